@@ -1,0 +1,257 @@
+package flows
+
+import (
+	"regexp"
+	"time"
+)
+
+// Flow is one compiled bot. It is immutable once built and safe for
+// concurrent use by any number of conversations.
+type Flow struct {
+	Name    string
+	Version string
+	// Source is the path of the main flow file.
+	Source string
+	// Languages the flow speaks; the first is the default.
+	Languages []string
+	// Start names the state a new conversation enters.
+	Start string
+	// Vars declares the flow's variables and their initial values. Captured
+	// answers and HTTP results are variables too and are declared here by
+	// the loader with a nil value.
+	Vars map[string]any
+	// States by name; Order keeps the order in which they were written.
+	States map[string]*State
+	Order  []string
+	// Triggers are global rules, tried in order before the current state's
+	// own logic on every user message.
+	Triggers []*Rule
+	// NoMatch is the flow-wide no-match ladder (states may override it).
+	NoMatch *Ladder
+	// Timeouts run when the user does not answer, in order of After.
+	Timeouts []*Timeout
+	// Hours are the named business-hours calendars; "default" (if present)
+	// backs the in_hours builtin.
+	Hours map[string]*BusinessHours
+	// NLU configures intent examples and lexicon extensions.
+	NLU NLUConfig
+	// NeedsSignals reports whether any rule or expression reads an NLU
+	// signal; when false the engine never calls the analyser.
+	NeedsSignals bool
+}
+
+// DefaultLanguage is the language used when a conversation has none.
+func (f *Flow) DefaultLanguage() string {
+	if len(f.Languages) == 0 {
+		return ""
+	}
+	return f.Languages[0]
+}
+
+// State is one node of the flow.
+//
+// On entry the engine runs Actions in order. If the state takes input (it has
+// a Menu, an Ask or Routes) the turn then stops and waits; otherwise Next is
+// evaluated at once. After a user message, the engine tries global triggers
+// (unless Triggers is false), then Menu, then Routes, then Ask; if none
+// matches the no-match ladder runs. After a successful Ask, Next is
+// evaluated.
+type State struct {
+	Name    string
+	Pos     Pos
+	Actions []Action
+	Menu    *Menu
+	Routes  []*Rule
+	Ask     *Ask
+	// Next holds the transitions tried in order after the actions (or after
+	// a successful Ask); the first whose conditions hold is taken. A rule
+	// with no conditions always holds.
+	Next []*Rule
+	// NoMatch overrides the flow's ladder in this state when non-nil.
+	NoMatch *Ladder
+	// NoTriggers disables global triggers in this state (e.g. a survey).
+	NoTriggers bool
+	// End reports that entering this state ends the conversation; the same
+	// as an End action, kept here so graph tools see terminal states.
+	End bool
+}
+
+// WaitsForInput reports whether the state stops the turn to wait for a user
+// message.
+func (s *State) WaitsForInput() bool {
+	return s.Menu != nil || s.Ask != nil || len(s.Routes) > 0
+}
+
+// Menu is a numbered list of options. Each option is matched by its number,
+// its label in any language, its synonyms and its id (the payload of a reply
+// button), accent- and case-insensitively and tolerating small typos.
+type Menu struct {
+	Pos Pos
+	// Style is how channels should render the menu.
+	Style   MenuStyle
+	Options []*Option
+}
+
+// MenuStyle says how a channel renders a menu.
+type MenuStyle string
+
+const (
+	MenuAuto    MenuStyle = "auto"    // buttons up to 3 options, list up to 10, text beyond
+	MenuButtons MenuStyle = "buttons" // WhatsApp reply buttons: at most 3, titles ≤ 20 chars
+	MenuList    MenuStyle = "list"    // WhatsApp list: at most 10 rows, titles ≤ 24 chars
+	MenuText    MenuStyle = "text"    // a numbered list in the message text
+)
+
+// WhatsApp's interactive message limits, checked by the loader.
+const (
+	MaxButtons        = 3
+	MaxButtonTitleLen = 20
+	MaxListRows       = 10
+	MaxListTitleLen   = 24
+)
+
+// Option is one menu entry. Choosing it runs Do.
+type Option struct {
+	Pos Pos
+	// ID is stable across languages; channels use it as the button payload.
+	ID string
+	// Number is the option's 1-based position.
+	Number int
+	// Label per language.
+	Label Localized
+	// Keys are the folded strings (see Fold) that select this option:
+	// labels in every language and synonyms. The number and ID match too.
+	Keys []string
+	Do   Do
+}
+
+// Ask captures the user's answer into a variable.
+type Ask struct {
+	Pos Pos
+	// SaveAs names the variable that receives the answer.
+	SaveAs string
+	// Pattern, when set, must be found in the answer; the first match (its
+	// first group when it has groups) is saved.
+	Pattern *regexp.Regexp
+	// Validate, when set, must evaluate to true; it sees the answer as
+	// `text` (after Pattern extraction, as `answer`).
+	Validate *Expr
+	// Invalid replaces the ladder step's message when an answer fails
+	// validation; the failure still counts as a no-match.
+	Invalid *Text
+}
+
+// Rule is the one shape shared by global triggers, state routes, menu
+// options' actions, transitions and ladder steps: conditions and what to do
+// when they all hold.
+type Rule struct {
+	Name string
+	Pos  Pos
+	// Keywords: any one phrase found in the message matches (negation
+	// aware: "non voglio un operatore" does not match "operatore").
+	Keywords *Keywords
+	// Pattern: a regular expression found in the raw message.
+	Pattern *regexp.Regexp
+	// Intent: the analyser's top intent must equal this name.
+	Intent string
+	// When: an expression that must evaluate to true.
+	When *Expr
+	Do   Do
+}
+
+// NeedsInput reports whether the rule looks at the user's message.
+func (r *Rule) NeedsInput() bool {
+	return r.Keywords != nil || r.Pattern != nil || r.Intent != ""
+}
+
+// NeedsSignals reports whether evaluating the rule needs NLU signals.
+func (r *Rule) NeedsSignals() bool {
+	return r.Intent != "" || (r.When != nil && r.When.Signals)
+}
+
+// Do is what a rule, option or ladder step does: actions in order, then an
+// optional jump.
+type Do struct {
+	Actions []Action
+	// Goto names the next state; empty means stay (or, for transitions,
+	// nothing more to do).
+	Goto string
+}
+
+// Keywords is a set of phrases, already folded (see Fold) and split into
+// words, matched against the folded words of a message.
+type Keywords struct {
+	Phrases [][]string
+	// Negatable: a phrase preceded in its clause by a negation ("non",
+	// "not", "no quiero") does not count. True unless the flow opts out.
+	Negatable bool
+}
+
+// Ladder is the no-match ladder: Steps[i] runs on the (i+1)-th consecutive
+// message the state does not understand; the last step repeats.
+type Ladder struct {
+	Pos   Pos
+	Steps []Do
+}
+
+// Step returns the step for the count-th consecutive miss (count ≥ 1).
+func (l *Ladder) Step(count int) Do {
+	if l == nil || len(l.Steps) == 0 {
+		return Do{}
+	}
+	if count > len(l.Steps) {
+		count = len(l.Steps)
+	}
+	if count < 1 {
+		count = 1
+	}
+	return l.Steps[count-1]
+}
+
+// Timeout runs when the user has not written for After since the bot last
+// waited. The engine emits a Schedule effect; the host feeds the timer back
+// as an InputTimer.
+type Timeout struct {
+	Pos   Pos
+	After time.Duration
+	Do    Do
+}
+
+// NLUConfig is what the flow tells the analyser.
+type NLUConfig struct {
+	// Intents with example phrases, for the built-in classifier.
+	Intents []*Intent
+	// Threshold below which the top intent is reported as "unknown".
+	Threshold float64
+	// Lexicon extends the built-in lexicons: lexicon name (e.g.
+	// "wants_human", "frustrated", "negative", "positive") → language →
+	// phrases.
+	Lexicon map[string]map[string][]string
+	// Analyzer names the analyser to use ("builtin", "llm", "hybrid" or a
+	// name registered by the host); empty means the host's default.
+	Analyzer string
+}
+
+// Intent is a named intent and its example phrases by language.
+type Intent struct {
+	Name     string
+	Pos      Pos
+	Examples map[string][]string
+}
+
+// Localized is a static string per language.
+type Localized map[string]string
+
+// For returns the string for lang, else for fallback, else any.
+func (l Localized) For(lang, fallback string) string {
+	if s, ok := l[lang]; ok {
+		return s
+	}
+	if s, ok := l[fallback]; ok {
+		return s
+	}
+	for _, s := range l {
+		return s
+	}
+	return ""
+}

@@ -1,0 +1,77 @@
+package flows
+
+import (
+	"context"
+	"time"
+)
+
+// Handoff is everything a human agent needs to take over: who, why, what
+// the bot collected and the whole conversation.
+type Handoff struct {
+	// ID is stable: retries of the same handoff carry the same ID, and
+	// connectors use it as their idempotency key.
+	ID             string    `json:"id"`
+	ConversationID string    `json:"conversation_id"`
+	Flow           string    `json:"flow"`
+	State          string    `json:"state"`
+	Channel        string    `json:"channel,omitempty"`
+	Contact        Contact   `json:"contact"`
+	Language       string    `json:"language,omitempty"`
+	CreatedAt      time.Time `json:"created_at"`
+	// Reason is why the bot escalated: a trigger's name, "no_match",
+	// "menu", or what the flow wrote.
+	Reason   string   `json:"reason"`
+	Team     string   `json:"team,omitempty"`
+	Priority Priority `json:"priority"`
+	Tags     []string `json:"tags,omitempty"`
+	// NoMatch is the consecutive no-match count when the handoff happened.
+	NoMatch    int            `json:"no_match,omitempty"`
+	Transcript []Message      `json:"transcript"`
+	Vars       map[string]any `json:"vars"`
+	Signals    *Signals       `json:"signals,omitempty"`
+	// Summary is a short text for the top of the ticket (filled by the
+	// handoff package when empty).
+	Summary string `json:"summary,omitempty"`
+	// Return is the state the bot resumes at when the ticket is solved.
+	Return string `json:"return,omitempty"`
+	// InHours reports whether the routing calendar was open.
+	InHours bool `json:"in_hours"`
+}
+
+// Priority of a handoff, mapped by each connector to its helpdesk's scale.
+type Priority string
+
+const (
+	PriorityLow    Priority = "low"
+	PriorityNormal Priority = "normal"
+	PriorityHigh   Priority = "high"
+	PriorityUrgent Priority = "urgent"
+)
+
+// Valid reports whether p is one of the four priorities.
+func (p Priority) Valid() bool {
+	switch p {
+	case PriorityLow, PriorityNormal, PriorityHigh, PriorityUrgent:
+		return true
+	}
+	return false
+}
+
+// TicketRef identifies a ticket in a helpdesk.
+type TicketRef struct {
+	Connector string `json:"connector"`
+	ID        string `json:"id"`
+	URL       string `json:"url,omitempty"`
+}
+
+// Connector delivers handoffs to a helpdesk. Implementations must be safe
+// for concurrent use and idempotent on Handoff.ID: opening the same handoff
+// twice yields the same ticket.
+type Connector interface {
+	// Open creates the ticket for h.
+	Open(ctx context.Context, h *Handoff) (TicketRef, error)
+	// Append adds a later customer message to the ticket.
+	Append(ctx context.Context, t TicketRef, m Message) error
+	// Close resolves the ticket from Baton's side.
+	Close(ctx context.Context, t TicketRef) error
+}

@@ -1,0 +1,66 @@
+package flows
+
+import "time"
+
+// InputKind says what reached the conversation.
+type InputKind string
+
+const (
+	// InputMessage is a user message: Text, or Payload for a button/list tap.
+	InputMessage InputKind = "message"
+	// InputHTTP is the result of an HTTPRequest effect.
+	InputHTTP InputKind = "http"
+	// InputTimer is a Schedule effect firing.
+	InputTimer InputKind = "timer"
+	// InputAgent is a message from the human agent (through the bridge).
+	InputAgent InputKind = "agent"
+	// InputTicket is a change of the handoff ticket's status.
+	InputTicket InputKind = "ticket"
+)
+
+// Input is everything that can reach a conversation. Every turn takes one.
+type Input struct {
+	Kind InputKind `json:"kind"`
+	// At is when the input happened; the engine's clock is used when zero.
+	At time.Time `json:"at,omitempty"`
+	// Text of a message (user or agent).
+	Text string `json:"text,omitempty"`
+	// Payload is the id of a tapped button or list row.
+	Payload string `json:"payload,omitempty"`
+	// HTTP carries an InputHTTP result.
+	HTTP *HTTPResult `json:"http,omitempty"`
+	// Timer is the Schedule key of an InputTimer.
+	Timer string `json:"timer,omitempty"`
+	// Ticket carries an InputTicket update.
+	Ticket *TicketUpdate `json:"ticket,omitempty"`
+	// Agent names the human who wrote an InputAgent message.
+	Agent string `json:"agent,omitempty"`
+}
+
+// HTTPResult answers an HTTPRequest effect.
+type HTTPResult struct {
+	// ID is the HTTPRequest's ID.
+	ID     string `json:"id"`
+	Status int    `json:"status"`
+	Body   []byte `json:"body,omitempty"`
+	// Err is set when the request failed (timeout, connection refused).
+	Err string `json:"error,omitempty"`
+}
+
+// TicketStatus is a helpdesk ticket's state as Baton sees it.
+type TicketStatus string
+
+const (
+	TicketOpen    TicketStatus = "open"
+	TicketPending TicketStatus = "pending"
+	TicketSolved  TicketStatus = "solved"
+	TicketClosed  TicketStatus = "closed"
+)
+
+// TicketUpdate reports a ticket change from the helpdesk.
+type TicketUpdate struct {
+	Ticket TicketRef    `json:"ticket"`
+	Status TicketStatus `json:"status"`
+	// Agent who took the ticket, when known.
+	Agent string `json:"agent,omitempty"`
+}

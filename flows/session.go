@@ -1,0 +1,94 @@
+package flows
+
+import "time"
+
+// Lifecycle is who holds the conversation.
+type Lifecycle string
+
+const (
+	LifecycleBot       Lifecycle = "bot"        // the flow answers
+	LifecycleHandedOff Lifecycle = "handed_off" // a handoff was emitted; waiting for an agent
+	LifecycleWithAgent Lifecycle = "with_agent" // an agent answered; the bot stays silent
+	LifecycleClosed    Lifecycle = "closed"     // ended
+)
+
+// Session is one conversation's state between turns. It is small and
+// serialisable (JSON); stores keep it as it is.
+type Session struct {
+	ID      string  `json:"id"`
+	Flow    string  `json:"flow"`
+	Contact Contact `json:"contact"`
+	Channel string  `json:"channel,omitempty"`
+	// State is the current state; empty before the first turn.
+	State string         `json:"state"`
+	Vars  map[string]any `json:"vars,omitempty"`
+	Lang  string         `json:"lang,omitempty"`
+	// NoMatch counts consecutive misunderstood messages in State.
+	NoMatch   int       `json:"no_match,omitempty"`
+	Lifecycle Lifecycle `json:"lifecycle"`
+	// Transcript keeps the last messages, both sides (bounded by the engine).
+	Transcript []Message `json:"transcript,omitempty"`
+	// Pending is set while the turn waits for an HTTP result.
+	Pending *Pending `json:"pending,omitempty"`
+	// Handoff is the open handoff, if any.
+	Handoff *HandoffRef `json:"handoff,omitempty"`
+	// Signals of the last analysed message.
+	Signals *Signals `json:"signals,omitempty"`
+	// Turns counts the turns taken; it also keys effect ids.
+	Turns     int       `json:"turns"`
+	CreatedAt time.Time `json:"created_at"`
+	UpdatedAt time.Time `json:"updated_at"`
+	// Rev is the store's revision, for optimistic concurrency.
+	Rev int64 `json:"rev,omitempty"`
+}
+
+// Contact is the person on the other side.
+type Contact struct {
+	ID    string `json:"id"`
+	Name  string `json:"name,omitempty"`
+	Phone string `json:"phone,omitempty"`
+	Email string `json:"email,omitempty"`
+	// Meta is what the channel or the business knows: vip, plan, country...
+	Meta map[string]string `json:"meta,omitempty"`
+}
+
+// Role says who wrote a transcript message.
+type Role string
+
+const (
+	RoleUser   Role = "user"
+	RoleBot    Role = "bot"
+	RoleAgent  Role = "agent"
+	RoleSystem Role = "system"
+)
+
+// Message is one transcript entry.
+type Message struct {
+	At   time.Time `json:"at"`
+	From Role      `json:"from"`
+	Text string    `json:"text"`
+	// Choice is the menu option a user message selected, as its label, so
+	// an agent reading "2" sees "FAQ".
+	Choice string `json:"choice,omitempty"`
+	// Agent names the human author of an agent message.
+	Agent string `json:"agent,omitempty"`
+}
+
+// Pending is a suspended turn waiting for an HTTP result.
+type Pending struct {
+	ID    string `json:"id"`
+	State string `json:"state"`
+	// Step is the index in the suspended action list to resume after.
+	Step int `json:"step"`
+	// Path locates the action list inside the state (e.g. "actions",
+	// "menu.2", "next.0"); the engine defines it.
+	Path string    `json:"path"`
+	At   time.Time `json:"at"`
+}
+
+// HandoffRef links a session to its open handoff.
+type HandoffRef struct {
+	ID     string    `json:"id"`
+	Ticket TicketRef `json:"ticket,omitzero"`
+	Return string    `json:"return,omitempty"`
+}

@@ -1,0 +1,47 @@
+package flows
+
+import "context"
+
+// Analyzer turns a user message into Signals. The engine calls it at most
+// once per turn, and only when the flow reads a signal and the message is
+// not a direct menu choice (a digit or a button tap never pays for it).
+type Analyzer interface {
+	Analyze(ctx context.Context, in AnalyzeInput) (Signals, error)
+}
+
+// AnalyzeInput is what an analyser sees.
+type AnalyzeInput struct {
+	Text string
+	// Lang is the conversation's language, a hint.
+	Lang string
+	// ConversationID lets an analyser keep per-conversation context.
+	ConversationID string
+}
+
+// Signals is what an analyser found in one message.
+type Signals struct {
+	// Intent is the top intent, "unknown" below the flow's threshold.
+	Intent     string        `json:"intent"`
+	Confidence float64       `json:"confidence"`
+	Ranking    []IntentScore `json:"ranking,omitempty"`
+	WantsHuman bool          `json:"wants_human"`
+	Frustrated bool          `json:"frustrated"`
+	// Sentiment in [-1, 1].
+	Sentiment float64 `json:"sentiment"`
+	// Language detected (ISO 639-1), empty when unsure.
+	Language string `json:"language,omitempty"`
+	// Entities are extracted values by kind: "order", "email", "phone".
+	Entities map[string][]string `json:"entities,omitempty"`
+	// Source names the analyser that produced them ("builtin", "llm",
+	// "builtin-fallback"...).
+	Source string `json:"source,omitempty"`
+}
+
+// IntentScore is one entry of an intent ranking.
+type IntentScore struct {
+	Intent string  `json:"intent"`
+	Score  float64 `json:"score"`
+}
+
+// UnknownIntent is the intent reported below the confidence threshold.
+const UnknownIntent = "unknown"
