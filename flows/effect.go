@@ -120,6 +120,13 @@ type ErrorEffect struct {
 	Pos     Pos    `json:"pos,omitzero"`
 }
 
+// NLUFallback reports that the analyser fell back (see Signals.Fallback).
+type NLUFallback struct {
+	Reason string `json:"reason"`
+	Source string `json:"source"`
+}
+
+func (NLUFallback) Type() string     { return "nlu_fallback" }
 func (Reply) Type() string           { return "reply" }
 func (StateChange) Type() string     { return "state" }
 func (TriggerFired) Type() string    { return "trigger" }

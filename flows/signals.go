@@ -35,6 +35,10 @@ type Signals struct {
 	// Source names the analyser that produced them ("builtin", "llm",
 	// "builtin-fallback"...).
 	Source string `json:"source,omitempty"`
+	// Fallback, when set, says why the configured analyser's answer was
+	// replaced by its fallback's ("timeout", "429 Too Many Requests"...);
+	// the engine reports it as an NLUFallback effect.
+	Fallback string `json:"fallback,omitempty"`
 }
 
 // IntentScore is one entry of an intent ranking.
