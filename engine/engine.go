@@ -2,7 +2,6 @@ package engine
 
 import (
 	"context"
-	"errors"
 	"time"
 
 	"github.com/batonbot/baton/flows"
@@ -17,6 +16,11 @@ type Engine struct {
 	newID    func() string
 	maxSteps int
 	maxTrans int
+
+	// Precomputed once per engine, read-only afterwards.
+	menus      map[*flows.Menu]*menuIndex
+	defaultCal *flows.BusinessHours
+	lang       string
 }
 
 // Option configures an Engine.
@@ -40,11 +44,32 @@ func WithMaxSteps(n int) Option { return func(e *Engine) { e.maxSteps = n } }
 // WithTranscriptLimit bounds the messages a session keeps (default 200).
 func WithTranscriptLimit(n int) Option { return func(e *Engine) { e.maxTrans = n } }
 
-// New returns an engine for f.
+// New returns an engine for f. A nil f is replaced by an empty flow, so
+// every turn reports that the flow has no start state instead of panicking.
 func New(f *flows.Flow, opts ...Option) *Engine {
+	if f == nil {
+		f = &flows.Flow{}
+	}
 	e := &Engine{flow: f, now: time.Now, maxSteps: 50, maxTrans: 200}
 	for _, o := range opts {
 		o(e)
+	}
+	if e.now == nil {
+		e.now = time.Now
+	}
+	if e.maxSteps <= 0 {
+		e.maxSteps = 50
+	}
+	if e.maxTrans <= 0 {
+		e.maxTrans = 200
+	}
+	e.lang = f.DefaultLanguage()
+	e.defaultCal = f.Hours["default"]
+	e.menus = make(map[*flows.Menu]*menuIndex)
+	for _, st := range f.States {
+		if st != nil && st.Menu != nil {
+			e.menus[st.Menu] = newMenuIndex(st.Menu)
+		}
 	}
 	return e
 }
@@ -62,13 +87,10 @@ func (e *Engine) NewSession(id string, c flows.Contact, channel, lang string) *f
 // and the effects, in order. s is not modified. A new session (empty State)
 // first enters the start state; a first message is checked against the
 // global triggers before that, so "operatore" as a first word escalates.
+//
+// Problems the turn survives (a runaway loop, an expression failing at run
+// time, a stale HTTP result, an unknown state) are reported as ErrorEffects;
+// the error is non-nil only when the turn could not run at all.
 func (e *Engine) Turn(ctx context.Context, s *flows.Session, in flows.Input) (*flows.Session, []flows.Effect, error) {
-	return nil, nil, errors.New("engine: not implemented yet")
-}
-
-// Handle loads the session id from store (creating it with create when it
-// does not exist), runs the turn and saves the session together with the
-// outbox items for its handoff effects, in one write.
-func (e *Engine) Handle(ctx context.Context, store flows.SessionStore, id string, in flows.Input, create func() *flows.Session) ([]flows.Effect, error) {
-	return nil, errors.New("engine: not implemented yet")
+	return e.turn(ctx, s, in)
 }

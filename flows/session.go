@@ -40,6 +40,18 @@ type Session struct {
 	UpdatedAt time.Time `json:"updated_at"`
 	// Rev is the store's revision, for optimistic concurrency.
 	Rev int64 `json:"rev,omitempty"`
+
+	// LastUserAt is when the user last wrote; no-reply timeouts count from
+	// it.
+	LastUserAt time.Time `json:"last_user_at,omitzero"`
+	// TimerKey is the key of the scheduled no-reply timeout (empty when
+	// none); an InputTimer with another key is stale and ignored.
+	TimerKey string `json:"timer_key,omitempty"`
+	// TimerIndex is the index in Flow.Timeouts of the scheduled timeout.
+	TimerIndex int `json:"timer_index,omitempty"`
+	// Outcome is the status of the last handoff's ticket once it returned
+	// to the bot ("solved", "closed"); the `outcome` builtin reads it.
+	Outcome string `json:"outcome,omitempty"`
 }
 
 // Contact is the person on the other side.
@@ -84,6 +96,9 @@ type Pending struct {
 	// "menu.2", "next.0"); the engine defines it.
 	Path string    `json:"path"`
 	At   time.Time `json:"at"`
+	// Trigger is what led to the suspended actions (the `trigger`
+	// builtin), restored when the turn resumes.
+	Trigger string `json:"trigger,omitempty"`
 }
 
 // HandoffRef links a session to its open handoff.

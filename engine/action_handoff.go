@@ -1,0 +1,82 @@
+package engine
+
+import (
+	"github.com/batonbot/baton/flows"
+)
+
+// handoff says the action's text, then hands the conversation to people
+// with everything they need; the bot stays silent until the ticket returns.
+func (t *turn) handoff(a *flows.HandoffAction) {
+	if a == nil {
+		return
+	}
+	if a.Say != nil {
+		t.reply(t.renderText(a.Say))
+	}
+	s := t.s
+	h := &flows.Handoff{
+		ID:             t.id(),
+		ConversationID: s.ID,
+		Flow:           t.f.Name,
+		State:          s.State,
+		Channel:        s.Channel,
+		Contact:        cloneContact(s.Contact),
+		Language:       s.Lang,
+		CreatedAt:      t.now,
+		Reason:         t.render(a.Reason),
+		Team:           t.render(a.Team),
+		Priority:       flows.PriorityNormal,
+		NoMatch:        max(s.NoMatch, t.noMatchSeen),
+		Transcript:     t.transcriptSoFar(),
+		Vars:           t.allVars(),
+		Return:         a.Return,
+	}
+	if h.Reason == "" {
+		h.Reason = t.trigger
+	}
+	if h.Reason == "" {
+		h.Reason = "flow"
+	}
+	if a.Priority != nil {
+		if p := flows.Priority(t.render(a.Priority)); p.Valid() {
+			h.Priority = p
+		} else if p != "" {
+			t.emit(flows.ErrorEffect{Message: "handoff priority " + quote(string(p)) + " is not low, normal, high or urgent; using normal", State: s.State, Pos: a.Priority.Pos})
+		}
+	}
+	for _, tag := range a.Tags {
+		if v := t.render(tag); v != "" {
+			h.Tags = append(h.Tags, v)
+		}
+	}
+	if sig := t.lastSignals(); sig != nil {
+		h.Signals = cloneSignals(sig)
+	}
+	cal := t.e.defaultCal
+	if c := t.f.Hours[h.Team]; c != nil {
+		cal = c
+	}
+	h.InHours = cal.Open(t.now)
+	t.emit(flows.HandoffEffect{Handoff: h})
+	s.Handoff = &flows.HandoffRef{ID: h.ID, Return: a.Return}
+	t.lifecycle(evHandoff)
+	t.stopped = true
+}
+
+// allVars is every variable: the flow's defaults overlaid with the
+// session's values, as a fresh map.
+func (t *turn) allVars() map[string]any {
+	m := make(map[string]any, len(t.f.Vars)+len(t.s.Vars))
+	for k, v := range t.f.Vars {
+		m[k] = cloneValue(v)
+	}
+	for k, v := range t.s.Vars {
+		m[k] = cloneValue(v)
+	}
+	return m
+}
+
+// lastSignals is this turn's analysis, else the session's last one.
+func (t *turn) lastSignals() *flows.Signals {
+	return t.s.Signals
+}

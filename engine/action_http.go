@@ -1,0 +1,121 @@
+package engine
+
+import (
+	"encoding/json"
+	"net/http"
+	"time"
+
+	"github.com/batonbot/baton/flows"
+)
+
+const defaultHTTPTimeout = 10 * time.Second
+
+// pendingExpiry is how long a conversation waits for an HTTP result before
+// a user message gives up on it (a host that crashed mid-call).
+const pendingExpiry = 2 * time.Minute
+
+// http asks the host for a call and suspends the turn until the result
+// comes back as an InputHTTP.
+func (t *turn) http(a *flows.HTTP) actResult {
+	if a == nil {
+		return actNext
+	}
+	id := t.id()
+	req := flows.HTTPRequest{ID: id, Method: a.Method, URL: t.render(a.URL), Timeout: a.Timeout}
+	if req.Method == "" {
+		req.Method = http.MethodGet
+	}
+	if req.Timeout <= 0 {
+		req.Timeout = defaultHTTPTimeout
+	}
+	if len(a.Headers) > 0 {
+		req.Headers = make(map[string]string, len(a.Headers))
+		for k, v := range a.Headers {
+			req.Headers[k] = t.render(v)
+		}
+	}
+	if a.Body != nil {
+		req.Body = t.render(a.Body)
+	}
+	req.Canned = t.canned(a, id, req.Timeout)
+	t.emit(req)
+	t.s.Pending = &flows.Pending{ID: id, At: t.now}
+	return actSuspend
+}
+
+// canned picks the flow's sandbox response: the first whose When holds or
+// that has none.
+func (t *turn) canned(a *flows.HTTP, id string, timeout time.Duration) *flows.HTTPResult {
+	for _, c := range a.Sandbox {
+		if c == nil {
+			continue
+		}
+		if c.When != nil && !t.evalBool(c.When) {
+			continue
+		}
+		res := &flows.HTTPResult{ID: id, Status: c.Status}
+		if c.Delay > timeout {
+			res.Status = 0
+			res.Err = "timeout after " + timeout.String() + " (the sandbox response is delayed " + c.Delay.String() + ")"
+			return res
+		}
+		if c.Body != nil {
+			b, err := json.Marshal(c.Body)
+			if err != nil {
+				t.emit(flows.ErrorEffect{Message: "the sandbox body cannot be encoded as JSON: " + err.Error(), State: t.s.State, Pos: c.Pos})
+			} else {
+				res.Body = b
+			}
+		}
+		return res
+	}
+	return nil
+}
+
+// httpResult resumes the suspended actions with an HTTP result.
+func (t *turn) httpResult() {
+	p, r := t.s.Pending, t.in.HTTP
+	if r == nil {
+		t.errorf("an http input needs a result (Input.HTTP); ignored")
+		return
+	}
+	if p == nil || r.ID != p.ID {
+		t.errorf("stale HTTP result %q: the conversation is not waiting for it; ignored", r.ID)
+		return
+	}
+	t.s.Pending = nil
+	t.trigger = p.Trigger
+	st := t.f.States[p.State]
+	l, ok := parseLoc(p.Path)
+	var actions []flows.Action
+	if ok {
+		actions, _, ok = t.resolve(st, l)
+	}
+	if !ok || p.Step < 1 || p.Step > len(actions) {
+		t.errorf("cannot resume after the HTTP call in state %q (the flow changed during the conversation?); starting over", p.State)
+		t.goTo(t.f.Start)
+		return
+	}
+	if a, ok := actions[p.Step-1].(*flows.HTTP); ok && a.SaveAs != "" {
+		t.setVar(a.SaveAs, httpValue(r))
+	}
+	t.rearm = true
+	t.goTo(t.runPath(st, l, p.Step))
+}
+
+// httpValue is what http.save_as holds: status, ok, body (parsed JSON, else
+// the text) and error.
+func httpValue(r *flows.HTTPResult) map[string]any {
+	var body any
+	if len(r.Body) > 0 {
+		if err := json.Unmarshal(r.Body, &body); err != nil {
+			body = string(r.Body)
+		}
+	}
+	return map[string]any{
+		"status": r.Status,
+		"ok":     r.Err == "" && r.Status >= 200 && r.Status < 300,
+		"body":   body,
+		"error":  r.Err,
+	}
+}

@@ -1,0 +1,327 @@
+package engine
+
+import (
+	"strconv"
+	"strings"
+
+	"github.com/batonbot/baton/flows"
+)
+
+// locKind names an action list inside a state or the flow.
+type locKind uint8
+
+const (
+	locActions locKind = iota // the state's own actions, run on entry
+	locNext                   // state.Next[i].Do
+	locMenu                   // state.Menu.Options[i].Do
+	locRoute                  // state.Routes[i].Do
+	locTrigger                // flow.Triggers[i].Do
+	locNoMatch                // the ladder's step i (the state's, else the flow's)
+	locTimeout                // flow.Timeouts[i].Do
+)
+
+var locNames = [...]string{"actions", "next", "menu", "route", "trigger", "no_match", "timeout"}
+
+// loc locates an action list, so a turn suspended by an HTTP call can
+// resume where it stopped. It is stored in Pending.Path as "next.2",
+// "menu.0", "no_match.2!invalid"...
+type loc struct {
+	kind    locKind
+	idx     int
+	invalid bool // a ladder step run for an answer the Ask rejected
+}
+
+func (l loc) String() string {
+	s := locNames[l.kind]
+	if l.kind != locActions {
+		s += "." + strconv.Itoa(l.idx)
+	}
+	if l.invalid {
+		s += "!invalid"
+	}
+	return s
+}
+
+func parseLoc(p string) (loc, bool) {
+	var l loc
+	if rest, ok := strings.CutSuffix(p, "!invalid"); ok {
+		l.invalid = true
+		p = rest
+	}
+	name, num, hasNum := strings.Cut(p, ".")
+	for i, n := range locNames {
+		if n == name {
+			l.kind = locKind(i)
+			if l.kind == locActions {
+				return l, !hasNum
+			}
+			idx, err := strconv.Atoi(num)
+			if err != nil || idx < 0 {
+				return l, false
+			}
+			l.idx = idx
+			return l, true
+		}
+	}
+	return l, false
+}
+
+// ladder returns the no-match ladder in force in st.
+func (t *turn) ladder(st *flows.State) *flows.Ladder {
+	if st != nil && st.NoMatch != nil {
+		return st.NoMatch
+	}
+	return t.f.NoMatch
+}
+
+// resolve returns the actions and jump at l; ok is false when l does not
+// exist (a flow changed under a suspended turn).
+func (t *turn) resolve(st *flows.State, l loc) (actions []flows.Action, next string, ok bool) {
+	var do *flows.Do
+	switch l.kind {
+	case locActions:
+		if st == nil {
+			return nil, "", false
+		}
+		return st.Actions, "", true
+	case locNext:
+		if st != nil && l.idx < len(st.Next) && st.Next[l.idx] != nil {
+			do = &st.Next[l.idx].Do
+		}
+	case locMenu:
+		if st != nil && st.Menu != nil && l.idx < len(st.Menu.Options) && st.Menu.Options[l.idx] != nil {
+			do = &st.Menu.Options[l.idx].Do
+		}
+	case locRoute:
+		if st != nil && l.idx < len(st.Routes) && st.Routes[l.idx] != nil {
+			do = &st.Routes[l.idx].Do
+		}
+	case locTrigger:
+		if l.idx < len(t.f.Triggers) && t.f.Triggers[l.idx] != nil {
+			do = &t.f.Triggers[l.idx].Do
+		}
+	case locNoMatch:
+		if ld := t.ladder(st); ld != nil && l.idx < len(ld.Steps) {
+			do = &ld.Steps[l.idx]
+		}
+	case locTimeout:
+		if l.idx < len(t.f.Timeouts) && t.f.Timeouts[l.idx] != nil {
+			do = &t.f.Timeouts[l.idx].Do
+		}
+	}
+	if do == nil {
+		return nil, "", false
+	}
+	return do.Actions, do.Goto, true
+}
+
+// goTo enters state name and keeps moving until the flow waits for the
+// user, suspends for an HTTP call or stops.
+func (t *turn) goTo(name string) {
+	for name != "" && !t.halted() {
+		name = t.enter(name)
+	}
+}
+
+// enter moves to state name and runs its actions; it returns the state to
+// move to next, if any.
+func (t *turn) enter(name string) string {
+	st := t.f.States[name]
+	if st == nil {
+		start := t.f.Start
+		if name != start && t.f.States[start] != nil {
+			t.errorf("state %q does not exist in flow %q; starting over at %q (check the flow's goto and return targets)", name, t.f.Name, start)
+			return start
+		}
+		t.errorf("flow %q has no start state %q: set `start:` to one of its states", t.f.Name, start)
+		t.stopped = true
+		return ""
+	}
+	t.steps++
+	if t.steps > t.e.maxSteps {
+		t.loopError(name)
+		return ""
+	}
+	t.path = append(t.path, name)
+	t.emit(flows.StateChange{From: t.s.State, To: name})
+	t.s.State = name
+	t.s.NoMatch = 0
+	return t.runPath(st, loc{kind: locActions}, 0)
+}
+
+// runPath runs the actions at l from index from, then what follows them: for
+// a state's own actions, waiting or its transitions; for a rule, its goto.
+func (t *turn) runPath(st *flows.State, l loc, from int) string {
+	actions, next, ok := t.resolve(st, l)
+	if !ok {
+		t.errorf("cannot find %s in state %q (the flow changed during the conversation?); starting over", l, stateName(st))
+		if t.f.States[t.f.Start] != nil {
+			return t.f.Start
+		}
+		return ""
+	}
+	if l.invalid && st != nil && st.Ask != nil && st.Ask.Invalid != nil {
+		t.invalid, t.invalidSaid = st.Ask.Invalid, false
+		defer func() { t.invalid = nil }()
+	}
+	mark := len(t.out)
+	for i := from; i < len(actions); i++ {
+		switch t.runAction(st, actions[i]) {
+		case actSuspend:
+			t.suspended = true
+			t.s.Pending.State = stateName(st)
+			t.s.Pending.Step = i + 1
+			t.s.Pending.Path = l.String()
+			t.s.Pending.Trigger = t.trigger
+			return ""
+		case actStop:
+			t.stopped = true
+			return ""
+		}
+	}
+	if t.halted() {
+		return ""
+	}
+	if l.kind == locActions {
+		return t.afterEntry(st, mark)
+	}
+	if next != "" {
+		return next
+	}
+	t.stay(st, mark)
+	return ""
+}
+
+func stateName(st *flows.State) string {
+	if st == nil {
+		return ""
+	}
+	return st.Name
+}
+
+// afterEntry decides what follows a state's actions: end, wait or move on.
+func (t *turn) afterEntry(st *flows.State, mark int) string {
+	if st.End {
+		t.end("")
+		return ""
+	}
+	if st.WaitsForInput() {
+		if st.Menu != nil {
+			t.attachMenu(st.Menu, mark, true)
+		}
+		return ""
+	}
+	return t.next(st)
+}
+
+// next takes the first transition of st that holds.
+func (t *turn) next(st *flows.State) string {
+	for i, r := range st.Next {
+		if r == nil {
+			continue
+		}
+		if _, _, ok := t.holds(r); ok {
+			return t.runPath(st, loc{kind: locNext, idx: i}, 0)
+		}
+	}
+	if len(st.Next) > 0 {
+		t.errorf("no transition of state %q holds, so the conversation stays there; add a last rule without `when` as a fallback", st.Name)
+	}
+	return ""
+}
+
+// stay ends a rule that has no goto: the conversation stays in st. A menu
+// is shown again on the rule's last reply.
+func (t *turn) stay(st *flows.State, mark int) {
+	if st != nil && st.Menu != nil && st.Name == t.s.State {
+		t.attachMenu(st.Menu, mark, false)
+	}
+}
+
+// attachMenu puts the menu's options on the last reply emitted since mark,
+// or on an empty reply when there is none and always is set.
+func (t *turn) attachMenu(m *flows.Menu, mark int, always bool) {
+	for i := len(t.out) - 1; i >= mark; i-- {
+		if r, ok := t.out[i].(flows.Reply); ok && r.From == "bot" {
+			r.Options, r.Style = t.options(m)
+			t.out[i] = r
+			return
+		}
+	}
+	if always {
+		opts, style := t.options(m)
+		t.emit(flows.Reply{From: "bot", Options: opts, Style: style})
+		t.record(flows.RoleBot, optionsText(opts))
+	}
+}
+
+// options renders a menu's options in the conversation's language.
+func (t *turn) options(m *flows.Menu) ([]flows.ReplyOption, flows.MenuStyle) {
+	opts := make([]flows.ReplyOption, 0, len(m.Options))
+	for i, o := range m.Options {
+		if o == nil {
+			continue
+		}
+		n := o.Number
+		if n == 0 {
+			n = i + 1
+		}
+		opts = append(opts, flows.ReplyOption{ID: o.ID, Number: n, Title: t.label(o)})
+	}
+	return opts, menuStyle(m.Style, len(opts))
+}
+
+func (t *turn) label(o *flows.Option) string {
+	if l := o.Label.For(t.s.Lang, t.e.lang); l != "" {
+		return l
+	}
+	return o.ID
+}
+
+// menuStyle resolves auto: buttons up to 3 options, a list up to 10, text
+// beyond.
+func menuStyle(s flows.MenuStyle, n int) flows.MenuStyle {
+	if s != "" && s != flows.MenuAuto {
+		return s
+	}
+	switch {
+	case n <= flows.MaxButtons:
+		return flows.MenuButtons
+	case n <= flows.MaxListRows:
+		return flows.MenuList
+	}
+	return flows.MenuText
+}
+
+func optionsText(opts []flows.ReplyOption) string {
+	var b strings.Builder
+	for i, o := range opts {
+		if i > 0 {
+			b.WriteByte('\n')
+		}
+		b.WriteString(strconv.Itoa(o.Number))
+		b.WriteString(". ")
+		b.WriteString(o.Title)
+	}
+	return b.String()
+}
+
+// loopError cuts a runaway loop short and names the states in it.
+func (t *turn) loopError(name string) {
+	t.stopped = true
+	cycle := []string{name}
+	for i := len(t.path) - 1; i >= 0; i-- {
+		cycle = append(cycle, t.path[i])
+		if t.path[i] == name {
+			break
+		}
+		if len(cycle) > 12 {
+			cycle = append(cycle, "…")
+			break
+		}
+	}
+	for i, j := 0, len(cycle)-1; i < j; i, j = i+1, j-1 {
+		cycle[i], cycle[j] = cycle[j], cycle[i]
+	}
+	t.errorf("runaway loop: more than %d state moves in one turn (%s); make a state in the loop wait for the user (menu, ask, routes) or end it", t.e.maxSteps, strings.Join(cycle, " → "))
+}

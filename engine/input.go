@@ -1,0 +1,192 @@
+package engine
+
+import (
+	"strings"
+
+	"github.com/batonbot/baton/flows"
+)
+
+// message handles a user message: to the bot, to the ticket while a human
+// holds the conversation, or as the start of a new conversation after the
+// last one closed.
+func (t *turn) message() {
+	s := t.s
+	t.text = t.in.Text
+	if t.text == "" {
+		t.text = t.in.Payload
+	}
+	switch s.Lifecycle {
+	case flows.LifecycleHandedOff, flows.LifecycleWithAgent:
+		i := t.record(flows.RoleUser, t.text)
+		if s.Handoff == nil {
+			t.errorf("the conversation is %s but has no open handoff; the message is only recorded", s.Lifecycle)
+			return
+		}
+		t.emit(flows.Append{HandoffID: s.Handoff.ID, Message: t.msgs[i]})
+		return
+	case flows.LifecycleClosed:
+		t.restart()
+	}
+	s.LastUserAt = t.now
+	t.userMsg = true
+	t.rearm = true
+	if p := s.Pending; p != nil {
+		if t.now.Sub(p.At) < pendingExpiry {
+			t.record(flows.RoleUser, t.text) // the bot answers once the HTTP result is in
+			t.rearm = false
+			return
+		}
+		t.errorf("the HTTP call %s got no result within %s; the conversation goes on without it", p.ID, pendingExpiry)
+		s.Pending = nil
+	}
+	mi := t.record(flows.RoleUser, t.text)
+
+	if s.State == "" { // a new conversation: triggers first, then the start state
+		if !t.triggers(nil) {
+			t.goTo(t.f.Start)
+		}
+		return
+	}
+	st := t.f.States[s.State]
+	if st == nil {
+		t.goTo(s.State) // reports the unknown state and starts over
+		return
+	}
+	if st.Menu != nil {
+		if i := t.directChoice(st.Menu); i >= 0 {
+			t.choose(st, i, mi)
+			return
+		}
+	}
+	if !st.NoTriggers && t.triggers(st) {
+		return
+	}
+	if st.Menu != nil {
+		if i := t.matchMenu(st.Menu); i >= 0 {
+			t.choose(st, i, mi)
+			return
+		}
+	}
+	for i, r := range st.Routes {
+		if by, m, ok := t.holds(r); ok {
+			name := r.Name
+			if name == "" {
+				name = st.Name + ".routes." + itoa(i)
+			}
+			t.emit(flows.TriggerFired{Name: name, State: st.Name, By: by, Match: m})
+			t.matched()
+			t.trigger = name
+			t.goTo(t.runPath(st, loc{kind: locRoute, idx: i}, 0))
+			return
+		}
+	}
+	if st.Ask != nil {
+		t.ask(st)
+		return
+	}
+	if !st.WaitsForInput() {
+		// The conversation rests in a state that does not wait (a goodbye):
+		// a new message starts over.
+		t.goTo(t.f.Start)
+		return
+	}
+	t.noMatch(st, false)
+}
+
+// triggers tries the global triggers in order and runs the first that
+// holds.
+func (t *turn) triggers(st *flows.State) bool {
+	for i, r := range t.f.Triggers {
+		by, m, ok := t.holds(r)
+		if !ok {
+			continue
+		}
+		t.emit(flows.TriggerFired{Name: r.Name, State: t.s.State, By: by, Match: m})
+		t.matched()
+		t.trigger = r.Name
+		t.goTo(t.runPath(st, loc{kind: locTrigger, idx: i}, 0))
+		return true
+	}
+	return false
+}
+
+// choose runs a menu option; the transcript shows its label.
+func (t *turn) choose(st *flows.State, i, msg int) {
+	o := st.Menu.Options[i]
+	t.msgs[msg].Choice = t.label(o)
+	t.matched()
+	t.trigger = "menu"
+	t.goTo(t.runPath(st, loc{kind: locMenu, idx: i}, 0))
+}
+
+// ask captures an answer: the pattern's match (or first group), then
+// validation, then the variable, then the state's transitions.
+func (t *turn) ask(st *flows.State) {
+	a := st.Ask
+	answer := strings.TrimSpace(t.text)
+	ok := answer != ""
+	if ok && a.Pattern != nil {
+		m := a.Pattern.FindStringSubmatch(t.text)
+		switch {
+		case m == nil:
+			ok = false
+		case len(m) > 1:
+			answer = m[1]
+		default:
+			answer = m[0]
+		}
+	}
+	if ok && a.Validate != nil {
+		t.answer = answer
+		ok = t.evalBool(a.Validate)
+	}
+	if !ok {
+		t.noMatch(st, true)
+		return
+	}
+	t.matched()
+	t.answer = answer
+	if a.SaveAs != "" {
+		t.setVar(a.SaveAs, answer)
+	}
+	t.goTo(t.next(st))
+}
+
+// noMatch counts a message the state did not understand and runs the
+// ladder's step for the count.
+func (t *turn) noMatch(st *flows.State, invalid bool) {
+	s := t.s
+	s.NoMatch++
+	t.noMatchSeen = max(t.noMatchSeen, s.NoMatch)
+	t.emit(flows.NoMatch{State: st.Name, Count: s.NoMatch, Text: t.text, Invalid: invalid})
+	t.trigger = "no_match"
+	ld := t.ladder(st)
+	if ld == nil || len(ld.Steps) == 0 {
+		if invalid && st.Ask.Invalid != nil {
+			mark := len(t.out)
+			t.reply(t.renderText(st.Ask.Invalid))
+			t.stay(st, mark)
+		}
+		return
+	}
+	idx := min(s.NoMatch, len(ld.Steps)) - 1
+	t.goTo(t.runPath(st, loc{kind: locNoMatch, idx: idx, invalid: invalid}, 0))
+}
+
+// restart begins a new conversation after the last one closed: the
+// variables go back to the flow's defaults and the bot has it again.
+func (t *turn) restart() {
+	s := t.s
+	t.lifecycle(evRestart)
+	s.State = ""
+	s.Vars = nil
+	t.varsOwned = false
+	s.NoMatch = 0
+	s.Transcript = nil
+	s.Pending = nil
+	s.Handoff = nil
+	s.Signals = nil
+	s.Outcome = ""
+	s.TimerKey, s.TimerIndex = "", 0
+	s.CreatedAt = t.now
+}

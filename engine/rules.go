@@ -1,0 +1,82 @@
+package engine
+
+import (
+	"strings"
+
+	"github.com/batonbot/baton/flows"
+)
+
+// holds evaluates a rule's conditions: all that are present must hold. by
+// and match say what matched, for TriggerFired.
+func (t *turn) holds(r *flows.Rule) (by, match string, ok bool) {
+	if r == nil {
+		return "", "", false
+	}
+	if r.Keywords != nil {
+		phrase, found := t.keywords(r.Keywords)
+		if !found {
+			return "", "", false
+		}
+		by, match = "keyword", strings.Join(phrase, " ")
+	}
+	if r.Pattern != nil {
+		loc := r.Pattern.FindStringIndex(t.text)
+		if loc == nil {
+			return "", "", false
+		}
+		if by == "" {
+			by, match = "pattern", t.text[loc[0]:loc[1]]
+		}
+	}
+	if r.Intent != "" {
+		if t.signals().Intent != r.Intent {
+			return "", "", false
+		}
+		if by == "" {
+			by, match = "intent", r.Intent
+		}
+	}
+	if r.When != nil {
+		if !t.evalBool(r.When) {
+			return "", "", false
+		}
+		if by == "" {
+			by = "when"
+		}
+	}
+	return by, match, true
+}
+
+// signals analyses the user's message once per turn, and only when the
+// flow reads signals and a message is there to analyse; other turns see
+// the last message's signals. Without an analyser the intent is "unknown".
+func (t *turn) signals() flows.Signals {
+	if t.analysed {
+		return t.sig
+	}
+	t.analysed = true
+	t.sig = flows.Signals{Intent: flows.UnknownIntent}
+	switch {
+	case t.in.Kind == flows.InputMessage && t.userMsg:
+		if !t.f.NeedsSignals || t.e.analyzer == nil || strings.TrimSpace(t.text) == "" {
+			break
+		}
+		sig, err := t.e.analyzer.Analyze(t.ctx, flows.AnalyzeInput{Text: t.text, Lang: t.s.Lang, ConversationID: t.s.ID})
+		if err != nil {
+			t.errorf("the analyser failed (%v); this message is handled without NLU signals", err)
+			break
+		}
+		if sig.Intent == "" {
+			sig.Intent = flows.UnknownIntent
+		}
+		t.sig = sig
+		t.s.Signals = cloneSignals(&sig)
+		if sig.Fallback != "" {
+			t.emit(flows.NLUFallback{Reason: sig.Fallback, Source: sig.Source})
+		}
+	case t.s.Signals != nil:
+		t.sig = *t.s.Signals
+	}
+	t.fillSignals()
+	return t.sig
+}

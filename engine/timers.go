@@ -1,0 +1,77 @@
+package engine
+
+import (
+	"time"
+
+	"github.com/batonbot/baton/flows"
+)
+
+// timer runs a no-reply timeout that fell due. A key that is not the
+// session's current one is stale (the user wrote since, or the bot no
+// longer waits) and changes nothing.
+func (t *turn) timer() {
+	s := t.s
+	if t.in.Timer == "" || t.in.Timer != s.TimerKey || s.Lifecycle != flows.LifecycleBot {
+		return
+	}
+	i := s.TimerIndex
+	s.TimerKey, s.TimerIndex = "", 0
+	if i < 0 || i >= len(t.f.Timeouts) || t.f.Timeouts[i] == nil {
+		return
+	}
+	t.timerFired, t.firedIndex = true, i
+	t.trigger = "timeout"
+	st := t.f.States[s.State]
+	t.goTo(t.runPath(st, loc{kind: locTimeout, idx: i}, 0))
+}
+
+// timers keeps the no-reply timeouts in step with the conversation: while
+// the bot waits for the user they are scheduled one after the other,
+// relative to the user's last message; otherwise the pending one is
+// cancelled.
+func (t *turn) timers() {
+	s := t.s
+	st := t.f.States[s.State]
+	waiting := s.Lifecycle == flows.LifecycleBot && s.Pending == nil && st != nil && st.WaitsForInput() && !t.stopped
+	if !waiting {
+		t.cancelTimer()
+		return
+	}
+	if len(t.f.Timeouts) == 0 {
+		return
+	}
+	switch {
+	case t.timerFired:
+		if next := t.firedIndex + 1; next < len(t.f.Timeouts) {
+			t.schedule(next, s.LastUserAt)
+		}
+	case t.rearm:
+		t.cancelTimer()
+		base := t.now
+		if t.userMsg {
+			base = s.LastUserAt
+		}
+		t.schedule(0, base)
+	}
+}
+
+// schedule asks the host to fire timeout i at base + its After.
+func (t *turn) schedule(i int, base time.Time) {
+	to := t.f.Timeouts[i]
+	if to == nil {
+		return
+	}
+	if base.IsZero() {
+		base = t.now
+	}
+	key := "timeout:" + t.id()
+	t.s.TimerKey, t.s.TimerIndex = key, i
+	t.emit(flows.Schedule{Key: key, At: base.Add(to.After)})
+}
+
+func (t *turn) cancelTimer() {
+	if t.s.TimerKey != "" {
+		t.emit(flows.Cancel{Key: t.s.TimerKey})
+		t.s.TimerKey, t.s.TimerIndex = "", 0
+	}
+}

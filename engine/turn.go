@@ -1,0 +1,205 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/batonbot/baton/flows"
+)
+
+// turn is the working state of one Turn call. It owns t.s, a copy of the
+// caller's session: fields are replaced, never written through (Vars and
+// the transcript are copied before the first change).
+type turn struct {
+	e   *Engine
+	f   *flows.Flow
+	ctx context.Context
+	s   *flows.Session
+	in  flows.Input
+	now time.Time
+	out []flows.Effect
+
+	// msgs are this turn's transcript messages, merged into the session's
+	// transcript when the turn ends.
+	msgs      []flows.Message
+	varsOwned bool
+
+	steps   int
+	path    []string // states entered this turn, for the runaway-loop error
+	trigger string   // what led here this turn (the `trigger` builtin)
+	// noMatchSeen is the highest no-match count of this turn, so a handoff
+	// reached through a ladder step reports it after entering a new state.
+	noMatchSeen int
+
+	text     string // the user's message (text, else payload)
+	toks     []token
+	toksDone bool
+	tokBuf   [16]token
+
+	analysed bool
+	sig      flows.Signals
+
+	idn    int
+	env    map[string]any
+	answer string
+
+	// invalid is the Ask's Invalid text while a ladder step runs for a
+	// rejected answer; invalidSaid records that it replaced a Say.
+	invalid     *flows.Text
+	invalidSaid bool
+
+	userMsg    bool // a user message reached the bot this turn
+	rearm      bool // (re)schedule the no-reply timeouts if the bot waits
+	timerFired bool
+	firedIndex int
+	suspended  bool // waiting for an HTTP result
+	stopped    bool // a handoff, an end or a cut loop: no more moves
+}
+
+func (e *Engine) turn(ctx context.Context, s *flows.Session, in flows.Input) (ns *flows.Session, out []flows.Effect, err error) {
+	if s == nil {
+		return nil, nil, errors.New("engine: Turn needs a session: create one with Engine.NewSession")
+	}
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	t := &turn{e: e, f: e.flow, ctx: ctx, in: in, out: make([]flows.Effect, 0, 8)}
+	defer func() {
+		if r := recover(); r != nil {
+			t.releaseEnv()
+			ns, out = nil, nil
+			err = fmt.Errorf("engine: turn failed in state %q of flow %q: %v (please report this as a bug, with the flow)", s.State, e.flow.Name, r)
+		}
+	}()
+	cp := *s
+	t.s = &cp
+	t.now = in.At
+	if t.now.IsZero() {
+		t.now = e.now()
+	}
+	cp.Turns++
+	cp.UpdatedAt = t.now
+	if cp.CreatedAt.IsZero() {
+		cp.CreatedAt = t.now
+	}
+	if cp.Lifecycle == "" {
+		cp.Lifecycle = flows.LifecycleBot
+	}
+	if cp.Lang == "" {
+		cp.Lang = e.lang
+	}
+	if cp.Flow == "" {
+		cp.Flow = e.flow.Name
+	}
+
+	switch in.Kind {
+	case flows.InputMessage:
+		t.message()
+	case flows.InputHTTP:
+		t.httpResult()
+	case flows.InputTimer:
+		t.timer()
+	case flows.InputAgent:
+		t.agent()
+	case flows.InputTicket:
+		t.ticket()
+	default:
+		t.errorf("unknown input kind %q: use message, http, timer, agent or ticket", in.Kind)
+	}
+	t.finish()
+	return t.s, t.out, nil
+}
+
+// finish settles the timers, merges the transcript and releases pooled
+// resources.
+func (t *turn) finish() {
+	if t.s.State == "" && !t.halted() && (t.in.Kind == flows.InputMessage || t.in.Kind == flows.InputHTTP) {
+		t.goTo(t.f.Start) // a first-message trigger that did not move on
+	}
+	t.timers()
+	if len(t.msgs) > 0 {
+		old := t.s.Transcript
+		n := len(old) + len(t.msgs)
+		skip := 0
+		if n > t.e.maxTrans {
+			skip = n - t.e.maxTrans
+			n = t.e.maxTrans
+		}
+		tr := make([]flows.Message, 0, n)
+		if skip < len(old) {
+			tr = append(tr, old[skip:]...)
+			tr = append(tr, t.msgs...)
+		} else {
+			tr = append(tr, t.msgs[skip-len(old):]...)
+		}
+		t.s.Transcript = tr
+	}
+	t.releaseEnv()
+}
+
+func (t *turn) emit(e flows.Effect) { t.out = append(t.out, e) }
+
+// errorf reports a problem the turn survives.
+func (t *turn) errorf(format string, args ...any) {
+	t.emit(flows.ErrorEffect{Message: fmt.Sprintf(format, args...), State: t.s.State})
+}
+
+// id returns the next effect id: WithIDs's generator, else
+// "<session>-<turn>-<n>", unique and the same on every run.
+func (t *turn) id() string {
+	t.idn++
+	if t.e.newID != nil {
+		return t.e.newID()
+	}
+	return t.s.ID + "-" + strconv.Itoa(t.s.Turns) + "-" + strconv.Itoa(t.idn)
+}
+
+// record adds a message to this turn's transcript and returns its index in
+// t.msgs.
+func (t *turn) record(from flows.Role, text string) int {
+	t.msgs = append(t.msgs, flows.Message{At: t.now, From: from, Text: text})
+	return len(t.msgs) - 1
+}
+
+// reply sends a bot message.
+func (t *turn) reply(text string) {
+	t.emit(flows.Reply{Text: text, From: "bot"})
+	t.record(flows.RoleBot, text)
+}
+
+// setVar assigns a variable, copying the session's map on first write.
+func (t *turn) setVar(name string, v any) {
+	if !t.varsOwned {
+		m := make(map[string]any, len(t.s.Vars)+1)
+		for k, x := range t.s.Vars {
+			m[k] = x
+		}
+		t.s.Vars = m
+		t.varsOwned = true
+	}
+	t.s.Vars[name] = v
+	if t.env != nil {
+		t.env[name] = v
+	}
+	t.emit(flows.VarSet{Name: name, Value: v})
+}
+
+// matched resets the no-match counter after the message was understood.
+func (t *turn) matched() { t.s.NoMatch = 0 }
+
+// halted reports whether the turn may not move any more.
+func (t *turn) halted() bool {
+	return t.stopped || t.suspended || t.s.Pending != nil || t.s.Lifecycle != flows.LifecycleBot
+}
+
+// transcriptSoFar is the session's transcript with this turn's messages,
+// as a fresh slice.
+func (t *turn) transcriptSoFar() []flows.Message {
+	old := t.s.Transcript
+	out := make([]flows.Message, 0, len(old)+len(t.msgs))
+	out = append(out, old...)
+	return append(out, t.msgs...)
+}
