@@ -1,0 +1,372 @@
+package handoff
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"math/rand/v2"
+	"sort"
+	"time"
+
+	"github.com/batonbot/baton/flows"
+)
+
+// Resolver picks the connector that delivers an outbox item. For appends
+// and closes the Deliverer fills item.Ticket with the ticket the handoff's
+// open created before it asks, so a resolver can pick by Ticket.Connector.
+type Resolver func(ctx context.Context, item flows.OutboxItem) (flows.Connector, error)
+
+// ConnectorMap resolves opens to the connector named def and appends and
+// closes to the connector named by their ticket (def when the ticket names
+// none). It is the resolver for a deployment with a single helpdesk; a
+// Router's Resolver picks the connector per team.
+func ConnectorMap(conns map[string]flows.Connector, def string) Resolver {
+	return func(_ context.Context, item flows.OutboxItem) (flows.Connector, error) {
+		name := def
+		if item.Kind != flows.OutboxOpen && item.Ticket.Connector != "" {
+			name = item.Ticket.Connector
+		}
+		return lookupConnector(conns, name)
+	}
+}
+
+func lookupConnector(conns map[string]flows.Connector, name string) (flows.Connector, error) {
+	if c, ok := conns[name]; ok && c != nil {
+		return c, nil
+	}
+	if name == "" {
+		return nil, errors.New("no connector chosen: set a default under connectors: in baton.yaml")
+	}
+	return nil, fmt.Errorf("no connector named %q is configured: add it under connectors: in baton.yaml", name)
+}
+
+// Settled is called after the Deliverer settles an attempted item: Status
+// is delivered (the open's Ticket is set), pending (a retry is scheduled at
+// NextAt) or dead (LastError says why). Err is the attempt's error, nil on
+// delivery. Hosts write the ticket back into the session and count metrics
+// here; the hook must not block for long.
+type Settled func(ctx context.Context, item flows.OutboxItem, err error)
+
+// Deliverer moves outbox items to helpdesks: it claims due items, calls the
+// connector, and settles each one as delivered, scheduled for a retry
+// (exponential backoff with jitter, or the helpdesk's Retry-After) or dead
+// (a permanent error, or max age exceeded). Retries pass the same handoff,
+// and connectors are idempotent on its ID, so a retry never opens a second
+// ticket. Items of one handoff are delivered in order: appends and closes
+// wait for the open's ticket.
+//
+// A Deliverer is safe for concurrent use; several (in several processes)
+// may share an outbox, the outbox's leases keep them apart.
+type Deliverer struct {
+	outbox  flows.Outbox
+	resolve Resolver
+
+	now       func() time.Time
+	rand      func() float64
+	backoff   Backoff
+	maxAge    time.Duration
+	lease     time.Duration
+	batch     int
+	timeout   time.Duration
+	poll      time.Duration
+	log       *slog.Logger
+	onSettled Settled
+
+	wake chan struct{}
+}
+
+// DeliverOption configures a Deliverer.
+type DeliverOption func(*Deliverer)
+
+// Defaults of a Deliverer.
+const (
+	DefaultMaxAge       = 24 * time.Hour
+	DefaultLease        = 2 * time.Minute
+	DefaultBatch        = 20
+	DefaultTimeout      = 30 * time.Second
+	DefaultPollInterval = 2 * time.Second
+)
+
+// DeliverClock sets the clock (default time.Now).
+func DeliverClock(now func() time.Time) DeliverOption {
+	return func(d *Deliverer) {
+		if now != nil {
+			d.now = now
+		}
+	}
+}
+
+// DeliverRand sets the random source of the jitter, a function returning
+// values in [0, 1) (default math/rand/v2's Float64). Tests inject a fixed
+// one.
+func DeliverRand(r func() float64) DeliverOption {
+	return func(d *Deliverer) {
+		if r != nil {
+			d.rand = r
+		}
+	}
+}
+
+// DeliverBackoff sets the retry policy (default DefaultBackoff). Zero
+// fields keep their defaults.
+func DeliverBackoff(b Backoff) DeliverOption {
+	return func(d *Deliverer) { d.backoff = b.withDefaults() }
+}
+
+// DeliverMaxAge sets how long after its creation an item may still be
+// retried (default 24h); a failure after that dead-letters it.
+func DeliverMaxAge(age time.Duration) DeliverOption {
+	return func(d *Deliverer) {
+		if age > 0 {
+			d.maxAge = age
+		}
+	}
+}
+
+// DeliverLease sets how long a claimed item is reserved for this worker
+// (default 2m). It must exceed the attempt timeout, or another worker may
+// deliver the same item meanwhile (harmless, connectors being idempotent,
+// but wasteful).
+func DeliverLease(lease time.Duration) DeliverOption {
+	return func(d *Deliverer) {
+		if lease > 0 {
+			d.lease = lease
+		}
+	}
+}
+
+// DeliverBatch sets how many items one RunOnce claims (default 20).
+func DeliverBatch(n int) DeliverOption {
+	return func(d *Deliverer) {
+		if n > 0 {
+			d.batch = n
+		}
+	}
+}
+
+// DeliverTimeout bounds one connector call (default 30s); a call that
+// runs out of time is retried.
+func DeliverTimeout(t time.Duration) DeliverOption {
+	return func(d *Deliverer) {
+		if t > 0 {
+			d.timeout = t
+		}
+	}
+}
+
+// DeliverPollInterval sets how long Run waits between claims when the
+// outbox had nothing more to do (default 2s).
+func DeliverPollInterval(p time.Duration) DeliverOption {
+	return func(d *Deliverer) {
+		if p > 0 {
+			d.poll = p
+		}
+	}
+}
+
+// DeliverLogger sets the logger (default: discard).
+func DeliverLogger(l *slog.Logger) DeliverOption {
+	return func(d *Deliverer) {
+		if l != nil {
+			d.log = l
+		}
+	}
+}
+
+// DeliverOnSettled sets the hook called after each attempted item settles.
+func DeliverOnSettled(f Settled) DeliverOption {
+	return func(d *Deliverer) { d.onSettled = f }
+}
+
+// NewDeliverer returns a Deliverer that takes items from outbox and
+// delivers them through the connector resolve picks.
+func NewDeliverer(outbox flows.Outbox, resolve Resolver, opts ...DeliverOption) (*Deliverer, error) {
+	if outbox == nil {
+		return nil, errors.New("handoff: NewDeliverer needs an outbox (the session store's)")
+	}
+	if resolve == nil {
+		return nil, errors.New("handoff: NewDeliverer needs a connector resolver (ConnectorMap or Router.Resolver)")
+	}
+	d := &Deliverer{
+		outbox:  outbox,
+		resolve: resolve,
+		now:     time.Now,
+		rand:    rand.Float64,
+		backoff: DefaultBackoff(),
+		maxAge:  DefaultMaxAge,
+		lease:   DefaultLease,
+		batch:   DefaultBatch,
+		timeout: DefaultTimeout,
+		poll:    DefaultPollInterval,
+		log:     slog.New(slog.NewTextHandler(io.Discard, nil)),
+		wake:    make(chan struct{}, 1),
+	}
+	for _, o := range opts {
+		if o != nil {
+			o(d)
+		}
+	}
+	return d, nil
+}
+
+// Wake makes a running Run claim at once instead of waiting for the poll
+// interval; hosts call it after saving a session with outbox items.
+func (d *Deliverer) Wake() {
+	select {
+	case d.wake <- struct{}{}:
+	default:
+	}
+}
+
+// Run delivers until ctx is done, then returns ctx's error. It claims
+// again at once while the outbox hands out full batches, else waits the
+// poll interval (or a Wake). Errors of the outbox are logged and retried
+// at the next poll.
+func (d *Deliverer) Run(ctx context.Context) error {
+	timer := time.NewTimer(0)
+	defer timer.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-timer.C:
+		case <-d.wake:
+		}
+		n, err := d.RunOnce(ctx)
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		wait := d.poll
+		if err != nil {
+			d.log.Error("handoff delivery", "err", err)
+		} else if n >= d.batch {
+			wait = 0
+		}
+		if !timer.Stop() {
+			select {
+			case <-timer.C:
+			default:
+			}
+		}
+		timer.Reset(wait)
+	}
+}
+
+// RunOnce claims the items due now and delivers them, returning how many
+// it settled. Items it cannot deliver yet are settled for later: a failed
+// attempt at its backoff, an append at the time its open may be done. So
+// calling RunOnce again at the same time finds nothing to do.
+//
+// When ctx is cancelled during an attempt, the item is left to its lease
+// and RunOnce returns ctx's error.
+func (d *Deliverer) RunOnce(ctx context.Context) (int, error) {
+	items, err := d.outbox.Claim(ctx, d.now(), d.lease, d.batch)
+	if err != nil {
+		return 0, fmt.Errorf("handoff: claim outbox items: %w", err)
+	}
+	// Opens first, so an append claimed with its open goes in the same run.
+	sort.SliceStable(items, func(i, j int) bool {
+		return items[i].Kind == flows.OutboxOpen && items[j].Kind != flows.OutboxOpen
+	})
+	run := &dlRun{d: d}
+	var errs []error
+	n := 0
+	for _, it := range items {
+		if err := ctx.Err(); err != nil {
+			return n, err
+		}
+		settled, err := run.deliver(ctx, it)
+		if settled {
+			n++
+		}
+		if err != nil {
+			if ctx.Err() != nil {
+				return n, ctx.Err()
+			}
+			errs = append(errs, err)
+		}
+	}
+	return n, errors.Join(errs...)
+}
+
+// List returns the outbox items with status (all when empty), oldest
+// first: what `baton handoff list` shows.
+func (d *Deliverer) List(ctx context.Context, status flows.OutboxStatus) ([]flows.OutboxItem, error) {
+	items, err := d.outbox.List(ctx, status)
+	if err != nil {
+		return nil, fmt.Errorf("handoff: list outbox: %w", err)
+	}
+	return items, nil
+}
+
+// Retry puts the dead item id back in the queue, due now with its attempts
+// reset; a handoff's items go back together (retrying a dead open also
+// retries the appends that died with it, retrying such an append also
+// retries its open). It returns the ids requeued. The item's age is not
+// reset: if its next attempt fails and it is past the max age, it is dead
+// again with the new reason.
+//
+// Retry settles items that no worker holds; the outbox's Settle must
+// accept that (the engine's in-memory and persistent stores do).
+func (d *Deliverer) Retry(ctx context.Context, id string) ([]string, error) {
+	dead, err := d.outbox.List(ctx, flows.OutboxDead)
+	if err != nil {
+		return nil, fmt.Errorf("handoff: list dead items: %w", err)
+	}
+	var target *flows.OutboxItem
+	for i := range dead {
+		if dead[i].ID == id {
+			target = &dead[i]
+			break
+		}
+	}
+	if target == nil {
+		return nil, fmt.Errorf("handoff: no dead outbox item %q: `baton handoff list dead` shows the ids", id)
+	}
+	group := []flows.OutboxItem{*target}
+	openDead := target.Kind == flows.OutboxOpen
+	if !openDead && target.HandoffID != "" {
+		for _, it := range dead {
+			if it.HandoffID == target.HandoffID && it.Kind == flows.OutboxOpen {
+				openDead = true
+			}
+		}
+	}
+	if openDead && target.HandoffID != "" {
+		group = group[:0]
+		for _, it := range dead {
+			if it.HandoffID == target.HandoffID {
+				group = append(group, it)
+			}
+		}
+	}
+	return d.requeue(ctx, group)
+}
+
+// RetryAll puts every dead item back in the queue.
+func (d *Deliverer) RetryAll(ctx context.Context) ([]string, error) {
+	dead, err := d.outbox.List(ctx, flows.OutboxDead)
+	if err != nil {
+		return nil, fmt.Errorf("handoff: list dead items: %w", err)
+	}
+	return d.requeue(ctx, dead)
+}
+
+func (d *Deliverer) requeue(ctx context.Context, items []flows.OutboxItem) ([]string, error) {
+	now := d.now()
+	var ids []string
+	for _, it := range items {
+		it.Status = flows.OutboxPending
+		it.Attempts = 0
+		it.NextAt = now
+		it.LastError = ""
+		if err := d.outbox.Settle(ctx, it); err != nil {
+			return ids, fmt.Errorf("handoff: requeue %s: %w", it.ID, err)
+		}
+		d.log.Info("handoff requeued", "id", it.ID, "handoff", it.HandoffID, "kind", it.Kind)
+		ids = append(ids, it.ID)
+	}
+	return ids, nil
+}

@@ -1,0 +1,272 @@
+package handoff
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/batonbot/baton/flows"
+)
+
+// dlRun is one RunOnce: it lists the outbox at most once, to see the
+// state of each handoff's other items, and keeps that view current with
+// what it settles.
+type dlRun struct {
+	d      *Deliverer
+	loaded bool
+	// byHandoff holds each handoff's items in the outbox's order.
+	byHandoff map[string][]flows.OutboxItem
+}
+
+func (r *dlRun) load(ctx context.Context) error {
+	if r.loaded {
+		return nil
+	}
+	all, err := r.d.outbox.List(ctx, "")
+	if err != nil {
+		return fmt.Errorf("handoff: list outbox to order deliveries: %w", err)
+	}
+	r.byHandoff = make(map[string][]flows.OutboxItem)
+	for _, it := range all {
+		r.byHandoff[it.HandoffID] = append(r.byHandoff[it.HandoffID], it)
+	}
+	r.loaded = true
+	return nil
+}
+
+func (r *dlRun) update(it flows.OutboxItem) {
+	if !r.loaded {
+		return
+	}
+	list := r.byHandoff[it.HandoffID]
+	for i := range list {
+		if list[i].ID == it.ID {
+			list[i] = it
+			return
+		}
+	}
+	r.byHandoff[it.HandoffID] = append(list, it)
+}
+
+// dlWait says what a dependant item waits for.
+type dlWait struct {
+	ticket flows.TicketRef
+	// until is set when the item must wait; dead when it never can go.
+	until time.Time
+	why   string
+	dead  string
+}
+
+// dependency finds the ticket an append or close goes to, or why it must
+// wait (its open or an earlier item of the handoff is not delivered yet)
+// or die (its open is dead or missing).
+func (r *dlRun) dependency(ctx context.Context, it flows.OutboxItem, now time.Time) (dlWait, error) {
+	if err := r.load(ctx); err != nil {
+		return dlWait{}, err
+	}
+	retryAt := now.Add(r.d.backoff.Initial)
+	later := func(t time.Time) time.Time {
+		if t.After(retryAt) {
+			return t
+		}
+		return retryAt
+	}
+	var open *flows.OutboxItem
+	list := r.byHandoff[it.HandoffID]
+	for i := range list {
+		if list[i].Kind == flows.OutboxOpen {
+			open = &list[i]
+			break
+		}
+	}
+	var w dlWait
+	switch {
+	case open == nil && it.Ticket.ID == "":
+		w.dead = fmt.Sprintf("handoff %s has no open item in the outbox and this %s carries no ticket; it cannot be delivered", it.HandoffID, it.Kind)
+		return w, nil
+	case open == nil:
+		w.ticket = it.Ticket
+	case open.Status == flows.OutboxDead:
+		w.dead = fmt.Sprintf("the open of handoff %s is dead (%s): %s; `baton handoff retry %s` retries both", it.HandoffID, open.ID, open.LastError, open.ID)
+		return w, nil
+	case open.Status != flows.OutboxDelivered:
+		w.until = later(open.NextAt)
+		w.why = fmt.Sprintf("waiting for the open of handoff %s (%s)", it.HandoffID, open.ID)
+		return w, nil
+	default:
+		w.ticket = open.Ticket
+	}
+	// Earlier appends and closes go first; a dead one does not hold the
+	// rest back.
+	for _, o := range list {
+		if o.ID == it.ID {
+			break
+		}
+		if o.Kind != flows.OutboxOpen && o.Status == flows.OutboxPending {
+			w.until = later(o.NextAt)
+			w.why = fmt.Sprintf("waiting for %s, an earlier %s of handoff %s", o.ID, o.Kind, it.HandoffID)
+			return w, nil
+		}
+	}
+	return w, nil
+}
+
+// deliver settles one claimed item; settled reports whether it did. An
+// error is returned when the outbox failed, never for a failed delivery
+// (that is settled).
+func (r *dlRun) deliver(ctx context.Context, it flows.OutboxItem) (settled bool, err error) {
+	d := r.d
+	now := d.now()
+	if reason := malformed(it); reason != "" {
+		it.Status = flows.OutboxDead
+		it.LastError = reason
+		return r.settle(ctx, it, errors.New(reason))
+	}
+	if it.Kind != flows.OutboxOpen {
+		w, err := r.dependency(ctx, it, now)
+		if err != nil {
+			return false, err
+		}
+		switch {
+		case w.dead != "":
+			it.Status = flows.OutboxDead
+			it.LastError = w.dead
+			return r.settle(ctx, it, errors.New(w.dead))
+		case !w.until.IsZero():
+			// Waiting is not an attempt: attempts and age are untouched,
+			// the open's own fate decides this item's.
+			it.NextAt = w.until
+			it.LastError = w.why
+			if err := d.outbox.Settle(ctx, it); err != nil {
+				return false, fmt.Errorf("handoff: settle %s: %w", it.ID, err)
+			}
+			r.update(it)
+			d.log.Debug("handoff waits", "id", it.ID, "handoff", it.HandoffID, "until", it.NextAt, "why", w.why)
+			return true, nil
+		}
+		if it.Ticket.ID == "" || it.Ticket.Connector == "" {
+			if it.Ticket.Connector == "" {
+				it.Ticket.Connector = w.ticket.Connector
+			}
+			if it.Ticket.ID == "" {
+				it.Ticket = w.ticket
+			}
+		}
+	}
+
+	conn, err := d.resolve(ctx, it)
+	if err == nil && conn == nil {
+		err = errors.New("the resolver returned no connector")
+	}
+	if err != nil {
+		it.Status = flows.OutboxDead
+		it.LastError = fmt.Sprintf("%v; fix the connectors in baton.yaml, then run `baton handoff retry %s`", err, it.ID)
+		return r.settle(ctx, it, err)
+	}
+
+	ticket, callErr := d.call(ctx, conn, it)
+	if callErr != nil && ctx.Err() != nil {
+		// Shutting down: the lease hands the item to the next worker.
+		return false, ctx.Err()
+	}
+	it.Attempts++
+	end := d.now()
+	if callErr == nil {
+		it.Status = flows.OutboxDelivered
+		it.LastError = ""
+		it.NextAt = end
+		if it.Kind == flows.OutboxOpen {
+			it.Ticket = ticket
+		}
+		return r.settle(ctx, it, nil)
+	}
+
+	c := classify(callErr)
+	deadline := it.CreatedAt.Add(d.maxAge)
+	switch {
+	case c.permanent:
+		it.Status = flows.OutboxDead
+		it.LastError = fmt.Sprintf("permanent failure, not retried: %s", c.reason)
+	case !it.CreatedAt.IsZero() && !end.Before(deadline):
+		it.Status = flows.OutboxDead
+		it.LastError = fmt.Sprintf("gave up after %d attempts over %s (max age %s): %s",
+			it.Attempts, end.Sub(it.CreatedAt).Round(time.Second), d.maxAge, c.reason)
+	default:
+		it.Status = flows.OutboxPending
+		delay := c.retryAfter
+		if delay <= 0 {
+			delay = d.backoff.Delay(it.Attempts, d.rand())
+		}
+		it.NextAt = end.Add(delay)
+		if !it.CreatedAt.IsZero() && it.NextAt.After(deadline) {
+			it.NextAt = deadline // one last attempt at the max age
+		}
+		it.LastError = c.reason
+	}
+	return r.settle(ctx, it, callErr)
+}
+
+func (r *dlRun) settle(ctx context.Context, it flows.OutboxItem, cause error) (bool, error) {
+	d := r.d
+	if err := d.outbox.Settle(ctx, it); err != nil {
+		return false, fmt.Errorf("handoff: settle %s: %w", it.ID, err)
+	}
+	r.update(it)
+	attrs := []any{"id", it.ID, "handoff", it.HandoffID, "kind", it.Kind, "attempts", it.Attempts}
+	switch it.Status {
+	case flows.OutboxDelivered:
+		d.log.Info("handoff delivered", append(attrs, "ticket", it.Ticket.ID, "connector", it.Ticket.Connector)...)
+	case flows.OutboxDead:
+		d.log.Error("handoff dead-lettered", append(attrs, "reason", it.LastError)...)
+	default:
+		d.log.Warn("handoff delivery failed, will retry", append(attrs, "next_at", it.NextAt, "err", it.LastError)...)
+	}
+	if d.onSettled != nil {
+		d.onSettled(ctx, it, cause)
+	}
+	return true, nil
+}
+
+// malformed says why an item can never be delivered, or "".
+func malformed(it flows.OutboxItem) string {
+	switch it.Kind {
+	case flows.OutboxOpen:
+		if it.Handoff == nil {
+			return "open item carries no handoff; the store lost it, the conversation must hand off again"
+		}
+	case flows.OutboxAppend:
+		if it.Message == nil {
+			return "append item carries no message"
+		}
+	case flows.OutboxClose:
+	default:
+		return fmt.Sprintf("unknown outbox item kind %q (want open, append or close)", it.Kind)
+	}
+	return ""
+}
+
+// call makes one connector call under the attempt timeout. A connector
+// that panics fails the attempt instead of the worker.
+func (d *Deliverer) call(ctx context.Context, conn flows.Connector, it flows.OutboxItem) (ticket flows.TicketRef, err error) {
+	actx, cancel := context.WithTimeout(ctx, d.timeout)
+	defer cancel()
+	defer func() {
+		if p := recover(); p != nil {
+			err = &dlPermanent{fmt.Errorf("connector panicked: %v", p)}
+		}
+	}()
+	switch it.Kind {
+	case flows.OutboxOpen:
+		h := *it.Handoff // the connector gets a copy it may not keep changes in
+		ticket, err = conn.Open(actx, &h)
+	case flows.OutboxAppend:
+		err = conn.Append(actx, it.Ticket, *it.Message)
+	case flows.OutboxClose:
+		err = conn.Close(actx, it.Ticket)
+	}
+	if err != nil && errors.Is(err, context.DeadlineExceeded) && actx.Err() != nil && ctx.Err() == nil {
+		err = fmt.Errorf("no answer within %s: %w", d.timeout, err)
+	}
+	return ticket, err
+}
