@@ -76,6 +76,7 @@ func (e *Engine) turn(ctx context.Context, s *flows.Session, in flows.Input) (ns
 	}()
 	cp := *s
 	t.s = &cp
+	t.noMatchSeen = s.NoMatch
 	t.now = in.At
 	if t.now.IsZero() {
 		t.now = e.now()

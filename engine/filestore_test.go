@@ -1,0 +1,74 @@
+package engine
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/batonbot/baton/flows"
+)
+
+func TestFileStoreSurvivesRestart(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "data", "baton.json")
+	now := time.Date(2026, 3, 3, 10, 30, 0, 0, time.UTC)
+
+	st, err := OpenFileStore(path, WithStoreClock(func() time.Time { return now }))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := &flows.Session{ID: "c1", Flow: "shop", State: "welcome", Vars: map[string]any{"order_id": "A12345"}, Lifecycle: flows.LifecycleHandedOff}
+	h := &flows.Handoff{ID: "c1-h1", ConversationID: "c1", Reason: "asks_for_human", Priority: flows.PriorityHigh}
+	item := flows.OutboxItem{ID: "c1-h1-open", Kind: flows.OutboxOpen, HandoffID: h.ID, Handoff: h}
+	if err := st.Save(ctx, s, item); err != nil {
+		t.Fatal(err)
+	}
+	claimed, err := st.Claim(ctx, now, time.Minute, 10)
+	if err != nil || len(claimed) != 1 {
+		t.Fatalf("Claim = %v, %v; want the open item", claimed, err)
+	}
+	dead := claimed[0]
+	dead.Status, dead.Attempts, dead.LastError = flows.OutboxDead, 7, "zendesk: 401 Unauthorized"
+	if err := st.Settle(ctx, dead); err != nil {
+		t.Fatal(err)
+	}
+
+	// A new process opens the same file.
+	st2, err := OpenFileStore(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := st2.Load(ctx, "c1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.State != "welcome" || got.Vars["order_id"] != "A12345" || got.Rev != 1 {
+		t.Errorf("reloaded session = %+v", got)
+	}
+	deads, err := st2.List(ctx, flows.OutboxDead)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(deads) != 1 || deads[0].LastError != "zendesk: 401 Unauthorized" || deads[0].Attempts != 7 || deads[0].Handoff.Reason != "asks_for_human" {
+		t.Fatalf("reloaded dead letters = %+v", deads)
+	}
+	// Stale revisions still conflict after a restart.
+	s.Rev = 0
+	if err := st2.Save(ctx, s); err == nil {
+		t.Error("Save with a stale revision succeeded after reopening")
+	}
+}
+
+func TestFileStoreRejectsForeignFile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "baton.json")
+	if err := os.WriteFile(path, []byte("not json"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, err := OpenFileStore(path)
+	if err == nil || !strings.Contains(err.Error(), "not a Baton store file") {
+		t.Fatalf("OpenFileStore on garbage: %v", err)
+	}
+}

@@ -1,0 +1,84 @@
+package engine
+
+import (
+	"testing"
+
+	"github.com/batonbot/baton/flows"
+)
+
+func TestKeywordsNegation(t *testing.T) {
+	tests := []struct {
+		text      string
+		negatable bool
+		fires     bool
+	}{
+		{"voglio un operatore", true, true},
+		{"non voglio un operatore", true, false},
+		{"no, voglio un operatore", true, true},
+		{"non so cosa fare, voglio un operatore", true, true},
+		{"non capisco ma voglio un operatore", true, true},
+		{"Non voglio parlare con un OPERATORE", true, true}, // the cue is more than 3 words before
+		{"senza operatore", true, false},
+		{"I don't want an agent", true, false},
+		{"I want an agent", true, true},
+		{"no quiero un agente", true, false},
+		{"non voglio un operatore", false, true},
+		{"una persona vera per favore", true, true},
+		{"una persona che sia vera", true, false}, // the phrase's words must be consecutive
+		{"operatorex", true, false},               // whole words only
+	}
+	for _, tt := range tests {
+		t.Run(tt.text, func(t *testing.T) {
+			b := newFlow(t, "start", nil)
+			k := kw("operatore", "agent", "agente", "persona vera")
+			k.Negatable = tt.negatable
+			b.f.Triggers = []*flows.Rule{{Name: "human", Keywords: k, Do: flows.Do{Goto: "human"}}}
+			b.state("start", &flows.State{Actions: []flows.Action{b.say("Ciao")}, Routes: []*flows.Rule{{Name: "hello", Keywords: kw("ciao"), Do: flows.Do{Goto: "start"}}}})
+			b.state("human", &flows.State{Actions: []flows.Action{b.say("Arriva un collega")}, Routes: []*flows.Rule{{Keywords: kw("ok")}}})
+			c := newConv(t, b.f)
+			c.user("ciao")
+			effs := c.user(tt.text)
+			tf, fired := find[flows.TriggerFired](effs)
+			if fired != tt.fires {
+				t.Fatalf("fired = %v, want %v (effects %s)", fired, tt.fires, types(effs))
+			}
+			if fired && (tf.Name != "human" || tf.By != "keyword" || c.s.State != "human") {
+				t.Errorf("trigger %+v, state %q", tf, c.s.State)
+			}
+		})
+	}
+}
+
+func TestTypoDistance(t *testing.T) {
+	tests := []struct {
+		a, b string
+		ok   bool
+	}{
+		{"spedizone", "spedizione", true},
+		{"spedzone", "spedizione", true}, // 8+ runes: up to 2
+		{"ordnie", "ordine", true},       // a transposition counts 1
+		{"odine", "ordine", true},
+		{"oridne", "ordine", true},
+		{"faq", "fax", false}, // short words must be exact
+		{"pacco", "pazzo", false},
+		{"xyzwvu", "ordine", false},
+	}
+	for _, tt := range tests {
+		if _, ok := typoDistance(tt.a, tt.b); ok != tt.ok {
+			t.Errorf("typoDistance(%q, %q) ok = %v, want %v", tt.a, tt.b, ok, tt.ok)
+		}
+	}
+}
+
+func TestTokenizeClauses(t *testing.T) {
+	toks := tokenize("no, voglio ma non questo", nil)
+	want := []token{{"no", 0}, {"voglio", 1}, {"ma", 2}, {"non", 2}, {"questo", 2}}
+	if len(toks) != len(want) {
+		t.Fatalf("tokens = %v", toks)
+	}
+	for i := range want {
+		if toks[i] != want[i] {
+			t.Errorf("token %d = %v, want %v", i, toks[i], want[i])
+		}
+	}
+}
