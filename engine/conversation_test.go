@@ -464,4 +464,3 @@ func TestExpressionErrorIsReported(t *testing.T) {
 		t.Errorf("a failing condition is false: state %q", c.s.State)
 	}
 }
-
