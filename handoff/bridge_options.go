@@ -1,0 +1,133 @@
+package handoff
+
+import (
+	"net/http"
+	"strings"
+	"time"
+)
+
+// ConnectorOption configures a connector (NewZendesk, NewFreshdesk,
+// NewWebhook). Options a connector has no use for are ignored.
+type ConnectorOption func(*connOptions)
+
+type connOptions struct {
+	client   *http.Client
+	now      func() time.Time
+	baseURL  string
+	recorder *Recorder
+	render   renderOptions
+	// groups maps a handoff's Team to the helpdesk's group id.
+	groups map[string]string
+	// fields maps a helpdesk custom field (Zendesk: numeric id; Freshdesk:
+	// cf_ name) to the Baton variable whose value fills it.
+	fields map[string]string
+	tags   []string
+	// convField is the custom field that carries the conversation id.
+	convField string
+}
+
+func buildOptions(opts []ConnectorOption) *connOptions {
+	o := &connOptions{
+		client: &http.Client{Timeout: 30 * time.Second},
+		now:    time.Now,
+	}
+	for _, opt := range opts {
+		if opt != nil {
+			opt(o)
+		}
+	}
+	if o.render.location == nil {
+		o.render.location = time.UTC
+	}
+	return o
+}
+
+// WithHTTPClient sets the client connectors send with (default: a client
+// with a 30s timeout). Give one with a proxy, mTLS or a shorter timeout.
+func WithHTTPClient(c *http.Client) ConnectorOption {
+	return func(o *connOptions) {
+		if c != nil {
+			o.client = c
+		}
+	}
+}
+
+// WithClock sets the clock used for webhook timestamps and Retry-After
+// dates (default time.Now).
+func WithClock(now func() time.Time) ConnectorOption {
+	return func(o *connOptions) {
+		if now != nil {
+			o.now = now
+		}
+	}
+}
+
+// WithBaseURL points the connector at another origin than the helpdesk's
+// (a proxy, a test server), e.g. "http://127.0.0.1:8080". The API paths
+// are appended to it.
+func WithBaseURL(u string) ConnectorOption {
+	return func(o *connOptions) { o.baseURL = strings.TrimRight(u, "/") }
+}
+
+// DryRun makes the connector record its requests in rec instead of sending
+// them; see Recorder.
+func DryRun(rec *Recorder) ConnectorOption {
+	return func(o *connOptions) { o.recorder = rec }
+}
+
+// WithMasking replaces e-mail addresses, phone numbers and order codes in
+// the transcript, the variables and the summary with [email], [phone] and
+// [order] (flows.MaskPII) before they leave the process. The requester's
+// own phone and e-mail are still sent: the helpdesk needs them to know who
+// the customer is.
+func WithMasking(on bool) ConnectorOption {
+	return func(o *connOptions) { o.render.mask = on }
+}
+
+// WithConversationURL sets the link back to the conversation shown on the
+// ticket: a URL in which {conversation_id} and {handoff_id} are replaced
+// by the (path-escaped) ids, e.g.
+// "https://baton.example.com/conversations/{conversation_id}".
+func WithConversationURL(template string) ConnectorOption {
+	return func(o *connOptions) { o.render.linkTemplate = template }
+}
+
+// WithLocation sets the time zone of the transcript's timestamps
+// (default UTC).
+func WithLocation(loc *time.Location) ConnectorOption {
+	return func(o *connOptions) {
+		if loc != nil {
+			o.render.location = loc
+		}
+	}
+}
+
+// WithGroups maps handoff teams to helpdesk group ids: a handoff with
+// Team "billing" goes to groups["billing"]. A team that is not in the map
+// but is a number is used as the group id itself; any other leaves the
+// ticket unassigned (the helpdesk's own routing applies).
+func WithGroups(groups map[string]string) ConnectorOption {
+	return func(o *connOptions) { o.groups = groups }
+}
+
+// WithCustomFields fills helpdesk custom fields from Baton variables:
+// field → variable name. Zendesk fields are numeric ids ("360001234567");
+// Freshdesk fields are their API names ("cf_order_number"). A variable
+// that is unset or empty leaves its field out.
+func WithCustomFields(fields map[string]string) ConnectorOption {
+	return func(o *connOptions) { o.fields = fields }
+}
+
+// WithTags adds tags to every ticket, besides the handoff's own, "baton"
+// and the channel.
+func WithTags(tags ...string) ConnectorOption {
+	return func(o *connOptions) { o.tags = append(o.tags, tags...) }
+}
+
+// WithConversationField stores the conversation id in a custom field of
+// the ticket (Zendesk: a numeric field id; Freshdesk: a "cf_" name) so
+// the helpdesk's webhook can send it back. Zendesk also keeps it in the
+// ticket's external_id, which needs no setup.
+func WithConversationField(field string) ConnectorOption {
+	return func(o *connOptions) { o.convField = field }
+}

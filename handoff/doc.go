@@ -1,0 +1,159 @@
+// Package handoff delivers Baton's handoffs to helpdesks and brings the
+// agents' answers back: the connectors (Zendesk, Freshdesk, a signed
+// generic webhook), the ticket's content (transcript, summary), the
+// bridge's inbound HTTP handlers, the sandbox Recorder, and the delivery
+// worker and routing that drive them.
+//
+// # Connectors
+//
+// Every connector implements flows.Connector, is safe for concurrent use,
+// sends through the *http.Client given with WithHTTPClient and reports
+// failures as *Error, which tells the delivery worker whether to retry and
+// when (Retryable). Opening the same handoff twice yields one ticket.
+//
+// The requests below were checked against the vendors' documentation
+// (developer.zendesk.com: Users "Create Or Update User", Tickets "Create
+// Ticket" and "Update Ticket", Ticket Comments, "Idempotency" in the
+// Support API introduction, "Verifying webhook authenticity";
+// developers.freshdesk.com/api: "Create a Ticket", "Filter Tickets",
+// "Create a Note", "Update a Ticket"; the Standard Webhooks specification,
+// github.com/standard-webhooks/standard-webhooks/blob/main/spec/standard-webhooks.md).
+//
+// Zendesk (NewZendesk) authenticates with basic auth
+// "{email}/token:{api_token}" (ZendeskAPIToken) or a Bearer OAuth token
+// (ZendeskOAuth) and sends, for Open:
+//
+//	POST /api/v2/users/create_or_update
+//	{"user": {"name", "external_id": contact id, "phone": E.164, "email"}}
+//	POST /api/v2/tickets                      Idempotency-Key: <handoff id>
+//	{"ticket": {"subject", "comment": {"html_body": transcript, "public": false},
+//	  "requester_id", "priority": low|normal|high|urgent, "tags", "group_id",
+//	  "external_id": conversation id, "custom_fields": [{"id", "value"}]}}
+//
+// The requester is found or created by external id because WhatsApp
+// customers often have nothing but a phone number. The transcript is a
+// private comment: it is for agents, and a public first comment would be
+// e-mailed to the customer. Zendesk keeps an idempotency key for about two
+// hours, so a retried open returns the ticket the first one created.
+//
+// Append sends PUT /api/v2/tickets/{id} with {"ticket": {"comment":
+// {"body", "public": false, "author_id": requester}}}: the customer's later
+// WhatsApp messages show on the ticket under the customer's name, and,
+// being private, they neither fire the default "notify requester" triggers
+// nor the Baton trigger below (agents' public replies do). The requester
+// is remembered from Open, or read with GET /api/v2/tickets/{id} after a
+// restart. Close sends {"ticket": {"status": "solved"}}.
+//
+// Freshdesk (NewFreshdesk) authenticates with the API key as the basic-auth
+// user and "X" as the password. Open sends POST /api/v2/tickets with one
+// requester identifier (email; else phone, with name, as Freshdesk
+// requires; else unique_external_id), subject, description (the HTML
+// transcript), status 2 (open), priority 1-4, source 7 (Chat: Freshdesk
+// has no WhatsApp source, so the channel is a tag), tags, group_id and
+// custom_fields keyed by "cf_" names. Append posts a private note
+// (POST /api/v2/tickets/{id}/notes {"body", "private": true}); Close sends
+// PUT /api/v2/tickets/{id} {"status": 4} (resolved).
+//
+// Freshdesk has no idempotency key, so Baton makes creation idempotent
+// itself: every ticket is tagged "baton-<handoff id>", and Open first
+// looks in memory for the ticket this process opened, then searches
+// GET /api/v2/search/tickets?query="tag:'baton-<handoff id>'", and only
+// creates a ticket when neither finds one. A retry after a lost response
+// (the ticket was created, the answer never came) therefore finds the
+// ticket instead of opening a second. Freshdesk's search index can lag a
+// few seconds behind a creation: the delivery worker's backoff is longer
+// than that, which keeps the remaining window small.
+//
+// The generic webhook (NewWebhook) POSTs a WebhookEvent {"type",
+// "timestamp", "data"} per Standard Webhooks: "handoff.open" with the
+// whole flows.Handoff (masked when asked, summary filled), and
+// "handoff.append" / "handoff.close" with a WebhookUpdate. Headers:
+// webhook-id (stable across retries: "<handoff id>.handoff.open",
+// "<ticket id>.handoff.close", "<ticket id>.handoff.append.<message hash>",
+// so receivers can drop duplicates), webhook-timestamp (unix seconds of
+// the attempt) and webhook-signature "v1,<base64 HMAC-SHA256 of
+// {id}.{timestamp}.{body}>" keyed with the base64-decoded part of the
+// "whsec_…" secret. A receiver may answer open with {"id", "url"} to name
+// its ticket. SignWebhook and VerifyWebhook implement both sides.
+//
+// # Ticket content
+//
+// A ticket starts with a short extractive summary (Summarize: why the bot
+// escalated, the customer's most informative messages quoted, the menu
+// choices, key variables), then the reason, customer, channel, priority,
+// team, the last NLU signals and a link back to the conversation
+// (WithConversationURL), the variables the bot collected and the whole
+// transcript with timestamps (a menu choice shows the option chosen).
+// TranscriptHTML renders it; every value is escaped by html/template.
+// WithMasking(true) masks e-mail addresses, phone numbers and order codes
+// (flows.MaskPII) in the transcript, variables, signals and summary; the
+// requester's own contact details are still sent so the helpdesk knows
+// who the customer is.
+//
+// # Inbound: the bridge's handlers
+//
+// Agents' replies and ticket status changes come back through one HTTP
+// endpoint per helpdesk, each an http.Handler that verifies the request,
+// turns it into a flows.Input and hands it to the host's Deliver callback:
+// an agent's reply becomes flows.InputAgent (Text, Agent), a ticket solved
+// or closed becomes flows.InputTicket (Ticket.Status solved or closed).
+// Other statuses are acknowledged and ignored. Statuses: 405 for a method
+// other than POST, 413 for a body over the limit (WithMaxBody, default
+// 1 MiB), 401 for a missing or wrong signature or secret, 400 for a body
+// that is not the documented JSON, 202 when the request is valid but not
+// for Baton (no conversation id), 204 once delivered, and 500 only when
+// Deliver fails, so the helpdesk retries.
+//
+// Zendesk (NewZendeskHandler): create a webhook (Admin Center › Apps and
+// integrations › Webhooks, "Trigger or automation", POST, JSON) with a
+// signing secret, and a trigger "Ticket is updated AND Tags contains baton
+// AND (Comment is public OR Status changed)" that notifies it with:
+//
+//	{
+//	  "ticket_id": "{{ticket.id}}",
+//	  "conversation_id": "{{ticket.external_id}}",
+//	  "status": "{{ticket.status}}",
+//	  "comment": "{{ticket.latest_public_comment}}",
+//	  "comment_public": true,
+//	  "author": "{{current_user.name}}",
+//	  "author_role": "{{current_user.role}}"
+//	}
+//
+// The handler checks X-Zendesk-Webhook-Signature, the base64 HMAC-SHA256
+// of X-Zendesk-Webhook-Signature-Timestamp followed by the raw body,
+// keyed with the webhook's signing secret. A comment from an agent
+// (author_role other than "end-user") becomes an InputAgent; status Solved
+// or Closed an InputTicket. ticket_id may be a string or a number.
+//
+// Freshdesk (NewFreshdeskHandler): an automation rule (Admin › Automations
+// › Ticket updates) on "Agent replies" or "Status is changed", with the
+// action "Trigger webhook": POST, custom header "X-Baton-Secret: <secret>"
+// (compared in constant time), JSON content:
+//
+//	{
+//	  "ticket_id": "{{ticket.id}}",
+//	  "conversation_id": "{{ticket.cf_baton_conversation}}",
+//	  "status": "{{ticket.status}}",
+//	  "reply": "{{ticket.latest_public_comment}}",
+//	  "agent": "{{ticket.agent.name}}",
+//	  "event": "reply"
+//	}
+//
+// with "event": "reply" for the reply rule and "status" for the status
+// rule. The conversation id travels in the custom field named with
+// WithConversationField (create a single-line text field
+// "baton_conversation"); without it the handler asks WithTicketLookup.
+//
+// The generic callback (NewWebhookHandler) takes a Standard Webhooks
+// signed POST (timestamp tolerance 5 minutes) with an InboundEvent body:
+//
+//	{"type": "agent.message", "conversation_id": "…", "text": "…", "agent": "Anna"}
+//	{"type": "ticket.status", "conversation_id": "…", "ticket": {"connector": "x", "id": "T-9"}, "status": "solved"}
+//
+// # Sandbox
+//
+// A Recorder runs a real connector in dry-run mode (DryRun): the requests
+// are built by the same code, recorded with secrets redacted, and answered
+// with canned responses, so `baton chat` and `baton test` can show and
+// assert exactly what would leave the machine.
+package handoff

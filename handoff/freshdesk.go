@@ -1,0 +1,260 @@
+package handoff
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/batonbot/baton/flows"
+)
+
+// Freshdesk opens Freshdesk tickets. Freshdesk has no idempotency key, so
+// the connector makes creation idempotent itself: each ticket is tagged
+// "baton-<handoff id>", and Open looks for a ticket with that tag (and in
+// its own memory) before it creates one. See the package documentation.
+type Freshdesk struct {
+	base string
+	key  string
+	o    *connOptions
+	s    *sender
+
+	mu sync.Mutex
+	// opened remembers the ticket of each handoff this process opened.
+	opened map[string]flows.TicketRef
+}
+
+var _ flows.Connector = (*Freshdesk)(nil)
+
+// Freshdesk's numeric codes (developers.freshdesk.com/api/#tickets).
+const (
+	freshdeskOpen     = 2
+	freshdeskPending  = 3
+	freshdeskResolved = 4
+	freshdeskClosed   = 5
+	// freshdeskChat is the "Chat" source; Freshdesk has no WhatsApp source,
+	// so the channel goes in a tag.
+	freshdeskChat = 7
+)
+
+var freshdeskPriority = map[flows.Priority]int{
+	flows.PriorityLow: 1, flows.PriorityNormal: 2, flows.PriorityHigh: 3, flows.PriorityUrgent: 4,
+}
+
+var domainRE = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,62}$`)
+
+// NewFreshdesk returns a connector for the Freshdesk account at
+// https://{domain}.freshdesk.com ("acme" or "acme.freshdesk.com"),
+// authenticating with an agent's API key. WithBaseURL replaces that
+// origin, and then domain may be empty.
+func NewFreshdesk(domain, apiKey string, opts ...ConnectorOption) (*Freshdesk, error) {
+	o := buildOptions(opts)
+	d := strings.TrimSuffix(strings.ToLower(strings.TrimSpace(domain)), ".freshdesk.com")
+	d = strings.TrimPrefix(d, "https://")
+	base := o.baseURL
+	if base == "" {
+		if !domainRE.MatchString(d) {
+			return nil, fmt.Errorf("freshdesk: domain %q is not valid: set BATON_FRESHDESK_DOMAIN to the first part of your Freshdesk address (acme for acme.freshdesk.com)", domain)
+		}
+		base = "https://" + d + ".freshdesk.com"
+	}
+	apiKey = strings.TrimSpace(apiKey)
+	if apiKey == "" {
+		return nil, fmt.Errorf("freshdesk: no API key: set BATON_FRESHDESK_API_KEY (Freshdesk › Profile settings › Your API Key)")
+	}
+	for field := range o.fields {
+		if !strings.HasPrefix(field, "cf_") {
+			return nil, fmt.Errorf("freshdesk: custom field %q: Freshdesk custom fields are named cf_<name> (Admin › Ticket Fields)", field)
+		}
+	}
+	if o.convField != "" && !strings.HasPrefix(o.convField, "cf_") {
+		return nil, fmt.Errorf("freshdesk: conversation field %q must be a cf_ field name", o.convField)
+	}
+	f := &Freshdesk{base: base, key: apiKey, o: o, opened: map[string]flows.TicketRef{}}
+	f.s = &sender{connector: "freshdesk", opts: o, hints: hints{
+		Auth:     "check BATON_FRESHDESK_API_KEY, and that the agent it belongs to may create tickets",
+		NotFound: "check BATON_FRESHDESK_DOMAIN, and that the ticket was not deleted",
+		Invalid:  "check the group ids (WithGroups), the cf_ custom field names and value types (WithCustomFields) and the customer's e-mail and phone",
+	}}
+	return f, nil
+}
+
+// freshdeskTicket is the body of POST /api/v2/tickets.
+type freshdeskTicket struct {
+	Name             string         `json:"name,omitempty"`
+	Email            string         `json:"email,omitempty"`
+	Phone            string         `json:"phone,omitempty"`
+	UniqueExternalID string         `json:"unique_external_id,omitempty"`
+	Subject          string         `json:"subject"`
+	Description      string         `json:"description"`
+	Status           int            `json:"status"`
+	Priority         int            `json:"priority"`
+	Source           int            `json:"source"`
+	Tags             []string       `json:"tags,omitempty"`
+	GroupID          int64          `json:"group_id,omitempty"`
+	CustomFields     map[string]any `json:"custom_fields,omitempty"`
+}
+
+// Open returns the ticket already opened for h if there is one (in memory,
+// or found by its "baton-<id>" tag), else creates it.
+func (f *Freshdesk) Open(ctx context.Context, h *flows.Handoff) (flows.TicketRef, error) {
+	if h == nil {
+		return flows.TicketRef{}, &Error{Connector: "freshdesk", Op: "open", Err: fmt.Errorf("no handoff")}
+	}
+	f.mu.Lock()
+	ref, ok := f.opened[h.ID]
+	f.mu.Unlock()
+	if ok {
+		return ref, nil
+	}
+	res, err := f.s.send(ctx, f.lookupCall(h))
+	if err != nil {
+		return flows.TicketRef{}, err
+	}
+	var found struct {
+		Results []struct {
+			ID int64 `json:"id"`
+		} `json:"results"`
+	}
+	if err := json.Unmarshal(res.body, &found); err != nil {
+		return flows.TicketRef{}, decodeError("freshdesk", "open.lookup", err)
+	}
+	if len(found.Results) > 0 && found.Results[0].ID > 0 {
+		return f.remember(h.ID, found.Results[0].ID), nil
+	}
+	c, err := f.createCall(h)
+	if err != nil {
+		return flows.TicketRef{}, err
+	}
+	res, err = f.s.send(ctx, c)
+	if err != nil {
+		return flows.TicketRef{}, err
+	}
+	var t struct {
+		ID int64 `json:"id"`
+	}
+	if err := json.Unmarshal(res.body, &t); err != nil || t.ID == 0 {
+		return flows.TicketRef{}, decodeError("freshdesk", "open", fmt.Errorf("no ticket id in %q", clip(string(res.body), 100)))
+	}
+	return f.remember(h.ID, t.ID), nil
+}
+
+func (f *Freshdesk) remember(handoffID string, id int64) flows.TicketRef {
+	s := strconv.FormatInt(id, 10)
+	ref := flows.TicketRef{Connector: "freshdesk", ID: s, URL: f.base + "/a/tickets/" + s}
+	f.mu.Lock()
+	f.opened[handoffID] = ref
+	f.mu.Unlock()
+	return ref
+}
+
+// handoffTag is the tag that marks the ticket of a handoff.
+func handoffTag(id string) string {
+	var b strings.Builder
+	b.WriteString("baton-")
+	for _, r := range strings.ToLower(id) {
+		if (r >= 'a' && r <= 'z') || (r >= '0' && r <= '9') || r == '-' || r == '_' {
+			b.WriteRune(r)
+		} else {
+			b.WriteByte('-')
+		}
+	}
+	return b.String()
+}
+
+func (f *Freshdesk) lookupCall(h *flows.Handoff) call {
+	q := url.Values{"query": {`"tag:'` + handoffTag(h.ID) + `'"`}}
+	return call{op: "open.lookup", method: http.MethodGet,
+		url: f.base + "/api/v2/search/tickets?" + q.Encode(), header: f.header(),
+		canned: `{"results":[],"total":0}`}
+}
+
+func (f *Freshdesk) createCall(h *flows.Handoff) (call, error) {
+	html, err := renderHTML(h, f.o.render)
+	if err != nil {
+		return call{}, &Error{Connector: "freshdesk", Op: "open", Err: err}
+	}
+	t := freshdeskTicket{
+		Subject:     subject(h, f.o.render.mask),
+		Description: html,
+		Status:      freshdeskOpen,
+		Priority:    freshdeskPriority[priorityOf(h)],
+		Source:      freshdeskChat,
+		Tags:        ticketTags(h, f.o.tags, handoffTag(h.ID)),
+	}
+	// One requester identifier, the most reliable first: Freshdesk matches
+	// or creates the contact by it. Name is required with a phone.
+	c := h.Contact
+	t.Name = requesterName(c)
+	switch {
+	case c.Email != "":
+		t.Email = c.Email
+	case c.Phone != "":
+		t.Phone = e164(c.Phone)
+	case c.ID != "":
+		t.UniqueExternalID = c.ID
+	default:
+		return call{}, &Error{Connector: "freshdesk", Op: "open",
+			Err: fmt.Errorf("handoff %s: the contact has no e-mail, phone or id to name the requester by", h.ID)}
+	}
+	if g, ok := groupID(h.Team, f.o.groups); ok {
+		t.GroupID = g
+	}
+	if vals := fieldValues(h, f.o); len(vals) > 0 {
+		t.CustomFields = vals
+	}
+	b, err := marshalJSON(t)
+	if err != nil {
+		return call{}, &Error{Connector: "freshdesk", Op: "open", Err: err}
+	}
+	return call{op: "open", method: http.MethodPost, url: f.base + "/api/v2/tickets",
+		header: f.header(), body: b, canned: `{"id":3003,"status":2}`}, nil
+}
+
+// Append adds m to the ticket as a private note.
+func (f *Freshdesk) Append(ctx context.Context, t flows.TicketRef, m flows.Message) error {
+	if err := checkTicketID("freshdesk", "append", t.ID); err != nil {
+		return err
+	}
+	html, err := messageHTML(m, flows.Contact{}, f.o.render)
+	if err != nil {
+		return &Error{Connector: "freshdesk", Op: "append", Err: err}
+	}
+	b, err := marshalJSON(struct {
+		Body    string `json:"body"`
+		Private bool   `json:"private"`
+	}{html, true})
+	if err != nil {
+		return &Error{Connector: "freshdesk", Op: "append", Err: err}
+	}
+	_, err = f.s.send(ctx, call{op: "append", method: http.MethodPost,
+		url: f.base + "/api/v2/tickets/" + t.ID + "/notes", header: f.header(), body: b,
+		canned: `{"id":4004,"ticket_id":` + t.ID + `,"private":true}`})
+	return err
+}
+
+// Close resolves the ticket (status 4).
+func (f *Freshdesk) Close(ctx context.Context, t flows.TicketRef) error {
+	if err := checkTicketID("freshdesk", "close", t.ID); err != nil {
+		return err
+	}
+	_, err := f.s.send(ctx, call{op: "close", method: http.MethodPut,
+		url: f.base + "/api/v2/tickets/" + t.ID, header: f.header(),
+		body:   []byte(`{"status":` + strconv.Itoa(freshdeskResolved) + `}`),
+		canned: `{"id":` + t.ID + `,"status":4}`})
+	return err
+}
+
+// header authenticates with the API key as the basic-auth user and "X" as
+// the password, as Freshdesk asks.
+func (f *Freshdesk) header() http.Header {
+	h := http.Header{}
+	h.Set("Authorization", "Basic "+base64.StdEncoding.EncodeToString([]byte(f.key+":X")))
+	return h
+}

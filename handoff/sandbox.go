@@ -1,0 +1,244 @@
+package handoff
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/batonbot/baton/flows"
+)
+
+// Request is one HTTP request a connector sends to its helpdesk, as a
+// Recorder keeps it: secrets in headers are redacted, the body is the
+// exact JSON that would leave the machine.
+type Request struct {
+	// Connector is "zendesk", "freshdesk", "webhook"...
+	Connector string `json:"connector"`
+	// Op is the Connector method that made it ("open", "append", "close")
+	// and, for a call made to prepare one, its step: "open.user",
+	// "open.lookup", "append.lookup".
+	Op     string      `json:"op"`
+	Method string      `json:"method"`
+	URL    string      `json:"url"`
+	Header http.Header `json:"header,omitempty"`
+	Body   string      `json:"body,omitempty"`
+}
+
+// Path is the request's URL path with its query, e.g.
+// "/api/v2/search/tickets?query=...".
+func (r Request) Path() string {
+	u, err := url.Parse(r.URL)
+	if err != nil {
+		return r.URL
+	}
+	return u.RequestURI()
+}
+
+// String renders the request the way `baton chat` shows it.
+func (r Request) String() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s %s\n", r.Method, r.URL)
+	keys := make([]string, 0, len(r.Header))
+	for k := range r.Header {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		for _, v := range r.Header[k] {
+			fmt.Fprintf(&b, "%s: %s\n", k, v)
+		}
+	}
+	if r.Body != "" {
+		b.WriteString("\n" + r.Body + "\n")
+	}
+	return b.String()
+}
+
+// Recorder is the sandbox connector: it sends nothing and records, for
+// each Open, Append and Close, the exact requests the real connector would
+// send. It runs the real connector's code in dry-run mode (see DryRun):
+// requests are built by the same functions, and each is answered with a
+// canned success response of the helpdesk's documented shape, so later
+// steps (a ticket after its requester) are recorded too.
+//
+// A Recorder is safe for concurrent use.
+type Recorder struct {
+	conn flows.Connector
+	mu   sync.Mutex
+	reqs []Request
+}
+
+var _ flows.Connector = (*Recorder)(nil)
+
+// NewRecorder returns a Recorder for the connector build returns. Build is
+// given the DryRun option for this Recorder and must pass it to the
+// connector's constructor:
+//
+//	rec, err := handoff.NewRecorder(func(dry handoff.ConnectorOption) (flows.Connector, error) {
+//		return handoff.NewZendesk("acme", handoff.ZendeskAPIToken(email, token), dry)
+//	})
+//
+// With a nil build the Recorder records what the generic webhook connector
+// would send to https://helpdesk.invalid/baton, a placeholder for a flow
+// with no helpdesk configured.
+func NewRecorder(build func(dry ConnectorOption) (flows.Connector, error)) (*Recorder, error) {
+	r := &Recorder{}
+	if build == nil {
+		build = func(dry ConnectorOption) (flows.Connector, error) {
+			return NewWebhook("https://helpdesk.invalid/baton", "whsec_c2FuZGJveC1zZWNyZXQ=", dry)
+		}
+	}
+	c, err := build(DryRun(r))
+	if err != nil {
+		return nil, err
+	}
+	r.conn = c
+	return r, nil
+}
+
+// Open records what opening h would send.
+func (r *Recorder) Open(ctx context.Context, h *flows.Handoff) (flows.TicketRef, error) {
+	return r.conn.Open(ctx, h)
+}
+
+// Append records what appending m would send.
+func (r *Recorder) Append(ctx context.Context, t flows.TicketRef, m flows.Message) error {
+	return r.conn.Append(ctx, t, m)
+}
+
+// Close records what closing t would send.
+func (r *Recorder) Close(ctx context.Context, t flows.TicketRef) error {
+	return r.conn.Close(ctx, t)
+}
+
+// Requests returns a copy of the requests recorded so far, in order.
+func (r *Recorder) Requests() []Request {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	out := make([]Request, len(r.reqs))
+	for i, q := range r.reqs {
+		q.Header = q.Header.Clone()
+		out[i] = q
+	}
+	return out
+}
+
+// Reset forgets the recorded requests.
+func (r *Recorder) Reset() {
+	r.mu.Lock()
+	r.reqs = nil
+	r.mu.Unlock()
+}
+
+func (r *Recorder) record(q Request) {
+	r.mu.Lock()
+	r.reqs = append(r.reqs, q)
+	r.mu.Unlock()
+}
+
+// secretHeaders are redacted in recordings.
+var secretHeaders = map[string]bool{
+	"Authorization":    true,
+	"Api_access_token": true,
+	"X-Api-Key":        true,
+	"X-Baton-Secret":   true,
+}
+
+func redact(h http.Header) http.Header {
+	out := h.Clone()
+	for k, vs := range out {
+		if !secretHeaders[http.CanonicalHeaderKey(k)] {
+			continue
+		}
+		for i, v := range vs {
+			scheme, _, ok := strings.Cut(v, " ")
+			if ok && (strings.EqualFold(scheme, "Basic") || strings.EqualFold(scheme, "Bearer")) {
+				vs[i] = scheme + " [redacted]"
+			} else {
+				vs[i] = "[redacted]"
+			}
+		}
+	}
+	return out
+}
+
+// maxResponse bounds how much of a helpdesk response is read.
+const maxResponse = 1 << 20
+
+// sender is the one path by which connectors talk to helpdesks: it sends
+// a built request with the client, or in dry-run mode records it and
+// returns the canned response instead.
+type sender struct {
+	connector string
+	opts      *connOptions
+	hints     hints
+}
+
+// call is one request a connector built.
+type call struct {
+	op     string
+	method string
+	url    string
+	header http.Header
+	body   []byte
+	// canned is the success response used in dry-run mode.
+	canned string
+}
+
+// response is a 2xx answer.
+type response struct {
+	status int
+	header http.Header
+	body   []byte
+}
+
+func (s *sender) send(ctx context.Context, c call) (response, error) {
+	if c.header == nil {
+		c.header = http.Header{}
+	}
+	if c.body != nil && c.header.Get("Content-Type") == "" {
+		c.header.Set("Content-Type", "application/json")
+	}
+	if c.header.Get("Accept") == "" {
+		c.header.Set("Accept", "application/json")
+	}
+	if c.header.Get("User-Agent") == "" {
+		c.header.Set("User-Agent", userAgent)
+	}
+	if rec := s.opts.recorder; rec != nil {
+		rec.record(Request{Connector: s.connector, Op: c.op, Method: c.method, URL: c.url,
+			Header: redact(c.header), Body: string(c.body)})
+		return response{status: http.StatusOK, header: http.Header{}, body: []byte(c.canned)}, nil
+	}
+	var rd io.Reader
+	if c.body != nil {
+		rd = bytes.NewReader(c.body)
+	}
+	req, err := http.NewRequestWithContext(ctx, c.method, c.url, rd)
+	if err != nil {
+		return response{}, &Error{Connector: s.connector, Op: c.op, Err: err,
+			Hint: "the helpdesk URL is invalid: check the subdomain or base URL"}
+	}
+	req.Header = c.header
+	res, err := s.opts.client.Do(req)
+	if err != nil {
+		return response{}, transportError(s.connector, c.op, err)
+	}
+	defer res.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(res.Body, maxResponse))
+	if err != nil {
+		return response{}, transportError(s.connector, c.op, err)
+	}
+	if res.StatusCode < 200 || res.StatusCode > 299 {
+		return response{}, responseError(s.connector, c.op, res.StatusCode, res.Header, body, s.opts.now(), s.hints)
+	}
+	return response{status: res.StatusCode, header: res.Header, body: body}, nil
+}
+
+const userAgent = "Baton (+https://github.com/batonbot/baton)"

@@ -1,0 +1,200 @@
+package handoff
+
+import (
+	"sort"
+	"strconv"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/batonbot/baton/flows"
+)
+
+// Summarize writes the short text at the top of a ticket: why the bot
+// escalated, the customer's most informative messages in their own words,
+// the menu choices that led there and the key variables. It is extractive
+// (it quotes, never paraphrases), so it works in any language and never
+// invents facts. A handoff whose Summary is set keeps its own.
+func Summarize(h *flows.Handoff) string {
+	if h == nil {
+		return ""
+	}
+	return summarize(h)
+}
+
+// ticketSummary is the summary a ticket shows, masked when asked.
+func ticketSummary(h *flows.Handoff, mask bool) string {
+	s := strings.TrimSpace(h.Summary)
+	if s == "" {
+		s = summarize(h)
+	}
+	if mask {
+		s = flows.MaskPII(s)
+	}
+	return s
+}
+
+const (
+	summaryQuotes   = 2
+	summaryQuoteLen = 160
+	summaryVars     = 4
+)
+
+func summarize(h *flows.Handoff) string {
+	var parts []string
+	parts = append(parts, reasonSentence(h))
+	if q := bestQuotes(h.Transcript, summaryQuotes); len(q) > 0 {
+		parts = append(parts, "Customer: "+strings.Join(q, " … ")+".")
+	}
+	if c := choices(h.Transcript); len(c) > 0 {
+		parts = append(parts, "Chose: "+strings.Join(c, " › ")+".")
+	}
+	if v := keyVars(h.Vars, summaryVars); len(v) > 0 {
+		parts = append(parts, "Details: "+strings.Join(v, ", ")+".")
+	}
+	return strings.Join(parts, " ")
+}
+
+// reasonSentence turns the handoff reason into words for an agent.
+func reasonSentence(h *flows.Handoff) string {
+	r := strings.TrimSpace(h.Reason)
+	switch r {
+	case "":
+		return "The bot handed the conversation over."
+	case "no_match":
+		if h.NoMatch > 1 {
+			return "The bot did not understand " + strconv.Itoa(h.NoMatch) + " messages in a row."
+		}
+		return "The bot did not understand the customer."
+	case "menu":
+		return "The customer chose to talk to a person."
+	}
+	s := "Escalated: " + strings.ReplaceAll(r, "_", " ")
+	if h.Signals != nil {
+		var why []string
+		if h.Signals.WantsHuman {
+			why = append(why, "asked for a human")
+		}
+		if h.Signals.Frustrated {
+			why = append(why, "sounds frustrated")
+		}
+		if len(why) > 0 {
+			s += " (" + strings.Join(why, ", ") + ")"
+		}
+	}
+	return s + "."
+}
+
+// bestQuotes picks the n most informative user messages, in the order
+// they were written.
+func bestQuotes(msgs []flows.Message, n int) []string {
+	type scored struct {
+		i     int
+		score int
+		text  string
+	}
+	var cands []scored
+	seen := map[string]bool{}
+	for i, m := range msgs {
+		if m.From != flows.RoleUser || m.Choice != "" {
+			continue
+		}
+		t := strings.Join(strings.Fields(m.Text), " ")
+		key := strings.ToLower(t)
+		if t == "" || seen[key] {
+			continue
+		}
+		seen[key] = true
+		if s := informativeness(t); s >= 3 {
+			cands = append(cands, scored{i, s, t})
+		}
+	}
+	// Highest score first; on ties the later message, closer to the handoff.
+	sort.SliceStable(cands, func(a, b int) bool {
+		if cands[a].score != cands[b].score {
+			return cands[a].score > cands[b].score
+		}
+		return cands[a].i > cands[b].i
+	})
+	if len(cands) > n {
+		cands = cands[:n]
+	}
+	sort.Slice(cands, func(a, b int) bool { return cands[a].i < cands[b].i })
+	out := make([]string, len(cands))
+	for i, c := range cands {
+		out[i] = "“" + strings.TrimRight(clip(c.text, summaryQuoteLen), ".!") + "”"
+	}
+	return out
+}
+
+// filler words carry no information in a support request, in the
+// languages Baton ships with.
+var filler = map[string]bool{
+	"hi": true, "hello": true, "hey": true, "ok": true, "okay": true, "yes": true, "no": true,
+	"thanks": true, "thank": true, "you": true, "please": true, "the": true, "and": true,
+	"ciao": true, "salve": true, "buongiorno": true, "grazie": true, "sì": true, "si": true,
+	"hola": true, "gracias": true, "olá": true, "ola": true, "obrigado": true, "obrigada": true,
+	"bonjour": true, "merci": true, "oui": true, "non": true, "hallo": true, "danke": true, "ja": true, "nein": true,
+}
+
+// informativeness scores a message: content words count, numbers (order
+// codes, amounts) and questions weigh more.
+func informativeness(t string) int {
+	score := 0
+	for _, w := range strings.FieldsFunc(strings.ToLower(t), func(r rune) bool {
+		return !unicode.IsLetter(r) && !unicode.IsDigit(r)
+	}) {
+		if filler[w] || utf8.RuneCountInString(w) < 3 {
+			continue
+		}
+		score++
+		if strings.IndexFunc(w, unicode.IsDigit) >= 0 {
+			score += 3
+		}
+	}
+	if strings.Contains(t, "?") {
+		score += 2
+	}
+	return min(score, 20)
+}
+
+// choices lists the menu options the customer picked, in order.
+func choices(msgs []flows.Message) []string {
+	var out []string
+	for _, m := range msgs {
+		if m.From == flows.RoleUser && strings.TrimSpace(m.Choice) != "" {
+			out = append(out, clip(strings.TrimSpace(m.Choice), 40))
+		}
+	}
+	if len(out) > 4 {
+		out = append([]string{"…"}, out[len(out)-3:]...)
+	}
+	return out
+}
+
+// keyVars lists up to n set scalar variables as "name value".
+func keyVars(vars map[string]any, n int) []string {
+	keys := make([]string, 0, len(vars))
+	for k := range vars {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var out []string
+	for _, k := range keys {
+		var v string
+		switch x := vars[k].(type) {
+		case string:
+			v = strings.Join(strings.Fields(x), " ")
+		case float64, int, int64, bool:
+			v, _ = formatValue(x)
+		}
+		if v == "" {
+			continue
+		}
+		out = append(out, strings.ReplaceAll(k, "_", " ")+" "+clip(v, 60))
+		if len(out) == n {
+			break
+		}
+	}
+	return out
+}

@@ -1,0 +1,59 @@
+package handoff
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/batonbot/baton/flows"
+)
+
+func TestSummarize(t *testing.T) {
+	user := func(text string) flows.Message { return flows.Message{From: flows.RoleUser, Text: text} }
+	tests := []struct {
+		name string
+		h    *flows.Handoff
+		want string
+	}{
+		{
+			"full",
+			connTestHandoff(),
+			"Escalated: asks for human (asked for a human, sounds frustrated). " +
+				"Customer: “A12345 non è mai arrivato e ho pagato due volte <script>alert(1)</script>” … “voglio parlare con una persona, scrivetemi a mario@example.com”. " +
+				"Chose: Ordini. Details: amount 59.9, order id A12345, vip true.",
+		},
+		{
+			"no match",
+			&flows.Handoff{Reason: "no_match", NoMatch: 3, Transcript: []flows.Message{user("ciao"), user("ok"), user("asdf qwer zxcv")}},
+			"The bot did not understand 3 messages in a row. Customer: “asdf qwer zxcv”.",
+		},
+		{
+			"nothing said",
+			&flows.Handoff{Reason: "menu"},
+			"The customer chose to talk to a person.",
+		},
+		{
+			"duplicates quoted once",
+			&flows.Handoff{Transcript: []flows.Message{user("where is my parcel 123?"), user("Where is my parcel 123?")}},
+			"The bot handed the conversation over. Customer: “where is my parcel 123?”.",
+		},
+	}
+	for _, tt := range tests {
+		if got := Summarize(tt.h); got != tt.want {
+			t.Errorf("%s:\n got %q\nwant %q", tt.name, got, tt.want)
+		}
+	}
+	if Summarize(nil) != "" {
+		t.Error("nil handoff")
+	}
+}
+
+func TestTicketSummaryKeepsOwnAndMasks(t *testing.T) {
+	h := connTestHandoff()
+	h.Summary = "Customer mario@example.com wants order A12345 refunded"
+	if got := ticketSummary(h, true); got != "Customer [email] wants order [order] refunded" {
+		t.Errorf("got %q", got)
+	}
+	if got := ticketSummary(h, false); !strings.Contains(got, "mario@example.com") {
+		t.Errorf("got %q", got)
+	}
+}

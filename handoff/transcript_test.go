@@ -1,0 +1,121 @@
+package handoff
+
+import (
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/batonbot/baton/flows"
+)
+
+// The -update flag rewrites golden files. Another test file of the package
+// may declare it too; register it only once.
+func init() {
+	if flag.Lookup("update") == nil {
+		flag.Bool("update", false, "rewrite golden files under testdata/")
+	}
+}
+
+func updatingGolden() bool {
+	f := flag.Lookup("update")
+	return f != nil && f.Value.String() == "true"
+}
+
+// checkGolden compares got with testdata/name, rewriting it with -update.
+func checkGolden(t *testing.T, name, got string) {
+	t.Helper()
+	path := filepath.Join("testdata", name)
+	if updatingGolden() {
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test -update to create it)", err)
+	}
+	if got != string(want) {
+		t.Errorf("%s differs from the golden file (run go test -update if the change is intended)\n--- got\n%s\n--- want\n%s", path, got, want)
+	}
+}
+
+func TestTranscriptHTMLGolden(t *testing.T) {
+	rome, err := time.LoadLocation("Europe/Rome")
+	if err != nil {
+		rome = time.FixedZone("CET", 3600)
+	}
+	tests := []struct {
+		golden string
+		opts   []ConnectorOption
+	}{
+		{"transcript.html", []ConnectorOption{WithConversationURL("https://baton.example.com/c/{conversation_id}?h={handoff_id}")}},
+		{"transcript_masked.html", []ConnectorOption{WithMasking(true), WithLocation(rome)}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.golden, func(t *testing.T) {
+			html, err := TranscriptHTML(connTestHandoff(), tt.opts...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			checkGolden(t, tt.golden, html)
+		})
+	}
+}
+
+func TestTranscriptHTMLEscapesEverything(t *testing.T) {
+	evil := `<img src=x onerror=alert(1)>"'&`
+	h := &flows.Handoff{
+		ID: evil, ConversationID: evil, Flow: evil, State: evil, Channel: evil, Reason: evil, Team: evil,
+		Contact:    flows.Contact{Name: evil, Phone: evil},
+		Transcript: []flows.Message{{From: flows.RoleUser, Text: evil, Choice: evil}, {From: flows.Role(evil), Text: evil, Agent: evil}},
+		Vars:       map[string]any{evil: evil},
+		Signals:    &flows.Signals{Intent: evil, Entities: map[string][]string{evil: {evil}}},
+		Summary:    evil,
+	}
+	html, err := TranscriptHTML(h, WithConversationURL("javascript:alert(1)//{conversation_id}"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(html, "<img") || strings.Contains(html, "javascript:") {
+		t.Errorf("unescaped input in:\n%s", html)
+	}
+	if _, err := TranscriptHTML(nil); err == nil {
+		t.Error("nil handoff: want an error")
+	}
+	if _, err := TranscriptHTML(&flows.Handoff{}); err != nil {
+		t.Errorf("empty handoff: %v", err)
+	}
+}
+
+func TestConversationLink(t *testing.T) {
+	h := &flows.Handoff{ID: "h 1", ConversationID: "wa:39/333"}
+	tests := []struct{ tmpl, want string }{
+		{"", ""},
+		{"https://b.example/c/{conversation_id}", "https://b.example/c/wa:39%2F333"},
+		{"https://b.example/c/{conversation_id}/{handoff_id}", "https://b.example/c/wa:39%2F333/h%201"},
+		{"javascript:alert(1)", ""},
+		{"/relative/{conversation_id}", ""},
+	}
+	for _, tt := range tests {
+		if got := conversationLink(h, tt.tmpl); got != tt.want {
+			t.Errorf("conversationLink(%q) = %q, want %q", tt.tmpl, got, tt.want)
+		}
+	}
+}
+
+func TestSubject(t *testing.T) {
+	h := connTestHandoff()
+	if got := subject(h, false); got != "WhatsApp: asks for human — Mario Rossi" {
+		t.Errorf("subject = %q", got)
+	}
+	h.Contact = flows.Contact{Phone: "+39 333 123 4567"}
+	h.Reason = ""
+	h.Channel = ""
+	if got := subject(h, true); got != "Chat: needs a human — [phone]" {
+		t.Errorf("masked subject = %q", got)
+	}
+}

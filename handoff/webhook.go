@@ -1,0 +1,235 @@
+package handoff
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/batonbot/baton/flows"
+)
+
+// Webhook is the generic connector: it POSTs each handoff event as JSON to
+// a URL, signed per the Standard Webhooks specification, for helpdesks
+// Baton has no connector for (or a team's own service).
+type Webhook struct {
+	url string
+	key []byte
+	o   *connOptions
+	s   *sender
+}
+
+var _ flows.Connector = (*Webhook)(nil)
+
+// Event types the webhook connector sends.
+const (
+	EventHandoffOpen   = "handoff.open"
+	EventHandoffAppend = "handoff.append"
+	EventHandoffClose  = "handoff.close"
+)
+
+// WebhookEvent is the body the webhook connector sends, in the
+// {type, timestamp, data} shape Standard Webhooks recommends. Data is the
+// flows.Handoff (masked when asked, Summary filled) for handoff.open, and
+// a WebhookUpdate for handoff.append and handoff.close.
+type WebhookEvent struct {
+	Type      string          `json:"type"`
+	Timestamp time.Time       `json:"timestamp"`
+	Data      json.RawMessage `json:"data"`
+}
+
+// WebhookUpdate is the data of handoff.append (with Message) and
+// handoff.close.
+type WebhookUpdate struct {
+	Ticket  flows.TicketRef `json:"ticket"`
+	Message *flows.Message  `json:"message,omitempty"`
+}
+
+// NewWebhook returns a connector that posts to endpoint, signing with
+// secret ("whsec_" followed by base64, as Standard Webhooks defines it).
+func NewWebhook(endpoint, secret string, opts ...ConnectorOption) (*Webhook, error) {
+	o := buildOptions(opts)
+	if o.baseURL != "" {
+		endpoint = o.baseURL
+	}
+	u, err := url.Parse(endpoint)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, fmt.Errorf("webhook: URL %q is not an http(s) URL: set BATON_WEBHOOK_URL", endpoint)
+	}
+	key, err := webhookKey(secret)
+	if err != nil {
+		return nil, fmt.Errorf("webhook: %w: set BATON_WEBHOOK_SECRET", err)
+	}
+	w := &Webhook{url: endpoint, key: key, o: o}
+	w.s = &sender{connector: "webhook", opts: o, hints: hints{
+		Auth:     "the receiver rejected the signature: check that it uses the same BATON_WEBHOOK_SECRET",
+		NotFound: "check BATON_WEBHOOK_URL",
+		Invalid:  "the receiver rejected the event; see its message",
+	}}
+	return w, nil
+}
+
+// webhookKey decodes a "whsec_<base64>" secret into the HMAC key.
+func webhookKey(secret string) ([]byte, error) {
+	s := strings.TrimSpace(secret)
+	if s == "" {
+		return nil, errors.New("no signing secret")
+	}
+	b64, ok := strings.CutPrefix(s, "whsec_")
+	if !ok {
+		return nil, errors.New(`the signing secret must start with "whsec_" followed by base64`)
+	}
+	key, err := base64.StdEncoding.DecodeString(b64)
+	if err != nil {
+		key, err = base64.RawStdEncoding.DecodeString(b64)
+	}
+	if err != nil || len(key) == 0 {
+		return nil, errors.New(`the signing secret after "whsec_" is not valid base64`)
+	}
+	return key, nil
+}
+
+// SignWebhook returns the webhook-signature header value ("v1,<base64>")
+// of a Standard Webhooks message: HMAC-SHA256 of "{id}.{timestamp}.{body}"
+// keyed with the decoded secret.
+func SignWebhook(secret, id string, timestamp time.Time, body []byte) (string, error) {
+	key, err := webhookKey(secret)
+	if err != nil {
+		return "", err
+	}
+	return signWebhook(key, id, strconv.FormatInt(timestamp.Unix(), 10), body), nil
+}
+
+func signWebhook(key []byte, id, ts string, body []byte) string {
+	m := hmac.New(sha256.New, key)
+	m.Write([]byte(id + "." + ts + "."))
+	m.Write(body)
+	return "v1," + base64.StdEncoding.EncodeToString(m.Sum(nil))
+}
+
+// Errors VerifyWebhook returns; all mean 401 to the sender.
+var (
+	ErrMissingSignature = errors.New("missing webhook-id, webhook-timestamp or webhook-signature header")
+	ErrBadTimestamp     = errors.New("webhook-timestamp is not unix seconds within the tolerance of now")
+	ErrBadSignature     = errors.New("no webhook-signature matches the body")
+)
+
+// VerifyWebhook checks a Standard Webhooks message: the three headers are
+// present, the timestamp is within tolerance of now (replays of old
+// messages fail), and one of the space-separated "v1,<base64>" signatures
+// matches, compared in constant time.
+func VerifyWebhook(secret string, header http.Header, body []byte, now time.Time, tolerance time.Duration) error {
+	key, err := webhookKey(secret)
+	if err != nil {
+		return err
+	}
+	return verifyWebhook(key, header, body, now, tolerance)
+}
+
+func verifyWebhook(key []byte, header http.Header, body []byte, now time.Time, tolerance time.Duration) error {
+	id, ts, sigs := header.Get("webhook-id"), header.Get("webhook-timestamp"), header.Get("webhook-signature")
+	if id == "" || ts == "" || sigs == "" {
+		return ErrMissingSignature
+	}
+	sec, err := strconv.ParseInt(ts, 10, 64)
+	if err != nil {
+		return ErrBadTimestamp
+	}
+	d := now.Sub(time.Unix(sec, 0))
+	if sec < 0 || d > tolerance || d < -tolerance {
+		return ErrBadTimestamp
+	}
+	want := signWebhook(key, id, ts, body)
+	for _, s := range strings.Fields(sigs) {
+		if strings.HasPrefix(s, "v1,") && hmac.Equal([]byte(s), []byte(want)) {
+			return nil
+		}
+	}
+	return ErrBadSignature
+}
+
+// Open posts handoff.open with the whole handoff. The receiver may answer
+// {"id": "...", "url": "..."} to name its ticket; otherwise the ticket is
+// known by the handoff id.
+func (w *Webhook) Open(ctx context.Context, h *flows.Handoff) (flows.TicketRef, error) {
+	if h == nil {
+		return flows.TicketRef{}, &Error{Connector: "webhook", Op: "open", Err: fmt.Errorf("no handoff")}
+	}
+	data, err := marshalJSON(maskedCopy(h, w.o.render.mask))
+	if err != nil {
+		return flows.TicketRef{}, &Error{Connector: "webhook", Op: "open", Err: err}
+	}
+	res, err := w.post(ctx, "open", EventHandoffOpen, h.ID+"."+EventHandoffOpen, data)
+	if err != nil {
+		return flows.TicketRef{}, err
+	}
+	ref := flows.TicketRef{Connector: "webhook", ID: h.ID}
+	var got struct {
+		ID  any    `json:"id"`
+		URL string `json:"url"`
+	}
+	if json.Unmarshal(res.body, &got) == nil {
+		switch id := got.ID.(type) {
+		case string:
+			if id != "" {
+				ref.ID = id
+			}
+		case float64:
+			ref.ID = strconv.FormatFloat(id, 'f', -1, 64)
+		}
+		if u, err := url.Parse(got.URL); err == nil && (u.Scheme == "https" || u.Scheme == "http") {
+			ref.URL = got.URL
+		}
+	}
+	return ref, nil
+}
+
+// Append posts handoff.append with the message.
+func (w *Webhook) Append(ctx context.Context, t flows.TicketRef, m flows.Message) error {
+	if w.o.render.mask {
+		m.Text, m.Choice = flows.MaskPII(m.Text), flows.MaskPII(m.Choice)
+	}
+	data, err := marshalJSON(WebhookUpdate{Ticket: t, Message: &m})
+	if err != nil {
+		return &Error{Connector: "webhook", Op: "append", Err: err}
+	}
+	sum := sha256.Sum256([]byte(m.At.UTC().Format(time.RFC3339Nano) + "\x00" + string(m.From) + "\x00" + m.Text + "\x00" + m.Choice))
+	_, err = w.post(ctx, "append", EventHandoffAppend, t.ID+"."+EventHandoffAppend+"."+hex.EncodeToString(sum[:8]), data)
+	return err
+}
+
+// Close posts handoff.close.
+func (w *Webhook) Close(ctx context.Context, t flows.TicketRef) error {
+	data, err := marshalJSON(WebhookUpdate{Ticket: t})
+	if err != nil {
+		return &Error{Connector: "webhook", Op: "close", Err: err}
+	}
+	_, err = w.post(ctx, "close", EventHandoffClose, t.ID+"."+EventHandoffClose, data)
+	return err
+}
+
+// post signs and sends one event. The webhook-id is stable across retries
+// of the same event, so receivers can drop duplicates; the timestamp is
+// the attempt's.
+func (w *Webhook) post(ctx context.Context, op, typ, id string, data []byte) (response, error) {
+	now := w.o.now()
+	body, err := marshalJSON(WebhookEvent{Type: typ, Timestamp: now.UTC().Truncate(time.Second), Data: data})
+	if err != nil {
+		return response{}, &Error{Connector: "webhook", Op: op, Err: err}
+	}
+	ts := strconv.FormatInt(now.Unix(), 10)
+	h := http.Header{}
+	h.Set("webhook-id", id)
+	h.Set("webhook-timestamp", ts)
+	h.Set("webhook-signature", signWebhook(w.key, id, ts, body))
+	return w.s.send(ctx, call{op: op, method: http.MethodPost, url: w.url, header: h, body: body, canned: `{}`})
+}
