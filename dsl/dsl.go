@@ -2,6 +2,8 @@ package dsl
 
 import (
 	"errors"
+	"fmt"
+	"io"
 	"os"
 
 	"github.com/batonbot/baton/flows"
@@ -66,31 +68,67 @@ func (ds Diagnostics) Err() error {
 // Option configures loading.
 type Option func(*loader)
 
-type loader struct {
-	readFile func(string) ([]byte, error)
-}
-
-// WithReadFile sets how included files are read (default os.ReadFile).
+// WithReadFile sets how included files are read (default os.ReadFile,
+// reading at most MaxFileSize+1 bytes).
 func WithReadFile(f func(name string) ([]byte, error)) Option {
 	return func(l *loader) { l.readFile = f }
+}
+
+// Limits that keep hostile input in bounded time and memory.
+const (
+	// MaxFileSize is the largest flow file accepted, in bytes.
+	MaxFileSize = 1 << 20
+	// MaxDepth is the deepest nesting of maps and lists accepted.
+	MaxDepth = 64
+	// MaxNodes bounds the YAML nodes of a file once aliases are expanded.
+	MaxNodes = 1_000_000
+	// MaxIncludes bounds the files one flow may include, directly or not.
+	MaxIncludes = 100
+)
+
+func newLoader(opts []Option) *loader {
+	l := &loader{readFile: readLimited}
+	for _, o := range opts {
+		o(l)
+	}
+	return l
+}
+
+// readLimited reads at most MaxFileSize+1 bytes of name: enough to tell the
+// file is too large without reading all of it.
+func readLimited(name string) ([]byte, error) {
+	f, err := os.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return io.ReadAll(io.LimitReader(f, MaxFileSize+1))
 }
 
 // LoadFile reads and compiles the flow at path. The flow is nil when any
 // diagnostic is an error; warnings come with a usable flow.
 func LoadFile(path string, opts ...Option) (*flows.Flow, Diagnostics) {
-	l := &loader{readFile: os.ReadFile}
-	for _, o := range opts {
-		o(l)
-	}
+	l := newLoader(opts)
 	src, err := l.readFile(path)
 	if err != nil {
-		return nil, Diagnostics{{Severity: Error, Summary: err.Error(), Pos: flows.Pos{File: path}}}
+		return nil, Diagnostics{{Severity: Error, Summary: readError(err), Pos: flows.Pos{File: path}}}
 	}
-	return Load(path, src, opts...)
+	return l.load(path, src)
 }
 
 // Load compiles the flow in src; path names it in diagnostics and anchors
 // relative includes.
 func Load(path string, src []byte, opts ...Option) (*flows.Flow, Diagnostics) {
-	return nil, Diagnostics{{Severity: Error, Summary: "dsl: not implemented yet", Pos: flows.Pos{File: path}}}
+	return newLoader(opts).load(path, src)
+}
+
+func readError(err error) string {
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		if errors.Is(err, os.ErrNotExist) {
+			return "cannot read the file: it does not exist"
+		}
+		return fmt.Sprintf("cannot read the file: %v", pe.Err)
+	}
+	return "cannot read the file: " + err.Error()
 }

@@ -1,0 +1,87 @@
+package dsl
+
+import (
+	"strings"
+
+	"github.com/batonbot/baton/flows"
+	"go.yaml.in/yaml/v3"
+)
+
+// text converts a message: a string, or a map from language to string.
+// Every string is a template.
+func (l *loader) text(n *yaml.Node, what string) *flows.Text {
+	t := &flows.Text{Pos: l.pos(n), ByLang: map[string]*flows.Template{}}
+	rn := resolve(n)
+	switch {
+	case rn != nil && rn.Kind == yaml.ScalarNode && !isNull(rn):
+		if tpl := l.template(n, "text"); tpl != nil {
+			t.ByLang[""] = tpl
+		}
+	case rn != nil && rn.Kind == yaml.MappingNode:
+		for _, p := range pairs(rn) {
+			if !l.language(p.key) {
+				continue
+			}
+			lang := resolve(p.key).Value
+			if !isScalar(p.val) || isNull(p.val) {
+				l.errorf(p.val, "expected the %s text (a string), got %s", lang, describe(p.val))
+				continue
+			}
+			if tpl := l.template(p.val, "text"); tpl != nil {
+				t.ByLang[lang] = tpl
+			}
+		}
+		if def := l.flow.DefaultLanguage(); def != "" && len(t.ByLang) > 0 && t.ByLang[def] == nil {
+			l.errorf(n, "%s has no %q text, the default language's, used when a translation is missing; add it", what, def)
+		}
+	default:
+		l.errorf(n, "expected %s: a text, or a map of language to text, got %s", what, describe(n))
+		return nil
+	}
+	return t
+}
+
+// localized converts a static text (menu labels): a string, or a map from
+// language to string. A plain string is filed under the default language.
+func (l *loader) localized(n *yaml.Node, what string) flows.Localized {
+	out := flows.Localized{}
+	rn := resolve(n)
+	switch {
+	case rn != nil && rn.Kind == yaml.ScalarNode && !isNull(rn):
+		out[l.flow.DefaultLanguage()] = rn.Value
+	case rn != nil && rn.Kind == yaml.MappingNode:
+		for _, p := range pairs(rn) {
+			if !l.language(p.key) {
+				continue
+			}
+			if s, ok := l.str(p.val, "the "+what+" text"); ok {
+				out[resolve(p.key).Value] = s
+			}
+		}
+		if def := l.flow.DefaultLanguage(); def != "" && len(out) > 0 && out[def] == "" {
+			l.errorf(n, "%s has no %q text, the default language's; add it", what, def)
+		}
+	default:
+		l.errorf(n, "expected %s: a text, or a map of language to text, got %s", what, describe(n))
+		return nil
+	}
+	for lang, s := range out {
+		if strings.Contains(s, "{{") {
+			l.errorf(n, "%s (%s) is fixed text and cannot hold {{ }}", what, lang)
+		}
+	}
+	return out
+}
+
+// language checks a language key of a text map.
+func (l *loader) language(k *yaml.Node) bool {
+	s, ok := l.str(k, "a language code")
+	if !ok {
+		return false
+	}
+	if len(l.langs) == 0 || l.langs[s] {
+		return true
+	}
+	l.errorf(k, "unknown language %q; the flow speaks %s (add it to languages: or remove this text)", s, strings.Join(l.flow.Languages, ", "))
+	return false
+}

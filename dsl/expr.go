@@ -1,0 +1,249 @@
+package dsl
+
+import (
+	"errors"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/batonbot/baton/flows"
+	"github.com/expr-lang/expr"
+	"github.com/expr-lang/expr/ast"
+	"github.com/expr-lang/expr/file"
+	"github.com/expr-lang/expr/vm"
+	"go.yaml.in/yaml/v3"
+)
+
+// pending is an expression waiting for every variable of the flow to be
+// known before it is compiled.
+type pending struct {
+	file   *srcFile
+	node   *yaml.Node // the scalar that holds it
+	value  string     // the scalar's value
+	off    int        // rune offset of src in value
+	src    string
+	asBool bool
+	what   string // "when", "validate", "{{ }}"
+	out    *flows.Expr
+}
+
+// expr queues the expression in scalar n (when:, validate:).
+func (l *loader) expr(n *yaml.Node, asBool bool, what string) *flows.Expr {
+	rn := resolve(n)
+	if rn == nil || rn.Kind != yaml.ScalarNode || rn.ShortTag() == "!!null" {
+		l.errorf(n, "expected %s: an expression, got %s", what, describe(n))
+		return nil
+	}
+	src := rn.Value
+	if strings.TrimSpace(src) == "" {
+		l.errorf(n, "%s: is empty; write an expression, e.g. order_id != \"\"", what)
+		return nil
+	}
+	// Holes are for texts; in an expression they are a common slip.
+	if t := strings.TrimSpace(src); strings.HasPrefix(t, "{{") && strings.HasSuffix(t, "}}") {
+		l.errorf(n, "%s: is already an expression; remove the {{ }}", what)
+		return nil
+	}
+	e := &flows.Expr{Source: src, Pos: l.file.posIn(rn, src, 0)}
+	l.exprs = append(l.exprs, &pending{file: l.file, node: rn, value: src, src: src, asBool: asBool, what: what, out: e})
+	return e
+}
+
+// env is what expressions are checked against: the builtins, the declared
+// variables with their default's type, and captured variables.
+func (l *loader) env() map[string]any {
+	env := flows.Builtins()
+	for name, v := range l.flow.Vars {
+		if _, builtin := env[name]; !builtin {
+			env[name] = v
+		}
+	}
+	for name, sample := range l.captures {
+		if v, declared := l.flow.Vars[name]; !declared || v == nil {
+			env[name] = sample
+		}
+	}
+	return env
+}
+
+// compileAll compiles every queued expression, then the templates built
+// from them, and works out whether the flow reads NLU signals.
+func (l *loader) compileAll() {
+	for name := range l.captures {
+		if _, ok := l.flow.Vars[name]; !ok {
+			l.flow.Vars[name] = nil
+		}
+	}
+	env := l.env()
+	names := make([]string, 0, len(env))
+	for n := range env {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, p := range l.exprs {
+		l.compile(p, env, names)
+	}
+	for _, f := range l.finals {
+		f()
+	}
+	need := l.signals
+	for _, p := range l.exprs {
+		need = need || p.out.Signals
+	}
+	l.flow.NeedsSignals = need
+}
+
+func (l *loader) compile(p *pending, env map[string]any, names []string) {
+	opts := []expr.Option{expr.Env(env)}
+	if p.asBool {
+		opts = append(opts, expr.AsBool())
+	}
+	prog, err := compileSafe(p.src, opts...)
+	if err != nil {
+		l.exprError(p, err, names)
+		return
+	}
+	p.out.Program = prog
+	ast.Walk(ptr(prog.Node()), &inspector{l: l, p: p})
+}
+
+// compileSafe is expr.Compile that turns a panic into an error.
+func compileSafe(src string, opts ...expr.Option) (prog *vm.Program, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			prog, err = nil, fmt.Errorf("the expression cannot be compiled (%v)", r)
+		}
+	}()
+	return expr.Compile(src, opts...)
+}
+
+func ptr(n ast.Node) *ast.Node { return &n }
+
+// inspector marks expressions that read NLU signals and checks the
+// calendar names in hours.NAME.
+type inspector struct {
+	l *loader
+	p *pending
+}
+
+func (v *inspector) Visit(node *ast.Node) {
+	switch n := (*node).(type) {
+	case *ast.IdentifierNode:
+		if flows.IsSignal(n.Value) {
+			v.p.out.Signals = true
+		}
+	case *ast.MemberNode:
+		id, ok := n.Node.(*ast.IdentifierNode)
+		if !ok || id.Value != flows.EnvHours {
+			return
+		}
+		prop, ok := n.Property.(*ast.StringNode)
+		if !ok {
+			return
+		}
+		if _, ok := v.l.flow.Hours[prop.Value]; !ok {
+			cals := make([]string, 0, len(v.l.flow.Hours))
+			for c := range v.l.flow.Hours {
+				cals = append(cals, c)
+			}
+			hint := didYouMean(prop.Value, cals)
+			if hint == "" {
+				hint = "; define it under hours:"
+			}
+			off := v.p.off + clampOff(n.Property.Location().From, v.p.src)
+			v.l.errAt(v.p.file.posIn(v.p.node, v.p.value, off), "%s: unknown calendar %q%s", v.p.what, prop.Value, hint)
+		}
+	}
+}
+
+func clampOff(off int, src string) int {
+	return max(0, min(off, utf8.RuneCountInString(src)))
+}
+
+// exprError reports a compile error at its place inside the expression.
+func (l *loader) exprError(p *pending, err error, names []string) {
+	off, msg := 0, err.Error()
+	var fe *file.Error
+	if errors.As(err, &fe) {
+		off, msg = fe.From, fe.Message
+	}
+	off = clampOff(off, p.src)
+	// Start at the token, not at the blanks before it.
+	runes := []rune(p.src)
+	for off < len(runes) && (runes[off] == ' ' || runes[off] == '\t' || runes[off] == '\n') {
+		off++
+	}
+	if strings.HasPrefix(msg, "unknown name ") {
+		name := strings.TrimPrefix(msg, "unknown name ")
+		var vars []string
+		for _, n := range names {
+			if !strings.HasPrefix(n, "__") {
+				vars = append(vars, n)
+			}
+		}
+		hint := didYouMean(name, vars)
+		if hint == "" {
+			hint = "; declare it under vars:"
+		}
+		msg = fmt.Sprintf("unknown name %q%s", name, hint)
+	} else if strings.HasPrefix(msg, "expected bool, but got ") {
+		msg = fmt.Sprintf("must be true or false, but this expression gives %s", strings.TrimPrefix(msg, "expected bool, but got "))
+	}
+	l.errAt(p.file.posIn(p.node, p.value, p.off+off), "%s: %s", p.what, msg)
+}
+
+// constant compiles a literal value into an expression that returns it.
+func (l *loader) constant(v any, pos flows.Pos, src string) *flows.Expr {
+	prog, err := compileSafe("__c", expr.Env(map[string]any{"__c": v}), expr.Patch(&constPatch{vals: map[string]any{"__c": v}}))
+	if err != nil {
+		l.errAt(pos, "cannot use this value: %v", err)
+		return nil
+	}
+	e := &flows.Expr{Source: src, Pos: pos, Program: prog}
+	l.all = append(l.all, e)
+	return e
+}
+
+// constPatch replaces placeholder identifiers with constants, so literal
+// text never has to be quoted into expression syntax.
+type constPatch struct{ vals map[string]any }
+
+func (c *constPatch) Visit(node *ast.Node) {
+	if id, ok := (*node).(*ast.IdentifierNode); ok {
+		if v, ok := c.vals[id.Value]; ok {
+			ast.Patch(node, &ast.ConstantNode{Value: v})
+		}
+	}
+}
+
+// compileComposite builds `lit + string(hole) + ...` (wrapped in toJSON
+// for JSON bodies) from already checked holes.
+func (l *loader) compileComposite(ps []piece, wrapJSON bool) (*vm.Program, error) {
+	env := l.env()
+	vals := map[string]any{}
+	var b strings.Builder
+	if len(ps) == 1 && ps[0].hole {
+		b.WriteString("(" + ps[0].src + ")")
+	} else {
+		for i, p := range ps {
+			if i > 0 {
+				b.WriteString(" + ")
+			}
+			if p.hole {
+				b.WriteString("string((" + p.src + "))")
+				continue
+			}
+			name := "__l" + strconv.Itoa(i)
+			vals[name] = p.lit
+			env[name] = ""
+			b.WriteString(name)
+		}
+	}
+	src := b.String()
+	if wrapJSON {
+		src = "toJSON(" + src + ")"
+	}
+	return compileSafe(src, expr.Env(env), expr.Patch(&constPatch{vals: vals}))
+}

@@ -1,0 +1,178 @@
+package dsl
+
+import (
+	"regexp"
+	"strings"
+
+	"github.com/batonbot/baton/flows"
+	"go.yaml.in/yaml/v3"
+)
+
+var (
+	topKeys     = []string{"flow", "version", "languages", "start", "vars", "include", "hours", "nlu", "triggers", "no_match", "timeouts", "states"}
+	includeKeys = []string{"vars", "include", "hours", "nlu", "triggers", "states"}
+	langCode    = regexp.MustCompile(`^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$`)
+)
+
+func (l *loader) load(path string, src []byte) (*flows.Flow, Diagnostics) {
+	l.files = map[string]*srcFile{}
+	l.statePos = map[string]flows.Pos{}
+	l.varPos = map[string]flows.Pos{}
+	l.hoursPos = map[string]flows.Pos{}
+	l.intentPos = map[string]flows.Pos{}
+	l.nluSet = map[string]flows.Pos{}
+	l.captures = map[string]any{}
+	l.langs = map[string]bool{}
+	l.flow = &flows.Flow{
+		Source: path,
+		Vars:   map[string]any{},
+		States: map[string]*flows.State{},
+		Hours:  map[string]*flows.BusinessHours{},
+	}
+	f := newSrcFile(path, src, 0)
+	l.files[path] = f
+	l.file = f
+	root := l.parse(f)
+	if root == nil {
+		return nil, l.sorted()
+	}
+	l.top(root)
+	l.compileAll()
+	l.checkRefs()
+	l.checkAssigned()
+	if l.diags.HasErrors() {
+		return nil, l.sorted()
+	}
+	l.lint()
+	return l.flow, l.sorted()
+}
+
+// top converts the main file's top-level map.
+func (l *loader) top(root *yaml.Node) {
+	ps, ok := l.fields(root, "the flow file", topKeys)
+	if !ok {
+		return
+	}
+	byKey := map[string]*yaml.Node{}
+	for _, p := range ps {
+		byKey[resolve(p.key).Value] = p.val
+	}
+	for _, req := range []struct{ key, hint string }{
+		{"flow", "the flow's name, e.g. flow: shop-support"},
+		{"languages", "the languages the flow speaks, e.g. languages: [en]"},
+		{"start", "the state a conversation starts in, e.g. start: welcome"},
+		{"states", "the states of the conversation"},
+	} {
+		if _, ok := byKey[req.key]; !ok {
+			l.errorf(root, "missing %s: %s", req.key, req.hint)
+		}
+	}
+	if n, ok := byKey["languages"]; ok {
+		l.languages(n)
+	}
+	for _, p := range ps {
+		switch key := resolve(p.key).Value; key {
+		case "flow":
+			if s, ok := l.name(p.val, "the flow's name"); ok {
+				l.flow.Name = s
+			}
+		case "version":
+			if s, ok := l.str(p.val, "a version (text)"); ok {
+				l.flow.Version = s
+			}
+		case "start":
+			l.flow.Start = l.goTo(p.val, "start")
+		case "no_match":
+			l.flow.NoMatch = l.ladder(p.val)
+		case "timeouts":
+			l.timeouts(p.val)
+		case "languages", "include":
+		default:
+			l.shared(key, p.val, []string{l.file.path})
+		}
+	}
+	// Included files come after this one's own definitions.
+	if n, ok := byKey["include"]; ok {
+		l.includes(n, []string{l.file.path})
+	}
+}
+
+// shared converts the sections an included file may hold too.
+func (l *loader) shared(key string, n *yaml.Node, chain []string) {
+	switch key {
+	case "vars":
+		l.vars(n)
+	case "include":
+		l.includes(n, chain)
+	case "hours":
+		l.hours(n)
+	case "nlu":
+		l.nlu(n)
+	case "triggers":
+		items, _ := l.list(n, "a list of triggers")
+		for _, it := range items {
+			if r := l.rule(it, ruleTrigger); r != nil {
+				l.flow.Triggers = append(l.flow.Triggers, r)
+			}
+		}
+	case "states":
+		l.states(n)
+	}
+}
+
+func (l *loader) languages(n *yaml.Node) {
+	items, ok := l.list(n, "a list of language codes, e.g. [it, en]")
+	if !ok {
+		if isScalar(n) && !isNull(n) {
+			items = []*yaml.Node{n}
+		} else {
+			return
+		}
+	}
+	if len(items) == 0 {
+		l.errorf(n, "languages is empty: list at least one, e.g. languages: [en]")
+	}
+	for _, it := range items {
+		code, ok := l.name(it, "a language code")
+		if !ok {
+			continue
+		}
+		if !langCode.MatchString(code) {
+			l.errorf(it, "%q is not a language code; use ISO 639-1 codes like en, it, es, pt-BR", code)
+			continue
+		}
+		if l.langs[code] {
+			l.errorf(it, "language %q is listed twice", code)
+			continue
+		}
+		l.langs[code] = true
+		l.flow.Languages = append(l.flow.Languages, code)
+	}
+}
+
+func (l *loader) states(n *yaml.Node) {
+	rn := resolve(n)
+	if rn == nil || rn.Kind != yaml.MappingNode {
+		l.errorf(n, "expected the states (a map from state name to state), got %s", describe(n))
+		return
+	}
+	for _, p := range pairs(rn) {
+		name, ok := l.name(p.key, "a state name")
+		if !ok {
+			continue
+		}
+		if name == flows.AnyState || strings.ContainsAny(name, "\n\r") {
+			l.errorf(p.key, "%q cannot be a state name", name)
+			continue
+		}
+		if first, dup := l.statePos[name]; dup {
+			l.errorf(p.key, "state %q is defined twice: here and at %s; rename one", name, first)
+			l.errAt(first, "state %q is defined twice: here and at %s; rename one", name, l.pos(p.key))
+			continue
+		}
+		l.statePos[name] = l.pos(p.key)
+		s := l.state(name, p.key, p.val)
+		l.flow.States[name] = s
+		l.flow.Order = append(l.flow.Order, name)
+	}
+}

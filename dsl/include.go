@@ -1,0 +1,69 @@
+package dsl
+
+import (
+	"path/filepath"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// includes loads each included file (relative to the including file) and
+// merges its vars, hours, nlu, triggers and states. A file is included once
+// even if several files include it; including a file that is already on
+// the include chain is a cycle.
+func (l *loader) includes(n *yaml.Node, chain []string) {
+	items, ok := l.list(n, "a list of files to include")
+	if !ok {
+		if isScalar(n) && !isNull(n) {
+			items = []*yaml.Node{n}
+		} else {
+			return
+		}
+	}
+	for _, it := range items {
+		rel, ok := l.name(it, "a file path")
+		if !ok {
+			continue
+		}
+		path := rel
+		if !filepath.IsAbs(rel) {
+			path = filepath.Join(filepath.Dir(l.file.path), rel)
+		}
+		if contains(chain, path) {
+			l.errorf(it, "include cycle: %s → %s; a file cannot include itself, directly or not", strings.Join(chain, " → "), path)
+			continue
+		}
+		if _, done := l.files[path]; done {
+			continue
+		}
+		if len(l.files) > MaxIncludes {
+			l.errorf(it, "more than %d included files; merge some of them", MaxIncludes)
+			return
+		}
+		src, err := l.readFile(path)
+		if err != nil {
+			l.errorf(it, "cannot include %q: %s", rel, strings.TrimPrefix(readError(err), "cannot read the file: "))
+			continue
+		}
+		f := newSrcFile(path, src, len(l.files))
+		l.files[path] = f
+		prev := l.file
+		l.file = f
+		if root := l.parse(f); root != nil {
+			ps, _ := l.fields(root, "an included file", includeKeys)
+			sub := append(chain[:len(chain):len(chain)], path)
+			var nested *yaml.Node
+			for _, p := range ps {
+				if k := resolve(p.key).Value; k == "include" {
+					nested = p.val
+				} else {
+					l.shared(k, p.val, sub)
+				}
+			}
+			if nested != nil {
+				l.includes(nested, sub)
+			}
+		}
+		l.file = prev
+	}
+}

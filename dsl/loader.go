@@ -1,0 +1,83 @@
+package dsl
+
+import (
+	"github.com/batonbot/baton/flows"
+	"go.yaml.in/yaml/v3"
+)
+
+// loader holds the options and, during one load, everything found so far.
+type loader struct {
+	readFile func(string) ([]byte, error)
+
+	diags Diagnostics
+	files map[string]*srcFile
+	file  *srcFile // the file being converted
+	flow  *flows.Flow
+	langs map[string]bool
+
+	// Where each name was first defined, for "defined twice" errors.
+	statePos  map[string]flows.Pos
+	varPos    map[string]flows.Pos
+	hoursPos  map[string]flows.Pos
+	intentPos map[string]flows.Pos
+	nluSet    map[string]flows.Pos // threshold, analyzer
+
+	// captures are variables written by ask.save_as (string) and
+	// http.save_as (a result map), with a sample of their type.
+	captures map[string]any
+	// assigned are variables written by set, checked once all are known.
+	assigned []nameRef
+	refs     []nameRef // state references
+	intents  []nameRef // rule intents
+	exprs    []*pending
+	finals   []func()
+	all      []*flows.Expr
+	signals  bool // a rule reads an intent
+}
+
+// nameRef is a use of a name that must be defined somewhere in the flow.
+type nameRef struct {
+	name string
+	pos  flows.Pos
+	what string
+}
+
+func (l *loader) ref(name string, n *yaml.Node, what string) {
+	l.refs = append(l.refs, nameRef{name, l.pos(n), what})
+}
+
+// goTo reads a state name used as a jump target.
+func (l *loader) goTo(n *yaml.Node, what string) string {
+	s, ok := l.name(n, "a state name")
+	if !ok {
+		return ""
+	}
+	l.ref(s, n, what)
+	return s
+}
+
+// checkRefs reports jumps to states that do not exist.
+func (l *loader) checkRefs() {
+	names := make([]string, 0, len(l.flow.States))
+	for n := range l.flow.States {
+		names = append(names, n)
+	}
+	for _, r := range l.refs {
+		if _, ok := l.flow.States[r.name]; !ok {
+			l.errAt(r.pos, "%s: unknown state %q%s", r.what, r.name, didYouMean(r.name, names))
+		}
+	}
+	intents := make([]string, 0, len(l.flow.NLU.Intents))
+	for _, in := range l.flow.NLU.Intents {
+		intents = append(intents, in.Name)
+	}
+	for _, r := range l.intents {
+		if !contains(intents, r.name) {
+			hint := didYouMean(r.name, intents)
+			if hint == "" {
+				hint = "; declare it with examples under nlu: intents:"
+			}
+			l.errAt(r.pos, "unknown intent %q%s", r.name, hint)
+		}
+	}
+}

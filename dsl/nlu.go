@@ -1,0 +1,98 @@
+package dsl
+
+import (
+	"github.com/batonbot/baton/flows"
+	"go.yaml.in/yaml/v3"
+)
+
+var nluKeys = []string{"threshold", "analyzer", "intents", "lexicon"}
+
+// nlu converts `nlu:`; included files add intents and lexicon phrases.
+func (l *loader) nlu(n *yaml.Node) {
+	ps, _ := l.fields(n, "nlu", nluKeys)
+	cfg := &l.flow.NLU
+	for _, p := range ps {
+		key := resolve(p.key).Value
+		switch key {
+		case "threshold", "analyzer":
+			if first, dup := l.nluSet[key]; dup {
+				l.errorf(p.key, "nlu %s is set twice: here and at %s; keep one", key, first)
+				l.errAt(first, "nlu %s is set twice: here and at %s; keep one", key, l.pos(p.key))
+				continue
+			}
+			l.nluSet[key] = l.pos(p.key)
+			if key == "analyzer" {
+				cfg.Analyzer, _ = l.name(p.val, "an analyser name (builtin, llm, hybrid)")
+				continue
+			}
+			if t, ok := l.number(p.val, "threshold"); ok {
+				if t < 0 || t > 1 {
+					l.errorf(p.val, "threshold must be between 0 and 1, got %v", t)
+				}
+				cfg.Threshold = t
+			}
+		case "intents":
+			rn := resolve(p.val)
+			if rn == nil || rn.Kind != yaml.MappingNode {
+				l.errorf(p.val, "expected intents: a map from intent name to examples, got %s", describe(p.val))
+				continue
+			}
+			for _, ip := range pairs(rn) {
+				name, ok := l.name(ip.key, "an intent name")
+				if !ok {
+					continue
+				}
+				if first, dup := l.intentPos[name]; dup {
+					l.errorf(ip.key, "intent %q is defined twice: here and at %s; keep one", name, first)
+					l.errAt(first, "intent %q is defined twice: here and at %s; keep one", name, l.pos(ip.key))
+					continue
+				}
+				l.intentPos[name] = l.pos(ip.key)
+				cfg.Intents = append(cfg.Intents, &flows.Intent{Name: name, Pos: l.pos(ip.key), Examples: l.phrasesByLang(ip.val, "example")})
+			}
+		case "lexicon":
+			rn := resolve(p.val)
+			if rn == nil || rn.Kind != yaml.MappingNode {
+				l.errorf(p.val, "expected lexicon: a map from lexicon name to phrases, got %s", describe(p.val))
+				continue
+			}
+			if cfg.Lexicon == nil {
+				cfg.Lexicon = map[string]map[string][]string{}
+			}
+			for _, lp := range pairs(rn) {
+				name, ok := l.name(lp.key, "a lexicon name")
+				if !ok {
+					continue
+				}
+				if cfg.Lexicon[name] == nil {
+					cfg.Lexicon[name] = map[string][]string{}
+				}
+				for lang, ph := range l.phrasesByLang(lp.val, "phrase") {
+					cfg.Lexicon[name][lang] = append(cfg.Lexicon[name][lang], ph...)
+				}
+			}
+		}
+	}
+}
+
+// phrasesByLang reads a map from language to phrases, or a plain list
+// (filed under "", any language).
+func (l *loader) phrasesByLang(n *yaml.Node, what string) map[string][]string {
+	out := map[string][]string{}
+	rn := resolve(n)
+	if rn != nil && rn.Kind == yaml.MappingNode {
+		for _, p := range pairs(rn) {
+			if !l.language(p.key) {
+				continue
+			}
+			ph, _ := l.strList(p.val, what)
+			out[resolve(p.key).Value] = append(out[resolve(p.key).Value], ph...)
+		}
+		return out
+	}
+	ph, _ := l.strList(n, what)
+	if len(ph) > 0 {
+		out[""] = ph
+	}
+	return out
+}

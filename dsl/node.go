@@ -1,0 +1,284 @@
+package dsl
+
+import (
+	"strconv"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// resolve follows an alias to the node it names. Cycles and bombs were
+// rejected by checkBounds before any node is resolved.
+func resolve(n *yaml.Node) *yaml.Node {
+	for i := 0; n != nil && n.Kind == yaml.AliasNode && i < 8; i++ {
+		n = n.Alias
+	}
+	return n
+}
+
+// describe names the kind of value n holds, for "expected X, got Y".
+func describe(n *yaml.Node) string {
+	n = resolve(n)
+	if n == nil {
+		return "nothing"
+	}
+	switch n.Kind {
+	case yaml.MappingNode:
+		return "a map"
+	case yaml.SequenceNode:
+		return "a list"
+	case yaml.ScalarNode:
+		switch n.ShortTag() {
+		case "!!null":
+			return "nothing"
+		case "!!bool":
+			return "true/false"
+		case "!!int", "!!float":
+			return "a number"
+		}
+		return "a string"
+	}
+	return "nothing"
+}
+
+func isNull(n *yaml.Node) bool {
+	n = resolve(n)
+	return n == nil || (n.Kind == yaml.ScalarNode && n.ShortTag() == "!!null")
+}
+
+func isScalar(n *yaml.Node) bool {
+	n = resolve(n)
+	return n != nil && n.Kind == yaml.ScalarNode
+}
+
+// pair is one key and its value in a map.
+type pair struct {
+	key, val *yaml.Node
+}
+
+// pairs lists the entries of a map in written order, merging `<<: *alias`
+// entries in place (an explicit key overrides a merged one).
+func pairs(n *yaml.Node) []pair {
+	n = resolve(n)
+	if n == nil || n.Kind != yaml.MappingNode {
+		return nil
+	}
+	var out []pair
+	explicit := map[string]bool{}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if k := resolve(n.Content[i]); k.Kind == yaml.ScalarNode && k.ShortTag() != "!!merge" {
+			explicit[k.Value] = true
+		}
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := n.Content[i], n.Content[i+1]
+		if rk := resolve(k); rk.Kind == yaml.ScalarNode && rk.ShortTag() == "!!merge" {
+			var srcs []*yaml.Node
+			if rv := resolve(v); rv != nil && rv.Kind == yaml.SequenceNode {
+				srcs = rv.Content
+			} else {
+				srcs = []*yaml.Node{v}
+			}
+			for _, s := range srcs {
+				for _, p := range pairs(s) {
+					if rk := resolve(p.key); rk.Kind == yaml.ScalarNode && explicit[rk.Value] {
+						continue
+					}
+					out = append(out, p)
+				}
+			}
+			continue
+		}
+		out = append(out, pair{k, v})
+	}
+	return out
+}
+
+// fields checks that n is a map whose keys are all in allowed (what names
+// the map in messages: "a state", "an http action"), reporting unknown and
+// duplicate keys. It returns the entries in written order, first
+// occurrence only, and ok=false when n is not a map at all.
+func (l *loader) fields(n *yaml.Node, what string, allowed []string) ([]pair, bool) {
+	rn := resolve(n)
+	if rn == nil || rn.Kind != yaml.MappingNode {
+		if isNull(n) {
+			return nil, true
+		}
+		l.errorf(n, "expected %s (a map), got %s", what, describe(n))
+		return nil, false
+	}
+	seen := map[string]*yaml.Node{}
+	var out []pair
+	for _, p := range pairs(rn) {
+		k := resolve(p.key)
+		if k.Kind != yaml.ScalarNode {
+			l.errorf(p.key, "a key in %s must be a name, got %s", what, describe(k))
+			continue
+		}
+		if !contains(allowed, k.Value) {
+			l.errorf(p.key, "unknown key %q in %s%s", k.Value, what, suggestKey(k.Value, allowed))
+			continue
+		}
+		if first, dup := seen[k.Value]; dup {
+			l.errorf(p.key, "duplicate key %q in %s (first at line %d); keep one", k.Value, what, first.Line)
+			continue
+		}
+		seen[k.Value] = p.key
+		out = append(out, p)
+	}
+	return out, true
+}
+
+// suggestKey is didYouMean for keys, listing the valid keys when no key is
+// close.
+func suggestKey(name string, allowed []string) string {
+	if s := didYouMean(name, allowed); s != "" {
+		return s
+	}
+	return "; expected one of " + strings.Join(allowed, ", ")
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// str returns the text of a scalar; what names the value in messages.
+func (l *loader) str(n *yaml.Node, what string) (string, bool) {
+	rn := resolve(n)
+	if rn == nil || rn.Kind != yaml.ScalarNode || rn.ShortTag() == "!!null" {
+		l.errorf(n, "expected %s, got %s", what, describe(n))
+		return "", false
+	}
+	return rn.Value, true
+}
+
+// name returns a non-empty single-line string (a state, variable or
+// calendar name).
+func (l *loader) name(n *yaml.Node, what string) (string, bool) {
+	s, ok := l.str(n, what)
+	if !ok {
+		return "", false
+	}
+	if strings.TrimSpace(s) == "" {
+		l.errorf(n, "%s is empty", what)
+		return "", false
+	}
+	return s, true
+}
+
+func (l *loader) boolean(n *yaml.Node, what string) (bool, bool) {
+	rn := resolve(n)
+	if rn != nil && rn.Kind == yaml.ScalarNode && rn.ShortTag() == "!!bool" {
+		b, err := strconv.ParseBool(strings.ToLower(rn.Value))
+		if err == nil {
+			return b, true
+		}
+	}
+	l.errorf(n, "expected %s (true or false), got %s", what, describe(n))
+	return false, false
+}
+
+func (l *loader) integer(n *yaml.Node, what string) (int, bool) {
+	rn := resolve(n)
+	if rn != nil && rn.Kind == yaml.ScalarNode && rn.ShortTag() == "!!int" {
+		var v int
+		if err := rn.Decode(&v); err == nil {
+			return v, true
+		}
+	}
+	l.errorf(n, "expected %s (a whole number), got %s", what, describe(n))
+	return 0, false
+}
+
+func (l *loader) number(n *yaml.Node, what string) (float64, bool) {
+	rn := resolve(n)
+	if rn != nil && rn.Kind == yaml.ScalarNode && (rn.ShortTag() == "!!int" || rn.ShortTag() == "!!float") {
+		var v float64
+		if err := rn.Decode(&v); err == nil {
+			return v, true
+		}
+	}
+	l.errorf(n, "expected %s (a number), got %s", what, describe(n))
+	return 0, false
+}
+
+// list returns the items of a sequence.
+func (l *loader) list(n *yaml.Node, what string) ([]*yaml.Node, bool) {
+	rn := resolve(n)
+	if rn == nil || rn.Kind != yaml.SequenceNode {
+		if isNull(n) {
+			return nil, true
+		}
+		l.errorf(n, "expected %s (a list), got %s", what, describe(n))
+		return nil, false
+	}
+	return rn.Content, true
+}
+
+// strList returns a list of strings; a single string is a list of one.
+func (l *loader) strList(n *yaml.Node, what string) ([]string, bool) {
+	if isScalar(n) && !isNull(n) {
+		return []string{resolve(n).Value}, true
+	}
+	items, ok := l.list(n, "a list of "+what)
+	if !ok {
+		return nil, false
+	}
+	out := make([]string, 0, len(items))
+	for _, it := range items {
+		if s, ok := l.str(it, what); ok {
+			out = append(out, s)
+		} else {
+			ok = false
+		}
+	}
+	return out, ok
+}
+
+// value decodes n into plain Go values (map[string]any, []any, string,
+// int, float64, bool, nil), for variable defaults and canned bodies.
+func (l *loader) value(n *yaml.Node) any {
+	rn := resolve(n)
+	if rn == nil {
+		return nil
+	}
+	switch rn.Kind {
+	case yaml.MappingNode:
+		m := map[string]any{}
+		for _, p := range pairs(rn) {
+			k := resolve(p.key)
+			if k.Kind != yaml.ScalarNode {
+				l.errorf(p.key, "a map key must be a name, got %s", describe(k))
+				continue
+			}
+			m[k.Value] = l.value(p.val)
+		}
+		return m
+	case yaml.SequenceNode:
+		s := make([]any, 0, len(rn.Content))
+		for _, c := range rn.Content {
+			s = append(s, l.value(c))
+		}
+		return s
+	case yaml.ScalarNode:
+		switch rn.ShortTag() {
+		case "!!null":
+			return nil
+		case "!!bool", "!!int", "!!float":
+			var v any
+			if err := rn.Decode(&v); err == nil {
+				if u, ok := v.(uint64); ok {
+					return float64(u)
+				}
+				return v
+			}
+		}
+		return rn.Value
+	}
+	return nil
+}

@@ -1,0 +1,172 @@
+package dsl
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"regexp"
+	"strconv"
+	"unicode/utf8"
+
+	"github.com/batonbot/baton/flows"
+	"go.yaml.in/yaml/v3"
+)
+
+// srcFile is one loaded flow file: its text, for mapping positions inside
+// scalars, and its rank in diagnostics.
+type srcFile struct {
+	path       string
+	src        []byte
+	lineStarts []int
+	index      int
+}
+
+func newSrcFile(path string, src []byte, index int) *srcFile {
+	f := &srcFile{path: path, src: src, index: index, lineStarts: []int{0}}
+	for i, c := range src {
+		if c == '\n' {
+			f.lineStarts = append(f.lineStarts, i+1)
+		}
+	}
+	return f
+}
+
+var yamlLineErr = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
+
+// parse turns src into the root mapping node of a flow file, reporting
+// hostile or malformed input. It returns nil when the file cannot be used.
+func (l *loader) parse(f *srcFile) (root *yaml.Node) {
+	fileErr := func(format string, args ...any) {
+		l.errAt(flows.Pos{File: f.path}, format, args...)
+	}
+	src := f.src
+	if len(src) > MaxFileSize {
+		fileErr("the file is larger than %d bytes (1 MiB), the limit for a flow file; split it with include:", MaxFileSize)
+		return nil
+	}
+	if bytes.IndexByte(src, 0) >= 0 || !utf8.Valid(src) {
+		fileErr("not a text file: a flow file is UTF-8 text (found NUL bytes or invalid UTF-8)")
+		return nil
+	}
+	if len(bytes.TrimSpace(src)) == 0 {
+		fileErr("the file is empty; a flow needs at least flow:, languages:, start: and states:")
+		return nil
+	}
+	defer func() {
+		// The YAML parser is not ours: never let a bug in it crash a load.
+		if r := recover(); r != nil {
+			root = nil
+			fileErr("the YAML parser failed on this file (%v); please report it with the file", r)
+		}
+	}()
+	dec := yaml.NewDecoder(bytes.NewReader(src))
+	var doc yaml.Node
+	if err := dec.Decode(&doc); err != nil {
+		if errors.Is(err, io.EOF) {
+			fileErr("the file is empty; a flow needs at least flow:, languages:, start: and states:")
+			return nil
+		}
+		l.yamlError(f, err)
+		return nil
+	}
+	var second yaml.Node
+	if err := dec.Decode(&second); err == nil {
+		l.errAt(flows.Pos{File: f.path, Line: second.Line, Col: second.Column},
+			"a flow file holds one YAML document; remove the second one (after ---) or move it to its own file")
+		return nil
+	} else if !errors.Is(err, io.EOF) {
+		l.yamlError(f, err)
+		return nil
+	}
+	if doc.Kind != yaml.DocumentNode || len(doc.Content) == 0 {
+		fileErr("the file is empty; a flow needs at least flow:, languages:, start: and states:")
+		return nil
+	}
+	root = doc.Content[0]
+	if !l.checkBounds(f, root) {
+		return nil
+	}
+	return root
+}
+
+// yamlError turns a parser error ("yaml: line 3: did not find expected key")
+// into a diagnostic at that line.
+func (l *loader) yamlError(f *srcFile, err error) {
+	msg := err.Error()
+	if m := yamlLineErr.FindStringSubmatch(msg); m != nil {
+		line, _ := strconv.Atoi(m[1])
+		if line < 1 {
+			line = 1
+		}
+		if line > len(f.lineStarts) {
+			line = len(f.lineStarts)
+		}
+		l.errAt(flows.Pos{File: f.path, Line: line, Col: 1}, "invalid YAML: %s", m[2])
+		return
+	}
+	if len(msg) > 6 && msg[:6] == "yaml: " {
+		msg = msg[6:]
+	}
+	l.errAt(flows.Pos{File: f.path}, "invalid YAML: %s", msg)
+}
+
+// checkBounds measures the tree as the loader will walk it, aliases
+// expanded, and rejects alias bombs, alias cycles and deep nesting before
+// any of it is walked. Sizes are memoised per node, so the check itself is
+// linear in the file.
+func (l *loader) checkBounds(f *srcFile, root *yaml.Node) bool {
+	type measure struct{ size, depth int }
+	memo := map[*yaml.Node]measure{}
+	busy := map[*yaml.Node]bool{}
+	var cycle *yaml.Node
+	var deep *yaml.Node
+	var walk func(n *yaml.Node, level int) measure
+	walk = func(n *yaml.Node, level int) measure {
+		if level > MaxDepth && deep == nil {
+			deep = n
+		}
+		if m, ok := memo[n]; ok {
+			return m
+		}
+		if busy[n] {
+			if cycle == nil {
+				cycle = n
+			}
+			return measure{MaxNodes + 1, MaxDepth + 1}
+		}
+		busy[n] = true
+		var m measure
+		if n.Kind == yaml.AliasNode {
+			if n.Alias != nil {
+				m = walk(n.Alias, level)
+			}
+		} else {
+			m = measure{size: 1, depth: 1}
+			for _, c := range n.Content {
+				cm := walk(c, level+1)
+				m.size = min(m.size+cm.size, MaxNodes+1)
+				m.depth = max(m.depth, cm.depth+1)
+			}
+		}
+		busy[n] = false
+		memo[n] = m
+		return m
+	}
+	m := walk(root, 0)
+	at := func(n *yaml.Node) flows.Pos { return flows.Pos{File: f.path, Line: n.Line, Col: n.Column} }
+	switch {
+	case cycle != nil:
+		l.errAt(at(cycle), "an alias refers to the node that contains it; remove the alias")
+	case m.size > MaxNodes:
+		l.errAt(flows.Pos{File: f.path}, "aliases expand to more than %d YAML nodes (an alias bomb?); write the values out or use fewer nested aliases", MaxNodes)
+	case m.depth > MaxDepth:
+		p := flows.Pos{File: f.path}
+		if deep != nil {
+			p = at(deep)
+		}
+		l.errAt(p, "nesting deeper than %d levels (aliases expanded); a flow never needs that much, flatten it", MaxDepth)
+	default:
+		return true
+	}
+	return false
+}

@@ -1,0 +1,152 @@
+package dsl
+
+import (
+	"regexp"
+	"strings"
+
+	"github.com/batonbot/baton/flows"
+	"go.yaml.in/yaml/v3"
+)
+
+type ruleKind int
+
+const (
+	ruleTrigger ruleKind = iota
+	ruleRoute
+	ruleNext
+)
+
+func (k ruleKind) String() string {
+	switch k {
+	case ruleTrigger:
+		return "a trigger"
+	case ruleRoute:
+		return "a route"
+	}
+	return "a next rule"
+}
+
+var ruleKeys = append([]string{"name", "keywords", "negation", "pattern", "intent", "when", "goto"}, actionKeys...)
+
+// rule converts a trigger, route or next rule.
+func (l *loader) rule(n *yaml.Node, kind ruleKind) *flows.Rule {
+	r := &flows.Rule{Pos: l.pos(n)}
+	ps, ok := l.fields(n, kind.String(), ruleKeys)
+	if !ok {
+		return nil
+	}
+	negation := true
+	for _, p := range ps {
+		switch k := resolve(p.key).Value; k {
+		case "name":
+			r.Name, _ = l.name(p.val, "a rule name")
+		case "keywords":
+			r.Keywords = l.keywords(p.val)
+		case "negation":
+			negation, _ = l.boolean(p.val, "negation")
+		case "pattern":
+			r.Pattern = l.regexp(p.val)
+		case "intent":
+			if s, ok := l.name(p.val, "an intent name"); ok {
+				r.Intent = s
+				l.intents = append(l.intents, nameRef{s, l.pos(p.val), "intent"})
+				l.signals = true
+			}
+		case "when":
+			r.When = l.expr(p.val, true, "when")
+		default:
+			l.doKey(k, p, &r.Do)
+		}
+	}
+	if r.Keywords != nil {
+		r.Keywords.Negatable = negation
+	}
+	if kind == ruleTrigger {
+		if r.Name == "" {
+			l.errorf(n, "a trigger needs a name: (it is shown in events and used as the handoff reason)")
+		}
+		if r.Keywords == nil && r.Pattern == nil && r.Intent == "" && r.When == nil && !hasKey(ps, "when") {
+			l.errorf(n, "trigger %q has no condition, so it would fire on every message; add keywords:, pattern:, intent: or when:", r.Name)
+		}
+	}
+	return r
+}
+
+func hasKey(ps []pair, key string) bool {
+	for _, p := range ps {
+		if resolve(p.key).Value == key {
+			return true
+		}
+	}
+	return false
+}
+
+// doKey converts goto and action keys into d; it reports whether key was
+// one of them.
+func (l *loader) doKey(key string, p pair, d *flows.Do) bool {
+	if key == "goto" {
+		d.Goto = l.goTo(p.val, "goto")
+		return true
+	}
+	if contains(actionKeys, key) {
+		l.action(key, p, &d.Actions)
+		return true
+	}
+	return false
+}
+
+// keywords converts a list of phrases or a map from language to phrases.
+func (l *loader) keywords(n *yaml.Node) *flows.Keywords {
+	k := &flows.Keywords{Negatable: true}
+	add := func(items []*yaml.Node) {
+		for _, it := range items {
+			s, ok := l.str(it, "a keyword or phrase")
+			if !ok {
+				continue
+			}
+			words := flows.Words(flows.Fold(s))
+			if len(words) == 0 {
+				l.errorf(it, "keyword %q has no letters or digits, so it can never match", s)
+				continue
+			}
+			k.Phrases = append(k.Phrases, words)
+		}
+	}
+	rn := resolve(n)
+	switch {
+	case rn != nil && rn.Kind == yaml.SequenceNode:
+		add(rn.Content)
+	case rn != nil && rn.Kind == yaml.MappingNode:
+		for _, p := range pairs(rn) {
+			if !l.language(p.key) {
+				continue
+			}
+			items, ok := l.list(p.val, "a list of keywords")
+			if !ok && isScalar(p.val) {
+				items = []*yaml.Node{p.val}
+			}
+			add(items)
+		}
+	case rn != nil && rn.Kind == yaml.ScalarNode && !isNull(rn):
+		add([]*yaml.Node{n})
+	default:
+		l.errorf(n, "expected keywords (a list of phrases, or a map from language to phrases), got %s", describe(n))
+		return nil
+	}
+	return k
+}
+
+// regexp compiles a pattern with Go's RE2 syntax.
+func (l *loader) regexp(n *yaml.Node) *regexp.Regexp {
+	s, ok := l.str(n, "a regular expression")
+	if !ok {
+		return nil
+	}
+	re, err := regexp.Compile(s)
+	if err != nil {
+		msg := strings.TrimPrefix(err.Error(), "error parsing regexp: ")
+		l.errorf(n, "invalid regular expression: %s (Go RE2 syntax: no lookarounds or backreferences)", msg)
+		return nil
+	}
+	return re
+}

@@ -1,0 +1,231 @@
+package dsl
+
+import (
+	"encoding/json"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/batonbot/baton/flows"
+	"go.yaml.in/yaml/v3"
+)
+
+// piece is a run of literal text or a {{ hole }} of a template.
+type piece struct {
+	lit  string
+	src  string // the hole's expression
+	off  int    // rune offset of src in the scalar's value
+	hole bool
+}
+
+// splitTemplate cuts s into literal text and holes. On an unclosed or
+// empty hole it returns the rune offset of its "{{" and a message.
+func splitTemplate(s string) ([]piece, int, string) {
+	var out []piece
+	rest, base := s, 0
+	for {
+		i := strings.Index(rest, "{{")
+		if i < 0 {
+			if rest != "" {
+				out = append(out, piece{lit: rest})
+			}
+			return out, 0, ""
+		}
+		if i > 0 {
+			out = append(out, piece{lit: rest[:i]})
+		}
+		open := base + i
+		j := strings.Index(rest[i+2:], "}}")
+		if j < 0 {
+			return nil, utf8.RuneCountInString(s[:open]), "unclosed {{ in text: close it with }} (write {{ \"{{\" }} for literal braces)"
+		}
+		src := rest[i+2 : i+2+j]
+		if strings.TrimSpace(src) == "" {
+			return nil, utf8.RuneCountInString(s[:open]), "empty {{ }} in text: put an expression inside, e.g. {{ user.name }}"
+		}
+		out = append(out, piece{src: src, off: utf8.RuneCountInString(s[:open+2]), hole: true})
+		rest = rest[i+2+j+2:]
+		base = open + 2 + j + 2
+	}
+}
+
+// pieces splits scalar n into pieces, reporting a malformed template.
+func (l *loader) pieces(n *yaml.Node) ([]piece, bool) {
+	rn := resolve(n)
+	ps, off, msg := splitTemplate(rn.Value)
+	if msg != "" {
+		l.errAt(l.file.posIn(rn, rn.Value, off), "%s", msg)
+		return nil, false
+	}
+	return ps, true
+}
+
+// template converts a scalar into a Template, each hole compiled later
+// against the whole flow's variables.
+func (l *loader) template(n *yaml.Node, what string) *flows.Template {
+	rn := resolve(n)
+	if rn == nil || rn.Kind != yaml.ScalarNode || rn.ShortTag() == "!!null" {
+		l.errorf(n, "expected %s (a text), got %s", what, describe(n))
+		return nil
+	}
+	t := &flows.Template{Pos: l.pos(n)}
+	ps, ok := l.pieces(n)
+	if !ok {
+		return nil
+	}
+	for _, p := range ps {
+		if p.hole {
+			t.Parts = append(t.Parts, flows.TemplatePart{Expr: l.hole(rn, p, false)})
+		} else {
+			t.Parts = append(t.Parts, flows.TemplatePart{Lit: p.lit})
+		}
+	}
+	return t
+}
+
+// hole queues a template hole for compilation.
+func (l *loader) hole(rn *yaml.Node, p piece, asBool bool) *flows.Expr {
+	e := &flows.Expr{Source: strings.TrimSpace(p.src), Pos: l.file.posIn(rn, rn.Value, p.off)}
+	l.exprs = append(l.exprs, &pending{file: l.file, node: rn, value: rn.Value, off: p.off, src: p.src, asBool: asBool, what: "{{ }}", out: e})
+	return e
+}
+
+// value expression: the right-hand side of set. A string that is exactly
+// one {{ hole }} keeps the expression's type; any other string is a string
+// template; anything else is a constant.
+func (l *loader) valueExpr(n *yaml.Node) *flows.Expr {
+	rn := resolve(n)
+	if rn == nil || rn.Kind != yaml.ScalarNode || rn.ShortTag() != "!!str" {
+		v := l.value(n)
+		return l.constant(v, l.pos(n), sourceOf(v))
+	}
+	ps, ok := l.pieces(n)
+	if !ok {
+		return nil
+	}
+	if len(ps) == 1 && ps[0].hole {
+		return l.hole(rn, ps[0], false)
+	}
+	holes := 0
+	for _, p := range ps {
+		if p.hole {
+			holes++
+		}
+	}
+	if holes == 0 {
+		return l.constant(rn.Value, l.pos(n), rn.Value)
+	}
+	return l.composite(rn, ps, false)
+}
+
+// composite compiles a string template with holes into one expression
+// that renders it; wrapJSON renders it as a JSON string instead.
+func (l *loader) composite(rn *yaml.Node, ps []piece, wrapJSON bool) *flows.Expr {
+	out := &flows.Expr{Source: rn.Value, Pos: l.pos(rn)}
+	var parts []*flows.Expr
+	for _, p := range ps {
+		if p.hole {
+			parts = append(parts, l.hole(rn, p, false))
+		}
+	}
+	l.finals = append(l.finals, func() {
+		for _, e := range parts {
+			if e.Program == nil {
+				return // already reported
+			}
+			out.Signals = out.Signals || e.Signals
+		}
+		prog, err := l.compileComposite(ps, wrapJSON)
+		if err != nil {
+			l.errAt(out.Pos, "cannot compile the template: %v", err)
+			return
+		}
+		out.Program = prog
+	})
+	l.all = append(l.all, out)
+	return out
+}
+
+// sourceOf renders a constant for Expr.Source.
+func sourceOf(v any) string {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return ""
+	}
+	return string(b)
+}
+
+// jsonBody converts an HTTP body: any YAML value, rendered as JSON, whose
+// strings are templates. Each hole renders as JSON (toJSON), so rendering
+// the Template (literals and holes in turn, as for any text) yields a
+// JSON document; a string that is exactly one hole keeps the hole's type.
+func (l *loader) jsonBody(n *yaml.Node) *flows.Template {
+	t := &flows.Template{Pos: l.pos(n)}
+	var lit strings.Builder
+	flush := func() {
+		if lit.Len() > 0 {
+			t.Parts = append(t.Parts, flows.TemplatePart{Lit: lit.String()})
+			lit.Reset()
+		}
+	}
+	var walk func(n *yaml.Node)
+	walk = func(n *yaml.Node) {
+		rn := resolve(n)
+		switch {
+		case rn == nil:
+			lit.WriteString("null")
+		case rn.Kind == yaml.MappingNode:
+			lit.WriteByte('{')
+			for i, p := range pairs(rn) {
+				if i > 0 {
+					lit.WriteByte(',')
+				}
+				k, ok := l.str(p.key, "a body key (a name)")
+				if !ok {
+					continue
+				}
+				b, _ := json.Marshal(k)
+				lit.Write(b)
+				lit.WriteByte(':')
+				walk(p.val)
+			}
+			lit.WriteByte('}')
+		case rn.Kind == yaml.SequenceNode:
+			lit.WriteByte('[')
+			for i, c := range rn.Content {
+				if i > 0 {
+					lit.WriteByte(',')
+				}
+				walk(c)
+			}
+			lit.WriteByte(']')
+		case rn.ShortTag() != "!!str":
+			b, err := json.Marshal(l.value(rn))
+			if err != nil {
+				l.errorf(n, "cannot write %s as JSON", describe(n))
+				b = []byte("null")
+			}
+			lit.Write(b)
+		default:
+			ps, ok := l.pieces(rn)
+			if !ok {
+				return
+			}
+			holes := 0
+			for _, p := range ps {
+				if p.hole {
+					holes++
+				}
+			}
+			if holes == 0 {
+				b, _ := json.Marshal(rn.Value)
+				lit.Write(b)
+				return
+			}
+			flush()
+			t.Parts = append(t.Parts, flows.TemplatePart{Expr: l.composite(rn, ps, true)})
+		}
+	}
+	walk(n)
+	flush()
+	return t
+}
