@@ -1,0 +1,54 @@
+// Package llm is Baton's LLM analyser: it asks any OpenAI-compatible
+// chat-completions endpoint for a message's signals (intent, confidence,
+// wants_human, frustrated, sentiment, language) and falls back to another
+// analyser, usually the built-in one, whenever the model cannot answer.
+//
+// # Configuration
+//
+// Everything is an Option to New:
+//
+//   - WithBaseURL: the endpoint up to the version path. OpenAI is the
+//     default (https://api.openai.com/v1). Local servers speak the same
+//     protocol: Ollama http://localhost:11434/v1, llama.cpp's llama-server
+//     http://localhost:8080/v1, vLLM http://localhost:8000/v1, LM Studio
+//     http://localhost:1234/v1.
+//   - WithModel: the model name the server knows ("gpt-4o-mini",
+//     "llama3.1:8b", "Qwen/Qwen2.5-7B-Instruct"). Required except on OpenAI.
+//   - WithAPIKey: the bearer token. The package never reads the
+//     environment; the baton CLI reads BATON_LLM_API_KEY, then
+//     OPENAI_API_KEY, and passes the value. Local servers need none.
+//   - WithTimeout (default 5s) bounds a whole analysis, retries included;
+//     WithRetries (default 2) and WithBackoff (200ms doubling to 2s, ±50%
+//     jitter) retry 429, 5xx and network errors, honouring a 429's
+//     Retry-After or retry-after-ms.
+//   - WithFallback: the analyser that answers when the model cannot.
+//   - WithHybrid: ask the fallback first and the model only when the
+//     fallback is unsure (see DefaultUnsure).
+//   - WithIntents or WithNLUConfig: the intents the model may name, from the
+//     flow's nlu section; WithThreshold: below it an intent is "unknown".
+//   - WithMasking (default on): flows.MaskPII replaces e-mails, phone
+//     numbers and order numbers before the text leaves the process.
+//   - WithCache (default 1024 entries): answers are kept per language and
+//     folded, masked text in a bounded LRU.
+//   - WithTemperature (default 0, always sent).
+//
+// # Failure is not an error
+//
+// On a timeout, an HTTP error, an unreachable server or an answer that is
+// not valid JSON of the schema (or names an intent the flow does not have),
+// Analyze returns the fallback's signals with Signals.Fallback saying why
+// ("timeout", "http 429", "invalid response: ...") and a nil error; the
+// engine records it as an nlu_fallback event. Signals.Source is "llm" when
+// the model answered.
+//
+// Entities always come from the original text, through the fallback (or
+// flows.ExtractPII without one): the model only sees the masked text.
+//
+// # Wire format
+//
+// One POST to {base URL}/chat/completions with a system and a user message,
+// "temperature": 0 and response_format {type: json_schema, strict: true}
+// describing the answer. A strict JSON schema was chosen over a forced
+// tool call because local servers turn it into a decoding grammar, while
+// tool_choice support varies among them.
+package llm

@@ -1,0 +1,173 @@
+package llm
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/cenkalti/backoff/v5"
+	openai "github.com/sashabaranov/go-openai"
+)
+
+// failure is why a call failed, worded for Signals.Fallback. It unwraps to
+// a backoff.RetryAfterError when the server said how long to wait, which
+// backoff.Retry then uses instead of its own interval.
+type failure struct {
+	reason     string
+	retryAfter *backoff.RetryAfterError
+}
+
+func (f *failure) Error() string { return f.reason }
+
+func (f *failure) Unwrap() error {
+	if f.retryAfter == nil {
+		return nil
+	}
+	return f.retryAfter
+}
+
+// errInvalid marks an answer the analyser could not use.
+var errInvalid = errors.New("invalid response")
+
+type invalidError struct{ detail string }
+
+func (e *invalidError) Error() string { return "invalid response: " + e.detail }
+func (e *invalidError) Unwrap() error { return errInvalid }
+
+func invalid(detail string) error { return &invalidError{detail: shorten(detail, 120)} }
+
+// reason is err as a short Signals.Fallback text.
+func reason(err error) string {
+	var f *failure
+	if errors.As(err, &f) {
+		return f.reason
+	}
+	var inv *invalidError
+	if errors.As(err, &inv) {
+		return inv.Error()
+	}
+	return shorten(err.Error(), 120)
+}
+
+func timeoutOrCanceled(ctx context.Context) error {
+	if errors.Is(ctx.Err(), context.Canceled) {
+		return &failure{reason: "canceled"}
+	}
+	return &failure{reason: "timeout"}
+}
+
+// classify turns a go-openai error into a failure, permanent unless a retry
+// may help (429, 5xx, network errors).
+func classify(ctx context.Context, err error, st *callState) error {
+	if ctx.Err() != nil {
+		return backoff.Permanent(timeoutOrCanceled(ctx))
+	}
+	status := 0
+	msg := ""
+	var apiErr *openai.APIError
+	var reqErr *openai.RequestError
+	switch {
+	case errors.As(err, &apiErr):
+		status, msg = apiErr.HTTPStatusCode, apiErr.Message
+	case errors.As(err, &reqErr):
+		status = reqErr.HTTPStatusCode
+	}
+	switch {
+	case status == http.StatusTooManyRequests:
+		f := &failure{reason: "http 429"}
+		if d, ok := st.retryAfterValue(); ok {
+			f.retryAfter = &backoff.RetryAfterError{Duration: d}
+		}
+		return f
+	case status >= 500:
+		return &failure{reason: "http " + strconv.Itoa(status)}
+	case status == http.StatusUnauthorized || status == http.StatusForbidden:
+		return backoff.Permanent(&failure{reason: "http " + strconv.Itoa(status) + " (check the API key)"})
+	case status == http.StatusNotFound:
+		return backoff.Permanent(&failure{reason: "http 404 (check the base URL and the model name)"})
+	case status != 0:
+		r := "http " + strconv.Itoa(status)
+		if msg != "" {
+			r += ": " + shorten(msg, 100)
+		}
+		return backoff.Permanent(&failure{reason: r})
+	}
+	var opErr *net.OpError
+	if errors.As(err, &opErr) {
+		return &failure{reason: "network error: " + shorten(opErr.Err.Error(), 80)}
+	}
+	var dnsErr *net.DNSError
+	if errors.As(err, &dnsErr) {
+		return backoff.Permanent(&failure{reason: "network error: " + shorten(dnsErr.Error(), 80)})
+	}
+	var synErr *json.SyntaxError
+	var typeErr *json.UnmarshalTypeError
+	if errors.As(err, &synErr) || errors.As(err, &typeErr) {
+		// A 2xx whose body is not a chat completion.
+		return backoff.Permanent(invalid("body is not a chat completion: " + err.Error()))
+	}
+	return backoff.Permanent(&failure{reason: shorten(err.Error(), 120)})
+}
+
+type callStateKey struct{}
+
+// callState carries what the transport saw of the last response, which
+// go-openai's errors do not keep.
+type callState struct {
+	mu         sync.Mutex
+	retryAfter time.Duration
+	hasRetry   bool
+}
+
+func (s *callState) reset() {
+	s.mu.Lock()
+	s.retryAfter, s.hasRetry = 0, false
+	s.mu.Unlock()
+}
+
+func (s *callState) record(h http.Header, now time.Time) {
+	d, ok := parseRetryAfter(h, now)
+	s.mu.Lock()
+	s.retryAfter, s.hasRetry = d, ok
+	s.mu.Unlock()
+}
+
+func (s *callState) retryAfterValue() (time.Duration, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.retryAfter, s.hasRetry
+}
+
+// parseRetryAfter reads OpenAI's retry-after-ms (milliseconds, may be
+// fractional), else the standard Retry-After (seconds or an HTTP date).
+func parseRetryAfter(h http.Header, now time.Time) (time.Duration, bool) {
+	if v := strings.TrimSpace(h.Get("Retry-After-Ms")); v != "" {
+		if ms, err := strconv.ParseFloat(v, 64); err == nil && ms >= 0 && ms < 1e9 {
+			return time.Duration(ms * float64(time.Millisecond)), true
+		}
+	}
+	v := strings.TrimSpace(h.Get("Retry-After"))
+	if v == "" {
+		return 0, false
+	}
+	if secs, err := strconv.ParseFloat(v, 64); err == nil {
+		if secs < 0 || secs > 1e6 {
+			return 0, false
+		}
+		return time.Duration(secs * float64(time.Second)), true
+	}
+	if t, err := http.ParseTime(v); err == nil {
+		d := t.Sub(now)
+		if d < 0 {
+			d = 0
+		}
+		return d, true
+	}
+	return 0, false
+}

@@ -1,0 +1,153 @@
+package llm
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/batonbot/baton/flows"
+)
+
+const testKey = "sk-test-123"
+
+// fakeOpenAI speaks the chat-completions wire format: POST
+// /v1/chat/completions with a bearer key and a JSON body; it answers with
+// what reply returns for the n-th request (1-based).
+type fakeOpenAI struct {
+	t      testing.TB
+	srv    *httptest.Server
+	reply  func(n int, w http.ResponseWriter, r *http.Request)
+	mu     sync.Mutex
+	bodies [][]byte
+	at     []time.Time
+	hits   atomic.Int32
+}
+
+func newFake(t testing.TB, reply func(n int, w http.ResponseWriter, r *http.Request)) *fakeOpenAI {
+	f := &fakeOpenAI{t: t, reply: reply}
+	f.srv = httptest.NewServer(http.HandlerFunc(f.serve))
+	t.Cleanup(f.srv.Close)
+	return f
+}
+
+func (f *fakeOpenAI) url() string { return f.srv.URL + "/v1" }
+
+func (f *fakeOpenAI) serve(w http.ResponseWriter, r *http.Request) {
+	n := int(f.hits.Add(1))
+	body, _ := io.ReadAll(r.Body)
+	f.mu.Lock()
+	f.bodies = append(f.bodies, body)
+	f.at = append(f.at, time.Now())
+	f.mu.Unlock()
+	switch {
+	case r.Method != http.MethodPost || r.URL.Path != "/v1/chat/completions":
+		f.t.Errorf("fake: got %s %s, want POST /v1/chat/completions", r.Method, r.URL.Path)
+		http.NotFound(w, r)
+		return
+	case r.Header.Get("Authorization") != "Bearer "+testKey:
+		f.t.Errorf("fake: Authorization = %q, want Bearer %s", r.Header.Get("Authorization"), testKey)
+		writeError(w, http.StatusUnauthorized, "Incorrect API key provided", "invalid_api_key")
+		return
+	case r.Header.Get("Content-Type") != "application/json":
+		f.t.Errorf("fake: Content-Type = %q", r.Header.Get("Content-Type"))
+	}
+	var req map[string]json.RawMessage
+	if err := json.Unmarshal(body, &req); err != nil {
+		f.t.Errorf("fake: body is not JSON: %v", err)
+		writeError(w, http.StatusBadRequest, "bad json", "invalid_request_error")
+		return
+	}
+	for _, k := range []string{"model", "messages"} {
+		if _, ok := req[k]; !ok {
+			f.t.Errorf("fake: request has no %q: %s", k, body)
+		}
+	}
+	f.reply(n, w, r)
+}
+
+// request returns the n-th request body decoded (1-based).
+func (f *fakeOpenAI) request(n int) map[string]any {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if n > len(f.bodies) {
+		f.t.Fatalf("fake: only %d requests, want #%d", len(f.bodies), n)
+	}
+	var m map[string]any
+	if err := json.Unmarshal(f.bodies[n-1], &m); err != nil {
+		f.t.Fatal(err)
+	}
+	return m
+}
+
+func (f *fakeOpenAI) rawRequest(n int) string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return string(f.bodies[n-1])
+}
+
+func writeCompletion(w http.ResponseWriter, content, finish string) {
+	w.Header().Set("Content-Type", "application/json")
+	c, _ := json.Marshal(content)
+	fmt.Fprintf(w, `{"id":"chatcmpl-1","object":"chat.completion","created":1700000000,"model":"test-model",`+
+		`"choices":[{"index":0,"message":{"role":"assistant","content":%s},"logprobs":null,"finish_reason":%q}],`+
+		`"usage":{"prompt_tokens":100,"completion_tokens":20,"total_tokens":120}}`, c, finish)
+}
+
+func writeSignals(w http.ResponseWriter, intent string, conf float64) {
+	writeCompletion(w, fmt.Sprintf(`{"intent":%q,"confidence":%g,"wants_human":false,"frustrated":true,"sentiment":-0.7,"language":"it"}`, intent, conf), "stop")
+}
+
+func writeError(w http.ResponseWriter, status int, msg, code string) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	fmt.Fprintf(w, `{"error":{"message":%q,"type":"requests","param":null,"code":%q}}`, msg, code)
+}
+
+// fakeFallback stands in for the built-in analyser.
+type fakeFallback struct {
+	sig   flows.Signals
+	err   error
+	calls atomic.Int32
+}
+
+func (f *fakeFallback) Analyze(_ context.Context, in flows.AnalyzeInput) (flows.Signals, error) {
+	f.calls.Add(1)
+	if f.err != nil {
+		return flows.Signals{}, f.err
+	}
+	s := f.sig
+	s.Source = "builtin"
+	s.Entities = flows.ExtractPII(in.Text)
+	return s, nil
+}
+
+var _ flows.Analyzer = (*fakeFallback)(nil)
+
+func unsureFallback() *fakeFallback {
+	return &fakeFallback{sig: flows.Signals{Intent: flows.UnknownIntent, Confidence: 0.1, Language: "it"}}
+}
+
+// newTest returns an analyser wired to f with test-friendly timing.
+func newTest(t testing.TB, f *fakeOpenAI, opts ...Option) *Analyzer {
+	t.Helper()
+	base := []Option{
+		WithBaseURL(f.url()),
+		WithAPIKey(testKey),
+		WithModel("test-model"),
+		WithIntents([]string{"track_order", "refund"}),
+		WithTimeout(2 * time.Second),
+		WithBackoff(time.Millisecond, 2*time.Millisecond),
+	}
+	a, err := New(append(base, opts...)...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a
+}

@@ -1,0 +1,297 @@
+package llm
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/batonbot/baton/flows"
+	"github.com/cenkalti/backoff/v5"
+	openai "github.com/sashabaranov/go-openai"
+)
+
+// Source values set on Signals by this package.
+const (
+	// SourceLLM marks signals the model produced.
+	SourceLLM = "llm"
+	// SourceNone marks the signals of a failed call with no fallback.
+	SourceNone = "none"
+)
+
+// Analyzer asks an OpenAI-compatible chat-completions endpoint for a
+// message's signals. It is safe for concurrent use.
+type Analyzer struct {
+	cfg      config
+	client   *openai.Client
+	cache    *lru
+	unsure   func(flows.Signals) bool
+	allowed  map[string]string // folded intent name → name
+	schema   []byte
+	system   string
+	respFmt  *openai.ChatCompletionResponseFormat
+	maxTries uint
+}
+
+var _ flows.Analyzer = (*Analyzer)(nil)
+
+// New returns an analyser configured by opts. It checks the configuration
+// and makes no network call.
+func New(opts ...Option) (*Analyzer, error) {
+	cfg := defaults()
+	for _, o := range opts {
+		if o != nil {
+			o(&cfg)
+		}
+	}
+	if err := cfg.check(); err != nil {
+		return nil, err
+	}
+	a := &Analyzer{cfg: cfg, maxTries: uint(cfg.retries) + 1}
+
+	oc := openai.DefaultConfig(cfg.apiKey)
+	oc.BaseURL = strings.TrimRight(cfg.baseURL, "/")
+	hc := cfg.httpClient
+	if hc == nil {
+		hc = &http.Client{}
+	}
+	oc.HTTPClient = &wire{client: hc, temperature: cfg.temperature}
+	a.client = openai.NewClientWithConfig(oc)
+
+	if cfg.cacheSize > 0 {
+		a.cache = newLRU(cfg.cacheSize)
+	}
+	a.allowed = map[string]string{}
+	for _, name := range cfg.intents {
+		a.allowed[flows.Fold(name)] = name
+	}
+	a.unsure = cfg.unsure
+	if a.unsure == nil {
+		a.unsure = DefaultUnsure(cfg.threshold, len(cfg.intents) > 0)
+	}
+	a.schema = schema(cfg.intents)
+	a.system = systemPrompt(cfg.intents, cfg.examples, cfg.masking)
+	a.respFmt = &openai.ChatCompletionResponseFormat{
+		Type: openai.ChatCompletionResponseFormatTypeJSONSchema,
+		JSONSchema: &openai.ChatCompletionResponseFormatJSONSchema{
+			Name:   "signals",
+			Schema: rawJSON(a.schema),
+			Strict: true,
+		},
+	}
+	return a, nil
+}
+
+func (c *config) check() error {
+	u, err := url.Parse(c.baseURL)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return fmt.Errorf("llm: base URL %q is not an http(s) URL: use e.g. %s or http://localhost:11434/v1 for Ollama", c.baseURL, DefaultBaseURL)
+	}
+	official := u.Host == "api.openai.com"
+	if c.model == "" {
+		if !official {
+			return fmt.Errorf("llm: no model set for %s: pass WithModel with a model the server serves (e.g. llama3.1:8b for Ollama)", c.baseURL)
+		}
+		c.model = DefaultModel
+	}
+	if official && c.apiKey == "" {
+		return errors.New("llm: no API key for api.openai.com: set BATON_LLM_API_KEY (or OPENAI_API_KEY) and pass it with WithAPIKey")
+	}
+	if c.timeout <= 0 {
+		return fmt.Errorf("llm: timeout %v must be positive (e.g. %v)", c.timeout, DefaultTimeout)
+	}
+	if c.retries < 0 {
+		return fmt.Errorf("llm: retries %d must be 0 or more", c.retries)
+	}
+	if c.backoffMin <= 0 || c.backoffMax < c.backoffMin {
+		return fmt.Errorf("llm: backoff %v..%v: min must be positive and max at least min", c.backoffMin, c.backoffMax)
+	}
+	if c.cacheSize < 0 {
+		return fmt.Errorf("llm: cache size %d must be 0 (off) or more", c.cacheSize)
+	}
+	if c.threshold < 0 || c.threshold > 1 || math.IsNaN(c.threshold) {
+		return fmt.Errorf("llm: threshold %v must be between 0 and 1", c.threshold)
+	}
+	if math.IsNaN(c.temperature) || c.temperature > 2 {
+		return fmt.Errorf("llm: temperature %v must be at most 2 (negative leaves it out)", c.temperature)
+	}
+	if c.hybrid && c.fallback == nil {
+		return errors.New("llm: hybrid mode needs a fallback analyser to ask first: pass WithFallback")
+	}
+	for _, name := range c.intents {
+		if name == "" || flows.Fold(name) == flows.UnknownIntent {
+			return fmt.Errorf("llm: intent name %q is reserved or empty", name)
+		}
+	}
+	return nil
+}
+
+// DefaultUnsure is the hybrid test WithHybrid(nil) uses: it reports whether
+// s is worth a second opinion. It holds when s's confidence is below
+// threshold, when s's intent is unknown and the flow has intents, and when
+// s's sentiment is borderline negative (-0.6 to -0.15) without frustration,
+// where a lexicon misses sarcasm and understatement most.
+func DefaultUnsure(threshold float64, hasIntents bool) func(flows.Signals) bool {
+	return func(s flows.Signals) bool {
+		if hasIntents && (s.Intent == "" || s.Intent == flows.UnknownIntent || s.Confidence < threshold) {
+			return true
+		}
+		return !s.Frustrated && !s.WantsHuman && s.Sentiment <= -0.15 && s.Sentiment >= -0.6
+	}
+}
+
+// Analyze returns the model's signals for in.Text, or the fallback's with
+// Signals.Fallback set to why. It returns an error only when ctx is done
+// before anything could answer.
+func (a *Analyzer) Analyze(ctx context.Context, in flows.AnalyzeInput) (flows.Signals, error) {
+	var fb flows.Signals
+	var fbErr error
+	if a.cfg.fallback != nil {
+		fb, fbErr = a.cfg.fallback.Analyze(ctx, in)
+		if fbErr == nil && a.cfg.hybrid && !a.unsure(fb) {
+			return fb, nil
+		}
+	}
+	if strings.TrimSpace(in.Text) == "" {
+		// Nothing to ask about.
+		return a.fallback(in, fb, fbErr, ""), nil
+	}
+	sent := in.Text
+	if a.cfg.masking {
+		sent = flows.MaskPII(sent)
+	}
+	key := cacheKey(in.Lang, sent)
+	if a.cache != nil {
+		if s, ok := a.cache.get(key); ok {
+			return a.finish(s, in, fb, fbErr), nil
+		}
+	}
+	s, err := a.ask(ctx, sent, in.Lang)
+	if err != nil {
+		if a.cfg.fallback == nil && ctx.Err() != nil {
+			return flows.Signals{}, fmt.Errorf("llm: analysis abandoned: %w", ctx.Err())
+		}
+		return a.fallback(in, fb, fbErr, reason(err)), nil
+	}
+	if a.cache != nil {
+		a.cache.put(key, s)
+	}
+	return a.finish(s, in, fb, fbErr), nil
+}
+
+// finish completes the model's signals: entities come from the original
+// text (the model saw it masked), the language from the fallback when the
+// model gave none.
+func (a *Analyzer) finish(s flows.Signals, in flows.AnalyzeInput, fb flows.Signals, fbErr error) flows.Signals {
+	s.Ranking = append([]flows.IntentScore(nil), s.Ranking...)
+	s.Source = SourceLLM
+	haveFB := a.cfg.fallback != nil && fbErr == nil
+	switch {
+	case haveFB:
+		s.Entities = fb.Entities
+	default:
+		s.Entities = flows.ExtractPII(in.Text)
+	}
+	if s.Language == "" && haveFB {
+		s.Language = fb.Language
+	}
+	return s
+}
+
+// fallback returns the fallback's signals marked with why. Without a
+// (working) fallback it returns an unknown intent and the entities
+// flows.ExtractPII finds.
+func (a *Analyzer) fallback(in flows.AnalyzeInput, fb flows.Signals, fbErr error, why string) flows.Signals {
+	if a.cfg.fallback != nil && fbErr == nil {
+		fb.Fallback = why
+		if fb.Source == "" {
+			fb.Source = "fallback"
+		}
+		return fb
+	}
+	s := flows.Signals{
+		Intent:   flows.UnknownIntent,
+		Entities: flows.ExtractPII(in.Text),
+		Source:   SourceNone,
+		Fallback: why,
+	}
+	if fbErr != nil {
+		s.Fallback = strings.TrimPrefix(why+"; fallback failed: "+shorten(fbErr.Error(), 80), "; ")
+	}
+	return s
+}
+
+// ask calls the model, retrying what is worth retrying, within the timeout.
+func (a *Analyzer) ask(ctx context.Context, text, lang string) (flows.Signals, error) {
+	ctx, cancel := context.WithTimeout(ctx, a.cfg.timeout)
+	defer cancel()
+	st := &callState{}
+	ctx = context.WithValue(ctx, callStateKey{}, st)
+	req := a.request(text, lang)
+	op := func() (flows.Signals, error) {
+		st.reset()
+		resp, err := a.client.CreateChatCompletion(ctx, req)
+		if err != nil {
+			return flows.Signals{}, classify(ctx, err, st)
+		}
+		s, err := a.parse(resp)
+		if err != nil {
+			return flows.Signals{}, backoff.Permanent(err)
+		}
+		return s, nil
+	}
+	eb := backoff.NewExponentialBackOff()
+	eb.InitialInterval = a.cfg.backoffMin
+	eb.MaxInterval = a.cfg.backoffMax
+	eb.Multiplier = 2
+	eb.RandomizationFactor = 0.5
+	s, err := backoff.Retry(ctx, op,
+		backoff.WithBackOff(eb),
+		backoff.WithMaxTries(a.maxTries),
+		backoff.WithMaxElapsedTime(a.cfg.timeout),
+	)
+	if err != nil && ctx.Err() != nil && !errors.Is(err, errInvalid) {
+		// The deadline struck while waiting to retry: say so.
+		return s, timeoutOrCanceled(ctx)
+	}
+	return s, err
+}
+
+func (a *Analyzer) request(text, lang string) openai.ChatCompletionRequest {
+	system := a.system
+	if lang != "" {
+		system += "\nThe conversation's language so far: " + lang + "."
+	}
+	return openai.ChatCompletionRequest{
+		Model: a.cfg.model,
+		Messages: []openai.ChatCompletionMessage{
+			{Role: openai.ChatMessageRoleSystem, Content: system},
+			{Role: openai.ChatMessageRoleUser, Content: text},
+		},
+		// Temperature is set on the wire by wire.Do: the struct's field is
+		// omitempty and would drop 0.
+		ResponseFormat: a.respFmt,
+	}
+}
+
+// cacheKey is the language hint and the folded text with its spaces
+// collapsed.
+func cacheKey(lang, text string) string {
+	return lang + "\x00" + strings.Join(strings.Fields(flows.Fold(text)), " ")
+}
+
+func shorten(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	cut := n
+	for cut > 0 && !utf8RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + "…"
+}
+
+func utf8RuneStart(b byte) bool { return b&0xC0 != 0x80 }

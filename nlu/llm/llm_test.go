@@ -1,0 +1,562 @@
+package llm
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/batonbot/baton/flows"
+)
+
+func analyze(t *testing.T, a *Analyzer, text string) flows.Signals {
+	t.Helper()
+	s, err := a.Analyze(context.Background(), flows.AnalyzeInput{Text: text, Lang: "it", ConversationID: "c1"})
+	if err != nil {
+		t.Fatalf("Analyze(%q): unexpected error %v", text, err)
+	}
+	return s
+}
+
+func TestAnalyzeWireFormat(t *testing.T) {
+	f := newFake(t, func(n int, w http.ResponseWriter, r *http.Request) { writeSignals(w, "track_order", 0.92) })
+	a := newTest(t, f, WithFallback(unsureFallback()))
+	got := analyze(t, a, "dov'è il mio pacco A12345?")
+
+	want := flows.Signals{
+		Intent: "track_order", Confidence: 0.92,
+		Ranking:    []flows.IntentScore{{Intent: "track_order", Score: 0.92}},
+		Frustrated: true, Sentiment: -0.7, Language: "it",
+		Entities: map[string][]string{"order": {"A12345"}},
+		Source:   "llm",
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("signals:\n got %+v\nwant %+v", got, want)
+	}
+
+	req := f.request(1)
+	if req["model"] != "test-model" {
+		t.Errorf("model = %v", req["model"])
+	}
+	if temp, ok := req["temperature"]; !ok || temp != 0.0 {
+		t.Errorf("temperature = %v (present %v), want an explicit 0", temp, ok)
+	}
+	msgs, _ := req["messages"].([]any)
+	if len(msgs) != 2 {
+		t.Fatalf("messages = %v, want system and user", msgs)
+	}
+	sys, user := msgs[0].(map[string]any), msgs[1].(map[string]any)
+	if sys["role"] != "system" || user["role"] != "user" {
+		t.Errorf("roles = %v, %v", sys["role"], user["role"])
+	}
+	if user["content"] != "dov'è il mio pacco [order]?" {
+		t.Errorf("user content = %q, want the masked text", user["content"])
+	}
+	if s, _ := sys["content"].(string); !strings.Contains(s, "- track_order") || !strings.Contains(s, "language so far: it") {
+		t.Errorf("system prompt lacks the intents or the language hint:\n%s", s)
+	}
+	rf, _ := req["response_format"].(map[string]any)
+	js, _ := rf["json_schema"].(map[string]any)
+	if rf["type"] != "json_schema" || js["strict"] != true || js["name"] != "signals" {
+		t.Fatalf("response_format = %v, want a strict json_schema", rf)
+	}
+	schema, _ := js["schema"].(map[string]any)
+	props, _ := schema["properties"].(map[string]any)
+	intent, _ := props["intent"].(map[string]any)
+	if enum := intent["enum"]; !reflect.DeepEqual(enum, []any{"track_order", "refund", "unknown"}) {
+		t.Errorf("intent enum = %v", enum)
+	}
+	if schema["additionalProperties"] != false || len(schema["required"].([]any)) != 6 {
+		t.Errorf("schema is not strict-ready: %v", schema)
+	}
+	if _, ok := req["tools"]; ok {
+		t.Errorf("request has tools; the answer is asked through response_format")
+	}
+}
+
+func TestTemperature(t *testing.T) {
+	for _, tt := range []struct {
+		temp    float64
+		want    any
+		present bool
+	}{
+		{0, 0.0, true},
+		{0.7, 0.7, true},
+		{-1, nil, false},
+	} {
+		f := newFake(t, func(n int, w http.ResponseWriter, r *http.Request) { writeSignals(w, "refund", 0.9) })
+		a := newTest(t, f, WithTemperature(tt.temp), WithCache(0))
+		analyze(t, a, "rimborso")
+		got, ok := f.request(1)["temperature"]
+		if ok != tt.present || got != tt.want {
+			t.Errorf("WithTemperature(%v): temperature = %v (present %v), want %v (present %v)", tt.temp, got, ok, tt.want, tt.present)
+		}
+	}
+}
+
+func TestMaskingKeepsPIIOut(t *testing.T) {
+	pii := []string{"mario.rossi@example.it", "333 123 4567", "ORD-2024-0001", "#778899", "778899"}
+	f := newFake(t, func(n int, w http.ResponseWriter, r *http.Request) { writeSignals(w, "refund", 0.9) })
+	a := newTest(t, f, WithFallback(unsureFallback()),
+		WithNLUConfig(flows.NLUConfig{Intents: []*flows.Intent{
+			{Name: "refund", Examples: map[string][]string{"it": {"rimborso ordine A99999 per mario@example.it"}}},
+		}}))
+	text := "sono mario.rossi@example.it, tel +39 333 123 4567, voglio il rimborso di ORD-2024-0001 e dell'ordine #778899"
+	got := analyze(t, a, text)
+	body := f.rawRequest(1)
+	for _, p := range append(pii, "A99999", "mario@example.it") {
+		if strings.Contains(body, p) {
+			t.Errorf("request body contains %q:\n%s", p, body)
+		}
+	}
+	for _, p := range []string{"[email]", "[phone]", "[order]"} {
+		if !strings.Contains(body, p) {
+			t.Errorf("request body lacks the placeholder %s", p)
+		}
+	}
+	wantEnt := map[string][]string{
+		"email": {"mario.rossi@example.it"},
+		"phone": {"+39 333 123 4567"},
+		"order": {"778899", "ORD-2024-0001"},
+	}
+	if !reflect.DeepEqual(got.Entities, wantEnt) {
+		t.Errorf("entities = %v, want %v (from the unmasked text)", got.Entities, wantEnt)
+	}
+
+	// Masking off sends the text as it is.
+	f2 := newFake(t, func(n int, w http.ResponseWriter, r *http.Request) { writeSignals(w, "refund", 0.9) })
+	analyze(t, newTest(t, f2, WithMasking(false)), text)
+	if !strings.Contains(f2.rawRequest(1), "ORD-2024-0001") {
+		t.Errorf("WithMasking(false) still masked the text")
+	}
+}
+
+func TestFallbacks(t *testing.T) {
+	tests := []struct {
+		name     string
+		opts     []Option
+		reply    func(n int, w http.ResponseWriter, r *http.Request)
+		wantHits int32
+		want     string // Signals.Fallback; "" means the model answered
+	}{
+		{
+			name: "502 retried then fallback",
+			reply: func(n int, w http.ResponseWriter, r *http.Request) {
+				w.WriteHeader(http.StatusBadGateway)
+				w.Write([]byte("<html><body>502 Bad Gateway</body></html>"))
+			},
+			wantHits: 3, want: "http 502",
+		},
+		{
+			name: "503 then success",
+			reply: func(n int, w http.ResponseWriter, r *http.Request) {
+				if n == 1 {
+					writeError(w, http.StatusServiceUnavailable, "overloaded", "server_error")
+					return
+				}
+				writeSignals(w, "refund", 0.8)
+			},
+			wantHits: 2,
+		},
+		{
+			name: "429 retried then success",
+			reply: func(n int, w http.ResponseWriter, r *http.Request) {
+				if n == 1 {
+					w.Header().Set("Retry-After", "0")
+					writeError(w, http.StatusTooManyRequests, "Rate limit reached", "rate_limit_exceeded")
+					return
+				}
+				writeSignals(w, "refund", 0.8)
+			},
+			wantHits: 2,
+		},
+		{
+			name: "429 with Retry-After beyond the timeout gives up at once",
+			reply: func(n int, w http.ResponseWriter, r *http.Request) {
+				w.Header().Set("Retry-After", "60")
+				writeError(w, http.StatusTooManyRequests, "Rate limit reached", "rate_limit_exceeded")
+			},
+			wantHits: 1, want: "http 429",
+		},
+		{
+			name:     "retries off",
+			opts:     []Option{WithRetries(0)},
+			reply:    func(n int, w http.ResponseWriter, r *http.Request) { writeError(w, 500, "boom", "server_error") },
+			wantHits: 1, want: "http 500",
+		},
+		{
+			name: "401 is not retried",
+			reply: func(n int, w http.ResponseWriter, r *http.Request) {
+				writeError(w, 401, "Incorrect API key", "invalid_api_key")
+			},
+			wantHits: 1, want: "http 401 (check the API key)",
+		},
+		{
+			name: "404 model",
+			reply: func(n int, w http.ResponseWriter, r *http.Request) {
+				writeError(w, 404, "model not found", "model_not_found")
+			},
+			wantHits: 1, want: "http 404 (check the base URL and the model name)",
+		},
+		{
+			name: "400 keeps the server's message",
+			reply: func(n int, w http.ResponseWriter, r *http.Request) {
+				writeError(w, 400, "response_format is not supported", "")
+			},
+			wantHits: 1, want: "http 400: response_format is not supported",
+		},
+		{
+			name: "content is not JSON",
+			reply: func(n int, w http.ResponseWriter, r *http.Request) {
+				writeCompletion(w, "The customer wants a refund.", "stop")
+			},
+			wantHits: 1, want: "invalid response: invalid character 'T' looking for beginning of value",
+		},
+		{
+			name: "intent outside the list",
+			reply: func(n int, w http.ResponseWriter, r *http.Request) {
+				writeCompletion(w, `{"intent":"cancel_subscription","confidence":0.9,"wants_human":false,"frustrated":false,"sentiment":0,"language":"en"}`, "stop")
+			},
+			wantHits: 1, want: `invalid response: unknown intent "cancel_subscription"`,
+		},
+		{
+			name: "fields missing",
+			reply: func(n int, w http.ResponseWriter, r *http.Request) {
+				writeCompletion(w, `{"wants_human":true}`, "stop")
+			},
+			wantHits: 1, want: "invalid response: intent or confidence missing",
+		},
+		{
+			name:     "cut short",
+			reply:    func(n int, w http.ResponseWriter, r *http.Request) { writeCompletion(w, `{"intent":"ref`, "length") },
+			wantHits: 1, want: "invalid response: the answer was cut short (finish_reason length)",
+		},
+		{
+			name: "no choices",
+			reply: func(n int, w http.ResponseWriter, r *http.Request) {
+				w.Header().Set("Content-Type", "application/json")
+				w.Write([]byte(`{"id":"x","object":"chat.completion","choices":[]}`))
+			},
+			wantHits: 1, want: "invalid response: no choices",
+		},
+		{
+			name: "body is not a completion",
+			reply: func(n int, w http.ResponseWriter, r *http.Request) {
+				w.Write([]byte("<html>captive portal</html>"))
+			},
+			wantHits: 1, want: "invalid response: body is not a chat completion: invalid character '<' looking for beginning of value",
+		},
+		{
+			name: "timeout",
+			opts: []Option{WithTimeout(50 * time.Millisecond)},
+			reply: func(n int, w http.ResponseWriter, r *http.Request) {
+				select {
+				case <-r.Context().Done():
+				case <-time.After(5 * time.Second):
+				}
+			},
+			wantHits: 1, want: "timeout",
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFake(t, tt.reply)
+			fb := unsureFallback()
+			a := newTest(t, f, append([]Option{WithFallback(fb)}, tt.opts...)...)
+			start := time.Now()
+			got := analyze(t, a, "voglio un rimborso per A12345")
+			if el := time.Since(start); el > time.Second {
+				t.Errorf("took %v; the analyser must not wait past its timeout or for a Retry-After it cannot honour", el)
+			}
+			if h := f.hits.Load(); h != tt.wantHits {
+				t.Errorf("server hits = %d, want %d", h, tt.wantHits)
+			}
+			if got.Fallback != tt.want {
+				t.Errorf("Fallback = %q, want %q", got.Fallback, tt.want)
+			}
+			wantSource, wantIntent := "llm", "refund"
+			if tt.want != "" {
+				wantSource, wantIntent = "builtin", flows.UnknownIntent
+			}
+			if got.Source != wantSource || got.Intent != wantIntent {
+				t.Errorf("Source, Intent = %q, %q, want %q, %q", got.Source, got.Intent, wantSource, wantIntent)
+			}
+			if got.Entities["order"] == nil {
+				t.Errorf("entities lost: %v", got.Entities)
+			}
+		})
+	}
+}
+
+func TestRetryAfterHonoured(t *testing.T) {
+	const wait = 150 * time.Millisecond
+	f := newFake(t, func(n int, w http.ResponseWriter, r *http.Request) {
+		if n == 1 {
+			w.Header().Set("Retry-After-Ms", "150")
+			w.Header().Set("Retry-After", "1")
+			writeError(w, http.StatusTooManyRequests, "Rate limit reached", "rate_limit_exceeded")
+			return
+		}
+		writeSignals(w, "refund", 0.8)
+	})
+	a := newTest(t, f, WithFallback(unsureFallback()))
+	got := analyze(t, a, "rimborso")
+	if got.Fallback != "" || got.Source != "llm" {
+		t.Fatalf("got %+v, want the model's answer after one retry", got)
+	}
+	f.mu.Lock()
+	gap := f.at[1].Sub(f.at[0])
+	f.mu.Unlock()
+	if gap < wait {
+		t.Errorf("retried after %v, want at least the %v of retry-after-ms (the backoff alone is ~1ms)", gap, wait)
+	}
+}
+
+func TestNoFallback(t *testing.T) {
+	f := newFake(t, func(n int, w http.ResponseWriter, r *http.Request) { writeError(w, 500, "boom", "server_error") })
+	a := newTest(t, f, WithRetries(0))
+	got := analyze(t, a, "chiamatemi al 333 123 4567")
+	want := flows.Signals{
+		Intent:   flows.UnknownIntent,
+		Entities: map[string][]string{"phone": {"333 123 4567"}},
+		Source:   SourceNone,
+		Fallback: "http 500",
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("got %+v\nwant %+v", got, want)
+	}
+
+	// The model's answer still gets entities from the original text.
+	f2 := newFake(t, func(n int, w http.ResponseWriter, r *http.Request) { writeSignals(w, "refund", 0.8) })
+	got = analyze(t, newTest(t, f2), "rimborso per A12345")
+	if !reflect.DeepEqual(got.Entities, map[string][]string{"order": {"A12345"}}) || got.Source != "llm" {
+		t.Errorf("got %+v, want the model's signals with entity A12345", got)
+	}
+}
+
+func TestFailingFallback(t *testing.T) {
+	f := newFake(t, func(n int, w http.ResponseWriter, r *http.Request) { writeError(w, 500, "boom", "server_error") })
+	a := newTest(t, f, WithRetries(0), WithFallback(&fakeFallback{err: errors.New("lexicon not loaded")}))
+	got := analyze(t, a, "ciao")
+	if got.Intent != flows.UnknownIntent || got.Fallback != "http 500; fallback failed: lexicon not loaded" {
+		t.Errorf("got %+v", got)
+	}
+}
+
+func TestCallerCancels(t *testing.T) {
+	f := newFake(t, func(n int, w http.ResponseWriter, r *http.Request) { <-r.Context().Done() })
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	_, err := newTest(t, f).Analyze(ctx, flows.AnalyzeInput{Text: "ciao"})
+	if !errors.Is(err, context.Canceled) {
+		t.Errorf("without a fallback, a cancelled call should return the context's error, got %v", err)
+	}
+	got, err := newTest(t, f, WithFallback(unsureFallback())).Analyze(ctx, flows.AnalyzeInput{Text: "ciao"})
+	if err != nil || got.Fallback != "canceled" || got.Source != "builtin" {
+		t.Errorf("with a fallback: got %+v, %v; want the fallback's signals marked canceled", got, err)
+	}
+}
+
+func TestThresholdAndFences(t *testing.T) {
+	f := newFake(t, func(n int, w http.ResponseWriter, r *http.Request) {
+		writeCompletion(w, "```json\n{\"intent\":\"Refund\",\"confidence\":0.3,\"wants_human\":true,\"frustrated\":false,\"sentiment\":-3,\"language\":\"it-IT\"}\n```", "stop")
+	})
+	got := analyze(t, newTest(t, f, WithThreshold(0.5)), "forse un rimborso")
+	want := flows.Signals{
+		Intent: flows.UnknownIntent, Confidence: 0.3,
+		Ranking:    []flows.IntentScore{{Intent: "refund", Score: 0.3}},
+		WantsHuman: true, Sentiment: -1, Language: "it", Source: "llm",
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("got  %+v\nwant %+v", got, want)
+	}
+}
+
+func TestCache(t *testing.T) {
+	f := newFake(t, func(n int, w http.ResponseWriter, r *http.Request) {
+		if n == 1 {
+			writeError(w, 400, "try again", "")
+			return
+		}
+		writeSignals(w, "track_order", 0.9)
+	})
+	fb := unsureFallback()
+	a := newTest(t, f, WithFallback(fb))
+	ask := func(text, lang string) flows.Signals {
+		s, err := a.Analyze(context.Background(), flows.AnalyzeInput{Text: text, Lang: lang})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	if s := ask("Dov'è l'ordine A11111?", "it"); s.Fallback == "" {
+		t.Fatalf("first call should fail, got %+v", s)
+	}
+	if s := ask("Dov'è l'ordine A11111?", "it"); s.Source != "llm" { // failures are not cached
+		t.Fatalf("second call: %+v", s)
+	}
+	s := ask("  dov'e   l'ORDINE B22222? ", "it") // same folded, masked text
+	if h := f.hits.Load(); h != 2 {
+		t.Errorf("server hits = %d, want 2: the third call should come from the cache", h)
+	}
+	if s.Source != "llm" || s.Intent != "track_order" || !reflect.DeepEqual(s.Entities["order"], []string{"B22222"}) {
+		t.Errorf("cached call = %+v, want the cached intent with this message's own order number", s)
+	}
+	ask("Dov'è l'ordine A11111?", "en") // another language is another entry
+	if h := f.hits.Load(); h != 3 {
+		t.Errorf("server hits = %d, want 3", h)
+	}
+	// Callers may modify what they get without touching the cache.
+	s.Ranking[0].Intent = "mutated"
+	if s2 := ask("dov'è l'ordine a11111?", "it"); s2.Ranking[0].Intent != "track_order" {
+		t.Errorf("cache entry was modified through a returned Ranking: %+v", s2)
+	}
+
+	// WithCache(0) turns it off.
+	f2 := newFake(t, func(n int, w http.ResponseWriter, r *http.Request) { writeSignals(w, "refund", 0.9) })
+	a2 := newTest(t, f2, WithCache(0))
+	analyze(t, a2, "rimborso")
+	analyze(t, a2, "rimborso")
+	if h := f2.hits.Load(); h != 2 {
+		t.Errorf("WithCache(0): server hits = %d, want 2", h)
+	}
+}
+
+func TestHybrid(t *testing.T) {
+	f := newFake(t, func(n int, w http.ResponseWriter, r *http.Request) { writeSignals(w, "refund", 0.9) })
+	confident := &fakeFallback{sig: flows.Signals{Intent: "track_order", Confidence: 0.95, Language: "it"}}
+	a := newTest(t, f, WithFallback(confident), WithHybrid(nil))
+	got := analyze(t, a, "dov'è il mio ordine A12345")
+	if f.hits.Load() != 0 {
+		t.Errorf("a confident built-in answer reached the server")
+	}
+	if got.Source != "builtin" || got.Intent != "track_order" || got.Fallback != "" {
+		t.Errorf("got %+v, want the built-in answer as it is", got)
+	}
+
+	unsure := unsureFallback()
+	a = newTest(t, f, WithFallback(unsure), WithHybrid(nil))
+	got = analyze(t, a, "boh, forse rivoglio i soldi")
+	if f.hits.Load() != 1 || got.Source != "llm" || got.Intent != "refund" {
+		t.Errorf("hits %d, got %+v; an unsure built-in answer should be checked by the model", f.hits.Load(), got)
+	}
+
+	// A custom test.
+	never := func(flows.Signals) bool { return false }
+	a = newTest(t, f, WithFallback(unsure), WithHybrid(never))
+	if got = analyze(t, a, "altro testo"); got.Source != "builtin" || f.hits.Load() != 1 {
+		t.Errorf("WithHybrid(never) asked the model: %+v", got)
+	}
+
+	// A failing fallback is unsure.
+	a = newTest(t, f, WithFallback(&fakeFallback{err: errors.New("down")}), WithHybrid(nil))
+	if got = analyze(t, a, "ancora altro"); got.Source != "llm" {
+		t.Errorf("failing fallback: got %+v", got)
+	}
+}
+
+func TestDefaultUnsure(t *testing.T) {
+	tests := []struct {
+		s          flows.Signals
+		hasIntents bool
+		want       bool
+	}{
+		{flows.Signals{Intent: "refund", Confidence: 0.9}, true, false},
+		{flows.Signals{Intent: "refund", Confidence: 0.4}, true, true},
+		{flows.Signals{Intent: flows.UnknownIntent, Confidence: 0.9}, true, true},
+		{flows.Signals{Intent: flows.UnknownIntent}, false, false}, // no intents to find
+		{flows.Signals{Intent: "refund", Confidence: 0.9, Sentiment: -0.3}, true, true},
+		{flows.Signals{Intent: "refund", Confidence: 0.9, Sentiment: -0.3, Frustrated: true}, true, false},
+		{flows.Signals{Intent: "refund", Confidence: 0.9, Sentiment: -0.9}, true, false},
+		{flows.Signals{Intent: "refund", Confidence: 0.9, Sentiment: 0.5}, true, false},
+	}
+	for _, tt := range tests {
+		if got := DefaultUnsure(0.5, tt.hasIntents)(tt.s); got != tt.want {
+			t.Errorf("DefaultUnsure(0.5, %v)(%+v) = %v, want %v", tt.hasIntents, tt.s, got, tt.want)
+		}
+	}
+}
+
+func TestNewErrors(t *testing.T) {
+	tests := []struct {
+		name string
+		opts []Option
+		want string
+	}{
+		{"openai without key", nil, "no API key for api.openai.com: set BATON_LLM_API_KEY"},
+		{"local without model", []Option{WithBaseURL("http://localhost:11434/v1")}, "no model set for http://localhost:11434/v1: pass WithModel"},
+		{"bad url", []Option{WithBaseURL("localhost:11434"), WithModel("m")}, "is not an http(s) URL"},
+		{"hybrid without fallback", []Option{WithAPIKey("k"), WithHybrid(nil)}, "hybrid mode needs a fallback"},
+		{"timeout", []Option{WithAPIKey("k"), WithTimeout(0)}, "timeout 0s must be positive"},
+		{"retries", []Option{WithAPIKey("k"), WithRetries(-1)}, "retries -1"},
+		{"backoff", []Option{WithAPIKey("k"), WithBackoff(time.Second, time.Millisecond)}, "max at least min"},
+		{"cache", []Option{WithAPIKey("k"), WithCache(-1)}, "cache size -1"},
+		{"threshold", []Option{WithAPIKey("k"), WithThreshold(1.5)}, "threshold 1.5"},
+		{"reserved intent", []Option{WithAPIKey("k"), WithIntents([]string{"Unknown"})}, "reserved"},
+	}
+	for _, tt := range tests {
+		_, err := New(tt.opts...)
+		if err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("%s: New error = %v, want it to contain %q", tt.name, err, tt.want)
+		}
+	}
+	a, err := New(WithAPIKey("k"))
+	if err != nil || a.cfg.model != DefaultModel {
+		t.Errorf("New(WithAPIKey) = %v, %v; want OpenAI with %s", a, err, DefaultModel)
+	}
+	if _, err := New(WithBaseURL("http://localhost:8080/v1"), WithModel("qwen"), nil); err != nil {
+		t.Errorf("a local server needs no key: %v", err)
+	}
+}
+
+func TestParseRetryAfter(t *testing.T) {
+	now := time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC)
+	tests := []struct {
+		h      map[string]string
+		want   time.Duration
+		wantOK bool
+	}{
+		{map[string]string{"Retry-After": "2"}, 2 * time.Second, true},
+		{map[string]string{"Retry-After": "0"}, 0, true},
+		{map[string]string{"Retry-After": "1.5"}, 1500 * time.Millisecond, true},
+		{map[string]string{"Retry-After-Ms": "250", "Retry-After": "1"}, 250 * time.Millisecond, true},
+		{map[string]string{"Retry-After": "Sat, 01 Mar 2025 12:00:07 GMT"}, 7 * time.Second, true},
+		{map[string]string{"Retry-After": "Sat, 01 Mar 2025 11:00:00 GMT"}, 0, true},
+		{map[string]string{"Retry-After": "soon"}, 0, false},
+		{map[string]string{"Retry-After": "-3"}, 0, false},
+		{map[string]string{}, 0, false},
+	}
+	for _, tt := range tests {
+		h := http.Header{}
+		for k, v := range tt.h {
+			h.Set(k, v)
+		}
+		got, ok := parseRetryAfter(h, now)
+		if got != tt.want || ok != tt.wantOK {
+			t.Errorf("parseRetryAfter(%v) = %v, %v; want %v, %v", tt.h, got, ok, tt.want, tt.wantOK)
+		}
+	}
+}
+
+func TestLRU(t *testing.T) {
+	c := newLRU(2)
+	c.put("a", flows.Signals{Intent: "a"})
+	c.put("b", flows.Signals{Intent: "b"})
+	c.get("a") // a is now the most recent
+	c.put("c", flows.Signals{Intent: "c"})
+	if _, ok := c.get("b"); ok {
+		t.Errorf("b should have been evicted")
+	}
+	for _, k := range []string{"a", "c"} {
+		if s, ok := c.get(k); !ok || s.Intent != k {
+			t.Errorf("get(%q) = %v, %v", k, s, ok)
+		}
+	}
+	c.put("c", flows.Signals{Intent: "c2"})
+	if s, _ := c.get("c"); s.Intent != "c2" || c.len() != 2 {
+		t.Errorf("update: got %v, len %d", s, c.len())
+	}
+}

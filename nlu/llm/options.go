@@ -1,0 +1,188 @@
+package llm
+
+import (
+	"net/http"
+	"slices"
+	"time"
+
+	"github.com/batonbot/baton/flows"
+)
+
+// Defaults used when an option is not given.
+const (
+	DefaultBaseURL       = "https://api.openai.com/v1"
+	DefaultModel         = "gpt-4o-mini"
+	DefaultTimeout       = 5 * time.Second
+	DefaultRetries       = 2
+	DefaultCacheSize     = 1024
+	DefaultThreshold     = 0.5
+	defaultBackoffMin    = 200 * time.Millisecond
+	defaultBackoffMax    = 2 * time.Second
+	maxExamplesPerIntent = 3
+)
+
+// Option configures an Analyzer.
+type Option func(*config)
+
+type config struct {
+	baseURL     string
+	apiKey      string
+	model       string
+	timeout     time.Duration
+	retries     int
+	backoffMin  time.Duration
+	backoffMax  time.Duration
+	fallback    flows.Analyzer
+	masking     bool
+	cacheSize   int
+	intents     []string
+	examples    map[string][]string
+	threshold   float64
+	hybrid      bool
+	unsure      func(flows.Signals) bool
+	temperature float64
+	httpClient  *http.Client
+}
+
+// WithBaseURL sets the OpenAI-compatible endpoint, up to and including the
+// version path: "https://api.openai.com/v1" (the default),
+// "http://localhost:11434/v1" (Ollama), "http://localhost:8080/v1"
+// (llama.cpp server), "http://localhost:8000/v1" (vLLM). The analyser posts
+// to base URL + "/chat/completions".
+func WithBaseURL(u string) Option { return func(c *config) { c.baseURL = u } }
+
+// WithAPIKey sets the bearer token sent as "Authorization: Bearer <key>".
+// The package never reads the environment: the host does (baton reads
+// BATON_LLM_API_KEY, then OPENAI_API_KEY). Local servers usually need none.
+func WithAPIKey(key string) Option { return func(c *config) { c.apiKey = key } }
+
+// WithModel sets the model name ("gpt-4o-mini", "llama3.1:8b"...). It is
+// required with any base URL but OpenAI's, where it defaults to
+// DefaultModel.
+func WithModel(name string) Option { return func(c *config) { c.model = name } }
+
+// WithTimeout bounds one analysis, retries and their waits included
+// (default DefaultTimeout). Past it the fallback answers with
+// Signals.Fallback = "timeout". The customer is waiting: keep it short.
+func WithTimeout(d time.Duration) Option { return func(c *config) { c.timeout = d } }
+
+// WithRetries sets how many times a failed call is retried after a 429,
+// a 5xx or a network error (default DefaultRetries; 0 disables retries).
+// Other errors, timeouts and invalid answers are never retried.
+func WithRetries(n int) Option { return func(c *config) { c.retries = n } }
+
+// WithBackoff sets the exponential backoff between retries: the first wait
+// is about min, each next one doubles, up to max, each randomised by ±50%
+// (jitter). A 429's Retry-After (or retry-after-ms) replaces the computed
+// wait; when it would not fit in the timeout the analyser gives up at once.
+func WithBackoff(min, max time.Duration) Option {
+	return func(c *config) { c.backoffMin, c.backoffMax = min, max }
+}
+
+// WithFallback sets the analyser that answers when the LLM cannot: on an
+// error, a timeout or an invalid answer its signals are returned with
+// Signals.Fallback set to the reason. It also supplies entities (from the
+// original, unmasked text) and, in hybrid mode, the first opinion. Without
+// a fallback a failed call returns intent "unknown" and the entities found
+// by flows.ExtractPII. Required with WithHybrid.
+func WithFallback(a flows.Analyzer) Option { return func(c *config) { c.fallback = a } }
+
+// WithMasking turns PII masking on or off (default on): e-mails, phone
+// numbers and order numbers are replaced by flows.MaskPII before the text
+// leaves the process. Turn it off only for an endpoint you run yourself.
+func WithMasking(on bool) Option { return func(c *config) { c.masking = on } }
+
+// WithCache sets how many answers are kept, least recently used evicted
+// first (default DefaultCacheSize; 0 disables the cache). Answers are keyed
+// by the conversation language and the folded, masked text, so "Dov'è il
+// mio ordine A123456?" and "dov'e il mio ordine B654321?" share one entry.
+// Failed calls are not cached.
+func WithCache(size int) Option { return func(c *config) { c.cacheSize = size } }
+
+// WithIntents lists the intents the model may answer, typically the names
+// of the flow's flows.NLUConfig.Intents. The model answers "unknown" when
+// none fits; an intent outside the list is an invalid answer.
+func WithIntents(names []string) Option {
+	return func(c *config) { c.intents = append([]string(nil), names...) }
+}
+
+// WithNLUConfig takes the intents (with up to three example phrases each,
+// which the prompt shows the model) and the threshold from a flow's NLU
+// configuration. A zero threshold keeps the current one.
+func WithNLUConfig(nlu flows.NLUConfig) Option {
+	return func(c *config) {
+		c.intents = c.intents[:0:0]
+		c.examples = map[string][]string{}
+		for _, in := range nlu.Intents {
+			if in == nil || in.Name == "" {
+				continue
+			}
+			c.intents = append(c.intents, in.Name)
+			c.examples[in.Name] = pickExamples(in.Examples, maxExamplesPerIntent)
+		}
+		if nlu.Threshold > 0 {
+			c.threshold = nlu.Threshold
+		}
+	}
+}
+
+// WithThreshold sets the confidence below which the model's intent is
+// reported as "unknown" (it stays in Signals.Ranking), and below which the
+// default hybrid test finds the fallback unsure (default DefaultThreshold).
+func WithThreshold(t float64) Option { return func(c *config) { c.threshold = t } }
+
+// WithHybrid asks the fallback first and the LLM only when unsure(fallback's
+// signals) reports true. A nil unsure uses DefaultUnsure with the
+// analyser's threshold: the fallback's intent is unknown (when intents are
+// configured) or below the threshold, or its sentiment is borderline. A
+// fallback that fails is always unsure.
+func WithHybrid(unsure func(flows.Signals) bool) Option {
+	return func(c *config) { c.hybrid, c.unsure = true, unsure }
+}
+
+// WithTemperature sets the sampling temperature (default 0, for repeatable
+// answers). It is always sent, 0 included; a negative value leaves it out
+// of the request, for models that reject the parameter (OpenAI's reasoning
+// models: o1, o3, o4, gpt-5).
+func WithTemperature(t float64) Option { return func(c *config) { c.temperature = t } }
+
+// WithHTTPClient sets the HTTP client (proxies, TLS, tests). Its own Timeout
+// adds to WithTimeout's, it does not replace it.
+func WithHTTPClient(hc *http.Client) Option { return func(c *config) { c.httpClient = hc } }
+
+func defaults() config {
+	return config{
+		baseURL:    DefaultBaseURL,
+		timeout:    DefaultTimeout,
+		retries:    DefaultRetries,
+		backoffMin: defaultBackoffMin,
+		backoffMax: defaultBackoffMax,
+		masking:    true,
+		cacheSize:  DefaultCacheSize,
+		threshold:  DefaultThreshold,
+	}
+}
+
+// pickExamples returns up to n example phrases, taking them in turn from
+// each language (sorted) so every language is represented.
+func pickExamples(byLang map[string][]string, n int) []string {
+	langs := make([]string, 0, len(byLang))
+	for l := range byLang {
+		langs = append(langs, l)
+	}
+	slices.Sort(langs)
+	var out []string
+	for i := 0; len(out) < n; i++ {
+		added := false
+		for _, l := range langs {
+			if i < len(byLang[l]) && len(out) < n {
+				out = append(out, byLang[l][i])
+				added = true
+			}
+		}
+		if !added {
+			break
+		}
+	}
+	return out
+}
