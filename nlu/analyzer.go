@@ -1,0 +1,237 @@
+package nlu
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"sync"
+	"unicode/utf8"
+
+	"github.com/batonbot/baton/flows"
+)
+
+// DefaultThreshold is the confidence below which the intent is
+// flows.UnknownIntent when neither the flow nor WithThreshold sets one.
+const DefaultThreshold = 0.4
+
+// Source is the Signals.Source of this analyser.
+const Source = "builtin"
+
+// maxInput bounds the text analysed; longer messages are cut (on a rune
+// boundary) so a pasted novel cannot cost more than a few milliseconds.
+const maxInput = 4096
+
+// Analyzer is the built-in analyser. It is immutable once built and safe
+// for concurrent use.
+type Analyzer struct {
+	lex       *lexicon
+	lang      *langProfile
+	model     *classifier // nil without intents
+	threshold float64
+	quick     map[string]bool
+	pool      sync.Pool
+}
+
+var _ flows.Analyzer = (*Analyzer)(nil)
+
+// Option configures New.
+type Option func(*config) error
+
+type config struct {
+	intents   []*flows.Intent
+	threshold float64
+	lexicon   map[string]map[string][]string
+}
+
+// WithIntents gives the intents and example phrases the classifier learns
+// from. Without intents every message's intent is flows.UnknownIntent.
+func WithIntents(intents []*flows.Intent) Option {
+	return func(c *config) error {
+		c.intents = append(c.intents, intents...)
+		return nil
+	}
+}
+
+// WithThreshold sets the confidence (0 to 1) below which the intent is
+// flows.UnknownIntent. 0 always reports the best intent.
+func WithThreshold(t float64) Option {
+	return func(c *config) error {
+		if t < 0 || t > 1 || t != t {
+			return fmt.Errorf("nlu: threshold %v is out of range; use a number between 0 and 1", t)
+		}
+		c.threshold = t
+		return nil
+	}
+}
+
+// WithLexicon extends the built-in lexicons: lexicon name → language →
+// phrases (see the package documentation for the names and the syntax).
+func WithLexicon(ext map[string]map[string][]string) Option {
+	return func(c *config) error {
+		if c.lexicon == nil {
+			c.lexicon = map[string]map[string][]string{}
+		}
+		for name, byLang := range ext {
+			if c.lexicon[name] == nil {
+				c.lexicon[name] = map[string][]string{}
+			}
+			for lang, ps := range byLang {
+				c.lexicon[name][lang] = append(c.lexicon[name][lang], ps...)
+			}
+		}
+		return nil
+	}
+}
+
+// New builds an analyser. Training on the intents' examples takes a few
+// milliseconds for hundreds of phrases.
+func New(opts ...Option) (*Analyzer, error) {
+	c := config{threshold: DefaultThreshold}
+	for _, o := range opts {
+		if o == nil {
+			continue
+		}
+		if err := o(&c); err != nil {
+			return nil, err
+		}
+	}
+	lx, err := newLexicon(c.lexicon)
+	if err != nil {
+		return nil, err
+	}
+	lp, err := loadLangProfile()
+	if err != nil {
+		return nil, err
+	}
+	a := &Analyzer{lex: lx, lang: lp, threshold: c.threshold, quick: map[string]bool{}}
+	for _, w := range ironicWords {
+		a.quick[foldString(w, nil)] = true
+	}
+	a.pool.New = func() any { return &scratch{} }
+	if len(c.intents) > 0 {
+		classes, texts, labels, err := collectExamples(c.intents)
+		if err != nil {
+			return nil, err
+		}
+		if len(classes) == 1 {
+			return nil, fmt.Errorf("nlu: only one intent (%q); the classifier needs at least two, add another intent with examples", classes[0])
+		}
+		docs := make([][]uint64, len(texts))
+		s := &scratch{}
+		for i, t := range texts {
+			a.prepare(s, t)
+			docs[i] = append([]uint64(nil), s.hashes...)
+		}
+		a.model, err = trainClassifier(classes, docs, labels)
+		if err != nil {
+			return nil, fmt.Errorf("nlu: %w", err)
+		}
+	}
+	return a, nil
+}
+
+// FromFlow builds the analyser a flow asks for: its intents and example
+// phrases, its threshold (DefaultThreshold when 0) and its lexicon
+// extensions.
+func FromFlow(cfg flows.NLUConfig) (*Analyzer, error) {
+	opts := []Option{WithIntents(cfg.Intents), WithLexicon(cfg.Lexicon)}
+	if cfg.Threshold > 0 {
+		opts = append(opts, WithThreshold(cfg.Threshold))
+	}
+	return New(opts...)
+}
+
+// Intents returns the intents the classifier knows, in the order given.
+func (a *Analyzer) Intents() []string {
+	if a.model == nil {
+		return nil
+	}
+	return append([]string(nil), a.model.classes...)
+}
+
+// scratch holds per-call buffers, reused through a pool.
+type scratch struct {
+	toks   []token
+	hits   []hit
+	hashes []uint64
+	feats  []feat
+	probs  []float64
+	raw    string
+	wh, fr bool
+	sent   float64
+	ents   map[string][]string
+	topics []string
+}
+
+// prepare runs the rules and extracts the classifier features of text.
+func (a *Analyzer) prepare(s *scratch, text string) {
+	if len(text) > maxInput {
+		cut := maxInput
+		for cut > 0 && !utf8.RuneStart(text[cut]) {
+			cut--
+		}
+		text = text[:cut]
+	}
+	s.raw = text
+	s.toks = tokenize(text, s.toks[:0])
+	s.hits = a.lex.match(s.toks, s.hits[:0])
+	s.wh = a.wantsHuman(s.toks, s.hits)
+	s.fr, s.sent = a.mood(text, s.toks, s.hits)
+	s.ents = extractEntities(text)
+	s.topics = s.topics[:0]
+	for _, h := range s.hits {
+		if h.lex == lexTopic && !slices.Contains(s.topics, h.topic) {
+			s.topics = append(s.topics, h.topic)
+		}
+	}
+	question := false
+	for i := range s.toks {
+		if s.toks[i].kind == tokPunct && s.toks[i].text[0] == '?' {
+			question = true
+		}
+	}
+	s.hashes = features(s.toks, cues{
+		wantsHuman: s.wh,
+		frustrated: s.fr,
+		order:      len(s.ents["order"]) > 0,
+		question:   question,
+		topics:     s.topics,
+	}, s.hashes[:0])
+}
+
+// Analyze returns the signals of one message. It never fails on any text;
+// the error is the context's, if it is already done.
+func (a *Analyzer) Analyze(ctx context.Context, in flows.AnalyzeInput) (flows.Signals, error) {
+	if err := ctx.Err(); err != nil {
+		return flows.Signals{}, err
+	}
+	s := a.pool.Get().(*scratch)
+	defer a.pool.Put(s)
+	text := in.Text
+	if !utf8.ValidString(text) {
+		text = string([]rune(text)) // replaces invalid bytes with U+FFFD
+	}
+	a.prepare(s, text)
+	sig := flows.Signals{
+		Intent:     flows.UnknownIntent,
+		WantsHuman: s.wh,
+		Frustrated: s.fr,
+		Sentiment:  s.sent,
+		Language:   a.lang.detect(s.raw, s.toks, in.Lang),
+		Entities:   s.ents,
+		Source:     Source,
+	}
+	if a.model != nil {
+		s.feats = a.model.vectorize(s.hashes, s.feats[:0])
+		if cap(s.probs) < len(a.model.classes) {
+			s.probs = make([]float64, len(a.model.classes))
+		}
+		sig.Ranking = a.model.predict(s.feats, s.probs[:len(a.model.classes)])
+		top := sig.Ranking[0]
+		sig.Confidence = top.Score
+		if top.Score >= a.threshold {
+			sig.Intent = top.Intent
+		}
+	}
+	return sig, nil
+}

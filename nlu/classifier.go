@@ -1,0 +1,343 @@
+package nlu
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"slices"
+	"sort"
+	"unicode/utf8"
+
+	"github.com/batonbot/baton/flows"
+)
+
+// The intent classifier is a multinomial logistic regression over TF-IDF
+// weighted, L2-normalised features: word unigrams and bigrams, character
+// 3- to 5-grams of each word, emoji, and a few cues from the rules
+// (wants a person, an order number, a question). Features are hashed
+// (FNV-1a), so prediction allocates nothing per feature.
+type classifier struct {
+	classes []string
+	vocab   map[uint64]int32
+	idf     []float32
+	// w holds the weights feature-major: w[f*len(classes)+c].
+	w []float32
+	b []float32
+}
+
+// example is one training phrase after feature extraction.
+type example struct {
+	feats []feat
+	class int
+}
+
+type feat struct {
+	idx int32
+	val float32
+}
+
+const (
+	trainEpochs = 20
+	learnRate   = 0.3
+	l2          = 1e-5
+)
+
+// Feature kinds, mixed into the hash so "w|ok" and "c|ok" differ.
+const (
+	fkWord byte = iota + 1
+	fkBigram
+	fkChar
+	fkCue
+)
+
+const (
+	fnvOffset = 14695981039346656037
+	fnvPrime  = 1099511628211
+)
+
+func hashBytes(h uint64, s string) uint64 {
+	for i := 0; i < len(s); i++ {
+		h ^= uint64(s[i])
+		h *= fnvPrime
+	}
+	return h
+}
+
+func hashKind(k byte) uint64 { return (fnvOffset ^ uint64(k)) * fnvPrime }
+
+// cue flags computed by the rules, given to the classifier as features.
+type cues struct {
+	wantsHuman, frustrated, order, question bool
+	// topics found by the topic_* lexicons.
+	topics []string
+}
+
+// cueRepeat is how many times a cue feature is counted: cues generalise
+// across languages, so they weigh more than one word.
+const cueRepeat = 20
+
+// features appends the hashed features of a message to out.
+func features(toks []token, c cues, out []uint64) []uint64 {
+	prev := ""
+	words := 0
+	for i := range toks {
+		t := &toks[i]
+		switch t.kind {
+		case tokWord:
+			words++
+			text := t.text
+			if t.digits > 0 {
+				switch {
+				case t.letters > 0:
+					text = "<code>"
+				case t.digits >= 5:
+					text = "<number>"
+				default:
+					text = "<n>"
+				}
+			}
+			out = append(out, hashBytes(hashKind(fkWord), text))
+			if prev != "" {
+				h := hashBytes(hashKind(fkBigram), prev)
+				h = hashBytes(h^' ', text)
+				out = append(out, h)
+			}
+			prev = text
+			if t.digits == 0 && len(text) >= 2 {
+				out = charGrams(text, out)
+			}
+		case tokEmoji:
+			out = append(out, hashBytes(hashKind(fkWord), t.text), hashBytes(hashKind(fkCue), "emoji"))
+			prev = ""
+		default:
+			prev = ""
+		}
+	}
+	cue := func(on bool, name string) {
+		if on {
+			h := hashBytes(hashKind(fkCue), name)
+			for range cueRepeat {
+				out = append(out, h)
+			}
+		}
+	}
+	for _, t := range c.topics {
+		cue(true, "topic:"+t)
+	}
+	cue(c.wantsHuman, "wants_human")
+	cue(c.frustrated, "frustrated")
+	cue(c.order, "order")
+	cue(c.question, "question")
+	cue(words <= 2, "short")
+	cue(words == 0, "nowords")
+	return out
+}
+
+// charGrams appends the hashes of the 3- to 5-grams (in runes) of " w ".
+func charGrams(w string, out []uint64) []uint64 {
+	var buf [66]byte
+	if len(w) > len(buf)-2 {
+		w = w[:len(buf)-2]
+	}
+	buf[0] = ' '
+	n := copy(buf[1:], w)
+	buf[n+1] = ' '
+	p := buf[:n+2]
+	var starts [67]int
+	k := 0
+	for i := 0; i < len(p); i++ {
+		if p[i]&0xC0 != 0x80 {
+			starts[k] = i
+			k++
+		}
+	}
+	starts[k] = len(p)
+	for g := 3; g <= 5; g++ {
+		for s := 0; s+g <= k; s++ {
+			h := hashKind(fkChar)
+			for _, c := range p[starts[s]:starts[s+g]] {
+				h ^= uint64(c)
+				h *= fnvPrime
+			}
+			out = append(out, h)
+		}
+	}
+	return out
+}
+
+// vectorize turns hashes into TF-IDF features known to the model,
+// L2-normalised, appended to out.
+func (m *classifier) vectorize(hashes []uint64, out []feat) []feat {
+	slices.Sort(hashes)
+	var norm float64
+	start := len(out)
+	for i := 0; i < len(hashes); {
+		j := i + 1
+		for j < len(hashes) && hashes[j] == hashes[i] {
+			j++
+		}
+		if idx, ok := m.vocab[hashes[i]]; ok {
+			v := float32((1 + math.Log(float64(j-i))) * float64(m.idf[idx]))
+			out = append(out, feat{idx, v})
+			norm += float64(v) * float64(v)
+		}
+		i = j
+	}
+	if norm > 0 {
+		inv := float32(1 / math.Sqrt(norm))
+		for k := start; k < len(out); k++ {
+			out[k].val *= inv
+		}
+	}
+	return out
+}
+
+// trainClassifier fits the model. docs[i] are the hashed features of
+// example i, labels[i] its class index into classes.
+func trainClassifier(classes []string, docs [][]uint64, labels []int) (*classifier, error) {
+	if len(classes) < 2 {
+		return nil, errors.New("give examples for at least two intents")
+	}
+	m := &classifier{classes: classes, vocab: map[uint64]int32{}}
+	df := []int{}
+	for _, d := range docs {
+		slices.Sort(d)
+		for i, h := range d {
+			if i > 0 && d[i-1] == h {
+				continue
+			}
+			idx, ok := m.vocab[h]
+			if !ok {
+				idx = int32(len(df))
+				m.vocab[h] = idx
+				df = append(df, 0)
+			}
+			df[idx]++
+		}
+	}
+	n := float64(len(docs))
+	m.idf = make([]float32, len(df))
+	for i, d := range df {
+		m.idf[i] = float32(math.Log((n+1)/(float64(d)+1)) + 1)
+	}
+	exs := make([]example, len(docs))
+	for i, d := range docs {
+		exs[i] = example{feats: m.vectorize(d, nil), class: labels[i]}
+	}
+	C := len(classes)
+	m.w = make([]float32, len(df)*C)
+	m.b = make([]float32, C)
+	rng := rand.New(rand.NewPCG(1, 2))
+	order := make([]int, len(exs))
+	for i := range order {
+		order[i] = i
+	}
+	probs := make([]float64, C)
+	for epoch := 0; epoch < trainEpochs; epoch++ {
+		rng.Shuffle(len(order), func(i, j int) { order[i], order[j] = order[j], order[i] })
+		lr := float32(learnRate / (1 + 0.1*float64(epoch)))
+		for _, ei := range order {
+			ex := &exs[ei]
+			m.scores(ex.feats, probs)
+			for c := 0; c < C; c++ {
+				g := float32(probs[c])
+				if c == ex.class {
+					g -= 1
+				}
+				if g == 0 {
+					continue
+				}
+				m.b[c] -= lr * g
+				for _, f := range ex.feats {
+					k := int(f.idx)*C + c
+					m.w[k] -= lr * (g*f.val + l2*m.w[k])
+				}
+			}
+		}
+	}
+	return m, nil
+}
+
+// scores writes the class probabilities for feats into probs.
+func (m *classifier) scores(feats []feat, probs []float64) {
+	C := len(m.classes)
+	for c := 0; c < C; c++ {
+		probs[c] = float64(m.b[c])
+	}
+	for _, f := range feats {
+		row := m.w[int(f.idx)*C : int(f.idx)*C+C]
+		for c, w := range row {
+			probs[c] += float64(w * f.val)
+		}
+	}
+	mx := math.Inf(-1)
+	for _, p := range probs {
+		mx = max(mx, p)
+	}
+	var sum float64
+	for c := range probs {
+		probs[c] = math.Exp(probs[c] - mx)
+		sum += probs[c]
+	}
+	for c := range probs {
+		probs[c] /= sum
+	}
+}
+
+// predict returns the ranking, best first.
+func (m *classifier) predict(feats []feat, probs []float64) []flows.IntentScore {
+	m.scores(feats, probs)
+	out := make([]flows.IntentScore, len(m.classes))
+	for c, p := range probs {
+		out[c] = flows.IntentScore{Intent: m.classes[c], Score: p}
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Score > out[j].Score })
+	return out
+}
+
+// collectExamples flattens a flow's intents into class names and phrases.
+func collectExamples(intents []*flows.Intent) (classes []string, texts []string, labels []int, err error) {
+	seen := map[string]int{}
+	for _, in := range intents {
+		if in == nil {
+			continue
+		}
+		if in.Name == "" {
+			return nil, nil, nil, fmt.Errorf("nlu: an intent has no name; give every intent a name")
+		}
+		if in.Name == flows.UnknownIntent {
+			return nil, nil, nil, fmt.Errorf("nlu: %q is reserved for messages below the threshold; rename the intent", in.Name)
+		}
+		ci, ok := seen[in.Name]
+		if !ok {
+			ci = len(classes)
+			seen[in.Name] = ci
+			classes = append(classes, in.Name)
+		}
+		langs := make([]string, 0, len(in.Examples))
+		for l := range in.Examples {
+			langs = append(langs, l)
+		}
+		sort.Strings(langs)
+		for _, l := range langs {
+			for _, ex := range in.Examples[l] {
+				if !utf8.ValidString(ex) {
+					return nil, nil, nil, fmt.Errorf("nlu: intent %q has an example that is not valid UTF-8", in.Name)
+				}
+				texts = append(texts, ex)
+				labels = append(labels, ci)
+			}
+		}
+	}
+	counts := make([]int, len(classes))
+	for _, l := range labels {
+		counts[l]++
+	}
+	for i, c := range counts {
+		if c == 0 {
+			return nil, nil, nil, fmt.Errorf("nlu: intent %q has no example phrases; add at least one", classes[i])
+		}
+	}
+	return classes, texts, labels, nil
+}

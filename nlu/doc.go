@@ -1,0 +1,63 @@
+// Package nlu is Baton's built-in analyser: it turns a customer message into
+// flows.Signals without any network call, in microseconds.
+//
+// It reads Italian, English and Spanish (and detects Portuguese, French and
+// German), and fills:
+//
+//   - WantsHuman: the customer asks for a person, directly ("operatore!!!",
+//     "talk to human", "pásame con alguien") or not ("is there anyone real
+//     I can talk to?", "basta bot", "mi passi un collega"). Negation ("non
+//     voglio un operatore, voglio solo sapere...") and traps ("l'operatore
+//     del corriere mi ha detto", "mobile operator", "agent code", "Agent
+//     47") do not count; a bare menu digit is not a request.
+//   - Frustrated and Sentiment (in [-1, 1]): insults, complaints, sarcasm
+//     ("great, third time I ask 🙄"), shouting (the share of upper-case
+//     letters in words; order codes such as A12345 and acronyms do not
+//     count), "!!!" and "???", angry emoji, threats to leave or to write a
+//     review, intensifiers and negation. SentimentLabel maps a score to
+//     negative (≤ -0.25), neutral or positive (≥ 0.25).
+//   - Language: it, en, es, pt, fr or de from word, suffix and letter
+//     profiles; empty when unsure (the conversation's language breaks ties).
+//   - Intent, Confidence, Ranking: a logistic-regression classifier over
+//     TF-IDF word and character n-grams, trained from the flow's example
+//     phrases when the analyser is built; below the threshold the intent is
+//     flows.UnknownIntent.
+//   - Entities: "order" (A12345, #12345, ORD-2024-0001, a bare 5–10 digit
+//     number), "email" and "phone".
+//
+// WantsHuman and Frustrated come from rules and lexicons only, never from
+// the trained classifier.
+//
+// # Lexicons
+//
+// The lexicons are data files embedded in the binary (lexicon/NAME.LANG.txt).
+// A flow extends them through flows.NLUConfig.Lexicon (name → language →
+// phrases), or a program through WithLexicon. The names are:
+//
+//   - wants_human: phrases that ask for a person on their own ("real
+//     person", "carne e ossa", "basta ... bot").
+//   - human_request: verbs that ask for someone ("talk", "passami",
+//     "pásame"); with a human_agent word close by in the same clause
+//     (five tokens after, four before) they make WantsHuman.
+//   - human_agent: who is asked for ("operator", "collega", "asesor"). On
+//     its own with only fillers ("please", "subito", "ya") it is a request.
+//   - bot: words for the bot itself; refusing it ("non voglio parlare con
+//     un robot", "not a bot") asks for a person.
+//   - not_human: traps that are not requests ("agent code", "mobile
+//     operator", "are you ... human").
+//   - frustrated: insults, complaints, exasperation, threats.
+//   - negative, positive: sentiment words.
+//   - sarcasm: praise that is ironic next to a complaint, an ironic emoji
+//     or a negation ("complimenti", "oh great", "qué bien").
+//   - negation: single words that cancel a phrase up to four words after
+//     them in the same clause ("not", "non", "nunca").
+//   - intensifier: single words that make the next phrase weigh 1.5 times
+//     ("very", "molto", "muy").
+//
+// A phrase is matched on folded words (case, accents, full-width forms and
+// emoji variants do not matter) within one clause. In a phrase, "..."
+// skips up to three words, a trailing "*" matches a prefix of at least
+// three letters ("vergogn*"), a leading "=" makes the phrase ignore
+// negation and a trailing " @0.5" sets its weight (default 1; a message is
+// frustrated from a total of 1). Lines starting with "#" are comments.
+package nlu

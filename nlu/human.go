@@ -1,0 +1,181 @@
+package nlu
+
+// Windows, in tokens, within which a request verb and the person asked for
+// go together: "voglio parlare con un operatore" (verb before), "is there
+// a person I could talk to" (person before).
+const (
+	verbBeforeWindow = 5
+	verbAfterWindow  = 4
+	botNegWindow     = 2
+)
+
+// fillers may surround a bare request ("operatore!!!", "agent please",
+// "ASESOR YA"): a clause made only of fillers and human_agent words asks
+// for a person.
+var fillers = set(
+	"please", "pls", "plz", "now", "asap", "immediately", "urgent", "hi", "hello", "hey", "a", "an", "the",
+	"per", "favore", "x", "grazie", "subito", "ora", "ciao", "buongiorno", "buonasera", "un", "una", "uno", "urgente",
+	"por", "favor", "ya", "hola", "ahora", "gracias", "un", "una", "urgente",
+	"svp", "bitte", "jetzt", "real", "vero", "vera",
+)
+
+// blockers between a verb and a person say the person is not the one
+// asked for: "voglio sapere gli orari del servizio clienti".
+var blockers = set(
+	"know", "hours", "number", "address", "email", "sapere", "orari", "orario", "numero", "indirizzo",
+	"saber", "horario", "horarios", "direccion", "savoir", "horaires", "wissen",
+	"say", "tell", "dire", "dirvi", "dirti", "decir", "decirles", "dizer", "dire",
+)
+
+// possessives before a person make it someone of the customer's: "my
+// travel agent", "il mio agente di commercio", "mi agente de seguros".
+var possessives = set("my", "mio", "mia", "miei", "mi", "meu", "minha", "mon", "ma", "mein", "meine", "our", "nostro", "nuestro")
+
+// codeWords after a person make it an identifier: "agent code", "agent ID".
+var codeWords = set("code", "id", "number", "no", "nr", "codice", "numero", "codigo", "nummer")
+
+func set(words ...string) map[string]bool {
+	m := make(map[string]bool, len(words))
+	for _, w := range words {
+		m[w] = true
+	}
+	return m
+}
+
+// wantsHuman decides whether a message asks for a person, from the lexicon
+// hits of the message. It never looks at the intent classifier.
+func (a *Analyzer) wantsHuman(toks []token, hits []hit) bool {
+	overlapsTrap := func(h hit) bool {
+		for _, t := range hits {
+			if t.lex == lexNotHuman && h.start < t.end && t.start < h.end {
+				return true
+			}
+		}
+		return false
+	}
+	for _, h := range hits {
+		if h.lex == lexWantsHuman && !h.negated && !overlapsTrap(h) {
+			return true
+		}
+	}
+	// People and bots, with the verbs that ask for them.
+	for _, n := range hits {
+		if n.lex != lexHumanAgent && n.lex != lexBot {
+			continue
+		}
+		if overlapsTrap(n) || (n.lex == lexHumanAgent && isIdentifier(toks, n)) {
+			continue
+		}
+		if n.lex == lexBot {
+			// "not a bot", "no bots", "ningún bot".
+			if negatedWithin(a.lex, toks, n.start, botNegWindow) {
+				return true
+			}
+		}
+		v, ok := requestFor(toks, hits, n)
+		if !ok {
+			continue
+		}
+		switch {
+		case n.lex == lexBot && v.negated:
+			return true // "non voglio parlare con un robot"
+		case n.lex == lexHumanAgent && !v.negated && !n.negated:
+			return true
+		}
+	}
+	return bareRequest(toks, hits, overlapsTrap)
+}
+
+// requestFor finds a request verb that goes with the person or bot n.
+func requestFor(toks []token, hits []hit, n hit) (hit, bool) {
+	for _, v := range hits {
+		if v.lex != lexHumanRequest || toks[v.start].clause != toks[n.start].clause {
+			continue
+		}
+		switch {
+		case v.end <= n.start && n.start-v.end < verbBeforeWindow:
+			if !blocked(toks, v.end, n.start) {
+				return v, true
+			}
+		case n.end <= v.start && v.start-n.end < verbAfterWindow:
+			if !blocked(toks, n.end, v.start) {
+				return v, true
+			}
+		}
+	}
+	return hit{}, false
+}
+
+func blocked(toks []token, from, to int) bool {
+	for i := from; i < to; i++ {
+		if blockers[toks[i].text] {
+			return true
+		}
+	}
+	return false
+}
+
+// isIdentifier reports a person word used as a label: "Agent 47", "agent
+// code", "my agent".
+func isIdentifier(toks []token, n hit) bool {
+	if n.end < len(toks) {
+		next := &toks[n.end]
+		if next.kind == tokWord && (next.digits > 0 || codeWords[next.text]) {
+			return true
+		}
+	}
+	if n.start > 0 && toks[n.start-1].clause == toks[n.start].clause && possessives[toks[n.start-1].text] {
+		// "mi passi", "mi chiami" put "mi" before a verb, not before the
+		// person; here "mi" sits right before the person.
+		return true
+	}
+	return false
+}
+
+// negatedWithin reports a negation cue at most n words before toks[i].
+func negatedWithin(lx *lexicon, toks []token, i, n int) bool {
+	for j := i - 1; j >= 0 && j >= i-n && toks[j].clause == toks[i].clause; j-- {
+		if lx.negation[toks[j].text] {
+			return true
+		}
+	}
+	return false
+}
+
+// bareRequest reports a clause that is only people and fillers:
+// "operatore!!!", "agent", "representative please", "ASESOR YA".
+func bareRequest(toks []token, hits []hit, overlapsTrap func(hit) bool) bool {
+	covered := make([]bool, len(toks))
+	for _, h := range hits {
+		if h.lex == lexHumanAgent && !overlapsTrap(h) {
+			for i := h.start; i < h.end; i++ {
+				covered[i] = true
+			}
+		}
+	}
+	clause, people, others := -1, 0, 0
+	flush := func() bool { return people > 0 && others == 0 }
+	for i := range toks {
+		t := &toks[i]
+		if t.clause != clause {
+			if flush() {
+				return true
+			}
+			clause, people, others = t.clause, 0, 0
+		}
+		if t.kind != tokWord {
+			continue
+		}
+		switch {
+		case covered[i]:
+			if i > 0 && covered[i-1] && toks[i-1].clause == clause {
+				continue // same phrase, or "operatore operatore"
+			}
+			people++
+		case fillers[t.text]:
+		default:
+			others++
+		}
+	}
+	return flush()
+}
