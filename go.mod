@@ -9,9 +9,9 @@ require (
 
 require (
 	github.com/cenkalti/backoff/v5 v5.0.3
-	github.com/looplab/fsm v1.0.3 // indirect
+	github.com/looplab/fsm v1.0.3
 	github.com/sashabaranov/go-openai v1.43.0
 	go.yaml.in/yaml/v3 v3.0.6
 	golang.org/x/sys v0.49.0 // indirect
-	golang.org/x/term v0.47.0 // indirect
+	golang.org/x/term v0.47.0
 )

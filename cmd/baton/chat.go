@@ -1,0 +1,320 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/batonbot/baton/flows"
+)
+
+var chatCmd = &command{
+	name:    "chat",
+	usage:   "chat [options] FLOW",
+	summary: "talk to a flow in the terminal (the sandbox)",
+}
+
+func init() {
+	chatCmd.run = runChat
+	register(chatCmd)
+}
+
+const chatAbout = `
+The sandbox: talk to a flow in the terminal and see its replies, menus,
+state changes, triggers, HTTP calls (answered by the flow's sandbox:
+responses; nothing leaves the machine) and the full handoff that would be
+sent to the helpdesk. The customer writes first.
+
+Commands inside the chat:
+` + chatHelp + `
+With --json, user lines (and the commands) are read from stdin and every
+event is written to stdout as one JSON object per line (see README.md).
+
+Exit status: 0 at the end of input, 1 when the flow has errors, 2 for usage
+errors.`
+
+const chatHelp = `  /wait DURATION      let time pass (10m, 24h): due timeouts fire
+  /agent TEXT         the human agent answers (after a handoff)
+  /ticket STATUS      the ticket becomes open, pending, solved or closed
+  /button ID          tap the button or list row with this id
+  /state              show the state, lifecycle and no-match count
+  /vars               show the variables
+  /reset              start a new conversation
+  /quit               leave (Ctrl-D works too)
+  /help               this list
+  //TEXT              send a message that starts with "/"
+`
+
+// chatOptions is the parsed command line of `baton chat`.
+type chatOptions struct {
+	path    string
+	json    bool
+	record  string
+	lang    string
+	nowText string
+	user    string
+	phone   string
+	channel string
+	vars    listFlag
+}
+
+func runChat(ctx context.Context, e *env, args []string) int {
+	var o chatOptions
+	fs := newFlagSet(chatCmd, chatAbout, e.stderr)
+	fs.BoolVar(&o.json, "json", false, "read lines from stdin and write one JSON event per line to stdout")
+	fs.StringVar(&o.record, "record", "", "write the conversation to `FILE` as a test file for 'baton test'")
+	fs.StringVar(&o.lang, "lang", "", "the conversation's `language` (one of the flow's; default its first)")
+	fs.StringVar(&o.nowText, "now", "", "start the clock at this RFC 3339 `time`; it then moves only with /wait (default: the real clock)")
+	fs.StringVar(&o.user, "user", "Anna", "the customer's `name`")
+	fs.StringVar(&o.phone, "phone", "+390000000000", "the customer's `phone` number")
+	fs.StringVar(&o.channel, "channel", "sandbox", "the `channel` the flow sees (whatsapp, telegram, web, sandbox)")
+	fs.Var(&o.vars, "var", "set a variable, `name=value` (JSON when valid, else a string); repeatable")
+	pos, code, done := parseFlags(e, fs, args)
+	if done {
+		return code
+	}
+	if len(pos) != 1 {
+		if len(pos) == 0 {
+			return usageError(e, chatCmd, "no flow file given")
+		}
+		return usageError(e, chatCmd, "one flow file at a time, got %d: %s", len(pos), strings.Join(pos, " "))
+	}
+	o.path = pos[0]
+	var now time.Time
+	if o.nowText != "" {
+		t, err := time.Parse(time.RFC3339, o.nowText)
+		if err != nil {
+			return usageError(e, chatCmd, "--now %q is not an RFC 3339 time; write it like 2026-03-03T10:30:00+01:00", o.nowText)
+		}
+		now = t
+	}
+	f := loadFlow(e.stderr, o.path, !o.json)
+	if f == nil {
+		return exitFailed
+	}
+	if o.lang != "" && !slices.Contains(f.Languages, o.lang) {
+		return usageError(e, chatCmd, "--lang %q: the flow speaks %s", o.lang, strings.Join(f.Languages, ", "))
+	}
+	vars, err := parseVars(f, o.vars)
+	if err != nil {
+		return usageError(e, chatCmd, "%v", err)
+	}
+	cfg := sandboxConfig{
+		flow:    f,
+		lang:    o.lang,
+		channel: o.channel,
+		contact: flows.Contact{ID: "sandbox-user", Name: o.user, Phone: o.phone},
+		vars:    vars,
+		now:     now,
+		fixed:   !now.IsZero(),
+	}
+	if cfg.now.IsZero() {
+		cfg.now = time.Now().Truncate(time.Second)
+	}
+	sb, err := newSandbox(cfg)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "baton chat: %v\n", err)
+		return exitRuntime
+	}
+	var rec *recorder
+	if o.record != "" {
+		rec = newRecorder(o.record, o.path, sb)
+	}
+	if o.json {
+		code = chatJSON(ctx, e, sb, rec)
+	} else {
+		code = chatText(ctx, e, sb, rec, o)
+	}
+	if rec != nil {
+		if err := rec.write(); err != nil {
+			fmt.Fprintf(e.stderr, "baton chat: writing the test file: %v\n", err)
+			return exitRuntime
+		}
+		fmt.Fprintf(e.stderr, "recorded %s: run it with 'baton test %s'\n", plural(rec.steps(), "step"), o.record)
+	}
+	return code
+}
+
+// parseVars parses --var name=value flags; values are JSON when valid,
+// else strings. Every name must be a variable of the flow.
+func parseVars(f *flows.Flow, list []string) (map[string]any, error) {
+	out := map[string]any{}
+	for _, kv := range list {
+		name, val, ok := strings.Cut(kv, "=")
+		name = strings.TrimSpace(name)
+		if !ok || name == "" {
+			return nil, fmt.Errorf("--var %q: write it as name=value", kv)
+		}
+		if _, declared := f.Vars[name]; !declared {
+			return nil, unknownVarError(f, name)
+		}
+		out[name] = parseValue(val)
+	}
+	return out, nil
+}
+
+func unknownVarError(f *flows.Flow, name string) error {
+	names := make([]string, 0, len(f.Vars))
+	for n := range f.Vars {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	msg := fmt.Sprintf("unknown variable %q", name)
+	if s := suggest(name, names); s != "" {
+		msg += fmt.Sprintf("; did you mean %q?", s)
+	}
+	if len(names) == 0 {
+		return errors.New(msg + " (the flow declares no variables)")
+	}
+	return fmt.Errorf("%s (the flow's variables: %s)", msg, strings.Join(names, ", "))
+}
+
+// parseValue reads s as JSON when it is valid JSON, else as a string.
+func parseValue(s string) any {
+	var v any
+	if err := json.Unmarshal([]byte(s), &v); err == nil {
+		return v
+	}
+	return s
+}
+
+// chatInput is one line of the chat, parsed.
+type chatInput struct {
+	cmd string // "" for a user message, else the command without "/"
+	arg string
+}
+
+func parseChatLine(line string) chatInput {
+	line = strings.TrimSpace(line)
+	if strings.HasPrefix(line, "//") {
+		return chatInput{arg: line[1:]}
+	}
+	if !strings.HasPrefix(line, "/") {
+		return chatInput{arg: line}
+	}
+	cmd, arg, _ := strings.Cut(line[1:], " ")
+	return chatInput{cmd: strings.ToLower(cmd), arg: strings.TrimSpace(arg)}
+}
+
+var chatCommands = []string{"wait", "agent", "ticket", "button", "state", "vars", "reset", "quit", "help"}
+
+// chatStep runs one line against the sandbox. It returns the step's result
+// (nil for commands that are not steps), a problem with the line (unknown
+// command, bad argument) and whether the user asked to quit.
+func chatStep(ctx context.Context, sb *sandbox, rec *recorder, in chatInput) (res *stepResult, problem string, quit bool) {
+	var st recordedStep
+	switch in.cmd {
+	case "":
+		st = recordedStep{kind: "user", value: in.arg}
+		res = sb.user(ctx, in.arg)
+	case "button":
+		if in.arg == "" {
+			return nil, "/button needs the id of a button or list row, e.g. /button order", false
+		}
+		st = recordedStep{kind: "button", value: in.arg}
+		res = sb.button(ctx, in.arg)
+	case "wait":
+		d, err := time.ParseDuration(in.arg)
+		if err != nil || d <= 0 {
+			return nil, fmt.Sprintf("/wait needs a duration like 10m, 90s or 24h, not %q", in.arg), false
+		}
+		st = recordedStep{kind: "wait", value: formatDuration(d)}
+		res = sb.wait(ctx, d)
+	case "agent":
+		if in.arg == "" {
+			return nil, "/agent needs the agent's message, e.g. /agent Hi, I'm Marco", false
+		}
+		st = recordedStep{kind: "agent", value: in.arg}
+		res = sb.agent(ctx, in.arg)
+	case "ticket":
+		status := flows.TicketStatus(strings.ToLower(in.arg))
+		switch status {
+		case flows.TicketOpen, flows.TicketPending, flows.TicketSolved, flows.TicketClosed:
+		default:
+			return nil, fmt.Sprintf("/ticket needs open, pending, solved or closed, not %q", in.arg), false
+		}
+		st = recordedStep{kind: "ticket", value: string(status)}
+		res = sb.ticket(ctx, status)
+	case "reset":
+		sb.reset()
+		if rec != nil {
+			rec.newConversation()
+		}
+		return nil, "", false
+	case "quit", "exit":
+		return nil, "", true
+	case "state", "vars", "help":
+		return nil, "", false
+	default:
+		msg := fmt.Sprintf("unknown command /%s", in.cmd)
+		if s := suggest(in.cmd, chatCommands); s != "" {
+			msg += fmt.Sprintf("; did you mean /%s?", s)
+		}
+		return nil, msg + " (/help lists them; start a message with // to send a text beginning with /)", false
+	}
+	if rec != nil {
+		rec.add(st, res, sb.session())
+	}
+	return res, "", false
+}
+
+// formatDuration writes d the way flows and test files do (10m, not 10m0s).
+func formatDuration(d time.Duration) string {
+	s := d.String()
+	if strings.HasSuffix(s, "m0s") {
+		s = strings.TrimSuffix(s, "0s")
+	}
+	if strings.HasSuffix(s, "h0m") {
+		s = strings.TrimSuffix(s, "0m")
+	}
+	return s
+}
+
+// lineReader reads lines until EOF or until ctx is done.
+type lineReader interface {
+	ReadLine() (string, error)
+}
+
+// ctxLines reads lines from r in a goroutine so that an interrupt stops the
+// chat even while it waits for input.
+type ctxLines struct {
+	ctx   context.Context
+	lines chan lineOrErr
+}
+
+type lineOrErr struct {
+	line string
+	err  error
+}
+
+func newCtxLines(ctx context.Context, r lineReader) *ctxLines {
+	c := &ctxLines{ctx: ctx, lines: make(chan lineOrErr)}
+	go func() {
+		for {
+			l, err := r.ReadLine()
+			select {
+			case c.lines <- lineOrErr{l, err}:
+			case <-ctx.Done():
+				return
+			}
+			if err != nil {
+				return
+			}
+		}
+	}()
+	return c
+}
+
+func (c *ctxLines) ReadLine() (string, error) {
+	select {
+	case <-c.ctx.Done():
+		return "", io.EOF
+	case l := <-c.lines:
+		return l.line, l.err
+	}
+}

@@ -1,0 +1,99 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
+
+// runCLI runs baton with args and stdin, as main does, and returns the exit
+// code and what it wrote.
+func runCLI(t *testing.T, stdin string, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	e := &env{stdin: strings.NewReader(stdin), stdout: &out, stderr: &errb, getenv: func(string) string { return "" }}
+	code = run(context.Background(), e, args)
+	return code, out.String(), errb.String()
+}
+
+// golden compares got with testdata/name, rewriting it with -update.
+func golden(t *testing.T, name, got string) {
+	t.Helper()
+	path := filepath.Join("testdata", name)
+	if *update {
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("reading the golden file (run go test -update to create it): %v", err)
+	}
+	if string(want) != got {
+		t.Errorf("%s differs (run go test -update if the change is intended):\n%s", path, diffLines(string(want), got))
+	}
+}
+
+func wantCode(t *testing.T, got, want int, stdout, stderr string) {
+	t.Helper()
+	if got != want {
+		t.Fatalf("exit code %d, want %d\nstdout:\n%s\nstderr:\n%s", got, want, stdout, stderr)
+	}
+}
+
+func TestUsageErrorsExit2(t *testing.T) {
+	for _, args := range [][]string{
+		{"validate"},
+		{"validate", "--bogus", "testdata/flows/shop.yaml"},
+		{"chat"},
+		{"chat", "a.yaml", "b.yaml"},
+		{"chat", "--now", "yesterday", "testdata/flows/shop.yaml"},
+		{"chat", "--lang", "fr", "testdata/flows/shop.yaml"},
+		{"chat", "--var", "colour=red", "testdata/flows/shop.yaml"},
+		{"chat", "--var", "novalue", "testdata/flows/shop.yaml"},
+		{"test"},
+		{"test", "testdata/no/such/dir"},
+		{"test", "--run", "(", "testdata/tests/shop_pass.yaml"},
+		{"graph"},
+		{"graph", "--format", "png", "testdata/flows/shop.yaml"},
+	} {
+		t.Run(strings.Join(args, " "), func(t *testing.T) {
+			code, stdout, stderr := runCLI(t, "", args...)
+			wantCode(t, code, exitUsage, stdout, stderr)
+			if !strings.Contains(stderr, "baton "+args[0]) {
+				t.Errorf("stderr does not name the command:\n%s", stderr)
+			}
+		})
+	}
+}
+
+func TestUsageMessages(t *testing.T) {
+	_, _, stderr := runCLI(t, "", "chat", "--lang", "fr", "testdata/flows/shop.yaml")
+	if !strings.Contains(stderr, `--lang "fr": the flow speaks en, it`) {
+		t.Errorf("--lang error does not list the flow's languages:\n%s", stderr)
+	}
+	_, _, stderr = runCLI(t, "", "chat", "--var", "orderid=A1", "testdata/flows/shop.yaml")
+	if !strings.Contains(stderr, `unknown variable "orderid"; did you mean "order_id"? (the flow's variables: order, order_id, score, vip)`) {
+		t.Errorf("--var error does not suggest the variable:\n%s", stderr)
+	}
+}
+
+func TestHelpGoesToStdout(t *testing.T) {
+	for _, cmd := range []string{"validate", "chat", "test", "graph"} {
+		code, stdout, stderr := runCLI(t, "", cmd, "--help")
+		wantCode(t, code, exitOK, stdout, stderr)
+		if !strings.HasPrefix(stdout, "Usage: baton "+cmd) {
+			t.Errorf("%s --help: stdout does not start with the usage:\n%s", cmd, stdout)
+		}
+	}
+}

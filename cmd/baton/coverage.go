@@ -1,0 +1,133 @@
+package main
+
+import (
+	"fmt"
+	"io"
+
+	"github.com/batonbot/baton/flows"
+)
+
+// coverage records which states of a flow the tests visited and which of
+// its transitions (flows.Flow.Edges) they took.
+type coverage struct {
+	flow    *flows.Flow
+	edges   []flows.Edge
+	taken   []bool
+	visited map[string]bool
+}
+
+func newCoverage(f *flows.Flow) *coverage {
+	e := f.Edges()
+	return &coverage{flow: f, edges: e, taken: make([]bool, len(e)), visited: map[string]bool{}}
+}
+
+// observe attributes each state change of a step to the edges that explain
+// it: the trigger or route that fired, the no-match ladder, a timeout, a
+// handoff's return, else the menu options, routes and transitions between
+// the two states.
+func (c *coverage) observe(res *stepResult) {
+	var trigger string
+	noMatch := false
+	var lastInput *flows.Input
+	for i := range res.Events {
+		ev := &res.Events[i]
+		if lastInput == nil || ev.Input.Kind != lastInput.Kind || !ev.Input.At.Equal(lastInput.At) {
+			trigger, noMatch = "", false
+			lastInput = &ev.Input
+		}
+		switch e := ev.Effect.(type) {
+		case flows.TriggerFired:
+			trigger = e.Name
+		case flows.NoMatch:
+			noMatch = true
+		case flows.StateChange:
+			if e.From != "" {
+				c.visited[e.From] = true
+			}
+			c.visited[e.To] = true
+			if e.From != "" {
+				c.take(e.From, e.To, ev.Input.Kind, trigger, noMatch)
+			}
+			trigger, noMatch = "", false
+		}
+	}
+}
+
+func (c *coverage) take(from, to string, in flows.InputKind, trigger string, noMatch bool) {
+	mark := func(ok func(flows.Edge) bool) bool {
+		any := false
+		for i, e := range c.edges {
+			if e.To == to && ok(e) {
+				c.taken[i] = true
+				any = true
+			}
+		}
+		return any
+	}
+	fromHere := func(e flows.Edge) bool { return e.From == from || e.From == flows.AnyState }
+	switch {
+	case trigger != "" && mark(func(e flows.Edge) bool {
+		return (e.Kind == flows.EdgeTrigger || e.Kind == flows.EdgeRoute) && fromHere(e) && e.Label == trigger
+	}):
+	case noMatch && mark(func(e flows.Edge) bool { return e.Kind == flows.EdgeNoMatch && fromHere(e) }):
+	case in == flows.InputTimer && mark(func(e flows.Edge) bool { return e.Kind == flows.EdgeTimeout }):
+	case in == flows.InputTicket && mark(func(e flows.Edge) bool { return e.Kind == flows.EdgeReturn }):
+	default:
+		mark(func(e flows.Edge) bool {
+			return e.From == from && (e.Kind == flows.EdgeMenu || e.Kind == flows.EdgeRoute || e.Kind == flows.EdgeNext)
+		})
+	}
+}
+
+func (c *coverage) print(w io.Writer, path string) {
+	fmt.Fprintf(w, "coverage of flow %q (%s):\n", c.flow.Name, path)
+	var missed []string
+	for _, name := range c.flow.Order {
+		if !c.visited[name] {
+			missed = append(missed, name)
+		}
+	}
+	fmt.Fprintf(w, "  states: %d of %d visited", len(c.flow.Order)-len(missed), len(c.flow.Order))
+	if len(missed) == 0 {
+		fmt.Fprintln(w)
+	} else {
+		fmt.Fprintln(w, "; never visited:")
+		for _, name := range missed {
+			fmt.Fprintf(w, "    %s (%s)\n", name, c.flow.States[name].Pos)
+		}
+	}
+	n := 0
+	for _, t := range c.taken {
+		if t {
+			n++
+		}
+	}
+	fmt.Fprintf(w, "  transitions: %d of %d taken", n, len(c.edges))
+	if n == len(c.edges) {
+		fmt.Fprintln(w)
+		return
+	}
+	fmt.Fprintln(w, "; never taken:")
+	for i, e := range c.edges {
+		if !c.taken[i] {
+			fmt.Fprintf(w, "    %s\n", describeEdge(e))
+		}
+	}
+}
+
+// describeEdge is one line for an edge: "welcome → faq (menu "2. FAQ") at file:line:col".
+func describeEdge(e flows.Edge) string {
+	from := e.From
+	if from == flows.AnyState {
+		from = "any state"
+	}
+	what := string(e.Kind)
+	if e.Label != "" {
+		what += fmt.Sprintf(" %q", e.Label)
+	}
+	s := fmt.Sprintf("%s → %s (%s)", from, e.To, what)
+	if !e.Pos.IsZero() {
+		s += " at " + e.Pos.String()
+	}
+	return s
+}

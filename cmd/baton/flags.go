@@ -1,0 +1,96 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+)
+
+// newFlagSet returns a flag set for a command whose usage (the command's
+// synopsis, a description and the options) goes to w.
+func newFlagSet(c *command, about string, w io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet(c.name, flag.ContinueOnError)
+	fs.SetOutput(w)
+	fs.Usage = func() {
+		w := fs.Output()
+		fmt.Fprintf(w, "Usage: baton %s\n\n%s\n", c.usage, strings.TrimSpace(about))
+		var any bool
+		fs.VisitAll(func(*flag.Flag) { any = true })
+		if any {
+			fmt.Fprintln(w, "\nOptions:")
+			fs.PrintDefaults()
+		}
+	}
+	return fs
+}
+
+// parseFlags parses args allowing flags after positional arguments
+// (`baton graph FLOW --format dot`). On --help it prints the usage to
+// stdout and returns done with exitOK; on a bad flag it prints the problem
+// and the usage to stderr and returns done with exitUsage.
+func parseFlags(e *env, fs *flag.FlagSet, args []string) (positional []string, code int, done bool) {
+	var flagArgs []string
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		if a == "--" {
+			positional = append(positional, args[i+1:]...)
+			break
+		}
+		if len(a) < 2 || a[0] != '-' {
+			positional = append(positional, a)
+			continue
+		}
+		flagArgs = append(flagArgs, a)
+		name := strings.TrimLeft(a, "-")
+		if strings.Contains(name, "=") {
+			continue
+		}
+		if f := fs.Lookup(name); f != nil && !isBoolFlag(f) && i+1 < len(args) {
+			i++
+			flagArgs = append(flagArgs, args[i])
+		}
+	}
+	for _, a := range flagArgs {
+		if a == "-h" || a == "-help" || a == "--help" {
+			fs.SetOutput(e.stdout)
+			fs.Usage()
+			return nil, exitOK, true
+		}
+	}
+	fs.SetOutput(e.stderr)
+	if err := fs.Parse(flagArgs); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil, exitOK, true
+		}
+		return nil, exitUsage, true
+	}
+	return positional, exitOK, false
+}
+
+func isBoolFlag(f *flag.Flag) bool {
+	b, ok := f.Value.(interface{ IsBoolFlag() bool })
+	return ok && b.IsBoolFlag()
+}
+
+// usageError prints msg and a hint to run --help, and returns exitUsage.
+func usageError(e *env, c *command, format string, args ...any) int {
+	fmt.Fprintf(e.stderr, "baton %s: %s\n", c.name, fmt.Sprintf(format, args...))
+	fmt.Fprintf(e.stderr, "Usage: baton %s\nRun 'baton %s --help' for the options.\n", c.usage, c.name)
+	return exitUsage
+}
+
+// listFlag is a repeatable string flag.
+type listFlag []string
+
+func (l *listFlag) String() string     { return strings.Join(*l, ",") }
+func (l *listFlag) Set(s string) error { *l = append(*l, s); return nil }
+
+// plural formats n and a noun, adding an "s" unless n is 1.
+func plural(n int, noun string) string {
+	if n == 1 {
+		return fmt.Sprintf("1 %s", noun)
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
+}

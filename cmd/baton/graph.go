@@ -1,0 +1,269 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+
+	"github.com/batonbot/baton/flows"
+)
+
+var graphCmd = &command{
+	name:    "graph",
+	usage:   "graph [--format mermaid|dot] FLOW",
+	summary: "draw a flow as a Mermaid or Graphviz diagram",
+}
+
+func init() {
+	graphCmd.run = runGraph
+	register(graphCmd)
+}
+
+const graphAbout = `
+Draws the flow's states and transitions on stdout: Mermaid (paste it into
+Markdown on GitHub, or https://mermaid.live) or Graphviz DOT (dot -Tsvg).
+
+Shapes: rounded boxes wait for the customer (menu, ask, routes), hexagons
+hand off to a human, double circles end the conversation, plain boxes move
+on at once. Dotted edges leave any state: global triggers, the flow's
+no-match ladder and timeouts.
+
+Exit status: 0 on success, 1 when the flow has errors, 2 for usage errors.`
+
+func runGraph(_ context.Context, e *env, args []string) int {
+	fs := newFlagSet(graphCmd, graphAbout, e.stderr)
+	format := fs.String("format", "mermaid", "the output `format`: mermaid or dot")
+	pos, code, done := parseFlags(e, fs, args)
+	if done {
+		return code
+	}
+	if *format != "mermaid" && *format != "dot" {
+		return usageError(e, graphCmd, "--format %q: use mermaid or dot", *format)
+	}
+	if len(pos) != 1 {
+		if len(pos) == 0 {
+			return usageError(e, graphCmd, "no flow file given")
+		}
+		return usageError(e, graphCmd, "one flow file at a time, got %d", len(pos))
+	}
+	f := loadFlow(e.stderr, pos[0], false)
+	if f == nil {
+		return exitFailed
+	}
+	if *format == "dot" {
+		writeDot(e.stdout, f)
+	} else {
+		writeMermaid(e.stdout, f)
+	}
+	return exitOK
+}
+
+// nodeKind classifies a state for drawing.
+type nodeKind int
+
+const (
+	nodeStep    nodeKind = iota // runs its actions and moves on
+	nodeWait                    // waits for the customer
+	nodeHandoff                 // hands off to a human
+	nodeEnd                     // ends the conversation
+)
+
+func classify(s *flows.State) nodeKind {
+	end, handoff := s.End, false
+	for _, a := range s.Actions {
+		switch a.(type) {
+		case *flows.End:
+			end = true
+		case *flows.HandoffAction:
+			handoff = true
+		}
+	}
+	switch {
+	case handoff:
+		return nodeHandoff
+	case end:
+		return nodeEnd
+	case s.WaitsForInput():
+		return nodeWait
+	}
+	return nodeStep
+}
+
+// graphEdges are the flow's edges minus duplicates (same ends, kind and
+// label), in source order.
+func graphEdges(f *flows.Flow) []flows.Edge {
+	var out []flows.Edge
+	seen := map[string]bool{}
+	for _, e := range f.Edges() {
+		key := e.From + "\x00" + e.To + "\x00" + string(e.Kind) + "\x00" + e.Label
+		if seen[key] {
+			continue
+		}
+		seen[key] = true
+		out = append(out, e)
+	}
+	return out
+}
+
+func edgeLabel(e flows.Edge) string {
+	switch e.Kind {
+	case flows.EdgeTrigger:
+		return "trigger: " + e.Label
+	case flows.EdgeNext:
+		if e.Label == "" {
+			return ""
+		}
+		return "if " + e.Label
+	case flows.EdgeRoute:
+		if e.Label == "" {
+			return "route"
+		}
+		return e.Label
+	}
+	return e.Label
+}
+
+// mermaidID is a node id Mermaid accepts whatever the state is called.
+func mermaidIDs(f *flows.Flow) map[string]string {
+	ids := map[string]string{flows.AnyState: "any_state"}
+	for i, name := range f.Order {
+		ok := name != ""
+		for _, r := range name {
+			if !(r == '_' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9') {
+				ok = false
+			}
+		}
+		if ok {
+			ids[name] = "s_" + name
+		} else {
+			ids[name] = "s" + strconv.Itoa(i)
+		}
+	}
+	return ids
+}
+
+// mermaidText escapes a label for a quoted Mermaid string.
+func mermaidText(s string) string {
+	r := strings.NewReplacer(
+		"#", "#35;",
+		`"`, "#quot;",
+		"<", "#lt;",
+		">", "#gt;",
+		"|", "#124;",
+		"\n", " ",
+	)
+	return r.Replace(s)
+}
+
+func writeMermaid(w io.Writer, f *flows.Flow) {
+	ids := mermaidIDs(f)
+	fmt.Fprintf(w, "%%%% flow %s\n", strings.ReplaceAll(f.Name, "\n", " "))
+	fmt.Fprintln(w, "flowchart TD")
+	fmt.Fprintln(w, "  start_((start))")
+	for _, name := range f.Order {
+		label := mermaidText(name)
+		id := ids[name]
+		switch classify(f.States[name]) {
+		case nodeWait:
+			fmt.Fprintf(w, "  %s(\"%s\")\n", id, label)
+		case nodeHandoff:
+			fmt.Fprintf(w, "  %s{{\"%s\"}}\n", id, label)
+		case nodeEnd:
+			fmt.Fprintf(w, "  %s(((\"%s\")))\n", id, label)
+		default:
+			fmt.Fprintf(w, "  %s[\"%s\"]\n", id, label)
+		}
+	}
+	edges := graphEdges(f)
+	anyUsed := false
+	for _, e := range edges {
+		anyUsed = anyUsed || e.From == flows.AnyState
+	}
+	if anyUsed {
+		fmt.Fprintln(w, "  any_state([\"any state\"])")
+	}
+	if id, ok := ids[f.Start]; ok {
+		fmt.Fprintf(w, "  start_ --> %s\n", id)
+	}
+	for _, e := range edges {
+		from, ok1 := ids[e.From]
+		to, ok2 := ids[e.To]
+		if !ok1 || !ok2 {
+			continue
+		}
+		arrow := "-->"
+		if e.From == flows.AnyState || e.Kind == flows.EdgeReturn {
+			arrow = "-.->"
+		}
+		if l := edgeLabel(e); l != "" {
+			fmt.Fprintf(w, "  %s %s|\"%s\"| %s\n", from, arrow, mermaidText(l), to)
+		} else {
+			fmt.Fprintf(w, "  %s %s %s\n", from, arrow, to)
+		}
+	}
+}
+
+// dotText quotes s as a DOT string.
+func dotText(s string) string {
+	r := strings.NewReplacer(`\`, `\\`, `"`, `\"`, "\n", `\n`, "\r", "")
+	return `"` + r.Replace(s) + `"`
+}
+
+func writeDot(w io.Writer, f *flows.Flow) {
+	fmt.Fprintf(w, "digraph %s {\n", dotText(f.Name))
+	fmt.Fprintln(w, "  rankdir=TB;")
+	fmt.Fprintln(w, `  node [shape=box, fontname="Helvetica"];`)
+	fmt.Fprintln(w, `  edge [fontname="Helvetica", fontsize=10];`)
+	fmt.Fprintln(w, `  "start_" [shape=circle, label="start", width=0.5];`)
+	for _, name := range f.Order {
+		attrs := ""
+		switch classify(f.States[name]) {
+		case nodeWait:
+			attrs = "style=rounded"
+		case nodeHandoff:
+			attrs = "shape=hexagon"
+		case nodeEnd:
+			attrs = "shape=doublecircle"
+		}
+		if attrs != "" {
+			attrs = ", " + attrs
+		}
+		fmt.Fprintf(w, "  %s [label=%s%s];\n", dotText("s:"+name), dotText(name), attrs)
+	}
+	edges := graphEdges(f)
+	for _, e := range edges {
+		if e.From == flows.AnyState {
+			fmt.Fprintln(w, `  "any_state" [label="any state", shape=box, style=dashed];`)
+			break
+		}
+	}
+	if _, ok := f.States[f.Start]; ok {
+		fmt.Fprintf(w, "  \"start_\" -> %s;\n", dotText("s:"+f.Start))
+	}
+	for _, e := range edges {
+		if _, ok := f.States[e.To]; !ok {
+			continue
+		}
+		from := dotText("s:" + e.From)
+		if e.From == flows.AnyState {
+			from = `"any_state"`
+		} else if _, ok := f.States[e.From]; !ok {
+			continue
+		}
+		var attrs []string
+		if l := edgeLabel(e); l != "" {
+			attrs = append(attrs, "label="+dotText(l))
+		}
+		if e.From == flows.AnyState || e.Kind == flows.EdgeReturn {
+			attrs = append(attrs, "style=dashed")
+		}
+		a := ""
+		if len(attrs) > 0 {
+			a = " [" + strings.Join(attrs, ", ") + "]"
+		}
+		fmt.Fprintf(w, "  %s -> %s%s;\n", from, dotText("s:"+e.To), a)
+	}
+	fmt.Fprintln(w, "}")
+}

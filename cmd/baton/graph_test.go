@@ -1,0 +1,37 @@
+package main
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestGraphGolden(t *testing.T) {
+	for _, format := range []string{"mermaid", "dot"} {
+		t.Run(format, func(t *testing.T) {
+			code, stdout, stderr := runCLI(t, "", "graph", "testdata/flows/shop.yaml", "--format", format)
+			wantCode(t, code, exitOK, stdout, stderr)
+			golden(t, "graph/shop."+format, stdout)
+		})
+	}
+}
+
+func TestGraphDefaultsToMermaid(t *testing.T) {
+	_, stdout, _ := runCLI(t, "", "graph", "testdata/flows/shop.yaml")
+	if !strings.Contains(stdout, "\nflowchart TD\n") {
+		t.Errorf("not a Mermaid flowchart:\n%s", stdout)
+	}
+}
+
+func TestGraphEscaping(t *testing.T) {
+	if got := mermaidText(`say "hi" | <b> #1`); got != `say #quot;hi#quot; #124; #lt;b#gt; #35;1` {
+		t.Errorf("mermaidText = %q", got)
+	}
+	if got := dotText("a \"b\" \\ c\nd"); got != `"a \"b\" \\ c\nd"` {
+		t.Errorf("dotText = %q", got)
+	}
+}
+
+func TestGraphBrokenFlow(t *testing.T) {
+	code, stdout, stderr := runCLI(t, "", "graph", "testdata/flows/broken.yaml")
+	wantCode(t, code, exitFailed, stdout, stderr)
+}

@@ -1,0 +1,207 @@
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/batonbot/baton/flows"
+)
+
+// recorder writes what happens in `baton chat --record FILE` as a test file
+// (docs/testing.md) with exact expectations.
+type recorder struct {
+	path     string
+	flowPath string
+	cfg      sandboxConfig
+	convs    [][]recordedStep
+}
+
+// recordedStep is one step of a recorded conversation and what it showed.
+type recordedStep struct {
+	kind, value string // user, button, wait, agent, ticket
+	replies     []string
+	options     []string // the titles of the last menu shown in the step
+	state       string
+	lifecycle   flows.Lifecycle // set when the step changed it
+	handoff     *flows.Handoff
+	ended       bool
+}
+
+func newRecorder(path, flowPath string, sb *sandbox) *recorder {
+	return &recorder{path: path, flowPath: flowPath, cfg: sb.cfg, convs: [][]recordedStep{nil}}
+}
+
+func (r *recorder) newConversation() {
+	if len(r.convs[len(r.convs)-1]) > 0 {
+		r.convs = append(r.convs, nil)
+	}
+}
+
+func (r *recorder) steps() int {
+	n := 0
+	for _, c := range r.convs {
+		n += len(c)
+	}
+	return n
+}
+
+func (r *recorder) add(st recordedStep, res *stepResult, s *flows.Session) {
+	st.replies = []string{}
+	for _, ev := range res.Events {
+		switch e := ev.Effect.(type) {
+		case flows.Reply:
+			st.replies = append(st.replies, e.Text)
+			if len(e.Options) > 0 {
+				st.options = st.options[:0]
+				for _, o := range e.Options {
+					st.options = append(st.options, o.Title)
+				}
+			}
+		case flows.HandoffEffect:
+			st.handoff = e.Handoff
+		case flows.LifecycleChange:
+			st.lifecycle = e.To
+		case flows.EndEffect:
+			st.ended = true
+		}
+	}
+	st.state = s.State
+	r.convs[len(r.convs)-1] = append(r.convs[len(r.convs)-1], st)
+}
+
+// write writes the test file.
+func (r *recorder) write() error {
+	b, err := r.encode()
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(r.path, b, 0o644)
+}
+
+func (r *recorder) encode() ([]byte, error) {
+	flowRef := r.flowPath
+	if absFile, err := filepath.Abs(r.path); err == nil {
+		if absFlow, err := filepath.Abs(r.flowPath); err == nil {
+			if rel, err := filepath.Rel(filepath.Dir(absFile), absFlow); err == nil {
+				flowRef = filepath.ToSlash(rel)
+			}
+		}
+	}
+	root := ymap()
+	root.HeadComment = "Recorded with 'baton chat --record'; run it with 'baton test'.\nEdit the expectations freely: see docs/testing.md."
+	yset(root, "flow", ystr(flowRef))
+	yset(root, "lang", ystr(r.cfg.lang))
+	yset(root, "now", ystr(r.cfg.now.Format(time.RFC3339)))
+	yset(root, "channel", ystr(r.cfg.channel))
+	user := ymap()
+	user.Style = yaml.FlowStyle
+	yset(user, "id", ystr(r.cfg.contact.ID))
+	if r.cfg.contact.Name != "" {
+		yset(user, "name", ystr(r.cfg.contact.Name))
+	}
+	if r.cfg.contact.Phone != "" {
+		yset(user, "phone", ystr(r.cfg.contact.Phone))
+	}
+	yset(root, "user", user)
+	if len(r.cfg.vars) > 0 {
+		vars := &yaml.Node{}
+		if err := vars.Encode(r.cfg.vars); err != nil {
+			return nil, err
+		}
+		vars.Style = yaml.FlowStyle
+		yset(root, "vars", vars)
+	}
+	convs := &yaml.Node{Kind: yaml.SequenceNode}
+	for i, steps := range r.convs {
+		if len(steps) == 0 && i > 0 {
+			continue
+		}
+		c := ymap()
+		yset(c, "name", ystr("conversation "+strconv.Itoa(i+1)))
+		seq := &yaml.Node{Kind: yaml.SequenceNode}
+		for _, st := range steps {
+			seq.Content = append(seq.Content, st.node())
+		}
+		yset(c, "steps", seq)
+		convs.Content = append(convs.Content, c)
+	}
+	yset(root, "conversations", convs)
+	var buf bytes.Buffer
+	enc := yaml.NewEncoder(&buf)
+	enc.SetIndent(2)
+	if err := enc.Encode(root); err != nil {
+		return nil, fmt.Errorf("encoding YAML: %w", err)
+	}
+	if err := enc.Close(); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+func (st recordedStep) node() *yaml.Node {
+	m := ymap()
+	yset(m, st.kind, ystr(st.value))
+	switch len(st.replies) {
+	case 1:
+		yset(m, "bot", ystr(st.replies[0]))
+	default:
+		yset(m, "bot", ystrs(st.replies, len(st.replies) == 0))
+	}
+	if len(st.options) > 0 {
+		yset(m, "options", ystrs(st.options, true))
+	}
+	if st.state != "" {
+		yset(m, "state", ystr(st.state))
+	}
+	if h := st.handoff; h != nil {
+		hm := ymap()
+		hm.Style = yaml.FlowStyle
+		yset(hm, "reason", ystr(h.Reason))
+		if h.Team != "" {
+			yset(hm, "team", ystr(h.Team))
+		}
+		yset(hm, "priority", ystr(string(h.Priority)))
+		if len(h.Tags) > 0 {
+			yset(hm, "tags", ystrs(h.Tags, true))
+		}
+		yset(m, "handoff", hm)
+	}
+	if st.lifecycle != "" {
+		yset(m, "lifecycle", ystr(string(st.lifecycle)))
+	}
+	if st.ended {
+		yset(m, "ended", &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!bool", Value: "true"})
+	}
+	return m
+}
+
+func ymap() *yaml.Node { return &yaml.Node{Kind: yaml.MappingNode} }
+
+func ystr(s string) *yaml.Node {
+	n := &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: s}
+	if bytes.ContainsRune([]byte(s), '\n') {
+		n.Style = yaml.LiteralStyle
+	}
+	return n
+}
+
+func ystrs(list []string, flow bool) *yaml.Node {
+	n := &yaml.Node{Kind: yaml.SequenceNode}
+	if flow {
+		n.Style = yaml.FlowStyle
+	}
+	for _, s := range list {
+		n.Content = append(n.Content, ystr(s))
+	}
+	return n
+}
+
+func yset(m *yaml.Node, key string, v *yaml.Node) {
+	m.Content = append(m.Content, &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: key}, v)
+}

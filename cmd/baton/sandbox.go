@@ -1,0 +1,510 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"maps"
+	"regexp"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/batonbot/baton/engine"
+	"github.com/batonbot/baton/flows"
+)
+
+// The sandbox is the host that `baton chat` and `baton test` share: it runs
+// a flow with the real engine, answers HTTP requests from canned responses
+// (nothing leaves the machine), keeps the timers on a virtual clock and
+// records every effect, so a test means what the chat showed.
+
+// sandboxConfig is one conversation's setup.
+type sandboxConfig struct {
+	flow     *flows.Flow
+	lang     string
+	channel  string
+	contact  flows.Contact
+	vars     map[string]any // initial values overriding the flow's
+	now      time.Time      // the clock at the start
+	fixed    bool           // the clock moves only with wait; else it follows the real one
+	canned   []*cannedHTTP  // tried before the flow's sandbox responses
+	idPrefix string         // conversation ids are idPrefix-1, idPrefix-2...
+	// cannedHint is added to the "no canned response" message (e.g. how to
+	// add one to a test file).
+	cannedHint string
+}
+
+// cannedHTTP is a canned response given by a test file.
+type cannedHTTP struct {
+	Pos      flows.Pos
+	Method   string
+	URL      string
+	URLRegex *regexp.Regexp
+	Status   int
+	Body     any
+	Error    string
+}
+
+func (c *cannedHTTP) matches(r flows.HTTPRequest) bool {
+	if c.Method != "" && !strings.EqualFold(c.Method, r.Method) {
+		return false
+	}
+	if c.URLRegex != nil {
+		return c.URLRegex.MatchString(r.URL)
+	}
+	return c.URL == r.URL
+}
+
+// event is one thing that happened in the sandbox: an engine effect, with
+// the canned answer when it is an HTTP request.
+type event struct {
+	Effect flows.Effect
+	// Response answered an HTTPRequest.
+	Response *httpAnswer
+	// Host is set on errors of the sandbox itself (not the engine's).
+	Host bool
+	// Input is the input whose turn produced the effect.
+	Input flows.Input
+}
+
+// httpAnswer is how the sandbox answered an HTTP request.
+type httpAnswer struct {
+	Status int    `json:"status"`
+	Body   any    `json:"body,omitempty"`
+	Error  string `json:"error,omitempty"`
+	// Source says where the answer came from: "sandbox" (the flow's
+	// sandbox: responses), a test file position, or "none".
+	Source string `json:"source"`
+}
+
+// stepResult collects what one step (an input and everything it caused:
+// HTTP answers, timers fired) produced.
+type stepResult struct {
+	Events []event
+	// Problems are host errors that make a test step fail: requests with no
+	// canned response, engine errors.
+	Problems []string
+}
+
+func (r *stepResult) effects() []flows.Effect {
+	out := make([]flows.Effect, len(r.Events))
+	for i, ev := range r.Events {
+		out[i] = ev.Effect
+	}
+	return out
+}
+
+type sandbox struct {
+	cfg     sandboxConfig
+	eng     *engine.Engine
+	store   *engine.MemoryStore
+	sess    *flows.Session // a copy of the stored session, after the last turn
+	n       int
+	virtual time.Time
+	offset  time.Duration
+	timers  map[string]time.Time
+	// onEvent, when set, sees each event as it happens.
+	onEvent func(event)
+}
+
+func newSandbox(cfg sandboxConfig) (*sandbox, error) {
+	if cfg.idPrefix == "" {
+		cfg.idPrefix = "sandbox"
+	}
+	if cfg.channel == "" {
+		cfg.channel = "sandbox"
+	}
+	if cfg.lang == "" {
+		cfg.lang = cfg.flow.DefaultLanguage()
+	}
+	if cfg.now.IsZero() {
+		cfg.now = time.Now()
+	}
+	s := &sandbox{cfg: cfg, virtual: cfg.now}
+	if !cfg.fixed {
+		s.offset = cfg.now.Sub(time.Now())
+	}
+	a, err := newAnalyzer(cfg.flow)
+	if err != nil {
+		return nil, fmt.Errorf("starting the NLU analyser: %w", err)
+	}
+	opts := []engine.Option{engine.WithClock(s.now)}
+	if a != nil {
+		opts = append(opts, engine.WithAnalyzer(a))
+	}
+	s.eng = engine.New(cfg.flow, opts...)
+	s.store = engine.NewMemoryStore(engine.WithStoreClock(s.now))
+	s.reset()
+	return s, nil
+}
+
+// now is the sandbox clock.
+func (s *sandbox) now() time.Time {
+	if s.cfg.fixed {
+		return s.virtual
+	}
+	return time.Now().Add(s.offset)
+}
+
+func (s *sandbox) setNow(t time.Time) {
+	if s.cfg.fixed {
+		s.virtual = t
+		return
+	}
+	s.offset = t.Sub(time.Now())
+}
+
+// reset starts a new conversation with the same setup.
+func (s *sandbox) reset() {
+	s.n++
+	s.sess = s.newSession(fmt.Sprintf("%s-%d", s.cfg.idPrefix, s.n))
+	s.timers = map[string]time.Time{}
+}
+
+// newSession is a conversation's first session: the flow's variables with
+// the setup's values over them.
+func (s *sandbox) newSession(id string) *flows.Session {
+	sess := s.eng.NewSession(id, s.cfg.contact, s.cfg.channel, s.cfg.lang)
+	vars := maps.Clone(s.cfg.flow.Vars)
+	if vars == nil {
+		vars = map[string]any{}
+	}
+	maps.Copy(vars, s.cfg.vars)
+	sess.Vars = vars
+	return sess
+}
+
+// session is the conversation as it is now.
+func (s *sandbox) session() *flows.Session { return s.sess }
+
+// user sends a user message.
+func (s *sandbox) user(ctx context.Context, text string) *stepResult {
+	return s.step(ctx, flows.Input{Kind: flows.InputMessage, Text: text})
+}
+
+// button taps a button or list row.
+func (s *sandbox) button(ctx context.Context, id string) *stepResult {
+	return s.step(ctx, flows.Input{Kind: flows.InputMessage, Payload: id})
+}
+
+// agent sends a message from the human agent.
+func (s *sandbox) agent(ctx context.Context, text string) *stepResult {
+	return s.step(ctx, flows.Input{Kind: flows.InputAgent, Text: text, Agent: "agent"})
+}
+
+// ticket changes the handoff ticket's status.
+func (s *sandbox) ticket(ctx context.Context, status flows.TicketStatus) *stepResult {
+	up := &flows.TicketUpdate{Status: status}
+	if s.sess.Handoff != nil {
+		up.Ticket = s.sess.Handoff.Ticket
+	}
+	return s.step(ctx, flows.Input{Kind: flows.InputTicket, Ticket: up})
+}
+
+// wait advances the clock by d, firing the timers due by then in time order.
+func (s *sandbox) wait(ctx context.Context, d time.Duration) *stepResult {
+	res := &stepResult{}
+	s.fireUntil(ctx, s.now().Add(d), res)
+	return res
+}
+
+// step runs one input, after firing the timers that fell due meanwhile (the
+// real clock moves on its own).
+func (s *sandbox) step(ctx context.Context, in flows.Input) *stepResult {
+	res := &stepResult{}
+	s.fireUntil(ctx, s.now(), res)
+	s.run(ctx, in, res)
+	return res
+}
+
+func (s *sandbox) fireUntil(ctx context.Context, until time.Time, res *stepResult) {
+	for range 1000 {
+		key, at, ok := s.nextTimer()
+		if !ok || at.After(until) {
+			break
+		}
+		delete(s.timers, key)
+		if at.After(s.now()) {
+			s.setNow(at)
+		}
+		s.run(ctx, flows.Input{Kind: flows.InputTimer, Timer: key, At: at}, res)
+	}
+	if until.After(s.now()) {
+		s.setNow(until)
+	}
+}
+
+func (s *sandbox) nextTimer() (string, time.Time, bool) {
+	keys := make([]string, 0, len(s.timers))
+	for k := range s.timers {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var best string
+	var at time.Time
+	for _, k := range keys {
+		if t := s.timers[k]; best == "" || t.Before(at) {
+			best, at = k, t
+		}
+	}
+	return best, at, best != ""
+}
+
+// run takes the turn for in, then answers HTTP requests and feeds the
+// results back until the conversation waits for the user again.
+func (s *sandbox) run(ctx context.Context, in flows.Input, res *stepResult) {
+	for range 100 {
+		if in.At.IsZero() {
+			in.At = s.now()
+		}
+		id := s.sess.ID
+		effs, err := s.eng.Handle(ctx, s.store, id, in, func() *flows.Session { return s.newSession(id) })
+		if err != nil {
+			s.hostError(res, in, fmt.Sprintf("the engine failed: %v", err), flows.Pos{})
+			return
+		}
+		if next, err := s.store.Load(ctx, id); err == nil {
+			s.sess = next
+		}
+		var req *flows.HTTPRequest
+		for _, e := range effs {
+			e = normEffect(e)
+			ev := event{Effect: e, Input: in}
+			switch e := e.(type) {
+			case flows.Schedule:
+				s.timers[e.Key] = e.At
+			case flows.Cancel:
+				delete(s.timers, e.Key)
+			case flows.HTTPRequest:
+				if req == nil {
+					req = &e
+					result, ans, problem, pos := s.answer(e)
+					ev.Response = ans
+					res.add(s, ev)
+					if problem != "" {
+						s.hostError(res, in, problem, pos)
+					}
+					in = flows.Input{Kind: flows.InputHTTP, HTTP: result}
+					continue
+				}
+			}
+			res.add(s, ev)
+		}
+		if req == nil {
+			return
+		}
+	}
+	s.hostError(res, in, "the flow kept making HTTP requests (100 in one step); check the http actions for a loop", flows.Pos{})
+}
+
+func (r *stepResult) add(s *sandbox, ev event) {
+	r.Events = append(r.Events, ev)
+	if s.onEvent != nil {
+		s.onEvent(ev)
+	}
+}
+
+func (s *sandbox) hostError(res *stepResult, in flows.Input, msg string, pos flows.Pos) {
+	res.Problems = append(res.Problems, msg)
+	res.add(s, event{Effect: flows.ErrorEffect{Message: msg, State: s.sess.State, Pos: pos}, Host: true, Input: in})
+}
+
+// answer finds the canned response for r: the test file's first, then the
+// flow's own sandbox response. Without one it returns a failed result and
+// a problem saying where to add one.
+func (s *sandbox) answer(r flows.HTTPRequest) (*flows.HTTPResult, *httpAnswer, string, flows.Pos) {
+	for _, c := range s.cfg.canned {
+		if !c.matches(r) {
+			continue
+		}
+		res := &flows.HTTPResult{ID: r.ID, Status: c.Status, Err: c.Error}
+		switch b := c.Body.(type) {
+		case nil:
+		case string:
+			res.Body = []byte(b)
+		default:
+			res.Body, _ = json.Marshal(b)
+		}
+		return res, &httpAnswer{Status: c.Status, Body: c.Body, Error: c.Error, Source: c.Pos.String()}, "", flows.Pos{}
+	}
+	if r.Canned != nil {
+		res := *r.Canned
+		res.ID = r.ID
+		return &res, &httpAnswer{Status: res.Status, Body: decodeBody(res.Body), Error: res.Err, Source: "sandbox"}, "", flows.Pos{}
+	}
+	pos := s.httpActionPos(r)
+	where := "the http action"
+	if !pos.IsZero() {
+		where += " at " + pos.String()
+	}
+	msg := fmt.Sprintf("no canned response for %s %s: nothing leaves the machine in the sandbox; add a `sandbox:` response to %s", r.Method, r.URL, where)
+	if s.cfg.cannedHint != "" {
+		msg += " " + s.cfg.cannedHint
+	}
+	const failed = "sandbox: no canned response"
+	return &flows.HTTPResult{ID: r.ID, Err: failed}, &httpAnswer{Error: failed, Source: "none"}, msg, pos
+}
+
+// decodeBody shows a response body as JSON when it is, else as text.
+func decodeBody(b []byte) any {
+	if len(b) == 0 {
+		return nil
+	}
+	var v any
+	if json.Unmarshal(b, &v) == nil {
+		return v
+	}
+	return string(b)
+}
+
+// httpActionPos finds where the HTTP action behind r is written: among the
+// actions of the state that made the request (then anywhere in the flow), an
+// action with r's method and no sandbox responses.
+func (s *sandbox) httpActionPos(r flows.HTTPRequest) flows.Pos {
+	f := s.cfg.flow
+	state := s.sess.State
+	if s.sess.Pending != nil && s.sess.Pending.State != "" {
+		state = s.sess.Pending.State
+	}
+	pick := func(list []*flows.HTTP) flows.Pos {
+		var best []*flows.HTTP
+		for _, h := range list {
+			if len(h.Sandbox) == 0 && strings.EqualFold(orDefault(h.Method, "GET"), r.Method) {
+				best = append(best, h)
+			}
+		}
+		if len(best) == 0 {
+			return flows.Pos{}
+		}
+		return best[0].Pos
+	}
+	if st := f.States[state]; st != nil {
+		if p := pick(stateHTTP(st)); !p.IsZero() {
+			return p
+		}
+	}
+	var all []*flows.HTTP
+	for _, name := range f.Order {
+		all = append(all, stateHTTP(f.States[name])...)
+	}
+	for _, t := range f.Triggers {
+		all = append(all, doHTTP(t.Do)...)
+	}
+	all = append(all, ladderHTTP(f.NoMatch)...)
+	for _, t := range f.Timeouts {
+		all = append(all, doHTTP(t.Do)...)
+	}
+	return pick(all)
+}
+
+func stateHTTP(st *flows.State) []*flows.HTTP {
+	if st == nil {
+		return nil
+	}
+	out := actionsHTTP(st.Actions)
+	if st.Menu != nil {
+		for _, o := range st.Menu.Options {
+			out = append(out, doHTTP(o.Do)...)
+		}
+	}
+	for _, r := range st.Routes {
+		out = append(out, doHTTP(r.Do)...)
+	}
+	for _, r := range st.Next {
+		out = append(out, doHTTP(r.Do)...)
+	}
+	return append(out, ladderHTTP(st.NoMatch)...)
+}
+
+func ladderHTTP(l *flows.Ladder) []*flows.HTTP {
+	if l == nil {
+		return nil
+	}
+	var out []*flows.HTTP
+	for _, d := range l.Steps {
+		out = append(out, doHTTP(d)...)
+	}
+	return out
+}
+
+func doHTTP(d flows.Do) []*flows.HTTP { return actionsHTTP(d.Actions) }
+
+func actionsHTTP(as []flows.Action) []*flows.HTTP {
+	var out []*flows.HTTP
+	for _, a := range as {
+		if h, ok := a.(*flows.HTTP); ok {
+			out = append(out, h)
+		}
+	}
+	return out
+}
+
+func orDefault(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
+}
+
+// normEffect turns pointers to effects into values, so hosts switch on one
+// form whatever the engine emits.
+func normEffect(e flows.Effect) flows.Effect {
+	switch p := e.(type) {
+	case *flows.Reply:
+		return *p
+	case *flows.StateChange:
+		return *p
+	case *flows.TriggerFired:
+		return *p
+	case *flows.NoMatch:
+		return *p
+	case *flows.VarSet:
+		return *p
+	case *flows.HTTPRequest:
+		return *p
+	case *flows.Schedule:
+		return *p
+	case *flows.Cancel:
+		return *p
+	case *flows.LifecycleChange:
+		return *p
+	case *flows.HandoffEffect:
+		return *p
+	case *flows.Append:
+		return *p
+	case *flows.EndEffect:
+		return *p
+	case *flows.ErrorEffect:
+		return *p
+	case *flows.NLUFallback:
+		return *p
+	}
+	return e
+}
+
+// eventJSON encodes an event as one JSON object: the effect's fields and
+// its type (flows.MarshalEffect), plus "response" for an answered HTTP
+// request.
+func eventJSON(ev event) ([]byte, error) {
+	e := ev.Effect
+	if r, ok := e.(flows.HTTPRequest); ok && ev.Response != nil {
+		r.Canned = nil // "response" says what answered, readably
+		e = r
+	}
+	b, err := flows.MarshalEffect(e)
+	if err != nil {
+		return nil, err
+	}
+	if ev.Response == nil || len(b) < 2 {
+		return b, nil
+	}
+	r, err := json.Marshal(ev.Response)
+	if err != nil {
+		return nil, err
+	}
+	out := append([]byte(nil), b[:len(b)-1]...)
+	out = append(out, `,"response":`...)
+	out = append(out, r...)
+	return append(out, '}'), nil
+}

@@ -1,0 +1,579 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/batonbot/baton/flows"
+)
+
+// A conversation test file (docs/testing.md), parsed with positions so that
+// every mistake in it is reported as file:line:col.
+
+type testFile struct {
+	path     string
+	flowPath string // resolved against the file's directory
+	flowPos  flows.Pos
+	convs    []*testConv
+}
+
+// convSetup is what a conversation starts with; the file gives defaults,
+// each conversation may override them.
+type convSetup struct {
+	lang    string
+	langPos flows.Pos
+	now     time.Time
+	channel string
+	user    *flows.Contact
+	vars    map[string]any
+	varPos  map[string]flows.Pos
+	http    []*cannedHTTP
+}
+
+type testConv struct {
+	name  string
+	pos   flows.Pos
+	setup convSetup
+	steps []*testStep
+}
+
+type testStep struct {
+	pos   flows.Pos
+	kind  string // user, button, wait, agent, ticket
+	value string
+	wait  time.Duration
+
+	bot       *botCheck
+	options   []string
+	optionsOK bool // options: was given (possibly empty)
+	state     string
+	vars      map[string]any
+	noMatch   *int
+	handoff   *handoffCheck
+	http      []httpCheck
+	events    []map[string]any
+	lifecycle string
+	ended     *bool
+}
+
+// input describes the step's input for failure messages: `user: "1"`.
+func (s *testStep) input() string {
+	return s.kind + ": " + strconv.Quote(s.value)
+}
+
+type textMatcher struct {
+	how string // exact, contains, regex
+	s   string
+	re  *regexp.Regexp
+}
+
+func (m textMatcher) match(text string) bool {
+	switch m.how {
+	case "contains":
+		return strings.Contains(text, m.s)
+	case "regex":
+		return m.re.MatchString(text)
+	}
+	return text == m.s
+}
+
+func (m textMatcher) String() string {
+	if m.how == "exact" {
+		return strconv.Quote(m.s)
+	}
+	return m.how + " " + strconv.Quote(m.s)
+}
+
+type botCheck struct {
+	want []textMatcher // empty: no reply at all
+}
+
+type handoffCheck struct {
+	none                   bool
+	reason, team, priority *string
+	tags                   []string
+	vars                   map[string]any
+	transcript             []string
+}
+
+type httpCheck struct {
+	method, url string
+	body        any
+	hasBody     bool
+}
+
+// testParser collects every problem in a test file.
+type testParser struct {
+	path string
+	errs []string
+}
+
+func (p *testParser) pos(n *yaml.Node) flows.Pos {
+	return flows.Pos{File: p.path, Line: n.Line, Col: n.Column}
+}
+
+func (p *testParser) errorf(n *yaml.Node, format string, args ...any) {
+	p.errs = append(p.errs, fmt.Sprintf("%s: %s", p.pos(n), fmt.Sprintf(format, args...)))
+}
+
+// fields walks a mapping node, reporting unknown keys (with a suggestion)
+// and calling each for the known ones.
+func (p *testParser) fields(n *yaml.Node, what string, known []string, each func(key string, k, v *yaml.Node)) {
+	if n.Kind != yaml.MappingNode {
+		p.errorf(n, "%s must be a mapping (key: value lines)", what)
+		return
+	}
+	seen := map[string]bool{}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := n.Content[i], n.Content[i+1]
+		if seen[k.Value] {
+			p.errorf(k, "%q is given twice in %s", k.Value, what)
+			continue
+		}
+		seen[k.Value] = true
+		if !slices.Contains(known, k.Value) {
+			msg := fmt.Sprintf("unknown key %q in %s", k.Value, what)
+			if s := suggest(k.Value, known); s != "" {
+				msg += fmt.Sprintf("; did you mean %q?", s)
+			} else {
+				msg += "; expected one of " + strings.Join(known, ", ")
+			}
+			p.errorf(k, "%s", msg)
+			continue
+		}
+		each(k.Value, k, v)
+	}
+}
+
+func (p *testParser) str(n *yaml.Node, what string) string {
+	if n.Kind != yaml.ScalarNode || n.Tag == "!!null" {
+		p.errorf(n, "%s must be a text", what)
+		return ""
+	}
+	return n.Value
+}
+
+func (p *testParser) value(n *yaml.Node) any {
+	var v any
+	if err := n.Decode(&v); err != nil {
+		p.errorf(n, "%v", err)
+	}
+	return normJSON(v)
+}
+
+var (
+	fileKeys = []string{"flow", "lang", "now", "channel", "user", "vars", "http", "conversations"}
+	convKeys = []string{"name", "steps", "lang", "now", "channel", "user", "vars", "http"}
+	stepKeys = []string{"user", "button", "wait", "agent", "ticket",
+		"bot", "options", "state", "vars", "no_match", "handoff", "http", "events", "lifecycle", "ended"}
+	inputKeys = []string{"user", "button", "wait", "agent", "ticket"}
+)
+
+// parseTestFile reads a test file; errs lists every problem in it.
+func parseTestFile(path string) (*testFile, []string) {
+	src, err := os.ReadFile(path)
+	if err != nil {
+		return nil, []string{fmt.Sprintf("%s: %v", path, err)}
+	}
+	p := &testParser{path: path}
+	var doc yaml.Node
+	if err := yaml.Unmarshal(src, &doc); err != nil {
+		return nil, []string{fmt.Sprintf("%s: %v", path, err)}
+	}
+	if len(doc.Content) == 0 {
+		return nil, []string{fmt.Sprintf("%s: the file is empty; a test file needs flow: and conversations:", path)}
+	}
+	root := doc.Content[0]
+	tf := &testFile{path: path}
+	var defaults convSetup
+	var convsNode *yaml.Node
+	p.fields(root, "the test file", fileKeys, func(key string, k, v *yaml.Node) {
+		switch key {
+		case "flow":
+			tf.flowPos = p.pos(v)
+			if s := p.str(v, "flow"); s != "" {
+				tf.flowPath = filepath.Join(filepath.Dir(path), filepath.FromSlash(s))
+			}
+		case "conversations":
+			convsNode = v
+		default:
+			p.setup(&defaults, key, v)
+		}
+	})
+	if root.Kind == yaml.MappingNode && tf.flowPath == "" && len(p.errs) == 0 {
+		p.errorf(root, "missing flow: the path of the flow to test, relative to this file")
+	}
+	if convsNode == nil {
+		if root.Kind == yaml.MappingNode {
+			p.errorf(root, "missing conversations: the list of conversations to run")
+		}
+		return tf, p.errs
+	}
+	if convsNode.Kind != yaml.SequenceNode {
+		p.errorf(convsNode, "conversations must be a list")
+		return tf, p.errs
+	}
+	for i, cn := range convsNode.Content {
+		c := &testConv{pos: p.pos(cn), setup: defaults}
+		c.setup.varPos = defaults.varPos
+		var stepsNode *yaml.Node
+		p.fields(cn, "a conversation", convKeys, func(key string, k, v *yaml.Node) {
+			switch key {
+			case "name":
+				c.name = p.str(v, "name")
+			case "steps":
+				stepsNode = v
+			default:
+				p.setup(&c.setup, key, v)
+			}
+		})
+		if c.name == "" {
+			c.name = fmt.Sprintf("conversation %d", i+1)
+		}
+		if stepsNode == nil || stepsNode.Kind != yaml.SequenceNode || len(stepsNode.Content) == 0 {
+			at := cn
+			if stepsNode != nil {
+				at = stepsNode
+			}
+			p.errorf(at, "conversation %q needs steps: a list of user/button/wait/agent/ticket steps", c.name)
+		} else {
+			for _, sn := range stepsNode.Content {
+				c.steps = append(c.steps, p.step(sn))
+			}
+		}
+		tf.convs = append(tf.convs, c)
+	}
+	return tf, p.errs
+}
+
+// setup parses one of the keys a file and a conversation share.
+func (p *testParser) setup(s *convSetup, key string, v *yaml.Node) {
+	switch key {
+	case "lang":
+		s.lang = p.str(v, "lang")
+		s.langPos = p.pos(v)
+	case "now":
+		t, err := time.Parse(time.RFC3339, p.str(v, "now"))
+		if err != nil {
+			p.errorf(v, "now: %q is not an RFC 3339 time; write it like 2026-03-03T10:30:00+01:00", v.Value)
+			return
+		}
+		s.now = t
+	case "channel":
+		s.channel = p.str(v, "channel")
+	case "user":
+		c := &flows.Contact{}
+		p.fields(v, "user", []string{"id", "name", "phone", "email", "meta"}, func(key string, _, v *yaml.Node) {
+			switch key {
+			case "id":
+				c.ID = p.str(v, "user.id")
+			case "name":
+				c.Name = p.str(v, "user.name")
+			case "phone":
+				c.Phone = p.str(v, "user.phone")
+			case "email":
+				c.Email = p.str(v, "user.email")
+			case "meta":
+				if v.Kind != yaml.MappingNode {
+					p.errorf(v, "user.meta must be a mapping of names to texts, like {vip: \"true\"}")
+					return
+				}
+				c.Meta = map[string]string{}
+				for j := 0; j+1 < len(v.Content); j += 2 {
+					c.Meta[v.Content[j].Value] = p.str(v.Content[j+1], "a user.meta value")
+				}
+			}
+		})
+		s.user = c
+	case "vars":
+		vars, pos := p.varsMap(v, "vars")
+		s.vars = mergeMaps(s.vars, vars)
+		s.varPos = mergeMaps(s.varPos, pos)
+	case "http":
+		if v.Kind != yaml.SequenceNode {
+			p.errorf(v, "http must be a list of canned responses ({method, url or url_regex, status, body})")
+			return
+		}
+		var list []*cannedHTTP
+		for _, hn := range v.Content {
+			if c := p.canned(hn); c != nil {
+				list = append(list, c)
+			}
+		}
+		// A conversation's responses come before the file's.
+		s.http = append(list, s.http...)
+	}
+}
+
+func mergeMaps[V any](base, over map[string]V) map[string]V {
+	out := make(map[string]V, len(base)+len(over))
+	for k, v := range base {
+		out[k] = v
+	}
+	for k, v := range over {
+		out[k] = v
+	}
+	return out
+}
+
+func (p *testParser) varsMap(v *yaml.Node, what string) (map[string]any, map[string]flows.Pos) {
+	if v.Kind != yaml.MappingNode {
+		p.errorf(v, "%s must be a mapping of variable names to values", what)
+		return nil, nil
+	}
+	vars := map[string]any{}
+	pos := map[string]flows.Pos{}
+	for i := 0; i+1 < len(v.Content); i += 2 {
+		vars[v.Content[i].Value] = p.value(v.Content[i+1])
+		pos[v.Content[i].Value] = p.pos(v.Content[i])
+	}
+	return vars, pos
+}
+
+func (p *testParser) canned(n *yaml.Node) *cannedHTTP {
+	c := &cannedHTTP{Pos: p.pos(n), Status: 200}
+	p.fields(n, "a canned http response", []string{"method", "url", "url_regex", "status", "body", "error"}, func(key string, _, v *yaml.Node) {
+		switch key {
+		case "method":
+			c.Method = strings.ToUpper(p.str(v, "method"))
+		case "url":
+			c.URL = p.str(v, "url")
+		case "url_regex":
+			re, err := regexp.Compile(p.str(v, "url_regex"))
+			if err != nil {
+				p.errorf(v, "url_regex: %v", err)
+				return
+			}
+			c.URLRegex = re
+		case "status":
+			st, err := strconv.Atoi(v.Value)
+			if err != nil || st < 0 || st > 999 {
+				p.errorf(v, "status must be an HTTP status code like 200 or 404, not %q", v.Value)
+			}
+			c.Status = st
+		case "body":
+			c.Body = p.value(v)
+		case "error":
+			c.Error = p.str(v, "error")
+			c.Status = 0
+		}
+	})
+	if n.Kind == yaml.MappingNode && c.URL == "" && c.URLRegex == nil {
+		p.errorf(n, "a canned http response needs url: (exact) or url_regex:")
+		return nil
+	}
+	return c
+}
+
+func (p *testParser) step(n *yaml.Node) *testStep {
+	st := &testStep{pos: p.pos(n)}
+	if n.Kind != yaml.MappingNode {
+		p.errorf(n, "a step must be a mapping with one of %s", strings.Join(inputKeys, ", "))
+		return st
+	}
+	p.fields(n, "a step", stepKeys, func(key string, k, v *yaml.Node) {
+		if slices.Contains(inputKeys, key) {
+			if st.kind != "" {
+				p.errorf(k, "a step does one thing: it has both %s and %s; split it in two steps", st.kind, key)
+				return
+			}
+			st.kind = key
+			st.value = p.str(v, key)
+		}
+		switch key {
+		case "wait":
+			d, err := time.ParseDuration(st.value)
+			if err != nil || d <= 0 {
+				p.errorf(v, "wait: %q is not a duration; write it like 30s, 10m, 24h or 1h30m", v.Value)
+			}
+			st.wait = d
+		case "ticket":
+			switch flows.TicketStatus(st.value) {
+			case flows.TicketOpen, flows.TicketPending, flows.TicketSolved, flows.TicketClosed:
+			default:
+				p.errorf(v, "ticket: %q is not a ticket status; use open, pending, solved or closed", v.Value)
+			}
+		case "bot":
+			st.bot = p.bot(v)
+		case "options":
+			st.optionsOK = true
+			if v.Kind != yaml.SequenceNode {
+				p.errorf(v, "options must be a list of option titles, in order")
+				return
+			}
+			st.options = []string{}
+			for _, o := range v.Content {
+				st.options = append(st.options, p.str(o, "an option title"))
+			}
+		case "state":
+			st.state = p.str(v, "state")
+		case "vars":
+			st.vars, _ = p.varsMap(v, "vars")
+		case "no_match":
+			nm, err := strconv.Atoi(v.Value)
+			if err != nil || v.Kind != yaml.ScalarNode {
+				p.errorf(v, "no_match must be a number (the consecutive no-match count)")
+			}
+			st.noMatch = &nm
+		case "handoff":
+			st.handoff = p.handoff(v)
+		case "http":
+			st.http = p.httpChecks(v)
+		case "events":
+			if v.Kind != yaml.SequenceNode {
+				p.errorf(v, "events must be a list of events, each a subset of its fields, like {type: trigger, name: asks_for_human}")
+				return
+			}
+			for _, en := range v.Content {
+				m, ok := p.value(en).(map[string]any)
+				if !ok {
+					p.errorf(en, "an event must be a mapping of its fields, like {type: state, to: welcome}")
+					continue
+				}
+				st.events = append(st.events, m)
+			}
+		case "lifecycle":
+			st.lifecycle = p.str(v, "lifecycle")
+			switch flows.Lifecycle(st.lifecycle) {
+			case flows.LifecycleBot, flows.LifecycleHandedOff, flows.LifecycleWithAgent, flows.LifecycleClosed:
+			default:
+				p.errorf(v, "lifecycle: %q is not a lifecycle; use bot, handed_off, with_agent or closed", v.Value)
+			}
+		case "ended":
+			var b bool
+			if err := v.Decode(&b); err != nil {
+				p.errorf(v, "ended must be true or false")
+			}
+			st.ended = &b
+		}
+	})
+	if st.kind == "" {
+		p.errorf(n, "a step needs one of %s (what happens in it)", strings.Join(inputKeys, ", "))
+	}
+	return st
+}
+
+func (p *testParser) matcher(n *yaml.Node) (textMatcher, bool) {
+	if n.Kind == yaml.ScalarNode {
+		return textMatcher{how: "exact", s: n.Value}, true
+	}
+	var m textMatcher
+	ok := false
+	p.fields(n, "a reply check", []string{"exact", "contains", "regex"}, func(key string, _, v *yaml.Node) {
+		if ok {
+			p.errorf(v, "a reply check has one of exact, contains or regex")
+			return
+		}
+		m = textMatcher{how: key, s: p.str(v, key)}
+		ok = true
+		if key == "regex" {
+			re, err := regexp.Compile(m.s)
+			if err != nil {
+				p.errorf(v, "regex: %v", err)
+				ok = false
+				return
+			}
+			m.re = re
+		}
+	})
+	if n.Kind == yaml.MappingNode && !ok && len(n.Content) == 0 {
+		p.errorf(n, "a reply check needs exact:, contains: or regex:")
+	}
+	return m, ok
+}
+
+func (p *testParser) bot(n *yaml.Node) *botCheck {
+	b := &botCheck{}
+	if n.Kind == yaml.SequenceNode {
+		for _, e := range n.Content {
+			if m, ok := p.matcher(e); ok {
+				b.want = append(b.want, m)
+			}
+		}
+		return b
+	}
+	if m, ok := p.matcher(n); ok {
+		b.want = append(b.want, m)
+	}
+	return b
+}
+
+func (p *testParser) handoff(n *yaml.Node) *handoffCheck {
+	h := &handoffCheck{}
+	if n.Kind == yaml.ScalarNode {
+		var b bool
+		if err := n.Decode(&b); err != nil {
+			p.errorf(n, "handoff must be false (none in this step), true, or the expected fields {reason, team, priority, tags, vars, transcript_contains}")
+		}
+		h.none = !b
+		return h
+	}
+	p.fields(n, "handoff", []string{"reason", "team", "priority", "tags", "vars", "transcript_contains"}, func(key string, _, v *yaml.Node) {
+		switch key {
+		case "reason", "team", "priority":
+			s := p.str(v, key)
+			switch key {
+			case "reason":
+				h.reason = &s
+			case "team":
+				h.team = &s
+			default:
+				h.priority = &s
+			}
+		case "tags":
+			h.tags = p.strList(v, "tags")
+		case "vars":
+			h.vars, _ = p.varsMap(v, "handoff vars")
+		case "transcript_contains":
+			h.transcript = p.strList(v, "transcript_contains")
+		}
+	})
+	return h
+}
+
+// strList reads a text or a list of texts.
+func (p *testParser) strList(n *yaml.Node, what string) []string {
+	if n.Kind == yaml.ScalarNode {
+		return []string{n.Value}
+	}
+	if n.Kind != yaml.SequenceNode {
+		p.errorf(n, "%s must be a text or a list of texts", what)
+		return nil
+	}
+	var out []string
+	for _, e := range n.Content {
+		out = append(out, p.str(e, what))
+	}
+	return out
+}
+
+func (p *testParser) httpChecks(n *yaml.Node) []httpCheck {
+	if n.Kind != yaml.SequenceNode {
+		p.errorf(n, "http must be a list of expected requests ({method, url, body})")
+		return nil
+	}
+	var out []httpCheck
+	for _, e := range n.Content {
+		var c httpCheck
+		p.fields(e, "an expected http request", []string{"method", "url", "body"}, func(key string, _, v *yaml.Node) {
+			switch key {
+			case "method":
+				c.method = strings.ToUpper(p.str(v, "method"))
+			case "url":
+				c.url = p.str(v, "url")
+			case "body":
+				c.body, c.hasBody = p.value(v), true
+			}
+		})
+		out = append(out, c)
+	}
+	return out
+}

@@ -1,0 +1,302 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/batonbot/baton/flows"
+)
+
+var testCmd = &command{
+	name:    "test",
+	usage:   "test [options] PATH...",
+	summary: "run conversation test files",
+}
+
+func init() {
+	testCmd.run = runTest
+	register(testCmd)
+}
+
+const testAbout = `
+Runs conversation test files (docs/testing.md): each PATH is a test file or a
+directory whose *.yaml files (recursively, sorted) are test files. Every
+conversation runs against its flow in the sandbox, with a fixed clock and
+canned HTTP responses; nothing leaves the machine.
+
+Prints ok or FAIL per conversation, each failure with the file, the
+conversation, the step and its input, and what was expected against what
+happened; the last line is "N passed, N failed".
+
+Exit status: 0 when every conversation passes, 1 when any fails, 2 for usage
+errors.`
+
+type testRunner struct {
+	e        *env
+	verbose  bool
+	filter   *regexp.Regexp
+	coverage bool
+	flows    map[string]*testFlow
+	order    []string // flow paths in the order first used
+	passed   int
+	failed   int
+}
+
+// testFlow is a flow under test, loaded once for all the files using it.
+type testFlow struct {
+	path  string
+	flow  *flows.Flow
+	diags string // the diagnostics when it did not load
+	cov   *coverage
+}
+
+func runTest(ctx context.Context, e *env, args []string) int {
+	r := &testRunner{e: e, flows: map[string]*testFlow{}}
+	var run string
+	fset := newFlagSet(testCmd, testAbout, e.stderr)
+	fset.BoolVar(&r.verbose, "v", false, "also show the steps of passing conversations")
+	fset.BoolVar(&r.coverage, "coverage", false, "list the states and transitions of each flow that no conversation exercised")
+	fset.StringVar(&run, "run", "", "run only the conversations whose name matches this `regexp`")
+	paths, code, done := parseFlags(e, fset, args)
+	if done {
+		return code
+	}
+	if len(paths) == 0 {
+		return usageError(e, testCmd, "no test file or directory given")
+	}
+	if run != "" {
+		re, err := regexp.Compile(run)
+		if err != nil {
+			return usageError(e, testCmd, "--run: %v", err)
+		}
+		r.filter = re
+	}
+	files, err := testFiles(paths)
+	if err != nil {
+		return usageError(e, testCmd, "%v", err)
+	}
+	for _, f := range files {
+		if ctx.Err() != nil {
+			fmt.Fprintln(e.stdout, "interrupted")
+			break
+		}
+		r.runFile(ctx, f)
+	}
+	if r.coverage {
+		r.printCoverage()
+	}
+	fmt.Fprintf(e.stdout, "%d passed, %d failed\n", r.passed, r.failed)
+	if r.failed > 0 || ctx.Err() != nil {
+		return exitFailed
+	}
+	return exitOK
+}
+
+// testFiles expands directories to the *.yaml files under them, sorted.
+func testFiles(paths []string) ([]string, error) {
+	var out []string
+	for _, p := range paths {
+		info, err := os.Stat(p)
+		if err != nil {
+			return nil, fmt.Errorf("%s: no such file or directory; give a test file or a directory of them", p)
+		}
+		if !info.IsDir() {
+			out = append(out, p)
+			continue
+		}
+		var found []string
+		err = filepath.WalkDir(p, func(path string, d fs.DirEntry, err error) error {
+			if err != nil {
+				return err
+			}
+			if !d.IsDir() && (strings.HasSuffix(path, ".yaml") || strings.HasSuffix(path, ".yml")) {
+				found = append(found, path)
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+		if len(found) == 0 {
+			return nil, fmt.Errorf("%s: no *.yaml test files in this directory", p)
+		}
+		sort.Strings(found)
+		out = append(out, found...)
+	}
+	return out, nil
+}
+
+func (r *testRunner) failFile(path string, errs []string) {
+	r.failed++
+	fmt.Fprintf(r.e.stdout, "FAIL  %s: the test file has %s\n", path, plural(len(errs), "error"))
+	for _, e := range errs {
+		fmt.Fprintf(r.e.stdout, "  %s\n", strings.ReplaceAll(e, "\n", "\n  "))
+	}
+}
+
+func (r *testRunner) loadFlow(path string) *testFlow {
+	key := filepath.Clean(path)
+	if tf, ok := r.flows[key]; ok {
+		return tf
+	}
+	var diags bytes.Buffer
+	f := loadFlow(&diags, path, false)
+	tf := &testFlow{path: path, flow: f, diags: diags.String()}
+	if f != nil {
+		tf.cov = newCoverage(f)
+	}
+	r.flows[key] = tf
+	r.order = append(r.order, key)
+	return tf
+}
+
+func (r *testRunner) runFile(ctx context.Context, path string) {
+	file, errs := parseTestFile(path)
+	if len(errs) > 0 {
+		r.failFile(path, errs)
+		return
+	}
+	if _, err := os.Stat(file.flowPath); err != nil {
+		r.failFile(path, []string{fmt.Sprintf("%s: flow: %s does not exist; the path is relative to the test file", file.flowPos, file.flowPath)})
+		return
+	}
+	tf := r.loadFlow(file.flowPath)
+	if tf.flow == nil {
+		r.failFile(path, []string{fmt.Sprintf("%s: flow: %s does not load:\n%s", file.flowPos, file.flowPath, strings.TrimRight(tf.diags, "\n"))})
+		return
+	}
+	// Setups are checked against the flow: languages and variables.
+	var setupErrs []string
+	for _, c := range file.convs {
+		if c.setup.lang != "" && !slices.Contains(tf.flow.Languages, c.setup.lang) {
+			setupErrs = append(setupErrs, fmt.Sprintf("%s: lang: %q is not one of the flow's languages (%s)", c.setup.langPos, c.setup.lang, strings.Join(tf.flow.Languages, ", ")))
+		}
+		for _, name := range sortedKeys(c.setup.vars) {
+			if _, ok := tf.flow.Vars[name]; !ok {
+				setupErrs = append(setupErrs, fmt.Sprintf("%s: vars: %v", c.setup.varPos[name], unknownVarError(tf.flow, name)))
+			}
+		}
+	}
+	if len(setupErrs) > 0 {
+		r.failFile(path, dedupe(setupErrs))
+		return
+	}
+	for _, c := range file.convs {
+		if r.filter != nil && !r.filter.MatchString(c.name) {
+			continue
+		}
+		r.runConv(ctx, file, tf, c)
+	}
+}
+
+func dedupe(list []string) []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, s := range list {
+		if !seen[s] {
+			seen[s] = true
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+func (r *testRunner) runConv(ctx context.Context, file *testFile, tf *testFlow, c *testConv) {
+	start := time.Now()
+	cfg := sandboxConfig{
+		flow:       tf.flow,
+		lang:       c.setup.lang,
+		channel:    c.setup.channel,
+		vars:       c.setup.vars,
+		now:        c.setup.now,
+		fixed:      true,
+		canned:     c.setup.http,
+		idPrefix:   "test",
+		cannedHint: "(or an http: response to the test file)",
+		contact:    flows.Contact{ID: "test-user"},
+	}
+	if c.setup.user != nil {
+		cfg.contact = *c.setup.user
+		if cfg.contact.ID == "" {
+			cfg.contact.ID = orDefault(cfg.contact.Phone, "test-user")
+		}
+	}
+	if cfg.now.IsZero() {
+		cfg.now = time.Now().Truncate(time.Second)
+	}
+	sb, err := newSandbox(cfg)
+	if err != nil {
+		r.failed++
+		fmt.Fprintf(r.e.stdout, "FAIL  %s: %s\n  %v\n", file.path, c.name, err)
+		return
+	}
+	cs := &convState{}
+	var log []string
+	for i, st := range c.steps {
+		res := runTestStep(ctx, sb, st)
+		if tf.cov != nil {
+			tf.cov.observe(res)
+		}
+		fails := checkStep(st, res, sb.session(), cs)
+		if len(fails) > 0 {
+			r.failed++
+			w := r.e.stdout
+			fmt.Fprintf(w, "FAIL  %s: %s\n", file.path, c.name)
+			fmt.Fprintf(w, "  step %d of %d, %s (%s)\n", i+1, len(c.steps), st.input(), st.pos)
+			for _, f := range fails {
+				fmt.Fprintln(w, indent(f, "    "))
+			}
+			if i+1 < len(c.steps) {
+				fmt.Fprintf(w, "  the %s after it did not run\n", plural(len(c.steps)-i-1, "step"))
+			}
+			return
+		}
+		if r.verbose {
+			log = append(log, fmt.Sprintf("step %d, %s → state %s", i+1, st.input(), sb.session().State))
+			for _, ev := range res.Events {
+				if rep, ok := ev.Effect.(flows.Reply); ok {
+					log = append(log, "  bot: "+strings.ReplaceAll(rep.Text, "\n", "\n       "))
+				}
+			}
+		}
+	}
+	r.passed++
+	fmt.Fprintf(r.e.stdout, "ok    %s: %s (%s, %s)\n", file.path, c.name, plural(len(c.steps), "step"), time.Since(start).Round(time.Millisecond))
+	for _, l := range log {
+		fmt.Fprintln(r.e.stdout, indent(l, "    "))
+	}
+}
+
+func runTestStep(ctx context.Context, sb *sandbox, st *testStep) *stepResult {
+	switch st.kind {
+	case "user":
+		return sb.user(ctx, st.value)
+	case "button":
+		return sb.button(ctx, st.value)
+	case "wait":
+		return sb.wait(ctx, st.wait)
+	case "agent":
+		return sb.agent(ctx, st.value)
+	case "ticket":
+		return sb.ticket(ctx, flows.TicketStatus(st.value))
+	}
+	return &stepResult{Problems: []string{"the step has no input"}}
+}
+
+func (r *testRunner) printCoverage() {
+	for _, key := range r.order {
+		tf := r.flows[key]
+		if tf.cov != nil {
+			tf.cov.print(r.e.stdout, tf.path)
+		}
+	}
+}

@@ -1,0 +1,94 @@
+package main
+
+import (
+	"regexp"
+	"strings"
+	"testing"
+)
+
+func TestTestPasses(t *testing.T) {
+	code, stdout, stderr := runCLI(t, "", "test", "testdata/tests/shop_pass.yaml")
+	wantCode(t, code, exitOK, stdout, stderr)
+	for _, want := range []string{
+		"ok    testdata/tests/shop_pass.yaml: order shipped (4 steps, ",
+		"ok    testdata/tests/shop_pass.yaml: timeouts (3 steps, ",
+	} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("output lacks %q:\n%s", want, stdout)
+		}
+	}
+	if !strings.HasSuffix(stdout, "\n4 passed, 0 failed\n") {
+		t.Errorf("the last line is not the count:\n%s", stdout)
+	}
+}
+
+func TestTestFailureShowsStepAndDiff(t *testing.T) {
+	code, stdout, stderr := runCLI(t, "", "test", "testdata/tests/failing")
+	wantCode(t, code, exitFailed, stdout, stderr)
+	golden(t, "tests/failing.out", stdout)
+	for _, want := range []string{
+		"FAIL  testdata/tests/failing/shop_fail.yaml: order number question",
+		`step 2 of 3, user: "1" (testdata/tests/failing/shop_fail.yaml:11:9)`,
+		`- expected: "What is your order number?"`,
+		`+ got:      "What's your order number? (e.g. A12345)"`,
+		`1. "What's your order number? (e.g. A12345)"`,
+		"the 1 step after it did not run",
+	} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("output lacks %q:\n%s", want, stdout)
+		}
+	}
+	if !strings.HasSuffix(stdout, "\n0 passed, 1 failed\n") {
+		t.Errorf("the last line is not the count:\n%s", stdout)
+	}
+}
+
+func TestTestFileErrors(t *testing.T) {
+	code, stdout, stderr := runCLI(t, "", "test", "testdata/tests/bad")
+	wantCode(t, code, exitFailed, stdout, stderr)
+	for _, want := range []string{
+		`testdata/tests/bad/bad.yaml:8:9: unknown key "bto" in a step; did you mean "bot"?`,
+		`testdata/tests/bad/bad.yaml:9:15: wait: "10 minutes" is not a duration`,
+		`testdata/tests/bad/bad.yaml:11:9: a step does one thing: it has both user and ticket`,
+		`testdata/tests/bad/missing_flow.yaml:1:7: flow: testdata/flows/nope.yaml does not exist`,
+	} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("output lacks %q:\n%s", want, stdout)
+		}
+	}
+	if !strings.HasSuffix(stdout, "\n0 passed, 2 failed\n") {
+		t.Errorf("each broken file should count as a failure:\n%s", stdout)
+	}
+}
+
+func TestTestRunFilterAndVerbose(t *testing.T) {
+	code, stdout, stderr := runCLI(t, "", "test", "-v", "--run", "^order", "testdata/tests/shop_pass.yaml")
+	wantCode(t, code, exitOK, stdout, stderr)
+	if !strings.HasSuffix(stdout, "\n1 passed, 0 failed\n") {
+		t.Errorf("--run should select one conversation:\n%s", stdout)
+	}
+	if !strings.Contains(stdout, "bot: Hi Anna! How can I help?") {
+		t.Errorf("-v should show the replies of passing steps:\n%s", stdout)
+	}
+}
+
+func TestTestCoverage(t *testing.T) {
+	code, stdout, stderr := runCLI(t, "", "test", "--coverage", "--run", "order shipped", "testdata/tests/shop_pass.yaml")
+	wantCode(t, code, exitOK, stdout, stderr)
+	golden(t, "tests/coverage.out", durationRE.ReplaceAllString(stdout, ", TIME)"))
+	for _, want := range []string{
+		`coverage of flow "shop" (testdata/flows/shop.yaml):`,
+		"never visited:\n    not_found (",
+		`welcome → faq (menu "2. FAQ")`,
+	} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("coverage lacks %q:\n%s", want, stdout)
+		}
+	}
+	if strings.Contains(stdout, `welcome → ask_order (menu`) {
+		t.Errorf("a taken transition is listed as never taken:\n%s", stdout)
+	}
+}
+
+// durationRE matches the run time printed after a passing conversation.
+var durationRE = regexp.MustCompile(`, [0-9.]+(ns|µs|ms|s)\)`)

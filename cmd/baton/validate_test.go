@@ -1,0 +1,79 @@
+package main
+
+import (
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+var diagLine = regexp.MustCompile(`^(testdata/flows/[a-z]+\.yaml):(\d+):(\d+): (error|warning): .+$`)
+
+func TestValidateBrokenFlow(t *testing.T) {
+	code, stdout, stderr := runCLI(t, "", "validate", "testdata/flows/broken.yaml")
+	wantCode(t, code, exitFailed, stdout, stderr)
+	lines := strings.Split(strings.TrimRight(stderr, "\n"), "\n")
+	summary := lines[len(lines)-1]
+	if !regexp.MustCompile(`^testdata/flows/broken\.yaml: [2-9]\d* errors, \d+ warnings?$`).MatchString(summary) {
+		t.Errorf("last line is not the summary with at least 2 errors: %q", summary)
+	}
+	prev := 0
+	errs := 0
+	for _, l := range lines[:len(lines)-1] {
+		if strings.HasPrefix(l, "    ") { // a diagnostic's detail
+			continue
+		}
+		m := diagLine.FindStringSubmatch(l)
+		if m == nil {
+			t.Errorf("not a path:line:col: severity: message line: %q", l)
+			continue
+		}
+		line, _ := strconv.Atoi(m[2])
+		if line < prev {
+			t.Errorf("diagnostics not sorted by line: %q after line %d", l, prev)
+		}
+		prev = line
+		if m[4] == "error" {
+			errs++
+		}
+	}
+	if !strings.Contains(summary, strconv.Itoa(errs)+" error") {
+		t.Errorf("summary %q does not count the %d error lines", summary, errs)
+	}
+	for _, want := range []string{`"sya"`, `"ordres"`} {
+		if !strings.Contains(stderr, want) {
+			t.Errorf("stderr does not report %s:\n%s", want, stderr)
+		}
+	}
+	if stdout != "" {
+		t.Errorf("stdout should be empty for an invalid flow, got:\n%s", stdout)
+	}
+}
+
+func TestValidateWarningsOnly(t *testing.T) {
+	code, stdout, stderr := runCLI(t, "", "validate", "testdata/flows/warn.yaml")
+	wantCode(t, code, exitOK, stdout, stderr)
+	if !strings.Contains(stderr, "warning:") || !strings.Contains(stderr, "lonely") {
+		t.Errorf("the unreachable state is not warned about:\n%s", stderr)
+	}
+	if !strings.Contains(stderr, "testdata/flows/warn.yaml: 0 errors, ") {
+		t.Errorf("no summary line:\n%s", stderr)
+	}
+	if !strings.Contains(stdout, `testdata/flows/warn.yaml: valid: flow "warn"`) {
+		t.Errorf("stdout does not say the flow is valid:\n%s", stdout)
+	}
+}
+
+func TestValidateSeveralFiles(t *testing.T) {
+	code, stdout, stderr := runCLI(t, "", "validate", "testdata/flows/shop.yaml", "testdata/flows/broken.yaml", "testdata/flows/missing.yaml")
+	wantCode(t, code, exitFailed, stdout, stderr)
+	if !strings.Contains(stdout, `testdata/flows/shop.yaml: valid: flow "shop" version 1, 10 states, languages en, it`) {
+		t.Errorf("the valid flow is not reported on stdout:\n%s", stdout)
+	}
+	if !strings.Contains(stderr, "testdata/flows/missing.yaml") {
+		t.Errorf("the missing file is not reported:\n%s", stderr)
+	}
+	if i, j := strings.Index(stderr, "broken.yaml:"), strings.Index(stderr, "missing.yaml"); i < 0 || j < i {
+		t.Errorf("diagnostics are not sorted by file:\n%s", stderr)
+	}
+}
