@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/batonbot/baton/flows"
@@ -59,6 +60,10 @@ type turn struct {
 	stopped    bool // a handoff, an end or a cut loop: no more moves
 }
 
+// turnPool recycles the working state of turns; nothing in it outlives the
+// Turn call that used it (the effects and the new session are fresh).
+var turnPool = sync.Pool{New: func() any { return new(turn) }}
+
 func (e *Engine) turn(ctx context.Context, s *flows.Session, in flows.Input) (ns *flows.Session, out []flows.Effect, err error) {
 	if s == nil {
 		return nil, nil, errors.New("engine: Turn needs a session: create one with Engine.NewSession")
@@ -66,7 +71,14 @@ func (e *Engine) turn(ctx context.Context, s *flows.Session, in flows.Input) (ns
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	t := &turn{e: e, f: e.flow, ctx: ctx, in: in, out: make([]flows.Effect, 0, 8)}
+	t := turnPool.Get().(*turn)
+	msgs, path := t.msgs[:0], t.path[:0]
+	*t = turn{e: e, f: e.flow, ctx: ctx, in: in, out: make([]flows.Effect, 0, 8), msgs: msgs, path: path}
+	defer func() {
+		t.ctx, t.s, t.out, t.e, t.f = nil, nil, nil, nil, nil
+		clear(t.msgs)
+		turnPool.Put(t)
+	}()
 	defer func() {
 		if r := recover(); r != nil {
 			t.releaseEnv()
