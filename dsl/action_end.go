@@ -9,7 +9,7 @@ import (
 func (l *loader) end(pos flows.Pos, n *yaml.Node) flows.Action {
 	rn := resolve(n)
 	if rn != nil && rn.Kind == yaml.ScalarNode && rn.ShortTag() == "!!bool" {
-		on, _ := l.boolean(n, "end")
+		on, _ := l.boolean(n, "end:")
 		if !on {
 			l.errorf(n, "end: false does nothing; remove it")
 			return nil

@@ -11,6 +11,7 @@ import (
 	"github.com/batonbot/baton/flows"
 	"github.com/expr-lang/expr"
 	"github.com/expr-lang/expr/ast"
+	"github.com/expr-lang/expr/builtin"
 	"github.com/expr-lang/expr/file"
 	"github.com/expr-lang/expr/vm"
 	"go.yaml.in/yaml/v3"
@@ -177,7 +178,7 @@ func (l *loader) exprError(p *pending, err error, names []string) {
 	}
 	if strings.HasPrefix(msg, "unknown name ") {
 		name := strings.TrimPrefix(msg, "unknown name ")
-		var vars []string
+		vars := append([]string(nil), builtin.Names...)
 		for _, n := range names {
 			if !strings.HasPrefix(n, "__") {
 				vars = append(vars, n)

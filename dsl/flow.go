@@ -121,13 +121,9 @@ func (l *loader) shared(key string, n *yaml.Node, chain []string) {
 }
 
 func (l *loader) languages(n *yaml.Node) {
-	items, ok := l.list(n, "a list of language codes, e.g. [it, en]")
+	items, ok := l.list(n, "languages: a list of language codes like [it, en]")
 	if !ok {
-		if isScalar(n) && !isNull(n) {
-			items = []*yaml.Node{n}
-		} else {
-			return
-		}
+		return
 	}
 	if len(items) == 0 {
 		l.errorf(n, "languages is empty: list at least one, e.g. languages: [en]")

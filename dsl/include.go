@@ -51,6 +51,7 @@ func (l *loader) includes(n *yaml.Node, chain []string) {
 		l.file = f
 		if root := l.parse(f); root != nil {
 			ps, _ := l.fields(root, "an included file", includeKeys)
+			l.mainOnly(root)
 			sub := append(chain[:len(chain):len(chain)], path)
 			var nested *yaml.Node
 			for _, p := range ps {
@@ -65,5 +66,15 @@ func (l *loader) includes(n *yaml.Node, chain []string) {
 			}
 		}
 		l.file = prev
+	}
+}
+
+// mainOnly explains why the main file's own keys are refused in an
+// included file (fields reports them as unknown keys).
+func (l *loader) mainOnly(root *yaml.Node) {
+	for _, p := range pairs(root) {
+		if k := resolve(p.key); k.Kind == yaml.ScalarNode && contains(topKeys, k.Value) && !contains(includeKeys, k.Value) {
+			l.errorf(p.key, "%s: belongs in the main flow file; an included file holds only vars, include, hours, nlu, triggers and states", k.Value)
+		}
 	}
 }

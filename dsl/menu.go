@@ -35,7 +35,10 @@ func (l *loader) menu(n *yaml.Node) *flows.Menu {
 			}
 		case "options":
 			optsNode = p.val
-			items, _ := l.list(p.val, "a list of options")
+			items, ok := l.list(p.val, "a list of options")
+			if !ok {
+				return nil
+			}
 			ids := map[string]*yaml.Node{}
 			for _, it := range items {
 				o := l.option(it, len(m.Options)+1)

@@ -116,6 +116,9 @@ func (l *loader) fields(n *yaml.Node, what string, allowed []string) ([]pair, bo
 			continue
 		}
 		if !contains(allowed, k.Value) {
+			if what == "an included file" && contains(topKeys, k.Value) {
+				continue // explained by mainOnly
+			}
 			l.errorf(p.key, "unknown key %q in %s%s", k.Value, what, suggestKey(k.Value, allowed))
 			continue
 		}
@@ -179,7 +182,7 @@ func (l *loader) boolean(n *yaml.Node, what string) (bool, bool) {
 			return b, true
 		}
 	}
-	l.errorf(n, "expected %s (true or false), got %s", what, describe(n))
+	l.errorf(n, "expected %s to be true or false, got %s", what, describe(n))
 	return false, false
 }
 
@@ -214,7 +217,7 @@ func (l *loader) list(n *yaml.Node, what string) ([]*yaml.Node, bool) {
 		if isNull(n) {
 			return nil, true
 		}
-		l.errorf(n, "expected %s (a list), got %s", what, describe(n))
+		l.errorf(n, "expected %s, got %s", what, describe(n))
 		return nil, false
 	}
 	return rn.Content, true
@@ -225,7 +228,7 @@ func (l *loader) strList(n *yaml.Node, what string) ([]string, bool) {
 	if isScalar(n) && !isNull(n) {
 		return []string{resolve(n).Value}, true
 	}
-	items, ok := l.list(n, "a list of "+what)
+	items, ok := l.list(n, what+"s (a list)")
 	if !ok {
 		return nil, false
 	}

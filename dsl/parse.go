@@ -6,6 +6,7 @@ import (
 	"io"
 	"regexp"
 	"strconv"
+	"strings"
 	"unicode/utf8"
 
 	"github.com/batonbot/baton/flows"
@@ -101,7 +102,7 @@ func (l *loader) yamlError(f *srcFile, err error) {
 		if line > len(f.lineStarts) {
 			line = len(f.lineStarts)
 		}
-		l.errAt(flows.Pos{File: f.path, Line: line, Col: 1}, "invalid YAML: %s", m[2])
+		l.errAt(flows.Pos{File: f.path, Line: line, Col: 1}, "invalid YAML: %s%s", m[2], yamlHint(m[2]))
 		return
 	}
 	if len(msg) > 6 && msg[:6] == "yaml: " {
@@ -169,4 +170,17 @@ func (l *loader) checkBounds(f *srcFile, root *yaml.Node) bool {
 		return true
 	}
 	return false
+}
+
+// yamlHint suggests the usual cause of a YAML parser error.
+func yamlHint(msg string) string {
+	switch {
+	case strings.Contains(msg, "unexpected end of stream"), strings.Contains(msg, "did not find expected"):
+		return " (is a quote or bracket left open, or an indent off?)"
+	case strings.Contains(msg, "mapping values are not allowed"):
+		return " (quote text that contains \": \")"
+	case strings.Contains(msg, "found character that cannot start any token"):
+		return " (indent with spaces, not tabs; quote text starting with @ or `)"
+	}
+	return ""
 }

@@ -43,7 +43,7 @@ func (l *loader) rule(n *yaml.Node, kind ruleKind) *flows.Rule {
 		case "keywords":
 			r.Keywords = l.keywords(p.val)
 		case "negation":
-			negation, _ = l.boolean(p.val, "negation")
+			negation, _ = l.boolean(p.val, "negation:")
 		case "pattern":
 			r.Pattern = l.regexp(p.val)
 		case "intent":

@@ -35,7 +35,7 @@ func (l *loader) state(name string, key, n *yaml.Node) *flows.State {
 		case "no_match":
 			s.NoMatch = l.ladder(p.val)
 		case "triggers":
-			if on, ok := l.boolean(p.val, "triggers (false turns the global triggers off here)"); ok {
+			if on, ok := l.boolean(p.val, "triggers:"); ok {
 				s.NoTriggers = !on
 			}
 		default:

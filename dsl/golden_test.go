@@ -1,0 +1,49 @@
+package dsl
+
+import (
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
+
+// TestGoldenDiagnostics loads each broken flow under testdata/errors and
+// compares every diagnostic, as `baton validate` prints it, with the
+// .golden file next to it. Refresh with `go test ./dsl -update`.
+func TestGoldenDiagnostics(t *testing.T) {
+	files, err := filepath.Glob("testdata/errors/*.yaml")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no test flows: %v", err)
+	}
+	for _, path := range files {
+		t.Run(strings.TrimSuffix(filepath.Base(path), ".yaml"), func(t *testing.T) {
+			f, ds := LoadFile(path)
+			var b strings.Builder
+			for _, d := range ds {
+				b.WriteString(d.String())
+				b.WriteByte('\n')
+			}
+			got := b.String()
+			if f != nil && ds.HasErrors() {
+				t.Error("a flow came back with errors")
+			}
+			golden := strings.TrimSuffix(path, ".yaml") + ".golden"
+			if *update {
+				if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			want, err := os.ReadFile(golden)
+			if err != nil {
+				t.Fatalf("%v (run go test ./dsl -update)", err)
+			}
+			if got != string(want) {
+				t.Errorf("diagnostics of %s:\n--- got\n%s--- want\n%s", path, got, want)
+			}
+		})
+	}
+}
