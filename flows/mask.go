@@ -45,10 +45,11 @@ func MaskPII(s string) string {
 	// Masking one kind can expose another (a code glued to a phone
 	// number); a second pass settles it, a third is a safety net.
 	for range 3 {
-		if !mayHavePII(s) {
+		h := scan(s)
+		if !h.any() {
 			return s
 		}
-		m := maskOnce(s)
+		m := maskOnce(s, h)
 		if m == s {
 			return s
 		}
@@ -57,15 +58,26 @@ func MaskPII(s string) string {
 	return s
 }
 
-func maskOnce(s string) string {
-	s = maskEmail.ReplaceAllString(s, MaskedEmail)
-	s = maskOrderRef.ReplaceAllString(s, "${1}"+MaskedOrder)
-	s = maskOrder.ReplaceAllStringFunc(s, func(m string) string {
-		if countDigits(m) < 4 {
-			return m
-		}
-		return MaskedOrder
-	})
+// maskOnce runs each pattern the hints say can match: the regular
+// expressions have no literal prefix, so skipping them is most of the speed.
+func maskOnce(s string, h hints) string {
+	if h.at {
+		s = maskEmail.ReplaceAllString(s, MaskedEmail)
+	}
+	if h.run4 {
+		s = maskOrderRef.ReplaceAllString(s, "${1}"+MaskedOrder)
+	}
+	if h.digits >= 4 {
+		s = maskOrder.ReplaceAllStringFunc(s, func(m string) string {
+			if countDigits(m) < 4 {
+				return m
+			}
+			return MaskedOrder
+		})
+	}
+	if h.digits < 8 {
+		return s
+	}
 	s = maskPhone.ReplaceAllStringFunc(s, func(m string) string {
 		switch {
 		case isPhone(m):
@@ -83,7 +95,8 @@ func maskOnce(s string) string {
 // order they appear; nil when there are none. Order references such as
 // "#12345" are returned without the "#".
 func ExtractPII(s string) map[string][]string {
-	if !mayHavePII(s) {
+	h := scan(s)
+	if !h.any() {
 		return nil
 	}
 	var out map[string][]string
@@ -95,14 +108,21 @@ func ExtractPII(s string) map[string][]string {
 	}
 	// Extract in the same order MaskPII masks, blanking what was taken so
 	// that an e-mail's digits are not also reported as a phone.
-	for _, m := range maskEmail.FindAllString(s, -1) {
-		add("email", m)
+	if h.at {
+		for _, m := range maskEmail.FindAllString(s, -1) {
+			add("email", m)
+		}
+		s = maskEmail.ReplaceAllString(s, MaskedEmail)
 	}
-	s = maskEmail.ReplaceAllString(s, MaskedEmail)
-	for _, m := range maskOrderRef.FindAllStringSubmatch(s, -1) {
-		add("order", m[2])
+	if h.run4 {
+		for _, m := range maskOrderRef.FindAllStringSubmatch(s, -1) {
+			add("order", m[2])
+		}
+		s = maskOrderRef.ReplaceAllString(s, "${1}"+MaskedOrder)
 	}
-	s = maskOrderRef.ReplaceAllString(s, "${1}"+MaskedOrder)
+	if h.digits < 4 {
+		return out
+	}
 	s = maskOrder.ReplaceAllStringFunc(s, func(m string) string {
 		if countDigits(m) < 4 {
 			return m
@@ -110,6 +130,9 @@ func ExtractPII(s string) map[string][]string {
 		add("order", m)
 		return MaskedOrder
 	})
+	if h.digits < 8 {
+		return out
+	}
 	for _, m := range maskPhone.FindAllString(s, -1) {
 		if isPhone(m) {
 			add("phone", strings.TrimSpace(m))
@@ -118,21 +141,35 @@ func ExtractPII(s string) map[string][]string {
 	return out
 }
 
-// mayHavePII is a fast pre-check: every pattern needs an @ or 4 digits.
-func mayHavePII(s string) bool {
-	digits := 0
+// hints say which patterns can match s: an e-mail needs an @, an order
+// reference a run of 4 digits, an order code 4 digits, a phone 8.
+type hints struct {
+	at     bool
+	run4   bool
+	digits int
+}
+
+func (h hints) any() bool { return h.at || h.digits >= 4 }
+
+func scan(s string) hints {
+	var h hints
+	run := 0
 	for _, r := range s {
-		if r == '@' {
-			return true
-		}
-		if unicode.IsDigit(r) {
-			digits++
-			if digits >= 4 {
-				return true
+		switch {
+		case r == '@':
+			h.at = true
+			run = 0
+		case unicode.IsDigit(r):
+			h.digits++
+			run++
+			if run >= 4 {
+				h.run4 = true
 			}
+		default:
+			run = 0
 		}
 	}
-	return false
+	return h
 }
 
 func isPhone(m string) bool {
