@@ -1,0 +1,174 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+const nluDevSet = "../../../shared/data/triage-dev.jsonl"
+
+func runNLUTest(t *testing.T, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	e := &env{stdin: strings.NewReader(""), stdout: &out, stderr: &errb, getenv: func(string) string { return "" }}
+	code = run(context.Background(), e, append([]string{"nlu"}, args...))
+	return code, out.String(), errb.String()
+}
+
+// writeNLUData writes a small labelled set: two intents in two languages.
+func writeNLUData(t *testing.T, name string, lines ...string) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), name)
+	if err := os.WriteFile(p, []byte(strings.Join(lines, "\n")+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+var nluSmall = []string{
+	`{"text": "where is my order A12345?", "lang": "en", "intent": "order_status", "wants_human": false, "frustrated": false, "sentiment": "neutral"}`,
+	`{"text": "dov'è il mio pacco?", "lang": "it", "intent": "order_status", "wants_human": false, "frustrated": false, "sentiment": "neutral"}`,
+	`{"text": "my parcel has not arrived yet", "lang": "en", "intent": "order_status", "wants_human": false, "frustrated": false, "sentiment": "neutral"}`,
+	`{"text": "tracking del mio ordine per favore", "lang": "it", "intent": "order_status", "wants_human": false, "frustrated": false, "sentiment": "neutral"}`,
+	`{"text": "I want to talk to a human", "lang": "en", "intent": "agent", "wants_human": true, "frustrated": false, "sentiment": "neutral"}`,
+	`{"text": "passami un operatore", "lang": "it", "intent": "agent", "wants_human": true, "frustrated": false, "sentiment": "neutral"}`,
+	`{"text": "REAL PERSON NOW, this bot is useless 😡", "lang": "en", "intent": "agent", "wants_human": true, "frustrated": true, "sentiment": "negative"}`,
+	`{"text": "voglio parlare con una persona vera", "lang": "it", "intent": "agent", "wants_human": true, "frustrated": false, "sentiment": "neutral"}`,
+}
+
+func TestNLUEvalJSONContract(t *testing.T) {
+	train := writeNLUData(t, "train.jsonl", nluSmall...)
+	test := writeNLUData(t, "test.jsonl", nluSmall[:4]...)
+	for _, args := range [][]string{
+		{"eval", "--train", train, "--test", test, "--json"},
+		{"eval", "--train", train, "--folds", "2", "--json"},
+	} {
+		code, out, errOut := runNLUTest(t, args...)
+		if code != exitOK {
+			t.Fatalf("%v: exit %d, stderr: %s", args, code, errOut)
+		}
+		var got map[string]any
+		dec := json.NewDecoder(strings.NewReader(out))
+		if err := dec.Decode(&got); err != nil {
+			t.Fatalf("%v: output is not one JSON object: %v\n%s", args, err, out)
+		}
+		if dec.More() {
+			t.Fatalf("%v: more than one JSON value in the output:\n%s", args, out)
+		}
+		for _, path := range []string{"n", "wants_human.precision", "wants_human.recall", "wants_human.f1",
+			"frustrated.precision", "frustrated.recall", "frustrated.f1", "intent.accuracy", "intent.macro_f1",
+			"sentiment.accuracy"} {
+			v := any(got)
+			for _, k := range strings.Split(path, ".") {
+				m, ok := v.(map[string]any)
+				if !ok {
+					t.Fatalf("%v: %s: not an object in %s", args, path, out)
+				}
+				v = m[k]
+			}
+			f, ok := v.(float64)
+			if !ok {
+				t.Errorf("%v: %s = %v, want a number", args, path, v)
+			} else if f < 0 || (path != "n" && f > 1) {
+				t.Errorf("%v: %s = %v out of range", args, path, f)
+			}
+		}
+	}
+	// The test-file run scores the four test messages.
+	_, out, _ := runNLUTest(t, "eval", "--train", train, "--test", test, "--json")
+	var r struct {
+		N          int
+		WantsHuman struct{ Precision, Recall float64 } `json:"wants_human"`
+	}
+	if err := json.Unmarshal([]byte(out), &r); err != nil {
+		t.Fatal(err)
+	}
+	if r.N != 4 {
+		t.Errorf("n = %d, want 4 (the test file's messages)", r.N)
+	}
+}
+
+func TestNLUEvalTextReport(t *testing.T) {
+	train := writeNLUData(t, "train.jsonl", nluSmall...)
+	code, out, errOut := runNLUTest(t, "eval", "--train", train, "--folds", "2")
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	for _, want := range []string{"2-fold cross-validation", "wants_human", "frustrated", "macro-F1", "confusion matrix", "order_status", "messages/second"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("report lacks %q:\n%s", want, out)
+		}
+	}
+}
+
+func TestNLUEvalErrors(t *testing.T) {
+	good := writeNLUData(t, "good.jsonl", nluSmall...)
+	bad := writeNLUData(t, "bad.jsonl", nluSmall[0], nluSmall[1], `{"text": "broken", "intent": `)
+	badSentiment := writeNLUData(t, "sent.jsonl", `{"text": "hi", "lang": "en", "intent": "greeting", "sentiment": "happy"}`)
+	tests := []struct {
+		name   string
+		args   []string
+		code   int
+		stderr string
+	}{
+		{"no subcommand", nil, exitUsage, "missing subcommand"},
+		{"unknown subcommand", []string{"train"}, exitUsage, `unknown subcommand "train"`},
+		{"no train", []string{"eval"}, exitUsage, "missing --train"},
+		{"unknown flag", []string{"eval", "--train", good, "--bogus"}, exitUsage, "bogus"},
+		{"stray argument", []string{"eval", "--train", good, "extra"}, exitUsage, "unexpected argument"},
+		{"one fold", []string{"eval", "--train", good, "--folds", "1"}, exitUsage, "at least 2 folds"},
+		{"missing file", []string{"eval", "--train", filepath.Join(t.TempDir(), "nope.jsonl")}, exitRuntime, "no such file"},
+		{"bad JSON line", []string{"eval", "--train", good, "--test", bad}, exitRuntime, bad + ":3: invalid JSON"},
+		{"bad sentiment", []string{"eval", "--train", badSentiment}, exitRuntime, badSentiment + `:1: "sentiment" is "happy"`},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			code, _, errOut := runNLUTest(t, tc.args...)
+			if code != tc.code {
+				t.Errorf("exit %d, want %d; stderr: %s", code, tc.code, errOut)
+			}
+			if !strings.Contains(errOut, tc.stderr) {
+				t.Errorf("stderr %q does not mention %q", errOut, tc.stderr)
+			}
+		})
+	}
+}
+
+func TestNLUHelp(t *testing.T) {
+	for _, args := range [][]string{{"--help"}, {"eval", "--help"}, {"eval", "-h"}} {
+		code, out, _ := runNLUTest(t, args...)
+		if code != exitOK {
+			t.Errorf("%v: exit %d, want 0", args, code)
+		}
+		if !strings.Contains(out, "Usage: baton nlu eval") || !strings.Contains(out, "-folds") {
+			t.Errorf("%v: usage not on stdout:\n%s", args, out)
+		}
+	}
+}
+
+// TestNLUEvalDevSet runs the command the way CI does, from the repository
+// root's point of view, on the shared dev set.
+func TestNLUEvalDevSet(t *testing.T) {
+	if _, err := os.Stat(nluDevSet); err != nil {
+		t.Skipf("skipping: the dev set %s is absent", nluDevSet)
+	}
+	code, out, errOut := runNLUTest(t, "eval", "--train", nluDevSet, "--json")
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	var r struct {
+		N     int
+		Folds int
+	}
+	if err := json.Unmarshal([]byte(out), &r); err != nil {
+		t.Fatal(err)
+	}
+	if r.N != 360 || r.Folds != 5 {
+		t.Errorf("n=%d folds=%d, want 360 messages in 5 folds", r.N, r.Folds)
+	}
+}
