@@ -30,7 +30,8 @@
 //     numbers and order numbers before the text leaves the process.
 //   - WithCache (default 1024 entries): answers are kept per language and
 //     folded, masked text in a bounded LRU.
-//   - WithTemperature (default 0, always sent).
+//   - WithTemperature (default 0, always sent; left out for OpenAI's
+//     reasoning models, which reject it).
 //
 // # Failure is not an error
 //

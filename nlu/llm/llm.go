@@ -58,7 +58,7 @@ func New(opts ...Option) (*Analyzer, error) {
 	if hc == nil {
 		hc = &http.Client{}
 	}
-	oc.HTTPClient = &wire{client: hc, temperature: cfg.temperature}
+	oc.HTTPClient = &wire{client: hc, temperature: cfg.temperatureFor(cfg.model)}
 	a.client = openai.NewClientWithConfig(oc)
 
 	if cfg.cacheSize > 0 {
@@ -115,8 +115,8 @@ func (c *config) check() error {
 	if c.threshold < 0 || c.threshold > 1 || math.IsNaN(c.threshold) {
 		return fmt.Errorf("llm: threshold %v must be between 0 and 1", c.threshold)
 	}
-	if math.IsNaN(c.temperature) || c.temperature > 2 {
-		return fmt.Errorf("llm: temperature %v must be at most 2 (negative leaves it out)", c.temperature)
+	if t := c.temperature; t != nil && (math.IsNaN(*t) || *t > 2) {
+		return fmt.Errorf("llm: temperature %v must be at most 2 (negative leaves it out)", *t)
 	}
 	if c.hybrid && c.fallback == nil {
 		return errors.New("llm: hybrid mode needs a fallback analyser to ask first: pass WithFallback")

@@ -5,7 +5,9 @@ import (
 	"errors"
 	"net/http"
 	"reflect"
+	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -94,6 +96,60 @@ func TestTemperature(t *testing.T) {
 		if ok != tt.present || got != tt.want {
 			t.Errorf("WithTemperature(%v): temperature = %v (present %v), want %v (present %v)", tt.temp, got, ok, tt.want, tt.present)
 		}
+	}
+	// Reasoning models reject the parameter: by default it is left out,
+	// unless set explicitly.
+	for _, tt := range []struct {
+		model   string
+		opts    []Option
+		present bool
+	}{
+		{"gpt-5-mini", nil, false},
+		{"o3-mini", nil, false},
+		{"gpt-5-mini", []Option{WithTemperature(1)}, true},
+		{"llama3.1:8b", nil, true},
+	} {
+		f := newFake(t, func(n int, w http.ResponseWriter, r *http.Request) { writeSignals(w, "refund", 0.9) })
+		analyze(t, newTest(t, f, append([]Option{WithModel(tt.model)}, tt.opts...)...), "rimborso")
+		if _, ok := f.request(1)["temperature"]; ok != tt.present {
+			t.Errorf("model %s %d options: temperature present = %v, want %v", tt.model, len(tt.opts), ok, tt.present)
+		}
+	}
+}
+
+func TestUnreachableServer(t *testing.T) {
+	f := newFake(t, func(n int, w http.ResponseWriter, r *http.Request) {})
+	url := f.url()
+	f.srv.Close()
+	a := newTest(t, newFake(t, nil), WithBaseURL(url), WithFallback(unsureFallback()))
+	got := analyze(t, a, "ciao")
+	if got.Source != "builtin" || !strings.HasPrefix(got.Fallback, "network error: ") || !strings.Contains(got.Fallback, "refused") {
+		t.Errorf("got %+v, want the fallback with a network error", got)
+	}
+}
+
+func TestConcurrentUse(t *testing.T) {
+	f := newFake(t, func(n int, w http.ResponseWriter, r *http.Request) {
+		if n%3 == 0 {
+			writeError(w, http.StatusBadGateway, "bad gateway", "")
+			return
+		}
+		writeSignals(w, "refund", 0.9)
+	})
+	a := newTest(t, f, WithFallback(unsureFallback()), WithCache(4))
+	var wg sync.WaitGroup
+	for i := range 32 {
+		wg.Go(func() {
+			text := "rimborso " + strconv.Itoa(i%8)
+			s, err := a.Analyze(context.Background(), flows.AnalyzeInput{Text: text})
+			if err != nil || (s.Source != "llm" && s.Fallback == "") {
+				t.Errorf("Analyze(%q) = %+v, %v", text, s, err)
+			}
+		})
+	}
+	wg.Wait()
+	if n := a.cache.len(); n > 4 {
+		t.Errorf("cache holds %d entries, bound is 4", n)
 	}
 }
 

@@ -3,6 +3,7 @@ package llm
 import (
 	"net/http"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/batonbot/baton/flows"
@@ -40,7 +41,7 @@ type config struct {
 	threshold   float64
 	hybrid      bool
 	unsure      func(flows.Signals) bool
-	temperature float64
+	temperature *float64
 	httpClient  *http.Client
 }
 
@@ -140,15 +141,28 @@ func WithHybrid(unsure func(flows.Signals) bool) Option {
 	return func(c *config) { c.hybrid, c.unsure = true, unsure }
 }
 
-// WithTemperature sets the sampling temperature (default 0, for repeatable
-// answers). It is always sent, 0 included; a negative value leaves it out
-// of the request, for models that reject the parameter (OpenAI's reasoning
-// models: o1, o3, o4, gpt-5).
-func WithTemperature(t float64) Option { return func(c *config) { c.temperature = t } }
+// WithTemperature sets the sampling temperature. It is always sent, 0
+// included; a negative value leaves it out of the request. By default it is
+// 0, for repeatable answers, except for OpenAI's reasoning models (o1, o3,
+// o4, gpt-5...), which reject the parameter and get none.
+func WithTemperature(t float64) Option { return func(c *config) { c.temperature = &t } }
 
 // WithHTTPClient sets the HTTP client (proxies, TLS, tests). Its own Timeout
 // adds to WithTimeout's, it does not replace it.
 func WithHTTPClient(hc *http.Client) Option { return func(c *config) { c.httpClient = hc } }
+
+// temperatureFor is the temperature to send for model, negative for none.
+func (c *config) temperatureFor(model string) float64 {
+	if c.temperature != nil {
+		return *c.temperature
+	}
+	for _, p := range []string{"o1", "o3", "o4", "gpt-5"} {
+		if strings.HasPrefix(model, p) {
+			return -1
+		}
+	}
+	return 0
+}
 
 func defaults() config {
 	return config{
