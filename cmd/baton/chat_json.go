@@ -48,12 +48,12 @@ func chatJSON(ctx context.Context, e *env, sb *sandbox, rec *recorder) int {
 		case quit:
 			return exitOK
 		case in.cmd == "state":
-			write(sessionJSON(sb.session()))
+			write(sessionJSON(sb.session(), sb.vars()))
 		case in.cmd == "vars":
 			write(struct {
 				Type string         `json:"type"`
 				Vars map[string]any `json:"vars"`
-			}{"vars", nonNil(sb.session().Vars)})
+			}{"vars", sb.vars()})
 		case in.cmd == "reset":
 			write(jsonEvent{Type: "reset", Conversation: sb.session().ID})
 		case in.cmd == "help":
@@ -63,7 +63,7 @@ func chatJSON(ctx context.Context, e *env, sb *sandbox, rec *recorder) int {
 }
 
 // sessionJSON is the answer to /state in --json mode.
-func sessionJSON(s *flows.Session) any {
+func sessionJSON(s *flows.Session, vars map[string]any) any {
 	return struct {
 		Type         string          `json:"type"`
 		Conversation string          `json:"conversation"`
@@ -72,7 +72,7 @@ func sessionJSON(s *flows.Session) any {
 		NoMatch      int             `json:"no_match"`
 		Lang         string          `json:"lang"`
 		Vars         map[string]any  `json:"vars"`
-	}{"session", s.ID, s.State, s.Lifecycle, s.NoMatch, s.Lang, nonNil(s.Vars)}
+	}{"session", s.ID, s.State, s.Lifecycle, s.NoMatch, s.Lang, vars}
 }
 
 // jsonEvent is a one-field answer to a chat command in --json mode.
@@ -82,13 +82,6 @@ type jsonEvent struct {
 	Conversation string         `json:"conversation,omitempty"`
 	Text         string         `json:"text,omitempty"`
 	Vars         map[string]any `json:"vars,omitempty"`
-}
-
-func nonNil(m map[string]any) map[string]any {
-	if m == nil {
-		return map[string]any{}
-	}
-	return m
 }
 
 // scanner adapts a bufio.Scanner to lineReader.

@@ -28,12 +28,14 @@ func chatText(ctx context.Context, e *env, sb *sandbox, rec *recorder, o chatOpt
 				io.Reader
 				io.Writer
 			}{in, out}, "you> ")
-			if w, h, err := term.GetSize(int(out.Fd())); err == nil {
+			if w, h, err := term.GetSize(int(out.Fd())); err == nil && w > 0 && h > 0 {
 				_ = t.SetSize(w, h)
 			}
 			v := &textView{w: t, color: true, esc: t.Escape}
 			// Raw mode delivers Ctrl-C as a key: ReadLine returns io.EOF.
-			return chatLoop(ctx, e, sb, rec, o, v, t)
+			code := chatLoop(ctx, e, sb, rec, o, v, t)
+			fmt.Fprintln(t)
+			return code
 		}
 	}
 	v := &textView{w: e.stdout}
@@ -71,7 +73,7 @@ func chatLoop(ctx context.Context, e *env, sb *sandbox, rec *recorder, o chatOpt
 			s := sb.session()
 			v.info(fmt.Sprintf("state %s, lifecycle %s, no-match %d, language %s, clock %s", orDefault(s.State, "(not started)"), s.Lifecycle, s.NoMatch, s.Lang, sb.now().Format("2006-01-02 15:04:05 MST")))
 		case in.cmd == "vars":
-			v.vars(sb.session().Vars)
+			v.vars(sb.vars())
 		case in.cmd == "reset":
 			v.info("new conversation " + sb.session().ID + "; write as the customer")
 		case in.cmd == "help":

@@ -178,6 +178,17 @@ func (s *sandbox) newSession(id string) *flows.Session {
 // session is the conversation as it is now.
 func (s *sandbox) session() *flows.Session { return s.sess }
 
+// vars is every variable of the conversation: the flow's defaults with the
+// session's values over them (the session keeps only what was set).
+func (s *sandbox) vars() map[string]any {
+	out := maps.Clone(s.cfg.flow.Vars)
+	if out == nil {
+		out = map[string]any{}
+	}
+	maps.Copy(out, s.sess.Vars)
+	return out
+}
+
 // user sends a user message.
 func (s *sandbox) user(ctx context.Context, text string) *stepResult {
 	return s.step(ctx, flows.Input{Kind: flows.InputMessage, Text: text})

@@ -21,7 +21,7 @@ type convState struct {
 
 // checkStep runs every check of st against what the step produced and
 // returns one message per failing check.
-func checkStep(st *testStep, res *stepResult, s *flows.Session, cs *convState) []string {
+func checkStep(st *testStep, res *stepResult, s *flows.Session, vars map[string]any, cs *convState) []string {
 	var fails []string
 	fail := func(format string, args ...any) { fails = append(fails, fmt.Sprintf(format, args...)) }
 
@@ -77,7 +77,7 @@ func checkStep(st *testStep, res *stepResult, s *flows.Session, cs *convState) [
 	if len(st.vars) > 0 {
 		for _, name := range sortedKeys(st.vars) {
 			want := st.vars[name]
-			got, ok := s.Vars[name]
+			got, ok := vars[name]
 			if !ok && want != nil {
 				fail("vars: %s: expected %s, but it is not set", name, compactJSON(want))
 				continue

@@ -246,7 +246,7 @@ func (r *testRunner) runConv(ctx context.Context, file *testFile, tf *testFlow, 
 		if tf.cov != nil {
 			tf.cov.observe(res)
 		}
-		fails := checkStep(st, res, sb.session(), cs)
+		fails := checkStep(st, res, sb.session(), sb.vars(), cs)
 		if len(fails) > 0 {
 			r.failed++
 			w := r.e.stdout

@@ -92,3 +92,39 @@ func TestTestCoverage(t *testing.T) {
 
 // durationRE matches the run time printed after a passing conversation.
 var durationRE = regexp.MustCompile(`, [0-9.]+(ns|µs|ms|s)\)`)
+
+func TestTestNoCannedResponse(t *testing.T) {
+	code, stdout, stderr := runCLI(t, "", "test", "testdata/tests/nocanned")
+	wantCode(t, code, exitFailed, stdout, stderr)
+	for _, want := range []string{
+		"ok    testdata/tests/nocanned/nocanned.yaml: the file answers the request",
+		"FAIL  testdata/tests/nocanned/nocanned.yaml: nobody answers the request",
+		`step 1 of 1, user: "hi"`,
+		"no canned response for GET https://api.example.com/ping: nothing leaves the machine in the sandbox; add a `sandbox:` response to the http action at testdata/flows/nocanned.yaml:7:5 (or an http: response to the test file)",
+		"\n1 passed, 1 failed\n",
+	} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("output lacks %q:\n%s", want, stdout)
+		}
+	}
+}
+
+func TestSubsetComparesJSONValues(t *testing.T) {
+	for _, c := range []struct {
+		want, got any
+		ok        bool
+	}{
+		{3, 3.0, true},
+		{"3", 3, false},
+		{map[string]any{"a": 1}, map[string]any{"a": 1.0, "b": 2}, true},
+		{map[string]any{"a": 1, "c": nil}, map[string]any{"a": 1}, true},
+		{map[string]any{"a": 2}, map[string]any{"a": 1}, false},
+		{[]any{1, 2}, []any{1, 2}, true},
+		{[]any{1}, []any{1, 2}, false},
+		{map[string]any{"a": 1}, "a", false},
+	} {
+		if got := subset(normJSON(c.want), normJSON(c.got)); got != c.ok {
+			t.Errorf("subset(%v, %v) = %v, want %v", c.want, c.got, got, c.ok)
+		}
+	}
+}
