@@ -106,24 +106,37 @@
 //
 // Zendesk (NewZendeskHandler): create a webhook (Admin Center › Apps and
 // integrations › Webhooks, "Trigger or automation", POST, JSON) with a
-// signing secret, and a trigger "Ticket is updated AND Tags contains baton
-// AND (Comment is public OR Status changed)" that notifies it with:
+// signing secret, and two triggers that notify it, both with the
+// conditions "Tags contains baton" and "Current user is not" Baton's API
+// user:
 //
+//	"Comment is Public" and "Current user is (agent)", body:
 //	{
+//	  "event": "comment",
 //	  "ticket_id": "{{ticket.id}}",
 //	  "conversation_id": "{{ticket.external_id}}",
-//	  "status": "{{ticket.status}}",
 //	  "comment": "{{ticket.latest_public_comment}}",
-//	  "comment_public": true,
 //	  "author": "{{current_user.name}}",
 //	  "author_role": "{{current_user.role}}"
 //	}
 //
+//	"Status changed to Solved" (or Closed), body:
+//	{
+//	  "event": "status",
+//	  "ticket_id": "{{ticket.id}}",
+//	  "conversation_id": "{{ticket.external_id}}",
+//	  "status": "{{ticket.status}}",
+//	  "author": "{{current_user.name}}"
+//	}
+//
 // The handler checks X-Zendesk-Webhook-Signature, the base64 HMAC-SHA256
 // of X-Zendesk-Webhook-Signature-Timestamp followed by the raw body,
-// keyed with the webhook's signing secret. A comment from an agent
-// (author_role other than "end-user") becomes an InputAgent; status Solved
-// or Closed an InputTicket. ticket_id may be a string or a number.
+// keyed with the webhook's signing secret (SignZendesk). A comment whose
+// author_role is not "end-user" becomes an InputAgent; status Solved or
+// Closed an InputTicket. ticket_id may be a string or a number; a body
+// without "event" is read for both. Keep the two events in two triggers:
+// {{ticket.latest_public_comment}} is the last public comment even when
+// the update only changed the status.
 //
 // Freshdesk (NewFreshdeskHandler): an automation rule (Admin › Automations
 // › Ticket updates) on "Agent replies" or "Status is changed", with the

@@ -1,0 +1,254 @@
+package handoff
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"html"
+	"io"
+	"net/http"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/batonbot/baton/flows"
+)
+
+// Deliver hands an input that came back from a helpdesk to the
+// conversation it belongs to; the host loads the session and runs the
+// turn. An error makes the handler answer 500, so the helpdesk retries.
+type Deliver func(ctx context.Context, conversationID string, in flows.Input) error
+
+// TicketLookup finds the conversation a ticket belongs to, for inbound
+// requests that do not carry the conversation id. It returns "" for a
+// ticket Baton does not know.
+type TicketLookup func(ctx context.Context, t flows.TicketRef) (conversationID string, err error)
+
+// HandlerOption configures an inbound handler.
+type HandlerOption func(*handlerOptions)
+
+type handlerOptions struct {
+	now       func() time.Time
+	maxBody   int64
+	tolerance time.Duration
+	lookup    TicketLookup
+}
+
+// DefaultMaxBody is the largest request body the handlers read.
+const DefaultMaxBody = 1 << 20
+
+func buildHandlerOptions(opts []HandlerOption) *handlerOptions {
+	o := &handlerOptions{now: time.Now, maxBody: DefaultMaxBody, tolerance: 5 * time.Minute}
+	for _, opt := range opts {
+		if opt != nil {
+			opt(o)
+		}
+	}
+	return o
+}
+
+// HandlerClock sets the clock signatures' timestamps are checked against.
+func HandlerClock(now func() time.Time) HandlerOption {
+	return func(o *handlerOptions) {
+		if now != nil {
+			o.now = now
+		}
+	}
+}
+
+// HandlerMaxBody limits request bodies to n bytes (default 1 MiB); larger
+// requests get 413.
+func HandlerMaxBody(n int64) HandlerOption {
+	return func(o *handlerOptions) {
+		if n > 0 {
+			o.maxBody = n
+		}
+	}
+}
+
+// HandlerTolerance sets how far a signed timestamp may be from now
+// (default 5 minutes) in the generic callback.
+func HandlerTolerance(d time.Duration) HandlerOption {
+	return func(o *handlerOptions) {
+		if d > 0 {
+			o.tolerance = d
+		}
+	}
+}
+
+// HandlerTicketLookup resolves a ticket to its conversation when the
+// request has no conversation id (e.g. a Freshdesk account without the
+// conversation field).
+func HandlerTicketLookup(f TicketLookup) HandlerOption {
+	return func(o *handlerOptions) { o.lookup = f }
+}
+
+// inbound is one input a decoder found in a request.
+type inbound struct {
+	conversationID string
+	ticket         flows.TicketRef
+	in             flows.Input
+}
+
+// errNotSigned marks a verification failure (401).
+var errNotSigned = errors.New("not signed")
+
+// bridgeHandler is the request lifecycle every inbound handler shares.
+type bridgeHandler struct {
+	name    string
+	o       *handlerOptions
+	deliver Deliver
+	// verify checks the request's signature or secret.
+	verify func(r *http.Request, body []byte) error
+	// decode turns a verified body into inputs.
+	decode func(body []byte) ([]inbound, error)
+}
+
+func (b *bridgeHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodPost {
+		w.Header().Set("Allow", http.MethodPost)
+		httpError(w, http.StatusMethodNotAllowed, b.name+": only POST is accepted")
+		return
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, b.o.maxBody))
+	if err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			httpError(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("%s: body over %d bytes", b.name, b.o.maxBody))
+			return
+		}
+		httpError(w, http.StatusBadRequest, b.name+": cannot read the body")
+		return
+	}
+	if err := b.verify(r, body); err != nil {
+		httpError(w, http.StatusUnauthorized, b.name+": "+err.Error())
+		return
+	}
+	items, err := b.decode(body)
+	if err != nil {
+		httpError(w, http.StatusBadRequest, b.name+": "+err.Error())
+		return
+	}
+	ctx := r.Context()
+	delivered := 0
+	for _, it := range items {
+		conv := it.conversationID
+		if conv == "" && b.o.lookup != nil && it.ticket.ID != "" {
+			if conv, err = b.o.lookup(ctx, it.ticket); err != nil {
+				httpError(w, http.StatusInternalServerError, b.name+": ticket lookup failed, retry later")
+				return
+			}
+		}
+		if conv == "" {
+			continue
+		}
+		if err := b.deliver(ctx, conv, it.in); err != nil {
+			httpError(w, http.StatusInternalServerError, b.name+": delivery failed, retry later")
+			return
+		}
+		delivered++
+	}
+	if delivered == 0 {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		w.WriteHeader(http.StatusAccepted)
+		io.WriteString(w, b.name+": nothing for Baton in this request (no conversation id, or an event Baton ignores)\n")
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func httpError(w http.ResponseWriter, status int, msg string) {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.WriteHeader(status)
+	io.WriteString(w, msg+"\n")
+}
+
+// flexString decodes a JSON string, number or boolean as text: helpdesk
+// placeholders render ids as either.
+type flexString string
+
+func (f *flexString) UnmarshalJSON(b []byte) error {
+	var v any
+	if err := json.Unmarshal(b, &v); err != nil {
+		return err
+	}
+	switch x := v.(type) {
+	case nil:
+		*f = ""
+	case string:
+		*f = flexString(x)
+	case float64:
+		*f = flexString(strconv.FormatFloat(x, 'f', -1, 64))
+	case bool:
+		*f = flexString(strconv.FormatBool(x))
+	default:
+		return fmt.Errorf("want a string, got %s", clip(string(b), 40))
+	}
+	return nil
+}
+
+func (f flexString) trim() string { return strings.TrimSpace(string(f)) }
+
+// decodeObject decodes a JSON object, refusing anything else.
+func decodeObject(body []byte, v any) error {
+	if len(strings.TrimSpace(string(body))) == 0 {
+		return errors.New("empty body, want a JSON object")
+	}
+	if err := json.Unmarshal(body, v); err != nil {
+		return fmt.Errorf("the body is not the documented JSON: %v", err)
+	}
+	return nil
+}
+
+// ticketStatus maps a helpdesk's status word (in any case) to the statuses
+// Baton acts on: solved and closed. Freshdesk says "Resolved".
+func ticketStatus(s string) (flows.TicketStatus, bool) {
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "solved", "resolved", "4":
+		return flows.TicketSolved, true
+	case "closed", "5":
+		return flows.TicketClosed, true
+	}
+	return "", false
+}
+
+var (
+	htmlBreak = regexp.MustCompile(`(?i)<\s*(br|/p|/div|/li)\s*/?\s*>`)
+	htmlTag   = regexp.MustCompile(`<[^>]*>`)
+	manyLines = regexp.MustCompile(`\n{3,}`)
+)
+
+// htmlToText turns an agent's HTML reply into the plain text a WhatsApp
+// message carries.
+func htmlToText(s string) string {
+	if !strings.Contains(s, "<") {
+		return strings.TrimSpace(html.UnescapeString(s))
+	}
+	s = htmlBreak.ReplaceAllString(s, "\n")
+	s = htmlTag.ReplaceAllString(s, "")
+	s = html.UnescapeString(s)
+	s = strings.ReplaceAll(s, "\u00a0", " ")
+	lines := strings.Split(s, "\n")
+	for i, l := range lines {
+		lines[i] = strings.TrimSpace(l)
+	}
+	return strings.TrimSpace(manyLines.ReplaceAllString(strings.Join(lines, "\n"), "\n\n"))
+}
+
+// maxInboundText bounds an agent message's length.
+const maxInboundText = 4096
+
+func agentInput(text, agent string) flows.Input {
+	return flows.Input{Kind: flows.InputAgent, Text: clip(text, maxInboundText), Agent: clip(strings.TrimSpace(agent), 200)}
+}
+
+func ticketInput(t flows.TicketRef, st flows.TicketStatus, agent string) flows.Input {
+	return flows.Input{Kind: flows.InputTicket, Ticket: &flows.TicketUpdate{Ticket: t, Status: st, Agent: clip(strings.TrimSpace(agent), 200)}}
+}
+
+func ticketRef(connector, id string) flows.TicketRef {
+	return flows.TicketRef{Connector: connector, ID: clip(id, 100)}
+}

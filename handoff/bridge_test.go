@@ -1,0 +1,220 @@
+package handoff
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"reflect"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/batonbot/baton/flows"
+)
+
+// delivered records what a handler delivered.
+type delivered struct {
+	mu   sync.Mutex
+	got  []string
+	fail bool
+}
+
+func (d *delivered) deliver(_ context.Context, conv string, in flows.Input) error {
+	if d.fail {
+		return errors.New("store down")
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	s := conv + " " + string(in.Kind)
+	if in.Text != "" || in.Agent != "" {
+		s += " " + strconv.Quote(in.Text) + " by " + strconv.Quote(in.Agent)
+	}
+	if in.Ticket != nil {
+		s += " " + in.Ticket.Ticket.Connector + "/" + in.Ticket.Ticket.ID + " " + string(in.Ticket.Status)
+	}
+	d.got = append(d.got, s)
+	return nil
+}
+
+const zendeskTestSecret = "dGhpc19zZWNyZXRfaXNfZm9yX3Rlc3Rpbmdfb25seQ=="
+
+func zendeskRequest(method, body string, sign bool) *http.Request {
+	r := httptest.NewRequest(method, "/bridge/zendesk", strings.NewReader(body))
+	if sign {
+		ts := "2025-03-14T09:30:00Z"
+		r.Header.Set("X-Zendesk-Webhook-Signature-Timestamp", ts)
+		r.Header.Set("X-Zendesk-Webhook-Signature", SignZendesk(zendeskTestSecret, ts, []byte(body)))
+	}
+	return r
+}
+
+func TestZendeskHandler(t *testing.T) {
+	tests := []struct {
+		name   string
+		req    *http.Request
+		fail   bool
+		status int
+		want   []string
+	}{
+		{"agent reply", zendeskRequest("POST", `{"event":"comment","ticket_id":"35436","conversation_id":"wa:1","comment":"Hi Mario, refund sent.","author":"Anna","author_role":"Agent"}`, true),
+			false, 204, []string{`wa:1 agent "Hi Mario, refund sent." by "Anna"`}},
+		{"solved, numeric id", zendeskRequest("POST", `{"event":"status","ticket_id":35436,"conversation_id":"wa:1","status":"Solved","author":"Anna"}`, true),
+			false, 204, []string{`wa:1 ticket zendesk/35436 solved`}},
+		{"both at once", zendeskRequest("POST", `{"ticket_id":"7","conversation_id":"wa:2","status":"closed","comment":"bye","author":"Bo","author_role":"admin"}`, true),
+			false, 204, []string{`wa:2 agent "bye" by "Bo"`, `wa:2 ticket zendesk/7 closed`}},
+		{"customer comment ignored", zendeskRequest("POST", `{"event":"comment","ticket_id":"7","conversation_id":"wa:2","comment":"hello","author_role":"end-user"}`, true),
+			false, 202, nil},
+		{"pending ignored", zendeskRequest("POST", `{"event":"status","ticket_id":"7","conversation_id":"wa:2","status":"Pending"}`, true),
+			false, 202, nil},
+		{"not a baton ticket", zendeskRequest("POST", `{"event":"comment","ticket_id":"7","conversation_id":"","comment":"x","author_role":"agent"}`, true),
+			false, 202, nil},
+		{"bad signature", func() *http.Request {
+			r := zendeskRequest("POST", `{"ticket_id":"7"}`, true)
+			r.Header.Set("X-Zendesk-Webhook-Signature", SignZendesk("other", "2025-03-14T09:30:00Z", []byte(`{"ticket_id":"7"}`)))
+			return r
+		}(), false, 401, nil},
+		{"unsigned", zendeskRequest("POST", `{"ticket_id":"7"}`, false), false, 401, nil},
+		{"malformed", zendeskRequest("POST", `{"ticket_id":`, true), false, 400, nil},
+		{"no ticket id", zendeskRequest("POST", `{"comment":"x"}`, true), false, 400, nil},
+		{"array ticket id", zendeskRequest("POST", `{"ticket_id":[1]}`, true), false, 400, nil},
+		{"wrong method", zendeskRequest("GET", ``, true), false, 405, nil},
+		{"too large", zendeskRequest("POST", `{"comment":"`+strings.Repeat("x", 2048)+`"}`, true), false, 413, nil},
+		{"delivery fails", zendeskRequest("POST", `{"event":"status","ticket_id":"7","conversation_id":"wa:2","status":"solved"}`, true), true, 500, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			d := &delivered{fail: tt.fail}
+			h, err := NewZendeskHandler(zendeskTestSecret, d.deliver, HandlerMaxBody(1024))
+			if err != nil {
+				t.Fatal(err)
+			}
+			w := httptest.NewRecorder()
+			h.ServeHTTP(w, tt.req)
+			if w.Code != tt.status || !reflect.DeepEqual(d.got, tt.want) {
+				t.Errorf("status %d, delivered %q; want %d, %q\n%s", w.Code, d.got, tt.status, tt.want, w.Body)
+			}
+			if w.Code == 405 && w.Header().Get("Allow") != "POST" {
+				t.Error("405 without Allow: POST")
+			}
+		})
+	}
+	if _, err := NewZendeskHandler("", (&delivered{}).deliver); err == nil || !strings.Contains(err.Error(), "BATON_ZENDESK_WEBHOOK_SECRET") {
+		t.Errorf("no secret: %v", err)
+	}
+}
+
+const freshdeskTestSecret = "0123456789abcdef-secret"
+
+func TestFreshdeskHandler(t *testing.T) {
+	req := func(body, secret string) *http.Request {
+		r := httptest.NewRequest("POST", "/bridge/freshdesk", strings.NewReader(body))
+		if secret != "" {
+			r.Header.Set("X-Baton-Secret", secret)
+		}
+		return r
+	}
+	lookup := HandlerTicketLookup(func(_ context.Context, t flows.TicketRef) (string, error) {
+		if t.Connector == "freshdesk" && t.ID == "99" {
+			return "wa:looked-up", nil
+		}
+		return "", nil
+	})
+	tests := []struct {
+		name   string
+		req    *http.Request
+		status int
+		want   []string
+	}{
+		{"reply in html", req(`{"event":"reply","ticket_id":"12","conversation_id":"wa:3","reply":"<div>Ciao Mario,<br>rimborso fatto &amp; confermato.</div><p>Anna</p>","agent":"Anna"}`, freshdeskTestSecret),
+			204, []string{`wa:3 agent "Ciao Mario,\nrimborso fatto & confermato.\nAnna" by "Anna"`}},
+		{"resolved", req(`{"event":"status","ticket_id":12,"conversation_id":"wa:3","status":"Resolved"}`, freshdeskTestSecret),
+			204, []string{`wa:3 ticket freshdesk/12 solved`}},
+		{"placeholder left: lookup", req(`{"event":"status","ticket_id":"99","conversation_id":"{{ticket.cf_baton_conversation}}","status":"Closed"}`, freshdeskTestSecret),
+			204, []string{`wa:looked-up ticket freshdesk/99 closed`}},
+		{"unknown ticket", req(`{"event":"status","ticket_id":"5","status":"Closed"}`, freshdeskTestSecret), 202, nil},
+		{"wrong secret", req(`{"ticket_id":"12"}`, "0123456789abcdef-secreT"), 401, nil},
+		{"no secret", req(`{"ticket_id":"12"}`, ""), 401, nil},
+		{"bad event", req(`{"event":"merge","ticket_id":"12"}`, freshdeskTestSecret), 400, nil},
+		{"not json", req(`ticket_id=12`, freshdeskTestSecret), 400, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			d := &delivered{}
+			h, err := NewFreshdeskHandler(freshdeskTestSecret, d.deliver, lookup)
+			if err != nil {
+				t.Fatal(err)
+			}
+			w := httptest.NewRecorder()
+			h.ServeHTTP(w, tt.req)
+			if w.Code != tt.status || !reflect.DeepEqual(d.got, tt.want) {
+				t.Errorf("status %d, delivered %q; want %d, %q\n%s", w.Code, d.got, tt.status, tt.want, w.Body)
+			}
+		})
+	}
+	if _, err := NewFreshdeskHandler("short", (&delivered{}).deliver); err == nil {
+		t.Error("a short secret must be refused")
+	}
+}
+
+func TestWebhookHandler(t *testing.T) {
+	now := time.Unix(1741944600, 0)
+	req := func(id, body string, at time.Time) *http.Request {
+		r := httptest.NewRequest("POST", "/bridge/webhook", strings.NewReader(body))
+		sig, _ := SignWebhook(testWebhookSecret, id, at, []byte(body))
+		r.Header.Set("webhook-id", id)
+		r.Header.Set("webhook-timestamp", strconv.FormatInt(at.Unix(), 10))
+		r.Header.Set("webhook-signature", sig)
+		return r
+	}
+	d := &delivered{}
+	h, err := NewWebhookHandler(testWebhookSecret, d.deliver, HandlerClock(func() time.Time { return now }))
+	if err != nil {
+		t.Fatal(err)
+	}
+	msg := `{"type":"agent.message","conversation_id":"web:1","text":"On it!","agent":"Anna"}`
+	tests := []struct {
+		name   string
+		req    *http.Request
+		status int
+		want   []string
+	}{
+		{"agent message", req("msg_1", msg, now), 204, []string{`web:1 agent "On it!" by "Anna"`}},
+		{"replayed id not delivered twice", req("msg_1", msg, now.Add(time.Second)), 204, nil},
+		{"ticket solved", req("msg_2", `{"type":"ticket.status","conversation_id":"web:1","ticket":{"connector":"x","id":"T-9"},"status":"solved"}`, now), 204, []string{`web:1 ticket x/T-9 solved`}},
+		{"pending ignored", req("msg_3", `{"type":"ticket.status","conversation_id":"web:1","status":"pending"}`, now), 202, nil},
+		{"stale timestamp", req("msg_4", msg, now.Add(-6*time.Minute)), 401, nil},
+		{"unknown type", req("msg_5", `{"type":"ticket.deleted","conversation_id":"web:1"}`, now), 400, nil},
+		{"no conversation", req("msg_6", `{"type":"agent.message","text":"x"}`, now), 400, nil},
+		{"empty text", req("msg_7", `{"type":"agent.message","conversation_id":"web:1","text":"  "}`, now), 400, nil},
+	}
+	for _, tt := range tests {
+		d.got = nil
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, tt.req)
+		if w.Code != tt.status || !reflect.DeepEqual(d.got, tt.want) {
+			t.Errorf("%s: status %d, delivered %q; want %d, %q\n%s", tt.name, w.Code, d.got, tt.status, tt.want, w.Body)
+		}
+	}
+	// A replay with a forged body under a seen id is still refused.
+	r := req("msg_1", msg, now)
+	r.Body = http.NoBody
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, r)
+	if w.Code != 401 {
+		t.Errorf("forged duplicate: status %d, want 401", w.Code)
+	}
+	// A failed delivery is not remembered: the retry is delivered.
+	d.fail = true
+	w = httptest.NewRecorder()
+	h.ServeHTTP(w, req("msg_8", msg, now))
+	d.fail = false
+	d.got = nil
+	w2 := httptest.NewRecorder()
+	h.ServeHTTP(w2, req("msg_8", msg, now))
+	if w.Code != 500 || w2.Code != 204 || len(d.got) != 1 {
+		t.Errorf("retry after failure: %d then %d, delivered %q", w.Code, w2.Code, d.got)
+	}
+}

@@ -1,0 +1,82 @@
+package handoff
+
+import (
+	"crypto/subtle"
+	"errors"
+	"net/http"
+	"strings"
+)
+
+// FreshdeskInbound is the JSON body the Freshdesk automation must send to
+// the handler; see the package documentation for the rule to create.
+type FreshdeskInbound struct {
+	// Event is "reply" or "status"; empty means both are looked at.
+	Event          flexString `json:"event"`
+	TicketID       flexString `json:"ticket_id"`
+	ConversationID flexString `json:"conversation_id"`
+	Status         flexString `json:"status"`
+	Reply          flexString `json:"reply"`
+	Agent          flexString `json:"agent"`
+}
+
+// FreshdeskSecretHeader carries the shared secret of Freshdesk webhooks.
+const FreshdeskSecretHeader = "X-Baton-Secret"
+
+// NewFreshdeskHandler returns the endpoint a Freshdesk automation's
+// "Trigger webhook" action calls. Freshdesk does not sign webhooks, so the
+// rule sends the shared secret in the X-Baton-Secret header.
+func NewFreshdeskHandler(secret string, deliver Deliver, opts ...HandlerOption) (http.Handler, error) {
+	secret = strings.TrimSpace(secret)
+	if len(secret) < 16 {
+		return nil, errors.New("freshdesk handler: set BATON_FRESHDESK_WEBHOOK_SECRET to a random secret of at least 16 characters, and send it in the automation's X-Baton-Secret header")
+	}
+	if deliver == nil {
+		return nil, errors.New("freshdesk handler: no Deliver callback")
+	}
+	return &bridgeHandler{name: "freshdesk", o: buildHandlerOptions(opts), deliver: deliver,
+		verify: func(r *http.Request, _ []byte) error {
+			got := r.Header.Get(FreshdeskSecretHeader)
+			if got == "" {
+				return errors.New("missing X-Baton-Secret header: add it to the automation's webhook")
+			}
+			if subtle.ConstantTimeCompare([]byte(got), []byte(secret)) != 1 {
+				return errors.New("wrong X-Baton-Secret: check BATON_FRESHDESK_WEBHOOK_SECRET")
+			}
+			return nil
+		},
+		decode: decodeFreshdesk,
+	}, nil
+}
+
+// decodeFreshdesk turns a FreshdeskInbound body into inputs.
+func decodeFreshdesk(body []byte) ([]inbound, error) {
+	var f FreshdeskInbound
+	if err := decodeObject(body, &f); err != nil {
+		return nil, err
+	}
+	id := f.TicketID.trim()
+	if id == "" {
+		return nil, errors.New(`"ticket_id" is missing: the automation's body must include "ticket_id": "{{ticket.id}}"`)
+	}
+	ev := strings.ToLower(f.Event.trim())
+	if ev != "" && ev != "reply" && ev != "status" {
+		return nil, errors.New(`"event" must be "reply" or "status"`)
+	}
+	ref := ticketRef("freshdesk", id)
+	conv := f.ConversationID.trim()
+	if strings.Contains(conv, "{{") { // the placeholder of a field the account lacks
+		conv = ""
+	}
+	var out []inbound
+	if ev == "" || ev == "reply" {
+		if text := htmlToText(string(f.Reply)); text != "" {
+			out = append(out, inbound{conv, ref, agentInput(text, f.Agent.trim())})
+		}
+	}
+	if ev == "" || ev == "status" {
+		if st, ok := ticketStatus(f.Status.trim()); ok {
+			out = append(out, inbound{conv, ref, ticketInput(ref, st, f.Agent.trim())})
+		}
+	}
+	return out, nil
+}

@@ -1,0 +1,97 @@
+package handoff
+
+import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base64"
+	"errors"
+	"net/http"
+	"strings"
+)
+
+// ZendeskInbound is the JSON body the Zendesk trigger must send to the
+// handler; see the package documentation for the trigger to create.
+type ZendeskInbound struct {
+	// Event is "comment" (an agent's public reply) or "status"; empty
+	// means both are looked at.
+	Event          flexString `json:"event"`
+	TicketID       flexString `json:"ticket_id"`
+	ConversationID flexString `json:"conversation_id"`
+	Status         flexString `json:"status"`
+	Comment        flexString `json:"comment"`
+	CommentPublic  flexString `json:"comment_public"`
+	Author         flexString `json:"author"`
+	AuthorRole     flexString `json:"author_role"`
+}
+
+// NewZendeskHandler returns the endpoint a Zendesk webhook calls with
+// agents' replies and status changes. signingSecret is the webhook's
+// signing secret (Admin Center › Webhooks › the webhook › Signing secret).
+func NewZendeskHandler(signingSecret string, deliver Deliver, opts ...HandlerOption) (http.Handler, error) {
+	secret := strings.TrimSpace(signingSecret)
+	if secret == "" {
+		return nil, errors.New("zendesk handler: no signing secret: set BATON_ZENDESK_WEBHOOK_SECRET to the webhook's signing secret")
+	}
+	if deliver == nil {
+		return nil, errors.New("zendesk handler: no Deliver callback")
+	}
+	return &bridgeHandler{name: "zendesk", o: buildHandlerOptions(opts), deliver: deliver,
+		verify: func(r *http.Request, body []byte) error {
+			return verifyZendesk(secret, r.Header.Get("X-Zendesk-Webhook-Signature"),
+				r.Header.Get("X-Zendesk-Webhook-Signature-Timestamp"), body)
+		},
+		decode: decodeZendesk,
+	}, nil
+}
+
+// SignZendesk computes X-Zendesk-Webhook-Signature: base64 of the
+// HMAC-SHA256 of the timestamp followed by the body.
+func SignZendesk(secret, timestamp string, body []byte) string {
+	m := hmac.New(sha256.New, []byte(secret))
+	m.Write([]byte(timestamp))
+	m.Write(body)
+	return base64.StdEncoding.EncodeToString(m.Sum(nil))
+}
+
+func verifyZendesk(secret, sig, ts string, body []byte) error {
+	if sig == "" || ts == "" {
+		return errors.New("missing X-Zendesk-Webhook-Signature or X-Zendesk-Webhook-Signature-Timestamp: set a signing secret on the webhook")
+	}
+	if !hmac.Equal([]byte(sig), []byte(SignZendesk(secret, ts, body))) {
+		return errors.New("bad X-Zendesk-Webhook-Signature: check BATON_ZENDESK_WEBHOOK_SECRET")
+	}
+	return nil
+}
+
+// decodeZendesk turns a ZendeskInbound body into inputs: a public comment
+// by someone who is not the customer becomes an agent message, a solved
+// or closed status a ticket update.
+func decodeZendesk(body []byte) ([]inbound, error) {
+	var z ZendeskInbound
+	if err := decodeObject(body, &z); err != nil {
+		return nil, err
+	}
+	id := z.TicketID.trim()
+	if id == "" {
+		return nil, errors.New(`"ticket_id" is missing: the trigger's body must include "ticket_id": "{{ticket.id}}"`)
+	}
+	ev := strings.ToLower(z.Event.trim())
+	if ev != "" && ev != "comment" && ev != "status" {
+		return nil, errors.New(`"event" must be "comment" or "status"`)
+	}
+	ref := ticketRef("zendesk", id)
+	conv := z.ConversationID.trim()
+	var out []inbound
+	text := strings.TrimSpace(string(z.Comment))
+	role := strings.ToLower(z.AuthorRole.trim())
+	public := strings.ToLower(z.CommentPublic.trim()) != "false"
+	if (ev == "" || ev == "comment") && text != "" && public && role != "end-user" && role != "end user" {
+		out = append(out, inbound{conv, ref, agentInput(text, z.Author.trim())})
+	}
+	if ev == "" || ev == "status" {
+		if st, ok := ticketStatus(z.Status.trim()); ok {
+			out = append(out, inbound{conv, ref, ticketInput(ref, st, z.Author.trim())})
+		}
+	}
+	return out, nil
+}
