@@ -130,7 +130,9 @@ func runChat(ctx context.Context, e *env, args []string) int {
 	} else {
 		code = chatText(ctx, e, sb, rec, o)
 	}
-	if rec != nil {
+	if rec != nil && rec.steps() == 0 {
+		fmt.Fprintf(e.stderr, "nothing to record: %s was not written (the conversation had no steps)\n", o.record)
+	} else if rec != nil {
 		if err := rec.write(); err != nil {
 			fmt.Fprintf(e.stderr, "baton chat: writing the test file: %v\n", err)
 			return exitRuntime

@@ -159,3 +159,15 @@ func TestRecordThenTest(t *testing.T) {
 		t.Errorf("the recorded file does not pass:\n%s", stdout)
 	}
 }
+
+func TestRecordNothing(t *testing.T) {
+	rec := filepath.Join(t.TempDir(), "empty.yaml")
+	code, stdout, stderr := runCLI(t, "/state\n/reset\n", "chat", "--json", "--record", rec, "testdata/flows/shop.yaml")
+	wantCode(t, code, exitOK, stdout, stderr)
+	if !strings.Contains(stderr, "nothing to record") {
+		t.Errorf("stderr does not say nothing was recorded:\n%s", stderr)
+	}
+	if _, err := os.Stat(rec); err == nil {
+		t.Errorf("%s was written for a conversation without steps", rec)
+	}
+}

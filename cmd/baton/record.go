@@ -118,12 +118,14 @@ func (r *recorder) encode() ([]byte, error) {
 		yset(root, "vars", vars)
 	}
 	convs := &yaml.Node{Kind: yaml.SequenceNode}
-	for i, steps := range r.convs {
-		if len(steps) == 0 && i > 0 {
+	n := 0
+	for _, steps := range r.convs {
+		if len(steps) == 0 {
 			continue
 		}
+		n++
 		c := ymap()
-		yset(c, "name", ystr("conversation "+strconv.Itoa(i+1)))
+		yset(c, "name", ystr("conversation "+strconv.Itoa(n)))
 		seq := &yaml.Node{Kind: yaml.SequenceNode}
 		for _, st := range steps {
 			seq.Content = append(seq.Content, st.node())
