@@ -25,10 +25,17 @@ func (e *Engine) Handle(ctx context.Context, store flows.SessionStore, id string
 	if in.At.IsZero() {
 		in.At = e.now() // the same clock for every retry
 	}
+	// The memory store skips its defensive copies here: Turn never modifies
+	// the loaded session and the new one never leaves Handle.
+	ms, _ := store.(*MemoryStore)
 	var err error
 	for range maxConflictRetries {
 		var s *flows.Session
-		s, err = store.Load(ctx, id)
+		if ms != nil {
+			s, err = ms.loadShared(ctx, id)
+		} else {
+			s, err = store.Load(ctx, id)
+		}
 		if errors.Is(err, flows.ErrNoSession) {
 			if create == nil {
 				return nil, fmt.Errorf("engine: session %q does not exist and Handle was given no create function", id)
@@ -37,6 +44,7 @@ func (e *Engine) Handle(ctx context.Context, store flows.SessionStore, id string
 			if s == nil {
 				return nil, fmt.Errorf("engine: create returned no session for %q", id)
 			}
+			s = cloneSession(s) // the caller may keep what create returned
 			s.ID = id
 			err = nil
 		}
@@ -47,7 +55,11 @@ func (e *Engine) Handle(ctx context.Context, store flows.SessionStore, id string
 		if terr != nil {
 			return nil, terr
 		}
-		err = store.Save(ctx, ns, OutboxItems(ns, effects)...)
+		if ms != nil {
+			err = ms.saveOwned(ctx, ns, OutboxItems(ns, effects))
+		} else {
+			err = store.Save(ctx, ns, OutboxItems(ns, effects)...)
+		}
 		if errors.Is(err, flows.ErrConflict) {
 			continue
 		}

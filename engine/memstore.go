@@ -81,13 +81,38 @@ func (m *MemoryStore) Load(ctx context.Context, id string) (*flows.Session, erro
 // is already in the outbox are skipped, so a retried save does not
 // deliver twice.
 func (m *MemoryStore) Save(ctx context.Context, s *flows.Session, out ...flows.OutboxItem) error {
-	if err := ctx.Err(); err != nil {
-		return err
-	}
 	if s == nil || s.ID == "" {
 		return errors.New("memory store: cannot save a session without an id")
 	}
-	c := cloneSession(s)
+	return m.save(ctx, s, cloneSession(s), out)
+}
+
+// loadShared returns the stored session itself, for Handle: stored
+// sessions are never modified in place and Turn does not modify its input.
+func (m *MemoryStore) loadShared(ctx context.Context, id string) (*flows.Session, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	m.mu.Lock()
+	s, ok := m.sessions[id]
+	m.mu.Unlock()
+	if !ok {
+		return nil, fmt.Errorf("session %q: %w", id, flows.ErrNoSession)
+	}
+	return s, nil
+}
+
+// saveOwned is Save for Handle: the store takes s over without copying it
+// (nothing outside Handle holds it; it may share unchanged parts with the
+// stored session it was computed from, which are never modified either).
+func (m *MemoryStore) saveOwned(ctx context.Context, s *flows.Session, out []flows.OutboxItem) error {
+	return m.save(ctx, s, s, out)
+}
+
+func (m *MemoryStore) save(ctx context.Context, s, c *flows.Session, out []flows.OutboxItem) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
 	items := make([]*memItem, 0, len(out))
 	now := time.Time{}
 	for _, it := range out {

@@ -174,3 +174,32 @@ func TestLifecycleTableMatchesFSM(t *testing.T) {
 		t.Error("no diagram")
 	}
 }
+
+func TestHandleDoesNotAliasTheStore(t *testing.T) {
+	ctx := context.Background()
+	b := newFlow(t, "a", map[string]any{"res": nil})
+	b.state("a", &flows.State{Actions: []flows.Action{&flows.HTTP{URL: b.tpl("https://x"), SaveAs: "res"}}, Next: goTo("b")})
+	b.state("b", &flows.State{Actions: []flows.Action{b.say("{{ res.body.n }}")}, Routes: []*flows.Rule{{Keywords: kw("x")}}})
+	e := New(b.f, WithClock(func() time.Time { return t0 }))
+	m := NewMemoryStore()
+	tmpl := &flows.Session{Contact: flows.Contact{ID: "u", Meta: map[string]string{"plan": "gold"}}}
+	effs, err := e.Handle(ctx, m, "c", flows.Input{Kind: flows.InputMessage, Text: "hi"}, func() *flows.Session { return tmpl })
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl.Contact.Meta["plan"] = "changed"
+	req, _ := find[flows.HTTPRequest](effs)
+	effs, err = e.Handle(ctx, m, "c", flows.Input{Kind: flows.InputHTTP, HTTP: &flows.HTTPResult{ID: req.ID, Status: 200, Body: []byte(`{"n":"one"}`)}}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := replies(effs); len(got) != 1 || got[0] != "one" {
+		t.Fatalf("replies %q", got)
+	}
+	vs, _ := find[flows.VarSet](effs)
+	vs.Value.(map[string]any)["body"].(map[string]any)["n"] = "changed"
+	s, _ := m.Load(ctx, "c")
+	if s.Contact.Meta["plan"] != "gold" || s.Vars["res"].(map[string]any)["body"].(map[string]any)["n"] != "one" {
+		t.Errorf("the store shares data with the caller: meta %v res %v", s.Contact.Meta, s.Vars["res"])
+	}
+}

@@ -197,7 +197,7 @@ func (t *turn) setVar(name string, v any) {
 	if t.env != nil {
 		t.env[name] = v
 	}
-	t.emit(flows.VarSet{Name: name, Value: v})
+	t.emit(flows.VarSet{Name: name, Value: cloneValue(v)}) // the effect leaves the engine: no aliasing
 }
 
 // matched resets the no-match counter after the message was understood.
