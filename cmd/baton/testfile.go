@@ -186,7 +186,7 @@ func parseTestFile(path string) (*testFile, []string) {
 	p := &testParser{path: path}
 	var doc yaml.Node
 	if err := yaml.Unmarshal(src, &doc); err != nil {
-		return nil, []string{fmt.Sprintf("%s: %v", path, err)}
+		return nil, []string{yamlError(path, err)}
 	}
 	if len(doc.Content) == 0 {
 		return nil, []string{fmt.Sprintf("%s: the file is empty; a test file needs flow: and conversations:", path)}
@@ -252,6 +252,16 @@ func parseTestFile(path string) (*testFile, []string) {
 		tf.convs = append(tf.convs, c)
 	}
 	return tf, p.errs
+}
+
+var yamlLine = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
+
+// yamlError formats a YAML syntax error as path:line:col when it has a line.
+func yamlError(path string, err error) string {
+	if m := yamlLine.FindStringSubmatch(err.Error()); m != nil {
+		return fmt.Sprintf("%s:%s:1: invalid YAML: %s", path, m[1], m[2])
+	}
+	return fmt.Sprintf("%s: invalid YAML: %v", path, strings.TrimPrefix(err.Error(), "yaml: "))
 }
 
 // setup parses one of the keys a file and a conversation share.

@@ -51,12 +51,13 @@ func TestTestFileErrors(t *testing.T) {
 		`testdata/tests/bad/bad.yaml:9:15: wait: "10 minutes" is not a duration`,
 		`testdata/tests/bad/bad.yaml:11:9: a step does one thing: it has both user and ticket`,
 		`testdata/tests/bad/missing_flow.yaml:1:7: flow: testdata/flows/nope.yaml does not exist`,
+		`testdata/tests/bad/syntax.yaml:4:1: invalid YAML: did not find expected node content`,
 	} {
 		if !strings.Contains(stdout, want) {
 			t.Errorf("output lacks %q:\n%s", want, stdout)
 		}
 	}
-	if !strings.HasSuffix(stdout, "\n0 passed, 2 failed\n") {
+	if !strings.HasSuffix(stdout, "\n0 passed, 3 failed\n") {
 		t.Errorf("each broken file should count as a failure:\n%s", stdout)
 	}
 }
