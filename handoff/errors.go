@@ -82,8 +82,9 @@ func Retryable(err error) (bool, time.Duration) {
 	return true, 0
 }
 
-// Hints by status, each formatted with the connector's secret names.
-type hints struct {
+// ClientHints say what the user should check when a helpdesk refuses a
+// request; they end the text of permanent errors.
+type ClientHints struct {
 	// Auth is what to check on 401 and 403.
 	Auth string
 	// NotFound is what to check on 404 (base URL, subdomain, ticket).
@@ -95,7 +96,7 @@ type hints struct {
 // responseError maps a non-2xx response to an *Error: 408, 409, 425, 429
 // and 5xx are retryable (with Retry-After when given), anything else is
 // permanent with the helpdesk's message and a hint.
-func responseError(connector, op string, status int, header http.Header, body []byte, now time.Time, h hints) *Error {
+func responseError(connector, op string, status int, header http.Header, body []byte, now time.Time, h ClientHints) *Error {
 	e := &Error{Connector: connector, Op: op, Status: status, Message: helpdeskMessage(body)}
 	switch {
 	case status == http.StatusTooManyRequests || status == http.StatusServiceUnavailable:

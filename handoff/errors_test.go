@@ -37,7 +37,7 @@ func TestParseRetryAfter(t *testing.T) {
 
 func TestResponseError(t *testing.T) {
 	now := time.Date(2025, 3, 14, 9, 30, 0, 0, time.UTC)
-	h := hints{Auth: "check BATON_X_TOKEN", NotFound: "check the subdomain", Invalid: "check the fields"}
+	h := ClientHints{Auth: "check BATON_X_TOKEN", NotFound: "check the subdomain", Invalid: "check the fields"}
 	tests := []struct {
 		status     int
 		retryAfter string

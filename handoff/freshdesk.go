@@ -77,7 +77,7 @@ func NewFreshdesk(domain, apiKey string, opts ...ConnectorOption) (*Freshdesk, e
 		return nil, fmt.Errorf("freshdesk: conversation field %q must be a cf_ field name", o.convField)
 	}
 	f := &Freshdesk{base: base, key: apiKey, o: o, opened: map[string]flows.TicketRef{}}
-	f.s = &sender{connector: "freshdesk", opts: o, hints: hints{
+	f.s = &sender{connector: "freshdesk", opts: o, hints: ClientHints{
 		Auth:     "check BATON_FRESHDESK_API_KEY, and that the agent it belongs to may create tickets",
 		NotFound: "check BATON_FRESHDESK_DOMAIN, and that the ticket was not deleted",
 		Invalid:  "check the group ids (WithGroups), the cf_ custom field names and value types (WithCustomFields) and the customer's e-mail and phone",

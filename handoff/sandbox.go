@@ -177,7 +177,7 @@ const maxResponse = 1 << 20
 type sender struct {
 	connector string
 	opts      *connOptions
-	hints     hints
+	hints     ClientHints
 }
 
 // call is one request a connector built.
@@ -242,3 +242,27 @@ func (s *sender) send(ctx context.Context, c call) (response, error) {
 }
 
 const userAgent = "Baton (+https://github.com/batonbot/baton)"
+
+// Client is how a connector outside this package gets what the built-in
+// ones have: failures mapped to *Error (so the delivery worker knows what
+// to retry), secrets redacted, and dry-run recording for the Recorder.
+// See examples/connector.
+type Client struct{ s *sender }
+
+// NewClient returns a Client for the named connector; hints end the text
+// of permanent errors. It honours WithHTTPClient, WithClock and DryRun.
+func NewClient(connector string, hints ClientHints, opts ...ConnectorOption) *Client {
+	return &Client{s: &sender{connector: connector, opts: buildOptions(opts), hints: hints}}
+}
+
+// Do sends one request and returns the body of a 2xx response, or an
+// *Error. op names the step ("open", "append", "close", "open.contact").
+// In dry-run mode nothing is sent: the request is recorded and canned is
+// returned as the response body.
+func (c *Client) Do(ctx context.Context, op, method, url string, header http.Header, body []byte, canned string) ([]byte, error) {
+	res, err := c.s.send(ctx, call{op: op, method: method, url: url, header: header.Clone(), body: body, canned: canned})
+	if err != nil {
+		return nil, err
+	}
+	return res.body, nil
+}

@@ -70,7 +70,7 @@ func NewWebhook(endpoint, secret string, opts ...ConnectorOption) (*Webhook, err
 		return nil, fmt.Errorf("webhook: %w: set BATON_WEBHOOK_SECRET", err)
 	}
 	w := &Webhook{url: endpoint, key: key, o: o}
-	w.s = &sender{connector: "webhook", opts: o, hints: hints{
+	w.s = &sender{connector: "webhook", opts: o, hints: ClientHints{
 		Auth:     "the receiver rejected the signature: check that it uses the same BATON_WEBHOOK_SECRET",
 		NotFound: "check BATON_WEBHOOK_URL",
 		Invalid:  "the receiver rejected the event; see its message",

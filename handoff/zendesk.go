@@ -87,7 +87,7 @@ func NewZendesk(subdomain string, auth ZendeskAuth, opts ...ConnectorOption) (*Z
 		}
 	}
 	z := &Zendesk{base: base, auth: auth, o: o, requesters: map[string]int64{}}
-	z.s = &sender{connector: "zendesk", opts: o, hints: hints{
+	z.s = &sender{connector: "zendesk", opts: o, hints: ClientHints{
 		Auth:     "check BATON_ZENDESK_EMAIL and BATON_ZENDESK_TOKEN (or BATON_ZENDESK_OAUTH_TOKEN), and that token access is enabled in Admin Center › Apps and integrations › Zendesk API",
 		NotFound: "check BATON_ZENDESK_SUBDOMAIN, and that the ticket was not deleted",
 		Invalid:  "check the group ids (WithGroups), the custom field ids and values (WithCustomFields) and the customer's e-mail and phone",
