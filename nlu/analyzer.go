@@ -160,7 +160,8 @@ type scratch struct {
 	wh, fr bool
 	sent   float64
 	ents   map[string][]string
-	topics []string
+	topics []uint64
+	idx    []int32
 }
 
 // prepare runs the rules and extracts the classifier features of text.
@@ -180,8 +181,8 @@ func (a *Analyzer) prepare(s *scratch, text string) {
 	s.ents = extractEntities(text)
 	s.topics = s.topics[:0]
 	for _, h := range s.hits {
-		if h.lex == lexTopic && !slices.Contains(s.topics, h.topic) {
-			s.topics = append(s.topics, h.topic)
+		if h.lex == lexTopic && !slices.Contains(s.topics, h.topicHash) {
+			s.topics = append(s.topics, h.topicHash)
 		}
 	}
 	question := false
@@ -222,7 +223,7 @@ func (a *Analyzer) Analyze(ctx context.Context, in flows.AnalyzeInput) (flows.Si
 		Source:     Source,
 	}
 	if a.model != nil {
-		s.feats = a.model.vectorize(s.hashes, s.feats[:0])
+		s.feats, s.idx = a.model.vectorize(s.hashes, s.idx, s.feats[:0])
 		if cap(s.probs) < len(a.model.classes) {
 			s.probs = make([]float64, len(a.model.classes))
 		}

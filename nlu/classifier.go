@@ -21,6 +21,8 @@ type classifier struct {
 	classes []string
 	vocab   map[uint64]int32
 	idf     []float32
+	// scale is cueBoost for cue features, 1 for the others.
+	scale []float32
 	// w holds the weights feature-major: w[f*len(classes)+c].
 	w []float32
 	b []float32
@@ -64,18 +66,29 @@ func hashBytes(h uint64, s string) uint64 {
 	return h
 }
 
+// plain clears the cue bit of a word or n-gram hash.
+func plain(h uint64) uint64 { return h &^ (1 << 63) }
+
 func hashKind(k byte) uint64 { return (fnvOffset ^ uint64(k)) * fnvPrime }
+
+// cueHash is the feature hash of a cue; cue hashes have the top bit set so
+// training can tell them from the others.
+func cueHash(name string) uint64 { return hashBytes(hashKind(fkCue), name) | 1<<63 }
+
+// isCue reports whether h is a cue feature.
+func isCue(h uint64) bool { return h&(1<<63) != 0 }
 
 // cue flags computed by the rules, given to the classifier as features.
 type cues struct {
 	wantsHuman, frustrated, order, question bool
-	// topics found by the topic_* lexicons.
-	topics []string
+	// topics found by the topic_* lexicons, as cue hashes.
+	topics []uint64
 }
 
-// cueRepeat is how many times a cue feature is counted: cues generalise
-// across languages, so they weigh more than one word.
-const cueRepeat = 20
+// cueBoost multiplies the weight of cue features (topics, wants_human,
+// order...): cues generalise across languages and phrasings, so they weigh
+// as much as a word said twenty times.
+var cueBoost = float32(1 + math.Log(20))
 
 // features appends the hashed features of a message to out.
 func features(toks []token, c cues, out []uint64) []uint64 {
@@ -97,18 +110,18 @@ func features(toks []token, c cues, out []uint64) []uint64 {
 					text = "<n>"
 				}
 			}
-			out = append(out, hashBytes(hashKind(fkWord), text))
+			out = append(out, plain(hashBytes(hashKind(fkWord), text)))
 			if prev != "" {
 				h := hashBytes(hashKind(fkBigram), prev)
 				h = hashBytes(h^' ', text)
-				out = append(out, h)
+				out = append(out, plain(h))
 			}
 			prev = text
 			if t.digits == 0 && len(text) >= 2 {
 				out = charGrams(text, out)
 			}
 		case tokEmoji:
-			out = append(out, hashBytes(hashKind(fkWord), t.text), hashBytes(hashKind(fkCue), "emoji"))
+			out = append(out, hashBytes(hashKind(fkWord), t.text)&^(1<<63), cueHash("emoji"))
 			prev = ""
 		default:
 			prev = ""
@@ -116,14 +129,11 @@ func features(toks []token, c cues, out []uint64) []uint64 {
 	}
 	cue := func(on bool, name string) {
 		if on {
-			h := hashBytes(hashKind(fkCue), name)
-			for range cueRepeat {
-				out = append(out, h)
-			}
+			out = append(out, cueHash(name))
 		}
 	}
-	for _, t := range c.topics {
-		cue(true, "topic:"+t)
+	for _, h := range c.topics {
+		out = append(out, h)
 	}
 	cue(c.wantsHuman, "wants_human")
 	cue(c.frustrated, "frustrated")
@@ -160,28 +170,37 @@ func charGrams(w string, out []uint64) []uint64 {
 				h ^= uint64(c)
 				h *= fnvPrime
 			}
-			out = append(out, h)
+			out = append(out, plain(h))
 		}
 	}
 	return out
 }
 
 // vectorize turns hashes into TF-IDF features known to the model,
-// L2-normalised, appended to out.
-func (m *classifier) vectorize(hashes []uint64, out []feat) []feat {
-	slices.Sort(hashes)
+// L2-normalised, appended to out. Cue features (see cueBoost) weigh more.
+func (m *classifier) vectorize(hashes []uint64, idxBuf []int32, out []feat) ([]feat, []int32) {
+	idxBuf = idxBuf[:0]
+	for _, h := range hashes {
+		if idx, ok := m.vocab[h]; ok {
+			idxBuf = append(idxBuf, idx)
+		}
+	}
+	slices.Sort(idxBuf)
 	var norm float64
 	start := len(out)
-	for i := 0; i < len(hashes); {
+	for i := 0; i < len(idxBuf); {
 		j := i + 1
-		for j < len(hashes) && hashes[j] == hashes[i] {
+		for j < len(idxBuf) && idxBuf[j] == idxBuf[i] {
 			j++
 		}
-		if idx, ok := m.vocab[hashes[i]]; ok {
-			v := float32((1 + math.Log(float64(j-i))) * float64(m.idf[idx]))
-			out = append(out, feat{idx, v})
-			norm += float64(v) * float64(v)
+		idx := idxBuf[i]
+		tf := 1.0
+		if j-i > 1 {
+			tf += math.Log(float64(j - i))
 		}
+		v := float32(tf * float64(m.idf[idx]*m.scale[idx]))
+		out = append(out, feat{idx, v})
+		norm += float64(v) * float64(v)
 		i = j
 	}
 	if norm > 0 {
@@ -190,7 +209,7 @@ func (m *classifier) vectorize(hashes []uint64, out []feat) []feat {
 			out[k].val *= inv
 		}
 	}
-	return out
+	return out, idxBuf
 }
 
 // trainClassifier fits the model. docs[i] are the hashed features of
@@ -221,9 +240,18 @@ func trainClassifier(classes []string, docs [][]uint64, labels []int) (*classifi
 	for i, d := range df {
 		m.idf[i] = float32(math.Log((n+1)/(float64(d)+1)) + 1)
 	}
+	m.scale = make([]float32, len(df))
+	for h, idx := range m.vocab {
+		m.scale[idx] = 1
+		if isCue(h) {
+			m.scale[idx] = cueBoost
+		}
+	}
 	exs := make([]example, len(docs))
+	var idxBuf []int32
 	for i, d := range docs {
-		exs[i] = example{feats: m.vectorize(d, nil), class: labels[i]}
+		exs[i].class = labels[i]
+		exs[i].feats, idxBuf = m.vectorize(d, idxBuf, nil)
 	}
 	C := len(classes)
 	m.w = make([]float32, len(df)*C)

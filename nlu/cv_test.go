@@ -59,3 +59,17 @@ func TestCrossValidationTargets(t *testing.T) {
 		t.Errorf("intent macro-F1 = %.3f, want ≥ 0.80", r.Intent.MacroF1)
 	}
 }
+
+// loadDevIfPresent returns the dev set, or nil when it is absent.
+func loadDevIfPresent() []Labeled {
+	f, err := os.Open(devSet)
+	if err != nil {
+		return nil
+	}
+	defer f.Close()
+	data, err := ReadLabeled(f, devSet)
+	if err != nil {
+		return nil
+	}
+	return data
+}

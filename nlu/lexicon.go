@@ -85,7 +85,7 @@ type phrase struct {
 	// cancels it. A leading "=" in the data file turns it off.
 	negatable bool
 	lex       lexID
-	topic     string // for lexTopic: the topic's name
+	topicHash uint64 // for lexTopic: the cue hash of "topic:NAME"
 	source    string // file:line, for error messages
 }
 
@@ -95,7 +95,7 @@ type hit struct {
 	start, end int
 	weight     float64
 	negated    bool
-	topic      string
+	topicHash  uint64
 }
 
 // lexicon holds every phrase of every language, indexed by first word.
@@ -233,7 +233,7 @@ func (lx *lexicon) add(line string, id lexID, name, source string) error {
 		return err
 	}
 	if id == lexTopic {
-		p.topic = strings.TrimPrefix(name, "topic_")
+		p.topicHash = cueHash("topic:" + strings.TrimPrefix(name, "topic_"))
 	}
 	switch id {
 	case lexNegation, lexIntensifier:
@@ -284,7 +284,7 @@ func (lx *lexicon) try(toks []token, i int, pi int32, out []hit) []hit {
 	if !ok {
 		return out
 	}
-	h := hit{lex: p.lex, start: i, end: end, weight: p.weight, topic: p.topic}
+	h := hit{lex: p.lex, start: i, end: end, weight: p.weight, topicHash: p.topicHash}
 	if p.negatable {
 		h.negated = lx.negatedAt(toks, i)
 	}
