@@ -1,7 +1,6 @@
 package handoff
 
 import (
-	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -66,8 +65,7 @@ func (e *Error) Unwrap() error { return e.Err }
 
 // Retryable reports whether err is worth retrying and the earliest delay
 // the helpdesk asked for (zero: the worker's own backoff). Errors that are
-// not an *Error are retryable unless they are a context cancellation by the
-// caller: an unknown failure is assumed transient.
+// not an *Error are retryable: an unknown failure is assumed transient.
 func Retryable(err error) (bool, time.Duration) {
 	if err == nil {
 		return false, 0
@@ -75,9 +73,6 @@ func Retryable(err error) (bool, time.Duration) {
 	var e *Error
 	if errors.As(err, &e) {
 		return e.Retryable, e.RetryAfter
-	}
-	if errors.Is(err, context.Canceled) {
-		return false, 0
 	}
 	return true, 0
 }
@@ -119,14 +114,11 @@ func responseError(connector, op string, status int, header http.Header, body []
 }
 
 // transportError wraps a failure to get any response: timeouts, refused
-// or reset connections and DNS errors are retryable; a cancellation by
-// the caller is not (the worker is shutting down and will claim it again).
+// or reset connections and a cancellation (the worker shutting down: the
+// item is claimed again later) are retryable; a host that does not exist
+// is not.
 func transportError(connector, op string, err error) *Error {
 	e := &Error{Connector: connector, Op: op, Err: err, Retryable: true}
-	if errors.Is(err, context.Canceled) {
-		e.Retryable = false
-		return e
-	}
 	var dns *net.DNSError
 	if errors.As(err, &dns) && dns.IsNotFound {
 		e.Retryable = false

@@ -85,8 +85,8 @@ func TestTransportError(t *testing.T) {
 	if e := transportError("zendesk", "open", &net.OpError{Op: "dial", Err: errors.New("connection refused")}); !e.Retryable {
 		t.Errorf("refused connection not retryable: %v", e)
 	}
-	if e := transportError("zendesk", "open", context.Canceled); e.Retryable {
-		t.Errorf("cancellation retryable: %v", e)
+	if e := transportError("zendesk", "open", context.Canceled); !e.Retryable {
+		t.Errorf("a cancellation (shutdown) must not kill the item: %v", e)
 	}
 	e := transportError("zendesk", "open", &net.DNSError{Err: "no such host", Name: "nope.zendesk.com", IsNotFound: true})
 	if e.Retryable || !strings.Contains(e.Error(), "check the subdomain") {
