@@ -3,6 +3,7 @@ package dsl
 import (
 	"fmt"
 	"sort"
+	"unicode/utf8"
 
 	"github.com/batonbot/baton/flows"
 	"go.yaml.in/yaml/v3"
@@ -31,7 +32,36 @@ func (l *loader) report(sev Severity, p flows.Pos, format string, args ...any) {
 	if len(args) > 0 {
 		msg = fmt.Sprintf(format, args...)
 	}
-	l.diags = append(l.diags, &Diagnostic{Severity: sev, Summary: msg, Pos: p})
+	l.diags = append(l.diags, &Diagnostic{Severity: sev, Summary: msg, Pos: l.clamp(p)})
+}
+
+// clamp keeps p inside its file: the parser places some nodes one line
+// past the end (an empty document after ---).
+func (l *loader) clamp(p flows.Pos) flows.Pos {
+	f, ok := l.files[p.File]
+	if !ok || p.Line == 0 {
+		return p
+	}
+	if p.Line > len(f.lineStarts) {
+		return f.posOf(len(f.src))
+	}
+	end := len(f.src)
+	if p.Line < len(f.lineStarts) {
+		end = f.lineStarts[p.Line]
+	}
+	width := utf8.RuneCount(trimBreak(f.src[f.lineStarts[p.Line-1]:end])) + 1
+	p.Col = max(1, min(p.Col, width))
+	return p
+}
+
+// trimBreak drops the line break at the end of line.
+func trimBreak(line []byte) []byte {
+	for j := 0; j < len(line); j++ {
+		if breakAt(line, j) > 0 {
+			return line[:j]
+		}
+	}
+	return line
 }
 
 // pos is where n starts in the file being converted.

@@ -1,6 +1,7 @@
 package dsl
 
 import (
+	"os"
 	"reflect"
 	"testing"
 	"time"
@@ -224,3 +225,5 @@ func TestHoursOpen(t *testing.T) {
 		t.Error("time zone ignored")
 	}
 }
+
+func writeFile(path string, b []byte) error { return os.WriteFile(path, b, 0o644) }

@@ -24,15 +24,40 @@ type srcFile struct {
 
 func newSrcFile(path string, src []byte, index int) *srcFile {
 	f := &srcFile{path: path, src: src, index: index, lineStarts: []int{0}}
-	for i, c := range src {
-		if c == '\n' {
-			f.lineStarts = append(f.lineStarts, i+1)
+	for i := 0; i < len(src); {
+		if w := breakAt(src, i); w > 0 {
+			i += w
+			f.lineStarts = append(f.lineStarts, i)
+			continue
 		}
+		i++
 	}
 	return f
 }
 
-var yamlLineErr = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
+// breakAt is the width of the line break at src[i], 0 if there is none.
+// Like the YAML parser, it counts \r\n, \r, \n, NEL, LS and PS.
+func breakAt(src []byte, i int) int {
+	switch c := src[i]; {
+	case c == '\n':
+		return 1
+	case c == '\r':
+		if i+1 < len(src) && src[i+1] == '\n' {
+			return 2
+		}
+		return 1
+	case c == 0xC2 && i+1 < len(src) && src[i+1] == 0x85:
+		return 2
+	case c == 0xE2 && i+2 < len(src) && src[i+1] == 0x80 && (src[i+2] == 0xA8 || src[i+2] == 0xA9):
+		return 3
+	}
+	return 0
+}
+
+var (
+	yamlLineErr   = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
+	unknownAnchor = regexp.MustCompile(`unknown anchor '(.*)' referenced`)
+)
 
 // parse turns src into the root mapping node of a flow file, reporting
 // hostile or malformed input. It returns nil when the file cannot be used.
@@ -79,7 +104,7 @@ func (l *loader) parse(f *srcFile) (root *yaml.Node) {
 		l.yamlError(f, err)
 		return nil
 	}
-	if doc.Kind != yaml.DocumentNode || len(doc.Content) == 0 {
+	if doc.Kind != yaml.DocumentNode || len(doc.Content) == 0 || isNull(doc.Content[0]) {
 		fileErr("the file is empty; a flow needs at least flow:, languages:, start: and states:")
 		return nil
 	}
@@ -105,10 +130,15 @@ func (l *loader) yamlError(f *srcFile, err error) {
 		l.errAt(flows.Pos{File: f.path, Line: line, Col: 1}, "invalid YAML: %s%s", m[2], yamlHint(m[2]))
 		return
 	}
-	if len(msg) > 6 && msg[:6] == "yaml: " {
-		msg = msg[6:]
+	msg = strings.TrimPrefix(msg, "yaml: ")
+	p := flows.Pos{File: f.path}
+	if m := unknownAnchor.FindStringSubmatch(msg); m != nil {
+		if i := bytes.Index(f.src, []byte("*"+m[1])); i >= 0 {
+			p = f.posOf(i)
+		}
+		msg += "; define it with &" + m[1] + " before using it"
 	}
-	l.errAt(flows.Pos{File: f.path}, "invalid YAML: %s", msg)
+	l.errAt(p, "invalid YAML: %s", msg)
 }
 
 // checkBounds measures the tree as the loader will walk it, aliases

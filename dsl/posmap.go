@@ -26,7 +26,7 @@ func (f *srcFile) posIn(n *yaml.Node, value string, off int) flows.Pos {
 			i++
 		}
 	case yaml.LiteralStyle, yaml.FoldedStyle:
-		for i < len(src) && src[i] != '\n' {
+		for i < len(src) && breakAt(src, i) == 0 {
 			i++
 		}
 	}
@@ -90,7 +90,7 @@ func escapeLen(s []byte) int {
 // byteAt is the byte offset of line:col (col counted in runes).
 func (f *srcFile) byteAt(line, col int) int {
 	i := f.lineStarts[line-1]
-	for c := 1; c < col && i < len(f.src) && f.src[i] != '\n'; c++ {
+	for c := 1; c < col && i < len(f.src) && breakAt(f.src, i) == 0; c++ {
 		_, w := utf8.DecodeRune(f.src[i:])
 		i += w
 	}
@@ -108,6 +108,15 @@ func (f *srcFile) posOf(i int) flows.Pos {
 			hi = mid - 1
 		}
 	}
-	col := utf8.RuneCount(f.src[f.lineStarts[lo]:min(i, len(f.src))]) + 1
+	end := min(i, len(f.src))
+	line := f.src[f.lineStarts[lo]:end]
+	// Never point into a line break: stop at the end of the line.
+	for j := 0; j < len(line); j++ {
+		if breakAt(line, j) > 0 {
+			line = line[:j]
+			break
+		}
+	}
+	col := utf8.RuneCount(line) + 1
 	return flows.Pos{File: f.path, Line: lo + 1, Col: col}
 }

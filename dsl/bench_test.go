@@ -1,0 +1,63 @@
+package dsl
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+)
+
+// mediumFlow writes a flow of n menu states, each with templates,
+// expressions, an ask and an HTTP call: the size of a real support bot.
+func mediumFlow(n int) []byte {
+	var b strings.Builder
+	b.WriteString("flow: medium\nlanguages: [it, en]\nstart: s0\nvars: {tries: 0, vip: false}\n")
+	b.WriteString("triggers:\n  - name: agent\n    keywords: {it: [operatore], en: [agent, human]}\n    goto: human\n")
+	b.WriteString("  - name: angry\n    when: frustrated or sentiment < -0.6\n    handoff: {team: support}\n")
+	b.WriteString("states:\n  human:\n    handoff: {say: {it: \"Un attimo\", en: \"One moment\"}, priority: '{{ vip ? \"high\" : \"normal\" }}'}\n")
+	for i := 0; i < n; i++ {
+		next := (i + 1) % n
+		fmt.Fprintf(&b, `  s%d:
+    say: {it: "Ciao {{ user.name }}, passo %d", en: "Hi {{ user.name }}, step %d"}
+    set: {tries: "{{ tries + 1 }}"}
+    menu:
+      options:
+        - {label: {it: Avanti, en: Next}, synonyms: {it: [prossimo], en: [forward]}, goto: a%d}
+        - {label: {it: Operatore, en: Agent}, goto: human}
+  a%d:
+    ask: {save_as: code%d, pattern: '(?i)\b([a-z]\d{5})\b', validate: len(answer) == 6}
+    next: h%d
+  h%d:
+    http:
+      url: "https://api.example.com/orders/{{ code%d }}"
+      body: {code: "{{ code%d }}", lang: "{{ lang }}"}
+      save_as: r%d
+      sandbox: [{status: 200, body: {ok: true}}]
+    next:
+      - when: r%d.ok and tries < 10
+        goto: s%d
+      - goto: human
+`, i, i, i, i, i, i, i, i, i, i, i, i, next)
+	}
+	return []byte(b.String())
+}
+
+func BenchmarkLoadMedium(b *testing.B) {
+	src := mediumFlow(30) // 91 states, ~300 expressions
+	if f, ds := Load("medium.yaml", src); f == nil {
+		b.Fatal(ds.Err())
+	}
+	b.SetBytes(int64(len(src)))
+	b.ReportAllocs()
+	for b.Loop() {
+		Load("medium.yaml", src)
+	}
+}
+
+func BenchmarkLoadShop(b *testing.B) {
+	b.ReportAllocs()
+	for b.Loop() {
+		if f, ds := LoadFile("testdata/ok/shop.yaml"); f == nil {
+			b.Fatal(ds.Err())
+		}
+	}
+}

@@ -1,0 +1,86 @@
+package dsl
+
+import (
+	"bytes"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestHostileInput feeds inputs meant to hurt the loader: each must come
+// back quickly with one clear error, never a panic or a flow.
+func TestHostileInput(t *testing.T) {
+	bomb := "a: &a [x, x, x, x, x, x, x, x, x, x]\n"
+	for i := 'b'; i <= 'j'; i++ {
+		p := string(i - 1)
+		bomb += fmt.Sprintf("%c: &%c [*%s, *%s, *%s, *%s, *%s, *%s, *%s, *%s, *%s, *%s]\n", i, i, p, p, p, p, p, p, p, p, p, p)
+	}
+	deep := strings.Repeat("[", 100) + strings.Repeat("]", 100)
+	deepBlock := ""
+	for i := 0; i < 80; i++ {
+		deepBlock += strings.Repeat("  ", i) + "k:\n"
+	}
+	big := "flow: big\n# " + strings.Repeat("x", MaxFileSize) + "\n"
+	tests := []struct {
+		name, src, want string
+	}{
+		{"empty", "", "f.yaml: error: the file is empty; a flow needs at least flow:, languages:, start: and states:"},
+		{"blank", "  \n\n\t\n", "f.yaml: error: the file is empty; a flow needs at least flow:, languages:, start: and states:"},
+		{"comments only", "# flow: x\n", "f.yaml: error: the file is empty; a flow needs at least flow:, languages:, start: and states:"},
+		{"nul bytes", "flow: x\x00\x01\x02", "f.yaml: error: not a text file: a flow file is UTF-8 text (found NUL bytes or invalid UTF-8)"},
+		{"invalid utf-8", "flow: \xff\xfe\xfd", "f.yaml: error: not a text file: a flow file is UTF-8 text (found NUL bytes or invalid UTF-8)"},
+		{"too large", big, "f.yaml: error: the file is larger than 1048576 bytes (1 MiB), the limit for a flow file; split it with include:"},
+		{"alias bomb", bomb, "f.yaml: error: aliases expand to more than 1000000 YAML nodes (an alias bomb?); write the values out or use fewer nested aliases"},
+		{"alias cycle", "a: &a [*a]\n", "f.yaml:1:4: error: an alias refers to the node that contains it; remove the alias"},
+		{"deep flow nesting", deep, "f.yaml:1:66: error: nesting deeper than 64 levels (aliases expanded); a flow never needs that much, flatten it"},
+		{"deep block nesting", deepBlock, "f.yaml:65:129: error: nesting deeper than 64 levels (aliases expanded); a flow never needs that much, flatten it"},
+		{"two documents", "flow: a\n---\nflow: b\n", "f.yaml:2:1: error: a flow file holds one YAML document; remove the second one (after ---) or move it to its own file"},
+		{"not a map", "- a\n- b\n", "f.yaml:1:1: error: expected the flow file (a map), got a list"},
+		{"scalar", "hello\n", "f.yaml:1:1: error: expected the flow file (a map), got a string"},
+		{"unknown anchor", "a: *nope\n", "f.yaml:1:4: error: invalid YAML: unknown anchor 'nope' referenced; define it with &nope before using it"},
+		{"tabs", "flow: x\nstates:\n\ts: {}\n", "f.yaml:3:1: error: invalid YAML: found character that cannot start any token (indent with spaces, not tabs; quote text starting with @ or `)"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			start := time.Now()
+			f, ds := Load("f.yaml", []byte(tt.src))
+			if f != nil {
+				t.Error("got a flow")
+			}
+			if len(ds) != 1 {
+				t.Fatalf("got %d diagnostics, want 1: %v", len(ds), ds)
+			}
+			if got := ds[0].String(); got != tt.want {
+				t.Errorf("got  %s\nwant %s", got, tt.want)
+			}
+			if d := time.Since(start); d > 5*time.Second {
+				t.Errorf("took %v", d)
+			}
+		})
+	}
+}
+
+// TestHostileReadLimit checks that LoadFile does not read a huge file
+// whole: the default reader stops one byte past the limit.
+func TestHostileReadLimit(t *testing.T) {
+	path := t.TempDir() + "/huge.yaml"
+	if err := writeFile(path, bytes.Repeat([]byte("# padding\n"), 1_100_000)); err != nil {
+		t.Fatal(err)
+	}
+	_, ds := LoadFile(path)
+	if len(ds) != 1 || !strings.Contains(ds[0].Summary, "larger than 1048576 bytes") {
+		t.Fatalf("diagnostics = %v", ds)
+	}
+	src, err := readLimited(path)
+	if err != nil || len(src) != MaxFileSize+1 {
+		t.Errorf("read %d bytes, err %v; want %d", len(src), err, MaxFileSize+1)
+	}
+}
+
+func TestMissingFile(t *testing.T) {
+	_, ds := LoadFile("testdata/no/such/flow.yaml")
+	if got, want := ds.Err().Error(), "testdata/no/such/flow.yaml: error: cannot read the file: it does not exist"; got != want {
+		t.Errorf("got %q, want %q", got, want)
+	}
+}
