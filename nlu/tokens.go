@@ -124,6 +124,8 @@ func tokenize(s string, toks []token) []token {
 			r -= 0xFEE0
 		}
 		switch {
+		case r == utf8.RuneError && size == 1:
+			flush() // an invalid byte separates words
 		case unicode.IsLetter(r) || unicode.IsDigit(r) || (inWord && unicode.Is(unicode.Mn, r)):
 			inWord = true
 			if unicode.IsDigit(r) {
