@@ -1,0 +1,349 @@
+package handoff
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/expr-lang/expr/vm"
+	"go.yaml.in/yaml/v3"
+
+	"github.com/batonbot/baton/flows"
+)
+
+// Config is a deployment's configuration (baton.yaml): the helpdesk
+// connectors, the teams, how handoffs are routed and prioritised, the SLA
+// promised to customers, urgent-handoff notifications, the NLU analyser and
+// PII masking. It is plain data once loaded: secrets are expanded,
+// expressions compiled, calendars built.
+type Config struct {
+	// Source is the file the config was read from.
+	Source string
+	// Link is the conversation URL template for tickets; {id} is replaced
+	// by the conversation id.
+	Link string
+	// Masking replaces e-mails, phones and order codes in tickets.
+	Masking    bool
+	NLU        ConfigNLU
+	Connectors ConfigConnectors
+	// Teams by name; TeamOrder keeps the order they were written in.
+	Teams     map[string]*ConfigTeam
+	TeamOrder []string
+	Routing   ConfigRouting
+	Priority  ConfigPriority
+	// SLA is the expected first response per priority (absent: no promise).
+	SLA    map[flows.Priority]time.Duration
+	Notify ConfigNotify
+	// Messages overrides the customer-facing texts (see DefaultMessages):
+	// message key → language → text with {team}, {sla}, {opens}, {email}.
+	Messages map[string]map[string]string
+}
+
+// ConfigNLU selects the analyser.
+type ConfigNLU struct {
+	// Analyser is builtin (default), llm or hybrid (builtin first, the LLM
+	// when unsure).
+	Analyser string
+	LLM      ConfigLLM
+}
+
+// ConfigLLM is an OpenAI-compatible endpoint.
+type ConfigLLM struct {
+	BaseURL string
+	Model   string
+	APIKey  string
+	Timeout time.Duration
+}
+
+// ConfigConnectors holds the configured helpdesks; nil means absent.
+type ConfigConnectors struct {
+	// Default names the connector handoffs go to unless a team or rule
+	// says otherwise; with a single connector it is that one.
+	Default   string
+	Zendesk   *ConfigZendesk
+	Freshdesk *ConfigFreshdesk
+	Webhook   *ConfigWebhook
+}
+
+// Names returns the configured connectors' names.
+func (c ConfigConnectors) Names() []string {
+	var out []string
+	if c.Zendesk != nil {
+		out = append(out, "zendesk")
+	}
+	if c.Freshdesk != nil {
+		out = append(out, "freshdesk")
+	}
+	if c.Webhook != nil {
+		out = append(out, "webhook")
+	}
+	return out
+}
+
+// Groups returns the team → group id map of the connector name.
+func (c ConfigConnectors) Groups(name string) map[string]string {
+	switch name {
+	case "zendesk":
+		if c.Zendesk != nil {
+			return c.Zendesk.Groups
+		}
+	case "freshdesk":
+		if c.Freshdesk != nil {
+			return c.Freshdesk.Groups
+		}
+	}
+	return nil
+}
+
+// ConfigZendesk configures the Zendesk connector.
+type ConfigZendesk struct {
+	// Subdomain is "acme" for acme.zendesk.com; BaseURL replaces it
+	// (tests, proxies).
+	Subdomain string
+	BaseURL   string
+	Email     string
+	Token     string
+	// Groups maps a team to its Zendesk group id.
+	Groups map[string]string
+	// Fields maps a custom field id to the flow variable that fills it.
+	Fields map[string]string
+	// ConversationField is the custom field id that carries the
+	// conversation id.
+	ConversationField string
+	Tags              []string
+}
+
+// ConfigFreshdesk configures the Freshdesk connector.
+type ConfigFreshdesk struct {
+	// Domain is "acme.freshdesk.com"; BaseURL replaces it.
+	Domain  string
+	BaseURL string
+	APIKey  string
+	// Groups maps a team to its Freshdesk group id.
+	Groups map[string]string
+	// Fields maps a custom field (cf_...) to the flow variable that fills
+	// it.
+	Fields            map[string]string
+	ConversationField string
+	Tags              []string
+}
+
+// ConfigWebhook configures the generic webhook connector.
+type ConfigWebhook struct {
+	URL string
+	// Secret signs each request body (HMAC-SHA256).
+	Secret string
+}
+
+// ConfigTeam is a team of agents.
+type ConfigTeam struct {
+	Pos  flows.Pos
+	Name string
+	// Display is the name customers see ("Billing"); Name when empty.
+	Display string
+	// Connector overrides the default connector for this team.
+	Connector string
+	// Hours is the team's calendar; nil means always open.
+	Hours *flows.BusinessHours
+	// OutOfHours is tell, ticket or email; empty means the routing
+	// default.
+	OutOfHours string
+	// Email is the address offered when OutOfHours is email.
+	Email string
+	// Strategy assigns agents: round-robin, least-loaded or skills.
+	Strategy string
+	Agents   []ConfigAgent
+	// SLA overrides the global SLA per priority.
+	SLA map[flows.Priority]time.Duration
+}
+
+// DisplayName is the name customers see.
+func (t *ConfigTeam) DisplayName() string {
+	if t.Display != "" {
+		return t.Display
+	}
+	return t.Name
+}
+
+// ConfigAgent is an agent of a team.
+type ConfigAgent struct {
+	// ID is the helpdesk's agent id or e-mail.
+	ID        string
+	Name      string
+	Skills    []string
+	Languages []string
+}
+
+// Out-of-hours actions.
+const (
+	OutOfHoursTell   = "tell"   // tell the customer when the team opens; no ticket
+	OutOfHoursTicket = "ticket" // open the ticket anyway, tagged after-hours
+	OutOfHoursEmail  = "email"  // offer to continue by e-mail
+)
+
+// Assignment strategies.
+const (
+	StrategyRoundRobin  = "round-robin"
+	StrategyLeastLoaded = "least-loaded"
+	StrategySkills      = "skills"
+)
+
+// ConfigRouting chooses a team for each handoff.
+type ConfigRouting struct {
+	// DefaultTeam receives handoffs no rule matched.
+	DefaultTeam string
+	// Override makes the config's team, priority and tags win over what
+	// the flow set.
+	Override bool
+	// OutOfHours is the default out-of-hours action (ticket when empty).
+	OutOfHours string
+	// IntentSkills lists the skills an intent requires.
+	IntentSkills map[string][]string
+	// Rules are tried in order; the first that matches decides.
+	Rules []*ConfigRule
+}
+
+// ConfigRule routes the handoffs it matches.
+type ConfigRule struct {
+	Pos   flows.Pos
+	Name  string
+	Match ConfigMatch
+	// Team, Connector and Priority are set when the rule says so.
+	Team      string
+	Connector string
+	Priority  flows.Priority
+	Skills    []string
+	Tags      []string
+}
+
+// ConfigMatch is a rule's conditions: every condition given must hold; a
+// list holds when any of its values does.
+type ConfigMatch struct {
+	Intents   []string
+	Languages []string
+	// Keywords match words or phrases in the customer's messages, folded
+	// (case and accents ignored).
+	Keywords  []string
+	Reasons   []string
+	Channels  []string
+	Plans     []string
+	Countries []string
+	VIP       *bool
+	// Vars match flow variables by their text form.
+	Vars map[string][]string
+	// When is an expression over the routing environment (see
+	// RouteEnvNames); nil when absent.
+	When       *vm.Program
+	WhenSource string
+}
+
+// ConfigPriority scores a handoff; the score maps to a priority through
+// the thresholds: at least Urgent is urgent, at least High is high, at
+// least Normal is normal, below is low.
+type ConfigPriority struct {
+	Source     string
+	Score      *vm.Program
+	Thresholds map[flows.Priority]float64
+}
+
+// ConfigNotify posts urgent handoffs to a chat channel.
+type ConfigNotify struct {
+	// Slack and Teams are incoming-webhook URLs (either or both).
+	Slack string
+	Teams string
+	// TeamsFormat is adaptive (default) or messagecard.
+	TeamsFormat string
+	// MinPriority is the lowest priority notified (default urgent).
+	MinPriority flows.Priority
+}
+
+// LoadConfig reads and checks the deployment config at path, expanding
+// ${ENV_VAR} references from the process environment.
+func LoadConfig(path string) (*Config, error) {
+	src, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("read deployment config: %w", err)
+	}
+	return ParseConfig(path, src, os.LookupEnv)
+}
+
+// ParseConfig parses a deployment config. name is used in error
+// positions; getenv resolves ${ENV_VAR} references (os.LookupEnv in
+// production, a map in tests; nil: none is set). On failure the error is a
+// ConfigErrors listing every problem as path:line:col: message.
+func ParseConfig(name string, src []byte, getenv func(string) (string, bool)) (*Config, error) {
+	if getenv == nil {
+		getenv = func(string) (string, bool) { return "", false }
+	}
+	d := &cfgDecoder{file: name, getenv: getenv}
+	var doc yaml.Node
+	dec := yaml.NewDecoder(bytes.NewReader(src))
+	if err := dec.Decode(&doc); err != nil {
+		if errors.Is(err, io.EOF) {
+			return nil, ConfigErrors{{Pos: flows.Pos{File: name}, Msg: "the deployment config is empty; start from examples/baton.yaml"}}
+		}
+		return nil, ConfigErrors{{Pos: flows.Pos{File: name}, Msg: "not valid YAML: " + strings.TrimPrefix(err.Error(), "yaml: ")}}
+	}
+	var root *yaml.Node
+	if doc.Kind == yaml.DocumentNode && len(doc.Content) > 0 {
+		root = doc.Content[0]
+	}
+	c := d.config(root)
+	if errs := d.sorted(); len(errs) > 0 {
+		return nil, errs
+	}
+	c.Source = name
+	return c, nil
+}
+
+func (d *cfgDecoder) config(root *yaml.Node) *Config {
+	c := &Config{Teams: map[string]*ConfigTeam{}}
+	var routingNode *yaml.Node
+	for _, f := range d.mapping(root, "", "version", "link", "masking", "nlu", "connectors", "teams", "routing", "priority", "sla", "notify", "messages") {
+		switch f.key.Value {
+		case "version":
+			if v := d.str(f.val, "version"); v != "1" {
+				d.errorf(f.val, "version %q is not supported; this baton reads version 1", v)
+			}
+		case "link":
+			c.Link = d.str(f.val, "link")
+			if c.Link != "" && !strings.Contains(c.Link, "{id}") {
+				d.errorf(f.val, "link must contain {id}, where the conversation id goes")
+			}
+		case "masking":
+			c.Masking = d.boolean(f.val, "masking")
+		case "nlu":
+			c.NLU = d.nlu(f.val)
+		case "connectors":
+			c.Connectors = d.connectors(f.val)
+		case "teams":
+			d.teams(f.val, c)
+		case "routing":
+			routingNode = f.val
+			c.Routing = d.routing(f.val)
+		case "priority":
+			c.Priority = d.priority(f.val)
+		case "sla":
+			c.SLA = d.sla(f.val, "sla")
+		case "notify":
+			c.Notify = d.notify(f.val)
+		case "messages":
+			c.Messages = d.messages(f.val)
+		}
+	}
+	if c.NLU.Analyser == "" {
+		c.NLU.Analyser = "builtin"
+	}
+	if c.Priority.Thresholds == nil {
+		c.Priority.Thresholds = DefaultThresholds()
+	}
+	if c.Notify.MinPriority == "" {
+		c.Notify.MinPriority = flows.PriorityUrgent
+	}
+	d.crossCheck(c, root, routingNode)
+	return c
+}

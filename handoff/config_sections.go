@@ -1,0 +1,429 @@
+package handoff
+
+import (
+	"fmt"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/batonbot/baton/flows"
+)
+
+func (d *cfgDecoder) nlu(n *yaml.Node) ConfigNLU {
+	var c ConfigNLU
+	for _, f := range d.mapping(n, "nlu", "analyser", "analyzer", "llm") {
+		switch f.key.Value {
+		case "analyser", "analyzer":
+			c.Analyser = d.str(f.val, "nlu.analyser")
+			d.oneOf(f.val, c.Analyser, "nlu.analyser", "builtin", "llm", "hybrid")
+		case "llm":
+			for _, g := range d.mapping(f.val, "nlu.llm", "base_url", "model", "api_key", "timeout") {
+				switch g.key.Value {
+				case "base_url":
+					c.LLM.BaseURL = d.url(g.val, "nlu.llm.base_url")
+				case "model":
+					c.LLM.Model = d.str(g.val, "nlu.llm.model")
+				case "api_key":
+					c.LLM.APIKey = d.str(g.val, "nlu.llm.api_key")
+				case "timeout":
+					c.LLM.Timeout = d.duration(g.val, "nlu.llm.timeout")
+				}
+			}
+		}
+	}
+	if (c.Analyser == "llm" || c.Analyser == "hybrid") && (c.LLM.BaseURL == "" || c.LLM.Model == "") {
+		d.errorf(n, "nlu.analyser %s needs nlu.llm.base_url and nlu.llm.model", c.Analyser)
+	}
+	return c
+}
+
+// url reads an http(s) URL.
+func (d *cfgDecoder) url(n *yaml.Node, where string) string {
+	s := d.str(n, where)
+	if s == "" {
+		return ""
+	}
+	u, err := url.Parse(s)
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		d.errorf(n, "%s must be an http(s) URL such as https://example.com/path, not %q", where, cfgRedact(s))
+		return s
+	}
+	return s
+}
+
+// cfgRedact hides all but the start of a value that may hold a secret.
+func cfgRedact(s string) string {
+	if len(s) > 24 {
+		return s[:24] + "…"
+	}
+	return s
+}
+
+func (d *cfgDecoder) connectors(n *yaml.Node) ConfigConnectors {
+	var c ConfigConnectors
+	var defNode *yaml.Node
+	for _, f := range d.mapping(n, "connectors", "default", "zendesk", "freshdesk", "webhook") {
+		switch f.key.Value {
+		case "default":
+			defNode = f.val
+			c.Default = d.str(f.val, "connectors.default")
+		case "zendesk":
+			z := &ConfigZendesk{}
+			for _, g := range d.mapping(f.val, "connectors.zendesk", "subdomain", "base_url", "email", "token", "groups", "fields", "conversation_field", "tags") {
+				w := "connectors.zendesk." + g.key.Value
+				switch g.key.Value {
+				case "subdomain":
+					z.Subdomain = d.str(g.val, w)
+				case "base_url":
+					z.BaseURL = d.url(g.val, w)
+				case "email":
+					z.Email = d.str(g.val, w)
+				case "token":
+					z.Token = d.str(g.val, w)
+				case "groups":
+					z.Groups = d.groups(g.val, w)
+				case "fields":
+					z.Fields = d.strMap(g.val, w)
+				case "conversation_field":
+					z.ConversationField = d.str(g.val, w)
+				case "tags":
+					z.Tags = d.list(g.val, w)
+				}
+			}
+			if z.Subdomain == "" && z.BaseURL == "" {
+				d.errorf(f.key, "connectors.zendesk needs subdomain (acme for acme.zendesk.com) or base_url")
+			}
+			if z.Email == "" || z.Token == "" {
+				d.errorf(f.key, "connectors.zendesk needs email and token (an API token: token: ${BATON_ZENDESK_TOKEN})")
+			}
+			c.Zendesk = z
+		case "freshdesk":
+			fd := &ConfigFreshdesk{}
+			for _, g := range d.mapping(f.val, "connectors.freshdesk", "domain", "base_url", "api_key", "groups", "fields", "conversation_field", "tags") {
+				w := "connectors.freshdesk." + g.key.Value
+				switch g.key.Value {
+				case "domain":
+					fd.Domain = d.str(g.val, w)
+				case "base_url":
+					fd.BaseURL = d.url(g.val, w)
+				case "api_key":
+					fd.APIKey = d.str(g.val, w)
+				case "groups":
+					fd.Groups = d.groups(g.val, w)
+				case "fields":
+					fd.Fields = d.strMap(g.val, w)
+				case "conversation_field":
+					fd.ConversationField = d.str(g.val, w)
+				case "tags":
+					fd.Tags = d.list(g.val, w)
+				}
+			}
+			if fd.Domain == "" && fd.BaseURL == "" {
+				d.errorf(f.key, "connectors.freshdesk needs domain (acme.freshdesk.com) or base_url")
+			}
+			if fd.APIKey == "" {
+				d.errorf(f.key, "connectors.freshdesk needs api_key (api_key: ${BATON_FRESHDESK_API_KEY})")
+			}
+			c.Freshdesk = fd
+		case "webhook":
+			w := &ConfigWebhook{}
+			for _, g := range d.mapping(f.val, "connectors.webhook", "url", "secret") {
+				switch g.key.Value {
+				case "url":
+					w.URL = d.url(g.val, "connectors.webhook.url")
+				case "secret":
+					w.Secret = d.str(g.val, "connectors.webhook.secret")
+				}
+			}
+			if w.URL == "" {
+				d.errorf(f.key, "connectors.webhook needs url")
+			}
+			c.Webhook = w
+		}
+	}
+	names := c.Names()
+	switch {
+	case c.Default == "" && len(names) == 1:
+		c.Default = names[0]
+	case c.Default == "" && len(names) > 1:
+		d.errorf(n, "connectors: %s are configured; say which one handoffs go to with default: %s", strings.Join(names, " and "), names[0])
+	case c.Default != "" && !cfgContains(names, c.Default):
+		d.unknownConnector(cfgResolve(defNode), c.Default, "connectors.default", names)
+	}
+	return c
+}
+
+// groups reads team → group id, recording the teams for crossCheck.
+func (d *cfgDecoder) groups(n *yaml.Node, where string) map[string]string {
+	out := map[string]string{}
+	for _, f := range d.mapping(n, where) {
+		out[f.key.Value] = d.str(f.val, where+"."+f.key.Value)
+		d.teamRefs = append(d.teamRefs, cfgRef{node: f.key, name: f.key.Value, where: where})
+	}
+	return out
+}
+
+func (d *cfgDecoder) unknownConnector(n *yaml.Node, name, where string, names []string) {
+	msg := fmt.Sprintf("%s: connector %q is not configured", where, name)
+	if s := cfgSuggest(name, names); s != "" {
+		msg += fmt.Sprintf("; did you mean %q?", s)
+	} else if len(names) > 0 {
+		msg += "; configured: " + strings.Join(names, ", ")
+	} else {
+		msg += "; add it under connectors:"
+	}
+	d.errs = append(d.errs, ConfigError{Pos: d.pos(n), Msg: msg})
+}
+
+func (d *cfgDecoder) teams(n *yaml.Node, c *Config) {
+	for _, f := range d.mapping(n, "teams") {
+		name := f.key.Value
+		w := "teams." + name
+		t := &ConfigTeam{Pos: d.pos(f.key), Name: name}
+		for _, g := range d.mapping(f.val, w, "name", "connector", "hours", "out_of_hours", "email", "strategy", "agents", "sla") {
+			gw := w + "." + g.key.Value
+			switch g.key.Value {
+			case "name":
+				t.Display = d.str(g.val, gw)
+			case "connector":
+				t.Connector = d.ref(g.val, gw, "connector")
+			case "hours":
+				t.Hours = d.hours(g.val, gw, name)
+			case "out_of_hours":
+				t.OutOfHours = d.str(g.val, gw)
+				d.oneOf(g.val, t.OutOfHours, gw, OutOfHoursTell, OutOfHoursTicket, OutOfHoursEmail)
+			case "email":
+				t.Email = d.str(g.val, gw)
+			case "strategy":
+				t.Strategy = d.str(g.val, gw)
+				d.oneOf(g.val, t.Strategy, gw, StrategyRoundRobin, StrategyLeastLoaded, StrategySkills)
+			case "agents":
+				t.Agents = d.agents(g.val, gw)
+			case "sla":
+				t.SLA = d.sla(g.val, gw)
+			}
+		}
+		if t.OutOfHours == OutOfHoursEmail && t.Email == "" {
+			d.errorf(f.key, "%s: out_of_hours: email needs the address to offer, email: support@example.com", w)
+		}
+		if len(t.Agents) > 0 && t.Strategy == "" {
+			t.Strategy = StrategyRoundRobin
+		}
+		c.Teams[name] = t
+		c.TeamOrder = append(c.TeamOrder, name)
+	}
+}
+
+func (d *cfgDecoder) agents(n *yaml.Node, where string) []ConfigAgent {
+	n = cfgResolve(n)
+	if n == nil || n.Kind != yaml.SequenceNode {
+		if n != nil && !(n.Kind == yaml.ScalarNode && n.Tag == "!!null") {
+			d.errorf(n, "%s must be a list of agents (- id: ...)", where)
+		}
+		return nil
+	}
+	var out []ConfigAgent
+	seen := map[string]bool{}
+	for i, item := range n.Content {
+		w := fmt.Sprintf("%s[%d]", where, i)
+		var a ConfigAgent
+		if it := cfgResolve(item); it != nil && it.Kind == yaml.ScalarNode {
+			a.ID = d.str(it, w)
+		} else {
+			for _, g := range d.mapping(item, w, "id", "name", "skills", "languages") {
+				switch g.key.Value {
+				case "id":
+					a.ID = d.str(g.val, w+".id")
+				case "name":
+					a.Name = d.str(g.val, w+".name")
+				case "skills":
+					a.Skills = d.list(g.val, w+".skills")
+				case "languages":
+					a.Languages = d.list(g.val, w+".languages")
+				}
+			}
+		}
+		switch {
+		case a.ID == "":
+			d.errorf(item, "%s needs an id (the helpdesk agent id or e-mail)", w)
+		case seen[a.ID]:
+			d.errorf(item, "%s: agent %q is listed twice", w, a.ID)
+		default:
+			seen[a.ID] = true
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+var cfgDays = []string{"sun", "mon", "tue", "wed", "thu", "fri", "sat"}
+
+// hours reads a weekly calendar:
+//
+//	timezone: Europe/Rome
+//	week: {mon-fri: ["09:00-13:00", "14:00-18:00"], sat: "09:00-12:00"}
+//	holidays: ["2025-12-25"]
+func (d *cfgDecoder) hours(n *yaml.Node, where, name string) *flows.BusinessHours {
+	b := &flows.BusinessHours{Name: name, Pos: d.pos(n), Location: time.UTC, Holidays: map[string]bool{}}
+	hasWeek := false
+	for _, f := range d.mapping(n, where, "timezone", "week", "holidays") {
+		switch f.key.Value {
+		case "timezone":
+			tz := d.str(f.val, where+".timezone")
+			loc, err := time.LoadLocation(tz)
+			if err != nil || tz == "" {
+				d.errorf(f.val, "%s.timezone: unknown time zone %q; use an IANA name such as Europe/Rome or America/New_York", where, tz)
+			} else {
+				b.Location = loc
+			}
+		case "week":
+			hasWeek = true
+			for _, g := range d.mapping(f.val, where+".week") {
+				days, ok := cfgDayRange(g.key.Value)
+				if !ok {
+					msg := fmt.Sprintf("%s.week: %q is not a day or range of days; write mon, tue... sun or a range such as mon-fri", where, g.key.Value)
+					d.errs = append(d.errs, ConfigError{Pos: d.pos(g.key), Msg: msg})
+					continue
+				}
+				spans := d.spans(g.val, where+".week."+g.key.Value)
+				for _, day := range days {
+					if b.Week[day] != nil {
+						d.errorf(g.key, "%s.week: %s is given twice", where, cfgDays[day])
+					}
+					b.Week[day] = append([]flows.Span{}, spans...)
+				}
+			}
+		case "holidays":
+			for i, s := range d.list(f.val, where+".holidays") {
+				if _, err := time.Parse(time.DateOnly, s); err != nil {
+					d.errorf(f.val, "%s.holidays[%d]: %q is not a date; write YYYY-MM-DD", where, i, s)
+					continue
+				}
+				b.Holidays[s] = true
+			}
+		}
+	}
+	if !hasWeek {
+		d.errorf(n, "%s needs week: the open hours per day, such as mon-fri: 09:00-18:00", where)
+	}
+	return b
+}
+
+// cfgDayRange reads "mon", "mon-fri" or "fri-mon" (wrapping).
+func cfgDayRange(s string) ([]time.Weekday, bool) {
+	idx := func(x string) int {
+		for i, d := range cfgDays {
+			if strings.EqualFold(strings.TrimSpace(x), d) {
+				return i
+			}
+		}
+		return -1
+	}
+	from, to, isRange := strings.Cut(s, "-")
+	a := idx(from)
+	if a < 0 {
+		return nil, false
+	}
+	if !isRange {
+		return []time.Weekday{time.Weekday(a)}, true
+	}
+	b := idx(to)
+	if b < 0 {
+		return nil, false
+	}
+	var out []time.Weekday
+	for i := a; ; i = (i + 1) % 7 {
+		out = append(out, time.Weekday(i))
+		if i == b {
+			return out, true
+		}
+	}
+}
+
+// spans reads "09:00-18:00", a list of them, or "closed".
+func (d *cfgDecoder) spans(n *yaml.Node, where string) []flows.Span {
+	out := []flows.Span{}
+	for _, s := range d.list(n, where) {
+		if strings.EqualFold(s, "closed") {
+			continue
+		}
+		from, to, ok := strings.Cut(s, "-")
+		a, okA := cfgClock(from)
+		b, okB := cfgClock(to)
+		if !ok || !okA || !okB || a >= b {
+			d.errorf(n, "%s: %q is not a time span; write HH:MM-HH:MM with the start before the end, such as 09:00-18:00", where, s)
+			continue
+		}
+		out = append(out, flows.Span{From: a, To: b})
+	}
+	return out
+}
+
+// cfgClock reads HH:MM as minutes after midnight (24:00 allowed).
+func cfgClock(s string) (int, bool) {
+	h, m, ok := strings.Cut(strings.TrimSpace(s), ":")
+	if !ok {
+		return 0, false
+	}
+	hh, err1 := strconv.Atoi(h)
+	mm, err2 := strconv.Atoi(m)
+	if err1 != nil || err2 != nil || hh < 0 || mm < 0 || mm > 59 || hh > 24 || (hh == 24 && mm != 0) {
+		return 0, false
+	}
+	return hh*60 + mm, true
+}
+
+var cfgPriorities = []string{string(flows.PriorityLow), string(flows.PriorityNormal), string(flows.PriorityHigh), string(flows.PriorityUrgent)}
+
+func (d *cfgDecoder) priorityName(n *yaml.Node, s, where string) flows.Priority {
+	if d.oneOf(n, s, where, cfgPriorities...) {
+		return flows.Priority(s)
+	}
+	return ""
+}
+
+// sla reads {urgent: 30m, high: 2h, normal: 8h, low: 2d}.
+func (d *cfgDecoder) sla(n *yaml.Node, where string) map[flows.Priority]time.Duration {
+	out := map[flows.Priority]time.Duration{}
+	for _, f := range d.mapping(n, where, cfgPriorities...) {
+		out[flows.Priority(f.key.Value)] = d.duration(f.val, where+"."+f.key.Value)
+	}
+	return out
+}
+
+func (d *cfgDecoder) notify(n *yaml.Node) ConfigNotify {
+	var c ConfigNotify
+	for _, f := range d.mapping(n, "notify", "slack", "teams", "teams_format", "min_priority") {
+		switch f.key.Value {
+		case "slack":
+			c.Slack = d.url(f.val, "notify.slack")
+		case "teams":
+			c.Teams = d.url(f.val, "notify.teams")
+		case "teams_format":
+			c.TeamsFormat = d.str(f.val, "notify.teams_format")
+			d.oneOf(f.val, c.TeamsFormat, "notify.teams_format", "adaptive", "messagecard")
+		case "min_priority":
+			c.MinPriority = d.priorityName(f.val, d.str(f.val, "notify.min_priority"), "notify.min_priority")
+		}
+	}
+	if c.TeamsFormat == "" {
+		c.TeamsFormat = "adaptive"
+	}
+	return c
+}
+
+func (d *cfgDecoder) messages(n *yaml.Node) map[string]map[string]string {
+	keys := make([]string, 0, len(DefaultMessages))
+	for k := range DefaultMessages {
+		keys = append(keys, k)
+	}
+	cfgSortStrings(keys)
+	out := map[string]map[string]string{}
+	for _, f := range d.mapping(n, "messages", keys...) {
+		out[f.key.Value] = d.strMap(f.val, "messages."+f.key.Value)
+	}
+	return out
+}

@@ -1,0 +1,268 @@
+package handoff
+
+import (
+	"errors"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/batonbot/baton/flows"
+)
+
+var exampleEnv = map[string]string{
+	"BATON_LLM_API_KEY":       "sk-test",
+	"BATON_ZENDESK_TOKEN":     "zd-token",
+	"BATON_FRESHDESK_API_KEY": "fd-key",
+	"BATON_WEBHOOK_SECRET":    "wh-secret",
+	"BATON_SLACK_WEBHOOK_URL": "https://hooks.slack.com/services/T/B/X",
+	"BATON_TEAMS_WEBHOOK_URL": "https://acme.webhook.office.com/webhookb2/x",
+}
+
+func envOf(m map[string]string) func(string) (string, bool) {
+	return func(k string) (string, bool) {
+		v, ok := m[k]
+		return v, ok
+	}
+}
+
+func loadExample(t *testing.T) *Config {
+	t.Helper()
+	src, err := os.ReadFile("../examples/baton.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := ParseConfig("examples/baton.yaml", src, envOf(exampleEnv))
+	if err != nil {
+		t.Fatalf("examples/baton.yaml does not load:\n%v", err)
+	}
+	return c
+}
+
+func TestParseExampleConfig(t *testing.T) {
+	c := loadExample(t)
+	checks := []struct {
+		name      string
+		got, want any
+	}{
+		{"link", c.Link, "https://support.example.com/conversations/{id}"},
+		{"masking", c.Masking, true},
+		{"analyser", c.NLU.Analyser, "hybrid"},
+		{"llm key from env", c.NLU.LLM.APIKey, "sk-test"},
+		{"llm timeout", c.NLU.LLM.Timeout, 3 * time.Second},
+		{"default connector", c.Connectors.Default, "zendesk"},
+		{"connectors", strings.Join(c.Connectors.Names(), ","), "zendesk,freshdesk,webhook"},
+		{"zendesk token from env", c.Connectors.Zendesk.Token, "zd-token"},
+		{"zendesk billing group", c.Connectors.Zendesk.Groups["billing"], "360001111111"},
+		{"freshdesk key", c.Connectors.Freshdesk.APIKey, "fd-key"},
+		{"webhook secret", c.Connectors.Webhook.Secret, "wh-secret"},
+		{"team order", strings.Join(c.TeamOrder, ","), "support,billing,tech,vip"},
+		{"billing display", c.Teams["billing"].DisplayName(), "Billing"},
+		{"billing strategy", c.Teams["billing"].Strategy, StrategySkills},
+		{"billing agents", len(c.Teams["billing"].Agents), 3},
+		{"billing tz", c.Teams["billing"].Hours.Location.String(), "Europe/Rome"},
+		{"billing monday", c.Teams["billing"].Hours.Week[time.Monday], []flows.Span{{From: 540, To: 780}, {From: 840, To: 1080}}},
+		{"billing sunday closed", len(c.Teams["billing"].Hours.Week[time.Sunday]), 0},
+		{"billing holiday", c.Teams["billing"].Hours.Holidays["2025-12-25"], true},
+		{"tech agents as ids", c.Teams["tech"].Agents[1].ID, "linus@acme.example"},
+		{"tech 24h", c.Teams["tech"].Hours.Week[time.Sunday], []flows.Span{{From: 0, To: 1440}}},
+		{"vip connector", c.Teams["vip"].Connector, "freshdesk"},
+		{"support sat", c.Teams["support"].Hours.Week[time.Saturday], []flows.Span{{From: 540, To: 780}}},
+		{"rules", len(c.Routing.Rules), 6},
+		{"rule name", c.Routing.Rules[2].Name, "money"},
+		{"rule priority", c.Routing.Rules[4].Priority, flows.PriorityUrgent},
+		{"rule expr compiled", c.Routing.Rules[5].Match.When != nil, true},
+		{"intent skills", c.Routing.IntentSkills["refund"], []string{"refunds"}},
+		{"score compiled", c.Priority.Score != nil, true},
+		{"threshold", c.Priority.Thresholds[flows.PriorityHigh], 50.0},
+		{"sla normal", c.SLA[flows.PriorityNormal], 2 * time.Hour},
+		{"sla low in days", c.SLA[flows.PriorityLow], 24 * time.Hour},
+		{"team sla", c.SLAFor("billing", flows.PriorityNormal), 4 * time.Hour},
+		{"team sla falls back", c.SLAFor("billing", flows.PriorityUrgent), 15 * time.Minute},
+		{"slack", c.Notify.Slack, "https://hooks.slack.com/services/T/B/X"},
+		{"notify min", c.Notify.MinPriority, flows.PriorityUrgent},
+		{"message override", c.Messages["assigned"]["it"], "Ti ho passato al team {team}: ti risponderemo entro {sla}."},
+	}
+	for _, ck := range checks {
+		if !equalAny(ck.got, ck.want) {
+			t.Errorf("%s = %#v, want %#v", ck.name, ck.got, ck.want)
+		}
+	}
+}
+
+func equalAny(a, b any) bool {
+	switch x := a.(type) {
+	case []flows.Span:
+		y, _ := b.([]flows.Span)
+		if len(x) != len(y) {
+			return false
+		}
+		for i := range x {
+			if x[i] != y[i] {
+				return false
+			}
+		}
+		return true
+	case []string:
+		y, _ := b.([]string)
+		return strings.Join(x, "\x00") == strings.Join(y, "\x00") && len(x) == len(y)
+	}
+	return a == b
+}
+
+func TestParseExampleConfigNeedsItsSecrets(t *testing.T) {
+	src, err := os.ReadFile("../examples/baton.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	env := map[string]string{}
+	for k, v := range exampleEnv {
+		env[k] = v
+	}
+	delete(env, "BATON_ZENDESK_TOKEN")
+	_, err = ParseConfig("baton.yaml", src, envOf(env))
+	var errs ConfigErrors
+	if !errors.As(err, &errs) {
+		t.Fatalf("err = %v, want ConfigErrors", err)
+	}
+	if !strings.Contains(err.Error(), "environment variable BATON_ZENDESK_TOKEN is not set") ||
+		!strings.Contains(err.Error(), "connectors.zendesk.token") {
+		t.Errorf("error = %q, want it to name BATON_ZENDESK_TOKEN and connectors.zendesk.token", err)
+	}
+	if strings.Contains(err.Error(), "zd-token") || strings.Contains(err.Error(), "fd-key") {
+		t.Errorf("error leaks a secret: %q", err)
+	}
+}
+
+const minimalConfig = `
+connectors:
+  webhook:
+    url: https://example.com/hook
+teams:
+  support: {}
+routing:
+  default_team: support
+`
+
+func TestParseConfigErrors(t *testing.T) {
+	tests := []struct {
+		name string
+		src  string
+		want []string // each must appear, in this order
+	}{
+		{"unknown top key", "conectors: {}\n", []string{`cfg.yaml:1:1: unknown key "conectors" in the config; did you mean "connectors"?`}},
+		{"unknown nested key", minimalConfig + "notify:\n  slak: https://x.example\n",
+			[]string{`cfg.yaml:10:3: unknown key "slak" in notify; did you mean "slack"?`}},
+		{"missing env", "connectors:\n  webhook:\n    url: https://example.com/hook\n    secret: ${HOOK_SECRET}\n",
+			[]string{`cfg.yaml:4:13: connectors.webhook.secret: environment variable HOOK_SECRET is not set; export HOOK_SECRET=... before starting baton`}},
+		{"bad env reference", "link: https://x.example/${1X}/{id}\n", []string{`"${1X}" is not a valid environment variable reference`}},
+		{"link without id", "link: https://x.example/c\n", []string{"cfg.yaml:1:7: link must contain {id}"}},
+		{"every problem at once", `
+connectors:
+  zendesk:
+    subdomain: acme
+teams:
+  billing:
+    strategy: round-robbin
+    hours:
+      timezone: Europe/Roma
+      week:
+        mon-fry: "09:00-18:00"
+        tue: "18:00-09:00"
+routing:
+  default_team: biling
+  rules:
+    - when: {intent: refund, vip: maybe}
+      team: bill
+      priority: critical
+    - when: {expr: "unknown_name > 3"}
+      team: billing
+priority:
+  score: '"high"'
+  thresholds: {urgent: 10, high: 50}
+sla:
+  urgent: soon
+`, []string{
+			"cfg.yaml:3:3: connectors.zendesk needs email and token",
+			`cfg.yaml:7:15: teams.billing.strategy must be one of round-robin, least-loaded, skills, not "round-robbin"; did you mean "round-robin"?`,
+			`cfg.yaml:9:17: teams.billing.hours.timezone: unknown time zone "Europe/Roma"`,
+			`cfg.yaml:11:9: teams.billing.hours.week: "mon-fry" is not a day or range of days`,
+			`cfg.yaml:12:14: teams.billing.hours.week.tue: "18:00-09:00" is not a time span`,
+			`cfg.yaml:14:17: routing.default_team: team "biling" is not defined under teams:; did you mean "billing"?`,
+			`cfg.yaml:16:35: routing.rules[0].when.vip must be true or false, not "maybe"`,
+			`cfg.yaml:17:13: routing.rules[0].team: team "bill" is not defined under teams:; did you mean "billing"?`,
+			`cfg.yaml:18:17: routing.rules[0].priority must be one of low, normal, high, urgent, not "critical"`,
+			`cfg.yaml:19:20: routing.rules[1].when.expr: unknown name unknown_name`,
+			`cfg.yaml:22:10: priority.score: expected float64, but got string`,
+			`cfg.yaml:23:15: priority.thresholds: high (50) is above urgent (10)`,
+			`cfg.yaml:25:11: sla.urgent must be a positive duration such as 30m, 2h or 1d, not "soon"`,
+		}},
+		{"two connectors need a default", "connectors:\n  webhook: {url: https://a.example}\n  freshdesk: {domain: a.freshdesk.com, api_key: k}\n",
+			[]string{"say which one handoffs go to with default: freshdesk"}},
+		{"unknown connector", "connectors:\n  default: zendesk\n  webhook: {url: https://a.example}\n",
+			[]string{`cfg.yaml:2:12: connectors.default: connector "zendesk" is not configured; configured: webhook`}},
+		{"duplicate key", "masking: true\nmasking: false\n", []string{`cfg.yaml:2:1: the config: key "masking" is written twice`}},
+		{"groups name a team", "connectors:\n  zendesk: {subdomain: a, email: e, token: t, groups: {suport: 1}}\nteams: {support: {}}\nrouting: {default_team: support}\n",
+			[]string{`cfg.yaml:2:56: connectors.zendesk.groups: team "suport" is not defined under teams:; did you mean "support"?`}},
+		{"email needs address", "connectors: {webhook: {url: https://a.example}}\nteams:\n  b: {out_of_hours: email}\nrouting: {default_team: b}\n",
+			[]string{"teams.b: out_of_hours: email needs the address to offer"}},
+		{"rule without when", minimalConfig + "  rules:\n    - team: support\n", []string{"routing.rules[0] has no when:"}},
+		{"llm needs a model", "nlu: {analyser: llm}\n", []string{"nlu.analyser llm needs nlu.llm.base_url and nlu.llm.model"}},
+		{"not yaml", "teams: [\n", []string{"cfg.yaml: not valid YAML"}},
+		{"empty", "", []string{"the deployment config is empty"}},
+		{"not a mapping", "- a\n- b\n", []string{"cfg.yaml:1:1: the config must be a mapping of keys to values, not a list"}},
+		{"wrong version", "version: 2\n", []string{`version "2" is not supported`}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := ParseConfig("cfg.yaml", []byte(tt.src), envOf(nil))
+			if err == nil {
+				t.Fatalf("ParseConfig succeeded, want errors %q", tt.want)
+			}
+			msg := err.Error()
+			at := 0
+			for _, w := range tt.want {
+				i := strings.Index(msg[at:], w)
+				if i < 0 {
+					t.Errorf("error lacks (in order) %q; got:\n%s", w, msg)
+					continue
+				}
+				at += i + len(w)
+			}
+		})
+	}
+}
+
+func TestParseConfigMinimal(t *testing.T) {
+	c, err := ParseConfig("cfg.yaml", []byte(minimalConfig), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Connectors.Default != "webhook" || c.NLU.Analyser != "builtin" || c.Routing.OutOfHours != OutOfHoursTicket ||
+		c.Notify.MinPriority != flows.PriorityUrgent || c.Teams["support"].Hours != nil {
+		t.Errorf("defaults not applied: %+v", c)
+	}
+}
+
+func TestLoadConfigMissingFile(t *testing.T) {
+	_, err := LoadConfig("testdata/does-not-exist.yaml")
+	if err == nil || !strings.Contains(err.Error(), "read deployment config") {
+		t.Errorf("LoadConfig(missing) = %v, want a read error", err)
+	}
+}
+
+func FuzzParseConfig(f *testing.F) {
+	if src, err := os.ReadFile("../examples/baton.yaml"); err == nil {
+		f.Add(string(src))
+	}
+	f.Add(minimalConfig)
+	f.Add("teams: {a: {hours: {week: {fri-mon: [\"00:00-24:00\"]}}}}")
+	f.Add("a: &x [*x]")
+	f.Add("routing: {rules: [{when: {expr: 'vars.x > 1'}, team: a}]}")
+	f.Fuzz(func(t *testing.T, src string) {
+		c, err := ParseConfig("fuzz.yaml", []byte(src), envOf(exampleEnv))
+		if err == nil && c == nil {
+			t.Fatal("nil config without error")
+		}
+	})
+}

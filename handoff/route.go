@@ -1,0 +1,341 @@
+package handoff
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"sync"
+	"time"
+
+	"github.com/expr-lang/expr"
+
+	"github.com/batonbot/baton/flows"
+)
+
+// TagAfterHours marks tickets opened while their team was closed.
+const TagAfterHours = "after-hours"
+
+// Decision is where a handoff goes and what the customer is told.
+type Decision struct {
+	// Team is the team's key; TeamName what customers see.
+	Team     string
+	TeamName string
+	// Rule names the routing rule that matched, "" for the default.
+	Rule string
+	// Connector names the helpdesk; Group is the team's group (queue) id
+	// there, "" when the config maps none. Groups has the team's id in
+	// every connector that maps it.
+	Connector string
+	Group     string
+	Groups    map[string]string
+	// Agent is the assigned agent's id, when the team lists agents.
+	Agent    string
+	Priority flows.Priority
+	// Score is the priority expression's value (NaN when there is none).
+	Score float64
+	Tags  []string
+	// Skills the handoff requires (rule and intent).
+	Skills []string
+	// InHours reports whether the team's calendar is open now; when it is
+	// not, OutOfHours says what to do (tell, ticket or email) and NextOpen
+	// when the team opens again (zero if not within two weeks).
+	InHours    bool
+	OutOfHours string
+	NextOpen   time.Time
+	// OpenTicket is false when the out-of-hours action is tell or email:
+	// the host tells the customer Message and writes no open item.
+	OpenTicket bool
+	// SLA is the promised first-response time, zero when none.
+	SLA time.Duration
+	// Message is the confirmation for the customer, in the conversation's
+	// language ("Ti ho passato al team Billing, ti risponderemo entro 2 ore.").
+	Message string
+	// Notify asks the host to post the handoff to the chat webhooks
+	// (Notifier): its priority reaches notify.min_priority.
+	Notify bool
+	// Warnings are expression failures at routing time (the rule was
+	// skipped, the score ignored); hosts log them.
+	Warnings []string
+}
+
+// Router routes handoffs by a Config. It is safe for concurrent use.
+type Router struct {
+	cfg   *Config
+	now   func() time.Time
+	loads LoadTracker
+
+	mu   sync.Mutex
+	next map[string]int // round-robin position per team
+}
+
+// RouterOption configures a Router.
+type RouterOption func(*Router)
+
+// RouterClock sets the clock business hours are read with (default
+// time.Now).
+func RouterClock(now func() time.Time) RouterOption {
+	return func(r *Router) {
+		if now != nil {
+			r.now = now
+		}
+	}
+}
+
+// RouterLoads sets where agents' open handoffs are counted (default: a
+// MemLoads, which forgets on restart).
+func RouterLoads(l LoadTracker) RouterOption {
+	return func(r *Router) {
+		if l != nil {
+			r.loads = l
+		}
+	}
+}
+
+// NewRouter returns a Router for cfg.
+func NewRouter(cfg *Config, opts ...RouterOption) (*Router, error) {
+	if cfg == nil {
+		return nil, errors.New("handoff: NewRouter needs a config; load baton.yaml with LoadConfig")
+	}
+	r := &Router{cfg: cfg, now: time.Now, loads: NewMemLoads(), next: map[string]int{}}
+	for _, o := range opts {
+		if o != nil {
+			o(r)
+		}
+	}
+	return r, nil
+}
+
+// Loads returns the router's LoadTracker: hosts call Add(agent, -1) when
+// an assigned ticket is solved or closed.
+func (r *Router) Loads() LoadTracker { return r.loads }
+
+// Route decides the team, connector, agent, priority, tags and SLA of h and
+// fills h.Team, h.Priority, h.Tags and h.InHours with them. What the flow
+// set wins (a team, a priority other than normal) unless routing.override
+// is true; tags are merged. Route assigns an agent (counting it in the
+// LoadTracker), so call it once per handoff, before writing the open item.
+func (r *Router) Route(ctx context.Context, h *flows.Handoff) (Decision, error) {
+	if h == nil {
+		return Decision{}, errors.New("handoff: Route needs a handoff")
+	}
+	cfg := r.cfg
+	now := r.now()
+	f := routeFactsOf(h)
+	d := Decision{Score: math.NaN()}
+
+	rule, warns := r.firstRule(f)
+	d.Warnings = warns
+	override := cfg.Routing.Override
+
+	// Team.
+	d.Team = h.Team
+	if d.Team == "" || override {
+		switch {
+		case rule != nil && rule.Team != "":
+			d.Team = rule.Team
+		case cfg.Routing.DefaultTeam != "":
+			d.Team = cfg.Routing.DefaultTeam
+		}
+	}
+	if rule != nil {
+		d.Rule = rule.Name
+	}
+	team := cfg.Teams[d.Team]
+	d.TeamName = d.Team
+	if team != nil {
+		d.TeamName = team.DisplayName()
+	}
+
+	// Connector and group.
+	d.Connector = r.connectorFor(rule, team)
+	d.Groups = map[string]string{}
+	for _, c := range cfg.Connectors.Names() {
+		if id, ok := cfg.Connectors.Groups(c)[d.Team]; ok {
+			d.Groups[c] = id
+		}
+	}
+	d.Group = d.Groups[d.Connector]
+
+	// Hours.
+	d.InHours, d.OpenTicket = true, true
+	if team != nil && team.Hours != nil && !team.Hours.Open(now) {
+		d.InHours = false
+		d.OutOfHours = team.OutOfHours
+		if d.OutOfHours == "" {
+			d.OutOfHours = cfg.Routing.OutOfHours
+		}
+		if d.OutOfHours == "" {
+			d.OutOfHours = OutOfHoursTicket
+		}
+		d.NextOpen = team.Hours.NextOpen(now)
+		d.OpenTicket = d.OutOfHours == OutOfHoursTicket
+	}
+
+	// Tags.
+	d.Tags = routeUnion(h.Tags)
+	if rule != nil {
+		d.Tags = routeUnion(d.Tags, rule.Tags)
+	}
+	if !d.InHours && d.OpenTicket {
+		d.Tags = routeUnion(d.Tags, []string{TagAfterHours})
+	}
+
+	// Priority.
+	f.env["team"] = d.Team
+	f.env["in_hours"] = d.InHours
+	f.env["tags"] = d.Tags
+	computed := flows.PriorityNormal
+	if p := cfg.Priority.Score; p != nil {
+		out, err := expr.Run(p, f.env)
+		if score, ok := out.(float64); err == nil && ok && !math.IsNaN(score) {
+			d.Score = score
+			computed = cfg.Priority.priorityOf(score)
+		} else {
+			d.Warnings = append(d.Warnings, fmt.Sprintf("priority.score %q failed: %v; using the flow's priority", cfg.Priority.Source, err))
+			if h.Priority.Valid() {
+				computed = h.Priority
+			}
+		}
+	}
+	if rule != nil && rule.Priority != "" {
+		computed = rule.Priority
+	}
+	d.Priority = computed
+	if h.Priority.Valid() && h.Priority != flows.PriorityNormal && !override {
+		d.Priority = h.Priority
+	}
+
+	// Agent.
+	d.Skills = routeUnion(cfg.Routing.IntentSkills[f.intent])
+	if rule != nil {
+		d.Skills = routeUnion(d.Skills, rule.Skills)
+	}
+	if d.OpenTicket && team != nil {
+		agent, err := r.assign(ctx, team, d.Skills, f.lang)
+		if err != nil {
+			return Decision{}, fmt.Errorf("handoff: assign an agent of team %s: %w", d.Team, err)
+		}
+		if agent != "" {
+			if err := r.loads.Add(ctx, agent, 1); err != nil {
+				return Decision{}, fmt.Errorf("handoff: count the handoff of agent %s: %w", agent, err)
+			}
+		}
+		d.Agent = agent
+	}
+
+	// What the customer is told.
+	d.SLA = cfg.SLAFor(d.Team, d.Priority)
+	d.Message = r.message(d, team, f.lang, now)
+	d.Notify = (cfg.Notify.Slack != "" || cfg.Notify.Teams != "") &&
+		routeRank(d.Priority) >= routeRank(cfg.Notify.MinPriority)
+
+	h.Team = d.Team
+	h.Priority = d.Priority
+	h.Tags = d.Tags
+	h.InHours = d.InHours
+	return d, nil
+}
+
+// ConnectorFor names the connector an already routed handoff (h.Team set)
+// goes to: the matching rule's, else its team's, else the default.
+func (r *Router) ConnectorFor(h *flows.Handoff) string {
+	if h == nil {
+		return r.cfg.Connectors.Default
+	}
+	rule, _ := r.firstRule(routeFactsOf(h))
+	return r.connectorFor(rule, r.cfg.Teams[h.Team])
+}
+
+func (r *Router) connectorFor(rule *ConfigRule, team *ConfigTeam) string {
+	switch {
+	case rule != nil && rule.Connector != "":
+		return rule.Connector
+	case team != nil && team.Connector != "":
+		return team.Connector
+	}
+	return r.cfg.Connectors.Default
+}
+
+// Resolver delivers opens to the connector ConnectorFor names and appends
+// and closes to the connector that made their ticket.
+func (r *Router) Resolver(conns map[string]flows.Connector) Resolver {
+	return func(_ context.Context, item flows.OutboxItem) (flows.Connector, error) {
+		name := item.Ticket.Connector
+		if item.Kind == flows.OutboxOpen || name == "" {
+			name = r.ConnectorFor(item.Handoff)
+		}
+		return lookupConnector(conns, name)
+	}
+}
+
+func (r *Router) message(d Decision, team *ConfigTeam, lang string, now time.Time) string {
+	vars := map[string]string{"team": d.TeamName}
+	key := MsgAssignedNoSLA
+	if d.InHours {
+		if d.SLA > 0 {
+			key = MsgAssigned
+			vars["sla"] = FormatDuration(d.SLA, lang)
+		}
+	} else {
+		var loc *time.Location
+		if team != nil && team.Hours != nil {
+			loc = team.Hours.Location
+			vars["email"] = team.Email
+		}
+		vars["opens"] = FormatOpening(d.NextOpen, now, loc, lang)
+		switch d.OutOfHours {
+		case OutOfHoursTell:
+			key = MsgAfterHoursTell
+		case OutOfHoursEmail:
+			key = MsgAfterHoursEmail
+		default:
+			key = MsgAfterHoursTicket
+		}
+	}
+	return r.cfg.Text(key, lang, vars)
+}
+
+// priorityOf maps a score through the thresholds.
+func (p ConfigPriority) priorityOf(score float64) flows.Priority {
+	t := p.Thresholds
+	if t == nil {
+		t = DefaultThresholds()
+	}
+	for _, pr := range []flows.Priority{flows.PriorityUrgent, flows.PriorityHigh, flows.PriorityNormal} {
+		if v, ok := t[pr]; ok && score >= v {
+			return pr
+		}
+	}
+	return flows.PriorityLow
+}
+
+func routeRank(p flows.Priority) int {
+	switch p {
+	case flows.PriorityLow:
+		return 1
+	case flows.PriorityNormal:
+		return 2
+	case flows.PriorityHigh:
+		return 3
+	case flows.PriorityUrgent:
+		return 4
+	}
+	return 4 // an unset minimum notifies urgent only
+}
+
+// routeUnion merges lists, keeping the first occurrence's order and
+// dropping empties and duplicates.
+func routeUnion(lists ...[]string) []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, l := range lists {
+		for _, s := range l {
+			if s != "" && !seen[s] {
+				seen[s] = true
+				out = append(out, s)
+			}
+		}
+	}
+	return out
+}

@@ -1,0 +1,189 @@
+package handoff
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/expr-lang/expr"
+
+	"github.com/batonbot/baton/flows"
+)
+
+// routeFacts is what rules look at, computed once per handoff.
+type routeFacts struct {
+	intent, lang, reason, channel, plan, country string
+	vip                                          bool
+	vars                                         map[string]any
+	// words is the customer's messages, folded, as " w1 w2 \n w3 ... ".
+	words string
+	env   map[string]any
+}
+
+func routeFactsOf(h *flows.Handoff) *routeFacts {
+	f := &routeFacts{reason: h.Reason, channel: flows.Fold(h.Channel), vars: h.Vars}
+	if f.vars == nil {
+		f.vars = map[string]any{}
+	}
+	sig := flows.Signals{}
+	if h.Signals != nil {
+		sig = *h.Signals
+	}
+	f.intent = sig.Intent
+	f.lang = h.Language
+	if f.lang == "" {
+		f.lang = sig.Language
+	}
+	f.lang = flows.Fold(f.lang)
+	meta := h.Contact.Meta
+	f.vip = routeTruthy(meta["vip"])
+	f.plan = flows.Fold(strings.TrimSpace(meta["plan"]))
+	if c := strings.TrimSpace(meta["country"]); len(c) == 2 {
+		f.country = strings.ToUpper(c)
+	} else if c := CountryFromPhone(h.Contact.Phone); c != "" {
+		f.country = c
+	} else if h.Channel == "whatsapp" {
+		f.country = CountryFromPhone(h.Contact.ID)
+	}
+	var b strings.Builder
+	b.WriteByte(' ')
+	messages := 0
+	for _, m := range h.Transcript {
+		if m.From != flows.RoleUser {
+			continue
+		}
+		messages++
+		for _, w := range flows.Words(flows.Fold(m.Text + " " + m.Choice)) {
+			b.WriteString(w)
+			b.WriteByte(' ')
+		}
+		b.WriteString("\n ") // a phrase does not span two messages
+	}
+	f.words = b.String()
+	customer := map[string]string{}
+	for k, v := range meta {
+		customer[k] = v
+	}
+	f.env = map[string]any{
+		"vars": f.vars,
+		"signals": map[string]any{
+			"intent": sig.Intent, "confidence": sig.Confidence, "sentiment": sig.Sentiment,
+			"frustrated": sig.Frustrated, "wants_human": sig.WantsHuman, "language": sig.Language,
+		},
+		"intent":      sig.Intent,
+		"confidence":  sig.Confidence,
+		"sentiment":   sig.Sentiment,
+		"frustrated":  sig.Frustrated,
+		"wants_human": sig.WantsHuman,
+		"language":    f.lang,
+		"no_match":    h.NoMatch,
+		"vip":         f.vip,
+		"plan":        f.plan,
+		"country":     f.country,
+		"customer":    customer,
+		"reason":      h.Reason,
+		"channel":     f.channel,
+		"team":        h.Team,
+		"tags":        append([]string{}, h.Tags...),
+		"messages":    messages,
+		"in_hours":    h.InHours,
+	}
+	return f
+}
+
+func routeTruthy(s string) bool {
+	switch flows.Fold(strings.TrimSpace(s)) {
+	case "true", "yes", "y", "1", "si", "vip":
+		return true
+	}
+	return false
+}
+
+// firstRule returns the first rule that matches, and warnings for rules
+// whose expression failed (they do not match).
+func (r *Router) firstRule(f *routeFacts) (*ConfigRule, []string) {
+	var warns []string
+	for _, rule := range r.cfg.Routing.Rules {
+		ok, err := rule.Match.matches(f)
+		if err != nil {
+			warns = append(warns, fmt.Sprintf("%s: when.expr %q failed: %v; rule skipped", rule.Name, rule.Match.WhenSource, err))
+			continue
+		}
+		if ok {
+			return rule, warns
+		}
+	}
+	return nil, warns
+}
+
+func (m *ConfigMatch) matches(f *routeFacts) (bool, error) {
+	if len(m.Intents) > 0 && !routeIn(m.Intents, f.intent) {
+		return false, nil
+	}
+	if len(m.Languages) > 0 && !routeLang(m.Languages, f.lang) {
+		return false, nil
+	}
+	if len(m.Reasons) > 0 && !routeIn(m.Reasons, f.reason) {
+		return false, nil
+	}
+	if len(m.Channels) > 0 && !routeIn(m.Channels, f.channel) {
+		return false, nil
+	}
+	if len(m.Plans) > 0 && !routeIn(m.Plans, f.plan) {
+		return false, nil
+	}
+	if len(m.Countries) > 0 && !routeIn(m.Countries, f.country) {
+		return false, nil
+	}
+	if m.VIP != nil && *m.VIP != f.vip {
+		return false, nil
+	}
+	if len(m.Keywords) > 0 {
+		found := false
+		for _, k := range m.Keywords {
+			if w := flows.Words(k); len(w) > 0 && strings.Contains(f.words, " "+strings.Join(w, " ")+" ") {
+				found = true
+				break
+			}
+		}
+		if !found {
+			return false, nil
+		}
+	}
+	for name, want := range m.Vars {
+		v, ok := f.vars[name]
+		if !ok {
+			return false, nil
+		}
+		s := ""
+		if v != nil {
+			s = flows.Fold(fmt.Sprint(v))
+		}
+		if !routeIn(want, s) {
+			return false, nil
+		}
+	}
+	if m.When != nil {
+		out, err := expr.Run(m.When, f.env)
+		if err != nil {
+			return false, err
+		}
+		b, _ := out.(bool)
+		return b, nil
+	}
+	return true, nil
+}
+
+func routeIn(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// routeLang matches a conversation language with a rule's languages by
+// base language ("pt" matches "pt-br").
+func routeLang(list []string, lang string) bool {
+	return assignSpeaks(list, lang)
+}

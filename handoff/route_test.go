@@ -1,0 +1,452 @@
+package handoff
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/batonbot/baton/flows"
+)
+
+const routeConfig = `
+connectors:
+  default: zendesk
+  zendesk:
+    subdomain: acme
+    email: bot@acme.example
+    token: t
+    groups: {billing: "111", support: "333"}
+  freshdesk:
+    domain: acme.freshdesk.com
+    api_key: k
+    groups: {vip: "777", billing: "222"}
+teams:
+  support:
+    name: Support
+  billing:
+    name: Billing
+    hours:
+      timezone: Europe/Rome
+      week: {mon-fri: ["09:00-18:00"]}
+      holidays: ["2025-12-25"]
+    out_of_hours: ticket
+    strategy: skills
+    agents:
+      - {id: anna, skills: [refunds, invoices], languages: [it]}
+      - {id: luis, skills: [invoices], languages: [es, en]}
+      - {id: paul, skills: [refunds], languages: [en]}
+  vip:
+    name: Premium
+    connector: freshdesk
+    hours:
+      timezone: America/New_York
+      week: {mon-fri: ["09:00-17:00"]}
+    out_of_hours: tell
+  tech:
+    name: Tech
+    hours:
+      timezone: Europe/Rome
+      week: {mon-fri: ["09:00-18:00"]}
+    out_of_hours: email
+    email: tech@acme.example
+    strategy: least-loaded
+    agents: [ada, linus]
+  rr:
+    strategy: round-robin
+    agents: [a1, a2, a3]
+routing:
+  default_team: support
+  intent_skills: {refund: [refunds]}
+  rules:
+    - name: vip
+      when: {vip: true}
+      team: vip
+      tags: [vip]
+    - name: italy enterprise
+      when: {plan: enterprise, country: IT}
+      team: vip
+      tags: [enterprise-it]
+    - name: money
+      when: {intent: [refund, invoice]}
+      team: billing
+      tags: [billing]
+    - name: money words
+      when: {keywords: [rimborso, "doble cargo"]}
+      team: billing
+    - name: outage
+      when: {vars: {status: [down]}}
+      team: tech
+      priority: urgent
+    - name: stuck
+      when: {expr: 'no_match >= 3 && language == "en"'}
+      team: tech
+      tags: [stuck]
+priority:
+  score: '(frustrated ? 30 : 0) + (vip ? 40 : 0) + no_match * 10 + 20'
+  thresholds: {urgent: 80, high: 50, normal: 20}
+sla: {urgent: 15m, high: 1h, normal: 2h, low: 1d}
+notify:
+  slack: https://hooks.slack.com/services/x
+  min_priority: high
+`
+
+// monday10 is Monday 10:00 in Rome (09:00 UTC), 04:00 in New York.
+var monday10 = time.Date(2025, 3, 10, 9, 0, 0, 0, time.UTC)
+
+func newTestRouter(t *testing.T, src string, now time.Time, opts ...RouterOption) *Router {
+	t.Helper()
+	cfg, err := ParseConfig("route.yaml", []byte(src), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := NewRouter(cfg, append([]RouterOption{RouterClock(func() time.Time { return now })}, opts...)...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+func userSays(texts ...string) []flows.Message {
+	var out []flows.Message
+	for _, s := range texts {
+		out = append(out, flows.Message{From: flows.RoleUser, Text: s}, flows.Message{From: flows.RoleBot, Text: "ok"})
+	}
+	return out
+}
+
+func TestRouteRules(t *testing.T) {
+	tests := []struct {
+		name                   string
+		h                      flows.Handoff
+		now                    time.Time
+		team, rule, conn, grp  string
+		priority               flows.Priority
+		tags                   string
+		inHours, openTicket    bool
+		outOfHours, messageHas string
+	}{
+		{name: "no rule: default team", h: flows.Handoff{Language: "en"},
+			team: "support", conn: "zendesk", grp: "333", priority: flows.PriorityNormal, inHours: true, openTicket: true,
+			messageHas: "I've passed you to the Support team; we'll reply within 2 hours."},
+		{name: "vip from metadata, freshdesk, closed: tell", h: flows.Handoff{Language: "it", Contact: flows.Contact{Meta: map[string]string{"vip": "yes"}}},
+			team: "vip", rule: "vip", conn: "freshdesk", grp: "777", priority: flows.PriorityHigh, tags: "vip",
+			outOfHours: OutOfHoursTell, messageHas: "Il team Premium ora è chiuso e riapre oggi alle 09:00"},
+		{name: "country from the phone prefix", h: flows.Handoff{Contact: flows.Contact{Phone: "+39 333 123 4567", Meta: map[string]string{"plan": "Enterprise"}}},
+			team: "vip", rule: "italy enterprise", conn: "freshdesk", priority: flows.PriorityNormal, tags: "enterprise-it", grp: "777", outOfHours: OutOfHoursTell},
+		{name: "other country does not match", h: flows.Handoff{Contact: flows.Contact{Phone: "+49 30 1234567", Meta: map[string]string{"plan": "enterprise"}}},
+			team: "support", conn: "zendesk", grp: "333", priority: flows.PriorityNormal, inHours: true, openTicket: true},
+		{name: "intent, in hours, italian SLA", h: flows.Handoff{Language: "it", Signals: &flows.Signals{Intent: "refund"}},
+			team: "billing", rule: "money", conn: "zendesk", grp: "111", priority: flows.PriorityNormal, tags: "billing", inHours: true, openTicket: true,
+			messageHas: "Ti ho passato al team Billing, ti risponderemo entro 2 ore."},
+		{name: "keyword, folded", h: flows.Handoff{Transcript: userSays("Voglio il RIMBÓRSO!")},
+			team: "billing", rule: "money words", conn: "zendesk", grp: "111", priority: flows.PriorityNormal, inHours: true, openTicket: true},
+		{name: "phrase keyword needs the whole phrase", h: flows.Handoff{Transcript: userSays("un doble", "cargo")},
+			team: "support", conn: "zendesk", grp: "333", priority: flows.PriorityNormal, inHours: true, openTicket: true},
+		{name: "phrase keyword", h: flows.Handoff{Transcript: userSays("me hicieron un doble cargo")},
+			team: "billing", rule: "money words", conn: "zendesk", grp: "111", priority: flows.PriorityNormal, inHours: true, openTicket: true},
+		{name: "vars and rule priority", h: flows.Handoff{Vars: map[string]any{"status": "Down"}},
+			team: "tech", rule: "outage", conn: "zendesk", priority: flows.PriorityUrgent, inHours: true, openTicket: true},
+		{name: "expression, score from no_match", h: flows.Handoff{Language: "en", NoMatch: 3},
+			team: "tech", rule: "stuck", conn: "zendesk", priority: flows.PriorityHigh, tags: "stuck", inHours: true, openTicket: true},
+		{name: "billing closed at night: ticket tagged after-hours", now: time.Date(2025, 3, 10, 20, 0, 0, 0, time.UTC),
+			h:    flows.Handoff{Language: "en", Signals: &flows.Signals{Intent: "invoice"}},
+			team: "billing", rule: "money", conn: "zendesk", grp: "111", priority: flows.PriorityNormal, tags: "billing,after-hours", openTicket: true,
+			outOfHours: OutOfHoursTicket, messageHas: "we'll reply when we reopen, tomorrow at 09:00."},
+		{name: "holiday: closed", now: time.Date(2025, 12, 25, 10, 0, 0, 0, time.UTC),
+			h:    flows.Handoff{Language: "it", Signals: &flows.Signals{Intent: "refund"}},
+			team: "billing", rule: "money", conn: "zendesk", grp: "111", priority: flows.PriorityNormal, tags: "billing,after-hours", openTicket: true,
+			outOfHours: OutOfHoursTicket, messageHas: "alla riapertura, domani alle 09:00"},
+		{name: "email out of hours", now: time.Date(2025, 3, 15, 10, 0, 0, 0, time.UTC),
+			h:    flows.Handoff{Language: "en", Vars: map[string]any{"status": "down"}},
+			team: "tech", rule: "outage", conn: "zendesk", priority: flows.PriorityUrgent, outOfHours: OutOfHoursEmail,
+			messageHas: "You can write to tech@acme.example"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			now := tt.now
+			if now.IsZero() {
+				now = monday10
+			}
+			r := newTestRouter(t, routeConfig, now)
+			h := tt.h
+			d, err := r.Route(context.Background(), &h)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := []any{d.Team, d.Rule, d.Connector, d.Group, d.Priority, strings.Join(d.Tags, ","), d.InHours, d.OpenTicket, d.OutOfHours}
+			want := []any{tt.team, tt.rule, tt.conn, tt.grp, tt.priority, tt.tags, tt.inHours, tt.openTicket, tt.outOfHours}
+			names := []string{"team", "rule", "connector", "group", "priority", "tags", "in hours", "open ticket", "out of hours"}
+			for i := range got {
+				if got[i] != want[i] {
+					t.Errorf("%s = %v, want %v", names[i], got[i], want[i])
+				}
+			}
+			if !strings.Contains(d.Message, tt.messageHas) {
+				t.Errorf("message = %q, want it to contain %q", d.Message, tt.messageHas)
+			}
+			if h.Team != d.Team || h.Priority != d.Priority || strings.Join(h.Tags, ",") != tt.tags || h.InHours != d.InHours {
+				t.Errorf("handoff not filled: team %q priority %q tags %q in_hours %v", h.Team, h.Priority, h.Tags, h.InHours)
+			}
+			if len(d.Warnings) > 0 {
+				t.Errorf("warnings: %q", d.Warnings)
+			}
+		})
+	}
+}
+
+func TestRouteFlowValuesWinUnlessOverride(t *testing.T) {
+	h := flows.Handoff{Team: "tech", Priority: flows.PriorityLow, Tags: []string{"from-flow"}, Signals: &flows.Signals{Intent: "refund"}}
+	r := newTestRouter(t, routeConfig, monday10)
+	h1 := h
+	d, err := r.Route(context.Background(), &h1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.Team != "tech" || d.Priority != flows.PriorityLow || strings.Join(d.Tags, ",") != "from-flow,billing" {
+		t.Errorf("without override: team %s priority %s tags %v; want the flow's tech, low, and merged tags", d.Team, d.Priority, d.Tags)
+	}
+	r = newTestRouter(t, strings.Replace(routeConfig, "  default_team: support\n", "  default_team: support\n  override: true\n", 1), monday10)
+	h2 := h
+	d, err = r.Route(context.Background(), &h2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.Team != "billing" || d.Priority != flows.PriorityNormal || h2.Team != "billing" {
+		t.Errorf("with override: team %s priority %s (h.Team %s); want billing, normal", d.Team, d.Priority, h2.Team)
+	}
+}
+
+func TestRoutePriorityScore(t *testing.T) {
+	tests := []struct {
+		h      flows.Handoff
+		score  float64
+		want   flows.Priority
+		notify bool
+	}{
+		{flows.Handoff{}, 20, flows.PriorityNormal, false},
+		{flows.Handoff{Signals: &flows.Signals{Frustrated: true}}, 50, flows.PriorityHigh, true},
+		{flows.Handoff{Signals: &flows.Signals{Frustrated: true}, NoMatch: 1}, 60, flows.PriorityHigh, true},
+		{flows.Handoff{Signals: &flows.Signals{Frustrated: true}, Contact: flows.Contact{Meta: map[string]string{"vip": "true"}}}, 90, flows.PriorityUrgent, true},
+		{flows.Handoff{Priority: flows.PriorityNormal, NoMatch: 2}, 40, flows.PriorityNormal, false},
+	}
+	for _, tt := range tests {
+		r := newTestRouter(t, strings.Replace(routeConfig, "'(frustrated", "'-20 + (frustrated", 1), monday10)
+		h := tt.h
+		d, err := r.Route(context.Background(), &h)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d.Score != tt.score-20 || d.Priority != pickPriority(tt.score-20) || d.Notify != (d.Priority == flows.PriorityHigh || d.Priority == flows.PriorityUrgent) {
+			t.Errorf("%+v: score %v priority %s notify %v", tt.h, d.Score, d.Priority, d.Notify)
+		}
+		r = newTestRouter(t, routeConfig, monday10)
+		h = tt.h
+		d, _ = r.Route(context.Background(), &h)
+		if d.Score != tt.score || d.Priority != tt.want || d.Notify != tt.notify {
+			t.Errorf("%+v: score %v priority %s notify %v; want %v %s %v", tt.h, d.Score, d.Priority, d.Notify, tt.score, tt.want, tt.notify)
+		}
+	}
+}
+
+func pickPriority(score float64) flows.Priority {
+	return ConfigPriority{Thresholds: DefaultThresholds()}.priorityOf(score)
+}
+
+func TestRouteExpressionFailureIsAWarning(t *testing.T) {
+	src := strings.Replace(routeConfig, `'no_match >= 3 && language == "en"'`, `'vars.amount > 100'`, 1)
+	r := newTestRouter(t, src, monday10)
+	h := flows.Handoff{Vars: map[string]any{"amount": "lots"}}
+	d, err := r.Route(context.Background(), &h)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.Team != "support" || len(d.Warnings) != 1 || !strings.Contains(d.Warnings[0], "stuck") {
+		t.Errorf("team %s warnings %q; want the default team and a warning naming the rule", d.Team, d.Warnings)
+	}
+}
+
+func TestRouteAssignment(t *testing.T) {
+	ctx := context.Background()
+	route := func(r *Router, h flows.Handoff) string {
+		t.Helper()
+		d, err := r.Route(ctx, &h)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return d.Agent
+	}
+	t.Run("round-robin", func(t *testing.T) {
+		r := newTestRouter(t, routeConfig, monday10)
+		var got []string
+		for i := 0; i < 4; i++ {
+			got = append(got, route(r, flows.Handoff{Team: "rr"}))
+		}
+		if strings.Join(got, ",") != "a1,a2,a3,a1" {
+			t.Errorf("round-robin = %v", got)
+		}
+	})
+	t.Run("least-loaded", func(t *testing.T) {
+		loads := NewMemLoads()
+		_ = loads.Add(ctx, "ada", 2)
+		r := newTestRouter(t, routeConfig, monday10, RouterLoads(loads))
+		var got []string
+		for i := 0; i < 4; i++ {
+			got = append(got, route(r, flows.Handoff{Team: "tech"}))
+		}
+		if strings.Join(got, ",") != "linus,linus,ada,linus" {
+			t.Errorf("least-loaded = %v", got)
+		}
+		if l, _ := loads.Loads(ctx, []string{"ada", "linus"}); l["ada"] != 3 || l["linus"] != 3 {
+			t.Errorf("loads = %v, want 3 each", l)
+		}
+	})
+	t.Run("skills then language then load", func(t *testing.T) {
+		tests := []struct {
+			intent, lang string
+			loads        map[string]int
+			want         string
+		}{
+			{"refund", "it", nil, "anna"}, // refunds: anna, paul; speaks it: anna
+			{"refund", "en", nil, "paul"}, // refunds: anna, paul; speaks en: paul
+			{"refund", "de", nil, "anna"}, // nobody speaks de: least loaded, first listed
+			{"refund", "de", map[string]int{"anna": 1}, "paul"},
+			{"invoice", "es", nil, "luis"}, // no required skills: language decides
+			{"invoice", "", map[string]int{"anna": 2, "luis": 1, "paul": 1}, "luis"},
+		}
+		for _, tt := range tests {
+			loads := NewMemLoads()
+			for a, n := range tt.loads {
+				_ = loads.Add(ctx, a, n)
+			}
+			r := newTestRouter(t, routeConfig, monday10, RouterLoads(loads))
+			got := route(r, flows.Handoff{Language: tt.lang, Signals: &flows.Signals{Intent: tt.intent}})
+			if got != tt.want {
+				t.Errorf("intent %s lang %q loads %v: agent %s, want %s", tt.intent, tt.lang, tt.loads, got, tt.want)
+			}
+		}
+	})
+	t.Run("no agent when no ticket", func(t *testing.T) {
+		r := newTestRouter(t, routeConfig, time.Date(2025, 3, 15, 10, 0, 0, 0, time.UTC))
+		if a := route(r, flows.Handoff{Team: "tech"}); a != "" {
+			t.Errorf("agent %q assigned while the team is closed and offers e-mail", a)
+		}
+	})
+}
+
+type failingLoads struct{}
+
+func (failingLoads) Loads(context.Context, []string) (map[string]int, error) {
+	return nil, errors.New("store down")
+}
+func (failingLoads) Add(context.Context, string, int) error { return errors.New("store down") }
+
+func TestRouteLoadErrors(t *testing.T) {
+	r := newTestRouter(t, routeConfig, monday10, RouterLoads(failingLoads{}))
+	if _, err := r.Route(context.Background(), &flows.Handoff{Team: "tech"}); err == nil || !strings.Contains(err.Error(), "store down") {
+		t.Errorf("Route = %v, want the load tracker's error", err)
+	}
+	if _, err := r.Route(context.Background(), nil); err == nil {
+		t.Error("Route(nil) succeeded")
+	}
+	if _, err := NewRouter(nil); err == nil {
+		t.Error("NewRouter(nil) succeeded")
+	}
+}
+
+func TestRouterResolver(t *testing.T) {
+	r := newTestRouter(t, routeConfig, monday10)
+	zd, fd := newFakeConn(), newFakeConn()
+	res := r.Resolver(map[string]flows.Connector{"zendesk": zd, "freshdesk": fd})
+	tests := []struct {
+		item flows.OutboxItem
+		want flows.Connector
+	}{
+		{flows.OutboxItem{Kind: flows.OutboxOpen, Handoff: &flows.Handoff{Team: "vip"}}, fd},
+		{flows.OutboxItem{Kind: flows.OutboxOpen, Handoff: &flows.Handoff{Team: "billing"}}, zd},
+		{flows.OutboxItem{Kind: flows.OutboxAppend, Ticket: flows.TicketRef{Connector: "freshdesk", ID: "9"}}, fd},
+	}
+	for _, tt := range tests {
+		c, err := res(context.Background(), tt.item)
+		if err != nil || c != tt.want {
+			t.Errorf("resolve %+v = %v, %v", tt.item, c, err)
+		}
+	}
+	res = r.Resolver(map[string]flows.Connector{"zendesk": zd})
+	if _, err := res(context.Background(), tests[0].item); err == nil || !strings.Contains(err.Error(), `"freshdesk"`) {
+		t.Errorf("resolve without freshdesk = %v, want an error naming it", err)
+	}
+}
+
+func TestCountryFromPhone(t *testing.T) {
+	tests := map[string]string{
+		"+39 333 123 4567":   "IT",
+		"0039 333 1234567":   "IT",
+		"393331234567":       "IT", // WhatsApp id
+		"+1 (212) 555-0100":  "US",
+		"+1 416 555 0100":    "CA",
+		"+1 787 555 0100":    "PR",
+		"+44 20 7946 0958":   "GB",
+		"+351 912 345 678":   "PT",
+		"+353 1 234 5678":    "IE",
+		"+55 11 91234-5678":  "BR",
+		"+52 55 1234 5678":   "MX",
+		"+7 495 123 4567":    "RU",
+		"+7 701 123 4567":    "KZ",
+		"+971 50 123 4567":   "AE",
+		"+378 0549 123456":   "SM",
+		"3331234567":         "", // national number: unknown
+		"+999 1234 5678":     "",
+		"not a phone":        "",
+		"":                   "",
+		"+39 333 123 4567 x": "",
+	}
+	for in, want := range tests {
+		if got := CountryFromPhone(in); got != want {
+			t.Errorf("CountryFromPhone(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestFormatDurationAndOpening(t *testing.T) {
+	durations := []struct {
+		d    time.Duration
+		lang string
+		want string
+	}{
+		{2 * time.Hour, "it", "2 ore"},
+		{time.Hour, "it", "1 ora"},
+		{90 * time.Minute, "en", "1 hour and 30 minutes"},
+		{15 * time.Minute, "es", "15 minutos"},
+		{48 * time.Hour, "pt-BR", "2 dias"},
+		{24 * time.Hour, "de", "1 Tag"},
+		{30 * time.Second, "fr", "1 minute"},
+		{2 * time.Hour, "xx", "2 hours"},
+	}
+	for _, tt := range durations {
+		if got := FormatDuration(tt.d, tt.lang); got != tt.want {
+			t.Errorf("FormatDuration(%v, %s) = %q, want %q", tt.d, tt.lang, got, tt.want)
+		}
+	}
+	rome, err := time.LoadLocation("Europe/Rome")
+	if err != nil {
+		t.Skip("no tzdata:", err)
+	}
+	now := time.Date(2025, 3, 14, 19, 0, 0, 0, rome) // Friday evening
+	openings := []struct {
+		at   time.Time
+		lang string
+		want string
+	}{
+		{time.Date(2025, 3, 14, 20, 0, 0, 0, rome), "it", "oggi alle 20:00"},
+		{time.Date(2025, 3, 15, 9, 0, 0, 0, rome), "en", "tomorrow at 09:00"},
+		{time.Date(2025, 3, 17, 9, 0, 0, 0, rome), "it", "lunedì alle 09:00"},
+		{time.Date(2025, 3, 17, 9, 0, 0, 0, rome), "es", "lunes a las 09:00"},
+	}
+	for _, tt := range openings {
+		if got := FormatOpening(tt.at, now, rome, tt.lang); got != tt.want {
+			t.Errorf("FormatOpening(%v, %s) = %q, want %q", tt.at, tt.lang, got, tt.want)
+		}
+	}
+}

@@ -1,0 +1,196 @@
+package handoff
+
+import (
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/batonbot/baton/flows"
+)
+
+// Message keys of the customer-facing texts a routing decision produces.
+const (
+	MsgAssigned         = "assigned"           // in hours, with an SLA: {team}, {sla}
+	MsgAssignedNoSLA    = "assigned_no_sla"    // in hours, no SLA for the priority: {team}
+	MsgAfterHoursTicket = "after_hours_ticket" // closed, ticket opened anyway: {team}, {opens}
+	MsgAfterHoursTell   = "after_hours_tell"   // closed, no ticket: {team}, {opens}
+	MsgAfterHoursEmail  = "after_hours_email"  // closed, e-mail offered: {team}, {opens}, {email}
+)
+
+// DefaultMessages are the built-in texts by key and language; the
+// config's messages: section overrides them.
+var DefaultMessages = map[string]map[string]string{
+	MsgAssigned: {
+		"it": "Ti ho passato al team {team}, ti risponderemo entro {sla}.",
+		"en": "I've passed you to the {team} team; we'll reply within {sla}.",
+		"es": "Te he pasado al equipo {team}; te responderemos en {sla}.",
+		"fr": "Je vous ai transféré à l'équipe {team} ; nous vous répondrons sous {sla}.",
+		"de": "Ich habe dich an das Team {team} weitergeleitet; wir antworten innerhalb von {sla}.",
+		"pt": "Passei você para a equipe {team}; responderemos em até {sla}.",
+	},
+	MsgAssignedNoSLA: {
+		"it": "Ti ho passato al team {team}, ti risponderemo il prima possibile.",
+		"en": "I've passed you to the {team} team; we'll reply as soon as we can.",
+		"es": "Te he pasado al equipo {team}; te responderemos lo antes posible.",
+		"fr": "Je vous ai transféré à l'équipe {team} ; nous vous répondrons dès que possible.",
+		"de": "Ich habe dich an das Team {team} weitergeleitet; wir antworten so bald wie möglich.",
+		"pt": "Passei você para a equipe {team}; responderemos assim que possível.",
+	},
+	MsgAfterHoursTicket: {
+		"it": "Il team {team} ora è chiuso: ho registrato la tua richiesta e ti risponderemo alla riapertura, {opens}.",
+		"en": "The {team} team is closed right now: I've logged your request and we'll reply when we reopen, {opens}.",
+		"es": "El equipo {team} está cerrado ahora: he registrado tu solicitud y te responderemos al reabrir, {opens}.",
+		"fr": "L'équipe {team} est fermée pour le moment : j'ai enregistré votre demande, nous vous répondrons à la réouverture, {opens}.",
+		"de": "Das Team {team} ist gerade nicht erreichbar: Ich habe deine Anfrage erfasst, wir antworten, sobald wir wieder da sind, {opens}.",
+		"pt": "A equipe {team} está fechada agora: registrei seu pedido e responderemos na reabertura, {opens}.",
+	},
+	MsgAfterHoursTell: {
+		"it": "Il team {team} ora è chiuso e riapre {opens}: scrivici di nuovo allora.",
+		"en": "The {team} team is closed right now and reopens {opens}: please write to us again then.",
+		"es": "El equipo {team} está cerrado ahora y reabre {opens}: escríbenos de nuevo entonces.",
+		"fr": "L'équipe {team} est fermée pour le moment et rouvre {opens} : écrivez-nous à nouveau à ce moment-là.",
+		"de": "Das Team {team} ist gerade nicht erreichbar und ab {opens} wieder da: Schreib uns dann bitte noch einmal.",
+		"pt": "A equipe {team} está fechada agora e reabre {opens}: escreva de novo nesse horário.",
+	},
+	MsgAfterHoursEmail: {
+		"it": "Il team {team} ora è chiuso (riapre {opens}). Puoi scriverci a {email}: ti risponderemo appena possibile.",
+		"en": "The {team} team is closed right now (it reopens {opens}). You can write to {email} and we'll reply as soon as we can.",
+		"es": "El equipo {team} está cerrado ahora (reabre {opens}). Puedes escribirnos a {email} y te responderemos lo antes posible.",
+		"fr": "L'équipe {team} est fermée pour le moment (réouverture {opens}). Vous pouvez écrire à {email}, nous répondrons dès que possible.",
+		"de": "Das Team {team} ist gerade nicht erreichbar (wieder ab {opens}). Schreib uns an {email}, wir antworten so bald wie möglich.",
+		"pt": "A equipe {team} está fechada agora (reabre {opens}). Você pode escrever para {email} e responderemos assim que possível.",
+	},
+}
+
+// SLAFor is the first-response time promised for a handoff of priority p
+// to team: the team's own SLA table, else the global one; zero when none.
+func (c *Config) SLAFor(team string, p flows.Priority) time.Duration {
+	if c == nil {
+		return 0
+	}
+	if t := c.Teams[team]; t != nil {
+		if d, ok := t.SLA[p]; ok {
+			return d
+		}
+	}
+	return c.SLA[p]
+}
+
+// Text renders the message key in lang (falling back to its base
+// language, then English) with {name} placeholders from vars.
+func (c *Config) Text(key, lang string, vars map[string]string) string {
+	var tmpl string
+	for _, l := range slaLangs(lang) {
+		if c != nil {
+			if s, ok := c.Messages[key][l]; ok {
+				tmpl = s
+				break
+			}
+		}
+		if s, ok := DefaultMessages[key][l]; ok {
+			tmpl = s
+			break
+		}
+	}
+	pairs := make([]string, 0, 2*len(vars))
+	for k, v := range vars {
+		pairs = append(pairs, "{"+k+"}", v)
+	}
+	return strings.NewReplacer(pairs...).Replace(tmpl)
+}
+
+// slaLangs is the fallback chain for lang: "pt-BR" → pt-BR, pt, en.
+func slaLangs(lang string) []string {
+	lang = strings.ToLower(strings.TrimSpace(lang))
+	out := []string{}
+	if lang != "" {
+		out = append(out, lang)
+		if base, _, ok := strings.Cut(strings.ReplaceAll(lang, "_", "-"), "-"); ok {
+			out = append(out, base)
+		}
+	}
+	return append(out, "en")
+}
+
+type slaWords struct {
+	minute, minutes, hour, hours, day, days, and string
+	weekdays                                     [7]string
+	today, tomorrow, at                          string
+}
+
+var slaVocab = map[string]slaWords{
+	"it": {"minuto", "minuti", "ora", "ore", "giorno", "giorni", "e",
+		[7]string{"domenica", "lunedì", "martedì", "mercoledì", "giovedì", "venerdì", "sabato"}, "oggi", "domani", "alle"},
+	"en": {"minute", "minutes", "hour", "hours", "day", "days", "and",
+		[7]string{"Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"}, "today", "tomorrow", "at"},
+	"es": {"minuto", "minutos", "hora", "horas", "día", "días", "y",
+		[7]string{"domingo", "lunes", "martes", "miércoles", "jueves", "viernes", "sábado"}, "hoy", "mañana", "a las"},
+	"fr": {"minute", "minutes", "heure", "heures", "jour", "jours", "et",
+		[7]string{"dimanche", "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi"}, "aujourd'hui", "demain", "à"},
+	"de": {"Minute", "Minuten", "Stunde", "Stunden", "Tag", "Tagen", "und",
+		[7]string{"Sonntag", "Montag", "Dienstag", "Mittwoch", "Donnerstag", "Freitag", "Samstag"}, "heute", "morgen", "um"},
+	"pt": {"minuto", "minutos", "hora", "horas", "dia", "dias", "e",
+		[7]string{"domingo", "segunda-feira", "terça-feira", "quarta-feira", "quinta-feira", "sexta-feira", "sábado"}, "hoje", "amanhã", "às"},
+}
+
+func slaVocabFor(lang string) slaWords {
+	for _, l := range slaLangs(lang) {
+		if w, ok := slaVocab[l]; ok {
+			return w
+		}
+	}
+	return slaVocab["en"]
+}
+
+// FormatDuration writes d for a customer in lang: "2 ore", "30 minutes",
+// "1 hour and 30 minutes", "2 días".
+func FormatDuration(d time.Duration, lang string) string {
+	w := slaVocabFor(lang)
+	unit := func(n int, one, many string) string {
+		if n == 1 {
+			return "1 " + one
+		}
+		return strconv.Itoa(n) + " " + many
+	}
+	d = d.Round(time.Minute)
+	if d < time.Minute {
+		d = time.Minute
+	}
+	if d >= 24*time.Hour && d%(24*time.Hour) == 0 {
+		return unit(int(d/(24*time.Hour)), w.day, w.days)
+	}
+	if d >= time.Hour {
+		h, m := int(d/time.Hour), int(d%time.Hour/time.Minute)
+		s := unit(h, w.hour, w.hours)
+		if m > 0 {
+			s += " " + w.and + " " + unit(m, w.minute, w.minutes)
+		}
+		return s
+	}
+	return unit(int(d/time.Minute), w.minute, w.minutes)
+}
+
+// FormatOpening writes when a closed team opens, seen from now, in lang:
+// "oggi alle 14:00", "tomorrow at 09:00", "lunes a las 09:00". Times are
+// in loc (the team's time zone).
+func FormatOpening(at, now time.Time, loc *time.Location, lang string) string {
+	if at.IsZero() {
+		return ""
+	}
+	if loc == nil {
+		loc = time.UTC
+	}
+	w := slaVocabFor(lang)
+	at, now = at.In(loc), now.In(loc)
+	day := w.weekdays[at.Weekday()]
+	y1, m1, d1 := now.Date()
+	y2, m2, d2 := at.Date()
+	today := time.Date(y1, m1, d1, 0, 0, 0, 0, loc)
+	switch time.Date(y2, m2, d2, 0, 0, 0, 0, loc) {
+	case today:
+		day = w.today
+	case today.AddDate(0, 0, 1):
+		day = w.tomorrow
+	}
+	return day + " " + w.at + " " + at.Format("15:04")
+}
