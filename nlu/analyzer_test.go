@@ -113,6 +113,11 @@ func TestFrustrated(t *testing.T) {
 		{"thanks, all sorted!", false},
 		{"grazie!!!", false},
 		{"Tell me a joke", false},
+		// One word in capitals is caps lock, not shouting.
+		{"PAGAMENTI", false},
+		{"GRAZIE", false},
+		{"ABCDEF", false},
+		{"WHERE IS IT", true},
 	}
 	for _, tc := range tests {
 		if got := analyze(t, a, tc.text).Frustrated; got != tc.want {

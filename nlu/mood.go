@@ -127,12 +127,13 @@ func punctuationScore(toks []token) float64 {
 	return min(s, 0.7)
 }
 
-// shoutingScore measures capitals: most letters upper case is shouting;
+// shoutingScore measures capitals: most letters upper case in two words or
+// more is shouting;
 // a run of capitalised words or one capitalised word in a lower-case
 // message is emphasis. Order and promo codes (letters with digits) and
 // acronyms of up to three letters are left out.
 func shoutingScore(toks []token) float64 {
-	letters, upper := 0, 0
+	letters, upper, words := 0, 0, 0
 	run, runLetters, bestRun, emphasis := 0, 0, 0, 0
 	for i := range toks {
 		t := &toks[i]
@@ -144,6 +145,7 @@ func shoutingScore(toks []token) float64 {
 		}
 		letters += t.letters
 		upper += t.upper
+		words++
 		if t.upper == t.letters {
 			run++
 			runLetters += t.letters
@@ -158,7 +160,9 @@ func shoutingScore(toks []token) float64 {
 		}
 	}
 	switch {
-	case letters >= shoutMinLetters && float64(upper) >= shoutShare*float64(letters):
+	case words >= 2 && letters >= shoutMinLetters && float64(upper) >= shoutShare*float64(letters):
+		// One word in capitals ("PAGAMENTI", "GRAZIE") is caps lock on a
+		// phone, not shouting; it counts as emphasis below.
 		return 1
 	case bestRun >= 8:
 		return 0.5
