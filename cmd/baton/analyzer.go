@@ -1,10 +1,12 @@
 package main
 
 import (
+	"fmt"
 	"sync"
 
 	"github.com/batonbot/baton/flows"
 	"github.com/batonbot/baton/nlu"
+	"github.com/batonbot/baton/nlu/llm"
 )
 
 // analyzers caches the built-in analyser per loaded flow: `baton test`
@@ -12,11 +14,10 @@ import (
 // (the analyser is immutable and safe for concurrent use).
 var analyzers sync.Map // *flows.Flow → *nlu.Analyzer
 
-// newAnalyzer returns the NLU analyser for f, used by chat and test: the
-// built-in analyser trained on the flow's intents, or nil when the flow
-// never reads a signal (then no message pays for analysis). The sandbox
-// never calls an LLM: nothing leaves the machine there.
-func newAnalyzer(f *flows.Flow) (flows.Analyzer, error) {
+// builtinAnalyzer returns the built-in analyser trained on f's intents, or
+// nil when the flow never reads a signal (then no message pays for
+// analysis).
+func builtinAnalyzer(f *flows.Flow) (*nlu.Analyzer, error) {
 	if !f.NeedsSignals {
 		return nil, nil
 	}
@@ -28,5 +29,52 @@ func newAnalyzer(f *flows.Flow) (flows.Analyzer, error) {
 		return nil, err
 	}
 	analyzers.Store(f, a)
+	return a, nil
+}
+
+// newAnalyzer returns the NLU analyser for f, used by chat and test. The
+// sandbox (live false) always uses the built-in analyser: nothing leaves
+// the machine there. With --live, a deployment config whose nlu.analyser
+// is llm or hybrid gets the OpenAI-compatible analyser of package nlu/llm,
+// with the built-in one as its fallback (and, for hybrid, its first
+// opinion). The API key is the config's nlu.llm.api_key, else
+// BATON_LLM_API_KEY, else OPENAI_API_KEY.
+func newAnalyzer(f *flows.Flow, dep *deployment, live bool, getenv func(string) string) (flows.Analyzer, error) {
+	builtin, err := builtinAnalyzer(f)
+	if err != nil || builtin == nil {
+		return nil, err
+	}
+	if !live || dep == nil {
+		return builtin, nil
+	}
+	n := dep.cfg.NLU
+	if n.Analyser != "llm" && n.Analyser != "hybrid" {
+		return builtin, nil
+	}
+	key := n.LLM.APIKey
+	for _, name := range []string{"BATON_LLM_API_KEY", "OPENAI_API_KEY"} {
+		if key == "" && getenv != nil {
+			key = getenv(name)
+		}
+	}
+	opts := []llm.Option{
+		llm.WithBaseURL(n.LLM.BaseURL),
+		llm.WithModel(n.LLM.Model),
+		llm.WithNLUConfig(f.NLU),
+		llm.WithFallback(builtin),
+	}
+	if key != "" {
+		opts = append(opts, llm.WithAPIKey(key))
+	}
+	if n.LLM.Timeout > 0 {
+		opts = append(opts, llm.WithTimeout(n.LLM.Timeout))
+	}
+	if n.Analyser == "hybrid" {
+		opts = append(opts, llm.WithHybrid(nil))
+	}
+	a, err := llm.New(opts...)
+	if err != nil {
+		return nil, fmt.Errorf("the %s analyser of %s: %w", n.Analyser, dep.cfg.Source, err)
+	}
 	return a, nil
 }

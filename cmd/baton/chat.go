@@ -61,6 +61,10 @@ type chatOptions struct {
 	phone   string
 	channel string
 	vars    listFlag
+	config  string
+	live    bool
+	store   string
+	drain   time.Duration
 }
 
 func runChat(ctx context.Context, e *env, args []string) int {
@@ -74,6 +78,10 @@ func runChat(ctx context.Context, e *env, args []string) int {
 	fs.StringVar(&o.phone, "phone", "+390000000000", "the customer's `phone` number")
 	fs.StringVar(&o.channel, "channel", "sandbox", "the `channel` the flow sees (whatsapp, telegram, web, sandbox)")
 	fs.Var(&o.vars, "var", "set a variable, `name=value` (JSON when valid, else a string); repeatable")
+	fs.StringVar(&o.config, "config", "", "the deployment config (`baton.yaml`): route handoffs and show the helpdesk requests each connector would send")
+	fs.BoolVar(&o.live, "live", false, "with --config: call the configured helpdesks (and LLM) for real, through a persistent outbox")
+	fs.StringVar(&o.store, "store", "", "with --live: keep sessions and the outbox in this JSON `file` (default: a new temporary file)")
+	fs.DurationVar(&o.drain, "drain", 30*time.Second, "with --live: at the end of input, wait up to this `long` for pending deliveries")
 	pos, code, done := parseFlags(e, fs, args)
 	if done {
 		return code
@@ -104,31 +112,72 @@ func runChat(ctx context.Context, e *env, args []string) int {
 	if err != nil {
 		return usageError(e, chatCmd, "%v", err)
 	}
+	if o.live && o.config == "" {
+		return usageError(e, chatCmd, "--live needs --config FILE: the deployment config says which helpdesks to call")
+	}
+	if o.store != "" && !o.live {
+		return usageError(e, chatCmd, "--store is for --live (the sandbox keeps nothing)")
+	}
+	var dep *deployment
+	if o.config != "" {
+		if dep, err = loadDeployment(o.config, e.getenv, o.live); err != nil {
+			fmt.Fprintf(e.stderr, "baton chat: %v\n", err)
+			return exitFailed
+		}
+	}
 	cfg := sandboxConfig{
-		flow:    f,
-		lang:    o.lang,
-		channel: o.channel,
-		contact: flows.Contact{ID: "sandbox-user", Name: o.user, Phone: o.phone},
-		vars:    vars,
-		now:     now,
-		fixed:   !now.IsZero(),
+		flow:       f,
+		lang:       o.lang,
+		channel:    o.channel,
+		contact:    flows.Contact{ID: "sandbox-user", Name: o.user, Phone: o.phone},
+		vars:       vars,
+		now:        now,
+		fixed:      !now.IsZero(),
+		deployment: dep,
+		live:       o.live,
 	}
 	if cfg.now.IsZero() {
 		cfg.now = time.Now().Truncate(time.Second)
 	}
+	var lv *liveHost
+	if o.live {
+		if lv, code = startLive(ctx, e, &cfg, o); lv == nil {
+			return code
+		}
+		defer lv.stop()
+	}
+	a, err := newAnalyzer(f, dep, o.live, e.getenv)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "baton chat: %v\n", err)
+		return exitRuntime
+	}
+	cfg.analyzer = a
 	sb, err := newSandbox(cfg)
 	if err != nil {
 		fmt.Fprintf(e.stderr, "baton chat: %v\n", err)
 		return exitRuntime
 	}
+	if dep != nil && !o.json {
+		for _, name := range dep.placeholders {
+			fmt.Fprintf(e.stderr, "sandbox: %s is not set; it reads as a placeholder (nothing is sent)\n", name)
+		}
+	}
 	var rec *recorder
 	if o.record != "" {
 		rec = newRecorder(o.record, o.path, sb)
+	}
+	if lv != nil {
+		lv.attach(sb)
 	}
 	if o.json {
 		code = chatJSON(ctx, e, sb, rec)
 	} else {
 		code = chatText(ctx, e, sb, rec, o)
+	}
+	if lv != nil {
+		if c := lv.finish(ctx, o.drain); c != exitOK && code == exitOK {
+			code = c
+		}
 	}
 	if rec != nil && rec.steps() == 0 {
 		fmt.Fprintf(e.stderr, "nothing to record: %s was not written (the conversation had no steps)\n", o.record)

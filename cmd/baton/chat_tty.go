@@ -221,6 +221,8 @@ func (v *textView) event(ev event) {
 		v.problem(msg)
 	case flows.NLUFallback:
 		v.info(fmt.Sprintf("NLU fell back to %s: %s", e.Source, e.Reason))
+	case routeEvent, helpdeskRequest, helpdeskDelivered, helpdeskFailed:
+		v.helpdeskEvent(e)
 	default:
 		b, _ := flows.MarshalEffect(ev.Effect)
 		v.info(string(b))

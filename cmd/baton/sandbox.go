@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/batonbot/baton/engine"
@@ -33,6 +34,20 @@ type sandboxConfig struct {
 	// cannedHint is added to the "no canned response" message (e.g. how to
 	// add one to a test file).
 	cannedHint string
+	// deployment, when set, routes handoffs and shows (or, with live,
+	// makes) the helpdesk requests.
+	deployment *deployment
+	live       bool
+	// store replaces the in-memory store (--live --store FILE).
+	store sandboxStore
+	// analyzer replaces the built-in analyser (--live with an LLM).
+	analyzer flows.Analyzer
+}
+
+// sandboxStore is where the sandbox keeps sessions and outbox items.
+type sandboxStore interface {
+	flows.SessionStore
+	flows.Outbox
 }
 
 // cannedHTTP is a canned response given by a test file.
@@ -98,14 +113,20 @@ func (r *stepResult) effects() []flows.Effect {
 type sandbox struct {
 	cfg     sandboxConfig
 	eng     *engine.Engine
-	store   *engine.MemoryStore
+	store   sandboxStore
+	hd      *helpdesk      // nil without a deployment config
 	sess    *flows.Session // a copy of the stored session, after the last turn
 	n       int
 	virtual time.Time
 	offset  time.Duration
 	timers  map[string]time.Time
-	// onEvent, when set, sees each event as it happens.
+	// onEvent, when set, sees each event as it happens; emitMu serialises
+	// it with events from other goroutines (the live deliverer's).
 	onEvent func(event)
+	emitMu  sync.Mutex
+	// afterTurn, when set, runs after each saved turn (the live
+	// deliverer's Wake).
+	afterTurn func()
 }
 
 func newSandbox(cfg sandboxConfig) (*sandbox, error) {
@@ -125,16 +146,27 @@ func newSandbox(cfg sandboxConfig) (*sandbox, error) {
 	if !cfg.fixed {
 		s.offset = cfg.now.Sub(time.Now())
 	}
-	a, err := newAnalyzer(cfg.flow)
-	if err != nil {
-		return nil, fmt.Errorf("starting the NLU analyser: %w", err)
+	a := cfg.analyzer
+	var err error
+	if a == nil {
+		if a, err = newAnalyzer(cfg.flow, nil, false, nil); err != nil {
+			return nil, fmt.Errorf("starting the NLU analyser: %w", err)
+		}
 	}
 	opts := []engine.Option{engine.WithClock(s.now)}
 	if a != nil {
 		opts = append(opts, engine.WithAnalyzer(a))
 	}
 	s.eng = engine.New(cfg.flow, opts...)
-	s.store = engine.NewMemoryStore(engine.WithStoreClock(s.now))
+	s.store = cfg.store
+	if s.store == nil {
+		s.store = engine.NewMemoryStore(engine.WithStoreClock(s.now))
+	}
+	if cfg.deployment != nil {
+		if s.hd, err = newHelpdesk(cfg.deployment, s.now, cfg.live); err != nil {
+			return nil, fmt.Errorf("setting up the helpdesk connectors of %s: %w", cfg.deployment.cfg.Source, err)
+		}
+	}
 	s.reset()
 	return s, nil
 }
@@ -270,13 +302,17 @@ func (s *sandbox) run(ctx context.Context, in flows.Input, res *stepResult) {
 			in.At = s.now()
 		}
 		id := s.sess.ID
-		effs, err := s.eng.Handle(ctx, s.store, id, in, func() *flows.Session { return s.newSession(id) })
+		prev := s.sess
+		effs, err := s.turn(ctx, id, in)
 		if err != nil {
 			s.hostError(res, in, fmt.Sprintf("the engine failed: %v", err), flows.Pos{})
 			return
 		}
 		if next, err := s.store.Load(ctx, id); err == nil {
 			s.sess = next
+		}
+		if s.afterTurn != nil {
+			s.afterTurn()
 		}
 		var req *flows.HTTPRequest
 		for _, e := range effs {
@@ -301,6 +337,15 @@ func (s *sandbox) run(ctx context.Context, in flows.Input, res *stepResult) {
 				}
 			}
 			res.add(s, ev)
+			if s.hd != nil {
+				more, problems := s.hd.after(ctx, prev, e)
+				for _, m := range more {
+					res.add(s, event{Effect: m, Input: in})
+				}
+				for _, p := range problems {
+					s.hostError(res, in, p, flows.Pos{})
+				}
+			}
 		}
 		if req == nil {
 			return
@@ -311,6 +356,13 @@ func (s *sandbox) run(ctx context.Context, in flows.Input, res *stepResult) {
 
 func (r *stepResult) add(s *sandbox, ev event) {
 	r.Events = append(r.Events, ev)
+	s.emit(ev)
+}
+
+// emit shows ev to onEvent; safe to call from any goroutine.
+func (s *sandbox) emit(ev event) {
+	s.emitMu.Lock()
+	defer s.emitMu.Unlock()
 	if s.onEvent != nil {
 		s.onEvent(ev)
 	}

@@ -1,0 +1,191 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"github.com/batonbot/baton/engine"
+	"github.com/batonbot/baton/flows"
+	"github.com/batonbot/baton/handoff"
+)
+
+// `baton chat --config FILE --live`: the same sandbox, but handoffs are
+// written to a persistent outbox (an engine.FileStore, with the session, in
+// one write) and a handoff.Deliverer in the background calls the configured
+// helpdesks for real, reporting each delivery, retry and dead letter.
+
+// liveDeliverOptions are added to the live Deliverer's; tests shorten the
+// backoff and the poll interval with them.
+var liveDeliverOptions []handoff.DeliverOption
+
+type liveHost struct {
+	e     *env
+	path  string
+	store *engine.FileStore
+	d     *handoff.Deliverer
+
+	mu     sync.Mutex
+	sb     *sandbox
+	cancel context.CancelFunc
+	done   chan struct{}
+	dead   int
+}
+
+// startLive opens the store and builds the real connectors and the
+// Deliverer; the sandbox config gets the store. It returns nil and the
+// exit code when something is missing.
+func startLive(_ context.Context, e *env, cfg *sandboxConfig, o chatOptions) (*liveHost, int) {
+	lv := &liveHost{e: e, path: o.store}
+	if lv.path == "" {
+		dir, err := os.MkdirTemp("", "baton-live-")
+		if err != nil {
+			fmt.Fprintf(e.stderr, "baton chat: creating a temporary store: %v; give one with --store FILE\n", err)
+			return nil, exitRuntime
+		}
+		lv.path = filepath.Join(dir, "store.json")
+	}
+	store, err := engine.OpenFileStore(lv.path)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "baton chat: %v\n", err)
+		return nil, exitRuntime
+	}
+	lv.store = store
+	hc := cfg.deployment.cfg
+	conns, err := buildConnectors(hc)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "baton chat: %s: %v\n", hc.Source, err)
+		return nil, exitFailed
+	}
+	router, err := handoff.NewRouter(hc)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "baton chat: %v\n", err)
+		return nil, exitFailed
+	}
+	opts := append([]handoff.DeliverOption{handoff.DeliverOnSettled(lv.settled)}, liveDeliverOptions...)
+	if lv.d, err = handoff.NewDeliverer(store, router.Resolver(conns), opts...); err != nil {
+		fmt.Fprintf(e.stderr, "baton chat: %v\n", err)
+		return nil, exitRuntime
+	}
+	cfg.store = store
+	fmt.Fprintf(e.stderr, "live: handoffs go to %s for real; sessions and the outbox are kept in %s ('baton handoff list --store %s')\n",
+		joinNames(hc.Connectors.Names()), lv.path, lv.path)
+	return lv, exitOK
+}
+
+func joinNames(names []string) string {
+	switch len(names) {
+	case 0:
+		return "no helpdesk"
+	case 1:
+		return names[0]
+	}
+	out := names[0]
+	for i, n := range names[1:] {
+		if i == len(names)-2 {
+			out += " and " + n
+		} else {
+			out += ", " + n
+		}
+	}
+	return out
+}
+
+// attach starts delivering in the background and reports to sb's events.
+func (lv *liveHost) attach(sb *sandbox) {
+	ctx, cancel := context.WithCancel(context.Background())
+	lv.mu.Lock()
+	lv.sb, lv.cancel, lv.done = sb, cancel, make(chan struct{})
+	lv.mu.Unlock()
+	sb.afterTurn = lv.d.Wake
+	go func() {
+		defer close(lv.done)
+		_ = lv.d.Run(ctx)
+	}()
+}
+
+// settled is the Deliverer's hook: it shows the outcome as an event.
+func (lv *liveHost) settled(_ context.Context, it flows.OutboxItem, err error) {
+	lv.mu.Lock()
+	sb := lv.sb
+	if it.Status == flows.OutboxDead {
+		lv.dead++
+	}
+	lv.mu.Unlock()
+	if sb != nil {
+		sb.emit(event{Effect: settledEvent(it, err)})
+	}
+}
+
+// stop ends the background delivery.
+func (lv *liveHost) stop() {
+	lv.mu.Lock()
+	cancel, done := lv.cancel, lv.done
+	lv.cancel = nil
+	lv.mu.Unlock()
+	if cancel != nil {
+		cancel()
+		<-done
+	}
+}
+
+// finish stops the background worker, then delivers what is still pending
+// for up to drain (retries included), so a scripted chat ends with its
+// tickets open. It says what is left and how to retry it.
+func (lv *liveHost) finish(ctx context.Context, drain time.Duration) int {
+	lv.stop()
+	deadline := time.Now().Add(drain)
+	announced := false
+	for ctx.Err() == nil {
+		pending, err := lv.store.List(ctx, flows.OutboxPending)
+		if err != nil {
+			fmt.Fprintf(lv.e.stderr, "baton chat: reading the outbox: %v\n", err)
+			return exitRuntime
+		}
+		if len(pending) == 0 {
+			break
+		}
+		if !time.Now().Before(deadline) {
+			fmt.Fprintf(lv.e.stderr, "live: %s still pending in %s; they are retried by the next 'baton chat --live --store %s', or see 'baton handoff list --store %s'\n",
+				plural(len(pending), "outbox item"), lv.path, lv.path, lv.path)
+			break
+		}
+		if !announced {
+			fmt.Fprintf(lv.e.stderr, "live: waiting up to %s for %s\n", formatDuration(drain), plural(len(pending), "pending outbox item"))
+			announced = true
+		}
+		n, err := lv.d.RunOnce(ctx)
+		if err != nil && ctx.Err() == nil {
+			fmt.Fprintf(lv.e.stderr, "baton chat: delivering: %v\n", err)
+		}
+		if n == 0 {
+			wait := time.Until(nextDue(pending))
+			wait = max(min(wait, time.Until(deadline), 500*time.Millisecond), 10*time.Millisecond)
+			select {
+			case <-ctx.Done():
+			case <-time.After(wait):
+			}
+		}
+	}
+	lv.mu.Lock()
+	dead := lv.dead
+	lv.mu.Unlock()
+	if dead > 0 {
+		fmt.Fprintf(lv.e.stderr, "live: %s dead; fix the cause, then 'baton handoff retry --store %s --config FILE --all-dead'\n", plural(dead, "outbox item"), lv.path)
+	}
+	return exitOK
+}
+
+// nextDue is the earliest next attempt among items.
+func nextDue(items []flows.OutboxItem) time.Time {
+	var t time.Time
+	for _, it := range items {
+		if t.IsZero() || it.NextAt.Before(t) {
+			t = it.NextAt
+		}
+	}
+	return t
+}
