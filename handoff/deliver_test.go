@@ -576,3 +576,43 @@ func TestClassify(t *testing.T) {
 		})
 	}
 }
+
+// The worker follows the connectors' own error type.
+func TestClassifyConnectorError(t *testing.T) {
+	tests := []struct {
+		err       error
+		permanent bool
+		after     time.Duration
+	}{
+		{&Error{Connector: "zendesk", Op: "open", Status: 429, Retryable: true, RetryAfter: 30 * time.Second}, false, 30 * time.Second},
+		{fmt.Errorf("deliver: %w", &Error{Connector: "zendesk", Op: "open", Status: 503, Retryable: true}), false, 0},
+		{&Error{Connector: "freshdesk", Op: "open", Status: 422, Message: "group_id: invalid"}, true, 0},
+		{&Error{Connector: "zendesk", Op: "open", Status: 401, Hint: "check the token"}, true, 0},
+	}
+	for _, tt := range tests {
+		c := classify(tt.err)
+		if c.permanent != tt.permanent || c.retryAfter != tt.after || c.reason != tt.err.Error() {
+			t.Errorf("classify(%v) = %+v; want permanent %v, after %v", tt.err, c, tt.permanent, tt.after)
+		}
+	}
+}
+
+func TestDeliverLaterAppendWaitsForFailedEarlierOne(t *testing.T) {
+	clock := &fakeClock{t: t0}
+	ob := newMemOutbox(
+		openItem("o1", "h1", t0),
+		appendItem("a1", "h1", "first", t0),
+		appendItem("a2", "h1", "second", t0),
+	)
+	conn := newFakeConn(nil, err500) // open ok, first append fails once
+	d, _ := newTestDeliverer(t, ob, conn, clock)
+	runOnce(t, d)
+	if a2 := ob.get("a2"); a2.Status != flows.OutboxPending || a2.Attempts != 0 || !strings.Contains(a2.LastError, "waiting for a1") {
+		t.Fatalf("a2 = %+v; want it waiting for a1 without an attempt", a2)
+	}
+	untilSettled(t, d, ob, clock, "a2", 5)
+	want := "open h1|append T1 first|append T1 first|append T1 second"
+	if got := strings.Join(conn.log(), "|"); got != want {
+		t.Errorf("calls = %q, want %q", got, want)
+	}
+}
