@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/batonbot/baton/flows"
 	"github.com/batonbot/baton/handoff"
@@ -156,13 +157,14 @@ func buildConnectors(cfg *handoff.Config, opts ...handoff.ConnectorOption) (map[
 }
 
 // recorders builds a Recorder per configured connector: the sandbox's
-// connectors, which send nothing and record what they would send.
-func recorders(cfg *handoff.Config) (map[string]*handoff.Recorder, error) {
+// connectors, which send nothing and record what they would send, with
+// the sandbox's clock (webhook timestamps).
+func recorders(cfg *handoff.Config, now func() time.Time) (map[string]*handoff.Recorder, error) {
 	out := map[string]*handoff.Recorder{}
 	var errs []error
 	for _, name := range cfg.Connectors.Names() {
 		rec, err := handoff.NewRecorder(func(dry handoff.ConnectorOption) (flows.Connector, error) {
-			return buildConnector(cfg, name, dry)
+			return buildConnector(cfg, name, dry, handoff.WithClock(now))
 		})
 		if err != nil {
 			errs = append(errs, err)

@@ -42,7 +42,7 @@ func newHelpdesk(dep *deployment, now func() time.Time, live bool) (*helpdesk, e
 	h := &helpdesk{dep: dep, router: r, decisions: map[string]handoff.Decision{},
 		tickets: map[string]flows.TicketRef{}, declined: map[string]bool{}}
 	if !live {
-		if h.recs, err = recorders(dep.cfg); err != nil {
+		if h.recs, err = recorders(dep.cfg, now); err != nil {
 			return nil, err
 		}
 	}

@@ -98,6 +98,7 @@ func checkStep(st *testStep, res *stepResult, s *flows.Session, vars map[string]
 			fail("%s", msg)
 		}
 	}
+	fails = append(fails, checkHelpdesk(st, res)...)
 	if len(st.events) > 0 {
 		if msg := checkEvents(st.events, res); msg != "" {
 			fail("%s", msg)

@@ -36,6 +36,10 @@ type convSetup struct {
 	vars    map[string]any
 	varPos  map[string]flows.Pos
 	http    []*cannedHTTP
+	// config is the deployment config's path, resolved against the test
+	// file's directory ("" for none).
+	config    string
+	configPos flows.Pos
 }
 
 type testConv struct {
@@ -62,6 +66,10 @@ type testStep struct {
 	events    []map[string]any
 	lifecycle string
 	ended     *bool
+	route     *routeCheck
+	requests  []requestCheck
+	// requestsOK is set when requests: was given (possibly empty).
+	requestsOK bool
 }
 
 // input describes the step's input for failure messages: `user: "1"`.
@@ -170,10 +178,11 @@ func (p *testParser) value(n *yaml.Node) any {
 }
 
 var (
-	fileKeys = []string{"flow", "lang", "now", "channel", "user", "vars", "http", "conversations"}
-	convKeys = []string{"name", "steps", "lang", "now", "channel", "user", "vars", "http"}
+	fileKeys = []string{"flow", "config", "lang", "now", "channel", "user", "vars", "http", "conversations"}
+	convKeys = []string{"name", "steps", "config", "lang", "now", "channel", "user", "vars", "http"}
 	stepKeys = []string{"user", "button", "wait", "agent", "ticket",
-		"bot", "options", "state", "vars", "no_match", "handoff", "http", "events", "lifecycle", "ended"}
+		"bot", "options", "state", "vars", "no_match", "handoff", "http", "events", "lifecycle", "ended",
+		"route", "requests"}
 	inputKeys = []string{"user", "button", "wait", "agent", "ticket"}
 )
 
@@ -279,6 +288,12 @@ func (p *testParser) setup(s *convSetup, key string, v *yaml.Node) {
 		s.now = t
 	case "channel":
 		s.channel = p.str(v, "channel")
+	case "config":
+		s.configPos = p.pos(v)
+		s.config = ""
+		if c := p.str(v, "config"); c != "" {
+			s.config = filepath.Join(filepath.Dir(p.path), filepath.FromSlash(c))
+		}
 	case "user":
 		c := &flows.Contact{}
 		p.fields(v, "user", []string{"id", "name", "phone", "email", "meta"}, func(key string, _, v *yaml.Node) {
@@ -463,6 +478,10 @@ func (p *testParser) step(n *yaml.Node) *testStep {
 				p.errorf(v, "ended must be true or false")
 			}
 			st.ended = &b
+		case "route":
+			st.route = p.routeCheck(v)
+		case "requests":
+			st.requests, st.requestsOK = p.requestChecks(v), true
 		}
 	})
 	if st.kind == "" {

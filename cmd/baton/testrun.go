@@ -46,6 +46,7 @@ type testRunner struct {
 	filter   *regexp.Regexp
 	coverage bool
 	flows    map[string]*testFlow
+	configs  map[string]*testConfig
 	order    []string // flow paths in the order first used
 	passed   int
 	failed   int
@@ -60,7 +61,7 @@ type testFlow struct {
 }
 
 func runTest(ctx context.Context, e *env, args []string) int {
-	r := &testRunner{e: e, flows: map[string]*testFlow{}}
+	r := &testRunner{e: e, flows: map[string]*testFlow{}, configs: map[string]*testConfig{}}
 	var run string
 	fset := newFlagSet(testCmd, testAbout, e.stderr)
 	fset.BoolVar(&r.verbose, "v", false, "also show the steps of passing conversations")
@@ -185,6 +186,11 @@ func (r *testRunner) runFile(ctx context.Context, path string) {
 				setupErrs = append(setupErrs, fmt.Sprintf("%s: vars: %v", c.setup.varPos[name], unknownVarError(tf.flow, name)))
 			}
 		}
+		if c.setup.config != "" {
+			if tc := r.loadConfig(c.setup.config); tc.err != nil {
+				setupErrs = append(setupErrs, fmt.Sprintf("%s: config: %s", c.setup.configPos, tc.err))
+			}
+		}
 	}
 	if len(setupErrs) > 0 {
 		r.failFile(path, dedupe(setupErrs))
@@ -223,6 +229,9 @@ func (r *testRunner) runConv(ctx context.Context, file *testFile, tf *testFlow, 
 		idPrefix:   "test",
 		cannedHint: "(or an http: response to the test file)",
 		contact:    flows.Contact{ID: "test-user"},
+	}
+	if c.setup.config != "" {
+		cfg.deployment = r.loadConfig(c.setup.config).dep
 	}
 	if c.setup.user != nil {
 		cfg.contact = *c.setup.user
@@ -274,6 +283,29 @@ func (r *testRunner) runConv(ctx context.Context, file *testFile, tf *testFlow, 
 	for _, l := range log {
 		fmt.Fprintln(r.e.stdout, indent(l, "    "))
 	}
+}
+
+// testConfig is a deployment config used by test files, loaded once.
+type testConfig struct {
+	dep *deployment
+	err error
+}
+
+// loadConfig loads a test's deployment config. Tests never read the
+// environment: every ${NAME} is a placeholder, so a test means the same on
+// every machine.
+func (r *testRunner) loadConfig(path string) *testConfig {
+	key := filepath.Clean(path)
+	if tc, ok := r.configs[key]; ok {
+		return tc
+	}
+	tc := &testConfig{}
+	tc.dep, tc.err = loadDeployment(path, nil, false)
+	if tc.err != nil {
+		tc.err = fmt.Errorf("%s does not load:\n%s", path, indent(strings.TrimRight(tc.err.Error(), "\n"), "  "))
+	}
+	r.configs[key] = tc
+	return tc
 }
 
 func runTestStep(ctx context.Context, sb *sandbox, st *testStep) *stepResult {
