@@ -225,7 +225,39 @@ func (r *dlRun) settle(ctx context.Context, it flows.OutboxItem, cause error) (b
 	if d.onSettled != nil {
 		d.onSettled(ctx, it, cause)
 	}
+	if it.Kind == flows.OutboxOpen && it.Status == flows.OutboxDead && it.HandoffID != "" {
+		if err := r.killDependants(ctx, it); err != nil {
+			return true, err
+		}
+	}
 	return true, nil
+}
+
+// killDependants dead-letters the pending appends and closes of a handoff
+// whose open just died. Stores that hold a handoff's later items back
+// until its open is delivered (the engine's) never hand them out, so they
+// are settled here without a claim; Retry brings them back with the open.
+func (r *dlRun) killDependants(ctx context.Context, open flows.OutboxItem) error {
+	if err := r.load(ctx); err != nil {
+		return err
+	}
+	reason := fmt.Sprintf("the open of handoff %s is dead (%s): %s; `baton handoff retry %s` retries both", open.HandoffID, open.ID, open.LastError, open.ID)
+	for _, dep := range append([]flows.OutboxItem(nil), r.byHandoff[open.HandoffID]...) {
+		if dep.Kind == flows.OutboxOpen || dep.Status != flows.OutboxPending {
+			continue
+		}
+		dep.Status = flows.OutboxDead
+		dep.LastError = reason
+		if err := r.d.outbox.Settle(ctx, dep); err != nil {
+			return fmt.Errorf("handoff: settle %s: %w", dep.ID, err)
+		}
+		r.update(dep)
+		r.d.log.Error("handoff dead-lettered", "id", dep.ID, "handoff", dep.HandoffID, "kind", dep.Kind, "reason", reason)
+		if r.d.onSettled != nil {
+			r.d.onSettled(ctx, dep, errors.New(reason))
+		}
+	}
+	return nil
 }
 
 // malformed says why an item can never be delivered, or "".

@@ -616,3 +616,26 @@ func TestDeliverLaterAppendWaitsForFailedEarlierOne(t *testing.T) {
 		t.Errorf("calls = %q, want %q", got, want)
 	}
 }
+
+// Stores like the engine's hand out an append only once its open is
+// delivered; when the open dies, its appends die with it unclaimed.
+func TestDeliverDeadOpenKillsUnclaimedDependants(t *testing.T) {
+	clock := &fakeClock{t: t0}
+	later := appendItem("a1", "h1", "hello", t0)
+	later.NextAt = t0.Add(time.Hour) // not handed out now
+	ob := newMemOutbox(openItem("o1", "h1", t0), later, appendItem("x1", "h2", "other handoff", t0.Add(time.Hour)))
+	d, settled := newTestDeliverer(t, ob, newFakeConn(err422), clock)
+	if n := runOnce(t, d); n != 1 {
+		t.Fatalf("settled %d, want 1 (the open)", n)
+	}
+	a := ob.get("a1")
+	if a.Status != flows.OutboxDead || !strings.Contains(a.LastError, "open of handoff h1 is dead") || !strings.Contains(a.LastError, "422") {
+		t.Errorf("a1 = %+v; want dead with the open's reason", a)
+	}
+	if x := ob.get("x1"); x.Status != flows.OutboxPending {
+		t.Errorf("another handoff's append was touched: %+v", x)
+	}
+	if len(*settled) != 2 || (*settled)[1].item.ID != "a1" {
+		t.Errorf("OnSettled calls = %d, want the open and a1", len(*settled))
+	}
+}
