@@ -14,10 +14,10 @@ import (
 // needing a config: in the test file.
 
 type routeCheck struct {
-	none                                   bool
-	team, agent, priority, connector, sla  *string
-	inHours, openTicket                    *bool
-	tags                                   []string
+	none                                  bool
+	team, agent, priority, connector, sla *string
+	inHours, openTicket                   *bool
+	tags                                  []string
 }
 
 type requestCheck struct {

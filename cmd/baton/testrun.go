@@ -13,6 +13,8 @@ import (
 	"strings"
 	"time"
 
+	"go.yaml.in/yaml/v3"
+
 	"github.com/batonbot/baton/flows"
 )
 
@@ -119,7 +121,7 @@ func testFiles(paths []string) ([]string, error) {
 			if err != nil {
 				return err
 			}
-			if !d.IsDir() && (strings.HasSuffix(path, ".yaml") || strings.HasSuffix(path, ".yml")) {
+			if !d.IsDir() && (strings.HasSuffix(path, ".yaml") || strings.HasSuffix(path, ".yml")) && !otherYAML(path) {
 				found = append(found, path)
 			}
 			return nil
@@ -134,6 +136,31 @@ func testFiles(paths []string) ([]string, error) {
 		out = append(out, found...)
 	}
 	return out, nil
+}
+
+// otherYAML reports whether the file at path is YAML but not a test file:
+// a mapping with neither flow: nor conversations: (a deployment config
+// next to the tests). Directories skip such files; a file named on the
+// command line is always read as a test file.
+func otherYAML(path string) bool {
+	src, err := os.ReadFile(path)
+	if err != nil {
+		return false
+	}
+	var doc yaml.Node
+	if yaml.Unmarshal(src, &doc) != nil || len(doc.Content) == 0 {
+		return false
+	}
+	root := doc.Content[0]
+	if root.Kind != yaml.MappingNode {
+		return false
+	}
+	for i := 0; i < len(root.Content); i += 2 {
+		if k := root.Content[i].Value; k == "flow" || k == "conversations" {
+			return false
+		}
+	}
+	return true
 }
 
 func (r *testRunner) failFile(path string, errs []string) {
