@@ -208,6 +208,9 @@ func NewDeliverer(outbox flows.Outbox, resolve Resolver, opts ...DeliverOption) 
 			o(d)
 		}
 	}
+	if d.lease <= d.timeout {
+		return nil, fmt.Errorf("handoff: the delivery lease (%s) must be longer than the attempt timeout (%s), or two workers may deliver one item at once; raise DeliverLease or lower DeliverTimeout", d.lease, d.timeout)
+	}
 	return d, nil
 }
 

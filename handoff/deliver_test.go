@@ -479,7 +479,7 @@ func TestDeliverRunWakes(t *testing.T) {
 func TestDeliverShutdownLeavesItemToLease(t *testing.T) {
 	clock := &fakeClock{t: t0}
 	ob := newMemOutbox(openItem("o1", "h1", t0))
-	d, _ := newTestDeliverer(t, ob, newFakeConn(errHang), clock, DeliverTimeout(time.Hour))
+	d, _ := newTestDeliverer(t, ob, newFakeConn(errHang), clock, DeliverTimeout(time.Hour), DeliverLease(2*time.Hour))
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Millisecond)
 	defer cancel()
 	if _, err := d.RunOnce(ctx); !errors.Is(err, context.DeadlineExceeded) {
@@ -537,6 +537,10 @@ func TestNewDelivererNeedsOutboxAndResolver(t *testing.T) {
 	}
 	if _, err := NewDeliverer(newMemOutbox(), nil); err == nil {
 		t.Error("NewDeliverer(nil resolver) succeeded")
+	}
+	_, err := NewDeliverer(newMemOutbox(), ConnectorMap(nil, ""), DeliverLease(time.Minute), DeliverTimeout(time.Minute))
+	if err == nil || !strings.Contains(err.Error(), "lease (1m0s) must be longer than the attempt timeout (1m0s)") {
+		t.Errorf("lease ≤ timeout: %v, want an error saying so", err)
 	}
 }
 
