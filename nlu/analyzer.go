@@ -177,7 +177,7 @@ func (a *Analyzer) prepare(s *scratch, text string) {
 	s.toks = tokenize(text, s.toks[:0])
 	s.hits = a.lex.match(s.toks, s.hits[:0])
 	s.wh = a.wantsHuman(s.toks, s.hits)
-	s.fr, s.sent = a.mood(text, s.toks, s.hits)
+	s.fr, s.sent = a.mood(text, s.toks, s.hits, s.wh)
 	s.ents = extractEntities(text)
 	s.topics = s.topics[:0]
 	for _, h := range s.hits {

@@ -39,7 +39,7 @@ const (
 var scareQuote = regexp.MustCompile(`["“«]([\p{L}\s]{2,20})["”»]`)
 
 // mood scores frustration and sentiment.
-func (a *Analyzer) mood(raw string, toks []token, hits []hit) (frustrated bool, sentiment float64) {
+func (a *Analyzer) mood(raw string, toks []token, hits []hit, wantsHuman bool) (frustrated bool, sentiment float64) {
 	var frust, neg, pos, sarcasm float64
 	negation := false
 	for _, h := range hits {
@@ -82,13 +82,20 @@ func (a *Analyzer) mood(raw string, toks []token, hits []hit) (frustrated bool, 
 	if q := scareQuotedPraise(a, raw); q && evidence > 0 {
 		sarcasm = max(sarcasm, 1)
 	}
+	// Praise taken back: "wow, amazing service... not".
+	if (pos > 0 || sarcasm > 0) && retracted(toks) {
+		sarcasm, evidence = max(sarcasm, 1), max(evidence, 0.5)
+		neg += 0.5
+	}
 	if sarcasm > 0 && evidence >= 0.5 {
 		frust += sarcasm
 		pos = 0
 	}
 	frust += punctuationScore(toks)
 	frust += repetitionScore(toks)
-	frust += shoutingScore(toks)
+	frust += shoutingScore(toks, frust+neg > 0 || !hasCode(toks))
+	frust += demandScore(toks, wantsHuman)
+	frust += nowWhatScore(toks)
 	frust += min(neg*0.4, 0.5)
 	if pos >= 1 && neg == 0 && frust < 1.5 {
 		frust -= 0.5
@@ -132,7 +139,7 @@ func punctuationScore(toks []token) float64 {
 // a run of capitalised words or one capitalised word in a lower-case
 // message is emphasis. Order and promo codes (letters with digits) and
 // acronyms of up to three letters are left out.
-func shoutingScore(toks []token) float64 {
+func shoutingScore(toks []token, evidence bool) float64 {
 	letters, upper, words := 0, 0, 0
 	run, runLetters, bestRun, emphasis := 0, 0, 0, 0
 	for i := range toks {
@@ -162,7 +169,12 @@ func shoutingScore(toks []token) float64 {
 	switch {
 	case words >= 2 && letters >= shoutMinLetters && float64(upper) >= shoutShare*float64(letters):
 		// One word in capitals ("PAGAMENTI", "GRAZIE") is caps lock on a
-		// phone, not shouting; it counts as emphasis below.
+		// phone, not shouting; it counts as emphasis below. Capitals
+		// around an order code with nothing else against us ("ORDINE
+		// B77812 DOVE SEI") may be caps lock too: they need one more cue.
+		if !evidence {
+			return 0.7
+		}
 		return 1
 	case bestRun >= 8:
 		return 0.5
@@ -217,4 +229,105 @@ func repetitionScore(toks []token) float64 {
 		}
 	}
 	return 0
+}
+
+// demandWords, said last or on their own, make a request a demand: "get
+// me a manager now", "voglio un operatore. ADESSO.", "reembolso ya".
+var demandWords = set("now", "immediately", "asap", "subito", "adesso", "ora", "immediatamente", "ya", "ahora", "inmediatamente", "jetzt", "sofort")
+
+// demandScore weighs a demand word that ends the message or stands alone
+// in its clause; asking for a person that way is exasperation.
+func demandScore(toks []token, wantsHuman bool) float64 {
+	last := -1
+	for i := range toks {
+		if toks[i].kind == tokWord {
+			last = i
+		}
+	}
+	found := false
+	for i := range toks {
+		t := &toks[i]
+		if t.kind != tokWord || !demandWords[t.text] {
+			continue
+		}
+		alone := true
+		for j := range toks {
+			if j != i && toks[j].clause == t.clause && toks[j].kind == tokWord {
+				alone = false
+				break
+			}
+		}
+		// "ya" and "ora" start many plain sentences ("ya está", "ora
+		// funziona"): only the end of the message or a clause of their
+		// own counts.
+		if i == last || alone {
+			found = true
+		}
+	}
+	switch {
+	case !found:
+		return 0
+	case wantsHuman:
+		return 1
+	}
+	return 0.5
+}
+
+// nowWhatScore weighs the rhetorical "now what?" after a complaint: "il
+// pacco è arrivato rotto e ora?", "e adesso?", "and now?", "¿y ahora?".
+func nowWhatScore(toks []token) float64 {
+	for i := 1; i < len(toks); i++ {
+		t, prev := &toks[i], &toks[i-1]
+		if t.kind != tokWord || prev.kind != tokWord || prev.clause != t.clause {
+			continue
+		}
+		if !(prev.text == "e" || prev.text == "and" || prev.text == "y") ||
+			!(t.text == "ora" || t.text == "adesso" || t.text == "now" || t.text == "ahora") {
+			continue
+		}
+		// the clause ends there, or soon after with a question: "e ora?",
+		// "and now?", "e adesso cosa faccio??", end of message.
+		for j := i + 1; j <= i+3; j++ {
+			if j == len(toks) || toks[j].kind == tokPunct && toks[j].text[0] == '?' {
+				return 0.8
+			}
+			if toks[j].kind != tokWord {
+				break
+			}
+		}
+	}
+	return 0
+}
+
+// retracted reports praise taken back by a final "not" or "ma anche no"
+// ("amazing service... not", "servizio top... ma anche no").
+func retracted(toks []token) bool {
+	n := 0
+	var last [3]string
+	for i := len(toks) - 1; i >= 0 && n < 3; i-- {
+		if toks[i].kind == tokWord {
+			last[n] = toks[i].text
+			n++
+		}
+	}
+	switch {
+	case n >= 1 && (last[0] == "not" || last[0] == "nope"):
+		return true
+	case n >= 3 && last[0] == "no" && last[1] == "anche" && last[2] == "ma":
+		return true
+	case n >= 2 && last[0] == "no" && last[1] == "como":
+		return true
+	}
+	return false
+}
+
+// hasCode reports an order-code-like word: letters with digits (B77812)
+// or five digits or more.
+func hasCode(toks []token) bool {
+	for i := range toks {
+		if t := &toks[i]; t.kind == tokWord && (t.digits >= 5 || t.digits > 0 && t.letters > 0) {
+			return true
+		}
+	}
+	return false
 }

@@ -168,6 +168,9 @@ func tokenize(s string, toks []token) []token {
 			clause++
 			i = j
 			continue
+		case r == '-' && inWord && i+size < len(s) && isLetterAt(s, i+size):
+			// "human-made", "e-mail": two words in the same clause.
+			flush()
 		case r == '.' || r == ',' || r == ';' || r == ':' || r == '\n' || r == '-' || r == '–' || r == '—' || r == '(' || r == ')':
 			// "4,99" and "ORD-2024" stay inside the word.
 			if inWord && i+size < len(s) && isDigitByte(s[i+size]) && (r == '-' || ((r == ',' || r == '.') && cur.digits > 0)) {
@@ -184,6 +187,12 @@ func tokenize(s string, toks []token) []token {
 	}
 	flush()
 	return toks
+}
+
+// isLetterAt reports whether s[i:] starts with a letter.
+func isLetterAt(s string, i int) bool {
+	r, _ := utf8.DecodeRuneInString(s[i:])
+	return unicode.IsLetter(r)
 }
 
 func isDigitByte(c byte) bool { return '0' <= c && c <= '9' }
