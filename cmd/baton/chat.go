@@ -115,6 +115,9 @@ func runChat(ctx context.Context, e *env, args []string) int {
 	if o.live && o.config == "" {
 		return usageError(e, chatCmd, "--live needs --config FILE: the deployment config says which helpdesks to call")
 	}
+	if o.live && o.nowText != "" {
+		return usageError(e, chatCmd, "--now is for the sandbox: with --live handoffs carry the real time, and the helpdesks see it")
+	}
 	if o.store != "" && !o.live {
 		return usageError(e, chatCmd, "--store is for --live (the sandbox keeps nothing)")
 	}

@@ -132,11 +132,11 @@ func (lv *liveHost) stop() {
 	}
 }
 
-// finish stops the background worker, then delivers what is still pending
-// for up to drain (retries included), so a scripted chat ends with its
-// tickets open. It says what is left and how to retry it.
+// finish lets the background worker deliver what is still pending for up
+// to drain (retries included), so a scripted chat ends with its tickets
+// open, then stops it. It says what is left and how to retry it.
 func (lv *liveHost) finish(ctx context.Context, drain time.Duration) int {
-	lv.stop()
+	defer lv.stop()
 	deadline := time.Now().Add(drain)
 	announced := false
 	for ctx.Err() == nil {
@@ -157,18 +157,12 @@ func (lv *liveHost) finish(ctx context.Context, drain time.Duration) int {
 			fmt.Fprintf(lv.e.stderr, "live: waiting up to %s for %s\n", formatDuration(drain), plural(len(pending), "pending outbox item"))
 			announced = true
 		}
-		n, err := lv.d.RunOnce(ctx)
-		if err != nil && ctx.Err() == nil {
-			fmt.Fprintf(lv.e.stderr, "baton chat: delivering: %v\n", err)
+		wait := max(min(time.Until(nextDue(pending)), time.Until(deadline), 200*time.Millisecond), 10*time.Millisecond)
+		select {
+		case <-ctx.Done():
+		case <-time.After(wait):
 		}
-		if n == 0 {
-			wait := time.Until(nextDue(pending))
-			wait = max(min(wait, time.Until(deadline), 500*time.Millisecond), 10*time.Millisecond)
-			select {
-			case <-ctx.Done():
-			case <-time.After(wait):
-			}
-		}
+		lv.d.Wake()
 	}
 	lv.mu.Lock()
 	dead := lv.dead

@@ -1,0 +1,260 @@
+package main
+
+import (
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/batonbot/baton/handoff"
+)
+
+// fakeZendesk follows the Zendesk Support API for what the connector
+// sends: create-or-update user, create ticket (Idempotency-Key honoured),
+// update ticket. It records every request.
+type fakeZendesk struct {
+	mu      sync.Mutex
+	reqs    []recordedReq
+	tickets map[string]int // idempotency key → ticket id
+	// fail answers the next ticket creations with these statuses first.
+	fail []int
+}
+
+type recordedReq struct {
+	Method, Path string
+	Header       http.Header
+	Body         string
+}
+
+func newFakeZendesk(t *testing.T) (*fakeZendesk, *httptest.Server) {
+	f := &fakeZendesk{tickets: map[string]int{}}
+	srv := httptest.NewServer(f)
+	t.Cleanup(srv.Close)
+	return f, srv
+}
+
+func (f *fakeZendesk) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	body, _ := io.ReadAll(r.Body)
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.reqs = append(f.reqs, recordedReq{r.Method, r.URL.Path, r.Header.Clone(), string(body)})
+	if u, p, ok := r.BasicAuth(); !ok || u != "bot@acme.example/token" || p != "s3cret" {
+		w.WriteHeader(http.StatusUnauthorized)
+		_, _ = io.WriteString(w, `{"error":"Couldn't authenticate you"}`)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	switch {
+	case r.Method == http.MethodPost && r.URL.Path == "/api/v2/users/create_or_update":
+		w.WriteHeader(http.StatusOK)
+		_, _ = io.WriteString(w, `{"user":{"id":9001,"name":"Anna"}}`)
+	case r.Method == http.MethodPost && r.URL.Path == "/api/v2/tickets":
+		if len(f.fail) > 0 {
+			st := f.fail[0]
+			f.fail = f.fail[1:]
+			if st == http.StatusTooManyRequests {
+				w.Header().Set("Retry-After", "1")
+			}
+			w.WriteHeader(st)
+			_, _ = io.WriteString(w, `{"error":"try later"}`)
+			return
+		}
+		key := r.Header.Get("Idempotency-Key")
+		id, seen := f.tickets[key]
+		if !seen {
+			id = 4000 + len(f.tickets) + 1
+			f.tickets[key] = id
+		}
+		w.WriteHeader(http.StatusCreated)
+		_ = json.NewEncoder(w).Encode(map[string]any{"ticket": map[string]any{"id": id, "status": "new"}})
+	case r.Method == http.MethodPut && strings.HasPrefix(r.URL.Path, "/api/v2/tickets/"):
+		_, _ = io.WriteString(w, `{"ticket":{"id":1}}`)
+	default:
+		w.WriteHeader(http.StatusNotFound)
+		_, _ = io.WriteString(w, `{"error":"InvalidEndpoint"}`)
+	}
+}
+
+func (f *fakeZendesk) requests(method, path string) []recordedReq {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var out []recordedReq
+	for _, r := range f.reqs {
+		if r.Method == method && r.Path == path {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// writeZendeskConfig writes a deployment config pointing at base.
+func writeZendeskConfig(t *testing.T, base string) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "baton.yaml")
+	src := `version: 1
+connectors:
+  zendesk:
+    base_url: ` + base + `
+    email: bot@acme.example
+    token: ${TEST_ZENDESK_TOKEN}
+    groups: {support: "360003333333"}
+routing:
+  default_team: support
+teams:
+  support: {name: Support}
+`
+	if err := os.WriteFile(path, []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// runLive runs `baton chat --json --live` with the Zendesk token set.
+func runLive(t *testing.T, stdin string, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errb strings.Builder
+	e := &env{stdin: strings.NewReader(stdin), stdout: &syncWriter{w: &out}, stderr: &syncWriter{w: &errb},
+		getenv: func(k string) string {
+			if k == "TEST_ZENDESK_TOKEN" {
+				return "s3cret"
+			}
+			return ""
+		}}
+	code := run(t.Context(), e, append([]string{"chat", "--json", "--live"}, args...))
+	return code, out.String(), errb.String()
+}
+
+type syncWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (s *syncWriter) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.w.Write(p)
+}
+
+// events decodes chat --json output, keeping those of type typ.
+func events(t *testing.T, stdout, typ string) []map[string]any {
+	t.Helper()
+	var out []map[string]any
+	for _, line := range strings.Split(strings.TrimSpace(stdout), "\n") {
+		var m map[string]any
+		if err := json.Unmarshal([]byte(line), &m); err != nil {
+			t.Fatalf("not a JSON line: %q", line)
+		}
+		if m["type"] == typ {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+const liveScript = "hello\nagent\nmy order is late\n"
+
+func TestChatLiveOpensOneTicketWithTheTranscript(t *testing.T) {
+	fake, srv := newFakeZendesk(t)
+	cfg := writeZendeskConfig(t, srv.URL)
+	store := filepath.Join(t.TempDir(), "store.json")
+	code, stdout, stderr := runLive(t, liveScript, "--config", cfg, "--store", store, "testdata/flows/shop.yaml")
+	wantCode(t, code, exitOK, stdout, stderr)
+
+	tickets := fake.requests("POST", "/api/v2/tickets")
+	if len(tickets) != 1 {
+		t.Fatalf("the fake got %d ticket creations, want exactly 1\nstdout:\n%s\nstderr:\n%s", len(tickets), stdout, stderr)
+	}
+	body := tickets[0].Body
+	for _, want := range []string{"hello", "agent", `"group_id":360003333333`} {
+		if !strings.Contains(body, want) {
+			t.Errorf("the ticket does not carry %q:\n%s", want, body)
+		}
+	}
+	if strings.Contains(body, "my order is late") {
+		t.Errorf("the message after the handoff is in the ticket's first comment; it belongs in an append")
+	}
+	if key := tickets[0].Header.Get("Idempotency-Key"); key == "" {
+		t.Errorf("no Idempotency-Key on the ticket creation")
+	}
+	appends := fake.requests("PUT", "/api/v2/tickets/4001")
+	if len(appends) != 1 || !strings.Contains(appends[0].Body, "my order is late") {
+		t.Errorf("want one append to ticket 4001 with the later message, got %+v", appends)
+	}
+	delivered := events(t, stdout, "helpdesk_delivered")
+	if len(delivered) != 2 {
+		t.Fatalf("want 2 helpdesk_delivered events (open, append), got %d\n%s", len(delivered), stdout)
+	}
+	ticket, _ := delivered[0]["ticket"].(map[string]any)
+	if ticket["id"] != "4001" || !strings.HasSuffix(ticket["url"].(string), "/agent/tickets/4001") {
+		t.Errorf("the delivered open does not name the ticket: %v", delivered[0])
+	}
+	if routes := events(t, stdout, "route"); len(routes) != 1 || routes[0]["connector"] != "zendesk" {
+		t.Errorf("want one route event to zendesk, got %v", routes)
+	}
+	if reqs := events(t, stdout, "helpdesk_request"); len(reqs) != 0 {
+		t.Errorf("--live shows no dry-run requests, got %d", len(reqs))
+	}
+	if !strings.Contains(stderr, store) {
+		t.Errorf("stderr does not say where the store is:\n%s", stderr)
+	}
+
+	// The store keeps both items delivered: baton handoff list shows them.
+	code, list, lerr := runCLI(t, "", "handoff", "list", "--store", store)
+	wantCode(t, code, exitOK, list, lerr)
+	if !strings.Contains(list, "delivered") || !strings.Contains(list, "zendesk 4001") {
+		t.Errorf("handoff list does not show the delivered ticket:\n%s", list)
+	}
+}
+
+func TestChatLiveRetriesA429(t *testing.T) {
+	fake, srv := newFakeZendesk(t)
+	fake.fail = []int{http.StatusTooManyRequests}
+	cfg := writeZendeskConfig(t, srv.URL)
+	code, stdout, stderr := runLive(t, "hello\nagent\n", "--config", cfg, "testdata/flows/shop.yaml")
+	wantCode(t, code, exitOK, stdout, stderr)
+
+	tickets := fake.requests("POST", "/api/v2/tickets")
+	if len(tickets) != 2 {
+		t.Fatalf("want 2 ticket creations (a 429, then the retry), got %d\n%s\n%s", len(tickets), stdout, stderr)
+	}
+	if tickets[0].Header.Get("Idempotency-Key") != tickets[1].Header.Get("Idempotency-Key") {
+		t.Errorf("the retry has another Idempotency-Key: a second ticket could open")
+	}
+	failed := events(t, stdout, "helpdesk_failed")
+	if len(failed) != 1 || failed[0]["status"] != "pending" || !strings.Contains(failed[0]["error"].(string), "429") {
+		t.Fatalf("want one helpdesk_failed event, pending after a 429, got %v", failed)
+	}
+	delivered := events(t, stdout, "helpdesk_delivered")
+	if len(delivered) != 1 || delivered[0]["attempts"] != float64(2) {
+		t.Fatalf("want the open delivered at attempt 2, got %v", delivered)
+	}
+}
+
+func TestChatLiveNeedsConfigAndSecrets(t *testing.T) {
+	code, stdout, stderr := runCLI(t, "", "chat", "--live", "testdata/flows/shop.yaml")
+	wantCode(t, code, exitUsage, stdout, stderr)
+	if !strings.Contains(stderr, "--live needs --config FILE") {
+		t.Errorf("stderr: %s", stderr)
+	}
+	cfg := writeZendeskConfig(t, "http://127.0.0.1:1")
+	code, stdout, stderr = runCLI(t, "", "chat", "--live", "--config", cfg, "testdata/flows/shop.yaml")
+	wantCode(t, code, exitFailed, stdout, stderr)
+	if !strings.Contains(stderr, "environment variable TEST_ZENDESK_TOKEN is not set") {
+		t.Errorf("a missing secret is not named:\n%s", stderr)
+	}
+}
+
+func init() {
+	// Live tests wait for Retry-After (1s) but no longer for the
+	// worker's own backoff.
+	liveDeliverOptions = []handoff.DeliverOption{
+		handoff.DeliverBackoff(handoff.Backoff{Initial: 50 * time.Millisecond, Max: 200 * time.Millisecond, Multiplier: 2}),
+		handoff.DeliverPollInterval(20 * time.Millisecond),
+	}
+}
