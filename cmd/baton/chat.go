@@ -32,6 +32,12 @@ sent to the helpdesk. The customer writes first.
 
 Commands inside the chat:
 ` + chatHelp + `
+With --config baton.yaml, each handoff is routed by the deployment config
+(team, agent, priority, SLA) and every request each configured helpdesk
+connector would send is shown (secrets redacted; unset secrets are fine).
+With --config and --live the helpdesks are called for real, through an
+outbox kept in --store; 'baton handoff list|retry' inspects it.
+
 With --json, user lines (and the commands) are read from stdin and every
 event is written to stdout as one JSON object per line (see README.md).
 
