@@ -1,6 +1,9 @@
 package nlu
 
 import (
+	"io/fs"
+	"path"
+	"slices"
 	"strings"
 	"unicode/utf8"
 )
@@ -29,7 +32,10 @@ type suffixFeature struct {
 
 const (
 	suffixWeight = 0.5
-	charWeight   = 1.5
+	// lexWordWeight is the weight of a word found only in a language's
+	// lexicons.
+	lexWordWeight = 0.9
+	charWeight    = 1.5
 	// minLangScore is the least evidence for a language; below it, or when
 	// two languages are close, Language stays empty.
 	minLangScore = 0.9
@@ -73,6 +79,41 @@ func loadLangProfile() (*langProfile, error) {
 			}
 		}
 	}
+	// The words of the per-language lexicons (wants_human.es.txt,
+	// frustrated.it.txt...) are support vocabulary of their language:
+	// "humano", "operatore", "vergüenza". They count almost as much as a common word,
+	// so short messages made of them ("hablar con un humano", "operatore
+	// subito") have a language.
+	lexWords := map[string][]int{}
+	files, err := fs.Glob(lexiconFS, "lexicon/*.txt")
+	if err != nil {
+		return nil, err
+	}
+	for _, f := range files {
+		parts := strings.Split(strings.TrimSuffix(path.Base(f), ".txt"), ".")
+		if len(parts) != 2 || parts[0] == "lang" {
+			continue
+		}
+		li := slices.Index(Languages, parts[1])
+		if li < 0 {
+			continue
+		}
+		data, err := lexiconFS.ReadFile(f)
+		if err != nil {
+			return nil, err
+		}
+		for _, line := range strings.Split(string(data), "\n") {
+			if strings.HasPrefix(strings.TrimSpace(line), "#") {
+				continue
+			}
+			buf = tokenize(line, buf[:0])
+			for _, t := range buf {
+				if t.alpha() && len(t.text) >= 4 && words[t.text] == nil {
+					lexWords[t.text] = appendOnce(lexWords[t.text], li)
+				}
+			}
+		}
+	}
 	p := &langProfile{words: map[string][]langWeight{}, chars: map[rune][]langWeight{}}
 	share := func(langs []int, w float64) []langWeight {
 		out := make([]langWeight, len(langs))
@@ -83,6 +124,9 @@ func loadLangProfile() (*langProfile, error) {
 	}
 	for w, ls := range words {
 		p.words[w] = share(ls, 1)
+	}
+	for w, ls := range lexWords {
+		p.words[w] = share(ls, lexWordWeight)
 	}
 	for _, s := range order {
 		p.suffixes = append(p.suffixes, suffixFeature{s, share(suffixes[s], suffixWeight)})
