@@ -139,6 +139,9 @@ func features(toks []token, c cues, out []uint64) []uint64 {
 	cue(c.frustrated, "frustrated")
 	cue(c.order, "order")
 	cue(c.question, "question")
+	// No domain word at all: small talk, insults, off-topic ("nadie me
+	// responde, esto es una vergüenza").
+	cue(len(c.topics) == 0 && words > 0, "notopic")
 	cue(words <= 2, "short")
 	cue(words == 0, "nowords")
 	return out
