@@ -1,7 +1,6 @@
 package dsl
 
 import (
-	"fmt"
 	"sort"
 	"strings"
 	"time"
@@ -10,9 +9,6 @@ import (
 	"github.com/batonbot/baton/flows"
 	"go.yaml.in/yaml/v3"
 )
-
-// dayNames by time.Weekday.
-var dayNames = []string{"sun", "mon", "tue", "wed", "thu", "fri", "sat"}
 
 // hours converts `hours:`, calendars by name.
 func (l *loader) hours(n *yaml.Node) {
@@ -82,7 +78,7 @@ func (l *loader) calendar(name string, key, n *yaml.Node) *flows.BusinessHours {
 				b.Holidays[s] = true
 			}
 		default:
-			days, ok := parseDays(k)
+			days, ok := flows.ParseDays(k)
 			if !ok {
 				l.errorf(p.key, "unknown key %q in calendar %q%s", k, name, suggestKey(k, keys))
 				continue
@@ -90,7 +86,7 @@ func (l *loader) calendar(name string, key, n *yaml.Node) *flows.BusinessHours {
 			spans := l.spans(p.val)
 			for _, d := range days {
 				if prev := dayWhere[d]; prev != nil {
-					l.errorf(p.key, "%s already has hours at line %d; give each day its hours once", dayNames[d], prev.Line)
+					l.errorf(p.key, "%s already has hours at line %d; give each day its hours once", flows.Weekdays[d], prev.Line)
 					continue
 				}
 				dayWhere[d] = p.key
@@ -104,45 +100,14 @@ func (l *loader) calendar(name string, key, n *yaml.Node) *flows.BusinessHours {
 	return b
 }
 
-// parseDays reads "mon" or a range "mon-fri" (ranges may wrap: "fri-mon").
-func parseDays(s string) ([]time.Weekday, bool) {
-	idx := func(d string) int {
-		for i, n := range dayNames {
-			if n == strings.ToLower(strings.TrimSpace(d)) {
-				return i
-			}
-		}
-		return -1
-	}
-	from, to, isRange := strings.Cut(s, "-")
-	a := idx(from)
-	if a < 0 {
-		return nil, false
-	}
-	if !isRange {
-		return []time.Weekday{time.Weekday(a)}, true
-	}
-	z := idx(to)
-	if z < 0 {
-		return nil, false
-	}
-	var out []time.Weekday
-	for d := a; ; d = (d + 1) % 7 {
-		out = append(out, time.Weekday(d))
-		if d == z {
-			return out, true
-		}
-	}
-}
-
 // spans reads "09:00-13:00, 14:00-18:00" (or a list of spans, or
 // "closed").
 func (l *loader) spans(n *yaml.Node) []flows.Span {
 	var out []flows.Span
 	check := func(node *yaml.Node, value string, off int, text string) {
-		sp, msg := parseSpan(text)
-		if msg != "" {
-			l.errAt(l.file.posIn(node, value, off), "%s", msg)
+		sp, err := flows.ParseSpan(text)
+		if err != nil {
+			l.errAt(l.file.posIn(node, value, off), "%s", err)
 			return
 		}
 		for _, o := range out {
@@ -178,48 +143,3 @@ func (l *loader) spans(n *yaml.Node) []flows.Span {
 }
 
 func runeLen(s string) int { return len([]rune(s)) }
-
-// parseSpan reads "09:00-18:00"; the end may be 24:00.
-func parseSpan(s string) (flows.Span, string) {
-	s = strings.TrimSpace(s)
-	bad := fmt.Sprintf("bad hours %q: write spans like \"09:00-13:00, 14:00-18:00\"", s)
-	from, to, ok := strings.Cut(s, "-")
-	if !ok {
-		return flows.Span{}, bad
-	}
-	a, okA := clock(from)
-	z, okZ := clock(to)
-	if !okA || !okZ || a == 24*60 {
-		return flows.Span{}, bad
-	}
-	if z <= a {
-		return flows.Span{}, fmt.Sprintf("span %q ends before it starts; a span cannot cross midnight, split it (e.g. \"22:00-24:00\" and \"00:00-02:00\" the next day)", s)
-	}
-	return flows.Span{From: a, To: z}, ""
-}
-
-// clock reads HH:MM as minutes after midnight (24:00 allowed).
-func clock(s string) (int, bool) {
-	s = strings.TrimSpace(s)
-	h, m, ok := strings.Cut(s, ":")
-	if !ok || len(h) < 1 || len(h) > 2 || len(m) != 2 {
-		return 0, false
-	}
-	hh, mm := 0, 0
-	for _, c := range h {
-		if c < '0' || c > '9' {
-			return 0, false
-		}
-		hh = hh*10 + int(c-'0')
-	}
-	for _, c := range m {
-		if c < '0' || c > '9' {
-			return 0, false
-		}
-		mm = mm*10 + int(c-'0')
-	}
-	if mm > 59 || hh > 24 || (hh == 24 && mm != 0) {
-		return 0, false
-	}
-	return hh*60 + mm, true
-}

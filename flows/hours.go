@@ -1,6 +1,10 @@
 package flows
 
-import "time"
+import (
+	"fmt"
+	"strings"
+	"time"
+)
 
 // BusinessHours is a weekly calendar in a time zone, with holidays.
 type BusinessHours struct {
@@ -69,4 +73,81 @@ func (b *BusinessHours) NextOpen(t time.Time) time.Time {
 		}
 	}
 	return time.Time{}
+}
+
+// Weekdays are the day names calendars are written with, Sunday first as
+// in time.Weekday.
+var Weekdays = [7]string{"sun", "mon", "tue", "wed", "thu", "fri", "sat"}
+
+// ParseDays reads a day ("mon") or a range of days ("mon-fri"; ranges may
+// wrap: "fri-mon"), case-insensitively.
+func ParseDays(s string) ([]time.Weekday, bool) {
+	idx := func(d string) int {
+		d = strings.ToLower(strings.TrimSpace(d))
+		for i, n := range Weekdays {
+			if n == d {
+				return i
+			}
+		}
+		return -1
+	}
+	from, to, isRange := strings.Cut(s, "-")
+	a := idx(from)
+	if a < 0 {
+		return nil, false
+	}
+	if !isRange {
+		return []time.Weekday{time.Weekday(a)}, true
+	}
+	z := idx(to)
+	if z < 0 {
+		return nil, false
+	}
+	var out []time.Weekday
+	for d := a; ; d = (d + 1) % 7 {
+		out = append(out, time.Weekday(d))
+		if d == z {
+			return out, true
+		}
+	}
+}
+
+// ParseSpan reads an open span "HH:MM-HH:MM" (24:00 allowed as an end). The
+// error says how to write it.
+func ParseSpan(s string) (Span, error) {
+	s = strings.TrimSpace(s)
+	from, to, ok := strings.Cut(s, "-")
+	a, okA := parseClock(from)
+	z, okZ := parseClock(to)
+	if !ok || !okA || !okZ || a == 24*60 {
+		return Span{}, fmt.Errorf("bad hours %q: write spans like \"09:00-13:00, 14:00-18:00\"", s)
+	}
+	if z <= a {
+		return Span{}, fmt.Errorf("span %q ends before it starts; a span cannot cross midnight, split it (e.g. \"22:00-24:00\" and \"00:00-02:00\" the next day)", s)
+	}
+	return Span{From: a, To: z}, nil
+}
+
+// parseClock reads HH:MM as minutes after midnight (24:00 allowed).
+func parseClock(s string) (int, bool) {
+	h, m, ok := strings.Cut(strings.TrimSpace(s), ":")
+	if !ok || len(h) < 1 || len(h) > 2 || len(m) != 2 {
+		return 0, false
+	}
+	hh, mm := 0, 0
+	for _, c := range h + m {
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+	}
+	for _, c := range h {
+		hh = hh*10 + int(c-'0')
+	}
+	for _, c := range m {
+		mm = mm*10 + int(c-'0')
+	}
+	if mm > 59 || hh > 24 || (hh == 24 && mm != 0) {
+		return 0, false
+	}
+	return hh*60 + mm, true
 }

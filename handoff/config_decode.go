@@ -136,7 +136,7 @@ func (d *cfgDecoder) mapping(n *yaml.Node, where string, known ...string) []cfgF
 		seen[k.Value] = true
 		if known != nil && !cfgContains(known, k.Value) {
 			msg := fmt.Sprintf("unknown key %q in %s", k.Value, cfgWhere(where))
-			if s := cfgSuggest(k.Value, known); s != "" {
+			if s := flows.Suggest(k.Value, known); s != "" {
 				msg += fmt.Sprintf("; did you mean %q?", s)
 			} else {
 				msg += "; known keys: " + strings.Join(known, ", ")
@@ -308,57 +308,13 @@ func cfgContains(list []string, s string) bool {
 	return false
 }
 
-// cfgSuggest returns the known word closest to s, when close enough to be
-// a typo.
-func cfgSuggest(s string, known []string) string {
-	best, bestD := "", 1<<30
-	for _, k := range known {
-		if dist := cfgDistance(strings.ToLower(s), k); dist < bestD {
-			best, bestD = k, dist
-		}
-	}
-	if bestD <= max(1, min(3, len(s)/3)) {
-		return best
-	}
-	if len(s) >= 3 {
-		for _, k := range known {
-			if strings.HasPrefix(k, strings.ToLower(s)) {
-				return k
-			}
-		}
-	}
-	return ""
-}
-
-// cfgDistance is the Levenshtein distance between a and b (in runes).
-func cfgDistance(a, b string) int {
-	ra, rb := []rune(a), []rune(b)
-	prev := make([]int, len(rb)+1)
-	cur := make([]int, len(rb)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(ra); i++ {
-		cur[0] = i
-		for j := 1; j <= len(rb); j++ {
-			cost := 1
-			if ra[i-1] == rb[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(rb)]
-}
-
 // oneOf checks that s is one of allowed, suggesting the closest.
 func (d *cfgDecoder) oneOf(n *yaml.Node, s, where string, allowed ...string) bool {
 	if cfgContains(allowed, s) {
 		return true
 	}
 	msg := fmt.Sprintf("%s must be one of %s, not %q", where, strings.Join(allowed, ", "), s)
-	if sug := cfgSuggest(s, allowed); sug != "" {
+	if sug := flows.Suggest(s, allowed); sug != "" {
 		msg += fmt.Sprintf("; did you mean %q?", sug)
 	}
 	d.errs = append(d.errs, ConfigError{Pos: d.pos(n), Msg: msg})

@@ -253,7 +253,7 @@ func (d *cfgDecoder) crossCheck(c *Config, root, routingNode *yaml.Node) {
 			continue
 		}
 		msg := fmt.Sprintf("%s: team %q is not defined under teams:", r.where, r.name)
-		if s := cfgSuggest(r.name, teamNames); s != "" {
+		if s := flows.Suggest(r.name, teamNames); s != "" {
 			msg += fmt.Sprintf("; did you mean %q?", s)
 		}
 		d.errs = append(d.errs, ConfigError{Pos: d.pos(r.node), Msg: msg})

@@ -3,7 +3,6 @@ package handoff
 import (
 	"fmt"
 	"net/url"
-	"strconv"
 	"strings"
 	"time"
 
@@ -168,7 +167,7 @@ func (d *cfgDecoder) groups(n *yaml.Node, where string) map[string]string {
 
 func (d *cfgDecoder) unknownConnector(n *yaml.Node, name, where string, names []string) {
 	msg := fmt.Sprintf("%s: connector %q is not configured", where, name)
-	if s := cfgSuggest(name, names); s != "" {
+	if s := flows.Suggest(name, names); s != "" {
 		msg += fmt.Sprintf("; did you mean %q?", s)
 	} else if len(names) > 0 {
 		msg += "; configured: " + strings.Join(names, ", ")
@@ -259,18 +258,19 @@ func (d *cfgDecoder) agents(n *yaml.Node, where string) []ConfigAgent {
 	return out
 }
 
-var cfgDays = []string{"sun", "mon", "tue", "wed", "thu", "fri", "sat"}
-
-// hours reads a weekly calendar:
+// hours reads a weekly calendar, written as in a flow's hours: (one format
+// for designers and operators alike):
 //
 //	timezone: Europe/Rome
-//	week: {mon-fri: ["09:00-13:00", "14:00-18:00"], sat: "09:00-12:00"}
+//	mon-fri: "09:00-13:00, 14:00-18:00"
+//	sat: ["09:00-12:00"]
+//	sun: closed
 //	holidays: ["2025-12-25"]
 func (d *cfgDecoder) hours(n *yaml.Node, where, name string) *flows.BusinessHours {
 	b := &flows.BusinessHours{Name: name, Pos: d.pos(n), Location: time.UTC, Holidays: map[string]bool{}}
-	hasWeek := false
-	for _, f := range d.mapping(n, where, "timezone", "week", "holidays") {
-		switch f.key.Value {
+	hasDays := false
+	for _, f := range d.mapping(n, where) {
+		switch k := f.key.Value; k {
 		case "timezone":
 			tz := d.str(f.val, where+".timezone")
 			loc, err := time.LoadLocation(tz)
@@ -278,23 +278,6 @@ func (d *cfgDecoder) hours(n *yaml.Node, where, name string) *flows.BusinessHour
 				d.errorf(f.val, "%s.timezone: unknown time zone %q; use an IANA name such as Europe/Rome or America/New_York", where, tz)
 			} else {
 				b.Location = loc
-			}
-		case "week":
-			hasWeek = true
-			for _, g := range d.mapping(f.val, where+".week") {
-				days, ok := cfgDayRange(g.key.Value)
-				if !ok {
-					msg := fmt.Sprintf("%s.week: %q is not a day or range of days; write mon, tue... sun or a range such as mon-fri", where, g.key.Value)
-					d.errs = append(d.errs, ConfigError{Pos: d.pos(g.key), Msg: msg})
-					continue
-				}
-				spans := d.spans(g.val, where+".week."+g.key.Value)
-				for _, day := range days {
-					if b.Week[day] != nil {
-						d.errorf(g.key, "%s.week: %s is given twice", where, cfgDays[day])
-					}
-					b.Week[day] = append([]flows.Span{}, spans...)
-				}
 			}
 		case "holidays":
 			for i, s := range d.list(f.val, where+".holidays") {
@@ -304,43 +287,31 @@ func (d *cfgDecoder) hours(n *yaml.Node, where, name string) *flows.BusinessHour
 				}
 				b.Holidays[s] = true
 			}
-		}
-	}
-	if !hasWeek {
-		d.errorf(n, "%s needs week: the open hours per day, such as mon-fri: 09:00-18:00", where)
-	}
-	return b
-}
-
-// cfgDayRange reads "mon", "mon-fri" or "fri-mon" (wrapping).
-func cfgDayRange(s string) ([]time.Weekday, bool) {
-	idx := func(x string) int {
-		for i, d := range cfgDays {
-			if strings.EqualFold(strings.TrimSpace(x), d) {
-				return i
+		default:
+			days, ok := flows.ParseDays(k)
+			if !ok {
+				known := append([]string{"timezone", "holidays", "mon-fri", "sat-sun"}, flows.Weekdays[:]...)
+				msg := fmt.Sprintf("%s: %q is not a day or range of days; write mon, tue... sun or a range such as mon-fri", where, k)
+				if s := flows.Suggest(k, known); s != "" {
+					msg += fmt.Sprintf("; did you mean %q?", s)
+				}
+				d.errs = append(d.errs, ConfigError{Pos: d.pos(f.key), Msg: msg})
+				continue
+			}
+			hasDays = true
+			spans := d.spans(f.val, where+"."+k)
+			for _, day := range days {
+				if b.Week[day] != nil {
+					d.errorf(f.key, "%s: %s is given twice", where, flows.Weekdays[day])
+				}
+				b.Week[day] = append([]flows.Span{}, spans...)
 			}
 		}
-		return -1
 	}
-	from, to, isRange := strings.Cut(s, "-")
-	a := idx(from)
-	if a < 0 {
-		return nil, false
+	if !hasDays {
+		d.errorf(n, "%s needs the open hours per day, such as mon-fri: 09:00-18:00", where)
 	}
-	if !isRange {
-		return []time.Weekday{time.Weekday(a)}, true
-	}
-	b := idx(to)
-	if b < 0 {
-		return nil, false
-	}
-	var out []time.Weekday
-	for i := a; ; i = (i + 1) % 7 {
-		out = append(out, time.Weekday(i))
-		if i == b {
-			return out, true
-		}
-	}
+	return b
 }
 
 // spans reads "09:00-18:00", a list of them, or "closed".
@@ -350,30 +321,16 @@ func (d *cfgDecoder) spans(n *yaml.Node, where string) []flows.Span {
 		if strings.EqualFold(s, "closed") {
 			continue
 		}
-		from, to, ok := strings.Cut(s, "-")
-		a, okA := cfgClock(from)
-		b, okB := cfgClock(to)
-		if !ok || !okA || !okB || a >= b {
-			d.errorf(n, "%s: %q is not a time span; write HH:MM-HH:MM with the start before the end, such as 09:00-18:00", where, s)
-			continue
+		for _, part := range strings.Split(s, ",") {
+			sp, err := flows.ParseSpan(part)
+			if err != nil {
+				d.errorf(n, "%s: %v", where, err)
+				continue
+			}
+			out = append(out, sp)
 		}
-		out = append(out, flows.Span{From: a, To: b})
 	}
 	return out
-}
-
-// cfgClock reads HH:MM as minutes after midnight (24:00 allowed).
-func cfgClock(s string) (int, bool) {
-	h, m, ok := strings.Cut(strings.TrimSpace(s), ":")
-	if !ok {
-		return 0, false
-	}
-	hh, err1 := strconv.Atoi(h)
-	mm, err2 := strconv.Atoi(m)
-	if err1 != nil || err2 != nil || hh < 0 || mm < 0 || mm > 59 || hh > 24 || (hh == 24 && mm != 0) {
-		return 0, false
-	}
-	return hh*60 + mm, true
 }
 
 var cfgPriorities = []string{string(flows.PriorityLow), string(flows.PriorityNormal), string(flows.PriorityHigh), string(flows.PriorityUrgent)}

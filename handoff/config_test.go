@@ -166,9 +166,8 @@ teams:
     strategy: round-robbin
     hours:
       timezone: Europe/Roma
-      week:
-        mon-fry: "09:00-18:00"
-        tue: "18:00-09:00"
+      mon-fry: "09:00-18:00"
+      tue: "18:00-09:00"
 routing:
   default_team: biling
   rules:
@@ -186,16 +185,16 @@ sla:
 			"cfg.yaml:3:3: connectors.zendesk needs email and token",
 			`cfg.yaml:7:15: teams.billing.strategy must be one of round-robin, least-loaded, skills, not "round-robbin"; did you mean "round-robin"?`,
 			`cfg.yaml:9:17: teams.billing.hours.timezone: unknown time zone "Europe/Roma"`,
-			`cfg.yaml:11:9: teams.billing.hours.week: "mon-fry" is not a day or range of days`,
-			`cfg.yaml:12:14: teams.billing.hours.week.tue: "18:00-09:00" is not a time span`,
-			`cfg.yaml:14:17: routing.default_team: team "biling" is not defined under teams:; did you mean "billing"?`,
-			`cfg.yaml:16:35: routing.rules[0].when.vip must be true or false, not "maybe"`,
-			`cfg.yaml:17:13: routing.rules[0].team: team "bill" is not defined under teams:; did you mean "billing"?`,
-			`cfg.yaml:18:17: routing.rules[0].priority must be one of low, normal, high, urgent, not "critical"`,
-			`cfg.yaml:19:20: routing.rules[1].when.expr: unknown name unknown_name`,
-			`cfg.yaml:22:10: priority.score: expected float64, but got string`,
-			`cfg.yaml:23:15: priority.thresholds: high (50) is above urgent (10)`,
-			`cfg.yaml:25:11: sla.urgent must be a positive duration such as 30m, 2h or 1d, not "soon"`,
+			`cfg.yaml:10:7: teams.billing.hours: "mon-fry" is not a day or range of days; write mon, tue... sun or a range such as mon-fri; did you mean "mon-fri"?`,
+			`cfg.yaml:11:12: teams.billing.hours.tue: span "18:00-09:00" ends before it starts`,
+			`cfg.yaml:13:17: routing.default_team: team "biling" is not defined under teams:; did you mean "billing"?`,
+			`cfg.yaml:15:35: routing.rules[0].when.vip must be true or false, not "maybe"`,
+			`cfg.yaml:16:13: routing.rules[0].team: team "bill" is not defined under teams:; did you mean "billing"?`,
+			`cfg.yaml:17:17: routing.rules[0].priority must be one of low, normal, high, urgent, not "critical"`,
+			`cfg.yaml:18:20: routing.rules[1].when.expr: unknown name unknown_name`,
+			`cfg.yaml:21:10: priority.score: expected float64, but got string`,
+			`cfg.yaml:22:15: priority.thresholds: high (50) is above urgent (10)`,
+			`cfg.yaml:24:11: sla.urgent must be a positive duration such as 30m, 2h or 1d, not "soon"`,
 		}},
 		{"two connectors need a default", "connectors:\n  webhook: {url: https://a.example}\n  freshdesk: {domain: a.freshdesk.com, api_key: k}\n",
 			[]string{"say which one handoffs go to with default: freshdesk"}},
@@ -256,7 +255,7 @@ func FuzzParseConfig(f *testing.F) {
 		f.Add(string(src))
 	}
 	f.Add(minimalConfig)
-	f.Add("teams: {a: {hours: {week: {fri-mon: [\"00:00-24:00\"]}}}}")
+	f.Add("teams: {a: {hours: {fri-mon: [\"00:00-24:00\"]}}}")
 	f.Add("a: &x [*x]")
 	f.Add("routing: {rules: [{when: {expr: 'vars.x > 1'}, team: a}]}")
 	f.Fuzz(func(t *testing.T, src string) {

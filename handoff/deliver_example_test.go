@@ -79,7 +79,7 @@ teams:
   support: {name: Support}
   billing:
     name: Billing
-    hours: {timezone: Europe/Rome, week: {mon-fri: "09:00-18:00"}}
+    hours: {timezone: Europe/Rome, mon-fri: "09:00-18:00"}
 routing:
   default_team: support
   rules:

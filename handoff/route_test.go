@@ -29,7 +29,7 @@ teams:
     name: Billing
     hours:
       timezone: Europe/Rome
-      week: {mon-fri: ["09:00-18:00"]}
+      mon-fri: ["09:00-18:00"]
       holidays: ["2025-12-25"]
     out_of_hours: ticket
     strategy: skills
@@ -42,13 +42,13 @@ teams:
     connector: freshdesk
     hours:
       timezone: America/New_York
-      week: {mon-fri: ["09:00-17:00"]}
+      mon-fri: ["09:00-17:00"]
     out_of_hours: tell
   tech:
     name: Tech
     hours:
       timezone: Europe/Rome
-      week: {mon-fri: ["09:00-18:00"]}
+      mon-fri: ["09:00-18:00"]
     out_of_hours: email
     email: tech@acme.example
     strategy: least-loaded

@@ -8,7 +8,8 @@ import (
 	"os"
 	"os/signal"
 	"sort"
-	"strings"
+
+	"github.com/batonbot/baton/flows"
 )
 
 // Exit codes shared by every command.
@@ -38,6 +39,10 @@ type command struct {
 }
 
 var commands = map[string]*command{}
+
+// suggest is the "did you mean" every command uses, shared with the flow
+// loader and the deployment config so all three suggest alike.
+var suggest = flows.Suggest
 
 func register(c *command) {
 	if _, dup := commands[c.name]; dup {
@@ -106,36 +111,4 @@ func usage(w io.Writer) {
 	}
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, "Run 'baton COMMAND --help' for a command's options.")
-}
-
-// suggest returns the candidate closest to s by edit distance, if close.
-func suggest(s string, candidates []string) string {
-	best, bestD := "", len(s)/2+2
-	for _, c := range candidates {
-		if d := editDistance(strings.ToLower(s), strings.ToLower(c)); d < bestD {
-			best, bestD = c, d
-		}
-	}
-	return best
-}
-
-func editDistance(a, b string) int {
-	ra, rb := []rune(a), []rune(b)
-	prev := make([]int, len(rb)+1)
-	cur := make([]int, len(rb)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(ra); i++ {
-		cur[0] = i
-		for j := 1; j <= len(rb); j++ {
-			cost := 1
-			if ra[i-1] == rb[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(rb)]
 }

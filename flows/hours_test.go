@@ -1,0 +1,88 @@
+package flows
+
+import (
+	"slices"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestParseDays(t *testing.T) {
+	tests := []struct {
+		in   string
+		want []time.Weekday
+		ok   bool
+	}{
+		{"mon", []time.Weekday{time.Monday}, true},
+		{"Mon-Fri", []time.Weekday{time.Monday, time.Tuesday, time.Wednesday, time.Thursday, time.Friday}, true},
+		{"fri-mon", []time.Weekday{time.Friday, time.Saturday, time.Sunday, time.Monday}, true},
+		{"mon-fry", nil, false},
+		{"weekdays", nil, false},
+	}
+	for _, tt := range tests {
+		got, ok := ParseDays(tt.in)
+		if ok != tt.ok || !slices.Equal(got, tt.want) {
+			t.Errorf("ParseDays(%q) = %v, %v; want %v, %v", tt.in, got, ok, tt.want, tt.ok)
+		}
+	}
+}
+
+func TestParseSpan(t *testing.T) {
+	tests := []struct {
+		in      string
+		want    Span
+		wantErr string
+	}{
+		{"09:00-18:00", Span{540, 1080}, ""},
+		{" 9:30 - 24:00 ", Span{570, 1440}, ""},
+		{"18:00-09:00", Span{}, "ends before it starts"},
+		{"9-18", Span{}, `write spans like "09:00-13:00, 14:00-18:00"`},
+		{"24:00-24:00", Span{}, "bad hours"},
+		{"09:60-10:00", Span{}, "bad hours"},
+	}
+	for _, tt := range tests {
+		got, err := ParseSpan(tt.in)
+		if tt.wantErr == "" && (err != nil || got != tt.want) {
+			t.Errorf("ParseSpan(%q) = %v, %v; want %v", tt.in, got, err, tt.want)
+		}
+		if tt.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tt.wantErr)) {
+			t.Errorf("ParseSpan(%q) error = %v, want one containing %q", tt.in, err, tt.wantErr)
+		}
+	}
+}
+
+func TestBusinessHoursOpen(t *testing.T) {
+	rome, err := time.LoadLocation("Europe/Rome")
+	if err != nil {
+		t.Skip("no time zone data:", err)
+	}
+	b := &BusinessHours{Location: rome, Holidays: map[string]bool{"2026-12-25": true}}
+	for _, d := range []time.Weekday{time.Monday, time.Tuesday, time.Wednesday, time.Thursday, time.Friday} {
+		b.Week[d] = []Span{{540, 780}, {840, 1080}}
+	}
+	at := func(s string) time.Time {
+		v, err := time.ParseInLocation("2006-01-02 15:04", s, rome)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	tests := []struct {
+		at   string
+		open bool
+		next string
+	}{
+		{"2026-03-03 10:30", true, "2026-03-03 10:30"},
+		{"2026-03-03 13:30", false, "2026-03-03 14:00"}, // lunch
+		{"2026-03-06 18:00", false, "2026-03-09 09:00"}, // Friday evening → Monday
+		{"2026-12-25 10:00", false, "2026-12-28 09:00"}, // Christmas (Friday)
+	}
+	for _, tt := range tests {
+		if got := b.Open(at(tt.at)); got != tt.open {
+			t.Errorf("Open(%s) = %v, want %v", tt.at, got, tt.open)
+		}
+		if got := b.NextOpen(at(tt.at)); !got.Equal(at(tt.next)) {
+			t.Errorf("NextOpen(%s) = %v, want %s", tt.at, got, tt.next)
+		}
+	}
+}
