@@ -13,11 +13,17 @@
 //   - Frustrated and Sentiment (in [-1, 1]): insults, complaints, sarcasm
 //     ("great, third time I ask 🙄"), shouting (the share of upper-case
 //     letters in words; order codes such as A12345 and acronyms do not
-//     count), "!!!" and "???", angry emoji, threats to leave or to write a
-//     review, intensifiers and negation. SentimentLabel maps a score to
+//     count; capitals around an order code need one more cue), "!!!" and
+//     "???", angry emoji, threats to leave, to sue or to write a review,
+//     asking for "someone competent", "now what?" after a complaint, a
+//     demand word said last or alone ("get me a manager now"), praise
+//     taken back ("amazing service... not"), intensifiers and negation.
+//     SentimentLabel maps a score to
 //     negative (≤ -0.25), neutral or positive (≥ 0.25).
 //   - Language: it, en, es, pt, fr or de from word, suffix and letter
-//     profiles; empty when unsure (the conversation's language breaks ties).
+//     profiles, and the words of each language's lexicons ("humano",
+//     "operatore"); empty when unsure (the conversation's language breaks
+//     ties).
 //   - Intent, Confidence, Ranking: a logistic-regression classifier over
 //     TF-IDF word and character n-grams, trained from the flow's example
 //     phrases when the analyser is built; below the threshold the intent is
