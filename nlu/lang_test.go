@@ -43,3 +43,30 @@ func TestLanguageShortMessages(t *testing.T) {
 		}
 	}
 }
+
+// TestElongatedAndBoss: stretched letters and the boss ask for a person
+// like the plain words do.
+func TestElongatedAndBoss(t *testing.T) {
+	a, err := New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		text string
+		want bool
+	}{
+		{"OPERATOREEE", true},
+		{"humaaan pleeease", true},
+		{"fatemi parlare con il vostro capo", true},
+		{"let me talk to your boss", true},
+		{"www.example.com non si apre", false},
+	} {
+		sig, err := a.Analyze(context.Background(), flows.AnalyzeInput{Text: tc.text})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if sig.WantsHuman != tc.want {
+			t.Errorf("%q: wants_human = %v, want %v", tc.text, sig.WantsHuman, tc.want)
+		}
+	}
+}

@@ -107,6 +107,7 @@ func tokenize(s string, toks []token) []token {
 	inWord := false
 	flush := func() {
 		if inWord {
+			word = squeeze(word)
 			cur.text = string(word)
 			cur.kind = tokWord
 			cur.clause = clause
@@ -199,4 +200,24 @@ func isDigitByte(c byte) bool { return '0' <= c && c <= '9' }
 
 func isWordByte(c byte) bool {
 	return c >= 0x80 || ('a' <= c && c <= 'z') || ('A' <= c && c <= 'Z') || ('0' <= c && c <= '9')
+}
+
+// squeeze shortens a run of three or more of the same ASCII letter to one:
+// "operatoreee" → "operatore", "pleeease" → "please", "nooo" → "no".
+func squeeze(w []byte) []byte {
+	out := w[:0]
+	for i := 0; i < len(w); {
+		j := i + 1
+		for j < len(w) && w[j] == w[i] {
+			j++
+		}
+		c := w[i]
+		if j-i >= 3 && ('a' <= c && c <= 'z') {
+			out = append(out, c)
+		} else {
+			out = append(out, w[i:j]...)
+		}
+		i = j
+	}
+	return out
 }
