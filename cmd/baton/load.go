@@ -1,0 +1,296 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"maps"
+	"runtime"
+	"slices"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/batonbot/baton/dsl"
+	"github.com/batonbot/baton/engine"
+	"github.com/batonbot/baton/flows"
+)
+
+// `baton load` measures the engine as production runs it: many
+// conversations at once through engine.Handle and one shared in-memory
+// store, replaying the inputs of conversation test files (HTTP calls
+// answered by their canned responses, so nothing leaves the machine).
+
+var loadCmd = &command{name: "load", usage: "load [options] TESTS...", summary: "measure turns per second by replaying conversation tests"}
+
+func init() {
+	loadCmd.run = runLoad
+	register(loadCmd)
+}
+
+const loadAbout = `Replays the inputs of conversation test files (files or directories) as
+many concurrent conversations through the engine and one in-memory store,
+and reports turns per second, latency percentiles and allocations per turn.
+HTTP calls get the tests' canned responses; nothing leaves the machine.
+It stops by itself after --duration or --conversations.`
+
+type loadScript struct {
+	name   string
+	eng    *engine.Engine
+	flow   *flows.Flow
+	setup  convSetup
+	inputs []flows.Input
+}
+
+type loadReport struct {
+	Workers       int     `json:"workers"`
+	Seconds       float64 `json:"seconds"`
+	Conversations int64   `json:"conversations"`
+	Turns         int64   `json:"turns"`
+	TurnsPerSec   float64 `json:"turns_per_second"`
+	P50           float64 `json:"p50_us"`
+	P95           float64 `json:"p95_us"`
+	P99           float64 `json:"p99_us"`
+	Max           float64 `json:"max_us"`
+	AllocsPerTurn float64 `json:"allocs_per_turn"`
+	BytesPerTurn  float64 `json:"bytes_per_turn"`
+	Errors        int64   `json:"errors"`
+	FirstError    string  `json:"first_error,omitempty"`
+}
+
+func runLoad(ctx context.Context, e *env, args []string) int {
+	fs := newFlagSet(loadCmd, loadAbout, e.stderr)
+	duration := fs.Duration("duration", 10*time.Second, "how long to run (at most 10m)")
+	maxConvs := fs.Int("conversations", 0, "stop after this many conversations (0: run for --duration)")
+	workers := fs.Int("concurrency", runtime.GOMAXPROCS(0), "conversations driven at once")
+	asJSON := fs.Bool("json", false, "print the report as one JSON object")
+	paths, code, done := parseFlags(e, fs, args)
+	if done {
+		return code
+	}
+	switch {
+	case len(paths) == 0:
+		return usageError(e, loadCmd, "give conversation test files or directories")
+	case *workers < 1:
+		return usageError(e, loadCmd, "--concurrency must be at least 1")
+	case *duration <= 0 || *duration > 10*time.Minute:
+		return usageError(e, loadCmd, "--duration must be between 0 and 10m")
+	case *maxConvs < 0:
+		return usageError(e, loadCmd, "--conversations cannot be negative")
+	}
+	scripts, problems := loadScripts(paths)
+	for _, p := range problems {
+		fmt.Fprintln(e.stderr, p)
+	}
+	if len(problems) > 0 {
+		return exitRuntime
+	}
+	if len(scripts) == 0 {
+		fmt.Fprintln(e.stderr, "baton load: no conversation with user steps in", paths)
+		return exitUsage
+	}
+	rep := driveLoad(ctx, scripts, *workers, *duration, int64(*maxConvs))
+	if *asJSON {
+		b, _ := json.Marshal(rep)
+		fmt.Fprintln(e.stdout, string(b))
+	} else {
+		fmt.Fprintf(e.stdout, "baton load: %d scripted conversations, %d workers, %.1fs\n", len(scripts), rep.Workers, rep.Seconds)
+		fmt.Fprintf(e.stdout, "conversations  %d\n", rep.Conversations)
+		fmt.Fprintf(e.stdout, "turns          %d (%.0f turns/s)\n", rep.Turns, rep.TurnsPerSec)
+		fmt.Fprintf(e.stdout, "latency        p50 %.1fµs  p95 %.1fµs  p99 %.1fµs  max %.1fµs\n", rep.P50, rep.P95, rep.P99, rep.Max)
+		fmt.Fprintf(e.stdout, "per turn       %.0f allocs, %.0f bytes\n", rep.AllocsPerTurn, rep.BytesPerTurn)
+		fmt.Fprintf(e.stdout, "errors         %d\n", rep.Errors)
+		if rep.FirstError != "" {
+			fmt.Fprintf(e.stdout, "first error    %s\n", rep.FirstError)
+		}
+	}
+	if rep.Errors > 0 {
+		return exitFailed
+	}
+	return exitOK
+}
+
+// loadScripts turns the conversations of the test files into input
+// scripts, one engine per flow.
+func loadScripts(paths []string) ([]*loadScript, []string) {
+	files, err := testFiles(paths)
+	if err != nil {
+		return nil, []string{err.Error()}
+	}
+	engines := map[string]*engine.Engine{}
+	var scripts []*loadScript
+	var problems []string
+	for _, path := range files {
+		tf, errs := parseTestFile(path)
+		if len(errs) > 0 {
+			problems = append(problems, errs...)
+			continue
+		}
+		eng, ok := engines[tf.flowPath]
+		if !ok {
+			f, diags := dsl.LoadFile(tf.flowPath)
+			if diags.HasErrors() {
+				problems = append(problems, diags.Err().Error())
+				continue
+			}
+			var opts []engine.Option
+			if a, err := builtinAnalyzer(f); err != nil {
+				problems = append(problems, err.Error())
+				continue
+			} else if a != nil {
+				opts = append(opts, engine.WithAnalyzer(a))
+			}
+			eng = engine.New(f, opts...)
+			engines[tf.flowPath] = eng
+		}
+		for _, c := range tf.convs {
+			s := &loadScript{name: path + ": " + c.name, eng: eng, flow: eng.Flow(), setup: c.setup}
+			for _, st := range c.steps {
+				switch st.kind {
+				case "user":
+					s.inputs = append(s.inputs, flows.Input{Kind: flows.InputMessage, Text: st.value})
+				case "button":
+					s.inputs = append(s.inputs, flows.Input{Kind: flows.InputMessage, Payload: st.value})
+				case "agent":
+					s.inputs = append(s.inputs, flows.Input{Kind: flows.InputAgent, Text: st.value, Agent: "agent"})
+				case "ticket":
+					s.inputs = append(s.inputs, flows.Input{Kind: flows.InputTicket, Ticket: &flows.TicketUpdate{Status: flows.TicketStatus(st.value)}})
+				}
+			}
+			if len(s.inputs) > 0 {
+				scripts = append(scripts, s)
+			}
+		}
+	}
+	return scripts, problems
+}
+
+func driveLoad(ctx context.Context, scripts []*loadScript, workers int, d time.Duration, maxConvs int64) loadReport {
+	ctx, cancel := context.WithTimeout(ctx, d)
+	defer cancel()
+	store := engine.NewMemoryStore()
+	var (
+		convs, turns, errs atomic.Int64
+		firstErr           sync.Once
+		firstMsg           string
+		mu                 sync.Mutex
+		lat                []time.Duration
+	)
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	start := time.Now()
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var mine []time.Duration
+			for n := 0; ctx.Err() == nil; n++ {
+				c := convs.Add(1)
+				if maxConvs > 0 && c > maxConvs {
+					break
+				}
+				s := scripts[(w+n*workers)%len(scripts)]
+				id := "load-" + strconv.Itoa(w) + "-" + strconv.Itoa(n)
+				for i, in := range s.inputs {
+					if ctx.Err() != nil {
+						break
+					}
+					t0 := time.Now()
+					err := s.turn(ctx, store, id, in, i)
+					mine = append(mine, time.Since(t0))
+					turns.Add(1)
+					if err != nil {
+						errs.Add(1)
+						firstErr.Do(func() { firstMsg = s.name + ": " + err.Error() })
+						break
+					}
+				}
+			}
+			mu.Lock()
+			lat = append(lat, mine...)
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	elapsed := time.Since(start)
+	runtime.ReadMemStats(&after)
+
+	rep := loadReport{Workers: workers, Seconds: elapsed.Seconds(), Turns: turns.Load(), Errors: errs.Load(), FirstError: firstMsg}
+	rep.Conversations = min(convs.Load(), max(maxConvs, 0))
+	if maxConvs == 0 {
+		rep.Conversations = convs.Load() - int64(workers) // each worker's last claim did not run
+	}
+	if rep.Turns > 0 {
+		rep.TurnsPerSec = float64(rep.Turns) / elapsed.Seconds()
+		rep.AllocsPerTurn = float64(after.Mallocs-before.Mallocs) / float64(rep.Turns)
+		rep.BytesPerTurn = float64(after.TotalAlloc-before.TotalAlloc) / float64(rep.Turns)
+		slices.Sort(lat)
+		pct := func(p float64) float64 {
+			return float64(lat[min(len(lat)-1, int(p*float64(len(lat))))].Nanoseconds()) / 1e3
+		}
+		rep.P50, rep.P95, rep.P99, rep.Max = pct(0.50), pct(0.95), pct(0.99), pct(1)
+	}
+	return rep
+}
+
+// turn runs one scripted input, then answers the HTTP calls it asks for
+// with canned responses until the conversation waits again.
+func (s *loadScript) turn(ctx context.Context, store *engine.MemoryStore, id string, in flows.Input, step int) error {
+	at := s.setup.now
+	if at.IsZero() {
+		at = time.Now()
+	}
+	in.At = at.Add(time.Duration(step) * time.Second)
+	create := func() *flows.Session {
+		contact := flows.Contact{ID: id}
+		if s.setup.user != nil {
+			contact = *s.setup.user
+		}
+		sess := s.eng.NewSession(id, contact, s.setup.channel, s.setup.lang)
+		sess.Vars = maps.Clone(s.flow.Vars)
+		if sess.Vars == nil {
+			sess.Vars = map[string]any{}
+		}
+		maps.Copy(sess.Vars, s.setup.vars)
+		return sess
+	}
+	for range 20 {
+		effs, err := s.eng.Handle(ctx, store, id, in, create)
+		if err != nil {
+			return err
+		}
+		var req *flows.HTTPRequest
+		for _, e := range effs {
+			if r, ok := e.(flows.HTTPRequest); ok {
+				req = &r
+				break
+			}
+		}
+		if req == nil {
+			return nil
+		}
+		in = flows.Input{Kind: flows.InputHTTP, At: in.At, HTTP: s.answer(*req)}
+	}
+	return fmt.Errorf("more than 20 HTTP calls in one step")
+}
+
+func (s *loadScript) answer(r flows.HTTPRequest) *flows.HTTPResult {
+	for _, c := range s.setup.http {
+		if c.matches(r) {
+			res := &flows.HTTPResult{ID: r.ID, Status: c.Status, Err: c.Error}
+			if c.Body != nil {
+				res.Body, _ = json.Marshal(c.Body)
+			}
+			return res
+		}
+	}
+	if r.Canned != nil {
+		res := *r.Canned
+		res.ID = r.ID
+		return &res
+	}
+	return &flows.HTTPResult{ID: r.ID, Err: "no canned response for " + r.Method + " " + r.URL}
+}
