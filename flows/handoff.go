@@ -20,8 +20,11 @@ type Handoff struct {
 	CreatedAt      time.Time `json:"created_at"`
 	// Reason is why the bot escalated: a trigger's name, "no_match",
 	// "menu", or what the flow wrote.
-	Reason   string   `json:"reason"`
-	Team     string   `json:"team,omitempty"`
+	Reason string `json:"reason"`
+	Team   string `json:"team,omitempty"`
+	// Assignee is the agent routing chose (the id the deployment config
+	// lists, usually an e-mail address), empty to leave it to the helpdesk.
+	Assignee string   `json:"assignee,omitempty"`
 	Priority Priority `json:"priority"`
 	Tags     []string `json:"tags,omitempty"`
 	// NoMatch is the consecutive no-match count when the handoff happened.

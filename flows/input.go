@@ -55,6 +55,10 @@ const (
 	TicketPending TicketStatus = "pending"
 	TicketSolved  TicketStatus = "solved"
 	TicketClosed  TicketStatus = "closed"
+	// TicketDeclined means no ticket was opened for the handoff (routing
+	// found the team closed and the deployment tells the customer instead):
+	// the conversation ends and never resumes at the handoff's Return.
+	TicketDeclined TicketStatus = "declined"
 )
 
 // TicketUpdate reports a ticket change from the helpdesk.
