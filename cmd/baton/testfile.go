@@ -209,7 +209,7 @@ func parseTestFile(path string) (*testFile, []string) {
 		case "flow":
 			tf.flowPos = p.pos(v)
 			if s := p.str(v, "flow"); s != "" {
-				tf.flowPath = filepath.Join(filepath.Dir(path), filepath.FromSlash(s))
+				tf.flowPath = relativeTo(path, s)
 			}
 		case "conversations":
 			convsNode = v
@@ -292,7 +292,7 @@ func (p *testParser) setup(s *convSetup, key string, v *yaml.Node) {
 		s.configPos = p.pos(v)
 		s.config = ""
 		if c := p.str(v, "config"); c != "" {
-			s.config = filepath.Join(filepath.Dir(p.path), filepath.FromSlash(c))
+			s.config = relativeTo(p.path, c)
 		}
 	case "user":
 		c := &flows.Contact{}
@@ -605,4 +605,14 @@ func (p *testParser) httpChecks(n *yaml.Node) []httpCheck {
 		out = append(out, c)
 	}
 	return out
+}
+
+// relativeTo resolves a path written in the file at from: relative paths
+// start at that file's directory, absolute ones stay as they are.
+func relativeTo(from, path string) string {
+	path = filepath.FromSlash(path)
+	if filepath.IsAbs(path) {
+		return path
+	}
+	return filepath.Join(filepath.Dir(from), path)
 }

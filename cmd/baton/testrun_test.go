@@ -1,6 +1,8 @@
 package main
 
 import (
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -127,5 +129,22 @@ func TestSubsetComparesJSONValues(t *testing.T) {
 		if got := subset(normJSON(c.want), normJSON(c.got)); got != c.ok {
 			t.Errorf("subset(%v, %v) = %v, want %v", c.want, c.got, got, c.ok)
 		}
+	}
+}
+
+func TestTestFileWithAbsoluteFlowPath(t *testing.T) {
+	flow, err := filepath.Abs("../../examples/flows/survey.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	test := filepath.Join(dir, "abs.yaml")
+	src := "flow: " + flow + "\nlang: en\nconversations:\n  - name: starts\n    steps:\n      - user: hi\n        state: ask_name\n"
+	if err := os.WriteFile(test, []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errOut := runCLI(t, "", "test", test)
+	if code != exitOK || !strings.Contains(out, "1 passed, 0 failed") {
+		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, out, errOut)
 	}
 }
