@@ -66,6 +66,9 @@ func OpenFileStore(path string, opts ...StoreOption) (*FileStore, error) {
 		mi := &memItem{item: it}
 		m.items = append(m.items, mi)
 		m.byID[it.ID] = mi
+		if it.Status == flows.OutboxDelivered {
+			m.delivered++
+		}
 	}
 	for id, t := range snap.Tickets {
 		m.tickets[id] = t

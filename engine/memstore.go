@@ -25,6 +25,10 @@ type MemoryStore struct {
 	items    []*memItem // in the order they were saved
 	byID     map[string]*memItem
 	tickets  map[string]flows.TicketRef // handoff id → ticket, once its open is delivered
+	// keepDelivered bounds the delivered items kept for List; older ones
+	// are dropped so the outbox does not grow for ever.
+	keepDelivered int
+	delivered     int
 }
 
 type memItem struct {
@@ -41,6 +45,12 @@ func WithStoreClock(now func() time.Time) StoreOption {
 	return func(m *MemoryStore) { m.now = now }
 }
 
+// WithDeliveredRetention keeps at most n delivered outbox items (default
+// 1000) for List; pending and dead items are always kept.
+func WithDeliveredRetention(n int) StoreOption {
+	return func(m *MemoryStore) { m.keepDelivered = max(n, 0) }
+}
+
 // NewMemoryStore returns an empty in-memory store.
 func NewMemoryStore(opts ...StoreOption) *MemoryStore {
 	m := &MemoryStore{
@@ -48,6 +58,8 @@ func NewMemoryStore(opts ...StoreOption) *MemoryStore {
 		sessions: make(map[string]*flows.Session),
 		byID:     make(map[string]*memItem),
 		tickets:  make(map[string]flows.TicketRef),
+
+		keepDelivered: 1000,
 	}
 	for _, o := range opts {
 		o(m)

@@ -67,6 +67,7 @@ func (m *MemoryStore) Settle(ctx context.Context, item flows.OutboxItem) error {
 		return fmt.Errorf("memory store: no outbox item %q to settle; settle items returned by Claim", item.ID)
 	}
 	it := &mi.item
+	wasDelivered := it.Status == flows.OutboxDelivered
 	if item.Status != "" {
 		it.Status = item.Status
 	}
@@ -79,10 +80,39 @@ func (m *MemoryStore) Settle(ctx context.Context, item flows.OutboxItem) error {
 		it.Ticket = item.Ticket
 	}
 	mi.leaseUntil = time.Time{}
-	if it.Kind == flows.OutboxOpen && it.Status == flows.OutboxDelivered && it.HandoffID != "" {
-		m.tickets[it.HandoffID] = it.Ticket
+	if it.Status == flows.OutboxDelivered && it.HandoffID != "" {
+		switch it.Kind {
+		case flows.OutboxOpen:
+			m.tickets[it.HandoffID] = it.Ticket
+		case flows.OutboxClose:
+			delete(m.tickets, it.HandoffID) // nothing more goes to a closed ticket
+		}
+	}
+	if it.Status == flows.OutboxDelivered && !wasDelivered {
+		m.delivered++
+		if m.delivered > m.keepDelivered {
+			m.dropDelivered()
+		}
 	}
 	return nil
+}
+
+// dropDelivered forgets the oldest delivered items beyond keepDelivered.
+// The caller holds m.mu.
+func (m *MemoryStore) dropDelivered() {
+	extra := m.delivered - m.keepDelivered
+	kept := m.items[:0]
+	for _, mi := range m.items {
+		if extra > 0 && mi.item.Status == flows.OutboxDelivered {
+			delete(m.byID, mi.item.ID)
+			extra--
+			m.delivered--
+			continue
+		}
+		kept = append(kept, mi)
+	}
+	clear(m.items[len(kept):])
+	m.items = kept
 }
 
 // List returns copies of the items with status (every item when empty),
