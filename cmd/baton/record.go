@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"time"
+	"unicode/utf8"
 
 	"go.yaml.in/yaml/v3"
 
@@ -143,7 +144,35 @@ func (r *recorder) encode() ([]byte, error) {
 	if err := enc.Close(); err != nil {
 		return nil, err
 	}
-	return buf.Bytes(), nil
+	return unescapeAstral(buf.Bytes()), nil
+}
+
+// unescapeAstral writes emoji as themselves, as a designer would: "👋"
+// rather than the "\U0001F44B" escape the YAML encoder uses beyond the BMP.
+// Both mean the same inside the double-quoted scalars where the encoder
+// writes such escapes; an escaped backslash ("\\") is left alone.
+func unescapeAstral(b []byte) []byte {
+	out := make([]byte, 0, len(b))
+	for i := 0; i < len(b); i++ {
+		if b[i] != '\\' {
+			out = append(out, b[i])
+			continue
+		}
+		if i+9 < len(b) && b[i+1] == 'U' {
+			if r, err := strconv.ParseUint(string(b[i+2:i+10]), 16, 32); err == nil && utf8.ValidRune(rune(r)) {
+				out = utf8.AppendRune(out, rune(r))
+				i += 9
+				continue
+			}
+		}
+		if i+1 < len(b) { // any other escape pair stays as it is
+			out = append(out, b[i], b[i+1])
+			i++
+			continue
+		}
+		out = append(out, b[i])
+	}
+	return out
 }
 
 func (st recordedStep) node() *yaml.Node {
