@@ -1,0 +1,147 @@
+package main
+
+import (
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+	"testing"
+)
+
+// fakeOpenAI answers POST /v1/chat/completions as the OpenAI API does: a
+// chat.completion whose message content is the signals as JSON, or an
+// error status.
+func fakeOpenAI(t *testing.T, status int, signals string) (*httptest.Server, *atomic.Int32) {
+	t.Helper()
+	var calls atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		calls.Add(1)
+		if r.Method != http.MethodPost || r.URL.Path != "/v1/chat/completions" {
+			http.Error(w, `{"error":{"message":"not found"}}`, http.StatusNotFound)
+			return
+		}
+		if r.Header.Get("Authorization") != "Bearer sk-test" {
+			w.WriteHeader(http.StatusUnauthorized)
+			_, _ = io.WriteString(w, `{"error":{"message":"Incorrect API key provided","type":"invalid_request_error"}}`)
+			return
+		}
+		var req struct {
+			Model    string `json:"model"`
+			Messages []struct {
+				Content string `json:"content"`
+			} `json:"messages"`
+		}
+		if err := json.NewDecoder(r.Body).Decode(&req); err != nil || req.Model != "test-model" {
+			http.Error(w, `{"error":{"message":"bad request"}}`, http.StatusBadRequest)
+			return
+		}
+		for _, m := range req.Messages {
+			if strings.Contains(m.Content, "+393331234567") {
+				t.Errorf("the phone number reached the LLM unmasked: %q", m.Content)
+			}
+		}
+		if status != http.StatusOK {
+			w.WriteHeader(status)
+			_, _ = io.WriteString(w, `{"error":{"message":"upstream failed","type":"server_error"}}`)
+			return
+		}
+		content, _ := json.Marshal(signals)
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = io.WriteString(w, `{"id":"chatcmpl-1","object":"chat.completion","created":1,"model":"test-model",`+
+			`"choices":[{"index":0,"message":{"role":"assistant","content":`+string(content)+`},"finish_reason":"stop"}],`+
+			`"usage":{"prompt_tokens":10,"completion_tokens":10,"total_tokens":20}}`)
+	}))
+	t.Cleanup(srv.Close)
+	return srv, &calls
+}
+
+func writeLLMConfig(t *testing.T, llmURL, hookURL string) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "baton.yaml")
+	src := `version: 1
+nlu:
+  analyser: llm
+  llm:
+    base_url: ` + llmURL + `/v1
+    model: test-model
+    api_key: ${TEST_LLM_KEY}
+    timeout: 2s
+connectors:
+  webhook:
+    url: ` + hookURL + `
+    secret: whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw
+routing:
+  default_team: support
+teams:
+  support: {name: Support}
+`
+	if err := os.WriteFile(path, []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+func runLiveLLM(t *testing.T, stdin string, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errb strings.Builder
+	e := &env{stdin: strings.NewReader(stdin), stdout: &syncWriter{w: &out}, stderr: &syncWriter{w: &errb},
+		getenv: func(k string) string {
+			if k == "TEST_LLM_KEY" {
+				return "sk-test"
+			}
+			return ""
+		}}
+	code := run(t.Context(), e, append([]string{"chat", "--json", "--live", "--phone", "+393331234567"}, args...))
+	return code, out.String(), errb.String()
+}
+
+// A request for a person the built-in analyser does not recognise, that
+// the configured LLM does: the flow's wants_human trigger hands off, and
+// the handoff's signals say they came from the LLM.
+func TestChatLiveAsksTheLLM(t *testing.T) {
+	llmSrv, calls := fakeOpenAI(t, http.StatusOK, `{"intent":"unknown","confidence":0.2,"wants_human":true,"frustrated":false,"sentiment":0,"language":"it"}`)
+	hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusNoContent) }))
+	t.Cleanup(hook.Close)
+	cfg := writeLLMConfig(t, llmSrv.URL, hook.URL)
+	code, stdout, stderr := runLiveLLM(t, "ciao\nmi richiami il mio numero +393331234567 per favore\n", "--config", cfg, "--store", filepath.Join(t.TempDir(), "s.json"), "testdata/flows/llm.yaml")
+	wantCode(t, code, exitOK, stdout, stderr)
+	if calls.Load() == 0 {
+		t.Fatal("the LLM was never asked")
+	}
+	hs := events(t, stdout, "handoff")
+	if len(hs) != 1 {
+		t.Fatalf("want 1 handoff, got %d\n%s", len(hs), stdout)
+	}
+	sig, _ := hs[0]["signals"].(map[string]any)
+	if hs[0]["reason"] != "wants_human" || sig["source"] != "llm" || sig["wants_human"] != true {
+		t.Errorf("handoff = reason %v, signals %v; want wants_human from the llm", hs[0]["reason"], sig)
+	}
+	if fb := events(t, stdout, "nlu_fallback"); len(fb) != 0 {
+		t.Errorf("unexpected fallback: %v", fb)
+	}
+}
+
+// When the LLM fails, the built-in analyser answers and the turn says so.
+func TestChatLiveFallsBackWhenTheLLMFails(t *testing.T) {
+	llmSrv, calls := fakeOpenAI(t, http.StatusBadGateway, "")
+	hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusNoContent) }))
+	t.Cleanup(hook.Close)
+	cfg := writeLLMConfig(t, llmSrv.URL, hook.URL)
+	code, stdout, stderr := runLiveLLM(t, "ciao\nvoglio parlare con un operatore\n", "--config", cfg, "--store", filepath.Join(t.TempDir(), "s.json"), "testdata/flows/llm.yaml")
+	wantCode(t, code, exitOK, stdout, stderr)
+	if calls.Load() < 2 {
+		t.Errorf("the LLM was asked %d times; a 502 is retried", calls.Load())
+	}
+	fb := events(t, stdout, "nlu_fallback")
+	if len(fb) == 0 || !strings.Contains(fb[0]["reason"].(string), "502") {
+		t.Fatalf("want an nlu_fallback event naming the 502, got %v\n%s", fb, stdout)
+	}
+	hs := events(t, stdout, "handoff")
+	if len(hs) != 1 || hs[0]["reason"] != "wants_human" {
+		t.Fatalf("the built-in analyser should still hand off \"voglio parlare con un operatore\"; handoffs: %v", hs)
+	}
+}
