@@ -15,16 +15,19 @@ const (
 	evReturn  = "return"       // the ticket is solved and the flow has a return state
 	evClose   = "close"        // an end, or a solved ticket with nowhere to return
 	evRestart = "restart"      // a message after the conversation closed
+	evDecline = "decline"      // routing opened no ticket (out of hours: tell or email)
 )
 
 // lifecycleEvents is the conversation lifecycle, described once with
-// looplab/fsm: bot → handed_off → with_agent → bot (or closed).
+// looplab/fsm: bot → handed_off → with_agent → bot (or closed); a handoff
+// no ticket was opened for is declined, handed_off → closed.
 var lifecycleEvents = fsm.Events{
 	{Name: evHandoff, Src: []string{string(flows.LifecycleBot)}, Dst: string(flows.LifecycleHandedOff)},
 	{Name: evAgent, Src: []string{string(flows.LifecycleHandedOff)}, Dst: string(flows.LifecycleWithAgent)},
 	{Name: evReturn, Src: []string{string(flows.LifecycleHandedOff), string(flows.LifecycleWithAgent)}, Dst: string(flows.LifecycleBot)},
 	{Name: evClose, Src: []string{string(flows.LifecycleBot), string(flows.LifecycleHandedOff), string(flows.LifecycleWithAgent)}, Dst: string(flows.LifecycleClosed)},
 	{Name: evRestart, Src: []string{string(flows.LifecycleClosed)}, Dst: string(flows.LifecycleBot)},
+	{Name: evDecline, Src: []string{string(flows.LifecycleHandedOff)}, Dst: string(flows.LifecycleClosed)},
 }
 
 type lcKey struct{ event, src string }
@@ -91,11 +94,16 @@ func (t *turn) agent() {
 }
 
 // ticket follows the helpdesk ticket: its reference while it is open, and
-// the return to the bot (or the end) once it is solved or closed.
+// the return to the bot (or the end) once it is solved or closed. A
+// declined handoff (no ticket was opened) ends the conversation.
 func (t *turn) ticket() {
 	s, u := t.s, t.in.Ticket
 	if u == nil {
 		t.errorf("a ticket input needs the update (Input.Ticket); ignored")
+		return
+	}
+	if u.Status == flows.TicketDeclined {
+		t.declined()
 		return
 	}
 	if s.Lifecycle != flows.LifecycleHandedOff && s.Lifecycle != flows.LifecycleWithAgent {
@@ -132,6 +140,21 @@ func (t *turn) ticket() {
 	t.trigger = "return"
 	t.rearm = true
 	t.goTo(ret)
+}
+
+// declined ends a conversation whose handoff got no ticket: nobody will
+// answer it, so it never resumes at the handoff's return state, and the
+// customer's next message starts a new conversation.
+func (t *turn) declined() {
+	s := t.s
+	if s.Lifecycle != flows.LifecycleHandedOff {
+		t.errorf("the handoff was declined but the conversation is %s, not waiting for a ticket; ignored", s.Lifecycle)
+		return
+	}
+	t.emit(flows.EndEffect{Reason: "handoff_declined"})
+	t.lifecycle(evDecline)
+	s.Handoff = nil
+	s.Outcome = string(flows.TicketDeclined)
 }
 
 func itoa(i int) string { return strconv.Itoa(i) }

@@ -315,6 +315,7 @@ func (s *sandbox) run(ctx context.Context, in flows.Input, res *stepResult) {
 			s.afterTurn()
 		}
 		var req *flows.HTTPRequest
+		declined := false
 		for _, e := range effs {
 			e = normEffect(e)
 			ev := event{Effect: e, Input: in}
@@ -337,6 +338,9 @@ func (s *sandbox) run(ctx context.Context, in flows.Input, res *stepResult) {
 				}
 			}
 			res.add(s, ev)
+			if he, ok := e.(flows.HandoffEffect); ok && he.Handoff != nil && s.hd != nil && s.hd.declined[he.ID] {
+				declined = true
+			}
 			if s.hd != nil {
 				more, problems := s.hd.after(ctx, prev, e)
 				for _, m := range more {
@@ -346,6 +350,13 @@ func (s *sandbox) run(ctx context.Context, in flows.Input, res *stepResult) {
 					s.hostError(res, in, p, flows.Pos{})
 				}
 			}
+		}
+		if declined {
+			// Routing opened no ticket (out of hours: tell or email) and the
+			// customer was told so: the conversation ends, and the next
+			// message gets the bot again.
+			in = flows.Input{Kind: flows.InputTicket, Ticket: &flows.TicketUpdate{Status: flows.TicketDeclined}}
+			continue
 		}
 		if req == nil {
 			return

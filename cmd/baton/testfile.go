@@ -422,9 +422,9 @@ func (p *testParser) step(n *yaml.Node) *testStep {
 			st.wait = d
 		case "ticket":
 			switch flows.TicketStatus(st.value) {
-			case flows.TicketOpen, flows.TicketPending, flows.TicketSolved, flows.TicketClosed:
+			case flows.TicketOpen, flows.TicketPending, flows.TicketSolved, flows.TicketClosed, flows.TicketDeclined:
 			default:
-				p.errorf(v, "ticket: %q is not a ticket status; use open, pending, solved or closed", v.Value)
+				p.errorf(v, "ticket: %q is not a ticket status; use open, pending, solved, closed or declined", v.Value)
 			}
 		case "bot":
 			st.bot = p.bot(v)
