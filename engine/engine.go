@@ -16,6 +16,8 @@ type Engine struct {
 	newID    func() string
 	maxSteps int
 	maxTrans int
+	// handoffHook is called by Handle for each handoff before saving.
+	handoffHook HandoffHook
 
 	// Precomputed once per engine, read-only afterwards.
 	menus      map[*flows.Menu]*menuIndex

@@ -15,9 +15,10 @@ const maxConflictRetries = 5
 
 // Handle loads the session id from store (creating it with create when it
 // does not exist), runs the turn and saves the session together with the
-// outbox items for its handoff effects, in one write. When another writer
-// saved the session meanwhile (flows.ErrConflict) it reloads and runs the
-// turn again, a few times.
+// outbox items for its handoff effects, in one write. With WithHandoffHook
+// the hook sees (and may route) each handoff before the save. When another
+// writer saved the session meanwhile (flows.ErrConflict) it reloads and runs
+// the turn again, a few times.
 func (e *Engine) Handle(ctx context.Context, store flows.SessionStore, id string, in flows.Input, create func() *flows.Session) ([]flows.Effect, error) {
 	if store == nil {
 		return nil, errors.New("engine: Handle needs a session store (engine.NewMemoryStore() is the default)")
@@ -55,10 +56,14 @@ func (e *Engine) Handle(ctx context.Context, store flows.SessionStore, id string
 		if terr != nil {
 			return nil, terr
 		}
+		ns, effects, items, herr := e.handoffs(ctx, ns, effects, in)
+		if herr != nil {
+			return nil, herr
+		}
 		if ms != nil {
-			err = ms.saveOwned(ctx, ns, OutboxItems(ns, effects))
+			err = ms.saveOwned(ctx, ns, items)
 		} else {
-			err = store.Save(ctx, ns, OutboxItems(ns, effects)...)
+			err = store.Save(ctx, ns, items...)
 		}
 		if errors.Is(err, flows.ErrConflict) {
 			continue

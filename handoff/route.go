@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"math"
+	"slices"
 	"sync"
 	"time"
 
@@ -67,7 +69,19 @@ type Router struct {
 
 	mu   sync.Mutex
 	next map[string]int // round-robin position per team
+
+	// recent remembers the last decisions by handoff id (at most keep), so
+	// routing the same handoff again (a retried turn) assigns no second
+	// agent.
+	recentMu sync.Mutex
+	recent   map[string]Decision
+	order    []string
+	keep     int
 }
+
+// DefaultRouterMemory is how many decisions a Router remembers by handoff
+// id.
+const DefaultRouterMemory = 4096
 
 // RouterOption configures a Router.
 type RouterOption func(*Router)
@@ -92,12 +106,25 @@ func RouterLoads(l LoadTracker) RouterOption {
 	}
 }
 
+// RouterMemory sets how many recent decisions the Router remembers by
+// handoff id (default DefaultRouterMemory): routing a remembered handoff
+// again returns the same decision without counting its agent twice. Keep it
+// above the handoffs routed during the longest retry of a turn.
+func RouterMemory(n int) RouterOption {
+	return func(r *Router) {
+		if n > 0 {
+			r.keep = n
+		}
+	}
+}
+
 // NewRouter returns a Router for cfg.
 func NewRouter(cfg *Config, opts ...RouterOption) (*Router, error) {
 	if cfg == nil {
 		return nil, errors.New("handoff: NewRouter needs a config; load baton.yaml with LoadConfig")
 	}
-	r := &Router{cfg: cfg, now: time.Now, loads: NewMemLoads(), next: map[string]int{}}
+	r := &Router{cfg: cfg, now: time.Now, loads: NewMemLoads(), next: map[string]int{},
+		recent: map[string]Decision{}, keep: DefaultRouterMemory}
 	for _, o := range opts {
 		if o != nil {
 			o(r)
@@ -114,11 +141,84 @@ func (r *Router) Loads() LoadTracker { return r.loads }
 // fills h.Team, h.Priority, h.Tags and h.InHours with them. What the flow
 // set wins (a team, a priority other than normal) unless routing.override
 // is true; tags are merged. Route assigns an agent (counting it in the
-// LoadTracker), so call it once per handoff, before writing the open item.
+// LoadTracker) once per handoff: routing a handoff with the same ID again
+// (a turn retried after a conflict) returns the remembered decision and
+// fills h the same way, while the Router remembers it (RouterMemory).
 func (r *Router) Route(ctx context.Context, h *flows.Handoff) (Decision, error) {
 	if h == nil {
 		return Decision{}, errors.New("handoff: Route needs a handoff")
 	}
+	if d, ok := r.remembered(h.ID); ok {
+		d.apply(h)
+		return d, nil
+	}
+	d, err := r.route(ctx, h)
+	if err != nil {
+		return Decision{}, err
+	}
+	if first, ok := r.remember(h.ID, d); !ok {
+		// Routed twice at once: keep the first decision, uncount ours.
+		if d.Agent != "" {
+			if err := r.loads.Add(ctx, d.Agent, -1); err != nil {
+				return Decision{}, fmt.Errorf("handoff: uncount the handoff of agent %s: %w", d.Agent, err)
+			}
+		}
+		d = first
+	}
+	d.apply(h)
+	return d, nil
+}
+
+// apply fills h with what d decided.
+func (d Decision) apply(h *flows.Handoff) {
+	h.Team = d.Team
+	h.Priority = d.Priority
+	h.Tags = slices.Clone(d.Tags)
+	h.InHours = d.InHours
+}
+
+// clone copies d's maps and slices, so a remembered decision is never
+// shared with a caller.
+func (d Decision) clone() Decision {
+	d.Groups = maps.Clone(d.Groups)
+	d.Tags = slices.Clone(d.Tags)
+	d.Skills = slices.Clone(d.Skills)
+	d.Warnings = slices.Clone(d.Warnings)
+	return d
+}
+
+func (r *Router) remembered(id string) (Decision, bool) {
+	if id == "" {
+		return Decision{}, false
+	}
+	r.recentMu.Lock()
+	defer r.recentMu.Unlock()
+	d, ok := r.recent[id]
+	return d.clone(), ok
+}
+
+// remember keeps d for id, dropping the oldest beyond r.keep. When id is
+// already remembered it keeps that decision and returns it, false.
+func (r *Router) remember(id string, d Decision) (Decision, bool) {
+	if id == "" {
+		return d, true
+	}
+	r.recentMu.Lock()
+	defer r.recentMu.Unlock()
+	if first, ok := r.recent[id]; ok {
+		return first.clone(), false
+	}
+	r.recent[id] = d.clone()
+	r.order = append(r.order, id)
+	if len(r.order) > r.keep {
+		delete(r.recent, r.order[0])
+		r.order = slices.Delete(r.order, 0, 1)
+	}
+	return d, true
+}
+
+// route decides for h without memory.
+func (r *Router) route(ctx context.Context, h *flows.Handoff) (Decision, error) {
 	cfg := r.cfg
 	now := r.now()
 	f := routeFactsOf(h)
@@ -230,10 +330,6 @@ func (r *Router) Route(ctx context.Context, h *flows.Handoff) (Decision, error) 
 	d.Notify = (cfg.Notify.Slack != "" || cfg.Notify.Teams != "") &&
 		routeRank(d.Priority) >= routeRank(cfg.Notify.MinPriority)
 
-	h.Team = d.Team
-	h.Priority = d.Priority
-	h.Tags = d.Tags
-	h.InHours = d.InHours
 	return d, nil
 }
 

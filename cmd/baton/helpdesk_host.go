@@ -2,10 +2,7 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/batonbot/baton/engine"
@@ -14,11 +11,11 @@ import (
 )
 
 // helpdesk is the sandbox's helpdesk side when a deployment config is
-// given: every handoff goes through the Router, and the outbox items of a
-// turn are the routed ones. In the sandbox (recs set) the configured
-// connectors run in dry-run mode and each Open, Append and Close shows the
-// requests it would send; with --live the items stay in the store for the
-// Deliverer, which calls the helpdesks for real.
+// given: every handoff goes through the Router (the engine's handoff hook),
+// so the outbox items of a turn are the routed ones. In the sandbox (recs
+// set) the configured connectors run in dry-run mode and each Open and
+// Append shows the requests it would send; with --live the items stay in
+// the store for the Deliverer, which calls the helpdesks for real.
 type helpdesk struct {
 	dep    *deployment
 	router *handoff.Router
@@ -30,7 +27,7 @@ type helpdesk struct {
 	// canned answers named).
 	tickets map[string]flows.TicketRef
 	// declined are handoffs routed to no ticket (out of hours, tell or
-	// email): their open and appends are not written.
+	// email): the engine writes no open for them and ends the conversation.
 	declined map[string]bool
 }
 
@@ -49,98 +46,34 @@ func newHelpdesk(dep *deployment, now func() time.Time, live bool) (*helpdesk, e
 	return h, nil
 }
 
-// turn runs one turn the way engine.Handle does, routing the turn's
-// handoffs between the turn and the save, so the session and its routed
-// outbox items are written together.
+// turn runs one turn through engine.Handle; with a deployment config the
+// engine calls the helpdesk's route for each handoff before saving, so the
+// session and its routed outbox items are written together.
 func (s *sandbox) turn(ctx context.Context, id string, in flows.Input) ([]flows.Effect, error) {
-	hd := s.hd
-	if hd == nil {
-		return s.eng.Handle(ctx, s.store, id, in, func() *flows.Session { return s.newSession(id) })
-	}
-	var err error
-	for range 5 {
-		old, lerr := s.store.Load(ctx, id)
-		if errors.Is(lerr, flows.ErrNoSession) {
-			old, lerr = s.newSession(id), nil
-		}
-		if lerr != nil {
-			return nil, fmt.Errorf("loading session %q: %w", id, lerr)
-		}
-		ns, effs, terr := s.eng.Turn(ctx, old, in)
-		if terr != nil {
-			return nil, terr
-		}
-		for i, e := range effs {
-			effs[i] = normEffect(e)
-		}
-		items, rerr := hd.items(ctx, old, ns, effs, in.At)
-		if rerr != nil {
-			return nil, rerr
-		}
-		err = s.store.Save(ctx, ns, items...)
-		if errors.Is(err, flows.ErrConflict) {
-			continue
-		}
-		if err != nil {
-			return nil, fmt.Errorf("saving session %q: %w", id, err)
-		}
-		return effs, nil
-	}
-	return nil, fmt.Errorf("session %q kept changing while the turn ran: %w", id, err)
+	return s.eng.Handle(ctx, s.store, id, in, func() *flows.Session { return s.newSession(id) })
 }
 
-// items routes the turn's handoffs and returns the outbox items to save
-// with the new session: the engine's, less those of declined handoffs,
-// plus a close when the bot ends a conversation whose ticket is open.
-func (h *helpdesk) items(ctx context.Context, old, ns *flows.Session, effs []flows.Effect, at time.Time) ([]flows.OutboxItem, error) {
-	for _, e := range effs {
-		he, ok := e.(flows.HandoffEffect)
-		if !ok || he.Handoff == nil {
-			continue
-		}
-		d, err := h.router.Route(ctx, he.Handoff)
-		if err != nil {
-			return nil, fmt.Errorf("routing handoff %s: %w", he.ID, err)
-		}
-		h.decisions[he.ID] = d
-		if !d.OpenTicket {
-			h.declined[he.ID] = true
-		}
+// route is the engine's handoff hook: the Router decides the team, agent,
+// priority and tags (filling h with them), and a handoff that gets no
+// ticket (out of hours, tell or email) is declined, which ends the
+// conversation in the same save.
+func (h *helpdesk) route(ctx context.Context, _ *flows.Session, hf *flows.Handoff) error {
+	d, err := h.router.Route(ctx, hf)
+	if err != nil {
+		return fmt.Errorf("routing by %s: %w", h.dep.cfg.Source, err)
 	}
-	var out []flows.OutboxItem
-	for _, it := range engine.OutboxItems(ns, effs) {
-		if !h.declined[it.HandoffID] {
-			out = append(out, it)
-		}
+	h.decisions[hf.ID] = d
+	if !d.OpenTicket {
+		h.declined[hf.ID] = true
+		return engine.ErrHandoffDeclined
 	}
-	if hid := closedHandoff(old, effs); hid != "" && !h.declined[hid] {
-		out = append(out, flows.OutboxItem{
-			ID: hid + ":close:" + strconv.Itoa(ns.Turns), Kind: flows.OutboxClose, ConversationID: ns.ID,
-			HandoffID: hid, Status: flows.OutboxPending, CreatedAt: at, NextAt: at,
-		})
-	}
-	return out, nil
-}
-
-// closedHandoff is the handoff whose ticket Baton must close: the bot
-// ended the conversation while the ticket was open (a solved or closed
-// ticket needs no close).
-func closedHandoff(old *flows.Session, effs []flows.Effect) string {
-	if old == nil || old.Handoff == nil {
-		return ""
-	}
-	for _, e := range effs {
-		if end, ok := e.(flows.EndEffect); ok && !strings.HasPrefix(end.Reason, "ticket_") {
-			return old.Handoff.ID
-		}
-	}
-	return ""
+	return nil
 }
 
 // after returns the events that follow effect e of a turn: the routing
 // decision after a handoff (and the message for the customer, when
 // shown), and in the sandbox the requests each connector would send.
-func (h *helpdesk) after(ctx context.Context, old *flows.Session, e flows.Effect) ([]flows.Effect, []string) {
+func (h *helpdesk) after(ctx context.Context, e flows.Effect) ([]flows.Effect, []string) {
 	switch e := e.(type) {
 	case flows.HandoffEffect:
 		if e.Handoff == nil {
@@ -177,13 +110,6 @@ func (h *helpdesk) after(ctx context.Context, old *flows.Session, e flows.Effect
 	case flows.Append:
 		return h.dry(e.HandoffID, "append", func(rec *handoff.Recorder, t flows.TicketRef) error {
 			return rec.Append(ctx, t, e.Message)
-		})
-	case flows.EndEffect:
-		if old == nil || old.Handoff == nil || strings.HasPrefix(e.Reason, "ticket_") {
-			return nil, nil
-		}
-		return h.dry(old.Handoff.ID, "close", func(rec *handoff.Recorder, t flows.TicketRef) error {
-			return rec.Close(ctx, t)
 		})
 	}
 	return nil, nil

@@ -157,15 +157,19 @@ func newSandbox(cfg sandboxConfig) (*sandbox, error) {
 	if a != nil {
 		opts = append(opts, engine.WithAnalyzer(a))
 	}
-	s.eng = engine.New(cfg.flow, opts...)
-	s.store = cfg.store
-	if s.store == nil {
-		s.store = engine.NewMemoryStore(engine.WithStoreClock(s.now))
-	}
 	if cfg.deployment != nil {
 		if s.hd, err = newHelpdesk(cfg.deployment, s.now, cfg.live); err != nil {
 			return nil, fmt.Errorf("setting up the helpdesk connectors of %s: %w", cfg.deployment.cfg.Source, err)
 		}
+		// Routing happens inside Handle, before the save: a declined
+		// handoff (out of hours, tell or email) ends the conversation
+		// there, after the customer is told why (helpdesk.after).
+		opts = append(opts, engine.WithHandoffHook(s.hd.route))
+	}
+	s.eng = engine.New(cfg.flow, opts...)
+	s.store = cfg.store
+	if s.store == nil {
+		s.store = engine.NewMemoryStore(engine.WithStoreClock(s.now))
 	}
 	s.reset()
 	return s, nil
@@ -302,7 +306,6 @@ func (s *sandbox) run(ctx context.Context, in flows.Input, res *stepResult) {
 			in.At = s.now()
 		}
 		id := s.sess.ID
-		prev := s.sess
 		effs, err := s.turn(ctx, id, in)
 		if err != nil {
 			s.hostError(res, in, fmt.Sprintf("the engine failed: %v", err), flows.Pos{})
@@ -315,7 +318,6 @@ func (s *sandbox) run(ctx context.Context, in flows.Input, res *stepResult) {
 			s.afterTurn()
 		}
 		var req *flows.HTTPRequest
-		declined := false
 		for _, e := range effs {
 			e = normEffect(e)
 			ev := event{Effect: e, Input: in}
@@ -338,11 +340,8 @@ func (s *sandbox) run(ctx context.Context, in flows.Input, res *stepResult) {
 				}
 			}
 			res.add(s, ev)
-			if he, ok := e.(flows.HandoffEffect); ok && he.Handoff != nil && s.hd != nil && s.hd.declined[he.ID] {
-				declined = true
-			}
 			if s.hd != nil {
-				more, problems := s.hd.after(ctx, prev, e)
+				more, problems := s.hd.after(ctx, e)
 				for _, m := range more {
 					res.add(s, event{Effect: m, Input: in})
 				}
@@ -350,13 +349,6 @@ func (s *sandbox) run(ctx context.Context, in flows.Input, res *stepResult) {
 					s.hostError(res, in, p, flows.Pos{})
 				}
 			}
-		}
-		if declined {
-			// Routing opened no ticket (out of hours: tell or email) and the
-			// customer was told so: the conversation ends, and the next
-			// message gets the bot again.
-			in = flows.Input{Kind: flows.InputTicket, Ticket: &flows.TicketUpdate{Status: flows.TicketDeclined}}
-			continue
 		}
 		if req == nil {
 			return
