@@ -2,6 +2,7 @@ package handoff
 
 import (
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -24,6 +25,8 @@ type connOptions struct {
 	tags   []string
 	// convField is the custom field that carries the conversation id.
 	convField string
+	// assignees maps a handoff's Assignee to the helpdesk's agent id.
+	assignees map[string]string
 }
 
 func buildOptions(opts []ConnectorOption) *connOptions {
@@ -108,6 +111,29 @@ func WithLocation(loc *time.Location) ConnectorOption {
 // ticket unassigned (the helpdesk's own routing applies).
 func WithGroups(groups map[string]string) ConnectorOption {
 	return func(o *connOptions) { o.groups = groups }
+}
+
+// WithAssignees maps the agents routing assigns (flows.Handoff.Assignee,
+// the ids the deployment config lists) to the helpdesk's numeric agent
+// ids: Zendesk's assignee_id, Freshdesk's responder_id. An assignee that is
+// not in the map (or not a number there) is sent as Zendesk's
+// assignee_email when it is an e-mail address, and left out for Freshdesk:
+// the ticket then waits in its group for the helpdesk's own assignment.
+func WithAssignees(ids map[string]string) ConnectorOption {
+	return func(o *connOptions) { o.assignees = ids }
+}
+
+// assigneeID is the helpdesk's numeric id of agent, if the map knows it.
+func (o *connOptions) assigneeID(agent string) (int64, bool) {
+	if agent == "" {
+		return 0, false
+	}
+	s, ok := o.assignees[agent]
+	if !ok {
+		return 0, false
+	}
+	id, err := strconv.ParseInt(strings.TrimSpace(s), 10, 64)
+	return id, err == nil && id > 0
 }
 
 // WithCustomFields fills helpdesk custom fields from Baton variables:

@@ -176,6 +176,36 @@ type ConfigAgent struct {
 	Name      string
 	Skills    []string
 	Languages []string
+	// ZendeskID and FreshdeskID are the agent's numeric ids in those
+	// helpdesks (zendesk_id, freshdesk_id), when the config gives them:
+	// tickets are assigned by them (see Config.Assignees).
+	ZendeskID   string
+	FreshdeskID string
+}
+
+// Assignees returns the agent id → helpdesk agent id map of connector name
+// (zendesk or freshdesk), over every team's agents, for WithAssignees;
+// agents without an id there are left out.
+func (c *Config) Assignees(name string) map[string]string {
+	out := map[string]string{}
+	for _, team := range c.TeamOrder {
+		t := c.Teams[team]
+		if t == nil {
+			continue
+		}
+		for _, a := range t.Agents {
+			id := a.ZendeskID
+			if name == "freshdesk" {
+				id = a.FreshdeskID
+			} else if name != "zendesk" {
+				id = ""
+			}
+			if id != "" {
+				out[a.ID] = id
+			}
+		}
+	}
+	return out
 }
 
 // Out-of-hours actions.

@@ -3,6 +3,7 @@ package handoff
 import (
 	"fmt"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -232,8 +233,12 @@ func (d *cfgDecoder) agents(n *yaml.Node, where string) []ConfigAgent {
 		if it := cfgResolve(item); it != nil && it.Kind == yaml.ScalarNode {
 			a.ID = d.str(it, w)
 		} else {
-			for _, g := range d.mapping(item, w, "id", "name", "skills", "languages") {
+			for _, g := range d.mapping(item, w, "id", "name", "skills", "languages", "zendesk_id", "freshdesk_id") {
 				switch g.key.Value {
+				case "zendesk_id":
+					a.ZendeskID = d.agentID(g.val, w+".zendesk_id", "Zendesk", "Admin Center › People › Team members, the number in the member's URL")
+				case "freshdesk_id":
+					a.FreshdeskID = d.agentID(g.val, w+".freshdesk_id", "Freshdesk", "Admin › Agents, the number in the agent's URL")
 				case "id":
 					a.ID = d.str(g.val, w+".id")
 				case "name":
@@ -256,6 +261,19 @@ func (d *cfgDecoder) agents(n *yaml.Node, where string) []ConfigAgent {
 		}
 	}
 	return out
+}
+
+// agentID reads an agent's numeric id in a helpdesk.
+func (d *cfgDecoder) agentID(n *yaml.Node, where, helpdesk, hint string) string {
+	s := strings.TrimSpace(d.str(n, where))
+	if s == "" {
+		return ""
+	}
+	if id, err := strconv.ParseInt(s, 10, 64); err != nil || id <= 0 {
+		d.errorf(n, "%s: %q is not a %s agent id; write the agent's number (%s)", where, s, helpdesk, hint)
+		return ""
+	}
+	return s
 }
 
 // hours reads a weekly calendar, written as in a flow's hours: (one format

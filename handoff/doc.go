@@ -28,7 +28,13 @@
 //	POST /api/v2/tickets                      Idempotency-Key: <handoff id>
 //	{"ticket": {"subject", "comment": {"html_body": transcript, "public": false},
 //	  "requester_id", "priority": low|normal|high|urgent, "tags", "group_id",
-//	  "external_id": conversation id, "custom_fields": [{"id", "value"}]}}
+//	  "assignee_id" | "assignee_email", "external_id": conversation id,
+//	  "custom_fields": [{"id", "value"}]}}
+//
+// The assignee is the agent routing chose (flows.Handoff.Assignee): by
+// numeric id when WithAssignees maps one (the config's zendesk_id), else by
+// e-mail when the agent's id is an address (Zendesk's write-only
+// assignee_email), else left to the group.
 //
 // The requester is found or created by external id because WhatsApp
 // customers often have nothing but a phone number. The transcript is a
@@ -49,8 +55,10 @@
 // requester identifier (email; else phone, with name, as Freshdesk
 // requires; else unique_external_id), subject, description (the HTML
 // transcript), status 2 (open), priority 1-4, source 7 (Chat: Freshdesk
-// has no WhatsApp source, so the channel is a tag), tags, group_id and
-// custom_fields keyed by "cf_" names. Append posts a private note
+// has no WhatsApp source, so the channel is a tag), tags, group_id,
+// responder_id (the assigned agent's number, only when WithAssignees maps
+// it: the config's freshdesk_id) and custom_fields keyed by "cf_" names.
+// Append posts a private note
 // (POST /api/v2/tickets/{id}/notes {"body", "private": true}); Close sends
 // PUT /api/v2/tickets/{id} {"status": 4} (resolved).
 //

@@ -98,6 +98,7 @@ type freshdeskTicket struct {
 	Source           int            `json:"source"`
 	Tags             []string       `json:"tags,omitempty"`
 	GroupID          int64          `json:"group_id,omitempty"`
+	ResponderID      int64          `json:"responder_id,omitempty"`
 	CustomFields     map[string]any `json:"custom_fields,omitempty"`
 }
 
@@ -205,6 +206,10 @@ func (f *Freshdesk) createCall(h *flows.Handoff) (call, error) {
 	}
 	if g, ok := groupID(h.Team, f.o.groups); ok {
 		t.GroupID = g
+	}
+	// Freshdesk assigns by the agent's numeric id only (WithAssignees).
+	if id, ok := f.o.assigneeID(h.Assignee); ok {
+		t.ResponderID = id
 	}
 	if vals := fieldValues(h, f.o); len(vals) > 0 {
 		t.CustomFields = vals

@@ -138,7 +138,7 @@ func NewRouter(cfg *Config, opts ...RouterOption) (*Router, error) {
 func (r *Router) Loads() LoadTracker { return r.loads }
 
 // Route decides the team, connector, agent, priority, tags and SLA of h and
-// fills h.Team, h.Priority, h.Tags and h.InHours with them. What the flow
+// fills h.Team, h.Assignee, h.Priority, h.Tags and h.InHours with them. What the flow
 // set wins (a team, a priority other than normal) unless routing.override
 // is true; tags are merged. Route assigns an agent (counting it in the
 // LoadTracker) once per handoff: routing a handoff with the same ID again
@@ -175,6 +175,7 @@ func (d Decision) apply(h *flows.Handoff) {
 	h.Priority = d.Priority
 	h.Tags = slices.Clone(d.Tags)
 	h.InHours = d.InHours
+	h.Assignee = d.Agent
 }
 
 // clone copies d's maps and slices, so a remembered decision is never

@@ -27,8 +27,8 @@ func TestRouteIsIdempotentPerHandoff(t *testing.T) {
 	first, _ := route("h1")
 	first.Tags[0] = "changed by the caller"
 	again, h := route("h1")
-	if again.Agent != "ada" || first.Agent != "ada" || h.Team != "tech" || !slices.Equal(h.Tags, []string{"whatsapp"}) || !slices.Equal(again.Tags, []string{"whatsapp"}) {
-		t.Fatalf("routed again: %+v, handoff team %q tags %q", again, h.Team, h.Tags)
+	if again.Agent != "ada" || first.Agent != "ada" || h.Team != "tech" || h.Assignee != "ada" || !slices.Equal(h.Tags, []string{"whatsapp"}) || !slices.Equal(again.Tags, []string{"whatsapp"}) {
+		t.Fatalf("routed again: %+v, handoff team %q assignee %q tags %q", again, h.Team, h.Assignee, h.Tags)
 	}
 	if d, _ := route("h2"); d.Agent != "linus" {
 		t.Errorf("another handoff goes to the other agent, got %q", d.Agent)

@@ -114,6 +114,8 @@ type zendeskTicket struct {
 		Priority     string               `json:"priority"`
 		Tags         []string             `json:"tags,omitempty"`
 		GroupID      int64                `json:"group_id,omitempty"`
+		AssigneeID   int64                `json:"assignee_id,omitempty"`
+		AssigneeMail string               `json:"assignee_email,omitempty"`
 		ExternalID   string               `json:"external_id,omitempty"`
 		CustomFields []zendeskCustomField `json:"custom_fields,omitempty"`
 	} `json:"ticket"`
@@ -212,6 +214,13 @@ func (z *Zendesk) ticketCall(h *flows.Handoff, requesterID int64) (call, error) 
 	t.ExternalID = h.ConversationID
 	if g, ok := groupID(h.Team, z.o.groups); ok {
 		t.GroupID = g
+	}
+	// The agent routing chose: by id when the config maps one, else by
+	// e-mail (Zendesk's write-only assignee_email), else the group decides.
+	if id, ok := z.o.assigneeID(h.Assignee); ok {
+		t.AssigneeID = id
+	} else if isEmail(h.Assignee) {
+		t.AssigneeMail = h.Assignee
 	}
 	vals := fieldValues(h, z.o)
 	for _, f := range sortedKeys(vals) {
@@ -349,6 +358,13 @@ func ticketTags(h *flows.Handoff, more []string, extra ...string) []string {
 }
 
 // groupID resolves a team to a numeric group id.
+// isEmail reports whether s looks like an e-mail address (one @, with
+// something on both sides and a dot in the domain).
+func isEmail(s string) bool {
+	local, domain, ok := strings.Cut(s, "@")
+	return ok && local != "" && strings.Contains(domain, ".") && !strings.ContainsAny(domain, "@ ") && !strings.Contains(local, " ")
+}
+
 func groupID(team string, groups map[string]string) (int64, bool) {
 	if team == "" {
 		return 0, false

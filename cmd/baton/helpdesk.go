@@ -103,7 +103,8 @@ func buildConnector(cfg *handoff.Config, name string, opts ...handoff.ConnectorO
 		if z == nil {
 			break
 		}
-		o := append(common, handoff.WithGroups(z.Groups), handoff.WithCustomFields(z.Fields), handoff.WithTags(z.Tags...))
+		o := append(common, handoff.WithGroups(z.Groups), handoff.WithCustomFields(z.Fields), handoff.WithTags(z.Tags...),
+			handoff.WithAssignees(cfg.Assignees(name)))
 		if z.BaseURL != "" {
 			o = append(o, handoff.WithBaseURL(z.BaseURL))
 		}
@@ -116,7 +117,8 @@ func buildConnector(cfg *handoff.Config, name string, opts ...handoff.ConnectorO
 		if f == nil {
 			break
 		}
-		o := append(common, handoff.WithGroups(f.Groups), handoff.WithCustomFields(f.Fields), handoff.WithTags(f.Tags...))
+		o := append(common, handoff.WithGroups(f.Groups), handoff.WithCustomFields(f.Fields), handoff.WithTags(f.Tags...),
+			handoff.WithAssignees(cfg.Assignees(name)))
 		if f.BaseURL != "" {
 			o = append(o, handoff.WithBaseURL(f.BaseURL))
 		}
