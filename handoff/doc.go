@@ -10,6 +10,8 @@
 // sends through the *http.Client given with WithHTTPClient and reports
 // failures as *Error, which tells the delivery worker whether to retry and
 // when (Retryable). Opening the same handoff twice yields one ticket.
+// Connectors (and NewConnector, one by name) builds them from a deployment
+// Config; Recorders builds the same ones in dry-run mode.
 //
 // The requests below were checked against the vendors' documentation
 // (developer.zendesk.com: Users "Create Or Update User", Tickets "Create

@@ -55,7 +55,7 @@ func startLive(_ context.Context, e *env, cfg *sandboxConfig, o chatOptions) (*l
 	}
 	lv.store = store
 	hc := cfg.deployment.cfg
-	conns, err := buildConnectors(hc)
+	conns, err := handoff.Connectors(hc)
 	if err != nil {
 		fmt.Fprintf(e.stderr, "baton chat: %s: %v\n", hc.Source, err)
 		return nil, exitFailed

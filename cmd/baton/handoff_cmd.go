@@ -215,7 +215,7 @@ func runHandoffRetry(ctx context.Context, e *env, args []string) int {
 			fmt.Fprintf(e.stderr, "baton handoff: %v\n", err)
 			return exitUsage
 		}
-		conns, err := buildConnectors(dep.cfg)
+		conns, err := handoff.Connectors(dep.cfg)
 		if err != nil {
 			fmt.Fprintf(e.stderr, "baton handoff: %s: %v\n", config, err)
 			return exitUsage

@@ -39,7 +39,7 @@ func newHelpdesk(dep *deployment, now func() time.Time, live bool) (*helpdesk, e
 	h := &helpdesk{dep: dep, router: r, decisions: map[string]handoff.Decision{},
 		tickets: map[string]flows.TicketRef{}, declined: map[string]bool{}}
 	if !live {
-		if h.recs, err = recorders(dep.cfg, now); err != nil {
+		if h.recs, err = handoff.Recorders(dep.cfg, handoff.WithClock(now)); err != nil {
 			return nil, err
 		}
 	}
