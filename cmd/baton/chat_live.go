@@ -27,6 +27,9 @@ type liveHost struct {
 	path  string
 	store *engine.FileStore
 	d     *handoff.Deliverer
+	// notify posts delivered handoffs of notify.min_priority to the
+	// config's Slack and Teams webhooks.
+	notify *handoff.Notifier
 
 	mu     sync.Mutex
 	sb     *sandbox
@@ -70,6 +73,7 @@ func startLive(_ context.Context, e *env, cfg *sandboxConfig, o chatOptions) (*l
 		fmt.Fprintf(e.stderr, "baton chat: %v\n", err)
 		return nil, exitRuntime
 	}
+	lv.notify = handoff.NewNotifier(hc)
 	cfg.store = store
 	fmt.Fprintf(e.stderr, "live: handoffs go to %s for real; sessions and the outbox are kept in %s ('baton handoff list --store %s')\n",
 		joinNames(hc.Connectors.Names()), lv.path, lv.path)
@@ -107,8 +111,9 @@ func (lv *liveHost) attach(sb *sandbox) {
 	}()
 }
 
-// settled is the Deliverer's hook: it shows the outcome as an event.
-func (lv *liveHost) settled(_ context.Context, it flows.OutboxItem, err error) {
+// settled is the Deliverer's hook: it shows the outcome as an event and,
+// once an urgent handoff's ticket is open, posts it to the chat webhooks.
+func (lv *liveHost) settled(ctx context.Context, it flows.OutboxItem, err error) {
 	lv.mu.Lock()
 	sb := lv.sb
 	if it.Status == flows.OutboxDead {
@@ -117,6 +122,15 @@ func (lv *liveHost) settled(_ context.Context, it flows.OutboxItem, err error) {
 	lv.mu.Unlock()
 	if sb != nil {
 		sb.emit(event{Effect: settledEvent(it, err)})
+	}
+	if it.Kind == flows.OutboxOpen && it.Status == flows.OutboxDelivered && it.Handoff != nil && lv.notify.Wants(it.Handoff.Priority) {
+		// The ticket is open whatever happens here: finish the post even
+		// when delivery is stopping (the notifier has its own timeout).
+		if nerr := lv.notify.Notify(context.WithoutCancel(ctx), it.Handoff, it.Ticket); nerr != nil {
+			fmt.Fprintf(lv.e.stderr, "live: the %s handoff %s is in the helpdesk, but notifying the team failed: %v\n", it.Handoff.Priority, it.HandoffID, nerr)
+		} else {
+			fmt.Fprintf(lv.e.stderr, "live: the %s handoff %s was posted to the team's chat\n", it.Handoff.Priority, it.HandoffID)
+		}
 	}
 }
 
