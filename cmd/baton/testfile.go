@@ -77,7 +77,6 @@ func (s *testStep) input() string {
 	return s.kind + ": " + strconv.Quote(s.value)
 }
 
-
 // testParser collects every problem in a test file.
 type testParser struct {
 	path string
