@@ -118,14 +118,16 @@ teams:
 // runLive runs `baton chat --json --live` with the Zendesk token set.
 func runLive(t *testing.T, stdin string, args ...string) (int, string, string) {
 	t.Helper()
+	return runLiveEnv(t, map[string]string{"TEST_ZENDESK_TOKEN": "s3cret"}, stdin, args...)
+}
+
+// runLiveEnv runs `baton chat --json --live` with vars as the whole
+// environment.
+func runLiveEnv(t *testing.T, vars map[string]string, stdin string, args ...string) (int, string, string) {
+	t.Helper()
 	var out, errb strings.Builder
 	e := &env{stdin: strings.NewReader(stdin), stdout: &syncWriter{w: &out}, stderr: &syncWriter{w: &errb},
-		getenv: func(k string) string {
-			if k == "TEST_ZENDESK_TOKEN" {
-				return "s3cret"
-			}
-			return ""
-		}}
+		getenv: func(k string) string { return vars[k] }}
 	code := run(t.Context(), e, append([]string{"chat", "--json", "--live"}, args...))
 	return code, out.String(), errb.String()
 }

@@ -87,16 +87,7 @@ teams:
 
 func runLiveLLM(t *testing.T, stdin string, args ...string) (int, string, string) {
 	t.Helper()
-	var out, errb strings.Builder
-	e := &env{stdin: strings.NewReader(stdin), stdout: &syncWriter{w: &out}, stderr: &syncWriter{w: &errb},
-		getenv: func(k string) string {
-			if k == "TEST_LLM_KEY" {
-				return "sk-test"
-			}
-			return ""
-		}}
-	code := run(t.Context(), e, append([]string{"chat", "--json", "--live", "--phone", "+393331234567"}, args...))
-	return code, out.String(), errb.String()
+	return runLiveEnv(t, map[string]string{"TEST_LLM_KEY": "sk-test"}, stdin, append([]string{"--phone", "+393331234567"}, args...)...)
 }
 
 // A request for a person the built-in analyser does not recognise, that
