@@ -65,11 +65,32 @@ var negationCues = map[string]bool{
 	"nunca": true, "ni": true, "sin": true, "tampoco": true,
 }
 
-// negated reports whether a negation cue is among the three words before
-// toks[i] in the same clause ("non voglio un operatore").
+// requestWords may stand between a negation and the phrase it cancels
+// beyond the third word: the verbs, articles and prepositions of asking
+// for someone ("non voglio parlare con un operatore", "I don't want to talk
+// to an agent", "no quiero hablar con un agente").
+var requestWords = map[string]bool{
+	// it
+	"voglio": true, "vorrei": true, "volevo": true, "serve": true, "servono": true, "bisogno": true, "ho": true,
+	"parlare": true, "sentire": true, "chiamare": true, "contattare": true, "essere": true, "passato": true,
+	"di": true, "del": true, "della": true, "con": true, "a": true, "ad": true, "al": true, "alla": true, "da": true, "per": true,
+	"un": true, "uno": true, "una": true, "il": true, "lo": true, "la": true, "l": true, "mi": true,
+	"piu": true, "affatto": true, "proprio": true, "davvero": true, "ancora": true, "ora": true, "adesso": true,
+	// en
+	"want": true, "wanna": true, "need": true, "would": true, "like": true, "to": true, "talk": true, "speak": true,
+	"chat": true, "with": true, "an": true, "the": true, "any": true, "get": true, "me": true, "be": true,
+	"transferred": true, "connected": true, "put": true, "through": true, "really": true, "now": true, "yet": true,
+	// es
+	"quiero": true, "queria": true, "necesito": true, "hablar": true, "el": true, "que": true,
+	"pases": true, "pasen": true, "ahora": true, "mas": true,
+}
+
+// negated reports whether a negation cancels the phrase at toks[i]: a
+// negation cue among the three words before it, or further back in the
+// same clause (up to eight words) with only requestWords between.
 func negated(toks []token, i int) bool {
 	c := toks[i].clause
-	for k := i - 1; k >= 0 && k >= i-3; k-- {
+	for k := i - 1; k >= 0 && k >= i-8; k-- {
 		if toks[k].clause != c {
 			return false
 		}
@@ -79,6 +100,9 @@ func negated(toks []token, i int) bool {
 		}
 		if w == "t" && k > 0 && toks[k-1].w == "don" && toks[k-1].clause == c { // don't → don, t
 			return true
+		}
+		if i-k >= 3 && !requestWords[w] {
+			return false
 		}
 	}
 	return false
