@@ -20,8 +20,8 @@ func TestKeywordsNegation(t *testing.T) {
 		{"Non voglio parlare con un OPERATORE", true, false}, // only request words between
 		{"I don't want to talk to an agent", true, false},
 		{"no quiero hablar con un agente", true, false},
-		{"non riesco a trovare l'ordine operatore", true, true}, // "non" governs "riesco", not the request
-		{"non voglio nessuno tranne un operatore", true, false}, // "nessuno" is three words before
+		{"non riesco a trovare l'ordine operatore", true, true},                   // "non" governs "riesco", not the request
+		{"non voglio nessuno tranne un operatore", true, false},                   // "nessuno" is three words before
 		{"non ho capito niente della spedizione voglio un operatore", true, true}, // another clause, unpunctuated
 		{"senza operatore", true, false},
 		{"I don't want an agent", true, false},
