@@ -256,14 +256,18 @@ func (t *turn) matchMenu(m *flows.Menu) int {
 		}
 		return best
 	}
-	// Typos: each message word of 4+ runes against single-word keys.
+	// Typos: each message word of 4+ runes against single-word keys. A
+	// negated word names no option here either ("non voglio il pacco").
 	bestDist := 3
 	for i, o := range mi.opts {
 		for _, k := range o.keys {
 			if len(k) != 1 {
 				continue
 			}
-			for _, tk := range toks {
+			for j, tk := range toks {
+				if negated(toks, j) {
+					continue
+				}
 				d, ok := typoDistance(tk.w, k[0])
 				if !ok {
 					continue

@@ -43,6 +43,9 @@ func TestMenuChoice(t *testing.T) {
 		{"typo", flows.Input{Kind: flows.InputMessage, Text: "spedizone"}, "ask_order"},
 		{"ambiguous", flows.Input{Kind: flows.InputMessage, Text: "ordine o faq"}, "welcome"},
 		{"out of range", flows.Input{Kind: flows.InputMessage, Text: "7"}, "welcome"},
+		{"negated synonym", flows.Input{Kind: flows.InputMessage, Text: "non voglio il pacco"}, "welcome"},
+		{"negated id", flows.Input{Kind: flows.InputMessage, Text: "I don't want an agent"}, "welcome"},
+		{"negated typo", flows.Input{Kind: flows.InputMessage, Text: "non la spedizone"}, "welcome"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
