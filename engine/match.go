@@ -98,7 +98,8 @@ func negated(toks []token, i int) bool {
 		if negationCues[w] {
 			return true
 		}
-		if w == "t" && k > 0 && toks[k-1].w == "don" && toks[k-1].clause == c { // don't → don, t
+		// don't, didn't, doesn’t → don, t: the cue is the word joined ("dont").
+		if w == "t" && k > 0 && toks[k-1].clause == c && negationCues[toks[k-1].w+"t"] {
 			return true
 		}
 		if i-k >= 3 && !requestWords[w] {

@@ -25,6 +25,8 @@ func TestKeywordsNegation(t *testing.T) {
 		{"non ho capito niente della spedizione voglio un operatore", true, true}, // another clause, unpunctuated
 		{"senza operatore", true, false},
 		{"I don't want an agent", true, false},
+		{"I didn't want an agent", true, false}, // didn't → didn, t: the cue "didnt"
+		{"she doesn’t need an agent", true, false},
 		{"I want an agent", true, true},
 		{"no quiero un agente", true, false},
 		{"non voglio un operatore", false, true},
