@@ -16,8 +16,10 @@
 //     count; capitals around an order code need one more cue), "!!!" and
 //     "???", angry emoji, threats to leave, to sue or to write a review,
 //     asking for "someone competent", "now what?" after a complaint, a
-//     demand word said last or alone ("get me a manager now"), praise
-//     taken back ("amazing service... not"), intensifiers and negation.
+//     demand word said last or alone ("get me a manager now") or in
+//     capitals ("rimborso SUBITO"), praise taken back ("amazing
+//     service... not"), intensifiers, downtoners ("a bit", "un po'")
+//     and negation.
 //     SentimentLabel maps a score to
 //     negative (≤ -0.25), neutral or positive (≥ 0.25).
 //   - Language: it, en, es, pt, fr or de from word, suffix and letter

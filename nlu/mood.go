@@ -50,6 +50,9 @@ func (a *Analyzer) mood(raw string, toks []token, hits []hit, wantsHuman bool) (
 		switch h.lex {
 		case lexFrustrated:
 			if !h.negated {
+				if downtoned(toks, h.start) {
+					w *= 0.5
+				}
 				frust += w
 			}
 		case lexNegative:
@@ -244,7 +247,14 @@ func demandScore(toks []token, wantsHuman bool) float64 {
 			last = i
 		}
 	}
-	found := false
+	first := -1
+	for i := range toks {
+		if toks[i].kind == tokWord {
+			first = i
+			break
+		}
+	}
+	found, shouted := false, false
 	for i := range toks {
 		t := &toks[i]
 		if t.kind != tokWord || !demandWords[t.text] {
@@ -259,18 +269,23 @@ func demandScore(toks []token, wantsHuman bool) float64 {
 		}
 		// "ya" and "ora" start many plain sentences ("ya está", "ora
 		// funziona"): only the end of the message or a clause of their
-		// own counts.
+		// own counts. Said in capitals in a lower-case message, not as
+		// its first word ("ORA funziona"), it is a shouted demand
+		// wherever it is: "voglio il rimborso SUBITO, non tra un mese",
+		// "devuelvan mi dinero YA que llevo una semana".
 		if i == last || alone {
 			found = true
+		} else if t.upper == t.letters && i != first && !mostlyUpper(toks) {
+			shouted = true
 		}
 	}
 	switch {
-	case !found:
-		return 0
-	case wantsHuman:
+	case shouted || found && wantsHuman:
 		return 1
+	case found:
+		return 0.5
 	}
-	return 0.5
+	return 0
 }
 
 // nowWhatScore weighs the rhetorical "now what?" after a complaint: "il
@@ -330,4 +345,29 @@ func hasCode(toks []token) bool {
 		}
 	}
 	return false
+}
+
+// downtoners soften the complaint right after them: "a bit annoying", "un
+// po' lento", "un poco molesto", "slightly disappointing".
+var downtoners = set("bit", "po", "poco", "pochino", "slightly", "somewhat", "kinda", "algo")
+
+// downtoned reports whether a downtoner precedes toks[i] in its clause.
+func downtoned(toks []token, i int) bool {
+	return i > 0 && toks[i-1].clause == toks[i].clause && downtoners[toks[i-1].text]
+}
+
+// mostlyUpper reports whether most words of the message are in capitals
+// (caps lock, or shouting throughout), where one word in capitals does not
+// stand out.
+func mostlyUpper(toks []token) bool {
+	words, upper := 0, 0
+	for i := range toks {
+		if t := &toks[i]; t.alpha() && t.letters >= 2 {
+			words++
+			if t.upper == t.letters {
+				upper++
+			}
+		}
+	}
+	return 2*upper >= words
 }

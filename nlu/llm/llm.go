@@ -224,40 +224,48 @@ func (a *Analyzer) fallback(in flows.AnalyzeInput, fb flows.Signals, fbErr error
 	return s
 }
 
-// ask calls the model, retrying what is worth retrying, within the timeout.
+// ask calls the model for in's signals, retrying what is worth retrying,
+// within the timeout.
 func (a *Analyzer) ask(ctx context.Context, text, lang string) (flows.Signals, error) {
+	return call(ctx, a, a.request(text, lang), a.parse)
+}
+
+// call sends req, retrying 429s, 5xx and network errors with backoff, and
+// reads the answer with parse (whose errors are never retried), all within
+// the analyser's timeout.
+func call[T any](ctx context.Context, a *Analyzer, req openai.ChatCompletionRequest, parse func(openai.ChatCompletionResponse) (T, error)) (T, error) {
 	ctx, cancel := context.WithTimeout(ctx, a.cfg.timeout)
 	defer cancel()
 	st := &callState{}
 	ctx = context.WithValue(ctx, callStateKey{}, st)
-	req := a.request(text, lang)
-	op := func() (flows.Signals, error) {
+	op := func() (T, error) {
+		var zero T
 		st.reset()
 		resp, err := a.client.CreateChatCompletion(ctx, req)
 		if err != nil {
-			return flows.Signals{}, classify(ctx, err, st)
+			return zero, classify(ctx, err, st)
 		}
-		s, err := a.parse(resp)
+		v, err := parse(resp)
 		if err != nil {
-			return flows.Signals{}, backoff.Permanent(err)
+			return zero, backoff.Permanent(err)
 		}
-		return s, nil
+		return v, nil
 	}
 	eb := backoff.NewExponentialBackOff()
 	eb.InitialInterval = a.cfg.backoffMin
 	eb.MaxInterval = a.cfg.backoffMax
 	eb.Multiplier = 2
 	eb.RandomizationFactor = 0.5
-	s, err := backoff.Retry(ctx, op,
+	v, err := backoff.Retry(ctx, op,
 		backoff.WithBackOff(eb),
 		backoff.WithMaxTries(a.maxTries),
 		backoff.WithMaxElapsedTime(a.cfg.timeout),
 	)
 	if err != nil && ctx.Err() != nil && !errors.Is(err, errInvalid) {
 		// The deadline struck while waiting to retry: say so.
-		return s, timeoutOrCanceled(ctx)
+		return v, timeoutOrCanceled(ctx)
 	}
-	return s, err
+	return v, err
 }
 
 func (a *Analyzer) request(text, lang string) openai.ChatCompletionRequest {
