@@ -233,7 +233,7 @@ func (l *loader) compileComposite(ps []piece, wrapJSON bool) (*vm.Program, error
 				b.WriteString(" + ")
 			}
 			if p.hole {
-				b.WriteString("string((" + p.src + "))")
+				b.WriteString(textFunc + "((" + p.src + "))")
 				continue
 			}
 			name := "__l" + strconv.Itoa(i)
@@ -246,5 +246,13 @@ func (l *loader) compileComposite(ps []piece, wrapJSON bool) (*vm.Program, error
 	if wrapJSON {
 		src = "toJSON(" + src + ")"
 	}
-	return compileSafe(src, expr.Env(env), expr.Patch(&constPatch{vals: vals}))
+	return compileSafe(src, expr.Env(env), expr.Patch(&constPatch{vals: vals}), textOption)
 }
+
+// textFunc renders a hole inside a text the way the engine renders a say's
+// holes (flows.FormatValue): nil as nothing, not "<nil>"; times as RFC 3339.
+const textFunc = "__text"
+
+var textOption = expr.Function(textFunc, func(params ...any) (any, error) {
+	return flows.FormatValue(params[0]), nil
+}, new(func(any) string))

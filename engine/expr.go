@@ -1,12 +1,8 @@
 package engine
 
 import (
-	"encoding/json"
-	"fmt"
-	"strconv"
 	"strings"
 	"sync"
-	"time"
 
 	"github.com/expr-lang/expr/vm"
 
@@ -210,34 +206,5 @@ func (t *turn) renderText(tx *flows.Text) string {
 	return t.render(tx.For(t.s.Lang, t.e.lang))
 }
 
-// formatValue writes a value the way templates show it: strings as they
-// are, numbers without trailing zeros, nil as nothing, maps and lists as
-// JSON.
-func formatValue(v any) string {
-	switch v := v.(type) {
-	case nil:
-		return ""
-	case string:
-		return v
-	case float64:
-		return strconv.FormatFloat(v, 'f', -1, 64)
-	case float32:
-		return strconv.FormatFloat(float64(v), 'f', -1, 32)
-	case int:
-		return strconv.Itoa(v)
-	case int64:
-		return strconv.FormatInt(v, 10)
-	case bool:
-		return strconv.FormatBool(v)
-	case time.Time:
-		return v.Format(time.RFC3339)
-	case time.Duration:
-		return v.String()
-	case map[string]any, []any, map[string]string, []string, map[string]bool, map[string][]string:
-		b, err := json.Marshal(v)
-		if err == nil {
-			return string(b)
-		}
-	}
-	return fmt.Sprint(v)
-}
+// formatValue writes a value the way templates show it (flows.FormatValue).
+func formatValue(v any) string { return flows.FormatValue(v) }

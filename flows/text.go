@@ -1,7 +1,11 @@
 package flows
 
 import (
+	"encoding/json"
+	"fmt"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/expr-lang/expr/vm"
 )
@@ -65,4 +69,38 @@ func (t *Text) For(lang, fallback string) *Template {
 		return tpl
 	}
 	return nil
+}
+
+// FormatValue writes a value the way a template's hole shows it: strings
+// as they are, numbers without trailing zeros, nil as nothing, times as
+// RFC 3339, maps and lists as JSON. The engine renders texts with it and
+// the loader compiles texts with holes (a set: value, an HTTP body string)
+// to call it, so a value reads the same wherever it is written.
+func FormatValue(v any) string {
+	switch v := v.(type) {
+	case nil:
+		return ""
+	case string:
+		return v
+	case float64:
+		return strconv.FormatFloat(v, 'f', -1, 64)
+	case float32:
+		return strconv.FormatFloat(float64(v), 'f', -1, 32)
+	case int:
+		return strconv.Itoa(v)
+	case int64:
+		return strconv.FormatInt(v, 10)
+	case bool:
+		return strconv.FormatBool(v)
+	case time.Time:
+		return v.Format(time.RFC3339)
+	case time.Duration:
+		return v.String()
+	case map[string]any, []any, map[string]string, []string, map[string]bool, map[string][]string:
+		b, err := json.Marshal(v)
+		if err == nil {
+			return string(b)
+		}
+	}
+	return fmt.Sprint(v)
 }

@@ -148,3 +148,8 @@ func TestTestFileWithAbsoluteFlowPath(t *testing.T) {
 		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, out, errOut)
 	}
 }
+
+func TestTestTemplatesRenderAlike(t *testing.T) {
+	code, stdout, stderr := runCLI(t, "", "test", "testdata/tests/templates.yaml")
+	wantCode(t, code, exitOK, stdout, stderr)
+}
