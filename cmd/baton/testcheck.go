@@ -45,6 +45,10 @@ func checkStep(st *testStep, res *stepResult, s *flows.Session, vars map[string]
 			requests = append(requests, e)
 		case flows.EndEffect:
 			cs.ended = true
+		case flows.LifecycleChange:
+			if e.From == flows.LifecycleClosed { // a new conversation began
+				cs.ended = false
+			}
 		}
 	}
 	if menuShown {
