@@ -44,13 +44,45 @@ func newAnalyzer(f *flows.Flow, dep *deployment, live bool, getenv func(string) 
 	if err != nil || builtin == nil {
 		return nil, err
 	}
-	if !live || dep == nil {
+	if !usesLLM(dep, live) {
 		return builtin, nil
+	}
+	return newLLM(f, dep, builtin, getenv)
+}
+
+// newSummarizer returns what writes the LLM summary at the top of each
+// ticket: with --live and an nlu.analyser of llm or hybrid, the LLM
+// analyser a (or a new one when the flow reads no signal, so a is not
+// one); else nil, and tickets keep the extractive summary. The sandbox
+// never calls an LLM.
+func newSummarizer(a flows.Analyzer, f *flows.Flow, dep *deployment, live bool, getenv func(string) string) (flows.Summarizer, error) {
+	if !usesLLM(dep, live) {
+		return nil, nil
+	}
+	if s, ok := a.(flows.Summarizer); ok {
+		return s, nil
+	}
+	builtin, err := builtinAnalyzer(f)
+	if err != nil {
+		return nil, err
+	}
+	return newLLM(f, dep, builtin, getenv)
+}
+
+// usesLLM says whether the deployment asks for the LLM analyser, which
+// only --live calls.
+func usesLLM(dep *deployment, live bool) bool {
+	if !live || dep == nil {
+		return false
 	}
 	n := dep.cfg.NLU
-	if n.Analyser != "llm" && n.Analyser != "hybrid" {
-		return builtin, nil
-	}
+	return n.Analyser == "llm" || n.Analyser == "hybrid"
+}
+
+// newLLM builds the LLM analyser of dep's nlu section for f, falling back
+// to builtin (hybrid needs it; without one the model answers alone).
+func newLLM(f *flows.Flow, dep *deployment, builtin *nlu.Analyzer, getenv func(string) string) (*llm.Analyzer, error) {
+	n := dep.cfg.NLU
 	key := n.LLM.APIKey
 	for _, name := range []string{"BATON_LLM_API_KEY", "OPENAI_API_KEY"} {
 		if key == "" && getenv != nil {
@@ -61,16 +93,18 @@ func newAnalyzer(f *flows.Flow, dep *deployment, live bool, getenv func(string) 
 		llm.WithBaseURL(n.LLM.BaseURL),
 		llm.WithModel(n.LLM.Model),
 		llm.WithNLUConfig(f.NLU),
-		llm.WithFallback(builtin),
+	}
+	if builtin != nil {
+		opts = append(opts, llm.WithFallback(builtin))
+		if n.Analyser == "hybrid" {
+			opts = append(opts, llm.WithHybrid(nil))
+		}
 	}
 	if key != "" {
 		opts = append(opts, llm.WithAPIKey(key))
 	}
 	if n.LLM.Timeout > 0 {
 		opts = append(opts, llm.WithTimeout(n.LLM.Timeout))
-	}
-	if n.Analyser == "hybrid" {
-		opts = append(opts, llm.WithHybrid(nil))
 	}
 	a, err := llm.New(opts...)
 	if err != nil {

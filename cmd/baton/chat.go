@@ -161,6 +161,10 @@ func runChat(ctx context.Context, e *env, args []string) int {
 		return exitRuntime
 	}
 	cfg.analyzer = a
+	if cfg.summarizer, err = newSummarizer(a, f, dep, o.live, e.getenv); err != nil {
+		fmt.Fprintf(e.stderr, "baton chat: %v\n", err)
+		return exitRuntime
+	}
 	sb, err := newSandbox(cfg)
 	if err != nil {
 		fmt.Fprintf(e.stderr, "baton chat: %v\n", err)

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/batonbot/baton/engine"
@@ -29,7 +30,18 @@ type helpdesk struct {
 	// declined are handoffs routed to no ticket (out of hours, tell or
 	// email): the engine writes no open for them and ends the conversation.
 	declined map[string]bool
+	// summarizer writes the LLM summary on top of each ticket (--live with
+	// an llm or hybrid analyser); nil keeps the extractive one.
+	summarizer flows.Summarizer
+	// summaries of the handoffs of the turn being run, by id (a retried
+	// turn asks once), and why a summary failed.
+	summaries     map[string]string
+	summaryFailed map[string]string
 }
+
+// summaryExtractive is the source of an nlu_fallback event for a summary
+// the LLM could not write: the ticket has the extractive one.
+const summaryExtractive = "extractive"
 
 func newHelpdesk(dep *deployment, now func() time.Time, live bool) (*helpdesk, error) {
 	r, err := handoff.NewRouter(dep.cfg, handoff.RouterClock(now))
@@ -37,7 +49,8 @@ func newHelpdesk(dep *deployment, now func() time.Time, live bool) (*helpdesk, e
 		return nil, err
 	}
 	h := &helpdesk{dep: dep, router: r, decisions: map[string]handoff.Decision{},
-		tickets: map[string]flows.TicketRef{}, declined: map[string]bool{}}
+		tickets: map[string]flows.TicketRef{}, declined: map[string]bool{},
+		summaries: map[string]string{}, summaryFailed: map[string]string{}}
 	if !live {
 		if h.recs, err = handoff.Recorders(dep.cfg, handoff.WithClock(now)); err != nil {
 			return nil, err
@@ -56,7 +69,8 @@ func (s *sandbox) turn(ctx context.Context, id string, in flows.Input) ([]flows.
 // route is the engine's handoff hook: the Router decides the team, agent,
 // priority and tags (filling h with them), and a handoff that gets no
 // ticket (out of hours, tell or email) is declined, which ends the
-// conversation in the same save.
+// conversation in the same save. A handoff that gets a ticket is
+// summarised by the LLM when one is configured.
 func (h *helpdesk) route(ctx context.Context, _ *flows.Session, hf *flows.Handoff) error {
 	d, err := h.router.Route(ctx, hf)
 	if err != nil {
@@ -67,7 +81,35 @@ func (h *helpdesk) route(ctx context.Context, _ *flows.Session, hf *flows.Handof
 		h.declined[hf.ID] = true
 		return engine.ErrHandoffDeclined
 	}
+	h.summarize(ctx, hf)
 	return nil
+}
+
+// summarize sets hf.Summary with the summarizer, bounded by its own
+// timeout. On a failure Summary stays empty, so the ticket gets the
+// extractive summary, and after reports why as an nlu_fallback event.
+func (h *helpdesk) summarize(ctx context.Context, hf *flows.Handoff) {
+	if h.summarizer == nil || hf.Summary != "" {
+		return
+	}
+	if s, ok := h.summaries[hf.ID]; ok {
+		hf.Summary = s
+		return
+	}
+	if _, failed := h.summaryFailed[hf.ID]; failed {
+		return
+	}
+	s, err := h.summarizer.Summarize(ctx, hf)
+	if err != nil {
+		why := strings.TrimPrefix(err.Error(), "llm: ")
+		if !strings.HasPrefix(why, "summary") {
+			why = "summary: " + why
+		}
+		h.summaryFailed[hf.ID] = why
+		return
+	}
+	h.summaries[hf.ID] = s
+	hf.Summary = s
 }
 
 // after returns the events that follow effect e of a turn: the routing
@@ -84,7 +126,12 @@ func (h *helpdesk) after(ctx context.Context, e flows.Effect) ([]flows.Effect, [
 			return nil, nil
 		}
 		delete(h.decisions, e.ID)
+		delete(h.summaries, e.ID)
 		out := []flows.Effect{newRouteEvent(e.Handoff, d)}
+		if why, failed := h.summaryFailed[e.ID]; failed {
+			delete(h.summaryFailed, e.ID)
+			out = append(out, flows.NLUFallback{Reason: why, Source: summaryExtractive})
+		}
 		var problems []string
 		if d.OpenTicket && h.recs != nil {
 			rec := h.recs[d.Connector]

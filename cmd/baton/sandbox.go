@@ -42,6 +42,9 @@ type sandboxConfig struct {
 	store sandboxStore
 	// analyzer replaces the built-in analyser (--live with an LLM).
 	analyzer flows.Analyzer
+	// summarizer writes the summary on top of each ticket (--live with an
+	// LLM); nil keeps the extractive one.
+	summarizer flows.Summarizer
 }
 
 // sandboxStore is where the sandbox keeps sessions and outbox items.
@@ -161,6 +164,7 @@ func newSandbox(cfg sandboxConfig) (*sandbox, error) {
 		if s.hd, err = newHelpdesk(cfg.deployment, s.now, cfg.live); err != nil {
 			return nil, fmt.Errorf("setting up the helpdesk connectors of %s: %w", cfg.deployment.cfg.Source, err)
 		}
+		s.hd.summarizer = cfg.summarizer
 		// Routing happens inside Handle, before the save: a declined
 		// handoff (out of hours, tell or email) ends the conversation
 		// there, after the customer is told why (helpdesk.after).

@@ -52,4 +52,15 @@
 // describing the answer. A strict JSON schema was chosen over a forced
 // tool call because local servers turn it into a decoding grammar, while
 // tool_choice support varies among them.
+//
+// # Handoff summaries
+//
+// The Analyzer is also a flows.Summarizer: Summarize asks the same endpoint
+// and model (same timeout, retries, temperature and masking) for the 2-3
+// sentences at the top of a ticket, in the conversation's language. The
+// request is a system message and a user message carrying the handoff's
+// reason, collected variables and last messages, masked; the answer is the
+// message content as plain text (no response_format). Unlike Analyze it
+// has no fallback of its own: it returns an error, and the host keeps the
+// handoff package's extractive summary.
 package llm

@@ -33,11 +33,11 @@ func (a *Analyzer) Summarize(ctx context.Context, h *flows.Handoff) (string, err
 		return "", errors.New("llm: Summarize needs a handoff")
 	}
 	if !slices.ContainsFunc(h.Transcript, func(m flows.Message) bool { return strings.TrimSpace(m.Text) != "" }) {
-		return "", errors.New("llm: no summary: the handoff's transcript is empty")
+		return "", errors.New("llm: summary: the handoff has no message to summarise")
 	}
 	s, err := call(ctx, a, a.summaryRequest(h), parseSummary)
 	if err != nil {
-		return "", fmt.Errorf("llm: no summary: %s", reason(err))
+		return "", fmt.Errorf("llm: summary: %s", reason(err))
 	}
 	return s, nil
 }

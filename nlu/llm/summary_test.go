@@ -1,0 +1,165 @@
+package llm
+
+import (
+	"context"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/batonbot/baton/flows"
+)
+
+func summaryHandoff() *flows.Handoff {
+	at := time.Date(2026, 3, 3, 10, 30, 0, 0, time.UTC)
+	return &flows.Handoff{
+		ID: "c1-4-1", ConversationID: "c1", State: "ask_order", Language: "it",
+		Contact: flows.Contact{ID: "+393331234567", Name: "Anna Rossi", Phone: "+393331234567"},
+		Reason:  "asks_for_human",
+		Vars:    map[string]any{"order_id": "A12345", "empty": ""},
+		Transcript: []flows.Message{
+			{At: at, From: flows.RoleUser, Text: "ciao"},
+			{At: at, From: flows.RoleBot, Text: "Ciao! Come posso aiutarti?"},
+			{At: at, From: flows.RoleUser, Text: "1", Choice: "Stato ordine"},
+			{At: at, From: flows.RoleUser, Text: "il pacco A12345 non arriva, chiamatemi al +39 333 123 4567 o scrivete a anna@example.com"},
+			{At: at, From: flows.RoleUser, Text: "voglio un operatore"},
+		},
+	}
+}
+
+func TestSummarizeWireFormat(t *testing.T) {
+	const want = "La cliente chiede dove sia l'ordine [order]. Il bot ha raccolto il numero d'ordine. Ha chiesto un operatore."
+	f := newFake(t, func(n int, w http.ResponseWriter, r *http.Request) { writeCompletion(w, "  "+want+"\n", "stop") })
+	a := newTest(t, f)
+	got, err := a.Summarize(context.Background(), summaryHandoff())
+	if err != nil {
+		t.Fatalf("Summarize: %v", err)
+	}
+	if got != want {
+		t.Errorf("summary = %q, want %q", got, want)
+	}
+
+	req := f.request(1)
+	if req["model"] != "test-model" {
+		t.Errorf("model = %v", req["model"])
+	}
+	if temp, ok := req["temperature"]; !ok || temp != 0.0 {
+		t.Errorf("temperature = %v (present %v), want an explicit 0", temp, ok)
+	}
+	if _, ok := req["response_format"]; ok {
+		t.Errorf("a summary is plain text; the request has a response_format: %v", req["response_format"])
+	}
+	msgs, _ := req["messages"].([]any)
+	if len(msgs) != 2 {
+		t.Fatalf("messages = %v, want system and user", msgs)
+	}
+	sys, user := msgs[0].(map[string]any), msgs[1].(map[string]any)
+	if sys["role"] != "system" || user["role"] != "user" {
+		t.Errorf("roles = %v, %v", sys["role"], user["role"])
+	}
+	s, _ := sys["content"].(string)
+	for _, w := range []string{"2 or 3 short sentences", `"it"`, "what the customer wants", "escalated", "placeholders"} {
+		if !strings.Contains(s, w) {
+			t.Errorf("system prompt lacks %q:\n%s", w, s)
+		}
+	}
+	u, _ := user["content"].(string)
+	for _, w := range []string{"asks_for_human", "- order_id: [order]", "Customer: il pacco [order] non arriva", "[phone]", "[email]", `Customer: 1 (chose "Stato ordine")`, "Bot: Ciao! Come posso aiutarti?"} {
+		if !strings.Contains(u, w) {
+			t.Errorf("user message lacks %q:\n%s", w, u)
+		}
+	}
+	for _, leak := range []string{"A12345", "333 123 4567", "+393331234567", "anna@example.com", "Anna Rossi", "empty"} {
+		if strings.Contains(f.rawRequest(1), leak) {
+			t.Errorf("the request carries %q; it should be masked or left out:\n%s", leak, u)
+		}
+	}
+}
+
+func TestSummarizeUnmasked(t *testing.T) {
+	f := newFake(t, func(n int, w http.ResponseWriter, r *http.Request) { writeCompletion(w, "ok", "stop") })
+	a := newTest(t, f, WithMasking(false))
+	if _, err := a.Summarize(context.Background(), summaryHandoff()); err != nil {
+		t.Fatal(err)
+	}
+	if raw := f.rawRequest(1); !strings.Contains(raw, "anna@example.com") || strings.Contains(raw, "placeholders") {
+		t.Errorf("WithMasking(false) should send the text as it is:\n%s", raw)
+	}
+}
+
+func TestSummarizeFailures(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		reply func(n int, w http.ResponseWriter, r *http.Request)
+		hits  int32
+		want  string
+	}{
+		{"server error, retried", func(n int, w http.ResponseWriter, r *http.Request) {
+			writeError(w, http.StatusInternalServerError, "boom", "server_error")
+		}, 3, "llm: summary: http 500"},
+		{"bad key, not retried", func(n int, w http.ResponseWriter, r *http.Request) {
+			writeError(w, http.StatusUnauthorized, "Incorrect API key provided", "invalid_api_key")
+		}, 1, "check the API key"},
+		{"empty answer", func(n int, w http.ResponseWriter, r *http.Request) { writeCompletion(w, "  ", "stop") }, 1, "invalid response: empty content"},
+		{"cut short", func(n int, w http.ResponseWriter, r *http.Request) { writeCompletion(w, "La cliente", "length") }, 1, "cut short"},
+		{"retried then answered", func(n int, w http.ResponseWriter, r *http.Request) {
+			if n == 1 {
+				writeError(w, http.StatusServiceUnavailable, "busy", "server_error")
+				return
+			}
+			writeCompletion(w, "Riassunto.", "stop")
+		}, 2, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFake(t, tc.reply)
+			a := newTest(t, f)
+			got, err := a.Summarize(context.Background(), summaryHandoff())
+			if f.hits.Load() != tc.hits {
+				t.Errorf("%d requests, want %d", f.hits.Load(), tc.hits)
+			}
+			if tc.want == "" {
+				if err != nil || got != "Riassunto." {
+					t.Errorf("Summarize = %q, %v; want the second answer", got, err)
+				}
+				return
+			}
+			if err == nil || !strings.Contains(err.Error(), tc.want) || got != "" {
+				t.Errorf("Summarize = %q, %v; want no summary and an error containing %q", got, err, tc.want)
+			}
+		})
+	}
+}
+
+func TestSummarizeTimeout(t *testing.T) {
+	f := newFake(t, func(n int, w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-r.Context().Done():
+		case <-time.After(2 * time.Second):
+		}
+	})
+	a := newTest(t, f, WithTimeout(50*time.Millisecond))
+	start := time.Now()
+	_, err := a.Summarize(context.Background(), summaryHandoff())
+	if err == nil || !strings.Contains(err.Error(), "timeout") {
+		t.Errorf("err = %v, want a timeout", err)
+	}
+	if d := time.Since(start); d > time.Second {
+		t.Errorf("Summarize took %v; the analyser's timeout should bound it", d)
+	}
+}
+
+func TestSummarizeNothingToSay(t *testing.T) {
+	f := newFake(t, func(n int, w http.ResponseWriter, r *http.Request) { writeCompletion(w, "x", "stop") })
+	a := newTest(t, f)
+	h := summaryHandoff()
+	h.Transcript = nil
+	if _, err := a.Summarize(context.Background(), h); err == nil {
+		t.Error("a handoff without messages should get no summary")
+	}
+	if _, err := a.Summarize(context.Background(), nil); err == nil {
+		t.Error("a nil handoff should be an error")
+	}
+	if f.hits.Load() != 0 {
+		t.Errorf("%d requests for nothing to summarise", f.hits.Load())
+	}
+}
