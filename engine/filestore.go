@@ -76,12 +76,54 @@ func OpenFileStore(path string, opts ...StoreOption) (*FileStore, error) {
 	return f, nil
 }
 
-// Save stores s and its outbox items, then writes the snapshot.
+// Save stores s and its outbox items, then writes the snapshot. When the
+// snapshot cannot be written the save is undone: the error means nothing
+// was saved, as for any store, so the host may retry the turn.
 func (f *FileStore) Save(ctx context.Context, s *flows.Session, out ...flows.OutboxItem) error {
-	if err := f.MemoryStore.Save(ctx, s, out...); err != nil {
+	if s == nil {
+		return f.MemoryStore.Save(ctx, s, out...) // says what is wrong
+	}
+	f.wmu.Lock()
+	defer f.wmu.Unlock()
+	m := f.MemoryStore
+	rev := s.Rev
+	m.mu.Lock()
+	prev := m.sessions[s.ID]
+	existed := make(map[string]bool, len(out))
+	for _, it := range out {
+		_, existed[it.ID] = m.byID[it.ID]
+	}
+	m.mu.Unlock()
+	if err := m.Save(ctx, s, out...); err != nil {
 		return err
 	}
-	return f.flush()
+	if err := f.write(); err != nil {
+		m.mu.Lock()
+		if prev != nil {
+			m.sessions[s.ID] = prev
+		} else {
+			delete(m.sessions, s.ID)
+		}
+		added := map[*memItem]bool{}
+		for _, it := range out {
+			if mi, ok := m.byID[it.ID]; ok && !existed[it.ID] {
+				added[mi] = true
+				delete(m.byID, it.ID)
+			}
+		}
+		kept := m.items[:0]
+		for _, mi := range m.items {
+			if !added[mi] {
+				kept = append(kept, mi)
+			}
+		}
+		clear(m.items[len(kept):])
+		m.items = kept
+		m.mu.Unlock()
+		s.Rev = rev
+		return err
+	}
+	return nil
 }
 
 // Settle records a delivery outcome, then writes the snapshot.
@@ -110,6 +152,11 @@ func (f *FileStore) Claim(ctx context.Context, now time.Time, lease time.Duratio
 func (f *FileStore) flush() error {
 	f.wmu.Lock()
 	defer f.wmu.Unlock()
+	return f.write()
+}
+
+// write writes the snapshot; the caller holds f.wmu.
+func (f *FileStore) write() error {
 	m := f.MemoryStore
 	m.mu.Lock()
 	snap := fileSnapshot{Version: 1, Sessions: make(map[string]*flows.Session, len(m.sessions)), Tickets: make(map[string]flows.TicketRef, len(m.tickets))}

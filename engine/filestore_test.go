@@ -72,3 +72,51 @@ func TestFileStoreRejectsForeignFile(t *testing.T) {
 		t.Fatalf("OpenFileStore on garbage: %v", err)
 	}
 }
+
+// TestFileStoreFailedWriteSavesNothing: when the snapshot cannot be written,
+// Save fails and the store is as before, so the host's retry or the next
+// message does not find a turn it was told had failed (nor a handoff it
+// would deliver anyway).
+func TestFileStoreFailedWriteSavesNothing(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "baton.json")
+	st, err := OpenFileStore(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := New(shop(t), WithClock(func() time.Time { return t0 }))
+	create := func() *flows.Session { return e.NewSession("c1", flows.Contact{Name: "Anna"}, "whatsapp", "it") }
+	if _, err := e.Handle(ctx, st, "c1", flows.Input{Kind: flows.InputMessage, Text: "ciao"}, create); err != nil {
+		t.Fatal(err)
+	}
+	// The snapshot's place becomes a directory: renaming over it fails.
+	if err := os.Remove(path); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(filepath.Join(path, "x"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.Handle(ctx, st, "c1", flows.Input{Kind: flows.InputMessage, Text: "operatore"}, create); err == nil {
+		t.Fatal("Handle succeeded although the store could not be written")
+	}
+	s, err := st.Load(ctx, "c1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.State != "welcome" || s.Lifecycle != flows.LifecycleBot || s.Rev != 1 {
+		t.Errorf("after the failed save the session is in %q, %s, rev %d; want welcome, bot, rev 1", s.State, s.Lifecycle, s.Rev)
+	}
+	if items, _ := st.List(ctx, ""); len(items) != 0 {
+		t.Errorf("the failed turn's handoff is in the outbox: %+v", items)
+	}
+	// Once the file can be written again, the same message goes through.
+	if err := os.RemoveAll(path); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.Handle(ctx, st, "c1", flows.Input{Kind: flows.InputMessage, Text: "operatore"}, create); err != nil {
+		t.Fatal(err)
+	}
+	if items, _ := st.List(ctx, ""); len(items) != 1 {
+		t.Errorf("outbox after the retry: %d items, want the handoff's open", len(items))
+	}
+}
