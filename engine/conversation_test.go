@@ -464,3 +464,29 @@ func TestExpressionErrorIsReported(t *testing.T) {
 		t.Errorf("a failing condition is false: state %q", c.s.State)
 	}
 }
+
+// TestLadderStepBackToTheSameState: a ladder step that goes back to the
+// state to show it again does not start the count over, so the ladder
+// still climbs to its last step.
+func TestLadderStepBackToTheSameState(t *testing.T) {
+	b := newFlow(t, "welcome", nil)
+	f := shop(t)
+	st := f.States["welcome"]
+	st.NoMatch = &flows.Ladder{Steps: []flows.Do{
+		{Actions: []flows.Action{b.say("Scusa.")}, Goto: "welcome"},
+		{Actions: []flows.Action{b.say("Scusa ancora.")}, Goto: "welcome"},
+		{Goto: "human"},
+	}}
+	c := newConv(t, f)
+	c.user("ciao")
+	for i, want := range []int{1, 2} {
+		effs := c.user("boh")
+		if nm, _ := find[flows.NoMatch](effs); nm.Count != want || c.s.NoMatch != want {
+			t.Fatalf("miss %d: no_match effect %d, session %d; want %d (effects %s)", i+1, nm.Count, c.s.NoMatch, want, types(effs))
+		}
+	}
+	effs := c.user("boh")
+	if _, ok := find[flows.HandoffEffect](effs); !ok {
+		t.Fatalf("the third miss should reach the ladder's last step and hand off: %s", types(effs))
+	}
+}

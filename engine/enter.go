@@ -144,8 +144,12 @@ func (t *turn) enter(name string) string {
 	}
 	t.path = append(t.path, name)
 	t.emit(flows.StateChange{From: t.s.State, To: name})
+	// A new state starts its own count; a ladder step that shows the same
+	// state again keeps it, so the next miss runs the next step.
+	if name != t.s.State || t.trigger != "no_match" {
+		t.s.NoMatch = 0
+	}
 	t.s.State = name
-	t.s.NoMatch = 0
 	return t.runPath(st, loc{kind: locActions}, 0)
 }
 
