@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"sync"
@@ -36,7 +37,10 @@ type fileSnapshot struct {
 	Sessions map[string]*flows.Session  `json:"sessions"`
 	Outbox   []flows.OutboxItem         `json:"outbox"`
 	Tickets  map[string]flows.TicketRef `json:"tickets,omitempty"`
-	Version  int                        `json:"version"`
+	// Loads are the agents' open handoffs (flows.LoadTracker); stores
+	// written before they were kept have none, read as all zero.
+	Loads   map[string]int `json:"loads,omitempty"`
+	Version int            `json:"version"`
 }
 
 // OpenFileStore opens (or creates) the store kept in the file at path.
@@ -72,6 +76,11 @@ func OpenFileStore(path string, opts ...StoreOption) (*FileStore, error) {
 	}
 	for id, t := range snap.Tickets {
 		m.tickets[id] = t
+	}
+	for agent, n := range snap.Loads {
+		if n > 0 {
+			m.addLoad(agent, n)
+		}
 	}
 	return f, nil
 }
@@ -169,6 +178,9 @@ func (f *FileStore) write() error {
 	}
 	for id, t := range m.tickets {
 		snap.Tickets[id] = t
+	}
+	if len(m.loads) > 0 {
+		snap.Loads = maps.Clone(m.loads)
 	}
 	b, err := json.Marshal(snap)
 	m.mu.Unlock()

@@ -12,7 +12,9 @@ import (
 // turn and before the session and its outbox items are saved, so what it
 // changes in h (team, priority, assignee, tags: routing) is what the open
 // item carries, written together with the session. s is the session the
-// turn produced; the hook must not change it.
+// turn produced; the hook must not change it: Handle records the assignee
+// the hook set (h.Assignee) in s.Handoff.Assignee itself, so the host can
+// release the agent when the ticket is solved, closed or declined.
 //
 // An error fails the turn: nothing is saved and Handle returns it.
 // ErrHandoffDeclined is not a failure: no ticket is opened for h and the
@@ -53,6 +55,9 @@ func (e *Engine) handoffs(ctx context.Context, ns *flows.Session, effects []flow
 			continue
 		}
 		err := e.handoffHook(ctx, ns, he.Handoff)
+		if err == nil {
+			recordAssignee(ns, he.Handoff)
+		}
 		switch {
 		case errors.Is(err, ErrHandoffDeclined):
 			if declined == nil {
@@ -82,4 +87,15 @@ func (e *Engine) handoffs(ctx context.Context, ns *flows.Session, effects []flow
 		return nil, nil, nil, err
 	}
 	return next, append(effects, more...), kept, nil
+}
+
+// recordAssignee copies the agent the hook assigned to h into the
+// session's reference to h (a new HandoffRef: the turn's may be shared).
+func recordAssignee(ns *flows.Session, h *flows.Handoff) {
+	if ns.Handoff == nil || ns.Handoff.ID != h.ID || ns.Handoff.Assignee == h.Assignee {
+		return
+	}
+	ref := *ns.Handoff
+	ref.Assignee = h.Assignee
+	ns.Handoff = &ref
 }

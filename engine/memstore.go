@@ -25,6 +25,7 @@ type MemoryStore struct {
 	items    []*memItem // in the order they were saved
 	byID     map[string]*memItem
 	tickets  map[string]flows.TicketRef // handoff id → ticket, once its open is delivered
+	loads    map[string]int             // agent → open handoffs (flows.LoadTracker), none at 0
 	// keepDelivered bounds the delivered items kept for List; older ones
 	// are dropped so the outbox does not grow for ever.
 	keepDelivered int

@@ -106,4 +106,8 @@ type HandoffRef struct {
 	ID     string    `json:"id"`
 	Ticket TicketRef `json:"ticket,omitzero"`
 	Return string    `json:"return,omitempty"`
+	// Assignee is the agent routing assigned (Handoff.Assignee), whose
+	// open-handoff count (LoadTracker) goes down when the ticket is
+	// solved, closed or declined; empty when none was.
+	Assignee string `json:"assignee,omitempty"`
 }

@@ -65,7 +65,7 @@ type Decision struct {
 type Router struct {
 	cfg   *Config
 	now   func() time.Time
-	loads LoadTracker
+	loads flows.LoadTracker
 
 	mu   sync.Mutex
 	next map[string]int // round-robin position per team
@@ -96,9 +96,11 @@ func RouterClock(now func() time.Time) RouterOption {
 	}
 }
 
-// RouterLoads sets where agents' open handoffs are counted (default: a
-// MemLoads, which forgets on restart).
-func RouterLoads(l LoadTracker) RouterOption {
+// RouterLoads sets where agents' open handoffs are counted: the session
+// store (engine.MemoryStore and engine.FileStore are flows.LoadTrackers),
+// so counts survive restarts and the host can release an agent when a
+// ticket is solved. The default is a MemLoads, which forgets on restart.
+func RouterLoads(l flows.LoadTracker) RouterOption {
 	return func(r *Router) {
 		if l != nil {
 			r.loads = l
@@ -134,8 +136,9 @@ func NewRouter(cfg *Config, opts ...RouterOption) (*Router, error) {
 }
 
 // Loads returns the router's LoadTracker: hosts call Add(agent, -1) when
-// an assigned ticket is solved or closed.
-func (r *Router) Loads() LoadTracker { return r.loads }
+// an assigned ticket is solved, closed or declined (the session's
+// HandoffRef.Assignee names the agent).
+func (r *Router) Loads() flows.LoadTracker { return r.loads }
 
 // Route decides the team, connector, agent, priority, tags and SLA of h and
 // fills h.Team, h.Assignee, h.Priority, h.Tags and h.InHours with them. What the flow

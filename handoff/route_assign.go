@@ -4,32 +4,25 @@ import (
 	"context"
 	"strings"
 	"sync"
+
+	"github.com/batonbot/baton/flows"
 )
 
-// LoadTracker counts the open handoffs of each agent, for least-loaded
-// and skills assignment. Session stores should implement it next to the
-// outbox (it belongs in flows with SessionStore); MemLoads is the
-// in-memory one.
-type LoadTracker interface {
-	// Loads returns the open handoffs of each of agents (missing: 0).
-	Loads(ctx context.Context, agents []string) (map[string]int, error)
-	// Add changes agent's count by delta (+1 on assignment, -1 when the
-	// ticket is solved or closed); counts never go below zero.
-	Add(ctx context.Context, agent string, delta int) error
-}
-
-// MemLoads is an in-memory LoadTracker, safe for concurrent use.
+// MemLoads is an in-memory flows.LoadTracker, safe for concurrent use: the
+// Router's default, which forgets on restart and is not shared between
+// processes. Deployments pass their session store instead (RouterLoads),
+// which keeps the counts with the sessions.
 type MemLoads struct {
 	mu sync.Mutex
 	n  map[string]int
 }
 
-var _ LoadTracker = (*MemLoads)(nil)
+var _ flows.LoadTracker = (*MemLoads)(nil)
 
 // NewMemLoads returns an empty MemLoads.
 func NewMemLoads() *MemLoads { return &MemLoads{n: map[string]int{}} }
 
-// Loads implements LoadTracker.
+// Loads implements flows.LoadTracker.
 func (m *MemLoads) Loads(_ context.Context, agents []string) (map[string]int, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
@@ -40,7 +33,7 @@ func (m *MemLoads) Loads(_ context.Context, agents []string) (map[string]int, er
 	return out, nil
 }
 
-// Add implements LoadTracker.
+// Add implements flows.LoadTracker.
 func (m *MemLoads) Add(_ context.Context, agent string, delta int) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()

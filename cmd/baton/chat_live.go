@@ -63,7 +63,7 @@ func startLive(_ context.Context, e *env, cfg *sandboxConfig, o chatOptions) (*l
 		fmt.Fprintf(e.stderr, "baton chat: %s: %v\n", hc.Source, err)
 		return nil, exitFailed
 	}
-	router, err := handoff.NewRouter(hc)
+	router, err := handoff.NewRouter(hc, handoff.RouterLoads(store))
 	if err != nil {
 		fmt.Fprintf(e.stderr, "baton chat: %v\n", err)
 		return nil, exitFailed

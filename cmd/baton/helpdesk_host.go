@@ -43,8 +43,10 @@ type helpdesk struct {
 // the LLM could not write: the ticket has the extractive one.
 const summaryExtractive = "extractive"
 
-func newHelpdesk(dep *deployment, now func() time.Time, live bool) (*helpdesk, error) {
-	r, err := handoff.NewRouter(dep.cfg, handoff.RouterClock(now))
+// newHelpdesk routes by dep's config, counting the agents' open handoffs
+// in loads (the sandbox's store).
+func newHelpdesk(dep *deployment, now func() time.Time, live bool, loads flows.LoadTracker) (*helpdesk, error) {
+	r, err := handoff.NewRouter(dep.cfg, handoff.RouterClock(now), handoff.RouterLoads(loads))
 	if err != nil {
 		return nil, err
 	}
@@ -110,6 +112,29 @@ func (h *helpdesk) summarize(ctx context.Context, hf *flows.Handoff) {
 	}
 	h.summaries[hf.ID] = s
 	hf.Summary = s
+}
+
+// release takes one open handoff off the agent of a ticket that a turn
+// solved, closed or declined (prev is the session's handoff before the
+// turn, next the session after it), so least-loaded routing sees the agent
+// free again. An update the engine ignored (the handoff is still open)
+// releases nobody. It returns a problem when the store cannot count.
+func (h *helpdesk) release(ctx context.Context, in flows.Input, prev *flows.HandoffRef, next *flows.Session) string {
+	if in.Kind != flows.InputTicket || in.Ticket == nil || prev == nil || prev.Assignee == "" {
+		return ""
+	}
+	switch in.Ticket.Status {
+	case flows.TicketSolved, flows.TicketClosed, flows.TicketDeclined:
+	default:
+		return ""
+	}
+	if next != nil && next.Handoff != nil && next.Handoff.ID == prev.ID {
+		return ""
+	}
+	if err := h.router.Loads().Add(ctx, prev.Assignee, -1); err != nil {
+		return fmt.Sprintf("the ticket of handoff %s is %s, but releasing its agent %s failed: %v; least-loaded routing still counts it as open", prev.ID, in.Ticket.Status, prev.Assignee, err)
+	}
+	return ""
 }
 
 // after returns the events that follow effect e of a turn: the routing

@@ -47,10 +47,12 @@ type sandboxConfig struct {
 	summarizer flows.Summarizer
 }
 
-// sandboxStore is where the sandbox keeps sessions and outbox items.
+// sandboxStore is where the sandbox keeps sessions, outbox items and the
+// agents' open handoffs (least-loaded routing counts them there).
 type sandboxStore interface {
 	flows.SessionStore
 	flows.Outbox
+	flows.LoadTracker
 }
 
 // cannedHTTP is a canned response given by a test file.
@@ -160,8 +162,12 @@ func newSandbox(cfg sandboxConfig) (*sandbox, error) {
 	if a != nil {
 		opts = append(opts, engine.WithAnalyzer(a))
 	}
+	s.store = cfg.store
+	if s.store == nil {
+		s.store = engine.NewMemoryStore(engine.WithStoreClock(s.now))
+	}
 	if cfg.deployment != nil {
-		if s.hd, err = newHelpdesk(cfg.deployment, s.now, cfg.live); err != nil {
+		if s.hd, err = newHelpdesk(cfg.deployment, s.now, cfg.live, s.store); err != nil {
 			return nil, fmt.Errorf("setting up the helpdesk connectors of %s: %w", cfg.deployment.cfg.Source, err)
 		}
 		s.hd.summarizer = cfg.summarizer
@@ -171,10 +177,6 @@ func newSandbox(cfg sandboxConfig) (*sandbox, error) {
 		opts = append(opts, engine.WithHandoffHook(s.hd.route))
 	}
 	s.eng = engine.New(cfg.flow, opts...)
-	s.store = cfg.store
-	if s.store == nil {
-		s.store = engine.NewMemoryStore(engine.WithStoreClock(s.now))
-	}
 	s.reset()
 	return s, nil
 }
@@ -310,6 +312,7 @@ func (s *sandbox) run(ctx context.Context, in flows.Input, res *stepResult) {
 			in.At = s.now()
 		}
 		id := s.sess.ID
+		prev := s.sess.Handoff
 		effs, err := s.turn(ctx, id, in)
 		if err != nil {
 			s.hostError(res, in, fmt.Sprintf("the engine failed: %v", err), flows.Pos{})
@@ -317,6 +320,11 @@ func (s *sandbox) run(ctx context.Context, in flows.Input, res *stepResult) {
 		}
 		if next, err := s.store.Load(ctx, id); err == nil {
 			s.sess = next
+		}
+		if s.hd != nil {
+			if problem := s.hd.release(ctx, in, prev, s.sess); problem != "" {
+				s.hostError(res, in, problem, flows.Pos{})
+			}
 		}
 		if s.afterTurn != nil {
 			s.afterTurn()

@@ -1,0 +1,16 @@
+package flows
+
+import "context"
+
+// LoadTracker counts the open handoffs of each agent, for least-loaded and
+// skills assignment. Session stores implement it next to the outbox, so
+// the counts survive a restart and are shared by the processes sharing the
+// store. Routing adds 1 when it assigns an agent; the host takes 1 off when
+// the ticket is solved, closed or declined (HandoffRef.Assignee says whose
+// it was).
+type LoadTracker interface {
+	// Loads returns the open handoffs of each of agents (missing: 0).
+	Loads(ctx context.Context, agents []string) (map[string]int, error)
+	// Add changes agent's count by delta; counts never go below zero.
+	Add(ctx context.Context, agent string, delta int) error
+}
