@@ -110,6 +110,12 @@ func (t *turn) ticket() {
 		t.errorf("ticket %s is %s but the conversation is %s, not handed off; ignored", u.Ticket.ID, u.Status, s.Lifecycle)
 		return
 	}
+	if s.Handoff != nil && s.Handoff.Ticket.ID != "" && u.Ticket.ID != "" && !sameTicket(s.Handoff.Ticket, u.Ticket) {
+		// A late or repeated webhook of an earlier handoff's ticket: the
+		// current one is still open.
+		t.errorf("ticket %s is %s but the conversation waits on ticket %s; ignored", u.Ticket.ID, u.Status, s.Handoff.Ticket.ID)
+		return
+	}
 	if s.Handoff != nil && u.Ticket.ID != "" {
 		h := *s.Handoff
 		h.Ticket = u.Ticket
@@ -140,6 +146,12 @@ func (t *turn) ticket() {
 	t.trigger = "return"
 	t.rearm = true
 	t.goTo(ret)
+}
+
+// sameTicket reports whether a and b name the same ticket (the connector
+// is compared when both say it).
+func sameTicket(a, b flows.TicketRef) bool {
+	return a.ID == b.ID && (a.Connector == "" || b.Connector == "" || a.Connector == b.Connector)
 }
 
 // declined ends a conversation whose handoff got no ticket: nobody will

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"cmp"
 	"slices"
 	"testing"
 
@@ -20,6 +21,7 @@ func TestTicketStatuses(t *testing.T) {
 		agent    bool   // an agent answered before the update
 		status   flows.TicketStatus
 		ticket   flows.TicketRef
+		known    flows.TicketRef // the handoff's ticket, reported open before the update
 
 		lifecycle flows.Lifecycle
 		state     string
@@ -47,6 +49,12 @@ func TestTicketStatuses(t *testing.T) {
 			lifecycle: flows.LifecycleClosed, state: "transfer", end: "handoff_declined", next: welcome},
 		{name: "declined without return ends", escalate: "rimborso", status: flows.TicketDeclined,
 			lifecycle: flows.LifecycleClosed, end: "handoff_declined", next: welcome},
+		{name: "solved for another ticket is ignored", escalate: "operatore", status: flows.TicketSolved,
+			known: ref, ticket: flows.TicketRef{Connector: "zendesk", ID: "41"},
+			lifecycle: flows.LifecycleHandedOff, state: "transfer", keeps: true, errs: true},
+		{name: "closed for another ticket is ignored", escalate: "rimborso", status: flows.TicketClosed,
+			known: ref, ticket: flows.TicketRef{Connector: "zendesk", ID: "41"},
+			lifecycle: flows.LifecycleHandedOff, keeps: true, errs: true},
 		{name: "declined after an agent answered is refused", escalate: "operatore", agent: true, status: flows.TicketDeclined,
 			lifecycle: flows.LifecycleWithAgent, state: "transfer", keeps: true, errs: true},
 	}
@@ -61,6 +69,9 @@ func TestTicketStatuses(t *testing.T) {
 			hid := c.s.Handoff.ID
 			if tt.agent {
 				c.do(flows.Input{Kind: flows.InputAgent, Text: "Ciao, sono Marco", Agent: "Marco"})
+			}
+			if tt.known != (flows.TicketRef{}) {
+				c.do(flows.Input{Kind: flows.InputTicket, Ticket: &flows.TicketUpdate{Ticket: tt.known, Status: flows.TicketOpen}})
 			}
 			effs := c.do(flows.Input{Kind: flows.InputTicket, Ticket: &flows.TicketUpdate{Ticket: tt.ticket, Status: tt.status}})
 
@@ -79,8 +90,8 @@ func TestTicketStatuses(t *testing.T) {
 			}
 			if keeps := c.s.Handoff != nil; keeps != tt.keeps {
 				t.Errorf("session handoff %+v, want kept %v", c.s.Handoff, tt.keeps)
-			} else if keeps && tt.ticket != (flows.TicketRef{}) && c.s.Handoff.Ticket != tt.ticket {
-				t.Errorf("session ticket %+v, want %+v", c.s.Handoff.Ticket, tt.ticket)
+			} else if want := cmp.Or(tt.known, tt.ticket); keeps && want != (flows.TicketRef{}) && c.s.Handoff.Ticket != want {
+				t.Errorf("session ticket %+v, want %+v", c.s.Handoff.Ticket, want)
 			}
 			if _, errs := find[flows.ErrorEffect](effs); errs != tt.errs {
 				t.Errorf("error effect %v, want %v (effects %s)", errs, tt.errs, types(effs))
