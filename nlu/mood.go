@@ -43,6 +43,9 @@ func (a *Analyzer) mood(raw string, toks []token, hits []hit, wantsHuman bool) (
 	var frust, neg, pos, sarcasm float64
 	negation := false
 	for _, h := range hits {
+		if h.lex == lexFrustrated && loyalCount(toks, h) {
+			continue
+		}
 		w := h.weight
 		if a.lex.intensified(toks, h.start) {
 			w *= 1.5
@@ -99,6 +102,7 @@ func (a *Analyzer) mood(raw string, toks []token, hits []hit, wantsHuman bool) (
 	frust += shoutingScore(toks, frust+neg > 0 || !hasCode(toks))
 	frust += demandScore(toks, wantsHuman)
 	frust += nowWhatScore(toks)
+	frust += patienceScore(toks)
 	frust += min(neg*0.4, 0.5)
 	if pos >= 1 && neg == 0 && frust < 1.5 {
 		frust -= 0.5
@@ -370,4 +374,33 @@ func mostlyUpper(toks []token) bool {
 		}
 	}
 	return 2*upper >= words
+}
+
+// orderVerbs after a count make it loyalty, not repetition: "terza volta
+// che ordino da voi", "third time I've ordered", "tercera vez que compro".
+var orderVerbs = set("ordino", "ordinato", "ordinare", "compro", "comprato", "acquisto", "acquistato",
+	"ordered", "ordering", "bought", "buy", "buying", "shopped", "pido", "pedi", "compre")
+
+// loyalCount reports a count phrase ("terza volta", "third time") followed
+// within three words by ordering or buying.
+func loyalCount(toks []token, h hit) bool {
+	isCount := false
+	for i := h.start; i < h.end && i < len(toks); i++ {
+		if timesWords[toks[i].text] || toks[i].text == "volta" || toks[i].text == "time" || toks[i].text == "vez" {
+			isCount = true
+		}
+	}
+	if !isCount {
+		return false
+	}
+	for i, n := h.end, 0; i < len(toks) && n < 3; i++ {
+		if toks[i].kind != tokWord {
+			continue
+		}
+		n++
+		if orderVerbs[toks[i].text] {
+			return true
+		}
+	}
+	return false
 }
