@@ -1,6 +1,8 @@
 package dsl
 
 import (
+	"fmt"
+	"reflect"
 	"regexp"
 	"sort"
 
@@ -41,6 +43,9 @@ func (l *loader) set(pos flows.Pos, n *yaml.Node) flows.Action {
 		}
 		if v := l.valueExpr(p.val); v != nil {
 			a.Assign = append(a.Assign, flows.Assign{Var: name, Value: v})
+			if name != flows.EnvLang {
+				l.typed = append(l.typed, typedWrite{name: name, pos: l.pos(p.val), what: "set", value: v})
+			}
 		}
 	}
 	return a
@@ -112,5 +117,89 @@ func (l *loader) capture(n *yaml.Node, sample any) string {
 	if _, ok := l.captures[name]; !ok {
 		l.captures[name] = sample
 	}
+	l.typed = append(l.typed, typedWrite{name: name, pos: l.pos(n), sample: sample})
 	return name
+}
+
+// typedWrite is a value written into a variable: a set: expression, or an
+// ask or http capture (sample is then "" or a map).
+type typedWrite struct {
+	name   string
+	pos    flows.Pos
+	what   string
+	value  *flows.Expr
+	sample any
+}
+
+// checkTypes reports values written into a variable declared with a
+// value of another type: expressions are compiled against the declared
+// type (score: 0 is a number), so the written value would make them fail
+// at run time ("score >= 4" on the text "5").
+func (l *loader) checkTypes() {
+	for _, w := range l.typed {
+		decl := l.flow.Vars[w.name]
+		want := kindOfValue(decl)
+		if want == "" {
+			continue // declared without a value (null), or a capture
+		}
+		declared := fmt.Sprintf("declared as %s (%s) at %s", want, sourceOf(decl), l.varPos[w.name])
+		if w.value == nil {
+			got := kindOfValue(w.sample)
+			if got == want {
+				continue
+			}
+			switch got {
+			case kindText:
+				l.errAt(w.pos, "ask saves the answer as text in %q, %s; declare it as \"\" and compare it as text (e.g. %s in [\"4\", \"5\"])", w.name, declared, w.name)
+			default:
+				l.errAt(w.pos, "http saves its result (status, ok, body, error) in %q, %s; declare it as null or save the result under another name", w.name, declared)
+			}
+			continue
+		}
+		if w.value.Program == nil {
+			continue // already reported
+		}
+		got := kindOfType(w.value.Program.Node().Type())
+		if got != "" && got != want {
+			l.errAt(w.pos, "%s: %q is %s, but this value is %s; expressions that use %s would fail on it", w.what, w.name, declared, got, w.name)
+		}
+	}
+}
+
+const (
+	kindText   = "a text"
+	kindBool   = "true or false"
+	kindNumber = "a number"
+	kindMap    = "a map"
+	kindList   = "a list"
+)
+
+// kindOfValue names the type of a variable's value as the flow's author
+// sees it; "" when any value fits (null).
+func kindOfValue(v any) string {
+	if v == nil {
+		return ""
+	}
+	return kindOfType(reflect.TypeOf(v))
+}
+
+// kindOfType is kindOfValue for a static type; "" when unknown.
+func kindOfType(t reflect.Type) string {
+	if t == nil {
+		return ""
+	}
+	switch t.Kind() {
+	case reflect.String:
+		return kindText
+	case reflect.Bool:
+		return kindBool
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Float32, reflect.Float64:
+		return kindNumber
+	case reflect.Map:
+		return kindMap
+	case reflect.Slice, reflect.Array:
+		return kindList
+	}
+	return ""
 }

@@ -40,6 +40,7 @@ func (l *loader) load(path string, src []byte) (*flows.Flow, Diagnostics) {
 	l.compileAll()
 	l.checkRefs()
 	l.checkAssigned()
+	l.checkTypes()
 	if l.diags.HasErrors() {
 		return nil, l.sorted()
 	}

@@ -33,6 +33,10 @@ type loader struct {
 	finals   []func()
 	all      []*flows.Expr
 	signals  bool // a rule reads an intent
+
+	// typed are the values written into variables (set, ask and http
+	// save_as), checked against the variables' types once compiled.
+	typed []typedWrite
 }
 
 // nameRef is a use of a name that must be defined somewhere in the flow.
