@@ -39,3 +39,18 @@ func TestLoadUsage(t *testing.T) {
 		t.Errorf("missing path: exit %d, stderr %q", code, errOut)
 	}
 }
+
+// The end of a timed run stops new turns; it does not fail the ones under
+// way (which reported "context deadline exceeded" as errors).
+func TestLoadDurationEndsCleanly(t *testing.T) {
+	for range 3 {
+		code, out, errOut := runCLI(t, "", "load", "--duration", "150ms", "--json", "../../examples/tests")
+		var rep loadReport
+		if err := json.Unmarshal([]byte(out), &rep); err != nil {
+			t.Fatalf("not one JSON object: %v\n%s", err, out)
+		}
+		if code != exitOK || rep.Errors != 0 || rep.Turns == 0 {
+			t.Fatalf("exit %d, report %+v, stderr %s", code, rep, errOut)
+		}
+	}
+}
