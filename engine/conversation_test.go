@@ -490,3 +490,29 @@ func TestLadderStepBackToTheSameState(t *testing.T) {
 		t.Fatalf("the third miss should reach the ladder's last step and hand off: %s", types(effs))
 	}
 }
+
+// TestCapturesBeforeTheyAreSet: before its ask or http runs, an answer
+// reads as "" and an HTTP result as a failed call (ok false, status 0), as
+// their types promise: `order.ok` is false, not a run-time error on every
+// message, and `csat != ""` does not hold.
+func TestCapturesBeforeTheyAreSet(t *testing.T) {
+	f := shop(t)
+	b := &fb{tb: t, f: f}
+	f.Triggers = append(f.Triggers,
+		&flows.Rule{Name: "shipped", When: b.expr(`order.ok and order.status == 200`), Do: flows.Do{Goto: "shipped"}},
+		&flows.Rule{Name: "rated", When: b.expr(`csat != "" and len(csat) > 0`), Do: flows.Do{Goto: "bye"}},
+	)
+	c := newConv(t, f)
+	for _, msg := range []string{"ciao", "boh"} {
+		effs := c.user(msg)
+		if e, ok := find[flows.ErrorEffect](effs); ok {
+			t.Fatalf("%q: %s", msg, e.Message)
+		}
+		if tf, ok := find[flows.TriggerFired](effs); ok {
+			t.Fatalf("%q fired %q", msg, tf.Name)
+		}
+	}
+	if _, set := c.s.Vars["order"]; set {
+		t.Errorf("the session gained order before the call: %v", c.s.Vars)
+	}
+}

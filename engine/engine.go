@@ -23,6 +23,9 @@ type Engine struct {
 	menus      map[*flows.Menu]*menuIndex
 	defaultCal *flows.BusinessHours
 	lang       string
+	// unset are what expressions read for ask and http captures not
+	// declared with a value, before they are set: "" and a failed call.
+	unset map[string]any
 }
 
 // Option configures an Engine.
@@ -73,7 +76,72 @@ func New(f *flows.Flow, opts ...Option) *Engine {
 			e.menus[st.Menu] = newMenuIndex(st.Menu)
 		}
 	}
+	e.unset = unsetCaptures(f)
 	return e
+}
+
+// unsetCaptures returns, for each variable an ask or http action saves
+// into and the flow declares without a value, what expressions read
+// before it is set: an answer is a string, so "", and an HTTP result a
+// map, so a call that did not happen (ok false, status 0).
+func unsetCaptures(f *flows.Flow) map[string]any {
+	out := map[string]any{}
+	add := func(name string, v any) {
+		if name == "" {
+			return
+		}
+		if d, declared := f.Vars[name]; declared && d == nil {
+			out[name] = v
+		}
+	}
+	actions := func(as []flows.Action) {
+		for _, a := range as {
+			if h, ok := a.(*flows.HTTP); ok && h != nil {
+				add(h.SaveAs, httpValue(&flows.HTTPResult{}))
+			}
+		}
+	}
+	rules := func(rs []*flows.Rule) {
+		for _, r := range rs {
+			if r != nil {
+				actions(r.Do.Actions)
+			}
+		}
+	}
+	ladder := func(l *flows.Ladder) {
+		if l != nil {
+			for _, d := range l.Steps {
+				actions(d.Actions)
+			}
+		}
+	}
+	for _, st := range f.States {
+		if st == nil {
+			continue
+		}
+		actions(st.Actions)
+		if st.Ask != nil {
+			add(st.Ask.SaveAs, "")
+		}
+		if st.Menu != nil {
+			for _, o := range st.Menu.Options {
+				if o != nil {
+					actions(o.Do.Actions)
+				}
+			}
+		}
+		rules(st.Routes)
+		rules(st.Next)
+		ladder(st.NoMatch)
+	}
+	rules(f.Triggers)
+	ladder(f.NoMatch)
+	for _, t := range f.Timeouts {
+		if t != nil {
+			actions(t.Do.Actions)
+		}
+	}
+	return out
 }
 
 // Flow returns the engine's flow.

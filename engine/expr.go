@@ -29,6 +29,11 @@ func (t *turn) envMap() map[string]any {
 	for k, v := range t.s.Vars {
 		env[k] = v
 	}
+	for k, v := range t.e.unset {
+		if env[k] == nil {
+			env[k] = v
+		}
+	}
 	s := t.s
 	env[flows.EnvText] = t.text
 	env[flows.EnvChannel] = s.Channel
