@@ -298,7 +298,8 @@ func equalWords(toks []token, words []string) bool {
 }
 
 // typoDistance returns the Damerau–Levenshtein distance between a and b
-// when it is a tolerated typo: at most 1 for words of 4+ runes, 2 for 8+.
+// when it is a tolerated typo: at most 1 for words of 5+ runes, 2 for 8+.
+// Four-letter words must be exact: "stop" is not "shop", "nope" not "note".
 func typoDistance(a, b string) (int, bool) {
 	la, lb := utf8.RuneCountInString(a), utf8.RuneCountInString(b)
 	n := min(la, lb)
@@ -306,7 +307,7 @@ func typoDistance(a, b string) (int, bool) {
 	switch {
 	case n >= 8:
 		limit = 2
-	case n >= 4:
+	case n >= 5:
 		limit = 1
 	default:
 		return 0, false

@@ -66,7 +66,9 @@ func TestTypoDistance(t *testing.T) {
 		{"ordnie", "ordine", true},       // a transposition counts 1
 		{"odine", "ordine", true},
 		{"oridne", "ordine", true},
-		{"faq", "fax", false}, // short words must be exact
+		{"faq", "fax", false},   // short words must be exact
+		{"stop", "shop", false}, // an opt-out word never picks an option
+		{"help", "hell", false},
 		{"pacco", "pazzo", false},
 		{"xyzwvu", "ordine", false},
 	}
