@@ -61,6 +61,20 @@ func checkStep(st *testStep, res *stepResult, s *flows.Session, vars map[string]
 	for _, p := range res.Problems {
 		fail("%s", p)
 	}
+	// An error the engine survived (an expression failing at run time, a
+	// runaway loop, no transition that holds) is a bug in the flow: it fails
+	// the step unless the step expects it with events: [{type: error}].
+	if !expectsEvent(st.events, "error") {
+		for _, ev := range res.Events {
+			if e, ok := ev.Effect.(flows.ErrorEffect); ok && !ev.Host {
+				where := ""
+				if !e.Pos.IsZero() {
+					where = " at " + e.Pos.String()
+				}
+				fail("the flow hit an error%s in state %q (expect it with events: [{type: error}] if it is intended):\n%s", where, e.State, e.Message)
+			}
+		}
+	}
 	if st.bot != nil {
 		if msg := checkReplies(st.bot, replies); msg != "" {
 			fail("%s", msg)
@@ -422,4 +436,14 @@ func diffLines(want, got string) string {
 		}
 	}
 	return indent("(- expected, + got)\n"+strings.Join(out, "\n"), "  ")
+}
+
+// expectsEvent reports whether an events: check names an event of type typ.
+func expectsEvent(checks []map[string]any, typ string) bool {
+	for _, c := range checks {
+		if c["type"] == typ {
+			return true
+		}
+	}
+	return false
 }

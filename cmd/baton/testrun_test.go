@@ -153,3 +153,24 @@ func TestTestTemplatesRenderAlike(t *testing.T) {
 	code, stdout, stderr := runCLI(t, "", "test", "testdata/tests/templates.yaml")
 	wantCode(t, code, exitOK, stdout, stderr)
 }
+
+// An error the engine survives is a bug in the flow: it fails the step
+// unless the step expects it.
+func TestTestFailsOnFlowErrors(t *testing.T) {
+	code, out, _ := runCLI(t, "", "test", "testdata/runtime/unexpected.yaml")
+	for _, want := range []string{
+		`the flow hit an error at testdata/runtime/flow.yaml:12:15 in state "ask"`,
+		"int(age) >= 18",
+		"0 passed, 1 failed",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	if code != exitFailed {
+		t.Errorf("exit %d, want %d", code, exitFailed)
+	}
+	if code, out, _ := runCLI(t, "", "test", "testdata/runtime/expected.yaml"); code != exitOK {
+		t.Errorf("an expected error failed the test (exit %d):\n%s", code, out)
+	}
+}
