@@ -196,6 +196,13 @@ func (t *turn) directChoice(m *flows.Menu) int {
 	}
 	s := strings.TrimSpace(t.in.Text)
 	s = strings.TrimRight(s, ".)")
+	// WhatsApp users pick numbered options with keycap emoji: "2️⃣" is the
+	// digit, U+FE0F and the enclosing keycap U+20E3; "🔟" is ten.
+	s = strings.TrimSuffix(strings.TrimSuffix(s, "\u20E3"), "\uFE0F")
+	s = strings.TrimPrefix(s, "#")
+	if s == "\U0001F51F" {
+		s = "10"
+	}
 	if s == "" || len(s) > 3 {
 		return -1
 	}

@@ -36,6 +36,8 @@ func TestMenuChoice(t *testing.T) {
 		{"number", flows.Input{Kind: flows.InputMessage, Text: "1"}, "ask_order"},
 		{"number with dot", flows.Input{Kind: flows.InputMessage, Text: " 2. "}, "anything_else"},
 		{"payload", flows.Input{Kind: flows.InputMessage, Payload: "agent"}, ""},
+		{"keycap emoji", flows.Input{Kind: flows.InputMessage, Text: "1\uFE0F\u20E3"}, "ask_order"},
+		{"hash number", flows.Input{Kind: flows.InputMessage, Text: "#2"}, "anything_else"},
 		{"label", flows.Input{Kind: flows.InputMessage, Text: "Domande Frequenti"}, "anything_else"},
 		{"label in another language", flows.Input{Kind: flows.InputMessage, Text: "order status"}, "ask_order"},
 		{"synonym in a sentence", flows.Input{Kind: flows.InputMessage, Text: "volevo sapere della spedizione"}, "ask_order"},
