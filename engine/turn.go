@@ -98,7 +98,12 @@ func (e *Engine) turn(ctx context.Context, s *flows.Session, in flows.Input) (ns
 	if cp.CreatedAt.IsZero() {
 		cp.CreatedAt = t.now
 	}
-	if cp.Lifecycle == "" {
+	switch cp.Lifecycle {
+	case flows.LifecycleBot, flows.LifecycleHandedOff, flows.LifecycleWithAgent, flows.LifecycleClosed:
+	case "":
+		cp.Lifecycle = flows.LifecycleBot
+	default: // written by another version: give the conversation back to the bot rather than silence it
+		t.errorf("unknown lifecycle %q in the stored session; the bot takes the conversation back", cp.Lifecycle)
 		cp.Lifecycle = flows.LifecycleBot
 	}
 	if cp.Lang == "" {

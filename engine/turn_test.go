@@ -71,3 +71,18 @@ func TestMenuChoice(t *testing.T) {
 		})
 	}
 }
+
+// A session written by another version with a lifecycle this one does not
+// know is given back to the bot, not left silent.
+func TestUnknownLifecycle(t *testing.T) {
+	c := newConv(t, shop(t))
+	c.user("ciao")
+	c.s.Lifecycle = "paused"
+	effs := c.user("1")
+	if _, ok := find[flows.ErrorEffect](effs); !ok {
+		t.Errorf("no error event for the unknown lifecycle: %s", types(effs))
+	}
+	if c.s.Lifecycle != flows.LifecycleBot || c.s.State != "ask_order" {
+		t.Errorf("after an unknown lifecycle: lifecycle %q, state %q; want the bot answering the menu", c.s.Lifecycle, c.s.State)
+	}
+}
