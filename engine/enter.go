@@ -165,7 +165,9 @@ func (t *turn) runPath(st *flows.State, l loc, from int) string {
 		return ""
 	}
 	if l.invalid && st != nil && st.Ask != nil && st.Ask.Invalid != nil {
-		t.invalid, t.invalidSaid = st.Ask.Invalid, false
+		// Resumed after an HTTP call, the invalid text was said already if
+		// a say came before the call.
+		t.invalid, t.invalidSaid = st.Ask.Invalid, hasSay(actions[:min(from, len(actions))])
 		defer func() { t.invalid = nil }()
 	}
 	mark := len(t.out)
@@ -194,6 +196,16 @@ func (t *turn) runPath(st *flows.State, l loc, from int) string {
 	}
 	t.stay(st, mark)
 	return ""
+}
+
+// hasSay reports whether actions hold a say.
+func hasSay(actions []flows.Action) bool {
+	for _, a := range actions {
+		if _, ok := a.(*flows.Say); ok {
+			return true
+		}
+	}
+	return false
 }
 
 func stateName(st *flows.State) string {
