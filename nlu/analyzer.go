@@ -3,7 +3,6 @@ package nlu
 import (
 	"context"
 	"fmt"
-	"slices"
 	"sync"
 	"unicode/utf8"
 
@@ -179,9 +178,22 @@ func (a *Analyzer) prepare(s *scratch, text string) {
 	s.wh = a.wantsHuman(s.toks, s.hits)
 	s.fr, s.sent = a.mood(text, s.toks, s.hits, s.wh)
 	s.ents = extractEntities(text)
+	// A topic cue counts once per word that starts one of its phrases, so
+	// "discount code ... not applied" weighs more money than "checkout"
+	// weighs tech (vectorize damps repeats with 1+log n).
 	s.topics = s.topics[:0]
-	for _, h := range s.hits {
-		if h.lex == lexTopic && !slices.Contains(s.topics, h.topicHash) {
+	for i, h := range s.hits {
+		if h.lex != lexTopic {
+			continue
+		}
+		dup := false
+		for _, g := range s.hits[:i] {
+			if g.lex == lexTopic && g.topicHash == h.topicHash && (g.start == h.start || h.start < g.end) {
+				dup = true
+				break
+			}
+		}
+		if !dup {
 			s.topics = append(s.topics, h.topicHash)
 		}
 	}

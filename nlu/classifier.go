@@ -42,7 +42,11 @@ type feat struct {
 const (
 	trainEpochs = 20
 	learnRate   = 0.3
-	l2          = 1e-5
+	// l2 shrinks the weights of the features an example has at each step.
+	// 3e-3 (was 1e-5) costs nothing on dev cross-validation and gains on
+	// the sets written apart (fresh, holdout2 and holdout3 even lines):
+	// the model leaned too much on words seen once or twice.
+	l2 = 3e-3
 )
 
 // Feature kinds, mixed into the hash so "w|ok" and "c|ok" differ.

@@ -269,6 +269,11 @@ func (lx *lexicon) match(toks []token, out []hit) []hit {
 		for _, pi := range lx.byWord[t] {
 			out = lx.try(toks, i, pi, out)
 		}
+		if u, ok := unstretch(t); ok {
+			for _, pi := range lx.byWord[u] {
+				out = lx.try(toks, i, pi, out)
+			}
+		}
 		if len(t) >= 3 {
 			for _, pi := range lx.byPrefix[t[:3]] {
 				out = lx.try(toks, i, pi, out)
@@ -318,9 +323,29 @@ func matchFrom(toks []token, i, clause int, words []pword) (int, bool) {
 			return 0, false
 		}
 	} else if t != w.text {
-		return 0, false
+		if u, ok := unstretch(t); !ok || u != w.text {
+			return 0, false
+		}
 	}
 	return matchFrom(toks, i+1, clause, words[1:])
+}
+
+// unstretch drops the last letter of a word that ends in a doubled vowel
+// or y: "ciaoo" → "ciao", "heyy" → "hey", "holaa" → "hola". tokenize
+// already squeezes runs of three or more letters; a doubled last letter is
+// left alone there because "too", "free" or "see" are words, so lexicon
+// phrases accept it only as a second try, when the word itself does not
+// match.
+func unstretch(t string) (string, bool) {
+	n := len(t)
+	if n < 3 || t[n-1] != t[n-2] {
+		return "", false
+	}
+	switch t[n-1] {
+	case 'a', 'e', 'i', 'o', 'u', 'y':
+		return t[:n-1], true
+	}
+	return "", false
 }
 
 // negationWindow is how many words before a phrase a negation cue reaches.

@@ -1,0 +1,60 @@
+package nlu
+
+import (
+	"slices"
+	"testing"
+)
+
+// TestTopicCategories checks the topic cues added with holdout4 (see
+// testdata/README.md, "intent conventions"), each with phrasings written
+// for this test and found in no data set: stretched greetings, discount
+// codes that did not work (billing in the dev set), deleting an account
+// (cancellation).
+func TestTopicCategories(t *testing.T) {
+	a := newTestAnalyzer(t)
+	s := &scratch{}
+	for _, tc := range []struct {
+		text, topic string
+		want        bool
+	}{
+		{"heyy", "greeting", true},
+		{"ciaoo a tutti", "greeting", true},
+		{"holaa buenas", "greeting", true},
+		{"hii", "greeting", true},
+		{"too late", "greeting", false},
+		{"il coupon di benvenuto non funziona", "money", true},
+		{"promo code WINTER says expired", "money", true},
+		{"lo sconto non è stato applicato all'ordine", "money", true},
+		{"el cupón no se aplicó al pagar", "money", true},
+		{"come elimino il mio account?", "cancel", true},
+		{"can you close down my account", "cancel", true},
+		{"necesito borrar la cuenta", "cancel", true},
+		{"how do I switch off auto-renewal", "cancel", true},
+		{"non riesco ad accedere al mio account", "cancel", false},
+	} {
+		a.prepare(s, tc.text)
+		got := slices.Contains(s.topics, cueHash("topic:"+tc.topic))
+		if got != tc.want {
+			t.Errorf("%q: topic %s = %v, want %v", tc.text, tc.topic, got, tc.want)
+		}
+	}
+}
+
+func TestUnstretch(t *testing.T) {
+	for _, tc := range []struct {
+		in, want string
+		ok       bool
+	}{
+		{"ciaoo", "ciao", true},
+		{"heyy", "hey", true},
+		{"holaa", "hola", true},
+		{"bill", "", false},
+		{"oo", "", false},
+		{"ciao", "", false},
+	} {
+		got, ok := unstretch(tc.in)
+		if got != tc.want || ok != tc.ok {
+			t.Errorf("unstretch(%q) = %q, %v; want %q, %v", tc.in, got, ok, tc.want, tc.ok)
+		}
+	}
+}
