@@ -99,7 +99,11 @@ func (t *turn) httpResult() {
 	if a, ok := actions[p.Step-1].(*flows.HTTP); ok && a.SaveAs != "" {
 		t.setVar(a.SaveAs, httpValue(r))
 	}
-	t.rearm = true
+	if p.Timeout > 0 { // resuming a timeout's actions: the next timeout follows
+		t.timerFired, t.firedIndex = true, p.Timeout-1
+	} else {
+		t.rearm = true
+	}
 	t.goTo(t.runPath(st, l, p.Step))
 }
 

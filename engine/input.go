@@ -34,6 +34,11 @@ func (t *turn) message() {
 		if t.now.Sub(p.At) < pendingExpiry {
 			t.record(flows.RoleUser, t.text) // the bot answers once the HTTP result is in
 			t.rearm = false
+			if p.Timeout > 0 { // the customer is back: the timeouts start over after the result
+				np := *p
+				np.Timeout = 0
+				s.Pending = &np
+			}
 			return
 		}
 		t.errorf("the HTTP call %s got no result within %s; the conversation goes on without it", p.ID, pendingExpiry)

@@ -3,6 +3,7 @@ package engine
 import (
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/batonbot/baton/flows"
 )
@@ -70,5 +71,70 @@ func TestInvalidSaidOnceAcrossHTTP(t *testing.T) {
 				t.Errorf("state %q no_match %d pending %v, want code, 1, none", c.s.State, c.s.NoMatch, c.s.Pending)
 			}
 		})
+	}
+}
+
+// A no-reply timeout whose actions call HTTP goes on to the next timeout
+// once the result is in, counted from the customer's last message, as one
+// without a call does: the later timeout (the end after 24h) still comes.
+func TestTimeoutWithHTTPSchedulesTheNext(t *testing.T) {
+	for _, where := range []string{"timeout", "state entered by the timeout"} {
+		t.Run(where, func(t *testing.T) {
+			b := newFlow(t, "menu", nil)
+			call := &flows.HTTP{Method: "POST", URL: b.tpl("https://crm.example.com/nudge"), Sandbox: []*flows.CannedResponse{{Status: 200}}}
+			first := flows.Do{Actions: []flows.Action{b.say("Ci sei ancora?"), call}}
+			if where != "timeout" {
+				first = flows.Do{Goto: "nudge"}
+				b.state("nudge", &flows.State{Actions: []flows.Action{call, b.say("Ci sei ancora?")}, Next: goTo("menu")})
+			}
+			b.f.Timeouts = []*flows.Timeout{
+				{After: 10 * time.Minute, Do: first},
+				{After: 24 * time.Hour, Do: flows.Do{Actions: []flows.Action{&flows.End{Reason: "no_reply"}}}},
+			}
+			b.state("menu", &flows.State{Actions: []flows.Action{b.say("Scegli.")}, Menu: b.menu(opt("a", "A", "A", "menu"))})
+			c := newConv(t, b.f)
+			c.user("ciao")
+			last := c.now
+			sch, ok := find[flows.Schedule](c.user("boh"))
+			if !ok || !sch.At.Equal(last.Add(time.Second+10*time.Minute)) {
+				t.Fatalf("first schedule %+v", sch)
+			}
+			last = last.Add(time.Second)
+			effs := c.do(flows.Input{Kind: flows.InputTimer, Timer: sch.Key, At: sch.At})
+			effs = c.resume(effs)
+			if got := replies(effs); where != "timeout" && !slices.Equal(got, []string{"Ci sei ancora?", "Scegli."}) {
+				t.Errorf("replies after the result = %q", got)
+			}
+			next, ok := find[flows.Schedule](effs)
+			if !ok || !next.At.Equal(last.Add(24*time.Hour)) || c.s.TimerIndex != 1 {
+				t.Fatalf("after the timeout's HTTP result: schedule %+v (timer index %d), want the 24h timeout at %s; effects %s", next, c.s.TimerIndex, last.Add(24*time.Hour), types(effs))
+			}
+			effs = c.do(flows.Input{Kind: flows.InputTimer, Timer: next.Key, At: next.At})
+			if e, ok := find[flows.EndEffect](effs); !ok || e.Reason != "no_reply" {
+				t.Errorf("the 24h timeout did not end the conversation: %s", types(effs))
+			}
+		})
+	}
+}
+
+// A message while a timeout's HTTP call is pending brings the customer
+// back: once the result is in, the timeouts start over from the first.
+func TestMessageDuringTimeoutHTTPRestartsTimeouts(t *testing.T) {
+	b := newFlow(t, "menu", nil)
+	call := &flows.HTTP{Method: "POST", URL: b.tpl("https://crm.example.com/nudge"), Sandbox: []*flows.CannedResponse{{Status: 200}}}
+	b.f.Timeouts = []*flows.Timeout{
+		{After: 10 * time.Minute, Do: flows.Do{Actions: []flows.Action{call, b.say("Ci sei ancora?")}}},
+		{After: 24 * time.Hour, Do: flows.Do{Actions: []flows.Action{&flows.End{Reason: "no_reply"}}}},
+	}
+	b.state("menu", &flows.State{Actions: []flows.Action{b.say("Scegli.")}, Menu: b.menu(opt("a", "A", "A", "menu"))})
+	c := newConv(t, b.f)
+	sch, _ := find[flows.Schedule](c.user("ciao"))
+	c.now = sch.At
+	effs := c.do(flows.Input{Kind: flows.InputTimer, Timer: sch.Key, At: sch.At})
+	c.user("sono qui")
+	effs = c.resume(effs)
+	next, ok := find[flows.Schedule](effs)
+	if !ok || c.s.TimerIndex != 0 || !next.At.Equal(c.now.Add(10*time.Minute)) {
+		t.Errorf("after a message during the timeout's call: schedule %+v, timer index %d; want the first timeout again", next, c.s.TimerIndex)
 	}
 }

@@ -99,6 +99,10 @@ type Pending struct {
 	// Trigger is what led to the suspended actions (the `trigger`
 	// builtin), restored when the turn resumes.
 	Trigger string `json:"trigger,omitempty"`
+	// Timeout is 1 + the index in Flow.Timeouts of the no-reply timeout
+	// whose firing led to the suspended actions (0: none), so the next
+	// timeout is scheduled once they are done.
+	Timeout int `json:"timeout,omitempty"`
 }
 
 // HandoffRef links a session to its open handoff.
