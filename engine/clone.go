@@ -16,6 +16,9 @@ func cloneSession(s *flows.Session) *flows.Session {
 	if s.Vars != nil {
 		c.Vars = cloneMap(s.Vars)
 	}
+	if s.InitVars != nil {
+		c.InitVars = cloneMap(s.InitVars)
+	}
 	if s.Transcript != nil {
 		c.Transcript = append([]flows.Message(nil), s.Transcript...)
 	}

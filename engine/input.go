@@ -179,12 +179,16 @@ func (t *turn) noMatch(st *flows.State, invalid bool) {
 }
 
 // restart begins a new conversation after the last one closed: the
-// variables go back to the flow's defaults and the bot has it again.
+// variables go back to the flow's defaults with the host's initial values
+// over them, and the bot has it again.
 func (t *turn) restart() {
 	s := t.s
 	t.lifecycle(evRestart)
 	s.State = ""
 	s.Vars = nil
+	if len(s.InitVars) > 0 {
+		s.Vars = cloneMap(s.InitVars)
+	}
 	t.varsOwned = false
 	s.NoMatch = 0
 	s.Transcript = nil

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"reflect"
 	"strconv"
 	"sync"
 	"time"
@@ -93,6 +94,9 @@ func (e *Engine) turn(ctx context.Context, s *flows.Session, in flows.Input) (ns
 	if t.now.IsZero() {
 		t.now = e.now()
 	}
+	if cp.Turns == 0 && cp.InitVars == nil {
+		cp.InitVars = e.initVars(cp.Vars)
+	}
 	cp.Turns++
 	cp.UpdatedAt = t.now
 	if cp.CreatedAt.IsZero() {
@@ -129,6 +133,22 @@ func (e *Engine) turn(ctx context.Context, s *flows.Session, in flows.Input) (ns
 	}
 	t.finish()
 	return t.s, t.out, nil
+}
+
+// initVars returns the variables of vars that differ from the flow's
+// defaults, copied, or nil when none does.
+func (e *Engine) initVars(vars map[string]any) map[string]any {
+	var out map[string]any
+	for k, v := range vars {
+		if d, ok := e.flow.Vars[k]; ok && reflect.DeepEqual(d, v) {
+			continue
+		}
+		if out == nil {
+			out = make(map[string]any, len(vars))
+		}
+		out[k] = cloneValue(v)
+	}
+	return out
 }
 
 // finish settles the timers, merges the transcript and releases pooled

@@ -22,7 +22,12 @@ type Session struct {
 	// State is the current state; empty before the first turn.
 	State string         `json:"state"`
 	Vars  map[string]any `json:"vars,omitempty"`
-	Lang  string         `json:"lang,omitempty"`
+	// InitVars are the variables the host gave the conversation when it
+	// created the session, where they differ from the flow's defaults;
+	// the engine records them on the first turn, and a conversation that
+	// starts over after its end starts from them again.
+	InitVars map[string]any `json:"init_vars,omitempty"`
+	Lang     string         `json:"lang,omitempty"`
 	// NoMatch counts consecutive misunderstood messages in State.
 	NoMatch   int       `json:"no_match,omitempty"`
 	Lifecycle Lifecycle `json:"lifecycle"`

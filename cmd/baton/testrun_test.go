@@ -174,3 +174,13 @@ func TestTestFailsOnFlowErrors(t *testing.T) {
 		t.Errorf("an expected error failed the test (exit %d):\n%s", code, out)
 	}
 }
+
+// A conversation that starts over after its end keeps the variables the
+// test gave it (vars:), as the sandbox's --var.
+func TestTestRestartKeepsSetupVars(t *testing.T) {
+	code, stdout, stderr := runCLI(t, "", "test", "testdata/tests/restart")
+	wantCode(t, code, exitOK, stdout, stderr)
+	if !strings.HasSuffix(stdout, "\n2 passed, 0 failed\n") {
+		t.Errorf("restart tests:\n%s", stdout)
+	}
+}
