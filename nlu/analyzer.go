@@ -3,6 +3,8 @@ package nlu
 import (
 	"context"
 	"fmt"
+	"slices"
+	"strings"
 	"sync"
 	"unicode/utf8"
 
@@ -197,6 +199,12 @@ func (a *Analyzer) prepare(s *scratch, text string) {
 			s.topics = append(s.topics, h.topicHash)
 		}
 	}
+	// A cancellation already done that is still charged for is a billing
+	// matter: the cancel words only say what was charged.
+	cc := chargedCancelled(s.toks)
+	if cc {
+		s.topics = slices.DeleteFunc(s.topics, func(h uint64) bool { return h == topicCancel })
+	}
 	question := false
 	for i := range s.toks {
 		if s.toks[i].kind == tokPunct && s.toks[i].text[0] == '?' {
@@ -204,11 +212,12 @@ func (a *Analyzer) prepare(s *scratch, text string) {
 		}
 	}
 	s.hashes = features(s.toks, cues{
-		wantsHuman: s.wh,
-		frustrated: s.fr,
-		order:      len(s.ents["order"]) > 0,
-		question:   question,
-		topics:     s.topics,
+		wantsHuman:       s.wh,
+		frustrated:       s.fr,
+		order:            len(s.ents["order"]) > 0,
+		chargedCancelled: cc,
+		question:         question,
+		topics:           s.topics,
 	}, s.hashes[:0])
 }
 
@@ -247,4 +256,38 @@ func (a *Analyzer) Analyze(ctx context.Context, in flows.AnalyzeInput) (flows.Si
 		}
 	}
 	return sig, nil
+}
+
+// chargeStems and cancelledWords make the charged_cancelled cue: a charge
+// verb and a cancellation in the past tense in one message ("mi addebitate
+// l'abbonamento che ho disdetto"). An order to cancel ("cancel it, you keep
+// charging me") has no past participle and stays a cancellation.
+var (
+	chargeStems    = []string{"charg", "billed", "addebit", "cobr", "scalat"}
+	cancelledWords = map[string]bool{
+		"cancelled": true, "canceled": true, "annullato": true, "annullata": true,
+		"disdetto": true, "cancellato": true, "cancellata": true, "cancele": true,
+		"cancelado": true, "cancelada": true, "anulado": true, "anulada": true,
+	}
+)
+
+var topicCancel = cueHash("topic:cancel")
+
+func chargedCancelled(toks []token) bool {
+	charge, cancelled := false, false
+	for i := range toks {
+		t := &toks[i]
+		if !t.alpha() {
+			continue
+		}
+		if cancelledWords[t.text] {
+			cancelled = true
+		}
+		for _, p := range chargeStems {
+			if strings.HasPrefix(t.text, p) {
+				charge = true
+			}
+		}
+	}
+	return charge && cancelled
 }

@@ -85,6 +85,9 @@ func isCue(h uint64) bool { return h&(1<<63) != 0 }
 // cue flags computed by the rules, given to the classifier as features.
 type cues struct {
 	wantsHuman, frustrated, order, question bool
+	// chargedCancelled: a charge next to something already cancelled
+	// ("charged again for a plan I cancelled"), billing in the dev set.
+	chargedCancelled bool
 	// topics found by the topic_* lexicons, as cue hashes.
 	topics []uint64
 }
@@ -143,6 +146,7 @@ func features(toks []token, c cues, out []uint64) []uint64 {
 	cue(c.frustrated, "frustrated")
 	cue(c.order, "order")
 	cue(c.question, "question")
+	cue(c.chargedCancelled, "charged_cancelled")
 	// No domain word at all: small talk, insults, off-topic ("nadie me
 	// responde, esto es una vergüenza").
 	cue(len(c.topics) == 0 && words > 0, "notopic")

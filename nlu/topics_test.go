@@ -58,3 +58,20 @@ func TestUnstretch(t *testing.T) {
 		}
 	}
 }
+
+func TestChargedCancelled(t *testing.T) {
+	for _, tc := range []struct {
+		text string
+		want bool
+	}{
+		{"mi avete addebitato il mese dopo che avevo annullato? anzi, l'abbonamento era disdetto", true},
+		{"they billed me twice for a box I had canceled", true},
+		{"me cobran un plan que ya está cancelado", true},
+		{"cancel my plan, you keep charging me", false},
+		{"annullate l'ordine, non voglio essere addebitato", false},
+	} {
+		if got := chargedCancelled(tokenize(tc.text, nil)); got != tc.want {
+			t.Errorf("%q: chargedCancelled = %v, want %v", tc.text, got, tc.want)
+		}
+	}
+}
