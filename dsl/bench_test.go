@@ -61,3 +61,15 @@ func BenchmarkLoadShop(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkLoadManyHoles loads one text with 5000 bad {{ }} holes: every
+// position look-up resumes from the last, so the cost stays linear.
+func BenchmarkLoadManyHoles(b *testing.B) {
+	src := []byte("flow: x\nlanguages: [en]\nstart: a\nstates:\n  a:\n    say: \"" + strings.Repeat("{{ a }} ", 5000) + "\"\n    end: true\n")
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, diags := Load("holes.yaml", src); len(diags) != 5000 {
+			b.Fatalf("%d diagnostics, want 5000", len(diags))
+		}
+	}
+}

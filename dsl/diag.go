@@ -3,7 +3,6 @@ package dsl
 import (
 	"fmt"
 	"sort"
-	"unicode/utf8"
 
 	"github.com/batonbot/baton/flows"
 	"go.yaml.in/yaml/v3"
@@ -45,12 +44,7 @@ func (l *loader) clamp(p flows.Pos) flows.Pos {
 	if p.Line > len(f.lineStarts) {
 		return f.posOf(len(f.src))
 	}
-	end := len(f.src)
-	if p.Line < len(f.lineStarts) {
-		end = f.lineStarts[p.Line]
-	}
-	width := utf8.RuneCount(trimBreak(f.src[f.lineStarts[p.Line-1]:end])) + 1
-	p.Col = max(1, min(p.Col, width))
+	p.Col = max(1, min(p.Col, f.lineWidth(p.Line)+1))
 	return p
 }
 

@@ -20,6 +20,11 @@ type srcFile struct {
 	src        []byte
 	lineStarts []int
 	index      int
+	// cursor and colCursor make position look-ups in increasing order
+	// linear (see posIn and posOf).
+	cursor    posCursor
+	colCursor colCursor
+	widths    map[int]int // line → runes, filled by lineWidth
 }
 
 func newSrcFile(path string, src []byte, index int) *srcFile {

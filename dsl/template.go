@@ -21,7 +21,9 @@ type piece struct {
 // empty hole it returns the rune offset of its "{{" and a message.
 func splitTemplate(s string) ([]piece, int, string) {
 	var out []piece
-	rest, base := s, 0
+	// runes counts the runes of s before rest, so offsets cost linear time
+	// however many holes the text has.
+	rest, runes := s, 0
 	for {
 		i := strings.Index(rest, "{{")
 		if i < 0 {
@@ -33,18 +35,18 @@ func splitTemplate(s string) ([]piece, int, string) {
 		if i > 0 {
 			out = append(out, piece{lit: rest[:i]})
 		}
-		open := base + i
+		open := runes + utf8.RuneCountInString(rest[:i])
 		j := strings.Index(rest[i+2:], "}}")
 		if j < 0 {
-			return nil, utf8.RuneCountInString(s[:open]), "unclosed {{ in text: close it with }} (write {{ \"{{\" }} for literal braces)"
+			return nil, open, "unclosed {{ in text: close it with }} (write {{ \"{{\" }} for literal braces)"
 		}
 		src := rest[i+2 : i+2+j]
 		if strings.TrimSpace(src) == "" {
-			return nil, utf8.RuneCountInString(s[:open]), "empty {{ }} in text: put an expression inside, e.g. {{ user.name }}"
+			return nil, open, "empty {{ }} in text: put an expression inside, e.g. {{ user.name }}"
 		}
-		out = append(out, piece{src: src, off: utf8.RuneCountInString(s[:open+2]), hole: true})
+		out = append(out, piece{src: src, off: open + 2, hole: true})
+		runes = open + 2 + utf8.RuneCountInString(src) + 2
 		rest = rest[i+2+j+2:]
-		base = open + 2 + j + 2
 	}
 }
 

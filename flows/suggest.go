@@ -1,7 +1,6 @@
 package flows
 
 import (
-	"sort"
 	"strings"
 	"unicode/utf8"
 )
@@ -16,15 +15,14 @@ func Suggest(name string, candidates []string) string {
 	if name == "" || len(name) > 64 {
 		return ""
 	}
-	sorted := append([]string(nil), candidates...)
-	sort.Strings(sorted)
 	best, bestD := "", -1
 	lname := strings.ToLower(name)
-	for _, c := range sorted {
+	for _, c := range candidates {
 		if c == name || len(c) > 64 {
 			continue
 		}
-		if d := EditDistance(lname, strings.ToLower(c)); bestD < 0 || d < bestD {
+		d := EditDistance(lname, strings.ToLower(c))
+		if bestD < 0 || d < bestD || (d == bestD && c < best) {
 			best, bestD = c, d
 		}
 	}
@@ -36,8 +34,8 @@ func Suggest(name string, candidates []string) string {
 		return ""
 	}
 	prefixed := ""
-	for _, c := range sorted {
-		if c != name && strings.HasPrefix(strings.ToLower(c), lname) {
+	for _, c := range candidates {
+		if c != name && c != prefixed && strings.HasPrefix(strings.ToLower(c), lname) {
 			if prefixed != "" {
 				return "" // ambiguous
 			}
@@ -49,12 +47,20 @@ func Suggest(name string, candidates []string) string {
 
 // EditDistance is the Damerau-Levenshtein distance (optimal string
 // alignment) between a and b, in runes: "welcom" is 1 from "welcome", "sya"
-// is 1 from "say".
+// is 1 from "say". Names up to 64 runes are compared without allocating:
+// suggestions run for every unknown name of a flow.
 func EditDistance(a, b string) int {
-	ra, rb := []rune(a), []rune(b)
+	var sa, sb [64]rune
+	ra, rb := toRunes(a, sa[:0]), toRunes(b, sb[:0])
 	n, m := len(ra), len(rb)
+	var rows [3][65]int
+	var pp, p, c []int
+	if m < len(rows[0]) {
+		pp, p, c = rows[0][:m+1], rows[1][:m+1], rows[2][:m+1]
+	} else {
+		pp, p, c = make([]int, m+1), make([]int, m+1), make([]int, m+1)
+	}
 	// Three rolling rows: i-2, i-1 and i.
-	pp, p, c := make([]int, m+1), make([]int, m+1), make([]int, m+1)
 	for j := range p {
 		p[j] = j
 	}
@@ -73,4 +79,12 @@ func EditDistance(a, b string) int {
 		pp, p, c = p, c, pp
 	}
 	return p[m]
+}
+
+// toRunes decodes s into buf (growing it only past its capacity).
+func toRunes(s string, buf []rune) []rune {
+	for _, r := range s {
+		buf = append(buf, r)
+	}
+	return buf
 }
