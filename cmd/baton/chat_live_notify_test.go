@@ -5,7 +5,6 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -43,11 +42,10 @@ func (f *fakeSlack) messages() []map[string]any {
 // the customer asks for an agent, high otherwise, notified from urgent.
 func writeNotifyConfig(t *testing.T, zendesk, slack string) string {
 	t.Helper()
-	path := filepath.Join(t.TempDir(), "baton.yaml")
-	src := `version: 1
+	return writeConfig(t, `version: 1
 connectors:
   zendesk:
-    base_url: ` + zendesk + `
+    base_url: `+zendesk+`
     email: bot@acme.example
     token: ${TEST_ZENDESK_TOKEN}
 routing:
@@ -59,13 +57,9 @@ routing:
 teams:
   support: {name: Support}
 notify:
-  slack: ` + slack + `
+  slack: `+slack+`
   min_priority: urgent
-`
-	if err := os.WriteFile(path, []byte(src), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	return path
+`)
 }
 
 func TestChatLiveNotifiesUrgentHandoffsOnceDelivered(t *testing.T) {

@@ -5,7 +5,6 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -96,11 +95,10 @@ func (f *fakeZendesk) requests(method, path string) []recordedReq {
 // writeZendeskConfig writes a deployment config pointing at base.
 func writeZendeskConfig(t *testing.T, base string) string {
 	t.Helper()
-	path := filepath.Join(t.TempDir(), "baton.yaml")
-	src := `version: 1
+	return writeConfig(t, `version: 1
 connectors:
   zendesk:
-    base_url: ` + base + `
+    base_url: `+base+`
     email: bot@acme.example
     token: ${TEST_ZENDESK_TOKEN}
     groups: {support: "360003333333"}
@@ -108,11 +106,7 @@ routing:
   default_team: support
 teams:
   support: {name: Support}
-`
-	if err := os.WriteFile(path, []byte(src), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	return path
+`)
 }
 
 // runLive runs `baton chat --json --live` with the Zendesk token set.

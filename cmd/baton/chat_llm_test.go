@@ -5,7 +5,6 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"path/filepath"
 	"strings"
 	"sync/atomic"
@@ -61,28 +60,23 @@ func fakeOpenAI(t *testing.T, status int, signals string) (*httptest.Server, *at
 
 func writeLLMConfig(t *testing.T, llmURL, hookURL string) string {
 	t.Helper()
-	path := filepath.Join(t.TempDir(), "baton.yaml")
-	src := `version: 1
+	return writeConfig(t, `version: 1
 nlu:
   analyser: llm
   llm:
-    base_url: ` + llmURL + `/v1
+    base_url: `+llmURL+`/v1
     model: test-model
     api_key: ${TEST_LLM_KEY}
     timeout: 2s
 connectors:
   webhook:
-    url: ` + hookURL + `
+    url: `+hookURL+`
     secret: whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw
 routing:
   default_team: support
 teams:
   support: {name: Support}
-`
-	if err := os.WriteFile(path, []byte(src), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	return path
+`)
 }
 
 func runLiveLLM(t *testing.T, stdin string, args ...string) (int, string, string) {

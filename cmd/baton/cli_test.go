@@ -97,3 +97,14 @@ func TestHelpGoesToStdout(t *testing.T) {
 		}
 	}
 }
+
+// writeConfig writes a deployment config to a temporary baton.yaml and
+// returns its path.
+func writeConfig(t *testing.T, src string) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "baton.yaml")
+	if err := os.WriteFile(path, []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
