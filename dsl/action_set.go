@@ -85,12 +85,9 @@ func (l *loader) vars(n *yaml.Node) {
 		if !ok || !l.varName(p.key, name, builtins) {
 			continue
 		}
-		if first, dup := l.varPos[name]; dup {
-			l.errorf(p.key, "variable %q is declared twice: here and at %s; keep one", name, first)
-			l.errAt(first, "variable %q is declared twice: here and at %s; keep one", name, l.pos(p.key))
+		if !l.define(l.varPos, p.key, "variable %q is declared twice: here and at %s; keep one", name) {
 			continue
 		}
-		l.varPos[name] = l.pos(p.key)
 		l.flow.Vars[name] = l.value(p.val)
 	}
 }

@@ -93,3 +93,17 @@ func (l *loader) sorted() Diagnostics {
 	})
 	return ds
 }
+
+// define records that name is defined at key, in seen. When name was
+// already defined it reports msg (a format taking the name and the other
+// position) at both places, so either can be fixed, and returns false.
+func (l *loader) define(seen map[string]flows.Pos, key *yaml.Node, msg, name string) bool {
+	here := l.pos(key)
+	if first, dup := seen[name]; dup {
+		l.errAt(here, msg, name, first)
+		l.errAt(first, msg, name, here)
+		return false
+	}
+	seen[name] = here
+	return true
+}

@@ -162,12 +162,9 @@ func (l *loader) states(n *yaml.Node) {
 			l.errorf(p.key, "%q cannot be a state name", name)
 			continue
 		}
-		if first, dup := l.statePos[name]; dup {
-			l.errorf(p.key, "state %q is defined twice: here and at %s; rename one", name, first)
-			l.errAt(first, "state %q is defined twice: here and at %s; rename one", name, l.pos(p.key))
+		if !l.define(l.statePos, p.key, "state %q is defined twice: here and at %s; rename one", name) {
 			continue
 		}
-		l.statePos[name] = l.pos(p.key)
 		s := l.state(name, p.key, p.val)
 		l.flow.States[name] = s
 		l.flow.Order = append(l.flow.Order, name)

@@ -24,12 +24,9 @@ func (l *loader) hours(n *yaml.Node) {
 		if !ok {
 			continue
 		}
-		if first, dup := l.hoursPos[name]; dup {
-			l.errorf(p.key, "calendar %q is defined twice: here and at %s; keep one", name, first)
-			l.errAt(first, "calendar %q is defined twice: here and at %s; keep one", name, l.pos(p.key))
+		if !l.define(l.hoursPos, p.key, "calendar %q is defined twice: here and at %s; keep one", name) {
 			continue
 		}
-		l.hoursPos[name] = l.pos(p.key)
 		if b := l.calendar(name, p.key, p.val); b != nil {
 			l.flow.Hours[name] = b
 		}

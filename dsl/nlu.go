@@ -42,12 +42,9 @@ func (l *loader) nlu(n *yaml.Node) {
 				if !ok {
 					continue
 				}
-				if first, dup := l.intentPos[name]; dup {
-					l.errorf(ip.key, "intent %q is defined twice: here and at %s; keep one", name, first)
-					l.errAt(first, "intent %q is defined twice: here and at %s; keep one", name, l.pos(ip.key))
+				if !l.define(l.intentPos, ip.key, "intent %q is defined twice: here and at %s; keep one", name) {
 					continue
 				}
-				l.intentPos[name] = l.pos(ip.key)
 				cfg.Intents = append(cfg.Intents, &flows.Intent{Name: name, Pos: l.pos(ip.key), Examples: l.phrasesByLang(ip.val, "example")})
 			}
 		case "lexicon":
