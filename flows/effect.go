@@ -29,6 +29,8 @@ type ReplyOption struct {
 	ID     string `json:"id"`
 	Number int    `json:"number"`
 	Title  string `json:"title"`
+	// Description is an optional second line (a WhatsApp list row's).
+	Description string `json:"description,omitempty"`
 }
 
 // StateChange reports a move between states.

@@ -27,6 +27,9 @@ type Input struct {
 	Text string `json:"text,omitempty"`
 	// Payload is the id of a tapped button or list row.
 	Payload string `json:"payload,omitempty"`
+	// Media is what a customer message carries besides text (an image, a
+	// location...); Text is then its caption, if any.
+	Media *Media `json:"media,omitempty"`
 	// HTTP carries an InputHTTP result.
 	HTTP *HTTPResult `json:"http,omitempty"`
 	// Timer is the Schedule key of an InputTimer.

@@ -89,6 +89,9 @@ type Message struct {
 	Choice string `json:"choice,omitempty"`
 	// Agent names the human author of an agent message.
 	Agent string `json:"agent,omitempty"`
+	// Media is what a user message carried besides text; Text then
+	// describes it (see Media.Describe).
+	Media *Media `json:"media,omitempty"`
 }
 
 // Pending is a suspended turn waiting for an HTTP result.
