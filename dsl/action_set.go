@@ -35,7 +35,7 @@ func (l *loader) set(pos flows.Pos, n *yaml.Node) flows.Action {
 		}
 		seen[name] = true
 		if name != flows.EnvLang {
-			if _, builtin := flows.Builtins()[name]; builtin {
+			if _, builtin := builtinNames[name]; builtin {
 				l.errorf(p.key, "%q is a builtin and cannot be set (only lang can)", name)
 				continue
 			}
@@ -79,10 +79,9 @@ func (l *loader) vars(n *yaml.Node) {
 		}
 		return
 	}
-	builtins := flows.Builtins()
 	for _, p := range pairs(rn) {
 		name, ok := l.name(p.key, "a variable name")
-		if !ok || !l.varName(p.key, name, builtins) {
+		if !ok || !l.varName(p.key, name) {
 			continue
 		}
 		if !l.define(l.varPos, p.key, "variable %q is declared twice: here and at %s; keep one", name) {
@@ -92,9 +91,13 @@ func (l *loader) vars(n *yaml.Node) {
 	}
 }
 
+// builtinNames are the names every expression can use (flows.Builtins),
+// read-only.
+var builtinNames = flows.Builtins()
+
 // varName checks that name can be a variable.
-func (l *loader) varName(k *yaml.Node, name string, builtins map[string]any) bool {
-	if _, ok := builtins[name]; ok {
+func (l *loader) varName(k *yaml.Node, name string) bool {
+	if _, ok := builtinNames[name]; ok {
 		l.errorf(k, "%q is a builtin name and cannot be a variable; pick another name", name)
 		return false
 	}
@@ -108,7 +111,7 @@ func (l *loader) varName(k *yaml.Node, name string, builtins map[string]any) boo
 // capture records a variable written by ask or http; sample gives its type.
 func (l *loader) capture(n *yaml.Node, sample any) string {
 	name, ok := l.name(n, "a variable name")
-	if !ok || !l.varName(n, name, flows.Builtins()) {
+	if !ok || !l.varName(n, name) {
 		return ""
 	}
 	if _, ok := l.captures[name]; !ok {

@@ -77,9 +77,9 @@ func (l *loader) compileAll() {
 			l.flow.Vars[name] = nil
 		}
 	}
-	env := l.env()
-	names := make([]string, 0, len(env))
-	for n := range env {
+	cc := l.compiler()
+	names := make([]string, 0, len(cc.env))
+	for n := range cc.env {
 		names = append(names, n)
 	}
 	sort.Strings(names)
@@ -89,7 +89,7 @@ func (l *loader) compileAll() {
 	// immutable and safe to share.
 	cache := make(map[compileKey]compiled)
 	for _, p := range l.exprs {
-		l.compile(p, env, names, cache)
+		l.compile(p, names, cache)
 	}
 	for _, f := range l.finals {
 		f()
@@ -111,15 +111,11 @@ type compiled struct {
 	err  error
 }
 
-func (l *loader) compile(p *pending, env map[string]any, names []string, cache map[compileKey]compiled) {
+func (l *loader) compile(p *pending, names []string, cache map[compileKey]compiled) {
 	key := compileKey{p.src, p.asBool}
 	c, ok := cache[key]
 	if !ok {
-		opts := []expr.Option{expr.Env(env)}
-		if p.asBool {
-			opts = append(opts, expr.AsBool())
-		}
-		c.prog, c.err = compileSafe(p.src, opts...)
+		c.prog, c.err = l.compiler().compile(p.src, p.asBool)
 		cache[key] = c
 	}
 	if c.err != nil {
@@ -129,16 +125,6 @@ func (l *loader) compile(p *pending, env map[string]any, names []string, cache m
 	prog := c.prog
 	p.out.Program = prog
 	ast.Walk(ptr(prog.Node()), &inspector{l: l, p: p})
-}
-
-// compileSafe is expr.Compile that turns a panic into an error.
-func compileSafe(src string, opts ...expr.Option) (prog *vm.Program, err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			prog, err = nil, fmt.Errorf("the expression cannot be compiled (%v)", r)
-		}
-	}()
-	return expr.Compile(src, opts...)
 }
 
 func ptr(n ast.Node) *ast.Node { return &n }
@@ -218,7 +204,7 @@ func (l *loader) exprError(p *pending, err error, names []string) {
 
 // constant compiles a literal value into an expression that returns it.
 func (l *loader) constant(v any, pos flows.Pos, src string) *flows.Expr {
-	prog, err := compileSafe("__c", expr.Env(map[string]any{"__c": v}), expr.Patch(&constPatch{vals: map[string]any{"__c": v}}))
+	prog, err := l.constCompiler().compile("__c", false, &constPatch{vals: map[string]any{"__c": v}})
 	if err != nil {
 		l.errAt(pos, "cannot use this value: %v", err)
 		return nil
@@ -243,7 +229,6 @@ func (c *constPatch) Visit(node *ast.Node) {
 // compileComposite builds `lit + string(hole) + ...` (wrapped in toJSON
 // for JSON bodies) from already checked holes.
 func (l *loader) compileComposite(ps []piece, wrapJSON bool) (*vm.Program, error) {
-	env := l.env()
 	vals := map[string]any{}
 	var b strings.Builder
 	if len(ps) == 1 && ps[0].hole {
@@ -259,7 +244,6 @@ func (l *loader) compileComposite(ps []piece, wrapJSON bool) (*vm.Program, error
 			}
 			name := "__l" + strconv.Itoa(i)
 			vals[name] = p.lit
-			env[name] = ""
 			b.WriteString(name)
 		}
 	}
@@ -267,7 +251,7 @@ func (l *loader) compileComposite(ps []piece, wrapJSON bool) (*vm.Program, error
 	if wrapJSON {
 		src = "toJSON(" + src + ")"
 	}
-	return compileSafe(src, expr.Env(env), expr.Patch(&constPatch{vals: vals}), textOption)
+	return l.compiler().compile(src, false, &constPatch{vals: vals})
 }
 
 // textFunc renders a hole inside a text the way the engine renders a say's

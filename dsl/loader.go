@@ -1,6 +1,8 @@
 package dsl
 
 import (
+	"regexp"
+
 	"github.com/batonbot/baton/flows"
 	"go.yaml.in/yaml/v3"
 )
@@ -30,6 +32,9 @@ type loader struct {
 	refs     []nameRef // state references
 	intents  []nameRef // rule intents
 	exprs    []*pending
+	cc       *exprCompiler // built once every variable is known
+	consts   *exprCompiler // for literal values
+	patterns map[string]*regexp.Regexp
 	finals   []func()
 	all      []*flows.Expr
 	signals  bool // a rule reads an intent

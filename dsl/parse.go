@@ -152,8 +152,11 @@ func (l *loader) yamlError(f *srcFile, err error) {
 // linear in the file.
 func (l *loader) checkBounds(f *srcFile, root *yaml.Node) bool {
 	type measure struct{ size, depth int }
-	memo := map[*yaml.Node]measure{}
-	busy := map[*yaml.Node]bool{}
+	// Only anchored nodes can be reached twice (through aliases), so only
+	// they are memoised and watched for cycles: a file without anchors is
+	// walked once, with no map at all.
+	var memo map[*yaml.Node]measure
+	var busy map[*yaml.Node]bool
 	var cycle *yaml.Node
 	var deep *yaml.Node
 	var walk func(n *yaml.Node, level int) measure
@@ -161,16 +164,22 @@ func (l *loader) checkBounds(f *srcFile, root *yaml.Node) bool {
 		if level > MaxDepth && deep == nil {
 			deep = n
 		}
-		if m, ok := memo[n]; ok {
-			return m
-		}
-		if busy[n] {
-			if cycle == nil {
-				cycle = n
+		anchored := n.Anchor != ""
+		if anchored {
+			if m, ok := memo[n]; ok {
+				return m
 			}
-			return measure{MaxNodes + 1, MaxDepth + 1}
+			if busy[n] {
+				if cycle == nil {
+					cycle = n
+				}
+				return measure{MaxNodes + 1, MaxDepth + 1}
+			}
+			if busy == nil {
+				memo, busy = map[*yaml.Node]measure{}, map[*yaml.Node]bool{}
+			}
+			busy[n] = true
 		}
-		busy[n] = true
 		var m measure
 		if n.Kind == yaml.AliasNode {
 			if n.Alias != nil {
@@ -184,8 +193,10 @@ func (l *loader) checkBounds(f *srcFile, root *yaml.Node) bool {
 				m.depth = max(m.depth, cm.depth+1)
 			}
 		}
-		busy[n] = false
-		memo[n] = m
+		if anchored {
+			busy[n] = false
+			memo[n] = m
+		}
 		return m
 	}
 	m := walk(root, 0)

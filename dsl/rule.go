@@ -136,11 +136,15 @@ func (l *loader) keywords(n *yaml.Node) *flows.Keywords {
 	return k
 }
 
-// regexp compiles a pattern with Go's RE2 syntax.
+// regexp compiles a pattern with Go's RE2 syntax; a pattern written
+// several times compiles once (a Regexp is safe for concurrent use).
 func (l *loader) regexp(n *yaml.Node) *regexp.Regexp {
 	s, ok := l.str(n, "a regular expression")
 	if !ok {
 		return nil
+	}
+	if re, ok := l.patterns[s]; ok {
+		return re
 	}
 	re, err := regexp.Compile(s)
 	if err != nil {
@@ -148,5 +152,9 @@ func (l *loader) regexp(n *yaml.Node) *regexp.Regexp {
 		l.errorf(n, "invalid regular expression: %s (Go RE2 syntax: no lookarounds or backreferences)", msg)
 		return nil
 	}
+	if l.patterns == nil {
+		l.patterns = map[string]*regexp.Regexp{}
+	}
+	l.patterns[s] = re
 	return re
 }
