@@ -5,6 +5,7 @@ import (
 	"reflect"
 	"regexp"
 	"sort"
+	"strings"
 
 	"github.com/batonbot/baton/flows"
 	"go.yaml.in/yaml/v3"
@@ -101,8 +102,8 @@ func (l *loader) varName(k *yaml.Node, name string) bool {
 		l.errorf(k, "%q is a builtin name and cannot be a variable; pick another name", name)
 		return false
 	}
-	if !identifier.MatchString(name) || contains(exprKeywords, name) {
-		l.errorf(k, "%q cannot be a variable name: use letters, digits and _ (not starting with a digit), and not a keyword", name)
+	if !identifier.MatchString(name) || contains(exprKeywords, name) || strings.HasPrefix(name, "__") {
+		l.errorf(k, "%q cannot be a variable name: use letters, digits and _ (not starting with a digit or __), and not a keyword", name)
 		return false
 	}
 	return true

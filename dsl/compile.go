@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"reflect"
 
+	"github.com/batonbot/baton/flows"
 	"github.com/expr-lang/expr/ast"
 	"github.com/expr-lang/expr/checker"
 	"github.com/expr-lang/expr/compiler"
@@ -27,7 +28,10 @@ type exprCompiler struct {
 // read).
 func (l *loader) compiler() *exprCompiler {
 	if l.cc == nil {
-		l.cc = newExprCompiler(l.env())
+		env := l.env()
+		env[flows.EnvBudget] = (*flows.ExprBudget)(nil)
+		l.cc = newExprCompiler(env)
+		boundFunctions(l.cc.cfg)
 	}
 	return l.cc
 }

@@ -107,20 +107,33 @@ type compileKey struct {
 }
 
 type compiled struct {
-	prog *vm.Program
-	err  error
+	prog  *vm.Program
+	err   error
+	warns []exprWarning
+}
+
+// exprWarning is a warning about an expression, at a rune offset in it.
+type exprWarning struct {
+	off int
+	msg string
 }
 
 func (l *loader) compile(p *pending, names []string, cache map[compileKey]compiled) {
 	key := compileKey{p.src, p.asBool}
 	c, ok := cache[key]
 	if !ok {
-		c.prog, c.err = l.compiler().compile(p.src, p.asBool)
+		bound := &boundPatch{warn: func(n ast.Node, msg string) {
+			c.warns = append(c.warns, exprWarning{n.Location().From, msg})
+		}}
+		c.prog, c.err = l.compiler().compile(p.src, p.asBool, bound)
 		cache[key] = c
 	}
 	if c.err != nil {
 		l.exprError(p, c.err, names)
 		return
+	}
+	for _, w := range c.warns {
+		l.warnAt(p.file.posIn(p.node, p.value, p.off+clampOff(w.off, p.src)), "%s: %s", p.what, w.msg)
 	}
 	prog := c.prog
 	p.out.Program = prog
@@ -251,7 +264,7 @@ func (l *loader) compileComposite(ps []piece, wrapJSON bool) (*vm.Program, error
 	if wrapJSON {
 		src = "toJSON(" + src + ")"
 	}
-	return l.compiler().compile(src, false, &constPatch{vals: vals})
+	return l.compiler().compile(src, false, &constPatch{vals: vals}, &boundPatch{})
 }
 
 // textFunc renders a hole inside a text the way the engine renders a say's

@@ -46,6 +46,7 @@ func (t *turn) envMap() map[string]any {
 	}
 	env[flows.EnvHours] = hours
 	env[flows.EnvOutcome] = s.Outcome
+	env[flows.EnvBudget] = &t.budget
 	t.env = env
 	t.fillSignals()
 	return env
@@ -167,6 +168,8 @@ func (t *turn) eval(x *flows.Expr) (any, bool) {
 	env := t.envMap()
 	t.refreshEnv(env)
 	m := vmPool.Get().(*vm.VM)
+	m.MemoryBudget = flows.MaxExprMemory
+	t.budget.Start()
 	v, err := m.Run(x.Program, env)
 	vmPool.Put(m)
 	if err != nil {

@@ -47,6 +47,8 @@ type turn struct {
 	idn    int
 	env    map[string]any
 	answer string
+	// budget bounds each expression evaluation (flows.ExprBudget).
+	budget flows.ExprBudget
 
 	// invalid is the Ask's Invalid text while a ladder step runs for a
 	// rejected answer; invalidSaid records that it replaced a Say.
