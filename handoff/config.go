@@ -1,16 +1,9 @@
 package handoff
 
 import (
-	"bytes"
-	"errors"
-	"fmt"
-	"io"
-	"os"
-	"strings"
 	"time"
 
 	"github.com/expr-lang/expr/vm"
-	"go.yaml.in/yaml/v3"
 
 	"github.com/batonbot/baton/flows"
 )
@@ -18,8 +11,9 @@ import (
 // Config is a deployment's configuration (baton.yaml): the helpdesk
 // connectors, the teams, how handoffs are routed and prioritised, the SLA
 // promised to customers, urgent-handoff notifications, the NLU analyser and
-// PII masking. It is plain data once loaded: secrets are expanded,
-// expressions compiled, calendars built.
+// PII masking. It is plain data: package config decodes it from YAML
+// (secrets expanded, expressions compiled against RouteEnv, calendars
+// built, defaults applied), and tests may build one directly.
 type Config struct {
 	// Source is the file the config was read from.
 	Source string
@@ -291,89 +285,48 @@ type ConfigNotify struct {
 	MinPriority flows.Priority
 }
 
-// LoadConfig reads and checks the deployment config at path, expanding
-// ${ENV_VAR} references from the process environment.
-func LoadConfig(path string) (*Config, error) {
-	src, err := os.ReadFile(path)
-	if err != nil {
-		return nil, fmt.Errorf("read deployment config: %w", err)
+// RouteEnv returns the names routing expressions (a rule's when, the
+// priority score) can read, with a value of their type; compile them with
+// expr.Env(RouteEnv()):
+//
+//	vars        map: the flow's variables
+//	signals     map: intent, confidence, sentiment, frustrated, wants_human, language
+//	intent, confidence, sentiment, frustrated, wants_human: the same, at top level
+//	language    string: the conversation's language
+//	no_match    int: consecutive misunderstood messages when the bot gave up
+//	vip         bool: the customer's metadata says vip
+//	plan        string: the customer's plan (metadata)
+//	country     string: ISO country from metadata or the phone's calling code
+//	customer    map: all the customer's metadata
+//	reason, channel, team: strings; tags: list of strings
+//	messages    int: how many messages the customer wrote
+//	in_hours    bool: the team's calendar is open (the flow's, in a rule)
+func RouteEnv() map[string]any {
+	return map[string]any{
+		"vars":        map[string]any{},
+		"signals":     map[string]any{},
+		"intent":      "",
+		"confidence":  0.0,
+		"sentiment":   0.0,
+		"frustrated":  false,
+		"wants_human": false,
+		"language":    "",
+		"no_match":    0,
+		"vip":         false,
+		"plan":        "",
+		"country":     "",
+		"customer":    map[string]string{},
+		"reason":      "",
+		"channel":     "",
+		"team":        "",
+		"tags":        []string{},
+		"messages":    0,
+		"in_hours":    false,
 	}
-	return ParseConfig(path, src, os.LookupEnv)
 }
 
-// ParseConfig parses a deployment config. name is used in error
-// positions; getenv resolves ${ENV_VAR} references (os.LookupEnv in
-// production, a map in tests; nil: none is set). On failure the error is a
-// ConfigErrors listing every problem as path:line:col: message.
-func ParseConfig(name string, src []byte, getenv func(string) (string, bool)) (*Config, error) {
-	if getenv == nil {
-		getenv = func(string) (string, bool) { return "", false }
-	}
-	d := &cfgDecoder{file: name, getenv: getenv}
-	var doc yaml.Node
-	dec := yaml.NewDecoder(bytes.NewReader(src))
-	if err := dec.Decode(&doc); err != nil {
-		if errors.Is(err, io.EOF) {
-			return nil, ConfigErrors{{Pos: flows.Pos{File: name}, Msg: "the deployment config is empty; start from examples/baton.yaml"}}
-		}
-		return nil, ConfigErrors{{Pos: flows.Pos{File: name}, Msg: "not valid YAML: " + strings.TrimPrefix(err.Error(), "yaml: ")}}
-	}
-	var root *yaml.Node
-	if doc.Kind == yaml.DocumentNode && len(doc.Content) > 0 {
-		root = doc.Content[0]
-	}
-	c := d.config(root)
-	if errs := d.sorted(); len(errs) > 0 {
-		return nil, errs
-	}
-	c.Source = name
-	return c, nil
-}
-
-func (d *cfgDecoder) config(root *yaml.Node) *Config {
-	c := &Config{Teams: map[string]*ConfigTeam{}}
-	var routingNode *yaml.Node
-	for _, f := range d.mapping(root, "", "version", "link", "masking", "nlu", "connectors", "teams", "routing", "priority", "sla", "notify", "messages") {
-		switch f.key.Value {
-		case "version":
-			if v := d.str(f.val, "version"); v != "1" {
-				d.errorf(f.val, "version %q is not supported; this baton reads version 1", v)
-			}
-		case "link":
-			c.Link = d.str(f.val, "link")
-			if c.Link != "" && !strings.Contains(c.Link, "{id}") {
-				d.errorf(f.val, "link must contain {id}, where the conversation id goes")
-			}
-		case "masking":
-			c.Masking = d.boolean(f.val, "masking")
-		case "nlu":
-			c.NLU = d.nlu(f.val)
-		case "connectors":
-			c.Connectors = d.connectors(f.val)
-		case "teams":
-			d.teams(f.val, c)
-		case "routing":
-			routingNode = f.val
-			c.Routing = d.routing(f.val)
-		case "priority":
-			c.Priority = d.priority(f.val)
-		case "sla":
-			c.SLA = d.sla(f.val, "sla")
-		case "notify":
-			c.Notify = d.notify(f.val)
-		case "messages":
-			c.Messages = d.messages(f.val)
-		}
-	}
-	if c.NLU.Analyser == "" {
-		c.NLU.Analyser = "builtin"
-	}
-	if c.Priority.Thresholds == nil {
-		c.Priority.Thresholds = DefaultThresholds()
-	}
-	if c.Notify.MinPriority == "" {
-		c.Notify.MinPriority = flows.PriorityUrgent
-	}
-	d.crossCheck(c, root, routingNode)
-	return c
+// DefaultThresholds maps scores to priorities: ≥ 80 urgent, ≥ 50 high,
+// ≥ 20 normal, else low.
+func DefaultThresholds() map[flows.Priority]float64 {
+	return map[flows.Priority]float64{flows.PriorityUrgent: 80, flows.PriorityHigh: 50, flows.PriorityNormal: 20}
 }

@@ -17,7 +17,7 @@ import (
 // link. opts come after those (WithHTTPClient, WithClock, DryRun...).
 func NewConnector(cfg *Config, name string, opts ...ConnectorOption) (flows.Connector, error) {
 	if cfg == nil {
-		return nil, errors.New("handoff: NewConnector needs a config; load baton.yaml with LoadConfig")
+		return nil, errors.New("handoff: NewConnector needs a config; load baton.yaml with config.Load")
 	}
 	common := []ConnectorOption{WithMasking(cfg.Masking)}
 	if cfg.Link != "" {
@@ -82,7 +82,7 @@ func Recorders(cfg *Config, opts ...ConnectorOption) (map[string]*Recorder, erro
 
 func buildAll[T any](cfg *Config, build func(name string) (T, error)) (map[string]T, error) {
 	if cfg == nil {
-		return nil, errors.New("handoff: building connectors needs a config; load baton.yaml with LoadConfig")
+		return nil, errors.New("handoff: building connectors needs a config; load baton.yaml with config.Load")
 	}
 	out := map[string]T{}
 	var errs []error

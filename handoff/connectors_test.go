@@ -8,40 +8,6 @@ import (
 	"testing"
 )
 
-const connectorsConfig = `
-link: "https://support.example.com/conversations/{id}"
-connectors:
-  default: zendesk
-  zendesk:
-    base_url: https://zendesk.test
-    subdomain: acme
-    email: bot@acme.example
-    token: tok
-    groups: {billing: "360001111111"}
-    tags: [baton]
-  freshdesk:
-    domain: acme.freshdesk.com
-    api_key: key
-    groups: {billing: "77000000003"}
-  webhook:
-    url: https://crm.acme.example/hooks/baton
-    secret: whsec_c2FuZGJveC1zZWNyZXQ=
-teams:
-  billing:
-    agents:
-      - {id: anna@acme.example, freshdesk_id: 77000000101}
-routing: {default_team: billing}
-`
-
-func parseTestConfig(t *testing.T, src string) *Config {
-	t.Helper()
-	cfg, err := ParseConfig("baton.yaml", []byte(src), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return cfg
-}
-
 // The connectors built from a config send what the config says: its
 // groups, tags, link and the agents' helpdesk ids.
 func TestConnectorsFromConfig(t *testing.T) {
@@ -54,7 +20,7 @@ func TestConnectorsFromConfig(t *testing.T) {
 		}
 		return 404, nil, `{}`
 	})
-	cfg := parseTestConfig(t, strings.Replace(connectorsConfig, "https://zendesk.test", fake.URL, 1))
+	cfg := connectorsTestConfig(fake.URL)
 	conns, err := Connectors(cfg, WithClock(connTestClock))
 	if err != nil {
 		t.Fatal(err)
@@ -98,7 +64,7 @@ func TestConnectorsFromConfig(t *testing.T) {
 }
 
 func TestRecordersFromConfig(t *testing.T) {
-	cfg := parseTestConfig(t, connectorsConfig)
+	cfg := connectorsTestConfig("https://zendesk.test")
 	recs, err := Recorders(cfg, WithClock(connTestClock))
 	if err != nil || len(recs) != 3 {
 		t.Fatalf("recorders %v, %v", recs, err)
@@ -120,7 +86,7 @@ func TestRecordersFromConfig(t *testing.T) {
 }
 
 func TestConnectorsErrors(t *testing.T) {
-	cfg := parseTestConfig(t, connectorsConfig)
+	cfg := connectorsTestConfig("https://zendesk.test")
 	if _, err := NewConnector(cfg, "hubspot"); err == nil || !strings.Contains(err.Error(), "configured: zendesk, freshdesk, webhook") {
 		t.Errorf("an unknown connector: %v", err)
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/batonbot/baton/config"
 	"github.com/batonbot/baton/flows"
 	"github.com/batonbot/baton/handoff"
 )
@@ -72,7 +73,7 @@ func ExampleDeliverer() {
 }
 
 func ExampleRouter_Route() {
-	cfg, err := handoff.ParseConfig("baton.yaml", []byte(`
+	dep, diags := config.Parse("baton.yaml", []byte(`
 connectors:
   zendesk: {subdomain: acme, email: bot@acme.example, token: "${ZD_TOKEN}", groups: {billing: "360001"}}
 teams:
@@ -86,11 +87,12 @@ routing:
     - when: {keywords: [fattura, rimborso]}
       team: billing
 sla: {normal: 2h}
-`), func(name string) (string, bool) { return "secret", name == "ZD_TOKEN" })
-	if err != nil {
-		fmt.Println(err)
+`), config.WithEnv(func(name string) (string, bool) { return "secret", name == "ZD_TOKEN" }))
+	if diags.HasErrors() {
+		fmt.Println(diags.Err())
 		return
 	}
+	cfg := dep.Handoff
 	monday := time.Date(2025, 3, 10, 10, 0, 0, 0, time.UTC)
 	r, _ := handoff.NewRouter(cfg, handoff.RouterClock(func() time.Time { return monday }))
 	h := &flows.Handoff{Language: "it", Transcript: []flows.Message{{From: flows.RoleUser, Text: "La fattura è sbagliata"}}}

@@ -123,7 +123,7 @@ func RouterMemory(n int) RouterOption {
 // NewRouter returns a Router for cfg.
 func NewRouter(cfg *Config, opts ...RouterOption) (*Router, error) {
 	if cfg == nil {
-		return nil, errors.New("handoff: NewRouter needs a config; load baton.yaml with LoadConfig")
+		return nil, errors.New("handoff: NewRouter needs a config; load baton.yaml with config.Load")
 	}
 	r := &Router{cfg: cfg, now: time.Now, loads: NewMemLoads(), next: map[string]int{},
 		recent: map[string]Decision{}, keep: DefaultRouterMemory}

@@ -44,8 +44,8 @@ func (s *storeLoads) Add(_ context.Context, agent string, delta int) error {
 func TestLeastLoadedReadsTheStore(t *testing.T) {
 	ctx := context.Background()
 	store := &storeLoads{n: map[string]int{}}
-	first := newTestRouter(t, routeConfig, monday10, RouterLoads(store))
-	second := newTestRouter(t, routeConfig, monday10, RouterLoads(store))
+	first := newTestRouter(t, routeTestConfig(t), monday10, RouterLoads(store))
+	second := newTestRouter(t, routeTestConfig(t), monday10, RouterLoads(store))
 	if first.Loads() != flows.LoadTracker(store) {
 		t.Error("Router.Loads should return the store it counts in")
 	}

@@ -14,7 +14,7 @@ import (
 func TestRouteIsIdempotentPerHandoff(t *testing.T) {
 	ctx := context.Background()
 	loads := NewMemLoads()
-	r := newTestRouter(t, routeConfig, monday10, RouterLoads(loads))
+	r := newTestRouter(t, routeTestConfig(t), monday10, RouterLoads(loads))
 	route := func(id string) (Decision, *flows.Handoff) {
 		t.Helper()
 		h := &flows.Handoff{ID: id, Team: "tech", Tags: []string{"whatsapp"}}
@@ -41,7 +41,7 @@ func TestRouteIsIdempotentPerHandoff(t *testing.T) {
 func TestRouteRemembersABoundedNumber(t *testing.T) {
 	ctx := context.Background()
 	loads := NewMemLoads()
-	r := newTestRouter(t, routeConfig, monday10, RouterLoads(loads), RouterMemory(2))
+	r := newTestRouter(t, routeTestConfig(t), monday10, RouterLoads(loads), RouterMemory(2))
 	for _, id := range []string{"h1", "h2", "h3", "h3", "h1"} { // h1 is forgotten by the time it comes back
 		if _, err := r.Route(ctx, &flows.Handoff{ID: id, Team: "rr"}); err != nil {
 			t.Fatal(err)
@@ -58,7 +58,7 @@ func TestRouteRemembersABoundedNumber(t *testing.T) {
 func TestRouteSameHandoffConcurrently(t *testing.T) {
 	ctx := context.Background()
 	loads := NewMemLoads()
-	r := newTestRouter(t, routeConfig, monday10, RouterLoads(loads))
+	r := newTestRouter(t, routeTestConfig(t), monday10, RouterLoads(loads))
 	var wg sync.WaitGroup
 	agents := make([]string, 8)
 	for i := range agents {

@@ -10,97 +10,11 @@ import (
 	"github.com/batonbot/baton/flows"
 )
 
-const routeConfig = `
-connectors:
-  default: zendesk
-  zendesk:
-    subdomain: acme
-    email: bot@acme.example
-    token: t
-    groups: {billing: "111", support: "333"}
-  freshdesk:
-    domain: acme.freshdesk.com
-    api_key: k
-    groups: {vip: "777", billing: "222"}
-teams:
-  support:
-    name: Support
-  billing:
-    name: Billing
-    hours:
-      timezone: Europe/Rome
-      mon-fri: ["09:00-18:00"]
-      holidays: ["2025-12-25"]
-    out_of_hours: ticket
-    strategy: skills
-    agents:
-      - {id: anna, skills: [refunds, invoices], languages: [it]}
-      - {id: luis, skills: [invoices], languages: [es, en]}
-      - {id: paul, skills: [refunds], languages: [en]}
-  vip:
-    name: Premium
-    connector: freshdesk
-    hours:
-      timezone: America/New_York
-      mon-fri: ["09:00-17:00"]
-    out_of_hours: tell
-  tech:
-    name: Tech
-    hours:
-      timezone: Europe/Rome
-      mon-fri: ["09:00-18:00"]
-    out_of_hours: email
-    email: tech@acme.example
-    strategy: least-loaded
-    agents: [ada, linus]
-  rr:
-    strategy: round-robin
-    agents: [a1, a2, a3]
-routing:
-  default_team: support
-  intent_skills: {refund: [refunds]}
-  rules:
-    - name: vip
-      when: {vip: true}
-      team: vip
-      tags: [vip]
-    - name: italy enterprise
-      when: {plan: enterprise, country: IT}
-      team: vip
-      tags: [enterprise-it]
-    - name: money
-      when: {intent: [refund, invoice]}
-      team: billing
-      tags: [billing]
-    - name: money words
-      when: {keywords: [rimborso, "doble cargo"]}
-      team: billing
-    - name: outage
-      when: {vars: {status: [down]}}
-      team: tech
-      priority: urgent
-    - name: stuck
-      when: {expr: 'no_match >= 3 && language == "en"'}
-      team: tech
-      tags: [stuck]
-priority:
-  score: '(frustrated ? 30 : 0) + (vip ? 40 : 0) + no_match * 10 + 20'
-  thresholds: {urgent: 80, high: 50, normal: 20}
-sla: {urgent: 15m, high: 1h, normal: 2h, low: 1d}
-notify:
-  slack: https://hooks.slack.com/services/x
-  min_priority: high
-`
-
 // monday10 is Monday 10:00 in Rome (09:00 UTC), 04:00 in New York.
 var monday10 = time.Date(2025, 3, 10, 9, 0, 0, 0, time.UTC)
 
-func newTestRouter(t *testing.T, src string, now time.Time, opts ...RouterOption) *Router {
+func newTestRouter(t *testing.T, cfg *Config, now time.Time, opts ...RouterOption) *Router {
 	t.Helper()
-	cfg, err := ParseConfig("route.yaml", []byte(src), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
 	r, err := NewRouter(cfg, append([]RouterOption{RouterClock(func() time.Time { return now })}, opts...)...)
 	if err != nil {
 		t.Fatal(err)
@@ -169,7 +83,7 @@ func TestRouteRules(t *testing.T) {
 			if now.IsZero() {
 				now = monday10
 			}
-			r := newTestRouter(t, routeConfig, now)
+			r := newTestRouter(t, routeTestConfig(t), now)
 			h := tt.h
 			d, err := r.Route(context.Background(), &h)
 			if err != nil {
@@ -198,7 +112,7 @@ func TestRouteRules(t *testing.T) {
 
 func TestRouteFlowValuesWinUnlessOverride(t *testing.T) {
 	h := flows.Handoff{Team: "tech", Priority: flows.PriorityLow, Tags: []string{"from-flow"}, Signals: &flows.Signals{Intent: "refund"}}
-	r := newTestRouter(t, routeConfig, monday10)
+	r := newTestRouter(t, routeTestConfig(t), monday10)
 	h1 := h
 	d, err := r.Route(context.Background(), &h1)
 	if err != nil {
@@ -207,7 +121,9 @@ func TestRouteFlowValuesWinUnlessOverride(t *testing.T) {
 	if d.Team != "tech" || d.Priority != flows.PriorityLow || strings.Join(d.Tags, ",") != "from-flow,billing" {
 		t.Errorf("without override: team %s priority %s tags %v; want the flow's tech, low, and merged tags", d.Team, d.Priority, d.Tags)
 	}
-	r = newTestRouter(t, strings.Replace(routeConfig, "  default_team: support\n", "  default_team: support\n  override: true\n", 1), monday10)
+	override := routeTestConfig(t)
+	override.Routing.Override = true
+	r = newTestRouter(t, override, monday10)
 	h2 := h
 	d, err = r.Route(context.Background(), &h2)
 	if err != nil {
@@ -232,7 +148,9 @@ func TestRoutePriorityScore(t *testing.T) {
 		{flows.Handoff{Priority: flows.PriorityNormal, NoMatch: 2}, 40, flows.PriorityNormal, false},
 	}
 	for _, tt := range tests {
-		r := newTestRouter(t, strings.Replace(routeConfig, "'(frustrated", "'-20 + (frustrated", 1), monday10)
+		lower := routeTestConfig(t)
+		lower.Priority.Score = compileRoute(t, "-20 + "+lower.Priority.Source, false)
+		r := newTestRouter(t, lower, monday10)
 		h := tt.h
 		d, err := r.Route(context.Background(), &h)
 		if err != nil {
@@ -241,7 +159,7 @@ func TestRoutePriorityScore(t *testing.T) {
 		if d.Score != tt.score-20 || d.Priority != pickPriority(tt.score-20) || d.Notify != (d.Priority == flows.PriorityHigh || d.Priority == flows.PriorityUrgent) {
 			t.Errorf("%+v: score %v priority %s notify %v", tt.h, d.Score, d.Priority, d.Notify)
 		}
-		r = newTestRouter(t, routeConfig, monday10)
+		r = newTestRouter(t, routeTestConfig(t), monday10)
 		h = tt.h
 		d, _ = r.Route(context.Background(), &h)
 		if d.Score != tt.score || d.Priority != tt.want || d.Notify != tt.notify {
@@ -255,8 +173,9 @@ func pickPriority(score float64) flows.Priority {
 }
 
 func TestRouteExpressionFailureIsAWarning(t *testing.T) {
-	src := strings.Replace(routeConfig, `'no_match >= 3 && language == "en"'`, `'vars.amount > 100'`, 1)
-	r := newTestRouter(t, src, monday10)
+	cfg := routeTestConfig(t)
+	cfg.Routing.Rules[5].Match.When = compileRoute(t, "vars.amount > 100", true)
+	r := newTestRouter(t, cfg, monday10)
 	h := flows.Handoff{Vars: map[string]any{"amount": "lots"}}
 	d, err := r.Route(context.Background(), &h)
 	if err != nil {
@@ -278,7 +197,7 @@ func TestRouteAssignment(t *testing.T) {
 		return d.Agent
 	}
 	t.Run("round-robin", func(t *testing.T) {
-		r := newTestRouter(t, routeConfig, monday10)
+		r := newTestRouter(t, routeTestConfig(t), monday10)
 		var got []string
 		for i := 0; i < 4; i++ {
 			got = append(got, route(r, flows.Handoff{Team: "rr"}))
@@ -290,7 +209,7 @@ func TestRouteAssignment(t *testing.T) {
 	t.Run("least-loaded", func(t *testing.T) {
 		loads := NewMemLoads()
 		_ = loads.Add(ctx, "ada", 2)
-		r := newTestRouter(t, routeConfig, monday10, RouterLoads(loads))
+		r := newTestRouter(t, routeTestConfig(t), monday10, RouterLoads(loads))
 		var got []string
 		for i := 0; i < 4; i++ {
 			got = append(got, route(r, flows.Handoff{Team: "tech"}))
@@ -320,7 +239,7 @@ func TestRouteAssignment(t *testing.T) {
 			for a, n := range tt.loads {
 				_ = loads.Add(ctx, a, n)
 			}
-			r := newTestRouter(t, routeConfig, monday10, RouterLoads(loads))
+			r := newTestRouter(t, routeTestConfig(t), monday10, RouterLoads(loads))
 			got := route(r, flows.Handoff{Language: tt.lang, Signals: &flows.Signals{Intent: tt.intent}})
 			if got != tt.want {
 				t.Errorf("intent %s lang %q loads %v: agent %s, want %s", tt.intent, tt.lang, tt.loads, got, tt.want)
@@ -328,7 +247,7 @@ func TestRouteAssignment(t *testing.T) {
 		}
 	})
 	t.Run("no agent when no ticket", func(t *testing.T) {
-		r := newTestRouter(t, routeConfig, time.Date(2025, 3, 15, 10, 0, 0, 0, time.UTC))
+		r := newTestRouter(t, routeTestConfig(t), time.Date(2025, 3, 15, 10, 0, 0, 0, time.UTC))
 		if a := route(r, flows.Handoff{Team: "tech"}); a != "" {
 			t.Errorf("agent %q assigned while the team is closed and offers e-mail", a)
 		}
@@ -343,7 +262,7 @@ func (failingLoads) Loads(context.Context, []string) (map[string]int, error) {
 func (failingLoads) Add(context.Context, string, int) error { return errors.New("store down") }
 
 func TestRouteLoadErrors(t *testing.T) {
-	r := newTestRouter(t, routeConfig, monday10, RouterLoads(failingLoads{}))
+	r := newTestRouter(t, routeTestConfig(t), monday10, RouterLoads(failingLoads{}))
 	if _, err := r.Route(context.Background(), &flows.Handoff{Team: "tech"}); err == nil || !strings.Contains(err.Error(), "store down") {
 		t.Errorf("Route = %v, want the load tracker's error", err)
 	}
@@ -356,7 +275,7 @@ func TestRouteLoadErrors(t *testing.T) {
 }
 
 func TestRouterResolver(t *testing.T) {
-	r := newTestRouter(t, routeConfig, monday10)
+	r := newTestRouter(t, routeTestConfig(t), monday10)
 	zd, fd := newFakeConn(), newFakeConn()
 	res := r.Resolver(map[string]flows.Connector{"zendesk": zd, "freshdesk": fd})
 	tests := []struct {

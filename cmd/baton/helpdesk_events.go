@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/batonbot/baton/config"
 	"github.com/batonbot/baton/flows"
 	"github.com/batonbot/baton/handoff"
 )
@@ -83,11 +84,11 @@ func newHelpdeskRequest(r handoff.Request) helpdeskRequest {
 	if len(r.Header) > 0 {
 		q.Headers = make(map[string]string, len(r.Header))
 		for k, vs := range r.Header {
-			q.Headers[k] = redactPlaceholders(strings.Join(vs, ", "))
+			q.Headers[k] = config.RedactPlaceholders(strings.Join(vs, ", "))
 		}
 	}
 	if r.Body != "" {
-		body := redactPlaceholders(r.Body)
+		body := config.RedactPlaceholders(r.Body)
 		if json.Valid([]byte(body)) {
 			q.Body = json.RawMessage(body)
 		} else {
@@ -95,14 +96,6 @@ func newHelpdeskRequest(r handoff.Request) helpdeskRequest {
 		}
 	}
 	return q
-}
-
-// redactPlaceholders hides the sandbox's stand-ins for unset secrets.
-func redactPlaceholders(s string) string {
-	if !strings.Contains(s, "${") {
-		return s
-	}
-	return placeholderRef.ReplaceAllString(s, "[redacted]")
 }
 
 // text renders the request for people: the request line, the headers

@@ -13,7 +13,7 @@ import (
 
 var validateCmd = &command{
 	name:    "validate",
-	usage:   "validate FLOW...",
+	usage:   "validate [--config baton.yaml] [FLOW...]",
 	summary: "check flow files and report every problem at once",
 }
 
@@ -27,17 +27,28 @@ Checks each flow file and reports every problem at once, sorted by file and
 line, as "path:line:col: error: message" (or "warning:") on stderr, then one
 summary line per file with problems.
 
+With --config, the deployment config is checked too, on its own or with the
+flows: every section (connectors, teams, routing, server, store, channels,
+bridge), the flow files its channels name, and the ${NAME} secrets it reads
+(an unset one is a warning: baton serve and chat --live need it).
+
 Exit status: 0 when every flow is valid (warnings allowed), 1 when any has
 errors, 2 for usage errors.`
 
 func runValidate(_ context.Context, e *env, args []string) int {
 	fs := newFlagSet(validateCmd, validateAbout, e.stderr)
+	cfgPath := fs.String("config", "", "also check this deployment `config` (baton.yaml) and the flows its channels name")
 	paths, code, done := parseFlags(e, fs, args)
 	if done {
 		return code
 	}
-	if len(paths) == 0 {
-		return usageError(e, validateCmd, "no flow file given")
+	if len(paths) == 0 && *cfgPath == "" {
+		return usageError(e, validateCmd, "no flow file given (or --config baton.yaml)")
+	}
+	var cv *configCheck
+	if *cfgPath != "" {
+		cv = checkConfig(*cfgPath, e.getenv, paths)
+		paths = append(paths, cv.flows...)
 	}
 	failed := false
 	type result struct {
@@ -62,10 +73,20 @@ func runValidate(_ context.Context, e *env, args []string) int {
 		if r.errors > 0 || f == nil {
 			failed = true
 		}
+		if cv != nil {
+			diags = cv.located(p, diags)
+		}
 		all = append(all, diags...)
 		results = append(results, r)
 	}
+	if cv != nil {
+		all = append(all, cv.diags...)
+		failed = failed || cv.diags.HasErrors()
+	}
 	printDiagnostics(e.stderr, all)
+	if cv != nil {
+		cv.report(e)
+	}
 	for _, r := range results {
 		switch {
 		case r.errors > 0 || r.warns > 0:

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"os"
+	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -76,4 +78,39 @@ func TestValidateSeveralFiles(t *testing.T) {
 	if i, j := strings.Index(stderr, "broken.yaml:"), strings.Index(stderr, "missing.yaml"); i < 0 || j < i {
 		t.Errorf("diagnostics are not sorted by file:\n%s", stderr)
 	}
+}
+
+func TestValidateConfig(t *testing.T) {
+	code, stdout, stderr := runCLI(t, "", "validate", "--config", "../../examples/baton.yaml")
+	wantCode(t, code, exitOK, stdout, stderr)
+	for _, want := range []string{"../../examples/baton.yaml: valid: 3 connectors, 4 teams, 6 routing rules, 3 channels (whatsapp 106540352242922, telegram shop, web web), store memory",
+		"../../examples/flows/support.yaml: valid: flow"} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("stdout lacks %q:\n%s", want, stdout)
+		}
+	}
+	if !strings.Contains(stderr, "../../examples/baton.yaml:254:21: warning: channels.whatsapp[0].verify_token: environment variable WHATSAPP_VERIFY_TOKEN is not set") {
+		t.Errorf("unset secrets are not warned about:\n%s", stderr)
+	}
+
+	bad := writeConfig(t, "channels:\n  web:\n    - flow: missing.yaml\n  telegram:\n    - {name: shop, flow: ../broken.yaml, token: t, secret_token: s}\n")
+	broken, _ := filepath.Abs("testdata/flows/broken.yaml")
+	src, _ := os.ReadFile(bad)
+	if err := os.WriteFile(bad, []byte(strings.Replace(string(src), "../broken.yaml", broken, 1)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, stdout, stderr = runCLI(t, "", "validate", "--config", bad)
+	wantCode(t, code, exitFailed, stdout, stderr)
+	for _, want := range []string{
+		bad + ":3:13: error: channels.web[0].flow: flow file " + filepath.Join(filepath.Dir(bad), "missing.yaml") + " does not exist",
+		bad + ":5:26: error: the flow " + broken + " has errors (listed under its own path)",
+		bad + ": 2 errors, 0 warnings",
+		broken + ":",
+	} {
+		if !strings.Contains(stderr, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, stderr)
+		}
+	}
+	code, stdout, stderr = runCLI(t, "", "validate")
+	wantCode(t, code, exitUsage, stdout, stderr)
 }

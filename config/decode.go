@@ -1,6 +1,7 @@
-package handoff
+package config
 
 import (
+	"bytes"
 	"fmt"
 	"math"
 	"regexp"
@@ -11,39 +12,19 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/batonbot/baton/dsl"
 	"github.com/batonbot/baton/flows"
 )
 
-// ConfigError is one problem in a deployment config, at its position.
-type ConfigError struct {
-	Pos flows.Pos
-	Msg string
-}
-
-func (e ConfigError) Error() string {
-	if e.Pos.File == "" && e.Pos.Line == 0 {
-		return e.Msg
-	}
-	return e.Pos.String() + ": " + e.Msg
-}
-
-// ConfigErrors is every problem found in a config, in file order. Its
-// Error lists them one a line, as `path:line:col: message`.
-type ConfigErrors []ConfigError
-
-func (es ConfigErrors) Error() string {
-	lines := make([]string, len(es))
-	for i, e := range es {
-		lines[i] = e.Error()
-	}
-	return strings.Join(lines, "\n")
-}
-
-// cfgDecoder walks a yaml.Node tree, collecting every problem.
-type cfgDecoder struct {
-	file   string
-	getenv func(string) (string, bool)
-	errs   ConfigErrors
+// decoder walks a yaml.Node tree, collecting every problem.
+type decoder struct {
+	file string
+	// lookup resolves ${NAME} (see WithEnv); placeholders, when set,
+	// stands in for a variable that is not set (see WithPlaceholders).
+	lookup       func(string) (string, bool)
+	placeholders bool
+	unset        []EnvRef
+	diags        dsl.Diagnostics
 	// refs are the team and connector names written in the config,
 	// checked once every section is read.
 	teamRefs, connRefs []cfgRef
@@ -57,7 +38,7 @@ type cfgRef struct {
 
 // ref reads a name that must be defined elsewhere (kind "team" or
 // "connector") and records it for crossCheck.
-func (d *cfgDecoder) ref(n *yaml.Node, where, kind string) string {
+func (d *decoder) ref(n *yaml.Node, where, kind string) string {
 	s := d.str(n, where)
 	if s != "" {
 		r := cfgRef{node: cfgResolve(n), name: s, where: where}
@@ -70,26 +51,36 @@ func (d *cfgDecoder) ref(n *yaml.Node, where, kind string) string {
 	return s
 }
 
-func (d *cfgDecoder) pos(n *yaml.Node) flows.Pos {
+func (d *decoder) pos(n *yaml.Node) flows.Pos {
 	if n == nil {
 		return flows.Pos{File: d.file}
 	}
 	return flows.Pos{File: d.file, Line: n.Line, Col: n.Column}
 }
 
-func (d *cfgDecoder) errorf(n *yaml.Node, format string, args ...any) {
-	d.errs = append(d.errs, ConfigError{Pos: d.pos(n), Msg: fmt.Sprintf(format, args...)})
+func (d *decoder) errorf(n *yaml.Node, format string, args ...any) {
+	d.report(dsl.Error, d.pos(n), fmt.Sprintf(format, args...))
 }
 
-func (d *cfgDecoder) sorted() ConfigErrors {
-	sort.SliceStable(d.errs, func(i, j int) bool {
-		a, b := d.errs[i].Pos, d.errs[j].Pos
+func (d *decoder) warnf(n *yaml.Node, format string, args ...any) {
+	d.report(dsl.Warning, d.pos(n), fmt.Sprintf(format, args...))
+}
+
+func (d *decoder) report(sev dsl.Severity, p flows.Pos, msg string) {
+	d.diags = append(d.diags, &dsl.Diagnostic{Severity: sev, Summary: msg, Pos: p})
+}
+
+// sorted returns the diagnostics in file order; those at one place keep
+// the order they were found.
+func (d *decoder) sorted() dsl.Diagnostics {
+	sort.SliceStable(d.diags, func(i, j int) bool {
+		a, b := d.diags[i].Pos, d.diags[j].Pos
 		if a.Line != b.Line {
 			return a.Line < b.Line
 		}
 		return a.Col < b.Col
 	})
-	return d.errs
+	return d.diags
 }
 
 // resolve follows aliases (a bounded number of times).
@@ -108,7 +99,7 @@ type cfgField struct {
 // mapping returns the pairs of a mapping node, reporting keys not in known
 // (nil known: any key allowed) and duplicates. where names the section for
 // messages ("teams.billing").
-func (d *cfgDecoder) mapping(n *yaml.Node, where string, known ...string) []cfgField {
+func (d *decoder) mapping(n *yaml.Node, where string, known ...string) []cfgField {
 	n = cfgResolve(n)
 	if n == nil || (n.Kind == yaml.ScalarNode && n.Tag == "!!null") {
 		return nil
@@ -141,7 +132,7 @@ func (d *cfgDecoder) mapping(n *yaml.Node, where string, known ...string) []cfgF
 			} else {
 				msg += "; known keys: " + strings.Join(known, ", ")
 			}
-			d.errs = append(d.errs, ConfigError{Pos: d.pos(k), Msg: msg})
+			d.report(dsl.Error, d.pos(k), msg)
 			continue
 		}
 		out = append(out, cfgField{k, v})
@@ -171,10 +162,26 @@ func cfgKind(n *yaml.Node) string {
 	return "that"
 }
 
-var cfgEnvRef = regexp.MustCompile(`\$\{([^}]*)\}`)
+var (
+	cfgEnvRef = regexp.MustCompile(`\$\{([^}]*)\}|\$⦃([^⦄]*)⦄`)
+	// envName is a ${NAME} reference with a valid name, which protect
+	// rewrites before the YAML is parsed.
+	envName = regexp.MustCompile(`\$\{([A-Za-z_][A-Za-z0-9_]*)\}`)
+)
+
+// protect rewrites each ${NAME} as $⦃NAME⦄ (as many characters, so
+// positions stay), so that a reference written unquoted inside a flow
+// mapping, {secret: ${X}}, is a plain YAML value instead of a syntax
+// error; expand reads both forms.
+func protect(src []byte) []byte {
+	if !bytes.Contains(src, []byte("${")) {
+		return src
+	}
+	return envName.ReplaceAll(src, []byte("$$⦃${1}⦄"))
+}
 
 // str reads a scalar string, expanding ${ENV_VAR} references.
-func (d *cfgDecoder) str(n *yaml.Node, where string) string {
+func (d *decoder) str(n *yaml.Node, where string) string {
 	n = cfgResolve(n)
 	if n == nil || (n.Kind == yaml.ScalarNode && n.Tag == "!!null") {
 		return ""
@@ -186,22 +193,27 @@ func (d *cfgDecoder) str(n *yaml.Node, where string) string {
 	return d.expand(n, n.Value, where)
 }
 
-func (d *cfgDecoder) expand(n *yaml.Node, s, where string) string {
-	if !strings.Contains(s, "${") {
+func (d *decoder) expand(n *yaml.Node, s, where string) string {
+	if !strings.Contains(s, "${") && !strings.Contains(s, "$⦃") {
 		return s
 	}
 	return cfgEnvRef.ReplaceAllStringFunc(s, func(ref string) string {
-		name := ref[2 : len(ref)-1]
+		m := cfgEnvRef.FindStringSubmatch(ref)
+		name := m[1] + m[2]
 		if !cfgEnvName(name) {
 			d.errorf(n, "%s: %q is not a valid environment variable reference; write ${NAME} with letters, digits and _", where, ref)
 			return ""
 		}
-		v, ok := d.getenv(name)
-		if !ok || v == "" {
-			d.errorf(n, "%s: environment variable %s is not set; export %s=... before starting baton", where, name, name)
-			return ""
+		v, ok := d.lookup(name)
+		if ok && v != "" {
+			return v
 		}
-		return v
+		if d.placeholders {
+			d.unset = append(d.unset, EnvRef{Name: name, Where: where, Pos: d.pos(n)})
+			return placeholderFor(name)
+		}
+		d.errorf(n, "%s: environment variable %s is not set; export %s=... before starting baton", where, name, name)
+		return placeholderFor(name) // reported: checks of the value stay quiet
 	})
 }
 
@@ -218,7 +230,7 @@ func cfgEnvName(s string) bool {
 	return true
 }
 
-func (d *cfgDecoder) boolean(n *yaml.Node, where string) bool {
+func (d *decoder) boolean(n *yaml.Node, where string) bool {
 	s := d.str(n, where)
 	switch strings.ToLower(s) {
 	case "true", "yes", "on":
@@ -230,7 +242,7 @@ func (d *cfgDecoder) boolean(n *yaml.Node, where string) bool {
 	return false
 }
 
-func (d *cfgDecoder) float(n *yaml.Node, where string) float64 {
+func (d *decoder) float(n *yaml.Node, where string) float64 {
 	s := d.str(n, where)
 	f, err := strconv.ParseFloat(s, 64)
 	if err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
@@ -241,7 +253,7 @@ func (d *cfgDecoder) float(n *yaml.Node, where string) float64 {
 }
 
 // duration reads "90s", "15m", "2h", "1h30m" or days "2d".
-func (d *cfgDecoder) duration(n *yaml.Node, where string) time.Duration {
+func (d *decoder) duration(n *yaml.Node, where string) time.Duration {
 	s := d.str(n, where)
 	if v, ok := cfgParseDuration(s); ok {
 		return v
@@ -267,7 +279,7 @@ func cfgParseDuration(s string) (time.Duration, bool) {
 }
 
 // list reads a list of strings; a single value is a list of one.
-func (d *cfgDecoder) list(n *yaml.Node, where string) []string {
+func (d *decoder) list(n *yaml.Node, where string) []string {
 	n = cfgResolve(n)
 	if n == nil || (n.Kind == yaml.ScalarNode && n.Tag == "!!null") {
 		return nil
@@ -287,7 +299,7 @@ func (d *cfgDecoder) list(n *yaml.Node, where string) []string {
 }
 
 // strMap reads a mapping of names to single values.
-func (d *cfgDecoder) strMap(n *yaml.Node, where string) map[string]string {
+func (d *decoder) strMap(n *yaml.Node, where string) map[string]string {
 	fields := d.mapping(n, where)
 	if fields == nil {
 		return nil
@@ -309,7 +321,7 @@ func cfgContains(list []string, s string) bool {
 }
 
 // oneOf checks that s is one of allowed, suggesting the closest.
-func (d *cfgDecoder) oneOf(n *yaml.Node, s, where string, allowed ...string) bool {
+func (d *decoder) oneOf(n *yaml.Node, s, where string, allowed ...string) bool {
 	if cfgContains(allowed, s) {
 		return true
 	}
@@ -317,6 +329,42 @@ func (d *cfgDecoder) oneOf(n *yaml.Node, s, where string, allowed ...string) boo
 	if sug := flows.Suggest(s, allowed); sug != "" {
 		msg += fmt.Sprintf("; did you mean %q?", sug)
 	}
-	d.errs = append(d.errs, ConfigError{Pos: d.pos(n), Msg: msg})
+	d.report(dsl.Error, d.pos(n), msg)
+	return false
+}
+
+// Bounds on a config's YAML tree, aliases expanded.
+const (
+	maxNodes = 100_000
+	maxDepth = 64
+)
+
+// bounded rejects a tree that is too big or too deep once its aliases are
+// expanded (an alias bomb, an alias cycle) before any of it is decoded.
+func (d *decoder) bounded(root *yaml.Node) bool {
+	count := 0
+	var walk func(n *yaml.Node, depth int) bool
+	walk = func(n *yaml.Node, depth int) bool {
+		if n == nil {
+			return true
+		}
+		count++
+		if count > maxNodes || depth > maxDepth {
+			return false
+		}
+		if n.Kind == yaml.AliasNode {
+			return walk(n.Alias, depth+1)
+		}
+		for _, c := range n.Content {
+			if !walk(c, depth+1) {
+				return false
+			}
+		}
+		return true
+	}
+	if walk(root, 0) {
+		return true
+	}
+	d.errorf(root, "the config is too large or too deeply nested once its aliases are expanded (over %d values or %d levels); write it out plainly", maxNodes, maxDepth)
 	return false
 }

@@ -1,22 +1,30 @@
-package handoff
+package config
 
 import (
-	"errors"
 	"os"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/batonbot/baton/flows"
+	"github.com/batonbot/baton/handoff"
 )
 
 var exampleEnv = map[string]string{
 	"BATON_LLM_API_KEY":       "sk-test",
 	"BATON_ZENDESK_TOKEN":     "zd-token",
 	"BATON_FRESHDESK_API_KEY": "fd-key",
-	"BATON_WEBHOOK_SECRET":    "wh-secret",
+	"BATON_WEBHOOK_SECRET":    "whsec_d2gtc2VjcmV0",
 	"BATON_SLACK_WEBHOOK_URL": "https://hooks.slack.com/services/T/B/X",
 	"BATON_TEAMS_WEBHOOK_URL": "https://acme.webhook.office.com/webhookb2/x",
+
+	"WHATSAPP_TOKEN":                 "wa-token",
+	"WHATSAPP_APP_SECRET":            "wa-app-secret",
+	"WHATSAPP_VERIFY_TOKEN":          "wa-verify",
+	"TELEGRAM_TOKEN":                 "123:tg-token",
+	"TELEGRAM_SECRET":                "tg-secret",
+	"BATON_ZENDESK_WEBHOOK_SECRET":   "zd-signing",
+	"BATON_FRESHDESK_WEBHOOK_SECRET": "fd-secret",
 }
 
 func envOf(m map[string]string) func(string) (string, bool) {
@@ -26,17 +34,17 @@ func envOf(m map[string]string) func(string) (string, bool) {
 	}
 }
 
-func loadExample(t *testing.T) *Config {
+func loadExample(t *testing.T) *handoff.Config {
 	t.Helper()
 	src, err := os.ReadFile("../examples/baton.yaml")
 	if err != nil {
 		t.Fatal(err)
 	}
-	c, err := ParseConfig("examples/baton.yaml", src, envOf(exampleEnv))
-	if err != nil {
-		t.Fatalf("examples/baton.yaml does not load:\n%v", err)
+	c, diags := Parse("examples/baton.yaml", src, WithEnv(envOf(exampleEnv)))
+	if diags.HasErrors() {
+		t.Fatalf("examples/baton.yaml does not load:\n%v", diags.Err())
 	}
-	return c
+	return c.Handoff
 }
 
 func TestParseExampleConfig(t *testing.T) {
@@ -55,10 +63,10 @@ func TestParseExampleConfig(t *testing.T) {
 		{"zendesk token from env", c.Connectors.Zendesk.Token, "zd-token"},
 		{"zendesk billing group", c.Connectors.Zendesk.Groups["billing"], "360001111111"},
 		{"freshdesk key", c.Connectors.Freshdesk.APIKey, "fd-key"},
-		{"webhook secret", c.Connectors.Webhook.Secret, "wh-secret"},
+		{"webhook secret", c.Connectors.Webhook.Secret, "whsec_d2gtc2VjcmV0"},
 		{"team order", strings.Join(c.TeamOrder, ","), "support,billing,tech,vip"},
 		{"billing display", c.Teams["billing"].DisplayName(), "Billing"},
-		{"billing strategy", c.Teams["billing"].Strategy, StrategySkills},
+		{"billing strategy", c.Teams["billing"].Strategy, handoff.StrategySkills},
 		{"billing agents", len(c.Teams["billing"].Agents), 3},
 		{"billing tz", c.Teams["billing"].Hours.Location.String(), "Europe/Rome"},
 		{"billing monday", c.Teams["billing"].Hours.Week[time.Monday], []flows.Span{{From: 540, To: 780}, {From: 840, To: 1080}}},
@@ -120,10 +128,10 @@ func TestParseExampleConfigNeedsItsSecrets(t *testing.T) {
 		env[k] = v
 	}
 	delete(env, "BATON_ZENDESK_TOKEN")
-	_, err = ParseConfig("baton.yaml", src, envOf(env))
-	var errs ConfigErrors
-	if !errors.As(err, &errs) {
-		t.Fatalf("err = %v, want ConfigErrors", err)
+	_, diags := Parse("baton.yaml", src, WithEnv(envOf(env)))
+	err = diags.Err()
+	if err == nil {
+		t.Fatal("the config loaded without BATON_ZENDESK_TOKEN")
 	}
 	if !strings.Contains(err.Error(), "environment variable BATON_ZENDESK_TOKEN is not set") ||
 		!strings.Contains(err.Error(), "connectors.zendesk.token") {
@@ -144,19 +152,19 @@ routing:
   default_team: support
 `
 
-func TestParseConfigErrors(t *testing.T) {
+func TestParseErrors(t *testing.T) {
 	tests := []struct {
 		name string
 		src  string
 		want []string // each must appear, in this order
 	}{
-		{"unknown top key", "conectors: {}\n", []string{`cfg.yaml:1:1: unknown key "conectors" in the config; did you mean "connectors"?`}},
+		{"unknown top key", "conectors: {}\n", []string{`cfg.yaml:1:1: error: unknown key "conectors" in the config; did you mean "connectors"?`}},
 		{"unknown nested key", minimalConfig + "notify:\n  slak: https://x.example\n",
-			[]string{`cfg.yaml:10:3: unknown key "slak" in notify; did you mean "slack"?`}},
+			[]string{`cfg.yaml:10:3: error: unknown key "slak" in notify; did you mean "slack"?`}},
 		{"missing env", "connectors:\n  webhook:\n    url: https://example.com/hook\n    secret: ${HOOK_SECRET}\n",
-			[]string{`cfg.yaml:4:13: connectors.webhook.secret: environment variable HOOK_SECRET is not set; export HOOK_SECRET=... before starting baton`}},
+			[]string{`cfg.yaml:4:13: error: connectors.webhook.secret: environment variable HOOK_SECRET is not set; export HOOK_SECRET=... before starting baton`}},
 		{"bad env reference", "link: https://x.example/${1X}/{id}\n", []string{`"${1X}" is not a valid environment variable reference`}},
-		{"link without id", "link: https://x.example/c\n", []string{"cfg.yaml:1:7: link must contain {id}"}},
+		{"link without id", "link: https://x.example/c\n", []string{"cfg.yaml:1:7: error: link must contain {id}"}},
 		{"every problem at once", `
 connectors:
   zendesk:
@@ -182,41 +190,42 @@ priority:
 sla:
   urgent: soon
 `, []string{
-			"cfg.yaml:3:3: connectors.zendesk needs email and token",
-			`cfg.yaml:7:15: teams.billing.strategy must be one of round-robin, least-loaded, skills, not "round-robbin"; did you mean "round-robin"?`,
-			`cfg.yaml:9:17: teams.billing.hours.timezone: unknown time zone "Europe/Roma"`,
-			`cfg.yaml:10:7: teams.billing.hours: "mon-fry" is not a day or range of days; write mon, tue... sun or a range such as mon-fri; did you mean "mon-fri"?`,
-			`cfg.yaml:11:12: teams.billing.hours.tue: span "18:00-09:00" ends before it starts`,
-			`cfg.yaml:13:17: routing.default_team: team "biling" is not defined under teams:; did you mean "billing"?`,
-			`cfg.yaml:15:35: routing.rules[0].when.vip must be true or false, not "maybe"`,
-			`cfg.yaml:16:13: routing.rules[0].team: team "bill" is not defined under teams:; did you mean "billing"?`,
-			`cfg.yaml:17:17: routing.rules[0].priority must be one of low, normal, high, urgent, not "critical"`,
-			`cfg.yaml:18:20: routing.rules[1].when.expr: unknown name unknown_name`,
-			`cfg.yaml:21:10: priority.score: expected float64, but got string`,
-			`cfg.yaml:22:15: priority.thresholds: high (50) is above urgent (10)`,
-			`cfg.yaml:24:11: sla.urgent must be a positive duration such as 30m, 2h or 1d, not "soon"`,
+			"cfg.yaml:3:3: error: connectors.zendesk needs email and token",
+			`cfg.yaml:7:15: error: teams.billing.strategy must be one of round-robin, least-loaded, skills, not "round-robbin"; did you mean "round-robin"?`,
+			`cfg.yaml:9:17: error: teams.billing.hours.timezone: unknown time zone "Europe/Roma"`,
+			`cfg.yaml:10:7: error: teams.billing.hours: "mon-fry" is not a day or range of days; write mon, tue... sun or a range such as mon-fri; did you mean "mon-fri"?`,
+			`cfg.yaml:11:12: error: teams.billing.hours.tue: span "18:00-09:00" ends before it starts`,
+			`cfg.yaml:13:17: error: routing.default_team: team "biling" is not defined under teams:; did you mean "billing"?`,
+			`cfg.yaml:15:35: error: routing.rules[0].when.vip must be true or false, not "maybe"`,
+			`cfg.yaml:16:13: error: routing.rules[0].team: team "bill" is not defined under teams:; did you mean "billing"?`,
+			`cfg.yaml:17:17: error: routing.rules[0].priority must be one of low, normal, high, urgent, not "critical"`,
+			`cfg.yaml:18:20: error: routing.rules[1].when.expr: unknown name unknown_name`,
+			`cfg.yaml:21:10: error: priority.score: expected float64, but got string`,
+			`cfg.yaml:22:15: error: priority.thresholds: high (50) is above urgent (10)`,
+			`cfg.yaml:24:11: error: sla.urgent must be a positive duration such as 30m, 2h or 1d, not "soon"`,
 		}},
 		{"two connectors need a default", "connectors:\n  webhook: {url: https://a.example}\n  freshdesk: {domain: a.freshdesk.com, api_key: k}\n",
 			[]string{"say which one handoffs go to with default: freshdesk"}},
 		{"unknown connector", "connectors:\n  default: zendesk\n  webhook: {url: https://a.example}\n",
-			[]string{`cfg.yaml:2:12: connectors.default: connector "zendesk" is not configured; configured: webhook`}},
-		{"duplicate key", "masking: true\nmasking: false\n", []string{`cfg.yaml:2:1: the config: key "masking" is written twice`}},
+			[]string{`cfg.yaml:2:12: error: connectors.default: connector "zendesk" is not configured; configured: webhook`}},
+		{"duplicate key", "masking: true\nmasking: false\n", []string{`cfg.yaml:2:1: error: the config: key "masking" is written twice`}},
 		{"groups name a team", "connectors:\n  zendesk: {subdomain: a, email: e, token: t, groups: {suport: 1}}\nteams: {support: {}}\nrouting: {default_team: support}\n",
-			[]string{`cfg.yaml:2:56: connectors.zendesk.groups: team "suport" is not defined under teams:; did you mean "support"?`}},
+			[]string{`cfg.yaml:2:56: error: connectors.zendesk.groups: team "suport" is not defined under teams:; did you mean "support"?`}},
 		{"email needs address", "connectors: {webhook: {url: https://a.example}}\nteams:\n  b: {out_of_hours: email}\nrouting: {default_team: b}\n",
 			[]string{"teams.b: out_of_hours: email needs the address to offer"}},
 		{"rule without when", minimalConfig + "  rules:\n    - team: support\n", []string{"routing.rules[0] has no when:"}},
 		{"llm needs a model", "nlu: {analyser: llm}\n", []string{"nlu.analyser llm needs nlu.llm.base_url and nlu.llm.model"}},
-		{"not yaml", "teams: [\n", []string{"cfg.yaml: not valid YAML"}},
+		{"not yaml", "teams: [\n", []string{"cfg.yaml:1:1: error: not valid YAML: did not find expected node content"}},
 		{"empty", "", []string{"the deployment config is empty"}},
-		{"not a mapping", "- a\n- b\n", []string{"cfg.yaml:1:1: the config must be a mapping of keys to values, not a list"}},
+		{"not a mapping", "- a\n- b\n", []string{"cfg.yaml:1:1: error: the config must be a mapping of keys to values, not a list"}},
 		{"wrong version", "version: 2\n", []string{`version "2" is not supported`}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := ParseConfig("cfg.yaml", []byte(tt.src), envOf(nil))
+			_, diags := Parse("cfg.yaml", []byte(tt.src), WithEnv(envOf(nil)))
+			err := diags.Err()
 			if err == nil {
-				t.Fatalf("ParseConfig succeeded, want errors %q", tt.want)
+				t.Fatalf("Parse succeeded, want errors %q", tt.want)
 			}
 			msg := err.Error()
 			at := 0
@@ -232,25 +241,26 @@ sla:
 	}
 }
 
-func TestParseConfigMinimal(t *testing.T) {
-	c, err := ParseConfig("cfg.yaml", []byte(minimalConfig), nil)
-	if err != nil {
-		t.Fatal(err)
+func TestParseMinimal(t *testing.T) {
+	cfg, diags := Parse("cfg.yaml", []byte(minimalConfig), WithEnv(envOf(nil)))
+	if diags.HasErrors() {
+		t.Fatal(diags.Err())
 	}
-	if c.Connectors.Default != "webhook" || c.NLU.Analyser != "builtin" || c.Routing.OutOfHours != OutOfHoursTicket ||
+	c := cfg.Handoff
+	if c.Connectors.Default != "webhook" || c.NLU.Analyser != "builtin" || c.Routing.OutOfHours != handoff.OutOfHoursTicket ||
 		c.Notify.MinPriority != flows.PriorityUrgent || c.Teams["support"].Hours != nil {
 		t.Errorf("defaults not applied: %+v", c)
 	}
 }
 
-func TestLoadConfigMissingFile(t *testing.T) {
-	_, err := LoadConfig("testdata/does-not-exist.yaml")
-	if err == nil || !strings.Contains(err.Error(), "read deployment config") {
-		t.Errorf("LoadConfig(missing) = %v, want a read error", err)
+func TestLoadMissingFile(t *testing.T) {
+	_, diags := Load("testdata/does-not-exist.yaml")
+	if err := diags.Err(); err == nil || !strings.Contains(err.Error(), "testdata/does-not-exist.yaml: error: reading the deployment config: no such file or directory; give the path of a baton.yaml") {
+		t.Errorf("Load(missing) = %v, want a read error", err)
 	}
 }
 
-func FuzzParseConfig(f *testing.F) {
+func FuzzParse(f *testing.F) {
 	if src, err := os.ReadFile("../examples/baton.yaml"); err == nil {
 		f.Add(string(src))
 	}
@@ -259,9 +269,38 @@ func FuzzParseConfig(f *testing.F) {
 	f.Add("a: &x [*x]")
 	f.Add("routing: {rules: [{when: {expr: 'vars.x > 1'}, team: a}]}")
 	f.Fuzz(func(t *testing.T, src string) {
-		c, err := ParseConfig("fuzz.yaml", []byte(src), envOf(exampleEnv))
-		if err == nil && c == nil {
+		c, diags := Parse("fuzz.yaml", []byte(src), WithEnv(envOf(exampleEnv)))
+		if !diags.HasErrors() && c == nil {
 			t.Fatal("nil config without error")
 		}
 	})
+}
+
+func TestAgentHelpdeskIDs(t *testing.T) {
+	src := `
+routing: {default_team: support}
+connectors:
+  default: zendesk
+  zendesk: {subdomain: acme, email: bot@acme.example, token: t}
+  freshdesk: {domain: acme.freshdesk.com, api_key: k}
+teams:
+  support:
+    agents:
+      - {id: anna@acme.example, zendesk_id: 361234, freshdesk_id: "77001"}
+      - {id: luis@acme.example, freshdesk_id: 77002}
+      - paul@acme.example
+`
+	cfg, diags := Parse("baton.yaml", []byte(src))
+	if diags.HasErrors() {
+		t.Fatal(diags.Err())
+	}
+	z, f := cfg.Handoff.Assignees("zendesk"), cfg.Handoff.Assignees("freshdesk")
+	if len(z) != 1 || z["anna@acme.example"] != "361234" || len(f) != 2 || f["luis@acme.example"] != "77002" {
+		t.Errorf("assignees: zendesk %v, freshdesk %v", z, f)
+	}
+	bad := strings.Replace(src, "freshdesk_id: 77002", "freshdesk_id: luis", 1)
+	_, diags = Parse("baton.yaml", []byte(bad))
+	if err := diags.Err(); err == nil || !strings.Contains(err.Error(), `baton.yaml:11:47: error:`) || !strings.Contains(err.Error(), `"luis" is not a Freshdesk agent id`) {
+		t.Errorf("a bad id: %v", err)
+	}
 }

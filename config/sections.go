@@ -1,4 +1,4 @@
-package handoff
+package config
 
 import (
 	"fmt"
@@ -9,11 +9,13 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/batonbot/baton/dsl"
 	"github.com/batonbot/baton/flows"
+	"github.com/batonbot/baton/handoff"
 )
 
-func (d *cfgDecoder) nlu(n *yaml.Node) ConfigNLU {
-	var c ConfigNLU
+func (d *decoder) nlu(n *yaml.Node) handoff.ConfigNLU {
+	var c handoff.ConfigNLU
 	for _, f := range d.mapping(n, "nlu", "analyser", "analyzer", "llm") {
 		switch f.key.Value {
 		case "analyser", "analyzer":
@@ -41,7 +43,7 @@ func (d *cfgDecoder) nlu(n *yaml.Node) ConfigNLU {
 }
 
 // url reads an http(s) URL.
-func (d *cfgDecoder) url(n *yaml.Node, where string) string {
+func (d *decoder) url(n *yaml.Node, where string) string {
 	s := d.str(n, where)
 	if s == "" {
 		return ""
@@ -62,8 +64,8 @@ func cfgRedact(s string) string {
 	return s
 }
 
-func (d *cfgDecoder) connectors(n *yaml.Node) ConfigConnectors {
-	var c ConfigConnectors
+func (d *decoder) connectors(n *yaml.Node) handoff.ConfigConnectors {
+	var c handoff.ConfigConnectors
 	var defNode *yaml.Node
 	for _, f := range d.mapping(n, "connectors", "default", "zendesk", "freshdesk", "webhook") {
 		switch f.key.Value {
@@ -71,7 +73,7 @@ func (d *cfgDecoder) connectors(n *yaml.Node) ConfigConnectors {
 			defNode = f.val
 			c.Default = d.str(f.val, "connectors.default")
 		case "zendesk":
-			z := &ConfigZendesk{}
+			z := &handoff.ConfigZendesk{}
 			for _, g := range d.mapping(f.val, "connectors.zendesk", "subdomain", "base_url", "email", "token", "groups", "fields", "conversation_field", "tags") {
 				w := "connectors.zendesk." + g.key.Value
 				switch g.key.Value {
@@ -101,7 +103,7 @@ func (d *cfgDecoder) connectors(n *yaml.Node) ConfigConnectors {
 			}
 			c.Zendesk = z
 		case "freshdesk":
-			fd := &ConfigFreshdesk{}
+			fd := &handoff.ConfigFreshdesk{}
 			for _, g := range d.mapping(f.val, "connectors.freshdesk", "domain", "base_url", "api_key", "groups", "fields", "conversation_field", "tags") {
 				w := "connectors.freshdesk." + g.key.Value
 				switch g.key.Value {
@@ -129,7 +131,7 @@ func (d *cfgDecoder) connectors(n *yaml.Node) ConfigConnectors {
 			}
 			c.Freshdesk = fd
 		case "webhook":
-			w := &ConfigWebhook{}
+			w := &handoff.ConfigWebhook{}
 			for _, g := range d.mapping(f.val, "connectors.webhook", "url", "secret") {
 				switch g.key.Value {
 				case "url":
@@ -157,7 +159,7 @@ func (d *cfgDecoder) connectors(n *yaml.Node) ConfigConnectors {
 }
 
 // groups reads team → group id, recording the teams for crossCheck.
-func (d *cfgDecoder) groups(n *yaml.Node, where string) map[string]string {
+func (d *decoder) groups(n *yaml.Node, where string) map[string]string {
 	out := map[string]string{}
 	for _, f := range d.mapping(n, where) {
 		out[f.key.Value] = d.str(f.val, where+"."+f.key.Value)
@@ -166,7 +168,7 @@ func (d *cfgDecoder) groups(n *yaml.Node, where string) map[string]string {
 	return out
 }
 
-func (d *cfgDecoder) unknownConnector(n *yaml.Node, name, where string, names []string) {
+func (d *decoder) unknownConnector(n *yaml.Node, name, where string, names []string) {
 	msg := fmt.Sprintf("%s: connector %q is not configured", where, name)
 	if s := flows.Suggest(name, names); s != "" {
 		msg += fmt.Sprintf("; did you mean %q?", s)
@@ -175,14 +177,14 @@ func (d *cfgDecoder) unknownConnector(n *yaml.Node, name, where string, names []
 	} else {
 		msg += "; add it under connectors:"
 	}
-	d.errs = append(d.errs, ConfigError{Pos: d.pos(n), Msg: msg})
+	d.report(dsl.Error, d.pos(n), msg)
 }
 
-func (d *cfgDecoder) teams(n *yaml.Node, c *Config) {
+func (d *decoder) teams(n *yaml.Node, c *handoff.Config) {
 	for _, f := range d.mapping(n, "teams") {
 		name := f.key.Value
 		w := "teams." + name
-		t := &ConfigTeam{Pos: d.pos(f.key), Name: name}
+		t := &handoff.ConfigTeam{Pos: d.pos(f.key), Name: name}
 		for _, g := range d.mapping(f.val, w, "name", "connector", "hours", "out_of_hours", "email", "strategy", "agents", "sla") {
 			gw := w + "." + g.key.Value
 			switch g.key.Value {
@@ -194,30 +196,30 @@ func (d *cfgDecoder) teams(n *yaml.Node, c *Config) {
 				t.Hours = d.hours(g.val, gw, name)
 			case "out_of_hours":
 				t.OutOfHours = d.str(g.val, gw)
-				d.oneOf(g.val, t.OutOfHours, gw, OutOfHoursTell, OutOfHoursTicket, OutOfHoursEmail)
+				d.oneOf(g.val, t.OutOfHours, gw, handoff.OutOfHoursTell, handoff.OutOfHoursTicket, handoff.OutOfHoursEmail)
 			case "email":
 				t.Email = d.str(g.val, gw)
 			case "strategy":
 				t.Strategy = d.str(g.val, gw)
-				d.oneOf(g.val, t.Strategy, gw, StrategyRoundRobin, StrategyLeastLoaded, StrategySkills)
+				d.oneOf(g.val, t.Strategy, gw, handoff.StrategyRoundRobin, handoff.StrategyLeastLoaded, handoff.StrategySkills)
 			case "agents":
 				t.Agents = d.agents(g.val, gw)
 			case "sla":
 				t.SLA = d.sla(g.val, gw)
 			}
 		}
-		if t.OutOfHours == OutOfHoursEmail && t.Email == "" {
+		if t.OutOfHours == handoff.OutOfHoursEmail && t.Email == "" {
 			d.errorf(f.key, "%s: out_of_hours: email needs the address to offer, email: support@example.com", w)
 		}
 		if len(t.Agents) > 0 && t.Strategy == "" {
-			t.Strategy = StrategyRoundRobin
+			t.Strategy = handoff.StrategyRoundRobin
 		}
 		c.Teams[name] = t
 		c.TeamOrder = append(c.TeamOrder, name)
 	}
 }
 
-func (d *cfgDecoder) agents(n *yaml.Node, where string) []ConfigAgent {
+func (d *decoder) agents(n *yaml.Node, where string) []handoff.ConfigAgent {
 	n = cfgResolve(n)
 	if n == nil || n.Kind != yaml.SequenceNode {
 		if n != nil && !(n.Kind == yaml.ScalarNode && n.Tag == "!!null") {
@@ -225,11 +227,11 @@ func (d *cfgDecoder) agents(n *yaml.Node, where string) []ConfigAgent {
 		}
 		return nil
 	}
-	var out []ConfigAgent
+	var out []handoff.ConfigAgent
 	seen := map[string]bool{}
 	for i, item := range n.Content {
 		w := fmt.Sprintf("%s[%d]", where, i)
-		var a ConfigAgent
+		var a handoff.ConfigAgent
 		if it := cfgResolve(item); it != nil && it.Kind == yaml.ScalarNode {
 			a.ID = d.str(it, w)
 		} else {
@@ -264,7 +266,7 @@ func (d *cfgDecoder) agents(n *yaml.Node, where string) []ConfigAgent {
 }
 
 // agentID reads an agent's numeric id in a helpdesk.
-func (d *cfgDecoder) agentID(n *yaml.Node, where, helpdesk, hint string) string {
+func (d *decoder) agentID(n *yaml.Node, where, helpdesk, hint string) string {
 	s := strings.TrimSpace(d.str(n, where))
 	if s == "" {
 		return ""
@@ -284,7 +286,7 @@ func (d *cfgDecoder) agentID(n *yaml.Node, where, helpdesk, hint string) string 
 //	sat: ["09:00-12:00"]
 //	sun: closed
 //	holidays: ["2025-12-25"]
-func (d *cfgDecoder) hours(n *yaml.Node, where, name string) *flows.BusinessHours {
+func (d *decoder) hours(n *yaml.Node, where, name string) *flows.BusinessHours {
 	b := &flows.BusinessHours{Name: name, Pos: d.pos(n), Location: time.UTC, Holidays: map[string]bool{}}
 	hasDays := false
 	for _, f := range d.mapping(n, where) {
@@ -313,7 +315,7 @@ func (d *cfgDecoder) hours(n *yaml.Node, where, name string) *flows.BusinessHour
 				if s := flows.Suggest(k, known); s != "" {
 					msg += fmt.Sprintf("; did you mean %q?", s)
 				}
-				d.errs = append(d.errs, ConfigError{Pos: d.pos(f.key), Msg: msg})
+				d.report(dsl.Error, d.pos(f.key), msg)
 				continue
 			}
 			hasDays = true
@@ -333,7 +335,7 @@ func (d *cfgDecoder) hours(n *yaml.Node, where, name string) *flows.BusinessHour
 }
 
 // spans reads "09:00-18:00", a list of them, or "closed".
-func (d *cfgDecoder) spans(n *yaml.Node, where string) []flows.Span {
+func (d *decoder) spans(n *yaml.Node, where string) []flows.Span {
 	out := []flows.Span{}
 	for _, s := range d.list(n, where) {
 		if strings.EqualFold(s, "closed") {
@@ -353,7 +355,7 @@ func (d *cfgDecoder) spans(n *yaml.Node, where string) []flows.Span {
 
 var cfgPriorities = []string{string(flows.PriorityLow), string(flows.PriorityNormal), string(flows.PriorityHigh), string(flows.PriorityUrgent)}
 
-func (d *cfgDecoder) priorityName(n *yaml.Node, s, where string) flows.Priority {
+func (d *decoder) priorityName(n *yaml.Node, s, where string) flows.Priority {
 	if d.oneOf(n, s, where, cfgPriorities...) {
 		return flows.Priority(s)
 	}
@@ -361,7 +363,7 @@ func (d *cfgDecoder) priorityName(n *yaml.Node, s, where string) flows.Priority 
 }
 
 // sla reads {urgent: 30m, high: 2h, normal: 8h, low: 2d}.
-func (d *cfgDecoder) sla(n *yaml.Node, where string) map[flows.Priority]time.Duration {
+func (d *decoder) sla(n *yaml.Node, where string) map[flows.Priority]time.Duration {
 	out := map[flows.Priority]time.Duration{}
 	for _, f := range d.mapping(n, where, cfgPriorities...) {
 		out[flows.Priority(f.key.Value)] = d.duration(f.val, where+"."+f.key.Value)
@@ -369,8 +371,8 @@ func (d *cfgDecoder) sla(n *yaml.Node, where string) map[flows.Priority]time.Dur
 	return out
 }
 
-func (d *cfgDecoder) notify(n *yaml.Node) ConfigNotify {
-	var c ConfigNotify
+func (d *decoder) notify(n *yaml.Node) handoff.ConfigNotify {
+	var c handoff.ConfigNotify
 	for _, f := range d.mapping(n, "notify", "slack", "teams", "teams_format", "min_priority") {
 		switch f.key.Value {
 		case "slack":
@@ -390,9 +392,9 @@ func (d *cfgDecoder) notify(n *yaml.Node) ConfigNotify {
 	return c
 }
 
-func (d *cfgDecoder) messages(n *yaml.Node) map[string]map[string]string {
-	keys := make([]string, 0, len(DefaultMessages))
-	for k := range DefaultMessages {
+func (d *decoder) messages(n *yaml.Node) map[string]map[string]string {
+	keys := make([]string, 0, len(handoff.DefaultMessages))
+	for k := range handoff.DefaultMessages {
 		keys = append(keys, k)
 	}
 	cfgSortStrings(keys)

@@ -1,4 +1,4 @@
-package handoff
+package config
 
 import (
 	"fmt"
@@ -10,62 +10,19 @@ import (
 	"github.com/expr-lang/expr/vm"
 	"go.yaml.in/yaml/v3"
 
+	"github.com/batonbot/baton/dsl"
 	"github.com/batonbot/baton/flows"
+	"github.com/batonbot/baton/handoff"
 )
 
-// RouteEnv returns the names routing expressions (a rule's when, the
-// priority score) can read, with a value of their type:
-//
-//	vars        map: the flow's variables
-//	signals     map: intent, confidence, sentiment, frustrated, wants_human, language
-//	intent, confidence, sentiment, frustrated, wants_human: the same, at top level
-//	language    string: the conversation's language
-//	no_match    int: consecutive misunderstood messages when the bot gave up
-//	vip         bool: the customer's metadata says vip
-//	plan        string: the customer's plan (metadata)
-//	country     string: ISO country from metadata or the phone's calling code
-//	customer    map: all the customer's metadata
-//	reason, channel, team: strings; tags: list of strings
-//	messages    int: how many messages the customer wrote
-//	in_hours    bool: the team's calendar is open (the flow's, in a rule)
-func RouteEnv() map[string]any {
-	return map[string]any{
-		"vars":        map[string]any{},
-		"signals":     map[string]any{},
-		"intent":      "",
-		"confidence":  0.0,
-		"sentiment":   0.0,
-		"frustrated":  false,
-		"wants_human": false,
-		"language":    "",
-		"no_match":    0,
-		"vip":         false,
-		"plan":        "",
-		"country":     "",
-		"customer":    map[string]string{},
-		"reason":      "",
-		"channel":     "",
-		"team":        "",
-		"tags":        []string{},
-		"messages":    0,
-		"in_hours":    false,
-	}
-}
-
-// DefaultThresholds maps scores to priorities: ≥ 80 urgent, ≥ 50 high,
-// ≥ 20 normal, else low.
-func DefaultThresholds() map[flows.Priority]float64 {
-	return map[flows.Priority]float64{flows.PriorityUrgent: 80, flows.PriorityHigh: 50, flows.PriorityNormal: 20}
-}
-
-// compile compiles an expression against RouteEnv, once, at load.
-func (d *cfgDecoder) compile(n *yaml.Node, where string, asBool bool) *vm.Program {
+// compile compiles an expression against handoff.RouteEnv, once, at load.
+func (d *decoder) compile(n *yaml.Node, where string, asBool bool) *vm.Program {
 	src := d.str(n, where)
 	if strings.TrimSpace(src) == "" {
 		d.errorf(n, "%s is empty; write an expression", where)
 		return nil
 	}
-	opts := []expr.Option{expr.Env(RouteEnv())}
+	opts := []expr.Option{expr.Env(handoff.RouteEnv())}
 	if asBool {
 		opts = append(opts, expr.AsBool())
 	} else {
@@ -86,7 +43,7 @@ func (d *cfgDecoder) compile(n *yaml.Node, where string, asBool bool) *vm.Progra
 
 func cfgEnvNames() []string {
 	var names []string
-	for k := range RouteEnv() {
+	for k := range handoff.RouteEnv() {
 		names = append(names, k)
 	}
 	sort.Strings(names)
@@ -95,8 +52,8 @@ func cfgEnvNames() []string {
 
 func cfgSortStrings(s []string) { sort.Strings(s) }
 
-func (d *cfgDecoder) routing(n *yaml.Node) ConfigRouting {
-	var c ConfigRouting
+func (d *decoder) routing(n *yaml.Node) handoff.ConfigRouting {
+	var c handoff.ConfigRouting
 	for _, f := range d.mapping(n, "routing", "default_team", "override", "out_of_hours", "intent_skills", "rules") {
 		switch f.key.Value {
 		case "default_team":
@@ -105,7 +62,7 @@ func (d *cfgDecoder) routing(n *yaml.Node) ConfigRouting {
 			c.Override = d.boolean(f.val, "routing.override")
 		case "out_of_hours":
 			c.OutOfHours = d.str(f.val, "routing.out_of_hours")
-			d.oneOf(f.val, c.OutOfHours, "routing.out_of_hours", OutOfHoursTell, OutOfHoursTicket, OutOfHoursEmail)
+			d.oneOf(f.val, c.OutOfHours, "routing.out_of_hours", handoff.OutOfHoursTell, handoff.OutOfHoursTicket, handoff.OutOfHoursEmail)
 		case "intent_skills":
 			c.IntentSkills = map[string][]string{}
 			for _, g := range d.mapping(f.val, "routing.intent_skills") {
@@ -123,13 +80,13 @@ func (d *cfgDecoder) routing(n *yaml.Node) ConfigRouting {
 		}
 	}
 	if c.OutOfHours == "" {
-		c.OutOfHours = OutOfHoursTicket
+		c.OutOfHours = handoff.OutOfHoursTicket
 	}
 	return c
 }
 
-func (d *cfgDecoder) rule(n *yaml.Node, where string) *ConfigRule {
-	r := &ConfigRule{Pos: d.pos(n)}
+func (d *decoder) rule(n *yaml.Node, where string) *handoff.ConfigRule {
+	r := &handoff.ConfigRule{Pos: d.pos(n)}
 	hasWhen := false
 	for _, f := range d.mapping(n, where, "name", "when", "team", "connector", "priority", "skills", "tags") {
 		w := where + "." + f.key.Value
@@ -163,8 +120,8 @@ func (d *cfgDecoder) rule(n *yaml.Node, where string) *ConfigRule {
 	return r
 }
 
-func (d *cfgDecoder) match(n *yaml.Node, where string) ConfigMatch {
-	var m ConfigMatch
+func (d *decoder) match(n *yaml.Node, where string) handoff.ConfigMatch {
+	var m handoff.ConfigMatch
 	fold := func(list []string) []string {
 		for i, s := range list {
 			list[i] = flows.Fold(strings.TrimSpace(s))
@@ -215,8 +172,8 @@ func (d *cfgDecoder) match(n *yaml.Node, where string) ConfigMatch {
 	return m
 }
 
-func (d *cfgDecoder) priority(n *yaml.Node) ConfigPriority {
-	c := ConfigPriority{Thresholds: DefaultThresholds()}
+func (d *decoder) priority(n *yaml.Node) handoff.ConfigPriority {
+	c := handoff.ConfigPriority{Thresholds: handoff.DefaultThresholds()}
 	for _, f := range d.mapping(n, "priority", "score", "thresholds") {
 		switch f.key.Value {
 		case "score":
@@ -245,7 +202,7 @@ func (d *cfgDecoder) priority(n *yaml.Node) ConfigPriority {
 
 // crossCheck checks references between sections: teams, connectors and
 // group ids.
-func (d *cfgDecoder) crossCheck(c *Config, root, routingNode *yaml.Node) {
+func (d *decoder) crossCheck(c *handoff.Config, root, routingNode *yaml.Node) {
 	names := c.Connectors.Names()
 	teamNames := append([]string(nil), c.TeamOrder...)
 	for _, r := range d.teamRefs {
@@ -256,7 +213,7 @@ func (d *cfgDecoder) crossCheck(c *Config, root, routingNode *yaml.Node) {
 		if s := flows.Suggest(r.name, teamNames); s != "" {
 			msg += fmt.Sprintf("; did you mean %q?", s)
 		}
-		d.errs = append(d.errs, ConfigError{Pos: d.pos(r.node), Msg: msg})
+		d.report(dsl.Error, d.pos(r.node), msg)
 	}
 	for _, r := range d.connRefs {
 		if !cfgContains(names, r.name) {

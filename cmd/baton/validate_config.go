@@ -1,0 +1,116 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"slices"
+	"strings"
+
+	"github.com/batonbot/baton/config"
+	"github.com/batonbot/baton/dsl"
+	"github.com/batonbot/baton/flows"
+)
+
+// configCheck is `baton validate --config`'s verdict on a deployment
+// config.
+type configCheck struct {
+	path  string
+	cfg   *config.Config
+	diags dsl.Diagnostics
+	// flows are the flow files the channels name (not already given on
+	// the command line), to validate like the others; where says where
+	// each is named.
+	flows []string
+	where map[string]flows.Pos
+}
+
+// checkConfig decodes the config at path: unset secrets are warnings, and
+// a flow file that does not exist is an error where the config names it.
+func checkConfig(path string, getenv func(string) string, given []string) *configCheck {
+	cv := &configCheck{path: path, where: map[string]flows.Pos{}}
+	cv.cfg, cv.diags = config.Load(path, config.WithPlaceholders(), config.WithEnv(func(name string) (string, bool) {
+		if getenv == nil {
+			return "", false
+		}
+		v := getenv(name)
+		return v, v != ""
+	}))
+	if cv.cfg == nil {
+		return cv
+	}
+	for _, p := range cv.cfg.Placeholders {
+		cv.diags = append(cv.diags, &dsl.Diagnostic{Severity: dsl.Warning, Pos: p.Pos,
+			Summary: fmt.Sprintf("%s: environment variable %s is not set; baton serve and chat --live need it", p.Where, p.Name)})
+	}
+	for _, ref := range cv.cfg.FlowRefs() {
+		if _, seen := cv.where[ref.Path]; seen || slices.Contains(given, ref.Path) {
+			continue
+		}
+		cv.where[ref.Path] = ref.Pos
+		if _, err := os.Stat(ref.Path); err != nil {
+			msg := fmt.Sprintf("%s: flow file %s: %v", ref.Where, ref.Path, err)
+			if errors.Is(err, fs.ErrNotExist) {
+				msg = fmt.Sprintf("%s: flow file %s does not exist; paths are relative to the config's directory", ref.Where, ref.Path)
+			}
+			cv.diags = append(cv.diags, &dsl.Diagnostic{Severity: dsl.Error, Pos: ref.Pos, Summary: msg})
+			continue
+		}
+		cv.flows = append(cv.flows, ref.Path)
+	}
+	return cv
+}
+
+// located returns a flow's diagnostics; a flow named by the config that
+// has errors also gets an error where the config names it.
+func (cv *configCheck) located(path string, diags dsl.Diagnostics) dsl.Diagnostics {
+	pos, ok := cv.where[path]
+	if !ok || !diags.HasErrors() {
+		return diags
+	}
+	cv.diags = append(cv.diags, &dsl.Diagnostic{Severity: dsl.Error, Pos: pos,
+		Summary: fmt.Sprintf("the flow %s has errors (listed under its own path); baton serve would refuse it", path)})
+	return diags
+}
+
+// report writes the config's summary line: valid on stdout, else the
+// count of problems on stderr.
+func (cv *configCheck) report(e *env) {
+	errs, warns := 0, 0
+	for _, d := range cv.diags {
+		if d.Severity == dsl.Error {
+			errs++
+		} else {
+			warns++
+		}
+	}
+	if errs > 0 || warns > 0 {
+		fmt.Fprintf(e.stderr, "%s: %s, %s\n", cv.path, plural(errs, "error"), plural(warns, "warning"))
+	}
+	if errs == 0 && cv.cfg != nil {
+		fmt.Fprintf(e.stdout, "%s: valid: %s\n", cv.path, describeConfig(cv.cfg))
+	}
+}
+
+// describeConfig is a one-line summary of a deployment config.
+func describeConfig(c *config.Config) string {
+	h := c.Handoff
+	parts := []string{plural(len(h.Connectors.Names()), "connector"), plural(len(h.TeamOrder), "team"),
+		plural(len(h.Routing.Rules), "routing rule")}
+	var ch []string
+	for _, w := range c.Channels.WhatsApp {
+		ch = append(ch, "whatsapp "+w.PhoneNumberID)
+	}
+	for _, t := range c.Channels.Telegram {
+		ch = append(ch, "telegram "+t.Name)
+	}
+	for _, w := range c.Channels.Web {
+		ch = append(ch, "web "+w.Name)
+	}
+	if len(ch) > 0 {
+		parts = append(parts, plural(len(ch), "channel")+" ("+strings.Join(ch, ", ")+")")
+	}
+	parts = append(parts, "store "+c.Store.Kind)
+	return strings.Join(parts, ", ")
+}

@@ -1,0 +1,249 @@
+package config
+
+import (
+	"bytes"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/batonbot/baton/dsl"
+	"github.com/batonbot/baton/flows"
+	"github.com/batonbot/baton/handoff"
+)
+
+// Config is a deployment (baton.yaml): where handoffs go, and for
+// `baton serve` the server, the store, the channels and the bridge.
+type Config struct {
+	// Source is the file the config was read from.
+	Source string
+	// Handoff is the helpdesk side: connectors, teams, routing, priority,
+	// SLA, notifications, NLU, masking, customer-facing messages.
+	Handoff *handoff.Config
+	Server  Server
+	Store   Store
+	// Channels are the messaging accounts `baton serve` answers on.
+	Channels Channels
+	// Bridge holds the secrets of the endpoints helpdesks call back
+	// (agents' replies, ticket status changes).
+	Bridge Bridge
+	// Placeholders are the ${NAME} references whose variable is not set,
+	// with WithPlaceholders; each reads as a placeholder (see Placeholder).
+	Placeholders []EnvRef
+}
+
+// EnvRef is a ${NAME} reference in the config.
+type EnvRef struct {
+	Name string
+	// Where is the key that holds it, e.g. connectors.zendesk.token.
+	Where string
+	Pos   flows.Pos
+}
+
+// Option configures Parse and Load.
+type Option func(*decoder)
+
+// WithEnv resolves ${NAME} references with lookup (os.LookupEnv by
+// default); a variable that is empty counts as not set.
+func WithEnv(lookup func(string) (string, bool)) Option {
+	return func(d *decoder) {
+		if lookup != nil {
+			d.lookup = lookup
+		}
+	}
+}
+
+// WithPlaceholders makes an unset variable no error: it reads as
+// Placeholder(NAME) and is listed in Config.Placeholders. The sandbox and
+// `baton validate` use it, since nothing is sent there.
+func WithPlaceholders() Option { return func(d *decoder) { d.placeholders = true } }
+
+// maxSize bounds a config file.
+const maxSize = 1 << 20
+
+// Load reads and checks the deployment config at path (see Parse).
+func Load(path string, opts ...Option) (*Config, dsl.Diagnostics) {
+	f, err := os.Open(path)
+	if err == nil {
+		defer f.Close()
+		var src []byte
+		src, err = io.ReadAll(io.LimitReader(f, maxSize+1))
+		if err == nil && len(src) > maxSize {
+			err = fmt.Errorf("the file is over %d bytes; a deployment config is much smaller", maxSize)
+		}
+		if err == nil {
+			return Parse(path, src, opts...)
+		}
+	}
+	msg := "reading the deployment config: " + strings.TrimPrefix(err.Error(), "open "+path+": ")
+	if errors.Is(err, os.ErrNotExist) {
+		msg += "; give the path of a baton.yaml (examples/baton.yaml is a complete one)"
+	}
+	return nil, dsl.Diagnostics{{Severity: dsl.Error, Summary: msg, Pos: flows.Pos{File: path}}}
+}
+
+// Parse decodes a deployment config. name is used in positions and flow
+// paths in it are relative to name's directory. Every problem is reported
+// at once, as dsl diagnostics (`path:line:col: error: message`); the
+// config is nil when there are errors.
+func Parse(name string, src []byte, opts ...Option) (*Config, dsl.Diagnostics) {
+	d := &decoder{file: name, lookup: os.LookupEnv}
+	for _, o := range opts {
+		o(d)
+	}
+	var doc yaml.Node
+	dec := yaml.NewDecoder(bytes.NewReader(protect(src)))
+	if err := dec.Decode(&doc); err != nil {
+		if errors.Is(err, io.EOF) {
+			d.report(dsl.Error, flows.Pos{File: name}, "the deployment config is empty; start from examples/baton.yaml")
+		} else {
+			d.yamlError(err)
+		}
+		return nil, d.diags
+	}
+	var root *yaml.Node
+	if doc.Kind == yaml.DocumentNode && len(doc.Content) > 0 {
+		root = doc.Content[0]
+	}
+	if !d.bounded(root) {
+		return nil, d.diags
+	}
+	c := d.config(root)
+	diags := d.sorted()
+	if diags.HasErrors() {
+		return nil, diags
+	}
+	c.Source = name
+	c.Handoff.Source = name
+	sort.SliceStable(d.unset, func(i, j int) bool { return d.unset[i].Name < d.unset[j].Name })
+	c.Placeholders = d.unset
+	if w := c.Handoff.Connectors.Webhook; w != nil && IsPlaceholder(w.Secret) {
+		w.Secret = placeholderWebhookSecret // nothing is sent: any valid secret signs
+	}
+	return c, diags
+}
+
+// topKeys are the sections of a deployment config.
+var topKeys = []string{"version", "link", "masking", "nlu", "connectors", "teams", "routing", "priority", "sla", "notify", "messages",
+	"server", "store", "channels", "bridge"}
+
+func (d *decoder) config(root *yaml.Node) *Config {
+	c := &Config{Handoff: &handoff.Config{Teams: map[string]*handoff.ConfigTeam{}}}
+	h := c.Handoff
+	var routingNode *yaml.Node
+	for _, f := range d.mapping(root, "", topKeys...) {
+		switch f.key.Value {
+		case "version":
+			if v := d.str(f.val, "version"); v != "1" {
+				d.errorf(f.val, "version %q is not supported; this baton reads version 1", v)
+			}
+		case "link":
+			h.Link = d.str(f.val, "link")
+			if h.Link != "" && !strings.Contains(h.Link, "{id}") {
+				d.errorf(f.val, "link must contain {id}, where the conversation id goes")
+			}
+		case "masking":
+			h.Masking = d.boolean(f.val, "masking")
+		case "nlu":
+			h.NLU = d.nlu(f.val)
+		case "connectors":
+			h.Connectors = d.connectors(f.val)
+		case "teams":
+			d.teams(f.val, h)
+		case "routing":
+			routingNode = f.val
+			h.Routing = d.routing(f.val)
+		case "priority":
+			h.Priority = d.priority(f.val)
+		case "sla":
+			h.SLA = d.sla(f.val, "sla")
+		case "notify":
+			h.Notify = d.notify(f.val)
+		case "messages":
+			h.Messages = d.messages(f.val)
+		case "server":
+			c.Server = d.server(f.val)
+		case "store":
+			c.Store = d.store(f.val)
+		case "channels":
+			c.Channels = d.channels(f.val)
+		case "bridge":
+			c.Bridge = d.bridge(f.val)
+		}
+	}
+	if h.NLU.Analyser == "" {
+		h.NLU.Analyser = "builtin"
+	}
+	if h.Priority.Thresholds == nil {
+		h.Priority.Thresholds = handoff.DefaultThresholds()
+	}
+	if h.Notify.MinPriority == "" {
+		h.Notify.MinPriority = flows.PriorityUrgent
+	}
+	if h.Notify.TeamsFormat == "" {
+		h.Notify.TeamsFormat = "adaptive"
+	}
+	if h.Routing.OutOfHours == "" {
+		h.Routing.OutOfHours = handoff.OutOfHoursTicket
+	}
+	c.Server.defaults()
+	c.Store.defaults()
+	d.crossCheck(h, root, routingNode)
+	return c
+}
+
+// Dir is the directory flow paths in the config are relative to.
+func (c *Config) Dir() string { return filepath.Dir(c.Source) }
+
+var yamlLine = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
+
+// yamlError reports a parser error at its line.
+func (d *decoder) yamlError(err error) {
+	msg := err.Error()
+	p := flows.Pos{File: d.file}
+	if m := yamlLine.FindStringSubmatch(msg); m != nil {
+		p.Line, _ = strconv.Atoi(m[1])
+		p.Line, p.Col, msg = max(p.Line, 1), 1, m[2]
+	}
+	d.report(dsl.Error, p, "not valid YAML: "+strings.TrimPrefix(msg, "yaml: "))
+}
+
+var placeholderRef = regexp.MustCompile(`\$\{[A-Za-z_][A-Za-z0-9_]*\}`)
+
+// Placeholder is what an unset variable reads as with WithPlaceholders:
+// "${NAME}", or a URL for names ending in URL so that URL checks pass.
+func Placeholder(name string) string { return placeholderFor(name) }
+
+func placeholderFor(name string) string {
+	if strings.HasSuffix(strings.ToUpper(name), "URL") {
+		return "https://env.invalid/" + name
+	}
+	return "${" + name + "}"
+}
+
+// IsPlaceholder reports whether s holds a placeholder for an unset
+// variable.
+func IsPlaceholder(s string) bool {
+	return placeholderRef.MatchString(s) || strings.HasPrefix(s, "https://env.invalid/")
+}
+
+// placeholderWebhookSecret signs webhook requests in the sandbox when the
+// real secret is not set: the signature's shape is what matters there.
+var placeholderWebhookSecret = "whsec_" + base64.StdEncoding.EncodeToString([]byte("baton sandbox placeholder"))
+
+// RedactPlaceholders replaces the "${NAME}" placeholders in s with
+// "[redacted]", for showing what would be sent.
+func RedactPlaceholders(s string) string {
+	if !strings.Contains(s, "${") {
+		return s
+	}
+	return placeholderRef.ReplaceAllString(s, "[redacted]")
+}
