@@ -62,10 +62,6 @@ func (d *decoder) errorf(n *yaml.Node, format string, args ...any) {
 	d.report(dsl.Error, d.pos(n), fmt.Sprintf(format, args...))
 }
 
-func (d *decoder) warnf(n *yaml.Node, format string, args ...any) {
-	d.report(dsl.Warning, d.pos(n), fmt.Sprintf(format, args...))
-}
-
 func (d *decoder) report(sev dsl.Severity, p flows.Pos, msg string) {
 	d.diags = append(d.diags, &dsl.Diagnostic{Severity: sev, Summary: msg, Pos: p})
 }
