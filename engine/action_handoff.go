@@ -20,7 +20,7 @@ func (t *turn) handoff(a *flows.HandoffAction) {
 		Flow:           t.f.Name,
 		State:          s.State,
 		Channel:        s.Channel,
-		Contact:        cloneContact(s.Contact),
+		Contact:        s.Contact.Clone(),
 		Language:       s.Lang,
 		CreatedAt:      t.now,
 		Reason:         t.render(a.Reason),
@@ -50,7 +50,7 @@ func (t *turn) handoff(a *flows.HandoffAction) {
 		}
 	}
 	if sig := t.lastSignals(); sig != nil {
-		h.Signals = cloneSignals(sig)
+		h.Signals = sig.Clone()
 	}
 	cal := t.e.defaultCal
 	if c := t.f.Hours[h.Team]; c != nil {

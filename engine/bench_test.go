@@ -31,7 +31,7 @@ func menuFlow(tb testing.TB) *flows.Flow {
 func BenchmarkMenuTurnFullTranscript(b *testing.B) {
 	ctx := context.Background()
 	e := New(menuFlow(b), WithClock(func() time.Time { return t0 }))
-	m := NewMemoryStore()
+	m := newSharedStore()
 	create := func() *flows.Session { return e.NewSession("", flows.Contact{ID: "u", Name: "Anna"}, "whatsapp", "it") }
 	in := flows.Input{Kind: flows.InputMessage, Text: "1", At: t0}
 	for range 120 {
@@ -52,7 +52,7 @@ func BenchmarkMenuTurnFullTranscript(b *testing.B) {
 func BenchmarkMenuTurn(b *testing.B) {
 	ctx := context.Background()
 	e := New(menuFlow(b), WithClock(func() time.Time { return t0 }), WithTranscriptLimit(10))
-	m := NewMemoryStore()
+	m := newSharedStore()
 	create := func() *flows.Session { return e.NewSession("", flows.Contact{ID: "u", Name: "Anna"}, "whatsapp", "it") }
 	in := flows.Input{Kind: flows.InputMessage, Text: "1", At: t0}
 	for range 10 {

@@ -33,7 +33,7 @@ func runScript(t *testing.T, roundTrip bool) []string {
 			}
 			c.s = &s
 		}
-		before := cloneSession(c.s)
+		before := c.s.Clone()
 		orig := c.s
 		effs := c.do(in)
 		if !reflect.DeepEqual(before, orig) {

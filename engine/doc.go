@@ -4,6 +4,8 @@
 // engine does no I/O of its own, so the sandbox, the tests and production run
 // the same code.
 //
-// The package also holds the in-memory SessionStore and Outbox, Baton's
-// default store.
+// Handle runs a turn against a flows.SessionStore: it loads the session,
+// runs the turn and saves the new session with everything the turn causes
+// (its flows.Commit: outbox items, timers, agents' loads, the inbox entries
+// it consumed) in one atomic write. The stores live in store/.
 package engine

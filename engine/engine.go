@@ -18,6 +18,8 @@ type Engine struct {
 	maxTrans int
 	// handoffHook is called by Handle for each handoff before saving.
 	handoffHook HandoffHook
+	// replyOutbox makes Handle write replies to the outbox.
+	replyOutbox bool
 
 	// Precomputed once per engine, read-only afterwards.
 	menus      map[*flows.Menu]*menuIndex

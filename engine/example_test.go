@@ -7,6 +7,7 @@ import (
 
 	"github.com/batonbot/baton/engine"
 	"github.com/batonbot/baton/flows"
+	"github.com/batonbot/baton/store/memory"
 )
 
 func static(s string) *flows.Text {
@@ -31,7 +32,7 @@ func Example() {
 	}
 	clock := func() time.Time { return time.Date(2026, 3, 3, 10, 0, 0, 0, time.UTC) }
 	e := engine.New(f, engine.WithClock(clock))
-	store := engine.NewMemoryStore(engine.WithStoreClock(clock))
+	store := memory.New(memory.WithClock(clock))
 	create := func() *flows.Session {
 		return e.NewSession("", flows.Contact{ID: "+15550100", Name: "Ada"}, "web", "en")
 	}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strconv"
 
 	"github.com/batonbot/baton/flows"
 )
@@ -13,27 +12,53 @@ import (
 // runs the turn again when another writer saved it first.
 const maxConflictRetries = 5
 
+// sharingStore is a store that lends Handle its stored session and takes
+// over the new one without copying either (store/memory): Turn never
+// modifies the session it is given, and the session it returns shares
+// only unchanged parts with it, which nobody modifies.
+type sharingStore interface {
+	LoadShared(ctx context.Context, id string) (*flows.Session, error)
+	SaveOwned(ctx context.Context, s *flows.Session, c flows.Commit) error
+}
+
+// HandleOption adds to what one Handle call writes.
+type HandleOption func(*handleCall)
+
+type handleCall struct {
+	done []string
+}
+
+// Consumes names the inbox entries the input came from (flows.InboxEntry
+// IDs): the save acknowledges them with the session (flows.Commit.Done),
+// and when another worker consumed one first Handle fails with an error
+// wrapping flows.ErrConsumed and writes nothing.
+func Consumes(ids ...string) HandleOption {
+	return func(c *handleCall) { c.done = append(c.done, ids...) }
+}
+
 // Handle loads the session id from store (creating it with create when it
-// does not exist), runs the turn and saves the session together with the
-// outbox items for its handoff effects, in one write. With WithHandoffHook
-// the hook sees (and may route) each handoff before the save. When another
-// writer saved the session meanwhile (flows.ErrConflict) it reloads and runs
-// the turn again, a few times.
-func (e *Engine) Handle(ctx context.Context, store flows.SessionStore, id string, in flows.Input, create func() *flows.Session) ([]flows.Effect, error) {
+// does not exist), runs the turn and saves the session together with its
+// commit (see Commit) in one write. With WithHandoffHook the hook sees
+// (and may route) each handoff before the save. When another writer saved
+// the session meanwhile (flows.ErrConflict) it reloads and runs the turn
+// again, a few times.
+func (e *Engine) Handle(ctx context.Context, store flows.SessionStore, id string, in flows.Input, create func() *flows.Session, opts ...HandleOption) ([]flows.Effect, error) {
 	if store == nil {
-		return nil, errors.New("engine: Handle needs a session store (engine.NewMemoryStore() is the default)")
+		return nil, errors.New("engine: Handle needs a session store (store/memory's is the default)")
+	}
+	var call handleCall
+	for _, o := range opts {
+		o(&call)
 	}
 	if in.At.IsZero() {
 		in.At = e.now() // the same clock for every retry
 	}
-	// The memory store skips its defensive copies here: Turn never modifies
-	// the loaded session and the new one never leaves Handle.
-	ms, _ := store.(*MemoryStore)
+	shared, _ := store.(sharingStore)
 	var err error
 	for range maxConflictRetries {
 		var s *flows.Session
-		if ms != nil {
-			s, err = ms.loadShared(ctx, id)
+		if shared != nil {
+			s, err = shared.LoadShared(ctx, id)
 		} else {
 			s, err = store.Load(ctx, id)
 		}
@@ -45,7 +70,7 @@ func (e *Engine) Handle(ctx context.Context, store flows.SessionStore, id string
 			if s == nil {
 				return nil, fmt.Errorf("engine: create returned no session for %q", id)
 			}
-			s = cloneSession(s) // the caller may keep what create returned
+			s = s.Clone() // the caller may keep what create returned
 			s.ID = id
 			err = nil
 		}
@@ -60,10 +85,13 @@ func (e *Engine) Handle(ctx context.Context, store flows.SessionStore, id string
 		if herr != nil {
 			return nil, herr
 		}
-		if ms != nil {
-			err = ms.saveOwned(ctx, ns, items)
+		c := e.Commit(s, ns, effects, in)
+		c.Outbox = append(items, c.Outbox...)
+		c.Done = call.done
+		if shared != nil {
+			err = shared.SaveOwned(ctx, ns, c)
 		} else {
-			err = store.Save(ctx, ns, items...)
+			err = store.Save(ctx, ns, c)
 		}
 		if errors.Is(err, flows.ErrConflict) {
 			continue
@@ -74,34 +102,4 @@ func (e *Engine) Handle(ctx context.Context, store flows.SessionStore, id string
 		return effects, nil
 	}
 	return nil, fmt.Errorf("engine: session %q kept changing while this turn ran (%d attempts): %w", id, maxConflictRetries, err)
-}
-
-// OutboxItems returns the outbox items a turn's effects call for: an open
-// for each handoff, an append for each customer message to a ticket. Their
-// ids are derived from the handoff and the turn, so a retried turn yields
-// the same items.
-func OutboxItems(s *flows.Session, effects []flows.Effect) []flows.OutboxItem {
-	var items []flows.OutboxItem
-	n := 0
-	for _, ef := range effects {
-		switch ef := ef.(type) {
-		case flows.HandoffEffect:
-			if ef.Handoff == nil {
-				continue
-			}
-			items = append(items, flows.OutboxItem{
-				ID: ef.ID + ":open", Kind: flows.OutboxOpen, ConversationID: s.ID, HandoffID: ef.ID,
-				Handoff: ef.Handoff, Status: flows.OutboxPending, CreatedAt: ef.CreatedAt, NextAt: ef.CreatedAt,
-			})
-		case flows.Append:
-			n++
-			m := ef.Message
-			items = append(items, flows.OutboxItem{
-				ID:   ef.HandoffID + ":append:" + strconv.Itoa(s.Turns) + ":" + strconv.Itoa(n),
-				Kind: flows.OutboxAppend, ConversationID: s.ID, HandoffID: ef.HandoffID,
-				Message: &m, Status: flows.OutboxPending, CreatedAt: m.At, NextAt: m.At,
-			})
-		}
-	}
-	return items
 }

@@ -12,17 +12,17 @@ import (
 // flakyStore fails the first saves: before failing with ErrConflict it
 // may let another writer save a turn of its own.
 type flakyStore struct {
-	*MemoryStore
+	*testStore
 	fails  int
 	err    error
 	writer func(ctx context.Context)
 	saves  int
 }
 
-func (s *flakyStore) Save(ctx context.Context, sess *flows.Session, out ...flows.OutboxItem) error {
+func (s *flakyStore) Save(ctx context.Context, sess *flows.Session, c flows.Commit) error {
 	s.saves++
 	if s.fails == 0 {
-		return s.MemoryStore.Save(ctx, sess, out...)
+		return s.testStore.Save(ctx, sess, c)
 	}
 	s.fails--
 	if s.writer != nil {
@@ -60,13 +60,13 @@ func TestHandleSaveFailures(t *testing.T) {
 				hooked = append(hooked, h.ID)
 				return nil
 			}))
-			mem := NewMemoryStore()
+			mem := newTestStore()
 			create := func() *flows.Session { return e.NewSession("c1", flows.Contact{Name: "Anna"}, "whatsapp", "it") }
 			if _, err := e.Handle(ctx, mem, "c1", msg("ciao", 1), create); err != nil {
 				t.Fatal(err)
 			}
 			before, _ := mem.Load(ctx, "c1")
-			st := &flakyStore{MemoryStore: mem, fails: tt.fails, err: tt.err}
+			st := &flakyStore{testStore: mem, fails: tt.fails, err: tt.err}
 			if tt.writer {
 				st.writer = func(ctx context.Context) {
 					if _, err := e.Handle(ctx, mem, "c1", msg("1", 2), nil); err != nil {
@@ -76,7 +76,7 @@ func TestHandleSaveFailures(t *testing.T) {
 			}
 			effs, err := e.Handle(ctx, st, "c1", msg("operatore", 3), nil)
 			after, _ := mem.Load(ctx, "c1")
-			items, _ := mem.List(ctx, flows.OutboxPending)
+			items := mem.List("")
 			if tt.wantErr != nil {
 				if err == nil || effs != nil {
 					t.Fatalf("Handle = %s, %v; want no effects and an error", types(effs), err)

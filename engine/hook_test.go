@@ -16,12 +16,12 @@ import (
 type handoffHost struct {
 	t     *testing.T
 	e     *Engine
-	store *MemoryStore
+	store *testStore
 	now   time.Time
 }
 
 func newHandoffHost(t *testing.T, hook HandoffHook) *handoffHost {
-	h := &handoffHost{t: t, store: NewMemoryStore(), now: t0}
+	h := &handoffHost{t: t, store: newTestStore(), now: t0}
 	h.e = New(shop(t), WithHandoffHook(hook), WithClock(func() time.Time { return h.now }))
 	return h
 }
@@ -43,11 +43,7 @@ func (h *handoffHost) must(text string) []flows.Effect {
 }
 
 func (h *handoffHost) opens() []flows.OutboxItem {
-	items, err := h.store.List(context.Background(), "")
-	if err != nil {
-		h.t.Fatal(err)
-	}
-	return items
+	return h.store.List("")
 }
 
 func TestHandoffHookRoutesWhatIsSaved(t *testing.T) {
@@ -135,16 +131,16 @@ func TestHandoffHookDeclines(t *testing.T) {
 // conflictOnce fails the first save with flows.ErrConflict, as if another
 // writer had been first.
 type conflictOnce struct {
-	*MemoryStore
+	*testStore
 	done bool
 }
 
-func (c *conflictOnce) Save(ctx context.Context, s *flows.Session, out ...flows.OutboxItem) error {
-	if !c.done && len(out) > 0 {
+func (c *conflictOnce) Save(ctx context.Context, s *flows.Session, cm flows.Commit) error {
+	if !c.done && len(cm.Outbox) > 0 {
 		c.done = true
 		return flows.ErrConflict
 	}
-	return c.MemoryStore.Save(ctx, s, out...)
+	return c.testStore.Save(ctx, s, cm)
 }
 
 func TestHandoffHookSeesTheSameHandoffOnRetry(t *testing.T) {
@@ -153,7 +149,7 @@ func TestHandoffHookSeesTheSameHandoffOnRetry(t *testing.T) {
 		seen = append(seen, h.ID)
 		return nil
 	}))
-	store := &conflictOnce{MemoryStore: NewMemoryStore()}
+	store := &conflictOnce{testStore: newTestStore()}
 	create := func() *flows.Session { return e.NewSession("c1", flows.Contact{ID: "u1"}, "whatsapp", "it") }
 	for _, text := range []string{"ciao", "operatore"} {
 		if _, err := e.Handle(context.Background(), store, "c1", flows.Input{Kind: flows.InputMessage, Text: text}, create); err != nil {
@@ -163,7 +159,7 @@ func TestHandoffHookSeesTheSameHandoffOnRetry(t *testing.T) {
 	if !slices.Equal(seen, []string{"c1-2-1", "c1-2-1"}) {
 		t.Errorf("hook calls %q: a retried turn hands off with the same id", seen)
 	}
-	if items, _ := store.List(context.Background(), ""); len(items) != 1 {
+	if items := store.List(""); len(items) != 1 {
 		t.Errorf("outbox %+v", items)
 	}
 }

@@ -70,7 +70,7 @@ func (t *turn) signals() flows.Signals {
 			sig.Intent = flows.UnknownIntent
 		}
 		t.sig = sig
-		t.s.Signals = cloneSignals(&sig)
+		t.s.Signals = sig.Clone()
 		if sig.Fallback != "" {
 			t.emit(flows.NLUFallback{Reason: sig.Fallback, Source: sig.Source})
 		}

@@ -13,14 +13,111 @@ var ErrNoSession = errors.New("no such session")
 // since it was loaded (its Rev is stale); load it again and retry the turn.
 var ErrConflict = errors.New("session changed since it was loaded")
 
+// ErrConsumed is returned by SessionStore.Save when an inbox entry named in
+// Commit.Done was already consumed by another turn (or is unknown to the
+// store): another worker handled that message, so this turn's work is
+// dropped and nothing is written. Do not retry the turn.
+var ErrConsumed = errors.New("inbox entry already consumed")
+
+// DefaultSessionTTL is how long a store keeps a conversation nobody touched:
+// after it the session, its timers and its inbox entries are deleted, so
+// personal data is not kept for ever.
+const DefaultSessionTTL = 30 * 24 * time.Hour
+
+// DefaultInboxDedupe is how long an inbox remembers an accepted message id
+// (Meta redelivers a webhook for up to 7 days).
+const DefaultInboxDedupe = 7 * 24 * time.Hour
+
+// Commit is what a turn writes together with its session, in the same
+// atomic write: a crash keeps all of it or none of it.
+type Commit struct {
+	// Outbox are new outbox items; an item whose ID is already stored is
+	// skipped, so a retried save does not deliver twice. An empty
+	// ConversationID is the session's; a zero CreatedAt or NextAt is the
+	// store's clock; an empty Status is pending.
+	Outbox []OutboxItem
+	// Loads changes agents' open-handoff counts (LoadTracker) by these
+	// deltas; a count never goes below zero.
+	Loads map[string]int
+	// Timers sets the conversation's due timers, in order (a later one with
+	// the same Key wins); a Timer whose At is zero deletes the Key. An empty
+	// ConversationID is the session's; another conversation's is an error.
+	Timers []Timer
+	// Done are the ids of the inbox entries this turn consumed: they are
+	// acknowledged in the same write. When one was consumed already the
+	// save fails with ErrConsumed and writes nothing.
+	Done []string
+}
+
+// IsZero reports whether c writes nothing besides the session.
+func (c Commit) IsZero() bool {
+	return len(c.Outbox) == 0 && len(c.Loads) == 0 && len(c.Timers) == 0 && len(c.Done) == 0
+}
+
 // SessionStore keeps sessions between turns.
 type SessionStore interface {
-	// Load returns the session with id, or ErrNoSession.
+	// Load returns the session with id, or an error wrapping ErrNoSession.
+	// The caller owns the session returned.
 	Load(ctx context.Context, id string) (*Session, error)
-	// Save writes s and enqueues out in the outbox in one atomic write, so
-	// a crash never keeps one without the other. It fails with ErrConflict
-	// when s.Rev is not the stored revision, and bumps s.Rev on success.
-	Save(ctx context.Context, s *Session, out ...OutboxItem) error
+	// Save writes s and c in one atomic write. It fails with ErrConsumed
+	// when an entry of c.Done was consumed already, with ErrConflict when
+	// s.Rev is not the stored revision (0 for a new session), and writes
+	// nothing then; on success it bumps s.Rev.
+	Save(ctx context.Context, s *Session, c Commit) error
+	// Delete forgets the conversation id: its session, timers and inbox
+	// entries. Its outbox items stay until delivered (a handoff is never
+	// lost) and expire with the outbox's retention. Deleting an unknown id
+	// is not an error.
+	Delete(ctx context.Context, id string) error
+}
+
+// Timer is a due time the scheduler fires as InputTimer{Timer: Key} into
+// ConversationID (the engine's Schedule effects become Timers).
+type Timer struct {
+	Key            string    `json:"key"`
+	ConversationID string    `json:"conversation_id"`
+	At             time.Time `json:"at"`
+}
+
+// Timers is the scheduler's side of a store.
+type Timers interface {
+	// Due returns up to max timers due at now, earliest first. A timer
+	// stays until a Save removes it (the turn its firing runs, see
+	// Commit.Timers), so a timer whose turn failed fires again.
+	Due(ctx context.Context, now time.Time, max int) ([]Timer, error)
+}
+
+// Deduper remembers keys for a while: webhook and delivery ids (bridge
+// invocations, Telegram update_id, ...).
+type Deduper interface {
+	// Seen records key and reports whether it was already recorded within
+	// ttl.
+	Seen(ctx context.Context, key string, ttl time.Duration) (bool, error)
+}
+
+// Inbox holds accepted inbound messages: durable before the webhook
+// answers 200, consumed by the turn that handles them (Commit.Done).
+type Inbox interface {
+	// Accept stores in durably, deduplicated on in.ID for the store's dedupe
+	// window (DefaultInboxDedupe unless configured); false means a
+	// duplicate, nothing stored. in.ID and in.ConversationID are required.
+	Accept(ctx context.Context, in Inbound) (bool, error)
+	// Claim leases up to max entries for lease, oldest first, taking only
+	// the oldest unconsumed entry of each conversation and none of a
+	// conversation whose oldest entry is leased: a conversation's messages
+	// are handled one at a time, in the order they were accepted. Each
+	// claim counts one attempt.
+	Claim(ctx context.Context, now time.Time, lease time.Duration, max int) ([]InboxEntry, error)
+}
+
+// InboxEntry is one accepted message waiting for its turn.
+type InboxEntry struct {
+	// ID is the entry's id, for Commit.Done (the Inbound's ID).
+	ID      string  `json:"id"`
+	Inbound Inbound `json:"inbound"`
+	// Attempts counts the claims, this one included.
+	Attempts   int       `json:"attempts"`
+	AcceptedAt time.Time `json:"accepted_at"`
 }
 
 // OutboxKind says what an outbox item delivers.
@@ -30,6 +127,7 @@ const (
 	OutboxOpen   OutboxKind = "open"   // open a ticket for Handoff
 	OutboxAppend OutboxKind = "append" // append Message to the handoff's ticket
 	OutboxClose  OutboxKind = "close"  // close the handoff's ticket
+	OutboxReply  OutboxKind = "reply"  // send Outbound to the customer on its channel
 )
 
 // OutboxStatus is an outbox item's delivery state.
@@ -41,17 +139,18 @@ const (
 	OutboxDead      OutboxStatus = "dead"
 )
 
-// OutboxItem is one delivery to a helpdesk, written with the session
-// change that caused it.
+// OutboxItem is one delivery, to a helpdesk or to the customer, written
+// with the session change that caused it.
 type OutboxItem struct {
 	ID             string     `json:"id"`
 	Kind           OutboxKind `json:"kind"`
 	ConversationID string     `json:"conversation_id"`
 	// HandoffID groups the items of one handoff; items of a handoff are
 	// delivered in order, after its open.
-	HandoffID string       `json:"handoff_id"`
+	HandoffID string       `json:"handoff_id,omitempty"`
 	Handoff   *Handoff     `json:"handoff,omitempty"`
 	Message   *Message     `json:"message,omitempty"`
+	Outbound  *Outbound    `json:"outbound,omitempty"` // a reply's
 	Status    OutboxStatus `json:"status"`
 	Attempts  int          `json:"attempts"`
 	CreatedAt time.Time    `json:"created_at"`
@@ -63,6 +162,14 @@ type OutboxItem struct {
 
 // Outbox is the delivery side of a store: workers claim due items, deliver
 // them and settle the outcome.
+//
+// Items are claimed in order within their group: only the oldest pending
+// item of a handoff (an append or a close only once the handoff's open is
+// delivered, carrying its Ticket), and only the oldest pending reply of a
+// conversation. A dead item does not hold its group back, except a dead
+// open: settling an open dead settles its handoff's pending items dead with
+// it, and settling that open pending again (a retry) revives them together.
+// Delivered items are kept for a bounded time and count, for List.
 type Outbox interface {
 	// Claim returns up to max items due at now and leases them for lease,
 	// so no other worker takes them meanwhile.
@@ -72,4 +179,34 @@ type Outbox interface {
 	Settle(ctx context.Context, item OutboxItem) error
 	// List returns the items with status (all when empty), oldest first.
 	List(ctx context.Context, status OutboxStatus) ([]OutboxItem, error)
+}
+
+// OutboxSplitter hands out views of an outbox restricted to some kinds, so
+// separate workers share one outbox: the handoff Deliverer takes
+// OutboxOf(OutboxOpen, OutboxAppend, OutboxClose), the channel worker
+// OutboxOf(OutboxReply).
+type OutboxSplitter interface {
+	// OutboxOf returns the outbox whose Claim and List see only kinds
+	// (every kind when none is given).
+	OutboxOf(kinds ...OutboxKind) Outbox
+}
+
+// HandoffKinds are the outbox kinds that go to helpdesks.
+var HandoffKinds = []OutboxKind{OutboxOpen, OutboxAppend, OutboxClose}
+
+// Store is everything a Baton store keeps: sessions with their commits,
+// the outbox, agents' loads, timers, dedupe keys and the inbox. The
+// memory, bbolt and Valkey stores implement it, and store/storetest checks
+// that they behave alike.
+type Store interface {
+	SessionStore
+	Outbox
+	OutboxSplitter
+	LoadTracker
+	Timers
+	Deduper
+	// Inbox returns the store's inbox (its Claim is not the outbox's).
+	Inbox() Inbox
+	// Close releases the store (its file, its connections).
+	Close() error
 }

@@ -96,10 +96,11 @@ func RouterClock(now func() time.Time) RouterOption {
 	}
 }
 
-// RouterLoads sets where agents' open handoffs are counted: the session
-// store (engine.MemoryStore and engine.FileStore are flows.LoadTrackers),
-// so counts survive restarts and the host can release an agent when a
-// ticket is solved. The default is a MemLoads, which forgets on restart.
+// RouterLoads sets where agents' open handoffs are read for least-loaded
+// and skills assignment: the session store (every flows.Store is a
+// flows.LoadTracker), where engine.Handle counts a handoff in the same save
+// as the session that opens it and releases it in the save that ends it.
+// The default is a MemLoads, which nothing counts into.
 func RouterLoads(l flows.LoadTracker) RouterOption {
 	return func(r *Router) {
 		if l != nil {
@@ -135,18 +136,18 @@ func NewRouter(cfg *Config, opts ...RouterOption) (*Router, error) {
 	return r, nil
 }
 
-// Loads returns the router's LoadTracker: hosts call Add(agent, -1) when
-// an assigned ticket is solved, closed or declined (the session's
-// HandoffRef.Assignee names the agent).
+// Loads returns the router's LoadTracker.
 func (r *Router) Loads() flows.LoadTracker { return r.loads }
 
 // Route decides the team, connector, agent, priority, tags and SLA of h and
 // fills h.Team, h.Assignee, h.Priority, h.Tags and h.InHours with them. What the flow
 // set wins (a team, a priority other than normal) unless routing.override
-// is true; tags are merged. Route assigns an agent (counting it in the
-// LoadTracker) once per handoff: routing a handoff with the same ID again
-// (a turn retried after a conflict) returns the remembered decision and
-// fills h the same way, while the Router remembers it (RouterMemory).
+// is true; tags are merged. Route does not count the assigned agent's load:
+// engine.Handle does, in the save of the session (flows.Commit.Loads), so
+// a turn that fails to save counts nothing. Routing a handoff with the same
+// ID again (a turn retried after a conflict) returns the remembered
+// decision and fills h the same way, while the Router remembers it
+// (RouterMemory).
 func (r *Router) Route(ctx context.Context, h *flows.Handoff) (Decision, error) {
 	if h == nil {
 		return Decision{}, errors.New("handoff: Route needs a handoff")
@@ -160,13 +161,7 @@ func (r *Router) Route(ctx context.Context, h *flows.Handoff) (Decision, error) 
 		return Decision{}, err
 	}
 	if first, ok := r.remember(h.ID, d); !ok {
-		// Routed twice at once: keep the first decision, uncount ours.
-		if d.Agent != "" {
-			if err := r.loads.Add(ctx, d.Agent, -1); err != nil {
-				return Decision{}, fmt.Errorf("handoff: uncount the handoff of agent %s: %w", d.Agent, err)
-			}
-		}
-		d = first
+		d = first // routed twice at once: keep the first decision
 	}
 	d.apply(h)
 	return d, nil
@@ -319,11 +314,6 @@ func (r *Router) route(ctx context.Context, h *flows.Handoff) (Decision, error) 
 		agent, err := r.assign(ctx, team, d.Skills, f.lang)
 		if err != nil {
 			return Decision{}, fmt.Errorf("handoff: assign an agent of team %s: %w", d.Team, err)
-		}
-		if agent != "" {
-			if err := r.loads.Add(ctx, agent, 1); err != nil {
-				return Decision{}, fmt.Errorf("handoff: count the handoff of agent %s: %w", agent, err)
-			}
 		}
 		d.Agent = agent
 	}

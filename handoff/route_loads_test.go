@@ -9,9 +9,9 @@ import (
 	"github.com/batonbot/baton/flows"
 )
 
-// storeLoads stands in for a session store's flows.LoadTracker (what
-// engine.MemoryStore and FileStore implement): counts kept outside the
-// Router, shared by every Router that uses the store.
+// storeLoads stands in for a session store's flows.LoadTracker (what every
+// flows.Store implements): counts kept outside the Router, shared by every
+// Router that uses the store.
 type storeLoads struct {
 	mu    sync.Mutex
 	n     map[string]int
@@ -40,7 +40,9 @@ func (s *storeLoads) Add(_ context.Context, agent string, delta int) error {
 
 // Least-loaded assignment reads the store's counts, so two Routers on one
 // store (two processes, or one restarted) never pile handoffs on the same
-// agent, and an agent released in the store is picked again.
+// agent, and an agent released in the store is picked again. The counts
+// change in the saves of the sessions (engine.Handle's flows.Commit.Loads),
+// which the test does after each routing.
 func TestLeastLoadedReadsTheStore(t *testing.T) {
 	ctx := context.Background()
 	store := &storeLoads{n: map[string]int{}}
@@ -60,6 +62,7 @@ func TestLeastLoadedReadsTheStore(t *testing.T) {
 		if h.Assignee != d.Agent {
 			t.Errorf("handoff assignee %q, decision %q", h.Assignee, d.Agent)
 		}
+		_ = store.Add(ctx, d.Agent, 1) // the session's save
 		return d.Agent
 	}
 	if a := assign(first, "h1"); a != "ada" {
@@ -71,7 +74,7 @@ func TestLeastLoadedReadsTheStore(t *testing.T) {
 	if !slices.Equal(store.asked[0], []string{"ada", "linus"}) {
 		t.Errorf("Loads asked for %v, want the team's agents", store.asked[0])
 	}
-	// ada's ticket is solved: the host releases her in the store.
+	// ada's ticket is solved: the save of that turn releases her.
 	_ = store.Add(ctx, "ada", -1)
 	if a := assign(second, "h3"); a != "ada" {
 		t.Errorf("third handoff to %s, want ada, free again", a)

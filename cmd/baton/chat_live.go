@@ -8,14 +8,14 @@ import (
 	"sync"
 	"time"
 
-	"github.com/batonbot/baton/engine"
 	"github.com/batonbot/baton/flows"
 	"github.com/batonbot/baton/handoff"
+	"github.com/batonbot/baton/store/memory"
 )
 
 // `baton chat --config FILE --live`: the same sandbox, but handoffs are
-// written to a persistent outbox (an engine.FileStore, with the session, in
-// one write) and a handoff.Deliverer in the background calls the configured
+// written to a persistent outbox (a store file, with the session, in one
+// write) and a handoff.Deliverer in the background calls the configured
 // helpdesks for real, reporting each delivery, retry and dead letter.
 
 // liveDeliverOptions are added to the live Deliverer's; tests shorten the
@@ -25,7 +25,7 @@ var liveDeliverOptions []handoff.DeliverOption
 type liveHost struct {
 	e     *env
 	path  string
-	store *engine.FileStore
+	store *memory.Store
 	d     *handoff.Deliverer
 	// notify posts delivered handoffs of notify.min_priority to the
 	// config's Slack and Teams webhooks.
@@ -51,7 +51,7 @@ func startLive(_ context.Context, e *env, cfg *sandboxConfig, o chatOptions) (*l
 		}
 		lv.path = filepath.Join(dir, "store.json")
 	}
-	store, err := engine.OpenFileStore(lv.path)
+	store, err := memory.OpenFile(lv.path)
 	if err != nil {
 		fmt.Fprintf(e.stderr, "baton chat: %v\n", err)
 		return nil, exitRuntime

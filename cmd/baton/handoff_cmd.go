@@ -10,9 +10,9 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/batonbot/baton/engine"
 	"github.com/batonbot/baton/flows"
 	"github.com/batonbot/baton/handoff"
+	"github.com/batonbot/baton/store/memory"
 )
 
 var handoffCmd = &command{
@@ -69,7 +69,7 @@ func runHandoff(ctx context.Context, e *env, args []string) int {
 
 // openStoreFile opens an existing file store; it returns the exit code on
 // failure.
-func openStoreFile(e *env, path string) (*engine.FileStore, int) {
+func openStoreFile(e *env, path string) (*memory.Store, int) {
 	if path == "" {
 		path = e.getenv("BATON_STORE")
 	}
@@ -80,7 +80,7 @@ func openStoreFile(e *env, path string) (*engine.FileStore, int) {
 		fmt.Fprintf(e.stderr, "baton handoff: no store at %s: %v; give the file 'baton chat --live' printed\n", path, err)
 		return nil, exitRuntime
 	}
-	s, err := engine.OpenFileStore(path)
+	s, err := memory.OpenFile(path)
 	if err != nil {
 		fmt.Fprintf(e.stderr, "baton handoff: %v\n", err)
 		return nil, exitRuntime
@@ -269,7 +269,7 @@ func runHandoffRetry(ctx context.Context, e *env, args []string) int {
 
 // deliverRequeued delivers the requeued items once (an open before its
 // appends, so a few rounds) and reports each outcome.
-func deliverRequeued(ctx context.Context, e *env, s *engine.FileStore, d *handoff.Deliverer, ids []string) int {
+func deliverRequeued(ctx context.Context, e *env, s *memory.Store, d *handoff.Deliverer, ids []string) int {
 	for range len(ids) + 1 {
 		n, err := d.RunOnce(ctx)
 		if err != nil {

@@ -10,8 +10,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/batonbot/baton/engine"
 	"github.com/batonbot/baton/flows"
+	"github.com/batonbot/baton/store/memory"
 )
 
 // deadStore writes a file store holding one conversation whose ticket open
@@ -19,7 +19,7 @@ import (
 func deadStore(t *testing.T) string {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "store.json")
-	s, err := engine.OpenFileStore(path)
+	s, err := memory.OpenFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -32,7 +32,7 @@ func deadStore(t *testing.T) string {
 	sess := &flows.Session{ID: "c-1", State: "human", Lifecycle: flows.LifecycleHandedOff}
 	open := flows.OutboxItem{ID: "h-1:open", Kind: flows.OutboxOpen, ConversationID: "c-1", HandoffID: "h-1",
 		Handoff: h, Status: flows.OutboxPending, CreatedAt: at, NextAt: at}
-	if err := s.Save(ctx, sess, open); err != nil {
+	if err := s.Save(ctx, sess, flows.Commit{Outbox: []flows.OutboxItem{open}}); err != nil {
 		t.Fatal(err)
 	}
 	items, err := s.Claim(ctx, time.Now(), time.Minute, 10)

@@ -114,29 +114,6 @@ func (h *helpdesk) summarize(ctx context.Context, hf *flows.Handoff) {
 	hf.Summary = s
 }
 
-// release takes one open handoff off the agent of a ticket that a turn
-// solved, closed or declined (prev is the session's handoff before the
-// turn, next the session after it), so least-loaded routing sees the agent
-// free again. An update the engine ignored (the handoff is still open)
-// releases nobody. It returns a problem when the store cannot count.
-func (h *helpdesk) release(ctx context.Context, in flows.Input, prev *flows.HandoffRef, next *flows.Session) string {
-	if in.Kind != flows.InputTicket || in.Ticket == nil || prev == nil || prev.Assignee == "" {
-		return ""
-	}
-	switch in.Ticket.Status {
-	case flows.TicketSolved, flows.TicketClosed, flows.TicketDeclined:
-	default:
-		return ""
-	}
-	if next != nil && next.Handoff != nil && next.Handoff.ID == prev.ID {
-		return ""
-	}
-	if err := h.router.Loads().Add(ctx, prev.Assignee, -1); err != nil {
-		return fmt.Sprintf("the ticket of handoff %s is %s, but releasing its agent %s failed: %v; least-loaded routing still counts it as open", prev.ID, in.Ticket.Status, prev.Assignee, err)
-	}
-	return ""
-}
-
 // after returns the events that follow effect e of a turn: the routing
 // decision after a handoff (and the message for the customer, when
 // shown), and in the sandbox the requests each connector would send.

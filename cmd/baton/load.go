@@ -15,6 +15,7 @@ import (
 	"github.com/batonbot/baton/dsl"
 	"github.com/batonbot/baton/engine"
 	"github.com/batonbot/baton/flows"
+	"github.com/batonbot/baton/store/memory"
 )
 
 // `baton load` measures the engine as production runs it: many
@@ -172,7 +173,7 @@ func driveLoad(ctx context.Context, scripts []*loadScript, workers int, d time.D
 	turnCtx := context.WithoutCancel(ctx)
 	ctx, cancel := context.WithTimeout(ctx, d)
 	defer cancel()
-	store := engine.NewMemoryStore()
+	store := memory.New()
 	var (
 		convs, turns, errs atomic.Int64
 		firstErr           sync.Once
@@ -241,7 +242,7 @@ func driveLoad(ctx context.Context, scripts []*loadScript, workers int, d time.D
 
 // turn runs one scripted input, then answers the HTTP calls it asks for
 // with canned responses until the conversation waits again.
-func (s *loadScript) turn(ctx context.Context, store *engine.MemoryStore, id string, in flows.Input, step int) error {
+func (s *loadScript) turn(ctx context.Context, store flows.SessionStore, id string, in flows.Input, step int) error {
 	at := s.setup.now
 	if at.IsZero() {
 		at = time.Now()

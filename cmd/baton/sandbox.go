@@ -13,6 +13,7 @@ import (
 
 	"github.com/batonbot/baton/engine"
 	"github.com/batonbot/baton/flows"
+	"github.com/batonbot/baton/store/memory"
 )
 
 // The sandbox is the host that `baton chat` and `baton test` share: it runs
@@ -164,7 +165,7 @@ func newSandbox(cfg sandboxConfig) (*sandbox, error) {
 	}
 	s.store = cfg.store
 	if s.store == nil {
-		s.store = engine.NewMemoryStore(engine.WithStoreClock(s.now))
+		s.store = memory.New(memory.WithClock(s.now))
 	}
 	if cfg.deployment != nil {
 		if s.hd, err = newHelpdesk(cfg.deployment, s.now, cfg.live, s.store); err != nil {
@@ -312,7 +313,6 @@ func (s *sandbox) run(ctx context.Context, in flows.Input, res *stepResult) {
 			in.At = s.now()
 		}
 		id := s.sess.ID
-		prev := s.sess.Handoff
 		effs, err := s.turn(ctx, id, in)
 		if err != nil {
 			s.hostError(res, in, fmt.Sprintf("the engine failed: %v", err), flows.Pos{})
@@ -320,11 +320,6 @@ func (s *sandbox) run(ctx context.Context, in flows.Input, res *stepResult) {
 		}
 		if next, err := s.store.Load(ctx, id); err == nil {
 			s.sess = next
-		}
-		if s.hd != nil {
-			if problem := s.hd.release(ctx, in, prev, s.sess); problem != "" {
-				s.hostError(res, in, problem, flows.Pos{})
-			}
 		}
 		if s.afterTurn != nil {
 			s.afterTurn()

@@ -1,4 +1,4 @@
-package engine
+package memory_test
 
 import (
 	"context"
@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/batonbot/baton/flows"
+	"github.com/batonbot/baton/store/memory"
 )
 
 func TestFileStoreSurvivesRestart(t *testing.T) {
@@ -16,14 +17,14 @@ func TestFileStoreSurvivesRestart(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "data", "baton.json")
 	now := time.Date(2026, 3, 3, 10, 30, 0, 0, time.UTC)
 
-	st, err := OpenFileStore(path, WithStoreClock(func() time.Time { return now }))
+	st, err := memory.OpenFile(path, memory.WithClock(func() time.Time { return now }))
 	if err != nil {
 		t.Fatal(err)
 	}
 	s := &flows.Session{ID: "c1", Flow: "shop", State: "welcome", Vars: map[string]any{"order_id": "A12345"}, Lifecycle: flows.LifecycleHandedOff}
 	h := &flows.Handoff{ID: "c1-h1", ConversationID: "c1", Reason: "asks_for_human", Priority: flows.PriorityHigh}
 	item := flows.OutboxItem{ID: "c1-h1-open", Kind: flows.OutboxOpen, HandoffID: h.ID, Handoff: h}
-	if err := st.Save(ctx, s, item); err != nil {
+	if err := st.Save(ctx, s, flows.Commit{Outbox: []flows.OutboxItem{item}}); err != nil {
 		t.Fatal(err)
 	}
 	claimed, err := st.Claim(ctx, now, time.Minute, 10)
@@ -37,7 +38,7 @@ func TestFileStoreSurvivesRestart(t *testing.T) {
 	}
 
 	// A new process opens the same file.
-	st2, err := OpenFileStore(path)
+	st2, err := memory.OpenFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -57,7 +58,7 @@ func TestFileStoreSurvivesRestart(t *testing.T) {
 	}
 	// Stale revisions still conflict after a restart.
 	s.Rev = 0
-	if err := st2.Save(ctx, s); err == nil {
+	if err := st2.Save(ctx, s, flows.Commit{}); err == nil {
 		t.Error("Save with a stale revision succeeded after reopening")
 	}
 }
@@ -67,9 +68,9 @@ func TestFileStoreRejectsForeignFile(t *testing.T) {
 	if err := os.WriteFile(path, []byte("not json"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	_, err := OpenFileStore(path)
+	_, err := memory.OpenFile(path)
 	if err == nil || !strings.Contains(err.Error(), "not a Baton store file") {
-		t.Fatalf("OpenFileStore on garbage: %v", err)
+		t.Fatalf("OpenFile on garbage: %v", err)
 	}
 }
 
@@ -80,15 +81,17 @@ func TestFileStoreRejectsForeignFile(t *testing.T) {
 func TestFileStoreFailedWriteSavesNothing(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "baton.json")
-	st, err := OpenFileStore(path)
+	st, err := memory.OpenFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := New(shop(t), WithClock(func() time.Time { return t0 }))
-	create := func() *flows.Session { return e.NewSession("c1", flows.Contact{Name: "Anna"}, "whatsapp", "it") }
-	if _, err := e.Handle(ctx, st, "c1", flows.Input{Kind: flows.InputMessage, Text: "ciao"}, create); err != nil {
+	s := &flows.Session{ID: "c1", State: "welcome", Lifecycle: flows.LifecycleBot}
+	if err := st.Save(ctx, s, flows.Commit{}); err != nil {
 		t.Fatal(err)
 	}
+	next := *s
+	next.State, next.Lifecycle = "human", flows.LifecycleHandedOff
+	commit := flows.Commit{Outbox: []flows.OutboxItem{{ID: "h1:open", Kind: flows.OutboxOpen, HandoffID: "h1"}}, Loads: map[string]int{"ada": 1}}
 	// The snapshot's place becomes a directory: renaming over it fails.
 	if err := os.Remove(path); err != nil {
 		t.Fatal(err)
@@ -96,10 +99,16 @@ func TestFileStoreFailedWriteSavesNothing(t *testing.T) {
 	if err := os.MkdirAll(filepath.Join(path, "x"), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.Handle(ctx, st, "c1", flows.Input{Kind: flows.InputMessage, Text: "operatore"}, create); err == nil {
-		t.Fatal("Handle succeeded although the store could not be written")
+	if err := st.Save(ctx, &next, commit); err == nil {
+		t.Fatal("Save succeeded although the store could not be written")
 	}
-	s, err := st.Load(ctx, "c1")
+	if next.Rev != 1 {
+		t.Errorf("a failed save bumped Rev to %d", next.Rev)
+	}
+	if l, _ := st.Loads(ctx, []string{"ada"}); l["ada"] != 0 {
+		t.Errorf("a failed save counted a load: %v", l)
+	}
+	s, err = st.Load(ctx, "c1")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -113,7 +122,7 @@ func TestFileStoreFailedWriteSavesNothing(t *testing.T) {
 	if err := os.RemoveAll(path); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.Handle(ctx, st, "c1", flows.Input{Kind: flows.InputMessage, Text: "operatore"}, create); err != nil {
+	if err := st.Save(ctx, &next, commit); err != nil {
 		t.Fatal(err)
 	}
 	if items, _ := st.List(ctx, ""); len(items) != 1 {

@@ -1,0 +1,117 @@
+package engine
+
+import (
+	"strconv"
+
+	"github.com/batonbot/baton/flows"
+)
+
+// WithReplyOutbox makes Handle write each reply of a turn as an outbox
+// item of kind reply (a flows.Outbound for the conversation's channel), in
+// the same save as the session, so a channel worker delivers it even after
+// a crash. Hosts that show replies themselves (the sandbox) leave it off.
+func WithReplyOutbox() Option { return func(e *Engine) { e.replyOutbox = true } }
+
+// Commit returns what the turn from prev to next (with its effects, after
+// the handoff hook) writes besides the session, but the handoff items (see
+// OutboxItems) and the inbox entries:
+//   - the timers its Schedule and Cancel effects set and drop, after
+//     dropping the timer whose firing the input is;
+//   - the changes of agents' open-handoff counts: +1 for the agent routing
+//     assigned a new handoff, -1 for the agent of a handoff that ended
+//     (its ticket solved, closed or declined);
+//   - with WithReplyOutbox, a reply item for each Reply effect.
+func (e *Engine) Commit(prev, next *flows.Session, effects []flows.Effect, in flows.Input) flows.Commit {
+	var c flows.Commit
+	if in.Kind == flows.InputTimer && in.Timer != "" {
+		c.Timers = append(c.Timers, flows.Timer{Key: in.Timer, ConversationID: next.ID})
+	}
+	replies := 0
+	for _, ef := range effects {
+		switch ef := ef.(type) {
+		case flows.Schedule:
+			c.Timers = append(c.Timers, flows.Timer{Key: ef.Key, ConversationID: next.ID, At: ef.At})
+		case flows.Cancel:
+			c.Timers = append(c.Timers, flows.Timer{Key: ef.Key, ConversationID: next.ID})
+		case flows.Reply:
+			if e.replyOutbox {
+				replies++
+				c.Outbox = append(c.Outbox, replyItem(next, ef, replies))
+			}
+		}
+	}
+	c.Loads = loadChanges(prev.Handoff, next.Handoff)
+	return c
+}
+
+// replyItem is the outbox item that sends the n-th reply r of the turn
+// that made s. Its id is the same when the turn is run again (a conflict
+// retry) and differs from every earlier conversation's under the same id
+// (it carries the session's creation time).
+func replyItem(s *flows.Session, r flows.Reply, n int) flows.OutboxItem {
+	id := s.ID + "-" + strconv.FormatInt(s.CreatedAt.UnixMilli(), 36) + "-" + strconv.Itoa(s.Turns) + "-reply-" + strconv.Itoa(n)
+	return flows.OutboxItem{
+		ID: id, Kind: flows.OutboxReply, ConversationID: s.ID, Status: flows.OutboxPending,
+		CreatedAt: s.UpdatedAt, NextAt: s.UpdatedAt,
+		Outbound: &flows.Outbound{ID: id, ConversationID: s.ID, To: s.Contact.Clone(), Reply: r.Clone(), LastUserAt: s.LastUserAt},
+	}
+}
+
+// loadChanges counts an assigned handoff that starts (next's, routed) and
+// releases one that ends (prev's, gone from next).
+func loadChanges(prev, next *flows.HandoffRef) map[string]int {
+	same := prev != nil && next != nil && prev.ID == next.ID && prev.Assignee == next.Assignee
+	if same {
+		return nil
+	}
+	var m map[string]int
+	add := func(agent string, d int) {
+		if agent == "" {
+			return
+		}
+		if m == nil {
+			m = make(map[string]int, 2)
+		}
+		m[agent] += d
+		if m[agent] == 0 {
+			delete(m, agent)
+		}
+	}
+	if prev != nil {
+		add(prev.Assignee, -1)
+	}
+	if next != nil {
+		add(next.Assignee, 1)
+	}
+	return m
+}
+
+// OutboxItems returns the outbox items a turn's effects call for: an open
+// for each handoff, an append for each customer message to a ticket. Their
+// ids are derived from the handoff and the turn, so a retried turn yields
+// the same items.
+func OutboxItems(s *flows.Session, effects []flows.Effect) []flows.OutboxItem {
+	var items []flows.OutboxItem
+	n := 0
+	for _, ef := range effects {
+		switch ef := ef.(type) {
+		case flows.HandoffEffect:
+			if ef.Handoff == nil {
+				continue
+			}
+			items = append(items, flows.OutboxItem{
+				ID: ef.ID + ":open", Kind: flows.OutboxOpen, ConversationID: s.ID, HandoffID: ef.ID,
+				Handoff: ef.Handoff, Status: flows.OutboxPending, CreatedAt: ef.CreatedAt, NextAt: ef.CreatedAt,
+			})
+		case flows.Append:
+			n++
+			m := ef.Message
+			items = append(items, flows.OutboxItem{
+				ID:   ef.HandoffID + ":append:" + strconv.Itoa(s.Turns) + ":" + strconv.Itoa(n),
+				Kind: flows.OutboxAppend, ConversationID: s.ID, HandoffID: ef.HandoffID,
+				Message: &m, Status: flows.OutboxPending, CreatedAt: m.At, NextAt: m.At,
+			})
+		}
+	}
+	return items
+}

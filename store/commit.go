@@ -1,0 +1,76 @@
+package store
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/batonbot/baton/flows"
+)
+
+// CheckCommit refuses what no store writes: outbox items without an id,
+// timers without a key or of another conversation than id, loads of an
+// agent without an id.
+func CheckCommit(id string, c flows.Commit) error {
+	for _, it := range c.Outbox {
+		if it.ID == "" {
+			return fmt.Errorf("store: an outbox item of kind %q for session %q has no id", it.Kind, id)
+		}
+	}
+	for _, t := range c.Timers {
+		if t.Key == "" {
+			return fmt.Errorf("store: a timer of session %q has no key", id)
+		}
+		if t.ConversationID != "" && t.ConversationID != id {
+			return fmt.Errorf("store: session %q cannot set timer %q of conversation %q", id, t.Key, t.ConversationID)
+		}
+	}
+	for agent := range c.Loads {
+		if agent == "" {
+			return fmt.Errorf("store: session %q changes the load of an agent without an id", id)
+		}
+	}
+	return nil
+}
+
+// FillItem fills what a Commit may leave out of an outbox item of session
+// id: pending, the session's conversation, the store's clock now.
+func FillItem(it flows.OutboxItem, id string, now time.Time) flows.OutboxItem {
+	if it.Status == "" {
+		it.Status = flows.OutboxPending
+	}
+	if it.ConversationID == "" {
+		it.ConversationID = id
+	}
+	if it.CreatedAt.IsZero() {
+		it.CreatedAt = now
+	}
+	if it.NextAt.IsZero() {
+		it.NextAt = now
+	}
+	return it
+}
+
+// Group is the delivery order an outbox item keeps: a handoff's items one
+// after the other, a conversation's replies one after the other. Items of
+// no group ("") go in any order.
+func Group(it *flows.OutboxItem) string {
+	switch {
+	case it.Kind == flows.OutboxReply:
+		return "reply\x00" + it.ConversationID
+	case it.HandoffID != "":
+		return "handoff\x00" + it.HandoffID
+	}
+	return ""
+}
+
+// NeedsTicket reports whether it goes to the ticket its handoff's open
+// made (an append or a close), so it waits for the open's delivery.
+func NeedsTicket(it *flows.OutboxItem) bool {
+	return it.HandoffID != "" && it.Kind != flows.OutboxOpen && it.Kind != flows.OutboxReply
+}
+
+// DeadOpenError is the LastError of an item that died with its handoff's
+// open.
+func DeadOpenError(open *flows.OutboxItem) string {
+	return fmt.Sprintf("the open of handoff %s (%s) is dead: %s; retrying the open retries this item too", open.HandoffID, open.ID, open.LastError)
+}

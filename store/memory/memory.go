@@ -1,0 +1,313 @@
+package memory
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/batonbot/baton/flows"
+	"github.com/batonbot/baton/store"
+)
+
+var _ flows.Store = (*Store)(nil)
+
+// Store is the in-memory flows.Store.
+type Store struct {
+	mu  sync.Mutex
+	now func() time.Time
+	ttl time.Duration
+
+	sessions map[string]*entry
+
+	// The outbox, in the order items were saved.
+	items   []*item
+	byID    map[string]*item
+	tickets map[string]ticket // handoff id → its ticket, once the open is delivered
+	// keepDelivered and keepFor bound the delivered items kept for List.
+	keepDelivered int
+	keepFor       time.Duration
+	delivered     int
+
+	loads map[string]int // agent → open handoffs, none at 0
+
+	timers timerSet
+	dedupe map[string]time.Time // key → when it is forgotten
+	inbox  inbox
+
+	// lastSweep is when expired conversations were last deleted.
+	lastSweep time.Time
+	// file, when set, keeps the store in a JSON file (OpenFile).
+	file *fileBacking
+}
+
+// entry is a stored session and when it was last saved.
+type entry struct {
+	s       *flows.Session
+	touched time.Time
+}
+
+type item struct {
+	it         flows.OutboxItem
+	leaseUntil time.Time
+}
+
+type ticket struct {
+	ref flows.TicketRef
+	at  time.Time
+}
+
+// Option configures a Store.
+type Option func(*Store)
+
+// WithClock sets the store's clock: it stamps outbox items saved without a
+// time and ages conversations, dedupe keys and delivered items.
+func WithClock(now func() time.Time) Option {
+	return func(m *Store) {
+		if now != nil {
+			m.now = now
+		}
+	}
+}
+
+// WithTTL sets how long a conversation nobody touched is kept (default
+// flows.DefaultSessionTTL); 0 or less keeps conversations for ever.
+func WithTTL(ttl time.Duration) Option { return func(m *Store) { m.ttl = ttl } }
+
+// WithDeliveredRetention keeps at most n delivered outbox items (default
+// 1000), none older than age (default 7 days), for List; pending and dead
+// items are kept (dead ones for the TTL).
+func WithDeliveredRetention(n int, age time.Duration) Option {
+	return func(m *Store) {
+		m.keepDelivered = max(n, 0)
+		if age > 0 {
+			m.keepFor = age
+		}
+	}
+}
+
+// WithInboxDedupe sets how long the inbox remembers an accepted message id
+// (default flows.DefaultInboxDedupe).
+func WithInboxDedupe(d time.Duration) Option {
+	return func(m *Store) {
+		if d > 0 {
+			m.inbox.dedupe = d
+		}
+	}
+}
+
+// New returns an empty store.
+func New(opts ...Option) *Store {
+	m := &Store{
+		now:           time.Now,
+		ttl:           flows.DefaultSessionTTL,
+		sessions:      make(map[string]*entry),
+		byID:          make(map[string]*item),
+		tickets:       make(map[string]ticket),
+		keepDelivered: 1000,
+		keepFor:       7 * 24 * time.Hour,
+		loads:         make(map[string]int),
+		dedupe:        make(map[string]time.Time),
+		inbox:         newInbox(),
+	}
+	for _, o := range opts {
+		o(m)
+	}
+	return m
+}
+
+// Close does nothing: a memory store holds no resources.
+func (m *Store) Close() error { return nil }
+
+// Load returns a copy of the session id, or an error wrapping
+// flows.ErrNoSession.
+func (m *Store) Load(ctx context.Context, id string) (*flows.Session, error) {
+	s, err := m.LoadShared(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	// Stored sessions are never modified in place (Save replaces them), so
+	// copying outside the lock is safe.
+	return s.Clone(), nil
+}
+
+// LoadShared returns the stored session itself, not a copy: the caller
+// must not modify it (engine.Handle does not; Turn never modifies its
+// input).
+func (m *Store) LoadShared(ctx context.Context, id string) (*flows.Session, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	now := m.now()
+	m.mu.Lock()
+	e, ok := m.sessions[id]
+	if ok && m.expired(e.touched, now) {
+		m.deleteLocked(id)
+		ok = false
+	}
+	m.mu.Unlock()
+	if !ok {
+		return nil, fmt.Errorf("session %q: %w", id, flows.ErrNoSession)
+	}
+	return e.s, nil
+}
+
+// Save stores a copy of s with c, atomically (see flows.SessionStore).
+func (m *Store) Save(ctx context.Context, s *flows.Session, c flows.Commit) error {
+	if s == nil || s.ID == "" {
+		return errors.New("memory store: cannot save a session without an id")
+	}
+	return m.save(ctx, s, s.Clone(), c)
+}
+
+// SaveOwned is Save without the copy: the store takes s over, and the
+// caller must neither modify it afterwards nor have built it by modifying
+// a session LoadShared returned (engine.Handle builds a new one each turn,
+// sharing only unchanged parts, which nobody modifies).
+func (m *Store) SaveOwned(ctx context.Context, s *flows.Session, c flows.Commit) error {
+	if s == nil || s.ID == "" {
+		return errors.New("memory store: cannot save a session without an id")
+	}
+	return m.save(ctx, s, s, c)
+}
+
+func (m *Store) save(ctx context.Context, s, keep *flows.Session, c flows.Commit) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if err := store.CheckCommit(s.ID, c); err != nil {
+		return err
+	}
+	now := m.now()
+	items := newItems(s.ID, c.Outbox, now)
+
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for _, id := range c.Done {
+		if !m.inbox.pending(id) {
+			return fmt.Errorf("memory store: inbox entry %q of session %q: %w", id, s.ID, flows.ErrConsumed)
+		}
+	}
+	var rev int64
+	e := m.sessions[s.ID]
+	if e != nil && m.expired(e.touched, now) {
+		m.deleteLocked(s.ID)
+		e = nil
+	}
+	if e != nil {
+		rev = e.s.Rev
+	}
+	if s.Rev != rev {
+		return fmt.Errorf("session %q is at revision %d, the turn started from %d: %w", s.ID, rev, s.Rev, flows.ErrConflict)
+	}
+	keep.Rev = rev + 1
+	if e == nil {
+		e = &entry{}
+		m.sessions[s.ID] = e
+	}
+	e.s, e.touched = keep, now
+	for _, it := range items {
+		if _, dup := m.byID[it.it.ID]; dup {
+			continue
+		}
+		m.byID[it.it.ID] = it
+		m.items = append(m.items, it)
+	}
+	for agent, d := range c.Loads {
+		m.addLoad(agent, d)
+	}
+	for _, t := range c.Timers {
+		m.timers.set(s.ID, t.Key, t.At)
+	}
+	for _, id := range c.Done {
+		m.inbox.consume(id, now)
+	}
+	if err := m.persist(); err != nil {
+		return err
+	}
+	s.Rev = keep.Rev
+	m.maybeSweep(now)
+	return nil
+}
+
+// newItems copies out for storing, filling the defaults a Commit allows.
+func newItems(id string, out []flows.OutboxItem, now time.Time) []*item {
+	if len(out) == 0 {
+		return nil
+	}
+	items := make([]*item, 0, len(out))
+	for _, it := range out {
+		items = append(items, &item{it: store.FillItem(it.Clone(), id, now)})
+	}
+	return items
+}
+
+// Delete forgets the conversation id: its session, timers and inbox
+// entries (its outbox items stay).
+func (m *Store) Delete(ctx context.Context, id string) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.deleteLocked(id)
+	return m.persist()
+}
+
+func (m *Store) deleteLocked(id string) {
+	delete(m.sessions, id)
+	m.timers.drop(id)
+	m.inbox.drop(id)
+}
+
+func (m *Store) expired(touched, now time.Time) bool {
+	return m.ttl > 0 && now.Sub(touched) >= m.ttl
+}
+
+// sweepEvery bounds how often saves look for expired data.
+const sweepEvery = time.Minute
+
+// maybeSweep deletes expired conversations, dedupe keys and old outbox
+// items, at most once a sweepEvery (a scan of everything). The caller
+// holds m.mu.
+func (m *Store) maybeSweep(now time.Time) {
+	if now.Sub(m.lastSweep) < min(sweepEvery, max(m.ttl/64, time.Second)) {
+		return
+	}
+	m.sweep(now)
+}
+
+// Sweep deletes what expired by now: conversations untouched for the TTL,
+// dedupe keys, old delivered and dead outbox items. Saves sweep now and
+// then; hosts may call it on a timer. It returns the conversations
+// deleted.
+func (m *Store) Sweep(ctx context.Context) (int, error) {
+	if err := ctx.Err(); err != nil {
+		return 0, err
+	}
+	now := m.now()
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.sweep(now), nil
+}
+
+func (m *Store) sweep(now time.Time) int {
+	m.lastSweep = now
+	n := 0
+	for id, e := range m.sessions {
+		if m.expired(e.touched, now) {
+			m.deleteLocked(id)
+			n++
+		}
+	}
+	for k, until := range m.dedupe {
+		if !now.Before(until) {
+			delete(m.dedupe, k)
+		}
+	}
+	m.inbox.sweep(now, m.ttl)
+	m.timers.compact()
+	m.dropOld(now)
+	return n
+}

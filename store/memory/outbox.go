@@ -1,0 +1,214 @@
+package memory
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/batonbot/baton/flows"
+	"github.com/batonbot/baton/store"
+)
+
+// Claim returns up to max pending items due at now, oldest first, and
+// leases them until now+lease (see flows.Outbox for the order kept).
+func (m *Store) Claim(ctx context.Context, now time.Time, lease time.Duration, max int) ([]flows.OutboxItem, error) {
+	return m.claim(ctx, now, lease, max, nil)
+}
+
+func (m *Store) claim(ctx context.Context, now time.Time, lease time.Duration, max int, kinds []flows.OutboxKind) ([]flows.OutboxItem, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if max <= 0 {
+		return nil, nil
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var out []flows.OutboxItem
+	blocked := make(map[string]bool)
+	for _, mi := range m.items {
+		it := &mi.it
+		if it.Status != flows.OutboxPending {
+			continue
+		}
+		if g := store.Group(it); g != "" {
+			if blocked[g] {
+				continue
+			}
+			blocked[g] = true // later items of the group wait for this one
+		}
+		if it.NextAt.After(now) || mi.leaseUntil.After(now) || (kinds != nil && !slices.Contains(kinds, it.Kind)) {
+			continue
+		}
+		if store.NeedsTicket(it) {
+			t, ok := m.tickets[it.HandoffID]
+			if !ok {
+				continue // the open is not delivered (or not in this store)
+			}
+			it.Ticket = t.ref
+		}
+		mi.leaseUntil = now.Add(lease)
+		out = append(out, it.Clone())
+		if len(out) == max {
+			break
+		}
+	}
+	return out, nil
+}
+
+// Settle records the outcome of an item (Status, Attempts, NextAt,
+// LastError, Ticket) and releases its lease. A delivered open makes its
+// handoff's appends claimable; a dead open takes its handoff's pending
+// items with it, and settling it pending again revives them.
+func (m *Store) Settle(ctx context.Context, in flows.OutboxItem) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	now := m.now()
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	mi, ok := m.byID[in.ID]
+	if !ok {
+		return fmt.Errorf("memory store: no outbox item %q to settle; settle items returned by Claim", in.ID)
+	}
+	it := &mi.it
+	was := it.Status
+	if in.Status != "" {
+		it.Status = in.Status
+	}
+	it.Attempts = in.Attempts
+	if !in.NextAt.IsZero() {
+		it.NextAt = in.NextAt
+	}
+	it.LastError = in.LastError
+	if in.Ticket != (flows.TicketRef{}) {
+		it.Ticket = in.Ticket
+	}
+	mi.leaseUntil = time.Time{}
+	if it.Status == flows.OutboxDelivered && it.HandoffID != "" {
+		switch it.Kind {
+		case flows.OutboxOpen:
+			m.tickets[it.HandoffID] = ticket{ref: it.Ticket, at: now}
+		case flows.OutboxClose:
+			delete(m.tickets, it.HandoffID) // nothing more goes to a closed ticket
+		}
+	}
+	if it.Kind == flows.OutboxOpen && it.HandoffID != "" && was != it.Status {
+		m.cascade(it)
+	}
+	if it.Status == flows.OutboxDelivered && was != flows.OutboxDelivered {
+		m.delivered++
+		if m.delivered > m.keepDelivered {
+			m.dropDelivered(m.delivered - m.keepDelivered)
+		}
+	}
+	return m.persist()
+}
+
+// cascade carries an open's death to its handoff's pending items, and its
+// revival to its handoff's dead items. The caller holds m.mu.
+func (m *Store) cascade(open *flows.OutboxItem) {
+	switch open.Status {
+	case flows.OutboxDead:
+		for _, mi := range m.items {
+			o := &mi.it
+			if o.HandoffID == open.HandoffID && o.ID != open.ID && o.Status == flows.OutboxPending {
+				o.Status = flows.OutboxDead
+				o.LastError = store.DeadOpenError(open)
+				mi.leaseUntil = time.Time{}
+			}
+		}
+	case flows.OutboxPending:
+		for _, mi := range m.items {
+			o := &mi.it
+			if o.HandoffID == open.HandoffID && o.ID != open.ID && o.Status == flows.OutboxDead {
+				o.Status, o.Attempts, o.LastError, o.NextAt = flows.OutboxPending, 0, "", open.NextAt
+			}
+		}
+	}
+}
+
+// dropDelivered forgets the oldest n delivered items. The caller holds
+// m.mu.
+func (m *Store) dropDelivered(n int) {
+	m.items = slices.DeleteFunc(m.items, func(mi *item) bool {
+		if n > 0 && mi.it.Status == flows.OutboxDelivered {
+			delete(m.byID, mi.it.ID)
+			n--
+			m.delivered--
+			return true
+		}
+		return false
+	})
+}
+
+// dropOld forgets delivered items older than keepFor, dead items older
+// than the TTL and tickets of handoffs older than the TTL. The caller
+// holds m.mu.
+func (m *Store) dropOld(now time.Time) {
+	m.items = slices.DeleteFunc(m.items, func(mi *item) bool {
+		it := &mi.it
+		old := (it.Status == flows.OutboxDelivered && now.Sub(it.NextAt) >= m.keepFor) ||
+			(it.Status == flows.OutboxDead && m.expired(it.CreatedAt, now))
+		if old {
+			delete(m.byID, it.ID)
+			if it.Status == flows.OutboxDelivered {
+				m.delivered--
+			}
+		}
+		return old
+	})
+	for id, t := range m.tickets {
+		if m.expired(t.at, now) {
+			delete(m.tickets, id)
+		}
+	}
+}
+
+// List returns copies of the items with status (every item when empty),
+// oldest first.
+func (m *Store) List(ctx context.Context, status flows.OutboxStatus) ([]flows.OutboxItem, error) {
+	return m.list(ctx, status, nil)
+}
+
+func (m *Store) list(ctx context.Context, status flows.OutboxStatus, kinds []flows.OutboxKind) ([]flows.OutboxItem, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var out []flows.OutboxItem
+	for _, mi := range m.items {
+		if (status == "" || mi.it.Status == status) && (kinds == nil || slices.Contains(kinds, mi.it.Kind)) {
+			out = append(out, mi.it.Clone())
+		}
+	}
+	return out, nil
+}
+
+// OutboxOf returns the outbox of kinds (every kind when none is given).
+func (m *Store) OutboxOf(kinds ...flows.OutboxKind) flows.Outbox {
+	if len(kinds) == 0 {
+		return m
+	}
+	return kindView{m: m, kinds: slices.Clone(kinds)}
+}
+
+// kindView is the store's outbox seen through some kinds.
+type kindView struct {
+	m     *Store
+	kinds []flows.OutboxKind
+}
+
+func (v kindView) Claim(ctx context.Context, now time.Time, lease time.Duration, max int) ([]flows.OutboxItem, error) {
+	return v.m.claim(ctx, now, lease, max, v.kinds)
+}
+
+func (v kindView) Settle(ctx context.Context, item flows.OutboxItem) error {
+	return v.m.Settle(ctx, item)
+}
+
+func (v kindView) List(ctx context.Context, status flows.OutboxStatus) ([]flows.OutboxItem, error) {
+	return v.m.list(ctx, status, v.kinds)
+}

@@ -1,0 +1,233 @@
+package storetest
+
+import (
+	"errors"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/batonbot/baton/flows"
+)
+
+func testLoads(t *testing.T, h *h) {
+	want := func(what string, w map[string]int) {
+		t.Helper()
+		agents := []string{"ada", "bob", "cy"}
+		got, err := h.s.Loads(h.ctx, agents)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, a := range agents {
+			if got[a] != w[a] {
+				t.Fatalf("%s: loads %v, want %v", what, got, w)
+			}
+		}
+	}
+	want("at first", nil)
+	s := h.newSession("c", flows.Commit{Loads: map[string]int{"ada": 1, "bob": 2}})
+	want("after a save", map[string]int{"ada": 1, "bob": 2})
+	h.save(s, flows.Commit{Loads: map[string]int{"ada": -1, "bob": -5}})
+	want("never below zero", nil)
+	h.save(s, flows.Commit{Loads: map[string]int{"bob": 1}})
+	want("counting again from zero", map[string]int{"bob": 1})
+	if err := h.s.Add(h.ctx, "cy", 2); err != nil {
+		t.Fatal(err)
+	}
+	want("after Add", map[string]int{"bob": 1, "cy": 2})
+	if err := h.s.Add(h.ctx, "", 1); err == nil {
+		t.Error("Add of an agent without an id must fail")
+	}
+	if err := h.s.Save(h.ctx, s, flows.Commit{Loads: map[string]int{"": 1}}); err == nil {
+		t.Error("a commit changing the load of an agent without an id must fail")
+	}
+}
+
+func testTimers(t *testing.T, h *h) {
+	now := h.now()
+	a := h.newSession("a", flows.Commit{Timers: []flows.Timer{{Key: "t1", At: now.Add(2 * time.Minute)}, {Key: "t2", At: now.Add(time.Minute)}}})
+	h.newSession("b", flows.Commit{Timers: []flows.Timer{{Key: "t1", ConversationID: "b", At: now.Add(3 * time.Minute)}}})
+	due := func(at time.Time, max int) []string {
+		t.Helper()
+		ts, err := h.s.Due(h.ctx, at, max)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return ids(ts, func(t flows.Timer) string { return t.ConversationID + "/" + t.Key + "@" + t.At.Sub(now).String() })
+	}
+	h.wantIDs("nothing due yet", due(now, 10), nil)
+	h.wantIDs("due at +2m", due(now.Add(2*time.Minute), 10), []string{"a/t2@1m0s", "a/t1@2m0s"})
+	h.wantIDs("a timer stays until a save removes it", due(now.Add(2*time.Minute), 10), []string{"a/t2@1m0s", "a/t1@2m0s"})
+	h.wantIDs("at most max", due(now.Add(time.Hour), 2), []string{"a/t2@1m0s", "a/t1@2m0s"})
+	h.wantIDs("all", due(now.Add(time.Hour), 10), []string{"a/t2@1m0s", "a/t1@2m0s", "b/t1@3m0s"})
+	// Replacing, deleting, and the last of one key in a commit wins.
+	h.save(a, flows.Commit{Timers: []flows.Timer{{Key: "t2"}, {Key: "t1", At: now.Add(5 * time.Minute)}, {Key: "t3", At: now.Add(time.Minute)}, {Key: "t3", At: now.Add(4 * time.Minute)}}})
+	h.wantIDs("after a save", due(now.Add(time.Hour), 10), []string{"b/t1@3m0s", "a/t3@4m0s", "a/t1@5m0s"})
+	h.save(a, flows.Commit{Timers: []flows.Timer{{Key: "t1"}, {Key: "t3"}, {Key: "gone"}}})
+	h.wantIDs("after deleting", due(now.Add(time.Hour), 10), []string{"b/t1@3m0s"})
+	// Many timers come out in order.
+	var many []flows.Timer
+	for i := range 50 {
+		many = append(many, flows.Timer{Key: fmt.Sprint("k", i), At: now.Add(time.Duration(50-i) * time.Second)})
+	}
+	h.save(a, flows.Commit{Timers: many})
+	got, err := h.s.Due(h.ctx, now.Add(time.Hour), 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 51 {
+		t.Fatalf("%d timers due, want 51", len(got))
+	}
+	for i := 1; i < len(got); i++ {
+		if got[i].At.Before(got[i-1].At) {
+			t.Fatalf("timers out of order at %d: %v after %v", i, got[i].At, got[i-1].At)
+		}
+	}
+}
+
+func testDedupe(t *testing.T, h *h) {
+	seen := func(key string, ttl time.Duration) bool {
+		t.Helper()
+		ok, err := h.s.Seen(h.ctx, key, ttl)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return ok
+	}
+	if seen("k1", time.Hour) {
+		t.Fatal("a new key was seen")
+	}
+	if !seen("k1", time.Hour) {
+		t.Fatal("a key recorded a moment ago was not seen")
+	}
+	if seen("k2", time.Minute) {
+		t.Fatal("another key was seen")
+	}
+	h.clock.Add(30 * time.Minute)
+	if !seen("k1", time.Hour) {
+		t.Fatal("k1 is within its ttl")
+	}
+	if seen("k2", time.Minute) {
+		t.Fatal("k2 is past its ttl and must be new again")
+	}
+	if !seen("k2", time.Minute) {
+		t.Fatal("k2 was recorded again")
+	}
+	h.clock.Add(time.Hour)
+	if seen("k1", time.Hour) {
+		t.Fatal("k1 is past its ttl")
+	}
+}
+
+func inbound(id, conv, text string, at time.Time) flows.Inbound {
+	return flows.Inbound{ID: id, Channel: flows.ChannelWhatsApp, Account: "106540352242922", ConversationID: conv,
+		Contact: flows.Contact{ID: conv, Name: "Anna", Meta: map[string]string{"vip": "true"}},
+		Input:   flows.Input{Kind: flows.InputMessage, Text: text, At: at}, At: at}
+}
+
+func (h *h) accept(in flows.Inbound) bool {
+	h.t.Helper()
+	ok, err := h.s.Inbox().Accept(h.ctx, in)
+	if err != nil {
+		h.t.Fatalf("Accept %s: %v", in.ID, err)
+	}
+	return ok
+}
+
+func (h *h) claimInbox(at time.Time, max int) []flows.InboxEntry {
+	h.t.Helper()
+	got, err := h.s.Inbox().Claim(h.ctx, at, time.Minute, max)
+	if err != nil {
+		h.t.Fatalf("Claim inbox: %v", err)
+	}
+	return got
+}
+
+func entryIDs(es []flows.InboxEntry) []string {
+	return ids(es, func(e flows.InboxEntry) string { return e.ID })
+}
+
+func testInbox(t *testing.T, h *h) {
+	at := h.now().Add(-time.Second)
+	in := inbound("wamid.1", "c", "ciao", at)
+	in.Input.Media = &flows.Media{Kind: flows.MediaImage, ID: "m1", Caption: "foto"}
+	if !h.accept(in) {
+		t.Fatal("a new message was refused")
+	}
+	if h.accept(in) {
+		t.Fatal("a redelivered message was accepted twice")
+	}
+	got := h.claimInbox(h.now(), 10)
+	if len(got) != 1 {
+		t.Fatalf("claimed %q", entryIDs(got))
+	}
+	e := got[0]
+	if e.ID != "wamid.1" || e.Attempts != 1 || !e.AcceptedAt.Equal(h.now()) || e.Inbound.Input.Text != "ciao" ||
+		e.Inbound.Input.Media == nil || e.Inbound.Input.Media.Caption != "foto" || e.Inbound.Contact.Meta["vip"] != "true" || !e.Inbound.At.Equal(at) {
+		t.Fatalf("the entry came back as %+v", e)
+	}
+	h.wantIDs("within the lease", entryIDs(h.claimInbox(h.now().Add(30*time.Second), 10)), nil)
+	again := h.claimInbox(h.now().Add(2*time.Minute), 10)
+	if len(again) != 1 || again[0].Attempts != 2 {
+		t.Fatalf("after the lease: %+v", again)
+	}
+	if _, err := h.s.Inbox().Accept(h.ctx, flows.Inbound{ConversationID: "c"}); err == nil {
+		t.Error("a message without an id was accepted")
+	}
+	if _, err := h.s.Inbox().Accept(h.ctx, flows.Inbound{ID: "x"}); err == nil {
+		t.Error("a message without a conversation was accepted")
+	}
+}
+
+func testInboxOrder(t *testing.T, h *h) {
+	now := h.now()
+	for i, m := range []struct{ id, conv string }{{"a1", "a"}, {"b1", "b"}, {"a2", "a"}, {"c1", "c"}, {"a3", "a"}} {
+		h.clock.Add(time.Second)
+		if !h.accept(inbound(m.id, m.conv, fmt.Sprint("m", i), now)) {
+			t.Fatalf("%s refused", m.id)
+		}
+	}
+	h.wantIDs("the oldest of each conversation", entryIDs(h.claimInbox(h.now(), 10)), []string{"a1", "b1", "c1"})
+	h.wantIDs("a conversation's next waits for its first", entryIDs(h.claimInbox(h.now(), 10)), nil)
+	h.wantIDs("at most max", entryIDs(h.claimInbox(h.now().Add(2*time.Minute), 2)), []string{"a1", "b1"})
+	// Consuming a1 makes a2 claimable.
+	s := h.newSession("a", flows.Commit{Done: []string{"a1"}})
+	h.wantIDs("after a1 is done", entryIDs(h.claimInbox(h.now().Add(150*time.Second), 10)), []string{"a2", "c1"})
+	h.save(s, flows.Commit{Done: []string{"a2"}})
+	h.wantIDs("after a2 is done", entryIDs(h.claimInbox(h.now().Add(4*time.Minute), 10)), []string{"b1", "c1", "a3"})
+}
+
+func testInboxDone(t *testing.T, h *h) {
+	h.accept(inbound("m1", "c", "one", h.now()))
+	h.accept(inbound("m2", "c", "two", h.now()))
+	h.claimInbox(h.now(), 10)
+	s := h.newSession("c", flows.Commit{})
+	// Two workers ran the turn of m1 (the first one's lease ran out).
+	first, second := h.load("c"), h.load("c")
+	h.save(first, flows.Commit{Done: []string{"m1"}, Outbox: []flows.OutboxItem{reply("c", 1)}})
+	second.State = "twice"
+	err := h.s.Save(h.ctx, second, flows.Commit{Done: []string{"m1"}, Outbox: []flows.OutboxItem{reply("c", 9)}})
+	if !errors.Is(err, flows.ErrConsumed) {
+		t.Fatalf("consuming m1 twice: %v, want flows.ErrConsumed", err)
+	}
+	// Even from the fresh revision: m1's turn is not run twice.
+	fresh := h.load("c")
+	if err := h.s.Save(h.ctx, fresh, flows.Commit{Done: []string{"m1"}}); !errors.Is(err, flows.ErrConsumed) {
+		t.Fatalf("consuming m1 again: %v, want flows.ErrConsumed", err)
+	}
+	if err := h.s.Save(h.ctx, fresh, flows.Commit{Done: []string{"unknown"}}); !errors.Is(err, flows.ErrConsumed) {
+		t.Fatalf("consuming an unknown entry: %v, want flows.ErrConsumed", err)
+	}
+	if got := h.load("c"); got.Rev != s.Rev+1 || got.State == "twice" {
+		t.Fatalf("a refused save changed the session: %+v", got)
+	}
+	h.wantIDs("only the first turn's reply", itemIDs(h.list("")), []string{"c:reply:1"})
+	// A consumed message redelivered within the dedupe window stays out.
+	if h.accept(inbound("m1", "c", "one", h.now())) {
+		t.Fatal("a consumed message was accepted again")
+	}
+	h.clock.Add(InboxDedupe + time.Minute)
+	h.save(h.load("c"), flows.Commit{Done: []string{"m2"}})
+	if !h.accept(inbound("m1", "c", "one", h.now())) {
+		t.Fatal("a message id past the dedupe window must be new again")
+	}
+}

@@ -1,0 +1,279 @@
+package storetest
+
+import (
+	"errors"
+	"fmt"
+	"reflect"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/batonbot/baton/flows"
+)
+
+// RichSession is a session with every field set, the way a conversation
+// in a handoff leaves it: stores must give it back exactly (variables keep
+// their Go types: an int stays an int).
+func RichSession(id string, at time.Time) *flows.Session {
+	at = at.UTC().Truncate(time.Microsecond)
+	msg := func(i int, from flows.Role, text string) flows.Message {
+		return flows.Message{At: at.Add(time.Duration(i) * time.Second), From: from, Text: text}
+	}
+	tr := []flows.Message{
+		msg(0, flows.RoleUser, "ciao"),
+		msg(1, flows.RoleBot, "Come posso aiutarti?\n1. Ordini\n2. Operatore"),
+		{At: at.Add(2 * time.Second), From: flows.RoleUser, Text: "1", Choice: "Ordini"},
+		{At: at.Add(3 * time.Second), From: flows.RoleUser, Text: "[image] scatola rotta", Media: &flows.Media{Kind: flows.MediaImage, ID: "m1", MIME: "image/jpeg", Caption: "scatola rotta"}},
+		{At: at.Add(4 * time.Second), From: flows.RoleUser, Text: "[location]", Media: &flows.Media{Kind: flows.MediaLocation, Latitude: 45.4642, Longitude: 9.19, Name: "Duomo",
+			Contacts: []flows.Contact{{ID: "c", Name: "Ada", Meta: map[string]string{"k": "v"}}}}},
+		{At: at.Add(5 * time.Second), From: flows.RoleAgent, Text: "Sono Luca, ti aiuto io", Agent: "luca@example.com"},
+		msg(6, flows.RoleSystem, "ticket solved"),
+		msg(7, flows.RoleUser, "grazie 🙏 «ok»"),
+	}
+	return &flows.Session{
+		ID: id, Flow: "shop", Channel: "whatsapp", State: "order_status", Lang: "it",
+		Contact: flows.Contact{ID: "393331234567", Name: "Anna Rossi", Phone: "+393331234567", Email: "anna@example.com",
+			Meta: map[string]string{"vip": "true", "plan": "gold"}},
+		Vars: map[string]any{
+			"order": "A-1234", "count": 3, "big": int64(1) << 40, "ratio": 0.25, "ok": true, "none": nil,
+			"res":  map[string]any{"ok": true, "status": 200, "body": map[string]any{"items": []any{"a", 1.5, false, nil}}},
+			"tags": []any{"x", "y"}, "neg": -7, "empty": "", "at": "2026-01-02T03:04:05Z",
+		},
+		InitVars:   map[string]any{"vip": true, "plan": "gold"},
+		NoMatch:    2,
+		Lifecycle:  flows.LifecycleWithAgent,
+		Transcript: tr,
+		Pending:    &flows.Pending{ID: id + "-3-1", State: "lookup", Step: 1, Path: "menu.2", At: at, Trigger: "order", Timeout: 1},
+		Handoff:    &flows.HandoffRef{ID: id + "-2-1", Ticket: flows.TicketRef{Connector: "zendesk", ID: "4001", URL: "https://acme.zendesk.com/agent/tickets/4001"}, Return: "survey", Assignee: "luca@example.com"},
+		Signals: &flows.Signals{Intent: "order_status", Confidence: 0.875, Ranking: []flows.IntentScore{{Intent: "order_status", Score: 0.875}, {Intent: "refund", Score: 0.1}},
+			WantsHuman: true, Frustrated: true, Sentiment: -0.5, Language: "it", Entities: map[string][]string{"order": {"A-1234"}}, Source: "hybrid", Fallback: "timeout"},
+		Turns: 9, CreatedAt: at, UpdatedAt: at.Add(7 * time.Second),
+		LastUserAt: at.Add(7 * time.Second), TimerKey: id + "-9-2", TimerIndex: 1, Outcome: "solved",
+	}
+}
+
+func testLoadSave(t *testing.T, h *h) {
+	h.gone("nobody")
+	s := &flows.Session{ID: "c1", Flow: "f", Vars: map[string]any{"a": map[string]any{"b": 1}},
+		Transcript: []flows.Message{{At: h.now(), From: flows.RoleUser, Text: "hi"}}, Lifecycle: flows.LifecycleBot}
+	h.save(s, flows.Commit{})
+	if s.Rev != 1 {
+		t.Fatalf("a first save leaves Rev %d, want 1", s.Rev)
+	}
+	s.Vars["a"].(map[string]any)["b"] = 2
+	s.Transcript[0].Text = "changed"
+	got := h.load("c1")
+	if got.Vars["a"].(map[string]any)["b"] != 1 || got.Transcript[0].Text != "hi" || got.Rev != 1 {
+		t.Fatalf("the store keeps the caller's later changes: %+v", got)
+	}
+	got.Vars["a"].(map[string]any)["b"] = 3
+	got.Transcript[0].Text = "mine"
+	if again := h.load("c1"); again.Vars["a"].(map[string]any)["b"] != 1 || again.Transcript[0].Text != "hi" {
+		t.Fatal("Load returns what the store keeps, not a copy")
+	}
+	got.State = "next"
+	h.save(got, flows.Commit{})
+	if got.Rev != 2 || h.load("c1").State != "next" || h.load("c1").Rev != 2 {
+		t.Fatalf("a second save: rev %d, stored %+v", got.Rev, h.load("c1"))
+	}
+	if err := h.s.Save(h.ctx, &flows.Session{}, flows.Commit{}); err == nil {
+		t.Error("saving a session without an id must fail")
+	}
+}
+
+func testRoundTrip(t *testing.T, h *h) {
+	want := RichSession("rich", h.now())
+	s := RichSession("rich", h.now())
+	h.save(s, flows.Commit{})
+	want.Rev = 1
+	got := h.load("rich")
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("the session changed on its way through the store:\n got %#v\nwant %#v", got, want)
+	}
+	// A nearly empty session too.
+	h.save(&flows.Session{ID: "bare"}, flows.Commit{})
+	if got := h.load("bare"); !reflect.DeepEqual(got, &flows.Session{ID: "bare", Rev: 1}) {
+		t.Fatalf("a bare session came back as %#v", got)
+	}
+}
+
+func testConflict(t *testing.T, h *h) {
+	s := h.newSession("c", flows.Commit{})
+	a, b := h.load("c"), h.load("c")
+	a.State = "a"
+	h.save(a, flows.Commit{})
+	b.State = "b"
+	if err := h.s.Save(h.ctx, b, flows.Commit{}); !errors.Is(err, flows.ErrConflict) {
+		t.Fatalf("saving a stale session: %v, want flows.ErrConflict", err)
+	}
+	if b.Rev != 1 {
+		t.Errorf("a failed save changed Rev to %d", b.Rev)
+	}
+	if err := h.s.Save(h.ctx, &flows.Session{ID: "c"}, flows.Commit{}); !errors.Is(err, flows.ErrConflict) {
+		t.Fatalf("creating a session that exists: %v, want flows.ErrConflict", err)
+	}
+	ahead := *s
+	ahead.Rev = 7
+	if err := h.s.Save(h.ctx, &ahead, flows.Commit{}); !errors.Is(err, flows.ErrConflict) {
+		t.Fatalf("saving a revision the store never had: %v, want flows.ErrConflict", err)
+	}
+	if got := h.load("c"); got.State != "a" || got.Rev != 2 {
+		t.Fatalf("stored %q at rev %d, want a at 2", got.State, got.Rev)
+	}
+	if err := h.s.Save(h.ctx, &flows.Session{ID: "new", Rev: 3}, flows.Commit{}); !errors.Is(err, flows.ErrConflict) {
+		t.Fatalf("saving a session that does not exist at rev 3: %v, want flows.ErrConflict", err)
+	}
+	h.gone("new")
+}
+
+// testConflictWritesNothing: a refused save writes none of its commit.
+func testConflictWritesNothing(t *testing.T, h *h) {
+	in := flows.Inbound{ID: "m1", Channel: "web", ConversationID: "c", Input: flows.Input{Kind: flows.InputMessage, Text: "hi"}, At: h.now()}
+	if ok, err := h.s.Inbox().Accept(h.ctx, in); !ok || err != nil {
+		t.Fatalf("Accept: %v %v", ok, err)
+	}
+	h.newSession("c", flows.Commit{Loads: map[string]int{"ada": 1}})
+	stale := &flows.Session{ID: "c"}
+	commit := flows.Commit{
+		Outbox: []flows.OutboxItem{open("h1")},
+		Loads:  map[string]int{"ada": 5, "bob": 1},
+		Timers: []flows.Timer{{Key: "t", At: h.now()}},
+		Done:   []string{"m1"},
+	}
+	if err := h.s.Save(h.ctx, stale, commit); !errors.Is(err, flows.ErrConflict) {
+		t.Fatalf("stale save: %v", err)
+	}
+	if items := h.list(""); len(items) != 0 {
+		t.Errorf("a refused save wrote outbox items %q", itemIDs(items))
+	}
+	if l, _ := h.s.Loads(h.ctx, []string{"ada", "bob"}); l["ada"] != 1 || l["bob"] != 0 {
+		t.Errorf("a refused save changed loads: %v", l)
+	}
+	if due, _ := h.s.Due(h.ctx, h.now().Add(time.Hour), 10); len(due) != 0 {
+		t.Errorf("a refused save set timers %+v", due)
+	}
+	if got, _ := h.s.Inbox().Claim(h.ctx, h.now(), time.Minute, 10); len(got) != 1 || got[0].ID != "m1" {
+		t.Errorf("a refused save consumed the inbox entry: %+v", got)
+	}
+	// An outbox item without an id is refused, with nothing written.
+	s := h.load("c")
+	if err := h.s.Save(h.ctx, s, flows.Commit{Outbox: []flows.OutboxItem{{Kind: flows.OutboxOpen}}, Loads: map[string]int{"ada": 1}}); err == nil {
+		t.Fatal("an outbox item without an id was saved")
+	}
+	if h.load("c").Rev != 1 {
+		t.Error("a refused commit saved the session")
+	}
+	if err := h.s.Save(h.ctx, s, flows.Commit{Timers: []flows.Timer{{Key: "t", ConversationID: "other", At: h.now()}}}); err == nil {
+		t.Fatal("a timer of another conversation was saved")
+	}
+}
+
+func testConcurrentSaves(t *testing.T, h *h) {
+	h.newSession("c", flows.Commit{})
+	const workers, each = 8, 10
+	var wg sync.WaitGroup
+	errs := make(chan error, workers)
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := 0; i < each; {
+				s, err := h.s.Load(h.ctx, "c")
+				if err != nil {
+					errs <- err
+					return
+				}
+				s.Turns++
+				id := fmt.Sprintf("w%d-%d", w, i)
+				err = h.s.Save(h.ctx, s, flows.Commit{Outbox: []flows.OutboxItem{{ID: id, Kind: flows.OutboxReply}}, Loads: map[string]int{"ada": 1}})
+				if errors.Is(err, flows.ErrConflict) {
+					continue
+				}
+				if err != nil {
+					errs <- err
+					return
+				}
+				i++
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Fatal(err)
+	}
+	s := h.load("c")
+	if s.Turns != workers*each || s.Rev != workers*each+1 {
+		t.Fatalf("after %d saves: turns %d rev %d: an update was lost", workers*each, s.Turns, s.Rev)
+	}
+	if n := len(h.list("")); n != workers*each {
+		t.Errorf("%d outbox items, want %d", n, workers*each)
+	}
+	if l, _ := h.s.Loads(h.ctx, []string{"ada"}); l["ada"] != workers*each {
+		t.Errorf("load %d, want %d", l["ada"], workers*each)
+	}
+}
+
+func testDelete(t *testing.T, h *h) {
+	h.newSession("c", flows.Commit{Outbox: []flows.OutboxItem{open("h1")}, Timers: []flows.Timer{{Key: "t", At: h.now()}}})
+	h.newSession("other", flows.Commit{Timers: []flows.Timer{{Key: "t", At: h.now()}}})
+	in := flows.Inbound{ID: "m1", ConversationID: "c", Input: flows.Input{Kind: flows.InputMessage, Text: "hi"}, At: h.now()}
+	if ok, err := h.s.Inbox().Accept(h.ctx, in); !ok || err != nil {
+		t.Fatalf("Accept: %v %v", ok, err)
+	}
+	if err := h.s.Delete(h.ctx, "c"); err != nil {
+		t.Fatal(err)
+	}
+	h.gone("c")
+	due, err := h.s.Due(h.ctx, h.now(), 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(due) != 1 || due[0].ConversationID != "other" {
+		t.Errorf("after Delete the timers are %+v, want only other's", due)
+	}
+	if got, _ := h.s.Inbox().Claim(h.ctx, h.now(), time.Minute, 10); len(got) != 0 {
+		t.Errorf("after Delete the inbox has %+v", got)
+	}
+	if items := h.list(""); len(items) != 1 {
+		t.Errorf("Delete dropped the outbox items: %q", itemIDs(items))
+	}
+	if err := h.s.Delete(h.ctx, "nobody"); err != nil {
+		t.Errorf("deleting an unknown conversation: %v", err)
+	}
+	// The id can start over.
+	h.newSession("c", flows.Commit{})
+}
+
+func testIdleExpiry(t *testing.T, h *h) {
+	h.newSession("idle", flows.Commit{Timers: []flows.Timer{{Key: "t", At: h.now().Add(time.Hour)}}})
+	busy := h.newSession("busy", flows.Commit{Timers: []flows.Timer{{Key: "t", At: h.now().Add(time.Hour)}}})
+	in := flows.Inbound{ID: "m-idle", ConversationID: "idle", Input: flows.Input{Kind: flows.InputMessage, Text: "hi"}, At: h.now()}
+	if ok, err := h.s.Inbox().Accept(h.ctx, in); !ok || err != nil {
+		t.Fatalf("Accept: %v %v", ok, err)
+	}
+	h.clock.Add(TTL / 2)
+	h.save(busy, flows.Commit{})
+	h.clock.Add(TTL/2 + time.Minute)
+	h.gone("idle")
+	if got := h.load("busy"); got.Rev != 2 {
+		t.Fatalf("busy at rev %d", got.Rev)
+	}
+	due, err := h.s.Due(h.ctx, h.now(), 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(due) != 1 || due[0].ConversationID != "busy" {
+		t.Errorf("timers after the idle conversation expired: %+v, want busy's only", due)
+	}
+	if got, _ := h.s.Inbox().Claim(h.ctx, h.now(), time.Minute, 10); len(got) != 0 {
+		t.Errorf("an inbox entry older than the TTL is still claimable: %+v", got)
+	}
+	// An expired conversation starts over at revision 0.
+	h.newSession("idle", flows.Commit{})
+	h.clock.Add(TTL)
+	h.gone("busy")
+	if err := h.s.Save(h.ctx, busy, flows.Commit{}); !errors.Is(err, flows.ErrConflict) {
+		t.Errorf("saving over an expired session: %v, want flows.ErrConflict", err)
+	}
+}
