@@ -1,0 +1,23 @@
+// Package host runs flows for real: it is the live side of Baton that
+// `baton serve` and `baton chat --live` share.
+//
+// It wires the engine to a store, the helpdesk connectors and the
+// channels: inbound messages a channel accepted into the store's inbox
+// are taken one at a time per conversation through engine.Handle, whose
+// save writes the session with its outbox items (handoff opens, appends
+// and closes, and the replies to send), its timers and the agents' loads,
+// and acknowledges the inbox entry, all at once. Workers then deliver the
+// outbox: replies through the conversation's flows.Channel, handoffs
+// through the connectors. Timers due in the store fire as timer inputs, so
+// a restart loses none. HTTP actions are carried out for real (with
+// timeouts, a response-size cap and ${NAME} secrets from the
+// environment), and the bridge's handlers bring agents' replies and ticket
+// changes back into the conversation.
+//
+// The guarantee starts at the inbox: once Inbox.Accept returned (before a
+// webhook answers 200) a message is handled even if the process dies, and
+// a turn's effects are written with the inbox acknowledgement in one save.
+//
+// host is a wiring package: it imports engine, handoff, nlu, the channel
+// and store packages; none of them imports it.
+package host

@@ -1,0 +1,32 @@
+package host
+
+import (
+	"bytes"
+	"errors"
+	"log/slog"
+	"strings"
+	"testing"
+)
+
+func TestLoggerMasks(t *testing.T) {
+	var b bytes.Buffer
+	log := NewLogger(&b, slog.LevelInfo, false)
+	log.Info("turn", "conversation", "whatsapp:106540352242922:393331234567", "text", "my email is anna@example.com",
+		"error", errors.New("send to +39 333 123 4567 failed"), "note", "call 3331234567", "state", "welcome")
+	out := b.String()
+	for _, leak := range []string{"393331234567", "anna@example.com", "333 123 4567", "3331234567", "my email"} {
+		if strings.Contains(out, leak) {
+			t.Errorf("the log shows %q: %s", leak, out)
+		}
+	}
+	for _, want := range []string{`"conversation":"whatsapp:106540352242922:…567"`, `"text":"[28 chars]"`, `"state":"welcome"`, `"msg":"turn"`, `[phone]`} {
+		if !strings.Contains(out, want) {
+			t.Errorf("the log lacks %s: %s", want, out)
+		}
+	}
+	b.Reset()
+	NewLogger(&b, slog.LevelInfo, true).Info("turn", "text", "my email is anna@example.com", "conversation", "web:web:abc")
+	if !strings.Contains(b.String(), "anna@example.com") || !strings.Contains(b.String(), "web:web:abc") {
+		t.Errorf("--log-text still masks: %s", b.String())
+	}
+}

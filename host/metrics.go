@@ -1,0 +1,235 @@
+package host
+
+import (
+	"context"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/batonbot/baton/flows"
+)
+
+// Metrics are the series `baton serve` exposes on /metrics, in a registry
+// of their own:
+//
+//	baton_turns_total{channel,outcome}           turns taken (ok, error)
+//	baton_turn_duration_seconds{channel}         time of a turn, HTTP calls included
+//	baton_inbound_total{channel,outcome}         messages received (accepted, duplicate, error)
+//	baton_handoffs_total{reason,team}            handoffs by escalation reason and routed team
+//	baton_outbox_depth{kind}                     pending outbox items (reply, open, append, close)
+//	baton_outbox_oldest_seconds{kind}            age of the oldest pending item
+//	baton_deliveries_total{kind,outcome}         delivery attempts (delivered, retry, dead)
+//	baton_webhook_rejects_total{endpoint,reason} webhooks refused (signature, too_large, bad_request, ...)
+//	baton_channel_send_errors_total{channel,code} failed sends by provider error code
+//	baton_reloads_total{outcome}                 flow reloads (ok, refused)
+//
+// plus the Go runtime and process collectors.
+type Metrics struct {
+	reg        *prometheus.Registry
+	turns      *prometheus.CounterVec
+	turnTime   *prometheus.HistogramVec
+	inbound    *prometheus.CounterVec
+	handoffs   *prometheus.CounterVec
+	deliveries *prometheus.CounterVec
+	rejects    *prometheus.CounterVec
+	sendErrors *prometheus.CounterVec
+	reloads    *prometheus.CounterVec
+}
+
+// NewMetrics registers the series; outbox, when not nil, is listed at each
+// scrape for the outbox depth and age.
+func NewMetrics(outbox flows.Outbox, now func() time.Time) *Metrics {
+	if now == nil {
+		now = time.Now
+	}
+	m := &Metrics{reg: prometheus.NewRegistry()}
+	m.turns = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "baton_turns_total", Help: "Turns taken, by channel and outcome (ok, error)."}, []string{"channel", "outcome"})
+	m.turnTime = prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "baton_turn_duration_seconds", Help: "Time of a turn, from claiming the message to its save, HTTP calls included.",
+		Buckets: []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10}}, []string{"channel"})
+	m.inbound = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "baton_inbound_total", Help: "Customer messages received, by channel and outcome (accepted, duplicate, error)."}, []string{"channel", "outcome"})
+	m.handoffs = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "baton_handoffs_total", Help: "Handoffs, by escalation reason and routed team."}, []string{"reason", "team"})
+	m.deliveries = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "baton_deliveries_total", Help: "Outbox delivery attempts, by kind and outcome (delivered, retry, dead)."}, []string{"kind", "outcome"})
+	m.rejects = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "baton_webhook_rejects_total", Help: "Webhook requests refused, by endpoint and reason."}, []string{"endpoint", "reason"})
+	m.sendErrors = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "baton_channel_send_errors_total", Help: "Failed channel sends, by channel and provider error code."}, []string{"channel", "code"})
+	m.reloads = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "baton_reloads_total", Help: "Flow reloads, by outcome (ok, refused)."}, []string{"outcome"})
+	m.reg.MustRegister(m.turns, m.turnTime, m.inbound, m.handoffs, m.deliveries, m.rejects, m.sendErrors, m.reloads,
+		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	if outbox != nil {
+		m.reg.MustRegister(&outboxCollector{outbox: outbox, now: now,
+			depth: prometheus.NewDesc("baton_outbox_depth", "Pending outbox items, by kind.", []string{"kind"}, nil),
+			age:   prometheus.NewDesc("baton_outbox_oldest_seconds", "Age of the oldest pending outbox item, by kind.", []string{"kind"}, nil)})
+	}
+	return m
+}
+
+// Handler serves the registry in the Prometheus text format.
+func (m *Metrics) Handler() http.Handler {
+	return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{Registry: m.reg})
+}
+
+// Registry is the metrics' registry (for tests and extra collectors).
+func (m *Metrics) Registry() *prometheus.Registry { return m.reg }
+
+func (m *Metrics) turn(channel string, d time.Duration, err error) {
+	if m == nil {
+		return
+	}
+	outcome := "ok"
+	if err != nil {
+		outcome = "error"
+	}
+	m.turns.WithLabelValues(channel, outcome).Inc()
+	m.turnTime.WithLabelValues(channel).Observe(d.Seconds())
+}
+
+func (m *Metrics) received(channel, outcome string) {
+	if m != nil {
+		m.inbound.WithLabelValues(channel, outcome).Inc()
+	}
+}
+
+func (m *Metrics) handoff(h *flows.Handoff) {
+	if m != nil && h != nil {
+		m.handoffs.WithLabelValues(h.Reason, h.Team).Inc()
+	}
+}
+
+func (m *Metrics) delivery(kind flows.OutboxKind, outcome string) {
+	if m != nil {
+		m.deliveries.WithLabelValues(string(kind), outcome).Inc()
+	}
+}
+
+func (m *Metrics) reject(endpoint, reason string) {
+	if m != nil {
+		m.rejects.WithLabelValues(endpoint, reason).Inc()
+	}
+}
+
+func (m *Metrics) sendError(channel string, code int) {
+	if m != nil {
+		m.sendErrors.WithLabelValues(channel, strconv.Itoa(code)).Inc()
+	}
+}
+
+func (m *Metrics) reload(ok bool) {
+	if m == nil {
+		return
+	}
+	if ok {
+		m.reloads.WithLabelValues("ok").Inc()
+	} else {
+		m.reloads.WithLabelValues("refused").Inc()
+	}
+}
+
+// outboxCollector lists the pending outbox items at each scrape.
+type outboxCollector struct {
+	outbox     flows.Outbox
+	now        func() time.Time
+	depth, age *prometheus.Desc
+}
+
+func (c *outboxCollector) Describe(ch chan<- *prometheus.Desc) { ch <- c.depth; ch <- c.age }
+
+func (c *outboxCollector) Collect(ch chan<- prometheus.Metric) {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	items, err := c.outbox.List(ctx, flows.OutboxPending)
+	if err != nil {
+		ch <- prometheus.NewInvalidMetric(c.depth, err)
+		return
+	}
+	now := c.now()
+	depth := map[flows.OutboxKind]int{}
+	oldest := map[flows.OutboxKind]time.Time{}
+	for _, k := range []flows.OutboxKind{"reply", flows.OutboxOpen, flows.OutboxAppend, flows.OutboxClose} {
+		depth[k] = 0
+	}
+	for _, it := range items {
+		depth[it.Kind]++
+		if o, ok := oldest[it.Kind]; !ok || it.CreatedAt.Before(o) {
+			oldest[it.Kind] = it.CreatedAt
+		}
+	}
+	for k, n := range depth {
+		ch <- prometheus.MustNewConstMetric(c.depth, prometheus.GaugeValue, float64(n), string(k))
+		age := 0.0
+		if o, ok := oldest[k]; ok {
+			age = max(now.Sub(o).Seconds(), 0)
+		}
+		ch <- prometheus.MustNewConstMetric(c.age, prometheus.GaugeValue, age, string(k))
+	}
+}
+
+// rejectReason names why a webhook endpoint answered status.
+func rejectReason(status int) string {
+	switch status {
+	case http.StatusUnauthorized:
+		return "signature"
+	case http.StatusForbidden:
+		return "forbidden"
+	case http.StatusRequestEntityTooLarge:
+		return "too_large"
+	case http.StatusBadRequest, http.StatusUnprocessableEntity:
+		return "bad_request"
+	case http.StatusNotFound:
+		return "unknown_account"
+	case http.StatusMethodNotAllowed:
+		return "method"
+	case http.StatusUnsupportedMediaType:
+		return "media_type"
+	}
+	if status >= 500 {
+		return "server_error"
+	}
+	return strconv.Itoa(status)
+}
+
+// countRejects wraps a webhook endpoint: every 4xx or 5xx answer counts
+// one reject of endpoint, by reason.
+func (m *Metrics) countRejects(endpoint string, h http.Handler) http.Handler {
+	if m == nil {
+		return h
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
+		h.ServeHTTP(sw, r)
+		if sw.status >= 400 {
+			m.reject(endpoint, rejectReason(sw.status))
+		}
+	})
+}
+
+// statusWriter remembers the status a handler answered.
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+	wrote  bool
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	if !w.wrote {
+		w.status, w.wrote = code, true
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusWriter) Write(b []byte) (int, error) {
+	w.wrote = true
+	return w.ResponseWriter.Write(b)
+}
+
+// Flush lets streaming handlers (server-sent events) flush through.
+func (w *statusWriter) Flush() {
+	if f, ok := w.ResponseWriter.(http.Flusher); ok {
+		f.Flush()
+	}
+}
+
+// Unwrap lets http.ResponseController reach the real writer.
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }

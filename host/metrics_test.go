@@ -1,0 +1,65 @@
+package host
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/batonbot/baton/flows"
+)
+
+type listOutbox struct{ items []flows.OutboxItem }
+
+func (o listOutbox) Claim(context.Context, time.Time, time.Duration, int) ([]flows.OutboxItem, error) {
+	return nil, nil
+}
+func (o listOutbox) Settle(context.Context, flows.OutboxItem) error { return nil }
+func (o listOutbox) List(_ context.Context, s flows.OutboxStatus) ([]flows.OutboxItem, error) {
+	return o.items, nil
+}
+
+func TestMetrics(t *testing.T) {
+	now := time.Date(2026, 3, 3, 10, 0, 0, 0, time.UTC)
+	m := NewMetrics(listOutbox{items: []flows.OutboxItem{
+		{Kind: flows.OutboxOpen, CreatedAt: now.Add(-90 * time.Second)},
+		{Kind: flows.OutboxOpen, CreatedAt: now.Add(-10 * time.Second)},
+		{Kind: "reply", CreatedAt: now.Add(-time.Second)},
+	}}, func() time.Time { return now })
+	m.turn("whatsapp", 3*time.Millisecond, nil)
+	m.turn("whatsapp", time.Millisecond, errors.New("x"))
+	m.received("telegram", "duplicate")
+	m.handoff(&flows.Handoff{Reason: "asks_for_human", Team: "billing"})
+	m.delivery(flows.OutboxOpen, "retry")
+	m.sendError("whatsapp", 131047)
+	h := m.countRejects("whatsapp", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(401) }))
+	h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("POST", "/webhooks/whatsapp", nil))
+
+	rec := httptest.NewRecorder()
+	m.Handler().ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
+	body, _ := io.ReadAll(rec.Body)
+	out := string(body)
+	for _, want := range []string{
+		`baton_turns_total{channel="whatsapp",outcome="ok"} 1`,
+		`baton_turns_total{channel="whatsapp",outcome="error"} 1`,
+		`baton_turn_duration_seconds_count{channel="whatsapp"} 2`,
+		`baton_inbound_total{channel="telegram",outcome="duplicate"} 1`,
+		`baton_handoffs_total{reason="asks_for_human",team="billing"} 1`,
+		`baton_outbox_depth{kind="open"} 2`,
+		`baton_outbox_depth{kind="close"} 0`,
+		`baton_outbox_oldest_seconds{kind="open"} 90`,
+		`baton_outbox_oldest_seconds{kind="reply"} 1`,
+		`baton_deliveries_total{kind="open",outcome="retry"} 1`,
+		`baton_webhook_rejects_total{endpoint="whatsapp",reason="signature"} 1`,
+		`baton_channel_send_errors_total{channel="whatsapp",code="131047"} 1`,
+		`go_goroutines`,
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("/metrics lacks %s", want)
+		}
+	}
+}
