@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -33,12 +34,16 @@ vars:
 `
 
 func TestHTTPCaller(t *testing.T) {
+	var mu sync.Mutex
 	var got *http.Request
 	var gotBody string
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		got = r
 		b, _ := io.ReadAll(r.Body)
-		gotBody = string(b)
+		if r.URL.Path == "/orders" {
+			mu.Lock()
+			got, gotBody = r, string(b)
+			mu.Unlock()
+		}
 		switch r.URL.Path {
 		case "/slow":
 			time.Sleep(200 * time.Millisecond)
@@ -64,6 +69,8 @@ func TestHTTPCaller(t *testing.T) {
 	if res.Err != "" || res.Status != 200 || string(res.Body) != `{"status":"shipped"}` || res.ID != "r1" {
 		t.Fatalf("result %+v", res)
 	}
+	mu.Lock()
+	defer mu.Unlock()
 	if got.URL.Query().Get("key") != "k1" || got.Header.Get("Authorization") != "Bearer t0k" || got.Header.Get("Content-Type") != "application/json" {
 		t.Errorf("request %s %v", got.URL, got.Header)
 	}
