@@ -35,6 +35,9 @@ type Outbound struct {
 	// To is the customer; To.ID is the channel's contact id (Inbound.Contact.ID).
 	To    Contact `json:"to"`
 	Reply Reply   `json:"reply"`
+	// Lang is the conversation's language (Session.Lang), for the few
+	// words a channel adds itself (a list's button label).
+	Lang string `json:"lang,omitempty"`
 	// LastUserAt is when the customer last wrote (Session.LastUserAt):
 	// WhatsApp allows free-form messages only within 24 hours of it. Zero
 	// means unknown: the send is attempted and the provider decides.
@@ -190,6 +193,13 @@ type MediaFile struct {
 // configured. The host puts a note on the ticket instead; the customer must
 // write again first.
 var ErrOutsideWindow = errors.New("outside the 24-hour customer-service window: the customer must write first, or configure an approved template")
+
+// Typer shows the customer that a reply is coming (WhatsApp: mark the
+// message read with a typing indicator; Telegram: the "typing" chat
+// action), for hosts to call when a turn is slow.
+type Typer interface {
+	Typing(ctx context.Context, in Inbound) error
+}
 
 // ErrMediaTooLarge is returned by a MediaFetcher for a file over its limit.
 var ErrMediaTooLarge = errors.New("media file over the size limit")
