@@ -1,0 +1,162 @@
+package whatsapp
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/cenkalti/backoff/v5"
+
+	"github.com/batonbot/baton/flows"
+)
+
+// Graph error codes Baton acts on (WhatsApp Cloud API error codes).
+const (
+	codeReEngagement  = 131047 // more than 24 hours since the customer last wrote
+	codeThroughput    = 130429 // the phone number's messages-per-second limit
+	codePairRate      = 131056 // too many messages to the same customer
+	codeRateLimit     = 80007  // the WhatsApp Business Account's rate limit
+	codeTemporary     = 2      // API service temporarily unavailable
+	codeUnknown       = 131000 // something went wrong
+	codeUnavailable   = 131016 // service unavailable
+	maxResponseBytes  = 1 << 20
+	pairRateRetryWait = 6 * time.Second // Meta's pair rate: about one message every 6 seconds
+)
+
+// messagesURL is POST {graph_url}/{version}/{phone_number_id}/messages.
+func (s *Sender) messagesURL() string {
+	return s.o.graphURL + "/" + s.o.version + "/" + s.number + "/messages"
+}
+
+// deliver posts one message, retrying throttled attempts (which Graph did
+// not carry out) with backoff within the configured bounds.
+func (s *Sender) deliver(ctx context.Context, msg *outMessage) error {
+	if s.o.tries == 0 {
+		_, err := s.post(ctx, s.messagesURL(), msg)
+		return err
+	}
+	eb := backoff.NewExponentialBackOff()
+	eb.InitialInterval = min(time.Second, s.o.maxWait/4)
+	eb.MaxInterval = s.o.maxWait
+	op := func() (struct{}, error) {
+		_, err := s.post(ctx, s.messagesURL(), msg)
+		var ce *flows.ChannelError
+		if err == nil || !errors.As(err, &ce) || !isThrottle(ce) || ce.RetryAfter > s.o.maxWait {
+			return struct{}{}, backoff.Permanent(err)
+		}
+		if ce.RetryAfter > 0 {
+			return struct{}{}, &throttled{ce: ce, wait: &backoff.RetryAfterError{Duration: ce.RetryAfter}}
+		}
+		return struct{}{}, ce
+	}
+	_, err := backoff.Retry(ctx, op, backoff.WithBackOff(eb), backoff.WithMaxTries(uint(s.o.tries)+1), backoff.WithMaxElapsedTime(s.o.maxWait))
+	var ce *flows.ChannelError
+	switch {
+	case err == nil:
+		return nil
+	case errors.As(err, &ce):
+		return ce
+	}
+	return &flows.ChannelError{Channel: flows.ChannelWhatsApp, Temporary: true, Message: err.Error(), Err: err}
+}
+
+// throttled carries a throttling error and the provider's wait to
+// backoff.Retry.
+type throttled struct {
+	ce   *flows.ChannelError
+	wait *backoff.RetryAfterError
+}
+
+func (t *throttled) Error() string   { return t.ce.Error() }
+func (t *throttled) Unwrap() []error { return []error{t.ce, t.wait} }
+
+// post sends body as JSON with the Bearer token and returns the answer's
+// body, or a *flows.ChannelError.
+func (s *Sender) post(ctx context.Context, url string, body any) ([]byte, error) {
+	b, err := json.Marshal(body)
+	if err != nil {
+		return nil, &flows.ChannelError{Channel: flows.ChannelWhatsApp, Message: "encoding the request: " + err.Error()}
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(b))
+	if err != nil {
+		return nil, &flows.ChannelError{Channel: flows.ChannelWhatsApp, Message: "bad graph_url: " + err.Error()}
+	}
+	req.Header.Set("Content-Type", "application/json")
+	return s.do(req)
+}
+
+// do runs an authenticated Graph request.
+func (s *Sender) do(req *http.Request) ([]byte, error) {
+	req.Header.Set("Authorization", "Bearer "+s.token)
+	resp, err := s.o.client.Do(req)
+	if err != nil { // the request may or may not have reached Graph
+		return nil, &flows.ChannelError{Channel: flows.ChannelWhatsApp, Temporary: true, Message: "calling the Graph API: " + err.Error(), Err: err}
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, maxResponseBytes))
+	if err != nil {
+		return nil, &flows.ChannelError{Channel: flows.ChannelWhatsApp, Status: resp.StatusCode, Temporary: true, Message: "reading the Graph API's answer: " + err.Error()}
+	}
+	if resp.StatusCode/100 == 2 {
+		return body, nil
+	}
+	return nil, graphError(resp.StatusCode, resp.Header, body, s.o.now())
+}
+
+// graphError classifies a Graph API error answer.
+func graphError(status int, h http.Header, body []byte, now time.Time) *flows.ChannelError {
+	var e struct {
+		Error struct {
+			graphErr
+			Type string `json:"type"`
+		} `json:"error"`
+	}
+	_ = json.Unmarshal(body, &e) // a proxy's HTML page leaves it empty
+	ce := &flows.ChannelError{Channel: flows.ChannelWhatsApp, Status: status, Code: e.Error.Code, Message: e.Error.Message}
+	if d := e.Error.ErrorData.Details; d != "" && d != ce.Message {
+		ce.Message += " (" + d + ")"
+	}
+	if ce.Message == "" {
+		ce.Message = http.StatusText(status)
+	}
+	ce.RetryAfter = retryAfter(h.Get("Retry-After"), now)
+	switch {
+	case isThrottle(ce):
+		ce.Temporary = true
+		if h.Get("Retry-After") == "" && ce.Code == codePairRate {
+			ce.RetryAfter = pairRateRetryWait
+		}
+	case ce.Code == codeReEngagement:
+		ce.Err = flows.ErrOutsideWindow
+	case status >= 500, ce.Code == codeTemporary, ce.Code == codeUnknown, ce.Code == codeUnavailable, status == http.StatusRequestTimeout:
+		ce.Temporary = true
+	}
+	return ce
+}
+
+func isThrottle(ce *flows.ChannelError) bool {
+	switch ce.Code {
+	case codeThroughput, codePairRate, codeRateLimit:
+		return true
+	}
+	return ce.Status == http.StatusTooManyRequests
+}
+
+// retryAfter reads a Retry-After header: seconds or an HTTP date.
+func retryAfter(v string, now time.Time) time.Duration {
+	if v == "" {
+		return 0
+	}
+	if n, err := strconv.Atoi(v); err == nil && n > 0 {
+		return time.Duration(n) * time.Second
+	}
+	if t, err := http.ParseTime(v); err == nil && t.After(now) {
+		return t.Sub(now)
+	}
+	return 0
+}

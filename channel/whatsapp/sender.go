@@ -1,0 +1,181 @@
+package whatsapp
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"regexp"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/batonbot/baton/flows"
+)
+
+// Window is WhatsApp's customer-service window: free-form messages may be
+// sent only this long after the customer last wrote.
+const Window = 24 * time.Hour
+
+// Template is an approved message template, sent instead of a reply when
+// the customer-service window has closed (a "we have answered you, write
+// to us to read it" message).
+type Template struct {
+	Name string
+	// Language is the template's language code as approved ("en_US", "it").
+	Language string
+	// TextParam puts the reply's text in the template's single body
+	// parameter {{1}}, so the customer reads the answer itself.
+	TextParam bool
+}
+
+// Sender sends replies from one WhatsApp Business phone number through the
+// Cloud API (POST {graph_url}/{version}/{phone_number_id}/messages with a
+// Bearer token). It implements flows.Channel, flows.MediaFetcher and
+// flows.Typer, and is safe for concurrent use.
+type Sender struct {
+	number string
+	token  string
+	o      options
+	done   *partsDone
+}
+
+var (
+	_ flows.Channel      = (*Sender)(nil)
+	_ flows.MediaFetcher = (*Sender)(nil)
+	_ flows.Typer        = (*Sender)(nil)
+)
+
+var versionRE = regexp.MustCompile(`^v[0-9]+\.[0-9]+$`)
+
+// NewSender returns the sender for the phone number phoneNumberID, with
+// the system user's accessToken.
+func NewSender(phoneNumberID, accessToken string, opts ...Option) (*Sender, error) {
+	s := &Sender{number: phoneNumberID, token: accessToken, o: buildOptions(opts), done: newPartsDone(4096)}
+	switch {
+	case phoneNumberID == "":
+		return nil, errors.New("whatsapp: NewSender needs the phone_number_id")
+	case accessToken == "":
+		return nil, fmt.Errorf("whatsapp: phone number %s has no access_token", phoneNumberID)
+	case !versionRE.MatchString(s.o.version):
+		return nil, fmt.Errorf("whatsapp: api_version %q is not a Graph API version like %s", s.o.version, DefaultAPIVersion)
+	}
+	s.o.graphURL = strings.TrimRight(s.o.graphURL, "/")
+	return s, nil
+}
+
+// Send delivers m. Outside the 24-hour window since m.LastUserAt (or when
+// Graph answers 131047) it sends the configured template instead, or fails
+// with flows.ErrOutsideWindow when there is none. A reply that takes
+// several messages (long text, text then a menu) resumes after the parts a
+// failed attempt already delivered when Send is called again with the same
+// m.ID.
+func (s *Sender) Send(ctx context.Context, m flows.Outbound) error {
+	to, recipient, err := address(m.To)
+	if err != nil {
+		return err
+	}
+	if !m.LastUserAt.IsZero() && s.o.now().Sub(m.LastUserAt) >= Window {
+		return s.outsideWindow(ctx, m, to, recipient, nil)
+	}
+	msgs := s.render(m.Reply, m.Lang)
+	for i := s.done.get(m.ID); i < len(msgs); i++ {
+		msgs[i].To, msgs[i].Recipient = to, recipient
+		if err := s.deliver(ctx, &msgs[i]); err != nil {
+			var ce *flows.ChannelError
+			if errors.As(err, &ce) && ce.Code == codeReEngagement {
+				return s.outsideWindow(ctx, m, to, recipient, ce)
+			}
+			return err
+		}
+		s.done.set(m.ID, i+1, len(msgs))
+	}
+	return nil
+}
+
+// outsideWindow sends the template, or explains why nothing was sent.
+func (s *Sender) outsideWindow(ctx context.Context, m flows.Outbound, to, recipient string, graph *flows.ChannelError) error {
+	t := s.o.template
+	if t == nil {
+		ce := &flows.ChannelError{Channel: flows.ChannelWhatsApp, Err: flows.ErrOutsideWindow,
+			Message: "the customer last wrote at " + m.LastUserAt.UTC().Format(time.RFC3339)}
+		if graph != nil {
+			ce.Status, ce.Code, ce.Message = graph.Status, graph.Code, graph.Message
+		}
+		return ce
+	}
+	tm := &outTemplate{Name: t.Name}
+	tm.Language.Code = t.Language
+	if t.TextParam {
+		tm.Components = []outComponent{{Type: "body", Parameters: []outParam{{Type: "text", Text: templateText(m.Reply)}}}}
+	}
+	msg := outMessage{MessagingProduct: "whatsapp", RecipientType: "individual", To: to, Recipient: recipient, Type: "template", Template: tm}
+	return s.deliver(ctx, &msg)
+}
+
+// templateText flattens a reply for a template parameter, which may not
+// hold new lines, tabs or more than four spaces in a row.
+func templateText(r flows.Reply) string {
+	t := r.Text
+	if len(r.Options) > 0 {
+		t += " " + strings.ReplaceAll(numbered(r.Options), "\n", "; ")
+	}
+	return flows.Clip(strings.Join(strings.Fields(t), " "), MaxBodyLen)
+}
+
+// address picks "to" (a phone number) or "recipient" (a business-scoped
+// user id, for users known only by a username) for contact c.
+func address(c flows.Contact) (to, recipient string, err error) {
+	if p := strings.TrimPrefix(strings.ReplaceAll(c.Phone, " ", ""), "+"); isPhone(p) {
+		return p, "", nil
+	}
+	switch {
+	case c.ID == "":
+		return "", "", &flows.ChannelError{Channel: flows.ChannelWhatsApp, Message: "the contact has no id or phone number to send to"}
+	case isPhone(c.ID):
+		return c.ID, "", nil
+	}
+	return "", c.ID, nil
+}
+
+// partsDone remembers, for recent multi-part replies, how many parts went
+// out, so a retried Send does not repeat them. It is bounded: the oldest
+// ids are forgotten first.
+type partsDone struct {
+	mu    sync.Mutex
+	max   int
+	n     map[string]int
+	order []string
+}
+
+func newPartsDone(max int) *partsDone { return &partsDone{max: max, n: make(map[string]int)} }
+
+func (p *partsDone) get(id string) int {
+	if id == "" {
+		return 0
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.n[id]
+}
+
+// set records that n of total parts of id went out; a finished reply is
+// forgotten.
+func (p *partsDone) set(id string, n, total int) {
+	if id == "" || total < 2 {
+		return
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if n >= total {
+		delete(p.n, id)
+		return
+	}
+	if _, ok := p.n[id]; !ok {
+		if len(p.order) >= p.max {
+			delete(p.n, p.order[0])
+			p.order = p.order[1:]
+		}
+		p.order = append(p.order, id)
+	}
+	p.n[id] = n
+}

@@ -1,0 +1,367 @@
+package whatsapp
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+	"unicode/utf8"
+
+	"github.com/batonbot/baton/channel/whatsapp/whatsapptest"
+	"github.com/batonbot/baton/flows"
+)
+
+var anna = flows.Contact{ID: "393331234567", Phone: "393331234567", Name: "Anna"}
+
+func newTestSender(t *testing.T, wa *whatsapptest.Server, opts ...Option) *Sender {
+	t.Helper()
+	opts = append([]Option{WithGraphURL(wa.URL), WithClock(func() time.Time { return testNow }), WithThrottleRetry(2, 40*time.Millisecond)}, opts...)
+	s, err := NewSender(wa.PhoneNumberID, wa.Token, opts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+func out(id, text string, opts ...flows.ReplyOption) flows.Outbound {
+	return flows.Outbound{ID: id, ConversationID: "whatsapp:" + whatsapptest.PhoneNumberID + ":" + anna.ID, To: anna,
+		Reply: flows.Reply{Text: text, Options: opts, From: "bot"}, LastUserAt: testNow.Add(-time.Minute), Lang: "it"}
+}
+
+func opts(titles ...string) []flows.ReplyOption {
+	var o []flows.ReplyOption
+	for i, t := range titles {
+		o = append(o, flows.ReplyOption{ID: "opt" + string(rune('a'+i)), Number: i + 1, Title: t})
+	}
+	return o
+}
+
+func noRefusals(t *testing.T, wa *whatsapptest.Server) {
+	t.Helper()
+	if r := wa.Refusals(); len(r) > 0 {
+		t.Errorf("the fake Graph API refused: %+v", r)
+	}
+}
+
+func TestSendText(t *testing.T) {
+	wa := whatsapptest.NewServer(t)
+	s := newTestSender(t, wa)
+	if err := s.Send(context.Background(), out("o1", "Ciao Anna! Guarda https://example.com/track")); err != nil {
+		t.Fatal(err)
+	}
+	noRefusals(t, wa)
+	m := wa.Messages()
+	if len(m) != 1 || m[0].To != "393331234567" || m[0].Recipient != "" || m[0].Type != "text" || m[0].Text != "Ciao Anna! Guarda https://example.com/track" || !m[0].PreviewURL {
+		t.Errorf("sent %+v", m)
+	}
+}
+
+func TestSendLongTextSplits(t *testing.T) {
+	wa := whatsapptest.NewServer(t)
+	s := newTestSender(t, wa)
+	text := strings.Repeat("Il tuo ordine è in viaggio. ", 330) // about 9,200 characters
+	if err := s.Send(context.Background(), out("o1", text)); err != nil {
+		t.Fatal(err)
+	}
+	noRefusals(t, wa)
+	var joined []string
+	for _, m := range wa.Messages() {
+		if n := utf8.RuneCountInString(m.Text); n > MaxTextLen {
+			t.Errorf("a part of %d characters", n)
+		}
+		if !strings.HasSuffix(m.Text, ".") {
+			t.Errorf("a part cut mid-sentence: ...%q", m.Text[len(m.Text)-20:])
+		}
+		joined = append(joined, m.Text)
+	}
+	if len(joined) != 3 || strings.Join(joined, " ") != strings.TrimSpace(text) {
+		t.Errorf("%d parts; text lost or changed", len(joined))
+	}
+}
+
+func TestSendMenus(t *testing.T) {
+	long := "A very long option title indeed"
+	tests := []struct {
+		name    string
+		reply   flows.Reply
+		lang    string
+		typ     string // text, button, list
+		choices int
+		body    string
+		button  string
+	}{
+		{"three buttons", flows.Reply{Text: "Come posso aiutarti?", Options: opts("Stato ordine", "FAQ", "Operatore")}, "it", "button", 3, "Come posso aiutarti?", ""},
+		{"list of five", flows.Reply{Text: "Scegli", Options: opts("Uno", "Due", "Tre", "Quattro", "Cinque")}, "it", "list", 5, "Scegli", "Scegli"},
+		{"list button in English", flows.Reply{Text: "Pick", Options: opts("1", "2", "3", "4")}, "en-GB", "list", 4, "Pick", "Choose"},
+		{"title too long for a button", flows.Reply{Text: "Q", Options: opts("Reso di un articolo!", "Stato della spedizione")}, "it", "list", 2, "Q", "Scegli"},
+		{"title too long for a list", flows.Reply{Text: "Q", Options: opts("a", "b", "c", "d", long)}, "it", "text", 0, "Q\n\n1. a\n2. b\n3. c\n4. d\n5. " + long, ""},
+		{"eleven options", flows.Reply{Text: "Q", Options: opts("a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k")}, "it", "text", 0, "Q\n\n1. a\n2. b\n3. c\n4. d\n5. e\n6. f\n7. g\n8. h\n9. i\n10. j\n11. k", ""},
+		{"style text", flows.Reply{Text: "Q", Options: opts("a", "b"), Style: flows.MenuText}, "it", "text", 0, "Q\n\n1. a\n2. b", ""},
+		{"style list", flows.Reply{Text: "Q", Options: opts("a", "b"), Style: flows.MenuList}, "it", "list", 2, "Q", "Scegli"},
+		{"duplicate titles", flows.Reply{Text: "Q", Options: opts("Sì", "sì")}, "it", "text", 0, "Q\n\n1. Sì\n2. sì", ""},
+		{"no text", flows.Reply{Options: opts("Sì", "No")}, "it", "button", 2, "1. Sì\n2. No", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			wa := whatsapptest.NewServer(t)
+			s := newTestSender(t, wa)
+			m := out("o1", "")
+			m.Reply, m.Lang = tt.reply, tt.lang
+			if err := s.Send(context.Background(), m); err != nil {
+				t.Fatal(err)
+			}
+			noRefusals(t, wa)
+			sent := wa.Messages()
+			if len(sent) != 1 {
+				t.Fatalf("%d messages, want 1", len(sent))
+			}
+			got := sent[0]
+			if tt.typ == "text" {
+				if got.Type != "text" || got.Text != tt.body {
+					t.Errorf("got %s %q, want text %q", got.Type, got.Text, tt.body)
+				}
+				return
+			}
+			in := got.Interactive
+			if got.Type != "interactive" || in.Type != tt.typ || len(in.Choices) != tt.choices || in.Body != tt.body || in.ListButton != tt.button {
+				t.Fatalf("got %s %+v, want %s with %d choices, body %q, button %q", got.Type, in, tt.typ, tt.choices, tt.body, tt.button)
+			}
+			for i, c := range in.Choices { // the payload is the stable option id
+				if c.ID != tt.reply.Options[i].ID || c.Title != tt.reply.Options[i].Title {
+					t.Errorf("choice %d = %+v", i, c)
+				}
+			}
+		})
+	}
+}
+
+func TestSendLongTextWithMenu(t *testing.T) {
+	wa := whatsapptest.NewServer(t)
+	s := newTestSender(t, wa)
+	text := strings.Repeat("Leggi bene le condizioni di reso prima di procedere. ", 40) // ~2,100 characters
+	if err := s.Send(context.Background(), out("o1", text, opts("Sì", "No")...)); err != nil {
+		t.Fatal(err)
+	}
+	noRefusals(t, wa)
+	m := wa.Messages()
+	last := m[len(m)-1]
+	if len(m) < 2 || last.Type != "interactive" || utf8.RuneCountInString(last.Interactive.Body) > MaxBodyLen {
+		t.Fatalf("%d messages, the last %+v", len(m), last)
+	}
+	for _, x := range m[:len(m)-1] {
+		if x.Type != "text" {
+			t.Errorf("a %s before the menu", x.Type)
+		}
+	}
+}
+
+func TestSendDescriptionsClipped(t *testing.T) {
+	wa := whatsapptest.NewServer(t)
+	s := newTestSender(t, wa)
+	o := opts("a", "b", "c", "d")
+	o[0].Description = strings.Repeat("lungo ", 20)
+	if err := s.Send(context.Background(), out("o1", "Q", o...)); err != nil {
+		t.Fatal(err)
+	}
+	noRefusals(t, wa)
+	if d := wa.Messages()[0].Interactive.Choices[0].Description; utf8.RuneCountInString(d) > MaxRowDescLen || !strings.HasSuffix(d, "…") {
+		t.Errorf("description %q", d)
+	}
+}
+
+func TestSendToUsernameOnlyUser(t *testing.T) {
+	wa := whatsapptest.NewServer(t)
+	s := newTestSender(t, wa)
+	m := out("o1", "Ciao!")
+	m.To = flows.Contact{ID: "IT.8842211034", Meta: map[string]string{"username": "anna"}}
+	if err := s.Send(context.Background(), m); err != nil {
+		t.Fatal(err)
+	}
+	noRefusals(t, wa)
+	if got := wa.Messages(); len(got) != 1 || got[0].Recipient != "IT.8842211034" || got[0].To != "" {
+		t.Errorf("sent %+v; want recipient and no to", got)
+	}
+}
+
+func TestSendOutsideWindow(t *testing.T) {
+	late := out("o1", "Il tuo reso è stato approvato.\nGrazie!")
+	late.LastUserAt = testNow.Add(-25 * time.Hour)
+
+	t.Run("no template", func(t *testing.T) {
+		wa := whatsapptest.NewServer(t)
+		err := newTestSender(t, wa).Send(context.Background(), late)
+		if !errors.Is(err, flows.ErrOutsideWindow) {
+			t.Fatalf("err = %v, want ErrOutsideWindow", err)
+		}
+		if len(wa.Messages())+len(wa.Refusals()) != 0 {
+			t.Error("a free-form send was attempted outside the window")
+		}
+	})
+	t.Run("template with the text", func(t *testing.T) {
+		wa := whatsapptest.NewServer(t, whatsapptest.WithTemplate("support_reply", "it", 1))
+		s := newTestSender(t, wa, WithTemplate(Template{Name: "support_reply", Language: "it", TextParam: true}))
+		if err := s.Send(context.Background(), late); err != nil {
+			t.Fatal(err)
+		}
+		noRefusals(t, wa)
+		m := wa.Messages()
+		if len(m) != 1 || m[0].Type != "template" || m[0].Template.Name != "support_reply" || len(m[0].Template.Params) != 1 ||
+			m[0].Template.Params[0] != "Il tuo reso è stato approvato. Grazie!" {
+			t.Errorf("sent %+v", m)
+		}
+	})
+	t.Run("131047 from Graph", func(t *testing.T) {
+		wa := whatsapptest.NewServer(t)
+		wa.CloseWindow(anna.Phone)
+		m := out("o1", "ciao")
+		m.LastUserAt = time.Time{} // unknown: the send is attempted
+		err := newTestSender(t, wa).Send(context.Background(), m)
+		var ce *flows.ChannelError
+		if !errors.Is(err, flows.ErrOutsideWindow) || !errors.As(err, &ce) || ce.Code != 131047 || ce.Temporary {
+			t.Fatalf("err = %v, want a permanent 131047 ErrOutsideWindow", err)
+		}
+	})
+	t.Run("131047 then template", func(t *testing.T) {
+		wa := whatsapptest.NewServer(t, whatsapptest.WithTemplate("reconnect", "en_US", 0))
+		wa.CloseWindow(anna.Phone)
+		s := newTestSender(t, wa, WithTemplate(Template{Name: "reconnect", Language: "en_US"}))
+		if err := s.Send(context.Background(), out("o1", "ciao")); err != nil {
+			t.Fatal(err)
+		}
+		if m := wa.Messages(); len(m) != 1 || m[0].Type != "template" || len(m[0].Template.Params) != 0 {
+			t.Errorf("sent %+v", m)
+		}
+	})
+}
+
+func TestSendErrors(t *testing.T) {
+	tests := []struct {
+		name       string
+		failures   []whatsapptest.Failure
+		opts       []Option
+		temporary  bool
+		code       int
+		retryAfter time.Duration
+		sent       int // messages the fake recorded
+	}{
+		{name: "throttled once, retried", failures: []whatsapptest.Failure{{Code: 130429}}, sent: 1},
+		{name: "pair rate twice, retried", failures: []whatsapptest.Failure{{Code: 131056, RetryAfter: "0"}, {Code: 80007}}, sent: 1},
+		{name: "throttled beyond the tries", failures: []whatsapptest.Failure{{Code: 130429}, {Code: 130429}, {Code: 130429}}, temporary: true, code: 130429},
+		{name: "no retries", failures: []whatsapptest.Failure{{Code: 80007}}, opts: []Option{WithThrottleRetry(0, 0)}, temporary: true, code: 80007},
+		{name: "Retry-After over the wait", failures: []whatsapptest.Failure{{Status: 429, Code: 130429, RetryAfter: "30"}}, temporary: true, code: 130429, retryAfter: 30 * time.Second},
+		{name: "pair rate default wait", failures: []whatsapptest.Failure{{Code: 131056}}, temporary: true, code: 131056, retryAfter: 6 * time.Second},
+		{name: "written then 500", failures: []whatsapptest.Failure{{Status: 500, Code: 131000, AfterWrite: true}}, temporary: true, code: 131000, sent: 1},
+		{name: "undeliverable", failures: []whatsapptest.Failure{{Code: 131026, Message: "Message undeliverable"}}, code: 131026},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			wa := whatsapptest.NewServer(t)
+			wa.FailNext(tt.failures...)
+			err := newTestSender(t, wa, tt.opts...).Send(context.Background(), out("o1", "ciao"))
+			if got := len(wa.Messages()); got != tt.sent {
+				t.Errorf("%d messages recorded, want %d", got, tt.sent)
+			}
+			if tt.code == 0 {
+				if err != nil {
+					t.Fatalf("err = %v", err)
+				}
+				return
+			}
+			var ce *flows.ChannelError
+			if !errors.As(err, &ce) {
+				t.Fatalf("err = %v, want a *flows.ChannelError", err)
+			}
+			if ce.Code != tt.code || ce.Temporary != tt.temporary || ce.RetryAfter != tt.retryAfter || ce.Channel != "whatsapp" {
+				t.Errorf("err = %+v, want code %d temporary %v retry after %v", ce, tt.code, tt.temporary, tt.retryAfter)
+			}
+		})
+	}
+}
+
+func TestSendResumesAfterPartialFailure(t *testing.T) {
+	wa := whatsapptest.NewServer(t)
+	s := newTestSender(t, wa)
+	m := out("o7", strings.Repeat("Una frase piuttosto lunga. ", 200), opts("Sì", "No")...) // text parts, then the menu
+	wa.FailNext(whatsapptest.Failure{}, whatsapptest.Failure{Status: 503, Code: 2})         // the first part fails, then the second
+	if err := s.Send(context.Background(), m); err == nil {
+		t.Fatal("first attempt: no error")
+	}
+	if err := s.Send(context.Background(), m); err == nil {
+		t.Fatal("second attempt: no error")
+	}
+	if err := s.Send(context.Background(), m); err != nil {
+		t.Fatal(err)
+	}
+	sent := wa.Messages()
+	if len(sent) != 3 || sent[0].Type != "text" || sent[1].Type != "text" || sent[2].Type != "interactive" || sent[0].Text == sent[1].Text {
+		t.Fatalf("sent %d messages: each part once, in order, was expected", len(sent))
+	}
+}
+
+func TestSendAuthAndPath(t *testing.T) {
+	wa := whatsapptest.NewServer(t)
+	for _, tt := range []struct {
+		name, number, token string
+		opts                []Option
+		code                int
+	}{
+		{"bad token", wa.PhoneNumberID, "nope", nil, 190},
+		{"unknown phone number id", "999", wa.Token, nil, 100},
+		{"other version", wa.PhoneNumberID, wa.Token, []Option{WithAPIVersion("v19.0")}, 2500},
+	} {
+		s, err := NewSender(tt.number, tt.token, append([]Option{WithGraphURL(wa.URL + "/"), WithClock(func() time.Time { return testNow })}, tt.opts...)...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = s.Send(context.Background(), out("o1", "ciao"))
+		var ce *flows.ChannelError
+		if !errors.As(err, &ce) || ce.Code != tt.code || ce.Temporary {
+			t.Errorf("%s: err = %v, want permanent code %d", tt.name, err, tt.code)
+		}
+	}
+	if _, err := NewSender("1", "t", WithAPIVersion("24")); err == nil {
+		t.Error("a version without v and minor was accepted")
+	}
+}
+
+func TestSendNetworkError(t *testing.T) {
+	s, _ := NewSender("1", "t", WithGraphURL("http://127.0.0.1:1"), WithHTTPClient(&http.Client{Timeout: time.Second}), WithClock(func() time.Time { return testNow }))
+	err := s.Send(context.Background(), out("o1", "ciao"))
+	if _, retry := flows.RetryAfter(err); !retry {
+		t.Errorf("err = %v, want a temporary error", err)
+	}
+}
+
+func TestTypingAndMedia(t *testing.T) {
+	wa := whatsapptest.NewServer(t)
+	s := newTestSender(t, wa)
+	ctx := context.Background()
+	if err := s.Typing(ctx, flows.Inbound{ID: "wamid.IN1"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.MarkRead(ctx, "wamid.IN2", false); err != nil {
+		t.Fatal(err)
+	}
+	if r := wa.Reads(); len(r) != 2 || r[0] != (whatsapptest.Read{PhoneNumberID: wa.PhoneNumberID, MessageID: "wamid.IN1", Typing: true}) || r[1].Typing {
+		t.Errorf("reads %+v", r)
+	}
+
+	data := []byte("%PDF-1.7 fake invoice")
+	wa.AddMedia("3079537139650975", "application/pdf", data)
+	f, err := s.FetchMedia(ctx, flows.Media{Kind: "document", ID: "3079537139650975"}, 1<<20)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(f.Data) != string(data) || f.MIME != "application/pdf" || f.Name != "document-3079537139650975.pdf" {
+		t.Errorf("fetched %q %q %q", f.Name, f.MIME, f.Data)
+	}
+	if _, err := s.FetchMedia(ctx, flows.Media{Kind: "document", ID: "3079537139650975"}, 10); !errors.Is(err, flows.ErrMediaTooLarge) {
+		t.Errorf("over the limit: %v", err)
+	}
+	var ce *flows.ChannelError
+	if _, err := s.FetchMedia(ctx, flows.Media{Kind: "image", ID: "404"}, 1<<20); !errors.As(err, &ce) || ce.Status != 404 {
+		t.Errorf("unknown media: %v", err)
+	}
+}
