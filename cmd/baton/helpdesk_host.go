@@ -152,7 +152,7 @@ func (h *helpdesk) after(ctx context.Context, e flows.Effect) ([]flows.Effect, [
 				h.tickets[e.ID] = t
 			}
 		}
-		if h.showMessage(d) {
+		if h.dep.cfg.Tells(d) {
 			out = append(out, flows.Reply{Text: d.Message, From: "bot"})
 		}
 		return out, problems
@@ -193,34 +193,4 @@ func requestEvents(rec *handoff.Recorder) []flows.Effect {
 		out = append(out, newHelpdeskRequest(r))
 	}
 	return out
-}
-
-// showMessage says whether the customer is told the routing decision's
-// message: always when no ticket is opened (out of hours, tell or email:
-// the message is all the customer gets), else when the config's messages:
-// section writes that message (the deployment opted in).
-func (h *helpdesk) showMessage(d handoff.Decision) bool {
-	if d.Message == "" {
-		return false
-	}
-	if !d.OpenTicket {
-		return true
-	}
-	_, ok := h.dep.cfg.Messages[messageKey(d)]
-	return ok
-}
-
-// messageKey is the message a decision's text was written from.
-func messageKey(d handoff.Decision) string {
-	switch {
-	case d.InHours && d.SLA > 0:
-		return handoff.MsgAssigned
-	case d.InHours:
-		return handoff.MsgAssignedNoSLA
-	case d.OutOfHours == handoff.OutOfHoursTell:
-		return handoff.MsgAfterHoursTell
-	case d.OutOfHours == handoff.OutOfHoursEmail:
-		return handoff.MsgAfterHoursEmail
-	}
-	return handoff.MsgAfterHoursTicket
 }

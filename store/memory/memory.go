@@ -146,11 +146,15 @@ func (m *Store) LoadShared(ctx context.Context, id string) (*flows.Session, erro
 		m.deleteLocked(id)
 		ok = false
 	}
+	var s *flows.Session
+	if ok {
+		s = e.s // a save replaces e.s under the lock
+	}
 	m.mu.Unlock()
 	if !ok {
 		return nil, fmt.Errorf("session %q: %w", id, flows.ErrNoSession)
 	}
-	return e.s, nil
+	return s, nil
 }
 
 // Save stores a copy of s with c, atomically (see flows.SessionStore).

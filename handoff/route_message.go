@@ -1,0 +1,31 @@
+package handoff
+
+// Tells reports whether the customer is told d.Message: always when no
+// ticket is opened (out of hours, tell or email: the message is all the
+// customer gets), else when the config's messages: section writes that
+// message (the deployment opted in).
+func (c *Config) Tells(d Decision) bool {
+	if d.Message == "" {
+		return false
+	}
+	if !d.OpenTicket {
+		return true
+	}
+	_, ok := c.Messages[MessageKey(d)]
+	return ok
+}
+
+// MessageKey is the message key d's text was written from.
+func MessageKey(d Decision) string {
+	switch {
+	case d.InHours && d.SLA > 0:
+		return MsgAssigned
+	case d.InHours:
+		return MsgAssignedNoSLA
+	case d.OutOfHours == OutOfHoursTell:
+		return MsgAfterHoursTell
+	case d.OutOfHours == OutOfHoursEmail:
+		return MsgAfterHoursEmail
+	}
+	return MsgAfterHoursTicket
+}

@@ -1,0 +1,31 @@
+package host
+
+import (
+	"context"
+
+	"github.com/batonbot/baton/flows"
+)
+
+// DeliverBridge is the handoff bridge handlers' Deliver callback
+// (handoff.NewZendeskHandler and the others): an agent's reply or a ticket
+// change goes into the conversation's inbox like a customer message, so it
+// is durable before the helpdesk gets its answer and takes its turn in
+// order with the customer's messages. The agent's reply then goes out
+// through the customer's channel; a solved ticket returns the
+// conversation to the bot.
+func (h *Host) DeliverBridge(ctx context.Context, conversation string, in flows.Input) error {
+	a, err := h.account(conversation)
+	if err != nil {
+		return err
+	}
+	if in.At.IsZero() {
+		in.At = h.now()
+	}
+	s, _ := h.store.Load(ctx, conversation)
+	var c flows.Contact
+	if s != nil {
+		c = s.Contact
+	}
+	return h.Receive(ctx, flows.Inbound{ID: "bridge:" + h.ids(), Channel: a.Channel, Account: a.Name,
+		ConversationID: conversation, Contact: c, Input: in, At: in.At})
+}

@@ -1,0 +1,218 @@
+package host
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/batonbot/baton/engine"
+	"github.com/batonbot/baton/flows"
+	"github.com/batonbot/baton/handoff"
+)
+
+// setupHandoffs builds the router (with a deployment config) and the
+// Deliverer that takes the handoff items of the outbox to the helpdesks.
+func (h *Host) setupHandoffs() error {
+	var resolve handoff.Resolver
+	if h.deploy != nil {
+		r, err := handoff.NewRouter(h.deploy, handoff.RouterClock(h.now), handoff.RouterLoads(h.store))
+		if err != nil {
+			return err
+		}
+		h.router = r
+		resolve = r.Resolver(h.conns)
+		h.notifier = handoff.NewNotifier(h.deploy)
+	} else {
+		capture := NewCaptureConnector(h.log, h.now)
+		h.conns = map[string]flows.Connector{CaptureName: capture}
+		resolve = handoff.ConnectorMap(h.conns, CaptureName)
+	}
+	opts := append([]handoff.DeliverOption{handoff.DeliverClock(h.now), handoff.DeliverLogger(h.log),
+		handoff.DeliverOnSettled(h.settled)}, h.deliver...)
+	d, err := handoff.NewDeliverer(h.store.OutboxOf(flows.HandoffKinds...), resolve, opts...)
+	if err != nil {
+		return err
+	}
+	h.deliverer = d
+	return nil
+}
+
+// Capture returns the capturing connector that stands in for a helpdesk
+// when the host has no deployment config (nil otherwise).
+func (h *Host) Capture() *CaptureConnector {
+	c, _ := h.conns[CaptureName].(*CaptureConnector)
+	return c
+}
+
+// route is the engines' handoff hook: the Router decides team, agent,
+// priority and tags; a handoff that gets no ticket (out of hours, tell or
+// email) is declined, which ends the conversation in the same save.
+func (h *Host) route(ctx context.Context, _ *flows.Session, hf *flows.Handoff) error {
+	d, err := h.router.Route(ctx, hf)
+	if err != nil {
+		return fmt.Errorf("routing by %s: %w", h.deploy.Source, err)
+	}
+	for _, w := range d.Warnings {
+		h.log.Warn("routing", "handoff", hf.ID, "warning", w)
+	}
+	if h.deploy.Tells(d) {
+		h.decided.Store(hf.ID, d.Message)
+	}
+	if !d.OpenTicket {
+		return engine.ErrHandoffDeclined
+	}
+	if h.summarizer != nil && hf.Summary == "" {
+		if s, err := h.summarizer.Summarize(ctx, hf); err != nil {
+			h.log.Warn("the LLM summary failed; the ticket keeps the extractive one", "handoff", hf.ID, "error", err)
+		} else {
+			hf.Summary = s
+		}
+	}
+	return nil
+}
+
+// tell sends the routing decisions' messages of a turn's handoffs to the
+// customer, as reply items written after the turn.
+func (h *Host) tell(ctx context.Context, conversation string, effects []flows.Effect) {
+	for _, ef := range effects {
+		he, ok := ef.(flows.HandoffEffect)
+		if !ok || he.Handoff == nil {
+			continue
+		}
+		h.metrics.handoff(he.Handoff)
+		h.log.Info("handoff", "conversation", conversation, "handoff", he.ID, "reason", he.Reason, "team", he.Team, "priority", he.Priority)
+		msg, ok := h.decided.LoadAndDelete(he.ID)
+		if !ok {
+			continue
+		}
+		r := flows.Reply{Text: msg.(string), From: "bot"}
+		if err := h.commit(ctx, conversation, func(s *flows.Session) flows.Commit {
+			id := he.ID + ":told"
+			return flows.Commit{Outbox: []flows.OutboxItem{{ID: id, Kind: flows.OutboxReply, ConversationID: s.ID,
+				Outbound: &flows.Outbound{ID: id, ConversationID: s.ID, To: s.Contact, Reply: r, LastUserAt: s.LastUserAt, Lang: s.Lang}}}}
+		}); err != nil {
+			h.log.Error("telling the customer the routing decision failed", "conversation", conversation, "handoff", he.ID, "error", err)
+		}
+		h.effect(conversation, r)
+	}
+}
+
+// commit saves what build returns for the conversation's current
+// session, retrying on a concurrent save.
+func (h *Host) commit(ctx context.Context, conversation string, build func(*flows.Session) flows.Commit) error {
+	var err error
+	for range 5 {
+		var s *flows.Session
+		if s, err = h.store.Load(ctx, conversation); err != nil {
+			return err
+		}
+		err = h.store.Save(ctx, s, build(s))
+		if err == nil {
+			h.wakeReplies()
+			h.deliverer.Wake()
+			return nil
+		}
+		if !isConflict(err) {
+			return err
+		}
+	}
+	return err
+}
+
+// settled is the Deliverer's hook: metrics, logs and, once an urgent
+// handoff's ticket is open, the team's chat notification.
+func (h *Host) settled(ctx context.Context, it flows.OutboxItem, err error) {
+	switch {
+	case it.Status == flows.OutboxDelivered:
+		h.metrics.delivery(it.Kind, "delivered")
+		h.log.Info("helpdesk delivery", "item", it.ID, "kind", it.Kind, "conversation", it.ConversationID, "ticket", it.Ticket.ID, "attempts", it.Attempts)
+	case it.Status == flows.OutboxDead:
+		h.metrics.delivery(it.Kind, "dead")
+		h.log.Error("helpdesk delivery failed for good; see baton handoff list", "item", it.ID, "kind", it.Kind, "conversation", it.ConversationID, "error", err)
+	default:
+		h.metrics.delivery(it.Kind, "retry")
+		h.log.Warn("helpdesk delivery failed; retrying", "item", it.ID, "kind", it.Kind, "next", it.NextAt, "error", err)
+	}
+	if h.notifier != nil && it.Kind == flows.OutboxOpen && it.Status == flows.OutboxDelivered && it.Handoff != nil && h.notifier.Wants(it.Handoff.Priority) {
+		if nerr := h.notifier.Notify(context.WithoutCancel(ctx), it.Handoff, it.Ticket); nerr != nil {
+			h.log.Warn("notifying the team's chat failed", "handoff", it.HandoffID, "error", nerr)
+		}
+	}
+}
+
+// CaptureName is the connector name of a CaptureConnector.
+const CaptureName = "sandbox"
+
+// CaptureConnector stands in for a helpdesk when there is none: it keeps
+// the tickets it is given (and logs them) instead of sending them.
+type CaptureConnector struct {
+	log  interface{ Info(string, ...any) }
+	now  func() time.Time
+	mu   sync.Mutex
+	list []*CapturedTicket
+	byID map[string]*CapturedTicket
+}
+
+var _ flows.Connector = (*CaptureConnector)(nil)
+
+// CapturedTicket is a ticket a CaptureConnector kept.
+type CapturedTicket struct {
+	ID       string          `json:"id"`
+	Handoff  *flows.Handoff  `json:"handoff"`
+	Messages []flows.Message `json:"messages,omitempty"`
+	Closed   bool            `json:"closed,omitempty"`
+}
+
+// NewCaptureConnector returns an empty capturing connector.
+func NewCaptureConnector(log interface{ Info(string, ...any) }, now func() time.Time) *CaptureConnector {
+	return &CaptureConnector{log: log, now: now, byID: map[string]*CapturedTicket{}}
+}
+
+// Open keeps the handoff as a ticket (one per handoff id).
+func (c *CaptureConnector) Open(_ context.Context, hf *flows.Handoff) (flows.TicketRef, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	t, ok := c.byID[hf.ID]
+	if !ok {
+		t = &CapturedTicket{ID: fmt.Sprintf("T-%d", len(c.list)+1), Handoff: hf}
+		c.byID[hf.ID] = t
+		c.byID[t.ID] = t
+		c.list = append(c.list, t)
+		c.log.Info("ticket captured (no helpdesk configured: nothing is sent)", "ticket", t.ID, "handoff", hf.ID,
+			"reason", hf.Reason, "team", hf.Team, "priority", hf.Priority, "conversation", hf.ConversationID)
+	}
+	return flows.TicketRef{Connector: CaptureName, ID: t.ID}, nil
+}
+
+// Append adds a message to the ticket.
+func (c *CaptureConnector) Append(_ context.Context, t flows.TicketRef, m flows.Message) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if tk := c.byID[t.ID]; tk != nil {
+		tk.Messages = append(tk.Messages, m)
+	}
+	return nil
+}
+
+// Close marks the ticket closed.
+func (c *CaptureConnector) Close(_ context.Context, t flows.TicketRef) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if tk := c.byID[t.ID]; tk != nil {
+		tk.Closed = true
+	}
+	return nil
+}
+
+// Tickets returns the tickets kept, oldest first.
+func (c *CaptureConnector) Tickets() []CapturedTicket {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	out := make([]CapturedTicket, len(c.list))
+	for i, t := range c.list {
+		out[i] = *t
+		out[i].Messages = append([]flows.Message(nil), t.Messages...)
+	}
+	return out
+}

@@ -1,0 +1,307 @@
+package host
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"maps"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/batonbot/baton/engine"
+	"github.com/batonbot/baton/flows"
+	"github.com/batonbot/baton/handoff"
+)
+
+// Host runs conversations for real on a store: it is the flows.Receiver
+// channels hand their webhooks to, and Run drives the workers that take
+// the turns, send the replies, deliver the handoffs and fire the timers.
+type Host struct {
+	store   flows.Store
+	log     *slog.Logger
+	metrics *Metrics
+	now     func() time.Time
+	ids     func() string
+	http    *HTTPCaller
+	// sandboxHTTP answers HTTP actions with the flows' sandbox: responses
+	// (nothing leaves the machine).
+	sandboxHTTP bool
+	analyzer    flows.Analyzer
+	summarizer  flows.Summarizer
+	deploy      *handoff.Config
+	router      *handoff.Router
+	conns       map[string]flows.Connector
+	notifier    *handoff.Notifier
+	deliver     []handoff.DeliverOption
+	workers     int
+	lease       time.Duration
+	poll        time.Duration
+	maxAttempts int
+	onEffect    func(conversation string, e flows.Effect)
+	// decided holds the routing decisions' messages for the customer
+	// between the handoff hook and the end of the turn, by handoff id.
+	decided sync.Map
+
+	mu       sync.RWMutex
+	accounts map[string]*Account // by channel:account
+
+	busyMu sync.Mutex
+	busy   map[string]bool // conversations taking a turn in this process
+
+	wake      chan struct{}
+	replyWake chan struct{}
+	deliverer *handoff.Deliverer
+	running   atomic.Bool
+}
+
+// Account is one channel account the host answers: a WhatsApp number, a
+// Telegram bot, a web widget. Its conversations run Flow, and replies go
+// out through Sender.
+type Account struct {
+	Channel string // whatsapp, telegram, web
+	Name    string // phone_number_id, bot name, widget name
+	Sender  flows.Channel
+	// Path is the flow's file, for reloads (empty: not reloadable).
+	Path string
+
+	eng atomic.Pointer[engine.Engine]
+}
+
+// Flow is the account's current flow.
+func (a *Account) Flow() *flows.Flow { return a.eng.Load().Flow() }
+
+func key(channel, account string) string { return channel + ":" + account }
+
+// Option configures a Host.
+type Option func(*Host)
+
+// WithLogger sets the logger (default: discard).
+func WithLogger(l *slog.Logger) Option { return func(h *Host) { h.log = l } }
+
+// WithMetrics records the host's work in m.
+func WithMetrics(m *Metrics) Option { return func(h *Host) { h.metrics = m } }
+
+// WithClock sets the clock (default time.Now).
+func WithClock(now func() time.Time) Option { return func(h *Host) { h.now = now } }
+
+// WithIDs sets the generator of effect ids (default NewIDs: unique ULIDs).
+func WithIDs(next func() string) Option { return func(h *Host) { h.ids = next } }
+
+// WithHTTP carries out HTTP actions with c (default NewHTTPCaller()).
+func WithHTTP(c *HTTPCaller) Option { return func(h *Host) { h.http = c } }
+
+// WithSandboxHTTP answers HTTP actions with the flows' sandbox: responses
+// instead of calling out (nothing leaves the machine).
+func WithSandboxHTTP() Option { return func(h *Host) { h.sandboxHTTP = true } }
+
+// WithAnalyzer sets the NLU analyser the engines use.
+func WithAnalyzer(a flows.Analyzer) Option { return func(h *Host) { h.analyzer = a } }
+
+// WithSummarizer writes the summary on top of each ticket (an LLM); nil
+// keeps the extractive one.
+func WithSummarizer(s flows.Summarizer) Option { return func(h *Host) { h.summarizer = s } }
+
+// WithDeployment routes handoffs by cfg and delivers them to conns (the
+// connectors by name, from handoff.Connectors). Without it handoffs go to
+// a CaptureConnector.
+func WithDeployment(cfg *handoff.Config, conns map[string]flows.Connector) Option {
+	return func(h *Host) { h.deploy, h.conns = cfg, conns }
+}
+
+// WithDeliverOptions adds options to the handoff Deliverer's.
+func WithDeliverOptions(opts ...handoff.DeliverOption) Option {
+	return func(h *Host) { h.deliver = append(h.deliver, opts...) }
+}
+
+// WithWorkers sets how many conversations take a turn at once (default 16).
+func WithWorkers(n int) Option { return func(h *Host) { h.workers = n } }
+
+// WithPoll sets how often idle workers look for work they were not woken
+// for (timers due, messages another process accepted; default 500ms).
+func WithPoll(d time.Duration) Option { return func(h *Host) { h.poll = d } }
+
+// WithEffects calls f with every effect of every turn (the web sandbox
+// and chat show them).
+func WithEffects(f func(conversation string, e flows.Effect)) Option {
+	return func(h *Host) { h.onEffect = f }
+}
+
+// New returns a host on store; add accounts with AddAccount, then Run.
+func New(store flows.Store, opts ...Option) (*Host, error) {
+	if store == nil {
+		return nil, errors.New("host: New needs a store (store/memory for one process)")
+	}
+	h := &Host{store: store, workers: 16, lease: time.Minute, poll: 500 * time.Millisecond, maxAttempts: 5,
+		accounts: map[string]*Account{}, busy: map[string]bool{},
+		wake: make(chan struct{}, 1), replyWake: make(chan struct{}, 1)}
+	for _, o := range opts {
+		o(h)
+	}
+	if h.log == nil {
+		h.log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	if h.now == nil {
+		h.now = time.Now
+	}
+	if h.ids == nil {
+		h.ids = NewIDs(h.now)
+	}
+	if h.http == nil {
+		h.http = NewHTTPCaller()
+	}
+	h.workers = max(h.workers, 1)
+	if err := h.setupHandoffs(); err != nil {
+		return nil, err
+	}
+	return h, nil
+}
+
+// AddAccount serves a channel account with flow f.
+func (h *Host) AddAccount(a *Account, f *flows.Flow) error {
+	if a == nil || a.Channel == "" || a.Name == "" {
+		return errors.New("host: an account needs its channel and name")
+	}
+	if f == nil {
+		return fmt.Errorf("host: account %s has no flow", key(a.Channel, a.Name))
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if _, dup := h.accounts[key(a.Channel, a.Name)]; dup {
+		return fmt.Errorf("host: account %s is added twice", key(a.Channel, a.Name))
+	}
+	a.eng.Store(h.newEngine(f))
+	h.http.Allow(f)
+	h.accounts[key(a.Channel, a.Name)] = a
+	return nil
+}
+
+// Accounts returns the accounts served.
+func (h *Host) Accounts() []*Account {
+	h.mu.RLock()
+	defer h.mu.RUnlock()
+	out := make([]*Account, 0, len(h.accounts))
+	for _, a := range h.accounts {
+		out = append(out, a)
+	}
+	return out
+}
+
+func (h *Host) newEngine(f *flows.Flow) *engine.Engine {
+	opts := []engine.Option{engine.WithClock(h.now), engine.WithIDs(h.ids), engine.WithReplyOutbox()}
+	if h.analyzer != nil {
+		opts = append(opts, engine.WithAnalyzer(h.analyzer))
+	}
+	if h.router != nil {
+		opts = append(opts, engine.WithHandoffHook(h.route))
+	}
+	return engine.New(f, opts...)
+}
+
+// account finds the account of a conversation id (channel:account:contact).
+func (h *Host) account(conversation string) (*Account, error) {
+	channel, rest, ok := strings.Cut(conversation, ":")
+	name, _, ok2 := strings.Cut(rest, ":")
+	if !ok || !ok2 {
+		return nil, fmt.Errorf("conversation id %q is not channel:account:contact", conversation)
+	}
+	h.mu.RLock()
+	a := h.accounts[key(channel, name)]
+	h.mu.RUnlock()
+	if a == nil {
+		return nil, fmt.Errorf("no %s account %q is served here (conversation %s)", channel, name, MaskID(conversation))
+	}
+	return a, nil
+}
+
+// Receive accepts an inbound message durably into the store's inbox
+// (flows.Receiver): once it returns nil the message is handled even if
+// the process dies. A duplicate (the same message id within the inbox's
+// dedupe window) is dropped.
+func (h *Host) Receive(ctx context.Context, in flows.Inbound) error {
+	if in.ConversationID == "" {
+		in.ConversationID = flows.ConversationID(in.Channel, in.Account, in.Contact.ID)
+	}
+	if _, err := h.account(in.ConversationID); err != nil {
+		h.metrics.received(in.Channel, "unknown_account")
+		return err
+	}
+	fresh, err := h.store.Inbox().Accept(ctx, in)
+	switch {
+	case err != nil:
+		h.metrics.received(in.Channel, "error")
+		h.log.Error("accepting a message failed; the provider will deliver it again", "channel", in.Channel, "conversation", in.ConversationID, "id", in.ID, "error", err)
+		return err
+	case !fresh:
+		h.metrics.received(in.Channel, "duplicate")
+		h.log.Debug("duplicate message dropped", "channel", in.Channel, "conversation", in.ConversationID, "id", in.ID)
+		return nil
+	}
+	h.metrics.received(in.Channel, "accepted")
+	h.Wake()
+	return nil
+}
+
+// Status records a provider's delivery status of a message the bot sent.
+func (h *Host) Status(_ context.Context, s flows.DeliveryStatus) error {
+	if s.Status == flows.StatusFailed {
+		h.metrics.sendError(s.Channel, s.ErrorCode)
+		h.log.Warn("the provider could not deliver a message", "channel", s.Channel, "account", s.Account, "message", s.MessageID,
+			"recipient", s.Recipient, "code", s.ErrorCode, "error", s.ErrorTitle)
+		return nil
+	}
+	h.log.Debug("delivery status", "channel", s.Channel, "message", s.MessageID, "status", s.Status)
+	return nil
+}
+
+// Wake makes the turn workers look at the inbox now.
+func (h *Host) Wake() {
+	select {
+	case h.wake <- struct{}{}:
+	default:
+	}
+}
+
+func (h *Host) wakeReplies() {
+	select {
+	case h.replyWake <- struct{}{}:
+	default:
+	}
+}
+
+// Run drives the workers until ctx is done: turns from the inbox and the
+// due timers, replies through the channels, handoffs to the helpdesks.
+// When ctx ends it stops taking new work, lets the turns and sends under
+// way finish, and returns; leases of what was not started expire in the
+// store, so another process (or the next start) takes it.
+func (h *Host) Run(ctx context.Context) error {
+	if !h.running.CompareAndSwap(false, true) {
+		return errors.New("host: Run called twice")
+	}
+	var wg sync.WaitGroup
+	wg.Go(func() { h.runTurns(ctx) })
+	wg.Go(func() { h.runReplies(ctx) })
+	wg.Go(func() {
+		if err := h.deliverer.Run(ctx); err != nil && !errors.Is(err, context.Canceled) {
+			h.log.Error("the handoff worker stopped", "error", err)
+		}
+	})
+	wg.Wait()
+	return nil
+}
+
+// create returns the first session of a conversation of account a.
+func (h *Host) create(a *Account, eng *engine.Engine, in flows.Inbound) func() *flows.Session {
+	return func() *flows.Session {
+		f := eng.Flow()
+		s := eng.NewSession(in.ConversationID, in.Contact, a.Channel, f.DefaultLanguage())
+		s.Vars = maps.Clone(f.Vars)
+		if s.Vars == nil {
+			s.Vars = map[string]any{}
+		}
+		return s
+	}
+}

@@ -1,0 +1,165 @@
+package host
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/batonbot/baton/flows"
+)
+
+// Reply delivery bounds.
+const (
+	replyBatch   = 64
+	replyTimeout = 30 * time.Second
+	// replyMaxAge is how long a reply is retried before it is dead: an
+	// answer that arrives a day late helps nobody.
+	replyMaxAge = 24 * time.Hour
+)
+
+// runReplies sends the reply items of the outbox through their
+// conversation's channel until ctx is done. The store hands out one reply
+// per conversation at a time, oldest first, so a conversation's replies
+// arrive in order. Sends under way finish at shutdown; claimed items not
+// yet started are released.
+func (h *Host) runReplies(ctx context.Context) {
+	outbox := h.store.OutboxOf(flows.OutboxReply)
+	timer := time.NewTimer(0)
+	defer timer.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-timer.C:
+		case <-h.replyWake:
+		}
+		items, err := outbox.Claim(ctx, h.now(), h.lease, replyBatch)
+		if err != nil && ctx.Err() == nil {
+			h.log.Error("claiming replies failed; retrying", "error", err)
+		}
+		var wg sync.WaitGroup
+		for _, it := range items {
+			if ctx.Err() != nil {
+				h.release(outbox, it)
+				continue
+			}
+			wg.Go(func() { h.sendReply(context.WithoutCancel(ctx), outbox, it) })
+		}
+		wg.Wait()
+		wait := h.poll
+		if len(items) > 0 {
+			wait = 0
+		}
+		if !timer.Stop() {
+			select {
+			case <-timer.C:
+			default:
+			}
+		}
+		timer.Reset(wait)
+	}
+}
+
+// release hands a claimed item back at once (shutdown).
+func (h *Host) release(outbox flows.Outbox, it flows.OutboxItem) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := outbox.Settle(ctx, it); err != nil {
+		h.log.Warn("releasing a reply failed; its lease expires instead", "item", it.ID, "error", err)
+	}
+}
+
+// sendReply sends one reply and settles it: delivered; pending again at
+// the provider's Retry-After or a backoff when the failure is temporary;
+// dead otherwise. A reply WhatsApp may not deliver (the 24-hour window has
+// closed and no template is configured) becomes a note on the
+// conversation's ticket, so the agent knows.
+func (h *Host) sendReply(ctx context.Context, outbox flows.Outbox, it flows.OutboxItem) {
+	it.Attempts++
+	now := h.now()
+	var err error
+	var a *Account
+	switch {
+	case it.Outbound == nil:
+		err = errors.New("the reply item has no message")
+	default:
+		a, err = h.account(it.ConversationID)
+	}
+	if err == nil && a.Sender == nil {
+		err = fmt.Errorf("the %s account %s has no sender", a.Channel, a.Name)
+	}
+	channel := ""
+	if a != nil {
+		channel = a.Channel
+	}
+	if err == nil {
+		sctx, cancel := context.WithTimeout(ctx, replyTimeout)
+		err = a.Sender.Send(sctx, *it.Outbound)
+		cancel()
+	}
+	var ce *flows.ChannelError
+	switch {
+	case err == nil:
+		it.Status, it.LastError = flows.OutboxDelivered, ""
+		h.metrics.delivery(flows.OutboxReply, "delivered")
+		h.log.Debug("reply sent", "conversation", it.ConversationID, "item", it.ID, "attempts", it.Attempts)
+	case errors.Is(err, flows.ErrOutsideWindow):
+		it.Status, it.LastError = flows.OutboxDead, err.Error()
+		h.metrics.delivery(flows.OutboxReply, "dead")
+		h.metrics.sendError(channel, 131047)
+		h.log.Warn("a reply could not be sent: the customer-service window has closed; noting it on the ticket",
+			"conversation", it.ConversationID, "item", it.ID)
+		h.noteUndelivered(ctx, it, err)
+	default:
+		code := 0
+		if errors.As(err, &ce) {
+			code = ce.Code
+		}
+		h.metrics.sendError(channel, code)
+		wait, temporary := flows.RetryAfter(err)
+		if temporary && now.Sub(it.CreatedAt) < replyMaxAge {
+			if wait <= 0 {
+				wait = replyBackoff(it.Attempts)
+			}
+			it.Status, it.NextAt, it.LastError = flows.OutboxPending, now.Add(wait), err.Error()
+			h.metrics.delivery(flows.OutboxReply, "retry")
+			h.log.Warn("a reply failed; retrying", "conversation", it.ConversationID, "item", it.ID, "attempts", it.Attempts, "next", it.NextAt, "code", code, "error", err)
+		} else {
+			it.Status, it.LastError = flows.OutboxDead, err.Error()
+			h.metrics.delivery(flows.OutboxReply, "dead")
+			h.log.Error("a reply failed for good", "conversation", it.ConversationID, "item", it.ID, "attempts", it.Attempts, "code", code, "error", err)
+			h.noteUndelivered(ctx, it, err)
+		}
+	}
+	sctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	if err := outbox.Settle(sctx, it); err != nil {
+		h.log.Error("settling a reply failed; it may be sent again when its lease ends", "item", it.ID, "error", err)
+	}
+}
+
+// replyBackoff is the wait before attempt n+1: 1s, 2s, 4s... up to 5m.
+func replyBackoff(n int) time.Duration {
+	d := time.Second << min(max(n-1, 0), 9)
+	return min(d, 5*time.Minute)
+}
+
+// noteUndelivered puts a note on the conversation's open ticket saying a
+// reply did not reach the customer. Without an open handoff there is no
+// ticket, and the log says it.
+func (h *Host) noteUndelivered(ctx context.Context, it flows.OutboxItem, cause error) {
+	err := h.commit(ctx, it.ConversationID, func(s *flows.Session) flows.Commit {
+		if s.Handoff == nil {
+			return flows.Commit{}
+		}
+		text := "Baton could not deliver this reply to the customer (" + cause.Error() + "): " + it.Outbound.Reply.Text
+		return flows.Commit{Outbox: []flows.OutboxItem{{ID: it.ID + ":undelivered", Kind: flows.OutboxAppend,
+			ConversationID: s.ID, HandoffID: s.Handoff.ID,
+			Message: &flows.Message{At: h.now(), From: flows.RoleSystem, Text: text}}}}
+	})
+	if err != nil {
+		h.log.Error("noting an undelivered reply on the ticket failed", "conversation", it.ConversationID, "item", it.ID, "error", err)
+	}
+}

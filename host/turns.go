@@ -1,0 +1,250 @@
+package host
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"time"
+
+	"github.com/batonbot/baton/engine"
+	"github.com/batonbot/baton/flows"
+)
+
+// maxHTTPChain bounds the HTTP calls one message may lead to.
+const maxHTTPChain = 100
+
+// runTurns claims inbox entries and due timers and runs their turns, at
+// most h.workers at once and one at a time per conversation, until ctx is
+// done; then it waits for the turns under way.
+func (h *Host) runTurns(ctx context.Context) {
+	sem := make(chan struct{}, h.workers)
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	timer := time.NewTimer(0)
+	defer timer.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-timer.C:
+		case <-h.wake:
+		}
+		n := h.claimTurns(ctx, sem, &wg)
+		wait := h.poll
+		if n > 0 {
+			wait = 0 // more may be waiting
+		}
+		if !timer.Stop() {
+			select {
+			case <-timer.C:
+			default:
+			}
+		}
+		timer.Reset(wait)
+	}
+}
+
+// claimTurns starts the turns of the inbox entries and timers due now and
+// returns how many it started.
+func (h *Host) claimTurns(ctx context.Context, sem chan struct{}, wg *sync.WaitGroup) int {
+	started := 0
+	entries, err := h.store.Inbox().Claim(ctx, h.now(), h.lease, h.workers)
+	if err != nil {
+		if ctx.Err() == nil {
+			h.log.Error("claiming inbox entries failed; retrying", "error", err)
+		}
+		return 0
+	}
+	for _, e := range entries {
+		if !h.start(ctx, e.Inbound.ConversationID, sem, wg, func(ctx context.Context) { h.handleEntry(ctx, e) }) {
+			break
+		}
+		started++
+	}
+	timers, err := h.store.Due(ctx, h.now(), h.workers)
+	if err != nil {
+		if ctx.Err() == nil {
+			h.log.Error("reading due timers failed; retrying", "error", err)
+		}
+		return started
+	}
+	for _, t := range timers {
+		if h.start(ctx, t.ConversationID, sem, wg, func(ctx context.Context) { h.fire(ctx, t) }) {
+			started++
+		}
+	}
+	return started
+}
+
+// start runs fn for conversation in a worker, unless the conversation
+// already has a turn under way in this process (its entry stays leased
+// or its timer due, and is taken later). It returns false once ctx ends.
+func (h *Host) start(ctx context.Context, conversation string, sem chan struct{}, wg *sync.WaitGroup, fn func(context.Context)) bool {
+	select {
+	case sem <- struct{}{}:
+	case <-ctx.Done():
+		return false
+	}
+	h.busyMu.Lock()
+	if h.busy[conversation] {
+		h.busyMu.Unlock()
+		<-sem
+		return true
+	}
+	h.busy[conversation] = true
+	h.busyMu.Unlock()
+	wg.Go(func() {
+		defer func() {
+			h.busyMu.Lock()
+			delete(h.busy, conversation)
+			h.busyMu.Unlock()
+			<-sem
+			h.Wake() // the conversation's next message may be waiting
+		}()
+		// A turn under way finishes even when shutdown begins: its save
+		// is what acknowledges the message.
+		fn(context.WithoutCancel(ctx))
+	})
+	return true
+}
+
+// handleEntry runs the turn of one accepted message; the save
+// acknowledges the entry. A turn that keeps failing is given up after
+// maxAttempts claims: the entry is acknowledged without a turn, and
+// logged.
+func (h *Host) handleEntry(ctx context.Context, e flows.InboxEntry) {
+	in := e.Inbound
+	a, err := h.account(in.ConversationID)
+	if err == nil {
+		eng := a.eng.Load()
+		start := time.Now()
+		var effects []flows.Effect
+		effects, err = eng.Handle(ctx, h.store, in.ConversationID, in.Input, h.create(a, eng, in), engine.Consumes(e.ID))
+		h.metrics.turn(a.Channel, time.Since(start), err)
+		if errors.Is(err, flows.ErrConsumed) {
+			return // another worker handled it
+		}
+		if err == nil {
+			h.log.Info("turn", "channel", a.Channel, "conversation", in.ConversationID, "message", in.ID, "input", in.Input.Kind,
+				"text", in.Input.Text, "ms", time.Since(start).Milliseconds())
+			h.after(ctx, a, in.ConversationID, effects)
+			return
+		}
+	}
+	if e.Attempts < h.maxAttempts {
+		h.log.Warn("a turn failed; the message is tried again when its lease ends", "conversation", in.ConversationID, "message", in.ID,
+			"attempt", e.Attempts, "error", err)
+		return
+	}
+	h.log.Error("a message failed every attempt and is dropped", "conversation", in.ConversationID, "message", in.ID,
+		"attempts", e.Attempts, "text", in.Input.Text, "error", err)
+	if derr := h.drop(ctx, e); derr != nil {
+		h.log.Error("dropping the message failed", "conversation", in.ConversationID, "message", in.ID, "error", derr)
+	}
+}
+
+// drop acknowledges an entry without a turn.
+func (h *Host) drop(ctx context.Context, e flows.InboxEntry) error {
+	err := h.commit(ctx, e.Inbound.ConversationID, func(*flows.Session) flows.Commit { return flows.Commit{Done: []string{e.ID}} })
+	if errors.Is(err, flows.ErrNoSession) {
+		s := &flows.Session{ID: e.Inbound.ConversationID, Contact: e.Inbound.Contact, Channel: e.Inbound.Channel,
+			Lifecycle: flows.LifecycleBot, CreatedAt: h.now(), UpdatedAt: h.now()}
+		err = h.store.Save(ctx, s, flows.Commit{Done: []string{e.ID}})
+	}
+	if errors.Is(err, flows.ErrConsumed) {
+		return nil
+	}
+	return err
+}
+
+// fire runs a due timer's turn; the engine's commit removes the timer.
+func (h *Host) fire(ctx context.Context, t flows.Timer) {
+	a, err := h.account(t.ConversationID)
+	if err != nil {
+		h.log.Error("a timer of a conversation no account serves; it stays due", "conversation", t.ConversationID, "timer", t.Key, "error", err)
+		return
+	}
+	eng := a.eng.Load()
+	start := time.Now()
+	effects, err := eng.Handle(ctx, h.store, t.ConversationID, flows.Input{Kind: flows.InputTimer, Timer: t.Key, At: t.At}, nil)
+	h.metrics.turn(a.Channel, time.Since(start), err)
+	if err != nil {
+		if errors.Is(err, flows.ErrNoSession) {
+			// The conversation is gone (expired): forget its timer.
+			_ = h.store.Delete(ctx, t.ConversationID)
+			return
+		}
+		h.log.Error("a timer's turn failed; it fires again", "conversation", t.ConversationID, "timer", t.Key, "error", err)
+		return
+	}
+	h.log.Info("timer", "conversation", t.ConversationID, "timer", t.Key)
+	h.after(ctx, a, t.ConversationID, effects)
+}
+
+// after carries out what a saved turn asks: the HTTP calls (whose results
+// are turns of their own), the routing messages, and wakes the outbox
+// workers.
+func (h *Host) after(ctx context.Context, a *Account, conversation string, effects []flows.Effect) {
+	for range maxHTTPChain {
+		h.effects(conversation, effects)
+		h.tell(ctx, conversation, effects)
+		h.wakeReplies()
+		h.deliverer.Wake()
+		var req *flows.HTTPRequest
+		for _, ef := range effects {
+			if r, ok := ef.(flows.HTTPRequest); ok {
+				req = &r
+				break
+			}
+		}
+		if req == nil {
+			return
+		}
+		res := h.call(ctx, *req)
+		eng := a.eng.Load()
+		start := time.Now()
+		var err error
+		effects, err = eng.Handle(ctx, h.store, conversation, flows.Input{Kind: flows.InputHTTP, HTTP: res}, nil)
+		h.metrics.turn(a.Channel, time.Since(start), err)
+		if err != nil {
+			h.log.Error("the turn after an HTTP call failed", "conversation", conversation, "request", req.ID, "error", err)
+			return
+		}
+	}
+	h.log.Error("the flow kept making HTTP requests; stopped after 100 in one message", "conversation", conversation)
+}
+
+// call answers an HTTP request: for real, or from the flow's sandbox:
+// responses in sandbox mode.
+func (h *Host) call(ctx context.Context, r flows.HTTPRequest) *flows.HTTPResult {
+	if !h.sandboxHTTP {
+		res := h.http.Call(ctx, r)
+		if res.Err != "" {
+			h.log.Warn("an HTTP action failed", "request", r.ID, "method", r.Method, "error", res.Err)
+		}
+		return res
+	}
+	if r.Canned != nil {
+		res := *r.Canned
+		res.ID = r.ID
+		return &res
+	}
+	return &flows.HTTPResult{ID: r.ID, Err: "sandbox: no canned response; add a sandbox: response to the http action"}
+}
+
+func (h *Host) effects(conversation string, effects []flows.Effect) {
+	if h.onEffect == nil {
+		return
+	}
+	for _, e := range effects {
+		h.onEffect(conversation, e)
+	}
+}
+
+func (h *Host) effect(conversation string, e flows.Effect) {
+	if h.onEffect != nil {
+		h.onEffect(conversation, e)
+	}
+}
+
+func isConflict(err error) bool { return errors.Is(err, flows.ErrConflict) }
