@@ -84,3 +84,32 @@ func TestMissingFile(t *testing.T) {
 		t.Errorf("got %q, want %q", got, want)
 	}
 }
+
+// TestYAMLErrorPositions: a parser error is reported where it is, not at
+// the start of the map or list that encloses it.
+func TestYAMLErrorPositions(t *testing.T) {
+	head := "flow: x\nlanguages: [en]\nstart: a\nstates:\n  a:\n    say: hi\n    next: b\n"
+	for _, tc := range []struct {
+		name, src, want string
+	}{
+		{"a key indented one space deeper, then its sibling",
+			head + "  b:\n     say: \"there\"\n    end: true\n",
+			"f.yaml:10:5: error: invalid YAML: did not find expected key (the keys of one map must line up: line 9 starts at column 6, this line at column 5; is one of them indented by mistake?)"},
+		{"a key indented one space deeper than its sibling",
+			head + "  b:\n    say: \"hi\"\n     say: \"there\"\n    end: true\n",
+			"f.yaml:10:6: error: invalid YAML: did not find expected key (this line starts at column 6, right of line 9's key at column 5: align the keys of one map)"},
+		{"an unclosed quote",
+			head + "  b:\n    say: \"unclosed\n    end: true\n",
+			"f.yaml:9:10: error: invalid YAML: found unexpected end of stream (a quote opened here is never closed)"},
+		{"a value with a colon",
+			head + "  b:\n    say: Note: this\n    end: true\n",
+			"f.yaml:9:14: error: invalid YAML: mapping values are not allowed in this context (quote text that contains \": \")"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, ds := Load("f.yaml", []byte(tc.src))
+			if len(ds) != 1 || ds[0].String() != tc.want {
+				t.Errorf("diagnostics:\n%v\nwant:\n%s", ds, tc.want)
+			}
+		})
+	}
+}

@@ -3,6 +3,7 @@ package dsl
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"io"
 	"regexp"
 	"strconv"
@@ -126,13 +127,12 @@ func (l *loader) yamlError(f *srcFile, err error) {
 	msg := err.Error()
 	if m := yamlLineErr.FindStringSubmatch(msg); m != nil {
 		line, _ := strconv.Atoi(m[1])
-		if line < 1 {
-			line = 1
+		line = max(1, min(line, len(f.lineStarts)))
+		pos, hint := f.yamlProblem(line, m[2])
+		if hint == "" {
+			hint = yamlHint(m[2])
 		}
-		if line > len(f.lineStarts) {
-			line = len(f.lineStarts)
-		}
-		l.errAt(flows.Pos{File: f.path, Line: line, Col: 1}, "invalid YAML: %s%s", m[2], yamlHint(m[2]))
+		l.errAt(pos, "invalid YAML: %s%s", m[2], hint)
 		return
 	}
 	msg = strings.TrimPrefix(msg, "yaml: ")
@@ -216,6 +216,104 @@ func (l *loader) checkBounds(f *srcFile, root *yaml.Node) bool {
 		return true
 	}
 	return false
+}
+
+// yamlProblem finds where a parser error really is. The YAML parser names
+// the line where the enclosing map or list starts (a misindented key deep
+// in states: is reported at states:), so the file is cut after each line,
+// by bisection, to find the first line whose prefix already fails the same
+// way: the problem is on that line, at its first token. An unclosed quote
+// is pointed at. The hint, when not empty, says what is wrong there.
+func (f *srcFile) yamlProblem(line int, msg string) (flows.Pos, string) {
+	at := func(line, col int) flows.Pos { return flows.Pos{File: f.path, Line: line, Col: col} }
+	text := func(line int) string {
+		end := len(f.src)
+		if line < len(f.lineStarts) {
+			end = f.lineStarts[line]
+		}
+		return string(trimBreak(f.src[f.lineStarts[line-1]:end]))
+	}
+	if strings.Contains(msg, "end of stream") {
+		// An unclosed quote: the error names the line it opens on.
+		if col := openQuote(text(line)); col > 0 {
+			return at(line, col), " (a quote opened here is never closed)"
+		}
+		return at(line, 1), ""
+	}
+	if strings.Contains(msg, "mapping values are not allowed") {
+		// "say: Note: this": the second ": " of the line.
+		t := text(line)
+		if i := strings.Index(t, ": "); i >= 0 {
+			if j := strings.Index(t[i+2:], ":"); j >= 0 {
+				return at(line, utf8.RuneCountInString(t[:i+2+j])+1), ""
+			}
+		}
+	}
+	fails := func(lines int) bool {
+		end := len(f.src)
+		if lines < len(f.lineStarts) {
+			end = f.lineStarts[lines]
+		}
+		var n yaml.Node
+		err := yaml.Unmarshal(f.src[:end], &n)
+		if err == nil {
+			return false
+		}
+		m := yamlLineErr.FindStringSubmatch(err.Error())
+		return m != nil && m[2] == msg
+	}
+	lo, hi := line, len(f.lineStarts) // the first failing prefix is in [lo, hi]
+	if !fails(hi) {
+		return at(line, 1), ""
+	}
+	for lo < hi {
+		mid := (lo + hi) / 2
+		if fails(mid) {
+			hi = mid
+		} else {
+			lo = mid + 1
+		}
+	}
+	indent := func(s string) int { return len(s) - len(strings.TrimLeft(s, " ")) }
+	here := text(lo)
+	pos := at(lo, indent(here)+1)
+	if strings.Contains(msg, "did not find expected key") {
+		// The line above, when it is deeper, is usually the misindented one.
+		for prev := lo - 1; prev > line; prev-- {
+			p := text(prev)
+			if t := strings.TrimSpace(p); t == "" || strings.HasPrefix(t, "#") {
+				continue
+			}
+			switch {
+			case indent(p) > indent(here):
+				return pos, fmt.Sprintf(" (the keys of one map must line up: line %d starts at column %d, this line at column %d; is one of them indented by mistake?)", prev, indent(p)+1, indent(here)+1)
+			case indent(p) < indent(here):
+				return pos, fmt.Sprintf(" (this line starts at column %d, right of line %d's key at column %d: align the keys of one map)", indent(here)+1, prev, indent(p)+1)
+			}
+			break
+		}
+	}
+	return pos, ""
+}
+
+// openQuote is the column of the quote that opens a value on line and is
+// not closed there, 0 if none.
+func openQuote(line string) int {
+	col := 0
+	var open rune
+	for i, r := range []rune(line) {
+		switch {
+		case open == 0 && (r == '"' || r == '\'') && (i == 0 || strings.ContainsRune(" :-[{,", []rune(line)[i-1])):
+			open, col = r, i+1
+		case open == '"' && r == '\\':
+			// the next rune is escaped; skipping it is not needed to find the end
+		case open != 0 && r == open:
+			open, col = 0, 0
+		case open == 0 && r == '#' && i > 0 && []rune(line)[i-1] == ' ':
+			return 0
+		}
+	}
+	return col
 }
 
 // yamlHint suggests the usual cause of a YAML parser error.
