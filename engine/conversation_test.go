@@ -516,3 +516,14 @@ func TestCapturesBeforeTheyAreSet(t *testing.T) {
 		t.Errorf("the session gained order before the call: %v", c.s.Vars)
 	}
 }
+
+// TestFirstMessageTriggerNamesTheStartState: a trigger on a
+// conversation's first message fires in the start state, where the
+// conversation begins, not in no state.
+func TestFirstMessageTriggerNamesTheStartState(t *testing.T) {
+	c := newConv(t, shop(t))
+	tf, ok := find[flows.TriggerFired](c.user("operatore"))
+	if !ok || tf.Name != "asks_for_human" || tf.State != "welcome" || tf.By != "keyword" {
+		t.Errorf("trigger event %+v, want asks_for_human in welcome by keyword", tf)
+	}
+}

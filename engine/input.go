@@ -106,7 +106,11 @@ func (t *turn) triggers(st *flows.State) bool {
 		if !ok {
 			continue
 		}
-		t.emit(flows.TriggerFired{Name: r.Name, State: t.s.State, By: by, Match: m})
+		state := t.s.State
+		if state == "" { // a first message: the conversation begins at start
+			state = t.f.Start
+		}
+		t.emit(flows.TriggerFired{Name: r.Name, State: state, By: by, Match: m})
 		t.matched()
 		t.trigger = r.Name
 		t.goTo(t.runPath(st, loc{kind: locTrigger, idx: i}, 0))
