@@ -1,6 +1,9 @@
 package flows
 
-import "strconv"
+import (
+	"strconv"
+	"strings"
+)
 
 // EdgeKind says how a flow moves from one state to another.
 type EdgeKind string
@@ -21,13 +24,18 @@ const AnyState = "*"
 
 // Edge is one possible move of the flow.
 type Edge struct {
-	From  string
+	From string
+	// To is the state moved to; empty for a handoff (Handoff is set).
 	To    string
 	Kind  EdgeKind
 	Label string
 	// Conditional is true when the edge is taken only if a condition holds.
 	Conditional bool
-	Pos         Pos
+	// Handoff is true for the handoff a trigger, route, option, ladder step
+	// or timeout does itself (handoff: in the rule, not in a state): the
+	// conversation goes to a person without moving to another state.
+	Handoff bool
+	Pos     Pos
 }
 
 // Edges lists every move the flow can make, in source order: per state its
@@ -35,38 +43,44 @@ type Edge struct {
 // flow-wide triggers, ladder and timeouts from AnyState.
 func (f *Flow) Edges() []Edge {
 	var out []Edge
-	add := func(from string, kind EdgeKind, label string, cond bool, pos Pos, do Do) {
+	// add records do's moves; a rule's own handoff is an edge too (a
+	// state's actions, state set, are the state's: it is drawn as a
+	// handoff).
+	add := func(from string, kind EdgeKind, label string, cond bool, pos Pos, do Do, state bool) {
 		if do.Goto != "" {
 			out = append(out, Edge{From: from, To: do.Goto, Kind: kind, Label: label, Conditional: cond, Pos: pos})
 		}
 		for _, a := range do.Actions {
-			if h, ok := a.(*HandoffAction); ok && h.Return != "" {
+			h, ok := a.(*HandoffAction)
+			if !ok {
+				continue
+			}
+			if !state {
+				out = append(out, Edge{From: from, Kind: kind, Label: label, Conditional: cond, Handoff: true, Pos: h.Pos})
+			}
+			if h.Return != "" {
 				out = append(out, Edge{From: from, To: h.Return, Kind: EdgeReturn, Label: "after handoff", Conditional: true, Pos: h.Pos})
 			}
 		}
 	}
 	rule := func(from string, kind EdgeKind, r *Rule) {
 		cond := r.NeedsInput() || r.When != nil
-		label := r.Name
-		if label == "" && r.When != nil {
-			label = r.When.Source
-		}
-		add(from, kind, label, cond || kind == EdgeTrigger || kind == EdgeRoute, r.Pos, r.Do)
+		add(from, kind, r.Label(), cond || kind == EdgeTrigger || kind == EdgeRoute, r.Pos, r.Do, false)
 	}
 	ladder := func(from string, l *Ladder) {
 		if l == nil {
 			return
 		}
 		for i, d := range l.Steps {
-			add(from, EdgeNoMatch, "no match "+strconv.Itoa(i+1), true, l.Pos, d)
+			add(from, EdgeNoMatch, "no match "+strconv.Itoa(i+1), true, l.Pos, d, false)
 		}
 	}
 	for _, name := range f.Order {
 		s := f.States[name]
-		add(name, EdgeNext, "", false, s.Pos, Do{Actions: s.Actions})
+		add(name, EdgeNext, "", false, s.Pos, Do{Actions: s.Actions}, true)
 		if s.Menu != nil {
 			for _, o := range s.Menu.Options {
-				add(name, EdgeMenu, strconv.Itoa(o.Number)+". "+o.Label.For(f.DefaultLanguage(), ""), true, o.Pos, o.Do)
+				add(name, EdgeMenu, strconv.Itoa(o.Number)+". "+o.Label.For(f.DefaultLanguage(), ""), true, o.Pos, o.Do, false)
 			}
 		}
 		for _, r := range s.Routes {
@@ -82,7 +96,32 @@ func (f *Flow) Edges() []Edge {
 	}
 	ladder(AnyState, f.NoMatch)
 	for _, t := range f.Timeouts {
-		add(AnyState, EdgeTimeout, "after "+t.After.String(), true, t.Pos, t.Do)
+		add(AnyState, EdgeTimeout, "after "+t.After.String(), true, t.Pos, t.Do, false)
 	}
 	return out
+}
+
+// Label names a rule for graphs and coverage: its name; else what it
+// matches: its intent, its first keywords, its pattern or its condition.
+func (r *Rule) Label() string {
+	switch {
+	case r.Name != "":
+		return r.Name
+	case r.Intent != "":
+		return r.Intent
+	case r.Keywords != nil && len(r.Keywords.Phrases) > 0:
+		var ks []string
+		for _, p := range r.Keywords.Phrases[:min(3, len(r.Keywords.Phrases))] {
+			ks = append(ks, strings.Join(p, " "))
+		}
+		if len(r.Keywords.Phrases) > 3 {
+			ks = append(ks, "…")
+		}
+		return strings.Join(ks, ", ")
+	case r.Pattern != nil:
+		return "/" + r.Pattern.String() + "/"
+	case r.When != nil:
+		return r.When.Source
+	}
+	return ""
 }

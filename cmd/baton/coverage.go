@@ -14,6 +14,7 @@ type coverage struct {
 	edges   []flows.Edge
 	taken   []bool
 	visited map[string]bool
+	state   string // the conversation's state after the events observed
 }
 
 func newCoverage(f *flows.Flow) *coverage {
@@ -37,18 +38,25 @@ func (c *coverage) observe(res *stepResult) {
 		}
 		switch e := ev.Effect.(type) {
 		case flows.TriggerFired:
-			trigger = e.Name
+			trigger, c.state = e.Name, e.State
 		case flows.NoMatch:
-			noMatch = true
+			noMatch, c.state = true, e.State
 		case flows.StateChange:
 			if e.From != "" {
 				c.visited[e.From] = true
 			}
 			c.visited[e.To] = true
-			if e.From != "" {
+			// A trigger on a conversation's first message moves from no
+			// state: its edge leaves any state.
+			if e.From != "" || trigger != "" {
 				c.take(e.From, e.To, ev.Input.Kind, trigger, noMatch)
 			}
 			trigger, noMatch = "", false
+			c.state = e.To
+		case flows.HandoffEffect:
+			// A handoff made by the rule itself (handoff: in a trigger,
+			// route, option, ladder step or timeout) moves to no state.
+			c.take(c.state, "", ev.Input.Kind, trigger, noMatch)
 		}
 	}
 }
@@ -57,7 +65,7 @@ func (c *coverage) take(from, to string, in flows.InputKind, trigger string, noM
 	mark := func(ok func(flows.Edge) bool) bool {
 		any := false
 		for i, e := range c.edges {
-			if e.To == to && ok(e) {
+			if e.To == to && e.Handoff == (to == "") && ok(e) {
 				c.taken[i] = true
 				any = true
 			}
@@ -125,7 +133,11 @@ func describeEdge(e flows.Edge) string {
 	if e.Label != "" {
 		what += fmt.Sprintf(" %q", e.Label)
 	}
-	s := fmt.Sprintf("%s → %s (%s)", from, e.To, what)
+	to := e.To
+	if e.Handoff {
+		to = "handoff to a person"
+	}
+	s := fmt.Sprintf("%s → %s (%s)", from, to, what)
 	if !e.Pos.IsZero() {
 		s += " at " + e.Pos.String()
 	}

@@ -125,6 +125,19 @@ func edgeLabel(e flows.Edge) string {
 	return e.Label
 }
 
+// handoffNode is the node a rule's own handoff (handoff: in a trigger,
+// route, option, ladder step or timeout) leads to.
+const handoffNode = "handoff_"
+
+func hasHandoffEdge(edges []flows.Edge) bool {
+	for _, e := range edges {
+		if e.Handoff {
+			return true
+		}
+	}
+	return false
+}
+
 // mermaidID is a node id Mermaid accepts whatever the state is called.
 func mermaidIDs(f *flows.Flow) map[string]string {
 	ids := map[string]string{flows.AnyState: "any_state"}
@@ -184,6 +197,10 @@ func writeMermaid(w io.Writer, f *flows.Flow) {
 	if anyUsed {
 		fmt.Fprintln(w, "  any_state([\"any state\"])")
 	}
+	if hasHandoffEdge(edges) {
+		fmt.Fprintf(w, "  %s{{\"handoff to a person\"}}\n", handoffNode)
+		ids[""] = handoffNode
+	}
 	if id, ok := ids[f.Start]; ok {
 		fmt.Fprintf(w, "  start_ --> %s\n", id)
 	}
@@ -239,11 +256,17 @@ func writeDot(w io.Writer, f *flows.Flow) {
 			break
 		}
 	}
+	if hasHandoffEdge(edges) {
+		fmt.Fprintf(w, "  %s [label=\"handoff to a person\", shape=hexagon];\n", handoffNode)
+	}
 	if _, ok := f.States[f.Start]; ok {
 		fmt.Fprintf(w, "  \"start_\" -> %s;\n", dotText("s:"+f.Start))
 	}
 	for _, e := range edges {
-		if _, ok := f.States[e.To]; !ok {
+		to := dotText("s:" + e.To)
+		if e.Handoff {
+			to = handoffNode
+		} else if _, ok := f.States[e.To]; !ok {
 			continue
 		}
 		from := dotText("s:" + e.From)
@@ -263,7 +286,7 @@ func writeDot(w io.Writer, f *flows.Flow) {
 		if len(attrs) > 0 {
 			a = " [" + strings.Join(attrs, ", ") + "]"
 		}
-		fmt.Fprintf(w, "  %s -> %s%s;\n", from, dotText("s:"+e.To), a)
+		fmt.Fprintf(w, "  %s -> %s%s;\n", from, to, a)
 	}
 	fmt.Fprintln(w, "}")
 }

@@ -15,6 +15,24 @@ func TestGraphGolden(t *testing.T) {
 	}
 }
 
+// TestGraphHandoffsAndRoutes: a trigger's or route's own handoff leads to
+// a "handoff to a person" node, and unnamed routes are labelled with what
+// they match (intent, keywords, pattern).
+func TestGraphHandoffsAndRoutes(t *testing.T) {
+	for _, format := range []string{"mermaid", "dot"} {
+		t.Run(format, func(t *testing.T) {
+			code, stdout, stderr := runCLI(t, "", "graph", "testdata/flows/handoffs.yaml", "--format", format)
+			wantCode(t, code, exitOK, stdout, stderr)
+			golden(t, "graph/handoffs."+format, stdout)
+			for _, want := range []string{`trigger: refund`, `handoff to a person`, `"refund"`, `order, parcel`} {
+				if !strings.Contains(stdout, want) {
+					t.Errorf("the graph lacks %s:\n%s", want, stdout)
+				}
+			}
+		})
+	}
+}
+
 func TestGraphDefaultsToMermaid(t *testing.T) {
 	_, stdout, _ := runCLI(t, "", "graph", "testdata/flows/shop.yaml")
 	if !strings.Contains(stdout, "\nflowchart TD\n") {

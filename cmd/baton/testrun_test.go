@@ -184,3 +184,30 @@ func TestTestRestartKeepsSetupVars(t *testing.T) {
 		t.Errorf("restart tests:\n%s", stdout)
 	}
 }
+
+// TestCoverageFirstMessageTriggers: a trigger that fires on a
+// conversation's first message, and a trigger's or route's own handoff,
+// count as taken.
+func TestCoverageFirstMessageTriggers(t *testing.T) {
+	code, stdout, stderr := runCLI(t, "", "test", "--coverage", "testdata/tests/coverage")
+	wantCode(t, code, exitOK, stdout, stderr)
+	for _, taken := range []string{
+		`any state → human (trigger "refund")`,
+		`any state → human (trigger "asks_for_human")`,
+		`any state → handoff to a person (trigger "refund")`,
+		`welcome → handoff to a person (route`,
+	} {
+		if strings.Contains(stdout, taken) {
+			t.Errorf("coverage reports %s as never taken:\n%s", taken, stdout)
+		}
+	}
+	for _, missed := range []string{
+		`any state → human (trigger "cancellation")`,
+		`welcome → order (route "order, parcel")`,
+		`any state → agent (trigger "agent")`,
+	} {
+		if !strings.Contains(stdout, missed) {
+			t.Errorf("coverage does not report %s as never taken:\n%s", missed, stdout)
+		}
+	}
+}
