@@ -7,7 +7,8 @@ import (
 )
 
 // lint reports the warnings of a flow that loads: unreachable states,
-// states with no way out, loops that never wait for the user, and states
+// states with no way out, loops that never wait for the user, next: lists
+// without a catch-all, invalid: texts said on an escalation, and states
 // from which no handoff to a human can be reached.
 func (l *loader) lint() {
 	f := l.flow
@@ -24,6 +25,8 @@ func (l *loader) lint() {
 		}
 	}
 	l.lintLoops(g)
+	l.lintNext(reach)
+	l.lintInvalid(reach)
 	toHuman := g.reachesHandoff()
 	for _, name := range f.Order {
 		s := f.States[name]
