@@ -5,7 +5,9 @@ import (
 	"go.yaml.in/yaml/v3"
 )
 
-var nluKeys = []string{"threshold", "analyzer", "intents", "lexicon"}
+// nluKeys: analyser and analyzer are the same key (the deployment config
+// and the docs spell it the British way, Go code the American way).
+var nluKeys = []string{"threshold", "analyser", "analyzer", "intents", "lexicon"}
 
 // nlu converts `nlu:`; included files add intents and lexicon phrases.
 func (l *loader) nlu(n *yaml.Node) {
@@ -13,15 +15,18 @@ func (l *loader) nlu(n *yaml.Node) {
 	cfg := &l.flow.NLU
 	for _, p := range ps {
 		key := resolve(p.key).Value
+		if key == "analyzer" {
+			key = "analyser"
+		}
 		switch key {
-		case "threshold", "analyzer":
+		case "threshold", "analyser":
 			if first, dup := l.nluSet[key]; dup {
 				l.errorf(p.key, "nlu %s is set twice: here and at %s; keep one", key, first)
 				l.errAt(first, "nlu %s is set twice: here and at %s; keep one", key, l.pos(p.key))
 				continue
 			}
 			l.nluSet[key] = l.pos(p.key)
-			if key == "analyzer" {
+			if key == "analyser" {
 				cfg.Analyzer, _ = l.name(p.val, "an analyser name (builtin, llm, hybrid)")
 				continue
 			}

@@ -3,6 +3,7 @@ package dsl
 import (
 	"os"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -227,3 +228,25 @@ func TestHoursOpen(t *testing.T) {
 }
 
 func writeFile(path string, b []byte) error { return os.WriteFile(path, b, 0o644) }
+
+// TestAnalyserSpellings: nlu.analyser, as the deployment config and the
+// docs spell it, and nlu.analyzer are the same key, set once.
+func TestAnalyserSpellings(t *testing.T) {
+	head := "flow: x\nlanguages: [en]\nstart: a\nstates:\n  a: {end: true}\nnlu:\n"
+	for _, tc := range []struct{ nlu, want, err string }{
+		{"  analyser: llm\n", "llm", ""},
+		{"  analyzer: hybrid\n", "hybrid", ""},
+		{"  analyser: llm\n  analyzer: llm\n", "", "x.yaml:8:3: error: nlu analyser is set twice: here and at x.yaml:7:3; keep one"},
+	} {
+		f, ds := Load("x.yaml", []byte(head+tc.nlu))
+		if tc.err != "" {
+			if f != nil || !strings.Contains(ds.Err().Error(), tc.err) {
+				t.Errorf("%q: %v, want %s", tc.nlu, ds.Err(), tc.err)
+			}
+			continue
+		}
+		if f == nil || f.NLU.Analyzer != tc.want {
+			t.Errorf("%q: analyser %v, %v", tc.nlu, f, ds.Err())
+		}
+	}
+}
