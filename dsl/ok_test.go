@@ -250,3 +250,29 @@ func TestAnalyserSpellings(t *testing.T) {
 		}
 	}
 }
+
+// TestKeywordsShapes: a phrase, a list of phrases, or a map from language
+// to a phrase or a list of phrases.
+func TestKeywordsShapes(t *testing.T) {
+	f, ds := Load("k.yaml", []byte(`flow: k
+languages: [en, es]
+start: s
+triggers:
+  - {name: a, keywords: agent, goto: s}
+  - {name: b, keywords: [agent, "real person"], goto: s}
+  - {name: c, keywords: {es: persona, en: [person, human]}, goto: s}
+states:
+  s: {handoff: {}}
+`))
+	if f == nil {
+		t.Fatal(ds.Err())
+	}
+	var got [][][]string
+	for _, r := range f.Triggers {
+		got = append(got, r.Keywords.Phrases)
+	}
+	want := [][][]string{{{"agent"}}, {{"agent"}, {"real", "person"}}, {{"persona"}, {"person"}, {"human"}}}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("phrases %q, want %q", got, want)
+	}
+}

@@ -65,7 +65,7 @@ func (l *loader) rule(n *yaml.Node, kind ruleKind) *flows.Rule {
 		if r.Name == "" {
 			l.errorf(n, "a trigger needs a name: (it is shown in events and used as the handoff reason)")
 		}
-		if r.Keywords == nil && r.Pattern == nil && r.Intent == "" && r.When == nil && !hasKey(ps, "when") {
+		if r.Keywords == nil && r.Pattern == nil && r.Intent == "" && r.When == nil && !hasKey(ps, "when") && !hasKey(ps, "keywords") && !hasKey(ps, "pattern") && !hasKey(ps, "intent") {
 			l.errorf(n, "trigger %q has no condition, so it would fire on every message; add keywords:, pattern:, intent: or when:", r.Name)
 		}
 	}
@@ -100,7 +100,7 @@ func (l *loader) keywords(n *yaml.Node) *flows.Keywords {
 	k := &flows.Keywords{Negatable: true}
 	add := func(items []*yaml.Node) {
 		for _, it := range items {
-			s, ok := l.str(it, "a keyword or phrase")
+			s, ok := l.phrase(it)
 			if !ok {
 				continue
 			}
@@ -121,19 +121,31 @@ func (l *loader) keywords(n *yaml.Node) *flows.Keywords {
 			if !l.language(p.key) {
 				continue
 			}
-			items, ok := l.list(p.val, "a list of keywords")
-			if !ok && isScalar(p.val) {
-				items = []*yaml.Node{p.val}
+			if isScalar(p.val) && !isNull(p.val) {
+				add([]*yaml.Node{p.val}) // {es: persona}: one phrase
+				continue
 			}
+			items, _ := l.list(p.val, "a list of keywords")
 			add(items)
 		}
 	case rn != nil && rn.Kind == yaml.ScalarNode && !isNull(rn):
-		add([]*yaml.Node{n})
+		add([]*yaml.Node{n}) // one phrase; a number is refused there
 	default:
 		l.errorf(n, "expected keywords (a list of phrases, or a map from language to phrases), got %s", describe(n))
 		return nil
 	}
 	return k
+}
+
+// phrase reads a keyword: text. A number or true/false is refused, as
+// YAML reads 42 or yes-like values as something else than the text.
+func (l *loader) phrase(n *yaml.Node) (string, bool) {
+	rn := resolve(n)
+	if rn != nil && rn.Kind == yaml.ScalarNode && rn.ShortTag() != "!!str" && !isNull(rn) {
+		l.errorf(n, "expected a keyword (a text), got %s; quote it (\"%s\") to match it as text", describe(n), rn.Value)
+		return "", false
+	}
+	return l.str(n, "a keyword or phrase")
 }
 
 // regexp compiles a pattern with Go's RE2 syntax; a pattern written
