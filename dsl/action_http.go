@@ -1,6 +1,7 @@
 package dsl
 
 import (
+	"regexp"
 	"strings"
 	"time"
 
@@ -38,7 +39,7 @@ func (l *loader) http(pos flows.Pos, n *yaml.Node) flows.Action {
 				h.Method = m
 			}
 		case "url":
-			h.URL = l.template(p.val, "a URL")
+			h.URL = l.urlTemplate(p.val)
 		case "headers":
 			if rv := resolve(p.val); rv == nil || rv.Kind != yaml.MappingNode {
 				l.errorf(p.val, "expected headers: a map from header name to value, got %s", describe(p.val))
@@ -123,3 +124,48 @@ func (l *loader) duration(n *yaml.Node, what string) (time.Duration, bool) {
 	}
 	return d, true
 }
+
+// urlTemplate converts an HTTP action's URL. The holes in its path and
+// query are percent-encoded when the request is made (flows.URLEncode), so
+// "?postcode={{ postcode }}" sends %20 for a space and a customer's "&"
+// or "/" cannot change the request; holes before the path (the scheme and
+// host, or "{{ base_url }}/orders") are left as they are.
+func (l *loader) urlTemplate(n *yaml.Node) *flows.Template {
+	t := l.template(n, "a URL")
+	if t == nil {
+		return nil
+	}
+	var before strings.Builder
+	for i := range t.Parts {
+		p := &t.Parts[i]
+		if p.Expr == nil {
+			before.WriteString(p.Lit)
+			continue
+		}
+		if !inPathOrQuery(before.String()) {
+			before.WriteString("{{}}")
+			continue
+		}
+		if src := strings.TrimSpace(p.Expr.Source); strings.HasPrefix(src, "urlencode(") && strings.HasSuffix(src, ")") {
+			l.warnAt(p.Expr.Pos, "the holes of a URL's path and query are encoded already: urlencode() is not needed here")
+			continue
+		}
+		p.Encode = true
+		before.WriteString("{{}}")
+	}
+	return t
+}
+
+// inPathOrQuery reports whether text that follows prefix in a URL is in
+// its path or query: after the host ("https://host/", "{{ base }}/"). The
+// prefix's holes are written {{}}; they and ${NAME} references may stand
+// for a scheme and host.
+func inPathOrQuery(prefix string) bool {
+	p := strings.ReplaceAll(envRef.ReplaceAllString(prefix, ""), "{{}}", "")
+	if i := strings.Index(p, "://"); i >= 0 {
+		p = p[i+3:]
+	}
+	return strings.ContainsAny(p, "/?")
+}
+
+var envRef = regexp.MustCompile(`\$\{[A-Za-z_][A-Za-z0-9_]*\}`)

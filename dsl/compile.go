@@ -49,6 +49,7 @@ func newExprCompiler(env map[string]any) *exprCompiler {
 	cfg := conf.CreateNew()
 	cfg.WithEnv(env)
 	textOption(cfg)
+	urlencodeOption(cfg)
 	return &exprCompiler{env: env, cfg: cfg}
 }
 

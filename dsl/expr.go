@@ -274,3 +274,9 @@ const textFunc = "__text"
 var textOption = expr.Function(textFunc, func(params ...any) (any, error) {
 	return flows.FormatValue(params[0]), nil
 }, new(func(any) string))
+
+// urlencodeOption is the urlencode() function: flows.URLEncode of a value
+// written as text.
+var urlencodeOption = expr.Function("urlencode", func(params ...any) (any, error) {
+	return flows.URLEncode(flows.FormatValue(params[0])), nil
+}, new(func(any) string))

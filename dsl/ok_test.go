@@ -276,3 +276,46 @@ states:
 		t.Errorf("phrases %q, want %q", got, want)
 	}
 }
+
+// TestURLHolesEncoded: the holes of an HTTP action's URL path and query
+// are percent-encoded, not those of its scheme and host; urlencode()
+// encodes anywhere.
+func TestURLHolesEncoded(t *testing.T) {
+	for _, tc := range []struct {
+		url  string
+		want []bool // Encode, per hole
+		warn string
+	}{
+		{"https://api.example.com/geo?postcode={{ postcode }}&city={{ city }}", []bool{true, true}, ""},
+		{"https://api.example.com/orders/{{ postcode }}", []bool{true}, ""},
+		{"https://{{ city }}.example.com/orders/{{ postcode }}", []bool{false, true}, ""},
+		{"{{ base }}/orders/{{ postcode }}", []bool{false, true}, ""},
+		{"${SHOP_URL}{{ base }}?q={{ city }}", []bool{false, true}, ""},
+		{"https://api.example.com/?q={{ urlencode(city) }}", []bool{false}, "urlencode() is not needed here"},
+	} {
+		src := "flow: u\nlanguages: [en]\nstart: a\nvars: {postcode: \"\", city: \"\", base: \"\"}\nstates:\n  a:\n    http: {url: \"" + tc.url + "\"}\n    end: true\n"
+		f, ds := Load("u.yaml", []byte(src))
+		if f == nil {
+			t.Fatalf("%s: %v", tc.url, ds.Err())
+		}
+		var got []bool
+		for _, p := range f.States["a"].Actions[0].(*flows.HTTP).URL.Parts {
+			if p.Expr != nil {
+				got = append(got, p.Encode)
+			}
+		}
+		if !reflect.DeepEqual(got, tc.want) {
+			t.Errorf("%s: encoded %v, want %v", tc.url, got, tc.want)
+		}
+		warned := len(ds) > 0 && strings.Contains(ds[0].Summary, tc.warn)
+		if (tc.warn != "") != (len(ds) > 0) || tc.warn != "" && !warned {
+			t.Errorf("%s: diagnostics %v, want %q", tc.url, ds, tc.warn)
+		}
+	}
+	f := boundFlow(t, "", `urlencode("via Roma 1/b & c")`, `urlencode(42)`)
+	for i, want := range []string{"via%20Roma%201%2Fb%20%26%20c", "42"} {
+		if got, err := evalBudget(sayExpr(f, i), nil, time.Second); got != want || err != nil {
+			t.Errorf("urlencode = %q, %v; want %q", got, err, want)
+		}
+	}
+}

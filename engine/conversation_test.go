@@ -527,3 +527,17 @@ func TestFirstMessageTriggerNamesTheStartState(t *testing.T) {
 		t.Errorf("trigger event %+v, want asks_for_human in welcome by keyword", tf)
 	}
 }
+
+// TestURLHoleEncoded: a template part marked Encode (a hole in a URL's
+// path or query) is percent-encoded when rendered.
+func TestURLHoleEncoded(t *testing.T) {
+	b := newFlow(t, "a", map[string]any{"postcode": "00184 RM&x=1"})
+	url := b.tpl("https://geo.example.com/lookup?postcode={{ postcode }}")
+	url.Parts[1].Encode = true
+	b.state("a", &flows.State{Actions: []flows.Action{&flows.HTTP{URL: url, SaveAs: "res"}}, Next: goTo("a")})
+	c := newConv(t, b.f)
+	req, ok := find[flows.HTTPRequest](c.user("hi"))
+	if want := "https://geo.example.com/lookup?postcode=00184%20RM%26x%3D1"; !ok || req.URL != want {
+		t.Errorf("URL %q, want %q", req.URL, want)
+	}
+}

@@ -202,7 +202,11 @@ func (t *turn) render(tp *flows.Template) string {
 			continue
 		}
 		if v, ok := t.eval(p.Expr); ok {
-			b.WriteString(formatValue(v))
+			if p.Encode {
+				b.WriteString(flows.URLEncode(formatValue(v)))
+			} else {
+				b.WriteString(formatValue(v))
+			}
 		}
 	}
 	return b.String()

@@ -31,6 +31,40 @@ type Template struct {
 type TemplatePart struct {
 	Lit  string
 	Expr *Expr
+	// Encode percent-encodes the expression's text (URLEncode): a hole in
+	// the path or query of an HTTP action's URL.
+	Encode bool
+}
+
+// URLEncode percent-encodes s for any part of a URL: every byte but
+// letters, digits and - . _ ~ (RFC 3986's unreserved characters), so a
+// space is %20 and a customer's "&" or "/" cannot change the request.
+// Flows call it as urlencode(); the holes of a URL's path and query are
+// encoded with it.
+func URLEncode(s string) string {
+	const hex = "0123456789ABCDEF"
+	n := 0
+	for i := 0; i < len(s); i++ {
+		if !unreserved(s[i]) {
+			n++
+		}
+	}
+	if n == 0 {
+		return s
+	}
+	b := make([]byte, 0, len(s)+2*n)
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; unreserved(c) {
+			b = append(b, c)
+		} else {
+			b = append(b, '%', hex[c>>4], hex[c&15])
+		}
+	}
+	return string(b)
+}
+
+func unreserved(c byte) bool {
+	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '.' || c == '_' || c == '~'
 }
 
 // Static returns the template's text and true when it has no expressions.
