@@ -54,6 +54,9 @@ func (l *loader) set(pos flows.Pos, n *yaml.Node) flows.Action {
 
 // checkAssigned reports set: of variables the flow never declares.
 func (l *loader) checkAssigned() {
+	if l.outside {
+		return
+	}
 	var known []string
 	for name := range l.flow.Vars {
 		known = append(known, name)

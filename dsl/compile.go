@@ -32,6 +32,9 @@ func (l *loader) compiler() *exprCompiler {
 		env[flows.EnvBudget] = (*flows.ExprBudget)(nil)
 		l.cc = newExprCompiler(env)
 		boundFunctions(l.cc.cfg)
+		if l.outside { // variables of the including flows: any type
+			l.cc.cfg.Strict = false
+		}
 	}
 	return l.cc
 }

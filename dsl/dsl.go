@@ -7,6 +7,7 @@ import (
 	"os"
 
 	"github.com/batonbot/baton/flows"
+	"go.yaml.in/yaml/v3"
 )
 
 // Severity of a diagnostic.
@@ -116,6 +117,20 @@ func LoadFile(path string, opts ...Option) (*flows.Flow, Diagnostics) {
 	return l.load(path, src)
 }
 
+// LoadFragment checks, on its own, a file meant to be included by flows
+// (it holds only vars, include, hours, nlu, triggers and states): its keys,
+// values, expressions and its own includes. The states, variables, intents
+// and calendars it uses from the flows that include it are taken on trust;
+// validate those flows to check them.
+func LoadFragment(path string, opts ...Option) Diagnostics {
+	l := newLoader(opts)
+	src, err := l.readFile(path)
+	if err != nil {
+		return Diagnostics{{Severity: Error, Summary: readError(err), Pos: flows.Pos{File: path}}}
+	}
+	return l.loadFragment(path, src)
+}
+
 // Load compiles the flow in src; path names it in diagnostics and anchors
 // relative includes.
 func Load(path string, src []byte, opts ...Option) (*flows.Flow, Diagnostics) {
@@ -131,4 +146,43 @@ func readError(err error) string {
 		return fmt.Sprintf("cannot read the file: %v", pe.Err)
 	}
 	return "cannot read the file: " + err.Error()
+}
+
+// Kind is what a YAML file is, judged by its top-level keys.
+type Kind int
+
+const (
+	// KindFlow is a flow file (flow:, languages:, start:, states:...).
+	KindFlow Kind = iota
+	// KindFragment is a file meant to be included: only vars, include,
+	// hours, nlu, triggers and states.
+	KindFragment
+	// KindTest is a conversation test file (conversations:).
+	KindTest
+	// KindOther is anything else, such as a deployment config.
+	KindOther
+)
+
+// Sniff tells a flow from an included file, a conversation test or another
+// YAML file by its top-level keys, so a directory of a project can be
+// checked file by file. A file that cannot be read as YAML is a flow (its
+// errors are then reported by loading it).
+func Sniff(src []byte) Kind {
+	var root map[string]yaml.Node // the values are not decoded
+	if len(src) > MaxFileSize || yaml.Unmarshal(src, &root) != nil || root == nil {
+		return KindFlow
+	}
+	has := func(k string) bool { _, ok := root[k]; return ok }
+	switch {
+	case has("conversations"):
+		return KindTest
+	case has("flow") || has("start") || has("languages"):
+		return KindFlow
+	}
+	for k := range root {
+		if !contains(includeKeys, k) {
+			return KindOther
+		}
+	}
+	return KindFragment
 }

@@ -164,7 +164,7 @@ func (v *inspector) Visit(node *ast.Node) {
 		if !ok {
 			return
 		}
-		if _, ok := v.l.flow.Hours[prop.Value]; !ok {
+		if _, ok := v.l.flow.Hours[prop.Value]; !ok && !v.l.outside {
 			cals := make([]string, 0, len(v.l.flow.Hours))
 			for c := range v.l.flow.Hours {
 				cals = append(cals, c)

@@ -15,6 +15,51 @@ var (
 )
 
 func (l *loader) load(path string, src []byte) (*flows.Flow, Diagnostics) {
+	l.init(path)
+	f := newSrcFile(path, src, 0)
+	l.files[path] = f
+	l.file = f
+	root := l.parse(f)
+	if root == nil {
+		return nil, l.sorted()
+	}
+	l.top(root)
+	l.check()
+	if l.diags.HasErrors() {
+		return nil, l.sorted()
+	}
+	l.lint()
+	return l.flow, l.sorted()
+}
+
+// loadFragment checks a file meant to be included (vars, include, hours,
+// nlu, triggers, states) on its own. What it uses from the flows that
+// include it (states, variables, intents, calendars) is taken on trust.
+func (l *loader) loadFragment(path string, src []byte) Diagnostics {
+	l.init(path)
+	l.outside = true
+	f := newSrcFile(path, src, 0)
+	l.files[path] = f
+	l.file = f
+	root := l.parse(f)
+	if root == nil {
+		return l.sorted()
+	}
+	l.included(root, []string{path})
+	l.check()
+	return l.sorted()
+}
+
+// check compiles the expressions and checks the names once the whole flow
+// is read.
+func (l *loader) check() {
+	l.compileAll()
+	l.checkRefs()
+	l.checkAssigned()
+	l.checkTypes()
+}
+
+func (l *loader) init(path string) {
 	l.files = map[string]*srcFile{}
 	l.statePos = map[string]flows.Pos{}
 	l.varPos = map[string]flows.Pos{}
@@ -29,23 +74,6 @@ func (l *loader) load(path string, src []byte) (*flows.Flow, Diagnostics) {
 		States: map[string]*flows.State{},
 		Hours:  map[string]*flows.BusinessHours{},
 	}
-	f := newSrcFile(path, src, 0)
-	l.files[path] = f
-	l.file = f
-	root := l.parse(f)
-	if root == nil {
-		return nil, l.sorted()
-	}
-	l.top(root)
-	l.compileAll()
-	l.checkRefs()
-	l.checkAssigned()
-	l.checkTypes()
-	if l.diags.HasErrors() {
-		return nil, l.sorted()
-	}
-	l.lint()
-	return l.flow, l.sorted()
 }
 
 // top converts the main file's top-level map.

@@ -50,22 +50,27 @@ func (l *loader) includes(n *yaml.Node, chain []string) {
 		prev := l.file
 		l.file = f
 		if root := l.parse(f); root != nil {
-			ps, _ := l.fields(root, "an included file", includeKeys)
-			l.mainOnly(root)
-			sub := append(chain[:len(chain):len(chain)], path)
-			var nested *yaml.Node
-			for _, p := range ps {
-				if k := resolve(p.key).Value; k == "include" {
-					nested = p.val
-				} else {
-					l.shared(k, p.val, sub)
-				}
-			}
-			if nested != nil {
-				l.includes(nested, sub)
-			}
+			l.included(root, append(chain[:len(chain):len(chain)], path))
 		}
 		l.file = prev
+	}
+}
+
+// included converts the root of an included file; chain is the include
+// chain down to it.
+func (l *loader) included(root *yaml.Node, chain []string) {
+	ps, _ := l.fields(root, "an included file", includeKeys)
+	l.mainOnly(root)
+	var nested *yaml.Node
+	for _, p := range ps {
+		if k := resolve(p.key).Value; k == "include" {
+			nested = p.val
+		} else {
+			l.shared(k, p.val, chain)
+		}
+	}
+	if nested != nil {
+		l.includes(nested, chain)
 	}
 }
 

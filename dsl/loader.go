@@ -35,9 +35,12 @@ type loader struct {
 	cc       *exprCompiler // built once every variable is known
 	consts   *exprCompiler // for literal values
 	patterns map[string]*regexp.Regexp
-	finals   []func()
-	all      []*flows.Expr
-	signals  bool // a rule reads an intent
+	// outside is set when checking an included file alone: names it
+	// uses from the flows that include it are taken on trust.
+	outside bool
+	finals  []func()
+	all     []*flows.Expr
+	signals bool // a rule reads an intent
 
 	// typed are the values written into variables (set, ask and http
 	// save_as), checked against the variables' types once compiled.
@@ -67,6 +70,9 @@ func (l *loader) goTo(n *yaml.Node, what string) string {
 
 // checkRefs reports jumps to states that do not exist.
 func (l *loader) checkRefs() {
+	if l.outside {
+		return
+	}
 	names := make([]string, 0, len(l.flow.States))
 	for n := range l.flow.States {
 		names = append(names, n)

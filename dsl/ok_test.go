@@ -319,3 +319,45 @@ func TestURLHolesEncoded(t *testing.T) {
 		}
 	}
 }
+
+func TestSniff(t *testing.T) {
+	for _, tc := range []struct {
+		src  string
+		want Kind
+	}{
+		{"flow: x\nlanguages: [en]\nstart: a\nstates: {a: {end: true}}\n", KindFlow},
+		{"states:\n  human: {handoff: {}}\ntriggers: []\n", KindFragment},
+		{"flow: ../bot.yaml\nconversations: []\n", KindTest},
+		{"connectors: {default: webhook}\nteams: {}\n", KindOther},
+		{"flow: [unclosed\n", KindFlow},
+	} {
+		if got := Sniff([]byte(tc.src)); got != tc.want {
+			t.Errorf("Sniff(%q) = %v, want %v", tc.src, got, tc.want)
+		}
+	}
+}
+
+// TestLoadFragment: an included file alone is checked for its own
+// mistakes; the names it uses from the including flows are taken on trust.
+func TestLoadFragment(t *testing.T) {
+	ds := LoadFragment("testdata/ok/common/escalation.yaml")
+	if len(ds) != 0 {
+		t.Errorf("a valid included file: %v", ds)
+	}
+	dir := t.TempDir()
+	path := dir + "/part.yaml"
+	if err := os.WriteFile(path, []byte("states:\n  human:\n    say: \"{{ order.id }}\"\n    goto: welcome\n    handoff: {priority: hgh, return: csat}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, d := range LoadFragment(path) {
+		got = append(got, strings.TrimPrefix(d.String(), dir+"/"))
+	}
+	want := []string{
+		`part.yaml:4:5: error: unknown key "goto" in state "human"; expected one of say, set, http, handoff, end, do, menu, routes, ask, next, no_match, triggers`,
+		`part.yaml:5:25: error: unknown priority "hgh"; did you mean "high"?`,
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("diagnostics:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}

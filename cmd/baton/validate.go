@@ -4,6 +4,9 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
 	"sort"
 	"strings"
 
@@ -13,7 +16,7 @@ import (
 
 var validateCmd = &command{
 	name:    "validate",
-	usage:   "validate [--config baton.yaml] [FLOW...]",
+	usage:   "validate [--config baton.yaml] [FLOW|DIR...]",
 	summary: "check flow files and report every problem at once",
 }
 
@@ -31,6 +34,13 @@ With --config, the deployment config is checked too, on its own or with the
 flows: every section (connectors, teams, routing, server, store, channels,
 bridge), the flow files its channels name, and the ${NAME} secrets it reads
 (an unset one is a warning: baton serve and chat --live need it).
+
+A file meant to be included by flows (only vars, include, hours, nlu,
+triggers and states) is checked alone: the states and variables it uses
+from the flows that include it are taken on trust. A directory is searched
+for .yaml and .yml files (not in hidden directories, testdata, vendor or
+node_modules): flows and included files are checked, conversation tests
+and deployment configs are skipped.
 
 Exit status: 0 when every flow is valid (warnings allowed), 1 when any has
 errors, 2 for usage errors.`
@@ -52,17 +62,31 @@ func runValidate(_ context.Context, e *env, args []string) int {
 	}
 	failed := false
 	type result struct {
-		path   string
-		flow   *flows.Flow
-		diags  dsl.Diagnostics
-		errors int
-		warns  int
+		path     string
+		flow     *flows.Flow
+		fragment bool
+		diags    dsl.Diagnostics
+		errors   int
+		warns    int
 	}
 	var all []*dsl.Diagnostic
 	var results []result
-	for _, p := range paths {
-		f, diags := dsl.LoadFile(p)
-		r := result{path: p, flow: f, diags: diags}
+	targets, skipped := validateTargets(paths)
+	for _, tg := range targets {
+		p := tg.path
+		var f *flows.Flow
+		var diags dsl.Diagnostics
+		switch tg.kind {
+		case dsl.KindFragment:
+			diags = dsl.LoadFragment(p)
+		case dsl.KindTest:
+			diags = dsl.Diagnostics{{Severity: dsl.Error, Pos: flows.Pos{File: p}, Summary: "a conversation test file, not a flow: run it with baton test " + p}}
+		case dsl.KindOther:
+			diags = dsl.Diagnostics{{Severity: dsl.Error, Pos: flows.Pos{File: p}, Summary: "not a flow file: a flow has flow:, languages:, start: and states:, an included file only vars, include, hours, nlu, triggers and states"}}
+		default:
+			f, diags = dsl.LoadFile(p)
+		}
+		r := result{path: p, flow: f, fragment: tg.kind == dsl.KindFragment, diags: diags}
 		for _, d := range diags {
 			if d.Severity == dsl.Error {
 				r.errors++
@@ -70,7 +94,7 @@ func runValidate(_ context.Context, e *env, args []string) int {
 				r.warns++
 			}
 		}
-		if r.errors > 0 || f == nil {
+		if r.errors > 0 || (f == nil && !r.fragment) {
 			failed = true
 		}
 		if cv != nil {
@@ -91,17 +115,77 @@ func runValidate(_ context.Context, e *env, args []string) int {
 		switch {
 		case r.errors > 0 || r.warns > 0:
 			fmt.Fprintf(e.stderr, "%s: %s, %s\n", r.path, plural(r.errors, "error"), plural(r.warns, "warning"))
-		case r.flow == nil:
+		case r.flow == nil && !r.fragment:
 			fmt.Fprintf(e.stderr, "%s: the flow did not load\n", r.path)
 		}
-		if r.flow != nil && r.errors == 0 {
+		switch {
+		case r.errors > 0:
+		case r.flow != nil:
 			fmt.Fprintf(e.stdout, "%s: valid: %s\n", r.path, describeFlow(r.flow))
+		case r.fragment:
+			fmt.Fprintf(e.stdout, "%s: valid: an included file (the states and variables it uses from the flows that include it are checked with them)\n", r.path)
 		}
+	}
+	if skipped > 0 {
+		fmt.Fprintf(e.stdout, "skipped %s that are not flows (conversation tests, deployment configs)\n", plural(skipped, "YAML file"))
 	}
 	if failed {
 		return exitFailed
 	}
 	return exitOK
+}
+
+// validateTarget is a file to validate and what it is.
+type validateTarget struct {
+	path string
+	kind dsl.Kind
+}
+
+// validateTargets expands the command line: a file is checked as what it
+// is (a flow, or an included file); a directory is searched for YAML files
+// (skipping hidden directories, testdata, vendor and node_modules), of
+// which flows and included files are checked and the others (conversation
+// tests, deployment configs) skipped and counted.
+func validateTargets(paths []string) (targets []validateTarget, skipped int) {
+	for _, p := range paths {
+		info, err := os.Stat(p)
+		if err != nil || !info.IsDir() {
+			kind := dsl.KindFlow
+			if src, err := os.ReadFile(p); err == nil {
+				kind = dsl.Sniff(src)
+			}
+			targets = append(targets, validateTarget{p, kind})
+			continue
+		}
+		_ = filepath.WalkDir(p, func(path string, d fs.DirEntry, err error) error {
+			if err != nil {
+				targets = append(targets, validateTarget{path, dsl.KindFlow}) // reports why it cannot be read
+				return nil
+			}
+			name := d.Name()
+			if d.IsDir() {
+				if path != p && (strings.HasPrefix(name, ".") || strings.HasPrefix(name, "_") || name == "testdata" || name == "vendor" || name == "node_modules") {
+					return filepath.SkipDir
+				}
+				return nil
+			}
+			if ext := filepath.Ext(name); ext != ".yaml" && ext != ".yml" {
+				return nil
+			}
+			src, err := os.ReadFile(path)
+			kind := dsl.KindFlow
+			if err == nil {
+				kind = dsl.Sniff(src)
+			}
+			if kind == dsl.KindTest || kind == dsl.KindOther {
+				skipped++
+				return nil
+			}
+			targets = append(targets, validateTarget{path, kind})
+			return nil
+		})
+	}
+	return targets, skipped
 }
 
 // describeFlow is a one-line summary of a loaded flow.
@@ -129,7 +213,10 @@ func printDiagnostics(w io.Writer, diags []*dsl.Diagnostic) {
 		}
 		return a.Col < b.Col
 	})
-	for _, d := range sorted {
+	for i, d := range sorted {
+		if i > 0 && d.String() == sorted[i-1].String() {
+			continue // an included file checked alone and with its flow
+		}
 		fmt.Fprintln(w, d.String())
 		if det := strings.TrimSpace(d.Detail); det != "" {
 			for _, line := range strings.Split(det, "\n") {

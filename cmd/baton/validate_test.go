@@ -114,3 +114,47 @@ func TestValidateConfig(t *testing.T) {
 	code, stdout, stderr = runCLI(t, "", "validate")
 	wantCode(t, code, exitUsage, stdout, stderr)
 }
+
+// TestValidateDirectory: a directory's flows and included files are
+// checked; its conversation tests and deployment configs are skipped.
+func TestValidateDirectory(t *testing.T) {
+	code, stdout, stderr := runCLI(t, "", "validate", "testdata/project")
+	wantCode(t, code, exitOK, stdout, stderr)
+	for _, want := range []string{
+		`testdata/project/bot.yaml: valid: flow "bot", 2 states, languages en`,
+		"testdata/project/common/escalation.yaml: valid: an included file",
+		"skipped 2 YAML files that are not flows (conversation tests, deployment configs)",
+	} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("stdout lacks %q:\n%s", want, stdout)
+		}
+	}
+	if stderr != "" {
+		t.Errorf("stderr: %s", stderr)
+	}
+}
+
+// TestValidateIncludedFileAlone: an included file is checked on its own,
+// taking the including flow's names on trust, but not its own mistakes.
+func TestValidateIncludedFileAlone(t *testing.T) {
+	code, stdout, stderr := runCLI(t, "", "validate", "testdata/project/common/escalation.yaml")
+	wantCode(t, code, exitOK, stdout, stderr)
+
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "part.yaml")
+	if err := os.WriteFile(bad, []byte("states:\n  human:\n    handoff: {team: support}\n    retrun: welcome\n    next: \"{{ x }}\"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, stdout, stderr = runCLI(t, "", "validate", bad)
+	wantCode(t, code, exitFailed, stdout, stderr)
+	if !strings.Contains(stderr, bad+`:4:5: error: unknown key "retrun" in state "human"; did you mean "return"?`) &&
+		!strings.Contains(stderr, bad+`:4:5: error: unknown key "retrun" in state "human"`) {
+		t.Errorf("the included file's mistake is not reported:\n%s", stderr)
+	}
+
+	code, stdout, stderr = runCLI(t, "", "validate", "testdata/project/tests/bot.yaml")
+	wantCode(t, code, exitFailed, stdout, stderr)
+	if !strings.Contains(stderr, "a conversation test file, not a flow: run it with baton test testdata/project/tests/bot.yaml") {
+		t.Errorf("a test file named alone is not explained:\n%s", stderr)
+	}
+}
