@@ -15,6 +15,7 @@ import (
 	"github.com/batonbot/baton/engine"
 	"github.com/batonbot/baton/flows"
 	"github.com/batonbot/baton/handoff"
+	"github.com/batonbot/baton/nlu"
 )
 
 // Host runs conversations for real on a store: it is the flows.Receiver
@@ -30,7 +31,7 @@ type Host struct {
 	// sandboxHTTP answers HTTP actions with the flows' sandbox: responses
 	// (nothing leaves the machine).
 	sandboxHTTP bool
-	analyzer    flows.Analyzer
+	analyzer    func(*flows.Flow) (flows.Analyzer, error)
 	summarizer  flows.Summarizer
 	deploy      *handoff.Config
 	router      *handoff.Router
@@ -98,8 +99,21 @@ func WithHTTP(c *HTTPCaller) Option { return func(h *Host) { h.http = c } }
 // instead of calling out (nothing leaves the machine).
 func WithSandboxHTTP() Option { return func(h *Host) { h.sandboxHTTP = true } }
 
-// WithAnalyzer sets the NLU analyser the engines use.
-func WithAnalyzer(a flows.Analyzer) Option { return func(h *Host) { h.analyzer = a } }
+// WithAnalyzer sets how the NLU analyser of a flow is made (default: the
+// built-in one trained on the flow's intents, when the flow reads
+// signals).
+func WithAnalyzer(a func(*flows.Flow) (flows.Analyzer, error)) Option {
+	return func(h *Host) { h.analyzer = a }
+}
+
+// builtinAnalyzer is the built-in analyser for f, nil when f never reads
+// a signal.
+func builtinAnalyzer(f *flows.Flow) (flows.Analyzer, error) {
+	if !f.NeedsSignals {
+		return nil, nil
+	}
+	return nlu.FromFlow(f.NLU)
+}
 
 // WithSummarizer writes the summary on top of each ticket (an LLM); nil
 // keeps the extractive one.
@@ -153,6 +167,9 @@ func New(store flows.Store, opts ...Option) (*Host, error) {
 	if h.http == nil {
 		h.http = NewHTTPCaller()
 	}
+	if h.analyzer == nil {
+		h.analyzer = builtinAnalyzer
+	}
 	h.workers = max(h.workers, 1)
 	if err := h.setupHandoffs(); err != nil {
 		return nil, err
@@ -173,7 +190,11 @@ func (h *Host) AddAccount(a *Account, f *flows.Flow) error {
 	if _, dup := h.accounts[key(a.Channel, a.Name)]; dup {
 		return fmt.Errorf("host: account %s is added twice", key(a.Channel, a.Name))
 	}
-	a.eng.Store(h.newEngine(f))
+	eng, err := h.newEngine(f)
+	if err != nil {
+		return fmt.Errorf("host: account %s: %w", key(a.Channel, a.Name), err)
+	}
+	a.eng.Store(eng)
 	h.http.Allow(f)
 	h.accounts[key(a.Channel, a.Name)] = a
 	return nil
@@ -190,15 +211,19 @@ func (h *Host) Accounts() []*Account {
 	return out
 }
 
-func (h *Host) newEngine(f *flows.Flow) *engine.Engine {
+func (h *Host) newEngine(f *flows.Flow) (*engine.Engine, error) {
 	opts := []engine.Option{engine.WithClock(h.now), engine.WithIDs(h.ids), engine.WithReplyOutbox()}
-	if h.analyzer != nil {
-		opts = append(opts, engine.WithAnalyzer(h.analyzer))
+	a, err := h.analyzer(f)
+	if err != nil {
+		return nil, fmt.Errorf("the NLU analyser of flow %s: %w", f.Name, err)
+	}
+	if a != nil {
+		opts = append(opts, engine.WithAnalyzer(a))
 	}
 	if h.router != nil {
 		opts = append(opts, engine.WithHandoffHook(h.route))
 	}
-	return engine.New(f, opts...)
+	return engine.New(f, opts...), nil
 }
 
 // account finds the account of a conversation id (channel:account:contact).

@@ -1,0 +1,93 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/batonbot/baton/config"
+	"github.com/batonbot/baton/host"
+)
+
+var serveCmd = &command{
+	name:    "serve",
+	usage:   "serve --config baton.yaml [--listen ADDR] | serve FLOW [--listen ADDR]",
+	summary: "run flows for customers: channels' webhooks, the bridge, metrics",
+}
+
+func init() {
+	serveCmd.run = runServe
+	register(serveCmd)
+}
+
+const serveAbout = `
+Runs the deployment: the channels' webhooks (GET/POST /webhooks/whatsapp),
+the bridge helpdesks call back (POST /bridge/zendesk, /bridge/freshdesk,
+/bridge/webhook), GET /metrics (Prometheus), /healthz and /readyz.
+
+Logs are JSON on stderr, with message text, phone numbers and e-mail
+addresses masked unless --log-text. SIGTERM (or Ctrl-C) stops accepting
+requests, lets the turns under way finish, releases what was claimed and
+exits 0.
+
+Exit status: 0 after a clean shutdown, 1 when the config or a flow has
+errors, 2 for usage errors, 3 when the server cannot start.`
+
+func runServe(ctx context.Context, e *env, args []string) int {
+	fs := newFlagSet(serveCmd, serveAbout, e.stderr)
+	cfgPath := fs.String("config", "", "the deployment `config` (baton.yaml) with its server, store, channels and bridge sections")
+	listen := fs.String("listen", "", "listen on this `address` (host:port), overriding server.listen")
+	logText := fs.Bool("log-text", false, "log message text, phone numbers and e-mail addresses (masked by default)")
+	debug := fs.Bool("debug", false, "log at debug level")
+	pos, code, done := parseFlags(e, fs, args)
+	if done {
+		return code
+	}
+	if *cfgPath == "" {
+		if len(pos) == 0 {
+			return usageError(e, serveCmd, "give a flow file, or --config baton.yaml")
+		}
+		fmt.Fprintf(e.stderr, "baton serve: serving %s without a config needs the web channel, which is not in this build yet; use --config baton.yaml with a whatsapp channel\n", pos[0])
+		return exitRuntime
+	}
+	if len(pos) > 0 {
+		return usageError(e, serveCmd, "with --config the flows are named in the config's channels; drop %s", pos[0])
+	}
+	cfg, diags := config.Load(*cfgPath, config.WithEnv(func(name string) (string, bool) {
+		v := e.getenv(name)
+		return v, v != ""
+	}))
+	if diags.HasErrors() {
+		printDiagnostics(e.stderr, diags)
+		return exitFailed
+	}
+	if *listen != "" {
+		cfg.Server.Listen = *listen
+	}
+	level := slog.LevelInfo
+	if *debug {
+		level = slog.LevelDebug
+	}
+	log := host.NewLogger(e.stderr, level, *logText)
+	srv, err := host.NewServer(cfg, host.ServerOptions{Logger: log})
+	if err != nil {
+		fmt.Fprintf(e.stderr, "baton serve: %v\n", err)
+		return exitFailed
+	}
+	l, err := net.Listen("tcp", cfg.Server.Listen)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "baton serve: %v; pick another address with --listen\n", err)
+		return exitRuntime
+	}
+	ctx, stop := signal.NotifyContext(ctx, syscall.SIGTERM, os.Interrupt)
+	defer stop()
+	if err := srv.Serve(ctx, l); err != nil {
+		fmt.Fprintf(e.stderr, "baton serve: %v\n", err)
+		return exitRuntime
+	}
+	return exitOK
+}

@@ -1,0 +1,252 @@
+package host
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"sync/atomic"
+	"time"
+
+	"github.com/batonbot/baton/channel/whatsapp"
+	"github.com/batonbot/baton/config"
+	"github.com/batonbot/baton/dsl"
+	"github.com/batonbot/baton/flows"
+	"github.com/batonbot/baton/handoff"
+	"github.com/batonbot/baton/store/memory"
+)
+
+// Server is `baton serve`: a Host with its HTTP endpoints.
+//
+//	GET/POST /webhooks/whatsapp   the WhatsApp Cloud API webhook
+//	POST /bridge/zendesk|freshdesk|webhook   agents' replies, ticket changes
+//	GET /metrics                  Prometheus
+//	GET /healthz                  the process is up
+//	GET /readyz                   the workers run and the store answers
+type Server struct {
+	Host    *Host
+	Metrics *Metrics
+	cfg     *config.Config
+	log     *slog.Logger
+	mux     *http.ServeMux
+	store   flows.Store
+	ready   atomic.Bool
+}
+
+// ServerOptions are what `baton serve` adds to a config.
+type ServerOptions struct {
+	Logger *slog.Logger
+	// Store replaces the config's store (tests).
+	Store flows.Store
+	// HTTPClient is what channel senders and connectors call out with
+	// (default http.DefaultClient).
+	HTTPClient *http.Client
+	// Host options added last (tests: clocks, polls).
+	Host []Option
+}
+
+// NewServer builds the host and its endpoints from cfg: the store, the
+// channels with their flows, the helpdesk connectors and the bridge.
+func NewServer(cfg *config.Config, o ServerOptions) (*Server, error) {
+	if cfg.Channels.Len() == 0 {
+		return nil, fmt.Errorf("%s configures no channel; add one under channels: (web, whatsapp or telegram)", cfg.Source)
+	}
+	log := o.Logger
+	if log == nil {
+		log = slog.Default()
+	}
+	st := o.Store
+	if st == nil {
+		var err error
+		if st, err = openStore(cfg); err != nil {
+			return nil, err
+		}
+	}
+	s := &Server{cfg: cfg, log: log, mux: http.NewServeMux(), store: st}
+	s.Metrics = NewMetrics(st.OutboxOf(), nil)
+	hc := o.HTTPClient
+	if hc == nil {
+		hc = http.DefaultClient
+	}
+	var conns map[string]flows.Connector
+	opts := []Option{WithLogger(log), WithMetrics(s.Metrics), WithWorkers(cfg.Server.Workers),
+		WithHTTP(NewHTTPCaller(HTTPClient(hc), HTTPMaxResponse(cfg.Server.HTTPMaxResponse), HTTPMaxTimeout(max(cfg.Server.HTTPTimeout, 30*time.Second))))}
+	if names := cfg.Handoff.Connectors.Names(); len(names) > 0 {
+		var err error
+		if conns, err = handoff.Connectors(cfg.Handoff, handoff.WithHTTPClient(hc)); err != nil {
+			return nil, fmt.Errorf("%s: %w", cfg.Source, err)
+		}
+		opts = append(opts, WithDeployment(cfg.Handoff, conns))
+	}
+	h, err := New(st, append(opts, o.Host...)...)
+	if err != nil {
+		return nil, err
+	}
+	s.Host = h
+	loaded := map[string]*flows.Flow{}
+	flowAt := func(path string) (*flows.Flow, error) {
+		if f, ok := loaded[path]; ok {
+			return f, nil
+		}
+		f, diags := dsl.LoadFile(path)
+		if diags.HasErrors() || f == nil {
+			return nil, fmt.Errorf("the flow %s does not load:\n%w", path, diags.Err())
+		}
+		loaded[path] = f
+		return f, nil
+	}
+	if err := s.whatsapp(flowAt, hc); err != nil {
+		return nil, err
+	}
+	if len(cfg.Channels.Telegram) > 0 || len(cfg.Channels.Web) > 0 {
+		return nil, fmt.Errorf("%s: the telegram and web channels are not in this build yet", cfg.Source)
+	}
+	if err := s.bridge(); err != nil {
+		return nil, err
+	}
+	s.mux.Handle("GET /metrics", s.Metrics.Handler())
+	s.mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { w.Write([]byte("ok\n")) })
+	s.mux.HandleFunc("GET /readyz", s.readyz)
+	return s, nil
+}
+
+// openStore opens the config's store.
+func openStore(cfg *config.Config) (flows.Store, error) {
+	switch cfg.Store.Kind {
+	case config.StoreMemory, "":
+		opts := []memory.Option{}
+		if cfg.Store.SessionTTL > 0 {
+			opts = append(opts, memory.WithTTL(cfg.Store.SessionTTL))
+		}
+		return memory.New(opts...), nil
+	}
+	return nil, fmt.Errorf("%s: store kind %s is not in this build yet; use kind: memory", cfg.Source, cfg.Store.Kind)
+}
+
+func (s *Server) whatsapp(flowAt func(string) (*flows.Flow, error), hc *http.Client) error {
+	var accounts []whatsapp.Account
+	for _, wa := range s.cfg.Channels.WhatsApp {
+		f, err := flowAt(wa.Flow)
+		if err != nil {
+			return err
+		}
+		opts := []whatsapp.Option{whatsapp.WithGraphURL(wa.GraphURL), whatsapp.WithAPIVersion(wa.APIVersion),
+			whatsapp.WithHTTPClient(hc), whatsapp.WithLogger(s.log)}
+		if wa.Template != "" {
+			opts = append(opts, whatsapp.WithTemplate(whatsapp.Template{Name: wa.Template, Language: wa.TemplateLanguage, TextParam: true}))
+		}
+		sender, err := whatsapp.NewSender(wa.PhoneNumberID, wa.AccessToken, opts...)
+		if err != nil {
+			return err
+		}
+		a := &Account{Channel: flows.ChannelWhatsApp, Name: wa.PhoneNumberID, Sender: sender, Path: wa.Flow}
+		if err := s.Host.AddAccount(a, f); err != nil {
+			return err
+		}
+		accounts = append(accounts, whatsapp.Account{PhoneNumberID: wa.PhoneNumberID, AppSecret: wa.AppSecret, VerifyToken: wa.VerifyToken})
+	}
+	if len(accounts) == 0 {
+		return nil
+	}
+	h, err := whatsapp.NewHandler(accounts, s.Host, whatsapp.WithLogger(s.log),
+		whatsapp.WithRejectHook(func(reason string) { s.Metrics.reject("whatsapp", reason) }))
+	if err != nil {
+		return err
+	}
+	s.mux.Handle("/webhooks/whatsapp", h)
+	return nil
+}
+
+// bridge mounts the helpdesks' callbacks the config gives secrets for.
+func (s *Server) bridge() error {
+	b := s.cfg.Bridge
+	mount := func(name, secret string, build func(string, handoff.Deliver, ...handoff.HandlerOption) (http.Handler, error), opts ...handoff.HandlerOption) error {
+		h, err := build(secret, s.Host.DeliverBridge, opts...)
+		if err != nil {
+			return fmt.Errorf("bridge.%s: %w", name, err)
+		}
+		s.mux.Handle("POST /bridge/"+name, s.Metrics.countRejects("bridge/"+name, h))
+		return nil
+	}
+	if b.Zendesk != nil {
+		if err := mount("zendesk", b.Zendesk.Secret, handoff.NewZendeskHandler); err != nil {
+			return err
+		}
+	}
+	if b.Freshdesk != nil {
+		if err := mount("freshdesk", b.Freshdesk.Secret, handoff.NewFreshdeskHandler); err != nil {
+			return err
+		}
+	}
+	if b.Webhook != nil {
+		if err := mount("webhook", b.Webhook.Secret, handoff.NewWebhookHandler); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// readyz answers 200 once the workers run and while the store answers.
+func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
+	if !s.ready.Load() {
+		http.Error(w, "starting or stopping", http.StatusServiceUnavailable)
+		return
+	}
+	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+	defer cancel()
+	if _, err := s.store.Due(ctx, time.Now(), 1); err != nil {
+		http.Error(w, "the store does not answer", http.StatusServiceUnavailable)
+		return
+	}
+	w.Write([]byte("ready\n"))
+}
+
+// Handler is the server's HTTP handler (every endpoint).
+func (s *Server) Handler() http.Handler { return s.mux }
+
+// Serve answers on l until ctx is done, then shuts down gracefully: it
+// stops accepting requests (those under way finish, within
+// server.shutdown_timeout), lets the turns and sends under way finish,
+// releases what it claimed, closes the store and returns nil.
+func (s *Server) Serve(ctx context.Context, l net.Listener) error {
+	hctx, stopHost := context.WithCancel(context.Background())
+	hostDone := make(chan struct{})
+	go func() {
+		defer close(hostDone)
+		_ = s.Host.Run(hctx)
+	}()
+	srv := &http.Server{Handler: s.mux, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
+		WriteTimeout: 60 * time.Second, IdleTimeout: 2 * time.Minute, ErrorLog: slog.NewLogLogger(s.log.Handler(), slog.LevelWarn)}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(l) }()
+	s.ready.Store(true)
+	s.log.Info("serving", "listen", l.Addr().String(), "channels", s.cfg.Channels.Len())
+	var serveErr error
+	select {
+	case <-ctx.Done():
+	case serveErr = <-errc:
+	}
+	s.ready.Store(false)
+	s.log.Info("shutting down: no new requests; finishing the turns under way")
+	sctx, cancel := context.WithTimeout(context.Background(), s.cfg.Server.ShutdownTimeout)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		s.log.Warn("requests still under way at the shutdown timeout were cut", "error", err)
+	}
+	stopHost()
+	select {
+	case <-hostDone:
+	case <-sctx.Done():
+		s.log.Warn("turns still under way at the shutdown timeout; their messages are taken again when their leases end")
+	}
+	if err := s.store.Close(); err != nil {
+		s.log.Warn("closing the store", "error", err)
+	}
+	if serveErr != nil && !errors.Is(serveErr, http.ErrServerClosed) {
+		return serveErr
+	}
+	s.log.Info("stopped")
+	return nil
+}

@@ -1,0 +1,332 @@
+package host
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/batonbot/baton/channel/whatsapp/whatsapptest"
+	"github.com/batonbot/baton/config"
+	"github.com/batonbot/baton/handoff"
+)
+
+// zendeskFake is a strict stand-in for Zendesk's Support API: basic auth
+// with an API token, one ticket per Idempotency-Key.
+type zendeskFake struct {
+	*httptest.Server
+	mu      sync.Mutex
+	tickets []map[string]any
+	keys    map[string]int
+}
+
+func newZendeskFake(t *testing.T) *zendeskFake {
+	z := &zendeskFake{keys: map[string]int{}}
+	z.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if u, p, ok := r.BasicAuth(); !ok || u != "bot@acme.example/token" || p != "zd-token" {
+			http.Error(w, `{"error":"Couldn't authenticate you"}`, 401)
+			return
+		}
+		z.mu.Lock()
+		defer z.mu.Unlock()
+		switch {
+		case r.Method == "POST" && r.URL.Path == "/api/v2/users/create_or_update":
+			w.WriteHeader(201)
+			io.WriteString(w, `{"user":{"id":9001}}`)
+		case r.Method == "POST" && r.URL.Path == "/api/v2/tickets":
+			key := r.Header.Get("Idempotency-Key")
+			if key == "" {
+				http.Error(w, `{"error":"no idempotency key"}`, 400)
+				return
+			}
+			n, seen := z.keys[key]
+			if !seen {
+				var body struct{ Ticket map[string]any }
+				if err := json.NewDecoder(r.Body).Decode(&body); err != nil || body.Ticket["external_id"] == nil {
+					http.Error(w, `{"error":"RecordInvalid"}`, 422)
+					return
+				}
+				z.tickets = append(z.tickets, body.Ticket)
+				n = 4000 + len(z.tickets)
+				z.keys[key] = n
+			}
+			w.WriteHeader(201)
+			fmt.Fprintf(w, `{"ticket":{"id":%d}}`, n)
+		case r.Method == "PUT" && strings.HasPrefix(r.URL.Path, "/api/v2/tickets/"):
+			io.WriteString(w, `{"ticket":{}}`)
+		case r.Method == "GET" && strings.HasPrefix(r.URL.Path, "/api/v2/tickets/"):
+			io.WriteString(w, `{"ticket":{"requester_id":9001}}`)
+		default:
+			http.Error(w, `{"error":"InvalidEndpoint"}`, 404)
+		}
+	}))
+	t.Cleanup(z.Close)
+	return z
+}
+
+func (z *zendeskFake) count() int {
+	z.mu.Lock()
+	defer z.mu.Unlock()
+	return len(z.tickets)
+}
+
+// shopTransport routes shop.example.com to the shop fake; everything else
+// goes out as usual (to the local fakes).
+type shopTransport struct{ shop *url.URL }
+
+func (s shopTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	if r.URL.Host == "shop.example.com" {
+		r = r.Clone(r.Context())
+		r.URL.Scheme, r.URL.Host = s.shop.Scheme, s.shop.Host
+	}
+	return http.DefaultTransport.RoundTrip(r)
+}
+
+const e2eConfig = `
+connectors:
+  zendesk: {base_url: "%s", subdomain: acme, email: bot@acme.example, token: zd-token}
+server: {listen: "127.0.0.1:0", shutdown_timeout: 5s}
+store: {kind: memory}
+channels:
+  whatsapp:
+    - phone_number_id: "%s"
+      flow: %s
+      access_token: %s
+      app_secret: %s
+      verify_token: %s
+      graph_url: %s
+      api_version: %s
+bridge:
+  zendesk: {signing_secret: zd-signing}
+`
+
+type e2e struct {
+	srv  *Server
+	wa   *whatsapptest.Server
+	zd   *zendeskFake
+	base string
+}
+
+func startE2E(t *testing.T) *e2e {
+	t.Helper()
+	wa := whatsapptest.NewServer(t)
+	zd := newZendeskFake(t)
+	shop := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/api/orders/A12345" {
+			io.WriteString(w, `{"status":"shipped","eta":"2026-03-05"}`)
+			return
+		}
+		http.NotFound(w, r)
+	}))
+	t.Cleanup(shop.Close)
+	flow, _ := filepath.Abs("../cmd/baton/testdata/flows/shop.yaml")
+	src := fmt.Sprintf(e2eConfig, zd.URL, wa.PhoneNumberID, flow, wa.Token, wa.AppSecret, whatsapptest.VerifyToken, wa.URL, wa.Version)
+	path := filepath.Join(t.TempDir(), "baton.yaml")
+	if err := os.WriteFile(path, []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cfg, diags := config.Load(path)
+	if diags.HasErrors() {
+		t.Fatal(diags.Err())
+	}
+	shopURL, _ := url.Parse(shop.URL)
+	srv, err := NewServer(cfg, ServerOptions{Logger: NewLogger(io.Discard, 0, false), HTTPClient: &http.Client{Transport: shopTransport{shopURL}},
+		Host: []Option{WithPoll(10 * time.Millisecond), WithDeliverOptions(handoff.DeliverPollInterval(10 * time.Millisecond))}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- srv.Serve(ctx, l) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("shutdown: %v", err)
+		}
+	})
+	return &e2e{srv: srv, wa: wa, zd: zd, base: "http://" + l.Addr().String()}
+}
+
+func (e *e2e) post(t *testing.T, body []byte) {
+	t.Helper()
+	resp, err := e.wa.Post(context.Background(), e.base+"/webhooks/whatsapp", body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Fatalf("webhook answered %d", resp.StatusCode)
+	}
+}
+
+// sent waits for the fake Graph API to have n messages and returns them.
+func (e *e2e) sent(t *testing.T, n int) []whatsapptest.Message {
+	t.Helper()
+	waitFor(t, strconv.Itoa(n)+" messages to the customer", func() bool { return len(e.wa.Messages()) >= n })
+	return e.wa.Messages()
+}
+
+func (e *e2e) zendesk(t *testing.T, body string) {
+	t.Helper()
+	ts := time.Now().UTC().Format(time.RFC3339)
+	req, _ := http.NewRequest("POST", e.base+"/bridge/zendesk", bytes.NewBufferString(body))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("X-Zendesk-Webhook-Signature-Timestamp", ts)
+	req.Header.Set("X-Zendesk-Webhook-Signature", handoff.SignZendesk("zd-signing", ts, []byte(body)))
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode >= 300 {
+		t.Fatalf("the bridge answered %d", resp.StatusCode)
+	}
+}
+
+// A whole WhatsApp conversation: the menu as buttons, a button reply, an
+// order lookup, a handoff to Zendesk, the agent's reply through the
+// bridge and the ticket solved, back to the bot's CSAT question.
+func TestServeWhatsAppToZendeskAndBack(t *testing.T) {
+	e := startE2E(t)
+	const customer = "393331234567"
+	e.post(t, e.wa.Notification(whatsapptest.Inbound{From: customer, Name: "Anna", Text: "hello"}))
+	msgs := e.sent(t, 1)
+	m := msgs[0]
+	if m.To != customer || m.Type != "interactive" || m.Interactive.Type != "button" || len(m.Interactive.Choices) != 3 ||
+		m.Interactive.Choices[0].ID != "order" || !strings.Contains(m.Interactive.Body, "Hi Anna! How can I help?") {
+		t.Fatalf("the welcome menu: %+v %+v", m, m.Interactive)
+	}
+	e.post(t, e.wa.Notification(whatsapptest.Inbound{From: customer, Name: "Anna", ButtonID: "order", ButtonTitle: "Order status"}))
+	if m := e.sent(t, 2)[1]; !strings.Contains(m.Text, "What's your order number?") {
+		t.Fatalf("after the button: %+v", m)
+	}
+	e.post(t, e.wa.Notification(whatsapptest.Inbound{From: customer, Name: "Anna", Text: "it's A12345"}))
+	msgs = e.sent(t, 4)
+	if !strings.Contains(msgs[2].Text, "Your order A12345 arrives on 2026-03-05.") {
+		t.Fatalf("the order lookup: %+v", msgs[2])
+	}
+	e.post(t, e.wa.Notification(whatsapptest.Inbound{From: customer, Name: "Anna", Text: "agent"}))
+	waitFor(t, "the Zendesk ticket", func() bool { return e.zd.count() == 1 })
+	conv := "whatsapp:" + e.wa.PhoneNumberID + ":" + customer
+	if got := e.zd.tickets[0]["external_id"]; got != conv {
+		t.Errorf("ticket external_id %v, want %s", got, conv)
+	}
+	n := len(e.sent(t, 5))
+	e.zendesk(t, fmt.Sprintf(`{"event":"comment","ticket_id":"4001","conversation_id":%q,"comment":"Hi Anna, I'm Marco","author":"Marco","author_role":"agent"}`, conv))
+	waitFor(t, "the agent's reply on WhatsApp", func() bool {
+		for _, m := range e.wa.Messages()[n:] {
+			if m.To == customer && strings.Contains(m.Text, "Hi Anna, I'm Marco") {
+				return true
+			}
+		}
+		return false
+	})
+	e.zendesk(t, fmt.Sprintf(`{"event":"status","ticket_id":"4001","conversation_id":%q,"status":"Solved","author":"Marco"}`, conv))
+	waitFor(t, "the CSAT question", func() bool {
+		all := e.wa.Messages()
+		return strings.Contains(all[len(all)-1].Text, "How did we do, from 1 to 5?")
+	})
+}
+
+// Meta delivering the same message three times at once gives one reply
+// and one ticket.
+func TestServeDuplicateWebhooks(t *testing.T) {
+	e := startE2E(t)
+	e.post(t, e.wa.Notification(whatsapptest.Inbound{From: "391112223334", Name: "Bea", Text: "hello"}))
+	e.sent(t, 1)
+	body := e.wa.Notification(whatsapptest.Inbound{ID: "wamid.SAME", From: "391112223334", Name: "Bea", Text: "agent"})
+	var wg sync.WaitGroup
+	for range 3 {
+		wg.Go(func() { e.post(t, body) })
+	}
+	wg.Wait()
+	waitFor(t, "the ticket", func() bool { return e.zd.count() >= 1 })
+	e.sent(t, 2)
+	time.Sleep(200 * time.Millisecond) // let any duplicate turn show itself
+	if n := e.zd.count(); n != 1 {
+		t.Errorf("%d tickets, want 1", n)
+	}
+	if n := len(e.wa.Messages()); n != 2 {
+		t.Errorf("%d messages to the customer, want 2 (the menu, then one handoff reply): %+v", n, e.wa.Messages())
+	}
+}
+
+// Bad input: each refused with its status, nothing processed.
+func TestServeRefusesBadWebhooks(t *testing.T) {
+	e := startE2E(t)
+	post := func(body []byte, sig string) int {
+		req, _ := http.NewRequest("POST", e.base+"/webhooks/whatsapp", bytes.NewReader(body))
+		if sig != "" {
+			req.Header.Set("X-Hub-Signature-256", sig)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	good := e.wa.Notification(whatsapptest.Inbound{From: "390000000001", Text: "hello"})
+	if got := post(good, ""); got != 401 {
+		t.Errorf("no signature: %d", got)
+	}
+	if got := post(good, whatsapptest.Sign("wrong", good)); got != 401 {
+		t.Errorf("a wrong signature: %d", got)
+	}
+	if got := post([]byte(`{"object":`), whatsapptest.Sign(e.wa.AppSecret, []byte(`{"object":`))); got != 400 {
+		t.Errorf("not JSON: %d", got)
+	}
+	big := bytes.Repeat([]byte("x"), 4<<20)
+	if got := post(big, whatsapptest.Sign(e.wa.AppSecret, big)); got != 413 {
+		t.Errorf("too large: %d", got)
+	}
+	resp, err := http.Get(e.base + "/webhooks/whatsapp?hub.mode=subscribe&hub.verify_token=nope&hub.challenge=42")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 403 {
+		t.Errorf("a wrong verify token: %d", resp.StatusCode)
+	}
+	resp, _ = http.Get(e.base + "/webhooks/whatsapp?hub.mode=subscribe&hub.verify_token=" + whatsapptest.VerifyToken + "&hub.challenge=42")
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || string(b) != "42" {
+		t.Errorf("the handshake: %d %q", resp.StatusCode, b)
+	}
+	time.Sleep(100 * time.Millisecond)
+	if n := len(e.wa.Messages()); n != 0 {
+		t.Errorf("a refused webhook was processed: %d messages sent", n)
+	}
+	resp, _ = http.Get(e.base + "/metrics")
+	b, _ = io.ReadAll(resp.Body)
+	resp.Body.Close()
+	for _, want := range []string{`baton_webhook_rejects_total{endpoint="whatsapp",reason="signature"} 2`, `baton_webhook_rejects_total{endpoint="whatsapp",reason="too_large"} 1`} {
+		if !strings.Contains(string(b), want) {
+			t.Errorf("/metrics lacks %s", want)
+		}
+	}
+	for _, p := range []string{"/healthz", "/readyz"} {
+		resp, _ = http.Get(e.base + p)
+		resp.Body.Close()
+		if resp.StatusCode != 200 {
+			t.Errorf("%s: %d", p, resp.StatusCode)
+		}
+	}
+}
