@@ -13,11 +13,6 @@ func (l *loader) errorf(n *yaml.Node, format string, args ...any) {
 	l.report(Error, l.pos(n), format, args...)
 }
 
-// warnf reports a warning at node n of the file being converted.
-func (l *loader) warnf(n *yaml.Node, format string, args ...any) {
-	l.report(Warning, l.pos(n), format, args...)
-}
-
 func (l *loader) errAt(p flows.Pos, format string, args ...any) {
 	l.report(Error, p, format, args...)
 }

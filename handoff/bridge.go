@@ -92,9 +92,6 @@ type inbound struct {
 	in             flows.Input
 }
 
-// errNotSigned marks a verification failure (401).
-var errNotSigned = errors.New("not signed")
-
 // bridgeHandler is the request lifecycle every inbound handler shares.
 type bridgeHandler struct {
 	name    string

@@ -95,7 +95,7 @@ func buildAll[T any](cfg *Config, build func(name string) (T, error)) (map[strin
 		out[name] = c
 	}
 	if len(out) == 0 && len(errs) == 0 {
-		return nil, fmt.Errorf("%s configures no connector: add zendesk, freshdesk or webhook under connectors:", cfg.Source)
+		return nil, fmt.Errorf("%s configures no connector; add zendesk, freshdesk or webhook under connectors", cfg.Source)
 	}
 	return out, errors.Join(errs...)
 }

@@ -20,11 +20,10 @@ import (
 // the Deliverer's OnSettled hook once the open is delivered (the message
 // then links the ticket), when Wants(priority) holds.
 type Notifier struct {
-	cfg     ConfigNotify
-	link    string
-	mask    bool
-	client  *http.Client
-	timeout time.Duration
+	cfg    ConfigNotify
+	link   string
+	mask   bool
+	client *http.Client
 }
 
 // NotifyOption configures a Notifier.

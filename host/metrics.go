@@ -116,17 +116,6 @@ func (m *Metrics) sendError(channel string, code int) {
 	}
 }
 
-func (m *Metrics) reload(ok bool) {
-	if m == nil {
-		return
-	}
-	if ok {
-		m.reloads.WithLabelValues("ok").Inc()
-	} else {
-		m.reloads.WithLabelValues("refused").Inc()
-	}
-}
-
 // outboxCollector lists the pending outbox items at each scrape.
 type outboxCollector struct {
 	outbox     flows.Outbox

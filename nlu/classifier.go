@@ -139,9 +139,7 @@ func features(toks []token, c cues, out []uint64) []uint64 {
 			out = append(out, cueHash(name))
 		}
 	}
-	for _, h := range c.topics {
-		out = append(out, h)
-	}
+	out = append(out, c.topics...)
 	cue(c.wantsHuman, "wants_human")
 	cue(c.frustrated, "frustrated")
 	cue(c.order, "order")

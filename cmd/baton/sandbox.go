@@ -108,14 +108,6 @@ type stepResult struct {
 	Problems []string
 }
 
-func (r *stepResult) effects() []flows.Effect {
-	out := make([]flows.Effect, len(r.Events))
-	for i, ev := range r.Events {
-		out[i] = ev.Effect
-	}
-	return out
-}
-
 type sandbox struct {
 	cfg     sandboxConfig
 	eng     *engine.Engine
@@ -150,7 +142,7 @@ func newSandbox(cfg sandboxConfig) (*sandbox, error) {
 	}
 	s := &sandbox{cfg: cfg, virtual: cfg.now}
 	if !cfg.fixed {
-		s.offset = cfg.now.Sub(time.Now())
+		s.offset = time.Until(cfg.now)
 	}
 	a := cfg.analyzer
 	var err error
@@ -195,7 +187,7 @@ func (s *sandbox) setNow(t time.Time) {
 		s.virtual = t
 		return
 	}
-	s.offset = t.Sub(time.Now())
+	s.offset = time.Until(t)
 }
 
 // reset starts a new conversation with the same setup.
