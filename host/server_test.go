@@ -36,7 +36,7 @@ func newZendeskFake(t *testing.T) *zendeskFake {
 	z := &zendeskFake{keys: map[string]int{}}
 	z.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if u, p, ok := r.BasicAuth(); !ok || u != "bot@acme.example/token" || p != "zd-token" {
-			http.Error(w, `{"error":"Couldn't authenticate you"}`, 401)
+			http.Error(w, `{"error":"Couldn't authenticate you"}`, http.StatusUnauthorized)
 			return
 		}
 		z.mu.Lock()
@@ -55,7 +55,7 @@ func newZendeskFake(t *testing.T) *zendeskFake {
 			if !seen {
 				var body struct{ Ticket map[string]any }
 				if err := json.NewDecoder(r.Body).Decode(&body); err != nil || body.Ticket["external_id"] == nil {
-					http.Error(w, `{"error":"RecordInvalid"}`, 422)
+					http.Error(w, `{"error":"RecordInvalid"}`, http.StatusUnprocessableEntity)
 					return
 				}
 				z.tickets = append(z.tickets, body.Ticket)
