@@ -61,8 +61,8 @@ type Server struct {
 type Option func(*config)
 
 type config struct {
-	aof  bool
-	args []string
+	aof, cluster bool
+	args         []string
 }
 
 // WithAOF turns the append-only file on with fsync on every write, so a
@@ -84,20 +84,37 @@ func External() bool { return os.Getenv(EnvURL) != "" }
 func Start(t testing.TB, opts ...Option) *Server {
 	t.Helper()
 	if u := os.Getenv(EnvURL); u != "" {
-		addr := strings.TrimPrefix(strings.TrimPrefix(u, "redis://"), "valkey://")
-		if i := strings.IndexAny(addr, "/?"); i >= 0 {
-			addr = addr[:i]
-		}
-		return &Server{URL: u, Addr: addr, t: t}
+		return external(t, u)
 	}
 	bin := binary(t, "redis-server")
+	s, err := newServer(bin, t.TempDir(), opts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.t = t
+	t.Cleanup(s.stop)
+	return s
+}
+
+func external(t testing.TB, u string) *Server {
+	addr := strings.TrimPrefix(strings.TrimPrefix(u, "redis://"), "valkey://")
+	if i := strings.IndexAny(addr, "/?"); i >= 0 {
+		addr = addr[:i]
+	}
+	return &Server{URL: u, Addr: addr, t: t}
+}
+
+// newServer starts redis-server in dir.
+func newServer(bin, dir string, opts ...Option) (*Server, error) {
 	var c config
 	for _, o := range opts {
 		o(&c)
 	}
-	dir := t.TempDir()
-	s := &Server{Dir: dir, t: t}
-	port := freePort(t, false)
+	s := &Server{Dir: dir}
+	port, err := freePort(c.cluster)
+	if err != nil {
+		return nil, err
+	}
 	s.Addr = net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
 	s.URL = "redis://" + s.Addr
 	s.args = []string{
@@ -110,26 +127,31 @@ func Start(t testing.TB, opts ...Option) *Server {
 	} else {
 		s.args = append(s.args, "--appendonly", "no")
 	}
+	if c.cluster {
+		s.args = append(s.args, "--cluster-enabled", "yes", "--cluster-config-file", filepath.Join(dir, "nodes.conf"),
+			"--cluster-node-timeout", "5000")
+	}
 	s.args = append(s.args, c.args...)
-	s.start(bin)
-	t.Cleanup(s.stop)
-	return s
+	if err := s.start(bin); err != nil {
+		return nil, err
+	}
+	return s, nil
 }
 
-func (s *Server) start(bin string) {
-	s.t.Helper()
+func (s *Server) start(bin string) error {
 	s.cmd = exec.Command(bin, s.args...)
 	s.cmd.Dir = s.Dir
 	s.cmd.SysProcAttr = procAttr()
 	if err := s.cmd.Start(); err != nil {
-		s.t.Fatalf("valkeytest: starting %s: %v", bin, err)
+		return fmt.Errorf("valkeytest: starting %s: %w", bin, err)
 	}
 	s.done = make(chan struct{})
 	go func(cmd *exec.Cmd, done chan struct{}) { _ = cmd.Wait(); close(done) }(s.cmd, s.done)
 	if err := waitReady(s.Addr, s.done, 10*time.Second); err != nil {
 		s.stop()
-		s.t.Fatalf("valkeytest: redis-server on %s did not start: %v\n%s", s.Addr, err, s.log())
+		return fmt.Errorf("valkeytest: redis-server on %s did not start: %w\n%s", s.Addr, err, s.log())
 	}
+	return nil
 }
 
 func (s *Server) log() string {
@@ -163,7 +185,9 @@ func (s *Server) Restart() {
 	default:
 		s.Kill()
 	}
-	s.start(binary(s.t, "redis-server"))
+	if err := s.start(binary(s.t, "redis-server")); err != nil {
+		s.t.Fatal(err)
+	}
 }
 
 func (s *Server) stop() {
@@ -206,22 +230,24 @@ func StartCluster(t testing.TB) *Cluster {
 	}
 	bin := binary(t, "redis-server")
 	cli := binary(t, "redis-cli")
+	dirs := []string{t.TempDir(), t.TempDir(), t.TempDir()}
+	c, err := newCluster(bin, cli, dirs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(c.stop)
+	return c
+}
+
+func newCluster(bin, cli string, dirs []string) (*Cluster, error) {
 	c := &Cluster{}
-	addrs := make([]string, 3)
-	for i := range 3 {
-		dir := t.TempDir()
-		port := freePort(t, true)
-		s := &Server{Dir: dir, t: t, Addr: net.JoinHostPort("127.0.0.1", strconv.Itoa(port))}
-		s.URL = "redis://" + s.Addr
-		s.args = []string{
-			"--port", strconv.Itoa(port), "--bind", "127.0.0.1", "--dir", dir,
-			"--save", "", "--appendonly", "no", "--daemonize", "no", "--protected-mode", "no",
-			"--cluster-enabled", "yes", "--cluster-config-file", filepath.Join(dir, "nodes.conf"),
-			"--cluster-node-timeout", "5000",
-			"--logfile", filepath.Join(dir, "server.log"),
+	addrs := make([]string, len(dirs))
+	for i, dir := range dirs {
+		s, err := newServer(bin, dir, func(c *config) { c.cluster = true })
+		if err != nil {
+			c.stop()
+			return nil, err
 		}
-		s.start(bin)
-		t.Cleanup(s.stop)
 		c.Nodes = append(c.Nodes, s)
 		addrs[i] = s.Addr
 	}
@@ -229,7 +255,8 @@ func StartCluster(t testing.TB) *Cluster {
 	args = append(args, "--cluster-replicas", "0", "--cluster-yes")
 	out, err := exec.Command(cli, args...).CombinedOutput()
 	if err != nil {
-		t.Fatalf("valkeytest: redis-cli --cluster create: %v\n%s", err, out)
+		c.stop()
+		return nil, fmt.Errorf("valkeytest: redis-cli --cluster create: %w\n%s", err, out)
 	}
 	deadline := time.Now().Add(20 * time.Second)
 	for _, s := range c.Nodes {
@@ -239,13 +266,20 @@ func StartCluster(t testing.TB) *Cluster {
 				break
 			}
 			if time.Now().After(deadline) {
-				t.Fatalf("valkeytest: cluster node %s not ok after 20s: %v\n%s", s.Addr, err, info)
+				c.stop()
+				return nil, fmt.Errorf("valkeytest: cluster node %s not ok after 20s: %v\n%s", s.Addr, err, info)
 			}
 			time.Sleep(50 * time.Millisecond)
 		}
 	}
 	c.URL = "redis://" + addrs[0] + "?addr=" + addrs[1] + "&addr=" + addrs[2]
-	return c
+	return c, nil
+}
+
+func (c *Cluster) stop() {
+	for _, s := range c.Nodes {
+		s.stop()
+	}
 }
 
 // binary finds name on PATH, failing (or, with BATON_TEST_VALKEY_SKIP set,
@@ -265,17 +299,16 @@ func binary(t testing.TB, name string) string {
 
 // freePort returns a loopback port nothing listens on; with bus, port+10000
 // (a cluster node's bus port) is free too.
-func freePort(t testing.TB, bus bool) int {
-	t.Helper()
+func freePort(bus bool) (int, error) {
 	for range 100 {
 		l, err := net.Listen("tcp", "127.0.0.1:0")
 		if err != nil {
-			t.Fatalf("valkeytest: finding a free port: %v", err)
+			return 0, fmt.Errorf("valkeytest: finding a free port: %w", err)
 		}
 		port := l.Addr().(*net.TCPAddr).Port
 		if !bus {
 			l.Close()
-			return port
+			return port, nil
 		}
 		if port+10000 > 65535 {
 			l.Close()
@@ -287,10 +320,9 @@ func freePort(t testing.TB, bus bool) int {
 			continue
 		}
 		l2.Close()
-		return port
+		return port, nil
 	}
-	t.Fatal("valkeytest: no free loopback port pair found")
-	return 0
+	return 0, errors.New("valkeytest: no free loopback port pair found")
 }
 
 // waitReady waits until addr answers PING, the process ends or timeout.

@@ -1,0 +1,146 @@
+package valkey
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/batonbot/baton/flows"
+)
+
+// On a cluster a conversation's write and the publishing of its state to
+// the shared indexes are two steps. A process that dies between them
+// leaves the write done and the indexes behind: nothing is lost, the sweep
+// catches up.
+func TestClusterCrashBetweenWriteAndPublish(t *testing.T) {
+	ctx := context.Background()
+	now := time.Unix(1700000000, 0)
+	s := open(t, "cluster", WithClock(func() time.Time { return now }))
+	if !s.cluster {
+		t.Fatal("the cluster store does not see a cluster")
+	}
+	crash := errors.New("crash")
+	afterCommitHook = func(string) error { return crash }
+	sess := &flows.Session{ID: "c"}
+	err := s.Save(ctx, sess, flows.Commit{
+		Outbox: []flows.OutboxItem{{ID: "r1", Kind: flows.OutboxReply}},
+		Loads:  map[string]int{"ann": 1},
+		Timers: []flows.Timer{{Key: "k", At: now}},
+	})
+	afterCommitHook = nil
+	if err != nil {
+		t.Fatalf("the save itself happened, its error is %v", err)
+	}
+	if sess.Rev != 1 {
+		t.Fatalf("rev %d", sess.Rev)
+	}
+	// The indexes do not know yet.
+	if got, _ := s.Claim(ctx, now, time.Minute, 10); len(got) != 0 {
+		t.Fatalf("claimed before the sweep: %q", ids(got))
+	}
+	if l, _ := s.Loads(ctx, []string{"ann"}); l["ann"] != 0 {
+		t.Fatalf("loads before the sweep: %v", l)
+	}
+	n, err := s.Sweep(ctx)
+	if err != nil || n != 1 {
+		t.Fatalf("sweep published %d (%v), want 1", n, err)
+	}
+	got, _ := s.Claim(ctx, now, time.Minute, 10)
+	if ids(got) != "r1" {
+		t.Fatalf("after the sweep claimed %q", ids(got))
+	}
+	if l, _ := s.Loads(ctx, []string{"ann"}); l["ann"] != 1 {
+		t.Fatalf("loads after the sweep: %v", l)
+	}
+	if d, _ := s.Due(ctx, now, 10); len(d) != 1 {
+		t.Fatalf("timers after the sweep: %+v", d)
+	}
+	// A second sweep finds nothing to do, and a stale publish is refused.
+	if n, _ := s.Sweep(ctx); n != 0 {
+		t.Fatalf("second sweep published %d", n)
+	}
+	old := []string{"1", "", "", "", "", "", ""}
+	if err := s.publish(ctx, "c", old); err != nil {
+		t.Fatal(err)
+	}
+	if l, _ := s.Loads(ctx, []string{"ann"}); l["ann"] != 1 {
+		t.Fatalf("an old state overwrote a newer one: loads %v", l)
+	}
+}
+
+// The background sweep runs by itself.
+func TestBackgroundSweep(t *testing.T) {
+	ctx := context.Background()
+	s := open(t, "cluster", WithSweepEvery(20*time.Millisecond))
+	afterCommitHook = func(string) error { return errors.New("crash") }
+	err := s.Save(ctx, &flows.Session{ID: "c"}, flows.Commit{Outbox: []flows.OutboxItem{{ID: "r1", Kind: flows.OutboxReply}}})
+	afterCommitHook = nil
+	if err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		if got, _ := s.Claim(ctx, time.Now(), time.Minute, 10); len(got) == 1 {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the background sweep did not publish the lost state within 5s")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+func TestIdleExpiry(t *testing.T) {
+	forKinds(t, func(t *testing.T, kind string) {
+		ctx := context.Background()
+		now := time.Unix(1700000000, 0)
+		s := open(t, kind, WithClock(func() time.Time { return now }), WithTTL(time.Hour))
+		sess := &flows.Session{ID: "c", Transcript: []flows.Message{msg(1, flows.RoleUser)}}
+		if err := s.Save(ctx, sess, flows.Commit{Timers: []flows.Timer{{Key: "k", At: now.Add(2 * time.Hour)}}}); err != nil {
+			t.Fatal(err)
+		}
+		ttl, err := s.c.Do(ctx, s.c.B().Pttl().Key(s.convKey("c", "s")).Build()).AsInt64()
+		if err != nil || ttl <= 0 || ttl > time.Hour.Milliseconds() {
+			t.Fatalf("session key PTTL %d (%v), want within an hour", ttl, err)
+		}
+		now = now.Add(time.Hour)
+		if _, err := s.Load(ctx, "c"); !errors.Is(err, flows.ErrNoSession) {
+			t.Fatalf("an idle session loads: %v", err)
+		}
+		// Saving over it starts afresh: revision 0, no old timers.
+		fresh := &flows.Session{ID: "c"}
+		if err := s.Save(ctx, fresh, flows.Commit{}); err != nil || fresh.Rev != 1 {
+			t.Fatalf("save over an expired session: rev %d, %v", fresh.Rev, err)
+		}
+		if d, _ := s.Due(ctx, now.Add(3*time.Hour), 10); len(d) != 0 {
+			t.Fatalf("the expired conversation's timer survived: %+v", d)
+		}
+	})
+}
+
+func TestDeleteKeepsOutbox(t *testing.T) {
+	forKinds(t, func(t *testing.T, kind string) {
+		ctx := context.Background()
+		s := open(t, kind)
+		err := s.Save(ctx, &flows.Session{ID: "c"}, flows.Commit{
+			Outbox: []flows.OutboxItem{{ID: "o", Kind: flows.OutboxOpen, HandoffID: "h"}},
+			Timers: []flows.Timer{{Key: "k", At: time.Now()}},
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Delete(ctx, "c"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.Load(ctx, "c"); !errors.Is(err, flows.ErrNoSession) {
+			t.Fatalf("deleted session loads: %v", err)
+		}
+		if d, _ := s.Due(ctx, time.Now().Add(time.Hour), 10); len(d) != 0 {
+			t.Fatalf("deleted conversation's timers: %+v", d)
+		}
+		if got, _ := s.Claim(ctx, time.Now().Add(time.Second), time.Minute, 10); ids(got) != "o" {
+			t.Fatalf("the handoff of a deleted conversation: %q", ids(got))
+		}
+	})
+}

@@ -1,0 +1,111 @@
+package valkey
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"time"
+
+	"github.com/valkey-io/valkey-go"
+
+	"github.com/batonbot/baton/flows"
+)
+
+// Accept stores in durably, deduplicated on in.ID within the dedupe window
+// (see flows.Inbox): one script on the conversation's node.
+func (s *Store) Accept(ctx context.Context, in flows.Inbound) (bool, error) {
+	if err := ctx.Err(); err != nil {
+		return false, err
+	}
+	if in.ID == "" || in.ConversationID == "" {
+		return false, errors.New("valkey store: an inbound message needs an ID and a ConversationID")
+	}
+	now := s.now()
+	e := flows.InboxEntry{ID: in.ID, Inbound: in, AcceptedAt: now}
+	blob, err := encodeEntry(&e)
+	if err != nil {
+		return false, fmt.Errorf("valkey store: encoding inbound message %q: %w", in.ID, err)
+	}
+	conv := in.ConversationID
+	args := []string{conv, ms(now), msDur(s.ttl), in.ID, valkey.BinaryString(blob), ms(now.Add(s.dedupe))}
+	reply, err := s.sc.accept.exec(ctx, s.c, s.convKeys(conv), args).AsStrSlice()
+	if err != nil {
+		return false, fmt.Errorf("valkey store: accepting inbound message %q: %w", in.ID, err)
+	}
+	head, _, err := s.finished(ctx, conv, reply, 1)
+	if head == nil {
+		return false, err
+	}
+	// A failed publish does not lose the message: it is stored, and the
+	// sweep publishes the conversation's state.
+	return head[0] == "NEW", nil
+}
+
+// Claim leases up to max inbox entries, the oldest unconsumed one of each
+// conversation whose oldest is not leased (see flows.Inbox).
+func (s *Inbox) Claim(ctx context.Context, now time.Time, lease time.Duration, max int) ([]flows.InboxEntry, error) {
+	return s.s.claimInbox(ctx, now, lease, max)
+}
+
+// Inbox is the store's flows.Inbox (its Claim would clash with the
+// outbox's on Store itself).
+type Inbox struct{ s *Store }
+
+// Accept is Store.Accept.
+func (s *Inbox) Accept(ctx context.Context, in flows.Inbound) (bool, error) { return s.s.Accept(ctx, in) }
+
+var _ flows.Inbox = (*Inbox)(nil)
+
+// Inbox returns the store's inbox.
+func (s *Store) Inbox() *Inbox { return &Inbox{s: s} }
+
+func (s *Store) claimInbox(ctx context.Context, now time.Time, lease time.Duration, max int) ([]flows.InboxEntry, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if max <= 0 {
+		return nil, nil
+	}
+	convs, err := s.dueConversations(ctx, []string{"ii"}, now, max)
+	if err != nil {
+		return nil, fmt.Errorf("valkey store: claiming inbox entries: %w", err)
+	}
+	if len(convs) == 0 {
+		return nil, nil
+	}
+	execs := make([]valkey.LuaExec, len(convs))
+	until := ms(now.Add(lease))
+	for i, c := range convs {
+		execs[i] = valkey.LuaExec{Keys: s.convKeys(c), Args: []string{c, ms(now), until}}
+	}
+	var out []flows.InboxEntry
+	var firstErr error
+	for i, r := range s.sc.inboxClaim.execMulti(ctx, s.c, execs) {
+		reply, err := r.AsStrSlice()
+		if err != nil {
+			firstErr = cmp(firstErr, fmt.Errorf("valkey store: claiming the inbox of %q: %w", convs[i], err))
+			continue
+		}
+		_, rest, err := s.finished(ctx, convs[i], reply, 1)
+		if err != nil {
+			firstErr = cmp(firstErr, err)
+		}
+		if len(rest) < 3 {
+			continue
+		}
+		var e flows.InboxEntry
+		if err := decodeEntry([]byte(rest[1]), &e); err != nil {
+			firstErr = cmp(firstErr, fmt.Errorf("valkey store: inbox entry %q: %w", rest[0], err))
+			continue
+		}
+		e.Attempts, _ = strconv.Atoi(rest[2])
+		out = append(out, e)
+	}
+	if len(out) == 0 && firstErr != nil {
+		return nil, firstErr
+	}
+	slices.SortStableFunc(out, func(a, b flows.InboxEntry) int { return a.AcceptedAt.Compare(b.AcceptedAt) })
+	return out, nil
+}

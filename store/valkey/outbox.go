@@ -1,0 +1,309 @@
+package valkey
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/valkey-io/valkey-go"
+
+	"github.com/batonbot/baton/flows"
+)
+
+// Claim leases up to max outbox items due at now (see flows.Outbox):
+// one round trip reads the shards' indexes, a second runs the claim
+// script of each conversation found, on its node.
+func (s *Store) Claim(ctx context.Context, now time.Time, lease time.Duration, max int) ([]flows.OutboxItem, error) {
+	return s.claim(ctx, now, lease, max, nil)
+}
+
+// OutboxOf returns the outbox whose Claim and List see only kinds (every
+// kind when none is given). Replies and handoff items have indexes of
+// their own, so a reply worker never polls handoff items and back.
+func (s *Store) OutboxOf(kinds ...flows.OutboxKind) flows.Outbox {
+	return &kindOutbox{s: s, kinds: slices.Clone(kinds)}
+}
+
+type kindOutbox struct {
+	s     *Store
+	kinds []flows.OutboxKind
+}
+
+func (k *kindOutbox) Claim(ctx context.Context, now time.Time, lease time.Duration, max int) ([]flows.OutboxItem, error) {
+	return k.s.claim(ctx, now, lease, max, k.kinds)
+}
+
+func (k *kindOutbox) Settle(ctx context.Context, item flows.OutboxItem) error {
+	return k.s.Settle(ctx, item)
+}
+
+func (k *kindOutbox) List(ctx context.Context, status flows.OutboxStatus) ([]flows.OutboxItem, error) {
+	return k.s.list(ctx, status, k.kinds)
+}
+
+// classes returns the index classes kinds fall in ("r" replies, "h"
+// handoff items) and the kinds filter for the claim script.
+func classes(kinds []flows.OutboxKind) (string, string) {
+	if len(kinds) == 0 {
+		return "rh", ""
+	}
+	var r, h bool
+	var b strings.Builder
+	b.WriteByte('|')
+	for _, k := range kinds {
+		if k == flows.OutboxReply {
+			r = true
+		} else {
+			h = true
+		}
+		b.WriteString(string(k))
+		b.WriteByte('|')
+	}
+	cl := ""
+	if r {
+		cl += "r"
+	}
+	if h {
+		cl += "h"
+	}
+	return cl, b.String()
+}
+
+func (s *Store) claim(ctx context.Context, now time.Time, lease time.Duration, max int, kinds []flows.OutboxKind) ([]flows.OutboxItem, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if max <= 0 {
+		return nil, nil
+	}
+	cl, kf := classes(kinds)
+	var idx []string
+	if strings.Contains(cl, "r") {
+		idx = append(idx, "or")
+	}
+	if strings.Contains(cl, "h") {
+		idx = append(idx, "oh")
+	}
+	convs, err := s.dueConversations(ctx, idx, now, max)
+	if err != nil {
+		return nil, fmt.Errorf("valkey store: claiming outbox items: %w", err)
+	}
+	if len(convs) == 0 {
+		return nil, nil
+	}
+	execs := make([]valkey.LuaExec, len(convs))
+	until := ms(now.Add(lease))
+	for i, c := range convs {
+		execs[i] = valkey.LuaExec{Keys: s.convKeys(c), Args: []string{c, ms(now), msDur(s.ttl), until, strconv.Itoa(max), cl, kf}}
+	}
+	var out []flows.OutboxItem
+	var firstErr error
+	for i, r := range s.sc.claim.execMulti(ctx, s.c, execs) {
+		reply, err := r.AsStrSlice()
+		if err != nil {
+			firstErr = cmp(firstErr, fmt.Errorf("valkey store: claiming the outbox items of %q: %w", convs[i], err))
+			continue
+		}
+		_, rest, err := s.finished(ctx, convs[i], reply, 1)
+		if err != nil {
+			firstErr = cmp(firstErr, err)
+		}
+		for j := 0; j+2 < len(rest); j += 3 {
+			var it flows.OutboxItem
+			if err := decodeItem([]byte(rest[j+1]), &it); err != nil {
+				firstErr = cmp(firstErr, fmt.Errorf("valkey store: outbox item %q: %w", rest[j], err))
+				continue
+			}
+			it.Status = flows.OutboxPending
+			if rest[j+2] != "" && it.Kind != flows.OutboxOpen {
+				var t flows.TicketRef
+				if err := decodeTicket(rest[j+2], &t); err == nil {
+					it.Ticket = t
+				}
+			}
+			out = append(out, it)
+		}
+	}
+	if len(out) > max {
+		// Several conversations gave more than asked: give the extra
+		// back (rare; each conversation has few claimable items).
+		for _, it := range out[max:] {
+			_ = s.release(ctx, it)
+		}
+		out = out[:max]
+	}
+	if len(out) == 0 && firstErr != nil {
+		return nil, firstErr
+	}
+	slices.SortStableFunc(out, func(a, b flows.OutboxItem) int { return a.CreatedAt.Compare(b.CreatedAt) })
+	return out, nil
+}
+
+// release gives back the lease of a claimed item untouched.
+func (s *Store) release(ctx context.Context, it flows.OutboxItem) error {
+	return s.settle(ctx, it, "")
+}
+
+func cmp(first, err error) error {
+	if first != nil {
+		return first
+	}
+	return err
+}
+
+// dueConversations reads up to max conversations due at now from each
+// shard's indexes idx (one round trip, every shard at once), starting
+// from a random shard so busy workers spread.
+func (s *Store) dueConversations(ctx context.Context, idx []string, now time.Time, max int) ([]string, error) {
+	cmds := make(valkey.Commands, 0, s.shards*len(idx))
+	start := rand.IntN(s.shards)
+	nowMS := ms(now)
+	for i := range s.shards {
+		n := (start + i) % s.shards
+		for _, name := range idx {
+			cmds = append(cmds, s.c.B().Zrangebyscore().Key(s.shardKey(n, name)).Min("-inf").Max(nowMS).Limit(0, int64(max)).Build())
+		}
+	}
+	seen := make(map[string]bool)
+	var convs []string
+	for _, r := range s.c.DoMulti(ctx, cmds...) {
+		ids, err := r.AsStrSlice()
+		if err != nil {
+			return nil, err
+		}
+		for _, id := range ids {
+			if !seen[id] && len(convs) < max {
+				seen[id] = true
+				convs = append(convs, id)
+			}
+		}
+	}
+	return convs, nil
+}
+
+// Settle records the outcome of a claimed item and releases its lease (see
+// flows.Outbox). A delivered open records the handoff's ticket for its
+// appends; a dead open takes its handoff's pending items with it, and the
+// open made pending again revives them.
+func (s *Store) Settle(ctx context.Context, item flows.OutboxItem) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	return s.settle(ctx, item, string(item.Status))
+}
+
+func (s *Store) settle(ctx context.Context, item flows.OutboxItem, status string) error {
+	conv := item.ConversationID
+	if conv == "" {
+		return fmt.Errorf("valkey store: outbox item %q has no conversation id; settle items returned by Claim", item.ID)
+	}
+	next := ""
+	if !item.NextAt.IsZero() {
+		next = ms(item.NextAt)
+	}
+	blob, err := encodeItem(&item)
+	if err != nil {
+		return fmt.Errorf("valkey store: encoding outbox item %q: %w", item.ID, err)
+	}
+	ticket := ""
+	if item.Kind == flows.OutboxOpen && item.Ticket != (flows.TicketRef{}) {
+		ticket = encodeTicket(item.Ticket)
+	}
+	args := []string{conv, ms(s.now()), msDur(s.ttl), item.ID, status, next, valkey.BinaryString(blob), ticket,
+		strconv.Itoa(s.keepDelivered), msDur(s.keepFor)}
+	reply, err := s.sc.settle.exec(ctx, s.c, s.convKeys(conv), args).AsStrSlice()
+	if err != nil {
+		return fmt.Errorf("valkey store: settling outbox item %q: %w", item.ID, err)
+	}
+	if len(reply) > 0 && reply[0] == "NOITEM" {
+		return fmt.Errorf("valkey store: no outbox item %q in conversation %q to settle; settle items returned by Claim", item.ID, conv)
+	}
+	_, _, err = s.finished(ctx, conv, reply, 1)
+	return err
+}
+
+// List returns the items with status (all when empty), oldest first. It
+// reads every conversation that has outbox items: for operators, not for
+// a hot path.
+func (s *Store) List(ctx context.Context, status flows.OutboxStatus) ([]flows.OutboxItem, error) {
+	return s.list(ctx, status, nil)
+}
+
+func (s *Store) list(ctx context.Context, status flows.OutboxStatus, kinds []flows.OutboxKind) ([]flows.OutboxItem, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	cmds := make(valkey.Commands, s.shards)
+	for n := range s.shards {
+		cmds[n] = s.c.B().Zrange().Key(s.shardKey(n, "oa")).Min("0").Max("-1").Build()
+	}
+	var convs []string
+	for _, r := range s.c.DoMulti(ctx, cmds...) {
+		ids, err := r.AsStrSlice()
+		if err != nil {
+			return nil, fmt.Errorf("valkey store: listing the outbox: %w", err)
+		}
+		convs = append(convs, ids...)
+	}
+	if len(convs) == 0 {
+		return nil, nil
+	}
+	cmds = make(valkey.Commands, 0, 2*len(convs))
+	for _, c := range convs {
+		cmds = append(cmds, s.c.B().Hgetall().Key(s.convKey(c, "o")).Build(), s.c.B().Hgetall().Key(s.convKey(c, "om")).Build(),
+			s.c.B().Zrange().Key(s.convKey(c, "oq")).Min("0").Max("-1").Build())
+	}
+	res := s.c.DoMulti(ctx, cmds...)
+	var out []flows.OutboxItem
+	for i := 0; i < len(res); i += 3 {
+		conv := convs[i/3]
+		blobs, err := res[i].AsStrMap()
+		if err != nil {
+			return nil, fmt.Errorf("valkey store: listing the outbox of %q: %w", conv, err)
+		}
+		metas, err := res[i+1].AsStrMap()
+		if err != nil {
+			return nil, fmt.Errorf("valkey store: listing the outbox of %q: %w", conv, err)
+		}
+		order, err := res[i+2].AsStrSlice()
+		if err != nil {
+			return nil, fmt.Errorf("valkey store: listing the outbox of %q: %w", conv, err)
+		}
+		for _, id := range order {
+			b, ok := blobs[id]
+			m, ok2 := metas[id]
+			if !ok || !ok2 {
+				continue
+			}
+			var it flows.OutboxItem
+			if err := decodeItem([]byte(b), &it); err != nil {
+				return nil, fmt.Errorf("valkey store: outbox item %q: %w", id, err)
+			}
+			applyMeta(&it, m)
+			if status != "" && it.Status != status {
+				continue
+			}
+			if len(kinds) > 0 && !slices.Contains(kinds, it.Kind) {
+				continue
+			}
+			out = append(out, it)
+		}
+	}
+	// Each conversation's items are in creation order already.
+	slices.SortStableFunc(out, func(a, b flows.OutboxItem) int { return a.CreatedAt.Compare(b.CreatedAt) })
+	return out, nil
+}
+
+// applyMeta sets what the scripts own: the status, and the next time when
+// a script changed it (a revived item).
+func applyMeta(it *flows.OutboxItem, meta string) {
+	st, next := parseMeta(meta)
+	it.Status = st
+	if next != 0 && next != it.NextAt.UnixMilli() {
+		it.NextAt = time.UnixMilli(next)
+	}
+}

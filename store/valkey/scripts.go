@@ -1,0 +1,486 @@
+package valkey
+
+import (
+	"context"
+	"crypto/sha1"
+	"encoding/hex"
+
+	"github.com/valkey-io/valkey-go"
+)
+
+// The scripts run on the server, one conversation at a time: every key a
+// conversation script touches is declared and hash-tagged with the
+// conversation id, so it runs on the conversation's node of a cluster.
+// KEYS[1..nConvKeys] are the conversation's keys, in convKeyNames' order;
+// when the shard's index keys follow (a single server: everything is on
+// one node), the script publishes the conversation's work state into them
+// itself, in the same atomic step. On a cluster it returns the state and
+// the Go side publishes it with publishScript (see doc.go).
+
+// luaPrelude names the keys and holds the helpers every conversation
+// script shares. Item meta is "status\31next\31lease\31kind\31handoff";
+// inbox meta is "attempts\31lease"; times are Unix milliseconds.
+const luaPrelude = `
+local S, T, W, L, O, OM, OQ, OK, TM, IN, IE, IM, SEEN =
+  KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7], KEYS[8], KEYS[9], KEYS[10], KEYS[11], KEYS[12], KEYS[13]
+local SEP = '\31'
+
+local function split(s)
+  local out = {}
+  for part in string.gmatch(s .. SEP, '([^' .. SEP .. ']*)' .. SEP) do out[#out + 1] = part end
+  return out
+end
+
+local function parseItem(m)
+  local f = split(m)
+  return {st = f[1], nx = tonumber(f[2]), ls = tonumber(f[3]), kind = f[4], ho = f[5] or ''}
+end
+
+local function itemMeta(it)
+  return it.st .. SEP .. string.format('%d', it.nx) .. SEP .. string.format('%d', it.ls) .. SEP .. it.kind .. SEP .. it.ho
+end
+
+-- group says which items are delivered in order: a conversation's replies,
+-- a handoff's items; an item of neither is alone.
+local function group(id, it)
+  if it.kind == 'reply' then return 'r' end
+  if it.ho ~= '' then return 'h' .. it.ho end
+  return 'i' .. id
+end
+
+local function class(kind)
+  if kind == 'reply' then return 'r' end
+  return 'h'
+end
+
+-- blocked reports whether a group's head item waits for something else:
+-- an append or close for its handoff's open to be delivered.
+local function blocked(it)
+  return it.kind ~= 'open' and it.kind ~= 'reply' and it.ho ~= '' and redis.call('HEXISTS', OK, it.ho) == 0
+end
+
+local function fmt(n)
+  if not n then return '' end
+  return string.format('%d', n)
+end
+
+-- state is what the shard indexes hold for this conversation: when its
+-- next reply and handoff item may be claimed, its next timer, when its
+-- inbox head may be claimed, whether it has outbox items at all, and its
+-- agent-load contributions.
+local function state()
+  local r, h = false, false
+  local heads = {}
+  local ids = redis.call('ZRANGE', OQ, 0, -1)
+  for _, id in ipairs(ids) do
+    local m = redis.call('HGET', OM, id)
+    if m then
+      local it = parseItem(m)
+      if it.st == 'pending' then
+        local g = group(id, it)
+        if not heads[g] then
+          heads[g] = true
+          if not blocked(it) then
+            local at = math.max(it.nx, it.ls)
+            if class(it.kind) == 'r' then
+              if not r or at < r then r = at end
+            elseif not h or at < h then h = at end
+          end
+        end
+      end
+    end
+  end
+  local t = false
+  local first = redis.call('ZRANGE', TM, 0, 0, 'WITHSCORES')
+  if #first > 0 then t = tonumber(first[2]) end
+  local i = false
+  local head = redis.call('ZRANGE', IN, 0, 0)
+  if #head > 0 then
+    local im = redis.call('HGET', IM, head[1])
+    i = 0
+    if im then i = tonumber(split(im)[2]) end
+  end
+  local loads = redis.call('HGETALL', L)
+  return {fmt(r), fmt(h), fmt(t), fmt(i), (#ids > 0) and '1' or '', table.concat(loads, SEP)}
+end
+
+-- version orders the states a conversation publishes: it grows with every
+-- change, and with the server's clock, so a conversation deleted and
+-- written again still publishes above what its shard remembers.
+local function version()
+  local tm = redis.call('TIME')
+  local v = tonumber(tm[1]) * 1000000 + tonumber(tm[2])
+  local old = tonumber(redis.call('HGET', W, 'v') or '0')
+  if old >= v then v = old + 1 end
+  return v
+end
+
+-- finish records the conversation's new state version, refreshes the
+-- idle expiry of its keys and publishes the state when the shard's keys
+-- were given (a single server), else returns it for the caller to publish.
+local function finish(conv, ttl, head)
+  local st = state()
+  local v = version()
+  local empty = st[1] == '' and st[2] == '' and st[3] == '' and st[4] == '' and st[5] == '' and st[6] == ''
+  if empty then
+    redis.call('DEL', W)
+  else
+    redis.call('HSET', W, 'v', string.format('%d', v))
+  end
+  if ttl > 0 then
+    for k = 1, 13 do redis.call('PEXPIRE', KEYS[k], ttl) end
+  elseif not empty and redis.call('PTTL', W) == -1 then
+    local p = redis.call('PTTL', S)
+    if p > 0 then redis.call('PEXPIRE', W, p) end
+  end
+  local out = {string.format('%d', v)}
+  for _, x in ipairs(st) do out[#out + 1] = x end
+  if #KEYS > 13 then
+    publish(14, conv, out)
+  end
+  for k = #head, 1, -1 do table.insert(out, 1, head[k]) end
+  return out
+end
+`
+
+// luaPublish applies a conversation's state to its shard's indexes,
+// unless the shard already holds a newer one. KEYS[base..base+8] are the
+// shard's keys in shardKeyNames' order; st is {version, reply due, handoff
+// due, timer due, inbox due, has outbox, loads}.
+const luaPublish = `
+local function publish(base, conv, st)
+  local V, OR, OH, TI, II, OA, LC, LD = KEYS[base], KEYS[base + 1], KEYS[base + 2], KEYS[base + 3], KEYS[base + 4], KEYS[base + 5], KEYS[base + 6], KEYS[base + 7]
+  local v = tonumber(st[1])
+  local cur = tonumber(redis.call('HGET', V, conv) or '0')
+  if v <= cur then return 0 end
+  if st[2] == '' and st[3] == '' and st[4] == '' and st[5] == '' and st[6] == '' and st[7] == '' then
+    redis.call('HDEL', V, conv)
+  else
+    redis.call('HSET', V, conv, st[1])
+  end
+  local function put(key, due)
+    if due == '' then redis.call('ZREM', key, conv) else redis.call('ZADD', key, due, conv) end
+  end
+  put(OR, st[2]); put(OH, st[3]); put(TI, st[4]); put(II, st[5])
+  if st[6] == '' then redis.call('ZREM', OA, conv) else redis.call('ZADD', OA, 0, conv) end
+  -- loads: take the conversation's old contributions off the shard's
+  -- totals, add the new ones.
+  local old = redis.call('HGET', LC, conv)
+  if old and old ~= '' then
+    local f = {}
+    for part in string.gmatch(old .. '\31', '([^\31]*)\31') do f[#f + 1] = part end
+    for k = 1, #f, 2 do
+      local n = redis.call('HINCRBY', LD, f[k], -tonumber(f[k + 1]))
+      if n <= 0 then redis.call('HDEL', LD, f[k]) end
+    end
+  end
+  if st[7] ~= '' then
+    redis.call('HSET', LC, conv, st[7])
+    local f = {}
+    for part in string.gmatch(st[7] .. '\31', '([^\31]*)\31') do f[#f + 1] = part end
+    for k = 1, #f, 2 do redis.call('HINCRBY', LD, f[k], tonumber(f[k + 1])) end
+  else
+    redis.call('HDEL', LC, conv)
+  end
+  return 1
+end
+`
+
+// commitLua is Save: compare-and-set of the session with everything its
+// turn writes. ARGV: conv, now, ttl, expected rev, session blob,
+// transcript keep (-1: replace), final transcript length, then counted
+// lists: messages; outbox items (id, meta, blob); loads (agent, delta);
+// timers (key, at or 0); done inbox ids.
+const commitLua = luaPublish + luaPrelude + `
+local conv, now, ttl = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3])
+local rev = tonumber(ARGV[4])
+local touched = redis.call('HGET', S, 'u')
+if touched and ttl > 0 and now - tonumber(touched) >= ttl then
+  -- idle past the TTL by the store's clock: start afresh (the inbox holds
+  -- messages accepted since, and stays)
+  redis.call('DEL', S, T, TM)
+end
+local cur = tonumber(redis.call('HGET', S, 'r') or '0')
+if cur ~= rev then return {'CONFLICT', string.format('%d', cur)} end
+
+local a = 8
+local nmsg = tonumber(ARGV[a]); local msgs = a + 1; a = a + 1 + nmsg
+local nout = tonumber(ARGV[a]); local outs = a + 1; a = a + 1 + 3 * nout
+local nld = tonumber(ARGV[a]); local lds = a + 1; a = a + 1 + 2 * nld
+local ntm = tonumber(ARGV[a]); local tms = a + 1; a = a + 1 + 2 * ntm
+local ndone = tonumber(ARGV[a]); local dones = a + 1
+
+for k = dones, dones + ndone - 1 do
+  if not redis.call('ZSCORE', IN, ARGV[k]) then return {'CONSUMED', ARGV[k]} end
+end
+
+local newrev = cur + 1
+redis.call('HSET', S, 'r', string.format('%d', newrev), 'b', ARGV[5], 'u', ARGV[2])
+
+local keep, tlen = tonumber(ARGV[6]), tonumber(ARGV[7])
+if keep < 0 then redis.call('DEL', T) end
+if nmsg > 0 then redis.call('RPUSH', T, unpack(ARGV, msgs, msgs + nmsg - 1)) end
+if tlen == 0 then redis.call('DEL', T) else redis.call('LTRIM', T, -tlen, -1) end
+
+local last = redis.call('ZRANGE', OQ, -1, -1, 'WITHSCORES')
+local seq = 0
+if #last > 0 then seq = tonumber(last[2]) end
+for k = outs, outs + 3 * (nout - 1), 3 do
+  local id = ARGV[k]
+  if redis.call('HEXISTS', OM, id) == 0 then
+    seq = seq + 1
+    redis.call('HSET', OM, id, ARGV[k + 1])
+    redis.call('HSET', O, id, ARGV[k + 2])
+    redis.call('ZADD', OQ, seq, id)
+  end
+end
+
+for k = lds, lds + 2 * (nld - 1), 2 do
+  local n = tonumber(redis.call('HGET', L, ARGV[k]) or '0') + tonumber(ARGV[k + 1])
+  if n > 0 then redis.call('HSET', L, ARGV[k], string.format('%d', n)) else redis.call('HDEL', L, ARGV[k]) end
+end
+
+for k = tms, tms + 2 * (ntm - 1), 2 do
+  if ARGV[k + 1] == '0' then redis.call('ZREM', TM, ARGV[k]) else redis.call('ZADD', TM, ARGV[k + 1], ARGV[k]) end
+end
+
+for k = dones, dones + ndone - 1 do
+  redis.call('ZREM', IN, ARGV[k]); redis.call('HDEL', IE, ARGV[k]); redis.call('HDEL', IM, ARGV[k])
+end
+
+return finish(conv, ttl, {'OK', string.format('%d', newrev)})
+`
+
+// deleteLua forgets a conversation: its session, transcript, timers and
+// inbox; its outbox items stay until they expire. ARGV: conv, ttl.
+const deleteLua = luaPublish + luaPrelude + `
+redis.call('DEL', S, T, TM, IN, IE, IM, SEEN)
+return finish(ARGV[1], tonumber(ARGV[2]), {'OK'})
+`
+
+// claimLua leases a conversation's claimable outbox items: the head of
+// each group, due, not leased, not blocked, of the classes asked for.
+// ARGV: conv, now, ttl, lease until, max, classes ("r", "h" or "rh"),
+// kinds ("" for every kind of the classes, else "|open|append|").
+// Returns the head, then per item: id, blob, ticket of its handoff.
+const claimLua = luaPublish + luaPrelude + `
+local conv, now, ttl, leaseUntil, max, classes, kinds = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]), ARGV[4], tonumber(ARGV[5]), ARGV[6], ARGV[7]
+local out = {}
+local heads = {}
+local n = 0
+for _, id in ipairs(redis.call('ZRANGE', OQ, 0, -1)) do
+  if n >= max then break end
+  local m = redis.call('HGET', OM, id)
+  if m then
+    local it = parseItem(m)
+    if it.st == 'pending' then
+      local g = group(id, it)
+      if not heads[g] then
+        heads[g] = true
+        if string.find(classes, class(it.kind), 1, true) and (kinds == '' or string.find(kinds, '|' .. it.kind .. '|', 1, true))
+          and it.nx <= now and it.ls <= now and not blocked(it) then
+          it.ls = tonumber(leaseUntil)
+          redis.call('HSET', OM, id, itemMeta(it))
+          local tk = ''
+          if it.ho ~= '' then tk = redis.call('HGET', OK, it.ho) or '' end
+          out[#out + 1] = id; out[#out + 1] = redis.call('HGET', O, id) or ''; out[#out + 1] = tk
+          n = n + 1
+        end
+      end
+    end
+  end
+end
+local res = finish(conv, ttl, {string.format('%d', n)})
+for _, x in ipairs(out) do res[#res + 1] = x end
+return res
+`
+
+// settleLua records the outcome of a delivery. ARGV: conv, now, ttl, id,
+// status ("" keeps it), next ("" keeps it), blob, ticket (of a delivered
+// open), keep (delivered items kept per conversation), keep age.
+const settleLua = luaPublish + luaPrelude + `
+local conv, now, ttl, id = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]), ARGV[4]
+local m = redis.call('HGET', OM, id)
+if not m then return {'NOITEM'} end
+local it = parseItem(m)
+local was = it.st
+if ARGV[5] ~= '' then it.st = ARGV[5] end
+if ARGV[6] ~= '' then it.nx = tonumber(ARGV[6]) end
+it.ls = 0
+redis.call('HSET', OM, id, itemMeta(it))
+redis.call('HSET', O, id, ARGV[7])
+if it.ho ~= '' then
+  if it.st == 'delivered' and it.kind == 'open' and ARGV[8] ~= '' then redis.call('HSET', OK, it.ho, ARGV[8]) end
+  if it.st == 'delivered' and it.kind == 'close' then redis.call('HDEL', OK, it.ho) end
+  -- A dead open takes its handoff's pending items with it; the open made
+  -- pending again (a retry) revives them.
+  local from, to = nil, nil
+  if it.kind == 'open' and it.st == 'dead' and was ~= 'dead' then from, to = 'pending', 'dead' end
+  if it.kind == 'open' and it.st == 'pending' and was == 'dead' then from, to = 'dead', 'pending' end
+  if from then
+    for _, other in ipairs(redis.call('ZRANGE', OQ, 0, -1)) do
+      if other ~= id then
+        local om = redis.call('HGET', OM, other)
+        if om then
+          local o = parseItem(om)
+          if o.ho == it.ho and o.st == from then
+            o.st = to
+            if to == 'pending' then o.nx = now; o.ls = 0 end
+            redis.call('HSET', OM, other, itemMeta(o))
+          end
+        end
+      end
+    end
+  end
+end
+-- Keep the newest delivered items, within the count and the age.
+local keep, age = tonumber(ARGV[9]), tonumber(ARGV[10])
+if it.st == 'delivered' then
+  local ids = redis.call('ZRANGE', OQ, 0, -1)
+  local delivered = {}
+  for _, other in ipairs(ids) do
+    local om = redis.call('HGET', OM, other)
+    if om and parseItem(om).st == 'delivered' then delivered[#delivered + 1] = other end
+  end
+  local drop = #delivered - keep
+  for k, other in ipairs(delivered) do
+    if k <= drop then
+      redis.call('HDEL', OM, other); redis.call('HDEL', O, other); redis.call('ZREM', OQ, other)
+    end
+  end
+end
+return finish(conv, ttl, {'OK'})
+`
+
+// refreshLua recomputes and publishes a conversation's state, for an
+// index entry that led nowhere and for the sweep. ARGV: conv.
+const refreshLua = luaPublish + luaPrelude + `
+return finish(ARGV[1], 0, {'OK'})
+`
+
+// acceptLua stores an inbound message unless its id was accepted within
+// the dedupe window. ARGV: conv, now, ttl, id, blob, remember until.
+// Returns {'NEW'|'DUP', state...}.
+const acceptLua = luaPublish + luaPrelude + `
+local conv, now, ttl, id = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]), ARGV[4]
+redis.call('ZREMRANGEBYSCORE', SEEN, '-inf', now)
+if redis.call('ZSCORE', SEEN, id) then
+  return finish(conv, ttl, {'DUP'})
+end
+redis.call('ZADD', SEEN, ARGV[6], id)
+local last = redis.call('ZRANGE', IN, -1, -1, 'WITHSCORES')
+local seq = 1
+if #last > 0 then seq = tonumber(last[2]) + 1 end
+redis.call('ZADD', IN, seq, id)
+redis.call('HSET', IE, id, ARGV[5])
+redis.call('HSET', IM, id, '0' .. SEP .. '0')
+return finish(conv, ttl, {'NEW'})
+`
+
+// inboxClaimLua leases a conversation's oldest unconsumed inbound message
+// unless it is leased. ARGV: conv, now, lease until.
+// Returns {n, state..., [id, blob, attempts]}.
+const inboxClaimLua = luaPublish + luaPrelude + `
+local conv, now = ARGV[1], tonumber(ARGV[2])
+local head = redis.call('ZRANGE', IN, 0, 0)
+local out = {}
+if #head > 0 then
+  local id = head[1]
+  local im = split(redis.call('HGET', IM, id) or ('0' .. SEP .. '0'))
+  local attempts, lease = tonumber(im[1]), tonumber(im[2])
+  if lease <= now then
+    attempts = attempts + 1
+    redis.call('HSET', IM, id, string.format('%d', attempts) .. SEP .. ARGV[3])
+    out = {id, redis.call('HGET', IE, id) or '', string.format('%d', attempts)}
+  end
+end
+local res = finish(conv, 0, {string.format('%d', #out / 3)})
+for _, x in ipairs(out) do res[#res + 1] = x end
+return res
+`
+
+// publishLua is the publish step on its own, for a cluster. KEYS are the
+// shard's; ARGV: conv, then the state.
+const publishLua = luaPublish + `
+return publish(1, ARGV[1], {ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6], ARGV[7], ARGV[8]})
+`
+
+// seenLua is Deduper.Seen. KEYS: the key. ARGV: now, until, ttl ms.
+const seenLua = `
+local v = redis.call('GET', KEYS[1])
+if v and tonumber(v) > tonumber(ARGV[1]) then return 1 end
+redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
+return 0
+`
+
+// manualLoadLua is LoadTracker.Add: an agent's count outside any
+// conversation, never below zero. KEYS: the hash. ARGV: agent, delta.
+const manualLoadLua = `
+local n = tonumber(redis.call('HGET', KEYS[1], ARGV[1]) or '0') + tonumber(ARGV[2])
+if n > 0 then redis.call('HSET', KEYS[1], ARGV[1], string.format('%d', n)) else redis.call('HDEL', KEYS[1], ARGV[1]) end
+return n
+`
+
+// stateLen is how many values a conversation script's state has (version
+// and the six of luaPrelude's state).
+const stateLen = 7
+
+// script is a Lua script run by its SHA1, sent whole when the server does
+// not know it yet (NOSCRIPT: after a restart or on a new node).
+type script struct {
+	src, sha string
+}
+
+func newScript(src string) *script {
+	sum := sha1.Sum([]byte(src))
+	return &script{src: src, sha: hex.EncodeToString(sum[:])}
+}
+
+// exec runs the script once.
+func (sc *script) exec(ctx context.Context, c valkey.Client, keys, args []string) valkey.ValkeyResult {
+	return sc.execMulti(ctx, c, []valkey.LuaExec{{Keys: keys, Args: args}})[0]
+}
+
+// execMulti runs the script once per exec, pipelined (DoMulti: one round
+// trip per node), and again with EVAL those the server did not know.
+func (sc *script) execMulti(ctx context.Context, c valkey.Client, execs []valkey.LuaExec) []valkey.ValkeyResult {
+	cmds := make(valkey.Commands, len(execs))
+	for i, e := range execs {
+		cmds[i] = c.B().Evalsha().Sha1(sc.sha).Numkeys(int64(len(e.Keys))).Key(e.Keys...).Arg(e.Args...).Build()
+	}
+	res := c.DoMulti(ctx, cmds...)
+	var again valkey.Commands
+	var at []int
+	for i, r := range res {
+		if verr, ok := valkey.IsValkeyErr(r.Error()); ok && verr.IsNoScript() {
+			e := execs[i]
+			again = append(again, c.B().Eval().Script(sc.src).Numkeys(int64(len(e.Keys))).Key(e.Keys...).Arg(e.Args...).Build())
+			at = append(at, i)
+		}
+	}
+	if len(again) > 0 {
+		for j, r := range c.DoMulti(ctx, again...) {
+			res[at[j]] = r
+		}
+	}
+	return res
+}
+
+type scripts struct {
+	commit, del, claim, settle, refresh, accept, inboxClaim, publish, seen, manualLoad *script
+}
+
+func newScripts() scripts {
+	return scripts{
+		commit:     newScript(commitLua),
+		del:        newScript(deleteLua),
+		claim:      newScript(claimLua),
+		settle:     newScript(settleLua),
+		refresh:    newScript(refreshLua),
+		accept:     newScript(acceptLua),
+		inboxClaim: newScript(inboxClaimLua),
+		publish:    newScript(publishLua),
+		seen:       newScript(seenLua),
+		manualLoad: newScript(manualLoadLua),
+	}
+}

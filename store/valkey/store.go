@@ -1,0 +1,333 @@
+package valkey
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"hash/crc32"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/valkey-io/valkey-go"
+
+	"github.com/batonbot/baton/flows"
+)
+
+var (
+	_ flows.SessionStore   = (*Store)(nil)
+	_ flows.Outbox         = (*Store)(nil)
+	_ flows.OutboxSplitter = (*Store)(nil)
+	_ flows.LoadTracker    = (*Store)(nil)
+	_ flows.Timers         = (*Store)(nil)
+	_ flows.Deduper        = (*Store)(nil)
+)
+
+// Store is the Valkey flows.Store. It is safe for concurrent use, by
+// several goroutines and several processes sharing one server or cluster.
+type Store struct {
+	c       valkey.Client
+	cluster bool
+	sc      scripts
+
+	prefix        string
+	shards        int
+	ttl           time.Duration
+	dedupe        time.Duration
+	keepDelivered int
+	keepFor       time.Duration
+	now           func() time.Time
+	sweepEvery    time.Duration
+	clientOpt     func(*valkey.ClientOption)
+
+	tr transcripts
+
+	stop     chan struct{}
+	stopped  sync.WaitGroup
+	closeOne sync.Once
+}
+
+// Option configures a Store.
+type Option func(*Store)
+
+// WithPrefix sets the prefix of every key (default "baton"), so several
+// deployments can share a server. It must not contain '{' or '}'.
+func WithPrefix(p string) Option { return func(s *Store) { s.prefix = p } }
+
+// WithTTL sets how long a conversation nobody touched is kept (default
+// flows.DefaultSessionTTL): its keys expire on the server, and a session
+// older than the TTL by the store's clock loads as gone. 0 or less keeps
+// conversations for ever.
+func WithTTL(ttl time.Duration) Option { return func(s *Store) { s.ttl = ttl } }
+
+// WithInboxDedupe sets how long the inbox remembers an accepted message id
+// (default flows.DefaultInboxDedupe).
+func WithInboxDedupe(d time.Duration) Option {
+	return func(s *Store) {
+		if d > 0 {
+			s.dedupe = d
+		}
+	}
+}
+
+// WithDeliveredRetention keeps at most n delivered outbox items per
+// conversation (default 100), for List; pending and dead items are kept
+// until the conversation expires.
+func WithDeliveredRetention(n int) Option {
+	return func(s *Store) { s.keepDelivered = max(n, 0) }
+}
+
+// WithClock sets the store's clock (default time.Now): it stamps outbox
+// items saved without a time, ages sessions and dedupe keys.
+func WithClock(now func() time.Time) Option {
+	return func(s *Store) {
+		if now != nil {
+			s.now = now
+		}
+	}
+}
+
+// WithShards sets how many shards the global indexes are split into
+// (default 16; every process sharing the data must use the same number).
+func WithShards(n int) Option {
+	return func(s *Store) {
+		if n > 0 {
+			s.shards = n
+		}
+	}
+}
+
+// WithSweepEvery sets how often the store runs Sweep in the background
+// (default every 30 seconds; 0 turns it off: then call Sweep yourself).
+func WithSweepEvery(d time.Duration) Option { return func(s *Store) { s.sweepEvery = d } }
+
+// WithClientOption changes the valkey-go client options the URL gave
+// (TLS, timeouts, a dialer).
+func WithClientOption(f func(*valkey.ClientOption)) Option {
+	return func(s *Store) { s.clientOpt = f }
+}
+
+// NewStore connects to the server or cluster at rawURL:
+// redis://[user:password@]host:port[/db], rediss:// for TLS (valkey:// and
+// valkeys:// too), and for a cluster more nodes as
+// ?addr=host2:port&addr=host3:port. A cluster is recognised by itself.
+func NewStore(ctx context.Context, rawURL string, opts ...Option) (*Store, error) {
+	s := &Store{
+		prefix:        "baton",
+		shards:        16,
+		ttl:           flows.DefaultSessionTTL,
+		dedupe:        flows.DefaultInboxDedupe,
+		keepDelivered: 100,
+		keepFor:       7 * 24 * time.Hour,
+		now:           time.Now,
+		sweepEvery:    30 * time.Second,
+		sc:            newScripts(),
+		stop:          make(chan struct{}),
+	}
+	for _, o := range opts {
+		o(s)
+	}
+	if strings.ContainsAny(s.prefix, "{}") {
+		return nil, fmt.Errorf("valkey store: key prefix %q must not contain '{' or '}'", s.prefix)
+	}
+	opt, err := parseURL(rawURL)
+	if err != nil {
+		return nil, err
+	}
+	if s.clientOpt != nil {
+		s.clientOpt(&opt)
+	}
+	c, err := valkey.NewClient(opt)
+	if err != nil {
+		return nil, fmt.Errorf("valkey store: connecting to %s: %w (is the server running and the URL right?)", redact(rawURL), err)
+	}
+	s.c = c
+	s.cluster = c.Mode() == valkey.ClientModeCluster
+	if err := c.Do(ctx, c.B().Ping().Build()).Error(); err != nil {
+		c.Close()
+		return nil, fmt.Errorf("valkey store: %s does not answer PING: %w", redact(rawURL), err)
+	}
+	if s.sweepEvery > 0 {
+		s.stopped.Add(1)
+		go s.sweepLoop()
+	}
+	return s, nil
+}
+
+// parseURL turns a store URL into client options.
+func parseURL(raw string) (valkey.ClientOption, error) {
+	u := raw
+	switch {
+	case strings.HasPrefix(u, "valkey://"):
+		u = "redis://" + strings.TrimPrefix(u, "valkey://")
+	case strings.HasPrefix(u, "valkeys://"):
+		u = "rediss://" + strings.TrimPrefix(u, "valkeys://")
+	}
+	if !strings.HasPrefix(u, "redis://") && !strings.HasPrefix(u, "rediss://") && !strings.HasPrefix(u, "unix://") {
+		return valkey.ClientOption{}, fmt.Errorf("valkey store: URL %q: want redis://host:port, rediss://, valkey:// or unix://", redact(raw))
+	}
+	opt, err := valkey.ParseURL(u)
+	if err != nil {
+		return valkey.ClientOption{}, fmt.Errorf("valkey store: URL %q: %w", redact(raw), err)
+	}
+	return opt, nil
+}
+
+// redact hides a URL's password.
+func redact(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil || u.User == nil {
+		return raw
+	}
+	if _, ok := u.User.Password(); ok {
+		u.User = url.UserPassword(u.User.Username(), "xxxxx")
+	}
+	return u.String()
+}
+
+// Close stops the background sweep and closes the connections.
+func (s *Store) Close() error {
+	s.closeOne.Do(func() {
+		close(s.stop)
+		s.stopped.Wait()
+		s.c.Close()
+	})
+	return nil
+}
+
+// Client returns the store's valkey-go client (for health checks and
+// tests).
+func (s *Store) Client() valkey.Client { return s.c }
+
+// convKeyNames are the suffixes of a conversation's keys, in the order the
+// scripts expect them (luaPrelude).
+var convKeyNames = [...]string{
+	"s",    // session: r (revision), b (blob without the transcript), u (saved at)
+	"tr",   // transcript: a list of encoded messages
+	"w",    // work state: v (version of the state last published)
+	"l",    // agent → open handoffs this conversation holds
+	"o",    // outbox item id → blob
+	"om",   // outbox item id → meta (status, next, lease, kind, handoff)
+	"oq",   // outbox item ids by creation order
+	"ok",   // handoff id → ticket of its delivered open
+	"tm",   // timer key → due time
+	"in",   // inbox entry ids by acceptance order
+	"ie",   // inbox entry id → blob
+	"im",   // inbox entry id → meta (attempts, lease)
+	"seen", // inbox message ids accepted, scored by when they are forgotten
+}
+
+// shardKeyNames are the suffixes of a shard's index keys (luaPublish).
+var shardKeyNames = [...]string{
+	"v",  // conversation → version of its state held here
+	"or", // conversations by when their next reply may be claimed
+	"oh", // conversations by when their next handoff item may be claimed
+	"ti", // conversations by their next timer
+	"ii", // conversations by when their inbox head may be claimed
+	"oa", // conversations with outbox items
+	"lc", // conversation → its agent-load contributions
+	"ld", // agent → open handoffs, this shard's total
+}
+
+const (
+	nConvKeys  = len(convKeyNames)
+	nShardKeys = len(shardKeyNames)
+)
+
+// convKeys returns the conversation's keys, followed on a single server by
+// its shard's (so a script publishes its state in the same step).
+func (s *Store) convKeys(conv string) []string {
+	n := nConvKeys
+	if !s.cluster {
+		n += nShardKeys
+	}
+	keys := make([]string, 0, n)
+	base := s.prefix + ":{" + conv + "}:"
+	for _, k := range convKeyNames {
+		keys = append(keys, base+k)
+	}
+	if !s.cluster {
+		keys = append(keys, s.shardKeys(s.shardOf(conv))...)
+	}
+	return keys
+}
+
+func (s *Store) convKey(conv, name string) string { return s.prefix + ":{" + conv + "}:" + name }
+
+// shardOf returns the index shard of a conversation.
+func (s *Store) shardOf(conv string) int {
+	return int(crc32.ChecksumIEEE([]byte(conv)) % uint32(s.shards))
+}
+
+func (s *Store) shardKeys(n int) []string {
+	keys := make([]string, 0, nShardKeys)
+	base := s.prefix + ":ix:{ix" + strconv.Itoa(n) + "}:"
+	for _, k := range shardKeyNames {
+		keys = append(keys, base+k)
+	}
+	return keys
+}
+
+func (s *Store) shardKey(n int, name string) string {
+	return s.prefix + ":ix:{ix" + strconv.Itoa(n) + "}:" + name
+}
+
+// finished takes a conversation script's reply: its head (hlen values),
+// then the conversation's state, then the rest. On a cluster the state is
+// published to the shard here (a single server's script did it itself).
+// It returns the head and the rest.
+func (s *Store) finished(ctx context.Context, conv string, reply []string, hlen int) (head, rest []string, err error) {
+	if len(reply) < hlen+stateLen {
+		return nil, nil, fmt.Errorf("valkey store: short script reply for %q (%d values)", conv, len(reply))
+	}
+	head, st, rest := reply[:hlen], reply[hlen:hlen+stateLen], reply[hlen+stateLen:]
+	if s.cluster {
+		if err := s.publish(ctx, conv, st); err != nil {
+			return head, rest, err
+		}
+	}
+	return head, rest, nil
+}
+
+// publish applies a conversation's state to its shard (cluster only).
+func (s *Store) publish(ctx context.Context, conv string, st []string) error {
+	if afterCommitHook != nil {
+		if err := afterCommitHook(conv); err != nil {
+			return err
+		}
+	}
+	args := make([]string, 0, 1+stateLen)
+	args = append(args, conv)
+	args = append(args, st...)
+	if err := s.sc.publish.exec(ctx, s.c, s.shardKeys(s.shardOf(conv)), args).Error(); err != nil {
+		return fmt.Errorf("valkey store: publishing the state of %q (the sweep will retry): %w", conv, err)
+	}
+	return nil
+}
+
+// afterCommitHook, when set by a test, runs between a conversation's
+// script and the publishing of its state on a cluster; an error stands for
+// a crash in that window.
+var afterCommitHook func(conv string) error
+
+// errNoReply is a malformed reply.
+var errNoReply = errors.New("valkey store: unexpected script reply")
+
+func ms(t time.Time) string {
+	if t.IsZero() {
+		return "0"
+	}
+	return strconv.FormatInt(t.UnixMilli(), 10)
+}
+
+func msDur(d time.Duration) string { return strconv.FormatInt(d.Milliseconds(), 10) }
+
+func fromMS(v string) time.Time {
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || n == 0 {
+		return time.Time{}
+	}
+	return time.UnixMilli(n)
+}

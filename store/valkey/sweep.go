@@ -1,0 +1,121 @@
+package valkey
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/valkey-io/valkey-go"
+)
+
+func (s *Store) sweepLoop() {
+	defer s.stopped.Done()
+	t := time.NewTicker(s.sweepEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-s.stop:
+			return
+		case <-t.C:
+			ctx, cancel := context.WithTimeout(context.Background(), s.sweepEvery)
+			_, _ = s.Sweep(ctx)
+			cancel()
+		}
+	}
+}
+
+// Sweep repairs the shared indexes after a lost step (see doc.go): every
+// conversation whose state is newer than what its shard holds is
+// published again, and every agent-load contribution of a conversation
+// that no longer has a state is taken back. It returns how many
+// conversations it published. The store runs it in the background
+// (WithSweepEvery); it is safe to run from several processes at once.
+func (s *Store) Sweep(ctx context.Context) (int, error) {
+	var convs []string
+	pattern := s.prefix + ":{*}:w"
+	for _, node := range s.c.Nodes() {
+		var cursor uint64
+		for {
+			e, err := node.Do(ctx, node.B().Scan().Cursor(cursor).Match(pattern).Count(1000).Build()).AsScanEntry()
+			if err != nil {
+				return 0, fmt.Errorf("valkey store: sweeping: %w", err)
+			}
+			for _, k := range e.Elements {
+				convs = append(convs, strings.TrimSuffix(strings.TrimPrefix(k, s.prefix+":{"), "}:w"))
+			}
+			cursor = e.Cursor
+			if cursor == 0 {
+				break
+			}
+		}
+	}
+	// Conversations holding loads without a state any more.
+	cmds := make(valkey.Commands, s.shards)
+	for n := range s.shards {
+		cmds[n] = s.c.B().Hkeys().Key(s.shardKey(n, "lc")).Build()
+	}
+	for _, r := range s.c.DoMulti(ctx, cmds...) {
+		ks, err := r.AsStrSlice()
+		if err != nil {
+			return 0, fmt.Errorf("valkey store: sweeping: %w", err)
+		}
+		convs = append(convs, ks...)
+	}
+	convs = dedupe(convs)
+	published := 0
+	for len(convs) > 0 {
+		batch := convs[:min(len(convs), 200)]
+		convs = convs[len(batch):]
+		stale, err := s.unpublished(ctx, batch)
+		if err != nil {
+			return published, err
+		}
+		if len(stale) == 0 {
+			continue
+		}
+		if err := s.refresh(ctx, stale); err != nil {
+			return published, err
+		}
+		published += len(stale)
+	}
+	return published, nil
+}
+
+// unpublished returns the conversations of convs whose state version is
+// not the one their shard holds (or that hold loads without a state).
+func (s *Store) unpublished(ctx context.Context, convs []string) ([]string, error) {
+	cmds := make(valkey.Commands, 0, 2*len(convs))
+	for _, c := range convs {
+		cmds = append(cmds, s.c.B().Hget().Key(s.convKey(c, "w")).Field("v").Build(),
+			s.c.B().Hget().Key(s.shardKey(s.shardOf(c), "v")).Field(c).Build())
+	}
+	res := s.c.DoMulti(ctx, cmds...)
+	var out []string
+	for i, c := range convs {
+		mine, err1 := res[2*i].ToString()
+		held, err2 := res[2*i+1].ToString()
+		if err1 != nil && !valkey.IsValkeyNil(err1) {
+			return nil, fmt.Errorf("valkey store: sweeping %q: %w", c, err1)
+		}
+		if err2 != nil && !valkey.IsValkeyNil(err2) {
+			return nil, fmt.Errorf("valkey store: sweeping %q: %w", c, err2)
+		}
+		if mine != held || mine == "" {
+			out = append(out, c)
+		}
+	}
+	return out, nil
+}
+
+func dedupe(xs []string) []string {
+	seen := make(map[string]bool, len(xs))
+	out := xs[:0]
+	for _, x := range xs {
+		if !seen[x] {
+			seen[x] = true
+			out = append(out, x)
+		}
+	}
+	return out
+}

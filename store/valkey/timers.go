@@ -1,0 +1,147 @@
+package valkey
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strconv"
+	"time"
+
+	"github.com/valkey-io/valkey-go"
+
+	"github.com/batonbot/baton/flows"
+)
+
+// Due returns up to max timers due at now, earliest first (see
+// flows.Timers): the shards' timer indexes name the conversations, whose
+// own sorted sets hold the timers.
+func (s *Store) Due(ctx context.Context, now time.Time, max int) ([]flows.Timer, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if max <= 0 {
+		return nil, nil
+	}
+	convs, err := s.dueConversations(ctx, []string{"ti"}, now, max)
+	if err != nil {
+		return nil, fmt.Errorf("valkey store: reading due timers: %w", err)
+	}
+	if len(convs) == 0 {
+		return nil, nil
+	}
+	cmds := make(valkey.Commands, len(convs))
+	for i, c := range convs {
+		cmds[i] = s.c.B().Zrangebyscore().Key(s.convKey(c, "tm")).Min("-inf").Max(ms(now)).Withscores().Limit(0, int64(max)).Build()
+	}
+	var out []flows.Timer
+	var stale []string
+	for i, r := range s.c.DoMulti(ctx, cmds...) {
+		zs, err := r.AsZScores()
+		if err != nil {
+			return nil, fmt.Errorf("valkey store: reading the timers of %q: %w", convs[i], err)
+		}
+		if len(zs) == 0 {
+			stale = append(stale, convs[i])
+		}
+		for _, z := range zs {
+			out = append(out, flows.Timer{Key: z.Member, ConversationID: convs[i], At: time.UnixMilli(int64(z.Score))})
+		}
+	}
+	if len(stale) > 0 {
+		// The index named conversations with nothing due (expired, or a
+		// publish overtaken): correct their entries.
+		_ = s.refresh(ctx, stale)
+	}
+	slices.SortStableFunc(out, func(a, b flows.Timer) int { return a.At.Compare(b.At) })
+	if len(out) > max {
+		out = out[:max]
+	}
+	return out, nil
+}
+
+// refresh recomputes and publishes the state of convs.
+func (s *Store) refresh(ctx context.Context, convs []string) error {
+	execs := make([]valkey.LuaExec, len(convs))
+	for i, c := range convs {
+		execs[i] = valkey.LuaExec{Keys: s.convKeys(c), Args: []string{c}}
+	}
+	var firstErr error
+	for i, r := range s.sc.refresh.execMulti(ctx, s.c, execs) {
+		reply, err := r.AsStrSlice()
+		if err != nil {
+			firstErr = cmp(firstErr, fmt.Errorf("valkey store: refreshing %q: %w", convs[i], err))
+			continue
+		}
+		if _, _, err := s.finished(ctx, convs[i], reply, 1); err != nil {
+			firstErr = cmp(firstErr, err)
+		}
+	}
+	return firstErr
+}
+
+// Loads returns the open handoffs of each of agents (see
+// flows.LoadTracker): the sum of the shards' totals, one round trip.
+func (s *Store) Loads(ctx context.Context, agents []string) (map[string]int, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	out := make(map[string]int, len(agents))
+	if len(agents) == 0 {
+		return out, nil
+	}
+	cmds := make(valkey.Commands, 0, s.shards+1)
+	for n := range s.shards {
+		cmds = append(cmds, s.c.B().Hmget().Key(s.shardKey(n, "ld")).Field(agents...).Build())
+	}
+	cmds = append(cmds, s.c.B().Hmget().Key(s.manualKey()).Field(agents...).Build())
+	for _, r := range s.c.DoMulti(ctx, cmds...) {
+		vals, err := r.ToArray()
+		if err != nil {
+			return nil, fmt.Errorf("valkey store: reading agents' loads: %w", err)
+		}
+		for i, v := range vals {
+			if n, err := v.AsInt64(); err == nil && i < len(agents) {
+				out[agents[i]] += int(n)
+			}
+		}
+	}
+	for _, a := range agents {
+		out[a] = max(out[a], 0)
+	}
+	return out, nil
+}
+
+// Add changes agent's count outside any conversation's save; a count
+// never goes below zero (see flows.LoadTracker). Loads a turn changes go
+// through Commit.Loads, with the session.
+func (s *Store) Add(ctx context.Context, agent string, delta int) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if agent == "" {
+		return fmt.Errorf("valkey store: counting the open handoffs of an agent needs the agent's id")
+	}
+	if err := s.sc.manualLoad.exec(ctx, s.c, []string{s.manualKey()}, []string{agent, strconv.Itoa(delta)}).Error(); err != nil {
+		return fmt.Errorf("valkey store: changing the load of %q: %w", agent, err)
+	}
+	return nil
+}
+
+func (s *Store) manualKey() string { return s.prefix + ":loads" }
+
+// Seen records key for ttl and reports whether it was recorded already
+// (see flows.Deduper). The key expires on the server after ttl; the
+// store's clock decides too, so a test clock works.
+func (s *Store) Seen(ctx context.Context, key string, ttl time.Duration) (bool, error) {
+	if err := ctx.Err(); err != nil {
+		return false, err
+	}
+	ttl = max(ttl, time.Millisecond)
+	now := s.now()
+	k := s.prefix + ":dd:{" + key + "}"
+	n, err := s.sc.seen.exec(ctx, s.c, []string{k}, []string{ms(now), ms(now.Add(ttl)), msDur(ttl)}).AsInt64()
+	if err != nil {
+		return false, fmt.Errorf("valkey store: recording dedupe key %q: %w", key, err)
+	}
+	return n == 1, nil
+}
