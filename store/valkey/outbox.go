@@ -100,7 +100,7 @@ func (s *Store) claim(ctx context.Context, now time.Time, lease time.Duration, m
 	for i, c := range convs {
 		execs[i] = valkey.LuaExec{Keys: s.convKeys(c), Args: []string{c, ms(now), msDur(s.ttl), until, strconv.Itoa(max), cl, kf}}
 	}
-	var out []flows.OutboxItem
+	var out []claimed
 	var firstErr error
 	for i, r := range s.sc.claim.execMulti(ctx, s.c, execs) {
 		reply, err := r.AsStrSlice()
@@ -112,7 +112,7 @@ func (s *Store) claim(ctx context.Context, now time.Time, lease time.Duration, m
 		if err != nil {
 			firstErr = cmp(firstErr, err)
 		}
-		for j := 0; j+2 < len(rest); j += 3 {
+		for j := 0; j+3 < len(rest); j += 4 {
 			var it flows.OutboxItem
 			if err := decodeItem([]byte(rest[j+1]), &it); err != nil {
 				firstErr = cmp(firstErr, fmt.Errorf("valkey store: outbox item %q: %w", rest[j], err))
@@ -125,22 +125,41 @@ func (s *Store) claim(ctx context.Context, now time.Time, lease time.Duration, m
 					it.Ticket = t
 				}
 			}
-			out = append(out, it)
+			seq, _ := strconv.ParseInt(rest[j+3], 10, 64)
+			out = append(out, claimed{it, seq})
 		}
-	}
-	if len(out) > max {
-		// Several conversations gave more than asked: give the extra
-		// back (rare; each conversation has few claimable items).
-		for _, it := range out[max:] {
-			_ = s.release(ctx, it)
-		}
-		out = out[:max]
 	}
 	if len(out) == 0 && firstErr != nil {
 		return nil, firstErr
 	}
-	slices.SortStableFunc(out, func(a, b flows.OutboxItem) int { return a.CreatedAt.Compare(b.CreatedAt) })
-	return out, nil
+	slices.SortStableFunc(out, func(a, b claimed) int {
+		if c := a.it.CreatedAt.Compare(b.it.CreatedAt); c != 0 {
+			return c
+		}
+		if c := strings.Compare(a.it.ConversationID, b.it.ConversationID); c != 0 {
+			return c
+		}
+		return int(a.seq - b.seq)
+	})
+	if len(out) > max {
+		// Several conversations gave more than asked: give the extra
+		// back (rare; each conversation has few claimable items).
+		for _, c := range out[max:] {
+			_ = s.release(ctx, c.it)
+		}
+		out = out[:max]
+	}
+	items := make([]flows.OutboxItem, len(out))
+	for i, c := range out {
+		items[i] = c.it
+	}
+	return items, nil
+}
+
+// claimed is a claimed item and its place in its conversation's outbox.
+type claimed struct {
+	it  flows.OutboxItem
+	seq int64
 }
 
 // release gives back the lease of a claimed item untouched.
@@ -214,7 +233,7 @@ func (s *Store) settle(ctx context.Context, item flows.OutboxItem, status string
 		ticket = encodeTicket(item.Ticket)
 	}
 	args := []string{conv, ms(s.now()), msDur(s.ttl), item.ID, status, next, valkey.BinaryString(blob), ticket,
-		strconv.Itoa(s.keepDelivered), msDur(s.keepFor)}
+		strconv.Itoa(s.keepDelivered)}
 	reply, err := s.sc.settle.exec(ctx, s.c, s.convKeys(conv), args).AsStrSlice()
 	if err != nil {
 		return fmt.Errorf("valkey store: settling outbox item %q: %w", item.ID, err)

@@ -21,8 +21,9 @@ import (
 // script shares. Item meta is "status\31next\31lease\31kind\31handoff";
 // inbox meta is "attempts\31lease"; times are Unix milliseconds.
 const luaPrelude = `
-local S, T, W, L, O, OM, OQ, OK, TM, IN, IE, IM, SEEN =
-  KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7], KEYS[8], KEYS[9], KEYS[10], KEYS[11], KEYS[12], KEYS[13]
+local S, T, W, L, O, OM, OQ, OK, TM, IN, IE, IM, SEEN, PR, PH, OD =
+  KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7], KEYS[8], KEYS[9], KEYS[10], KEYS[11], KEYS[12], KEYS[13], KEYS[14], KEYS[15], KEYS[16]
+local NCONV = 16
 local SEP = '\31'
 
 local function split(s)
@@ -59,6 +60,21 @@ local function blocked(it)
   return it.kind ~= 'open' and it.kind ~= 'reply' and it.ho ~= '' and redis.call('HEXISTS', OK, it.ho) == 0
 end
 
+-- pendingSet is where a pending item of kind waits: the replies and the
+-- handoff items have a sorted set each, by creation order.
+local function pendingSet(kind)
+  if kind == 'reply' then return PR end
+  return PH
+end
+
+-- setStatus files an item under its status: pending items in their
+-- class's pending set, delivered ones in OD (kept for List, trimmed).
+local function setStatus(id, it, seq)
+  redis.call('HSET', OM, id, itemMeta(it))
+  if it.st == 'pending' then redis.call('ZADD', pendingSet(it.kind), seq, id) else redis.call('ZREM', pendingSet(it.kind), id) end
+  if it.st == 'delivered' then redis.call('ZADD', OD, seq, id) else redis.call('ZREM', OD, id) end
+end
+
 local function fmt(n)
   if not n then return '' end
   return string.format('%d', n)
@@ -70,22 +86,25 @@ end
 -- agent-load contributions.
 local function state()
   local r, h = false, false
+  local head = redis.call('ZRANGE', PR, 0, 0)
+  if #head > 0 then
+    local m = redis.call('HGET', OM, head[1])
+    if m then
+      local it = parseItem(m)
+      r = math.max(it.nx, it.ls)
+    end
+  end
   local heads = {}
-  local ids = redis.call('ZRANGE', OQ, 0, -1)
-  for _, id in ipairs(ids) do
+  for _, id in ipairs(redis.call('ZRANGE', PH, 0, -1)) do
     local m = redis.call('HGET', OM, id)
     if m then
       local it = parseItem(m)
-      if it.st == 'pending' then
-        local g = group(id, it)
-        if not heads[g] then
-          heads[g] = true
-          if not blocked(it) then
-            local at = math.max(it.nx, it.ls)
-            if class(it.kind) == 'r' then
-              if not r or at < r then r = at end
-            elseif not h or at < h then h = at end
-          end
+      local g = group(id, it)
+      if not heads[g] then
+        heads[g] = true
+        if not blocked(it) then
+          local at = math.max(it.nx, it.ls)
+          if not h or at < h then h = at end
         end
       end
     end
@@ -101,7 +120,8 @@ local function state()
     if im then i = tonumber(split(im)[2]) end
   end
   local loads = redis.call('HGETALL', L)
-  return {fmt(r), fmt(h), fmt(t), fmt(i), (#ids > 0) and '1' or '', table.concat(loads, SEP)}
+  local any = redis.call('EXISTS', OQ) == 1
+  return {fmt(r), fmt(h), fmt(t), fmt(i), any and '1' or '', table.concat(loads, SEP)}
 end
 
 -- version orders the states a conversation publishes: it grows with every
@@ -128,15 +148,15 @@ local function finish(conv, ttl, head)
     redis.call('HSET', W, 'v', string.format('%d', v))
   end
   if ttl > 0 then
-    for k = 1, 13 do redis.call('PEXPIRE', KEYS[k], ttl) end
+    for k = 1, NCONV do redis.call('PEXPIRE', KEYS[k], ttl) end
   elseif not empty and redis.call('PTTL', W) == -1 then
     local p = redis.call('PTTL', S)
     if p > 0 then redis.call('PEXPIRE', W, p) end
   end
   local out = {string.format('%d', v)}
   for _, x in ipairs(st) do out[#out + 1] = x end
-  if #KEYS > 13 then
-    publish(14, conv, out)
+  if #KEYS > NCONV then
+    publish(NCONV + 1, conv, out)
   end
   for k = #head, 1, -1 do table.insert(out, 1, head[k]) end
   return out
@@ -229,9 +249,9 @@ for k = outs, outs + 3 * (nout - 1), 3 do
   local id = ARGV[k]
   if redis.call('HEXISTS', OM, id) == 0 then
     seq = seq + 1
-    redis.call('HSET', OM, id, ARGV[k + 1])
     redis.call('HSET', O, id, ARGV[k + 2])
     redis.call('ZADD', OQ, seq, id)
+    setStatus(id, parseItem(ARGV[k + 1]), seq)
   end
 end
 
@@ -262,30 +282,44 @@ return finish(ARGV[1], tonumber(ARGV[2]), {'OK'})
 // each group, due, not leased, not blocked, of the classes asked for.
 // ARGV: conv, now, ttl, lease until, max, classes ("r", "h" or "rh"),
 // kinds ("" for every kind of the classes, else "|open|append|").
-// Returns the head, then per item: id, blob, ticket of its handoff.
+// Returns the head, then per item: id, blob, ticket of its handoff, seq.
 const claimLua = luaPublish + luaPrelude + `
 local conv, now, ttl, leaseUntil, max, classes, kinds = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]), ARGV[4], tonumber(ARGV[5]), ARGV[6], ARGV[7]
 local out = {}
-local heads = {}
 local n = 0
-for _, id in ipairs(redis.call('ZRANGE', OQ, 0, -1)) do
-  if n >= max then break end
-  local m = redis.call('HGET', OM, id)
-  if m then
-    local it = parseItem(m)
-    if it.st == 'pending' then
+local function take(id, it)
+  it.ls = tonumber(leaseUntil)
+  redis.call('HSET', OM, id, itemMeta(it))
+  local tk = ''
+  if it.ho ~= '' then tk = redis.call('HGET', OK, it.ho) or '' end
+  out[#out + 1] = id; out[#out + 1] = redis.call('HGET', O, id) or ''; out[#out + 1] = tk
+  out[#out + 1] = redis.call('ZSCORE', OQ, id) or '0'
+  n = n + 1
+end
+local function wanted(it)
+  return (kinds == '' or string.find(kinds, '|' .. it.kind .. '|', 1, true)) and it.nx <= now and it.ls <= now
+end
+if string.find(classes, 'r', 1, true) then
+  local head = redis.call('ZRANGE', PR, 0, 0)
+  if #head > 0 and n < max then
+    local m = redis.call('HGET', OM, head[1])
+    if m then
+      local it = parseItem(m)
+      if wanted(it) then take(head[1], it) end
+    end
+  end
+end
+if string.find(classes, 'h', 1, true) then
+  local heads = {}
+  for _, id in ipairs(redis.call('ZRANGE', PH, 0, -1)) do
+    if n >= max then break end
+    local m = redis.call('HGET', OM, id)
+    if m then
+      local it = parseItem(m)
       local g = group(id, it)
       if not heads[g] then
         heads[g] = true
-        if string.find(classes, class(it.kind), 1, true) and (kinds == '' or string.find(kinds, '|' .. it.kind .. '|', 1, true))
-          and it.nx <= now and it.ls <= now and not blocked(it) then
-          it.ls = tonumber(leaseUntil)
-          redis.call('HSET', OM, id, itemMeta(it))
-          local tk = ''
-          if it.ho ~= '' then tk = redis.call('HGET', OK, it.ho) or '' end
-          out[#out + 1] = id; out[#out + 1] = redis.call('HGET', O, id) or ''; out[#out + 1] = tk
-          n = n + 1
-        end
+        if wanted(it) and not blocked(it) then take(id, it) end
       end
     end
   end
@@ -303,22 +337,23 @@ local conv, now, ttl, id = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]), ARGV[4
 local m = redis.call('HGET', OM, id)
 if not m then return {'NOITEM'} end
 local it = parseItem(m)
+local seq = tonumber(redis.call('ZSCORE', OQ, id) or '0')
 local was = it.st
 if ARGV[5] ~= '' then it.st = ARGV[5] end
 if ARGV[6] ~= '' then it.nx = tonumber(ARGV[6]) end
 it.ls = 0
-redis.call('HSET', OM, id, itemMeta(it))
+setStatus(id, it, seq)
 redis.call('HSET', O, id, ARGV[7])
 if it.ho ~= '' then
   if it.st == 'delivered' and it.kind == 'open' and ARGV[8] ~= '' then redis.call('HSET', OK, it.ho, ARGV[8]) end
   if it.st == 'delivered' and it.kind == 'close' then redis.call('HDEL', OK, it.ho) end
   -- A dead open takes its handoff's pending items with it; the open made
   -- pending again (a retry) revives them.
-  local from, to = nil, nil
-  if it.kind == 'open' and it.st == 'dead' and was ~= 'dead' then from, to = 'pending', 'dead' end
-  if it.kind == 'open' and it.st == 'pending' and was == 'dead' then from, to = 'dead', 'pending' end
+  local from, to, scan = nil, nil, nil
+  if it.kind == 'open' and it.st == 'dead' and was ~= 'dead' then from, to, scan = 'pending', 'dead', PH end
+  if it.kind == 'open' and it.st == 'pending' and was == 'dead' then from, to, scan = 'dead', 'pending', OQ end
   if from then
-    for _, other in ipairs(redis.call('ZRANGE', OQ, 0, -1)) do
+    for _, other in ipairs(redis.call('ZRANGE', scan, 0, -1)) do
       if other ~= id then
         local om = redis.call('HGET', OM, other)
         if om then
@@ -326,27 +361,19 @@ if it.ho ~= '' then
           if o.ho == it.ho and o.st == from then
             o.st = to
             if to == 'pending' then o.nx = now; o.ls = 0 end
-            redis.call('HSET', OM, other, itemMeta(o))
+            setStatus(other, o, tonumber(redis.call('ZSCORE', OQ, other)))
           end
         end
       end
     end
   end
 end
--- Keep the newest delivered items, within the count and the age.
-local keep, age = tonumber(ARGV[9]), tonumber(ARGV[10])
-if it.st == 'delivered' then
-  local ids = redis.call('ZRANGE', OQ, 0, -1)
-  local delivered = {}
-  for _, other in ipairs(ids) do
-    local om = redis.call('HGET', OM, other)
-    if om and parseItem(om).st == 'delivered' then delivered[#delivered + 1] = other end
-  end
-  local drop = #delivered - keep
-  for k, other in ipairs(delivered) do
-    if k <= drop then
-      redis.call('HDEL', OM, other); redis.call('HDEL', O, other); redis.call('ZREM', OQ, other)
-    end
+-- Keep the newest delivered items, within the count.
+local keep = tonumber(ARGV[9])
+local extra = redis.call('ZCARD', OD) - keep
+if extra > 0 then
+  for _, other in ipairs(redis.call('ZRANGE', OD, 0, extra - 1)) do
+    redis.call('HDEL', OM, other); redis.call('HDEL', O, other); redis.call('ZREM', OQ, other); redis.call('ZREM', OD, other)
   end
 end
 return finish(conv, ttl, {'OK'})

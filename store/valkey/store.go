@@ -37,7 +37,6 @@ type Store struct {
 	ttl           time.Duration
 	dedupe        time.Duration
 	keepDelivered int
-	keepFor       time.Duration
 	now           func() time.Time
 	sweepEvery    time.Duration
 	clientOpt     func(*valkey.ClientOption)
@@ -120,7 +119,6 @@ func NewStore(ctx context.Context, rawURL string, opts ...Option) (*Store, error
 		ttl:           flows.DefaultSessionTTL,
 		dedupe:        flows.DefaultInboxDedupe,
 		keepDelivered: 100,
-		keepFor:       7 * 24 * time.Hour,
 		now:           time.Now,
 		sweepEvery:    30 * time.Second,
 		sc:            newScripts(),
@@ -217,6 +215,9 @@ var convKeyNames = [...]string{
 	"ie",   // inbox entry id → blob
 	"im",   // inbox entry id → meta (attempts, lease)
 	"seen", // inbox message ids accepted, scored by when they are forgotten
+	"pr",   // pending replies by creation order
+	"ph",   // pending handoff items by creation order
+	"od",   // delivered items by creation order (trimmed to the retention)
 }
 
 // shardKeyNames are the suffixes of a shard's index keys (luaPublish).
