@@ -16,6 +16,7 @@ require (
 	github.com/prometheus/client_model v0.6.3 // indirect
 	github.com/prometheus/common v0.72.0 // indirect
 	github.com/prometheus/procfs v0.22.0 // indirect
+	github.com/valkey-io/valkey-go v1.0.80 // indirect
 	google.golang.org/protobuf v1.36.12 // indirect
 )
 

@@ -1,8 +1,11 @@
 package valkey
 
 import (
+	"bytes"
 	"encoding/json"
+	"math"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/batonbot/baton/flows"
@@ -14,15 +17,114 @@ import (
 func encodeSession(s *flows.Session) ([]byte, error) {
 	c := *s
 	c.Transcript, c.ID, c.Rev = nil, "", 0
+	c.Vars, c.InitVars = markFloats(c.Vars), markFloats(c.InitVars)
 	return json.Marshal(&c)
 }
 
 func decodeSession(b []byte) (*flows.Session, error) {
 	s := new(flows.Session)
-	if err := json.Unmarshal(b, s); err != nil {
+	d := json.NewDecoder(bytes.NewReader(b))
+	d.UseNumber()
+	if err := d.Decode(s); err != nil {
 		return nil, err
 	}
+	unmarkNumbers(s.Vars)
+	unmarkNumbers(s.InitVars)
 	return s, nil
+}
+
+// Variables keep their Go types through JSON: a whole float64 is written
+// with a decimal point ("2.0"), so reading it back gives a float64, a
+// number without one gives an int, and an int64 is written as
+// {"\x00int64": "N"}.
+
+const int64Key = "\x00int64"
+
+// markFloats returns vars with every whole float64 as a json.Number "N.0"
+// (a copy only when there is one).
+func markFloats(vars map[string]any) map[string]any {
+	if !needsMark(vars) {
+		return vars
+	}
+	out := make(map[string]any, len(vars))
+	for k, v := range vars {
+		out[k] = markValue(v)
+	}
+	return out
+}
+
+func needsMark(v any) bool {
+	switch x := v.(type) {
+	case float64:
+		return x == math.Trunc(x) && !math.IsInf(x, 0)
+	case int64:
+		return true
+	case map[string]any:
+		for _, e := range x {
+			if needsMark(e) {
+				return true
+			}
+		}
+	case []any:
+		for _, e := range x {
+			if needsMark(e) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func markValue(v any) any {
+	switch x := v.(type) {
+	case float64:
+		if x == math.Trunc(x) && !math.IsInf(x, 0) {
+			return json.Number(strconv.FormatFloat(x, 'f', 1, 64))
+		}
+	case int64:
+		return map[string]any{int64Key: strconv.FormatInt(x, 10)}
+	case map[string]any:
+		return markFloats(x)
+	case []any:
+		out := make([]any, len(x))
+		for i, e := range x {
+			out[i] = markValue(e)
+		}
+		return out
+	}
+	return v
+}
+
+// unmarkNumbers turns the json.Numbers of vars into int or float64.
+func unmarkNumbers(vars map[string]any) {
+	for k, v := range vars {
+		vars[k] = unmarkValue(v)
+	}
+}
+
+func unmarkValue(v any) any {
+	switch x := v.(type) {
+	case json.Number:
+		s := string(x)
+		if !strings.ContainsAny(s, ".eE") {
+			if n, err := strconv.Atoi(s); err == nil {
+				return n
+			}
+		}
+		f, _ := x.Float64()
+		return f
+	case map[string]any:
+		if s, ok := x[int64Key].(string); ok && len(x) == 1 {
+			n, _ := strconv.ParseInt(s, 10, 64)
+			return n
+		}
+		unmarkNumbers(x)
+	case []any:
+		for i, e := range x {
+			x[i] = unmarkValue(e)
+		}
+	}
+	return v
 }
 
 func encodeMessage(m *flows.Message) ([]byte, error) { return json.Marshal(m) }
@@ -37,40 +139,26 @@ func decodeItem(b []byte, it *flows.OutboxItem) error { return json.Unmarshal(b,
 
 // itemMeta is what the scripts read of an item (luaPrelude's parseItem).
 func itemMeta(it flows.OutboxItem) string {
-	return string(it.Status) + "\x1f" + ms(it.NextAt) + "\x1f0\x1f" + string(it.Kind) + "\x1f" + it.HandoffID
+	return string(it.Status) + "\x1f" + ms(it.NextAt) + "\x1f0\x1f" + string(it.Kind) + "\x1f" + it.HandoffID + "\x1f"
 }
 
-// parseMeta reads an item meta's status and next time.
-func parseMeta(m string) (status flows.OutboxStatus, next int64) {
-	var f [5]string
-	n := 0
-	start := 0
-	for i := 0; i < len(m) && n < 4; i++ {
-		if m[i] == 0x1f {
-			f[n] = m[start:i]
-			n++
-			start = i + 1
-		}
+// applyMeta sets on it what the scripts own: the status, the next time
+// when a script changed it, and what a cascade did (see luaPrelude).
+func applyMeta(it *flows.OutboxItem, meta string) {
+	f := strings.SplitN(meta, "\x1f", 6)
+	if len(f) < 6 {
+		return
 	}
-	next, _ = strconv.ParseInt(f[1], 10, 64)
-	return flows.OutboxStatus(f[0]), next
-}
-
-// fillItem fills what a Commit may leave out of an outbox item.
-func fillItem(it flows.OutboxItem, id string, now time.Time) flows.OutboxItem {
-	if it.Status == "" {
-		it.Status = flows.OutboxPending
+	it.Status = flows.OutboxStatus(f[0])
+	if next, _ := strconv.ParseInt(f[1], 10, 64); next != 0 && next != it.NextAt.UnixMilli() {
+		it.NextAt = time.UnixMilli(next)
 	}
-	if it.ConversationID == "" {
-		it.ConversationID = id
+	switch x := f[5]; {
+	case x == "r":
+		it.Attempts, it.LastError = 0, ""
+	case strings.HasPrefix(x, "d"):
+		it.LastError = x[1:]
 	}
-	if it.CreatedAt.IsZero() {
-		it.CreatedAt = now
-	}
-	if it.NextAt.IsZero() {
-		it.NextAt = now
-	}
-	return it
 }
 
 func encodeTicket(t flows.TicketRef) string {

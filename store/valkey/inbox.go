@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/valkey-io/valkey-go"
@@ -59,7 +60,7 @@ func (s *Inbox) Accept(ctx context.Context, in flows.Inbound) (bool, error) { re
 var _ flows.Inbox = (*Inbox)(nil)
 
 // Inbox returns the store's inbox.
-func (s *Store) Inbox() *Inbox { return &Inbox{s: s} }
+func (s *Store) Inbox() flows.Inbox { return &Inbox{s: s} }
 
 func (s *Store) claimInbox(ctx context.Context, now time.Time, lease time.Duration, max int) ([]flows.InboxEntry, error) {
 	if err := ctx.Err(); err != nil {
@@ -68,7 +69,9 @@ func (s *Store) claimInbox(ctx context.Context, now time.Time, lease time.Durati
 	if max <= 0 {
 		return nil, nil
 	}
-	convs, err := s.dueConversations(ctx, []string{"ii"}, now, max)
+	// Ask more conversations than max: others may claim some meanwhile,
+	// and the oldest entries are wanted.
+	convs, err := s.dueConversations(ctx, []string{"ii"}, now, 2*max+2)
 	if err != nil {
 		return nil, fmt.Errorf("valkey store: claiming inbox entries: %w", err)
 	}
@@ -78,9 +81,9 @@ func (s *Store) claimInbox(ctx context.Context, now time.Time, lease time.Durati
 	execs := make([]valkey.LuaExec, len(convs))
 	until := ms(now.Add(lease))
 	for i, c := range convs {
-		execs[i] = valkey.LuaExec{Keys: s.convKeys(c), Args: []string{c, ms(now), until}}
+		execs[i] = valkey.LuaExec{Keys: s.convKeys(c), Args: []string{c, ms(now), until, msDur(s.ttl)}}
 	}
-	var out []flows.InboxEntry
+	var out []claimedEntry
 	var firstErr error
 	for i, r := range s.sc.inboxClaim.execMulti(ctx, s.c, execs) {
 		reply, err := r.AsStrSlice()
@@ -92,7 +95,7 @@ func (s *Store) claimInbox(ctx context.Context, now time.Time, lease time.Durati
 		if err != nil {
 			firstErr = cmp(firstErr, err)
 		}
-		if len(rest) < 3 {
+		if len(rest) < 4 {
 			continue
 		}
 		var e flows.InboxEntry
@@ -101,11 +104,40 @@ func (s *Store) claimInbox(ctx context.Context, now time.Time, lease time.Durati
 			continue
 		}
 		e.Attempts, _ = strconv.Atoi(rest[2])
-		out = append(out, e)
+		out = append(out, claimedEntry{e, rest[3]})
 	}
 	if len(out) == 0 && firstErr != nil {
 		return nil, firstErr
 	}
-	slices.SortStableFunc(out, func(a, b flows.InboxEntry) int { return a.AcceptedAt.Compare(b.AcceptedAt) })
-	return out, nil
+	slices.SortStableFunc(out, func(a, b claimedEntry) int {
+		if c := a.e.AcceptedAt.Compare(b.e.AcceptedAt); c != 0 {
+			return c
+		}
+		return strings.Compare(a.e.Inbound.ConversationID, b.e.Inbound.ConversationID)
+	})
+	if len(out) > max {
+		// Give back the leases of the newest: they were not asked for.
+		extra := make([]valkey.LuaExec, 0, len(out)-max)
+		for _, c := range out[max:] {
+			conv := c.e.Inbound.ConversationID
+			extra = append(extra, valkey.LuaExec{Keys: s.convKeys(conv), Args: []string{conv, c.e.ID, until, c.before}})
+		}
+		for i, r := range s.sc.inboxUnclaim.execMulti(ctx, s.c, extra) {
+			if reply, err := r.AsStrSlice(); err == nil {
+				_, _, _ = s.finished(ctx, extra[i].Args[0], reply, 1)
+			}
+		}
+		out = out[:max]
+	}
+	entries := make([]flows.InboxEntry, len(out))
+	for i, c := range out {
+		entries[i] = c.e
+	}
+	return entries, nil
+}
+
+// claimedEntry is a claimed inbox entry and its meta before the claim.
+type claimedEntry struct {
+	e      flows.InboxEntry
+	before string
 }

@@ -3,7 +3,6 @@ package valkey
 import (
 	"context"
 	"fmt"
-	"math/rand/v2"
 	"slices"
 	"strconv"
 	"strings"
@@ -12,6 +11,7 @@ import (
 	"github.com/valkey-io/valkey-go"
 
 	"github.com/batonbot/baton/flows"
+	"github.com/batonbot/baton/store"
 )
 
 // Claim leases up to max outbox items due at now (see flows.Outbox):
@@ -88,46 +88,25 @@ func (s *Store) claim(ctx context.Context, now time.Time, lease time.Duration, m
 	if strings.Contains(cl, "h") {
 		idx = append(idx, "oh")
 	}
-	convs, err := s.dueConversations(ctx, idx, now, max)
+	// Ask more conversations than max: others may claim some meanwhile.
+	convs, err := s.dueConversations(ctx, idx, now, 4*max+4)
 	if err != nil {
 		return nil, fmt.Errorf("valkey store: claiming outbox items: %w", err)
 	}
 	if len(convs) == 0 {
 		return nil, nil
 	}
-	execs := make([]valkey.LuaExec, len(convs))
 	until := ms(now.Add(lease))
-	for i, c := range convs {
-		execs[i] = valkey.LuaExec{Keys: s.convKeys(c), Args: []string{c, ms(now), msDur(s.ttl), until, strconv.Itoa(max), cl, kf}}
-	}
 	var out []claimed
 	var firstErr error
-	for i, r := range s.sc.claim.execMulti(ctx, s.c, execs) {
-		reply, err := r.AsStrSlice()
-		if err != nil {
-			firstErr = cmp(firstErr, fmt.Errorf("valkey store: claiming the outbox items of %q: %w", convs[i], err))
-			continue
-		}
-		_, rest, err := s.finished(ctx, convs[i], reply, 1)
-		if err != nil {
-			firstErr = cmp(firstErr, err)
-		}
-		for j := 0; j+3 < len(rest); j += 4 {
-			var it flows.OutboxItem
-			if err := decodeItem([]byte(rest[j+1]), &it); err != nil {
-				firstErr = cmp(firstErr, fmt.Errorf("valkey store: outbox item %q: %w", rest[j], err))
-				continue
-			}
-			it.Status = flows.OutboxPending
-			if rest[j+2] != "" && it.Kind != flows.OutboxOpen {
-				var t flows.TicketRef
-				if err := decodeTicket(rest[j+2], &t); err == nil {
-					it.Ticket = t
-				}
-			}
-			seq, _ := strconv.ParseInt(rest[j+3], 10, 64)
-			out = append(out, claimed{it, seq})
-		}
+	// Claim from the soonest conversations, a batch at a time, until max
+	// items are leased: other workers may have taken some meanwhile.
+	for len(convs) > 0 && len(out) < max {
+		batch := convs[:min(len(convs), max-len(out))]
+		convs = convs[len(batch):]
+		got, err := s.claimFrom(ctx, batch, now, until, max, cl, kf)
+		out = append(out, got...)
+		firstErr = cmp(firstErr, err)
 	}
 	if len(out) == 0 && firstErr != nil {
 		return nil, firstErr
@@ -156,6 +135,44 @@ func (s *Store) claim(ctx context.Context, now time.Time, lease time.Duration, m
 	return items, nil
 }
 
+// claimFrom runs the claim script of each of convs, at once.
+func (s *Store) claimFrom(ctx context.Context, convs []string, now time.Time, until string, max int, cl, kf string) ([]claimed, error) {
+	execs := make([]valkey.LuaExec, len(convs))
+	for i, c := range convs {
+		execs[i] = valkey.LuaExec{Keys: s.convKeys(c), Args: []string{c, ms(now), msDur(s.ttl), until, strconv.Itoa(max), cl, kf}}
+	}
+	var out []claimed
+	var firstErr error
+	for i, r := range s.sc.claim.execMulti(ctx, s.c, execs) {
+		reply, err := r.AsStrSlice()
+		if err != nil {
+			firstErr = cmp(firstErr, fmt.Errorf("valkey store: claiming the outbox items of %q: %w", convs[i], err))
+			continue
+		}
+		_, rest, err := s.finished(ctx, convs[i], reply, 1)
+		if err != nil {
+			firstErr = cmp(firstErr, err)
+		}
+		for j := 0; j+4 < len(rest); j += 5 {
+			var it flows.OutboxItem
+			if err := decodeItem([]byte(rest[j+1]), &it); err != nil {
+				firstErr = cmp(firstErr, fmt.Errorf("valkey store: outbox item %q: %w", rest[j], err))
+				continue
+			}
+			applyMeta(&it, rest[j+4])
+			if rest[j+2] != "" && it.Kind != flows.OutboxOpen {
+				var t flows.TicketRef
+				if err := decodeTicket(rest[j+2], &t); err == nil {
+					it.Ticket = t
+				}
+			}
+			seq, _ := strconv.ParseInt(rest[j+3], 10, 64)
+			out = append(out, claimed{it, seq})
+		}
+	}
+	return out, firstErr
+}
+
 // claimed is a claimed item and its place in its conversation's outbox.
 type claimed struct {
 	it  flows.OutboxItem
@@ -174,34 +191,53 @@ func cmp(first, err error) error {
 	return err
 }
 
-// dueConversations reads up to max conversations due at now from each
-// shard's indexes idx (one round trip, every shard at once), starting
-// from a random shard so busy workers spread.
+// dueConversations returns up to max conversations due at now in the
+// shards' indexes idx, soonest first (one round trip, every shard at
+// once).
 func (s *Store) dueConversations(ctx context.Context, idx []string, now time.Time, max int) ([]string, error) {
 	cmds := make(valkey.Commands, 0, s.shards*len(idx))
-	start := rand.IntN(s.shards)
 	nowMS := ms(now)
-	for i := range s.shards {
-		n := (start + i) % s.shards
+	for n := range s.shards {
 		for _, name := range idx {
-			cmds = append(cmds, s.c.B().Zrangebyscore().Key(s.shardKey(n, name)).Min("-inf").Max(nowMS).Limit(0, int64(max)).Build())
+			cmds = append(cmds, s.c.B().Zrangebyscore().Key(s.shardKey(n, name)).Min("-inf").Max(nowMS).Withscores().Limit(0, int64(max)).Build())
 		}
 	}
-	seen := make(map[string]bool)
-	var convs []string
+	best := make(map[string]float64)
 	for _, r := range s.c.DoMulti(ctx, cmds...) {
-		ids, err := r.AsStrSlice()
+		zs, err := r.AsZScores()
 		if err != nil {
 			return nil, err
 		}
-		for _, id := range ids {
-			if !seen[id] && len(convs) < max {
-				seen[id] = true
-				convs = append(convs, id)
+		for _, z := range zs {
+			if old, ok := best[z.Member]; !ok || z.Score < old {
+				best[z.Member] = z.Score
 			}
 		}
 	}
+	convs := make([]string, 0, len(best))
+	for c := range best {
+		convs = append(convs, c)
+	}
+	slices.SortFunc(convs, func(a, b string) int {
+		if c := cmpFloat(best[a], best[b]); c != 0 {
+			return c
+		}
+		return strings.Compare(a, b)
+	})
+	if len(convs) > max {
+		convs = convs[:max]
+	}
 	return convs, nil
+}
+
+func cmpFloat(a, b float64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
 }
 
 // Settle records the outcome of a claimed item and releases its lease (see
@@ -233,7 +269,7 @@ func (s *Store) settle(ctx context.Context, item flows.OutboxItem, status string
 		ticket = encodeTicket(item.Ticket)
 	}
 	args := []string{conv, ms(s.now()), msDur(s.ttl), item.ID, status, next, valkey.BinaryString(blob), ticket,
-		strconv.Itoa(s.keepDelivered)}
+		strconv.Itoa(s.keepDelivered), strings.ReplaceAll(store.DeadOpenError(&item), "\x1f", " ")}
 	reply, err := s.sc.settle.exec(ctx, s.c, s.convKeys(conv), args).AsStrSlice()
 	if err != nil {
 		return fmt.Errorf("valkey store: settling outbox item %q: %w", item.ID, err)
@@ -315,14 +351,4 @@ func (s *Store) list(ctx context.Context, status flows.OutboxStatus, kinds []flo
 	// Each conversation's items are in creation order already.
 	slices.SortStableFunc(out, func(a, b flows.OutboxItem) int { return a.CreatedAt.Compare(b.CreatedAt) })
 	return out, nil
-}
-
-// applyMeta sets what the scripts own: the status, and the next time when
-// a script changed it (a revived item).
-func applyMeta(it *flows.OutboxItem, meta string) {
-	st, next := parseMeta(meta)
-	it.Status = st
-	if next != 0 && next != it.NextAt.UnixMilli() {
-		it.NextAt = time.UnixMilli(next)
-	}
 }

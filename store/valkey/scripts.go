@@ -18,8 +18,10 @@ import (
 // the Go side publishes it with publishScript (see doc.go).
 
 // luaPrelude names the keys and holds the helpers every conversation
-// script shares. Item meta is "status\31next\31lease\31kind\31handoff";
-// inbox meta is "attempts\31lease"; times are Unix milliseconds.
+// script shares. Item meta is "status\31next\31lease\31kind\31handoff\31x",
+// x being '' or what a cascade did to the item since Go last wrote its
+// blob: 'r' revived (no attempts, no error), 'd' .. error (died with its
+// open). Inbox meta is "attempts\31lease\31accepted". Times are Unix ms.
 const luaPrelude = `
 local S, T, W, L, O, OM, OQ, OK, TM, IN, IE, IM, SEEN, PR, PH, OD =
   KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7], KEYS[8], KEYS[9], KEYS[10], KEYS[11], KEYS[12], KEYS[13], KEYS[14], KEYS[15], KEYS[16]
@@ -34,11 +36,11 @@ end
 
 local function parseItem(m)
   local f = split(m)
-  return {st = f[1], nx = tonumber(f[2]), ls = tonumber(f[3]), kind = f[4], ho = f[5] or ''}
+  return {st = f[1], nx = tonumber(f[2]), ls = tonumber(f[3]), kind = f[4], ho = f[5] or '', x = f[6] or ''}
 end
 
 local function itemMeta(it)
-  return it.st .. SEP .. string.format('%d', it.nx) .. SEP .. string.format('%d', it.ls) .. SEP .. it.kind .. SEP .. it.ho
+  return it.st .. SEP .. string.format('%d', it.nx) .. SEP .. string.format('%d', it.ls) .. SEP .. it.kind .. SEP .. it.ho .. SEP .. it.x
 end
 
 -- group says which items are delivered in order: a conversation's replies,
@@ -113,11 +115,10 @@ local function state()
   local first = redis.call('ZRANGE', TM, 0, 0, 'WITHSCORES')
   if #first > 0 then t = tonumber(first[2]) end
   local i = false
-  local head = redis.call('ZRANGE', IN, 0, 0)
-  if #head > 0 then
-    local im = redis.call('HGET', IM, head[1])
-    i = 0
-    if im then i = tonumber(split(im)[2]) end
+  local ihead = redis.call('ZRANGE', IN, 0, 0)
+  if #ihead > 0 then
+    local im = split(redis.call('HGET', IM, ihead[1]) or '0')
+    i = math.max(tonumber(im[2] or '0'), tonumber(im[3] or '0'))
   end
   local loads = redis.call('HGETALL', L)
   local any = redis.call('EXISTS', OQ) == 1
@@ -220,9 +221,6 @@ if touched and ttl > 0 and now - tonumber(touched) >= ttl then
   -- messages accepted since, and stays)
   redis.call('DEL', S, T, TM)
 end
-local cur = tonumber(redis.call('HGET', S, 'r') or '0')
-if cur ~= rev then return {'CONFLICT', string.format('%d', cur)} end
-
 local a = 8
 local nmsg = tonumber(ARGV[a]); local msgs = a + 1; a = a + 1 + nmsg
 local nout = tonumber(ARGV[a]); local outs = a + 1; a = a + 1 + 3 * nout
@@ -233,6 +231,8 @@ local ndone = tonumber(ARGV[a]); local dones = a + 1
 for k = dones, dones + ndone - 1 do
   if not redis.call('ZSCORE', IN, ARGV[k]) then return {'CONSUMED', ARGV[k]} end
 end
+local cur = tonumber(redis.call('HGET', S, 'r') or '0')
+if cur ~= rev then return {'CONFLICT', string.format('%d', cur)} end
 
 local newrev = cur + 1
 redis.call('HSET', S, 'r', string.format('%d', newrev), 'b', ARGV[5], 'u', ARGV[2])
@@ -282,7 +282,8 @@ return finish(ARGV[1], tonumber(ARGV[2]), {'OK'})
 // each group, due, not leased, not blocked, of the classes asked for.
 // ARGV: conv, now, ttl, lease until, max, classes ("r", "h" or "rh"),
 // kinds ("" for every kind of the classes, else "|open|append|").
-// Returns the head, then per item: id, blob, ticket of its handoff, seq.
+// Returns the head, then per item: id, blob, ticket of its handoff, seq,
+// meta.
 const claimLua = luaPublish + luaPrelude + `
 local conv, now, ttl, leaseUntil, max, classes, kinds = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]), ARGV[4], tonumber(ARGV[5]), ARGV[6], ARGV[7]
 local out = {}
@@ -294,6 +295,7 @@ local function take(id, it)
   if it.ho ~= '' then tk = redis.call('HGET', OK, it.ho) or '' end
   out[#out + 1] = id; out[#out + 1] = redis.call('HGET', O, id) or ''; out[#out + 1] = tk
   out[#out + 1] = redis.call('ZSCORE', OQ, id) or '0'
+  out[#out + 1] = itemMeta(it)
   n = n + 1
 end
 local function wanted(it)
@@ -331,7 +333,8 @@ return res
 
 // settleLua records the outcome of a delivery. ARGV: conv, now, ttl, id,
 // status ("" keeps it), next ("" keeps it), blob, ticket (of a delivered
-// open), keep (delivered items kept per conversation), keep age.
+// open), keep (delivered items kept per conversation), the error of the
+// items that die with a dead open.
 const settleLua = luaPublish + luaPrelude + `
 local conv, now, ttl, id = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]), ARGV[4]
 local m = redis.call('HGET', OM, id)
@@ -342,6 +345,7 @@ local was = it.st
 if ARGV[5] ~= '' then it.st = ARGV[5] end
 if ARGV[6] ~= '' then it.nx = tonumber(ARGV[6]) end
 it.ls = 0
+it.x = ''
 setStatus(id, it, seq)
 redis.call('HSET', O, id, ARGV[7])
 if it.ho ~= '' then
@@ -360,7 +364,8 @@ if it.ho ~= '' then
           local o = parseItem(om)
           if o.ho == it.ho and o.st == from then
             o.st = to
-            if to == 'pending' then o.nx = now; o.ls = 0 end
+            o.ls = 0
+            if to == 'pending' then o.nx = it.nx; o.x = 'r' else o.x = 'd' .. ARGV[10] end
             setStatus(other, o, tonumber(redis.call('ZSCORE', OQ, other)))
           end
         end
@@ -400,30 +405,47 @@ local seq = 1
 if #last > 0 then seq = tonumber(last[2]) + 1 end
 redis.call('ZADD', IN, seq, id)
 redis.call('HSET', IE, id, ARGV[5])
-redis.call('HSET', IM, id, '0' .. SEP .. '0')
+redis.call('HSET', IM, id, '0' .. SEP .. '0' .. SEP .. ARGV[2])
 return finish(conv, ttl, {'NEW'})
 `
 
 // inboxClaimLua leases a conversation's oldest unconsumed inbound message
-// unless it is leased. ARGV: conv, now, lease until.
-// Returns {n, state..., [id, blob, attempts]}.
+// unless it is leased, dropping entries older than the TTL. ARGV: conv,
+// now, lease until, ttl. Returns {n, state..., [id, blob, attempts, meta
+// before]}.
 const inboxClaimLua = luaPublish + luaPrelude + `
-local conv, now = ARGV[1], tonumber(ARGV[2])
-local head = redis.call('ZRANGE', IN, 0, 0)
+local conv, now, ttl = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[4])
 local out = {}
-if #head > 0 then
+while true do
+  local head = redis.call('ZRANGE', IN, 0, 0)
+  if #head == 0 then break end
   local id = head[1]
-  local im = split(redis.call('HGET', IM, id) or ('0' .. SEP .. '0'))
-  local attempts, lease = tonumber(im[1]), tonumber(im[2])
-  if lease <= now then
-    attempts = attempts + 1
-    redis.call('HSET', IM, id, string.format('%d', attempts) .. SEP .. ARGV[3])
-    out = {id, redis.call('HGET', IE, id) or '', string.format('%d', attempts)}
+  local old = redis.call('HGET', IM, id) or ('0' .. SEP .. '0' .. SEP .. '0')
+  local im = split(old)
+  local attempts, lease, accepted = tonumber(im[1]), tonumber(im[2]), tonumber(im[3] or '0')
+  if ttl > 0 and now - accepted >= ttl then
+    -- older than the TTL: forgotten, like an idle conversation
+    redis.call('ZREM', IN, id); redis.call('HDEL', IE, id); redis.call('HDEL', IM, id)
+  else
+    if lease <= now then
+      attempts = attempts + 1
+      redis.call('HSET', IM, id, string.format('%d', attempts) .. SEP .. ARGV[3] .. SEP .. string.format('%d', accepted))
+      out = {id, redis.call('HGET', IE, id) or '', string.format('%d', attempts), old}
+    end
+    break
   end
 end
-local res = finish(conv, 0, {string.format('%d', #out / 3)})
+local res = finish(conv, 0, {string.format('%d', #out / 4)})
 for _, x in ipairs(out) do res[#res + 1] = x end
 return res
+`
+
+// inboxUnclaimLua gives back a lease Claim took and did not hand out.
+// ARGV: conv, id, the lease taken, the meta before.
+const inboxUnclaimLua = luaPublish + luaPrelude + `
+local im = split(redis.call('HGET', IM, ARGV[2]) or '')
+if im[2] == ARGV[3] then redis.call('HSET', IM, ARGV[2], ARGV[4]) end
+return finish(ARGV[1], 0, {'OK'})
 `
 
 // publishLua is the publish step on its own, for a cluster. KEYS are the
@@ -494,7 +516,7 @@ func (sc *script) execMulti(ctx context.Context, c valkey.Client, execs []valkey
 }
 
 type scripts struct {
-	commit, del, claim, settle, refresh, accept, inboxClaim, publish, seen, manualLoad *script
+	commit, del, claim, settle, refresh, accept, inboxClaim, inboxUnclaim, publish, seen, manualLoad *script
 }
 
 func newScripts() scripts {
@@ -506,6 +528,7 @@ func newScripts() scripts {
 		refresh:    newScript(refreshLua),
 		accept:     newScript(acceptLua),
 		inboxClaim: newScript(inboxClaimLua),
+		inboxUnclaim: newScript(inboxUnclaimLua),
 		publish:    newScript(publishLua),
 		seen:       newScript(seenLua),
 		manualLoad: newScript(manualLoadLua),

@@ -9,6 +9,7 @@ import (
 	"github.com/valkey-io/valkey-go"
 
 	"github.com/batonbot/baton/flows"
+	"github.com/batonbot/baton/store"
 )
 
 // Load returns the session id (its transcript read from its list), or an
@@ -86,7 +87,7 @@ func (s *Store) Save(ctx context.Context, sess *flows.Session, c flows.Commit) e
 		return err
 	}
 	id := sess.ID
-	if err := checkCommit(id, c); err != nil {
+	if err := store.CheckCommit(id, c); err != nil {
 		return err
 	}
 	now := s.now()
@@ -111,7 +112,7 @@ func (s *Store) Save(ctx context.Context, sess *flows.Session, c flows.Commit) e
 		if it.ID == "" {
 			return fmt.Errorf("valkey store: outbox item of kind %q for session %q has no id", it.Kind, id)
 		}
-		it = fillItem(it, id, now)
+		it = store.FillItem(it, id, now)
 		b, err := encodeItem(&it)
 		if err != nil {
 			return fmt.Errorf("valkey store: encoding outbox item %q: %w", it.ID, err)
@@ -153,25 +154,6 @@ func (s *Store) Save(ctx context.Context, sess *flows.Session, c flows.Commit) e
 	}
 	sess.Rev = rev
 	s.tr.remember(id, rev, sess.Transcript)
-	return nil
-}
-
-// checkCommit refuses what no store can write: timers of another
-// conversation or without a key, loads of nobody.
-func checkCommit(id string, c flows.Commit) error {
-	for _, t := range c.Timers {
-		if t.Key == "" {
-			return fmt.Errorf("valkey store: a timer of session %q has no key", id)
-		}
-		if t.ConversationID != "" && t.ConversationID != id {
-			return fmt.Errorf("valkey store: session %q cannot set timer %q of conversation %q", id, t.Key, t.ConversationID)
-		}
-	}
-	for agent := range c.Loads {
-		if agent == "" {
-			return fmt.Errorf("valkey store: session %q changes the load of an agent without an id", id)
-		}
-	}
 	return nil
 }
 

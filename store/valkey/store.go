@@ -23,6 +23,7 @@ var (
 	_ flows.LoadTracker    = (*Store)(nil)
 	_ flows.Timers         = (*Store)(nil)
 	_ flows.Deduper        = (*Store)(nil)
+	_ flows.Store          = (*Store)(nil)
 )
 
 // Store is the Valkey flows.Store. It is safe for concurrent use, by

@@ -29,16 +29,21 @@ func (s *Store) Due(ctx context.Context, now time.Time, max int) ([]flows.Timer,
 	if len(convs) == 0 {
 		return nil, nil
 	}
-	cmds := make(valkey.Commands, len(convs))
-	for i, c := range convs {
-		cmds[i] = s.c.B().Zrangebyscore().Key(s.convKey(c, "tm")).Min("-inf").Max(ms(now)).Withscores().Limit(0, int64(max)).Build()
+	cmds := make(valkey.Commands, 0, 2*len(convs))
+	for _, c := range convs {
+		cmds = append(cmds, s.c.B().Zrangebyscore().Key(s.convKey(c, "tm")).Min("-inf").Max(ms(now)).Withscores().Limit(0, int64(max)).Build(),
+			s.c.B().Hget().Key(s.convKey(c, "s")).Field("u").Build())
 	}
 	var out []flows.Timer
 	var stale []string
-	for i, r := range s.c.DoMulti(ctx, cmds...) {
-		zs, err := r.AsZScores()
+	res := s.c.DoMulti(ctx, cmds...)
+	for i, c := range convs {
+		zs, err := res[2*i].AsZScores()
 		if err != nil {
-			return nil, fmt.Errorf("valkey store: reading the timers of %q: %w", convs[i], err)
+			return nil, fmt.Errorf("valkey store: reading the timers of %q: %w", c, err)
+		}
+		if u, err := res[2*i+1].ToMessage(); err == nil && s.expired(u) {
+			continue // an idle conversation's: gone with it
 		}
 		if len(zs) == 0 {
 			stale = append(stale, convs[i])

@@ -1,0 +1,104 @@
+// Package valkey is the flows.Store for several Baton processes sharing
+// one Valkey (or Redis 7) server or cluster: `store: {kind: valkey, url:
+// redis://host:6379}` in the deployment config, NewStore(ctx, url, opts...)
+// in Go. It passes store/storetest on a single server and on a three-node
+// cluster.
+//
+// # Keys
+//
+// Everything a conversation owns lives under keys hash-tagged with its id,
+// baton:{conversation-id}:NAME, so a cluster keeps them on one node and a
+// Lua script can change them together:
+//
+//	s     session: revision, blob (without the transcript), saved at
+//	tr    transcript: a list, RPUSH of the new messages + LTRIM to the cap
+//	o om oq ok pr ph od
+//	      outbox items (blob, meta), their creation order, tickets of
+//	      delivered opens, pending replies, pending handoff items, delivered
+//	tm    timers: a sorted set by due time
+//	in ie im seen
+//	      inbox entries (order, blob, meta) and the message ids accepted
+//	      within the dedupe window
+//	l     the agent loads this conversation holds
+//	w     the version of the conversation's work state (below)
+//
+// Every conversation key expires after the idle TTL (default 30 days,
+// WithTTL): each save sets it again. The store's clock decides too, so a
+// session idle past the TTL loads as gone even before the server drops it.
+//
+// # One script per turn
+//
+// Save is one EVALSHA: compare-and-set on the revision, the session blob,
+// the new transcript messages, the outbox items (an id already stored is
+// skipped), the agent-load changes, the timers and the inbox
+// acknowledgements (an entry already consumed fails the save with
+// flows.ErrConsumed and writes nothing). Redis 7.0 has no SET IFEQ; the
+// script is the compare-and-set. A turn is two round trips on one server:
+// Load (HMGET + LRANGE, pipelined with DoMulti) and Save.
+//
+// # The shared indexes, and why they never lose anything
+//
+// Workers must find due outbox items, due timers and claimable inbox
+// entries across conversations. Those global indexes cannot share a slot
+// with every conversation, so they are split into shards (16 by default,
+// WithShards), baton:ix:{ixN}:NAME, each holding sorted sets of
+// conversation ids by when something of theirs is due (replies, handoff
+// items, timers, inbox heads), the conversations with outbox items, and
+// the agent-load totals of its conversations.
+//
+// A conversation's script computes its work state (what is due when, and
+// the loads it holds) and gives it a version that only grows (the
+// server's clock in microseconds, or the previous version plus one). The
+// state is then published to the conversation's shard by a script that
+// applies it only when its version is newer than the one the shard holds,
+// replacing the conversation's previous entries and load contributions. So
+// publishing is idempotent, and a late, older state never overwrites a
+// newer one.
+//
+// On a single server (no slots) the conversation's script publishes in
+// the same atomic step: nothing can fall between the write and the index.
+// On a cluster the publish is a second script on the shard's node, run
+// right after the first (a turn is then three round trips). A process that
+// dies between the two leaves the conversation written and its shard
+// behind: nothing is lost, because the conversation's keys are the truth
+// and the shard only a pointer to them. Sweep (run in the background every
+// 30 seconds, WithSweepEvery) scans every node for the conversations'
+// version keys, compares each with what its shard holds, and publishes
+// again what differs; it also takes back the load contributions of
+// conversations that expired. TestClusterCrashBetweenWriteAndPublish
+// crashes in that window and checks that the sweep delivers the outbox
+// item, the timer and the load. Claims tolerate the other direction: an
+// index entry that points at nothing due is corrected by the claim that
+// finds it.
+//
+// Consequences on a cluster: an item, a timer or an inbox entry written
+// just before a crash may wait up to one sweep interval before a worker
+// sees it, and an agent's load may read one handoff short for as long.
+// Agent loads are kept per conversation (a conversation's count never goes
+// below zero, and a conversation cannot free more than it took); Loads
+// sums them.
+//
+// # The outbox
+//
+// Items are claimed in order within their group (a conversation's
+// replies, a handoff's items) by the conversation's claim script, which
+// leases the head of each group in the conversation's hash: several
+// workers and several processes share the outbox safely, each item leased
+// to one of them at a time. Replies and handoff items have separate
+// indexes, so OutboxOf(flows.OutboxReply) never polls helpdesk work. A
+// claim reads the indexes of every shard in one round trip and runs the
+// claim scripts of the soonest conversations in a second (pipelined per
+// node with DoMulti). Delivered items are kept per conversation up to
+// WithDeliveredRetention (default 100).
+//
+// # Ordering across processes
+//
+// The inbox hands a conversation's entries out one at a time, in the
+// order they were accepted, whichever process accepted them, and the next
+// only once the turn that consumed the previous one saved (or its lease ran
+// out). Two processes running a turn of the same conversation at once
+// cannot both save: the compare-and-set fails the second, which reloads
+// and runs again, and an inbox entry consumed by one turn fails another
+// turn's save with flows.ErrConsumed. A conversation's replies are
+// delivered in the order their turns saved them.
+package valkey
