@@ -135,8 +135,6 @@ func encodeItem(it *flows.OutboxItem) ([]byte, error) { return json.Marshal(it) 
 
 func decodeItem(b []byte, it *flows.OutboxItem) error { return json.Unmarshal(b, it) }
 
-
-
 // itemMeta is what the scripts read of an item (luaPrelude's parseItem).
 func itemMeta(it flows.OutboxItem) string {
 	return string(it.Status) + "\x1f" + ms(it.NextAt) + "\x1f0\x1f" + string(it.Kind) + "\x1f" + it.HandoffID + "\x1f"

@@ -55,7 +55,9 @@ func (s *Inbox) Claim(ctx context.Context, now time.Time, lease time.Duration, m
 type Inbox struct{ s *Store }
 
 // Accept is Store.Accept.
-func (s *Inbox) Accept(ctx context.Context, in flows.Inbound) (bool, error) { return s.s.Accept(ctx, in) }
+func (s *Inbox) Accept(ctx context.Context, in flows.Inbound) (bool, error) {
+	return s.s.Accept(ctx, in)
+}
 
 var _ flows.Inbox = (*Inbox)(nil)
 

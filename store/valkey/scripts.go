@@ -19,7 +19,7 @@ import (
 
 // luaPrelude names the keys and holds the helpers every conversation
 // script shares. Item meta is "status\31next\31lease\31kind\31handoff\31x",
-// x being '' or what a cascade did to the item since Go last wrote its
+// x being ” or what a cascade did to the item since Go last wrote its
 // blob: 'r' revived (no attempts, no error), 'd' .. error (died with its
 // open). Inbox meta is "attempts\31lease\31accepted". Times are Unix ms.
 const luaPrelude = `
@@ -521,16 +521,16 @@ type scripts struct {
 
 func newScripts() scripts {
 	return scripts{
-		commit:     newScript(commitLua),
-		del:        newScript(deleteLua),
-		claim:      newScript(claimLua),
-		settle:     newScript(settleLua),
-		refresh:    newScript(refreshLua),
-		accept:     newScript(acceptLua),
-		inboxClaim: newScript(inboxClaimLua),
+		commit:       newScript(commitLua),
+		del:          newScript(deleteLua),
+		claim:        newScript(claimLua),
+		settle:       newScript(settleLua),
+		refresh:      newScript(refreshLua),
+		accept:       newScript(acceptLua),
+		inboxClaim:   newScript(inboxClaimLua),
 		inboxUnclaim: newScript(inboxUnclaimLua),
-		publish:    newScript(publishLua),
-		seen:       newScript(seenLua),
-		manualLoad: newScript(manualLoadLua),
+		publish:      newScript(publishLua),
+		seen:         newScript(seenLua),
+		manualLoad:   newScript(manualLoadLua),
 	}
 }
