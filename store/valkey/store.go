@@ -325,11 +325,3 @@ func ms(t time.Time) string {
 }
 
 func msDur(d time.Duration) string { return strconv.FormatInt(d.Milliseconds(), 10) }
-
-func fromMS(v string) time.Time {
-	n, err := strconv.ParseInt(v, 10, 64)
-	if err != nil || n == 0 {
-		return time.Time{}
-	}
-	return time.UnixMilli(n)
-}
