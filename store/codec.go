@@ -1,0 +1,495 @@
+package store
+
+import (
+	"encoding/json"
+	"fmt"
+
+	"github.com/batonbot/baton/flows"
+)
+
+// Session encodings. The first byte says which: a JSON object (what
+// Baton wrote before the codec, and what `--json` shows) starts with '{';
+// the binary codec's versions with their own byte.
+const (
+	// CodecV1 is the binary session codec (see wire.go): varints, length-
+	// prefixed strings, fields by number, zero fields left out.
+	CodecV1 byte = 0xB1
+)
+
+// EncodeSession appends the binary encoding of s to dst and returns it.
+// Times keep their instant (not their location: they decode as UTC);
+// variables keep their Go types (see codec_value.go).
+func EncodeSession(dst []byte, s *flows.Session) []byte {
+	e := enc{b: append(dst, CodecV1)}
+	e.session(s)
+	return e.b
+}
+
+// DecodeSession decodes a session encoded by EncodeSession or as JSON.
+func DecodeSession(b []byte) (*flows.Session, error) {
+	if len(b) == 0 {
+		return nil, fmt.Errorf("%w: empty", errCorrupt)
+	}
+	switch c := b[0]; {
+	case c == CodecV1:
+		s := new(flows.Session)
+		d := dec{b: b[1:]}
+		d.session(s)
+		if d.err != nil {
+			return nil, d.err
+		}
+		return s, nil
+	case c == '{' || c == ' ' || c == '\n' || c == '\t' || c == '\r':
+		s := new(flows.Session)
+		if err := json.Unmarshal(b, s); err != nil {
+			return nil, fmt.Errorf("store: decoding a JSON session: %w", err)
+		}
+		return s, nil
+	case c > CodecV1 && c <= 0xBF:
+		return nil, fmt.Errorf("store: session encoding version %d is newer than this Baton's (%d): upgrade Baton to read it", c-0xB0, CodecV1-0xB0)
+	default:
+		return nil, fmt.Errorf("%w: unknown leading byte %#x", errCorrupt, c)
+	}
+}
+
+func (e *enc) session(s *flows.Session) {
+	e.str(1, s.ID)
+	e.str(2, s.Flow)
+	e.contact(3, &s.Contact)
+	e.str(4, s.Channel)
+	e.str(5, s.State)
+	if s.Vars != nil {
+		e.vars(6, s.Vars)
+	}
+	if s.InitVars != nil {
+		e.vars(7, s.InitVars)
+	}
+	e.str(8, s.Lang)
+	e.int(9, int64(s.NoMatch))
+	e.str(10, string(s.Lifecycle))
+	for i := range s.Transcript {
+		e.message(11, &s.Transcript[i])
+	}
+	if p := s.Pending; p != nil {
+		e.msg(12, func() {
+			e.str(1, p.ID)
+			e.str(2, p.State)
+			e.int(3, int64(p.Step))
+			e.str(4, p.Path)
+			e.time(5, p.At)
+			e.str(6, p.Trigger)
+			e.int(7, int64(p.Timeout))
+		})
+	}
+	if h := s.Handoff; h != nil {
+		e.msg(13, func() {
+			e.str(1, h.ID)
+			if h.Ticket != (flows.TicketRef{}) {
+				e.msg(2, func() {
+					e.str(1, h.Ticket.Connector)
+					e.str(2, h.Ticket.ID)
+					e.str(3, h.Ticket.URL)
+				})
+			}
+			e.str(3, h.Return)
+			e.str(4, h.Assignee)
+		})
+	}
+	if g := s.Signals; g != nil {
+		e.signals(14, g)
+	}
+	e.int(15, int64(s.Turns))
+	e.time(16, s.CreatedAt)
+	e.time(17, s.UpdatedAt)
+	e.int(18, s.Rev)
+	e.time(19, s.LastUserAt)
+	e.str(20, s.TimerKey)
+	e.int(21, int64(s.TimerIndex))
+	e.str(22, s.Outcome)
+}
+
+func (d *dec) session(s *flows.Session) {
+	for d.more() {
+		f, wt := d.key()
+		switch f {
+		case 1:
+			s.ID = d.str()
+		case 2:
+			s.Flow = d.str()
+		case 3:
+			d.contact(&s.Contact)
+		case 4:
+			s.Channel = channelName(d.bytes())
+		case 5:
+			s.State = d.str()
+		case 6:
+			s.Vars = d.vars()
+		case 7:
+			s.InitVars = d.vars()
+		case 8:
+			s.Lang = d.str()
+		case 9:
+			s.NoMatch = d.int()
+		case 10:
+			s.Lifecycle = lifecycle(d.bytes())
+		case 11:
+			if s.Transcript == nil {
+				s.Transcript = make([]flows.Message, 0, 1+d.count(11))
+			}
+			s.Transcript = append(s.Transcript, flows.Message{})
+			d.message(&s.Transcript[len(s.Transcript)-1])
+		case 12:
+			p := new(flows.Pending)
+			d.sub(func(d *dec) {
+				for d.more() {
+					f, wt := d.key()
+					switch f {
+					case 1:
+						p.ID = d.str()
+					case 2:
+						p.State = d.str()
+					case 3:
+						p.Step = d.int()
+					case 4:
+						p.Path = d.str()
+					case 5:
+						p.At = d.time()
+					case 6:
+						p.Trigger = d.str()
+					case 7:
+						p.Timeout = d.int()
+					default:
+						d.skip(wt)
+					}
+				}
+			})
+			s.Pending = p
+		case 13:
+			h := new(flows.HandoffRef)
+			d.sub(func(d *dec) {
+				for d.more() {
+					f, wt := d.key()
+					switch f {
+					case 1:
+						h.ID = d.str()
+					case 2:
+						d.ticket(&h.Ticket)
+					case 3:
+						h.Return = d.str()
+					case 4:
+						h.Assignee = d.str()
+					default:
+						d.skip(wt)
+					}
+				}
+			})
+			s.Handoff = h
+		case 14:
+			s.Signals = d.signals()
+		case 15:
+			s.Turns = d.int()
+		case 16:
+			s.CreatedAt = d.time()
+		case 17:
+			s.UpdatedAt = d.time()
+		case 18:
+			s.Rev = d.varint()
+		case 19:
+			s.LastUserAt = d.time()
+		case 20:
+			s.TimerKey = d.str()
+		case 21:
+			s.TimerIndex = d.int()
+		case 22:
+			s.Outcome = d.str()
+		default:
+			d.skip(wt)
+		}
+	}
+}
+
+func (e *enc) contact(f int, c *flows.Contact) {
+	if c.ID == "" && c.Name == "" && c.Phone == "" && c.Email == "" && c.Meta == nil {
+		return
+	}
+	e.msg(f, func() { e.contactFields(c) })
+}
+
+func (d *dec) contact(c *flows.Contact) {
+	s := d.open()
+	defer d.close(&s)
+	{
+		d := &s
+		for d.more() {
+			f, wt := d.key()
+			switch f {
+			case 1:
+				c.ID = d.str()
+			case 2:
+				c.Name = d.str()
+			case 3:
+				c.Phone = d.str()
+			case 4:
+				c.Email = d.str()
+			case 5:
+				c.Meta = d.strMap()
+			default:
+				d.skip(wt)
+			}
+		}
+	}
+}
+
+func (e *enc) message(f int, m *flows.Message) {
+	e.msg(f, func() {
+		e.time(1, m.At)
+		e.str(2, string(m.From))
+		e.str(3, m.Text)
+		e.str(4, m.Choice)
+		e.str(5, m.Agent)
+		if md := m.Media; md != nil {
+			e.msg(6, func() {
+				e.str(1, md.Kind)
+				e.str(2, md.ID)
+				e.str(3, md.MIME)
+				e.str(4, md.Caption)
+				e.str(5, md.Filename)
+				e.float(6, md.Latitude)
+				e.float(7, md.Longitude)
+				e.str(8, md.Name)
+				e.str(9, md.Address)
+				for i := range md.Contacts {
+					e.msg(10, func() { e.contactFields(&md.Contacts[i]) })
+				}
+			})
+		}
+	})
+}
+
+// contactFields writes c's fields into the current message.
+func (e *enc) contactFields(c *flows.Contact) {
+	e.str(1, c.ID)
+	e.str(2, c.Name)
+	e.str(3, c.Phone)
+	e.str(4, c.Email)
+	if c.Meta != nil {
+		e.strMap(5, c.Meta)
+	}
+}
+
+func (d *dec) message(m *flows.Message) {
+	s := d.open()
+	defer d.close(&s)
+	{
+		d := &s
+		for d.more() {
+			f, wt := d.key()
+			switch f {
+			case 1:
+				m.At = d.time()
+			case 2:
+				m.From = role(d.bytes())
+			case 3:
+				m.Text = d.str()
+			case 4:
+				m.Choice = d.str()
+			case 5:
+				m.Agent = d.str()
+			case 6:
+				m.Media = d.media()
+			default:
+				d.skip(wt)
+			}
+		}
+	}
+}
+
+func (d *dec) media() *flows.Media {
+	md := new(flows.Media)
+	d.sub(func(d *dec) {
+		for d.more() {
+			f, wt := d.key()
+			switch f {
+			case 1:
+				md.Kind = d.str()
+			case 2:
+				md.ID = d.str()
+			case 3:
+				md.MIME = d.str()
+			case 4:
+				md.Caption = d.str()
+			case 5:
+				md.Filename = d.str()
+			case 6:
+				md.Latitude = d.float()
+			case 7:
+				md.Longitude = d.float()
+			case 8:
+				md.Name = d.str()
+			case 9:
+				md.Address = d.str()
+			case 10:
+				md.Contacts = append(md.Contacts, flows.Contact{})
+				d.contact(&md.Contacts[len(md.Contacts)-1])
+			default:
+				d.skip(wt)
+			}
+		}
+	})
+	return md
+}
+
+func (d *dec) ticket(t *flows.TicketRef) {
+	d.sub(func(d *dec) {
+		for d.more() {
+			f, wt := d.key()
+			switch f {
+			case 1:
+				t.Connector = d.str()
+			case 2:
+				t.ID = d.str()
+			case 3:
+				t.URL = d.str()
+			default:
+				d.skip(wt)
+			}
+		}
+	})
+}
+
+func (e *enc) signals(f int, g *flows.Signals) {
+	e.msg(f, func() {
+		e.str(1, g.Intent)
+		e.float(2, g.Confidence)
+		for _, r := range g.Ranking {
+			e.msg(3, func() {
+				e.str(1, r.Intent)
+				e.float(2, r.Score)
+			})
+		}
+		e.bool(4, g.WantsHuman)
+		e.bool(5, g.Frustrated)
+		e.float(6, g.Sentiment)
+		e.str(7, g.Language)
+		for k, vs := range g.Entities {
+			e.msg(8, func() {
+				e.text(1, k)
+				for _, v := range vs {
+					e.text(2, v)
+				}
+			})
+		}
+		e.str(9, g.Source)
+		e.str(10, g.Fallback)
+	})
+}
+
+func (d *dec) signals() *flows.Signals {
+	g := new(flows.Signals)
+	d.sub(func(d *dec) {
+		for d.more() {
+			f, wt := d.key()
+			switch f {
+			case 1:
+				g.Intent = d.str()
+			case 2:
+				g.Confidence = d.float()
+			case 3:
+				var r flows.IntentScore
+				d.sub(func(d *dec) {
+					for d.more() {
+						f, wt := d.key()
+						switch f {
+						case 1:
+							r.Intent = d.str()
+						case 2:
+							r.Score = d.float()
+						default:
+							d.skip(wt)
+						}
+					}
+				})
+				g.Ranking = append(g.Ranking, r)
+			case 4:
+				g.WantsHuman = d.uvarint() != 0
+			case 5:
+				g.Frustrated = d.uvarint() != 0
+			case 6:
+				g.Sentiment = d.float()
+			case 7:
+				g.Language = d.str()
+			case 8:
+				var k string
+				var vs []string
+				d.sub(func(d *dec) {
+					for d.more() {
+						f, wt := d.key()
+						switch f {
+						case 1:
+							k = d.str()
+						case 2:
+							vs = append(vs, d.str())
+						default:
+							d.skip(wt)
+						}
+					}
+				})
+				if g.Entities == nil {
+					g.Entities = map[string][]string{}
+				}
+				g.Entities[k] = vs
+			case 9:
+				g.Source = d.str()
+			case 10:
+				g.Fallback = d.str()
+			default:
+				d.skip(wt)
+			}
+		}
+	})
+	return g
+}
+
+// role, lifecycle and channelName return the constant for the common
+// values, so decoding them allocates nothing.
+func role(b []byte) flows.Role {
+	switch string(b) {
+	case "user":
+		return flows.RoleUser
+	case "bot":
+		return flows.RoleBot
+	case "agent":
+		return flows.RoleAgent
+	case "system":
+		return flows.RoleSystem
+	}
+	return flows.Role(b)
+}
+
+func lifecycle(b []byte) flows.Lifecycle {
+	switch string(b) {
+	case "bot":
+		return flows.LifecycleBot
+	case "handed_off":
+		return flows.LifecycleHandedOff
+	case "with_agent":
+		return flows.LifecycleWithAgent
+	case "closed":
+		return flows.LifecycleClosed
+	}
+	return flows.Lifecycle(b)
+}
+
+func channelName(b []byte) string {
+	switch string(b) {
+	case flows.ChannelWhatsApp:
+		return flows.ChannelWhatsApp
+	case flows.ChannelTelegram:
+		return flows.ChannelTelegram
+	case flows.ChannelWeb:
+		return flows.ChannelWeb
+	case "sandbox":
+		return "sandbox"
+	}
+	return string(b)
+}

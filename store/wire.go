@@ -1,0 +1,243 @@
+package store
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"math"
+	"time"
+)
+
+// The session codec's wire format is protobuf-like: each field is a key
+// (field number << 3 | wire type) and a value; a varint, a fixed 64-bit
+// word, or length-prefixed bytes (strings and nested messages). Zero
+// fields are left out, and a decoder skips the fields it does not know,
+// so fields can be added without a new version.
+const (
+	wireVarint  = 0
+	wireFixed64 = 1
+	wireBytes   = 2
+)
+
+// enc appends fields to b.
+type enc struct{ b []byte }
+
+func (e *enc) key(f, wt int) { e.b = binary.AppendUvarint(e.b, uint64(f<<3|wt)) }
+
+func (e *enc) uint(f int, v uint64) {
+	if v != 0 {
+		e.key(f, wireVarint)
+		e.b = binary.AppendUvarint(e.b, v)
+	}
+}
+
+func (e *enc) int(f int, v int64) {
+	if v != 0 {
+		e.key(f, wireVarint)
+		e.b = binary.AppendVarint(e.b, v)
+	}
+}
+
+func (e *enc) bool(f int, v bool) {
+	if v {
+		e.uint(f, 1)
+	}
+}
+
+func (e *enc) float(f int, v float64) {
+	if v != 0 || math.Signbit(v) {
+		e.key(f, wireFixed64)
+		e.b = binary.LittleEndian.AppendUint64(e.b, math.Float64bits(v))
+	}
+}
+
+func (e *enc) str(f int, s string) {
+	if s != "" {
+		e.key(f, wireBytes)
+		e.b = binary.AppendUvarint(e.b, uint64(len(s)))
+		e.b = append(e.b, s...)
+	}
+}
+
+// text writes s even when it is empty.
+func (e *enc) text(f int, s string) {
+	e.key(f, wireBytes)
+	e.b = binary.AppendUvarint(e.b, uint64(len(s)))
+	e.b = append(e.b, s...)
+}
+
+func (e *enc) raw(f int, p []byte) {
+	e.key(f, wireBytes)
+	e.b = binary.AppendUvarint(e.b, uint64(len(p)))
+	e.b = append(e.b, p...)
+}
+
+// time writes t as seconds and nanoseconds since the Unix epoch (its
+// location is not kept; the decoder gives UTC).
+func (e *enc) time(f int, t time.Time) {
+	if t.IsZero() {
+		return
+	}
+	e.msg(f, func() {
+		e.b = binary.AppendVarint(e.b, t.Unix())
+		e.b = binary.AppendUvarint(e.b, uint64(t.Nanosecond()))
+	})
+}
+
+// msg writes what body appends as a nested message, even when empty.
+func (e *enc) msg(f int, body func()) {
+	e.key(f, wireBytes)
+	at := len(e.b)
+	e.b = append(e.b, 0) // a one-byte length, widened below if need be
+	body()
+	n := len(e.b) - at - 1
+	if n < 0x80 {
+		e.b[at] = byte(n)
+		return
+	}
+	var l [binary.MaxVarintLen64]byte
+	w := binary.PutUvarint(l[:], uint64(n))
+	e.b = append(e.b, l[:w-1]...)
+	copy(e.b[at+w:], e.b[at+1:at+1+n])
+	copy(e.b[at:], l[:w])
+}
+
+// errCorrupt is what a decoder reports for bytes that are not a valid
+// encoding.
+var errCorrupt = errors.New("store: corrupt session encoding")
+
+// dec reads fields from b; the first error sticks.
+type dec struct {
+	b   []byte
+	err error
+}
+
+func (d *dec) fail(format string, args ...any) {
+	if d.err == nil {
+		d.err = fmt.Errorf("%w: "+format, append([]any{errCorrupt}, args...)...)
+		d.b = nil
+	}
+}
+
+func (d *dec) more() bool { return d.err == nil && len(d.b) > 0 }
+
+func (d *dec) uvarint() uint64 {
+	v, n := binary.Uvarint(d.b)
+	if n <= 0 {
+		d.fail("bad varint")
+		return 0
+	}
+	d.b = d.b[n:]
+	return v
+}
+
+func (d *dec) varint() int64 {
+	v, n := binary.Varint(d.b)
+	if n <= 0 {
+		d.fail("bad varint")
+		return 0
+	}
+	d.b = d.b[n:]
+	return v
+}
+
+// key reads a field's number and wire type.
+func (d *dec) key() (int, int) {
+	k := d.uvarint()
+	return int(k >> 3), int(k & 7)
+}
+
+func (d *dec) fixed64() uint64 {
+	if len(d.b) < 8 {
+		d.fail("short fixed64")
+		return 0
+	}
+	v := binary.LittleEndian.Uint64(d.b)
+	d.b = d.b[8:]
+	return v
+}
+
+func (d *dec) bytes() []byte {
+	n := d.uvarint()
+	if n > uint64(len(d.b)) {
+		d.fail("length %d past the end", n)
+		return nil
+	}
+	p := d.b[:n:n]
+	d.b = d.b[n:]
+	return p
+}
+
+func (d *dec) str() string { return string(d.bytes()) }
+
+func (d *dec) float() float64 { return math.Float64frombits(d.fixed64()) }
+
+func (d *dec) int() int { return int(d.varint()) }
+
+// sub decodes a nested message with body, which reads fields from the
+// returned decoder; errors come back to d.
+func (d *dec) sub(body func(*dec)) {
+	s := dec{b: d.bytes()}
+	if d.err != nil {
+		return
+	}
+	body(&s)
+	if s.err != nil && d.err == nil {
+		d.err = s.err
+		d.b = nil
+	}
+}
+
+// open returns a decoder of the nested message that comes next; close
+// hands its error back to d.
+func (d *dec) open() dec { return dec{b: d.bytes()} }
+
+func (d *dec) close(s *dec) {
+	if s.err != nil && d.err == nil {
+		d.err = s.err
+		d.b = nil
+	}
+}
+
+func (d *dec) time() time.Time {
+	s := d.open()
+	sec := s.varint()
+	nsec := s.uvarint()
+	if nsec >= 1e9 {
+		s.fail("nanoseconds %d", nsec)
+	}
+	d.close(&s)
+	if d.err != nil {
+		return time.Time{}
+	}
+	return time.Unix(sec, int64(nsec)).UTC()
+}
+
+// count returns how many fields f the message in d has (0 when it is
+// corrupt: the decoding proper reports it).
+func (d *dec) count(f int) int {
+	s := dec{b: d.b}
+	n := 0
+	for s.more() {
+		g, wt := s.key()
+		if g == f {
+			n++
+		}
+		s.skip(wt)
+	}
+	return n
+}
+
+// skip passes over a field of wire type wt.
+func (d *dec) skip(wt int) {
+	switch wt {
+	case wireVarint:
+		d.uvarint()
+	case wireFixed64:
+		d.fixed64()
+	case wireBytes:
+		d.bytes()
+	default:
+		d.fail("unknown wire type %d", wt)
+	}
+}
