@@ -6,6 +6,8 @@ require (
 	github.com/expr-lang/expr v1.17.8
 	github.com/oklog/ulid/v2 v2.1.2
 	github.com/prometheus/client_golang v1.25.0
+	github.com/valkey-io/valkey-go v1.0.80
+	go.etcd.io/bbolt v1.4.3
 	golang.org/x/text v0.44.0
 )
 
@@ -16,7 +18,6 @@ require (
 	github.com/prometheus/client_model v0.6.3 // indirect
 	github.com/prometheus/common v0.72.0 // indirect
 	github.com/prometheus/procfs v0.22.0 // indirect
-	github.com/valkey-io/valkey-go v1.0.80 // indirect
 	google.golang.org/protobuf v1.36.12 // indirect
 )
 

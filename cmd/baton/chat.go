@@ -86,7 +86,7 @@ func runChat(ctx context.Context, e *env, args []string) int {
 	fs.Var(&o.vars, "var", "set a variable, `name=value` (JSON when valid, else a string); repeatable")
 	fs.StringVar(&o.config, "config", "", "the deployment config (`baton.yaml`): route handoffs and show the helpdesk requests each connector would send")
 	fs.BoolVar(&o.live, "live", false, "with --config: call the configured helpdesks (and LLM) for real, through a persistent outbox")
-	fs.StringVar(&o.store, "store", "", "with --live: keep sessions and the outbox in this JSON `file` (default: a new temporary file)")
+	fs.StringVar(&o.store, "store", "", "with --live: keep sessions and the outbox in this store `file` (bbolt) (default: a new temporary file)")
 	fs.DurationVar(&o.drain, "drain", 30*time.Second, "with --live: at the end of input, wait up to this `long` for pending deliveries")
 	pos, code, done := parseFlags(e, fs, args)
 	if done {

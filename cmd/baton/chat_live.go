@@ -10,7 +10,7 @@ import (
 
 	"github.com/batonbot/baton/flows"
 	"github.com/batonbot/baton/handoff"
-	"github.com/batonbot/baton/store/memory"
+	"github.com/batonbot/baton/store/bolt"
 )
 
 // `baton chat --config FILE --live`: the same sandbox, but handoffs are
@@ -25,7 +25,7 @@ var liveDeliverOptions []handoff.DeliverOption
 type liveHost struct {
 	e     *env
 	path  string
-	store *memory.Store
+	store *bolt.Store
 	d     *handoff.Deliverer
 	// notify posts delivered handoffs of notify.min_priority to the
 	// config's Slack and Teams webhooks.
@@ -49,14 +49,20 @@ func startLive(_ context.Context, e *env, cfg *sandboxConfig, o chatOptions) (*l
 			fmt.Fprintf(e.stderr, "baton chat: creating a temporary store: %v; give one with --store FILE\n", err)
 			return nil, exitRuntime
 		}
-		lv.path = filepath.Join(dir, "store.json")
+		lv.path = filepath.Join(dir, "store.db")
 	}
-	store, err := memory.OpenFile(lv.path)
+	store, err := bolt.Open(lv.path)
 	if err != nil {
 		fmt.Fprintf(e.stderr, "baton chat: %v\n", err)
 		return nil, exitRuntime
 	}
 	lv.store = store
+	ok := false
+	defer func() {
+		if !ok {
+			store.Close()
+		}
+	}()
 	hc := cfg.deployment.cfg
 	conns, err := handoff.Connectors(hc)
 	if err != nil {
@@ -75,6 +81,7 @@ func startLive(_ context.Context, e *env, cfg *sandboxConfig, o chatOptions) (*l
 	}
 	lv.notify = handoff.NewNotifier(hc)
 	cfg.store = store
+	ok = true
 	fmt.Fprintf(e.stderr, "live: handoffs go to %s for real; sessions and the outbox are kept in %s ('baton handoff list --store %s')\n",
 		joinNames(hc.Connectors.Names()), lv.path, lv.path)
 	return lv, exitOK
@@ -134,15 +141,22 @@ func (lv *liveHost) settled(ctx context.Context, it flows.OutboxItem, err error)
 	}
 }
 
-// stop ends the background delivery.
+// stop ends the background delivery and closes the store.
 func (lv *liveHost) stop() {
 	lv.mu.Lock()
 	cancel, done := lv.cancel, lv.done
 	lv.cancel = nil
+	st := lv.store
+	lv.store = nil
 	lv.mu.Unlock()
 	if cancel != nil {
 		cancel()
 		<-done
+	}
+	if st != nil {
+		if err := st.Close(); err != nil {
+			fmt.Fprintf(lv.e.stderr, "live: closing the store %s: %v\n", lv.path, err)
+		}
 	}
 }
 

@@ -77,7 +77,7 @@ func TestChatLiveNotifiesUrgentHandoffsOnceDelivered(t *testing.T) {
 			srv := httptest.NewServer(slack)
 			t.Cleanup(srv.Close)
 			cfg := writeNotifyConfig(t, zd.URL, srv.URL+"/services/T000/B000/XXXX")
-			code, stdout, stderr := runLive(t, tt.script, "--config", cfg, "--store", filepath.Join(t.TempDir(), "store.json"), "testdata/flows/shop.yaml")
+			code, stdout, stderr := runLive(t, tt.script, "--config", cfg, "--store", filepath.Join(t.TempDir(), "store.db"), "testdata/flows/shop.yaml")
 			wantCode(t, code, exitOK, stdout, stderr)
 			if n := len(fake.requests("POST", "/api/v2/tickets")); n != 1 {
 				t.Fatalf("%d tickets, want 1\n%s", n, stderr)

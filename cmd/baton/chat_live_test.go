@@ -158,7 +158,7 @@ const liveScript = "hello\nagent\nmy order is late\n"
 func TestChatLiveOpensOneTicketWithTheTranscript(t *testing.T) {
 	fake, srv := newFakeZendesk(t)
 	cfg := writeZendeskConfig(t, srv.URL)
-	store := filepath.Join(t.TempDir(), "store.json")
+	store := filepath.Join(t.TempDir(), "store.db")
 	code, stdout, stderr := runLive(t, liveScript, "--config", cfg, "--store", store, "testdata/flows/shop.yaml")
 	wantCode(t, code, exitOK, stdout, stderr)
 

@@ -92,7 +92,7 @@ func TestChatLiveAsksTheLLM(t *testing.T) {
 	hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusNoContent) }))
 	t.Cleanup(hook.Close)
 	cfg := writeLLMConfig(t, llmSrv.URL, hook.URL)
-	code, stdout, stderr := runLiveLLM(t, "ciao\nmi richiami il mio numero +393331234567 per favore\n", "--config", cfg, "--store", filepath.Join(t.TempDir(), "s.json"), "testdata/flows/llm.yaml")
+	code, stdout, stderr := runLiveLLM(t, "ciao\nmi richiami il mio numero +393331234567 per favore\n", "--config", cfg, "--store", filepath.Join(t.TempDir(), "s.db"), "testdata/flows/llm.yaml")
 	wantCode(t, code, exitOK, stdout, stderr)
 	if calls.Load() == 0 {
 		t.Fatal("the LLM was never asked")
@@ -116,7 +116,7 @@ func TestChatLiveFallsBackWhenTheLLMFails(t *testing.T) {
 	hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusNoContent) }))
 	t.Cleanup(hook.Close)
 	cfg := writeLLMConfig(t, llmSrv.URL, hook.URL)
-	code, stdout, stderr := runLiveLLM(t, "ciao\nvoglio parlare con un operatore\n", "--config", cfg, "--store", filepath.Join(t.TempDir(), "s.json"), "testdata/flows/llm.yaml")
+	code, stdout, stderr := runLiveLLM(t, "ciao\nvoglio parlare con un operatore\n", "--config", cfg, "--store", filepath.Join(t.TempDir(), "s.db"), "testdata/flows/llm.yaml")
 	wantCode(t, code, exitOK, stdout, stderr)
 	if calls.Load() < 2 {
 		t.Errorf("the LLM was asked %d times; a 502 is retried", calls.Load())

@@ -111,7 +111,7 @@ func TestChatLiveTicketGetsTheLLMSummary(t *testing.T) {
 	llmSrv := newFakeOpenAISummary(t, http.StatusOK, llmSummary)
 	hook, opens := webhookOpens(t)
 	cfg := writeLLMConfig(t, llmSrv.srv.URL, hook.URL)
-	code, stdout, stderr := runLiveLLM(t, "mi richiami il mio numero +393331234567 per favore\n", "--config", cfg, "--store", filepath.Join(t.TempDir(), "s.json"), "testdata/flows/llm.yaml")
+	code, stdout, stderr := runLiveLLM(t, "mi richiami il mio numero +393331234567 per favore\n", "--config", cfg, "--store", filepath.Join(t.TempDir(), "s.db"), "testdata/flows/llm.yaml")
 	wantCode(t, code, exitOK, stdout, stderr)
 
 	reqs := llmSrv.requests()
@@ -143,7 +143,7 @@ func TestChatLiveTicketKeepsTheExtractiveSummaryWhenTheLLMFails(t *testing.T) {
 	llmSrv := newFakeOpenAISummary(t, http.StatusBadGateway, "")
 	hook, opens := webhookOpens(t)
 	cfg := writeLLMConfig(t, llmSrv.srv.URL, hook.URL)
-	code, stdout, stderr := runLiveLLM(t, "mi richiami il mio numero +393331234567 per favore\n", "--config", cfg, "--store", filepath.Join(t.TempDir(), "s.json"), "testdata/flows/llm.yaml")
+	code, stdout, stderr := runLiveLLM(t, "mi richiami il mio numero +393331234567 per favore\n", "--config", cfg, "--store", filepath.Join(t.TempDir(), "s.db"), "testdata/flows/llm.yaml")
 	wantCode(t, code, exitOK, stdout, stderr)
 
 	if n := len(llmSrv.requests()); n < 2 {

@@ -12,7 +12,7 @@ import (
 
 	"github.com/batonbot/baton/flows"
 	"github.com/batonbot/baton/handoff"
-	"github.com/batonbot/baton/store/memory"
+	"github.com/batonbot/baton/store/bolt"
 )
 
 var handoffCmd = &command{
@@ -69,7 +69,7 @@ func runHandoff(ctx context.Context, e *env, args []string) int {
 
 // openStoreFile opens an existing file store; it returns the exit code on
 // failure.
-func openStoreFile(e *env, path string) (*memory.Store, int) {
+func openStoreFile(e *env, path string) (*bolt.Store, int) {
 	if path == "" {
 		path = e.getenv("BATON_STORE")
 	}
@@ -80,7 +80,7 @@ func openStoreFile(e *env, path string) (*memory.Store, int) {
 		fmt.Fprintf(e.stderr, "baton handoff: no store at %s: %v; give the file 'baton chat --live' printed\n", path, err)
 		return nil, exitRuntime
 	}
-	s, err := memory.OpenFile(path)
+	s, err := bolt.Open(path)
 	if err != nil {
 		fmt.Fprintf(e.stderr, "baton handoff: %v\n", err)
 		return nil, exitRuntime
@@ -112,6 +112,7 @@ func runHandoffList(ctx context.Context, e *env, args []string) int {
 	if s == nil {
 		return code
 	}
+	defer s.Close()
 	items, err := s.List(ctx, flows.OutboxStatus(status))
 	if err != nil {
 		fmt.Fprintf(e.stderr, "baton handoff: reading the outbox: %v\n", err)
@@ -231,6 +232,7 @@ func runHandoffRetry(ctx context.Context, e *env, args []string) int {
 	if s == nil {
 		return code
 	}
+	defer s.Close()
 	d, err := handoff.NewDeliverer(s, resolve, liveDeliverOptions...)
 	if err != nil {
 		fmt.Fprintf(e.stderr, "baton handoff: %v\n", err)
@@ -269,7 +271,7 @@ func runHandoffRetry(ctx context.Context, e *env, args []string) int {
 
 // deliverRequeued delivers the requeued items once (an open before its
 // appends, so a few rounds) and reports each outcome.
-func deliverRequeued(ctx context.Context, e *env, s *memory.Store, d *handoff.Deliverer, ids []string) int {
+func deliverRequeued(ctx context.Context, e *env, s *bolt.Store, d *handoff.Deliverer, ids []string) int {
 	for range len(ids) + 1 {
 		n, err := d.RunOnce(ctx)
 		if err != nil {

@@ -11,15 +11,15 @@ import (
 	"time"
 
 	"github.com/batonbot/baton/flows"
-	"github.com/batonbot/baton/store/memory"
+	"github.com/batonbot/baton/store/bolt"
 )
 
 // deadStore writes a file store holding one conversation whose ticket open
 // died (a helpdesk that refused the token), and returns its path.
 func deadStore(t *testing.T) string {
 	t.Helper()
-	path := filepath.Join(t.TempDir(), "store.json")
-	s, err := memory.OpenFile(path)
+	path := filepath.Join(t.TempDir(), "store.db")
+	s, err := bolt.Open(path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -42,6 +42,9 @@ func deadStore(t *testing.T) string {
 	it := items[0]
 	it.Status, it.Attempts, it.LastError = flows.OutboxDead, 3, "zendesk open: 401 Unauthorized: check BATON_ZENDESK_TOKEN"
 	if err := s.Settle(ctx, it); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Close(); err != nil {
 		t.Fatal(err)
 	}
 	return path
@@ -153,8 +156,8 @@ func TestHandoffExitCodes(t *testing.T) {
 		{[]string{"handoff", "retry", "--store", store}, exitUsage, "--all-dead"},
 		{[]string{"handoff", "retry", "--store", store, "--all-dead", "h-1:open"}, exitUsage, "not both"},
 		{[]string{"handoff", "retry", "--store", store, "nope"}, exitUsage, `no dead outbox item "nope"`},
-		{[]string{"handoff", "list", "--store", filepath.Join(t.TempDir(), "missing.json")}, exitRuntime, "no store at"},
-		{[]string{"handoff", "list", "--store", bad}, exitRuntime, "not a Baton store file"},
+		{[]string{"handoff", "list", "--store", filepath.Join(t.TempDir(), "missing.db")}, exitRuntime, "no store at"},
+		{[]string{"handoff", "list", "--store", bad}, exitRuntime, "not a Baton store"},
 	} {
 		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
 			code, stdout, stderr := runCLI(t, "", tc.args...)

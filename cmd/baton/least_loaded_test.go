@@ -59,7 +59,7 @@ teams:
     strategy: least-loaded
     agents: [ada@acme.example, linus@acme.example]
 `)
-	store := filepath.Join(t.TempDir(), "store.json")
+	store := filepath.Join(t.TempDir(), "store.db")
 	var got []string
 	// The second run resumes sandbox-1 (still handed off); /reset starts
 	// sandbox-2 in the same store.

@@ -38,8 +38,6 @@ type Store struct {
 
 	// lastSweep is when expired conversations were last deleted.
 	lastSweep time.Time
-	// file, when set, keeps the store in a JSON file (OpenFile).
-	file *fileBacking
 }
 
 // entry is a stored session and when it was last saved.
@@ -227,9 +225,6 @@ func (m *Store) save(ctx context.Context, s, keep *flows.Session, c flows.Commit
 	for _, id := range c.Done {
 		m.inbox.consume(id, now)
 	}
-	if err := m.persist(); err != nil {
-		return err
-	}
 	s.Rev = keep.Rev
 	m.maybeSweep(now)
 	return nil
@@ -256,7 +251,7 @@ func (m *Store) Delete(ctx context.Context, id string) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.deleteLocked(id)
-	return m.persist()
+	return nil
 }
 
 func (m *Store) deleteLocked(id string) {

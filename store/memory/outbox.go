@@ -103,7 +103,7 @@ func (m *Store) Settle(ctx context.Context, in flows.OutboxItem) error {
 			m.dropDelivered(m.delivered - m.keepDelivered)
 		}
 	}
-	return m.persist()
+	return nil
 }
 
 // cascade carries an open's death to its handoff's pending items, and its

@@ -1,0 +1,264 @@
+package bolt
+
+import (
+	"bytes"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	bbolt "go.etcd.io/bbolt"
+	berrors "go.etcd.io/bbolt/errors"
+
+	"github.com/batonbot/baton/flows"
+)
+
+var _ flows.Store = (*Store)(nil)
+
+// SchemaVersion is the layout of the buckets this package writes; Open
+// refuses a store of a later one.
+const SchemaVersion = 1
+
+// Buckets.
+var (
+	bMeta       = []byte("baton")        // format, version
+	bSessions   = []byte("sessions")     // id → touched(8) rev(8) encoded session
+	bTouched    = []byte("touched")      // touched(8) id → ∅: idle expiry
+	bOutbox     = []byte("outbox")       // seq(8) → JSON item
+	bOutboxIDs  = []byte("outbox_ids")   // item id → seq(8)
+	bPending    = []byte("outbox_pend")  // seq(8) → ∅
+	bDelivered  = []byte("outbox_done")  // seq(8) → ∅
+	bDead       = []byte("outbox_dead")  // seq(8) → ∅
+	bTickets    = []byte("tickets")      // handoff id → at(8) JSON ticket
+	bLoads      = []byte("loads")        // agent → count (uvarint)
+	bTimers     = []byte("timers")       // at(8) conv \0 key → ∅
+	bTimerKeys  = []byte("timer_keys")   // conv \0 key → at(8)
+	bDedupe     = []byte("dedupe")       // key → until(8)
+	bDedupeExp  = []byte("dedupe_exp")   // until(8) key → ∅
+	bInbox      = []byte("inbox")        // seq(8) → JSON entry
+	bInboxIDs   = []byte("inbox_ids")    // entry id → seq(8)
+	bInboxSeen  = []byte("inbox_seen")   // id → until(8)
+	bInboxSeenX = []byte("inbox_seen_x") // until(8) id → ∅
+	allBuckets  = [][]byte{bMeta, bSessions, bTouched, bOutbox, bOutboxIDs, bPending, bDelivered, bDead, bTickets, bLoads,
+		bTimers, bTimerKeys, bDedupe, bDedupeExp, bInbox, bInboxIDs, bInboxSeen, bInboxSeenX}
+	keyFormat  = []byte("format")
+	keyVersion = []byte("version")
+	formatName = []byte("baton-store")
+)
+
+// Store is the bbolt flows.Store.
+type Store struct {
+	db   *bbolt.DB
+	path string
+	now  func() time.Time
+	ttl  time.Duration
+
+	keepDelivered int
+	keepFor       time.Duration
+	inboxDedupe   time.Duration
+	lockTimeout   time.Duration
+	noSync        bool
+
+	// mu guards the leases, which live in memory.
+	mu          sync.Mutex
+	leases      map[string]time.Time // outbox item id → lease end
+	inboxLeases map[string]time.Time // inbox entry id → lease end
+
+	sweepMu   sync.Mutex
+	lastSweep time.Time
+}
+
+// Option configures a Store.
+type Option func(*Store)
+
+// WithClock sets the store's clock (stamps, idle expiry, dedupe windows).
+func WithClock(now func() time.Time) Option {
+	return func(s *Store) {
+		if now != nil {
+			s.now = now
+		}
+	}
+}
+
+// WithTTL sets how long a conversation nobody touched is kept (default
+// flows.DefaultSessionTTL); 0 or less keeps conversations for ever.
+func WithTTL(ttl time.Duration) Option { return func(s *Store) { s.ttl = ttl } }
+
+// WithDeliveredRetention keeps at most n delivered outbox items (default
+// 1000), none older than age (default 7 days).
+func WithDeliveredRetention(n int, age time.Duration) Option {
+	return func(s *Store) {
+		s.keepDelivered = max(n, 0)
+		if age > 0 {
+			s.keepFor = age
+		}
+	}
+}
+
+// WithInboxDedupe sets how long the inbox remembers an accepted message id
+// (default flows.DefaultInboxDedupe).
+func WithInboxDedupe(d time.Duration) Option {
+	return func(s *Store) {
+		if d > 0 {
+			s.inboxDedupe = d
+		}
+	}
+}
+
+// WithLockTimeout sets how long Open waits for another process to release
+// the file (default 500ms).
+func WithLockTimeout(d time.Duration) Option {
+	return func(s *Store) {
+		if d > 0 {
+			s.lockTimeout = d
+		}
+	}
+}
+
+// ErrLocked is wrapped by Open's error when another process holds the file.
+var ErrLocked = errors.New("store file in use by another process")
+
+// Open opens the store in the file at path, creating it when it does not
+// exist.
+func Open(path string, opts ...Option) (*Store, error) {
+	s := &Store{path: path, now: time.Now, ttl: flows.DefaultSessionTTL, keepDelivered: 1000, keepFor: 7 * 24 * time.Hour,
+		inboxDedupe: flows.DefaultInboxDedupe, lockTimeout: 500 * time.Millisecond,
+		leases: map[string]time.Time{}, inboxLeases: map[string]time.Time{}}
+	for _, o := range opts {
+		o(s)
+	}
+	if err := refuseForeign(path); err != nil {
+		return nil, err
+	}
+	fi, statErr := os.Stat(path)
+	existed := statErr == nil && fi.Size() > 0
+	db, err := bbolt.Open(path, 0o600, &bbolt.Options{Timeout: s.lockTimeout, NoSync: s.noSync})
+	switch {
+	case errors.Is(err, berrors.ErrTimeout):
+		return nil, fmt.Errorf("bolt store %s: %w: %s; stop it or give this process another file", path, ErrLocked, lockHolder(path))
+	case err != nil && existed && !errors.Is(err, os.ErrPermission):
+		return nil, fmt.Errorf("bolt store %s: not a Baton store (%v); move it away or give another path", path, err)
+	case err != nil:
+		return nil, fmt.Errorf("bolt store %s: %w", path, err)
+	}
+	if err := db.Update(s.initSchema); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("bolt store %s: %w", path, err)
+	}
+	s.db = db
+	return s, nil
+}
+
+// refuseForeign refuses a file that bbolt would reject with a less clear
+// message: the JSON file store of earlier versions, and other text.
+func refuseForeign(path string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil // missing: Open creates it; other errors: bbolt says
+	}
+	defer f.Close()
+	head := make([]byte, 64)
+	n, _ := f.Read(head)
+	head = bytes.TrimLeft(head[:n], " \t\r\n")
+	if len(head) > 0 && head[0] == '{' {
+		return fmt.Errorf("bolt store %s is a JSON file, not a Baton store; if an earlier Baton wrote it, carry it over with 'baton store migrate %s NEW.db'", path, path)
+	}
+	return nil
+}
+
+// initSchema creates the buckets of a new store, and refuses a bbolt file
+// that another program wrote or a newer Baton.
+func (s *Store) initSchema(tx *bbolt.Tx) error {
+	meta := tx.Bucket(bMeta)
+	if meta == nil {
+		empty := true
+		_ = tx.ForEach(func([]byte, *bbolt.Bucket) error { empty = false; return nil })
+		if !empty {
+			return errors.New("a bbolt database of another program, not a Baton store; give another path")
+		}
+		for _, b := range allBuckets {
+			if _, err := tx.CreateBucket(b); err != nil {
+				return err
+			}
+		}
+		meta = tx.Bucket(bMeta)
+		if err := meta.Put(keyFormat, formatName); err != nil {
+			return err
+		}
+		return meta.Put(keyVersion, binary.AppendUvarint(nil, SchemaVersion))
+	}
+	if !bytes.Equal(meta.Get(keyFormat), formatName) {
+		return errors.New("not a Baton store (no Baton format mark); give another path")
+	}
+	v, _ := binary.Uvarint(meta.Get(keyVersion))
+	if v > SchemaVersion {
+		return fmt.Errorf("written by a newer Baton (store schema %d, this Baton reads up to %d); upgrade Baton", v, SchemaVersion)
+	}
+	for _, b := range allBuckets {
+		if _, err := tx.CreateBucketIfNotExists(b); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// lockHolder says which process holds the lock on path, from /proc/locks
+// where there is one.
+func lockHolder(path string) string {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return "another process holds it"
+	}
+	st, ok := fi.Sys().(*syscall.Stat_t)
+	if !ok {
+		return "another process holds it"
+	}
+	locks, err := os.ReadFile("/proc/locks")
+	if err != nil {
+		return "another process holds it"
+	}
+	ino := ":" + strconv.FormatUint(st.Ino, 10)
+	for _, line := range strings.Split(string(locks), "\n") {
+		f := strings.Fields(line)
+		// 1: FLOCK  ADVISORY  WRITE 12345 08:01:1234567 0 EOF
+		if len(f) < 6 || f[1] != "FLOCK" || !strings.HasSuffix(f[5], ino) {
+			continue
+		}
+		pid := f[4]
+		if pid == strconv.Itoa(os.Getpid()) {
+			return "this process opened it already (pid " + pid + ")"
+		}
+		desc := "process " + pid
+		if cmd, err := os.ReadFile("/proc/" + pid + "/cmdline"); err == nil && len(cmd) > 0 {
+			desc += " (" + strings.TrimSpace(strings.ReplaceAll(string(cmd), "\x00", " ")) + ")"
+		}
+		return desc + " holds it"
+	}
+	return "another process holds it"
+}
+
+// Path returns the store's file.
+func (s *Store) Path() string { return s.path }
+
+// Close closes the file, releasing the lock.
+func (s *Store) Close() error { return s.db.Close() }
+
+func u64(v uint64) []byte { return binary.BigEndian.AppendUint64(nil, v) }
+
+func at8(t time.Time) []byte { return u64(uint64(t.UnixNano())) }
+
+func timeOf(b []byte) time.Time {
+	if len(b) < 8 {
+		return time.Time{}
+	}
+	return time.Unix(0, int64(binary.BigEndian.Uint64(b))).UTC()
+}
+
+func (s *Store) expired(touched, now time.Time) bool {
+	return s.ttl > 0 && now.Sub(touched) >= s.ttl
+}

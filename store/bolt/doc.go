@@ -1,0 +1,17 @@
+// Package bolt is Baton's embedded durable store: one file on disk, written
+// with go.etcd.io/bbolt, one bucket per kind (sessions, outbox, timers,
+// inbox, dedupe keys, loads). A session's save and everything its turn
+// commits (outbox items, agents' loads, timers, consumed inbox entries) is
+// one bbolt transaction, fsynced before Save returns.
+//
+// One process owns the file at a time: bbolt's file lock refuses a second
+// one, and Open says which process holds it. Open also refuses a file that
+// is not a Baton store and a store written by a newer Baton, rather than
+// overwrite them. ImportJSON carries over the JSON file store of earlier
+// versions (`baton store migrate`).
+//
+// Sessions are kept in the store package's binary codec; outbox items and
+// inbox entries as JSON. Outbox and inbox leases are kept in memory: after
+// a restart every pending item is claimable again (connectors are
+// idempotent on the handoff id).
+package bolt

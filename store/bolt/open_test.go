@@ -1,0 +1,240 @@
+package bolt_test
+
+import (
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	bbolt "go.etcd.io/bbolt"
+
+	"github.com/batonbot/baton/flows"
+	"github.com/batonbot/baton/store/bolt"
+	"github.com/batonbot/baton/store/storetest"
+)
+
+// helperEnv makes the test binary the second process of
+// TestSecondProcessIsRefused.
+const helperEnv = "BATON_BOLT_SECOND_PROCESS"
+
+func TestMain(m *testing.M) {
+	if path := os.Getenv(helperEnv); path != "" {
+		s, err := bolt.Open(path, bolt.WithLockTimeout(100*time.Millisecond))
+		if err != nil {
+			fmt.Println(err)
+			if errors.Is(err, bolt.ErrLocked) {
+				os.Exit(3)
+			}
+			os.Exit(2)
+		}
+		s.Close()
+		fmt.Println("opened")
+		os.Exit(0)
+	}
+	os.Exit(m.Run())
+}
+
+// Two processes on one file: the second is refused with a message naming
+// the file and the process that holds it; once the first closes, the
+// second opens.
+func TestSecondProcessIsRefused(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "baton.db")
+	s, err := bolt.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	second := func() (int, string) {
+		cmd := exec.Command(os.Args[0], "-test.run=^$")
+		cmd.Env = append(os.Environ(), helperEnv+"="+path)
+		out, err := cmd.CombinedOutput()
+		var ee *exec.ExitError
+		if errors.As(err, &ee) {
+			return ee.ExitCode(), string(out)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		return 0, string(out)
+	}
+	code, out := second()
+	if code != 3 {
+		t.Fatalf("the second process exited %d: %s", code, out)
+	}
+	for _, want := range []string{path, "in use by another process", "process " + strconv.Itoa(os.Getpid())} {
+		if !strings.Contains(out, want) {
+			t.Errorf("the refusal %q does not say %q", out, want)
+		}
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if code, out := second(); code != 0 || !strings.Contains(out, "opened") {
+		t.Fatalf("after the first closed, the second exited %d: %s", code, out)
+	}
+}
+
+func TestOpenRefusesForeignFiles(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, content string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(content), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	otherBolt := filepath.Join(dir, "other.db")
+	db, err := bbolt.Open(otherBolt, 0o600, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.Update(func(tx *bbolt.Tx) error { _, err := tx.CreateBucket([]byte("users")); return err })
+	db.Close()
+	newer := filepath.Join(dir, "newer.db")
+	s, err := bolt.Open(newer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	db, err = bbolt.Open(newer, 0o600, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.Update(func(tx *bbolt.Tx) error {
+		return tx.Bucket([]byte("baton")).Put([]byte("version"), binary.AppendUvarint(nil, bolt.SchemaVersion+1))
+	})
+	db.Close()
+	tests := []struct {
+		path, want string
+	}{
+		{write("notes.txt", strings.Repeat("not a database\n", 400)), "not a Baton store"},
+		{write("store.json", `{"sessions":{},"outbox":[],"version":1}`), "baton store migrate"},
+		{write("null.json", "null"), "not a Baton store"},
+		{otherBolt, "another program"},
+		{newer, "newer Baton"},
+	}
+	for _, tt := range tests {
+		before, _ := os.ReadFile(tt.path)
+		s, err := bolt.Open(tt.path)
+		if err == nil {
+			s.Close()
+			t.Errorf("%s opened", filepath.Base(tt.path))
+			continue
+		}
+		if !strings.Contains(err.Error(), tt.want) || !strings.Contains(err.Error(), tt.path) {
+			t.Errorf("%s: %v; want the path and %q", filepath.Base(tt.path), err, tt.want)
+		}
+		if after, _ := os.ReadFile(tt.path); string(after) != string(before) {
+			t.Errorf("%s was changed by the refused open", filepath.Base(tt.path))
+		}
+	}
+}
+
+// What a store holds is there after a restart; leases are not.
+func TestReopen(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "baton.db")
+	clock := storetest.NewClock(time.Now().UTC().Truncate(time.Second))
+	s, err := bolt.Open(path, bolt.WithClock(clock.Now))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sess := storetest.RichSession("c1", clock.Now())
+	sess.Rev = 0
+	c := flows.Commit{Outbox: []flows.OutboxItem{{ID: "h:open", Kind: flows.OutboxOpen, HandoffID: "h"}},
+		Loads: map[string]int{"ada": 2}, Timers: []flows.Timer{{Key: "t", At: clock.Now()}}}
+	if ok, err := s.Inbox().Accept(ctx, flows.Inbound{ID: "m1", ConversationID: "c1"}); !ok || err != nil {
+		t.Fatal(ok, err)
+	}
+	if err := s.Save(ctx, sess, c); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := s.Claim(ctx, clock.Now(), time.Hour, 10); len(got) != 1 {
+		t.Fatalf("claimed %v", got)
+	}
+	s.Close()
+	s, err = bolt.Open(path, bolt.WithClock(clock.Now))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	got, err := s.Load(ctx, "c1")
+	if err != nil || got.Rev != 1 || got.Vars["count"] != 3 {
+		t.Fatalf("after the restart: %+v, %v", got, err)
+	}
+	if items, _ := s.Claim(ctx, clock.Now(), time.Hour, 10); len(items) != 1 {
+		t.Errorf("a lease survived the restart: %v", items)
+	}
+	if l, _ := s.Loads(ctx, []string{"ada"}); l["ada"] != 2 {
+		t.Errorf("loads %v", l)
+	}
+	if due, _ := s.Due(ctx, clock.Now(), 10); len(due) != 1 {
+		t.Errorf("timers %v", due)
+	}
+	if es, _ := s.Inbox().Claim(ctx, clock.Now(), time.Minute, 10); len(es) != 1 {
+		t.Errorf("inbox %v", es)
+	}
+	if ok, _ := s.Inbox().Accept(ctx, flows.Inbound{ID: "m1", ConversationID: "c1"}); ok {
+		t.Error("a message accepted before the restart was accepted again")
+	}
+}
+
+func TestImportJSON(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	old := filepath.Join(dir, "store.json")
+	at := time.Now().UTC().Add(-time.Hour).Truncate(time.Second)
+	content := fmt.Sprintf(`{"sessions":{"c1":{"id":"c1","flow":"shop","state":"human","vars":{"order_id":"A12345"},"lifecycle":"handed_off",
+"transcript":[{"at":%q,"from":"user","text":"operatore"}],"turns":2,"rev":2,"handoff":{"id":"h1","assignee":"ada"}}},
+"outbox":[{"id":"h1:open","kind":"open","conversation_id":"c1","handoff_id":"h1","status":"dead","attempts":7,"created_at":%q,"next_at":%q,"last_error":"401"},
+{"id":"h1:append:3:1","kind":"append","conversation_id":"c1","handoff_id":"h1","status":"pending","message":{"text":"ci sei?"},"created_at":%q,"next_at":%q}],
+"tickets":{"h0":{"connector":"zendesk","id":"9"}},"loads":{"ada":1},"version":1}`, at.Format(time.RFC3339), at.Format(time.RFC3339), at.Format(time.RFC3339), at.Format(time.RFC3339), at.Format(time.RFC3339))
+	if err := os.WriteFile(old, []byte(content), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	s, err := bolt.Open(filepath.Join(dir, "baton.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	n, err := s.ImportJSON(ctx, old)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n != (bolt.Imported{Sessions: 1, Items: 2, Tickets: 1, Loads: 1}) {
+		t.Errorf("imported %+v", n)
+	}
+	sess, err := s.Load(ctx, "c1")
+	if err != nil || sess.Rev != 2 || sess.Vars["order_id"] != "A12345" || sess.Handoff.Assignee != "ada" || len(sess.Transcript) != 1 {
+		t.Fatalf("imported session %+v, %v", sess, err)
+	}
+	dead, _ := s.List(ctx, flows.OutboxDead)
+	if len(dead) != 1 || dead[0].Attempts != 7 || dead[0].LastError != "401" {
+		t.Errorf("dead %+v", dead)
+	}
+	// A stale revision still conflicts; the next one saves.
+	sess.Rev = 1
+	if err := s.Save(ctx, sess, flows.Commit{}); !errors.Is(err, flows.ErrConflict) {
+		t.Errorf("stale save after import: %v", err)
+	}
+	sess.Rev = 2
+	if err := s.Save(ctx, sess, flows.Commit{}); err != nil {
+		t.Error(err)
+	}
+	again, err := s.ImportJSON(ctx, old)
+	if err != nil || again.Sessions != 0 || again.Items != 0 || again.Skipped != 3 {
+		t.Errorf("importing twice: %+v, %v", again, err)
+	}
+	if l, _ := s.Loads(ctx, []string{"ada"}); l["ada"] != 1 {
+		t.Errorf("loads after two imports: %v", l)
+	}
+	if _, err := s.ImportJSON(ctx, filepath.Join(dir, "missing.json")); err == nil {
+		t.Error("importing a missing file succeeded")
+	}
+}

@@ -1,0 +1,390 @@
+package bolt
+
+import (
+	"context"
+	"encoding/binary"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"time"
+
+	bbolt "go.etcd.io/bbolt"
+
+	"github.com/batonbot/baton/flows"
+	"github.com/batonbot/baton/store"
+)
+
+var keyDelivered = []byte("delivered") // meta: how many delivered items are kept
+
+// putItem adds it unless its id is stored. The caller is in an update.
+func (s *Store) putItem(tx *bbolt.Tx, it flows.OutboxItem) error {
+	ids := tx.Bucket(bOutboxIDs)
+	if ids.Get([]byte(it.ID)) != nil {
+		return nil
+	}
+	ob := tx.Bucket(bOutbox)
+	seq, err := ob.NextSequence()
+	if err != nil {
+		return err
+	}
+	k := u64(seq)
+	b, err := json.Marshal(it)
+	if err != nil {
+		return fmt.Errorf("bolt store: outbox item %s: %w", it.ID, err)
+	}
+	if err := ob.Put(k, b); err != nil {
+		return err
+	}
+	if err := ids.Put([]byte(it.ID), k); err != nil {
+		return err
+	}
+	return tx.Bucket(statusBucket(it.Status)).Put(k, nil)
+}
+
+func statusBucket(st flows.OutboxStatus) []byte {
+	switch st {
+	case flows.OutboxDelivered:
+		return bDelivered
+	case flows.OutboxDead:
+		return bDead
+	}
+	return bPending
+}
+
+func getItem(tx *bbolt.Tx, k []byte) (flows.OutboxItem, error) {
+	var it flows.OutboxItem
+	v := tx.Bucket(bOutbox).Get(k)
+	if v == nil {
+		return it, fmt.Errorf("bolt store: outbox item %d is missing", binary.BigEndian.Uint64(k))
+	}
+	if err := json.Unmarshal(v, &it); err != nil {
+		return it, fmt.Errorf("bolt store: outbox item %d: %w", binary.BigEndian.Uint64(k), err)
+	}
+	return it, nil
+}
+
+// Claim returns up to max pending items due at now, oldest first, and
+// leases them until now+lease (see flows.Outbox for the order kept).
+func (s *Store) Claim(ctx context.Context, now time.Time, lease time.Duration, max int) ([]flows.OutboxItem, error) {
+	return s.claim(ctx, now, lease, max, nil)
+}
+
+func (s *Store) claim(ctx context.Context, now time.Time, lease time.Duration, max int, kinds []flows.OutboxKind) ([]flows.OutboxItem, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if max <= 0 {
+		return nil, nil
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []flows.OutboxItem
+	err := s.db.View(func(tx *bbolt.Tx) error {
+		blocked := map[string]bool{}
+		c := tx.Bucket(bPending).Cursor()
+		for k, _ := c.First(); k != nil; k, _ = c.Next() {
+			it, err := getItem(tx, k)
+			if err != nil {
+				return err
+			}
+			if g := store.Group(&it); g != "" {
+				if blocked[g] {
+					continue
+				}
+				blocked[g] = true
+			}
+			if it.NextAt.After(now) || s.leases[it.ID].After(now) || (kinds != nil && !slices.Contains(kinds, it.Kind)) {
+				continue
+			}
+			if store.NeedsTicket(&it) {
+				t := tx.Bucket(bTickets).Get([]byte(it.HandoffID))
+				if len(t) < 8 {
+					continue // the open is not delivered
+				}
+				if err := json.Unmarshal(t[8:], &it.Ticket); err != nil {
+					return fmt.Errorf("bolt store: ticket of handoff %s: %w", it.HandoffID, err)
+				}
+			}
+			out = append(out, it)
+			if len(out) == max {
+				break
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	for _, it := range out {
+		s.leases[it.ID] = now.Add(lease)
+	}
+	return out, nil
+}
+
+// Settle records the outcome of an item and releases its lease (see
+// flows.Outbox for the dead-open cascade).
+func (s *Store) Settle(ctx context.Context, in flows.OutboxItem) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	now := s.now()
+	released := []string{in.ID}
+	err := s.db.Update(func(tx *bbolt.Tx) error {
+		k := tx.Bucket(bOutboxIDs).Get([]byte(in.ID))
+		if k == nil {
+			return fmt.Errorf("bolt store: no outbox item %q to settle; settle items returned by Claim", in.ID)
+		}
+		k = append([]byte(nil), k...)
+		it, err := getItem(tx, k)
+		if err != nil {
+			return err
+		}
+		was := it.Status
+		if in.Status != "" {
+			it.Status = in.Status
+		}
+		it.Attempts = in.Attempts
+		if !in.NextAt.IsZero() {
+			it.NextAt = in.NextAt
+		}
+		it.LastError = in.LastError
+		if in.Ticket != (flows.TicketRef{}) {
+			it.Ticket = in.Ticket
+		}
+		if err := s.rewrite(tx, k, was, it); err != nil {
+			return err
+		}
+		if it.Status == flows.OutboxDelivered && it.HandoffID != "" {
+			switch it.Kind {
+			case flows.OutboxOpen:
+				b, _ := json.Marshal(it.Ticket)
+				if err := tx.Bucket(bTickets).Put([]byte(it.HandoffID), append(at8(now), b...)); err != nil {
+					return err
+				}
+			case flows.OutboxClose:
+				if err := tx.Bucket(bTickets).Delete([]byte(it.HandoffID)); err != nil {
+					return err
+				}
+			}
+		}
+		if it.Kind == flows.OutboxOpen && it.HandoffID != "" && was != it.Status {
+			if err := s.cascade(tx, &it, &released); err != nil {
+				return err
+			}
+		}
+		if it.Status == flows.OutboxDelivered && was != flows.OutboxDelivered {
+			return s.dropDelivered(tx)
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	s.mu.Lock()
+	for _, id := range released {
+		delete(s.leases, id)
+	}
+	s.mu.Unlock()
+	return nil
+}
+
+// rewrite stores it at k, moving it between the status indexes.
+func (s *Store) rewrite(tx *bbolt.Tx, k []byte, was flows.OutboxStatus, it flows.OutboxItem) error {
+	b, err := json.Marshal(it)
+	if err != nil {
+		return err
+	}
+	if err := tx.Bucket(bOutbox).Put(k, b); err != nil {
+		return err
+	}
+	if was != it.Status {
+		if err := tx.Bucket(statusBucket(was)).Delete(k); err != nil {
+			return err
+		}
+		if err := tx.Bucket(statusBucket(it.Status)).Put(k, nil); err != nil {
+			return err
+		}
+		if it.Status == flows.OutboxDelivered || was == flows.OutboxDelivered {
+			d := 1
+			if was == flows.OutboxDelivered {
+				d = -1
+			}
+			meta := tx.Bucket(bMeta)
+			n, _ := binary.Uvarint(meta.Get(keyDelivered))
+			return meta.Put(keyDelivered, binary.AppendUvarint(nil, uint64(max(0, int(n)+d))))
+		}
+	}
+	return nil
+}
+
+// cascade carries an open's death to its handoff's pending items and its
+// revival to the dead ones.
+func (s *Store) cascade(tx *bbolt.Tx, open *flows.OutboxItem, released *[]string) error {
+	from, to := bPending, flows.OutboxDead
+	if open.Status == flows.OutboxPending {
+		from, to = bDead, flows.OutboxPending
+	} else if open.Status != flows.OutboxDead {
+		return nil
+	}
+	var keys [][]byte
+	var items []flows.OutboxItem
+	c := tx.Bucket(from).Cursor()
+	for k, _ := c.First(); k != nil; k, _ = c.Next() {
+		it, err := getItem(tx, k)
+		if err != nil {
+			return err
+		}
+		if it.HandoffID == open.HandoffID && it.ID != open.ID {
+			keys = append(keys, append([]byte(nil), k...))
+			items = append(items, it)
+		}
+	}
+	for i, it := range items {
+		was := it.Status
+		it.Status = to
+		if to == flows.OutboxDead {
+			it.LastError = store.DeadOpenError(open)
+		} else {
+			it.Attempts, it.LastError, it.NextAt = 0, "", open.NextAt
+		}
+		if err := s.rewrite(tx, keys[i], was, it); err != nil {
+			return err
+		}
+		*released = append(*released, it.ID)
+	}
+	return nil
+}
+
+// dropDelivered forgets the oldest delivered items beyond keepDelivered.
+func (s *Store) dropDelivered(tx *bbolt.Tx) error {
+	n, _ := binary.Uvarint(tx.Bucket(bMeta).Get(keyDelivered))
+	extra := int(n) - s.keepDelivered
+	if extra <= 0 {
+		return nil
+	}
+	var keys [][]byte
+	c := tx.Bucket(bDelivered).Cursor()
+	for k, _ := c.First(); k != nil && len(keys) < extra; k, _ = c.Next() {
+		keys = append(keys, append([]byte(nil), k...))
+	}
+	return s.forget(tx, keys, flows.OutboxDelivered)
+}
+
+// forget deletes the items at keys, all of status st.
+func (s *Store) forget(tx *bbolt.Tx, keys [][]byte, st flows.OutboxStatus) error {
+	for _, k := range keys {
+		it, err := getItem(tx, k)
+		if err != nil {
+			return err
+		}
+		if err := tx.Bucket(bOutboxIDs).Delete([]byte(it.ID)); err != nil {
+			return err
+		}
+		if err := tx.Bucket(bOutbox).Delete(k); err != nil {
+			return err
+		}
+		if err := tx.Bucket(statusBucket(st)).Delete(k); err != nil {
+			return err
+		}
+	}
+	if st == flows.OutboxDelivered && len(keys) > 0 {
+		meta := tx.Bucket(bMeta)
+		n, _ := binary.Uvarint(meta.Get(keyDelivered))
+		return meta.Put(keyDelivered, binary.AppendUvarint(nil, uint64(max(0, int(n)-len(keys)))))
+	}
+	return nil
+}
+
+// dropOldItems forgets delivered items older than keepFor, dead items and
+// tickets older than the TTL.
+func (s *Store) dropOldItems(tx *bbolt.Tx, now time.Time) error {
+	for _, st := range []flows.OutboxStatus{flows.OutboxDelivered, flows.OutboxDead} {
+		var keys [][]byte
+		c := tx.Bucket(statusBucket(st)).Cursor()
+		for k, _ := c.First(); k != nil; k, _ = c.Next() {
+			it, err := getItem(tx, k)
+			if err != nil {
+				return err
+			}
+			if (st == flows.OutboxDelivered && now.Sub(it.NextAt) >= s.keepFor) || (st == flows.OutboxDead && s.expired(it.CreatedAt, now)) {
+				keys = append(keys, append([]byte(nil), k...))
+			}
+		}
+		if err := s.forget(tx, keys, st); err != nil {
+			return err
+		}
+	}
+	if s.ttl <= 0 {
+		return nil
+	}
+	tb := tx.Bucket(bTickets)
+	var old [][]byte
+	_ = tb.ForEach(func(k, v []byte) error {
+		if s.expired(timeOf(v), now) {
+			old = append(old, append([]byte(nil), k...))
+		}
+		return nil
+	})
+	for _, k := range old {
+		if err := tb.Delete(k); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// List returns the items with status (every item when empty), oldest
+// first.
+func (s *Store) List(ctx context.Context, status flows.OutboxStatus) ([]flows.OutboxItem, error) {
+	return s.list(ctx, status, nil)
+}
+
+func (s *Store) list(ctx context.Context, status flows.OutboxStatus, kinds []flows.OutboxKind) ([]flows.OutboxItem, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	var out []flows.OutboxItem
+	err := s.db.View(func(tx *bbolt.Tx) error {
+		src := bOutbox
+		if status != "" {
+			src = statusBucket(status)
+		}
+		c := tx.Bucket(src).Cursor()
+		for k, _ := c.First(); k != nil; k, _ = c.Next() {
+			it, err := getItem(tx, k)
+			if err != nil {
+				return err
+			}
+			if kinds == nil || slices.Contains(kinds, it.Kind) {
+				out = append(out, it)
+			}
+		}
+		return nil
+	})
+	return out, err
+}
+
+// OutboxOf returns the outbox of kinds (every kind when none is given).
+func (s *Store) OutboxOf(kinds ...flows.OutboxKind) flows.Outbox {
+	if len(kinds) == 0 {
+		return s
+	}
+	return kindView{s: s, kinds: slices.Clone(kinds)}
+}
+
+type kindView struct {
+	s     *Store
+	kinds []flows.OutboxKind
+}
+
+func (v kindView) Claim(ctx context.Context, now time.Time, lease time.Duration, max int) ([]flows.OutboxItem, error) {
+	return v.s.claim(ctx, now, lease, max, v.kinds)
+}
+
+func (v kindView) Settle(ctx context.Context, item flows.OutboxItem) error {
+	return v.s.Settle(ctx, item)
+}
+
+func (v kindView) List(ctx context.Context, status flows.OutboxStatus) ([]flows.OutboxItem, error) {
+	return v.s.list(ctx, status, v.kinds)
+}
