@@ -71,8 +71,11 @@ type Store struct {
 	Kind string
 	// Path is the bolt database file.
 	Path string
-	// Valkey: Addresses (host:port, several for a cluster), Username,
-	// Password, DB, Prefix for every key, TLS.
+	// Valkey: URL (redis://[user:password@]host:port[/db], rediss:// for
+	// TLS, ?addr=host:port for more cluster nodes), or Addresses
+	// (host:port, several for a cluster), Username, Password, DB, TLS;
+	// Prefix for every key.
+	URL       string
 	Addresses []string
 	Username  string
 	Password  string
@@ -215,7 +218,7 @@ func (d *decoder) count(n *yaml.Node, where string, lo, hi int) int {
 func (d *decoder) store(n *yaml.Node) Store {
 	var s Store
 	var kindNode *yaml.Node
-	for _, f := range d.mapping(n, "store", "kind", "path", "address", "addresses", "username", "password", "db", "prefix", "tls", "session_ttl") {
+	for _, f := range d.mapping(n, "store", "kind", "path", "url", "address", "addresses", "username", "password", "db", "prefix", "tls", "session_ttl") {
 		w := "store." + f.key.Value
 		switch f.key.Value {
 		case "kind":
@@ -227,6 +230,8 @@ func (d *decoder) store(n *yaml.Node) Store {
 			if s.Path != "" && !filepath.IsAbs(s.Path) {
 				s.Path = filepath.Join(filepath.Dir(d.file), s.Path)
 			}
+		case "url":
+			s.URL = d.str(f.val, w)
 		case "address", "addresses":
 			s.Addresses = append(s.Addresses, d.list(f.val, w)...)
 		case "username":
@@ -249,8 +254,8 @@ func (d *decoder) store(n *yaml.Node) Store {
 			d.errorf(cfgOr(kindNode, n), "store.kind bolt needs path: the database file, e.g. path: baton.db")
 		}
 	case StoreValkey:
-		if len(s.Addresses) == 0 {
-			d.errorf(cfgOr(kindNode, n), "store.kind valkey needs address: host:port of the server (a list for a cluster)")
+		if len(s.Addresses) == 0 && s.URL == "" {
+			d.errorf(cfgOr(kindNode, n), "store.kind valkey needs url: redis://host:port (or address: host:port of the server, a list for a cluster)")
 		}
 	}
 	return s

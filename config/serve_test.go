@@ -98,7 +98,7 @@ func TestServeSectionErrors(t *testing.T) {
 		{"unknown server key", "server: {listne: x}\n", []string{`cfg.yaml:1:10: error: unknown key "listne" in server; did you mean "listen"?`}},
 		{"store kind", "store: {kind: redis}\n", []string{`store.kind must be one of memory, bolt, valkey, not "redis"`}},
 		{"bolt needs a path", "store: {kind: bolt}\n", []string{"cfg.yaml:1:15: error: store.kind bolt needs path"}},
-		{"valkey needs an address", "store:\n  kind: valkey\n", []string{"cfg.yaml:2:9: error: store.kind valkey needs address"}},
+		{"valkey needs a url", "store:\n  kind: valkey\n", []string{"cfg.yaml:2:9: error: store.kind valkey needs url"}},
 		{"whatsapp missing keys", "channels:\n  whatsapp:\n    - phone_number_id: \"1065\"\n      flow: f.yaml\n",
 			[]string{"cfg.yaml:3:7: error: channels.whatsapp[0] needs access_token, app_secret, verify_token"}},
 		{"phone number, not its id", "channels:\n  whatsapp:\n    - {phone_number_id: \"+39 333\", flow: f.yaml, access_token: a, app_secret: b, verify_token: c}\n",

@@ -7,6 +7,8 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
+	"strconv"
 	"sync/atomic"
 	"time"
 
@@ -16,6 +18,7 @@ import (
 	"github.com/batonbot/baton/flows"
 	"github.com/batonbot/baton/handoff"
 	"github.com/batonbot/baton/store/memory"
+	"github.com/batonbot/baton/store/valkey"
 )
 
 // Server is `baton serve`: a Host with its HTTP endpoints.
@@ -121,8 +124,44 @@ func openStore(cfg *config.Config) (flows.Store, error) {
 			opts = append(opts, memory.WithTTL(cfg.Store.SessionTTL))
 		}
 		return memory.New(opts...), nil
+	case config.StoreValkey:
+		var opts []valkey.Option
+		if cfg.Store.SessionTTL > 0 {
+			opts = append(opts, valkey.WithTTL(cfg.Store.SessionTTL))
+		}
+		if cfg.Store.Prefix != "" {
+			opts = append(opts, valkey.WithPrefix(cfg.Store.Prefix))
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		st, err := valkey.NewStore(ctx, valkeyURL(cfg.Store), opts...)
+		if err != nil {
+			return nil, fmt.Errorf("%s: store: %w", cfg.Source, err)
+		}
+		return st, nil
 	}
-	return nil, fmt.Errorf("%s: store kind %s is not in this build yet; use kind: memory", cfg.Source, cfg.Store.Kind)
+	return nil, fmt.Errorf("%s: store kind %s is not in this build yet; use kind: memory or valkey", cfg.Source, cfg.Store.Kind)
+}
+
+// valkeyURL is the store's url, or one made of its address list and
+// credentials.
+func valkeyURL(s config.Store) string {
+	if s.URL != "" {
+		return s.URL
+	}
+	u := url.URL{Scheme: "redis", Host: s.Addresses[0], Path: "/" + strconv.Itoa(s.DB)}
+	if s.TLS {
+		u.Scheme = "rediss"
+	}
+	if s.Username != "" || s.Password != "" {
+		u.User = url.UserPassword(s.Username, s.Password)
+	}
+	q := url.Values{}
+	for _, a := range s.Addresses[1:] {
+		q.Add("addr", a)
+	}
+	u.RawQuery = q.Encode()
+	return u.String()
 }
 
 func (s *Server) whatsapp(flowAt func(string) (*flows.Flow, error), hc *http.Client) error {

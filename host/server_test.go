@@ -21,6 +21,7 @@ import (
 	"github.com/batonbot/baton/channel/whatsapp/whatsapptest"
 	"github.com/batonbot/baton/config"
 	"github.com/batonbot/baton/handoff"
+	"github.com/batonbot/baton/store/valkey/valkeytest"
 )
 
 // zendeskFake is a strict stand-in for Zendesk's Support API: basic auth
@@ -98,7 +99,7 @@ const e2eConfig = `
 connectors:
   zendesk: {base_url: "%s", subdomain: acme, email: bot@acme.example, token: zd-token}
 server: {listen: "127.0.0.1:0", shutdown_timeout: 5s}
-store: {kind: memory}
+store: %s
 channels:
   whatsapp:
     - phone_number_id: "%s"
@@ -121,6 +122,12 @@ type e2e struct {
 
 func startE2E(t *testing.T) *e2e {
 	t.Helper()
+	return startE2EOn(t, "{kind: memory}")
+}
+
+// startE2EOn serves with the store the config's store: says.
+func startE2EOn(t *testing.T, store string) *e2e {
+	t.Helper()
 	wa := whatsapptest.NewServer(t)
 	zd := newZendeskFake(t)
 	shop := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -132,7 +139,7 @@ func startE2E(t *testing.T) *e2e {
 	}))
 	t.Cleanup(shop.Close)
 	flow, _ := filepath.Abs("../cmd/baton/testdata/flows/shop.yaml")
-	src := fmt.Sprintf(e2eConfig, zd.URL, wa.PhoneNumberID, flow, wa.Token, wa.AppSecret, whatsapptest.VerifyToken, wa.URL, wa.Version)
+	src := fmt.Sprintf(e2eConfig, zd.URL, store, wa.PhoneNumberID, flow, wa.Token, wa.AppSecret, whatsapptest.VerifyToken, wa.URL, wa.Version)
 	path := filepath.Join(t.TempDir(), "baton.yaml")
 	if err := os.WriteFile(path, []byte(src), 0o644); err != nil {
 		t.Fatal(err)
@@ -203,7 +210,16 @@ func (e *e2e) zendesk(t *testing.T, body string) {
 // order lookup, a handoff to Zendesk, the agent's reply through the
 // bridge and the ticket solved, back to the bot's CSAT question.
 func TestServeWhatsAppToZendeskAndBack(t *testing.T) {
-	e := startE2E(t)
+	serveWhatsAppToZendeskAndBack(t, startE2E(t))
+}
+
+// The same on a Valkey store (redis-server started by the test).
+func TestServeWhatsAppToZendeskAndBackOnValkey(t *testing.T) {
+	url := valkeytest.Start(t).URL
+	serveWhatsAppToZendeskAndBack(t, startE2EOn(t, fmt.Sprintf("{kind: valkey, url: %q, prefix: e2e}", url)))
+}
+
+func serveWhatsAppToZendeskAndBack(t *testing.T, e *e2e) {
 	const customer = "393331234567"
 	e.post(t, e.wa.Notification(whatsapptest.Inbound{From: customer, Name: "Anna", Text: "hello"}))
 	msgs := e.sent(t, 1)
