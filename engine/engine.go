@@ -20,6 +20,8 @@ type Engine struct {
 	handoffHook HandoffHook
 	// replyOutbox makes Handle write replies to the outbox.
 	replyOutbox bool
+	// observer sees each turn Handle saved (analytics).
+	observer func(context.Context, flows.TurnRecord)
 
 	// Precomputed once per engine, read-only afterwards.
 	menus      map[*flows.Menu]*menuIndex
@@ -47,6 +49,14 @@ func WithIDs(next func() string) Option { return func(e *Engine) { e.newID = nex
 // WithMaxSteps bounds the state moves in one turn (default 50): a flow that
 // loops without waiting for input is cut short with an ErrorEffect.
 func WithMaxSteps(n int) Option { return func(e *Engine) { e.maxSteps = n } }
+
+// WithObserver sets a function Handle calls after each turn it saved,
+// with the sessions before and after it, the input and the effects
+// (analytics.Recorder.Observe derives the analytics events from them). It
+// runs in the turn's goroutine: keep it quick. Turn never calls it.
+func WithObserver(f func(context.Context, flows.TurnRecord)) Option {
+	return func(e *Engine) { e.observer = f }
+}
 
 // WithTranscriptLimit bounds the messages a session keeps (default 200).
 func WithTranscriptLimit(n int) Option { return func(e *Engine) { e.maxTrans = n } }

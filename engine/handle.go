@@ -99,6 +99,9 @@ func (e *Engine) Handle(ctx context.Context, store flows.SessionStore, id string
 		if err != nil {
 			return nil, fmt.Errorf("engine: saving session %q: %w", id, err)
 		}
+		if e.observer != nil {
+			e.observer(ctx, flows.TurnRecord{Flow: e.flow, Before: s, After: ns, Input: in, Effects: effects})
+		}
 		return effects, nil
 	}
 	return nil, fmt.Errorf("engine: session %q kept changing while this turn ran (%d attempts): %w", id, maxConflictRetries, err)

@@ -89,13 +89,20 @@ func (e *Engine) handoffs(ctx context.Context, ns *flows.Session, effects []flow
 	return next, append(effects, more...), kept, nil
 }
 
-// recordAssignee copies the agent the hook assigned to h into the
-// session's reference to h (a new HandoffRef: the turn's may be shared).
+// recordAssignee copies what the hook decided for h (the agent it
+// assigned, the team, priority and SLA due times) into the session's
+// reference to h (a new HandoffRef: the turn's may be shared).
 func recordAssignee(ns *flows.Session, h *flows.Handoff) {
-	if ns.Handoff == nil || ns.Handoff.ID != h.ID || ns.Handoff.Assignee == h.Assignee {
+	if ns.Handoff == nil || ns.Handoff.ID != h.ID {
 		return
 	}
-	ref := *ns.Handoff
-	ref.Assignee = h.Assignee
+	r := ns.Handoff
+	if r.Assignee == h.Assignee && r.Team == h.Team && r.Priority == h.Priority &&
+		r.FirstResponseDue.Equal(h.FirstResponseDue) && r.ResolutionDue.Equal(h.ResolutionDue) {
+		return
+	}
+	ref := *r
+	ref.Assignee, ref.Team, ref.Priority = h.Assignee, h.Team, h.Priority
+	ref.FirstResponseDue, ref.ResolutionDue = h.FirstResponseDue, h.ResolutionDue
 	ns.Handoff = &ref
 }

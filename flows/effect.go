@@ -128,6 +128,38 @@ type NLUFallback struct {
 	Source string `json:"source"`
 }
 
+// SurveyAsked reports that a survey step asked its question.
+type SurveyAsked struct {
+	Survey string `json:"survey"`
+	// Kind is csat, nps or ces.
+	Kind string `json:"kind"`
+}
+
+// SurveyAnswered reports a survey score: csat 1-5, nps 0-10, ces 1-7.
+type SurveyAnswered struct {
+	Survey string `json:"survey"`
+	Kind   string `json:"kind"`
+	Score  int    `json:"score"`
+}
+
+// SurveySkipped reports that the customer declined a survey they were
+// asked (a skip word, or the survey's tries ran out).
+type SurveySkipped struct {
+	Survey string `json:"survey"`
+	Kind   string `json:"kind"`
+}
+
+// SurveyComment is the answer to a survey's follow-up ("why?") question.
+type SurveyComment struct {
+	Survey string `json:"survey"`
+	Kind   string `json:"kind"`
+	Text   string `json:"text"`
+}
+
+func (SurveyAsked) Type() string     { return "survey_asked" }
+func (SurveyAnswered) Type() string  { return "survey_answered" }
+func (SurveySkipped) Type() string   { return "survey_skipped" }
+func (SurveyComment) Type() string   { return "survey_comment" }
 func (NLUFallback) Type() string     { return "nlu_fallback" }
 func (Reply) Type() string           { return "reply" }
 func (StateChange) Type() string     { return "state" }

@@ -39,6 +39,11 @@ type Handoff struct {
 	Return string `json:"return,omitempty"`
 	// InHours reports whether the routing calendar was open.
 	InHours bool `json:"in_hours"`
+	// FirstResponseDue and ResolutionDue are when the team promised a
+	// first reply and a resolution, from the deployment's SLA table and
+	// the team's hours (zero: no promise); routing sets them.
+	FirstResponseDue time.Time `json:"first_response_due,omitzero"`
+	ResolutionDue    time.Time `json:"resolution_due,omitzero"`
 }
 
 // Priority of a handoff, mapped by each connector to its helpdesk's scale.

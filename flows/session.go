@@ -122,4 +122,12 @@ type HandoffRef struct {
 	// open-handoff count (LoadTracker) goes down when the ticket is
 	// solved, closed or declined; empty when none was.
 	Assignee string `json:"assignee,omitempty"`
+	// Team, Priority and At are the handoff's routed team and priority
+	// and when it was requested; FirstResponseDue and ResolutionDue its
+	// SLA due times (zero: none). Analytics and the SLA watcher read them.
+	Team             string    `json:"team,omitempty"`
+	Priority         Priority  `json:"priority,omitempty"`
+	At               time.Time `json:"at,omitzero"`
+	FirstResponseDue time.Time `json:"first_response_due,omitzero"`
+	ResolutionDue    time.Time `json:"resolution_due,omitzero"`
 }

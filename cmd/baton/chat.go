@@ -71,6 +71,7 @@ type chatOptions struct {
 	live    bool
 	store   string
 	drain   time.Duration
+	events  eventsFlags
 }
 
 func runChat(ctx context.Context, e *env, args []string) int {
@@ -88,6 +89,7 @@ func runChat(ctx context.Context, e *env, args []string) int {
 	fs.BoolVar(&o.live, "live", false, "with --config: call the configured helpdesks (and LLM) for real, through a persistent outbox")
 	fs.StringVar(&o.store, "store", "", "with --live: keep sessions and the outbox in this store `file` (bbolt) (default: a new temporary file)")
 	fs.DurationVar(&o.drain, "drain", 30*time.Second, "with --live: at the end of input, wait up to this `long` for pending deliveries")
+	o.events.register(fs)
 	pos, code, done := parseFlags(e, fs, args)
 	if done {
 		return code
@@ -148,6 +150,13 @@ func runChat(ctx context.Context, e *env, args []string) int {
 	if cfg.now.IsZero() {
 		cfg.now = time.Now().Truncate(time.Second)
 	}
+	evs, err := o.events.open(e.stderr)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "baton chat: %v\n", err)
+		return exitRuntime
+	}
+	defer evs.close()
+	cfg.recorder = evs.recorder("")
 	var lv *liveHost
 	if o.live {
 		if lv, code = startLive(ctx, e, &cfg, o); lv == nil {

@@ -129,6 +129,7 @@ func (lv *liveHost) settled(ctx context.Context, it flows.OutboxItem, err error)
 	lv.mu.Unlock()
 	if sb != nil {
 		sb.emit(event{Effect: settledEvent(it, err)})
+		sb.cfg.recorder.Delivered(ctx, it, err)
 	}
 	if it.Kind == flows.OutboxOpen && it.Status == flows.OutboxDelivered && it.Handoff != nil && lv.notify.Wants(it.Handoff.Priority) {
 		// The ticket is open whatever happens here: finish the post even

@@ -12,6 +12,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/batonbot/baton/analytics"
 	"github.com/batonbot/baton/dsl"
 	"github.com/batonbot/baton/engine"
 	"github.com/batonbot/baton/flows"
@@ -66,6 +67,8 @@ func runLoad(ctx context.Context, e *env, args []string) int {
 	maxConvs := fs.Int("conversations", 0, "stop after this many conversations (0: run for --duration)")
 	workers := fs.Int("concurrency", runtime.GOMAXPROCS(0), "conversations driven at once")
 	asJSON := fs.Bool("json", false, "print the report as one JSON object")
+	var events eventsFlags
+	events.register(fs)
 	paths, code, done := parseFlags(e, fs, args)
 	if done {
 		return code
@@ -80,7 +83,13 @@ func runLoad(ctx context.Context, e *env, args []string) int {
 	case *maxConvs < 0:
 		return usageError(e, loadCmd, "--conversations cannot be negative")
 	}
-	scripts, problems := loadScripts(paths)
+	evs, err := events.open(e.stderr)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "baton load: %v\n", err)
+		return exitRuntime
+	}
+	defer evs.close()
+	scripts, problems := loadScripts(paths, evs.recorder(""))
 	for _, p := range problems {
 		fmt.Fprintln(e.stderr, p)
 	}
@@ -114,7 +123,7 @@ func runLoad(ctx context.Context, e *env, args []string) int {
 
 // loadScripts turns the conversations of the test files into input
 // scripts, one engine per flow.
-func loadScripts(paths []string) ([]*loadScript, []string) {
+func loadScripts(paths []string, rec *analytics.Recorder) ([]*loadScript, []string) {
 	files, err := testFiles(paths)
 	if err != nil {
 		return nil, []string{err.Error()}
@@ -141,6 +150,9 @@ func loadScripts(paths []string) ([]*loadScript, []string) {
 				continue
 			} else if a != nil {
 				opts = append(opts, engine.WithAnalyzer(a))
+			}
+			if rec != nil {
+				opts = append(opts, engine.WithObserver(rec.Observe))
 			}
 			eng = engine.New(f, opts...)
 			engines[tf.flowPath] = eng

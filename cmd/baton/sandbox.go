@@ -11,6 +11,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/batonbot/baton/analytics"
 	"github.com/batonbot/baton/engine"
 	"github.com/batonbot/baton/flows"
 	"github.com/batonbot/baton/store/memory"
@@ -46,6 +47,8 @@ type sandboxConfig struct {
 	// summarizer writes the summary on top of each ticket (--live with an
 	// LLM); nil keeps the extractive one.
 	summarizer flows.Summarizer
+	// recorder, when set, writes the analytics events of every turn.
+	recorder *analytics.Recorder
 }
 
 // sandboxStore is where the sandbox keeps sessions, outbox items and the
@@ -168,6 +171,9 @@ func newSandbox(cfg sandboxConfig) (*sandbox, error) {
 		// handoff (out of hours, tell or email) ends the conversation
 		// there, after the customer is told why (helpdesk.after).
 		opts = append(opts, engine.WithHandoffHook(s.hd.route))
+	}
+	if cfg.recorder != nil {
+		opts = append(opts, engine.WithObserver(cfg.recorder.Observe))
 	}
 	s.eng = engine.New(cfg.flow, opts...)
 	s.reset()

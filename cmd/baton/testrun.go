@@ -52,6 +52,9 @@ type testRunner struct {
 	order    []string // flow paths in the order first used
 	passed   int
 	failed   int
+	events   eventsFlags
+	evs      *eventsOut
+	nconv    int // conversations run, scoping their events
 }
 
 // testFlow is a flow under test, loaded once for all the files using it.
@@ -69,6 +72,7 @@ func runTest(ctx context.Context, e *env, args []string) int {
 	fset.BoolVar(&r.verbose, "v", false, "also show the steps of passing conversations")
 	fset.BoolVar(&r.coverage, "coverage", false, "list the states and transitions of each flow that no conversation exercised")
 	fset.StringVar(&run, "run", "", "run only the conversations whose name matches this `regexp`")
+	r.events.register(fset)
 	paths, code, done := parseFlags(e, fset, args)
 	if done {
 		return code
@@ -87,6 +91,11 @@ func runTest(ctx context.Context, e *env, args []string) int {
 	if err != nil {
 		return usageError(e, testCmd, "%v", err)
 	}
+	if r.evs, err = r.events.open(e.stderr); err != nil {
+		fmt.Fprintf(e.stderr, "baton test: %v\n", err)
+		return exitRuntime
+	}
+	defer r.evs.close()
 	for _, f := range files {
 		if ctx.Err() != nil {
 			fmt.Fprintln(e.stdout, "interrupted")
@@ -268,6 +277,12 @@ func (r *testRunner) runConv(ctx context.Context, file *testFile, tf *testFlow, 
 	}
 	if cfg.now.IsZero() {
 		cfg.now = time.Now().Truncate(time.Second)
+	}
+	if r.evs != nil {
+		// Every test conversation is test-1: scope its events by file and
+		// conversation so one events file keeps them apart.
+		r.nconv++
+		cfg.recorder = r.evs.recorder(fmt.Sprintf("t%d.", r.nconv))
 	}
 	sb, err := newSandbox(cfg)
 	if err != nil {

@@ -1,0 +1,297 @@
+package analytics
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"strconv"
+	"time"
+	"unicode/utf8"
+
+	"github.com/batonbot/baton/flows"
+)
+
+// DeriveOptions say what Derive puts in events besides the schema's
+// fixed fields.
+type DeriveOptions struct {
+	// Text includes message and comment texts (off: only their sizes).
+	Text bool
+	// Salt is mixed into the contact pseudonym, so two deployments'
+	// pseudonyms differ.
+	Salt string
+}
+
+// Derive returns the analytics events of one saved turn, in the order
+// they happened. It is deterministic: the same turn gives the same events
+// and ids (conversation:turn:n), so a consumer can drop duplicates.
+func Derive(t flows.TurnRecord, o DeriveOptions) []flows.Event {
+	if t.After == nil {
+		return nil
+	}
+	b, a := t.Before, t.After
+	if b == nil {
+		b = &flows.Session{}
+	}
+	d := deriver{t: t, o: o, state: b.State}
+	d.base = flows.Event{
+		V:            flows.EventSchema,
+		Conversation: a.ID,
+		Contact:      Pseudonym(a.Contact.ID, o.Salt),
+		Flow:         a.Flow,
+		Channel:      a.Channel,
+		Lang:         a.Lang,
+		At:           t.Input.At,
+	}
+	if t.Flow != nil {
+		d.base.Flow = t.Flow.Name
+		d.base.FlowVersion = t.Flow.Version
+	}
+	if d.base.At.IsZero() {
+		d.base.At = a.UpdatedAt
+	}
+	d.run()
+	return d.out
+}
+
+type deriver struct {
+	t     flows.TurnRecord
+	o     DeriveOptions
+	base  flows.Event
+	state string
+	out   []flows.Event
+	// handoff is set once this turn requested a handoff.
+	handoff bool
+}
+
+func (d *deriver) add(typ flows.EventType, fill func(*flows.Event)) {
+	ev := d.base
+	ev.Type = typ
+	ev.State = d.state
+	ev.ID = d.base.Conversation + ":" + strconv.Itoa(d.t.After.Turns) + ":" + strconv.Itoa(len(d.out)+1)
+	if fill != nil {
+		fill(&ev)
+	}
+	d.out = append(d.out, ev)
+}
+
+func (d *deriver) run() {
+	b, a, in := d.t.Before, d.t.After, d.t.Input
+	if b == nil {
+		b = &flows.Session{}
+	}
+	restart := -1
+	for i, ef := range d.t.Effects {
+		if lc, ok := ef.(flows.LifecycleChange); ok && lc.From == flows.LifecycleClosed && lc.To == flows.LifecycleBot {
+			restart = i
+			break
+		}
+	}
+	if in.Kind == flows.InputMessage && ((b.Turns == 0 && b.State == "") || restart >= 0) {
+		d.state = ""
+		d.add(flows.EvConversationStarted, nil)
+	}
+	switch in.Kind {
+	case flows.InputMessage:
+		d.messageIn(b, a)
+	case flows.InputTicket:
+		d.ticket(b, a)
+	}
+	for i, ef := range d.t.Effects {
+		if i == restart {
+			continue
+		}
+		d.effect(b, a, ef)
+	}
+}
+
+func (d *deriver) messageIn(b, a *flows.Session) {
+	in := d.t.Input
+	text := in.Text
+	kind := "text"
+	switch {
+	case in.Media != nil:
+		kind = "media"
+	case text == "" && in.Payload != "":
+		kind, text = "button", in.Payload
+	}
+	to := "bot"
+	if b.Lifecycle == flows.LifecycleHandedOff || b.Lifecycle == flows.LifecycleWithAgent {
+		to = "agent"
+	}
+	d.add(flows.EvMessageIn, func(ev *flows.Event) {
+		ev.Kind, ev.Size, ev.To = kind, utf8.RuneCountInString(text), to
+		if d.o.Text {
+			ev.Text = text
+		}
+		if kind == "button" {
+			ev.Choice = in.Payload
+		} else if to == "bot" {
+			ev.Choice = choiceID(d.t.Flow, b.State, a)
+		}
+		if to == "bot" && a.Signals != nil && a.Signals != b.Signals && a.Signals.Intent != "" && a.Signals.Intent != "unknown" {
+			ev.Intent = a.Signals.Intent
+		}
+	})
+}
+
+// choiceID is the id of the menu option of state the turn's user message
+// chose, from the label the engine wrote in the transcript.
+func choiceID(f *flows.Flow, state string, a *flows.Session) string {
+	if f == nil || len(a.Transcript) == 0 {
+		return ""
+	}
+	st := f.States[state]
+	if st == nil || st.Menu == nil {
+		return ""
+	}
+	var label string
+	for i := len(a.Transcript) - 1; i >= 0; i-- {
+		if m := a.Transcript[i]; m.From == flows.RoleUser {
+			label = m.Choice
+			break
+		}
+	}
+	if label == "" {
+		return ""
+	}
+	for _, o := range st.Menu.Options {
+		for _, l := range o.Label {
+			if l == label {
+				return o.ID
+			}
+		}
+	}
+	return ""
+}
+
+// ticket reports a ticket solved or closed that ended the wait.
+func (d *deriver) ticket(b, a *flows.Session) {
+	u := d.t.Input.Ticket
+	if u == nil || b.Handoff == nil || (a.Handoff != nil && a.Handoff.ID == b.Handoff.ID) {
+		return
+	}
+	var typ flows.EventType
+	switch u.Status {
+	case flows.TicketSolved:
+		typ = flows.EvTicketSolved
+	case flows.TicketClosed:
+		typ = flows.EvTicketClosed
+	default:
+		return
+	}
+	ref := b.Handoff
+	d.add(typ, func(ev *flows.Event) {
+		d.handoffRef(ev, ref)
+		ev.Ticket, ev.Connector, ev.Agent = u.Ticket.ID, u.Ticket.Connector, u.Agent
+		if ev.Ticket == "" {
+			ev.Ticket, ev.Connector = ref.Ticket.ID, ref.Ticket.Connector
+		}
+		ev.ResolutionDue = ref.ResolutionDue
+		ev.WaitMS = waitMS(ref.At, ev.At)
+	})
+}
+
+func (d *deriver) handoffRef(ev *flows.Event, ref *flows.HandoffRef) {
+	ev.Handoff, ev.Team, ev.Priority = ref.ID, ref.Team, string(ref.Priority)
+}
+
+func waitMS(from, to time.Time) int64 {
+	if from.IsZero() || to.Before(from) {
+		return 0
+	}
+	return to.Sub(from).Milliseconds()
+}
+
+func (d *deriver) effect(b, a *flows.Session, ef flows.Effect) {
+	switch e := ef.(type) {
+	case flows.StateChange:
+		d.state = e.To
+		d.add(flows.EvStateEntered, func(ev *flows.Event) { ev.From = e.From })
+	case flows.Reply:
+		d.add(flows.EvMessageOut, func(ev *flows.Event) {
+			ev.From, ev.Agent, ev.Size, ev.Options = e.From, e.Agent, utf8.RuneCountInString(e.Text), len(e.Options)
+			if ev.From == "" {
+				ev.From = "bot"
+			}
+			if d.o.Text {
+				ev.Text = e.Text
+			}
+		})
+	case flows.NoMatch:
+		d.add(flows.EvNoMatch, func(ev *flows.Event) {
+			ev.State, ev.Count, ev.Invalid = e.State, e.Count, e.Invalid
+		})
+	case flows.TriggerFired:
+		d.add(flows.EvTriggerFired, func(ev *flows.Event) { ev.Trigger, ev.By = e.Name, e.By })
+	case flows.HandoffEffect:
+		if e.Handoff == nil {
+			return
+		}
+		h := e.Handoff
+		d.handoff = true
+		d.add(flows.EvHandoffRequested, func(ev *flows.Event) {
+			ev.Handoff, ev.Reason, ev.Team, ev.Priority, ev.Agent = h.ID, h.Reason, h.Team, string(h.Priority), h.Assignee
+			ev.Tags = append([]string(nil), h.Tags...)
+			in := h.InHours
+			ev.InHours = &in
+			ev.FirstResponseDue, ev.ResolutionDue = h.FirstResponseDue, h.ResolutionDue
+		})
+	case flows.LifecycleChange:
+		d.lifecycle(b, a, e)
+	case flows.EndEffect:
+		outcome := flows.OutcomeContained
+		switch {
+		case d.handoff || b.Handoff != nil || b.Outcome != "" || a.Outcome != "":
+			outcome = flows.OutcomeHandedOff
+		case d.t.Input.Kind == flows.InputTimer:
+			outcome = flows.OutcomeAbandoned
+		}
+		d.add(flows.EvConversationEnded, func(ev *flows.Event) { ev.Outcome, ev.Reason = outcome, e.Reason })
+	case flows.SurveyAsked:
+		d.add(flows.EvSurveyAsked, func(ev *flows.Event) { ev.Survey, ev.Kind = e.Survey, e.Kind })
+	case flows.SurveyAnswered:
+		score := e.Score
+		d.add(flows.EvSurveyAnswered, func(ev *flows.Event) { ev.Survey, ev.Kind, ev.Score = e.Survey, e.Kind, &score })
+	case flows.SurveySkipped:
+		d.add(flows.EvSurveySkipped, func(ev *flows.Event) { ev.Survey, ev.Kind = e.Survey, e.Kind })
+	case flows.SurveyComment:
+		d.add(flows.EvSurveyComment, func(ev *flows.Event) {
+			ev.Survey, ev.Kind, ev.Size = e.Survey, e.Kind, utf8.RuneCountInString(e.Text)
+			if d.o.Text {
+				ev.Text = e.Text
+			}
+		})
+	}
+}
+
+func (d *deriver) lifecycle(b, a *flows.Session, e flows.LifecycleChange) {
+	ref := b.Handoff
+	if ref == nil {
+		ref = a.Handoff
+	}
+	switch {
+	case e.From == flows.LifecycleHandedOff && e.To == flows.LifecycleWithAgent && ref != nil:
+		d.add(flows.EvFirstAgentReply, func(ev *flows.Event) {
+			d.handoffRef(ev, ref)
+			ev.Agent = d.t.Input.Agent
+			ev.FirstResponseDue = ref.FirstResponseDue
+			ev.WaitMS = waitMS(ref.At, ev.At)
+		})
+	case e.To == flows.LifecycleBot && (e.From == flows.LifecycleHandedOff || e.From == flows.LifecycleWithAgent) && ref != nil:
+		ret := ref.Return
+		d.add(flows.EvBotResumed, func(ev *flows.Event) {
+			d.handoffRef(ev, ref)
+			ev.State = ret
+		})
+	}
+}
+
+// Pseudonym is the contact field of events: a hash of the channel's
+// contact id (and salt), the same for every conversation of one customer
+// and not reversible to the phone number. Empty for an empty id.
+func Pseudonym(id, salt string) string {
+	if id == "" {
+		return ""
+	}
+	h := sha256.Sum256([]byte(salt + "\x00" + id))
+	return hex.EncodeToString(h[:8])
+}

@@ -1,0 +1,235 @@
+package analytics_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/batonbot/baton/analytics"
+	"github.com/batonbot/baton/dsl"
+	"github.com/batonbot/baton/engine"
+	"github.com/batonbot/baton/flows"
+	"github.com/batonbot/baton/store/memory"
+)
+
+const testFlow = `
+flow: shop
+version: "2.1"
+languages: [en]
+start: menu
+timeouts:
+  - after: 10m
+    end: no_reply
+triggers:
+  - name: asks_for_human
+    keywords: [agent]
+    handoff: {reason: asks_for_human, team: billing, priority: high, return: menu}
+states:
+  menu:
+    say: "Pick one"
+    menu:
+      options:
+        - id: faq
+          label: FAQ
+          goto: faq
+        - id: bye
+          label: Bye
+          goto: bye
+  faq:
+    say: "Here you go"
+    next: menu
+  bye:
+    say: "Bye!"
+    end: resolved
+`
+
+// memSink keeps events in memory.
+type memSink struct{ events []flows.Event }
+
+func (m *memSink) Write(_ context.Context, evs ...flows.Event) error {
+	m.events = append(m.events, evs...)
+	return nil
+}
+func (m *memSink) Close() error { return nil }
+
+func (m *memSink) types() string {
+	var out []string
+	for _, e := range m.events {
+		out = append(out, string(e.Type))
+	}
+	return strings.Join(out, " ")
+}
+
+type harness struct {
+	t     *testing.T
+	eng   *engine.Engine
+	store *memory.Store
+	sink  *memSink
+	now   time.Time
+}
+
+func newHarness(t *testing.T, opts ...analytics.RecorderOption) *harness {
+	t.Helper()
+	f, diags := dsl.Load("shop.yaml", []byte(testFlow))
+	if diags.HasErrors() {
+		t.Fatal(diags.Err())
+	}
+	h := &harness{t: t, sink: &memSink{}, now: time.Date(2026, 3, 3, 10, 0, 0, 0, time.UTC)}
+	rec := analytics.NewRecorder(h.sink, opts...)
+	h.store = memory.New()
+	h.eng = engine.New(f, engine.WithObserver(rec.Observe), engine.WithClock(func() time.Time { return h.now }))
+	return h
+}
+
+func (h *harness) in(in flows.Input) []flows.Event {
+	h.t.Helper()
+	mark := len(h.sink.events)
+	_, err := h.eng.Handle(context.Background(), h.store, "c1", in, func() *flows.Session {
+		return h.eng.NewSession("c1", flows.Contact{ID: "+391234"}, "whatsapp", "en")
+	})
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	return h.sink.events[mark:]
+}
+
+func types(evs []flows.Event) string {
+	var out []string
+	for _, e := range evs {
+		out = append(out, string(e.Type))
+	}
+	return strings.Join(out, " ")
+}
+
+func TestDeriveContainedConversation(t *testing.T) {
+	h := newHarness(t)
+	evs := h.in(flows.Input{Kind: flows.InputMessage, Text: "hello"})
+	if got, want := types(evs), "conversation_started message_in state_entered message_out"; got != want {
+		t.Fatalf("first turn: %s, want %s", got, want)
+	}
+	first := evs[0]
+	if first.V != 1 || first.Conversation != "c1" || first.Flow != "shop" || first.FlowVersion != "2.1" || first.Channel != "whatsapp" || first.Lang != "en" {
+		t.Errorf("common fields: %+v", first)
+	}
+	if first.Contact == "" || strings.Contains(first.Contact, "1234") {
+		t.Errorf("contact should be a pseudonym, got %q", first.Contact)
+	}
+	if evs[1].Size != 5 || evs[1].Text != "" || evs[1].To != "bot" {
+		t.Errorf("message_in: %+v", evs[1])
+	}
+	if evs[2].State != "menu" || evs[3].State != "menu" || evs[3].Options != 2 {
+		t.Errorf("state/menu: %+v %+v", evs[2], evs[3])
+	}
+	h.now = h.now.Add(time.Minute)
+	evs = h.in(flows.Input{Kind: flows.InputMessage, Text: "2"})
+	if got, want := types(evs), "message_in state_entered message_out conversation_ended"; got != want {
+		t.Fatalf("second turn: %s, want %s", got, want)
+	}
+	if evs[0].Choice != "bye" {
+		t.Errorf("choice = %q, want bye", evs[0].Choice)
+	}
+	end := evs[3]
+	if end.Outcome != flows.OutcomeContained || end.Reason != "resolved" || end.State != "bye" || !end.At.Equal(h.now) {
+		t.Errorf("end: %+v", end)
+	}
+	seen := map[string]bool{}
+	for _, e := range h.sink.events {
+		if seen[e.ID] {
+			t.Errorf("duplicate id %s", e.ID)
+		}
+		seen[e.ID] = true
+	}
+}
+
+func TestDeriveAbandonedByTimeout(t *testing.T) {
+	h := newHarness(t)
+	h.in(flows.Input{Kind: flows.InputMessage, Text: "hello"})
+	key := ""
+	if s, err := h.store.Load(context.Background(), "c1"); err == nil {
+		key = s.TimerKey
+	}
+	h.now = h.now.Add(10 * time.Minute)
+	evs := h.in(flows.Input{Kind: flows.InputTimer, Timer: key})
+	if len(evs) == 0 || evs[len(evs)-1].Outcome != flows.OutcomeAbandoned {
+		t.Fatalf("timeout end: %s %+v", types(evs), evs)
+	}
+}
+
+func TestDeriveHandoffLifecycle(t *testing.T) {
+	h := newHarness(t, analytics.WithText(true))
+	h.in(flows.Input{Kind: flows.InputMessage, Text: "hello"})
+	evs := h.in(flows.Input{Kind: flows.InputMessage, Text: "agent please"})
+	if got, want := types(evs), "message_in trigger_fired handoff_requested"; got != want {
+		t.Fatalf("handoff turn: %s, want %s", got, want)
+	}
+	hr := evs[2]
+	if hr.Reason != "asks_for_human" || hr.Team != "billing" || hr.Priority != "high" || hr.Handoff == "" || hr.InHours == nil {
+		t.Errorf("handoff_requested: %+v", hr)
+	}
+	if evs[0].Text != "agent please" {
+		t.Errorf("WithText: message text %q", evs[0].Text)
+	}
+	h.now = h.now.Add(90 * time.Second)
+	evs = h.in(flows.Input{Kind: flows.InputMessage, Text: "hello?"})
+	if types(evs) != "message_in" || evs[0].To != "agent" {
+		t.Fatalf("while handed off: %s %+v", types(evs), evs)
+	}
+	h.now = h.now.Add(3 * time.Minute)
+	evs = h.in(flows.Input{Kind: flows.InputAgent, Text: "Hi, Marco here", Agent: "marco"})
+	if got, want := types(evs), "first_agent_reply message_out"; got != want {
+		t.Fatalf("agent turn: %s, want %s", got, want)
+	}
+	if fr := evs[0]; fr.Handoff != hr.Handoff || fr.WaitMS != (4*time.Minute+30*time.Second).Milliseconds() || fr.Agent != "marco" || fr.Team != "billing" {
+		t.Errorf("first_agent_reply: %+v", fr)
+	}
+	if evs[1].From != "agent" {
+		t.Errorf("agent reply from %q", evs[1].From)
+	}
+	h.in(flows.Input{Kind: flows.InputAgent, Text: "Anything else?", Agent: "marco"})
+	h.now = h.now.Add(time.Hour)
+	evs = h.in(flows.Input{Kind: flows.InputTicket, Ticket: &flows.TicketUpdate{Ticket: flows.TicketRef{Connector: "zendesk", ID: "42"}, Status: flows.TicketSolved}})
+	if got, want := types(evs), "ticket_solved bot_resumed state_entered message_out"; got != want {
+		t.Fatalf("ticket turn: %s, want %s", got, want)
+	}
+	if ts := evs[0]; ts.Ticket != "42" || ts.Connector != "zendesk" || ts.Handoff != hr.Handoff || ts.WaitMS <= 0 {
+		t.Errorf("ticket_solved: %+v", ts)
+	}
+	if evs[1].State != "menu" {
+		t.Errorf("bot_resumed state %q", evs[1].State)
+	}
+	evs = h.in(flows.Input{Kind: flows.InputMessage, Text: "bye"})
+	if end := evs[len(evs)-1]; end.Type != flows.EvConversationEnded || end.Outcome != flows.OutcomeHandedOff {
+		t.Fatalf("end after a handoff: %+v", end)
+	}
+	// A message after the end starts a new conversation.
+	evs = h.in(flows.Input{Kind: flows.InputMessage, Text: "hi again"})
+	if got := types(evs); !strings.HasPrefix(got, "conversation_started message_in state_entered") {
+		t.Fatalf("restart: %s", got)
+	}
+	if evs[0].State != "" {
+		t.Errorf("conversation_started state %q", evs[0].State)
+	}
+}
+
+func TestDelivered(t *testing.T) {
+	sink := &memSink{}
+	now := time.Date(2026, 3, 3, 10, 0, 0, 0, time.UTC)
+	rec := analytics.NewRecorder(sink, analytics.WithRecorderClock(func() time.Time { return now }))
+	h := &flows.Handoff{ID: "h1", ConversationID: "c1", Flow: "shop", Channel: "web", Language: "it", Team: "billing", Priority: flows.PriorityUrgent, Reason: "refund",
+		Contact: flows.Contact{ID: "u1"}}
+	rec.Delivered(context.Background(), flows.OutboxItem{Kind: flows.OutboxOpen, Status: flows.OutboxDelivered, Handoff: h, HandoffID: "h1", ConversationID: "c1", Attempts: 2,
+		Ticket: flows.TicketRef{Connector: "zendesk", ID: "77"}}, nil)
+	rec.Delivered(context.Background(), flows.OutboxItem{Kind: flows.OutboxAppend, Status: flows.OutboxDelivered, Handoff: h}, nil)
+	rec.Delivered(context.Background(), flows.OutboxItem{Kind: flows.OutboxOpen, Status: flows.OutboxDead, Handoff: h, HandoffID: "h1", LastError: "401 Unauthorized"}, nil)
+	if got, want := sink.types(), "handoff_delivered handoff_failed"; got != want {
+		t.Fatalf("got %s, want %s", got, want)
+	}
+	d, f := sink.events[0], sink.events[1]
+	if d.Ticket != "77" || d.Connector != "zendesk" || d.Attempts != 2 || d.Team != "billing" || d.Priority != "urgent" || !d.At.Equal(now) || d.ID == "" || d.V != 1 {
+		t.Errorf("delivered: %+v", d)
+	}
+	if f.Error != "401 Unauthorized" || f.ID == d.ID {
+		t.Errorf("failed: %+v", f)
+	}
+}

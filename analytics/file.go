@@ -1,0 +1,191 @@
+package analytics
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/batonbot/baton/flows"
+)
+
+// FileSink writes events to a JSONL file, one JSON object per line,
+// rotating it by size or by day: the full file is renamed to
+// NAME-YYYYMMDDTHHMMSS.EXT (the time of the rotation, UTC) and a new one is
+// started, so `baton report events*.jsonl` reads them all. It is the
+// embedded default sink.
+type FileSink struct {
+	path    string
+	max     int64
+	daily   bool
+	perm    os.FileMode
+	now     func() time.Time
+	mu      sync.Mutex
+	f       *os.File
+	w       *bufio.Writer
+	size    int64
+	day     string
+	scratch []byte
+}
+
+var _ flows.EventSink = (*FileSink)(nil)
+
+// FileOption configures a FileSink.
+type FileOption func(*FileSink)
+
+// RotateSize starts a new file when the current one would grow past max
+// bytes (0: never).
+func RotateSize(max int64) FileOption { return func(s *FileSink) { s.max = max } }
+
+// RotateDaily starts a new file when an event's day (UTC) is not the
+// current file's.
+func RotateDaily() FileOption { return func(s *FileSink) { s.daily = true } }
+
+// WithFileClock sets the clock used to name rotated files.
+func WithFileClock(now func() time.Time) FileOption { return func(s *FileSink) { s.now = now } }
+
+// OpenFile opens (appending) or creates the events file at path.
+func OpenFile(path string, opts ...FileOption) (*FileSink, error) {
+	s := &FileSink{path: path, perm: 0o640, now: time.Now}
+	for _, o := range opts {
+		o(s)
+	}
+	if err := s.open(); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+func (s *FileSink) open() error {
+	if dir := filepath.Dir(s.path); dir != "" {
+		if err := os.MkdirAll(dir, 0o750); err != nil {
+			return fmt.Errorf("events file %s: %w", s.path, err)
+		}
+	}
+	f, err := os.OpenFile(s.path, os.O_CREATE|os.O_APPEND|os.O_WRONLY, s.perm)
+	if err != nil {
+		return fmt.Errorf("events file: %w; check the path and its directory's permissions", err)
+	}
+	st, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return fmt.Errorf("events file %s: %w", s.path, err)
+	}
+	s.f, s.size = f, st.Size()
+	s.day = ""
+	if s.size > 0 {
+		s.day = firstDay(s.path, st.ModTime())
+	}
+	if s.w == nil {
+		s.w = bufio.NewWriterSize(f, 64<<10)
+	} else {
+		s.w.Reset(f)
+	}
+	return nil
+}
+
+// Write appends events, one line each, and flushes them to the file.
+func (s *FileSink) Write(_ context.Context, events ...flows.Event) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.f == nil {
+		return errors.New("events file is closed")
+	}
+	for i := range events {
+		b, err := appendEvent(s.scratch[:0], &events[i])
+		if err != nil {
+			return err
+		}
+		s.scratch = b
+		day := events[i].At.UTC().Format(time.DateOnly)
+		if s.size > 0 && ((s.max > 0 && s.size+int64(len(b)) > s.max) || (s.daily && s.day != "" && day != s.day)) {
+			if err := s.rotate(); err != nil {
+				return err
+			}
+		}
+		if s.day == "" {
+			s.day = day
+		}
+		n, err := s.w.Write(b)
+		s.size += int64(n)
+		if err != nil {
+			return fmt.Errorf("writing events to %s: %w", s.path, err)
+		}
+	}
+	if err := s.w.Flush(); err != nil {
+		return fmt.Errorf("writing events to %s: %w", s.path, err)
+	}
+	return nil
+}
+
+func appendEvent(buf []byte, ev *flows.Event) ([]byte, error) {
+	b, err := json.Marshal(ev)
+	if err != nil {
+		return buf, fmt.Errorf("encoding event %s: %w", ev.ID, err)
+	}
+	buf = append(buf, b...)
+	return append(buf, '\n'), nil
+}
+
+// rotate renames the current file and opens a new one.
+func (s *FileSink) rotate() error {
+	if err := s.w.Flush(); err != nil {
+		return err
+	}
+	if err := s.f.Close(); err != nil {
+		return err
+	}
+	ext := filepath.Ext(s.path)
+	base := strings.TrimSuffix(s.path, ext)
+	stamp := s.now().UTC().Format("20060102T150405")
+	dst := base + "-" + stamp + ext
+	for n := 2; ; n++ {
+		if _, err := os.Stat(dst); errors.Is(err, os.ErrNotExist) {
+			break
+		}
+		dst = fmt.Sprintf("%s-%s-%d%s", base, stamp, n, ext)
+	}
+	if err := os.Rename(s.path, dst); err != nil {
+		return fmt.Errorf("rotating the events file: %w", err)
+	}
+	s.day = ""
+	return s.open()
+}
+
+// Close flushes and closes the file.
+func (s *FileSink) Close() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.f == nil {
+		return nil
+	}
+	err := s.w.Flush()
+	if cerr := s.f.Close(); err == nil {
+		err = cerr
+	}
+	s.f = nil
+	return err
+}
+
+// firstDay is the day (UTC) of the first event in the file at path, else
+// of its modification time.
+func firstDay(path string, mod time.Time) string {
+	f, err := os.Open(path)
+	if err == nil {
+		defer f.Close()
+		line, _ := bufio.NewReaderSize(f, 64<<10).ReadSlice('\n')
+		var ev struct {
+			At time.Time `json:"at"`
+		}
+		if json.Unmarshal(line, &ev) == nil && !ev.At.IsZero() {
+			return ev.At.UTC().Format(time.DateOnly)
+		}
+	}
+	return mod.UTC().Format(time.DateOnly)
+}

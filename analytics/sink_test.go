@@ -1,0 +1,254 @@
+package analytics_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/batonbot/baton/analytics"
+	"github.com/batonbot/baton/flows"
+)
+
+func ev(id string, at time.Time) flows.Event {
+	return flows.Event{V: 1, ID: id, Type: flows.EvMessageIn, At: at, Conversation: "c1", Flow: "f", Size: 3}
+}
+
+func readAll(t *testing.T, paths ...string) []flows.Event {
+	t.Helper()
+	var out []flows.Event
+	if err := analytics.ScanFiles(paths, nil, func(e *flows.Event) error { out = append(out, *e); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+func TestFileSinkRotatesBySize(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "events.jsonl")
+	at := time.Date(2026, 3, 3, 10, 0, 0, 0, time.UTC)
+	s, err := analytics.OpenFile(path, analytics.RotateSize(300), analytics.WithFileClock(func() time.Time { return at }))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 10 {
+		if err := s.Write(context.Background(), ev(string(rune('a'+i)), at)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	files, _ := filepath.Glob(filepath.Join(dir, "events*.jsonl"))
+	if len(files) < 3 {
+		t.Fatalf("want several files after rotation, got %v", files)
+	}
+	for _, f := range files {
+		if st, _ := os.Stat(f); st.Size() > 300 {
+			t.Errorf("%s is %d bytes, over the 300 limit", f, st.Size())
+		}
+	}
+	if got := readAll(t, files...); len(got) != 10 {
+		t.Errorf("read back %d events, want 10", len(got))
+	}
+}
+
+func TestFileSinkRotatesDaily(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "ev.jsonl")
+	day1 := time.Date(2026, 3, 3, 23, 59, 0, 0, time.UTC)
+	s, err := analytics.OpenFile(path, analytics.RotateDaily(), analytics.WithFileClock(func() time.Time { return day1.Add(time.Minute) }))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	_ = s.Write(ctx, ev("1", day1), ev("2", day1))
+	_ = s.Write(ctx, ev("3", day1.Add(2*time.Minute)))
+	_ = s.Close()
+	rotated := filepath.Join(dir, "ev-20260304T000000.jsonl")
+	if got := readAll(t, rotated); len(got) != 2 {
+		t.Fatalf("day one file has %d events, want 2", len(got))
+	}
+	if got := readAll(t, path); len(got) != 1 || got[0].ID != "3" {
+		t.Fatalf("current file: %+v", got)
+	}
+	// Reopening appends to today's file.
+	s, _ = analytics.OpenFile(path, analytics.RotateDaily())
+	_ = s.Write(ctx, ev("4", day1.Add(3*time.Minute)))
+	_ = s.Close()
+	if got := readAll(t, path); len(got) != 2 {
+		t.Fatalf("after reopening: %d events, want 2", len(got))
+	}
+}
+
+func TestScanErrors(t *testing.T) {
+	cases := map[string]string{
+		"{\"v\":1,\"type\":\"message_in\"}\nnot json\n": "x.jsonl:2: not an event",
+		"{\"v\":1}\n":                  `x.jsonl:1: not an event: no "type"`,
+		"{\"v\":9,\"type\":\"a\"}\n":   "schema v9 is newer",
+		"\n\n{\"v\":1,\"type\":\"a\"}": "",
+	}
+	for in, want := range cases {
+		err := analytics.Scan(strings.NewReader(in), "x.jsonl", func(*flows.Event) error { return nil })
+		if want == "" {
+			if err != nil {
+				t.Errorf("%q: %v", in, err)
+			}
+			continue
+		}
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%q: error %v, want %q", in, err, want)
+		}
+	}
+}
+
+// webhookFake answers with the statuses in order, then 200.
+type webhookFake struct {
+	mu       sync.Mutex
+	statuses []int
+	batches  [][]flows.Event
+	headers  []http.Header
+	calls    atomic.Int32
+}
+
+func (f *webhookFake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	f.calls.Add(1)
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	status := 200
+	if len(f.statuses) > 0 {
+		status, f.statuses = f.statuses[0], f.statuses[1:]
+	}
+	if status == http.StatusTooManyRequests {
+		w.Header().Set("Retry-After", "0")
+	}
+	if status != 200 {
+		w.WriteHeader(status)
+		return
+	}
+	var body struct {
+		Events []flows.Event `json:"events"`
+	}
+	if r.Header.Get("Content-Type") != "application/json" || json.NewDecoder(r.Body).Decode(&body) != nil {
+		w.WriteHeader(http.StatusBadRequest)
+		return
+	}
+	f.batches = append(f.batches, body.Events)
+	f.headers = append(f.headers, r.Header.Clone())
+}
+
+func TestWebhookSinkBatchesAndRetries(t *testing.T) {
+	fake := &webhookFake{statuses: []int{500, 429}}
+	srv := httptest.NewServer(fake)
+	defer srv.Close()
+	signed := 0
+	s := analytics.NewWebhookSink(srv.URL,
+		analytics.WebhookSigner(func(id string, ts time.Time, body []byte) (string, error) { signed++; return "v1,sig-" + id, nil }),
+		analytics.WebhookHeader("Authorization", "Bearer tok"),
+		analytics.WebhookBatch(analytics.BatchSize(3), analytics.BatchInterval(time.Hour), analytics.Retries(3, time.Minute)))
+	at := time.Date(2026, 3, 3, 10, 0, 0, 0, time.UTC)
+	for i := range 7 {
+		if err := s.Write(context.Background(), ev(string(rune('a'+i)), at)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	fake.mu.Lock()
+	defer fake.mu.Unlock()
+	var sizes []int
+	n := 0
+	for _, b := range fake.batches {
+		sizes = append(sizes, len(b))
+		n += len(b)
+	}
+	if n != 7 || len(sizes) != 3 || sizes[0] != 3 || sizes[2] != 1 {
+		t.Fatalf("batches %v, want [3 3 1]", sizes)
+	}
+	if fake.calls.Load() != 5 {
+		t.Errorf("%d requests, want 5 (two retries of the first batch)", fake.calls.Load())
+	}
+	h := fake.headers[0]
+	if h.Get("Authorization") != "Bearer tok" || !strings.HasPrefix(h.Get("webhook-signature"), "v1,sig-") || h.Get("webhook-id") == "" || h.Get("webhook-timestamp") == "" {
+		t.Errorf("headers: %v", h)
+	}
+	if st := s.Stats(); st.Sent != 7 || st.Dropped != 0 {
+		t.Errorf("stats %+v", st)
+	}
+}
+
+func TestWebhookSinkDropsRefusedBatchAndOverflow(t *testing.T) {
+	fake := &webhookFake{statuses: []int{400}}
+	srv := httptest.NewServer(fake)
+	defer srv.Close()
+	var errs []error
+	var mu sync.Mutex
+	s := analytics.NewWebhookSink(srv.URL, analytics.WebhookBatch(analytics.BatchSize(2), analytics.BatchInterval(time.Hour),
+		analytics.OnSendError(func(err error) { mu.Lock(); errs = append(errs, err); mu.Unlock() })))
+	at := time.Now()
+	_ = s.Write(context.Background(), ev("a", at), ev("b", at))
+	_ = s.Close()
+	if st := s.Stats(); st.Dropped != 2 || st.Sent != 0 {
+		t.Errorf("stats %+v, want 2 dropped", st)
+	}
+	mu.Lock()
+	if len(errs) != 1 || !strings.Contains(errs[0].Error(), "400") {
+		t.Errorf("errors %v", errs)
+	}
+	mu.Unlock()
+
+	// A full buffer drops new events at once instead of blocking.
+	block := make(chan struct{})
+	slow := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { <-block }))
+	defer slow.Close()
+	s = analytics.NewWebhookSink(slow.URL, analytics.WebhookBatch(analytics.BufferSize(2), analytics.BatchSize(1), analytics.FlushTimeout(100*time.Millisecond)))
+	var full error
+	for i := range 10 {
+		if err := s.Write(context.Background(), ev(string(rune('a'+i)), at)); err != nil {
+			full = err
+		}
+	}
+	if !errors.Is(full, analytics.ErrBufferFull) {
+		t.Errorf("want ErrBufferFull, got %v", full)
+	}
+	close(block)
+	_ = s.Close()
+	if s.Stats().Dropped == 0 {
+		t.Error("nothing counted dropped")
+	}
+}
+
+func TestFileSinkConcurrentWrites(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "e.jsonl")
+	s, err := analytics.OpenFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	for g := range 4 {
+		wg.Go(func() {
+			for i := range 50 {
+				_ = s.Write(context.Background(), ev(string(rune('a'+g))+string(rune('a'+i%26)), time.Now()))
+			}
+		})
+	}
+	wg.Wait()
+	_ = s.Close()
+	b, _ := os.ReadFile(path)
+	if n := bytes.Count(b, []byte("\n")); n != 200 {
+		t.Fatalf("%d lines, want 200", n)
+	}
+	if got := readAll(t, path); len(got) != 200 {
+		t.Fatalf("%d events", len(got))
+	}
+}

@@ -1,0 +1,134 @@
+package analytics
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/cenkalti/backoff/v5"
+
+	"github.com/batonbot/baton/flows"
+)
+
+// WebhookSink posts events in batches to an HTTP endpoint: a POST with
+// the JSON body {"events": [...]} (Content-Type application/json). A 2xx
+// answer accepts the batch; 429 and 5xx (and network errors) are retried
+// with backoff, honouring Retry-After; another status drops the batch.
+// With a signer the request carries Standard Webhooks headers
+// (webhook-id, webhook-timestamp, webhook-signature), the id the same on
+// every retry of a batch.
+type WebhookSink struct {
+	url    string
+	client *http.Client
+	sign   func(id string, ts time.Time, body []byte) (string, error)
+	header http.Header
+	now    func() time.Time
+	b      *batcher
+}
+
+var _ flows.EventSink = (*WebhookSink)(nil)
+
+// WebhookOption configures a WebhookSink.
+type WebhookOption func(*WebhookSink)
+
+// WebhookClient sets the HTTP client (default: a 10-second timeout).
+func WebhookClient(c *http.Client) WebhookOption { return func(s *WebhookSink) { s.client = c } }
+
+// WebhookSigner signs each request (handoff.SignWebhook with the secret).
+func WebhookSigner(sign func(id string, ts time.Time, body []byte) (string, error)) WebhookOption {
+	return func(s *WebhookSink) { s.sign = sign }
+}
+
+// WebhookHeader adds a header to every request (an Authorization token).
+func WebhookHeader(name, value string) WebhookOption {
+	return func(s *WebhookSink) { s.header.Add(name, value) }
+}
+
+// WebhookBatch sets the buffering and retries (see BatchOption).
+func WebhookBatch(opts ...BatchOption) WebhookOption {
+	return func(s *WebhookSink) { s.b = newBatcher(s.post, opts) }
+}
+
+// NewWebhookSink returns a sink posting to url.
+func NewWebhookSink(url string, opts ...WebhookOption) *WebhookSink {
+	s := &WebhookSink{url: url, client: &http.Client{Timeout: 10 * time.Second}, header: http.Header{}, now: time.Now}
+	for _, o := range opts {
+		o(s)
+	}
+	if s.b == nil {
+		s.b = newBatcher(s.post, nil)
+	}
+	return s
+}
+
+// Write buffers events; it never waits for the endpoint.
+func (s *WebhookSink) Write(_ context.Context, events ...flows.Event) error { return s.b.write(events) }
+
+// Close sends what is buffered (within the flush timeout).
+func (s *WebhookSink) Close() error { return s.b.close() }
+
+// Stats counts the events sent and dropped.
+func (s *WebhookSink) Stats() Stats { return s.b.stats() }
+
+type webhookBody struct {
+	Events []flows.Event `json:"events"`
+}
+
+func (s *WebhookSink) post(ctx context.Context, batch []flows.Event) error {
+	body, err := json.Marshal(webhookBody{Events: batch})
+	if err != nil {
+		return backoff.Permanent(err)
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, s.url, bytes.NewReader(body))
+	if err != nil {
+		return backoff.Permanent(err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	for k, v := range s.header {
+		req.Header[k] = v
+	}
+	if s.sign != nil {
+		id := "evt_" + batch[0].ID + "_" + strconv.Itoa(len(batch))
+		ts := s.now()
+		sig, err := s.sign(id, ts, body)
+		if err != nil {
+			return backoff.Permanent(fmt.Errorf("signing the events batch: %w", err))
+		}
+		req.Header.Set("webhook-id", id)
+		req.Header.Set("webhook-timestamp", strconv.FormatInt(ts.Unix(), 10))
+		req.Header.Set("webhook-signature", sig)
+	}
+	resp, err := s.client.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	msg, _ := io.ReadAll(io.LimitReader(resp.Body, 512))
+	switch {
+	case resp.StatusCode >= 200 && resp.StatusCode < 300:
+		return nil
+	case resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode >= 500:
+		err := fmt.Errorf("events webhook %s: %s: %s", s.url, resp.Status, bytes.TrimSpace(msg))
+		if secs, perr := strconv.Atoi(resp.Header.Get("Retry-After")); perr == nil && secs >= 0 {
+			return &retryAfter{err: err, wait: &backoff.RetryAfterError{Duration: time.Duration(secs) * time.Second}}
+		}
+		return err
+	default:
+		return backoff.Permanent(fmt.Errorf("events webhook %s refused a batch: %s: %s", s.url, resp.Status, bytes.TrimSpace(msg)))
+	}
+}
+
+// retryAfter is a throttled answer: backoff waits what the server asked
+// (through the wrapped RetryAfterError), and the message says why.
+type retryAfter struct {
+	err  error
+	wait *backoff.RetryAfterError
+}
+
+func (e *retryAfter) Error() string { return e.err.Error() }
+func (e *retryAfter) Unwrap() error { return e.wait }

@@ -1,0 +1,87 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"sync"
+
+	"github.com/batonbot/baton/analytics"
+	"github.com/batonbot/baton/flows"
+)
+
+// eventsFlags are the analytics options chat, test and load share.
+type eventsFlags struct {
+	path string
+	text bool
+}
+
+func (o *eventsFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&o.path, "events", "", "append analytics events to this JSONL `file` (see docs/analytics.md; 'baton report FILE' reads it)")
+	fs.BoolVar(&o.text, "events-text", false, "with --events: include message texts in the events (default: sizes only)")
+}
+
+// eventsOut is an open events file and how events are derived.
+type eventsOut struct {
+	sink *analytics.FileSink
+	opts []analytics.RecorderOption
+}
+
+// open opens the events file; nil without --events. Sink errors are
+// reported on w once.
+func (o *eventsFlags) open(w io.Writer) (*eventsOut, error) {
+	if o.path == "" {
+		return nil, nil
+	}
+	sink, err := analytics.OpenFile(o.path)
+	if err != nil {
+		return nil, err
+	}
+	var once sync.Once
+	return &eventsOut{sink: sink, opts: []analytics.RecorderOption{analytics.WithText(o.text), analytics.OnError(func(err error) {
+		once.Do(func() { fmt.Fprintf(w, "baton: writing analytics events: %v\n", err) })
+	})}}, nil
+}
+
+// recorder returns a recorder writing to the file, its ids prefixed with
+// scope when it is not empty; nil when o is.
+func (o *eventsOut) recorder(scope string) *analytics.Recorder {
+	if o == nil {
+		return nil
+	}
+	var sink flows.EventSink = o.sink
+	if scope != "" {
+		sink = scopedSink{scope: scope, inner: o.sink}
+	}
+	return analytics.NewRecorder(sink, o.opts...)
+}
+
+func (o *eventsOut) close() error {
+	if o == nil {
+		return nil
+	}
+	return o.sink.Close()
+}
+
+// scopedSink prefixes the conversation, handoff and event ids of events
+// with a scope, so conversations that reuse ids (every test conversation
+// is test-1) stay apart in one events file.
+type scopedSink struct {
+	scope string
+	inner flows.EventSink
+}
+
+func (s scopedSink) Write(ctx context.Context, events ...flows.Event) error {
+	for i := range events {
+		ev := &events[i]
+		ev.Conversation = s.scope + ev.Conversation
+		ev.ID = s.scope + ev.ID
+		if ev.Handoff != "" {
+			ev.Handoff = s.scope + ev.Handoff
+		}
+	}
+	return s.inner.Write(ctx, events...)
+}
+
+func (s scopedSink) Close() error { return nil }

@@ -1,0 +1,72 @@
+package main
+
+import (
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/batonbot/baton/analytics"
+	"github.com/batonbot/baton/flows"
+)
+
+func readEvents(t *testing.T, path string) []flows.Event {
+	t.Helper()
+	var out []flows.Event
+	if err := analytics.ScanFiles([]string{path}, nil, func(e *flows.Event) error { out = append(out, *e); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+func TestEventsFromTestChatAndLoad(t *testing.T) {
+	dir := t.TempDir()
+	tests := filepath.Join(dir, "test.jsonl")
+	code, out, errs := runCLI(t, "", "test", "--events", tests, "../../examples/tests/welcome_menu.yaml")
+	if code != exitOK {
+		t.Fatalf("baton test: %d\n%s%s", code, out, errs)
+	}
+	evs := readEvents(t, tests)
+	convs := map[string]bool{}
+	for _, e := range evs {
+		if e.Type == flows.EvConversationStarted {
+			convs[e.Conversation] = true // a restart after the end starts it again
+		}
+		if e.Flow != "shop-support" || e.FlowVersion != "1.0" || e.V != flows.EventSchema {
+			t.Fatalf("common fields: %+v", e)
+		}
+	}
+	if len(convs) < 5 {
+		t.Errorf("%d conversation ids, want one per test conversation (they must not share ids)", len(convs))
+	}
+
+	chat := filepath.Join(dir, "chat.jsonl")
+	code, out, errs = runCLI(t, "ciao\n2\n", "chat", "--json", "--events", chat, "--events-text", "--now", "2026-03-03T10:30:00+01:00", "../../examples/flows/support.yaml")
+	if code != exitOK {
+		t.Fatalf("baton chat: %d\n%s%s", code, out, errs)
+	}
+	evs = readEvents(t, chat)
+	var in []string
+	for _, e := range evs {
+		if e.Type == flows.EvMessageIn {
+			in = append(in, e.Text)
+		}
+	}
+	if strings.Join(in, "|") != "ciao|2" {
+		t.Errorf("chat message_in texts %q", in)
+	}
+
+	load := filepath.Join(dir, "load.jsonl")
+	code, out, errs = runCLI(t, "", "load", "--conversations", "20", "--concurrency", "2", "--events", load, "../../examples/tests/faq.yaml")
+	if code != exitOK {
+		t.Fatalf("baton load: %d\n%s%s", code, out, errs)
+	}
+	started := 0
+	for _, e := range readEvents(t, load) {
+		if e.Type == flows.EvConversationStarted {
+			started++
+		}
+	}
+	if started < 20 {
+		t.Errorf("load: %d conversations started, want at least 20", started)
+	}
+}
