@@ -52,6 +52,32 @@ func DecodeSession(b []byte) (*flows.Session, error) {
 	}
 }
 
+// EncodeMessage appends the binary encoding of one transcript message to
+// dst, for stores that keep the transcript apart from the session (the
+// Valkey store's list).
+func EncodeMessage(dst []byte, m *flows.Message) []byte {
+	e := enc{b: append(dst, CodecV1)}
+	e.message(1, m)
+	return e.b
+}
+
+// DecodeMessage decodes into m a message EncodeMessage wrote.
+func DecodeMessage(b []byte, m *flows.Message) error {
+	if len(b) == 0 || b[0] != CodecV1 {
+		return fmt.Errorf("%w: not an encoded message", errCorrupt)
+	}
+	d := dec{b: b[1:]}
+	for d.more() {
+		f, wt := d.key()
+		if f == 1 {
+			d.message(m)
+		} else {
+			d.skip(wt)
+		}
+	}
+	return d.err
+}
+
 func (e *enc) session(s *flows.Session) {
 	e.str(1, s.ID)
 	e.str(2, s.Flow)

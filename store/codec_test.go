@@ -158,3 +158,18 @@ func tenMessages() *flows.Session {
 	}
 	return s
 }
+
+func TestMessageCodec(t *testing.T) {
+	for _, m := range storetest.RichSession("c", time.Unix(1700000000, 0)).Transcript {
+		var got flows.Message
+		if err := store.DecodeMessage(store.EncodeMessage(nil, &m), &got); err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(got, m) {
+			t.Errorf("got %#v, want %#v", got, m)
+		}
+	}
+	if err := store.DecodeMessage([]byte("{}"), new(flows.Message)); err == nil {
+		t.Error("a message that is not one decodes")
+	}
+}

@@ -91,21 +91,14 @@ func (s *Store) Save(ctx context.Context, sess *flows.Session, c flows.Commit) e
 		return err
 	}
 	now := s.now()
-	blob, err := encodeSession(sess)
-	if err != nil {
-		return fmt.Errorf("valkey store: encoding session %q: %w", id, err)
-	}
+	blob := encodeSession(sess)
 	keep, fresh := s.tr.delta(id, sess.Rev, sess.Transcript)
 
 	args := make([]string, 0, 12+len(fresh)+3*len(c.Outbox)+2*len(c.Loads)+2*len(c.Timers)+len(c.Done))
 	args = append(args, id, ms(now), msDur(s.ttl), strconv.FormatInt(sess.Rev, 10), valkey.BinaryString(blob),
 		strconv.Itoa(keep), strconv.Itoa(len(sess.Transcript)), strconv.Itoa(len(fresh)))
 	for i := range fresh {
-		b, err := encodeMessage(&fresh[i])
-		if err != nil {
-			return fmt.Errorf("valkey store: encoding a message of %q: %w", id, err)
-		}
-		args = append(args, valkey.BinaryString(b))
+		args = append(args, valkey.BinaryString(encodeMessage(&fresh[i])))
 	}
 	args = append(args, strconv.Itoa(len(c.Outbox)))
 	for _, it := range c.Outbox {
