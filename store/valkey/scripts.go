@@ -34,6 +34,12 @@ local function split(s)
   return out
 end
 
+local function split2(s)
+  local out = {}
+  for part in string.gmatch(s .. '\30', '([^\30]*)\30') do out[#out + 1] = part end
+  return out
+end
+
 local function parseItem(m)
   local f = split(m)
   return {st = f[1], nx = tonumber(f[2]), ls = tonumber(f[3]), kind = f[4], ho = f[5] or '', x = f[6] or ''}
@@ -82,82 +88,136 @@ local function fmt(n)
   return string.format('%d', n)
 end
 
+-- dirty says which parts of the conversation this script changed: the
+-- outbox ('o'), timers ('t'), inbox ('i'), loads ('l'), or everything
+-- ('*'), so finish recomputes and expires only what changed.
+local dirty = {}
+local function mark(...)
+  for _, part in ipairs({...}) do dirty[part] = true end
+end
+local function isDirty(part) return dirty['*'] or dirty[part] end
+
+-- The keys of each part, for their idle expiry.
+local partKeys = {o = {O, OM, OQ, OK, PR, PH, OD}, t = {TM}, i = {IN, IE, IM, SEEN}, l = {L}, s = {S, T}}
+
 -- state is what the shard indexes hold for this conversation: when its
 -- next reply and handoff item may be claimed, its next timer, when its
 -- inbox head may be claimed, whether it has outbox items at all, and its
--- agent-load contributions.
-local function state()
-  local r, h = false, false
-  local head = redis.call('ZRANGE', PR, 0, 0)
-  if #head > 0 then
-    local m = redis.call('HGET', OM, head[1])
-    if m then
-      local it = parseItem(m)
-      r = math.max(it.nx, it.ls)
+-- agent-load contributions. Parts this script did not change are taken
+-- from the state last computed (old).
+local function state(old)
+  local st = {}
+  if old and not isDirty('o') then
+    st[1], st[2], st[5] = old[1], old[2], old[5]
+  else
+    local r, h = false, false
+    local head = redis.call('ZRANGE', PR, 0, 0)
+    if #head > 0 then
+      local m = redis.call('HGET', OM, head[1])
+      if m then
+        local it = parseItem(m)
+        r = math.max(it.nx, it.ls)
+      end
     end
-  end
-  local heads = {}
-  for _, id in ipairs(redis.call('ZRANGE', PH, 0, -1)) do
-    local m = redis.call('HGET', OM, id)
-    if m then
-      local it = parseItem(m)
-      local g = group(id, it)
-      if not heads[g] then
-        heads[g] = true
-        if not blocked(it) then
-          local at = math.max(it.nx, it.ls)
-          if not h or at < h then h = at end
+    local heads = {}
+    for _, id in ipairs(redis.call('ZRANGE', PH, 0, -1)) do
+      local m = redis.call('HGET', OM, id)
+      if m then
+        local it = parseItem(m)
+        local g = group(id, it)
+        if not heads[g] then
+          heads[g] = true
+          if not blocked(it) then
+            local at = math.max(it.nx, it.ls)
+            if not h or at < h then h = at end
+          end
         end
       end
     end
+    st[1], st[2] = fmt(r), fmt(h)
+    st[5] = (redis.call('EXISTS', OQ) == 1) and '1' or ''
   end
-  local t = false
-  local first = redis.call('ZRANGE', TM, 0, 0, 'WITHSCORES')
-  if #first > 0 then t = tonumber(first[2]) end
-  local i = false
-  local ihead = redis.call('ZRANGE', IN, 0, 0)
-  if #ihead > 0 then
-    local im = split(redis.call('HGET', IM, ihead[1]) or '0')
-    i = math.max(tonumber(im[2] or '0'), tonumber(im[3] or '0'))
-  end
-  local loads = redis.call('HGETALL', L)
-  local any = redis.call('EXISTS', OQ) == 1
-  return {fmt(r), fmt(h), fmt(t), fmt(i), any and '1' or '', table.concat(loads, SEP)}
-end
-
--- version orders the states a conversation publishes: it grows with every
--- change, and with the server's clock, so a conversation deleted and
--- written again still publishes above what its shard remembers.
-local function version()
-  local tm = redis.call('TIME')
-  local v = tonumber(tm[1]) * 1000000 + tonumber(tm[2])
-  local old = tonumber(redis.call('HGET', W, 'v') or '0')
-  if old >= v then v = old + 1 end
-  return v
-end
-
--- finish records the conversation's new state version, refreshes the
--- idle expiry of its keys and publishes the state when the shard's keys
--- were given (a single server), else returns it for the caller to publish.
-local function finish(conv, ttl, head)
-  local st = state()
-  local v = version()
-  local empty = st[1] == '' and st[2] == '' and st[3] == '' and st[4] == '' and st[5] == '' and st[6] == ''
-  if empty then
-    redis.call('DEL', W)
+  if old and not isDirty('t') then
+    st[3] = old[3]
   else
-    redis.call('HSET', W, 'v', string.format('%d', v))
+    local first = redis.call('ZRANGE', TM, 0, 0, 'WITHSCORES')
+    st[3] = ''
+    if #first > 0 then st[3] = fmt(tonumber(first[2])) end
+  end
+  if old and not isDirty('i') then
+    st[4] = old[4]
+  else
+    st[4] = ''
+    local ihead = redis.call('ZRANGE', IN, 0, 0)
+    if #ihead > 0 then
+      local im = split(redis.call('HGET', IM, ihead[1]) or '0')
+      st[4] = fmt(math.max(tonumber(im[2] or '0'), tonumber(im[3] or '0')))
+    end
+  end
+  if old and not isDirty('l') then
+    st[6] = old[6]
+  else
+    st[6] = table.concat(redis.call('HGETALL', L), SEP)
+  end
+  return st
+end
+
+-- finish records the conversation's new state and its version, refreshes
+-- the idle expiry of the keys it changed (of all of them now and then),
+-- and publishes the state when the shard's keys were given (a single
+-- server), else returns it for the caller to publish. The version only
+-- grows: the server's clock in microseconds, or the last one plus one, so
+-- a conversation deleted and written again still publishes above what its
+-- shard remembers.
+local function finish(conv, ttl, head)
+  local w = redis.call('HMGET', W, 'v', 'p', 'x')
+  local old = nil
+  if w[2] then old = split2(w[2]) end
+  local st = state(old)
+  local changed = not old or dirty['*']
+  if old and not changed then
+    for k = 1, 6 do if st[k] ~= old[k] then changed = true end end
+  end
+  local v = tonumber(w[1] or '0')
+  local empty = st[1] == '' and st[2] == '' and st[3] == '' and st[4] == '' and st[5] == '' and st[6] == ''
+  local now = redis.call('TIME')
+  local nowus = tonumber(now[1]) * 1000000 + tonumber(now[2])
+  if changed then
+    if nowus > v then v = nowus else v = v + 1 end
   end
   if ttl > 0 then
-    for k = 1, NCONV do redis.call('PEXPIRE', KEYS[k], ttl) end
-  elseif not empty and redis.call('PTTL', W) == -1 then
-    local p = redis.call('PTTL', S)
-    if p > 0 then redis.call('PEXPIRE', W, p) end
+    local full = not w[3] or (nowus / 1000 - tonumber(w[3])) > ttl / 10
+    if full then
+      for k = 1, NCONV do redis.call('PEXPIRE', KEYS[k], ttl) end
+    else
+      for part, keys in pairs(partKeys) do
+        if isDirty(part) then
+          for _, key in ipairs(keys) do redis.call('PEXPIRE', key, ttl) end
+        end
+      end
+    end
+    if empty then
+      redis.call('DEL', W)
+    elseif changed or full then
+      local x = w[3]
+      if full then x = string.format('%d', nowus / 1000) end
+      redis.call('HSET', W, 'v', string.format('%d', v), 'p', table.concat(st, '\30'), 'x', x)
+      redis.call('PEXPIRE', W, ttl)
+    end
+  elseif empty then
+    redis.call('DEL', W)
+  elseif changed then
+    redis.call('HSET', W, 'v', string.format('%d', v), 'p', table.concat(st, '\30'))
+    if redis.call('PTTL', W) == -1 then
+      local p = redis.call('PTTL', S)
+      if p > 0 then redis.call('PEXPIRE', W, p) end
+    end
   end
   local out = {string.format('%d', v)}
   for _, x in ipairs(st) do out[#out + 1] = x end
-  if #KEYS > NCONV then
-    publish(NCONV + 1, conv, out)
+  if #KEYS > NCONV and changed then
+    if dirty['*'] then old = nil end
+    publish(NCONV + 1, conv, out, old)
   end
   for k = #head, 1, -1 do table.insert(out, 1, head[k]) end
   return out
@@ -169,27 +229,34 @@ end
 // shard's keys in shardKeyNames' order; st is {version, reply due, handoff
 // due, timer due, inbox due, has outbox, loads}.
 const luaPublish = `
-local function publish(base, conv, st)
+local function publish(base, conv, st, old)
   local V, OR, OH, TI, II, OA, LC, LD = KEYS[base], KEYS[base + 1], KEYS[base + 2], KEYS[base + 3], KEYS[base + 4], KEYS[base + 5], KEYS[base + 6], KEYS[base + 7]
-  local v = tonumber(st[1])
-  local cur = tonumber(redis.call('HGET', V, conv) or '0')
-  if v <= cur then return 0 end
-  if st[2] == '' and st[3] == '' and st[4] == '' and st[5] == '' and st[6] == '' and st[7] == '' then
-    redis.call('HDEL', V, conv)
-  else
-    redis.call('HSET', V, conv, st[1])
+  local empty = st[2] == '' and st[3] == '' and st[4] == '' and st[5] == '' and st[6] == '' and st[7] == ''
+  if not old then
+    -- a state from elsewhere (a cluster's second step, the sweep): only
+    -- newer than what the shard holds
+    local v = tonumber(st[1])
+    local cur = tonumber(redis.call('HGET', V, conv) or '0')
+    if v <= cur then return 0 end
+    if empty then redis.call('HDEL', V, conv) else redis.call('HSET', V, conv, st[1]) end
   end
-  local function put(key, due)
-    if due == '' then redis.call('ZREM', key, conv) else redis.call('ZADD', key, due, conv) end
+  -- old is the state before, in the same script (a single server): only
+  -- what changed is written.
+  local function put(key, k)
+    if old and old[k - 1] == st[k] then return end
+    if st[k] == '' then redis.call('ZREM', key, conv) else redis.call('ZADD', key, st[k], conv) end
   end
-  put(OR, st[2]); put(OH, st[3]); put(TI, st[4]); put(II, st[5])
-  if st[6] == '' then redis.call('ZREM', OA, conv) else redis.call('ZADD', OA, 0, conv) end
+  put(OR, 2); put(OH, 3); put(TI, 4); put(II, 5)
+  if not (old and old[5] == st[6]) then
+    if st[6] == '' then redis.call('ZREM', OA, conv) else redis.call('ZADD', OA, 0, conv) end
+  end
+  if old and old[6] == st[7] then return 1 end
   -- loads: take the conversation's old contributions off the shard's
   -- totals, add the new ones.
-  local old = redis.call('HGET', LC, conv)
-  if old and old ~= '' then
+  local prev = redis.call('HGET', LC, conv)
+  if prev and prev ~= '' then
     local f = {}
-    for part in string.gmatch(old .. '\31', '([^\31]*)\31') do f[#f + 1] = part end
+    for part in string.gmatch(prev .. '\31', '([^\31]*)\31') do f[#f + 1] = part end
     for k = 1, #f, 2 do
       local n = redis.call('HINCRBY', LD, f[k], -tonumber(f[k + 1]))
       if n <= 0 then redis.call('HDEL', LD, f[k]) end
@@ -220,6 +287,7 @@ if touched and ttl > 0 and now - tonumber(touched) >= ttl then
   -- idle past the TTL by the store's clock: start afresh (the inbox holds
   -- messages accepted since, and stays)
   redis.call('DEL', S, T, TM)
+  mark('t')
 end
 local a = 8
 local nmsg = tonumber(ARGV[a]); local msgs = a + 1; a = a + 1 + nmsg
@@ -234,6 +302,11 @@ end
 local cur = tonumber(redis.call('HGET', S, 'r') or '0')
 if cur ~= rev then return {'CONFLICT', string.format('%d', cur)} end
 
+mark('s')
+if nout > 0 then mark('o') end
+if nld > 0 then mark('l') end
+if ntm > 0 then mark('t') end
+if ndone > 0 then mark('i') end
 local newrev = cur + 1
 redis.call('HSET', S, 'r', string.format('%d', newrev), 'b', ARGV[5], 'u', ARGV[2])
 
@@ -275,6 +348,7 @@ return finish(conv, ttl, {'OK', string.format('%d', newrev)})
 // inbox; its outbox items stay until they expire. ARGV: conv, ttl.
 const deleteLua = luaPublish + luaPrelude + `
 redis.call('DEL', S, T, TM, IN, IE, IM, SEEN)
+mark('*')
 return finish(ARGV[1], tonumber(ARGV[2]), {'OK'})
 `
 
@@ -286,6 +360,7 @@ return finish(ARGV[1], tonumber(ARGV[2]), {'OK'})
 // meta.
 const claimLua = luaPublish + luaPrelude + `
 local conv, now, ttl, leaseUntil, max, classes, kinds = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]), ARGV[4], tonumber(ARGV[5]), ARGV[6], ARGV[7]
+mark('o')
 local out = {}
 local n = 0
 local function take(id, it)
@@ -339,6 +414,7 @@ const settleLua = luaPublish + luaPrelude + `
 local conv, now, ttl, id = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]), ARGV[4]
 local m = redis.call('HGET', OM, id)
 if not m then return {'NOITEM'} end
+mark('o')
 local it = parseItem(m)
 local seq = tonumber(redis.call('ZSCORE', OQ, id) or '0')
 local was = it.st
@@ -387,6 +463,7 @@ return finish(conv, ttl, {'OK'})
 // refreshLua recomputes and publishes a conversation's state, for an
 // index entry that led nowhere and for the sweep. ARGV: conv.
 const refreshLua = luaPublish + luaPrelude + `
+mark('*')
 return finish(ARGV[1], 0, {'OK'})
 `
 
@@ -399,6 +476,7 @@ redis.call('ZREMRANGEBYSCORE', SEEN, '-inf', now)
 if redis.call('ZSCORE', SEEN, id) then
   return finish(conv, ttl, {'DUP'})
 end
+mark('i')
 redis.call('ZADD', SEEN, ARGV[6], id)
 local last = redis.call('ZRANGE', IN, -1, -1, 'WITHSCORES')
 local seq = 1
@@ -415,6 +493,7 @@ return finish(conv, ttl, {'NEW'})
 // before]}.
 const inboxClaimLua = luaPublish + luaPrelude + `
 local conv, now, ttl = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[4])
+mark('i')
 local out = {}
 while true do
   local head = redis.call('ZRANGE', IN, 0, 0)
@@ -443,6 +522,7 @@ return res
 // inboxUnclaimLua gives back a lease Claim took and did not hand out.
 // ARGV: conv, id, the lease taken, the meta before.
 const inboxUnclaimLua = luaPublish + luaPrelude + `
+mark('i')
 local im = split(redis.call('HGET', IM, ARGV[2]) or '')
 if im[2] == ARGV[3] then redis.call('HSET', IM, ARGV[2], ARGV[4]) end
 return finish(ARGV[1], 0, {'OK'})
@@ -451,7 +531,7 @@ return finish(ARGV[1], 0, {'OK'})
 // publishLua is the publish step on its own, for a cluster. KEYS are the
 // shard's; ARGV: conv, then the state.
 const publishLua = luaPublish + `
-return publish(1, ARGV[1], {ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6], ARGV[7], ARGV[8]})
+return publish(1, ARGV[1], {ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6], ARGV[7], ARGV[8]}, nil)
 `
 
 // seenLua is Deduper.Seen. KEYS: the key. ARGV: now, until, ttl ms.
