@@ -1,6 +1,7 @@
 package valkey
 
 import (
+	"bytes"
 	"context"
 	"crypto/tls"
 	"net"
@@ -24,9 +25,13 @@ type countingConn struct {
 }
 
 func (c countingConn) Write(b []byte) (int, error) {
-	c.n.Add(1)
+	if !bytes.Equal(b, ping) { // the client's keep-alive, not the turn's
+		c.n.Add(1)
+	}
 	return c.Conn.Write(b)
 }
+
+var ping = []byte("*1\r\n$4\r\nPING\r\n")
 
 func countWrites(n *atomic.Int64) Option {
 	return WithClientOption(func(o *valkey.ClientOption) {
