@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"maps"
+	"os"
+	"path/filepath"
 	"runtime"
 	"slices"
 	"strconv"
@@ -16,12 +18,14 @@ import (
 	"github.com/batonbot/baton/dsl"
 	"github.com/batonbot/baton/engine"
 	"github.com/batonbot/baton/flows"
+	"github.com/batonbot/baton/store/bolt"
 	"github.com/batonbot/baton/store/memory"
+	"github.com/batonbot/baton/store/valkey"
 )
 
 // `baton load` measures the engine as production runs it: many
-// conversations at once through engine.Handle and one shared in-memory
-// store, replaying the inputs of conversation test files (HTTP calls
+// conversations at once through engine.Handle and one shared store (memory,
+// bolt or valkey), replaying the inputs of conversation test files (HTTP calls
 // answered by their canned responses, so nothing leaves the machine).
 
 var loadCmd = &command{name: "load", usage: "load [options] TESTS...", summary: "measure turns per second by replaying conversation tests"}
@@ -32,10 +36,15 @@ func init() {
 }
 
 const loadAbout = `Replays the inputs of conversation test files (files or directories) as
-many concurrent conversations through the engine and one in-memory store,
-and reports turns per second, latency percentiles and allocations per turn.
-HTTP calls get the tests' canned responses; nothing leaves the machine.
-It stops by itself after --duration or --conversations.`
+many concurrent conversations through the engine and one store, and reports
+turns per second, latency percentiles and allocations per turn. HTTP calls
+get the tests' canned responses; nothing leaves the machine but the store's
+traffic. Each conversation is deleted from the store when its script ends.
+It stops by itself after --duration or --conversations.
+
+--store picks the store: memory (default), bolt (a bbolt file: --store-path,
+default a temporary one, removed afterwards) or valkey (--store-url, default
+$BATON_VALKEY_URL, else redis://127.0.0.1:6379).`
 
 type loadScript struct {
 	name   string
@@ -46,6 +55,7 @@ type loadScript struct {
 }
 
 type loadReport struct {
+	Store         string  `json:"store"`
 	Workers       int     `json:"workers"`
 	Seconds       float64 `json:"seconds"`
 	Conversations int64   `json:"conversations"`
@@ -69,6 +79,9 @@ func runLoad(ctx context.Context, e *env, args []string) int {
 	asJSON := fs.Bool("json", false, "print the report as one JSON object")
 	var events eventsFlags
 	events.register(fs)
+	kind := fs.String("store", "memory", "the store: memory, bolt or valkey")
+	storePath := fs.String("store-path", "", "with --store bolt: the store `file` (default a temporary one)")
+	storeURL := fs.String("store-url", "", "with --store valkey: the server's `URL` (default $BATON_VALKEY_URL, else redis://127.0.0.1:6379)")
 	paths, code, done := parseFlags(e, fs, args)
 	if done {
 		return code
@@ -82,6 +95,12 @@ func runLoad(ctx context.Context, e *env, args []string) int {
 		return usageError(e, loadCmd, "--duration must be between 0 and 10m")
 	case *maxConvs < 0:
 		return usageError(e, loadCmd, "--conversations cannot be negative")
+	case *kind != "memory" && *kind != "bolt" && *kind != "valkey":
+		return usageError(e, loadCmd, "--store %q: use memory, bolt or valkey", *kind)
+	case *storePath != "" && *kind != "bolt":
+		return usageError(e, loadCmd, "--store-path is for --store bolt")
+	case *storeURL != "" && *kind != "valkey":
+		return usageError(e, loadCmd, "--store-url is for --store valkey")
 	}
 	evs, err := events.open(e.stderr)
 	if err != nil {
@@ -100,12 +119,21 @@ func runLoad(ctx context.Context, e *env, args []string) int {
 		fmt.Fprintln(e.stderr, "baton load: no conversation with user steps in", paths)
 		return exitUsage
 	}
-	rep := driveLoad(ctx, scripts, *workers, *duration, int64(*maxConvs))
+	store, closeStore, err := openLoadStore(ctx, e, *kind, *storePath, *storeURL)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "baton load: %v\n", err)
+		return exitRuntime
+	}
+	rep := driveLoad(ctx, scripts, store, *workers, *duration, int64(*maxConvs))
+	rep.Store = *kind
+	if err := closeStore(); err != nil {
+		fmt.Fprintf(e.stderr, "baton load: closing the store: %v\n", err)
+	}
 	if *asJSON {
 		b, _ := json.Marshal(rep)
 		fmt.Fprintln(e.stdout, string(b))
 	} else {
-		fmt.Fprintf(e.stdout, "baton load: %d scripted conversations, %d workers, %.1fs\n", len(scripts), rep.Workers, rep.Seconds)
+		fmt.Fprintf(e.stdout, "baton load: %d scripted conversations, %d workers, %s store, %.1fs\n", len(scripts), rep.Workers, rep.Store, rep.Seconds)
 		fmt.Fprintf(e.stdout, "conversations  %d\n", rep.Conversations)
 		fmt.Fprintf(e.stdout, "turns          %d (%.0f turns/s)\n", rep.Turns, rep.TurnsPerSec)
 		fmt.Fprintf(e.stdout, "latency        p50 %.1fµs  p95 %.1fµs  p99 %.1fµs  max %.1fµs\n", rep.P50, rep.P95, rep.P99, rep.Max)
@@ -179,13 +207,13 @@ func loadScripts(paths []string, rec *analytics.Recorder) ([]*loadScript, []stri
 	return scripts, problems
 }
 
-func driveLoad(ctx context.Context, scripts []*loadScript, workers int, d time.Duration, maxConvs int64) loadReport {
+func driveLoad(ctx context.Context, scripts []*loadScript, store flows.SessionStore, workers int, d time.Duration, maxConvs int64) loadReport {
 	// The deadline stops starting turns; a turn under way finishes with a
 	// context of its own, so the end of the run is not counted as errors.
 	turnCtx := context.WithoutCancel(ctx)
 	ctx, cancel := context.WithTimeout(ctx, d)
 	defer cancel()
-	store := memory.New()
+	run := strconv.FormatInt(time.Now().UnixNano(), 36) // conversation ids of earlier runs in a shared store differ
 	var (
 		convs, turns, errs atomic.Int64
 		firstErr           sync.Once
@@ -209,7 +237,7 @@ func driveLoad(ctx context.Context, scripts []*loadScript, workers int, d time.D
 					break
 				}
 				s := scripts[(w+n*workers)%len(scripts)]
-				id := "load-" + strconv.Itoa(w) + "-" + strconv.Itoa(n)
+				id := "load-" + run + "-" + strconv.Itoa(w) + "-" + strconv.Itoa(n)
 				for i, in := range s.inputs {
 					if ctx.Err() != nil {
 						break
@@ -223,6 +251,11 @@ func driveLoad(ctx context.Context, scripts []*loadScript, workers int, d time.D
 						firstErr.Do(func() { firstMsg = s.name + ": " + err.Error() })
 						break
 					}
+				}
+				// The script is over: the conversation is too.
+				if err := store.Delete(turnCtx, id); err != nil {
+					errs.Add(1)
+					firstErr.Do(func() { firstMsg = "deleting " + id + ": " + err.Error() })
 				}
 			}
 			mu.Lock()
@@ -309,4 +342,47 @@ func (s *loadScript) answer(r flows.HTTPRequest) *flows.HTTPResult {
 		return &res
 	}
 	return &flows.HTTPResult{ID: r.ID, Err: "no canned response for " + r.Method + " " + r.URL}
+}
+
+// openLoadStore opens the store --store names and returns it with what
+// closes it (and removes a temporary bolt file).
+func openLoadStore(ctx context.Context, e *env, kind, path, url string) (flows.SessionStore, func() error, error) {
+	switch kind {
+	case "bolt":
+		dir := ""
+		if path == "" {
+			d, err := os.MkdirTemp("", "baton-load-")
+			if err != nil {
+				return nil, nil, err
+			}
+			dir, path = d, filepath.Join(d, "load.db")
+		}
+		s, err := bolt.Open(path)
+		if err != nil {
+			if dir != "" {
+				os.RemoveAll(dir)
+			}
+			return nil, nil, err
+		}
+		return s, func() error {
+			err := s.Close()
+			if dir != "" {
+				os.RemoveAll(dir)
+			}
+			return err
+		}, nil
+	case "valkey":
+		if url == "" {
+			url = e.getenv("BATON_VALKEY_URL")
+		}
+		if url == "" {
+			url = "redis://127.0.0.1:6379"
+		}
+		s, err := valkey.NewStore(ctx, url)
+		if err != nil {
+			return nil, nil, err
+		}
+		return s, s.Close, nil
+	}
+	return memory.New(), func() error { return nil }, nil
 }

@@ -1,9 +1,16 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
+	"path/filepath"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/batonbot/baton/store/bolt"
+	"github.com/batonbot/baton/store/memory"
+	"github.com/batonbot/baton/store/valkey/valkeytest"
 )
 
 func TestLoadReplaysConversations(t *testing.T) {
@@ -51,6 +58,54 @@ func TestLoadDurationEndsCleanly(t *testing.T) {
 		}
 		if code != exitOK || rep.Errors != 0 || rep.Turns == 0 {
 			t.Fatalf("exit %d, report %+v, stderr %s", code, rep, errOut)
+		}
+	}
+}
+
+// Every store: the conversations are deleted when their scripts end, so
+// the store holds none after the run.
+func TestLoadStores(t *testing.T) {
+	t.Run("memory", func(t *testing.T) {
+		scripts, problems := loadScripts([]string{"../../examples/tests/survey.yaml"}, nil)
+		if len(problems) > 0 {
+			t.Fatal(problems)
+		}
+		m := memory.New()
+		rep := driveLoad(context.Background(), scripts, m, 2, time.Minute, 20)
+		if rep.Errors != 0 || rep.Conversations != 20 {
+			t.Fatalf("report %+v", rep)
+		}
+		if n := m.Sessions(); n != 0 {
+			t.Errorf("%d conversations left in the store", n)
+		}
+	})
+	t.Run("bolt", func(t *testing.T) {
+		path := filepath.Join(t.TempDir(), "load.db")
+		code, out, errOut := runCLI(t, "", "load", "--store", "bolt", "--store-path", path, "--conversations", "10", "--concurrency", "2", "--json", "../../examples/tests/survey.yaml")
+		var rep loadReport
+		if err := json.Unmarshal([]byte(out), &rep); code != exitOK || err != nil || rep.Errors != 0 || rep.Store != "bolt" || rep.Turns < 20 {
+			t.Fatalf("exit %d, report %s, stderr %s", code, out, errOut)
+		}
+		s, err := bolt.Open(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer s.Close()
+		if n, err := s.Sessions(context.Background()); err != nil || n != 0 {
+			t.Errorf("%d conversations left in the store (%v)", n, err)
+		}
+	})
+	t.Run("valkey", func(t *testing.T) {
+		srv := valkeytest.Start(t)
+		code, out, errOut := runCLI(t, "", "load", "--store", "valkey", "--store-url", srv.URL, "--conversations", "10", "--concurrency", "2", "--json", "../../examples/tests/survey.yaml")
+		var rep loadReport
+		if err := json.Unmarshal([]byte(out), &rep); code != exitOK || err != nil || rep.Errors != 0 || rep.Store != "valkey" || rep.Turns < 20 {
+			t.Fatalf("exit %d, report %s, stderr %s", code, out, errOut)
+		}
+	})
+	for _, args := range [][]string{{"--store", "redis"}, {"--store-path", "x.db"}, {"--store", "bolt", "--store-url", "redis://x"}} {
+		if code, _, _ := runCLI(t, "", append(append([]string{"load"}, args...), "../../examples/tests")...); code != exitUsage {
+			t.Errorf("%q: exit %d, want a usage error", args, code)
 		}
 	}
 }

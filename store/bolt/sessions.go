@@ -268,3 +268,17 @@ func expire(tx *bbolt.Tx, index, data []byte, now time.Time) error {
 	}
 	return nil
 }
+
+// Sessions returns how many conversations the store holds (expired ones
+// not yet swept included).
+func (s *Store) Sessions(ctx context.Context) (int, error) {
+	if err := ctx.Err(); err != nil {
+		return 0, err
+	}
+	n := 0
+	err := s.db.View(func(tx *bbolt.Tx) error {
+		n = tx.Bucket(bSessions).Stats().KeyN
+		return nil
+	})
+	return n, err
+}

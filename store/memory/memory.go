@@ -310,3 +310,10 @@ func (m *Store) sweep(now time.Time) int {
 	m.dropOld(now)
 	return n
 }
+
+// Sessions returns how many conversations the store holds.
+func (m *Store) Sessions() int {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return len(m.sessions)
+}
