@@ -120,6 +120,11 @@ func WithLockTimeout(d time.Duration) Option {
 	}
 }
 
+// WithNoSync skips the fsync of each transaction: much faster, but a crash
+// of the machine (not of the process) can lose the last saves. For bulk
+// imports and benchmarks, never for a deployment.
+func WithNoSync() Option { return func(s *Store) { s.noSync = true } }
+
 // ErrLocked is wrapped by Open's error when another process holds the file.
 var ErrLocked = errors.New("store file in use by another process")
 

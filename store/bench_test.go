@@ -1,0 +1,221 @@
+package store_test
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"runtime"
+	"testing"
+	"time"
+
+	"github.com/batonbot/baton/dsl"
+	"github.com/batonbot/baton/engine"
+	"github.com/batonbot/baton/flows"
+	"github.com/batonbot/baton/store"
+	"github.com/batonbot/baton/store/bolt"
+	"github.com/batonbot/baton/store/memory"
+	"github.com/batonbot/baton/store/valkey"
+	"github.com/batonbot/baton/store/valkey/valkeytest"
+)
+
+// menuYAML is a welcome menu whose options come back to it: every turn is
+// a menu turn.
+const menuYAML = `
+flow: menu
+languages: [it]
+start: welcome
+states:
+  welcome:
+    say: "Come posso aiutarti?"
+    menu:
+      options:
+        - {id: orders, label: "Stato ordine", goto: welcome, synonyms: [ordine]}
+        - {id: faq, label: "Domande frequenti", goto: welcome}
+        - {id: agent, label: "Operatore", goto: welcome}
+`
+
+func loadFlow(tb testing.TB, name string, src []byte) *flows.Flow {
+	tb.Helper()
+	f, ds := dsl.Load(name, src)
+	if ds.HasErrors() {
+		tb.Fatalf("%s: %v", name, ds)
+	}
+	return f
+}
+
+// stores opens each store for a benchmark: memory, bolt (a file in a
+// temporary directory, fsynced), valkey (a redis-server the test starts).
+func stores(b *testing.B) map[string]func(b *testing.B) flows.SessionStore {
+	return map[string]func(b *testing.B) flows.SessionStore{
+		"memory": func(b *testing.B) flows.SessionStore { return memory.New() },
+		"bolt": func(b *testing.B) flows.SessionStore {
+			s, err := bolt.Open(filepath.Join(b.TempDir(), "baton.db"))
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.Cleanup(func() { s.Close() })
+			return s
+		},
+		"valkey": func(b *testing.B) flows.SessionStore {
+			s, err := valkey.NewStore(context.Background(), valkeytest.Start(b).URL)
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.Cleanup(func() { s.Close() })
+			return s
+		},
+	}
+}
+
+// BenchmarkHandleMenu is a 10-turn menu conversation through
+// engine.Handle with each store; ns/op is the whole conversation (ten
+// loads and saves), then it is deleted.
+func BenchmarkHandleMenu(b *testing.B) {
+	f := loadFlow(b, "menu.yaml", []byte(menuYAML))
+	for _, name := range []string{"memory", "bolt", "valkey"} {
+		b.Run(name, func(b *testing.B) {
+			st := stores(b)[name](b)
+			e := engine.New(f)
+			ctx := context.Background()
+			n := 0
+			b.ReportAllocs()
+			for b.Loop() {
+				n++
+				id := fmt.Sprint("c", n)
+				create := func() *flows.Session { return e.NewSession(id, flows.Contact{ID: id}, "whatsapp", "it") }
+				for i := range 10 {
+					in := flows.Input{Kind: flows.InputMessage, Text: []string{"ciao", "1", "2", "3", "ordine"}[i%5]}
+					if _, err := e.Handle(ctx, st, id, in, create); err != nil {
+						b.Fatal(err)
+					}
+				}
+				if err := st.Delete(ctx, id); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/10, "ns/turn")
+		})
+	}
+}
+
+// BenchmarkPersistedSurvey is the two-question conversation (the survey
+// example: a greeting, a name, an age), the session decoded before and
+// encoded after every turn with the store's codec, in process: what a
+// persistent store costs beyond its I/O.
+func BenchmarkPersistedSurvey(b *testing.B) {
+	f, ds := dsl.LoadFile("../examples/flows/survey.yaml")
+	if ds.HasErrors() {
+		b.Fatal(ds)
+	}
+	e := engine.New(f)
+	ctx := context.Background()
+	at := time.Date(2026, 3, 3, 10, 0, 0, 0, time.UTC)
+	inputs := []string{"hi", "Anna", "I'm 34"}
+	var buf []byte
+	b.ReportAllocs()
+	for b.Loop() {
+		buf = store.EncodeSession(buf[:0], e.NewSession("c1", flows.Contact{ID: "u1"}, "web", "en"))
+		for i, text := range inputs {
+			s, err := store.DecodeSession(buf)
+			if err != nil {
+				b.Fatal(err)
+			}
+			ns, _, err := e.Turn(ctx, s, flows.Input{Kind: flows.InputMessage, Text: text, At: at.Add(time.Duration(i) * time.Second)})
+			if err != nil {
+				b.Fatal(err)
+			}
+			buf = store.EncodeSession(buf[:0], ns)
+		}
+	}
+	s, _ := store.DecodeSession(buf)
+	if s.State != "goodbye" {
+		b.Fatalf("the survey ended in %q", s.State)
+	}
+}
+
+// BenchmarkBoltTurn is one menu turn through engine.Handle on a bbolt
+// store holding 0, 1,000 and 100,000 other idle conversations (each with a
+// 10-message transcript): a turn costs the same however many there are.
+func BenchmarkBoltTurn(b *testing.B) {
+	f := loadFlow(b, "menu.yaml", []byte(menuYAML))
+	e := engine.New(f)
+	ctx := context.Background()
+	idle := tenMessages()
+	for _, n := range []int{0, 1000, 100000} {
+		b.Run(fmt.Sprint(n), func(b *testing.B) {
+			path := filepath.Join(b.TempDir(), "baton.db")
+			fill, err := bolt.Open(path, bolt.WithNoSync())
+			if err != nil {
+				b.Fatal(err)
+			}
+			for i := range n {
+				s := *idle
+				s.ID, s.Rev = fmt.Sprint("idle-", i), 0
+				if err := fill.Save(ctx, &s, flows.Commit{}); err != nil {
+					b.Fatal(err)
+				}
+			}
+			fill.Close()
+			st, err := bolt.Open(path)
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer st.Close()
+			create := func() *flows.Session { return e.NewSession("c", flows.Contact{ID: "u"}, "whatsapp", "it") }
+			in := flows.Input{Kind: flows.InputMessage, Text: "1"}
+			for range 5 {
+				if _, err := e.Handle(ctx, st, "c", in, create); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := e.Handle(ctx, st, "c", in, create); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkIdleConversation measures the heap an idle conversation with a
+// 10-message transcript keeps in the memory store (B/conv), made the way a
+// host makes it (five user messages through engine.Handle), and its
+// encoded size with the codec (bytes/conv).
+func BenchmarkIdleConversation(b *testing.B) {
+	f, ds := dsl.LoadFile("../examples/flows/survey.yaml")
+	if ds.HasErrors() {
+		b.Fatal(ds)
+	}
+	e := engine.New(f)
+	ctx := context.Background()
+	m := memory.New()
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	n := 0
+	for b.Loop() {
+		n++
+		id := fmt.Sprint("whatsapp:106540352242922:39333", 1000000+n)
+		create := func() *flows.Session {
+			return e.NewSession(id, flows.Contact{ID: id[len(id)-12:], Name: "Anna Rossi"}, "whatsapp", "it")
+		}
+		for _, text := range []string{"ciao", "x", "Anna", "boh", "34"} {
+			if _, err := e.Handle(ctx, m, id, flows.Input{Kind: flows.InputMessage, Text: text}, create); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	runtime.GC()
+	runtime.ReadMemStats(&after)
+	s, err := m.Load(ctx, fmt.Sprint("whatsapp:106540352242922:39333", 1000000+n))
+	if err != nil {
+		b.Fatal(err)
+	}
+	if len(s.Transcript) != 10 {
+		b.Fatalf("the conversation has %d messages, want 10", len(s.Transcript))
+	}
+	b.ReportMetric(float64(after.HeapAlloc-before.HeapAlloc)/float64(n), "B/conv")
+	b.ReportMetric(float64(len(store.EncodeSession(nil, s))), "bytes/conv")
+	runtime.KeepAlive(m)
+}
