@@ -27,7 +27,8 @@ const maxInput = 4096
 type Analyzer struct {
 	lex       *lexicon
 	lang      *langProfile
-	model     *classifier // nil without intents
+	model     *classifier  // nil without intents
+	signals   *signalModel // nil: the rules alone (while training it)
 	threshold float64
 	quick     map[string]bool
 	pool      sync.Pool
@@ -39,9 +40,12 @@ var _ flows.Analyzer = (*Analyzer)(nil)
 type Option func(*config) error
 
 type config struct {
-	intents   []*flows.Intent
-	threshold float64
-	lexicon   map[string]map[string][]string
+	// signalModel, when set, replaces the built-in signal model
+	// (cross-validation in the tests).
+	signalModel *signalModel
+	intents     []*flows.Intent
+	threshold   float64
+	lexicon     map[string]map[string][]string
 }
 
 // WithIntents gives the intents and example phrases the classifier learns
@@ -96,19 +100,19 @@ func New(opts ...Option) (*Analyzer, error) {
 			return nil, err
 		}
 	}
-	lx, err := newLexicon(c.lexicon)
+	a, err := newBare(c.lexicon)
 	if err != nil {
 		return nil, err
 	}
-	lp, err := loadLangProfile()
+	a.threshold = c.threshold
+	if c.signalModel != nil {
+		a.signals = c.signalModel
+	} else {
+		a.signals, err = defaultSignalModel()
+	}
 	if err != nil {
 		return nil, err
 	}
-	a := &Analyzer{lex: lx, lang: lp, threshold: c.threshold, quick: map[string]bool{}}
-	for _, w := range ironicWords {
-		a.quick[foldString(w, nil)] = true
-	}
-	a.pool.New = func() any { return &scratch{} }
 	if len(c.intents) > 0 {
 		classes, texts, labels, err := collectExamples(c.intents)
 		if err != nil {
@@ -128,6 +132,25 @@ func New(opts ...Option) (*Analyzer, error) {
 			return nil, fmt.Errorf("nlu: %w", err)
 		}
 	}
+	return a, nil
+}
+
+// newBare builds an analyser with the lexicons and the language profiles
+// only: no intents, and the rules alone for the signals.
+func newBare(ext map[string]map[string][]string) (*Analyzer, error) {
+	lx, err := newLexicon(ext)
+	if err != nil {
+		return nil, err
+	}
+	lp, err := loadLangProfile()
+	if err != nil {
+		return nil, err
+	}
+	a := &Analyzer{lex: lx, lang: lp, threshold: DefaultThreshold, quick: map[string]bool{}}
+	for _, w := range ironicWords {
+		a.quick[foldString(w, nil)] = true
+	}
+	a.pool.New = func() any { return &scratch{} }
 	return a, nil
 }
 
@@ -158,11 +181,19 @@ type scratch struct {
 	feats  []feat
 	probs  []float64
 	raw    string
+	// sig holds the signal model's features; mtoks the tokens they are
+	// computed from.
+	sig    []uint64
+	mtoks  []token
 	wh, fr bool
-	sent   float64
-	ents   map[string][]string
-	topics []uint64
-	idx    []int32
+	// pWH, pFR are the model's probabilities (0 without a model).
+	pWH, pFR float64
+	human    humanParts
+	mood     moodParts
+	sent     float64
+	ents     map[string][]string
+	topics   []uint64
+	idx      []int32
 }
 
 // prepare runs the rules and extracts the classifier features of text.
@@ -177,8 +208,10 @@ func (a *Analyzer) prepare(s *scratch, text string) {
 	s.raw = text
 	s.toks = tokenize(text, s.toks[:0])
 	s.hits = a.lex.match(s.toks, s.hits[:0])
-	s.wh = a.wantsHuman(s.toks, s.hits)
-	s.fr, s.sent = a.mood(text, s.toks, s.hits, s.wh)
+	s.human = a.wantsHuman(s.toks, s.hits)
+	s.wh = s.human.yes
+	s.mood = a.mood(text, s.toks, s.hits, s.wh)
+	s.fr, s.sent = s.mood.frustrated, s.mood.sentiment
 	s.ents = extractEntities(text)
 	// A topic cue counts once per word that starts one of its phrases, so
 	// "discount code ... not applied" weighs more money than "checkout"
@@ -219,6 +252,10 @@ func (a *Analyzer) prepare(s *scratch, text string) {
 		question:         question,
 		topics:           s.topics,
 	}, s.hashes[:0])
+	if a.signals != nil {
+		s.sig = signalFeatures(s, s.sig[:0])
+		a.decide(s)
+	}
 }
 
 // Analyze returns the signals of one message. It never fails on any text;

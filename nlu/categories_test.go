@@ -44,8 +44,8 @@ func TestPhrasingCategories(t *testing.T) {
 		{"l'app è un po' lenta oggi", false},
 	}
 	for _, tc := range frustrated {
-		if got := analyze(t, a, tc.text).Frustrated; got != tc.want {
-			t.Errorf("%q: frustrated = %v, want %v", tc.text, got, tc.want)
+		if got := rulesFrustrated(a, tc.text); got != tc.want {
+			t.Errorf("%q: the rules' frustrated = %v, want %v", tc.text, got, tc.want)
 		}
 	}
 	human := []struct {

@@ -188,9 +188,14 @@ func charGrams(w string, out []uint64) []uint64 {
 // vectorize turns hashes into TF-IDF features known to the model,
 // L2-normalised, appended to out. Cue features (see cueBoost) weigh more.
 func (m *classifier) vectorize(hashes []uint64, idxBuf []int32, out []feat) ([]feat, []int32) {
+	return vectorizeWith(m.vocab, m.idf, m.scale, hashes, idxBuf, out)
+}
+
+// vectorizeWith is vectorize for any vocabulary, IDF and scale.
+func vectorizeWith(vocab map[uint64]int32, idf, scale []float32, hashes []uint64, idxBuf []int32, out []feat) ([]feat, []int32) {
 	idxBuf = idxBuf[:0]
 	for _, h := range hashes {
-		if idx, ok := m.vocab[h]; ok {
+		if idx, ok := vocab[h]; ok {
 			idxBuf = append(idxBuf, idx)
 		}
 	}
@@ -207,7 +212,7 @@ func (m *classifier) vectorize(hashes []uint64, idxBuf []int32, out []feat) ([]f
 		if j-i > 1 {
 			tf += math.Log(float64(j - i))
 		}
-		v := float32(tf * float64(m.idf[idx]*m.scale[idx]))
+		v := float32(tf * float64(idf[idx]*scale[idx]))
 		out = append(out, feat{idx, v})
 		norm += float64(v) * float64(v)
 		i = j

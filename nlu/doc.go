@@ -33,8 +33,20 @@
 //   - Entities: "order" (A12345, #12345, ORD-2024-0001, a bare 5–10 digit
 //     number), "email" and "phone".
 //
-// WantsHuman and Frustrated come from rules and lexicons only, never from
-// the trained classifier.
+// WantsHuman and Frustrated come from the rules and lexicons below and a
+// learned model beside them: two logistic regressions over hashed word,
+// bigram and character n-gram features (topic words masked, negation
+// scoped) and the rules' findings as cues, trained when first needed from
+// the labelled corpus embedded in the binary (corpus/corpus.jsonl, about
+// 2,600 messages in Italian, English and Spanish; see Corpus). Training
+// takes a few tens of milliseconds, once per process; it is deterministic.
+// The rules keep the cases they are sure of: a refused person ("non
+// voglio un operatore", "no agent needed") is never WantsHuman and a
+// direct request always is; a customer who says they are calm ("not
+// angry, just asking") is not Frustrated unless the rules find strong
+// anger, and strong anger always is. Capitals alone are caps lock, not
+// shouting; spam in capitals is not anger. The flow's intent classifier
+// never decides a signal.
 //
 // # Lexicons
 //
@@ -61,11 +73,17 @@
 //     them in the same clause ("not", "non", "nunca").
 //   - intensifier: single words that make the next phrase weigh 1.5 times
 //     ("very", "molto", "muy").
+//   - calm: the customer says they are calm ("not angry", "nessuna
+//     fretta", "sin prisa").
+//   - topic_NAME: domain words the intent classifier sees as one cue
+//     (topic_money, topic_cancel, topic_delivery, topic_spam...).
 //
 // A phrase is matched on folded words (case, accents, full-width forms and
 // emoji variants do not matter) within one clause. In a phrase, "..."
 // skips up to three words, a trailing "*" matches a prefix of at least
 // three letters ("vergogn*"), a leading "=" makes the phrase ignore
-// negation and a trailing " @0.5" sets its weight (default 1; a message is
-// frustrated from a total of 1). Lines starting with "#" are comments.
+// negation and a trailing " @0.5" sets its weight (default 1; the rules
+// find a message frustrated from a total of 1; a wants_human phrase below
+// 1 is a hint the learned model weighs, not a request on its own). Lines
+// starting with "#" are comments.
 package nlu

@@ -42,9 +42,42 @@ func set(words ...string) map[string]bool {
 	return m
 }
 
+// humanParts is what the rules found about asking for a person: their
+// verdict (yes), a request that is negated ("non voglio un operatore", "I
+// don't need an agent": the rules are sure it is not one), and the pieces
+// the learned model reads as features.
+type humanParts struct {
+	yes, negated bool
+	// weak: a phrase that often asks for a person but not always ("c'è
+	// qualcuno?" is also a hello); the model decides.
+	weak                    bool
+	person, verb, bot, trap bool
+}
+
 // wantsHuman decides whether a message asks for a person, from the lexicon
 // hits of the message. It never looks at the intent classifier.
-func (a *Analyzer) wantsHuman(toks []token, hits []hit) bool {
+func (a *Analyzer) wantsHuman(toks []token, hits []hit) humanParts {
+	var p humanParts
+	for _, h := range hits {
+		switch h.lex {
+		case lexHumanAgent:
+			p.person = true
+		case lexHumanRequest:
+			p.verb = true
+		case lexBot:
+			p.bot = true
+		case lexNotHuman:
+			p.trap = true
+		}
+		if (h.lex == lexHumanAgent || h.lex == lexWantsHuman) && refused(a.lex, toks, h) {
+			p.negated = true
+		}
+	}
+	p.yes = a.rulesWantHuman(toks, hits, &p)
+	return p
+}
+
+func (a *Analyzer) rulesWantHuman(toks []token, hits []hit, p *humanParts) bool {
 	overlapsTrap := func(h hit) bool {
 		for _, t := range hits {
 			if t.lex == lexNotHuman && h.start < t.end && t.start < h.end {
@@ -55,6 +88,10 @@ func (a *Analyzer) wantsHuman(toks []token, hits []hit) bool {
 	}
 	for _, h := range hits {
 		if h.lex == lexWantsHuman && !h.negated && !overlapsTrap(h) {
+			if h.weight < 1 {
+				p.weak = true
+				continue
+			}
 			return true
 		}
 	}
@@ -77,7 +114,7 @@ func (a *Analyzer) wantsHuman(toks []token, hits []hit) bool {
 			continue
 		}
 		switch {
-		case n.lex == lexBot && v.negated:
+		case n.lex == lexBot && v.negated && v.end <= n.start:
 			return true // "non voglio parlare con un robot"
 		case n.lex == lexHumanAgent && !v.negated && !n.negated:
 			return true
@@ -178,4 +215,30 @@ func bareRequest(toks []token, hits []hit, overlapsTrap func(hit) bool) bool {
 		}
 	}
 	return flush()
+}
+
+// wantWords say wanting or needing; next to a negation and a person they
+// refuse one: "non voglio un operatore", "no need for an agent", "no hace
+// falta un humano", "no agent needed".
+var wantWords = set("voglio", "vorrei", "serve", "servono", "bisogno", "occorre", "passate", "passatemi",
+	"want", "wanna", "need", "needed", "necessary", "transfer",
+	"quiero", "necesito", "falta", "hace", "pasen", "pases")
+
+// refused reports a person refused: a negation and a want word in the
+// person's clause, within five words before it or two after.
+func refused(lx *lexicon, toks []token, h hit) bool {
+	clause := toks[h.start].clause
+	neg, want := false, false
+	for j := max(h.start-5, 0); j < len(toks) && j < h.end+2; j++ {
+		if toks[j].clause != clause || toks[j].kind != tokWord {
+			continue
+		}
+		switch {
+		case lx.negation[toks[j].text] && j < h.start:
+			neg = true
+		case wantWords[toks[j].text]:
+			want = true
+		}
+	}
+	return neg && want
 }

@@ -17,7 +17,10 @@ var Languages = []string{"en", "it", "es", "pt", "fr", "de"}
 type langProfile struct {
 	words    map[string][]langWeight
 	suffixes []suffixFeature
-	chars    map[rune][]langWeight
+	// suffixAt indexes suffixes by text; the first in file order wins.
+	suffixAt             map[string]int
+	minSuffix, maxSuffix int
+	chars                map[rune][]langWeight
 }
 
 type langWeight struct {
@@ -128,8 +131,12 @@ func loadLangProfile() (*langProfile, error) {
 	for w, ls := range lexWords {
 		p.words[w] = share(ls, lexWordWeight)
 	}
-	for _, s := range order {
+	p.suffixAt = map[string]int{}
+	p.minSuffix = 1 << 30
+	for i, s := range order {
 		p.suffixes = append(p.suffixes, suffixFeature{s, share(suffixes[s], suffixWeight)})
+		p.suffixAt[s] = i
+		p.minSuffix, p.maxSuffix = min(p.minSuffix, len(s)), max(p.maxSuffix, len(s))
 	}
 	for r, ls := range chars {
 		p.chars[r] = share(ls, charWeight)
@@ -169,12 +176,15 @@ func (p *langProfile) detect(raw string, toks []token, hint string) string {
 			score[lw.lang] += lw.w
 		}
 		if len(t.text) >= 5 {
-			for _, sf := range p.suffixes {
-				if strings.HasSuffix(t.text, sf.suffix) {
-					for _, lw := range sf.lang {
-						score[lw.lang] += lw.w
-					}
-					break
+			first := -1
+			for n := p.minSuffix; n <= p.maxSuffix && n <= len(t.text); n++ {
+				if i, ok := p.suffixAt[t.text[len(t.text)-n:]]; ok && (first < 0 || i < first) {
+					first = i
+				}
+			}
+			if first >= 0 {
+				for _, lw := range p.suffixes[first].lang {
+					score[lw.lang] += lw.w
 				}
 			}
 		}

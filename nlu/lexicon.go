@@ -31,6 +31,7 @@ const (
 	lexNegation                  // negation cues: "not", "non", "no", "nunca"
 	lexIntensifier               // intensifiers: "very", "molto", "muy"
 	lexTopic                     // topic_NAME: domain words the intent classifier sees as one feature
+	lexCalm                      // the customer says they are calm: "not angry", "no rush", "sin prisa"
 	numLex
 )
 
@@ -47,6 +48,7 @@ var lexNames = [numLex]string{
 	lexNegation:     "negation",
 	lexIntensifier:  "intensifier",
 	lexTopic:        "topic_*",
+	lexCalm:         "calm",
 }
 
 // LexiconNames returns the names of the lexicons a flow can extend, sorted.

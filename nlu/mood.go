@@ -33,13 +33,35 @@ const (
 	// (words with digits such as A12345 do not count).
 	shoutShare      = 0.6
 	shoutMinLetters = 6
+	// shoutPlain is the weight of a message in capitals with nothing else
+	// against us: a hint for the model, never frustration on its own.
+	shoutPlain = 0.3
 )
 
 // scareQuote finds a short quoted word: thanks for the "quick" refund.
 var scareQuote = regexp.MustCompile(`["“«]([\p{L}\s]{2,20})["”»]`)
 
+// moodParts is what the frustration and sentiment rules found: each
+// component's score, their total and the rules' verdict. The learned
+// signal model reads the components as features.
+type moodParts struct {
+	lex, sarcasm, punct, repeat, shout, demand, nowWhat, patience float64
+	neg, pos                                                      float64
+	// negation: the message has a negation word; caps: it is written in
+	// capitals.
+	negation, caps bool
+	// spam: an offer, a scam or a chain message (topic_spam); calm: the
+	// customer says they are calm (the calm lexicon).
+	spam, calm bool
+	// total is the frustration score of the rules; frustrated is total ≥
+	// frustratedAt.
+	total      float64
+	frustrated bool
+	sentiment  float64
+}
+
 // mood scores frustration and sentiment.
-func (a *Analyzer) mood(raw string, toks []token, hits []hit, wantsHuman bool) (frustrated bool, sentiment float64) {
+func (a *Analyzer) mood(raw string, toks []token, hits []hit, wantsHuman bool) moodParts {
 	var frust, neg, pos, sarcasm float64
 	negation := false
 	for _, h := range hits {
@@ -93,32 +115,46 @@ func (a *Analyzer) mood(raw string, toks []token, hits []hit, wantsHuman bool) (
 		sarcasm, evidence = max(sarcasm, 1), max(evidence, 0.5)
 		neg += 0.5
 	}
+	var m moodParts
+	m.lex = frust
 	if sarcasm > 0 && evidence >= 0.5 {
 		frust += sarcasm
+		m.sarcasm = sarcasm
 		pos = 0
 	}
-	frust += punctuationScore(toks)
-	frust += repetitionScore(toks)
-	frust += shoutingScore(toks, frust+neg > 0 || !hasCode(toks))
-	frust += demandScore(toks, wantsHuman)
-	frust += nowWhatScore(toks)
-	frust += patienceScore(toks)
+	m.punct = punctuationScore(toks)
+	m.repeat = repetitionScore(toks)
+	m.demand = demandScore(toks, wantsHuman)
+	// Capitals are shouting next to an insult, "!!!" or a demand; a
+	// complaint said calmly in caps lock ("ERRORE 403 AL LOGIN", "IL MIO
+	// ORDINE È IN RITARDO? GRAZIE") is not.
+	m.shout = shoutingScore(toks, m.lex+m.punct+m.demand > 0)
+	m.caps = m.shout == shoutPlain || m.shout >= 0.8
+	for _, h := range hits {
+		m.spam = m.spam || h.lex == lexTopic && h.topicHash == topicSpam
+		m.calm = m.calm || h.lex == lexCalm
+	}
+	if m.spam {
+		// "YOU HAVE WON!!! CLICK NOW": spam shouts, it is not angry.
+		m.punct, m.demand, m.shout = 0, 0, 0
+	}
+	m.nowWhat = nowWhatScore(toks)
+	m.patience = patienceScore(toks)
+	frust += m.punct + m.repeat + m.shout + m.demand + m.nowWhat + m.patience
 	frust += min(neg*0.4, 0.5)
 	if pos >= 1 && neg == 0 && frust < 1.5 {
 		frust -= 0.5
 	}
-	frustrated = frust >= frustratedAt
+	m.neg, m.pos, m.negation = neg, pos, negation
+	m.total = frust
+	m.frustrated = frust >= frustratedAt
 
 	questions := strings.ContainsRune(raw, '?')
 	if questions || len(toks) > 10 {
 		pos *= 0.5
 	}
-	s := 0.6*pos - 0.3*neg - 0.5*max(frust, 0)
-	sentiment = math.Tanh(s)
-	if frustrated {
-		sentiment = min(sentiment, -0.5)
-	}
-	return frustrated, sentiment
+	m.sentiment = math.Tanh(0.6*pos - 0.3*neg - 0.5*max(frust, 0))
+	return m
 }
 
 // punctuationScore weighs "!!!", "???" and "?!".
@@ -176,13 +212,14 @@ func shoutingScore(toks []token, evidence bool) float64 {
 	switch {
 	case words >= 2 && letters >= shoutMinLetters && float64(upper) >= shoutShare*float64(letters):
 		// One word in capitals ("PAGAMENTI", "GRAZIE") is caps lock on a
-		// phone, not shouting; it counts as emphasis below. Capitals
-		// around an order code with nothing else against us ("ORDINE
-		// B77812 DOVE SEI") may be caps lock too: they need one more cue.
+		// phone, not shouting; it counts as emphasis below. A whole
+		// message in capitals is shouting only with something else
+		// against us (an insult, "!!!", a demand): "DOVE È IL MIO
+		// ORDINE" and "I NEED THE INVOICE" are caps lock.
 		if !evidence {
-			return 0.7
+			return shoutPlain
 		}
-		return 1
+		return 0.8
 	case bestRun >= 8:
 		return 0.5
 	case emphasis > 0:
@@ -226,7 +263,7 @@ func repetitionScore(toks []token) float64 {
 		if t.kind != tokWord {
 			continue
 		}
-		if t.alpha() && t.letters >= 2 && t.text == prev {
+		if t.alpha() && t.letters >= 2 && t.text == prev && !idleRepeats[t.text] {
 			n++
 		} else {
 			prev, n = t.text, 1
@@ -237,6 +274,10 @@ func repetitionScore(toks []token) float64 {
 	}
 	return 0
 }
+
+// idleRepeats are words said three times without anger: "ok ok ok",
+// "bla bla bla", "test test test", "sì sì sì".
+var idleRepeats = set("ok", "okay", "si", "yes", "ya", "bla", "blah", "test", "prova", "prueba", "ciao", "hola", "hello", "hi", "ah", "ha", "eh", "lol", "la", "jaja", "haha", "ahah", "xd", "yeah", "vale", "bye", "chao")
 
 // demandWords, said last or on their own, make a request a demand: "get
 // me a manager now", "voglio un operatore. ADESSO.", "reembolso ya".
@@ -336,17 +377,6 @@ func retracted(toks []token) bool {
 		return true
 	case n >= 2 && last[0] == "no" && last[1] == "como":
 		return true
-	}
-	return false
-}
-
-// hasCode reports an order-code-like word: letters with digits (B77812)
-// or five digits or more.
-func hasCode(toks []token) bool {
-	for i := range toks {
-		if t := &toks[i]; t.kind == tokWord && (t.digits >= 5 || t.digits > 0 && t.letters > 0) {
-			return true
-		}
 	}
 	return false
 }

@@ -63,6 +63,15 @@ var stillCues = [][2]string{
 	{"todavia", "nada"}, {"todavia", "no"}, {"todavia", "sin"}, {"aun", "nada"}, {"aun", "no"}, {"sigue", "sin"}, {"sigo", "sin"}, {"ni", "rastro"}, {"sin", "noticias"}, {"sin", "novedades"},
 }
 
+// stillNext indexes stillCues by their first word.
+var stillNext = func() map[string][]string {
+	m := map[string][]string{}
+	for _, c := range stillCues {
+		m[c[0]] = append(m[c[0]], c[1])
+	}
+	return m
+}()
+
 // calmWords show a wait is reported, not resented: "per favore", "no
 // rush", "potete controllare?", "gracias".
 var calmWords = set("favore", "please", "pls", "favor", "potete", "potreste", "could", "would", "pueden", "podrian", "podria", "grazie", "thanks", "thank", "gracias",
@@ -116,9 +125,9 @@ func patienceScore(toks []token) float64 {
 		if hasAnyPrefix(w, waitPrefixes) {
 			wait = true
 		}
-		for _, c := range stillCues {
-			if w == c[0] && i+1 < len(words) && words[i+1] == c[1] {
-				still = true
+		if i+1 < len(words) {
+			for _, next := range stillNext[w] {
+				still = still || words[i+1] == next
 			}
 		}
 		// An elapsed time: "3 settimane", "un mese", "10gg", "da ieri".

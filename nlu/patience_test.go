@@ -61,8 +61,8 @@ func TestPatienceCategories(t *testing.T) {
 		{"il nuovo sito va alla grande, complimenti!", false},
 	}
 	for _, tc := range cases {
-		if got := analyze(t, a, tc.text).Frustrated; got != tc.want {
-			t.Errorf("%q: frustrated = %v, want %v", tc.text, got, tc.want)
+		if got := rulesFrustrated(a, tc.text); got != tc.want {
+			t.Errorf("%q: the rules' frustrated = %v, want %v", tc.text, got, tc.want)
 		}
 	}
 }

@@ -30,6 +30,8 @@ type token struct {
 	// letters and upper count the letters of a word and how many of them
 	// were upper case in the message; digits counts its digits.
 	letters, upper, digits int
+	// stretched: a letter was repeated three times or more ("nooo").
+	stretched bool
 }
 
 // isWord reports whether t is a word made of letters only.
@@ -107,7 +109,9 @@ func tokenize(s string, toks []token) []token {
 	inWord := false
 	flush := func() {
 		if inWord {
+			n := len(word)
 			word = squeeze(word)
+			cur.stretched = len(word) < n
 			cur.text = string(word)
 			cur.kind = tokWord
 			cur.clause = clause
@@ -203,8 +207,13 @@ func isWordByte(c byte) bool {
 }
 
 // squeeze shortens a run of three or more of the same ASCII letter to one:
-// "operatoreee" → "operatore", "pleeease" → "please", "nooo" → "no".
+// "operatoreee" → "operatore", "pleeease" → "please", "nooo" → "no". A
+// word that is one letter repeated keeps three of it: "bbb" (the Better
+// Business Bureau) is not "b", the choice in "scelgo la b".
 func squeeze(w []byte) []byte {
+	if len(w) >= 3 && allSame(w) {
+		return w[:3]
+	}
 	out := w[:0]
 	for i := 0; i < len(w); {
 		j := i + 1
@@ -220,4 +229,13 @@ func squeeze(w []byte) []byte {
 		i = j
 	}
 	return out
+}
+
+func allSame(w []byte) bool {
+	for _, c := range w[1:] {
+		if c != w[0] {
+			return false
+		}
+	}
+	return true
 }

@@ -1,0 +1,150 @@
+package nlu
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"sort"
+	"testing"
+)
+
+// cvFolds deals data round-robin into k folds and returns, per fold, the
+// training and test messages.
+func cvFolds(data []Labeled, k int) (train, test [][]Labeled) {
+	train, test = make([][]Labeled, k), make([][]Labeled, k)
+	for f := 0; f < k; f++ {
+		for i, m := range data {
+			if i%k == f {
+				test[f] = append(test[f], m)
+			} else {
+				train[f] = append(train[f], m)
+			}
+		}
+	}
+	return train, test
+}
+
+// TestSignalReport prints the figures the signal model is tuned by, when
+// NLU_REPORT=1: 5-fold cross-validation on the corpus (the model trained
+// on four folds), and the sets written apart (the model trained on the
+// whole corpus, the intents on the dev set). NLU_ERRORS=signal with -v
+// lists the cross-validation's mistakes. The corpus's held-out part is
+// only scored with NLU_REPORT=final.
+func TestSignalReport(t *testing.T) {
+	mode := os.Getenv("NLU_REPORT")
+	if mode == "" {
+		t.Skip("set NLU_REPORT=1 to print the signal model's figures")
+	}
+	ctx := context.Background()
+	trains, tests := cvFolds(Corpus(), 5)
+	var all []prediction
+	for f := range trains {
+		m, err := trainSignalModel(trains[f], defaultSigParams)
+		if err != nil {
+			t.Fatal(err)
+		}
+		preds, _, err := runFold(ctx, trains[f], tests[f], []Option{withSignalModel(m)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		all = append(all, preds...)
+	}
+	logReport(t, "corpus 5-fold CV", score(all, 0), true)
+	dev := loadDev(t)
+	sets := []struct {
+		name string
+		data []Labeled
+	}{
+		{"dev", dev},
+		{"fresh", loadFile(t, freshSet)},
+		{"holdout2 odd", half(loadFile(t, "testdata/holdout2.jsonl"), 0)},
+		{"holdout3 odd", half(loadFile(t, "testdata/holdout3.jsonl"), 0)},
+		{"holdout4 odd", half(loadFile(t, holdout4Set), 0)},
+		{"ood even", half(loadFile(t, "testdata/ood.jsonl"), 1)},
+	}
+	if mode == "final" {
+		sets = append(sets, struct {
+			name string
+			data []Labeled
+		}{"corpus holdout", loadFile(t, "testdata/corpus_holdout.jsonl")})
+	}
+	for _, s := range sets {
+		r, err := Evaluate(ctx, dev, s.data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		logReport(t, s.name, r, false)
+	}
+}
+
+// TestSignalGrid searches the signal model's training parameters and
+// thresholds by cross-validation on the corpus (NLU_GRID=1).
+func TestSignalGrid(t *testing.T) {
+	if os.Getenv("NLU_GRID") == "" {
+		t.Skip("set NLU_GRID=1 to search the signal model's parameters")
+	}
+	trains, tests := cvFolds(Corpus(), 5)
+	ruleOR := os.Getenv("NLU_GRID") == "or"
+	for _, par := range []sigParams{
+		{12, 0.4, 1e-4}, {20, 0.4, 1e-4}, {12, 0.2, 1e-4}, {12, 0.8, 1e-4},
+		{12, 0.4, 1e-3}, {12, 0.4, 1e-5}, {30, 0.3, 3e-4},
+	} {
+		type pr struct {
+			p    [2]float64
+			want [2]bool
+		}
+		var prs []pr
+		for f := range trains {
+			m, err := trainSignalModel(trains[f], par)
+			if err != nil {
+				t.Fatal(err)
+			}
+			a, err := New(withSignalModel(m))
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, msg := range tests[f] {
+				s := &scratch{}
+				a.prepare(s, msg.Text)
+				prs = append(prs, pr{[2]float64{s.pWH, s.pFR}, [2]bool{msg.WantsHuman, msg.Frustrated}})
+				// the rules' overrides
+				if s.human.negated {
+					prs[len(prs)-1].p[0] = -1
+				} else if s.human.yes {
+					prs[len(prs)-1].p[0] = 2
+				}
+				if ruleOR && s.mood.total >= 1 || s.mood.total-s.mood.shout >= sureFrustration {
+					prs[len(prs)-1].p[1] = 2
+				}
+			}
+		}
+		line := fmt.Sprintf("%+v", par)
+		for k := 0; k < 2; k++ {
+			sort.Slice(prs, func(i, j int) bool { return prs[i].p[k] > prs[j].p[k] })
+			best, bestT := 0.0, 0.0
+			for _, th := range []float64{0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6} {
+				var tp, fp, fn int
+				for _, x := range prs {
+					got := x.p[k] >= th
+					switch {
+					case got && x.want[k]:
+						tp++
+					case got:
+						fp++
+					case x.want[k]:
+						fn++
+					}
+				}
+				f1 := binary(tp, fp, fn).F1
+				if th == 0.5 {
+					line += fmt.Sprintf(" | s%d@0.5 F1=%.3f", k, f1)
+				}
+				if f1 > best {
+					best, bestT = f1, th
+				}
+			}
+			line += fmt.Sprintf(" best %.3f@%.2f", best, bestT)
+		}
+		t.Log(line)
+	}
+}
