@@ -17,6 +17,7 @@ import (
 	"github.com/batonbot/baton/dsl"
 	"github.com/batonbot/baton/flows"
 	"github.com/batonbot/baton/handoff"
+	"github.com/batonbot/baton/store/bolt"
 	"github.com/batonbot/baton/store/memory"
 	"github.com/batonbot/baton/store/valkey"
 )
@@ -124,6 +125,16 @@ func openStore(cfg *config.Config) (flows.Store, error) {
 			opts = append(opts, memory.WithTTL(cfg.Store.SessionTTL))
 		}
 		return memory.New(opts...), nil
+	case config.StoreBolt:
+		var opts []bolt.Option
+		if cfg.Store.SessionTTL > 0 {
+			opts = append(opts, bolt.WithTTL(cfg.Store.SessionTTL))
+		}
+		st, err := bolt.Open(cfg.Store.Path, opts...)
+		if err != nil {
+			return nil, fmt.Errorf("%s: store: %w", cfg.Source, err)
+		}
+		return st, nil
 	case config.StoreValkey:
 		var opts []valkey.Option
 		if cfg.Store.SessionTTL > 0 {
@@ -140,7 +151,7 @@ func openStore(cfg *config.Config) (flows.Store, error) {
 		}
 		return st, nil
 	}
-	return nil, fmt.Errorf("%s: store kind %s is not in this build yet; use kind: memory or valkey", cfg.Source, cfg.Store.Kind)
+	return nil, fmt.Errorf("%s: unknown store kind %q; use memory, bolt or valkey", cfg.Source, cfg.Store.Kind)
 }
 
 // valkeyURL is the store's url, or one made of its address list and

@@ -219,6 +219,20 @@ func TestServeWhatsAppToZendeskAndBackOnValkey(t *testing.T) {
 	serveWhatsAppToZendeskAndBack(t, startE2EOn(t, fmt.Sprintf("{kind: valkey, url: %q, prefix: e2e}", url)))
 }
 
+// The same on a bolt file; a second server on the file is refused.
+func TestServeWhatsAppToZendeskAndBackOnBolt(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "baton.db")
+	serveWhatsAppToZendeskAndBack(t, startE2EOn(t, fmt.Sprintf("{kind: bolt, path: %q}", path)))
+	cfg, diags := config.Parse("b.yaml", []byte(fmt.Sprintf("store: {kind: bolt, path: %q}\n", path)))
+	if diags.HasErrors() {
+		t.Fatal(diags.Err())
+	}
+	_, err := openStore(cfg)
+	if err == nil || !strings.Contains(err.Error(), "in use by another process") {
+		t.Errorf("a second process on the file: %v", err)
+	}
+}
+
 func serveWhatsAppToZendeskAndBack(t *testing.T, e *e2e) {
 	const customer = "393331234567"
 	e.post(t, e.wa.Notification(whatsapptest.Inbound{From: customer, Name: "Anna", Text: "hello"}))
