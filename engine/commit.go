@@ -2,6 +2,7 @@ package engine
 
 import (
 	"strconv"
+	"time"
 
 	"github.com/batonbot/baton/flows"
 )
@@ -20,7 +21,9 @@ func WithReplyOutbox() Option { return func(e *Engine) { e.replyOutbox = true } 
 //   - the changes of agents' open-handoff counts: +1 for the agent routing
 //     assigned a new handoff, -1 for the agent of a handoff that ended
 //     (its ticket solved, closed or declined);
-//   - with WithReplyOutbox, a reply item for each Reply effect.
+//   - with WithReplyOutbox, a reply item for each Reply effect;
+//   - the watchdog of an HTTP call the turn waits for (see
+//     HTTPWatchdogKey), dropped by the turn that takes its result.
 func (e *Engine) Commit(prev, next *flows.Session, effects []flows.Effect, in flows.Input) flows.Commit {
 	var c flows.Commit
 	if in.Kind == flows.InputTimer && in.Timer != "" {
@@ -40,8 +43,47 @@ func (e *Engine) Commit(prev, next *flows.Session, effects []flows.Effect, in fl
 			}
 		}
 	}
+	c.Timers = httpWatchdog(c.Timers, prev, next, effects)
 	c.Loads = loadChanges(prev.Handoff, next.Handoff)
 	return c
+}
+
+// HTTPWatchdogKey is the timer key of the watchdog of HTTP request id.
+//
+// A turn that suspends on an HTTP action saves, with the session, a timer
+// due when the call should long have answered (its timeout plus
+// HTTPWatchdogGrace). The host feeds the result back as a turn of its own,
+// which drops the timer in its save. If the host stopped in between (a
+// crash, a kill), the timer fires later, in whichever process takes it,
+// and the turn it runs resumes the flow as if the call had failed, with
+// an error saying why, so the conversation never waits for ever. The
+// call itself is not repeated: it may have reached the server, and an
+// HTTP action is carried out at most once.
+func HTTPWatchdogKey(id string) string { return httpWatchdogPrefix + id }
+
+const httpWatchdogPrefix = "http:"
+
+// HTTPWatchdogGrace is how long after an HTTP action's timeout its
+// watchdog fires.
+const HTTPWatchdogGrace = 30 * time.Second
+
+// httpWatchdog adds the watchdog of the call next waits for and drops the
+// one of the call prev waited for.
+func httpWatchdog(timers []flows.Timer, prev, next *flows.Session, effects []flows.Effect) []flows.Timer {
+	pp, np := prev.Pending, next.Pending
+	if pp != nil && (np == nil || np.ID != pp.ID) {
+		timers = append(timers, flows.Timer{Key: HTTPWatchdogKey(pp.ID), ConversationID: next.ID})
+	}
+	if np != nil && (pp == nil || pp.ID != np.ID) {
+		timeout := defaultHTTPTimeout
+		for _, ef := range effects {
+			if r, ok := ef.(flows.HTTPRequest); ok && r.ID == np.ID && r.Timeout > 0 {
+				timeout = r.Timeout
+			}
+		}
+		timers = append(timers, flows.Timer{Key: HTTPWatchdogKey(np.ID), ConversationID: next.ID, At: np.At.Add(timeout + HTTPWatchdogGrace)})
+	}
+	return timers
 }
 
 // replyItem is the outbox item that sends the n-th reply r of the turn

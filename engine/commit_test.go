@@ -195,3 +195,65 @@ func TestHandleConsumes(t *testing.T) {
 		t.Fatalf("handling m1 again: %v, %d effects, %d saves; want flows.ErrConsumed and no retry", err, len(effs), st.saves)
 	}
 }
+
+// A turn that waits for an HTTP result saves a watchdog timer with the
+// session; the result's turn drops it. When the result never comes (the
+// host stopped during the call) the watchdog's turn goes on as if the call
+// failed.
+func TestHTTPWatchdog(t *testing.T) {
+	start := func(t *testing.T) (*handoffHost, flows.HTTPRequest) {
+		host := newHandoffHost(t, nil)
+		host.must("ciao")
+		host.must("1")
+		effs := host.must("A12345")
+		req, ok := find[flows.HTTPRequest](effs)
+		if !ok {
+			t.Fatalf("no HTTP request: %s", types(effs))
+		}
+		at, ok := host.store.timers[HTTPWatchdogKey(req.ID)]
+		if !ok || !at.Equal(host.now.Add(5*time.Second+HTTPWatchdogGrace)) {
+			t.Fatalf("watchdog %v (set %v), want the call's timeout plus the grace after %v; timers %v", at, ok, host.now, host.store.timers)
+		}
+		return host, req
+	}
+	t.Run("result", func(t *testing.T) {
+		host, req := start(t)
+		effs, err := host.e.Handle(context.Background(), host.store, "c1", flows.Input{Kind: flows.InputHTTP, HTTP: req.Canned}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, still := host.store.timers[HTTPWatchdogKey(req.ID)]; still {
+			t.Error("the watchdog outlives the result")
+		}
+		if got := replies(effs); len(got) == 0 || !strings.Contains(got[0], "2026-03-05") {
+			t.Errorf("replies %q", got)
+		}
+	})
+	t.Run("lost", func(t *testing.T) {
+		host, req := start(t)
+		key := HTTPWatchdogKey(req.ID)
+		host.now = host.store.timers[key]
+		effs, err := host.e.Handle(context.Background(), host.store, "c1", flows.Input{Kind: flows.InputTimer, Timer: key}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, still := host.store.timers[key]; still {
+			t.Error("the watchdog that fired is kept")
+		}
+		e, ok := find[flows.ErrorEffect](effs)
+		if !ok || !strings.Contains(e.Message, "got no result (baton stopped during it)") {
+			t.Errorf("no error says what happened: %s", types(effs))
+		}
+		if _, ok := find[flows.HandoffEffect](effs); !ok {
+			t.Errorf("the flow's failure branch (a handoff) did not run: %s", types(effs))
+		}
+		// The result arriving after all is stale and changes nothing.
+		effs, err = host.e.Handle(context.Background(), host.store, "c1", flows.Input{Kind: flows.InputHTTP, HTTP: req.Canned}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := replies(effs); len(got) != 0 {
+			t.Errorf("a late result replied %q", got)
+		}
+	})
+}

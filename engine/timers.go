@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"strings"
 	"time"
 
 	"github.com/batonbot/baton/flows"
@@ -11,6 +12,10 @@ import (
 // longer waits) and changes nothing.
 func (t *turn) timer() {
 	s := t.s
+	if id, ok := strings.CutPrefix(t.in.Timer, httpWatchdogPrefix); ok {
+		t.httpLost(id)
+		return
+	}
 	if t.in.Timer == "" || t.in.Timer != s.TimerKey || s.Lifecycle != flows.LifecycleBot {
 		return
 	}
@@ -23,6 +28,18 @@ func (t *turn) timer() {
 	t.trigger = "timeout"
 	st := t.f.States[s.State]
 	t.goTo(t.runPath(st, loc{kind: locTimeout, idx: i}, 0))
+}
+
+// httpLost runs when the watchdog of HTTP call id fires: if the
+// conversation still waits for it, its result was lost (the host stopped
+// during the call), and the flow goes on as if the call had failed.
+func (t *turn) httpLost(id string) {
+	if p := t.s.Pending; p == nil || p.ID != id {
+		return // the result came in
+	}
+	t.in.HTTP = &flows.HTTPResult{ID: id, Err: "no result: baton stopped during the call, which is not repeated (it may or may not have reached the server)"}
+	t.errorf("the HTTP call %s got no result (baton stopped during it); the flow goes on as if it failed", id)
+	t.httpResult()
 }
 
 // timers keeps the no-reply timeouts in step with the conversation: while

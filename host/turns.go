@@ -3,6 +3,7 @@ package host
 import (
 	"context"
 	"errors"
+	"strings"
 	"sync"
 	"time"
 
@@ -163,6 +164,10 @@ func (h *Host) fire(ctx context.Context, t flows.Timer) {
 	if err != nil {
 		h.log.Error("a timer of a conversation no account serves; it stays due", "conversation", t.ConversationID, "timer", t.Key, "error", err)
 		return
+	}
+	if strings.HasPrefix(t.Key, engine.HTTPWatchdogKey("")) {
+		h.log.Warn("an HTTP action got no result (a process stopped during the call); the flow goes on as if it failed",
+			"conversation", t.ConversationID, "timer", t.Key)
 	}
 	eng := a.eng.Load()
 	start := time.Now()

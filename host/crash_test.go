@@ -1,0 +1,110 @@
+package host
+
+import (
+	"context"
+	"net/http"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/batonbot/baton/engine"
+	"github.com/batonbot/baton/flows"
+	"github.com/batonbot/baton/store/memory"
+)
+
+// blockingTransport never answers until released: the process "dies"
+// during the call.
+type blockingTransport struct {
+	release chan struct{}
+	calls   atomic.Int32
+}
+
+func (b *blockingTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	b.calls.Add(1)
+	select {
+	case <-b.release:
+	case <-r.Context().Done():
+	}
+	return nil, context.Canceled
+}
+
+// A process that stops between an HTTP action's call and feeding its
+// result back leaves the conversation waiting for it; the watchdog saved
+// with that turn makes the next process (or another one on the store) go
+// on as if the call failed, so the customer gets an answer.
+func TestHTTPCallLostInACrash(t *testing.T) {
+	st := memory.New()
+	flow := loadFlow(t, "../cmd/baton/testdata/flows/shop.yaml")
+	var mu sync.Mutex
+	now := time.Date(2026, 3, 3, 10, 0, 0, 0, time.UTC)
+	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
+	block := &blockingTransport{release: make(chan struct{})}
+	t.Cleanup(func() { close(block.release) })
+
+	// The first process takes the turns up to the order lookup, whose call
+	// never returns; then it is gone (its workers are abandoned, as in a
+	// kill -9: nothing after the save of the turn runs).
+	first, err := New(st, WithClock(clock), WithPoll(5*time.Millisecond),
+		WithHTTP(NewHTTPCaller(HTTPClient(&http.Client{Transport: block}))))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ch1 := &fakeChannel{}
+	if err := first.AddAccount(&Account{Channel: flows.ChannelWeb, Name: "site", Sender: ch1}, flow); err != nil {
+		t.Fatal(err)
+	}
+	ctx1, kill := context.WithCancel(context.Background())
+	go first.Run(ctx1) //nolint:errcheck // abandoned: the process "died"
+	t.Cleanup(kill)
+	for i, m := range []flows.Input{{Kind: flows.InputMessage, Text: "hello"}, {Kind: flows.InputMessage, Payload: "order"}, {Kind: flows.InputMessage, Text: "A12345"}} {
+		if err := first.Receive(context.Background(), flows.Inbound{ID: "m" + string(rune('1'+i)), Channel: flows.ChannelWeb, Account: "site",
+			Contact: flows.Contact{ID: "v1", Name: "Anna"}, Input: m}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	const conv = "web:site:v1"
+	waitFor(t, "the lookup under way", func() bool {
+		s, err := st.Load(context.Background(), conv)
+		return err == nil && s.Pending != nil && block.calls.Load() == 1
+	})
+	s, _ := st.Load(context.Background(), conv)
+	kill()
+
+	// The next process starts after the call's timeout (the flow's 10s)
+	// and the watchdog's grace.
+	mu.Lock()
+	now = now.Add(10*time.Second + engine.HTTPWatchdogGrace + time.Second)
+	mu.Unlock()
+	second, err := New(st, WithClock(clock), WithPoll(5*time.Millisecond), WithSandboxHTTP())
+	if err != nil {
+		t.Fatal(err)
+	}
+	ch2 := &fakeChannel{}
+	if err := second.AddAccount(&Account{Channel: flows.ChannelWeb, Name: "site", Sender: ch2}, flow); err != nil {
+		t.Fatal(err)
+	}
+	ctx2, stop := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); _ = second.Run(ctx2) }()
+	defer func() { stop(); <-done }()
+	waitFor(t, "the flow going on without the lookup", func() bool {
+		s, err := st.Load(context.Background(), conv)
+		return err == nil && s.Pending == nil && s.Lifecycle == flows.LifecycleHandedOff
+	})
+	waitFor(t, "the ticket", func() bool { return len(second.Capture().Tickets()) == 1 })
+	if block.calls.Load() != 1 {
+		t.Errorf("the lost call was made %d times; an HTTP action is carried out at most once", block.calls.Load())
+	}
+	if tk := second.Capture().Tickets()[0]; tk.Handoff.ConversationID != conv {
+		t.Errorf("ticket %+v", tk.Handoff)
+	}
+	waitFor(t, "the customer told", func() bool { return len(ch2.texts()) > 0 })
+	if got := strings.Join(ch2.texts(), "|"); strings.Contains(got, "arrives on") {
+		t.Errorf("the lost call's answer was made up: %s", got)
+	}
+	if s.Pending == nil {
+		t.Fatal("the first process did not save the pending call")
+	}
+}
