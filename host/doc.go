@@ -17,6 +17,10 @@
 // The guarantee starts at the inbox: once Inbox.Accept returned (before a
 // webhook answers 200) a message is handled even if the process dies, and
 // a turn's effects are written with the inbox acknowledgement in one save.
+// A turn waiting for an HTTP result saves a watchdog timer with it
+// (engine.HTTPWatchdogKey), so a process that dies during the call leaves
+// no conversation waiting for ever. docs/serve.md states what each store
+// guarantees.
 //
 // host is a wiring package: it imports engine, handoff, nlu, the channel
 // and store packages; none of them imports it.
