@@ -5,6 +5,10 @@
 //     verification handshake, X-Hub-Signature-256, every entry, change,
 //     message and status) and a sender (text, reply buttons, lists, the
 //     24-hour window and its template, throttling, media download, typing).
+//   - channel/telegram: the Telegram Bot API. A webhook handler
+//     (X-Telegram-Bot-Api-Secret-Token, update_id dedupe keys, callback
+//     queries answered) and a sender (sendMessage with inline keyboards,
+//     429 retry_after, media download, typing).
 //
 // Every handler decodes what the provider sent into flows.Inbound messages
 // and hands them to a flows.Receiver, which the host implements by writing
@@ -12,8 +16,8 @@
 // implements flows.Channel and reports failures as *flows.ChannelError
 // (temporary or not, with the provider's code and wait). The handlers and
 // senders take a base URL, so tests and local fakes stand in for the
-// providers: channel/whatsapp/whatsapptest is such a fake, importable by
-// any test.
+// providers: channel/whatsapp/whatsapptest and channel/telegram/telegramtest
+// are those fakes, importable by any test.
 //
 // A flow sees what a customer sent besides text as `media` (see
 // docs/dsl.md).
