@@ -9,6 +9,10 @@
 //     (X-Telegram-Bot-Api-Secret-Token, update_id dedupe keys, callback
 //     queries answered) and a sender (sendMessage with inline keyboards,
 //     429 retry_after, media download, typing).
+//   - channel/web: a web chat. A JSON endpoint to post a customer message,
+//     server-sent events streaming the conversation with Last-Event-ID
+//     resume, and an embedded chat page at /; the handler is also the
+//     channel's sender.
 //
 // Every handler decodes what the provider sent into flows.Inbound messages
 // and hands them to a flows.Receiver, which the host implements by writing

@@ -1,0 +1,98 @@
+// Baton's web chat: posts the customer's messages to api/messages and
+// shows the conversation from the api/events stream. No dependencies.
+"use strict";
+(function () {
+  const KEY = "baton.conversation";
+  const log = document.getElementById("log");
+  const form = document.getElementById("composer");
+  const input = document.getElementById("text");
+  const status = document.getElementById("status");
+  let conversation = localStorage.getItem(KEY) || "";
+  let events = null;
+
+  function newID() {
+    const b = new Uint8Array(16);
+    crypto.getRandomValues(b);
+    return Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");
+  }
+
+  function show(m) {
+    const li = document.createElement("li");
+    li.className = m.from;
+    if (m.agent) li.dataset.agent = m.agent;
+    li.textContent = m.text || "";
+    if (m.options && m.options.length) {
+      for (const old of log.querySelectorAll(".options button")) old.disabled = true;
+      const row = document.createElement("div");
+      row.className = "options";
+      for (const o of m.options) {
+        const b = document.createElement("button");
+        b.type = "button";
+        b.textContent = o.title;
+        b.title = o.description || "";
+        b.dataset.id = o.id;
+        b.addEventListener("click", () => send({ payload: o.id, label: o.title }));
+        row.appendChild(b);
+      }
+      li.appendChild(row);
+    }
+    log.appendChild(li);
+    log.scrollTop = log.scrollHeight;
+  }
+
+  function listen() {
+    if (events || !conversation) return;
+    log.replaceChildren();
+    events = new EventSource("api/events?conversation=" + encodeURIComponent(conversation));
+    events.addEventListener("message", (e) => show(JSON.parse(e.data)));
+    events.onopen = () => { status.textContent = "online"; status.className = "online"; };
+    events.onerror = () => { status.textContent = "reconnecting…"; status.className = ""; };
+  }
+
+  async function send(msg) {
+    msg.conversation = conversation;
+    msg.id = newID();
+    for (let attempt = 0; attempt < 3; attempt++) {
+      try {
+        const r = await fetch("api/messages", {
+          method: "POST",
+          headers: { "Content-Type": "application/json" },
+          body: JSON.stringify(msg),
+        });
+        if (r.ok) {
+          const a = await r.json();
+          if (!conversation) {
+            conversation = a.conversation;
+            localStorage.setItem(KEY, conversation);
+          }
+          listen();
+          return true;
+        }
+        if (r.status < 500) {
+          status.textContent = (await r.text()).trim();
+          return false;
+        }
+      } catch (e) { /* offline: retry with the same id, never twice processed */ }
+      await new Promise((ok) => setTimeout(ok, 1000 * (attempt + 1)));
+    }
+    status.textContent = "could not send; try again";
+    return false;
+  }
+
+  form.addEventListener("submit", async (e) => {
+    e.preventDefault();
+    const text = input.value.trim();
+    if (!text) return;
+    input.value = "";
+    if (!(await send({ text }))) input.value = text;
+  });
+
+  if (conversation) {
+    listen();
+  } else {
+    const hint = document.createElement("li");
+    hint.className = "hint";
+    hint.textContent = "Write a message to start.";
+    log.appendChild(hint);
+  }
+})();

@@ -1,0 +1,138 @@
+package web
+
+import (
+	"container/list"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+// event is one message of a conversation, as its stream sends it.
+type event struct {
+	id   int64
+	data []byte // JSON
+}
+
+// conv is a conversation's recent events and its open streams.
+type conv struct {
+	key string
+	// epoch tells this conversation's event ids from those of an earlier
+	// life of it (before an eviction or a restart), so that a resuming
+	// browser gets everything rather than nothing.
+	epoch   string
+	events  []event // the last maxBuffer events, oldest first
+	next    int64   // the next event's id, from 1
+	streams int
+	changed chan struct{} // closed when an event is added
+	used    time.Time
+	elem    *list.Element
+}
+
+// convs keeps conversations in memory, the least recently used first
+// evicted (never one with an open stream).
+type convs struct {
+	mu    sync.Mutex
+	max   int
+	buf   int
+	m     map[string]*conv
+	lru   *list.List // front: most recently used
+	epoch func() string
+}
+
+func newConvs(max, buf int, epoch func() string) *convs {
+	return &convs{max: max, buf: buf, m: make(map[string]*conv), lru: list.New(), epoch: epoch}
+}
+
+// eventID is the SSE id of event seq of v: "{epoch}-{seq}".
+func eventID(epoch string, seq int64) string { return epoch + "-" + strconv.FormatInt(seq, 10) }
+
+// parseEventID splits a Last-Event-ID; a malformed one resumes from the
+// start.
+func parseEventID(id string) (epoch string, seq int64) {
+	i := strings.LastIndexByte(id, '-')
+	if i < 0 {
+		return "", 0
+	}
+	n, err := strconv.ParseInt(id[i+1:], 10, 64)
+	if err != nil || n < 0 {
+		return "", 0
+	}
+	return id[:i], n
+}
+
+// get returns the conversation key, created if need be; c.mu is held.
+func (c *convs) get(key string, now time.Time) *conv {
+	v, ok := c.m[key]
+	if !ok {
+		for c.lru.Len() >= c.max {
+			e := c.lru.Back()
+			for e != nil && e.Value.(*conv).streams > 0 {
+				e = e.Prev()
+			}
+			if e == nil {
+				break // every conversation is being watched: grow past max
+			}
+			delete(c.m, e.Value.(*conv).key)
+			c.lru.Remove(e)
+		}
+		v = &conv{key: key, epoch: c.epoch(), next: 1, changed: make(chan struct{})}
+		v.elem = c.lru.PushFront(v)
+		c.m[key] = v
+	}
+	v.used = now
+	c.lru.MoveToFront(v.elem)
+	return v
+}
+
+// add appends an event to conversation key and wakes its streams.
+func (c *convs) add(key string, data []byte, now time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	v := c.get(key, now)
+	v.events = append(v.events, event{id: v.next, data: data})
+	v.next++
+	if len(v.events) > c.buf {
+		v.events = append(v.events[:0:0], v.events[len(v.events)-c.buf:]...)
+	}
+	close(v.changed)
+	v.changed = make(chan struct{})
+}
+
+// since returns the conversation's epoch, its events after the one with
+// SSE id last (all it keeps when last is of another epoch), and the
+// channel closed by the next event.
+func (c *convs) since(key, last string, now time.Time) (string, []event, <-chan struct{}) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	v := c.get(key, now)
+	epoch, seq := parseEventID(last)
+	if epoch != v.epoch {
+		seq = 0
+	}
+	i := len(v.events)
+	for i > 0 && v.events[i-1].id > seq {
+		i--
+	}
+	return v.epoch, append([]event(nil), v.events[i:]...), v.changed
+}
+
+// open counts a new stream on key, refusing more than max.
+func (c *convs) open(key string, max int, now time.Time) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	v := c.get(key, now)
+	if v.streams >= max {
+		return false
+	}
+	v.streams++
+	return true
+}
+
+func (c *convs) done(key string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if v, ok := c.m[key]; ok {
+		v.streams--
+	}
+}

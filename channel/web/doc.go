@@ -1,0 +1,46 @@
+// Package web is Baton's web chat channel: a small chat page a person
+// opens in a browser, a JSON endpoint that takes the customer's messages,
+// and server-sent events that stream the conversation back. Its Handler is
+// both the http.Handler to mount and the flows.Channel the host sends
+// replies through.
+//
+// # Endpoints
+//
+// Mounted at / (or under a prefix; the paths are matched by their end):
+//
+//	GET  /                 the chat page (embedded: no CDN, no framework)
+//	GET  /assets/…         its script and style sheet
+//	POST /api/messages     {"conversation","id","text" | "payload","label","name"}
+//	                       → 202 {"conversation","id"}
+//	GET  /api/events?conversation=ID
+//	                       text/event-stream of the conversation
+//
+// The first message may leave "conversation" empty: the answer carries a
+// new random id (130 bits), which the page keeps in localStorage and which
+// is the conversation's only credential. "id" is the page's id for the
+// message, so that a retried post is deduplicated by the Receiver's Inbox
+// (the Inbound ID is web:{name}:{conversation}:{id}). A tapped button
+// posts the option's id as "payload", and its title as "label" only for
+// display: an option is chosen by its id, never by its title.
+//
+// The event stream sends every message of the conversation still kept
+// (the customer's, echoed, and the replies) as "message" events whose data
+// is {"from","text","options","style","agent","at"}, then each new one.
+// Event ids are "{epoch}-{n}"; a browser reconnecting with Last-Event-ID
+// gets only what it missed, or everything kept when the id belongs to an
+// earlier life of the conversation (before a restart or an eviction).
+//
+// # Bounds
+//
+// Everything is bounded (WithLimits, WithTimeouts): a posted body (16 KiB,
+// 413 beyond) and its text (4,096 characters), the events kept per
+// conversation (100), the streams open per conversation (4, 429 beyond),
+// the conversations kept in memory (10,000, least recently used first
+// evicted, never one being watched), a stream's idle time (5 minutes, then
+// the browser reconnects) with a heartbeat comment every 25 seconds, and
+// the Receiver's time per message (10s, 503 beyond). Close ends the open
+// streams for a graceful shutdown.
+//
+// The page sets a strict Content-Security-Policy (its own origin only)
+// and renders text with textContent, never as HTML.
+package web

@@ -1,0 +1,400 @@
+package web
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/batonbot/baton/flows"
+)
+
+var testNow = time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)
+
+// receiver records messages; with echo it answers each through the
+// handler, like a host running a flow.
+type receiver struct {
+	mu     sync.Mutex
+	inputs []flows.Inbound
+	fail   error
+	echo   *Handler
+}
+
+func (r *receiver) Receive(ctx context.Context, in flows.Inbound) error {
+	r.mu.Lock()
+	if r.fail != nil {
+		r.mu.Unlock()
+		return r.fail
+	}
+	r.inputs = append(r.inputs, in)
+	h := r.echo
+	r.mu.Unlock()
+	if h != nil {
+		go h.Send(ctx, flows.Outbound{To: in.Contact, Reply: flows.Reply{From: "bot", Text: "You said " + in.Input.Text + in.Input.Payload,
+			Options: []flows.ReplyOption{{ID: "yes", Number: 1, Title: "Yes"}, {ID: "no", Number: 2, Title: "No"}}}})
+	}
+	return nil
+}
+
+func (r *receiver) Status(context.Context, flows.DeliveryStatus) error { return nil }
+
+func (r *receiver) got() []flows.Inbound {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]flows.Inbound(nil), r.inputs...)
+}
+
+type ids struct {
+	mu sync.Mutex
+	n  int
+}
+
+func (g *ids) next() string {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.n++
+	return fmt.Sprintf("ID%022d", g.n)
+}
+
+func newTestHandler(t *testing.T, r flows.Receiver, rejects *[]string, opts ...Option) *Handler {
+	t.Helper()
+	var mu sync.Mutex
+	g := &ids{}
+	opts = append([]Option{WithClock(func() time.Time { return testNow }), WithIDs(g.next), WithRejectHook(func(reason string) {
+		mu.Lock()
+		*rejects = append(*rejects, reason)
+		mu.Unlock()
+	})}, opts...)
+	h, err := NewHandler(r, opts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(h.Close)
+	return h
+}
+
+// serve starts a server for h that ends h's streams before closing.
+func serve(t *testing.T, h *Handler) *httptest.Server {
+	srv := httptest.NewServer(h)
+	t.Cleanup(func() { h.Close(); srv.Close() })
+	return srv
+}
+
+func post(t *testing.T, h http.Handler, body string) *httptest.ResponseRecorder {
+	t.Helper()
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, httptest.NewRequest(http.MethodPost, "/api/messages", strings.NewReader(body)))
+	return w
+}
+
+func TestPostMessage(t *testing.T) {
+	rec := &receiver{}
+	var rejects []string
+	h := newTestHandler(t, rec, &rejects, WithName("shop"))
+	w := post(t, h, `{"text":"  Ciao, dov'è il mio ordine?  ","name":"Anna"}`)
+	if w.Code != http.StatusAccepted {
+		t.Fatalf("status %d: %s", w.Code, w.Body)
+	}
+	var a struct{ Conversation, ID string }
+	if err := json.Unmarshal(w.Body.Bytes(), &a); err != nil || a.Conversation == "" || a.ID == "" || a.Conversation == a.ID {
+		t.Fatalf("answer %s", w.Body)
+	}
+	w = post(t, h, `{"conversation":"`+a.Conversation+`","id":"page-message-0001","payload":"order","label":"Stato ordine"}`)
+	if w.Code != http.StatusAccepted {
+		t.Fatalf("status %d: %s", w.Code, w.Body)
+	}
+	got := rec.got()
+	want := []flows.Inbound{
+		{ID: "web:shop:" + a.Conversation + ":" + a.ID, Channel: "web", Account: "shop", ConversationID: "web:shop:" + a.Conversation,
+			Contact: flows.Contact{ID: a.Conversation, Name: "Anna"}, Input: flows.Input{Kind: flows.InputMessage, At: testNow, Text: "Ciao, dov'è il mio ordine?"}, At: testNow},
+		{ID: "web:shop:" + a.Conversation + ":page-message-0001", Channel: "web", Account: "shop", ConversationID: "web:shop:" + a.Conversation,
+			Contact: flows.Contact{ID: a.Conversation}, Input: flows.Input{Kind: flows.InputMessage, At: testNow, Payload: "order"}, At: testNow},
+	}
+	if len(got) != 2 || fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("got\n %+v\nwant\n %+v", got, want)
+	}
+	_, events, _ := h.convs.since(a.Conversation, "", testNow)
+	var shown []string
+	for _, e := range events {
+		var r reply
+		json.Unmarshal(e.data, &r)
+		shown = append(shown, r.From+":"+r.Text)
+	}
+	if !slices.Equal(shown, []string{"user:Ciao, dov'è il mio ordine?", "user:Stato ordine"}) {
+		t.Errorf("echoed %q: the button's label is shown, its id is what is processed", shown)
+	}
+	if len(rejects) != 0 {
+		t.Errorf("rejects %q", rejects)
+	}
+}
+
+func TestPostRefused(t *testing.T) {
+	long := strings.Repeat("é", DefaultMaxText+1)
+	tests := []struct {
+		name, method, path, body string
+		status                   int
+		reason                   string
+	}{
+		{"not JSON", "POST", "/api/messages", "text=hi", 400, RejectMalformed},
+		{"empty", "POST", "/api/messages", `{"text":"   "}`, 400, RejectMalformed},
+		{"text too long", "POST", "/api/messages", `{"text":"` + long + `"}`, 413, RejectTooLarge},
+		{"body too large", "POST", "/api/messages", `{"text":"` + strings.Repeat("a", DefaultMaxBody) + `"}`, 413, RejectTooLarge},
+		{"bad conversation", "POST", "/api/messages", `{"conversation":"../etc","text":"hi"}`, 400, RejectBadID},
+		{"short id", "POST", "/api/messages", `{"id":"1","text":"hi"}`, 400, RejectBadID},
+		{"long payload", "POST", "/api/messages", `{"payload":"` + strings.Repeat("p", 257) + `"}`, 400, RejectMalformed},
+		{"GET messages", "GET", "/api/messages", "", 405, RejectMethod},
+		{"POST events", "POST", "/api/events", "", 405, RejectMethod},
+		{"POST page", "POST", "/", "", 405, RejectMethod},
+		{"unknown path", "GET", "/api/other", "", 404, RejectNotFound},
+		{"stream without conversation", "GET", "/api/events", "", 400, RejectBadID},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rec := &receiver{}
+			var rejects []string
+			h := newTestHandler(t, rec, &rejects)
+			w := httptest.NewRecorder()
+			h.ServeHTTP(w, httptest.NewRequest(tt.method, tt.path, strings.NewReader(tt.body)))
+			if w.Code != tt.status || !slices.Equal(rejects, []string{tt.reason}) || len(rec.got()) != 0 {
+				t.Errorf("status %d rejects %q inputs %d, want %d %q and nothing received", w.Code, rejects, len(rec.got()), tt.status, tt.reason)
+			}
+		})
+	}
+	rec := &receiver{fail: errors.New("store down")}
+	var rejects []string
+	h := newTestHandler(t, rec, &rejects)
+	if w := post(t, h, `{"conversation":"CONVERSATION000001","text":"hi"}`); w.Code != http.StatusServiceUnavailable {
+		t.Errorf("receiver failure: %d", w.Code)
+	}
+	if _, events, _ := h.convs.since("CONVERSATION000001", "", testNow); len(events) != 0 {
+		t.Error("a message the receiver refused was shown")
+	}
+}
+
+// sse reads a stream's events.
+type sse struct {
+	resp *http.Response
+	r    *bufio.Reader
+}
+
+func openStream(t *testing.T, url, conversation, last string) *sse {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodGet, url+"/api/events?conversation="+conversation, nil)
+	if last != "" {
+		req.Header.Set("Last-Event-ID", last)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { resp.Body.Close() })
+	return &sse{resp: resp, r: bufio.NewReader(resp.Body)}
+}
+
+// next returns the next message event's id and reply; io.EOF when the
+// stream ended.
+func (s *sse) next() (string, reply, error) {
+	var id, data string
+	for {
+		line, err := s.r.ReadString('\n')
+		if err != nil {
+			return "", reply{}, err
+		}
+		line = strings.TrimRight(line, "\n")
+		switch {
+		case strings.HasPrefix(line, "id: "):
+			id = line[4:]
+		case strings.HasPrefix(line, "data: "):
+			data = line[6:]
+		case line == "" && data != "":
+			var r reply
+			err := json.Unmarshal([]byte(data), &r)
+			return id, r, err
+		}
+	}
+}
+
+func TestStreamResume(t *testing.T) {
+	rec := &receiver{}
+	var rejects []string
+	h := newTestHandler(t, rec, &rejects)
+	srv := serve(t, h)
+	const conv = "CONVERSATION000001"
+	ctx := context.Background()
+	send := func(text string) {
+		if err := h.Send(ctx, flows.Outbound{To: flows.Contact{ID: conv}, Reply: flows.Reply{Text: text, From: "bot"}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	send("one")
+	s := openStream(t, srv.URL, conv, "")
+	if ct := s.resp.Header.Get("Content-Type"); s.resp.StatusCode != 200 || ct != "text/event-stream" {
+		t.Fatalf("%d %q", s.resp.StatusCode, ct)
+	}
+	id1, r, err := s.next()
+	if err != nil || r.Text != "one" || r.From != "bot" {
+		t.Fatalf("first event %q %+v %v", id1, r, err)
+	}
+	send("two")
+	id2, r, err := s.next()
+	if err != nil || r.Text != "two" || id2 == id1 {
+		t.Fatalf("live event %q %+v %v", id2, r, err)
+	}
+	s.resp.Body.Close()
+
+	send("three")
+	send("four")
+	s = openStream(t, srv.URL, conv, id2) // a reconnecting EventSource
+	var got []string
+	for range 2 {
+		_, r, err := s.next()
+		if err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, r.Text)
+	}
+	if !slices.Equal(got, []string{"three", "four"}) {
+		t.Errorf("resumed with %q, want three and four", got)
+	}
+	s.resp.Body.Close()
+
+	// An id of an earlier life of the conversation (a restart): everything kept.
+	s = openStream(t, srv.URL, conv, "OLDEPOCH-3")
+	if _, r, _ := s.next(); r.Text != "one" {
+		t.Errorf("after a restart the stream starts with %q, want one", r.Text)
+	}
+}
+
+func TestStreamBounds(t *testing.T) {
+	rec := &receiver{}
+	var rejects []string
+	h := newTestHandler(t, rec, &rejects, WithLimits(0, 0, 5, 2, 3), WithTimeouts(150*time.Millisecond, 20*time.Millisecond, 0))
+	srv := serve(t, h)
+	ctx := context.Background()
+	conv := func(i int) string { return fmt.Sprintf("CONVERSATION%06d", i) }
+	for i := range 12 {
+		h.Send(ctx, flows.Outbound{To: flows.Contact{ID: conv(1)}, Reply: flows.Reply{Text: fmt.Sprint(i)}})
+	}
+	s := openStream(t, srv.URL, conv(1), "")
+	var got []string
+	for range 5 {
+		_, r, err := s.next()
+		if err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, r.Text)
+	}
+	if !slices.Equal(got, []string{"7", "8", "9", "10", "11"}) {
+		t.Errorf("buffer kept %q, want the last 5", got)
+	}
+	s2 := openStream(t, srv.URL, conv(1), "")
+	s3 := openStream(t, srv.URL, conv(1), "")
+	if s2.resp.StatusCode != 200 || s3.resp.StatusCode != http.StatusTooManyRequests {
+		t.Errorf("streams: %d %d, want 200 429", s2.resp.StatusCode, s3.resp.StatusCode)
+	}
+	// The idle timeout ends a stream that gets nothing, heartbeats aside.
+	start := time.Now()
+	if _, _, err := s.next(); err != io.EOF {
+		t.Errorf("idle stream: %v, want EOF", err)
+	}
+	if time.Since(start) > 5*time.Second {
+		t.Error("the idle stream was not closed")
+	}
+	s2.resp.Body.Close()
+	for deadline := time.Now().Add(5 * time.Second); ; { // the closed streams' handlers return
+		h.convs.mu.Lock()
+		open := h.convs.m[conv(1)].streams
+		h.convs.mu.Unlock()
+		if open == 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d streams still open", open)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	for i := 2; i <= 5; i++ { // four more conversations: with a max of 3, the oldest unwatched go
+		h.Send(ctx, flows.Outbound{To: flows.Contact{ID: conv(i)}, Reply: flows.Reply{Text: "hi"}})
+	}
+	h.convs.mu.Lock()
+	n := len(h.convs.m)
+	_, kept := h.convs.m[conv(1)]
+	h.convs.mu.Unlock()
+	if n != 3 || kept {
+		t.Errorf("%d conversations kept (conversation 1 kept: %v), want 3 without it", n, kept)
+	}
+	if !slices.Contains(rejects, RejectTooMany) {
+		t.Errorf("rejects %q", rejects)
+	}
+}
+
+func TestCloseEndsStreams(t *testing.T) {
+	var rejects []string
+	h := newTestHandler(t, &receiver{}, &rejects)
+	srv := serve(t, h)
+	s := openStream(t, srv.URL, "CONVERSATION000001", "")
+	done := make(chan error, 1)
+	go func() { _, _, err := s.next(); done <- err }()
+	h.Close()
+	select {
+	case err := <-done:
+		if err != io.EOF {
+			t.Errorf("stream ended with %v", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("Close did not end the stream")
+	}
+	if s := openStream(t, srv.URL, "CONVERSATION000001", ""); s.resp.StatusCode != http.StatusServiceUnavailable {
+		t.Errorf("after Close: %d", s.resp.StatusCode)
+	}
+}
+
+func TestPageAndAssets(t *testing.T) {
+	var rejects []string
+	h := newTestHandler(t, &receiver{}, &rejects, WithTitle(`Shop <support>`))
+	for _, tt := range []struct{ path, ctype, contains string }{
+		{"/", "text/html; charset=utf-8", "<title>Shop &lt;support&gt;</title>"},
+		{"/assets/chat.js", "text/javascript; charset=utf-8", "EventSource"},
+		{"/assets/chat.css", "text/css; charset=utf-8", ".options button"},
+		{"/chat/assets/chat.js", "text/javascript; charset=utf-8", "api/messages"}, // mounted under a prefix
+	} {
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, httptest.NewRequest(http.MethodGet, tt.path, nil))
+		if w.Code != 200 || w.Header().Get("Content-Type") != tt.ctype || !strings.Contains(w.Body.String(), tt.contains) {
+			t.Errorf("%s: %d %q, body without %q", tt.path, w.Code, w.Header().Get("Content-Type"), tt.contains)
+		}
+	}
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, httptest.NewRequest(http.MethodGet, "/", nil))
+	if csp := w.Header().Get("Content-Security-Policy"); !strings.Contains(csp, "default-src 'self'") {
+		t.Errorf("CSP %q", csp)
+	}
+	if w := httptest.NewRecorder(); true {
+		h.ServeHTTP(w, httptest.NewRequest(http.MethodGet, "/assets/nope.js", nil))
+		if w.Code != 404 {
+			t.Errorf("missing asset: %d", w.Code)
+		}
+	}
+}
+
+func TestSendToBadContact(t *testing.T) {
+	var rejects []string
+	h := newTestHandler(t, &receiver{}, &rejects)
+	err := h.Send(context.Background(), flows.Outbound{To: flows.Contact{ID: "393331234567"}})
+	var ce *flows.ChannelError
+	if !errors.As(err, &ce) || ce.Temporary {
+		t.Errorf("err = %v", err)
+	}
+	if _, err := NewHandler(&receiver{}, WithName("a b")); err == nil {
+		t.Error("a name with a space was accepted")
+	}
+}

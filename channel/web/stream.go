@@ -1,0 +1,79 @@
+package web
+
+import (
+	"net/http"
+	"time"
+)
+
+// stream serves GET /api/events?conversation=ID as server-sent events:
+// the conversation's kept events after Last-Event-ID (all of them on a
+// first connection, so a reloaded page shows the conversation), then each
+// new one as it comes. It ends after the idle timeout without events, when
+// the browser leaves or when the handler closes; the browser's EventSource
+// reconnects with Last-Event-ID and misses nothing still kept.
+func (h *Handler) stream(w http.ResponseWriter, r *http.Request) {
+	key := r.URL.Query().Get("conversation")
+	if !idRE.MatchString(key) {
+		h.refuse(w, http.StatusBadRequest, RejectBadID, "conversation must be the id POST /api/messages answered")
+		return
+	}
+	select {
+	case <-h.closed:
+		h.refuse(w, http.StatusServiceUnavailable, RejectClosed, "shutting down")
+		return
+	default:
+	}
+	flusher, ok := w.(http.Flusher)
+	if !ok {
+		http.Error(w, "streaming unsupported", http.StatusInternalServerError)
+		return
+	}
+	if !h.convs.open(key, h.o.maxStreams, h.o.now()) {
+		h.refuse(w, http.StatusTooManyRequests, RejectTooMany, "too many open streams for this conversation")
+		return
+	}
+	defer h.convs.done(key)
+	last := r.Header.Get("Last-Event-ID")
+	if last == "" {
+		last = r.URL.Query().Get("last_event_id")
+	}
+	hdr := w.Header()
+	hdr.Set("Content-Type", "text/event-stream")
+	hdr.Set("Cache-Control", "no-cache")
+	hdr.Set("X-Accel-Buffering", "no") // nginx: do not buffer the stream
+	w.WriteHeader(http.StatusOK)
+	w.Write([]byte("retry: 3000\n\n"))
+	flusher.Flush()
+
+	idle := time.NewTimer(h.o.idle)
+	defer idle.Stop()
+	beat := time.NewTicker(h.o.beat)
+	defer beat.Stop()
+	for {
+		epoch, events, changed := h.convs.since(key, last, h.o.now())
+		for _, e := range events {
+			last = eventID(epoch, e.id)
+			w.Write([]byte("id: " + last + "\nevent: message\ndata: "))
+			w.Write(e.data)
+			w.Write([]byte("\n\n"))
+		}
+		if len(events) > 0 {
+			flusher.Flush()
+			idle.Reset(h.o.idle)
+		}
+		select {
+		case <-changed:
+		case <-beat.C:
+			if _, err := w.Write([]byte(": ping\n\n")); err != nil {
+				return
+			}
+			flusher.Flush()
+		case <-idle.C:
+			return
+		case <-r.Context().Done():
+			return
+		case <-h.closed:
+			return
+		}
+	}
+}
