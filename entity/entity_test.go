@@ -1,0 +1,109 @@
+package entity
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/batonbot/baton/flows"
+)
+
+// now is Tuesday 3 March 2026, 10:30 in Rome.
+var now = time.Date(2026, 3, 3, 10, 30, 0, 0, time.FixedZone("CET", 3600))
+
+func extract(lang, text string) string {
+	var out []string
+	for _, e := range New().Extract(flows.EntityInput{Text: text, Lang: lang, Now: now}) {
+		out = append(out, e.Kind+"="+e.Value)
+	}
+	return strings.Join(out, " ")
+}
+
+func TestExtract(t *testing.T) {
+	for _, tc := range []struct{ lang, text, want string }{
+		// Italian
+		{"it", "per 4 sabato alle 20", "number=4 date=2026-03-07 time=20:00"},
+		{"it", "siamo in quattro, domani alle 8 di sera", "number=4 date=2026-03-04 time=20:00"},
+		{"it", "venerdì prossimo alle 13", "date=2026-03-06 time=13:00"},
+		{"it", "martedì", "date=2026-03-03"},
+		{"it", "martedì prossimo", "date=2026-03-10"},
+		{"it", "dopodomani a mezzogiorno", "date=2026-03-05 time=12:00"},
+		{"it", "il 12 marzo alle 19:30", "date=2026-03-12 time=19:30"},
+		{"it", "12/04/2026", "date=2026-04-12"},
+		{"it", "dal 3 al 5 aprile", "date_range=2026-04-03/2026-04-05"},
+		{"it", "questo weekend", "date_range=2026-03-07/2026-03-08"},
+		{"it", "la prossima settimana", "date_range=2026-03-09/2026-03-15"},
+		{"it", "tra 3 giorni", "date=2026-03-06"},
+		{"it", "ventidue persone", "number=22"},
+		{"it", "alle otto e mezza", "time=08:30"},
+		{"it", "per due ore", "duration=PT2H"},
+		{"it", "mezz'ora", "duration=PT30M"},
+		{"it", "costa 12,50 euro", "money=12.50 EUR"},
+		{"it", "dieci euro", "money=10.00 EUR"},
+		{"it", "scrivimi a anna.rossi@example.com o al +39 333 123 4567", "email=anna.rossi@example.com phone=+393331234567"},
+		{"it", "ordine a12345", "order=A12345"},
+		{"it", "voglio un rimborso", ""},
+		{"it", "le 3 pizze", "number=3"},
+		// English
+		{"en", "a table for four on Saturday at 8pm", "number=4 date=2026-03-07 time=20:00"},
+		{"en", "next Friday", "date=2026-03-06"},
+		{"en", "tomorrow at half past seven", "date=2026-03-04 time=07:30"},
+		{"en", "quarter to eight in the evening", "time=19:45"},
+		{"en", "twelve people", "number=12"},
+		{"en", "twenty-two", "number=22"},
+		{"en", "March 12th", "date=2026-03-12"},
+		{"en", "the 12th of March 2027", "date=2027-03-12"},
+		{"en", "03/12", "date=2026-03-12"},
+		{"en", "from March 3 to 5", "date_range=2026-03-03/2026-03-05"},
+		{"en", "this weekend", "date_range=2026-03-07/2026-03-08"},
+		{"en", "in 2 weeks", "date=2026-03-17"},
+		{"en", "for half an hour", "duration=PT30M"},
+		{"en", "3 days", "duration=P3D"},
+		{"en", "$20", "money=20.00 USD"},
+		{"en", "at noon", "time=12:00"},
+		{"en", "7 o'clock", "time=07:00"},
+		{"en", "order B-23456 please", "order=B23456"},
+		{"en", "call me on 0044 20 7946 0958", "phone=+442079460958"},
+		// Spanish
+		{"es", "para 4 el sábado a las 20", "number=4 date=2026-03-07 time=20:00"},
+		{"es", "mañana por la mañana", "date=2026-03-04"},
+		{"es", "pasado mañana a las 9 de la noche", "date=2026-03-05 time=21:00"},
+		{"es", "el próximo viernes", "date=2026-03-06"},
+		{"es", "el viernes que viene", "date=2026-03-06"},
+		{"es", "treinta y dos", "number=32"},
+		{"es", "veintidós", "number=22"},
+		{"es", "a las ocho y media", "time=08:30"},
+		{"es", "del 3 al 5 de abril", "date_range=2026-04-03/2026-04-05"},
+		{"es", "el 12 de marzo de 2026", "date=2026-03-12"},
+		{"es", "este fin de semana", "date_range=2026-03-07/2026-03-08"},
+		{"es", "media hora", "duration=PT30M"},
+		{"es", "dentro de 2 días", "date=2026-03-05"},
+		{"es", "cuesta 15 euros", "money=15.00 EUR"},
+	} {
+		if got := extract(tc.lang, tc.text); got != tc.want {
+			t.Errorf("%s %q: %q, want %q", tc.lang, tc.text, got, tc.want)
+		}
+	}
+}
+
+func TestExtractBounded(t *testing.T) {
+	long := strings.Repeat("alle 8 ", 10000)
+	if got := New().Extract(flows.EntityInput{Text: long, Lang: "it", Now: now}); len(got) > MaxText/4 {
+		t.Errorf("%d entities from a long message", len(got))
+	}
+}
+
+// FuzzExtract: any text, any language: no panic, and every entity lies
+// within the text it was read from.
+func FuzzExtract(f *testing.F) {
+	for _, s := range []string{"per 4 sabato alle 20", "half past seven", "del 3 al 5 de abril", "€12,50", "+39 333 123 4567", "31/02", "alle 99 di sera"} {
+		f.Add(s, "it")
+	}
+	f.Fuzz(func(t *testing.T, text, lang string) {
+		for _, e := range New().Extract(flows.EntityInput{Text: text, Lang: lang, Now: now}) {
+			if e.Start < 0 || e.End > len(text) || e.Start > e.End || text[e.Start:e.End] != e.Text || e.Value == "" {
+				t.Fatalf("entity %+v out of %q", e, text)
+			}
+		}
+	})
+}
