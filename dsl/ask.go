@@ -5,7 +5,7 @@ import (
 	"go.yaml.in/yaml/v3"
 )
 
-var askKeys = []string{"save_as", "pattern", "validate", "invalid"}
+var askKeys = []string{"save_as", "entity", "pattern", "validate", "invalid"}
 
 // ask converts an ask: the variable to save the answer in, and how to
 // extract and validate it.
@@ -19,9 +19,14 @@ func (l *loader) ask(n *yaml.Node) *flows.Ask {
 		l.errorf(n, "an ask needs save_as: the variable that receives the answer")
 	}
 	for _, p := range ps {
+		if resolve(p.key).Value == "entity" {
+			a.Entity = l.entityKind(p.val)
+		}
+	}
+	for _, p := range ps {
 		switch resolve(p.key).Value {
 		case "save_as":
-			a.SaveAs = l.capture(p.val, "")
+			a.SaveAs = l.capture(p.val, entitySample(a.Entity))
 		case "pattern":
 			a.Pattern = l.regexp(p.val)
 		case "validate":
@@ -29,6 +34,9 @@ func (l *loader) ask(n *yaml.Node) *flows.Ask {
 		case "invalid":
 			a.Invalid = l.text(p.val, "invalid")
 		}
+	}
+	if a.Entity != "" && a.Invalid == nil {
+		a.Invalid = l.entityHint(a.Entity)
 	}
 	return a
 }

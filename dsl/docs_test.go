@@ -105,10 +105,16 @@ func TestDocsExamplesValidate(t *testing.T) {
 		case "state":
 			src := "states:\n  s:\n" + indent(b.src, "    ")
 			ds = newLoader([]Option{read}).loadFragment(name, []byte(src))
+		case "states": // whole states, by name
+			ds = newLoader([]Option{read}).loadFragment(name, []byte("states:\n"+indent(b.src, "  ")))
 		case "top":
 			l := newLoader([]Option{read})
 			l.outside = true
-			_, ds = l.load(name, []byte("flow: example\nlanguages: [it, en]\nstart: s\nstates:\n  s: {end: true}\n"+b.src))
+			head := "flow: example\nlanguages: [it, en]\nstart: s\nstates:\n  s: {end: true}\n"
+			if first := firstState(b.src); first != "" {
+				head = "flow: example\nlanguages: [it, en]\nstart: " + first + "\n"
+			}
+			_, ds = l.load(name, []byte(head+b.src))
 		default:
 			t.Errorf("%s: an example of nothing the loader reads (keys %v)", where, kind)
 			continue
@@ -135,6 +141,10 @@ func docKind(root map[string]any) string {
 		case contains(topKeys, k):
 			this = "top"
 		default:
+			if _, isMap := root[k].(map[string]any); isMap && (kind == "" || kind == "states") {
+				this = "states"
+				break
+			}
 			return "unknown key " + k
 		}
 		if kind == "top" || this == "top" {
@@ -156,4 +166,15 @@ func indent(s, pad string) string {
 		}
 	}
 	return strings.Join(lines, "\n") + "\n"
+}
+
+// firstState is the first state of an example that has states:.
+func firstState(src string) string {
+	var doc struct {
+		States yaml.Node `yaml:"states"`
+	}
+	if yaml.Unmarshal([]byte(src), &doc) != nil || len(doc.States.Content) == 0 {
+		return ""
+	}
+	return doc.States.Content[0].Value
 }

@@ -155,6 +155,9 @@ func (v *inspector) Visit(node *ast.Node) {
 		if flows.IsSignal(n.Value) {
 			v.p.out.Signals = true
 		}
+		if n.Value == flows.EnvEntities {
+			v.l.flow.NeedsEntities = true
+		}
 	case *ast.MemberNode:
 		id, ok := n.Node.(*ast.IdentifierNode)
 		if !ok || id.Value != flows.EnvHours {

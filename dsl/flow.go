@@ -9,7 +9,7 @@ import (
 )
 
 var (
-	topKeys     = []string{"flow", "version", "languages", "start", "vars", "include", "hours", "nlu", "triggers", "no_match", "timeouts", "states"}
+	topKeys     = []string{"flow", "version", "languages", "start", "timezone", "vars", "include", "hours", "nlu", "triggers", "no_match", "timeouts", "states"}
 	includeKeys = []string{"vars", "include", "hours", "nlu", "triggers", "states"}
 	langCode    = regexp.MustCompile(`^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$`)
 )
@@ -115,6 +115,8 @@ func (l *loader) top(root *yaml.Node) {
 			l.flow.NoMatch = l.ladder(p.val)
 		case "timeouts":
 			l.timeouts(p.val)
+		case "timezone":
+			l.timezone(p.val)
 		case "languages", "include":
 		default:
 			l.shared(key, p.val, []string{l.file.path})
@@ -124,6 +126,7 @@ func (l *loader) top(root *yaml.Node) {
 	if n, ok := byKey["include"]; ok {
 		l.includes(n, []string{l.file.path})
 	}
+	l.settleTimezone(root)
 }
 
 // shared converts the sections an included file may hold too.

@@ -38,9 +38,11 @@ type loader struct {
 	// outside is set when checking an included file alone: names it
 	// uses from the flows that include it are taken on trust.
 	outside bool
-	finals  []func()
-	all     []*flows.Expr
-	signals bool // a rule reads an intent
+	// datesRead: an ask or slot reads dates or times (a timezone: matters).
+	datesRead bool
+	finals    []func()
+	all       []*flows.Expr
+	signals   bool // a rule reads an intent
 
 	// typed are the values written into variables (set, ask and http
 	// save_as), checked against the variables' types once compiled.

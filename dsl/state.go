@@ -7,7 +7,7 @@ import (
 
 var (
 	actionKeys = []string{"say", "set", "http", "handoff", "end", "do"}
-	stateKeys  = append(append([]string(nil), actionKeys...), "menu", "routes", "ask", "next", "no_match", "triggers")
+	stateKeys  = append(append([]string(nil), actionKeys...), "menu", "routes", "ask", "collect", "next", "no_match", "triggers")
 )
 
 // state converts one state: its actions in written order, then what it
@@ -29,6 +29,8 @@ func (l *loader) state(name string, key, n *yaml.Node) *flows.State {
 			}
 		case "ask":
 			s.Ask = l.ask(p.val)
+		case "collect":
+			s.Collect = l.collect(p.val)
 		case "next":
 			next = p.key
 			s.Next = l.next(p.val)
@@ -43,8 +45,11 @@ func (l *loader) state(name string, key, n *yaml.Node) *flows.State {
 		}
 	}
 	s.End = ends(s.Actions)
-	if next != nil && s.Ask == nil && (s.Menu != nil || len(s.Routes) > 0) {
+	if next != nil && s.Ask == nil && s.Collect == nil && (s.Menu != nil || len(s.Routes) > 0) {
 		l.errorf(next, "state %q waits for the user (menu or routes), so its next: would never run; put goto: in the options or routes instead", name)
+	}
+	if s.Collect != nil && (s.Ask != nil || s.Menu != nil) {
+		l.errorf(key, "state %q has collect: and an ask or menu; a state collects, asks or offers a menu", name)
 	}
 	return s
 }

@@ -12,6 +12,7 @@ import (
 type Engine struct {
 	flow     *flows.Flow
 	analyzer flows.Analyzer
+	entities flows.EntityExtractor
 	now      func() time.Time
 	newID    func() string
 	maxSteps int

@@ -150,6 +150,13 @@ func (t *turn) enter(name string) string {
 		t.s.NoMatch = 0
 	}
 	t.s.State = name
+	// What the customer already said may answer the state: an ask with an
+	// entity, a collect whose slots it fills. Then the question is not
+	// asked: the state's actions are skipped too.
+	if t.prefill(st) {
+		t.matched()
+		return t.next(st)
+	}
 	return t.runPath(st, loc{kind: locActions}, 0)
 }
 
@@ -164,10 +171,10 @@ func (t *turn) runPath(st *flows.State, l loc, from int) string {
 		}
 		return ""
 	}
-	if l.invalid && st != nil && st.Ask != nil && st.Ask.Invalid != nil {
+	if inv := t.invalidText(st); l.invalid && inv != nil {
 		// Resumed after an HTTP call, the invalid text was said already if
 		// a say came before the call.
-		t.invalid, t.invalidSaid = st.Ask.Invalid, hasSay(actions[:min(from, len(actions))])
+		t.invalid, t.invalidSaid = inv, hasSay(actions[:min(from, len(actions))])
 		defer func() { t.invalid = nil }()
 	}
 	mark := len(t.out)
@@ -225,6 +232,9 @@ func (t *turn) afterEntry(st *flows.State, mark int) string {
 		return ""
 	}
 	if st.WaitsForInput() {
+		if st.Collect != nil {
+			t.promptSlot(st.Collect)
+		}
 		if st.Menu != nil {
 			t.attachMenu(st.Menu, mark, true)
 		}

@@ -90,6 +90,9 @@ func (t *turn) fillSignals() {
 	env[flows.EnvSentiment] = sig.Sentiment
 	env[flows.EnvLanguage] = sig.Language
 	ent := sig.Entities
+	if t.f.NeedsEntities {
+		ent = t.mergeEntities(ent)
+	}
 	if ent == nil {
 		ent = map[string][]string{}
 	}

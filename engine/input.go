@@ -59,6 +59,7 @@ func (t *turn) message() {
 	}
 	if st.Menu != nil {
 		if i := t.directChoice(st.Menu); i >= 0 {
+			t.direct = true
 			t.choose(st, i, mi)
 			return
 		}
@@ -84,6 +85,10 @@ func (t *turn) message() {
 			t.goTo(t.runPath(st, loc{kind: locRoute, idx: i}, 0))
 			return
 		}
+	}
+	if st.Collect != nil {
+		t.collectAnswer(st)
+		return
 	}
 	if st.Ask != nil {
 		t.ask(st)
@@ -132,6 +137,20 @@ func (t *turn) choose(st *flows.State, i, msg int) {
 // validation, then the variable, then the state's transitions.
 func (t *turn) ask(st *flows.State) {
 	a := st.Ask
+	if a.Entity != "" {
+		v, ok := t.takeEntity(a.Entity, a.Validate)
+		if !ok {
+			t.noMatch(st, true)
+			return
+		}
+		t.matched()
+		t.answer = formatValue(v)
+		if a.SaveAs != "" {
+			t.setVar(a.SaveAs, v)
+		}
+		t.goTo(t.next(st))
+		return
+	}
 	answer := strings.TrimSpace(t.text)
 	ok := answer != ""
 	if ok && a.Pattern != nil {
@@ -155,6 +174,7 @@ func (t *turn) ask(st *flows.State) {
 	}
 	t.matched()
 	t.answer = answer
+	t.entAllUsed = true // the whole message is the answer
 	if a.SaveAs != "" {
 		t.setVar(a.SaveAs, answer)
 	}
@@ -171,9 +191,9 @@ func (t *turn) noMatch(st *flows.State, invalid bool) {
 	t.trigger = "no_match"
 	ld := t.ladder(st)
 	if ld == nil || len(ld.Steps) == 0 {
-		if invalid && st.Ask.Invalid != nil {
+		if inv := t.invalidText(st); invalid && inv != nil {
 			mark := len(t.out)
-			t.reply(t.renderText(st.Ask.Invalid))
+			t.reply(t.renderText(inv))
 			t.stay(st, mark)
 		}
 		return

@@ -44,6 +44,14 @@ type turn struct {
 	analysed bool
 	sig      flows.Signals
 
+	// The system entities of the message (sysEntities), which of them
+	// filled a variable, and whether an ask took the whole message.
+	ents       []flows.Entity
+	entUsed    []bool
+	entDone    bool
+	entAllUsed bool
+	direct     bool // the message was a direct menu choice
+
 	idn    int
 	env    map[string]any
 	answer string

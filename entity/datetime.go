@@ -77,17 +77,20 @@ func (x *extraction) numericDate(m []string) (string, string, bool) {
 	return flows.EntityDate, t.Format(dateLayout), true
 }
 
-// clockTime reads 20:30, 8:30pm, 20h30, 8pm.
+// clockTime reads 20:30, 8:30pm, 8.30 am, 20h30, 8pm.
 func (x *extraction) clockTime(m []string) (string, string, bool) {
 	var h, min int
 	var ampm string
 	if m[1] != "" {
+		if m[2] == "." && m[4] == "" {
+			return "", "", false // 8.30 is a number unless am or pm follows
+		}
 		h, _ = strconv.Atoi(m[1])
-		min, _ = strconv.Atoi(m[2])
-		ampm = m[3]
+		min, _ = strconv.Atoi(m[3])
+		ampm = m[4]
 	} else {
-		h, _ = strconv.Atoi(m[4])
-		ampm = m[5]
+		h, _ = strconv.Atoi(m[5])
+		ampm = m[6]
 	}
 	switch {
 	case ampm == "p" || ampm == "P":

@@ -117,7 +117,7 @@ var (
 	emailRE       = regexp.MustCompile(`(?i)[a-z0-9._%+-]+@[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}`)
 	isoDateRE     = regexp.MustCompile(`\b(\d{4})-(\d{2})-(\d{2})\b`)
 	numericDateRE = regexp.MustCompile(`\b(\d{1,2})/(\d{1,2})(?:/(\d{2}|\d{4}))?\b`)
-	clockRE       = regexp.MustCompile(`(?i)\b([01]?\d|2[0-4])(?::|h)([0-5]\d)\b(?:\s*([ap])\.?\s?m\b\.?)?|\b(1[0-2]|0?[1-9])\s*([ap])\.?\s?m\b\.?`)
+	clockRE       = regexp.MustCompile(`(?i)\b([01]?\d|2[0-4])(:|h|\.)([0-5]\d)(?:\s*([ap])\.?\s?m\b\.?|\b)|\b(1[0-2]|0?[1-9])\s*([ap])\.?\s?m\b\.?`)
 	phoneRE       = regexp.MustCompile(`(?:\+|\b00)?\d[\d ()./-]{6,}\d\b`)
 	orderRE       = regexp.MustCompile(`\b[A-Za-z]{1,3}-?\d{4,8}\b`)
 	moneyBeforeRE = regexp.MustCompile(`(€|\$|£)\s?(\d+(?:[.,]\d{1,2})?)`)

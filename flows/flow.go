@@ -38,6 +38,13 @@ type Flow struct {
 	// NeedsSignals reports whether any rule or expression reads an NLU
 	// signal; when false the engine never calls the analyser.
 	NeedsSignals bool
+	// NeedsEntities reports whether the flow reads system entities (an
+	// ask or collect with entity:, or the entities builtin); when false the
+	// engine never calls the entity extractor.
+	NeedsEntities bool
+	// Location is the flow's time zone: relative dates ("domani") resolve
+	// in it. Nil means UTC.
+	Location *time.Location
 }
 
 // DefaultLanguage is the language used when a conversation has none.
@@ -71,6 +78,9 @@ type State struct {
 	NoMatch *Ladder
 	// NoTriggers disables global triggers in this state (e.g. a survey).
 	NoTriggers bool
+	// Collect, when set, fills several variables from the customer's
+	// messages, asking only for the ones still missing.
+	Collect *Collect
 	// End reports that entering this state ends the conversation; the same
 	// as an End action, kept here so graph tools see terminal states.
 	End bool
@@ -79,7 +89,33 @@ type State struct {
 // WaitsForInput reports whether the state stops the turn to wait for a user
 // message.
 func (s *State) WaitsForInput() bool {
-	return s.Menu != nil || s.Ask != nil || len(s.Routes) > 0
+	return s.Menu != nil || s.Ask != nil || len(s.Routes) > 0 || s.Collect != nil
+}
+
+// Collect is a form: slots filled from what the customer writes, several
+// at once ("per 4 sabato alle 20"), the missing ones asked for in order.
+// A slot already filled (its variable differs from its initial value) is
+// not asked again; when every slot is filled the state's Next runs.
+type Collect struct {
+	Pos   Pos
+	Slots []*Slot
+}
+
+// Slot is one variable of a Collect.
+type Slot struct {
+	Pos Pos
+	// SaveAs names the variable; Entity is the kind of system entity that
+	// fills it (EntityNumber, EntityDate...).
+	SaveAs string
+	Entity string
+	// Prompt asks for the slot when it is missing.
+	Prompt *Text
+	// Validate, when set, must hold for a value (as `answer`) to fill it.
+	Validate *Expr
+	// Invalid is said when a message fills no missing slot while this one
+	// is asked for (the loader puts a hint for the entity kind there when
+	// the flow gives none).
+	Invalid *Text
 }
 
 // Menu is a numbered list of options. Each option is matched by its number,
@@ -139,6 +175,11 @@ type Ask struct {
 	// Invalid replaces the ladder step's message when an answer fails
 	// validation; the failure still counts as a no-match.
 	Invalid *Text
+	// Entity, when set, is the kind of system entity the answer must hold
+	// (EntityDate, EntityNumber...); its value is saved. An ask with an
+	// entity is skipped when its variable is already filled (it differs
+	// from its initial value), for example from the message that led here.
+	Entity string
 }
 
 // Rule is the one shape shared by global triggers, state routes, menu

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/batonbot/baton/engine"
+	"github.com/batonbot/baton/entity"
 	"github.com/batonbot/baton/flows"
 	"github.com/batonbot/baton/handoff"
 	"github.com/batonbot/baton/nlu"
@@ -212,7 +213,7 @@ func (h *Host) Accounts() []*Account {
 }
 
 func (h *Host) newEngine(f *flows.Flow) (*engine.Engine, error) {
-	opts := []engine.Option{engine.WithClock(h.now), engine.WithIDs(h.ids), engine.WithReplyOutbox()}
+	opts := []engine.Option{engine.WithClock(h.now), engine.WithIDs(h.ids), engine.WithReplyOutbox(), engine.WithEntities(entity.New())}
 	a, err := h.analyzer(f)
 	if err != nil {
 		return nil, fmt.Errorf("the NLU analyser of flow %s: %w", f.Name, err)

@@ -11,6 +11,7 @@ import (
 
 	"github.com/batonbot/baton/dsl"
 	"github.com/batonbot/baton/engine"
+	"github.com/batonbot/baton/entity"
 	"github.com/batonbot/baton/flows"
 )
 
@@ -34,7 +35,7 @@ func fuzzSupportEngine(t *testing.T) *engine.Engine {
 			fuzzErr = err
 			return
 		}
-		fuzzEngine = engine.New(f, engine.WithAnalyzer(a))
+		fuzzEngine = engine.New(f, engine.WithAnalyzer(a), engine.WithEntities(entity.New()))
 	})
 	if fuzzErr != nil {
 		t.Fatal(fuzzErr)

@@ -17,6 +17,7 @@ import (
 	"github.com/batonbot/baton/analytics"
 	"github.com/batonbot/baton/dsl"
 	"github.com/batonbot/baton/engine"
+	"github.com/batonbot/baton/entity"
 	"github.com/batonbot/baton/flows"
 	"github.com/batonbot/baton/store/bolt"
 	"github.com/batonbot/baton/store/memory"
@@ -172,7 +173,7 @@ func loadScripts(paths []string, rec *analytics.Recorder) ([]*loadScript, []stri
 				problems = append(problems, diags.Err().Error())
 				continue
 			}
-			var opts []engine.Option
+			opts := []engine.Option{engine.WithEntities(entity.New())}
 			if a, err := builtinAnalyzer(f); err != nil {
 				problems = append(problems, err.Error())
 				continue

@@ -13,6 +13,7 @@ import (
 
 	"github.com/batonbot/baton/analytics"
 	"github.com/batonbot/baton/engine"
+	"github.com/batonbot/baton/entity"
 	"github.com/batonbot/baton/flows"
 	"github.com/batonbot/baton/store/memory"
 )
@@ -175,6 +176,7 @@ func newSandbox(cfg sandboxConfig) (*sandbox, error) {
 	if cfg.recorder != nil {
 		opts = append(opts, engine.WithObserver(cfg.recorder.Observe))
 	}
+	opts = append(opts, engine.WithEntities(entity.New()))
 	s.eng = engine.New(cfg.flow, opts...)
 	s.reset()
 	return s, nil

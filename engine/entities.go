@@ -1,0 +1,198 @@
+package engine
+
+import (
+	"reflect"
+	"strconv"
+	"strings"
+
+	"github.com/batonbot/baton/flows"
+)
+
+// WithEntities sets the system entity extractor (package entity), called at
+// most once per customer message and only when the flow reads entities:
+// an ask or collect with entity:, or the entities builtin.
+func WithEntities(x flows.EntityExtractor) Option { return func(e *Engine) { e.entities = x } }
+
+// sysEntities are the system entities of this turn's customer message,
+// extracted once. A direct menu choice ("2", a button) has none: it is a
+// choice, not a number.
+func (t *turn) sysEntities() []flows.Entity {
+	if t.entDone {
+		return t.ents
+	}
+	t.entDone = true
+	if !t.userMsg || t.direct || t.e.entities == nil || !t.f.NeedsEntities || strings.TrimSpace(t.text) == "" {
+		return nil
+	}
+	now := t.now.UTC()
+	if loc := t.f.Location; loc != nil {
+		now = t.now.In(loc)
+	}
+	t.ents = t.e.entities.Extract(flows.EntityInput{Text: t.text, Lang: t.s.Lang, Now: now})
+	t.entUsed = make([]bool, len(t.ents))
+	return t.ents
+}
+
+// entityValue is what a variable filled by e holds: a number for numbers,
+// else the normalised text.
+func entityValue(e flows.Entity) any {
+	if e.Kind == flows.EntityNumber {
+		if v, err := strconv.ParseFloat(e.Value, 64); err == nil {
+			return v
+		}
+	}
+	return e.Value
+}
+
+// takeEntity fills a variable from the first entity of kind not yet used
+// this turn that passes validate (evaluated with `answer` set to the value),
+// and marks it used, so one "4" fills one slot.
+func (t *turn) takeEntity(kind string, validate *flows.Expr) (any, bool) {
+	if t.entAllUsed {
+		return nil, false
+	}
+	for i, e := range t.sysEntities() {
+		if t.entUsed[i] || e.Kind != kind {
+			continue
+		}
+		v := entityValue(e)
+		if validate != nil {
+			t.answer = formatValue(v)
+			if !t.evalBool(validate) {
+				continue
+			}
+		}
+		t.entUsed[i] = true
+		return v, true
+	}
+	return nil, false
+}
+
+// filled reports whether variable name holds a value other than its
+// initial one (nil, "" or the flow's vars: value).
+func (t *turn) filled(name string) bool {
+	v, ok := t.s.Vars[name]
+	if !ok || v == nil {
+		return false
+	}
+	if s, ok := v.(string); ok && s == "" {
+		return false
+	}
+	if d, ok := t.f.Vars[name]; ok && d != nil && reflect.DeepEqual(d, v) {
+		return false
+	}
+	return true
+}
+
+// prefill fills a waiting state from what the customer already said: an
+// ask with an entity whose variable is filled is skipped (or filled from
+// this turn's message), and a collect's missing slots are filled from it.
+// It reports whether nothing is left to ask, so the state's next runs.
+func (t *turn) prefill(st *flows.State) bool {
+	switch {
+	case st.Ask != nil && st.Ask.Entity != "" && st.Ask.SaveAs != "":
+		if t.filled(st.Ask.SaveAs) {
+			return true
+		}
+		if v, ok := t.takeEntity(st.Ask.Entity, st.Ask.Validate); ok {
+			t.setVar(st.Ask.SaveAs, v)
+			return true
+		}
+	case st.Collect != nil:
+		t.fillSlots(st.Collect)
+		return t.missingSlot(st.Collect) == nil
+	}
+	return false
+}
+
+// fillSlots fills the missing slots from this turn's message, in order,
+// and returns how many it filled.
+func (t *turn) fillSlots(c *flows.Collect) int {
+	n := 0
+	for _, s := range c.Slots {
+		if s == nil || s.SaveAs == "" || t.filled(s.SaveAs) {
+			continue
+		}
+		if v, ok := t.takeEntity(s.Entity, s.Validate); ok {
+			t.setVar(s.SaveAs, v)
+			n++
+		}
+	}
+	return n
+}
+
+// missingSlot is the first slot still to fill, nil when none is.
+func (t *turn) missingSlot(c *flows.Collect) *flows.Slot {
+	for _, s := range c.Slots {
+		if s != nil && s.SaveAs != "" && !t.filled(s.SaveAs) {
+			return s
+		}
+	}
+	return nil
+}
+
+// promptSlot asks for the first missing slot; false when none is missing.
+func (t *turn) promptSlot(c *flows.Collect) bool {
+	s := t.missingSlot(c)
+	if s == nil {
+		return false
+	}
+	if s.Prompt != nil {
+		t.reply(t.renderText(s.Prompt))
+	}
+	return true
+}
+
+// collectAnswer handles a message in a collect state: it fills what it
+// can; a message that fills nothing is a no-match (with the missing
+// slot's hint); then the next missing slot is asked for, or the state
+// moves on.
+func (t *turn) collectAnswer(st *flows.State) {
+	if t.fillSlots(st.Collect) == 0 {
+		t.noMatch(st, true)
+		return
+	}
+	t.matched()
+	if t.promptSlot(st.Collect) {
+		return
+	}
+	t.goTo(t.next(st))
+}
+
+// invalidText is what replaces a ladder step's say when an answer is
+// rejected: the ask's invalid:, or the missing slot's.
+func (t *turn) invalidText(st *flows.State) *flows.Text {
+	switch {
+	case st == nil:
+	case st.Ask != nil:
+		return st.Ask.Invalid
+	case st.Collect != nil:
+		if s := t.missingSlot(st.Collect); s != nil {
+			return s.Invalid
+		}
+	}
+	return nil
+}
+
+// mergeEntities adds the system entities of the message to the
+// analyser's, by kind, without repeats.
+func (t *turn) mergeEntities(ent map[string][]string) map[string][]string {
+	sys := t.sysEntities()
+	if len(sys) == 0 {
+		return ent
+	}
+	out := make(map[string][]string, len(ent)+len(sys))
+	for k, v := range ent {
+		out[k] = append([]string(nil), v...)
+	}
+	for _, e := range sys {
+		dup := false
+		for _, v := range out[e.Kind] {
+			dup = dup || v == e.Value
+		}
+		if !dup {
+			out[e.Kind] = append(out[e.Kind], e.Value)
+		}
+	}
+	return out
+}
