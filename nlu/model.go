@@ -444,10 +444,3 @@ func withSignalModel(m *signalModel) Option {
 		return nil
 	}
 }
-
-// probe returns the model's probabilities for text (tests).
-func (a *Analyzer) probe(text string) (pWH, pFR float64) {
-	s := &scratch{}
-	a.prepare(s, text)
-	return s.pWH, s.pFR
-}
