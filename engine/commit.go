@@ -2,6 +2,7 @@ package engine
 
 import (
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/batonbot/baton/flows"
@@ -129,9 +130,12 @@ func loadChanges(prev, next *flows.HandoffRef) map[string]int {
 }
 
 // OutboxItems returns the outbox items a turn's effects call for: an open
-// for each handoff, an append for each customer message to a ticket. Their
-// ids are derived from the handoff and the turn, so a retried turn yields
-// the same items.
+// for each handoff, an append for each customer message to a ticket, a
+// close when the handoff ends (its Message, from the system, says why),
+// and an append of a note for an agent's reply that did not reach the
+// customer (it carries the agent's ticket, no handoff). Their ids are
+// derived from the handoff and the turn, so a retried turn yields the
+// same items.
 func OutboxItems(s *flows.Session, effects []flows.Effect) []flows.OutboxItem {
 	var items []flows.OutboxItem
 	n := 0
@@ -153,7 +157,37 @@ func OutboxItems(s *flows.Session, effects []flows.Effect) []flows.OutboxItem {
 				Kind: flows.OutboxAppend, ConversationID: s.ID, HandoffID: ef.HandoffID,
 				Message: &m, Status: flows.OutboxPending, CreatedAt: m.At, NextAt: m.At,
 			})
+		case flows.HandoffClose:
+			at := s.UpdatedAt
+			m := flows.Message{At: at, From: flows.RoleSystem, Text: closeNote(ef.Reason)}
+			items = append(items, flows.OutboxItem{
+				ID: ef.HandoffID + ":close", Kind: flows.OutboxClose, ConversationID: s.ID, HandoffID: ef.HandoffID,
+				Message: &m, Status: flows.OutboxPending, CreatedAt: at, NextAt: at,
+			})
+		case flows.Undelivered:
+			n++
+			m := ef.Message
+			// Like a reply's, the id carries the session's creation time:
+			// a conversation started over under the same id makes others.
+			id := s.ID + "-" + strconv.FormatInt(s.CreatedAt.UnixMilli(), 36) + "-" + strconv.Itoa(s.Turns) + ":undelivered:" + strconv.Itoa(n)
+			items = append(items, flows.OutboxItem{
+				ID: id, Kind: flows.OutboxAppend, ConversationID: s.ID, Ticket: ef.Ticket,
+				Message: &m, Status: flows.OutboxPending, CreatedAt: m.At, NextAt: m.At,
+			})
 		}
 	}
 	return items
+}
+
+// closeNote says on the ticket why Baton closed it.
+func closeNote(reason string) string {
+	switch reason {
+	case "customer_closed":
+		return "The customer closed the conversation."
+	case "ticket_solved", "ticket_closed":
+		return "The ticket was " + strings.TrimPrefix(reason, "ticket_") + " in the helpdesk."
+	case "returned_to_bot":
+		return "The bot took the conversation back."
+	}
+	return "Baton closed the conversation (" + reason + ")."
 }

@@ -217,7 +217,7 @@ func (t *turn) restart() {
 	s.NoMatch = 0
 	s.Transcript = nil
 	s.Pending = nil
-	s.Handoff = nil
+	t.closeTicket("returned_to_bot") // none is open once closed; a stale one is not left behind
 	s.Signals = nil
 	s.Outcome = ""
 	s.TimerKey, s.TimerIndex = "", 0

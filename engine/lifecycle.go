@@ -85,7 +85,7 @@ func (t *turn) agent() {
 		t.lifecycle(evAgent)
 	case flows.LifecycleWithAgent:
 	default:
-		t.errorf("an agent wrote while the conversation is %s, not handed off; the message was not sent", s.Lifecycle)
+		t.undelivered()
 		return
 	}
 	t.emit(flows.Reply{Text: t.in.Text, From: "agent", Agent: t.in.Agent})
@@ -137,11 +137,11 @@ func (t *turn) ticket() {
 	if ret == "" {
 		t.emit(flows.EndEffect{Reason: "ticket_" + string(u.Status)})
 		t.lifecycle(evClose)
-		s.Handoff = nil
+		t.closeTicket("ticket_" + string(u.Status))
 		return
 	}
 	t.lifecycle(evReturn)
-	s.Handoff = nil
+	t.closeTicket("ticket_" + string(u.Status))
 	s.NoMatch = 0
 	t.trigger = "return"
 	t.rearm = true

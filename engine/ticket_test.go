@@ -26,6 +26,7 @@ func TestTicketStatuses(t *testing.T) {
 		lifecycle flows.Lifecycle
 		state     string
 		end       string   // the EndEffect's reason, "" for none
+		close     string   // the HandoffClose's reason, "" for none
 		replies   []string // of the update's turn
 		keeps     bool     // the session still links the handoff
 		errs      bool     // the update is refused with an ErrorEffect
@@ -36,15 +37,15 @@ func TestTicketStatuses(t *testing.T) {
 		{name: "pending keeps waiting", escalate: "operatore", status: flows.TicketPending, ticket: ref,
 			lifecycle: flows.LifecycleHandedOff, state: "transfer", keeps: true},
 		{name: "solved returns", escalate: "operatore", status: flows.TicketSolved, ticket: ref,
-			lifecycle: flows.LifecycleBot, state: "csat", replies: []string{"Com'è andata (solved)? Da 1 a 5."},
+			lifecycle: flows.LifecycleBot, state: "csat", replies: []string{"Com'è andata (solved)? Da 1 a 5."}, close: "ticket_solved",
 			next: "Un numero da 1 a 5, per favore."},
 		{name: "closed returns", escalate: "operatore", agent: true, status: flows.TicketClosed, ticket: ref,
-			lifecycle: flows.LifecycleBot, state: "csat", replies: []string{"Com'è andata (closed)? Da 1 a 5."},
+			lifecycle: flows.LifecycleBot, state: "csat", replies: []string{"Com'è andata (closed)? Da 1 a 5."}, close: "ticket_closed",
 			next: "Un numero da 1 a 5, per favore."},
 		{name: "solved without return ends", escalate: "rimborso", status: flows.TicketSolved, ticket: ref,
-			lifecycle: flows.LifecycleClosed, end: "ticket_solved", next: welcome},
+			lifecycle: flows.LifecycleClosed, end: "ticket_solved", close: "ticket_solved", next: welcome},
 		{name: "closed without return ends", escalate: "rimborso", status: flows.TicketClosed, ticket: ref,
-			lifecycle: flows.LifecycleClosed, end: "ticket_closed", next: welcome},
+			lifecycle: flows.LifecycleClosed, end: "ticket_closed", close: "ticket_closed", next: welcome},
 		{name: "declined ends, never at the return", escalate: "operatore", status: flows.TicketDeclined,
 			lifecycle: flows.LifecycleClosed, state: "transfer", end: "handoff_declined", next: welcome},
 		{name: "declined without return ends", escalate: "rimborso", status: flows.TicketDeclined,
@@ -84,6 +85,10 @@ func TestTicketStatuses(t *testing.T) {
 			end, ended := find[flows.EndEffect](effs)
 			if end.Reason != tt.end || ended != (tt.end != "") {
 				t.Errorf("end %+v (ended %v), want reason %q", end, ended, tt.end)
+			}
+			cl, closed := find[flows.HandoffClose](effs)
+			if cl.Reason != tt.close || closed != (tt.close != "") || (closed && cl.HandoffID != hid) {
+				t.Errorf("close %+v (closed %v), want reason %q for %s", cl, closed, tt.close, hid)
 			}
 			if got := replies(effs); !slices.Equal(got, tt.replies) {
 				t.Errorf("replies %q, want %q", got, tt.replies)

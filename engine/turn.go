@@ -119,6 +119,7 @@ func (e *Engine) turn(ctx context.Context, s *flows.Session, in flows.Input) (ns
 	default: // written by another version: give the conversation back to the bot rather than silence it
 		t.errorf("unknown lifecycle %q in the stored session; the bot takes the conversation back", cp.Lifecycle)
 		cp.Lifecycle = flows.LifecycleBot
+		t.closeTicket("returned_to_bot")
 	}
 	if cp.Lang == "" {
 		cp.Lang = e.lang
@@ -138,8 +139,10 @@ func (e *Engine) turn(ctx context.Context, s *flows.Session, in flows.Input) (ns
 		t.agent()
 	case flows.InputTicket:
 		t.ticket()
+	case flows.InputClose:
+		t.customerClose()
 	default:
-		t.errorf("unknown input kind %q: use message, http, timer, agent or ticket", in.Kind)
+		t.errorf("unknown input kind %q: use message, http, timer, agent, ticket or close", in.Kind)
 	}
 	t.finish()
 	return t.s, t.out, nil

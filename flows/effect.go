@@ -109,6 +109,26 @@ type Append struct {
 	Message   Message `json:"message"`
 }
 
+// HandoffClose asks the host to close the handoff's ticket from Baton's
+// side: the conversation ended or went back to the bot while the ticket
+// was open. The host writes it to the outbox after the handoff's open and
+// appends; connectors leave a ticket an agent already solved as it is.
+type HandoffClose struct {
+	HandoffID string `json:"handoff_id"`
+	// Reason says why: customer_closed, ticket_solved, ticket_closed,
+	// returned_to_bot.
+	Reason string `json:"reason"`
+}
+
+// Undelivered reports an agent's message that did not reach the customer
+// (the conversation was no longer with an agent); the host writes a note
+// saying so on the ticket, so the agent knows.
+type Undelivered struct {
+	Ticket TicketRef `json:"ticket"`
+	// Message is the note for the ticket (a system message).
+	Message Message `json:"message"`
+}
+
 // EndEffect reports that the conversation ended.
 type EndEffect struct {
 	Reason string `json:"reason,omitempty"`
@@ -172,6 +192,8 @@ func (Cancel) Type() string          { return "cancel" }
 func (LifecycleChange) Type() string { return "lifecycle" }
 func (HandoffEffect) Type() string   { return "handoff" }
 func (Append) Type() string          { return "append" }
+func (HandoffClose) Type() string    { return "handoff_close" }
+func (Undelivered) Type() string     { return "undelivered" }
 func (EndEffect) Type() string       { return "end" }
 func (ErrorEffect) Type() string     { return "error" }
 

@@ -16,6 +16,9 @@ const (
 	InputAgent InputKind = "agent"
 	// InputTicket is a change of the handoff ticket's status.
 	InputTicket InputKind = "ticket"
+	// InputClose is the customer closing the conversation (a web widget's
+	// close button, a channel's stop): a ticket still open is closed.
+	InputClose InputKind = "close"
 )
 
 // Input is everything that can reach a conversation. Every turn takes one.
@@ -34,7 +37,9 @@ type Input struct {
 	HTTP *HTTPResult `json:"http,omitempty"`
 	// Timer is the Schedule key of an InputTimer.
 	Timer string `json:"timer,omitempty"`
-	// Ticket carries an InputTicket update.
+	// Ticket carries an InputTicket update; on an InputAgent message it
+	// names the ticket the agent wrote on (Status empty), so a reply that
+	// can no longer reach the customer is reported back on that ticket.
 	Ticket *TicketUpdate `json:"ticket,omitempty"`
 	// Agent names the human who wrote an InputAgent message.
 	Agent string `json:"agent,omitempty"`

@@ -47,6 +47,7 @@ errors.`
 const chatHelp = `  /wait DURATION      let time pass (10m, 24h): due timeouts fire
   /agent TEXT         the human agent answers (after a handoff)
   /ticket STATUS      the ticket becomes open, pending, solved or closed
+  /close              the customer closes the conversation (an open ticket is closed)
   /button ID          tap the button or list row with this id
   /state              show the state, lifecycle and no-match count
   /vars               show the variables
@@ -274,7 +275,7 @@ func parseChatLine(line string) chatInput {
 	return chatInput{cmd: strings.ToLower(cmd), arg: strings.TrimSpace(arg)}
 }
 
-var chatCommands = []string{"wait", "agent", "ticket", "button", "state", "vars", "reset", "quit", "help"}
+var chatCommands = []string{"wait", "agent", "ticket", "close", "button", "state", "vars", "reset", "quit", "help"}
 
 // chatStep runs one line against the sandbox. It returns the step's result
 // (nil for commands that are not steps), a problem with the line (unknown
@@ -313,6 +314,9 @@ func chatStep(ctx context.Context, sb *sandbox, rec *recorder, in chatInput) (re
 		}
 		st = recordedStep{kind: "ticket", value: string(status)}
 		res = sb.ticket(ctx, status)
+	case "close":
+		st = recordedStep{kind: "close", value: "true"}
+		res = sb.step(ctx, flows.Input{Kind: flows.InputClose})
 	case "reset":
 		sb.reset()
 		if rec != nil {

@@ -211,6 +211,10 @@ func (v *textView) event(ev event) {
 		v.line("    " + string(b))
 	case flows.Append:
 		v.info(fmt.Sprintf("message added to the ticket of handoff %s", e.HandoffID))
+	case flows.HandoffClose:
+		v.info(fmt.Sprintf("the ticket of handoff %s is closed (%s)", e.HandoffID, e.Reason))
+	case flows.Undelivered:
+		v.info(fmt.Sprintf("the agent's reply was not delivered; a note goes to ticket %s", e.Ticket.ID))
 	case flows.EndEffect:
 		v.info("conversation ended" + parens(e.Reason))
 	case flows.ErrorEffect:

@@ -160,6 +160,15 @@ func (h *helpdesk) after(ctx context.Context, e flows.Effect) ([]flows.Effect, [
 		return h.dry(e.HandoffID, "append", func(rec *handoff.Recorder, t flows.TicketRef) error {
 			return rec.Append(ctx, t, e.Message)
 		})
+	case flows.HandoffClose:
+		if strings.HasPrefix(e.Reason, "ticket_") {
+			// The agent solved or closed it: the connector finds it so and
+			// leaves it as it is.
+			return nil, nil
+		}
+		return h.dry(e.HandoffID, "close", func(rec *handoff.Recorder, t flows.TicketRef) error {
+			return rec.Close(ctx, t)
+		})
 	}
 	return nil, nil
 }

@@ -10,7 +10,7 @@ import (
 func TestChatConfigShowsRequestsWithoutSecrets(t *testing.T) {
 	cfg := writeZendeskConfig(t, "https://acme.zendesk.example")
 	// TEST_ZENDESK_TOKEN is not set: the sandbox needs no secret.
-	code, stdout, stderr := runCLI(t, "hello\nagent\nstill there?\n", "chat", "--json", "--config", cfg, "--now", "2026-03-03T10:30:00+01:00", "testdata/flows/shop.yaml")
+	code, stdout, stderr := runCLI(t, "hello\nagent\nstill there?\n/close\n", "chat", "--json", "--config", cfg, "--now", "2026-03-03T10:30:00+01:00", "testdata/flows/shop.yaml")
 	wantCode(t, code, exitOK, stdout, stderr)
 	routes := events(t, stdout, "route")
 	if len(routes) != 1 || routes[0]["team"] != "support" || routes[0]["connector"] != "zendesk" || routes[0]["group"] != "360003333333" {
@@ -21,7 +21,7 @@ func TestChatConfigShowsRequestsWithoutSecrets(t *testing.T) {
 	for _, r := range reqs {
 		got = append(got, r["op"].(string)+" "+r["method"].(string)+" "+r["path"].(string))
 	}
-	want := []string{"open.user POST /api/v2/users/create_or_update", "open POST /api/v2/tickets", "append PUT /api/v2/tickets/2002"}
+	want := []string{"open.user POST /api/v2/users/create_or_update", "open POST /api/v2/tickets", "append PUT /api/v2/tickets/2002", "close PUT /api/v2/tickets/2002"}
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Fatalf("requests:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}

@@ -198,6 +198,8 @@ func loadScripts(paths []string, rec *analytics.Recorder) ([]*loadScript, []stri
 					s.inputs = append(s.inputs, flows.Input{Kind: flows.InputAgent, Text: st.value, Agent: "agent"})
 				case "ticket":
 					s.inputs = append(s.inputs, flows.Input{Kind: flows.InputTicket, Ticket: &flows.TicketUpdate{Status: flows.TicketStatus(st.value)}})
+				case "close":
+					s.inputs = append(s.inputs, flows.Input{Kind: flows.InputClose})
 				}
 			}
 			if len(s.inputs) > 0 {

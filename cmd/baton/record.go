@@ -25,7 +25,7 @@ type recorder struct {
 
 // recordedStep is one step of a recorded conversation and what it showed.
 type recordedStep struct {
-	kind, value string // user, button, wait, agent, ticket
+	kind, value string // user, button, wait, agent, ticket, close
 	replies     []string
 	options     []string // the titles of the last menu shown in the step
 	state       string

@@ -546,6 +546,10 @@ func normEffect(e flows.Effect) flows.Effect {
 		return *p
 	case *flows.Append:
 		return *p
+	case *flows.HandoffClose:
+		return *p
+	case *flows.Undelivered:
+		return *p
 	case *flows.EndEffect:
 		return *p
 	case *flows.ErrorEffect:

@@ -139,10 +139,10 @@ func (p *testParser) value(n *yaml.Node) any {
 var (
 	fileKeys = []string{"flow", "config", "lang", "now", "channel", "user", "vars", "http", "conversations"}
 	convKeys = []string{"name", "steps", "config", "lang", "now", "channel", "user", "vars", "http"}
-	stepKeys = []string{"user", "button", "wait", "agent", "ticket",
+	stepKeys = []string{"user", "button", "wait", "agent", "ticket", "close",
 		"bot", "options", "state", "vars", "no_match", "handoff", "http", "events", "lifecycle", "ended",
 		"route", "requests"}
-	inputKeys = []string{"user", "button", "wait", "agent", "ticket"}
+	inputKeys = []string{"user", "button", "wait", "agent", "ticket", "close"}
 )
 
 // parseTestFile reads a test file; errs lists every problem in it.

@@ -362,6 +362,8 @@ func runTestStep(ctx context.Context, sb *sandbox, st *testStep) *stepResult {
 		return sb.agent(ctx, st.value)
 	case "ticket":
 		return sb.ticket(ctx, flows.TicketStatus(st.value))
+	case "close":
+		return sb.step(ctx, flows.Input{Kind: flows.InputClose})
 	}
 	return &stepResult{Problems: []string{"the step has no input"}}
 }

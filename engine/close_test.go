@@ -1,0 +1,150 @@
+package engine
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/batonbot/baton/flows"
+	"github.com/batonbot/baton/store/memory"
+)
+
+// TestCustomerClose: the customer closing the conversation ends it; a
+// ticket still open gets a close, in every lifecycle the handoff can be in.
+func TestCustomerClose(t *testing.T) {
+	tests := []struct {
+		name  string
+		setup func(c *conv)
+		close bool
+		ends  bool
+	}{
+		{name: "with the bot", setup: func(c *conv) { c.user("ciao") }, ends: true},
+		{name: "handed off", setup: func(c *conv) { c.user("ciao"); c.user("operatore") }, close: true, ends: true},
+		{name: "with an agent", setup: func(c *conv) {
+			c.user("ciao")
+			c.user("operatore")
+			c.do(flows.Input{Kind: flows.InputAgent, Text: "Ciao", Agent: "Marco"})
+		}, close: true, ends: true},
+		{name: "already closed", setup: func(c *conv) {
+			c.user("ciao")
+			c.do(flows.Input{Kind: flows.InputClose})
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := newConv(t, shop(t))
+			tt.setup(c)
+			var hid string
+			if c.s.Handoff != nil {
+				hid = c.s.Handoff.ID
+			}
+			effs := c.do(flows.Input{Kind: flows.InputClose})
+			cl, closed := find[flows.HandoffClose](effs)
+			if closed != tt.close || (closed && (cl.HandoffID != hid || cl.Reason != "customer_closed")) {
+				t.Errorf("close %+v (closed %v), want %v for %s (effects %s)", cl, closed, tt.close, hid, types(effs))
+			}
+			end, ended := find[flows.EndEffect](effs)
+			if ended != tt.ends || (ended && end.Reason != "customer_closed") {
+				t.Errorf("end %+v (ended %v), want %v", end, ended, tt.ends)
+			}
+			if c.s.Lifecycle != flows.LifecycleClosed || c.s.Handoff != nil {
+				t.Errorf("lifecycle %q, handoff %+v: want closed, none", c.s.Lifecycle, c.s.Handoff)
+			}
+			if effs := c.user("ciao"); len(replies(effs)) == 0 {
+				t.Errorf("the next message starts over: got %s", types(effs))
+			}
+		})
+	}
+}
+
+// TestAgentReplyAfterSolved: an agent's reply that can no longer reach the
+// customer is not silently dropped: a note goes back to the agent's ticket.
+func TestAgentReplyAfterSolved(t *testing.T) {
+	ref := flows.TicketRef{Connector: "zendesk", ID: "42"}
+	for _, tt := range []struct {
+		name, escalate, want string
+	}{
+		{"back with the bot", "operatore", "the ticket was solved and the conversation is back with the bot"},
+		{"ended", "rimborso", "the ticket was solved and the conversation has ended"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			c := newConv(t, shop(t))
+			c.user("ciao")
+			c.user(tt.escalate)
+			c.do(flows.Input{Kind: flows.InputTicket, Ticket: &flows.TicketUpdate{Ticket: ref, Status: flows.TicketSolved}})
+			effs := c.do(flows.Input{Kind: flows.InputAgent, Text: "One more thing: your refund is on its way", Agent: "Marco",
+				Ticket: &flows.TicketUpdate{Ticket: ref}})
+			if got := replies(effs); len(got) != 0 {
+				t.Errorf("the customer got %q", got)
+			}
+			u, ok := find[flows.Undelivered](effs)
+			if !ok || u.Ticket != ref || u.Message.From != flows.RoleSystem ||
+				!strings.Contains(u.Message.Text, tt.want) || !strings.Contains(u.Message.Text, "your refund is on its way") {
+				t.Fatalf("undelivered %+v (found %v), want a note on %v saying %q", u, ok, ref, tt.want)
+			}
+			items := OutboxItems(c.s, effs)
+			if len(items) != 1 || items[0].Kind != flows.OutboxAppend || items[0].Ticket != ref || items[0].HandoffID != "" || items[0].Message.Text != u.Message.Text {
+				t.Errorf("outbox items %+v, want one note append to %v", items, ref)
+			}
+		})
+	}
+}
+
+// TestCloseItemsInOrder: through Handle and the memory store, a handoff's
+// items are its open, its appends and its close, claimed one at a time in
+// that order, and the close carries why.
+func TestCloseItemsInOrder(t *testing.T) {
+	ctx := context.Background()
+	e := New(shop(t))
+	now := t0
+	store := memory.New(memory.WithClock(func() time.Time { return now }))
+	create := func() *flows.Session {
+		return e.NewSession("c1", flows.Contact{ID: "393331234567", Name: "Anna"}, "whatsapp", "it")
+	}
+	do := func(in flows.Input) {
+		t.Helper()
+		now = now.Add(time.Second)
+		in.At = now
+		if _, err := e.Handle(ctx, store, "c1", in, create); err != nil {
+			t.Fatal(err)
+		}
+	}
+	do(flows.Input{Kind: flows.InputMessage, Text: "ciao"})
+	do(flows.Input{Kind: flows.InputMessage, Text: "operatore"})
+	do(flows.Input{Kind: flows.InputMessage, Text: "ci siete?"})
+	do(flows.Input{Kind: flows.InputMessage, Text: "allora?"})
+	do(flows.Input{Kind: flows.InputClose})
+
+	var kinds []string
+	for range 10 {
+		got, err := store.Claim(ctx, now, time.Minute, 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got) == 0 {
+			break
+		}
+		if len(got) != 1 {
+			t.Fatalf("claimed %d items of one handoff at once", len(got))
+		}
+		it := got[0]
+		kinds = append(kinds, string(it.Kind))
+		it.Status = flows.OutboxDelivered
+		if it.Kind == flows.OutboxOpen {
+			it.Ticket = flows.TicketRef{Connector: "zendesk", ID: "7"}
+		} else if it.Ticket.ID != "7" {
+			t.Errorf("%s carries ticket %+v", it.ID, it.Ticket)
+		}
+		if it.Kind == flows.OutboxClose && (it.Message == nil || it.Message.Text != "The customer closed the conversation.") {
+			t.Errorf("close item message %+v", it.Message)
+		}
+		if err := store.Settle(ctx, it); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if want := []string{"open", "append", "append", "close"}; !slices.Equal(kinds, want) {
+		t.Errorf("delivered %v, want %v", kinds, want)
+	}
+}
