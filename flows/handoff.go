@@ -83,3 +83,24 @@ type Connector interface {
 	// Close resolves the ticket from Baton's side.
 	Close(ctx context.Context, t TicketRef) error
 }
+
+// TicketMessage is a message for a ticket with the id of the outbox item
+// that carries it; connectors write the id on the ticket as a marker, so
+// a retry can tell whether an earlier attempt already added it.
+type TicketMessage struct {
+	ID      string  `json:"id"`
+	Message Message `json:"message"`
+}
+
+// BatchAppender is a Connector that delivers appends exactly once: it adds
+// several messages as one ticket update, each with its marker, and finds
+// the markers already on a ticket. The delivery worker uses it, when a
+// connector has it, to batch a customer's quick messages and to check the
+// ticket before sending again after an attempt that may have taken effect.
+type BatchAppender interface {
+	// AppendBatch adds msgs to the ticket, in order, as one update on
+	// behalf of the customer c (the ticket's requester).
+	AppendBatch(ctx context.Context, t TicketRef, c Contact, msgs []TicketMessage) error
+	// Marked returns the ids among ids whose marker is on the ticket.
+	Marked(ctx context.Context, t TicketRef, ids []string) ([]string, error)
+}

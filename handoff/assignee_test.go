@@ -36,6 +36,8 @@ func TestAssigneeWireFormat(t *testing.T) {
 					return 201, nil, `{"user":{"id":9001}}`
 				case r.Path == "/api/v2/search/tickets":
 					return 200, nil, `{"results":[],"total":0}`
+				case r.Path == "/api/v2/tickets" && r.Method == http.MethodGet:
+					return 200, nil, `[]`
 				case r.Path == "/api/v2/tickets":
 					return 201, nil, `{"id":1001,"ticket":{"id":1001}}`
 				}

@@ -12,11 +12,13 @@ import (
 type ConnectorOption func(*connOptions)
 
 type connOptions struct {
-	client   *http.Client
-	now      func() time.Time
-	baseURL  string
-	recorder *Recorder
-	render   renderOptions
+	client *http.Client
+	clock  Clock
+	// callTimeout bounds each HTTP call (WithCallTimeout).
+	callTimeout time.Duration
+	baseURL     string
+	recorder    *Recorder
+	render      renderOptions
 	// groups maps a handoff's Team to the helpdesk's group id.
 	groups map[string]string
 	// fields maps a helpdesk custom field (Zendesk: numeric id; Freshdesk:
@@ -27,12 +29,20 @@ type connOptions struct {
 	convField string
 	// assignees maps a handoff's Assignee to the helpdesk's agent id.
 	assignees map[string]string
+	// onBehalf makes Zendesk appends the requester's own updates.
+	onBehalf bool
+	// searchWindow is how long Freshdesk's open searches after an
+	// uncertain create; uniqueExternalID names requesters by contact id.
+	searchWindow     time.Duration
+	uniqueExternalID bool
 }
 
 func buildOptions(opts []ConnectorOption) *connOptions {
 	o := &connOptions{
-		client: &http.Client{Timeout: 30 * time.Second},
-		now:    time.Now,
+		client:       &http.Client{},
+		clock:        realClock{},
+		callTimeout:  DefaultCallTimeout,
+		searchWindow: DefaultSearchWindow,
 	}
 	for _, opt := range opts {
 		if opt != nil {
@@ -45,8 +55,14 @@ func buildOptions(opts []ConnectorOption) *connOptions {
 	return o
 }
 
-// WithHTTPClient sets the client connectors send with (default: a client
-// with a 30s timeout). Give one with a proxy, mTLS or a shorter timeout.
+func (o *connOptions) now() time.Time { return o.clock.Now() }
+
+// DefaultCallTimeout bounds each HTTP call a connector makes.
+const DefaultCallTimeout = 30 * time.Second
+
+// WithHTTPClient sets the client connectors send with (default: an
+// http.Client; each call's deadline is WithCallTimeout's). Give one with a
+// proxy or mTLS.
 func WithHTTPClient(c *http.Client) ConnectorOption {
 	return func(o *connOptions) {
 		if c != nil {
@@ -55,12 +71,34 @@ func WithHTTPClient(c *http.Client) ConnectorOption {
 	}
 }
 
-// WithClock sets the clock used for webhook timestamps and Retry-After
-// dates (default time.Now).
+// WithCallTimeout bounds each HTTP call (default 30s): an open's user
+// upsert and its ticket create get one deadline each, so a slow first call
+// does not leave the second without time after its write took effect.
+func WithCallTimeout(d time.Duration) ConnectorOption {
+	return func(o *connOptions) {
+		if d > 0 {
+			o.callTimeout = d
+		}
+	}
+}
+
+// WithClock sets the clock used for webhook timestamps, Retry-After dates
+// and the ticket's age (default time.Now); call deadlines stay on real
+// timers (see WithTimeSource).
 func WithClock(now func() time.Time) ConnectorOption {
 	return func(o *connOptions) {
 		if now != nil {
-			o.now = now
+			o.clock = nowClock{now}
+		}
+	}
+}
+
+// WithTimeSource sets the clock, its timers included: each call's deadline
+// runs on it. Tests pass a fake clock.
+func WithTimeSource(c Clock) ConnectorOption {
+	return func(o *connOptions) {
+		if c != nil {
+			o.clock = c
 		}
 	}
 }
@@ -156,4 +194,36 @@ func WithTags(tags ...string) ConnectorOption {
 // ticket's external_id, which needs no setup.
 func WithConversationField(field string) ConnectorOption {
 	return func(o *connOptions) { o.convField = field }
+}
+
+// WithRequesterUpdates makes the customer's later messages the requester's
+// own updates in Zendesk: the connector's OAuth token must have the
+// "impersonate" scope, and appends go through the Requests API with
+// X-On-Behalf-Of, so Zendesk treats them as the customer's (reopening,
+// triggers, SLAs). Without it they are public comments with the requester
+// as author, made by the API user. Other connectors ignore it.
+func WithRequesterUpdates(on bool) ConnectorOption {
+	return func(o *connOptions) { o.onBehalf = on }
+}
+
+// WithSearchWindow sets how long a Freshdesk open keeps searching for the
+// ticket of a create whose outcome is unknown before creating again
+// (default 2 minutes): it must cover the lag of the account's search
+// index. Other connectors ignore it.
+func WithSearchWindow(d time.Duration) ConnectorOption {
+	return func(o *connOptions) {
+		if d > 0 {
+			o.searchWindow = d
+		}
+	}
+}
+
+// WithUniqueExternalID names Freshdesk requesters by unique_external_id
+// (the channel's contact id, e.g. the WhatsApp number) instead of e-mail
+// or phone, for accounts that have the field. Open then finds an earlier
+// attempt's ticket by listing the requester's tickets, which Freshdesk
+// answers from its database, without the search index's lag. Other
+// connectors ignore it.
+func WithUniqueExternalID(on bool) ConnectorOption {
+	return func(o *connOptions) { o.uniqueExternalID = on }
 }

@@ -63,7 +63,7 @@ type Deliverer struct {
 	outbox  flows.Outbox
 	resolve Resolver
 
-	now       func() time.Time
+	clock     Clock
 	rand      func() float64
 	backoff   Backoff
 	maxAge    time.Duration
@@ -73,6 +73,10 @@ type Deliverer struct {
 	poll      time.Duration
 	log       *slog.Logger
 	onSettled Settled
+	// window batches a conversation's appends; perMinute caps the ticket
+	// updates with appends per conversation and minute.
+	window    time.Duration
+	perMinute int
 
 	wake chan struct{}
 }
@@ -82,18 +86,61 @@ type DeliverOption func(*Deliverer)
 
 // Defaults of a Deliverer.
 const (
-	DefaultMaxAge       = 24 * time.Hour
-	DefaultLease        = 2 * time.Minute
+	DefaultMaxAge = 24 * time.Hour
+	// DefaultLease outlasts an attempt, so no other worker takes an item
+	// while its attempt may still be under way.
+	DefaultLease        = 4 * time.Minute
 	DefaultBatch        = 20
-	DefaultTimeout      = 30 * time.Second
+	DefaultTimeout      = 3 * time.Minute
 	DefaultPollInterval = 2 * time.Second
+	// DefaultAppendWindow is how long an append waits for the customer's
+	// next messages, to go to the ticket in the same update.
+	DefaultAppendWindow = 2 * time.Second
+	// DefaultAppendsPerMinute caps the ticket updates with customer
+	// messages per conversation and minute.
+	DefaultAppendsPerMinute = 10
 )
 
-// DeliverClock sets the clock (default time.Now).
+// DeliverClock sets the clock (default time.Now); attempt deadlines stay
+// on real timers (see DeliverTimeSource).
 func DeliverClock(now func() time.Time) DeliverOption {
 	return func(d *Deliverer) {
 		if now != nil {
-			d.now = now
+			d.clock = nowClock{now}
+		}
+	}
+}
+
+// DeliverTimeSource sets the clock with its timers: attempt deadlines run
+// on it. Tests pass a fake one.
+func DeliverTimeSource(c Clock) DeliverOption {
+	return func(d *Deliverer) {
+		if c != nil {
+			d.clock = c
+		}
+	}
+}
+
+// DeliverAppendWindow sets how long a customer message waits for the next
+// ones before going to the ticket, all in one update (default 2s; zero
+// sends each at once). It protects the helpdesk's rate limit from a
+// customer who writes in many short lines.
+func DeliverAppendWindow(w time.Duration) DeliverOption {
+	return func(d *Deliverer) {
+		if w >= 0 {
+			d.window = w
+		}
+	}
+}
+
+// DeliverAppendsPerMinute caps the ticket updates carrying customer
+// messages, per conversation and minute (default 10; zero: no cap).
+// Messages beyond it wait and go together in the next update the cap
+// allows: they are delayed, never dropped.
+func DeliverAppendsPerMinute(n int) DeliverOption {
+	return func(d *Deliverer) {
+		if n >= 0 {
+			d.perMinute = n
 		}
 	}
 }
@@ -146,8 +193,9 @@ func DeliverBatch(n int) DeliverOption {
 	}
 }
 
-// DeliverTimeout bounds one connector call (default 30s); a call that
-// runs out of time is retried.
+// DeliverTimeout bounds one attempt (default 3m): all the HTTP calls a
+// connector makes for one item (each also has its own deadline, see
+// WithCallTimeout). An attempt that runs out of time is retried.
 func DeliverTimeout(t time.Duration) DeliverOption {
 	return func(d *Deliverer) {
 		if t > 0 {
@@ -192,7 +240,7 @@ func NewDeliverer(outbox flows.Outbox, resolve Resolver, opts ...DeliverOption) 
 	d := &Deliverer{
 		outbox:  outbox,
 		resolve: resolve,
-		now:     time.Now,
+		clock:   realClock{},
 		rand:    rand.Float64,
 		backoff: DefaultBackoff(),
 		maxAge:  DefaultMaxAge,
@@ -202,6 +250,9 @@ func NewDeliverer(outbox flows.Outbox, resolve Resolver, opts ...DeliverOption) 
 		poll:    DefaultPollInterval,
 		log:     slog.New(slog.NewTextHandler(io.Discard, nil)),
 		wake:    make(chan struct{}, 1),
+
+		window:    DefaultAppendWindow,
+		perMinute: DefaultAppendsPerMinute,
 	}
 	for _, o := range opts {
 		if o != nil {
@@ -213,6 +264,8 @@ func NewDeliverer(outbox flows.Outbox, resolve Resolver, opts ...DeliverOption) 
 	}
 	return d, nil
 }
+
+func (d *Deliverer) now() time.Time { return d.clock.Now() }
 
 // Wake makes a running Run claim at once instead of waiting for the poll
 // interval; hosts call it after saving a session with outbox items.

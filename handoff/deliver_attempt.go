@@ -15,8 +15,11 @@ import (
 type dlRun struct {
 	d      *Deliverer
 	loaded bool
-	// byHandoff holds each handoff's items in the outbox's order.
+	// byHandoff holds each handoff's items in the outbox's order, byConv
+	// each conversation's, byID every item.
 	byHandoff map[string][]flows.OutboxItem
+	byConv    map[string][]flows.OutboxItem
+	byID      map[string]flows.OutboxItem
 }
 
 func (r *dlRun) load(ctx context.Context) error {
@@ -28,8 +31,12 @@ func (r *dlRun) load(ctx context.Context) error {
 		return fmt.Errorf("handoff: list outbox to order deliveries: %w", err)
 	}
 	r.byHandoff = make(map[string][]flows.OutboxItem)
+	r.byConv = make(map[string][]flows.OutboxItem)
+	r.byID = make(map[string]flows.OutboxItem, len(all))
 	for _, it := range all {
 		r.byHandoff[it.HandoffID] = append(r.byHandoff[it.HandoffID], it)
+		r.byConv[it.ConversationID] = append(r.byConv[it.ConversationID], it)
+		r.byID[it.ID] = it
 	}
 	r.loaded = true
 	return nil
@@ -39,14 +46,19 @@ func (r *dlRun) update(it flows.OutboxItem) {
 	if !r.loaded {
 		return
 	}
-	list := r.byHandoff[it.HandoffID]
+	r.byID[it.ID] = it
+	r.byHandoff[it.HandoffID] = replaceItem(r.byHandoff[it.HandoffID], it)
+	r.byConv[it.ConversationID] = replaceItem(r.byConv[it.ConversationID], it)
+}
+
+func replaceItem(list []flows.OutboxItem, it flows.OutboxItem) []flows.OutboxItem {
 	for i := range list {
 		if list[i].ID == it.ID {
 			list[i] = it
-			return
+			return list
 		}
 	}
-	r.byHandoff[it.HandoffID] = append(list, it)
+	return append(list, it)
 }
 
 // dlWait says what a dependant item waits for.
@@ -118,6 +130,9 @@ func (r *dlRun) dependency(ctx context.Context, it flows.OutboxItem, now time.Ti
 func (r *dlRun) deliver(ctx context.Context, it flows.OutboxItem) (settled bool, err error) {
 	d := r.d
 	now := d.now()
+	if cur, ok := r.current(it.ID); ok && cur.Status != flows.OutboxPending {
+		return false, nil // delivered earlier in this run, in another item's batch
+	}
 	if reason := malformed(it); reason != "" {
 		it.Status = flows.OutboxDead
 		it.LastError = reason
@@ -134,16 +149,7 @@ func (r *dlRun) deliver(ctx context.Context, it flows.OutboxItem) (settled bool,
 			it.LastError = w.dead
 			return r.settle(ctx, it, errors.New(w.dead))
 		case !w.until.IsZero():
-			// Waiting is not an attempt: attempts and age are untouched,
-			// the open's own fate decides this item's.
-			it.NextAt = w.until
-			it.LastError = w.why
-			if err := d.outbox.Settle(ctx, it); err != nil {
-				return false, fmt.Errorf("handoff: settle %s: %w", it.ID, err)
-			}
-			r.update(it)
-			d.log.Debug("handoff waits", "id", it.ID, "handoff", it.HandoffID, "until", it.NextAt, "why", w.why)
-			return true, nil
+			return r.wait(ctx, it, w.until, w.why)
 		}
 		if it.Ticket.ID == "" || it.Ticket.Connector == "" {
 			if it.Ticket.Connector == "" {
@@ -164,24 +170,73 @@ func (r *dlRun) deliver(ctx context.Context, it flows.OutboxItem) (settled bool,
 		it.LastError = fmt.Sprintf("%v; fix the connectors in baton.yaml, then run `baton handoff retry %s`", err, it.ID)
 		return r.settle(ctx, it, err)
 	}
+	if ba, ok := conn.(flows.BatchAppender); ok && it.Kind == flows.OutboxAppend {
+		return r.deliverAppends(ctx, ba, it, now)
+	}
 
+	if err := r.writeAhead(ctx, &it, now, true); err != nil {
+		return false, err
+	}
 	ticket, callErr := d.call(ctx, conn, it)
 	if callErr != nil && ctx.Err() != nil {
 		// Shutting down: the lease hands the item to the next worker.
 		return false, ctx.Err()
 	}
+	if callErr == nil && it.Kind == flows.OutboxOpen {
+		it.Ticket = ticket
+	}
+	return r.outcome(ctx, it, callErr)
+}
+
+// wait settles it for later without an attempt: attempts and age are
+// untouched, what it waits for decides its fate.
+func (r *dlRun) wait(ctx context.Context, it flows.OutboxItem, until time.Time, why string) (bool, error) {
+	it.NextAt = until
+	it.LastError = why
+	if err := r.d.outbox.Settle(ctx, it); err != nil {
+		return false, fmt.Errorf("handoff: settle %s: %w", it.ID, err)
+	}
+	r.update(it)
+	r.d.log.Debug("handoff waits", "id", it.ID, "handoff", it.HandoffID, "until", it.NextAt, "why", why)
+	return true, nil
+}
+
+// writeAhead records that an attempt of it is under way before the
+// helpdesk is called: its attempts go up, and it is due again only after
+// the lease. A worker that dies during the call thus leaves the item with
+// an attempt on record, and the next one checks the ticket (or, for a
+// Freshdesk open, searches long enough) before writing again. hold keeps
+// the item from being claimed meanwhile (the claimed item); items sent
+// along with it keep their due time.
+func (r *dlRun) writeAhead(ctx context.Context, it *flows.OutboxItem, now time.Time, hold bool) error {
 	it.Attempts++
+	if hold {
+		it.NextAt = now.Add(r.d.lease)
+	}
+	prev := it.LastError
+	it.LastError = fmt.Sprintf("attempt %d under way since %s", it.Attempts, now.UTC().Format(time.RFC3339))
+	if prev != "" {
+		it.LastError += "; before: " + clip(prev, 300)
+	}
+	if err := r.d.outbox.Settle(ctx, *it); err != nil {
+		return fmt.Errorf("handoff: settle %s: %w", it.ID, err)
+	}
+	r.update(*it)
+	return nil
+}
+
+// outcome settles an attempted item: delivered, retried after a backoff
+// (or the helpdesk's Retry-After), or dead (a permanent error, or past the
+// max age).
+func (r *dlRun) outcome(ctx context.Context, it flows.OutboxItem, callErr error) (bool, error) {
+	d := r.d
 	end := d.now()
 	if callErr == nil {
 		it.Status = flows.OutboxDelivered
 		it.LastError = ""
 		it.NextAt = end
-		if it.Kind == flows.OutboxOpen {
-			it.Ticket = ticket
-		}
 		return r.settle(ctx, it, nil)
 	}
-
 	c := classify(callErr)
 	deadline := it.CreatedAt.Add(d.maxAge)
 	switch {
@@ -278,10 +333,17 @@ func malformed(it flows.OutboxItem) string {
 	return ""
 }
 
+// attemptContext bounds one attempt of it on the Deliverer's clock and
+// tells the connector which attempt it is (AttemptFrom).
+func (d *Deliverer) attemptContext(ctx context.Context, it flows.OutboxItem) (context.Context, context.CancelFunc) {
+	actx, cancel := withDeadline(ctx, d.clock, d.timeout)
+	return WithAttempt(actx, Attempt{Number: it.Attempts, Item: it.ID}), cancel
+}
+
 // call makes one connector call under the attempt timeout. A connector
 // that panics fails the attempt instead of the worker.
 func (d *Deliverer) call(ctx context.Context, conn flows.Connector, it flows.OutboxItem) (ticket flows.TicketRef, err error) {
-	actx, cancel := context.WithTimeout(ctx, d.timeout)
+	actx, cancel := d.attemptContext(ctx, it)
 	defer cancel()
 	defer func() {
 		if p := recover(); p != nil {
@@ -297,8 +359,13 @@ func (d *Deliverer) call(ctx context.Context, conn flows.Connector, it flows.Out
 	case flows.OutboxClose:
 		err = conn.Close(actx, it.Ticket)
 	}
-	if err != nil && errors.Is(err, context.DeadlineExceeded) && actx.Err() != nil && ctx.Err() == nil {
-		err = fmt.Errorf("no answer within %s: %w", d.timeout, err)
+	return ticket, d.attemptError(ctx, actx, err)
+}
+
+// attemptError says when an attempt failed because its time ran out.
+func (d *Deliverer) attemptError(ctx, actx context.Context, err error) error {
+	if err != nil && timedOut(actx) && ctx.Err() == nil {
+		err = fmt.Errorf("no answer within %s (%w): %w", d.timeout, context.DeadlineExceeded, err)
 	}
-	return ticket, err
+	return err
 }

@@ -485,8 +485,10 @@ func TestDeliverShutdownLeavesItemToLease(t *testing.T) {
 	if _, err := d.RunOnce(ctx); !errors.Is(err, context.DeadlineExceeded) {
 		t.Errorf("RunOnce = %v, want the context's error", err)
 	}
-	if it := ob.get("o1"); it.Attempts != 0 || it.Status != flows.OutboxPending || ob.settles["o1"] != 0 {
-		t.Errorf("item = %+v (settled %d times); want untouched, left to its lease", it, ob.settles["o1"])
+	// The attempt was written ahead: the item is due again after the lease,
+	// with the attempt on record, so the next worker checks before writing.
+	if it := ob.get("o1"); it.Attempts != 1 || it.Status != flows.OutboxPending || ob.settles["o1"] != 1 || !it.NextAt.Equal(t0.Add(2*time.Hour)) {
+		t.Errorf("item = %+v (settled %d times); want the attempt written ahead, due after the lease", it, ob.settles["o1"])
 	}
 }
 

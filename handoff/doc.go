@@ -42,37 +42,76 @@
 // customers often have nothing but a phone number. The transcript is a
 // private comment: it is for agents, and a public first comment would be
 // e-mailed to the customer. Zendesk keeps an idempotency key for about two
-// hours, so a retried open returns the ticket the first one created.
+// hours, so a retried open returns the ticket the first one created; an
+// open retried later than that first looks the ticket up
+// (GET /api/v2/tickets?external_id=<conversation id>, matching the tag
+// "baton-<handoff id>" every ticket carries).
 //
-// Append sends PUT /api/v2/tickets/{id} with {"ticket": {"comment":
-// {"body", "public": false, "author_id": requester}}}: the customer's later
-// WhatsApp messages show on the ticket under the customer's name, and,
-// being private, they neither fire the default "notify requester" triggers
-// nor the Baton trigger below (agents' public replies do). The requester
-// is remembered from Open, or read with GET /api/v2/tickets/{id} after a
-// restart. Close sends {"ticket": {"status": "solved"}}.
+// The customer's later messages are the requester's own: with
+// WithRequesterUpdates (an OAuth token with the impersonate scope) they go
+// through the Requests API on the requester's behalf
+// (PUT /api/v2/requests/{id}, X-On-Behalf-Of), so Zendesk reopens a
+// pending or solved ticket, fires "requester updated" triggers and counts
+// them for SLAs as it would an e-mail from the customer; with an API
+// token they are public comments whose author_id is the requester
+// (PUT /api/v2/tickets/{id}), and Baton reopens a pending, on-hold or
+// solved ticket itself (status open), since Zendesk takes the API user
+// for the updater. Close reads the ticket and leaves it alone when an
+// agent already solved or closed it, else sets status solved (assigning
+// the API user when nobody was: Zendesk solves only assigned tickets).
 //
 // Freshdesk (NewFreshdesk) authenticates with the API key as the basic-auth
 // user and "X" as the password. Open sends POST /api/v2/tickets with one
 // requester identifier (email; else phone, with name, as Freshdesk
-// requires; else unique_external_id), subject, description (the HTML
-// transcript), status 2 (open), priority 1-4, source 7 (Chat: Freshdesk
-// has no WhatsApp source, so the channel is a tag), tags, group_id,
-// responder_id (the assigned agent's number, only when WithAssignees maps
-// it: the config's freshdesk_id) and custom_fields keyed by "cf_" names.
-// Append posts a private note
-// (POST /api/v2/tickets/{id}/notes {"body", "private": true}); Close sends
-// PUT /api/v2/tickets/{id} {"status": 4} (resolved).
+// requires; else unique_external_id, or that first with
+// WithUniqueExternalID), subject, description (the HTML transcript),
+// status 2 (open), priority 1-4, source 7 (Chat: Freshdesk has no
+// WhatsApp source, so the channel is a tag), tags, group_id, responder_id
+// (the assigned agent's number, only when WithAssignees maps it: the
+// config's freshdesk_id) and custom_fields keyed by "cf_" names. The
+// customer's later messages are notes from the requester
+// (POST /api/v2/tickets/{id}/notes {"body", "user_id": requester,
+// "incoming": true, "private": false}), which Freshdesk records as the
+// customer's reply; Close reads the ticket and sets status 4 (resolved)
+// unless an agent already resolved or closed it.
 //
 // Freshdesk has no idempotency key, so Baton makes creation idempotent
 // itself: every ticket is tagged "baton-<handoff id>", and Open first
-// looks in memory for the ticket this process opened, then searches
-// GET /api/v2/search/tickets?query="tag:'baton-<handoff id>'", and only
-// creates a ticket when neither finds one. A retry after a lost response
-// (the ticket was created, the answer never came) therefore finds the
-// ticket instead of opening a second. Freshdesk's search index can lag a
-// few seconds behind a creation: the delivery worker's backoff is longer
-// than that, which keeps the remaining window small.
+// looks in memory for the ticket this process opened, then lists the
+// requester's tickets (GET /api/v2/tickets?email= or
+// ?unique_external_id=, read from Freshdesk's database) or, for a
+// requester known only by phone, searches the tag
+// (GET /api/v2/search/tickets?query="tag:'baton-<handoff id>'"), and only
+// creates a ticket when none is found. The search index lags behind
+// creation, so after a create whose outcome is unknown Open keeps
+// searching over a window (WithSearchWindow, default 2 minutes) before it
+// creates again, and a 404 from the search is retried, never taken for
+// "no ticket".
+//
+// # Exactly once, and gently
+//
+// Every HTTP call has its own deadline (WithCallTimeout, default 30s), so
+// a slow first call does not leave a second one without time after its
+// write took effect. The Deliverer writes each attempt ahead in the
+// outbox before calling the helpdesk, so an attempt cut short by a crash
+// is known to the next worker. Customer messages are delivered exactly
+// once through flows.BatchAppender: each carries a marker derived from
+// its outbox item id in a footer the helpdesk keeps ("Baton ref:
+// baton-3f9a1c0d7e2b"), and after an attempt that may have reached the
+// ticket the worker lists the ticket's comments (or conversations) and
+// settles the messages it finds instead of sending them again. What is
+// left: a comment the listing does not reach (more than a few hundred
+// added since) or whose footer was redacted, and the generic webhook,
+// whose receivers drop repeats by webhook-id. The messages a customer
+// types in quick succession go in one update (DeliverAppendWindow,
+// default 2s), and a conversation gets at most DeliverAppendsPerMinute
+// updates a minute (default 10); messages beyond wait and go together,
+// never dropped.
+//
+// Errors never show a URL's secrets: the user and password and the query
+// values of any URL in an error are redacted (Redact), so a webhook token
+// in "?token=" stays out of logs, the store's last_error, `baton handoff
+// list` and the sandbox's recordings.
 //
 // The generic webhook (NewWebhook) POSTs a WebhookEvent {"type",
 // "timestamp", "data"} per Standard Webhooks: "handoff.open" with the

@@ -34,6 +34,10 @@ type Error struct {
 }
 
 func (e *Error) Error() string {
+	return Redact(e.text())
+}
+
+func (e *Error) text() string {
 	var b strings.Builder
 	b.WriteString(e.Connector)
 	if e.Op != "" {

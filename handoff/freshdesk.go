@@ -1,16 +1,13 @@
 package handoff
 
 import (
-	"context"
 	"encoding/base64"
-	"encoding/json"
 	"fmt"
 	"net/http"
-	"net/url"
 	"regexp"
-	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/batonbot/baton/flows"
 )
@@ -28,6 +25,14 @@ type Freshdesk struct {
 	mu sync.Mutex
 	// opened remembers the ticket of each handoff this process opened.
 	opened map[string]flows.TicketRef
+	// created holds, per handoff, when a create that may have taken effect
+	// was sent (or when this process first met an earlier attempt it knows
+	// nothing of); seen, the handoffs this process has tried to open.
+	created map[string]time.Time
+	seen    map[string]bool
+	// requesters caches each ticket's requester, the author of appended
+	// messages.
+	requesters map[string]int64
 }
 
 var _ flows.Connector = (*Freshdesk)(nil)
@@ -76,7 +81,8 @@ func NewFreshdesk(domain, apiKey string, opts ...ConnectorOption) (*Freshdesk, e
 	if o.convField != "" && !strings.HasPrefix(o.convField, "cf_") {
 		return nil, fmt.Errorf("freshdesk: conversation field %q must be a cf_ field name", o.convField)
 	}
-	f := &Freshdesk{base: base, key: apiKey, o: o, opened: map[string]flows.TicketRef{}}
+	f := &Freshdesk{base: base, key: apiKey, o: o, opened: map[string]flows.TicketRef{},
+		created: map[string]time.Time{}, seen: map[string]bool{}, requesters: map[string]int64{}}
 	f.s = &sender{connector: "freshdesk", opts: o, hints: ClientHints{
 		Auth:     "check BATON_FRESHDESK_API_KEY, and that the agent it belongs to may create tickets",
 		NotFound: "check BATON_FRESHDESK_DOMAIN, and that the ticket was not deleted",
@@ -102,59 +108,6 @@ type freshdeskTicket struct {
 	CustomFields     map[string]any `json:"custom_fields,omitempty"`
 }
 
-// Open returns the ticket already opened for h if there is one (in memory,
-// or found by its "baton-<id>" tag), else creates it.
-func (f *Freshdesk) Open(ctx context.Context, h *flows.Handoff) (flows.TicketRef, error) {
-	if h == nil {
-		return flows.TicketRef{}, &Error{Connector: "freshdesk", Op: "open", Err: fmt.Errorf("no handoff")}
-	}
-	f.mu.Lock()
-	ref, ok := f.opened[h.ID]
-	f.mu.Unlock()
-	if ok {
-		return ref, nil
-	}
-	res, err := f.s.send(ctx, f.lookupCall(h))
-	if err != nil {
-		return flows.TicketRef{}, err
-	}
-	var found struct {
-		Results []struct {
-			ID int64 `json:"id"`
-		} `json:"results"`
-	}
-	if err := json.Unmarshal(res.body, &found); err != nil {
-		return flows.TicketRef{}, decodeError("freshdesk", "open.lookup", err)
-	}
-	if len(found.Results) > 0 && found.Results[0].ID > 0 {
-		return f.remember(h.ID, found.Results[0].ID), nil
-	}
-	c, err := f.createCall(h)
-	if err != nil {
-		return flows.TicketRef{}, err
-	}
-	res, err = f.s.send(ctx, c)
-	if err != nil {
-		return flows.TicketRef{}, err
-	}
-	var t struct {
-		ID int64 `json:"id"`
-	}
-	if err := json.Unmarshal(res.body, &t); err != nil || t.ID == 0 {
-		return flows.TicketRef{}, decodeError("freshdesk", "open", fmt.Errorf("no ticket id in %q", clip(string(res.body), 100)))
-	}
-	return f.remember(h.ID, t.ID), nil
-}
-
-func (f *Freshdesk) remember(handoffID string, id int64) flows.TicketRef {
-	s := strconv.FormatInt(id, 10)
-	ref := flows.TicketRef{Connector: "freshdesk", ID: s, URL: f.base + "/a/tickets/" + s}
-	f.mu.Lock()
-	f.opened[handoffID] = ref
-	f.mu.Unlock()
-	return ref
-}
-
 // handoffTag is the tag that marks the ticket of a handoff.
 func handoffTag(id string) string {
 	var b strings.Builder
@@ -167,13 +120,6 @@ func handoffTag(id string) string {
 		}
 	}
 	return b.String()
-}
-
-func (f *Freshdesk) lookupCall(h *flows.Handoff) call {
-	q := url.Values{"query": {`"tag:'` + handoffTag(h.ID) + `'"`}}
-	return call{op: "open.lookup", method: http.MethodGet,
-		url: f.base + "/api/v2/search/tickets?" + q.Encode(), header: f.header(),
-		canned: `{"results":[],"total":0}`}
 }
 
 func (f *Freshdesk) createCall(h *flows.Handoff) (call, error) {
@@ -194,6 +140,8 @@ func (f *Freshdesk) createCall(h *flows.Handoff) (call, error) {
 	c := h.Contact
 	t.Name = requesterName(c)
 	switch {
+	case f.o.uniqueExternalID && c.ID != "":
+		t.UniqueExternalID = c.ID
 	case c.Email != "":
 		t.Email = c.Email
 	case c.Phone != "":
@@ -219,41 +167,7 @@ func (f *Freshdesk) createCall(h *flows.Handoff) (call, error) {
 		return call{}, &Error{Connector: "freshdesk", Op: "open", Err: err}
 	}
 	return call{op: "open", method: http.MethodPost, url: f.base + "/api/v2/tickets",
-		header: f.header(), body: b, canned: `{"id":3003,"status":2}`}, nil
-}
-
-// Append adds m to the ticket as a private note.
-func (f *Freshdesk) Append(ctx context.Context, t flows.TicketRef, m flows.Message) error {
-	if err := checkTicketID("freshdesk", "append", t.ID); err != nil {
-		return err
-	}
-	html, err := messageHTML(m, flows.Contact{}, f.o.render)
-	if err != nil {
-		return &Error{Connector: "freshdesk", Op: "append", Err: err}
-	}
-	b, err := marshalJSON(struct {
-		Body    string `json:"body"`
-		Private bool   `json:"private"`
-	}{html, true})
-	if err != nil {
-		return &Error{Connector: "freshdesk", Op: "append", Err: err}
-	}
-	_, err = f.s.send(ctx, call{op: "append", method: http.MethodPost,
-		url: f.base + "/api/v2/tickets/" + t.ID + "/notes", header: f.header(), body: b,
-		canned: `{"id":4004,"ticket_id":` + t.ID + `,"private":true}`})
-	return err
-}
-
-// Close resolves the ticket (status 4).
-func (f *Freshdesk) Close(ctx context.Context, t flows.TicketRef) error {
-	if err := checkTicketID("freshdesk", "close", t.ID); err != nil {
-		return err
-	}
-	_, err := f.s.send(ctx, call{op: "close", method: http.MethodPut,
-		url: f.base + "/api/v2/tickets/" + t.ID, header: f.header(),
-		body:   []byte(`{"status":` + strconv.Itoa(freshdeskResolved) + `}`),
-		canned: `{"id":` + t.ID + `,"status":4}`})
-	return err
+		header: f.header(), body: b, canned: `{"id":3003,"requester_id":5005,"status":2}`}, nil
 }
 
 // header authenticates with the API key as the basic-auth user and "X" as

@@ -2,18 +2,16 @@ package handoff
 
 import (
 	"context"
-	"encoding/base64"
 	"encoding/json"
-	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"net/url"
+	"strconv"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/batonbot/baton/flows"
+	"github.com/batonbot/baton/handoff/handofftest"
 )
 
 func newTestFreshdesk(t *testing.T, base string, opts ...ConnectorOption) *Freshdesk {
@@ -29,82 +27,48 @@ func newTestFreshdesk(t *testing.T, base string, opts ...ConnectorOption) *Fresh
 	return f
 }
 
-// freshdeskFake keeps tickets like Freshdesk does and can lose the
-// response to a create after creating the ticket.
-type freshdeskFake struct {
-	mu       sync.Mutex
-	tickets  map[int][]string // id → tags
-	creates  int
-	loseNext bool
-	reqs     []gotRequest
-}
-
-func (f *freshdeskFake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	var body []byte
-	if r.Body != nil {
-		body, _ = io.ReadAll(r.Body)
-	}
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.reqs = append(f.reqs, gotRequest{Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery, Header: r.Header.Clone(), Body: body})
-	w.Header().Set("Content-Type", "application/json")
-	switch {
-	case r.Method == http.MethodGet && r.URL.Path == "/api/v2/search/tickets":
-		q := r.URL.Query().Get("query")
-		var results []string
-		for id, tags := range f.tickets {
-			for _, tag := range tags {
-				if q == `"tag:'`+tag+`'"` {
-					results = append(results, fmt.Sprintf(`{"id":%d}`, id))
-				}
-			}
-		}
-		fmt.Fprintf(w, `{"results":[%s],"total":%d}`, strings.Join(results, ","), len(results))
-	case r.Method == http.MethodPost && r.URL.Path == "/api/v2/tickets":
-		var t struct {
-			Tags []string `json:"tags"`
-		}
-		json.Unmarshal(body, &t)
-		f.creates++
-		id := 1000 + f.creates
-		f.tickets[id] = t.Tags
-		if f.loseNext {
-			f.loseNext = false
-			panic(http.ErrAbortHandler) // the ticket exists, the response is lost
-		}
-		w.WriteHeader(201)
-		fmt.Fprintf(w, `{"id":%d,"status":2}`, id)
-	default:
-		w.WriteHeader(404)
-		io.WriteString(w, `{"code":"not_found"}`)
-	}
+// newFreshdeskPair starts a fake Freshdesk and a connector for it on a
+// fake clock at connTestTime.
+func newFreshdeskPair(t *testing.T, opts ...ConnectorOption) (*handofftest.Freshdesk, *Freshdesk, *handofftest.Clock) {
+	t.Helper()
+	clock := handofftest.NewClock(connTestTime)
+	fake := handofftest.NewFreshdesk(t, clock, "fd-key")
+	return fake, newTestFreshdesk(t, fake.URL, append([]ConnectorOption{WithTimeSource(clock)}, opts...)...), clock
 }
 
 func TestFreshdeskOpenWireFormat(t *testing.T) {
-	fake := &freshdeskFake{tickets: map[int][]string{}}
-	srv := httptest.NewServer(fake)
-	defer srv.Close()
-	f := newTestFreshdesk(t, srv.URL)
+	var body []byte
+	fake, f, _ := newFreshdeskPair(t)
+	spy := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodPost {
+			body, _ = io.ReadAll(r.Body)
+			r.Body = io.NopCloser(strings.NewReader(string(body)))
+		}
+		fake.Config.Handler.ServeHTTP(w, r)
+	}))
+	defer spy.Close()
+	f = newTestFreshdesk(t, spy.URL)
 	ref, err := f.Open(context.Background(), connTestHandoff())
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := (flows.TicketRef{Connector: "freshdesk", ID: "1001", URL: srv.URL + "/a/tickets/1001"}); ref != want {
+	tickets := fake.Tickets()
+	if len(tickets) != 1 {
+		t.Fatalf("%d tickets", len(tickets))
+	}
+	id := strconv.FormatInt(tickets[0].ID, 10)
+	if want := (flows.TicketRef{Connector: "freshdesk", ID: id, URL: spy.URL + "/a/tickets/" + id}); ref != want {
 		t.Errorf("ref = %+v, want %+v", ref, want)
 	}
-	if len(fake.reqs) != 2 {
-		t.Fatalf("got %d requests, want search then create", len(fake.reqs))
+	// The requester has an e-mail: their tickets are listed (from the
+	// database, no index lag) before one is created.
+	if got := strings.Join(fake.Requests(), ","); got != "GET /api/v2/tickets,POST /api/v2/tickets" {
+		t.Errorf("requests = %s", got)
 	}
-	basic := "Basic " + base64.StdEncoding.EncodeToString([]byte("fd-key:X"))
-	for _, r := range fake.reqs {
-		if r.Header.Get("Authorization") != basic {
-			t.Errorf("%s %s: Authorization %q", r.Method, r.Path, r.Header.Get("Authorization"))
-		}
+	var tk map[string]any
+	if err := json.Unmarshal(body, &tk); err != nil {
+		t.Fatal(err)
 	}
-	if q, _ := url.ParseQuery(fake.reqs[0].Query); q.Get("query") != `"tag:'baton-h-42'"` {
-		t.Errorf("search query = %q", fake.reqs[0].Query)
-	}
-	tk := fake.reqs[1].JSON(t)
 	want := map[string]any{"name": "Mario Rossi", "email": "mario@example.com", "status": 2.0, "priority": 3.0,
 		"source": 7.0, "group_id": 48000123.0, "subject": "WhatsApp: asks for human — Mario Rossi"}
 	for k, v := range want {
@@ -127,60 +91,62 @@ func TestFreshdeskOpenWireFormat(t *testing.T) {
 	}
 }
 
-func TestFreshdeskExactlyOnceAfterLostResponse(t *testing.T) {
-	fake := &freshdeskFake{tickets: map[int][]string{}, loseNext: true}
-	srv := httptest.NewServer(fake)
-	defer srv.Close()
-	f := newTestFreshdesk(t, srv.URL)
-	h := connTestHandoff()
-	_, err := f.Open(context.Background(), h)
-	if ok, _ := Retryable(err); err == nil || !ok {
-		t.Fatalf("lost response: err = %v, want a retryable error", err)
-	}
-	// The retry, as a restarted process would make it: nothing in memory.
-	f2 := newTestFreshdesk(t, srv.URL)
-	ref, err := f2.Open(context.Background(), h)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ref2, err := f2.Open(context.Background(), h) // and once more, from memory
-	if err != nil {
-		t.Fatal(err)
-	}
-	if fake.creates != 1 || ref.ID != "1001" || ref2 != ref {
-		t.Errorf("creates = %d, refs %+v %+v; want exactly one ticket, 1001", fake.creates, ref, ref2)
-	}
-	if n := len(fake.reqs); n != 3 { // search, create (lost), search (found); the last open asks nothing
-		t.Errorf("requests = %d, want 3", n)
-	}
-}
-
+// TestFreshdeskRequesterAppendClose: a follow-up is an incoming public
+// note by the requester (it reopens a pending ticket), Baton's own note is
+// private, and a close resolves the ticket unless an agent already did.
 func TestFreshdeskRequesterAppendClose(t *testing.T) {
-	fake := newFakeHelpdesk(t, func(n int, r gotRequest) (int, http.Header, string) {
-		return 200, nil, `{"id":1}`
-	})
-	f := newTestFreshdesk(t, fake.URL)
-	ref := flows.TicketRef{Connector: "freshdesk", ID: "55"}
-	m := flows.Message{At: connTestTime, From: flows.RoleUser, Text: "<b>still</b> waiting", Choice: ""}
-	if err := f.Append(context.Background(), ref, m); err != nil {
+	fake, f, _ := newFreshdeskPair(t)
+	ref, err := f.Open(context.Background(), connTestHandoff())
+	if err != nil {
 		t.Fatal(err)
 	}
+	id, _ := strconv.ParseInt(ref.ID, 10, 64)
+	fake.SetStatus(id, 3) // pending: waiting on the customer
+	m := flows.Message{At: connTestTime, From: flows.RoleUser, Text: "<b>still</b> waiting"}
+	if err := f.AppendBatch(context.Background(), ref, flows.Contact{Name: "Mario"}, []flows.TicketMessage{{ID: "h-42:append:3:1", Message: m}}); err != nil {
+		t.Fatal(err)
+	}
+	note := flows.Message{At: connTestTime, From: flows.RoleSystem, Text: "Baton did not deliver this reply"}
+	if err := f.AppendBatch(context.Background(), ref, flows.Contact{}, []flows.TicketMessage{{ID: "n1", Message: note}}); err != nil {
+		t.Fatal(err)
+	}
+	tk := fake.Tickets()[0]
+	if len(tk.Notes) != 2 {
+		t.Fatalf("notes = %+v", tk.Notes)
+	}
+	n := tk.Notes[0]
+	if n.Private || !n.Incoming || n.UserID != tk.RequesterID || !strings.Contains(n.Body, "&lt;b&gt;still&lt;/b&gt; waiting") ||
+		!strings.Contains(n.Body, "Mario:") || !strings.Contains(n.Body, marker("h-42:append:3:1")) {
+		t.Errorf("customer note = %+v", n)
+	}
+	if tk.Status != 2 {
+		t.Errorf("status %d after the customer's note, want 2 (open)", tk.Status)
+	}
+	if n := tk.Notes[1]; !n.Private || n.Incoming || n.UserID != 0 {
+		t.Errorf("Baton's note = %+v", n)
+	}
+	found, err := f.Marked(context.Background(), ref, []string{"h-42:append:3:1", "h-42:append:4:1"})
+	if err != nil || len(found) != 1 || found[0] != "h-42:append:3:1" {
+		t.Errorf("Marked = %v, %v", found, err)
+	}
+
 	if err := f.Close(context.Background(), ref); err != nil {
 		t.Fatal(err)
 	}
-	reqs := fake.requests()
-	if reqs[0].Method != "POST" || reqs[0].Path != "/api/v2/tickets/55/notes" {
-		t.Errorf("append = %s %s", reqs[0].Method, reqs[0].Path)
+	if tk := fake.Tickets()[0]; tk.Status != 4 {
+		t.Errorf("status %d after close, want 4", tk.Status)
 	}
-	note := reqs[0].JSON(t)
-	if note["private"] != true || !strings.Contains(note["body"].(string), "&lt;b&gt;still&lt;/b&gt; waiting") {
-		t.Errorf("note = %v", note)
+	fake.SetStatus(id, 5) // an agent closed it meanwhile
+	before := len(fake.Requests())
+	if err := f.Close(context.Background(), ref); err != nil {
+		t.Fatal(err)
 	}
-	if reqs[1].Method != "PUT" || reqs[1].Path != "/api/v2/tickets/55" || reqs[1].JSON(t)["status"] != 4.0 {
-		t.Errorf("close = %s %s %s", reqs[1].Method, reqs[1].Path, reqs[1].Body)
+	if got := fake.Requests()[before:]; len(got) != 1 || got[0] != "GET /api/v2/tickets/"+ref.ID || fake.Tickets()[0].Status != 5 {
+		t.Errorf("closing a closed ticket sent %v (status %d); want only the look", got, fake.Tickets()[0].Status)
 	}
 
-	// A WhatsApp contact with only a phone: phone plus name.
+	// A WhatsApp contact with only a phone: phone plus name; with
+	// unique_external_id, the contact id.
 	h := connTestHandoff()
 	h.Contact = flows.Contact{ID: "393331234567", Phone: "393331234567"}
 	c, err := f.createCall(h)
@@ -191,6 +157,13 @@ func TestFreshdeskRequesterAppendClose(t *testing.T) {
 	json.Unmarshal(c.body, &body)
 	if body["phone"] != "+393331234567" || body["name"] != "Customer +393331234567" || body["email"] != nil {
 		t.Errorf("phone-only requester = %v %v %v", body["phone"], body["name"], body["email"])
+	}
+	fu := newTestFreshdesk(t, fake.URL, WithUniqueExternalID(true))
+	c, _ = fu.createCall(connTestHandoff())
+	body = nil
+	json.Unmarshal(c.body, &body)
+	if body["unique_external_id"] != "393331234567" || body["email"] != nil || body["phone"] != nil {
+		t.Errorf("unique_external_id requester = %v", body)
 	}
 }
 

@@ -20,6 +20,10 @@ type memOutbox struct {
 	claims int
 	// settles counts Settle calls per item id.
 	settles map[string]int
+	// blocking hands out only the oldest undelivered item of each
+	// handoff, and its appends and closes only once its open is
+	// delivered, as the stores do.
+	blocking bool
 }
 
 var _ flows.Outbox = (*memOutbox)(nil)
@@ -52,11 +56,30 @@ func (o *memOutbox) Claim(_ context.Context, now time.Time, lease time.Duration,
 	defer o.mu.Unlock()
 	o.claims++
 	var out []flows.OutboxItem
+	blocked := map[string]bool{}
+	opened := map[string]bool{}
+	for _, it := range o.sorted() {
+		if it.Kind == flows.OutboxOpen && it.Status == flows.OutboxDelivered {
+			opened[it.HandoffID] = true
+		}
+	}
 	for _, it := range o.sorted() {
 		if len(out) >= max {
 			break
 		}
-		if it.Status != flows.OutboxPending || it.NextAt.After(now) {
+		if it.Status != flows.OutboxPending {
+			continue
+		}
+		if o.blocking && it.HandoffID != "" {
+			if blocked[it.HandoffID] {
+				continue
+			}
+			blocked[it.HandoffID] = true
+			if it.Kind != flows.OutboxOpen && !opened[it.HandoffID] {
+				continue
+			}
+		}
+		if it.NextAt.After(now) {
 			continue
 		}
 		if until, ok := o.leases[it.ID]; ok && until.After(now) {
@@ -116,4 +139,14 @@ func (o *memOutbox) claimCount() int {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	return o.claims
+}
+
+func (o *memOutbox) all() []flows.OutboxItem {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	var out []flows.OutboxItem
+	for _, it := range o.sorted() {
+		out = append(out, *it)
+	}
+	return out
 }

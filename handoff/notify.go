@@ -192,11 +192,20 @@ func (a notifyAlert) slack() any {
 	return map[string]string{"text": b.String()}
 }
 
+// Teams renders Markdown in a card's TextBlock and Fact values and in a
+// connector card's text (learn.microsoft.com/microsoftteams/platform/
+// task-modules-and-cards/cards/cards-format): a customer's
+// "[Reset your password](https://evil.example)" would become a link in
+// the team's channel. Customer text therefore goes where Teams does not
+// parse it: TextRuns of a RichTextBlock in an Adaptive Card, and a
+// section with "markdown": false, its text HTML-escaped, in a connector
+// card.
+
 // messageCard is the legacy Office 365 connector card.
 func (a notifyAlert) messageCard() any {
 	facts := make([]map[string]string, 0, len(a.facts))
 	for _, f := range a.facts {
-		facts = append(facts, map[string]string{"name": f[0], "value": f[1]})
+		facts = append(facts, map[string]string{"name": f[0], "value": htmlEscaper.Replace(f[1])})
 	}
 	actions := make([]any, 0, len(a.links))
 	for _, l := range a.links {
@@ -205,31 +214,41 @@ func (a notifyAlert) messageCard() any {
 			"targets": []map[string]string{{"os": "default", "uri": l[1]}},
 		})
 	}
+	lines := make([]string, len(a.lines))
+	for i, l := range a.lines {
+		lines[i] = htmlEscaper.Replace(l)
+	}
 	return map[string]any{
 		"@type":           "MessageCard",
 		"@context":        "https://schema.org/extensions",
 		"summary":         a.title,
 		"themeColor":      "D93025",
 		"title":           a.title,
-		"text":            strings.Join(a.lines, "\n\n"),
-		"sections":        []any{map[string]any{"facts": facts}},
+		"sections":        []any{map[string]any{"text": strings.Join(lines, "<br>"), "facts": facts, "markdown": false}},
 		"potentialAction": actions,
 	}
 }
 
+var htmlEscaper = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", `"`, "&quot;")
+
+// textRun is an Adaptive Card TextRun: plain text, never Markdown.
+func textRun(s string, bold bool) map[string]any {
+	r := map[string]any{"type": "TextRun", "text": s}
+	if bold {
+		r["weight"] = "Bolder"
+	}
+	return r
+}
+
 // adaptiveCard is the message Teams workflow webhooks take: an Adaptive
-// Card as an attachment.
+// Card as an attachment. Customer text and facts are TextRuns.
 func (a notifyAlert) adaptiveCard() any {
 	body := []any{map[string]any{"type": "TextBlock", "text": a.title, "weight": "Bolder", "size": "Medium", "color": "Attention", "wrap": true}}
 	for _, l := range a.lines {
-		body = append(body, map[string]any{"type": "TextBlock", "text": l, "wrap": true})
+		body = append(body, map[string]any{"type": "RichTextBlock", "inlines": []any{textRun(l, false)}})
 	}
-	if len(a.facts) > 0 {
-		facts := make([]map[string]string, 0, len(a.facts))
-		for _, f := range a.facts {
-			facts = append(facts, map[string]string{"title": f[0], "value": f[1]})
-		}
-		body = append(body, map[string]any{"type": "FactSet", "facts": facts})
+	for _, f := range a.facts {
+		body = append(body, map[string]any{"type": "RichTextBlock", "inlines": []any{textRun(f[0]+": ", true), textRun(f[1], false)}})
 	}
 	actions := make([]any, 0, len(a.links))
 	for _, l := range a.links {

@@ -102,7 +102,7 @@ func TestNotifyTeamsFormats(t *testing.T) {
 		t.Errorf("adaptive attachment = %v", a0)
 	}
 	raw, _ := json.Marshal(card)
-	for _, want := range []string{`"text":"Urgent handoff to billing"`, `"type":"FactSet"`, `"value":"zendesk #42"`, `[email]`, `"value":"(masked)"`} {
+	for _, want := range []string{`"text":"Urgent handoff to billing"`, `"type":"RichTextBlock"`, `"text":"zendesk #42"`, `[email]`, `"text":"(masked)"`} {
 		if !strings.Contains(string(raw), want) {
 			t.Errorf("adaptive card lacks %s: %s", want, raw)
 		}
@@ -113,6 +113,34 @@ func TestNotifyTeamsFormats(t *testing.T) {
 	mc := srv.body(t, "/messagecard")
 	if mc["@type"] != "MessageCard" || mc["@context"] != "https://schema.org/extensions" || mc["title"] != "Urgent handoff to billing" || mc["summary"] == "" {
 		t.Errorf("messagecard = %v", mc)
+	}
+}
+
+// TestNotifyTeamsEscapesCustomerText: a customer's Markdown link is shown
+// as text in both Teams formats, never as a link.
+func TestNotifyTeamsEscapesCustomerText(t *testing.T) {
+	srv := newHookServer(t, 0)
+	h := urgentHandoff()
+	h.Summary = "[Reset your password](https://evil.example) <b>now</b>"
+	h.Contact.Name = "**Boss** <script>"
+	for _, format := range []string{"adaptive", "messagecard"} {
+		n := NewNotifier(&Config{Notify: ConfigNotify{Teams: srv.URL + "/" + format, TeamsFormat: format}})
+		if err := n.Notify(context.Background(), h, flows.TicketRef{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	raw, _ := json.Marshal(srv.body(t, "/adaptive"))
+	card := string(raw)
+	if strings.Contains(card, `"type":"FactSet"`) || strings.Contains(card, `"type":"TextBlock","text":"[Reset`) {
+		t.Errorf("customer text in a Markdown element: %s", card)
+	}
+	if !strings.Contains(card, `{"text":"[Reset your password](https://evil.example) \u003cb\u003enow\u003c/b\u003e","type":"TextRun"}`) {
+		t.Errorf("the summary is not a plain TextRun: %s", card)
+	}
+	mc := srv.body(t, "/messagecard")
+	sec := mc["sections"].([]any)[0].(map[string]any)
+	if sec["markdown"] != false || strings.Contains(sec["text"].(string), "<b>") || mc["text"] != nil {
+		t.Errorf("messagecard section = %v", sec)
 	}
 }
 

@@ -3,6 +3,7 @@ package handoff
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -178,6 +179,9 @@ type sender struct {
 	connector string
 	opts      *connOptions
 	hints     ClientHints
+	// secretQuery names the query parameters of the configured URL that
+	// recordings must not show (a webhook's ?token=).
+	secretQuery map[string]bool
 }
 
 // call is one request a connector built.
@@ -212,7 +216,11 @@ func (s *sender) send(ctx context.Context, c call) (response, error) {
 		c.header.Set("User-Agent", userAgent)
 	}
 	if rec := s.opts.recorder; rec != nil {
-		rec.record(Request{Connector: s.connector, Op: c.op, Method: c.method, URL: c.url,
+		u := c.url
+		if len(s.secretQuery) > 0 || strings.Contains(u, "@") {
+			u = redactOneURL(u, s.secretQuery)
+		}
+		rec.record(Request{Connector: s.connector, Op: c.op, Method: c.method, URL: u,
 			Header: redact(c.header), Body: string(c.body)})
 		return response{status: http.StatusOK, header: http.Header{}, body: []byte(c.canned)}, nil
 	}
@@ -220,26 +228,52 @@ func (s *sender) send(ctx context.Context, c call) (response, error) {
 	if c.body != nil {
 		rd = bytes.NewReader(c.body)
 	}
-	req, err := http.NewRequestWithContext(ctx, c.method, c.url, rd)
+	// Each call has its own deadline: a slow call does not eat the time of
+	// the next one, whose write may follow the first's.
+	cctx, cancel := withDeadline(ctx, s.opts.clock, s.opts.callTimeout)
+	defer cancel()
+	req, err := http.NewRequestWithContext(cctx, c.method, c.url, rd)
 	if err != nil {
-		return response{}, &Error{Connector: s.connector, Op: c.op, Err: err,
+		return response{}, &Error{Connector: s.connector, Op: c.op, Err: errors.New(Redact(err.Error())),
 			Hint: "the helpdesk URL is invalid: check the subdomain or base URL"}
 	}
 	req.Header = c.header
 	res, err := s.opts.client.Do(req)
 	if err != nil {
-		return response{}, transportError(s.connector, c.op, err)
+		return response{}, s.transportError(cctx, ctx, c.op, err)
 	}
 	defer res.Body.Close()
 	body, err := io.ReadAll(io.LimitReader(res.Body, maxResponse))
 	if err != nil {
-		return response{}, transportError(s.connector, c.op, err)
+		return response{}, s.transportError(cctx, ctx, c.op, err)
 	}
 	if res.StatusCode < 200 || res.StatusCode > 299 {
 		return response{}, responseError(s.connector, c.op, res.StatusCode, res.Header, body, s.opts.now(), s.hints)
 	}
 	return response{status: res.StatusCode, header: res.Header, body: body}, nil
 }
+
+// transportError reports a call that got no (whole) answer: it says when
+// the call's own deadline passed, and never shows the URL's secrets.
+func (s *sender) transportError(cctx, ctx context.Context, op string, err error) *Error {
+	var uerr *url.Error
+	if errors.As(err, &uerr) {
+		err = uerr.Err // the URL is said once, redacted, below
+	}
+	if timedOut(cctx) && ctx.Err() == nil {
+		err = fmt.Errorf("no answer within %s: %w", s.opts.callTimeout, context.DeadlineExceeded)
+	}
+	e := transportError(s.connector, op, err)
+	e.Err = &redactedError{err}
+	return e
+}
+
+// redactedError shows err with URL secrets hidden, and keeps it for
+// errors.Is and errors.As.
+type redactedError struct{ err error }
+
+func (e *redactedError) Error() string { return Redact(e.err.Error()) }
+func (e *redactedError) Unwrap() error { return e.err }
 
 const userAgent = "Baton (+https://github.com/batonbot/baton)"
 

@@ -30,15 +30,18 @@ func TestRecorderMatchesWire(t *testing.T) {
 			case r.Method == "POST":
 				return 201, nil, `{"ticket":{"id":2002}}`
 			}
-			return 200, nil, `{"ticket":{"id":2002,"requester_id":1001}}`
+			return 200, nil, `{"ticket":{"id":2002,"requester_id":1001,"assignee_id":1002,"status":"open"}}`
 		}, []string{"Authorization"}},
 		{"freshdesk", func(base string, dry ConnectorOption) (flows.Connector, error) {
 			return NewFreshdesk("", "fd-key", WithBaseURL(base), WithClock(connTestClock), dry)
 		}, func(n int, r gotRequest) (int, http.Header, string) {
-			if r.Method == "GET" {
-				return 200, nil, `{"results":[],"total":0}`
+			switch {
+			case r.Method == "GET" && r.Path == "/api/v2/tickets":
+				return 200, nil, `[]`
+			case r.Method == "GET":
+				return 200, nil, `{"id":3003,"requester_id":5005,"status":2}`
 			}
-			return 201, nil, `{"id":3003}`
+			return 201, nil, `{"id":3003,"requester_id":5005}`
 		}, []string{"Authorization"}},
 		{"webhook", func(base string, dry ConnectorOption) (flows.Connector, error) {
 			return NewWebhook(base+"/hook", testWebhookSecret, WithClock(connTestClock), dry)

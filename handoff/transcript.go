@@ -437,3 +437,37 @@ func subject(h *flows.Handoff, mask bool) string {
 	}
 	return clip(strings.Join(strings.Fields(s), " "), 150)
 }
+
+// batchText renders the messages of one ticket update as plain text, one
+// line each ("2026-03-03 10:31:02 CET Anna: hello?"), then the marker
+// footer.
+func batchText(msgs []flows.TicketMessage, c flows.Contact, ro renderOptions) string {
+	var b strings.Builder
+	for i, m := range msgs {
+		if i > 0 {
+			b.WriteString("\n")
+		}
+		b.WriteString(messageText(m.Message, c, ro))
+	}
+	if f := markerFooter(msgs); f != "" {
+		b.WriteString("\n\n" + f)
+	}
+	return b.String()
+}
+
+// batchHTML renders the messages of one ticket update as HTML, then the
+// marker footer in small print.
+func batchHTML(msgs []flows.TicketMessage, c flows.Contact, ro renderOptions) (string, error) {
+	var b strings.Builder
+	for _, m := range msgs {
+		h, err := messageHTML(m.Message, c, ro)
+		if err != nil {
+			return "", err
+		}
+		b.WriteString(h)
+	}
+	if f := markerFooter(msgs); f != "" {
+		b.WriteString("<p><small>" + template.HTMLEscapeString(f) + "</small></p>")
+	}
+	return b.String(), nil
+}

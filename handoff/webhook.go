@@ -63,14 +63,14 @@ func NewWebhook(endpoint, secret string, opts ...ConnectorOption) (*Webhook, err
 	}
 	u, err := url.Parse(endpoint)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return nil, fmt.Errorf("webhook: URL %q is not an http(s) URL: set BATON_WEBHOOK_URL", endpoint)
+		return nil, fmt.Errorf("webhook: URL %q is not an http(s) URL: set BATON_WEBHOOK_URL", Redact(endpoint))
 	}
 	key, err := webhookKey(secret)
 	if err != nil {
 		return nil, fmt.Errorf("webhook: %w: set BATON_WEBHOOK_SECRET", err)
 	}
 	w := &Webhook{url: endpoint, key: key, o: o}
-	w.s = &sender{connector: "webhook", opts: o, hints: ClientHints{
+	w.s = &sender{connector: "webhook", opts: o, secretQuery: secretQueryKeys(endpoint), hints: ClientHints{
 		Auth:     "the receiver rejected the signature: check that it uses the same BATON_WEBHOOK_SECRET",
 		NotFound: "check BATON_WEBHOOK_URL",
 		Invalid:  "the receiver rejected the event; see its message",

@@ -28,6 +28,9 @@ type Zendesk struct {
 	// requesters caches each ticket's requester, the author of appended
 	// messages; a miss (after a restart) reads the ticket.
 	requesters map[string]int64
+	// me is the API user's id, the assignee of a ticket Baton solves that
+	// nobody was assigned (Zendesk solves only assigned tickets).
+	me int64
 }
 
 var _ flows.Connector = (*Zendesk)(nil)
@@ -75,6 +78,9 @@ func NewZendesk(subdomain string, auth ZendeskAuth, opts ...ConnectorOption) (*Z
 	}
 	if auth.oauth == "" && (auth.email == "" || auth.token == "") {
 		return nil, fmt.Errorf("zendesk: no credentials: set BATON_ZENDESK_EMAIL and BATON_ZENDESK_TOKEN (an agent's e-mail and an API token), or BATON_ZENDESK_OAUTH_TOKEN")
+	}
+	if o.onBehalf && auth.oauth == "" {
+		return nil, fmt.Errorf("zendesk: requester updates need an OAuth token with the impersonate scope (BATON_ZENDESK_OAUTH_TOKEN); an API token cannot act on behalf of the customer")
 	}
 	for field := range o.fields {
 		if _, err := strconv.ParseInt(field, 10, 64); err != nil {
@@ -138,6 +144,17 @@ type zendeskCustomField struct {
 func (z *Zendesk) Open(ctx context.Context, h *flows.Handoff) (flows.TicketRef, error) {
 	if h == nil {
 		return flows.TicketRef{}, &Error{Connector: "zendesk", Op: "open", Err: fmt.Errorf("no handoff")}
+	}
+	// A retry after the Idempotency-Key may have expired would open a
+	// second ticket: look for the first one before creating.
+	if a, ok := AttemptFrom(ctx); ok && a.Retry() && !h.CreatedAt.IsZero() && z.o.now().Sub(h.CreatedAt) >= zendeskLookupAfter {
+		ref, found, err := z.lookupOpened(ctx, h)
+		if err != nil {
+			return flows.TicketRef{}, err
+		}
+		if found {
+			return ref, nil
+		}
 	}
 	uc, err := z.userCall(h)
 	if err != nil {
@@ -210,7 +227,7 @@ func (z *Zendesk) ticketCall(h *flows.Handoff, requesterID int64) (call, error) 
 	t.Comment = zendeskComment{HTMLBody: html, Public: false}
 	t.RequesterID = requesterID
 	t.Priority = string(priorityOf(h)) // Zendesk's scale is Baton's: low, normal, high, urgent
-	t.Tags = ticketTags(h, z.o.tags)
+	t.Tags = ticketTags(h, z.o.tags, handoffTag(h.ID))
 	t.ExternalID = h.ConversationID
 	if g, ok := groupID(h.Team, z.o.groups); ok {
 		t.GroupID = g
@@ -235,64 +252,6 @@ func (z *Zendesk) ticketCall(h *flows.Handoff, requesterID int64) (call, error) 
 	hd.Set("Idempotency-Key", h.ID)
 	return call{op: "open", method: http.MethodPost, url: z.base + "/api/v2/tickets",
 		header: hd, body: b, canned: `{"ticket":{"id":2002,"status":"new"}}`}, nil
-}
-
-// Append adds m to the ticket as a private comment authored by the
-// requester: agents see the customer's words on the ticket, and Zendesk's
-// default triggers do not e-mail customers their own WhatsApp messages.
-func (z *Zendesk) Append(ctx context.Context, t flows.TicketRef, m flows.Message) error {
-	if err := checkTicketID("zendesk", "append", t.ID); err != nil {
-		return err
-	}
-	z.mu.Lock()
-	rid, ok := z.requesters[t.ID]
-	z.mu.Unlock()
-	if !ok {
-		res, err := z.s.send(ctx, call{op: "append.lookup", method: http.MethodGet,
-			url: z.base + "/api/v2/tickets/" + t.ID, header: z.header(),
-			canned: `{"ticket":{"id":` + t.ID + `,"requester_id":1001}}`})
-		if err != nil {
-			return err
-		}
-		var got struct {
-			Ticket struct {
-				RequesterID int64 `json:"requester_id"`
-			} `json:"ticket"`
-		}
-		if err := json.Unmarshal(res.body, &got); err != nil {
-			return decodeError("zendesk", "append.lookup", err)
-		}
-		rid = got.Ticket.RequesterID
-		if rid != 0 {
-			z.mu.Lock()
-			z.requesters[t.ID] = rid
-			z.mu.Unlock()
-		}
-	}
-	var body struct {
-		Ticket struct {
-			Comment zendeskComment `json:"comment"`
-		} `json:"ticket"`
-	}
-	body.Ticket.Comment = zendeskComment{Body: messageText(m, flows.Contact{}, z.o.render), Public: false, AuthorID: rid}
-	b, err := marshalJSON(body)
-	if err != nil {
-		return &Error{Connector: "zendesk", Op: "append", Err: err}
-	}
-	_, err = z.s.send(ctx, call{op: "append", method: http.MethodPut, url: z.base + "/api/v2/tickets/" + t.ID,
-		header: z.header(), body: b, canned: `{"ticket":{"id":` + t.ID + `}}`})
-	return err
-}
-
-// Close sets the ticket's status to solved.
-func (z *Zendesk) Close(ctx context.Context, t flows.TicketRef) error {
-	if err := checkTicketID("zendesk", "close", t.ID); err != nil {
-		return err
-	}
-	_, err := z.s.send(ctx, call{op: "close", method: http.MethodPut, url: z.base + "/api/v2/tickets/" + t.ID,
-		header: z.header(), body: []byte(`{"ticket":{"status":"solved"}}`),
-		canned: `{"ticket":{"id":` + t.ID + `,"status":"solved"}}`})
-	return err
 }
 
 func (z *Zendesk) header() http.Header {

@@ -68,7 +68,7 @@ func TestZendeskOpenWireFormat(t *testing.T) {
 	if s, _ := tk["subject"].(string); s != "WhatsApp: asks for human — Mario Rossi" {
 		t.Errorf("subject = %q", s)
 	}
-	if got := tk["tags"].([]any); strings.Join(toStrings(got), ",") != "baton,whatsapp,refund,vip_customer" {
+	if got := tk["tags"].([]any); strings.Join(toStrings(got), ",") != "baton,whatsapp,refund,vip_customer,baton-h-42" {
 		t.Errorf("tags = %v", got)
 	}
 	c := tk["comment"].(map[string]any)
@@ -94,45 +94,137 @@ func toStrings(xs []any) []string {
 	return out
 }
 
-func TestZendeskOAuthAndAppendClose(t *testing.T) {
+// TestZendeskAppendAndClose: a customer's follow-up is the requester's
+// public comment and reopens a ticket waiting on the customer; a close
+// solves the ticket unless an agent already did, and assigns one nobody
+// took (Zendesk solves only assigned tickets).
+func TestZendeskAppendAndClose(t *testing.T) {
+	tests := []struct {
+		status   string
+		assignee string
+		append   []string // requests of an append
+		reopens  bool
+		closed   bool // the append is refused: the ticket is closed
+		close    []string
+	}{
+		{status: "new", assignee: "null", append: []string{"GET /api/v2/tickets/77", "PUT /api/v2/tickets/77"},
+			close: []string{"GET /api/v2/tickets/77", "GET /api/v2/users/me", "PUT /api/v2/tickets/77"}},
+		{status: "open", assignee: "9", append: []string{"GET /api/v2/tickets/77", "PUT /api/v2/tickets/77"},
+			close: []string{"GET /api/v2/tickets/77", "PUT /api/v2/tickets/77"}},
+		{status: "pending", assignee: "9", append: []string{"GET /api/v2/tickets/77", "PUT /api/v2/tickets/77"}, reopens: true,
+			close: []string{"GET /api/v2/tickets/77", "PUT /api/v2/tickets/77"}},
+		{status: "solved", assignee: "9", append: []string{"GET /api/v2/tickets/77", "PUT /api/v2/tickets/77"}, reopens: true,
+			close: []string{"GET /api/v2/tickets/77"}},
+		{status: "closed", assignee: "9", append: []string{"GET /api/v2/tickets/77"}, closed: true,
+			close: []string{"GET /api/v2/tickets/77"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.status, func(t *testing.T) {
+			fake := newFakeHelpdesk(t, func(n int, r gotRequest) (int, http.Header, string) {
+				switch {
+				case r.Method == http.MethodGet && r.Path == "/api/v2/users/me":
+					return 200, nil, `{"user":{"id":4242}}`
+				case r.Method == http.MethodGet:
+					return 200, nil, `{"ticket":{"id":77,"requester_id":555,"assignee_id":` + tt.assignee + `,"status":"` + tt.status + `"}}`
+				}
+				return 200, nil, `{"ticket":{"id":77}}`
+			})
+			z, err := NewZendesk("", ZendeskOAuth("oauth-tok"), WithBaseURL(fake.URL))
+			if err != nil {
+				t.Fatal(err)
+			}
+			ref := flows.TicketRef{Connector: "zendesk", ID: "77"}
+			m := flows.Message{At: connTestTime, From: flows.RoleUser, Text: "any news?"}
+			ctx := WithAttempt(context.Background(), Attempt{Number: 1, Item: "h-42:append:3:1"})
+			err = z.AppendBatch(ctx, ref, flows.Contact{Name: "Mario Rossi"}, []flows.TicketMessage{{ID: "h-42:append:3:1", Message: m}})
+			if tt.closed {
+				if e := asError(t, err); e.Retryable || !strings.Contains(e.Error(), "closed") {
+					t.Errorf("append to a closed ticket: %v", err)
+				}
+			} else if err != nil {
+				t.Fatal(err)
+			}
+			reqs := fake.requests()
+			if got := requestLines(reqs); strings.Join(got, ",") != strings.Join(tt.append, ",") {
+				t.Fatalf("append requests = %v, want %v", got, tt.append)
+			}
+			for _, r := range reqs {
+				if r.Header.Get("Authorization") != "Bearer oauth-tok" {
+					t.Errorf("%s %s: Authorization %q", r.Method, r.Path, r.Header.Get("Authorization"))
+				}
+			}
+			if !tt.closed {
+				tk := reqs[1].JSON(t)["ticket"].(map[string]any)
+				c := tk["comment"].(map[string]any)
+				body, _ := c["body"].(string)
+				if c["public"] != true || c["author_id"] != 555.0 || !strings.Contains(body, "Mario Rossi: any news?") || !strings.Contains(body, marker("h-42:append:3:1")) {
+					t.Errorf("comment = %v", c)
+				}
+				if st, has := tk["status"]; has != tt.reopens || (has && st != "open") {
+					t.Errorf("status %v (set %v), want reopened %v", st, has, tt.reopens)
+				}
+			}
+
+			n := len(reqs)
+			if err := z.Close(context.Background(), ref); err != nil {
+				t.Fatal(err)
+			}
+			reqs = fake.requests()[n:]
+			if got := requestLines(reqs); strings.Join(got, ",") != strings.Join(tt.close, ",") {
+				t.Fatalf("close requests = %v, want %v", got, tt.close)
+			}
+			if last := reqs[len(reqs)-1]; last.Method == http.MethodPut {
+				tk := last.JSON(t)["ticket"].(map[string]any)
+				if tk["status"] != "solved" || (tt.assignee == "null") != (tk["assignee_id"] == 4242.0) {
+					t.Errorf("close = %v", tk)
+				}
+			}
+		})
+	}
+}
+
+// TestZendeskRequesterUpdates: with an impersonating OAuth token the
+// follow-up is the requester's own update, through the Requests API.
+func TestZendeskRequesterUpdates(t *testing.T) {
 	fake := newFakeHelpdesk(t, func(n int, r gotRequest) (int, http.Header, string) {
 		if r.Method == http.MethodGet {
-			return 200, nil, `{"ticket":{"id":77,"requester_id":555}}`
+			return 200, nil, `{"ticket":{"id":77,"requester_id":555,"status":"pending"}}`
 		}
-		return 200, nil, `{"ticket":{"id":77}}`
+		return 200, nil, `{"request":{"id":77,"status":"open"}}`
 	})
-	z, err := NewZendesk("", ZendeskOAuth("oauth-tok"), WithBaseURL(fake.URL))
+	z, err := NewZendesk("", ZendeskOAuth("oauth-tok"), WithBaseURL(fake.URL), WithRequesterUpdates(true))
 	if err != nil {
 		t.Fatal(err)
 	}
 	ref := flows.TicketRef{Connector: "zendesk", ID: "77"}
-	m := flows.Message{At: connTestTime, From: flows.RoleUser, Text: "any news?"}
-	for range 2 { // the second append uses the cached requester
-		if err := z.Append(context.Background(), ref, m); err != nil {
+	for _, text := range []string{"any news?", "hello?"} { // the second uses the remembered requester
+		m := flows.Message{At: connTestTime, From: flows.RoleUser, Text: text}
+		if err := z.AppendBatch(context.Background(), ref, flows.Contact{Name: "Mario"}, []flows.TicketMessage{{ID: "i-" + text, Message: m}}); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if err := z.Close(context.Background(), ref); err != nil {
-		t.Fatal(err)
-	}
 	reqs := fake.requests()
-	var got []string
-	for _, r := range reqs {
-		got = append(got, r.Method+" "+r.Path)
-		if r.Header.Get("Authorization") != "Bearer oauth-tok" {
-			t.Errorf("%s %s: Authorization %q", r.Method, r.Path, r.Header.Get("Authorization"))
-		}
+	if got := requestLines(reqs); strings.Join(got, ",") != "GET /api/v2/tickets/77,PUT /api/v2/requests/77,PUT /api/v2/requests/77" {
+		t.Fatalf("requests = %v", got)
 	}
-	if want := "GET /api/v2/tickets/77,PUT /api/v2/tickets/77,PUT /api/v2/tickets/77,PUT /api/v2/tickets/77"; strings.Join(got, ",") != want {
-		t.Fatalf("requests = %v, want %s", got, want)
+	if h := reqs[1].Header.Get("X-On-Behalf-Of"); h != "555" {
+		t.Errorf("X-On-Behalf-Of = %q", h)
 	}
-	c := reqs[1].JSON(t)["ticket"].(map[string]any)["comment"].(map[string]any)
-	if c["public"] != false || c["author_id"] != 555.0 || !strings.HasSuffix(c["body"].(string), "Customer: any news?") {
+	c := reqs[1].JSON(t)["request"].(map[string]any)["comment"].(map[string]any)
+	if body, _ := c["body"].(string); !strings.Contains(body, "Mario: any news?") || !strings.Contains(body, marker("i-any news?")) {
 		t.Errorf("comment = %v", c)
 	}
-	if st := reqs[3].JSON(t)["ticket"].(map[string]any)["status"]; st != "solved" {
-		t.Errorf("close status = %v", st)
+	if _, err := NewZendesk("acme", ZendeskAPIToken("a@b.c", "t"), WithRequesterUpdates(true)); err == nil || !strings.Contains(err.Error(), "impersonate") {
+		t.Errorf("requester updates with an API token: err = %v", err)
 	}
+}
+
+func requestLines(reqs []gotRequest) []string {
+	var out []string
+	for _, r := range reqs {
+		out = append(out, r.Method+" "+r.Path)
+	}
+	return out
 }
 
 func TestZendeskErrors(t *testing.T) {

@@ -12,17 +12,13 @@ import (
 	"time"
 
 	"github.com/batonbot/baton/handoff"
+	"github.com/batonbot/baton/handoff/handofftest"
 )
 
-// fakeZendesk follows the Zendesk Support API for what the connector
-// sends: create-or-update user, create ticket (Idempotency-Key honoured),
-// update ticket. It records every request.
+// fakeZendesk is handofftest's Zendesk with the credentials the live
+// tests' configs use; it records every request.
 type fakeZendesk struct {
-	mu      sync.Mutex
-	reqs    []recordedReq
-	tickets map[string]int // idempotency key → ticket id
-	// fail answers the next ticket creations with these statuses first.
-	fail []int
+	*handofftest.Zendesk
 }
 
 type recordedReq struct {
@@ -32,62 +28,14 @@ type recordedReq struct {
 }
 
 func newFakeZendesk(t *testing.T) (*fakeZendesk, *httptest.Server) {
-	f := &fakeZendesk{tickets: map[string]int{}}
-	srv := httptest.NewServer(f)
-	t.Cleanup(srv.Close)
-	return f, srv
-}
-
-func (f *fakeZendesk) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	body, _ := io.ReadAll(r.Body)
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.reqs = append(f.reqs, recordedReq{r.Method, r.URL.Path, r.Header.Clone(), string(body)})
-	if u, p, ok := r.BasicAuth(); !ok || u != "bot@acme.example/token" || p != "s3cret" {
-		w.WriteHeader(http.StatusUnauthorized)
-		_, _ = io.WriteString(w, `{"error":"Couldn't authenticate you"}`)
-		return
-	}
-	w.Header().Set("Content-Type", "application/json")
-	switch {
-	case r.Method == http.MethodPost && r.URL.Path == "/api/v2/users/create_or_update":
-		w.WriteHeader(http.StatusOK)
-		_, _ = io.WriteString(w, `{"user":{"id":9001,"name":"Anna"}}`)
-	case r.Method == http.MethodPost && r.URL.Path == "/api/v2/tickets":
-		if len(f.fail) > 0 {
-			st := f.fail[0]
-			f.fail = f.fail[1:]
-			if st == http.StatusTooManyRequests {
-				w.Header().Set("Retry-After", "1")
-			}
-			w.WriteHeader(st)
-			_, _ = io.WriteString(w, `{"error":"try later"}`)
-			return
-		}
-		key := r.Header.Get("Idempotency-Key")
-		id, seen := f.tickets[key]
-		if !seen {
-			id = 4000 + len(f.tickets) + 1
-			f.tickets[key] = id
-		}
-		w.WriteHeader(http.StatusCreated)
-		_ = json.NewEncoder(w).Encode(map[string]any{"ticket": map[string]any{"id": id, "status": "new"}})
-	case r.Method == http.MethodPut && strings.HasPrefix(r.URL.Path, "/api/v2/tickets/"):
-		_, _ = io.WriteString(w, `{"ticket":{"id":1}}`)
-	default:
-		w.WriteHeader(http.StatusNotFound)
-		_, _ = io.WriteString(w, `{"error":"InvalidEndpoint"}`)
-	}
+	z := handofftest.NewZendesk(t, handofftest.NewClock(time.Now()), "bot@acme.example", "s3cret", "")
+	return &fakeZendesk{z}, z.Server
 }
 
 func (f *fakeZendesk) requests(method, path string) []recordedReq {
-	f.mu.Lock()
-	defer f.mu.Unlock()
 	var out []recordedReq
-	for _, r := range f.reqs {
-		if r.Method == method && r.Path == path {
-			out = append(out, r)
-		}
+	for _, c := range f.Calls(method, path) {
+		out = append(out, recordedReq{c.Method, c.Path, c.Header, string(c.Body)})
 	}
 	return out
 }
@@ -210,7 +158,7 @@ func TestChatLiveOpensOneTicketWithTheTranscript(t *testing.T) {
 
 func TestChatLiveRetriesA429(t *testing.T) {
 	fake, srv := newFakeZendesk(t)
-	fake.fail = []int{http.StatusTooManyRequests}
+	fake.Inject(handofftest.Fault{Method: http.MethodPost, Path: "/api/v2/tickets", Status: http.StatusTooManyRequests, RetryAfter: "1"})
 	cfg := writeZendeskConfig(t, srv.URL)
 	code, stdout, stderr := runLive(t, "hello\nagent\n", "--config", cfg, "testdata/flows/shop.yaml")
 	wantCode(t, code, exitOK, stdout, stderr)
@@ -252,5 +200,6 @@ func init() {
 	liveDeliverOptions = []handoff.DeliverOption{
 		handoff.DeliverBackoff(handoff.Backoff{Initial: 50 * time.Millisecond, Max: 200 * time.Millisecond, Multiplier: 2}),
 		handoff.DeliverPollInterval(20 * time.Millisecond),
+		handoff.DeliverAppendWindow(50 * time.Millisecond),
 	}
 }

@@ -155,11 +155,14 @@ type outboxItemJSON struct {
 	NextAt       *time.Time         `json:"next_at,omitempty"`
 	LastError    string             `json:"last_error,omitempty"`
 	Ticket       *flows.TicketRef   `json:"ticket,omitempty"`
+	// Note is what a close or a system note says (why the ticket is
+	// closed, an agent's reply that was not delivered).
+	Note string `json:"note,omitempty"`
 }
 
 func outboxJSON(it flows.OutboxItem) outboxItemJSON {
 	o := outboxItemJSON{ID: it.ID, Kind: it.Kind, Conversation: it.ConversationID, HandoffID: it.HandoffID,
-		Status: it.Status, Attempts: it.Attempts, CreatedAt: it.CreatedAt, LastError: it.LastError}
+		Status: it.Status, Attempts: it.Attempts, CreatedAt: it.CreatedAt, LastError: handoff.Redact(it.LastError), Note: outboxNote(it)}
 	if it.Status == flows.OutboxPending && !it.NextAt.IsZero() {
 		t := it.NextAt
 		o.NextAt = &t
@@ -173,7 +176,7 @@ func outboxJSON(it flows.OutboxItem) outboxItemJSON {
 
 func printOutbox(e *env, items []flows.OutboxItem) {
 	w := tabwriter.NewWriter(e.stdout, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(w, "ID\tKIND\tCONVERSATION\tHANDOFF\tSTATUS\tATTEMPTS\tNEXT ATTEMPT\tTICKET\tLAST ERROR")
+	fmt.Fprintln(w, "ID\tKIND\tCONVERSATION\tHANDOFF\tSTATUS\tATTEMPTS\tNEXT ATTEMPT\tTICKET\tNOTE\tLAST ERROR")
 	for _, it := range items {
 		next, ticket := "-", "-"
 		if it.Status == flows.OutboxPending && !it.NextAt.IsZero() {
@@ -182,10 +185,22 @@ func printOutbox(e *env, items []flows.OutboxItem) {
 		if it.Ticket.ID != "" {
 			ticket = it.Ticket.Connector + " " + it.Ticket.ID
 		}
-		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%d\t%s\t%s\t%s\n", it.ID, it.Kind, it.ConversationID, it.HandoffID,
-			it.Status, it.Attempts, next, ticket, orDefault(oneLine(it.LastError), "-"))
+		note := outboxNote(it)
+		if len([]rune(note)) > 48 {
+			note = string([]rune(note)[:47]) + "…"
+		}
+		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%d\t%s\t%s\t%s\t%s\n", it.ID, it.Kind, it.ConversationID, orDefault(it.HandoffID, "-"),
+			it.Status, it.Attempts, next, ticket, orDefault(note, "-"), orDefault(oneLine(handoff.Redact(it.LastError)), "-"))
 	}
 	_ = w.Flush()
+}
+
+// outboxNote is the text of a close's or a system note's message.
+func outboxNote(it flows.OutboxItem) string {
+	if it.Message == nil || it.Message.From != flows.RoleSystem {
+		return ""
+	}
+	return oneLine(it.Message.Text)
 }
 
 func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }

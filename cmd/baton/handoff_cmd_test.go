@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/batonbot/baton/flows"
+	"github.com/batonbot/baton/handoff/handofftest"
 	"github.com/batonbot/baton/store/bolt"
 )
 
@@ -115,7 +116,7 @@ func TestHandoffRetryDeliversWithConfig(t *testing.T) {
 
 func TestHandoffRetryThatFailsAgainExits1(t *testing.T) {
 	fake, srv := newFakeZendesk(t)
-	fake.fail = []int{http.StatusInternalServerError}
+	fake.Inject(handofftest.Fault{Method: http.MethodPost, Path: "/api/v2/tickets", Status: http.StatusInternalServerError})
 	cfg := writeZendeskConfig(t, srv.URL)
 	store := deadStore(t)
 	code, stdout, stderr := runWithToken(t, "handoff", "retry", "--store", store, "--config", cfg, "--all-dead")

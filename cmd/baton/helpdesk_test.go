@@ -21,7 +21,8 @@ func TestChatConfigShowsRequestsWithoutSecrets(t *testing.T) {
 	for _, r := range reqs {
 		got = append(got, r["op"].(string)+" "+r["method"].(string)+" "+r["path"].(string))
 	}
-	want := []string{"open.user POST /api/v2/users/create_or_update", "open POST /api/v2/tickets", "append PUT /api/v2/tickets/2002", "close PUT /api/v2/tickets/2002"}
+	want := []string{"open.user POST /api/v2/users/create_or_update", "open POST /api/v2/tickets",
+		"append.lookup GET /api/v2/tickets/2002", "append PUT /api/v2/tickets/2002", "close.lookup GET /api/v2/tickets/2002", "close PUT /api/v2/tickets/2002"}
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Fatalf("requests:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}

@@ -1,0 +1,221 @@
+package handoff
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"net/url"
+	"strconv"
+	"time"
+
+	"github.com/batonbot/baton/flows"
+)
+
+// Freshdesk has no idempotency key; this is how Open avoids a second
+// ticket (developers.freshdesk.com/api: "Create a Ticket", "List All
+// Tickets", "Filter Tickets"):
+//
+//   - Every ticket is tagged "baton-<handoff id>".
+//   - When the requester is known by e-mail or unique_external_id (see
+//     WithUniqueExternalID), "List All Tickets" filtered by it reads the
+//     tickets from the database: what it does not list does not exist.
+//   - Otherwise "Filter Tickets" (GET /api/v2/search/tickets) searches the
+//     tag. The search index lags behind creation (Freshdesk: updates can
+//     take a few minutes to be searchable), so an empty result is no proof.
+//     After a create whose outcome is unknown (no answer, a 5xx, an answer
+//     Baton could not read, or a worker that died during the attempt),
+//     Open keeps searching, every searchRetry, for the search window
+//     (WithSearchWindow, default 2 minutes) before it creates again. A
+//     process that meets an earlier attempt it knows nothing of waits the
+//     whole window from then. A ticket the index shows only after the
+//     window is the remaining risk: widen the window to the lag the account
+//     sees.
+//   - A 404 from the search is Freshdesk's search being unavailable, not a
+//     missing ticket: it is retried, and nothing is created meanwhile.
+
+// DefaultSearchWindow covers Freshdesk's search index lag after an
+// uncertain create.
+const DefaultSearchWindow = 2 * time.Minute
+
+// searchRetry is how often Open searches again during the window.
+const searchRetry = 20 * time.Second
+
+// freshdeskFound is a ticket as the list and search endpoints return it.
+type freshdeskFound struct {
+	ID          int64    `json:"id"`
+	RequesterID int64    `json:"requester_id"`
+	Status      int      `json:"status"`
+	Tags        []string `json:"tags"`
+}
+
+// Open returns the ticket already opened for h if there is one (in memory,
+// listed by its requester, or found by its tag), else creates it.
+func (f *Freshdesk) Open(ctx context.Context, h *flows.Handoff) (flows.TicketRef, error) {
+	if h == nil {
+		return flows.TicketRef{}, &Error{Connector: "freshdesk", Op: "open", Err: fmt.Errorf("no handoff")}
+	}
+	f.mu.Lock()
+	ref, ok := f.opened[h.ID]
+	firstHere := !f.seen[h.ID]
+	f.seen[h.ID] = true
+	f.mu.Unlock()
+	if ok {
+		return ref, nil
+	}
+	found, consistent, err := f.find(ctx, h)
+	if err != nil {
+		return flows.TicketRef{}, err
+	}
+	if found != nil {
+		return f.remember(h.ID, found.ID, found.RequesterID), nil
+	}
+	now := f.o.now()
+	if !consistent {
+		f.mu.Lock()
+		since, uncertain := f.created[h.ID]
+		if a, ok := AttemptFrom(ctx); !uncertain && ok && a.Retry() && firstHere {
+			since, uncertain = now, true // an earlier attempt, maybe elsewhere, may have created it
+			f.created[h.ID] = now
+		}
+		f.mu.Unlock()
+		if until := since.Add(f.o.searchWindow); uncertain && now.Before(until) {
+			return flows.TicketRef{}, &Error{Connector: "freshdesk", Op: "open.lookup", Retryable: true,
+				RetryAfter: min(searchRetry, until.Sub(now)),
+				Err: fmt.Errorf("no ticket tagged %s found yet; the create sent at %s may still be on its way into Freshdesk's search index, so Baton searches again until %s before creating another",
+					handoffTag(h.ID), since.UTC().Format(time.RFC3339), until.UTC().Format(time.RFC3339))}
+		}
+	}
+	c, err := f.createCall(h)
+	if err != nil {
+		return flows.TicketRef{}, err
+	}
+	res, err := f.s.send(ctx, c)
+	if err != nil {
+		if uncertainWrite(err) {
+			f.mu.Lock()
+			f.created[h.ID] = now
+			f.mu.Unlock()
+			var e *Error
+			if errors.As(err, &e) && e.RetryAfter == 0 && !consistent {
+				e.RetryAfter = searchRetry
+			}
+		}
+		return flows.TicketRef{}, err
+	}
+	var t freshdeskFound
+	if err := json.Unmarshal(res.body, &t); err != nil || t.ID == 0 {
+		f.mu.Lock()
+		f.created[h.ID] = now
+		f.mu.Unlock()
+		return flows.TicketRef{}, decodeError("freshdesk", "open", fmt.Errorf("no ticket id in %q", clip(string(res.body), 100)))
+	}
+	return f.remember(h.ID, t.ID, t.RequesterID), nil
+}
+
+func (f *Freshdesk) remember(handoffID string, id, requester int64) flows.TicketRef {
+	s := strconv.FormatInt(id, 10)
+	ref := flows.TicketRef{Connector: "freshdesk", ID: s, URL: f.base + "/a/tickets/" + s}
+	f.mu.Lock()
+	f.opened[handoffID] = ref
+	delete(f.created, handoffID)
+	delete(f.seen, handoffID)
+	if requester != 0 {
+		f.requesters[s] = requester
+	}
+	if len(f.seen) > 10000 { // handoffs that never opened; forget them rather than grow
+		clear(f.seen)
+	}
+	f.mu.Unlock()
+	return ref
+}
+
+// find looks for h's ticket: in the requester's tickets when Freshdesk can
+// list them by the identifier the ticket is created with (consistent),
+// else in the search index (which lags).
+func (f *Freshdesk) find(ctx context.Context, h *flows.Handoff) (found *freshdeskFound, consistent bool, err error) {
+	tag := handoffTag(h.ID)
+	c := h.Contact
+	var q url.Values
+	switch {
+	case f.o.uniqueExternalID && c.ID != "":
+		q = url.Values{"unique_external_id": {c.ID}}
+	case c.Email != "":
+		q = url.Values{"email": {c.Email}}
+	}
+	if q != nil {
+		q.Set("order_by", "created_at")
+		q.Set("per_page", "100")
+		res, err := f.s.send(ctx, call{op: "open.lookup", method: http.MethodGet, url: f.base + "/api/v2/tickets?" + q.Encode(),
+			header: f.header(), canned: `[]`})
+		if err != nil {
+			return nil, true, err
+		}
+		var list []freshdeskFound
+		if err := json.Unmarshal(res.body, &list); err != nil {
+			return nil, true, decodeError("freshdesk", "open.lookup", err)
+		}
+		return withTag(list, tag), true, nil
+	}
+	sq := url.Values{"query": {`"tag:'` + tag + `'"`}}
+	res, err := f.s.send(ctx, call{op: "open.lookup", method: http.MethodGet,
+		url: f.base + "/api/v2/search/tickets?" + sq.Encode(), header: f.header(), canned: `{"results":[],"total":0}`})
+	if err != nil {
+		var e *Error
+		if errors.As(err, &e) && e.Status == http.StatusNotFound {
+			e.Retryable = true
+			e.RetryAfter = searchRetry
+			e.Hint = "Freshdesk's ticket search answered 404, which it does while search is unavailable; Baton searches again and creates no ticket meanwhile (creating without a search could open a second one). If it lasts, check that the account's plan includes the search API"
+		}
+		return nil, false, err
+	}
+	var got struct {
+		Results []freshdeskFound `json:"results"`
+	}
+	if err := json.Unmarshal(res.body, &got); err != nil {
+		return nil, false, decodeError("freshdesk", "open.lookup", err)
+	}
+	if t := withTag(got.Results, tag); t != nil {
+		return t, false, nil
+	}
+	// The search matches the tag; an index that returns the ticket
+	// without its tags is taken at its word.
+	for _, t := range got.Results {
+		if t.ID > 0 && len(t.Tags) == 0 {
+			return &t, false, nil
+		}
+	}
+	return nil, false, nil
+}
+
+func withTag(list []freshdeskFound, tag string) *freshdeskFound {
+	for i, t := range list {
+		if t.ID > 0 && containsString(t.Tags, tag) {
+			return &list[i]
+		}
+	}
+	return nil
+}
+
+// uncertainWrite reports whether a failed write may have taken effect: no
+// answer (but a connection that was made), a 5xx, or an answer that could
+// not be read.
+func uncertainWrite(err error) bool {
+	var e *Error
+	if !errors.As(err, &e) {
+		return true
+	}
+	if e.Status >= 500 {
+		return true
+	}
+	if e.Status != 0 {
+		return false // Freshdesk refused it (4xx): nothing was created
+	}
+	var op *net.OpError
+	if errors.As(e.Err, &op) && op.Op == "dial" {
+		return false // never connected
+	}
+	return e.Retryable
+}

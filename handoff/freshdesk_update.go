@@ -1,0 +1,151 @@
+package handoff
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strconv"
+
+	"github.com/batonbot/baton/flows"
+)
+
+// Append adds m to the ticket as the customer's note (see AppendBatch);
+// the outbox item of the attempt, when the Deliverer calls, is its marker.
+func (f *Freshdesk) Append(ctx context.Context, t flows.TicketRef, m flows.Message) error {
+	a, ok := AttemptFrom(ctx)
+	return f.AppendBatch(ctx, t, flows.Contact{}, attemptMessages(a, ok, m))
+}
+
+// AppendBatch adds msgs to the ticket as one note from the requester:
+// "Create a Note" (developers.freshdesk.com/api/#add_note_to_a_ticket)
+// with user_id the requester, incoming true ("appear as being created
+// from outside", as the customer's reply) and private false: Freshdesk's
+// API has no reply by the requester, and an incoming public note is how
+// it records one, so it reopens a ticket waiting on the customer and
+// counts for the SLA as the customer's answer. Baton's own notes (an
+// agent's reply that did not reach the customer) are private notes. The
+// note ends with the messages' markers.
+func (f *Freshdesk) AppendBatch(ctx context.Context, t flows.TicketRef, c flows.Contact, msgs []flows.TicketMessage) error {
+	if err := checkTicketID("freshdesk", "append", t.ID); err != nil {
+		return err
+	}
+	if len(msgs) == 0 {
+		return nil
+	}
+	html, err := batchHTML(msgs, c, f.o.render)
+	if err != nil {
+		return &Error{Connector: "freshdesk", Op: "append", Err: err}
+	}
+	note := map[string]any{"body": html, "private": true}
+	if !allSystem(msgs) {
+		rid, err := f.requester(ctx, t.ID)
+		if err != nil {
+			return err
+		}
+		note = map[string]any{"body": html, "private": false, "incoming": true, "user_id": rid}
+	}
+	b, err := marshalJSON(note)
+	if err != nil {
+		return &Error{Connector: "freshdesk", Op: "append", Err: err}
+	}
+	_, err = f.s.send(ctx, call{op: "append", method: http.MethodPost,
+		url: f.base + "/api/v2/tickets/" + t.ID + "/notes", header: f.header(), body: b,
+		canned: `{"id":4004,"ticket_id":` + t.ID + `,"incoming":true,"private":false}`})
+	return err
+}
+
+// freshdeskTicketInfo is what Baton reads of a ticket before updating it.
+type freshdeskTicketInfo struct {
+	ID          int64 `json:"id"`
+	RequesterID int64 `json:"requester_id"`
+	Status      int   `json:"status"`
+}
+
+func (f *Freshdesk) ticketInfo(ctx context.Context, id, op string) (freshdeskTicketInfo, error) {
+	res, err := f.s.send(ctx, call{op: op, method: http.MethodGet, url: f.base + "/api/v2/tickets/" + id, header: f.header(),
+		canned: `{"id":` + id + `,"requester_id":5005,"status":2}`})
+	if err != nil {
+		return freshdeskTicketInfo{}, err
+	}
+	var got freshdeskTicketInfo
+	if err := json.Unmarshal(res.body, &got); err != nil {
+		return freshdeskTicketInfo{}, decodeError("freshdesk", op, err)
+	}
+	if got.RequesterID != 0 {
+		f.mu.Lock()
+		f.requesters[id] = got.RequesterID
+		f.mu.Unlock()
+	}
+	return got, nil
+}
+
+// requester is the ticket's requester, remembered from Open or read.
+func (f *Freshdesk) requester(ctx context.Context, id string) (int64, error) {
+	f.mu.Lock()
+	rid, ok := f.requesters[id]
+	f.mu.Unlock()
+	if ok {
+		return rid, nil
+	}
+	info, err := f.ticketInfo(ctx, id, "append.lookup")
+	if err != nil {
+		return 0, err
+	}
+	if info.RequesterID == 0 {
+		return 0, &Error{Connector: "freshdesk", Op: "append.lookup", Err: fmt.Errorf("ticket %s has no requester", id)}
+	}
+	return info.RequesterID, nil
+}
+
+// Marked returns the ids among ids whose marker is in one of the ticket's
+// conversations ("List All Conversations of a Ticket", oldest first, 100
+// a page).
+func (f *Freshdesk) Marked(ctx context.Context, t flows.TicketRef, ids []string) ([]string, error) {
+	if err := checkTicketID("freshdesk", "append.check", t.ID); err != nil {
+		return nil, err
+	}
+	var texts []string
+	for page := 1; page <= 10; page++ {
+		res, err := f.s.send(ctx, call{op: "append.check", method: http.MethodGet,
+			url:    f.base + "/api/v2/tickets/" + t.ID + "/conversations?per_page=100&page=" + strconv.Itoa(page),
+			header: f.header(), canned: `[]`})
+		if err != nil {
+			return nil, err
+		}
+		var got []struct {
+			Body     string `json:"body"`
+			BodyText string `json:"body_text"`
+		}
+		if err := json.Unmarshal(res.body, &got); err != nil {
+			return nil, decodeError("freshdesk", "append.check", err)
+		}
+		for _, c := range got {
+			texts = append(texts, c.Body+"\n"+c.BodyText)
+		}
+		if len(got) < 100 {
+			break
+		}
+	}
+	return markedIn(texts, ids), nil
+}
+
+// Close resolves the ticket (status 4), unless an agent already resolved
+// or closed it: that ticket is left as it is.
+func (f *Freshdesk) Close(ctx context.Context, t flows.TicketRef) error {
+	if err := checkTicketID("freshdesk", "close", t.ID); err != nil {
+		return err
+	}
+	info, err := f.ticketInfo(ctx, t.ID, "close.lookup")
+	if err != nil {
+		return err
+	}
+	if info.Status == freshdeskResolved || info.Status == freshdeskClosed {
+		return nil
+	}
+	_, err = f.s.send(ctx, call{op: "close", method: http.MethodPut,
+		url: f.base + "/api/v2/tickets/" + t.ID, header: f.header(),
+		body:   []byte(`{"status":` + strconv.Itoa(freshdeskResolved) + `}`),
+		canned: `{"id":` + t.ID + `,"status":4}`})
+	return err
+}

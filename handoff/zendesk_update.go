@@ -1,0 +1,281 @@
+package handoff
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/batonbot/baton/flows"
+)
+
+// What Zendesk does with the requests below, from developer.zendesk.com:
+//
+//   - Ticket Comments (api-reference/ticketing/tickets/ticket_comments),
+//     "Author id": with author_id set, the user is shown as the comment's
+//     author but "is not considered the updater of the ticket": the
+//     authenticated user is, which decides "requester updated" business
+//     rules and current-user conditions. Only a request made as the
+//     requester counts as the requester's update.
+//   - "Making API requests on behalf of end users": an admin's OAuth token
+//     with the "impersonate" scope and the header X-On-Behalf-Of (the
+//     user's id) makes the request the end user's own; end users add
+//     comments through the Requests API (PUT /api/v2/requests/{id}), and
+//     their comments are public.
+//   - "List Comments": GET /api/v2/tickets/{id}/comments, sort_order desc
+//     for the newest first.
+//   - "List Tickets": GET /api/v2/tickets?external_id= lists the tickets
+//     with that external id (not unique: a conversation can hand off
+//     twice; the handoff's tag tells its ticket).
+//   - "Idempotency" (Support API introduction): a key is kept about two
+//     hours.
+
+// zendeskKeyLifetime is how long Zendesk keeps an Idempotency-Key; an open
+// retried later than zendeskLookupAfter after its handoff looks the ticket
+// up first.
+const (
+	zendeskKeyLifetime = 2 * time.Hour
+	zendeskLookupAfter = zendeskKeyLifetime - 30*time.Minute
+)
+
+// zendeskTicketInfo is what Baton reads of a ticket before updating it.
+type zendeskTicketInfo struct {
+	ID          int64    `json:"id"`
+	RequesterID int64    `json:"requester_id"`
+	AssigneeID  int64    `json:"assignee_id"`
+	Status      string   `json:"status"`
+	Tags        []string `json:"tags"`
+}
+
+func (z *Zendesk) ticketInfo(ctx context.Context, id, op string) (zendeskTicketInfo, error) {
+	res, err := z.s.send(ctx, call{op: op, method: http.MethodGet, url: z.base + "/api/v2/tickets/" + id, header: z.header(),
+		canned: `{"ticket":{"id":` + id + `,"requester_id":1001,"assignee_id":1002,"status":"open"}}`})
+	if err != nil {
+		return zendeskTicketInfo{}, err
+	}
+	var got struct {
+		Ticket zendeskTicketInfo `json:"ticket"`
+	}
+	if err := json.Unmarshal(res.body, &got); err != nil {
+		return zendeskTicketInfo{}, decodeError("zendesk", op, err)
+	}
+	if got.Ticket.RequesterID != 0 {
+		z.mu.Lock()
+		z.requesters[id] = got.Ticket.RequesterID
+		z.mu.Unlock()
+	}
+	return got.Ticket, nil
+}
+
+// Append adds m to the ticket as the customer's own comment (see
+// AppendBatch); the outbox item of the attempt, when the Deliverer calls,
+// is its marker.
+func (z *Zendesk) Append(ctx context.Context, t flows.TicketRef, m flows.Message) error {
+	a, ok := AttemptFrom(ctx)
+	return z.AppendBatch(ctx, t, flows.Contact{}, attemptMessages(a, ok, m))
+}
+
+// AppendBatch adds msgs to the ticket in one comment that counts as the
+// customer's: with WithRequesterUpdates (an OAuth token with the
+// impersonate scope) through the Requests API on behalf of the requester,
+// so it reopens a pending or solved ticket, fires "requester updated"
+// triggers and counts for SLAs exactly as the customer's e-mail would;
+// else through the Tickets API, as a public comment with the requester as
+// author_id, reopening a pending, on-hold or solved ticket itself (status
+// open), since the API user is then the updater. Baton's own notes (an
+// agent's reply that did not reach the customer) are internal notes.
+// The comment ends with the messages' markers. A closed ticket takes no
+// comment: that is a permanent error.
+func (z *Zendesk) AppendBatch(ctx context.Context, t flows.TicketRef, c flows.Contact, msgs []flows.TicketMessage) error {
+	if err := checkTicketID("zendesk", "append", t.ID); err != nil {
+		return err
+	}
+	if len(msgs) == 0 {
+		return nil
+	}
+	text := batchText(msgs, c, z.o.render)
+	if allSystem(msgs) {
+		return z.updateTicket(ctx, "append", t.ID, map[string]any{"comment": zendeskComment{Body: text, Public: false}})
+	}
+	if z.o.onBehalf {
+		rid, err := z.requester(ctx, t.ID)
+		if err != nil {
+			return err
+		}
+		b, err := marshalJSON(map[string]any{"request": map[string]any{"comment": map[string]any{"body": text}}})
+		if err != nil {
+			return &Error{Connector: "zendesk", Op: "append", Err: err}
+		}
+		h := z.header()
+		h.Set("X-On-Behalf-Of", strconv.FormatInt(rid, 10))
+		_, err = z.s.send(ctx, call{op: "append", method: http.MethodPut, url: z.base + "/api/v2/requests/" + t.ID,
+			header: h, body: b, canned: `{"request":{"id":` + t.ID + `,"status":"open"}}`})
+		return err
+	}
+	info, err := z.ticketInfo(ctx, t.ID, "append.lookup")
+	if err != nil {
+		return err
+	}
+	if info.Status == "closed" {
+		return &Error{Connector: "zendesk", Op: "append", Err: fmt.Errorf("ticket %s is closed, and Zendesk takes no more comments on a closed ticket; the customer's message is not added", t.ID)}
+	}
+	upd := map[string]any{"comment": zendeskComment{Body: text, Public: true, AuthorID: info.RequesterID}}
+	switch info.Status {
+	case "pending", "hold", "solved":
+		upd["status"] = "open" // the customer answered: the ticket needs an agent again
+	}
+	return z.updateTicket(ctx, "append", t.ID, upd)
+}
+
+// requester is the ticket's requester, remembered from Open or read.
+func (z *Zendesk) requester(ctx context.Context, id string) (int64, error) {
+	z.mu.Lock()
+	rid, ok := z.requesters[id]
+	z.mu.Unlock()
+	if ok {
+		return rid, nil
+	}
+	info, err := z.ticketInfo(ctx, id, "append.lookup")
+	if err != nil {
+		return 0, err
+	}
+	if info.RequesterID == 0 {
+		return 0, &Error{Connector: "zendesk", Op: "append.lookup", Err: fmt.Errorf("ticket %s has no requester", id)}
+	}
+	return info.RequesterID, nil
+}
+
+func (z *Zendesk) updateTicket(ctx context.Context, op, id string, ticket map[string]any) error {
+	b, err := marshalJSON(map[string]any{"ticket": ticket})
+	if err != nil {
+		return &Error{Connector: "zendesk", Op: op, Err: err}
+	}
+	_, err = z.s.send(ctx, call{op: op, method: http.MethodPut, url: z.base + "/api/v2/tickets/" + id,
+		header: z.header(), body: b, canned: `{"ticket":{"id":` + id + `}}`})
+	return err
+}
+
+// Marked returns the ids among ids whose marker is in one of the ticket's
+// most recent comments.
+func (z *Zendesk) Marked(ctx context.Context, t flows.TicketRef, ids []string) ([]string, error) {
+	if err := checkTicketID("zendesk", "append.check", t.ID); err != nil {
+		return nil, err
+	}
+	next := z.base + "/api/v2/tickets/" + t.ID + "/comments?sort_order=desc&per_page=100"
+	var texts []string
+	for page := 0; next != "" && page < markerScanLimit/100; page++ {
+		res, err := z.s.send(ctx, call{op: "append.check", method: http.MethodGet, url: next, header: z.header(),
+			canned: `{"comments":[],"next_page":null}`})
+		if err != nil {
+			return nil, err
+		}
+		var got struct {
+			Comments []struct {
+				Body      string `json:"body"`
+				PlainBody string `json:"plain_body"`
+				HTMLBody  string `json:"html_body"`
+			} `json:"comments"`
+			NextPage string `json:"next_page"`
+		}
+		if err := json.Unmarshal(res.body, &got); err != nil {
+			return nil, decodeError("zendesk", "append.check", err)
+		}
+		for _, c := range got.Comments {
+			texts = append(texts, c.Body+"\n"+c.PlainBody+"\n"+c.HTMLBody)
+		}
+		if found := markedIn(texts, ids); len(found) == len(ids) {
+			return found, nil
+		}
+		next = ""
+		if u, err := url.Parse(got.NextPage); err == nil && got.NextPage != "" && strings.HasPrefix(got.NextPage, z.base+"/") && u.Host != "" {
+			next = got.NextPage
+		}
+	}
+	return markedIn(texts, ids), nil
+}
+
+// Close sets the ticket's status to solved, unless an agent already
+// solved or closed it: that ticket is left as it is. Zendesk solves only
+// assigned tickets, so one nobody took is assigned to the API user.
+func (z *Zendesk) Close(ctx context.Context, t flows.TicketRef) error {
+	if err := checkTicketID("zendesk", "close", t.ID); err != nil {
+		return err
+	}
+	info, err := z.ticketInfo(ctx, t.ID, "close.lookup")
+	if err != nil {
+		return err
+	}
+	if info.Status == "solved" || info.Status == "closed" {
+		return nil
+	}
+	upd := map[string]any{"status": "solved"}
+	if info.AssigneeID == 0 {
+		me, err := z.self(ctx)
+		if err != nil {
+			return err
+		}
+		upd["assignee_id"] = me
+	}
+	return z.updateTicket(ctx, "close", t.ID, upd)
+}
+
+// self is the API user's id.
+func (z *Zendesk) self(ctx context.Context) (int64, error) {
+	z.mu.Lock()
+	me := z.me
+	z.mu.Unlock()
+	if me != 0 {
+		return me, nil
+	}
+	res, err := z.s.send(ctx, call{op: "close.me", method: http.MethodGet, url: z.base + "/api/v2/users/me", header: z.header(),
+		canned: `{"user":{"id":1002}}`})
+	if err != nil {
+		return 0, err
+	}
+	var got struct {
+		User struct {
+			ID int64 `json:"id"`
+		} `json:"user"`
+	}
+	if err := json.Unmarshal(res.body, &got); err != nil || got.User.ID == 0 {
+		return 0, decodeError("zendesk", "close.me", fmt.Errorf("no user id in %q", clip(string(res.body), 100)))
+	}
+	z.mu.Lock()
+	z.me = got.User.ID
+	z.mu.Unlock()
+	return got.User.ID, nil
+}
+
+// lookupOpened finds the ticket of handoff h among the tickets with its
+// conversation's external id, by the handoff's tag.
+func (z *Zendesk) lookupOpened(ctx context.Context, h *flows.Handoff) (flows.TicketRef, bool, error) {
+	q := url.Values{"external_id": {h.ConversationID}}
+	res, err := z.s.send(ctx, call{op: "open.lookup", method: http.MethodGet, url: z.base + "/api/v2/tickets?" + q.Encode(),
+		header: z.header(), canned: `{"tickets":[]}`})
+	if err != nil {
+		return flows.TicketRef{}, false, err
+	}
+	var got struct {
+		Tickets []zendeskTicketInfo `json:"tickets"`
+	}
+	if err := json.Unmarshal(res.body, &got); err != nil {
+		return flows.TicketRef{}, false, decodeError("zendesk", "open.lookup", err)
+	}
+	tag := handoffTag(h.ID)
+	for _, t := range got.Tickets {
+		if t.ID > 0 && containsString(t.Tags, tag) {
+			id := strconv.FormatInt(t.ID, 10)
+			if t.RequesterID != 0 {
+				z.mu.Lock()
+				z.requesters[id] = t.RequesterID
+				z.mu.Unlock()
+			}
+			return flows.TicketRef{Connector: "zendesk", ID: id, URL: z.base + "/agent/tickets/" + id}, true, nil
+		}
+	}
+	return flows.TicketRef{}, false, nil
+}
