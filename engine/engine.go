@@ -175,5 +175,5 @@ func (e *Engine) NewSession(id string, c flows.Contact, channel, lang string) *f
 // time, a stale HTTP result, an unknown state) are reported as ErrorEffects;
 // the error is non-nil only when the turn could not run at all.
 func (e *Engine) Turn(ctx context.Context, s *flows.Session, in flows.Input) (*flows.Session, []flows.Effect, error) {
-	return e.turn(ctx, s, in)
+	return e.turn(ctx, s, in, false)
 }

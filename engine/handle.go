@@ -15,9 +15,13 @@ const maxConflictRetries = 5
 // sharingStore is a store that lends Handle its stored session and takes
 // over the new one without copying either (store/memory): Turn never
 // modifies the session it is given, and the session it returns shares
-// only unchanged parts with it, which nobody modifies.
+// only unchanged parts with it, which nobody modifies. LoadShared also
+// says whether this caller alone may append to the session's transcript
+// array beyond its length (tail): the store grants that to one loader of
+// each saved revision, so the turn appends its messages in place instead
+// of copying the transcript.
 type sharingStore interface {
-	LoadShared(ctx context.Context, id string) (*flows.Session, error)
+	LoadShared(ctx context.Context, id string) (s *flows.Session, tail bool, err error)
 	SaveOwned(ctx context.Context, s *flows.Session, c flows.Commit) error
 }
 
@@ -57,8 +61,9 @@ func (e *Engine) Handle(ctx context.Context, store flows.SessionStore, id string
 	var err error
 	for range maxConflictRetries {
 		var s *flows.Session
+		tail := false
 		if shared != nil {
-			s, err = shared.LoadShared(ctx, id)
+			s, tail, err = shared.LoadShared(ctx, id)
 		} else {
 			s, err = store.Load(ctx, id)
 		}
@@ -77,7 +82,7 @@ func (e *Engine) Handle(ctx context.Context, store flows.SessionStore, id string
 		if err != nil {
 			return nil, fmt.Errorf("engine: loading session %q: %w", id, err)
 		}
-		ns, effects, terr := e.Turn(ctx, s, in)
+		ns, effects, terr := e.turn(ctx, s, in, tail)
 		if terr != nil {
 			return nil, terr
 		}

@@ -15,6 +15,7 @@ import (
 type testStore struct {
 	mu       sync.Mutex
 	sessions map[string]*flows.Session
+	claimed  map[*flows.Session]bool // revisions whose transcript tail a turn took
 	items    []flows.OutboxItem
 	loads    map[string]int
 	timers   map[string]time.Time // key → due
@@ -24,7 +25,7 @@ type testStore struct {
 var _ flows.SessionStore = (*testStore)(nil)
 
 func newTestStore() *testStore {
-	return &testStore{sessions: map[string]*flows.Session{}, loads: map[string]int{}, timers: map[string]time.Time{}}
+	return &testStore{sessions: map[string]*flows.Session{}, claimed: map[*flows.Session]bool{}, loads: map[string]int{}, timers: map[string]time.Time{}}
 }
 
 func (m *testStore) Load(ctx context.Context, id string) (*flows.Session, error) {
@@ -107,14 +108,16 @@ type sharedStore struct{ *testStore }
 
 func newSharedStore() sharedStore { return sharedStore{newTestStore()} }
 
-func (m sharedStore) LoadShared(ctx context.Context, id string) (*flows.Session, error) {
+func (m sharedStore) LoadShared(ctx context.Context, id string) (*flows.Session, bool, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	s, ok := m.sessions[id]
 	if !ok {
-		return nil, fmt.Errorf("session %q: %w", id, flows.ErrNoSession)
+		return nil, false, fmt.Errorf("session %q: %w", id, flows.ErrNoSession)
 	}
-	return s, nil
+	tail := !m.claimed[s]
+	m.claimed[s] = true
+	return s, tail, nil
 }
 
 func (m sharedStore) SaveOwned(ctx context.Context, s *flows.Session, c flows.Commit) error {

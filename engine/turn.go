@@ -29,6 +29,10 @@ type turn struct {
 	msgs      []flows.Message
 	varsOwned bool
 
+	// tail: the turn may append to the transcript's array in place (see
+	// appendTranscript).
+	tail bool
+
 	steps   int
 	path    []string // states entered this turn, for the runaway-loop error
 	trigger string   // what led here this turn (the `trigger` builtin)
@@ -75,7 +79,7 @@ type turn struct {
 // Turn call that used it (the effects and the new session are fresh).
 var turnPool = sync.Pool{New: func() any { return new(turn) }}
 
-func (e *Engine) turn(ctx context.Context, s *flows.Session, in flows.Input) (ns *flows.Session, out []flows.Effect, err error) {
+func (e *Engine) turn(ctx context.Context, s *flows.Session, in flows.Input, tail bool) (ns *flows.Session, out []flows.Effect, err error) {
 	if s == nil {
 		return nil, nil, errors.New("engine: Turn needs a session: create one with Engine.NewSession")
 	}
@@ -84,7 +88,7 @@ func (e *Engine) turn(ctx context.Context, s *flows.Session, in flows.Input) (ns
 	}
 	t := turnPool.Get().(*turn)
 	msgs, path := t.msgs[:0], t.path[:0]
-	*t = turn{e: e, f: e.flow, ctx: ctx, in: in, out: make([]flows.Effect, 0, 8), msgs: msgs, path: path}
+	*t = turn{e: e, f: e.flow, ctx: ctx, in: in, out: make([]flows.Effect, 0, 8), msgs: msgs, path: path, tail: tail}
 	defer func() {
 		t.ctx, t.s, t.out, t.e, t.f = nil, nil, nil, nil, nil
 		clear(t.msgs)
@@ -172,23 +176,36 @@ func (t *turn) finish() {
 	}
 	t.timers()
 	if len(t.msgs) > 0 {
-		old := t.s.Transcript
-		n := len(old) + len(t.msgs)
-		skip := 0
-		if n > t.e.maxTrans {
-			skip = n - t.e.maxTrans
-			n = t.e.maxTrans
-		}
-		tr := make([]flows.Message, 0, n)
-		if skip < len(old) {
-			tr = append(tr, old[skip:]...)
-			tr = append(tr, t.msgs...)
-		} else {
-			tr = append(tr, t.msgs[skip-len(old):]...)
-		}
-		t.s.Transcript = tr
+		t.s.Transcript = appendTranscript(t.s.Transcript, t.msgs, t.e.maxTrans, t.tail)
 	}
 	t.releaseEnv()
+}
+
+// appendTranscript returns old followed by msgs, the last limit of them.
+// With tail the turn owns old's spare capacity (the store granted it: no
+// other turn extends this array), so it appends in place, dropping the
+// oldest by slicing, and most turns copy nothing; when the capacity runs
+// out it copies into a new array with room for the next turns. Without
+// tail it copies into an array of the exact size, as the sessions of
+// every other turn share nothing they could overwrite.
+func appendTranscript(old, msgs []flows.Message, limit int, tail bool) []flows.Message {
+	skip := max(0, len(old)+len(msgs)-limit)
+	if tail && len(old)+len(msgs) <= cap(old) {
+		return append(old, msgs...)[skip:]
+	}
+	if skip >= len(old) {
+		msgs, old = msgs[skip-len(old):], nil
+	} else {
+		old = old[skip:]
+	}
+	n := len(old) + len(msgs)
+	room := 0
+	if tail {
+		room = min(max(n/4, 4), 32)
+	}
+	tr := make([]flows.Message, 0, n+room)
+	tr = append(tr, old...)
+	return append(tr, msgs...)
 }
 
 func (t *turn) emit(e flows.Effect) { t.out = append(t.out, e) }

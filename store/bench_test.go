@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"testing"
 	"time"
 
@@ -14,6 +15,7 @@ import (
 	"github.com/batonbot/baton/store"
 	"github.com/batonbot/baton/store/bolt"
 	"github.com/batonbot/baton/store/memory"
+	"github.com/batonbot/baton/store/storetest"
 	"github.com/batonbot/baton/store/valkey"
 	"github.com/batonbot/baton/store/valkey/valkeytest"
 )
@@ -180,8 +182,9 @@ func BenchmarkBoltTurn(b *testing.B) {
 
 // BenchmarkIdleConversation measures the heap an idle conversation with a
 // 10-message transcript keeps in the memory store (B/conv), made the way a
-// host makes it (five user messages through engine.Handle), and its
-// encoded size with the codec (bytes/conv).
+// host makes it (five user messages through engine.Handle) and left alone
+// for the store's sweep to compact, and its encoded size with the codec
+// (bytes/conv).
 func BenchmarkIdleConversation(b *testing.B) {
 	f, ds := dsl.LoadFile("../examples/flows/survey.yaml")
 	if ds.HasErrors() {
@@ -189,7 +192,8 @@ func BenchmarkIdleConversation(b *testing.B) {
 	}
 	e := engine.New(f)
 	ctx := context.Background()
-	m := memory.New()
+	clock := storetest.NewClock(time.Date(2026, 3, 3, 10, 0, 0, 0, time.UTC))
+	m := memory.New(memory.WithClock(clock.Now))
 	var before, after runtime.MemStats
 	runtime.GC()
 	runtime.ReadMemStats(&before)
@@ -201,10 +205,15 @@ func BenchmarkIdleConversation(b *testing.B) {
 			return e.NewSession(id, flows.Contact{ID: id[len(id)-12:], Name: "Anna Rossi"}, "whatsapp", "it")
 		}
 		for _, text := range []string{"ciao", "x", "Anna", "boh", "34"} {
+			text = strings.Clone(text) // a message's text is the channel's, on the heap
 			if _, err := e.Handle(ctx, m, id, flows.Input{Kind: flows.InputMessage, Text: text}, create); err != nil {
 				b.Fatal(err)
 			}
 		}
+	}
+	clock.Add(2 * time.Minute) // idle
+	if _, err := m.Sweep(ctx); err != nil {
+		b.Fatal(err)
 	}
 	runtime.GC()
 	runtime.ReadMemStats(&after)

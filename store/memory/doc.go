@@ -7,5 +7,9 @@
 // A Store is safe for concurrent use and keeps its own copies: nothing a
 // caller holds aliases what it stores. engine.Handle skips those copies
 // through LoadShared and SaveOwned, which is why an in-memory turn costs
-// no more than the turn itself.
+// no more than the turn itself; LoadShared also grants one caller per
+// revision the right to append to the transcript's array in place. A
+// conversation untouched for a minute is packed with the store codec
+// (store.EncodeSession: about a quarter of its size in memory) until it is
+// loaded again.
 package memory

@@ -38,12 +38,20 @@ type Store struct {
 
 	// lastSweep is when expired conversations were last deleted.
 	lastSweep time.Time
+	buf       []byte // for packing
 }
 
-// entry is a stored session and when it was last saved.
+// entry is a stored session and when it was last saved. An idle one is
+// kept packed: encoded with the store codec (a few hundred bytes instead of
+// a couple of kilobytes), and decoded when it is loaded again. tail records
+// that a LoadShared caller took the right to append to this revision's
+// transcript array.
 type entry struct {
-	s       *flows.Session
-	touched time.Time
+	s       *flows.Session // nil while packed
+	packed  []byte
+	rev     int64
+	touched int64 // Unix nanoseconds: smaller than a time.Time
+	tail    bool
 }
 
 type item struct {
@@ -121,7 +129,10 @@ func (m *Store) Close() error { return nil }
 // Load returns a copy of the session id, or an error wrapping
 // flows.ErrNoSession.
 func (m *Store) Load(ctx context.Context, id string) (*flows.Session, error) {
-	s, err := m.LoadShared(ctx, id)
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	s, err := m.get(id)
 	if err != nil {
 		return nil, err
 	}
@@ -132,27 +143,53 @@ func (m *Store) Load(ctx context.Context, id string) (*flows.Session, error) {
 
 // LoadShared returns the stored session itself, not a copy: the caller
 // must not modify it (engine.Handle does not; Turn never modifies its
-// input).
-func (m *Store) LoadShared(ctx context.Context, id string) (*flows.Session, error) {
+// input). tail is true for the first caller of each saved revision: that
+// one may append to the session's transcript array beyond its length
+// (nobody else does, and nobody reads there), so its turn copies nothing.
+func (m *Store) LoadShared(ctx context.Context, id string) (s *flows.Session, tail bool, err error) {
 	if err := ctx.Err(); err != nil {
+		return nil, false, err
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	e, err := m.entry(id)
+	if err != nil {
+		return nil, false, err
+	}
+	tail = !e.tail
+	e.tail = true
+	return e.s, tail, nil
+}
+
+// get returns the stored session id.
+func (m *Store) get(id string) (*flows.Session, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	e, err := m.entry(id)
+	if err != nil {
 		return nil, err
 	}
-	now := m.now()
-	m.mu.Lock()
+	return e.s, nil // a save replaces e.s under the lock
+}
+
+// entry returns the live entry of id, unpacked; the caller holds m.mu.
+func (m *Store) entry(id string) (*entry, error) {
 	e, ok := m.sessions[id]
-	if ok && m.expired(e.touched, now) {
+	if ok && m.expired(e.at(), m.now()) {
 		m.deleteLocked(id)
 		ok = false
 	}
-	var s *flows.Session
-	if ok {
-		s = e.s // a save replaces e.s under the lock
-	}
-	m.mu.Unlock()
 	if !ok {
 		return nil, fmt.Errorf("session %q: %w", id, flows.ErrNoSession)
 	}
-	return s, nil
+	if e.s == nil {
+		s, err := store.DecodeSession(e.packed)
+		if err != nil {
+			return nil, fmt.Errorf("memory store: session %q: %w", id, err)
+		}
+		e.s, e.packed = s, nil
+	}
+	return e, nil
 }
 
 // Save stores a copy of s with c, atomically (see flows.SessionStore).
@@ -193,12 +230,12 @@ func (m *Store) save(ctx context.Context, s, keep *flows.Session, c flows.Commit
 	}
 	var rev int64
 	e := m.sessions[s.ID]
-	if e != nil && m.expired(e.touched, now) {
+	if e != nil && m.expired(e.at(), now) {
 		m.deleteLocked(s.ID)
 		e = nil
 	}
 	if e != nil {
-		rev = e.s.Rev
+		rev = e.rev
 	}
 	if s.Rev != rev {
 		return fmt.Errorf("session %q is at revision %d, the turn started from %d: %w", s.ID, rev, s.Rev, flows.ErrConflict)
@@ -208,7 +245,7 @@ func (m *Store) save(ctx context.Context, s, keep *flows.Session, c flows.Commit
 		e = &entry{}
 		m.sessions[s.ID] = e
 	}
-	e.s, e.touched = keep, now
+	e.s, e.packed, e.rev, e.touched, e.tail = keep, nil, keep.Rev, now.UnixNano(), false
 	for _, it := range items {
 		if _, dup := m.byID[it.it.ID]; dup {
 			continue
@@ -260,8 +297,22 @@ func (m *Store) deleteLocked(id string) {
 	m.inbox.drop(id)
 }
 
+func (e *entry) at() time.Time { return time.Unix(0, e.touched) }
+
 func (m *Store) expired(touched, now time.Time) bool {
 	return m.ttl > 0 && now.Sub(touched) >= m.ttl
+}
+
+// packAfter is how long a conversation stays untouched before the sweep
+// packs it.
+const packAfter = time.Minute
+
+// pack encodes e's session, which is dropped until it is loaded again.
+// The caller holds m.mu.
+func (m *Store) pack(e *entry) {
+	m.buf = store.EncodeSession(m.buf[:0], e.s)
+	e.packed = append(make([]byte, 0, len(m.buf)), m.buf...)
+	e.s, e.tail = nil, false
 }
 
 // sweepEvery bounds how often saves look for expired data.
@@ -295,7 +346,7 @@ func (m *Store) sweep(now time.Time) int {
 	m.lastSweep = now
 	n := 0
 	for id, e := range m.sessions {
-		if m.expired(e.touched, now) {
+		if m.expired(e.at(), now) {
 			m.deleteLocked(id)
 			n++
 		}
@@ -303,6 +354,11 @@ func (m *Store) sweep(now time.Time) int {
 	for k, until := range m.dedupe {
 		if !now.Before(until) {
 			delete(m.dedupe, k)
+		}
+	}
+	for _, e := range m.sessions {
+		if e.s != nil && now.Sub(e.at()) >= packAfter {
+			m.pack(e)
 		}
 	}
 	m.inbox.sweep(now, m.ttl)

@@ -106,7 +106,7 @@ func (m *Store) Due(ctx context.Context, now time.Time, max int) ([]flows.Timer,
 		if !ts.current(t) || seen[k] {
 			continue // replaced, deleted or a duplicate: drop it
 		}
-		if e, ok := m.sessions[t.ConversationID]; !ok || m.expired(e.touched, clock) {
+		if e, ok := m.sessions[t.ConversationID]; !ok || m.expired(e.at(), clock) {
 			m.deleteLocked(t.ConversationID)
 			continue
 		}
