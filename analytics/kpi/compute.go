@@ -1,0 +1,447 @@
+package kpi
+
+import (
+	"time"
+
+	"github.com/batonbot/baton/flows"
+)
+
+// Computer sums events up into KPIs. Add events in the order they were
+// written; Result may be called at any time (it finalizes nothing). A
+// Computer is not safe for concurrent use.
+type Computer struct {
+	o Options
+
+	events    int64
+	horizon   time.Time // the latest event time seen
+	lastSweep time.Time
+	open      map[string]*conv
+	fcr       map[fcrKey]*fcrEntry
+
+	outcomes      map[string]int
+	finished      int
+	escalated     int
+	byReason      map[string]int
+	messagesIn    int
+	noMatches     int
+	turns         dist
+	turnsHandoff  dist
+	timeToHandoff dist
+	botResponse   dist
+	funnel        map[stateKey]*stateCount
+	funnelOrder   []stateKey
+	frt           map[teamKey]*slaDist
+	resolution    map[teamKey]*slaDist
+	frtAll        slaDist
+	resAll        slaDist
+	alerts        map[int]int
+	requested     int
+	delivered     int
+	failed        int
+	surveys       map[string]*survey
+	byHour        [24]int
+	byWeekday     [7]int
+	series        map[int64]*bucket
+	fcrRepeat     int
+	fcrFirst      int
+	started       int
+}
+
+type stateKey struct{ flow, state string }
+
+type stateCount struct {
+	entered, left, dropped, ended, handedOff int
+}
+
+type teamKey struct{ team, priority string }
+
+// slaDist is a distribution of waits with the share within the target.
+type slaDist struct {
+	d               dist
+	withDue, onTime int
+	// breachedOpen counts waits still going on past their due time.
+	breachedOpen int
+}
+
+type survey struct {
+	asked, skipped int
+	scores         [11]int
+	comments       int
+}
+
+// bucket is one hour of the period.
+type bucket struct {
+	start                               time.Time
+	conversations, contained, escalated int
+	csatResponses, csatSatisfied        int
+	npsResponses, promoters, detractors int
+}
+
+// conv is an open conversation: what its end needs to know.
+type conv struct {
+	in                 bool // it passes the filters and started in the period
+	start              time.Time
+	last               time.Time
+	lastBot, lastUser  time.Time
+	pendingIn          time.Time
+	flow, state        string
+	contact, topic     string
+	userMsgs           int
+	handoff            bool
+	handoffAt          time.Time
+	turnsBeforeHandoff int
+	team, priority     string
+	// waiting is the open handoff: its FRT and resolution due times.
+	handoffID          string
+	firstDue, resolDue time.Time
+	answered           bool
+}
+
+// New returns a Computer for the options.
+func New(o Options) *Computer {
+	return &Computer{
+		o:          o.withDefaults(),
+		open:       map[string]*conv{},
+		fcr:        map[fcrKey]*fcrEntry{},
+		outcomes:   map[string]int{},
+		byReason:   map[string]int{},
+		funnel:     map[stateKey]*stateCount{},
+		frt:        map[teamKey]*slaDist{},
+		resolution: map[teamKey]*slaDist{},
+		alerts:     map[int]int{},
+		surveys:    map[string]*survey{},
+		series:     map[int64]*bucket{},
+	}
+}
+
+func (c *Computer) inPeriod(t time.Time) bool {
+	return (c.o.From.IsZero() || !t.Before(c.o.From)) && (c.o.To.IsZero() || t.Before(c.o.To))
+}
+
+func (c *Computer) passes(flow, channel, lang string) bool {
+	return (c.o.Flow == "" || c.o.Flow == flow) && (c.o.Channel == "" || c.o.Channel == channel) && (c.o.Lang == "" || c.o.Lang == lang)
+}
+
+func (c *Computer) teamOK(team string) bool { return c.o.Team == "" || c.o.Team == team }
+
+func (c *Computer) local(t time.Time) time.Time {
+	if c.o.Location != nil {
+		return t.In(c.o.Location)
+	}
+	return t
+}
+
+// Add takes one event. ev is not kept.
+func (c *Computer) Add(ev *flows.Event) {
+	c.events++
+	if ev.At.After(c.horizon) {
+		c.horizon = ev.At
+	}
+	if c.horizon.Sub(c.lastSweep) >= time.Hour {
+		c.sweep()
+	}
+	cv := c.open[ev.Conversation]
+	if ev.Type == flows.EvConversationStarted {
+		if cv != nil {
+			c.finish(ev.Conversation, cv, "", cv.last)
+		}
+		cv = c.startConv(ev)
+		return
+	}
+	if cv == nil {
+		c.orphan(ev)
+		return
+	}
+	cv.last = ev.At
+	if !cv.in {
+		if ev.Type == flows.EvConversationEnded {
+			delete(c.open, ev.Conversation)
+		}
+		return
+	}
+	c.convEvent(ev, cv)
+}
+
+func (c *Computer) startConv(ev *flows.Event) *conv {
+	cv := &conv{start: ev.At, last: ev.At, flow: ev.Flow, contact: ev.Contact}
+	cv.in = c.inPeriod(ev.At) && c.passes(ev.Flow, ev.Channel, ev.Lang)
+	c.open[ev.Conversation] = cv
+	if !cv.in {
+		return cv
+	}
+	c.started++
+	l := c.local(ev.At)
+	c.byHour[l.Hour()]++
+	c.byWeekday[(int(l.Weekday())+6)%7]++ // Monday first
+	c.bucket(ev.At).conversations++
+	return cv
+}
+
+// orphan handles an event of a conversation whose start is not in the
+// data (or was finished already): only event-level KPIs count it.
+func (c *Computer) orphan(ev *flows.Event) {
+	if !c.inPeriod(ev.At) || !c.passes(ev.Flow, ev.Channel, ev.Lang) {
+		return
+	}
+	switch ev.Type {
+	case flows.EvHandoffDelivered, flows.EvHandoffFailed, flows.EvSLAAlert,
+		flows.EvFirstAgentReply, flows.EvTicketSolved, flows.EvTicketClosed,
+		flows.EvSurveyAnswered, flows.EvSurveyAsked, flows.EvSurveySkipped, flows.EvSurveyComment:
+		c.handoffEvent(ev, nil)
+		c.surveyEvent(ev, "")
+	}
+}
+
+func (c *Computer) convEvent(ev *flows.Event, cv *conv) {
+	switch ev.Type {
+	case flows.EvMessageIn:
+		if ev.To == "agent" {
+			return
+		}
+		c.messagesIn++
+		cv.userMsgs++
+		cv.lastUser = ev.At
+		if cv.pendingIn.IsZero() {
+			cv.pendingIn = ev.At
+		}
+		if cv.topic == "" {
+			if ev.Intent != "" {
+				cv.topic = ev.Intent
+			} else if ev.Choice != "" {
+				cv.topic = ev.Choice
+			}
+		}
+	case flows.EvMessageOut:
+		if ev.From == "agent" {
+			return
+		}
+		cv.lastBot = ev.At
+		if !cv.pendingIn.IsZero() {
+			c.botResponse.add(float64(ev.At.Sub(cv.pendingIn).Milliseconds()))
+			cv.pendingIn = time.Time{}
+		}
+	case flows.EvNoMatch:
+		c.noMatches++
+	case flows.EvStateEntered:
+		if cv.state != "" {
+			c.state(cv.flow, cv.state).left++
+		}
+		cv.state = ev.State
+		c.state(cv.flow, cv.state).entered++
+	case flows.EvHandoffRequested:
+		if !cv.handoff {
+			cv.handoff = true
+			cv.handoffAt = ev.At
+			cv.turnsBeforeHandoff = cv.userMsgs
+		}
+		cv.team, cv.priority = ev.Team, ev.Priority
+		cv.handoffID, cv.firstDue, cv.resolDue, cv.answered = ev.Handoff, ev.FirstResponseDue, ev.ResolutionDue, false
+		if c.teamOK(ev.Team) {
+			c.requested++
+			c.byReason[ev.Reason]++
+			c.state(cv.flow, ev.State).handedOff++
+		}
+	case flows.EvFirstAgentReply:
+		if ev.Handoff == cv.handoffID {
+			cv.answered = true
+		}
+		c.handoffEvent(ev, cv)
+	case flows.EvTicketSolved, flows.EvTicketClosed:
+		if ev.Handoff == cv.handoffID {
+			cv.answered, cv.handoffID = true, ""
+		}
+		c.handoffEvent(ev, cv)
+	case flows.EvHandoffDelivered, flows.EvHandoffFailed, flows.EvSLAAlert:
+		c.handoffEvent(ev, cv)
+	case flows.EvSurveyAsked, flows.EvSurveyAnswered, flows.EvSurveySkipped, flows.EvSurveyComment:
+		team := ""
+		if cv.handoff {
+			team = cv.team
+		}
+		c.surveyEvent(ev, team)
+	case flows.EvConversationEnded:
+		c.finish(ev.Conversation, cv, ev.Outcome, ev.At)
+	}
+}
+
+// handoffEvent counts the team-level handoff events.
+func (c *Computer) handoffEvent(ev *flows.Event, cv *conv) {
+	team, prio := ev.Team, ev.Priority
+	if team == "" && cv != nil {
+		team, prio = cv.team, cv.priority
+	}
+	if !c.teamOK(team) || !c.inPeriod(ev.At) {
+		return
+	}
+	k := teamKey{team, prio}
+	switch ev.Type {
+	case flows.EvHandoffDelivered:
+		c.delivered++
+	case flows.EvHandoffFailed:
+		c.failed++
+	case flows.EvSLAAlert:
+		if ev.Target == "" || ev.Target == "first_response" {
+			c.alerts[ev.Threshold]++
+		}
+	case flows.EvFirstAgentReply:
+		c.sla(c.frt, k).observe(ev.WaitMS, ev.At, ev.FirstResponseDue)
+		c.frtAll.observe(ev.WaitMS, ev.At, ev.FirstResponseDue)
+	case flows.EvTicketSolved, flows.EvTicketClosed:
+		c.sla(c.resolution, k).observe(ev.WaitMS, ev.At, ev.ResolutionDue)
+		c.resAll.observe(ev.WaitMS, ev.At, ev.ResolutionDue)
+	}
+}
+
+func (s *slaDist) observe(waitMS int64, at, due time.Time) {
+	s.d.add(float64(waitMS) / 1000)
+	if !due.IsZero() {
+		s.withDue++
+		if !at.After(due) {
+			s.onTime++
+		}
+	}
+}
+
+func (c *Computer) surveyEvent(ev *flows.Event, team string) {
+	if ev.Survey == "" && ev.Kind == "" {
+		return
+	}
+	if c.o.Team != "" && team != c.o.Team {
+		return
+	}
+	if !c.inPeriod(ev.At) {
+		return
+	}
+	kind := ev.Kind
+	s := c.surveys[kind]
+	if s == nil {
+		s = &survey{}
+		c.surveys[kind] = s
+	}
+	switch ev.Type {
+	case flows.EvSurveyAsked:
+		s.asked++
+	case flows.EvSurveySkipped:
+		s.skipped++
+	case flows.EvSurveyComment:
+		s.comments++
+	case flows.EvSurveyAnswered:
+		if ev.Score == nil || *ev.Score < 0 || *ev.Score > 10 {
+			return
+		}
+		score := *ev.Score
+		s.scores[score]++
+		b := c.bucket(ev.At)
+		switch kind {
+		case "csat":
+			b.csatResponses++
+			if score >= 4 {
+				b.csatSatisfied++
+			}
+		case "nps":
+			b.npsResponses++
+			if score >= 9 {
+				b.promoters++
+			} else if score <= 6 {
+				b.detractors++
+			}
+		}
+	}
+}
+
+func (c *Computer) state(flow, state string) *stateCount {
+	k := stateKey{flow, state}
+	s := c.funnel[k]
+	if s == nil {
+		s = &stateCount{}
+		c.funnel[k] = s
+		c.funnelOrder = append(c.funnelOrder, k)
+	}
+	return s
+}
+
+func (c *Computer) sla(m map[teamKey]*slaDist, k teamKey) *slaDist {
+	s := m[k]
+	if s == nil {
+		s = &slaDist{}
+		m[k] = s
+	}
+	return s
+}
+
+func (c *Computer) bucket(t time.Time) *bucket {
+	l := c.local(t)
+	start := time.Date(l.Year(), l.Month(), l.Day(), l.Hour(), 0, 0, 0, l.Location())
+	h := start.Unix()
+	b := c.series[h]
+	if b == nil {
+		b = &bucket{start: start}
+		c.series[h] = b
+	}
+	return b
+}
+
+// finish counts a conversation that ended (outcome from its
+// conversation_ended event) or that is given up on (outcome "", inferred).
+func (c *Computer) finish(id string, cv *conv, outcome string, at time.Time) {
+	delete(c.open, id)
+	if !cv.in {
+		return
+	}
+	if outcome == "" {
+		outcome = c.infer(cv, at)
+	}
+	c.finished++
+	c.outcomes[outcome]++
+	if outcome == flows.OutcomeAbandoned || outcome == flows.OutcomeExpired {
+		if cv.state != "" {
+			c.state(cv.flow, cv.state).dropped++
+		}
+	} else if cv.state != "" {
+		c.state(cv.flow, cv.state).ended++
+	}
+	// A handoff still waiting past its first-response due time is a
+	// breach that no first reply will report.
+	if cv.handoffID != "" && !cv.answered && !cv.firstDue.IsZero() && at.After(cv.firstDue) && c.teamOK(cv.team) {
+		c.sla(c.frt, teamKey{cv.team, cv.priority}).breachedOpen++
+		c.frtAll.breachedOpen++
+	}
+	c.turns.add(float64(cv.userMsgs))
+	b := c.bucket(cv.start)
+	if cv.handoff {
+		c.escalated++
+		c.turnsHandoff.add(float64(cv.turnsBeforeHandoff))
+		c.timeToHandoff.add(cv.handoffAt.Sub(cv.start).Seconds())
+		b.escalated++
+	}
+	if outcome == flows.OutcomeContained {
+		b.contained++
+	}
+	c.fcrCheck(cv, at, outcome == flows.OutcomeContained || outcome == flows.OutcomeHandedOff)
+}
+
+// infer is the outcome of a conversation with no end: handed off when it
+// had a handoff, abandoned when the customer left the bot's last message
+// unanswered for AbandonAfter, else expired.
+func (c *Computer) infer(cv *conv, now time.Time) string {
+	switch {
+	case cv.handoff:
+		return flows.OutcomeHandedOff
+	case !cv.lastBot.IsZero() && !cv.lastUser.After(cv.lastBot) && now.Sub(cv.lastBot) >= c.o.AbandonAfter:
+		return flows.OutcomeAbandoned
+	}
+	return flows.OutcomeExpired
+}
+
+// sweep gives up on conversations idle past Expire and settles the
+// first-contact-resolution window, so memory follows the open
+// conversations and the recent contacts, not the events.
+func (c *Computer) sweep() {
+	c.lastSweep = c.horizon
+	for id, cv := range c.open {
+		if c.horizon.Sub(cv.last) >= c.o.Expire {
+			c.finish(id, cv, "", cv.last.Add(c.o.Expire))
+		}
+	}
+	c.fcrSweep()
+}

@@ -1,0 +1,145 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/batonbot/baton/analytics"
+	"github.com/batonbot/baton/analytics/kpi"
+	"github.com/batonbot/baton/analytics/report"
+	"github.com/batonbot/baton/flows"
+)
+
+var reportCmd = &command{
+	name:    "report",
+	usage:   "report [options] EVENTS...",
+	summary: "compute the KPIs from analytics events (terminal, --json, --html)",
+}
+
+func init() {
+	reportCmd.run = runReport
+	register(reportCmd)
+}
+
+const reportAbout = `
+Reads analytics events (the JSONL files written by --events or by
+'baton serve', rotated files included, '-' for stdin), one at a time,
+and prints the KPIs a support lead runs the bot by: containment,
+escalations by reason, fallback rate, the state funnel with drop-off,
+first response and resolution times against the SLA per team and
+priority, first contact resolution, CSAT, NPS and CES with response
+rates, and volume by hour and weekday. docs/analytics.md defines each.
+
+Memory stays bounded whatever the number of events (open conversations,
+recent contacts and quantile sketches are kept, never the events).
+
+--json prints one JSON object; --html FILE writes a self-contained page
+with charts (no network needed to open it).
+
+Exit status: 0 on success, 1 when an events file is malformed, 2 for
+usage errors, 3 when a file cannot be read or written.`
+
+func runReport(ctx context.Context, e *env, args []string) int {
+	fs := newFlagSet(reportCmd, reportAbout, e.stderr)
+	var o kpi.Options
+	from := fs.String("from", "", "count from this `time` (RFC 3339, or a date: 2026-03-01)")
+	to := fs.String("to", "", "count until this `time`, excluded (RFC 3339, or a date: the day is excluded)")
+	fs.StringVar(&o.Flow, "flow", "", "only this `flow`'s conversations")
+	fs.StringVar(&o.Team, "team", "", "only the handoffs (and their surveys) of this `team`")
+	fs.StringVar(&o.Channel, "channel", "", "only this `channel`'s conversations")
+	fs.StringVar(&o.Lang, "lang", "", "only conversations in this `language`")
+	fs.DurationVar(&o.AbandonAfter, "abandon-after", 30*time.Minute, "an unfinished conversation whose last bot message went unanswered this `long` is abandoned")
+	fs.DurationVar(&o.Expire, "expire", 24*time.Hour, "an unfinished conversation idle this `long` is counted (abandoned, handed off or expired)")
+	tz := fs.String("tz", "", "the time `zone` of volume by hour and of the series (default: the events' own offsets)")
+	asJSON := fs.Bool("json", false, "print the KPIs as one JSON object")
+	html := fs.String("html", "", "also write a self-contained HTML report with charts to `FILE`")
+	title := fs.String("title", "", "the HTML report's `title`")
+	paths, code, done := parseFlags(e, fs, args)
+	if done {
+		return code
+	}
+	if len(paths) == 0 {
+		return usageError(e, reportCmd, "give the events files (or - for stdin)")
+	}
+	var err error
+	if o.From, err = parseWhen(*from); err != nil {
+		return usageError(e, reportCmd, "--from: %v", err)
+	}
+	if o.To, err = parseWhen(*to); err != nil {
+		return usageError(e, reportCmd, "--to: %v", err)
+	}
+	if *tz != "" {
+		if o.Location, err = time.LoadLocation(*tz); err != nil {
+			return usageError(e, reportCmd, "--tz %q is not a time zone (write it like Europe/Rome or UTC)", *tz)
+		}
+	}
+	for _, p := range paths {
+		if p == "-" {
+			continue
+		}
+		if _, err := os.Stat(p); err != nil {
+			fmt.Fprintf(e.stderr, "baton report: %s: no such file\n", p)
+			return exitRuntime
+		}
+	}
+	c := kpi.New(o)
+	err = analytics.ScanFiles(paths, bufio.NewReader(e.stdin), func(ev *flows.Event) error {
+		c.Add(ev)
+		return ctx.Err()
+	})
+	if err != nil {
+		fmt.Fprintf(e.stderr, "baton report: %v\n", err)
+		if strings.Contains(err.Error(), "not an event") || strings.Contains(err.Error(), "newer than") {
+			return exitFailed
+		}
+		return exitRuntime
+	}
+	c.Close()
+	r := c.Result()
+	if *html != "" {
+		f, err := os.Create(*html)
+		if err != nil {
+			fmt.Fprintf(e.stderr, "baton report: %v\n", err)
+			return exitRuntime
+		}
+		err = report.HTML(f, r, report.HTMLOptions{Title: *title, Sources: paths, Filters: o})
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+		if err != nil {
+			fmt.Fprintf(e.stderr, "baton report: writing %s: %v\n", *html, err)
+			return exitRuntime
+		}
+	}
+	if *asJSON {
+		err = report.JSON(e.stdout, r)
+	} else {
+		err = report.Text(e.stdout, r)
+		if *html != "" {
+			fmt.Fprintf(e.stdout, "\nHTML report: %s\n", *html)
+		}
+	}
+	if err != nil {
+		fmt.Fprintf(e.stderr, "baton report: %v\n", err)
+		return exitRuntime
+	}
+	return exitOK
+}
+
+// parseWhen reads an RFC 3339 time or a date (midnight UTC).
+func parseWhen(s string) (time.Time, error) {
+	if s == "" {
+		return time.Time{}, nil
+	}
+	if t, err := time.Parse(time.RFC3339, s); err == nil {
+		return t, nil
+	}
+	if t, err := time.Parse(time.DateOnly, s); err == nil {
+		return t, nil
+	}
+	return time.Time{}, fmt.Errorf("%q is neither an RFC 3339 time (2026-03-01T09:00:00+01:00) nor a date (2026-03-01)", s)
+}
