@@ -7,7 +7,7 @@ import (
 
 var (
 	actionKeys = []string{"say", "set", "http", "handoff", "end", "do"}
-	stateKeys  = append(append([]string(nil), actionKeys...), "menu", "routes", "ask", "collect", "next", "no_match", "triggers")
+	stateKeys  = append(append([]string(nil), actionKeys...), "menu", "routes", "ask", "collect", "survey", "next", "no_match", "triggers")
 )
 
 // state converts one state: its actions in written order, then what it
@@ -15,8 +15,12 @@ var (
 func (l *loader) state(name string, key, n *yaml.Node) *flows.State {
 	s := &flows.State{Name: name, Pos: l.pos(key)}
 	ps, _ := l.fields(n, "state "+quote(name), stateKeys)
-	var next *yaml.Node
+	var next, survey *yaml.Node
+	triggers := false
 	for _, p := range ps {
+		if resolve(p.key).Value == "survey" {
+			survey = p.key
+		}
 		switch k := resolve(p.key).Value; k {
 		case "menu":
 			s.Menu = l.menu(p.val)
@@ -31,12 +35,15 @@ func (l *loader) state(name string, key, n *yaml.Node) *flows.State {
 			s.Ask = l.ask(p.val)
 		case "collect":
 			s.Collect = l.collect(p.val)
+		case "survey":
+			s.Survey = l.survey(p.val, name)
 		case "next":
 			next = p.key
 			s.Next = l.next(p.val)
 		case "no_match":
 			s.NoMatch = l.ladder(p.val)
 		case "triggers":
+			triggers = true
 			if on, ok := l.boolean(p.val, "triggers:"); ok {
 				s.NoTriggers = !on
 			}
@@ -45,7 +52,17 @@ func (l *loader) state(name string, key, n *yaml.Node) *flows.State {
 		}
 	}
 	s.End = ends(s.Actions)
-	if next != nil && s.Ask == nil && s.Collect == nil && (s.Menu != nil || len(s.Routes) > 0) {
+	if s.Survey != nil {
+		if s.Menu != nil || s.Ask != nil || s.Collect != nil || len(s.Routes) > 0 {
+			l.errorf(survey, "state %q has a survey and a menu, ask, collect or routes; a survey waits for the score alone: put the others in a state of their own", name)
+		}
+		if !triggers {
+			// A score is not a reason to escalate ("1", "terrible"):
+			// triggers are off in a survey unless the state turns them on.
+			s.NoTriggers = true
+		}
+	}
+	if next != nil && s.Ask == nil && s.Collect == nil && s.Survey == nil && (s.Menu != nil || len(s.Routes) > 0) {
 		l.errorf(next, "state %q waits for the user (menu or routes), so its next: would never run; put goto: in the options or routes instead", name)
 	}
 	if s.Collect != nil && (s.Ask != nil || s.Menu != nil) {

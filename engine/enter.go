@@ -231,6 +231,9 @@ func (t *turn) afterEntry(st *flows.State, mark int) string {
 		t.end("")
 		return ""
 	}
+	if st.Survey != nil {
+		return t.askSurvey(st)
+	}
 	if st.WaitsForInput() {
 		if st.Collect != nil {
 			t.promptSlot(st.Collect)

@@ -67,6 +67,10 @@ func (t *turn) message() {
 	if !st.NoTriggers && t.triggers(st) {
 		return
 	}
+	if st.Survey != nil {
+		t.surveyAnswer(st)
+		return
+	}
 	if st.Menu != nil {
 		if i := t.matchMenu(st.Menu); i >= 0 {
 			t.choose(st, i, mi)
@@ -220,6 +224,7 @@ func (t *turn) restart() {
 	t.closeTicket("returned_to_bot") // none is open once closed; a stale one is not left behind
 	s.Signals = nil
 	s.Outcome = ""
+	s.SurveyComment = false
 	s.TimerKey, s.TimerIndex = "", 0
 	s.CreatedAt = t.now
 }

@@ -70,6 +70,8 @@ type State struct {
 	Menu    *Menu
 	Routes  []*Rule
 	Ask     *Ask
+	// Survey, when set, makes the state a survey step (see Survey).
+	Survey *Survey
 	// Next holds the transitions tried in order after the actions (or after
 	// a successful Ask); the first whose conditions hold is taken. A rule
 	// with no conditions always holds.
@@ -89,7 +91,7 @@ type State struct {
 // WaitsForInput reports whether the state stops the turn to wait for a user
 // message.
 func (s *State) WaitsForInput() bool {
-	return s.Menu != nil || s.Ask != nil || len(s.Routes) > 0 || s.Collect != nil
+	return s.Menu != nil || s.Ask != nil || s.Survey != nil || len(s.Routes) > 0 || s.Collect != nil
 }
 
 // Collect is a form: slots filled from what the customer writes, several

@@ -16,6 +16,7 @@ const (
 	EdgeNoMatch EdgeKind = "no_match" // a step of a no-match ladder
 	EdgeTimeout EdgeKind = "timeout"  // a no-reply timeout
 	EdgeReturn  EdgeKind = "return"   // the bot resuming after a handoff
+	EdgeSkip    EdgeKind = "skip"     // a survey declined, unanswered or not sampled
 )
 
 // AnyState is the From of edges that leave every state (global triggers,
@@ -88,6 +89,9 @@ func (f *Flow) Edges() []Edge {
 		}
 		for _, r := range s.Next {
 			rule(name, EdgeNext, r)
+		}
+		if s.Survey != nil && s.Survey.Skip != "" {
+			out = append(out, Edge{From: name, To: s.Survey.Skip, Kind: EdgeSkip, Label: "survey skipped", Conditional: true, Pos: s.Survey.Pos})
 		}
 		ladder(name, s.NoMatch)
 	}

@@ -57,6 +57,9 @@ type Session struct {
 	// Outcome is the status of the last handoff's ticket once it returned
 	// to the bot ("solved", "closed"); the `outcome` builtin reads it.
 	Outcome string `json:"outcome,omitempty"`
+	// SurveyComment is set while a survey state waits for the answer to
+	// its follow-up question (the score is in).
+	SurveyComment bool `json:"survey_comment,omitempty"`
 }
 
 // Contact is the person on the other side.

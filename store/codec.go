@@ -119,6 +119,11 @@ func (e *enc) session(s *flows.Session) {
 			}
 			e.str(3, h.Return)
 			e.str(4, h.Assignee)
+			e.str(5, h.Team)
+			e.str(6, string(h.Priority))
+			e.time(7, h.At)
+			e.time(8, h.FirstResponseDue)
+			e.time(9, h.ResolutionDue)
 		})
 	}
 	if g := s.Signals; g != nil {
@@ -132,6 +137,7 @@ func (e *enc) session(s *flows.Session) {
 	e.str(20, s.TimerKey)
 	e.int(21, int64(s.TimerIndex))
 	e.str(22, s.Outcome)
+	e.bool(23, s.SurveyComment)
 }
 
 func (d *dec) session(s *flows.Session) {
@@ -204,6 +210,16 @@ func (d *dec) session(s *flows.Session) {
 						h.Return = d.str()
 					case 4:
 						h.Assignee = d.str()
+					case 5:
+						h.Team = d.str()
+					case 6:
+						h.Priority = flows.Priority(d.str())
+					case 7:
+						h.At = d.time()
+					case 8:
+						h.FirstResponseDue = d.time()
+					case 9:
+						h.ResolutionDue = d.time()
 					default:
 						d.skip(wt)
 					}
@@ -228,6 +244,8 @@ func (d *dec) session(s *flows.Session) {
 			s.TimerIndex = d.int()
 		case 22:
 			s.Outcome = d.str()
+		case 23:
+			s.SurveyComment = d.uvarint() != 0
 		default:
 			d.skip(wt)
 		}

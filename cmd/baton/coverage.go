@@ -28,12 +28,12 @@ func newCoverage(f *flows.Flow) *coverage {
 // the two states.
 func (c *coverage) observe(res *stepResult) {
 	var trigger string
-	noMatch := false
+	noMatch, skip := false, false
 	var lastInput *flows.Input
 	for i := range res.Events {
 		ev := &res.Events[i]
 		if lastInput == nil || ev.Input.Kind != lastInput.Kind || !ev.Input.At.Equal(lastInput.At) {
-			trigger, noMatch = "", false
+			trigger, noMatch, skip = "", false, false
 			lastInput = &ev.Input
 		}
 		switch e := ev.Effect.(type) {
@@ -41,6 +41,8 @@ func (c *coverage) observe(res *stepResult) {
 			trigger, c.state = e.Name, e.State
 		case flows.NoMatch:
 			noMatch, c.state = true, e.State
+		case flows.SurveySkipped:
+			skip = true
 		case flows.StateChange:
 			if e.From != "" {
 				c.visited[e.From] = true
@@ -48,15 +50,43 @@ func (c *coverage) observe(res *stepResult) {
 			c.visited[e.To] = true
 			// A trigger on a conversation's first message moves from no
 			// state: its edge leaves any state.
-			if e.From != "" || trigger != "" {
+			switch {
+			case skip || (e.From != "" && c.skipsTo(e.From, e.To)):
+				// A survey skipped, or not sampled: its skip path.
+				c.takeSkip(e.From, e.To)
+			case e.From != "" || trigger != "":
 				c.take(e.From, e.To, ev.Input.Kind, trigger, noMatch)
 			}
-			trigger, noMatch = "", false
+			trigger, noMatch, skip = "", false, false
 			c.state = e.To
 		case flows.HandoffEffect:
 			// A handoff made by the rule itself (handoff: in a trigger,
 			// route, option, ladder step or timeout) moves to no state.
 			c.take(c.state, "", ev.Input.Kind, trigger, noMatch)
+		}
+	}
+}
+
+// skipsTo reports whether from is a survey state whose skip path leads
+// to to and that asked nothing (sampling left the conversation out): the
+// move is its skip edge when no other edge of from leads there.
+func (c *coverage) skipsTo(from, to string) bool {
+	st := c.flow.States[from]
+	if st == nil || st.Survey == nil || st.Survey.Skip != to {
+		return false
+	}
+	for _, e := range c.edges {
+		if e.From == from && e.To == to && e.Kind != flows.EdgeSkip {
+			return false
+		}
+	}
+	return true
+}
+
+func (c *coverage) takeSkip(from, to string) {
+	for i, e := range c.edges {
+		if e.Kind == flows.EdgeSkip && e.From == from && e.To == to {
+			c.taken[i] = true
 		}
 	}
 }
