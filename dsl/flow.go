@@ -9,7 +9,7 @@ import (
 )
 
 var (
-	topKeys     = []string{"flow", "version", "languages", "start", "timezone", "vars", "include", "hours", "nlu", "triggers", "no_match", "timeouts", "states"}
+	topKeys     = []string{"flow", "version", "languages", "start", "on_reload", "timezone", "vars", "include", "hours", "nlu", "triggers", "no_match", "timeouts", "states"}
 	includeKeys = []string{"vars", "include", "hours", "nlu", "triggers", "states"}
 	langCode    = regexp.MustCompile(`^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$`)
 )
@@ -29,7 +29,20 @@ func (l *loader) load(path string, src []byte) (*flows.Flow, Diagnostics) {
 		return nil, l.sorted()
 	}
 	l.lint()
+	l.flow.Files = l.fileList()
 	return l.flow, l.sorted()
+}
+
+// fileList lists the files read: the main one, then the included ones in
+// the order they were read.
+func (l *loader) fileList() []string {
+	out := make([]string, len(l.files))
+	for path, f := range l.files {
+		if f.index < len(out) {
+			out[f.index] = path
+		}
+	}
+	return out
 }
 
 // loadFragment checks a file meant to be included (vars, include, hours,
@@ -111,6 +124,8 @@ func (l *loader) top(root *yaml.Node) {
 			}
 		case "start":
 			l.flow.Start = l.goTo(p.val, "start")
+		case "on_reload":
+			l.flow.OnReload = l.goTo(p.val, "on_reload")
 		case "no_match":
 			l.flow.NoMatch = l.ladder(p.val)
 		case "timeouts":

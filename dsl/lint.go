@@ -117,6 +117,7 @@ func (g *graph) reachable() map[string]bool {
 		}
 	}
 	push(g.f.Start)
+	push(g.f.OnReload) // where conversations go after a reload
 	for _, e := range g.any {
 		if e.Kind == flows.EdgeTrigger || (e.Kind == flows.EdgeReturn && len(g.f.Triggers) > 0) {
 			push(e.To)

@@ -93,7 +93,7 @@ func (t *turn) httpResult() {
 	}
 	if !ok || p.Step < 1 || p.Step > len(actions) {
 		t.errorf("cannot resume after the HTTP call in state %q (the flow changed during the conversation?); starting over", p.State)
-		t.goTo(t.f.Start)
+		t.goTo(t.reloadTarget())
 		return
 	}
 	if a, ok := actions[p.Step-1].(*flows.HTTP); ok && a.SaveAs != "" {

@@ -401,9 +401,9 @@ func TestUnknownStateRecovers(t *testing.T) {
 	c := newConv(t, shop(t))
 	c.s.State = "gone"
 	effs := c.user("ciao")
-	e, ok := find[flows.ErrorEffect](effs)
-	if !ok || !strings.Contains(e.Message, `"gone"`) || c.s.State != "welcome" {
-		t.Fatalf("error %+v state %q", e, c.s.State)
+	e, ok := find[flows.Reloaded](effs)
+	if !ok || e.From != "gone" || e.To != "welcome" || c.s.State != "welcome" {
+		t.Fatalf("reloaded %+v state %q", e, c.s.State)
 	}
 }
 

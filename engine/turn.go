@@ -132,7 +132,16 @@ func (e *Engine) turn(ctx context.Context, s *flows.Session, in flows.Input, tai
 		cp.Flow = e.flow.Name
 	}
 
-	switch in.Kind {
+	if !t.relocate() {
+		t.dispatch()
+	}
+	t.finish()
+	return t.s, t.out, nil
+}
+
+// dispatch runs the input.
+func (t *turn) dispatch() {
+	switch t.in.Kind {
 	case flows.InputMessage:
 		t.message()
 	case flows.InputHTTP:
@@ -146,10 +155,8 @@ func (e *Engine) turn(ctx context.Context, s *flows.Session, in flows.Input, tai
 	case flows.InputClose:
 		t.customerClose()
 	default:
-		t.errorf("unknown input kind %q: use message, http, timer, agent, ticket or close", in.Kind)
+		t.errorf("unknown input kind %q: use message, http, timer, agent, ticket or close", t.in.Kind)
 	}
-	t.finish()
-	return t.s, t.out, nil
 }
 
 // initVars returns the variables of vars that differ from the flow's

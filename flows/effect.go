@@ -142,6 +142,16 @@ type ErrorEffect struct {
 	Pos     Pos    `json:"pos,omitzero"`
 }
 
+// Reloaded reports that the conversation's state is gone from its flow
+// (the flow was reloaded without it): the conversation moved to the
+// flow's on_reload state, else its start.
+type Reloaded struct {
+	From string `json:"from"`
+	To   string `json:"to"`
+	// Version is the flow's version now.
+	Version string `json:"version,omitempty"`
+}
+
 // NLUFallback reports that the analyser fell back (see Signals.Fallback).
 type NLUFallback struct {
 	Reason string `json:"reason"`
@@ -181,6 +191,7 @@ func (SurveyAnswered) Type() string  { return "survey_answered" }
 func (SurveySkipped) Type() string   { return "survey_skipped" }
 func (SurveyComment) Type() string   { return "survey_comment" }
 func (NLUFallback) Type() string     { return "nlu_fallback" }
+func (Reloaded) Type() string        { return "reloaded" }
 func (Reply) Type() string           { return "reply" }
 func (StateChange) Type() string     { return "state" }
 func (TriggerFired) Type() string    { return "trigger" }

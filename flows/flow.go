@@ -16,6 +16,12 @@ type Flow struct {
 	Languages []string
 	// Start names the state a new conversation enters.
 	Start string
+	// OnReload names the state a conversation moves to when the state it
+	// waits in is gone from a reloaded flow (empty: Start).
+	OnReload string
+	// Files are the files the flow was read from: Source, then the files
+	// it includes (a host watches them to reload the flow).
+	Files []string
 	// Vars declares the flow's variables and their initial values. Captured
 	// answers and HTTP results are variables too and are declared here by
 	// the loader with a nil value.

@@ -71,6 +71,7 @@ type Account struct {
 	Path string
 
 	eng atomic.Pointer[engine.Engine]
+	sum atomic.Pointer[[32]byte] // of the flow's files, when Path is set
 }
 
 // Flow is the account's current flow.
@@ -196,6 +197,10 @@ func (h *Host) AddAccount(a *Account, f *flows.Flow) error {
 		return fmt.Errorf("host: account %s: %w", key(a.Channel, a.Name), err)
 	}
 	a.eng.Store(eng)
+	if a.Path != "" {
+		sum := digest(f.Files)
+		a.sum.Store(&sum)
+	}
 	h.http.Allow(f)
 	h.accounts[key(a.Channel, a.Name)] = a
 	return nil

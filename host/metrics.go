@@ -110,6 +110,12 @@ func (m *Metrics) reject(endpoint, reason string) {
 	}
 }
 
+func (m *Metrics) reload(outcome string) {
+	if m != nil {
+		m.reloads.WithLabelValues(outcome).Inc()
+	}
+}
+
 func (m *Metrics) sendError(channel string, code int) {
 	if m != nil {
 		m.sendErrors.WithLabelValues(channel, strconv.Itoa(code)).Inc()

@@ -37,6 +37,7 @@ type Server struct {
 	mux     *http.ServeMux
 	store   flows.Store
 	ready   atomic.Bool
+	noWatch bool
 }
 
 // ServerOptions are what `baton serve` adds to a config.
@@ -49,6 +50,9 @@ type ServerOptions struct {
 	HTTPClient *http.Client
 	// Host options added last (tests: clocks, polls).
 	Host []Option
+	// NoWatch turns off reloading the flows when their files change
+	// (Reload still reloads them).
+	NoWatch bool
 }
 
 // NewServer builds the host and its endpoints from cfg: the store, the
@@ -68,7 +72,7 @@ func NewServer(cfg *config.Config, o ServerOptions) (*Server, error) {
 			return nil, err
 		}
 	}
-	s := &Server{cfg: cfg, log: log, mux: http.NewServeMux(), store: st}
+	s := &Server{cfg: cfg, log: log, mux: http.NewServeMux(), store: st, noWatch: o.NoWatch}
 	s.Metrics = NewMetrics(st.OutboxOf(), nil)
 	hc := o.HTTPClient
 	if hc == nil {
@@ -253,6 +257,9 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 	w.Write([]byte("ready\n"))
 }
 
+// Reload loads every channel's flow again (SIGHUP): see Host.Reload.
+func (s *Server) Reload() error { return s.Host.Reload() }
+
 // Handler is the server's HTTP handler (every endpoint).
 func (s *Server) Handler() http.Handler { return s.mux }
 
@@ -267,6 +274,13 @@ func (s *Server) Serve(ctx context.Context, l net.Listener) error {
 		defer close(hostDone)
 		_ = s.Host.Run(hctx)
 	}()
+	if !s.noWatch {
+		go func() {
+			if err := s.Host.Watch(hctx); err != nil {
+				s.log.Warn("flow files are not watched; reload with SIGHUP", "error", err)
+			}
+		}()
+	}
 	srv := &http.Server{Handler: s.mux, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
 		WriteTimeout: 60 * time.Second, IdleTimeout: 2 * time.Minute, ErrorLog: slog.NewLogLogger(s.log.Handler(), slog.LevelWarn)}
 	errc := make(chan error, 1)

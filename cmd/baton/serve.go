@@ -29,6 +29,12 @@ Runs the deployment: the channels' webhooks (GET/POST /webhooks/whatsapp),
 the bridge helpdesks call back (POST /bridge/zendesk, /bridge/freshdesk,
 /bridge/webhook), GET /metrics (Prometheus), /healthz and /readyz.
 
+An edited flow file (or one it includes) is reloaded by itself, and on
+SIGHUP: new turns run the new version; a conversation waiting in a state
+that is gone moves to the flow's on_reload state (else start). A flow that
+no longer validates is refused, with its diagnostics in the log, and the
+version already loaded keeps serving.
+
 Logs are JSON on stderr, with message text, phone numbers and e-mail
 addresses masked unless --log-text. SIGTERM (or Ctrl-C) stops accepting
 requests, lets the turns under way finish, releases what was claimed and
@@ -43,6 +49,7 @@ func runServe(ctx context.Context, e *env, args []string) int {
 	listen := fs.String("listen", "", "listen on this `address` (host:port), overriding server.listen")
 	logText := fs.Bool("log-text", false, "log message text, phone numbers and e-mail addresses (masked by default)")
 	debug := fs.Bool("debug", false, "log at debug level")
+	watch := fs.Bool("watch", true, "reload a flow when its file changes (SIGHUP reloads them either way)")
 	pos, code, done := parseFlags(e, fs, args)
 	if done {
 		return code
@@ -73,7 +80,7 @@ func runServe(ctx context.Context, e *env, args []string) int {
 		level = slog.LevelDebug
 	}
 	log := host.NewLogger(e.stderr, level, *logText)
-	srv, err := host.NewServer(cfg, host.ServerOptions{Logger: log})
+	srv, err := host.NewServer(cfg, host.ServerOptions{Logger: log, NoWatch: !*watch})
 	if err != nil {
 		fmt.Fprintf(e.stderr, "baton serve: %v\n", err)
 		return exitFailed
@@ -85,6 +92,19 @@ func runServe(ctx context.Context, e *env, args []string) int {
 	}
 	ctx, stop := signal.NotifyContext(ctx, syscall.SIGTERM, os.Interrupt)
 	defer stop()
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
+	go func() {
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-hup:
+				_ = srv.Reload() // logged
+			}
+		}
+	}()
 	if err := srv.Serve(ctx, l); err != nil {
 		fmt.Fprintf(e.stderr, "baton serve: %v\n", err)
 		return exitRuntime

@@ -1,0 +1,115 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// lockedBuffer is a stderr the server's goroutines write while the test
+// reads it.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+// startServe runs `baton serve args...` until the test ends and returns
+// its stderr once it serves.
+func startServe(t *testing.T, args ...string) *lockedBuffer {
+	t.Helper()
+	stderr := &lockedBuffer{}
+	e := &env{stdin: strings.NewReader(""), stdout: &lockedBuffer{}, stderr: stderr, getenv: func(string) string { return "" }}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan int, 1)
+	go func() { done <- run(ctx, e, append([]string{"serve"}, args...)) }()
+	t.Cleanup(func() {
+		cancel()
+		if code := <-done; code != exitOK {
+			t.Errorf("serve exited %d:\n%s", code, stderr)
+		}
+	})
+	waitUntil(t, "serving", func() bool { return strings.Contains(stderr.String(), `"msg":"serving"`) })
+	return stderr
+}
+
+func waitUntil(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().String()
+}
+
+// SIGHUP reloads the flows (the watcher is off here, so only the signal
+// can have done it); a flow that no longer validates is refused.
+func TestServeReloadsOnSIGHUP(t *testing.T) {
+	dir := t.TempDir()
+	src, err := os.ReadFile("testdata/flows/shop.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	flow := filepath.Join(dir, "shop.yaml")
+	if err := os.WriteFile(flow, src, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cfg := filepath.Join(dir, "baton.yaml")
+	if err := os.WriteFile(cfg, []byte(fmt.Sprintf(`channels:
+  whatsapp:
+    - {phone_number_id: "1065", flow: shop.yaml, access_token: t, app_secret: s, verify_token: v, graph_url: "http://127.0.0.1:1"}
+server: {listen: %q}
+`, freeAddr(t))), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	stderr := startServe(t, "--config", cfg, "--watch=false")
+	if err := os.WriteFile(flow, bytes.Replace(src, []byte("How can I help?"), []byte("Ask me anything."), 1), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(300 * time.Millisecond)
+	if strings.Contains(stderr.String(), "flow reloaded") {
+		t.Fatal("reloaded with --watch=false before any SIGHUP")
+	}
+	if err := syscall.Kill(os.Getpid(), syscall.SIGHUP); err != nil {
+		t.Fatal(err)
+	}
+	waitUntil(t, "the reload", func() bool { return strings.Contains(stderr.String(), "flow reloaded") })
+	if err := os.WriteFile(flow, []byte("flow: shop\nstates: {"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := syscall.Kill(os.Getpid(), syscall.SIGHUP); err != nil {
+		t.Fatal(err)
+	}
+	waitUntil(t, "the refusal", func() bool { return strings.Contains(stderr.String(), "does not validate") })
+}
