@@ -34,19 +34,66 @@ type handlerOptions struct {
 	maxBody   int64
 	tolerance time.Duration
 	lookup    TicketLookup
+	// dedupe remembers delivered requests for dedupeTTL (content-derived
+	// keys, Freshdesk's, for contentTTL at most).
+	dedupe     flows.Deduper
+	dedupeTTL  time.Duration
+	contentTTL time.Duration
 }
 
 // DefaultMaxBody is the largest request body the handlers read.
 const DefaultMaxBody = 1 << 20
 
 func buildHandlerOptions(opts []HandlerOption) *handlerOptions {
-	o := &handlerOptions{now: time.Now, maxBody: DefaultMaxBody, tolerance: 5 * time.Minute}
+	o := &handlerOptions{now: time.Now, maxBody: DefaultMaxBody, tolerance: 5 * time.Minute,
+		dedupeTTL: DefaultDedupeTTL, contentTTL: DefaultContentDedupeTTL}
 	for _, opt := range opts {
 		if opt != nil {
 			opt(o)
 		}
 	}
+	if o.dedupe == nil {
+		o.dedupe = newMemDeduper(o.now)
+	}
 	return o
+}
+
+// Defaults of the handlers' dedupe.
+const (
+	// DefaultDedupeTTL is how long a delivery id (Zendesk's invocation id,
+	// a Standard Webhooks webhook-id) is remembered.
+	DefaultDedupeTTL = 24 * time.Hour
+	// DefaultContentDedupeTTL is how long a Freshdesk request, which
+	// carries no delivery id, is remembered by its ticket and content: an
+	// agent's identical reply on the same ticket within it is taken for a
+	// redelivery.
+	DefaultContentDedupeTTL = 10 * time.Minute
+)
+
+// HandlerDeduper makes the handler remember deliveries in d (the store's
+// flows.Deduper, shared by every process) for ttl (default 24h; 0 keeps
+// the default): a helpdesk's redelivery of the same request, or a replay
+// within the timestamp window, is answered 200 and not delivered again.
+// Without it each handler remembers in its own memory.
+func HandlerDeduper(d flows.Deduper, ttl time.Duration) HandlerOption {
+	return func(o *handlerOptions) {
+		if d != nil {
+			o.dedupe = d
+		}
+		if ttl > 0 {
+			o.dedupeTTL = ttl
+		}
+	}
+}
+
+// HandlerContentDedupe sets how long a Freshdesk request is remembered by
+// its ticket and content (default 10 minutes).
+func HandlerContentDedupe(ttl time.Duration) HandlerOption {
+	return func(o *handlerOptions) {
+		if ttl > 0 {
+			o.contentTTL = ttl
+		}
+	}
 }
 
 // HandlerClock sets the clock signatures' timestamps are checked against.
@@ -68,8 +115,10 @@ func HandlerMaxBody(n int64) HandlerOption {
 	}
 }
 
-// HandlerTolerance sets how far a signed timestamp may be from now
-// (default 5 minutes) in the generic callback.
+// HandlerTolerance sets how far a request's signed timestamp may be from
+// now (default 5 minutes): Zendesk's X-Zendesk-Webhook-Signature-Timestamp,
+// the generic callback's webhook-timestamp. Older (or later) requests are
+// refused with 401, so a captured request cannot be replayed later.
 func HandlerTolerance(d time.Duration) HandlerOption {
 	return func(o *handlerOptions) {
 		if d > 0 {
@@ -101,6 +150,13 @@ type bridgeHandler struct {
 	verify func(r *http.Request, body []byte) error
 	// decode turns a verified body into inputs.
 	decode func(body []byte) ([]inbound, error)
+	// key names the request for dedupe: the helpdesk's delivery id, or
+	// one derived from the content ("" when there is none); content keys
+	// are kept for the content TTL.
+	key func(r *http.Request, body []byte) (key string, content bool)
+	// failed holds keys whose delivery failed: the helpdesk's retry of
+	// them is delivered, though the deduper has seen them.
+	failed keySet
 }
 
 func (b *bridgeHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -129,8 +185,29 @@ func (b *bridgeHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ctx := r.Context()
+	key, content := "", false
+	if b.key != nil {
+		if key, content = b.key(r, body); key != "" {
+			key = b.name + ":" + key
+			ttl := b.o.dedupeTTL
+			if content {
+				ttl = min(ttl, b.o.contentTTL)
+			}
+			dup, err := b.o.dedupe.Seen(ctx, "bridge:"+key, ttl)
+			if err != nil {
+				httpError(w, http.StatusInternalServerError, b.name+": the dedupe store failed, retry later")
+				return
+			}
+			if dup && !b.failed.take(key) {
+				w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+				w.WriteHeader(http.StatusOK)
+				io.WriteString(w, b.name+": this delivery was already received; nothing done again\n")
+				return
+			}
+		}
+	}
 	delivered := 0
-	for _, it := range items {
+	for i, it := range items {
 		conv := it.conversationID
 		if conv == "" && b.o.lookup != nil && it.ticket.ID != "" {
 			if conv, err = b.o.lookup(ctx, it.ticket); err != nil {
@@ -141,7 +218,16 @@ func (b *bridgeHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		if conv == "" {
 			continue
 		}
-		if err := b.deliver(ctx, conv, it.in); err != nil {
+		dctx := ctx
+		if key != "" && !content {
+			// Only the helpdesk's own delivery ids: a content key would
+			// also match a later identical reply.
+			dctx = WithDeliveryKey(ctx, key+"#"+strconv.Itoa(i))
+		}
+		if err := b.deliver(dctx, conv, it.in); err != nil {
+			if key != "" {
+				b.failed.add(key)
+			}
 			httpError(w, http.StatusInternalServerError, b.name+": delivery failed, retry later")
 			return
 		}
@@ -238,8 +324,14 @@ func htmlToText(s string) string {
 // maxInboundText bounds an agent message's length.
 const maxInboundText = 4096
 
-func agentInput(text, agent string) flows.Input {
-	return flows.Input{Kind: flows.InputAgent, Text: clip(text, maxInboundText), Agent: clip(strings.TrimSpace(agent), 200)}
+// agentInput is an agent's reply on ticket t: the ticket goes along, so a
+// reply that can no longer reach the customer is reported back on it.
+func agentInput(text, agent string, t flows.TicketRef) flows.Input {
+	in := flows.Input{Kind: flows.InputAgent, Text: clip(text, maxInboundText), Agent: clip(strings.TrimSpace(agent), 200)}
+	if t.ID != "" {
+		in.Ticket = &flows.TicketUpdate{Ticket: t}
+	}
+	return in
 }
 
 func ticketInput(t flows.TicketRef, st flows.TicketStatus, agent string) flows.Input {

@@ -41,6 +41,9 @@ func (d *delivered) deliver(_ context.Context, conv string, in flows.Input) erro
 
 const zendeskTestSecret = "dGhpc19zZWNyZXRfaXNfZm9yX3Rlc3Rpbmdfb25seQ=="
 
+// zendeskTestClock is a minute after the test requests' timestamp.
+var zendeskTestClock = HandlerClock(func() time.Time { return time.Date(2025, 3, 14, 9, 31, 0, 0, time.UTC) })
+
 func zendeskRequest(method, body string, sign bool) *http.Request {
 	r := httptest.NewRequest(method, "/bridge/zendesk", strings.NewReader(body))
 	if sign {
@@ -60,11 +63,11 @@ func TestZendeskHandler(t *testing.T) {
 		want   []string
 	}{
 		{"agent reply", zendeskRequest("POST", `{"event":"comment","ticket_id":"35436","conversation_id":"wa:1","comment":"Hi Mario, refund sent.","author":"Anna","author_role":"Agent"}`, true),
-			false, 204, []string{`wa:1 agent "Hi Mario, refund sent." by "Anna"`}},
+			false, 204, []string{`wa:1 agent "Hi Mario, refund sent." by "Anna" zendesk/35436 `}},
 		{"solved, numeric id", zendeskRequest("POST", `{"event":"status","ticket_id":35436,"conversation_id":"wa:1","status":"Solved","author":"Anna"}`, true),
 			false, 204, []string{`wa:1 ticket zendesk/35436 solved`}},
 		{"both at once", zendeskRequest("POST", `{"ticket_id":"7","conversation_id":"wa:2","status":"closed","comment":"bye","author":"Bo","author_role":"admin"}`, true),
-			false, 204, []string{`wa:2 agent "bye" by "Bo"`, `wa:2 ticket zendesk/7 closed`}},
+			false, 204, []string{`wa:2 agent "bye" by "Bo" zendesk/7 `, `wa:2 ticket zendesk/7 closed`}},
 		{"customer comment ignored", zendeskRequest("POST", `{"event":"comment","ticket_id":"7","conversation_id":"wa:2","comment":"hello","author_role":"end-user"}`, true),
 			false, 202, nil},
 		{"pending ignored", zendeskRequest("POST", `{"event":"status","ticket_id":"7","conversation_id":"wa:2","status":"Pending"}`, true),
@@ -77,6 +80,13 @@ func TestZendeskHandler(t *testing.T) {
 			return r
 		}(), false, 401, nil},
 		{"unsigned", zendeskRequest("POST", `{"ticket_id":"7"}`, false), false, 401, nil},
+		{"signed long ago (a replay)", func() *http.Request {
+			body := `{"event":"status","ticket_id":"7","conversation_id":"wa:2","status":"solved"}`
+			r := zendeskRequest("POST", body, false)
+			r.Header.Set("X-Zendesk-Webhook-Signature-Timestamp", "2025-03-14T09:20:00Z")
+			r.Header.Set("X-Zendesk-Webhook-Signature", SignZendesk(zendeskTestSecret, "2025-03-14T09:20:00Z", []byte(body)))
+			return r
+		}(), false, 401, nil},
 		{"malformed", zendeskRequest("POST", `{"ticket_id":`, true), false, 400, nil},
 		{"no ticket id", zendeskRequest("POST", `{"comment":"x"}`, true), false, 400, nil},
 		{"array ticket id", zendeskRequest("POST", `{"ticket_id":[1]}`, true), false, 400, nil},
@@ -87,7 +97,7 @@ func TestZendeskHandler(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			d := &delivered{fail: tt.fail}
-			h, err := NewZendeskHandler(zendeskTestSecret, d.deliver, HandlerMaxBody(1024))
+			h, err := NewZendeskHandler(zendeskTestSecret, d.deliver, HandlerMaxBody(1024), zendeskTestClock)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -129,7 +139,7 @@ func TestFreshdeskHandler(t *testing.T) {
 		want   []string
 	}{
 		{"reply in html", req(`{"event":"reply","ticket_id":"12","conversation_id":"wa:3","reply":"<div>Ciao Mario,<br>rimborso fatto &amp; confermato.</div><p>Anna</p>","agent":"Anna"}`, freshdeskTestSecret),
-			204, []string{`wa:3 agent "Ciao Mario,\nrimborso fatto & confermato.\nAnna" by "Anna"`}},
+			204, []string{`wa:3 agent "Ciao Mario,\nrimborso fatto & confermato.\nAnna" by "Anna" freshdesk/12 `}},
 		{"resolved", req(`{"event":"status","ticket_id":12,"conversation_id":"wa:3","status":"Resolved"}`, freshdeskTestSecret),
 			204, []string{`wa:3 ticket freshdesk/12 solved`}},
 		{"placeholder left: lookup", req(`{"event":"status","ticket_id":"99","conversation_id":"{{ticket.cf_baton_conversation}}","status":"Closed"}`, freshdeskTestSecret),
@@ -182,7 +192,7 @@ func TestWebhookHandler(t *testing.T) {
 		want   []string
 	}{
 		{"agent message", req("msg_1", msg, now), 204, []string{`web:1 agent "On it!" by "Anna"`}},
-		{"replayed id not delivered twice", req("msg_1", msg, now.Add(time.Second)), 204, nil},
+		{"replayed id not delivered twice", req("msg_1", msg, now.Add(time.Second)), 200, nil},
 		{"ticket solved", req("msg_2", `{"type":"ticket.status","conversation_id":"web:1","ticket":{"connector":"x","id":"T-9"},"status":"solved"}`, now), 204, []string{`web:1 ticket x/T-9 solved`}},
 		{"pending ignored", req("msg_3", `{"type":"ticket.status","conversation_id":"web:1","status":"pending"}`, now), 202, nil},
 		{"stale timestamp", req("msg_4", msg, now.Add(-6*time.Minute)), 401, nil},

@@ -148,10 +148,25 @@
 // or closed becomes flows.InputTicket (Ticket.Status solved or closed).
 // Other statuses are acknowledged and ignored. Statuses: 405 for a method
 // other than POST, 413 for a body over the limit (WithMaxBody, default
-// 1 MiB), 401 for a missing or wrong signature or secret, 400 for a body
-// that is not the documented JSON, 202 when the request is valid but not
-// for Baton (no conversation id), 204 once delivered, and 500 only when
-// Deliver fails, so the helpdesk retries.
+// 1 MiB), 401 for a missing or wrong signature or secret or a signed
+// timestamp more than 5 minutes from now (HandlerTolerance: a captured
+// request cannot be replayed later), 400 for a body that is not the
+// documented JSON, 202 when the request is valid but not for Baton (no
+// conversation id), 200 for a delivery already received, 204 once
+// delivered, and 500 only when Deliver fails, so the helpdesk retries.
+//
+// Every handler drops redeliveries: Zendesk's by X-Zendesk-Webhook-
+// Invocation-Id, the generic callback's by webhook-id (kept 24 hours),
+// Freshdesk's, which carry no id, by ticket and content (kept 10 minutes:
+// the same reply on the same ticket within them is taken for a
+// redelivery). HandlerDeduper keeps them in the store (flows.Deduper), so
+// every process sees them; DeliveryKey gives Deliver the delivery id, so a
+// host's inbox can drop a repeat in the write that would accept it.
+//
+// An agent's reply carries its ticket (flows.Input.Ticket): when it
+// comes after the conversation left the agent (the ticket was solved, the
+// customer closed it), the customer does not get it, and the engine puts
+// a note on that ticket saying so (flows.Undelivered).
 //
 // Zendesk (NewZendeskHandler): create a webhook (Admin Center › Apps and
 // integrations › Webhooks, "Trigger or automation", POST, JSON) with a

@@ -45,6 +45,15 @@ func NewFreshdeskHandler(secret string, deliver Deliver, opts ...HandlerOption) 
 			return nil
 		},
 		decode: decodeFreshdesk,
+		// Freshdesk sends no delivery id: the same ticket, event and
+		// content within the content TTL is a redelivery.
+		key: func(_ *http.Request, body []byte) (string, bool) {
+			var f FreshdeskInbound
+			if decodeObject(body, &f) != nil {
+				return "", false
+			}
+			return contentKey(f.TicketID.trim(), f.Event.trim(), f.Status.trim(), string(f.Reply), f.Agent.trim()), true
+		},
 	}, nil
 }
 
@@ -70,7 +79,7 @@ func decodeFreshdesk(body []byte) ([]inbound, error) {
 	var out []inbound
 	if ev == "" || ev == "reply" {
 		if text := htmlToText(string(f.Reply)); text != "" {
-			out = append(out, inbound{conv, ref, agentInput(text, f.Agent.trim())})
+			out = append(out, inbound{conv, ref, agentInput(text, f.Agent.trim(), ref)})
 		}
 	}
 	if ev == "" || ev == "status" {

@@ -1,12 +1,10 @@
 package handoff
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"net/http"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/batonbot/baton/flows"
@@ -34,8 +32,8 @@ type InboundEvent struct {
 // NewWebhookHandler returns the endpoint for a helpdesk or service that
 // posts InboundEvents signed per Standard Webhooks with secret
 // ("whsec_…"). Timestamps more than 5 minutes from now (HandlerTolerance)
-// are refused, and a webhook-id seen within that window is acknowledged
-// without being delivered twice.
+// are refused, and a webhook-id seen within the dedupe TTL is
+// acknowledged without being delivered twice.
 func NewWebhookHandler(secret string, deliver Deliver, opts ...HandlerOption) (http.Handler, error) {
 	key, err := webhookKey(secret)
 	if err != nil {
@@ -45,28 +43,14 @@ func NewWebhookHandler(secret string, deliver Deliver, opts ...HandlerOption) (h
 		return nil, errors.New("webhook handler: no Deliver callback")
 	}
 	o := buildHandlerOptions(opts)
-	seen := &replayCache{ids: map[string]time.Time{}, ttl: 2 * o.tolerance}
-	b := &bridgeHandler{name: "webhook", o: o, decode: decodeInbound}
-	b.verify = func(r *http.Request, body []byte) error {
-		return verifyWebhook(key, r.Header, body, o.now(), o.tolerance)
-	}
-	b.deliver = deliver
-	// A webhook-id is remembered only once delivered, so a failed delivery
-	// is retried; a duplicate is still verified, then acknowledged.
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		id := r.Header.Get("webhook-id")
-		if r.Method == http.MethodPost && id != "" && seen.has(id, o.now()) {
-			dup := *b
-			dup.deliver = func(context.Context, string, flows.Input) error { return nil }
-			dup.ServeHTTP(w, r)
-			return
-		}
-		rw := &statusWriter{ResponseWriter: w}
-		b.ServeHTTP(rw, r)
-		if id != "" && (rw.status == http.StatusNoContent || rw.status == http.StatusAccepted) {
-			seen.add(id, o.now())
-		}
-	}), nil
+	return &bridgeHandler{name: "webhook", o: o, deliver: deliver, decode: decodeInbound,
+		verify: func(r *http.Request, body []byte) error {
+			return verifyWebhook(key, r.Header, body, o.now(), o.tolerance)
+		},
+		key: func(r *http.Request, _ []byte) (string, bool) {
+			return clip(strings.TrimSpace(r.Header.Get("webhook-id")), 200), false
+		},
+	}, nil
 }
 
 // decodeInbound turns an InboundEvent into an input.
@@ -85,7 +69,7 @@ func decodeInbound(body []byte) ([]inbound, error) {
 		if text == "" {
 			return nil, errors.New(`an agent.message needs "text"`)
 		}
-		in := agentInput(text, e.Agent)
+		in := agentInput(text, e.Agent, e.Ticket)
 		in.At = e.At
 		return []inbound{{conv, e.Ticket, in}}, nil
 	case EventTicketStatus:
@@ -101,48 +85,4 @@ func decodeInbound(body []byte) ([]inbound, error) {
 		return []inbound{{conv, e.Ticket, in}}, nil
 	}
 	return nil, fmt.Errorf(`"type" must be %q or %q`, EventAgentMessage, EventTicketStatus)
-}
-
-// replayCache remembers recently delivered webhook-ids, bounded in size.
-type replayCache struct {
-	mu  sync.Mutex
-	ids map[string]time.Time
-	ttl time.Duration
-}
-
-const replayCacheMax = 10000
-
-func (c *replayCache) has(id string, now time.Time) bool {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	at, ok := c.ids[id]
-	return ok && now.Sub(at) < c.ttl
-}
-
-func (c *replayCache) add(id string, now time.Time) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if len(c.ids) >= replayCacheMax {
-		for k, at := range c.ids {
-			if now.Sub(at) >= c.ttl {
-				delete(c.ids, k)
-			}
-		}
-		if len(c.ids) >= replayCacheMax {
-			c.ids = map[string]time.Time{}
-		}
-	}
-	c.ids[id] = now
-}
-
-type statusWriter struct {
-	http.ResponseWriter
-	status int
-}
-
-func (w *statusWriter) WriteHeader(code int) {
-	if w.status == 0 {
-		w.status = code
-	}
-	w.ResponseWriter.WriteHeader(code)
 }

@@ -5,8 +5,10 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"errors"
+	"fmt"
 	"net/http"
 	"strings"
+	"time"
 )
 
 // ZendeskInbound is the JSON body the Zendesk trigger must send to the
@@ -35,13 +37,38 @@ func NewZendeskHandler(signingSecret string, deliver Deliver, opts ...HandlerOpt
 	if deliver == nil {
 		return nil, errors.New("zendesk handler: no Deliver callback")
 	}
-	return &bridgeHandler{name: "zendesk", o: buildHandlerOptions(opts), deliver: deliver,
+	o := buildHandlerOptions(opts)
+	return &bridgeHandler{name: "zendesk", o: o, deliver: deliver,
 		verify: func(r *http.Request, body []byte) error {
-			return verifyZendesk(secret, r.Header.Get("X-Zendesk-Webhook-Signature"),
-				r.Header.Get("X-Zendesk-Webhook-Signature-Timestamp"), body)
+			ts := r.Header.Get("X-Zendesk-Webhook-Signature-Timestamp")
+			if err := verifyZendesk(secret, r.Header.Get("X-Zendesk-Webhook-Signature"), ts, body); err != nil {
+				return err
+			}
+			return checkTimestamp(ts, o.now(), o.tolerance)
 		},
 		decode: decodeZendesk,
+		key: func(r *http.Request, body []byte) (string, bool) {
+			if id := strings.TrimSpace(r.Header.Get("X-Zendesk-Webhook-Invocation-Id")); id != "" {
+				return clip(id, 200), false
+			}
+			return contentKey(r.Header.Get("X-Zendesk-Webhook-Signature-Timestamp"), string(body)), false
+		},
 	}, nil
+}
+
+// checkTimestamp refuses a Zendesk signature timestamp (RFC 3339, as in
+// "Anatomy of a webhook request": x-zendesk-webhook-signature-timestamp:
+// 2021-03-25T05:09:27Z) further than tolerance from now: a signed request
+// captured once cannot be replayed later.
+func checkTimestamp(ts string, now time.Time, tolerance time.Duration) error {
+	t, err := time.Parse(time.RFC3339, strings.TrimSpace(ts))
+	if err != nil {
+		return errors.New("X-Zendesk-Webhook-Signature-Timestamp is not an RFC 3339 time")
+	}
+	if d := now.Sub(t); d > tolerance || d < -tolerance {
+		return fmt.Errorf("X-Zendesk-Webhook-Signature-Timestamp %s is more than %s from now: a replayed or delayed request (check the server's clock)", ts, tolerance)
+	}
+	return nil
 }
 
 // SignZendesk computes X-Zendesk-Webhook-Signature: base64 of the
@@ -86,7 +113,7 @@ func decodeZendesk(body []byte) ([]inbound, error) {
 	role := strings.ToLower(z.AuthorRole.trim())
 	public := strings.ToLower(z.CommentPublic.trim()) != "false"
 	if (ev == "" || ev == "comment") && text != "" && public && role != "end-user" && role != "end user" {
-		out = append(out, inbound{conv, ref, agentInput(text, z.Author.trim())})
+		out = append(out, inbound{conv, ref, agentInput(text, z.Author.trim(), ref)})
 	}
 	if ev == "" || ev == "status" {
 		if st, ok := ticketStatus(z.Status.trim()); ok {

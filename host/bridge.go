@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/batonbot/baton/flows"
+	"github.com/batonbot/baton/handoff"
 )
 
 // DeliverBridge is the handoff bridge handlers' Deliver callback
@@ -26,6 +27,12 @@ func (h *Host) DeliverBridge(ctx context.Context, conversation string, in flows.
 	if s != nil {
 		c = s.Contact
 	}
-	return h.Receive(ctx, flows.Inbound{ID: "bridge:" + h.ids(), Channel: a.Channel, Account: a.Name,
+	// A helpdesk's redelivery carries the same delivery key: the inbox
+	// drops it in the write that would accept it.
+	id := "bridge:" + h.ids()
+	if k, ok := handoff.DeliveryKey(ctx); ok {
+		id = "bridge:" + k
+	}
+	return h.Receive(ctx, flows.Inbound{ID: id, Channel: a.Channel, Account: a.Name,
 		ConversationID: conversation, Contact: c, Input: in, At: in.At})
 }

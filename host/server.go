@@ -217,6 +217,7 @@ func (s *Server) whatsapp(flowAt func(string) (*flows.Flow, error), hc *http.Cli
 func (s *Server) bridge() error {
 	b := s.cfg.Bridge
 	mount := func(name, secret string, build func(string, handoff.Deliver, ...handoff.HandlerOption) (http.Handler, error), opts ...handoff.HandlerOption) error {
+		opts = append([]handoff.HandlerOption{handoff.HandlerDeduper(s.store, 0)}, opts...)
 		h, err := build(secret, s.Host.DeliverBridge, opts...)
 		if err != nil {
 			return fmt.Errorf("bridge.%s: %w", name, err)

@@ -158,6 +158,16 @@ func (z *Zendesk) SetStatus(id int64, status string) {
 	}
 }
 
+// AgentComment adds an agent's public reply to a ticket, as an agent
+// would in Zendesk's agent workspace.
+func (z *Zendesk) AgentComment(id int64, body string) {
+	z.mu.Lock()
+	defer z.mu.Unlock()
+	if t := z.ticket(id); t != nil {
+		t.Comments = append(t.Comments, ZendeskComment{ID: z.id(), Body: body, Public: true, AuthorID: z.me, Via: "web", Updater: z.me, Created: z.clock.Now()})
+	}
+}
+
 // Requests returns "METHOD path" of every request, in order.
 func (z *Zendesk) Requests() []string {
 	z.mu.Lock()
