@@ -15,7 +15,7 @@ import (
 type testStore struct {
 	mu       sync.Mutex
 	sessions map[string]*flows.Session
-	claimed  map[*flows.Session]bool // revisions whose transcript tail a turn took
+	claimed  map[string]*flows.Session // the revision whose transcript tail a turn took, by id
 	items    []flows.OutboxItem
 	loads    map[string]int
 	timers   map[string]time.Time // key → due
@@ -25,7 +25,7 @@ type testStore struct {
 var _ flows.SessionStore = (*testStore)(nil)
 
 func newTestStore() *testStore {
-	return &testStore{sessions: map[string]*flows.Session{}, claimed: map[*flows.Session]bool{}, loads: map[string]int{}, timers: map[string]time.Time{}}
+	return &testStore{sessions: map[string]*flows.Session{}, claimed: map[string]*flows.Session{}, loads: map[string]int{}, timers: map[string]time.Time{}}
 }
 
 func (m *testStore) Load(ctx context.Context, id string) (*flows.Session, error) {
@@ -115,8 +115,8 @@ func (m sharedStore) LoadShared(ctx context.Context, id string) (*flows.Session,
 	if !ok {
 		return nil, false, fmt.Errorf("session %q: %w", id, flows.ErrNoSession)
 	}
-	tail := !m.claimed[s]
-	m.claimed[s] = true
+	tail := m.claimed[id] != s
+	m.claimed[id] = s
 	return s, tail, nil
 }
 
