@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"sync"
 	"time"
 
 	"github.com/batonbot/baton/flows"
@@ -31,6 +32,9 @@ type Engine struct {
 	// unset are what expressions read for ask and http captures not
 	// declared with a value, before they are set: "" and a failed call.
 	unset map[string]any
+	// exprNames caches the environment names each program reads
+	// (*vm.Program → exprNames).
+	exprNames sync.Map
 }
 
 // Option configures an Engine.

@@ -4,106 +4,244 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/expr-lang/expr/ast"
 	"github.com/expr-lang/expr/vm"
 
 	"github.com/batonbot/baton/flows"
 )
 
-// Expressions run on a pooled VM over a pooled environment map: a turn
-// builds the environment once, on its first expression, and keeps it in
-// step with the variables it sets.
+// Expressions run on a pooled VM over a pooled environment map. The
+// environment holds only what the turn's expressions read: the names a
+// program uses are found once (its syntax tree, cached by the engine), and
+// each evaluation adds those it lacks, so a turn whose expressions read
+// two variables fills two entries, not every variable and builtin. A
+// program that reads $env gets the whole environment.
 var (
-	envPool = sync.Pool{New: func() any { return make(map[string]any, 32) }}
+	envPool = sync.Pool{New: func() any { return make(map[string]any, 8) }}
 	vmPool  = sync.Pool{New: func() any { return new(vm.VM) }}
 )
 
-// envMap returns the turn's environment, building it on first use.
-func (t *turn) envMap() map[string]any {
-	if t.env != nil {
-		return t.env
+// exprNames are the environment names a program reads.
+type exprNames struct {
+	names []string
+	all   bool // it reads $env: every name
+}
+
+// namesOf returns the names p reads, computing them on first use.
+func (e *Engine) namesOf(p *vm.Program) exprNames {
+	if n, ok := e.exprNames.Load(p); ok {
+		return n.(exprNames)
 	}
-	env := envPool.Get().(map[string]any)
-	for k, v := range t.f.Vars {
-		env[k] = v
+	var n exprNames
+	seen := map[string]bool{}
+	node := p.Node()
+	ast.Walk(&node, identVisitor(func(name string) {
+		if name == "$env" {
+			n.all = true
+		} else if !seen[name] {
+			seen[name] = true
+			n.names = append(n.names, name)
+		}
+	}))
+	e.exprNames.Store(p, n)
+	return n
+}
+
+type identVisitor func(string)
+
+func (v identVisitor) Visit(node *ast.Node) {
+	if id, ok := (*node).(*ast.IdentifierNode); ok {
+		v(id.Value)
 	}
-	for k, v := range t.s.Vars {
-		env[k] = v
+}
+
+// envFor returns the turn's environment with every name x reads.
+func (t *turn) envFor(x *flows.Expr) map[string]any {
+	if t.env == nil {
+		t.env = envPool.Get().(map[string]any)
 	}
-	for k, v := range t.e.unset {
-		if env[k] == nil {
-			env[k] = v
+	env := t.env
+	n := t.e.namesOf(x.Program)
+	if n.all {
+		t.fillAll()
+		return env
+	}
+	for _, name := range n.names {
+		if t.refresh(name) {
+			continue
+		}
+		if _, ok := env[name]; !ok {
+			if v, ok := t.envValue(name); ok {
+				env[name] = v
+			}
 		}
 	}
-	s := t.s
-	env[flows.EnvText] = t.text
-	env[flows.EnvChannel] = s.Channel
-	env[flows.EnvUser] = userMap(s.Contact)
-	env[flows.EnvNow] = t.now
-	env[flows.EnvInHours] = t.e.defaultCal.Open(t.now)
-	hours := make(map[string]bool, len(t.f.Hours))
-	for name, h := range t.f.Hours {
-		hours[name] = h.Open(t.now)
-	}
-	env[flows.EnvHours] = hours
-	env[flows.EnvOutcome] = s.Outcome
-	env[flows.EnvBudget] = &t.budget
-	t.env = env
-	t.fillSignals()
 	return env
 }
 
-// refreshEnv updates the builtins that change during a turn.
-func (t *turn) refreshEnv(env map[string]any) {
-	s := t.s
-	if v, _ := env[flows.EnvState].(string); v != s.State || env[flows.EnvState] == nil {
-		env[flows.EnvState] = s.State
+// fillAll puts every variable and builtin in the environment, once a turn.
+func (t *turn) fillAll() {
+	if t.envAll {
+		for _, name := range dynamicNames {
+			t.refresh(name)
+		}
+		return
 	}
-	if v, _ := env[flows.EnvLang].(string); v != s.Lang || env[flows.EnvLang] == nil {
-		env[flows.EnvLang] = s.Lang
+	t.envAll = true
+	for k := range t.f.Vars {
+		t.envAdd(k)
 	}
-	if v, _ := env[flows.EnvTrigger].(string); v != t.trigger || env[flows.EnvTrigger] == nil {
-		env[flows.EnvTrigger] = t.trigger
+	for k := range t.s.Vars {
+		t.envAdd(k)
 	}
-	if v, _ := env[flows.EnvAnswer].(string); v != t.answer || env[flows.EnvAnswer] == nil {
-		env[flows.EnvAnswer] = t.answer
+	for k := range t.e.unset {
+		t.envAdd(k)
 	}
-	if v, _ := env[flows.EnvNoMatch].(int); v != s.NoMatch || env[flows.EnvNoMatch] == nil {
-		env[flows.EnvNoMatch] = s.NoMatch
+	for k := range flows.Builtins() {
+		if !t.refresh(k) {
+			t.envAdd(k)
+		}
+	}
+	t.envAdd(flows.EnvBudget)
+}
+
+func (t *turn) envAdd(name string) {
+	if _, ok := t.env[name]; !ok {
+		if v, ok := t.envValue(name); ok {
+			t.env[name] = v
+		}
 	}
 }
 
-// fillSignals puts the signal builtins in the environment: this turn's
-// analysis when there was one, else the zero signals.
+// dynamicNames are the builtins that change during a turn: refresh keeps
+// them current at every evaluation.
+var dynamicNames = []string{flows.EnvState, flows.EnvLang, flows.EnvTrigger, flows.EnvAnswer, flows.EnvNoMatch}
+
+// refresh sets name in the environment when it is a builtin that changes
+// during a turn, and reports whether it is one. It boxes a new value only
+// when the value changed.
+func (t *turn) refresh(name string) bool {
+	env, s := t.env, t.s
+	switch name {
+	case flows.EnvState:
+		if v, ok := env[name].(string); !ok || v != s.State {
+			env[name] = s.State
+		}
+	case flows.EnvLang:
+		if v, ok := env[name].(string); !ok || v != s.Lang {
+			env[name] = s.Lang
+		}
+	case flows.EnvTrigger:
+		if v, ok := env[name].(string); !ok || v != t.trigger {
+			env[name] = t.trigger
+		}
+	case flows.EnvAnswer:
+		if v, ok := env[name].(string); !ok || v != t.answer {
+			env[name] = t.answer
+		}
+	case flows.EnvNoMatch:
+		if v, ok := env[name].(int); !ok || v != s.NoMatch {
+			env[name] = s.NoMatch
+		}
+	default:
+		return false
+	}
+	return true
+}
+
+// envValue is the value of name at the start of its first use in the
+// turn: a builtin, else the session's variable, else the flow's default
+// (or what an unset capture reads).
+func (t *turn) envValue(name string) (any, bool) {
+	s := t.s
+	switch name {
+	case flows.EnvText:
+		return t.text, true
+	case flows.EnvChannel:
+		return s.Channel, true
+	case flows.EnvUser:
+		return userMap(s.Contact), true
+	case flows.EnvNow:
+		return t.now, true
+	case flows.EnvInHours:
+		return t.e.defaultCal.Open(t.now), true
+	case flows.EnvHours:
+		hours := make(map[string]bool, len(t.f.Hours))
+		for name, h := range t.f.Hours {
+			hours[name] = h.Open(t.now)
+		}
+		return hours, true
+	case flows.EnvOutcome:
+		return s.Outcome, true
+	case flows.EnvBudget:
+		return &t.budget, true
+	}
+	if flows.IsSignal(name) {
+		return t.signalValue(name), true
+	}
+	v, declared := t.f.Vars[name]
+	sv, set := s.Vars[name]
+	if set {
+		v = sv
+	}
+	if v == nil {
+		if u, ok := t.e.unset[name]; ok {
+			return u, true
+		}
+	}
+	return v, declared || set
+}
+
+// fillSignals makes the environment's signal builtins follow this turn's
+// analysis: they are dropped, and the next evaluation that reads one
+// fills it again (signalValue).
 func (t *turn) fillSignals() {
-	env := t.env
-	if env == nil {
+	if t.env == nil {
 		return
 	}
+	for _, name := range flows.SignalNames {
+		delete(t.env, name)
+	}
+}
+
+// signalValue is signal builtin name: this turn's analysis when there was
+// one, else the zero signals.
+func (t *turn) signalValue(name string) any {
 	sig := t.sig
 	if !t.analysed {
 		sig = flows.Signals{Intent: flows.UnknownIntent}
 	}
-	env[flows.EnvIntent] = sig.Intent
-	env[flows.EnvConfidence] = sig.Confidence
-	env[flows.EnvWantsHuman] = sig.WantsHuman
-	env[flows.EnvFrustrated] = sig.Frustrated
-	env[flows.EnvSentiment] = sig.Sentiment
-	env[flows.EnvLanguage] = sig.Language
-	ent := sig.Entities
-	if t.f.NeedsEntities {
-		ent = t.mergeEntities(ent)
+	switch name {
+	case flows.EnvIntent:
+		return sig.Intent
+	case flows.EnvConfidence:
+		return sig.Confidence
+	case flows.EnvWantsHuman:
+		return sig.WantsHuman
+	case flows.EnvFrustrated:
+		return sig.Frustrated
+	case flows.EnvSentiment:
+		return sig.Sentiment
+	case flows.EnvLanguage:
+		return sig.Language
+	case flows.EnvEntities:
+		ent := sig.Entities
+		if t.f.NeedsEntities {
+			ent = t.mergeEntities(ent)
+		}
+		if ent == nil {
+			ent = map[string][]string{}
+		}
+		return ent
 	}
-	if ent == nil {
-		ent = map[string][]string{}
-	}
-	env[flows.EnvEntities] = ent
+	return nil
 }
 
 func (t *turn) releaseEnv() {
 	if t.env != nil {
 		clear(t.env)
 		envPool.Put(t.env)
-		t.env = nil
+		t.env, t.envAll = nil, false
 	}
 }
 
@@ -168,8 +306,7 @@ func (t *turn) eval(x *flows.Expr) (any, bool) {
 	if x.Signals && !t.analysed {
 		t.signals()
 	}
-	env := t.envMap()
-	t.refreshEnv(env)
+	env := t.envFor(x)
 	m := vmPool.Get().(*vm.VM)
 	m.MemoryBudget = flows.MaxExprMemory
 	t.budget.Start()

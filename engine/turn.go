@@ -58,6 +58,7 @@ type turn struct {
 
 	idn    int
 	env    map[string]any
+	envAll bool // env holds every variable and builtin ($env)
 	answer string
 	// budget bounds each expression evaluation (flows.ExprBudget).
 	budget flows.ExprBudget
