@@ -33,7 +33,7 @@ func DecodeSession(b []byte) (*flows.Session, error) {
 	switch c := b[0]; {
 	case c == CodecV1:
 		s := new(flows.Session)
-		d := dec{b: b[1:]}
+		d := newDec(b[1:])
 		d.session(s)
 		if d.err != nil {
 			return nil, d.err
@@ -66,7 +66,7 @@ func DecodeMessage(b []byte, m *flows.Message) error {
 	if len(b) == 0 || b[0] != CodecV1 {
 		return fmt.Errorf("%w: not an encoded message", errCorrupt)
 	}
-	d := dec{b: b[1:]}
+	d := newDec(b[1:])
 	for d.more() {
 		f, wt := d.key()
 		if f == 1 {
@@ -151,7 +151,7 @@ func (d *dec) session(s *flows.Session) {
 		case 3:
 			d.contact(&s.Contact)
 		case 4:
-			s.Channel = channelName(d.bytes())
+			s.Channel = d.str()
 		case 5:
 			s.State = d.str()
 		case 6:
@@ -163,7 +163,7 @@ func (d *dec) session(s *flows.Session) {
 		case 9:
 			s.NoMatch = d.int()
 		case 10:
-			s.Lifecycle = lifecycle(d.bytes())
+			s.Lifecycle = flows.Lifecycle(d.str())
 		case 11:
 			if s.Transcript == nil {
 				s.Transcript = make([]flows.Message, 0, 1+d.count(11))
@@ -332,7 +332,7 @@ func (d *dec) message(m *flows.Message) {
 			case 1:
 				m.At = d.time()
 			case 2:
-				m.From = role(d.bytes())
+				m.From = flows.Role(d.str())
 			case 3:
 				m.Text = d.str()
 			case 4:
@@ -492,48 +492,4 @@ func (d *dec) signals() *flows.Signals {
 		}
 	})
 	return g
-}
-
-// role, lifecycle and channelName return the constant for the common
-// values, so decoding them allocates nothing.
-func role(b []byte) flows.Role {
-	switch string(b) {
-	case "user":
-		return flows.RoleUser
-	case "bot":
-		return flows.RoleBot
-	case "agent":
-		return flows.RoleAgent
-	case "system":
-		return flows.RoleSystem
-	}
-	return flows.Role(b)
-}
-
-func lifecycle(b []byte) flows.Lifecycle {
-	switch string(b) {
-	case "bot":
-		return flows.LifecycleBot
-	case "handed_off":
-		return flows.LifecycleHandedOff
-	case "with_agent":
-		return flows.LifecycleWithAgent
-	case "closed":
-		return flows.LifecycleClosed
-	}
-	return flows.Lifecycle(b)
-}
-
-func channelName(b []byte) string {
-	switch string(b) {
-	case flows.ChannelWhatsApp:
-		return flows.ChannelWhatsApp
-	case flows.ChannelTelegram:
-		return flows.ChannelTelegram
-	case flows.ChannelWeb:
-		return flows.ChannelWeb
-	case "sandbox":
-		return "sandbox"
-	}
-	return string(b)
 }

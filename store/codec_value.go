@@ -183,7 +183,7 @@ func (d *dec) payload(kind uint64, wt int) any {
 	case valueStringMap:
 		return d.strMap()
 	case valueBytes:
-		return append([]byte{}, d.bytes()...)
+		return d.bytes()
 	case valueTime:
 		return d.time()
 	case valueJSON:

@@ -106,38 +106,52 @@ func (e *enc) msg(f int, body func()) {
 // encoding.
 var errCorrupt = errors.New("store: corrupt session encoding")
 
-// dec reads fields from b; the first error sticks.
+// dec reads fields from s[i:end]. The whole encoding is one string, made
+// once per decode, and every string decoded is a slice of it: a session's
+// strings cost one allocation, not one each. The first error sticks.
 type dec struct {
-	b   []byte
-	err error
+	s      string
+	i, end int
+	err    error
 }
+
+func newDec(b []byte) dec { return dec{s: string(b), end: len(b)} }
 
 func (d *dec) fail(format string, args ...any) {
 	if d.err == nil {
 		d.err = fmt.Errorf("%w: "+format, append([]any{errCorrupt}, args...)...)
-		d.b = nil
+		d.i = d.end
 	}
 }
 
-func (d *dec) more() bool { return d.err == nil && len(d.b) > 0 }
+func (d *dec) more() bool { return d.err == nil && d.i < d.end }
 
 func (d *dec) uvarint() uint64 {
-	v, n := binary.Uvarint(d.b)
-	if n <= 0 {
-		d.fail("bad varint")
-		return 0
+	var v uint64
+	for shift := uint(0); shift < 64; shift += 7 {
+		if d.i >= d.end {
+			break
+		}
+		c := d.s[d.i]
+		d.i++
+		if shift == 63 && c > 1 {
+			break
+		}
+		v |= uint64(c&0x7f) << shift
+		if c < 0x80 {
+			return v
+		}
 	}
-	d.b = d.b[n:]
-	return v
+	d.fail("bad varint")
+	return 0
 }
 
 func (d *dec) varint() int64 {
-	v, n := binary.Varint(d.b)
-	if n <= 0 {
-		d.fail("bad varint")
-		return 0
+	u := d.uvarint()
+	v := int64(u >> 1)
+	if u&1 != 0 {
+		v = ^v
 	}
-	d.b = d.b[n:]
 	return v
 }
 
@@ -148,54 +162,52 @@ func (d *dec) key() (int, int) {
 }
 
 func (d *dec) fixed64() uint64 {
-	if len(d.b) < 8 {
+	if d.end-d.i < 8 {
 		d.fail("short fixed64")
 		return 0
 	}
-	v := binary.LittleEndian.Uint64(d.b)
-	d.b = d.b[8:]
+	var v uint64
+	for k := 7; k >= 0; k-- {
+		v = v<<8 | uint64(d.s[d.i+k])
+	}
+	d.i += 8
 	return v
 }
 
-func (d *dec) bytes() []byte {
+// span reads a length and returns where the bytes it counts start and end.
+func (d *dec) span() (int, int) {
 	n := d.uvarint()
-	if n > uint64(len(d.b)) {
+	if n > uint64(d.end-d.i) {
 		d.fail("length %d past the end", n)
-		return nil
+		return d.i, d.i
 	}
-	p := d.b[:n:n]
-	d.b = d.b[n:]
-	return p
+	a := d.i
+	d.i += int(n)
+	return a, d.i
 }
 
-func (d *dec) str() string { return string(d.bytes()) }
+func (d *dec) str() string {
+	a, b := d.span()
+	return d.s[a:b]
+}
+
+func (d *dec) bytes() []byte { return []byte(d.str()) }
 
 func (d *dec) float() float64 { return math.Float64frombits(d.fixed64()) }
 
 func (d *dec) int() int { return int(d.varint()) }
 
-// sub decodes a nested message with body, which reads fields from the
-// returned decoder; errors come back to d.
-func (d *dec) sub(body func(*dec)) {
-	s := dec{b: d.bytes()}
-	if d.err != nil {
-		return
-	}
-	body(&s)
-	if s.err != nil && d.err == nil {
-		d.err = s.err
-		d.b = nil
-	}
-}
-
 // open returns a decoder of the nested message that comes next; close
 // hands its error back to d.
-func (d *dec) open() dec { return dec{b: d.bytes()} }
+func (d *dec) open() dec {
+	a, b := d.span()
+	return dec{s: d.s, i: a, end: b}
+}
 
 func (d *dec) close(s *dec) {
 	if s.err != nil && d.err == nil {
 		d.err = s.err
-		d.b = nil
+		d.i = d.end
 	}
 }
 
@@ -216,7 +228,7 @@ func (d *dec) time() time.Time {
 // count returns how many fields f the message in d has (0 when it is
 // corrupt: the decoding proper reports it).
 func (d *dec) count(f int) int {
-	s := dec{b: d.b}
+	s := *d
 	n := 0
 	for s.more() {
 		g, wt := s.key()
@@ -236,8 +248,19 @@ func (d *dec) skip(wt int) {
 	case wireFixed64:
 		d.fixed64()
 	case wireBytes:
-		d.bytes()
+		d.span()
 	default:
 		d.fail("unknown wire type %d", wt)
 	}
+}
+
+// sub decodes a nested message with body, which reads fields from the
+// decoder it is given; errors come back to d.
+func (d *dec) sub(body func(*dec)) {
+	s := d.open()
+	if d.err != nil {
+		return
+	}
+	body(&s)
+	d.close(&s)
 }
