@@ -215,7 +215,21 @@ func (l *loader) exprError(p *pending, err error, names []string) {
 	} else if strings.HasPrefix(msg, "expected bool, but got ") {
 		msg = fmt.Sprintf("must be true or false, but this expression gives %s", strings.TrimPrefix(msg, "expected bool, but got "))
 	}
+	msg = mediaMessage(msg)
 	l.errAt(p.file.posIn(p.node, p.value, p.off+off), "%s: %s", p.what, msg)
+}
+
+// mediaMessage speaks of the `media` builtin by its name, not its Go type.
+func mediaMessage(msg string) string {
+	const noField = "type flows.MediaEnv has no field "
+	if name, ok := strings.CutPrefix(msg, noField); ok {
+		hint := didYouMean(name, flows.MediaFields)
+		if hint == "" {
+			hint = "; it has " + strings.Join(flows.MediaFields, ", ")
+		}
+		return fmt.Sprintf("media has no field %q%s", name, hint)
+	}
+	return strings.ReplaceAll(msg, "flows.MediaEnv", "media (kind, id, caption...)")
 }
 
 // constant compiles a literal value into an expression that returns it.

@@ -24,6 +24,8 @@ type Engine struct {
 	replyOutbox bool
 	// observer sees each turn Handle saved (analytics).
 	observer func(context.Context, flows.TurnRecord)
+	// mediaReplies override the polite replies to media, by language.
+	mediaReplies map[string]string
 
 	// Precomputed once per engine, read-only afterwards.
 	menus      map[*flows.Menu]*menuIndex

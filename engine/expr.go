@@ -173,6 +173,8 @@ func (t *turn) envValue(name string) (any, bool) {
 		return hours, true
 	case flows.EnvOutcome:
 		return s.Outcome, true
+	case flows.EnvMedia:
+		return t.mediaEnv(), true
 	case flows.EnvBudget:
 		return &t.budget, true
 	}

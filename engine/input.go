@@ -17,7 +17,7 @@ func (t *turn) message() {
 	}
 	switch s.Lifecycle {
 	case flows.LifecycleHandedOff, flows.LifecycleWithAgent:
-		i := t.record(flows.RoleUser, t.text)
+		i := t.recordUser()
 		if s.Handoff == nil {
 			t.errorf("the conversation is %s but has no open handoff; the message is only recorded", s.Lifecycle)
 			return
@@ -32,7 +32,7 @@ func (t *turn) message() {
 	t.rearm = true
 	if p := s.Pending; p != nil {
 		if t.now.Sub(p.At) < pendingExpiry {
-			t.record(flows.RoleUser, t.text) // the bot answers once the HTTP result is in
+			t.recordUser() // the bot answers once the HTTP result is in
 			t.rearm = false
 			if p.Timeout > 0 { // the customer is back: the timeouts start over after the result
 				np := *p
@@ -44,10 +44,13 @@ func (t *turn) message() {
 		t.errorf("the HTTP call %s got no result within %s; the conversation goes on without it", p.ID, pendingExpiry)
 		s.Pending = nil
 	}
-	mi := t.record(flows.RoleUser, t.text)
+	mi := t.recordUser()
 
 	if s.State == "" { // a new conversation: triggers first, then the start state
 		if !t.triggers(nil) {
+			if t.in.Media != nil {
+				t.unhandledMedia(nil)
+			}
 			t.goTo(t.f.Start)
 		}
 		return
@@ -101,7 +104,14 @@ func (t *turn) message() {
 	if !st.WaitsForInput() {
 		// The conversation rests in a state that does not wait (a goodbye):
 		// a new message starts over.
+		if t.in.Media != nil {
+			t.unhandledMedia(nil)
+		}
 		t.goTo(t.f.Start)
+		return
+	}
+	if t.in.Media != nil {
+		t.unhandledMedia(st)
 		return
 	}
 	t.noMatch(st, false)
@@ -171,6 +181,10 @@ func (t *turn) ask(st *flows.State) {
 	if ok && a.Validate != nil {
 		t.answer = answer
 		ok = t.evalBool(a.Validate)
+	}
+	if !ok && t.in.Media != nil {
+		t.unhandledMedia(st)
+		return
 	}
 	if !ok {
 		t.noMatch(st, true)

@@ -3,6 +3,8 @@ package flows
 import (
 	"errors"
 	"fmt"
+	"reflect"
+	"slices"
 	"testing"
 	"time"
 )
@@ -50,5 +52,23 @@ func TestChannelError(t *testing.T) {
 func TestConversationID(t *testing.T) {
 	if got := ConversationID(ChannelWhatsApp, "106540352242922", "393331234567"); got != "whatsapp:106540352242922:393331234567" {
 		t.Error(got)
+	}
+}
+
+func TestMediaFields(t *testing.T) {
+	typ := reflect.TypeOf(MediaEnv{})
+	var tags []string
+	for i := range typ.NumField() {
+		tags = append(tags, typ.Field(i).Tag.Get("expr"))
+	}
+	if !slices.Equal(tags, MediaFields) {
+		t.Errorf("MediaFields %q, the struct's expr tags %q", MediaFields, tags)
+	}
+	m := &Media{Kind: MediaContacts, Contacts: []Contact{{Name: "Bo", Phone: "+1 555"}}}
+	if e := m.Env(); e.Kind != "contacts" || len(e.Contacts) != 1 || e.Contacts[0]["phone"] != "+1 555" {
+		t.Errorf("Env() = %+v", e)
+	}
+	if e := (*Media)(nil).Env(); e.Kind != "" {
+		t.Errorf("nil Env() = %+v", e)
 	}
 }

@@ -18,6 +18,7 @@ const (
 	EnvHours   = "hours"    // map[string]bool: each named calendar is open now
 	EnvTrigger = "trigger"  // string: the name of the trigger or reason that led here this turn
 	EnvOutcome = "outcome"  // string: after a handoff's delivery or return, its status ("solved", "closed")
+	EnvMedia   = "media"    // MediaEnv: what the message carried besides text: kind, id, mime, caption, filename, latitude...
 
 	// NLU signals. Reading any of these makes the flow NeedsSignals.
 	EnvIntent     = "intent"      // string: top intent, or "unknown"
@@ -59,6 +60,7 @@ func Builtins() map[string]any {
 		EnvHours:      map[string]bool{},
 		EnvTrigger:    "",
 		EnvOutcome:    "",
+		EnvMedia:      MediaEnv{},
 		EnvIntent:     "",
 		EnvConfidence: 0.0,
 		EnvWantsHuman: false,

@@ -242,6 +242,11 @@ func (s *sandbox) button(ctx context.Context, id string) *stepResult {
 	return s.step(ctx, flows.Input{Kind: flows.InputMessage, Payload: id})
 }
 
+// media sends a message carrying media; its caption is the text.
+func (s *sandbox) media(ctx context.Context, m *flows.Media) *stepResult {
+	return s.step(ctx, flows.Input{Kind: flows.InputMessage, Text: m.Caption, Media: m})
+}
+
 // agent sends a message from the human agent.
 func (s *sandbox) agent(ctx context.Context, text string) *stepResult {
 	return s.step(ctx, flows.Input{Kind: flows.InputAgent, Text: text, Agent: "agent"})

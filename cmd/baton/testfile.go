@@ -51,9 +51,10 @@ type testConv struct {
 
 type testStep struct {
 	pos   flows.Pos
-	kind  string // user, button, wait, agent, ticket
+	kind  string // user, button, media, wait, agent, ticket, close
 	value string
 	wait  time.Duration
+	media *flows.Media
 
 	bot       *botCheck
 	options   []string
@@ -139,10 +140,10 @@ func (p *testParser) value(n *yaml.Node) any {
 var (
 	fileKeys = []string{"flow", "config", "lang", "now", "channel", "user", "vars", "http", "conversations"}
 	convKeys = []string{"name", "steps", "config", "lang", "now", "channel", "user", "vars", "http"}
-	stepKeys = []string{"user", "button", "wait", "agent", "ticket", "close",
+	stepKeys = []string{"user", "button", "media", "wait", "agent", "ticket", "close",
 		"bot", "options", "state", "vars", "no_match", "handoff", "http", "events", "lifecycle", "ended",
 		"route", "requests"}
-	inputKeys = []string{"user", "button", "wait", "agent", "ticket", "close"}
+	inputKeys = []string{"user", "button", "media", "wait", "agent", "ticket", "close"}
 )
 
 // parseTestFile reads a test file; errs lists every problem in it.

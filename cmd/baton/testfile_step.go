@@ -68,7 +68,12 @@ func (p *testParser) step(n *yaml.Node) *testStep {
 				return
 			}
 			st.kind = key
-			st.value = p.str(v, key)
+			if key == "media" {
+				st.media = p.media(v)
+				st.value = st.media.Describe()
+			} else {
+				st.value = p.str(v, key)
+			}
 		}
 		switch key {
 		case "wait":

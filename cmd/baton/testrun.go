@@ -356,6 +356,8 @@ func runTestStep(ctx context.Context, sb *sandbox, st *testStep) *stepResult {
 		return sb.user(ctx, st.value)
 	case "button":
 		return sb.button(ctx, st.value)
+	case "media":
+		return sb.media(ctx, st.media)
 	case "wait":
 		return sb.wait(ctx, st.wait)
 	case "agent":

@@ -1,0 +1,80 @@
+package engine
+
+import (
+	"strings"
+
+	"github.com/batonbot/baton/flows"
+)
+
+// A message may carry media (an image, a voice note, a location...). The
+// flow sees it as the `media` builtin, and takes it with a trigger or a
+// route whose `when:` reads it (`when: media.kind == "image"`); a caption
+// is the message's text and goes through menus, routes and asks as text.
+// Media that nothing took gets a polite reply in the conversation's
+// language, and the state's menu again, instead of the no-match ladder:
+// the customer did nothing wrong, the bot just cannot look.
+
+// mediaReplies are the built-in polite replies, by language.
+var mediaReplies = map[string]string{
+	"en": "Thanks for sending that! I can only read text here: could you write it in a message?",
+	"it": "Grazie per l'invio! Qui posso leggere solo messaggi di testo: puoi scrivermelo in un messaggio?",
+	"es": "¡Gracias por enviarlo! Aquí solo puedo leer mensajes de texto: ¿puedes escribírmelo en un mensaje?",
+	"fr": "Merci pour l'envoi ! Ici je ne peux lire que du texte : pouvez-vous me l'écrire dans un message ?",
+	"de": "Danke für die Nachricht! Ich kann hier nur Text lesen: Können Sie es mir in einer Nachricht schreiben?",
+	"pt": "Obrigado pelo envio! Aqui só consigo ler mensagens de texto: pode escrever-me numa mensagem?",
+}
+
+// WithMediaReplies replaces the built-in polite replies to media a flow
+// does not take, by language ("en", "it"...); a language missing from
+// replies keeps its built-in text.
+func WithMediaReplies(replies map[string]string) Option {
+	return func(e *Engine) { e.mediaReplies = replies }
+}
+
+// noMedia is the `media` builtin of a turn without media, boxed once.
+var noMedia any = flows.MediaEnv{}
+
+// mediaEnv is the `media` builtin of this turn.
+func (t *turn) mediaEnv() any {
+	if t.in.Kind != flows.InputMessage || t.in.Media == nil {
+		return noMedia
+	}
+	return t.in.Media.Env()
+}
+
+// recordUser adds the user's message to the transcript: its text, or for
+// media its description ("[image] broken box"), with the media.
+func (t *turn) recordUser() int {
+	i := t.record(flows.RoleUser, t.text)
+	if m := t.in.Media; m != nil {
+		t.msgs[i].Text = m.Describe()
+		t.msgs[i].Media = m
+	}
+	return i
+}
+
+// unhandledMedia answers media nothing took with the polite reply and the
+// state's menu; it does not count as a no-match.
+func (t *turn) unhandledMedia(st *flows.State) {
+	mark := len(t.out)
+	t.trigger = "media"
+	t.reply(t.mediaReply())
+	t.stay(st, mark)
+}
+
+// mediaReply is the polite reply in the conversation's language, else the
+// flow's, else English.
+func (t *turn) mediaReply() string {
+	for _, lang := range []string{t.s.Lang, t.e.lang, "en"} {
+		base, _, _ := strings.Cut(strings.ToLower(lang), "-")
+		for _, m := range []map[string]string{t.e.mediaReplies, mediaReplies} {
+			if r := m[lang]; r != "" {
+				return r
+			}
+			if r := m[base]; r != "" {
+				return r
+			}
+		}
+	}
+	return mediaReplies["en"]
+}
