@@ -2,6 +2,7 @@ package web
 
 import (
 	"container/list"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -11,7 +12,9 @@ import (
 // event is one message of a conversation, as its stream sends it.
 type event struct {
 	id   int64
+	kind string // the SSE event type: message or retract
 	data []byte // JSON
+	msg  string // the page's message id of an echoed customer message
 }
 
 // conv is a conversation's recent events and its open streams.
@@ -85,13 +88,41 @@ func (c *convs) get(key string, now time.Time) *conv {
 	return v
 }
 
-// add appends an event to conversation key and wakes its streams.
-func (c *convs) add(key string, data []byte, now time.Time) {
+// add appends a message event to conversation key and wakes its
+// streams. An echo of customer message msg that is already kept is not
+// added again (a retried post), and add reports false.
+func (c *convs) add(key, msg string, data []byte, now time.Time) bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	v := c.get(key, now)
-	v.events = append(v.events, event{id: v.next, data: data})
+	if msg != "" {
+		for _, e := range v.events {
+			if e.msg == msg {
+				return false
+			}
+		}
+	}
+	c.append(v, event{kind: "message", data: data, msg: msg})
+	return true
+}
+
+// retract takes the echo of customer message msg back (the Receiver
+// refused it): it leaves the buffer, and streams that showed it get a
+// retract event.
+func (c *convs) retract(key, msg string, now time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	v := c.get(key, now)
+	v.events = slices.DeleteFunc(v.events, func(e event) bool { return e.msg == msg })
+	c.append(v, event{kind: "retract", data: []byte(`{"id":` + strconv.Quote(msg) + `}`)})
+}
+
+// append adds e to v, within the buffer's bound, and wakes v's streams;
+// c.mu is held.
+func (c *convs) append(v *conv, e event) {
+	e.id = v.next
 	v.next++
+	v.events = append(v.events, e)
 	if len(v.events) > c.buf {
 		v.events = append(v.events[:0:0], v.events[len(v.events)-c.buf:]...)
 	}

@@ -25,7 +25,11 @@
 //
 // The event stream sends every message of the conversation still kept
 // (the customer's, echoed, and the replies) as "message" events whose data
-// is {"from","text","options","style","agent","at"}, then each new one.
+// is {"id","from","text","options","style","agent","at"}, then each new
+// one. The customer's message is echoed before the Receiver gets it, so it
+// always shows before the replies; if the Receiver refuses it, a "retract"
+// event {"id"} takes it back and the post answers 503 (the page posts it
+// again with the same id).
 // Event ids are "{epoch}-{n}"; a browser reconnecting with Last-Event-ID
 // gets only what it missed, or everything kept when the id belongs to an
 // earlier life of the conversation (before a restart or an eviction).

@@ -147,6 +147,8 @@ type posted struct {
 
 // reply is an event of a conversation's stream.
 type reply struct {
+	// ID is the page's id of an echoed customer message.
+	ID      string              `json:"id,omitempty"`
 	From    string              `json:"from"` // user, bot or agent
 	Text    string              `json:"text,omitempty"`
 	Options []flows.ReplyOption `json:"options,omitempty"`
@@ -209,13 +211,8 @@ func (h *Handler) post(w http.ResponseWriter, r *http.Request) {
 		Input:          flows.Input{Kind: flows.InputMessage, At: now, Text: p.Text, Payload: p.Payload},
 		At:             now,
 	}
-	ctx, cancel := context.WithTimeout(r.Context(), h.o.receiveTimeout)
-	defer cancel()
-	if err := h.recv.Receive(ctx, in); err != nil {
-		h.o.log.Error("web: receiver failed", "id", in.ID, "error", err)
-		h.refuse(w, http.StatusServiceUnavailable, RejectReceiver, "the message could not be accepted; send it again")
-		return
-	}
+	// The echo goes first, so the conversation shows the message before
+	// any reply to it, however fast the host answers.
 	shown := p.Text
 	if shown == "" {
 		shown = p.Label
@@ -223,7 +220,17 @@ func (h *Handler) post(w http.ResponseWriter, r *http.Request) {
 	if shown == "" {
 		shown = p.Payload
 	}
-	h.push(p.Conversation, reply{From: "user", Text: shown, At: now})
+	echoed := h.push(p.Conversation, p.ID, reply{ID: p.ID, From: "user", Text: shown, At: now})
+	ctx, cancel := context.WithTimeout(r.Context(), h.o.receiveTimeout)
+	defer cancel()
+	if err := h.recv.Receive(ctx, in); err != nil {
+		if echoed {
+			h.convs.retract(p.Conversation, p.ID, h.o.now())
+		}
+		h.o.log.Error("web: receiver failed", "id", in.ID, "error", err)
+		h.refuse(w, http.StatusServiceUnavailable, RejectReceiver, "the message could not be accepted; send it again")
+		return
+	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(http.StatusAccepted)
 	json.NewEncoder(w).Encode(map[string]string{"conversation": p.Conversation, "id": p.ID})
@@ -239,16 +246,18 @@ func (h *Handler) Send(_ context.Context, m flows.Outbound) error {
 	if from == "" {
 		from = "bot"
 	}
-	h.push(m.To.ID, reply{From: from, Text: m.Reply.Text, Options: m.Reply.Options, Style: m.Reply.Style, Agent: m.Reply.Agent, At: h.o.now()})
+	h.push(m.To.ID, "", reply{From: from, Text: m.Reply.Text, Options: m.Reply.Options, Style: m.Reply.Style, Agent: m.Reply.Agent, At: h.o.now()})
 	return nil
 }
 
-func (h *Handler) push(conversation string, r reply) {
+// push adds r to the conversation; msg is the page's id of an echoed
+// customer message, kept once.
+func (h *Handler) push(conversation, msg string, r reply) bool {
 	data, err := json.Marshal(r)
 	if err != nil { // strings, numbers and a time always encode
 		panic(err)
 	}
-	h.convs.add(conversation, data, h.o.now())
+	return h.convs.add(conversation, msg, data, h.o.now())
 }
 
 func (h *Handler) methodNotAllowed(w http.ResponseWriter, allow string) {

@@ -175,8 +175,20 @@ func TestPostRefused(t *testing.T) {
 	if w := post(t, h, `{"conversation":"CONVERSATION000001","text":"hi"}`); w.Code != http.StatusServiceUnavailable {
 		t.Errorf("receiver failure: %d", w.Code)
 	}
-	if _, events, _ := h.convs.since("CONVERSATION000001", "", testNow); len(events) != 0 {
-		t.Error("a message the receiver refused was shown")
+	_, events, _ := h.convs.since("CONVERSATION000001", "", testNow)
+	if len(events) != 1 || events[0].kind != "retract" {
+		t.Errorf("a message the receiver refused is still shown: %d events", len(events))
+	}
+	// The page posts it again with the same id: shown once, received once.
+	rec.fail = nil
+	for range 2 {
+		if w := post(t, h, `{"conversation":"CONVERSATION000001","id":"MESSAGE00000000001","text":"hi"}`); w.Code != http.StatusAccepted {
+			t.Fatalf("retry: %d", w.Code)
+		}
+	}
+	_, events, _ = h.convs.since("CONVERSATION000001", "", testNow)
+	if len(events) != 2 || events[1].kind != "message" || len(rec.got()) != 2 {
+		t.Errorf("after two posts of one message: %d events, %d received (the Inbox drops the second)", len(events), len(rec.got()))
 	}
 }
 

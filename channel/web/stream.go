@@ -53,7 +53,7 @@ func (h *Handler) stream(w http.ResponseWriter, r *http.Request) {
 		epoch, events, changed := h.convs.since(key, last, h.o.now())
 		for _, e := range events {
 			last = eventID(epoch, e.id)
-			w.Write([]byte("id: " + last + "\nevent: message\ndata: "))
+			w.Write([]byte("id: " + last + "\nevent: " + e.kind + "\ndata: "))
 			w.Write(e.data)
 			w.Write([]byte("\n\n"))
 		}

@@ -19,6 +19,7 @@
   function show(m) {
     const li = document.createElement("li");
     li.className = m.from;
+    if (m.id) li.dataset.id = m.id;
     if (m.agent) li.dataset.agent = m.agent;
     li.textContent = m.text || "";
     if (m.options && m.options.length) {
@@ -45,6 +46,10 @@
     log.replaceChildren();
     events = new EventSource("api/events?conversation=" + encodeURIComponent(conversation));
     events.addEventListener("message", (e) => show(JSON.parse(e.data)));
+    events.addEventListener("retract", (e) => {
+      const id = JSON.parse(e.data).id;
+      for (const li of log.querySelectorAll("li.user")) if (li.dataset.id === id) li.remove();
+    });
     events.onopen = () => { status.textContent = "online"; status.className = "online"; };
     events.onerror = () => { status.textContent = "reconnecting…"; status.className = ""; };
   }
