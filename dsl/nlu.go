@@ -50,7 +50,7 @@ func (l *loader) nlu(n *yaml.Node) {
 				if !l.define(l.intentPos, ip.key, "intent %q is defined twice: here and at %s; keep one", name) {
 					continue
 				}
-				cfg.Intents = append(cfg.Intents, &flows.Intent{Name: name, Pos: l.pos(ip.key), Examples: l.phrasesByLang(ip.val, "example")})
+				cfg.Intents = append(cfg.Intents, &flows.Intent{Name: name, Pos: l.pos(ip.key), Examples: l.examplesByLang(ip.val)})
 			}
 		case "lexicon":
 			rn := resolve(p.val)
@@ -97,4 +97,38 @@ func (l *loader) phrasesByLang(n *yaml.Node, what string) map[string][]string {
 		out[""] = ph
 	}
 	return out
+}
+
+// examplesByLang reads an intent's examples: like phrasesByLang, but in
+// any language, not only the flow's: customers write in languages the bot
+// does not answer in, and the classifier should still know them.
+func (l *loader) examplesByLang(n *yaml.Node) map[string][]string {
+	rn := resolve(n)
+	if rn == nil || rn.Kind != yaml.MappingNode {
+		return l.phrasesByLang(n, "example")
+	}
+	out := map[string][]string{}
+	for _, p := range pairs(rn) {
+		if !l.anyLanguage(p.key) {
+			continue
+		}
+		ph, _ := l.strList(p.val, "example")
+		code := resolve(p.key).Value
+		out[code] = append(out[code], ph...)
+	}
+	return out
+}
+
+// anyLanguage checks a language code that need not be one of the flow's:
+// keywords and intent examples may be in any language.
+func (l *loader) anyLanguage(k *yaml.Node) bool {
+	code, ok := l.str(k, "a language code")
+	if !ok {
+		return false
+	}
+	if !langCode.MatchString(code) {
+		l.errorf(k, "%q is not a language code; use ISO 639-1 codes like en, it, es", code)
+		return false
+	}
+	return true
 }

@@ -26,7 +26,7 @@ func (k ruleKind) String() string {
 	return "a next rule"
 }
 
-var ruleKeys = append([]string{"name", "keywords", "negation", "pattern", "intent", "when", "goto"}, actionKeys...)
+var ruleKeys = append([]string{"name", "keywords", "unless", "negation", "pattern", "intent", "when", "goto"}, actionKeys...)
 
 // rule converts a trigger, route or next rule.
 func (l *loader) rule(n *yaml.Node, kind ruleKind) *flows.Rule {
@@ -42,6 +42,8 @@ func (l *loader) rule(n *yaml.Node, kind ruleKind) *flows.Rule {
 			r.Name, _ = l.name(p.val, "a rule name")
 		case "keywords":
 			r.Keywords = l.keywords(p.val)
+		case "unless":
+			r.Unless = l.keywords(p.val)
 		case "negation":
 			negation, _ = l.boolean(p.val, "negation:")
 		case "pattern":
@@ -61,6 +63,7 @@ func (l *loader) rule(n *yaml.Node, kind ruleKind) *flows.Rule {
 	if r.Keywords != nil {
 		r.Keywords.Negatable = negation
 	}
+
 	if kind == ruleTrigger {
 		if r.Name == "" {
 			l.errorf(n, "a trigger needs a name: (it is shown in events and used as the handoff reason)")
@@ -118,7 +121,9 @@ func (l *loader) keywords(n *yaml.Node) *flows.Keywords {
 		add(rn.Content)
 	case rn != nil && rn.Kind == yaml.MappingNode:
 		for _, p := range pairs(rn) {
-			if !l.language(p.key) {
+			// Customers write in languages the bot does not answer in:
+			// keywords may be in any language.
+			if !l.anyLanguage(p.key) {
 				continue
 			}
 			if isScalar(p.val) && !isNull(p.val) {

@@ -56,6 +56,37 @@ func TestKeywordsNegation(t *testing.T) {
 	}
 }
 
+// TestKeywordsUnless: a phrase of unless: stops the rule whatever its
+// keywords match, negated or not.
+func TestKeywordsUnless(t *testing.T) {
+	tests := []struct {
+		text  string
+		fires bool
+	}{
+		{"voglio un agente", true},
+		{"il mio agente immobiliare mi ha detto di scrivervi", false},
+		{"non sono un agente immobiliare, voglio un agente", false}, // unless wins wherever it is
+		{"my travel agent booked the wrong hotel", false},
+		{"travel is fine, agent please", true}, // the phrase's words must be consecutive
+		{"AGENTE IMMOBILIARE", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.text, func(t *testing.T) {
+			b := newFlow(t, "start", nil)
+			unless := kw("agente immobiliare", "travel agent")
+			b.f.Triggers = []*flows.Rule{{Name: "human", Keywords: kw("agente", "agent"), Unless: unless, Do: flows.Do{Goto: "human"}}}
+			b.state("start", &flows.State{Actions: []flows.Action{b.say("Ciao")}, Routes: []*flows.Rule{{Name: "hello", Keywords: kw("ciao"), Do: flows.Do{Goto: "start"}}}})
+			b.state("human", &flows.State{Actions: []flows.Action{b.say("Arriva un collega")}, Routes: []*flows.Rule{{Keywords: kw("ok")}}})
+			c := newConv(t, b.f)
+			c.user("ciao")
+			effs := c.user(tt.text)
+			if _, fired := find[flows.TriggerFired](effs); fired != tt.fires {
+				t.Fatalf("fired = %v, want %v (effects %s)", fired, tt.fires, types(effs))
+			}
+		})
+	}
+}
+
 func TestTypoDistance(t *testing.T) {
 	tests := []struct {
 		a, b string

@@ -12,6 +12,15 @@ func (t *turn) holds(r *flows.Rule) (by, match string, ok bool) {
 	if r == nil {
 		return "", "", false
 	}
+	if r.Unless != nil {
+		// "non sono un agente immobiliare" is about the same job: an
+		// unless phrase counts negated or not.
+		u := *r.Unless
+		u.Negatable = false
+		if _, found := t.keywords(&u); found {
+			return "", "", false
+		}
+	}
 	if r.Keywords != nil {
 		phrase, found := t.keywords(r.Keywords)
 		if !found {

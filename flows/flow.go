@@ -199,6 +199,10 @@ type Rule struct {
 	// Keywords: any one phrase found in the message matches (negation
 	// aware: "non voglio un operatore" does not match "operatore").
 	Keywords *Keywords
+	// Unless: when one of these phrases is found in the message, negated
+	// or not, the rule does not hold, whatever else matches: a keyword
+	// used as a job or a name ("agente immobiliare", "travel agent").
+	Unless *Keywords
 	// Pattern: a regular expression found in the raw message.
 	Pattern *regexp.Regexp
 	// Intent: the analyser's top intent must equal this name.
@@ -210,7 +214,7 @@ type Rule struct {
 
 // NeedsInput reports whether the rule looks at the user's message.
 func (r *Rule) NeedsInput() bool {
-	return r.Keywords != nil || r.Pattern != nil || r.Intent != ""
+	return r.Keywords != nil || r.Unless != nil || r.Pattern != nil || r.Intent != ""
 }
 
 // NeedsSignals reports whether evaluating the rule needs NLU signals.
