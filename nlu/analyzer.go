@@ -25,10 +25,14 @@ const maxInput = 4096
 // Analyzer is the built-in analyser. It is immutable once built and safe
 // for concurrent use.
 type Analyzer struct {
-	lex       *lexicon
-	lang      *langProfile
-	model     *classifier  // nil without intents
-	signals   *signalModel // nil: the rules alone (while training it)
+	lex     *lexicon
+	lang    *langProfile
+	model   *classifier  // nil without intents
+	signals *signalModel // nil: the rules alone (while training it)
+	prior   *priorModel  // nil: no prior cues (while training it)
+	// vocab holds the content words of the intents' examples
+	// (out-of-domain detection).
+	vocab     map[string]bool
 	threshold float64
 	quick     map[string]bool
 	pool      sync.Pool
@@ -40,9 +44,10 @@ var _ flows.Analyzer = (*Analyzer)(nil)
 type Option func(*config) error
 
 type config struct {
-	// signalModel, when set, replaces the built-in signal model
+	// signalModel and prior, when set, replace the built-in ones
 	// (cross-validation in the tests).
 	signalModel *signalModel
+	prior       *priorModel
 	intents     []*flows.Intent
 	threshold   float64
 	lexicon     map[string]map[string][]string
@@ -105,6 +110,11 @@ func New(opts ...Option) (*Analyzer, error) {
 		return nil, err
 	}
 	a.threshold = c.threshold
+	if c.prior != nil {
+		a.prior = c.prior
+	} else if a.prior, err = defaultPrior(); err != nil {
+		return nil, err
+	}
 	if c.signalModel != nil {
 		a.signals = c.signalModel
 	} else {
@@ -130,6 +140,14 @@ func New(opts ...Option) (*Analyzer, error) {
 		a.model, err = trainClassifier(classes, docs, labels)
 		if err != nil {
 			return nil, fmt.Errorf("nlu: %w", err)
+		}
+		a.vocab = map[string]bool{}
+		for _, t := range texts {
+			for _, tk := range tokenize(t, s.toks[:0]) {
+				if a.contentWord(&tk) {
+					a.vocab[tk.text] = true
+				}
+			}
 		}
 	}
 	return a, nil
@@ -183,8 +201,11 @@ type scratch struct {
 	raw    string
 	// sig holds the signal model's features; mtoks the tokens they are
 	// computed from.
-	sig    []uint64
-	mtoks  []token
+	sig   []uint64
+	mtoks []token
+	// itoks are the tokens of the intent features when a topic is
+	// negated (its words prefixed "not_"); else toks itself.
+	itoks  []token
 	wh, fr bool
 	// pWH, pFR are the model's probabilities (0 without a model).
 	pWH, pFR float64
@@ -217,8 +238,24 @@ func (a *Analyzer) prepare(s *scratch, text string) {
 	// "discount code ... not applied" weighs more money than "checkout"
 	// weighs tech (vectorize damps repeats with 1+log n).
 	s.topics = s.topics[:0]
+	itoks := s.toks
 	for i, h := range s.hits {
 		if h.lex != lexTopic {
+			continue
+		}
+		if h.negated && h.topicHash != topicSpam {
+			// "non voglio un rimborso, voglio sapere dov'è l'ordine": a
+			// topic refused is not the topic; its words become other
+			// features ("not_rimborso") and its cue is dropped.
+			if len(itoks) > 0 && &itoks[0] == &s.toks[0] {
+				s.itoks = append(s.itoks[:0], s.toks...)
+				itoks = s.itoks
+			}
+			for j := h.start; j < h.end; j++ {
+				if itoks[j].kind == tokWord {
+					itoks[j].text = "not_" + s.toks[j].text
+				}
+			}
 			continue
 		}
 		dup := false
@@ -244,7 +281,7 @@ func (a *Analyzer) prepare(s *scratch, text string) {
 			question = true
 		}
 	}
-	s.hashes = features(s.toks, cues{
+	s.hashes = features(itoks, cues{
 		wantsHuman:       s.wh,
 		frustrated:       s.fr,
 		order:            len(s.ents["order"]) > 0,
@@ -255,6 +292,9 @@ func (a *Analyzer) prepare(s *scratch, text string) {
 	if a.signals != nil {
 		s.sig = signalFeatures(s, s.sig[:0])
 		a.decide(s)
+	}
+	if a.prior != nil {
+		a.priorCues(s)
 	}
 }
 
@@ -281,11 +321,16 @@ func (a *Analyzer) Analyze(ctx context.Context, in flows.AnalyzeInput) (flows.Si
 		Source:     Source,
 	}
 	if a.model != nil {
-		s.feats, s.idx = a.model.vectorize(s.hashes, s.idx, s.feats[:0])
+		s.feats = a.model.vectorize(s.hashes, s.feats[:0])
 		if cap(s.probs) < len(a.model.classes) {
 			s.probs = make([]float64, len(a.model.classes))
 		}
 		sig.Ranking = a.model.predict(s.feats, s.probs[:len(a.model.classes)])
+		if f := a.inDomain(s); f < 1 {
+			for i := range sig.Ranking {
+				sig.Ranking[i].Score *= f
+			}
+		}
 		top := sig.Ranking[0]
 		sig.Confidence = top.Score
 		if top.Score >= a.threshold {

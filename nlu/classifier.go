@@ -16,16 +16,24 @@ import (
 // weighted, L2-normalised features: word unigrams and bigrams, character
 // 3- to 5-grams of each word, emoji, and a few cues from the rules
 // (wants a person, an order number, a question). Features are hashed
-// (FNV-1a), so prediction allocates nothing per feature.
+// (FNV-1a) into a table of 2^bits slots, about four per distinct feature
+// of the training examples, so prediction needs no map, no sort and no
+// allocation per feature.
 type classifier struct {
 	classes []string
-	vocab   map[uint64]int32
-	idf     []float32
-	// scale is cueBoost for cue features, 1 for the others.
-	scale []float32
-	// w holds the weights feature-major: w[f*len(classes)+c].
+	bits    uint
+	// idf of each slot; 0 for a slot no training feature fell in.
+	idf []float32
+	// w holds the weights slot-major: w[slot*len(classes)+c].
 	w []float32
 	b []float32
+}
+
+// slot maps a feature hash to one of 2^bits slots.
+func slotOf(h uint64, bits uint) int32 {
+	h ^= h >> 31
+	h *= 0x9E3779B97F4A7C15
+	return int32(h >> (64 - bits))
 }
 
 // example is one training phrase after feature extraction.
@@ -186,36 +194,22 @@ func charGrams(w string, out []uint64) []uint64 {
 }
 
 // vectorize turns hashes into TF-IDF features known to the model,
-// L2-normalised, appended to out. Cue features (see cueBoost) weigh more.
-func (m *classifier) vectorize(hashes []uint64, idxBuf []int32, out []feat) ([]feat, []int32) {
-	return vectorizeWith(m.vocab, m.idf, m.scale, hashes, idxBuf, out)
-}
-
-// vectorizeWith is vectorize for any vocabulary, IDF and scale.
-func vectorizeWith(vocab map[uint64]int32, idf, scale []float32, hashes []uint64, idxBuf []int32, out []feat) ([]feat, []int32) {
-	idxBuf = idxBuf[:0]
-	for _, h := range hashes {
-		if idx, ok := vocab[h]; ok {
-			idxBuf = append(idxBuf, idx)
-		}
-	}
-	slices.Sort(idxBuf)
+// L2-normalised, appended to out. Cue features (see cueBoost) weigh more;
+// a repeated feature counts each time.
+func (m *classifier) vectorize(hashes []uint64, out []feat) []feat {
 	var norm float64
 	start := len(out)
-	for i := 0; i < len(idxBuf); {
-		j := i + 1
-		for j < len(idxBuf) && idxBuf[j] == idxBuf[i] {
-			j++
+	for _, h := range hashes {
+		k := slotOf(h, m.bits)
+		v := m.idf[k]
+		if v == 0 {
+			continue
 		}
-		idx := idxBuf[i]
-		tf := 1.0
-		if j-i > 1 {
-			tf += math.Log(float64(j - i))
+		if isCue(h) {
+			v *= cueBoost
 		}
-		v := float32(tf * float64(idf[idx]*scale[idx]))
-		out = append(out, feat{idx, v})
+		out = append(out, feat{k, v})
 		norm += float64(v) * float64(v)
-		i = j
 	}
 	if norm > 0 {
 		inv := float32(1 / math.Sqrt(norm))
@@ -223,7 +217,7 @@ func vectorizeWith(vocab map[uint64]int32, idf, scale []float32, hashes []uint64
 			out[k].val *= inv
 		}
 	}
-	return out, idxBuf
+	return out
 }
 
 // trainClassifier fits the model. docs[i] are the hashed features of
@@ -232,43 +226,39 @@ func trainClassifier(classes []string, docs [][]uint64, labels []int) (*classifi
 	if len(classes) < 2 {
 		return nil, errors.New("give examples for at least two intents")
 	}
-	m := &classifier{classes: classes, vocab: map[uint64]int32{}}
-	df := []int{}
+	distinct := map[uint64]bool{}
+	for _, d := range docs {
+		for _, h := range d {
+			distinct[h] = true
+		}
+	}
+	bits := uint(10)
+	for bits < 20 && 1<<bits < 4*len(distinct) {
+		bits++
+	}
+	m := &classifier{classes: classes, bits: bits, idf: make([]float32, 1<<bits)}
+	df := make([]int32, 1<<bits)
 	for _, d := range docs {
 		slices.Sort(d)
 		for i, h := range d {
-			if i > 0 && d[i-1] == h {
-				continue
+			if i == 0 || d[i-1] != h {
+				df[slotOf(h, bits)]++
 			}
-			idx, ok := m.vocab[h]
-			if !ok {
-				idx = int32(len(df))
-				m.vocab[h] = idx
-				df = append(df, 0)
-			}
-			df[idx]++
 		}
 	}
 	n := float64(len(docs))
-	m.idf = make([]float32, len(df))
 	for i, d := range df {
-		m.idf[i] = float32(math.Log((n+1)/(float64(d)+1)) + 1)
-	}
-	m.scale = make([]float32, len(df))
-	for h, idx := range m.vocab {
-		m.scale[idx] = 1
-		if isCue(h) {
-			m.scale[idx] = cueBoost
+		if d > 0 {
+			m.idf[i] = float32(math.Log((n+1)/(float64(d)+1)) + 1)
 		}
 	}
 	exs := make([]example, len(docs))
-	var idxBuf []int32
 	for i, d := range docs {
 		exs[i].class = labels[i]
-		exs[i].feats, idxBuf = m.vectorize(d, idxBuf, nil)
+		exs[i].feats = m.vectorize(d, nil)
 	}
 	C := len(classes)
-	m.w = make([]float32, len(df)*C)
+	m.w = make([]float32, len(m.idf)*C)
 	m.b = make([]float32, C)
 	rng := rand.New(rand.NewPCG(1, 2))
 	order := make([]int, len(exs))

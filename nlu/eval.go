@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -98,10 +99,22 @@ type Report struct {
 	Sentiment  struct {
 		Accuracy float64 `json:"accuracy"`
 	} `json:"sentiment"`
-	MessagesPerSecond float64 `json:"messages_per_second"`
-	Folds             int     `json:"folds,omitempty"`
+	// OutOfDomain counts the messages whose intent label the flow does not
+	// know (EvaluateAnalyzer): they should be unknown; Confident of them
+	// got an intent at or above the flow's threshold.
+	OutOfDomain       *OutOfDomain `json:"out_of_domain,omitempty"`
+	MessagesPerSecond float64      `json:"messages_per_second"`
+	Folds             int          `json:"folds,omitempty"`
 	// Errors lists the misclassified messages, for inspection.
 	Errors []Mistake `json:"-"`
+}
+
+// OutOfDomain is how a flow's analyser treated messages outside its
+// intents.
+type OutOfDomain struct {
+	N         int     `json:"n"`
+	Confident int     `json:"confident"`
+	Rate      float64 `json:"confident_rate"`
 }
 
 // Mistake is one message where a signal was wrong.
@@ -115,6 +128,8 @@ type Mistake struct {
 type prediction struct {
 	msg Labeled
 	sig flows.Signals
+	// want and got are the expected and predicted intents as scored.
+	want, got string
 }
 
 // Evaluate trains on train (intent examples: the train messages grouped
@@ -199,7 +214,7 @@ func runFold(ctx context.Context, train, test []Labeled, opts []Option) ([]predi
 		if err != nil {
 			return nil, 0, err
 		}
-		preds = append(preds, prediction{m, sig})
+		preds = append(preds, prediction{msg: m, sig: sig, want: m.Intent, got: sig.Intent})
 	}
 	return preds, time.Since(start), nil
 }
@@ -233,8 +248,8 @@ func score(preds []prediction, elapsed time.Duration) *Report {
 	}
 	labelSet := map[string]bool{}
 	for _, p := range preds {
-		labelSet[p.msg.Intent] = true
-		labelSet[p.sig.Intent] = true
+		labelSet[p.want] = true
+		labelSet[p.got] = true
 	}
 	labels := make([]string, 0, len(labelSet))
 	for l := range labelSet {
@@ -253,11 +268,11 @@ func score(preds []prediction, elapsed time.Duration) *Report {
 	for _, p := range preds {
 		count(&wh, p.msg.WantsHuman, p.sig.WantsHuman)
 		count(&fr, p.msg.Frustrated, p.sig.Frustrated)
-		conf[pos[p.msg.Intent]][pos[p.sig.Intent]]++
-		if p.msg.Intent == p.sig.Intent {
+		conf[pos[p.want]][pos[p.got]]++
+		if p.want == p.got {
 			intentOK++
 		} else {
-			r.Errors = append(r.Errors, Mistake{"intent", p.msg.Text, p.msg.Intent, p.sig.Intent})
+			r.Errors = append(r.Errors, Mistake{"intent", p.msg.Text, p.want, p.got})
 		}
 		got := SentimentLabel(p.sig.Sentiment)
 		if got == p.msg.Sentiment {
@@ -303,6 +318,60 @@ func score(preds []prediction, elapsed time.Duration) *Report {
 		r.MessagesPerSecond = float64(len(preds)) / elapsed.Seconds()
 	}
 	return r
+}
+
+// FlowIntents says how a data set's intent labels read for a flow:
+// Intents are the flow's intent names; Map lists, for a label the flow
+// does not have, the flow's intents that count as right for it ("faq" →
+// shipping_times, returns, payments). A label neither known nor mapped is
+// out of the flow's domain: the message should get flows.UnknownIntent.
+type FlowIntents struct {
+	Intents []string
+	Map     map[string][]string
+}
+
+// EvaluateAnalyzer runs a ready analyser (a flow's, with its own intents
+// and threshold) on test and scores it; fi says what each label expects.
+// The report's OutOfDomain counts the messages whose label is out of the
+// flow's domain and how many got a confident intent all the same.
+func EvaluateAnalyzer(ctx context.Context, a flows.Analyzer, test []Labeled, fi FlowIntents) (*Report, error) {
+	if len(test) == 0 {
+		return nil, ErrNoData
+	}
+	known := map[string]bool{}
+	for _, in := range fi.Intents {
+		known[in] = true
+	}
+	preds := make([]prediction, 0, len(test))
+	ood := &OutOfDomain{}
+	start := time.Now()
+	for _, m := range test {
+		sig, err := a.Analyze(ctx, flows.AnalyzeInput{Text: m.Text, Lang: m.Lang})
+		if err != nil {
+			return nil, err
+		}
+		p := prediction{msg: m, sig: sig, want: m.Intent, got: sig.Intent}
+		switch {
+		case known[m.Intent]:
+		case len(fi.Map[m.Intent]) > 0:
+			if slices.Contains(fi.Map[m.Intent], sig.Intent) {
+				p.got = m.Intent
+			}
+		default:
+			p.want = flows.UnknownIntent
+			ood.N++
+			if sig.Intent != flows.UnknownIntent {
+				ood.Confident++
+			}
+		}
+		preds = append(preds, p)
+	}
+	r := score(preds, time.Since(start))
+	if ood.N > 0 {
+		ood.Rate = float64(ood.Confident) / float64(ood.N)
+	}
+	r.OutOfDomain = ood
+	return r, nil
 }
 
 // ErrNoData is returned for an empty data set.

@@ -21,6 +21,9 @@ type langProfile struct {
 	suffixAt             map[string]int
 	minSuffix, maxSuffix int
 	chars                map[rune][]langWeight
+	// common are the languages' common words (lang.*.txt), which say
+	// nothing about a message's domain.
+	common map[string]bool
 }
 
 type langWeight struct {
@@ -117,7 +120,10 @@ func loadLangProfile() (*langProfile, error) {
 			}
 		}
 	}
-	p := &langProfile{words: map[string][]langWeight{}, chars: map[rune][]langWeight{}}
+	p := &langProfile{words: map[string][]langWeight{}, chars: map[rune][]langWeight{}, common: map[string]bool{}}
+	for w := range words {
+		p.common[w] = true
+	}
 	share := func(langs []int, w float64) []langWeight {
 		out := make([]langWeight, len(langs))
 		for i, l := range langs {

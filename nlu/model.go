@@ -72,13 +72,8 @@ type signalModel struct {
 	trainTime time.Duration
 }
 
-// slot maps a feature hash to its table slot; cues keep their own bit so
-// they never share a slot with a word.
-func slot(h uint64) int32 {
-	h ^= h >> 31
-	h *= 0x9E3779B97F4A7C15
-	return int32(h >> (64 - sigBits))
-}
+// slot maps a feature hash to its table slot.
+func slot(h uint64) int32 { return slotOf(h, sigBits) }
 
 var builtinModel struct {
 	once sync.Once

@@ -43,7 +43,11 @@ func TestSignalReport(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		preds, _, err := runFold(ctx, trains[f], tests[f], []Option{withSignalModel(m)})
+		pr, err := trainPrior(trains[f])
+		if err != nil {
+			t.Fatal(err)
+		}
+		preds, _, err := runFold(ctx, trains[f], tests[f], []Option{withSignalModel(m), withPrior(pr)})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -51,6 +55,11 @@ func TestSignalReport(t *testing.T) {
 	}
 	logReport(t, "corpus 5-fold CV", score(all, 0), true)
 	dev := loadDev(t)
+	cv, err := CrossValidate(ctx, dev, 5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	logReport(t, "dev 5-fold CV (intents)", cv, false)
 	sets := []struct {
 		name string
 		data []Labeled

@@ -1,0 +1,101 @@
+package nlu
+
+import (
+	"fmt"
+	"sync"
+	"time"
+)
+
+// The prior: a classifier of the corpus's support intents (order_status,
+// faq, billing, technical, cancellation, agent, greeting, other), trained
+// once per process from the embedded corpus. Its verdict on a message is
+// given to every flow's classifier as cue features ("prior:billing"), so a
+// flow with a handful of examples per intent still recognises a double
+// charge or a cancellation phrased in words its examples never used: the
+// flow's classifier learns from its own examples which of its intents each
+// prior cue points to. A flow whose intents have nothing to do with
+// shopping learns to ignore them.
+
+// Prior cues: a support intent at or above priorAt, and above priorHi.
+const (
+	priorAt = 0.25
+	priorHi = 0.6
+)
+
+var builtinPrior struct {
+	once sync.Once
+	m    *priorModel
+	err  error
+}
+
+// priorModel is the corpus's intent classifier with its cue hashes.
+type priorModel struct {
+	*classifier
+	cue, cueHi []uint64 // per class
+	trainTime  time.Duration
+}
+
+func defaultPrior() (*priorModel, error) {
+	builtinPrior.once.Do(func() {
+		builtinPrior.m, builtinPrior.err = trainPrior(Corpus())
+	})
+	return builtinPrior.m, builtinPrior.err
+}
+
+// trainPrior fits the prior on data, with the built-in lexicons.
+func trainPrior(data []Labeled) (*priorModel, error) {
+	start := time.Now()
+	a, err := newBare(nil)
+	if err != nil {
+		return nil, err
+	}
+	classes, texts, labels, err := collectExamples(IntentsFromLabeled(data))
+	if err != nil {
+		return nil, err
+	}
+	docs := make([][]uint64, len(texts))
+	s := &scratch{}
+	for i, t := range texts {
+		a.prepare(s, t)
+		docs[i] = append([]uint64(nil), s.hashes...)
+	}
+	c, err := trainClassifier(classes, docs, labels)
+	if err != nil {
+		return nil, fmt.Errorf("nlu: the prior: %w", err)
+	}
+	m := &priorModel{classifier: c}
+	for _, name := range classes {
+		m.cue = append(m.cue, cueHash("prior:"+name))
+		m.cueHi = append(m.cueHi, cueHash("prior:"+name+":hi"))
+	}
+	m.trainTime = time.Since(start)
+	return m, nil
+}
+
+// priorCues appends the prior's cues for the features in s.hashes.
+func (a *Analyzer) priorCues(s *scratch) {
+	p := a.prior
+	s.feats = p.vectorize(s.hashes, s.feats[:0])
+	n := len(p.classes)
+	if cap(s.probs) < n {
+		s.probs = make([]float64, n)
+	}
+	probs := s.probs[:n]
+	p.scores(s.feats, probs)
+	for c, pr := range probs {
+		if pr >= priorAt {
+			s.hashes = append(s.hashes, p.cue[c])
+		}
+		if pr >= priorHi {
+			s.hashes = append(s.hashes, p.cueHi[c])
+		}
+	}
+}
+
+// withPrior makes the analyser use m as its prior (cross-validation).
+func withPrior(m *priorModel) Option {
+	return func(c *config) error {
+		c.prior = m
+		return nil
+	}
+}
