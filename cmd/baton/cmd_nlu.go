@@ -8,7 +8,9 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
+	"time"
 
 	"github.com/batonbot/baton/nlu"
 )
@@ -16,16 +18,20 @@ import (
 func init() {
 	register(&command{
 		name:    "nlu",
-		usage:   "nlu eval --train FILE.jsonl [--test FILE.jsonl] [--folds N] [--json]",
-		summary: "measure the built-in NLU analyser on labelled messages",
+		usage:   "nlu eval [FLOW] [--train FILE.jsonl]... [--test FILE.jsonl] [--escalation] [--json] [--errors]",
+		summary: "measure the built-in NLU analyser, or a flow's NLU and escalation, on labelled messages",
 		run:     runNLU,
 	})
 }
 
-const nluUsage = `Usage: baton nlu eval --train FILE.jsonl [--test FILE.jsonl] [--folds N] [--json]
+const nluUsage = `Usage: baton nlu eval --train FILE.jsonl [--train FILE.jsonl]... [--test FILE.jsonl] [--folds N]
+       baton nlu eval --test FILE.jsonl                 (trains on the built-in corpus)
+       baton nlu eval FLOW --test FILE.jsonl [--map LABEL=INTENT,INTENT]...
+       baton nlu eval FLOW --test FILE.jsonl --escalation [--escalate-intents billing,cancellation]
 
-Trains the built-in intent classifier on the train file (the intent
-examples are its messages grouped by intent), runs the built-in analyser on
+Without a FLOW, trains the built-in intent classifier on the train files
+(the intent examples are their messages grouped by intent; without
+--train, the corpus embedded in baton), runs the built-in analyser on
 every test message and reports:
 
   wants_human, frustrated   precision, recall and F1
@@ -35,21 +41,43 @@ every test message and reports:
                             (<= -0.25), neutral or positive (>= 0.25)
   messages per second
 
-Without --test it runs k-fold cross-validation on the train file (--folds,
+Without --test it runs k-fold cross-validation on the train files (--folds,
 default 5; messages sorted by intent and dealt round-robin, so the split is
-deterministic). wants_human, frustrated and sentiment come from rules and
-lexicons, not from the trained classifier.
+deterministic). wants_human and frustrated come from the rules and the
+learned signal model (trained on the built-in corpus), never from the
+intent classifier.
+
+With a FLOW (like rasa test nlu), the analyser is the flow's own: its
+intents, examples, threshold and lexicon extensions. A message whose label
+is one of the flow's intents must get it; a label the flow does not have
+must get "unknown" (out of the flow's domain: the report counts those that
+got a confident intent), unless --map says which of the flow's intents
+count as right for it, e.g. --map faq=shipping_times,returns,payments.
+
+With --escalation, each message is sent through the flow after a greeting
+("ciao", "hi" or "hola" in the message's language, or --greeting), in a
+fresh conversation at a time the flow's default calendar is open (or
+--now), and a handoff is expected exactly when the message is labelled
+wants_human or frustrated or its intent is one of --escalate-intents
+(default billing,cancellation). The report gives the share of messages
+escalated correctly, the recall and precision of the escalations, the
+recall per reason a person is needed, and the false alarms.
 
 Each line of a data file is a JSON object:
   {"text": "...", "lang": "it", "intent": "billing", "wants_human": false,
    "frustrated": true, "sentiment": "negative"}
 
-With --json it prints one JSON object:
+With --json it prints one JSON object: the evaluation's
   {"n": ..., "wants_human": {"precision": .., "recall": .., "f1": ..},
    "frustrated": {...}, "intent": {"accuracy": .., "macro_f1": ..},
-   "sentiment": {"accuracy": ..}, "messages_per_second": .., "folds": ..}
+   "sentiment": {"accuracy": ..}, "messages_per_second": .., "folds": ..,
+   "out_of_domain": {"n": .., "confident": .., "confident_rate": ..}}
+or, with --escalation,
+  {"n": .., "accuracy": .., "recall": .., "precision": .., "needed": ..,
+   "escalated": .., "by_reason": {...}, "false_alarms": ..}
 
-Exit status: 0 done, 2 wrong command line, 3 unreadable or invalid file.
+Exit status: 0 done, 2 wrong command line, 3 unreadable or invalid file
+or flow.
 
 Options:
 `
@@ -74,22 +102,34 @@ func runNLU(ctx context.Context, e *env, args []string) int {
 }
 
 type nluEvalOptions struct {
-	train, test string
-	folds       int
-	json        bool
-	threshold   float64
-	errors      bool
+	flow            string
+	train           listFlag
+	test            string
+	folds           int
+	json            bool
+	threshold       float64
+	errors          bool
+	maps            listFlag
+	escalation      bool
+	escalateIntents string
+	now             string
+	greeting        string
 }
 
 func nluFlags(w io.Writer, o *nluEvalOptions) *flag.FlagSet {
 	fs := flag.NewFlagSet("nlu eval", flag.ContinueOnError)
 	fs.SetOutput(w)
-	fs.StringVar(&o.train, "train", "", "labelled messages to train on (JSON Lines; required)")
+	fs.Var(&o.train, "train", "labelled messages to train the intents on (JSON Lines; repeatable; default: the built-in corpus)")
 	fs.StringVar(&o.test, "test", "", "labelled messages to test on; without it, cross-validate on --train")
 	fs.IntVar(&o.folds, "folds", 5, "number of cross-validation folds when there is no --test")
 	fs.BoolVar(&o.json, "json", false, "print one JSON object instead of tables")
-	fs.Float64Var(&o.threshold, "threshold", 0, "intent confidence below which the intent is \"unknown\" (0: always the best intent)")
-	fs.BoolVar(&o.errors, "errors", false, "also list the misclassified messages (text mode)")
+	fs.Float64Var(&o.threshold, "threshold", 0, "intent confidence below which the intent is \"unknown\" (0: always the best intent; a FLOW uses its own)")
+	fs.BoolVar(&o.errors, "errors", false, "also list the messages the analyser (or the flow) got wrong (text mode)")
+	fs.Var(&o.maps, "map", "with a FLOW: LABEL=INTENT[,INTENT...], the flow's intents that are right for a label it does not have (repeatable)")
+	fs.BoolVar(&o.escalation, "escalation", false, "with a FLOW: measure end to end whether each message is handed off when it should be")
+	fs.StringVar(&o.escalateIntents, "escalate-intents", "billing,cancellation", "with --escalation: the intent labels that need a person")
+	fs.StringVar(&o.now, "now", "", "with --escalation: the time of the conversations (RFC 3339); default: the first open half hour of the flow's default calendar from Tuesday 2026-03-03 10:30")
+	fs.StringVar(&o.greeting, "greeting", "", "with --escalation: the first message (default: ciao, hi or hola by the message's language)")
 	return fs
 }
 
@@ -97,6 +137,25 @@ func printNLUUsage(w io.Writer, fs *flag.FlagSet) {
 	fmt.Fprint(w, nluUsage)
 	fs.SetOutput(w)
 	fs.PrintDefaults()
+}
+
+// parseNLUArgs parses the options and the FLOW argument, which may come
+// before or after them.
+func parseNLUArgs(fs *flag.FlagSet, o *nluEvalOptions, args []string) error {
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() == 0 {
+		return nil
+	}
+	o.flow = fs.Arg(0)
+	if err := fs.Parse(fs.Args()[1:]); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("unexpected argument %q; give one FLOW and the files with --train and --test", fs.Arg(0))
+	}
+	return nil
 }
 
 func runNLUEval(ctx context.Context, e *env, args []string) int {
@@ -113,28 +172,39 @@ func runNLUEval(ctx context.Context, e *env, args []string) int {
 		fmt.Fprintln(e.stderr, "Run 'baton nlu eval --help' for the options.")
 		return exitUsage
 	}
-	if err := fs.Parse(args); err != nil {
+	if err := parseNLUArgs(fs, &o, args); err != nil {
 		return nluUsageErr("%v", err)
-	}
-	if fs.NArg() > 0 {
-		return nluUsageErr("unexpected argument %q; give files with --train and --test", fs.Arg(0))
-	}
-	if o.train == "" {
-		return nluUsageErr("missing --train FILE.jsonl")
-	}
-	if o.test == "" && o.folds < 2 {
-		return nluUsageErr("--folds %d: cross-validation needs at least 2 folds", o.folds)
 	}
 	if o.threshold < 0 || o.threshold > 1 {
 		return nluUsageErr("--threshold %v: use a number between 0 and 1", o.threshold)
 	}
-	train, err := readNLUData(o.train)
-	if err != nil {
-		fmt.Fprintf(e.stderr, "baton nlu eval: %v\n", err)
-		return exitRuntime
+	if o.flow != "" {
+		return runNLUEvalFlow(ctx, e, o, nluUsageErr)
+	}
+	switch {
+	case len(o.maps) > 0 || o.escalation:
+		return nluUsageErr("--map and --escalation need a FLOW: baton nlu eval FLOW --test FILE.jsonl ...")
+	case len(o.train) == 0 && o.test == "":
+		return nluUsageErr("missing --train FILE.jsonl (or --test FILE.jsonl to train on the built-in corpus, or a FLOW)")
+	case o.test == "" && o.folds < 2:
+		return nluUsageErr("--folds %d: cross-validation needs at least 2 folds", o.folds)
+	}
+	var train []nlu.Labeled
+	for _, p := range o.train {
+		data, err := readNLUData(p)
+		if err != nil {
+			fmt.Fprintf(e.stderr, "baton nlu eval: %v\n", err)
+			return exitRuntime
+		}
+		train = append(train, data...)
+	}
+	trainName := strings.Join(o.train, " + ")
+	if len(o.train) == 0 {
+		train, trainName = nlu.Corpus(), "the built-in corpus"
 	}
 	opts := []nlu.Option{nlu.WithThreshold(o.threshold)}
 	var rep *nlu.Report
+	var err error
 	if o.test != "" {
 		test, err := readNLUData(o.test)
 		if err != nil {
@@ -148,7 +218,7 @@ func runNLUEval(ctx context.Context, e *env, args []string) int {
 		}
 	} else {
 		if o.folds > len(train) {
-			return nluUsageErr("--folds %d is more than the %d messages in %s", o.folds, len(train), o.train)
+			return nluUsageErr("--folds %d is more than the %d messages in %s", o.folds, len(train), trainName)
 		}
 		rep, err = nlu.CrossValidate(ctx, train, o.folds, opts...)
 		if err != nil {
@@ -157,15 +227,114 @@ func runNLUEval(ctx context.Context, e *env, args []string) int {
 		}
 	}
 	if o.json {
-		enc := json.NewEncoder(e.stdout)
-		if err := enc.Encode(rep); err != nil {
-			fmt.Fprintf(e.stderr, "baton nlu eval: %v\n", err)
-			return exitRuntime
-		}
-		return exitOK
+		return printJSON(e, rep)
+	}
+	if rep.Folds > 0 {
+		fmt.Fprintf(e.stdout, "%d messages, %d-fold cross-validation on %s\n\n", rep.N, rep.Folds, trainName)
+	} else {
+		fmt.Fprintf(e.stdout, "%d test messages from %s, trained on %s\n\n", rep.N, o.test, trainName)
 	}
 	printNLUReport(e.stdout, rep, o)
 	return exitOK
+}
+
+func printJSON(e *env, v any) int {
+	if err := json.NewEncoder(e.stdout).Encode(v); err != nil {
+		fmt.Fprintf(e.stderr, "baton nlu eval: %v\n", err)
+		return exitRuntime
+	}
+	return exitOK
+}
+
+// runNLUEvalFlow evaluates a flow's own analyser, or its escalations.
+func runNLUEvalFlow(ctx context.Context, e *env, o nluEvalOptions, usageErr func(string, ...any) int) int {
+	if len(o.train) > 0 {
+		return usageErr("unexpected argument %q with --train: a FLOW's intents train on its own examples, so give either a FLOW or --train", o.flow)
+	}
+	if o.test == "" {
+		return usageErr("missing --test FILE.jsonl: the labelled messages to run through %s", o.flow)
+	}
+	fi := nlu.FlowIntents{Map: map[string][]string{}}
+	for _, m := range o.maps {
+		label, intents, ok := strings.Cut(m, "=")
+		if !ok || label == "" || intents == "" {
+			return usageErr("--map %q: write LABEL=INTENT[,INTENT...], e.g. faq=shipping_times,returns", m)
+		}
+		fi.Map[label] = append(fi.Map[label], strings.Split(intents, ",")...)
+	}
+	var now time.Time
+	if o.now != "" {
+		t, err := time.Parse(time.RFC3339, o.now)
+		if err != nil {
+			return usageErr("--now %q: write an RFC 3339 time, e.g. 2026-03-03T10:30:00+01:00", o.now)
+		}
+		now = t
+	}
+	test, err := readNLUData(o.test)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "baton nlu eval: %v\n", err)
+		return exitRuntime
+	}
+	f := loadFlow(e.stderr, o.flow, false)
+	if f == nil {
+		return exitRuntime
+	}
+	a, err := builtinAnalyzer(f)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "baton nlu eval: %s: %v\n", o.flow, err)
+		return exitRuntime
+	}
+	if a == nil {
+		fmt.Fprintf(e.stderr, "baton nlu eval: %s reads no NLU signal (no intent route, no wants_human, frustrated or sentiment), so there is nothing to evaluate\n", o.flow)
+		return exitRuntime
+	}
+	if o.escalation {
+		esc := escalationRun{
+			flow:     f,
+			need:     splitList(o.escalateIntents),
+			now:      now,
+			greeting: o.greeting,
+		}
+		rep, err := esc.run(ctx, test)
+		if err != nil {
+			fmt.Fprintf(e.stderr, "baton nlu eval: %v\n", err)
+			return exitRuntime
+		}
+		if o.json {
+			return printJSON(e, rep)
+		}
+		printEscalationReport(e.stdout, rep, o)
+		return exitOK
+	}
+	fi.Intents = a.Intents()
+	for label, intents := range fi.Map {
+		for _, in := range intents {
+			if !slices.Contains(fi.Intents, in) {
+				return usageErr("--map %s=%s: %s has no intent %q (its intents: %s)", label, strings.Join(intents, ","), o.flow, in, strings.Join(fi.Intents, ", "))
+			}
+		}
+	}
+	rep, err := nlu.EvaluateAnalyzer(ctx, a, test, fi)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "baton nlu eval: %v\n", err)
+		return exitRuntime
+	}
+	if o.json {
+		return printJSON(e, rep)
+	}
+	fmt.Fprintf(e.stdout, "%d test messages from %s, through the NLU of %s (intents: %s)\n\n", rep.N, o.test, o.flow, strings.Join(fi.Intents, ", "))
+	printNLUReport(e.stdout, rep, o)
+	return exitOK
+}
+
+func splitList(s string) []string {
+	var out []string
+	for _, p := range strings.Split(s, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
 }
 
 func readNLUData(path string) ([]nlu.Labeled, error) {
@@ -181,11 +350,6 @@ func readNLUData(path string) ([]nlu.Labeled, error) {
 }
 
 func printNLUReport(w io.Writer, r *nlu.Report, o nluEvalOptions) {
-	if r.Folds > 0 {
-		fmt.Fprintf(w, "%d messages, %d-fold cross-validation on %s\n\n", r.N, r.Folds, o.train)
-	} else {
-		fmt.Fprintf(w, "%d test messages from %s, trained on %s\n\n", r.N, o.test, o.train)
-	}
 	fmt.Fprintf(w, "%-12s %9s %9s %9s %5s %5s %5s\n", "signal", "precision", "recall", "f1", "tp", "fp", "fn")
 	for _, b := range []struct {
 		name string
@@ -194,6 +358,9 @@ func printNLUReport(w io.Writer, r *nlu.Report, o nluEvalOptions) {
 		fmt.Fprintf(w, "%-12s %9.3f %9.3f %9.3f %5d %5d %5d\n", b.name, b.s.Precision, b.s.Recall, b.s.F1, b.s.TP, b.s.FP, b.s.FN)
 	}
 	fmt.Fprintf(w, "\nintent       accuracy %.3f  macro-F1 %.3f\n", r.Intent.Accuracy, r.Intent.MacroF1)
+	if d := r.OutOfDomain; d != nil && d.N > 0 {
+		fmt.Fprintf(w, "out of domain %d messages with a label the flow does not have: %d got a confident intent (%.1f%%)\n", d.N, d.Confident, 100*d.Rate)
+	}
 	fmt.Fprintf(w, "sentiment    accuracy %.3f  (negative <= -0.25 < neutral < 0.25 <= positive)\n", r.Sentiment.Accuracy)
 	fmt.Fprintf(w, "speed        %.0f messages/second\n", r.MessagesPerSecond)
 
@@ -217,7 +384,7 @@ func printNLUReport(w io.Writer, r *nlu.Report, o nluEvalOptions) {
 	if o.errors {
 		fmt.Fprintln(w, "\nmistakes")
 		for _, m := range r.Errors {
-			fmt.Fprintf(w, "  %-11s want %-12s got %-12s %s\n", m.Signal, m.Expected, m.Got, strings.ReplaceAll(m.Text, "\n", " "))
+			fmt.Fprintf(w, "  %-11s want %-12s got %-12s %s\n", m.Signal, m.Expected, m.Got, oneLine(m.Text))
 		}
 	}
 }

@@ -172,3 +172,108 @@ func TestNLUEvalDevSet(t *testing.T) {
 		t.Errorf("n=%d folds=%d, want 360 messages in 5 folds", r.N, r.Folds)
 	}
 }
+
+// nluFlowSmall is a labelled set for the example flow: an order question,
+// a payments question the FAQ answers, a request for a person, a
+// frustrated message, a cancellation and a keyboard mash.
+var nluFlowSmall = []string{
+	`{"text": "dov'è il mio ordine A12345?", "lang": "it", "intent": "order_status", "wants_human": false, "frustrated": false, "sentiment": "neutral"}`,
+	`{"text": "accettate satispay?", "lang": "it", "intent": "faq", "wants_human": false, "frustrated": false, "sentiment": "neutral"}`,
+	`{"text": "vorrei parlare con una persona", "lang": "it", "intent": "agent", "wants_human": true, "frustrated": false, "sentiment": "neutral"}`,
+	`{"text": "siete degli incompetenti, che schifo", "lang": "it", "intent": "other", "wants_human": false, "frustrated": true, "sentiment": "negative"}`,
+	`{"text": "I want to cancel my subscription", "lang": "en", "intent": "cancellation", "wants_human": false, "frustrated": false, "sentiment": "neutral"}`,
+	`{"text": "qwertyuiop asdfghjkl", "lang": "it", "intent": "other", "wants_human": false, "frustrated": false, "sentiment": "neutral"}`,
+}
+
+const supportFlow = "../../examples/flows/support.yaml"
+
+func TestNLUEvalFlow(t *testing.T) {
+	test := writeNLUData(t, "test.jsonl", nluFlowSmall...)
+	code, out, errOut := runNLUTest(t, "eval", supportFlow, "--test", test, "--map", "faq=shipping_times,returns,payments", "--json")
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	var r struct {
+		N           int
+		WantsHuman  struct{ Recall float64 } `json:"wants_human"`
+		Frustrated  struct{ Recall float64 }
+		OutOfDomain struct {
+			N, Confident int
+		} `json:"out_of_domain"`
+		Intent struct {
+			Labels []string
+		}
+	}
+	if err := json.Unmarshal([]byte(out), &r); err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	// "agent" and "other" are not intents of the flow: out of its domain.
+	if r.N != 6 || r.OutOfDomain.N != 3 || r.WantsHuman.Recall != 1 || r.Frustrated.Recall != 1 {
+		t.Errorf("report %+v\n%s", r, out)
+	}
+	code, out, errOut = runNLUTest(t, "eval", supportFlow, "--test", test, "--errors")
+	if code != exitOK || !strings.Contains(out, "out of domain") || !strings.Contains(out, "through the NLU of") {
+		t.Errorf("text report: exit %d, stderr %s\n%s", code, errOut, out)
+	}
+	for _, tc := range []struct {
+		args   []string
+		stderr string
+	}{
+		{[]string{"eval", supportFlow}, "missing --test"},
+		{[]string{"eval", supportFlow, "--test", test, "--map", "faq"}, "write LABEL=INTENT"},
+		{[]string{"eval", supportFlow, "--test", test, "--map", "faq=nope"}, `has no intent "nope"`},
+		{[]string{"eval", "--test", test, "--escalation"}, "need a FLOW"},
+	} {
+		if code, _, errOut := runNLUTest(t, tc.args...); code != exitUsage || !strings.Contains(errOut, tc.stderr) {
+			t.Errorf("%v: exit %d, stderr %q; want %d and %q", tc.args, code, errOut, exitUsage, tc.stderr)
+		}
+	}
+	if code, _, errOut := runNLUTest(t, "eval", filepath.Join(t.TempDir(), "nope.yaml"), "--test", test); code != exitRuntime || !strings.Contains(errOut, "nope.yaml") {
+		t.Errorf("a missing flow: exit %d, stderr %q", code, errOut)
+	}
+}
+
+func TestNLUEvalEscalation(t *testing.T) {
+	test := writeNLUData(t, "test.jsonl", nluFlowSmall...)
+	code, out, errOut := runNLUTest(t, "eval", supportFlow, "--test", test, "--escalation", "--json")
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	var r EscalationReport
+	if err := json.Unmarshal([]byte(out), &r); err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	// A person is needed for the request, the insult and the cancellation;
+	// the order question, the FAQ and the keyboard mash stay with the bot.
+	if r.N != 6 || r.Needed != 3 || r.Accuracy != 1 || r.Recall != 1 || r.FalseAlarms != 0 || r.Now != "2026-03-03T10:30:00+01:00" {
+		t.Errorf("report %+v", r)
+	}
+	if rr := r.ByReason["cancellation"]; rr.N != 1 || rr.Escalated != 1 {
+		t.Errorf("cancellation recall %+v", rr)
+	}
+	// At night the flow closes: no live handoff, so the escalations are
+	// missed (and listed with --errors).
+	code, out, _ = runNLUTest(t, "eval", supportFlow, "--test", test, "--escalation", "--now", "2026-03-07T22:00:00+01:00", "--errors")
+	if code != exitOK || !strings.Contains(out, "recall 0.000") || !strings.Contains(out, "stayed in after_hours") {
+		t.Errorf("after hours: exit %d\n%s", code, out)
+	}
+	if code, _, errOut := runNLUTest(t, "eval", supportFlow, "--test", test, "--escalation", "--now", "tomorrow"); code != exitUsage || !strings.Contains(errOut, "RFC 3339") {
+		t.Errorf("a bad --now: exit %d, %s", code, errOut)
+	}
+}
+
+// TestNLUEvalBuiltinCorpus trains on the built-in corpus when no --train
+// is given, and on several files when --train repeats.
+func TestNLUEvalBuiltinCorpus(t *testing.T) {
+	test := writeNLUData(t, "test.jsonl", nluSmall...)
+	code, out, errOut := runNLUTest(t, "eval", "--test", test)
+	if code != exitOK || !strings.Contains(out, "trained on the built-in corpus") {
+		t.Fatalf("exit %d: %s\n%s", code, errOut, out)
+	}
+	a := writeNLUData(t, "a.jsonl", nluSmall[:4]...)
+	b := writeNLUData(t, "b.jsonl", nluSmall[4:]...)
+	code, out, errOut = runNLUTest(t, "eval", "--train", a, "--train", b, "--test", test)
+	if code != exitOK || !strings.Contains(out, "trained on "+a+" + "+b) {
+		t.Fatalf("exit %d: %s\n%s", code, errOut, out)
+	}
+}
