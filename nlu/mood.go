@@ -64,6 +64,10 @@ type moodParts struct {
 func (a *Analyzer) mood(raw string, toks []token, hits []hit, wantsHuman bool) moodParts {
 	var frust, neg, pos, sarcasm float64
 	negation := false
+	// Praise after a complaint or a negation is ironic: "l'app non parte
+	// più. bravi, complimenti davvero", "now it doesn't even open. well
+	// done guys".
+	firstComplaint, lastPraise := len(toks), -1
 	for _, h := range hits {
 		if h.lex == lexFrustrated && loyalCount(toks, h) {
 			continue
@@ -93,11 +97,16 @@ func (a *Analyzer) mood(raw string, toks []token, hits []hit, wantsHuman bool) m
 		case lexSarcasm:
 			if !h.negated {
 				sarcasm = max(sarcasm, w)
+				lastPraise = max(lastPraise, h.start)
 			}
+		}
+		if h.lex == lexNegative || h.lex == lexFrustrated {
+			firstComplaint = min(firstComplaint, h.start)
 		}
 	}
 	for i := range toks {
 		if toks[i].kind == tokWord && a.lex.negation[toks[i].text] {
+			firstComplaint = min(firstComplaint, i)
 			negation = true
 		}
 	}
@@ -105,6 +114,9 @@ func (a *Analyzer) mood(raw string, toks []token, hits []hit, wantsHuman bool) m
 	// "complimenti davvero 👏", "qué bien, me cobraron otra vez".
 	evidence := neg + frust
 	if negation {
+		evidence += 0.3
+	}
+	if lastPraise > firstComplaint {
 		evidence += 0.3
 	}
 	if q := scareQuotedPraise(a, raw); q && evidence > 0 {
@@ -128,7 +140,7 @@ func (a *Analyzer) mood(raw string, toks []token, hits []hit, wantsHuman bool) m
 	// Capitals are shouting next to an insult, "!!!" or a demand; a
 	// complaint said calmly in caps lock ("ERRORE 403 AL LOGIN", "IL MIO
 	// ORDINE È IN RITARDO? GRAZIE") is not.
-	m.shout = shoutingScore(toks, m.lex+m.punct+m.demand > 0)
+	m.shout = shoutingScore(toks, m.lex+m.punct+m.demand > 0 || exclaims(toks))
 	m.caps = m.shout == shoutPlain || m.shout >= 0.8
 	for _, h := range hits {
 		m.spam = m.spam || h.lex == lexTopic && h.topicHash == topicSpam
@@ -273,6 +285,17 @@ func repetitionScore(toks []token) float64 {
 		}
 	}
 	return 0
+}
+
+// exclaims reports an exclamation mark: in capitals, "SONO 15 GIORNI!" is
+// shouting.
+func exclaims(toks []token) bool {
+	for i := range toks {
+		if toks[i].kind == tokPunct && toks[i].text[0] == '!' {
+			return true
+		}
+	}
+	return false
 }
 
 // idleRepeats are words said three times without anger: "ok ok ok",

@@ -5,8 +5,8 @@ package nlu
 // confident intent as easily as a real question. The confidence is
 // therefore scaled by how much of the message the analyser knows: the
 // share of its content words (three letters or more, not one of the
-// languages' common words) that occur in the intents' examples or in a
-// lexicon of the domain. Spam (topic_spam) and off-topic requests
+// languages' common words) that occur in the intents' examples, in the
+// built-in corpus or in a lexicon of the domain. Spam (topic_spam) and off-topic requests
 // (topic_offtopic) the examples do not cover lower it further. Below the
 // flow's threshold the intent is unknown, and the no-match ladder takes
 // over; the ranking keeps the order, with scaled scores.
@@ -51,7 +51,7 @@ func (a *Analyzer) inDomain(s *scratch) float64 {
 			continue
 		}
 		content++
-		if a.vocab[t.text] || a.domainHit(s, i) {
+		if a.vocab[t.text] || a.prior != nil && a.prior.vocab[t.text] || a.domainHit(s, i) {
 			known++
 		}
 	}

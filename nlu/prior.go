@@ -32,7 +32,10 @@ var builtinPrior struct {
 type priorModel struct {
 	*classifier
 	cue, cueHi []uint64 // per class
-	trainTime  time.Duration
+	// vocab holds the content words of the corpus: words of the support
+	// domain, known to every flow's out-of-domain detection.
+	vocab     map[string]bool
+	trainTime time.Duration
 }
 
 func defaultPrior() (*priorModel, error) {
@@ -63,7 +66,14 @@ func trainPrior(data []Labeled) (*priorModel, error) {
 	if err != nil {
 		return nil, fmt.Errorf("nlu: the prior: %w", err)
 	}
-	m := &priorModel{classifier: c}
+	m := &priorModel{classifier: c, vocab: map[string]bool{}}
+	for _, t := range texts {
+		for _, tk := range tokenize(t, s.toks[:0]) {
+			if a.contentWord(&tk) {
+				m.vocab[tk.text] = true
+			}
+		}
+	}
 	for _, name := range classes {
 		m.cue = append(m.cue, cueHash("prior:"+name))
 		m.cueHi = append(m.cueHi, cueHash("prior:"+name+":hi"))
