@@ -135,8 +135,46 @@ func Parse(name string, src []byte, opts ...Option) (*Config, dsl.Diagnostics) {
 var topKeys = []string{"version", "link", "masking", "nlu", "connectors", "teams", "routing", "priority", "sla", "notify", "messages",
 	"server", "store", "channels", "bridge"}
 
+// newConfig is an empty config, before defaults.
+func newConfig() *Config {
+	return &Config{Handoff: &handoff.Config{Teams: map[string]*handoff.ConfigTeam{}}}
+}
+
+// defaults fills what the file left out.
+func (c *Config) defaults() {
+	h := c.Handoff
+	if h.NLU.Analyser == "" {
+		h.NLU.Analyser = "builtin"
+	}
+	if h.Priority.Thresholds == nil {
+		h.Priority.Thresholds = handoff.DefaultThresholds()
+	}
+	if h.Notify.MinPriority == "" {
+		h.Notify.MinPriority = flows.PriorityUrgent
+	}
+	if h.Notify.TeamsFormat == "" {
+		h.Notify.TeamsFormat = "adaptive"
+	}
+	if h.Routing.OutOfHours == "" {
+		h.Routing.OutOfHours = handoff.OutOfHoursTicket
+	}
+	c.Server.defaults()
+	c.Store.defaults()
+}
+
+// ForFlow is the config of `baton serve FLOW`: the web chat on the flow
+// (widget web), on the memory store, with every default and no helpdesk.
+func ForFlow(flow string) *Config {
+	c := newConfig()
+	c.Source = flow
+	c.Handoff.Source = flow
+	c.Channels.Web = []*Web{{Name: DefaultWebName, Flow: flow, FlowPos: flows.Pos{File: flow}}}
+	c.defaults()
+	return c
+}
+
 func (d *decoder) config(root *yaml.Node) *Config {
-	c := &Config{Handoff: &handoff.Config{Teams: map[string]*handoff.ConfigTeam{}}}
+	c := newConfig()
 	h := c.Handoff
 	var routingNode *yaml.Node
 	for _, f := range d.mapping(root, "", topKeys...) {
@@ -179,23 +217,7 @@ func (d *decoder) config(root *yaml.Node) *Config {
 			c.Bridge = d.bridge(f.val)
 		}
 	}
-	if h.NLU.Analyser == "" {
-		h.NLU.Analyser = "builtin"
-	}
-	if h.Priority.Thresholds == nil {
-		h.Priority.Thresholds = handoff.DefaultThresholds()
-	}
-	if h.Notify.MinPriority == "" {
-		h.Notify.MinPriority = flows.PriorityUrgent
-	}
-	if h.Notify.TeamsFormat == "" {
-		h.Notify.TeamsFormat = "adaptive"
-	}
-	if h.Routing.OutOfHours == "" {
-		h.Routing.OutOfHours = handoff.OutOfHoursTicket
-	}
-	c.Server.defaults()
-	c.Store.defaults()
+	c.defaults()
 	d.crossCheck(h, root, routingNode)
 	return c
 }

@@ -2,29 +2,27 @@ package host
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
-	"net/url"
-	"strconv"
 	"sync/atomic"
 	"time"
 
-	"github.com/batonbot/baton/channel/whatsapp"
 	"github.com/batonbot/baton/config"
 	"github.com/batonbot/baton/dsl"
 	"github.com/batonbot/baton/flows"
 	"github.com/batonbot/baton/handoff"
-	"github.com/batonbot/baton/store/bolt"
-	"github.com/batonbot/baton/store/memory"
-	"github.com/batonbot/baton/store/valkey"
 )
 
 // Server is `baton serve`: a Host with its HTTP endpoints.
 //
 //	GET/POST /webhooks/whatsapp   the WhatsApp Cloud API webhook
+//	POST /webhooks/telegram/{name} a Telegram bot's webhook
+//	/ and /api/…                  the web chat (every widget also under /web/{name}/)
+//	GET /api/tickets              the captured tickets, without a helpdesk
 //	POST /bridge/zendesk|freshdesk|webhook   agents' replies, ticket changes
 //	GET /metrics                  Prometheus
 //	GET /healthz                  the process is up
@@ -38,6 +36,8 @@ type Server struct {
 	store   flows.Store
 	ready   atomic.Bool
 	noWatch bool
+	// closers end what would hold a graceful shutdown (web event streams).
+	closers []func()
 }
 
 // ServerOptions are what `baton serve` adds to a config.
@@ -50,6 +50,11 @@ type ServerOptions struct {
 	HTTPClient *http.Client
 	// Host options added last (tests: clocks, polls).
 	Host []Option
+	// Sandbox serves without a helpdesk and without calling out:
+	// handoffs become tickets a CaptureConnector keeps (shown at GET
+	// /api/tickets and in the log), and HTTP actions are answered by the
+	// flows' sandbox: responses (`baton serve FLOW`).
+	Sandbox bool
 	// NoWatch turns off reloading the flows when their files change
 	// (Reload still reloads them).
 	NoWatch bool
@@ -81,7 +86,9 @@ func NewServer(cfg *config.Config, o ServerOptions) (*Server, error) {
 	var conns map[string]flows.Connector
 	opts := []Option{WithLogger(log), WithMetrics(s.Metrics), WithWorkers(cfg.Server.Workers),
 		WithHTTP(NewHTTPCaller(HTTPClient(hc), HTTPMaxResponse(cfg.Server.HTTPMaxResponse), HTTPMaxTimeout(max(cfg.Server.HTTPTimeout, 30*time.Second))))}
-	if names := cfg.Handoff.Connectors.Names(); len(names) > 0 {
+	if o.Sandbox {
+		opts = append(opts, WithSandboxHTTP())
+	} else if names := cfg.Handoff.Connectors.Names(); len(names) > 0 {
 		var err error
 		if conns, err = handoff.Connectors(cfg.Handoff, handoff.WithHTTPClient(hc)); err != nil {
 			return nil, fmt.Errorf("%s: %w", cfg.Source, err)
@@ -108,109 +115,30 @@ func NewServer(cfg *config.Config, o ServerOptions) (*Server, error) {
 	if err := s.whatsapp(flowAt, hc); err != nil {
 		return nil, err
 	}
-	if len(cfg.Channels.Telegram) > 0 || len(cfg.Channels.Web) > 0 {
-		return nil, fmt.Errorf("%s: the telegram and web channels are not in this build yet", cfg.Source)
+	if err := s.telegram(flowAt, hc); err != nil {
+		return nil, err
+	}
+	if err := s.web(flowAt); err != nil {
+		return nil, err
 	}
 	if err := s.bridge(); err != nil {
 		return nil, err
+	}
+	if c := h.Capture(); c != nil {
+		s.mux.HandleFunc("GET /api/tickets", func(w http.ResponseWriter, _ *http.Request) {
+			w.Header().Set("Content-Type", "application/json")
+			enc := json.NewEncoder(w)
+			enc.SetIndent("", "  ")
+			_ = enc.Encode(struct {
+				Note    string           `json:"note"`
+				Tickets []CapturedTicket `json:"tickets"`
+			}{"no helpdesk is configured: these tickets were captured, not sent", c.Tickets()})
+		})
 	}
 	s.mux.Handle("GET /metrics", s.Metrics.Handler())
 	s.mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { w.Write([]byte("ok\n")) })
 	s.mux.HandleFunc("GET /readyz", s.readyz)
 	return s, nil
-}
-
-// openStore opens the config's store.
-func openStore(cfg *config.Config) (flows.Store, error) {
-	switch cfg.Store.Kind {
-	case config.StoreMemory, "":
-		opts := []memory.Option{}
-		if cfg.Store.SessionTTL > 0 {
-			opts = append(opts, memory.WithTTL(cfg.Store.SessionTTL))
-		}
-		return memory.New(opts...), nil
-	case config.StoreBolt:
-		var opts []bolt.Option
-		if cfg.Store.SessionTTL > 0 {
-			opts = append(opts, bolt.WithTTL(cfg.Store.SessionTTL))
-		}
-		st, err := bolt.Open(cfg.Store.Path, opts...)
-		if err != nil {
-			return nil, fmt.Errorf("%s: store: %w", cfg.Source, err)
-		}
-		return st, nil
-	case config.StoreValkey:
-		var opts []valkey.Option
-		if cfg.Store.SessionTTL > 0 {
-			opts = append(opts, valkey.WithTTL(cfg.Store.SessionTTL))
-		}
-		if cfg.Store.Prefix != "" {
-			opts = append(opts, valkey.WithPrefix(cfg.Store.Prefix))
-		}
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		st, err := valkey.NewStore(ctx, valkeyURL(cfg.Store), opts...)
-		if err != nil {
-			return nil, fmt.Errorf("%s: store: %w", cfg.Source, err)
-		}
-		return st, nil
-	}
-	return nil, fmt.Errorf("%s: unknown store kind %q; use memory, bolt or valkey", cfg.Source, cfg.Store.Kind)
-}
-
-// valkeyURL is the store's url, or one made of its address list and
-// credentials.
-func valkeyURL(s config.Store) string {
-	if s.URL != "" {
-		return s.URL
-	}
-	u := url.URL{Scheme: "redis", Host: s.Addresses[0], Path: "/" + strconv.Itoa(s.DB)}
-	if s.TLS {
-		u.Scheme = "rediss"
-	}
-	if s.Username != "" || s.Password != "" {
-		u.User = url.UserPassword(s.Username, s.Password)
-	}
-	q := url.Values{}
-	for _, a := range s.Addresses[1:] {
-		q.Add("addr", a)
-	}
-	u.RawQuery = q.Encode()
-	return u.String()
-}
-
-func (s *Server) whatsapp(flowAt func(string) (*flows.Flow, error), hc *http.Client) error {
-	var accounts []whatsapp.Account
-	for _, wa := range s.cfg.Channels.WhatsApp {
-		f, err := flowAt(wa.Flow)
-		if err != nil {
-			return err
-		}
-		opts := []whatsapp.Option{whatsapp.WithGraphURL(wa.GraphURL), whatsapp.WithAPIVersion(wa.APIVersion),
-			whatsapp.WithHTTPClient(hc), whatsapp.WithLogger(s.log)}
-		if wa.Template != "" {
-			opts = append(opts, whatsapp.WithTemplate(whatsapp.Template{Name: wa.Template, Language: wa.TemplateLanguage, TextParam: true}))
-		}
-		sender, err := whatsapp.NewSender(wa.PhoneNumberID, wa.AccessToken, opts...)
-		if err != nil {
-			return err
-		}
-		a := &Account{Channel: flows.ChannelWhatsApp, Name: wa.PhoneNumberID, Sender: sender, Path: wa.Flow}
-		if err := s.Host.AddAccount(a, f); err != nil {
-			return err
-		}
-		accounts = append(accounts, whatsapp.Account{PhoneNumberID: wa.PhoneNumberID, AppSecret: wa.AppSecret, VerifyToken: wa.VerifyToken})
-	}
-	if len(accounts) == 0 {
-		return nil
-	}
-	h, err := whatsapp.NewHandler(accounts, s.Host, whatsapp.WithLogger(s.log),
-		whatsapp.WithRejectHook(func(reason string) { s.Metrics.reject("whatsapp", reason) }))
-	if err != nil {
-		return err
-	}
-	s.mux.Handle("/webhooks/whatsapp", h)
-	return nil
 }
 
 // bridge mounts the helpdesks' callbacks the config gives secrets for.
@@ -295,6 +223,9 @@ func (s *Server) Serve(ctx context.Context, l net.Listener) error {
 	}
 	s.ready.Store(false)
 	s.log.Info("shutting down: no new requests; finishing the turns under way")
+	for _, c := range s.closers {
+		c()
+	}
 	sctx, cancel := context.WithTimeout(context.Background(), s.cfg.Server.ShutdownTimeout)
 	defer cancel()
 	if err := srv.Shutdown(sctx); err != nil {

@@ -18,6 +18,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/batonbot/baton/channel/telegram/telegramtest"
 	"github.com/batonbot/baton/channel/whatsapp/whatsapptest"
 	"github.com/batonbot/baton/config"
 	"github.com/batonbot/baton/handoff"
@@ -77,6 +78,12 @@ func newZendeskFake(t *testing.T) *zendeskFake {
 	return z
 }
 
+func (z *zendeskFake) ticket(i int) map[string]any {
+	z.mu.Lock()
+	defer z.mu.Unlock()
+	return z.tickets[i]
+}
+
 func (z *zendeskFake) count() int {
 	z.mu.Lock()
 	defer z.mu.Unlock()
@@ -109,6 +116,10 @@ channels:
       verify_token: %s
       graph_url: %s
       api_version: %s
+  telegram:
+    - {name: %s, flow: %s, token: %q, secret_token: %s, api_url: %s}
+  web:
+    - {name: site, flow: %s}
 bridge:
   zendesk: {signing_secret: zd-signing}
 `
@@ -116,6 +127,7 @@ bridge:
 type e2e struct {
 	srv  *Server
 	wa   *whatsapptest.Server
+	tg   *telegramtest.Server
 	zd   *zendeskFake
 	base string
 }
@@ -129,6 +141,7 @@ func startE2E(t *testing.T) *e2e {
 func startE2EOn(t *testing.T, store string) *e2e {
 	t.Helper()
 	wa := whatsapptest.NewServer(t)
+	tg := telegramtest.NewServer(t)
 	zd := newZendeskFake(t)
 	shop := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path == "/api/orders/A12345" {
@@ -139,7 +152,8 @@ func startE2EOn(t *testing.T, store string) *e2e {
 	}))
 	t.Cleanup(shop.Close)
 	flow, _ := filepath.Abs("../cmd/baton/testdata/flows/shop.yaml")
-	src := fmt.Sprintf(e2eConfig, zd.URL, store, wa.PhoneNumberID, flow, wa.Token, wa.AppSecret, whatsapptest.VerifyToken, wa.URL, wa.Version)
+	src := fmt.Sprintf(e2eConfig, zd.URL, store, wa.PhoneNumberID, flow, wa.Token, wa.AppSecret, whatsapptest.VerifyToken, wa.URL, wa.Version,
+		tg.BotName, flow, tg.Token, tg.SecretToken, tg.URL, flow)
 	path := filepath.Join(t.TempDir(), "baton.yaml")
 	if err := os.WriteFile(path, []byte(src), 0o644); err != nil {
 		t.Fatal(err)
@@ -167,7 +181,7 @@ func startE2EOn(t *testing.T, store string) *e2e {
 			t.Errorf("shutdown: %v", err)
 		}
 	})
-	return &e2e{srv: srv, wa: wa, zd: zd, base: "http://" + l.Addr().String()}
+	return &e2e{srv: srv, wa: wa, tg: tg, zd: zd, base: "http://" + l.Addr().String()}
 }
 
 func (e *e2e) post(t *testing.T, body []byte) {

@@ -10,12 +10,13 @@ import (
 	"syscall"
 
 	"github.com/batonbot/baton/config"
+	"github.com/batonbot/baton/dsl"
 	"github.com/batonbot/baton/host"
 )
 
 var serveCmd = &command{
 	name:    "serve",
-	usage:   "serve --config baton.yaml [--listen ADDR] | serve FLOW [--listen ADDR]",
+	usage:   "serve FLOW [--listen ADDR] | serve --config baton.yaml [--listen ADDR]",
 	summary: "run flows for customers: channels' webhooks, the bridge, metrics",
 }
 
@@ -25,9 +26,16 @@ func init() {
 }
 
 const serveAbout = `
-Runs the deployment: the channels' webhooks (GET/POST /webhooks/whatsapp),
-the bridge helpdesks call back (POST /bridge/zendesk, /bridge/freshdesk,
-/bridge/webhook), GET /metrics (Prometheus), /healthz and /readyz.
+With a FLOW and no config: the web chat on 127.0.0.1:8080 (or --listen),
+on the memory store, with no helpdesk and no HTTP calls: open it in a
+browser. Handoffs are captured, not sent (GET /api/tickets, and the log);
+HTTP actions are answered by the flow's sandbox: responses.
+
+With --config: the deployment: the channels' webhooks (GET/POST
+/webhooks/whatsapp, POST /webhooks/telegram/{name}), the web chat (/ and
+/api/...), the bridge helpdesks call back (POST /bridge/zendesk,
+/bridge/freshdesk, /bridge/webhook), GET /metrics (Prometheus), /healthz
+and /readyz. docs/serve.md and docs/channels.md say more.
 
 An edited flow file (or one it includes) is reloaded by itself, and on
 SIGHUP: new turns run the new version; a conversation waiting in a state
@@ -54,24 +62,28 @@ func runServe(ctx context.Context, e *env, args []string) int {
 	if done {
 		return code
 	}
-	if *cfgPath == "" {
-		if len(pos) == 0 {
-			return usageError(e, serveCmd, "give a flow file, or --config baton.yaml")
-		}
-		fmt.Fprintf(e.stderr, "baton serve: serving %s without a config needs the web channel, which is not in this build yet; use --config baton.yaml with a whatsapp channel\n", pos[0])
-		return exitRuntime
-	}
-	if len(pos) > 0 {
+	var cfg *config.Config
+	switch {
+	case *cfgPath == "" && len(pos) == 0:
+		return usageError(e, serveCmd, "give a flow file, or --config baton.yaml")
+	case *cfgPath == "" && len(pos) > 1:
+		return usageError(e, serveCmd, "one flow at a time without a config, got %d; list several in a config's channels", len(pos))
+	case *cfgPath == "":
+		cfg = config.ForFlow(pos[0])
+	case len(pos) > 0:
 		return usageError(e, serveCmd, "with --config the flows are named in the config's channels; drop %s", pos[0])
+	default:
+		var diags dsl.Diagnostics
+		cfg, diags = config.Load(*cfgPath, config.WithEnv(func(name string) (string, bool) {
+			v := e.getenv(name)
+			return v, v != ""
+		}))
+		if diags.HasErrors() {
+			printDiagnostics(e.stderr, diags)
+			return exitFailed
+		}
 	}
-	cfg, diags := config.Load(*cfgPath, config.WithEnv(func(name string) (string, bool) {
-		v := e.getenv(name)
-		return v, v != ""
-	}))
-	if diags.HasErrors() {
-		printDiagnostics(e.stderr, diags)
-		return exitFailed
-	}
+	sandbox := *cfgPath == ""
 	if *listen != "" {
 		cfg.Server.Listen = *listen
 	}
@@ -80,7 +92,7 @@ func runServe(ctx context.Context, e *env, args []string) int {
 		level = slog.LevelDebug
 	}
 	log := host.NewLogger(e.stderr, level, *logText)
-	srv, err := host.NewServer(cfg, host.ServerOptions{Logger: log, NoWatch: !*watch})
+	srv, err := host.NewServer(cfg, host.ServerOptions{Logger: log, NoWatch: !*watch, Sandbox: sandbox})
 	if err != nil {
 		fmt.Fprintf(e.stderr, "baton serve: %v\n", err)
 		return exitFailed
@@ -89,6 +101,12 @@ func runServe(ctx context.Context, e *env, args []string) int {
 	if err != nil {
 		fmt.Fprintf(e.stderr, "baton serve: %v; pick another address with --listen\n", err)
 		return exitRuntime
+	}
+	if sandbox {
+		base := "http://" + l.Addr().String()
+		fmt.Fprintf(e.stderr, "baton serve: %s is live: open %s/ in a browser to chat with it.\n"+
+			"No helpdesk and nothing leaves this machine: handoffs are captured at %s/api/tickets and in the log,\n"+
+			"HTTP actions answered by the flow's sandbox: responses. Ctrl-C stops.\n", pos[0], base, base)
 	}
 	ctx, stop := signal.NotifyContext(ctx, syscall.SIGTERM, os.Interrupt)
 	defer stop()

@@ -3,8 +3,10 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"net"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -112,4 +114,59 @@ server: {listen: %q}
 		t.Fatal(err)
 	}
 	waitUntil(t, "the refusal", func() bool { return strings.Contains(stderr.String(), "does not validate") })
+}
+
+// `baton serve FLOW`: the web chat on the flow, with the sandbox: the
+// order lookup answered by the flow's sandbox: response, and the handoff
+// captured and shown at /api/tickets, not sent.
+func TestServeFlowWithoutConfig(t *testing.T) {
+	addr := freeAddr(t)
+	stderr := startServe(t, "testdata/flows/shop.yaml", "--listen", addr)
+	base := "http://" + addr
+	if !strings.Contains(stderr.String(), "open "+base+"/ in a browser") {
+		t.Errorf("stderr does not say what to open:\n%s", stderr)
+	}
+	post := func(body string) string {
+		t.Helper()
+		resp, err := http.Post(base+"/api/messages", "application/json", strings.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var got struct{ Conversation string }
+		if resp.StatusCode != http.StatusAccepted || json.NewDecoder(resp.Body).Decode(&got) != nil {
+			t.Fatalf("posting %s: %d", body, resp.StatusCode)
+		}
+		return got.Conversation
+	}
+	conv := post(`{"text":"hello","name":"Anna"}`)
+	for _, m := range []string{`"payload":"order"`, `"text":"A12345"`, `"text":"agent"`} {
+		time.Sleep(50 * time.Millisecond)
+		post(fmt.Sprintf(`{"conversation":%q,%s}`, conv, m))
+	}
+	var tickets struct {
+		Note    string
+		Tickets []struct {
+			ID      string
+			Handoff struct {
+				ConversationID string `json:"conversation_id"`
+				Vars           map[string]any
+			}
+		}
+	}
+	waitUntil(t, "the captured ticket", func() bool {
+		resp, err := http.Get(base + "/api/tickets")
+		if err != nil {
+			return false
+		}
+		defer resp.Body.Close()
+		return json.NewDecoder(resp.Body).Decode(&tickets) == nil && len(tickets.Tickets) == 1
+	})
+	tk := tickets.Tickets[0]
+	if tk.ID != "T-1" || tk.Handoff.ConversationID != "web:web:"+conv || tk.Handoff.Vars["order_id"] != "A12345" || !strings.Contains(tickets.Note, "not sent") {
+		t.Errorf("ticket %+v (%s)", tk, tickets.Note)
+	}
+	if !strings.Contains(stderr.String(), "ticket captured") {
+		t.Errorf("the log does not show the ticket:\n%s", stderr)
+	}
 }
