@@ -43,7 +43,6 @@ func (s *Server) whatsapp(flowAt func(string) (*flows.Flow, error), hc *http.Cli
 	return nil
 }
 
-
 // telegram mounts POST /webhooks/telegram/{name} for the config's bots.
 func (s *Server) telegram(flowAt func(string) (*flows.Flow, error), hc *http.Client) error {
 	var bots []telegram.Bot

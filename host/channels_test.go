@@ -218,5 +218,7 @@ func TestServeWebChatToZendeskAndBack(t *testing.T) {
 	e.zendesk(t, fmt.Sprintf(`{"event":"comment","ticket_id":"4001","conversation_id":%q,"comment":"Hi Anna, I'm Marco","author":"Marco","author_role":"agent"}`, id))
 	waitFor(t, "the agent's reply in the page", func() bool { return strings.Contains(strings.Join(ev.texts("agent"), "|"), "Hi Anna, I'm Marco") })
 	e.zendesk(t, fmt.Sprintf(`{"event":"status","ticket_id":"4001","conversation_id":%q,"status":"Solved","author":"Marco"}`, id))
-	waitFor(t, "the CSAT question", func() bool { return strings.Contains(strings.Join(ev.texts("bot"), "|"), "How did we do, from 1 to 5?") })
+	waitFor(t, "the CSAT question", func() bool {
+		return strings.Contains(strings.Join(ev.texts("bot"), "|"), "How did we do, from 1 to 5?")
+	})
 }

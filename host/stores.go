@@ -72,4 +72,3 @@ func valkeyURL(s config.Store) string {
 	u.RawQuery = q.Encode()
 	return u.String()
 }
-
