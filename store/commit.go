@@ -1,7 +1,9 @@
 package store
 
 import (
+	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/batonbot/baton/flows"
@@ -73,4 +75,37 @@ func NeedsTicket(it *flows.OutboxItem) bool {
 // open.
 func DeadOpenError(open *flows.OutboxItem) string {
 	return fmt.Sprintf("the open of handoff %s (%s) is dead: %s; retrying the open retries this item too", open.HandoffID, open.ID, open.LastError)
+}
+
+// KindOutbox is an outbox that claims and lists some kinds only: what
+// OutboxOf needs of a store.
+type KindOutbox interface {
+	// ClaimKinds is Claim for the items of kinds.
+	ClaimKinds(ctx context.Context, now time.Time, lease time.Duration, max int, kinds []flows.OutboxKind) ([]flows.OutboxItem, error)
+	// ListKinds is List for the items of kinds.
+	ListKinds(ctx context.Context, status flows.OutboxStatus, kinds []flows.OutboxKind) ([]flows.OutboxItem, error)
+	Settle(ctx context.Context, item flows.OutboxItem) error
+}
+
+// OutboxOf returns the view of o's outbox restricted to kinds (see
+// flows.OutboxSplitter).
+func OutboxOf(o KindOutbox, kinds ...flows.OutboxKind) flows.Outbox {
+	return kindView{o: o, kinds: slices.Clone(kinds)}
+}
+
+type kindView struct {
+	o     KindOutbox
+	kinds []flows.OutboxKind
+}
+
+func (v kindView) Claim(ctx context.Context, now time.Time, lease time.Duration, max int) ([]flows.OutboxItem, error) {
+	return v.o.ClaimKinds(ctx, now, lease, max, v.kinds)
+}
+
+func (v kindView) Settle(ctx context.Context, item flows.OutboxItem) error {
+	return v.o.Settle(ctx, item)
+}
+
+func (v kindView) List(ctx context.Context, status flows.OutboxStatus) ([]flows.OutboxItem, error) {
+	return v.o.ListKinds(ctx, status, v.kinds)
 }

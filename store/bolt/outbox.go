@@ -66,10 +66,11 @@ func getItem(tx *bbolt.Tx, k []byte) (flows.OutboxItem, error) {
 // Claim returns up to max pending items due at now, oldest first, and
 // leases them until now+lease (see flows.Outbox for the order kept).
 func (s *Store) Claim(ctx context.Context, now time.Time, lease time.Duration, max int) ([]flows.OutboxItem, error) {
-	return s.claim(ctx, now, lease, max, nil)
+	return s.ClaimKinds(ctx, now, lease, max, nil)
 }
 
-func (s *Store) claim(ctx context.Context, now time.Time, lease time.Duration, max int, kinds []flows.OutboxKind) ([]flows.OutboxItem, error) {
+// ClaimKinds is Claim for the items of kinds (every kind when nil).
+func (s *Store) ClaimKinds(ctx context.Context, now time.Time, lease time.Duration, max int, kinds []flows.OutboxKind) ([]flows.OutboxItem, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -336,10 +337,11 @@ func (s *Store) dropOldItems(tx *bbolt.Tx, now time.Time) error {
 // List returns the items with status (every item when empty), oldest
 // first.
 func (s *Store) List(ctx context.Context, status flows.OutboxStatus) ([]flows.OutboxItem, error) {
-	return s.list(ctx, status, nil)
+	return s.ListKinds(ctx, status, nil)
 }
 
-func (s *Store) list(ctx context.Context, status flows.OutboxStatus, kinds []flows.OutboxKind) ([]flows.OutboxItem, error) {
+// ListKinds is List for the items of kinds (every kind when nil).
+func (s *Store) ListKinds(ctx context.Context, status flows.OutboxStatus, kinds []flows.OutboxKind) ([]flows.OutboxItem, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -369,22 +371,5 @@ func (s *Store) OutboxOf(kinds ...flows.OutboxKind) flows.Outbox {
 	if len(kinds) == 0 {
 		return s
 	}
-	return kindView{s: s, kinds: slices.Clone(kinds)}
-}
-
-type kindView struct {
-	s     *Store
-	kinds []flows.OutboxKind
-}
-
-func (v kindView) Claim(ctx context.Context, now time.Time, lease time.Duration, max int) ([]flows.OutboxItem, error) {
-	return v.s.claim(ctx, now, lease, max, v.kinds)
-}
-
-func (v kindView) Settle(ctx context.Context, item flows.OutboxItem) error {
-	return v.s.Settle(ctx, item)
-}
-
-func (v kindView) List(ctx context.Context, status flows.OutboxStatus) ([]flows.OutboxItem, error) {
-	return v.s.list(ctx, status, v.kinds)
+	return store.OutboxOf(s, kinds...)
 }

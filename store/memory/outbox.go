@@ -13,10 +13,11 @@ import (
 // Claim returns up to max pending items due at now, oldest first, and
 // leases them until now+lease (see flows.Outbox for the order kept).
 func (m *Store) Claim(ctx context.Context, now time.Time, lease time.Duration, max int) ([]flows.OutboxItem, error) {
-	return m.claim(ctx, now, lease, max, nil)
+	return m.ClaimKinds(ctx, now, lease, max, nil)
 }
 
-func (m *Store) claim(ctx context.Context, now time.Time, lease time.Duration, max int, kinds []flows.OutboxKind) ([]flows.OutboxItem, error) {
+// ClaimKinds is Claim for the items of kinds (every kind when nil).
+func (m *Store) ClaimKinds(ctx context.Context, now time.Time, lease time.Duration, max int, kinds []flows.OutboxKind) ([]flows.OutboxItem, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -169,10 +170,11 @@ func (m *Store) dropOld(now time.Time) {
 // List returns copies of the items with status (every item when empty),
 // oldest first.
 func (m *Store) List(ctx context.Context, status flows.OutboxStatus) ([]flows.OutboxItem, error) {
-	return m.list(ctx, status, nil)
+	return m.ListKinds(ctx, status, nil)
 }
 
-func (m *Store) list(ctx context.Context, status flows.OutboxStatus, kinds []flows.OutboxKind) ([]flows.OutboxItem, error) {
+// ListKinds is List for the items of kinds (every kind when nil).
+func (m *Store) ListKinds(ctx context.Context, status flows.OutboxStatus, kinds []flows.OutboxKind) ([]flows.OutboxItem, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -192,23 +194,5 @@ func (m *Store) OutboxOf(kinds ...flows.OutboxKind) flows.Outbox {
 	if len(kinds) == 0 {
 		return m
 	}
-	return kindView{m: m, kinds: slices.Clone(kinds)}
-}
-
-// kindView is the store's outbox seen through some kinds.
-type kindView struct {
-	m     *Store
-	kinds []flows.OutboxKind
-}
-
-func (v kindView) Claim(ctx context.Context, now time.Time, lease time.Duration, max int) ([]flows.OutboxItem, error) {
-	return v.m.claim(ctx, now, lease, max, v.kinds)
-}
-
-func (v kindView) Settle(ctx context.Context, item flows.OutboxItem) error {
-	return v.m.Settle(ctx, item)
-}
-
-func (v kindView) List(ctx context.Context, status flows.OutboxStatus) ([]flows.OutboxItem, error) {
-	return v.m.list(ctx, status, v.kinds)
+	return store.OutboxOf(m, kinds...)
 }
