@@ -18,6 +18,11 @@ type DeriveOptions struct {
 	// Salt is mixed into the contact pseudonym, so two deployments'
 	// pseudonyms differ.
 	Salt string
+	// Now is when the turn was observed (after its save); the bot's
+	// replies are stamped with it, so a reply's time minus the customer's
+	// message's is the bot's response time, queueing and HTTP calls
+	// included. Zero: the input's time.
+	Now time.Time
 }
 
 // Derive returns the analytics events of one saved turn, in the order
@@ -211,6 +216,9 @@ func (d *deriver) effect(b, a *flows.Session, ef flows.Effect) {
 			ev.From, ev.Agent, ev.Size, ev.Options = e.From, e.Agent, utf8.RuneCountInString(e.Text), len(e.Options)
 			if ev.From == "" {
 				ev.From = "bot"
+			}
+			if ev.From == "bot" && d.o.Now.After(ev.At) {
+				ev.At = d.o.Now
 			}
 			if d.o.Text {
 				ev.Text = e.Text

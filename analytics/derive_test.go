@@ -233,3 +233,23 @@ func TestDelivered(t *testing.T) {
 		t.Errorf("failed: %+v", f)
 	}
 }
+
+func TestBotRepliesCarryTheObservationTime(t *testing.T) {
+	h := newHarness(t)
+	sink := &memSink{}
+	rec := analytics.NewRecorder(sink)
+	in := h.now
+	_, err := h.eng.Handle(context.Background(), h.store, "c9", flows.Input{Kind: flows.InputMessage, Text: "hi", At: in}, func() *flows.Session {
+		return h.eng.NewSession("c9", flows.Contact{ID: "x"}, "web", "en")
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, _ := h.store.Load(context.Background(), "c9")
+	rec.ObserveAt(context.Background(), flows.TurnRecord{Before: &flows.Session{}, After: s, Input: flows.Input{Kind: flows.InputMessage, Text: "hi", At: in},
+		Effects: []flows.Effect{flows.Reply{Text: "Hello", From: "bot"}}}, in.Add(250*time.Millisecond))
+	last := sink.events[len(sink.events)-1]
+	if last.Type != flows.EvMessageOut || last.At.Sub(in) != 250*time.Millisecond {
+		t.Fatalf("reply event %+v", last)
+	}
+}

@@ -55,6 +55,15 @@ func NewRecorder(sink flows.EventSink, opts ...RecorderOption) *Recorder {
 // Observe derives and writes the events of a saved turn; it has the
 // signature engine.WithObserver takes.
 func (r *Recorder) Observe(ctx context.Context, t flows.TurnRecord) {
+	if r == nil {
+		return
+	}
+	r.ObserveAt(ctx, t, r.now())
+}
+
+// ObserveAt is Observe with the observation time given (a host with a
+// clock of its own: the sandbox's virtual one).
+func (r *Recorder) ObserveAt(ctx context.Context, t flows.TurnRecord, now time.Time) {
 	if r == nil || r.sink == nil {
 		return
 	}
@@ -63,7 +72,9 @@ func (r *Recorder) Observe(ctx context.Context, t flows.TurnRecord) {
 			r.versions.Store(t.Flow.Name, t.Flow.Version)
 		}
 	}
-	r.Emit(ctx, Derive(t, r.opts)...)
+	o := r.opts
+	o.Now = now
+	r.Emit(ctx, Derive(t, o)...)
 }
 
 // Emit writes events a host produced itself, filling in the schema

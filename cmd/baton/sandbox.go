@@ -173,8 +173,8 @@ func newSandbox(cfg sandboxConfig) (*sandbox, error) {
 		// there, after the customer is told why (helpdesk.after).
 		opts = append(opts, engine.WithHandoffHook(s.hd.route))
 	}
-	if cfg.recorder != nil {
-		opts = append(opts, engine.WithObserver(cfg.recorder.Observe))
+	if rec := cfg.recorder; rec != nil {
+		opts = append(opts, engine.WithObserver(func(ctx context.Context, t flows.TurnRecord) { rec.ObserveAt(ctx, t, s.now()) }))
 	}
 	opts = append(opts, engine.WithEntities(entity.New()))
 	s.eng = engine.New(cfg.flow, opts...)
