@@ -26,10 +26,10 @@ type Options struct {
 
 // Generator produces events in time order.
 type Generator struct {
-	o    Options
-	r    *rand.Rand
-	now  time.Time
-	n    int
+	o   Options
+	r   *rand.Rand
+	now time.Time
+	n   int
 	// pending are the events of conversations under way, in time order.
 	pending eventHeap
 }
