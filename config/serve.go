@@ -28,6 +28,10 @@ type Server struct {
 	// its answer (default 1 MiB).
 	HTTPTimeout     time.Duration
 	HTTPMaxResponse int64
+	// Lease is how long a process keeps a message, reply or helpdesk
+	// delivery it claimed before another may take it over after a crash
+	// (0: the host's and the deliverer's defaults, 1m and 2m).
+	Lease time.Duration
 }
 
 // Defaults of the server section.
@@ -183,7 +187,7 @@ type BridgeSecret struct {
 
 func (d *decoder) server(n *yaml.Node) Server {
 	var s Server
-	for _, f := range d.mapping(n, "server", "listen", "shutdown_timeout", "workers", "http_timeout", "http_max_response") {
+	for _, f := range d.mapping(n, "server", "listen", "shutdown_timeout", "workers", "http_timeout", "http_max_response", "lease") {
 		w := "server." + f.key.Value
 		switch f.key.Value {
 		case "listen":
@@ -197,6 +201,8 @@ func (d *decoder) server(n *yaml.Node) Server {
 			s.HTTPTimeout = d.duration(f.val, w)
 		case "workers":
 			s.Workers = d.count(f.val, w, 1, 4096)
+		case "lease":
+			s.Lease = d.duration(f.val, w)
 		case "http_max_response":
 			s.HTTPMaxResponse = int64(d.count(f.val, w, 1, 64<<20))
 		}

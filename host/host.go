@@ -133,6 +133,17 @@ func WithDeliverOptions(opts ...handoff.DeliverOption) Option {
 	return func(h *Host) { h.deliver = append(h.deliver, opts...) }
 }
 
+// WithLease sets how long a claimed message or reply stays with the
+// process that claimed it (default 1m): after a crash, another process
+// (or the restarted one) takes it over when the lease ends.
+func WithLease(d time.Duration) Option {
+	return func(h *Host) {
+		if d > 0 {
+			h.lease = d
+		}
+	}
+}
+
 // WithWorkers sets how many conversations take a turn at once (default 16).
 func WithWorkers(n int) Option { return func(h *Host) { h.workers = n } }
 

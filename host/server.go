@@ -86,6 +86,9 @@ func NewServer(cfg *config.Config, o ServerOptions) (*Server, error) {
 	var conns map[string]flows.Connector
 	opts := []Option{WithLogger(log), WithMetrics(s.Metrics), WithWorkers(cfg.Server.Workers),
 		WithHTTP(NewHTTPCaller(HTTPClient(hc), HTTPMaxResponse(cfg.Server.HTTPMaxResponse), HTTPMaxTimeout(max(cfg.Server.HTTPTimeout, 30*time.Second))))}
+	if l := cfg.Server.Lease; l > 0 {
+		opts = append(opts, WithLease(l), WithDeliverOptions(handoff.DeliverLease(l), handoff.DeliverTimeout(min(handoff.DefaultTimeout, l/2))))
+	}
 	if o.Sandbox {
 		opts = append(opts, WithSandboxHTTP())
 	} else if names := cfg.Handoff.Connectors.Names(); len(names) > 0 {
