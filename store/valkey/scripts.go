@@ -558,11 +558,29 @@ const stateLen = 7
 // not know it yet (NOSCRIPT: after a restart or on a new node).
 type script struct {
 	src, sha string
+	// retry: the script is idempotent (running it twice leaves what
+	// running it once does), so the client sends it again after a
+	// connection error, until the context ends: a server restarting
+	// makes the caller wait instead of fail.
+	retry bool
 }
 
 func newScript(src string) *script {
 	sum := sha1.Sum([]byte(src))
 	return &script{src: src, sha: hex.EncodeToString(sum[:])}
+}
+
+func newRetryableScript(src string) *script {
+	s := newScript(src)
+	s.retry = true
+	return s
+}
+
+func (sc *script) mayRetry(c valkey.Completed) valkey.Completed {
+	if sc.retry {
+		return c.ToRetryable()
+	}
+	return c
 }
 
 // exec runs the script once.
@@ -575,7 +593,7 @@ func (sc *script) exec(ctx context.Context, c valkey.Client, keys, args []string
 func (sc *script) execMulti(ctx context.Context, c valkey.Client, execs []valkey.LuaExec) []valkey.ValkeyResult {
 	cmds := make(valkey.Commands, len(execs))
 	for i, e := range execs {
-		cmds[i] = c.B().Evalsha().Sha1(sc.sha).Numkeys(int64(len(e.Keys))).Key(e.Keys...).Arg(e.Args...).Build()
+		cmds[i] = sc.mayRetry(c.B().Evalsha().Sha1(sc.sha).Numkeys(int64(len(e.Keys))).Key(e.Keys...).Arg(e.Args...).Build())
 	}
 	res := c.DoMulti(ctx, cmds...)
 	var again valkey.Commands
@@ -583,7 +601,7 @@ func (sc *script) execMulti(ctx context.Context, c valkey.Client, execs []valkey
 	for i, r := range res {
 		if verr, ok := valkey.IsValkeyErr(r.Error()); ok && verr.IsNoScript() {
 			e := execs[i]
-			again = append(again, c.B().Eval().Script(sc.src).Numkeys(int64(len(e.Keys))).Key(e.Keys...).Arg(e.Args...).Build())
+			again = append(again, sc.mayRetry(c.B().Eval().Script(sc.src).Numkeys(int64(len(e.Keys))).Key(e.Keys...).Arg(e.Args...).Build()))
 			at = append(at, i)
 		}
 	}
@@ -601,15 +619,17 @@ type scripts struct {
 
 func newScripts() scripts {
 	return scripts{
-		commit:       newScript(commitLua),
-		del:          newScript(deleteLua),
-		claim:        newScript(claimLua),
-		settle:       newScript(settleLua),
-		refresh:      newScript(refreshLua),
-		accept:       newScript(acceptLua),
+		commit: newScript(commitLua),
+		del:    newScript(deleteLua),
+		claim:  newScript(claimLua),
+		// Settling an item twice with the same outcome, or accepting a
+		// message twice (the second is a duplicate), changes nothing more.
+		settle:       newRetryableScript(settleLua),
+		refresh:      newRetryableScript(refreshLua),
+		accept:       newRetryableScript(acceptLua),
 		inboxClaim:   newScript(inboxClaimLua),
 		inboxUnclaim: newScript(inboxUnclaimLua),
-		publish:      newScript(publishLua),
+		publish:      newRetryableScript(publishLua),
 		seen:         newScript(seenLua),
 		manualLoad:   newScript(manualLoadLua),
 	}
