@@ -5,7 +5,7 @@ package main
 // again from its append-only file; two processes on one Valkey taking one
 // customer's messages in turn. Customers are a WhatsApp Cloud API fake
 // (channel/whatsapp/whatsapptest) that redelivers every webhook until it
-// gets a 200, as Meta does, and a Zendesk fake that honours
+// gets a 200, as Meta does, and handofftest's Zendesk, which honours
 // Idempotency-Key, as Zendesk does. Rerun them with
 //
 //	go test ./cmd/baton -run TestServeFault -v
@@ -13,12 +13,10 @@ package main
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -30,6 +28,7 @@ import (
 	"time"
 
 	"github.com/batonbot/baton/channel/whatsapp/whatsapptest"
+	"github.com/batonbot/baton/handoff/handofftest"
 	"github.com/batonbot/baton/store/valkey/valkeytest"
 )
 
@@ -109,7 +108,7 @@ func buildBaton(t *testing.T) string {
 // A fault scenario's world: the fakes, the flow and the config.
 type faultWorld struct {
 	wa     *whatsapptest.Server
-	zd     *ticketFake
+	zd     *handofftest.Zendesk
 	config string
 }
 
@@ -120,7 +119,8 @@ func newFaultWorld(t *testing.T, store string) *faultWorld {
 	if err := os.WriteFile(flow, []byte(echoFlow), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	w := &faultWorld{wa: whatsapptest.NewServer(t), zd: newTicketFake(t)}
+	w := &faultWorld{wa: whatsapptest.NewServer(t),
+		zd: handofftest.NewZendesk(t, handofftest.NewClock(time.Now()), "bot@acme.example", "zd-token", "")}
 	w.config = filepath.Join(dir, "baton.yaml")
 	src := fmt.Sprintf(faultConfig, w.zd.URL, store, w.wa.PhoneNumberID, flow, w.wa.Token, w.wa.AppSecret,
 		whatsapptest.VerifyToken, w.wa.URL, w.wa.Version)
@@ -356,12 +356,12 @@ func checkTickets(t *testing.T, w *faultWorld, cs []customer) {
 		}
 	}
 	deadline := time.Now().Add(60 * time.Second)
-	for len(w.zd.externalIDs()) < len(want) && time.Now().Before(deadline) {
+	for len(w.zd.Tickets()) < len(want) && time.Now().Before(deadline) {
 		time.Sleep(100 * time.Millisecond)
 	}
 	got := map[string]int{}
-	for _, id := range w.zd.externalIDs() {
-		got[id]++
+	for _, tk := range w.zd.Tickets() {
+		got[tk.ExternalID]++
 	}
 	for id := range want {
 		if got[id] != 1 {
@@ -373,66 +373,6 @@ func checkTickets(t *testing.T, w *faultWorld, cs []customer) {
 			t.Errorf("%s has %d tickets and never asked for an agent", id, n)
 		}
 	}
-}
-
-// ticketFake is the part of Zendesk Baton calls, honouring
-// Idempotency-Key: the same key gives the same ticket.
-type ticketFake struct {
-	*httptest.Server
-	mu      sync.Mutex
-	tickets []string // external ids, one per ticket created
-	keys    map[string]int
-}
-
-func newTicketFake(t *testing.T) *ticketFake {
-	z := &ticketFake{keys: map[string]int{}}
-	z.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if u, p, ok := r.BasicAuth(); !ok || u != "bot@acme.example/token" || p != "zd-token" {
-			http.Error(w, `{"error":"Couldn't authenticate you"}`, http.StatusUnauthorized)
-			return
-		}
-		z.mu.Lock()
-		defer z.mu.Unlock()
-		switch {
-		case r.Method == "POST" && r.URL.Path == "/api/v2/users/create_or_update":
-			w.WriteHeader(201)
-			io.WriteString(w, `{"user":{"id":9001}}`)
-		case r.Method == "POST" && r.URL.Path == "/api/v2/tickets":
-			key := r.Header.Get("Idempotency-Key")
-			if key == "" {
-				http.Error(w, `{"error":"no idempotency key"}`, 400)
-				return
-			}
-			n, seen := z.keys[key]
-			if !seen {
-				var body struct{ Ticket map[string]any }
-				if err := json.NewDecoder(r.Body).Decode(&body); err != nil {
-					http.Error(w, `{"error":"RecordInvalid"}`, http.StatusUnprocessableEntity)
-					return
-				}
-				ext, _ := body.Ticket["external_id"].(string)
-				z.tickets = append(z.tickets, ext)
-				n = 4000 + len(z.tickets)
-				z.keys[key] = n
-			}
-			w.WriteHeader(201)
-			fmt.Fprintf(w, `{"ticket":{"id":%d}}`, n)
-		case r.Method == "PUT" && strings.HasPrefix(r.URL.Path, "/api/v2/tickets/"):
-			io.WriteString(w, `{"ticket":{}}`)
-		case r.Method == "GET" && strings.HasPrefix(r.URL.Path, "/api/v2/tickets/"):
-			io.WriteString(w, `{"ticket":{"requester_id":9001}}`)
-		default:
-			http.Error(w, `{"error":"InvalidEndpoint"}`, 404)
-		}
-	}))
-	t.Cleanup(z.Close)
-	return z
-}
-
-func (z *ticketFake) externalIDs() []string {
-	z.mu.Lock()
-	defer z.mu.Unlock()
-	return append([]string(nil), z.tickets...)
 }
 
 // waitAccepted waits until n messages were accepted.
