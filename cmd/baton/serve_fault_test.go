@@ -11,7 +11,6 @@ package main
 //	go test ./cmd/baton -run TestServeFault -v
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -139,26 +138,9 @@ type serveProc struct {
 	done chan struct{}
 }
 
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
-
-// startServe starts baton serve on addr (a free port when empty) and
+// startServeProcess starts baton serve on addr (a free port when empty) and
 // waits until it is healthy.
-func startServe(t *testing.T, w *faultWorld, addr string) *serveProc {
+func startServeProcess(t *testing.T, w *faultWorld, addr string) *serveProc {
 	t.Helper()
 	if addr == "" {
 		l, err := net.Listen("tcp", "127.0.0.1:0")
@@ -401,7 +383,7 @@ func TestServeFaultKill(t *testing.T) {
 				store = fmt.Sprintf("{kind: valkey, url: %q}", valkeytest.Start(t).URL)
 			}
 			w := newFaultWorld(t, store)
-			p := startServe(t, w, "")
+			p := startServeProcess(t, w, "")
 			var addr atomic.Value
 			addr.Store(p.addr)
 			cs := customers(12, 8)
@@ -416,7 +398,7 @@ func TestServeFaultKill(t *testing.T) {
 				p.kill()
 				t.Logf("killed baton serve after %d accepted messages", accepted.Load())
 				time.Sleep(200 * time.Millisecond)
-				p = startServe(t, w, p.addr)
+				p = startServeProcess(t, w, p.addr)
 			}
 			<-done
 			repeats := checkFaultReplies(t, w, cs)
@@ -441,7 +423,7 @@ func TestServeFaultValkeyRestart(t *testing.T) {
 	}
 	srv := valkeytest.Start(t, valkeytest.WithAOF())
 	w := newFaultWorld(t, fmt.Sprintf("{kind: valkey, url: %q}", srv.URL))
-	p := startServe(t, w, "")
+	p := startServeProcess(t, w, "")
 	cs := customers(12, 8)
 	var accepted atomic.Int64
 	done := make(chan struct{})
@@ -471,7 +453,7 @@ func TestServeFaultTwoProcesses(t *testing.T) {
 	}
 	store := fmt.Sprintf("{kind: valkey, url: %q}", valkeytest.Start(t).URL)
 	w := newFaultWorld(t, store)
-	a, b := startServe(t, w, ""), startServe(t, w, "")
+	a, b := startServeProcess(t, w, ""), startServeProcess(t, w, "")
 	cs := customers(16, 8)
 	var accepted atomic.Int64
 	drive(t, w, cs, func(ci, j int) string {
