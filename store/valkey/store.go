@@ -40,6 +40,7 @@ type Store struct {
 	keepDelivered int
 	now           func() time.Time
 	sweepEvery    time.Duration
+	loadsCache    time.Duration
 	clientOpt     func(*valkey.ClientOption)
 
 	tr transcripts
@@ -102,6 +103,13 @@ func WithShards(n int) Option {
 // WithSweepEvery sets how often the store runs Sweep in the background
 // (default every 30 seconds; 0 turns it off: then call Sweep yourself).
 func WithSweepEvery(d time.Duration) Option { return func(s *Store) { s.sweepEvery = d } }
+
+// WithCachedLoads makes Loads read agents' counts through valkey-go's
+// client-side caching: the server invalidates a cached count when it
+// changes, and ttl bounds how long one is kept anyway. Routing then costs
+// no round trip, at the price of counts that may lag a change by the
+// moment the invalidation takes to arrive (off by default).
+func WithCachedLoads(ttl time.Duration) Option { return func(s *Store) { s.loadsCache = ttl } }
 
 // WithClientOption changes the valkey-go client options the URL gave
 // (TLS, timeouts, a dialer).

@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/valkey-io/valkey-go"
+
 	"github.com/batonbot/baton/flows"
 )
 
@@ -257,6 +259,47 @@ func TestInboxTimersLoadsDedupe(t *testing.T) {
 		now = now.Add(2 * time.Minute)
 		if seen, _ := s.Seen(ctx, "wh-1", time.Minute); seen {
 			t.Fatal("a dedupe key outlived its ttl")
+		}
+	})
+}
+
+// Cached loads are read from the client's memory until the server says
+// they changed.
+func TestCachedLoads(t *testing.T) {
+	forKinds(t, func(t *testing.T, kind string) {
+		ctx := context.Background()
+		s := open(t, kind, WithCachedLoads(time.Minute))
+		if l, err := s.Loads(ctx, []string{"ann"}); err != nil || l["ann"] != 0 {
+			t.Fatalf("loads %v, %v", l, err)
+		}
+		other := open(t, kind, WithPrefix(s.prefix)) // another process
+		if err := other.Save(ctx, &flows.Session{ID: "c"}, flows.Commit{Loads: map[string]int{"ann": 2}}); err != nil {
+			t.Fatal(err)
+		}
+		deadline := time.Now().Add(5 * time.Second)
+		for {
+			l, err := s.Loads(ctx, []string{"ann"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if l["ann"] == 2 {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("the cached load never saw the change: %v", l)
+			}
+			time.Sleep(5 * time.Millisecond)
+		}
+		// Now cached: the next read is a hit.
+		hits := 0
+		for range 3 {
+			res := s.c.DoMultiCache(ctx, valkey.CT(s.c.B().Hmget().Key(s.shardKey(s.shardOf("c"), "ld")).Field("ann").Cache(), time.Minute))
+			if res[0].IsCacheHit() {
+				hits++
+			}
+		}
+		if hits == 0 {
+			t.Error("Loads' reads are never served from the client's cache")
 		}
 	})
 }

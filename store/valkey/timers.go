@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"slices"
-	"strconv"
 	"time"
 
 	"github.com/valkey-io/valkey-go"
@@ -82,71 +81,4 @@ func (s *Store) refresh(ctx context.Context, convs []string) error {
 		}
 	}
 	return firstErr
-}
-
-// Loads returns the open handoffs of each of agents (see
-// flows.LoadTracker): the sum of the shards' totals, one round trip.
-func (s *Store) Loads(ctx context.Context, agents []string) (map[string]int, error) {
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-	out := make(map[string]int, len(agents))
-	if len(agents) == 0 {
-		return out, nil
-	}
-	cmds := make(valkey.Commands, 0, s.shards+1)
-	for n := range s.shards {
-		cmds = append(cmds, s.c.B().Hmget().Key(s.shardKey(n, "ld")).Field(agents...).Build())
-	}
-	cmds = append(cmds, s.c.B().Hmget().Key(s.manualKey()).Field(agents...).Build())
-	for _, r := range s.c.DoMulti(ctx, cmds...) {
-		vals, err := r.ToArray()
-		if err != nil {
-			return nil, fmt.Errorf("valkey store: reading agents' loads: %w", err)
-		}
-		for i, v := range vals {
-			if n, err := v.AsInt64(); err == nil && i < len(agents) {
-				out[agents[i]] += int(n)
-			}
-		}
-	}
-	for _, a := range agents {
-		out[a] = max(out[a], 0)
-	}
-	return out, nil
-}
-
-// Add changes agent's count outside any conversation's save; a count
-// never goes below zero (see flows.LoadTracker). Loads a turn changes go
-// through Commit.Loads, with the session.
-func (s *Store) Add(ctx context.Context, agent string, delta int) error {
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	if agent == "" {
-		return fmt.Errorf("valkey store: counting the open handoffs of an agent needs the agent's id")
-	}
-	if err := s.sc.manualLoad.exec(ctx, s.c, []string{s.manualKey()}, []string{agent, strconv.Itoa(delta)}).Error(); err != nil {
-		return fmt.Errorf("valkey store: changing the load of %q: %w", agent, err)
-	}
-	return nil
-}
-
-func (s *Store) manualKey() string { return s.prefix + ":loads" }
-
-// Seen records key for ttl and reports whether it was recorded already
-// (see flows.Deduper). The key expires on the server after ttl; the
-// store's clock decides too, so a test clock works.
-func (s *Store) Seen(ctx context.Context, key string, ttl time.Duration) (bool, error) {
-	if err := ctx.Err(); err != nil {
-		return false, err
-	}
-	ttl = max(ttl, time.Millisecond)
-	now := s.now()
-	k := s.prefix + ":dd:{" + key + "}"
-	n, err := s.sc.seen.exec(ctx, s.c, []string{k}, []string{ms(now), ms(now.Add(ttl)), msDur(ttl)}).AsInt64()
-	if err != nil {
-		return false, fmt.Errorf("valkey store: recording dedupe key %q: %w", key, err)
-	}
-	return n == 1, nil
 }

@@ -1,0 +1,24 @@
+package valkey
+
+import (
+	"context"
+	"fmt"
+	"time"
+)
+
+// Seen records key for ttl and reports whether it was recorded already
+// (see flows.Deduper). The key expires on the server after ttl; the
+// store's clock decides too, so a test clock works.
+func (s *Store) Seen(ctx context.Context, key string, ttl time.Duration) (bool, error) {
+	if err := ctx.Err(); err != nil {
+		return false, err
+	}
+	ttl = max(ttl, time.Millisecond)
+	now := s.now()
+	k := s.prefix + ":dd:{" + key + "}"
+	n, err := s.sc.seen.exec(ctx, s.c, []string{k}, []string{ms(now), ms(now.Add(ttl)), msDur(ttl)}).AsInt64()
+	if err != nil {
+		return false, fmt.Errorf("valkey store: recording dedupe key %q: %w", key, err)
+	}
+	return n == 1, nil
+}
