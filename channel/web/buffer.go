@@ -29,7 +29,10 @@ type conv struct {
 	streams int
 	changed chan struct{} // closed when an event is added
 	used    time.Time
-	elem    *list.Element
+	// tokens and filled are the conversation's post budget (allow).
+	tokens float64
+	filled time.Time
+	elem   *list.Element
 }
 
 // convs keeps conversations in memory, the least recently used first
@@ -123,8 +126,10 @@ func (c *convs) append(v *conv, e event) {
 	e.id = v.next
 	v.next++
 	v.events = append(v.events, e)
-	if len(v.events) > c.buf {
-		v.events = append(v.events[:0:0], v.events[len(v.events)-c.buf:]...)
+	if n := len(v.events); n > c.buf { // since copies out, so shifting in place is safe
+		copy(v.events, v.events[n-c.buf:])
+		clear(v.events[c.buf:])
+		v.events = v.events[:c.buf]
 	}
 	close(v.changed)
 	v.changed = make(chan struct{})
@@ -157,6 +162,25 @@ func (c *convs) open(key string, max int, now time.Time) bool {
 		return false
 	}
 	v.streams++
+	return true
+}
+
+// allow spends one of the conversation's posts: at most burst at once,
+// refilled at rate per second.
+func (c *convs) allow(key string, burst int, rate float64, now time.Time) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	v := c.get(key, now)
+	if v.filled.IsZero() {
+		v.tokens = float64(burst)
+	} else if d := now.Sub(v.filled).Seconds(); d > 0 {
+		v.tokens = min(float64(burst), v.tokens+d*rate)
+	}
+	v.filled = now
+	if v.tokens < 1 {
+		return false
+	}
+	v.tokens--
 	return true
 }
 

@@ -36,8 +36,9 @@
 //
 // # Bounds
 //
-// Everything is bounded (WithLimits, WithTimeouts): a posted body (16 KiB,
-// 413 beyond) and its text (4,096 characters), the events kept per
+// Everything is bounded (WithLimits, WithTimeouts, WithRate): a posted
+// body (16 KiB, 413 beyond) and its text (4,096 characters), the posts of
+// a conversation (20 at once, then one a second, 429 beyond), the events kept per
 // conversation (100), the streams open per conversation (4, 429 beyond),
 // the conversations kept in memory (10,000, least recently used first
 // evicted, never one being watched), a stream's idle time (5 minutes, then

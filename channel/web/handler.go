@@ -32,6 +32,7 @@ const (
 	RejectMalformed = "malformed"        // not a message: 400
 	RejectBadID     = "bad_id"           // a conversation or message id not of the handler's making: 400
 	RejectTooMany   = "too_many_streams" // more event streams on a conversation than allowed: 429
+	RejectRate      = "rate"             // more posts on a conversation than WithRate allows: 429
 	RejectClosed    = "closed"           // the handler is shutting down: 503
 	RejectReceiver  = "receiver_failed"  // the Receiver failed: 503, the page retries
 )
@@ -197,6 +198,11 @@ func (h *Handler) post(w http.ResponseWriter, r *http.Request) {
 	}
 	if p.Conversation == "" {
 		p.Conversation = h.o.newID()
+	}
+	if !h.convs.allow(p.Conversation, h.o.burst, h.o.rate, h.o.now()) {
+		w.Header().Set("Retry-After", "1")
+		h.refuse(w, http.StatusTooManyRequests, RejectRate, "too many messages; wait a moment")
+		return
 	}
 	if p.ID == "" {
 		p.ID = h.o.newID()

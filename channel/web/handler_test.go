@@ -410,3 +410,24 @@ func TestSendToBadContact(t *testing.T) {
 		t.Error("a name with a space was accepted")
 	}
 }
+
+func TestPostRate(t *testing.T) {
+	rec := &receiver{}
+	var rejects []string
+	now := testNow
+	h := newTestHandler(t, rec, &rejects, WithRate(3, 0.5), WithClock(func() time.Time { return now }))
+	var codes []int
+	for range 4 {
+		codes = append(codes, post(t, h, `{"conversation":"CONVERSATION000001","text":"hi"}`).Code)
+	}
+	now = now.Add(2 * time.Second) // one post back
+	codes = append(codes, post(t, h, `{"conversation":"CONVERSATION000001","text":"hi"}`).Code)
+	codes = append(codes, post(t, h, `{"conversation":"CONVERSATION000001","text":"hi"}`).Code)
+	codes = append(codes, post(t, h, `{"conversation":"CONVERSATION000002","text":"hi"}`).Code) // another conversation has its own
+	if want := []int{202, 202, 202, 429, 202, 429, 202}; !slices.Equal(codes, want) {
+		t.Errorf("codes %v, want %v", codes, want)
+	}
+	if len(rec.got()) != 5 || !slices.Equal(rejects, []string{RejectRate, RejectRate}) {
+		t.Errorf("%d received, rejects %q", len(rec.got()), rejects)
+	}
+}

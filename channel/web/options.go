@@ -18,6 +18,8 @@ const (
 	DefaultIdleTimeout     = 5 * time.Minute
 	DefaultHeartbeat       = 25 * time.Second
 	DefaultReceiveTimeout  = 10 * time.Second
+	DefaultBurst           = 20 // posts a conversation may make at once
+	DefaultRate            = 1  // posts per second it gets back
 )
 
 // Option configures a Handler.
@@ -36,6 +38,8 @@ type options struct {
 	maxConvs       int
 	idle, beat     time.Duration
 	receiveTimeout time.Duration
+	burst          int
+	rate           float64
 }
 
 func buildOptions(opts []Option) options {
@@ -44,6 +48,7 @@ func buildOptions(opts []Option) options {
 		log: slog.New(slog.DiscardHandler), maxBody: DefaultMaxBody, maxText: DefaultMaxText,
 		maxBuffer: DefaultMaxBuffer, maxStreams: DefaultMaxStreams, maxConvs: DefaultMaxConversation,
 		idle: DefaultIdleTimeout, beat: DefaultHeartbeat, receiveTimeout: DefaultReceiveTimeout,
+		burst: DefaultBurst, rate: DefaultRate,
 	}
 	for _, opt := range opts {
 		if opt != nil {
@@ -145,6 +150,19 @@ func WithTimeouts(idle, heartbeat, receive time.Duration) Option {
 		}
 		if receive > 0 {
 			o.receiveTimeout = receive
+		}
+	}
+}
+
+// WithRate bounds the posts of one conversation: burst at once, then rate
+// per second (default 20 and 1); beyond, a post gets 429.
+func WithRate(burst int, rate float64) Option {
+	return func(o *options) {
+		if burst > 0 {
+			o.burst = burst
+		}
+		if rate > 0 {
+			o.rate = rate
 		}
 	}
 }
