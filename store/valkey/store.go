@@ -253,13 +253,43 @@ func (s *Store) convKeys(conv string) []string {
 	if !s.cluster {
 		n += nShardKeys
 	}
-	keys := make([]string, 0, n)
+	// One string holds every key; the keys are slices of it (two
+	// allocations instead of one per key).
 	base := s.prefix + ":{" + conv + "}:"
+	var shard string
+	if !s.cluster {
+		shard = s.prefix + ":ix:{ix" + strconv.Itoa(s.shardOf(conv)) + "}:"
+	}
+	size := 0
 	for _, k := range convKeyNames {
-		keys = append(keys, base+k)
+		size += len(base) + len(k)
 	}
 	if !s.cluster {
-		keys = append(keys, s.shardKeys(s.shardOf(conv))...)
+		for _, k := range shardKeyNames {
+			size += len(shard) + len(k)
+		}
+	}
+	var b strings.Builder
+	b.Grow(size)
+	ends := make([]int, 0, n)
+	for _, k := range convKeyNames {
+		b.WriteString(base)
+		b.WriteString(k)
+		ends = append(ends, b.Len())
+	}
+	if !s.cluster {
+		for _, k := range shardKeyNames {
+			b.WriteString(shard)
+			b.WriteString(k)
+			ends = append(ends, b.Len())
+		}
+	}
+	all := b.String()
+	keys := make([]string, n)
+	start := 0
+	for i, end := range ends {
+		keys[i] = all[start:end]
+		start = end
 	}
 	return keys
 }
