@@ -24,6 +24,8 @@ type Engine struct {
 	replyOutbox bool
 	// observer sees each turn Handle saved (analytics).
 	observer func(context.Context, flows.TurnRecord)
+	// maxMsg bounds the bytes of a user message kept (WithMaxMessage).
+	maxMsg int
 	// mediaReplies override the polite replies to media, by language.
 	mediaReplies map[string]string
 
@@ -65,6 +67,23 @@ func WithObserver(f func(context.Context, flows.TurnRecord)) Option {
 	return func(e *Engine) { e.observer = f }
 }
 
+// DefaultMaxMessage is the size of a user message the engine keeps when
+// WithMaxMessage does not say.
+const DefaultMaxMessage = 4096
+
+// WithMaxMessage bounds the bytes of a user message the engine keeps
+// (default DefaultMaxMessage; 0 or less keeps the default): a longer one
+// is cut on a rune boundary, the turn sees the kept part, and the
+// transcript records it followed by a mark of what was cut, so a pasted
+// novel neither grows the session nor costs seconds to match.
+func WithMaxMessage(n int) Option {
+	return func(e *Engine) {
+		if n > 0 {
+			e.maxMsg = n
+		}
+	}
+}
+
 // WithTranscriptLimit bounds the messages a session keeps (default 200).
 func WithTranscriptLimit(n int) Option { return func(e *Engine) { e.maxTrans = n } }
 
@@ -74,7 +93,7 @@ func New(f *flows.Flow, opts ...Option) *Engine {
 	if f == nil {
 		f = &flows.Flow{}
 	}
-	e := &Engine{flow: f, now: time.Now, maxSteps: 50, maxTrans: 200}
+	e := &Engine{flow: f, now: time.Now, maxSteps: 50, maxTrans: 200, maxMsg: DefaultMaxMessage}
 	for _, o := range opts {
 		o(e)
 	}

@@ -15,6 +15,7 @@ func (t *turn) message() {
 	if t.text == "" {
 		t.text = t.in.Payload
 	}
+	t.text, t.cut = cutMessage(t.text, t.e.maxMsg)
 	switch s.Lifecycle {
 	case flows.LifecycleHandedOff, flows.LifecycleWithAgent:
 		i := t.recordUser()

@@ -46,6 +46,9 @@ func (t *turn) mediaEnv() any {
 // media its description ("[image] broken box"), with the media.
 func (t *turn) recordUser() int {
 	i := t.record(flows.RoleUser, t.text)
+	if t.cut > 0 {
+		t.msgs[i].Text += cutMark(t.cut)
+	}
 	if m := t.in.Media; m != nil {
 		t.msgs[i].Text = m.Describe()
 		t.msgs[i].Media = m

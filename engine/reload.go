@@ -22,6 +22,10 @@ func (t *turn) relocate() bool {
 		if text == "" {
 			text = t.in.Payload
 		}
+		text, cut := cutMessage(text, t.e.maxMsg)
+		if cut > 0 {
+			text += cutMark(cut)
+		}
 		t.record(flows.RoleUser, text)
 		s.LastUserAt = t.now
 		t.userMsg = true

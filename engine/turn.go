@@ -45,6 +45,9 @@ type turn struct {
 	toksDone bool
 	tokBuf   [16]token
 
+	// cut is how many bytes of the user's message the engine dropped
+	// (WithMaxMessage).
+	cut      int
 	analysed bool
 	sig      flows.Signals
 

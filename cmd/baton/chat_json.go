@@ -2,11 +2,13 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"io"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/batonbot/baton/flows"
 )
@@ -84,21 +86,53 @@ type jsonEvent struct {
 	Vars         map[string]any `json:"vars,omitempty"`
 }
 
-// scanner adapts a bufio.Scanner to lineReader.
-type scanner struct{ s *bufio.Scanner }
+// chatMaxLine bounds a line of chat input: the rest of a longer line is
+// dropped (the engine keeps the first 4 KB of a message anyway), and the
+// chat goes on.
+const chatMaxLine = 64 << 10
 
-func scanLines(r io.Reader) *scanner {
-	s := bufio.NewScanner(r)
-	s.Buffer(make([]byte, 64*1024), 1<<20)
-	return &scanner{s}
+// lineCutter reads lines for the chat, cutting those over max bytes (on a
+// rune boundary) instead of failing on them.
+type lineCutter struct {
+	r   *bufio.Reader
+	max int
 }
 
-func (s *scanner) ReadLine() (string, error) {
-	if s.s.Scan() {
-		return strings.TrimSuffix(s.s.Text(), "\r"), nil
+func scanLines(r io.Reader) *lineCutter {
+	return &lineCutter{r: bufio.NewReaderSize(r, 64*1024), max: chatMaxLine}
+}
+
+func (c *lineCutter) ReadLine() (string, error) {
+	var line []byte
+	cut := false
+	for {
+		frag, err := c.r.ReadSlice('\n')
+		frag = bytes.TrimSuffix(frag, []byte("\n"))
+		if room := c.max - len(line); room < len(frag) {
+			line = append(line, frag[:max(room, 0)]...)
+			cut = true
+		} else {
+			line = append(line, frag...)
+		}
+		switch {
+		case err == bufio.ErrBufferFull:
+			continue
+		case err == io.EOF && len(line) > 0:
+			// the last line has no newline
+		case err != nil:
+			return "", err
+		}
+		break
 	}
-	if err := s.s.Err(); err != nil {
-		return "", err
+	if cut {
+		// Drop a rune cut in the middle.
+		i := len(line) - 1
+		for i > 0 && !utf8.RuneStart(line[i]) {
+			i--
+		}
+		if i >= 0 && !utf8.FullRune(line[i:]) {
+			line = line[:i]
+		}
 	}
-	return "", io.EOF
+	return strings.TrimSuffix(string(line), "\r"), nil
 }

@@ -1,7 +1,9 @@
 package main
 
 import (
+	"bufio"
 	"encoding/json"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -184,5 +186,32 @@ func TestUnescapeAstral(t *testing.T) {
 		if got := string(unescapeAstral([]byte(tt.in))); got != tt.want {
 			t.Errorf("unescapeAstral(%s) = %s, want %s", tt.in, got, tt.want)
 		}
+	}
+}
+
+// TestChatLongLine: a line over the reader's limit is cut, not the end of
+// the chat: the next line is still read and answered.
+func TestChatLongLine(t *testing.T) {
+	long := "hi " + strings.Repeat("è", 1<<20) // 2 MiB of text on one line
+	code, stdout, stderr := runCLI(t, long+"\nagent\n", "chat", "--now", "2026-03-03T10:30:00+01:00", "testdata/flows/shop.yaml")
+	wantCode(t, code, exitOK, stdout, stderr)
+	if !strings.Contains(stdout, "HANDOFF to team support") {
+		t.Errorf("the line after the long one was not handled:\n%.2000s", stdout)
+	}
+	if !strings.Contains(stdout, "bytes cut]") {
+		t.Errorf("the transcript does not mark the cut:\n%.2000s", stdout)
+	}
+}
+
+func TestLineCutter(t *testing.T) {
+	c := &lineCutter{r: bufio.NewReaderSize(strings.NewReader("abcdè\nshort\r\nlast"), 16), max: 5}
+	for _, want := range []string{"abcd", "short", "last"} {
+		got, err := c.ReadLine()
+		if err != nil || got != want {
+			t.Fatalf("ReadLine = %q, %v; want %q", got, err, want)
+		}
+	}
+	if _, err := c.ReadLine(); err != io.EOF {
+		t.Errorf("after the last line: %v, want EOF", err)
 	}
 }

@@ -1,0 +1,69 @@
+package engine
+
+import (
+	"strings"
+	"testing"
+	"unicode/utf8"
+
+	"github.com/batonbot/baton/flows"
+)
+
+// TestMaxMessage: a message over the cap is matched on its first bytes and
+// recorded with a mark of what was cut; a handed-off conversation's
+// append carries the same.
+func TestMaxMessage(t *testing.T) {
+	b := newFlow(t, "start", nil)
+	b.f.Triggers = []*flows.Rule{{Name: "human", Keywords: kw("operatore"), Do: flows.Do{Goto: "human"}}}
+	b.state("start", &flows.State{Actions: []flows.Action{b.say("Ciao")}, Routes: []*flows.Rule{{Name: "hello", Keywords: kw("ciao"), Do: flows.Do{Goto: "start"}}}})
+	b.state("human", &flows.State{Actions: []flows.Action{b.say("Arriva un collega")}, Routes: []*flows.Rule{{Keywords: kw("ok")}}})
+
+	for _, tc := range []struct {
+		name  string
+		max   int
+		text  string
+		fires bool
+		kept  int
+	}{
+		{"under the default cap", 0, "operatore " + strings.Repeat("a", 3000), true, 3010},
+		{"the keyword past the default cap", 0, strings.Repeat("è", 3000) + " operatore", false, 4096},
+		{"a configured cap", 20, "ciao, voglio un operatore", false, 20},
+		{"a rune across the cap", 5, "ciaoè operatore", false, 4},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var opts []Option
+			if tc.max > 0 {
+				opts = append(opts, WithMaxMessage(tc.max))
+			}
+			c := newConv(t, b.f, opts...)
+			c.user("ciao")
+			effs := c.user(tc.text)
+			tf, fired := find[flows.TriggerFired](effs)
+			if fired = fired && tf.Name == "human"; fired != tc.fires {
+				t.Errorf("fired = %v, want %v", fired, tc.fires)
+			}
+			got := c.s.Transcript[len(c.s.Transcript)-1]
+			if got.From != flows.RoleUser {
+				got = c.s.Transcript[len(c.s.Transcript)-2]
+			}
+			kept, mark, _ := strings.Cut(got.Text, " [… ")
+			if len(kept) != tc.kept || !utf8.ValidString(kept) {
+				t.Errorf("kept %d bytes (valid %v), want %d", len(kept), utf8.ValidString(kept), tc.kept)
+			}
+			if cut := len(tc.text) - tc.kept; cut > 0 && mark != itoa(cut)+" bytes cut]" {
+				t.Errorf("mark %q, want %d bytes cut", mark, cut)
+			} else if cut == 0 && mark != "" {
+				t.Errorf("mark %q on a message that fits", mark)
+			}
+		})
+	}
+	// A handed-off conversation forwards the cut message to the ticket.
+	c := newConv(t, b.f, WithMaxMessage(10))
+	c.user("operatore")
+	c.s.Lifecycle = flows.LifecycleHandedOff
+	c.s.Handoff = &flows.HandoffRef{ID: "h1"}
+	effs := c.user(strings.Repeat("x", 25))
+	ap, ok := find[flows.Append](effs)
+	if !ok || ap.Message.Text != strings.Repeat("x", 10)+" [… 15 bytes cut]" {
+		t.Errorf("append %+v", ap)
+	}
+}
