@@ -53,6 +53,17 @@
 // tool call because local servers turn it into a decoding grammar, while
 // tool_choice support varies among them.
 //
+// # Limits
+//
+// A request carries at most MaxMessageBytes of the customer's message (cut
+// on a rune boundary) and a system prompt of at most MaxPromptBytes (three
+// examples per intent, each on one line, at most 200 bytes). A response
+// body past MaxResponseBytes (64 KB) is refused rather than read whole:
+// the fallback answers. Every value written into a prompt (examples,
+// variables, the handoff's reason and state, menu choices) has its line
+// breaks and control characters collapsed and is quoted, so a value cannot
+// forge a line of the prompt.
+//
 // # Handoff summaries
 //
 // The Analyzer is also a flows.Summarizer: Summarize asks the same endpoint

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net"
 	"net/http"
 	"strconv"
@@ -97,6 +98,9 @@ func classify(ctx context.Context, err error, st *callState) error {
 			r += ": " + shorten(msg, 100)
 		}
 		return backoff.Permanent(&failure{reason: r})
+	}
+	if isBodyTooLarge(err) {
+		return backoff.Permanent(invalid(fmt.Sprintf("response body over %d KB", MaxResponseBytes>>10)))
 	}
 	var opErr *net.OpError
 	if errors.As(err, &opErr) {

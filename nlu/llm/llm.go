@@ -159,7 +159,7 @@ func (a *Analyzer) Analyze(ctx context.Context, in flows.AnalyzeInput) (flows.Si
 		// Nothing to ask about.
 		return a.fallback(in, fb, fbErr, ""), nil
 	}
-	sent := in.Text
+	sent := shorten(in.Text, MaxMessageBytes)
 	if a.cfg.masking {
 		sent = flows.MaskPII(sent)
 	}
@@ -270,7 +270,7 @@ func call[T any](ctx context.Context, a *Analyzer, req openai.ChatCompletionRequ
 
 func (a *Analyzer) request(text, lang string) openai.ChatCompletionRequest {
 	system := a.system
-	if lang != "" {
+	if lang = normLang(lang); lang != "" {
 		system += "\nThe conversation's language so far: " + lang + "."
 	}
 	return openai.ChatCompletionRequest{

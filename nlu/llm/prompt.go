@@ -78,23 +78,40 @@ func systemPrompt(intents []string, examples map[string][]string, masking bool) 
 		b.WriteString("(none: always answer \"unknown\")\n")
 	}
 	for _, name := range intents {
-		b.WriteString("- ")
-		b.WriteString(name)
+		var line strings.Builder
+		line.WriteString("- ")
+		line.WriteString(promptName(name))
 		if ex := examples[name]; len(ex) > 0 {
-			b.WriteString(": e.g. ")
+			line.WriteString(": e.g. ")
 			for i, e := range ex {
 				if i > 0 {
-					b.WriteString(", ")
+					line.WriteString(", ")
 				}
 				if masking {
 					e = flows.MaskPII(e)
 				}
-				fmt.Fprintf(&b, "%q", e)
+				line.WriteString(promptValue(e, maxExampleBytes))
 			}
 		}
-		b.WriteByte('\n')
+		line.WriteByte('\n')
+		if b.Len()+line.Len() > MaxPromptBytes {
+			// Past the prompt's budget an intent keeps its name only.
+			line.Reset()
+			line.WriteString("- " + promptName(name) + "\n")
+			if b.Len()+line.Len() > MaxPromptBytes {
+				break
+			}
+		}
+		b.WriteString(line.String())
 	}
 	return b.String()
+}
+
+// promptName keeps an intent name on one line: the flow's loader checks
+// names, but a program may pass any.
+func promptName(name string) string {
+	v := promptValue(name, 80)
+	return v[1 : len(v)-1]
 }
 
 // parse reads the model's signals from a chat completion.

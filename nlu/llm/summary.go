@@ -62,9 +62,11 @@ func (a *Analyzer) summaryRequest(h *flows.Handoff) openai.ChatCompletionRequest
 	}
 
 	var b strings.Builder
-	fmt.Fprintf(&b, "Why the bot escalated: %s\n", orNone(h.Reason))
+	// Every value comes from the flow or the customer: on one line each,
+	// quoted, so none can forge a line of this prompt.
+	fmt.Fprintf(&b, "Why the bot escalated: %s\n", promptValue(orNone(h.Reason), 200))
 	if h.State != "" {
-		fmt.Fprintf(&b, "Step of the bot's flow: %s\n", h.State)
+		fmt.Fprintf(&b, "Step of the bot's flow: %s\n", promptValue(h.State, 100))
 	}
 	keys := make([]string, 0, len(h.Vars))
 	for k, v := range h.Vars {
@@ -76,7 +78,7 @@ func (a *Analyzer) summaryRequest(h *flows.Handoff) openai.ChatCompletionRequest
 	if len(keys) > 0 {
 		b.WriteString("What the bot collected:\n")
 		for _, k := range keys {
-			fmt.Fprintf(&b, "- %s: %s\n", k, mask(shorten(fmt.Sprint(h.Vars[k]), 200)))
+			fmt.Fprintf(&b, "- %s: %s\n", promptName(k), promptValue(mask(fmt.Sprint(h.Vars[k])), 200))
 		}
 	}
 	b.WriteString("Conversation:\n")
@@ -91,7 +93,7 @@ func (a *Analyzer) summaryRequest(h *flows.Handoff) openai.ChatCompletionRequest
 		}
 		fmt.Fprintf(&b, "%s: %s", roleName(m.From), mask(shorten(text, summaryMessageLen)))
 		if m.Choice != "" && m.Choice != m.Text {
-			fmt.Fprintf(&b, " (chose %q)", m.Choice)
+			fmt.Fprintf(&b, " (chose %s)", promptValue(m.Choice, 100))
 		}
 		b.WriteByte('\n')
 	}

@@ -64,7 +64,7 @@ func TestSummarizeWireFormat(t *testing.T) {
 		}
 	}
 	u, _ := user["content"].(string)
-	for _, w := range []string{"asks_for_human", "- order_id: [order]", "Customer: il pacco [order] non arriva", "[phone]", "[email]", `Customer: 1 (chose "Stato ordine")`, "Bot: Ciao! Come posso aiutarti?"} {
+	for _, w := range []string{"asks_for_human", `- order_id: "[order]"`, "Customer: il pacco [order] non arriva", "[phone]", "[email]", `Customer: 1 (chose "Stato ordine")`, "Bot: Ciao! Come posso aiutarti?"} {
 		if !strings.Contains(u, w) {
 			t.Errorf("user message lacks %q:\n%s", w, u)
 		}

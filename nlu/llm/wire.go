@@ -42,6 +42,9 @@ func (w *wire) Do(req *http.Request) (*http.Response, error) {
 		req.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil }
 	}
 	resp, err := w.client.Do(req)
+	if resp != nil && resp.Body != nil {
+		resp.Body = &limitedBody{rc: resp.Body, left: MaxResponseBytes}
+	}
 	if resp != nil {
 		if st, ok := req.Context().Value(callStateKey{}).(*callState); ok {
 			st.record(resp.Header, time.Now())
