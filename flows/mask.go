@@ -36,7 +36,9 @@ const (
 )
 
 // MaskPII replaces e-mail addresses, phone numbers and order-like codes in s
-// with [email], [phone] and [order], so text can leave the process (an LLM
+// with [email], [phone] and [order], IBANs with [iban], Italian codici
+// fiscali and Spanish DNI/NIE/NIF with [id] and card security codes
+// announced as such ("CVV 123") with [cvv], so text can leave the process (an LLM
 // call, a helpdesk ticket when masking is on) without personal data. It errs
 // on the side of masking: a long number that could be a phone is masked even
 // when it is something else, and card-length numbers become [number]; short
@@ -64,6 +66,7 @@ func maskOnce(s string, h hints) string {
 	if h.at {
 		s = maskEmail.ReplaceAllString(s, MaskedEmail)
 	}
+	s = maskIDs(s, h)
 	if h.run4 {
 		s = maskOrderRef.ReplaceAllString(s, "${1}"+MaskedOrder)
 	}
@@ -114,6 +117,9 @@ func ExtractPII(s string) map[string][]string {
 		}
 		s = maskEmail.ReplaceAllString(s, MaskedEmail)
 	}
+	// Identity and bank numbers are not reported, but their digits must
+	// not be taken for a phone or an order.
+	s = maskIDs(s, h)
 	if h.run4 {
 		for _, m := range maskOrderRef.FindAllStringSubmatch(s, -1) {
 			add("order", m[2])
@@ -147,9 +153,11 @@ type hints struct {
 	at     bool
 	run4   bool
 	digits int
+	// cvv: a word that may announce a security code ("CVV", "sicurezza").
+	cvv bool
 }
 
-func (h hints) any() bool { return h.at || h.digits >= 4 }
+func (h hints) any() bool { return h.at || h.digits >= 4 || h.digits >= 3 && h.cvv }
 
 func scan(s string) hints {
 	var h hints
@@ -168,6 +176,9 @@ func scan(s string) hints {
 		default:
 			run = 0
 		}
+	}
+	if h.digits >= 3 && h.digits < 30 {
+		h.cvv = mentionsCVV(s)
 	}
 	return h
 }

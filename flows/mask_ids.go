@@ -1,0 +1,115 @@
+package flows
+
+import (
+	"regexp"
+	"strings"
+)
+
+// Identity and bank data MaskPII also masks: Italian codici fiscali,
+// Spanish DNI, NIE and NIF, card security codes and whole IBANs. They are
+// masked before orders and phones, whose patterns would otherwise take
+// their digits and leave the rest (the "IT60" of an IBAN, the letter of a
+// DNI) in the text.
+var (
+	// A codice fiscale: 6 letters, 2 digits, the month's letter, 2
+	// digits, a letter, 3 digits, the check letter; omocodia replaces
+	// digits with LMNPQRSTUV.
+	maskCF = regexp.MustCompile(`(?i)\b[A-Z]{6}[0-9LMNPQRSTUV]{2}[ABCDEHLMPRST][0-9LMNPQRSTUV]{2}[A-Z][0-9LMNPQRSTUV]{3}[A-Z]\b`)
+	// A DNI (the NIF of a person: 8 digits and a letter) or a NIE (X, Y
+	// or Z, 7 digits, a letter); a dot or dash may split them, a space
+	// only before an upper-case letter ("12345678 Z", not "12345678 a
+	// Milano").
+	maskDNI = regexp.MustCompile(`\b(?:\d{8}[ .\-]?[A-Z]|\d{8}[.\-]?[a-z]|[XYZxyz][.\-]?\d{7}[.\-]?[A-Za-z])\b`)
+	// An IBAN: a country code, 2 check digits, then 11 to 30 letters and
+	// digits, possibly in groups of four.
+	maskIBAN = regexp.MustCompile(`(?i)\b[A-Z]{2}\d{2}(?:[ ]?[A-Z0-9]){11,30}\b`)
+	// A security code announced as one: "CVV 123", "cvc: 1234", "codice di
+	// sicurezza 123", "código de seguridad 123".
+	maskCVV = regexp.MustCompile(`(?i)\b(cvv2?|cvc2?|csc|cid|codice(?: di)? sicurezza|codice cvv|security code|c[oó]digo de seguridad)\b(\W{0,4})\p{Nd}{3,4}\b`)
+)
+
+// More PII placeholders written by MaskPII.
+const (
+	// MaskedID replaces a national identity or tax number (codice
+	// fiscale, DNI, NIE, NIF).
+	MaskedID = "[id]"
+	// MaskedIBAN replaces a bank account number.
+	MaskedIBAN = "[iban]"
+	// MaskedCVV replaces a card security code (the word before it stays).
+	MaskedCVV = "[cvv]"
+)
+
+// ibanCountries are the countries whose accounts have an IBAN, with the
+// length of their IBANs.
+var ibanCountries = map[string]int{
+	"AD": 24, "AT": 20, "BE": 16, "BG": 22, "CH": 21, "CY": 28, "CZ": 24, "DE": 22, "DK": 18, "EE": 20,
+	"ES": 24, "FI": 18, "FR": 27, "GB": 22, "GI": 23, "GR": 27, "HR": 21, "HU": 28, "IE": 22, "IS": 26,
+	"IT": 27, "LI": 21, "LT": 20, "LU": 20, "LV": 21, "MC": 27, "MT": 31, "NL": 18, "NO": 15, "PL": 28,
+	"PT": 25, "RO": 24, "SE": 24, "SI": 19, "SK": 24, "SM": 27, "VA": 22, "BR": 29, "TR": 26, "AE": 23,
+}
+
+// ibanLen returns how much of the candidate m is an IBAN: its country
+// must have IBANs, and its length (spaces left out) must be about the
+// country's (a character more or less still masks: a typo is still an
+// account). A grouped IBAN may have swallowed the words after it ("IT60
+// X054 ... 456 per favore"): groups with no digit are given back from the
+// end until the length fits. 0 means none.
+func ibanLen(m string) int {
+	n, ok := ibanCountries[strings.ToUpper(m[:2])]
+	if !ok {
+		return 0
+	}
+	for {
+		compact := len(m) - strings.Count(m, " ")
+		switch {
+		case compact >= n-1 && compact <= n+1:
+			return len(m)
+		case compact < n-1:
+			return 0
+		}
+		i := strings.LastIndexByte(m, ' ')
+		if i < 0 || strings.ContainsAny(m[i:], "0123456789") {
+			return 0
+		}
+		m = m[:i]
+	}
+}
+
+// maskIDs masks IBANs, codici fiscali, DNI/NIE and announced CVVs.
+func maskIDs(s string, h hints) string {
+	if h.digits >= 7 {
+		if locs := maskIBAN.FindAllStringIndex(s, -1); locs != nil {
+			var b strings.Builder
+			last := 0
+			for _, l := range locs {
+				if n := ibanLen(s[l[0]:l[1]]); n > 0 {
+					b.WriteString(s[last:l[0]])
+					b.WriteString(MaskedIBAN)
+					last = l[0] + n
+				}
+			}
+			s = b.String() + s[last:]
+		}
+		s = maskDNI.ReplaceAllString(s, MaskedID)
+	}
+	if h.digits >= 3 {
+		s = maskCF.ReplaceAllString(s, MaskedID)
+	}
+	if h.digits >= 3 && h.cvv {
+		s = maskCVV.ReplaceAllString(s, "${1}${2}"+MaskedCVV)
+	}
+	return s
+}
+
+// cvvWords may announce a security code.
+var cvvWords = []string{"cvv", "cvc", "csc", "cid", "sicurezza", "security", "seguridad"}
+
+func mentionsCVV(s string) bool {
+	l := strings.ToLower(s)
+	for _, w := range cvvWords {
+		if strings.Contains(l, w) {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,49 @@
+package flows
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestMaskIDs(t *testing.T) {
+	tests := []struct{ in, want string }{
+		// Italian codice fiscale, also with omocodia and in lower case.
+		{"il mio codice fiscale è RSSMRA85T10A562S", "il mio codice fiscale è [id]"},
+		{"cf: rssmra85t10a562s grazie", "cf: [id] grazie"},
+		{"CF RSSMRA85T1LA562S", "CF [id]"},
+		// Spanish DNI, NIE.
+		{"mi DNI es 12345678Z", "mi DNI es [id]"},
+		{"DNI 12345678-Z", "DNI [id]"},
+		{"NIE X1234567L, gracias", "NIE [id], gracias"},
+		{"nie y-1234567-t", "nie [id]"},
+		// Whole IBANs, grouped or not: no "IT60" left behind.
+		{"IBAN IT60X0542811101000000123456", "IBAN [iban]"},
+		{"rimborso su IT60 X054 2811 1010 0000 0123 456 per favore", "rimborso su [iban] per favore"},
+		{"cuenta ES91 2100 0418 4502 0005 1332", "cuenta [iban]"},
+		{"my iban is gb29nwbk60161331926819", "my iban is [iban]"},
+		// Card security codes announced as such.
+		{"carta 4111 1111 1111 1111, cvv 123", "carta [number], cvv [cvv]"},
+		{"CVC: 1234", "CVC: [cvv]"},
+		{"il codice di sicurezza è 987", "il codice di sicurezza è [cvv]"},
+		{"código de seguridad 456", "código de seguridad [cvv]"},
+		// What stays.
+		{"ho 123 punti fedeltà", "ho 123 punti fedeltà"},
+		{"ordine 12345678 a Milano", "ordine [order] a Milano"},
+		{"the security guard was nice", "the security guard was nice"},
+		{"ITALY 2024 ABCDEFGHIJKLMNO", "ITALY 2024 ABCDEFGHIJKLMNO"},
+	}
+	for _, tt := range tests {
+		if got := MaskPII(tt.in); got != tt.want {
+			t.Errorf("MaskPII(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+// TestExtractPIISkipsIDs: an IBAN's or a DNI's digits are not reported as
+// a phone or an order.
+func TestExtractPIISkipsIDs(t *testing.T) {
+	got := ExtractPII("IBAN IT60X0542811101000000123456, DNI 12345678Z, ordine A12345")
+	if len(got["phone"]) > 0 || strings.Join(got["order"], ",") != "A12345" {
+		t.Errorf("ExtractPII = %v, want only the order A12345", got)
+	}
+}
