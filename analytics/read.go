@@ -2,11 +2,14 @@ package analytics
 
 import (
 	"bufio"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"os"
+	"runtime"
+	"sync"
+
+	json "github.com/segmentio/encoding/json"
 
 	"github.com/batonbot/baton/flows"
 )
@@ -14,40 +17,158 @@ import (
 // MaxEventLine bounds one event's JSON line.
 const MaxEventLine = 1 << 20
 
+// batchLines is how many lines a decoding worker takes at once.
+const batchLines = 512
+
 // Scan reads JSONL events from r and calls fn with each, in order; the
 // *flows.Event is reused: copy what must outlive the call. Blank lines are
 // skipped. A line that is not an event fails the scan with its line
 // number; an error from fn stops it and is returned.
+//
+// Lines are decoded by as many workers as there are CPUs (in batches, at
+// most two batches per worker in flight, so memory stays bounded) while
+// fn sees the events one at a time in file order. Decoding uses
+// segmentio/encoding/json, a drop-in encoding/json several times faster.
 func Scan(r io.Reader, name string, fn func(*flows.Event) error) error {
+	workers := runtime.GOMAXPROCS(0)
+	if workers < 2 {
+		return scanSerial(r, name, fn)
+	}
+	type batch struct {
+		first  int // line number of the first line
+		lines  [][]byte
+		buf    []byte
+		events []flows.Event
+		err    error
+		done   chan struct{}
+	}
+	jobs := make(chan *batch, workers)
+	order := make(chan *batch, 2*workers)
+	free := sync.Pool{New: func() any { return &batch{} }}
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Go(func() {
+			for b := range jobs {
+				b.events = b.events[:0]
+				for i, l := range b.lines {
+					if len(l) == 0 {
+						continue
+					}
+					var ev flows.Event
+					if err := decodeEvent(l, &ev, name, b.first+i); err != nil {
+						b.err = err
+						break
+					}
+					b.events = append(b.events, ev)
+				}
+				close(b.done)
+			}
+		})
+	}
+	// The reader: cuts the input into batches, in order.
+	readErr := make(chan error, 1)
+	stop := make(chan struct{})
+	go func() {
+		defer close(order)
+		defer close(jobs)
+		sc := bufio.NewScanner(r)
+		sc.Buffer(make([]byte, 0, 256<<10), MaxEventLine)
+		line := 0
+		for {
+			b := free.Get().(*batch)
+			b.first, b.lines, b.buf, b.err, b.done = line+1, b.lines[:0], b.buf[:0], nil, make(chan struct{})
+			for len(b.lines) < batchLines && sc.Scan() {
+				line++
+				start := len(b.buf)
+				b.buf = append(b.buf, sc.Bytes()...)
+				b.lines = append(b.lines, b.buf[start:len(b.buf):len(b.buf)])
+			}
+			// The lines point into buf, which may have moved while it grew.
+			off := 0
+			for i, l := range b.lines {
+				b.lines[i] = b.buf[off : off+len(l) : off+len(l)]
+				off += len(l)
+			}
+			if len(b.lines) == 0 {
+				readErr <- sc.Err()
+				return
+			}
+			select {
+			case order <- b:
+			case <-stop:
+				readErr <- nil
+				return
+			}
+			jobs <- b
+		}
+	}()
+	var err error
+	for b := range order {
+		<-b.done
+		if err == nil {
+			err = b.err
+			for i := range b.events {
+				if err != nil {
+					break
+				}
+				err = fn(&b.events[i])
+			}
+			if err != nil {
+				close(stop)
+			}
+		}
+		free.Put(b)
+	}
+	wg.Wait()
+	rerr := <-readErr
+	if err != nil {
+		return err
+	}
+	return scanErr(rerr, name)
+}
+
+func scanSerial(r io.Reader, name string, fn func(*flows.Event) error) error {
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 0, 256<<10), MaxEventLine)
 	var ev flows.Event
 	line := 0
 	for sc.Scan() {
 		line++
-		b := sc.Bytes()
-		if len(b) == 0 {
+		if len(sc.Bytes()) == 0 {
 			continue
 		}
 		ev = flows.Event{}
-		if err := json.Unmarshal(b, &ev); err != nil {
-			return fmt.Errorf("%s:%d: not an event: %w", name, line, err)
-		}
-		if ev.Type == "" {
-			return fmt.Errorf("%s:%d: not an event: no \"type\"", name, line)
-		}
-		if ev.V > flows.EventSchema {
-			return fmt.Errorf("%s:%d: event schema v%d is newer than this baton reads (v%d); upgrade baton", name, line, ev.V, flows.EventSchema)
+		if err := decodeEvent(sc.Bytes(), &ev, name, line); err != nil {
+			return err
 		}
 		if err := fn(&ev); err != nil {
 			return err
 		}
 	}
-	if err := sc.Err(); err != nil {
-		if errors.Is(err, bufio.ErrTooLong) {
-			return fmt.Errorf("%s:%d: an event line is longer than %d bytes", name, line+1, MaxEventLine)
-		}
-		return fmt.Errorf("%s: %w", name, err)
+	return scanErr(sc.Err(), name)
+}
+
+func scanErr(err error, name string) error {
+	if err == nil {
+		return nil
+	}
+	if errors.Is(err, bufio.ErrTooLong) {
+		return fmt.Errorf("%s: an event line is longer than %d bytes", name, MaxEventLine)
+	}
+	return fmt.Errorf("%s: %w", name, err)
+}
+
+// decodeEvent decodes one line and checks it is an event this version
+// reads.
+func decodeEvent(b []byte, ev *flows.Event, name string, line int) error {
+	if err := json.Unmarshal(b, ev); err != nil {
+		return fmt.Errorf("%s:%d: not an event: %w", name, line, err)
+	}
+	if ev.Type == "" {
+		return fmt.Errorf("%s:%d: not an event: no \"type\"", name, line)
+	}
+	if ev.V > flows.EventSchema {
+		return fmt.Errorf("%s:%d: event schema v%d is newer than this baton reads (v%d); upgrade baton", name, line, ev.V, flows.EventSchema)
 	}
 	return nil
 }

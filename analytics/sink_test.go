@@ -252,3 +252,48 @@ func TestFileSinkConcurrentWrites(t *testing.T) {
 		t.Fatalf("%d events", len(got))
 	}
 }
+
+func TestScanKeepsOrderAcrossBatches(t *testing.T) {
+	var b bytes.Buffer
+	at := time.Date(2026, 3, 3, 10, 0, 0, 0, time.UTC)
+	const n = 5000
+	for i := range n {
+		e := ev(strings.Repeat("x", i%7)+string(rune('a'+i%26)), at)
+		e.Count = i
+		line, _ := json.Marshal(e)
+		b.Write(line)
+		b.WriteByte('\n')
+		if i%1000 == 0 {
+			b.WriteByte('\n') // blank lines are skipped
+		}
+	}
+	next := 0
+	err := analytics.Scan(bytes.NewReader(b.Bytes()), "big.jsonl", func(e *flows.Event) error {
+		if e.Count != next {
+			t.Fatalf("event %d came as number %d", e.Count, next)
+		}
+		next++
+		return nil
+	})
+	if err != nil || next != n {
+		t.Fatalf("scanned %d of %d: %v", next, n, err)
+	}
+	// An error deep in the file names its line; fn's error stops the scan.
+	b.WriteString("{broken\n")
+	err = analytics.Scan(bytes.NewReader(b.Bytes()), "big.jsonl", func(*flows.Event) error { return nil })
+	if err == nil || !strings.Contains(err.Error(), "big.jsonl:5006: not an event") {
+		t.Errorf("error %v, want big.jsonl:5006", err)
+	}
+	stop := errors.New("enough")
+	seen := 0
+	err = analytics.Scan(bytes.NewReader(b.Bytes()), "big.jsonl", func(*flows.Event) error {
+		seen++
+		if seen == 10 {
+			return stop
+		}
+		return nil
+	})
+	if !errors.Is(err, stop) || seen != 10 {
+		t.Errorf("stopping: %v after %d", err, seen)
+	}
+}
