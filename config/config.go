@@ -133,7 +133,7 @@ func Parse(name string, src []byte, opts ...Option) (*Config, dsl.Diagnostics) {
 
 // topKeys are the sections of a deployment config.
 var topKeys = []string{"version", "link", "masking", "nlu", "connectors", "teams", "routing", "priority", "sla", "notify", "messages",
-	"server", "store", "channels", "bridge"}
+	"delivery", "server", "store", "channels", "bridge"}
 
 // newConfig is an empty config, before defaults.
 func newConfig() *Config {
@@ -207,6 +207,8 @@ func (d *decoder) config(root *yaml.Node) *Config {
 			h.Notify = d.notify(f.val)
 		case "messages":
 			h.Messages = d.messages(f.val)
+		case "delivery":
+			h.Delivery = d.delivery(f.val)
 		case "server":
 			c.Server = d.server(f.val)
 		case "store":

@@ -74,7 +74,9 @@ func (d *decoder) connectors(n *yaml.Node) handoff.ConfigConnectors {
 			c.Default = d.str(f.val, "connectors.default")
 		case "zendesk":
 			z := &handoff.ConfigZendesk{}
-			for _, g := range d.mapping(f.val, "connectors.zendesk", "subdomain", "base_url", "email", "token", "groups", "fields", "conversation_field", "tags") {
+			var behalf *yaml.Node
+			for _, g := range d.mapping(f.val, "connectors.zendesk", "subdomain", "base_url", "email", "token", "oauth_token", "requester_updates",
+				"groups", "fields", "conversation_field", "tags") {
 				w := "connectors.zendesk." + g.key.Value
 				switch g.key.Value {
 				case "subdomain":
@@ -85,10 +87,15 @@ func (d *decoder) connectors(n *yaml.Node) handoff.ConfigConnectors {
 					z.Email = d.str(g.val, w)
 				case "token":
 					z.Token = d.str(g.val, w)
+				case "oauth_token":
+					z.OAuthToken = d.str(g.val, w)
+				case "requester_updates":
+					behalf = g.val
+					z.RequesterUpdates = d.boolean(g.val, w)
 				case "groups":
 					z.Groups = d.groups(g.val, w)
 				case "fields":
-					z.Fields = d.strMap(g.val, w)
+					z.Fields, z.MaskedFields = d.fields(g.val, w)
 				case "conversation_field":
 					z.ConversationField = d.str(g.val, w)
 				case "tags":
@@ -98,13 +105,17 @@ func (d *decoder) connectors(n *yaml.Node) handoff.ConfigConnectors {
 			if z.Subdomain == "" && z.BaseURL == "" {
 				d.errorf(f.key, "connectors.zendesk needs subdomain (acme for acme.zendesk.com) or base_url")
 			}
-			if z.Email == "" || z.Token == "" {
-				d.errorf(f.key, "connectors.zendesk needs email and token (an API token: token: ${BATON_ZENDESK_TOKEN})")
+			if z.OAuthToken == "" && (z.Email == "" || z.Token == "") {
+				d.errorf(f.key, "connectors.zendesk needs email and token (an API token: token: ${BATON_ZENDESK_TOKEN}), or oauth_token")
+			}
+			if z.RequesterUpdates && z.OAuthToken == "" {
+				d.errorf(behalf, "connectors.zendesk.requester_updates needs oauth_token: an OAuth token with the impersonate scope, so the customer's messages are the requester's own updates")
 			}
 			c.Zendesk = z
 		case "freshdesk":
 			fd := &handoff.ConfigFreshdesk{}
-			for _, g := range d.mapping(f.val, "connectors.freshdesk", "domain", "base_url", "api_key", "groups", "fields", "conversation_field", "tags") {
+			for _, g := range d.mapping(f.val, "connectors.freshdesk", "domain", "base_url", "api_key", "groups", "fields", "conversation_field", "tags",
+				"search_window", "unique_external_id") {
 				w := "connectors.freshdesk." + g.key.Value
 				switch g.key.Value {
 				case "domain":
@@ -116,11 +127,17 @@ func (d *decoder) connectors(n *yaml.Node) handoff.ConfigConnectors {
 				case "groups":
 					fd.Groups = d.groups(g.val, w)
 				case "fields":
-					fd.Fields = d.strMap(g.val, w)
+					fd.Fields, fd.MaskedFields = d.fields(g.val, w)
 				case "conversation_field":
 					fd.ConversationField = d.str(g.val, w)
 				case "tags":
 					fd.Tags = d.list(g.val, w)
+				case "search_window":
+					if fd.SearchWindow = d.duration(g.val, w); fd.SearchWindow > time.Hour {
+						d.errorf(g.val, "%s is at most 1h: an open waits that long before it may create a ticket", w)
+					}
+				case "unique_external_id":
+					fd.UniqueExternalID = d.boolean(g.val, w)
 				}
 			}
 			if fd.Domain == "" && fd.BaseURL == "" {
@@ -403,4 +420,63 @@ func (d *decoder) messages(n *yaml.Node) map[string]map[string]string {
 		out[f.key.Value] = d.strMap(f.val, "messages."+f.key.Value)
 	}
 	return out
+}
+
+// fields reads a connector's custom fields: field → variable, or
+// field → {var: name, mask: true} for a field masked when masking is on
+// (mapped fields are sent as the flow collected them otherwise).
+func (d *decoder) fields(n *yaml.Node, where string) (map[string]string, []string) {
+	fs := d.mapping(n, where)
+	if fs == nil {
+		return nil, nil
+	}
+	out := make(map[string]string, len(fs))
+	var masked []string
+	for _, f := range fs {
+		w := where + "." + f.key.Value
+		if f.val.Kind != yaml.MappingNode {
+			out[f.key.Value] = d.str(f.val, w)
+			continue
+		}
+		for _, g := range d.mapping(f.val, w, "var", "mask") {
+			switch g.key.Value {
+			case "var":
+				out[f.key.Value] = d.str(g.val, w+".var")
+			case "mask":
+				if d.boolean(g.val, w+".mask") {
+					masked = append(masked, f.key.Value)
+				}
+			}
+		}
+		if out[f.key.Value] == "" {
+			d.errorf(f.key, "%s needs var: the flow variable that fills the field", w)
+		}
+	}
+	return out, masked
+}
+
+// delivery reads the delivery section.
+func (d *decoder) delivery(n *yaml.Node) handoff.ConfigDelivery {
+	var c handoff.ConfigDelivery
+	for _, f := range d.mapping(n, "delivery", "append_window", "appends_per_minute", "call_timeout") {
+		w := "delivery." + f.key.Value
+		switch f.key.Value {
+		case "append_window":
+			v := time.Duration(0)
+			if s := strings.TrimSpace(d.str(f.val, w)); s != "0" && s != "0s" {
+				if v = d.duration(f.val, w); v > time.Minute {
+					d.errorf(f.val, "%s is at most 1m: the customer's first message waits that long", w)
+				}
+			}
+			c.AppendWindow = &v
+		case "appends_per_minute":
+			v := d.count(f.val, w, 0, 600)
+			c.AppendsPerMinute = &v
+		case "call_timeout":
+			if c.CallTimeout = d.duration(f.val, w); c.CallTimeout > 2*time.Minute {
+				d.errorf(f.val, "%s is at most 2m (an attempt is bounded at %s)", w, handoff.DefaultTimeout)
+			}
+		}
+	}
+	return c
 }

@@ -177,6 +177,11 @@ type Bridge struct {
 	Freshdesk *BridgeSecret
 	// Webhook is the Standard Webhooks secret ("whsec_…").
 	Webhook *BridgeSecret
+	// TimestampWindow is how far a signed request's timestamp may be from
+	// now (0: 5 minutes); DedupeTTL how long a delivery id is remembered
+	// (0: 24 hours).
+	TimestampWindow time.Duration
+	DedupeTTL       time.Duration
 }
 
 // BridgeSecret is one bridge endpoint's secret.
@@ -486,7 +491,19 @@ func (d *decoder) require(n *yaml.Node, where string, got map[string]string, ord
 
 func (d *decoder) bridge(n *yaml.Node) Bridge {
 	var b Bridge
-	for _, f := range d.mapping(n, "bridge", "zendesk", "freshdesk", "webhook") {
+	for _, f := range d.mapping(n, "bridge", "zendesk", "freshdesk", "webhook", "timestamp_window", "dedupe_ttl") {
+		switch f.key.Value {
+		case "timestamp_window":
+			if b.TimestampWindow = d.duration(f.val, "bridge.timestamp_window"); b.TimestampWindow > time.Hour {
+				d.errorf(f.val, "bridge.timestamp_window is at most 1h: a captured request could be replayed for that long")
+			}
+			continue
+		case "dedupe_ttl":
+			if b.DedupeTTL = d.duration(f.val, "bridge.dedupe_ttl"); b.DedupeTTL < time.Hour {
+				d.errorf(f.val, "bridge.dedupe_ttl is at least 1h: helpdesks retry a failed call for a while")
+			}
+			continue
+		}
 		key := "secret"
 		if f.key.Value == "zendesk" {
 			key = "signing_secret"

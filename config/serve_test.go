@@ -22,7 +22,7 @@ func TestParseExampleServeSections(t *testing.T) {
 		{"channels", c.Channels.Len(), 3},
 		{"phone number id", wa.PhoneNumberID, "106540352242922"},
 		{"flow relative to the config", wa.Flow, filepath.Join("..", "examples", "flows", "support.yaml")},
-		{"flow position", wa.FlowPos.String(), "../examples/baton.yaml:256:13"},
+		{"flow position", wa.FlowPos.String(), "../examples/baton.yaml:282:13"},
 		{"access token", wa.AccessToken, "wa-token"},
 		{"app secret", wa.AppSecret, "wa-app-secret"},
 		{"verify token", wa.VerifyToken, "wa-verify"},

@@ -277,6 +277,7 @@ func (t *turn) attachMenu(m *flows.Menu, mark int, always bool) {
 		if r, ok := t.out[i].(flows.Reply); ok && r.From == "bot" {
 			r.Options, r.Style = t.options(m)
 			t.out[i] = r
+			t.recordOptions(r.Options)
 			return
 		}
 	}
@@ -284,6 +285,22 @@ func (t *turn) attachMenu(m *flows.Menu, mark int, always bool) {
 		opts, style := t.options(m)
 		t.emit(flows.Reply{From: "bot", Options: opts, Style: style})
 		t.record(flows.RoleBot, optionsText(opts))
+		t.recordOptions(opts)
+	}
+}
+
+// recordOptions notes the options shown on this turn's last bot message
+// in the transcript, for the ticket.
+func (t *turn) recordOptions(opts []flows.ReplyOption) {
+	for i := len(t.msgs) - 1; i >= 0; i-- {
+		if t.msgs[i].From == flows.RoleBot {
+			titles := make([]string, len(opts))
+			for j, o := range opts {
+				titles[j] = o.Title
+			}
+			t.msgs[i].Options = titles
+			return
+		}
 	}
 }
 

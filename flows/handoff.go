@@ -35,6 +35,10 @@ type Handoff struct {
 	// Summary is a short text for the top of the ticket (filled by the
 	// handoff package when empty).
 	Summary string `json:"summary,omitempty"`
+	// SummaryBy says who wrote Summary: SummaryByModel when a language
+	// model did (a flows.Summarizer), so the ticket marks it; empty for
+	// Baton's extractive summary or the flow's own.
+	SummaryBy string `json:"summary_by,omitempty"`
 	// Return is the state the bot resumes at when the ticket is solved.
 	Return string `json:"return,omitempty"`
 	// InHours reports whether the routing calendar was open.
@@ -45,6 +49,9 @@ type Handoff struct {
 	FirstResponseDue time.Time `json:"first_response_due,omitzero"`
 	ResolutionDue    time.Time `json:"resolution_due,omitzero"`
 }
+
+// SummaryByModel marks a summary a language model wrote (Handoff.SummaryBy).
+const SummaryByModel = "model"
 
 // Priority of a handoff, mapped by each connector to its helpdesk's scale.
 type Priority string

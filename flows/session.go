@@ -95,6 +95,9 @@ type Message struct {
 	// Media is what a user message carried besides text; Text then
 	// describes it (see Media.Describe).
 	Media *Media `json:"media,omitempty"`
+	// Options are the titles of the menu options a bot message showed,
+	// so a ticket says what the customer could choose from.
+	Options []string `json:"options,omitempty"`
 }
 
 // Pending is a suspended turn waiting for an HTTP result.

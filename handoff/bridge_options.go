@@ -35,6 +35,8 @@ type connOptions struct {
 	// uncertain create; uniqueExternalID names requesters by contact id.
 	searchWindow     time.Duration
 	uniqueExternalID bool
+	// maskedFields are the custom fields whose value is masked.
+	maskedFields map[string]bool
 }
 
 func buildOptions(opts []ConnectorOption) *connOptions {
@@ -51,6 +53,14 @@ func buildOptions(opts []ConnectorOption) *connOptions {
 	}
 	if o.render.location == nil {
 		o.render.location = time.UTC
+	}
+	// The variables the flow maps into fields are shown as they are on
+	// the ticket: masking is for free text.
+	o.render.clear = map[string]bool{}
+	for field, name := range o.fields {
+		if !o.maskedFields[field] {
+			o.render.clear[name] = true
+		}
 	}
 	return o
 }
@@ -117,8 +127,12 @@ func DryRun(rec *Recorder) ConnectorOption {
 }
 
 // WithMasking replaces e-mail addresses, phone numbers and order codes in
-// the transcript, the variables and the summary with [email], [phone] and
-// [order] (flows.MaskPII) before they leave the process. The requester's
+// the free text (the transcript, the summary, the signals, the variables
+// the flow does not map into a field) with [email], [phone] and [order]
+// (flows.MaskPII) before they leave the process. The values the flow
+// collected and maps into custom fields (WithCustomFields) are sent as
+// they are, in the field and in the ticket's variables, so the agent need
+// not ask again; WithMaskedFields masks chosen fields too. The requester's
 // own phone and e-mail are still sent: the helpdesk needs them to know who
 // the customer is.
 func WithMasking(on bool) ConnectorOption {
@@ -131,6 +145,27 @@ func WithMasking(on bool) ConnectorOption {
 // "https://baton.example.com/conversations/{conversation_id}".
 func WithConversationURL(template string) ConnectorOption {
 	return func(o *connOptions) { o.render.linkTemplate = template }
+}
+
+// WithMaskedFields masks the values of these custom fields (their ids or
+// cf_ names, as in WithCustomFields) when masking is on; other mapped
+// fields are sent as the flow collected them.
+func WithMaskedFields(fields ...string) ConnectorOption {
+	return func(o *connOptions) {
+		if o.maskedFields == nil {
+			o.maskedFields = map[string]bool{}
+		}
+		for _, f := range fields {
+			o.maskedFields[f] = true
+		}
+	}
+}
+
+// WithTeamLocations gives each team's time zone (its business hours'): a
+// ticket routed to a team shows its times in the team's zone; others in
+// WithLocation's.
+func WithTeamLocations(locs map[string]*time.Location) ConnectorOption {
+	return func(o *connOptions) { o.render.teams = locs }
 }
 
 // WithLocation sets the time zone of the transcript's timestamps

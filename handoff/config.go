@@ -35,6 +35,46 @@ type Config struct {
 	// Messages overrides the customer-facing texts (see DefaultMessages):
 	// message key → language → text with {team}, {sla}, {opens}, {email}.
 	Messages map[string]map[string]string
+	// Delivery tunes how handoffs reach the helpdesks (delivery:).
+	Delivery ConfigDelivery
+}
+
+// ConfigDelivery tunes handoff delivery; unset fields keep the defaults.
+type ConfigDelivery struct {
+	// AppendWindow is how long a customer message waits for the next ones
+	// to share a ticket update (nil: DefaultAppendWindow; 0: none).
+	AppendWindow *time.Duration
+	// AppendsPerMinute caps the ticket updates with customer messages per
+	// conversation and minute (nil: DefaultAppendsPerMinute; 0: no cap).
+	AppendsPerMinute *int
+	// CallTimeout bounds each HTTP call to a helpdesk (0: the default).
+	CallTimeout time.Duration
+}
+
+// DeliverOptions are the Deliverer options the delivery section sets.
+func (c *Config) DeliverOptions() []DeliverOption {
+	if c == nil {
+		return nil
+	}
+	var out []DeliverOption
+	if w := c.Delivery.AppendWindow; w != nil {
+		out = append(out, DeliverAppendWindow(*w))
+	}
+	if n := c.Delivery.AppendsPerMinute; n != nil {
+		out = append(out, DeliverAppendsPerMinute(*n))
+	}
+	return out
+}
+
+// TeamLocations returns each team's time zone, from its hours.
+func (c *Config) TeamLocations() map[string]*time.Location {
+	out := map[string]*time.Location{}
+	for name, t := range c.Teams {
+		if t != nil && t.Hours != nil && t.Hours.Location != nil {
+			out[name] = t.Hours.Location
+		}
+	}
+	return out
 }
 
 // ConfigNLU selects the analyser.
@@ -101,6 +141,13 @@ type ConfigZendesk struct {
 	BaseURL   string
 	Email     string
 	Token     string
+	// OAuthToken authenticates instead of Email and Token; with the
+	// impersonate scope, RequesterUpdates makes the customer's later
+	// messages the requester's own updates (WithRequesterUpdates).
+	OAuthToken       string
+	RequesterUpdates bool
+	// MaskedFields are the Fields masked when masking is on.
+	MaskedFields []string
 	// Groups maps a team to its Zendesk group id.
 	Groups map[string]string
 	// Fields maps a custom field id to the flow variable that fills it.
@@ -124,6 +171,13 @@ type ConfigFreshdesk struct {
 	Fields            map[string]string
 	ConversationField string
 	Tags              []string
+	// MaskedFields are the Fields masked when masking is on.
+	MaskedFields []string
+	// SearchWindow is how long an open searches for the ticket of an
+	// uncertain create before creating again (0: DefaultSearchWindow).
+	SearchWindow time.Duration
+	// UniqueExternalID names requesters by unique_external_id.
+	UniqueExternalID bool
 }
 
 // ConfigWebhook configures the generic webhook connector.

@@ -19,7 +19,13 @@ func NewConnector(cfg *Config, name string, opts ...ConnectorOption) (flows.Conn
 	if cfg == nil {
 		return nil, errors.New("handoff: NewConnector needs a config; load baton.yaml with config.Load")
 	}
-	common := []ConnectorOption{WithMasking(cfg.Masking)}
+	common := []ConnectorOption{WithMasking(cfg.Masking), WithTeamLocations(cfg.TeamLocations())}
+	if cfg.Delivery.CallTimeout > 0 {
+		common = append(common, WithCallTimeout(cfg.Delivery.CallTimeout))
+	}
+	if def := cfg.Teams[cfg.Routing.DefaultTeam]; def != nil && def.Hours != nil && def.Hours.Location != nil {
+		common = append(common, WithLocation(def.Hours.Location)) // tickets of no team
+	}
 	if cfg.Link != "" {
 		common = append(common, WithConversationURL(strings.ReplaceAll(cfg.Link, "{id}", "{conversation_id}")))
 	}
@@ -30,20 +36,26 @@ func NewConnector(cfg *Config, name string, opts ...ConnectorOption) (flows.Conn
 		if z == nil {
 			break
 		}
-		o := append(common, WithGroups(z.Groups), WithCustomFields(z.Fields), WithTags(z.Tags...), WithAssignees(cfg.Assignees(name)))
+		o := append(common, WithGroups(z.Groups), WithCustomFields(z.Fields), WithMaskedFields(z.MaskedFields...), WithTags(z.Tags...),
+			WithAssignees(cfg.Assignees(name)), WithRequesterUpdates(z.RequesterUpdates))
 		if z.BaseURL != "" {
 			o = append(o, WithBaseURL(z.BaseURL))
 		}
 		if z.ConversationField != "" {
 			o = append(o, WithConversationField(z.ConversationField))
 		}
-		return NewZendesk(z.Subdomain, ZendeskAPIToken(z.Email, z.Token), append(o, opts...)...)
+		auth := ZendeskAPIToken(z.Email, z.Token)
+		if z.OAuthToken != "" {
+			auth = ZendeskOAuth(z.OAuthToken)
+		}
+		return NewZendesk(z.Subdomain, auth, append(o, opts...)...)
 	case "freshdesk":
 		f := cc.Freshdesk
 		if f == nil {
 			break
 		}
-		o := append(common, WithGroups(f.Groups), WithCustomFields(f.Fields), WithTags(f.Tags...), WithAssignees(cfg.Assignees(name)))
+		o := append(common, WithGroups(f.Groups), WithCustomFields(f.Fields), WithMaskedFields(f.MaskedFields...), WithTags(f.Tags...),
+			WithAssignees(cfg.Assignees(name)), WithSearchWindow(f.SearchWindow), WithUniqueExternalID(f.UniqueExternalID))
 		if f.BaseURL != "" {
 			o = append(o, WithBaseURL(f.BaseURL))
 		}

@@ -33,6 +33,7 @@ type Freshdesk struct {
 	// requesters caches each ticket's requester, the author of appended
 	// messages.
 	requesters map[string]int64
+	memos      ticketMemo
 }
 
 var _ flows.Connector = (*Freshdesk)(nil)

@@ -70,7 +70,7 @@ func (f *Freshdesk) Open(ctx context.Context, h *flows.Handoff) (flows.TicketRef
 		return flows.TicketRef{}, err
 	}
 	if found != nil {
-		return f.remember(h.ID, found.ID, found.RequesterID), nil
+		return f.remember(h, found.ID, found.RequesterID), nil
 	}
 	now := f.o.now()
 	if !consistent {
@@ -112,12 +112,14 @@ func (f *Freshdesk) Open(ctx context.Context, h *flows.Handoff) (flows.TicketRef
 		f.mu.Unlock()
 		return flows.TicketRef{}, decodeError("freshdesk", "open", fmt.Errorf("no ticket id in %q", clip(string(res.body), 100)))
 	}
-	return f.remember(h.ID, t.ID, t.RequesterID), nil
+	return f.remember(h, t.ID, t.RequesterID), nil
 }
 
-func (f *Freshdesk) remember(handoffID string, id, requester int64) flows.TicketRef {
+func (f *Freshdesk) remember(h *flows.Handoff, id, requester int64) flows.TicketRef {
 	s := strconv.FormatInt(id, 10)
 	ref := flows.TicketRef{Connector: "freshdesk", ID: s, URL: f.base + "/a/tickets/" + s}
+	f.memos.put(s, h)
+	handoffID := h.ID
 	f.mu.Lock()
 	f.opened[handoffID] = ref
 	delete(f.created, handoffID)

@@ -33,7 +33,8 @@ func (f *Freshdesk) AppendBatch(ctx context.Context, t flows.TicketRef, c flows.
 	if len(msgs) == 0 {
 		return nil
 	}
-	html, err := batchHTML(msgs, c, f.o.render)
+	ro, c := f.memos.render(t.ID, c, f.o.render)
+	html, err := batchHTML(msgs, c, ro)
 	if err != nil {
 		return &Error{Connector: "freshdesk", Op: "append", Err: err}
 	}

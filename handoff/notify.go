@@ -109,7 +109,11 @@ func (n *Notifier) alert(h *flows.Handoff, ticket flows.TicketRef) notifyAlert {
 		return clipText(strings.TrimSpace(s), 300)
 	}
 	if h.Summary != "" {
-		a.lines = append(a.lines, text(h.Summary))
+		s := text(h.Summary)
+		if h.SummaryBy == flows.SummaryByModel {
+			s += " (summary written by a model)"
+		}
+		a.lines = append(a.lines, s)
 	} else if last := notifyLastUser(h.Transcript); last != "" {
 		a.lines = append(a.lines, "“"+text(last)+"”")
 	}

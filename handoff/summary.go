@@ -183,10 +183,10 @@ func keyVars(vars map[string]any, n int) []string {
 	for _, k := range keys {
 		var v string
 		switch x := vars[k].(type) {
-		case string:
-			v = strings.Join(strings.Fields(x), " ")
-		case float64, int, int64, bool:
-			v, _ = formatValue(x)
+		case string, float64, int, int64, bool:
+			if s, ok := agentValue(k, x); ok {
+				v = strings.Join(strings.Fields(s), " ")
+			}
 		}
 		if v == "" {
 			continue

@@ -19,6 +19,19 @@ type renderOptions struct {
 	mask         bool
 	linkTemplate string
 	location     *time.Location
+	// teams holds each team's time zone (its hours'), for its tickets.
+	teams map[string]*time.Location
+	// clear lists the variables shown as they are even with masking: the
+	// ones mapped into custom fields, unless their field is masked.
+	clear map[string]bool
+}
+
+// forTeam is ro with the team's time zone, when it has one.
+func (ro renderOptions) forTeam(team string) renderOptions {
+	if loc := ro.teams[team]; loc != nil {
+		ro.location = loc
+	}
+	return ro
 }
 
 // TranscriptHTML renders what a ticket shows an agent: the summary on top,
@@ -33,7 +46,9 @@ func TranscriptHTML(h *flows.Handoff, opts ...ConnectorOption) (string, error) {
 
 // view is the data the ticket template renders.
 type view struct {
-	Summary  string
+	Summary string
+	// ByModel marks a summary a language model wrote.
+	ByModel  bool
 	Reason   string
 	Channel  string
 	Contact  string
@@ -57,12 +72,14 @@ type kv struct{ Key, Value string }
 type line struct {
 	At, Who, Text, Choice string
 	Role                  string
+	// Options are the menu options a bot message showed, numbered.
+	Options []string
 	// Lines is Text split at line breaks, rendered with <br>.
 	Lines []string
 }
 
 var ticketTemplate = template.Must(template.New("ticket").Parse(`<h3>Summary</h3>
-<p>{{.Summary}}</p>
+<p>{{.Summary}}{{if .ByModel}} <small><em>(summary written by a model)</em></small>{{end}}</p>
 <ul>
 <li><strong>Reason:</strong> {{.Reason}}</li>
 <li><strong>Customer:</strong> {{.Contact}}</li>
@@ -90,7 +107,7 @@ var ticketTemplate = template.Must(template.New("ticket").Parse(`<h3>Summary</h3
 {{- end}}
 <h3>Conversation</h3>
 {{- range .Messages}}
-<p><small>{{.At}}</small> <strong>{{.Who}}:</strong> {{if .Choice}}<em>chose</em> “{{.Choice}}”{{if .Text}} <small>(typed “{{.Text}}”)</small>{{end}}{{else}}{{range $i, $l := .Lines}}{{if $i}}<br>{{end}}{{$l}}{{end}}{{end}}</p>
+<p><small>{{.At}}</small> <strong>{{.Who}}:</strong> {{if .Choice}}<em>chose</em> “{{.Choice}}”{{if .Text}} <small>(typed “{{.Text}}”)</small>{{end}}{{else}}{{range $i, $l := .Lines}}{{if $i}}<br>{{end}}{{$l}}{{end}}{{end}}{{if .Options}}<br><small>Options shown: {{range $i, $o := .Options}}{{if $i}} · {{end}}{{$o}}{{end}}</small>{{end}}</p>
 {{- else}}
 <p><em>No messages.</em></p>
 {{- end}}
@@ -106,8 +123,10 @@ func renderHTML(h *flows.Handoff, ro renderOptions) (string, error) {
 	if h == nil {
 		return "", fmt.Errorf("no handoff to render")
 	}
+	ro = ro.forTeam(h.Team)
 	v := view{
 		Summary:  ticketSummary(h, ro.mask),
+		ByModel:  h.SummaryBy == flows.SummaryByModel && strings.TrimSpace(h.Summary) != "",
 		Reason:   orDash(h.Reason),
 		Channel:  orDash(channelName(h.Channel)),
 		Contact:  contactLabel(h.Contact),
@@ -121,7 +140,7 @@ func renderHTML(h *flows.Handoff, ro renderOptions) (string, error) {
 		NoMatch:  h.NoMatch,
 		InHours:  h.InHours,
 		Signals:  signalList(h.Signals, ro.mask),
-		Vars:     varList(h.Vars, ro.mask),
+		Vars:     varList(h.Vars, ro),
 		Masked:   ro.mask,
 	}
 	for _, m := range h.Transcript {
@@ -164,8 +183,12 @@ func lineOf(m flows.Message, c flows.Contact, ro renderOptions) line {
 	if choice != "" && strings.EqualFold(strings.TrimSpace(text), strings.TrimSpace(choice)) {
 		text = "" // tapping a button sends its title: say it once
 	}
-	return line{At: formatTime(m.At, ro.location), Who: who(m, c), Text: text, Choice: choice, Role: string(m.From),
+	l := line{At: formatTime(m.At, ro.location), Who: who(m, c), Text: text, Choice: choice, Role: string(m.From),
 		Lines: strings.Split(strings.ReplaceAll(text, "\r\n", "\n"), "\n")}
+	for i, o := range m.Options {
+		l.Options = append(l.Options, strconv.Itoa(i+1)+". "+o)
+	}
+	return l
 }
 
 func who(m flows.Message, c flows.Contact) string {
@@ -303,8 +326,13 @@ func signalList(s *flows.Signals, mask bool) []string {
 	return out
 }
 
-// varList lists the set variables by name, values formatted as text.
-func varList(vars map[string]any, mask bool) []kv {
+// varList lists the variables an agent can use, by name, values as text:
+// not the unset ones (empty, zero, false: a flow's defaults), not the
+// internal ones (a name starting with "_", structured values such as an
+// HTTP call's raw result). With masking, values are masked but those
+// mapped into custom fields (WithCustomFields), unless their field is
+// masked (WithMaskedFields): the flow collected them for the agent.
+func varList(vars map[string]any, ro renderOptions) []kv {
 	keys := make([]string, 0, len(vars))
 	for k := range vars {
 		keys = append(keys, k)
@@ -312,16 +340,58 @@ func varList(vars map[string]any, mask bool) []kv {
 	sort.Strings(keys)
 	var out []kv
 	for _, k := range keys {
-		v, ok := formatValue(vars[k])
+		v, ok := agentValue(k, vars[k])
 		if !ok {
 			continue
 		}
-		if mask {
+		if ro.mask && !ro.clear[k] {
 			v = flows.MaskPII(v)
 		}
 		out = append(out, kv{k, v})
 	}
 	return out
+}
+
+// agentValue formats a variable for an agent; false when it is unset or
+// internal (see varList).
+func agentValue(name string, v any) (string, bool) {
+	if strings.HasPrefix(name, "_") {
+		return "", false
+	}
+	switch x := v.(type) {
+	case bool:
+		if !x {
+			return "", false
+		}
+	case float64:
+		if x == 0 {
+			return "", false
+		}
+	case int:
+		if x == 0 {
+			return "", false
+		}
+	case int64:
+		if x == 0 {
+			return "", false
+		}
+	case map[string]any:
+		return "", false
+	case []any:
+		parts := make([]string, 0, len(x))
+		for _, e := range x {
+			s, ok := agentValue("", e)
+			if !ok {
+				if _, isMap := e.(map[string]any); isMap {
+					return "", false
+				}
+				continue
+			}
+			parts = append(parts, s)
+		}
+		return strings.Join(parts, ", "), len(parts) > 0
+	}
+	return formatValue(v)
 }
 
 // formatValue renders a variable; false for unset and empty values.

@@ -30,7 +30,8 @@ type Zendesk struct {
 	requesters map[string]int64
 	// me is the API user's id, the assignee of a ticket Baton solves that
 	// nobody was assigned (Zendesk solves only assigned tickets).
-	me int64
+	me    int64
+	memos ticketMemo
 }
 
 var _ flows.Connector = (*Zendesk)(nil)
@@ -192,6 +193,7 @@ func (z *Zendesk) Open(ctx context.Context, h *flows.Handoff) (flows.TicketRef, 
 	z.mu.Lock()
 	z.requesters[id] = u.User.ID
 	z.mu.Unlock()
+	z.memos.put(id, h)
 	return flows.TicketRef{Connector: "zendesk", ID: id, URL: z.base + "/agent/tickets/" + id}, nil
 }
 
@@ -350,7 +352,7 @@ func fieldValues(h *flows.Handoff, o *connOptions) map[string]any {
 			if strings.TrimSpace(x) == "" {
 				continue
 			}
-			if o.render.mask {
+			if o.render.mask && o.maskedFields[field] {
 				x = flows.MaskPII(x)
 			}
 			out[field] = x
@@ -358,7 +360,7 @@ func fieldValues(h *flows.Handoff, o *connOptions) map[string]any {
 			out[field] = x
 		default:
 			if s, ok := formatValue(x); ok {
-				if o.render.mask {
+				if o.render.mask && o.maskedFields[field] {
 					s = flows.MaskPII(s)
 				}
 				out[field] = s

@@ -97,7 +97,8 @@ func (z *Zendesk) AppendBatch(ctx context.Context, t flows.TicketRef, c flows.Co
 	if len(msgs) == 0 {
 		return nil
 	}
-	text := batchText(msgs, c, z.o.render)
+	ro, c := z.memos.render(t.ID, c, z.o.render)
+	text := batchText(msgs, c, ro)
 	if allSystem(msgs) {
 		return z.updateTicket(ctx, "append", t.ID, map[string]any{"comment": zendeskComment{Body: text, Public: false}})
 	}

@@ -29,7 +29,8 @@ func (h *Host) setupHandoffs() error {
 		resolve = handoff.ConnectorMap(h.conns, CaptureName)
 	}
 	opts := append([]handoff.DeliverOption{handoff.DeliverClock(h.now), handoff.DeliverLogger(h.log),
-		handoff.DeliverOnSettled(h.settled)}, h.deliver...)
+		handoff.DeliverOnSettled(h.settled)}, h.deploy.DeliverOptions()...)
+	opts = append(opts, h.deliver...)
 	d, err := handoff.NewDeliverer(h.store.OutboxOf(flows.HandoffKinds...), resolve, opts...)
 	if err != nil {
 		return err
@@ -66,7 +67,7 @@ func (h *Host) route(ctx context.Context, _ *flows.Session, hf *flows.Handoff) e
 		if s, err := h.summarizer.Summarize(ctx, hf); err != nil {
 			h.log.Warn("the LLM summary failed; the ticket keeps the extractive one", "handoff", hf.ID, "error", err)
 		} else {
-			hf.Summary = s
+			hf.Summary, hf.SummaryBy = s, flows.SummaryByModel
 		}
 	}
 	return nil

@@ -148,7 +148,7 @@ func NewServer(cfg *config.Config, o ServerOptions) (*Server, error) {
 func (s *Server) bridge() error {
 	b := s.cfg.Bridge
 	mount := func(name, secret string, build func(string, handoff.Deliver, ...handoff.HandlerOption) (http.Handler, error), opts ...handoff.HandlerOption) error {
-		opts = append([]handoff.HandlerOption{handoff.HandlerDeduper(s.store, 0)}, opts...)
+		opts = append([]handoff.HandlerOption{handoff.HandlerDeduper(s.store, b.DedupeTTL), handoff.HandlerTolerance(b.TimestampWindow)}, opts...)
 		h, err := build(secret, s.Host.DeliverBridge, opts...)
 		if err != nil {
 			return fmt.Errorf("bridge.%s: %w", name, err)

@@ -291,6 +291,9 @@ func (e *enc) message(f int, m *flows.Message) {
 		e.str(3, m.Text)
 		e.str(4, m.Choice)
 		e.str(5, m.Agent)
+		for _, o := range m.Options {
+			e.str(7, o)
+		}
 		if md := m.Media; md != nil {
 			e.msg(6, func() {
 				e.str(1, md.Kind)
@@ -341,6 +344,8 @@ func (d *dec) message(m *flows.Message) {
 				m.Agent = d.str()
 			case 6:
 				m.Media = d.media()
+			case 7:
+				m.Options = append(m.Options, d.str())
 			default:
 				d.skip(wt)
 			}

@@ -74,7 +74,8 @@ func startLive(_ context.Context, e *env, cfg *sandboxConfig, o chatOptions) (*l
 		fmt.Fprintf(e.stderr, "baton chat: %v\n", err)
 		return nil, exitFailed
 	}
-	opts := append([]handoff.DeliverOption{handoff.DeliverOnSettled(lv.settled)}, liveDeliverOptions...)
+	opts := append([]handoff.DeliverOption{handoff.DeliverOnSettled(lv.settled)}, hc.DeliverOptions()...)
+	opts = append(opts, liveDeliverOptions...)
 	if lv.d, err = handoff.NewDeliverer(store, router.Resolver(conns), opts...); err != nil {
 		fmt.Fprintf(e.stderr, "baton chat: %v\n", err)
 		return nil, exitRuntime

@@ -95,7 +95,7 @@ func (h *helpdesk) summarize(ctx context.Context, hf *flows.Handoff) {
 		return
 	}
 	if s, ok := h.summaries[hf.ID]; ok {
-		hf.Summary = s
+		hf.Summary, hf.SummaryBy = s, flows.SummaryByModel
 		return
 	}
 	if _, failed := h.summaryFailed[hf.ID]; failed {
@@ -111,7 +111,7 @@ func (h *helpdesk) summarize(ctx context.Context, hf *flows.Handoff) {
 		return
 	}
 	h.summaries[hf.ID] = s
-	hf.Summary = s
+	hf.Summary, hf.SummaryBy = s, flows.SummaryByModel
 }
 
 // after returns the events that follow effect e of a turn: the routing

@@ -1,0 +1,99 @@
+package config
+
+import (
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestDeliveryKeys: the keys of exactly-once delivery, the bridge's
+// replay protection and per-field masking decode into the config, and
+// mistakes are reported at their line and column.
+func TestDeliveryKeys(t *testing.T) {
+	src := `connectors:
+  default: zendesk
+  zendesk:
+    subdomain: acme
+    oauth_token: zd-oauth
+    requester_updates: true
+    fields:
+      "360009999999": order_id
+      "360001111111": {var: email, mask: true}
+  freshdesk:
+    domain: acme.freshdesk.com
+    api_key: k
+    search_window: 5m
+    unique_external_id: true
+    fields:
+      cf_order: {var: order_id}
+delivery:
+  append_window: 0
+  appends_per_minute: 6
+  call_timeout: 20s
+bridge:
+  timestamp_window: 2m
+  dedupe_ttl: 48h
+  zendesk: {signing_secret: s}
+`
+	c, diags := Parse("cfg.yaml", []byte(src), WithEnv(envOf(nil)))
+	if diags.HasErrors() {
+		t.Fatal(diags.Err())
+	}
+	h := c.Handoff
+	z, f := h.Connectors.Zendesk, h.Connectors.Freshdesk
+	if z.OAuthToken != "zd-oauth" || !z.RequesterUpdates || z.Fields["360001111111"] != "email" || z.Fields["360009999999"] != "order_id" ||
+		len(z.MaskedFields) != 1 || z.MaskedFields[0] != "360001111111" {
+		t.Errorf("zendesk = %+v", z)
+	}
+	if f.SearchWindow != 5*time.Minute || !f.UniqueExternalID || f.Fields["cf_order"] != "order_id" || len(f.MaskedFields) != 0 {
+		t.Errorf("freshdesk = %+v", f)
+	}
+	d := h.Delivery
+	if d.AppendWindow == nil || *d.AppendWindow != 0 || d.AppendsPerMinute == nil || *d.AppendsPerMinute != 6 || d.CallTimeout != 20*time.Second {
+		t.Errorf("delivery = %+v", d)
+	}
+	if len(h.DeliverOptions()) != 2 {
+		t.Errorf("DeliverOptions = %d options, want 2", len(h.DeliverOptions()))
+	}
+	if c.Bridge.TimestampWindow != 2*time.Minute || c.Bridge.DedupeTTL != 48*time.Hour {
+		t.Errorf("bridge = %+v", c.Bridge)
+	}
+
+	bad := `connectors:
+  zendesk:
+    subdomain: acme
+    email: e
+    token: t
+    requester_updates: yes
+    fields:
+      "1": {mask: true}
+  freshdesk:
+    domain: a
+    api_key: k
+    search_window: 3h
+  default: zendesk
+delivery:
+  append_window: soon
+  appends_per_minute: -1
+  call_timeout: 5m
+  batch: 3
+bridge:
+  timestamp_window: 2h
+`
+	_, diags = Parse("cfg.yaml", []byte(bad), WithEnv(envOf(nil)))
+	msg := diags.Err().Error()
+	for _, want := range []string{
+		`cfg.yaml:6:24: error: connectors.zendesk.requester_updates needs oauth_token`,
+		`cfg.yaml:8:7: error: connectors.zendesk.fields.1 needs var:`,
+		`cfg.yaml:12:20: error: connectors.freshdesk.search_window is at most 1h`,
+		`cfg.yaml:15:18: error: delivery.append_window must be a positive duration`,
+		`cfg.yaml:16:23: error: delivery.appends_per_minute must be a whole number from 0 to 600, not "-1"`,
+		`cfg.yaml:17:17: error: delivery.call_timeout is at most 2m`,
+		`cfg.yaml:18:3: error: unknown key "batch" in delivery; known keys: append_window, appends_per_minute, call_timeout`,
+		`cfg.yaml:20:21: error: bridge.timestamp_window is at most 1h`,
+	} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("diagnostics lack %q:\n%s", want, msg)
+		}
+	}
+}
