@@ -18,9 +18,10 @@
 //
 //	store:
 //	  kind: memory | bolt | valkey
-//	  path: baton.db            # bolt: the database file
-//	  address: localhost:6379   # valkey (addresses: [...] for a cluster)
-//	  session_ttl: 720h         # idle conversations are deleted after it (default 30 days)
+//	  path: baton.db               # bolt: the database file
+//	  url: redis://localhost:6379  # valkey (or address:, addresses: [...] for a cluster)
+//	  session_ttl: 720h            # idle conversations are deleted after it (default 30 days)
 //
-// (see the config package for every key).
+// (the config package reads them; the host opens the store with the
+// constructors' options: memory.WithTTL, bolt.WithTTL, valkey.WithTTL...).
 package store
