@@ -5,9 +5,11 @@ import "context"
 // LoadTracker counts the open handoffs of each agent, for least-loaded and
 // skills assignment. Session stores implement it next to the outbox, so
 // the counts survive a restart and are shared by the processes sharing the
-// store. Routing adds 1 when it assigns an agent; the host takes 1 off when
-// the ticket is solved, closed or declined (HandoffRef.Assignee says whose
-// it was).
+// store. The counts change in the save of the turn that causes them
+// (Commit.Loads): engine.Handle adds 1 for the agent routing assigned a
+// handoff and takes 1 off when the handoff's ticket is solved, closed or
+// declined (HandoffRef.Assignee says whose it was), so a turn that fails
+// to save counts nothing. Add is for corrections.
 type LoadTracker interface {
 	// Loads returns the open handoffs of each of agents (missing: 0).
 	Loads(ctx context.Context, agents []string) (map[string]int, error)
