@@ -142,7 +142,10 @@ func Open(path string, opts ...Option) (*Store, error) {
 	}
 	fi, statErr := os.Stat(path)
 	existed := statErr == nil && fi.Size() > 0
-	db, err := bbolt.Open(path, 0o600, &bbolt.Options{Timeout: s.lockTimeout, NoSync: s.noSync})
+	db, err := bbolt.Open(path, 0o600, &bbolt.Options{Timeout: s.lockTimeout, NoSync: s.noSync,
+		// The freelist is rebuilt on open instead of written by every commit,
+		// which otherwise grows with the file: what etcd runs with.
+		NoFreelistSync: true, FreelistType: bbolt.FreelistMapType})
 	switch {
 	case errors.Is(err, berrors.ErrTimeout):
 		return nil, fmt.Errorf("bolt store %s: %w: %s; stop it or give this process another file", path, ErrLocked, lockHolder(path))
