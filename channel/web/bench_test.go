@@ -15,10 +15,11 @@ type discard struct{}
 func (discard) Receive(context.Context, flows.Inbound) error       { return nil }
 func (discard) Status(context.Context, flows.DeliveryStatus) error { return nil }
 
-// BenchmarkPost measures a posted message: decode, checks, hand-over to a
-// Receiver that does nothing, and the echo into the conversation's buffer.
+// BenchmarkPost measures a posted message: decode, checks, the post
+// budget, hand-over to a Receiver that does nothing, and the echo into the
+// conversation's buffer.
 func BenchmarkPost(b *testing.B) {
-	h, err := NewHandler(discard{})
+	h, err := NewHandler(discard{}, WithRate(1<<30, 1)) // one conversation posting flat out
 	if err != nil {
 		b.Fatal(err)
 	}
