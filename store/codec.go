@@ -141,6 +141,7 @@ func (e *enc) session(s *flows.Session) {
 }
 
 func (d *dec) session(s *flows.Session) {
+	messages := d.count(11)
 	for d.more() {
 		f, wt := d.key()
 		switch f {
@@ -166,7 +167,7 @@ func (d *dec) session(s *flows.Session) {
 			s.Lifecycle = flows.Lifecycle(d.str())
 		case 11:
 			if s.Transcript == nil {
-				s.Transcript = make([]flows.Message, 0, 1+d.count(11))
+				s.Transcript = make([]flows.Message, 0, messages)
 			}
 			s.Transcript = append(s.Transcript, flows.Message{})
 			d.message(&s.Transcript[len(s.Transcript)-1])

@@ -225,8 +225,9 @@ func (d *dec) time() time.Time {
 	return time.Unix(sec, int64(nsec)).UTC()
 }
 
-// count returns how many fields f the message in d has (0 when it is
-// corrupt: the decoding proper reports it).
+// count returns how many fields f the rest of the message in d has, from
+// a field's start (a wrong count when it is corrupt: the decoding proper
+// reports that).
 func (d *dec) count(f int) int {
 	s := *d
 	n := 0
