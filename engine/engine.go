@@ -24,6 +24,8 @@ type Engine struct {
 	replyOutbox bool
 	// observer sees each turn Handle saved (analytics).
 	observer func(context.Context, flows.TurnRecord)
+	// commitHook adds to what Handle saves with the session (SLA timers).
+	commitHook func(prev, next *flows.Session, c *flows.Commit)
 	// maxMsg bounds the bytes of a user message kept (WithMaxMessage).
 	maxMsg int
 	// mediaReplies override the polite replies to media, by language.
@@ -82,6 +84,14 @@ func WithMaxMessage(n int) Option {
 			e.maxMsg = n
 		}
 	}
+}
+
+// WithCommitHook sets a function Handle calls before each save with the
+// sessions before and after the turn and the commit it is about to write,
+// which the function may add to (sla.Watcher.Commit adds the SLA timers
+// of a new handoff, so they are written with it).
+func WithCommitHook(f func(prev, next *flows.Session, c *flows.Commit)) Option {
+	return func(e *Engine) { e.commitHook = f }
 }
 
 // WithTranscriptLimit bounds the messages a session keeps (default 200).

@@ -93,6 +93,9 @@ func (e *Engine) Handle(ctx context.Context, store flows.SessionStore, id string
 		c := e.Commit(s, ns, effects, in)
 		c.Outbox = append(items, c.Outbox...)
 		c.Done = call.done
+		if e.commitHook != nil {
+			e.commitHook(s, ns, &c)
+		}
 		if shared != nil {
 			err = shared.SaveOwned(ctx, ns, c)
 		} else {

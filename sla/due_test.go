@@ -1,0 +1,93 @@
+package sla
+
+import (
+	"testing"
+	"time"
+
+	"github.com/batonbot/baton/flows"
+)
+
+func rome(t *testing.T) *time.Location {
+	loc, err := time.LoadLocation("Europe/Rome")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return loc
+}
+
+// officeHours: mon-fri 09:00-13:00 and 14:00-18:00, a holiday on
+// 2026-04-06 (Easter Monday).
+func officeHours(loc *time.Location) *flows.BusinessHours {
+	b := &flows.BusinessHours{Location: loc, Holidays: map[string]bool{"2026-04-06": true}}
+	for d := time.Monday; d <= time.Friday; d++ {
+		b.Week[d] = []flows.Span{{From: 9 * 60, To: 13 * 60}, {From: 14 * 60, To: 18 * 60}}
+	}
+	return b
+}
+
+func TestAddOpen(t *testing.T) {
+	loc := rome(t)
+	b := officeHours(loc)
+	at := func(s string) time.Time {
+		v, err := time.ParseInLocation("2006-01-02 15:04", s, loc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	tests := []struct {
+		start string
+		d     time.Duration
+		want  string
+	}{
+		{"2026-03-03 10:00", time.Hour, "2026-03-03 11:00"},        // open all along
+		{"2026-03-03 12:30", time.Hour, "2026-03-03 14:30"},        // lunch break does not count
+		{"2026-03-03 17:30", 2 * time.Hour, "2026-03-04 10:30"},    // the night does not count
+		{"2026-03-06 17:00", 2 * time.Hour, "2026-03-09 10:00"},    // Friday to Monday
+		{"2026-03-07 20:00", 30 * time.Minute, "2026-03-09 09:30"}, // asked on a Saturday night
+		{"2026-04-03 17:00", 2 * time.Hour, "2026-04-07 10:00"},    // Easter Monday is closed
+		{"2026-03-03 10:00", 8 * time.Hour, "2026-03-04 10:00"},    // one working day
+		{"2026-03-03 18:00", time.Minute, "2026-03-04 09:01"},      // right at closing
+		{"2026-03-28 17:00", 2 * time.Hour, "2026-03-30 11:00"},    // across the DST change (Sunday 29th)
+	}
+	for _, tt := range tests {
+		got := AddOpen(b, at(tt.start), tt.d)
+		if !got.Equal(at(tt.want)) {
+			t.Errorf("AddOpen(%s, %s) = %s, want %s", tt.start, tt.d, got.In(loc).Format("2006-01-02 15:04 Mon"), tt.want)
+		}
+	}
+	if got := AddOpen(&flows.BusinessHours{Location: loc}, at("2026-03-03 10:00"), time.Hour); !got.IsZero() {
+		t.Errorf("a calendar that never opens: %s, want zero", got)
+	}
+}
+
+func TestTableStamp(t *testing.T) {
+	loc := rome(t)
+	tab := &Table{
+		Default: Policy{FirstResponse: map[flows.Priority]time.Duration{flows.PriorityHigh: time.Hour, flows.PriorityNormal: 2 * time.Hour},
+			Resolution: map[flows.Priority]time.Duration{flows.PriorityHigh: 8 * time.Hour}},
+		Teams: map[string]Policy{"billing": {FirstResponse: map[flows.Priority]time.Duration{flows.PriorityNormal: 4 * time.Hour},
+			Hours: officeHours(loc), BusinessHours: true}},
+	}
+	start := time.Date(2026, 3, 3, 17, 0, 0, 0, loc)
+	h := &flows.Handoff{Team: "support", Priority: flows.PriorityHigh, CreatedAt: start}
+	tab.Stamp(h)
+	if !h.FirstResponseDue.Equal(start.Add(time.Hour)) || !h.ResolutionDue.Equal(start.Add(8*time.Hour)) {
+		t.Errorf("support high: %s %s", h.FirstResponseDue, h.ResolutionDue)
+	}
+	h = &flows.Handoff{Team: "billing", Priority: flows.PriorityNormal, CreatedAt: start}
+	tab.Stamp(h)
+	if want := time.Date(2026, 3, 4, 12, 0, 0, 0, loc); !h.FirstResponseDue.Equal(want) || !h.ResolutionDue.IsZero() {
+		t.Errorf("billing normal (business hours): %s, want %s; resolution %s", h.FirstResponseDue, want, h.ResolutionDue)
+	}
+	h = &flows.Handoff{Team: "billing", Priority: flows.PriorityHigh, CreatedAt: start.Add(30 * time.Minute)}
+	tab.Stamp(h)
+	if want := time.Date(2026, 3, 4, 9, 30, 0, 0, loc); !h.FirstResponseDue.Equal(want) {
+		t.Errorf("billing high falls back to the default target on the team's clock: %s, want %s", h.FirstResponseDue, want)
+	}
+	h = &flows.Handoff{Team: "support", Priority: flows.PriorityLow, CreatedAt: start}
+	tab.Stamp(h)
+	if !h.FirstResponseDue.IsZero() {
+		t.Errorf("no target for low: %s", h.FirstResponseDue)
+	}
+}

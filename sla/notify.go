@@ -1,0 +1,143 @@
+package sla
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/batonbot/baton/flows"
+)
+
+// Notifier sends SLA alerts to a Slack incoming webhook, a Microsoft
+// Teams incoming webhook and/or a webhook of one's own, each message with
+// a link to the ticket.
+type Notifier struct {
+	Slack   string
+	Teams   string
+	Webhook string
+	// Sign, when set, signs webhook requests with Standard Webhooks headers
+	// (handoff.SignWebhook with the secret).
+	Sign   func(id string, ts time.Time, body []byte) (string, error)
+	Client *http.Client
+}
+
+var _ flows.Alerter = (*Notifier)(nil)
+
+// Configured reports whether n sends anywhere.
+func (n *Notifier) Configured() bool {
+	return n != nil && (n.Slack != "" || n.Teams != "" || n.Webhook != "")
+}
+
+// Alert posts a to every configured destination; the errors of those that
+// failed are joined.
+func (n *Notifier) Alert(ctx context.Context, a flows.SLAAlert) error {
+	if n == nil {
+		return nil
+	}
+	var errs []error
+	if n.Slack != "" {
+		errs = append(errs, n.post(ctx, "slack", n.Slack, slackMessage(a), nil))
+	}
+	if n.Teams != "" {
+		errs = append(errs, n.post(ctx, "teams", n.Teams, teamsMessage(a), nil))
+	}
+	if n.Webhook != "" {
+		errs = append(errs, n.post(ctx, "webhook", n.Webhook, webhookMessage(a), n.Sign))
+	}
+	return errors.Join(errs...)
+}
+
+// Text is the alert in one sentence.
+func Text(a flows.SLAAlert) string {
+	who := a.Team
+	if who == "" {
+		who = "the team"
+	}
+	waited := a.At.Sub(a.RequestedAt).Round(time.Minute)
+	if a.Threshold >= 100 {
+		return fmt.Sprintf("SLA breached: a %s handoff to %s has waited %s for a first reply (due %s).",
+			a.Priority, who, waited, a.Due.Format("15:04 Jan 2"))
+	}
+	return fmt.Sprintf("SLA at %d%%: a %s handoff to %s has waited %s for a first reply; it is due at %s.",
+		a.Threshold, a.Priority, who, waited, a.Due.Format("15:04 Jan 2"))
+}
+
+func slackMessage(a flows.SLAAlert) any {
+	text := Text(a)
+	if a.Link != "" {
+		label := "Open the conversation"
+		if a.Ticket.ID != "" {
+			label = "Open ticket " + a.Ticket.ID
+		}
+		text += " <" + a.Link + "|" + label + ">"
+	}
+	return map[string]any{"text": text}
+}
+
+func teamsMessage(a flows.SLAAlert) any {
+	color := "F5A623"
+	if a.Threshold >= 100 {
+		color = "E5484D"
+	}
+	m := map[string]any{
+		"@type": "MessageCard", "@context": "http://schema.org/extensions",
+		"summary": "SLA " + strconv.Itoa(a.Threshold) + "%", "themeColor": color, "title": "SLA " + strconv.Itoa(a.Threshold) + "%: " + a.Team,
+		"text": Text(a),
+	}
+	if a.Link != "" {
+		m["potentialAction"] = []any{map[string]any{"@type": "OpenUri", "name": "Open the ticket",
+			"targets": []any{map[string]any{"os": "default", "uri": a.Link}}}}
+	}
+	return m
+}
+
+func webhookMessage(a flows.SLAAlert) any {
+	return map[string]any{"type": "sla.alert", "alert": a, "text": Text(a)}
+}
+
+func (n *Notifier) post(ctx context.Context, name, url string, body any, sign func(string, time.Time, []byte) (string, error)) error {
+	b, err := json.Marshal(body)
+	if err != nil {
+		return err
+	}
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(b))
+	if err != nil {
+		return fmt.Errorf("sla alert to %s: %w", name, err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	if sign != nil {
+		if a, ok := body.(map[string]any)["alert"].(flows.SLAAlert); ok {
+			id := "sla_" + a.HandoffID + "_" + strconv.Itoa(a.Threshold)
+			ts := time.Now()
+			sig, err := sign(id, ts, b)
+			if err != nil {
+				return fmt.Errorf("sla alert to %s: signing: %w", name, err)
+			}
+			req.Header.Set("webhook-id", id)
+			req.Header.Set("webhook-timestamp", strconv.FormatInt(ts.Unix(), 10))
+			req.Header.Set("webhook-signature", sig)
+		}
+	}
+	client := n.Client
+	if client == nil {
+		client = &http.Client{Timeout: 10 * time.Second}
+	}
+	resp, err := client.Do(req)
+	if err != nil {
+		return fmt.Errorf("sla alert to %s: %w", name, err)
+	}
+	defer resp.Body.Close()
+	msg, _ := io.ReadAll(io.LimitReader(resp.Body, 512))
+	if resp.StatusCode/100 != 2 {
+		return fmt.Errorf("sla alert to %s: %s: %s", name, resp.Status, bytes.TrimSpace(msg))
+	}
+	return nil
+}
