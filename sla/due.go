@@ -38,7 +38,9 @@ func (t *Table) Policy(team string) Policy {
 	}
 	merged := Policy{Hours: p.Hours, BusinessHours: p.BusinessHours,
 		FirstResponse: map[flows.Priority]time.Duration{}, Resolution: map[flows.Priority]time.Duration{}}
-	for _, m := range []struct{ dst, def, own map[flows.Priority]time.Duration }{
+	for _, m := range []struct {
+		dst, def, own map[flows.Priority]time.Duration
+	}{
 		{merged.FirstResponse, t.Default.FirstResponse, p.FirstResponse},
 		{merged.Resolution, t.Default.Resolution, p.Resolution},
 	} {

@@ -62,9 +62,9 @@ func (r *recorded) thresholds() []int {
 }
 
 type rig struct {
-	t      *testing.T
-	now    time.Time
-	store  interface {
+	t     *testing.T
+	now   time.Time
+	store interface {
 		flows.SessionStore
 		flows.Timers
 		flows.Deduper
