@@ -43,7 +43,7 @@ func (t *turn) mediaEnv() any {
 }
 
 // recordUser adds the user's message to the transcript: its text, or for
-// media its description ("[image] broken box"), with the media.
+// media its description ("[image 1479537139650973] broken box"), with the media.
 func (t *turn) recordUser() int {
 	i := t.record(flows.RoleUser, t.text)
 	if t.cut > 0 {

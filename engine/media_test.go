@@ -36,7 +36,7 @@ func TestMediaNobodyTakes(t *testing.T) {
 			last = m
 		}
 	}
-	if last.Text != "[image]" || last.Media == nil || last.Media.ID != photo.ID {
+	if last.Text != "[image 1479537139650973]" || last.Media == nil || last.Media.ID != photo.ID {
 		t.Errorf("transcript keeps %+v", last)
 	}
 }
@@ -126,7 +126,7 @@ func TestMediaToTheTicket(t *testing.T) {
 	doc := &flows.Media{Kind: flows.MediaDocument, ID: "42", Filename: "foto-pacco.pdf", Caption: "ecco il danno"}
 	effs := c.media(doc)
 	a, ok := find[flows.Append](effs)
-	if !ok || a.Message.Text != "[document] foto-pacco.pdf ecco il danno" || a.Message.Media == nil || a.Message.Media.ID != "42" {
+	if !ok || a.Message.Text != "[document 42] foto-pacco.pdf ecco il danno" || a.Message.Media == nil || a.Message.Media.ID != "42" {
 		t.Errorf("append %+v (effects %s)", a, types(effs))
 	}
 	if len(replies(effs)) != 0 {

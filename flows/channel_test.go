@@ -15,8 +15,8 @@ func TestMediaDescribe(t *testing.T) {
 		want string
 	}{
 		{nil, ""},
-		{&Media{Kind: MediaImage, ID: "1", Caption: "broken box"}, "[image] broken box"},
-		{&Media{Kind: MediaAudio, ID: "2"}, "[audio]"},
+		{&Media{Kind: MediaImage, ID: "1", Caption: "broken box"}, "[image 1] broken box"},
+		{&Media{Kind: MediaAudio, ID: "2"}, "[audio 2]"},
 		{&Media{Kind: MediaDocument, Filename: "invoice.pdf", Caption: "march"}, "[document] invoice.pdf march"},
 		{&Media{Kind: MediaLocation, Latitude: 45.4642, Longitude: 9.19, Name: "Duomo", Address: "Piazza del Duomo"}, "[location] Duomo Piazza del Duomo (45.4642, 9.19)"},
 		{&Media{Kind: MediaContacts, Contacts: []Contact{{Name: "Ada", Phone: "+39 333"}, {Name: "Bob"}}}, "[contacts] Ada <+39 333>, Bob"},

@@ -33,13 +33,18 @@ type Media struct {
 	Contacts []Contact `json:"contacts,omitempty"`
 }
 
-// Describe is a one-line text for transcripts and tickets: the kind with
-// the caption, filename, place or contact names, e.g. "[image] broken box".
+// Describe is a one-line text for transcripts and tickets: the kind and
+// media id, then the filename and caption, the place, or the contacts,
+// e.g. "[image 1479537139650973] broken box".
 func (m *Media) Describe() string {
 	if m == nil {
 		return ""
 	}
-	s := "[" + m.Kind + "]"
+	s := "[" + m.Kind
+	if m.ID != "" {
+		s += " " + m.ID
+	}
+	s += "]"
 	add := func(v string) {
 		if v != "" {
 			s += " " + v

@@ -44,8 +44,8 @@ func brief(in flows.Inbound) string {
 	media := ""
 	if m := in.Input.Media; m != nil {
 		media = m.Describe()
-		if m.ID != "" {
-			media += " #" + m.ID + " " + m.MIME
+		if m.MIME != "" {
+			media += " " + m.MIME
 		}
 	}
 	return strings.Join([]string{in.ID, in.ConversationID, in.Contact.ID, in.Contact.Name, in.Input.Text, in.Input.Payload, media}, "|")
@@ -75,10 +75,10 @@ func TestHandlerUpdates(t *testing.T) {
 		{file: "text", status: 200, inputs: []string{"tg:shop:861200001|" + conv + "|5123456789|Anna Rossi|Ciao, dov'è il mio ordine?||"}},
 		{file: "callback", status: 200, inputs: []string{"tg:shop:861200002|" + conv + "|5123456789|Anna Rossi||order|"}, answer: "4382bfdwdsb323b2d9"},
 		{file: "callback_no_message", status: 200, inputs: []string{"tg:shop:861200003|" + conv + "|5123456789|Anna Rossi||faq|"}, answer: "4382bfdwdsb323b2e0"},
-		{file: "photo", status: 200, inputs: []string{"tg:shop:861200004|" + conv + "|5123456789|Anna Rossi|il pacco è arrivato rotto||[image] il pacco è arrivato rotto #AgACAgQAAxkBAAIBlarge image/jpeg"}},
-		{file: "document", status: 200, inputs: []string{"tg:shop:861200005|" + conv + "|5123456789|Anna Rossi|fattura||[document] fattura-0042.pdf fattura #BQACAgQAAxkBAAIBdoc application/pdf"}},
-		{file: "voice", status: 200, inputs: []string{"tg:shop:861200006|" + conv + "|5123456789|Anna Rossi|||[audio] #AwACAgQAAxkBAAIBvoice audio/ogg"}},
-		{file: "sticker", status: 200, inputs: []string{"tg:shop:861200007|" + conv + "|5123456789|Anna Rossi|||[sticker] #CAACAgIAAxkBAAIBstk image/webp"}},
+		{file: "photo", status: 200, inputs: []string{"tg:shop:861200004|" + conv + "|5123456789|Anna Rossi|il pacco è arrivato rotto||[image AgACAgQAAxkBAAIBlarge] il pacco è arrivato rotto image/jpeg"}},
+		{file: "document", status: 200, inputs: []string{"tg:shop:861200005|" + conv + "|5123456789|Anna Rossi|fattura||[document BQACAgQAAxkBAAIBdoc] fattura-0042.pdf fattura application/pdf"}},
+		{file: "voice", status: 200, inputs: []string{"tg:shop:861200006|" + conv + "|5123456789|Anna Rossi|||[audio AwACAgQAAxkBAAIBvoice] audio/ogg"}},
+		{file: "sticker", status: 200, inputs: []string{"tg:shop:861200007|" + conv + "|5123456789|Anna Rossi|||[sticker CAACAgIAAxkBAAIBstk] image/webp"}},
 		{file: "location", status: 200, inputs: []string{"tg:shop:861200008|" + conv + "|5123456789|Anna Rossi|||[location] Duomo di Milano Piazza del Duomo, Milano (45.4642, 9.19)"}},
 		{file: "contact", status: 200, inputs: []string{"tg:shop:861200009|" + conv + "|5123456789|Anna Rossi|||[contacts] Marco Bianchi <+393337654321>"}},
 		{file: "text", path: "/webhooks/telegram/other", secret: "another-secret", status: 200, inputs: []string{"tg:other:861200001|telegram:other:5123456789|5123456789|Anna Rossi|Ciao, dov'è il mio ordine?||"}},

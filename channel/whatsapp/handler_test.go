@@ -62,8 +62,8 @@ func brief(in flows.Inbound) string {
 	media := ""
 	if in.Input.Media != nil {
 		media = in.Input.Media.Describe()
-		if in.Input.Media.ID != "" {
-			media += " #" + in.Input.Media.ID + " " + in.Input.Media.MIME
+		if mime := in.Input.Media.MIME; mime != "" {
+			media += " " + mime
 		}
 	}
 	s := strings.Join([]string{in.ConversationID, in.Contact.ID, in.Contact.Phone, in.Contact.Name, in.Input.Text, in.Input.Payload, media}, "|")
@@ -109,11 +109,11 @@ func TestHandlerNotifications(t *testing.T) {
 		{file: "button_reply", status: 200, inputs: []string{conv + "|393331234567|393331234567|Anna Rossi||order|"}},
 		{file: "list_reply", status: 200, inputs: []string{conv + "|393331234567|393331234567|Anna Rossi||returns|"}},
 		{file: "template_button", status: 200, inputs: []string{conv + "|393331234567|393331234567|Anna Rossi||resume|"}},
-		{file: "image", status: 200, inputs: []string{conv + "|393331234567|393331234567|Anna Rossi|il pacco è arrivato rotto||[image] il pacco è arrivato rotto #1479537139650973 image/jpeg"}},
-		{file: "voice", status: 200, inputs: []string{conv + "|393331234567|393331234567|Anna Rossi|||[audio] #2079537139650974 audio/ogg; codecs=opus"}},
-		{file: "document", status: 200, inputs: []string{conv + "|393331234567|393331234567|Anna Rossi|fattura||[document] fattura-0042.pdf fattura #3079537139650975 application/pdf"}},
-		{file: "video", status: 200, inputs: []string{conv + "|393331234567|393331234567|Anna Rossi|||[video] #4079537139650976 video/mp4"}},
-		{file: "sticker", status: 200, inputs: []string{conv + "|393331234567|393331234567|Anna Rossi|||[sticker] #5079537139650977 image/webp"}},
+		{file: "image", status: 200, inputs: []string{conv + "|393331234567|393331234567|Anna Rossi|il pacco è arrivato rotto||[image 1479537139650973] il pacco è arrivato rotto image/jpeg"}},
+		{file: "voice", status: 200, inputs: []string{conv + "|393331234567|393331234567|Anna Rossi|||[audio 2079537139650974] audio/ogg; codecs=opus"}},
+		{file: "document", status: 200, inputs: []string{conv + "|393331234567|393331234567|Anna Rossi|fattura||[document 3079537139650975] fattura-0042.pdf fattura application/pdf"}},
+		{file: "video", status: 200, inputs: []string{conv + "|393331234567|393331234567|Anna Rossi|||[video 4079537139650976] video/mp4"}},
+		{file: "sticker", status: 200, inputs: []string{conv + "|393331234567|393331234567|Anna Rossi|||[sticker 5079537139650977] image/webp"}},
 		{file: "location", status: 200, inputs: []string{conv + "|393331234567|393331234567|Anna Rossi|||[location] Duomo di Milano Piazza del Duomo, Milano (45.4642, 9.19)"}},
 		{file: "contacts", status: 200, inputs: []string{conv + "|393331234567|393331234567|Anna Rossi|||[contacts] Marco Bianchi <+39 333 765 4321>"}},
 		{file: "millis", status: 200, inputs: []string{conv + "|393331234567|393331234567|Anna Rossi|ciao||"}},
@@ -313,7 +313,7 @@ func TestFakeNotifications(t *testing.T) {
 		conv + "|393331234567|393331234567|Anna|ciao||",
 		conv + "|393331234567|393331234567|Anna||faq|",
 		"whatsapp:106540352242922:IT.42|IT.42||Anna||returns||@anna",
-		conv + "|393331234567|393331234567|Anna|||[document] a.pdf #77 application/pdf",
+		conv + "|393331234567|393331234567|Anna|||[document 77] a.pdf application/pdf",
 		conv + "|393331234567|393331234567|Anna|||[location] (1.5, 2)",
 		conv + "|393331234567|393331234567|Anna|||[contacts] Bo <+1 555>",
 	}

@@ -37,7 +37,7 @@ conversations:
 	}
 	if tf != nil {
 		st := tf.convs[0].steps[3]
-		if st.kind != "media" || st.media.Kind != "image" || st.media.Caption != "2" || st.media.ID != "test-image" || st.input() != `media: "[image] 2"` {
+		if st.kind != "media" || st.media.Kind != "image" || st.media.Caption != "2" || st.media.ID != "test-image" || st.input() != `media: "[image test-image] 2"` {
 			t.Errorf("step %+v", st)
 		}
 	}
