@@ -468,3 +468,32 @@ func TestServeFaultTwoProcesses(t *testing.T) {
 	checkTickets(t, w, cs)
 	t.Logf("2 processes: %d messages accepted, each answered once, in order", accepted.Load())
 }
+
+// TestServeFaultSecondProcessOnBolt: a second baton serve on the bbolt
+// file another one holds is refused, saying which file and why.
+func TestServeFaultSecondProcessOnBolt(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs baton serve")
+	}
+	path := filepath.Join(t.TempDir(), "baton.db")
+	w := newFaultWorld(t, fmt.Sprintf("{kind: bolt, path: %q}", path))
+	startServeProcess(t, w, "")
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	l.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	out, err := exec.CommandContext(ctx, buildBaton(t), "serve", "--config", w.config, "--listen", addr).CombinedOutput()
+	if err == nil || ctx.Err() != nil {
+		t.Fatalf("the second process did not exit refused (%v):\n%s", err, out)
+	}
+	for _, want := range []string{path, "in use by another process"} {
+		if !strings.Contains(string(out), want) {
+			t.Errorf("the refusal does not say %q:\n%s", want, out)
+		}
+	}
+	t.Logf("refused: %s", strings.TrimSpace(string(out)))
+}
