@@ -9,7 +9,7 @@ import (
 )
 
 var (
-	topKeys     = []string{"flow", "version", "languages", "start", "on_reload", "timezone", "vars", "include", "hours", "nlu", "triggers", "no_match", "timeouts", "states"}
+	topKeys     = []string{"flow", "version", "languages", "start", "on_reload", "timezone", "vars", "include", "hours", "nlu", "triggers", "no_match", "timeouts", "states", "subflows"}
 	includeKeys = []string{"vars", "include", "hours", "nlu", "triggers", "states"}
 	langCode    = regexp.MustCompile(`^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$`)
 )
@@ -24,6 +24,7 @@ func (l *loader) load(path string, src []byte) (*flows.Flow, Diagnostics) {
 		return nil, l.sorted()
 	}
 	l.top(root)
+	l.resolveCalls()
 	l.check()
 	if l.diags.HasErrors() {
 		return nil, l.sorted()
@@ -59,6 +60,7 @@ func (l *loader) loadFragment(path string, src []byte) Diagnostics {
 		return l.sorted()
 	}
 	l.included(root, []string{path})
+	l.resolveCalls()
 	l.check()
 	return l.sorted()
 }
@@ -132,6 +134,8 @@ func (l *loader) top(root *yaml.Node) {
 			l.timeouts(p.val)
 		case "timezone":
 			l.timezone(p.val)
+		case "subflows":
+			l.subflowNodes(p.val)
 		case "languages", "include":
 		default:
 			l.shared(key, p.val, []string{l.file.path})

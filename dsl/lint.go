@@ -36,6 +36,13 @@ func (l *loader) lint() {
 	}
 }
 
+// waits reports whether the conversation waits for the customer in s: its
+// own menu, ask, routes or collect, or a sub-flow's (the flow's triggers
+// apply there too).
+func waits(s *flows.State) bool {
+	return s.WaitsForInput() || s.Call != nil
+}
+
 // terminal reports whether entering s ends the bot's part: it ends the
 // conversation or hands it to a person.
 func terminal(s *flows.State) bool {
@@ -75,7 +82,7 @@ func newGraph(f *flows.Flow) *graph {
 
 // applies reports whether flow-wide edge e can leave state s.
 func applies(s *flows.State, e flows.Edge) bool {
-	if !s.WaitsForInput() {
+	if !waits(s) {
 		return false
 	}
 	switch e.Kind {
@@ -162,7 +169,7 @@ func (g *graph) reachesHandoff() map[string]bool {
 				hands = hands || doHands(o.Do)
 			}
 		}
-		if s.WaitsForInput() {
+		if waits(s) {
 			hands = hands || (!s.NoTriggers && rulesHand(f.Triggers)) || (s.NoMatch == nil && ladderHands(f.NoMatch))
 			for _, t := range f.Timeouts {
 				hands = hands || doHands(t.Do)

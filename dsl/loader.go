@@ -40,9 +40,19 @@ type loader struct {
 	outside bool
 	// datesRead: an ask or slot reads dates or times (a timezone: matters).
 	datesRead bool
-	finals    []func()
-	all       []*flows.Expr
-	signals   bool // a rule reads an intent
+
+	// Sub-flows: the calls read so far, the named sub-flows, what the
+	// loaders of one root flow share, the prefix of this file's named
+	// sub-flows' keys, and the loader of the flow a named sub-flow is in.
+	pendingCalls []*pendingCall
+	namedSubs    map[string]pair
+	namedOrder   []string
+	calls        *calls
+	prefix       string
+	parent       *loader
+	finals       []func()
+	all          []*flows.Expr
+	signals      bool // a rule reads an intent
 
 	// typed are the values written into variables (set, ask and http
 	// save_as), checked against the variables' types once compiled.
@@ -80,9 +90,13 @@ func (l *loader) checkRefs() {
 		names = append(names, n)
 	}
 	for _, r := range l.refs {
-		if _, ok := l.flow.States[r.name]; !ok {
-			l.errAt(r.pos, "%s: unknown state %q%s", r.what, r.name, didYouMean(r.name, names))
+		if _, ok := l.flow.States[r.name]; ok {
+			continue
 		}
+		if l.parent != nil && l.parent.flow.States[r.name] != nil {
+			continue // a named sub-flow may jump back to its flow's states, leaving itself
+		}
+		l.errAt(r.pos, "%s: unknown state %q%s", r.what, r.name, didYouMean(r.name, names))
 	}
 	intents := make([]string, 0, len(l.flow.NLU.Intents))
 	for _, in := range l.flow.NLU.Intents {

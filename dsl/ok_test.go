@@ -354,7 +354,7 @@ func TestLoadFragment(t *testing.T) {
 		got = append(got, strings.TrimPrefix(d.String(), dir+"/"))
 	}
 	want := []string{
-		`part.yaml:4:5: error: unknown key "goto" in state "human"; expected one of say, set, http, handoff, end, do, menu, routes, ask, collect, survey, next, no_match, triggers`,
+		`part.yaml:4:5: error: unknown key "goto" in state "human"; expected one of say, set, http, handoff, end, do, menu, routes, ask, collect, survey, call, next, no_match, triggers`,
 		`part.yaml:5:25: error: unknown priority "hgh"; did you mean "high"?`,
 	}
 	if !reflect.DeepEqual(got, want) {

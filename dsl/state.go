@@ -7,7 +7,7 @@ import (
 
 var (
 	actionKeys = []string{"say", "set", "http", "handoff", "end", "do"}
-	stateKeys  = append(append([]string(nil), actionKeys...), "menu", "routes", "ask", "collect", "survey", "next", "no_match", "triggers")
+	stateKeys  = append(append([]string(nil), actionKeys...), "menu", "routes", "ask", "collect", "survey", "call", "next", "no_match", "triggers")
 )
 
 // state converts one state: its actions in written order, then what it
@@ -37,6 +37,8 @@ func (l *loader) state(name string, key, n *yaml.Node) *flows.State {
 			s.Collect = l.collect(p.val)
 		case "survey":
 			s.Survey = l.survey(p.val, name)
+		case "call":
+			s.Call = l.call(p.val)
 		case "next":
 			next = p.key
 			s.Next = l.next(p.val)
@@ -64,6 +66,9 @@ func (l *loader) state(name string, key, n *yaml.Node) *flows.State {
 	}
 	if next != nil && s.Ask == nil && s.Collect == nil && s.Survey == nil && (s.Menu != nil || len(s.Routes) > 0) {
 		l.errorf(next, "state %q waits for the user (menu or routes), so its next: would never run; put goto: in the options or routes instead", name)
+	}
+	if s.Call != nil && s.WaitsForInput() {
+		l.errorf(key, "state %q calls a sub-flow and waits for the customer; let the sub-flow ask, and put what follows in next:", name)
 	}
 	if s.Collect != nil && (s.Ask != nil || s.Menu != nil) {
 		l.errorf(key, "state %q has collect: and an ask or menu; a state collects, asks or offers a menu", name)

@@ -65,14 +65,25 @@ func (t *turn) handoff(a *flows.HandoffAction) {
 
 // allVars is every variable: the flow's defaults overlaid with the
 // session's values, as a fresh map.
+//
+// In a sub-flow the callers' variables come first, each level's over the
+// one below, so the agent sees the whole conversation's context.
 func (t *turn) allVars() map[string]any {
 	m := make(map[string]any, len(t.f.Vars)+len(t.s.Vars))
-	for k, v := range t.f.Vars {
-		m[k] = cloneValue(v)
+	add := func(defaults, vars map[string]any) {
+		for k, v := range defaults {
+			m[k] = cloneValue(v)
+		}
+		for k, v := range vars {
+			m[k] = cloneValue(v)
+		}
 	}
-	for k, v := range t.s.Vars {
-		m[k] = cloneValue(v)
+	for depth, fr := range t.s.Stack {
+		if f := t.flowAt(depth); f != nil {
+			add(f.Vars, fr.Vars)
+		}
 	}
+	add(t.f.Vars, t.s.Vars)
 	return m
 }
 

@@ -93,6 +93,7 @@ func (t *turn) httpResult() {
 	}
 	if !ok || p.Step < 1 || p.Step > len(actions) {
 		t.errorf("cannot resume after the HTTP call in state %q (the flow changed during the conversation?); starting over", p.State)
+		t.unwind(0) // the flow changed: back to the root flow
 		t.goTo(t.reloadTarget())
 		return
 	}

@@ -9,6 +9,7 @@ const (
 	actNext    actResult = iota // run the next action
 	actSuspend                  // wait for an HTTP result (Pending is set)
 	actStop                     // a handoff or an end: the bot stops here
+	actReturn                   // a sub-flow's end: back to its caller
 )
 
 // runAction runs one action of state st (nil before the conversation
@@ -25,6 +26,9 @@ func (t *turn) runAction(st *flows.State, a flows.Action) actResult {
 		t.handoff(a)
 		return actStop
 	case *flows.End:
+		if a.Return && len(t.s.Stack) > 0 {
+			return actReturn
+		}
 		t.end(a.Reason)
 		return actStop
 	case nil:

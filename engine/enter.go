@@ -71,6 +71,9 @@ func (t *turn) ladder(st *flows.State) *flows.Ladder {
 	if st != nil && st.NoMatch != nil {
 		return st.NoMatch
 	}
+	if t.f.NoMatch == nil && t.f != t.e.flow {
+		return t.e.flow.NoMatch // a sub-flow without its own ladder uses the flow's
+	}
 	return t.f.NoMatch
 }
 
@@ -105,8 +108,8 @@ func (t *turn) resolve(st *flows.State, l loc) (actions []flows.Action, next str
 			do = &ld.Steps[l.idx]
 		}
 	case locTimeout:
-		if l.idx < len(t.f.Timeouts) && t.f.Timeouts[l.idx] != nil {
-			do = &t.f.Timeouts[l.idx].Do
+		if to := t.e.flow.Timeouts; l.idx < len(to) && to[l.idx] != nil {
+			do = &to[l.idx].Do
 		}
 	}
 	if do == nil {
@@ -126,9 +129,14 @@ func (t *turn) goTo(name string) {
 // enter moves to state name and runs its actions; it returns the state to
 // move to next, if any.
 func (t *turn) enter(name string) string {
+	from := t.stateLabel // where the customer was, even if a jump leaves a sub-flow
 	st := t.f.States[name]
+	if st == nil && len(t.s.Stack) > 0 && t.unwindTo(name) {
+		st = t.f.States[name]
+	}
 	if st == nil {
-		start := t.f.Start
+		start := t.e.flow.Start
+		t.unwind(0)
 		if name != start && t.f.States[start] != nil {
 			t.errorf("state %q does not exist in flow %q; starting over at %q (check the flow's goto and return targets)", name, t.f.Name, start)
 			return start
@@ -143,7 +151,8 @@ func (t *turn) enter(name string) string {
 		return ""
 	}
 	t.path = append(t.path, name)
-	t.emit(flows.StateChange{From: t.s.State, To: name})
+	t.stateLabel = t.qual(name)
+	t.emit(flows.StateChange{From: from, To: t.stateLabel})
 	// A new state starts its own count; a ladder step that shows the same
 	// state again keeps it, so the next miss runs the next step.
 	if name != t.s.State || t.trigger != "no_match" {
@@ -166,8 +175,8 @@ func (t *turn) runPath(st *flows.State, l loc, from int) string {
 	actions, next, ok := t.resolve(st, l)
 	if !ok {
 		t.errorf("cannot find %s in state %q (the flow changed during the conversation?); starting over", l, stateName(st))
-		if t.f.States[t.f.Start] != nil {
-			return t.f.Start
+		if t.e.flow.States[t.e.flow.Start] != nil {
+			return t.startOver()
 		}
 		return ""
 	}
@@ -193,6 +202,8 @@ func (t *turn) runPath(st *flows.State, l loc, from int) string {
 		case actStop:
 			t.stopped = true
 			return ""
+		case actReturn:
+			return t.returnCall()
 		}
 	}
 	if t.halted() {
@@ -228,6 +239,9 @@ func stateName(st *flows.State) string {
 // afterEntry decides what follows a state's actions: end, wait or move on.
 func (t *turn) afterEntry(st *flows.State, mark int) string {
 	if st.End {
+		if len(t.s.Stack) > 0 {
+			return t.returnCall()
+		}
 		t.end("")
 		return ""
 	}
@@ -242,6 +256,9 @@ func (t *turn) afterEntry(st *flows.State, mark int) string {
 			t.attachMenu(st.Menu, mark, true)
 		}
 		return ""
+	}
+	if st.Call != nil {
+		return t.call(st)
 	}
 	return t.next(st)
 }

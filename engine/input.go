@@ -52,7 +52,7 @@ func (t *turn) message() {
 			if t.in.Media != nil {
 				t.unhandledMedia(nil)
 			}
-			t.goTo(t.f.Start)
+			t.goTo(t.e.flow.Start)
 		}
 		return
 	}
@@ -87,7 +87,7 @@ func (t *turn) message() {
 			if name == "" {
 				name = st.Name + ".routes." + itoa(i)
 			}
-			t.emit(flows.TriggerFired{Name: name, State: st.Name, By: by, Match: m})
+			t.emit(flows.TriggerFired{Name: name, State: t.qual(st.Name), By: by, Match: m})
 			t.matched()
 			t.trigger = name
 			t.goTo(t.runPath(st, loc{kind: locRoute, idx: i}, 0))
@@ -108,7 +108,7 @@ func (t *turn) message() {
 		if t.in.Media != nil {
 			t.unhandledMedia(nil)
 		}
-		t.goTo(t.f.Start)
+		t.goTo(t.startOver())
 		return
 	}
 	if t.in.Media != nil {
@@ -120,21 +120,36 @@ func (t *turn) message() {
 
 // triggers tries the global triggers in order and runs the first that
 // holds.
+//
+// In a sub-flow its own triggers come first, then the root flow's: one
+// of those leaves the sub-flow (the callers get their variables back) and
+// runs in the root flow.
 func (t *turn) triggers(st *flows.State) bool {
-	for i, r := range t.f.Triggers {
-		by, m, ok := t.holds(r)
-		if !ok {
-			continue
+	lists := [][]*flows.Rule{t.f.Triggers}
+	if t.f != t.e.flow {
+		lists = append(lists, t.e.flow.Triggers)
+	}
+	for k, rules := range lists {
+		for i, r := range rules {
+			by, m, ok := t.holds(r)
+			if !ok {
+				continue
+			}
+			state := t.stateLabel
+			if state == "" { // a first message: the conversation begins at start
+				state = t.f.Start
+			}
+			if k == 1 {
+				t.unwind(0)
+				st = t.f.States[t.s.State]
+				t.stateLabel = state // the state change starts where the customer was
+			}
+			t.emit(flows.TriggerFired{Name: r.Name, State: state, By: by, Match: m})
+			t.matched()
+			t.trigger = r.Name
+			t.goTo(t.runPath(st, loc{kind: locTrigger, idx: i}, 0))
+			return true
 		}
-		state := t.s.State
-		if state == "" { // a first message: the conversation begins at start
-			state = t.f.Start
-		}
-		t.emit(flows.TriggerFired{Name: r.Name, State: state, By: by, Match: m})
-		t.matched()
-		t.trigger = r.Name
-		t.goTo(t.runPath(st, loc{kind: locTrigger, idx: i}, 0))
-		return true
 	}
 	return false
 }
@@ -206,7 +221,7 @@ func (t *turn) noMatch(st *flows.State, invalid bool) {
 	s := t.s
 	s.NoMatch++
 	t.noMatchSeen = max(t.noMatchSeen, s.NoMatch)
-	t.emit(flows.NoMatch{State: st.Name, Count: s.NoMatch, Text: t.text, Invalid: invalid})
+	t.emit(flows.NoMatch{State: t.qual(st.Name), Count: s.NoMatch, Text: t.text, Invalid: invalid})
 	t.trigger = "no_match"
 	ld := t.ladder(st)
 	if ld == nil || len(ld.Steps) == 0 {
@@ -227,7 +242,9 @@ func (t *turn) noMatch(st *flows.State, invalid bool) {
 func (t *turn) restart() {
 	s := t.s
 	t.lifecycle(evRestart)
+	t.unwind(0)
 	s.State = ""
+	t.stateLabel = ""
 	s.Vars = nil
 	if len(s.InitVars) > 0 {
 		s.Vars = cloneMap(s.InitVars)

@@ -15,8 +15,10 @@ func (t *turn) relocate() bool {
 	if s.State == "" || s.Lifecycle != flows.LifecycleBot || t.f.States[s.State] != nil {
 		return false
 	}
+	from := t.stateLabel
+	t.unwind(0) // a sub-flow's state is gone: back to the root flow
 	to := t.reloadTarget()
-	t.emit(flows.Reloaded{From: s.State, To: to, Version: t.f.Version})
+	t.emit(flows.Reloaded{From: from, To: to, Version: t.f.Version})
 	if t.in.Kind == flows.InputMessage {
 		text := t.in.Text
 		if text == "" {

@@ -21,7 +21,7 @@ func (t *turn) timer() {
 	}
 	i := s.TimerIndex
 	s.TimerKey, s.TimerIndex = "", 0
-	if i < 0 || i >= len(t.f.Timeouts) || t.f.Timeouts[i] == nil {
+	if i < 0 || i >= len(t.e.flow.Timeouts) || t.e.flow.Timeouts[i] == nil {
 		return
 	}
 	t.timerFired, t.firedIndex = true, i
@@ -54,12 +54,12 @@ func (t *turn) timers() {
 		t.cancelTimer()
 		return
 	}
-	if len(t.f.Timeouts) == 0 {
+	if len(t.e.flow.Timeouts) == 0 {
 		return
 	}
 	switch {
 	case t.timerFired:
-		if next := t.firedIndex + 1; next < len(t.f.Timeouts) {
+		if next := t.firedIndex + 1; next < len(t.e.flow.Timeouts) {
 			t.schedule(next, s.LastUserAt)
 		}
 	case t.rearm:
@@ -74,7 +74,7 @@ func (t *turn) timers() {
 
 // schedule asks the host to fire timeout i at base + its After.
 func (t *turn) schedule(i int, base time.Time) {
-	to := t.f.Timeouts[i]
+	to := t.e.flow.Timeouts[i]
 	if to == nil {
 		return
 	}

@@ -59,6 +59,10 @@ type turn struct {
 	entAllUsed bool
 	direct     bool // the message was a direct menu choice
 
+	// stateLabel names the current state in events ("subflow/state" in a
+	// sub-flow, see qual).
+	stateLabel string
+
 	idn    int
 	env    map[string]any
 	envAll bool // env holds every variable and builtin ($env)
@@ -136,6 +140,16 @@ func (e *Engine) turn(ctx context.Context, s *flows.Session, in flows.Input, tai
 		cp.Flow = e.flow.Name
 	}
 
+	if len(cp.Stack) > 0 { // a sub-flow is running
+		if f := t.flowAt(len(cp.Stack)); f != nil {
+			t.f = f
+		} else {
+			t.errorf("the sub-flow %q of the stored session is not in flow %q (the flow changed?); back to the flow", cp.Stack[len(cp.Stack)-1].Flow, e.flow.Name)
+			t.unwind(0)
+		}
+	}
+	t.stateLabel = t.qual(cp.State)
+
 	if !t.relocate() {
 		t.dispatch()
 	}
@@ -183,7 +197,7 @@ func (e *Engine) initVars(vars map[string]any) map[string]any {
 // resources.
 func (t *turn) finish() {
 	if t.s.State == "" && !t.halted() && (t.in.Kind == flows.InputMessage || t.in.Kind == flows.InputHTTP) {
-		t.goTo(t.f.Start) // a first-message trigger that did not move on
+		t.goTo(t.e.flow.Start) // a first-message trigger that did not move on
 	}
 	t.timers()
 	if len(t.msgs) > 0 {

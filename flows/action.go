@@ -72,10 +72,12 @@ type HandoffAction struct {
 	Return string
 }
 
-// End closes the conversation.
+// End closes the conversation. In a sub-flow's states (Return set) it
+// returns to the calling flow instead.
 type End struct {
 	Pos    Pos
 	Reason string
+	Return bool
 }
 
 func (a *Say) ActionPos() Pos           { return a.Pos }

@@ -51,6 +51,32 @@ type Flow struct {
 	// Location is the flow's time zone: relative dates ("domani") resolve
 	// in it. Nil means UTC.
 	Location *time.Location
+	// Subflows are the flows the states call (State.Call), by key: a named
+	// sub-flow's name, or the called file's path as written. A sub-flow
+	// has its own variables, states and no-match ladder; its Subflows are
+	// empty (every flow a conversation can call is in the root's).
+	Subflows map[string]*Flow
+}
+
+// Call runs another flow (a sub-flow) from a state, then comes back: the
+// sub-flow starts with its own variables (its vars: defaults, then In),
+// and when it reaches an end (End.Return) its variables named by Out are
+// copied back and the calling state's Next runs. The root flow's triggers
+// still apply inside it; one that fires leaves the sub-flow.
+type Call struct {
+	Pos Pos
+	// Flow is the key of the sub-flow in the root flow's Subflows.
+	Flow string
+	// In sets the sub-flow's variables, evaluated in the caller.
+	In []Assign
+	// Out copies, on return, the sub-flow's variable Out[i].From into the
+	// caller's Out[i].To.
+	Out []CallOut
+}
+
+// CallOut is one value a sub-flow returns.
+type CallOut struct {
+	To, From string
 }
 
 // DefaultLanguage is the language used when a conversation has none.
@@ -89,6 +115,9 @@ type State struct {
 	// Collect, when set, fills several variables from the customer's
 	// messages, asking only for the ones still missing.
 	Collect *Collect
+	// Call, when set, runs a sub-flow after the actions; Next runs when it
+	// returns.
+	Call *Call
 	// End reports that entering this state ends the conversation; the same
 	// as an End action, kept here so graph tools see terminal states.
 	End bool

@@ -1,6 +1,7 @@
 package flows
 
 import (
+	"sort"
 	"strconv"
 	"strings"
 )
@@ -17,6 +18,7 @@ const (
 	EdgeTimeout EdgeKind = "timeout"  // a no-reply timeout
 	EdgeReturn  EdgeKind = "return"   // the bot resuming after a handoff
 	EdgeSkip    EdgeKind = "skip"     // a survey declined, unanswered or not sampled
+	EdgeCall    EdgeKind = "call"     // a state calling a sub-flow (to its start)
 )
 
 // AnyState is the From of edges that leave every state (global triggers,
@@ -101,6 +103,84 @@ func (f *Flow) Edges() []Edge {
 	ladder(AnyState, f.NoMatch)
 	for _, t := range f.Timeouts {
 		add(AnyState, EdgeTimeout, "after "+t.After.String(), true, t.Pos, t.Do, false)
+	}
+	return append(out, f.subflowEdges()...)
+}
+
+// subflowEdges are the moves into and inside the sub-flows: a calling
+// state to the sub-flow's start, and each sub-flow's own edges, its states
+// named "key/state" (see Lookup).
+func (f *Flow) subflowEdges() []Edge {
+	if len(f.Subflows) == 0 {
+		return nil
+	}
+	var out []Edge
+	calls := func(prefix string, g *Flow) {
+		for _, name := range g.Order {
+			if c := g.States[name].Call; c != nil {
+				if sub := f.Subflows[c.Flow]; sub != nil {
+					out = append(out, Edge{From: prefix + name, To: c.Flow + "/" + sub.Start, Kind: EdgeCall, Label: c.Flow, Pos: c.Pos})
+				}
+			}
+		}
+	}
+	calls("", f)
+	keys := make([]string, 0, len(f.Subflows))
+	for k := range f.Subflows {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		sub := f.Subflows[k]
+		qual := func(name string) string {
+			if _, ok := sub.States[name]; ok {
+				return k + "/" + name
+			}
+			return name // a state of the calling flow: the sub-flow is left
+		}
+		for _, e := range sub.Edges() {
+			if e.From != AnyState {
+				e.From = qual(e.From)
+			} else {
+				e.From = k + "/" + AnyState
+			}
+			if e.To != "" {
+				e.To = qual(e.To)
+			}
+			out = append(out, e)
+		}
+		calls(k+"/", sub)
+	}
+	return out
+}
+
+// Lookup finds a state by the name events give it: "name" in the flow,
+// "key/name" in its sub-flow key.
+func (f *Flow) Lookup(label string) *State {
+	if s, ok := f.States[label]; ok {
+		return s
+	}
+	if i := strings.LastIndex(label, "/"); i > 0 {
+		if sub := f.Subflows[label[:i]]; sub != nil {
+			return sub.States[label[i+1:]]
+		}
+	}
+	return nil
+}
+
+// Labels lists every state's label, the flow's in written order, then each
+// sub-flow's ("key/name"), by key.
+func (f *Flow) Labels() []string {
+	out := append([]string(nil), f.Order...)
+	keys := make([]string, 0, len(f.Subflows))
+	for k := range f.Subflows {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		for _, name := range f.Subflows[k].Order {
+			out = append(out, k+"/"+name)
+		}
 	}
 	return out
 }

@@ -60,6 +60,21 @@ type Session struct {
 	// SurveyComment is set while a survey state waits for the answer to
 	// its follow-up question (the score is in).
 	SurveyComment bool `json:"survey_comment,omitempty"`
+	// Stack holds the callers while a sub-flow runs (State.Call): State and
+	// Vars are then the sub-flow's, and each frame keeps what its caller
+	// had. Empty in the root flow.
+	Stack []Frame `json:"stack,omitempty"`
+}
+
+// Frame is a caller waiting for a sub-flow to return.
+type Frame struct {
+	// Flow is the key (Flow.Subflows) of the flow the frame's sub-flow
+	// runs; the frame below it (or the root) is the caller.
+	Flow string `json:"flow"`
+	// State is the calling state, whose Next runs on return; Vars are the
+	// caller's variables.
+	State string         `json:"state"`
+	Vars  map[string]any `json:"vars,omitempty"`
 }
 
 // Contact is the person on the other side.

@@ -138,6 +138,16 @@ func (e *enc) session(s *flows.Session) {
 	e.int(21, int64(s.TimerIndex))
 	e.str(22, s.Outcome)
 	e.bool(23, s.SurveyComment)
+	for i := range s.Stack {
+		fr := &s.Stack[i]
+		e.msg(24, func() {
+			e.str(1, fr.Flow)
+			e.str(2, fr.State)
+			if fr.Vars != nil {
+				e.vars(3, fr.Vars)
+			}
+		})
+	}
 }
 
 func (d *dec) session(s *flows.Session) {
@@ -247,6 +257,24 @@ func (d *dec) session(s *flows.Session) {
 			s.Outcome = d.str()
 		case 23:
 			s.SurveyComment = d.uvarint() != 0
+		case 24:
+			var fr flows.Frame
+			d.sub(func(d *dec) {
+				for d.more() {
+					f, wt := d.key()
+					switch f {
+					case 1:
+						fr.Flow = d.str()
+					case 2:
+						fr.State = d.str()
+					case 3:
+						fr.Vars = d.vars()
+					default:
+						d.skip(wt)
+					}
+				}
+			})
+			s.Stack = append(s.Stack, fr)
 		default:
 			d.skip(wt)
 		}

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/batonbot/baton/flows"
 )
@@ -102,7 +103,14 @@ func (c *coverage) take(from, to string, in flows.InputKind, trigger string, noM
 		}
 		return any
 	}
-	fromHere := func(e flows.Edge) bool { return e.From == from || e.From == flows.AnyState }
+	fromHere := func(e flows.Edge) bool {
+		if e.From == from || e.From == flows.AnyState {
+			return true
+		}
+		// A sub-flow's flow-wide edges leave any of its states.
+		i := strings.LastIndex(from, "/")
+		return i > 0 && e.From == from[:i+1]+flows.AnyState
+	}
 	switch {
 	case trigger != "" && mark(func(e flows.Edge) bool {
 		return (e.Kind == flows.EdgeTrigger || e.Kind == flows.EdgeRoute) && fromHere(e) && e.Label == trigger
@@ -112,7 +120,7 @@ func (c *coverage) take(from, to string, in flows.InputKind, trigger string, noM
 	case in == flows.InputTicket && mark(func(e flows.Edge) bool { return e.Kind == flows.EdgeReturn }):
 	default:
 		mark(func(e flows.Edge) bool {
-			return e.From == from && (e.Kind == flows.EdgeMenu || e.Kind == flows.EdgeRoute || e.Kind == flows.EdgeNext)
+			return e.From == from && (e.Kind == flows.EdgeMenu || e.Kind == flows.EdgeRoute || e.Kind == flows.EdgeNext || e.Kind == flows.EdgeCall)
 		})
 	}
 }
@@ -120,18 +128,19 @@ func (c *coverage) take(from, to string, in flows.InputKind, trigger string, noM
 func (c *coverage) print(w io.Writer, path string) {
 	fmt.Fprintf(w, "coverage of flow %q (%s):\n", c.flow.Name, path)
 	var missed []string
-	for _, name := range c.flow.Order {
+	labels := c.flow.Labels() // sub-flows' states too, as "subflow/state"
+	for _, name := range labels {
 		if !c.visited[name] {
 			missed = append(missed, name)
 		}
 	}
-	fmt.Fprintf(w, "  states: %d of %d visited", len(c.flow.Order)-len(missed), len(c.flow.Order))
+	fmt.Fprintf(w, "  states: %d of %d visited", len(labels)-len(missed), len(labels))
 	if len(missed) == 0 {
 		fmt.Fprintln(w)
 	} else {
 		fmt.Fprintln(w, "; never visited:")
 		for _, name := range missed {
-			fmt.Fprintf(w, "    %s (%s)\n", name, c.flow.States[name].Pos)
+			fmt.Fprintf(w, "    %s (%s)\n", name, c.flow.Lookup(name).Pos)
 		}
 	}
 	n := 0

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -121,8 +122,36 @@ func edgeLabel(e flows.Edge) string {
 			return "route"
 		}
 		return e.Label
+	case flows.EdgeCall:
+		return "call " + e.Label
 	}
 	return e.Label
+}
+
+// subflowKeys are the flow's sub-flows, in key order.
+func subflowKeys(f *flows.Flow) []string {
+	keys := make([]string, 0, len(f.Subflows))
+	for k := range f.Subflows {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// anyState reports whether an edge leaves any state: of the flow, or of a
+// sub-flow ("key/*").
+func anyState(from string) bool {
+	return from == flows.AnyState || strings.HasSuffix(from, "/"+flows.AnyState)
+}
+
+// anyOf reports whether edges leave any state of sub-flow key.
+func anyOf(edges []flows.Edge, key string) bool {
+	for _, e := range edges {
+		if e.From == key+"/"+flows.AnyState {
+			return true
+		}
+	}
+	return false
 }
 
 // handoffNode is the node a rule's own handoff (handoff: in a trigger,
@@ -141,7 +170,7 @@ func hasHandoffEdge(edges []flows.Edge) bool {
 // mermaidID is a node id Mermaid accepts whatever the state is called.
 func mermaidIDs(f *flows.Flow) map[string]string {
 	ids := map[string]string{flows.AnyState: "any_state"}
-	for i, name := range f.Order {
+	for i, name := range f.Labels() {
 		ok := name != ""
 		for _, r := range name {
 			if !(r == '_' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9') {
@@ -175,21 +204,36 @@ func writeMermaid(w io.Writer, f *flows.Flow) {
 	fmt.Fprintf(w, "%%%% flow %s\n", strings.ReplaceAll(f.Name, "\n", " "))
 	fmt.Fprintln(w, "flowchart TD")
 	fmt.Fprintln(w, "  start_((start))")
-	for _, name := range f.Order {
-		label := mermaidText(name)
+	node := func(indent, name, label string) {
 		id := ids[name]
-		switch classify(f.States[name]) {
+		label = mermaidText(label)
+		switch classify(f.Lookup(name)) {
 		case nodeWait:
-			fmt.Fprintf(w, "  %s(\"%s\")\n", id, label)
+			fmt.Fprintf(w, "%s%s(\"%s\")\n", indent, id, label)
 		case nodeHandoff:
-			fmt.Fprintf(w, "  %s{{\"%s\"}}\n", id, label)
+			fmt.Fprintf(w, "%s%s{{\"%s\"}}\n", indent, id, label)
 		case nodeEnd:
-			fmt.Fprintf(w, "  %s(((\"%s\")))\n", id, label)
+			fmt.Fprintf(w, "%s%s(((\"%s\")))\n", indent, id, label)
 		default:
-			fmt.Fprintf(w, "  %s[\"%s\"]\n", id, label)
+			fmt.Fprintf(w, "%s%s[\"%s\"]\n", indent, id, label)
 		}
 	}
+	for _, name := range f.Order {
+		node("  ", name, name)
+	}
 	edges := graphEdges(f)
+	// Each sub-flow is a subgraph of its states.
+	for i, key := range subflowKeys(f) {
+		fmt.Fprintf(w, "  subgraph sub%d [\"%s\"]\n", i, mermaidText("sub-flow "+key))
+		for _, name := range f.Subflows[key].Order {
+			node("    ", key+"/"+name, name)
+		}
+		if anyOf(edges, key) {
+			ids[key+"/"+flows.AnyState] = "any_sub" + strconv.Itoa(i)
+			fmt.Fprintf(w, "    any_sub%d([\"any state of %s\"])\n", i, mermaidText(key))
+		}
+		fmt.Fprintln(w, "  end")
+	}
 	anyUsed := false
 	for _, e := range edges {
 		anyUsed = anyUsed || e.From == flows.AnyState
@@ -211,7 +255,7 @@ func writeMermaid(w io.Writer, f *flows.Flow) {
 			continue
 		}
 		arrow := "-->"
-		if e.From == flows.AnyState || e.Kind == flows.EdgeReturn {
+		if anyState(e.From) || e.Kind == flows.EdgeReturn || e.Kind == flows.EdgeCall {
 			arrow = "-.->"
 		}
 		if l := edgeLabel(e); l != "" {
@@ -234,9 +278,9 @@ func writeDot(w io.Writer, f *flows.Flow) {
 	fmt.Fprintln(w, `  node [shape=box, fontname="Helvetica"];`)
 	fmt.Fprintln(w, `  edge [fontname="Helvetica", fontsize=10];`)
 	fmt.Fprintln(w, `  "start_" [shape=circle, label="start", width=0.5];`)
-	for _, name := range f.Order {
+	dotNode := func(indent, name, label string) {
 		attrs := ""
-		switch classify(f.States[name]) {
+		switch classify(f.Lookup(name)) {
 		case nodeWait:
 			attrs = "style=rounded"
 		case nodeHandoff:
@@ -247,9 +291,22 @@ func writeDot(w io.Writer, f *flows.Flow) {
 		if attrs != "" {
 			attrs = ", " + attrs
 		}
-		fmt.Fprintf(w, "  %s [label=%s%s];\n", dotText("s:"+name), dotText(name), attrs)
+		fmt.Fprintf(w, "%s%s [label=%s%s];\n", indent, dotText("s:"+name), dotText(label), attrs)
+	}
+	for _, name := range f.Order {
+		dotNode("  ", name, name)
 	}
 	edges := graphEdges(f)
+	for i, key := range subflowKeys(f) {
+		fmt.Fprintf(w, "  subgraph \"cluster_%d\" {\n    label=%s;\n    style=dashed;\n", i, dotText("sub-flow "+key))
+		for _, name := range f.Subflows[key].Order {
+			dotNode("    ", key+"/"+name, name)
+		}
+		if anyOf(edges, key) {
+			fmt.Fprintf(w, "    %s [label=%s, shape=box, style=dashed];\n", dotText("s:"+key+"/"+flows.AnyState), dotText("any state of "+key))
+		}
+		fmt.Fprintln(w, "  }")
+	}
 	for _, e := range edges {
 		if e.From == flows.AnyState {
 			fmt.Fprintln(w, `  "any_state" [label="any state", shape=box, style=dashed];`)
@@ -266,20 +323,20 @@ func writeDot(w io.Writer, f *flows.Flow) {
 		to := dotText("s:" + e.To)
 		if e.Handoff {
 			to = handoffNode
-		} else if _, ok := f.States[e.To]; !ok {
+		} else if f.Lookup(e.To) == nil {
 			continue
 		}
 		from := dotText("s:" + e.From)
 		if e.From == flows.AnyState {
 			from = `"any_state"`
-		} else if _, ok := f.States[e.From]; !ok {
+		} else if f.Lookup(e.From) == nil && !anyState(e.From) {
 			continue
 		}
 		var attrs []string
 		if l := edgeLabel(e); l != "" {
 			attrs = append(attrs, "label="+dotText(l))
 		}
-		if e.From == flows.AnyState || e.Kind == flows.EdgeReturn {
+		if anyState(e.From) || e.Kind == flows.EdgeReturn || e.Kind == flows.EdgeCall {
 			attrs = append(attrs, "style=dashed")
 		}
 		a := ""

@@ -33,6 +33,23 @@ func TestGraphHandoffsAndRoutes(t *testing.T) {
 	}
 }
 
+// TestGraphSubflows: sub-flows are drawn as groups of their states, with
+// the calls leading into them.
+func TestGraphSubflows(t *testing.T) {
+	for format, wants := range map[string][]string{
+		"mermaid": {`subgraph sub0 ["sub-flow address"]`, `s_pickup -.->|"call address"| s5`, `any_sub0 -.->|"no match 2"| s_human`},
+		"dot":     {`subgraph "cluster_0"`, `"s:pickup" -> "s:address/ask_street" [label="call address", style=dashed];`},
+	} {
+		code, stdout, stderr := runCLI(t, "", "graph", "--format", format, "../../examples/flows/returns.yaml")
+		wantCode(t, code, exitOK, stdout, stderr)
+		for _, want := range wants {
+			if !strings.Contains(stdout, want) {
+				t.Errorf("%s graph lacks %s:\n%s", format, want, stdout)
+			}
+		}
+	}
+}
+
 func TestGraphDefaultsToMermaid(t *testing.T) {
 	_, stdout, _ := runCLI(t, "", "graph", "testdata/flows/shop.yaml")
 	if !strings.Contains(stdout, "\nflowchart TD\n") {

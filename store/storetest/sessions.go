@@ -50,6 +50,7 @@ func RichSession(id string, at time.Time) *flows.Session {
 			WantsHuman: true, Frustrated: true, Sentiment: -0.5, Language: "it", Entities: map[string][]string{"order": {"A-1234"}}, Source: "hybrid", Fallback: "timeout"},
 		Turns: 9, CreatedAt: at, UpdatedAt: at.Add(7 * time.Second),
 		LastUserAt: at.Add(7 * time.Second), TimerKey: id + "-9-2", TimerIndex: 1, Outcome: "solved", SurveyComment: true,
+		Stack: []flows.Frame{{Flow: "address", State: "ask_address", Vars: map[string]any{"order_id": "A12345", "n": 2}}, {Flow: "confirm", State: "ask_street"}},
 	}
 }
 
