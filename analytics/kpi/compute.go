@@ -145,7 +145,7 @@ func (c *Computer) Add(ev *flows.Event) {
 		if cv != nil {
 			c.finish(ev.Conversation, cv, "", cv.last)
 		}
-		cv = c.startConv(ev)
+		c.startConv(ev)
 		return
 	}
 	if cv == nil {
