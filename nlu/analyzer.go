@@ -214,7 +214,6 @@ type scratch struct {
 	sent     float64
 	ents     map[string][]string
 	topics   []uint64
-	idx      []int32
 }
 
 // prepare runs the rules and extracts the classifier features of text.
