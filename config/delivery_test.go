@@ -19,6 +19,11 @@ func TestDeliveryKeys(t *testing.T) {
     fields:
       "360009999999": order_id
       "360001111111": {var: email, mask: true}
+  webhook:
+    url: https://hooks.example.com/baton
+    secret: whsec_c2VjcmV0
+    media_url: https://baton.example.com/media
+    media_link_ttl: 2h
   freshdesk:
     domain: acme.freshdesk.com
     api_key: k
@@ -30,6 +35,7 @@ delivery:
   append_window: 0
   appends_per_minute: 6
   call_timeout: 20s
+  max_attachment: 5242880
 bridge:
   timestamp_window: 2m
   dedupe_ttl: 48h
@@ -54,6 +60,12 @@ bridge:
 	}
 	if len(h.DeliverOptions()) != 2 {
 		t.Errorf("DeliverOptions = %d options, want 2", len(h.DeliverOptions()))
+	}
+	if d.MaxAttachment != 5<<20 {
+		t.Errorf("max_attachment = %d", d.MaxAttachment)
+	}
+	if l, err := h.MediaLinks(); err != nil || l == nil || h.Connectors.Webhook.MediaLinkTTL != 2*time.Hour {
+		t.Errorf("media links = %v, %v", l, err)
 	}
 	if c.Bridge.TimestampWindow != 2*time.Minute || c.Bridge.DedupeTTL != 48*time.Hour {
 		t.Errorf("bridge = %+v", c.Bridge)
@@ -89,7 +101,7 @@ bridge:
 		`cfg.yaml:15:18: error: delivery.append_window must be a positive duration`,
 		`cfg.yaml:16:23: error: delivery.appends_per_minute must be a whole number from 0 to 600, not "-1"`,
 		`cfg.yaml:17:17: error: delivery.call_timeout is at most 2m`,
-		`cfg.yaml:18:3: error: unknown key "batch" in delivery; known keys: append_window, appends_per_minute, call_timeout`,
+		`cfg.yaml:18:3: error: unknown key "batch" in delivery; known keys: append_window, appends_per_minute, call_timeout, max_attachment`,
 		`cfg.yaml:20:21: error: bridge.timestamp_window is at most 1h`,
 	} {
 		if !strings.Contains(msg, want) {

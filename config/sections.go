@@ -149,12 +149,21 @@ func (d *decoder) connectors(n *yaml.Node) handoff.ConfigConnectors {
 			c.Freshdesk = fd
 		case "webhook":
 			w := &handoff.ConfigWebhook{}
-			for _, g := range d.mapping(f.val, "connectors.webhook", "url", "secret") {
+			for _, g := range d.mapping(f.val, "connectors.webhook", "url", "secret", "media_url", "media_link_ttl") {
 				switch g.key.Value {
 				case "url":
 					w.URL = d.url(g.val, "connectors.webhook.url")
 				case "secret":
 					w.Secret = d.str(g.val, "connectors.webhook.secret")
+				case "media_url":
+					w.MediaURL = d.url(g.val, "connectors.webhook.media_url")
+					if u, err := url.Parse(w.MediaURL); err == nil && strings.Trim(u.Path, "/") == "" {
+						d.errorf(g.val, "connectors.webhook.media_url needs a path, such as https://baton.example.com/media: baton serves the files under it")
+					}
+				case "media_link_ttl":
+					if w.MediaLinkTTL = d.duration(g.val, "connectors.webhook.media_link_ttl"); w.MediaLinkTTL > 7*24*time.Hour {
+						d.errorf(g.val, "connectors.webhook.media_link_ttl is at most 7d: the channel keeps media about that long")
+					}
 				}
 			}
 			if w.URL == "" {
@@ -458,7 +467,7 @@ func (d *decoder) fields(n *yaml.Node, where string) (map[string]string, []strin
 // delivery reads the delivery section.
 func (d *decoder) delivery(n *yaml.Node) handoff.ConfigDelivery {
 	var c handoff.ConfigDelivery
-	for _, f := range d.mapping(n, "delivery", "append_window", "appends_per_minute", "call_timeout") {
+	for _, f := range d.mapping(n, "delivery", "append_window", "appends_per_minute", "call_timeout", "max_attachment") {
 		w := "delivery." + f.key.Value
 		switch f.key.Value {
 		case "append_window":
@@ -476,6 +485,8 @@ func (d *decoder) delivery(n *yaml.Node) handoff.ConfigDelivery {
 			if c.CallTimeout = d.duration(f.val, w); c.CallTimeout > 2*time.Minute {
 				d.errorf(f.val, "%s is at most 2m (an attempt is bounded at %s)", w, handoff.DefaultTimeout)
 			}
+		case "max_attachment":
+			c.MaxAttachment = int64(d.count(f.val, w, 1024, 50<<20))
 		}
 	}
 	return c

@@ -37,6 +37,11 @@ type connOptions struct {
 	uniqueExternalID bool
 	// maskedFields are the custom fields whose value is masked.
 	maskedFields map[string]bool
+	// media finds the fetcher of a conversation's customer media;
+	// maxMedia caps a file; links sign the webhook's media links.
+	media    MediaFetchers
+	maxMedia int64
+	links    *MediaLinks
 }
 
 func buildOptions(opts []ConnectorOption) *connOptions {
@@ -45,6 +50,7 @@ func buildOptions(opts []ConnectorOption) *connOptions {
 		clock:        realClock{},
 		callTimeout:  DefaultCallTimeout,
 		searchWindow: DefaultSearchWindow,
+		maxMedia:     DefaultMaxAttachment,
 	}
 	for _, opt := range opts {
 		if opt != nil {

@@ -65,6 +65,9 @@ type Attempt struct {
 	Number int
 	// Item is the outbox item's id.
 	Item string
+	// Conversation is the item's conversation id (channel:account:contact):
+	// where a customer's media is fetched from.
+	Conversation string
 }
 
 // Retry reports whether an earlier attempt of the same item may have

@@ -49,6 +49,9 @@ type ConfigDelivery struct {
 	AppendsPerMinute *int
 	// CallTimeout bounds each HTTP call to a helpdesk (0: the default).
 	CallTimeout time.Duration
+	// MaxAttachment caps a customer's file attached to a ticket, in bytes
+	// (0: DefaultMaxAttachment).
+	MaxAttachment int64
 }
 
 // DeliverOptions are the Deliverer options the delivery section sets.
@@ -185,6 +188,21 @@ type ConfigWebhook struct {
 	URL string
 	// Secret signs each request body (HMAC-SHA256).
 	Secret string
+	// MediaURL is where Baton serves the customer's files (the public URL
+	// of the host's media endpoint): handoff.append events link them
+	// there, signed, for MediaLinkTTL (0: DefaultMediaLinkTTL).
+	MediaURL     string
+	MediaLinkTTL time.Duration
+}
+
+// MediaLinks returns the webhook's media links, nil when the config has no
+// webhook media_url.
+func (c *Config) MediaLinks() (*MediaLinks, error) {
+	if c == nil || c.Connectors.Webhook == nil || c.Connectors.Webhook.MediaURL == "" {
+		return nil, nil
+	}
+	w := c.Connectors.Webhook
+	return NewMediaLinks(w.MediaURL, w.Secret, w.MediaLinkTTL)
 }
 
 // ConfigTeam is a team of agents.

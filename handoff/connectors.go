@@ -23,6 +23,9 @@ func NewConnector(cfg *Config, name string, opts ...ConnectorOption) (flows.Conn
 	if cfg.Delivery.CallTimeout > 0 {
 		common = append(common, WithCallTimeout(cfg.Delivery.CallTimeout))
 	}
+	if cfg.Delivery.MaxAttachment > 0 {
+		common = append(common, WithMaxAttachment(cfg.Delivery.MaxAttachment))
+	}
 	if def := cfg.Teams[cfg.Routing.DefaultTeam]; def != nil && def.Hours != nil && def.Hours.Location != nil {
 		common = append(common, WithLocation(def.Hours.Location)) // tickets of no team
 	}
@@ -67,6 +70,13 @@ func NewConnector(cfg *Config, name string, opts ...ConnectorOption) (flows.Conn
 		w := cc.Webhook
 		if w == nil {
 			break
+		}
+		links, err := cfg.MediaLinks()
+		if err != nil {
+			return nil, fmt.Errorf("connectors.webhook.media_url: %w", err)
+		}
+		if links != nil {
+			common = append(common, WithMediaLinks(links))
 		}
 		return NewWebhook(w.URL, w.Secret, append(common, opts...)...)
 	}

@@ -337,7 +337,7 @@ func malformed(it flows.OutboxItem) string {
 // tells the connector which attempt it is (AttemptFrom).
 func (d *Deliverer) attemptContext(ctx context.Context, it flows.OutboxItem) (context.Context, context.CancelFunc) {
 	actx, cancel := withDeadline(ctx, d.clock, d.timeout)
-	return WithAttempt(actx, Attempt{Number: it.Attempts, Item: it.ID}), cancel
+	return WithAttempt(actx, Attempt{Number: it.Attempts, Item: it.ID, Conversation: it.ConversationID}), cancel
 }
 
 // call makes one connector call under the attempt timeout. A connector

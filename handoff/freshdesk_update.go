@@ -1,10 +1,14 @@
 package handoff
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
+	"mime"
+	"mime/multipart"
 	"net/http"
+	"net/textproto"
 	"strconv"
 
 	"github.com/batonbot/baton/flows"
@@ -34,26 +38,69 @@ func (f *Freshdesk) AppendBatch(ctx context.Context, t flows.TicketRef, c flows.
 		return nil
 	}
 	ro, c := f.memos.render(t.ID, c, f.o.render)
-	html, err := batchHTML(msgs, c, ro)
-	if err != nil {
-		return &Error{Connector: "freshdesk", Op: "append", Err: err}
-	}
-	note := map[string]any{"body": html, "private": true}
+	var files []flows.MediaFile
+	var skipped []string
+	note := map[string]any{"private": true}
 	if !allSystem(msgs) {
+		var err error
+		if files, skipped, err = f.o.fetchAttachments(ctx, "freshdesk", msgs); err != nil {
+			return err
+		}
 		rid, err := f.requester(ctx, t.ID)
 		if err != nil {
 			return err
 		}
-		note = map[string]any{"body": html, "private": false, "incoming": true, "user_id": rid}
+		note = map[string]any{"private": false, "incoming": true, "user_id": rid}
 	}
-	b, err := marshalJSON(note)
+	html, err := batchHTML(msgs, c, ro, skipped...)
 	if err != nil {
 		return &Error{Connector: "freshdesk", Op: "append", Err: err}
 	}
+	note["body"] = html
+	h := f.header()
+	var b []byte
+	if len(files) > 0 {
+		// With files the note is multipart/form-data, the files as
+		// attachments[] ("Create a Note": attachments, at most 20 MB in all).
+		var ct string
+		if b, ct, err = multipartNote(note, files); err != nil {
+			return &Error{Connector: "freshdesk", Op: "append", Err: err}
+		}
+		h.Set("Content-Type", ct)
+	} else if b, err = marshalJSON(note); err != nil {
+		return &Error{Connector: "freshdesk", Op: "append", Err: err}
+	}
 	_, err = f.s.send(ctx, call{op: "append", method: http.MethodPost,
-		url: f.base + "/api/v2/tickets/" + t.ID + "/notes", header: f.header(), body: b,
+		url: f.base + "/api/v2/tickets/" + t.ID + "/notes", header: h, body: b,
 		canned: `{"id":4004,"ticket_id":` + t.ID + `,"incoming":true,"private":false}`})
 	return err
+}
+
+// multipartNote encodes a note's fields and files as multipart/form-data.
+func multipartNote(fields map[string]any, files []flows.MediaFile) ([]byte, string, error) {
+	var buf bytes.Buffer
+	w := multipart.NewWriter(&buf)
+	for _, k := range sortedKeys(fields) {
+		if err := w.WriteField(k, fmt.Sprint(fields[k])); err != nil {
+			return nil, "", err
+		}
+	}
+	for _, f := range files {
+		hd := textproto.MIMEHeader{}
+		hd.Set("Content-Disposition", mime.FormatMediaType("form-data", map[string]string{"name": "attachments[]", "filename": f.Name}))
+		hd.Set("Content-Type", mimeOf(f))
+		p, err := w.CreatePart(hd)
+		if err != nil {
+			return nil, "", err
+		}
+		if _, err := p.Write(f.Data); err != nil {
+			return nil, "", err
+		}
+	}
+	if err := w.Close(); err != nil {
+		return nil, "", err
+	}
+	return buf.Bytes(), w.FormDataContentType(), nil
 }
 
 // freshdeskTicketInfo is what Baton reads of a ticket before updating it.

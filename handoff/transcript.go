@@ -509,15 +509,18 @@ func subject(h *flows.Handoff, mask bool) string {
 }
 
 // batchText renders the messages of one ticket update as plain text, one
-// line each ("2026-03-03 10:31:02 CET Anna: hello?"), then the marker
-// footer.
-func batchText(msgs []flows.TicketMessage, c flows.Contact, ro renderOptions) string {
+// line each ("2026-03-03 10:31:02 CET Anna: hello?"), then the lines of
+// extra (attachments not added), then the marker footer.
+func batchText(msgs []flows.TicketMessage, c flows.Contact, ro renderOptions, extra ...string) string {
 	var b strings.Builder
 	for i, m := range msgs {
 		if i > 0 {
 			b.WriteString("\n")
 		}
 		b.WriteString(messageText(m.Message, c, ro))
+	}
+	for _, l := range extra {
+		b.WriteString("\n" + l)
 	}
 	if f := markerFooter(msgs); f != "" {
 		b.WriteString("\n\n" + f)
@@ -527,7 +530,7 @@ func batchText(msgs []flows.TicketMessage, c flows.Contact, ro renderOptions) st
 
 // batchHTML renders the messages of one ticket update as HTML, then the
 // marker footer in small print.
-func batchHTML(msgs []flows.TicketMessage, c flows.Contact, ro renderOptions) (string, error) {
+func batchHTML(msgs []flows.TicketMessage, c flows.Contact, ro renderOptions, extra ...string) (string, error) {
 	var b strings.Builder
 	for _, m := range msgs {
 		h, err := messageHTML(m.Message, c, ro)
@@ -535,6 +538,9 @@ func batchHTML(msgs []flows.TicketMessage, c flows.Contact, ro renderOptions) (s
 			return "", err
 		}
 		b.WriteString(h)
+	}
+	for _, l := range extra {
+		b.WriteString("<p><em>" + template.HTMLEscapeString(l) + "</em></p>")
 	}
 	if f := markerFooter(msgs); f != "" {
 		b.WriteString("<p><small>" + template.HTMLEscapeString(f) + "</small></p>")

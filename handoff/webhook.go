@@ -52,6 +52,9 @@ type WebhookEvent struct {
 type WebhookUpdate struct {
 	Ticket  flows.TicketRef `json:"ticket"`
 	Message *flows.Message  `json:"message,omitempty"`
+	// Attachments link the customer's files (WithMediaLinks): signed URLs
+	// that expire.
+	Attachments []WebhookAttachment `json:"attachments,omitempty"`
 }
 
 // NewWebhook returns a connector that posts to endpoint, signing with
@@ -198,7 +201,11 @@ func (w *Webhook) Append(ctx context.Context, t flows.TicketRef, m flows.Message
 	if w.o.render.mask {
 		m.Text, m.Choice = flows.MaskPII(m.Text), flows.MaskPII(m.Choice)
 	}
-	data, err := marshalJSON(WebhookUpdate{Ticket: t, Message: &m})
+	up := WebhookUpdate{Ticket: t, Message: &m}
+	if a, ok := AttemptFrom(ctx); ok && w.o.links != nil && isFile(m.Media) && a.Conversation != "" {
+		up.Attachments = append(up.Attachments, w.o.links.link(a.Conversation, m.Media, w.o.now()))
+	}
+	data, err := marshalJSON(up)
 	if err != nil {
 		return &Error{Connector: "webhook", Op: "append", Err: err}
 	}

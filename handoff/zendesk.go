@@ -129,10 +129,11 @@ type zendeskTicket struct {
 }
 
 type zendeskComment struct {
-	Body     string `json:"body,omitempty"`
-	HTMLBody string `json:"html_body,omitempty"`
-	Public   bool   `json:"public"`
-	AuthorID int64  `json:"author_id,omitempty"`
+	Body     string   `json:"body,omitempty"`
+	HTMLBody string   `json:"html_body,omitempty"`
+	Public   bool     `json:"public"`
+	AuthorID int64    `json:"author_id,omitempty"`
+	Uploads  []string `json:"uploads,omitempty"`
 }
 
 type zendeskCustomField struct {

@@ -98,16 +98,35 @@ func (z *Zendesk) AppendBatch(ctx context.Context, t flows.TicketRef, c flows.Co
 		return nil
 	}
 	ro, c := z.memos.render(t.ID, c, z.o.render)
-	text := batchText(msgs, c, ro)
 	if allSystem(msgs) {
-		return z.updateTicket(ctx, "append", t.ID, map[string]any{"comment": zendeskComment{Body: text, Public: false}})
+		return z.updateTicket(ctx, "append", t.ID, map[string]any{"comment": zendeskComment{Body: batchText(msgs, c, ro), Public: false}})
 	}
+	files, skipped, err := z.o.fetchAttachments(ctx, "zendesk", msgs)
+	if err != nil {
+		return err
+	}
+	// Uploads first ("Upload Files": POST /api/v2/uploads, the file as the
+	// body), then the comment names their tokens. An upload a failed
+	// attempt left behind is never attached: Zendesk drops it.
+	var tokens []string
+	for _, f := range files {
+		tok, err := z.upload(ctx, f)
+		if err != nil {
+			return err
+		}
+		tokens = append(tokens, tok)
+	}
+	text := batchText(msgs, c, ro, skipped...)
 	if z.o.onBehalf {
 		rid, err := z.requester(ctx, t.ID)
 		if err != nil {
 			return err
 		}
-		b, err := marshalJSON(map[string]any{"request": map[string]any{"comment": map[string]any{"body": text}}})
+		comment := map[string]any{"body": text}
+		if len(tokens) > 0 {
+			comment["uploads"] = tokens
+		}
+		b, err := marshalJSON(map[string]any{"request": map[string]any{"comment": comment}})
 		if err != nil {
 			return &Error{Connector: "zendesk", Op: "append", Err: err}
 		}
@@ -124,7 +143,7 @@ func (z *Zendesk) AppendBatch(ctx context.Context, t flows.TicketRef, c flows.Co
 	if info.Status == "closed" {
 		return &Error{Connector: "zendesk", Op: "append", Err: fmt.Errorf("ticket %s is closed, and Zendesk takes no more comments on a closed ticket; the customer's message is not added", t.ID)}
 	}
-	upd := map[string]any{"comment": zendeskComment{Body: text, Public: true, AuthorID: info.RequesterID}}
+	upd := map[string]any{"comment": zendeskComment{Body: text, Public: true, AuthorID: info.RequesterID, Uploads: tokens}}
 	switch info.Status {
 	case "pending", "hold", "solved":
 		upd["status"] = "open" // the customer answered: the ticket needs an agent again
@@ -279,4 +298,33 @@ func (z *Zendesk) lookupOpened(ctx context.Context, h *flows.Handoff) (flows.Tic
 		}
 	}
 	return flows.TicketRef{}, false, nil
+}
+
+// upload sends one file to Zendesk and returns its token.
+func (z *Zendesk) upload(ctx context.Context, f flows.MediaFile) (string, error) {
+	h := z.header()
+	h.Set("Content-Type", mimeOf(f))
+	q := url.Values{"filename": {f.Name}}
+	res, err := z.s.send(ctx, call{op: "append.upload", method: http.MethodPost, url: z.base + "/api/v2/uploads?" + q.Encode(),
+		header: h, body: f.Data, canned: `{"upload":{"token":"dry-run-upload"}}`})
+	if err != nil {
+		return "", err
+	}
+	var got struct {
+		Upload struct {
+			Token string `json:"token"`
+		} `json:"upload"`
+	}
+	if err := json.Unmarshal(res.body, &got); err != nil || got.Upload.Token == "" {
+		return "", decodeError("zendesk", "append.upload", fmt.Errorf("no upload token in %q", clip(string(res.body), 100)))
+	}
+	return got.Upload.Token, nil
+}
+
+// mimeOf is a file's MIME type, or the generic one.
+func mimeOf(f flows.MediaFile) string {
+	if f.MIME != "" {
+		return f.MIME
+	}
+	return "application/octet-stream"
 }

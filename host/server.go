@@ -93,7 +93,13 @@ func NewServer(cfg *config.Config, o ServerOptions) (*Server, error) {
 		opts = append(opts, WithSandboxHTTP())
 	} else if names := cfg.Handoff.Connectors.Names(); len(names) > 0 {
 		var err error
-		if conns, err = handoff.Connectors(cfg.Handoff, handoff.WithHTTPClient(hc)); err != nil {
+		media := handoff.WithMedia(func(conv string) flows.MediaFetcher {
+			if s.Host == nil {
+				return nil
+			}
+			return s.Host.MediaFetcher(conv)
+		})
+		if conns, err = handoff.Connectors(cfg.Handoff, handoff.WithHTTPClient(hc), media); err != nil {
 			return nil, fmt.Errorf("%s: %w", cfg.Source, err)
 		}
 		opts = append(opts, WithDeployment(cfg.Handoff, conns))
@@ -122,6 +128,9 @@ func NewServer(cfg *config.Config, o ServerOptions) (*Server, error) {
 		return nil, err
 	}
 	if err := s.web(flowAt); err != nil {
+		return nil, err
+	}
+	if err := s.media(); err != nil {
 		return nil, err
 	}
 	if err := s.bridge(); err != nil {
