@@ -16,7 +16,6 @@ import (
 	"github.com/batonbot/baton/entity"
 	"github.com/batonbot/baton/flows"
 	"github.com/batonbot/baton/handoff"
-	"github.com/batonbot/baton/nlu"
 )
 
 // Host runs conversations for real on a store: it is the flows.Receiver
@@ -33,6 +32,7 @@ type Host struct {
 	// (nothing leaves the machine).
 	sandboxHTTP bool
 	analyzer    func(*flows.Flow) (flows.Analyzer, error)
+	nlu         *NLU
 	summarizer  flows.Summarizer
 	deploy      *handoff.Config
 	router      *handoff.Router
@@ -108,13 +108,10 @@ func WithAnalyzer(a func(*flows.Flow) (flows.Analyzer, error)) Option {
 	return func(h *Host) { h.analyzer = a }
 }
 
-// builtinAnalyzer is the built-in analyser for f, nil when f never reads
-// a signal.
-func builtinAnalyzer(f *flows.Flow) (flows.Analyzer, error) {
-	if !f.NeedsSignals {
-		return nil, nil
-	}
-	return nlu.FromFlow(f.NLU)
+// WithNLU makes flows' analysers and the tickets' summaries as n says: the
+// deployment's nlu section (the LLM with nlu.analyser llm or hybrid).
+func WithNLU(n *NLU) Option {
+	return func(h *Host) { h.nlu = n }
 }
 
 // WithSummarizer writes the summary on top of each ticket (an LLM); nil
@@ -180,8 +177,18 @@ func New(store flows.Store, opts ...Option) (*Host, error) {
 	if h.http == nil {
 		h.http = NewHTTPCaller()
 	}
+	if h.nlu == nil {
+		h.nlu = NewNLU(nil, nil, false)
+	}
 	if h.analyzer == nil {
-		h.analyzer = builtinAnalyzer
+		h.analyzer = h.nlu.Analyzer
+	}
+	if h.summarizer == nil {
+		s, err := h.nlu.Summarizer(nil, nil)
+		if err != nil {
+			return nil, err
+		}
+		h.summarizer = s
 	}
 	h.workers = max(h.workers, 1)
 	if err := h.setupHandoffs(); err != nil {

@@ -83,7 +83,9 @@ func (h *Host) reload(path string) error {
 			return fmt.Errorf("%s: %w; the version already loaded keeps serving", path, err)
 		}
 		h.http.Allow(f)
-		a.eng.Store(eng)
+		if old := a.eng.Swap(eng); old != nil && old.Flow() != f {
+			h.nlu.Forget(old.Flow())
+		}
 		a.sum.Store(&sum)
 	}
 	h.metrics.reload("ok")

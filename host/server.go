@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"sync/atomic"
 	"time"
 
@@ -50,6 +51,10 @@ type ServerOptions struct {
 	HTTPClient *http.Client
 	// Host options added last (tests: clocks, polls).
 	Host []Option
+	// Getenv reads the environment variables the config does not name
+	// (the LLM's API key: BATON_LLM_API_KEY, OPENAI_API_KEY); default
+	// os.Getenv.
+	Getenv func(string) string
 	// Sandbox serves without a helpdesk and without calling out:
 	// handoffs become tickets a CaptureConnector keeps (shown at GET
 	// /api/tickets and in the log), and HTTP actions are answered by the
@@ -89,6 +94,11 @@ func NewServer(cfg *config.Config, o ServerOptions) (*Server, error) {
 	if l := cfg.Server.Lease; l > 0 {
 		opts = append(opts, WithLease(l), WithDeliverOptions(handoff.DeliverLease(l), handoff.DeliverTimeout(min(handoff.DefaultTimeout, l/2))))
 	}
+	getenv := o.Getenv
+	if getenv == nil {
+		getenv = os.Getenv
+	}
+	opts = append(opts, WithNLU(NewNLU(cfg.Handoff, getenv, !o.Sandbox)))
 	if o.Sandbox {
 		opts = append(opts, WithSandboxHTTP())
 	} else if names := cfg.Handoff.Connectors.Names(); len(names) > 0 {

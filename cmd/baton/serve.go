@@ -92,7 +92,7 @@ func runServe(ctx context.Context, e *env, args []string) int {
 		level = slog.LevelDebug
 	}
 	log := host.NewLogger(e.stderr, level, *logText)
-	srv, err := host.NewServer(cfg, host.ServerOptions{Logger: log, NoWatch: !*watch, Sandbox: sandbox})
+	srv, err := host.NewServer(cfg, host.ServerOptions{Logger: log, NoWatch: !*watch, Sandbox: sandbox, Getenv: e.getenv})
 	if err != nil {
 		fmt.Fprintf(e.stderr, "baton serve: %v\n", err)
 		return exitFailed

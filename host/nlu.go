@@ -1,0 +1,130 @@
+package host
+
+import (
+	"fmt"
+	"sync"
+
+	"github.com/batonbot/baton/flows"
+	"github.com/batonbot/baton/handoff"
+	"github.com/batonbot/baton/nlu"
+	"github.com/batonbot/baton/nlu/llm"
+)
+
+// NLU makes the message analysers of flows and the ticket summariser that
+// a deployment's nlu section asks for. The built-in analyser is trained
+// on a flow's intents once per flow and shared (it is immutable and safe
+// for concurrent use). With nlu.analyser llm or hybrid (and Live), flows
+// get the OpenAI-compatible analyser of package nlu/llm with the built-in
+// one as its fallback (for hybrid, also its first opinion), and tickets
+// get a summary the model writes. The API key is nlu.llm.api_key, else
+// BATON_LLM_API_KEY, else OPENAI_API_KEY.
+type NLU struct {
+	cfg    handoff.ConfigNLU
+	source string
+	getenv func(string) string
+	live   bool
+
+	builtin sync.Map // *flows.Flow → *nlu.Analyzer
+}
+
+// NewNLU returns the NLU of cfg (nil: the built-in analyser only). getenv
+// reads the API key's variables (nil: none). Only when live is the LLM
+// ever called: the sandbox keeps everything on the machine.
+func NewNLU(cfg *handoff.Config, getenv func(string) string, live bool) *NLU {
+	n := &NLU{getenv: getenv, live: live}
+	if cfg != nil {
+		n.cfg, n.source = cfg.NLU, cfg.Source
+	}
+	return n
+}
+
+// UsesLLM reports whether analysers and summaries call the LLM.
+func (n *NLU) UsesLLM() bool {
+	return n != nil && n.live && (n.cfg.Analyser == "llm" || n.cfg.Analyser == "hybrid")
+}
+
+// Builtin returns the built-in analyser trained on f's intents, or nil
+// when the flow never reads a signal (then no message pays for analysis).
+func (n *NLU) Builtin(f *flows.Flow) (*nlu.Analyzer, error) {
+	if !f.NeedsSignals {
+		return nil, nil
+	}
+	if a, ok := n.builtin.Load(f); ok {
+		return a.(*nlu.Analyzer), nil
+	}
+	a, err := nlu.FromFlow(f.NLU)
+	if err != nil {
+		return nil, err
+	}
+	n.builtin.Store(f, a)
+	return a, nil
+}
+
+// Forget drops what was trained for f (a flow replaced by a reload).
+func (n *NLU) Forget(f *flows.Flow) { n.builtin.Delete(f) }
+
+// Analyzer returns the analyser of f: nil when the flow reads no signal,
+// the LLM's when the deployment asks for it, else the built-in one.
+func (n *NLU) Analyzer(f *flows.Flow) (flows.Analyzer, error) {
+	builtin, err := n.Builtin(f)
+	if err != nil || builtin == nil {
+		return nil, err
+	}
+	if !n.UsesLLM() {
+		return builtin, nil
+	}
+	return n.llm(f, builtin)
+}
+
+// Summarizer returns what writes the summary at the top of each ticket
+// when the deployment uses the LLM: a, when it is one, else a new LLM
+// client (for f's language hints, when f is given); nil otherwise, and
+// tickets keep the extractive summary.
+func (n *NLU) Summarizer(a flows.Analyzer, f *flows.Flow) (flows.Summarizer, error) {
+	if !n.UsesLLM() {
+		return nil, nil
+	}
+	if s, ok := a.(flows.Summarizer); ok {
+		return s, nil
+	}
+	var builtin *nlu.Analyzer
+	if f != nil {
+		var err error
+		if builtin, err = n.Builtin(f); err != nil {
+			return nil, err
+		}
+	}
+	return n.llm(f, builtin)
+}
+
+// llm builds the LLM analyser for f (nil: no flow's intents), falling
+// back to builtin (hybrid needs it; without one the model answers alone).
+func (n *NLU) llm(f *flows.Flow, builtin *nlu.Analyzer) (*llm.Analyzer, error) {
+	key := n.cfg.LLM.APIKey
+	for _, name := range []string{"BATON_LLM_API_KEY", "OPENAI_API_KEY"} {
+		if key == "" && n.getenv != nil {
+			key = n.getenv(name)
+		}
+	}
+	opts := []llm.Option{llm.WithBaseURL(n.cfg.LLM.BaseURL), llm.WithModel(n.cfg.LLM.Model)}
+	if f != nil {
+		opts = append(opts, llm.WithNLUConfig(f.NLU))
+	}
+	if builtin != nil {
+		opts = append(opts, llm.WithFallback(builtin))
+		if n.cfg.Analyser == "hybrid" {
+			opts = append(opts, llm.WithHybrid(nil))
+		}
+	}
+	if key != "" {
+		opts = append(opts, llm.WithAPIKey(key))
+	}
+	if n.cfg.LLM.Timeout > 0 {
+		opts = append(opts, llm.WithTimeout(n.cfg.LLM.Timeout))
+	}
+	a, err := llm.New(opts...)
+	if err != nil {
+		return nil, fmt.Errorf("the %s analyser of %s: %w", n.cfg.Analyser, n.source, err)
+	}
+	return a, nil
+}
