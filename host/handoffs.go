@@ -82,7 +82,6 @@ func (h *Host) tell(ctx context.Context, conversation string, effects []flows.Ef
 			continue
 		}
 		h.metrics.handoff(he.Handoff)
-		h.log.Info("handoff", "conversation", conversation, "handoff", he.ID, "reason", he.Reason, "team", he.Team, "priority", he.Priority)
 		msg, ok := h.decided.LoadAndDelete(he.ID)
 		if !ok {
 			continue
@@ -124,16 +123,14 @@ func (h *Host) commit(ctx context.Context, conversation string, build func(*flow
 // settled is the Deliverer's hook: metrics, logs and, once an urgent
 // handoff's ticket is open, the team's chat notification.
 func (h *Host) settled(ctx context.Context, it flows.OutboxItem, err error) {
+	// The Deliverer logs each outcome; here it is counted.
 	switch {
 	case it.Status == flows.OutboxDelivered:
 		h.metrics.delivery(it.Kind, "delivered")
-		h.log.Info("helpdesk delivery", "item", it.ID, "kind", it.Kind, "conversation", it.ConversationID, "ticket", it.Ticket.ID, "attempts", it.Attempts)
 	case it.Status == flows.OutboxDead:
 		h.metrics.delivery(it.Kind, "dead")
-		h.log.Error("helpdesk delivery failed for good; see baton handoff list", "item", it.ID, "kind", it.Kind, "conversation", it.ConversationID, "error", err)
 	default:
 		h.metrics.delivery(it.Kind, "retry")
-		h.log.Warn("helpdesk delivery failed; retrying", "item", it.ID, "kind", it.Kind, "next", it.NextAt, "error", err)
 	}
 	if h.notifier != nil && it.Kind == flows.OutboxOpen && it.Status == flows.OutboxDelivered && it.Handoff != nil && h.notifier.Wants(it.Handoff.Priority) {
 		if nerr := h.notifier.Notify(context.WithoutCancel(ctx), it.Handoff, it.Ticket); nerr != nil {

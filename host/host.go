@@ -52,7 +52,9 @@ type Host struct {
 	accounts map[string]*Account // by channel:account
 
 	busyMu sync.Mutex
-	busy   map[string]bool // conversations taking a turn in this process
+	// busy holds the conversations taking a turn in this process, each
+	// with the claimed messages waiting for that turn to end.
+	busy map[string][]func(context.Context)
 
 	wake      chan struct{}
 	replyWake chan struct{}
@@ -160,7 +162,7 @@ func New(store flows.Store, opts ...Option) (*Host, error) {
 		return nil, errors.New("host: New needs a store (store/memory for one process)")
 	}
 	h := &Host{store: store, workers: 16, lease: time.Minute, poll: 500 * time.Millisecond, maxAttempts: 5,
-		accounts: map[string]*Account{}, busy: map[string]bool{},
+		accounts: map[string]*Account{}, busy: map[string][]func(context.Context){},
 		wake: make(chan struct{}, 1), replyWake: make(chan struct{}, 1)}
 	for _, o := range opts {
 		o(h)

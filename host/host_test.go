@@ -2,6 +2,8 @@ package host
 
 import (
 	"context"
+	"io"
+	"net/http"
 	"strings"
 	"sync"
 	"testing"
@@ -170,3 +172,34 @@ func TestHostUnknownAccount(t *testing.T) {
 		t.Errorf("unknown account: %v", err)
 	}
 }
+
+// A message that arrives while its conversation's turn is still under
+// way (here: the turn's HTTP call is slow) is taken right after that
+// turn, not when its lease runs out a minute later.
+func TestHostMessageDuringATurn(t *testing.T) {
+	release := make(chan struct{})
+	slow := &http.Client{Transport: roundTripFunc(func(r *http.Request) (*http.Response, error) {
+		<-release
+		return &http.Response{StatusCode: 200, Body: io.NopCloser(strings.NewReader(`{"status":"shipped","eta":"2026-03-05"}`)), Header: http.Header{}}, nil
+	})}
+	th := startHost(t, WithHTTP(NewHTTPCaller(HTTPClient(slow))), func(h *Host) { h.sandboxHTTP = false })
+	th.say(t, "m1", "hello", "")
+	th.say(t, "m2", "", "order")
+	waitFor(t, "the order question", func() bool { return len(th.ch.texts()) == 2 })
+	th.say(t, "m3", "A12345", "")
+	waitFor(t, "the lookup under way", func() bool {
+		s, err := th.store.Load(context.Background(), "web:site:v1")
+		return err == nil && s.Pending != nil
+	})
+	th.say(t, "m4", "agent", "") // its turn waits for the lookup's
+	time.Sleep(50 * time.Millisecond)
+	close(release)
+	waitFor(t, "the handoff after the lookup", func() bool { return len(th.Capture().Tickets()) == 1 })
+	if got := strings.Join(th.ch.texts(), " | "); !strings.Contains(got, "Your order A12345 arrives on 2026-03-05.") {
+		t.Errorf("replies: %s", got)
+	}
+}
+
+type roundTripFunc func(*http.Request) (*http.Response, error)
+
+func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }

@@ -17,6 +17,11 @@ var textKeys = map[string]bool{"text": true, "reply": true, "caption": true, "bo
 // WhatsApp is the customer's phone number.
 var idKeys = map[string]bool{"conversation": true, "contact": true, "recipient": true, "to": true, "from": true}
 
+// Log attribute keys whose values are Baton's or a provider's opaque ids
+// and names, logged as they are.
+var plainKeys = map[string]bool{"message": true, "channel": true, "input": true, "kind": true, "handoff": true, "timer": true,
+	"reason": true, "team": true, "priority": true, "flow": true, "name": true, "version": true}
+
 // NewLogger returns a JSON logger for a server. Unless logText is set it
 // keeps personal data out of the log: message text (attributes text,
 // reply, caption, body) becomes its length, contact and conversation ids
@@ -48,6 +53,8 @@ func maskAttr(_ []string, a slog.Attr) slog.Attr {
 		return slog.String(a.Key, "["+strconv.Itoa(len([]rune(s)))+" chars]")
 	case idKeys[a.Key]:
 		return slog.String(a.Key, MaskID(s))
+	case plainKeys[a.Key]:
+		return a
 	}
 	return slog.String(a.Key, flows.MaskPII(s))
 }

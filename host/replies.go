@@ -26,6 +26,21 @@ const (
 // yet started are released.
 func (h *Host) runReplies(ctx context.Context) {
 	outbox := h.store.OutboxOf(flows.OutboxReply)
+	// Senders live as long as the host, so their stacks (grown by the HTTP
+	// client's first sends) are kept.
+	sends := make(chan func())
+	var senders sync.WaitGroup
+	for range min(h.workers, replyBatch) {
+		senders.Go(func() {
+			for send := range sends {
+				send()
+			}
+		})
+	}
+	defer func() {
+		close(sends)
+		senders.Wait()
+	}()
 	timer := time.NewTimer(0)
 	defer timer.Stop()
 	for {
@@ -45,7 +60,11 @@ func (h *Host) runReplies(ctx context.Context) {
 				h.release(outbox, it)
 				continue
 			}
-			wg.Go(func() { h.sendReply(context.WithoutCancel(ctx), outbox, it) })
+			wg.Add(1)
+			sends <- func() {
+				defer wg.Done()
+				h.sendReply(context.WithoutCancel(ctx), outbox, it)
+			}
 		}
 		wg.Wait()
 		wait := h.poll
@@ -59,6 +78,29 @@ func (h *Host) runReplies(ctx context.Context) {
 			}
 		}
 		timer.Reset(wait)
+	}
+}
+
+// inlineReplies is how many replies a turn's worker claims and sends
+// itself after the turn.
+const inlineReplies = 4
+
+// sendReplies sends, in the calling worker, the replies due now (the turn
+// just saved its own): no hand-over to another goroutine on the common
+// path. The reply worker takes what is left, retries and what other
+// processes wrote.
+func (h *Host) sendReplies(ctx context.Context) {
+	outbox := h.store.OutboxOf(flows.OutboxReply)
+	items, err := outbox.Claim(ctx, h.now(), h.lease, inlineReplies)
+	if err != nil {
+		h.wakeReplies()
+		return
+	}
+	for _, it := range items {
+		h.sendReply(ctx, outbox, it)
+	}
+	if len(items) == inlineReplies {
+		h.wakeReplies() // there may be more
 	}
 }
 

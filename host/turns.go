@@ -14,13 +14,30 @@ import (
 // maxHTTPChain bounds the HTTP calls one message may lead to.
 const maxHTTPChain = 100
 
+// turnTask is a turn to take: fn runs it.
+type turnTask struct {
+	conversation string
+	fn           func(context.Context)
+}
+
 // runTurns claims inbox entries and due timers and runs their turns, at
 // most h.workers at once and one at a time per conversation, until ctx is
-// done; then it waits for the turns under way.
+// done; then it waits for the turns under way. The workers live as long
+// as the host, so their stacks, grown by the first turns, are kept.
 func (h *Host) runTurns(ctx context.Context) {
-	sem := make(chan struct{}, h.workers)
+	tasks := make(chan turnTask)
 	var wg sync.WaitGroup
-	defer wg.Wait()
+	for range h.workers {
+		wg.Go(func() {
+			for t := range tasks {
+				h.runTask(ctx, t)
+			}
+		})
+	}
+	defer func() {
+		close(tasks)
+		wg.Wait()
+	}()
 	timer := time.NewTimer(0)
 	defer timer.Stop()
 	for {
@@ -30,7 +47,7 @@ func (h *Host) runTurns(ctx context.Context) {
 		case <-timer.C:
 		case <-h.wake:
 		}
-		n := h.claimTurns(ctx, sem, &wg)
+		n := h.claimTurns(ctx, tasks)
 		wait := h.poll
 		if n > 0 {
 			wait = 0 // more may be waiting
@@ -47,7 +64,7 @@ func (h *Host) runTurns(ctx context.Context) {
 
 // claimTurns starts the turns of the inbox entries and timers due now and
 // returns how many it started.
-func (h *Host) claimTurns(ctx context.Context, sem chan struct{}, wg *sync.WaitGroup) int {
+func (h *Host) claimTurns(ctx context.Context, tasks chan<- turnTask) int {
 	started := 0
 	entries, err := h.store.Inbox().Claim(ctx, h.now(), h.lease, h.workers)
 	if err != nil {
@@ -57,8 +74,8 @@ func (h *Host) claimTurns(ctx context.Context, sem chan struct{}, wg *sync.WaitG
 		return 0
 	}
 	for _, e := range entries {
-		if !h.start(ctx, e.Inbound.ConversationID, sem, wg, func(ctx context.Context) { h.handleEntry(ctx, e) }) {
-			break
+		if !h.start(ctx, tasks, e.Inbound.ConversationID, true, func(ctx context.Context) { h.handleEntry(ctx, e) }) {
+			return started
 		}
 		started++
 	}
@@ -70,43 +87,60 @@ func (h *Host) claimTurns(ctx context.Context, sem chan struct{}, wg *sync.WaitG
 		return started
 	}
 	for _, t := range timers {
-		if h.start(ctx, t.ConversationID, sem, wg, func(ctx context.Context) { h.fire(ctx, t) }) {
-			started++
+		if !h.start(ctx, tasks, t.ConversationID, false, func(ctx context.Context) { h.fire(ctx, t) }) {
+			break
 		}
+		started++
 	}
 	return started
 }
 
-// start runs fn for conversation in a worker, unless the conversation
-// already has a turn under way in this process (its entry stays leased
-// or its timer due, and is taken later). It returns false once ctx ends.
-func (h *Host) start(ctx context.Context, conversation string, sem chan struct{}, wg *sync.WaitGroup, fn func(context.Context)) bool {
-	select {
-	case sem <- struct{}{}:
-	case <-ctx.Done():
-		return false
-	}
+// start hands fn, a turn of conversation, to a worker (waiting for one to
+// be free). When the conversation already has a turn under way in this
+// process, an inbox entry's fn (queue) waits for it and runs right after,
+// in the same worker (the entry is leased to this process, so nobody else
+// takes it meanwhile); a timer's is dropped, since the timer stays due and
+// is taken later. It returns false once ctx ends.
+func (h *Host) start(ctx context.Context, tasks chan<- turnTask, conversation string, queue bool, fn func(context.Context)) bool {
 	h.busyMu.Lock()
-	if h.busy[conversation] {
+	if waiting, busy := h.busy[conversation]; busy {
+		if queue {
+			h.busy[conversation] = append(waiting, fn)
+		}
 		h.busyMu.Unlock()
-		<-sem
 		return true
 	}
-	h.busy[conversation] = true
+	h.busy[conversation] = nil
 	h.busyMu.Unlock()
-	wg.Go(func() {
-		defer func() {
-			h.busyMu.Lock()
-			delete(h.busy, conversation)
-			h.busyMu.Unlock()
-			<-sem
-			h.Wake() // the conversation's next message may be waiting
-		}()
-		// A turn under way finishes even when shutdown begins: its save
-		// is what acknowledges the message.
-		fn(context.WithoutCancel(ctx))
-	})
-	return true
+	select {
+	case tasks <- turnTask{conversation, fn}:
+		return true
+	case <-ctx.Done():
+		// Not started: its lease runs out and it is taken again.
+		h.busyMu.Lock()
+		delete(h.busy, conversation)
+		h.busyMu.Unlock()
+		return false
+	}
+}
+
+// runTask takes a conversation's turn, then the ones queued for it
+// meanwhile. A turn under way finishes even when shutdown begins: its
+// save is what acknowledges the message.
+func (h *Host) runTask(ctx context.Context, t turnTask) {
+	tctx := context.WithoutCancel(ctx)
+	for fn := t.fn; fn != nil; {
+		fn(tctx)
+		h.busyMu.Lock()
+		fn = nil
+		if waiting := h.busy[t.conversation]; len(waiting) > 0 && ctx.Err() == nil {
+			fn, h.busy[t.conversation] = waiting[0], waiting[1:]
+		} else {
+			delete(h.busy, t.conversation)
+		}
+		h.busyMu.Unlock()
+	}
+	h.Wake() // the conversation's next message may be waiting
 }
 
 // handleEntry runs the turn of one accepted message; the save
@@ -126,8 +160,8 @@ func (h *Host) handleEntry(ctx context.Context, e flows.InboxEntry) {
 			return // another worker handled it
 		}
 		if err == nil {
-			h.log.Info("turn", "channel", a.Channel, "conversation", in.ConversationID, "message", in.ID, "input", in.Input.Kind,
-				"text", in.Input.Text, "ms", time.Since(start).Milliseconds())
+			h.log.Info("turn", handoffAttrs(effects, "channel", a.Channel, "conversation", in.ConversationID, "message", in.ID, "input", in.Input.Kind,
+				"text", in.Input.Text, "ms", time.Since(start).Milliseconds())...)
 			h.after(ctx, a, in.ConversationID, effects)
 			return
 		}
@@ -182,19 +216,48 @@ func (h *Host) fire(ctx context.Context, t flows.Timer) {
 		h.log.Error("a timer's turn failed; it fires again", "conversation", t.ConversationID, "timer", t.Key, "error", err)
 		return
 	}
-	h.log.Info("timer", "conversation", t.ConversationID, "timer", t.Key)
+	h.log.Info("timer", handoffAttrs(effects, "conversation", t.ConversationID, "timer", t.Key)...)
 	h.after(ctx, a, t.ConversationID, effects)
 }
 
+// outboxOf says whether a turn's effects wrote reply items and handoff
+// items (opens, appends, closes, notes) to the outbox.
+func outboxOf(effects []flows.Effect) (replies, handoffs bool) {
+	for _, ef := range effects {
+		switch ef.(type) {
+		case flows.Reply:
+			replies = true
+		case flows.HandoffEffect, flows.Append, flows.HandoffClose, flows.Undelivered:
+			handoffs = true
+		}
+	}
+	return replies, handoffs
+}
+
+// handoffAttrs adds to a turn's log line the handoff it made, if any.
+func handoffAttrs(effects []flows.Effect, attrs ...any) []any {
+	for _, ef := range effects {
+		if he, ok := ef.(flows.HandoffEffect); ok && he.Handoff != nil {
+			return append(attrs, "handoff", he.ID, "reason", he.Reason, "team", he.Team, "priority", he.Priority)
+		}
+	}
+	return attrs
+}
+
 // after carries out what a saved turn asks: the HTTP calls (whose results
-// are turns of their own), the routing messages, and wakes the outbox
-// workers.
+// are turns of their own), the routing messages; it sends the replies
+// itself and wakes the handoff worker when the turn wrote handoff items.
 func (h *Host) after(ctx context.Context, a *Account, conversation string, effects []flows.Effect) {
 	for range maxHTTPChain {
 		h.effects(conversation, effects)
 		h.tell(ctx, conversation, effects)
-		h.wakeReplies()
-		h.deliverer.Wake()
+		replies, handoffs := outboxOf(effects)
+		if handoffs {
+			h.deliverer.Wake()
+		}
+		if replies {
+			h.sendReplies(ctx)
+		}
 		var req *flows.HTTPRequest
 		for _, ef := range effects {
 			if r, ok := ef.(flows.HTTPRequest); ok {

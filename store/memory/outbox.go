@@ -101,7 +101,9 @@ func (m *Store) Settle(ctx context.Context, in flows.OutboxItem) error {
 	if it.Status == flows.OutboxDelivered && was != flows.OutboxDelivered {
 		m.delivered++
 		if m.delivered > m.keepDelivered {
-			m.dropDelivered(m.delivered - m.keepDelivered)
+			// Drop an eighth more than needed, so the scan runs once
+			// every keepDelivered/8 deliveries, not on each.
+			m.dropDelivered(m.delivered - (m.keepDelivered - m.keepDelivered/8))
 		}
 	}
 	return nil
