@@ -243,7 +243,7 @@ func runWebhook(b *testing.B, op func(customer string, n int)) {
 		}
 	})
 	b.StopTimer()
-	b.ReportMetric(float64((cpuTime() - cpu).Nanoseconds())/float64(b.N), "cpu-ns/op")
+	b.ReportMetric(float64((cpuTime()-cpu).Nanoseconds())/float64(b.N), "cpu-ns/op")
 }
 
 func BenchmarkWebhookReference(b *testing.B) {
