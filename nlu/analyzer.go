@@ -205,8 +205,10 @@ type scratch struct {
 	mtoks []token
 	// itoks are the tokens of the intent features when a topic is
 	// negated (its words prefixed "not_"); else toks itself.
-	itoks  []token
-	wh, fr bool
+	itoks []token
+	// covered marks the tokens in a domain lexicon\'s phrase (inDomain).
+	covered []bool
+	wh, fr  bool
 	// pWH, pFR are the model's probabilities (0 without a model).
 	pWH, pFR float64
 	human    humanParts

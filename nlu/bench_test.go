@@ -53,9 +53,55 @@ func BenchmarkTrain(b *testing.B) {
 	if data := loadDevIfPresent(); data != nil {
 		intents = IntentsFromLabeled(data)
 	}
+	// The built-in models train once per process, before the first flow.
+	if _, err := New(); err != nil {
+		b.Fatal(err)
+	}
 	b.ReportAllocs()
 	for b.Loop() {
 		if _, err := New(WithIntents(intents)); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkAnalyzeCorpus analyses the corpus's messages in turn (short and
+// long, three languages): the mean cost of a real message.
+func BenchmarkAnalyzeCorpus(b *testing.B) {
+	a, err := New(WithIntents(benchIntents()))
+	if err != nil {
+		b.Fatal(err)
+	}
+	data := Corpus()
+	ctx := context.Background()
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		m := data[i%len(data)]
+		i++
+		if _, err := a.Analyze(ctx, flows.AnalyzeInput{Text: m.Text, Lang: m.Lang}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkTrainSignalModel measures training the learned wants_human and
+// frustrated model on the corpus (once per process in production).
+func BenchmarkTrainSignalModel(b *testing.B) {
+	data := Corpus()
+	for b.Loop() {
+		if _, err := trainSignalModel(data, defaultSigParams); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkTrainPrior measures training the corpus's intent classifier
+// (once per process in production).
+func BenchmarkTrainPrior(b *testing.B) {
+	data := Corpus()
+	for b.Loop() {
+		if _, err := trainPrior(data); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -60,7 +60,7 @@ var sigThreshold = [numSignals]float64{0.35, 0.45}
 
 // sigBits sizes the model's feature table: features are hashed into
 // 1<<sigBits slots, so prediction needs no map and no sort.
-const sigBits = 18
+const sigBits = 16
 
 // signalModel holds both heads' weights, slot-major: w[slot*2+signal]. A
 // slot with a zero idf was never seen in training and is skipped.
@@ -310,9 +310,12 @@ func signalFeatures(s *scratch, out []uint64) []uint64 {
 			}
 		}
 	}
-	out = features(s.mtoks, cues{}, out)
+	out = featuresOf(s.mtoks, cues{}, sigCharGrams, out)
 	return signalCues(s, out)
 }
+
+// sigCharGrams: the signal model's features include character n-grams.
+var sigCharGrams = false
 
 // negationScope is how many words after a negation its scope covers.
 const negationScope = 3

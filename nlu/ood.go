@@ -35,10 +35,22 @@ func (a *Analyzer) contentWord(t *token) bool {
 func (a *Analyzer) inDomain(s *scratch) float64 {
 	words, content, known := 0, 0, 0
 	offTopic, spam := false, false
+	// covered marks the tokens inside a phrase of a domain lexicon.
+	if cap(s.covered) < len(s.toks) {
+		s.covered = make([]bool, len(s.toks))
+	}
+	s.covered = s.covered[:len(s.toks)]
+	clear(s.covered)
 	for _, h := range s.hits {
 		if h.lex == lexTopic {
 			spam = spam || h.topicHash == topicSpam
 			offTopic = offTopic || h.topicHash == topicOffTopic
+			if h.topicHash == topicSpam || h.topicHash == topicOffTopic {
+				continue
+			}
+		}
+		for i := h.start; i < h.end && i < len(s.covered); i++ {
+			s.covered[i] = true
 		}
 	}
 	for i := range s.toks {
@@ -51,7 +63,7 @@ func (a *Analyzer) inDomain(s *scratch) float64 {
 			continue
 		}
 		content++
-		if a.vocab[t.text] || a.prior != nil && a.prior.vocab[t.text] || a.domainHit(s, i) {
+		if s.covered[i] || a.vocab[t.text] || a.prior != nil && a.prior.vocab[t.text] {
 			known++
 		}
 	}
@@ -69,17 +81,6 @@ func (a *Analyzer) inDomain(s *scratch) float64 {
 		f *= oodOffTopic
 	}
 	return f
-}
-
-// domainHit reports whether toks[i] is part of a lexicon phrase of the
-// domain (any lexicon but the off-topic and spam ones).
-func (a *Analyzer) domainHit(s *scratch, i int) bool {
-	for _, h := range s.hits {
-		if h.start <= i && i < h.end && !(h.lex == lexTopic && (h.topicHash == topicSpam || h.topicHash == topicOffTopic)) {
-			return true
-		}
-	}
-	return false
 }
 
 // coversOffTopic reports whether the intents' examples know the words of

@@ -93,8 +93,34 @@ var (
 	tryPrefixes = []string{"provat", "tentat", "tried", "reset", "attempt", "intentad", "probad"}
 )
 
+// patienceCues are the words without which patienceScore finds nothing:
+// a time unit, "since", a count of times, "day N of", the first word of a
+// still-nothing cue.
+var patienceCues = func() map[string]bool {
+	m := map[string]bool{"twice": true, "day": true, "giorno": true, "dia": true}
+	for _, set := range []map[string]bool{timeUnits, sinceWords, timesWords} {
+		for w := range set {
+			m[w] = true
+		}
+	}
+	for w := range stillNext {
+		m[w] = true
+	}
+	return m
+}()
+
 // patienceScore weighs a wait or a repetition endured.
 func patienceScore(toks []token) float64 {
+	cue := false
+	for i := range toks {
+		if t := &toks[i]; t.kind == tokWord && (patienceCues[t.text] || strings.HasSuffix(t.text, "gg")) {
+			cue = true
+			break
+		}
+	}
+	if !cue {
+		return 0 // most messages: one look-up a word
+	}
 	words := make([]string, 0, len(toks))
 	question := false
 	for i := range toks {

@@ -16,6 +16,12 @@ import (
 // prior cue points to. A flow whose intents have nothing to do with
 // shopping learns to ignore them.
 
+// priorEpochs: the corpus is seven times the dev set; fewer passes do.
+var priorEpochs = 10
+
+// priorNoGrams: the prior reads words, bigrams, emoji and cues only.
+var priorNoGrams = false
+
 // Prior cues: a support intent at or above priorAt, and above priorHi.
 const (
 	priorAt = 0.25
@@ -62,7 +68,7 @@ func trainPrior(data []Labeled) (*priorModel, error) {
 		a.prepare(s, t)
 		docs[i] = append([]uint64(nil), s.hashes...)
 	}
-	c, err := trainClassifier(classes, docs, labels)
+	c, err := trainClassifierWith(classes, docs, labels, priorEpochs, priorNoGrams)
 	if err != nil {
 		return nil, fmt.Errorf("nlu: the prior: %w", err)
 	}

@@ -5,7 +5,11 @@ import (
 	"fmt"
 	"os"
 	"sort"
+	"syscall"
 	"testing"
+	"time"
+
+	"github.com/batonbot/baton/flows"
 )
 
 // cvFolds deals data round-robin into k folds and returns, per fold, the
@@ -156,4 +160,49 @@ func TestSignalGrid(t *testing.T) {
 		}
 		t.Log(line)
 	}
+}
+
+// cpuTime is the CPU time the process has used (user and system).
+func cpuTime(t *testing.T) time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		t.Fatal(err)
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// TestCostReport prints the CPU time of training and of one analysis
+// (NLU_REPORT=1): CPU time rather than wall time, so that a machine busy
+// with other work does not inflate it.
+func TestCostReport(t *testing.T) {
+	if os.Getenv("NLU_REPORT") == "" {
+		t.Skip("set NLU_REPORT=1 to print the costs")
+	}
+	data := Corpus()
+	c0 := cpuTime(t)
+	if _, err := trainSignalModel(data, defaultSigParams); err != nil {
+		t.Fatal(err)
+	}
+	c1 := cpuTime(t)
+	if _, err := trainPrior(data); err != nil {
+		t.Fatal(err)
+	}
+	c2 := cpuTime(t)
+	a, err := New(WithIntents(IntentsFromLabeled(loadDev(t))))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c3 := cpuTime(t)
+	t.Logf("CPU time: signal model %v, prior %v, a flow of 360 examples %v (the first New also trains the two built-in models)",
+		(c1 - c0).Round(time.Millisecond), (c2 - c1).Round(time.Millisecond), (c3 - c2).Round(time.Millisecond))
+	ctx := context.Background()
+	const n = 20000
+	c4 := cpuTime(t)
+	for i := range n {
+		m := data[i%len(data)]
+		if _, err := a.Analyze(ctx, flows.AnalyzeInput{Text: m.Text, Lang: m.Lang}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	t.Logf("CPU time per analysis, corpus messages, 8 intents: %v", ((cpuTime(t) - c4) / n).Round(10*time.Nanosecond))
 }
