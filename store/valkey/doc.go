@@ -20,11 +20,14 @@
 //	      inbox entries (order, blob, meta) and the message ids accepted
 //	      within the dedupe window
 //	l     the agent loads this conversation holds
-//	w     the version of the conversation's work state (below)
+//	w     the conversation's work state as last computed, its version
+//	      (below) and when every key's expiry was last set
 //
 // Every conversation key expires after the idle TTL (default 30 days,
-// WithTTL): each save sets it again. The store's clock decides too, so a
-// session idle past the TTL loads as gone even before the server drops it.
+// WithTTL): a script sets the expiry of the keys it changed, and of all
+// of them once a TTL/10, so no key of a live conversation runs out. The
+// store's clock decides too, so a session idle past the TTL loads as gone
+// even before the server drops it, and a save over it starts afresh.
 //
 // # One script per turn
 //
@@ -55,8 +58,11 @@
 // publishing is idempotent, and a late, older state never overwrites a
 // newer one.
 //
-// On a single server (no slots) the conversation's script publishes in
-// the same atomic step: nothing can fall between the write and the index.
+// A script recomputes only the parts of the state it changed (the
+// outbox, the timers, the inbox, the loads) and publishes only when the
+// state changed. On a single server (no slots) the conversation's script
+// publishes in the same atomic step, writing only the index entries that
+// changed: nothing can fall between the write and the index.
 // On a cluster the publish is a second script on the shard's node, run
 // right after the first (a turn is then three round trips). A process that
 // dies between the two leaves the conversation written and its shard
@@ -70,6 +76,11 @@
 // item, the timer and the load. Claims tolerate the other direction: an
 // index entry that points at nothing due is corrected by the claim that
 // finds it.
+//
+// WithCachedLoads reads the loads' totals through valkey-go's
+// server-assisted client-side caching, so routing a handoff costs no
+// round trip; a count may then lag a change by the moment the server's
+// invalidation takes to arrive.
 //
 // Consequences on a cluster: an item, a timer or an inbox entry written
 // just before a crash may wait up to one sweep interval before a worker
