@@ -87,15 +87,18 @@ func (s *Store) claimInbox(ctx context.Context, now time.Time, lease time.Durati
 	}
 	var out []claimedEntry
 	var firstErr error
+	var pub pubBatch
+	defer func() { _ = s.flush(ctx, &pub) }()
 	for i, r := range s.sc.inboxClaim.execMulti(ctx, s.c, execs) {
 		reply, err := r.AsStrSlice()
 		if err != nil {
 			firstErr = cmp(firstErr, fmt.Errorf("valkey store: claiming the inbox of %q: %w", convs[i], err))
 			continue
 		}
-		_, rest, err := s.finished(ctx, convs[i], reply, 1)
+		_, rest, err := s.take(convs[i], reply, 1, &pub)
 		if err != nil {
 			firstErr = cmp(firstErr, err)
+			continue
 		}
 		if len(rest) < 4 {
 			continue
@@ -126,7 +129,7 @@ func (s *Store) claimInbox(ctx context.Context, now time.Time, lease time.Durati
 		}
 		for i, r := range s.sc.inboxUnclaim.execMulti(ctx, s.c, extra) {
 			if reply, err := r.AsStrSlice(); err == nil {
-				_, _, _ = s.finished(ctx, extra[i].Args[0], reply, 1)
+				_, _, _ = s.take(extra[i].Args[0], reply, 1, &pub)
 			}
 		}
 		out = out[:max]

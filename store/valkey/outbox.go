@@ -143,15 +143,18 @@ func (s *Store) claimFrom(ctx context.Context, convs []string, now time.Time, un
 	}
 	var out []claimed
 	var firstErr error
+	var pub pubBatch
+	defer func() { _ = s.flush(ctx, &pub) }()
 	for i, r := range s.sc.claim.execMulti(ctx, s.c, execs) {
 		reply, err := r.AsStrSlice()
 		if err != nil {
 			firstErr = cmp(firstErr, fmt.Errorf("valkey store: claiming the outbox items of %q: %w", convs[i], err))
 			continue
 		}
-		_, rest, err := s.finished(ctx, convs[i], reply, 1)
+		_, rest, err := s.take(convs[i], reply, 1, &pub)
 		if err != nil {
 			firstErr = cmp(firstErr, err)
+			continue
 		}
 		for j := 0; j+4 < len(rest); j += 5 {
 			var it flows.OutboxItem

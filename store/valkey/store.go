@@ -319,32 +319,67 @@ func (s *Store) shardKey(n int, name string) string {
 // published to the shard here (a single server's script did it itself).
 // It returns the head and the rest.
 func (s *Store) finished(ctx context.Context, conv string, reply []string, hlen int) (head, rest []string, err error) {
+	var b pubBatch
+	head, rest, err = s.take(conv, reply, hlen, &b)
+	if err != nil {
+		return nil, nil, err
+	}
+	return head, rest, s.flush(ctx, &b)
+}
+
+// pubBatch collects the states of several conversations' scripts, to
+// publish them in one round trip on a cluster.
+type pubBatch struct {
+	convs []string
+	execs []valkey.LuaExec
+}
+
+// take splits a conversation script's reply like finished, adding the
+// state to b (on a cluster) instead of publishing it.
+func (s *Store) take(conv string, reply []string, hlen int, b *pubBatch) (head, rest []string, err error) {
 	if len(reply) < hlen+stateLen {
 		return nil, nil, fmt.Errorf("valkey store: short script reply for %q (%d values)", conv, len(reply))
 	}
 	head, st, rest := reply[:hlen], reply[hlen:hlen+stateLen], reply[hlen+stateLen:]
 	if s.cluster {
-		if err := s.publish(ctx, conv, st); err != nil {
-			return head, rest, err
-		}
+		args := make([]string, 0, 1+stateLen)
+		args = append(args, conv)
+		args = append(args, st...)
+		b.convs = append(b.convs, conv)
+		b.execs = append(b.execs, valkey.LuaExec{Keys: s.shardKeys(s.shardOf(conv)), Args: args})
 	}
 	return head, rest, nil
 }
 
-// publish applies a conversation's state to its shard (cluster only).
-func (s *Store) publish(ctx context.Context, conv string, st []string) error {
+// flush publishes b's states to their shards (pipelined: one round trip
+// per node).
+func (s *Store) flush(ctx context.Context, b *pubBatch) error {
+	if len(b.execs) == 0 {
+		return nil
+	}
 	if afterCommitHook != nil {
-		if err := afterCommitHook(conv); err != nil {
-			return err
+		for _, c := range b.convs {
+			if err := afterCommitHook(c); err != nil {
+				return err
+			}
 		}
 	}
+	var first error
+	for i, r := range s.sc.publish.execMulti(ctx, s.c, b.execs) {
+		if err := r.Error(); err != nil && first == nil {
+			first = fmt.Errorf("valkey store: publishing the state of %q (the sweep will retry): %w", b.convs[i], err)
+		}
+	}
+	return first
+}
+
+// publish applies a conversation's state to its shard (cluster only).
+func (s *Store) publish(ctx context.Context, conv string, st []string) error {
 	args := make([]string, 0, 1+stateLen)
 	args = append(args, conv)
 	args = append(args, st...)
-	if err := s.sc.publish.exec(ctx, s.c, s.shardKeys(s.shardOf(conv)), args).Error(); err != nil {
-		return fmt.Errorf("valkey store: publishing the state of %q (the sweep will retry): %w", conv, err)
-	}
-	return nil
+	b := pubBatch{convs: []string{conv}, execs: []valkey.LuaExec{{Keys: s.shardKeys(s.shardOf(conv)), Args: args}}}
+	return s.flush(ctx, &b)
 }
 
 // afterCommitHook, when set by a test, runs between a conversation's

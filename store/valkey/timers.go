@@ -70,15 +70,16 @@ func (s *Store) refresh(ctx context.Context, convs []string) error {
 		execs[i] = valkey.LuaExec{Keys: s.convKeys(c), Args: []string{c}}
 	}
 	var firstErr error
+	var pub pubBatch
 	for i, r := range s.sc.refresh.execMulti(ctx, s.c, execs) {
 		reply, err := r.AsStrSlice()
 		if err != nil {
 			firstErr = cmp(firstErr, fmt.Errorf("valkey store: refreshing %q: %w", convs[i], err))
 			continue
 		}
-		if _, _, err := s.finished(ctx, convs[i], reply, 1); err != nil {
+		if _, _, err := s.take(convs[i], reply, 1, &pub); err != nil {
 			firstErr = cmp(firstErr, err)
 		}
 	}
-	return firstErr
+	return cmp(firstErr, s.flush(ctx, &pub))
 }
