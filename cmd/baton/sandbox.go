@@ -15,6 +15,7 @@ import (
 	"github.com/batonbot/baton/engine"
 	"github.com/batonbot/baton/entity"
 	"github.com/batonbot/baton/flows"
+	"github.com/batonbot/baton/host"
 	"github.com/batonbot/baton/store/memory"
 )
 
@@ -156,6 +157,11 @@ func newSandbox(cfg sandboxConfig) (*sandbox, error) {
 		}
 	}
 	opts := []engine.Option{engine.WithClock(s.now)}
+	if cfg.live {
+		// Handoff ids are helpdesk idempotency keys, tags and webhook-ids:
+		// live, they must differ from every other process's and run's.
+		opts = append(opts, engine.WithIDs(host.NewIDs(s.now)))
+	}
 	if a != nil {
 		opts = append(opts, engine.WithAnalyzer(a))
 	}
