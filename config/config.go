@@ -18,6 +18,7 @@ import (
 	"github.com/batonbot/baton/dsl"
 	"github.com/batonbot/baton/flows"
 	"github.com/batonbot/baton/handoff"
+	"github.com/batonbot/baton/sla"
 )
 
 // Config is a deployment (baton.yaml): where handoffs go, and for
@@ -35,6 +36,13 @@ type Config struct {
 	// Bridge holds the secrets of the endpoints helpdesks call back
 	// (agents' replies, ticket status changes).
 	Bridge Bridge
+	// SLA is the first-response and resolution targets per team and
+	// priority (the sla: tables), for the handoffs' due times; SLAAlerts
+	// where the SLA watcher alerts (sla.alerts).
+	SLA       *sla.Table
+	SLAAlerts SLAAlerts
+	// Events is where `baton serve` writes analytics events.
+	Events Events
 	// Placeholders are the ${NAME} references whose variable is not set,
 	// with WithPlaceholders; each reads as a placeholder (see Placeholder).
 	Placeholders []EnvRef
@@ -133,7 +141,7 @@ func Parse(name string, src []byte, opts ...Option) (*Config, dsl.Diagnostics) {
 
 // topKeys are the sections of a deployment config.
 var topKeys = []string{"version", "link", "masking", "nlu", "connectors", "teams", "routing", "priority", "sla", "notify", "messages",
-	"delivery", "server", "store", "channels", "bridge"}
+	"delivery", "server", "store", "channels", "bridge", "events"}
 
 // newConfig is an empty config, before defaults.
 func newConfig() *Config {
@@ -217,8 +225,11 @@ func (d *decoder) config(root *yaml.Node) *Config {
 			c.Channels = d.channels(f.val)
 		case "bridge":
 			c.Bridge = d.bridge(f.val)
+		case "events":
+			c.Events = d.events(f.val)
 		}
 	}
+	d.buildSLA(c)
 	c.defaults()
 	d.crossCheck(h, root, routingNode)
 	return c

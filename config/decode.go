@@ -28,6 +28,10 @@ type decoder struct {
 	// refs are the team and connector names written in the config,
 	// checked once every section is read.
 	teamRefs, connRefs []cfgRef
+	// slaExtras are the sla: tables' resolution and business_hours, by
+	// where they were written; alerts the top-level sla.alerts.
+	slaExtras map[string]*slaExtra
+	alerts    SLAAlerts
 }
 
 // cfgRef is a name that must be defined elsewhere in the config.

@@ -388,15 +388,6 @@ func (d *decoder) priorityName(n *yaml.Node, s, where string) flows.Priority {
 	return ""
 }
 
-// sla reads {urgent: 30m, high: 2h, normal: 8h, low: 2d}.
-func (d *decoder) sla(n *yaml.Node, where string) map[flows.Priority]time.Duration {
-	out := map[flows.Priority]time.Duration{}
-	for _, f := range d.mapping(n, where, cfgPriorities...) {
-		out[flows.Priority(f.key.Value)] = d.duration(f.val, where+"."+f.key.Value)
-	}
-	return out
-}
-
 func (d *decoder) notify(n *yaml.Node) handoff.ConfigNotify {
 	var c handoff.ConfigNotify
 	for _, f := range d.mapping(n, "notify", "slack", "teams", "teams_format", "min_priority") {

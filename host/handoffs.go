@@ -63,6 +63,7 @@ func (h *Host) route(ctx context.Context, _ *flows.Session, hf *flows.Handoff) e
 	if !d.OpenTicket {
 		return engine.ErrHandoffDeclined
 	}
+	h.slaTable.Stamp(hf)
 	if h.summarizer != nil && hf.Summary == "" {
 		if s, err := h.summarizer.Summarize(ctx, hf); err != nil {
 			h.log.Warn("the LLM summary failed; the ticket keeps the extractive one", "handoff", hf.ID, "error", err)
@@ -123,6 +124,7 @@ func (h *Host) commit(ctx context.Context, conversation string, build func(*flow
 // settled is the Deliverer's hook: metrics, logs and, once an urgent
 // handoff's ticket is open, the team's chat notification.
 func (h *Host) settled(ctx context.Context, it flows.OutboxItem, err error) {
+	h.recorder.Delivered(ctx, it, err)
 	// The Deliverer logs each outcome; here it is counted.
 	switch {
 	case it.Status == flows.OutboxDelivered:

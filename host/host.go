@@ -12,10 +12,12 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/batonbot/baton/analytics"
 	"github.com/batonbot/baton/engine"
 	"github.com/batonbot/baton/entity"
 	"github.com/batonbot/baton/flows"
 	"github.com/batonbot/baton/handoff"
+	"github.com/batonbot/baton/sla"
 )
 
 // Host runs conversations for real on a store: it is the flows.Receiver
@@ -44,6 +46,11 @@ type Host struct {
 	poll        time.Duration
 	maxAttempts int
 	onEffect    func(conversation string, e flows.Effect)
+	// recorder writes analytics events; slaTable stamps due times;
+	// watcher raises SLA alerts (see analytics.go).
+	recorder *analytics.Recorder
+	slaTable *sla.Table
+	watcher  *sla.Watcher
 	// decided holds the routing decisions' messages for the customer
 	// between the handoff hook and the end of the turn, by handoff id.
 	decided sync.Map
@@ -249,6 +256,7 @@ func (h *Host) newEngine(f *flows.Flow) (*engine.Engine, error) {
 	if h.router != nil {
 		opts = append(opts, engine.WithHandoffHook(h.route))
 	}
+	opts = append(opts, h.analyticsOptions()...)
 	return engine.New(f, opts...), nil
 }
 

@@ -12,6 +12,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/batonbot/baton/analytics"
 	"github.com/batonbot/baton/config"
 	"github.com/batonbot/baton/dsl"
 	"github.com/batonbot/baton/flows"
@@ -39,6 +40,8 @@ type Server struct {
 	noWatch bool
 	// closers end what would hold a graceful shutdown (web event streams).
 	closers []func()
+	// recorder writes the analytics events (closed after the host stops).
+	recorder *analytics.Recorder
 }
 
 // ServerOptions are what `baton serve` adds to a config.
@@ -63,6 +66,9 @@ type ServerOptions struct {
 	// NoWatch turns off reloading the flows when their files change
 	// (Reload still reloads them).
 	NoWatch bool
+	// Events, when set, is the analytics events file (overriding the
+	// config's events.file).
+	Events string
 }
 
 // NewServer builds the host and its endpoints from cfg: the store, the
@@ -114,6 +120,11 @@ func NewServer(cfg *config.Config, o ServerOptions) (*Server, error) {
 		}
 		opts = append(opts, WithDeployment(cfg.Handoff, conns))
 	}
+	more, err := s.analyticsSetup(o.Events)
+	if err != nil {
+		return nil, err
+	}
+	opts = append(opts, more...)
 	h, err := New(st, append(opts, o.Host...)...)
 	if err != nil {
 		return nil, err
@@ -258,6 +269,9 @@ func (s *Server) Serve(ctx context.Context, l net.Listener) error {
 	case <-hostDone:
 	case <-sctx.Done():
 		s.log.Warn("turns still under way at the shutdown timeout; their messages are taken again when their leases end")
+	}
+	if err := s.recorder.Close(); err != nil {
+		s.log.Warn("flushing the analytics events", "error", err)
 	}
 	if err := s.store.Close(); err != nil {
 		s.log.Warn("closing the store", "error", err)

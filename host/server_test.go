@@ -140,6 +140,12 @@ func startE2E(t *testing.T) *e2e {
 // startE2EOn serves with the store the config's store: says.
 func startE2EOn(t *testing.T, store string) *e2e {
 	t.Helper()
+	return startE2EWith(t, store, "")
+}
+
+// startE2EWith serves with the store and more config sections.
+func startE2EWith(t *testing.T, store, more string) *e2e {
+	t.Helper()
 	wa := whatsapptest.NewServer(t)
 	tg := telegramtest.NewServer(t)
 	zd := newZendeskFake(t)
@@ -153,7 +159,7 @@ func startE2EOn(t *testing.T, store string) *e2e {
 	t.Cleanup(shop.Close)
 	flow, _ := filepath.Abs("../cmd/baton/testdata/flows/shop.yaml")
 	src := fmt.Sprintf(e2eConfig, zd.URL, store, wa.PhoneNumberID, flow, wa.Token, wa.AppSecret, whatsapptest.VerifyToken, wa.URL, wa.Version,
-		tg.BotName, flow, tg.Token, tg.SecretToken, tg.URL, flow)
+		tg.BotName, flow, tg.Token, tg.SecretToken, tg.URL, flow) + more
 	path := filepath.Join(t.TempDir(), "baton.yaml")
 	if err := os.WriteFile(path, []byte(src), 0o644); err != nil {
 		t.Fatal(err)

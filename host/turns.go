@@ -87,7 +87,12 @@ func (h *Host) claimTurns(ctx context.Context, tasks chan<- turnTask) int {
 		return started
 	}
 	for _, t := range timers {
-		if !h.start(ctx, tasks, t.ConversationID, false, func(ctx context.Context) { h.fire(ctx, t) }) {
+		fire := func(ctx context.Context) {
+			if !h.fireSLA(ctx, t) {
+				h.fire(ctx, t)
+			}
+		}
+		if !h.start(ctx, tasks, t.ConversationID, false, fire) {
 			break
 		}
 		started++

@@ -58,6 +58,7 @@ func runServe(ctx context.Context, e *env, args []string) int {
 	logText := fs.Bool("log-text", false, "log message text, phone numbers and e-mail addresses (masked by default)")
 	debug := fs.Bool("debug", false, "log at debug level")
 	watch := fs.Bool("watch", true, "reload a flow when its file changes (SIGHUP reloads them either way)")
+	events := fs.String("events", "", "append analytics events to this JSONL `file`, overriding the config's events.file ('baton report FILE' reads it)")
 	pos, code, done := parseFlags(e, fs, args)
 	if done {
 		return code
@@ -92,7 +93,7 @@ func runServe(ctx context.Context, e *env, args []string) int {
 		level = slog.LevelDebug
 	}
 	log := host.NewLogger(e.stderr, level, *logText)
-	srv, err := host.NewServer(cfg, host.ServerOptions{Logger: log, NoWatch: !*watch, Sandbox: sandbox, Getenv: e.getenv})
+	srv, err := host.NewServer(cfg, host.ServerOptions{Logger: log, NoWatch: !*watch, Sandbox: sandbox, Getenv: e.getenv, Events: *events})
 	if err != nil {
 		fmt.Fprintf(e.stderr, "baton serve: %v\n", err)
 		return exitFailed

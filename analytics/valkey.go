@@ -1,0 +1,98 @@
+package analytics
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strconv"
+
+	"github.com/valkey-io/valkey-go"
+
+	"github.com/batonbot/baton/flows"
+)
+
+// ValkeyStream appends events to a Valkey (or Redis) stream: one entry
+// per event, its JSON in the field "event", with XADD ... MAXLEN ~ n so
+// the stream stays about n entries long. Several `baton serve` processes
+// on one Valkey write one stream; a consumer reads it with XREAD or
+// XREADGROUP (`baton report` reads an export of it: XRANGE into JSONL).
+// Like the webhook sink it buffers (boundedly) and sends batches in the
+// background, each batch one round trip.
+type ValkeyStream struct {
+	c      valkey.Client
+	key    string
+	maxLen int64
+	b      *batcher
+}
+
+var _ flows.EventSink = (*ValkeyStream)(nil)
+
+// DefaultStreamMaxLen is the stream's approximate length cap.
+const DefaultStreamMaxLen = 1_000_000
+
+// NewValkeyStream returns a sink appending to stream key through c
+// (which it does not close); maxLen 0 means DefaultStreamMaxLen.
+func NewValkeyStream(c valkey.Client, key string, maxLen int64, opts ...BatchOption) *ValkeyStream {
+	if maxLen <= 0 {
+		maxLen = DefaultStreamMaxLen
+	}
+	s := &ValkeyStream{c: c, key: key, maxLen: maxLen}
+	s.b = newBatcher(s.send, opts)
+	return s
+}
+
+// Write buffers events; it never waits for the server.
+func (s *ValkeyStream) Write(_ context.Context, events ...flows.Event) error {
+	return s.b.write(events)
+}
+
+// Close sends what is buffered (within the flush timeout).
+func (s *ValkeyStream) Close() error { return s.b.close() }
+
+// Stats counts the events sent and dropped.
+func (s *ValkeyStream) Stats() Stats { return s.b.stats() }
+
+func (s *ValkeyStream) send(ctx context.Context, batch []flows.Event) error {
+	cmds := make(valkey.Commands, 0, len(batch))
+	for i := range batch {
+		b, err := json.Marshal(&batch[i])
+		if err != nil {
+			return err
+		}
+		cmds = append(cmds, s.c.B().Xadd().Key(s.key).Maxlen().Almost().Threshold(strconv.FormatInt(s.maxLen, 10)).Id("*").FieldValue().FieldValue("event", string(b)).Build())
+	}
+	for _, r := range s.c.DoMulti(ctx, cmds...) {
+		if err := r.Error(); err != nil {
+			// The batch is sent again (the entries that made it are then
+			// repeated: a consumer drops them by event id).
+			return fmt.Errorf("valkey stream %s: %w", s.key, err)
+		}
+	}
+	return nil
+}
+
+// ReadStream reads the stream key from its start through c and calls fn
+// with each event in order, count entries per round trip: `baton report`
+// over a stream.
+func ReadStream(ctx context.Context, c valkey.Client, key string, fn func(*flows.Event) error) error {
+	start := "-"
+	for {
+		res, err := c.Do(ctx, c.B().Xrange().Key(key).Start(start).End("+").Count(1000).Build()).AsXRange()
+		if err != nil {
+			return fmt.Errorf("reading stream %s: %w", key, err)
+		}
+		for _, e := range res {
+			var ev flows.Event
+			if err := decodeEvent([]byte(e.FieldValues["event"]), &ev, key, 0); err != nil {
+				return fmt.Errorf("stream %s entry %s: %w", key, e.ID, err)
+			}
+			if err := fn(&ev); err != nil {
+				return err
+			}
+		}
+		if len(res) < 1000 {
+			return nil
+		}
+		start = "(" + res[len(res)-1].ID
+	}
+}

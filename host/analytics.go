@@ -1,0 +1,138 @@
+package host
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"time"
+
+	"github.com/valkey-io/valkey-go"
+
+	"github.com/batonbot/baton/analytics"
+	"github.com/batonbot/baton/analytics/promkpi"
+	"github.com/batonbot/baton/config"
+	"github.com/batonbot/baton/engine"
+	"github.com/batonbot/baton/flows"
+	"github.com/batonbot/baton/handoff"
+	"github.com/batonbot/baton/sla"
+)
+
+// WithRecorder writes the analytics events of every turn (and of the
+// helpdesk deliveries) through rec.
+func WithRecorder(rec *analytics.Recorder) Option { return func(h *Host) { h.recorder = rec } }
+
+// WithSLA stamps each handoff with its due times from table, once routed,
+// and, with a watcher, keeps its SLA timers with the session and hands
+// the due ones to the watcher (alerts at its thresholds).
+func WithSLA(table *sla.Table, w *sla.Watcher) Option {
+	return func(h *Host) { h.slaTable, h.watcher = table, w }
+}
+
+// analyticsOptions are the engine options of the recorder and the SLA.
+func (h *Host) analyticsOptions() []engine.Option {
+	var opts []engine.Option
+	if h.recorder != nil {
+		opts = append(opts, engine.WithObserver(h.recorder.Observe))
+	}
+	if h.watcher != nil {
+		opts = append(opts, engine.WithCommitHook(h.watcher.Commit))
+	}
+	if h.router == nil && h.slaTable != nil {
+		// No routing: the flow's team and priority decide the due times.
+		opts = append(opts, engine.WithHandoffHook(func(_ context.Context, _ *flows.Session, hf *flows.Handoff) error {
+			h.slaTable.Stamp(hf)
+			return nil
+		}))
+	}
+	return opts
+}
+
+// fireSLA runs a due timer of the SLA watcher; it reports whether the
+// timer was the watcher's.
+func (h *Host) fireSLA(ctx context.Context, t flows.Timer) bool {
+	if !sla.IsKey(t.Key) {
+		return false
+	}
+	if h.watcher == nil {
+		// Alerts are off now: forget the timer with the session's next
+		// save (a turn drops timers it does not know).
+		return false
+	}
+	if err := h.watcher.Fire(ctx, t); err != nil {
+		h.log.Error("an SLA timer failed; it fires again", "conversation", MaskID(t.ConversationID), "timer", t.Key, "error", err)
+	}
+	return true
+}
+
+// analyticsSetup builds the server's analytics: the Prometheus KPIs on
+// its registry (always), the events sinks of the config's events: section
+// (a JSONL file, a webhook, the Valkey stream; eventsFile overrides the
+// file), and the SLA table and watcher of its sla: tables.
+func (s *Server) analyticsSetup(eventsFile string) ([]Option, error) {
+	cfg := s.cfg
+	ev := cfg.Events
+	if eventsFile != "" {
+		ev.File = eventsFile
+	} else if ev.File != "" && !filepath.IsAbs(ev.File) {
+		ev.File = filepath.Join(cfg.Dir(), ev.File)
+	}
+	prom, err := promkpi.New(s.Metrics.Registry())
+	if err != nil {
+		return nil, err
+	}
+	sinks := analytics.Fanout{prom}
+	logErr := func(err error) { s.log.Warn("analytics events", "error", err) }
+	if ev.File != "" {
+		var fo []analytics.FileOption
+		if ev.RotateSize > 0 {
+			fo = append(fo, analytics.RotateSize(ev.RotateSize))
+		}
+		if ev.RotateDaily {
+			fo = append(fo, analytics.RotateDaily())
+		}
+		f, err := analytics.OpenFile(ev.File, fo...)
+		if err != nil {
+			return nil, err
+		}
+		sinks = append(sinks, f)
+	}
+	if ev.Webhook != "" {
+		wo := []analytics.WebhookOption{analytics.WebhookBatch(analytics.OnSendError(logErr))}
+		if ev.WebhookSecret != "" && !config.IsPlaceholder(ev.WebhookSecret) {
+			secret := ev.WebhookSecret
+			wo = append(wo, analytics.WebhookSigner(func(id string, ts time.Time, body []byte) (string, error) {
+				return handoff.SignWebhook(secret, id, ts, body)
+			}))
+		}
+		sinks = append(sinks, analytics.NewWebhookSink(ev.Webhook, wo...))
+	}
+	if ev.Stream != "" {
+		vs, ok := s.store.(interface{ Client() valkey.Client })
+		if !ok {
+			return nil, fmt.Errorf("%s: events.stream needs the valkey store (store.kind: valkey), so every instance writes one stream", cfg.Source)
+		}
+		sinks = append(sinks, analytics.NewValkeyStream(vs.Client(), ev.Stream, ev.MaxLen, analytics.OnSendError(logErr)))
+	}
+	s.recorder = analytics.NewRecorder(sinks, analytics.WithText(ev.Text), analytics.WithSalt(ev.Salt), analytics.OnError(logErr))
+	opts := []Option{WithRecorder(s.recorder)}
+	if cfg.SLA != nil {
+		var alerter flows.Alerter
+		if a := cfg.SLAAlerts; a.Enabled() {
+			n := &sla.Notifier{Slack: a.Slack, Teams: a.Teams, Webhook: a.Webhook}
+			if a.Secret != "" && !config.IsPlaceholder(a.Secret) {
+				secret := a.Secret
+				n.Sign = func(id string, ts time.Time, body []byte) (string, error) {
+					return handoff.SignWebhook(secret, id, ts, body)
+				}
+			}
+			alerter = n
+		}
+		wo := []sla.WatchOption{sla.WatchEvents(s.recorder.Emit), sla.ConversationLink(cfg.Handoff.Link),
+			sla.OnWatchError(func(err error) { s.log.Error("SLA alert", "error", err) })}
+		if len(cfg.SLAAlerts.At) > 0 {
+			wo = append(wo, sla.Thresholds(cfg.SLAAlerts.At...))
+		}
+		opts = append(opts, WithSLA(cfg.SLA, sla.NewWatcher(s.store, alerter, wo...)))
+	}
+	return opts, nil
+}
