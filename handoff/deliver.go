@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"sort"
+	"sync/atomic"
 	"time"
 
 	"github.com/batonbot/baton/flows"
@@ -79,6 +80,8 @@ type Deliverer struct {
 	perMinute int
 
 	wake chan struct{}
+	// lastSweep is when RunOnce last looked for stranded items (unix ns).
+	lastSweep atomic.Int64
 }
 
 // DeliverOption configures a Deliverer.
@@ -318,6 +321,9 @@ func (d *Deliverer) Run(ctx context.Context) error {
 // When ctx is cancelled during an attempt, the item is left to its lease
 // and RunOnce returns ctx's error.
 func (d *Deliverer) RunOnce(ctx context.Context) (int, error) {
+	if err := d.sweep(ctx, d.now()); err != nil {
+		return 0, err
+	}
 	items, err := d.outbox.Claim(ctx, d.now(), d.lease, d.batch)
 	if err != nil {
 		return 0, fmt.Errorf("handoff: claim outbox items: %w", err)

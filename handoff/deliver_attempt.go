@@ -100,7 +100,7 @@ func (r *dlRun) dependency(ctx context.Context, it flows.OutboxItem, now time.Ti
 	case open == nil:
 		w.ticket = it.Ticket
 	case open.Status == flows.OutboxDead:
-		w.dead = fmt.Sprintf("the open of handoff %s is dead (%s): %s; `baton handoff retry %s` retries both", it.HandoffID, open.ID, open.LastError, open.ID)
+		w.dead = deadOpenReason(*open)
 		return w, nil
 	case open.Status != flows.OutboxDelivered:
 		w.until = later(open.NextAt)
@@ -238,6 +238,7 @@ func (r *dlRun) outcome(ctx context.Context, it flows.OutboxItem, callErr error)
 		return r.settle(ctx, it, nil)
 	}
 	c := classify(callErr)
+	c.reason = Redact(c.reason) // a connector of its own may name a URL with its secrets
 	deadline := it.CreatedAt.Add(d.maxAge)
 	switch {
 	case c.permanent:
@@ -296,7 +297,7 @@ func (r *dlRun) killDependants(ctx context.Context, open flows.OutboxItem) error
 	if err := r.load(ctx); err != nil {
 		return err
 	}
-	reason := fmt.Sprintf("the open of handoff %s is dead (%s): %s; `baton handoff retry %s` retries both", open.HandoffID, open.ID, open.LastError, open.ID)
+	reason := deadOpenReason(open)
 	for _, dep := range append([]flows.OutboxItem(nil), r.byHandoff[open.HandoffID]...) {
 		if dep.Kind == flows.OutboxOpen || dep.Status != flows.OutboxPending {
 			continue

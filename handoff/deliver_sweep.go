@@ -1,0 +1,68 @@
+package handoff
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/batonbot/baton/flows"
+)
+
+// sweepEvery is how often RunOnce looks for items stranded behind a dead
+// open.
+const sweepEvery = time.Minute
+
+// sweep dead-letters the pending items of handoffs whose open is dead.
+// Settling an open dead takes the items already written with it (the
+// store's side, and killDependants); a customer's message written after
+// that would wait for ever, since stores hand out a handoff's items only
+// once its open is delivered. The sweep gives them the open's fate, and
+// `baton handoff retry` of the open brings them all back together.
+func (d *Deliverer) sweep(ctx context.Context, now time.Time) error {
+	last := d.lastSweep.Load()
+	if last != 0 && now.Sub(time.Unix(0, last)) < sweepEvery {
+		return nil
+	}
+	if !d.lastSweep.CompareAndSwap(last, now.UnixNano()) {
+		return nil // another RunOnce sweeps
+	}
+	dead, err := d.outbox.List(ctx, flows.OutboxDead)
+	if err != nil {
+		return fmt.Errorf("handoff: list dead items: %w", err)
+	}
+	opens := map[string]flows.OutboxItem{}
+	for _, it := range dead {
+		if it.Kind == flows.OutboxOpen && it.HandoffID != "" {
+			opens[it.HandoffID] = it
+		}
+	}
+	if len(opens) == 0 {
+		return nil
+	}
+	pending, err := d.outbox.List(ctx, flows.OutboxPending)
+	if err != nil {
+		return fmt.Errorf("handoff: list pending items: %w", err)
+	}
+	for _, it := range pending {
+		open, ok := opens[it.HandoffID]
+		if !ok || it.Kind == flows.OutboxOpen {
+			continue
+		}
+		it.Status = flows.OutboxDead
+		it.LastError = deadOpenReason(open)
+		if err := d.outbox.Settle(ctx, it); err != nil {
+			return fmt.Errorf("handoff: settle %s: %w", it.ID, err)
+		}
+		d.log.Error("handoff dead-lettered", "id", it.ID, "handoff", it.HandoffID, "kind", it.Kind, "reason", it.LastError)
+		if d.onSettled != nil {
+			d.onSettled(ctx, it, errors.New(it.LastError))
+		}
+	}
+	return nil
+}
+
+// deadOpenReason says why an item of a handoff whose open died is dead.
+func deadOpenReason(open flows.OutboxItem) string {
+	return fmt.Sprintf("the open of handoff %s is dead (%s): %s; `baton handoff retry %s` retries both", open.HandoffID, open.ID, open.LastError, open.ID)
+}
