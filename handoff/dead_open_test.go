@@ -53,7 +53,9 @@ func TestDeadOpenTakesItsItems(t *testing.T) {
 	now := clock.Now()
 	h := &flows.Handoff{ID: "h1", ConversationID: "c1", CreatedAt: now, Contact: flows.Contact{ID: "393331234567", Name: "Mario"},
 		Transcript: []flows.Message{{At: now, From: flows.RoleUser, Text: "a person, please"}}}
-	msg := func(text string) *flows.Message { return &flows.Message{At: clock.Now(), From: flows.RoleUser, Text: text} }
+	msg := func(text string) *flows.Message {
+		return &flows.Message{At: clock.Now(), From: flows.RoleUser, Text: text}
+	}
 	s := &flows.Session{ID: "c1", Lifecycle: flows.LifecycleHandedOff}
 	save(s,
 		flows.OutboxItem{ID: "h1:open", Kind: flows.OutboxOpen, ConversationID: "c1", HandoffID: "h1", Handoff: h, Status: flows.OutboxPending, CreatedAt: now, NextAt: now},
