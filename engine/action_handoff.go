@@ -10,6 +10,18 @@ func (t *turn) handoff(a *flows.HandoffAction) {
 	if a == nil {
 		return
 	}
+	// The team and priority first: the say can tell the expected wait
+	// for them ({{ sla.first_response }}).
+	team := t.render(a.Team)
+	t.slaTeam, t.slaPrio = team, flows.PriorityNormal
+	if a.Priority != nil {
+		if p := flows.Priority(t.render(a.Priority)); p.Valid() {
+			t.slaPrio = p
+		}
+	}
+	if t.env != nil {
+		delete(t.env, flows.EnvSLA)
+	}
 	if a.Say != nil {
 		t.reply(t.renderText(a.Say))
 	}
@@ -24,7 +36,7 @@ func (t *turn) handoff(a *flows.HandoffAction) {
 		Language:       s.Lang,
 		CreatedAt:      t.now,
 		Reason:         t.render(a.Reason),
-		Team:           t.render(a.Team),
+		Team:           team,
 		Priority:       flows.PriorityNormal,
 		NoMatch:        max(s.NoMatch, t.noMatchSeen),
 		Transcript:     t.transcriptSoFar(),
@@ -90,4 +102,19 @@ func (t *turn) allVars() map[string]any {
 // lastSignals is this turn's analysis, else the session's last one.
 func (t *turn) lastSignals() *flows.Signals {
 	return t.s.Signals
+}
+
+// slaInfo is the `sla` builtin: the host's figures for the handoff under
+// way (else the flow's default team), or an unknown wait.
+func (t *turn) slaInfo() map[string]any {
+	prio := t.slaPrio
+	if prio == "" {
+		prio = flows.PriorityNormal
+	}
+	if t.e.slaInfo != nil {
+		if m := t.e.slaInfo(t.slaTeam, prio, t.s.Lang, t.now); m != nil {
+			return m
+		}
+	}
+	return map[string]any{"first_response": "", "first_response_minutes": 0, "queue": 0, "team": t.slaTeam}
 }

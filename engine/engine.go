@@ -26,6 +26,8 @@ type Engine struct {
 	observer func(context.Context, flows.TurnRecord)
 	// commitHook adds to what Handle saves with the session (SLA timers).
 	commitHook func(prev, next *flows.Session, c *flows.Commit)
+	// slaInfo answers the `sla` builtin (the expected wait for a person).
+	slaInfo SLAInfo
 	// maxMsg bounds the bytes of a user message kept (WithMaxMessage).
 	maxMsg int
 	// mediaReplies override the polite replies to media, by language.
@@ -93,6 +95,15 @@ func WithMaxMessage(n int) Option {
 func WithCommitHook(f func(prev, next *flows.Session, c *flows.Commit)) Option {
 	return func(e *Engine) { e.commitHook = f }
 }
+
+// SLAInfo returns what the `sla` builtin holds for a handoff to team at
+// priority p in language lang at now (see flows.EnvSLA): the expected
+// wait for a first reply, from the host's live queue figures.
+type SLAInfo func(team string, p flows.Priority, lang string, now time.Time) map[string]any
+
+// WithSLAInfo sets what answers the `sla` builtin; without it `sla` reads
+// an unknown wait (first_response "").
+func WithSLAInfo(f SLAInfo) Option { return func(e *Engine) { e.slaInfo = f } }
 
 // WithTranscriptLimit bounds the messages a session keeps (default 200).
 func WithTranscriptLimit(n int) Option { return func(e *Engine) { e.maxTrans = n } }

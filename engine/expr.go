@@ -177,6 +177,8 @@ func (t *turn) envValue(name string) (any, bool) {
 		return t.mediaEnv(), true
 	case flows.EnvBudget:
 		return &t.budget, true
+	case flows.EnvSLA:
+		return t.slaInfo(), true
 	}
 	if flows.IsSignal(name) {
 		return t.signalValue(name), true

@@ -101,3 +101,41 @@ func TestSurveySamplingIsDeterministic(t *testing.T) {
 		t.Errorf("asked %.3f of conversations, want about 0.3", share)
 	}
 }
+
+// The `sla` builtin tells the expected wait for the handoff under way's
+// team and priority, from the host.
+func TestSLABuiltinInTheTransferMessage(t *testing.T) {
+	b := newFlow(t, "transfer", nil)
+	b.state("transfer", &flows.State{Actions: []flows.Action{&flows.HandoffAction{
+		Say:      b.text(`Il team {{ sla.team }} risponde {{ sla.first_response != "" ? "entro " + sla.first_response : "a breve" }} ({{ sla.queue }} in coda)`),
+		Team:     b.tpl("billing"),
+		Priority: b.tpl("high"),
+	}}})
+	var asked []string
+	info := func(team string, p flows.Priority, lang string, _ time.Time) map[string]any {
+		asked = append(asked, team+"/"+string(p)+"/"+lang)
+		return map[string]any{"first_response": "20 minuti", "first_response_minutes": 20, "queue": 3, "team": team}
+	}
+	for _, tc := range []struct {
+		opts []Option
+		want string
+	}{
+		{[]Option{WithSLAInfo(info)}, "Il team billing risponde entro 20 minuti (3 in coda)"},
+		{nil, "Il team billing risponde a breve (0 in coda)"},
+	} {
+		e := New(b.f, tc.opts...)
+		_, effs := surveyTurn(t, e, e.NewSession("c1", flows.Contact{}, "web", "it"), "ciao")
+		var got string
+		for _, ef := range effs {
+			if r, ok := ef.(flows.Reply); ok {
+				got = r.Text
+			}
+		}
+		if got != tc.want {
+			t.Errorf("reply %q, want %q", got, tc.want)
+		}
+	}
+	if len(asked) != 1 || asked[0] != "billing/high/it" {
+		t.Errorf("the host was asked for %v", asked)
+	}
+}

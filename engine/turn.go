@@ -75,6 +75,11 @@ type turn struct {
 	invalid     *flows.Text
 	invalidSaid bool
 
+	// slaTeam and slaPrio are the handoff under way's, for the `sla`
+	// builtin (the flow's default team and normal otherwise).
+	slaTeam string
+	slaPrio flows.Priority
+
 	userMsg    bool // a user message reached the bot this turn
 	rearm      bool // (re)schedule the no-reply timeouts if the bot waits
 	timerFired bool

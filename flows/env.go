@@ -18,7 +18,14 @@ const (
 	EnvHours   = "hours"    // map[string]bool: each named calendar is open now
 	EnvTrigger = "trigger"  // string: the name of the trigger or reason that led here this turn
 	EnvOutcome = "outcome"  // string: after a handoff's delivery or return, its status ("solved", "closed")
-	EnvMedia   = "media"    // MediaEnv: what the message carried besides text: kind, id, mime, caption, filename, latitude...
+	// EnvSLA is the expected wait for a person, from the host's live
+	// queue figures, for the handoff under way (its team and priority)
+	// or else the flow's default team: first_response (words in the
+	// conversation's language, "2 ore"; "" when unknown),
+	// first_response_minutes (0 when unknown), queue (handoffs waiting
+	// for the team) and team.
+	EnvSLA   = "sla"
+	EnvMedia = "media" // MediaEnv: what the message carried besides text: kind, id, mime, caption, filename, latitude...
 
 	// NLU signals. Reading any of these makes the flow NeedsSignals.
 	EnvIntent     = "intent"      // string: top intent, or "unknown"
@@ -60,6 +67,7 @@ func Builtins() map[string]any {
 		EnvHours:      map[string]bool{},
 		EnvTrigger:    "",
 		EnvOutcome:    "",
+		EnvSLA:        map[string]any{},
 		EnvMedia:      MediaEnv{},
 		EnvIntent:     "",
 		EnvConfidence: 0.0,

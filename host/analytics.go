@@ -28,9 +28,27 @@ func WithSLA(table *sla.Table, w *sla.Watcher) Option {
 	return func(h *Host) { h.slaTable, h.watcher = table, w }
 }
 
+// WithSLAQueue answers the flows' `sla` builtin (the expected wait told
+// in a transfer message) from q's live figures.
+func WithSLAQueue(q *sla.Queue) Option { return func(h *Host) { h.queue = q } }
+
+// slaInfo is the engines' `sla` builtin.
+func (h *Host) slaInfo(team string, p flows.Priority, lang string, _ time.Time) map[string]any {
+	d, waiting := h.queue.Expected(team, p)
+	m := map[string]any{"first_response": "", "first_response_minutes": 0, "queue": waiting, "team": team}
+	if d > 0 {
+		m["first_response"] = handoff.FormatDuration(d, lang)
+		m["first_response_minutes"] = int((d + time.Minute - 1) / time.Minute)
+	}
+	return m
+}
+
 // analyticsOptions are the engine options of the recorder and the SLA.
 func (h *Host) analyticsOptions() []engine.Option {
 	var opts []engine.Option
+	if h.queue != nil {
+		opts = append(opts, engine.WithSLAInfo(h.slaInfo))
+	}
 	if h.recorder != nil {
 		opts = append(opts, engine.WithObserver(h.recorder.Observe))
 	}
@@ -116,6 +134,9 @@ func (s *Server) analyticsSetup(eventsFile string) ([]Option, error) {
 	s.recorder = analytics.NewRecorder(sinks, analytics.WithText(ev.Text), analytics.WithSalt(ev.Salt), analytics.OnError(logErr))
 	opts := []Option{WithRecorder(s.recorder)}
 	if cfg.SLA != nil {
+		q := sla.NewQueue(cfg.SLA)
+		s.recorder = analytics.NewRecorder(append(sinks, q), analytics.WithText(ev.Text), analytics.WithSalt(ev.Salt), analytics.OnError(logErr))
+		opts = []Option{WithRecorder(s.recorder), WithSLAQueue(q)}
 		var alerter flows.Alerter
 		if a := cfg.SLAAlerts; a.Enabled() {
 			n := &sla.Notifier{Slack: a.Slack, Teams: a.Teams, Webhook: a.Webhook}

@@ -51,6 +51,7 @@ type Host struct {
 	recorder *analytics.Recorder
 	slaTable *sla.Table
 	watcher  *sla.Watcher
+	queue    *sla.Queue
 	// decided holds the routing decisions' messages for the customer
 	// between the handoff hook and the end of the turn, by handoff id.
 	decided sync.Map
