@@ -1,0 +1,267 @@
+package valkey
+
+// The scripts run on the server, one conversation at a time: every key a
+// conversation script touches is declared and hash-tagged with the
+// conversation id, so it runs on the conversation's node of a cluster.
+// KEYS[1..nConvKeys] are the conversation's keys, in convKeyNames' order;
+// when the shard's index keys follow (a single server: everything is on
+// one node), the script publishes the conversation's work state into them
+// itself, in the same atomic step. On a cluster it returns the state and
+// the Go side publishes it with publishLua (see doc.go).
+
+// luaPrelude names the keys and holds the helpers every conversation
+// script shares. Item meta is "status\31next\31lease\31kind\31handoff\31x",
+// x being ” or what a cascade did to the item since Go last wrote its
+// blob: 'r' revived (no attempts, no error), 'd' .. error (died with its
+// open). Inbox meta is "attempts\31lease\31accepted". Times are Unix ms.
+const luaPrelude = `
+local S, T, W, L, O, OM, OQ, OK, TM, IN, IE, IM, SEEN, PR, PH, OD =
+  KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7], KEYS[8], KEYS[9], KEYS[10], KEYS[11], KEYS[12], KEYS[13], KEYS[14], KEYS[15], KEYS[16]
+local NCONV = 16
+local SEP = '\31'
+
+local function split(s)
+  local out = {}
+  for part in string.gmatch(s .. SEP, '([^' .. SEP .. ']*)' .. SEP) do out[#out + 1] = part end
+  return out
+end
+
+local function split2(s)
+  local out = {}
+  for part in string.gmatch(s .. '\30', '([^\30]*)\30') do out[#out + 1] = part end
+  return out
+end
+
+local function parseItem(m)
+  local f = split(m)
+  return {st = f[1], nx = tonumber(f[2]), ls = tonumber(f[3]), kind = f[4], ho = f[5] or '', x = f[6] or ''}
+end
+
+local function itemMeta(it)
+  return it.st .. SEP .. string.format('%d', it.nx) .. SEP .. string.format('%d', it.ls) .. SEP .. it.kind .. SEP .. it.ho .. SEP .. it.x
+end
+
+-- group says which items are delivered in order: a conversation's replies,
+-- a handoff's items; an item of neither is alone.
+local function group(id, it)
+  if it.kind == 'reply' then return 'r' end
+  if it.ho ~= '' then return 'h' .. it.ho end
+  return 'i' .. id
+end
+
+local function class(kind)
+  if kind == 'reply' then return 'r' end
+  return 'h'
+end
+
+-- blocked reports whether a group's head item waits for something else:
+-- an append or close for its handoff's open to be delivered.
+local function blocked(it)
+  return it.kind ~= 'open' and it.kind ~= 'reply' and it.ho ~= '' and redis.call('HEXISTS', OK, it.ho) == 0
+end
+
+-- pendingSet is where a pending item of kind waits: the replies and the
+-- handoff items have a sorted set each, by creation order.
+local function pendingSet(kind)
+  if kind == 'reply' then return PR end
+  return PH
+end
+
+-- setStatus files an item under its status: pending items in their
+-- class's pending set, delivered ones in OD (kept for List, trimmed).
+local function setStatus(id, it, seq)
+  redis.call('HSET', OM, id, itemMeta(it))
+  if it.st == 'pending' then redis.call('ZADD', pendingSet(it.kind), seq, id) else redis.call('ZREM', pendingSet(it.kind), id) end
+  if it.st == 'delivered' then redis.call('ZADD', OD, seq, id) else redis.call('ZREM', OD, id) end
+end
+
+local function fmt(n)
+  if not n then return '' end
+  return string.format('%d', n)
+end
+
+-- dirty says which parts of the conversation this script changed: the
+-- outbox ('o'), timers ('t'), inbox ('i'), loads ('l'), or everything
+-- ('*'), so finish recomputes and expires only what changed.
+local dirty = {}
+local function mark(...)
+  for _, part in ipairs({...}) do dirty[part] = true end
+end
+local function isDirty(part) return dirty['*'] or dirty[part] end
+
+-- The keys of each part, for their idle expiry.
+local partKeys = {o = {O, OM, OQ, OK, PR, PH, OD}, t = {TM}, i = {IN, IE, IM, SEEN}, l = {L}, s = {S, T}}
+
+-- state is what the shard indexes hold for this conversation: when its
+-- next reply and handoff item may be claimed, its next timer, when its
+-- inbox head may be claimed, whether it has outbox items at all, and its
+-- agent-load contributions. Parts this script did not change are taken
+-- from the state last computed (old).
+local function state(old)
+  local st = {}
+  if old and not isDirty('o') then
+    st[1], st[2], st[5] = old[1], old[2], old[5]
+  else
+    local r, h = false, false
+    local head = redis.call('ZRANGE', PR, 0, 0)
+    if #head > 0 then
+      local m = redis.call('HGET', OM, head[1])
+      if m then
+        local it = parseItem(m)
+        r = math.max(it.nx, it.ls)
+      end
+    end
+    local heads = {}
+    for _, id in ipairs(redis.call('ZRANGE', PH, 0, -1)) do
+      local m = redis.call('HGET', OM, id)
+      if m then
+        local it = parseItem(m)
+        local g = group(id, it)
+        if not heads[g] then
+          heads[g] = true
+          if not blocked(it) then
+            local at = math.max(it.nx, it.ls)
+            if not h or at < h then h = at end
+          end
+        end
+      end
+    end
+    st[1], st[2] = fmt(r), fmt(h)
+    st[5] = (redis.call('EXISTS', OQ) == 1) and '1' or ''
+  end
+  if old and not isDirty('t') then
+    st[3] = old[3]
+  else
+    local first = redis.call('ZRANGE', TM, 0, 0, 'WITHSCORES')
+    st[3] = ''
+    if #first > 0 then st[3] = fmt(tonumber(first[2])) end
+  end
+  if old and not isDirty('i') then
+    st[4] = old[4]
+  else
+    st[4] = ''
+    local ihead = redis.call('ZRANGE', IN, 0, 0)
+    if #ihead > 0 then
+      local im = split(redis.call('HGET', IM, ihead[1]) or '0')
+      st[4] = fmt(math.max(tonumber(im[2] or '0'), tonumber(im[3] or '0')))
+    end
+  end
+  if old and not isDirty('l') then
+    st[6] = old[6]
+  else
+    st[6] = table.concat(redis.call('HGETALL', L), SEP)
+  end
+  return st
+end
+
+-- finish records the conversation's new state and its version, refreshes
+-- the idle expiry of the keys it changed (of all of them now and then),
+-- and publishes the state when the shard's keys were given (a single
+-- server), else returns it for the caller to publish. The version only
+-- grows: the server's clock in microseconds, or the last one plus one, so
+-- a conversation deleted and written again still publishes above what its
+-- shard remembers.
+local function finish(conv, ttl, head)
+  local w = redis.call('HMGET', W, 'v', 'p', 'x')
+  local old = nil
+  if w[2] then old = split2(w[2]) end
+  local st = state(old)
+  local changed = not old or dirty['*']
+  if old and not changed then
+    for k = 1, 6 do if st[k] ~= old[k] then changed = true end end
+  end
+  local v = tonumber(w[1] or '0')
+  local empty = st[1] == '' and st[2] == '' and st[3] == '' and st[4] == '' and st[5] == '' and st[6] == ''
+  local now = redis.call('TIME')
+  local nowus = tonumber(now[1]) * 1000000 + tonumber(now[2])
+  if changed then
+    if nowus > v then v = nowus else v = v + 1 end
+  end
+  if ttl > 0 then
+    local full = not w[3] or (nowus / 1000 - tonumber(w[3])) > ttl / 10
+    if full then
+      for k = 1, NCONV do redis.call('PEXPIRE', KEYS[k], ttl) end
+    else
+      for part, keys in pairs(partKeys) do
+        if isDirty(part) then
+          for _, key in ipairs(keys) do redis.call('PEXPIRE', key, ttl) end
+        end
+      end
+    end
+    if empty then
+      redis.call('DEL', W)
+    elseif changed or full then
+      local x = w[3]
+      if full then x = string.format('%d', nowus / 1000) end
+      redis.call('HSET', W, 'v', string.format('%d', v), 'p', table.concat(st, '\30'), 'x', x)
+      redis.call('PEXPIRE', W, ttl)
+    end
+  elseif empty then
+    redis.call('DEL', W)
+  elseif changed then
+    redis.call('HSET', W, 'v', string.format('%d', v), 'p', table.concat(st, '\30'))
+    if redis.call('PTTL', W) == -1 then
+      local p = redis.call('PTTL', S)
+      if p > 0 then redis.call('PEXPIRE', W, p) end
+    end
+  end
+  local out = {string.format('%d', v)}
+  for _, x in ipairs(st) do out[#out + 1] = x end
+  if #KEYS > NCONV and changed then
+    if dirty['*'] then old = nil end
+    publish(NCONV + 1, conv, out, old)
+  end
+  for k = #head, 1, -1 do table.insert(out, 1, head[k]) end
+  return out
+end
+`
+
+// luaPublish applies a conversation's state to its shard's indexes,
+// unless the shard already holds a newer one. KEYS[base..base+8] are the
+// shard's keys in shardKeyNames' order; st is {version, reply due, handoff
+// due, timer due, inbox due, has outbox, loads}.
+const luaPublish = `
+local function publish(base, conv, st, old)
+  local V, OR, OH, TI, II, OA, LC, LD = KEYS[base], KEYS[base + 1], KEYS[base + 2], KEYS[base + 3], KEYS[base + 4], KEYS[base + 5], KEYS[base + 6], KEYS[base + 7]
+  local empty = st[2] == '' and st[3] == '' and st[4] == '' and st[5] == '' and st[6] == '' and st[7] == ''
+  if not old then
+    -- a state from elsewhere (a cluster's second step, the sweep): only
+    -- newer than what the shard holds
+    local v = tonumber(st[1])
+    local cur = tonumber(redis.call('HGET', V, conv) or '0')
+    if v <= cur then return 0 end
+    if empty then redis.call('HDEL', V, conv) else redis.call('HSET', V, conv, st[1]) end
+  end
+  -- old is the state before, in the same script (a single server): only
+  -- what changed is written.
+  local function put(key, k)
+    if old and old[k - 1] == st[k] then return end
+    if st[k] == '' then redis.call('ZREM', key, conv) else redis.call('ZADD', key, st[k], conv) end
+  end
+  put(OR, 2); put(OH, 3); put(TI, 4); put(II, 5)
+  if not (old and old[5] == st[6]) then
+    if st[6] == '' then redis.call('ZREM', OA, conv) else redis.call('ZADD', OA, 0, conv) end
+  end
+  if old and old[6] == st[7] then return 1 end
+  -- loads: take the conversation's old contributions off the shard's
+  -- totals, add the new ones.
+  local prev = redis.call('HGET', LC, conv)
+  if prev and prev ~= '' then
+    local f = {}
+    for part in string.gmatch(prev .. '\31', '([^\31]*)\31') do f[#f + 1] = part end
+    for k = 1, #f, 2 do
+      local n = redis.call('HINCRBY', LD, f[k], -tonumber(f[k + 1]))
+      if n <= 0 then redis.call('HDEL', LD, f[k]) end
+    end
+  end
+  if st[7] ~= '' then
+    redis.call('HSET', LC, conv, st[7])
+    local f = {}
+    for part in string.gmatch(st[7] .. '\31', '([^\31]*)\31') do f[#f + 1] = part end
+    for k = 1, #f, 2 do redis.call('HINCRBY', LD, f[k], tonumber(f[k + 1])) end
+  else
+    redis.call('HDEL', LC, conv)
+  end
+  return 1
+end
+`
