@@ -5,8 +5,10 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"sync"
+	"testing"
 	"time"
 )
 
@@ -175,3 +177,25 @@ func (c *calls) Calls(method, path string) []Call {
 	}
 	return out
 }
+
+// desk is what the fakes share: the server, the clock, the faults and the
+// calls.
+type desk struct {
+	*httptest.Server
+	clock  *Clock
+	faults faults
+	calls
+}
+
+// start serves handle under the injected faults, recording every call,
+// until the test ends.
+func (d *desk) start(t testing.TB, handle func(http.ResponseWriter, *http.Request)) {
+	d.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		d.record(r)
+		serve(&d.faults, d.clock, w, r, handle)
+	}))
+	t.Cleanup(d.Close)
+}
+
+// Inject adds a fault.
+func (d *desk) Inject(f Fault) { d.faults.add(f) }

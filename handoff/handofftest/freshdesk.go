@@ -7,7 +7,6 @@ import (
 	"mime"
 	"mime/multipart"
 	"net/http"
-	"net/http/httptest"
 	"slices"
 	"strconv"
 	"strings"
@@ -27,10 +26,7 @@ import (
 // incoming public note by the requester reopens a pending, resolved or
 // closed ticket, as a customer's reply does.
 type Freshdesk struct {
-	*httptest.Server
-	clock  *Clock
-	faults faults
-	calls
+	desk
 	auth string
 	// IndexLag is how long a new ticket stays out of search results.
 	IndexLag time.Duration
@@ -90,17 +86,10 @@ type FreshdeskFile struct {
 // NewFreshdesk starts a fake Freshdesk on clock accepting apiKey. It stops
 // with the test.
 func NewFreshdesk(t testing.TB, clock *Clock, apiKey string) *Freshdesk {
-	f := &Freshdesk{clock: clock, nextID: 5000, ticketID: 3000, auth: "Basic " + base64.StdEncoding.EncodeToString([]byte(apiKey+":X"))}
-	f.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		f.record(r)
-		serve(&f.faults, f.clock, w, r, f.handle)
-	}))
-	t.Cleanup(f.Close)
+	f := &Freshdesk{desk: desk{clock: clock}, nextID: 5000, ticketID: 3000, auth: "Basic " + base64.StdEncoding.EncodeToString([]byte(apiKey+":X"))}
+	f.start(t, f.handle)
 	return f
 }
-
-// Inject adds a fault.
-func (f *Freshdesk) Inject(x Fault) { f.faults.add(x) }
 
 // Tickets returns copies of the tickets, oldest first.
 func (f *Freshdesk) Tickets() []FreshdeskTicket {

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"slices"
 	"strconv"
 	"strings"
@@ -27,10 +26,7 @@ import (
 // assignee, an idempotency key reused with another body is refused, an
 // end user's comment reopens a pending or solved ticket.
 type Zendesk struct {
-	*httptest.Server
-	clock  *Clock
-	faults faults
-	calls
+	desk
 	auth []string // accepted Authorization headers
 
 	mu     sync.Mutex
@@ -102,7 +98,7 @@ type idemKey struct {
 // token of email/token and the Bearer OAuth token oauth (either may be
 // empty). It stops with the test.
 func NewZendesk(t testing.TB, clock *Clock, email, token, oauth string) *Zendesk {
-	z := &Zendesk{clock: clock, nextID: 9000, ticketID: 4000, users: map[int64]*ZendeskUser{}, keys: map[string]idemKey{}, uploads: map[string]ZendeskUpload{}}
+	z := &Zendesk{desk: desk{clock: clock}, nextID: 9000, ticketID: 4000, users: map[int64]*ZendeskUser{}, keys: map[string]idemKey{}, uploads: map[string]ZendeskUpload{}}
 	if email != "" {
 		z.auth = append(z.auth, "Basic "+base64.StdEncoding.EncodeToString([]byte(email+"/token:"+token)))
 	}
@@ -111,16 +107,9 @@ func NewZendesk(t testing.TB, clock *Clock, email, token, oauth string) *Zendesk
 	}
 	z.me = z.id()
 	z.users[z.me] = &ZendeskUser{ID: z.me, Name: "Baton API", Email: email, Role: "admin"}
-	z.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		z.record(r)
-		serve(&z.faults, z.clock, w, r, z.handle)
-	}))
-	t.Cleanup(z.Close)
+	z.start(t, z.handle)
 	return z
 }
-
-// Inject adds a fault.
-func (z *Zendesk) Inject(f Fault) { z.faults.add(f) }
 
 // Tickets returns copies of the tickets, oldest first.
 func (z *Zendesk) Tickets() []ZendeskTicket {
