@@ -78,8 +78,8 @@ func TestPlaceholders(t *testing.T) {
 	if diags.HasErrors() {
 		t.Fatal(diags.Err())
 	}
-	if len(c.Placeholders) != 14 {
-		t.Errorf("%d placeholders, want 14: %+v", len(c.Placeholders), c.Placeholders)
+	if len(c.Placeholders) != 15 { // sla.alerts.slack too
+		t.Errorf("%d placeholders, want 15: %+v", len(c.Placeholders), c.Placeholders)
 	}
 	if c.Channels.WhatsApp[0].AccessToken != "${WHATSAPP_TOKEN}" || !IsPlaceholder(c.Handoff.Notify.Slack) {
 		t.Errorf("placeholders read as %q and %q", c.Channels.WhatsApp[0].AccessToken, c.Handoff.Notify.Slack)
