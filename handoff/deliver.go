@@ -80,8 +80,10 @@ type Deliverer struct {
 	perMinute int
 
 	wake chan struct{}
-	// lastSweep is when RunOnce last looked for stranded items (unix ns).
-	lastSweep atomic.Int64
+	// lastSweep is when RunOnce last looked for stranded items, and
+	// lastDeadOpen when an open was last seen dying (unix ns).
+	lastSweep    atomic.Int64
+	lastDeadOpen atomic.Int64
 }
 
 // DeliverOption configures a Deliverer.

@@ -282,6 +282,7 @@ func (r *dlRun) settle(ctx context.Context, it flows.OutboxItem, cause error) (b
 		d.onSettled(ctx, it, cause)
 	}
 	if it.Kind == flows.OutboxOpen && it.Status == flows.OutboxDead && it.HandoffID != "" {
+		d.lastDeadOpen.Store(d.now().UnixNano())
 		if err := r.killDependants(ctx, it); err != nil {
 			return true, err
 		}

@@ -10,8 +10,13 @@ import (
 )
 
 // sweepEvery is how often RunOnce looks for items stranded behind a dead
-// open.
-const sweepEvery = time.Minute
+// open; sweepSoon how often while an open died lately (the customer may
+// still be writing), for sweepWhile after.
+const (
+	sweepEvery = time.Minute
+	sweepSoon  = time.Second
+	sweepWhile = 10 * time.Minute
+)
 
 // sweep dead-letters the pending items of handoffs whose open is dead.
 // Settling an open dead takes the items already written with it (the
@@ -21,7 +26,11 @@ const sweepEvery = time.Minute
 // `baton handoff retry` of the open brings them all back together.
 func (d *Deliverer) sweep(ctx context.Context, now time.Time) error {
 	last := d.lastSweep.Load()
-	if last != 0 && now.Sub(time.Unix(0, last)) < sweepEvery {
+	every := sweepEvery
+	if died := d.lastDeadOpen.Load(); died != 0 && now.Sub(time.Unix(0, died)) < sweepWhile {
+		every = sweepSoon
+	}
+	if last != 0 && now.Sub(time.Unix(0, last)) < every {
 		return nil
 	}
 	if !d.lastSweep.CompareAndSwap(last, now.UnixNano()) {
@@ -35,6 +44,9 @@ func (d *Deliverer) sweep(ctx context.Context, now time.Time) error {
 	for _, it := range dead {
 		if it.Kind == flows.OutboxOpen && it.HandoffID != "" {
 			opens[it.HandoffID] = it
+			if now.Sub(it.NextAt) < sweepWhile {
+				d.lastDeadOpen.Store(now.UnixNano()) // died lately, maybe in another process
+			}
 		}
 	}
 	if len(opens) == 0 {
