@@ -33,7 +33,7 @@ func (a *Analyzer) contentWord(t *token) bool {
 // inDomain returns the factor, in (0, 1], by which the intent scores of
 // the message in s are scaled.
 func (a *Analyzer) inDomain(s *scratch) float64 {
-	words, content, known := 0, 0, 0
+	words, common, content, known := 0, 0, 0, 0
 	offTopic, spam := false, false
 	// covered marks the tokens inside a phrase of a domain lexicon.
 	if cap(s.covered) < len(s.toks) {
@@ -59,6 +59,9 @@ func (a *Analyzer) inDomain(s *scratch) float64 {
 			continue
 		}
 		words++
+		if a.lang.common[t.text] {
+			common++
+		}
 		if !a.contentWord(t) {
 			continue
 		}
@@ -69,7 +72,8 @@ func (a *Analyzer) inDomain(s *scratch) float64 {
 	}
 	f := 1.0
 	switch {
-	case words == 0:
+	case words == 0, content == 0 && common == 0:
+		// "?", "😂", "x x x x", "1 2 3": nothing a language says.
 		f = oodNoWords
 	case content > 0:
 		f = min(1, oodFloor+float64(known)/float64(content))

@@ -38,7 +38,8 @@ var builtinPrior struct {
 type priorModel struct {
 	*classifier
 	cue, cueHi []uint64 // per class
-	// vocab holds the content words of the corpus: words of the support
+	// vocab holds the content words of the corpus's messages but those
+	// labelled other (junk, spam, small talk): words of the support
 	// domain, known to every flow's out-of-domain detection.
 	vocab     map[string]bool
 	trainTime time.Duration
@@ -73,7 +74,10 @@ func trainPrior(data []Labeled) (*priorModel, error) {
 		return nil, fmt.Errorf("nlu: the prior: %w", err)
 	}
 	m := &priorModel{classifier: c, vocab: map[string]bool{}}
-	for _, t := range texts {
+	for i, t := range texts {
+		if classes[labels[i]] == "other" {
+			continue // junk, spam and small talk are no domain words
+		}
 		for _, tk := range tokenize(t, s.toks[:0]) {
 			if a.contentWord(&tk) {
 				m.vocab[tk.text] = true
