@@ -29,7 +29,13 @@
 //   - Intent, Confidence, Ranking: a logistic-regression classifier over
 //     TF-IDF word and character n-grams, trained from the flow's example
 //     phrases when the analyser is built; below the threshold the intent is
-//     flows.UnknownIntent.
+//     flows.UnknownIntent. A prior trained on the built-in corpus's
+//     support intents (order status, FAQ, billing, technical,
+//     cancellation, agent, greeting, other) gives the flow's classifier
+//     its verdict as features, so a few examples per intent recognise
+//     new wordings. The confidence is scaled by how much of the message
+//     the analyser knows (out-of-domain detection): keyboard mashes,
+//     scams and off-topic chat fall below the threshold.
 //   - Entities: "order" (A12345, #12345, ORD-2024-0001, a bare 5–10 digit
 //     number), "email" and "phone".
 //

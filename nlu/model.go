@@ -29,14 +29,25 @@ import (
 //go:embed corpus/corpus.jsonl
 var corpusData []byte
 
-// Corpus returns the labelled messages the built-in signal model is
-// trained on (see nlu/testdata/README.md for how they were written).
+//go:embed corpus/additions.jsonl
+var additionsData []byte
+
+// Corpus returns the labelled messages the built-in models are trained
+// on: the corpus, then the additions written while tuning (see
+// nlu/testdata/README.md for how each was written).
 func Corpus() []Labeled {
-	data, err := ReadLabeled(bytes.NewReader(corpusData), "corpus/corpus.jsonl")
-	if err != nil {
-		panic(err) // the embedded file is checked by the tests
+	var out []Labeled
+	for _, f := range []struct {
+		name string
+		data []byte
+	}{{"corpus/corpus.jsonl", corpusData}, {"corpus/additions.jsonl", additionsData}} {
+		data, err := ReadLabeled(bytes.NewReader(f.data), f.name)
+		if err != nil {
+			panic(err) // the embedded files are checked by the tests
+		}
+		out = append(out, data...)
 	}
-	return data
+	return out
 }
 
 const (

@@ -97,11 +97,15 @@ func TestSignalGrid(t *testing.T) {
 		t.Skip("set NLU_GRID=1 to search the signal model's parameters")
 	}
 	trains, tests := cvFolds(Corpus(), 5)
-	ruleOR := os.Getenv("NLU_GRID") == "or"
-	for _, par := range []sigParams{
+	ruleOR := false
+	params := []sigParams{
 		{12, 0.4, 1e-4}, {20, 0.4, 1e-4}, {12, 0.2, 1e-4}, {12, 0.8, 1e-4},
 		{12, 0.4, 1e-3}, {12, 0.4, 1e-5}, {30, 0.3, 3e-4},
-	} {
+	}
+	if os.Getenv("NLU_GRID") == "verbose" {
+		params = []sigParams{defaultSigParams}
+	}
+	for _, par := range params {
 		type pr struct {
 			p    [2]float64
 			want [2]bool
@@ -129,6 +133,12 @@ func TestSignalGrid(t *testing.T) {
 				if ruleOR && s.mood.total >= 1 || s.mood.total-s.mood.shout >= sureFrustration {
 					prs[len(prs)-1].p[1] = 2
 				}
+				if s.mood.calm && s.mood.total-s.mood.shout < calmOverride {
+					prs[len(prs)-1].p[1] = -1
+				}
+				if false {
+					prs[len(prs)-1].p[1] = 2
+				}
 			}
 		}
 		line := fmt.Sprintf("%+v", par)
@@ -148,7 +158,11 @@ func TestSignalGrid(t *testing.T) {
 						fn++
 					}
 				}
-				f1 := binary(tp, fp, fn).F1
+				bn := binary(tp, fp, fn)
+				f1 := bn.F1
+				if os.Getenv("NLU_GRID") == "verbose" {
+					line += fmt.Sprintf("\n    s%d@%.2f P=%.3f R=%.3f F1=%.3f", k, th, bn.Precision, bn.Recall, bn.F1)
+				}
 				if th == 0.5 {
 					line += fmt.Sprintf(" | s%d@0.5 F1=%.3f", k, f1)
 				}
