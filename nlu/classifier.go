@@ -235,13 +235,19 @@ func (m *classifier) vectorize(hashes []uint64, out []feat) []feat {
 		out = append(out, feat{k, v})
 		norm += float64(v) * float64(v)
 	}
+	normalize(out[start:], norm)
+	return out
+}
+
+// normalize divides feats by the square root of norm, their squared
+// length: an L2-normalised vector.
+func normalize(feats []feat, norm float64) {
 	if norm > 0 {
 		inv := float32(1 / math.Sqrt(norm))
-		for k := start; k < len(out); k++ {
-			out[k].val *= inv
+		for i := range feats {
+			feats[i].val *= inv
 		}
 	}
-	return out
 }
 
 // trainClassifier fits the model. docs[i] are the hashed features of

@@ -202,12 +202,7 @@ func (m *signalModel) vectorize(hashes []uint64, out []feat) []feat {
 			norm += float64(v) * float64(v)
 		}
 	}
-	if norm > 0 {
-		inv := float32(1 / math.Sqrt(norm))
-		for k := start; k < len(out); k++ {
-			out[k].val *= inv
-		}
-	}
+	normalize(out[start:], norm)
 	for _, h := range hashes {
 		if isCue(h) {
 			if k := slot(h); m.idf[k] > 0 {
