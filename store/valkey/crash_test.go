@@ -144,3 +144,53 @@ func TestDeleteKeepsOutbox(t *testing.T) {
 		}
 	})
 }
+
+// Every key a conversation has expires, whichever script created it.
+func TestEveryKeyExpires(t *testing.T) {
+	forKinds(t, func(t *testing.T, kind string) {
+		ctx := context.Background()
+		now := time.Unix(1700000000, 0)
+		s := open(t, kind, WithClock(func() time.Time { return now }), WithTTL(time.Hour))
+		sess := &flows.Session{ID: "c"}
+		if err := s.Save(ctx, sess, flows.Commit{}); err != nil { // every key's expiry is set here
+			t.Fatal(err)
+		}
+		// Later writes create the other keys.
+		if _, err := s.Inbox().Accept(ctx, flows.Inbound{ID: "m1", ConversationID: "c"}); err != nil {
+			t.Fatal(err)
+		}
+		sess.Transcript = []flows.Message{msg(1, flows.RoleUser)}
+		err := s.Save(ctx, sess, flows.Commit{
+			Outbox: []flows.OutboxItem{{ID: "r", Kind: flows.OutboxReply}, {ID: "o", Kind: flows.OutboxOpen, HandoffID: "h"}},
+			Loads:  map[string]int{"ann": 1},
+			Timers: []flows.Timer{{Key: "k", At: now.Add(time.Minute)}},
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, _ := s.Claim(ctx, now, time.Minute, 10)
+		for _, it := range got {
+			it.Status = flows.OutboxDelivered
+			it.Ticket = flows.TicketRef{Connector: "zendesk", ID: "1"}
+			if err := s.Settle(ctx, it); err != nil {
+				t.Fatal(err)
+			}
+		}
+		n := 0
+		for _, k := range s.convKeys("c")[:nConvKeys] {
+			ttl, err := s.c.Do(ctx, s.c.B().Pttl().Key(k).Build()).AsInt64()
+			if err != nil {
+				t.Fatal(err)
+			}
+			switch {
+			case ttl == -1:
+				t.Errorf("%s never expires", k)
+			case ttl > 0:
+				n++
+			}
+		}
+		if n < nConvKeys-2 {
+			t.Errorf("only %d of the %d keys exist", n, nConvKeys)
+		}
+	})
+}

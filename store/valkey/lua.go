@@ -60,6 +60,10 @@ local function blocked(it)
   return it.kind ~= 'open' and it.kind ~= 'reply' and it.ho ~= '' and redis.call('HEXISTS', OK, it.ho) == 0
 end
 
+-- touched are the keys this script wrote: finish sets their expiry.
+local touched = {}
+local function touch(k) touched[k] = true end
+
 -- pendingSet is where a pending item of kind waits: the replies and the
 -- handoff items have a sorted set each, by creation order.
 local function pendingSet(kind)
@@ -68,11 +72,22 @@ local function pendingSet(kind)
 end
 
 -- setStatus files an item under its status: pending items in their
--- class's pending set, delivered ones in OD (kept for List, trimmed).
-local function setStatus(id, it, seq)
+-- class's pending set, delivered ones in OD (kept for List, trimmed). A
+-- new item is in no set yet.
+local function setStatus(id, it, seq, new)
   redis.call('HSET', OM, id, itemMeta(it))
-  if it.st == 'pending' then redis.call('ZADD', pendingSet(it.kind), seq, id) else redis.call('ZREM', pendingSet(it.kind), id) end
-  if it.st == 'delivered' then redis.call('ZADD', OD, seq, id) else redis.call('ZREM', OD, id) end
+  touch(OM)
+  local set = pendingSet(it.kind)
+  if it.st == 'pending' then
+    redis.call('ZADD', set, seq, id); touch(set)
+  elseif not new then
+    redis.call('ZREM', set, id)
+  end
+  if it.st == 'delivered' then
+    redis.call('ZADD', OD, seq, id); touch(OD)
+  elseif not new then
+    redis.call('ZREM', OD, id)
+  end
 end
 
 local function fmt(n)
@@ -89,8 +104,11 @@ local function mark(...)
 end
 local function isDirty(part) return dirty['*'] or dirty[part] end
 
--- The keys of each part, for their idle expiry.
-local partKeys = {o = {O, OM, OQ, OK, PR, PH, OD}, t = {TM}, i = {IN, IE, IM, SEEN}, l = {L}, s = {S, T}}
+-- newReply is set when the only outbox change is replies added (the
+-- usual turn): the due time of the first, so state need not read the
+-- outbox again (an added reply is the next one only when none was
+-- pending).
+local newReply = nil
 
 -- state is what the shard indexes hold for this conversation: when its
 -- next reply and handoff item may be claimed, its next timer, when its
@@ -101,6 +119,10 @@ local function state(old)
   local st = {}
   if old and not isDirty('o') then
     st[1], st[2], st[5] = old[1], old[2], old[5]
+    if newReply then
+      if st[1] == '' then st[1] = fmt(newReply) end
+      st[5] = '1'
+    end
   else
     local r, h = false, false
     local head = redis.call('ZRANGE', PR, 0, 0)
@@ -172,8 +194,11 @@ local function finish(conv, ttl, head)
   end
   local v = tonumber(w[1] or '0')
   local empty = st[1] == '' and st[2] == '' and st[3] == '' and st[4] == '' and st[5] == '' and st[6] == ''
-  local now = redis.call('TIME')
-  local nowus = tonumber(now[1]) * 1000000 + tonumber(now[2])
+  local nowus = 0
+  if changed or ttl > 0 then
+    local now = redis.call('TIME')
+    nowus = tonumber(now[1]) * 1000000 + tonumber(now[2])
+  end
   if changed then
     if nowus > v then v = nowus else v = v + 1 end
   end
@@ -182,11 +207,7 @@ local function finish(conv, ttl, head)
     if full then
       for k = 1, NCONV do redis.call('PEXPIRE', KEYS[k], ttl) end
     else
-      for part, keys in pairs(partKeys) do
-        if isDirty(part) then
-          for _, key in ipairs(keys) do redis.call('PEXPIRE', key, ttl) end
-        end
-      end
+      for key in pairs(touched) do redis.call('PEXPIRE', key, ttl) end
     end
     if empty then
       redis.call('DEL', W)

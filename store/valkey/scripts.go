@@ -16,12 +16,13 @@ import (
 const commitLua = luaPublish + luaPrelude + `
 local conv, now, ttl = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3])
 local rev = tonumber(ARGV[4])
-local touched = redis.call('HGET', S, 'u')
-if touched and ttl > 0 and now - tonumber(touched) >= ttl then
+local saved = redis.call('HMGET', S, 'u', 'r')
+if saved[1] and ttl > 0 and now - tonumber(saved[1]) >= ttl then
   -- idle past the TTL by the store's clock: start afresh (the inbox holds
   -- messages accepted since, and stays)
   redis.call('DEL', S, T, TM)
   mark('t')
+  saved[2] = false
 end
 local a = 8
 local nmsg = tonumber(ARGV[a]); local msgs = a + 1; a = a + 1 + nmsg
@@ -33,20 +34,20 @@ local ndone = tonumber(ARGV[a]); local dones = a + 1
 for k = dones, dones + ndone - 1 do
   if not redis.call('ZSCORE', IN, ARGV[k]) then return {'CONSUMED', ARGV[k]} end
 end
-local cur = tonumber(redis.call('HGET', S, 'r') or '0')
+local cur = tonumber(saved[2] or '0')
 if cur ~= rev then return {'CONFLICT', string.format('%d', cur)} end
 
 mark('s')
-if nout > 0 then mark('o') end
 if nld > 0 then mark('l') end
 if ntm > 0 then mark('t') end
 if ndone > 0 then mark('i') end
 local newrev = cur + 1
 redis.call('HSET', S, 'r', string.format('%d', newrev), 'b', ARGV[5], 'u', ARGV[2])
+touch(S)
 
 local keep, tlen = tonumber(ARGV[6]), tonumber(ARGV[7])
 if keep < 0 then redis.call('DEL', T) end
-if nmsg > 0 then redis.call('RPUSH', T, unpack(ARGV, msgs, msgs + nmsg - 1)) end
+if nmsg > 0 then redis.call('RPUSH', T, unpack(ARGV, msgs, msgs + nmsg - 1)); touch(T) end
 if tlen == 0 then redis.call('DEL', T) else redis.call('LTRIM', T, -tlen, -1) end
 
 local last = redis.call('ZRANGE', OQ, -1, -1, 'WITHSCORES')
@@ -58,17 +59,24 @@ for k = outs, outs + 3 * (nout - 1), 3 do
     seq = seq + 1
     redis.call('HSET', O, id, ARGV[k + 2])
     redis.call('ZADD', OQ, seq, id)
-    setStatus(id, parseItem(ARGV[k + 1]), seq)
+    touch(O); touch(OQ)
+    local it = parseItem(ARGV[k + 1])
+    setStatus(id, it, seq, true)
+    if it.kind == 'reply' and it.st == 'pending' then
+      if not newReply then newReply = it.nx end
+    else
+      mark('o') -- anything else: state reads the outbox again
+    end
   end
 end
 
 for k = lds, lds + 2 * (nld - 1), 2 do
   local n = tonumber(redis.call('HGET', L, ARGV[k]) or '0') + tonumber(ARGV[k + 1])
-  if n > 0 then redis.call('HSET', L, ARGV[k], string.format('%d', n)) else redis.call('HDEL', L, ARGV[k]) end
+  if n > 0 then redis.call('HSET', L, ARGV[k], string.format('%d', n)); touch(L) else redis.call('HDEL', L, ARGV[k]) end
 end
 
 for k = tms, tms + 2 * (ntm - 1), 2 do
-  if ARGV[k + 1] == '0' then redis.call('ZREM', TM, ARGV[k]) else redis.call('ZADD', TM, ARGV[k + 1], ARGV[k]) end
+  if ARGV[k + 1] == '0' then redis.call('ZREM', TM, ARGV[k]) else redis.call('ZADD', TM, ARGV[k + 1], ARGV[k]); touch(TM) end
 end
 
 for k = dones, dones + ndone - 1 do
@@ -100,6 +108,7 @@ local n = 0
 local function take(id, it)
   it.ls = tonumber(leaseUntil)
   redis.call('HSET', OM, id, itemMeta(it))
+  touch(OM)
   local tk = ''
   if it.ho ~= '' then tk = redis.call('HGET', OK, it.ho) or '' end
   out[#out + 1] = id; out[#out + 1] = redis.call('HGET', O, id) or ''; out[#out + 1] = tk
@@ -158,8 +167,9 @@ it.ls = 0
 it.x = ''
 setStatus(id, it, seq)
 redis.call('HSET', O, id, ARGV[7])
+touch(O)
 if it.ho ~= '' then
-  if it.st == 'delivered' and it.kind == 'open' and ARGV[8] ~= '' then redis.call('HSET', OK, it.ho, ARGV[8]) end
+  if it.st == 'delivered' and it.kind == 'open' and ARGV[8] ~= '' then redis.call('HSET', OK, it.ho, ARGV[8]); touch(OK) end
   if it.st == 'delivered' and it.kind == 'close' then redis.call('HDEL', OK, it.ho) end
   -- A dead open takes its handoff's pending items with it; the open made
   -- pending again (a retry) revives them.
@@ -212,6 +222,7 @@ if redis.call('ZSCORE', SEEN, id) then
 end
 mark('i')
 redis.call('ZADD', SEEN, ARGV[6], id)
+touch(SEEN); touch(IN); touch(IE); touch(IM)
 local last = redis.call('ZRANGE', IN, -1, -1, 'WITHSCORES')
 local seq = 1
 if #last > 0 then seq = tonumber(last[2]) + 1 end
