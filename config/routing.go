@@ -54,7 +54,7 @@ func cfgSortStrings(s []string) { sort.Strings(s) }
 
 func (d *decoder) routing(n *yaml.Node) handoff.ConfigRouting {
 	var c handoff.ConfigRouting
-	for _, f := range d.mapping(n, "routing", "default_team", "override", "out_of_hours", "intent_skills", "rules") {
+	for _, f := range d.mapping(n, "routing", routingKeys...) {
 		switch f.key.Value {
 		case "default_team":
 			c.DefaultTeam = d.ref(f.val, "routing.default_team", "team")
@@ -88,7 +88,7 @@ func (d *decoder) routing(n *yaml.Node) handoff.ConfigRouting {
 func (d *decoder) rule(n *yaml.Node, where string) *handoff.ConfigRule {
 	r := &handoff.ConfigRule{Pos: d.pos(n)}
 	hasWhen := false
-	for _, f := range d.mapping(n, where, "name", "when", "team", "connector", "priority", "skills", "tags") {
+	for _, f := range d.mapping(n, where, routingRuleKeys...) {
 		w := where + "." + f.key.Value
 		switch f.key.Value {
 		case "name":
@@ -128,7 +128,7 @@ func (d *decoder) match(n *yaml.Node, where string) handoff.ConfigMatch {
 		}
 		return list
 	}
-	for _, f := range d.mapping(n, where, "intent", "language", "keywords", "reason", "channel", "plan", "country", "vip", "vars", "expr") {
+	for _, f := range d.mapping(n, where, whenKeys...) {
 		w := where + "." + f.key.Value
 		switch f.key.Value {
 		case "intent":
@@ -174,14 +174,14 @@ func (d *decoder) match(n *yaml.Node, where string) handoff.ConfigMatch {
 
 func (d *decoder) priority(n *yaml.Node) handoff.ConfigPriority {
 	c := handoff.ConfigPriority{Thresholds: handoff.DefaultThresholds()}
-	for _, f := range d.mapping(n, "priority", "score", "thresholds") {
+	for _, f := range d.mapping(n, "priority", priorityKeys...) {
 		switch f.key.Value {
 		case "score":
 			c.Source = d.str(f.val, "priority.score")
 			c.Score = d.compile(f.val, "priority.score", false)
 		case "thresholds":
 			c.Thresholds = map[flows.Priority]float64{}
-			for _, g := range d.mapping(f.val, "priority.thresholds", "urgent", "high", "normal") {
+			for _, g := range d.mapping(f.val, "priority.thresholds", thresholdKeys...) {
 				c.Thresholds[flows.Priority(g.key.Value)] = d.float(g.val, "priority.thresholds."+g.key.Value)
 			}
 			t := c.Thresholds

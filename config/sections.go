@@ -16,13 +16,13 @@ import (
 
 func (d *decoder) nlu(n *yaml.Node) handoff.ConfigNLU {
 	var c handoff.ConfigNLU
-	for _, f := range d.mapping(n, "nlu", "analyser", "analyzer", "llm") {
+	for _, f := range d.mapping(n, "nlu", nluKeys...) {
 		switch f.key.Value {
 		case "analyser", "analyzer":
 			c.Analyser = d.str(f.val, "nlu.analyser")
 			d.oneOf(f.val, c.Analyser, "nlu.analyser", "builtin", "llm", "hybrid")
 		case "llm":
-			for _, g := range d.mapping(f.val, "nlu.llm", "base_url", "model", "api_key", "timeout") {
+			for _, g := range d.mapping(f.val, "nlu.llm", llmKeys...) {
 				switch g.key.Value {
 				case "base_url":
 					c.LLM.BaseURL = d.url(g.val, "nlu.llm.base_url")
@@ -67,7 +67,7 @@ func cfgRedact(s string) string {
 func (d *decoder) connectors(n *yaml.Node) handoff.ConfigConnectors {
 	var c handoff.ConfigConnectors
 	var defNode *yaml.Node
-	for _, f := range d.mapping(n, "connectors", "default", "zendesk", "freshdesk", "webhook") {
+	for _, f := range d.mapping(n, "connectors", connectorsKeys...) {
 		switch f.key.Value {
 		case "default":
 			defNode = f.val
@@ -75,8 +75,7 @@ func (d *decoder) connectors(n *yaml.Node) handoff.ConfigConnectors {
 		case "zendesk":
 			z := &handoff.ConfigZendesk{}
 			var behalf *yaml.Node
-			for _, g := range d.mapping(f.val, "connectors.zendesk", "subdomain", "base_url", "email", "token", "oauth_token", "requester_updates",
-				"groups", "fields", "conversation_field", "tags") {
+			for _, g := range d.mapping(f.val, "connectors.zendesk", zendeskKeys...) {
 				w := "connectors.zendesk." + g.key.Value
 				switch g.key.Value {
 				case "subdomain":
@@ -114,8 +113,7 @@ func (d *decoder) connectors(n *yaml.Node) handoff.ConfigConnectors {
 			c.Zendesk = z
 		case "freshdesk":
 			fd := &handoff.ConfigFreshdesk{}
-			for _, g := range d.mapping(f.val, "connectors.freshdesk", "domain", "base_url", "api_key", "groups", "fields", "conversation_field", "tags",
-				"search_window", "unique_external_id") {
+			for _, g := range d.mapping(f.val, "connectors.freshdesk", freshdeskKeys...) {
 				w := "connectors.freshdesk." + g.key.Value
 				switch g.key.Value {
 				case "domain":
@@ -149,7 +147,7 @@ func (d *decoder) connectors(n *yaml.Node) handoff.ConfigConnectors {
 			c.Freshdesk = fd
 		case "webhook":
 			w := &handoff.ConfigWebhook{}
-			for _, g := range d.mapping(f.val, "connectors.webhook", "url", "secret", "media_url", "media_link_ttl") {
+			for _, g := range d.mapping(f.val, "connectors.webhook", webhookKeys...) {
 				switch g.key.Value {
 				case "url":
 					w.URL = d.url(g.val, "connectors.webhook.url")
@@ -211,7 +209,7 @@ func (d *decoder) teams(n *yaml.Node, c *handoff.Config) {
 		name := f.key.Value
 		w := "teams." + name
 		t := &handoff.ConfigTeam{Pos: d.pos(f.key), Name: name}
-		for _, g := range d.mapping(f.val, w, "name", "connector", "hours", "out_of_hours", "email", "strategy", "agents", "sla") {
+		for _, g := range d.mapping(f.val, w, teamKeys...) {
 			gw := w + "." + g.key.Value
 			switch g.key.Value {
 			case "name":
@@ -261,7 +259,7 @@ func (d *decoder) agents(n *yaml.Node, where string) []handoff.ConfigAgent {
 		if it := cfgResolve(item); it != nil && it.Kind == yaml.ScalarNode {
 			a.ID = d.str(it, w)
 		} else {
-			for _, g := range d.mapping(item, w, "id", "name", "skills", "languages", "zendesk_id", "freshdesk_id") {
+			for _, g := range d.mapping(item, w, agentKeys...) {
 				switch g.key.Value {
 				case "zendesk_id":
 					a.ZendeskID = d.agentID(g.val, w+".zendesk_id", "Zendesk", "Admin Center › People › Team members, the number in the member's URL")
@@ -390,7 +388,7 @@ func (d *decoder) priorityName(n *yaml.Node, s, where string) flows.Priority {
 
 func (d *decoder) notify(n *yaml.Node) handoff.ConfigNotify {
 	var c handoff.ConfigNotify
-	for _, f := range d.mapping(n, "notify", "slack", "teams", "teams_format", "min_priority") {
+	for _, f := range d.mapping(n, "notify", notifyKeys...) {
 		switch f.key.Value {
 		case "slack":
 			c.Slack = d.url(f.val, "notify.slack")
@@ -438,7 +436,7 @@ func (d *decoder) fields(n *yaml.Node, where string) (map[string]string, []strin
 			out[f.key.Value] = d.str(f.val, w)
 			continue
 		}
-		for _, g := range d.mapping(f.val, w, "var", "mask") {
+		for _, g := range d.mapping(f.val, w, fieldKeys...) {
 			switch g.key.Value {
 			case "var":
 				out[f.key.Value] = d.str(g.val, w+".var")
@@ -458,7 +456,7 @@ func (d *decoder) fields(n *yaml.Node, where string) (map[string]string, []strin
 // delivery reads the delivery section.
 func (d *decoder) delivery(n *yaml.Node) handoff.ConfigDelivery {
 	var c handoff.ConfigDelivery
-	for _, f := range d.mapping(n, "delivery", "append_window", "appends_per_minute", "call_timeout", "max_attachment") {
+	for _, f := range d.mapping(n, "delivery", deliveryKeys...) {
 		w := "delivery." + f.key.Value
 		switch f.key.Value {
 		case "append_window":

@@ -192,7 +192,7 @@ type BridgeSecret struct {
 
 func (d *decoder) server(n *yaml.Node) Server {
 	var s Server
-	for _, f := range d.mapping(n, "server", "listen", "shutdown_timeout", "workers", "http_timeout", "http_max_response", "lease") {
+	for _, f := range d.mapping(n, "server", serverKeys...) {
 		w := "server." + f.key.Value
 		switch f.key.Value {
 		case "listen":
@@ -229,7 +229,7 @@ func (d *decoder) count(n *yaml.Node, where string, lo, hi int) int {
 func (d *decoder) store(n *yaml.Node) Store {
 	var s Store
 	var kindNode *yaml.Node
-	for _, f := range d.mapping(n, "store", "kind", "path", "url", "address", "addresses", "username", "password", "db", "prefix", "tls", "session_ttl") {
+	for _, f := range d.mapping(n, "store", storeKeys...) {
 		w := "store." + f.key.Value
 		switch f.key.Value {
 		case "kind":
@@ -274,7 +274,7 @@ func (d *decoder) store(n *yaml.Node) Store {
 
 func (d *decoder) channels(n *yaml.Node) Channels {
 	var c Channels
-	for _, f := range d.mapping(n, "channels", "whatsapp", "telegram", "web") {
+	for _, f := range d.mapping(n, "channels", channelsKeys...) {
 		items := d.items(f.val, "channels."+f.key.Value)
 		switch f.key.Value {
 		case "whatsapp":
@@ -355,7 +355,7 @@ var (
 
 func (d *decoder) whatsapp(n *yaml.Node, where string) *WhatsApp {
 	wa := &WhatsApp{Pos: d.pos(cfgResolve(n))}
-	fields := d.mapping(n, where, "phone_number_id", "flow", "access_token", "app_secret", "verify_token", "graph_url", "api_version", "template", "template_language")
+	fields := d.mapping(n, where, whatsappKeys...)
 	for _, f := range fields {
 		w := where + "." + f.key.Value
 		switch f.key.Value {
@@ -407,7 +407,7 @@ func (d *decoder) whatsapp(n *yaml.Node, where string) *WhatsApp {
 
 func (d *decoder) telegram(n *yaml.Node, where string) *Telegram {
 	tg := &Telegram{Pos: d.pos(cfgResolve(n))}
-	fields := d.mapping(n, where, "name", "flow", "token", "secret_token", "api_url")
+	fields := d.mapping(n, where, telegramKeys...)
 	for _, f := range fields {
 		w := where + "." + f.key.Value
 		switch f.key.Value {
@@ -443,7 +443,7 @@ func (d *decoder) telegram(n *yaml.Node, where string) *Telegram {
 
 func (d *decoder) web(n *yaml.Node, where string) *Web {
 	wb := &Web{Pos: d.pos(cfgResolve(n))}
-	fields := d.mapping(n, where, "name", "flow")
+	fields := d.mapping(n, where, webKeys...)
 	for _, f := range fields {
 		w := where + "." + f.key.Value
 		switch f.key.Value {
@@ -491,7 +491,7 @@ func (d *decoder) require(n *yaml.Node, where string, got map[string]string, ord
 
 func (d *decoder) bridge(n *yaml.Node) Bridge {
 	var b Bridge
-	for _, f := range d.mapping(n, "bridge", "zendesk", "freshdesk", "webhook", "timestamp_window", "dedupe_ttl") {
+	for _, f := range d.mapping(n, "bridge", bridgeKeys...) {
 		switch f.key.Value {
 		case "timestamp_window":
 			if b.TimestampWindow = d.duration(f.val, "bridge.timestamp_window"); b.TimestampWindow > time.Hour {

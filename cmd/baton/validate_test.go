@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -156,5 +157,23 @@ func TestValidateIncludedFileAlone(t *testing.T) {
 	wantCode(t, code, exitFailed, stdout, stderr)
 	if !strings.Contains(stderr, "a conversation test file, not a flow: run it with baton test testdata/project/tests/bot.yaml") {
 		t.Errorf("a test file named alone is not explained:\n%s", stderr)
+	}
+}
+
+// TestSchemaCommand: baton schema prints each JSON Schema; a wrong name
+// is a usage error with a suggestion.
+func TestSchemaCommand(t *testing.T) {
+	for _, name := range []string{"flow", "config"} {
+		code, stdout, stderr := runCLI(t, "", "schema", name)
+		wantCode(t, code, exitOK, stdout, stderr)
+		var s map[string]any
+		if err := json.Unmarshal([]byte(stdout), &s); err != nil || s["$schema"] != "https://json-schema.org/draft/2020-12/schema" {
+			t.Errorf("schema %s: %v, %.200s", name, err, stdout)
+		}
+	}
+	code, stdout, stderr := runCLI(t, "", "schema", "flows")
+	wantCode(t, code, exitUsage, stdout, stderr)
+	if !strings.Contains(stderr, `did you mean "flow"?`) {
+		t.Errorf("stderr: %s", stderr)
 	}
 }

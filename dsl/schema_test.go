@@ -1,0 +1,115 @@
+package dsl
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/santhosh-tekuri/jsonschema/v6"
+	"go.yaml.in/yaml/v3"
+)
+
+// compileSchema compiles Schema() with a JSON Schema validator: the
+// schema itself must be valid draft 2020-12.
+func compileSchema(t *testing.T) *jsonschema.Schema {
+	t.Helper()
+	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(Schema()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := jsonschema.NewCompiler()
+	if err := c.AddResource(SchemaID, doc); err != nil {
+		t.Fatal(err)
+	}
+	s, err := c.Compile(SchemaID)
+	if err != nil {
+		t.Fatalf("the flow schema does not compile: %v", err)
+	}
+	return s
+}
+
+// yamlDoc reads a YAML file as the JSON value the schema validates.
+func yamlDoc(t *testing.T, src []byte) any {
+	t.Helper()
+	var v any
+	if err := yaml.Unmarshal(src, &v); err != nil {
+		t.Fatal(err)
+	}
+	b, err := json.Marshal(jsonable(v))
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(b))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return doc
+}
+
+// jsonable turns YAML's map[string]any values (and dates) into JSON's.
+func jsonable(v any) any {
+	switch v := v.(type) {
+	case map[string]any:
+		for k, x := range v {
+			v[k] = jsonable(x)
+		}
+	case []any:
+		for i, x := range v {
+			v[i] = jsonable(x)
+		}
+	}
+	return v
+}
+
+// TestSchemaValidatesExamples: every example flow, the files they include
+// or call, and the docs' whole flows are valid against the schema.
+func TestSchemaValidatesExamples(t *testing.T) {
+	s := compileSchema(t)
+	var files []string
+	for _, glob := range []string{"../examples/flows/*.yaml", "../examples/flows/common/*.yaml", "testdata/ok/*.yaml", "testdata/ok/common/*.yaml"} {
+		m, _ := filepath.Glob(glob)
+		files = append(files, m...)
+	}
+	if len(files) < 6 {
+		t.Fatalf("only %d example flows", len(files))
+	}
+	for _, path := range files {
+		src, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Validate(yamlDoc(t, src)); err != nil {
+			t.Errorf("%s: %v", path, err)
+		}
+	}
+	for _, b := range docBlocks(t) {
+		if !strings.HasPrefix(b.src, "flow:") && !strings.Contains(b.src, "\nflow:") {
+			continue
+		}
+		if err := s.Validate(yamlDoc(t, []byte(b.src))); err != nil {
+			t.Errorf("docs/dsl.md:%d: %v", b.line, err)
+		}
+	}
+}
+
+// TestSchemaRefusesMistakes: the schema reports what the loader refuses:
+// unknown keys, a wrong type, a missing required key.
+func TestSchemaRefusesMistakes(t *testing.T) {
+	s := compileSchema(t)
+	head := "flow: x\nlanguages: [en]\nstart: a\n"
+	for _, src := range []string{
+		head + "states:\n  a:\n    sya: hi\n",                          // unknown key in a state
+		head + "states:\n  a:\n    ask: {pattern: x}\n",                // ask without save_as
+		head + "states:\n  a:\n    http: {url: x, timeout: 5}\n",       // a duration without a unit
+		head + "states:\n  a:\n    menu: {style: grid, options: []}\n", // unknown style
+		"languages: [en]\nstart: a\nstates: {a: {end: true}}\n",        // no flow: (and start: is not for an included file)
+		head + "states:\n  a:\n    collect: [{save_as: n, entity: numbr, prompt: x}]\n",
+	} {
+		if err := s.Validate(yamlDoc(t, []byte(src))); err == nil {
+			t.Errorf("the schema accepts:\n%s", src)
+		}
+	}
+}
