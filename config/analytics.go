@@ -124,7 +124,7 @@ func (d *decoder) slaAlerts(n *yaml.Node, where string) SLAAlerts {
 // events reads the events: section.
 func (d *decoder) events(n *yaml.Node) Events {
 	var e Events
-	for _, f := range d.mapping(n, "events", "file", "rotate_size", "rotate_daily", "text", "salt", "webhook", "secret", "stream", "max_len") {
+	for _, f := range d.mapping(n, "events", eventsKeys...) {
 		w := "events." + f.key.Value
 		switch f.key.Value {
 		case "file":

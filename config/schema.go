@@ -35,6 +35,7 @@ var (
 	telegramKeys    = []string{"name", "flow", "token", "secret_token", "api_url"}
 	webKeys         = []string{"name", "flow"}
 	bridgeKeys      = []string{"zendesk", "freshdesk", "webhook", "timestamp_window", "dedupe_ttl"}
+	eventsKeys      = []string{"file", "rotate_size", "rotate_daily", "text", "salt", "webhook", "secret", "stream", "max_len"}
 )
 
 // SchemaID is the $id of the deployment configs' JSON Schema.
@@ -174,6 +175,10 @@ func schema() js {
 			"timestamp_window": duration, "dedupe_ttl": duration,
 		}),
 	}
+	top["events"] = obj("events", eventsKeys, js{
+		"file": str, "rotate_size": js{"type": "integer", "minimum": 1024}, "rotate_daily": boolean, "text": boolean,
+		"salt": str, "webhook": str, "secret": str, "stream": str, "max_len": js{"type": "integer", "minimum": 1000},
+	})
 	root := obj("a deployment config", topKeys, top)
 	root["$schema"] = "https://json-schema.org/draft/2020-12/schema"
 	root["$id"] = SchemaID
