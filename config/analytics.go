@@ -96,7 +96,7 @@ func (d *decoder) sla(n *yaml.Node, where string) map[flows.Priority]time.Durati
 
 func (d *decoder) slaAlerts(n *yaml.Node, where string) SLAAlerts {
 	var a SLAAlerts
-	for _, f := range d.mapping(n, where, "at", "slack", "teams", "webhook", "secret") {
+	for _, f := range d.mapping(n, where, slaAlertKeys...) {
 		w := where + "." + f.key.Value
 		switch f.key.Value {
 		case "at":

@@ -35,6 +35,7 @@ var (
 	telegramKeys    = []string{"name", "flow", "token", "secret_token", "api_url"}
 	webKeys         = []string{"name", "flow"}
 	bridgeKeys      = []string{"zendesk", "freshdesk", "webhook", "timestamp_window", "dedupe_ttl"}
+	slaAlertKeys    = []string{"at", "slack", "teams", "webhook", "secret"}
 	eventsKeys      = []string{"file", "rotate_size", "rotate_daily", "text", "salt", "webhook", "secret", "stream", "max_len"}
 )
 
@@ -84,7 +85,18 @@ func schema() js {
 		mapOf    = func(s js) js { return js{"type": "object", "additionalProperties": s} }
 	)
 	fields := mapOf(js{"anyOf": []js{str, obj("a field", fieldKeys, js{"var": str, "mask": boolean})}})
-	sla := js{"type": "object", "propertyNames": prio, "additionalProperties": duration}
+	byPriority := obj("a table by priority", cfgPriorities, js{"low": duration, "normal": duration, "high": duration, "urgent": duration})
+	slaProps := js{
+		"resolution":     byPriority,
+		"business_hours": boolean,
+		"alerts": obj("sla.alerts", slaAlertKeys, js{
+			"at": listOf(js{"type": []string{"string", "integer"}}), "slack": str, "teams": str, "webhook": str, "secret": str,
+		}),
+	}
+	for _, p := range cfgPriorities {
+		slaProps[p] = duration
+	}
+	sla := obj("an sla table", slaKeys, slaProps)
 	hours := js{
 		"type": "object",
 		"properties": js{
