@@ -96,3 +96,36 @@ func ReadStream(ctx context.Context, c valkey.Client, key string, fn func(*flows
 		start = "(" + res[len(res)-1].ID
 	}
 }
+
+// IsStreamURL reports whether an events source names a Valkey server
+// (redis://, rediss://, valkey://, valkeys://) rather than a file.
+func IsStreamURL(s string) bool {
+	for _, p := range []string{"redis://", "rediss://", "valkey://", "valkeys://"} {
+		if len(s) > len(p) && s[:len(p)] == p {
+			return true
+		}
+	}
+	return false
+}
+
+// ScanStream reads stream key on the server at url (see IsStreamURL) and
+// calls fn with each event in order.
+func ScanStream(ctx context.Context, url, key string, fn func(*flows.Event) error) error {
+	u := url
+	for _, p := range [][2]string{{"valkey://", "redis://"}, {"valkeys://", "rediss://"}} {
+		if len(u) > len(p[0]) && u[:len(p[0])] == p[0] {
+			u = p[1] + u[len(p[0]):]
+		}
+	}
+	opt, err := valkey.ParseURL(u)
+	if err != nil {
+		return fmt.Errorf("events stream %s: %w", url, err)
+	}
+	opt.DisableCache = true
+	c, err := valkey.NewClient(opt)
+	if err != nil {
+		return fmt.Errorf("events stream %s: %w", url, err)
+	}
+	defer c.Close()
+	return ReadStream(ctx, c, key, fn)
+}

@@ -63,3 +63,23 @@ func TestValkeyStream(t *testing.T) {
 		t.Errorf("capped stream holds %d entries (cap ~1000): %v", n, err)
 	}
 }
+
+func TestScanStreamURL(t *testing.T) {
+	srv := valkeytest.Start(t)
+	c, err := valkey.NewClient(valkey.ClientOption{InitAddress: []string{srv.Addr}, DisableCache: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	s := analytics.NewValkeyStream(c, "k", 0)
+	_ = s.Write(context.Background(), ev("1", time.Now()), ev("2", time.Now()))
+	_ = s.Close()
+	if !analytics.IsStreamURL(srv.URL) || analytics.IsStreamURL("events.jsonl") {
+		t.Fatal("IsStreamURL")
+	}
+	var ids []string
+	url := "valkey://" + srv.URL[len("redis://"):]
+	if err := analytics.ScanStream(context.Background(), url, "k", func(e *flows.Event) error { ids = append(ids, e.ID); return nil }); err != nil || len(ids) != 2 || ids[0] != "1" {
+		t.Fatalf("%v %v", ids, err)
+	}
+}

@@ -27,7 +27,9 @@ func init() {
 
 const reportAbout = `
 Reads analytics events (the JSONL files written by --events or by
-'baton serve', rotated files included, '-' for stdin), one at a time,
+'baton serve', rotated files included, '-' for stdin, or the Valkey
+stream 'baton serve' writes: redis://host:port with --stream KEY), one
+at a time,
 and prints the KPIs a support lead runs the bot by: containment,
 escalations by reason, fallback rate, the state funnel with drop-off,
 first response and resolution times against the SLA per team and
@@ -58,6 +60,7 @@ func runReport(ctx context.Context, e *env, args []string) int {
 	asJSON := fs.Bool("json", false, "print the KPIs as one JSON object")
 	html := fs.String("html", "", "also write a self-contained HTML report with charts to `FILE`")
 	title := fs.String("title", "", "the HTML report's `title`")
+	stream := fs.String("stream", "baton:events", "the stream `key` read from an EVENTS that is a Valkey URL (redis://host:port)")
 	paths, code, done := parseFlags(e, fs, args)
 	if done {
 		return code
@@ -78,7 +81,7 @@ func runReport(ctx context.Context, e *env, args []string) int {
 		}
 	}
 	for _, p := range paths {
-		if p == "-" {
+		if p == "-" || analytics.IsStreamURL(p) {
 			continue
 		}
 		if _, err := os.Stat(p); err != nil {
@@ -87,10 +90,20 @@ func runReport(ctx context.Context, e *env, args []string) int {
 		}
 	}
 	c := kpi.New(o)
-	err = analytics.ScanFiles(paths, bufio.NewReader(e.stdin), func(ev *flows.Event) error {
+	add := func(ev *flows.Event) error {
 		c.Add(ev)
 		return ctx.Err()
-	})
+	}
+	for _, p := range paths {
+		if analytics.IsStreamURL(p) {
+			err = analytics.ScanStream(ctx, p, *stream, add)
+		} else {
+			err = analytics.ScanFiles([]string{p}, bufio.NewReader(e.stdin), add)
+		}
+		if err != nil {
+			break
+		}
+	}
 	if err != nil {
 		fmt.Fprintf(e.stderr, "baton report: %v\n", err)
 		if strings.Contains(err.Error(), "not an event") || strings.Contains(err.Error(), "newer than") {
