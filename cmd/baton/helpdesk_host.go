@@ -83,6 +83,7 @@ func (h *helpdesk) route(ctx context.Context, _ *flows.Session, hf *flows.Handof
 		h.declined[hf.ID] = true
 		return engine.ErrHandoffDeclined
 	}
+	h.dep.all.SLA.Stamp(hf) // the due times, as baton serve stamps them
 	h.summarize(ctx, hf)
 	return nil
 }
