@@ -18,12 +18,20 @@ type DeriveOptions struct {
 	// Salt is mixed into the contact pseudonym, so two deployments'
 	// pseudonyms differ.
 	Salt string
+	// Expire is how long a conversation the bot holds may stay idle: a
+	// customer message after that ends it as expired and starts a new one
+	// (default 24h; negative: never). Flows with no-reply timeouts end
+	// theirs before.
+	Expire time.Duration
 	// Now is when the turn was observed (after its save); the bot's
 	// replies are stamped with it, so a reply's time minus the customer's
 	// message's is the bot's response time, queueing and HTTP calls
 	// included. Zero: the input's time.
 	Now time.Time
 }
+
+// DefaultExpire is DeriveOptions.Expire's default.
+const DefaultExpire = 24 * time.Hour
 
 // Derive returns the analytics events of one saved turn, in the order
 // they happened. It is deterministic: the same turn gives the same events
@@ -89,6 +97,23 @@ func (d *deriver) run() {
 			restart = i
 			break
 		}
+	}
+	expire := d.o.Expire
+	if expire == 0 {
+		expire = DefaultExpire
+	}
+	if in.Kind == flows.InputMessage && restart < 0 && expire > 0 && b.Turns > 0 && b.State != "" && b.Lifecycle == flows.LifecycleBot &&
+		!b.UpdatedAt.IsZero() && in.At.Sub(b.UpdatedAt) >= expire {
+		// The customer is back after the conversation expired: it ends,
+		// and this message starts a new one.
+		outcome := flows.OutcomeExpired
+		if b.Outcome != "" {
+			outcome = flows.OutcomeHandedOff
+		}
+		d.add(flows.EvConversationEnded, func(ev *flows.Event) {
+			ev.At, ev.Outcome, ev.Reason = b.UpdatedAt.Add(expire), outcome, "expired"
+		})
+		restart = len(d.t.Effects)
 	}
 	if in.Kind == flows.InputMessage && ((b.Turns == 0 && b.State == "") || restart >= 0) {
 		d.state = ""

@@ -253,3 +253,19 @@ func TestBotRepliesCarryTheObservationTime(t *testing.T) {
 		t.Fatalf("reply event %+v", last)
 	}
 }
+
+func TestDeriveExpiredAfterAnIdleDay(t *testing.T) {
+	h := newHarness(t)
+	// No timeouts fire here (the test feeds no timer): the customer just
+	// comes back two days later.
+	h.in(flows.Input{Kind: flows.InputMessage, Text: "hello"})
+	idle := h.now
+	h.now = h.now.Add(48 * time.Hour)
+	evs := h.in(flows.Input{Kind: flows.InputMessage, Text: "1"})
+	if got := types(evs); !strings.HasPrefix(got, "conversation_ended conversation_started message_in state_entered") {
+		t.Fatalf("after two idle days: %s", got)
+	}
+	if end := evs[0]; end.Outcome != flows.OutcomeExpired || !end.At.Equal(idle.Add(analytics.DefaultExpire)) || end.Reason != "expired" {
+		t.Errorf("expired end: %+v", end)
+	}
+}

@@ -41,7 +41,7 @@ const (
 	OutcomeContained = "contained"  // the bot finished it, nobody was handed it
 	OutcomeHandedOff = "handed_off" // a handoff was requested during it
 	OutcomeAbandoned = "abandoned"  // the customer stopped answering the bot (a no-reply timeout ended it)
-	OutcomeExpired   = "expired"    // the host dropped it unfinished (idle past its expiry)
+	OutcomeExpired   = "expired"    // it sat idle with the bot past its expiry (the customer came back later)
 )
 
 // Event is one analytics event: one JSON object, written as the thing
