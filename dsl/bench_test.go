@@ -15,8 +15,15 @@ func mediumFlow(n int) []byte {
 	b.WriteString("  - name: angry\n    when: frustrated or sentiment < -0.6\n    handoff: {team: support}\n")
 	b.WriteString("states:\n  human:\n    handoff: {say: {it: \"Un attimo\", en: \"One moment\"}, priority: '{{ vip ? \"high\" : \"normal\" }}'}\n")
 	for i := 0; i < n; i++ {
-		next := (i + 1) % n
-		fmt.Fprintf(&b, `  s%d:
+		writeUnit(&b, i, (i+1)%n)
+	}
+	return []byte(b.String())
+}
+
+// writeUnit writes three states: a menu, an ask and an HTTP call, the
+// unit of the benchmark flows.
+func writeUnit(b *strings.Builder, i, next int) {
+	fmt.Fprintf(b, `  s%d:
     say: {it: "Ciao {{ user.name }}, passo %d", en: "Hi {{ user.name }}, step %d"}
     set: {tries: "{{ tries + 1 }}"}
     menu:
@@ -37,8 +44,6 @@ func mediumFlow(n int) []byte {
         goto: s%d
       - goto: human
 `, i, i, i, i, i, i, i, i, i, i, i, i, next)
-	}
-	return []byte(b.String())
 }
 
 func BenchmarkLoadMedium(b *testing.B) {
@@ -80,30 +85,7 @@ func BenchmarkLoadManyHoles(b *testing.B) {
 func scaledFlow(n, perFile int) (string, map[string][]byte) {
 	units := (n - 1) / 3
 	files := map[string][]byte{}
-	unit := func(b *strings.Builder, i int) {
-		next := (i + 1) % units
-		fmt.Fprintf(b, `  s%d:
-    say: {it: "Ciao {{ user.name }}, passo %d", en: "Hi {{ user.name }}, step %d"}
-    set: {tries: "{{ tries + 1 }}"}
-    menu:
-      options:
-        - {label: {it: Avanti, en: Next}, synonyms: {it: [prossimo], en: [forward]}, goto: a%d}
-        - {label: {it: Operatore, en: Agent}, goto: human}
-  a%d:
-    ask: {save_as: code%d, pattern: '(?i)\b([a-z]\d{5})\b', validate: len(answer) == 6}
-    next: h%d
-  h%d:
-    http:
-      url: "https://api.example.com/orders/{{ code%d }}"
-      body: {code: "{{ code%d }}", lang: "{{ lang }}"}
-      save_as: r%d
-      sandbox: [{status: 200, body: {ok: true}}]
-    next:
-      - when: r%d.ok and tries < 10
-        goto: s%d
-      - goto: human
-`, i, i, i, i, i, i, i, i, i, i, i, i, next)
-	}
+	unit := func(b *strings.Builder, i int) { writeUnit(b, i, (i+1)%units) }
 	var main strings.Builder
 	main.WriteString("flow: scaled\nlanguages: [it, en]\nstart: s0\nvars: {tries: 0, vip: false}\n")
 	nfiles := (units + perFile - 1) / perFile
