@@ -216,7 +216,7 @@ func (l *loader) exprError(p *pending, err error, names []string) {
 		msg = fmt.Sprintf("must be true or false, but this expression gives %s", strings.TrimPrefix(msg, "expected bool, but got "))
 	}
 	msg = mediaMessage(msg)
-	l.errAt(p.file.posIn(p.node, p.value, p.off+off), "%s: %s", p.what, msg)
+	l.errAt(p.file.posIn(p.node, p.value, p.off+off), "%s: %s%s", p.what, msg, commentCut(p.node))
 }
 
 // mediaMessage speaks of the `media` builtin by its name, not its Go type.

@@ -2,6 +2,7 @@ package dsl
 
 import (
 	"encoding/json"
+	"fmt"
 	"strings"
 	"unicode/utf8"
 
@@ -50,12 +51,21 @@ func splitTemplate(s string) ([]piece, int, string) {
 	}
 }
 
+// commentCut explains an unquoted value that YAML cut short: " #" starts a
+// comment, so `validate: len(map(xs, #)) > 0` ends at "len(map(xs,".
+func commentCut(n *yaml.Node) string {
+	if n == nil || n.Style != 0 || n.LineComment == "" {
+		return ""
+	}
+	return fmt.Sprintf(" (YAML read %q as a comment, so the value stops before it: quote the whole value)", n.LineComment)
+}
+
 // pieces splits scalar n into pieces, reporting a malformed template.
 func (l *loader) pieces(n *yaml.Node) ([]piece, bool) {
 	rn := resolve(n)
 	ps, off, msg := splitTemplate(rn.Value)
 	if msg != "" {
-		l.errAt(l.file.posIn(rn, rn.Value, off), "%s", msg)
+		l.errAt(l.file.posIn(rn, rn.Value, off), "%s%s", msg, commentCut(rn))
 		return nil, false
 	}
 	return ps, true
