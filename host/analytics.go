@@ -148,7 +148,7 @@ func (s *Server) analyticsSetup(eventsFile string) ([]Option, error) {
 			}
 			alerter = n
 		}
-		wo := []sla.WatchOption{sla.WatchEvents(s.recorder.Emit), sla.ConversationLink(cfg.Handoff.Link),
+		wo := []sla.WatchOption{sla.WatchEvents(s.recorder.Emit), sla.ConversationLink(cfg.Handoff.Link), sla.TicketLookup(s.ticketOf),
 			sla.OnWatchError(func(err error) { s.log.Error("SLA alert", "error", err) })}
 		if len(cfg.SLAAlerts.At) > 0 {
 			wo = append(wo, sla.Thresholds(cfg.SLAAlerts.At...))
@@ -156,4 +156,19 @@ func (s *Server) analyticsSetup(eventsFile string) ([]Option, error) {
 		opts = append(opts, WithSLA(cfg.SLA, sla.NewWatcher(s.store, alerter, wo...)))
 	}
 	return opts, nil
+}
+
+// ticketOf finds the ticket the helpdesk opened for handoff: its
+// delivered open item.
+func (s *Server) ticketOf(ctx context.Context, handoff string) (flows.TicketRef, bool) {
+	items, err := s.store.OutboxOf(flows.OutboxOpen).List(ctx, flows.OutboxDelivered)
+	if err != nil {
+		return flows.TicketRef{}, false
+	}
+	for _, it := range items {
+		if it.HandoffID == handoff && it.Kind == flows.OutboxOpen && it.Ticket.ID != "" {
+			return it.Ticket, true
+		}
+	}
+	return flows.TicketRef{}, false
 }

@@ -57,6 +57,7 @@ type Watcher struct {
 	link       string
 	onError    func(error)
 	tries      int
+	ticketOf   func(ctx context.Context, handoff string) (flows.TicketRef, bool)
 }
 
 // WatchOption configures a Watcher.
@@ -90,6 +91,12 @@ func WatchEvents(emit func(context.Context, ...flows.Event)) WatchOption {
 // ConversationLink is the link of an alert whose handoff has no ticket
 // URL yet: {id} is replaced by the conversation id (the config's link).
 func ConversationLink(tmpl string) WatchOption { return func(w *Watcher) { w.link = tmpl } }
+
+// TicketLookup finds a handoff's ticket once the helpdesk opened it
+// (the delivered open outbox item), so an alert links the ticket.
+func TicketLookup(f func(ctx context.Context, handoff string) (flows.TicketRef, bool)) WatchOption {
+	return func(w *Watcher) { w.ticketOf = f }
+}
 
 // OnWatchError is told about alerts that could not be sent.
 func OnWatchError(f func(error)) WatchOption { return func(w *Watcher) { w.onError = f } }
@@ -203,6 +210,13 @@ func (w *Watcher) alert(ctx context.Context, s *flows.Session, th int) error {
 		return nil
 	}
 	now := w.now()
+	if ref.Ticket.ID == "" && w.ticketOf != nil {
+		if t, ok := w.ticketOf(ctx, ref.ID); ok {
+			r := *ref
+			r.Ticket = t
+			ref = &r
+		}
+	}
 	a := flows.SLAAlert{HandoffID: ref.ID, ConversationID: s.ID, Team: ref.Team, Priority: ref.Priority, Channel: s.Channel,
 		Target: "first_response", Threshold: th, RequestedAt: ref.At, Due: ref.FirstResponseDue, At: now, Ticket: ref.Ticket, Link: ref.Ticket.URL}
 	if a.Link == "" && w.link != "" {

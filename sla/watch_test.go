@@ -87,7 +87,14 @@ func newRig(t *testing.T, store interface {
 	}
 	table := &sla.Table{Default: sla.Policy{FirstResponse: map[flows.Priority]time.Duration{flows.PriorityHigh: time.Hour}}}
 	clock := func() time.Time { return r.now }
-	r.w = sla.NewWatcher(store, alerts, sla.WatchClock(clock), sla.ConversationLink("https://console.example/c/{id}"),
+	// The ticket opens 50 minutes after the handoff.
+	ticketOf := func(_ context.Context, h string) (flows.TicketRef, bool) {
+		if r.now.Sub(now) < 50*time.Minute {
+			return flows.TicketRef{}, false
+		}
+		return flows.TicketRef{Connector: "zendesk", ID: "4001", URL: "https://acme.zendesk.com/agent/tickets/4001"}, true
+	}
+	r.w = sla.NewWatcher(store, alerts, sla.WatchClock(clock), sla.ConversationLink("https://console.example/c/{id}"), sla.TicketLookup(ticketOf),
 		sla.WatchEvents(func(_ context.Context, evs ...flows.Event) { r.events = append(r.events, evs...) }))
 	hook := func(_ context.Context, _ *flows.Session, h *flows.Handoff) error { table.Stamp(h); return nil }
 	r.eng = engine.New(f, engine.WithClock(clock), engine.WithHandoffHook(hook), engine.WithCommitHook(r.w.Commit))
@@ -160,6 +167,9 @@ func TestAlertsOncePerThreshold(t *testing.T) {
 	r.tick(11 * time.Minute)
 	if got := alerts.thresholds(); len(got) != 2 || got[1] != 100 {
 		t.Fatalf("at 100%%: %v", got)
+	}
+	if a := alerts.alerts[1]; a.Ticket.ID != "4001" || a.Link != "https://acme.zendesk.com/agent/tickets/4001" {
+		t.Errorf("once the ticket is open, the alert links it: %+v", a)
 	}
 	r.tick(time.Hour)
 	if got := alerts.thresholds(); len(got) != 2 || len(r.slaTimers()) != 0 {
