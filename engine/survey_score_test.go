@@ -69,3 +69,21 @@ func TestIsSkip(t *testing.T) {
 		}
 	}
 }
+
+// FuzzSurveyScore: whatever the customer writes, a score is on the scale
+// or there is none; it never panics.
+func FuzzSurveyScore(f *testing.F) {
+	for _, s := range []string{"5", "4/5", "⭐⭐⭐", "😀", "cinque", "8 su 10", "🔟", "4️⃣", "no grazie", "3 o 4", "\xff\xfe"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, text string) {
+		for _, k := range []flows.SurveyKind{flows.SurveyCSAT, flows.SurveyNPS, flows.SurveyCES} {
+			v, ok := surveyScore(text, k)
+			lo, hi := k.Range()
+			if ok && (v < lo || v > hi) {
+				t.Fatalf("%q on %s: %d is off the scale", text, k, v)
+			}
+		}
+		_ = isSkip(text)
+	})
+}
