@@ -1,6 +1,7 @@
 package host
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -15,6 +16,7 @@ import (
 	"github.com/batonbot/baton/analytics"
 	"github.com/batonbot/baton/channel/whatsapp/whatsapptest"
 	"github.com/batonbot/baton/flows"
+	"github.com/batonbot/baton/store/valkey/valkeytest"
 )
 
 // baton serve writes the analytics events, stamps each handoff with its
@@ -107,5 +109,25 @@ events: {file: %q}
 		if !strings.Contains(string(body), want) {
 			t.Errorf("/metrics lacks %q", want)
 		}
+	}
+}
+
+// On the Valkey store, events go to one stream every instance writes.
+func TestServeEventsToValkeyStream(t *testing.T) {
+	vk := valkeytest.Start(t)
+	e := startE2EWith(t, fmt.Sprintf("{kind: valkey, url: %q, prefix: ev}", vk.URL), "\nevents: {stream: \"baton:events\"}\n")
+	e.post(t, e.wa.Notification(whatsapptest.Inbound{From: "393330001111", Name: "Ada", Text: "hello"}))
+	e.sent(t, 1)
+	var got []flows.EventType
+	waitFor(t, "the events in the stream", func() bool {
+		got = got[:0]
+		err := analytics.ScanStream(context.Background(), vk.URL, "baton:events", func(ev *flows.Event) error {
+			got = append(got, ev.Type)
+			return nil
+		})
+		return err == nil && len(got) >= 3
+	})
+	if got[0] != flows.EvConversationStarted || got[1] != flows.EvMessageIn {
+		t.Errorf("stream holds %v", got)
 	}
 }

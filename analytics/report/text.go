@@ -79,6 +79,18 @@ func Text(w io.Writer, r *kpi.Result) error {
 	p("first response\tp50 %s\tp90 %s  within SLA %s  (%d breached)", dur(r.FirstResponse.P50), dur(r.FirstResponse.P90), optPct(r.FirstResponse.WithinSLA), r.FirstResponse.Breached)
 	p("resolution\tp50 %s\tp90 %s  within SLA %s", dur(r.Resolution.P50), dur(r.Resolution.P90), optPct(r.Resolution.WithinSLA))
 	p("handoffs\t%d requested\t%d delivered, %d failed", r.Handoffs.Requested, r.Handoffs.Delivered, r.Handoffs.Failed)
+	if len(r.Handoffs.Alerts) > 0 {
+		var ths []int
+		for th := range r.Handoffs.Alerts {
+			ths = append(ths, th)
+		}
+		sort.Ints(ths)
+		var parts []string
+		for _, th := range ths {
+			parts = append(parts, fmt.Sprintf("%d at %d%%", r.Handoffs.Alerts[th], th))
+		}
+		p("SLA alerts\t%s", strings.Join(parts, ", "))
+	}
 	p("FCR (proxy)\t%s\t(%d resolved first time, %d came back, %d pending)", optPct(r.FCR.Rate), r.FCR.Resolved, r.FCR.Repeated, r.FCR.Pending)
 	p("CSAT\t%s\t%s", optScore(r.CSAT.Score, "%"), surveyLine(r.CSAT))
 	p("NPS\t%s\t%s", optScore(r.NPS.Score, ""), surveyLine(r.NPS))
