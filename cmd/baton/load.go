@@ -45,7 +45,16 @@ It stops by itself after --duration or --conversations.
 
 --store picks the store: memory (default), bolt (a bbolt file: --store-path,
 default a temporary one, removed afterwards) or valkey (--store-url, default
-$BATON_VALKEY_URL, else redis://127.0.0.1:6379).`
+$BATON_VALKEY_URL, else redis://127.0.0.1:6379).
+
+--serve URL measures a running 'baton serve' instead, over HTTP: each
+conversation is a customer of its web chat (URL is where the chat is, e.g.
+http://127.0.0.1:8080) who opens the event stream and posts the test's
+user and button messages one after the other, each once the replies to the
+previous one arrived. Latency is from posting a message to its first
+reply. How many replies each message gets is counted first, by running
+every conversation once, slowly; give the tests of the flow the server
+serves.`
 
 type loadScript struct {
 	name   string
@@ -83,6 +92,7 @@ func runLoad(ctx context.Context, e *env, args []string) int {
 	kind := fs.String("store", "memory", "the store: memory, bolt or valkey")
 	storePath := fs.String("store-path", "", "with --store bolt: the store `file` (default a temporary one)")
 	storeURL := fs.String("store-url", "", "with --store valkey: the server's `URL` (default $BATON_VALKEY_URL, else redis://127.0.0.1:6379)")
+	serveURL := fs.String("serve", "", "drive a running 'baton serve' at this `URL` through its web chat instead (e.g. http://127.0.0.1:8080)")
 	paths, code, done := parseFlags(e, fs, args)
 	if done {
 		return code
@@ -102,6 +112,12 @@ func runLoad(ctx context.Context, e *env, args []string) int {
 		return usageError(e, loadCmd, "--store-path is for --store bolt")
 	case *storeURL != "" && *kind != "valkey":
 		return usageError(e, loadCmd, "--store-url is for --store valkey")
+	}
+	if *serveURL != "" {
+		if *kind != "memory" || *storePath != "" || *storeURL != "" {
+			return usageError(e, loadCmd, "--serve drives a running server, whose config names its store; drop --store")
+		}
+		return runLoadServe(ctx, e, *serveURL, paths, *workers, *duration, int64(*maxConvs), *asJSON)
 	}
 	evs, err := events.open(e.stderr)
 	if err != nil {

@@ -170,3 +170,29 @@ func TestServeFlowWithoutConfig(t *testing.T) {
 		t.Errorf("the log does not show the ticket:\n%s", stderr)
 	}
 }
+
+// `baton load --serve URL TESTS` drives a running server through its web
+// chat and reports turns per second and the first reply's latency.
+func TestLoadServe(t *testing.T) {
+	addr := freeAddr(t)
+	startServe(t, "testdata/flows/shop.yaml", "--listen", addr)
+	code, stdout, stderr := runCLI(t, "", "load", "--serve", "http://"+addr, "--duration", "1s", "--concurrency", "4", "--json", "testdata/tests/shop_pass.yaml")
+	wantCode(t, code, exitOK, stdout, stderr)
+	var rep struct {
+		Turns       int64   `json:"turns"`
+		TurnsPerSec float64 `json:"turns_per_second"`
+		P50         float64 `json:"p50_ms"`
+		P99         float64 `json:"p99_ms"`
+		Errors      int64   `json:"errors"`
+	}
+	if err := json.Unmarshal([]byte(stdout), &rep); err != nil {
+		t.Fatalf("%v: %s", err, stdout)
+	}
+	if rep.Turns == 0 || rep.TurnsPerSec <= 0 || rep.P50 <= 0 || rep.P99 < rep.P50 || rep.Errors != 0 {
+		t.Errorf("report %+v", rep)
+	}
+	code, _, stderr = runCLI(t, "", "load", "--serve", "http://"+addr, "--store", "bolt", "testdata/tests/shop_pass.yaml")
+	if code != exitUsage || !strings.Contains(stderr, "drop --store") {
+		t.Errorf("--serve with --store: %d %s", code, stderr)
+	}
+}

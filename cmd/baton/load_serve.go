@@ -1,0 +1,84 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/batonbot/baton/loadgen"
+)
+
+// `baton load --serve URL TESTS...`: the customer messages of the test
+// files, sent to a running `baton serve` through its web chat (package
+// loadgen).
+
+// serveScripts are the user and button steps of the test files'
+// conversations.
+func serveScripts(paths []string) ([]loadgen.Script, []string) {
+	files, err := testFiles(paths)
+	if err != nil {
+		return nil, []string{err.Error()}
+	}
+	var scripts []loadgen.Script
+	var problems []string
+	for _, path := range files {
+		tf, errs := parseTestFile(path)
+		if len(errs) > 0 {
+			problems = append(problems, errs...)
+			continue
+		}
+		for _, c := range tf.convs {
+			s := loadgen.Script{Name: path + ": " + c.name}
+			for _, st := range c.steps {
+				switch st.kind {
+				case "user":
+					s.Steps = append(s.Steps, loadgen.Step{Text: st.value})
+				case "button":
+					s.Steps = append(s.Steps, loadgen.Step{Payload: st.value})
+				}
+			}
+			if len(s.Steps) > 0 {
+				scripts = append(scripts, s)
+			}
+		}
+	}
+	return scripts, problems
+}
+
+func runLoadServe(ctx context.Context, e *env, url string, paths []string, workers int, d time.Duration, convs int64, asJSON bool) int {
+	scripts, problems := serveScripts(paths)
+	for _, p := range problems {
+		fmt.Fprintln(e.stderr, p)
+	}
+	if len(problems) > 0 {
+		return exitRuntime
+	}
+	if len(scripts) == 0 {
+		fmt.Fprintln(e.stderr, "baton load: no conversation with user steps in", paths)
+		return exitUsage
+	}
+	fmt.Fprintf(e.stderr, "baton load: counting the replies of %d conversations against %s, then %s of load\n", len(scripts), url, formatDuration(d))
+	rep, err := loadgen.Run(ctx, loadgen.Options{URL: url, Concurrency: workers, Duration: d, Conversations: convs}, scripts)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "baton load: %v\n", err)
+		return exitRuntime
+	}
+	if asJSON {
+		b, _ := json.Marshal(rep)
+		fmt.Fprintln(e.stdout, string(b))
+	} else {
+		fmt.Fprintf(e.stdout, "baton load: %d scripted conversations against %s, %d customers at once, %.1fs\n", rep.Scripts, rep.URL, rep.Concurrency, rep.Seconds)
+		fmt.Fprintf(e.stdout, "conversations  %d\n", rep.Conversations)
+		fmt.Fprintf(e.stdout, "turns          %d (%.0f turns/s), %d replies\n", rep.Turns, rep.TurnsPerSec, rep.Replies)
+		fmt.Fprintf(e.stdout, "first reply    p50 %.2fms  p95 %.2fms  p99 %.2fms  max %.2fms\n", rep.P50, rep.P95, rep.P99, rep.Max)
+		fmt.Fprintf(e.stdout, "errors         %d\n", rep.Errors)
+		if rep.FirstError != "" {
+			fmt.Fprintf(e.stdout, "first error    %s\n", rep.FirstError)
+		}
+	}
+	if rep.Errors > 0 {
+		return exitFailed
+	}
+	return exitOK
+}

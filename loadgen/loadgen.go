@@ -1,0 +1,396 @@
+// Package loadgen drives a running `baton serve` through its web chat API
+// the way many customers would, and measures it: turns per second and the
+// latency from a customer's message to the bot's first reply, as the
+// customer sees it, over real HTTP against a real listening server.
+//
+// Each simulated customer opens the conversation's event stream (GET
+// /api/events, server-sent events), then posts the messages of a script
+// (POST /api/messages) one after the other: after each, it waits for as
+// many replies as that message gets. How many that is comes from a first,
+// calibration pass that runs every script once, slowly, against the same
+// server (so a flow that answers differently at night or without a
+// helpdesk is measured as it behaves). A message whose replies do not all
+// arrive within the timeout is an error.
+//
+// `baton load --serve URL TESTS...` runs it with the messages of
+// conversation test files.
+package loadgen
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/base32"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// Step is one customer message: Text, or Payload, the id of a tapped
+// button.
+type Step struct {
+	Text    string
+	Payload string
+}
+
+// Script is one customer's conversation.
+type Script struct {
+	Name  string
+	Steps []Step
+}
+
+// Options configure Run.
+type Options struct {
+	// URL is where the web chat is served: http://127.0.0.1:8080 for the
+	// first widget, or .../web/{name} for another.
+	URL string
+	// Concurrency is how many customers write at once (default 16).
+	Concurrency int
+	// Duration bounds the run (default 10s); Conversations, when set,
+	// stops it after that many conversations.
+	Duration      time.Duration
+	Conversations int64
+	// Settle is how long calibration waits after the last reply to a
+	// message before counting them (default 300ms).
+	Settle time.Duration
+	// Timeout bounds the wait for a message's replies (default 10s).
+	Timeout time.Duration
+	// Client makes the requests (default: one with enough connections).
+	Client *http.Client
+}
+
+// Report is what a run measured. Latencies are in milliseconds.
+type Report struct {
+	URL           string  `json:"url"`
+	Concurrency   int     `json:"concurrency"`
+	Seconds       float64 `json:"seconds"`
+	Scripts       int     `json:"scripts"`
+	Conversations int64   `json:"conversations"`
+	// Turns are the messages sent; Replies the bot's replies received.
+	Turns       int64   `json:"turns"`
+	Replies     int64   `json:"replies"`
+	TurnsPerSec float64 `json:"turns_per_second"`
+	// P50... are the latencies from posting a message to its first reply.
+	P50        float64 `json:"p50_ms"`
+	P95        float64 `json:"p95_ms"`
+	P99        float64 `json:"p99_ms"`
+	Max        float64 `json:"max_ms"`
+	Errors     int64   `json:"errors"`
+	FirstError string  `json:"first_error,omitempty"`
+}
+
+// plan is a script with the replies each of its steps gets.
+type plan struct {
+	Script
+	replies []int
+}
+
+// Run calibrates the scripts against the server, then drives it until
+// the duration passes, the conversations are done or ctx ends.
+func Run(ctx context.Context, o Options, scripts []Script) (Report, error) {
+	o.defaults()
+	base, err := url.Parse(strings.TrimRight(o.URL, "/"))
+	if err != nil || (base.Scheme != "http" && base.Scheme != "https") || base.Host == "" {
+		return Report{}, fmt.Errorf("loadgen: %q is not the URL of a web chat, such as http://127.0.0.1:8080", o.URL)
+	}
+	d := &driver{o: o, base: base.String()}
+	var plans []plan
+	for _, s := range scripts {
+		p, err := d.calibrate(ctx, s)
+		if err != nil {
+			return Report{}, fmt.Errorf("loadgen: calibrating %s: %w", s.Name, err)
+		}
+		if slices.ContainsFunc(p.replies, func(n int) bool { return n > 0 }) {
+			plans = append(plans, p)
+		}
+	}
+	if len(plans) == 0 {
+		return Report{}, errors.New("loadgen: the server answered none of the scripts' messages; is it serving the flow the tests are for?")
+	}
+	rep := d.drive(ctx, plans)
+	rep.URL, rep.Scripts = o.URL, len(plans)
+	return rep, nil
+}
+
+func (o *Options) defaults() {
+	if o.Concurrency <= 0 {
+		o.Concurrency = 16
+	}
+	if o.Duration <= 0 {
+		o.Duration = 10 * time.Second
+	}
+	if o.Settle <= 0 {
+		o.Settle = 300 * time.Millisecond
+	}
+	if o.Timeout <= 0 {
+		o.Timeout = 10 * time.Second
+	}
+	if o.Client == nil {
+		o.Client = &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 2*o.Concurrency + 4, MaxConnsPerHost: 0}}
+	}
+}
+
+type driver struct {
+	o    Options
+	base string
+}
+
+// calibrate runs s once, slowly, counting the replies of each step.
+func (d *driver) calibrate(ctx context.Context, s Script) (plan, error) {
+	c, err := d.open(ctx)
+	if err != nil {
+		return plan{}, err
+	}
+	defer c.close()
+	p := plan{Script: s}
+	for _, st := range s.Steps {
+		if err := d.post(ctx, c.id, st); err != nil {
+			return plan{}, err
+		}
+		n := 0
+		wait := time.NewTimer(d.o.Settle)
+		for counting := true; counting; {
+			select {
+			case _, ok := <-c.replies:
+				if !ok {
+					wait.Stop()
+					return plan{}, c.failure()
+				}
+				n++
+				wait.Reset(d.o.Settle)
+			case <-wait.C:
+				counting = false
+			case <-ctx.Done():
+				wait.Stop()
+				return plan{}, ctx.Err()
+			}
+		}
+		p.replies = append(p.replies, n)
+	}
+	return p, nil
+}
+
+// drive runs the plans with Concurrency customers at once.
+func (d *driver) drive(ctx context.Context, plans []plan) Report {
+	ctx, cancel := context.WithTimeout(ctx, d.o.Duration)
+	defer cancel()
+	var (
+		convs, turns, replies, errs atomic.Int64
+		firstErr                    sync.Once
+		firstMsg                    string
+		mu                          sync.Mutex
+		lat                         []time.Duration
+	)
+	fail := func(name string, err error) {
+		errs.Add(1)
+		firstErr.Do(func() { firstMsg = name + ": " + err.Error() })
+	}
+	start := time.Now()
+	var wg sync.WaitGroup
+	for w := range d.o.Concurrency {
+		wg.Go(func() {
+			var mine []time.Duration
+			defer func() {
+				mu.Lock()
+				lat = append(lat, mine...)
+				mu.Unlock()
+			}()
+			for n := 0; ctx.Err() == nil; n++ {
+				if c := convs.Add(1); d.o.Conversations > 0 && c > d.o.Conversations {
+					convs.Add(-1)
+					return
+				}
+				p := plans[(w+n*d.o.Concurrency)%len(plans)]
+				c, err := d.open(ctx)
+				if err != nil {
+					if ctx.Err() == nil {
+						fail(p.Name, err)
+					}
+					continue
+				}
+				for i, st := range p.Steps {
+					if ctx.Err() != nil {
+						break
+					}
+					t0 := time.Now()
+					if err := d.post(ctx, c.id, st); err != nil {
+						if ctx.Err() == nil {
+							fail(p.Name, err)
+						}
+						break
+					}
+					turns.Add(1)
+					got, first, err := c.await(ctx, p.replies[i], d.o.Timeout)
+					replies.Add(int64(got))
+					if got > 0 {
+						mine = append(mine, first.Sub(t0))
+					}
+					if err != nil {
+						if ctx.Err() == nil {
+							fail(fmt.Sprintf("%s, message %d", p.Name, i+1), err)
+						}
+						break
+					}
+				}
+				c.close()
+			}
+		})
+	}
+	wg.Wait()
+	elapsed := time.Since(start)
+	rep := Report{Concurrency: d.o.Concurrency, Seconds: elapsed.Seconds(), Conversations: convs.Load(), Turns: turns.Load(),
+		Replies: replies.Load(), Errors: errs.Load(), FirstError: firstMsg}
+	if rep.Turns > 0 {
+		rep.TurnsPerSec = float64(rep.Turns) / elapsed.Seconds()
+	}
+	if len(lat) > 0 {
+		slices.Sort(lat)
+		pct := func(p float64) float64 {
+			return float64(lat[min(len(lat)-1, int(p*float64(len(lat))))].Microseconds()) / 1e3
+		}
+		rep.P50, rep.P95, rep.P99, rep.Max = pct(0.50), pct(0.95), pct(0.99), pct(1)
+	}
+	return rep
+}
+
+// conv is one customer's conversation and its event stream.
+type conv struct {
+	id      string
+	replies chan time.Time // arrival times of the bot's and agents' messages
+	body    io.Closer
+	cancel  context.CancelFunc
+	mu      sync.Mutex
+	err     error
+}
+
+var ids = base32.StdEncoding.WithPadding(base32.NoPadding)
+
+// newID is a conversation or message id the web chat accepts: 26
+// characters, 130 random bits.
+func newID() string {
+	b := make([]byte, 17)
+	rand.Read(b)
+	return ids.EncodeToString(b)[:26]
+}
+
+// open starts a conversation: a new id and its event stream.
+func (d *driver) open(ctx context.Context) (*conv, error) {
+	sctx, cancel := context.WithCancel(ctx)
+	c := &conv{id: newID(), replies: make(chan time.Time, 64), cancel: cancel}
+	req, err := http.NewRequestWithContext(sctx, http.MethodGet, d.base+"/api/events?conversation="+c.id, nil)
+	if err != nil {
+		cancel()
+		return nil, err
+	}
+	req.Header.Set("Accept", "text/event-stream")
+	resp, err := d.o.Client.Do(req)
+	if err != nil {
+		cancel()
+		return nil, err
+	}
+	if resp.StatusCode != http.StatusOK || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/event-stream") {
+		resp.Body.Close()
+		cancel()
+		return nil, fmt.Errorf("GET %s/api/events: %s, not an event stream: is this a web chat's URL?", d.base, resp.Status)
+	}
+	c.body = resp.Body
+	go c.read(resp.Body)
+	return c, nil
+}
+
+// read passes on the arrival of each message not from the customer.
+func (c *conv) read(r io.Reader) {
+	defer close(c.replies)
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 0, 16<<10), 1<<20)
+	var from struct {
+		From string `json:"from"`
+	}
+	for sc.Scan() {
+		data, ok := bytes.CutPrefix(sc.Bytes(), []byte("data: "))
+		if !ok {
+			continue
+		}
+		from.From = ""
+		if json.Unmarshal(data, &from) != nil || from.From == "user" {
+			continue
+		}
+		c.replies <- time.Now()
+	}
+	c.mu.Lock()
+	c.err = sc.Err()
+	c.mu.Unlock()
+}
+
+func (c *conv) failure() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.err != nil {
+		return fmt.Errorf("the event stream broke: %w", c.err)
+	}
+	return errors.New("the server closed the event stream")
+}
+
+// await waits for n replies; it returns how many came and when the first
+// did.
+func (c *conv) await(ctx context.Context, n int, timeout time.Duration) (int, time.Time, error) {
+	var first time.Time
+	if n == 0 {
+		return 0, first, nil
+	}
+	t := time.NewTimer(timeout)
+	defer t.Stop()
+	for got := 0; got < n; {
+		select {
+		case at, ok := <-c.replies:
+			if !ok {
+				return got, first, c.failure()
+			}
+			if got == 0 {
+				first = at
+			}
+			got++
+		case <-t.C:
+			return got, first, fmt.Errorf("%d of %d replies within %s", got, n, timeout)
+		case <-ctx.Done():
+			return got, first, ctx.Err()
+		}
+	}
+	return n, first, nil
+}
+
+func (c *conv) close() {
+	c.cancel()
+	c.body.Close()
+	for range c.replies { // until the reader is done
+	}
+}
+
+// post sends one customer message.
+func (d *driver) post(ctx context.Context, conversation string, st Step) error {
+	body, _ := json.Marshal(map[string]string{"conversation": conversation, "id": newID(), "text": st.Text, "payload": st.Payload})
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, d.base+"/api/messages", bytes.NewReader(body))
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := d.o.Client.Do(req)
+	if err != nil {
+		return err
+	}
+	b, _ := io.ReadAll(io.LimitReader(resp.Body, 4<<10))
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusAccepted {
+		return fmt.Errorf("POST %s/api/messages: %s: %s", d.base, resp.Status, strings.TrimSpace(string(b)))
+	}
+	return nil
+}
