@@ -85,23 +85,30 @@ func (h *Host) runReplies(ctx context.Context) {
 // itself after the turn.
 const inlineReplies = 4
 
+// inlineRounds bounds the claims of sendReplies.
+const inlineRounds = 4
+
 // sendReplies sends, in the calling worker, the replies due now (the turn
 // just saved its own): no hand-over to another goroutine on the common
 // path. The reply worker takes what is left, retries and what other
 // processes wrote.
 func (h *Host) sendReplies(ctx context.Context) {
 	outbox := h.store.OutboxOf(flows.OutboxReply)
-	items, err := outbox.Claim(ctx, h.now(), h.lease, inlineReplies)
-	if err != nil {
-		h.wakeReplies()
-		return
+	// A conversation's next reply is claimable once the one before it is
+	// settled: claim again until nothing is left, a few rounds at most.
+	for range inlineRounds {
+		items, err := outbox.Claim(ctx, h.now(), h.lease, inlineReplies)
+		if err != nil {
+			break
+		}
+		if len(items) == 0 {
+			return
+		}
+		for _, it := range items {
+			h.sendReply(ctx, outbox, it)
+		}
 	}
-	for _, it := range items {
-		h.sendReply(ctx, outbox, it)
-	}
-	if len(items) == inlineReplies {
-		h.wakeReplies() // there may be more
-	}
+	h.wakeReplies() // there may be more
 }
 
 // release hands a claimed item back at once (shutdown).

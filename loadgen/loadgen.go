@@ -9,8 +9,10 @@
 // many replies as that message gets. How many that is comes from a first,
 // calibration pass that runs every script once, slowly, against the same
 // server (so a flow that answers differently at night or without a
-// helpdesk is measured as it behaves). A message whose replies do not all
-// arrive within the timeout is an error.
+// helpdesk is measured as it behaves). When a message gets fewer replies
+// than that (the stream stays quiet for the settle time after one) or
+// more, it is counted as a mismatch; a message that gets none within the
+// timeout is an error.
 //
 // `baton load --serve URL TESTS...` runs it with the messages of
 // conversation test files.
@@ -80,12 +82,17 @@ type Report struct {
 	Replies     int64   `json:"replies"`
 	TurnsPerSec float64 `json:"turns_per_second"`
 	// P50... are the latencies from posting a message to its first reply.
-	P50        float64 `json:"p50_ms"`
-	P95        float64 `json:"p95_ms"`
-	P99        float64 `json:"p99_ms"`
-	Max        float64 `json:"max_ms"`
-	Errors     int64   `json:"errors"`
-	FirstError string  `json:"first_error,omitempty"`
+	P50 float64 `json:"p50_ms"`
+	P95 float64 `json:"p95_ms"`
+	P99 float64 `json:"p99_ms"`
+	Max float64 `json:"max_ms"`
+	// Mismatches are messages that got more or fewer replies than in
+	// calibration: the flow answers differently per conversation (a
+	// survey sampled by conversation id, a random choice). They are not
+	// errors; a message that gets no reply at all is.
+	Mismatches int64  `json:"mismatches"`
+	Errors     int64  `json:"errors"`
+	FirstError string `json:"first_error,omitempty"`
 }
 
 // plan is a script with the replies each of its steps gets.
@@ -185,6 +192,7 @@ func (d *driver) drive(ctx context.Context, plans []plan) Report {
 	defer cancel()
 	var (
 		convs, turns, replies, errs atomic.Int64
+		mismatches                  atomic.Int64
 		firstErr                    sync.Once
 		firstMsg                    string
 		mu                          sync.Mutex
@@ -221,6 +229,10 @@ func (d *driver) drive(ctx context.Context, plans []plan) Report {
 					if ctx.Err() != nil {
 						break
 					}
+					if n := c.extra(); n > 0 {
+						mismatches.Add(1)
+						replies.Add(int64(n))
+					}
 					t0 := time.Now()
 					if err := d.post(ctx, c.id, st); err != nil {
 						if ctx.Err() == nil {
@@ -229,14 +241,18 @@ func (d *driver) drive(ctx context.Context, plans []plan) Report {
 						break
 					}
 					turns.Add(1)
-					got, first, err := c.await(ctx, p.replies[i], d.o.Timeout)
+					got, first, err := c.await(ctx, p.replies[i], d.o.Timeout, d.o.Settle)
 					replies.Add(int64(got))
 					if got > 0 {
 						mine = append(mine, first.Sub(t0))
 					}
+					if errors.Is(err, errFewer) {
+						mismatches.Add(1)
+						continue
+					}
 					if err != nil {
 						if ctx.Err() == nil {
-							fail(fmt.Sprintf("%s, message %d", p.Name, i+1), err)
+							fail(fmt.Sprintf("%s, message %d (conversation %s)", p.Name, i+1, c.id), err)
 						}
 						break
 					}
@@ -248,7 +264,7 @@ func (d *driver) drive(ctx context.Context, plans []plan) Report {
 	wg.Wait()
 	elapsed := time.Since(start)
 	rep := Report{Concurrency: d.o.Concurrency, Seconds: elapsed.Seconds(), Conversations: convs.Load(), Turns: turns.Load(),
-		Replies: replies.Load(), Errors: errs.Load(), FirstError: firstMsg}
+		Replies: replies.Load(), Mismatches: mismatches.Load(), Errors: errs.Load(), FirstError: firstMsg}
 	if rep.Turns > 0 {
 		rep.TurnsPerSec = float64(rep.Turns) / elapsed.Seconds()
 	}
@@ -340,15 +356,23 @@ func (c *conv) failure() error {
 	return errors.New("the server closed the event stream")
 }
 
+// errFewer is await's error when fewer replies came than calibrated and
+// the stream then stayed quiet.
+var errFewer = errors.New("fewer replies than calibrated")
+
 // await waits for n replies; it returns how many came and when the first
-// did.
-func (c *conv) await(ctx context.Context, n int, timeout time.Duration) (int, time.Time, error) {
+// did. Once one came, a quiet stream for settle means no more are coming
+// (errFewer).
+func (c *conv) await(ctx context.Context, n int, timeout, settle time.Duration) (int, time.Time, error) {
 	var first time.Time
 	if n == 0 {
 		return 0, first, nil
 	}
 	t := time.NewTimer(timeout)
 	defer t.Stop()
+	quiet := time.NewTimer(time.Hour)
+	quiet.Stop()
+	defer quiet.Stop()
 	for got := 0; got < n; {
 		select {
 		case at, ok := <-c.replies:
@@ -359,6 +383,9 @@ func (c *conv) await(ctx context.Context, n int, timeout time.Duration) (int, ti
 				first = at
 			}
 			got++
+			quiet.Reset(settle)
+		case <-quiet.C:
+			return got, first, errFewer
 		case <-t.C:
 			return got, first, fmt.Errorf("%d of %d replies within %s", got, n, timeout)
 		case <-ctx.Done():
@@ -366,6 +393,22 @@ func (c *conv) await(ctx context.Context, n int, timeout time.Duration) (int, ti
 		}
 	}
 	return n, first, nil
+}
+
+// extra counts the replies that came beyond those awaited.
+func (c *conv) extra() int {
+	n := 0
+	for {
+		select {
+		case _, ok := <-c.replies:
+			if !ok {
+				return n
+			}
+			n++
+		default:
+			return n
+		}
+	}
 }
 
 func (c *conv) close() {

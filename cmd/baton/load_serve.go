@@ -72,6 +72,9 @@ func runLoadServe(ctx context.Context, e *env, url string, paths []string, worke
 		fmt.Fprintf(e.stdout, "conversations  %d\n", rep.Conversations)
 		fmt.Fprintf(e.stdout, "turns          %d (%.0f turns/s), %d replies\n", rep.Turns, rep.TurnsPerSec, rep.Replies)
 		fmt.Fprintf(e.stdout, "first reply    p50 %.2fms  p95 %.2fms  p99 %.2fms  max %.2fms\n", rep.P50, rep.P95, rep.P99, rep.Max)
+		if rep.Mismatches > 0 {
+			fmt.Fprintf(e.stdout, "mismatches     %d (messages answered with more or fewer replies than the first run: sampled surveys, random choices)\n", rep.Mismatches)
+		}
 		fmt.Fprintf(e.stdout, "errors         %d\n", rep.Errors)
 		if rep.FirstError != "" {
 			fmt.Fprintf(e.stdout, "first error    %s\n", rep.FirstError)
