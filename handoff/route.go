@@ -211,7 +211,8 @@ func (r *Router) remember(id string, d Decision) (Decision, bool) {
 	r.order = append(r.order, id)
 	if len(r.order) > r.keep {
 		delete(r.recent, r.order[0])
-		r.order = slices.Delete(r.order, 0, 1)
+		r.order[0] = ""
+		r.order = r.order[1:] // append reallocates now and then: O(1) amortised, not a shift of keep ids
 	}
 	return d, true
 }
