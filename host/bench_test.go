@@ -4,14 +4,12 @@ package host
 
 import (
 	"bytes"
-	"context"
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -24,7 +22,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/batonbot/baton/config"
 	"github.com/batonbot/baton/handoff"
 )
 
@@ -296,31 +293,14 @@ channels:
   whatsapp:
     - {phone_number_id: %q, flow: bench.yaml, access_token: %q, app_secret: %q, verify_token: v, graph_url: %q}
 `, g.URL+"/helpdesk", benchNumber, benchToken, benchSecret, g.URL)
-	path := filepath.Join(dir, "baton.yaml")
-	if err := os.WriteFile(path, []byte(src), 0o644); err != nil {
-		b.Fatal(err)
-	}
-	cfg, diags := config.Load(path)
-	if diags.HasErrors() {
-		b.Fatal(diags.Err())
-	}
+	cfg := loadConfig(b, dir, src)
 	srv, err := NewServer(cfg, ServerOptions{Logger: NewLogger(io.Discard, 0, false), NoWatch: true,
 		HTTPClient: &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 256}},
 		Host:       []Option{WithDeliverOptions(handoff.DeliverPollInterval(10 * time.Millisecond))}})
 	if err != nil {
 		b.Fatal(err)
 	}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		b.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- srv.Serve(ctx, l) }()
-	b.Cleanup(func() {
-		cancel()
-		<-done
-	})
+	serve(b, srv)
 	return srv
 }
 

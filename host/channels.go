@@ -1,21 +1,48 @@
 package host
 
 import (
+	"fmt"
 	"net/http"
 
 	"github.com/batonbot/baton/channel/telegram"
 	"github.com/batonbot/baton/channel/web"
 	"github.com/batonbot/baton/channel/whatsapp"
+	"github.com/batonbot/baton/dsl"
 	"github.com/batonbot/baton/flows"
 )
 
-func (s *Server) whatsapp(flowAt func(string) (*flows.Flow, error), hc *http.Client) error {
+// flow loads the flow file at path, once per path.
+func (s *Server) flow(path string) (*flows.Flow, error) {
+	if f, ok := s.flows[path]; ok {
+		return f, nil
+	}
+	f, diags := dsl.LoadFile(path)
+	if diags.HasErrors() || f == nil {
+		return nil, fmt.Errorf("the flow %s does not load:\n%w", path, diags.Err())
+	}
+	s.flows[path] = f
+	return f, nil
+}
+
+// account serves one channel account with the flow at path, its replies
+// going out through sender.
+func (s *Server) account(channel, name, path string, sender flows.Channel) error {
+	f, err := s.flow(path)
+	if err != nil {
+		return err
+	}
+	return s.Host.AddAccount(&Account{Channel: channel, Name: name, Sender: sender, Path: path}, f)
+}
+
+// rejects counts the requests an endpoint refuses, by reason.
+func (s *Server) rejects(endpoint string) func(reason string) {
+	return func(reason string) { s.Metrics.reject(endpoint, reason) }
+}
+
+// whatsapp mounts GET/POST /webhooks/whatsapp for the config's numbers.
+func (s *Server) whatsapp(hc *http.Client) error {
 	var accounts []whatsapp.Account
 	for _, wa := range s.cfg.Channels.WhatsApp {
-		f, err := flowAt(wa.Flow)
-		if err != nil {
-			return err
-		}
 		opts := []whatsapp.Option{whatsapp.WithGraphURL(wa.GraphURL), whatsapp.WithAPIVersion(wa.APIVersion),
 			whatsapp.WithHTTPClient(hc), whatsapp.WithLogger(s.log)}
 		if wa.Template != "" {
@@ -25,8 +52,7 @@ func (s *Server) whatsapp(flowAt func(string) (*flows.Flow, error), hc *http.Cli
 		if err != nil {
 			return err
 		}
-		a := &Account{Channel: flows.ChannelWhatsApp, Name: wa.PhoneNumberID, Sender: sender, Path: wa.Flow}
-		if err := s.Host.AddAccount(a, f); err != nil {
+		if err := s.account(flows.ChannelWhatsApp, wa.PhoneNumberID, wa.Flow, sender); err != nil {
 			return err
 		}
 		accounts = append(accounts, whatsapp.Account{PhoneNumberID: wa.PhoneNumberID, AppSecret: wa.AppSecret, VerifyToken: wa.VerifyToken})
@@ -34,8 +60,7 @@ func (s *Server) whatsapp(flowAt func(string) (*flows.Flow, error), hc *http.Cli
 	if len(accounts) == 0 {
 		return nil
 	}
-	h, err := whatsapp.NewHandler(accounts, s.Host, whatsapp.WithLogger(s.log),
-		whatsapp.WithRejectHook(func(reason string) { s.Metrics.reject("whatsapp", reason) }))
+	h, err := whatsapp.NewHandler(accounts, s.Host, whatsapp.WithLogger(s.log), whatsapp.WithRejectHook(s.rejects("whatsapp")))
 	if err != nil {
 		return err
 	}
@@ -44,19 +69,14 @@ func (s *Server) whatsapp(flowAt func(string) (*flows.Flow, error), hc *http.Cli
 }
 
 // telegram mounts POST /webhooks/telegram/{name} for the config's bots.
-func (s *Server) telegram(flowAt func(string) (*flows.Flow, error), hc *http.Client) error {
+func (s *Server) telegram(hc *http.Client) error {
 	var bots []telegram.Bot
 	for _, tg := range s.cfg.Channels.Telegram {
-		f, err := flowAt(tg.Flow)
-		if err != nil {
-			return err
-		}
 		sender, err := telegram.NewSender(tg.Name, tg.Token, telegram.WithBaseURL(tg.APIURL), telegram.WithHTTPClient(hc), telegram.WithLogger(s.log))
 		if err != nil {
 			return err
 		}
-		a := &Account{Channel: flows.ChannelTelegram, Name: tg.Name, Sender: sender, Path: tg.Flow}
-		if err := s.Host.AddAccount(a, f); err != nil {
+		if err := s.account(flows.ChannelTelegram, tg.Name, tg.Flow, sender); err != nil {
 			return err
 		}
 		bots = append(bots, telegram.Bot{Name: tg.Name, SecretToken: tg.SecretToken})
@@ -64,8 +84,7 @@ func (s *Server) telegram(flowAt func(string) (*flows.Flow, error), hc *http.Cli
 	if len(bots) == 0 {
 		return nil
 	}
-	h, err := telegram.NewHandler(bots, s.Host, telegram.WithLogger(s.log),
-		telegram.WithRejectHook(func(reason string) { s.Metrics.reject("telegram", reason) }))
+	h, err := telegram.NewHandler(bots, s.Host, telegram.WithLogger(s.log), telegram.WithRejectHook(s.rejects("telegram")))
 	if err != nil {
 		return err
 	}
@@ -75,19 +94,17 @@ func (s *Server) telegram(flowAt func(string) (*flows.Flow, error), hc *http.Cli
 
 // web mounts the web chat widgets: the first at / (its API under /api/),
 // every widget also under /web/{name}/.
-func (s *Server) web(flowAt func(string) (*flows.Flow, error)) error {
+func (s *Server) web() error {
 	for i, wc := range s.cfg.Channels.Web {
-		f, err := flowAt(wc.Flow)
+		f, err := s.flow(wc.Flow)
 		if err != nil {
 			return err
 		}
-		h, err := web.NewHandler(s.Host, web.WithName(wc.Name), web.WithTitle(f.Name), web.WithLogger(s.log),
-			web.WithRejectHook(func(reason string) { s.Metrics.reject("web", reason) }))
+		h, err := web.NewHandler(s.Host, web.WithName(wc.Name), web.WithTitle(f.Name), web.WithLogger(s.log), web.WithRejectHook(s.rejects("web")))
 		if err != nil {
 			return err
 		}
-		a := &Account{Channel: flows.ChannelWeb, Name: wc.Name, Sender: h, Path: wc.Flow}
-		if err := s.Host.AddAccount(a, f); err != nil {
+		if err := s.account(flows.ChannelWeb, wc.Name, wc.Flow, h); err != nil {
 			return err
 		}
 		s.closers = append(s.closers, h.Close)

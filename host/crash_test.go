@@ -30,6 +30,20 @@ func (b *blockingTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 	return nil, context.Canceled
 }
 
+// webHost is a host on st serving flow on the web account "site".
+func webHost(t *testing.T, st flows.Store, flow *flows.Flow, opts ...Option) (*Host, *fakeChannel) {
+	t.Helper()
+	h, err := New(st, opts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ch := &fakeChannel{}
+	if err := h.AddAccount(&Account{Channel: flows.ChannelWeb, Name: "site", Sender: ch}, flow); err != nil {
+		t.Fatal(err)
+	}
+	return h, ch
+}
+
 // A process that stops between an HTTP action's call and feeding its
 // result back leaves the conversation waiting for it; the watchdog saved
 // with that turn makes the next process (or another one on the store) go
@@ -46,15 +60,8 @@ func TestHTTPCallLostInACrash(t *testing.T) {
 	// The first process takes the turns up to the order lookup, whose call
 	// never returns; then it is gone (its workers are abandoned, as in a
 	// kill -9: nothing after the save of the turn runs).
-	first, err := New(st, WithClock(clock), WithPoll(5*time.Millisecond),
+	first, _ := webHost(t, st, flow, WithClock(clock), WithPoll(5*time.Millisecond),
 		WithHTTP(NewHTTPCaller(HTTPClient(&http.Client{Transport: block}))))
-	if err != nil {
-		t.Fatal(err)
-	}
-	ch1 := &fakeChannel{}
-	if err := first.AddAccount(&Account{Channel: flows.ChannelWeb, Name: "site", Sender: ch1}, flow); err != nil {
-		t.Fatal(err)
-	}
 	ctx1, kill := context.WithCancel(context.Background())
 	go first.Run(ctx1) //nolint:errcheck // abandoned: the process "died"
 	t.Cleanup(kill)
@@ -77,14 +84,7 @@ func TestHTTPCallLostInACrash(t *testing.T) {
 	mu.Lock()
 	now = now.Add(10*time.Second + engine.HTTPWatchdogGrace + time.Second)
 	mu.Unlock()
-	second, err := New(st, WithClock(clock), WithPoll(5*time.Millisecond), WithSandboxHTTP())
-	if err != nil {
-		t.Fatal(err)
-	}
-	ch2 := &fakeChannel{}
-	if err := second.AddAccount(&Account{Channel: flows.ChannelWeb, Name: "site", Sender: ch2}, flow); err != nil {
-		t.Fatal(err)
-	}
+	second, ch2 := webHost(t, st, flow, WithClock(clock), WithPoll(5*time.Millisecond), WithSandboxHTTP())
 	ctx2, stop := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { defer close(done); _ = second.Run(ctx2) }()

@@ -1,11 +1,9 @@
 package host
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -16,7 +14,6 @@ import (
 	"time"
 
 	"github.com/batonbot/baton/channel/whatsapp/whatsapptest"
-	"github.com/batonbot/baton/config"
 	"github.com/batonbot/baton/handoff"
 )
 
@@ -109,14 +106,7 @@ channels:
   whatsapp:
     - {phone_number_id: %q, flow: flow.yaml, access_token: %q, app_secret: %q, verify_token: v, graph_url: %q}
 `, ai.URL+"/v1", zd.URL, wa.PhoneNumberID, wa.Token, wa.AppSecret, wa.URL)
-	path := filepath.Join(dir, "baton.yaml")
-	if err := os.WriteFile(path, []byte(src), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	cfg, diags := config.Load(path)
-	if diags.HasErrors() {
-		t.Fatal(diags.Err())
-	}
+	cfg := loadConfig(t, dir, src)
 	getenv := func(name string) string {
 		if name == "OPENAI_API_KEY" {
 			return "sk-from-env"
@@ -128,15 +118,7 @@ channels:
 	if err != nil {
 		t.Fatal(err)
 	}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- srv.Serve(ctx, l) }()
-	defer func() { cancel(); <-done }()
-	e := &e2e{srv: srv, wa: wa, zd: zd, base: "http://" + l.Addr().String()}
+	e := &e2e{srv: srv, wa: wa, zd: zd, base: serve(t, srv)}
 	e.post(t, wa.Notification(whatsapptest.Inbound{From: "393330000001", Name: "Anna", Text: "hello"}))
 	e.sent(t, 1)
 	e.post(t, wa.Notification(whatsapptest.Inbound{From: "393330000001", Name: "Anna", Text: "could somebody real look at my order A12345?"}))

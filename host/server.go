@@ -14,7 +14,6 @@ import (
 
 	"github.com/batonbot/baton/analytics"
 	"github.com/batonbot/baton/config"
-	"github.com/batonbot/baton/dsl"
 	"github.com/batonbot/baton/flows"
 	"github.com/batonbot/baton/handoff"
 )
@@ -42,6 +41,7 @@ type Server struct {
 	closers []func()
 	// recorder writes the analytics events (closed after the host stops).
 	recorder *analytics.Recorder
+	flows    map[string]*flows.Flow // loaded, by path
 }
 
 // ServerOptions are what `baton serve` adds to a config.
@@ -88,7 +88,7 @@ func NewServer(cfg *config.Config, o ServerOptions) (*Server, error) {
 			return nil, err
 		}
 	}
-	s := &Server{cfg: cfg, log: log, mux: http.NewServeMux(), store: st, noWatch: o.NoWatch}
+	s := &Server{cfg: cfg, log: log, mux: http.NewServeMux(), store: st, noWatch: o.NoWatch, flows: map[string]*flows.Flow{}}
 	s.Metrics = NewMetrics(st.OutboxOf(), nil)
 	hc := o.HTTPClient
 	if hc == nil {
@@ -130,25 +130,13 @@ func NewServer(cfg *config.Config, o ServerOptions) (*Server, error) {
 		return nil, err
 	}
 	s.Host = h
-	loaded := map[string]*flows.Flow{}
-	flowAt := func(path string) (*flows.Flow, error) {
-		if f, ok := loaded[path]; ok {
-			return f, nil
-		}
-		f, diags := dsl.LoadFile(path)
-		if diags.HasErrors() || f == nil {
-			return nil, fmt.Errorf("the flow %s does not load:\n%w", path, diags.Err())
-		}
-		loaded[path] = f
-		return f, nil
-	}
-	if err := s.whatsapp(flowAt, hc); err != nil {
+	if err := s.whatsapp(hc); err != nil {
 		return nil, err
 	}
-	if err := s.telegram(flowAt, hc); err != nil {
+	if err := s.telegram(hc); err != nil {
 		return nil, err
 	}
-	if err := s.web(flowAt); err != nil {
+	if err := s.web(); err != nil {
 		return nil, err
 	}
 	if err := s.media(); err != nil {

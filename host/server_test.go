@@ -124,6 +124,40 @@ bridge:
   zendesk: {signing_secret: zd-signing}
 `
 
+// loadConfig writes src as dir/baton.yaml and loads it.
+func loadConfig(tb testing.TB, dir, src string) *config.Config {
+	tb.Helper()
+	path := filepath.Join(dir, "baton.yaml")
+	if err := os.WriteFile(path, []byte(src), 0o644); err != nil {
+		tb.Fatal(err)
+	}
+	cfg, diags := config.Load(path)
+	if diags.HasErrors() {
+		tb.Fatal(diags.Err())
+	}
+	return cfg
+}
+
+// serve runs srv on a free loopback port until the test ends, then
+// checks that it shut down cleanly, and returns its base URL.
+func serve(tb testing.TB, srv *Server) string {
+	tb.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- srv.Serve(ctx, l) }()
+	tb.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			tb.Errorf("shutdown: %v", err)
+		}
+	})
+	return "http://" + l.Addr().String()
+}
+
 type e2e struct {
 	srv  *Server
 	wa   *whatsapptest.Server
@@ -160,34 +194,14 @@ func startE2EWith(t *testing.T, store, more string) *e2e {
 	flow, _ := filepath.Abs("../cmd/baton/testdata/flows/shop.yaml")
 	src := fmt.Sprintf(e2eConfig, zd.URL, store, wa.PhoneNumberID, flow, wa.Token, wa.AppSecret, whatsapptest.VerifyToken, wa.URL, wa.Version,
 		tg.BotName, flow, tg.Token, tg.SecretToken, tg.URL, flow) + more
-	path := filepath.Join(t.TempDir(), "baton.yaml")
-	if err := os.WriteFile(path, []byte(src), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	cfg, diags := config.Load(path)
-	if diags.HasErrors() {
-		t.Fatal(diags.Err())
-	}
+	cfg := loadConfig(t, t.TempDir(), src)
 	shopURL, _ := url.Parse(shop.URL)
 	srv, err := NewServer(cfg, ServerOptions{Logger: NewLogger(io.Discard, 0, false), HTTPClient: &http.Client{Transport: shopTransport{shopURL}},
 		Host: []Option{WithPoll(10 * time.Millisecond), WithDeliverOptions(handoff.DeliverPollInterval(10 * time.Millisecond))}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- srv.Serve(ctx, l) }()
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("shutdown: %v", err)
-		}
-	})
-	return &e2e{srv: srv, wa: wa, tg: tg, zd: zd, base: "http://" + l.Addr().String()}
+	return &e2e{srv: srv, wa: wa, tg: tg, zd: zd, base: serve(t, srv)}
 }
 
 func (e *e2e) post(t *testing.T, body []byte) {

@@ -126,15 +126,8 @@ func runLoad(ctx context.Context, e *env, args []string) int {
 	}
 	defer evs.close()
 	scripts, problems := loadScripts(paths, evs.recorder(""))
-	for _, p := range problems {
-		fmt.Fprintln(e.stderr, p)
-	}
-	if len(problems) > 0 {
-		return exitRuntime
-	}
-	if len(scripts) == 0 {
-		fmt.Fprintln(e.stderr, "baton load: no conversation with user steps in", paths)
-		return exitUsage
+	if code, ok := scriptsUsable(e, problems, len(scripts), paths); !ok {
+		return code
 	}
 	store, closeStore, err := openLoadStore(ctx, e, *kind, *storePath, *storeURL)
 	if err != nil {

@@ -46,17 +46,26 @@ func serveScripts(paths []string) ([]loadgen.Script, []string) {
 	return scripts, problems
 }
 
-func runLoadServe(ctx context.Context, e *env, url string, paths []string, workers int, d time.Duration, convs int64, asJSON bool) int {
-	scripts, problems := serveScripts(paths)
+// scriptsUsable reports the problems of reading the test files, and none
+// with user steps, as `baton load` exits on them.
+func scriptsUsable(e *env, problems []string, n int, paths []string) (int, bool) {
 	for _, p := range problems {
 		fmt.Fprintln(e.stderr, p)
 	}
 	if len(problems) > 0 {
-		return exitRuntime
+		return exitRuntime, false
 	}
-	if len(scripts) == 0 {
+	if n == 0 {
 		fmt.Fprintln(e.stderr, "baton load: no conversation with user steps in", paths)
-		return exitUsage
+		return exitUsage, false
+	}
+	return exitOK, true
+}
+
+func runLoadServe(ctx context.Context, e *env, url string, paths []string, workers int, d time.Duration, convs int64, asJSON bool) int {
+	scripts, problems := serveScripts(paths)
+	if code, ok := scriptsUsable(e, problems, len(scripts), paths); !ok {
+		return code
 	}
 	fmt.Fprintf(e.stderr, "baton load: counting the replies of %d conversations against %s, then %s of load\n", len(scripts), url, formatDuration(d))
 	rep, err := loadgen.Run(ctx, loadgen.Options{URL: url, Concurrency: workers, Duration: d, Conversations: convs}, scripts)
