@@ -61,17 +61,39 @@ func (h *Host) route(ctx context.Context, _ *flows.Session, hf *flows.Handoff) e
 		h.decided.Store(hf.ID, d.Message)
 	}
 	if !d.OpenTicket {
+		h.routed(hf, d, nil)
 		return engine.ErrHandoffDeclined
 	}
 	h.slaTable.Stamp(hf)
-	if h.summarizer != nil && hf.Summary == "" {
-		if s, err := h.summarizer.Summarize(ctx, hf); err != nil {
-			h.log.Warn("the LLM summary failed; the ticket keeps the extractive one", "handoff", hf.ID, "error", err)
-		} else {
-			hf.Summary, hf.SummaryBy = s, flows.SummaryByModel
-		}
-	}
+	h.routed(hf, d, h.summarize(ctx, hf))
 	return nil
+}
+
+// summarize puts the LLM's summary on top of hf, once per handoff (a turn
+// retried on a conflict routes again); on a failure the ticket keeps the
+// extractive one and the error is returned.
+func (h *Host) summarize(ctx context.Context, hf *flows.Handoff) error {
+	if h.summarizer == nil || hf.Summary != "" {
+		return nil
+	}
+	if s, ok := h.summaries.Load(hf.ID); ok {
+		hf.Summary, hf.SummaryBy = s.(string), flows.SummaryByModel
+		return nil
+	}
+	s, err := h.summarizer.Summarize(ctx, hf)
+	if err != nil {
+		h.log.Warn("the LLM summary failed; the ticket keeps the extractive one", "handoff", hf.ID, "error", err)
+		return err
+	}
+	h.summaries.Store(hf.ID, s)
+	hf.Summary, hf.SummaryBy = s, flows.SummaryByModel
+	return nil
+}
+
+func (h *Host) routed(hf *flows.Handoff, d handoff.Decision, summaryErr error) {
+	if h.observer.Routed != nil {
+		h.observer.Routed(hf, d, summaryErr)
+	}
 }
 
 // tell sends the routing decisions' messages of a turn's handoffs to the
@@ -83,6 +105,7 @@ func (h *Host) tell(ctx context.Context, conversation string, effects []flows.Ef
 			continue
 		}
 		h.metrics.handoff(he.Handoff)
+		h.summaries.Delete(he.ID)
 		msg, ok := h.decided.LoadAndDelete(he.ID)
 		if !ok {
 			continue
@@ -134,9 +157,18 @@ func (h *Host) settled(ctx context.Context, it flows.OutboxItem, err error) {
 	default:
 		h.metrics.delivery(it.Kind, "retry")
 	}
+	if h.observer.Settled != nil {
+		h.observer.Settled(it, err)
+	}
 	if h.notifier != nil && it.Kind == flows.OutboxOpen && it.Status == flows.OutboxDelivered && it.Handoff != nil && h.notifier.Wants(it.Handoff.Priority) {
-		if nerr := h.notifier.Notify(context.WithoutCancel(ctx), it.Handoff, it.Ticket); nerr != nil {
+		// The ticket is open whatever happens here: finish the post even
+		// when delivery is stopping (the notifier has its own timeout).
+		nerr := h.notifier.Notify(context.WithoutCancel(ctx), it.Handoff, it.Ticket)
+		if nerr != nil {
 			h.log.Warn("notifying the team's chat failed", "handoff", it.HandoffID, "error", nerr)
+		}
+		if h.observer.Notified != nil {
+			h.observer.Notified(it.Handoff, nerr)
 		}
 	}
 }

@@ -46,6 +46,11 @@ type Host struct {
 	poll        time.Duration
 	maxAttempts int
 	onEffect    func(conversation string, e flows.Effect)
+	observer    Observer
+	noTurns     bool
+	// summaries keeps the LLM summaries of the handoffs of turns under
+	// way, by id, so a turn retried on a conflict asks once.
+	summaries sync.Map
 	// recorder writes analytics events; slaTable stamps due times;
 	// watcher raises SLA alerts (see analytics.go).
 	recorder *analytics.Recorder
@@ -342,7 +347,9 @@ func (h *Host) Run(ctx context.Context) error {
 		return errors.New("host: Run called twice")
 	}
 	var wg sync.WaitGroup
-	wg.Go(func() { h.runTurns(ctx) })
+	if !h.noTurns {
+		wg.Go(func() { h.runTurns(ctx) })
+	}
 	wg.Go(func() { h.runReplies(ctx) })
 	wg.Go(func() {
 		if err := h.deliverer.Run(ctx); err != nil && !errors.Is(err, context.Canceled) {
@@ -354,8 +361,9 @@ func (h *Host) Run(ctx context.Context) error {
 }
 
 // create returns the first session of a conversation of account a.
-func (h *Host) create(a *Account, eng *engine.Engine, in flows.Inbound) func() *flows.Session {
+func (h *Host) create(a *Account, in flows.Inbound) func() *flows.Session {
 	return func() *flows.Session {
+		eng := a.eng.Load()
 		f := eng.Flow()
 		s := eng.NewSession(in.ConversationID, in.Contact, a.Channel, f.DefaultLanguage())
 		s.Vars = maps.Clone(f.Vars)

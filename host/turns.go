@@ -156,11 +156,9 @@ func (h *Host) handleEntry(ctx context.Context, e flows.InboxEntry) {
 	in := e.Inbound
 	a, err := h.account(in.ConversationID)
 	if err == nil {
-		eng := a.eng.Load()
 		start := time.Now()
 		var effects []flows.Effect
-		effects, err = eng.Handle(ctx, h.store, in.ConversationID, in.Input, h.create(a, eng, in), engine.Consumes(e.ID))
-		h.metrics.turn(a.Channel, time.Since(start), err)
+		effects, err = h.handle(ctx, a, in.ConversationID, in.Input, h.create(a, in), engine.Consumes(e.ID))
 		if errors.Is(err, flows.ErrConsumed) {
 			return // another worker handled it
 		}
@@ -208,10 +206,7 @@ func (h *Host) fire(ctx context.Context, t flows.Timer) {
 		h.log.Warn("an HTTP action got no result (a process stopped during the call); the flow goes on as if it failed",
 			"conversation", t.ConversationID, "timer", t.Key)
 	}
-	eng := a.eng.Load()
-	start := time.Now()
-	effects, err := eng.Handle(ctx, h.store, t.ConversationID, flows.Input{Kind: flows.InputTimer, Timer: t.Key, At: t.At}, nil)
-	h.metrics.turn(a.Channel, time.Since(start), err)
+	effects, err := h.handle(ctx, a, t.ConversationID, flows.Input{Kind: flows.InputTimer, Timer: t.Key, At: t.At}, nil)
 	if err != nil {
 		if errors.Is(err, flows.ErrNoSession) {
 			// The conversation is gone (expired): forget its timer.
@@ -254,15 +249,7 @@ func handoffAttrs(effects []flows.Effect, attrs ...any) []any {
 // itself and wakes the handoff worker when the turn wrote handoff items.
 func (h *Host) after(ctx context.Context, a *Account, conversation string, effects []flows.Effect) {
 	for range maxHTTPChain {
-		h.effects(conversation, effects)
-		h.tell(ctx, conversation, effects)
-		replies, handoffs := outboxOf(effects)
-		if handoffs {
-			h.deliverer.Wake()
-		}
-		if replies {
-			h.sendReplies(ctx)
-		}
+		h.carryOut(ctx, conversation, effects)
 		var req *flows.HTTPRequest
 		for _, ef := range effects {
 			if r, ok := ef.(flows.HTTPRequest); ok {
@@ -273,12 +260,9 @@ func (h *Host) after(ctx context.Context, a *Account, conversation string, effec
 		if req == nil {
 			return
 		}
-		res := h.call(ctx, *req)
-		eng := a.eng.Load()
-		start := time.Now()
+		res := h.Call(ctx, conversation, *req)
 		var err error
-		effects, err = eng.Handle(ctx, h.store, conversation, flows.Input{Kind: flows.InputHTTP, HTTP: res}, nil)
-		h.metrics.turn(a.Channel, time.Since(start), err)
+		effects, err = h.handle(ctx, a, conversation, flows.Input{Kind: flows.InputHTTP, HTTP: res}, nil)
 		if err != nil {
 			h.log.Error("the turn after an HTTP call failed", "conversation", conversation, "request", req.ID, "error", err)
 			return
@@ -287,9 +271,40 @@ func (h *Host) after(ctx context.Context, a *Account, conversation string, effec
 	h.log.Error("the flow kept making HTTP requests; stopped after 100 in one message", "conversation", conversation)
 }
 
-// call answers an HTTP request: for real, or from the flow's sandbox:
-// responses in sandbox mode.
-func (h *Host) call(ctx context.Context, r flows.HTTPRequest) *flows.HTTPResult {
+// handle runs one turn of conversation on a's current engine.
+func (h *Host) handle(ctx context.Context, a *Account, conversation string, in flows.Input, create func() *flows.Session, opts ...engine.HandleOption) ([]flows.Effect, error) {
+	start := time.Now()
+	effects, err := a.eng.Load().Handle(ctx, h.store, conversation, in, create, opts...)
+	h.metrics.turn(a.Channel, time.Since(start), err)
+	return effects, err
+}
+
+// carryOut does what a saved turn's effects ask of the host, but the HTTP
+// calls: shows them (WithEffects), tells the routing decisions, sends the
+// replies and wakes the handoff worker when the turn wrote handoff items.
+func (h *Host) carryOut(ctx context.Context, conversation string, effects []flows.Effect) {
+	h.effects(conversation, effects)
+	h.tell(ctx, conversation, effects)
+	replies, handoffs := outboxOf(effects)
+	if handoffs {
+		h.deliverer.Wake()
+	}
+	if replies {
+		h.sendReplies(ctx)
+	}
+}
+
+// Call answers an HTTP action's request: for real, or from the flow's
+// sandbox: responses with WithSandboxHTTP. The observer sees it.
+func (h *Host) Call(ctx context.Context, conversation string, r flows.HTTPRequest) *flows.HTTPResult {
+	res := h.answer(ctx, r)
+	if h.observer.Called != nil {
+		h.observer.Called(conversation, r, res)
+	}
+	return res
+}
+
+func (h *Host) answer(ctx context.Context, r flows.HTTPRequest) *flows.HTTPResult {
 	if !h.sandboxHTTP {
 		res := h.http.Call(ctx, r)
 		if res.Err != "" {

@@ -35,8 +35,12 @@ Commands inside the chat:
 With --config baton.yaml, each handoff is routed by the deployment config
 (team, agent, priority, SLA) and every request each configured helpdesk
 connector would send is shown (secrets redacted; unset secrets are fine).
-With --config and --live the helpdesks are called for real, through an
-outbox kept in --store; 'baton handoff list|retry' inspects it.
+With --config and --live the conversation runs on the live host, as
+'baton serve' runs it: the helpdesks are called for real, through an outbox
+kept in --store ('baton handoff list|retry' inspects it), HTTP actions are
+made for real (${NAME} secrets from the environment), the config's LLM
+analyses and summarises, and conversation, contact and handoff ids are
+globally unique.
 
 With --json, user lines (and the commands) are read from stdin and every
 event is written to stdout as one JSON object per line (see README.md).
@@ -165,15 +169,13 @@ func runChat(ctx context.Context, e *env, args []string) int {
 		}
 		defer lv.stop()
 	}
-	a, err := newAnalyzer(f, dep, o.live, e.getenv)
-	if err != nil {
-		fmt.Fprintf(e.stderr, "baton chat: %v\n", err)
-		return exitRuntime
-	}
-	cfg.analyzer = a
-	if cfg.summarizer, err = newSummarizer(a, f, dep, o.live, e.getenv); err != nil {
-		fmt.Fprintf(e.stderr, "baton chat: %v\n", err)
-		return exitRuntime
+	if !o.live { // live, the host has the analyser and the summariser
+		a, err := newAnalyzer(f)
+		if err != nil {
+			fmt.Fprintf(e.stderr, "baton chat: %v\n", err)
+			return exitRuntime
+		}
+		cfg.analyzer = a
 	}
 	sb, err := newSandbox(cfg)
 	if err != nil {

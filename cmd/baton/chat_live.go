@@ -10,26 +10,31 @@ import (
 
 	"github.com/batonbot/baton/flows"
 	"github.com/batonbot/baton/handoff"
+	"github.com/batonbot/baton/host"
 	"github.com/batonbot/baton/store/bolt"
 )
 
-// `baton chat --config FILE --live`: the same sandbox, but handoffs are
-// written to a persistent outbox (a store file, with the session, in one
-// write) and a handoff.Deliverer in the background calls the configured
-// helpdesks for real, reporting each delivery, retry and dead letter.
+// `baton chat --config FILE --live`: the same sandbox, but the turns go
+// through the live host (package host), the same wiring as `baton serve`:
+// a store file keeps the sessions and the outbox (written together), the
+// helpdesks are called for real by the host's delivery worker, HTTP
+// actions are made for real, the LLM analyser and summariser are those of
+// the config's nlu section, and conversation, contact and handoff ids are
+// globally unique. The chat shows each delivery, retry and dead letter.
 
 // liveDeliverOptions are added to the live Deliverer's; tests shorten the
 // backoff and the poll interval with them.
 var liveDeliverOptions []handoff.DeliverOption
 
+// liveAccount is the account name of chat --live's conversations:
+// {channel}:chat:{contact}.
+const liveAccount = "chat"
+
 type liveHost struct {
 	e     *env
 	path  string
 	store *bolt.Store
-	d     *handoff.Deliverer
-	// notify posts delivered handoffs of notify.min_priority to the
-	// config's Slack and Teams webhooks.
-	notify *handoff.Notifier
+	host  *host.Host
 
 	mu     sync.Mutex
 	sb     *sandbox
@@ -38,9 +43,15 @@ type liveHost struct {
 	dead   int
 }
 
-// startLive opens the store and builds the real connectors and the
-// Deliverer; the sandbox config gets the store. It returns nil and the
-// exit code when something is missing.
+// discard is the chat's replies' channel: the chat shows them from the
+// turns' effects.
+type discard struct{}
+
+func (discard) Send(context.Context, flows.Outbound) error { return nil }
+
+// startLive opens the store and builds the host: the real connectors, the
+// router, the NLU of the config; the sandbox config gets the host. It
+// returns nil and the exit code when something is missing.
 func startLive(_ context.Context, e *env, cfg *sandboxConfig, o chatOptions) (*liveHost, int) {
 	lv := &liveHost{e: e, path: o.store}
 	if lv.path == "" {
@@ -69,19 +80,24 @@ func startLive(_ context.Context, e *env, cfg *sandboxConfig, o chatOptions) (*l
 		fmt.Fprintf(e.stderr, "baton chat: %s: %v\n", hc.Source, err)
 		return nil, exitFailed
 	}
-	router, err := handoff.NewRouter(hc, handoff.RouterLoads(store))
+	lookup := func(name string) (string, bool) {
+		v := e.getenv(name)
+		return v, v != ""
+	}
+	h, err := host.New(store, host.WithDeployment(hc, conns), host.WithNLU(host.NewNLU(hc, e.getenv, true)),
+		host.WithHTTP(host.NewHTTPCaller(host.HTTPEnv(lookup))),
+		host.WithDeliverOptions(liveDeliverOptions...), host.WithRecorder(cfg.recorder), host.WithoutTurns(),
+		host.WithObserver(host.Observer{Routed: lv.routed, Settled: lv.settled, Notified: lv.notified}))
 	if err != nil {
 		fmt.Fprintf(e.stderr, "baton chat: %v\n", err)
 		return nil, exitFailed
 	}
-	opts := append([]handoff.DeliverOption{handoff.DeliverOnSettled(lv.settled)}, hc.DeliverOptions()...)
-	opts = append(opts, liveDeliverOptions...)
-	if lv.d, err = handoff.NewDeliverer(store, router.Resolver(conns), opts...); err != nil {
+	if err := h.AddAccount(&host.Account{Channel: cfg.channel, Name: liveAccount, Sender: discard{}}, cfg.flow); err != nil {
 		fmt.Fprintf(e.stderr, "baton chat: %v\n", err)
 		return nil, exitRuntime
 	}
-	lv.notify = handoff.NewNotifier(hc)
-	cfg.store = store
+	lv.host = h
+	cfg.host = h
 	ok = true
 	fmt.Fprintf(e.stderr, "live: handoffs go to %s for real; sessions and the outbox are kept in %s ('baton handoff list --store %s')\n",
 		joinNames(hc.Connectors.Names()), lv.path, lv.path)
@@ -112,16 +128,28 @@ func (lv *liveHost) attach(sb *sandbox) {
 	lv.mu.Lock()
 	lv.sb, lv.cancel, lv.done = sb, cancel, make(chan struct{})
 	lv.mu.Unlock()
-	sb.afterTurn = lv.d.Wake
 	go func() {
 		defer close(lv.done)
-		_ = lv.d.Run(ctx)
+		_ = lv.host.Run(ctx)
 	}()
 }
 
-// settled is the Deliverer's hook: it shows the outcome as an event and,
-// once an urgent handoff's ticket is open, posts it to the chat webhooks.
-func (lv *liveHost) settled(ctx context.Context, it flows.OutboxItem, err error) {
+func (lv *liveHost) sandbox() *sandbox {
+	lv.mu.Lock()
+	defer lv.mu.Unlock()
+	return lv.sb
+}
+
+// routed gives the chat's helpdesk view the routing decision (called
+// within the turn, in the chat's goroutine).
+func (lv *liveHost) routed(hf *flows.Handoff, d handoff.Decision, summaryErr error) {
+	if sb := lv.sandbox(); sb != nil && sb.hd != nil {
+		sb.hd.decided(hf, d, summaryErr)
+	}
+}
+
+// settled shows a helpdesk delivery's outcome as an event.
+func (lv *liveHost) settled(it flows.OutboxItem, err error) {
 	lv.mu.Lock()
 	sb := lv.sb
 	if it.Status == flows.OutboxDead {
@@ -130,17 +158,16 @@ func (lv *liveHost) settled(ctx context.Context, it flows.OutboxItem, err error)
 	lv.mu.Unlock()
 	if sb != nil {
 		sb.emit(event{Effect: settledEvent(it, err)})
-		sb.cfg.recorder.Delivered(ctx, it, err)
 	}
-	if it.Kind == flows.OutboxOpen && it.Status == flows.OutboxDelivered && it.Handoff != nil && lv.notify.Wants(it.Handoff.Priority) {
-		// The ticket is open whatever happens here: finish the post even
-		// when delivery is stopping (the notifier has its own timeout).
-		if nerr := lv.notify.Notify(context.WithoutCancel(ctx), it.Handoff, it.Ticket); nerr != nil {
-			fmt.Fprintf(lv.e.stderr, "live: the %s handoff %s is in the helpdesk, but notifying the team failed: %v\n", it.Handoff.Priority, it.HandoffID, nerr)
-		} else {
-			fmt.Fprintf(lv.e.stderr, "live: the %s handoff %s was posted to the team's chat\n", it.Handoff.Priority, it.HandoffID)
-		}
+}
+
+// notified says whether an urgent handoff reached the team's chat.
+func (lv *liveHost) notified(hf *flows.Handoff, err error) {
+	if err != nil {
+		fmt.Fprintf(lv.e.stderr, "live: the %s handoff %s is in the helpdesk, but notifying the team failed: %v\n", hf.Priority, hf.ID, err)
+		return
 	}
+	fmt.Fprintf(lv.e.stderr, "live: the %s handoff %s was posted to the team's chat\n", hf.Priority, hf.ID)
 }
 
 // stop ends the background delivery and closes the store.
@@ -192,7 +219,7 @@ func (lv *liveHost) finish(ctx context.Context, drain time.Duration) int {
 		case <-ctx.Done():
 		case <-time.After(wait):
 		}
-		lv.d.Wake()
+		lv.host.WakeDeliveries()
 	}
 	lv.mu.Lock()
 	dead := lv.dead

@@ -30,12 +30,8 @@ type helpdesk struct {
 	// declined are handoffs routed to no ticket (out of hours, tell or
 	// email): the engine writes no open for them and ends the conversation.
 	declined map[string]bool
-	// summarizer writes the LLM summary on top of each ticket (--live with
-	// an llm or hybrid analyser); nil keeps the extractive one.
-	summarizer flows.Summarizer
-	// summaries of the handoffs of the turn being run, by id (a retried
-	// turn asks once), and why a summary failed.
-	summaries     map[string]string
+	// summaryFailed says why the live host's LLM summary of a handoff
+	// failed, by id.
 	summaryFailed map[string]string
 }
 
@@ -52,7 +48,7 @@ func newHelpdesk(dep *deployment, now func() time.Time, live bool, loads flows.L
 	}
 	h := &helpdesk{dep: dep, router: r, decisions: map[string]handoff.Decision{},
 		tickets: map[string]flows.TicketRef{}, declined: map[string]bool{},
-		summaries: map[string]string{}, summaryFailed: map[string]string{}}
+		summaryFailed: map[string]string{}}
 	if !live {
 		if h.recs, err = handoff.Recorders(dep.cfg, handoff.WithClock(now)); err != nil {
 			return nil, err
@@ -65,14 +61,17 @@ func newHelpdesk(dep *deployment, now func() time.Time, live bool, loads flows.L
 // engine calls the helpdesk's route for each handoff before saving, so the
 // session and its routed outbox items are written together.
 func (s *sandbox) turn(ctx context.Context, id string, in flows.Input) ([]flows.Effect, error) {
+	if s.cfg.host != nil {
+		return s.cfg.host.Turn(ctx, id, in, func() *flows.Session { return s.newSession(id) })
+	}
 	return s.eng.Handle(ctx, s.store, id, in, func() *flows.Session { return s.newSession(id) })
 }
 
 // route is the engine's handoff hook: the Router decides the team, agent,
 // priority and tags (filling h with them), and a handoff that gets no
 // ticket (out of hours, tell or email) is declined, which ends the
-// conversation in the same save. A handoff that gets a ticket is
-// summarised by the LLM when one is configured.
+// conversation in the same save. With --live the host routes (and
+// summarises) instead, and decided records its decisions.
 func (h *helpdesk) route(ctx context.Context, _ *flows.Session, hf *flows.Handoff) error {
 	d, err := h.router.Route(ctx, hf)
 	if err != nil {
@@ -84,36 +83,30 @@ func (h *helpdesk) route(ctx context.Context, _ *flows.Session, hf *flows.Handof
 		return engine.ErrHandoffDeclined
 	}
 	h.dep.all.SLA.Stamp(hf) // the due times, as baton serve stamps them
-	h.summarize(ctx, hf)
 	return nil
 }
 
-// summarize sets hf.Summary with the summarizer, bounded by its own
-// timeout. On a failure Summary stays empty, so the ticket gets the
-// extractive summary, and after reports why as an nlu_fallback event.
-func (h *helpdesk) summarize(ctx context.Context, hf *flows.Handoff) {
-	if h.summarizer == nil || hf.Summary != "" {
-		return
+// decided records the live host's routing decision for hf, as route does
+// in the sandbox: after shows it.
+func (h *helpdesk) decided(hf *flows.Handoff, d handoff.Decision, summaryErr error) {
+	h.decisions[hf.ID] = d
+	if !d.OpenTicket {
+		h.declined[hf.ID] = true
 	}
-	if s, ok := h.summaries[hf.ID]; ok {
-		hf.Summary, hf.SummaryBy = s, flows.SummaryByModel
-		return
+	if summaryErr != nil {
+		h.summaryFailed[hf.ID] = summaryWhy(summaryErr)
 	}
-	if _, failed := h.summaryFailed[hf.ID]; failed {
-		return
-	}
-	s, err := h.summarizer.Summarize(ctx, hf)
-	if err != nil {
-		why := strings.TrimPrefix(err.Error(), "llm: ")
-		if !strings.HasPrefix(why, "summary") {
-			why = "summary: " + why
-		}
-		h.summaryFailed[hf.ID] = why
-		return
-	}
-	h.summaries[hf.ID] = s
-	hf.Summary, hf.SummaryBy = s, flows.SummaryByModel
 }
+
+// summaryWhy is the nlu_fallback reason of a failed summary.
+func summaryWhy(err error) string {
+	why := strings.TrimPrefix(err.Error(), "llm: ")
+	if !strings.HasPrefix(why, "summary") {
+		why = "summary: " + why
+	}
+	return why
+}
+
 
 // after returns the events that follow effect e of a turn: the routing
 // decision after a handoff (and the message for the customer, when
@@ -129,7 +122,6 @@ func (h *helpdesk) after(ctx context.Context, e flows.Effect) ([]flows.Effect, [
 			return nil, nil
 		}
 		delete(h.decisions, e.ID)
-		delete(h.summaries, e.ID)
 		out := []flows.Effect{newRouteEvent(e.Handoff, d)}
 		if why, failed := h.summaryFailed[e.ID]; failed {
 			delete(h.summaryFailed, e.ID)

@@ -42,13 +42,13 @@ type sandboxConfig struct {
 	// makes) the helpdesk requests.
 	deployment *deployment
 	live       bool
+	// host, with --live, takes the turns and makes the HTTP calls: the
+	// live wiring `baton serve` runs (see chat_live.go).
+	host *host.Host
 	// store replaces the in-memory store (--live --store FILE).
 	store sandboxStore
 	// analyzer replaces the built-in analyser (--live with an LLM).
 	analyzer flows.Analyzer
-	// summarizer writes the summary on top of each ticket (--live with an
-	// LLM); nil keeps the extractive one.
-	summarizer flows.Summarizer
 	// recorder, when set, writes the analytics events of every turn.
 	recorder *analytics.Recorder
 }
@@ -127,9 +127,13 @@ type sandbox struct {
 	// it with events from other goroutines (the live deliverer's).
 	onEvent func(event)
 	emitMu  sync.Mutex
-	// afterTurn, when set, runs after each saved turn (the live
-	// deliverer's Wake).
+	// afterTurn, when set, runs after each saved turn.
 	afterTurn func()
+	// contactIDs makes the contact id of each conversation with --live
+	// (unique: conversation ids are channel:chat:contact); contactID is
+	// the current one's.
+	contactIDs func() string
+	contactID  string
 }
 
 func newSandbox(cfg sandboxConfig) (*sandbox, error) {
@@ -151,8 +155,8 @@ func newSandbox(cfg sandboxConfig) (*sandbox, error) {
 	}
 	a := cfg.analyzer
 	var err error
-	if a == nil {
-		if a, err = newAnalyzer(cfg.flow, nil, false, nil); err != nil {
+	if a == nil && cfg.host == nil { // the host has the analyser of the live turns
+		if a, err = newAnalyzer(cfg.flow); err != nil {
 			return nil, fmt.Errorf("starting the NLU analyser: %w", err)
 		}
 	}
@@ -161,11 +165,16 @@ func newSandbox(cfg sandboxConfig) (*sandbox, error) {
 		// Handoff ids are helpdesk idempotency keys, tags and webhook-ids:
 		// live, they must differ from every other process's and run's.
 		opts = append(opts, engine.WithIDs(host.NewIDs(s.now)))
+		// So must conversation and contact ids (the ticket's requester).
+		s.contactIDs = host.NewIDs(nil)
 	}
 	if a != nil {
 		opts = append(opts, engine.WithAnalyzer(a))
 	}
 	s.store = cfg.store
+	if cfg.host != nil {
+		s.store = cfg.host.Store()
+	}
 	if s.store == nil {
 		s.store = memory.New(memory.WithClock(s.now))
 	}
@@ -173,7 +182,6 @@ func newSandbox(cfg sandboxConfig) (*sandbox, error) {
 		if s.hd, err = newHelpdesk(cfg.deployment, s.now, cfg.live, s.store); err != nil {
 			return nil, fmt.Errorf("setting up the helpdesk connectors of %s: %w", cfg.deployment.cfg.Source, err)
 		}
-		s.hd.summarizer = cfg.summarizer
 		// Routing happens inside Handle, before the save: a declined
 		// handoff (out of hours, tell or email) ends the conversation
 		// there, after the customer is told why (helpdesk.after).
@@ -207,14 +215,23 @@ func (s *sandbox) setNow(t time.Time) {
 // reset starts a new conversation with the same setup.
 func (s *sandbox) reset() {
 	s.n++
-	s.sess = s.newSession(fmt.Sprintf("%s-%d", s.cfg.idPrefix, s.n))
+	id := fmt.Sprintf("%s-%d", s.cfg.idPrefix, s.n)
+	if s.contactIDs != nil {
+		s.contactID = s.contactIDs()
+		id = flows.ConversationID(s.cfg.channel, liveAccount, s.contactID)
+	}
+	s.sess = s.newSession(id)
 	s.timers = map[string]time.Time{}
 }
 
 // newSession is a conversation's first session: the flow's variables with
 // the setup's values over them.
 func (s *sandbox) newSession(id string) *flows.Session {
-	sess := s.eng.NewSession(id, s.cfg.contact, s.cfg.channel, s.cfg.lang)
+	contact := s.cfg.contact
+	if s.contactID != "" {
+		contact.ID = s.contactID
+	}
+	sess := s.eng.NewSession(id, contact, s.cfg.channel, s.cfg.lang)
 	vars := maps.Clone(s.cfg.flow.Vars)
 	if vars == nil {
 		vars = map[string]any{}
@@ -398,6 +415,10 @@ func (s *sandbox) hostError(res *stepResult, in flows.Input, msg string, pos flo
 // flow's own sandbox response. Without one it returns a failed result and
 // a problem saying where to add one.
 func (s *sandbox) answer(r flows.HTTPRequest) (*flows.HTTPResult, *httpAnswer, string, flows.Pos) {
+	if s.cfg.host != nil { // --live: the call is made
+		res := s.cfg.host.Call(context.Background(), s.sess.ID, r)
+		return res, &httpAnswer{Status: res.Status, Body: decodeBody(res.Body), Error: res.Err, Source: "live"}, "", flows.Pos{}
+	}
 	for _, c := range s.cfg.canned {
 		if !c.matches(r) {
 			continue
