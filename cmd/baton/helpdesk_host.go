@@ -107,7 +107,6 @@ func summaryWhy(err error) string {
 	return why
 }
 
-
 // after returns the events that follow effect e of a turn: the routing
 // decision after a handoff (and the message for the customer, when
 // shown), and in the sandbox the requests each connector would send.
