@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/batonbot/baton/handoff"
+	"github.com/batonbot/baton/sandbox"
 	"io"
 	"slices"
 	"strings"
@@ -60,6 +62,10 @@ const chatHelp = `  /wait DURATION      let time pass (10m, 24h): due timeouts f
   /help               this list
   //TEXT              send a message that starts with "/"
 `
+
+// liveDeliverOptions are added to chat --live's helpdesk Deliverer; tests
+// shorten the backoff and the poll interval with them.
+var liveDeliverOptions []handoff.DeliverOption
 
 // chatOptions is the parsed command line of `baton chat`.
 type chatOptions struct {
@@ -134,26 +140,26 @@ func runChat(ctx context.Context, e *env, args []string) int {
 	if o.store != "" && !o.live {
 		return usageError(e, chatCmd, "--store is for --live (the sandbox keeps nothing)")
 	}
-	var dep *deployment
+	var dep *sandbox.Deployment
 	if o.config != "" {
-		if dep, err = loadDeployment(o.config, e.getenv, o.live); err != nil {
+		if dep, err = sandbox.LoadDeployment(o.config, e.getenv, o.live); err != nil {
 			fmt.Fprintf(e.stderr, "baton chat: %v\n", err)
 			return exitFailed
 		}
 	}
-	cfg := sandboxConfig{
-		flow:       f,
-		lang:       o.lang,
-		channel:    o.channel,
-		contact:    flows.Contact{ID: "sandbox-user", Name: o.user, Phone: o.phone},
-		vars:       vars,
-		now:        now,
-		fixed:      !now.IsZero(),
-		deployment: dep,
-		live:       o.live,
+	cfg := sandbox.Config{
+		Flow:       f,
+		Lang:       o.lang,
+		Channel:    o.channel,
+		Contact:    flows.Contact{ID: "sandbox-user", Name: o.user, Phone: o.phone},
+		Vars:       vars,
+		Now:        now,
+		Fixed:      !now.IsZero(),
+		Deployment: dep,
+		Live:       o.live,
 	}
-	if cfg.now.IsZero() {
-		cfg.now = time.Now().Truncate(time.Second)
+	if cfg.Now.IsZero() {
+		cfg.Now = time.Now().Truncate(time.Second)
 	}
 	evs, err := o.events.open(e.stderr)
 	if err != nil {
@@ -161,29 +167,33 @@ func runChat(ctx context.Context, e *env, args []string) int {
 		return exitRuntime
 	}
 	defer evs.close()
-	cfg.recorder = evs.recorder("")
-	var lv *liveHost
+	cfg.Recorder = evs.recorder("")
+	var lv *sandbox.Live
 	if o.live {
-		if lv, code = startLive(ctx, e, &cfg, o); lv == nil {
-			return code
+		if lv, err = sandbox.StartLive(&cfg, sandbox.LiveOptions{Store: o.store, Getenv: e.getenv, Notes: e.stderr, Deliver: liveDeliverOptions}); err != nil {
+			fmt.Fprintf(e.stderr, "baton chat: %v\n", err)
+			if errors.Is(err, sandbox.ErrSetup) {
+				return exitFailed
+			}
+			return exitRuntime
 		}
-		defer lv.stop()
+		defer lv.Stop()
 	}
 	if !o.live { // live, the host has the analyser and the summariser
-		a, err := newAnalyzer(f)
+		a, err := sandbox.NewAnalyzer(f)
 		if err != nil {
 			fmt.Fprintf(e.stderr, "baton chat: %v\n", err)
 			return exitRuntime
 		}
-		cfg.analyzer = a
+		cfg.Analyzer = a
 	}
-	sb, err := newSandbox(cfg)
+	sb, err := sandbox.New(cfg)
 	if err != nil {
 		fmt.Fprintf(e.stderr, "baton chat: %v\n", err)
 		return exitRuntime
 	}
 	if dep != nil && !o.json {
-		for _, name := range dep.placeholders {
+		for _, name := range dep.Placeholders {
 			fmt.Fprintf(e.stderr, "sandbox: %s is not set; it reads as a placeholder (nothing is sent)\n", name)
 		}
 	}
@@ -192,7 +202,7 @@ func runChat(ctx context.Context, e *env, args []string) int {
 		rec = newRecorder(o.record, o.path, sb)
 	}
 	if lv != nil {
-		lv.attach(sb)
+		lv.Attach(sb)
 	}
 	if o.json {
 		code = chatJSON(ctx, e, sb, rec)
@@ -200,8 +210,11 @@ func runChat(ctx context.Context, e *env, args []string) int {
 		code = chatText(ctx, e, sb, rec, o)
 	}
 	if lv != nil {
-		if c := lv.finish(ctx, o.drain); c != exitOK && code == exitOK {
-			code = c
+		if err := lv.Finish(ctx, o.drain); err != nil {
+			fmt.Fprintf(e.stderr, "baton chat: %v\n", err)
+			if code == exitOK {
+				code = exitRuntime
+			}
 		}
 	}
 	if rec != nil && rec.steps() == 0 {
@@ -282,31 +295,31 @@ var chatCommands = []string{"wait", "agent", "ticket", "close", "button", "state
 // chatStep runs one line against the sandbox. It returns the step's result
 // (nil for commands that are not steps), a problem with the line (unknown
 // command, bad argument) and whether the user asked to quit.
-func chatStep(ctx context.Context, sb *sandbox, rec *recorder, in chatInput) (res *stepResult, problem string, quit bool) {
+func chatStep(ctx context.Context, sb *sandbox.Sandbox, rec *recorder, in chatInput) (res *sandbox.Step, problem string, quit bool) {
 	var st recordedStep
 	switch in.cmd {
 	case "":
 		st = recordedStep{kind: "user", value: in.arg}
-		res = sb.user(ctx, in.arg)
+		res = sb.User(ctx, in.arg)
 	case "button":
 		if in.arg == "" {
 			return nil, "/button needs the id of a button or list row, e.g. /button order", false
 		}
 		st = recordedStep{kind: "button", value: in.arg}
-		res = sb.button(ctx, in.arg)
+		res = sb.Button(ctx, in.arg)
 	case "wait":
 		d, err := time.ParseDuration(in.arg)
 		if err != nil || d <= 0 {
 			return nil, fmt.Sprintf("/wait needs a duration like 10m, 90s or 24h, not %q", in.arg), false
 		}
 		st = recordedStep{kind: "wait", value: formatDuration(d)}
-		res = sb.wait(ctx, d)
+		res = sb.Wait(ctx, d)
 	case "agent":
 		if in.arg == "" {
 			return nil, "/agent needs the agent's message, e.g. /agent Hi, I'm Marco", false
 		}
 		st = recordedStep{kind: "agent", value: in.arg}
-		res = sb.agent(ctx, in.arg)
+		res = sb.Agent(ctx, in.arg)
 	case "ticket":
 		status := flows.TicketStatus(strings.ToLower(in.arg))
 		switch status {
@@ -315,12 +328,12 @@ func chatStep(ctx context.Context, sb *sandbox, rec *recorder, in chatInput) (re
 			return nil, fmt.Sprintf("/ticket needs open, pending, solved or closed, not %q", in.arg), false
 		}
 		st = recordedStep{kind: "ticket", value: string(status)}
-		res = sb.ticket(ctx, status)
+		res = sb.Ticket(ctx, status)
 	case "close":
 		st = recordedStep{kind: "close", value: "true"}
-		res = sb.step(ctx, flows.Input{Kind: flows.InputClose})
+		res = sb.Do(ctx, flows.Input{Kind: flows.InputClose})
 	case "reset":
-		sb.reset()
+		sb.Reset()
 		if rec != nil {
 			rec.newConversation()
 		}
@@ -337,7 +350,7 @@ func chatStep(ctx context.Context, sb *sandbox, rec *recorder, in chatInput) (re
 		return nil, msg + " (/help lists them; start a message with // to send a text beginning with /)", false
 	}
 	if rec != nil {
-		rec.add(st, res, sb.session())
+		rec.add(st, res, sb.Session())
 	}
 	return res, "", false
 }

@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"github.com/batonbot/baton/sandbox"
 	"io"
 	"strings"
 	"unicode/utf8"
@@ -15,14 +16,14 @@ import (
 
 // chatJSON runs `baton chat --json`: lines from stdin, one JSON object per
 // event on stdout. The schema is documented in README.md.
-func chatJSON(ctx context.Context, e *env, sb *sandbox, rec *recorder) int {
+func chatJSON(ctx context.Context, e *env, sb *sandbox.Sandbox, rec *recorder) int {
 	enc := json.NewEncoder(e.stdout)
 	enc.SetEscapeHTML(false)
 	write := func(v any) {
 		_ = enc.Encode(v)
 	}
-	sb.onEvent = func(ev event) {
-		b, err := eventJSON(ev)
+	sb.OnEvent = func(ev sandbox.Event) {
+		b, err := sandbox.EventJSON(ev)
 		if err != nil {
 			write(jsonEvent{Type: "error", Message: "encoding an event: " + err.Error()})
 			return
@@ -50,14 +51,14 @@ func chatJSON(ctx context.Context, e *env, sb *sandbox, rec *recorder) int {
 		case quit:
 			return exitOK
 		case in.cmd == "state":
-			write(sessionJSON(sb.session(), sb.vars()))
+			write(sessionJSON(sb.Session(), sb.Vars()))
 		case in.cmd == "vars":
 			write(struct {
 				Type string         `json:"type"`
 				Vars map[string]any `json:"vars"`
-			}{"vars", sb.vars()})
+			}{"vars", sb.Vars()})
 		case in.cmd == "reset":
-			write(jsonEvent{Type: "reset", Conversation: sb.session().ID})
+			write(jsonEvent{Type: "reset", Conversation: sb.Session().ID})
 		case in.cmd == "help":
 			write(jsonEvent{Type: "help", Text: chatHelp})
 		}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/batonbot/baton/sandbox"
 	"io"
 	"os"
 	"sort"
@@ -17,7 +18,7 @@ import (
 
 // chatText runs the human-readable chat: with line editing and history when
 // stdin and stdout are a terminal, plain line reading otherwise.
-func chatText(ctx context.Context, e *env, sb *sandbox, rec *recorder, o chatOptions) int {
+func chatText(ctx context.Context, e *env, sb *sandbox.Sandbox, rec *recorder, o chatOptions) int {
 	in, inOK := e.stdin.(*os.File)
 	out, outOK := e.stdout.(*os.File)
 	if inOK && outOK && term.IsTerminal(int(in.Fd())) && term.IsTerminal(int(out.Fd())) {
@@ -42,14 +43,14 @@ func chatText(ctx context.Context, e *env, sb *sandbox, rec *recorder, o chatOpt
 	return chatLoop(ctx, e, sb, rec, o, v, newCtxLines(ctx, scanLines(e.stdin)))
 }
 
-func chatLoop(ctx context.Context, e *env, sb *sandbox, rec *recorder, o chatOptions, v *textView, lines lineReader) int {
-	f := sb.cfg.flow
-	v.dim(fmt.Sprintf("Sandbox: %s (%s). Language %s, channel %s, customer %s.", o.path, describeFlow(f), sb.cfg.lang, sb.cfg.channel, sb.cfg.contact.Name))
-	if sb.cfg.fixed {
-		v.dim(fmt.Sprintf("The clock is fixed at %s; /wait moves it.", sb.now().Format("Mon 2006-01-02 15:04 MST")))
+func chatLoop(ctx context.Context, e *env, sb *sandbox.Sandbox, rec *recorder, o chatOptions, v *textView, lines lineReader) int {
+	f := sb.Config().Flow
+	v.dim(fmt.Sprintf("Sandbox: %s (%s). Language %s, channel %s, customer %s.", o.path, describeFlow(f), sb.Config().Lang, sb.Config().Channel, sb.Config().Contact.Name))
+	if sb.Config().Fixed {
+		v.dim(fmt.Sprintf("The clock is fixed at %s; /wait moves it.", sb.Now().Format("Mon 2006-01-02 15:04 MST")))
 	}
 	v.dim("Write as the customer; /help lists the commands, /quit leaves.")
-	sb.onEvent = v.event
+	sb.OnEvent = v.event
 	for {
 		line, err := lines.ReadLine()
 		if err != nil {
@@ -70,12 +71,12 @@ func chatLoop(ctx context.Context, e *env, sb *sandbox, rec *recorder, o chatOpt
 		case quit:
 			return exitOK
 		case in.cmd == "state":
-			s := sb.session()
-			v.info(fmt.Sprintf("state %s, lifecycle %s, no-match %d, language %s, clock %s", orDefault(s.State, "(not started)"), s.Lifecycle, s.NoMatch, s.Lang, sb.now().Format("2006-01-02 15:04:05 MST")))
+			s := sb.Session()
+			v.info(fmt.Sprintf("state %s, lifecycle %s, no-match %d, language %s, clock %s", orDefault(s.State, "(not started)"), s.Lifecycle, s.NoMatch, s.Lang, sb.Now().Format("2006-01-02 15:04:05 MST")))
 		case in.cmd == "vars":
-			v.vars(sb.vars())
+			v.vars(sb.Vars())
 		case in.cmd == "reset":
-			v.info("new conversation " + sb.session().ID + "; write as the customer")
+			v.info("new conversation " + sb.Session().ID + "; write as the customer")
 		case in.cmd == "help":
 			v.raw(chatHelp)
 		}
@@ -132,7 +133,7 @@ func (v *textView) vars(vars map[string]any) {
 	}
 }
 
-func (v *textView) event(ev event) {
+func (v *textView) event(ev sandbox.Event) {
 	switch e := ev.Effect.(type) {
 	case flows.Reply:
 		who := "bot"
@@ -225,7 +226,7 @@ func (v *textView) event(ev event) {
 		v.problem(msg)
 	case flows.NLUFallback:
 		v.info(fmt.Sprintf("NLU fell back to %s: %s", e.Source, e.Reason))
-	case routeEvent, helpdeskRequest, helpdeskDelivered, helpdeskFailed:
+	case sandbox.RouteEvent, sandbox.HelpdeskRequest, sandbox.HelpdeskDelivered, sandbox.HelpdeskFailed:
 		v.helpdeskEvent(e)
 	default:
 		b, _ := flows.MarshalEffect(ev.Effect)

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"github.com/batonbot/baton/sandbox"
 	"strings"
 
 	"github.com/batonbot/baton/flows"
@@ -10,7 +11,7 @@ import (
 // helpdeskEvent renders the routing and helpdesk events for people.
 func (v *textView) helpdeskEvent(e flows.Effect) {
 	switch e := e.(type) {
-	case routeEvent:
+	case sandbox.RouteEvent:
 		msg := fmt.Sprintf("ROUTED to team %s", e.Team)
 		if e.TeamName != "" && e.TeamName != e.Team {
 			msg += fmt.Sprintf(" (%s)", e.TeamName)
@@ -46,10 +47,10 @@ func (v *textView) helpdeskEvent(e flows.Effect) {
 		for _, w := range e.Warnings {
 			v.problem("routing: " + w)
 		}
-	case helpdeskRequest:
+	case sandbox.HelpdeskRequest:
 		v.info(fmt.Sprintf("%s %s would send (nothing is sent in the sandbox):", e.Connector, e.Op))
-		v.line(indent(strings.TrimRight(e.text(), "\n"), "      "))
-	case helpdeskDelivered:
+		v.line(indent(strings.TrimRight(e.Text(), "\n"), "      "))
+	case sandbox.HelpdeskDelivered:
 		msg := fmt.Sprintf("delivered %s of handoff %s", e.Kind, e.HandoffID)
 		if t := e.Ticket; t != nil {
 			msg = fmt.Sprintf("%s ticket %s opened for handoff %s", t.Connector, t.ID, e.HandoffID)
@@ -61,7 +62,7 @@ func (v *textView) helpdeskEvent(e flows.Effect) {
 			msg += fmt.Sprintf(" (attempt %d)", e.Attempts)
 		}
 		v.info(msg)
-	case helpdeskFailed:
+	case sandbox.HelpdeskFailed:
 		msg := fmt.Sprintf("delivering %s of handoff %s failed (attempt %d): %s", e.Kind, e.HandoffID, e.Attempts, e.Error)
 		if e.Status == flows.OutboxDead {
 			msg += "; given up (dead letter): 'baton handoff retry " + e.Item + "' once fixed"

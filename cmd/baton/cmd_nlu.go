@@ -6,6 +6,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"github.com/batonbot/baton/sandbox"
 	"io"
 	"os"
 	"slices"
@@ -279,7 +280,7 @@ func runNLUEvalFlow(ctx context.Context, e *env, o nluEvalOptions, usageErr func
 	if f == nil {
 		return exitRuntime
 	}
-	a, err := builtinAnalyzer(f)
+	a, err := sandbox.BuiltinAnalyzer(f)
 	if err != nil {
 		fmt.Fprintf(e.stderr, "baton nlu eval: %s: %v\n", o.flow, err)
 		return exitRuntime

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"github.com/batonbot/baton/sandbox"
 	"io"
 	"strings"
 
@@ -27,7 +28,7 @@ func newCoverage(f *flows.Flow) *coverage {
 // it: the trigger or route that fired, the no-match ladder, a timeout, a
 // handoff's return, else the menu options, routes and transitions between
 // the two states.
-func (c *coverage) observe(res *stepResult) {
+func (c *coverage) observe(res *sandbox.Step) {
 	var trigger string
 	noMatch, skip := false, false
 	var lastInput *flows.Input

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"github.com/batonbot/baton/sandbox"
 	"reflect"
 	"strings"
 	"sync"
@@ -30,7 +31,7 @@ func fuzzSupportEngine(t *testing.T) *engine.Engine {
 			fuzzErr = diags.Err()
 			return
 		}
-		a, err := builtinAnalyzer(f)
+		a, err := sandbox.BuiltinAnalyzer(f)
 		if err != nil {
 			fuzzErr = err
 			return

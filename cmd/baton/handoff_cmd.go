@@ -5,7 +5,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/batonbot/baton/sandbox"
 	"os"
+	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -226,17 +228,17 @@ func runHandoffRetry(ctx context.Context, e *env, args []string) int {
 		return nil, errors.New("no connectors: pass --config FILE to deliver")
 	}
 	if config != "" {
-		dep, err := loadDeployment(config, e.getenv, true)
+		dep, err := sandbox.LoadDeployment(config, e.getenv, true)
 		if err != nil {
 			fmt.Fprintf(e.stderr, "baton handoff: %v\n", err)
 			return exitUsage
 		}
-		conns, err := handoff.Connectors(dep.cfg)
+		conns, err := handoff.Connectors(dep.Handoff)
 		if err != nil {
 			fmt.Fprintf(e.stderr, "baton handoff: %s: %v\n", config, err)
 			return exitUsage
 		}
-		router, err := handoff.NewRouter(dep.cfg)
+		router, err := handoff.NewRouter(dep.Handoff)
 		if err != nil {
 			fmt.Fprintf(e.stderr, "baton handoff: %v\n", err)
 			return exitUsage
@@ -267,7 +269,7 @@ func runHandoffRetry(ctx context.Context, e *env, args []string) int {
 			return exitUsage
 		}
 		for _, g := range got {
-			if !contains(requeued, g) {
+			if !slices.Contains(requeued, g) {
 				requeued = append(requeued, g)
 			}
 		}
@@ -304,7 +306,7 @@ func deliverRequeued(ctx context.Context, e *env, s *bolt.Store, d *handoff.Deli
 	}
 	code := exitOK
 	for _, it := range all {
-		if !contains(ids, it.ID) {
+		if !slices.Contains(ids, it.ID) {
 			continue
 		}
 		switch it.Status {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/batonbot/baton/sandbox"
 	"maps"
 	"os"
 	"path/filepath"
@@ -183,7 +184,7 @@ func loadScripts(paths []string, rec *analytics.Recorder) ([]*loadScript, []stri
 				continue
 			}
 			opts := []engine.Option{engine.WithEntities(entity.New())}
-			if a, err := builtinAnalyzer(f); err != nil {
+			if a, err := sandbox.BuiltinAnalyzer(f); err != nil {
 				problems = append(problems, err.Error())
 				continue
 			} else if a != nil {
@@ -342,7 +343,7 @@ func (s *loadScript) turn(ctx context.Context, store flows.SessionStore, id stri
 
 func (s *loadScript) answer(r flows.HTTPRequest) *flows.HTTPResult {
 	for _, c := range s.setup.http {
-		if c.matches(r) {
+		if c.Matches(r) {
 			res := &flows.HTTPResult{ID: r.ID, Status: c.Status, Err: c.Error}
 			if c.Body != nil {
 				res.Body, _ = json.Marshal(c.Body)

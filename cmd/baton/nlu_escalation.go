@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"github.com/batonbot/baton/sandbox"
 	"io"
 	"slices"
 	"time"
@@ -69,7 +70,7 @@ func (r escalationRun) run(ctx context.Context, data []nlu.Labeled) (*Escalation
 		now = openTime(r.flow)
 	}
 	rep := &EscalationReport{N: len(data), ByReason: map[string]EscalationRecall{}, Now: now.Format(time.RFC3339)}
-	a, err := builtinAnalyzer(r.flow)
+	a, err := sandbox.BuiltinAnalyzer(r.flow)
 	if err != nil {
 		return nil, err
 	}
@@ -83,10 +84,10 @@ func (r escalationRun) run(ctx context.Context, data []nlu.Labeled) (*Escalation
 		if !slices.Contains(r.flow.Languages, lang) {
 			lang = r.flow.DefaultLanguage()
 		}
-		sb, err := newSandbox(sandboxConfig{
-			flow: r.flow, lang: lang, channel: "whatsapp", now: now, fixed: true,
-			analyzer: analyzer, idPrefix: fmt.Sprintf("eval-%d", i),
-			contact: flows.Contact{ID: fmt.Sprintf("eval-%d", i)},
+		sb, err := sandbox.New(sandbox.Config{
+			Flow: r.flow, Lang: lang, Channel: "whatsapp", Now: now, Fixed: true,
+			Analyzer: analyzer, IDPrefix: fmt.Sprintf("eval-%d", i),
+			Contact: flows.Contact{ID: fmt.Sprintf("eval-%d", i)},
 		})
 		if err != nil {
 			return nil, err
@@ -98,11 +99,11 @@ func (r escalationRun) run(ctx context.Context, data []nlu.Labeled) (*Escalation
 				hello = "hi"
 			}
 		}
-		sb.user(ctx, hello)
-		if sb.session().Lifecycle != flows.LifecycleBot {
-			return nil, fmt.Errorf("the greeting %q already leaves the bot (%s): pick another with --greeting", hello, sb.session().Lifecycle)
+		sb.User(ctx, hello)
+		if sb.Session().Lifecycle != flows.LifecycleBot {
+			return nil, fmt.Errorf("the greeting %q already leaves the bot (%s): pick another with --greeting", hello, sb.Session().Lifecycle)
 		}
-		res := sb.user(ctx, m.Text)
+		res := sb.User(ctx, m.Text)
 		got, how := false, ""
 		for _, ev := range res.Events {
 			if h, ok := ev.Effect.(flows.HandoffEffect); ok && h.Handoff != nil {
@@ -110,7 +111,7 @@ func (r escalationRun) run(ctx context.Context, data []nlu.Labeled) (*Escalation
 			}
 		}
 		if !got {
-			how = "stayed in " + sb.session().State
+			how = "stayed in " + sb.Session().State
 		}
 		reason := ""
 		switch {

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"fmt"
+	"github.com/batonbot/baton/sandbox"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -19,7 +20,7 @@ import (
 type recorder struct {
 	path     string
 	flowPath string
-	cfg      sandboxConfig
+	cfg      sandbox.Config
 	convs    [][]recordedStep
 }
 
@@ -34,8 +35,8 @@ type recordedStep struct {
 	ended       bool
 }
 
-func newRecorder(path, flowPath string, sb *sandbox) *recorder {
-	return &recorder{path: path, flowPath: flowPath, cfg: sb.cfg, convs: [][]recordedStep{nil}}
+func newRecorder(path, flowPath string, sb *sandbox.Sandbox) *recorder {
+	return &recorder{path: path, flowPath: flowPath, cfg: sb.Config(), convs: [][]recordedStep{nil}}
 }
 
 func (r *recorder) newConversation() {
@@ -52,7 +53,7 @@ func (r *recorder) steps() int {
 	return n
 }
 
-func (r *recorder) add(st recordedStep, res *stepResult, s *flows.Session) {
+func (r *recorder) add(st recordedStep, res *sandbox.Step, s *flows.Session) {
 	st.replies = []string{}
 	for _, ev := range res.Events {
 		switch e := ev.Effect.(type) {
@@ -97,22 +98,22 @@ func (r *recorder) encode() ([]byte, error) {
 	root := ymap()
 	root.HeadComment = "Recorded with 'baton chat --record'; run it with 'baton test'.\nEdit the expectations freely: see docs/testing.md."
 	yset(root, "flow", ystr(flowRef))
-	yset(root, "lang", ystr(r.cfg.lang))
-	yset(root, "now", ystr(r.cfg.now.Format(time.RFC3339)))
-	yset(root, "channel", ystr(r.cfg.channel))
+	yset(root, "lang", ystr(r.cfg.Lang))
+	yset(root, "now", ystr(r.cfg.Now.Format(time.RFC3339)))
+	yset(root, "channel", ystr(r.cfg.Channel))
 	user := ymap()
 	user.Style = yaml.FlowStyle
-	yset(user, "id", ystr(r.cfg.contact.ID))
-	if r.cfg.contact.Name != "" {
-		yset(user, "name", ystr(r.cfg.contact.Name))
+	yset(user, "id", ystr(r.cfg.Contact.ID))
+	if r.cfg.Contact.Name != "" {
+		yset(user, "name", ystr(r.cfg.Contact.Name))
 	}
-	if r.cfg.contact.Phone != "" {
-		yset(user, "phone", ystr(r.cfg.contact.Phone))
+	if r.cfg.Contact.Phone != "" {
+		yset(user, "phone", ystr(r.cfg.Contact.Phone))
 	}
 	yset(root, "user", user)
-	if len(r.cfg.vars) > 0 {
+	if len(r.cfg.Vars) > 0 {
 		vars := &yaml.Node{}
-		if err := vars.Encode(r.cfg.vars); err != nil {
+		if err := vars.Encode(r.cfg.Vars); err != nil {
 			return nil, err
 		}
 		vars.Style = yaml.FlowStyle

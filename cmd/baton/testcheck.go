@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"github.com/batonbot/baton/sandbox"
 	"reflect"
 	"sort"
 	"strconv"
@@ -21,7 +22,7 @@ type convState struct {
 
 // checkStep runs every check of st against what the step produced and
 // returns one message per failing check.
-func checkStep(st *testStep, res *stepResult, s *flows.Session, vars map[string]any, cs *convState) []string {
+func checkStep(st *testStep, res *sandbox.Step, s *flows.Session, vars map[string]any, cs *convState) []string {
 	var fails []string
 	fail := func(format string, args ...any) { fails = append(fails, fmt.Sprintf(format, args...)) }
 
@@ -295,11 +296,11 @@ func (w httpCheck) String() string {
 
 // checkEvents matches the expected events, in order, as a subsequence of
 // the step's events, each as a subset of the event's JSON fields.
-func checkEvents(want []map[string]any, res *stepResult) string {
+func checkEvents(want []map[string]any, res *sandbox.Step) string {
 	var got []any
 	var lines []string
 	for _, ev := range res.Events {
-		b, err := eventJSON(ev)
+		b, err := sandbox.EventJSON(ev)
 		if err != nil {
 			continue
 		}

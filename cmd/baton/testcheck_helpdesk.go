@@ -3,7 +3,9 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"github.com/batonbot/baton/sandbox"
 	"net/http"
+	"slices"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
@@ -121,15 +123,15 @@ func (p *testParser) requestChecks(n *yaml.Node) []requestCheck {
 }
 
 // checkHelpdesk runs the route: and requests: checks of st.
-func checkHelpdesk(st *testStep, res *stepResult) []string {
+func checkHelpdesk(st *testStep, res *sandbox.Step) []string {
 	var fails []string
-	var routes []routeEvent
-	var reqs []helpdeskRequest
+	var routes []sandbox.RouteEvent
+	var reqs []sandbox.HelpdeskRequest
 	for _, ev := range res.Events {
 		switch e := ev.Effect.(type) {
-		case routeEvent:
+		case sandbox.RouteEvent:
 			routes = append(routes, e)
-		case helpdeskRequest:
+		case sandbox.HelpdeskRequest:
 			reqs = append(reqs, e)
 		}
 	}
@@ -144,7 +146,7 @@ func checkHelpdesk(st *testStep, res *stepResult) []string {
 	return fails
 }
 
-func checkRoute(w *routeCheck, got []routeEvent) []string {
+func checkRoute(w *routeCheck, got []sandbox.RouteEvent) []string {
 	if w.none {
 		if len(got) == 0 {
 			return nil
@@ -174,7 +176,7 @@ func checkRoute(w *routeCheck, got []routeEvent) []string {
 	flag("in_hours", w.inHours, g.InHours)
 	flag("open_ticket", w.openTicket, g.OpenTicket)
 	for _, t := range w.tags {
-		if !contains(g.Tags, t) {
+		if !slices.Contains(g.Tags, t) {
 			fails = append(fails, fmt.Sprintf("route tags: expected %q among %s", t, quoteList(g.Tags)))
 		}
 	}
@@ -189,7 +191,7 @@ func checkRoute(w *routeCheck, got []routeEvent) []string {
 // order: each expected request is a subset of the one sent at its place,
 // and none more was sent (a second ticket is a failure). An empty list
 // means none at all.
-func checkRequests(want []requestCheck, got []helpdeskRequest) string {
+func checkRequests(want []requestCheck, got []sandbox.HelpdeskRequest) string {
 	list := func() string {
 		if len(got) == 0 {
 			return "none"
@@ -219,7 +221,7 @@ func checkRequests(want []requestCheck, got []helpdeskRequest) string {
 }
 
 // mismatch says what of r differs from w, "" when r matches.
-func (w requestCheck) mismatch(r helpdeskRequest) string {
+func (w requestCheck) mismatch(r sandbox.HelpdeskRequest) string {
 	switch {
 	case w.connector != "" && w.connector != r.Connector:
 		return "connector " + r.Connector
@@ -291,7 +293,7 @@ func bodyTexts(v any) string {
 }
 
 // clipJSON shortens the long strings of a body for a failure message.
-func clipJSON(v any) any { return shortenStrings(normJSON(v), 120) }
+func clipJSON(v any) any { return sandbox.ShortenStrings(normJSON(v), 120) }
 
 func headerValue(h map[string]string, name string) (string, bool) {
 	for k, v := range h {

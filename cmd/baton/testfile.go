@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"github.com/batonbot/baton/sandbox"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -35,7 +36,7 @@ type convSetup struct {
 	user    *flows.Contact
 	vars    map[string]any
 	varPos  map[string]flows.Pos
-	http    []*cannedHTTP
+	http    []*sandbox.Canned
 	// config is the deployment config's path, resolved against the test
 	// file's directory ("" for none).
 	config    string
@@ -287,7 +288,7 @@ func (p *testParser) setup(s *convSetup, key string, v *yaml.Node) {
 			p.errorf(v, "http must be a list of canned responses ({method, url or url_regex, status, body})")
 			return
 		}
-		var list []*cannedHTTP
+		var list []*sandbox.Canned
 		for _, hn := range v.Content {
 			if c := p.canned(hn); c != nil {
 				list = append(list, c)
@@ -323,8 +324,8 @@ func (p *testParser) varsMap(v *yaml.Node, what string) (map[string]any, map[str
 	return vars, pos
 }
 
-func (p *testParser) canned(n *yaml.Node) *cannedHTTP {
-	c := &cannedHTTP{Pos: p.pos(n), Status: 200}
+func (p *testParser) canned(n *yaml.Node) *sandbox.Canned {
+	c := &sandbox.Canned{Pos: p.pos(n), Status: 200}
 	p.fields(n, "a canned http response", []string{"method", "url", "url_regex", "status", "body", "error"}, func(key string, _, v *yaml.Node) {
 		switch key {
 		case "method":

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"github.com/batonbot/baton/sandbox"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -254,37 +255,37 @@ func dedupe(list []string) []string {
 
 func (r *testRunner) runConv(ctx context.Context, file *testFile, tf *testFlow, c *testConv) {
 	start := time.Now()
-	cfg := sandboxConfig{
-		flow:       tf.flow,
-		lang:       c.setup.lang,
-		channel:    c.setup.channel,
-		vars:       c.setup.vars,
-		now:        c.setup.now,
-		fixed:      true,
-		canned:     c.setup.http,
-		idPrefix:   "test",
-		cannedHint: "(or an http: response to the test file)",
-		contact:    flows.Contact{ID: "test-user"},
+	cfg := sandbox.Config{
+		Flow:       tf.flow,
+		Lang:       c.setup.lang,
+		Channel:    c.setup.channel,
+		Vars:       c.setup.vars,
+		Now:        c.setup.now,
+		Fixed:      true,
+		Canned:     c.setup.http,
+		IDPrefix:   "test",
+		CannedHint: "(or an http: response to the test file)",
+		Contact:    flows.Contact{ID: "test-user"},
 	}
 	if c.setup.config != "" {
-		cfg.deployment = r.loadConfig(c.setup.config).dep
+		cfg.Deployment = r.loadConfig(c.setup.config).dep
 	}
 	if c.setup.user != nil {
-		cfg.contact = *c.setup.user
-		if cfg.contact.ID == "" {
-			cfg.contact.ID = orDefault(cfg.contact.Phone, "test-user")
+		cfg.Contact = *c.setup.user
+		if cfg.Contact.ID == "" {
+			cfg.Contact.ID = orDefault(cfg.Contact.Phone, "test-user")
 		}
 	}
-	if cfg.now.IsZero() {
-		cfg.now = time.Now().Truncate(time.Second)
+	if cfg.Now.IsZero() {
+		cfg.Now = time.Now().Truncate(time.Second)
 	}
 	if r.evs != nil {
 		// Every test conversation is test-1: scope its events by file and
 		// conversation so one events file keeps them apart.
 		r.nconv++
-		cfg.recorder = r.evs.recorder(fmt.Sprintf("t%d.", r.nconv))
+		cfg.Recorder = r.evs.recorder(fmt.Sprintf("t%d.", r.nconv))
 	}
-	sb, err := newSandbox(cfg)
+	sb, err := sandbox.New(cfg)
 	if err != nil {
 		r.failed++
 		fmt.Fprintf(r.e.stdout, "FAIL  %s: %s\n  %v\n", file.path, c.name, err)
@@ -297,7 +298,7 @@ func (r *testRunner) runConv(ctx context.Context, file *testFile, tf *testFlow, 
 		if tf.cov != nil {
 			tf.cov.observe(res)
 		}
-		fails := checkStep(st, res, sb.session(), sb.vars(), cs)
+		fails := checkStep(st, res, sb.Session(), sb.Vars(), cs)
 		if len(fails) > 0 {
 			r.failed++
 			w := r.e.stdout
@@ -312,7 +313,7 @@ func (r *testRunner) runConv(ctx context.Context, file *testFile, tf *testFlow, 
 			return
 		}
 		if r.verbose {
-			log = append(log, fmt.Sprintf("step %d, %s → state %s", i+1, st.input(), sb.session().State))
+			log = append(log, fmt.Sprintf("step %d, %s → state %s", i+1, st.input(), sb.Session().State))
 			for _, ev := range res.Events {
 				if rep, ok := ev.Effect.(flows.Reply); ok {
 					log = append(log, "  bot: "+strings.ReplaceAll(rep.Text, "\n", "\n       "))
@@ -329,7 +330,7 @@ func (r *testRunner) runConv(ctx context.Context, file *testFile, tf *testFlow, 
 
 // testConfig is a deployment config used by test files, loaded once.
 type testConfig struct {
-	dep *deployment
+	dep *sandbox.Deployment
 	err error
 }
 
@@ -342,7 +343,7 @@ func (r *testRunner) loadConfig(path string) *testConfig {
 		return tc
 	}
 	tc := &testConfig{}
-	tc.dep, tc.err = loadDeployment(path, nil, false)
+	tc.dep, tc.err = sandbox.LoadDeployment(path, nil, false)
 	if tc.err != nil {
 		tc.err = fmt.Errorf("%s does not load:\n%s", path, indent(strings.TrimRight(tc.err.Error(), "\n"), "  "))
 	}
@@ -350,24 +351,24 @@ func (r *testRunner) loadConfig(path string) *testConfig {
 	return tc
 }
 
-func runTestStep(ctx context.Context, sb *sandbox, st *testStep) *stepResult {
+func runTestStep(ctx context.Context, sb *sandbox.Sandbox, st *testStep) *sandbox.Step {
 	switch st.kind {
 	case "user":
-		return sb.user(ctx, st.value)
+		return sb.User(ctx, st.value)
 	case "button":
-		return sb.button(ctx, st.value)
+		return sb.Button(ctx, st.value)
 	case "media":
-		return sb.media(ctx, st.media)
+		return sb.Media(ctx, st.media)
 	case "wait":
-		return sb.wait(ctx, st.wait)
+		return sb.Wait(ctx, st.wait)
 	case "agent":
-		return sb.agent(ctx, st.value)
+		return sb.Agent(ctx, st.value)
 	case "ticket":
-		return sb.ticket(ctx, flows.TicketStatus(st.value))
+		return sb.Ticket(ctx, flows.TicketStatus(st.value))
 	case "close":
-		return sb.step(ctx, flows.Input{Kind: flows.InputClose})
+		return sb.Do(ctx, flows.Input{Kind: flows.InputClose})
 	}
-	return &stepResult{Problems: []string{"the step has no input"}}
+	return &sandbox.Step{Problems: []string{"the step has no input"}}
 }
 
 func (r *testRunner) printCoverage() {

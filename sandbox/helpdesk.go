@@ -1,4 +1,4 @@
-package main
+package sandbox
 
 import (
 	"context"
@@ -18,7 +18,7 @@ import (
 // Append shows the requests it would send; with --live the items stay in
 // the store for the Deliverer, which calls the helpdesks for real.
 type helpdesk struct {
-	dep    *deployment
+	dep    *Deployment
 	router *handoff.Router
 	// recs are the dry-run connectors of the sandbox; nil with --live.
 	recs map[string]*handoff.Recorder
@@ -41,8 +41,8 @@ const summaryExtractive = "extractive"
 
 // newHelpdesk routes by dep's config, counting the agents' open handoffs
 // in loads (the sandbox's store).
-func newHelpdesk(dep *deployment, now func() time.Time, live bool, loads flows.LoadTracker) (*helpdesk, error) {
-	r, err := handoff.NewRouter(dep.cfg, handoff.RouterClock(now), handoff.RouterLoads(loads))
+func newHelpdesk(dep *Deployment, now func() time.Time, live bool, loads flows.LoadTracker) (*helpdesk, error) {
+	r, err := handoff.NewRouter(dep.Handoff, handoff.RouterClock(now), handoff.RouterLoads(loads))
 	if err != nil {
 		return nil, err
 	}
@@ -50,7 +50,7 @@ func newHelpdesk(dep *deployment, now func() time.Time, live bool, loads flows.L
 		tickets: map[string]flows.TicketRef{}, declined: map[string]bool{},
 		summaryFailed: map[string]string{}}
 	if !live {
-		if h.recs, err = handoff.Recorders(dep.cfg, handoff.WithClock(now)); err != nil {
+		if h.recs, err = handoff.Recorders(dep.Handoff, handoff.WithClock(now)); err != nil {
 			return nil, err
 		}
 	}
@@ -60,9 +60,9 @@ func newHelpdesk(dep *deployment, now func() time.Time, live bool, loads flows.L
 // turn runs one turn through engine.Handle; with a deployment config the
 // engine calls the helpdesk's route for each handoff before saving, so the
 // session and its routed outbox items are written together.
-func (s *sandbox) turn(ctx context.Context, id string, in flows.Input) ([]flows.Effect, error) {
-	if s.cfg.host != nil {
-		return s.cfg.host.Turn(ctx, id, in, func() *flows.Session { return s.newSession(id) })
+func (s *Sandbox) turn(ctx context.Context, id string, in flows.Input) ([]flows.Effect, error) {
+	if s.cfg.Host != nil {
+		return s.cfg.Host.Turn(ctx, id, in, func() *flows.Session { return s.newSession(id) })
 	}
 	return s.eng.Handle(ctx, s.store, id, in, func() *flows.Session { return s.newSession(id) })
 }
@@ -75,14 +75,14 @@ func (s *sandbox) turn(ctx context.Context, id string, in flows.Input) ([]flows.
 func (h *helpdesk) route(ctx context.Context, _ *flows.Session, hf *flows.Handoff) error {
 	d, err := h.router.Route(ctx, hf)
 	if err != nil {
-		return fmt.Errorf("routing by %s: %w", h.dep.cfg.Source, err)
+		return fmt.Errorf("routing by %s: %w", h.dep.Handoff.Source, err)
 	}
 	h.decisions[hf.ID] = d
 	if !d.OpenTicket {
 		h.declined[hf.ID] = true
 		return engine.ErrHandoffDeclined
 	}
-	h.dep.all.SLA.Stamp(hf) // the due times, as baton serve stamps them
+	h.dep.All.SLA.Stamp(hf) // the due times, as baton serve stamps them
 	return nil
 }
 
@@ -121,7 +121,7 @@ func (h *helpdesk) after(ctx context.Context, e flows.Effect) ([]flows.Effect, [
 			return nil, nil
 		}
 		delete(h.decisions, e.ID)
-		out := []flows.Effect{newRouteEvent(e.Handoff, d)}
+		out := []flows.Effect{NewRouteEvent(e.Handoff, d)}
 		if why, failed := h.summaryFailed[e.ID]; failed {
 			delete(h.summaryFailed, e.ID)
 			out = append(out, flows.NLUFallback{Reason: why, Source: summaryExtractive})
@@ -130,7 +130,7 @@ func (h *helpdesk) after(ctx context.Context, e flows.Effect) ([]flows.Effect, [
 		if d.OpenTicket && h.recs != nil {
 			rec := h.recs[d.Connector]
 			if rec == nil {
-				return out, []string{fmt.Sprintf("routing chose connector %q, which is not configured in %s", d.Connector, h.dep.cfg.Source)}
+				return out, []string{fmt.Sprintf("routing chose connector %q, which is not configured in %s", d.Connector, h.dep.Handoff.Source)}
 			}
 			rec.Reset()
 			t, err := rec.Open(ctx, e.Handoff)
@@ -144,7 +144,7 @@ func (h *helpdesk) after(ctx context.Context, e flows.Effect) ([]flows.Effect, [
 				h.tickets[e.ID] = t
 			}
 		}
-		if h.dep.cfg.Tells(d) {
+		if h.dep.Handoff.Tells(d) {
 			out = append(out, flows.Reply{Text: d.Message, From: "bot"})
 		}
 		return out, problems
@@ -191,7 +191,7 @@ func (h *helpdesk) dry(hid, op string, call func(*handoff.Recorder, flows.Ticket
 func requestEvents(rec *handoff.Recorder) []flows.Effect {
 	var out []flows.Effect
 	for _, r := range rec.Requests() {
-		out = append(out, newHelpdeskRequest(r))
+		out = append(out, NewHelpdeskRequest(r))
 	}
 	return out
 }

@@ -1,4 +1,4 @@
-package main
+package sandbox
 
 import (
 	"strings"
@@ -12,21 +12,21 @@ import (
 // --live (where it is an error). handoff.Connectors and handoff.Recorders
 // build its connectors.
 
-// deployment is a loaded deployment config and what loading it noticed.
-type deployment struct {
-	all *config.Config
-	cfg *handoff.Config
+// Deployment is a loaded deployment config and what loading it noticed.
+type Deployment struct {
+	All     *config.Config
+	Handoff *handoff.Config
 	// placeholders are the environment variables the config references
 	// that are not set; the sandbox stands in "${NAME}" for them.
-	placeholders []string
+	Placeholders []string
 }
 
-// loadDeployment reads the deployment config at path. getenv reads the
+// LoadDeployment reads the deployment config at path. getenv reads the
 // environment ("" means unset). In the sandbox (live false) an unset
 // variable is not an error: it reads as a placeholder (config.Placeholder),
 // which is redacted wherever it would show, since nothing is sent. With
 // live true every referenced variable must be set.
-func loadDeployment(path string, getenv func(string) string, live bool) (*deployment, error) {
+func LoadDeployment(path string, getenv func(string) string, live bool) (*Deployment, error) {
 	opts := []config.Option{config.WithEnv(func(name string) (string, bool) {
 		if getenv == nil {
 			return "", false
@@ -41,13 +41,13 @@ func loadDeployment(path string, getenv func(string) string, live bool) (*deploy
 	if diags.HasErrors() {
 		return nil, diags.Err()
 	}
-	d := &deployment{all: c, cfg: c.Handoff}
+	d := &Deployment{All: c, Handoff: c.Handoff}
 	for _, p := range c.Placeholders {
 		if !handoffKey(p.Where) {
 			continue // serve's sections: the chat does not use them
 		}
-		if !contains(d.placeholders, p.Name) {
-			d.placeholders = append(d.placeholders, p.Name)
+		if !contains(d.Placeholders, p.Name) {
+			d.Placeholders = append(d.Placeholders, p.Name)
 		}
 	}
 	return d, nil

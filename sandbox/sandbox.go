@@ -1,4 +1,4 @@
-package main
+package sandbox
 
 import (
 	"context"
@@ -19,50 +19,45 @@ import (
 	"github.com/batonbot/baton/store/memory"
 )
 
-// The sandbox is the host that `baton chat` and `baton test` share: it runs
-// a flow with the real engine, answers HTTP requests from canned responses
-// (nothing leaves the machine), keeps the timers on a virtual clock and
-// records every effect, so a test means what the chat showed.
-
-// sandboxConfig is one conversation's setup.
-type sandboxConfig struct {
-	flow     *flows.Flow
-	lang     string
-	channel  string
-	contact  flows.Contact
-	vars     map[string]any // initial values overriding the flow's
-	now      time.Time      // the clock at the start
-	fixed    bool           // the clock moves only with wait; else it follows the real one
-	canned   []*cannedHTTP  // tried before the flow's sandbox responses
-	idPrefix string         // conversation ids are idPrefix-1, idPrefix-2...
+// Config is one conversation's setup.
+type Config struct {
+	Flow     *flows.Flow
+	Lang     string
+	Channel  string
+	Contact  flows.Contact
+	Vars     map[string]any // initial values overriding the flow's
+	Now      time.Time      // the clock at the start
+	Fixed    bool           // the clock moves only with wait; else it follows the real one
+	Canned   []*Canned      // tried before the flow's sandbox responses
+	IDPrefix string         // conversation ids are idPrefix-1, idPrefix-2...
 	// cannedHint is added to the "no canned response" message (e.g. how to
 	// add one to a test file).
-	cannedHint string
+	CannedHint string
 	// deployment, when set, routes handoffs and shows (or, with live,
 	// makes) the helpdesk requests.
-	deployment *deployment
-	live       bool
+	Deployment *Deployment
+	Live       bool
 	// host, with --live, takes the turns and makes the HTTP calls: the
 	// live wiring `baton serve` runs (see chat_live.go).
-	host *host.Host
+	Host *host.Host
 	// store replaces the in-memory store (--live --store FILE).
-	store sandboxStore
+	Store Store
 	// analyzer replaces the built-in analyser (--live with an LLM).
-	analyzer flows.Analyzer
+	Analyzer flows.Analyzer
 	// recorder, when set, writes the analytics events of every turn.
-	recorder *analytics.Recorder
+	Recorder *analytics.Recorder
 }
 
-// sandboxStore is where the sandbox keeps sessions, outbox items and the
+// Store is where the sandbox keeps sessions, outbox items and the
 // agents' open handoffs (least-loaded routing counts them there).
-type sandboxStore interface {
+type Store interface {
 	flows.SessionStore
 	flows.Outbox
 	flows.LoadTracker
 }
 
-// cannedHTTP is a canned response given by a test file.
-type cannedHTTP struct {
+// Canned is a canned response given by a test file.
+type Canned struct {
 	Pos      flows.Pos
 	Method   string
 	URL      string
@@ -72,7 +67,7 @@ type cannedHTTP struct {
 	Error    string
 }
 
-func (c *cannedHTTP) matches(r flows.HTTPRequest) bool {
+func (c *Canned) Matches(r flows.HTTPRequest) bool {
 	if c.Method != "" && !strings.EqualFold(c.Method, r.Method) {
 		return false
 	}
@@ -82,20 +77,20 @@ func (c *cannedHTTP) matches(r flows.HTTPRequest) bool {
 	return c.URL == r.URL
 }
 
-// event is one thing that happened in the sandbox: an engine effect, with
+// Event is one thing that happened in the sandbox: an engine effect, with
 // the canned answer when it is an HTTP request.
-type event struct {
+type Event struct {
 	Effect flows.Effect
 	// Response answered an HTTPRequest.
-	Response *httpAnswer
+	Response *HTTPAnswer
 	// Host is set on errors of the sandbox itself (not the engine's).
 	Host bool
 	// Input is the input whose turn produced the effect.
 	Input flows.Input
 }
 
-// httpAnswer is how the sandbox answered an HTTP request.
-type httpAnswer struct {
+// HTTPAnswer is how the sandbox answered an HTTP request.
+type HTTPAnswer struct {
 	Status int    `json:"status"`
 	Body   any    `json:"body,omitempty"`
 	Error  string `json:"error,omitempty"`
@@ -104,19 +99,19 @@ type httpAnswer struct {
 	Source string `json:"source"`
 }
 
-// stepResult collects what one step (an input and everything it caused:
+// Step collects what one step (an input and everything it caused:
 // HTTP answers, timers fired) produced.
-type stepResult struct {
-	Events []event
+type Step struct {
+	Events []Event
 	// Problems are host errors that make a test step fail: requests with no
 	// canned response, engine errors.
 	Problems []string
 }
 
-type sandbox struct {
-	cfg     sandboxConfig
+type Sandbox struct {
+	cfg     Config
 	eng     *engine.Engine
-	store   sandboxStore
+	store   Store
 	hd      *helpdesk      // nil without a deployment config
 	sess    *flows.Session // a copy of the stored session, after the last turn
 	n       int
@@ -125,10 +120,10 @@ type sandbox struct {
 	timers  map[string]time.Time
 	// onEvent, when set, sees each event as it happens; emitMu serialises
 	// it with events from other goroutines (the live deliverer's).
-	onEvent func(event)
+	OnEvent func(Event)
 	emitMu  sync.Mutex
 	// afterTurn, when set, runs after each saved turn.
-	afterTurn func()
+	AfterTurn func()
 	// contactIDs makes the contact id of each conversation with --live
 	// (unique: conversation ids are channel:chat:contact); contactID is
 	// the current one's.
@@ -136,89 +131,93 @@ type sandbox struct {
 	contactID  string
 }
 
-func newSandbox(cfg sandboxConfig) (*sandbox, error) {
-	if cfg.idPrefix == "" {
-		cfg.idPrefix = "sandbox"
+// New starts a sandbox on cfg, ready for its first conversation.
+func New(cfg Config) (*Sandbox, error) {
+	if cfg.IDPrefix == "" {
+		cfg.IDPrefix = "sandbox"
 	}
-	if cfg.channel == "" {
-		cfg.channel = "sandbox"
+	if cfg.Channel == "" {
+		cfg.Channel = "sandbox"
 	}
-	if cfg.lang == "" {
-		cfg.lang = cfg.flow.DefaultLanguage()
+	if cfg.Lang == "" {
+		cfg.Lang = cfg.Flow.DefaultLanguage()
 	}
-	if cfg.now.IsZero() {
-		cfg.now = time.Now()
+	if cfg.Now.IsZero() {
+		cfg.Now = time.Now()
 	}
-	s := &sandbox{cfg: cfg, virtual: cfg.now}
-	if !cfg.fixed {
-		s.offset = time.Until(cfg.now)
+	s := &Sandbox{cfg: cfg, virtual: cfg.Now}
+	if !cfg.Fixed {
+		s.offset = time.Until(cfg.Now)
 	}
-	a := cfg.analyzer
+	a := cfg.Analyzer
 	var err error
-	if a == nil && cfg.host == nil { // the host has the analyser of the live turns
-		if a, err = newAnalyzer(cfg.flow); err != nil {
+	if a == nil && cfg.Host == nil { // the host has the analyser of the live turns
+		if a, err = NewAnalyzer(cfg.Flow); err != nil {
 			return nil, fmt.Errorf("starting the NLU analyser: %w", err)
 		}
 	}
-	opts := []engine.Option{engine.WithClock(s.now)}
-	if cfg.live {
+	opts := []engine.Option{engine.WithClock(s.Now)}
+	if cfg.Live {
 		// Handoff ids are helpdesk idempotency keys, tags and webhook-ids:
 		// live, they must differ from every other process's and run's.
-		opts = append(opts, engine.WithIDs(host.NewIDs(s.now)))
+		opts = append(opts, engine.WithIDs(host.NewIDs(s.Now)))
 		// So must conversation and contact ids (the ticket's requester).
 		s.contactIDs = host.NewIDs(nil)
 	}
 	if a != nil {
 		opts = append(opts, engine.WithAnalyzer(a))
 	}
-	s.store = cfg.store
-	if cfg.host != nil {
-		s.store = cfg.host.Store()
+	s.store = cfg.Store
+	if cfg.Host != nil {
+		s.store = cfg.Host.Store()
 	}
 	if s.store == nil {
-		s.store = memory.New(memory.WithClock(s.now))
+		s.store = memory.New(memory.WithClock(s.Now))
 	}
-	if cfg.deployment != nil {
-		if s.hd, err = newHelpdesk(cfg.deployment, s.now, cfg.live, s.store); err != nil {
-			return nil, fmt.Errorf("setting up the helpdesk connectors of %s: %w", cfg.deployment.cfg.Source, err)
+	if cfg.Deployment != nil {
+		if s.hd, err = newHelpdesk(cfg.Deployment, s.Now, cfg.Live, s.store); err != nil {
+			return nil, fmt.Errorf("setting up the helpdesk connectors of %s: %w", cfg.Deployment.Handoff.Source, err)
 		}
 		// Routing happens inside Handle, before the save: a declined
 		// handoff (out of hours, tell or email) ends the conversation
 		// there, after the customer is told why (helpdesk.after).
 		opts = append(opts, engine.WithHandoffHook(s.hd.route))
 	}
-	if rec := cfg.recorder; rec != nil {
-		opts = append(opts, engine.WithObserver(func(ctx context.Context, t flows.TurnRecord) { rec.ObserveAt(ctx, t, s.now()) }))
+	if rec := cfg.Recorder; rec != nil {
+		opts = append(opts, engine.WithObserver(func(ctx context.Context, t flows.TurnRecord) { rec.ObserveAt(ctx, t, s.Now()) }))
 	}
 	opts = append(opts, engine.WithEntities(entity.New()))
-	s.eng = engine.New(cfg.flow, opts...)
-	s.reset()
+	s.eng = engine.New(cfg.Flow, opts...)
+	s.Reset()
 	return s, nil
 }
 
-// now is the sandbox clock.
-func (s *sandbox) now() time.Time {
-	if s.cfg.fixed {
+// Config is the sandbox's setup.
+func (s *Sandbox) Config() Config { return s.cfg }
+
+// Now is the sandbox clock.
+func (s *Sandbox) Now() time.Time {
+	if s.cfg.Fixed {
 		return s.virtual
 	}
 	return time.Now().Add(s.offset)
 }
 
-func (s *sandbox) setNow(t time.Time) {
-	if s.cfg.fixed {
+func (s *Sandbox) setNow(t time.Time) {
+	if s.cfg.Fixed {
 		s.virtual = t
 		return
 	}
 	s.offset = time.Until(t)
 }
 
-// reset starts a new conversation with the same setup.
-func (s *sandbox) reset() {
+// Reset starts a new conversation with the same setup.
+func (s *Sandbox) Reset() {
 	s.n++
-	id := fmt.Sprintf("%s-%d", s.cfg.idPrefix, s.n)
+	id := fmt.Sprintf("%s-%d", s.cfg.IDPrefix, s.n)
 	if s.contactIDs != nil {
 		s.contactID = s.contactIDs()
-		id = flows.ConversationID(s.cfg.channel, liveAccount, s.contactID)
+		id = flows.ConversationID(s.cfg.Channel, LiveAccount, s.contactID)
 	}
 	s.sess = s.newSession(id)
 	s.timers = map[string]time.Time{}
@@ -226,28 +225,28 @@ func (s *sandbox) reset() {
 
 // newSession is a conversation's first session: the flow's variables with
 // the setup's values over them.
-func (s *sandbox) newSession(id string) *flows.Session {
-	contact := s.cfg.contact
+func (s *Sandbox) newSession(id string) *flows.Session {
+	contact := s.cfg.Contact
 	if s.contactID != "" {
 		contact.ID = s.contactID
 	}
-	sess := s.eng.NewSession(id, contact, s.cfg.channel, s.cfg.lang)
-	vars := maps.Clone(s.cfg.flow.Vars)
+	sess := s.eng.NewSession(id, contact, s.cfg.Channel, s.cfg.Lang)
+	vars := maps.Clone(s.cfg.Flow.Vars)
 	if vars == nil {
 		vars = map[string]any{}
 	}
-	maps.Copy(vars, s.cfg.vars)
+	maps.Copy(vars, s.cfg.Vars)
 	sess.Vars = vars
 	return sess
 }
 
-// session is the conversation as it is now.
-func (s *sandbox) session() *flows.Session { return s.sess }
+// Session is the conversation as it is now.
+func (s *Sandbox) Session() *flows.Session { return s.sess }
 
-// vars is every variable of the conversation: the flow's defaults with the
+// Vars is every variable of the conversation: the flow's defaults with the
 // session's values over them (the session keeps only what was set).
-func (s *sandbox) vars() map[string]any {
-	out := maps.Clone(s.cfg.flow.Vars)
+func (s *Sandbox) Vars() map[string]any {
+	out := maps.Clone(s.cfg.Flow.Vars)
 	if out == nil {
 		out = map[string]any{}
 	}
@@ -255,69 +254,69 @@ func (s *sandbox) vars() map[string]any {
 	return out
 }
 
-// user sends a user message.
-func (s *sandbox) user(ctx context.Context, text string) *stepResult {
-	return s.step(ctx, flows.Input{Kind: flows.InputMessage, Text: text})
+// User sends a user message.
+func (s *Sandbox) User(ctx context.Context, text string) *Step {
+	return s.Do(ctx, flows.Input{Kind: flows.InputMessage, Text: text})
 }
 
-// button taps a button or list row.
-func (s *sandbox) button(ctx context.Context, id string) *stepResult {
-	return s.step(ctx, flows.Input{Kind: flows.InputMessage, Payload: id})
+// Button taps a button or list row.
+func (s *Sandbox) Button(ctx context.Context, id string) *Step {
+	return s.Do(ctx, flows.Input{Kind: flows.InputMessage, Payload: id})
 }
 
-// media sends a message carrying media; its caption is the text.
-func (s *sandbox) media(ctx context.Context, m *flows.Media) *stepResult {
-	return s.step(ctx, flows.Input{Kind: flows.InputMessage, Text: m.Caption, Media: m})
+// Media sends a message carrying media; its caption is the text.
+func (s *Sandbox) Media(ctx context.Context, m *flows.Media) *Step {
+	return s.Do(ctx, flows.Input{Kind: flows.InputMessage, Text: m.Caption, Media: m})
 }
 
-// agent sends a message from the human agent.
-func (s *sandbox) agent(ctx context.Context, text string) *stepResult {
-	return s.step(ctx, flows.Input{Kind: flows.InputAgent, Text: text, Agent: "agent"})
+// Agent sends a message from the human agent.
+func (s *Sandbox) Agent(ctx context.Context, text string) *Step {
+	return s.Do(ctx, flows.Input{Kind: flows.InputAgent, Text: text, Agent: "agent"})
 }
 
-// ticket changes the handoff ticket's status.
-func (s *sandbox) ticket(ctx context.Context, status flows.TicketStatus) *stepResult {
+// Ticket changes the handoff ticket's status.
+func (s *Sandbox) Ticket(ctx context.Context, status flows.TicketStatus) *Step {
 	up := &flows.TicketUpdate{Status: status}
 	if s.sess.Handoff != nil {
 		up.Ticket = s.sess.Handoff.Ticket
 	}
-	return s.step(ctx, flows.Input{Kind: flows.InputTicket, Ticket: up})
+	return s.Do(ctx, flows.Input{Kind: flows.InputTicket, Ticket: up})
 }
 
-// wait advances the clock by d, firing the timers due by then in time order.
-func (s *sandbox) wait(ctx context.Context, d time.Duration) *stepResult {
-	res := &stepResult{}
-	s.fireUntil(ctx, s.now().Add(d), res)
+// Wait advances the clock by d, firing the timers due by then in time order.
+func (s *Sandbox) Wait(ctx context.Context, d time.Duration) *Step {
+	res := &Step{}
+	s.fireUntil(ctx, s.Now().Add(d), res)
 	return res
 }
 
-// step runs one input, after firing the timers that fell due meanwhile (the
+// Do runs one input, after firing the timers that fell due meanwhile (the
 // real clock moves on its own).
-func (s *sandbox) step(ctx context.Context, in flows.Input) *stepResult {
-	res := &stepResult{}
-	s.fireUntil(ctx, s.now(), res)
+func (s *Sandbox) Do(ctx context.Context, in flows.Input) *Step {
+	res := &Step{}
+	s.fireUntil(ctx, s.Now(), res)
 	s.run(ctx, in, res)
 	return res
 }
 
-func (s *sandbox) fireUntil(ctx context.Context, until time.Time, res *stepResult) {
+func (s *Sandbox) fireUntil(ctx context.Context, until time.Time, res *Step) {
 	for range 1000 {
 		key, at, ok := s.nextTimer()
 		if !ok || at.After(until) {
 			break
 		}
 		delete(s.timers, key)
-		if at.After(s.now()) {
+		if at.After(s.Now()) {
 			s.setNow(at)
 		}
 		s.run(ctx, flows.Input{Kind: flows.InputTimer, Timer: key, At: at}, res)
 	}
-	if until.After(s.now()) {
+	if until.After(s.Now()) {
 		s.setNow(until)
 	}
 }
 
-func (s *sandbox) nextTimer() (string, time.Time, bool) {
+func (s *Sandbox) nextTimer() (string, time.Time, bool) {
 	keys := make([]string, 0, len(s.timers))
 	for k := range s.timers {
 		keys = append(keys, k)
@@ -335,10 +334,10 @@ func (s *sandbox) nextTimer() (string, time.Time, bool) {
 
 // run takes the turn for in, then answers HTTP requests and feeds the
 // results back until the conversation waits for the user again.
-func (s *sandbox) run(ctx context.Context, in flows.Input, res *stepResult) {
+func (s *Sandbox) run(ctx context.Context, in flows.Input, res *Step) {
 	for range 100 {
 		if in.At.IsZero() {
-			in.At = s.now()
+			in.At = s.Now()
 		}
 		id := s.sess.ID
 		effs, err := s.turn(ctx, id, in)
@@ -349,13 +348,13 @@ func (s *sandbox) run(ctx context.Context, in flows.Input, res *stepResult) {
 		if next, err := s.store.Load(ctx, id); err == nil {
 			s.sess = next
 		}
-		if s.afterTurn != nil {
-			s.afterTurn()
+		if s.AfterTurn != nil {
+			s.AfterTurn()
 		}
 		var req *flows.HTTPRequest
 		for _, e := range effs {
-			e = normEffect(e)
-			ev := event{Effect: e, Input: in}
+			e = NormEffect(e)
+			ev := Event{Effect: e, Input: in}
 			switch e := e.(type) {
 			case flows.Schedule:
 				s.timers[e.Key] = e.At
@@ -378,7 +377,7 @@ func (s *sandbox) run(ctx context.Context, in flows.Input, res *stepResult) {
 			if s.hd != nil {
 				more, problems := s.hd.after(ctx, e)
 				for _, m := range more {
-					res.add(s, event{Effect: m, Input: in})
+					res.add(s, Event{Effect: m, Input: in})
 				}
 				for _, p := range problems {
 					s.hostError(res, in, p, flows.Pos{})
@@ -392,35 +391,35 @@ func (s *sandbox) run(ctx context.Context, in flows.Input, res *stepResult) {
 	s.hostError(res, in, "the flow kept making HTTP requests (100 in one step); check the http actions for a loop", flows.Pos{})
 }
 
-func (r *stepResult) add(s *sandbox, ev event) {
+func (r *Step) add(s *Sandbox, ev Event) {
 	r.Events = append(r.Events, ev)
-	s.emit(ev)
+	s.Emit(ev)
 }
 
-// emit shows ev to onEvent; safe to call from any goroutine.
-func (s *sandbox) emit(ev event) {
+// Emit shows ev to OnEvent; safe to call from any goroutine.
+func (s *Sandbox) Emit(ev Event) {
 	s.emitMu.Lock()
 	defer s.emitMu.Unlock()
-	if s.onEvent != nil {
-		s.onEvent(ev)
+	if s.OnEvent != nil {
+		s.OnEvent(ev)
 	}
 }
 
-func (s *sandbox) hostError(res *stepResult, in flows.Input, msg string, pos flows.Pos) {
+func (s *Sandbox) hostError(res *Step, in flows.Input, msg string, pos flows.Pos) {
 	res.Problems = append(res.Problems, msg)
-	res.add(s, event{Effect: flows.ErrorEffect{Message: msg, State: s.sess.State, Pos: pos}, Host: true, Input: in})
+	res.add(s, Event{Effect: flows.ErrorEffect{Message: msg, State: s.sess.State, Pos: pos}, Host: true, Input: in})
 }
 
 // answer finds the canned response for r: the test file's first, then the
 // flow's own sandbox response. Without one it returns a failed result and
 // a problem saying where to add one.
-func (s *sandbox) answer(r flows.HTTPRequest) (*flows.HTTPResult, *httpAnswer, string, flows.Pos) {
-	if s.cfg.host != nil { // --live: the call is made
-		res := s.cfg.host.Call(context.Background(), s.sess.ID, r)
-		return res, &httpAnswer{Status: res.Status, Body: decodeBody(res.Body), Error: res.Err, Source: "live"}, "", flows.Pos{}
+func (s *Sandbox) answer(r flows.HTTPRequest) (*flows.HTTPResult, *HTTPAnswer, string, flows.Pos) {
+	if s.cfg.Host != nil { // --live: the call is made
+		res := s.cfg.Host.Call(context.Background(), s.sess.ID, r)
+		return res, &HTTPAnswer{Status: res.Status, Body: decodeBody(res.Body), Error: res.Err, Source: "live"}, "", flows.Pos{}
 	}
-	for _, c := range s.cfg.canned {
-		if !c.matches(r) {
+	for _, c := range s.cfg.Canned {
+		if !c.Matches(r) {
 			continue
 		}
 		res := &flows.HTTPResult{ID: r.ID, Status: c.Status, Err: c.Error}
@@ -431,12 +430,12 @@ func (s *sandbox) answer(r flows.HTTPRequest) (*flows.HTTPResult, *httpAnswer, s
 		default:
 			res.Body, _ = json.Marshal(b)
 		}
-		return res, &httpAnswer{Status: c.Status, Body: c.Body, Error: c.Error, Source: c.Pos.String()}, "", flows.Pos{}
+		return res, &HTTPAnswer{Status: c.Status, Body: c.Body, Error: c.Error, Source: c.Pos.String()}, "", flows.Pos{}
 	}
 	if r.Canned != nil {
 		res := *r.Canned
 		res.ID = r.ID
-		return &res, &httpAnswer{Status: res.Status, Body: decodeBody(res.Body), Error: res.Err, Source: "sandbox"}, "", flows.Pos{}
+		return &res, &HTTPAnswer{Status: res.Status, Body: decodeBody(res.Body), Error: res.Err, Source: "sandbox"}, "", flows.Pos{}
 	}
 	pos := s.httpActionPos(r)
 	where := "the http action"
@@ -444,11 +443,11 @@ func (s *sandbox) answer(r flows.HTTPRequest) (*flows.HTTPResult, *httpAnswer, s
 		where += " at " + pos.String()
 	}
 	msg := fmt.Sprintf("no canned response for %s %s: nothing leaves the machine in the sandbox; add a `sandbox:` response to %s", r.Method, r.URL, where)
-	if s.cfg.cannedHint != "" {
-		msg += " " + s.cfg.cannedHint
+	if s.cfg.CannedHint != "" {
+		msg += " " + s.cfg.CannedHint
 	}
 	const failed = "sandbox: no canned response"
-	return &flows.HTTPResult{ID: r.ID, Err: failed}, &httpAnswer{Error: failed, Source: "none"}, msg, pos
+	return &flows.HTTPResult{ID: r.ID, Err: failed}, &HTTPAnswer{Error: failed, Source: "none"}, msg, pos
 }
 
 // decodeBody shows a response body as JSON when it is, else as text.
@@ -466,8 +465,8 @@ func decodeBody(b []byte) any {
 // httpActionPos finds where the HTTP action behind r is written: among the
 // actions of the state that made the request (then anywhere in the flow), an
 // action with r's method and no sandbox responses.
-func (s *sandbox) httpActionPos(r flows.HTTPRequest) flows.Pos {
-	f := s.cfg.flow
+func (s *Sandbox) httpActionPos(r flows.HTTPRequest) flows.Pos {
+	f := s.cfg.Flow
 	state := s.sess.State
 	if s.sess.Pending != nil && s.sess.Pending.State != "" {
 		state = s.sess.Pending.State
@@ -552,9 +551,9 @@ func orDefault(s, def string) string {
 	return s
 }
 
-// normEffect turns pointers to effects into values, so hosts switch on one
+// NormEffect turns pointers to effects into values, so hosts switch on one
 // form whatever the engine emits.
-func normEffect(e flows.Effect) flows.Effect {
+func NormEffect(e flows.Effect) flows.Effect {
 	switch p := e.(type) {
 	case *flows.Reply:
 		return *p
@@ -592,10 +591,10 @@ func normEffect(e flows.Effect) flows.Effect {
 	return e
 }
 
-// eventJSON encodes an event as one JSON object: the effect's fields and
+// EventJSON encodes an event as one JSON object: the effect's fields and
 // its type (flows.MarshalEffect), plus "response" for an answered HTTP
 // request.
-func eventJSON(ev event) ([]byte, error) {
+func EventJSON(ev Event) ([]byte, error) {
 	e := ev.Effect
 	if r, ok := e.(flows.HTTPRequest); ok && ev.Response != nil {
 		r.Canned = nil // "response" says what answered, readably

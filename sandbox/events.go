@@ -1,4 +1,4 @@
-package main
+package sandbox
 
 import (
 	"encoding/json"
@@ -18,8 +18,8 @@ import (
 // chat-json table in README.md). They are flows.Effects so that chat --json,
 // the text view and `baton test` handle them like the engine's.
 
-// routeEvent is where a handoff goes: the Router's decision.
-type routeEvent struct {
+// RouteEvent is where a handoff goes: the Router's decision.
+type RouteEvent struct {
 	HandoffID  string         `json:"handoff_id"`
 	Team       string         `json:"team"`
 	TeamName   string         `json:"team_name,omitempty"`
@@ -41,10 +41,10 @@ type routeEvent struct {
 	Warnings   []string       `json:"warnings,omitempty"`
 }
 
-func (routeEvent) Type() string { return "route" }
+func (RouteEvent) Type() string { return "route" }
 
-func newRouteEvent(h *flows.Handoff, d handoff.Decision) routeEvent {
-	ev := routeEvent{
+func NewRouteEvent(h *flows.Handoff, d handoff.Decision) RouteEvent {
+	ev := RouteEvent{
 		HandoffID: h.ID, Team: d.Team, TeamName: d.TeamName, Rule: d.Rule, Connector: d.Connector,
 		Group: d.Group, Agent: d.Agent, Priority: d.Priority, Tags: d.Tags, Skills: d.Skills,
 		InHours: d.InHours, OutOfHours: d.OutOfHours, OpenTicket: d.OpenTicket, Message: d.Message,
@@ -55,7 +55,7 @@ func newRouteEvent(h *flows.Handoff, d handoff.Decision) routeEvent {
 		ev.Score = &s
 	}
 	if d.SLA > 0 {
-		ev.SLA = formatDuration(d.SLA)
+		ev.SLA = FormatDuration(d.SLA)
 	}
 	if !d.InHours && !d.NextOpen.IsZero() {
 		t := d.NextOpen
@@ -64,9 +64,9 @@ func newRouteEvent(h *flows.Handoff, d handoff.Decision) routeEvent {
 	return ev
 }
 
-// helpdeskRequest is one request a connector sends (or, in the sandbox,
+// HelpdeskRequest is one request a connector sends (or, in the sandbox,
 // would send) to its helpdesk, secrets redacted.
-type helpdeskRequest struct {
+type HelpdeskRequest struct {
 	Connector string            `json:"connector"`
 	Op        string            `json:"op"`
 	Method    string            `json:"method"`
@@ -77,10 +77,10 @@ type helpdeskRequest struct {
 	Body any `json:"body,omitempty"`
 }
 
-func (helpdeskRequest) Type() string { return "helpdesk_request" }
+func (HelpdeskRequest) Type() string { return "helpdesk_request" }
 
-func newHelpdeskRequest(r handoff.Request) helpdeskRequest {
-	q := helpdeskRequest{Connector: r.Connector, Op: r.Op, Method: r.Method, URL: r.URL, Path: r.Path()}
+func NewHelpdeskRequest(r handoff.Request) HelpdeskRequest {
+	q := HelpdeskRequest{Connector: r.Connector, Op: r.Op, Method: r.Method, URL: r.URL, Path: r.Path()}
 	if len(r.Header) > 0 {
 		q.Headers = make(map[string]string, len(r.Header))
 		for k, vs := range r.Header {
@@ -98,9 +98,9 @@ func newHelpdeskRequest(r handoff.Request) helpdeskRequest {
 	return q
 }
 
-// text renders the request for people: the request line, the headers
+// Text renders the request for people: the request line, the headers
 // sorted, and the body indented when it is JSON.
-func (q helpdeskRequest) text() string {
+func (q HelpdeskRequest) Text() string {
 	var b strings.Builder
 	b.WriteString(q.Method + " " + q.URL + "\n")
 	keys := make([]string, 0, len(q.Headers))
@@ -118,7 +118,7 @@ func (q helpdeskRequest) text() string {
 			enc := json.NewEncoder(&b)
 			enc.SetEscapeHTML(false)
 			enc.SetIndent("", "  ")
-			_ = enc.Encode(shortenStrings(v, maxShownText))
+			_ = enc.Encode(ShortenStrings(v, maxShownText))
 		}
 	case string:
 		b.WriteString(clipText(body, maxShownText) + "\n")
@@ -130,18 +130,18 @@ func (q helpdeskRequest) text() string {
 // chat shows; --json has all of it.
 const maxShownText = 300
 
-// shortenStrings clips the long strings in a decoded JSON value.
-func shortenStrings(v any, n int) any {
+// ShortenStrings clips the long strings in a decoded JSON value.
+func ShortenStrings(v any, n int) any {
 	switch v := v.(type) {
 	case string:
 		return clipText(v, n)
 	case map[string]any:
 		for k, x := range v {
-			v[k] = shortenStrings(x, n)
+			v[k] = ShortenStrings(x, n)
 		}
 	case []any:
 		for i, x := range v {
-			v[i] = shortenStrings(x, n)
+			v[i] = ShortenStrings(x, n)
 		}
 	}
 	return v
@@ -155,9 +155,9 @@ func clipText(s string, n int) string {
 	return fmt.Sprintf("%s… (%d characters in all; --json shows them)", string(r[:n]), len(r))
 }
 
-// helpdeskDelivered reports (with --live) an outbox item the helpdesk
+// HelpdeskDelivered reports (with --live) an outbox item the helpdesk
 // accepted: for an open, the ticket it created.
-type helpdeskDelivered struct {
+type HelpdeskDelivered struct {
 	Item         string           `json:"item"`
 	Kind         flows.OutboxKind `json:"kind"`
 	HandoffID    string           `json:"handoff_id"`
@@ -166,12 +166,12 @@ type helpdeskDelivered struct {
 	Ticket       *flows.TicketRef `json:"ticket,omitempty"`
 }
 
-func (helpdeskDelivered) Type() string { return "helpdesk_delivered" }
+func (HelpdeskDelivered) Type() string { return "helpdesk_delivered" }
 
-// helpdeskFailed reports (with --live) a failed delivery attempt: status
+// HelpdeskFailed reports (with --live) a failed delivery attempt: status
 // pending means a retry is scheduled at next_at, dead that the item was
 // given up (see `baton handoff list --status dead`).
-type helpdeskFailed struct {
+type HelpdeskFailed struct {
 	Item         string             `json:"item"`
 	Kind         flows.OutboxKind   `json:"kind"`
 	HandoffID    string             `json:"handoff_id"`
@@ -182,19 +182,19 @@ type helpdeskFailed struct {
 	Error        string             `json:"error"`
 }
 
-func (helpdeskFailed) Type() string { return "helpdesk_failed" }
+func (HelpdeskFailed) Type() string { return "helpdesk_failed" }
 
-// settledEvent turns a Deliverer's settled item into an event.
-func settledEvent(it flows.OutboxItem, err error) flows.Effect {
+// SettledEvent turns a Deliverer's settled item into an event.
+func SettledEvent(it flows.OutboxItem, err error) flows.Effect {
 	if it.Status == flows.OutboxDelivered {
-		ev := helpdeskDelivered{Item: it.ID, Kind: it.Kind, HandoffID: it.HandoffID, Conversation: it.ConversationID, Attempts: it.Attempts}
+		ev := HelpdeskDelivered{Item: it.ID, Kind: it.Kind, HandoffID: it.HandoffID, Conversation: it.ConversationID, Attempts: it.Attempts}
 		if it.Kind == flows.OutboxOpen && it.Ticket.ID != "" {
 			t := it.Ticket
 			ev.Ticket = &t
 		}
 		return ev
 	}
-	ev := helpdeskFailed{Item: it.ID, Kind: it.Kind, HandoffID: it.HandoffID, Conversation: it.ConversationID,
+	ev := HelpdeskFailed{Item: it.ID, Kind: it.Kind, HandoffID: it.HandoffID, Conversation: it.ConversationID,
 		Status: it.Status, Attempts: it.Attempts, Error: it.LastError}
 	if ev.Error == "" && err != nil {
 		ev.Error = err.Error()

@@ -1,0 +1,104 @@
+package sandbox_test
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/batonbot/baton/dsl"
+	"github.com/batonbot/baton/flows"
+	"github.com/batonbot/baton/sandbox"
+)
+
+func shop(t testing.TB) *flows.Flow {
+	f, diags := dsl.LoadFile("../cmd/baton/testdata/flows/shop.yaml")
+	if diags.HasErrors() {
+		t.Fatal(diags.Err())
+	}
+	return f
+}
+
+func replies(st *sandbox.Step) []string {
+	var out []string
+	for _, ev := range st.Events {
+		if r, ok := ev.Effect.(flows.Reply); ok {
+			out = append(out, r.Text)
+		}
+	}
+	return out
+}
+
+// A conversation in the sandbox: canned HTTP answers, the fixed clock's
+// timeouts, the handoff, and a new conversation on Reset.
+func TestConversation(t *testing.T) {
+	ctx := context.Background()
+	now := time.Date(2026, 3, 3, 10, 30, 0, 0, time.UTC)
+	sb, err := sandbox.New(sandbox.Config{Flow: shop(t), Lang: "en", Now: now, Fixed: true, Contact: flows.Contact{ID: "u1", Name: "Anna"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	steps := []struct {
+		name string
+		do   func() *sandbox.Step
+		want string
+	}{
+		{"hello", func() *sandbox.Step { return sb.User(ctx, "hello") }, "Hi Anna! How can I help?"},
+		{"button", func() *sandbox.Step { return sb.Button(ctx, "order") }, "What's your order number? (e.g. A12345)"},
+		{"canned lookup", func() *sandbox.Step { return sb.User(ctx, "A12345") }, "Your order A12345 arrives on 2026-03-05."},
+		{"timeout", func() *sandbox.Step { return sb.Wait(ctx, 11*time.Minute) }, "Are you still there?"},
+		{"handoff", func() *sandbox.Step { return sb.User(ctx, "agent") }, ""},
+	}
+	for _, st := range steps {
+		res := st.do()
+		if len(res.Problems) > 0 {
+			t.Fatalf("%s: problems %q", st.name, res.Problems)
+		}
+		if got := strings.Join(replies(res), " | "); !strings.Contains(got, st.want) {
+			t.Errorf("%s: replies %q, want %q", st.name, got, st.want)
+		}
+	}
+	if s := sb.Session(); s.Lifecycle != flows.LifecycleHandedOff || s.ID != "sandbox-1" {
+		t.Errorf("session %s %s", s.ID, s.Lifecycle)
+	}
+	if got := sb.Now(); !got.Equal(now.Add(11 * time.Minute)) {
+		t.Errorf("the fixed clock is at %v", got)
+	}
+	sb.Reset()
+	if s := sb.Session(); s.ID != "sandbox-2" || s.State != "" {
+		t.Errorf("after Reset: %s in %q", s.ID, s.State)
+	}
+}
+
+// A request with no canned answer is a problem that says where to add
+// one.
+func TestNoCannedAnswer(t *testing.T) {
+	f, diags := dsl.Load("f.yaml", []byte("flow: f\nlanguages: [en]\nstart: s\nstates:\n  s:\n    http: {url: \"https://api.example.com/ping\"}\n    next: t\n  t: {say: done, end: true}\n"))
+	if diags.HasErrors() {
+		t.Fatal(diags.Err())
+	}
+	sb, err := sandbox.New(sandbox.Config{Flow: f, CannedHint: "(or in the test file)"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res := sb.User(context.Background(), "hi")
+	if len(res.Problems) != 1 || !strings.Contains(res.Problems[0], "no canned response for GET https://api.example.com/ping") ||
+		!strings.Contains(res.Problems[0], "f.yaml:6:5") || !strings.HasSuffix(res.Problems[0], "(or in the test file)") {
+		t.Errorf("problems %q", res.Problems)
+	}
+}
+
+func ExampleSandbox() {
+	f, _ := dsl.Load("hello.yaml", []byte("flow: hello\nlanguages: [en]\nstart: hi\nstates:\n  hi: {say: \"Hello {{ user.name }}!\", end: true}\n"))
+	sb, _ := sandbox.New(sandbox.Config{Flow: f, Contact: flows.Contact{Name: "Anna"}})
+	for _, ev := range sb.User(context.Background(), "hey").Events {
+		b, _ := sandbox.EventJSON(ev)
+		fmt.Println(string(b))
+	}
+	// Output:
+	// {"type":"state","from":"","to":"hi"}
+	// {"type":"reply","text":"Hello Anna!","from":"bot"}
+	// {"type":"end"}
+	// {"type":"lifecycle","from":"bot","to":"closed"}
+}
