@@ -67,13 +67,27 @@ func BenchmarkMenuTurn(b *testing.B) {
 }
 
 func BenchmarkTurn(b *testing.B) {
-	ctx := context.Background()
+	benchTurn(b, context.Background())
+}
+
+// BenchmarkTurnTraced is BenchmarkTurn with a trace collected (the web
+// sandbox's inspector): its cost over BenchmarkTurn is what tracing costs.
+func BenchmarkTurnTraced(b *testing.B) {
+	tr := &Trace{}
+	ctx := WithTrace(context.Background(), tr)
+	benchTurn(b, ctx, func() { tr.Turns = tr.Turns[:0] })
+}
+
+func benchTurn(b *testing.B, ctx context.Context, each ...func()) {
 	e := New(menuFlow(b), WithClock(func() time.Time { return t0 }))
 	s := e.NewSession("c", flows.Contact{ID: "u", Name: "Anna"}, "whatsapp", "it")
 	s, _, _ = e.Turn(ctx, s, flows.Input{Kind: flows.InputMessage, Text: "ciao", At: t0})
 	in := flows.Input{Kind: flows.InputMessage, Text: "1", At: t0}
 	b.ReportAllocs()
 	for b.Loop() {
+		for _, f := range each {
+			f()
+		}
 		if _, _, err := e.Turn(ctx, s, in); err != nil {
 			b.Fatal(err)
 		}

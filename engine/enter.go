@@ -269,7 +269,7 @@ func (t *turn) next(st *flows.State) string {
 		if r == nil {
 			continue
 		}
-		if _, _, ok := t.holds(r); ok {
+		if _, _, ok := t.checkRule(CheckNext, t.qual(st.Name), r); ok {
 			return t.runPath(st, loc{kind: locNext, idx: i}, 0)
 		}
 	}

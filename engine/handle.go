@@ -59,7 +59,9 @@ func (e *Engine) Handle(ctx context.Context, store flows.SessionStore, id string
 	}
 	shared, _ := store.(sharingStore)
 	var err error
+	traced := traceLen(ctx)
 	for range maxConflictRetries {
+		dropTrace(ctx, traced) // a retry's turn replaces the last attempt's
 		var s *flows.Session
 		tail := false
 		if shared != nil {

@@ -64,6 +64,7 @@ func (t *turn) message() {
 	if st.Menu != nil {
 		if i := t.directChoice(st.Menu); i >= 0 {
 			t.direct = true
+			t.traceMenu(st, i, directBy(t.in))
 			t.choose(st, i, mi)
 			return
 		}
@@ -76,13 +77,15 @@ func (t *turn) message() {
 		return
 	}
 	if st.Menu != nil {
-		if i := t.matchMenu(st.Menu); i >= 0 {
+		i := t.matchMenu(st.Menu)
+		t.traceMenu(st, i, "words")
+		if i >= 0 {
 			t.choose(st, i, mi)
 			return
 		}
 	}
 	for i, r := range st.Routes {
-		if by, m, ok := t.holds(r); ok {
+		if by, m, ok := t.checkRule(CheckRoute, t.qual(st.Name), r); ok {
 			name := r.Name
 			if name == "" {
 				name = st.Name + ".routes." + itoa(i)
@@ -131,13 +134,13 @@ func (t *turn) triggers(st *flows.State) bool {
 	}
 	for k, rules := range lists {
 		for i, r := range rules {
-			by, m, ok := t.holds(r)
-			if !ok {
-				continue
-			}
 			state := t.stateLabel
 			if state == "" { // a first message: the conversation begins at start
 				state = t.f.Start
+			}
+			by, m, ok := t.checkRule(CheckTrigger, state, r)
+			if !ok {
+				continue
 			}
 			if k == 1 {
 				t.unwind(0)

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"strconv"
 	"strings"
 
 	"github.com/batonbot/baton/flows"
@@ -17,13 +18,15 @@ func (t *turn) holds(r *flows.Rule) (by, match string, ok bool) {
 		// unless phrase counts negated or not.
 		u := *r.Unless
 		u.Negatable = false
-		if _, found := t.keywords(&u); found {
+		if p, found := t.keywords(&u); found {
+			t.failed(func() string { return "unless: " + strconv.Quote(strings.Join(p, " ")) + " is in the message" })
 			return "", "", false
 		}
 	}
 	if r.Keywords != nil {
 		phrase, found := t.keywords(r.Keywords)
 		if !found {
+			t.failed(func() string { return "keywords: none of " + phrases(r.Keywords) + " is in the message" })
 			return "", "", false
 		}
 		by, match = "keyword", strings.Join(phrase, " ")
@@ -31,6 +34,7 @@ func (t *turn) holds(r *flows.Rule) (by, match string, ok bool) {
 	if r.Pattern != nil {
 		loc := r.Pattern.FindStringIndex(t.text)
 		if loc == nil {
+			t.failed(func() string { return "pattern: /" + r.Pattern.String() + "/ does not match" })
 			return "", "", false
 		}
 		if by == "" {
@@ -38,7 +42,10 @@ func (t *turn) holds(r *flows.Rule) (by, match string, ok bool) {
 		}
 	}
 	if r.Intent != "" {
-		if t.signals().Intent != r.Intent {
+		if sig := t.signals(); sig.Intent != r.Intent {
+			t.failed(func() string {
+				return "intent: the message's is " + strconv.Quote(sig.Intent) + " (" + strconv.FormatFloat(sig.Confidence, 'f', 2, 64) + "), not " + strconv.Quote(r.Intent)
+			})
 			return "", "", false
 		}
 		if by == "" {
@@ -47,6 +54,7 @@ func (t *turn) holds(r *flows.Rule) (by, match string, ok bool) {
 	}
 	if r.When != nil {
 		if !t.evalBool(r.When) {
+			t.failed(func() string { return "when: " + r.When.Source + " is false" })
 			return "", "", false
 		}
 		if by == "" {
@@ -70,6 +78,7 @@ func (t *turn) signals() flows.Signals {
 		if !t.f.NeedsSignals || t.e.analyzer == nil || strings.TrimSpace(t.text) == "" {
 			break
 		}
+		t.analysedNow = true
 		sig, err := t.e.analyzer.Analyze(t.ctx, flows.AnalyzeInput{Text: t.text, Lang: t.s.Lang, ConversationID: t.s.ID})
 		if err != nil {
 			t.errorf("the analyser failed (%v); this message is handled without NLU signals", err)

@@ -86,6 +86,14 @@ type turn struct {
 	firedIndex int
 	suspended  bool // waiting for an HTTP result
 	stopped    bool // a handoff, an end or a cut loop: no more moves
+
+	// tr is the trace this turn appends to (WithTrace), at tr.Turns[trIdx];
+	// nil when nobody asked. why is the reason the last rule did not
+	// hold, and analysedNow says the analyser ran, both kept only then.
+	tr          *Trace
+	trIdx       int
+	why         string
+	analysedNow bool
 }
 
 // turnPool recycles the working state of turns; nothing in it outlives the
@@ -154,11 +162,13 @@ func (e *Engine) turn(ctx context.Context, s *flows.Session, in flows.Input, tai
 		}
 	}
 	t.stateLabel = t.qual(cp.State)
+	t.beginTrace()
 
 	if !t.relocate() {
 		t.dispatch()
 	}
 	t.finish()
+	t.endTrace()
 	return t.s, t.out, nil
 }
 
