@@ -18,9 +18,10 @@ func (l *loader) ask(n *yaml.Node) *flows.Ask {
 	if !hasKey(ps, "save_as") {
 		l.errorf(n, "an ask needs save_as: the variable that receives the answer")
 	}
+	var entity *yaml.Node
 	for _, p := range ps {
 		if resolve(p.key).Value == "entity" {
-			a.Entity = l.entityKind(p.val)
+			a.Entity, entity = l.entityKind(p.val), p.val
 		}
 	}
 	for _, p := range ps {
@@ -36,7 +37,7 @@ func (l *loader) ask(n *yaml.Node) *flows.Ask {
 		}
 	}
 	if a.Entity != "" && a.Invalid == nil {
-		a.Invalid = l.entityHint(a.Entity)
+		a.Invalid = l.entityHint(a.Entity, entity)
 	}
 	return a
 }

@@ -54,9 +54,10 @@ func (l *loader) collect(n *yaml.Node) *flows.Collect {
 			}
 		}
 		s := &flows.Slot{Pos: l.pos(it)}
+		var entity *yaml.Node
 		for _, p := range ps {
 			if resolve(p.key).Value == "entity" {
-				s.Entity = l.entityKind(p.val)
+				s.Entity, entity = l.entityKind(p.val), p.val
 			}
 		}
 		for _, p := range ps {
@@ -76,7 +77,7 @@ func (l *loader) collect(n *yaml.Node) *flows.Collect {
 			}
 		}
 		if s.Invalid == nil && s.Entity != "" {
-			s.Invalid = l.entityHint(s.Entity)
+			s.Invalid = l.entityHint(s.Entity, entity)
 		}
 		c.Slots = append(c.Slots, s)
 	}
@@ -87,9 +88,14 @@ func (l *loader) collect(n *yaml.Node) *flows.Collect {
 }
 
 // entityHint is the built-in re-prompt for an entity kind, in each of the
-// flow's languages (English where there is no translation).
-func (l *loader) entityHint(kind string) *flows.Text {
-	t := &flows.Text{ByLang: map[string]*flows.Template{}}
+// flow's languages (English where there is no translation), placed at the
+// entity: value that asks for it.
+func (l *loader) entityHint(kind string, at *yaml.Node) *flows.Text {
+	t := &flows.Text{Pos: l.pos(at), ByLang: map[string]*flows.Template{}}
+	if l.autoHints == nil {
+		l.autoHints = map[*flows.Text]string{}
+	}
+	l.autoHints[t] = kind
 	for _, lang := range l.flow.Languages {
 		h, ok := entityHints[lang][kind]
 		if !ok {

@@ -67,6 +67,10 @@ func (l *loader) lintInvalid(reach map[string]bool) {
 		if say == nil || (!hasHandoff(step.Actions) && !l.handsOff(step.Goto)) {
 			continue
 		}
+		if kind, auto := l.autoHints[s.Ask.Invalid]; auto {
+			l.warnAt(s.Ask.Invalid.Pos, "state %q: the built-in re-prompt of entity: %s replaces the say of the last no-match step (at %s), which hands off: the customer is asked to try again and handed to a person in the same breath; say it in the handoff's own say: (handoff: {say: ...}), which the re-prompt does not replace", name, kind, say.Pos)
+			continue
+		}
 		l.warnAt(s.Ask.Invalid.Pos, "state %q: invalid: replaces the say of the last no-match step (at %s), which hands off: the customer is asked to try again and handed to a person in the same breath; say it in the handoff's own say: (handoff: {say: ...}), which invalid: does not replace", name, say.Pos)
 	}
 }

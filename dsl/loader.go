@@ -54,6 +54,10 @@ type loader struct {
 	all          []*flows.Expr
 	signals      bool // a rule reads an intent
 
+	// autoHints are the built-in re-prompts of entity asks and slots
+	// (no invalid: written), by entity kind, for the lints.
+	autoHints map[*flows.Text]string
+
 	// typed are the values written into variables (set, ask and http
 	// save_as), checked against the variables' types once compiled.
 	typed []typedWrite
