@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -77,5 +78,23 @@ func exprPosCheck(t *testing.T, e string) {
 			"      - when: " + strings.ReplaceAll(e, "\n", " ") + "\n        goto: s\n"
 		fl, ds := Load("f.yaml", []byte(src), noIncludes)
 		checkDiags(t, []byte(src), fl, ds)
+	}
+}
+
+// TestLineStarts checks the lines of a file, with \n alone (the fast
+// path) and with every other break the YAML parser counts.
+func TestLineStarts(t *testing.T) {
+	for _, src := range []string{
+		"", "a", "a\n", "a\nb", "\n\n", "è\n€…\n",
+		"a\r\nb\rc\n", "a\u0085b\u2028c\u2029d\n", "a\nb\r", "è\u2028",
+	} {
+		var want []int
+		for _, m := range lineBreaks.FindAllStringIndex(src, -1) {
+			want = append(want, m[1])
+		}
+		got := newSrcFile("f.yaml", []byte(src), 0).lineStarts
+		if got[0] != 0 || !slices.Equal(got[1:], want) && len(want)+len(got) > 1 {
+			t.Errorf("%q: lines start at %v, want 0 then %v", src, got, want)
+		}
 	}
 }

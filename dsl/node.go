@@ -63,16 +63,29 @@ func pairs(n *yaml.Node) []pair {
 	if n == nil || n.Kind != yaml.MappingNode {
 		return nil
 	}
-	var out []pair
+	out := make([]pair, 0, len(n.Content)/2)
+	merges := false
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k := n.Content[i]
+		if isMerge(k) {
+			merges = true
+			break
+		}
+		out = append(out, pair{k, n.Content[i+1]})
+	}
+	if !merges {
+		return out // the usual map: no merge key, nothing to look up
+	}
+	out = out[:0]
 	explicit := map[string]bool{}
 	for i := 0; i+1 < len(n.Content); i += 2 {
-		if k := resolve(n.Content[i]); k.Kind == yaml.ScalarNode && k.ShortTag() != "!!merge" {
+		if k := resolve(n.Content[i]); k.Kind == yaml.ScalarNode && !isMerge(k) {
 			explicit[k.Value] = true
 		}
 	}
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k, v := n.Content[i], n.Content[i+1]
-		if rk := resolve(k); rk.Kind == yaml.ScalarNode && rk.ShortTag() == "!!merge" {
+		if isMerge(k) {
 			var srcs []*yaml.Node
 			if rv := resolve(v); rv != nil && rv.Kind == yaml.SequenceNode {
 				srcs = rv.Content
@@ -94,6 +107,12 @@ func pairs(n *yaml.Node) []pair {
 	return out
 }
 
+// isMerge reports whether k is the merge key `<<`.
+func isMerge(k *yaml.Node) bool {
+	k = resolve(k)
+	return k.Kind == yaml.ScalarNode && k.ShortTag() == "!!merge"
+}
+
 // fields checks that n is a map whose keys are all in allowed (what names
 // the map in messages: "a state", "an http action"), reporting unknown and
 // duplicate keys. It returns the entries in written order, first
@@ -107,9 +126,9 @@ func (l *loader) fields(n *yaml.Node, what string, allowed []string) ([]pair, bo
 		l.errorf(n, "expected %s (a map), got %s", what, describe(n))
 		return nil, false
 	}
-	seen := map[string]*yaml.Node{}
-	var out []pair
-	for _, p := range pairs(rn) {
+	all := pairs(rn)
+	out := all[:0] // the kept entries, in place: a map has a few keys
+	for _, p := range all {
 		k := resolve(p.key)
 		if k.Kind != yaml.ScalarNode {
 			l.errorf(p.key, "a key in %s must be a name, got %s", what, describe(k))
@@ -122,14 +141,23 @@ func (l *loader) fields(n *yaml.Node, what string, allowed []string) ([]pair, bo
 			l.errorf(p.key, "unknown key %q in %s%s", k.Value, what, suggestKey(k.Value, allowed))
 			continue
 		}
-		if first, dup := seen[k.Value]; dup {
+		if first := keyIn(out, k.Value); first != nil {
 			l.errorf(p.key, "duplicate key %q in %s (first at line %d); keep one", k.Value, what, first.Line)
 			continue
 		}
-		seen[k.Value] = p.key
 		out = append(out, p)
 	}
 	return out, true
+}
+
+// keyIn is the key node of ps named key, nil if there is none.
+func keyIn(ps []pair, key string) *yaml.Node {
+	for _, p := range ps {
+		if k := resolve(p.key); k.Value == key {
+			return k
+		}
+	}
+	return nil
 }
 
 // suggestKey is didYouMean for keys, listing the valid keys when no key is

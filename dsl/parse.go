@@ -29,7 +29,19 @@ type srcFile struct {
 }
 
 func newSrcFile(path string, src []byte, index int) *srcFile {
-	f := &srcFile{path: path, src: src, index: index, lineStarts: []int{0}}
+	f := &srcFile{path: path, src: src, index: index}
+	f.lineStarts = make([]int, 1, bytes.Count(src, []byte{'\n'})+1)
+	if onlyNewlines(src) {
+		// The usual file: every line ends in \n, found a word at a time.
+		for i := 0; ; {
+			j := bytes.IndexByte(src[i:], '\n')
+			if j < 0 {
+				return f
+			}
+			i += j + 1
+			f.lineStarts = append(f.lineStarts, i)
+		}
+	}
 	for i := 0; i < len(src); {
 		if w := breakAt(src, i); w > 0 {
 			i += w
@@ -39,6 +51,13 @@ func newSrcFile(path string, src []byte, index int) *srcFile {
 		i++
 	}
 	return f
+}
+
+// onlyNewlines reports whether \n is the only line break in src (no \r,
+// NEL, LS or PS).
+func onlyNewlines(src []byte) bool {
+	return bytes.IndexByte(src, '\r') < 0 && !bytes.Contains(src, []byte("\u0085")) &&
+		!bytes.Contains(src, []byte("\u2028")) && !bytes.Contains(src, []byte("\u2029"))
 }
 
 // breakAt is the width of the line break at src[i], 0 if there is none.
