@@ -87,7 +87,7 @@ func (l *loader) compileAll() {
 	// texts compiles once, and a hostile file with thousands of copies of
 	// one bad hole costs one compilation, not thousands. Programs are
 	// immutable and safe to share.
-	cache := make(map[compileKey]compiled)
+	cache := make(map[compileKey]*compiled)
 	for _, p := range l.exprs {
 		l.compile(p, names, cache)
 	}
@@ -106,10 +106,14 @@ type compileKey struct {
 	asBool bool
 }
 
+// compiled is one compilation, shared by every copy of its source, with
+// what inspecting its tree found.
 type compiled struct {
-	prog  *vm.Program
-	err   error
-	warns []exprWarning
+	prog    *vm.Program
+	err     error
+	warns   []exprWarning
+	signals bool      // reads an NLU signal
+	hours   []hourRef // hours.NAME read, checked per copy
 }
 
 // exprWarning is a warning about an expression, at a rune offset in it.
@@ -118,14 +122,17 @@ type exprWarning struct {
 	msg string
 }
 
-func (l *loader) compile(p *pending, names []string, cache map[compileKey]compiled) {
+// hourRef is a calendar named in hours.NAME, at a rune offset.
+type hourRef struct {
+	name string
+	off  int
+}
+
+func (l *loader) compile(p *pending, names []string, cache map[compileKey]*compiled) {
 	key := compileKey{p.src, p.asBool}
-	c, ok := cache[key]
-	if !ok {
-		bound := &boundPatch{warn: func(n ast.Node, msg string) {
-			c.warns = append(c.warns, exprWarning{n.Location().From, msg})
-		}}
-		c.prog, c.err = l.compiler().compile(p.src, p.asBool, bound)
+	c := cache[key]
+	if c == nil {
+		c = l.compileNew(p.src, p.asBool)
 		cache[key] = c
 	}
 	if c.err != nil {
@@ -135,25 +142,52 @@ func (l *loader) compile(p *pending, names []string, cache map[compileKey]compil
 	for _, w := range c.warns {
 		l.warnAt(p.file.posIn(p.node, p.value, p.off+clampOff(w.off, p.src)), "%s: %s", p.what, w.msg)
 	}
-	prog := c.prog
-	p.out.Program = prog
-	ast.Walk(ptr(prog.Node()), &inspector{l: l, p: p})
+	p.out.Program = c.prog
+	p.out.Signals = c.signals
+	for _, h := range c.hours {
+		if _, ok := l.flow.Hours[h.name]; ok || l.outside {
+			continue
+		}
+		cals := make([]string, 0, len(l.flow.Hours))
+		for c := range l.flow.Hours {
+			cals = append(cals, c)
+		}
+		hint := didYouMean(h.name, cals)
+		if hint == "" {
+			hint = "; define it under hours:"
+		}
+		off := p.off + clampOff(h.off, p.src)
+		l.errAt(p.file.posIn(p.node, p.value, off), "%s: unknown calendar %q%s", p.what, h.name, hint)
+	}
 }
 
-func ptr(n ast.Node) *ast.Node { return &n }
+// compileNew compiles src and inspects its tree once: the NLU signals,
+// entities and calendars it reads.
+func (l *loader) compileNew(src string, asBool bool) *compiled {
+	c := &compiled{}
+	bound := &boundPatch{warn: func(n ast.Node, msg string) {
+		c.warns = append(c.warns, exprWarning{n.Location().From, msg})
+	}}
+	c.prog, c.err = l.compiler().compile(src, asBool, bound)
+	if c.err == nil {
+		root := c.prog.Node()
+		ast.Walk(&root, &inspector{l: l, c: c})
+	}
+	return c
+}
 
-// inspector marks expressions that read NLU signals and checks the
-// calendar names in hours.NAME.
+// inspector marks expressions that read NLU signals or entities and
+// lists the calendar names in hours.NAME.
 type inspector struct {
 	l *loader
-	p *pending
+	c *compiled
 }
 
 func (v *inspector) Visit(node *ast.Node) {
 	switch n := (*node).(type) {
 	case *ast.IdentifierNode:
 		if flows.IsSignal(n.Value) {
-			v.p.out.Signals = true
+			v.c.signals = true
 		}
 		if n.Value == flows.EnvEntities {
 			v.l.flow.NeedsEntities = true
@@ -163,21 +197,8 @@ func (v *inspector) Visit(node *ast.Node) {
 		if !ok || id.Value != flows.EnvHours {
 			return
 		}
-		prop, ok := n.Property.(*ast.StringNode)
-		if !ok {
-			return
-		}
-		if _, ok := v.l.flow.Hours[prop.Value]; !ok && !v.l.outside {
-			cals := make([]string, 0, len(v.l.flow.Hours))
-			for c := range v.l.flow.Hours {
-				cals = append(cals, c)
-			}
-			hint := didYouMean(prop.Value, cals)
-			if hint == "" {
-				hint = "; define it under hours:"
-			}
-			off := v.p.off + clampOff(n.Property.Location().From, v.p.src)
-			v.l.errAt(v.p.file.posIn(v.p.node, v.p.value, off), "%s: unknown calendar %q%s", v.p.what, prop.Value, hint)
+		if prop, ok := n.Property.(*ast.StringNode); ok {
+			v.c.hours = append(v.c.hours, hourRef{prop.Value, n.Property.Location().From})
 		}
 	}
 }
@@ -233,11 +254,31 @@ func mediaMessage(msg string) string {
 }
 
 // constant compiles a literal value into an expression that returns it.
+// A program is immutable, so the constants of one load that are equal
+// share one: `team: support` in a hundred states compiles once.
 func (l *loader) constant(v any, pos flows.Pos, src string) *flows.Expr {
-	prog, err := l.constCompiler().compile("__c", false, &constPatch{vals: map[string]any{"__c": v}})
-	if err != nil {
-		l.errAt(pos, "cannot use this value: %v", err)
-		return nil
+	key, shared := v, false
+	switch v.(type) {
+	case nil, string, bool, int, int64, uint64, float64:
+		shared = true
+	}
+	var prog *vm.Program
+	if shared {
+		prog = l.constProgs[key] // a map or list is not a key: compiled each time
+	}
+	if prog == nil {
+		var err error
+		prog, err = l.constCompiler().compile("__c", false, &constPatch{vals: map[string]any{"__c": v}})
+		if err != nil {
+			l.errAt(pos, "cannot use this value: %v", err)
+			return nil
+		}
+		if shared {
+			if l.constProgs == nil {
+				l.constProgs = map[any]*vm.Program{}
+			}
+			l.constProgs[key] = prog
+		}
 	}
 	e := &flows.Expr{Source: src, Pos: pos, Program: prog}
 	l.all = append(l.all, e)

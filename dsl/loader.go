@@ -4,6 +4,7 @@ import (
 	"regexp"
 
 	"github.com/batonbot/baton/flows"
+	"github.com/expr-lang/expr/vm"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -13,7 +14,7 @@ type loader struct {
 
 	diags Diagnostics
 	files map[string]*srcFile
-	file  *srcFile // the file being converted
+	file  *srcFile           // the file being converted
 	flow  *flows.Flow
 	langs map[string]bool
 
@@ -34,7 +35,9 @@ type loader struct {
 	exprs    []*pending
 	cc       *exprCompiler // built once every variable is known
 	consts   *exprCompiler // for literal values
-	patterns map[string]*regexp.Regexp
+	// constProgs are the programs of literal values, shared by equal ones.
+	constProgs map[any]*vm.Program
+	patterns   map[string]*regexp.Regexp
 	// outside is set when checking an included file alone: names it
 	// uses from the flows that include it are taken on trust.
 	outside bool
