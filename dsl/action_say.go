@@ -10,8 +10,12 @@ import (
 // text converts a message: a string, or a map from language to string.
 // Every string is a template.
 func (l *loader) text(n *yaml.Node, what string) *flows.Text {
-	t := &flows.Text{Pos: l.pos(n), ByLang: map[string]*flows.Template{}}
 	rn := resolve(n)
+	langs := 1
+	if rn != nil {
+		langs = max(1, len(rn.Content)/2)
+	}
+	t := &flows.Text{Pos: l.pos(n), ByLang: make(map[string]*flows.Template, langs)}
 	switch {
 	case rn != nil && rn.Kind == yaml.ScalarNode && !isNull(rn):
 		if tpl := l.template(n, "text"); tpl != nil {

@@ -146,7 +146,7 @@ func (l *loader) checkTypes() {
 		if want == "" {
 			continue // declared without a value (null), or a capture
 		}
-		declared := fmt.Sprintf("declared as %s (%s) at %s", want, sourceOf(decl), l.varPos[w.name])
+		declared := func() string { return fmt.Sprintf("declared as %s (%s) at %s", want, sourceOf(decl), l.varPos[w.name]) }
 		if w.value == nil {
 			got := kindOfValue(w.sample)
 			if got == want {
@@ -154,9 +154,9 @@ func (l *loader) checkTypes() {
 			}
 			switch got {
 			case kindText:
-				l.errAt(w.pos, "ask saves the answer as text in %q, %s; declare it as \"\" and compare it as text (e.g. %s in [\"4\", \"5\"])", w.name, declared, w.name)
+				l.errAt(w.pos, "ask saves the answer as text in %q, %s; declare it as \"\" and compare it as text (e.g. %s in [\"4\", \"5\"])", w.name, declared(), w.name)
 			default:
-				l.errAt(w.pos, "http saves its result (status, ok, body, error) in %q, %s; declare it as null or save the result under another name", w.name, declared)
+				l.errAt(w.pos, "http saves its result (status, ok, body, error) in %q, %s; declare it as null or save the result under another name", w.name, declared())
 			}
 			continue
 		}
@@ -165,7 +165,7 @@ func (l *loader) checkTypes() {
 		}
 		got := kindOfType(w.value.Program.Node().Type())
 		if got != "" && got != want {
-			l.errAt(w.pos, "%s: %q is %s, but this value is %s; expressions that use %s would fail on it", w.what, w.name, declared, got, w.name)
+			l.errAt(w.pos, "%s: %q is %s, but this value is %s; expressions that use %s would fail on it", w.what, w.name, declared(), got, w.name)
 		}
 	}
 }

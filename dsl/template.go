@@ -21,7 +21,14 @@ type piece struct {
 // splitTemplate cuts s into literal text and holes. On an unclosed or
 // empty hole it returns the rune offset of its "{{" and a message.
 func splitTemplate(s string) ([]piece, int, string) {
-	var out []piece
+	holes := strings.Count(s, "{{")
+	if holes == 0 {
+		if s == "" {
+			return nil, 0, ""
+		}
+		return []piece{{lit: s}}, 0, ""
+	}
+	out := make([]piece, 0, 2*holes+1)
 	// runes counts the runes of s before rest, so offsets cost linear time
 	// however many holes the text has.
 	rest, runes := s, 0
@@ -84,6 +91,7 @@ func (l *loader) template(n *yaml.Node, what string) *flows.Template {
 	if !ok {
 		return nil
 	}
+	t.Parts = make([]flows.TemplatePart, 0, len(ps))
 	for _, p := range ps {
 		if p.hole {
 			t.Parts = append(t.Parts, flows.TemplatePart{Expr: l.hole(rn, p, false)})
