@@ -24,6 +24,7 @@ func (l *loader) load(path string, src []byte) (*flows.Flow, Diagnostics) {
 		return nil, l.sorted()
 	}
 	l.top(root)
+	l.waitAhead()
 	l.resolveCalls()
 	l.check()
 	if l.diags.HasErrors() {
@@ -60,6 +61,7 @@ func (l *loader) loadFragment(path string, src []byte) Diagnostics {
 		return l.sorted()
 	}
 	l.included(root, []string{path})
+	l.waitAhead()
 	l.resolveCalls()
 	l.check()
 	return l.sorted()
@@ -111,6 +113,8 @@ func (l *loader) top(root *yaml.Node) {
 			l.errorf(root, "missing %s: %s", req.key, req.hint)
 		}
 	}
+	// The included files parse while this one converts.
+	l.parseAhead(includeItems(byKey["include"]), []string{l.file.path})
 	if n, ok := byKey["languages"]; ok {
 		l.languages(n)
 	}

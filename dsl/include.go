@@ -1,7 +1,6 @@
 package dsl
 
 import (
-	"path/filepath"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
@@ -20,15 +19,12 @@ func (l *loader) includes(n *yaml.Node, chain []string) {
 			return
 		}
 	}
-	for _, it := range items {
+	for i, it := range items {
 		rel, ok := l.name(it, "a file path")
 		if !ok {
 			continue
 		}
-		path := rel
-		if !filepath.IsAbs(rel) {
-			path = filepath.Join(filepath.Dir(l.file.path), rel)
-		}
+		_, path, _ := l.includePath(it)
 		if contains(chain, path) {
 			l.errorf(it, "include cycle: %s → %s; a file cannot include itself, directly or not", strings.Join(chain, " → "), path)
 			continue
@@ -40,17 +36,20 @@ func (l *loader) includes(n *yaml.Node, chain []string) {
 			l.errorf(it, "more than %d included files; merge some of them", MaxIncludes)
 			return
 		}
-		src, err := l.readFile(path)
-		if err != nil {
-			l.errorf(it, "cannot include %q: %s", rel, strings.TrimPrefix(readError(err), "cannot read the file: "))
+		p := l.takeParsed(path)
+		l.parseAhead(items[i+1:], chain) // while this one converts
+		if p.err != nil {
+			l.errorf(it, "cannot include %q: %s", rel, strings.TrimPrefix(readError(p.err), "cannot read the file: "))
 			continue
 		}
-		f := newSrcFile(path, src, len(l.files))
+		f := p.f
+		f.index = len(l.files)
 		l.files[path] = f
+		l.diags = append(l.diags, p.diags...)
 		prev := l.file
 		l.file = f
-		if root := l.parse(f); root != nil {
-			l.included(root, append(chain[:len(chain):len(chain)], path))
+		if p.root != nil {
+			l.included(p.root, append(chain[:len(chain):len(chain)], path))
 		}
 		l.file = prev
 	}
@@ -63,9 +62,13 @@ func (l *loader) included(root *yaml.Node, chain []string) {
 	l.mainOnly(root)
 	var nested *yaml.Node
 	for _, p := range ps {
-		if k := resolve(p.key).Value; k == "include" {
+		if resolve(p.key).Value == "include" {
 			nested = p.val
-		} else {
+		}
+	}
+	l.parseAhead(includeItems(nested), chain)
+	for _, p := range ps {
+		if k := resolve(p.key).Value; k != "include" {
 			l.shared(k, p.val, chain)
 		}
 	}

@@ -14,6 +14,7 @@ type loader struct {
 
 	diags Diagnostics
 	files map[string]*srcFile
+	ahead map[string]*parsed // included files parsing (ahead.go)
 	file  *srcFile           // the file being converted
 	flow  *flows.Flow
 	langs map[string]bool
