@@ -1,6 +1,7 @@
 package dsl
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/batonbot/baton/flows"
@@ -14,24 +15,22 @@ func (l *loader) lint() {
 	f := l.flow
 	g := newGraph(f)
 	reach := g.reachable()
-	for _, name := range f.Order {
-		s := f.States[name]
-		if !reach[name] {
-			l.warnAt(s.Pos, "state %q is unreachable from start %q: nothing leads to it; add a goto to it or remove it", name, f.Start)
+	for i, s := range g.states {
+		if !reach[i] {
+			l.warnAt(s.Pos, "state %q is unreachable from start %q: nothing leads to it; add a goto to it or remove it", s.Name, f.Start)
 			continue
 		}
-		if !s.WaitsForInput() && !terminal(s) && len(g.own[name]) == 0 {
-			l.warnAt(s.Pos, "state %q has no way out: it does not wait for the user, has no next: and does not end the conversation; add next:, a menu, or end: true", name)
+		if !s.WaitsForInput() && !terminal(s) && len(g.own[i]) == 0 {
+			l.warnAt(s.Pos, "state %q has no way out: it does not wait for the user, has no next: and does not end the conversation; add next:, a menu, or end: true", s.Name)
 		}
 	}
 	l.lintLoops(g)
-	l.lintNext(reach)
-	l.lintInvalid(reach)
+	l.lintNext(g, reach)
+	l.lintInvalid(g, reach)
 	toHuman := g.reachesHandoff()
-	for _, name := range f.Order {
-		s := f.States[name]
-		if reach[name] && !s.End && !toHuman[name] {
-			l.warnAt(s.Pos, "no handoff to a human can be reached from state %q; WhatsApp asks for a clear path to a person: add a trigger, option or step with handoff: that this state can reach", name)
+	for i, s := range g.states {
+		if reach[i] && !s.End && !toHuman[i] {
+			l.warnAt(s.Pos, "no handoff to a human can be reached from state %q; WhatsApp asks for a clear path to a person: add a trigger, option or step with handoff: that this state can reach", s.Name)
 		}
 	}
 }
@@ -58,173 +57,42 @@ func hasHandoff(actions []flows.Action) bool {
 	return false
 }
 
-// graph is the flow's moves from flows.Flow.Edges, split into each state's
-// own edges and the flow-wide ones, which apply to a state only when it
-// waits for the user (and, for triggers, keeps them on; for the flow's
-// ladder, has none of its own).
-type graph struct {
-	f   *flows.Flow
-	own map[string][]flows.Edge
-	any []flows.Edge
-}
-
-func newGraph(f *flows.Flow) *graph {
-	g := &graph{f: f, own: map[string][]flows.Edge{}}
-	for _, e := range f.Edges() {
-		if e.From == flows.AnyState {
-			g.any = append(g.any, e)
-		} else {
-			g.own[e.From] = append(g.own[e.From], e)
-		}
-	}
-	return g
-}
-
-// applies reports whether flow-wide edge e can leave state s.
-func applies(s *flows.State, e flows.Edge) bool {
-	if !waits(s) {
-		return false
-	}
-	switch e.Kind {
-	case flows.EdgeTrigger:
-		return !s.NoTriggers
-	case flows.EdgeNoMatch:
-		return s.NoMatch == nil
-	}
-	return true
-}
-
-// succ lists the states s can move to.
-func (g *graph) succ(name string) []string {
-	s := g.f.States[name]
-	if s == nil {
-		return nil
-	}
-	var out []string
-	for _, e := range g.own[name] {
-		out = append(out, e.To)
-	}
-	for _, e := range g.any {
-		if applies(s, e) {
-			out = append(out, e.To)
-		}
-	}
-	return out
-}
-
-// reachable is every state a conversation can enter: from start, and from
-// the global triggers, which a first message is checked against too.
-func (g *graph) reachable() map[string]bool {
-	seen := map[string]bool{}
-	var queue []string
-	push := func(n string) {
-		if _, ok := g.f.States[n]; ok && !seen[n] {
-			seen[n] = true
-			queue = append(queue, n)
-		}
-	}
-	push(g.f.Start)
-	push(g.f.OnReload) // where conversations go after a reload
-	for _, e := range g.any {
-		if e.Kind == flows.EdgeTrigger || (e.Kind == flows.EdgeReturn && len(g.f.Triggers) > 0) {
-			push(e.To)
-		}
-	}
-	for len(queue) > 0 {
-		n := queue[0]
-		queue = queue[1:]
-		for _, m := range g.succ(n) {
-			push(m)
-		}
-	}
-	return seen
-}
-
-// reachesHandoff reports, per state, whether a handoff can happen in it or
-// in a state it can reach.
-func (g *graph) reachesHandoff() map[string]bool {
-	f := g.f
-	doHands := func(ds ...flows.Do) bool {
-		for _, d := range ds {
-			if hasHandoff(d.Actions) {
-				return true
-			}
-		}
-		return false
-	}
-	rulesHand := func(rs []*flows.Rule) bool {
-		for _, r := range rs {
-			if doHands(r.Do) {
-				return true
-			}
-		}
-		return false
-	}
-	ladderHands := func(lad *flows.Ladder) bool { return lad != nil && doHands(lad.Steps...) }
-	ok := map[string]bool{}
-	for name, s := range f.States {
-		hands := hasHandoff(s.Actions) || rulesHand(s.Routes) || rulesHand(s.Next) || ladderHands(s.NoMatch)
-		if s.Menu != nil {
-			for _, o := range s.Menu.Options {
-				hands = hands || doHands(o.Do)
-			}
-		}
-		if waits(s) {
-			hands = hands || (!s.NoTriggers && rulesHand(f.Triggers)) || (s.NoMatch == nil && ladderHands(f.NoMatch))
-			for _, t := range f.Timeouts {
-				hands = hands || doHands(t.Do)
-			}
-		}
-		ok[name] = hands
-	}
-	for changed := true; changed; {
-		changed = false
-		for _, name := range f.Order {
-			if ok[name] {
-				continue
-			}
-			for _, m := range g.succ(name) {
-				if ok[m] {
-					ok[name], changed = true, true
-					break
-				}
-			}
-		}
-	}
-	return ok
-}
-
 // lintLoops warns about cycles of states that never wait for the user,
 // through next: (the engine cuts such a turn short).
 func (l *loader) lintLoops(g *graph) {
-	f := l.flow
-	moves := func(name string) bool {
-		s := f.States[name]
-		return s != nil && !s.WaitsForInput() && !terminal(s)
+	n := len(g.states)
+	moves := func(i int) bool {
+		s := g.states[i]
+		return !s.WaitsForInput() && !terminal(s)
 	}
-	adj := map[string][]string{}
-	for _, name := range f.Order {
-		if !moves(name) {
+	adj := make([][]int, n)
+	for i := range n {
+		if !moves(i) {
 			continue
 		}
-		for _, e := range g.own[name] {
-			if e.Kind == flows.EdgeNext && moves(e.To) {
-				adj[name] = append(adj[name], e.To)
+		for _, m := range g.own[i] {
+			if m.kind == flows.EdgeNext && m.to >= 0 && moves(m.to) {
+				adj[i] = append(adj[i], m.to)
 			}
 		}
 	}
 	// Tarjan's strongly connected components.
-	index, low := map[string]int{}, map[string]int{}
-	onStack := map[string]bool{}
-	var stack []string
-	var sccs [][]string
-	var visit func(v string)
-	visit = func(v string) {
-		index[v], low[v] = len(index), len(index)
+	index, low := make([]int, n), make([]int, n)
+	for i := range index {
+		index[i] = -1
+	}
+	onStack := make([]bool, n)
+	var stack []int
+	var sccs [][]int
+	next := 0
+	var visit func(v int)
+	visit = func(v int) {
+		index[v], low[v] = next, next
+		next++
 		stack = append(stack, v)
 		onStack[v] = true
 		for _, w := range adj[v] {
-			if _, seen := index[w]; !seen {
+			if index[w] < 0 {
 				visit(w)
 				low[v] = min(low[v], low[w])
 			} else if onStack[w] {
@@ -232,7 +100,7 @@ func (l *loader) lintLoops(g *graph) {
 			}
 		}
 		if low[v] == index[v] {
-			var scc []string
+			var scc []int
 			for {
 				w := stack[len(stack)-1]
 				stack = stack[:len(stack)-1]
@@ -245,26 +113,20 @@ func (l *loader) lintLoops(g *graph) {
 			sccs = append(sccs, scc)
 		}
 	}
-	for _, name := range f.Order {
-		if _, seen := index[name]; !seen && moves(name) {
-			visit(name)
+	for i := range n {
+		if index[i] < 0 && moves(i) {
+			visit(i)
 		}
 	}
 	for _, scc := range sccs {
-		in := map[string]bool{}
-		for _, n := range scc {
-			in[n] = true
-		}
-		if len(scc) == 1 && !contains(adj[scc[0]], scc[0]) {
+		if len(scc) == 1 && !slices.Contains(adj[scc[0]], scc[0]) {
 			continue
 		}
-		var names []string
-		for _, n := range f.Order { // in written order
-			if in[n] {
-				names = append(names, `"`+n+`"`)
-			}
+		slices.Sort(scc) // in written order
+		names := make([]string, len(scc))
+		for k, i := range scc {
+			names[k] = `"` + g.states[i].Name + `"`
 		}
-		first := f.States[strings.Trim(names[0], `"`)]
-		l.warnAt(first.Pos, "states %s loop through next: without ever waiting for the user; make one of them wait (menu, routes or ask) or end the loop", strings.Join(names, ", "))
+		l.warnAt(g.states[scc[0]].Pos, "states %s loop through next: without ever waiting for the user; make one of them wait (menu, routes or ask) or end the loop", strings.Join(names, ", "))
 	}
 }

@@ -9,11 +9,11 @@ import (
 // answer the flow did not foresee) the conversation rests in a state that
 // does not wait, so the customer's next message starts over at start and
 // what was collected is lost.
-func (l *loader) lintNext(reach map[string]bool) {
+func (l *loader) lintNext(g *graph, reach []bool) {
 	f := l.flow
-	for _, name := range f.Order {
-		s := f.States[name]
-		if !reach[name] || s.WaitsForInput() || terminal(s) || len(s.Next) == 0 || hasCatchAll(s.Next) {
+	for i, s := range g.states {
+		name := s.Name
+		if !reach[i] || s.WaitsForInput() || terminal(s) || len(s.Next) == 0 || hasCatchAll(s.Next) {
 			continue
 		}
 		last := s.Next[len(s.Next)-1]
@@ -48,11 +48,11 @@ func callsAPI(actions []flows.Action) bool {
 // no-match step that hands the customer to a person: invalid: replaces
 // every step's say, so the customer is asked to try again and handed off
 // in the same breath.
-func (l *loader) lintInvalid(reach map[string]bool) {
+func (l *loader) lintInvalid(g *graph, reach []bool) {
 	f := l.flow
-	for _, name := range f.Order {
-		s := f.States[name]
-		if !reach[name] || s.Ask == nil || s.Ask.Invalid == nil {
+	for i, s := range g.states {
+		name := s.Name
+		if !reach[i] || s.Ask == nil || s.Ask.Invalid == nil {
 			continue
 		}
 		lad := s.NoMatch

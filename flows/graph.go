@@ -45,7 +45,7 @@ type Edge struct {
 // menu options, routes, transitions, ladder and handoff returns, then the
 // flow-wide triggers, ladder and timeouts from AnyState.
 func (f *Flow) Edges() []Edge {
-	var out []Edge
+	out := make([]Edge, 0, 2*len(f.Order)+len(f.Triggers)) // about as many as a flow has
 	// add records do's moves; a rule's own handoff is an edge too (a
 	// state's actions, state set, are the state's: it is drawn as a
 	// handoff).
