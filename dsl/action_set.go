@@ -152,8 +152,10 @@ func (l *loader) checkTypes() {
 			if got == want {
 				continue
 			}
-			switch got {
-			case kindText:
+			switch {
+			case w.what != "":
+				l.errAt(w.pos, "%s: %q is %s, but this value is %s; expressions that use %s would fail on it", w.what, w.name, declared(), got, w.name)
+			case got == kindText:
 				l.errAt(w.pos, "ask saves the answer as text in %q, %s; declare it as \"\" and compare it as text (e.g. %s in [\"4\", \"5\"])", w.name, declared(), w.name)
 			default:
 				l.errAt(w.pos, "http saves its result (status, ok, body, error) in %q, %s; declare it as null or save the result under another name", w.name, declared())

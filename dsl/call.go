@@ -40,7 +40,7 @@ type pendingCall struct {
 }
 
 // call reads `call:` {flow: FILE | subflow: NAME, with: {var: value},
-// save: {caller_var: subflow_var}}.
+// save: {caller_var: subflow_var | end.reason}}.
 func (l *loader) call(n *yaml.Node) *flows.Call {
 	ps, ok := l.fields(n, "a call", callKeys)
 	if !ok {
@@ -95,6 +95,19 @@ func (l *loader) call(n *yaml.Node) *flows.Call {
 				}
 				from, ok := l.name(sp.val, "a variable of the sub-flow")
 				if !ok {
+					continue
+				}
+				if from == flows.CallEndReason {
+					// The reason the sub-flow ended with: a text.
+					if _, ok := l.captures[to]; !ok {
+						l.captures[to] = ""
+					}
+					l.typed = append(l.typed, typedWrite{name: to, pos: l.pos(sp.val), what: "save: end.reason", sample: ""})
+					c.Out = append(c.Out, flows.CallOut{To: to, From: from})
+					continue
+				}
+				if strings.HasPrefix(from, "end.") {
+					l.errorf(sp.val, "save: a sub-flow's end gives only its reason: write %s", flows.CallEndReason)
 					continue
 				}
 				pc.outs = append(pc.outs, nameRef{from, l.pos(sp.val), to})

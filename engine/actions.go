@@ -27,6 +27,7 @@ func (t *turn) runAction(st *flows.State, a flows.Action) actResult {
 		return actStop
 	case *flows.End:
 		if a.Return && len(t.s.Stack) > 0 {
+			t.endReason = a.Reason
 			return actReturn
 		}
 		t.end(a.Reason)

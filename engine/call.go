@@ -63,9 +63,12 @@ func (t *turn) call(st *flows.State) string {
 	return sub.Start
 }
 
-// returnCall ends the running sub-flow: its outputs are copied into the
-// caller's variables and the calling state's transitions run.
+// returnCall ends the running sub-flow: its outputs (its variables, and
+// the reason it ended with, t.endReason) are copied into the caller's
+// variables and the calling state's transitions run.
 func (t *turn) returnCall() string {
+	reason := t.endReason
+	t.endReason = ""
 	n := len(t.s.Stack)
 	top := t.s.Stack[n-1]
 	caller := t.flowAt(n - 1)
@@ -76,6 +79,10 @@ func (t *turn) returnCall() string {
 	}
 	vals := make([]any, len(outs))
 	for i, o := range outs {
+		if o.From == flows.CallEndReason {
+			vals[i] = reason
+			continue
+		}
 		v, ok := t.s.Vars[o.From]
 		if !ok {
 			v = t.f.Vars[o.From]

@@ -239,10 +239,17 @@ func stateName(st *flows.State) string {
 // afterEntry decides what follows a state's actions: end, wait or move on.
 func (t *turn) afterEntry(st *flows.State, mark int) string {
 	if st.End {
+		reason := ""
+		for _, a := range st.Actions {
+			if e, ok := a.(*flows.End); ok {
+				reason = e.Reason
+			}
+		}
 		if len(t.s.Stack) > 0 {
+			t.endReason = reason
 			return t.returnCall()
 		}
-		t.end("")
+		t.end(reason)
 		return ""
 	}
 	if st.Survey != nil {

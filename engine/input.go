@@ -124,16 +124,21 @@ func (t *turn) message() {
 // triggers tries the global triggers in order and runs the first that
 // holds.
 //
-// In a sub-flow its own triggers come first, then the root flow's: one
-// of those leaves the sub-flow (the callers get their variables back) and
-// runs in the root flow.
+// In a sub-flow the callers' triggers come first, the root flow's before
+// all (its escalations hold in every flow it calls), then each caller's
+// down to the running flow's own: a caller's trigger leaves the sub-flows
+// below that caller (it gets its variables back) and runs there.
 func (t *turn) triggers(st *flows.State) bool {
-	lists := [][]*flows.Rule{t.f.Triggers}
-	if t.f != t.e.flow {
-		lists = append(lists, t.e.flow.Triggers)
-	}
-	for k, rules := range lists {
-		for i, r := range rules {
+	depth := len(t.s.Stack)
+	for d := 0; d <= depth; d++ {
+		f := t.f
+		if d < depth {
+			f = t.flowAt(d)
+		}
+		if f == nil {
+			continue
+		}
+		for i, r := range f.Triggers {
 			state := t.stateLabel
 			if state == "" { // a first message: the conversation begins at start
 				state = t.f.Start
@@ -142,8 +147,8 @@ func (t *turn) triggers(st *flows.State) bool {
 			if !ok {
 				continue
 			}
-			if k == 1 {
-				t.unwind(0)
+			if d < depth {
+				t.unwind(d)
 				st = t.f.States[t.s.State]
 				t.stateLabel = state // the state change starts where the customer was
 			}

@@ -62,6 +62,9 @@ type turn struct {
 	// stateLabel names the current state in events ("subflow/state" in a
 	// sub-flow, see qual).
 	stateLabel string
+	// endReason is the reason of the end: that returns from a sub-flow,
+	// for the caller's save: of end.reason (returnCall).
+	endReason string
 
 	idn    int
 	env    map[string]any

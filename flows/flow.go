@@ -70,7 +70,8 @@ type Call struct {
 	// In sets the sub-flow's variables, evaluated in the caller.
 	In []Assign
 	// Out copies, on return, the sub-flow's variable Out[i].From into the
-	// caller's Out[i].To.
+	// caller's Out[i].To; a From of CallEndReason copies the reason the
+	// sub-flow ended with instead.
 	Out []CallOut
 }
 
@@ -78,6 +79,11 @@ type Call struct {
 type CallOut struct {
 	To, From string
 }
+
+// CallEndReason is the CallOut.From of the reason a sub-flow ended with
+// (`end: identified` gives "identified", `end: true` ""): `save: {how:
+// end.reason}` in a flow file. It cannot be a variable's name.
+const CallEndReason = "end.reason"
 
 // DefaultLanguage is the language used when a conversation has none.
 func (f *Flow) DefaultLanguage() string {

@@ -37,7 +37,7 @@ func TestGraphHandoffsAndRoutes(t *testing.T) {
 // the calls leading into them.
 func TestGraphSubflows(t *testing.T) {
 	for format, wants := range map[string][]string{
-		"mermaid": {`subgraph sub0 ["sub-flow address"]`, `s_pickup -.->|"call address"| s5`, `any_sub0 -.->|"no match 2"| s_human`},
+		"mermaid": {`subgraph sub0 ["sub-flow address"]`, `s_pickup -.->|"call address"| s6`, `any_sub0 -.->|"no match 2"| s_human`},
 		"dot":     {`subgraph "cluster_0"`, `"s:pickup" -> "s:address/ask_street" [label="call address", style=dashed];`},
 	} {
 		code, stdout, stderr := runCLI(t, "", "graph", "--format", format, "../../examples/flows/returns.yaml")
