@@ -63,6 +63,21 @@ type Inbound struct {
 	Input Input `json:"input"`
 	// At is when the customer sent it, by the provider's clock.
 	At time.Time `json:"at"`
+	// DedupeFor, when positive, is how long Inbox.Accept remembers ID
+	// instead of the store's dedupe window: a key derived from content
+	// (a Freshdesk reply, which carries no delivery id) must be forgotten
+	// soon, or the agent's next identical reply would be taken for a
+	// redelivery. It is read only by Accept.
+	DedupeFor time.Duration `json:"-"`
+}
+
+// DedupeWindow is how long Inbox.Accept remembers in.ID: in.DedupeFor
+// when it is set, else the store's window.
+func (in Inbound) DedupeWindow(store time.Duration) time.Duration {
+	if in.DedupeFor > 0 {
+		return in.DedupeFor
+	}
+	return store
 }
 
 // ConversationID joins a channel, an account and a contact id into the id

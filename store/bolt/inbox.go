@@ -52,7 +52,7 @@ func (v inboxView) Accept(ctx context.Context, in flows.Inbound) (bool, error) {
 		if err := ids.Put(id, u64(seq)); err != nil {
 			return err
 		}
-		until := at8(now.Add(s.inboxDedupe))
+		until := at8(now.Add(in.DedupeWindow(s.inboxDedupe)))
 		if err := seen.Put(id, until); err != nil {
 			return err
 		}

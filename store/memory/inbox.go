@@ -107,7 +107,7 @@ func (v inboxView) Accept(ctx context.Context, in flows.Inbound) (bool, error) {
 	}
 	b.seq++
 	e.seq = b.seq
-	b.seen[in.ID] = now.Add(b.dedupe)
+	b.seen[in.ID] = now.Add(in.DedupeWindow(b.dedupe))
 	b.byID[in.ID] = e
 	b.queues[in.ConversationID] = append(b.queues[in.ConversationID], e)
 	m.maybeSweep(now)

@@ -231,3 +231,27 @@ func testInboxDone(t *testing.T, h *h) {
 		t.Fatal("a message id past the dedupe window must be new again")
 	}
 }
+
+// An id accepted with its own dedupe window (Inbound.DedupeFor) is
+// remembered for that long, not the store's window; others keep theirs.
+func testInboxDedupeFor(t *testing.T, h *h) {
+	short := inbound("content:1", "c", "thanks", h.now())
+	short.DedupeFor = 10 * time.Minute
+	h.accept(short)
+	h.accept(inbound("m1", "c", "one", h.now()))
+	h.claimInbox(h.now(), 10)
+	s := h.newSession("c", flows.Commit{Done: []string{"content:1"}})
+	h.claimInbox(h.now().Add(2*time.Minute), 10)
+	h.save(s, flows.Commit{Done: []string{"m1"}})
+	h.clock.Add(9 * time.Minute)
+	if h.accept(short) {
+		t.Fatal("an id was forgotten before its own dedupe window ended")
+	}
+	h.clock.Add(2 * time.Minute)
+	if !h.accept(short) {
+		t.Fatal("an id past its own dedupe window must be new again")
+	}
+	if h.accept(inbound("m1", "c", "one", h.now())) {
+		t.Fatal("an id without its own window was forgotten with the short one")
+	}
+}

@@ -64,6 +64,7 @@ func Run(t *testing.T, open Opener) {
 		{"Inbox", testInbox},
 		{"InboxOrder", testInboxOrder},
 		{"InboxDone", testInboxDone},
+		{"InboxDedupeFor", testInboxDedupeFor},
 		{"IdleExpiry", testIdleExpiry},
 	}
 	for _, tt := range tests {

@@ -30,7 +30,7 @@ func (s *Store) Accept(ctx context.Context, in flows.Inbound) (bool, error) {
 		return false, fmt.Errorf("valkey store: encoding inbound message %q: %w", in.ID, err)
 	}
 	conv := in.ConversationID
-	args := []string{conv, ms(now), msDur(s.ttl), in.ID, valkey.BinaryString(blob), ms(now.Add(s.dedupe))}
+	args := []string{conv, ms(now), msDur(s.ttl), in.ID, valkey.BinaryString(blob), ms(now.Add(in.DedupeWindow(s.dedupe)))}
 	reply, err := s.sc.accept.exec(ctx, s.c, s.convKeys(conv), args).AsStrSlice()
 	if err != nil {
 		return false, fmt.Errorf("valkey store: accepting inbound message %q: %w", in.ID, err)
