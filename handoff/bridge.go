@@ -18,8 +18,14 @@ import (
 
 // Deliver hands an input that came back from a helpdesk to the
 // conversation it belongs to; the host loads the session and runs the
-// turn. An error makes the handler answer 500, so the helpdesk retries.
+// turn. An error makes the handler answer 500, so the helpdesk retries;
+// ErrDuplicate says the input was a redelivery and was dropped.
 type Deliver func(ctx context.Context, conversationID string, in flows.Input) error
+
+// ErrDuplicate is what a Deliver that dedupes (HandlerAcceptDedupe)
+// returns for a redelivery it dropped: the handler answers 200 without
+// delivering it again.
+var ErrDuplicate = errors.New("this delivery was already received")
 
 // TicketLookup finds the conversation a ticket belongs to, for inbound
 // requests that do not carry the conversation id. It returns "" for a
@@ -39,6 +45,8 @@ type handlerOptions struct {
 	dedupe     flows.Deduper
 	dedupeTTL  time.Duration
 	contentTTL time.Duration
+	// onAccept leaves dedupe to Deliver (HandlerAcceptDedupe).
+	onAccept bool
 }
 
 // DefaultMaxBody is the largest request body the handlers read.
@@ -80,6 +88,25 @@ func HandlerDeduper(d flows.Deduper, ttl time.Duration) HandlerOption {
 		if d != nil {
 			o.dedupe = d
 		}
+		if ttl > 0 {
+			o.dedupeTTL = ttl
+		}
+	}
+}
+
+// HandlerAcceptDedupe leaves dropping redeliveries to Deliver, which
+// must do it in the same write that makes an input durable: a host's
+// inbox, keyed by the request's Delivery (its Key is the inbox entry's id,
+// remembered for its TTL: ttl for a helpdesk's delivery id, default 24h,
+// the content TTL for a Freshdesk request). Deliver returns ErrDuplicate
+// for a redelivery it dropped. The handler then keeps no record of its
+// own: a delivery whose accept failed (500) is taken when the helpdesk
+// retries it, whichever process the retry reaches, and a crash between
+// the record and the accept cannot swallow it. Use it instead of
+// HandlerDeduper with a Deliver that is durable.
+func HandlerAcceptDedupe(ttl time.Duration) HandlerOption {
+	return func(o *handlerOptions) {
+		o.onAccept = true
 		if ttl > 0 {
 			o.dedupeTTL = ttl
 		}
@@ -185,28 +212,27 @@ func (b *bridgeHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ctx := r.Context()
-	key, content := "", false
+	key, content, ttl := "", false, b.o.dedupeTTL
 	if b.key != nil {
 		if key, content = b.key(r, body); key != "" {
 			key = b.name + ":" + key
-			ttl := b.o.dedupeTTL
 			if content {
 				ttl = min(ttl, b.o.contentTTL)
 			}
-			dup, err := b.o.dedupe.Seen(ctx, "bridge:"+key, ttl)
-			if err != nil {
-				httpError(w, http.StatusInternalServerError, b.name+": the dedupe store failed, retry later")
-				return
-			}
-			if dup && !b.failed.take(key) {
-				w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-				w.WriteHeader(http.StatusOK)
-				io.WriteString(w, b.name+": this delivery was already received; nothing done again\n")
-				return
-			}
 		}
 	}
-	delivered := 0
+	if key != "" && !b.o.onAccept {
+		dup, err := b.o.dedupe.Seen(ctx, "bridge:"+key, ttl)
+		if err != nil {
+			httpError(w, http.StatusInternalServerError, b.name+": the dedupe store failed, retry later")
+			return
+		}
+		if dup && !b.failed.take(key) {
+			alreadyReceived(w, b.name)
+			return
+		}
+	}
+	delivered, dups := 0, 0
 	for i, it := range items {
 		conv := it.conversationID
 		if conv == "" && b.o.lookup != nil && it.ticket.ID != "" {
@@ -219,19 +245,30 @@ func (b *bridgeHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			continue
 		}
 		dctx := ctx
-		if key != "" && !content {
-			// Only the helpdesk's own delivery ids: a content key would
-			// also match a later identical reply.
-			dctx = WithDeliveryKey(ctx, key+"#"+strconv.Itoa(i))
+		if key != "" && (b.o.onAccept || !content) {
+			// Each input of the request by its index. Without
+			// HandlerAcceptDedupe only the helpdesk's own delivery ids:
+			// a content key kept as long would also match a later
+			// identical reply.
+			dctx = WithDelivery(ctx, Delivery{Key: key + "#" + strconv.Itoa(i), TTL: ttl})
 		}
-		if err := b.deliver(dctx, conv, it.in); err != nil {
-			if key != "" {
+		err := b.deliver(dctx, conv, it.in)
+		switch {
+		case errors.Is(err, ErrDuplicate):
+			dups++
+			continue
+		case err != nil:
+			if key != "" && !b.o.onAccept {
 				b.failed.add(key)
 			}
 			httpError(w, http.StatusInternalServerError, b.name+": delivery failed, retry later")
 			return
 		}
 		delivered++
+	}
+	if delivered == 0 && dups > 0 {
+		alreadyReceived(w, b.name)
+		return
 	}
 	if delivered == 0 {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
@@ -240,6 +277,13 @@ func (b *bridgeHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.WriteHeader(http.StatusNoContent)
+}
+
+// alreadyReceived answers a redelivery: 200, so the helpdesk stops.
+func alreadyReceived(w http.ResponseWriter, name string) {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.WriteHeader(http.StatusOK)
+	io.WriteString(w, name+": this delivery was already received; nothing done again\n")
 }
 
 func httpError(w http.ResponseWriter, status int, msg string) {

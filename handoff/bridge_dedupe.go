@@ -12,20 +12,31 @@ import (
 
 type deliveryKey struct{}
 
-// WithDeliveryKey returns ctx carrying the key of the helpdesk delivery an
-// input came from; the bridge handlers set it for Deliver.
-func WithDeliveryKey(ctx context.Context, key string) context.Context {
-	return context.WithValue(ctx, deliveryKey{}, key)
+// Delivery names the helpdesk delivery an input came from.
+type Delivery struct {
+	// Key is stable across the helpdesk's redeliveries: Zendesk's
+	// invocation id, a webhook-id, or one derived from a Freshdesk
+	// request's ticket and content, followed by the input's index in the
+	// request.
+	Key string
+	// TTL is how long the key is to be remembered: a content key only
+	// for minutes, so an agent's identical later reply is not dropped.
+	TTL time.Duration
 }
 
-// DeliveryKey returns the key of the helpdesk delivery (Zendesk's
-// invocation id, a webhook-id, a Freshdesk request's content) that ctx's
-// input came from, stable across the helpdesk's redeliveries. A host that
-// makes inputs durable keys them by it (an inbox entry id), so that a
-// redelivery is dropped in the same write that would accept it.
-func DeliveryKey(ctx context.Context) (string, bool) {
-	k, ok := ctx.Value(deliveryKey{}).(string)
-	return k, ok && k != ""
+// WithDelivery returns ctx carrying the delivery an input came from; the
+// bridge handlers set it for Deliver.
+func WithDelivery(ctx context.Context, d Delivery) context.Context {
+	return context.WithValue(ctx, deliveryKey{}, d)
+}
+
+// DeliveryOf returns the helpdesk delivery that ctx's input came from. A
+// host that makes inputs durable keys them by it (an inbox entry id kept
+// for its TTL), so that a redelivery is dropped in the same write that
+// would accept it (HandlerAcceptDedupe).
+func DeliveryOf(ctx context.Context) (Delivery, bool) {
+	d, ok := ctx.Value(deliveryKey{}).(Delivery)
+	return d, ok && d.Key != ""
 }
 
 // memDeduper is a handler's own flows.Deduper when none is given: this

@@ -160,8 +160,12 @@
 // Freshdesk's, which carry no id, by ticket and content (kept 10 minutes:
 // the same reply on the same ticket within them is taken for a
 // redelivery). HandlerDeduper keeps them in the store (flows.Deduper), so
-// every process sees them; DeliveryKey gives Deliver the delivery id, so a
-// host's inbox can drop a repeat in the write that would accept it.
+// every process sees them. With a durable Deliver, HandlerAcceptDedupe is
+// exactly once instead: DeliveryOf gives Deliver the delivery's key and
+// how long to keep it, the host's inbox drops a repeat in the write that
+// would accept it (Deliver returns ErrDuplicate), and a delivery whose
+// accept failed is taken when the helpdesk retries it, at any process.
+// `baton serve` does that.
 //
 // An agent's reply carries its ticket (flows.Input.Ticket): when it
 // comes after the conversation left the agent (the ticket was solved, the

@@ -28,11 +28,16 @@ func (h *Host) DeliverBridge(ctx context.Context, conversation string, in flows.
 		c = s.Contact
 	}
 	// A helpdesk's redelivery carries the same delivery key: the inbox
-	// drops it in the write that would accept it.
-	id := "bridge:" + h.ids()
-	if k, ok := handoff.DeliveryKey(ctx); ok {
-		id = "bridge:" + k
+	// drops it in the write that would accept it, so a delivery is
+	// recorded exactly when it is accepted (handoff.HandlerAcceptDedupe).
+	m := flows.Inbound{ID: "bridge:" + h.ids(), Channel: a.Channel, Account: a.Name,
+		ConversationID: conversation, Contact: c, Input: in, At: in.At}
+	if d, ok := handoff.DeliveryOf(ctx); ok {
+		m.ID, m.DedupeFor = "bridge:"+d.Key, d.TTL
 	}
-	return h.Receive(ctx, flows.Inbound{ID: id, Channel: a.Channel, Account: a.Name,
-		ConversationID: conversation, Contact: c, Input: in, At: in.At})
+	fresh, err := h.accept(ctx, m)
+	if err == nil && !fresh {
+		return handoff.ErrDuplicate
+	}
+	return err
 }

@@ -287,27 +287,34 @@ func (h *Host) account(conversation string) (*Account, error) {
 // the process dies. A duplicate (the same message id within the inbox's
 // dedupe window) is dropped.
 func (h *Host) Receive(ctx context.Context, in flows.Inbound) error {
+	_, err := h.accept(ctx, in)
+	return err
+}
+
+// accept is Receive, reporting whether in was new (false: a duplicate,
+// dropped).
+func (h *Host) accept(ctx context.Context, in flows.Inbound) (bool, error) {
 	if in.ConversationID == "" {
 		in.ConversationID = flows.ConversationID(in.Channel, in.Account, in.Contact.ID)
 	}
 	if _, err := h.account(in.ConversationID); err != nil {
 		h.metrics.received(in.Channel, "unknown_account")
-		return err
+		return false, err
 	}
 	fresh, err := h.store.Inbox().Accept(ctx, in)
 	switch {
 	case err != nil:
 		h.metrics.received(in.Channel, "error")
 		h.log.Error("accepting a message failed; the provider will deliver it again", "channel", in.Channel, "conversation", in.ConversationID, "id", in.ID, "error", err)
-		return err
+		return false, err
 	case !fresh:
 		h.metrics.received(in.Channel, "duplicate")
 		h.log.Debug("duplicate message dropped", "channel", in.Channel, "conversation", in.ConversationID, "id", in.ID)
-		return nil
+		return false, nil
 	}
 	h.metrics.received(in.Channel, "accepted")
 	h.Wake()
-	return nil
+	return true, nil
 }
 
 // Status records a provider's delivery status of a message the bot sent.

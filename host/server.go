@@ -166,7 +166,10 @@ func NewServer(cfg *config.Config, o ServerOptions) (*Server, error) {
 func (s *Server) bridge() error {
 	b := s.cfg.Bridge
 	mount := func(name, secret string, build func(string, handoff.Deliver, ...handoff.HandlerOption) (http.Handler, error), opts ...handoff.HandlerOption) error {
-		opts = append([]handoff.HandlerOption{handoff.HandlerDeduper(s.store, b.DedupeTTL), handoff.HandlerTolerance(b.TimestampWindow)}, opts...)
+		// Redeliveries are dropped by the inbox, in the write that
+		// accepts a delivery (Host.DeliverBridge): a failed accept never
+		// hides the helpdesk's retry, whichever process it reaches.
+		opts = append([]handoff.HandlerOption{handoff.HandlerAcceptDedupe(b.DedupeTTL), handoff.HandlerTolerance(b.TimestampWindow)}, opts...)
 		h, err := build(secret, s.Host.DeliverBridge, opts...)
 		if err != nil {
 			return fmt.Errorf("bridge.%s: %w", name, err)
