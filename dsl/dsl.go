@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"regexp"
 
 	"github.com/batonbot/baton/flows"
 	"go.yaml.in/yaml/v3"
@@ -148,6 +149,13 @@ func readError(err error) string {
 	return "cannot read the file: " + err.Error()
 }
 
+var (
+	// testLine is a test file's conversations: key at the start of a line.
+	testLine = regexp.MustCompile(`(?m)^conversations[ \t]*:`)
+	// testFlowRef is a test file's flow: a path to a YAML file.
+	testFlowRef = regexp.MustCompile(`(?i)\.ya?ml$`)
+)
+
 // Kind is what a YAML file is, judged by its top-level keys.
 type Kind int
 
@@ -166,17 +174,28 @@ const (
 // Sniff tells a flow from an included file, a conversation test or another
 // YAML file by its top-level keys, so a directory of a project can be
 // checked file by file. A file that cannot be read as YAML is a flow (its
-// errors are then reported by loading it).
+// errors are then reported by loading it), unless a line of it starts with
+// "conversations:": a test file with a syntax error. A file whose flow: is
+// a path to a YAML file and that has no start: or languages: is a
+// test file too, however mistyped its other keys.
 func Sniff(src []byte) Kind {
 	var root map[string]yaml.Node // the values are not decoded
 	if len(src) > MaxFileSize || yaml.Unmarshal(src, &root) != nil || root == nil {
+		if testLine.Match(src) {
+			return KindTest
+		}
 		return KindFlow
 	}
 	has := func(k string) bool { _, ok := root[k]; return ok }
 	switch {
 	case has("conversations"):
 		return KindTest
-	case has("flow") || has("start") || has("languages"):
+	case has("start") || has("languages"):
+		return KindFlow
+	case has("flow"):
+		if f := root["flow"]; f.Kind == yaml.ScalarNode && testFlowRef.MatchString(f.Value) {
+			return KindTest
+		}
 		return KindFlow
 	}
 	for k := range root {

@@ -330,6 +330,9 @@ func TestSniff(t *testing.T) {
 		{"flow: ../bot.yaml\nconversations: []\n", KindTest},
 		{"connectors: {default: webhook}\nteams: {}\n", KindOther},
 		{"flow: [unclosed\n", KindFlow},
+		{"flow: ../bot.yaml\nconversations:\n  - steps: [\n", KindTest}, // a test file with a syntax error
+		{"flow: ../bot.yaml\nconversation:\n  - steps: []\n", KindTest}, // a mistyped key: reported by the test runner
+		{"flow: shop\nstates: {a: {end: true}}\n", KindFlow},
 	} {
 		if got := Sniff([]byte(tc.src)); got != tc.want {
 			t.Errorf("Sniff(%q) = %v, want %v", tc.src, got, tc.want)
