@@ -55,7 +55,11 @@ user and button messages one after the other, each once the replies to the
 previous one arrived. Latency is from posting a message to its first
 reply. How many replies each message gets is counted first, by running
 every conversation once, slowly; give the tests of the flow the server
-serves.`
+serves.
+
+Exit status: 0 when the run had no errors, 1 when a turn failed or a test
+file or its flow has errors, 2 for usage errors (a file that does not exist
+too), 3 when the store or the server cannot be reached.`
 
 type loadScript struct {
 	name   string
@@ -96,6 +100,9 @@ func runLoad(ctx context.Context, e *env, args []string) int {
 	serveURL := fs.String("serve", "", "drive a running 'baton serve' at this `URL` through its web chat instead (e.g. http://127.0.0.1:8080)")
 	paths, code, done := parseFlags(e, fs, args)
 	if done {
+		return code
+	}
+	if code, bad := missingPaths(e, loadCmd, paths...); bad {
 		return code
 	}
 	switch {
@@ -163,7 +170,7 @@ func runLoad(ctx context.Context, e *env, args []string) int {
 // loadScripts turns the conversations of the test files into input
 // scripts, one engine per flow.
 func loadScripts(paths []string, rec *analytics.Recorder) ([]*loadScript, []string) {
-	files, err := testFiles(paths)
+	files, _, err := testFiles(paths)
 	if err != nil {
 		return nil, []string{err.Error()}
 	}

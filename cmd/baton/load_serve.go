@@ -16,7 +16,7 @@ import (
 // serveScripts are the user and button steps of the test files'
 // conversations.
 func serveScripts(paths []string) ([]loadgen.Script, []string) {
-	files, err := testFiles(paths)
+	files, _, err := testFiles(paths)
 	if err != nil {
 		return nil, []string{err.Error()}
 	}
@@ -53,7 +53,7 @@ func scriptsUsable(e *env, problems []string, n int, paths []string) (int, bool)
 		fmt.Fprintln(e.stderr, p)
 	}
 	if len(problems) > 0 {
-		return exitRuntime, false
+		return exitFailed, false
 	}
 	if n == 0 {
 		fmt.Fprintln(e.stderr, "baton load: no conversation with user steps in", paths)

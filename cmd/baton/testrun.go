@@ -3,19 +3,17 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"github.com/batonbot/baton/sandbox"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"regexp"
 	"slices"
-	"sort"
 	"strings"
 	"time"
 
-	"go.yaml.in/yaml/v3"
-
+	"github.com/batonbot/baton/dsl"
 	"github.com/batonbot/baton/flows"
 )
 
@@ -40,8 +38,9 @@ Prints ok or FAIL per conversation, each failure with the file, the
 conversation, the step and its input, and what was expected against what
 happened; the last line is "N passed, N failed".
 
-Exit status: 0 when every conversation passes, 1 when any fails, 2 for usage
-errors.`
+Exit status: 0 when every conversation passes, 1 when any fails (a test
+file or its flow with errors too), 2 for usage errors (a file or directory
+that does not exist too), 3 when the --events file cannot be written.`
 
 type testRunner struct {
 	e        *env
@@ -88,9 +87,14 @@ func runTest(ctx context.Context, e *env, args []string) int {
 		}
 		r.filter = re
 	}
-	files, err := testFiles(paths)
+	files, skipped, err := testFiles(paths)
 	if err != nil {
 		return usageError(e, testCmd, "%v", err)
+	}
+	if r.verbose {
+		for _, p := range skipped {
+			fmt.Fprintf(e.stdout, "skip  %s: %s\n", p, kindName(sniffFile(p)))
+		}
 	}
 	if r.evs, err = r.events.open(e.stderr); err != nil {
 		fmt.Fprintf(e.stderr, "baton test: %v\n", err)
@@ -114,63 +118,35 @@ func runTest(ctx context.Context, e *env, args []string) int {
 	return exitOK
 }
 
-// testFiles expands directories to the *.yaml files under them, sorted.
-func testFiles(paths []string) ([]string, error) {
-	var out []string
+// testFiles expands the command line to the files to run: a file is run as
+// a test file, whatever it is (runFile says when it is a flow or a config);
+// a directory gives the conversation test files under it, sorted, found by
+// their shape (dsl.Sniff) the way 'baton validate DIR' finds flows, so flows,
+// included files and deployment configs next to the tests are skipped.
+func testFiles(paths []string) (files, skipped []string, err error) {
 	for _, p := range paths {
 		info, err := os.Stat(p)
 		if err != nil {
-			return nil, fmt.Errorf("%s: no such file or directory; give a test file or a directory of them", p)
+			return nil, nil, errors.New(pathProblem("", p))
 		}
 		if !info.IsDir() {
-			out = append(out, p)
+			files = append(files, p)
 			continue
 		}
 		var found []string
-		err = filepath.WalkDir(p, func(path string, d fs.DirEntry, err error) error {
-			if err != nil {
-				return err
-			}
-			if !d.IsDir() && (strings.HasSuffix(path, ".yaml") || strings.HasSuffix(path, ".yml")) && !otherYAML(path) {
+		walkYAML(p, func(path string, kind dsl.Kind) {
+			if kind == dsl.KindTest {
 				found = append(found, path)
+			} else {
+				skipped = append(skipped, path)
 			}
-			return nil
 		})
-		if err != nil {
-			return nil, err
-		}
 		if len(found) == 0 {
-			return nil, fmt.Errorf("%s: no *.yaml test files in this directory", p)
+			return nil, nil, fmt.Errorf("%s: no conversation test files in this directory (a test file has conversations:; see docs/testing.md)", p)
 		}
-		sort.Strings(found)
-		out = append(out, found...)
+		files = append(files, found...)
 	}
-	return out, nil
-}
-
-// otherYAML reports whether the file at path is YAML but not a test file:
-// a mapping with neither flow: nor conversations: (a deployment config
-// next to the tests). Directories skip such files; a file named on the
-// command line is always read as a test file.
-func otherYAML(path string) bool {
-	src, err := os.ReadFile(path)
-	if err != nil {
-		return false
-	}
-	var doc yaml.Node
-	if yaml.Unmarshal(src, &doc) != nil || len(doc.Content) == 0 {
-		return false
-	}
-	root := doc.Content[0]
-	if root.Kind != yaml.MappingNode {
-		return false
-	}
-	for i := 0; i < len(root.Content); i += 2 {
-		if k := root.Content[i].Value; k == "flow" || k == "conversations" {
-			return false
-		}
-	}
-	return true
+	return files, skipped, nil
 }
 
 func (r *testRunner) failFile(path string, errs []string) {
@@ -198,6 +174,13 @@ func (r *testRunner) loadFlow(path string) *testFlow {
 }
 
 func (r *testRunner) runFile(ctx context.Context, path string) {
+	if k := sniffFile(path); k != dsl.KindTest && (k != dsl.KindFlow || readsAsYAML(path)) {
+		// A file named on the command line that is plainly something else
+		// (a broken test file is parsed, to show its errors).
+		r.failed++
+		fmt.Fprintf(r.e.stdout, "FAIL  %s: %s: 'baton test' runs conversation test files (flow: and conversations:, docs/testing.md)%s\n", path, kindName(k), validateHint(k, path))
+		return
+	}
 	file, errs := parseTestFile(path)
 	if len(errs) > 0 {
 		r.failFile(path, errs)
@@ -378,4 +361,23 @@ func (r *testRunner) printCoverage() {
 			tf.cov.print(r.e.stdout, tf.path)
 		}
 	}
+}
+
+// kindName says what a YAML file that is not a test is, for messages.
+func kindName(k dsl.Kind) string {
+	switch k {
+	case dsl.KindFlow:
+		return "a flow, not a conversation test"
+	case dsl.KindFragment:
+		return "a file included by flows, not a conversation test"
+	}
+	return "not a conversation test (a deployment config?)"
+}
+
+// validateHint points at 'baton validate' for flows and included files.
+func validateHint(k dsl.Kind, path string) string {
+	if k == dsl.KindFlow || k == dsl.KindFragment {
+		return "; check it with 'baton validate " + path + "'"
+	}
+	return ""
 }

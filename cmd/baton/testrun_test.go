@@ -211,3 +211,61 @@ func TestCoverageFirstMessageTriggers(t *testing.T) {
 		}
 	}
 }
+
+// TestTestDirectoryReadsOnlyTests: `baton test DIR` on a project (flows,
+// included files, a deployment config whose ${NAME} makes it YAML only once
+// replaced, and tests) runs the tests and skips the rest, as `baton test .`
+// does in the project's root.
+func TestTestDirectoryReadsOnlyTests(t *testing.T) {
+	code, stdout, stderr := runCLI(t, "", "test", "-v", "../../examples")
+	wantCode(t, code, exitOK, stdout, stderr)
+	for _, want := range []string{
+		"skip  ../../examples/baton.yaml: not a conversation test (a deployment config?)\n",
+		"skip  ../../examples/flows/support.yaml: a flow, not a conversation test\n",
+		"skip  ../../examples/flows/common/escalation.yaml: a file included by flows, not a conversation test\n",
+		"skip  ../../examples/tests/configs/helpdesk.yaml: not a conversation test (a deployment config?)\n",
+	} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("output lacks %q", want)
+		}
+	}
+	if strings.Contains(stdout, "FAIL") || strings.Contains(stdout, "unknown key") {
+		t.Errorf("a flow or config was read as a test:\n%s", stdout)
+	}
+
+	t.Chdir("testdata/project")
+	code, stdout, stderr = runCLI(t, "", "test", ".")
+	wantCode(t, code, exitOK, stdout, stderr)
+	if !strings.HasPrefix(stdout, "ok    tests/bot.yaml: agent (1 step, ") || !strings.HasSuffix(stdout, "\n1 passed, 0 failed\n") || strings.Count(stdout, "\n") != 2 {
+		t.Errorf("baton test . in a project's root:\n%s", stdout)
+	}
+}
+
+// TestTestNamedFileThatIsNotATest: a flow or a config named on the command
+// line fails with what it is, not with the test file's unknown keys; a
+// broken test file (invalid YAML, a mistyped conversations:) is still read
+// as one, in a directory too, so its mistakes are shown.
+func TestTestNamedFileThatIsNotATest(t *testing.T) {
+	code, stdout, stderr := runCLI(t, "", "test", "testdata/project/bot.yaml", "testdata/project/baton.yaml", "testdata/project/common/escalation.yaml")
+	wantCode(t, code, exitFailed, stdout, stderr)
+	for _, want := range []string{
+		"FAIL  testdata/project/bot.yaml: a flow, not a conversation test: 'baton test' runs conversation test files (flow: and conversations:, docs/testing.md); check it with 'baton validate testdata/project/bot.yaml'\n",
+		"FAIL  testdata/project/baton.yaml: not a conversation test (a deployment config?)",
+		"FAIL  testdata/project/common/escalation.yaml: a file included by flows, not a conversation test",
+		"\n0 passed, 3 failed\n",
+	} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("output lacks %q:\n%s", want, stdout)
+		}
+	}
+	if strings.Contains(stdout, "unknown key") {
+		t.Errorf("read as a test file:\n%s", stdout)
+	}
+
+	dir := t.TempDir()
+	writeFile(t, filepath.Join(dir, "typo.yaml"), "flow: ../bot.yaml\nconversation:\n  - steps: []\n")
+	_, stdout, _ = runCLI(t, "", "test", dir)
+	if !strings.Contains(stdout, `unknown key "conversation" in the test file; did you mean "conversations"?`) {
+		t.Errorf("a test file with a mistyped key in a directory is not reported:\n%s", stdout)
+	}
+}

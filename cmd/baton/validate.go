@@ -4,9 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
-	"path/filepath"
 	"sort"
 	"strings"
 
@@ -43,7 +41,7 @@ node_modules): flows and included files are checked, conversation tests
 and deployment configs are skipped.
 
 Exit status: 0 when every flow is valid (warnings allowed), 1 when any has
-errors, 2 for usage errors.`
+errors, 2 for usage errors (a file or directory that does not exist too).`
 
 func runValidate(_ context.Context, e *env, args []string) int {
 	fs := newFlagSet(validateCmd, validateAbout, e.stderr)
@@ -54,6 +52,14 @@ func runValidate(_ context.Context, e *env, args []string) int {
 	}
 	if len(paths) == 0 && *cfgPath == "" {
 		return usageError(e, validateCmd, "no flow file given (or --config baton.yaml)")
+	}
+	if *cfgPath != "" {
+		if msg := pathProblem("config", *cfgPath); msg != "" {
+			return usageError(e, validateCmd, "%s", msg)
+		}
+	}
+	if code, bad := missingPaths(e, validateCmd, paths...); bad {
+		return code
 	}
 	var cv *configCheck
 	if *cfgPath != "" {
@@ -150,39 +156,15 @@ func validateTargets(paths []string) (targets []validateTarget, skipped int) {
 	for _, p := range paths {
 		info, err := os.Stat(p)
 		if err != nil || !info.IsDir() {
-			kind := dsl.KindFlow
-			if src, err := os.ReadFile(p); err == nil {
-				kind = dsl.Sniff(src)
-			}
-			targets = append(targets, validateTarget{p, kind})
+			targets = append(targets, validateTarget{p, sniffFile(p)})
 			continue
 		}
-		_ = filepath.WalkDir(p, func(path string, d fs.DirEntry, err error) error {
-			if err != nil {
-				targets = append(targets, validateTarget{path, dsl.KindFlow}) // reports why it cannot be read
-				return nil
-			}
-			name := d.Name()
-			if d.IsDir() {
-				if path != p && (strings.HasPrefix(name, ".") || strings.HasPrefix(name, "_") || name == "testdata" || name == "vendor" || name == "node_modules") {
-					return filepath.SkipDir
-				}
-				return nil
-			}
-			if ext := filepath.Ext(name); ext != ".yaml" && ext != ".yml" {
-				return nil
-			}
-			src, err := os.ReadFile(path)
-			kind := dsl.KindFlow
-			if err == nil {
-				kind = dsl.Sniff(src)
-			}
+		walkYAML(p, func(path string, kind dsl.Kind) {
 			if kind == dsl.KindTest || kind == dsl.KindOther {
 				skipped++
-				return nil
+				return
 			}
 			targets = append(targets, validateTarget{path, kind})
-			return nil
 		})
 	}
 	return targets, skipped
