@@ -118,6 +118,8 @@ type Sandbox struct {
 	virtual time.Time
 	offset  time.Duration
 	timers  map[string]time.Time
+	// menu is the last menu shown (Menu).
+	menu []flows.ReplyOption
 	// onEvent, when set, sees each event as it happens; emitMu serialises
 	// it with events from other goroutines (the live deliverer's).
 	OnEvent func(Event)
@@ -138,6 +140,9 @@ func New(cfg Config) (*Sandbox, error) {
 	}
 	if cfg.Channel == "" {
 		cfg.Channel = "sandbox"
+	}
+	if err := CheckChannel(cfg.Channel); err != nil {
+		return nil, err
 	}
 	if cfg.Lang == "" {
 		cfg.Lang = cfg.Flow.DefaultLanguage()
@@ -221,6 +226,7 @@ func (s *Sandbox) Reset() {
 	}
 	s.sess = s.newSession(id)
 	s.timers = map[string]time.Time{}
+	s.menu = nil
 }
 
 // newSession is a conversation's first session: the flow's variables with
@@ -360,6 +366,10 @@ func (s *Sandbox) run(ctx context.Context, in flows.Input, res *Step) {
 				s.timers[e.Key] = e.At
 			case flows.Cancel:
 				delete(s.timers, e.Key)
+			case flows.Reply:
+				if len(e.Options) > 0 {
+					s.menu = e.Options
+				}
 			case flows.HTTPRequest:
 				if req == nil {
 					req = &e

@@ -92,9 +92,9 @@ func runChat(ctx context.Context, e *env, args []string) int {
 	fs.StringVar(&o.record, "record", "", "write the conversation to `FILE` as a test file for 'baton test'")
 	fs.StringVar(&o.lang, "lang", "", "the conversation's `language` (one of the flow's; default its first)")
 	fs.StringVar(&o.nowText, "now", "", "start the clock at this RFC 3339 `time`; it then moves only with /wait (default: the real clock)")
-	fs.StringVar(&o.user, "user", "Anna", "the customer's `name`")
-	fs.StringVar(&o.phone, "phone", "+390000000000", "the customer's `phone` number")
-	fs.StringVar(&o.channel, "channel", "sandbox", "the `channel` the flow sees (whatsapp, telegram, web, sandbox)")
+	fs.StringVar(&o.user, "user", "", "the customer's `name` (default: one of the conversation's language: Anna in Italian, Emma in English, Lucía in Spanish...)")
+	fs.StringVar(&o.phone, "phone", "", "the customer's `phone` number (default: one of the language's country: +39..., +44..., +34...)")
+	fs.StringVar(&o.channel, "channel", "sandbox", "the `channel` the flow sees: "+strings.Join(sandbox.Channels, ", "))
 	fs.Var(&o.vars, "var", "set a variable, `name=value` (JSON when valid, else a string); repeatable")
 	fs.StringVar(&o.config, "config", "", "the deployment config (`baton.yaml`): route handoffs and show the helpdesk requests each connector would send")
 	fs.BoolVar(&o.live, "live", false, "with --config: call the configured helpdesks (and LLM) for real, through a persistent outbox")
@@ -112,6 +112,17 @@ func runChat(ctx context.Context, e *env, args []string) int {
 		return usageError(e, chatCmd, "one flow file at a time, got %d: %s", len(pos), strings.Join(pos, " "))
 	}
 	o.path = pos[0]
+	if err := sandbox.CheckChannel(o.channel); err != nil {
+		return usageError(e, chatCmd, "--channel: %v", err)
+	}
+	if code, bad := missingPaths(e, chatCmd, o.path); bad {
+		return code
+	}
+	if o.config != "" {
+		if msg := pathProblem("config", o.config); msg != "" {
+			return usageError(e, chatCmd, "%s", msg)
+		}
+	}
 	var now time.Time
 	if o.nowText != "" {
 		t, err := time.Parse(time.RFC3339, o.nowText)
@@ -147,11 +158,19 @@ func runChat(ctx context.Context, e *env, args []string) int {
 			return exitFailed
 		}
 	}
+	contact := sandbox.DefaultContact(orDefault(o.lang, f.DefaultLanguage()))
+	contact.ID = "sandbox-user"
+	if o.user != "" {
+		contact.Name = o.user
+	}
+	if o.phone != "" {
+		contact.Phone = o.phone
+	}
 	cfg := sandbox.Config{
 		Flow:       f,
 		Lang:       o.lang,
 		Channel:    o.channel,
-		Contact:    flows.Contact{ID: "sandbox-user", Name: o.user, Phone: o.phone},
+		Contact:    contact,
 		Vars:       vars,
 		Now:        now,
 		Fixed:      !now.IsZero(),
@@ -304,6 +323,9 @@ func chatStep(ctx context.Context, sb *sandbox.Sandbox, rec *recorder, in chatIn
 	case "button":
 		if in.arg == "" {
 			return nil, "/button needs the id of a button or list row, e.g. /button order", false
+		}
+		if err := sb.CheckButton(in.arg); err != nil {
+			return nil, "/button: " + err.Error(), false
 		}
 		st = recordedStep{kind: "button", value: in.arg}
 		res = sb.Button(ctx, in.arg)

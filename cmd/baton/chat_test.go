@@ -86,7 +86,7 @@ func TestChatText(t *testing.T) {
 	code, stdout, stderr := runCLI(t, "hi\nagent\n/agent Ciao\n/bogus\n", "chat", "--now", "2026-03-03T10:30:00+01:00", "testdata/flows/shop.yaml")
 	wantCode(t, code, exitOK, stdout, stderr)
 	for _, want := range []string{
-		"bot: Hi Anna! How can I help?",
+		"bot: Hi Emma! How can I help?",
 		"1. Order status  [order]",
 		"(menu shown as buttons)",
 		"state (start) → welcome",

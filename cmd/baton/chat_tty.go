@@ -45,7 +45,7 @@ func chatText(ctx context.Context, e *env, sb *sandbox.Sandbox, rec *recorder, o
 
 func chatLoop(ctx context.Context, e *env, sb *sandbox.Sandbox, rec *recorder, o chatOptions, v *textView, lines lineReader) int {
 	f := sb.Config().Flow
-	v.dim(fmt.Sprintf("Sandbox: %s (%s). Language %s, channel %s, customer %s.", o.path, describeFlow(f), sb.Config().Lang, sb.Config().Channel, sb.Config().Contact.Name))
+	v.dim(fmt.Sprintf("Sandbox: %s (%s). Language %s, channel %s, customer %s.", o.path, describeFlow(f), sb.Config().Lang, sb.Config().Channel, describeContact(sb.Config().Contact)))
 	if sb.Config().Fixed {
 		v.dim(fmt.Sprintf("The clock is fixed at %s; /wait moves it.", sb.Now().Format("Mon 2006-01-02 15:04 MST")))
 	}
@@ -267,4 +267,15 @@ func compactJSON(v any) string {
 		return fmt.Sprint(v)
 	}
 	return string(b)
+}
+
+// describeContact names the sandbox's customer: "Lucía (+34600000000)".
+func describeContact(c flows.Contact) string {
+	switch {
+	case c.Name != "" && c.Phone != "":
+		return c.Name + " (" + c.Phone + ")"
+	case c.Name != "":
+		return c.Name
+	}
+	return orDefault(c.Phone, c.ID)
 }

@@ -6,14 +6,15 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"github.com/batonbot/baton/sandbox"
 	"io"
+	"io/fs"
 	"os"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/batonbot/baton/nlu"
+	"github.com/batonbot/baton/sandbox"
 )
 
 func init() {
@@ -77,8 +78,9 @@ or, with --escalation,
   {"n": .., "accuracy": .., "recall": .., "precision": .., "needed": ..,
    "escalated": .., "by_reason": {...}, "false_alarms": ..}
 
-Exit status: 0 done, 2 wrong command line, 3 unreadable or invalid file
-or flow.
+Exit status: 0 done, 1 when the flow or a data file has errors (a line
+that is not a labelled message), 2 for usage errors (a file that does not
+exist too), 3 when a file cannot be read.
 
 Options:
 `
@@ -174,7 +176,7 @@ func runNLUEval(ctx context.Context, e *env, args []string) int {
 		return exitUsage
 	}
 	if err := parseNLUArgs(fs, &o, args); err != nil {
-		return nluUsageErr("%v", err)
+		return nluUsageErr("%s", flagProblem(fs, err))
 	}
 	if o.threshold < 0 || o.threshold > 1 {
 		return nluUsageErr("--threshold %v: use a number between 0 and 1", o.threshold)
@@ -190,12 +192,22 @@ func runNLUEval(ctx context.Context, e *env, args []string) int {
 	case o.test == "" && o.folds < 2:
 		return nluUsageErr("--folds %d: cross-validation needs at least 2 folds", o.folds)
 	}
+	for _, p := range o.train {
+		if msg := pathProblem("train", p); msg != "" {
+			return nluUsageErr("%s", msg)
+		}
+	}
+	if o.test != "" {
+		if msg := pathProblem("test", o.test); msg != "" {
+			return nluUsageErr("%s", msg)
+		}
+	}
 	var train []nlu.Labeled
 	for _, p := range o.train {
 		data, err := readNLUData(p)
 		if err != nil {
 			fmt.Fprintf(e.stderr, "baton nlu eval: %v\n", err)
-			return exitRuntime
+			return dataErrorCode(err)
 		}
 		train = append(train, data...)
 	}
@@ -210,7 +222,7 @@ func runNLUEval(ctx context.Context, e *env, args []string) int {
 		test, err := readNLUData(o.test)
 		if err != nil {
 			fmt.Fprintf(e.stderr, "baton nlu eval: %v\n", err)
-			return exitRuntime
+			return dataErrorCode(err)
 		}
 		rep, err = nlu.Evaluate(ctx, train, test, opts...)
 		if err != nil {
@@ -271,14 +283,19 @@ func runNLUEvalFlow(ctx context.Context, e *env, o nluEvalOptions, usageErr func
 		}
 		now = t
 	}
+	for _, p := range []struct{ flag, path string }{{"", o.flow}, {"test", o.test}} {
+		if msg := pathProblem(p.flag, p.path); msg != "" {
+			return usageErr("%s", msg)
+		}
+	}
 	test, err := readNLUData(o.test)
 	if err != nil {
 		fmt.Fprintf(e.stderr, "baton nlu eval: %v\n", err)
-		return exitRuntime
+		return dataErrorCode(err)
 	}
 	f := loadFlow(e.stderr, o.flow, false)
 	if f == nil {
-		return exitRuntime
+		return exitFailed
 	}
 	a, err := sandbox.BuiltinAnalyzer(f)
 	if err != nil {
@@ -341,13 +358,21 @@ func splitList(s string) []string {
 func readNLUData(path string) ([]nlu.Labeled, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		if errors.Is(err, os.ErrNotExist) {
-			return nil, fmt.Errorf("%s: no such file; check the path", path)
-		}
-		return nil, fmt.Errorf("cannot read %s: %v", path, err)
+		return nil, fmt.Errorf("cannot read %s: %w", path, err)
 	}
 	defer f.Close()
 	return nlu.ReadLabeled(f, path)
+}
+
+// dataErrorCode is the exit code for an error reading a data file:
+// exitRuntime when the file could not be opened, exitFailed when its
+// content is wrong (a line that is not a labelled message).
+func dataErrorCode(err error) int {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return exitRuntime
+	}
+	return exitFailed
 }
 
 func printNLUReport(w io.Writer, r *nlu.Report, o nluEvalOptions) {

@@ -122,9 +122,9 @@ func TestNLUEvalErrors(t *testing.T) {
 		{"unknown flag", []string{"eval", "--train", good, "--bogus"}, exitUsage, "bogus"},
 		{"stray argument", []string{"eval", "--train", good, "extra"}, exitUsage, "unexpected argument"},
 		{"one fold", []string{"eval", "--train", good, "--folds", "1"}, exitUsage, "at least 2 folds"},
-		{"missing file", []string{"eval", "--train", filepath.Join(t.TempDir(), "nope.jsonl")}, exitRuntime, "no such file"},
-		{"bad JSON line", []string{"eval", "--train", good, "--test", bad}, exitRuntime, bad + ":3: invalid JSON"},
-		{"bad sentiment", []string{"eval", "--train", badSentiment}, exitRuntime, badSentiment + `:1: "sentiment" is "happy"`},
+		{"missing file", []string{"eval", "--train", filepath.Join(t.TempDir(), "nope.jsonl")}, exitUsage, "no such file"},
+		{"bad JSON line", []string{"eval", "--train", good, "--test", bad}, exitFailed, bad + ":3: invalid JSON"},
+		{"bad sentiment", []string{"eval", "--train", badSentiment}, exitFailed, badSentiment + `:1: "sentiment" is "happy"`},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -228,7 +228,7 @@ func TestNLUEvalFlow(t *testing.T) {
 			t.Errorf("%v: exit %d, stderr %q; want %d and %q", tc.args, code, errOut, exitUsage, tc.stderr)
 		}
 	}
-	if code, _, errOut := runNLUTest(t, "eval", filepath.Join(t.TempDir(), "nope.yaml"), "--test", test); code != exitRuntime || !strings.Contains(errOut, "nope.yaml") {
+	if code, _, errOut := runNLUTest(t, "eval", filepath.Join(t.TempDir(), "nope.yaml"), "--test", test); code != exitUsage || !strings.Contains(errOut, "nope.yaml") {
 		t.Errorf("a missing flow: exit %d, stderr %q", code, errOut)
 	}
 }

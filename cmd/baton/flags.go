@@ -5,7 +5,9 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"regexp"
 	"strings"
+	"time"
 )
 
 // newFlagSet returns a flag set for a command whose usage (the command's
@@ -59,15 +61,68 @@ func parseFlags(e *env, fs *flag.FlagSet, args []string) (positional []string, c
 			return nil, exitOK, true
 		}
 	}
-	fs.SetOutput(e.stderr)
+	fs.SetOutput(io.Discard) // a mistake is one line, not the whole help
 	if err := fs.Parse(flagArgs); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil, exitOK, true
 		}
+		fmt.Fprintf(e.stderr, "baton %s: %s\n", fs.Name(), flagProblem(fs, err))
+		fmt.Fprintf(e.stderr, "Usage: baton %s\nRun 'baton %s --help' for the options.\n", usageLine(fs), fs.Name())
 		return nil, exitUsage, true
 	}
 	return positional, exitOK, false
 }
+
+// usageLine is the synopsis of the command fs parses the flags of.
+func usageLine(fs *flag.FlagSet) string {
+	if c, ok := commands[fs.Name()]; ok {
+		return c.usage
+	}
+	return fs.Name() + " [options]"
+}
+
+// flagProblem words a flag parsing error in one line: an unknown flag with
+// the closest one ("did you mean --record?"), else the flag package's
+// message with flags written the way the help writes them.
+func flagProblem(fs *flag.FlagSet, err error) string {
+	msg := err.Error()
+	if name, ok := strings.CutPrefix(msg, "flag provided but not defined: "); ok {
+		name = strings.TrimLeft(name, "-")
+		var names []string
+		fs.VisitAll(func(f *flag.Flag) { names = append(names, f.Name) })
+		out := fmt.Sprintf("unknown flag --%s", name)
+		if s := suggest(name, names); s != "" {
+			out += fmt.Sprintf("; did you mean --%s?", s)
+		}
+		return out
+	}
+	if name, ok := strings.CutPrefix(msg, "flag needs an argument: "); ok {
+		return fmt.Sprintf("--%s needs a value", strings.TrimLeft(name, "-"))
+	}
+	if m := badFlagValue.FindStringSubmatch(msg); m != nil {
+		name, val, why := m[2], m[1], m[3]
+		if f := fs.Lookup(name); f != nil {
+			if g, ok := f.Value.(flag.Getter); ok {
+				switch g.Get().(type) {
+				case bool:
+					why = "write true or false"
+				case time.Duration:
+					why = "not a duration; write it like 30s, 10m or 2h"
+				case int, int64, uint, uint64:
+					why = "not a whole number"
+				case float64:
+					why = "not a number"
+				}
+			}
+		}
+		return fmt.Sprintf("--%s %q: %s", name, val, why)
+	}
+	return msg
+}
+
+// badFlagValue matches the flag package's message for a value its flag
+// does not take: `invalid value "x" for flag -now: ...`.
+var badFlagValue = regexp.MustCompile(`^invalid (?:boolean )?value "(.*)" for (?:flag )?-(\S+): (.*)$`)
 
 func isBoolFlag(f *flag.Flag) bool {
 	b, ok := f.Value.(interface{ IsBoolFlag() bool })

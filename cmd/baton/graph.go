@@ -31,7 +31,8 @@ hand off to a human, double circles end the conversation, plain boxes move
 on at once. Dotted edges leave any state: global triggers, the flow's
 no-match ladder and timeouts.
 
-Exit status: 0 on success, 1 when the flow has errors, 2 for usage errors.`
+Exit status: 0 on success, 1 when the flow has errors, 2 for usage errors
+(a flow file that does not exist too).`
 
 func runGraph(_ context.Context, e *env, args []string) int {
 	fs := newFlagSet(graphCmd, graphAbout, e.stderr)
@@ -48,6 +49,9 @@ func runGraph(_ context.Context, e *env, args []string) int {
 			return usageError(e, graphCmd, "no flow file given")
 		}
 		return usageError(e, graphCmd, "one flow file at a time, got %d", len(pos))
+	}
+	if code, bad := missingPaths(e, graphCmd, pos[0]); bad {
+		return code
 	}
 	f := loadFlow(e.stderr, pos[0], false)
 	if f == nil {

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"github.com/batonbot/baton/sandbox"
-	"os"
 	"slices"
 	"strings"
 	"text/tabwriter"
@@ -45,8 +44,9 @@ close waiting for, delivered to, or given up by a helpdesk.
 
 The store is --store, else $BATON_STORE.
 
-Exit status: 0 ok, 1 when a retried item failed again, 2 for usage errors,
-3 when the store cannot be read.`
+Exit status: 0 ok, 1 when a retried item failed again or the config has
+errors, 2 for usage errors (a store or config file that does not exist
+too), 3 when the store cannot be opened or read.`
 
 func runHandoff(ctx context.Context, e *env, args []string) int {
 	if len(args) == 0 {
@@ -78,9 +78,8 @@ func openStoreFile(e *env, path string) (*bolt.Store, int) {
 	if path == "" {
 		return nil, usageError(e, handoffCmd, "no store: give --store FILE (the file 'baton chat --live' printed) or set BATON_STORE")
 	}
-	if _, err := os.Stat(path); err != nil {
-		fmt.Fprintf(e.stderr, "baton handoff: no store at %s: %v; give the file 'baton chat --live' printed\n", path, err)
-		return nil, exitRuntime
+	if msg := pathProblem("store", path); msg != "" {
+		return nil, usageError(e, handoffCmd, "%s; give the store file 'baton chat --live' or 'baton serve' wrote", msg)
 	}
 	s, err := bolt.Open(path)
 	if err != nil {
@@ -228,15 +227,18 @@ func runHandoffRetry(ctx context.Context, e *env, args []string) int {
 		return nil, errors.New("no connectors: pass --config FILE to deliver")
 	}
 	if config != "" {
+		if msg := pathProblem("config", config); msg != "" {
+			return usageError(e, handoffCmd, "%s", msg)
+		}
 		dep, err := sandbox.LoadDeployment(config, e.getenv, true)
 		if err != nil {
 			fmt.Fprintf(e.stderr, "baton handoff: %v\n", err)
-			return exitUsage
+			return exitFailed
 		}
 		conns, err := handoff.Connectors(dep.Handoff)
 		if err != nil {
 			fmt.Fprintf(e.stderr, "baton handoff: %s: %v\n", config, err)
-			return exitUsage
+			return exitFailed
 		}
 		router, err := handoff.NewRouter(dep.Handoff)
 		if err != nil {

@@ -157,7 +157,7 @@ func TestHandoffExitCodes(t *testing.T) {
 		{[]string{"handoff", "retry", "--store", store}, exitUsage, "--all-dead"},
 		{[]string{"handoff", "retry", "--store", store, "--all-dead", "h-1:open"}, exitUsage, "not both"},
 		{[]string{"handoff", "retry", "--store", store, "nope"}, exitUsage, `no dead outbox item "nope"`},
-		{[]string{"handoff", "list", "--store", filepath.Join(t.TempDir(), "missing.db")}, exitRuntime, "no store at"},
+		{[]string{"handoff", "list", "--store", filepath.Join(t.TempDir(), "missing.db")}, exitUsage, "missing.db: no such file or directory"},
 		{[]string{"handoff", "list", "--store", bad}, exitRuntime, "not a Baton store"},
 	} {
 		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {

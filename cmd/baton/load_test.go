@@ -42,7 +42,7 @@ func TestLoadUsage(t *testing.T) {
 			t.Errorf("%v: exit %d, stderr %q; want a usage error", args, code, errOut)
 		}
 	}
-	if code, _, errOut := runCLI(t, "", "load", "--conversations", "1", "no/such/dir"); code != exitRuntime || !strings.Contains(errOut, "no such file") {
+	if code, _, errOut := runCLI(t, "", "load", "--conversations", "1", "no/such/dir"); code != exitUsage || !strings.Contains(errOut, "no such file") {
 		t.Errorf("missing path: exit %d, stderr %q", code, errOut)
 	}
 }

@@ -43,7 +43,8 @@ recent contacts and quantile sketches are kept, never the events).
 with charts (no network needed to open it).
 
 Exit status: 0 on success, 1 when an events file is malformed, 2 for
-usage errors, 3 when a file cannot be read or written.`
+usage errors (an events file that does not exist too), 3 when a file
+cannot be read or written or a Valkey stream cannot be reached.`
 
 func runReport(ctx context.Context, e *env, args []string) int {
 	fs := newFlagSet(reportCmd, reportAbout, e.stderr)
@@ -84,9 +85,8 @@ func runReport(ctx context.Context, e *env, args []string) int {
 		if p == "-" || analytics.IsStreamURL(p) {
 			continue
 		}
-		if _, err := os.Stat(p); err != nil {
-			fmt.Fprintf(e.stderr, "baton report: %s: no such file\n", p)
-			return exitRuntime
+		if msg := pathProblem("", p); msg != "" {
+			return usageError(e, reportCmd, "%s", msg)
 		}
 	}
 	c := kpi.New(o)

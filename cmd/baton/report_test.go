@@ -69,7 +69,7 @@ func TestReportErrors(t *testing.T) {
 		{[]string{"report"}, exitUsage, "give the events files"},
 		{[]string{"report", "--from", "yesterday", bad}, exitUsage, "--from"},
 		{[]string{"report", "--tz", "Mars/Olympus", bad}, exitUsage, "time zone"},
-		{[]string{"report", filepath.Join(dir, "none.jsonl")}, exitRuntime, "no such file"},
+		{[]string{"report", filepath.Join(dir, "none.jsonl")}, exitUsage, "no such file"},
 		{[]string{"report", bad}, exitFailed, "bad.jsonl:2: not an event"},
 	}
 	for _, c := range cases {

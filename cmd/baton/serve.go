@@ -49,7 +49,8 @@ requests, lets the turns under way finish, releases what was claimed and
 exits 0.
 
 Exit status: 0 after a clean shutdown, 1 when the config or a flow has
-errors, 2 for usage errors, 3 when the server cannot start.`
+errors, 2 for usage errors (a flow or config file that does not exist
+too), 3 when the server cannot start.`
 
 func runServe(ctx context.Context, e *env, args []string) int {
 	fs := newFlagSet(serveCmd, serveAbout, e.stderr)
@@ -61,6 +62,14 @@ func runServe(ctx context.Context, e *env, args []string) int {
 	events := fs.String("events", "", "append analytics events to this JSONL `file`, overriding the config's events.file ('baton report FILE' reads it)")
 	pos, code, done := parseFlags(e, fs, args)
 	if done {
+		return code
+	}
+	if *cfgPath != "" {
+		if msg := pathProblem("config", *cfgPath); msg != "" {
+			return usageError(e, serveCmd, "%s", msg)
+		}
+	}
+	if code, bad := missingPaths(e, serveCmd, pos...); bad {
 		return code
 	}
 	var cfg *config.Config

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"os"
 
 	"github.com/batonbot/baton/store/bolt"
 )
@@ -28,8 +27,8 @@ const storeAbout = `
       holds already is kept; migrating twice copies nothing more. OLD.json
       is left as it was.
 
-Exit status: 0 ok, 2 for usage errors, 3 when a file cannot be read or
-written.`
+Exit status: 0 ok, 2 for usage errors (an old store that does not exist
+too), 3 when a file cannot be read or written.`
 
 func runStore(ctx context.Context, e *env, args []string) int {
 	if len(args) == 0 {
@@ -52,9 +51,8 @@ func runStore(ctx context.Context, e *env, args []string) int {
 		return usageError(e, storeCmd, "migrate takes the old JSON store and the new store file, got %d arguments", len(pos))
 	}
 	from, to := pos[0], pos[1]
-	if _, err := os.Stat(from); err != nil {
-		fmt.Fprintf(e.stderr, "baton store: %v\n", err)
-		return exitRuntime
+	if code, bad := missingPaths(e, storeCmd, from); bad {
+		return code
 	}
 	s, err := bolt.Open(to)
 	if err != nil {

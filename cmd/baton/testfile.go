@@ -249,6 +249,11 @@ func (p *testParser) setup(s *convSetup, key string, v *yaml.Node) {
 		s.now = t
 	case "channel":
 		s.channel = p.str(v, "channel")
+		if s.channel != "" {
+			if err := sandbox.CheckChannel(s.channel); err != nil {
+				p.errorf(v, "channel: %v", err)
+			}
+		}
 	case "config":
 		s.configPos = p.pos(v)
 		s.config = ""

@@ -68,16 +68,19 @@ func TestValidateWarningsOnly(t *testing.T) {
 }
 
 func TestValidateSeveralFiles(t *testing.T) {
-	code, stdout, stderr := runCLI(t, "", "validate", "testdata/flows/shop.yaml", "testdata/flows/broken.yaml", "testdata/flows/missing.yaml")
+	code, stdout, stderr := runCLI(t, "", "validate", "testdata/flows/shop.yaml", "testdata/flows/warn.yaml", "testdata/flows/broken.yaml")
 	wantCode(t, code, exitFailed, stdout, stderr)
 	if !strings.Contains(stdout, `testdata/flows/shop.yaml: valid: flow "shop" version 1, 10 states, languages en, it`) {
 		t.Errorf("the valid flow is not reported on stdout:\n%s", stdout)
 	}
-	if !strings.Contains(stderr, "testdata/flows/missing.yaml") {
-		t.Errorf("the missing file is not reported:\n%s", stderr)
-	}
-	if i, j := strings.Index(stderr, "broken.yaml:"), strings.Index(stderr, "missing.yaml"); i < 0 || j < i {
+	if i, j := strings.Index(stderr, "broken.yaml:"), strings.Index(stderr, "warn.yaml:"); i < 0 || j < i {
 		t.Errorf("diagnostics are not sorted by file:\n%s", stderr)
+	}
+	// A file that does not exist is a usage error, before anything is checked.
+	code, stdout, stderr = runCLI(t, "", "validate", "testdata/flows/shop.yaml", "testdata/flows/missing.yaml")
+	wantCode(t, code, exitUsage, stdout, stderr)
+	if !strings.Contains(stderr, "testdata/flows/missing.yaml: no such file or directory") {
+		t.Errorf("the missing file is not reported:\n%s", stderr)
 	}
 }
 
