@@ -216,9 +216,9 @@ func runChat(ctx context.Context, e *env, args []string) int {
 			fmt.Fprintf(e.stderr, "sandbox: %s is not set; it reads as a placeholder (nothing is sent)\n", name)
 		}
 	}
-	var rec *recorder
+	var rec *sandbox.Recording
 	if o.record != "" {
-		rec = newRecorder(o.record, o.path, sb)
+		rec = sandbox.NewRecording(o.record, o.path, sb)
 	}
 	if lv != nil {
 		lv.Attach(sb)
@@ -236,14 +236,14 @@ func runChat(ctx context.Context, e *env, args []string) int {
 			}
 		}
 	}
-	if rec != nil && rec.steps() == 0 {
+	if rec != nil && rec.Steps() == 0 {
 		fmt.Fprintf(e.stderr, "nothing to record: %s was not written (the conversation had no steps)\n", o.record)
 	} else if rec != nil {
-		if err := rec.write(); err != nil {
+		if err := rec.Write(); err != nil {
 			fmt.Fprintf(e.stderr, "baton chat: writing the test file: %v\n", err)
 			return exitRuntime
 		}
-		fmt.Fprintf(e.stderr, "recorded %s: run it with 'baton test %s'\n", plural(rec.steps(), "step"), o.record)
+		fmt.Fprintf(e.stderr, "recorded %s: run it with 'baton test %s'\n", plural(rec.Steps(), "step"), o.record)
 	}
 	return code
 }
@@ -314,11 +314,11 @@ var chatCommands = []string{"wait", "agent", "ticket", "close", "button", "state
 // chatStep runs one line against the sandbox. It returns the step's result
 // (nil for commands that are not steps), a problem with the line (unknown
 // command, bad argument) and whether the user asked to quit.
-func chatStep(ctx context.Context, sb *sandbox.Sandbox, rec *recorder, in chatInput) (res *sandbox.Step, problem string, quit bool) {
-	var st recordedStep
+func chatStep(ctx context.Context, sb *sandbox.Sandbox, rec *sandbox.Recording, in chatInput) (res *sandbox.Step, problem string, quit bool) {
+	var kind, value string
 	switch in.cmd {
 	case "":
-		st = recordedStep{kind: "user", value: in.arg}
+		kind, value = sandbox.StepUser, in.arg
 		res = sb.User(ctx, in.arg)
 	case "button":
 		if in.arg == "" {
@@ -327,20 +327,20 @@ func chatStep(ctx context.Context, sb *sandbox.Sandbox, rec *recorder, in chatIn
 		if err := sb.CheckButton(in.arg); err != nil {
 			return nil, "/button: " + err.Error(), false
 		}
-		st = recordedStep{kind: "button", value: in.arg}
+		kind, value = sandbox.StepButton, in.arg
 		res = sb.Button(ctx, in.arg)
 	case "wait":
 		d, err := time.ParseDuration(in.arg)
 		if err != nil || d <= 0 {
 			return nil, fmt.Sprintf("/wait needs a duration like 10m, 90s or 24h, not %q", in.arg), false
 		}
-		st = recordedStep{kind: "wait", value: formatDuration(d)}
+		kind, value = sandbox.StepWait, formatDuration(d)
 		res = sb.Wait(ctx, d)
 	case "agent":
 		if in.arg == "" {
 			return nil, "/agent needs the agent's message, e.g. /agent Hi, I'm Marco", false
 		}
-		st = recordedStep{kind: "agent", value: in.arg}
+		kind, value = sandbox.StepAgent, in.arg
 		res = sb.Agent(ctx, in.arg)
 	case "ticket":
 		status := flows.TicketStatus(strings.ToLower(in.arg))
@@ -349,15 +349,15 @@ func chatStep(ctx context.Context, sb *sandbox.Sandbox, rec *recorder, in chatIn
 		default:
 			return nil, fmt.Sprintf("/ticket needs open, pending, solved or closed, not %q", in.arg), false
 		}
-		st = recordedStep{kind: "ticket", value: string(status)}
+		kind, value = sandbox.StepTicket, string(status)
 		res = sb.Ticket(ctx, status)
 	case "close":
-		st = recordedStep{kind: "close", value: "true"}
+		kind, value = sandbox.StepClose, "true"
 		res = sb.Do(ctx, flows.Input{Kind: flows.InputClose})
 	case "reset":
 		sb.Reset()
 		if rec != nil {
-			rec.newConversation()
+			rec.NewConversation()
 		}
 		return nil, "", false
 	case "quit", "exit":
@@ -372,7 +372,7 @@ func chatStep(ctx context.Context, sb *sandbox.Sandbox, rec *recorder, in chatIn
 		return nil, msg + " (/help lists them; start a message with // to send a text beginning with /)", false
 	}
 	if rec != nil {
-		rec.add(st, res, sb.Session())
+		rec.Add(kind, value, res, sb.Session())
 	}
 	return res, "", false
 }

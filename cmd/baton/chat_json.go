@@ -16,7 +16,7 @@ import (
 
 // chatJSON runs `baton chat --json`: lines from stdin, one JSON object per
 // event on stdout. The schema is documented in README.md.
-func chatJSON(ctx context.Context, e *env, sb *sandbox.Sandbox, rec *recorder) int {
+func chatJSON(ctx context.Context, e *env, sb *sandbox.Sandbox, rec *sandbox.Recording) int {
 	enc := json.NewEncoder(e.stdout)
 	enc.SetEscapeHTML(false)
 	write := func(v any) {

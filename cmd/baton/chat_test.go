@@ -174,21 +174,6 @@ func TestRecordNothing(t *testing.T) {
 	}
 }
 
-func TestUnescapeAstral(t *testing.T) {
-	tests := []struct{ in, want string }{
-		{`bot: "Ciao \U0001F44B!"`, `bot: "Ciao 👋!"`},
-		{`bot: "a backslash \\U0001F44B stays"`, `bot: "a backslash \\U0001F44B stays"`},
-		{`bot: "\\\U0001F600"`, `bot: "\\😀"`},
-		{`bot: "tab\tand \"quote\""`, `bot: "tab\tand \"quote\""`},
-		{`bot: "bad \UFFFFFFFF"`, `bot: "bad \UFFFFFFFF"`},
-	}
-	for _, tt := range tests {
-		if got := string(unescapeAstral([]byte(tt.in))); got != tt.want {
-			t.Errorf("unescapeAstral(%s) = %s, want %s", tt.in, got, tt.want)
-		}
-	}
-}
-
 // TestChatLongLine: a line over the reader's limit is cut, not the end of
 // the chat: the next line is still read and answered.
 func TestChatLongLine(t *testing.T) {
@@ -213,5 +198,29 @@ func TestLineCutter(t *testing.T) {
 	}
 	if _, err := c.ReadLine(); err != io.EOF {
 		t.Errorf("after the last line: %v, want EOF", err)
+	}
+}
+
+// A conversation recorded with a deployment config names it, so its
+// routed handoffs (team, priority, the customer told where they are) pass.
+func TestRecordWithConfigThenTest(t *testing.T) {
+	dir := t.TempDir()
+	rec := filepath.Join(dir, "recorded.yaml")
+	code, stdout, stderr := runCLI(t, "ciao\nvorrei un rimborso\n", "chat", "--json", "--record", rec, "--config", "../../examples/tests/configs/helpdesk.yaml",
+		"--now", "2026-03-03T10:30:00+01:00", "../../examples/flows/support.yaml")
+	wantCode(t, code, exitOK, stdout, stderr)
+	b, err := os.ReadFile(rec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	abs, _ := filepath.Abs("../../examples/tests/configs/helpdesk.yaml")
+	rel, _ := filepath.Rel(dir, abs)
+	if !strings.Contains(string(b), "config: "+filepath.ToSlash(rel)+"\n") || !strings.Contains(string(b), "team: billing") {
+		t.Fatalf("the recorded file does not name the config or lacks the routed team:\n%s", b)
+	}
+	code, stdout, stderr = runCLI(t, "", "test", rec)
+	wantCode(t, code, exitOK, stdout, stderr)
+	if !strings.HasSuffix(stdout, "1 passed, 0 failed\n") {
+		t.Errorf("the recorded file does not pass:\n%s", stdout)
 	}
 }

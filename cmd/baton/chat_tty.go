@@ -18,7 +18,7 @@ import (
 
 // chatText runs the human-readable chat: with line editing and history when
 // stdin and stdout are a terminal, plain line reading otherwise.
-func chatText(ctx context.Context, e *env, sb *sandbox.Sandbox, rec *recorder, o chatOptions) int {
+func chatText(ctx context.Context, e *env, sb *sandbox.Sandbox, rec *sandbox.Recording, o chatOptions) int {
 	in, inOK := e.stdin.(*os.File)
 	out, outOK := e.stdout.(*os.File)
 	if inOK && outOK && term.IsTerminal(int(in.Fd())) && term.IsTerminal(int(out.Fd())) {
@@ -43,7 +43,7 @@ func chatText(ctx context.Context, e *env, sb *sandbox.Sandbox, rec *recorder, o
 	return chatLoop(ctx, e, sb, rec, o, v, newCtxLines(ctx, scanLines(e.stdin)))
 }
 
-func chatLoop(ctx context.Context, e *env, sb *sandbox.Sandbox, rec *recorder, o chatOptions, v *textView, lines lineReader) int {
+func chatLoop(ctx context.Context, e *env, sb *sandbox.Sandbox, rec *sandbox.Recording, o chatOptions, v *textView, lines lineReader) int {
 	f := sb.Config().Flow
 	v.dim(fmt.Sprintf("Sandbox: %s (%s). Language %s, channel %s, customer %s.", o.path, describeFlow(f), sb.Config().Lang, sb.Config().Channel, describeContact(sb.Config().Contact)))
 	if sb.Config().Fixed {

@@ -1,9 +1,8 @@
-package main
+package sandbox
 
 import (
 	"bytes"
 	"fmt"
-	"github.com/batonbot/baton/sandbox"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -15,12 +14,14 @@ import (
 	"github.com/batonbot/baton/flows"
 )
 
-// recorder writes what happens in `baton chat --record FILE` as a test file
-// (docs/testing.md) with exact expectations.
-type recorder struct {
+// Recording keeps the steps of sandbox conversations and what each showed,
+// and writes them as a conversation test file (docs/testing.md) with exact
+// expectations: `baton chat --record FILE` and the web sandbox's "save as
+// test". Run with the same setup, the file passes.
+type Recording struct {
 	path     string
 	flowPath string
-	cfg      sandbox.Config
+	cfg      Config
 	convs    [][]recordedStep
 }
 
@@ -35,17 +36,22 @@ type recordedStep struct {
 	ended       bool
 }
 
-func newRecorder(path, flowPath string, sb *sandbox.Sandbox) *recorder {
-	return &recorder{path: path, flowPath: flowPath, cfg: sb.Config(), convs: [][]recordedStep{nil}}
+// NewRecording records conversations of sb's setup (Config) for a test
+// file at path; flowPath is the flow's file, written relative to path's
+// directory, as the deployment config's is.
+func NewRecording(path, flowPath string, sb *Sandbox) *Recording {
+	return &Recording{path: path, flowPath: flowPath, cfg: sb.Config(), convs: [][]recordedStep{nil}}
 }
 
-func (r *recorder) newConversation() {
+// NewConversation starts the next conversation (after a Reset).
+func (r *Recording) NewConversation() {
 	if len(r.convs[len(r.convs)-1]) > 0 {
 		r.convs = append(r.convs, nil)
 	}
 }
 
-func (r *recorder) steps() int {
+// Steps counts the steps recorded.
+func (r *Recording) Steps() int {
 	n := 0
 	for _, c := range r.convs {
 		n += len(c)
@@ -53,8 +59,21 @@ func (r *recorder) steps() int {
 	return n
 }
 
-func (r *recorder) add(st recordedStep, res *sandbox.Step, s *flows.Session) {
-	st.replies = []string{}
+// Step kinds of a test file (docs/testing.md).
+const (
+	StepUser   = "user"
+	StepButton = "button"
+	StepWait   = "wait"
+	StepAgent  = "agent"
+	StepTicket = "ticket"
+	StepClose  = "close"
+)
+
+// Add records a step: its kind (StepUser...) and value as a test file
+// writes them ("10m" for a wait, "true" for close), what it produced and
+// the session after it.
+func (r *Recording) Add(kind, value string, res *Step, s *flows.Session) {
+	st := recordedStep{kind: kind, value: value, replies: []string{}}
 	for _, ev := range res.Events {
 		switch e := ev.Effect.(type) {
 		case flows.Reply:
@@ -77,27 +96,25 @@ func (r *recorder) add(st recordedStep, res *sandbox.Step, s *flows.Session) {
 	r.convs[len(r.convs)-1] = append(r.convs[len(r.convs)-1], st)
 }
 
-// write writes the test file.
-func (r *recorder) write() error {
-	b, err := r.encode()
+// Write writes the test file.
+func (r *Recording) Write() error {
+	b, err := r.Encode()
 	if err != nil {
 		return err
 	}
 	return os.WriteFile(r.path, b, 0o644)
 }
 
-func (r *recorder) encode() ([]byte, error) {
-	flowRef := r.flowPath
-	if absFile, err := filepath.Abs(r.path); err == nil {
-		if absFlow, err := filepath.Abs(r.flowPath); err == nil {
-			if rel, err := filepath.Rel(filepath.Dir(absFile), absFlow); err == nil {
-				flowRef = filepath.ToSlash(rel)
-			}
-		}
-	}
+// Encode returns the test file.
+func (r *Recording) Encode() ([]byte, error) {
 	root := ymap()
 	root.HeadComment = "Recorded with 'baton chat --record'; run it with 'baton test'.\nEdit the expectations freely: see docs/testing.md."
-	yset(root, "flow", ystr(flowRef))
+	yset(root, "flow", ystr(r.relative(r.flowPath)))
+	if d := r.cfg.Deployment; d != nil && d.All != nil && d.All.Source != "" {
+		// The routing, the customer's messages about it and the requests
+		// are the config's: the test needs it to pass.
+		yset(root, "config", ystr(r.relative(d.All.Source)))
+	}
 	yset(root, "lang", ystr(r.cfg.Lang))
 	yset(root, "now", ystr(r.cfg.Now.Format(time.RFC3339)))
 	yset(root, "channel", ystr(r.cfg.Channel))
@@ -146,6 +163,24 @@ func (r *recorder) encode() ([]byte, error) {
 		return nil, err
 	}
 	return unescapeAstral(buf.Bytes()), nil
+}
+
+// relative writes file relative to the test file's directory, as test
+// files name their flow and config.
+func (r *Recording) relative(file string) string {
+	absFile, err := filepath.Abs(r.path)
+	if err != nil {
+		return file
+	}
+	abs, err := filepath.Abs(file)
+	if err != nil {
+		return file
+	}
+	rel, err := filepath.Rel(filepath.Dir(absFile), abs)
+	if err != nil {
+		return file
+	}
+	return filepath.ToSlash(rel)
 }
 
 // unescapeAstral writes emoji as themselves, as a designer would: "👋"
