@@ -209,3 +209,78 @@ func (r *Rule) Label() string {
 	}
 	return ""
 }
+
+// Shape classifies a state for drawing.
+type Shape string
+
+const (
+	ShapeStep    Shape = "step"    // runs its actions and moves on
+	ShapeWait    Shape = "wait"    // waits for the customer
+	ShapeHandoff Shape = "handoff" // hands off to a person
+	ShapeEnd     Shape = "end"     // ends the conversation
+)
+
+// Shape says how graphs draw the state: a handoff, an end, a state that
+// waits for the customer, or a step that moves on at once. A nil state is
+// a step.
+func (s *State) Shape() Shape {
+	if s == nil {
+		return ShapeStep
+	}
+	end, handoff := s.End, false
+	for _, a := range s.Actions {
+		switch a.(type) {
+		case *End:
+			end = true
+		case *HandoffAction:
+			handoff = true
+		}
+	}
+	switch {
+	case handoff:
+		return ShapeHandoff
+	case end:
+		return ShapeEnd
+	case s.WaitsForInput():
+		return ShapeWait
+	}
+	return ShapeStep
+}
+
+// DistinctEdges are Edges minus duplicates (same ends, kind and label), in
+// source order: what a graph draws.
+func (f *Flow) DistinctEdges() []Edge {
+	var out []Edge
+	seen := map[string]bool{}
+	for _, e := range f.Edges() {
+		key := e.From + "\x00" + e.To + "\x00" + string(e.Kind) + "\x00" + e.Label
+		if seen[key] {
+			continue
+		}
+		seen[key] = true
+		out = append(out, e)
+	}
+	return out
+}
+
+// Caption is the edge's label as graphs show it: "trigger: name", "if
+// condition", the option or route, "call sub".
+func (e Edge) Caption() string {
+	switch e.Kind {
+	case EdgeTrigger:
+		return "trigger: " + e.Label
+	case EdgeNext:
+		if e.Label == "" {
+			return ""
+		}
+		return "if " + e.Label
+	case EdgeRoute:
+		if e.Label == "" {
+			return "route"
+		}
+		return e.Label
+	case EdgeCall:
+		return "call " + e.Label
+	}
+	return e.Label
+}

@@ -65,73 +65,6 @@ func runGraph(_ context.Context, e *env, args []string) int {
 	return exitOK
 }
 
-// nodeKind classifies a state for drawing.
-type nodeKind int
-
-const (
-	nodeStep    nodeKind = iota // runs its actions and moves on
-	nodeWait                    // waits for the customer
-	nodeHandoff                 // hands off to a human
-	nodeEnd                     // ends the conversation
-)
-
-func classify(s *flows.State) nodeKind {
-	end, handoff := s.End, false
-	for _, a := range s.Actions {
-		switch a.(type) {
-		case *flows.End:
-			end = true
-		case *flows.HandoffAction:
-			handoff = true
-		}
-	}
-	switch {
-	case handoff:
-		return nodeHandoff
-	case end:
-		return nodeEnd
-	case s.WaitsForInput():
-		return nodeWait
-	}
-	return nodeStep
-}
-
-// graphEdges are the flow's edges minus duplicates (same ends, kind and
-// label), in source order.
-func graphEdges(f *flows.Flow) []flows.Edge {
-	var out []flows.Edge
-	seen := map[string]bool{}
-	for _, e := range f.Edges() {
-		key := e.From + "\x00" + e.To + "\x00" + string(e.Kind) + "\x00" + e.Label
-		if seen[key] {
-			continue
-		}
-		seen[key] = true
-		out = append(out, e)
-	}
-	return out
-}
-
-func edgeLabel(e flows.Edge) string {
-	switch e.Kind {
-	case flows.EdgeTrigger:
-		return "trigger: " + e.Label
-	case flows.EdgeNext:
-		if e.Label == "" {
-			return ""
-		}
-		return "if " + e.Label
-	case flows.EdgeRoute:
-		if e.Label == "" {
-			return "route"
-		}
-		return e.Label
-	case flows.EdgeCall:
-		return "call " + e.Label
-	}
-	return e.Label
-}
-
 // subflowKeys are the flow's sub-flows, in key order.
 func subflowKeys(f *flows.Flow) []string {
 	keys := make([]string, 0, len(f.Subflows))
@@ -211,12 +144,12 @@ func writeMermaid(w io.Writer, f *flows.Flow) {
 	node := func(indent, name, label string) {
 		id := ids[name]
 		label = mermaidText(label)
-		switch classify(f.Lookup(name)) {
-		case nodeWait:
+		switch f.Lookup(name).Shape() {
+		case flows.ShapeWait:
 			fmt.Fprintf(w, "%s%s(\"%s\")\n", indent, id, label)
-		case nodeHandoff:
+		case flows.ShapeHandoff:
 			fmt.Fprintf(w, "%s%s{{\"%s\"}}\n", indent, id, label)
-		case nodeEnd:
+		case flows.ShapeEnd:
 			fmt.Fprintf(w, "%s%s(((\"%s\")))\n", indent, id, label)
 		default:
 			fmt.Fprintf(w, "%s%s[\"%s\"]\n", indent, id, label)
@@ -225,7 +158,7 @@ func writeMermaid(w io.Writer, f *flows.Flow) {
 	for _, name := range f.Order {
 		node("  ", name, name)
 	}
-	edges := graphEdges(f)
+	edges := f.DistinctEdges()
 	// Each sub-flow is a subgraph of its states.
 	for i, key := range subflowKeys(f) {
 		fmt.Fprintf(w, "  subgraph sub%d [\"%s\"]\n", i, mermaidText("sub-flow "+key))
@@ -262,7 +195,7 @@ func writeMermaid(w io.Writer, f *flows.Flow) {
 		if anyState(e.From) || e.Kind == flows.EdgeReturn || e.Kind == flows.EdgeCall {
 			arrow = "-.->"
 		}
-		if l := edgeLabel(e); l != "" {
+		if l := e.Caption(); l != "" {
 			fmt.Fprintf(w, "  %s %s|\"%s\"| %s\n", from, arrow, mermaidText(l), to)
 		} else {
 			fmt.Fprintf(w, "  %s %s %s\n", from, arrow, to)
@@ -284,12 +217,12 @@ func writeDot(w io.Writer, f *flows.Flow) {
 	fmt.Fprintln(w, `  "start_" [shape=circle, label="start", width=0.5];`)
 	dotNode := func(indent, name, label string) {
 		attrs := ""
-		switch classify(f.Lookup(name)) {
-		case nodeWait:
+		switch f.Lookup(name).Shape() {
+		case flows.ShapeWait:
 			attrs = "style=rounded"
-		case nodeHandoff:
+		case flows.ShapeHandoff:
 			attrs = "shape=hexagon"
-		case nodeEnd:
+		case flows.ShapeEnd:
 			attrs = "shape=doublecircle"
 		}
 		if attrs != "" {
@@ -300,7 +233,7 @@ func writeDot(w io.Writer, f *flows.Flow) {
 	for _, name := range f.Order {
 		dotNode("  ", name, name)
 	}
-	edges := graphEdges(f)
+	edges := f.DistinctEdges()
 	for i, key := range subflowKeys(f) {
 		fmt.Fprintf(w, "  subgraph \"cluster_%d\" {\n    label=%s;\n    style=dashed;\n", i, dotText("sub-flow "+key))
 		for _, name := range f.Subflows[key].Order {
@@ -337,7 +270,7 @@ func writeDot(w io.Writer, f *flows.Flow) {
 			continue
 		}
 		var attrs []string
-		if l := edgeLabel(e); l != "" {
+		if l := e.Caption(); l != "" {
 			attrs = append(attrs, "label="+dotText(l))
 		}
 		if anyState(e.From) || e.Kind == flows.EdgeReturn || e.Kind == flows.EdgeCall {
