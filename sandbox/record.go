@@ -3,8 +3,10 @@ package sandbox
 import (
 	"bytes"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"time"
 	"unicode/utf8"
@@ -19,6 +21,9 @@ import (
 // expectations: `baton chat --record FILE` and the web sandbox's "save as
 // test". Run with the same setup, the file passes.
 type Recording struct {
+	// By names what recorded it in the file's head comment (default
+	// "baton chat --record").
+	By       string
 	path     string
 	flowPath string
 	cfg      Config
@@ -108,7 +113,11 @@ func (r *Recording) Write() error {
 // Encode returns the test file.
 func (r *Recording) Encode() ([]byte, error) {
 	root := ymap()
-	root.HeadComment = "Recorded with 'baton chat --record'; run it with 'baton test'.\nEdit the expectations freely: see docs/testing.md."
+	by := r.By
+	if by == "" {
+		by = "baton chat --record"
+	}
+	root.HeadComment = "Recorded with '" + by + "'; run it with 'baton test'.\nEdit the expectations freely: see docs/testing.md."
 	yset(root, "flow", ystr(r.relative(r.flowPath)))
 	if d := r.cfg.Deployment; d != nil && d.All != nil && d.All.Source != "" {
 		// The routing, the customer's messages about it and the requests
@@ -126,6 +135,16 @@ func (r *Recording) Encode() ([]byte, error) {
 	}
 	if r.cfg.Contact.Phone != "" {
 		yset(user, "phone", ystr(r.cfg.Contact.Phone))
+	}
+	if r.cfg.Contact.Email != "" {
+		yset(user, "email", ystr(r.cfg.Contact.Email))
+	}
+	if len(r.cfg.Contact.Meta) > 0 { // vip, plan...: routing and flows read them
+		meta := ymap()
+		for _, k := range slices.Sorted(maps.Keys(r.cfg.Contact.Meta)) {
+			yset(meta, k, ystr(r.cfg.Contact.Meta[k]))
+		}
+		yset(user, "meta", meta)
 	}
 	yset(root, "user", user)
 	if len(r.cfg.Vars) > 0 {

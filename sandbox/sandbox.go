@@ -246,6 +246,9 @@ func (s *Sandbox) newSession(id string) *flows.Session {
 	return sess
 }
 
+// Timers are the timers waiting to fire, by key (a copy).
+func (s *Sandbox) Timers() map[string]time.Time { return maps.Clone(s.timers) }
+
 // Session is the conversation as it is now.
 func (s *Sandbox) Session() *flows.Session { return s.sess }
 
