@@ -334,7 +334,7 @@ func chatStep(ctx context.Context, sb *sandbox.Sandbox, rec *sandbox.Recording, 
 		if err != nil || d <= 0 {
 			return nil, fmt.Sprintf("/wait needs a duration like 10m, 90s or 24h, not %q", in.arg), false
 		}
-		kind, value = sandbox.StepWait, formatDuration(d)
+		kind, value = sandbox.StepWait, sandbox.FormatDuration(d)
 		res = sb.Wait(ctx, d)
 	case "agent":
 		if in.arg == "" {
@@ -375,18 +375,6 @@ func chatStep(ctx context.Context, sb *sandbox.Sandbox, rec *sandbox.Recording, 
 		rec.Add(kind, value, res, sb.Session())
 	}
 	return res, "", false
-}
-
-// formatDuration writes d the way flows and test files do (10m, not 10m0s).
-func formatDuration(d time.Duration) string {
-	s := d.String()
-	if strings.HasSuffix(s, "m0s") {
-		s = strings.TrimSuffix(s, "0s")
-	}
-	if strings.HasSuffix(s, "h0m") {
-		s = strings.TrimSuffix(s, "0m")
-	}
-	return s
 }
 
 // lineReader reads lines until EOF or until ctx is done.

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/batonbot/baton/loadgen"
+	"github.com/batonbot/baton/sandbox"
 )
 
 // `baton load --serve URL TESTS...`: the customer messages of the test
@@ -67,7 +68,7 @@ func runLoadServe(ctx context.Context, e *env, url string, paths []string, worke
 	if code, ok := scriptsUsable(e, problems, len(scripts), paths); !ok {
 		return code
 	}
-	fmt.Fprintf(e.stderr, "baton load: counting the replies of %d conversations against %s, then %s of load\n", len(scripts), url, formatDuration(d))
+	fmt.Fprintf(e.stderr, "baton load: counting the replies of %d conversations against %s, then %s of load\n", len(scripts), url, sandbox.FormatDuration(d))
 	rep, err := loadgen.Run(ctx, loadgen.Options{URL: url, Concurrency: workers, Duration: d, Conversations: convs}, scripts)
 	if err != nil {
 		fmt.Fprintf(e.stderr, "baton load: %v\n", err)

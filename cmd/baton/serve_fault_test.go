@@ -74,6 +74,7 @@ func TestMain(m *testing.M) {
 		os.RemoveAll(batonBinary.dir)
 	}
 	valkeytest.StopShared()
+	stopBrowser()
 	os.Exit(code)
 }
 

@@ -1,0 +1,479 @@
+package studio
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+const (
+	supportFlow = "../examples/flows/support.yaml"
+	helpdesk    = "../examples/tests/configs/helpdesk.yaml"
+)
+
+var morning = time.Date(2026, 3, 3, 10, 30, 0, 0, time.FixedZone("CET", 3600))
+
+// page is a studio served for a test, with helpers to act as the page does.
+type page struct {
+	t   *testing.T
+	s   *Studio
+	srv *httptest.Server
+}
+
+func newPage(t *testing.T, o Options) *page {
+	t.Helper()
+	if o.Flow == "" {
+		o.Flow = supportFlow
+	}
+	if o.Now.IsZero() {
+		o.Now = morning
+	}
+	if o.Tests == "" {
+		o.Tests = t.TempDir()
+	}
+	s, err := New(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(s.Handler())
+	t.Cleanup(srv.Close)
+	return &page{t: t, s: s, srv: srv}
+}
+
+// post acts and decodes the state; a non-200 answer fails the test.
+func (p *page) post(path string, body any) *snapshot {
+	p.t.Helper()
+	st, code, msg := p.try(path, body)
+	if code != http.StatusOK {
+		p.t.Fatalf("POST %s: %d %s", path, code, msg)
+	}
+	return st
+}
+
+func (p *page) try(path string, body any) (*snapshot, int, string) {
+	p.t.Helper()
+	b, _ := json.Marshal(body)
+	r, err := http.Post(p.srv.URL+"/api/"+path, "application/json", bytes.NewReader(b))
+	if err != nil {
+		p.t.Fatal(err)
+	}
+	defer r.Body.Close()
+	data, _ := io.ReadAll(r.Body)
+	if r.StatusCode != http.StatusOK {
+		return nil, r.StatusCode, string(data)
+	}
+	var st snapshot
+	if err := json.Unmarshal(data, &st); err != nil {
+		p.t.Fatalf("%s: %v\n%s", path, err, data)
+	}
+	return &st, r.StatusCode, ""
+}
+
+func (p *page) get(path string) (int, []byte) {
+	p.t.Helper()
+	r, err := http.Get(p.srv.URL + path)
+	if err != nil {
+		p.t.Fatal(err)
+	}
+	defer r.Body.Close()
+	b, _ := io.ReadAll(r.Body)
+	return r.StatusCode, b
+}
+
+func replies(st *snapshot) []string {
+	var out []string
+	for _, m := range st.Messages {
+		if m.From == "bot" || m.From == "agent" {
+			out = append(out, m.Text)
+		}
+	}
+	return out
+}
+
+func TestStepsShowInTheState(t *testing.T) {
+	p := newPage(t, Options{Config: helpdesk})
+	st := p.post("message", map[string]string{"text": "ciao"})
+	if st.State != "main_menu" || len(st.Steps) != 1 || st.Conversation != "test-1" {
+		t.Fatalf("after ciao: state %q, %d steps, conversation %q", st.State, len(st.Steps), st.Conversation)
+	}
+	menu := st.Messages[len(st.Messages)-1]
+	if len(menu.Options) != 3 || len(menu.Channel) != 1 || !strings.Contains(string(menu.Channel[0]), `"type":"button"`) {
+		t.Errorf("the menu: %+v", menu)
+	}
+	st = p.post("button", map[string]string{"id": "order", "label": "Stato ordine"})
+	step := st.Steps[1]
+	if step.Kind != "button" || step.State != "ask_order" || len(step.Turns) != 1 {
+		t.Fatalf("the button step: %+v", step)
+	}
+	tr := step.Turns[0].Trace
+	if tr == nil || len(tr.Checks) != 1 || tr.Checks[0].Kind != "menu" || tr.Checks[0].By != "button" || !tr.Checks[0].Fired {
+		t.Errorf("the button's trace: %+v", tr)
+	}
+	st = p.post("message", map[string]string{"text": "A12345"})
+	// The answer, then the HTTP result: two turns, the second one's
+	// transition into order_shipped.
+	if turns := st.Steps[2].Turns; len(turns) != 2 || !strings.HasPrefix(turns[1].Input, "HTTP result") {
+		t.Fatalf("the order number's turns: %+v", turns)
+	}
+	if st.Steps[2].Vars["order_id"] != "A12345" || !contains(st.Steps[2].Changed, "order_id") {
+		t.Errorf("vars %v, changed %v", st.Steps[2].Vars["order_id"], st.Steps[2].Changed)
+	}
+	st = p.post("message", map[string]string{"text": "voglio parlare con un operatore"})
+	if st.Lifecycle != "handed_off" || len(st.Handoffs) != 1 {
+		t.Fatalf("lifecycle %q, %d handoffs", st.Lifecycle, len(st.Handoffs))
+	}
+	h := st.Handoffs[0]
+	if h.Team != "support" || len(h.Route) == 0 || len(h.Requests) != 2 || h.Requests[1].Op != "open" || h.Requests[1].URL != "https://acme.zendesk.com/api/v2/tickets" {
+		t.Errorf("the handoff: team %q, route %s, requests %+v", h.Team, h.Route, h.Requests)
+	}
+	sig := st.Steps[3].Turns[0]
+	if sig.Signals == nil || !sig.Signals.WantsHuman {
+		t.Errorf("the signals of an ask for a person: %+v", sig.Signals)
+	}
+	st = p.post("agent", map[string]string{"text": "Ciao, sono Marco"})
+	if st.Lifecycle != "with_agent" || st.Messages[len(st.Messages)-1].From == "user" {
+		t.Errorf("after the agent's reply: %q", st.Lifecycle)
+	}
+	// The append goes to the same ticket: its requests join the handoff's.
+	st = p.post("message", map[string]string{"text": "grazie!"})
+	if n := len(st.Handoffs[0].Requests); n < 3 || st.Handoffs[0].Requests[n-1].Op != "append" {
+		t.Errorf("the customer's message to the agent: requests %+v", st.Handoffs[0].Requests)
+	}
+	st = p.post("ticket", map[string]string{"status": "solved"})
+	if st.State != "csat" || st.Lifecycle != "bot" {
+		t.Errorf("after solve: state %q, lifecycle %q", st.State, st.Lifecycle)
+	}
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+func TestClockFiresTimeoutsAndOnlyMovesForward(t *testing.T) {
+	p := newPage(t, Options{})
+	st := p.post("message", map[string]string{"text": "ciao"})
+	if len(st.Timers) != 1 || st.Timers[0].In != "10m" {
+		t.Fatalf("timers %+v", st.Timers)
+	}
+	st = p.post("clock", map[string]string{"advance": "10m"})
+	if r := replies(st); !strings.Contains(r[len(r)-1], "Ci sei ancora?") {
+		t.Errorf("after 10 minutes: %q", r)
+	}
+	if len(st.Timers) != 1 || !st.Timers[0].At.Equal(morning.Add(24*time.Hour)) {
+		t.Errorf("the next timer: %+v", st.Timers)
+	}
+	if _, code, msg := p.try("clock", map[string]string{"at": "2026-03-03T10:00"}); code != http.StatusBadRequest || !strings.Contains(msg, "only moves forward") {
+		t.Errorf("a clock set backwards: %d %s", code, msg)
+	}
+	st = p.post("clock", map[string]string{"at": "2026-03-04T10:30"})
+	if !st.Ended() {
+		t.Errorf("24 hours on, the conversation should have ended: %q", replies(st))
+	}
+	st = p.post("reset", nil)
+	if len(st.Steps) != 0 || len(st.Messages) != 0 {
+		t.Errorf("after reset: %d steps", len(st.Steps))
+	}
+	// Before the first message the clock is the conversation's start.
+	st = p.post("clock", map[string]string{"at": "2026-03-07T20:00"})
+	if st.Setup.Start.Format("2006-01-02 15:04") != "2026-03-07 20:00" {
+		t.Errorf("the start is %s", st.Setup.Start)
+	}
+}
+
+// Ended reports whether the conversation ended (a test helper).
+func (s *snapshot) Ended() bool {
+	for _, m := range s.Messages {
+		if m.From == "system" && m.Kind == "end" {
+			return true
+		}
+	}
+	return false
+}
+
+func TestSetupReplaysTheConversation(t *testing.T) {
+	p := newPage(t, Options{})
+	p.post("message", map[string]string{"text": "ciao"})
+	st := p.post("button", map[string]string{"id": "order", "label": "Stato ordine"})
+	if !strings.Contains(replies(st)[0], "Ciao Anna!") {
+		t.Fatalf("replies %q", replies(st))
+	}
+	st = p.post("setup", map[string]any{"lang": "en", "channel": "telegram"})
+	if len(st.Steps) != 2 || st.State != "ask_order" || !strings.Contains(st.Notice, "2 steps replayed") {
+		t.Fatalf("after switching: %d steps, state %q, notice %q", len(st.Steps), st.State, st.Notice)
+	}
+	r := replies(st)
+	if !strings.HasPrefix(r[0], "Hi Anna!") {
+		t.Errorf("in English: %q", r)
+	}
+	menu := st.Messages[2]
+	if !strings.Contains(string(menu.Channel[0]), `"inline_keyboard"`) {
+		t.Errorf("the menu on Telegram: %s", menu.Channel[0])
+	}
+	st = p.post("setup", map[string]any{"profile": Profile{Name: "Bruno", Phone: "+39 347 000 1111", VIP: true, Plan: "premium"}})
+	if !strings.HasPrefix(replies(st)[0], "Hi Bruno!") || st.Steps[0].Vars["vip"] != true {
+		t.Errorf("the profile: %q, vip %v", replies(st)[0], st.Steps[0].Vars["vip"])
+	}
+	if _, code, _ := p.try("setup", map[string]any{"lang": "fr"}); code != http.StatusBadRequest {
+		t.Errorf("a language the flow does not speak: %d", code)
+	}
+}
+
+// copyFlow copies the example flow and what it includes to a temporary
+// directory, for tests that edit it.
+func copyFlow(t *testing.T) string {
+	t.Helper()
+	dir := t.TempDir()
+	for _, f := range []string{"support.yaml", "common/escalation.yaml"} {
+		b, err := os.ReadFile(filepath.Join("../examples/flows", f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.MkdirAll(filepath.Dir(filepath.Join(dir, f)), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, f), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return filepath.Join(dir, "support.yaml")
+}
+
+func edit(t *testing.T, path, old, new string) {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Contains(b, []byte(old)) {
+		t.Fatalf("%s has no %q", path, old)
+	}
+	if err := os.WriteFile(path, bytes.Replace(b, []byte(old), []byte(new), 1), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// Saving the flow file reloads it: the conversation is replayed on the new
+// version; a version with errors is kept out, its diagnostics shown.
+func TestSaveReloadsTheFlow(t *testing.T) {
+	flow := copyFlow(t)
+	p := newPage(t, Options{Flow: flow})
+	ctx, cancel := context.WithCancel(context.Background())
+	watched := make(chan error, 1)
+	go func() { watched <- p.s.Watch(ctx) }()
+	t.Cleanup(func() { cancel(); <-watched })
+	p.post("message", map[string]string{"text": "ciao"})
+	v := p.post("button", map[string]string{"id": "order"}).Version
+	time.Sleep(100 * time.Millisecond) // the watcher is up
+
+	edit(t, flow, "Certo! Qual è il numero dell'ordine?", "Perfetto! Mi dai il numero dell'ordine?")
+	st := waitVersion(t, p, v)
+	if r := replies(st); !strings.HasPrefix(r[len(r)-1], "Perfetto! Mi dai il numero") || st.State != "ask_order" || len(st.Steps) != 2 {
+		t.Fatalf("after the edit: state %q, replies %q", st.State, r)
+	}
+	if !strings.Contains(st.Notice, "2 steps replayed") || st.Flow.Rev != 2 {
+		t.Errorf("notice %q, rev %d", st.Notice, st.Flow.Rev)
+	}
+
+	edit(t, flow, "    next: lookup\n", "    next: lookupp\n")
+	st = waitVersion(t, p, st.Version)
+	if !st.Flow.Errors || len(st.Flow.Diagnostics) == 0 {
+		t.Fatalf("a broken flow: %+v", st.Flow)
+	}
+	d := st.Flow.Diagnostics[0]
+	if !strings.HasPrefix(d.Text, flow+":") || !strings.Contains(d.Text, "lookupp") {
+		t.Errorf("the diagnostic: %q", d.Text)
+	}
+	if st.State != "ask_order" || len(st.Steps) != 2 || st.Flow.Rev != 2 {
+		t.Errorf("the conversation should go on with the version before: state %q, rev %d", st.State, st.Flow.Rev)
+	}
+	// Removing the state the conversation is in: the replay goes as far
+	// as the new flow takes it.
+	edit(t, flow, "    next: lookupp\n", "    next: lookup\n")
+	st = waitVersion(t, p, st.Version)
+	if st.Flow.Errors || st.State != "ask_order" {
+		t.Errorf("fixed: errors %v, state %q", st.Flow.Errors, st.State)
+	}
+}
+
+func waitVersion(t *testing.T, p *page, after int64) *snapshot {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		_, b := p.get("/api/state")
+		var st snapshot
+		if err := json.Unmarshal(b, &st); err != nil {
+			t.Fatal(err)
+		}
+		if st.Version > after {
+			return &st
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	t.Fatal("the studio did not reload")
+	return nil
+}
+
+func TestSaveTestFile(t *testing.T) {
+	dir := t.TempDir()
+	p := newPage(t, Options{Tests: dir})
+	if _, code, msg := p.try("test", map[string]string{"name": "empty"}); code != http.StatusBadRequest || !strings.Contains(msg, "nothing to save") {
+		t.Errorf("saving no conversation: %d %s", code, msg)
+	}
+	p.post("message", map[string]string{"text": "ciao"})
+	p.post("clock", map[string]string{"advance": "10m"})
+	b, _ := json.Marshal(map[string]string{"name": "hello"})
+	r, err := http.Post(p.srv.URL+"/api/test", "application/json", bytes.NewReader(b))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var saved savedTest
+	json.NewDecoder(r.Body).Decode(&saved)
+	r.Body.Close()
+	want := filepath.Join(dir, "hello.yaml")
+	if r.StatusCode != http.StatusOK || saved.Path != want {
+		t.Fatalf("saved %+v (%d)", saved, r.StatusCode)
+	}
+	file, err := os.ReadFile(want)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range []string{"- user: ciao", "- wait: 10m", "Ci sei ancora?", `now: "2026-03-03T10:30:00+01:00"`, "channel: whatsapp", "vip: \"false\""} {
+		if !strings.Contains(string(file), s) {
+			t.Errorf("the test file lacks %q:\n%s", s, file)
+		}
+	}
+	rel, _ := filepath.Rel(dir, mustAbs(t, supportFlow))
+	if !strings.Contains(string(file), "flow: "+filepath.ToSlash(rel)+"\n") {
+		t.Errorf("the flow is not named relative to the test:\n%s", file)
+	}
+	if _, code, msg := p.try("test", map[string]string{"name": "hello"}); code != http.StatusConflict || !strings.Contains(msg, `"exists":true`) {
+		t.Errorf("overwriting without asking: %d %s", code, msg)
+	}
+	p.post("message", map[string]string{"text": "1"})
+	b, _ = json.Marshal(map[string]any{"name": "hello.yaml", "overwrite": true})
+	if r, err := http.Post(p.srv.URL+"/api/test", "application/json", bytes.NewReader(b)); err != nil || r.StatusCode != http.StatusOK {
+		t.Errorf("overwriting when asked: %v %v", r, err)
+	} else {
+		r.Body.Close()
+	}
+	for _, bad := range []string{"../escape", "a b", ".hidden"} {
+		if _, code, _ := p.try("test", map[string]string{"name": bad}); code != http.StatusBadRequest {
+			t.Errorf("the name %q: %d", bad, code)
+		}
+	}
+	code, body := p.get("/api/test.yaml?name=hello")
+	if code != http.StatusOK || !bytes.Contains(body, []byte("- user: \"1\"")) {
+		t.Errorf("download: %d\n%s", code, body)
+	}
+}
+
+func mustAbs(t *testing.T, p string) string {
+	a, err := filepath.Abs(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a
+}
+
+func TestSourceOfAState(t *testing.T) {
+	p := newPage(t, Options{})
+	code, b := p.get("/api/source?state=ask_order")
+	var src sourceView
+	if err := json.Unmarshal(b, &src); err != nil || code != http.StatusOK {
+		t.Fatalf("%d %s", code, b)
+	}
+	first, last := src.Lines[0], src.Lines[len(src.Lines)-1]
+	key := 0
+	for _, l := range src.Lines {
+		if l.Text == "  ask_order:" {
+			key = l.N
+		}
+	}
+	if want := fmt.Sprintf("support.yaml:%d:3", key); key == 0 || !strings.HasSuffix(src.Pos, want) {
+		t.Errorf("pos %q, the key is on line %d", src.Pos, key)
+	}
+	if !strings.HasPrefix(strings.TrimSpace(first.Text), "#") || !strings.Contains(joinLines(src.Lines), "  ask_order:\n") ||
+		!strings.Contains(last.Text, "goto: human") || strings.Contains(joinLines(src.Lines), "lookup:\n") {
+		t.Errorf("the block:\n%s", joinLines(src.Lines))
+	}
+	if code, _ := p.get("/api/source?state=nope"); code != http.StatusNotFound {
+		t.Errorf("an unknown state: %d", code)
+	}
+}
+
+func joinLines(ls []sourceLine) string {
+	var b strings.Builder
+	for _, l := range ls {
+		b.WriteString(l.Text + "\n")
+	}
+	return b.String()
+}
+
+func TestBlock(t *testing.T) {
+	lines := strings.Split(`states:
+  # the first
+  # state
+  a:
+    say: hi
+
+    next: b
+  # about b
+  b:
+    end: true
+`, "\n")
+	got := block(lines, 4)
+	var texts []string
+	for _, l := range got {
+		texts = append(texts, l.Text)
+	}
+	want := "  # the first|  # state|  a:|    say: hi||    next: b"
+	if strings.Join(texts, "|") != want || got[0].N != 2 {
+		t.Errorf("block = %q (from line %d), want %q", strings.Join(texts, "|"), got[0].N, want)
+	}
+}
+
+// Another site's page cannot drive the sandbox: POSTs must be JSON from
+// the page's origin.
+func TestRefusesOtherOrigins(t *testing.T) {
+	p := newPage(t, Options{})
+	req, _ := http.NewRequest(http.MethodPost, p.srv.URL+"/api/message", strings.NewReader(`{"text":"hi"}`))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Origin", "https://evil.example")
+	r, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.Body.Close()
+	if r.StatusCode != http.StatusForbidden {
+		t.Errorf("another origin: %d", r.StatusCode)
+	}
+	r, err = http.Post(p.srv.URL+"/api/message", "application/x-www-form-urlencoded", strings.NewReader("text=hi"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.Body.Close()
+	if r.StatusCode != http.StatusForbidden {
+		t.Errorf("a form post: %d", r.StatusCode)
+	}
+	if st := p.post("message", map[string]string{"text": "ciao"}); len(st.Steps) != 1 {
+		t.Errorf("the refused posts took steps: %d", len(st.Steps))
+	}
+	code, b := p.get("/")
+	if code != http.StatusOK || !bytes.Contains(b, []byte(`type="importmap"`)) {
+		t.Errorf("the page: %d", code)
+	}
+}
