@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -215,6 +216,12 @@ func (s *Server) Reload() error { return s.Host.Reload() }
 
 // Handler is the server's HTTP handler (every endpoint).
 func (s *Server) Handler() http.Handler { return s.mux }
+
+// Mount serves h under prefix (ending in "/"), which h does not see:
+// `baton serve FLOW --sandbox` mounts the web sandbox at /sandbox/.
+func (s *Server) Mount(prefix string, h http.Handler) {
+	s.mux.Handle(prefix, http.StripPrefix(strings.TrimSuffix(prefix, "/"), h))
+}
 
 // Serve answers on l until ctx is done, then shuts down gracefully: it
 // stops accepting requests (those under way finish, within

@@ -12,11 +12,12 @@ import (
 	"github.com/batonbot/baton/config"
 	"github.com/batonbot/baton/dsl"
 	"github.com/batonbot/baton/host"
+	"github.com/batonbot/baton/studio"
 )
 
 var serveCmd = &command{
 	name:    "serve",
-	usage:   "serve FLOW [--listen ADDR] | serve --config baton.yaml [--listen ADDR]",
+	usage:   "serve FLOW [--listen ADDR] [--sandbox] | serve --config baton.yaml [--listen ADDR]",
 	summary: "run flows for customers: channels' webhooks, the bridge, metrics",
 }
 
@@ -60,9 +61,13 @@ func runServe(ctx context.Context, e *env, args []string) int {
 	debug := fs.Bool("debug", false, "log at debug level")
 	watch := fs.Bool("watch", true, "reload a flow when its file changes (SIGHUP reloads them either way)")
 	events := fs.String("events", "", "append analytics events to this JSONL `file`, overriding the config's events.file ('baton report FILE' reads it)")
+	page := fs.Bool("sandbox", false, "with a FLOW: also serve the web sandbox of the flow at /sandbox/ (docs/sandbox.md)")
 	pos, code, done := parseFlags(e, fs, args)
 	if done {
 		return code
+	}
+	if *page && *cfgPath != "" {
+		return usageError(e, serveCmd, "--sandbox is for trying a flow: 'baton serve FLOW --sandbox', or 'baton sandbox FLOW --config %s' to see its routing", *cfgPath)
 	}
 	if *cfgPath != "" {
 		if msg := pathProblem("config", *cfgPath); msg != "" {
@@ -107,6 +112,14 @@ func runServe(ctx context.Context, e *env, args []string) int {
 		fmt.Fprintf(e.stderr, "baton serve: %v\n", err)
 		return exitFailed
 	}
+	var st *studio.Studio
+	if *page {
+		if st, err = studio.New(studio.Options{Flow: pos[0], Getenv: e.getenv, Logger: log}); err != nil {
+			fmt.Fprintf(e.stderr, "baton serve: %v\n", err)
+			return exitFailed
+		}
+		srv.Mount("/sandbox/", st.Handler())
+	}
 	l, err := net.Listen("tcp", cfg.Server.Listen)
 	if err != nil {
 		fmt.Fprintf(e.stderr, "baton serve: %v; pick another address with --listen\n", err)
@@ -117,9 +130,19 @@ func runServe(ctx context.Context, e *env, args []string) int {
 		fmt.Fprintf(e.stderr, "baton serve: %s is live: open %s/ in a browser to chat with it.\n"+
 			"No helpdesk and nothing leaves this machine: handoffs are captured at %s/api/tickets and in the log,\n"+
 			"HTTP actions answered by the flow's sandbox: responses. Ctrl-C stops.\n", pos[0], base, base)
+		if st != nil {
+			fmt.Fprintf(e.stderr, "baton serve: the web sandbox of %s is at %s/sandbox/\n", pos[0], base)
+		}
 	}
 	ctx, stop := signal.NotifyContext(ctx, syscall.SIGTERM, os.Interrupt)
 	defer stop()
+	if st != nil && *watch {
+		go func() {
+			if err := st.Watch(ctx); err != nil {
+				fmt.Fprintf(e.stderr, "baton serve: the web sandbox: %v; reload from its page instead\n", err)
+			}
+		}()
+	}
 	hup := make(chan os.Signal, 1)
 	signal.Notify(hup, syscall.SIGHUP)
 	defer signal.Stop(hup)

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"os"
@@ -194,5 +195,40 @@ func TestLoadServe(t *testing.T) {
 	code, _, stderr = runCLI(t, "", "load", "--serve", "http://"+addr, "--store", "bolt", "testdata/tests/shop_pass.yaml")
 	if code != exitUsage || !strings.Contains(stderr, "drop --store") {
 		t.Errorf("--serve with --store: %d %s", code, stderr)
+	}
+}
+
+// `baton serve FLOW --sandbox` serves the web sandbox of the flow beside
+// the web chat; with a config it is refused.
+func TestServeSandboxPage(t *testing.T) {
+	addr := freeAddr(t)
+	stderr := startServe(t, "../../examples/flows/support.yaml", "--sandbox", "--listen", addr)
+	if !strings.Contains(stderr.String(), "/sandbox/") {
+		t.Errorf("serve does not say where the sandbox is:\n%s", stderr)
+	}
+	r, err := http.Get("http://" + addr + "/sandbox/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, _ := io.ReadAll(r.Body)
+	r.Body.Close()
+	if r.StatusCode != http.StatusOK || !bytes.Contains(page, []byte(`type="importmap"`)) {
+		t.Fatalf("GET /sandbox/: %d\n%s", r.StatusCode, page)
+	}
+	r, err = http.Post("http://"+addr+"/sandbox/api/message", "application/json", strings.NewReader(`{"text":"ciao"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var st struct {
+		State string `json:"state"`
+	}
+	json.NewDecoder(r.Body).Decode(&st)
+	r.Body.Close()
+	if r.StatusCode != http.StatusOK || st.State != "main_menu" {
+		t.Errorf("POST /sandbox/api/message: %d, state %q", r.StatusCode, st.State)
+	}
+	code, _, errOut := runCLI(t, "", "serve", "--config", "../../examples/baton.yaml", "--sandbox")
+	if code != exitUsage || !strings.Contains(errOut, "--sandbox is for trying a flow") {
+		t.Errorf("--sandbox with --config: exit %d\n%s", code, errOut)
 	}
 }
