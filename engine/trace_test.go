@@ -108,8 +108,8 @@ func TestTraceNextRulesAndTimeouts(t *testing.T) {
 	f := shop(t)
 	c := newConv(t, f)
 	c.user("ciao")
-	effs := c.user("1")
-	effs = c.user("A12345")
+	c.user("1")
+	effs := c.user("A12345")
 	req, ok := find[flows.HTTPRequest](effs)
 	if !ok {
 		t.Fatalf("no HTTP request: %s", types(effs))
