@@ -3,6 +3,7 @@ package host
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"maps"
 	"path/filepath"
 	"slices"
@@ -22,17 +23,31 @@ const watchSettle = 250 * time.Millisecond
 // over the old one are seen too. A reload that is refused is logged, and
 // the next change is tried again.
 func (h *Host) Watch(ctx context.Context) error {
+	return WatchFiles(ctx, h.log, h.flowFiles, func(paths []string) {
+		h.log.Info("a flow file changed; reloading", "flows", paths)
+		_ = h.Reload(paths...) // refusals are logged
+	})
+}
+
+// WatchFiles calls reload with the keys of the files that changed, once
+// they have settled, until ctx is done. files maps each absolute file path
+// to watch to its key (the flow it belongs to); it is read again after
+// each reload, since what a flow includes may have changed. The files'
+// directories are watched, so a save that writes a new file and renames
+// it over the old one counts too. `baton serve` and the web sandbox
+// reload their flows with it.
+func WatchFiles(ctx context.Context, log *slog.Logger, files func() map[string]string, reload func(keys []string)) error {
 	w, err := fsnotify.NewWatcher()
 	if err != nil {
 		return fmt.Errorf("watching the flow files: %w", err)
 	}
 	defer w.Close()
-	files := map[string]string{} // file → the flow path it belongs to
+	var watched map[string]string // file → key
 	dirs := map[string]bool{}
 	rewatch := func() {
-		files = h.flowFiles()
+		watched = files()
 		want := map[string]bool{}
-		for f := range files {
+		for f := range watched {
 			want[filepath.Dir(f)] = true
 		}
 		for d := range dirs {
@@ -46,7 +61,7 @@ func (h *Host) Watch(ctx context.Context) error {
 				continue
 			}
 			if err := w.Add(d); err != nil {
-				h.log.Warn("cannot watch a flow's directory; reload with SIGHUP instead", "dir", d, "error", err)
+				log.Warn("cannot watch a flow's directory; reload by hand instead", "dir", d, "error", err)
 				continue
 			}
 			dirs[d] = true
@@ -72,21 +87,20 @@ func (h *Host) Watch(ctx context.Context) error {
 			if err != nil {
 				continue
 			}
-			if flow, ok := files[abs]; ok {
-				pending[flow] = true
+			if key, ok := watched[abs]; ok {
+				pending[key] = true
 				settle.Reset(watchSettle)
 			}
 		case err, ok := <-w.Errors:
 			if !ok {
 				return nil
 			}
-			h.log.Warn("watching the flow files", "error", err)
+			log.Warn("watching the flow files", "error", err)
 		case <-settle.C:
-			paths := slices.Sorted(maps.Keys(pending))
+			keys := slices.Sorted(maps.Keys(pending))
 			clear(pending)
-			h.log.Info("a flow file changed; reloading", "flows", paths)
-			_ = h.Reload(paths...) // refusals are logged
-			rewatch()              // the includes may have changed
+			reload(keys)
+			rewatch() // the includes may have changed
 		}
 	}
 }
