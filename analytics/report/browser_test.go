@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net/url"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -18,23 +17,8 @@ import (
 	"github.com/batonbot/baton/analytics/analyticstest"
 	"github.com/batonbot/baton/analytics/kpi"
 	"github.com/batonbot/baton/analytics/report"
+	"github.com/batonbot/baton/internal/browsertest"
 )
-
-// chromium finds Debian's headless-capable Chromium. The test fails, and
-// never skips, when it is missing: .ci/run installs it.
-func chromium(t *testing.T) string {
-	t.Helper()
-	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
-		if p, err := exec.LookPath(name); err == nil {
-			return p
-		}
-	}
-	if _, err := os.Stat("/usr/bin/chromium"); err == nil {
-		return "/usr/bin/chromium"
-	}
-	t.Fatal("chromium is not installed: the HTML report is checked in a real browser; install it with `apt-get install chromium` (.ci/run does)")
-	return ""
-}
 
 // sampleResult is the KPIs of a generated week of conversations.
 func sampleResult(t *testing.T) *kpi.Result {
@@ -54,7 +38,7 @@ func sampleResult(t *testing.T) *kpi.Result {
 }
 
 func TestHTMLReportRendersInChromium(t *testing.T) {
-	bin := chromium(t)
+	bin := browsertest.Chromium(t)
 	if !report.ChartJSIntact() {
 		t.Fatal("the embedded Chart.js is not the vendored file (see assets/README.md)")
 	}
@@ -72,21 +56,7 @@ func TestHTMLReportRendersInChromium(t *testing.T) {
 	}
 	f.Close()
 
-	opts := []chromedp.ExecAllocatorOption{
-		chromedp.ExecPath(bin),
-		chromedp.Headless,
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.Flag("disable-quic", true),
-		chromedp.NoFirstRun,
-		chromedp.NoDefaultBrowserCheck,
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("disable-dev-shm-usage", true),
-		chromedp.UserDataDir(t.TempDir()),
-		chromedp.WindowSize(1400, 1000),
-	}
+	opts := browsertest.Options(bin, t.TempDir())
 	actx, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
 	defer cancel()
 	ctx, cancel := chromedp.NewContext(actx)

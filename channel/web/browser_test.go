@@ -2,30 +2,14 @@ package web
 
 import (
 	"context"
-	"os"
-	"os/exec"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/chromedp/chromedp"
-)
 
-// chromium finds the browser the page is tested in. Its absence fails the
-// test: CI installs chromium (see .ci/run).
-func chromium(t *testing.T) string {
-	t.Helper()
-	if p := os.Getenv("BATON_CHROMIUM"); p != "" {
-		return p
-	}
-	for _, name := range []string{"chromium", "chromium-browser", "google-chrome", "google-chrome-stable"} {
-		if p, err := exec.LookPath(name); err == nil {
-			return p
-		}
-	}
-	t.Fatal("no Chromium to test the chat page in: install it (apt-get install chromium) or set BATON_CHROMIUM")
-	return ""
-}
+	"github.com/batonbot/baton/internal/browsertest"
+)
 
 // TestChatPageInBrowser talks to a bot through the page in headless
 // Chromium: a typed message, the reply's buttons rendered as buttons, a
@@ -40,8 +24,7 @@ func TestChatPageInBrowser(t *testing.T) {
 	rec.echo = h
 	srv := serve(t, h)
 
-	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(chromium(t)), chromedp.NoSandbox, chromedp.Flag("disable-dev-shm-usage", true))
-	actx, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
+	actx, cancel := chromedp.NewExecAllocator(context.Background(), browsertest.Options(browsertest.Chromium(t), t.TempDir())...)
 	defer cancel()
 	ctx, cancel := chromedp.NewContext(actx)
 	defer cancel()

@@ -5,7 +5,6 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -14,6 +13,8 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+
+	"github.com/batonbot/baton/internal/browsertest"
 )
 
 // The web sandbox (`baton sandbox`) driven in headless Chromium, as a
@@ -29,24 +30,6 @@ var browser struct {
 	err    error
 }
 
-// chromium finds the browser. Its absence fails the test.
-func chromium(t *testing.T) string {
-	t.Helper()
-	if p := os.Getenv("BATON_CHROMIUM"); p != "" {
-		return p
-	}
-	for _, name := range []string{"chromium", "chromium-browser", "google-chrome", "google-chrome-stable"} {
-		if p, err := exec.LookPath(name); err == nil {
-			return p
-		}
-	}
-	if _, err := os.Stat("/usr/bin/chromium"); err == nil {
-		return "/usr/bin/chromium"
-	}
-	t.Fatal("no Chromium to test the web sandbox in: install it (apt-get install chromium; .ci/run does) or set BATON_CHROMIUM")
-	return ""
-}
-
 // stopBrowser ends the shared browser (TestMain).
 func stopBrowser() {
 	if browser.cancel != nil {
@@ -60,28 +43,13 @@ func stopBrowser() {
 // tab opens a tab in the shared browser; console errors fail the test.
 func tab(t *testing.T) context.Context {
 	t.Helper()
-	bin := chromium(t)
+	bin := browsertest.Chromium(t)
 	b := &browser
 	b.once.Do(func() {
 		if b.dir, b.err = os.MkdirTemp("", "baton-chromium-"); b.err != nil {
 			return
 		}
-		opts := []chromedp.ExecAllocatorOption{
-			chromedp.ExecPath(bin),
-			chromedp.Headless,
-			chromedp.NoSandbox,
-			chromedp.DisableGPU,
-			chromedp.Flag("disable-quic", true),
-			chromedp.NoFirstRun,
-			chromedp.NoDefaultBrowserCheck,
-			chromedp.Flag("disable-background-networking", true),
-			chromedp.Flag("disable-component-update", true),
-			chromedp.Flag("disable-sync", true),
-			chromedp.Flag("disable-dev-shm-usage", true),
-			chromedp.UserDataDir(b.dir),
-			chromedp.WindowSize(1600, 1000),
-		}
-		actx, acancel := chromedp.NewExecAllocator(context.Background(), opts...)
+		actx, acancel := chromedp.NewExecAllocator(context.Background(), browsertest.Options(bin, b.dir)...)
 		bctx, bcancel := chromedp.NewContext(actx)
 		b.ctx, b.cancel = bctx, func() { bcancel(); acancel() }
 		if err := chromedp.Do(bctx, chromedp.Navigate("about:blank")); err != nil {
