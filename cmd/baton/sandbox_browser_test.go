@@ -372,3 +372,29 @@ func TestSandboxSaveAsTestInBrowser(t *testing.T) {
 		t.Errorf("baton test %s: exit %d\n%s%s\nthe file:\n%s", path, code, stdout, stderr, b)
 	}
 }
+
+// The command line of `baton sandbox`: what it refuses, with which exit
+// status.
+func TestSandboxCommandLine(t *testing.T) {
+	tests := []struct {
+		args []string
+		code int
+		want string
+	}{
+		{nil, exitUsage, "no flow file given"},
+		{[]string{"nope.yaml"}, exitUsage, "nope.yaml: no such file or directory"},
+		{[]string{"--config", "nope.yaml", supportYAML}, exitUsage, "--config nope.yaml: no such file or directory"},
+		{[]string{"--channel", "sms", supportYAML}, exitUsage, `--channel "sms": use whatsapp, telegram, web`},
+		{[]string{"--lang", "fr", supportYAML}, exitUsage, `--lang "fr": the flow speaks it, en`},
+		{[]string{"--now", "tomorrow", supportYAML}, exitUsage, "is not an RFC 3339 time"},
+		{[]string{"--var", "nope=1", supportYAML}, exitUsage, `unknown variable "nope"`},
+		{[]string{"testdata/flows/broken.yaml"}, exitFailed, "testdata/flows/broken.yaml:"},
+		{[]string{"--listen", "256.0.0.1:1", supportYAML}, exitRuntime, "pick another address with --listen"},
+	}
+	for _, tt := range tests {
+		code, _, stderr := runCLI(t, "", append([]string{"sandbox"}, tt.args...)...)
+		if code != tt.code || !strings.Contains(stderr, tt.want) {
+			t.Errorf("baton sandbox %q: exit %d, want %d with %q:\n%s", tt.args, code, tt.code, tt.want, stderr)
+		}
+	}
+}

@@ -46,7 +46,8 @@ reloads it: the conversation is replayed on the new version, or the page
 shows its errors and keeps the version before. docs/sandbox.md says more.
 
 Exit status: 0 after Ctrl-C, 1 when the flow or the config has errors, 2
-for usage errors, 3 when the server cannot start.`
+for usage errors (a flow or config that does not exist too), 3 when the
+address cannot be served.`
 
 func runSandbox(ctx context.Context, e *env, args []string) int {
 	fs := newFlagSet(sandboxCmd, sandboxAbout, e.stderr)
@@ -68,6 +69,19 @@ func runSandbox(ctx context.Context, e *env, args []string) int {
 			return usageError(e, sandboxCmd, "no flow file given")
 		}
 		return usageError(e, sandboxCmd, "one flow file at a time, got %d: %s", len(pos), strings.Join(pos, " "))
+	}
+	if *cfg != "" {
+		if msg := pathProblem("config", *cfg); msg != "" {
+			return usageError(e, sandboxCmd, "%s", msg)
+		}
+	}
+	if *tests != "" {
+		if fi, err := os.Stat(*tests); err != nil || !fi.IsDir() {
+			return usageError(e, sandboxCmd, "--tests %s: not a directory", *tests)
+		}
+	}
+	if code, bad := missingPaths(e, sandboxCmd, pos...); bad {
+		return code
 	}
 	var now time.Time
 	if *nowText != "" {
