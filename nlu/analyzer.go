@@ -208,7 +208,9 @@ type scratch struct {
 	itoks []token
 	// covered marks the tokens in a domain lexicon\'s phrase (inDomain).
 	covered []bool
-	wh, fr  bool
+	// dom is the in-domain factor of the message (inDomain).
+	dom    float64
+	wh, fr bool
 	// pWH, pFR are the model's probabilities (0 without a model).
 	pWH, pFR float64
 	human    humanParts
@@ -290,6 +292,7 @@ func (a *Analyzer) prepare(s *scratch, text string) {
 		question:         question,
 		topics:           s.topics,
 	}, s.hashes[:0])
+	s.dom = a.inDomain(s)
 	if a.signals != nil {
 		s.sig = signalFeatures(s, s.sig[:0])
 		a.decide(s)
@@ -327,7 +330,7 @@ func (a *Analyzer) Analyze(ctx context.Context, in flows.AnalyzeInput) (flows.Si
 			s.probs = make([]float64, len(a.model.classes))
 		}
 		sig.Ranking = a.model.predict(s.feats, s.probs[:len(a.model.classes)])
-		if f := a.inDomain(s); f < 1 {
+		if f := s.dom; f < 1 {
 			for i := range sig.Ranking {
 				sig.Ranking[i].Score *= f
 			}

@@ -250,20 +250,26 @@ func normalize(feats []feat, norm float64) {
 	}
 }
 
+// trainParams are a classifier's training parameters.
+type trainParams struct {
+	epochs int
+	// noGrams leaves the character n-grams out.
+	noGrams bool
+	l2      float32
+}
+
+// flowParams train a flow's classifier.
+var flowParams = trainParams{epochs: trainEpochs, l2: l2}
+
 // trainClassifier fits the model. docs[i] are the hashed features of
 // example i, labels[i] its class index into classes.
 func trainClassifier(classes []string, docs [][]uint64, labels []int) (*classifier, error) {
-	return trainClassifierEpochs(classes, docs, labels, trainEpochs)
+	return trainClassifierWith(classes, docs, labels, flowParams)
 }
 
-// trainClassifierEpochs is trainClassifier with the number of epochs.
-func trainClassifierEpochs(classes []string, docs [][]uint64, labels []int, epochs int) (*classifier, error) {
-	return trainClassifierWith(classes, docs, labels, epochs, false)
-}
-
-// trainClassifierWith is trainClassifier with the number of epochs, and
-// without the character n-grams when noGrams.
-func trainClassifierWith(classes []string, docs [][]uint64, labels []int, epochs int, noGrams bool) (*classifier, error) {
+// trainClassifierWith is trainClassifier with other parameters.
+func trainClassifierWith(classes []string, docs [][]uint64, labels []int, par trainParams) (*classifier, error) {
+	epochs, noGrams := par.epochs, par.noGrams
 	if len(classes) < 2 {
 		return nil, errors.New("give examples for at least two intents")
 	}
@@ -328,7 +334,7 @@ func trainClassifierWith(classes []string, docs [][]uint64, labels []int, epochs
 				m.b[c] -= lr * g
 				for _, f := range ex.feats {
 					k := int(f.idx)*C + c
-					m.w[k] -= lr * (g*f.val + l2*m.w[k])
+					m.w[k] -= lr * (g*f.val + par.l2*m.w[k])
 				}
 			}
 		}

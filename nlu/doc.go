@@ -40,19 +40,22 @@
 //     number), "email" and "phone".
 //
 // WantsHuman and Frustrated come from the rules and lexicons below and a
-// learned model beside them: two logistic regressions over hashed word,
-// bigram and character n-gram features (topic words masked, negation
-// scoped) and the rules' findings as cues, trained when first needed from
-// the labelled corpus embedded in the binary (corpus/corpus.jsonl, about
-// 2,600 messages in Italian, English and Spanish; see Corpus). Training
-// takes a few tens of milliseconds, once per process; it is deterministic.
+// learned model beside them: logistic regressions over hashed word and
+// bigram features (topic words masked, negation scoped), one with the
+// rules' findings as cues and one over the words alone, their
+// probabilities mixed, trained when first needed from the labelled corpus
+// embedded in the binary (corpus/*.jsonl, about 4,000 messages in
+// Italian, English and Spanish; see Corpus). Training takes about a
+// tenth of a second, once per process; it is deterministic.
 // The rules keep the cases they are sure of: a refused person ("non
 // voglio un operatore", "no agent needed") is never WantsHuman and a
 // direct request always is; a customer who says they are calm ("not
 // angry, just asking") is not Frustrated unless the rules find strong
 // anger, and strong anger always is. Capitals alone are caps lock, not
-// shouting; spam in capitals is not anger. The flow's intent classifier
-// never decides a signal.
+// shouting; spam in capitals is not anger; a message mostly about
+// nothing the shop knows (a song, a football result) needs the model to
+// be sure before it is anger. The flow's intent classifier never decides
+// a signal.
 //
 // # Lexicons
 //

@@ -16,17 +16,13 @@ import (
 // prior cue points to. A flow whose intents have nothing to do with
 // shopping learns to ignore them.
 
-// priorEpochs: the corpus is seven times the dev set; fewer passes do.
-var priorEpochs = 10
+// priorParams train the prior: 30 passes (10 and 20 gave a lower
+// intent macro-F1 in cross-validation on the corpus; see TestTune).
+var priorParams = trainParams{epochs: 30, l2: l2}
 
-// priorNoGrams: the prior reads words, bigrams, emoji and cues only.
-var priorNoGrams = false
-
-// Prior cues: a support intent at or above priorAt, and above priorHi.
-const (
-	priorAt = 0.25
-	priorHi = 0.6
-)
+// priorLevels: a prior cue per support intent and level its probability
+// reaches (a thermometer code: 0.7 gives the cues of 0.25 and 0.6).
+var priorLevels = []float64{0.25, 0.6}
 
 var builtinPrior struct {
 	once sync.Once
@@ -37,7 +33,7 @@ var builtinPrior struct {
 // priorModel is the corpus's intent classifier with its cue hashes.
 type priorModel struct {
 	*classifier
-	cue, cueHi []uint64 // per class
+	cue [][]uint64 // per class, per level
 	// vocab holds the content words of the corpus's messages but those
 	// labelled other (junk, spam, small talk): words of the support
 	// domain, known to every flow's out-of-domain detection.
@@ -69,7 +65,7 @@ func trainPrior(data []Labeled) (*priorModel, error) {
 		a.prepare(s, t)
 		docs[i] = append([]uint64(nil), s.hashes...)
 	}
-	c, err := trainClassifierWith(classes, docs, labels, priorEpochs, priorNoGrams)
+	c, err := trainClassifierWith(classes, docs, labels, priorParams)
 	if err != nil {
 		return nil, fmt.Errorf("nlu: the prior: %w", err)
 	}
@@ -85,8 +81,11 @@ func trainPrior(data []Labeled) (*priorModel, error) {
 		}
 	}
 	for _, name := range classes {
-		m.cue = append(m.cue, cueHash("prior:"+name))
-		m.cueHi = append(m.cueHi, cueHash("prior:"+name+":hi"))
+		var hs []uint64
+		for i := range priorLevels {
+			hs = append(hs, cueHash(fmt.Sprintf("prior:%s:%d", name, i)))
+		}
+		m.cue = append(m.cue, hs)
 	}
 	m.trainTime = time.Since(start)
 	return m, nil
@@ -103,11 +102,10 @@ func (a *Analyzer) priorCues(s *scratch) {
 	probs := s.probs[:n]
 	p.scores(s.feats, probs)
 	for c, pr := range probs {
-		if pr >= priorAt {
-			s.hashes = append(s.hashes, p.cue[c])
-		}
-		if pr >= priorHi {
-			s.hashes = append(s.hashes, p.cueHi[c])
+		for i, l := range priorLevels {
+			if pr >= l {
+				s.hashes = append(s.hashes, p.cue[c][i])
+			}
 		}
 	}
 }

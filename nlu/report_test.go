@@ -99,8 +99,8 @@ func TestSignalGrid(t *testing.T) {
 	trains, tests := cvFolds(Corpus(), 5)
 	ruleOR := false
 	params := []sigParams{
-		{12, 0.4, 1e-4}, {20, 0.4, 1e-4}, {12, 0.2, 1e-4}, {12, 0.8, 1e-4},
-		{12, 0.4, 1e-3}, {12, 0.4, 1e-5}, {30, 0.3, 3e-4},
+		{epochs: 12, rate: 0.4, l2: 1e-4}, {epochs: 20, rate: 0.4, l2: 1e-4}, {epochs: 12, rate: 0.2, l2: 1e-4}, {epochs: 12, rate: 0.8, l2: 1e-4},
+		{epochs: 12, rate: 0.4, l2: 1e-3}, {epochs: 12, rate: 0.4, l2: 1e-5}, {epochs: 30, rate: 0.3, l2: 3e-4},
 	}
 	if os.Getenv("NLU_GRID") == "verbose" {
 		params = []sigParams{defaultSigParams}
