@@ -1,0 +1,137 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/batonbot/baton/internal/browsertest"
+)
+
+// readmeCommand returns the first command of the first ```sh block under
+// the README's section heading.
+func readmeCommand(t *testing.T, section string) string {
+	t.Helper()
+	b, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := string(b)
+	i := strings.Index(s, "\n## "+section+"\n")
+	if i < 0 {
+		t.Fatalf("the README has no section %q", section)
+	}
+	m := regexp.MustCompile("(?s)```sh\n(.*?)\n").FindStringSubmatch(s[i:])
+	if m == nil {
+		t.Fatalf("the README's %q has no sh block", section)
+	}
+	return strings.TrimSpace(m[1])
+}
+
+// The README's test command is what CI runs (the last line of .ci/run).
+func TestReadmeTestCommandIsCIs(t *testing.T) {
+	cmd := readmeCommand(t, "Run the tests")
+	b, err := os.ReadFile("../../.ci/run")
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(string(b)), "\n")
+	if last := strings.TrimSpace(lines[len(lines)-1]); last != cmd {
+		t.Errorf("the README's test command is %q, .ci/run ends with %q", cmd, last)
+	}
+}
+
+// The README's first command, as a new user runs it: `baton serve` on the
+// example flow, then the page in a browser. A typed message, a menu shown
+// as buttons, a tap, and a handoff whose ticket is captured and shown at
+// /api/tickets. In business hours the flow hands off at once; outside
+// them it offers to leave a message, which opens the ticket.
+func TestReadmeFirstCommandInBrowser(t *testing.T) {
+	cmd := readmeCommand(t, "Try it")
+	const want = "go run ./cmd/baton serve examples/flows/support.yaml"
+	if cmd != want {
+		t.Fatalf("the README's first command is %q; this test runs %q: update one of them", cmd, want)
+	}
+	addr := freeAddr(t)
+	base := "http://" + addr
+	stderr := startServe(t, filepath.Join("..", "..", "examples/flows/support.yaml"), "--listen", addr)
+	if !strings.Contains(stderr.String(), "open "+base+"/ in a browser") {
+		t.Errorf("serve does not say what to open:\n%s", stderr)
+	}
+
+	actx, cancel := chromedp.NewExecAllocator(context.Background(), browsertest.Options(browsertest.Chromium(t), t.TempDir())...)
+	defer cancel()
+	ctx, cancel := chromedp.NewContext(actx)
+	defer cancel()
+	ctx, cancel = context.WithTimeout(ctx, 60*time.Second)
+	defer cancel()
+	run := func(steps ...chromedp.Action[chromedp.Void]) {
+		t.Helper()
+		if err := chromedp.Do(ctx, steps...); err != nil {
+			t.Fatal(err)
+		}
+	}
+	button := func(id string) chromedp.CSS {
+		return chromedp.CSS(`#log li.bot:last-child .options button[data-id="` + id + `"]`)
+	}
+	run(chromedp.Navigate(base+"/"),
+		chromedp.WaitVisible(chromedp.ID("text")),
+		chromedp.SendKeys(chromedp.ID("text"), "ciao"),
+		chromedp.Click(chromedp.ID("send")),
+		chromedp.WaitVisible(button("talk")))
+	run(chromedp.Click(button("talk")))
+	path, err := chromedp.Run(ctx, chromedp.Poll[string](`(() => {
+		const last = document.querySelector("#log li.bot:last-child");
+		if (!last) return null;
+		if (last.querySelector('button[data-id="leave_request"]')) return "after hours";
+		return /colleg/.test(last.textContent) ? "in hours" : null;
+	})()`, chromedp.WithPollingTimeout(20*time.Second)))
+	if err != nil {
+		t.Fatalf("after tapping %q neither the handoff nor the after-hours offer came: %v", "Parla con noi", err)
+	}
+	t.Logf("the %s path", path)
+	if path == "after hours" {
+		run(chromedp.Click(button("leave_request")))
+		if _, err := chromedp.Run(ctx, chromedp.Poll[bool](`/Scrivimi/.test(document.querySelector("#log li.bot:last-child").textContent)`,
+			chromedp.WithPollingTimeout(20*time.Second))); err != nil {
+			t.Fatalf("the request is not asked for: %v", err)
+		}
+		run(chromedp.SendKeys(chromedp.ID("text"), "Il pacco A12345 è arrivato rotto"), chromedp.Click(chromedp.ID("send")))
+	}
+	var tickets struct {
+		Tickets []struct {
+			Handoff struct {
+				ConversationID string `json:"conversation_id"`
+				Reason         string
+				Transcript     []struct{ Text, Choice string }
+			}
+		}
+	}
+	waitUntil(t, "the captured ticket at /api/tickets", func() bool {
+		resp, err := http.Get(base + "/api/tickets")
+		if err != nil {
+			return false
+		}
+		defer resp.Body.Close()
+		return json.NewDecoder(resp.Body).Decode(&tickets) == nil && len(tickets.Tickets) == 1
+	})
+	h := tickets.Tickets[0].Handoff
+	var said []string
+	for _, m := range h.Transcript {
+		said = append(said, m.Text+"/"+m.Choice)
+	}
+	if !strings.HasPrefix(h.ConversationID, "web:web:") || h.Reason == "" || len(said) == 0 || said[0] != "ciao/" || !strings.Contains(strings.Join(said, "|"), "|talk/Parla con noi|") {
+		t.Errorf("the captured ticket: %+v", h)
+	}
+	if !strings.Contains(stderr.String(), "ticket captured") {
+		t.Errorf("the log does not show the ticket:\n%s", stderr)
+	}
+}
