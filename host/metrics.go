@@ -2,6 +2,7 @@ package host
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"strconv"
 	"time"
@@ -120,6 +121,24 @@ func (m *Metrics) sendError(channel string, code int) {
 	if m != nil {
 		m.sendErrors.WithLabelValues(channel, strconv.Itoa(code)).Inc()
 	}
+}
+
+// sendFailed counts a failed send by its provider error code, or, when
+// the provider gave none, "http_<status>" or "network" (no answer).
+func (m *Metrics) sendFailed(channel string, err error) {
+	if m == nil {
+		return
+	}
+	code := "network"
+	var ce *flows.ChannelError
+	switch {
+	case !errors.As(err, &ce):
+	case ce.Code != 0:
+		code = strconv.Itoa(ce.Code)
+	case ce.Status != 0:
+		code = "http_" + strconv.Itoa(ce.Status)
+	}
+	m.sendErrors.WithLabelValues(channel, code).Inc()
 }
 
 // outboxCollector lists the pending outbox items at each scrape.

@@ -36,6 +36,9 @@ func TestMetrics(t *testing.T) {
 	m.handoff(&flows.Handoff{Reason: "asks_for_human", Team: "billing"})
 	m.delivery(flows.OutboxOpen, "retry")
 	m.sendError("whatsapp", 131047)
+	m.sendFailed("whatsapp", &flows.ChannelError{Channel: "whatsapp", Status: 503, Temporary: true})
+	m.sendFailed("telegram", &flows.ChannelError{Channel: "telegram", Code: 429, Status: 429})
+	m.sendFailed("whatsapp", errors.New("dial tcp: connection refused"))
 	h := m.countRejects("whatsapp", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(401) }))
 	h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("POST", "/webhooks/whatsapp", nil))
 
@@ -56,6 +59,9 @@ func TestMetrics(t *testing.T) {
 		`baton_deliveries_total{kind="open",outcome="retry"} 1`,
 		`baton_webhook_rejects_total{endpoint="whatsapp",reason="signature"} 1`,
 		`baton_channel_send_errors_total{channel="whatsapp",code="131047"} 1`,
+		`baton_channel_send_errors_total{channel="whatsapp",code="http_503"} 1`,
+		`baton_channel_send_errors_total{channel="telegram",code="429"} 1`,
+		`baton_channel_send_errors_total{channel="whatsapp",code="network"} 1`,
 		`go_goroutines`,
 	} {
 		if !strings.Contains(out, want) {

@@ -166,7 +166,7 @@ func (h *Host) sendReply(ctx context.Context, outbox flows.Outbox, it flows.Outb
 		if errors.As(err, &ce) {
 			code = ce.Code
 		}
-		h.metrics.sendError(channel, code)
+		h.metrics.sendFailed(channel, err)
 		wait, temporary := flows.RetryAfter(err)
 		if temporary && now.Sub(it.CreatedAt) < replyMaxAge {
 			if wait <= 0 {
