@@ -17,9 +17,15 @@ var textKeys = map[string]bool{"text": true, "reply": true, "caption": true, "bo
 // WhatsApp is the customer's phone number.
 var idKeys = map[string]bool{"conversation": true, "contact": true, "recipient": true, "to": true, "from": true}
 
+// Log attribute keys whose values are ids that may start with a
+// conversation id (a web message web:{widget}:{conversation}:{id}, a
+// reply's outbox item {conversation}-…): its contact part is masked as in
+// idKeys. A web conversation id is the page's only credential.
+var embeddingKeys = map[string]bool{"message": true, "item": true, "id": true}
+
 // Log attribute keys whose values are Baton's or a provider's opaque ids
 // and names, logged as they are.
-var plainKeys = map[string]bool{"message": true, "channel": true, "input": true, "kind": true, "handoff": true, "timer": true,
+var plainKeys = map[string]bool{"channel": true, "input": true, "kind": true, "handoff": true, "timer": true,
 	"reason": true, "team": true, "priority": true, "flow": true, "name": true, "version": true}
 
 // NewLogger returns a JSON logger for a server. Unless logText is set it
@@ -53,6 +59,8 @@ func maskAttr(_ []string, a slog.Attr) slog.Attr {
 		return slog.String(a.Key, "["+strconv.Itoa(len([]rune(s)))+" chars]")
 	case idKeys[a.Key]:
 		return slog.String(a.Key, MaskID(s))
+	case embeddingKeys[a.Key]:
+		return slog.String(a.Key, flows.MaskPII(maskLeadingID(s)))
 	case plainKeys[a.Key]:
 		return a
 	}
@@ -72,4 +80,24 @@ func MaskID(id string) string {
 		return prefix + "…"
 	}
 	return prefix + "…" + string(r[len(r)-3:])
+}
+
+// maskLeadingID masks the contact part of a conversation id that starts s
+// (channel:account:contact followed by ':' or '-' and more), as MaskID
+// does; other values are returned as they are.
+func maskLeadingID(s string) string {
+	ch, rest, ok := strings.Cut(s, ":")
+	if !ok || (ch != flows.ChannelWeb && ch != flows.ChannelWhatsApp && ch != flows.ChannelTelegram) {
+		return s
+	}
+	account, rest, ok := strings.Cut(rest, ":")
+	if !ok || rest == "" {
+		return s
+	}
+	// A Telegram group's chat id starts with '-'.
+	end := len(rest)
+	if i := strings.IndexAny(rest[1:], ":-"); i >= 0 {
+		end = i + 1
+	}
+	return MaskID(ch+":"+account+":"+rest[:end]) + rest[end:]
 }

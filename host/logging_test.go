@@ -24,6 +24,21 @@ func TestLoggerMasks(t *testing.T) {
 			t.Errorf("the log lacks %s: %s", want, out)
 		}
 	}
+	// A web conversation id, the page's credential, is masked where an
+	// id starts with it too.
+	b.Reset()
+	log.Info("turn", "conversation", "web:web:QKB33NLDFGI72WOUTK6AIRGHME", "message", "web:web:QKB33NLDFGI72WOUTK6AIRGHME:YS7VAXC6NUXAOZEMDQMZ5FUU5W",
+		"item", "web:web:QKB33NLDFGI72WOUTK6AIRGHME-mxc0pr88-1-reply-1", "id", "telegram:shop:-100123456789-x-reply-2", "handoff", "01m960sh28wr0ebcht4k5rt55z")
+	out = b.String()
+	if strings.Contains(out, "QKB33NLDFGI72WOUTK6AIRG") || strings.Contains(out, "100123456") {
+		t.Errorf("the log shows a conversation id: %s", out)
+	}
+	for _, want := range []string{`"message":"web:web:…HME:YS7VAXC6NUXAOZEMDQMZ5FUU5W"`, `"item":"web:web:…HME-mxc0pr88-1-reply-1"`,
+		`"id":"telegram:shop:…789-x-reply-2"`, `"handoff":"01m960sh28wr0ebcht4k5rt55z"`} {
+		if !strings.Contains(out, want) {
+			t.Errorf("the log lacks %s: %s", want, out)
+		}
+	}
 	b.Reset()
 	NewLogger(&b, slog.LevelInfo, true).Info("turn", "text", "my email is anna@example.com", "conversation", "web:web:abc")
 	if !strings.Contains(b.String(), "anna@example.com") || !strings.Contains(b.String(), "web:web:abc") {
