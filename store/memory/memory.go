@@ -21,8 +21,12 @@ type Store struct {
 
 	sessions map[string]*entry
 
-	// The outbox, in the order items were saved.
+	// The outbox, in the order items were saved; pend holds the pending
+	// ones (and, until a claim passes them, some that no longer are) in
+	// the same order, so claims do not walk the delivered items kept.
 	items   []*item
+	pend    []*item
+	seq     uint64
 	byID    map[string]*item
 	tickets map[string]ticket // handoff id → its ticket, once the open is delivered
 	// keepDelivered and keepFor bound the delivered items kept for List.
@@ -57,6 +61,8 @@ type entry struct {
 type item struct {
 	it         flows.OutboxItem
 	leaseUntil time.Time
+	seq        uint64 // save order
+	inPend     bool   // in Store.pend
 }
 
 type ticket struct {
@@ -250,8 +256,11 @@ func (m *Store) save(ctx context.Context, s, keep *flows.Session, c flows.Commit
 		if _, dup := m.byID[it.it.ID]; dup {
 			continue
 		}
+		m.seq++
+		it.seq = m.seq
 		m.byID[it.it.ID] = it
 		m.items = append(m.items, it)
+		m.pending(it)
 	}
 	for agent, d := range c.Loads {
 		m.addLoad(agent, d)

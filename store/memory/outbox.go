@@ -1,6 +1,7 @@
 package memory
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"slices"
@@ -27,15 +28,26 @@ func (m *Store) ClaimKinds(ctx context.Context, now time.Time, lease time.Durati
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	var out []flows.OutboxItem
-	blocked := make(map[string]bool)
-	for _, mi := range m.items {
+	var blocked map[group]bool
+	// Walk the pending items in save order, dropping from pend those that
+	// are no longer pending.
+	w := 0
+	i := 0
+	for ; i < len(m.pend) && len(out) < max; i++ {
+		mi := m.pend[i]
 		it := &mi.it
 		if it.Status != flows.OutboxPending {
+			mi.inPend = false
 			continue
 		}
-		if g := store.Group(it); g != "" {
+		m.pend[w] = mi
+		w++
+		if g, ok := groupOf(it); ok {
 			if blocked[g] {
 				continue
+			}
+			if blocked == nil {
+				blocked = make(map[group]bool)
 			}
 			blocked[g] = true // later items of the group wait for this one
 		}
@@ -51,11 +63,41 @@ func (m *Store) ClaimKinds(ctx context.Context, now time.Time, lease time.Durati
 		}
 		mi.leaseUntil = now.Add(lease)
 		out = append(out, it.Clone())
-		if len(out) == max {
-			break
-		}
+	}
+	if w < i {
+		n := copy(m.pend[w:], m.pend[i:])
+		clear(m.pend[w+n:])
+		m.pend = m.pend[:w+n]
 	}
 	return out, nil
+}
+
+// group is store.Group without building a string: a conversation's
+// replies, or a handoff's items.
+type group struct {
+	reply bool
+	id    string
+}
+
+func groupOf(it *flows.OutboxItem) (group, bool) {
+	switch {
+	case it.Kind == flows.OutboxReply:
+		return group{true, it.ConversationID}, true
+	case it.HandoffID != "":
+		return group{false, it.HandoffID}, true
+	}
+	return group{}, false
+}
+
+// pending puts mi in pend when it is pending and not there yet, in save
+// order. The caller holds m.mu.
+func (m *Store) pending(mi *item) {
+	if mi.inPend || mi.it.Status != flows.OutboxPending {
+		return
+	}
+	mi.inPend = true
+	i, _ := slices.BinarySearchFunc(m.pend, mi.seq, func(x *item, seq uint64) int { return cmp.Compare(x.seq, seq) })
+	m.pend = slices.Insert(m.pend, i, mi)
 }
 
 // Settle records the outcome of an item (Status, Attempts, NextAt,
@@ -87,6 +129,7 @@ func (m *Store) Settle(ctx context.Context, in flows.OutboxItem) error {
 		it.Ticket = in.Ticket
 	}
 	mi.leaseUntil = time.Time{}
+	m.pending(mi)
 	if it.Status == flows.OutboxDelivered && it.HandoffID != "" {
 		switch it.Kind {
 		case flows.OutboxOpen:
@@ -127,6 +170,7 @@ func (m *Store) cascade(open *flows.OutboxItem) {
 			o := &mi.it
 			if o.HandoffID == open.HandoffID && o.ID != open.ID && o.Status == flows.OutboxDead {
 				o.Status, o.Attempts, o.LastError, o.NextAt = flows.OutboxPending, 0, "", open.NextAt
+				m.pending(mi)
 			}
 		}
 	}
