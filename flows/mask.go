@@ -4,6 +4,7 @@ import (
 	"regexp"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 )
 
 // The patterns below use \p{Nd} rather than \d so full-width and other
@@ -62,23 +63,24 @@ func MaskPII(s string) string {
 
 // maskOnce runs each pattern the hints say can match: the regular
 // expressions have no literal prefix, so skipping them is most of the speed.
+// A pattern that changed s has the hints taken again for the next ones.
 func maskOnce(s string, h hints) string {
 	if h.at {
-		s = maskEmail.ReplaceAllString(s, MaskedEmail)
+		s, h = rescan(s, maskEmail.ReplaceAllString(s, MaskedEmail), h)
 	}
-	s = maskIDs(s, h)
+	s, h = rescan(s, maskIDs(s, h), h)
 	if h.run4 {
-		s = maskOrderRef.ReplaceAllString(s, "${1}"+MaskedOrder)
+		s, h = rescan(s, maskOrderRef.ReplaceAllString(s, "${1}"+MaskedOrder), h)
 	}
-	if h.digits >= 4 {
-		s = maskOrder.ReplaceAllStringFunc(s, func(m string) string {
+	if h.orderRun >= 4 {
+		s, h = rescan(s, maskOrder.ReplaceAllStringFunc(s, func(m string) string {
 			if countDigits(m) < 4 {
 				return m
 			}
 			return MaskedOrder
-		})
+		}), h)
 	}
-	if h.digits < 8 {
+	if h.phoneRun < 8 {
 		return s
 	}
 	s = maskPhone.ReplaceAllStringFunc(s, func(m string) string {
@@ -91,6 +93,15 @@ func maskOnce(s string, h hints) string {
 		return m
 	})
 	return s
+}
+
+// rescan returns next and its hints: h when it is s unchanged. The gates
+// on counts (digits, cvv) stay those of the text a pass began with.
+func rescan(s, next string, h hints) (string, hints) {
+	if next == s {
+		return s, h
+	}
+	return next, scanGated(next, h.digits, h.cvv)
 }
 
 // ExtractPII returns the e-mail addresses, phone numbers and order-like codes
@@ -148,40 +159,138 @@ func ExtractPII(s string) map[string][]string {
 }
 
 // hints say which patterns can match s: an e-mail needs an @, an order
-// reference a run of 4 digits, an order code 4 digits, a phone 8.
+// reference a run of 4 digits, an order code 4 digits, a phone 8. Each
+// field is a condition without which its pattern finds nothing to mask,
+// so a pattern is skipped only when it could not change s.
 type hints struct {
 	at     bool
 	run4   bool
 	digits int
 	// cvv: a word that may announce a security code ("CVV", "sicurezza").
 	cvv bool
+	// orderRun and phoneRun are the most digits in one run of the
+	// characters an order code's digits (digits, - and /) or a phone
+	// (digits, spaces, + . - / and parentheses) are made of; asciiRun the
+	// longest run of ASCII digits (a DNI or NIE has 7 or 8).
+	orderRun, phoneRun, asciiRun int
+	// iban: somewhere a word starts with an IBAN country's code and two
+	// digits; cf: a word of 16 letters and digits starts with 6 letters.
+	// The regular expressions fold case beyond ASCII (K is also the Kelvin
+	// sign), so in text that is not all ASCII both are set, and only the
+	// digit counts decide.
+	iban, cf bool
 }
 
 func (h hints) any() bool { return h.at || h.digits >= 4 || h.digits >= 3 && h.cvv }
 
 func scan(s string) hints {
-	var h hints
-	run := 0
-	for _, r := range s {
-		switch {
-		case r == '@':
-			h.at = true
-			run = 0
-		case unicode.IsDigit(r):
-			h.digits++
-			run++
-			if run >= 4 {
-				h.run4 = true
-			}
-		default:
-			run = 0
-		}
-	}
+	h := scanGated(s, -1, false)
 	if h.digits >= 3 && h.digits < 30 {
 		h.cvv = mentionsCVV(s)
 	}
 	return h
 }
+
+// scanGated takes the hints of s; with digits >= 0, the counts that gate
+// patterns (digits, cvv) are those given, of the text a pass began with.
+func scanGated(s string, digits int, cvv bool) hints {
+	var h hints
+	run, ascii, order, phone := 0, 0, 0, 0
+	isASCII := true
+	for i := 0; i < len(s); {
+		r := rune(s[i])
+		if r < utf8.RuneSelf {
+			i++
+			if r|0x20 >= 'a' && r|0x20 <= 'z' { // most of a text
+				run, ascii, order, phone = 0, 0, 0, 0
+				continue
+			}
+		} else {
+			isASCII = false
+			var n int
+			r, n = utf8.DecodeRuneInString(s[i:])
+			i += n
+		}
+		if r >= '0' && r <= '9' || r >= utf8.RuneSelf && unicode.IsDigit(r) {
+			h.digits++
+			run++
+			order++
+			phone++
+			h.run4 = h.run4 || run >= 4
+			h.orderRun = max(h.orderRun, order)
+			h.phoneRun = max(h.phoneRun, phone)
+			if r <= '9' {
+				ascii++
+				h.asciiRun = max(h.asciiRun, ascii)
+			} else {
+				ascii = 0
+			}
+			continue
+		}
+		run, ascii = 0, 0
+		switch r {
+		case '@':
+			h.at = true
+			order, phone = 0, 0
+		case '-', '/':
+		case ' ', '.', '(', ')', '+':
+			order = 0
+		default:
+			order, phone = 0, 0
+		}
+	}
+	if digits >= 0 {
+		h.digits, h.cvv = digits, cvv
+	}
+	if isASCII {
+		h.iban = h.digits >= 7 && ibanStart(s)
+		h.cf = h.digits >= 3 && cfWord(s)
+	} else {
+		h.iban, h.cf = h.digits >= 7, h.digits >= 3
+	}
+	return h
+}
+
+// ibanStart reports whether an ASCII s has a word starting with the code
+// of a country with IBANs and two digits, where an IBAN could start.
+func ibanStart(s string) bool {
+	for i := 0; i+3 < len(s); i++ {
+		if (i == 0 || !isWordByte(s[i-1])) && isLetterByte(s[i]) && isLetterByte(s[i+1]) && isDigitByte(s[i+2]) && isDigitByte(s[i+3]) {
+			cc := [2]byte{upperByte(s[i]), upperByte(s[i+1])}
+			if _, ok := ibanCountries[string(cc[:])]; ok {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// cfWord reports whether an ASCII s has a word (letters, digits, _) of
+// exactly 16 characters, the first 6 letters: what a codice fiscale is.
+func cfWord(s string) bool {
+	start := 0
+	for i := 0; i <= len(s); i++ {
+		if i < len(s) && isWordByte(s[i]) {
+			continue
+		}
+		if i-start == 16 {
+			ok := true
+			for j := start; j < start+6; j++ {
+				ok = ok && isLetterByte(s[j])
+			}
+			if ok {
+				return true
+			}
+		}
+		start = i + 1
+	}
+	return false
+}
+
+func isLetterByte(c byte) bool { return c|0x20 >= 'a' && c|0x20 <= 'z' }
+func isDigitByte(c byte) bool  { return c >= '0' && c <= '9' }
+func isWordByte(c byte) bool   { return isLetterByte(c) || isDigitByte(c) || c == '_' }
+func upperByte(c byte) byte    { return c &^ 0x20 }
 
 func isPhone(m string) bool {
 	m = strings.TrimSpace(m)

@@ -77,7 +77,7 @@ func ibanLen(m string) int {
 
 // maskIDs masks IBANs, codici fiscali, DNI/NIE and announced CVVs.
 func maskIDs(s string, h hints) string {
-	if h.digits >= 7 {
+	if h.iban {
 		if locs := maskIBAN.FindAllStringIndex(s, -1); locs != nil {
 			var b strings.Builder
 			last := 0
@@ -88,12 +88,14 @@ func maskIDs(s string, h hints) string {
 					last = l[0] + n
 				}
 			}
-			s = b.String() + s[last:]
+			s, h = rescan(s, b.String()+s[last:], h)
 		}
-		s = maskDNI.ReplaceAllString(s, MaskedID)
 	}
-	if h.digits >= 3 {
-		s = maskCF.ReplaceAllString(s, MaskedID)
+	if h.digits >= 7 && h.asciiRun >= 7 {
+		s, h = rescan(s, maskDNI.ReplaceAllString(s, MaskedID), h)
+	}
+	if h.cf {
+		s, h = rescan(s, maskCF.ReplaceAllString(s, MaskedID), h)
 	}
 	if h.digits >= 3 && h.cvv {
 		s = maskCVV.ReplaceAllString(s, "${1}${2}"+MaskedCVV)
@@ -105,9 +107,24 @@ func maskIDs(s string, h hints) string {
 var cvvWords = []string{"cvv", "cvc", "csc", "cid", "sicurezza", "security", "seguridad"}
 
 func mentionsCVV(s string) bool {
-	l := strings.ToLower(s)
 	for _, w := range cvvWords {
-		if strings.Contains(l, w) {
+		if containsFold(s, w) {
+			return true
+		}
+	}
+	return false
+}
+
+// containsFold reports whether s contains the lower-case ASCII word w in
+// any case: strings.Contains(strings.ToLower(s), w) without the copy (no
+// other letter lowers to one of w's).
+func containsFold(s, w string) bool {
+	for i := 0; i+len(w) <= len(s); i++ {
+		j := 0
+		for j < len(w) && s[i+j]|0x20 == w[j] {
+			j++
+		}
+		if j == len(w) {
 			return true
 		}
 	}
