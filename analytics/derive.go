@@ -44,7 +44,8 @@ func Derive(t flows.TurnRecord, o DeriveOptions) []flows.Event {
 	if b == nil {
 		b = &flows.Session{}
 	}
-	d := deriver{t: t, o: o, state: b.State}
+	// Most effects are an event; the input and a start may add two.
+	d := deriver{t: t, o: o, state: b.State, out: make([]flows.Event, 0, len(t.Effects)+2)}
 	d.base = flows.Event{
 		V:            flows.EventSchema,
 		Conversation: a.ID,
@@ -62,6 +63,9 @@ func Derive(t flows.TurnRecord, o DeriveOptions) []flows.Event {
 		d.base.At = a.UpdatedAt
 	}
 	d.run()
+	if len(d.out) == 0 {
+		return nil
+	}
 	return d.out
 }
 
