@@ -282,12 +282,13 @@ func (r *Router) route(ctx context.Context, h *flows.Handoff) (Decision, error) 
 	}
 
 	// Priority.
-	f.env["team"] = d.Team
-	f.env["in_hours"] = d.InHours
-	f.env["tags"] = d.Tags
 	computed := flows.PriorityNormal
 	if p := cfg.Priority.Score; p != nil {
-		out, err := expr.Run(p, f.env)
+		env := f.environment()
+		env["team"] = d.Team
+		env["in_hours"] = d.InHours
+		env["tags"] = d.Tags
+		out, err := expr.Run(p, env)
 		if score, ok := out.(float64); err == nil && ok && !math.IsNaN(score) {
 			d.Score = score
 			computed = cfg.Priority.priorityOf(score)
@@ -333,6 +334,9 @@ func (r *Router) route(ctx context.Context, h *flows.Handoff) (Decision, error) 
 func (r *Router) ConnectorFor(h *flows.Handoff) string {
 	if h == nil {
 		return r.cfg.Connectors.Default
+	}
+	if len(r.cfg.Routing.Rules) == 0 {
+		return r.connectorFor(nil, r.cfg.Teams[h.Team])
 	}
 	rule, _ := r.firstRule(routeFactsOf(h))
 	return r.connectorFor(rule, r.cfg.Teams[h.Team])

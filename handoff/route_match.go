@@ -9,14 +9,20 @@ import (
 	"github.com/batonbot/baton/flows"
 )
 
-// routeFacts is what rules look at, computed once per handoff.
+// routeFacts is what rules look at, computed once per handoff; the
+// customer's words and the expression environment only when a rule or
+// the priority score asks for them.
 type routeFacts struct {
+	h                                            *flows.Handoff
+	sig                                          flows.Signals
 	intent, lang, reason, channel, plan, country string
 	vip                                          bool
 	vars                                         map[string]any
 	// words is the customer's messages, folded, as " w1 w2 \n w3 ... ".
-	words string
-	env   map[string]any
+	words    string
+	messages int
+	hasWords bool
+	env      map[string]any
 }
 
 func routeFactsOf(h *flows.Handoff) *routeFacts {
@@ -44,23 +50,42 @@ func routeFactsOf(h *flows.Handoff) *routeFacts {
 	} else if h.Channel == "whatsapp" {
 		f.country = CountryFromPhone(h.Contact.ID)
 	}
+	f.h, f.sig = h, sig
+	return f
+}
+
+// customerWords returns the customer's messages, folded, as
+// " w1 w2 \n w3 ... ".
+func (f *routeFacts) customerWords() string {
+	if f.hasWords {
+		return f.words
+	}
 	var b strings.Builder
 	b.WriteByte(' ')
-	messages := 0
-	for _, m := range h.Transcript {
+	for _, m := range f.h.Transcript {
 		if m.From != flows.RoleUser {
 			continue
 		}
-		messages++
+		f.messages++
 		for _, w := range flows.Words(flows.Fold(m.Text + " " + m.Choice)) {
 			b.WriteString(w)
 			b.WriteByte(' ')
 		}
 		b.WriteString("\n ") // a phrase does not span two messages
 	}
-	f.words = b.String()
+	f.words, f.hasWords = b.String(), true
+	return f.words
+}
+
+// environment returns what when: expressions and the priority score see.
+func (f *routeFacts) environment() map[string]any {
+	if f.env != nil {
+		return f.env
+	}
+	h, sig := f.h, f.sig
+	f.customerWords() // counts the messages
 	customer := map[string]string{}
-	for k, v := range meta {
+	for k, v := range h.Contact.Meta {
 		customer[k] = v
 	}
 	f.env = map[string]any{
@@ -84,10 +109,10 @@ func routeFactsOf(h *flows.Handoff) *routeFacts {
 		"channel":     f.channel,
 		"team":        h.Team,
 		"tags":        append([]string{}, h.Tags...),
-		"messages":    messages,
+		"messages":    f.messages,
 		"in_hours":    h.InHours,
 	}
-	return f
+	return f.env
 }
 
 func routeTruthy(s string) bool {
@@ -140,7 +165,7 @@ func (m *ConfigMatch) matches(f *routeFacts) (bool, error) {
 	if len(m.Keywords) > 0 {
 		found := false
 		for _, k := range m.Keywords {
-			if w := flows.Words(k); len(w) > 0 && strings.Contains(f.words, " "+strings.Join(w, " ")+" ") {
+			if w := flows.Words(k); len(w) > 0 && strings.Contains(f.customerWords(), " "+strings.Join(w, " ")+" ") {
 				found = true
 				break
 			}
@@ -163,7 +188,7 @@ func (m *ConfigMatch) matches(f *routeFacts) (bool, error) {
 		}
 	}
 	if m.When != nil {
-		out, err := expr.Run(m.When, f.env)
+		out, err := expr.Run(m.When, f.environment())
 		if err != nil {
 			return false, err
 		}

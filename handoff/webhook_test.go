@@ -149,3 +149,24 @@ func TestWebhookConnector(t *testing.T) {
 		t.Error("a non-http URL must be refused")
 	}
 }
+
+// TestEventBody: the event is written around the data as marshalJSON
+// writes a WebhookEvent.
+func TestEventBody(t *testing.T) {
+	h := &flows.Handoff{ID: "h1", Reason: "asks <human> & \"now\"", Transcript: []flows.Message{{From: flows.RoleUser, Text: "ciao\u2028è"}},
+		Vars: map[string]any{"n": 3, "s": "<b>"}}
+	data, err := marshalJSON(h)
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := time.Date(2026, 3, 3, 10, 0, 0, 123456789, time.FixedZone("CET", 3600))
+	for _, typ := range []string{EventHandoffOpen, EventHandoffAppend, EventHandoffClose} {
+		want, err := marshalJSON(WebhookEvent{Type: typ, Timestamp: at.UTC().Truncate(time.Second), Data: data})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := eventBody(typ, at, data); string(got) != string(want) {
+			t.Errorf("eventBody = %s, want %s", got, want)
+		}
+	}
+}

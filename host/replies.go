@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"sync"
 	"time"
 
@@ -153,7 +154,9 @@ func (h *Host) sendReply(ctx context.Context, outbox flows.Outbox, it flows.Outb
 	case err == nil:
 		it.Status, it.LastError = flows.OutboxDelivered, ""
 		h.metrics.delivery(flows.OutboxReply, "delivered")
-		h.log.Debug("reply sent", "conversation", it.ConversationID, "item", it.ID, "attempts", it.Attempts)
+		if h.log.Enabled(ctx, slog.LevelDebug) {
+			h.log.Debug("reply sent", "conversation", it.ConversationID, "item", it.ID, "attempts", it.Attempts)
+		}
 	case errors.Is(err, flows.ErrOutsideWindow):
 		it.Status, it.LastError = flows.OutboxDead, err.Error()
 		h.metrics.delivery(flows.OutboxReply, "dead")

@@ -3,6 +3,7 @@ package host
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"strings"
 	"sync"
 	"time"
@@ -163,8 +164,9 @@ func (h *Host) handleEntry(ctx context.Context, e flows.InboxEntry) {
 			return // another worker handled it
 		}
 		if err == nil {
-			h.log.Info("turn", handoffAttrs(effects, "channel", a.Channel, "conversation", in.ConversationID, "message", in.ID, "input", in.Input.Kind,
-				"text", in.Input.Text, "ms", time.Since(start).Milliseconds())...)
+			h.log.LogAttrs(ctx, slog.LevelInfo, "turn", handoffAttrs(effects, slog.String("channel", a.Channel), slog.String("conversation", in.ConversationID),
+				slog.String("message", in.ID), slog.String("input", string(in.Input.Kind)), slog.String("text", in.Input.Text),
+				slog.Int64("ms", time.Since(start).Milliseconds()))...)
 			h.after(ctx, a, in.ConversationID, effects)
 			return
 		}
@@ -216,7 +218,7 @@ func (h *Host) fire(ctx context.Context, t flows.Timer) {
 		h.log.Error("a timer's turn failed; it fires again", "conversation", t.ConversationID, "timer", t.Key, "error", err)
 		return
 	}
-	h.log.Info("timer", handoffAttrs(effects, "conversation", t.ConversationID, "timer", t.Key)...)
+	h.log.LogAttrs(ctx, slog.LevelInfo, "timer", handoffAttrs(effects, slog.String("conversation", t.ConversationID), slog.String("timer", t.Key))...)
 	h.after(ctx, a, t.ConversationID, effects)
 }
 
@@ -235,10 +237,11 @@ func outboxOf(effects []flows.Effect) (replies, handoffs bool) {
 }
 
 // handoffAttrs adds to a turn's log line the handoff it made, if any.
-func handoffAttrs(effects []flows.Effect, attrs ...any) []any {
+func handoffAttrs(effects []flows.Effect, attrs ...slog.Attr) []slog.Attr {
 	for _, ef := range effects {
 		if he, ok := ef.(flows.HandoffEffect); ok && he.Handoff != nil {
-			return append(attrs, "handoff", he.ID, "reason", he.Reason, "team", he.Team, "priority", he.Priority)
+			return append(attrs, slog.String("handoff", he.ID), slog.String("reason", he.Reason), slog.String("team", he.Team),
+				slog.String("priority", string(he.Priority)))
 		}
 	}
 	return attrs

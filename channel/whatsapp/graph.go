@@ -36,15 +36,24 @@ func (s *Sender) messagesURL() string {
 // deliver posts one message, retrying throttled attempts (which Graph did
 // not carry out) with backoff within the configured bounds.
 func (s *Sender) deliver(ctx context.Context, msg *outMessage) error {
-	if s.o.tries == 0 {
-		_, err := s.post(ctx, s.messagesURL(), msg)
+	url := s.messagesURL()
+	_, err := s.post(ctx, url, msg)
+	if err == nil || s.o.tries == 0 {
 		return err
 	}
+	// Throttled: retry (the backoff is built only now, the common path
+	// costs nothing), starting from this first answer.
+	first := err
 	eb := backoff.NewExponentialBackOff()
 	eb.InitialInterval = min(time.Second, s.o.maxWait/4)
 	eb.MaxInterval = s.o.maxWait
 	op := func() (struct{}, error) {
-		_, err := s.post(ctx, s.messagesURL(), msg)
+		err := first
+		if first != nil {
+			first = nil
+		} else {
+			_, err = s.post(ctx, url, msg)
+		}
 		var ce *flows.ChannelError
 		if err == nil || !errors.As(err, &ce) || !isThrottle(ce) || ce.RetryAfter > s.o.maxWait {
 			return struct{}{}, backoff.Permanent(err)
@@ -54,7 +63,7 @@ func (s *Sender) deliver(ctx context.Context, msg *outMessage) error {
 		}
 		return struct{}{}, ce
 	}
-	_, err := backoff.Retry(ctx, op, backoff.WithBackOff(eb), backoff.WithMaxTries(uint(s.o.tries)+1), backoff.WithMaxElapsedTime(s.o.maxWait))
+	_, err = backoff.Retry(ctx, op, backoff.WithBackOff(eb), backoff.WithMaxTries(uint(s.o.tries)+1), backoff.WithMaxElapsedTime(s.o.maxWait))
 	var ce *flows.ChannelError
 	switch {
 	case err == nil:
