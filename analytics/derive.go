@@ -80,14 +80,16 @@ type deriver struct {
 }
 
 func (d *deriver) add(typ flows.EventType, fill func(*flows.Event)) {
-	ev := d.base
+	// Filled in place: an event handed to fill by its address would be
+	// moved to the heap, each time.
+	d.out = append(d.out, d.base)
+	ev := &d.out[len(d.out)-1]
 	ev.Type = typ
 	ev.State = d.state
-	ev.ID = d.base.Conversation + ":" + strconv.Itoa(d.t.After.Turns) + ":" + strconv.Itoa(len(d.out)+1)
+	ev.ID = d.base.Conversation + ":" + strconv.Itoa(d.t.After.Turns) + ":" + strconv.Itoa(len(d.out))
 	if fill != nil {
-		fill(&ev)
+		fill(ev) // sets fields; never adds an event
 	}
-	d.out = append(d.out, ev)
 }
 
 func (d *deriver) run() {

@@ -371,3 +371,19 @@ func TestFormatDurationAndOpening(t *testing.T) {
 		}
 	}
 }
+
+// TestExpand: the messages' placeholders are filled as a strings.Replacer
+// of the "{name}", value pairs fills them.
+func TestExpand(t *testing.T) {
+	vars := map[string]string{"team": "Billing {sla}", "sla": "2 hours", "": "empty", "opens": "{team}"}
+	for _, tmpl := range []string{"", "no placeholders", "{team} answers within {sla}.", "{{team}}", "{unknown} {team", "a {} b",
+		"{opens}{opens}", "}{team}{", "{sla", "{{{sla}}}"} {
+		var pairs []string
+		for k, v := range vars {
+			pairs = append(pairs, "{"+k+"}", v)
+		}
+		if got, want := expand(tmpl, vars), strings.NewReplacer(pairs...).Replace(tmpl); got != want {
+			t.Errorf("expand(%q) = %q, want %q", tmpl, got, want)
+		}
+	}
+}

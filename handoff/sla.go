@@ -92,11 +92,38 @@ func (c *Config) Text(key, lang string, vars map[string]string) string {
 			break
 		}
 	}
-	pairs := make([]string, 0, 2*len(vars))
-	for k, v := range vars {
-		pairs = append(pairs, "{"+k+"}", v)
+	return expand(tmpl, vars)
+}
+
+// expand replaces each {name} of tmpl that names one of vars with its
+// value, left to right (what a strings.Replacer of the "{name}", value
+// pairs does, without building one per message).
+func expand(tmpl string, vars map[string]string) string {
+	if len(vars) == 0 || strings.IndexByte(tmpl, '{') < 0 {
+		return tmpl
 	}
-	return strings.NewReplacer(pairs...).Replace(tmpl)
+	var b strings.Builder
+	b.Grow(len(tmpl) + 16)
+	for {
+		i := strings.IndexByte(tmpl, '{')
+		if i < 0 {
+			break
+		}
+		j := strings.IndexByte(tmpl[i:], '}')
+		if j < 0 {
+			break
+		}
+		if v, ok := vars[tmpl[i+1:i+j]]; ok {
+			b.WriteString(tmpl[:i])
+			b.WriteString(v)
+			tmpl = tmpl[i+j+1:]
+			continue
+		}
+		b.WriteString(tmpl[:i+1])
+		tmpl = tmpl[i+1:]
+	}
+	b.WriteString(tmpl)
+	return b.String()
 }
 
 // slaLangs is the fallback chain for lang: "pt-BR" → pt-BR, pt, en.
