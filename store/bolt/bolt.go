@@ -64,6 +64,9 @@ type Store struct {
 	lockTimeout   time.Duration
 	noSync        bool
 
+	// writes commits the writes of concurrent callers together.
+	writes group
+
 	// mu guards the leases, which live in memory.
 	mu          sync.Mutex
 	leases      map[string]time.Time // outbox item id → lease end
@@ -159,6 +162,7 @@ func Open(path string, opts ...Option) (*Store, error) {
 		return nil, fmt.Errorf("bolt store %s: %w", path, err)
 	}
 	s.db = db
+	s.writes.db = db
 	return s, nil
 }
 

@@ -36,7 +36,8 @@ func (v inboxView) Accept(ctx context.Context, in flows.Inbound) (bool, error) {
 	}
 	id := []byte(in.ID)
 	accepted := false
-	err = s.db.Update(func(tx *bbolt.Tx) error {
+	err = s.writes.update(func(tx *bbolt.Tx) error {
+		accepted = false
 		seen, ids := tx.Bucket(bInboxSeen), tx.Bucket(bInboxIDs)
 		if until := seen.Get(id); (until != nil && timeOf(until).After(now)) || ids.Get(id) != nil {
 			return nil
@@ -79,7 +80,8 @@ func (v inboxView) Claim(ctx context.Context, now time.Time, lease time.Duration
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	var out []flows.InboxEntry
-	err := s.db.Update(func(tx *bbolt.Tx) error {
+	err := s.writes.update(func(tx *bbolt.Tx) error {
+		out = nil
 		seen := map[string]bool{}
 		ib := tx.Bucket(bInbox)
 		type upd struct {
@@ -174,7 +176,8 @@ func (s *Store) Seen(ctx context.Context, key string, ttl time.Duration) (bool, 
 	now := s.now()
 	k := []byte(key)
 	var was bool
-	err := s.db.Update(func(tx *bbolt.Tx) error {
+	err := s.writes.update(func(tx *bbolt.Tx) error {
+		was = false
 		db := tx.Bucket(bDedupe)
 		if until := db.Get(k); until != nil && timeOf(until).After(now) {
 			was = true
@@ -214,7 +217,7 @@ func (s *Store) Add(ctx context.Context, agent string, delta int) error {
 	if agent == "" {
 		return errors.New("bolt store: counting the open handoffs of an agent needs the agent's id")
 	}
-	return s.db.Update(func(tx *bbolt.Tx) error { return addLoad(tx, agent, delta) })
+	return s.writes.update(func(tx *bbolt.Tx) error { return addLoad(tx, agent, delta) })
 }
 
 func addLoad(tx *bbolt.Tx, agent string, delta int) error {

@@ -129,8 +129,9 @@ func (s *Store) Settle(ctx context.Context, in flows.OutboxItem) error {
 		return err
 	}
 	now := s.now()
-	released := []string{in.ID}
-	err := s.db.Update(func(tx *bbolt.Tx) error {
+	var released []string
+	err := s.writes.update(func(tx *bbolt.Tx) error {
+		released = append(released[:0], in.ID)
 		k := tx.Bucket(bOutboxIDs).Get([]byte(in.ID))
 		if k == nil {
 			return fmt.Errorf("bolt store: no outbox item %q to settle; settle items returned by Claim", in.ID)

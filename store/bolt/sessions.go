@@ -60,7 +60,7 @@ func (s *Store) Save(ctx context.Context, sess *flows.Session, c flows.Commit) e
 	saved := *sess
 	saved.Rev = rev
 	enc = store.EncodeSession(enc, &saved)
-	err := s.db.Update(func(tx *bbolt.Tx) error {
+	err := s.writes.update(func(tx *bbolt.Tx) error {
 		ids := tx.Bucket(bInboxIDs)
 		for _, d := range c.Done {
 			if ids.Get([]byte(d)) == nil {
@@ -138,7 +138,7 @@ func (s *Store) Delete(ctx context.Context, id string) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	return s.db.Update(func(tx *bbolt.Tx) error { return s.deleteConversation(tx, id) })
+	return s.writes.update(func(tx *bbolt.Tx) error { return s.deleteConversation(tx, id) })
 }
 
 func (s *Store) deleteConversation(tx *bbolt.Tx, id string) error {
@@ -217,7 +217,8 @@ func (s *Store) Sweep(ctx context.Context) (int, error) {
 
 func (s *Store) sweep(now time.Time) (int, error) {
 	n := 0
-	err := s.db.Update(func(tx *bbolt.Tx) error {
+	err := s.writes.update(func(tx *bbolt.Tx) error {
+		n = 0
 		if s.ttl > 0 {
 			cutoff := at8(now.Add(-s.ttl))
 			var ids []string
