@@ -66,10 +66,13 @@ func tab(t *testing.T) context.Context {
 	var mu sync.Mutex
 	var problems []string
 	listen, stop := context.WithCancel(ctx)
+	// Console attaches the tab here, before the test navigates: in the
+	// goroutine it would race with the first action over the new target.
+	console := chromedp.Console(listen)
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		for m, err := range chromedp.Console(listen) {
+		for m, err := range console {
 			if err != nil {
 				return
 			}
@@ -138,7 +141,9 @@ func startSandbox(t *testing.T, args ...string) string {
 			t.Error("baton sandbox did not stop")
 		}
 	})
-	deadline := time.Now().Add(30 * time.Second)
+	// Generous: under the race detector on a busy machine the NLU prior alone
+	// takes several seconds to train.
+	deadline := time.Now().Add(120 * time.Second)
 	for time.Now().Before(deadline) {
 		if m := sandboxURLRE.FindStringSubmatch(stderr.String()); m != nil {
 			return m[1]
