@@ -256,11 +256,10 @@ type trainParams struct {
 	// noGrams leaves the character n-grams out.
 	noGrams bool
 	l2      float32
-	rate    float64
 }
 
 // flowParams train a flow's classifier.
-var flowParams = trainParams{epochs: trainEpochs, l2: l2, rate: learnRate}
+var flowParams = trainParams{epochs: trainEpochs, l2: l2}
 
 // trainClassifier fits the model. docs[i] are the hashed features of
 // example i, labels[i] its class index into classes.
@@ -318,7 +317,7 @@ func trainClassifierWith(classes []string, docs [][]uint64, labels []int, par tr
 	probs := make([]float64, C)
 	for epoch := 0; epoch < epochs; epoch++ {
 		rng.Shuffle(len(order), func(i, j int) { order[i], order[j] = order[j], order[i] })
-		lr := float32(par.rate / (1 + 0.1*float64(epoch)))
+		lr := float32(learnRate / (1 + 0.1*float64(epoch)))
 		for _, ei := range order {
 			ex := &exs[ei]
 			m.scores(ex.feats, probs)

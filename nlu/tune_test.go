@@ -179,7 +179,7 @@ func TestTune(t *testing.T) {
 	if v := os.Getenv("NLU_PRIORPAR"); v != "" {
 		old := priorParams
 		var ng int
-		fmt.Sscanf(v, "%d,%g,%d,%g", &priorParams.epochs, &priorParams.l2, &ng, &priorParams.rate)
+		fmt.Sscanf(v, "%d,%g,%d", &priorParams.epochs, &priorParams.l2, &ng)
 		priorParams.noGrams = ng == 1
 		defer func() { priorParams = old }()
 	}
