@@ -11,10 +11,13 @@ import (
 )
 
 // Summarize writes the short text at the top of a ticket: why the bot
-// escalated, the customer's most informative messages in their own words,
-// the menu choices that led there and the key variables. It is extractive
-// (it quotes, never paraphrases), so it works in any language and never
-// invents facts. A handoff whose Summary is set keeps its own.
+// escalated, what the customer asked for in their own words (their most
+// informative messages, and at least one whenever they wrote something
+// with a word in it), the menu choices that led there and the key
+// variables (those the customer gave first; not the ones that repeat the
+// handoff's reason, team or priority). It is extractive (it quotes, never
+// paraphrases), so it works in any language and never invents facts. A
+// handoff whose Summary is set keeps its own.
 func Summarize(h *flows.Handoff) string {
 	if h == nil {
 		return ""
@@ -43,13 +46,13 @@ const (
 func summarize(h *flows.Handoff) string {
 	var parts []string
 	parts = append(parts, reasonSentence(h))
-	if q := bestQuotes(h.Transcript, summaryQuotes); len(q) > 0 {
+	if q := Quotes(h, summaryQuotes); len(q) > 0 {
 		parts = append(parts, "Customer: "+strings.Join(q, " … ")+".")
 	}
 	if c := choices(h.Transcript); len(c) > 0 {
 		parts = append(parts, "Chose: "+strings.Join(c, " › ")+".")
 	}
-	if v := keyVars(h.Vars, summaryVars); len(v) > 0 {
+	if v := keyVars(h, summaryVars); len(v) > 0 {
 		parts = append(parts, "Details: "+strings.Join(v, ", ")+".")
 	}
 	return strings.Join(parts, " ")
@@ -85,8 +88,21 @@ func reasonSentence(h *flows.Handoff) string {
 	return s + "."
 }
 
+// Quotes are up to n of the customer's messages that say what they want,
+// quoted, in the order they were written: the most informative ones (order
+// codes, questions, several content words), else the one with most words
+// that carry anything ("voglio un rimborso"), so a short request is never
+// left out.
+func Quotes(h *flows.Handoff, n int) []string {
+	if h == nil {
+		return nil
+	}
+	return bestQuotes(h.Transcript, n)
+}
+
 // bestQuotes picks the n most informative user messages, in the order
-// they were written.
+// they were written; when none is informative enough, the best one that
+// has a content word.
 func bestQuotes(msgs []flows.Message, n int) []string {
 	type scored struct {
 		i     int
@@ -105,7 +121,7 @@ func bestQuotes(msgs []flows.Message, n int) []string {
 			continue
 		}
 		seen[key] = true
-		if s := informativeness(t); s >= 3 {
+		if s := informativeness(t); s >= 1 {
 			cands = append(cands, scored{i, s, t})
 		}
 	}
@@ -118,6 +134,10 @@ func bestQuotes(msgs []flows.Message, n int) []string {
 	})
 	if len(cands) > n {
 		cands = cands[:n]
+	}
+	// Past the best one, only informative messages are quoted.
+	for len(cands) > 1 && cands[len(cands)-1].score < 3 {
+		cands = cands[:len(cands)-1]
 	}
 	sort.Slice(cands, func(a, b int) bool { return cands[a].i < cands[b].i })
 	out := make([]string, len(cands))
@@ -172,29 +192,57 @@ func choices(msgs []flows.Message) []string {
 	return out
 }
 
-// keyVars lists up to n set scalar variables as "name value".
-func keyVars(vars map[string]any, n int) []string {
-	keys := make([]string, 0, len(vars))
-	for k := range vars {
-		keys = append(keys, k)
+// keyVars lists up to n set scalar variables as "name value": first those
+// whose value the customer wrote (what they gave the bot), then the others
+// by name. A variable that repeats the handoff's reason, team or priority
+// is left out: the summary and the ticket say those already.
+func keyVars(h *flows.Handoff, n int) []string {
+	said := strings.ToLower(userText(h.Transcript))
+	type kv struct {
+		name, value string
+		given       bool
 	}
-	sort.Strings(keys)
-	var out []string
-	for _, k := range keys {
-		var v string
-		switch x := vars[k].(type) {
-		case string, float64, int, int64, bool:
-			if s, ok := agentValue(k, x); ok {
-				v = strings.Join(strings.Fields(s), " ")
-			}
-		}
-		if v == "" {
+	var list []kv
+	for _, v := range AgentVars(h.Vars) {
+		if repeatsHandoff(h, v) {
 			continue
 		}
-		out = append(out, strings.ReplaceAll(k, "_", " ")+" "+clip(v, 60))
+		val := strings.Join(strings.Fields(v.Value), " ")
+		list = append(list, kv{v.Name, val, len(val) >= 2 && strings.Contains(said, strings.ToLower(val))})
+	}
+	sort.SliceStable(list, func(i, j int) bool { return list[i].given && !list[j].given })
+	var out []string
+	for _, v := range list {
+		out = append(out, strings.ReplaceAll(v.name, "_", " ")+" "+clip(v.value, 60))
 		if len(out) == n {
 			break
 		}
 	}
 	return out
+}
+
+// repeatsHandoff reports whether v is the handoff's own reason, team or
+// priority kept in a variable of that name.
+func repeatsHandoff(h *flows.Handoff, v Var) bool {
+	switch v.Name {
+	case "reason":
+		return v.Value == h.Reason
+	case "team":
+		return v.Value == h.Team
+	case "priority":
+		return v.Value == string(h.Priority)
+	}
+	return false
+}
+
+// userText is everything the customer wrote, one message a line.
+func userText(msgs []flows.Message) string {
+	var b strings.Builder
+	for _, m := range msgs {
+		if m.From == flows.RoleUser {
+			b.WriteString(m.Text)
+			b.WriteByte('\n')
+		}
+	}
+	return b.String()
 }

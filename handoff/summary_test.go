@@ -19,7 +19,29 @@ func TestSummarize(t *testing.T) {
 			connTestHandoff(),
 			"Escalated: asks for human (asked for a human, sounds frustrated). " +
 				"Customer: “A12345 non è mai arrivato e ho pagato due volte <script>alert(1)</script>” … “voglio parlare con una persona, scrivetemi a mario@example.com”. " +
-				"Chose: Ordini. Details: amount 59.9, order id A12345, vip true.",
+				"Chose: Ordini. Details: order id A12345, amount 59.9, vip true.",
+		},
+		{
+			// A short request is still what the customer asked for; the
+			// variables that repeat the handoff's reason, team and priority
+			// (and the unset ones) are not details.
+			"short request",
+			&flows.Handoff{
+				Reason: "sensitive_topic", Team: "billing", Priority: flows.PriorityHigh,
+				Transcript: []flows.Message{user("voglio un rimborso"), {From: flows.RoleBot, Text: "Ti passo a un collega"}},
+				Vars:       map[string]any{"csat": 0.0, "priority": "high", "reason": "sensitive_topic", "team": "billing", "topic": "refund", "order_id": ""},
+			},
+			"Escalated: sensitive topic. Customer: “voglio un rimborso”. Details: topic refund.",
+		},
+		{
+			"only greetings",
+			&flows.Handoff{Reason: "menu", Transcript: []flows.Message{user("ciao"), user("ok")}},
+			"The customer chose to talk to a person.",
+		},
+		{
+			"one short word",
+			&flows.Handoff{Reason: "asks_for_human", Transcript: []flows.Message{user("hi"), user("agent")}},
+			"Escalated: asks for human. Customer: “agent”.",
 		},
 		{
 			"no match",
