@@ -2,12 +2,14 @@ package sandbox
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"maps"
 	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 	"unicode/utf8"
 
@@ -101,13 +103,55 @@ func (r *Recording) Add(kind, value string, res *Step, s *flows.Session) {
 	r.convs[len(r.convs)-1] = append(r.convs[len(r.convs)-1], st)
 }
 
-// Write writes the test file.
+// Write writes the test file: a new file in the same directory, renamed
+// over the old one, so a test file is never left half written (`baton
+// chat --record` writes it after every step).
 func (r *Recording) Write() error {
 	b, err := r.Encode()
 	if err != nil {
 		return err
 	}
-	return os.WriteFile(r.path, b, 0o644)
+	tmp, err := os.CreateTemp(filepath.Dir(r.path), "."+filepath.Base(r.path)+".*")
+	if err != nil {
+		return err
+	}
+	_, err = tmp.Write(b)
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Chmod(tmp.Name(), 0o644)
+	}
+	if err == nil {
+		err = os.Rename(tmp.Name(), r.path)
+	}
+	if err != nil {
+		os.Remove(tmp.Name())
+	}
+	return err
+}
+
+// Rerecord records the finished conversations again on cfg (a reloaded
+// flow), each in a sandbox of its own as 'baton test' runs them, and
+// empties the one under way, which the caller replays and Adds.
+func (r *Recording) Rerecord(ctx context.Context, cfg Config) error {
+	r.cfg = cfg
+	old := r.convs
+	r.convs = [][]recordedStep{nil}
+	for _, conv := range old[:len(old)-1] {
+		if len(conv) == 0 {
+			continue
+		}
+		sb, err := New(cfg)
+		if err != nil {
+			return err
+		}
+		for _, st := range conv {
+			r.Add(st.kind, st.value, sb.Run(ctx, st.kind, st.value), sb.Session())
+		}
+		r.NewConversation()
+	}
+	return nil
 }
 
 // Encode returns the test file.
@@ -269,8 +313,10 @@ func (st recordedStep) node() *yaml.Node {
 
 func ymap() *yaml.Node { return &yaml.Node{Kind: yaml.MappingNode} }
 
+// ystr is a text; bytes that are not UTF-8 (an HTTP body's, a terminal's)
+// become U+FFFD, as YAML cannot hold them.
 func ystr(s string) *yaml.Node {
-	n := &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: s}
+	n := &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: strings.ToValidUTF8(s, "\uFFFD")}
 	if bytes.ContainsRune([]byte(s), '\n') {
 		n.Style = yaml.LiteralStyle
 	}

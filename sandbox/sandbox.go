@@ -292,6 +292,30 @@ func (s *Sandbox) Ticket(ctx context.Context, status flows.TicketStatus) *Step {
 	return s.Do(ctx, flows.Input{Kind: flows.InputTicket, Ticket: up})
 }
 
+// Run takes a step given as a test file writes it: its kind (StepUser...)
+// and value ("10m" for a wait, a ticket status, "true" for close).
+func (s *Sandbox) Run(ctx context.Context, kind, value string) *Step {
+	switch kind {
+	case StepUser:
+		return s.User(ctx, value)
+	case StepButton:
+		return s.Button(ctx, value)
+	case StepWait:
+		d, err := time.ParseDuration(value)
+		if err != nil {
+			return &Step{Problems: []string{fmt.Sprintf("wait: %q is not a duration", value)}}
+		}
+		return s.Wait(ctx, d)
+	case StepAgent:
+		return s.Agent(ctx, value)
+	case StepTicket:
+		return s.Ticket(ctx, flows.TicketStatus(value))
+	case StepClose:
+		return s.Do(ctx, flows.Input{Kind: flows.InputClose})
+	}
+	return &Step{Problems: []string{fmt.Sprintf("unknown step %q", kind)}}
+}
+
 // Wait advances the clock by d, firing the timers due by then in time order.
 func (s *Sandbox) Wait(ctx context.Context, d time.Duration) *Step {
 	res := &Step{}
