@@ -5,14 +5,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/batonbot/baton/handoff"
-	"github.com/batonbot/baton/sandbox"
-	"io"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/batonbot/baton/flows"
+	"github.com/batonbot/baton/handoff"
+	"github.com/batonbot/baton/sandbox"
 )
 
 var chatCmd = &command{
@@ -46,15 +45,34 @@ globally unique.
 
 With --json, user lines (and the commands) are read from stdin and every
 event is written to stdout as one JSON object per line (see README.md).
+Lines read from a pipe without --json are echoed after "you> ".
 
-Exit status: 0 at the end of input, 1 when the flow has errors, 2 for usage
-errors.`
+With --record FILE, the conversation is written as a test file for 'baton
+test', again after every step, so it is kept whatever happens to the chat.
+An existing FILE is replaced only with --force (on a terminal the chat
+asks); a FILE that cannot be written stops the chat before it starts.
+
+With --watch, saving the flow (or a file it includes) reloads it: its
+problems are shown without leaving the chat and, when it loads, the
+conversation's steps are replayed on it, so the chat goes on where it was
+with the new flow (and a --record file is recorded again from it).
+
+Exit status:
+  0  the input ended (or /quit)
+  1  the flow or the deployment config has errors
+  2  usage errors: a bad option, a flow or --config that does not exist,
+     an unknown --channel, a --record file that exists (without --force)
+     or whose directory does not exist
+  3  when something outside fails: the --record file cannot be written
+     (checked before the chat starts), the --events file, a --live store
+     or helpdesk`
 
 const chatHelp = `  /wait DURATION      let time pass (10m, 24h): due timeouts fire
   /agent TEXT         the human agent answers (after a handoff)
   /ticket STATUS      the ticket becomes open, pending, solved or closed
   /close              the customer closes the conversation (an open ticket is closed)
   /button ID          tap the button or list row with this id
+  /handoff            show the last handoff's whole payload, as JSON
   /state              show the state, lifecycle and no-match count
   /vars               show the variables
   /reset              start a new conversation
@@ -83,13 +101,20 @@ type chatOptions struct {
 	store   string
 	drain   time.Duration
 	events  eventsFlags
+	force   bool
+	watch   bool
+	// handoffJSON shows each handoff's whole payload in the text chat.
+	handoffJSON bool
 }
 
 func runChat(ctx context.Context, e *env, args []string) int {
 	var o chatOptions
 	fs := newFlagSet(chatCmd, chatAbout, e.stderr)
 	fs.BoolVar(&o.json, "json", false, "read lines from stdin and write one JSON event per line to stdout")
-	fs.StringVar(&o.record, "record", "", "write the conversation to `FILE` as a test file for 'baton test'")
+	fs.StringVar(&o.record, "record", "", "write the conversation to `FILE` as a test file for 'baton test', step by step")
+	fs.BoolVar(&o.force, "force", false, "with --record: replace the file if it exists")
+	fs.BoolVar(&o.watch, "watch", false, "reload the flow when one of its files is saved, replaying the conversation on it")
+	fs.BoolVar(&o.handoffJSON, "handoff-json", false, "show each handoff's whole payload as JSON (/handoff shows the last one)")
 	fs.StringVar(&o.lang, "lang", "", "the conversation's `language` (one of the flow's; default its first)")
 	fs.StringVar(&o.nowText, "now", "", "start the clock at this RFC 3339 `time`; it then moves only with /wait (default: the real clock)")
 	fs.StringVar(&o.user, "user", "", "the customer's `name` (default: one of the conversation's language: Anna in Italian, Emma in English, Lucía in Spanish...)")
@@ -151,6 +176,21 @@ func runChat(ctx context.Context, e *env, args []string) int {
 	if o.store != "" && !o.live {
 		return usageError(e, chatCmd, "--store is for --live (the sandbox keeps nothing)")
 	}
+	if o.watch && o.live {
+		return usageError(e, chatCmd, "--watch replays the conversation on the reloaded flow, which with --live would call the helpdesks again; drop one of them")
+	}
+	if o.force && o.record == "" {
+		return usageError(e, chatCmd, "--force is for --record FILE")
+	}
+	if o.record != "" {
+		var ask func(string) bool
+		if !o.json && isTerminal(e.stdin) && isTerminal(e.stderr) {
+			ask = func(q string) bool { return askYes(e, q) }
+		}
+		if code, ok := prepareRecord(e, o.record, o.force, ask); !ok {
+			return code
+		}
+	}
 	var dep *sandbox.Deployment
 	if o.config != "" {
 		if dep, err = sandbox.LoadDeployment(o.config, e.getenv, o.live); err != nil {
@@ -206,29 +246,32 @@ func runChat(ctx context.Context, e *env, args []string) int {
 		}
 		cfg.Analyzer = a
 	}
-	sb, err := sandbox.New(cfg)
-	if err != nil {
-		fmt.Fprintf(e.stderr, "baton chat: %v\n", err)
-		return exitRuntime
-	}
 	if dep != nil && !o.json {
 		for _, name := range dep.Placeholders {
 			fmt.Fprintf(e.stderr, "sandbox: %s is not set; it reads as a placeholder (nothing is sent)\n", name)
 		}
 	}
-	var rec *sandbox.Recording
-	if o.record != "" {
-		rec = sandbox.NewRecording(o.record, o.path, sb)
-	}
-	if lv != nil {
-		lv.Attach(sb)
+	var cs *chatSession
+	start := func(v chatView) (*chatSession, error) {
+		var err error
+		cs, err = newChatSession(o.path, cfg, nil, v)
+		if err != nil {
+			return nil, err
+		}
+		if o.record != "" {
+			cs.rec = sandbox.NewRecording(o.record, o.path, cs.sb)
+		}
+		if lv != nil {
+			lv.Attach(cs.sb)
+		}
+		return cs, nil
 	}
 	if o.json {
-		code = chatJSON(ctx, e, sb, rec)
+		code = chatJSON(ctx, e, start, o)
 	} else {
-		code = chatText(ctx, e, sb, rec, o)
+		code = chatText(ctx, e, start, o)
 	}
-	if lv != nil {
+	if lv != nil && cs != nil {
 		if err := lv.Finish(ctx, o.drain); err != nil {
 			fmt.Fprintf(e.stderr, "baton chat: %v\n", err)
 			if code == exitOK {
@@ -236,14 +279,17 @@ func runChat(ctx context.Context, e *env, args []string) int {
 			}
 		}
 	}
-	if rec != nil && rec.Steps() == 0 {
+	if cs == nil || cs.rec == nil {
+		return code
+	}
+	switch rec := cs.rec; {
+	case cs.recErr != nil:
+		fmt.Fprintf(e.stderr, "baton chat: %s was not recorded: %v\n", o.record, cs.recErr)
+		return exitRuntime
+	case rec.Steps() == 0:
 		fmt.Fprintf(e.stderr, "nothing to record: %s was not written (the conversation had no steps)\n", o.record)
-	} else if rec != nil {
-		if err := rec.Write(); err != nil {
-			fmt.Fprintf(e.stderr, "baton chat: writing the test file: %v\n", err)
-			return exitRuntime
-		}
-		fmt.Fprintf(e.stderr, "recorded %s: run it with 'baton test %s'\n", plural(rec.Steps(), "step"), o.record)
+	default:
+		fmt.Fprintf(e.stderr, "recorded %s in %s: run it with 'baton test %s'\n", plural(rec.Steps(), "step"), o.record, o.record)
 	}
 	return code
 }
@@ -309,72 +355,18 @@ func parseChatLine(line string) chatInput {
 	return chatInput{cmd: strings.ToLower(cmd), arg: strings.TrimSpace(arg)}
 }
 
-var chatCommands = []string{"wait", "agent", "ticket", "close", "button", "state", "vars", "reset", "quit", "help"}
+var chatCommands = []string{"wait", "agent", "ticket", "close", "button", "handoff", "state", "vars", "reset", "quit", "help"}
 
-// chatStep runs one line against the sandbox. It returns the step's result
-// (nil for commands that are not steps), a problem with the line (unknown
-// command, bad argument) and whether the user asked to quit.
-func chatStep(ctx context.Context, sb *sandbox.Sandbox, rec *sandbox.Recording, in chatInput) (res *sandbox.Step, problem string, quit bool) {
-	var kind, value string
-	switch in.cmd {
-	case "":
-		kind, value = sandbox.StepUser, in.arg
-		res = sb.User(ctx, in.arg)
-	case "button":
-		if in.arg == "" {
-			return nil, "/button needs the id of a button or list row, e.g. /button order", false
-		}
-		if err := sb.CheckButton(in.arg); err != nil {
-			return nil, "/button: " + err.Error(), false
-		}
-		kind, value = sandbox.StepButton, in.arg
-		res = sb.Button(ctx, in.arg)
-	case "wait":
-		d, err := time.ParseDuration(in.arg)
-		if err != nil || d <= 0 {
-			return nil, fmt.Sprintf("/wait needs a duration like 10m, 90s or 24h, not %q", in.arg), false
-		}
-		kind, value = sandbox.StepWait, sandbox.FormatDuration(d)
-		res = sb.Wait(ctx, d)
-	case "agent":
-		if in.arg == "" {
-			return nil, "/agent needs the agent's message, e.g. /agent Hi, I'm Marco", false
-		}
-		kind, value = sandbox.StepAgent, in.arg
-		res = sb.Agent(ctx, in.arg)
-	case "ticket":
-		status := flows.TicketStatus(strings.ToLower(in.arg))
-		switch status {
-		case flows.TicketOpen, flows.TicketPending, flows.TicketSolved, flows.TicketClosed:
-		default:
-			return nil, fmt.Sprintf("/ticket needs open, pending, solved or closed, not %q", in.arg), false
-		}
-		kind, value = sandbox.StepTicket, string(status)
-		res = sb.Ticket(ctx, status)
-	case "close":
-		kind, value = sandbox.StepClose, "true"
-		res = sb.Do(ctx, flows.Input{Kind: flows.InputClose})
-	case "reset":
-		sb.Reset()
-		if rec != nil {
-			rec.NewConversation()
-		}
-		return nil, "", false
-	case "quit", "exit":
-		return nil, "", true
-	case "state", "vars", "help":
-		return nil, "", false
-	default:
-		msg := fmt.Sprintf("unknown command /%s", in.cmd)
-		if s := suggest(in.cmd, chatCommands); s != "" {
-			msg += fmt.Sprintf("; did you mean /%s?", s)
-		}
-		return nil, msg + " (/help lists them; start a message with // to send a text beginning with /)", false
+// formatDuration writes d the way flows and test files do (10m, not 10m0s).
+func formatDuration(d time.Duration) string {
+	s := d.String()
+	if strings.HasSuffix(s, "m0s") {
+		s = strings.TrimSuffix(s, "0s")
 	}
-	if rec != nil {
-		rec.Add(kind, value, res, sb.Session())
+	if strings.HasSuffix(s, "h0m") {
+		s = strings.TrimSuffix(s, "0m")
 	}
-	return res, "", false
+	return s
 }
 
 // lineReader reads lines until EOF or until ctx is done.
@@ -382,10 +374,9 @@ type lineReader interface {
 	ReadLine() (string, error)
 }
 
-// ctxLines reads lines from r in a goroutine so that an interrupt stops the
-// chat even while it waits for input.
+// ctxLines reads lines from r in a goroutine, so the chat can wait for a
+// line, an interrupt and a reload at once.
 type ctxLines struct {
-	ctx   context.Context
 	lines chan lineOrErr
 }
 
@@ -395,7 +386,7 @@ type lineOrErr struct {
 }
 
 func newCtxLines(ctx context.Context, r lineReader) *ctxLines {
-	c := &ctxLines{ctx: ctx, lines: make(chan lineOrErr)}
+	c := &ctxLines{lines: make(chan lineOrErr)}
 	go func() {
 		for {
 			l, err := r.ReadLine()
@@ -410,13 +401,4 @@ func newCtxLines(ctx context.Context, r lineReader) *ctxLines {
 		}
 	}()
 	return c
-}
-
-func (c *ctxLines) ReadLine() (string, error) {
-	select {
-	case <-c.ctx.Done():
-		return "", io.EOF
-	case l := <-c.lines:
-		return l.line, l.err
-	}
 }

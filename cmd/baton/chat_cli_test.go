@@ -91,3 +91,88 @@ func abs(t *testing.T, path string) string {
 	}
 	return p
 }
+
+// TestChatPipedEchoesTheCustomer: piped into the text chat, each line is
+// shown as the customer's before what it caused, as a terminal shows it.
+func TestChatPipedEchoesTheCustomer(t *testing.T) {
+	code, stdout, stderr := runCLI(t, "hi\n/button faq\n\nagent\n", "chat", "--now", "2026-03-03T10:30:00+01:00", "testdata/flows/shop.yaml")
+	wantCode(t, code, exitOK, stdout, stderr)
+	order := []string{"you> hi\n", "bot: Hi Emma! How can I help?", "you> /button faq\n", "state welcome → faq", "you> agent\n", `trigger "asks_for_human"`}
+	at := 0
+	for _, want := range order {
+		i := strings.Index(stdout[at:], want)
+		if i < 0 {
+			t.Fatalf("%q is missing or out of order:\n%s", want, stdout)
+		}
+		at += i + len(want)
+	}
+	if strings.Count(stdout, "you> ") != 3 {
+		t.Errorf("the empty line was echoed, or a line twice:\n%s", stdout)
+	}
+}
+
+// TestChatJSONUserEvents: --json writes the customer's message (or button,
+// or close) as a "user" event before the events it caused.
+func TestChatJSONUserEvents(t *testing.T) {
+	code, stdout, stderr := runCLI(t, "hi\n/button faq\n/state\n/close\n", "chat", "--json", "--now", "2026-03-03T10:30:00+01:00", "testdata/flows/shop.yaml")
+	wantCode(t, code, exitOK, stdout, stderr)
+	lines := strings.Split(strings.TrimSpace(stdout), "\n")
+	if lines[0] != `{"type":"user","text":"hi"}` {
+		t.Errorf("the first event is not the customer's message: %s", lines[0])
+	}
+	var users []string
+	for i, l := range lines {
+		if strings.HasPrefix(l, `{"type":"user"`) {
+			users = append(users, l)
+			if i+1 < len(lines) && strings.HasPrefix(lines[i+1], `{"type":"user"`) {
+				t.Errorf("a user event caused nothing: %s", l)
+			}
+		}
+	}
+	want := []string{`{"type":"user","text":"hi"}`, `{"type":"user","button":"faq"}`, `{"type":"user","close":true}`}
+	if strings.Join(users, "\n") != strings.Join(want, "\n") {
+		t.Errorf("user events:\n%s\nwant:\n%s", strings.Join(users, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+// TestChatHandoffBrief: in the text chat a handoff is a few lines a person
+// reads (team, priority, why in words, what the customer asked for, what
+// the bot collected, the ticket), not the payload; /handoff and
+// --handoff-json show the payload whole.
+func TestChatHandoffBrief(t *testing.T) {
+	script := "hi\n1\nit is A12345\n1\nI want a human\n"
+	code, stdout, stderr := runCLI(t, script, "chat", "--now", "2026-03-03T10:30:00+01:00", "--var", "vip=true", "testdata/flows/shop.yaml")
+	wantCode(t, code, exitOK, stdout, stderr)
+	i := strings.Index(stdout, "· HANDOFF")
+	if i < 0 {
+		t.Fatalf("no handoff:\n%s", stdout)
+	}
+	brief := stdout[i:]
+	brief = brief[:strings.Index(brief, "/handoff shows")]
+	want := `· HANDOFF to team support, priority high
+      why:       Escalated: asks for human.
+      asked:     “it is A12345”
+      collected: order_id = A12345, vip = true
+      ticket:    “Sandbox: asks for human — Emma”, tags sandbox en
+      then:      back to state csat when the ticket is solved
+      `
+	if brief != want {
+		t.Errorf("the handoff shows as:\n%s\nwant:\n%s", brief, want)
+	}
+	if strings.Contains(stdout, `"transcript"`) || strings.Count(stdout, "\n") > 60 {
+		t.Errorf("the payload is shown without asking:\n%s", stdout)
+	}
+
+	_, stdout, _ = runCLI(t, script+"/handoff\n", "chat", "--now", "2026-03-03T10:30:00+01:00", "testdata/flows/shop.yaml")
+	if !strings.Contains(stdout, "the payload of handoff sandbox-1-6-1") || !strings.Contains(stdout, `"transcript": [`) {
+		t.Errorf("/handoff does not show the payload:\n%s", stdout)
+	}
+	_, stdout, _ = runCLI(t, script, "chat", "--handoff-json", "--now", "2026-03-03T10:30:00+01:00", "testdata/flows/shop.yaml")
+	if !strings.Contains(stdout, `"transcript": [`) {
+		t.Errorf("--handoff-json does not show the payload:\n%s", stdout)
+	}
+	_, stdout, _ = runCLI(t, script+"/handoff\n", "chat", "--json", "--now", "2026-03-03T10:30:00+01:00", "testdata/flows/shop.yaml")
+	if strings.Count(stdout, `{"type":"handoff","id":"sandbox-1-6-1"`) != 2 {
+		t.Errorf("/handoff in --json does not write the handoff again:\n%s", stdout)
+	}
+}

@@ -5,64 +5,126 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
-	"github.com/batonbot/baton/sandbox"
+	"fmt"
 	"io"
 	"strings"
 	"unicode/utf8"
 
 	"github.com/batonbot/baton/flows"
+	"github.com/batonbot/baton/sandbox"
 )
 
 // chatJSON runs `baton chat --json`: lines from stdin, one JSON object per
 // event on stdout. The schema is documented in README.md.
-func chatJSON(ctx context.Context, e *env, sb *sandbox.Sandbox, rec *sandbox.Recording) int {
+func chatJSON(ctx context.Context, e *env, start func(chatView) (*chatSession, error), o chatOptions) int {
 	enc := json.NewEncoder(e.stdout)
 	enc.SetEscapeHTML(false)
-	write := func(v any) {
-		_ = enc.Encode(v)
+	v := &jsonView{w: e.stdout, enc: enc}
+	cs, err := start(v)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "baton chat: %v\n", err)
+		return exitRuntime
 	}
-	sb.OnEvent = func(ev sandbox.Event) {
-		b, err := sandbox.EventJSON(ev)
-		if err != nil {
-			write(jsonEvent{Type: "error", Message: "encoding an event: " + err.Error()})
+	return runChatSession(ctx, e, cs, newCtxLines(ctx, scanLines(e.stdin)), o)
+}
+
+// jsonView writes a chat as JSON Lines.
+type jsonView struct {
+	w   io.Writer
+	enc *json.Encoder
+	// lastHandoff is the last handoff event, written again by /handoff.
+	lastHandoff []byte
+}
+
+func (v *jsonView) write(x any) { _ = v.enc.Encode(x) }
+
+func (v *jsonView) event(ev sandbox.Event) {
+	b, err := sandbox.EventJSON(ev)
+	if err != nil {
+		v.write(jsonEvent{Type: "error", Message: "encoding an event: " + err.Error()})
+		return
+	}
+	if _, ok := ev.Effect.(flows.HandoffEffect); ok {
+		v.lastHandoff = b
+	}
+	_, _ = v.w.Write(append(b, '\n'))
+}
+
+func (v *jsonView) input(string) {}
+
+// step writes a "user" event for what the customer does (a message, a
+// button, closing the chat) before the events it causes, so a stream's
+// turns can be told apart.
+func (v *jsonView) step(st chatStep) {
+	switch st.kind {
+	case sandbox.StepUser:
+		v.write(userEvent{Type: "user", Text: st.value})
+	case sandbox.StepButton:
+		v.write(userEvent{Type: "user", Button: st.value})
+	case sandbox.StepClose:
+		v.write(userEvent{Type: "user", Close: true})
+	}
+}
+
+// userEvent is what the customer did: Text, a Button's id, or Close.
+type userEvent struct {
+	Type   string `json:"type"`
+	Text   string `json:"text,omitempty"`
+	Button string `json:"button,omitempty"`
+	Close  bool   `json:"close,omitempty"`
+}
+
+func (v *jsonView) problem(msg string) { v.write(jsonEvent{Type: "error", Message: msg}) }
+
+func (v *jsonView) answer(cmd string, cs *chatSession) {
+	sb := cs.sb
+	switch cmd {
+	case "state":
+		v.write(sessionJSON(sb.Session(), sb.Vars()))
+	case "vars":
+		v.write(struct {
+			Type string         `json:"type"`
+			Vars map[string]any `json:"vars"`
+		}{"vars", sb.Vars()})
+	case "reset":
+		v.write(jsonEvent{Type: "reset", Conversation: sb.Session().ID})
+	case "help":
+		v.write(jsonEvent{Type: "help", Text: chatHelp})
+	case "handoff":
+		if v.lastHandoff == nil {
+			v.problem("no handoff yet in this chat")
 			return
 		}
-		_, _ = e.stdout.Write(append(b, '\n'))
+		_, _ = v.w.Write(append(v.lastHandoff, '\n'))
 	}
-	lines := newCtxLines(ctx, scanLines(e.stdin))
-	for {
-		line, err := lines.ReadLine()
-		if err != nil {
-			if !errors.Is(err, io.EOF) {
-				write(jsonEvent{Type: "error", Message: "reading stdin: " + err.Error()})
-				return exitRuntime
-			}
-			return exitOK
-		}
-		if strings.TrimSpace(line) == "" {
-			continue
-		}
-		in := parseChatLine(line)
-		_, problem, quit := chatStep(ctx, sb, rec, in)
-		switch {
-		case problem != "":
-			write(jsonEvent{Type: "error", Message: problem})
-		case quit:
-			return exitOK
-		case in.cmd == "state":
-			write(sessionJSON(sb.Session(), sb.Vars()))
-		case in.cmd == "vars":
-			write(struct {
-				Type string         `json:"type"`
-				Vars map[string]any `json:"vars"`
-			}{"vars", sb.Vars()})
-		case in.cmd == "reset":
-			write(jsonEvent{Type: "reset", Conversation: sb.Session().ID})
-		case in.cmd == "help":
-			write(jsonEvent{Type: "help", Text: chatHelp})
-		}
+}
+
+// reloaded writes a "reload" event: ok, the diagnostics (as validate
+// prints them), and when it loaded, how many steps were replayed and the
+// state the conversation is in.
+func (v *jsonView) reloaded(r reloadResult) {
+	ev := reloadEvent{Type: "reload", Flow: r.path, OK: !r.failed(), Changed: r.changed, Diagnostics: []string{}, Problems: r.problems}
+	for _, d := range r.diags {
+		ev.Diagnostics = append(ev.Diagnostics, d.String())
 	}
+	if r.err != nil {
+		ev.Diagnostics = append(ev.Diagnostics, r.err.Error())
+	}
+	if ev.OK {
+		ev.Replayed, ev.State = &r.replayed, &r.after
+	}
+	v.write(ev)
+}
+
+type reloadEvent struct {
+	Type        string   `json:"type"`
+	Flow        string   `json:"flow"`
+	Changed     []string `json:"changed"`
+	OK          bool     `json:"ok"`
+	Diagnostics []string `json:"diagnostics"`
+	Replayed    *int     `json:"replayed,omitempty"`
+	State       *string  `json:"state,omitempty"`
+	Problems    []string `json:"problems,omitempty"`
 }
 
 // sessionJSON is the answer to /state in --json mode.

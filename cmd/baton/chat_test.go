@@ -91,8 +91,8 @@ func TestChatText(t *testing.T) {
 		"(menu shown as buttons)",
 		"state (start) → welcome",
 		`trigger "asks_for_human" fired in welcome`,
-		"HANDOFF to team support, priority normal, reason asks_for_human",
-		`"transcript": [`,
+		"HANDOFF to team support, priority normal\n",
+		"      why:       Escalated: asks for human.\n",
 		"agent: Ciao",
 		"! unknown command /bogus",
 	} {
@@ -178,7 +178,7 @@ func TestRecordNothing(t *testing.T) {
 // the chat: the next line is still read and answered.
 func TestChatLongLine(t *testing.T) {
 	long := "hi " + strings.Repeat("è", 1<<20) // 2 MiB of text on one line
-	code, stdout, stderr := runCLI(t, long+"\nagent\n", "chat", "--now", "2026-03-03T10:30:00+01:00", "testdata/flows/shop.yaml")
+	code, stdout, stderr := runCLI(t, long+"\nagent\n/handoff\n", "chat", "--now", "2026-03-03T10:30:00+01:00", "testdata/flows/shop.yaml")
 	wantCode(t, code, exitOK, stdout, stderr)
 	if !strings.Contains(stdout, "HANDOFF to team support") {
 		t.Errorf("the line after the long one was not handled:\n%.2000s", stdout)

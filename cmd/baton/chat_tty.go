@@ -3,22 +3,24 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"github.com/batonbot/baton/sandbox"
 	"io"
 	"os"
+	"reflect"
 	"sort"
 	"strings"
 
 	"golang.org/x/term"
 
 	"github.com/batonbot/baton/flows"
+	"github.com/batonbot/baton/handoff"
+	"github.com/batonbot/baton/sandbox"
 )
 
 // chatText runs the human-readable chat: with line editing and history when
-// stdin and stdout are a terminal, plain line reading otherwise.
-func chatText(ctx context.Context, e *env, sb *sandbox.Sandbox, rec *sandbox.Recording, o chatOptions) int {
+// stdin and stdout are a terminal, plain line reading otherwise (then each
+// line read is echoed, so a piped conversation reads as one).
+func chatText(ctx context.Context, e *env, start func(chatView) (*chatSession, error), o chatOptions) int {
 	in, inOK := e.stdin.(*os.File)
 	out, outOK := e.stdout.(*os.File)
 	if inOK && outOK && term.IsTerminal(int(in.Fd())) && term.IsTerminal(int(out.Fd())) {
@@ -32,53 +34,97 @@ func chatText(ctx context.Context, e *env, sb *sandbox.Sandbox, rec *sandbox.Rec
 			if w, h, err := term.GetSize(int(out.Fd())); err == nil && w > 0 && h > 0 {
 				_ = t.SetSize(w, h)
 			}
-			v := &textView{w: t, color: true, esc: t.Escape}
+			v := &textView{w: t, color: true, esc: t.Escape, fullHandoff: o.handoffJSON}
 			// Raw mode delivers Ctrl-C as a key: ReadLine returns io.EOF.
-			code := chatLoop(ctx, e, sb, rec, o, v, t)
+			code := chatTextLoop(ctx, e, start, o, v, newCtxLines(ctx, t))
 			fmt.Fprintln(t)
 			return code
 		}
 	}
-	v := &textView{w: e.stdout}
-	return chatLoop(ctx, e, sb, rec, o, v, newCtxLines(ctx, scanLines(e.stdin)))
+	v := &textView{w: e.stdout, echo: true, fullHandoff: o.handoffJSON}
+	return chatTextLoop(ctx, e, start, o, v, newCtxLines(ctx, scanLines(e.stdin)))
 }
 
-func chatLoop(ctx context.Context, e *env, sb *sandbox.Sandbox, rec *sandbox.Recording, o chatOptions, v *textView, lines lineReader) int {
-	f := sb.Config().Flow
-	v.dim(fmt.Sprintf("Sandbox: %s (%s). Language %s, channel %s, customer %s.", o.path, describeFlow(f), sb.Config().Lang, sb.Config().Channel, describeContact(sb.Config().Contact)))
-	if sb.Config().Fixed {
-		v.dim(fmt.Sprintf("The clock is fixed at %s; /wait moves it.", sb.Now().Format("Mon 2006-01-02 15:04 MST")))
+func chatTextLoop(ctx context.Context, e *env, start func(chatView) (*chatSession, error), o chatOptions, v *textView, lines *ctxLines) int {
+	cs, err := start(v)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "baton chat: %v\n", err)
+		return exitRuntime
+	}
+	v.defaults = func() map[string]any { return cs.sb.Config().Flow.Vars }
+	cfg := cs.sb.Config()
+	v.dim(fmt.Sprintf("Sandbox: %s (%s). Language %s, channel %s, customer %s.", o.path, describeFlow(cfg.Flow), cfg.Lang, cfg.Channel, describeContact(cfg.Contact)))
+	if cfg.Fixed {
+		v.dim(fmt.Sprintf("The clock is fixed at %s; /wait moves it.", cs.sb.Now().Format("Mon 2006-01-02 15:04 MST")))
+	}
+	if o.watch {
+		v.dim("Watching the flow's files: a save reloads it and replays this conversation on it.")
 	}
 	v.dim("Write as the customer; /help lists the commands, /quit leaves.")
-	sb.OnEvent = v.event
-	for {
-		line, err := lines.ReadLine()
-		if err != nil {
-			if !errors.Is(err, io.EOF) {
-				fmt.Fprintf(e.stderr, "baton chat: reading input: %v\n", err)
-				return exitRuntime
-			}
-			return exitOK
+	return runChatSession(ctx, e, cs, lines, o)
+}
+
+// input echoes a line read from a pipe, as the terminal shows what is
+// typed, so each turn starts with the customer's words.
+func (v *textView) input(line string) {
+	if v.echo {
+		v.line("you> " + line)
+	}
+}
+
+func (v *textView) step(chatStep) {}
+
+func (v *textView) answer(cmd string, cs *chatSession) {
+	sb := cs.sb
+	switch cmd {
+	case "state":
+		s := sb.Session()
+		v.info(fmt.Sprintf("state %s, lifecycle %s, no-match %d, language %s, clock %s", orDefault(s.State, "(not started)"), s.Lifecycle, s.NoMatch, s.Lang, sb.Now().Format("2006-01-02 15:04:05 MST")))
+	case "vars":
+		v.vars(sb.Vars())
+	case "reset":
+		v.info("new conversation " + sb.Session().ID + "; write as the customer")
+	case "help":
+		v.raw(chatHelp)
+	case "handoff":
+		if v.lastHandoff == nil {
+			v.info("no handoff yet in this chat")
+			return
 		}
-		if strings.TrimSpace(line) == "" {
-			continue
+		v.info("the payload of handoff " + v.lastHandoff.ID + " (what the helpdesk connectors get):")
+		v.handoffJSON(v.lastHandoff)
+	}
+}
+
+// reloaded shows a reload: the new flow's diagnostics, then where the
+// conversation is.
+func (v *textView) reloaded(r reloadResult) {
+	var b strings.Builder
+	printDiagnostics(&b, r.diags)
+	for _, l := range strings.Split(strings.TrimRight(b.String(), "\n"), "\n") {
+		if l != "" {
+			v.problem(l)
 		}
-		in := parseChatLine(line)
-		_, problem, quit := chatStep(ctx, sb, rec, in)
+	}
+	switch {
+	case r.err != nil:
+		v.problem(fmt.Sprintf("%s changed but cannot run: %v; the chat goes on with the flow as it was", r.path, r.err))
+	case r.failed():
+		errs, _ := countDiagnostics(r.diags)
+		v.problem(fmt.Sprintf("%s changed and has %s: the chat goes on with the flow as it was; save again once fixed", r.path, plural(errs, "error")))
+	default:
+		msg := fmt.Sprintf("reloaded %s", r.path)
 		switch {
-		case problem != "":
-			v.problem(problem)
-		case quit:
-			return exitOK
-		case in.cmd == "state":
-			s := sb.Session()
-			v.info(fmt.Sprintf("state %s, lifecycle %s, no-match %d, language %s, clock %s", orDefault(s.State, "(not started)"), s.Lifecycle, s.NoMatch, s.Lang, sb.Now().Format("2006-01-02 15:04:05 MST")))
-		case in.cmd == "vars":
-			v.vars(sb.Vars())
-		case in.cmd == "reset":
-			v.info("new conversation " + sb.Session().ID + "; write as the customer")
-		case in.cmd == "help":
-			v.raw(chatHelp)
+		case r.replayed == 0:
+			msg += "; write as the customer"
+		case r.before == r.after:
+			msg += fmt.Sprintf(": the conversation's %s replayed on it, still in state %s", plural(r.replayed, "step"), orDefault(r.after, "(not started)"))
+		default:
+			msg += fmt.Sprintf(": the conversation's %s replayed on it, now in state %s (it was in %s)", plural(r.replayed, "step"), orDefault(r.after, "(not started)"), orDefault(r.before, "(not started)"))
+		}
+		v.info(msg)
+		for _, p := range r.problems {
+			v.problem("replaying: " + p)
 		}
 	}
 }
@@ -88,6 +134,16 @@ type textView struct {
 	w     io.Writer
 	color bool
 	esc   *term.EscapeCodes
+	// echo shows each line read (input from a pipe).
+	echo bool
+	// fullHandoff shows each handoff's whole payload and helpdesk request
+	// (--handoff-json); else a handoff is a few lines and /handoff shows
+	// the last one whole.
+	fullHandoff bool
+	lastHandoff *flows.Handoff
+	// defaults are the flow's variables as declared: a handoff's
+	// variables still at their default were not collected.
+	defaults func() map[string]any
 }
 
 func (v *textView) paint(code []byte, s string) string {
@@ -203,13 +259,13 @@ func (v *textView) event(ev sandbox.Event) {
 		if e.Handoff == nil {
 			return
 		}
-		v.info(fmt.Sprintf("HANDOFF to team %s, priority %s, reason %s; the payload the helpdesk would get:", orDefault(e.Team, "(none)"), e.Priority, e.Reason))
-		b, err := json.MarshalIndent(e.Handoff, "    ", "  ")
-		if err != nil {
-			v.problem("encoding the handoff: " + err.Error())
+		v.lastHandoff = e.Handoff
+		if v.fullHandoff {
+			v.info(fmt.Sprintf("HANDOFF to team %s, priority %s, reason %s; the payload the helpdesk would get:", orDefault(e.Team, "(none)"), e.Priority, e.Reason))
+			v.handoffJSON(e.Handoff)
 			return
 		}
-		v.line("    " + string(b))
+		v.handoffBrief(e.Handoff)
 	case flows.Append:
 		v.info(fmt.Sprintf("message added to the ticket of handoff %s", e.HandoffID))
 	case flows.HandoffClose:
@@ -278,4 +334,61 @@ func describeContact(c flows.Contact) string {
 		return c.Name
 	}
 	return orDefault(c.Phone, c.ID)
+}
+
+// handoffBrief shows a handoff as a person reads it: who gets it and how
+// urgent, why in words, what the customer asked for, what the bot
+// collected, the ticket it opens. /handoff (or --handoff-json) shows the
+// whole payload.
+func (v *textView) handoffBrief(h *flows.Handoff) {
+	head := "HANDOFF to team " + orDefault(h.Team, "(none: the helpdesk's default)") + ", priority " + string(h.Priority)
+	if !h.InHours {
+		head += ", outside the team's hours"
+	}
+	v.info(head)
+	row := func(label, text string) {
+		v.line(fmt.Sprintf("      %-10s %s", label+":", text))
+	}
+	row("why", handoff.Reason(h))
+	if q := handoff.Quotes(h, 2); len(q) > 0 {
+		row("asked", strings.Join(q, " … "))
+	}
+	var collected []string
+	var defaults map[string]any
+	if v.defaults != nil {
+		defaults = v.defaults()
+	}
+	for _, kv := range handoff.AgentVars(h.Vars) {
+		if d, ok := defaults[kv.Name]; ok && reflect.DeepEqual(d, h.Vars[kv.Name]) {
+			continue // the flow's own value, not collected
+		}
+		if (kv.Name == "reason" && kv.Value == h.Reason) || (kv.Name == "team" && kv.Value == h.Team) || (kv.Name == "priority" && kv.Value == string(h.Priority)) {
+			continue // said above
+		}
+		collected = append(collected, kv.Name+" = "+kv.Value)
+	}
+	row("collected", orDefault(strings.Join(collected, ", "), "nothing"))
+	ticket := "“" + handoff.Subject(h) + "”"
+	if len(h.Tags) > 0 {
+		ticket += ", tags " + strings.Join(h.Tags, " ")
+	}
+	row("ticket", ticket)
+	if h.Summary != "" {
+		row("summary", strings.ReplaceAll(h.Summary, "\n", " "))
+	}
+	if h.Return != "" {
+		row("then", "back to state "+h.Return+" when the ticket is solved")
+	}
+	v.dim("      /handoff shows the whole payload (--handoff-json shows it, and each helpdesk request, every time)")
+}
+
+// handoffJSON shows a handoff's whole payload, as the helpdesk connectors
+// get it.
+func (v *textView) handoffJSON(h *flows.Handoff) {
+	b, err := json.MarshalIndent(h, "    ", "  ")
+	if err != nil {
+		v.problem("encoding the handoff: " + err.Error())
+		return
+	}
+	v.line("    " + string(b))
 }

@@ -2,10 +2,10 @@ package main
 
 import (
 	"fmt"
-	"github.com/batonbot/baton/sandbox"
 	"strings"
 
 	"github.com/batonbot/baton/flows"
+	"github.com/batonbot/baton/sandbox"
 )
 
 // helpdeskEvent renders the routing and helpdesk events for people.
@@ -48,6 +48,10 @@ func (v *textView) helpdeskEvent(e flows.Effect) {
 			v.problem("routing: " + w)
 		}
 	case sandbox.HelpdeskRequest:
+		if !v.fullHandoff {
+			v.info(fmt.Sprintf("%s %s would send %s %s (not sent: this is the sandbox)", e.Connector, e.Op, e.Method, e.URL))
+			return
+		}
 		v.info(fmt.Sprintf("%s %s would send (nothing is sent in the sandbox):", e.Connector, e.Op))
 		v.line(indent(strings.TrimRight(e.Text(), "\n"), "      "))
 	case sandbox.HelpdeskDelivered:

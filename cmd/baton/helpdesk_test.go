@@ -34,13 +34,25 @@ func TestChatConfigShowsRequestsWithoutSecrets(t *testing.T) {
 		t.Errorf("the placeholder leaks into the output")
 	}
 
-	// The text view shows the same requests, readable.
+	// The text view shows the same requests, readable: one line each, and
+	// whole with --handoff-json.
 	code, stdout, stderr = runCLI(t, "hello\nagent\n", "chat", "--config", cfg, "--now", "2026-03-03T10:30:00+01:00", "testdata/flows/shop.yaml")
 	wantCode(t, code, exitOK, stdout, stderr)
-	for _, want := range []string{"ROUTED to team support (Support), connector zendesk, group 360003333333", "zendesk open would send (nothing is sent in the sandbox):",
-		"POST https://acme.zendesk.example/api/v2/tickets", "Authorization: Basic [redacted]", `"group_id": 360003333333`} {
+	for _, want := range []string{"ROUTED to team support (Support), connector zendesk, group 360003333333",
+		"zendesk open would send POST https://acme.zendesk.example/api/v2/tickets (not sent: this is the sandbox)"} {
 		if !strings.Contains(stdout, want) {
 			t.Errorf("the chat does not show %q:\n%s", want, stdout)
+		}
+	}
+	if strings.Contains(stdout, "Authorization:") {
+		t.Errorf("a request is shown whole without --handoff-json:\n%s", stdout)
+	}
+	code, stdout, stderr = runCLI(t, "hello\nagent\n", "chat", "--handoff-json", "--config", cfg, "--now", "2026-03-03T10:30:00+01:00", "testdata/flows/shop.yaml")
+	wantCode(t, code, exitOK, stdout, stderr)
+	for _, want := range []string{"zendesk open would send (nothing is sent in the sandbox):",
+		"POST https://acme.zendesk.example/api/v2/tickets", "Authorization: Basic [redacted]", `"group_id": 360003333333`} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("the chat --handoff-json does not show %q:\n%s", want, stdout)
 		}
 	}
 	if !strings.Contains(stderr, "TEST_ZENDESK_TOKEN is not set; it reads as a placeholder") {

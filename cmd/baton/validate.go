@@ -215,14 +215,7 @@ func loadFlow(w io.Writer, path string, showWarnings bool) *flows.Flow {
 	f, diags := dsl.LoadFile(path)
 	if diags.HasErrors() || f == nil {
 		printDiagnostics(w, diags)
-		errs, warns := 0, 0
-		for _, d := range diags {
-			if d.Severity == dsl.Error {
-				errs++
-			} else {
-				warns++
-			}
-		}
+		errs, warns := countDiagnostics(diags)
 		fmt.Fprintf(w, "%s: %s, %s; fix them and try again (baton validate %s)\n", path, plural(errs, "error"), plural(warns, "warning"), path)
 		return nil
 	}
@@ -230,4 +223,16 @@ func loadFlow(w io.Writer, path string, showWarnings bool) *flows.Flow {
 		printDiagnostics(w, diags)
 	}
 	return f
+}
+
+// countDiagnostics counts the errors and the warnings in diags.
+func countDiagnostics(diags dsl.Diagnostics) (errs, warns int) {
+	for _, d := range diags {
+		if d.Severity == dsl.Error {
+			errs++
+		} else {
+			warns++
+		}
+	}
+	return errs, warns
 }

@@ -1,0 +1,319 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+	"unicode/utf8"
+
+	"github.com/batonbot/baton/dsl"
+	"github.com/batonbot/baton/flows"
+	"github.com/batonbot/baton/host"
+	"github.com/batonbot/baton/sandbox"
+)
+
+// chatView shows a chat: textView for people, jsonView for machines.
+type chatView interface {
+	// event shows what the sandbox did (the sandbox's OnEvent).
+	event(sandbox.Event)
+	// input shows a line as it is read, before anything runs.
+	input(line string)
+	// step shows a step's input just before the sandbox runs it.
+	step(st chatStep)
+	// problem shows a problem with a line, the input or the recording.
+	problem(msg string)
+	// answer answers a command that is not a step: state, vars, reset, help.
+	answer(cmd string, cs *chatSession)
+	// reloaded says how a reload of the flow went (--watch).
+	reloaded(r reloadResult)
+}
+
+// chatSession is a running chat: the sandbox, what it records and the
+// inputs of the conversation, replayed when the flow is reloaded.
+type chatSession struct {
+	path string // the flow file
+	cfg  sandbox.Config
+	sb   *sandbox.Sandbox
+	rec  *sandbox.Recording
+	view chatView
+	// conv are the inputs of the conversation under way.
+	conv []chatStep
+	// recErr is set once writing the test file failed (reported once).
+	recErr error
+	// changes, with --watch, delivers the flow's files that changed; the
+	// watcher waits for done before it looks at files again.
+	changes  chan fileChange
+	watchErr chan error
+	mu       sync.Mutex
+	watched  []string // the flow's files, guarded by mu
+}
+
+// fileChange is the files that changed, and done to close once the chat
+// reloaded them.
+type fileChange struct {
+	files []string
+	done  chan struct{}
+}
+
+// newChatSession starts the chat's sandbox on cfg, shown by view.
+func newChatSession(path string, cfg sandbox.Config, rec *sandbox.Recording, view chatView) (*chatSession, error) {
+	sb, err := sandbox.New(cfg)
+	if err != nil {
+		return nil, err
+	}
+	sb.OnEvent = view.event
+	return &chatSession{path: path, cfg: cfg, sb: sb, rec: rec, view: view}, nil
+}
+
+// runChatSession runs cs on lines until the end of input, and with
+// --watch reloads the flow when its files change (host.WatchFiles, the
+// watcher baton serve reloads with).
+func runChatSession(ctx context.Context, e *env, cs *chatSession, lines *ctxLines, o chatOptions) int {
+	if o.watch {
+		wctx, stop := context.WithCancel(ctx)
+		defer stop()
+		cs.setWatched()
+		cs.changes, cs.watchErr = make(chan fileChange), make(chan error, 1)
+		log := slog.New(slog.NewTextHandler(e.stderr, nil))
+		go func() {
+			err := host.WatchFiles(wctx, log, cs.watchedFiles, func(files []string) {
+				ch := fileChange{files: files, done: make(chan struct{})}
+				select {
+				case cs.changes <- ch:
+					<-ch.done
+				case <-wctx.Done():
+				}
+			})
+			if err != nil {
+				cs.watchErr <- err
+			}
+		}()
+	}
+	return cs.loop(ctx, lines)
+}
+
+// setWatched takes the files of the chat's flow, to watch.
+func (cs *chatSession) setWatched() {
+	files := cs.sb.Config().Flow.Files
+	if len(files) == 0 {
+		files = []string{cs.path}
+	}
+	cs.mu.Lock()
+	defer cs.mu.Unlock()
+	cs.watched = files
+}
+
+// watchedFiles maps each file of the flow to itself, for host.WatchFiles.
+func (cs *chatSession) watchedFiles() map[string]string {
+	cs.mu.Lock()
+	defer cs.mu.Unlock()
+	out := map[string]string{}
+	for _, f := range cs.watched {
+		if abs, err := filepath.Abs(f); err == nil {
+			out[abs] = abs
+		}
+	}
+	return out
+}
+
+// loop reads lines until the end of input, ctx is done or /quit, and
+// reloads the flow when the watcher says it changed. It returns the exit
+// code.
+func (cs *chatSession) loop(ctx context.Context, lines *ctxLines) int {
+	for {
+		select {
+		case <-ctx.Done():
+			return exitOK
+		case ch := <-cs.changes:
+			cs.reload(ch.files)
+			close(ch.done)
+		case err := <-cs.watchErr:
+			cs.view.problem(fmt.Sprintf("--watch: %v; the flow is not reloaded when saved", err))
+		case l := <-lines.lines:
+			if l.err != nil {
+				if errors.Is(l.err, io.EOF) {
+					return exitOK
+				}
+				cs.view.problem("reading the input: " + l.err.Error())
+				return exitRuntime
+			}
+			line, fixed := validLine(l.line)
+			if strings.TrimSpace(line) == "" {
+				continue
+			}
+			cs.view.input(line)
+			if fixed {
+				cs.view.problem("the line was not valid UTF-8: its invalid bytes were replaced with \uFFFD")
+			}
+			in := parseChatLine(line)
+			problem, quit := cs.step(ctx, in)
+			switch {
+			case problem != "":
+				cs.view.problem(problem)
+			case quit:
+				return exitOK
+			case in.cmd == "state" || in.cmd == "vars" || in.cmd == "reset" || in.cmd == "help" || in.cmd == "handoff":
+				cs.view.answer(in.cmd, cs)
+			}
+		}
+	}
+}
+
+// validLine replaces the bytes of line that are not UTF-8 with U+FFFD, as
+// a channel would never deliver them, and reports whether it had any.
+func validLine(line string) (string, bool) {
+	if utf8.ValidString(line) {
+		return line, false
+	}
+	return strings.ToValidUTF8(line, "\uFFFD"), true
+}
+
+// step runs one parsed line. It returns a problem with the line (unknown
+// command, bad argument, the recording failing) and whether the user asked
+// to quit.
+func (cs *chatSession) step(ctx context.Context, in chatInput) (problem string, quit bool) {
+	var st chatStep
+	switch in.cmd {
+	case "":
+		st = chatStep{kind: sandbox.StepUser, value: in.arg}
+	case "button":
+		if in.arg == "" {
+			return "/button needs the id of a button or list row, e.g. /button order", false
+		}
+		if err := cs.sb.CheckButton(in.arg); err != nil {
+			return "/button: " + err.Error(), false
+		}
+		st = chatStep{kind: sandbox.StepButton, value: in.arg}
+	case "wait":
+		d, err := time.ParseDuration(in.arg)
+		if err != nil || d <= 0 {
+			return fmt.Sprintf("/wait needs a duration like 10m, 90s or 24h, not %q", in.arg), false
+		}
+		st = chatStep{kind: sandbox.StepWait, value: sandbox.FormatDuration(d)}
+	case "agent":
+		if in.arg == "" {
+			return "/agent needs the agent's message, e.g. /agent Hi, I'm Marco", false
+		}
+		st = chatStep{kind: sandbox.StepAgent, value: in.arg}
+	case "ticket":
+		status := flows.TicketStatus(strings.ToLower(in.arg))
+		switch status {
+		case flows.TicketOpen, flows.TicketPending, flows.TicketSolved, flows.TicketClosed:
+		default:
+			return fmt.Sprintf("/ticket needs open, pending, solved or closed, not %q", in.arg), false
+		}
+		st = chatStep{kind: sandbox.StepTicket, value: string(status)}
+	case "close":
+		st = chatStep{kind: sandbox.StepClose, value: "true"}
+	case "reset":
+		cs.sb.Reset()
+		cs.conv = nil
+		if cs.rec != nil {
+			cs.rec.NewConversation()
+		}
+		return "", false
+	case "quit", "exit":
+		return "", true
+	case "state", "vars", "help", "handoff":
+		return "", false
+	default:
+		msg := fmt.Sprintf("unknown command /%s", in.cmd)
+		if s := suggest(in.cmd, chatCommands); s != "" {
+			msg += fmt.Sprintf("; did you mean /%s?", s)
+		}
+		return msg + " (/help lists them; start a message with // to send a text beginning with /)", false
+	}
+	cs.view.step(st)
+	res := cs.sb.Run(ctx, st.kind, st.value)
+	cs.conv = append(cs.conv, st)
+	if cs.rec != nil {
+		cs.rec.Add(st.kind, st.value, res, cs.sb.Session())
+		if err := cs.rec.Write(); err != nil && cs.recErr == nil {
+			cs.recErr = err
+			return fmt.Sprintf("writing the test file: %v; the chat goes on, but the recording is not saved", err), false
+		}
+	}
+	return "", false
+}
+
+// chatStep is a step's input as a test file writes it: its kind
+// (sandbox.StepUser...) and value.
+type chatStep struct{ kind, value string }
+
+// reloadResult is how a reload of the flow went.
+type reloadResult struct {
+	path    string
+	changed []string
+	diags   dsl.Diagnostics // the new flow's (errors: it was not loaded)
+	err     error           // the new flow loaded but cannot run
+	// replayed counts the steps of the conversation run again on the new
+	// flow; before and after are the states it was in and is now in.
+	replayed      int
+	before, after string
+	problems      []string // what the replay ran into
+}
+
+// failed reports whether the old flow stays.
+func (r reloadResult) failed() bool { return r.err != nil || r.diags.HasErrors() }
+
+// reload loads the flow again and, when it loads, starts a new sandbox on
+// it and replays the conversation's inputs there, silently, so the chat
+// goes on where it was, on the new flow; the test file being recorded is
+// recorded again from the new flow. When the flow has errors they are
+// shown and the chat goes on with the flow it had.
+func (cs *chatSession) reload(changed []string) {
+	ctx := context.Background()
+	r := reloadResult{path: cs.path, changed: changed, before: cs.sb.Session().State}
+	f, diags := dsl.LoadFile(cs.path)
+	r.diags = diags
+	if diags.HasErrors() || f == nil {
+		cs.view.reloaded(r)
+		return
+	}
+	cfg := cs.cfg
+	cfg.Flow = f
+	if cfg.Analyzer != nil {
+		a, err := sandbox.NewAnalyzer(f)
+		if err != nil {
+			r.err = err
+			cs.view.reloaded(r)
+			return
+		}
+		cfg.Analyzer = a
+	}
+	sb, err := sandbox.New(cfg)
+	if err != nil {
+		r.err = err
+		cs.view.reloaded(r)
+		return
+	}
+	if cs.rec != nil {
+		if err := cs.rec.Rerecord(ctx, sb.Config()); err != nil {
+			r.problems = append(r.problems, "recording again: "+err.Error())
+		}
+	}
+	for _, st := range cs.conv {
+		res := sb.Run(ctx, st.kind, st.value)
+		r.problems = append(r.problems, res.Problems...)
+		if cs.rec != nil {
+			cs.rec.Add(st.kind, st.value, res, sb.Session())
+		}
+	}
+	if cs.rec != nil && cs.rec.Steps() > 0 {
+		if err := cs.rec.Write(); err != nil && cs.recErr == nil {
+			cs.recErr = err
+			r.problems = append(r.problems, "writing the test file: "+err.Error())
+		}
+	}
+	r.replayed, r.after = len(cs.conv), sb.Session().State
+	sb.OnEvent = cs.view.event
+	cs.cfg, cs.sb = cfg, sb
+	cs.setWatched()
+	cs.view.reloaded(r)
+}
