@@ -357,18 +357,6 @@ func parseChatLine(line string) chatInput {
 
 var chatCommands = []string{"wait", "agent", "ticket", "close", "button", "handoff", "state", "vars", "reset", "quit", "help"}
 
-// formatDuration writes d the way flows and test files do (10m, not 10m0s).
-func formatDuration(d time.Duration) string {
-	s := d.String()
-	if strings.HasSuffix(s, "m0s") {
-		s = strings.TrimSuffix(s, "0s")
-	}
-	if strings.HasSuffix(s, "h0m") {
-		s = strings.TrimSuffix(s, "0m")
-	}
-	return s
-}
-
 // lineReader reads lines until EOF or until ctx is done.
 type lineReader interface {
 	ReadLine() (string, error)
