@@ -2,6 +2,7 @@ package host
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/url"
 	"strconv"
@@ -13,6 +14,16 @@ import (
 	"github.com/batonbot/baton/store/memory"
 	"github.com/batonbot/baton/store/valkey"
 )
+
+// ErrStore marks a NewServer error that comes from opening the store (a
+// bolt file another process holds or that is not a store, a Valkey that
+// does not answer), not from the config: errors.Is(err, ErrStore).
+var ErrStore = errors.New("the store cannot be opened")
+
+type storeError struct{ err error }
+
+func (e storeError) Error() string   { return e.err.Error() }
+func (e storeError) Unwrap() []error { return []error{e.err, ErrStore} }
 
 // openStore opens the config's store.
 func openStore(cfg *config.Config) (flows.Store, error) {
@@ -30,7 +41,7 @@ func openStore(cfg *config.Config) (flows.Store, error) {
 		}
 		st, err := bolt.Open(cfg.Store.Path, opts...)
 		if err != nil {
-			return nil, fmt.Errorf("%s: store: %w", cfg.Source, err)
+			return nil, storeError{fmt.Errorf("%s: store: %w", cfg.Source, err)}
 		}
 		return st, nil
 	case config.StoreValkey:
@@ -45,7 +56,7 @@ func openStore(cfg *config.Config) (flows.Store, error) {
 		defer cancel()
 		st, err := valkey.NewStore(ctx, valkeyURL(cfg.Store), opts...)
 		if err != nil {
-			return nil, fmt.Errorf("%s: store: %w", cfg.Source, err)
+			return nil, storeError{fmt.Errorf("%s: store: %w", cfg.Source, err)}
 		}
 		return st, nil
 	}

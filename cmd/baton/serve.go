@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net"
@@ -110,6 +111,9 @@ func runServe(ctx context.Context, e *env, args []string) int {
 	srv, err := host.NewServer(cfg, host.ServerOptions{Logger: log, NoWatch: !*watch, Sandbox: sandbox, Getenv: e.getenv, Events: *events})
 	if err != nil {
 		fmt.Fprintf(e.stderr, "baton serve: %v\n", err)
+		if errors.Is(err, host.ErrStore) {
+			return exitRuntime // something outside: the store
+		}
 		return exitFailed
 	}
 	var st *studio.Studio

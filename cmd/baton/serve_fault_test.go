@@ -12,6 +12,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -491,10 +492,23 @@ func TestServeFaultSecondProcessOnBolt(t *testing.T) {
 	if err == nil || ctx.Err() != nil {
 		t.Fatalf("the second process did not exit refused (%v):\n%s", err, out)
 	}
+	// The store is something outside that broke, not the config: 3.
+	if code := exitCode(err); code != exitRuntime {
+		t.Errorf("the second process exited %d, want %d:\n%s", code, exitRuntime, out)
+	}
 	for _, want := range []string{path, "in use by another process"} {
 		if !strings.Contains(string(out), want) {
 			t.Errorf("the refusal does not say %q:\n%s", want, out)
 		}
 	}
 	t.Logf("refused: %s", strings.TrimSpace(string(out)))
+}
+
+// exitCode is the exit status in a finished command's error.
+func exitCode(err error) int {
+	var x *exec.ExitError
+	if errors.As(err, &x) {
+		return x.ExitCode()
+	}
+	return -1
 }
