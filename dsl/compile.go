@@ -10,6 +10,7 @@ import (
 	"github.com/expr-lang/expr/compiler"
 	"github.com/expr-lang/expr/conf"
 	"github.com/expr-lang/expr/optimizer"
+	"github.com/expr-lang/expr/parser"
 	"github.com/expr-lang/expr/vm"
 )
 
@@ -57,25 +58,42 @@ func newExprCompiler(env map[string]any) *exprCompiler {
 }
 
 // compile is expr.Compile with the shared configuration: asBool expects a
-// boolean, visitors patch the tree before it is checked. A panic inside
-// expr becomes an error.
-func (c *exprCompiler) compile(src string, asBool bool, visitors ...ast.Visitor) (prog *vm.Program, err error) {
+// boolean; consts replaces identifiers with constants before the tree is
+// checked; bound, when set, rewrites the checked tree to charge the
+// evaluation budget, and the tree is checked again. A panic inside expr
+// becomes an error.
+//
+// expr's own patch-and-check runs the visitors between checks whose errors
+// it drops, and its last check trusts the types the dropped ones set: an
+// unknown name inside a rewritten builtin (upper(cod)) went unreported.
+// Here the tree is checked, errors and all, before it is rewritten.
+func (c *exprCompiler) compile(src string, asBool bool, consts map[string]any, bound *boundPatch) (prog *vm.Program, err error) {
 	cfg := c.cfg
 	cfg.Expect, cfg.ExpectAny = reflect.Invalid, false
 	if asBool {
 		cfg.Expect, cfg.ExpectAny = reflect.Bool, true
 	}
-	cfg.Visitors = visitors
 	defer func() {
-		cfg.Visitors = nil
 		if r := recover(); r != nil {
 			prog, err = nil, fmt.Errorf("the expression cannot be compiled (%v)", r)
 		}
 	}()
 	cfg.Check()
-	tree, err := checker.ParseCheck(src, cfg)
+	tree, err := parser.ParseWithConfig(src, cfg)
 	if err != nil {
 		return nil, err
+	}
+	if consts != nil {
+		ast.Walk(&tree.Node, &constPatch{vals: consts})
+	}
+	if _, err := checker.Check(tree, cfg); err != nil {
+		return nil, err
+	}
+	if bound != nil {
+		ast.Walk(&tree.Node, bound)
+		if _, err := checker.Check(tree, cfg); err != nil {
+			return nil, err
+		}
 	}
 	if err := optimizer.Optimize(&tree.Node, cfg); err != nil {
 		return nil, err

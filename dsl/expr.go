@@ -20,14 +20,17 @@ import (
 // pending is an expression waiting for every variable of the flow to be
 // known before it is compiled.
 type pending struct {
-	file   *srcFile
-	node   *yaml.Node // the scalar that holds it
-	value  string     // the scalar's value
-	off    int        // rune offset of src in value
-	src    string
-	asBool bool
-	what   string // "when", "validate", "{{ }}"
-	out    *flows.Expr
+	file  *srcFile
+	node  *yaml.Node // the scalar that holds it
+	value string     // the scalar's value
+	off   int        // rune offset of src in value
+	src   string
+	// pre and post wrap src into what is compiled (toJSON( and ) for a
+	// JSON body's hole); offsets in errors are src's.
+	pre, post string
+	asBool    bool
+	what      string // "when", "validate", "{{ }}"
+	out       *flows.Expr
 }
 
 // expr queues the expression in scalar n (when:, validate:).
@@ -130,17 +133,31 @@ type hourRef struct {
 
 func (l *loader) compile(p *pending, names []string, cache map[compileKey]*compiled) {
 	key := compileKey{p.src, p.asBool}
+	if p.pre != "" || p.post != "" {
+		key.src = p.pre + p.src + p.post
+	}
 	c := cache[key]
 	if c == nil {
-		c = l.compileNew(p.src, p.asBool)
+		c = l.compileNew(key.src, p.asBool)
 		cache[key] = c
 	}
 	if c.err != nil {
+		if p.pre != "" || p.post != "" {
+			// Say what is wrong with the hole as written, not with the
+			// wrapper around it ("unexpected token )").
+			bare := &pending{file: p.file, node: p.node, value: p.value, off: p.off, src: p.src, asBool: p.asBool, what: p.what, out: p.out}
+			l.compile(bare, names, cache)
+			if bare.out.Program != nil {
+				bare.out.Program = nil
+				l.exprError(p, c.err, names)
+			}
+			return
+		}
 		l.exprError(p, c.err, names)
 		return
 	}
 	for _, w := range c.warns {
-		l.warnAt(p.file.posIn(p.node, p.value, p.off+clampOff(w.off, p.src)), "%s: %s", p.what, w.msg)
+		l.warnAt(p.file.posIn(p.node, p.value, p.off+p.srcOff(w.off)), "%s: %s", p.what, w.msg)
 	}
 	p.out.Program = c.prog
 	p.out.Signals = c.signals
@@ -156,7 +173,7 @@ func (l *loader) compile(p *pending, names []string, cache map[compileKey]*compi
 		if hint == "" {
 			hint = "; define it under hours:"
 		}
-		off := p.off + clampOff(h.off, p.src)
+		off := p.off + p.srcOff(h.off)
 		l.errAt(p.file.posIn(p.node, p.value, off), "%s: unknown calendar %q%s", p.what, h.name, hint)
 	}
 }
@@ -168,7 +185,7 @@ func (l *loader) compileNew(src string, asBool bool) *compiled {
 	bound := &boundPatch{warn: func(n ast.Node, msg string) {
 		c.warns = append(c.warns, exprWarning{n.Location().From, msg})
 	}}
-	c.prog, c.err = l.compiler().compile(src, asBool, bound)
+	c.prog, c.err = l.compiler().compile(src, asBool, nil, bound)
 	if c.err == nil {
 		root := c.prog.Node()
 		ast.Walk(&root, &inspector{l: l, c: c})
@@ -203,6 +220,11 @@ func (v *inspector) Visit(node *ast.Node) {
 	}
 }
 
+// srcOff turns a rune offset in what was compiled into one in src.
+func (p *pending) srcOff(off int) int {
+	return clampOff(off-utf8.RuneCountInString(p.pre), p.src)
+}
+
 func clampOff(off int, src string) int {
 	return max(0, min(off, utf8.RuneCountInString(src)))
 }
@@ -214,7 +236,7 @@ func (l *loader) exprError(p *pending, err error, names []string) {
 	if errors.As(err, &fe) {
 		off, msg = fe.From, fe.Message
 	}
-	off = clampOff(off, p.src)
+	off = p.srcOff(off)
 	// Start at the token, not at the blanks before it.
 	runes := []rune(p.src)
 	for off < len(runes) && (runes[off] == ' ' || runes[off] == '\t' || runes[off] == '\n') {
@@ -268,7 +290,7 @@ func (l *loader) constant(v any, pos flows.Pos, src string) *flows.Expr {
 	}
 	if prog == nil {
 		var err error
-		prog, err = l.constCompiler().compile("__c", false, &constPatch{vals: map[string]any{"__c": v}})
+		prog, err = l.constCompiler().compile("__c", false, map[string]any{"__c": v}, nil)
 		if err != nil {
 			l.errAt(pos, "cannot use this value: %v", err)
 			return nil
@@ -280,9 +302,7 @@ func (l *loader) constant(v any, pos flows.Pos, src string) *flows.Expr {
 			l.constProgs[key] = prog
 		}
 	}
-	e := &flows.Expr{Source: src, Pos: pos, Program: prog}
-	l.all = append(l.all, e)
-	return e
+	return &flows.Expr{Source: src, Pos: pos, Program: prog}
 }
 
 // constPatch replaces placeholder identifiers with constants, so literal
@@ -322,7 +342,7 @@ func (l *loader) compileComposite(ps []piece, wrapJSON bool) (*vm.Program, error
 	if wrapJSON {
 		src = "toJSON(" + src + ")"
 	}
-	return l.compiler().compile(src, false, &constPatch{vals: vals}, &boundPatch{})
+	return l.compiler().compile(src, false, vals, &boundPatch{})
 }
 
 // textFunc renders a hole inside a text the way the engine renders a say's

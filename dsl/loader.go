@@ -55,7 +55,6 @@ type loader struct {
 	prefix       string
 	parent       *loader
 	finals       []func()
-	all          []*flows.Expr
 	signals      bool // a rule reads an intent
 
 	// autoHints are the built-in re-prompts of entity asks and slots

@@ -161,7 +161,6 @@ func (l *loader) composite(rn *yaml.Node, ps []piece, wrapJSON bool) *flows.Expr
 		}
 		out.Program = prog
 	})
-	l.all = append(l.all, out)
 	return out
 }
 
@@ -242,6 +241,16 @@ func (l *loader) jsonBody(n *yaml.Node) *flows.Template {
 				return
 			}
 			flush()
+			if len(ps) == 1 {
+				// One hole, the usual body value: compiled once as
+				// toJSON(hole), shared by its copies, not once to check
+				// it and again to render it.
+				e := &flows.Expr{Source: rn.Value, Pos: l.pos(rn)}
+				l.exprs = append(l.exprs, &pending{file: l.file, node: rn, value: rn.Value, off: ps[0].off, src: ps[0].src,
+					pre: "toJSON((", post: "))", what: "{{ }}", out: e})
+				t.Parts = append(t.Parts, flows.TemplatePart{Expr: e})
+				return
+			}
 			t.Parts = append(t.Parts, flows.TemplatePart{Expr: l.composite(rn, ps, true)})
 		}
 	}
