@@ -31,8 +31,8 @@ var (
 	serverKeys      = []string{"listen", "shutdown_timeout", "workers", "http_timeout", "http_max_response", "lease"}
 	storeKeys       = []string{"kind", "path", "url", "address", "addresses", "username", "password", "db", "prefix", "tls", "session_ttl"}
 	channelsKeys    = []string{"whatsapp", "telegram", "web"}
-	whatsappKeys    = []string{"phone_number_id", "flow", "access_token", "app_secret", "verify_token", "graph_url", "api_version", "template", "template_language"}
-	telegramKeys    = []string{"name", "flow", "token", "secret_token", "api_url"}
+	whatsappKeys    = []string{"phone_number_id", "flow", "access_token", "app_secret", "verify_token", "graph_url", "api_version", "template", "template_language", "typing_after"}
+	telegramKeys    = []string{"name", "flow", "token", "secret_token", "api_url", "typing_after"}
 	webKeys         = []string{"name", "flow"}
 	bridgeKeys      = []string{"zendesk", "freshdesk", "webhook", "timestamp_window", "dedupe_ttl"}
 	slaAlertKeys    = []string{"at", "slack", "teams", "webhook", "secret"}
@@ -177,10 +177,11 @@ func schema() js {
 		"channels": obj("channels", channelsKeys, js{
 			"whatsapp": listOf(obj("a WhatsApp number", whatsappKeys, js{
 				"phone_number_id": scalar, "flow": str, "access_token": str, "app_secret": str, "verify_token": str,
-				"graph_url": str, "api_version": str, "template": str, "template_language": str,
+				"graph_url": str, "api_version": str, "template": str, "template_language": str, "typing_after": duration,
 			})),
-			"telegram": listOf(obj("a Telegram bot", telegramKeys, js{"name": str, "flow": str, "token": str, "secret_token": str, "api_url": str})),
-			"web":      listOf(obj("a web widget", webKeys, js{"name": str, "flow": str})),
+			"telegram": listOf(obj("a Telegram bot", telegramKeys, js{"name": str, "flow": str, "token": str, "secret_token": str, "api_url": str,
+				"typing_after": duration})),
+			"web": listOf(obj("a web widget", webKeys, js{"name": str, "flow": str})),
 		}),
 		"bridge": obj("bridge", bridgeKeys, js{
 			"zendesk": secret("signing_secret"), "freshdesk": secret("secret"), "webhook": secret("secret"),

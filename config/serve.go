@@ -131,6 +131,9 @@ type WhatsApp struct {
 	// instead); TemplateLanguage is its language code (default en).
 	Template         string
 	TemplateLanguage string
+	// TypingAfter, when set, is how long a turn may run before the
+	// customer's message is marked read with a typing indicator (0: never).
+	TypingAfter time.Duration
 }
 
 // Telegram is one Telegram bot.
@@ -148,6 +151,9 @@ type Telegram struct {
 	SecretToken string
 	// APIURL is https://api.telegram.org unless a test or proxy stands in.
 	APIURL string
+	// TypingAfter, when set, is how long a turn may run before the chat
+	// shows "typing…" (0: never).
+	TypingAfter time.Duration
 }
 
 // Web is one web chat widget.
@@ -383,6 +389,8 @@ func (d *decoder) whatsapp(n *yaml.Node, where string) *WhatsApp {
 			wa.Template = d.str(f.val, w)
 		case "template_language":
 			wa.TemplateLanguage = d.str(f.val, w)
+		case "typing_after":
+			wa.TypingAfter = d.typingAfter(f.val, w)
 		}
 	}
 	if fields == nil {
@@ -427,6 +435,8 @@ func (d *decoder) telegram(n *yaml.Node, where string) *Telegram {
 			}
 		case "api_url":
 			tg.APIURL = strings.TrimRight(d.url(f.val, w), "/")
+		case "typing_after":
+			tg.TypingAfter = d.typingAfter(f.val, w)
 		}
 	}
 	if fields == nil {
@@ -556,4 +566,15 @@ func (c *Config) FlowRefs() []FlowRef {
 		out = append(out, FlowRef{w.Flow, "channels.web[" + strconv.Itoa(i) + "].flow", w.FlowPos})
 	}
 	return out
+}
+
+// typingAfter decodes a channel's typing_after: a turn slower than it
+// shows the customer a typing indicator, which WhatsApp keeps for 25
+// seconds at most.
+func (d *decoder) typingAfter(n *yaml.Node, where string) time.Duration {
+	v := d.duration(n, where)
+	if v > 20*time.Second {
+		d.errorf(n, "%s is at most 20s: a typing indicator shows for 25 seconds at most, and a reply slower than that needs no indicator after it", where)
+	}
+	return v
 }

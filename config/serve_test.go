@@ -113,6 +113,8 @@ func TestServeSectionErrors(t *testing.T) {
 			[]string{`channels.telegram[0].name: "my shop" is not a usable name`}},
 		{"telegram secret", "channels:\n  telegram:\n    - {name: shop, flow: f, token: t, secret_token: \"no spaces!\"}\n",
 			[]string{`channels.telegram[0].secret_token: Telegram takes 1 to 256 characters`}},
+		{"typing after too long", "channels:\n  telegram:\n    - {name: shop, flow: f, token: t, secret_token: s, typing_after: 30s}\n",
+			[]string{`cfg.yaml:3:70: error: channels.telegram[0].typing_after is at most 20s`}},
 		{"telegram needs", "channels:\n  telegram:\n    - {name: shop}\n", []string{"channels.telegram[0] needs flow, token, secret_token"}},
 		{"web needs a flow", "channels:\n  web:\n    - {name: site}\n", []string{"cfg.yaml:3:7: error: channels.web[0] needs flow"}},
 		{"channels not a list", "channels:\n  web: yes\n", []string{`channels.web must be a list of accounts (- flow: ...), not "yes"`}},

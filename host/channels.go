@@ -3,6 +3,7 @@ package host
 import (
 	"fmt"
 	"net/http"
+	"time"
 
 	"github.com/batonbot/baton/channel/telegram"
 	"github.com/batonbot/baton/channel/web"
@@ -25,13 +26,14 @@ func (s *Server) flow(path string) (*flows.Flow, error) {
 }
 
 // account serves one channel account with the flow at path, its replies
-// going out through sender.
-func (s *Server) account(channel, name, path string, sender flows.Channel) error {
+// going out through sender; a turn slower than typing (0: none) shows the
+// customer a typing indicator.
+func (s *Server) account(channel, name, path string, sender flows.Channel, typing time.Duration) error {
 	f, err := s.flow(path)
 	if err != nil {
 		return err
 	}
-	return s.Host.AddAccount(&Account{Channel: channel, Name: name, Sender: sender, Path: path}, f)
+	return s.Host.AddAccount(&Account{Channel: channel, Name: name, Sender: sender, Path: path, TypingAfter: typing}, f)
 }
 
 // rejects counts the requests an endpoint refuses, by reason.
@@ -52,7 +54,7 @@ func (s *Server) whatsapp(hc *http.Client) error {
 		if err != nil {
 			return err
 		}
-		if err := s.account(flows.ChannelWhatsApp, wa.PhoneNumberID, wa.Flow, sender); err != nil {
+		if err := s.account(flows.ChannelWhatsApp, wa.PhoneNumberID, wa.Flow, sender, wa.TypingAfter); err != nil {
 			return err
 		}
 		accounts = append(accounts, whatsapp.Account{PhoneNumberID: wa.PhoneNumberID, AppSecret: wa.AppSecret, VerifyToken: wa.VerifyToken})
@@ -76,7 +78,7 @@ func (s *Server) telegram(hc *http.Client) error {
 		if err != nil {
 			return err
 		}
-		if err := s.account(flows.ChannelTelegram, tg.Name, tg.Flow, sender); err != nil {
+		if err := s.account(flows.ChannelTelegram, tg.Name, tg.Flow, sender, tg.TypingAfter); err != nil {
 			return err
 		}
 		bots = append(bots, telegram.Bot{Name: tg.Name, SecretToken: tg.SecretToken})
@@ -104,7 +106,7 @@ func (s *Server) web() error {
 		if err != nil {
 			return err
 		}
-		if err := s.account(flows.ChannelWeb, wc.Name, wc.Flow, h); err != nil {
+		if err := s.account(flows.ChannelWeb, wc.Name, wc.Flow, h, 0); err != nil {
 			return err
 		}
 		s.closers = append(s.closers, h.Close)

@@ -84,6 +84,11 @@ type Account struct {
 	Sender  flows.Channel
 	// Path is the flow's file, for reloads (empty: not reloadable).
 	Path string
+	// TypingAfter, when positive and Sender is a flows.Typer, is how long
+	// a customer's message may wait for its turn's end before the
+	// customer is shown that a reply is coming (WhatsApp: the message
+	// marked read with a typing indicator).
+	TypingAfter time.Duration
 
 	eng atomic.Pointer[engine.Engine]
 	sum atomic.Pointer[[32]byte] // of the flow's files, when Path is set

@@ -158,6 +158,8 @@ func (h *Host) handleEntry(ctx context.Context, e flows.InboxEntry) {
 	a, err := h.account(in.ConversationID)
 	if err == nil {
 		start := time.Now()
+		// Until the turn and the HTTP calls it leads to are done.
+		defer h.typing(ctx, a, in)()
 		var effects []flows.Effect
 		effects, err = h.handle(ctx, a, in.ConversationID, in.Input, h.create(a, in), engine.Consumes(e.ID))
 		if errors.Is(err, flows.ErrConsumed) {
@@ -339,3 +341,23 @@ func (h *Host) effect(conversation string, e flows.Effect) {
 }
 
 func isConflict(err error) bool { return errors.Is(err, flows.ErrConflict) }
+
+// typing shows the customer that a reply is coming when the turn of in,
+// with the HTTP calls it leads to, runs longer than the account's
+// TypingAfter (a slow API, the LLM); the returned stop cancels it when
+// they end first. Best effort: a
+// failure is logged and changes nothing else.
+func (h *Host) typing(ctx context.Context, a *Account, in flows.Inbound) (stop func()) {
+	t, ok := a.Sender.(flows.Typer)
+	if !ok || a.TypingAfter <= 0 || in.Input.Kind != flows.InputMessage {
+		return func() {}
+	}
+	timer := time.AfterFunc(a.TypingAfter, func() {
+		tctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+		defer cancel()
+		if err := t.Typing(tctx, in); err != nil {
+			h.log.Debug("the typing indicator failed", "channel", a.Channel, "conversation", in.ConversationID, "error", err)
+		}
+	})
+	return func() { timer.Stop() }
+}

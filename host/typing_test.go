@@ -1,0 +1,89 @@
+package host
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/batonbot/baton/channel/whatsapp/whatsapptest"
+	"github.com/batonbot/baton/handoff"
+)
+
+// typingFlow greets, then answers "fast" at once and "slow" after an HTTP call that
+// takes 400ms.
+const typingFlow = `flow: typing
+languages: [en]
+start: welcome
+states:
+  welcome:
+    say: "hi"
+    next: listen
+  listen:
+    ask: {save_as: said, pattern: '.+'}
+    next:
+      - when: said == "slow"
+        goto: lookup
+      - goto: fast
+  fast:
+    say: "fast answer"
+    next: listen
+  lookup:
+    http: {method: GET, url: "%s/slow", save_as: r}
+    next: slow
+  slow:
+    say: "slow answer"
+    next: listen
+`
+
+// A turn slower than typing_after marks the customer's message read with
+// a typing indicator (POST /messages status read, typing_indicator); a
+// fast one does not.
+func TestServeTypingIndicatorOnASlowTurn(t *testing.T) {
+	api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		time.Sleep(400 * time.Millisecond)
+		io.WriteString(w, `{}`)
+	}))
+	defer api.Close()
+	wa := whatsapptest.NewServer(t)
+	dir := t.TempDir()
+	flow := filepath.Join(dir, "typing.yaml")
+	if err := os.WriteFile(flow, []byte(fmt.Sprintf(typingFlow, api.URL)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cfg := loadConfig(t, dir, fmt.Sprintf(`
+store: {kind: memory}
+channels:
+  whatsapp:
+    - {phone_number_id: %q, flow: %q, access_token: %q, app_secret: %q, verify_token: v, graph_url: %q, api_version: %s, typing_after: 100ms}
+`, wa.PhoneNumberID, flow, wa.Token, wa.AppSecret, wa.URL, wa.Version))
+	srv, err := NewServer(cfg, ServerOptions{Logger: NewLogger(io.Discard, 0, false), NoWatch: true,
+		Host: []Option{WithPoll(10 * time.Millisecond), WithDeliverOptions(handoff.DeliverPollInterval(10 * time.Millisecond))}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := serve(t, srv)
+	say := func(id, text string) {
+		t.Helper()
+		resp, err := wa.Post(context.Background(), base+"/webhooks/whatsapp", wa.Notification(whatsapptest.Inbound{ID: id, From: "393330000042", Text: text}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+	}
+	say("wamid.HELLO", "hello")
+	waitFor(t, "the welcome", func() bool { return len(wa.Messages()) == 1 })
+	say("wamid.FAST", "fast")
+	waitFor(t, "the fast answer", func() bool { return len(wa.Messages()) == 2 })
+	say("wamid.SLOW", "slow")
+	waitFor(t, "the slow answer", func() bool { return len(wa.Messages()) == 3 })
+	reads := wa.Reads()
+	if len(reads) != 1 || reads[0].MessageID != "wamid.SLOW" || !reads[0].Typing {
+		t.Errorf("reads %+v, want the slow message's only, with a typing indicator", reads)
+	}
+}
