@@ -68,6 +68,9 @@ type Host struct {
 	// busy holds the conversations taking a turn in this process, each
 	// with the claimed messages waiting for that turn to end.
 	busy map[string][]func(context.Context)
+	// arrivals counts the messages Receive accepted: a turn that ends
+	// with none accepted since its own was claimed wakes nobody.
+	arrivals atomic.Int64
 
 	wake      chan struct{}
 	replyWake chan struct{}
@@ -318,6 +321,7 @@ func (h *Host) accept(ctx context.Context, in flows.Inbound) (bool, error) {
 		return false, nil
 	}
 	h.metrics.received(in.Channel, "accepted")
+	h.arrivals.Add(1)
 	h.Wake()
 	return true, nil
 }

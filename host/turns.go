@@ -15,16 +15,21 @@ import (
 // maxHTTPChain bounds the HTTP calls one message may lead to.
 const maxHTTPChain = 100
 
-// turnTask is a turn to take: fn runs it.
+// turnTask is a turn to take: fn runs it. arrivals is Host.arrivals when
+// it was claimed.
 type turnTask struct {
 	conversation string
 	fn           func(context.Context)
+	arrivals     int64
 }
 
 // runTurns claims inbox entries and due timers and runs their turns, at
 // most h.workers at once and one at a time per conversation, until ctx is
 // done; then it waits for the turns under way. The workers live as long
 // as the host, so their stacks, grown by the first turns, are kept.
+//
+// It claims when woken (a message accepted, a turn done) and every poll
+// interval; the timers are read at the poll interval, woken or not.
 func (h *Host) runTurns(ctx context.Context) {
 	tasks := make(chan turnTask)
 	var wg sync.WaitGroup
@@ -41,17 +46,24 @@ func (h *Host) runTurns(ctx context.Context) {
 	}()
 	timer := time.NewTimer(0)
 	defer timer.Stop()
+	var lastDue time.Time // on the real clock: the poll interval is
 	for {
+		polled := false
 		select {
 		case <-ctx.Done():
 			return
 		case <-timer.C:
+			polled = true
 		case <-h.wake:
 		}
-		n := h.claimTurns(ctx, tasks)
+		due := polled || time.Since(lastDue) >= h.poll
+		if due {
+			lastDue = time.Now()
+		}
+		more := h.claimTurns(ctx, tasks, due)
 		wait := h.poll
-		if n > 0 {
-			wait = 0 // more may be waiting
+		if more {
+			wait = 0 // a claim came back full: more may be waiting
 		}
 		if !timer.Stop() {
 			select {
@@ -63,68 +75,70 @@ func (h *Host) runTurns(ctx context.Context) {
 	}
 }
 
-// claimTurns starts the turns of the inbox entries and timers due now and
-// returns how many it started.
-func (h *Host) claimTurns(ctx context.Context, tasks chan<- turnTask) int {
-	started := 0
+// claimTurns starts the turns of the inbox entries (and, with timers, of
+// the timers) due now. It reports whether a claim came back full.
+func (h *Host) claimTurns(ctx context.Context, tasks chan<- turnTask, timers bool) bool {
+	arrivals := h.arrivals.Load()
 	entries, err := h.store.Inbox().Claim(ctx, h.now(), h.lease, h.workers)
 	if err != nil {
 		if ctx.Err() == nil {
 			h.log.Error("claiming inbox entries failed; retrying", "error", err)
 		}
-		return 0
+		return false
 	}
 	for _, e := range entries {
-		if !h.start(ctx, tasks, e.Inbound.ConversationID, true, func(ctx context.Context) { h.handleEntry(ctx, e) }) {
-			return started
+		if !h.start(ctx, tasks, turnTask{e.Inbound.ConversationID, func(ctx context.Context) { h.handleEntry(ctx, e) }, arrivals}, true) {
+			return false
 		}
-		started++
 	}
-	timers, err := h.store.Due(ctx, h.now(), h.workers)
+	more := len(entries) >= h.workers
+	if !timers {
+		return more
+	}
+	due, err := h.store.Due(ctx, h.now(), h.workers)
 	if err != nil {
 		if ctx.Err() == nil {
 			h.log.Error("reading due timers failed; retrying", "error", err)
 		}
-		return started
+		return more
 	}
-	for _, t := range timers {
+	for _, t := range due {
 		fire := func(ctx context.Context) {
 			if !h.fireSLA(ctx, t) {
 				h.fire(ctx, t)
 			}
 		}
-		if !h.start(ctx, tasks, t.ConversationID, false, fire) {
-			break
+		if !h.start(ctx, tasks, turnTask{t.ConversationID, fire, arrivals}, false) {
+			return false
 		}
-		started++
 	}
-	return started
+	return more || len(due) >= h.workers
 }
 
-// start hands fn, a turn of conversation, to a worker (waiting for one to
+// start hands t, a turn of t.conversation, to a worker (waiting for one to
 // be free). When the conversation already has a turn under way in this
-// process, an inbox entry's fn (queue) waits for it and runs right after,
+// process, an inbox entry's turn (queue) waits for it and runs right after,
 // in the same worker (the entry is leased to this process, so nobody else
 // takes it meanwhile); a timer's is dropped, since the timer stays due and
 // is taken later. It returns false once ctx ends.
-func (h *Host) start(ctx context.Context, tasks chan<- turnTask, conversation string, queue bool, fn func(context.Context)) bool {
+func (h *Host) start(ctx context.Context, tasks chan<- turnTask, t turnTask, queue bool) bool {
 	h.busyMu.Lock()
-	if waiting, busy := h.busy[conversation]; busy {
+	if waiting, busy := h.busy[t.conversation]; busy {
 		if queue {
-			h.busy[conversation] = append(waiting, fn)
+			h.busy[t.conversation] = append(waiting, t.fn)
 		}
 		h.busyMu.Unlock()
 		return true
 	}
-	h.busy[conversation] = nil
+	h.busy[t.conversation] = nil
 	h.busyMu.Unlock()
 	select {
-	case tasks <- turnTask{conversation, fn}:
+	case tasks <- t:
 		return true
 	case <-ctx.Done():
 		// Not started: its lease runs out and it is taken again.
 		h.busyMu.Lock()
-		delete(h.busy, conversation)
+		delete(h.busy, t.conversation)
 		h.busyMu.Unlock()
 		return false
 	}
@@ -132,7 +146,9 @@ func (h *Host) start(ctx context.Context, tasks chan<- turnTask, conversation st
 
 // runTask takes a conversation's turn, then the ones queued for it
 // meanwhile. A turn under way finishes even when shutdown begins: its
-// save is what acknowledges the message.
+// save is what acknowledges the message. When a message was accepted
+// since the turn was claimed (the conversation's next one may be waiting
+// for this turn's save), it wakes the claims.
 func (h *Host) runTask(ctx context.Context, t turnTask) {
 	tctx := context.WithoutCancel(ctx)
 	for fn := t.fn; fn != nil; {
@@ -146,7 +162,9 @@ func (h *Host) runTask(ctx context.Context, t turnTask) {
 		}
 		h.busyMu.Unlock()
 	}
-	h.Wake() // the conversation's next message may be waiting
+	if h.arrivals.Load() != t.arrivals {
+		h.Wake()
+	}
 }
 
 // handleEntry runs the turn of one accepted message; the save
