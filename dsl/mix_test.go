@@ -78,24 +78,14 @@ func measureMix(t testing.TB, files []string) stateMix {
 					}
 					return 0
 				}
-				flag := func(k string) float64 {
+				steps := map[string]*float64{"say": &m.say, "menu": &m.menu, "ask": &m.ask, "http": &m.http, "set": &m.set,
+					"routes": &m.routes, "handoff": &m.handoff, "end": &m.end, "call": &m.call, "collect": &m.collect,
+					"survey": &m.survey, "no_match": &m.noMatch}
+				for k, share := range steps {
 					if has(k) != nil {
-						return 1
+						*share++
 					}
-					return 0
 				}
-				m.say += flag("say")
-				m.menu += flag("menu")
-				m.ask += flag("ask")
-				m.http += flag("http")
-				m.set += flag("set")
-				m.routes += flag("routes")
-				m.handoff += flag("handoff")
-				m.end += flag("end")
-				m.call += flag("call")
-				m.collect += flag("collect")
-				m.survey += flag("survey")
-				m.noMatch += flag("no_match")
 				if a := has("ask"); a != nil && strings.Contains(nodeText(a), "pattern:") {
 					m.pattern++
 				}
