@@ -233,11 +233,11 @@ func driveLoad(ctx context.Context, scripts []*loadScript, store flows.SessionSt
 	turnCtx := context.WithoutCancel(ctx)
 	run := strconv.FormatInt(time.Now().UnixNano(), 36) // conversation ids of earlier runs in a shared store differ
 	var (
-		convs, turns, errs atomic.Int64
-		firstErr           sync.Once
-		firstMsg           string
-		mu                 sync.Mutex
-		lat                []time.Duration
+		claimed, convs, turns, errs atomic.Int64
+		firstErr                    sync.Once
+		firstMsg                    string
+		mu                          sync.Mutex
+		lat                         []time.Duration
 	)
 	var before, after runtime.MemStats
 	runtime.GC()
@@ -254,14 +254,16 @@ func driveLoad(ctx context.Context, scripts []*loadScript, store flows.SessionSt
 			defer wg.Done()
 			var mine []time.Duration
 			for n := 0; ctx.Err() == nil; n++ {
-				c := convs.Add(1)
-				if maxConvs > 0 && c > maxConvs {
+				if maxConvs > 0 && claimed.Add(1) > maxConvs {
 					break
 				}
+				// Counted here, the conversation runs at least its first
+				// turn: the end of the run stops it between turns.
+				convs.Add(1)
 				s := scripts[(w+n*workers)%len(scripts)]
 				id := "load-" + run + "-" + strconv.Itoa(w) + "-" + strconv.Itoa(n)
 				for i, in := range s.inputs {
-					if ctx.Err() != nil {
+					if i > 0 && ctx.Err() != nil {
 						break
 					}
 					t0 := time.Now()
@@ -289,11 +291,7 @@ func driveLoad(ctx context.Context, scripts []*loadScript, store flows.SessionSt
 	elapsed := time.Since(start)
 	runtime.ReadMemStats(&after)
 
-	rep := loadReport{Workers: workers, Seconds: elapsed.Seconds(), Turns: turns.Load(), Errors: errs.Load(), FirstError: firstMsg}
-	rep.Conversations = min(convs.Load(), max(maxConvs, 0))
-	if maxConvs == 0 {
-		rep.Conversations = convs.Load() - int64(workers) // each worker's last claim did not run
-	}
+	rep := loadReport{Workers: workers, Seconds: elapsed.Seconds(), Conversations: convs.Load(), Turns: turns.Load(), Errors: errs.Load(), FirstError: firstMsg}
 	if rep.Turns > 0 {
 		rep.TurnsPerSec = float64(rep.Turns) / elapsed.Seconds()
 		rep.AllocsPerTurn = float64(after.Mallocs-before.Mallocs) / float64(rep.Turns)

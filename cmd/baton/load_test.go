@@ -4,10 +4,13 @@ import (
 	"context"
 	"encoding/json"
 	"path/filepath"
+	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
+	"github.com/batonbot/baton/flows"
 	"github.com/batonbot/baton/store/bolt"
 	"github.com/batonbot/baton/store/memory"
 	"github.com/batonbot/baton/store/valkey/valkeytest"
@@ -47,19 +50,91 @@ func TestLoadUsage(t *testing.T) {
 	}
 }
 
-// The end of a timed run stops new turns; it does not fail the ones under
-// way (which reported "context deadline exceeded" as errors).
+// The end of a run stops new conversations and turns; it does not fail the
+// turns under way (which reported "context deadline exceeded" as errors),
+// and the report counts the conversations that ran (it subtracted one per
+// worker, and said -2 when the run ended before the workers began).
 func TestLoadDurationEndsCleanly(t *testing.T) {
-	for range 3 {
-		code, out, errOut := runCLI(t, "", "load", "--duration", "150ms", "--json", "../../examples/tests")
-		var rep loadReport
-		if err := json.Unmarshal([]byte(out), &rep); err != nil {
-			t.Fatalf("not one JSON object: %v\n%s", err, out)
-		}
-		if code != exitOK || rep.Errors != 0 || rep.Turns == 0 {
-			t.Fatalf("exit %d, report %+v, stderr %s", code, rep, errOut)
-		}
+	scripts, problems := loadScripts([]string{"../../examples/tests"}, nil)
+	if len(problems) > 0 {
+		t.Fatal(problems)
 	}
+	// The run ends during the store's stopAt-th save (0: before it starts).
+	for _, stopAt := range []int{0, 1, 2, 7, 50} {
+		t.Run(strconv.Itoa(stopAt), func(t *testing.T) {
+			ctx, end := context.WithCancel(context.Background())
+			defer end()
+			st := &endingStore{Store: memory.New(), stopAt: stopAt, end: end, deleted: map[string]bool{}}
+			if stopAt == 0 {
+				end()
+			}
+			rep := driveLoad(ctx, scripts, st, 3, time.Minute, 0)
+			if stopAt > 0 && st.saves < stopAt {
+				t.Fatalf("the run ended after %d saves, before the %dth that ends it: %+v", st.saves, stopAt, rep)
+			}
+			if rep.Errors != 0 {
+				t.Errorf("%d errors (first: %s); a turn under way when the run ends must finish", rep.Errors, rep.FirstError)
+			}
+			if rep.Conversations != int64(len(st.deleted)) {
+				t.Errorf("report says %d conversations; %d ran and were deleted", rep.Conversations, len(st.deleted))
+			}
+			if stopAt > 0 && (rep.Conversations < 1 || rep.Turns < rep.Conversations) {
+				t.Errorf("report %+v: want at least one conversation, each of at least one turn", rep)
+			}
+			if stopAt == 0 && (rep.Conversations != 0 || rep.Turns != 0) {
+				t.Errorf("report %+v: the run ended before it began", rep)
+			}
+			if n := st.Sessions(); n != 0 {
+				t.Errorf("%d conversations left in the store", n)
+			}
+		})
+	}
+	// The flag: a timed run exits cleanly with a consistent report.
+	code, out, errOut := runCLI(t, "", "load", "--duration", "150ms", "--json", "../../examples/tests")
+	var rep loadReport
+	if err := json.Unmarshal([]byte(out), &rep); err != nil {
+		t.Fatalf("not one JSON object: %v\n%s", err, out)
+	}
+	if code != exitOK || rep.Errors != 0 || rep.Conversations < 0 || rep.Turns < rep.Conversations || (rep.Turns > 0) != (rep.Conversations > 0) {
+		t.Fatalf("exit %d, report %+v, stderr %s", code, rep, errOut)
+	}
+}
+
+// endingStore ends the run (calls end) during its stopAt-th save, so a turn
+// is under way then, and records the conversations deleted.
+type endingStore struct {
+	*memory.Store
+	stopAt int
+	end    func()
+
+	mu      sync.Mutex
+	saves   int
+	deleted map[string]bool
+}
+
+func (s *endingStore) saved() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.saves++; s.saves == s.stopAt {
+		s.end()
+	}
+}
+
+func (s *endingStore) Save(ctx context.Context, sess *flows.Session, c flows.Commit) error {
+	s.saved()
+	return s.Store.Save(ctx, sess, c)
+}
+
+func (s *endingStore) SaveOwned(ctx context.Context, sess *flows.Session, c flows.Commit) error {
+	s.saved()
+	return s.Store.SaveOwned(ctx, sess, c)
+}
+
+func (s *endingStore) Delete(ctx context.Context, id string) error {
+	s.mu.Lock()
+	s.deleted[id] = true
+	s.mu.Unlock()
+	return s.Store.Delete(ctx, id)
 }
 
 // Every store: the conversations are deleted when their scripts end, so
