@@ -47,6 +47,7 @@ func (s *Sender) deliver(ctx context.Context, msg *outMessage) error {
 	eb := backoff.NewExponentialBackOff()
 	eb.InitialInterval = min(time.Second, s.o.maxWait/4)
 	eb.MaxInterval = s.o.maxWait
+	waits := &throttleWaits{exp: eb, left: s.o.maxWait}
 	op := func() (struct{}, error) {
 		err := first
 		if first != nil {
@@ -55,15 +56,13 @@ func (s *Sender) deliver(ctx context.Context, msg *outMessage) error {
 			_, err = s.post(ctx, url, msg)
 		}
 		var ce *flows.ChannelError
-		if err == nil || !errors.As(err, &ce) || !isThrottle(ce) || ce.RetryAfter > s.o.maxWait {
+		if err == nil || !errors.As(err, &ce) || !isThrottle(ce) {
 			return struct{}{}, backoff.Permanent(err)
 		}
-		if ce.RetryAfter > 0 {
-			return struct{}{}, &throttled{ce: ce, wait: &backoff.RetryAfterError{Duration: ce.RetryAfter}}
-		}
+		waits.retryAfter = ce.RetryAfter
 		return struct{}{}, ce
 	}
-	_, err = backoff.Retry(ctx, op, backoff.WithBackOff(eb), backoff.WithMaxTries(uint(s.o.tries)+1), backoff.WithMaxElapsedTime(s.o.maxWait))
+	_, err = backoff.Retry(ctx, op, backoff.WithBackOff(waits), backoff.WithMaxTries(uint(s.o.tries)+1), backoff.WithMaxElapsedTime(0))
 	var ce *flows.ChannelError
 	switch {
 	case err == nil:
@@ -74,15 +73,30 @@ func (s *Sender) deliver(ctx context.Context, msg *outMessage) error {
 	return &flows.ChannelError{Channel: flows.ChannelWhatsApp, Temporary: true, Message: err.Error(), Err: err}
 }
 
-// throttled carries a throttling error and the provider's wait to
-// backoff.Retry.
-type throttled struct {
-	ce   *flows.ChannelError
-	wait *backoff.RetryAfterError
+// throttleWaits are the waits between throttled attempts: the provider's
+// Retry-After when it gave one, else exponential backoff, all of them
+// together at most the configured wait. The attempts' own time does not
+// count, so how many attempts a send gets does not depend on how fast
+// Graph answers; a Retry-After beyond what is left ends the retries.
+type throttleWaits struct {
+	exp        *backoff.ExponentialBackOff
+	retryAfter time.Duration // the provider's wait after the last attempt
+	left       time.Duration
 }
 
-func (t *throttled) Error() string   { return t.ce.Error() }
-func (t *throttled) Unwrap() []error { return []error{t.ce, t.wait} }
+func (w *throttleWaits) Reset() { w.exp.Reset() }
+
+func (w *throttleWaits) NextBackOff() time.Duration {
+	d := w.retryAfter
+	if d <= 0 {
+		d = min(w.exp.NextBackOff(), w.left)
+	}
+	if d > w.left || w.left <= 0 {
+		return backoff.Stop
+	}
+	w.left -= d
+	return d
+}
 
 // post sends body as JSON with the Bearer token and returns the answer's
 // body, or a *flows.ChannelError.

@@ -280,6 +280,29 @@ func TestSendErrors(t *testing.T) {
 	}
 }
 
+// The wait bound counts the waits between throttled attempts, not the
+// attempts: a Graph API slower to answer than the whole bound still gets
+// every retry (the bound used to be the elapsed time, so a slow machine or
+// network gave up early, at random).
+func TestThrottleRetriesOnSlowAnswers(t *testing.T) {
+	wa := whatsapptest.NewServer(t)
+	wa.FailNext(whatsapptest.Failure{Code: 130429}, whatsapptest.Failure{Code: 80007})
+	const maxWait = 40 * time.Millisecond
+	slow := &http.Client{Transport: slowTransport{maxWait + 10*time.Millisecond}}
+	err := newTestSender(t, wa, WithThrottleRetry(2, maxWait), WithHTTPClient(slow)).Send(context.Background(), out("o1", "ciao"))
+	if err != nil || len(wa.Messages()) != 1 {
+		t.Fatalf("err = %v, %d messages recorded; want the third attempt sent", err, len(wa.Messages()))
+	}
+}
+
+// slowTransport answers each request after a delay.
+type slowTransport struct{ delay time.Duration }
+
+func (s slowTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	time.Sleep(s.delay)
+	return http.DefaultTransport.RoundTrip(r)
+}
+
 func TestSendResumesAfterPartialFailure(t *testing.T) {
 	wa := whatsapptest.NewServer(t)
 	s := newTestSender(t, wa)
