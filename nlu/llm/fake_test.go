@@ -142,7 +142,7 @@ func newTest(t testing.TB, f *fakeOpenAI, opts ...Option) *Analyzer {
 		WithAPIKey(testKey),
 		WithModel("test-model"),
 		WithIntents([]string{"track_order", "refund"}),
-		WithTimeout(2 * time.Second),
+		WithTimeout(30 * time.Second), // far above any answer, even on a busy machine
 		WithBackoff(time.Millisecond, 2*time.Millisecond),
 	}
 	a, err := New(append(base, opts...)...)
