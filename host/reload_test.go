@@ -201,7 +201,7 @@ func TestWatchReloadsOnSave(t *testing.T) {
 	done := make(chan error, 1)
 	go func() { done <- rh.Watch(ctx) }()
 	defer func() { cancel(); <-done }()
-	time.Sleep(50 * time.Millisecond) // the watch is set up
+	waitFor(t, "the watch set up", func() bool { return strings.Contains(rh.logs.String(), "watching the flow files for changes") })
 	rh.write(t, strings.Replace(rh.src, "{ user.name }}! How can I help?", "{ user.name }}! Ask me anything.", 1))
 	waitFor(t, "the reload", func() bool { return testutil.ToFloat64(rh.metrics.reloads.WithLabelValues("ok")) == 1 })
 	rh.from(t, "w", "m1", "hello", "")

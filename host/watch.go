@@ -68,6 +68,7 @@ func WatchFiles(ctx context.Context, log *slog.Logger, files func() map[string]s
 		}
 	}
 	rewatch()
+	log.Info("watching the flow files for changes", "dirs", slices.Sorted(maps.Keys(dirs)))
 	pending := map[string]bool{}
 	settle := time.NewTimer(time.Hour)
 	settle.Stop()
