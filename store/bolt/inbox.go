@@ -80,44 +80,28 @@ func (v inboxView) Claim(ctx context.Context, now time.Time, lease time.Duration
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	var out []flows.InboxEntry
-	err := s.writes.update(func(tx *bbolt.Tx) error {
-		out = nil
-		seen := map[string]bool{}
-		ib := tx.Bucket(bInbox)
-		type upd struct {
-			k []byte
-			v []byte
-		}
-		var updates []upd
-		c := ib.Cursor()
-		for k, val := c.First(); k != nil && len(out) < max; k, val = c.Next() {
-			var e flows.InboxEntry
-			if err := json.Unmarshal(val, &e); err != nil {
-				return fmt.Errorf("bolt store: inbox entry %d: %w", binary.BigEndian.Uint64(k), err)
-			}
-			conv := e.Inbound.ConversationID
-			if seen[conv] {
-				continue
-			}
-			seen[conv] = true
-			if s.inboxLeases[e.ID].After(now) || s.expired(e.AcceptedAt, clock) {
-				continue
-			}
-			e.Attempts++
-			b, err := json.Marshal(e)
-			if err != nil {
+	var updates []claimed
+	scan := func(tx *bbolt.Tx) (err error) {
+		out, updates, err = s.claimable(tx, now, clock, max)
+		return err
+	}
+	// Most polls find nothing to claim: they read, and only a claim
+	// writes (a bbolt write syncs the file, empty or not).
+	err := s.db.View(scan)
+	if err == nil && len(out) > 0 {
+		err = s.writes.update(func(tx *bbolt.Tx) error {
+			if err := scan(tx); err != nil {
 				return err
 			}
-			updates = append(updates, upd{append([]byte(nil), k...), b})
-			out = append(out, e)
-		}
-		for _, u := range updates {
-			if err := ib.Put(u.k, u.v); err != nil {
-				return err
+			ib := tx.Bucket(bInbox)
+			for _, u := range updates {
+				if err := ib.Put(u.k, u.v); err != nil {
+					return err
+				}
 			}
-		}
-		return nil
-	})
+			return nil
+		})
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -125,6 +109,41 @@ func (v inboxView) Claim(ctx context.Context, now time.Time, lease time.Duration
 		s.inboxLeases[e.ID] = now.Add(lease)
 	}
 	return out, nil
+}
+
+// claimed is an inbox entry's key and its value with one more attempt.
+type claimed struct{ k, v []byte }
+
+// claimable returns the entries Claim takes in tx: the oldest of each
+// conversation whose oldest entry is not leased, oldest first, up to max;
+// s.mu is held.
+func (s *Store) claimable(tx *bbolt.Tx, now, clock time.Time, max int) ([]flows.InboxEntry, []claimed, error) {
+	var out []flows.InboxEntry
+	var updates []claimed
+	seen := map[string]bool{}
+	c := tx.Bucket(bInbox).Cursor()
+	for k, val := c.First(); k != nil && len(out) < max; k, val = c.Next() {
+		var e flows.InboxEntry
+		if err := json.Unmarshal(val, &e); err != nil {
+			return nil, nil, fmt.Errorf("bolt store: inbox entry %d: %w", binary.BigEndian.Uint64(k), err)
+		}
+		conv := e.Inbound.ConversationID
+		if seen[conv] {
+			continue
+		}
+		seen[conv] = true
+		if s.inboxLeases[e.ID].After(now) || s.expired(e.AcceptedAt, clock) {
+			continue
+		}
+		e.Attempts++
+		b, err := json.Marshal(e)
+		if err != nil {
+			return nil, nil, err
+		}
+		updates = append(updates, claimed{append([]byte(nil), k...), b})
+		out = append(out, e)
+	}
+	return out, updates, nil
 }
 
 // consume removes the inbox entry id (its id stays known for the dedupe
