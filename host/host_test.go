@@ -192,7 +192,11 @@ func TestHostMessageDuringATurn(t *testing.T) {
 		return err == nil && s.Pending != nil
 	})
 	th.say(t, "m4", "agent", "") // its turn waits for the lookup's
-	time.Sleep(50 * time.Millisecond)
+	waitFor(t, "m4 claimed and queued behind the lookup's turn", func() bool {
+		th.busyMu.Lock()
+		defer th.busyMu.Unlock()
+		return len(th.busy["web:site:v1"]) == 1
+	})
 	close(release)
 	waitFor(t, "the handoff after the lookup", func() bool { return len(th.Capture().Tickets()) == 1 })
 	if got := strings.Join(th.ch.texts(), " | "); !strings.Contains(got, "Your order A12345 arrives on 2026-03-05.") {
