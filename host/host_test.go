@@ -43,13 +43,17 @@ func (c *fakeChannel) texts() []string {
 	return out
 }
 
-// waitFor polls cond for up to 5s.
+// waitTimeout bounds waitFor: far above what anything here takes, even on
+// a busy machine syncing a bolt file; it only ends a hang.
+const waitTimeout = time.Minute
+
+// waitFor polls cond until it holds, failing the test after waitTimeout.
 func waitFor(t *testing.T, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
+	deadline := time.Now().Add(waitTimeout)
 	for !cond() {
 		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
+			t.Fatalf("still waiting for %s after %v", what, waitTimeout)
 		}
 		time.Sleep(5 * time.Millisecond)
 	}
