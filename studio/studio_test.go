@@ -6,11 +6,13 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -270,14 +272,19 @@ func edit(t *testing.T, path, old, new string) {
 // version; a version with errors is kept out, its diagnostics shown.
 func TestSaveReloadsTheFlow(t *testing.T) {
 	flow := copyFlow(t)
-	p := newPage(t, Options{Flow: flow})
+	up := &logSignal{msg: "watching the flow files for changes", ch: make(chan struct{})}
+	p := newPage(t, Options{Flow: flow, Logger: slog.New(up)})
 	ctx, cancel := context.WithCancel(context.Background())
 	watched := make(chan error, 1)
 	go func() { watched <- p.s.Watch(ctx) }()
 	t.Cleanup(func() { cancel(); <-watched })
 	p.post("message", map[string]string{"text": "ciao"})
 	v := p.post("button", map[string]string{"id": "order"}).Version
-	time.Sleep(100 * time.Millisecond) // the watcher is up
+	select { // an edit before the watch is set up would go unseen
+	case <-up.ch:
+	case <-time.After(time.Minute):
+		t.Fatal("the watcher did not say it watches the flow files within a minute")
+	}
 
 	edit(t, flow, "Certo! Qual è il numero dell'ordine?", "Perfetto! Mi dai il numero dell'ordine?")
 	st := waitVersion(t, p, v)
@@ -309,9 +316,27 @@ func TestSaveReloadsTheFlow(t *testing.T) {
 	}
 }
 
+// logSignal is a slog.Handler that closes ch when msg is logged.
+type logSignal struct {
+	msg  string
+	ch   chan struct{}
+	once sync.Once
+}
+
+func (l *logSignal) Enabled(context.Context, slog.Level) bool { return true }
+func (l *logSignal) WithAttrs([]slog.Attr) slog.Handler       { return l }
+func (l *logSignal) WithGroup(string) slog.Handler            { return l }
+func (l *logSignal) Handle(_ context.Context, r slog.Record) error {
+	if r.Message == l.msg {
+		l.once.Do(func() { close(l.ch) })
+	}
+	return nil
+}
+
+// waitVersion waits for a state newer than after; a minute bounds a hang.
 func waitVersion(t *testing.T, p *page, after int64) *snapshot {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
+	deadline := time.Now().Add(time.Minute)
 	for time.Now().Before(deadline) {
 		_, b := p.get("/api/state")
 		var st snapshot
