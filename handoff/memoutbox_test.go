@@ -18,6 +18,8 @@ type memOutbox struct {
 	order  []string
 	leases map[string]time.Time
 	claims int
+	// claimed is when each Claim came, by the wall clock.
+	claimed []time.Time
 	// settles counts Settle calls per item id.
 	settles map[string]int
 	// blocking hands out only the oldest undelivered item of each
@@ -55,6 +57,7 @@ func (o *memOutbox) Claim(_ context.Context, now time.Time, lease time.Duration,
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	o.claims++
+	o.claimed = append(o.claimed, time.Now())
 	var out []flows.OutboxItem
 	blocked := map[string]bool{}
 	opened := map[string]bool{}
@@ -139,6 +142,12 @@ func (o *memOutbox) claimCount() int {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	return o.claims
+}
+
+func (o *memOutbox) claimTimes() []time.Time {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return append([]time.Time(nil), o.claimed...)
 }
 
 func (o *memOutbox) all() []flows.OutboxItem {
