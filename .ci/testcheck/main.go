@@ -1,11 +1,13 @@
 // Command testcheck reads `go test -json` on stdin, as the tests run, and
 // fails CI when the run did not prove what it must: a test failed, a test
-// skipped (only the opt-in reports named by -allow-skip may), or a test
-// named by -require did not pass (the tests that need redis-server or
-// Chromium, which must run in CI, never skip). It prints each package's
-// result as it ends, the output of what failed, and the slowest tests.
+// skipped (only the opt-in reports named by -allow-skip may, and the tests
+// whose skip message matches -allow-skip-if: data that lives outside the
+// repository), or a test named by -require did not pass (the tests that
+// need redis-server or Chromium, which must run in CI, never skip). It
+// prints each package's result as it ends, the output of what failed, and
+// the slowest tests.
 //
-//	go test -race -json ./... | go run ./.ci/testcheck -require pkg.TestX,... -allow-skip pkg.TestY,...
+//	go test -race ./... -json | go run ./.ci/testcheck -require pkg.TestX,... -allow-skip pkg.TestY,... -allow-skip-if REGEXP
 //
 // A test is named by its package path below the module and its name, with
 // its subtests: store/valkey.TestConformance/cluster.
@@ -18,6 +20,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"regexp"
 	"slices"
 	"strings"
 )
@@ -37,11 +40,29 @@ type event struct {
 func main() {
 	require := flag.String("require", "", "comma-separated tests that must pass (pkg.TestName[/sub])")
 	allowSkip := flag.String("allow-skip", "", "comma-separated tests that may skip (opt-in reports)")
+	allowSkipIf := flag.String("allow-skip-if", "", "a regexp: tests whose skip message matches it may skip (data absent from a clean clone)")
 	slowest := flag.Int("slowest", 10, "how many of the slowest tests to list")
 	flag.Parse()
-	if !check(os.Stdin, os.Stdout, list(*require), list(*allowSkip), *slowest) {
+	c := checks{require: list(*require), allowSkip: list(*allowSkip), slowest: *slowest}
+	if *allowSkipIf != "" {
+		re, err := regexp.Compile(*allowSkipIf)
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "testcheck: -allow-skip-if: %v\n", err)
+			os.Exit(2)
+		}
+		c.allowSkipIf = re
+	}
+	if !c.check(os.Stdin, os.Stdout) {
 		os.Exit(1)
 	}
+}
+
+// checks is what a run must prove.
+type checks struct {
+	require     []string       // tests that must pass
+	allowSkip   []string       // tests that may skip
+	allowSkipIf *regexp.Regexp // tests whose output matching it may skip; nil: none
+	slowest     int            // how many of the slowest tests to list
 }
 
 func list(s string) []string {
@@ -60,7 +81,8 @@ type timed struct {
 }
 
 // check reads the events and reports; it returns whether CI may pass.
-func check(r io.Reader, w io.Writer, require, allowSkip []string, slowest int) bool {
+func (c checks) check(r io.Reader, w io.Writer) bool {
+	require, allowSkip, slowest := c.require, c.allowSkip, c.slowest
 	output := map[string]*strings.Builder{} // test (or package) → its output
 	passed := map[string]bool{}
 	var failed, skipped, bad []string
@@ -133,6 +155,10 @@ func check(r io.Reader, w io.Writer, require, allowSkip []string, slowest int) b
 	}
 	for _, name := range skipped {
 		if slices.Contains(allowSkip, name) {
+			continue
+		}
+		if b := output[name]; c.allowSkipIf != nil && b != nil && c.allowSkipIf.MatchString(b.String()) {
+			fmt.Fprintf(w, "skipped %s: %s\n", name, c.allowSkipIf.FindString(b.String()))
 			continue
 		}
 		ok = false
