@@ -14,10 +14,16 @@ func isTerminal(f any) bool {
 	return ok && term.IsTerminal(int(file.Fd()))
 }
 
-// askYes asks question on stderr and reads the answer from stdin one byte
-// at a time, so nothing typed after it is taken from what reads stdin
-// next. Only yes (or y) is yes.
+// askYes asks question and reports whether the answer is yes (or y).
 func askYes(e *env, question string) bool {
+	a := strings.ToLower(askLine(e, question))
+	return a == "y" || a == "yes"
+}
+
+// askLine asks question on stderr and reads the answer from stdin one
+// byte at a time, so nothing typed after it is taken from what reads
+// stdin next. The answer is trimmed and at most 64 bytes.
+func askLine(e *env, question string) string {
 	fmt.Fprint(e.stderr, question)
 	var answer []byte
 	var b [1]byte
@@ -33,6 +39,5 @@ func askYes(e *env, question string) bool {
 			break
 		}
 	}
-	a := strings.ToLower(strings.TrimSpace(string(answer)))
-	return a == "y" || a == "yes"
+	return strings.TrimSpace(string(answer))
 }
