@@ -146,3 +146,42 @@ func TestReadmeFirstCommandInBrowser(t *testing.T) {
 		t.Errorf("the log does not show the ticket:\n%s", stderr)
 	}
 }
+
+// TestReadmeListsCommandsAndChannels: the README's command table has a row
+// for every command, and the README says which channels exist.
+func TestReadmeListsCommandsAndChannels(t *testing.T) {
+	b, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := string(b)
+	for name := range commands {
+		if !strings.Contains(s, "\n| `baton "+name) {
+			t.Errorf("the README's command table has no row for baton %s", name)
+		}
+	}
+	i := strings.Index(s, "\n## Channels\n")
+	if i < 0 {
+		t.Fatal("the README has no Channels section")
+	}
+	section := s[i:]
+	section = section[:strings.Index(section[1:], "\n## ")+1]
+	for _, want := range []string{"WhatsApp Cloud API", "Telegram", "web chat widget", "no other channel"} {
+		if !strings.Contains(section, want) {
+			t.Errorf("the README's Channels section does not say %q:\n%s", want, section)
+		}
+	}
+	entries, err := os.ReadDir("../../channel")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var adapters []string
+	for _, e := range entries {
+		if e.IsDir() {
+			adapters = append(adapters, e.Name())
+		}
+	}
+	if strings.Join(adapters, ",") != "telegram,web,whatsapp" {
+		t.Errorf("the channel adapters are %v: say so in the README's Channels section and here", adapters)
+	}
+}
