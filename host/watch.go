@@ -37,8 +37,20 @@ func (h *Host) Watch(ctx context.Context) error {
 // it over the old one counts too. `baton serve` and the web sandbox
 // reload their flows with it.
 func WatchFiles(ctx context.Context, log *slog.Logger, files func() map[string]string, reload func(keys []string)) error {
+	return WatchFilesReady(ctx, log, files, reload, nil)
+}
+
+// WatchFilesReady is WatchFiles that closes ready (when not nil) once the
+// files are watched, so a change made after that is seen: `baton chat
+// --watch` and `baton test --watch` wait for it before they say they watch.
+// It is closed too when watching cannot start (WatchFilesReady then
+// returns the error).
+func WatchFilesReady(ctx context.Context, log *slog.Logger, files func() map[string]string, reload func(keys []string), ready chan<- struct{}) error {
 	w, err := fsnotify.NewWatcher()
 	if err != nil {
+		if ready != nil {
+			close(ready)
+		}
 		return fmt.Errorf("watching the flow files: %w", err)
 	}
 	defer w.Close()
@@ -69,6 +81,9 @@ func WatchFiles(ctx context.Context, log *slog.Logger, files func() map[string]s
 	}
 	rewatch()
 	log.Info("watching the flow files for changes", "dirs", slices.Sorted(maps.Keys(dirs)))
+	if ready != nil {
+		close(ready)
+	}
 	pending := map[string]bool{}
 	settle := time.NewTimer(time.Hour)
 	settle.Stop()

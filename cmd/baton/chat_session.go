@@ -80,20 +80,23 @@ func runChatSession(ctx context.Context, e *env, cs *chatSession, lines *ctxLine
 		defer stop()
 		cs.setWatched()
 		cs.changes, cs.watchErr = make(chan fileChange), make(chan error, 1)
-		log := slog.New(slog.NewTextHandler(e.stderr, nil))
+		// Only the watcher's warnings: the chat says itself that it watches.
+		log := slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+		ready := make(chan struct{})
 		go func() {
-			err := host.WatchFiles(wctx, log, cs.watchedFiles, func(files []string) {
+			err := host.WatchFilesReady(wctx, log, cs.watchedFiles, func(files []string) {
 				ch := fileChange{files: files, done: make(chan struct{})}
 				select {
 				case cs.changes <- ch:
 					<-ch.done
 				case <-wctx.Done():
 				}
-			})
+			}, ready)
 			if err != nil {
 				cs.watchErr <- err
 			}
 		}()
+		<-ready // a save from now on is seen
 	}
 	return cs.loop(ctx, lines)
 }

@@ -38,9 +38,16 @@ Prints ok or FAIL per conversation, each failure with the file, the
 conversation, the step and its input, and what was expected against what
 happened; the last line is "N passed, N failed".
 
+With --watch, the tests run again each time one of their files is saved:
+a test file (or a YAML file under a directory given), a flow they test or
+a file it includes, a deployment config they name. A flow's errors show
+inline, as its tests' failures; Ctrl-C stops. A new test file in a
+directory given runs from the next save.
+
 Exit status: 0 when every conversation passes, 1 when any fails (a test
 file or its flow with errors too), 2 for usage errors (a file or directory
-that does not exist too), 3 when the --events file cannot be written.`
+that does not exist too), 3 when the --events file cannot be written. With
+--watch, the status of the last run.`
 
 type testRunner struct {
 	e        *env
@@ -68,7 +75,9 @@ type testFlow struct {
 func runTest(ctx context.Context, e *env, args []string) int {
 	r := &testRunner{e: e, flows: map[string]*testFlow{}, configs: map[string]*testConfig{}}
 	var run string
+	var watch bool
 	fset := newFlagSet(testCmd, testAbout, e.stderr)
+	fset.BoolVar(&watch, "watch", false, "run the tests again each time a test file, a flow (or a file it includes) or a config is saved")
 	fset.BoolVar(&r.verbose, "v", false, "also show the steps of passing conversations")
 	fset.BoolVar(&r.coverage, "coverage", false, "list the states and transitions of each flow that no conversation exercised")
 	fset.StringVar(&run, "run", "", "run only the conversations whose name matches this `regexp`")
@@ -101,9 +110,18 @@ func runTest(ctx context.Context, e *env, args []string) int {
 		return exitRuntime
 	}
 	defer r.evs.close()
+	if watch {
+		return r.watch(ctx, paths, files, skipped)
+	}
+	return r.runAll(ctx, files)
+}
+
+// runAll runs the test files and prints the summary; it returns the exit
+// code.
+func (r *testRunner) runAll(ctx context.Context, files []string) int {
 	for _, f := range files {
 		if ctx.Err() != nil {
-			fmt.Fprintln(e.stdout, "interrupted")
+			fmt.Fprintln(r.e.stdout, "interrupted")
 			break
 		}
 		r.runFile(ctx, f)
@@ -111,7 +129,7 @@ func runTest(ctx context.Context, e *env, args []string) int {
 	if r.coverage {
 		r.printCoverage()
 	}
-	fmt.Fprintf(e.stdout, "%d passed, %d failed\n", r.passed, r.failed)
+	fmt.Fprintf(r.e.stdout, "%d passed, %d failed\n", r.passed, r.failed)
 	if r.failed > 0 || ctx.Err() != nil {
 		return exitFailed
 	}

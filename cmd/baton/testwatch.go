@@ -1,0 +1,128 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/batonbot/baton/host"
+)
+
+// watch runs the tests, then again each time one of their files is saved
+// (host.WatchFilesReady, the watcher baton serve reloads flows with),
+// until ctx is done. It returns the last run's exit code.
+func (r *testRunner) watch(ctx context.Context, paths, files, skipped []string) int {
+	out := r.e.stdout
+	code := r.runAll(ctx, files)
+	var mu sync.Mutex
+	watched := r.watchedFiles(files, skipped)
+	current := func() map[string]string {
+		mu.Lock()
+		defer mu.Unlock()
+		return watched
+	}
+	wctx, stop := context.WithCancel(ctx)
+	defer stop()
+	changes, ready, errc := make(chan fileChange), make(chan struct{}), make(chan error, 1)
+	// Only the watcher's warnings: the run says itself what it watches.
+	log := slog.New(slog.NewTextHandler(r.e.stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	go func() {
+		errc <- host.WatchFilesReady(wctx, log, current, func(changed []string) {
+			ch := fileChange{files: changed, done: make(chan struct{})}
+			select {
+			case changes <- ch:
+				<-ch.done // the run is over: the files to watch are known
+			case <-wctx.Done():
+			}
+		}, ready)
+	}()
+	<-ready
+	say := func() {
+		fmt.Fprintf(out, "watching %s; Ctrl-C stops\n", plural(len(current()), "file"))
+	}
+	say()
+	for {
+		select {
+		case <-ctx.Done():
+			return code
+		case err := <-errc:
+			if err != nil {
+				fmt.Fprintf(r.e.stderr, "baton test: --watch: %v\n", err)
+				return exitRuntime
+			}
+			return code
+		case ch := <-changes:
+			fmt.Fprintf(out, "\n--- %s: %s changed; running the tests again\n", time.Now().Format("15:04:05"), relNames(ch.files))
+			r.reset()
+			files, skipped, err := testFiles(paths)
+			if err != nil {
+				fmt.Fprintf(out, "FAIL  %v\n", err)
+				code = exitUsage
+			} else {
+				code = r.runAll(ctx, files)
+				mu.Lock()
+				watched = r.watchedFiles(files, skipped)
+				mu.Unlock()
+			}
+			close(ch.done)
+			say()
+		}
+	}
+}
+
+// reset forgets the last run: its flows and configs (loaded again, as
+// they may have changed) and its counts.
+func (r *testRunner) reset() {
+	r.flows, r.configs, r.order = map[string]*testFlow{}, map[string]*testConfig{}, nil
+	r.passed, r.failed = 0, 0
+}
+
+// watchedFiles are the files a run read, absolute, each its own key: the
+// test files, the other YAML files of the directories given, the flows
+// and the files they include, the deployment configs.
+func (r *testRunner) watchedFiles(files, skipped []string) map[string]string {
+	out := map[string]string{}
+	add := func(p string) {
+		if abs, err := filepath.Abs(p); err == nil {
+			out[abs] = abs
+		}
+	}
+	for _, f := range files {
+		add(f)
+	}
+	for _, f := range skipped {
+		add(f)
+	}
+	for _, key := range r.order {
+		tf := r.flows[key]
+		add(tf.path)
+		if tf.flow != nil {
+			for _, f := range tf.flow.Files {
+				add(f)
+			}
+		}
+	}
+	for p := range r.configs {
+		add(p)
+	}
+	return out
+}
+
+// relNames lists files relative to the working directory when they are
+// under it.
+func relNames(files []string) string {
+	wd, _ := os.Getwd()
+	var names []string
+	for _, f := range files {
+		if rel, err := filepath.Rel(wd, f); err == nil && wd != "" && !strings.HasPrefix(rel, "..") {
+			f = rel
+		}
+		names = append(names, f)
+	}
+	return strings.Join(names, ", ")
+}

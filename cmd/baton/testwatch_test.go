@@ -1,0 +1,68 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+const watchTest = `flow: ../flows/bot.yaml
+now: 2026-03-03T10:30:00+01:00
+conversations:
+  - name: the greeting
+    steps:
+      - user: hi
+        bot: "Hello v1"
+`
+
+// TestTestWatch: baton test --watch runs the tests again when the flow,
+// a file it includes or a test file is saved, shows a broken flow's
+// diagnostics inline, and goes on watching.
+func TestTestWatch(t *testing.T) {
+	dir := t.TempDir()
+	flow, test := filepath.Join(dir, "flows", "bot.yaml"), filepath.Join(dir, "tests", "bot.yaml")
+	for _, d := range []string{"flows", "tests"} {
+		if err := os.Mkdir(filepath.Join(dir, d), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	writeWatchFlow(t, flow, "v1")
+	writeFile(t, test, watchTest)
+	c := startCLI(t, "test", "--watch", filepath.Join(dir, "tests"))
+	c.waitFor("1 passed, 0 failed\n", 1)
+	c.waitFor("watching 2 files; Ctrl-C stops\n", 1)
+
+	// The flow changes: the test fails, saying why.
+	writeWatchFlow(t, flow, "v2")
+	c.waitFor("bot.yaml changed; running the tests again\n", 1)
+	c.waitFor("0 passed, 1 failed\n", 1)
+	if !strings.Contains(c.stdout.String(), "Hello v2") {
+		t.Errorf("the failure does not show the new reply:\n%s", c.stdout)
+	}
+
+	// A broken flow: its diagnostics, with their positions.
+	writeFile(t, flow, strings.Replace(strings.ReplaceAll(watchFlow, "VERSION", "v2"), "next: done", "next: dnoe", 1))
+	c.waitFor("0 passed, 1 failed\n", 2)
+	if !strings.Contains(c.stdout.String(), flow+`:13:11: error:`) {
+		t.Errorf("the flow's diagnostics are not shown:\n%s", c.stdout)
+	}
+
+	// The test file follows the flow: it passes again.
+	writeWatchFlow(t, flow, "v2")
+	c.waitFor("0 passed, 1 failed\n", 3)
+	writeFile(t, test, strings.Replace(watchTest, "Hello v1", "Hello v2", 1))
+	c.waitFor("1 passed, 0 failed\n", 2)
+
+	// The flow now includes a file: saving it runs the tests again.
+	common := filepath.Join(dir, "flows", "common.yaml")
+	writeFile(t, common, "vars:\n  extra: \"\"\n")
+	writeFile(t, flow, strings.Replace(strings.ReplaceAll(watchFlow, "VERSION", "v2"), "start: welcome", "start: welcome\ninclude: [common.yaml]", 1))
+	c.waitFor("1 passed, 0 failed\n", 3)
+	c.waitFor("watching 3 files; Ctrl-C stops\n", 1)
+	writeFile(t, common, "vars:\n  extra: [\n")
+	c.waitFor("0 passed, 1 failed\n", 4)
+	if !strings.Contains(c.stdout.String(), common+":") {
+		t.Errorf("the included file's diagnostics are not shown:\n%s", c.stdout)
+	}
+}
