@@ -111,7 +111,10 @@ func TestReadmeFirstCommandInBrowser(t *testing.T) {
 	t.Logf("the %s path", path)
 	if path == "after hours" {
 		run(chromedp.Click(button("leave_request")))
-		if _, err := chromedp.Run(ctx, chromedp.Poll[bool](`/Scrivimi/.test(document.querySelector("#log li.bot:last-child").textContent)`,
+		if _, err := chromedp.Run(ctx, chromedp.Poll[bool](`(() => {
+			const last = document.querySelector("#log li.bot:last-child");
+			return !!last && /Scrivimi/.test(last.textContent);
+		})()`,
 			chromedp.WithPollingTimeout(20*time.Second))); err != nil {
 			t.Fatalf("the request is not asked for: %v", err)
 		}
