@@ -1,48 +1,28 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"io"
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 )
-
-// syncBuffer is a bytes.Buffer a command writes while the test reads it.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 // liveCLI runs baton in the background with stdin a pipe the test writes.
 type liveCLI struct {
 	t      *testing.T
 	in     *io.PipeWriter
-	stdout *syncBuffer
-	stderr *syncBuffer
+	stdout *lockedBuffer
+	stderr *lockedBuffer
 	done   chan int
 }
 
 func startCLI(t *testing.T, args ...string) *liveCLI {
 	t.Helper()
 	pr, pw := io.Pipe()
-	c := &liveCLI{t: t, in: pw, stdout: &syncBuffer{}, stderr: &syncBuffer{}, done: make(chan int, 1)}
+	c := &liveCLI{t: t, in: pw, stdout: &lockedBuffer{}, stderr: &lockedBuffer{}, done: make(chan int, 1)}
 	ctx, cancel := context.WithCancel(context.Background())
 	e := &env{stdin: pr, stdout: c.stdout, stderr: c.stderr, getenv: func(string) string { return "" }}
 	go func() { c.done <- run(ctx, e, args) }()
