@@ -209,8 +209,11 @@ type scratch struct {
 	// covered marks the tokens in a domain lexicon\'s phrase (inDomain).
 	covered []bool
 	// dom is the in-domain factor of the message (inDomain).
-	dom    float64
-	wh, fr bool
+	dom float64
+	// support is the prior's probability of its likeliest support intent
+	// (any but other).
+	support float64
+	wh, fr  bool
 	// pWH, pFR are the model's probabilities (0 without a model).
 	pWH, pFR float64
 	human    humanParts
@@ -297,6 +300,7 @@ func (a *Analyzer) prepare(s *scratch, text string) {
 		s.sig = signalFeatures(s, s.sig[:0])
 		a.decide(s)
 	}
+	s.support = 0
 	if a.prior != nil {
 		a.priorCues(s)
 	}
@@ -330,7 +334,7 @@ func (a *Analyzer) Analyze(ctx context.Context, in flows.AnalyzeInput) (flows.Si
 			s.probs = make([]float64, len(a.model.classes))
 		}
 		sig.Ranking = a.model.predict(s.feats, s.probs[:len(a.model.classes)])
-		if f := s.dom; f < 1 {
+		if f := a.domain(s); f < 1 {
 			for i := range sig.Ranking {
 				sig.Ranking[i].Score *= f
 			}
@@ -343,6 +347,24 @@ func (a *Analyzer) Analyze(ctx context.Context, in flows.AnalyzeInput) (flows.Si
 	}
 	return sig, nil
 }
+
+// domain is the factor the intent scores of the message in s are scaled
+// by: the in-domain factor, unless the prior is sure the message is about
+// a support topic. The prior has read thousands of support messages and
+// tells "please cancel my click and collect reservation" from a keyboard
+// mash even when the flow's examples know few of its words.
+func (a *Analyzer) domain(s *scratch) float64 {
+	if s.support >= priorInDomain {
+		return max(s.dom, s.support)
+	}
+	return s.dom
+}
+
+// priorInDomain is the prior's probability of a support intent from which
+// it vouches for the message: 0.5 to 0.7 did the same on the looked-at
+// halves of holdout5 and holdout6 (cancellation and billing escalated more
+// often), with no more out-of-domain messages given a confident intent.
+const priorInDomain = 0.6
 
 // chargeStems and cancelledWords make the charged_cancelled cue: a charge
 // verb and a cancellation in the past tense in one message ("mi addebitate

@@ -9,7 +9,9 @@ package nlu
 // built-in corpus or in a lexicon of the domain. Spam (topic_spam) and off-topic requests
 // (topic_offtopic) the examples do not cover lower it further. Below the
 // flow's threshold the intent is unknown, and the no-match ladder takes
-// over; the ranking keeps the order, with scaled scores.
+// over; the ranking keeps the order, with scaled scores. A message the
+// prior is sure is about a support topic is scaled by no less than that
+// sureness (Analyzer.domain).
 
 const (
 	// oodFloor is the factor of a message none of whose content words

@@ -2,6 +2,7 @@ package nlu
 
 import (
 	"fmt"
+	"slices"
 	"sync"
 	"time"
 )
@@ -37,7 +38,9 @@ type priorModel struct {
 	// vocab holds the content words of the corpus's messages but those
 	// labelled other (junk, spam, small talk): words of the support
 	// domain, known to every flow's out-of-domain detection.
-	vocab     map[string]bool
+	vocab map[string]bool
+	// other is the index of the class "other" (-1 without one).
+	other     int
 	trainTime time.Duration
 }
 
@@ -69,7 +72,7 @@ func trainPrior(data []Labeled) (*priorModel, error) {
 	if err != nil {
 		return nil, fmt.Errorf("nlu: the prior: %w", err)
 	}
-	m := &priorModel{classifier: c, vocab: map[string]bool{}}
+	m := &priorModel{classifier: c, vocab: map[string]bool{}, other: slices.Index(classes, "other")}
 	for i, t := range texts {
 		if classes[labels[i]] == "other" {
 			continue // junk, spam and small talk are no domain words
@@ -102,6 +105,9 @@ func (a *Analyzer) priorCues(s *scratch) {
 	probs := s.probs[:n]
 	p.scores(s.feats, probs)
 	for c, pr := range probs {
+		if c != p.other {
+			s.support = max(s.support, pr)
+		}
 		for i, l := range priorLevels {
 			if pr >= l {
 				s.hashes = append(s.hashes, p.cue[c][i])
