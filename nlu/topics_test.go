@@ -31,6 +31,18 @@ func TestTopicCategories(t *testing.T) {
 		{"necesito borrar la cuenta", "cancel", true},
 		{"how do I switch off auto-renewal", "cancel", true},
 		{"non riesco ad accedere al mio account", "cancel", false},
+		// Round three: no longer wanting, pausing, withdrawing, leaving
+		// (cancellation); money taken or held back (billing).
+		{"the lamp? I no longer want it", "cancel", true},
+		{"we'd like to terminate the agreement", "cancel", true},
+		{"quiero rescindir la membresía", "cancel", true},
+		{"potete mettere in pausa la consegna mensile?", "cancel", true},
+		{"la scatola del mese non mi serve più", "cancel", true},
+		{"ya no necesito la tarjeta de socio", "cancel", true},
+		{"il negozio fa la pausa pranzo?", "cancel", false},
+		{"you overcharged me for the lamp", "money", true},
+		{"vedo un prelievo di 12 euro dal conto", "money", true},
+		{"hay un cargo raro en mi tarjeta", "money", true},
 	} {
 		a.prepare(s, tc.text)
 		got := slices.Contains(s.topics, cueHash("topic:"+tc.topic))
