@@ -65,3 +65,33 @@ func TestPhrasingCategories(t *testing.T) {
 		}
 	}
 }
+
+// TestCallbackRequests checks the requests for a person added in round
+// three (callbacks, being phoned, someone in charge, a director), with
+// phrasings written for this test and found in no data set, and their
+// look-alikes.
+func TestCallbackRequests(t *testing.T) {
+	a := newTestAnalyzer(t)
+	for _, tc := range []struct {
+		text string
+		want bool
+	}{
+		{"could I get a callback tomorrow morning?", true},
+		{"can I get someone to look at my return", true},
+		{"is there a person in charge I could speak to?", true},
+		{"please phone me about the faulty kettle", true},
+		{"does anybody actually read these chats?", true},
+		{"potete farmi richiamare da un tecnico?", true},
+		{"mi potete telefonare dopo le 18?", true},
+		{"vorrei parlare con il direttore del negozio", true},
+		{"quisiera que me llame alguien de la tienda", true},
+		{"puedo hablar con el director?", true},
+		{"can I get a refund for the late delivery?", false},
+		{"my director asked me to order ten chairs", false},
+		{"il direttore dei lavori ha firmato la consegna", false},
+	} {
+		if got := analyze(t, a, tc.text).WantsHuman; got != tc.want {
+			t.Errorf("%q: WantsHuman = %v, want %v", tc.text, got, tc.want)
+		}
+	}
+}
