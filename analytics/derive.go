@@ -123,13 +123,25 @@ func (d *deriver) run() {
 	}
 	if in.Kind == flows.InputMessage && ((b.Turns == 0 && b.State == "") || restart >= 0) {
 		d.state = ""
-		d.add(flows.EvConversationStarted, nil)
+		d.add(flows.EvConversationStarted, func(ev *flows.Event) {
+			if !d.o.Text {
+				return
+			}
+			if len(a.InitVars) > 0 {
+				ev.Vars = a.InitVars
+			}
+			if c := a.Contact; c.Name != "" || len(c.Meta) > 0 {
+				ev.User = &flows.EventUser{Name: c.Name, Meta: c.Meta}
+			}
+		})
 	}
 	switch in.Kind {
 	case flows.InputMessage:
 		d.messageIn(b, a)
 	case flows.InputTicket:
 		d.ticket(b, a)
+	case flows.InputHTTP:
+		d.httpResult()
 	}
 	for i, ef := range d.t.Effects {
 		if i == restart {
@@ -199,6 +211,20 @@ func choiceID(f *flows.Flow, state string, a *flows.Session) string {
 	return ""
 }
 
+// httpResult reports the answer to an HTTP action.
+func (d *deriver) httpResult() {
+	r := d.t.Input.HTTP
+	if r == nil {
+		return
+	}
+	d.add(flows.EvHTTPResult, func(ev *flows.Event) {
+		ev.Request, ev.Status, ev.Error, ev.Size = r.ID, r.Status, r.Err, len(r.Body)
+		if d.o.Text && len(r.Body) <= flows.MaxEventBody {
+			ev.Body = string(r.Body)
+		}
+	})
+}
+
 // ticket reports a ticket solved or closed that ended the wait.
 func (d *deriver) ticket(b, a *flows.Session) {
 	u := d.t.Input.Ticket
@@ -261,6 +287,13 @@ func (d *deriver) effect(b, a *flows.Session, ef flows.Effect) {
 		})
 	case flows.TriggerFired:
 		d.add(flows.EvTriggerFired, func(ev *flows.Event) { ev.Trigger, ev.By = e.Name, e.By })
+	case flows.HTTPRequest:
+		d.add(flows.EvHTTPRequest, func(ev *flows.Event) {
+			ev.Request, ev.Method = e.ID, e.Method
+			if d.o.Text {
+				ev.URL = e.URL
+			}
+		})
 	case flows.HandoffEffect:
 		if e.Handoff == nil {
 			return

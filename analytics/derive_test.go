@@ -269,3 +269,81 @@ func TestDeriveExpiredAfterAnIdleDay(t *testing.T) {
 		t.Errorf("expired end: %+v", end)
 	}
 }
+
+// An HTTP action's call and answer are events: the method always, the URL
+// and the body only with texts; with texts the conversation's start also
+// records the variables and the customer's name and metadata it began
+// with (what `baton replay` needs to run it again).
+func TestDeriveHTTPAndStartForReplay(t *testing.T) {
+	const flow = `
+flow: shop
+languages: [en]
+start: lookup
+vars: {vip: false}
+states:
+  lookup:
+    http:
+      method: GET
+      url: "https://shop.example.com/orders/{{ user.name }}"
+      save_as: order
+    next: done
+  done:
+    say: "ok"
+    end: resolved
+`
+	for _, text := range []bool{false, true} {
+		f, diags := dsl.Load("shop.yaml", []byte(flow))
+		if diags.HasErrors() {
+			t.Fatal(diags.Err())
+		}
+		sink := &memSink{}
+		rec := analytics.NewRecorder(sink, analytics.WithText(text))
+		eng := engine.New(f, engine.WithObserver(rec.Observe))
+		st := memory.New()
+		create := func() *flows.Session {
+			s := eng.NewSession("c1", flows.Contact{ID: "+391234", Name: "Anna", Meta: map[string]string{"plan": "gold"}}, "web", "en")
+			s.Vars = map[string]any{"vip": true}
+			return s
+		}
+		at := time.Date(2026, 3, 3, 10, 0, 0, 0, time.UTC)
+		effs, err := eng.Handle(context.Background(), st, "c1", flows.Input{Kind: flows.InputMessage, Text: "hi", At: at}, create)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var req flows.HTTPRequest
+		for _, e := range effs {
+			if r, ok := e.(flows.HTTPRequest); ok {
+				req = r
+			}
+		}
+		if _, err := eng.Handle(context.Background(), st, "c1", flows.Input{Kind: flows.InputHTTP, At: at,
+			HTTP: &flows.HTTPResult{ID: req.ID, Status: 200, Body: []byte(`{"status":"shipped"}`)}}, create); err != nil {
+			t.Fatal(err)
+		}
+		var start, call, answer *flows.Event
+		for i := range sink.events {
+			switch e := &sink.events[i]; e.Type {
+			case flows.EvConversationStarted:
+				start = e
+			case flows.EvHTTPRequest:
+				call = e
+			case flows.EvHTTPResult:
+				answer = e
+			}
+		}
+		if start == nil || call == nil || answer == nil {
+			t.Fatalf("text %v: events %s", text, sink.types())
+		}
+		if call.Request != req.ID || call.Method != "GET" || answer.Request != req.ID || answer.Status != 200 || answer.Size != 20 {
+			t.Errorf("text %v: call %+v, answer %+v", text, call, answer)
+		}
+		if text {
+			if call.URL != "https://shop.example.com/orders/Anna" || answer.Body != `{"status":"shipped"}` ||
+				start.Vars["vip"] != true || start.User == nil || start.User.Name != "Anna" || start.User.Meta["plan"] != "gold" {
+				t.Errorf("with texts: url %q, body %q, vars %v, user %+v", call.URL, answer.Body, start.Vars, start.User)
+			}
+		} else if call.URL != "" || answer.Body != "" || start.Vars != nil || start.User != nil {
+			t.Errorf("without texts the events carry what only texts may: %+v %+v %+v", call, answer, start)
+		}
+	}
+}

@@ -34,6 +34,8 @@ const (
 	EvSurveySkipped       EventType = "survey_skipped"
 	EvSurveyComment       EventType = "survey_comment"
 	EvSLAAlert            EventType = "sla_alert"
+	EvHTTPRequest         EventType = "http_request"
+	EvHTTPResult          EventType = "http_result"
 )
 
 // Conversation outcomes (conversation_ended's outcome).
@@ -132,7 +134,37 @@ type Event struct {
 	Target    string    `json:"target,omitempty"`
 	Threshold int       `json:"threshold,omitempty"`
 	Due       time.Time `json:"due,omitzero"`
+
+	// http_request and http_result: the HTTP action's request id, its
+	// method, and its URL when the host includes texts (URLs may carry
+	// what the customer wrote); the answer's status, Error when the call
+	// failed, Size of the body in bytes and the Body itself when the host
+	// includes texts (up to MaxEventBody bytes). `baton replay` answers a
+	// replayed call with them.
+	Request string `json:"request,omitempty"`
+	Method  string `json:"method,omitempty"`
+	URL     string `json:"url,omitempty"`
+	Status  int    `json:"status,omitempty"`
+	Body    string `json:"body,omitempty"`
+
+	// conversation_started, when the host includes texts: the variables
+	// the host started the conversation with (those differing from the
+	// flow's) and the customer's name and metadata (vip, plan...), so
+	// `baton replay` starts it the same way.
+	Vars map[string]any `json:"vars,omitempty"`
+	User *EventUser     `json:"user,omitempty"`
 }
+
+// EventUser is what conversation_started records of the customer when the
+// host includes texts: never the phone number or the channel's id.
+type EventUser struct {
+	Name string            `json:"name,omitempty"`
+	Meta map[string]string `json:"meta,omitempty"`
+}
+
+// MaxEventBody bounds the HTTP response body an http_result event
+// carries; a longer one is left out (its size stays).
+const MaxEventBody = 64 << 10
 
 // EventSink receives analytics events. Implementations must be safe for
 // concurrent use and must not hold a turn up: sinks that write over the
