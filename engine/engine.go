@@ -32,6 +32,8 @@ type Engine struct {
 	maxMsg int
 	// mediaReplies override the polite replies to media, by language.
 	mediaReplies map[string]string
+	// exprTime bounds an expression's evaluation (WithExprTime).
+	exprTime time.Duration
 
 	// Precomputed once per engine, read-only afterwards.
 	menus      map[*flows.Menu]*menuIndex
@@ -105,6 +107,18 @@ type SLAInfo func(team string, p flows.Priority, lang string, now time.Time) map
 // an unknown wait (first_response "").
 func WithSLAInfo(f SLAInfo) Option { return func(e *Engine) { e.slaInfo = f } }
 
+// WithExprTime sets the wall-clock time one expression evaluation may take
+// (default flows.MaxExprTime). The loop-step, text and memory budgets,
+// which do not depend on the machine's load, stay. Replays raise it: a
+// turn must not take another path because the machine was busy.
+func WithExprTime(d time.Duration) Option {
+	return func(e *Engine) {
+		if d > 0 {
+			e.exprTime = d
+		}
+	}
+}
+
 // WithTranscriptLimit bounds the messages a session keeps (default 200).
 func WithTranscriptLimit(n int) Option { return func(e *Engine) { e.maxTrans = n } }
 
@@ -114,7 +128,7 @@ func New(f *flows.Flow, opts ...Option) *Engine {
 	if f == nil {
 		f = &flows.Flow{}
 	}
-	e := &Engine{flow: f, now: time.Now, maxSteps: 50, maxTrans: 200, maxMsg: DefaultMaxMessage}
+	e := &Engine{flow: f, now: time.Now, maxSteps: 50, maxTrans: 200, maxMsg: DefaultMaxMessage, exprTime: flows.MaxExprTime}
 	for _, o := range opts {
 		o(e)
 	}

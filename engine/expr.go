@@ -313,7 +313,7 @@ func (t *turn) eval(x *flows.Expr) (any, bool) {
 	env := t.envFor(x)
 	m := vmPool.Get().(*vm.VM)
 	m.MemoryBudget = flows.MaxExprMemory
-	t.budget.Start()
+	t.budget.StartFor(t.e.exprTime)
 	v, err := m.Run(x.Program, env)
 	vmPool.Put(m)
 	if err != nil {
