@@ -1,0 +1,235 @@
+package replay
+
+import (
+	"io"
+	"slices"
+	"time"
+
+	"github.com/batonbot/baton/analytics"
+	"github.com/batonbot/baton/flows"
+)
+
+// ReadEvents reads the conversations of an analytics event stream (JSONL,
+// as analytics.Scan reads it): per conversation id, the customer's
+// messages and button taps, the agents' replies, the tickets solved or
+// closed and the customer closing the chat, each at its time, the HTTP
+// answers the flow got, and what was recorded of each step (states
+// entered, replies, no-matches, handoffs, the end).
+//
+// Replaying needs the messages' texts: a stream written without them
+// (`--events-text`, events.text) gives conversations whose Skip says so,
+// as does a conversation that began before the stream does.
+func ReadEvents(r io.Reader, name string) ([]*Conversation, error) {
+	var out []*Conversation
+	err := StreamEvents(r, name, 0, func(c *Conversation) { out = append(out, c) })
+	slices.SortStableFunc(out, func(a, b *Conversation) int { return a.seq - b.seq })
+	return out, err
+}
+
+// StreamEvents reads the conversations of a stream as ReadEvents does, but
+// hands each to emit as soon as it is over: when the stream's time is idle
+// past its last event by more than idle (0: at the end of the stream), so
+// memory follows the conversations under way, not the stream. The stream
+// must be in time order, as hosts write it; a conversation that goes on
+// after more than idle is cut in two (the second part replays as a new
+// conversation, which it mostly is: the first one ended). The
+// conversations come in the order they end; Conversation.Seq orders them
+// as they began.
+func StreamEvents(r io.Reader, name string, idle time.Duration, emit func(*Conversation)) error {
+	open := map[string]*eventConv{}
+	seq, n := 0, 0
+	sweep := func(now time.Time) {
+		for id, b := range open {
+			if now.IsZero() || now.Sub(b.last) > idle {
+				emit(b.finish())
+				delete(open, id)
+			}
+		}
+	}
+	err := analytics.Scan(r, name, func(ev *flows.Event) error {
+		b := open[ev.Conversation]
+		if b == nil {
+			seq++
+			b = &eventConv{c: &Conversation{ID: ev.Conversation, Source: name, Channel: ev.Channel, Lang: ev.Lang, seq: seq},
+				rec: &Run{}, reqs: map[string]int{}}
+			if ev.Type != flows.EvConversationStarted {
+				b.c.Skip = "it began before the events do (its first event is " + string(ev.Type) + ")"
+			}
+			open[ev.Conversation] = b
+		}
+		b.add(ev)
+		if n++; idle > 0 && n%4096 == 0 {
+			sweep(ev.At)
+		}
+		return nil
+	})
+	sweep(time.Time{})
+	return err
+}
+
+// Idle is how long StreamEvents waits before taking a conversation of fs
+// as over: twice the longest no-reply timeout, at least 48 hours.
+func Idle(fs ...*flows.Flow) time.Duration {
+	d := 24 * time.Hour
+	for _, f := range fs {
+		if f == nil {
+			continue
+		}
+		for _, t := range f.Timeouts {
+			if t != nil && t.After > d {
+				d = t.After
+			}
+		}
+	}
+	return 2 * d
+}
+
+// eventConv builds a Conversation from its events.
+type eventConv struct {
+	c    *Conversation
+	rec  *Run
+	reqs map[string]int // HTTP request id → index in c.Calls
+	last time.Time
+	// noText: a customer message without its text; noReplies: a bot reply
+	// without its text.
+	noText, noReplies bool
+	started           bool
+}
+
+// step starts the recorded step of a new input.
+func (b *eventConv) step(in Input) {
+	b.c.Inputs = append(b.c.Inputs, in)
+	b.rec.Steps = append(b.rec.Steps, Step{})
+}
+
+// cur is the recorded step events go to now (nil before the first input).
+func (b *eventConv) cur() *Step {
+	if len(b.rec.Steps) == 0 {
+		return nil
+	}
+	return &b.rec.Steps[len(b.rec.Steps)-1]
+}
+
+func (b *eventConv) add(ev *flows.Event) {
+	if ev.At.After(b.last) {
+		b.last = ev.At
+	}
+	switch ev.Type {
+	case flows.EvConversationStarted:
+		if !b.started {
+			b.started = true
+			b.c.Vars = ev.Vars
+			b.c.Contact = flows.Contact{ID: ev.Contact}
+			if u := ev.User; u != nil {
+				b.c.Contact.Name, b.c.Contact.Meta = u.Name, u.Meta
+			}
+		}
+		return
+	case flows.EvMessageIn:
+		in := Input{At: ev.At, Kind: InputUser, Text: ev.Text}
+		switch ev.Kind {
+		case "button":
+			in.Kind, in.ID, in.Text = InputButton, ev.Choice, ""
+			if in.ID == "" {
+				in.ID = ev.Text
+			}
+		case "media":
+			// The stream does not say which media: replayed as a picture
+			// with the caption recorded.
+			in.Kind, in.Media, in.Text = InputMedia, &flows.Media{Kind: "image", Caption: ev.Text}, ""
+		}
+		if in.Kind == InputUser && ev.Text == "" && ev.Size > 0 {
+			b.noText = true
+		}
+		b.step(in)
+		return
+	case flows.EvTicketSolved, flows.EvTicketClosed:
+		st := flows.TicketSolved
+		if ev.Type == flows.EvTicketClosed {
+			st = flows.TicketClosed
+		}
+		b.step(Input{At: ev.At, Kind: InputTicket, Status: st})
+		return
+	case flows.EvMessageOut:
+		if ev.From == "agent" {
+			text := ev.Text
+			if text == "" {
+				text = "(the agent's reply, recorded without its text)"
+				b.noReplies = true
+			}
+			b.step(Input{At: ev.At, Kind: InputAgent, Text: text})
+			b.cur().Replies = append(b.cur().Replies, ev.Text) // the customer got it
+			return
+		}
+	case flows.EvConversationEnded:
+		if ev.Reason == "customer_closed" {
+			b.step(Input{At: ev.At, Kind: InputClose})
+		}
+	case flows.EvHTTPRequest:
+		b.reqs[ev.Request] = len(b.c.Calls)
+		b.c.Calls = append(b.c.Calls, Call{Method: ev.Method, URL: ev.URL, none: true})
+		return
+	case flows.EvHTTPResult:
+		k, ok := b.reqs[ev.Request]
+		if !ok {
+			return
+		}
+		c := &b.c.Calls[k]
+		c.Status, c.Err, c.Body = ev.Status, ev.Error, []byte(ev.Body)
+		// A body left out (no texts, or over MaxEventBody): the flow's
+		// sandbox answers instead.
+		c.none = ev.Body == "" && ev.Size > 0
+		return
+	}
+	st := b.cur()
+	if st == nil {
+		return
+	}
+	switch ev.Type {
+	case flows.EvStateEntered:
+		st.States = append(st.States, ev.State)
+	case flows.EvMessageOut:
+		if ev.Text == "" && ev.Size > 0 {
+			b.noReplies = true
+		}
+		st.Replies = append(st.Replies, ev.Text)
+	case flows.EvNoMatch:
+		st.NoMatches++
+	case flows.EvHandoffRequested:
+		if st.Handoff == nil {
+			st.Handoff = &Handoff{Team: ev.Team, Priority: ev.Priority, Reason: ev.Reason}
+		}
+	case flows.EvConversationEnded:
+		// An expired conversation did not end in the engine (the analytics
+		// close it when the customer comes back a day later).
+		if ev.Reason != "expired" {
+			st.End = ev.Reason
+		}
+	}
+}
+
+func (b *eventConv) finish() *Conversation {
+	c := b.c
+	c.End = b.last
+	known := KnowStates | KnowState | KnowNoMatches | KnowHandoff | KnowEnd
+	if !b.noReplies {
+		known |= KnowReplies
+	}
+	state := ""
+	for i := range b.rec.Steps {
+		st := &b.rec.Steps[i]
+		if len(st.States) > 0 {
+			state = st.States[len(st.States)-1]
+		}
+		st.State, st.Known = state, known
+	}
+	c.Recorded = b.rec
+	switch {
+	case c.Skip != "":
+	case b.noText:
+		c.Skip = "its messages were recorded without their text: record events with texts (--events-text, or events.text: true in baton.yaml)"
+	case len(c.Inputs) == 0:
+		c.Skip = "no customer message"
+	}
+	return c
+}
