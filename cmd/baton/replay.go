@@ -1,0 +1,213 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/batonbot/baton/replay"
+)
+
+var replayCmd = &command{
+	name:    "replay",
+	usage:   "replay --flow NEW.yaml [--baseline OLD.yaml] EVENTS-or-TESTS... [--json] [--html FILE] [--max-changed 1%]",
+	summary: "re-run recorded conversations on a new flow and report what would end differently",
+}
+
+func init() {
+	replayCmd.run = runReplay
+	register(replayCmd)
+}
+
+const replayAbout = `
+Runs recorded conversations again on the flow --flow, and on --baseline
+when given (else compares with what was recorded), and reports where they
+end differently: contained or handed off, the team, the priority, the
+states reached (and states the new flow no longer has), the replies, new
+no-matches, the end, errors. The last line of the text report sums it up.
+
+The conversations come from analytics event streams (JSONL, written with
+texts: --events-text, or events.text: true in baton.yaml) or from
+conversation test files such as 'baton chat --record' writes (a directory
+gives the test files under it). Each runs on the engine with the times it
+was recorded at: timeouts fire as they fell due, HTTP actions get the
+answers recorded then (or the flow's sandbox: responses); nothing is sent.
+
+Thresholds make a CI guard of it: the exit status is 1 when one is
+crossed. Each takes a share of the conversations replayed (1%) or a
+number of them (10).
+
+Exit status: 0 done and no threshold crossed; 1 a threshold crossed, or a
+flow or input file with errors; 2 usage errors (a file that does not exist
+too); 3 a file that cannot be read or written. docs/replay.md says more.`
+
+func runReplay(ctx context.Context, e *env, args []string) int {
+	fs := newFlagSet(replayCmd, replayAbout, e.stderr)
+	flow := fs.String("flow", "", "the new `flow` to replay the conversations on (required)")
+	base := fs.String("baseline", "", "the old `flow` to compare with (default: what was recorded)")
+	asJSON := fs.Bool("json", false, "write the report as JSON on stdout")
+	htmlPath := fs.String("html", "", "also write the report as a self-contained HTML `file`")
+	show := fs.Int("show", 10, "how many changed conversations the text report details (--json and --html have all)")
+	limits := map[string]*string{}
+	for _, t := range replayThresholds {
+		limits[t.name] = fs.String(t.name, "", t.help)
+	}
+	pos, code, done := parseFlags(e, fs, args)
+	if done {
+		return code
+	}
+	switch {
+	case *flow == "":
+		return usageError(e, replayCmd, "--flow FILE is required: the flow to replay the conversations on")
+	case len(pos) == 0:
+		return usageError(e, replayCmd, "give the events files or test files to replay")
+	}
+	var ts []replay.Threshold
+	for _, t := range replayThresholds {
+		if v := *limits[t.name]; v != "" {
+			th, err := replay.ParseThreshold(t.name, t.kinds, v)
+			if err != nil {
+				return usageError(e, replayCmd, "%v", err)
+			}
+			ts = append(ts, th)
+		}
+	}
+	for _, p := range []struct{ flag, path string }{{"flow", *flow}, {"baseline", *base}} {
+		if p.path != "" {
+			if msg := pathProblem(p.flag, p.path); msg != "" {
+				return usageError(e, replayCmd, "%s", msg)
+			}
+		}
+	}
+	if code, bad := missingPaths(e, replayCmd, pos...); bad {
+		return code
+	}
+	o := replay.Options{FlowPath: *flow, BaselinePath: *base, Sources: pos}
+	if o.Flow = loadFlow(e.stderr, *flow, false); o.Flow == nil {
+		return exitFailed
+	}
+	if *base != "" {
+		if o.Baseline = loadFlow(e.stderr, *base, false); o.Baseline == nil {
+			return exitFailed
+		}
+	}
+	var tests []*testFile
+	var events []string
+	for _, p := range pos {
+		if info, err := os.Stat(p); err == nil && (info.IsDir() || strings.HasSuffix(p, ".yaml") || strings.HasSuffix(p, ".yml")) {
+			tfs, code := replayTests(e, p)
+			if code != exitOK {
+				return code
+			}
+			tests = append(tests, tfs...)
+		} else {
+			events = append(events, p)
+		}
+	}
+	idle := replay.Idle(o.Flow, o.Baseline)
+	inputErr := exitOK
+	rep, err := replay.ReplayFeed(ctx, o, func(emit func(*replay.Conversation)) error {
+		for _, tf := range tests {
+			for _, c := range testConversations(tf, *base != "") {
+				emit(c)
+			}
+		}
+		for _, p := range events {
+			f, err := os.Open(p)
+			if err != nil {
+				inputErr = exitRuntime
+				return err
+			}
+			err = replay.StreamEvents(f, p, idle, emit)
+			f.Close()
+			if err != nil {
+				inputErr = exitFailed
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		fmt.Fprintf(e.stderr, "baton replay: %v\n", err)
+		if inputErr != exitOK {
+			return inputErr
+		}
+		return exitRuntime
+	}
+	crossed := rep.Check(ts)
+	if *htmlPath != "" {
+		if err := writeFileWith(*htmlPath, func(f *os.File) error { return replay.WriteHTML(f, rep) }); err != nil {
+			fmt.Fprintf(e.stderr, "baton replay: %v\n", err)
+			return exitRuntime
+		}
+	}
+	if *asJSON {
+		enc := json.NewEncoder(e.stdout)
+		enc.SetEscapeHTML(false)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(rep); err != nil {
+			fmt.Fprintf(e.stderr, "baton replay: %v\n", err)
+			return exitRuntime
+		}
+	} else {
+		replay.WriteText(e.stdout, rep, *show)
+	}
+	if crossed {
+		return exitFailed
+	}
+	return exitOK
+}
+
+// replayThresholds are the --max-* flags: the change kinds each counts
+// (none: any change).
+var replayThresholds = []struct {
+	name  string
+	kinds []string
+	help  string
+}{
+	{"max-changed", nil, "fail when more conversations than this `limit` (1% or 10) change in any way"},
+	{"max-handoffs", []string{replay.ChangeHandedOff}, "fail when more than this `limit` now hand off instead of being contained"},
+	{"max-contained", []string{replay.ChangeContained}, "fail when more than this `limit` are now contained instead of handing off"},
+	{"max-routing", []string{replay.ChangeTeam, replay.ChangePriority}, "fail when more than this `limit` hand off to another team or at another priority"},
+	{"max-gone-states", []string{replay.ChangeGone}, "fail when more than this `limit` reached a state the new flow no longer has"},
+	{"max-no-match", []string{replay.ChangeNoMatch}, "fail when more than this `limit` have new no-matches"},
+	{"max-errors", []string{replay.ChangeError}, "fail when more than this `limit` hit errors on the new flow"},
+}
+
+// replayTests parses the conversation test files at path (a file, or the
+// test files under a directory).
+func replayTests(e *env, path string) ([]*testFile, int) {
+	files, _, err := testFiles([]string{path})
+	if err != nil {
+		fmt.Fprintf(e.stderr, "baton replay: %v\n", err)
+		return nil, exitUsage
+	}
+	var out []*testFile
+	for _, f := range files {
+		tf, errs := parseTestFile(f)
+		if len(errs) > 0 {
+			for _, msg := range errs {
+				fmt.Fprintln(e.stderr, msg)
+			}
+			return nil, exitFailed
+		}
+		out = append(out, tf)
+	}
+	return out, exitOK
+}
+
+// writeFileWith writes a file through write, removing it when that fails.
+func writeFileWith(path string, write func(*os.File) error) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if err := write(f); err != nil {
+		f.Close()
+		os.Remove(path)
+		return err
+	}
+	return f.Close()
+}

@@ -1,0 +1,127 @@
+package main
+
+import (
+	"encoding/json"
+	"time"
+
+	"github.com/batonbot/baton/flows"
+	"github.com/batonbot/baton/replay"
+)
+
+// testConversations are a test file's conversations as `baton replay`
+// replays them: the steps' inputs on the test's clock, its canned HTTP
+// responses as the answers recorded, and what its checks say happened
+// (the replies of a `bot:` of exact texts, the `state:`, the handoff or
+// none): what `baton chat --record` writes, compared as recorded.
+//
+// Without a baseline a conversation whose test routes handoffs by a
+// deployment config (config:) is skipped: the replay runs the flow alone,
+// and its teams and priorities would differ from the routed ones.
+func testConversations(tf *testFile, baseline bool) []*replay.Conversation {
+	var out []*replay.Conversation
+	for _, tc := range tf.convs {
+		s := tc.setup
+		c := &replay.Conversation{ID: tc.name, Source: tc.pos.String(), Session: "test-1", Channel: s.channel, Lang: s.lang, Vars: s.vars,
+			Contact: flows.Contact{ID: "test-user"}, Recorded: &replay.Run{}}
+		if c.Channel == "" {
+			c.Channel = "sandbox"
+		}
+		if s.user != nil {
+			c.Contact = *s.user
+			if c.Contact.ID == "" {
+				c.Contact.ID = orDefault(c.Contact.Phone, "test-user")
+			}
+		}
+		if s.config != "" && !baseline {
+			c.Skip = "its test routes handoffs by " + s.config + " (config:), which the replay does not: compare with --baseline OLD.yaml"
+		}
+		now := s.now
+		if now.IsZero() {
+			now = time.Now().Truncate(time.Second)
+		}
+		for _, h := range s.http {
+			call := replay.Call{Method: h.Method, URL: h.URL, URLRegex: h.URLRegex, Status: h.Status, Err: h.Error, Reuse: true}
+			switch b := h.Body.(type) {
+			case nil:
+			case string:
+				call.Body = []byte(b)
+			default:
+				call.Body, _ = json.Marshal(b)
+			}
+			c.Calls = append(c.Calls, call)
+		}
+		for _, st := range tc.steps {
+			in := replay.Input{At: now, Kind: st.kind, Text: st.value}
+			switch st.kind {
+			case "button":
+				in.ID, in.Text = st.value, ""
+			case "media":
+				in.Media, in.Text = st.media, ""
+			case "ticket":
+				in.Status, in.Text = flows.TicketStatus(st.value), ""
+			case "close":
+				in.Text = ""
+			case "wait":
+				now = now.Add(st.wait)
+				in.At, in.Text = now, ""
+			}
+			c.Inputs = append(c.Inputs, in)
+			c.Recorded.Steps = append(c.Recorded.Steps, recordedStep(st))
+		}
+		c.End = now
+		out = append(out, c)
+	}
+	return out
+}
+
+// recordedStep is what a test step's checks say happened. A handoff is
+// known where the step checks it (handoff:, or lifecycle:): hand-written
+// tests often say nothing of it.
+func recordedStep(st *testStep) replay.Step {
+	var rs replay.Step
+	switch st.lifecycle {
+	case "":
+	case string(flows.LifecycleHandedOff):
+		rs.Known |= replay.KnowHandoff
+		rs.Handoff = &replay.Handoff{Team: replay.Unknown, Priority: replay.Unknown, Reason: replay.Unknown}
+	default:
+		rs.Known |= replay.KnowHandoff
+	}
+	if st.handoff != nil {
+		rs.Known |= replay.KnowHandoff
+	}
+	if st.state != "" {
+		rs.State, rs.Known = st.state, rs.Known|replay.KnowState
+	}
+	if b := st.bot; b != nil {
+		exact := true
+		for _, m := range b.want {
+			if m.how != "exact" {
+				exact = false
+				break
+			}
+			rs.Replies = append(rs.Replies, m.s)
+		}
+		switch {
+		case !exact:
+			rs.Replies = nil
+		case len(b.want) == 0: // bot: [] is no reply at all
+			rs.Known |= replay.KnowReplies
+		default:
+			rs.Known |= replay.KnowSomeReplies
+		}
+	}
+	if h := st.handoff; h != nil && !h.none {
+		rs.Handoff = &replay.Handoff{Team: replay.Unknown, Priority: replay.Unknown, Reason: replay.Unknown}
+		if h.team != nil {
+			rs.Handoff.Team = *h.team
+		}
+		if h.priority != nil {
+			rs.Handoff.Priority = *h.priority
+		}
+		if h.reason != nil {
+			rs.Handoff.Reason = *h.reason
+		}
+	}
+	return rs
+}
