@@ -2,15 +2,14 @@ package replay_test
 
 import (
 	"bytes"
-	"compress/gzip"
 	"context"
 	"flag"
-	"io"
 	"os"
 	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/batonbot/baton/dsl"
@@ -19,50 +18,47 @@ import (
 	"github.com/batonbot/baton/replay/replaytest"
 )
 
-var update = flag.Bool("update", false, "record testdata/recorded.jsonl.gz again")
+var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
 
-const (
-	frozenFlow = "testdata/flows/support.yaml"
-	recorded   = "testdata/recorded.jsonl.gz"
-)
+// frozenFlow is a copy of the example shop flow the tests record their
+// conversations on (and edit): the example may change, the tests' flow
+// does not.
+const frozenFlow = "testdata/flows/support.yaml"
 
-// record writes the recorded conversations the tests replay: 600
-// conversations of the frozen shop flow (replaytest), with texts.
-func record(t *testing.T) {
-	var buf bytes.Buffer
-	zw, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression)
-	if err := replaytest.Generate(context.Background(), zw, 600, replaytest.Options{Flow: frozenFlow, Seed: 7}); err != nil {
-		t.Fatal(err)
-	}
-	if err := zw.Close(); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(recorded, buf.Bytes(), 0o644); err != nil {
-		t.Fatal(err)
-	}
+// recordedN conversations are recorded for the tests.
+const recordedN = 600
+
+var recording struct {
+	once sync.Once
+	data []byte
+	err  error
 }
 
+// events returns the recorded conversations the tests replay: recordedN
+// conversations of the frozen shop flow, played on the real engine and
+// its built-in NLU by replaytest (greetings, menus, order lookups, FAQ,
+// refunds, requests for a person answered by an agent, no-match ladders,
+// silences, in three languages), as an analytics event stream with
+// texts. They are recorded once per test binary, with the engine and NLU
+// under test: a recording committed once would differ from a replay as
+// soon as the NLU is retrained, which is what --baseline is for in real
+// use, but not what these tests test.
 func events(t testing.TB) []byte {
 	t.Helper()
-	f, err := os.Open(recorded)
-	if err != nil {
-		t.Fatal(err)
+	recording.once.Do(func() {
+		var buf bytes.Buffer
+		recording.err = replaytest.Generate(context.Background(), &buf, recordedN, replaytest.Options{Flow: frozenFlow, Seed: 7})
+		recording.data = buf.Bytes()
+	})
+	if recording.err != nil {
+		t.Fatal(recording.err)
 	}
-	defer f.Close()
-	zr, err := gzip.NewReader(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, err := io.ReadAll(zr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
+	return recording.data
 }
 
 func conversations(t testing.TB) []*replay.Conversation {
 	t.Helper()
-	convs, err := replay.ReadEvents(bytes.NewReader(events(t)), recorded)
+	convs, err := replay.ReadEvents(bytes.NewReader(events(t)), "recorded.jsonl")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -81,9 +77,6 @@ func load(t testing.TB, path string) *flows.Flow {
 // The recorded conversations replayed on the flow they were recorded on
 // end as they did, and as the same flow as a baseline says.
 func TestRecordedUnchangedFlowReportsNothing(t *testing.T) {
-	if *update {
-		record(t)
-	}
 	convs := conversations(t)
 	f := load(t, frozenFlow)
 	for _, o := range []replay.Options{{Flow: f}, {Flow: f, Baseline: f}} {
@@ -212,7 +205,7 @@ func BenchmarkReplay(b *testing.B) {
 	b.ReportAllocs()
 	n := 0
 	for b.Loop() {
-		convs, err := replay.ReadEvents(bytes.NewReader(data), recorded)
+		convs, err := replay.ReadEvents(bytes.NewReader(data), "recorded.jsonl")
 		if err != nil {
 			b.Fatal(err)
 		}
