@@ -2,6 +2,7 @@ package replay
 
 import (
 	"regexp"
+	"sync/atomic"
 	"time"
 
 	"github.com/batonbot/baton/flows"
@@ -33,9 +34,15 @@ type Conversation struct {
 	Recorded *Run `json:"-"`
 	// Skip, when set, says why the conversation cannot be replayed.
 	Skip string `json:"skip,omitempty"`
-	// seq orders conversations as they were read (Replay reports them so).
-	seq int
+	// seq orders conversations as they were read (Replay reports them so):
+	// from nextSeq, unique in the process.
+	seq int64
 }
+
+// seqs numbers conversations as they are read, across streams and files.
+var seqs atomic.Int64
+
+func nextSeq() int64 { return seqs.Add(1) }
 
 // Input kinds: a test file's step kinds.
 const (

@@ -1,6 +1,7 @@
 package replay
 
 import (
+	"cmp"
 	"io"
 	"slices"
 	"time"
@@ -22,7 +23,7 @@ import (
 func ReadEvents(r io.Reader, name string) ([]*Conversation, error) {
 	var out []*Conversation
 	err := StreamEvents(r, name, 0, func(c *Conversation) { out = append(out, c) })
-	slices.SortStableFunc(out, func(a, b *Conversation) int { return a.seq - b.seq })
+	slices.SortFunc(out, func(a, b *Conversation) int { return cmp.Compare(a.seq, b.seq) })
 	return out, err
 }
 
@@ -37,7 +38,7 @@ func ReadEvents(r io.Reader, name string) ([]*Conversation, error) {
 // as they began.
 func StreamEvents(r io.Reader, name string, idle time.Duration, emit func(*Conversation)) error {
 	open := map[string]*eventConv{}
-	seq, n := 0, 0
+	n := 0
 	sweep := func(now time.Time) {
 		for id, b := range open {
 			if now.IsZero() || now.Sub(b.last) > idle {
@@ -49,8 +50,7 @@ func StreamEvents(r io.Reader, name string, idle time.Duration, emit func(*Conve
 	err := analytics.Scan(r, name, func(ev *flows.Event) error {
 		b := open[ev.Conversation]
 		if b == nil {
-			seq++
-			b = &eventConv{c: &Conversation{ID: ev.Conversation, Source: name, Channel: ev.Channel, Lang: ev.Lang, seq: seq},
+			b = &eventConv{c: &Conversation{ID: ev.Conversation, Source: name, Channel: ev.Channel, Lang: ev.Lang, seq: nextSeq()},
 				rec: &Run{}, reqs: map[string]int{}}
 			if ev.Type != flows.EvConversationStarted {
 				b.c.Skip = "it began before the events do (its first event is " + string(ev.Type) + ")"

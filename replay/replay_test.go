@@ -196,23 +196,3 @@ func keys(m map[string]bool) []string {
 	slices.Sort(out)
 	return out
 }
-
-// BenchmarkReplay replays the recorded conversations on a baseline and on
-// a new flow (both runs), from the events' bytes: ns/op per conversation.
-func BenchmarkReplay(b *testing.B) {
-	data := events(b)
-	f := load(b, frozenFlow)
-	b.ReportAllocs()
-	n := 0
-	for b.Loop() {
-		convs, err := replay.ReadEvents(bytes.NewReader(data), "recorded.jsonl")
-		if err != nil {
-			b.Fatal(err)
-		}
-		if _, err := replay.Replay(context.Background(), convs, replay.Options{Flow: f, Baseline: f}); err != nil {
-			b.Fatal(err)
-		}
-		n += len(convs)
-	}
-	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(n), "ns/conversation")
-}

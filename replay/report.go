@@ -1,6 +1,7 @@
 package replay
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"runtime"
@@ -95,7 +96,13 @@ func ReplayFeed(ctx context.Context, o Options, feed func(emit func(*Conversatio
 	}
 	var oldP *Player
 	if o.Baseline != nil {
-		if oldP, err = NewPlayer(o.Baseline, nil); err != nil {
+		// Flows that train the same NLU share it, and its memory: each
+		// distinct message is analysed once for both.
+		var a flows.Analyzer
+		if o.Baseline.NeedsSignals && o.Flow.NeedsSignals && sameNLU(o.Flow.NLU, o.Baseline.NLU) {
+			a = newP.analyzer
+		}
+		if oldP, err = NewPlayer(o.Baseline, a); err != nil {
 			return nil, err
 		}
 	}
@@ -104,7 +111,7 @@ func ReplayFeed(ctx context.Context, o Options, feed func(emit func(*Conversatio
 		workers = runtime.GOMAXPROCS(0)
 	}
 	type result struct {
-		seq  int
+		seq  int64
 		c    *Conversation
 		diff *Diff
 	}
@@ -132,11 +139,9 @@ func ReplayFeed(ctx context.Context, o Options, feed func(emit func(*Conversatio
 			}
 		})
 	}
-	fed := 0
 	ferr := feed(func(c *Conversation) {
-		fed++
 		if c.seq == 0 {
-			c.seq = fed
+			c.seq = nextSeq()
 		}
 		work <- c
 	})
@@ -148,7 +153,7 @@ func ReplayFeed(ctx context.Context, o Options, feed func(emit func(*Conversatio
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	slices.SortFunc(results, func(a, b result) int { return a.seq - b.seq })
+	slices.SortFunc(results, func(a, b result) int { return cmp.Compare(a.seq, b.seq) })
 	for _, r := range results {
 		switch {
 		case r.c != nil && r.c.Skip != "":

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"maps"
+	"reflect"
 	"strconv"
 	"strings"
 	"time"
@@ -17,8 +18,9 @@ import (
 
 // Player replays conversations on one flow. It is safe for concurrent use.
 type Player struct {
-	flow *flows.Flow
-	eng  *engine.Engine
+	flow     *flows.Flow
+	eng      *engine.Engine
+	analyzer flows.Analyzer
 }
 
 // maxTurns bounds the turns one input may take (HTTP calls in a row), as
@@ -48,7 +50,7 @@ func NewPlayer(f *flows.Flow, a flows.Analyzer) (*Player, error) {
 	if a != nil {
 		opts = append(opts, engine.WithAnalyzer(a))
 	}
-	return &Player{flow: f, eng: engine.New(f, opts...)}, nil
+	return &Player{flow: f, eng: engine.New(f, opts...), analyzer: a}, nil
 }
 
 // NewAnalyzer returns f's built-in analyser (trained on its intents) with
@@ -64,6 +66,21 @@ func NewAnalyzer(f *flows.Flow) (flows.Analyzer, error) {
 		return nil, fmt.Errorf("training the NLU of %s: %w", f.Name, err)
 	}
 	return newMemo(a), nil
+}
+
+// sameNLU reports whether two flows train the same built-in NLU (their
+// intents' positions in the files aside).
+func sameNLU(a, b flows.NLUConfig) bool {
+	if a.Threshold != b.Threshold || a.Analyzer != b.Analyzer || len(a.Intents) != len(b.Intents) || !reflect.DeepEqual(a.Lexicon, b.Lexicon) {
+		return false
+	}
+	for i, x := range a.Intents {
+		y := b.Intents[i]
+		if x.Name != y.Name || !reflect.DeepEqual(x.Examples, y.Examples) {
+			return false
+		}
+	}
+	return true
 }
 
 // Flow returns the player's flow.
