@@ -30,6 +30,9 @@ func TestMissingPathIsAUsageError(t *testing.T) {
 		{"store", "migrate", nope, filepath.Join(dir, "new.db")},
 		{"serve", nope},
 		{"serve", "--config", nope},
+		{"replay", "--flow", nope, flow},
+		{"replay", "--flow", flow, "--baseline", nope, flow},
+		{"replay", "--flow", flow, nope},
 	} {
 		t.Run(strings.Join(args, " "), func(t *testing.T) {
 			code, stdout, stderr := runCLI(t, "", args...)

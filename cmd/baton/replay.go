@@ -93,28 +93,30 @@ func runReplay(ctx context.Context, e *env, args []string) int {
 			return exitFailed
 		}
 	}
-	var tests []*testFile
-	var events []string
+	// Test files are parsed first (their errors stop the command before
+	// anything runs); the inputs are then read in the order given.
+	tests := map[string][]*testFile{}
 	for _, p := range pos {
 		if info, err := os.Stat(p); err == nil && (info.IsDir() || strings.HasSuffix(p, ".yaml") || strings.HasSuffix(p, ".yml")) {
 			tfs, code := replayTests(e, p)
 			if code != exitOK {
 				return code
 			}
-			tests = append(tests, tfs...)
-		} else {
-			events = append(events, p)
+			tests[p] = tfs
 		}
 	}
 	idle := replay.Idle(o.Flow, o.Baseline)
 	inputErr := exitOK
 	rep, err := replay.ReplayFeed(ctx, o, func(emit func(*replay.Conversation)) error {
-		for _, tf := range tests {
-			for _, c := range testConversations(tf, *base != "") {
-				emit(c)
+		for _, p := range pos {
+			if tfs, ok := tests[p]; ok {
+				for _, tf := range tfs {
+					for _, c := range testConversations(tf, *base != "") {
+						emit(c)
+					}
+				}
+				continue
 			}
-		}
-		for _, p := range events {
 			f, err := os.Open(p)
 			if err != nil {
 				inputErr = exitRuntime

@@ -1,0 +1,144 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+// recordEvents runs the conversations of testdata/tests/shop_pass.yaml
+// with `baton test --events --events-text` and returns the events file:
+// four conversations recorded as a host records them.
+func recordEvents(t *testing.T) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "events.jsonl")
+	code, stdout, stderr := runCLI(t, "", "test", "--events", path, "--events-text", "testdata/tests/shop_pass.yaml")
+	wantCode(t, code, exitOK, stdout, stderr)
+	return path
+}
+
+// replayOutput hides what changes from run to run in a report: the
+// events file's temporary directory and the time taken.
+func replayOutput(s, events string) string {
+	s = strings.ReplaceAll(s, events, "EVENTS")
+	s = regexp.MustCompile(`\([0-9,]+ ms\)`).ReplaceAllString(s, "(T ms)")
+	return regexp.MustCompile(`"took_ms": \d+`).ReplaceAllString(s, `"took_ms": 0`)
+}
+
+// The recorded conversations, from events and from a test file, on the
+// flow they were recorded on and on its version 2 (testdata/replay).
+func TestReplayCommand(t *testing.T) {
+	events := recordEvents(t)
+	const (
+		v1    = "testdata/flows/shop.yaml"
+		v2    = "testdata/replay/shop_v2.yaml"
+		tests = "testdata/tests/shop_pass.yaml"
+	)
+	for _, tc := range []struct {
+		name   string
+		args   []string
+		code   int
+		golden string
+		want   string // the last line
+	}{
+		{"the same flow, against what was recorded", []string{"--flow", v1, events, tests}, exitOK, "", "0 of 8 conversations change."},
+		{"the same flow as the baseline", []string{"--flow", v1, "--baseline", v1, events, tests, "--max-changed", "0"}, exitOK, "", "0 of 8 conversations change."},
+		{"version 2, against the baseline", []string{"--flow", v2, "--baseline", v1, tests, events}, exitOK, "replay/v2_baseline.txt", ""},
+		{"version 2, against what was recorded", []string{"--flow", v2, events, tests, "--max-changed", "75%"}, exitOK, "replay/v2_recorded.txt", ""},
+		{"version 2 crosses --max-changed", []string{"--flow", v2, "--baseline", v1, events, "--max-changed", "1%"}, exitFailed, "", "2 of 4 conversations hand off to another team; 1 hands off for another reason; 1 reaches a state that no longer exists; 1 reaches different states; 2 get a different reply; 1 has new no-matches."},
+		{"version 2 crosses a count", []string{"--flow", v2, "--baseline", v1, events, "--max-changed", "3"}, exitOK, "", ""},
+		{"version 2 crosses --max-routing", []string{"--flow", v2, "--baseline", v1, events, "--max-changed", "3", "--max-routing", "1"}, exitFailed, "", ""},
+		{"version 2 as JSON", []string{"--flow", v2, "--baseline", v1, events, "--json"}, exitOK, "replay/v2_baseline.json", ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			code, stdout, stderr := runCLI(t, "", append([]string{"replay"}, tc.args...)...)
+			wantCode(t, code, tc.code, stdout, stderr)
+			if stderr != "" {
+				t.Errorf("stderr:\n%s", stderr)
+			}
+			out := replayOutput(stdout, events)
+			if tc.golden != "" {
+				golden(t, tc.golden, out)
+			}
+			lines := strings.Split(strings.TrimSpace(out), "\n")
+			if tc.want != "" && lines[len(lines)-1] != tc.want {
+				t.Errorf("last line %q, want %q", lines[len(lines)-1], tc.want)
+			}
+		})
+	}
+}
+
+func TestReplayJSONAndHTML(t *testing.T) {
+	events := recordEvents(t)
+	page := filepath.Join(t.TempDir(), "report.html")
+	code, stdout, stderr := runCLI(t, "", "replay", "--flow", "testdata/replay/shop_v2.yaml", "--baseline", "testdata/flows/shop.yaml", "--json", "--html", page, "--max-no-match", "0", events)
+	wantCode(t, code, exitFailed, stdout, stderr)
+	var rep struct {
+		Replayed, Changed int
+		Counts            map[string]int
+		Summary           string
+		Diffs             []struct{ Conversation string }
+		Thresholds        []struct {
+			Name    string
+			Crossed bool
+		}
+	}
+	if err := json.Unmarshal([]byte(stdout), &rep); err != nil {
+		t.Fatalf("%v:\n%s", err, stdout)
+	}
+	var ids []string
+	for _, d := range rep.Diffs {
+		ids = append(ids, d.Conversation)
+	}
+	if rep.Replayed != 4 || rep.Changed != 3 || strings.Join(ids, " ") != "t1.test-1 t2.test-1 t3.test-1" || rep.Counts["no_match"] != 1 ||
+		len(rep.Thresholds) != 1 || rep.Thresholds[0].Name != "max-no-match" || !rep.Thresholds[0].Crossed {
+		t.Errorf("report: %+v", rep)
+	}
+	b, err := os.ReadFile(page)
+	if err != nil {
+		t.Fatal(err)
+	}
+	html := string(b)
+	for _, want := range []string{rep.Summary + ".", "<code>t3.test-1</code>", "voglio un operatore", "--max-no-match 0"} {
+		if !strings.Contains(html, want) {
+			t.Errorf("the HTML report has no %q", want)
+		}
+	}
+	for _, bad := range []string{"<script", "src=", "href=\"http"} {
+		if strings.Contains(html, bad) {
+			t.Errorf("the HTML report is not self-contained: %q", bad)
+		}
+	}
+}
+
+func TestReplayRefuses(t *testing.T) {
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "bad.jsonl")
+	os.WriteFile(bad, []byte("{\"v\":1,\"type\":\"message_in\"}\nnot json\n"), 0o644)
+	unwritable := filepath.Join(dir, "no", "such", "dir", "report.html")
+	events := recordEvents(t)
+	for _, tc := range []struct {
+		name string
+		args []string
+		code int
+		want string
+	}{
+		{"no --flow", []string{events}, exitUsage, "--flow FILE is required"},
+		{"nothing to replay", []string{"--flow", "testdata/flows/shop.yaml"}, exitUsage, "give the events files or test files to replay"},
+		{"a bad threshold", []string{"--flow", "testdata/flows/shop.yaml", "--max-changed", "lots", events}, exitUsage, `--max-changed "lots": write a share like 1% or 0.5%, or a number of conversations like 10`},
+		{"a flow with errors", []string{"--flow", "testdata/flows/broken.yaml", events}, exitFailed, "broken.yaml:"},
+		{"events that are not events", []string{"--flow", "testdata/flows/shop.yaml", bad}, exitFailed, "bad.jsonl:2: not an event"},
+		{"a report it cannot write", []string{"--flow", "testdata/flows/shop.yaml", "--html", unwritable, events}, exitRuntime, "no such file or directory"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			code, stdout, stderr := runCLI(t, "", append([]string{"replay"}, tc.args...)...)
+			wantCode(t, code, tc.code, stdout, stderr)
+			if !strings.Contains(stderr, tc.want) {
+				t.Errorf("stderr does not say %q:\n%s", tc.want, stderr)
+			}
+		})
+	}
+}
