@@ -10,6 +10,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/batonbot/baton/flows"
 	"github.com/batonbot/baton/replay"
 	"github.com/batonbot/baton/replay/replaytest"
 )
@@ -28,10 +29,7 @@ func TestMain(m *testing.M) {
 func BenchmarkReplay(b *testing.B) {
 	data := events(b)
 	f := load(b, frozenFlow)
-	for _, mode := range []struct {
-		name string
-		o    replay.Options
-	}{{"recorded", replay.Options{Flow: f}}, {"baseline", replay.Options{Flow: f, Baseline: f}}} {
+	for _, mode := range modes(f) {
 		b.Run(mode.name, func(b *testing.B) {
 			b.ReportAllocs()
 			n := 0
@@ -48,6 +46,18 @@ func BenchmarkReplay(b *testing.B) {
 			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(n), "ns/conversation")
 		})
 	}
+}
+
+// modes are the two ways a replay compares: with what was recorded (one
+// run per conversation) and with a baseline (two runs).
+func modes(f *flows.Flow) []struct {
+	name string
+	o    replay.Options
+} {
+	return []struct {
+		name string
+		o    replay.Options
+	}{{"recorded", replay.Options{Flow: f}}, {"baseline", replay.Options{Flow: f, Baseline: f}}}
 }
 
 // bigN is the size of the log BenchmarkReplay100k replays.
@@ -93,10 +103,7 @@ func BenchmarkReplay100k(b *testing.B) {
 		b.Fatal(bigLog.err)
 	}
 	f := load(b, frozenFlow)
-	for _, mode := range []struct {
-		name string
-		o    replay.Options
-	}{{"recorded", replay.Options{Flow: f}}, {"baseline", replay.Options{Flow: f, Baseline: f}}} {
+	for _, mode := range modes(f) {
 		b.Run(mode.name, func(b *testing.B) {
 			b.ReportAllocs()
 			var rep *replay.Report

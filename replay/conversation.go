@@ -126,6 +126,19 @@ type Run struct {
 	Errors []string `json:"errors,omitempty"`
 }
 
+// settle sets each step's State (the last state entered so far) and what
+// is known of it.
+func (r *Run) settle(known Known) {
+	state := ""
+	for i := range r.Steps {
+		st := &r.Steps[i]
+		if len(st.States) > 0 {
+			state = st.States[len(st.States)-1]
+		}
+		st.State, st.Known = state, known
+	}
+}
+
 // Step is what one input led to: its turns and the timeouts that fired
 // before the next input.
 type Step struct {

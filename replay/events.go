@@ -215,14 +215,7 @@ func (b *eventConv) finish() *Conversation {
 	if !b.noReplies {
 		known |= KnowReplies
 	}
-	state := ""
-	for i := range b.rec.Steps {
-		st := &b.rec.Steps[i]
-		if len(st.States) > 0 {
-			state = st.States[len(st.States)-1]
-		}
-		st.State, st.Known = state, known
-	}
+	b.rec.settle(known)
 	c.Recorded = b.rec
 	switch {
 	case c.Skip != "":

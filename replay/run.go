@@ -115,14 +115,7 @@ func (p *Player) Play(ctx context.Context, c *Conversation) *Run {
 	if n := len(c.Inputs); n > 0 {
 		r.fire(ctx, c.End, n-1)
 	}
-	state := ""
-	for i := range r.out.Steps {
-		st := &r.out.Steps[i]
-		if len(st.States) > 0 {
-			state = st.States[len(st.States)-1]
-		}
-		st.State, st.Known = state, KnowAll
-	}
+	r.out.settle(KnowAll)
 	return r.out
 }
 
