@@ -134,7 +134,7 @@ func (cs *chatSession) loop(ctx context.Context, lines *ctxLines) int {
 		case <-ctx.Done():
 			return exitOK
 		case ch := <-cs.changes:
-			cs.reload(ch.files)
+			cs.reload(ctx, ch.files)
 			close(ch.done)
 		case err := <-cs.watchErr:
 			cs.view.problem(fmt.Sprintf("--watch: %v; the flow is not reloaded when saved", err))
@@ -270,8 +270,7 @@ func (r reloadResult) failed() bool { return r.err != nil || r.diags.HasErrors()
 // goes on where it was, on the new flow; the test file being recorded is
 // recorded again from the new flow. When the flow has errors they are
 // shown and the chat goes on with the flow it had.
-func (cs *chatSession) reload(changed []string) {
-	ctx := context.Background()
+func (cs *chatSession) reload(ctx context.Context, changed []string) {
 	r := reloadResult{path: cs.path, changed: changed, before: cs.sb.Session().State}
 	f, diags := dsl.LoadFile(cs.path)
 	r.diags = diags
