@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"maps"
+	"os"
 	"path/filepath"
 	"slices"
 	"time"
@@ -34,10 +35,17 @@ func (h *Host) Watch(ctx context.Context) error {
 // to watch to its key (the flow it belongs to); it is read again after
 // each reload, since what a flow includes may have changed. The files'
 // directories are watched, so a save that writes a new file and renames
-// it over the old one counts too. `baton serve` and the web sandbox
-// reload their flows with it.
+// it over the old one counts too. A path may also name a directory:
+// then a YAML file written in it (a new one too) counts for its key.
+// `baton serve` and the web sandbox reload their flows with it.
 func WatchFiles(ctx context.Context, log *slog.Logger, files func() map[string]string, reload func(keys []string)) error {
 	return WatchFilesReady(ctx, log, files, reload, nil)
+}
+
+// isYAML reports whether path names a YAML file.
+func isYAML(path string) bool {
+	ext := filepath.Ext(path)
+	return ext == ".yaml" || ext == ".yml"
 }
 
 // WatchFilesReady is WatchFiles that closes ready (when not nil) once the
@@ -60,7 +68,11 @@ func WatchFilesReady(ctx context.Context, log *slog.Logger, files func() map[str
 		watched = files()
 		want := map[string]bool{}
 		for f := range watched {
-			want[filepath.Dir(f)] = true
+			if info, err := os.Stat(f); err == nil && info.IsDir() {
+				want[f] = true
+			} else {
+				want[filepath.Dir(f)] = true
+			}
 		}
 		for d := range dirs {
 			if !want[d] {
@@ -103,7 +115,12 @@ func WatchFilesReady(ctx context.Context, log *slog.Logger, files func() map[str
 			if err != nil {
 				continue
 			}
-			if key, ok := watched[abs]; ok {
+			key, ok := watched[abs]
+			if !ok && isYAML(abs) {
+				// A YAML file new in a directory watched as a whole.
+				key, ok = watched[filepath.Dir(abs)]
+			}
+			if ok {
 				pending[key] = true
 				settle.Reset(watchSettle)
 			}

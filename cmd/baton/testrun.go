@@ -41,8 +41,8 @@ happened; the last line is "N passed, N failed".
 With --watch, the tests run again each time one of their files is saved:
 a test file (or a YAML file under a directory given), a flow they test or
 a file it includes, a deployment config they name. A flow's errors show
-inline, as its tests' failures; Ctrl-C stops. A new test file in a
-directory given runs from the next save.
+inline, as its tests' failures; a new test file in a directory given
+runs at once. Ctrl-C stops.
 
 Exit status: 0 when every conversation passes, 1 when any fails (a test
 file or its flow with errors too), 2 for usage errors (a file or directory

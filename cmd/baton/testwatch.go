@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -20,7 +21,7 @@ func (r *testRunner) watch(ctx context.Context, paths, files, skipped []string) 
 	out := r.e.stdout
 	code := r.runAll(ctx, files)
 	var mu sync.Mutex
-	watched := r.watchedFiles(files, skipped)
+	watched := r.watchedFiles(paths, files, skipped)
 	current := func() map[string]string {
 		mu.Lock()
 		defer mu.Unlock()
@@ -43,7 +44,19 @@ func (r *testRunner) watch(ctx context.Context, paths, files, skipped []string) 
 	}()
 	<-ready
 	say := func() {
-		fmt.Fprintf(out, "watching %s; Ctrl-C stops\n", plural(len(current()), "file"))
+		nfiles, ndirs := 0, 0
+		for p := range current() {
+			if info, err := os.Stat(p); err == nil && info.IsDir() {
+				ndirs++
+			} else {
+				nfiles++
+			}
+		}
+		what := plural(nfiles, "file")
+		if ndirs > 0 {
+			what += " and " + plural(ndirs, "directory")
+		}
+		fmt.Fprintf(out, "watching %s; Ctrl-C stops\n", what)
 	}
 	say()
 	for {
@@ -66,7 +79,7 @@ func (r *testRunner) watch(ctx context.Context, paths, files, skipped []string) 
 			} else {
 				code = r.runAll(ctx, files)
 				mu.Lock()
-				watched = r.watchedFiles(files, skipped)
+				watched = r.watchedFiles(paths, files, skipped)
 				mu.Unlock()
 			}
 			close(ch.done)
@@ -84,13 +97,26 @@ func (r *testRunner) reset() {
 
 // watchedFiles are the files a run read, absolute, each its own key: the
 // test files, the other YAML files of the directories given, the flows
-// and the files they include, the deployment configs.
-func (r *testRunner) watchedFiles(files, skipped []string) map[string]string {
+// and the files they include, the deployment configs; and the directories
+// given with those under them (a new test file there counts).
+func (r *testRunner) watchedFiles(paths, files, skipped []string) map[string]string {
 	out := map[string]string{}
 	add := func(p string) {
 		if abs, err := filepath.Abs(p); err == nil {
 			out[abs] = abs
 		}
+	}
+	for _, p := range paths {
+		_ = filepath.WalkDir(p, func(path string, d fs.DirEntry, err error) error {
+			if err != nil || !d.IsDir() {
+				return nil
+			}
+			if path != p && skipDir(d.Name()) {
+				return filepath.SkipDir
+			}
+			add(path)
+			return nil
+		})
 	}
 	for _, f := range files {
 		add(f)

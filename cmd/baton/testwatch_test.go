@@ -31,7 +31,7 @@ func TestTestWatch(t *testing.T) {
 	writeFile(t, test, watchTest)
 	c := startCLI(t, "test", "--watch", filepath.Join(dir, "tests"))
 	c.waitFor("1 passed, 0 failed\n", 1)
-	c.waitFor("watching 2 files; Ctrl-C stops\n", 1)
+	c.waitFor("watching 2 files and 1 directory; Ctrl-C stops\n", 1)
 
 	// The flow changes: the test fails, saying why.
 	writeWatchFlow(t, flow, "v2")
@@ -54,12 +54,21 @@ func TestTestWatch(t *testing.T) {
 	writeFile(t, test, strings.Replace(watchTest, "Hello v1", "Hello v2", 1))
 	c.waitFor("1 passed, 0 failed\n", 2)
 
+	// A new test file in the directory runs at once.
+	writeFile(t, filepath.Join(dir, "tests", "more.yml"), strings.NewReplacer("the greeting", "the greeting again", "Hello v1", "Hello v2").Replace(watchTest))
+	c.waitFor("2 passed, 0 failed\n", 1)
+	c.waitFor("watching 3 files and 1 directory; Ctrl-C stops\n", 1)
+	if err := os.Remove(filepath.Join(dir, "tests", "more.yml")); err != nil {
+		t.Fatal(err)
+	}
+	c.waitFor("1 passed, 0 failed\n", 3)
+
 	// The flow now includes a file: saving it runs the tests again.
 	common := filepath.Join(dir, "flows", "common.yaml")
 	writeFile(t, common, "vars:\n  extra: \"\"\n")
 	writeFile(t, flow, strings.Replace(strings.ReplaceAll(watchFlow, "VERSION", "v2"), "start: welcome", "start: welcome\ninclude: [common.yaml]", 1))
-	c.waitFor("1 passed, 0 failed\n", 3)
-	c.waitFor("watching 3 files; Ctrl-C stops\n", 1)
+	c.waitFor("1 passed, 0 failed\n", 4)
+	c.waitFor("watching 3 files and 1 directory; Ctrl-C stops\n", 2)
 	writeFile(t, common, "vars:\n  extra: [\n")
 	c.waitFor("0 passed, 1 failed\n", 4)
 	if !strings.Contains(c.stdout.String(), common+":") {
