@@ -139,14 +139,17 @@ func (r *testRunner) watchedFiles(paths, files, skipped []string) map[string]str
 	return out
 }
 
-// relNames lists files relative to the working directory when they are
-// under it.
+// relNames lists the files that changed, relative to the working
+// directory when they are under it; a directory stands for a file in it.
 func relNames(files []string) string {
 	wd, _ := os.Getwd()
 	var names []string
 	for _, f := range files {
 		if rel, err := filepath.Rel(wd, f); err == nil && wd != "" && !strings.HasPrefix(rel, "..") {
 			f = rel
+		}
+		if info, err := os.Stat(f); err == nil && info.IsDir() {
+			f = "a file in " + f + string(filepath.Separator) // a new test file, or one removed
 		}
 		names = append(names, f)
 	}

@@ -57,6 +57,9 @@ func TestTestWatch(t *testing.T) {
 	// A new test file in the directory runs at once.
 	writeFile(t, filepath.Join(dir, "tests", "more.yml"), strings.NewReplacer("the greeting", "the greeting again", "Hello v1", "Hello v2").Replace(watchTest))
 	c.waitFor("2 passed, 0 failed\n", 1)
+	if !strings.Contains(c.stdout.String(), "a file in "+filepath.Join(dir, "tests")+"/ changed; running the tests again") {
+		t.Errorf("the new file is not said:\n%s", c.stdout)
+	}
 	c.waitFor("watching 3 files and 1 directory; Ctrl-C stops\n", 1)
 	if err := os.Remove(filepath.Join(dir, "tests", "more.yml")); err != nil {
 		t.Fatal(err)
