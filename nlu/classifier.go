@@ -112,6 +112,8 @@ type cues struct {
 	// chargedCancelled: a charge next to something already cancelled
 	// ("charged again for a plan I cancelled"), billing in the dev set.
 	chargedCancelled bool
+	// thanksDone: thanks for something that came or was done.
+	thanksDone bool
 	// topics found by the topic_* lexicons, as cue hashes.
 	topics []uint64
 }
@@ -174,6 +176,7 @@ func featuresOf(toks []token, c cues, grams bool, out []uint64) []uint64 {
 	cue(c.order, "order")
 	cue(c.question, "question")
 	cue(c.chargedCancelled, "charged_cancelled")
+	cue(c.thanksDone, "thanks_done")
 	// No domain word at all: small talk, insults, off-topic ("nadie me
 	// responde, esto es una vergüenza").
 	cue(len(c.topics) == 0 && words > 0, "notopic")

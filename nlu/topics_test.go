@@ -87,3 +87,28 @@ func TestChargedCancelled(t *testing.T) {
 		}
 	}
 }
+
+// TestThanksDone checks the thanks_done cue with phrasings from no data
+// set: thanks for something that came, and thanks with a complaint, a
+// negation or a question.
+func TestThanksDone(t *testing.T) {
+	a := newTestAnalyzer(t)
+	s := &scratch{}
+	for _, tc := range []struct {
+		text string
+		want bool
+	}{
+		{"the replacement charger arrived, thanks a lot", true},
+		{"ricevuto il buono, grazie mille", true},
+		{"ya me llegó la nota de crédito, gracias", true},
+		{"thanks, the refund arrived but it's short by 5 euros", false},
+		{"grazie, ma il pacco non è arrivato", false},
+		{"thanks! has it arrived at the depot?", false},
+		{"gracias por responder", false},
+	} {
+		a.prepare(s, tc.text)
+		if got := slices.Contains(s.hashes, cueHash("thanks_done")); got != tc.want {
+			t.Errorf("%q: thanks_done = %v, want %v", tc.text, got, tc.want)
+		}
+	}
+}
