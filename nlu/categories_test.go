@@ -102,3 +102,28 @@ func TestCallbackRequests(t *testing.T) {
 		}
 	}
 }
+
+// TestPresenceChecks: asking whether anyone is there is a hello as often
+// as a request (the corpus's and the holdouts' convention), so the rules
+// are not sure of it and leave it to the model; asking for someone to do
+// something stays a sure request. Phrasings from no data set.
+func TestPresenceChecks(t *testing.T) {
+	a := newTestAnalyzer(t)
+	s := &scratch{}
+	for _, tc := range []struct {
+		text string
+		sure bool
+	}{
+		{"buonasera, c'è qualcuno in linea?", false},
+		{"hey, is anybody there?", false},
+		{"buenas, ¿hay alguien conectado?", false},
+		{"c'è qualcuno che mi sa dire dov'è il pacco?", true},
+		{"is there someone who can check my refund?", true},
+		{"¿hay alguien que me pueda atender?", true},
+	} {
+		a.prepare(s, tc.text)
+		if s.human.yes != tc.sure {
+			t.Errorf("%q: the rules are sure of a request = %v, want %v", tc.text, s.human.yes, tc.sure)
+		}
+	}
+}

@@ -117,10 +117,39 @@ func (a *Analyzer) rulesWantHuman(toks []token, hits []hit, p *humanParts) bool 
 		case n.lex == lexBot && v.negated && v.end <= n.start:
 			return true // "non voglio parlare con un robot"
 		case n.lex == lexHumanAgent && !v.negated && !n.negated:
+			if presenceCheck(toks, v, n) {
+				p.weak = true // "c'è qualcuno?": a hello as often as a request
+				continue
+			}
 			return true
 		}
 	}
 	return bareRequest(toks, hits, overlapsTrap)
+}
+
+// existential verbs and indefinite people make a presence check: "c'è
+// qualcuno?", "is anyone there?", "¿hay alguien disponible?".
+var (
+	existential = set("c'è", "ce", "c", "è", "e", "ci", "sono", "is", "are", "there", "hay", "anyone", "anybody")
+	indefinite  = set("qualcuno", "someone", "somebody", "anyone", "anybody", "alguien", "persona", "person")
+	presence    = set("there", "here", "online", "available", "around", "alive", "lì", "li", "qui", "disponibile",
+		"disponibili", "in", "linea", "ahí", "ahi", "aquí", "aqui", "disponible", "conectado", "al", "otro", "lado")
+)
+
+// presenceCheck reports a request verb v and a person n that only ask
+// whether someone is there: an existential verb ("c'è", "is there",
+// "hay"), an indefinite person, and nothing after it in its clause but
+// where or whether they are ("disponibile", "there", "ahí").
+func presenceCheck(toks []token, v, n hit) bool {
+	if v.end > n.start || !existential[toks[v.end-1].text] || !indefinite[toks[n.end-1].text] {
+		return false
+	}
+	for i := n.end; i < len(toks) && toks[i].clause == toks[n.start].clause; i++ {
+		if toks[i].kind == tokWord && !presence[toks[i].text] && !fillers[toks[i].text] {
+			return false
+		}
+	}
+	return true
 }
 
 // requestFor finds a request verb that goes with the person or bot n.
