@@ -445,8 +445,7 @@ channels:
 `, g.URL+"/helpdesk", benchNumber, benchToken, benchSecret, g.URL)
 	cfg := loadConfig(b, dir, src)
 	srv, err := NewServer(cfg, ServerOptions{Logger: NewLogger(io.Discard, 0, false), NoWatch: true,
-		HTTPClient: &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 256}},
-		Host:       []Option{WithDeliverOptions(handoff.DeliverPollInterval(10 * time.Millisecond))}})
+		Host: []Option{WithDeliverOptions(handoff.DeliverPollInterval(10 * time.Millisecond))}})
 	if err != nil {
 		b.Fatal(err)
 	}

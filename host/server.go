@@ -51,7 +51,8 @@ type ServerOptions struct {
 	// Store replaces the config's store (tests).
 	Store flows.Store
 	// HTTPClient is what channel senders and connectors call out with
-	// (default http.DefaultClient).
+	// (default: one that keeps enough idle connections per host for every
+	// worker, see outboundClient).
 	HTTPClient *http.Client
 	// Host options added last (tests: clocks, polls).
 	Host []Option
@@ -93,7 +94,7 @@ func NewServer(cfg *config.Config, o ServerOptions) (*Server, error) {
 	s.Metrics = NewMetrics(st.OutboxOf(), nil)
 	hc := o.HTTPClient
 	if hc == nil {
-		hc = http.DefaultClient
+		hc = outboundClient(cfg.Server.Workers)
 	}
 	var conns map[string]flows.Connector
 	opts := []Option{WithLogger(log), WithMetrics(s.Metrics), WithWorkers(cfg.Server.Workers),
@@ -279,4 +280,22 @@ func (s *Server) Serve(ctx context.Context, l net.Listener) error {
 	}
 	s.log.Info("stopped")
 	return nil
+}
+
+// outboundClient is the default client of a server's senders and
+// connectors: http.DefaultTransport's settings, but keeping up to twice
+// as many idle connections per host as there are workers (a reply, a
+// handoff and an HTTP action may each be under way for every turn)
+// instead of 2. With 2, most of the concurrent replies to the Graph API
+// or tickets to a helpdesk closed their connection after one request and
+// the next opened a new one, a TCP and TLS handshake per message.
+func outboundClient(workers int) *http.Client {
+	dt, ok := http.DefaultTransport.(*http.Transport)
+	if !ok { // replaced by the program: its choice
+		return http.DefaultClient
+	}
+	t := dt.Clone()
+	t.MaxIdleConnsPerHost = 2 * max(workers, 1)
+	t.MaxIdleConns = max(t.MaxIdleConns, 4*t.MaxIdleConnsPerHost)
+	return &http.Client{Transport: t}
 }

@@ -15,6 +15,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -392,5 +393,55 @@ func TestServeRefusesBadWebhooks(t *testing.T) {
 		if resp.StatusCode != 200 {
 			t.Errorf("%s: %d", p, resp.StatusCode)
 		}
+	}
+}
+
+// The default outbound client keeps an idle connection per worker and
+// more, not net/http's 2 per host: concurrent replies to one Graph API
+// reuse their connections instead of opening one per message.
+func TestOutboundClientKeepsConnections(t *testing.T) {
+	const workers, rounds = 8, 10
+	var conns atomic.Int64
+	// Each round, the fake holds its requests until all the workers' are
+	// in: every round has them all in flight at once.
+	var mu sync.Mutex
+	arrived, release := 0, make(chan struct{})
+	fake := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		ch := release
+		if arrived++; arrived == workers {
+			close(release)
+			arrived, release = 0, make(chan struct{})
+		}
+		mu.Unlock()
+		<-ch
+	}))
+	fake.Config.ConnState = func(_ net.Conn, st http.ConnState) {
+		if st == http.StateNew {
+			conns.Add(1)
+		}
+	}
+	fake.Start()
+	defer fake.Close()
+	c := outboundClient(workers)
+	for range rounds { // all idle between rounds, as between messages
+		var wg sync.WaitGroup
+		for range workers {
+			wg.Go(func() {
+				resp, err := c.Get(fake.URL)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				io.Copy(io.Discard, resp.Body)
+				resp.Body.Close()
+			})
+		}
+		wg.Wait()
+	}
+	// A connection may come back to the pool just after the next round
+	// asked for one: a few more than workers, never most of a round's.
+	if n := conns.Load(); n > 2*workers {
+		t.Errorf("%d rounds of %d requests at once opened %d connections, want at most %d", rounds, workers, n, 2*workers)
 	}
 }
