@@ -69,10 +69,10 @@ func maskOnce(s string, h hints) string {
 		s, h = rescan(s, maskEmail.ReplaceAllString(s, MaskedEmail), h)
 	}
 	s, h = rescan(s, maskIDs(s, h), h)
-	if h.run4 {
+	if h.run4 && h.orderRef {
 		s, h = rescan(s, maskOrderRef.ReplaceAllString(s, "${1}"+MaskedOrder), h)
 	}
-	if h.orderRun >= 4 {
+	if h.orderRun >= 4 && h.orderCode {
 		s, h = rescan(s, maskOrder.ReplaceAllStringFunc(s, func(m string) string {
 			if countDigits(m) < 4 {
 				return m
@@ -179,6 +179,11 @@ type hints struct {
 	// sign), so in text that is not all ASCII both are set, and only the
 	// digit counts decide.
 	iban, cf bool
+	// orderRef: a # or a word that announces an order ("order",
+	// "pedido"...) is in s; orderCode: a word starts with 1 to 4 letters
+	// and then a digit, or a -, / or # and a digit, where an order code
+	// could start. Both are set in text that is not all ASCII.
+	orderRef, orderCode bool
 }
 
 func (h hints) any() bool { return h.at || h.digits >= 4 || h.digits >= 3 && h.cvv }
@@ -245,10 +250,61 @@ func scanGated(s string, digits int, cvv bool) hints {
 	if isASCII {
 		h.iban = h.digits >= 7 && ibanStart(s)
 		h.cf = h.digits >= 3 && cfWord(s)
+		h.orderRef = h.run4 && orderRefWord(s)
+		h.orderCode = h.orderRun >= 4 && orderCodeStart(s)
 	} else {
 		h.iban, h.cf = h.digits >= 7, h.digits >= 3
+		h.orderRef, h.orderCode = h.run4, h.orderRun >= 4
 	}
 	return h
+}
+
+// orderWords are the words maskOrderRef takes to announce an order number.
+var orderWords = []string{"order", "ordine", "pedido", "commande", "bestellung", "auftrag", "encomenda", "ordem"}
+
+// orderRefWord reports whether an ASCII s has a # or one of orderWords,
+// in any case, where maskOrderRef could match.
+func orderRefWord(s string) bool {
+	if strings.IndexByte(s, '#') >= 0 {
+		return true
+	}
+	for i := 0; i < len(s); i++ {
+		switch s[i] | 0x20 {
+		case 'o', 'p', 'c', 'b', 'a', 'e':
+			for _, w := range orderWords {
+				if len(s)-i >= len(w) && strings.EqualFold(s[i:i+len(w)], w) {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+// orderCodeStart reports whether an ASCII s has a word starting with 1 to
+// 4 letters followed by a digit, or by a -, / or # and a digit: where
+// maskOrder (\b, 1 to 4 letters, an optional separator, a digit) could
+// match.
+func orderCodeStart(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if !isLetterByte(s[i]) || i > 0 && isWordByte(s[i-1]) {
+			continue
+		}
+		j := i
+		for j < len(s) && isLetterByte(s[j]) {
+			j++
+		}
+		if j-i > 4 {
+			continue
+		}
+		if j < len(s) && (s[j] == '-' || s[j] == '/' || s[j] == '#') {
+			j++
+		}
+		if j < len(s) && isDigitByte(s[j]) {
+			return true
+		}
+	}
+	return false
 }
 
 // ibanStart reports whether an ASCII s has a word starting with the code

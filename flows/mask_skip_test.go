@@ -100,6 +100,9 @@ var skipCases = []string{
 	"12345678Z", "X1234567L", "x-1234567-t", "+39 333 123 4567", "(02) 1234-5678", "333/1234567",
 	"４１１１ １１１１ １１１１ １１１１", "cvv 123", "CVC: 1234", "codice di sicurezza 987", "a@b.it 4111111111111111",
 	"#12345", "ordine n. 98765", "12.03.2024", "A12345", "AB-12-3456", "ab/1234/5", "5-5-5-5", "1 2 3 4 5 6 7 8",
+	"wamid.baton12345", "wamid.HBgLMzkzMzMxMjM0NTY3FQIAEhgUM0E0", "abcde12345", "abcd12345", "x_ab1234", "9ab1234", "ab#1234",
+	"ORDER 12345", "Ordem 4444", "pedido nº 12345", "commande: 55555", "BESTELLUNG Nr. 1234", "auftrag #9999",
+	"encomenda 12345", "Order1234", "reorder 12345", "\u017fome order 1234", "Be\u017ftellung 1234",
 }
 
 func TestMaskPIISkipsOnlyWhatCannotMatch(t *testing.T) {
@@ -114,6 +117,8 @@ func TestMaskPIISkipsOnlyWhatCannotMatch(t *testing.T) {
 	}
 	// Random text from the characters the patterns are about.
 	alphabet := []rune("0123456789012345678901234567890123456789ABCITESGBXYZabcdeitxyz _-/.()+#@:\u212a\u017f３٣é")
+	// Words that announce an order, to glue between the cases below.
+	words := []string{"order ", "ORDINE n. ", "Pedido nº ", "commande ", "Bestellung ", "auftrag:", "encomenda ", "ordem #", "abc", "wamid."}
 	r := rand.New(rand.NewPCG(7, 8))
 	for range 5000 {
 		b := make([]rune, r.IntN(40))
@@ -125,6 +130,7 @@ func TestMaskPIISkipsOnlyWhatCannotMatch(t *testing.T) {
 	// Pieces of the cases glued together.
 	for range 2000 {
 		check(skipCases[r.IntN(len(skipCases))] + string(alphabet[r.IntN(len(alphabet))]) + skipCases[r.IntN(len(skipCases))])
+		check(words[r.IntN(len(words))] + skipCases[r.IntN(len(skipCases))] + string(alphabet[r.IntN(len(alphabet))]) + words[r.IntN(len(words))])
 	}
 }
 
