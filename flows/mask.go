@@ -269,12 +269,10 @@ func orderRefWord(s string) bool {
 		return true
 	}
 	for i := 0; i < len(s); i++ {
-		switch s[i] | 0x20 {
-		case 'o', 'p', 'c', 'b', 'a', 'e':
-			for _, w := range orderWords {
-				if len(s)-i >= len(w) && strings.EqualFold(s[i:i+len(w)], w) {
-					return true
-				}
+		c := s[i] | 0x20
+		for _, w := range orderWords {
+			if c == w[0] && len(s)-i >= len(w) && strings.EqualFold(s[i:i+len(w)], w) {
+				return true
 			}
 		}
 	}

@@ -378,10 +378,11 @@ func (h *Host) Run(ctx context.Context) error {
 
 // create returns the first session of a conversation of account a.
 func (h *Host) create(a *Account, in flows.Inbound) func() *flows.Session {
+	conv, contact := in.ConversationID, in.Contact // not the whole message
 	return func() *flows.Session {
 		eng := a.eng.Load()
 		f := eng.Flow()
-		s := eng.NewSession(in.ConversationID, in.Contact, a.Channel, f.DefaultLanguage())
+		s := eng.NewSession(conv, contact, a.Channel, f.DefaultLanguage())
 		s.Vars = maps.Clone(f.Vars)
 		if s.Vars == nil {
 			s.Vars = map[string]any{}

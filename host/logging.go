@@ -5,28 +5,47 @@ import (
 	"log/slog"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/batonbot/baton/flows"
 )
 
-// Log attribute keys whose value is what a customer, the bot or an agent
-// wrote: without --log-text only its length is logged.
-var textKeys = map[string]bool{"text": true, "reply": true, "caption": true, "body": true}
+// keyClass says how maskAttr treats an attribute by its key.
+type keyClass int
 
-// Log attribute keys that hold a contact or conversation id, which on
-// WhatsApp is the customer's phone number.
-var idKeys = map[string]bool{"conversation": true, "contact": true, "recipient": true, "to": true, "from": true}
+const (
+	keyOther keyClass = iota // MaskPII
+	// keyText: what a customer, the bot or an agent wrote: without
+	// --log-text only its length is logged.
+	keyText
+	// keyID: a contact or conversation id, which on WhatsApp is the
+	// customer's phone number.
+	keyID
+	// keyEmbedding: ids that may start with a conversation id (a web
+	// message web:{widget}:{conversation}:{id}, a reply's outbox item
+	// {conversation}-…): its contact part is masked as a keyID's. A web
+	// conversation id is the page's only credential.
+	keyEmbedding
+	// keyPlain: Baton's or a provider's opaque ids and names, logged as
+	// they are.
+	keyPlain
+)
 
-// Log attribute keys whose values are ids that may start with a
-// conversation id (a web message web:{widget}:{conversation}:{id}, a
-// reply's outbox item {conversation}-…): its contact part is masked as in
-// idKeys. A web conversation id is the page's only credential.
-var embeddingKeys = map[string]bool{"message": true, "item": true, "id": true}
-
-// Log attribute keys whose values are Baton's or a provider's opaque ids
-// and names, logged as they are.
-var plainKeys = map[string]bool{"channel": true, "input": true, "kind": true, "handoff": true, "timer": true,
-	"reason": true, "team": true, "priority": true, "flow": true, "name": true, "version": true}
+// classOf is a switch rather than maps: it runs for every attribute of
+// every log line.
+func classOf(key string) keyClass {
+	switch key {
+	case "text", "reply", "caption", "body":
+		return keyText
+	case "conversation", "contact", "recipient", "to", "from":
+		return keyID
+	case "message", "item", "id":
+		return keyEmbedding
+	case "channel", "input", "kind", "handoff", "timer", "reason", "team", "priority", "flow", "name", "version":
+		return keyPlain
+	}
+	return keyOther
+}
 
 // NewLogger returns a JSON logger for a server. Unless logText is set it
 // keeps personal data out of the log: message text (attributes text,
@@ -52,16 +71,17 @@ func maskAttr(_ []string, a slog.Attr) slog.Attr {
 		return a
 	}
 	s := a.Value.String()
-	switch {
-	case a.Key == slog.MessageKey || a.Key == slog.LevelKey || a.Key == slog.TimeKey:
+	if a.Key == slog.MessageKey || a.Key == slog.LevelKey || a.Key == slog.TimeKey {
 		return a
-	case textKeys[a.Key]:
-		return slog.String(a.Key, "["+strconv.Itoa(len([]rune(s)))+" chars]")
-	case idKeys[a.Key]:
+	}
+	switch classOf(a.Key) {
+	case keyText:
+		return slog.String(a.Key, "["+strconv.Itoa(utf8.RuneCountInString(s))+" chars]")
+	case keyID:
 		return slog.String(a.Key, MaskID(s))
-	case embeddingKeys[a.Key]:
+	case keyEmbedding:
 		return slog.String(a.Key, flows.MaskPII(maskLeadingID(s)))
-	case plainKeys[a.Key]:
+	case keyPlain:
 		return a
 	}
 	return slog.String(a.Key, flows.MaskPII(s))

@@ -86,8 +86,9 @@ func (h *Host) claimTurns(ctx context.Context, tasks chan<- turnTask, timers boo
 		}
 		return false
 	}
-	for _, e := range entries {
-		if !h.start(ctx, tasks, turnTask{e.Inbound.ConversationID, func(ctx context.Context) { h.handleEntry(ctx, e) }, arrivals}, true) {
+	for i := range entries {
+		e := &entries[i] // the closure holds the claimed entry, not a copy
+		if !h.start(ctx, tasks, turnTask{e.Inbound.ConversationID, func(ctx context.Context) { h.handleEntry(ctx, *e) }, arrivals}, true) {
 			return false
 		}
 	}
@@ -370,11 +371,12 @@ func (h *Host) typing(ctx context.Context, a *Account, in flows.Inbound) (stop f
 	if !ok || a.TypingAfter <= 0 || in.Input.Kind != flows.InputMessage {
 		return func() {}
 	}
+	msg := in // only a turn with the indicator moves its message to the heap
 	timer := time.AfterFunc(a.TypingAfter, func() {
 		tctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 		defer cancel()
-		if err := t.Typing(tctx, in); err != nil {
-			h.log.Debug("the typing indicator failed", "channel", a.Channel, "conversation", in.ConversationID, "error", err)
+		if err := t.Typing(tctx, msg); err != nil {
+			h.log.Debug("the typing indicator failed", "channel", a.Channel, "conversation", msg.ConversationID, "error", err)
 		}
 	})
 	return func() { timer.Stop() }
