@@ -28,7 +28,7 @@ func (m *Store) ClaimKinds(ctx context.Context, now time.Time, lease time.Durati
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	var out []flows.OutboxItem
-	var blocked map[group]bool
+	var blocked groupSet
 	// Walk the pending items in save order, dropping from pend those that
 	// are no longer pending.
 	w := 0
@@ -43,13 +43,9 @@ func (m *Store) ClaimKinds(ctx context.Context, now time.Time, lease time.Durati
 		m.pend[w] = mi
 		w++
 		if g, ok := groupOf(it); ok {
-			if blocked[g] {
+			if !blocked.add(g) { // later items of the group wait for this one
 				continue
 			}
-			if blocked == nil {
-				blocked = make(map[group]bool)
-			}
-			blocked[g] = true // later items of the group wait for this one
 		}
 		if it.NextAt.After(now) || mi.leaseUntil.After(now) || (kinds != nil && !slices.Contains(kinds, it.Kind)) {
 			continue
@@ -77,6 +73,41 @@ func (m *Store) ClaimKinds(ctx context.Context, now time.Time, lease time.Durati
 type group struct {
 	reply bool
 	id    string
+}
+
+// groupSet is a set of groups: a few in an array on the stack, a map
+// beyond (a claim walks a handful of pending items, or a backlog).
+type groupSet struct {
+	few  [8]group
+	n    int
+	many map[group]bool
+}
+
+// add adds g and reports whether it was not in the set yet.
+func (s *groupSet) add(g group) bool {
+	if s.many != nil {
+		if s.many[g] {
+			return false
+		}
+		s.many[g] = true
+		return true
+	}
+	for _, h := range s.few[:s.n] {
+		if h == g {
+			return false
+		}
+	}
+	if s.n < len(s.few) {
+		s.few[s.n] = g
+		s.n++
+		return true
+	}
+	s.many = make(map[group]bool, 2*len(s.few))
+	for _, h := range s.few {
+		s.many[h] = true
+	}
+	s.many[g] = true
+	return true
 }
 
 func groupOf(it *flows.OutboxItem) (group, bool) {
