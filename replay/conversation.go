@@ -12,8 +12,8 @@ import (
 type Conversation struct {
 	// ID is the conversation's id (the session's, in an event stream).
 	ID string `json:"id"`
-	// Source says where it was read: a file, with the line of its first
-	// event or the test's position.
+	// Source says where it was read: the events file where it began, or
+	// the test's file and position.
 	Source string `json:"source"`
 	// Session is the id the conversation runs under (default ID): a test
 	// file's run as test-1, as `baton test` runs them, so what depends on

@@ -34,37 +34,64 @@ func ReadEvents(r io.Reader, name string) ([]*Conversation, error) {
 // must be in time order, as hosts write it; a conversation that goes on
 // after more than idle is cut in two (the second part replays as a new
 // conversation, which it mostly is: the first one ended). The
-// conversations come in the order they end; Conversation.Seq orders them
+// conversations come in the order they end; Conversation.seq orders them
 // as they began.
 func StreamEvents(r io.Reader, name string, idle time.Duration, emit func(*Conversation)) error {
-	open := map[string]*eventConv{}
-	n := 0
-	sweep := func(now time.Time) {
-		for id, b := range open {
-			if now.IsZero() || now.Sub(b.last) > idle {
-				emit(b.finish())
-				delete(open, id)
-			}
-		}
-	}
-	err := analytics.Scan(r, name, func(ev *flows.Event) error {
-		b := open[ev.Conversation]
+	s := NewStream(idle, emit)
+	err := s.Read(r, name)
+	s.Close()
+	return err
+}
+
+// Stream reads the files of one event stream in turn (a host's daily or
+// size-rotated files, in order) as StreamEvents reads one: a conversation
+// that goes on from one file to the next stays one conversation.
+type Stream struct {
+	idle time.Duration
+	emit func(*Conversation)
+	open map[string]*eventConv
+	n    int
+}
+
+// NewStream returns a stream that hands each conversation to emit when it
+// is over (see StreamEvents); Close hands the rest.
+func NewStream(idle time.Duration, emit func(*Conversation)) *Stream {
+	return &Stream{idle: idle, emit: emit, open: map[string]*eventConv{}}
+}
+
+// Read reads the next file of the stream, named name in errors and
+// reports.
+func (s *Stream) Read(r io.Reader, name string) error {
+	return analytics.Scan(r, name, func(ev *flows.Event) error {
+		b := s.open[ev.Conversation]
 		if b == nil {
 			b = &eventConv{c: &Conversation{ID: ev.Conversation, Source: name, Channel: ev.Channel, Lang: ev.Lang, seq: nextSeq()},
 				rec: &Run{}, reqs: map[string]int{}}
 			if ev.Type != flows.EvConversationStarted {
-				b.c.Skip = "it began before the events do (its first event is " + string(ev.Type) + ")"
+				b.c.Skip = "it began before the events do (its first event is " + string(ev.Type) + "): give the earlier events file first"
 			}
-			open[ev.Conversation] = b
+			s.open[ev.Conversation] = b
 		}
 		b.add(ev)
-		if n++; idle > 0 && n%4096 == 0 {
-			sweep(ev.At)
+		if s.n++; s.idle > 0 && s.n%4096 == 0 {
+			s.sweep(ev.At)
 		}
 		return nil
 	})
-	sweep(time.Time{})
-	return err
+}
+
+// Close hands the conversations still open to emit.
+func (s *Stream) Close() { s.sweep(time.Time{}) }
+
+// sweep hands the conversations idle at now (all of them when now is
+// zero) to emit.
+func (s *Stream) sweep(now time.Time) {
+	for id, b := range s.open {
+		if now.IsZero() || now.Sub(b.last) > s.idle {
+			s.emit(b.finish())
+			delete(s.open, id)
+		}
+	}
 }
 
 // Idle is how long StreamEvents waits before taking a conversation of fs

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -195,4 +196,44 @@ func keys(m map[string]bool) []string {
 	}
 	slices.Sort(out)
 	return out
+}
+
+// A host's rotated events files are one stream: conversations that go on
+// from one file into the next are read whole, and replay as recorded.
+func TestRotatedFilesAreOneStream(t *testing.T) {
+	data := events(t)
+	cut := bytes.IndexByte(data[len(data)/2:], '\n') + len(data)/2 + 1
+	f := load(t, frozenFlow)
+	var convs []*replay.Conversation
+	s := replay.NewStream(replay.Idle(f), func(c *replay.Conversation) { convs = append(convs, c) })
+	for i, part := range [][]byte{data[:cut], data[cut:]} {
+		if err := s.Read(bytes.NewReader(part), fmt.Sprintf("events-%d.jsonl", i+1)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s.Close()
+	rep, err := replay.Replay(context.Background(), convs, replay.Options{Flow: f})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Conversations != recordedN || len(rep.Skipped) != 0 || rep.Changed != 0 {
+		t.Errorf("%d read, skipped %v; %s", rep.Conversations, rep.Skipped, rep.Summary)
+	}
+	// Read apart, the conversations cut in two are not replayed (the
+	// second part began before its file) and say why.
+	var apart []*replay.Conversation
+	for _, part := range [][]byte{data[:cut], data[cut:]} {
+		if err := replay.StreamEvents(bytes.NewReader(part), "part.jsonl", replay.Idle(f), func(c *replay.Conversation) { apart = append(apart, c) }); err != nil {
+			t.Fatal(err)
+		}
+	}
+	skipped := 0
+	for _, c := range apart {
+		if strings.Contains(c.Skip, "began before the events do") {
+			skipped++
+		}
+	}
+	if skipped == 0 || len(apart) != recordedN+skipped {
+		t.Errorf("read apart: %d conversations, %d skipped", len(apart), skipped)
+	}
 }

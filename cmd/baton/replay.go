@@ -115,6 +115,10 @@ func runReplay(ctx context.Context, e *env, args []string) int {
 	idle := replay.Idle(o.Flow, o.Baseline)
 	inputErr := exitOK
 	rep, err := replay.ReplayFeed(ctx, o, func(emit func(*replay.Conversation)) error {
+		// The events files are one stream: a conversation may go on from
+		// one rotated file into the next.
+		stream := replay.NewStream(idle, emit)
+		defer stream.Close()
 		for _, p := range pos {
 			if tfs, ok := tests[p]; ok {
 				for _, tf := range tfs {
@@ -129,7 +133,7 @@ func runReplay(ctx context.Context, e *env, args []string) int {
 				inputErr = exitRuntime
 				return err
 			}
-			err = replay.StreamEvents(f, p, idle, emit)
+			err = stream.Read(f, p)
 			f.Close()
 			if err != nil {
 				inputErr = exitFailed
