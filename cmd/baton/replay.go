@@ -32,7 +32,8 @@ no-matches, the end, errors. The last line of the text report sums it up.
 The conversations come from analytics event streams (JSONL, written with
 texts: --events-text, or events.text: true in baton.yaml) or from
 conversation test files such as 'baton chat --record' writes (a directory
-gives the test files under it). Each runs on the engine with the times it
+gives the test files under it), in the order given; the events files
+are one stream (a host's rotated files, oldest first). Each runs on the engine with the times it
 was recorded at: timeouts fire as they fell due, HTTP actions get the
 answers recorded then (or the flow's sandbox: responses); nothing is sent.
 
