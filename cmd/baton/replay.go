@@ -33,9 +33,10 @@ The conversations come from analytics event streams (JSONL, written with
 texts: --events-text, or events.text: true in baton.yaml) or from
 conversation test files such as 'baton chat --record' writes (a directory
 gives the test files under it), in the order given; the events files
-are one stream (a host's rotated files, oldest first). Each runs on the engine with the times it
-was recorded at: timeouts fire as they fell due, HTTP actions get the
-answers recorded then (or the flow's sandbox: responses); nothing is sent.
+are one stream (a host's rotated files, oldest first). Each conversation
+runs on the engine with the times it was recorded at: timeouts fire as
+they fell due, HTTP actions get the answers recorded then (or the flow's
+sandbox: responses); nothing is sent.
 
 Thresholds make a CI guard of it: the exit status is 1 when one is
 crossed. Each takes a share of the conversations replayed (1%) or a
