@@ -44,7 +44,10 @@ func Scan(r io.Reader, name string, fn func(*flows.Event) error) error {
 	}
 	jobs := make(chan *batch, workers)
 	order := make(chan *batch, 2*workers)
-	free := sync.Pool{New: func() any { return &batch{} }}
+	// Batches are reused through a free list rather than a sync.Pool,
+	// which every garbage collection empties: a long stream would
+	// allocate its batches (lines, buffers, events) again and again.
+	free := make(chan *batch, 3*workers+1)
 	var wg sync.WaitGroup
 	for range workers {
 		wg.Go(func() {
@@ -54,12 +57,14 @@ func Scan(r io.Reader, name string, fn func(*flows.Event) error) error {
 					if len(l) == 0 {
 						continue
 					}
-					var ev flows.Event
-					if err := decodeEvent(l, &ev, name, b.first+i); err != nil {
+					// Decoded in place: a local event would escape to the
+					// heap, one allocation per event.
+					b.events = append(b.events, flows.Event{})
+					if err := decodeEvent(l, &b.events[len(b.events)-1], name, b.first+i); err != nil {
+						b.events = b.events[:len(b.events)-1]
 						b.err = err
 						break
 					}
-					b.events = append(b.events, ev)
 				}
 				close(b.done)
 			}
@@ -75,7 +80,12 @@ func Scan(r io.Reader, name string, fn func(*flows.Event) error) error {
 		sc.Buffer(make([]byte, 0, 256<<10), MaxEventLine)
 		line := 0
 		for {
-			b := free.Get().(*batch)
+			var b *batch
+			select {
+			case b = <-free:
+			default:
+				b = &batch{}
+			}
 			b.first, b.lines, b.buf, b.err, b.done = line+1, b.lines[:0], b.buf[:0], nil, make(chan struct{})
 			for len(b.lines) < batchLines && sc.Scan() {
 				line++
@@ -117,7 +127,10 @@ func Scan(r io.Reader, name string, fn func(*flows.Event) error) error {
 				close(stop)
 			}
 		}
-		free.Put(b)
+		select {
+		case free <- b:
+		default:
+		}
 	}
 	wg.Wait()
 	rerr := <-readErr
