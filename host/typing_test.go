@@ -15,8 +15,8 @@ import (
 	"github.com/batonbot/baton/handoff"
 )
 
-// typingFlow greets, then answers "fast" at once and "slow" after an HTTP call that
-// takes 400ms.
+// typingFlow greets, then answers "fast" at once and "slow" after an HTTP
+// call to %s/slow.
 const typingFlow = `flow: typing
 languages: [en]
 start: welcome
@@ -43,14 +43,19 @@ states:
 
 // A turn slower than typing_after marks the customer's message read with
 // a typing indicator (POST /messages status read, typing_indicator); a
-// fast one does not.
+// fast one does not. The slow call answers once the indicator is in (or
+// after a minute, and the test fails), so the slow turn is as slow as it
+// needs to be; typing_after is long enough for a fast turn on a busy
+// machine.
 func TestServeTypingIndicatorOnASlowTurn(t *testing.T) {
+	wa := whatsapptest.NewServer(t)
 	api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		time.Sleep(400 * time.Millisecond)
+		for deadline := time.Now().Add(time.Minute); len(wa.Reads()) == 0 && time.Now().Before(deadline); {
+			time.Sleep(10 * time.Millisecond)
+		}
 		io.WriteString(w, `{}`)
 	}))
 	defer api.Close()
-	wa := whatsapptest.NewServer(t)
 	dir := t.TempDir()
 	flow := filepath.Join(dir, "typing.yaml")
 	if err := os.WriteFile(flow, []byte(fmt.Sprintf(typingFlow, api.URL)), 0o644); err != nil {
@@ -60,7 +65,7 @@ func TestServeTypingIndicatorOnASlowTurn(t *testing.T) {
 store: {kind: memory}
 channels:
   whatsapp:
-    - {phone_number_id: %q, flow: %q, access_token: %q, app_secret: %q, verify_token: v, graph_url: %q, api_version: %s, typing_after: 100ms}
+    - {phone_number_id: %q, flow: %q, access_token: %q, app_secret: %q, verify_token: v, graph_url: %q, api_version: %s, typing_after: 3s}
 `, wa.PhoneNumberID, flow, wa.Token, wa.AppSecret, wa.URL, wa.Version))
 	srv, err := NewServer(cfg, ServerOptions{Logger: NewLogger(io.Discard, 0, false), NoWatch: true,
 		Host: []Option{WithPoll(10 * time.Millisecond), WithDeliverOptions(handoff.DeliverPollInterval(10 * time.Millisecond))}})
