@@ -55,9 +55,12 @@ func startServe(t *testing.T, args ...string) *lockedBuffer {
 	return stderr
 }
 
+// waitUntil waits for cond, failing after two minutes: the bound only
+// ends a hang (serve under the race detector on a busy machine trains the
+// NLU prior for several seconds before it serves).
 func waitUntil(t *testing.T, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
+	deadline := time.Now().Add(2 * time.Minute)
 	for !cond() {
 		if time.Now().After(deadline) {
 			t.Fatalf("timed out waiting for %s", what)
