@@ -31,7 +31,7 @@ func startCLI(t *testing.T, args ...string) *liveCLI {
 		pw.Close()
 		select {
 		case <-c.done:
-		case <-time.After(10 * time.Second):
+		case <-time.After(time.Minute):
 			t.Error("the command did not stop")
 		}
 	})
@@ -45,10 +45,12 @@ func (c *liveCLI) send(line string) {
 	}
 }
 
-// waitFor waits until stdout has want n times.
+// waitFor waits until stdout has want n times. The bound only ends a
+// hang: the first answer waits for the NLU prior, seconds of training
+// under the race detector on a busy machine.
 func (c *liveCLI) waitFor(want string, n int) {
 	c.t.Helper()
-	deadline := time.Now().Add(15 * time.Second)
+	deadline := time.Now().Add(2 * time.Minute)
 	for strings.Count(c.stdout.String(), want) < n {
 		if time.Now().After(deadline) {
 			c.t.Fatalf("stdout never had %q %d times:\n%s\nstderr:\n%s", want, n, c.stdout, c.stderr)
@@ -64,7 +66,7 @@ func (c *liveCLI) end() int {
 	case code := <-c.done:
 		c.done <- code // for the cleanup
 		return code
-	case <-time.After(10 * time.Second):
+	case <-time.After(time.Minute):
 		c.t.Fatal("the command did not end at the end of input")
 	}
 	return -1

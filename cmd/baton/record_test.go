@@ -132,7 +132,7 @@ func TestRecordWritesEveryStep(t *testing.T) {
 		if _, err := io.WriteString(pw, line+"\n"); err != nil {
 			t.Fatal(err)
 		}
-		deadline := time.Now().Add(10 * time.Second)
+		deadline := time.Now().Add(2 * time.Minute) // ends a hang; the first line waits for the NLU prior's training
 		for {
 			b, _ := os.ReadFile(rec)
 			if strings.Count(string(b), "- user:") == i+1 {
