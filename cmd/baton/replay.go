@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"runtime/debug"
+	"slices"
 	"strings"
 
 	"github.com/batonbot/baton/replay"
@@ -33,10 +34,10 @@ The conversations come from analytics event streams (JSONL, written with
 texts: --events-text, or events.text: true in baton.yaml) or from
 conversation test files such as 'baton chat --record' writes (a directory
 gives the test files under it), in the order given; the events files
-are one stream (a host's rotated files, oldest first). Each conversation
-runs on the engine with the times it was recorded at: timeouts fire as
-they fell due, HTTP actions get the answers recorded then (or the flow's
-sandbox: responses); nothing is sent.
+are one stream (a host's rotated files, oldest first; - reads standard
+input). Each conversation runs on the engine with the times it was
+recorded at: timeouts fire as they fell due, HTTP actions get the answers
+recorded then (or the flow's sandbox: responses); nothing is sent.
 
 Thresholds make a CI guard of it: the exit status is 1 when one is
 crossed. Each takes a share of the conversations replayed (1%) or a
@@ -84,10 +85,15 @@ func runReplay(ctx context.Context, e *env, args []string) int {
 			}
 		}
 	}
-	if code, bad := missingPaths(e, replayCmd, pos...); bad {
+	files := slices.DeleteFunc(slices.Clone(pos), func(p string) bool { return p == "-" }) // - is standard input
+	if code, bad := missingPaths(e, replayCmd, files...); bad {
 		return code
 	}
-	o := replay.Options{FlowPath: *flow, BaselinePath: *base, Sources: pos}
+	sources := slices.Clone(pos)
+	if i := slices.Index(sources, "-"); i >= 0 {
+		sources[i] = "stdin"
+	}
+	o := replay.Options{FlowPath: *flow, BaselinePath: *base, Sources: sources}
 	if o.Flow = loadFlow(e.stderr, *flow, false); o.Flow == nil {
 		return exitFailed
 	}
@@ -127,6 +133,13 @@ func runReplay(ctx context.Context, e *env, args []string) int {
 					for _, c := range testConversations(tf, *base != "") {
 						emit(c)
 					}
+				}
+				continue
+			}
+			if p == "-" {
+				if err := stream.Read(e.stdin, "stdin"); err != nil {
+					inputErr = exitFailed
+					return err
 				}
 				continue
 			}

@@ -71,6 +71,19 @@ func TestReplayCommand(t *testing.T) {
 	}
 }
 
+// - reads the events from standard input, as baton report does.
+func TestReplayStdin(t *testing.T) {
+	b, err := os.ReadFile(recordEvents(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	code, stdout, stderr := runCLI(t, string(b), "replay", "--flow", "testdata/flows/shop.yaml", "-")
+	wantCode(t, code, exitOK, stdout, stderr)
+	if !strings.HasSuffix(stdout, "\n0 of 4 conversations change.\n") || !strings.Contains(stdout, "of stdin on") {
+		t.Errorf("stdout:\n%s", stdout)
+	}
+}
+
 func TestReplayJSONAndHTML(t *testing.T) {
 	events := recordEvents(t)
 	page := filepath.Join(t.TempDir(), "report.html")
