@@ -28,7 +28,7 @@ func (s *Store) Load(ctx context.Context, id string) (*flows.Session, error) {
 	err := s.db.View(func(tx *bbolt.Tx) error {
 		v := tx.Bucket(bSessions).Get([]byte(id))
 		if len(v) < sessionHeader || s.expired(timeOf(v), now) {
-			return fmt.Errorf("session %q: %w", id, flows.ErrNoSession)
+			return store.NoSession(id)
 		}
 		sess, err := store.DecodeSession(v[sessionHeader:])
 		if err != nil {

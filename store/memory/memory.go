@@ -186,7 +186,7 @@ func (m *Store) entry(id string) (*entry, error) {
 		ok = false
 	}
 	if !ok {
-		return nil, fmt.Errorf("session %q: %w", id, flows.ErrNoSession)
+		return nil, store.NoSession(id)
 	}
 	if e.s == nil {
 		s, err := store.DecodeSession(e.packed)

@@ -27,13 +27,13 @@ func (s *Store) Load(ctx context.Context, id string) (*flows.Session, error) {
 	}
 	blob, err := vals[1].ToString()
 	if valkey.IsValkeyNil(err) {
-		return nil, fmt.Errorf("session %q: %w", id, flows.ErrNoSession)
+		return nil, store.NoSession(id)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("valkey store: loading session %q: %w", id, err)
 	}
 	if s.expired(vals[2]) {
-		return nil, fmt.Errorf("session %q: %w", id, flows.ErrNoSession)
+		return nil, store.NoSession(id)
 	}
 	rev, err := vals[0].AsInt64()
 	if err != nil {
