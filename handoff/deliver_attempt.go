@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"time"
 
 	"github.com/batonbot/baton/flows"
@@ -269,14 +270,19 @@ func (r *dlRun) settle(ctx context.Context, it flows.OutboxItem, cause error) (b
 		return false, fmt.Errorf("handoff: settle %s: %w", it.ID, err)
 	}
 	r.update(it)
-	attrs := []any{"id", it.ID, "handoff", it.HandoffID, "kind", it.Kind, "attempts", it.Attempts}
+	// Typed attributes: logged once per delivery, without boxing each.
+	attrs := []slog.Attr{slog.String("id", it.ID), slog.String("handoff", it.HandoffID), slog.String("kind", string(it.Kind)),
+		slog.Int("attempts", it.Attempts), {}, {}}
 	switch it.Status {
 	case flows.OutboxDelivered:
-		d.log.Info("handoff delivered", append(attrs, "ticket", it.Ticket.ID, "connector", it.Ticket.Connector)...)
+		attrs[4], attrs[5] = slog.String("ticket", it.Ticket.ID), slog.String("connector", it.Ticket.Connector)
+		d.log.LogAttrs(ctx, slog.LevelInfo, "handoff delivered", attrs...)
 	case flows.OutboxDead:
-		d.log.Error("handoff dead-lettered", append(attrs, "reason", it.LastError)...)
+		attrs[4] = slog.String("reason", it.LastError)
+		d.log.LogAttrs(ctx, slog.LevelError, "handoff dead-lettered", attrs[:5]...)
 	default:
-		d.log.Warn("handoff delivery failed, will retry", append(attrs, "next_at", it.NextAt, "err", it.LastError)...)
+		attrs[4], attrs[5] = slog.Time("next_at", it.NextAt), slog.String("err", it.LastError)
+		d.log.LogAttrs(ctx, slog.LevelWarn, "handoff delivery failed, will retry", attrs...)
 	}
 	if d.onSettled != nil {
 		d.onSettled(ctx, it, cause)

@@ -1,0 +1,65 @@
+package handoff
+
+import (
+	"bytes"
+	"encoding/json"
+	"log/slog"
+	"reflect"
+	"testing"
+	"time"
+
+	"github.com/batonbot/baton/flows"
+)
+
+// Each settle logs one JSON line naming the item, with the ticket when
+// delivered, the reason when dead, the next attempt and error on a retry.
+func TestDeliverLogsEachSettle(t *testing.T) {
+	tests := []struct {
+		name string
+		err  error
+		want map[string]any
+	}{
+		{"delivered", nil, map[string]any{"level": "INFO", "msg": "handoff delivered", "ticket": "T1", "connector": "fake"}},
+		{"retry", err500, map[string]any{"level": "WARN", "msg": "handoff delivery failed, will retry",
+			"next_at": t0.Add(10 * time.Second).Format(time.RFC3339Nano)}},
+		{"dead", err422, map[string]any{"level": "ERROR", "msg": "handoff dead-lettered"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var buf bytes.Buffer
+			log := slog.New(slog.NewJSONHandler(&buf, &slog.HandlerOptions{
+				ReplaceAttr: func(_ []string, a slog.Attr) slog.Attr {
+					if a.Key == slog.TimeKey {
+						return slog.Attr{}
+					}
+					return a
+				}}))
+			clock := &fakeClock{t: t0}
+			ob := newMemOutbox(openItem("o1", "h1", t0))
+			var errs []error
+			if tt.err != nil {
+				errs = append(errs, tt.err)
+			}
+			d, _ := newTestDeliverer(t, ob, newFakeConn(errs...), clock, DeliverLogger(log))
+			runOnce(t, d)
+			var got map[string]any
+			if err := json.Unmarshal(buf.Bytes(), &got); err != nil {
+				t.Fatalf("not one JSON line: %q: %v", buf.String(), err)
+			}
+			want := map[string]any{"id": "o1", "handoff": "h1", "kind": string(flows.OutboxOpen), "attempts": 1.0}
+			for k, v := range tt.want {
+				want[k] = v
+			}
+			it := ob.get("o1")
+			switch it.Status {
+			case flows.OutboxDead:
+				want["reason"] = it.LastError
+			case flows.OutboxPending:
+				want["err"] = it.LastError
+			}
+			if !reflect.DeepEqual(got, want) {
+				t.Errorf("logged %v\nwant   %v", got, want)
+			}
+		})
+	}
+}
