@@ -25,6 +25,9 @@ var blockers = set(
 	"know", "hours", "number", "address", "email", "sapere", "orari", "orario", "numero", "indirizzo",
 	"saber", "horario", "horarios", "direccion", "savoir", "horaires", "wissen",
 	"say", "tell", "dire", "dirvi", "dirti", "decir", "decirles", "dizer", "dire",
+	// a person who will do something is news, not a request: "someone
+	// from the depot will call me"
+	"will",
 )
 
 // possessives before a person make it someone of the customer's: "my
@@ -71,6 +74,13 @@ func (a *Analyzer) wantsHuman(toks []token, hits []hit) humanParts {
 		}
 		if (h.lex == lexHumanAgent || h.lex == lexWantsHuman) && refused(a.lex, toks, h) {
 			p.negated = true
+		}
+		if h.lex == lexHumanAgent {
+			// "I don't want to talk to a person": the negation and the
+			// want word sit before the verb, too far from the person.
+			if v, ok := requestFor(toks, hits, h); ok && v.negated && v.end <= h.start && (wantWords[toks[v.start].text] || wantBefore(toks, v.start)) {
+				p.negated = true
+			}
 		}
 	}
 	p.yes = a.rulesWantHuman(toks, hits, &p)
@@ -155,8 +165,8 @@ func presenceCheck(toks []token, v, n hit) bool {
 // requestFor finds a request verb that goes with the person or bot n.
 func requestFor(toks []token, hits []hit, n hit) (hit, bool) {
 	for _, v := range hits {
-		if v.lex != lexHumanRequest || toks[v.start].clause != toks[n.start].clause {
-			continue
+		if v.lex != lexHumanRequest || toks[v.start].clause != toks[n.start].clause || blockers[toks[v.start].text] {
+			continue // German "will" is no request in "someone will call me"
 		}
 		switch {
 		case v.end <= n.start && n.start-v.end < verbBeforeWindow:
@@ -252,6 +262,17 @@ func bareRequest(toks []token, hits []hit, overlapsTrap func(hit) bool) bool {
 var wantWords = set("voglio", "vorrei", "serve", "servono", "bisogno", "occorre", "passate", "passatemi",
 	"want", "wanna", "need", "needed", "necessary", "transfer",
 	"quiero", "necesito", "falta", "hace", "pasen", "pases")
+
+// wantBefore reports a want word at most four words before toks[i], in
+// its clause.
+func wantBefore(toks []token, i int) bool {
+	for j := i - 1; j >= 0 && j >= i-4 && toks[j].clause == toks[i].clause; j-- {
+		if wantWords[toks[j].text] {
+			return true
+		}
+	}
+	return false
+}
 
 // refused reports a person refused: a negation and a want word in the
 // person's clause, within five words before it or two after.
