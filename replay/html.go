@@ -89,6 +89,7 @@ h1 { font-size: 20px; margin: 0 0 4px; }
 table { border-collapse: collapse; background: #fff; }
 th, td { text-align: left; padding: 5px 10px; border-bottom: 1px solid #eef0f2; vertical-align: top; }
 th { color: #6a737d; font-weight: 500; }
+td.barcell { width: 240px; }
 .bar { display: inline-block; height: 8px; background: #e8590c; border-radius: 4px; vertical-align: middle; min-width: 2px; }
 .crossed { color: #c62828; font-weight: 600; }
 .ok { color: #2e8540; }
@@ -114,7 +115,7 @@ code { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; fo
 <h2>Conversations that…</h2>
 <table>
 <tr><th></th><th>count</th><th>share</th><th></th></tr>
-{{range .Kinds}}<tr><td>{{.Title}}</td><td>{{count .Count}}</td><td>{{printf "%.2f" .Share}}%</td><td><span class="bar" style="width: {{printf "%.1f" .Share}}%"></span></td></tr>
+{{range .Kinds}}<tr><td>{{.Title}}</td><td>{{count .Count}}</td><td>{{printf "%.2f" .Share}}%</td><td class="barcell"><span class="bar" style="width: {{printf "%.1f" .Share}}%"></span></td></tr>
 {{end}}<tr><th>change in any of these ways</th><th>{{count .Changed}}</th><th>{{printf "%.2f" (pct .Changed .Replayed)}}%</th><th></th></tr>
 </table>
 {{end}}
@@ -130,14 +131,14 @@ code { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; fo
 {{end}}
 {{if .Details}}
 <h2>Changed conversations</h2>
-{{range .Details}}
-<details class="conv"><summary><code>{{.Conversation}}</code> <span class="meta">{{.Source}}</span>: {{join .Titles "; "}}</summary>
+{{range $i, $d := .Details}}{{with $d}}
+<details class="conv"{{if lt $i 10}} open{{end}}><summary><code>{{.Conversation}}</code> <span class="meta">{{.Source}}</span>: {{join .Titles "; "}}</summary>
 <ul class="changes">{{range .Changes}}<li>{{title .Kind}}{{if .Step}} at step {{.Step}}{{end}}: <span class="old">{{.Old}}</span> → <span class="new">{{.New}}</span></li>{{end}}</ul>
 <table class="steps">
 <tr><th>step</th><th>input</th><th>before</th><th>now</th></tr>
 {{range .Steps}}<tr class="{{if .Changed}}changed{{end}}"><td>{{.N}}</td><td><code>{{.Input}}</code></td><td class="old">{{.Old}}</td><td class="new">{{.New}}</td></tr>
 {{end}}</table>
-</details>
+</details>{{end}}
 {{end}}
 {{end}}
 {{if .More}}<p>{{count (len .More)}} more changed conversations: {{range .More}}<code>{{.Conversation}}</code> {{end}}(the JSON report details them all).</p>{{end}}
