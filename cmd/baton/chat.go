@@ -305,27 +305,11 @@ func parseVars(f *flows.Flow, list []string) (map[string]any, error) {
 			return nil, fmt.Errorf("--var %q: write it as name=value", kv)
 		}
 		if _, declared := f.Vars[name]; !declared {
-			return nil, unknownVarError(f, name)
+			return nil, sandbox.UnknownVarError(f, name)
 		}
 		out[name] = parseValue(val)
 	}
 	return out, nil
-}
-
-func unknownVarError(f *flows.Flow, name string) error {
-	names := make([]string, 0, len(f.Vars))
-	for n := range f.Vars {
-		names = append(names, n)
-	}
-	slices.Sort(names)
-	msg := fmt.Sprintf("unknown variable %q", name)
-	if s := suggest(name, names); s != "" {
-		msg += fmt.Sprintf("; did you mean %q?", s)
-	}
-	if len(names) == 0 {
-		return errors.New(msg + " (the flow declares no variables)")
-	}
-	return fmt.Errorf("%s (the flow's variables: %s)", msg, strings.Join(names, ", "))
 }
 
 // parseValue reads s as JSON when it is valid JSON, else as a string.

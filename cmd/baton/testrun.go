@@ -102,7 +102,7 @@ func runTest(ctx context.Context, e *env, args []string) int {
 	}
 	if r.verbose {
 		for _, p := range skipped {
-			fmt.Fprintf(e.stdout, "skip  %s: %s\n", p, kindName(sniffFile(p)))
+			fmt.Fprintf(e.stdout, "skip  %s: %s\n", p, kindName(dsl.SniffFile(p)))
 		}
 	}
 	if r.evs, err = r.events.open(e.stderr); err != nil {
@@ -152,7 +152,7 @@ func testFiles(paths []string) (files, skipped []string, err error) {
 			continue
 		}
 		var found []string
-		walkYAML(p, func(path string, kind dsl.Kind) {
+		dsl.WalkYAML(p, func(path string, kind dsl.Kind) {
 			if kind == dsl.KindTest {
 				found = append(found, path)
 			} else {
@@ -192,7 +192,7 @@ func (r *testRunner) loadFlow(path string) *testFlow {
 }
 
 func (r *testRunner) runFile(ctx context.Context, path string) {
-	if k := sniffFile(path); k != dsl.KindTest && (k != dsl.KindFlow || readsAsYAML(path)) {
+	if k := dsl.SniffFile(path); k != dsl.KindTest && (k != dsl.KindFlow || dsl.ReadsAsYAML(path)) {
 		// A file named on the command line that is plainly something else
 		// (a broken test file is parsed, to show its errors).
 		r.failed++
@@ -221,7 +221,7 @@ func (r *testRunner) runFile(ctx context.Context, path string) {
 		}
 		for _, name := range sortedKeys(c.setup.vars) {
 			if _, ok := tf.flow.Vars[name]; !ok {
-				setupErrs = append(setupErrs, fmt.Sprintf("%s: vars: %v", c.setup.varPos[name], unknownVarError(tf.flow, name)))
+				setupErrs = append(setupErrs, fmt.Sprintf("%s: vars: %v", c.setup.varPos[name], sandbox.UnknownVarError(tf.flow, name)))
 			}
 		}
 		if c.setup.config != "" {

@@ -11,6 +11,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/batonbot/baton/dsl"
 	"github.com/batonbot/baton/host"
 )
 
@@ -111,7 +112,7 @@ func (r *testRunner) watchedFiles(paths, files, skipped []string) map[string]str
 			if err != nil || !d.IsDir() {
 				return nil
 			}
-			if path != p && skipDir(d.Name()) {
+			if path != p && dsl.SkipDir(d.Name()) {
 				return filepath.SkipDir
 			}
 			add(path)

@@ -156,10 +156,10 @@ func validateTargets(paths []string) (targets []validateTarget, skipped int) {
 	for _, p := range paths {
 		info, err := os.Stat(p)
 		if err != nil || !info.IsDir() {
-			targets = append(targets, validateTarget{p, sniffFile(p)})
+			targets = append(targets, validateTarget{p, dsl.SniffFile(p)})
 			continue
 		}
-		walkYAML(p, func(path string, kind dsl.Kind) {
+		dsl.WalkYAML(p, func(path string, kind dsl.Kind) {
 			if kind == dsl.KindTest || kind == dsl.KindOther {
 				skipped++
 				return
