@@ -5,8 +5,8 @@
 // button taps, the agents' replies and ticket changes, the HTTP answers
 // the flow got, and what happened then (the states, replies, handoffs,
 // no-matches and end, as far as they were recorded). ReadEvents takes
-// them from an analytics event stream written with texts; cmd/baton reads
-// `chat --record` test files into the same shape.
+// them from an analytics event stream written with texts; convtest's
+// File.Replay reads `chat --record` test files into the same shape.
 //
 // Run replays each conversation on the new flow and on the baseline (or
 // takes what was recorded as the baseline): one deterministic turn after

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -40,8 +41,26 @@ func golden(t *testing.T, name, got string) {
 		t.Fatalf("reading the golden file (run go test -update to create it): %v", err)
 	}
 	if string(want) != got {
-		t.Errorf("%s differs (run go test -update if the change is intended):\n%s", path, diffLines(string(want), got))
+		t.Errorf("%s differs (run go test -update if the change is intended):\n%s", path, firstDifference(string(want), got))
 	}
+}
+
+// firstDifference shows the first line where got differs from want.
+func firstDifference(want, got string) string {
+	w, g := strings.Split(want, "\n"), strings.Split(got, "\n")
+	for i := 0; i < max(len(w), len(g)); i++ {
+		var wl, gl string
+		if i < len(w) {
+			wl = w[i]
+		}
+		if i < len(g) {
+			gl = g[i]
+		}
+		if wl != gl || i >= len(w) || i >= len(g) {
+			return fmt.Sprintf("line %d:\n- expected: %q\n+ got:      %q\n(got in full:)\n%s", i+1, wl, gl, got)
+		}
+	}
+	return ""
 }
 
 func wantCode(t *testing.T, got, want int, stdout, stderr string) {

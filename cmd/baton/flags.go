@@ -156,3 +156,8 @@ func orDefault(s, def string) string {
 	}
 	return s
 }
+
+// indent puts prefix before every line of s.
+func indent(s, prefix string) string {
+	return prefix + strings.ReplaceAll(s, "\n", "\n"+prefix)
+}

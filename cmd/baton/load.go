@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/batonbot/baton/analytics"
+	"github.com/batonbot/baton/convtest"
 	"github.com/batonbot/baton/dsl"
 	"github.com/batonbot/baton/engine"
 	"github.com/batonbot/baton/entity"
@@ -65,7 +66,7 @@ type loadScript struct {
 	name   string
 	eng    *engine.Engine
 	flow   *flows.Flow
-	setup  convSetup
+	setup  convtest.Setup
 	inputs []flows.Input
 }
 
@@ -170,7 +171,7 @@ func runLoad(ctx context.Context, e *env, args []string) int {
 // loadScripts turns the conversations of the test files into input
 // scripts, one engine per flow.
 func loadScripts(paths []string, rec *analytics.Recorder) ([]*loadScript, []string) {
-	files, _, err := testFiles(paths)
+	files, _, err := convtest.Files(paths)
 	if err != nil {
 		return nil, []string{err.Error()}
 	}
@@ -178,14 +179,14 @@ func loadScripts(paths []string, rec *analytics.Recorder) ([]*loadScript, []stri
 	var scripts []*loadScript
 	var problems []string
 	for _, path := range files {
-		tf, errs := parseTestFile(path)
+		tf, errs := convtest.Parse(path)
 		if len(errs) > 0 {
 			problems = append(problems, errs...)
 			continue
 		}
-		eng, ok := engines[tf.flowPath]
+		eng, ok := engines[tf.FlowPath]
 		if !ok {
-			f, diags := dsl.LoadFile(tf.flowPath)
+			f, diags := dsl.LoadFile(tf.FlowPath)
 			if diags.HasErrors() {
 				problems = append(problems, diags.Err().Error())
 				continue
@@ -201,20 +202,20 @@ func loadScripts(paths []string, rec *analytics.Recorder) ([]*loadScript, []stri
 				opts = append(opts, engine.WithObserver(rec.Observe))
 			}
 			eng = engine.New(f, opts...)
-			engines[tf.flowPath] = eng
+			engines[tf.FlowPath] = eng
 		}
-		for _, c := range tf.convs {
-			s := &loadScript{name: path + ": " + c.name, eng: eng, flow: eng.Flow(), setup: c.setup}
-			for _, st := range c.steps {
-				switch st.kind {
+		for _, c := range tf.Conversations {
+			s := &loadScript{name: path + ": " + c.Name, eng: eng, flow: eng.Flow(), setup: c.Setup}
+			for _, st := range c.Steps {
+				switch st.Kind {
 				case "user":
-					s.inputs = append(s.inputs, flows.Input{Kind: flows.InputMessage, Text: st.value})
+					s.inputs = append(s.inputs, flows.Input{Kind: flows.InputMessage, Text: st.Value})
 				case "button":
-					s.inputs = append(s.inputs, flows.Input{Kind: flows.InputMessage, Payload: st.value})
+					s.inputs = append(s.inputs, flows.Input{Kind: flows.InputMessage, Payload: st.Value})
 				case "agent":
-					s.inputs = append(s.inputs, flows.Input{Kind: flows.InputAgent, Text: st.value, Agent: "agent"})
+					s.inputs = append(s.inputs, flows.Input{Kind: flows.InputAgent, Text: st.Value, Agent: "agent"})
 				case "ticket":
-					s.inputs = append(s.inputs, flows.Input{Kind: flows.InputTicket, Ticket: &flows.TicketUpdate{Status: flows.TicketStatus(st.value)}})
+					s.inputs = append(s.inputs, flows.Input{Kind: flows.InputTicket, Ticket: &flows.TicketUpdate{Status: flows.TicketStatus(st.Value)}})
 				case "close":
 					s.inputs = append(s.inputs, flows.Input{Kind: flows.InputClose})
 				}
@@ -308,22 +309,22 @@ func driveLoad(ctx context.Context, scripts []*loadScript, store flows.SessionSt
 // turn runs one scripted input, then answers the HTTP calls it asks for
 // with canned responses until the conversation waits again.
 func (s *loadScript) turn(ctx context.Context, store flows.SessionStore, id string, in flows.Input, step int) error {
-	at := s.setup.now
+	at := s.setup.Now
 	if at.IsZero() {
 		at = time.Now()
 	}
 	in.At = at.Add(time.Duration(step) * time.Second)
 	create := func() *flows.Session {
 		contact := flows.Contact{ID: id}
-		if s.setup.user != nil {
-			contact = *s.setup.user
+		if s.setup.User != nil {
+			contact = *s.setup.User
 		}
-		sess := s.eng.NewSession(id, contact, s.setup.channel, s.setup.lang)
+		sess := s.eng.NewSession(id, contact, s.setup.Channel, s.setup.Lang)
 		sess.Vars = maps.Clone(s.flow.Vars)
 		if sess.Vars == nil {
 			sess.Vars = map[string]any{}
 		}
-		maps.Copy(sess.Vars, s.setup.vars)
+		maps.Copy(sess.Vars, s.setup.Vars)
 		return sess
 	}
 	for range 20 {
@@ -347,7 +348,7 @@ func (s *loadScript) turn(ctx context.Context, store flows.SessionStore, id stri
 }
 
 func (s *loadScript) answer(r flows.HTTPRequest) *flows.HTTPResult {
-	for _, c := range s.setup.http {
+	for _, c := range s.setup.HTTP {
 		if c.Matches(r) {
 			res := &flows.HTTPResult{ID: r.ID, Status: c.Status, Err: c.Error}
 			if c.Body != nil {

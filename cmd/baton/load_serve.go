@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/batonbot/baton/convtest"
 	"github.com/batonbot/baton/loadgen"
 	"github.com/batonbot/baton/sandbox"
 )
@@ -17,26 +18,26 @@ import (
 // serveScripts are the user and button steps of the test files'
 // conversations.
 func serveScripts(paths []string) ([]loadgen.Script, []string) {
-	files, _, err := testFiles(paths)
+	files, _, err := convtest.Files(paths)
 	if err != nil {
 		return nil, []string{err.Error()}
 	}
 	var scripts []loadgen.Script
 	var problems []string
 	for _, path := range files {
-		tf, errs := parseTestFile(path)
+		tf, errs := convtest.Parse(path)
 		if len(errs) > 0 {
 			problems = append(problems, errs...)
 			continue
 		}
-		for _, c := range tf.convs {
-			s := loadgen.Script{Name: path + ": " + c.name}
-			for _, st := range c.steps {
-				switch st.kind {
+		for _, c := range tf.Conversations {
+			s := loadgen.Script{Name: path + ": " + c.Name}
+			for _, st := range c.Steps {
+				switch st.Kind {
 				case "user":
-					s.Steps = append(s.Steps, loadgen.Step{Text: st.value})
+					s.Steps = append(s.Steps, loadgen.Step{Text: st.Value})
 				case "button":
-					s.Steps = append(s.Steps, loadgen.Step{Payload: st.value})
+					s.Steps = append(s.Steps, loadgen.Step{Payload: st.Value})
 				}
 			}
 			if len(s.Steps) > 0 {

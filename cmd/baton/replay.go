@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/batonbot/baton/convtest"
 	"github.com/batonbot/baton/replay"
 )
 
@@ -110,7 +111,7 @@ func runReplay(ctx context.Context, e *env, args []string) int {
 	}
 	// Test files are parsed first (their errors stop the command before
 	// anything runs); the inputs are then read in the order given.
-	tests := map[string][]*testFile{}
+	tests := map[string][]*convtest.File{}
 	for _, p := range pos {
 		if info, err := os.Stat(p); err == nil && (info.IsDir() || strings.HasSuffix(p, ".yaml") || strings.HasSuffix(p, ".yml")) {
 			tfs, code := replayTests(e, p)
@@ -130,7 +131,7 @@ func runReplay(ctx context.Context, e *env, args []string) int {
 		for _, p := range pos {
 			if tfs, ok := tests[p]; ok {
 				for _, tf := range tfs {
-					for _, c := range testConversations(tf, *base != "") {
+					for _, c := range tf.Replay(*base != "") {
 						emit(c)
 					}
 				}
@@ -206,15 +207,15 @@ var replayThresholds = []struct {
 
 // replayTests parses the conversation test files at path (a file, or the
 // test files under a directory).
-func replayTests(e *env, path string) ([]*testFile, int) {
-	files, _, err := testFiles([]string{path})
+func replayTests(e *env, path string) ([]*convtest.File, int) {
+	files, _, err := convtest.Files([]string{path})
 	if err != nil {
 		fmt.Fprintf(e.stderr, "baton replay: %v\n", err)
 		return nil, exitUsage
 	}
-	var out []*testFile
+	var out []*convtest.File
 	for _, f := range files {
-		tf, errs := parseTestFile(f)
+		tf, errs := convtest.Parse(f)
 		if len(errs) > 0 {
 			for _, msg := range errs {
 				fmt.Fprintln(e.stderr, msg)

@@ -11,6 +11,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/batonbot/baton/convtest"
 	"github.com/batonbot/baton/dsl"
 	"github.com/batonbot/baton/host"
 )
@@ -20,9 +21,9 @@ import (
 // until ctx is done. It returns the last run's exit code.
 func (r *testRunner) watch(ctx context.Context, paths, files, skipped []string) int {
 	out := r.e.stdout
-	code := r.runAll(ctx, files)
+	code, read := r.runAll(ctx, files)
 	var mu sync.Mutex
-	watched := r.watchedFiles(paths, files, skipped)
+	watched := watchedFiles(paths, files, skipped, read)
 	current := func() map[string]string {
 		mu.Lock()
 		defer mu.Unlock()
@@ -72,15 +73,14 @@ func (r *testRunner) watch(ctx context.Context, paths, files, skipped []string) 
 			return code
 		case ch := <-changes:
 			fmt.Fprintf(out, "\n--- %s: %s changed; running the tests again\n", time.Now().Format("15:04:05"), relNames(ch.files))
-			r.reset()
-			files, skipped, err := testFiles(paths)
+			files, skipped, err := convtest.Files(paths)
 			if err != nil {
 				fmt.Fprintf(out, "FAIL  %v\n", err)
 				code = exitUsage
 			} else {
-				code = r.runAll(ctx, files)
+				code, read = r.runAll(ctx, files)
 				mu.Lock()
-				watched = r.watchedFiles(paths, files, skipped)
+				watched = watchedFiles(paths, files, skipped, read)
 				mu.Unlock()
 			}
 			close(ch.done)
@@ -89,18 +89,11 @@ func (r *testRunner) watch(ctx context.Context, paths, files, skipped []string) 
 	}
 }
 
-// reset forgets the last run: its flows and configs (loaded again, as
-// they may have changed) and its counts.
-func (r *testRunner) reset() {
-	r.flows, r.configs, r.order = map[string]*testFlow{}, map[string]*testConfig{}, nil
-	r.passed, r.failed = 0, 0
-}
-
 // watchedFiles are the files a run read, absolute, each its own key: the
 // test files, the other YAML files of the directories given, the flows
-// and the files they include, the deployment configs; and the directories
-// given with those under them (a new test file there counts).
-func (r *testRunner) watchedFiles(paths, files, skipped []string) map[string]string {
+// and the files they include, the deployment configs (read); and the
+// directories given with those under them (a new test file there counts).
+func watchedFiles(paths, files, skipped, read []string) map[string]string {
 	out := map[string]string{}
 	add := func(p string) {
 		if abs, err := filepath.Abs(p); err == nil {
@@ -125,17 +118,8 @@ func (r *testRunner) watchedFiles(paths, files, skipped []string) map[string]str
 	for _, f := range skipped {
 		add(f)
 	}
-	for _, key := range r.order {
-		tf := r.flows[key]
-		add(tf.path)
-		if tf.flow != nil {
-			for _, f := range tf.flow.Files {
-				add(f)
-			}
-		}
-	}
-	for p := range r.configs {
-		add(p)
+	for _, f := range read {
+		add(f)
 	}
 	return out
 }

@@ -1,4 +1,4 @@
-package main
+package convtest
 
 // Parsing one step of a conversation test: its input and its checks.
 
@@ -55,35 +55,35 @@ type httpCheck struct {
 	hasBody     bool
 }
 
-func (p *testParser) step(n *yaml.Node) *testStep {
-	st := &testStep{pos: p.pos(n)}
+func (p *testParser) step(n *yaml.Node) *Step {
+	st := &Step{Pos: p.pos(n)}
 	if n.Kind != yaml.MappingNode {
 		p.errorf(n, "a step must be a mapping with one of %s", strings.Join(inputKeys, ", "))
 		return st
 	}
 	p.fields(n, "a step", stepKeys, func(key string, k, v *yaml.Node) {
 		if slices.Contains(inputKeys, key) {
-			if st.kind != "" {
-				p.errorf(k, "a step does one thing: it has both %s and %s; split it in two steps", st.kind, key)
+			if st.Kind != "" {
+				p.errorf(k, "a step does one thing: it has both %s and %s; split it in two steps", st.Kind, key)
 				return
 			}
-			st.kind = key
+			st.Kind = key
 			if key == "media" {
-				st.media = p.media(v)
-				st.value = st.media.Describe()
+				st.Media = p.media(v)
+				st.Value = st.Media.Describe()
 			} else {
-				st.value = p.str(v, key)
+				st.Value = p.str(v, key)
 			}
 		}
 		switch key {
 		case "wait":
-			d, err := time.ParseDuration(st.value)
+			d, err := time.ParseDuration(st.Value)
 			if err != nil || d <= 0 {
 				p.errorf(v, "wait: %q is not a duration; write it like 30s, 10m, 24h or 1h30m", v.Value)
 			}
-			st.wait = d
+			st.Wait = d
 		case "ticket":
-			switch flows.TicketStatus(st.value) {
+			switch flows.TicketStatus(st.Value) {
 			case flows.TicketOpen, flows.TicketPending, flows.TicketSolved, flows.TicketClosed, flows.TicketDeclined:
 			default:
 				p.errorf(v, "ticket: %q is not a ticket status; use open, pending, solved, closed or declined", v.Value)
@@ -146,7 +146,7 @@ func (p *testParser) step(n *yaml.Node) *testStep {
 			st.requests, st.requestsOK = p.requestChecks(v), true
 		}
 	})
-	if st.kind == "" {
+	if st.Kind == "" {
 		p.errorf(n, "a step needs one of %s (what happens in it)", strings.Join(inputKeys, ", "))
 	}
 	return st

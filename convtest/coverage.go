@@ -1,12 +1,12 @@
-package main
+package convtest
 
 import (
 	"fmt"
-	"github.com/batonbot/baton/sandbox"
 	"io"
 	"strings"
 
 	"github.com/batonbot/baton/flows"
+	"github.com/batonbot/baton/sandbox"
 )
 
 // coverage records which states of a flow the tests visited and which of

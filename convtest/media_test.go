@@ -1,4 +1,4 @@
-package main
+package convtest
 
 import (
 	"os"
@@ -21,7 +21,7 @@ conversations:
 	if err := os.WriteFile(path, []byte(src), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	tf, errs := parseTestFile(path)
+	tf, errs := Parse(path)
 	got := strings.Join(errs, "\n")
 	for _, want := range []string{
 		`:5:16: media: kind "photo" is not one of image, audio, video, document, sticker, location, contacts`,
@@ -36,8 +36,8 @@ conversations:
 		t.Errorf("%d errors, want 3:\n%s", len(errs), got)
 	}
 	if tf != nil {
-		st := tf.convs[0].steps[3]
-		if st.kind != "media" || st.media.Kind != "image" || st.media.Caption != "2" || st.media.ID != "test-image" || st.input() != `media: "[image test-image] 2"` {
+		st := tf.Conversations[0].Steps[3]
+		if st.Kind != "media" || st.Media.Kind != "image" || st.Media.Caption != "2" || st.Media.ID != "test-image" || st.Input() != `media: "[image test-image] 2"` {
 			t.Errorf("step %+v", st)
 		}
 	}

@@ -1,14 +1,15 @@
-package main
+package convtest
 
 import (
 	"encoding/json"
 	"fmt"
-	"github.com/batonbot/baton/sandbox"
 	"net/http"
 	"slices"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/batonbot/baton/sandbox"
 )
 
 // The helpdesk checks of a test step (docs/testing.md): route: (the
@@ -123,7 +124,7 @@ func (p *testParser) requestChecks(n *yaml.Node) []requestCheck {
 }
 
 // checkHelpdesk runs the route: and requests: checks of st.
-func checkHelpdesk(st *testStep, res *sandbox.Step) []string {
+func checkHelpdesk(st *Step, res *sandbox.Step) []string {
 	var fails []string
 	var routes []sandbox.RouteEvent
 	var reqs []sandbox.HelpdeskRequest

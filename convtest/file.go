@@ -1,8 +1,7 @@
-package main
+package convtest
 
 import (
 	"fmt"
-	"github.com/batonbot/baton/sandbox"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -14,48 +13,54 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/batonbot/baton/flows"
+	"github.com/batonbot/baton/sandbox"
 )
 
 // A conversation test file (docs/testing.md), parsed with positions so that
 // every mistake in it is reported as file:line:col.
 
-type testFile struct {
-	path     string
-	flowPath string // resolved against the file's directory
-	flowPos  flows.Pos
-	convs    []*testConv
+// File is a conversation test file: the flow it tests and its
+// conversations.
+type File struct {
+	Path          string
+	FlowPath      string // resolved against the file's directory
+	FlowPos       flows.Pos
+	Conversations []*Conversation
 }
 
-// convSetup is what a conversation starts with; the file gives defaults,
+// Setup is what a conversation starts with; the file gives defaults,
 // each conversation may override them.
-type convSetup struct {
-	lang    string
-	langPos flows.Pos
-	now     time.Time
-	channel string
-	user    *flows.Contact
-	vars    map[string]any
-	varPos  map[string]flows.Pos
-	http    []*sandbox.Canned
-	// config is the deployment config's path, resolved against the test
+type Setup struct {
+	Lang    string
+	LangPos flows.Pos
+	Now     time.Time
+	Channel string
+	User    *flows.Contact
+	Vars    map[string]any
+	VarPos  map[string]flows.Pos
+	HTTP    []*sandbox.Canned
+	// Config is the deployment config's path, resolved against the test
 	// file's directory ("" for none).
-	config    string
-	configPos flows.Pos
+	Config    string
+	ConfigPos flows.Pos
 }
 
-type testConv struct {
-	name  string
-	pos   flows.Pos
-	setup convSetup
-	steps []*testStep
+// Conversation is one conversation of a test file: its setup and steps.
+type Conversation struct {
+	Name  string
+	Pos   flows.Pos
+	Setup Setup
+	Steps []*Step
 }
 
-type testStep struct {
-	pos   flows.Pos
-	kind  string // user, button, media, wait, agent, ticket, close
-	value string
-	wait  time.Duration
-	media *flows.Media
+// Step is one step of a conversation: its input (Kind is user, button,
+// media, wait, agent, ticket or close) and the checks of what followed.
+type Step struct {
+	Pos   flows.Pos
+	Kind  string // user, button, media, wait, agent, ticket, close
+	Value string
+	Wait  time.Duration
+	Media *flows.Media
 
 	bot       *botCheck
 	options   []string
@@ -74,9 +79,9 @@ type testStep struct {
 	requestsOK bool
 }
 
-// input describes the step's input for failure messages: `user: "1"`.
-func (s *testStep) input() string {
-	return s.kind + ": " + strconv.Quote(s.value)
+// Input describes the step's input for failure messages: `user: "1"`.
+func (s *Step) Input() string {
+	return s.Kind + ": " + strconv.Quote(s.Value)
 }
 
 // testParser collects every problem in a test file.
@@ -110,7 +115,7 @@ func (p *testParser) fields(n *yaml.Node, what string, known []string, each func
 		seen[k.Value] = true
 		if !slices.Contains(known, k.Value) {
 			msg := fmt.Sprintf("unknown key %q in %s", k.Value, what)
-			if s := suggest(k.Value, known); s != "" {
+			if s := flows.Suggest(k.Value, known); s != "" {
 				msg += fmt.Sprintf("; did you mean %q?", s)
 			} else {
 				msg += "; expected one of " + strings.Join(known, ", ")
@@ -147,8 +152,10 @@ var (
 	inputKeys = []string{"user", "button", "media", "wait", "agent", "ticket", "close"}
 )
 
-// parseTestFile reads a test file; errs lists every problem in it.
-func parseTestFile(path string) (*testFile, []string) {
+// Parse reads a test file; errs lists every problem in it, each as
+// path:line:col: message. The flow and the configs it names are not
+// loaded: Run checks the setups against them.
+func Parse(path string) (*File, []string) {
 	src, err := os.ReadFile(path)
 	if err != nil {
 		return nil, []string{fmt.Sprintf("%s: %v", path, err)}
@@ -162,15 +169,15 @@ func parseTestFile(path string) (*testFile, []string) {
 		return nil, []string{fmt.Sprintf("%s: the file is empty; a test file needs flow: and conversations:", path)}
 	}
 	root := doc.Content[0]
-	tf := &testFile{path: path}
-	var defaults convSetup
+	tf := &File{Path: path}
+	var defaults Setup
 	var convsNode *yaml.Node
 	p.fields(root, "the test file", fileKeys, func(key string, k, v *yaml.Node) {
 		switch key {
 		case "flow":
-			tf.flowPos = p.pos(v)
+			tf.FlowPos = p.pos(v)
 			if s := p.str(v, "flow"); s != "" {
-				tf.flowPath = relativeTo(path, s)
+				tf.FlowPath = relativeTo(path, s)
 			}
 		case "conversations":
 			convsNode = v
@@ -178,7 +185,7 @@ func parseTestFile(path string) (*testFile, []string) {
 			p.setup(&defaults, key, v)
 		}
 	})
-	if root.Kind == yaml.MappingNode && tf.flowPath == "" && len(p.errs) == 0 {
+	if root.Kind == yaml.MappingNode && tf.FlowPath == "" && len(p.errs) == 0 {
 		p.errorf(root, "missing flow: the path of the flow to test, relative to this file")
 	}
 	if convsNode == nil {
@@ -192,34 +199,34 @@ func parseTestFile(path string) (*testFile, []string) {
 		return tf, p.errs
 	}
 	for i, cn := range convsNode.Content {
-		c := &testConv{pos: p.pos(cn), setup: defaults}
-		c.setup.varPos = defaults.varPos
+		c := &Conversation{Pos: p.pos(cn), Setup: defaults}
+		c.Setup.VarPos = defaults.VarPos
 		var stepsNode *yaml.Node
 		p.fields(cn, "a conversation", convKeys, func(key string, k, v *yaml.Node) {
 			switch key {
 			case "name":
-				c.name = p.str(v, "name")
+				c.Name = p.str(v, "name")
 			case "steps":
 				stepsNode = v
 			default:
-				p.setup(&c.setup, key, v)
+				p.setup(&c.Setup, key, v)
 			}
 		})
-		if c.name == "" {
-			c.name = fmt.Sprintf("conversation %d", i+1)
+		if c.Name == "" {
+			c.Name = fmt.Sprintf("conversation %d", i+1)
 		}
 		if stepsNode == nil || stepsNode.Kind != yaml.SequenceNode || len(stepsNode.Content) == 0 {
 			at := cn
 			if stepsNode != nil {
 				at = stepsNode
 			}
-			p.errorf(at, "conversation %q needs steps: a list of user/button/wait/agent/ticket steps", c.name)
+			p.errorf(at, "conversation %q needs steps: a list of user/button/wait/agent/ticket steps", c.Name)
 		} else {
 			for _, sn := range stepsNode.Content {
-				c.steps = append(c.steps, p.step(sn))
+				c.Steps = append(c.Steps, p.step(sn))
 			}
 		}
-		tf.convs = append(tf.convs, c)
+		tf.Conversations = append(tf.Conversations, c)
 	}
 	return tf, p.errs
 }
@@ -235,30 +242,30 @@ func yamlError(path string, err error) string {
 }
 
 // setup parses one of the keys a file and a conversation share.
-func (p *testParser) setup(s *convSetup, key string, v *yaml.Node) {
+func (p *testParser) setup(s *Setup, key string, v *yaml.Node) {
 	switch key {
 	case "lang":
-		s.lang = p.str(v, "lang")
-		s.langPos = p.pos(v)
+		s.Lang = p.str(v, "lang")
+		s.LangPos = p.pos(v)
 	case "now":
 		t, err := time.Parse(time.RFC3339, p.str(v, "now"))
 		if err != nil {
 			p.errorf(v, "now: %q is not an RFC 3339 time; write it like 2026-03-03T10:30:00+01:00", v.Value)
 			return
 		}
-		s.now = t
+		s.Now = t
 	case "channel":
-		s.channel = p.str(v, "channel")
-		if s.channel != "" {
-			if err := sandbox.CheckChannel(s.channel); err != nil {
+		s.Channel = p.str(v, "channel")
+		if s.Channel != "" {
+			if err := sandbox.CheckChannel(s.Channel); err != nil {
 				p.errorf(v, "channel: %v", err)
 			}
 		}
 	case "config":
-		s.configPos = p.pos(v)
-		s.config = ""
+		s.ConfigPos = p.pos(v)
+		s.Config = ""
 		if c := p.str(v, "config"); c != "" {
-			s.config = relativeTo(p.path, c)
+			s.Config = relativeTo(p.path, c)
 		}
 	case "user":
 		c := &flows.Contact{}
@@ -283,11 +290,11 @@ func (p *testParser) setup(s *convSetup, key string, v *yaml.Node) {
 				}
 			}
 		})
-		s.user = c
+		s.User = c
 	case "vars":
 		vars, pos := p.varsMap(v, "vars")
-		s.vars = mergeMaps(s.vars, vars)
-		s.varPos = mergeMaps(s.varPos, pos)
+		s.Vars = mergeMaps(s.Vars, vars)
+		s.VarPos = mergeMaps(s.VarPos, pos)
 	case "http":
 		if v.Kind != yaml.SequenceNode {
 			p.errorf(v, "http must be a list of canned responses ({method, url or url_regex, status, body})")
@@ -300,7 +307,7 @@ func (p *testParser) setup(s *convSetup, key string, v *yaml.Node) {
 			}
 		}
 		// A conversation's responses come before the file's.
-		s.http = append(list, s.http...)
+		s.HTTP = append(list, s.HTTP...)
 	}
 }
 

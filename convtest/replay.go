@@ -1,4 +1,4 @@
-package main
+package convtest
 
 import (
 	"encoding/json"
@@ -8,7 +8,7 @@ import (
 	"github.com/batonbot/baton/replay"
 )
 
-// testConversations are a test file's conversations as `baton replay`
+// Replay is a test file's conversations as `baton replay`
 // replays them: the steps' inputs on the test's clock, its canned HTTP
 // responses as the answers recorded, and what its checks say happened
 // (the replies of a `bot:` of exact texts, the `state:`, the handoff or
@@ -17,29 +17,29 @@ import (
 // Without a baseline a conversation whose test routes handoffs by a
 // deployment config (config:) is skipped: the replay runs the flow alone,
 // and its teams and priorities would differ from the routed ones.
-func testConversations(tf *testFile, baseline bool) []*replay.Conversation {
+func (tf *File) Replay(baseline bool) []*replay.Conversation {
 	var out []*replay.Conversation
-	for _, tc := range tf.convs {
-		s := tc.setup
-		c := &replay.Conversation{ID: tc.name, Source: tc.pos.String(), Session: "test-1", Channel: s.channel, Lang: s.lang, Vars: s.vars,
+	for _, tc := range tf.Conversations {
+		s := tc.Setup
+		c := &replay.Conversation{ID: tc.Name, Source: tc.Pos.String(), Session: "test-1", Channel: s.Channel, Lang: s.Lang, Vars: s.Vars,
 			Contact: flows.Contact{ID: "test-user"}, Recorded: &replay.Run{}}
 		if c.Channel == "" {
 			c.Channel = "sandbox"
 		}
-		if s.user != nil {
-			c.Contact = *s.user
+		if s.User != nil {
+			c.Contact = *s.User
 			if c.Contact.ID == "" {
 				c.Contact.ID = orDefault(c.Contact.Phone, "test-user")
 			}
 		}
-		if s.config != "" && !baseline {
-			c.Skip = "its test routes handoffs by " + s.config + " (config:), which the replay does not: compare with --baseline OLD.yaml"
+		if s.Config != "" && !baseline {
+			c.Skip = "its test routes handoffs by " + s.Config + " (config:), which the replay does not: compare with --baseline OLD.yaml"
 		}
-		now := s.now
+		now := s.Now
 		if now.IsZero() {
 			now = time.Now().Truncate(time.Second)
 		}
-		for _, h := range s.http {
+		for _, h := range s.HTTP {
 			call := replay.Call{Method: h.Method, URL: h.URL, URLRegex: h.URLRegex, Status: h.Status, Err: h.Error, Reuse: true}
 			switch b := h.Body.(type) {
 			case nil:
@@ -50,19 +50,19 @@ func testConversations(tf *testFile, baseline bool) []*replay.Conversation {
 			}
 			c.Calls = append(c.Calls, call)
 		}
-		for _, st := range tc.steps {
-			in := replay.Input{At: now, Kind: st.kind, Text: st.value}
-			switch st.kind {
+		for _, st := range tc.Steps {
+			in := replay.Input{At: now, Kind: st.Kind, Text: st.Value}
+			switch st.Kind {
 			case "button":
-				in.ID, in.Text = st.value, ""
+				in.ID, in.Text = st.Value, ""
 			case "media":
-				in.Media, in.Text = st.media, ""
+				in.Media, in.Text = st.Media, ""
 			case "ticket":
-				in.Status, in.Text = flows.TicketStatus(st.value), ""
+				in.Status, in.Text = flows.TicketStatus(st.Value), ""
 			case "close":
 				in.Text = ""
 			case "wait":
-				now = now.Add(st.wait)
+				now = now.Add(st.Wait)
 				in.At, in.Text = now, ""
 			}
 			c.Inputs = append(c.Inputs, in)
@@ -77,7 +77,7 @@ func testConversations(tf *testFile, baseline bool) []*replay.Conversation {
 // recordedStep is what a test step's checks say happened. A handoff is
 // known where the step checks it (handoff:, or lifecycle:): hand-written
 // tests often say nothing of it.
-func recordedStep(st *testStep) replay.Step {
+func recordedStep(st *Step) replay.Step {
 	var rs replay.Step
 	switch st.lifecycle {
 	case "":

@@ -1,15 +1,16 @@
-package main
+package convtest
 
 import (
 	"encoding/json"
 	"fmt"
-	"github.com/batonbot/baton/sandbox"
 	"reflect"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
 
 	"github.com/batonbot/baton/flows"
+	"github.com/batonbot/baton/sandbox"
 )
 
 // convState is what the checks remember across the steps of a
@@ -22,7 +23,7 @@ type convState struct {
 
 // checkStep runs every check of st against what the step produced and
 // returns one message per failing check.
-func checkStep(st *testStep, res *sandbox.Step, s *flows.Session, vars map[string]any, cs *convState) []string {
+func checkStep(st *Step, res *sandbox.Step, s *flows.Session, vars map[string]any, cs *convState) []string {
 	var fails []string
 	fail := func(format string, args ...any) { fails = append(fails, fmt.Sprintf(format, args...)) }
 
@@ -86,7 +87,7 @@ func checkStep(st *testStep, res *sandbox.Step, s *flows.Session, vars map[strin
 		switch {
 		case !cs.menuSeen && len(st.options) > 0:
 			fail("options: expected a menu %s, but no menu was shown", quoteList(st.options))
-		case !slicesEqual(got, st.options):
+		case !slices.Equal(got, st.options):
 			fail("options: the last menu shown differs\n%s", diffLines(strings.Join(st.options, "\n"), strings.Join(got, "\n")))
 		}
 	}
@@ -373,18 +374,6 @@ func sortedKeys[V any](m map[string]V) []string {
 	}
 	sort.Strings(keys)
 	return keys
-}
-
-func slicesEqual(a, b []string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 func quoteList(list []string) string {

@@ -1,0 +1,129 @@
+package convtest
+
+import (
+	"bytes"
+	"context"
+	"flag"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/batonbot/baton/analytics"
+	"github.com/batonbot/baton/flows"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
+
+// durationRE matches the run time printed after a passing conversation.
+var durationRE = regexp.MustCompile(`, [0-9.]+(ns|µs|ms|s)\)`)
+
+// golden compares got with testdata/name, rewriting it with -update.
+func golden(t *testing.T, name, got string) {
+	t.Helper()
+	path := filepath.Join("testdata", name)
+	if *update {
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("reading the golden file (run go test -update to create it): %v", err)
+	}
+	if string(want) != got {
+		t.Errorf("%s differs (run go test -update if the change is intended):\n%s", path, diffLines(string(want), got))
+	}
+}
+
+// TestRunReport: the report of a run (a passing conversation, a failing
+// one with its diff, a test file with mistakes, the coverage) and its
+// Result.
+func TestRunReport(t *testing.T) {
+	for _, c := range []struct {
+		name   string
+		opts   Options
+		files  []string
+		golden string
+		passed int
+		failed int
+	}{
+		{"all", Options{Coverage: true}, []string{"testdata/desk_test.yaml", "testdata/broken_test.yaml"}, "all.out", 2, 2},
+		{"filter verbose", Options{Verbose: true, Filter: regexp.MustCompile("^order")}, []string{"testdata/desk_test.yaml"}, "verbose.out", 1, 0},
+		{"not a test", Options{}, []string{"testdata/desk.yaml"}, "not_a_test.out", 0, 1},
+		{"flow with errors", Options{}, []string{"testdata/broken/test.yaml"}, "broken_flow.out", 0, 1},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			var out bytes.Buffer
+			c.opts.Out = &out
+			res := NewRunner(c.opts).Run(context.Background(), c.files)
+			golden(t, c.golden, durationRE.ReplaceAllString(out.String(), ", TIME)"))
+			if res.Passed != c.passed || res.Failed != c.failed || res.OK() != (c.failed == 0) || res.Interrupted {
+				t.Errorf("result %+v, want %d passed, %d failed", res, c.passed, c.failed)
+			}
+		})
+	}
+}
+
+// TestRunReadsAndInterrupts: Result.Read names the flow a run loaded, and
+// a run whose context is done stops before the first file.
+func TestRunReadsAndInterrupts(t *testing.T) {
+	var out bytes.Buffer
+	res := NewRunner(Options{Out: &out}).Run(context.Background(), []string{"testdata/desk_test.yaml"})
+	if !slices.Contains(res.Read, filepath.Join("testdata", "desk.yaml")) {
+		t.Errorf("the run read %q, not the flow", res.Read)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	out.Reset()
+	res = NewRunner(Options{Out: &out}).Run(ctx, []string{"testdata/desk_test.yaml"})
+	if !res.Interrupted || res.OK() || out.String() != "interrupted\n0 passed, 0 failed\n" {
+		t.Errorf("an interrupted run: %+v\n%s", res, out.String())
+	}
+}
+
+// TestRunScopesEvents: each conversation gets a recorder scoped apart,
+// across the runs of one Runner too (every test conversation is test-1).
+func TestRunScopesEvents(t *testing.T) {
+	var scopes []string
+	var events []flows.Event
+	r := NewRunner(Options{Out: &bytes.Buffer{}, Filter: regexp.MustCompile("person"), Recorder: func(scope string) *analytics.Recorder {
+		scopes = append(scopes, scope)
+		return analytics.NewRecorder(sinkFunc(func(evs ...flows.Event) { events = append(events, evs...) }))
+	}})
+	for range 2 {
+		r.Run(context.Background(), []string{"testdata/desk_test.yaml"})
+	}
+	if !slices.Equal(scopes, []string{"t1.", "t2."}) {
+		t.Errorf("scopes %q, want t1. and t2.", scopes)
+	}
+	if len(events) == 0 {
+		t.Fatal("no events recorded")
+	}
+}
+
+type sinkFunc func(...flows.Event)
+
+func (f sinkFunc) Write(_ context.Context, evs ...flows.Event) error { f(evs...); return nil }
+func (f sinkFunc) Close() error                                      { return nil }
+
+// TestFiles: a directory gives its test files, sorted, and skips the
+// flow next to them; a missing path is an error worded as the command
+// line's.
+func TestFiles(t *testing.T) {
+	files, skipped, err := Files([]string{"testdata"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{filepath.Join("testdata", "broken", "test.yaml"), filepath.Join("testdata", "broken_test.yaml"), filepath.Join("testdata", "desk_test.yaml")}
+	skips := []string{filepath.Join("testdata", "broken", "flow.yaml"), filepath.Join("testdata", "desk.yaml")}
+	if !slices.Equal(files, want) || !slices.Equal(skipped, skips) {
+		t.Errorf("files %q, skipped %q", files, skipped)
+	}
+	if _, _, err := Files([]string{"testdata/nope"}); err == nil || !strings.HasSuffix(err.Error(), "testdata/nope: no such file or directory") {
+		t.Errorf("a missing path: %v", err)
+	}
+}
