@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -130,10 +131,7 @@ func (r *run) read() []string {
 			out = append(out, tf.flow.Files...)
 		}
 	}
-	for p := range r.configs {
-		out = append(out, p)
-	}
-	return out
+	return append(out, slices.Sorted(maps.Keys(r.configs))...)
 }
 
 // Files expands paths to the test files to run: a file is run as a test
