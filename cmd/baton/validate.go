@@ -133,7 +133,11 @@ func runValidate(_ context.Context, e *env, args []string) int {
 		}
 	}
 	if skipped > 0 {
-		fmt.Fprintf(e.stdout, "skipped %s that are not flows (conversation tests, deployment configs)\n", plural(skipped, "YAML file"))
+		what := "YAML files that are not flows"
+		if skipped == 1 {
+			what = "YAML file that is not a flow"
+		}
+		fmt.Fprintf(e.stdout, "skipped %d %s (conversation tests, deployment configs)\n", skipped, what)
 	}
 	if failed {
 		return exitFailed

@@ -138,6 +138,30 @@ func TestValidateDirectory(t *testing.T) {
 	}
 }
 
+// TestValidateDirectorySkipsOne: one skipped file is counted in the
+// singular.
+func TestValidateDirectorySkipsOne(t *testing.T) {
+	dir := t.TempDir()
+	for _, name := range []string{"bot.yaml", "common/escalation.yaml", "tests/bot.yaml"} {
+		src, err := os.ReadFile(filepath.Join("testdata/project", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		dst := filepath.Join(dir, name)
+		if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(dst, src, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	code, stdout, stderr := runCLI(t, "", "validate", dir)
+	wantCode(t, code, exitOK, stdout, stderr)
+	if want := "skipped 1 YAML file that is not a flow (conversation tests, deployment configs)"; !strings.Contains(stdout, want) {
+		t.Errorf("stdout lacks %q:\n%s", want, stdout)
+	}
+}
+
 // TestValidateIncludedFileAlone: an included file is checked on its own,
 // taking the including flow's names on trust, but not its own mistakes.
 func TestValidateIncludedFileAlone(t *testing.T) {
