@@ -321,6 +321,8 @@ func (a *Analyzer) decide(s *scratch) {
 		s.fr = true
 	case s.mood.calm && anger < calmOverride:
 		s.fr = false // "not angry, just asking...", "no rush"
+	case s.mood.contacts:
+		s.fr = true // "third message I send", "cuarta vez que les escribo"
 	case s.dom < offTopicDomain:
 		// Mostly words of no support topic (a song, a football result, a
 		// link): anger at someone else, if any; the model must be sure.
@@ -426,7 +428,7 @@ func signalCues(s *scratch, out []uint64) []uint64 {
 	cue(m.shout == 0.25, "emphasis")
 	cue(m.shout == 0.5, "caps_run")
 	loud := m.caps
-	angry := m.lex > 0 || m.neg > 0 || m.punct > 0 || m.demand > 0 || m.sarcasm > 0 || m.patience > 0
+	angry := m.lex > 0 || m.neg > 0 || m.punct > 0 || m.demand > 0 || m.sarcasm > 0 || m.patience > 0 || m.resigned > 0
 	cue(loud, "caps")
 	cue(loud && angry, "caps_angry")
 	cue(loud && !angry, "caps_plain")
@@ -435,6 +437,8 @@ func signalCues(s *scratch, out []uint64) []uint64 {
 	cue(m.nowWhat > 0, "nowwhat")
 	cue(m.patience > 0, "patience")
 	cue(m.patience >= 1, "patience1")
+	cue(m.resigned > 0, "resigned")
+	cue(m.contacts, "contacts")
 	cue(m.neg > 0, "neg")
 	cue(m.neg >= 1, "neg1")
 	cue(m.pos > 0, "pos")

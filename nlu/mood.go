@@ -45,11 +45,14 @@ var scareQuote = regexp.MustCompile(`["“«]([\p{L}\s]{2,20})["”»]`)
 // component's score, their total and the rules' verdict. The learned
 // signal model reads the components as features.
 type moodParts struct {
-	lex, sarcasm, punct, repeat, shout, demand, nowWhat, patience float64
-	neg, pos                                                      float64
+	lex, sarcasm, punct, repeat, shout, demand, nowWhat, patience, resigned float64
+	neg, pos                                                                float64
 	// negation: the message has a negation word; caps: it is written in
 	// capitals.
 	negation, caps bool
+	// contacts: the customer counts their messages or calls with an
+	// ordinal (contactsCounted).
+	contacts bool
 	// spam: an offer, a scam or a chain message (topic_spam); calm: the
 	// customer says they are calm (the calm lexicon).
 	spam, calm bool
@@ -152,7 +155,9 @@ func (a *Analyzer) mood(raw string, toks []token, hits []hit, wantsHuman bool) m
 	}
 	m.nowWhat = nowWhatScore(toks)
 	m.patience = patienceScore(toks)
-	frust += m.punct + m.repeat + m.shout + m.demand + m.nowWhat + m.patience
+	m.resigned = resignedScore(toks, pos, m.calm)
+	m.contacts = contactsCounted(toks)
+	frust += m.punct + m.repeat + m.shout + m.demand + m.nowWhat + m.patience + m.resigned
 	frust += min(neg*0.4, 0.5)
 	if pos >= 1 && neg == 0 && frust < 1.5 {
 		frust -= 0.5

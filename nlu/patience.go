@@ -80,6 +80,23 @@ var calmWords = set("favore", "please", "pls", "favor", "potete", "potreste", "c
 // infoQuestions ask for information about the wait.
 var infoQuestions = set("quando", "when", "cuando", "dove", "where", "donde", "tracking", "status", "stato", "punto", "estado")
 
+// usualWords ask whether something is normal: "è normale dopo 3
+// giorni?", "does it usually take...?", "¿es normal?". A wait asked about
+// that way is a question, not a complaint.
+var usualWords = set("normale", "normal", "normally", "usually", "usual", "typically", "solito", "solitamente", "suele", "suelen", "habitual", "normalmente")
+
+// rhetoricalNormal: "normal" asked of the company is rhetorical: "vi
+// sembra normale?", "is that normal to you?", "¿les parece normal?".
+func rhetoricalNormal(words []string, i int) bool {
+	for j := max(0, i-3); j < len(words) && j <= i+2; j++ {
+		switch words[j] {
+		case "sembra", "pare", "seem", "seems", "parece", "you", "vi", "les", "os":
+			return true
+		}
+	}
+	return false
+}
+
 // formalWords are courtesy that turns sour next to a count or a wait:
 // "gentilmente, per la terza volta", "kindly, for the fourth time".
 var formalWords = set("gentilmente", "cortesemente", "kindly", "amablemente", "cordialmente")
@@ -92,6 +109,69 @@ var (
 		"dicho", "pedid", "explicad", "llamad", "escrit", "contactad", "enviad", "repetid", "reclamad", "dije"}
 	tryPrefixes = []string{"provat", "tentat", "tried", "reset", "attempt", "intentad", "probad"}
 )
+
+// ordinals count contacts: "third message", "5th msg", "terza mail",
+// "cuarto correo". contactNouns are what one sends; an ordinal before an
+// order or a purchase is loyalty ("third order this month").
+var (
+	ordinals = set("third", "fourth", "fifth", "sixth", "tenth", "nth", "3rd", "4th", "5th", "6th", "7th", "8th", "9th", "10th",
+		"terzo", "terza", "quarto", "quarta", "quinto", "quinta", "sesto", "sesta", "decimo", "decima", "ennesimo", "ennesima",
+		"tercer", "tercero", "tercera", "cuarto", "cuarta", "sexto", "sexta", "decimo", "decima", "enesimo", "enesima")
+	contactNouns = set("message", "messages", "msg", "email", "mail", "call", "complaint", "ticket", "request", "reminder", "chat",
+		"messaggio", "messaggi", "chiamata", "telefonata", "reclamo", "sollecito", "segnalazione", "richiesta",
+		"mensaje", "correo", "llamada", "queja", "solicitud", "whatsapp")
+	// writePrefixes: writing or calling now, "third time writing", "terza
+	// volta che vi scrivo", "cuarta vez que les escribo".
+	writePrefixes = []string{"writ", "messag", "contact", "call", "ask", "email", "chas", "scriv", "chiam", "contatt", "chied", "sollecit", "escrib", "llam", "contact", "pid", "reclam"}
+	onceWords     = set("time", "volta", "vez")
+)
+
+// contactCount weighs an ordinal of contacts: "5th msg i send", "third
+// time writing about this", "è la quarta mail", "tercera vez que llamo".
+func contactCount(words []string, i int) float64 {
+	if !ordinals[words[i]] || i+1 >= len(words) {
+		return 0
+	}
+	next := words[i+1]
+	if contactNouns[next] {
+		return 1
+	}
+	if !onceWords[next] {
+		return 0
+	}
+	for j := i + 2; j < len(words) && j <= i+5; j++ {
+		if hasAnyPrefix(words[j], writePrefixes) {
+			return 1
+		}
+	}
+	return 0
+}
+
+// contactsCounted reports whether the customer counts their own
+// messages or calls with an ordinal ("5th msg i send", "terza volta che
+// vi scrivo"): in every labelled set read while tuning, such a count was
+// frustrated.
+func contactsCounted(toks []token) bool {
+	var words []string
+	for i := range toks {
+		if toks[i].kind != tokWord {
+			continue
+		}
+		if words == nil {
+			if !ordinals[toks[i].text] {
+				continue
+			}
+			words = make([]string, 0, 8)
+		}
+		words = append(words, toks[i].text)
+	}
+	for i := range words {
+		if contactCount(words, i) > 0 {
+			return true
+		}
+	}
+	return false
+}
 
 // patienceCues are the words without which patienceScore finds nothing:
 // a time unit, "since", a count of times, "day N of", the first word of a
@@ -134,8 +214,8 @@ func patienceScore(toks []token) float64 {
 		}
 	}
 	var (
-		elapsed, durative, framed, ratio, still, wait, calm, info, formal, nobody bool
-		count                                                                     float64
+		elapsed, durative, framed, ratio, still, wait, calm, info, formal, nobody, usual bool
+		count                                                                            float64
 	)
 	for i, w := range words {
 		switch {
@@ -145,6 +225,8 @@ func patienceScore(toks []token) float64 {
 			info = true
 		case formalWords[w]:
 			formal = true
+		case usualWords[w]:
+			usual = usual || !rhetoricalNormal(words, i)
 		case w == "nessuno" || w == "nobody" || w == "nadie":
 			nobody = true
 		}
@@ -263,6 +345,10 @@ func patienceScore(toks []token) float64 {
 		}
 	case elapsed && still, durative && wait:
 		s = 0.3
+	}
+	if question && usual {
+		// "still nothing on the tracking, is that normal after 3 days?"
+		s = min(s, 0.3)
 	}
 	s = max(s, count)
 	if formal && (count > 0 || elapsed || nobody) {

@@ -19,6 +19,10 @@ type scored struct {
 	pFR    float64
 	whRule int // -1 refused, 1 sure request, 0 the model's call
 	frRule int // -1 calm, 1 sure anger, 0 the model's call
+	// anger is the rules' frustration score, capitals left out; calm and
+	// offTopic are the other rules that clear a message.
+	anger                    float64
+	calm, contacts, offTopic bool
 	// intents: the flow classifier's ranking (dev-trained), the prior's
 	// probabilities.
 	rank []flows.IntentScore
@@ -42,11 +46,15 @@ func scoreMessages(t *testing.T, a *Analyzer, data []Labeled) []scored {
 			sc.whRule = 1
 		}
 		anger := s.mood.total - s.mood.shout
+		sc.anger, sc.calm, sc.contacts = anger, s.mood.calm, s.mood.contacts
+		sc.offTopic = s.dom < offTopicDomain
 		switch {
 		case anger >= sureFrustration:
 			sc.frRule = 1
 		case s.mood.calm && anger < calmOverride:
 			sc.frRule = -1
+		case s.mood.contacts:
+			sc.frRule = 1
 		case s.dom < offTopicDomain && s.pFR < offTopicFrustration:
 			sc.frRule = -1
 		}
@@ -104,6 +112,43 @@ func sweepSignal(name string, xs []scored, k int) string {
 		}
 	}
 	fmt.Fprintf(&b, " best %.3f@%.2f", best, bestT)
+	return b.String()
+}
+
+// sweepSure scores frustration with the rules' sure level and the model's
+// threshold swept together (the other rules as in decide).
+func sweepSure(name string, xs []scored) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s frustrated by sure level/threshold:", name)
+	for _, sure := range []float64{1.5, sureFrustration} {
+		for _, th := range []float64{0.25, 0.3, 0.35} {
+			var tp, fp, fn int
+			for _, x := range xs {
+				var got bool
+				switch {
+				case x.anger >= sure:
+					got = true
+				case x.calm && x.anger < calmOverride:
+				case x.contacts:
+					got = true
+				case x.offTopic:
+					got = x.pFR >= offTopicFrustration
+				default:
+					got = x.pFR >= th
+				}
+				switch want := x.msg.Frustrated; {
+				case got && want:
+					tp++
+				case got:
+					fp++
+				case want:
+					fn++
+				}
+			}
+			bn := binary(tp, fp, fn)
+			fmt.Fprintf(&b, " %.1f/%.2f:%.3f(%.2f/%.2f)", sure, th, bn.F1, bn.Precision, bn.Recall)
+		}
+	}
 	return b.String()
 }
 
@@ -258,6 +303,7 @@ func TestTune(t *testing.T) {
 		xs   []scored
 	}{{"corpus CV", all}, {"holdout5 even", even}} {
 		t.Log(sweepSignal(set.name, set.xs, 0))
+		t.Log(sweepSure(set.name, set.xs))
 		t.Log(sweepSignal(set.name, set.xs, 1))
 		if os.Getenv("NLU_TUNE") == "frerrors" && set.name == "corpus CV" {
 			for _, x := range set.xs {
