@@ -79,6 +79,23 @@ func scoreMessages(t *testing.T, a *Analyzer, data []Labeled) []scored {
 	return out
 }
 
+// scoreBinary counts the verdicts of judge, which says what was decided
+// and what was wanted for each message.
+func scoreBinary(xs []scored, judge func(scored) (got, want bool)) Binary {
+	var tp, fp, fn int
+	for _, x := range xs {
+		switch got, want := judge(x); {
+		case got && want:
+			tp++
+		case got:
+			fp++
+		case want:
+			fn++
+		}
+	}
+	return binary(tp, fp, fn)
+}
+
 // sweepSignal prints the F1 of signal k (0 wants_human, 1 frustrated) at
 // each threshold, the rules' sure cases kept.
 func sweepSignal(name string, xs []scored, k int) string {
@@ -86,26 +103,16 @@ func sweepSignal(name string, xs []scored, k int) string {
 	fmt.Fprintf(&b, "%s %s:", name, []string{"wants_human", "frustrated"}[k])
 	best, bestT := 0.0, 0.0
 	for th := 0.2; th < 0.71; th += 0.05 {
-		var tp, fp, fn int
-		for _, x := range xs {
+		bn := scoreBinary(xs, func(x scored) (got, want bool) {
 			p, rule, want := x.pWH, x.whRule, x.msg.WantsHuman
 			if k == 1 {
 				p, rule, want = x.pFR, x.frRule, x.msg.Frustrated
 			}
-			got := p >= th
 			if rule != 0 {
-				got = rule > 0
+				return rule > 0, want
 			}
-			switch {
-			case got && want:
-				tp++
-			case got:
-				fp++
-			case want:
-				fn++
-			}
-		}
-		bn := binary(tp, fp, fn)
+			return p >= th, want
+		})
 		fmt.Fprintf(&b, " %.2f:%.3f(%.2f/%.2f)", th, bn.F1, bn.Precision, bn.Recall)
 		if bn.F1 > best {
 			best, bestT = bn.F1, th
@@ -122,30 +129,19 @@ func sweepSure(name string, xs []scored) string {
 	fmt.Fprintf(&b, "%s frustrated by sure level/threshold:", name)
 	for _, sure := range []float64{1.5, sureFrustration} {
 		for _, th := range []float64{0.25, 0.3, 0.35} {
-			var tp, fp, fn int
-			for _, x := range xs {
-				var got bool
+			bn := scoreBinary(xs, func(x scored) (bool, bool) {
 				switch {
 				case x.anger >= sure:
-					got = true
+					return true, x.msg.Frustrated
 				case x.calm && x.anger < calmOverride:
+					return false, x.msg.Frustrated
 				case x.contacts:
-					got = true
+					return true, x.msg.Frustrated
 				case x.offTopic:
-					got = x.pFR >= offTopicFrustration
-				default:
-					got = x.pFR >= th
+					return x.pFR >= offTopicFrustration, x.msg.Frustrated
 				}
-				switch want := x.msg.Frustrated; {
-				case got && want:
-					tp++
-				case got:
-					fp++
-				case want:
-					fn++
-				}
-			}
-			bn := binary(tp, fp, fn)
+				return x.pFR >= th, x.msg.Frustrated
+			})
 			fmt.Fprintf(&b, " %.1f/%.2f:%.3f(%.2f/%.2f)", sure, th, bn.F1, bn.Precision, bn.Recall)
 		}
 	}
@@ -280,20 +276,8 @@ func TestTune(t *testing.T) {
 			}
 			line := fmt.Sprintf("dom<%.1f needs %.1f:", dt, th2)
 			for _, set := range [][]scored{all, even, ood} {
-				var tp, fp, fn int
-				for _, x := range set {
-					got, want := pick(x), x.msg.Frustrated
-					switch {
-					case got && want:
-						tp++
-					case got:
-						fp++
-					case want:
-						fn++
-					}
-				}
-				bn := binary(tp, fp, fn)
-				line += fmt.Sprintf(" %.3f(%.2f/%.2f) fp=%d", bn.F1, bn.Precision, bn.Recall, fp)
+				bn := scoreBinary(set, func(x scored) (bool, bool) { return pick(x), x.msg.Frustrated })
+				line += fmt.Sprintf(" %.3f(%.2f/%.2f) fp=%d", bn.F1, bn.Precision, bn.Recall, bn.FP)
 			}
 			t.Log(line)
 		}
