@@ -3,9 +3,9 @@ package convtest
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"reflect"
 	"slices"
-	"sort"
 	"strconv"
 	"strings"
 
@@ -95,7 +95,7 @@ func checkStep(st *Step, res *sandbox.Step, s *flows.Session, vars map[string]an
 		fail("state: expected %q, the conversation is in %q", st.state, s.State)
 	}
 	if len(st.vars) > 0 {
-		for _, name := range sortedKeys(st.vars) {
+		for _, name := range slices.Sorted(maps.Keys(st.vars)) {
 			want := st.vars[name]
 			got, ok := vars[name]
 			if !ok && want != nil {
@@ -225,7 +225,7 @@ func checkHandoff(h *handoffCheck, got []*flows.Handoff) []string {
 			fails = append(fails, fmt.Sprintf("handoff tags: expected %q among %s", t, quoteList(g.Tags)))
 		}
 	}
-	for _, name := range sortedKeys(h.vars) {
+	for _, name := range slices.Sorted(maps.Keys(h.vars)) {
 		if want := h.vars[name]; !subset(want, normJSON(g.Vars[name])) {
 			fails = append(fails, fmt.Sprintf("handoff vars: %s: expected %s, got %s", name, compactJSON(want), compactJSON(g.Vars[name])))
 		}
@@ -365,15 +365,6 @@ func subset(want, got any) bool {
 		return true
 	}
 	return reflect.DeepEqual(want, got)
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
 
 func quoteList(list []string) string {

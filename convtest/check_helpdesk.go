@@ -3,6 +3,7 @@ package convtest
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/http"
 	"slices"
 	"strings"
@@ -235,7 +236,7 @@ func (w requestCheck) mismatch(r sandbox.HelpdeskRequest) string {
 	case w.url != nil && !w.url.match(r.URL):
 		return "url " + r.URL
 	}
-	for _, name := range sortedKeys(w.headers) {
+	for _, name := range slices.Sorted(maps.Keys(w.headers)) {
 		m := w.headers[name]
 		v, ok := headerValue(r.Headers, name)
 		if !ok {
@@ -274,7 +275,7 @@ func bodyTexts(v any) string {
 	walk = func(v any) {
 		switch v := v.(type) {
 		case map[string]any:
-			for _, k := range sortedKeys(v) {
+			for _, k := range slices.Sorted(maps.Keys(v)) {
 				b.WriteString(k + "\n")
 				walk(v[k])
 			}
@@ -323,7 +324,7 @@ func (w requestCheck) String() string {
 	s := strings.Join(parts, " ")
 	if len(w.headers) > 0 {
 		var hs []string
-		for _, k := range sortedKeys(w.headers) {
+		for _, k := range slices.Sorted(maps.Keys(w.headers)) {
 			hs = append(hs, k+" "+w.headers[k].String())
 		}
 		s += " with headers " + strings.Join(hs, ", ")

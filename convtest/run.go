@@ -218,7 +218,7 @@ func (r *run) runFile(ctx context.Context, path string) {
 		if c.Setup.Lang != "" && !slices.Contains(tf.flow.Languages, c.Setup.Lang) {
 			setupErrs = append(setupErrs, fmt.Sprintf("%s: lang: %q is not one of the flow's languages (%s)", c.Setup.LangPos, c.Setup.Lang, strings.Join(tf.flow.Languages, ", ")))
 		}
-		for _, name := range sortedKeys(c.Setup.Vars) {
+		for _, name := range slices.Sorted(maps.Keys(c.Setup.Vars)) {
 			if _, ok := tf.flow.Vars[name]; !ok {
 				setupErrs = append(setupErrs, fmt.Sprintf("%s: vars: %v", c.Setup.VarPos[name], sandbox.UnknownVarError(tf.flow, name)))
 			}

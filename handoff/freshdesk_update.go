@@ -5,10 +5,12 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"mime"
 	"mime/multipart"
 	"net/http"
 	"net/textproto"
+	"slices"
 	"strconv"
 
 	"github.com/batonbot/baton/flows"
@@ -80,7 +82,7 @@ func (f *Freshdesk) AppendBatch(ctx context.Context, t flows.TicketRef, c flows.
 func multipartNote(fields map[string]any, files []flows.MediaFile) ([]byte, string, error) {
 	var buf bytes.Buffer
 	w := multipart.NewWriter(&buf)
-	for _, k := range sortedKeys(fields) {
+	for _, k := range slices.Sorted(maps.Keys(fields)) {
 		if err := w.WriteField(k, fmt.Sprint(fields[k])); err != nil {
 			return nil, "", err
 		}

@@ -6,9 +6,10 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/http"
 	"regexp"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -243,7 +244,7 @@ func (z *Zendesk) ticketCall(h *flows.Handoff, requesterID int64) (call, error) 
 		t.AssigneeMail = h.Assignee
 	}
 	vals := fieldValues(h, z.o)
-	for _, f := range sortedKeys(vals) {
+	for _, f := range slices.Sorted(maps.Keys(vals)) {
 		id, _ := strconv.ParseInt(f, 10, 64)
 		t.CustomFields = append(t.CustomFields, zendeskCustomField{ID: id, Value: vals[f]})
 	}
@@ -372,15 +373,6 @@ func fieldValues(h *flows.Handoff, o *connOptions) map[string]any {
 		out[o.convField] = h.ConversationID
 	}
 	return out
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
 
 // marshalJSON encodes v without escaping <, > and & (the HTML bodies stay
