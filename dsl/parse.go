@@ -110,6 +110,12 @@ func (l *loader) parse(f *srcFile) (root *yaml.Node) {
 			fileErr("the YAML parser failed on this file (%v); please report it with the file", r)
 		}
 	}()
+	if root, ok := decodeInParts(src, parts(len(src))); ok {
+		if !l.checkBounds(f, root) {
+			return nil
+		}
+		return root
+	}
 	dec := yaml.NewDecoder(bytes.NewReader(src))
 	var doc yaml.Node
 	if err := dec.Decode(&doc); err != nil {
