@@ -1,0 +1,150 @@
+package graph
+
+import (
+	"bytes"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/batonbot/baton/dsl"
+	"github.com/batonbot/baton/flows"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
+
+// load compiles a flow file, failing the test on any error.
+func load(t *testing.T, path string) *flows.Flow {
+	t.Helper()
+	f, diags := dsl.LoadFile(path)
+	if diags.HasErrors() || f == nil {
+		t.Fatalf("%s does not compile: %v", path, diags)
+	}
+	return f
+}
+
+// render draws path's flow in format.
+func render(t *testing.T, path string, format Format) string {
+	t.Helper()
+	var b bytes.Buffer
+	if err := Render(&b, load(t, path), format); err != nil {
+		t.Fatal(err)
+	}
+	return b.String()
+}
+
+// golden compares got with testdata/name, rewriting it with -update.
+func golden(t *testing.T, name, got string) {
+	t.Helper()
+	path := filepath.Join("testdata", name)
+	if *update {
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("reading the golden file (run go test -update to create it): %v", err)
+	}
+	if string(want) != got {
+		t.Errorf("%s differs (run go test -update if the change is intended); got:\n%s", path, got)
+	}
+}
+
+func TestRenderGolden(t *testing.T) {
+	for _, format := range []Format{Mermaid, Dot} {
+		t.Run(string(format), func(t *testing.T) {
+			golden(t, "shop."+string(format), render(t, "testdata/flows/shop.yaml", format))
+		})
+	}
+}
+
+// TestRenderHandoffsAndRoutes: a trigger's or route's own handoff leads to
+// a "handoff to a person" node, and unnamed routes are labelled with what
+// they match (intent, keywords, pattern).
+func TestRenderHandoffsAndRoutes(t *testing.T) {
+	for _, format := range []Format{Mermaid, Dot} {
+		t.Run(string(format), func(t *testing.T) {
+			got := render(t, "testdata/flows/handoffs.yaml", format)
+			golden(t, "handoffs."+string(format), got)
+			for _, want := range []string{`trigger: refund`, `handoff to a person`, `"refund"`, `order, parcel`} {
+				if !strings.Contains(got, want) {
+					t.Errorf("the graph lacks %s:\n%s", want, got)
+				}
+			}
+		})
+	}
+}
+
+// TestRenderSubflows: sub-flows are drawn as groups of their states, with
+// the calls leading into them.
+func TestRenderSubflows(t *testing.T) {
+	for format, wants := range map[Format][]string{
+		Mermaid: {`subgraph sub0 ["sub-flow address"]`, `s_pickup -.->|"call address"| s6`, `any_sub0 -.->|"no match 2"| s_human`},
+		Dot:     {`subgraph "cluster_0"`, `"s:pickup" -> "s:address/ask_street" [label="call address", style=dashed];`},
+	} {
+		got := render(t, "../examples/flows/returns.yaml", format)
+		for _, want := range wants {
+			if !strings.Contains(got, want) {
+				t.Errorf("%s graph lacks %s:\n%s", format, want, got)
+			}
+		}
+	}
+}
+
+func TestRenderUnknownFormat(t *testing.T) {
+	var b bytes.Buffer
+	err := Render(&b, load(t, "testdata/flows/shop.yaml"), "svg")
+	if err == nil || !strings.Contains(err.Error(), `"svg"`) {
+		t.Errorf("Render(svg) = %v, want an error naming the format", err)
+	}
+	if b.Len() != 0 {
+		t.Errorf("Render(svg) wrote %q", b.String())
+	}
+}
+
+func TestEscaping(t *testing.T) {
+	if got := mermaidText(`say "hi" | <b> #1`); got != `say #quot;hi#quot; #124; #lt;b#gt; #35;1` {
+		t.Errorf("mermaidText = %q", got)
+	}
+	if got := dotText("a \"b\" \\ c\nd"); got != `"a \"b\" \\ c\nd"` {
+		t.Errorf("dotText = %q", got)
+	}
+}
+
+func ExampleRender() {
+	f, diags := dsl.Load("hello.yaml", []byte(`flow: hello
+languages: [en]
+start: welcome
+states:
+  welcome:
+    say: Hi! Track an order or talk to a person?
+    menu:
+      options:
+        - {id: track, label: Track an order, goto: bye}
+        - {id: agent, label: A person, goto: human}
+  human:
+    handoff: {team: support}
+  bye:
+    say: Bye!
+    end: done
+`))
+	if diags.HasErrors() {
+		fmt.Println(diags)
+		return
+	}
+	_ = Render(os.Stdout, f, Mermaid)
+	// Output:
+	// %% flow hello
+	// flowchart TD
+	//   start_((start))
+	//   s_welcome("welcome")
+	//   s_human{{"human"}}
+	//   s_bye((("bye")))
+	//   start_ --> s_welcome
+	//   s_welcome -->|"1. Track an order"| s_bye
+	//   s_welcome -->|"2. A person"| s_human
+}
