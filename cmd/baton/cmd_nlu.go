@@ -8,12 +8,12 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"os"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/batonbot/baton/nlu"
+	"github.com/batonbot/baton/nlueval"
 	"github.com/batonbot/baton/sandbox"
 )
 
@@ -204,7 +204,7 @@ func runNLUEval(ctx context.Context, e *env, args []string) int {
 	}
 	var train []nlu.Labeled
 	for _, p := range o.train {
-		data, err := readNLUData(p)
+		data, err := nlueval.ReadFile(p)
 		if err != nil {
 			fmt.Fprintf(e.stderr, "baton nlu eval: %v\n", err)
 			return dataErrorCode(err)
@@ -219,7 +219,7 @@ func runNLUEval(ctx context.Context, e *env, args []string) int {
 	var rep *nlu.Report
 	var err error
 	if o.test != "" {
-		test, err := readNLUData(o.test)
+		test, err := nlueval.ReadFile(o.test)
 		if err != nil {
 			fmt.Fprintf(e.stderr, "baton nlu eval: %v\n", err)
 			return dataErrorCode(err)
@@ -247,7 +247,7 @@ func runNLUEval(ctx context.Context, e *env, args []string) int {
 	} else {
 		fmt.Fprintf(e.stdout, "%d test messages from %s, trained on %s\n\n", rep.N, o.test, trainName)
 	}
-	printNLUReport(e.stdout, rep, o)
+	nlueval.WriteReport(e.stdout, rep, o.errors)
 	return exitOK
 }
 
@@ -288,7 +288,7 @@ func runNLUEvalFlow(ctx context.Context, e *env, o nluEvalOptions, usageErr func
 			return usageErr("%s", msg)
 		}
 	}
-	test, err := readNLUData(o.test)
+	test, err := nlueval.ReadFile(o.test)
 	if err != nil {
 		fmt.Fprintf(e.stderr, "baton nlu eval: %v\n", err)
 		return dataErrorCode(err)
@@ -307,13 +307,13 @@ func runNLUEvalFlow(ctx context.Context, e *env, o nluEvalOptions, usageErr func
 		return exitRuntime
 	}
 	if o.escalation {
-		esc := escalationRun{
-			flow:     f,
-			need:     splitList(o.escalateIntents),
-			now:      now,
-			greeting: o.greeting,
+		esc := nlueval.Escalation{
+			Flow:     f,
+			Need:     splitList(o.escalateIntents),
+			Now:      now,
+			Greeting: o.greeting,
 		}
-		rep, err := esc.run(ctx, test)
+		rep, err := esc.Run(ctx, test)
 		if err != nil {
 			fmt.Fprintf(e.stderr, "baton nlu eval: %v\n", err)
 			return exitRuntime
@@ -321,7 +321,7 @@ func runNLUEvalFlow(ctx context.Context, e *env, o nluEvalOptions, usageErr func
 		if o.json {
 			return printJSON(e, rep)
 		}
-		printEscalationReport(e.stdout, rep, o)
+		nlueval.WriteEscalationReport(e.stdout, rep, o.test, o.flow, o.errors)
 		return exitOK
 	}
 	fi.Intents = a.Intents()
@@ -341,7 +341,7 @@ func runNLUEvalFlow(ctx context.Context, e *env, o nluEvalOptions, usageErr func
 		return printJSON(e, rep)
 	}
 	fmt.Fprintf(e.stdout, "%d test messages from %s, through the NLU of %s (intents: %s)\n\n", rep.N, o.test, o.flow, strings.Join(fi.Intents, ", "))
-	printNLUReport(e.stdout, rep, o)
+	nlueval.WriteReport(e.stdout, rep, o.errors)
 	return exitOK
 }
 
@@ -355,15 +355,6 @@ func splitList(s string) []string {
 	return out
 }
 
-func readNLUData(path string) ([]nlu.Labeled, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, fmt.Errorf("cannot read %s: %w", path, err)
-	}
-	defer f.Close()
-	return nlu.ReadLabeled(f, path)
-}
-
 // dataErrorCode is the exit code for an error reading a data file:
 // exitRuntime when the file could not be opened, exitFailed when its
 // content is wrong (a line that is not a labelled message).
@@ -373,52 +364,4 @@ func dataErrorCode(err error) int {
 		return exitRuntime
 	}
 	return exitFailed
-}
-
-func printNLUReport(w io.Writer, r *nlu.Report, o nluEvalOptions) {
-	fmt.Fprintf(w, "%-12s %9s %9s %9s %5s %5s %5s\n", "signal", "precision", "recall", "f1", "tp", "fp", "fn")
-	for _, b := range []struct {
-		name string
-		s    nlu.Binary
-	}{{"wants_human", r.WantsHuman}, {"frustrated", r.Frustrated}} {
-		fmt.Fprintf(w, "%-12s %9.3f %9.3f %9.3f %5d %5d %5d\n", b.name, b.s.Precision, b.s.Recall, b.s.F1, b.s.TP, b.s.FP, b.s.FN)
-	}
-	fmt.Fprintf(w, "\nintent       accuracy %.3f  macro-F1 %.3f\n", r.Intent.Accuracy, r.Intent.MacroF1)
-	if d := r.OutOfDomain; d != nil && d.N > 0 {
-		fmt.Fprintf(w, "out of domain %d messages with a label the flow does not have: %d got a confident intent (%.1f%%)\n", d.N, d.Confident, 100*d.Rate)
-	}
-	fmt.Fprintf(w, "sentiment    accuracy %.3f  (negative <= -0.25 < neutral < 0.25 <= positive)\n", r.Sentiment.Accuracy)
-	fmt.Fprintf(w, "speed        %.0f messages/second\n", r.MessagesPerSecond)
-
-	fmt.Fprintln(w, "\nintent confusion matrix (rows: expected, columns: predicted)")
-	width := 6
-	for _, l := range r.Intent.Labels {
-		width = max(width, len(l))
-	}
-	fmt.Fprintf(w, "%-*s", width+1, "")
-	for _, l := range r.Intent.Labels {
-		fmt.Fprintf(w, " %5s", nluAbbrev(l))
-	}
-	fmt.Fprintln(w)
-	for i, l := range r.Intent.Labels {
-		fmt.Fprintf(w, "%-*s", width+1, l)
-		for j := range r.Intent.Labels {
-			fmt.Fprintf(w, " %5d", r.Intent.Confusion[i][j])
-		}
-		fmt.Fprintln(w)
-	}
-	if o.errors {
-		fmt.Fprintln(w, "\nmistakes")
-		for _, m := range r.Errors {
-			fmt.Fprintf(w, "  %-11s want %-12s got %-12s %s\n", m.Signal, m.Expected, m.Got, oneLine(m.Text))
-		}
-	}
-}
-
-// nluAbbrev shortens a label to fit a matrix column.
-func nluAbbrev(s string) string {
-	if len(s) <= 5 {
-		return s
-	}
-	return s[:5]
 }

@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/batonbot/baton/nlueval"
 )
 
 const nluDevSet = "../../../shared/data/triage-dev.jsonl"
@@ -239,7 +241,7 @@ func TestNLUEvalEscalation(t *testing.T) {
 	if code != exitOK {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
-	var r EscalationReport
+	var r nlueval.EscalationReport
 	if err := json.Unmarshal([]byte(out), &r); err != nil {
 		t.Fatalf("%v\n%s", err, out)
 	}

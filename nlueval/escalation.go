@@ -1,30 +1,36 @@
-package main
+package nlueval
 
 import (
 	"context"
 	"fmt"
-	"github.com/batonbot/baton/sandbox"
 	"io"
+	"maps"
 	"slices"
 	"time"
 
 	"github.com/batonbot/baton/flows"
 	"github.com/batonbot/baton/nlu"
+	"github.com/batonbot/baton/sandbox"
 )
 
-// escalationRun measures a flow end to end: does each labelled message,
+// Escalation measures a flow end to end: does each labelled message,
 // sent after a greeting, hand the conversation off exactly when the
 // customer needs a person?
-type escalationRun struct {
-	flow *flows.Flow
-	// need are the intent labels that need a person (billing disputes,
+type Escalation struct {
+	Flow *flows.Flow
+	// Need are the intent labels that need a person (billing disputes,
 	// cancellations).
-	need     []string
-	now      time.Time
-	greeting string
+	Need []string
+	// Now is when the conversations happen; zero means the first open half
+	// hour of the flow's default calendar from Tuesday 2026-03-03 10:30.
+	Now time.Time
+	// Greeting is the first message of each conversation; empty means
+	// ciao, hi or hola (and so on) by the message's language.
+	Greeting string
 }
 
-// EscalationReport is the result of `baton nlu eval FLOW --escalation`.
+// EscalationReport is the result of an Escalation run (`baton nlu eval
+// FLOW --escalation`).
 type EscalationReport struct {
 	N int `json:"n"`
 	// Accuracy is the share of messages handed off exactly when needed.
@@ -64,13 +70,15 @@ type EscalationMiss struct {
 // greetings are the first messages by language.
 var greetings = map[string]string{"it": "ciao", "en": "hi", "es": "hola", "pt": "olá", "fr": "bonjour", "de": "hallo"}
 
-func (r escalationRun) run(ctx context.Context, data []nlu.Labeled) (*EscalationReport, error) {
-	now := r.now
+// Run sends each message through a fresh conversation on the sandbox,
+// after the greeting, and reports whether it was handed off when needed.
+func (r Escalation) Run(ctx context.Context, data []nlu.Labeled) (*EscalationReport, error) {
+	now := r.Now
 	if now.IsZero() {
-		now = openTime(r.flow)
+		now = openTime(r.Flow)
 	}
 	rep := &EscalationReport{N: len(data), ByReason: map[string]EscalationRecall{}, Now: now.Format(time.RFC3339)}
-	a, err := sandbox.BuiltinAnalyzer(r.flow)
+	a, err := sandbox.BuiltinAnalyzer(r.Flow)
 	if err != nil {
 		return nil, err
 	}
@@ -81,18 +89,18 @@ func (r escalationRun) run(ctx context.Context, data []nlu.Labeled) (*Escalation
 	correct := 0
 	for i, m := range data {
 		lang := m.Lang
-		if !slices.Contains(r.flow.Languages, lang) {
-			lang = r.flow.DefaultLanguage()
+		if !slices.Contains(r.Flow.Languages, lang) {
+			lang = r.Flow.DefaultLanguage()
 		}
 		sb, err := sandbox.New(sandbox.Config{
-			Flow: r.flow, Lang: lang, Channel: "whatsapp", Now: now, Fixed: true,
+			Flow: r.Flow, Lang: lang, Channel: "whatsapp", Now: now, Fixed: true,
 			Analyzer: analyzer, IDPrefix: fmt.Sprintf("eval-%d", i),
 			Contact: flows.Contact{ID: fmt.Sprintf("eval-%d", i)},
 		})
 		if err != nil {
 			return nil, err
 		}
-		hello := r.greeting
+		hello := r.Greeting
 		if hello == "" {
 			hello = greetings[m.Lang]
 			if hello == "" {
@@ -119,7 +127,7 @@ func (r escalationRun) run(ctx context.Context, data []nlu.Labeled) (*Escalation
 			reason = "wants_human"
 		case m.Frustrated:
 			reason = "frustrated"
-		case slices.Contains(r.need, m.Intent):
+		case slices.Contains(r.Need, m.Intent):
 			reason = m.Intent
 		}
 		want := reason != ""
@@ -182,22 +190,19 @@ func openTime(f *flows.Flow) time.Time {
 	return t
 }
 
-func printEscalationReport(w io.Writer, r *EscalationReport, o nluEvalOptions) {
-	fmt.Fprintf(w, "%d messages from %s, each after a greeting through %s at %s\n\n", r.N, o.test, o.flow, r.Now)
+// WriteEscalationReport writes r as text: the messages came from file test
+// and went through flow file flow; withMistakes lists the wrong outcomes.
+func WriteEscalationReport(w io.Writer, r *EscalationReport, test, flow string, withMistakes bool) {
+	fmt.Fprintf(w, "%d messages from %s, each after a greeting through %s at %s\n\n", r.N, test, flow, r.Now)
 	fmt.Fprintf(w, "escalated correctly  %.3f  (%d of %d)\n", r.Accuracy, r.N-len(r.Misses), r.N)
 	fmt.Fprintf(w, "needing a person     %d, escalated %d: recall %.3f\n", r.Needed, r.Escalated-r.FalseAlarms, r.Recall)
 	fmt.Fprintf(w, "escalations          %d, precision %.3f, false alarms %d of %d messages that did not need one\n", r.Escalated, r.Precision, r.FalseAlarms, r.N-r.Needed)
 	fmt.Fprintln(w, "\nrecall by reason (a topic counts when the message carries neither signal)")
-	reasons := make([]string, 0, len(r.ByReason))
-	for k := range r.ByReason {
-		reasons = append(reasons, k)
-	}
-	slices.Sort(reasons)
-	for _, k := range reasons {
+	for _, k := range slices.Sorted(maps.Keys(r.ByReason)) {
 		rr := r.ByReason[k]
 		fmt.Fprintf(w, "  %-14s %4d  escalated %4d  recall %.3f\n", k, rr.N, rr.Escalated, rr.Recall)
 	}
-	if o.errors {
+	if withMistakes {
 		fmt.Fprintln(w, "\nmistakes")
 		for _, m := range r.Misses {
 			want := "no handoff"
