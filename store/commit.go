@@ -54,15 +54,22 @@ func FillItem(it flows.OutboxItem, id string, now time.Time) flows.OutboxItem {
 
 // Group is the delivery order an outbox item keeps: a handoff's items one
 // after the other, a conversation's replies one after the other. Items of
-// no group ("") go in any order.
-func Group(it *flows.OutboxItem) string {
+// no group (ok false) go in any order.
+func Group(it *flows.OutboxItem) (g GroupKey, ok bool) {
 	switch {
 	case it.Kind == flows.OutboxReply:
-		return "reply\x00" + it.ConversationID
+		return GroupKey{Reply: true, ID: it.ConversationID}, true
 	case it.HandoffID != "":
-		return "handoff\x00" + it.HandoffID
+		return GroupKey{ID: it.HandoffID}, true
 	}
-	return ""
+	return GroupKey{}, false
+}
+
+// GroupKey names a group: a conversation's replies (Reply) or a handoff's
+// items. It is comparable, a map key built without a string.
+type GroupKey struct {
+	Reply bool
+	ID    string // the conversation's or the handoff's
 }
 
 // NeedsTicket reports whether it goes to the ticket its handoff's open

@@ -81,14 +81,14 @@ func (s *Store) ClaimKinds(ctx context.Context, now time.Time, lease time.Durati
 	defer s.mu.Unlock()
 	var out []flows.OutboxItem
 	err := s.db.View(func(tx *bbolt.Tx) error {
-		blocked := map[string]bool{}
+		blocked := map[store.GroupKey]bool{}
 		c := tx.Bucket(bPending).Cursor()
 		for k, _ := c.First(); k != nil; k, _ = c.Next() {
 			it, err := getItem(tx, k)
 			if err != nil {
 				return err
 			}
-			if g := store.Group(&it); g != "" {
+			if g, ok := store.Group(&it); ok {
 				if blocked[g] {
 					continue
 				}

@@ -42,7 +42,7 @@ func (m *Store) ClaimKinds(ctx context.Context, now time.Time, lease time.Durati
 		}
 		m.pend[w] = mi
 		w++
-		if g, ok := groupOf(it); ok {
+		if g, ok := store.Group(it); ok {
 			if !blocked.add(g) { // later items of the group wait for this one
 				continue
 			}
@@ -68,23 +68,16 @@ func (m *Store) ClaimKinds(ctx context.Context, now time.Time, lease time.Durati
 	return out, nil
 }
 
-// group is store.Group without building a string: a conversation's
-// replies, or a handoff's items.
-type group struct {
-	reply bool
-	id    string
-}
-
 // groupSet is a set of groups: a few in an array on the stack, a map
 // beyond (a claim walks a handful of pending items, or a backlog).
 type groupSet struct {
-	few  [8]group
+	few  [8]store.GroupKey
 	n    int
-	many map[group]bool
+	many map[store.GroupKey]bool
 }
 
 // add adds g and reports whether it was not in the set yet.
-func (s *groupSet) add(g group) bool {
+func (s *groupSet) add(g store.GroupKey) bool {
 	if s.many != nil {
 		if s.many[g] {
 			return false
@@ -102,22 +95,12 @@ func (s *groupSet) add(g group) bool {
 		s.n++
 		return true
 	}
-	s.many = make(map[group]bool, 2*len(s.few))
+	s.many = make(map[store.GroupKey]bool, 2*len(s.few))
 	for _, h := range s.few {
 		s.many[h] = true
 	}
 	s.many[g] = true
 	return true
-}
-
-func groupOf(it *flows.OutboxItem) (group, bool) {
-	switch {
-	case it.Kind == flows.OutboxReply:
-		return group{true, it.ConversationID}, true
-	case it.HandoffID != "":
-		return group{false, it.HandoffID}, true
-	}
-	return group{}, false
 }
 
 // pending puts mi in pend when it is pending and not there yet, in save
