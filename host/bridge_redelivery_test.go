@@ -232,7 +232,15 @@ func bridgeRedeliveryAcrossProcesses(t *testing.T, store func(name string) strin
 					t.Errorf("a redelivery of the retried reply answered %d, want 200 (already received)", code)
 				}
 			}
-			time.Sleep(300 * time.Millisecond) // let a duplicate turn show itself
+			// A later reply, once sent, is a barrier: a conversation's
+			// turns run one after the other and its replies go out in
+			// order, so any duplicate turn of the deliveries above has
+			// sent its reply by then.
+			last := tc.req(p.conv, "Anything else?", "inv-3")
+			if code := last(t, p.bases[1]); code >= 300 {
+				t.Fatalf("a last delivery answered %d", code)
+			}
+			waitFor(t, "the last reply", func() bool { return p.withText("Anything else?") >= 1 })
 			if n := p.withText("I'm Marco"); n != 1 {
 				t.Errorf("the redelivered reply reached the customer %d times, want 1", n)
 			}
