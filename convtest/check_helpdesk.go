@@ -47,20 +47,16 @@ func (p *testParser) routeCheck(n *yaml.Node) *routeCheck {
 	}
 	p.fields(n, "route", []string{"team", "agent", "priority", "connector", "sla", "in_hours", "open_ticket", "tags"}, func(key string, _, v *yaml.Node) {
 		switch key {
-		case "team", "agent", "priority", "connector", "sla":
-			s := p.str(v, key)
-			switch key {
-			case "team":
-				r.team = &s
-			case "agent":
-				r.agent = &s
-			case "priority":
-				r.priority = &s
-			case "connector":
-				r.connector = &s
-			default:
-				r.sla = &s
-			}
+		case "team":
+			r.team = p.strPtr(v, key)
+		case "agent":
+			r.agent = p.strPtr(v, key)
+		case "priority":
+			r.priority = p.strPtr(v, key)
+		case "connector":
+			r.connector = p.strPtr(v, key)
+		case "sla":
+			r.sla = p.strPtr(v, key)
 		case "in_hours", "open_ticket":
 			var b bool
 			if err := v.Decode(&b); err != nil {

@@ -135,6 +135,12 @@ func (p *testParser) str(n *yaml.Node, what string) string {
 	return n.Value
 }
 
+// strPtr reads a text for a check whose nil means "not checked".
+func (p *testParser) strPtr(n *yaml.Node, what string) *string {
+	s := p.str(n, what)
+	return &s
+}
+
 func (p *testParser) value(n *yaml.Node) any {
 	var v any
 	if err := n.Decode(&v); err != nil {

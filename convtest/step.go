@@ -209,16 +209,12 @@ func (p *testParser) handoff(n *yaml.Node) *handoffCheck {
 	}
 	p.fields(n, "handoff", []string{"reason", "team", "priority", "tags", "vars", "transcript_contains"}, func(key string, _, v *yaml.Node) {
 		switch key {
-		case "reason", "team", "priority":
-			s := p.str(v, key)
-			switch key {
-			case "reason":
-				h.reason = &s
-			case "team":
-				h.team = &s
-			default:
-				h.priority = &s
-			}
+		case "reason":
+			h.reason = p.strPtr(v, key)
+		case "team":
+			h.team = p.strPtr(v, key)
+		case "priority":
+			h.priority = p.strPtr(v, key)
 		case "tags":
 			h.tags = p.strList(v, "tags")
 		case "vars":
