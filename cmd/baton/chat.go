@@ -130,13 +130,10 @@ func runChat(ctx context.Context, e *env, args []string) int {
 	if done {
 		return code
 	}
-	if len(pos) != 1 {
-		if len(pos) == 0 {
-			return usageError(e, chatCmd, "no flow file given")
-		}
-		return usageError(e, chatCmd, "one flow file at a time, got %d: %s", len(pos), strings.Join(pos, " "))
+	var ok bool
+	if o.path, ok = oneFlowFile(e, chatCmd, pos); !ok {
+		return exitUsage
 	}
-	o.path = pos[0]
 	if err := sandbox.CheckChannel(o.channel); err != nil {
 		return usageError(e, chatCmd, "--channel: %v", err)
 	}

@@ -136,6 +136,21 @@ func usageError(e *env, c *command, format string, args ...any) int {
 	return exitUsage
 }
 
+// oneFlowFile returns the one flow file a command takes from its
+// positional arguments; with none or several it prints the usage error
+// and reports false (the command then exits with exitUsage).
+func oneFlowFile(e *env, c *command, pos []string) (string, bool) {
+	switch len(pos) {
+	case 1:
+		return pos[0], true
+	case 0:
+		usageError(e, c, "no flow file given")
+	default:
+		usageError(e, c, "one flow file at a time, got %d: %s", len(pos), strings.Join(pos, " "))
+	}
+	return "", false
+}
+
 // listFlag is a repeatable string flag.
 type listFlag []string
 

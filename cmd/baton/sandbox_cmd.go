@@ -64,11 +64,9 @@ func runSandbox(ctx context.Context, e *env, args []string) int {
 	if done {
 		return code
 	}
-	if len(pos) != 1 {
-		if len(pos) == 0 {
-			return usageError(e, sandboxCmd, "no flow file given")
-		}
-		return usageError(e, sandboxCmd, "one flow file at a time, got %d: %s", len(pos), strings.Join(pos, " "))
+	flow, ok := oneFlowFile(e, sandboxCmd, pos)
+	if !ok {
+		return exitUsage
 	}
 	if *cfg != "" {
 		if msg := pathProblem("config", *cfg); msg != "" {
@@ -94,7 +92,7 @@ func runSandbox(ctx context.Context, e *env, args []string) int {
 	if !slices.Contains(studio.Channels, *channel) {
 		return usageError(e, sandboxCmd, "--channel %q: use %s", *channel, strings.Join(studio.Channels, ", "))
 	}
-	f := loadFlow(e.stderr, pos[0], true)
+	f := loadFlow(e.stderr, flow, true)
 	if f == nil {
 		return exitFailed
 	}
@@ -106,7 +104,7 @@ func runSandbox(ctx context.Context, e *env, args []string) int {
 		return usageError(e, sandboxCmd, "%v", err)
 	}
 	log := host.NewLogger(e.stderr, slog.LevelInfo, true)
-	st, err := studio.New(studio.Options{Flow: pos[0], Config: *cfg, Getenv: e.getenv, Now: now, Lang: *lang, Channel: *channel, Vars: vs, Tests: *tests, Logger: log})
+	st, err := studio.New(studio.Options{Flow: flow, Config: *cfg, Getenv: e.getenv, Now: now, Lang: *lang, Channel: *channel, Vars: vs, Tests: *tests, Logger: log})
 	if err != nil {
 		fmt.Fprintf(e.stderr, "baton sandbox: %v\n", err)
 		return exitFailed
@@ -116,7 +114,7 @@ func runSandbox(ctx context.Context, e *env, args []string) int {
 		fmt.Fprintf(e.stderr, "baton sandbox: %v; pick another address with --listen\n", err)
 		return exitRuntime
 	}
-	fmt.Fprintf(e.stderr, "baton sandbox: open http://%s/ in a browser to talk to %s (Ctrl-C stops).\n", l.Addr(), pos[0])
+	fmt.Fprintf(e.stderr, "baton sandbox: open http://%s/ in a browser to talk to %s (Ctrl-C stops).\n", l.Addr(), flow)
 	ctx, stop := signal.NotifyContext(ctx, syscall.SIGTERM, os.Interrupt)
 	defer stop()
 	if err := st.Serve(ctx, l, *watch); err != nil {
