@@ -1,7 +1,6 @@
 package convtest
 
 import (
-	"encoding/json"
 	"time"
 
 	"github.com/batonbot/baton/flows"
@@ -40,15 +39,7 @@ func (tf *File) Replay(baseline bool) []*replay.Conversation {
 			now = time.Now().Truncate(time.Second)
 		}
 		for _, h := range s.HTTP {
-			call := replay.Call{Method: h.Method, URL: h.URL, URLRegex: h.URLRegex, Status: h.Status, Err: h.Error, Reuse: true}
-			switch b := h.Body.(type) {
-			case nil:
-			case string:
-				call.Body = []byte(b)
-			default:
-				call.Body, _ = json.Marshal(b)
-			}
-			c.Calls = append(c.Calls, call)
+			c.Calls = append(c.Calls, replay.Call{Method: h.Method, URL: h.URL, URLRegex: h.URLRegex, Status: h.Status, Body: h.BodyBytes(), Err: h.Error, Reuse: true})
 		}
 		for _, st := range tc.Steps {
 			in := replay.Input{At: now, Kind: st.Kind, Text: st.Value}

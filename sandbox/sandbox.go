@@ -67,6 +67,20 @@ type Canned struct {
 	Error    string
 }
 
+// BodyBytes is the answer's body as the HTTP action receives it: a text
+// as it is, any other value as JSON, none as nil.
+func (c *Canned) BodyBytes() []byte {
+	switch b := c.Body.(type) {
+	case nil:
+		return nil
+	case string:
+		return []byte(b)
+	default:
+		j, _ := json.Marshal(b)
+		return j
+	}
+}
+
 func (c *Canned) Matches(r flows.HTTPRequest) bool {
 	if c.Method != "" && !strings.EqualFold(c.Method, r.Method) {
 		return false
@@ -459,14 +473,7 @@ func (s *Sandbox) answer(r flows.HTTPRequest) (*flows.HTTPResult, *HTTPAnswer, s
 		if !c.Matches(r) {
 			continue
 		}
-		res := &flows.HTTPResult{ID: r.ID, Status: c.Status, Err: c.Error}
-		switch b := c.Body.(type) {
-		case nil:
-		case string:
-			res.Body = []byte(b)
-		default:
-			res.Body, _ = json.Marshal(b)
-		}
+		res := &flows.HTTPResult{ID: r.ID, Status: c.Status, Err: c.Error, Body: c.BodyBytes()}
 		return res, &HTTPAnswer{Status: c.Status, Body: c.Body, Error: c.Error, Source: c.Pos.String()}, "", flows.Pos{}
 	}
 	if r.Canned != nil {
