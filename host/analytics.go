@@ -131,12 +131,15 @@ func (s *Server) analyticsSetup(eventsFile string) ([]Option, error) {
 		}
 		sinks = append(sinks, analytics.NewValkeyStream(vs.Client(), ev.Stream, ev.MaxLen, analytics.OnSendError(logErr)))
 	}
+	var q *sla.Queue
+	if cfg.SLA != nil {
+		q = sla.NewQueue(cfg.SLA)
+		sinks = append(sinks, q)
+	}
 	s.recorder = analytics.NewRecorder(sinks, analytics.WithText(ev.Text), analytics.WithSalt(ev.Salt), analytics.OnError(logErr))
 	opts := []Option{WithRecorder(s.recorder)}
 	if cfg.SLA != nil {
-		q := sla.NewQueue(cfg.SLA)
-		s.recorder = analytics.NewRecorder(append(sinks, q), analytics.WithText(ev.Text), analytics.WithSalt(ev.Salt), analytics.OnError(logErr))
-		opts = []Option{WithRecorder(s.recorder), WithSLAQueue(q)}
+		opts = append(opts, WithSLAQueue(q))
 		var alerter flows.Alerter
 		if a := cfg.SLAAlerts; a.Enabled() {
 			n := &sla.Notifier{Slack: a.Slack, Teams: a.Teams, Webhook: a.Webhook}
