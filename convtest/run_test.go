@@ -3,8 +3,6 @@ package convtest
 import (
 	"bytes"
 	"context"
-	"flag"
-	"os"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -13,31 +11,11 @@ import (
 
 	"github.com/batonbot/baton/analytics"
 	"github.com/batonbot/baton/flows"
+	"github.com/batonbot/baton/internal/golden"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
 
 // durationRE matches the run time printed after a passing conversation.
 var durationRE = regexp.MustCompile(`, [0-9.]+(ns|µs|ms|s)\)`)
-
-// golden compares got with testdata/name, rewriting it with -update.
-func golden(t *testing.T, name, got string) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("reading the golden file (run go test -update to create it): %v", err)
-	}
-	if string(want) != got {
-		t.Errorf("%s differs (run go test -update if the change is intended):\n%s", path, diffLines(string(want), got))
-	}
-}
 
 // TestRunReport: the report of a run (a passing conversation, a failing
 // one with its diff, a test file with mistakes, the coverage) and its
@@ -60,7 +38,7 @@ func TestRunReport(t *testing.T) {
 			var out bytes.Buffer
 			c.opts.Out = &out
 			res := NewRunner(c.opts).Run(context.Background(), c.files)
-			golden(t, c.golden, durationRE.ReplaceAllString(out.String(), ", TIME)"))
+			golden.Check(t, filepath.Join("testdata", c.golden), durationRE.ReplaceAllString(out.String(), ", TIME)"))
 			if res.Passed != c.passed || res.Failed != c.failed || res.OK() != (c.failed == 0) || res.Interrupted {
 				t.Errorf("result %+v, want %d passed, %d failed", res, c.passed, c.failed)
 			}

@@ -1,14 +1,12 @@
 package dsl
 
 import (
-	"flag"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
-)
 
-var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
+	"github.com/batonbot/baton/internal/golden"
+)
 
 // TestGoldenDiagnostics loads each broken flow under testdata/errors and
 // compares every diagnostic, as `baton validate` prints it, with the
@@ -30,20 +28,7 @@ func TestGoldenDiagnostics(t *testing.T) {
 			if f != nil && ds.HasErrors() {
 				t.Error("a flow came back with errors")
 			}
-			golden := strings.TrimSuffix(path, ".yaml") + ".golden"
-			if *update {
-				if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			want, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatalf("%v (run go test ./dsl -update)", err)
-			}
-			if got != string(want) {
-				t.Errorf("diagnostics of %s:\n--- got\n%s--- want\n%s", path, got, want)
-			}
+			golden.Check(t, strings.TrimSuffix(path, ".yaml")+".golden", got)
 		})
 	}
 }

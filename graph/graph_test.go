@@ -2,7 +2,6 @@ package graph
 
 import (
 	"bytes"
-	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -11,9 +10,8 @@ import (
 
 	"github.com/batonbot/baton/dsl"
 	"github.com/batonbot/baton/flows"
+	"github.com/batonbot/baton/internal/golden"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
 
 // load compiles a flow file, failing the test on any error.
 func load(t *testing.T, path string) *flows.Flow {
@@ -35,29 +33,10 @@ func render(t *testing.T, path string, format Format) string {
 	return b.String()
 }
 
-// golden compares got with testdata/name, rewriting it with -update.
-func golden(t *testing.T, name, got string) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("reading the golden file (run go test -update to create it): %v", err)
-	}
-	if string(want) != got {
-		t.Errorf("%s differs (run go test -update if the change is intended); got:\n%s", path, got)
-	}
-}
-
 func TestRenderGolden(t *testing.T) {
 	for _, format := range []Format{Mermaid, Dot} {
 		t.Run(string(format), func(t *testing.T) {
-			golden(t, "shop."+string(format), render(t, "testdata/flows/shop.yaml", format))
+			golden.Check(t, filepath.Join("testdata", "shop."+string(format)), render(t, "testdata/flows/shop.yaml", format))
 		})
 	}
 }
@@ -69,7 +48,7 @@ func TestRenderHandoffsAndRoutes(t *testing.T) {
 	for _, format := range []Format{Mermaid, Dot} {
 		t.Run(string(format), func(t *testing.T) {
 			got := render(t, "testdata/flows/handoffs.yaml", format)
-			golden(t, "handoffs."+string(format), got)
+			golden.Check(t, filepath.Join("testdata", "handoffs."+string(format)), got)
 			for _, want := range []string{`trigger: refund`, `handoff to a person`, `"refund"`, `order, parcel`} {
 				if !strings.Contains(got, want) {
 					t.Errorf("the graph lacks %s:\n%s", want, got)

@@ -3,7 +3,6 @@ package replay_test
 import (
 	"bytes"
 	"context"
-	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -18,8 +17,6 @@ import (
 	"github.com/batonbot/baton/replay"
 	"github.com/batonbot/baton/replay/replaytest"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
 
 // frozenFlow is a copy of the example shop flow the tests record their
 // conversations on (and edit): the example may change, the tests' flow

@@ -4,10 +4,9 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"os"
-	"path/filepath"
 	"testing"
 
+	"github.com/batonbot/baton/internal/golden"
 	"github.com/batonbot/baton/replay"
 )
 
@@ -113,28 +112,7 @@ func TestReportFormats(t *testing.T) {
 	if err := replay.WriteHTML(&page, rep); err != nil {
 		t.Fatal(err)
 	}
-	golden(t, "report.txt", text.Bytes())
-	golden(t, "report.json", js.Bytes())
-	golden(t, "report.html", page.Bytes())
-}
-
-func golden(t *testing.T, name string, got []byte) {
-	t.Helper()
-	path := filepath.Join("testdata", "golden", name)
-	if *update {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (go test -update writes it)", err)
-	}
-	if !bytes.Equal(want, got) {
-		t.Errorf("%s differs (go test -update rewrites it when the change is meant):\n--- got\n%s", path, got)
-	}
+	golden.Check(t, "testdata/golden/report.txt", text.Bytes())
+	golden.Check(t, "testdata/golden/report.json", js.Bytes())
+	golden.Check(t, "testdata/golden/report.html", page.Bytes())
 }

@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/batonbot/baton/internal/golden"
 )
 
 // A scripted conversation through every kind of event: menu, ask, HTTP,
@@ -51,7 +53,7 @@ func TestChatJSONGolden(t *testing.T) {
 			t.Errorf("no %q event in the stream", want)
 		}
 	}
-	golden(t, "chat/shop.jsonl", stdout)
+	golden.Check(t, "testdata/chat/shop.jsonl", stdout)
 }
 
 func TestChatJSONHandoffPayload(t *testing.T) {

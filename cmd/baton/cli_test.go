@@ -3,15 +3,11 @@ package main
 import (
 	"bytes"
 	"context"
-	"flag"
-	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
 
 // runCLI runs baton with args and stdin, as main does, and returns the exit
 // code and what it wrote.
@@ -21,46 +17,6 @@ func runCLI(t *testing.T, stdin string, args ...string) (code int, stdout, stder
 	e := &env{stdin: strings.NewReader(stdin), stdout: &out, stderr: &errb, getenv: func(string) string { return "" }}
 	code = run(context.Background(), e, args)
 	return code, out.String(), errb.String()
-}
-
-// golden compares got with testdata/name, rewriting it with -update.
-func golden(t *testing.T, name, got string) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("reading the golden file (run go test -update to create it): %v", err)
-	}
-	if string(want) != got {
-		t.Errorf("%s differs (run go test -update if the change is intended):\n%s", path, firstDifference(string(want), got))
-	}
-}
-
-// firstDifference shows the first line where got differs from want.
-func firstDifference(want, got string) string {
-	w, g := strings.Split(want, "\n"), strings.Split(got, "\n")
-	for i := 0; i < max(len(w), len(g)); i++ {
-		var wl, gl string
-		if i < len(w) {
-			wl = w[i]
-		}
-		if i < len(g) {
-			gl = g[i]
-		}
-		if wl != gl || i >= len(w) || i >= len(g) {
-			return fmt.Sprintf("line %d:\n- expected: %q\n+ got:      %q\n(got in full:)\n%s", i+1, wl, gl, got)
-		}
-	}
-	return ""
 }
 
 func wantCode(t *testing.T, got, want int, stdout, stderr string) {

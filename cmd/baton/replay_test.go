@@ -7,6 +7,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/batonbot/baton/internal/golden"
 )
 
 // recordEvents runs the conversations of testdata/tests/shop_pass.yaml
@@ -61,7 +63,7 @@ func TestReplayCommand(t *testing.T) {
 			}
 			out := replayOutput(stdout, events)
 			if tc.golden != "" {
-				golden(t, tc.golden, out)
+				golden.Check(t, filepath.Join("testdata", tc.golden), out)
 			}
 			lines := strings.Split(strings.TrimSpace(out), "\n")
 			if tc.want != "" && lines[len(lines)-1] != tc.want {

@@ -6,6 +6,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/batonbot/baton/internal/golden"
 )
 
 func TestTestPasses(t *testing.T) {
@@ -27,7 +29,7 @@ func TestTestPasses(t *testing.T) {
 func TestTestFailureShowsStepAndDiff(t *testing.T) {
 	code, stdout, stderr := runCLI(t, "", "test", "testdata/tests/failing")
 	wantCode(t, code, exitFailed, stdout, stderr)
-	golden(t, "tests/failing.out", stdout)
+	golden.Check(t, "testdata/tests/failing.out", stdout)
 	for _, want := range []string{
 		"FAIL  testdata/tests/failing/shop_fail.yaml: order number question",
 		`step 2 of 3, user: "1" (testdata/tests/failing/shop_fail.yaml:11:9)`,
@@ -78,7 +80,7 @@ func TestTestRunFilterAndVerbose(t *testing.T) {
 func TestTestCoverage(t *testing.T) {
 	code, stdout, stderr := runCLI(t, "", "test", "--coverage", "--run", "order shipped", "testdata/tests/shop_pass.yaml")
 	wantCode(t, code, exitOK, stdout, stderr)
-	golden(t, "tests/coverage.out", durationRE.ReplaceAllString(stdout, ", TIME)"))
+	golden.Check(t, "testdata/tests/coverage.out", durationRE.ReplaceAllString(stdout, ", TIME)"))
 	for _, want := range []string{
 		`coverage of flow "shop" (testdata/flows/shop.yaml):`,
 		"never visited:\n    not_found (",
