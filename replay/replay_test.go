@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"os"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -14,6 +13,7 @@ import (
 
 	"github.com/batonbot/baton/dsl"
 	"github.com/batonbot/baton/flows"
+	"github.com/batonbot/baton/internal/flowtest"
 	"github.com/batonbot/baton/replay"
 	"github.com/batonbot/baton/replay/replaytest"
 )
@@ -97,30 +97,7 @@ func TestRecordedUnchangedFlowReportsNothing(t *testing.T) {
 // copyFlow copies the frozen flow to a directory for a test to edit.
 func copyFlow(t *testing.T) string {
 	t.Helper()
-	dir := t.TempDir()
-	for _, f := range []string{"support.yaml", "common/escalation.yaml"} {
-		b, err := os.ReadFile(filepath.Join("testdata/flows", f))
-		if err != nil {
-			t.Fatal(err)
-		}
-		os.MkdirAll(filepath.Dir(filepath.Join(dir, f)), 0o755)
-		if err := os.WriteFile(filepath.Join(dir, f), b, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return filepath.Join(dir, "support.yaml")
-}
-
-func edit(t *testing.T, path, old, new string) {
-	t.Helper()
-	b, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !bytes.Contains(b, []byte(old)) {
-		t.Fatalf("%s has no %q", path, old)
-	}
-	os.WriteFile(path, bytes.Replace(b, []byte(old), []byte(new), 1), 0o644)
+	return filepath.Join(flowtest.Copy(t, "testdata/flows", "support.yaml", "common/escalation.yaml"), "support.yaml")
 }
 
 // Adding a word to the refund trigger's keywords changes exactly the
@@ -144,7 +121,7 @@ func TestChangedKeywordsReportExactlyTheConversationsTheyChange(t *testing.T) {
 		t.Fatalf("only %d recorded conversations say the word: the recording does not test the change", len(want))
 	}
 	flow := copyFlow(t)
-	edit(t, filepath.Join(filepath.Dir(flow), "common/escalation.yaml"),
+	flowtest.Edit(t, filepath.Join(filepath.Dir(flow), "common/escalation.yaml"),
 		`it: [rimborso, rimborsare, rimborsi,`, `it: [reso, rimborso, rimborsare, rimborsi,`)
 	newFlow, oldFlow := load(t, flow), load(t, frozenFlow)
 	for _, o := range []replay.Options{{Flow: newFlow}, {Flow: newFlow, Baseline: oldFlow}} {

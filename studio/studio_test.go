@@ -15,6 +15,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/batonbot/baton/internal/flowtest"
 )
 
 const (
@@ -238,34 +240,7 @@ func TestSetupReplaysTheConversation(t *testing.T) {
 // directory, for tests that edit it.
 func copyFlow(t *testing.T) string {
 	t.Helper()
-	dir := t.TempDir()
-	for _, f := range []string{"support.yaml", "common/escalation.yaml"} {
-		b, err := os.ReadFile(filepath.Join("../examples/flows", f))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := os.MkdirAll(filepath.Dir(filepath.Join(dir, f)), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(dir, f), b, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return filepath.Join(dir, "support.yaml")
-}
-
-func edit(t *testing.T, path, old, new string) {
-	t.Helper()
-	b, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !bytes.Contains(b, []byte(old)) {
-		t.Fatalf("%s has no %q", path, old)
-	}
-	if err := os.WriteFile(path, bytes.Replace(b, []byte(old), []byte(new), 1), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	return filepath.Join(flowtest.Copy(t, "../examples/flows", "support.yaml", "common/escalation.yaml"), "support.yaml")
 }
 
 // Saving the flow file reloads it: the conversation is replayed on the new
@@ -286,7 +261,7 @@ func TestSaveReloadsTheFlow(t *testing.T) {
 		t.Fatal("the watcher did not say it watches the flow files within a minute")
 	}
 
-	edit(t, flow, "Certo! Qual è il numero dell'ordine?", "Perfetto! Mi dai il numero dell'ordine?")
+	flowtest.Edit(t, flow, "Certo! Qual è il numero dell'ordine?", "Perfetto! Mi dai il numero dell'ordine?")
 	st := waitVersion(t, p, v)
 	if r := replies(st); !strings.HasPrefix(r[len(r)-1], "Perfetto! Mi dai il numero") || st.State != "ask_order" || len(st.Steps) != 2 {
 		t.Fatalf("after the edit: state %q, replies %q", st.State, r)
@@ -295,7 +270,7 @@ func TestSaveReloadsTheFlow(t *testing.T) {
 		t.Errorf("notice %q, rev %d", st.Notice, st.Flow.Rev)
 	}
 
-	edit(t, flow, "    next: lookup\n", "    next: lookupp\n")
+	flowtest.Edit(t, flow, "    next: lookup\n", "    next: lookupp\n")
 	st = waitVersion(t, p, st.Version)
 	if !st.Flow.Errors || len(st.Flow.Diagnostics) == 0 {
 		t.Fatalf("a broken flow: %+v", st.Flow)
@@ -309,7 +284,7 @@ func TestSaveReloadsTheFlow(t *testing.T) {
 	}
 	// Removing the state the conversation is in: the replay goes as far
 	// as the new flow takes it.
-	edit(t, flow, "    next: lookupp\n", "    next: lookup\n")
+	flowtest.Edit(t, flow, "    next: lookupp\n", "    next: lookup\n")
 	st = waitVersion(t, p, st.Version)
 	if st.Flow.Errors || st.State != "ask_order" {
 		t.Errorf("fixed: errors %v, state %q", st.Flow.Errors, st.State)
