@@ -1,48 +1,25 @@
 package config
 
 import (
-	"bytes"
-	"encoding/json"
 	"os"
 	"path/filepath"
 	"regexp"
 	"testing"
 
-	"github.com/santhosh-tekuri/jsonschema/v6"
-	"go.yaml.in/yaml/v3"
+	"github.com/batonbot/baton/internal/schematest"
 )
 
 // TestSchemaValidatesExamples: the example deployment configs are valid
 // against the schema, and the schema refuses what the decoder refuses.
 func TestSchemaValidatesExamples(t *testing.T) {
-	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(Schema()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	c := jsonschema.NewCompiler()
-	if err := c.AddResource(SchemaID, doc); err != nil {
-		t.Fatal(err)
-	}
-	s, err := c.Compile(SchemaID)
-	if err != nil {
-		t.Fatalf("the config schema does not compile: %v", err)
-	}
+	s := schematest.Compile(t, SchemaID, Schema())
 	value := func(src []byte) any {
 		// ${NAME} is replaced before the YAML is read, as the decoder does.
-		src = envRef.ReplaceAll(src, []byte(`"placeholder"`))
-		var v any
-		if err := yaml.Unmarshal(src, &v); err != nil {
-			t.Fatal(err)
-		}
-		b, err := json.Marshal(v)
+		v, err := schematest.Value(envRef.ReplaceAll(src, []byte(`"placeholder"`)))
 		if err != nil {
 			t.Fatal(err)
 		}
-		out, err := jsonschema.UnmarshalJSON(bytes.NewReader(b))
-		if err != nil {
-			t.Fatal(err)
-		}
-		return out
+		return v
 	}
 	files, _ := filepath.Glob("../examples/tests/configs/*.yaml")
 	files = append(files, "../examples/baton.yaml")

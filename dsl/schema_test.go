@@ -1,67 +1,31 @@
 package dsl
 
 import (
-	"bytes"
-	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
-	"go.yaml.in/yaml/v3"
+
+	"github.com/batonbot/baton/internal/schematest"
 )
 
 // compileSchema compiles Schema() with a JSON Schema validator: the
 // schema itself must be valid draft 2020-12.
 func compileSchema(t *testing.T) *jsonschema.Schema {
 	t.Helper()
-	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(Schema()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	c := jsonschema.NewCompiler()
-	if err := c.AddResource(SchemaID, doc); err != nil {
-		t.Fatal(err)
-	}
-	s, err := c.Compile(SchemaID)
-	if err != nil {
-		t.Fatalf("the flow schema does not compile: %v", err)
-	}
-	return s
+	return schematest.Compile(t, SchemaID, Schema())
 }
 
 // yamlDoc reads a YAML file as the JSON value the schema validates.
 func yamlDoc(t *testing.T, src []byte) any {
 	t.Helper()
-	var v any
-	if err := yaml.Unmarshal(src, &v); err != nil {
-		t.Fatal(err)
-	}
-	b, err := json.Marshal(jsonable(v))
-	if err != nil {
-		t.Fatal(err)
-	}
-	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(b))
+	doc, err := schematest.Value(src)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return doc
-}
-
-// jsonable turns YAML's map[string]any values (and dates) into JSON's.
-func jsonable(v any) any {
-	switch v := v.(type) {
-	case map[string]any:
-		for k, x := range v {
-			v[k] = jsonable(x)
-		}
-	case []any:
-		for i, x := range v {
-			v[i] = jsonable(x)
-		}
-	}
-	return v
 }
 
 // TestSchemaValidatesExamples: every example flow, the files they include
