@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/batonbot/baton/internal/flowtest"
 )
 
 var diagLine = regexp.MustCompile(`^(testdata/flows/[a-z]+\.yaml):(\d+):(\d+): (error|warning): .+$`)
@@ -141,20 +143,7 @@ func TestValidateDirectory(t *testing.T) {
 // TestValidateDirectorySkipsOne: one skipped file is counted in the
 // singular.
 func TestValidateDirectorySkipsOne(t *testing.T) {
-	dir := t.TempDir()
-	for _, name := range []string{"bot.yaml", "common/escalation.yaml", "tests/bot.yaml"} {
-		src, err := os.ReadFile(filepath.Join("testdata/project", name))
-		if err != nil {
-			t.Fatal(err)
-		}
-		dst := filepath.Join(dir, name)
-		if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(dst, src, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	dir := flowtest.Copy(t, "testdata/project", "bot.yaml", "common/escalation.yaml", "tests/bot.yaml")
 	code, stdout, stderr := runCLI(t, "", "validate", dir)
 	wantCode(t, code, exitOK, stdout, stderr)
 	if want := "skipped 1 YAML file that is not a flow (conversation tests, deployment configs)"; !strings.Contains(stdout, want) {
