@@ -45,8 +45,8 @@ func TestHTTPCaller(t *testing.T) {
 			mu.Unlock()
 		}
 		switch r.URL.Path {
-		case "/slow":
-			time.Sleep(200 * time.Millisecond)
+		case "/slow": // answers only when the caller has given up
+			<-r.Context().Done()
 		case "/big":
 			w.Write([]byte(strings.Repeat("x", 2000)))
 			return
