@@ -3,6 +3,7 @@ package flows
 import (
 	"context"
 	"errors"
+	"fmt"
 	"time"
 )
 
@@ -158,6 +159,13 @@ type OutboxItem struct {
 	LastError string       `json:"last_error,omitempty"`
 	// Ticket is filled once the open is delivered.
 	Ticket TicketRef `json:"ticket,omitzero"`
+}
+
+// DeadOpenError is the LastError of an item that died with its handoff's
+// dead open: the stores settle it when the open dies, and the deliverer
+// when it finds one left behind. It says how to bring both back.
+func DeadOpenError(open *OutboxItem) string {
+	return fmt.Sprintf("the open of handoff %s is dead (%s): %s; `baton handoff retry %s` retries both", open.HandoffID, open.ID, open.LastError, open.ID)
 }
 
 // Outbox is the delivery side of a store: workers claim due items, deliver

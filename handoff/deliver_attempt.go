@@ -101,7 +101,7 @@ func (r *dlRun) dependency(ctx context.Context, it flows.OutboxItem, now time.Ti
 	case open == nil:
 		w.ticket = it.Ticket
 	case open.Status == flows.OutboxDead:
-		w.dead = deadOpenReason(*open)
+		w.dead = flows.DeadOpenError(open)
 		return w, nil
 	case open.Status != flows.OutboxDelivered:
 		w.until = later(open.NextAt)
@@ -304,7 +304,7 @@ func (r *dlRun) killDependants(ctx context.Context, open flows.OutboxItem) error
 	if err := r.load(ctx); err != nil {
 		return err
 	}
-	reason := deadOpenReason(open)
+	reason := flows.DeadOpenError(&open)
 	for _, dep := range append([]flows.OutboxItem(nil), r.byHandoff[open.HandoffID]...) {
 		if dep.Kind == flows.OutboxOpen || dep.Status != flows.OutboxPending {
 			continue

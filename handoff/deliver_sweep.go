@@ -62,7 +62,7 @@ func (d *Deliverer) sweep(ctx context.Context, now time.Time) error {
 			continue
 		}
 		it.Status = flows.OutboxDead
-		it.LastError = deadOpenReason(open)
+		it.LastError = flows.DeadOpenError(&open)
 		if err := d.outbox.Settle(ctx, it); err != nil {
 			return fmt.Errorf("handoff: settle %s: %w", it.ID, err)
 		}
@@ -72,9 +72,4 @@ func (d *Deliverer) sweep(ctx context.Context, now time.Time) error {
 		}
 	}
 	return nil
-}
-
-// deadOpenReason says why an item of a handoff whose open died is dead.
-func deadOpenReason(open flows.OutboxItem) string {
-	return fmt.Sprintf("the open of handoff %s is dead (%s): %s; `baton handoff retry %s` retries both", open.HandoffID, open.ID, open.LastError, open.ID)
 }

@@ -78,12 +78,6 @@ func NeedsTicket(it *flows.OutboxItem) bool {
 	return it.HandoffID != "" && it.Kind != flows.OutboxOpen && it.Kind != flows.OutboxReply
 }
 
-// DeadOpenError is the LastError of an item that died with its handoff's
-// open.
-func DeadOpenError(open *flows.OutboxItem) string {
-	return fmt.Sprintf("the open of handoff %s (%s) is dead: %s; retrying the open retries this item too", open.HandoffID, open.ID, open.LastError)
-}
-
 // KindOutbox is an outbox that claims and lists some kinds only: what
 // OutboxOf needs of a store.
 type KindOutbox interface {

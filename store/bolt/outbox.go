@@ -245,7 +245,7 @@ func (s *Store) cascade(tx *bbolt.Tx, open *flows.OutboxItem, released *[]string
 		was := it.Status
 		it.Status = to
 		if to == flows.OutboxDead {
-			it.LastError = store.DeadOpenError(open)
+			it.LastError = flows.DeadOpenError(open)
 		} else {
 			it.Attempts, it.LastError, it.NextAt = 0, "", open.NextAt
 		}

@@ -175,7 +175,7 @@ func (m *Store) cascade(open *flows.OutboxItem) {
 			o := &mi.it
 			if o.HandoffID == open.HandoffID && o.ID != open.ID && o.Status == flows.OutboxPending {
 				o.Status = flows.OutboxDead
-				o.LastError = store.DeadOpenError(open)
+				o.LastError = flows.DeadOpenError(open)
 				mi.leaseUntil = time.Time{}
 			}
 		}

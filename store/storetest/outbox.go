@@ -1,7 +1,6 @@
 package storetest
 
 import (
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -146,8 +145,8 @@ func testDeadOpenCascade(t *testing.T, h *h) {
 	h.settle(o)
 	h.wantIDs("dead with their open", itemIDs(h.list(flows.OutboxDead)), []string{"h1:open", "h1:append:1", "h1:append:2", "h1:close"})
 	for _, it := range h.list(flows.OutboxDead)[1:] {
-		if !strings.Contains(it.LastError, "h1:open") {
-			t.Errorf("%s died with its open but says %q", it.ID, it.LastError)
+		if want := flows.DeadOpenError(&o); it.LastError != want {
+			t.Errorf("%s died with its open but says %q, want %q", it.ID, it.LastError, want)
 		}
 	}
 	h.wantIDs("the other handoff's items stay", itemIDs(h.list(flows.OutboxPending)), []string{"h2:open", "h2:append:1"})

@@ -11,7 +11,6 @@ import (
 	"github.com/valkey-io/valkey-go"
 
 	"github.com/batonbot/baton/flows"
-	"github.com/batonbot/baton/store"
 )
 
 // Claim leases up to max outbox items due at now (see flows.Outbox):
@@ -272,7 +271,7 @@ func (s *Store) settle(ctx context.Context, item flows.OutboxItem, status string
 		ticket = encodeTicket(item.Ticket)
 	}
 	args := []string{conv, ms(s.now()), msDur(s.ttl), item.ID, status, next, valkey.BinaryString(blob), ticket,
-		strconv.Itoa(s.keepDelivered), strings.ReplaceAll(store.DeadOpenError(&item), "\x1f", " ")}
+		strconv.Itoa(s.keepDelivered), strings.ReplaceAll(flows.DeadOpenError(&item), "\x1f", " ")}
 	reply, err := s.sc.settle.exec(ctx, s.c, s.convKeys(conv), args).AsStrSlice()
 	if err != nil {
 		return fmt.Errorf("valkey store: settling outbox item %q: %w", item.ID, err)
