@@ -83,10 +83,8 @@ func (p *testParser) step(n *yaml.Node) *Step {
 			}
 			st.Wait = d
 		case "ticket":
-			switch flows.TicketStatus(st.Value) {
-			case flows.TicketOpen, flows.TicketPending, flows.TicketSolved, flows.TicketClosed, flows.TicketDeclined:
-			default:
-				p.errorf(v, "ticket: %q is not a ticket status; use open, pending, solved, closed or declined", v.Value)
+			if !flows.TicketStatus(st.Value).Known() {
+				p.errorf(v, "ticket: %q is not a ticket status; use %s", v.Value, flows.TicketStatuses)
 			}
 		case "bot":
 			st.bot = p.bot(v)

@@ -69,6 +69,19 @@ const (
 	TicketDeclined TicketStatus = "declined"
 )
 
+// TicketStatuses lists the statuses a ticket can have, for messages that
+// name them: "open, pending, solved, closed or declined".
+const TicketStatuses = "open, pending, solved, closed or declined"
+
+// Known reports whether s is one of the statuses above.
+func (s TicketStatus) Known() bool {
+	switch s {
+	case TicketOpen, TicketPending, TicketSolved, TicketClosed, TicketDeclined:
+		return true
+	}
+	return false
+}
+
 // TicketUpdate reports a ticket change from the helpdesk.
 type TicketUpdate struct {
 	Ticket TicketRef    `json:"ticket"`

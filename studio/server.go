@@ -84,12 +84,11 @@ func (s *Studio) Handler() http.Handler {
 		return nil
 	}))
 	mux.Handle("POST /api/ticket", s.action(func(ctx context.Context, r *request) error {
-		switch st := flows.TicketStatus(r.Status); st {
-		case flows.TicketOpen, flows.TicketPending, flows.TicketSolved, flows.TicketClosed:
+		if st := flows.TicketStatus(r.Status); st.Known() {
 			s.do(ctx, input{Kind: sandbox.StepTicket, Value: string(st)})
 			return nil
 		}
-		return fmt.Errorf("a ticket is open, pending, solved or closed, not %q", r.Status)
+		return fmt.Errorf("a ticket is %s, not %q", flows.TicketStatuses, r.Status)
 	}))
 	mux.Handle("POST /api/close", s.action(func(ctx context.Context, _ *request) error {
 		s.do(ctx, input{Kind: sandbox.StepClose, Value: "true"})

@@ -69,7 +69,7 @@ Exit status:
 
 const chatHelp = `  /wait DURATION      let time pass (10m, 24h): due timeouts fire
   /agent TEXT         the human agent answers (after a handoff)
-  /ticket STATUS      the ticket becomes open, pending, solved or closed
+  /ticket STATUS      the ticket becomes open, pending, solved, closed or declined
   /close              the customer closes the conversation (an open ticket is closed)
   /button ID          tap the button or list row with this id
   /handoff            show the last handoff's whole payload, as JSON

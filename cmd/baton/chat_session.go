@@ -206,10 +206,8 @@ func (cs *chatSession) step(ctx context.Context, in chatInput) (problem string, 
 		st = chatStep{kind: sandbox.StepAgent, value: in.arg}
 	case "ticket":
 		status := flows.TicketStatus(strings.ToLower(in.arg))
-		switch status {
-		case flows.TicketOpen, flows.TicketPending, flows.TicketSolved, flows.TicketClosed:
-		default:
-			return fmt.Sprintf("/ticket needs open, pending, solved or closed, not %q", in.arg), false
+		if !status.Known() {
+			return fmt.Sprintf("/ticket needs %s, not %q", flows.TicketStatuses, in.arg), false
 		}
 		st = chatStep{kind: sandbox.StepTicket, value: string(status)}
 	case "close":
