@@ -1,9 +1,13 @@
-// Package loadgen drives a running `baton serve` through its web chat API
-// the way many customers would, and measures it: turns per second and the
-// latency from a customer's message to the bot's first reply, as the
-// customer sees it, over real HTTP against a real listening server.
+// Package loadgen measures Baton under load, the two ways `baton load`
+// runs: RunEngine drives the engine and one store in process (turns per
+// second, the latency of a turn with its session saved, allocations), and
+// Run drives a running `baton serve` through its web chat API the way many
+// customers would: turns per second and the latency from a customer's
+// message to the bot's first reply, as the customer sees it, over real
+// HTTP against a real listening server. Both replay the conversations of
+// test files (EngineScripts, ServeScripts).
 //
-// Each simulated customer opens the conversation's event stream (GET
+// With Run, each simulated customer opens the conversation's event stream (GET
 // /api/events, server-sent events), then posts the messages of a script
 // (POST /api/messages) one after the other: after each, it waits for as
 // many replies as that message gets. How many that is comes from a first,

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/batonbot/baton/convtest"
 	"github.com/batonbot/baton/loadgen"
 	"github.com/batonbot/baton/sandbox"
 )
@@ -14,39 +13,6 @@ import (
 // `baton load --serve URL TESTS...`: the customer messages of the test
 // files, sent to a running `baton serve` through its web chat (package
 // loadgen).
-
-// serveScripts are the user and button steps of the test files'
-// conversations.
-func serveScripts(paths []string) ([]loadgen.Script, []string) {
-	files, _, err := convtest.Files(paths)
-	if err != nil {
-		return nil, []string{err.Error()}
-	}
-	var scripts []loadgen.Script
-	var problems []string
-	for _, path := range files {
-		tf, errs := convtest.Parse(path)
-		if len(errs) > 0 {
-			problems = append(problems, errs...)
-			continue
-		}
-		for _, c := range tf.Conversations {
-			s := loadgen.Script{Name: path + ": " + c.Name}
-			for _, st := range c.Steps {
-				switch st.Kind {
-				case "user":
-					s.Steps = append(s.Steps, loadgen.Step{Text: st.Value})
-				case "button":
-					s.Steps = append(s.Steps, loadgen.Step{Payload: st.Value})
-				}
-			}
-			if len(s.Steps) > 0 {
-				scripts = append(scripts, s)
-			}
-		}
-	}
-	return scripts, problems
-}
 
 // scriptsUsable reports the problems of reading the test files, and none
 // with user steps, as `baton load` exits on them.
@@ -65,7 +31,7 @@ func scriptsUsable(e *env, problems []string, n int, paths []string) (int, bool)
 }
 
 func runLoadServe(ctx context.Context, e *env, url string, paths []string, workers int, d time.Duration, convs int64, asJSON bool) int {
-	scripts, problems := serveScripts(paths)
+	scripts, problems := loadgen.ServeScripts(paths)
 	if code, ok := scriptsUsable(e, problems, len(scripts), paths); !ok {
 		return code
 	}
