@@ -100,7 +100,7 @@ func (v *textView) answer(cmd string, cs *chatSession) {
 // conversation is.
 func (v *textView) reloaded(r reloadResult) {
 	var b strings.Builder
-	printDiagnostics(&b, r.diags)
+	r.diags.Print(&b)
 	for _, l := range strings.Split(strings.TrimRight(b.String(), "\n"), "\n") {
 		if l != "" {
 			v.problem(l)
@@ -110,7 +110,7 @@ func (v *textView) reloaded(r reloadResult) {
 	case r.err != nil:
 		v.problem(fmt.Sprintf("%s changed but cannot run: %v; the chat goes on with the flow as it was", r.path, r.err))
 	case r.failed():
-		errs, _ := countDiagnostics(r.diags)
+		errs, _ := r.diags.Count()
 		v.problem(fmt.Sprintf("%s changed and has %s: the chat goes on with the flow as it was; save again once fixed", r.path, plural(errs, "error")))
 	default:
 		msg := fmt.Sprintf("reloaded %s", r.path)

@@ -95,7 +95,7 @@ func runServe(ctx context.Context, e *env, args []string) int {
 			return v, v != ""
 		}))
 		if diags.HasErrors() {
-			printDiagnostics(e.stderr, diags)
+			diags.Print(e.stderr)
 			return exitFailed
 		}
 	}

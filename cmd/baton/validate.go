@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"sort"
 	"strings"
 
 	"github.com/batonbot/baton/dsl"
@@ -75,7 +74,7 @@ func runValidate(_ context.Context, e *env, args []string) int {
 		errors   int
 		warns    int
 	}
-	var all []*dsl.Diagnostic
+	var all dsl.Diagnostics
 	var results []result
 	targets, skipped := validateTargets(paths)
 	for _, tg := range targets {
@@ -113,7 +112,7 @@ func runValidate(_ context.Context, e *env, args []string) int {
 		all = append(all, cv.diags...)
 		failed = failed || cv.diags.HasErrors()
 	}
-	printDiagnostics(e.stderr, all)
+	all.Print(e.stderr)
 	if cv != nil {
 		cv.report(e)
 	}
@@ -185,58 +184,19 @@ func describeFlow(f *flows.Flow) string {
 	return b.String()
 }
 
-// printDiagnostics writes diags sorted by file, line and column, each as
-// "path:line:col: severity: summary", with its detail indented below.
-func printDiagnostics(w io.Writer, diags []*dsl.Diagnostic) {
-	sorted := append([]*dsl.Diagnostic(nil), diags...)
-	sort.SliceStable(sorted, func(i, j int) bool {
-		a, b := sorted[i].Pos, sorted[j].Pos
-		if a.File != b.File {
-			return a.File < b.File
-		}
-		if a.Line != b.Line {
-			return a.Line < b.Line
-		}
-		return a.Col < b.Col
-	})
-	for i, d := range sorted {
-		if i > 0 && d.String() == sorted[i-1].String() {
-			continue // an included file checked alone and with its flow
-		}
-		fmt.Fprintln(w, d.String())
-		if det := strings.TrimSpace(d.Detail); det != "" {
-			for _, line := range strings.Split(det, "\n") {
-				fmt.Fprintf(w, "    %s\n", line)
-			}
-		}
-	}
-}
-
 // loadFlow loads a flow for chat, test and graph: on errors it prints the
 // diagnostics to w and returns nil; warnings are printed only when
 // showWarnings is set.
 func loadFlow(w io.Writer, path string, showWarnings bool) *flows.Flow {
 	f, diags := dsl.LoadFile(path)
 	if diags.HasErrors() || f == nil {
-		printDiagnostics(w, diags)
-		errs, warns := countDiagnostics(diags)
+		diags.Print(w)
+		errs, warns := diags.Count()
 		fmt.Fprintf(w, "%s: %s, %s; fix them and try again (baton validate %s)\n", path, plural(errs, "error"), plural(warns, "warning"), path)
 		return nil
 	}
 	if showWarnings {
-		printDiagnostics(w, diags)
+		diags.Print(w)
 	}
 	return f
-}
-
-// countDiagnostics counts the errors and the warnings in diags.
-func countDiagnostics(diags dsl.Diagnostics) (errs, warns int) {
-	for _, d := range diags {
-		if d.Severity == dsl.Error {
-			errs++
-		} else {
-			warns++
-		}
-	}
-	return errs, warns
 }
