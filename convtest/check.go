@@ -155,7 +155,7 @@ func checkReplies(b *botCheck, replies []string) string {
 		if len(replies) == 0 {
 			return ""
 		}
-		return fmt.Sprintf("bot: expected no reply, got %s", plural(len(replies), "reply"))
+		return fmt.Sprintf("bot: expected no reply, got %s", flows.Plural(len(replies), "reply"))
 	}
 	i := 0
 	for wi, w := range b.want {

@@ -10,6 +10,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/batonbot/baton/flows"
 	"github.com/batonbot/baton/sandbox"
 )
 
@@ -203,7 +204,7 @@ func checkRequests(want []requestCheck, got []sandbox.HelpdeskRequest) string {
 	for i, w := range want {
 		if i == len(got) {
 			return fmt.Sprintf("requests: expected %s as request %d, but only %s sent; helpdesk requests in this step: %s",
-				w, i+1, plural(len(got), "request was"), list())
+				w, i+1, flows.Plural(len(got), "request was"), list())
 		}
 		if why := w.mismatch(got[i]); why != "" {
 			return fmt.Sprintf("requests: request %d (%s %s: %s %s) differs from %s: %s", i+1, got[i].Connector, got[i].Op, got[i].Method, got[i].Path, w, why)
@@ -213,7 +214,7 @@ func checkRequests(want []requestCheck, got []sandbox.HelpdeskRequest) string {
 		if len(want) == 0 {
 			return "requests: expected no helpdesk request, got:" + list()
 		}
-		return fmt.Sprintf("requests: expected %s, got %d; helpdesk requests in this step: %s", plural(len(want), "request"), len(got), list())
+		return fmt.Sprintf("requests: expected %s, got %d; helpdesk requests in this step: %s", flows.Plural(len(want), "request"), len(got), list())
 	}
 	return ""
 }

@@ -168,7 +168,7 @@ func Files(paths []string) (files, skipped []string, err error) {
 
 func (r *run) failFile(path string, errs []string) {
 	r.failed++
-	fmt.Fprintf(r.out, "FAIL  %s: the test file has %s\n", path, plural(len(errs), "error"))
+	fmt.Fprintf(r.out, "FAIL  %s: the test file has %s\n", path, flows.Plural(len(errs), "error"))
 	for _, e := range errs {
 		fmt.Fprintf(r.out, "  %s\n", strings.ReplaceAll(e, "\n", "\n  "))
 	}
@@ -308,7 +308,7 @@ func (r *run) runConv(ctx context.Context, file *File, tf *testFlow, c *Conversa
 				fmt.Fprintln(w, indent(f, "    "))
 			}
 			if i+1 < len(c.Steps) {
-				fmt.Fprintf(w, "  the %s after it did not run\n", plural(len(c.Steps)-i-1, "step"))
+				fmt.Fprintf(w, "  the %s after it did not run\n", flows.Plural(len(c.Steps)-i-1, "step"))
 			}
 			return
 		}
@@ -322,7 +322,7 @@ func (r *run) runConv(ctx context.Context, file *File, tf *testFlow, c *Conversa
 		}
 	}
 	r.passed++
-	fmt.Fprintf(r.out, "ok    %s: %s (%s, %s)\n", file.Path, c.Name, plural(len(c.Steps), "step"), time.Since(start).Round(time.Millisecond))
+	fmt.Fprintf(r.out, "ok    %s: %s (%s, %s)\n", file.Path, c.Name, flows.Plural(len(c.Steps), "step"), time.Since(start).Round(time.Millisecond))
 	for _, l := range log {
 		fmt.Fprintln(r.out, indent(l, "    "))
 	}

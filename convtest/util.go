@@ -5,14 +5,6 @@ import (
 	"fmt"
 )
 
-// plural formats n and a noun, adding an "s" unless n is 1.
-func plural(n int, noun string) string {
-	if n == 1 {
-		return "1 " + noun
-	}
-	return fmt.Sprintf("%d %ss", n, noun)
-}
-
 func orDefault(s, def string) string {
 	if s == "" {
 		return def

@@ -233,11 +233,11 @@ func (lv *Live) Finish(ctx context.Context, drain time.Duration) error {
 		}
 		if !time.Now().Before(deadline) {
 			fmt.Fprintf(lv.notes, "live: %s still pending in %s; they are retried by the next 'baton chat --live --store %s', or see 'baton handoff list --store %s'\n",
-				plural(len(pending), "outbox item"), lv.path, lv.path, lv.path)
+				flows.Plural(len(pending), "outbox item"), lv.path, lv.path, lv.path)
 			break
 		}
 		if !announced {
-			fmt.Fprintf(lv.notes, "live: waiting up to %s for %s\n", FormatDuration(drain), plural(len(pending), "pending outbox item"))
+			fmt.Fprintf(lv.notes, "live: waiting up to %s for %s\n", FormatDuration(drain), flows.Plural(len(pending), "pending outbox item"))
 			announced = true
 		}
 		wait := max(min(time.Until(nextDue(pending)), time.Until(deadline), 200*time.Millisecond), 10*time.Millisecond)
@@ -251,7 +251,7 @@ func (lv *Live) Finish(ctx context.Context, drain time.Duration) error {
 	dead := lv.dead
 	lv.mu.Unlock()
 	if dead > 0 {
-		fmt.Fprintf(lv.notes, "live: %s dead; fix the cause, then 'baton handoff retry --store %s --config FILE --all-dead'\n", plural(dead, "outbox item"), lv.path)
+		fmt.Fprintf(lv.notes, "live: %s dead; fix the cause, then 'baton handoff retry --store %s --config FILE --all-dead'\n", flows.Plural(dead, "outbox item"), lv.path)
 	}
 	return nil
 }
@@ -265,13 +265,6 @@ func nextDue(items []flows.OutboxItem) time.Time {
 		}
 	}
 	return t
-}
-
-func plural(n int, noun string) string {
-	if n == 1 {
-		return "1 " + noun
-	}
-	return fmt.Sprintf("%d %ss", n, noun)
 }
 
 // FormatDuration writes d the way flows and test files do (10m, not

@@ -266,7 +266,7 @@ func (s *Studio) changeSetup(ctx context.Context, r *request) error {
 		return err
 	}
 	if n := len(s.steps); n > 0 {
-		s.notice = fmt.Sprintf("the conversation's %s replayed with the new setup", plural(n, "step"))
+		s.notice = fmt.Sprintf("the conversation's %s replayed with the new setup", flows.Plural(n, "step"))
 	} else {
 		s.notice = ""
 	}

@@ -270,7 +270,7 @@ func (s *Studio) reload(ctx context.Context) {
 		s.notice += " (version " + f.Version + ")"
 	}
 	if n := len(s.steps); n > 0 {
-		s.notice += fmt.Sprintf(": the conversation's %s replayed on it", plural(n, "step"))
+		s.notice += fmt.Sprintf(": the conversation's %s replayed on it", flows.Plural(n, "step"))
 	}
 	if s.depErr != "" {
 		s.notice += "; the config has errors, the one loaded before still routes"
@@ -285,14 +285,7 @@ func countErrors(d dsl.Diagnostics) string {
 			n++
 		}
 	}
-	return plural(n, "error")
-}
-
-func plural(n int, noun string) string {
-	if n == 1 {
-		return "1 " + noun
-	}
-	return fmt.Sprintf("%d %ss", n, noun)
+	return flows.Plural(n, "error")
 }
 
 // files are the files whose change reloads the flow: the flow, what it

@@ -286,7 +286,7 @@ func runChat(ctx context.Context, e *env, args []string) int {
 	case rec.Steps() == 0:
 		fmt.Fprintf(e.stderr, "nothing to record: %s was not written (the conversation had no steps)\n", o.record)
 	default:
-		fmt.Fprintf(e.stderr, "recorded %s in %s: run it with 'baton test %s'\n", plural(rec.Steps(), "step"), o.record, o.record)
+		fmt.Fprintf(e.stderr, "recorded %s in %s: run it with 'baton test %s'\n", flows.Plural(rec.Steps(), "step"), o.record, o.record)
 	}
 	return code
 }

@@ -111,16 +111,16 @@ func (v *textView) reloaded(r reloadResult) {
 		v.problem(fmt.Sprintf("%s changed but cannot run: %v; the chat goes on with the flow as it was", r.path, r.err))
 	case r.failed():
 		errs, _ := r.diags.Count()
-		v.problem(fmt.Sprintf("%s changed and has %s: the chat goes on with the flow as it was; save again once fixed", r.path, plural(errs, "error")))
+		v.problem(fmt.Sprintf("%s changed and has %s: the chat goes on with the flow as it was; save again once fixed", r.path, flows.Plural(errs, "error")))
 	default:
 		msg := fmt.Sprintf("reloaded %s", r.path)
 		switch {
 		case r.replayed == 0:
 			msg += "; write as the customer"
 		case r.before == r.after:
-			msg += fmt.Sprintf(": the conversation's %s replayed on it, still in state %s", plural(r.replayed, "step"), orDefault(r.after, "(not started)"))
+			msg += fmt.Sprintf(": the conversation's %s replayed on it, still in state %s", flows.Plural(r.replayed, "step"), orDefault(r.after, "(not started)"))
 		default:
-			msg += fmt.Sprintf(": the conversation's %s replayed on it, now in state %s (it was in %s)", plural(r.replayed, "step"), orDefault(r.after, "(not started)"), orDefault(r.before, "(not started)"))
+			msg += fmt.Sprintf(": the conversation's %s replayed on it, now in state %s (it was in %s)", flows.Plural(r.replayed, "step"), orDefault(r.after, "(not started)"), orDefault(r.before, "(not started)"))
 		}
 		v.info(msg)
 		for _, p := range r.problems {

@@ -280,7 +280,7 @@ func runHandoffRetry(ctx context.Context, e *env, args []string) int {
 		fmt.Fprintln(e.stdout, "no dead outbox items to retry")
 		return exitOK
 	}
-	fmt.Fprintf(e.stdout, "requeued %s: %s\n", plural(len(requeued), "item"), strings.Join(requeued, ", "))
+	fmt.Fprintf(e.stdout, "requeued %s: %s\n", flows.Plural(len(requeued), "item"), strings.Join(requeued, ", "))
 	if config == "" {
 		fmt.Fprintln(e.stdout, "they are delivered by the next process delivering from this store ('baton chat --live --store FILE'), or now with --config FILE")
 		return exitOK

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/batonbot/baton/flows"
 	"github.com/batonbot/baton/store/bolt"
 )
 
@@ -67,8 +68,8 @@ func runStore(ctx context.Context, e *env, args []string) int {
 		fmt.Fprintf(e.stderr, "baton store: %v\n", err)
 		return exitRuntime
 	}
-	fmt.Fprintf(e.stdout, "migrated %s to %s: %s, %s, %s, %s", from, to, plural(n.Sessions, "session"), plural(n.Items, "outbox item"),
-		plural(n.Tickets, "ticket"), plural(n.Loads, "agent load"))
+	fmt.Fprintf(e.stdout, "migrated %s to %s: %s, %s, %s, %s", from, to, flows.Plural(n.Sessions, "session"), flows.Plural(n.Items, "outbox item"),
+		flows.Plural(n.Tickets, "ticket"), flows.Plural(n.Loads, "agent load"))
 	if n.Skipped > 0 {
 		fmt.Fprintf(e.stdout, " (%d already there, kept)", n.Skipped)
 	}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/batonbot/baton/convtest"
 	"github.com/batonbot/baton/dsl"
+	"github.com/batonbot/baton/flows"
 	"github.com/batonbot/baton/host"
 )
 
@@ -54,9 +55,9 @@ func (r *testRunner) watch(ctx context.Context, paths, files, skipped []string) 
 				nfiles++
 			}
 		}
-		what := plural(nfiles, "file")
+		what := flows.Plural(nfiles, "file")
 		if ndirs > 0 {
-			what += " and " + plural(ndirs, "directory")
+			what += " and " + flows.Plural(ndirs, "directory")
 		}
 		fmt.Fprintf(out, "watching %s; Ctrl-C stops\n", what)
 	}

@@ -119,7 +119,7 @@ func runValidate(_ context.Context, e *env, args []string) int {
 	for _, r := range results {
 		switch {
 		case r.errors > 0 || r.warns > 0:
-			fmt.Fprintf(e.stderr, "%s: %s, %s\n", r.path, plural(r.errors, "error"), plural(r.warns, "warning"))
+			fmt.Fprintf(e.stderr, "%s: %s, %s\n", r.path, flows.Plural(r.errors, "error"), flows.Plural(r.warns, "warning"))
 		case r.flow == nil && !r.fragment:
 			fmt.Fprintf(e.stderr, "%s: the flow did not load\n", r.path)
 		}
@@ -180,7 +180,7 @@ func describeFlow(f *flows.Flow) string {
 	if f.Version != "" {
 		fmt.Fprintf(&b, " version %s", f.Version)
 	}
-	fmt.Fprintf(&b, ", %s, languages %s", plural(len(f.States), "state"), strings.Join(f.Languages, ", "))
+	fmt.Fprintf(&b, ", %s, languages %s", flows.Plural(len(f.States), "state"), strings.Join(f.Languages, ", "))
 	return b.String()
 }
 
@@ -192,7 +192,7 @@ func loadFlow(w io.Writer, path string, showWarnings bool) *flows.Flow {
 	if diags.HasErrors() || f == nil {
 		diags.Print(w)
 		errs, warns := diags.Count()
-		fmt.Fprintf(w, "%s: %s, %s; fix them and try again (baton validate %s)\n", path, plural(errs, "error"), plural(warns, "warning"), path)
+		fmt.Fprintf(w, "%s: %s, %s; fix them and try again (baton validate %s)\n", path, flows.Plural(errs, "error"), flows.Plural(warns, "warning"), path)
 		return nil
 	}
 	if showWarnings {

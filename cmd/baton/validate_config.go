@@ -86,7 +86,7 @@ func (cv *configCheck) report(e *env) {
 		}
 	}
 	if errs > 0 || warns > 0 {
-		fmt.Fprintf(e.stderr, "%s: %s, %s\n", cv.path, plural(errs, "error"), plural(warns, "warning"))
+		fmt.Fprintf(e.stderr, "%s: %s, %s\n", cv.path, flows.Plural(errs, "error"), flows.Plural(warns, "warning"))
 	}
 	if errs == 0 && cv.cfg != nil {
 		fmt.Fprintf(e.stdout, "%s: valid: %s\n", cv.path, describeConfig(cv.cfg))
@@ -96,8 +96,8 @@ func (cv *configCheck) report(e *env) {
 // describeConfig is a one-line summary of a deployment config.
 func describeConfig(c *config.Config) string {
 	h := c.Handoff
-	parts := []string{plural(len(h.Connectors.Names()), "connector"), plural(len(h.TeamOrder), "team"),
-		plural(len(h.Routing.Rules), "routing rule")}
+	parts := []string{flows.Plural(len(h.Connectors.Names()), "connector"), flows.Plural(len(h.TeamOrder), "team"),
+		flows.Plural(len(h.Routing.Rules), "routing rule")}
 	var ch []string
 	for _, w := range c.Channels.WhatsApp {
 		ch = append(ch, "whatsapp "+w.PhoneNumberID)
@@ -109,7 +109,7 @@ func describeConfig(c *config.Config) string {
 		ch = append(ch, "web "+w.Name)
 	}
 	if len(ch) > 0 {
-		parts = append(parts, plural(len(ch), "channel")+" ("+strings.Join(ch, ", ")+")")
+		parts = append(parts, flows.Plural(len(ch), "channel")+" ("+strings.Join(ch, ", ")+")")
 	}
 	parts = append(parts, "store "+c.Store.Kind)
 	return strings.Join(parts, ", ")
