@@ -1,7 +1,9 @@
 package flows
 
 import (
+	"fmt"
 	"regexp"
+	"strings"
 	"time"
 )
 
@@ -84,6 +86,19 @@ type CallOut struct {
 // (`end: identified` gives "identified", `end: true` ""): `save: {how:
 // end.reason}` in a flow file. It cannot be a variable's name.
 const CallEndReason = "end.reason"
+
+// Describe is a one-line summary of the flow, as `baton validate` and the
+// chat's banner show it: `flow "support" version 3, 12 states, languages
+// it, en`.
+func (f *Flow) Describe() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "flow %q", f.Name)
+	if f.Version != "" {
+		fmt.Fprintf(&b, " version %s", f.Version)
+	}
+	fmt.Fprintf(&b, ", %s, languages %s", Plural(len(f.States), "state"), strings.Join(f.Languages, ", "))
+	return b.String()
+}
 
 // DefaultLanguage is the language used when a conversation has none.
 func (f *Flow) DefaultLanguage() string {

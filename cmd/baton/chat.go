@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/batonbot/baton/chat"
 	"github.com/batonbot/baton/flows"
 	"github.com/batonbot/baton/handoff"
 	"github.com/batonbot/baton/sandbox"
@@ -32,7 +33,7 @@ responses; nothing leaves the machine) and the full handoff that would be
 sent to the helpdesk. The customer writes first.
 
 Commands inside the chat:
-` + chatHelp + `
+` + chat.Help + `
 With --config baton.yaml, each handoff is routed by the deployment config
 (team, agent, priority, SLA) and every request each configured helpdesk
 connector would send is shown (secrets redacted; unset secrets are fine).
@@ -66,20 +67,6 @@ Exit status:
   3  when something outside fails: the --record file cannot be written
      (checked before the chat starts), the --events file, a --live store
      or helpdesk`
-
-const chatHelp = `  /wait DURATION      let time pass (10m, 24h): due timeouts fire
-  /agent TEXT         the human agent answers (after a handoff)
-  /ticket STATUS      the ticket becomes open, pending, solved, closed or declined
-  /close              the customer closes the conversation (an open ticket is closed)
-  /button ID          tap the button or list row with this id
-  /handoff            show the last handoff's whole payload, as JSON
-  /state              show the state, lifecycle and no-match count
-  /vars               show the variables
-  /reset              start a new conversation
-  /quit               leave (Ctrl-D works too)
-  /help               this list
-  //TEXT              send a message that starts with "/"
-`
 
 // liveDeliverOptions are added to chat --live's helpdesk Deliverer; tests
 // shorten the backoff and the poll interval with them.
@@ -248,40 +235,30 @@ func runChat(ctx context.Context, e *env, args []string) int {
 			fmt.Fprintf(e.stderr, "sandbox: %s is not set; it reads as a placeholder (nothing is sent)\n", name)
 		}
 	}
-	var cs *chatSession
-	start := func(v chatView) (*chatSession, error) {
-		var err error
-		cs, err = newChatSession(o.path, cfg, nil, v)
-		if err != nil {
-			return nil, err
-		}
-		if o.record != "" {
-			cs.rec = sandbox.NewRecording(o.record, o.path, cs.sb)
-		}
-		if lv != nil {
-			lv.Attach(cs.sb)
-		}
-		return cs, nil
+	var started func(*sandbox.Sandbox)
+	if lv != nil {
+		started = lv.Attach
 	}
-	if o.json {
-		code = chatJSON(ctx, e, start, o)
-	} else {
-		code = chatText(ctx, e, start, o)
+	res, err := chat.Run(ctx, chat.Options{Path: o.path, Config: cfg, JSON: o.json, Watch: o.watch, HandoffJSON: o.handoffJSON,
+		Record: o.record, Started: started, Stdin: e.stdin, Stdout: e.stdout, Stderr: e.stderr})
+	if err != nil {
+		fmt.Fprintf(e.stderr, "baton chat: %v\n", err)
+		return exitRuntime
 	}
-	if lv != nil && cs != nil {
+	code = exitOK
+	if res.InputFailed {
+		code = exitRuntime
+	}
+	if lv != nil {
 		if err := lv.Finish(ctx, o.drain); err != nil {
 			fmt.Fprintf(e.stderr, "baton chat: %v\n", err)
-			if code == exitOK {
-				code = exitRuntime
-			}
+			code = exitRuntime
 		}
 	}
-	if cs == nil || cs.rec == nil {
-		return code
-	}
-	switch rec := cs.rec; {
-	case cs.recErr != nil:
-		fmt.Fprintf(e.stderr, "baton chat: %s was not recorded: %v\n", o.record, cs.recErr)
+	switch rec := res.Recording; {
+	case rec == nil:
+	case res.RecordErr != nil:
+		fmt.Fprintf(e.stderr, "baton chat: %s was not recorded: %v\n", o.record, res.RecordErr)
 		return exitRuntime
 	case rec.Steps() == 0:
 		fmt.Fprintf(e.stderr, "nothing to record: %s was not written (the conversation had no steps)\n", o.record)
@@ -316,58 +293,4 @@ func parseValue(s string) any {
 		return v
 	}
 	return s
-}
-
-// chatInput is one line of the chat, parsed.
-type chatInput struct {
-	cmd string // "" for a user message, else the command without "/"
-	arg string
-}
-
-func parseChatLine(line string) chatInput {
-	line = strings.TrimSpace(line)
-	if strings.HasPrefix(line, "//") {
-		return chatInput{arg: line[1:]}
-	}
-	if !strings.HasPrefix(line, "/") {
-		return chatInput{arg: line}
-	}
-	cmd, arg, _ := strings.Cut(line[1:], " ")
-	return chatInput{cmd: strings.ToLower(cmd), arg: strings.TrimSpace(arg)}
-}
-
-var chatCommands = []string{"wait", "agent", "ticket", "close", "button", "handoff", "state", "vars", "reset", "quit", "help"}
-
-// lineReader reads lines until EOF or until ctx is done.
-type lineReader interface {
-	ReadLine() (string, error)
-}
-
-// ctxLines reads lines from r in a goroutine, so the chat can wait for a
-// line, an interrupt and a reload at once.
-type ctxLines struct {
-	lines chan lineOrErr
-}
-
-type lineOrErr struct {
-	line string
-	err  error
-}
-
-func newCtxLines(ctx context.Context, r lineReader) *ctxLines {
-	c := &ctxLines{lines: make(chan lineOrErr)}
-	go func() {
-		for {
-			l, err := r.ReadLine()
-			select {
-			case c.lines <- lineOrErr{l, err}:
-			case <-ctx.Done():
-				return
-			}
-			if err != nil {
-				return
-			}
-		}
-	}()
-	return c
 }

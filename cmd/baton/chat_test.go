@@ -1,9 +1,7 @@
 package main
 
 import (
-	"bufio"
 	"encoding/json"
-	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -187,19 +185,6 @@ func TestChatLongLine(t *testing.T) {
 	}
 	if !strings.Contains(stdout, "bytes cut]") {
 		t.Errorf("the transcript does not mark the cut:\n%.2000s", stdout)
-	}
-}
-
-func TestLineCutter(t *testing.T) {
-	c := &lineCutter{r: bufio.NewReaderSize(strings.NewReader("abcdè\nshort\r\nlast"), 16), max: 5}
-	for _, want := range []string{"abcd", "short", "last"} {
-		got, err := c.ReadLine()
-		if err != nil || got != want {
-			t.Fatalf("ReadLine = %q, %v; want %q", got, err, want)
-		}
-	}
-	if _, err := c.ReadLine(); err != io.EOF {
-		t.Errorf("after the last line: %v, want EOF", err)
 	}
 }
 

@@ -163,8 +163,3 @@ func orDefault(s, def string) string {
 	}
 	return s
 }
-
-// indent puts prefix before every line of s.
-func indent(s, prefix string) string {
-	return prefix + strings.ReplaceAll(s, "\n", "\n"+prefix)
-}

@@ -141,3 +141,10 @@ func relNames(files []string) string {
 	}
 	return strings.Join(names, ", ")
 }
+
+// fileChange is the files that changed, and done to close once the run
+// over them is over.
+type fileChange struct {
+	files []string
+	done  chan struct{}
+}

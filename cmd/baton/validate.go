@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"strings"
 
 	"github.com/batonbot/baton/dsl"
 	"github.com/batonbot/baton/flows"
@@ -126,7 +125,7 @@ func runValidate(_ context.Context, e *env, args []string) int {
 		switch {
 		case r.errors > 0:
 		case r.flow != nil:
-			fmt.Fprintf(e.stdout, "%s: valid: %s\n", r.path, describeFlow(r.flow))
+			fmt.Fprintf(e.stdout, "%s: valid: %s\n", r.path, r.flow.Describe())
 		case r.fragment:
 			fmt.Fprintf(e.stdout, "%s: valid: an included file (the states and variables it uses from the flows that include it are checked with them)\n", r.path)
 		}
@@ -171,17 +170,6 @@ func validateTargets(paths []string) (targets []validateTarget, skipped int) {
 		})
 	}
 	return targets, skipped
-}
-
-// describeFlow is a one-line summary of a loaded flow.
-func describeFlow(f *flows.Flow) string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "flow %q", f.Name)
-	if f.Version != "" {
-		fmt.Fprintf(&b, " version %s", f.Version)
-	}
-	fmt.Fprintf(&b, ", %s, languages %s", flows.Plural(len(f.States), "state"), strings.Join(f.Languages, ", "))
-	return b.String()
 }
 
 // loadFlow loads a flow for chat, test and graph: on errors it prints the

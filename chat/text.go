@@ -1,6 +1,7 @@
-package main
+package chat
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -20,9 +21,9 @@ import (
 // chatText runs the human-readable chat: with line editing and history when
 // stdin and stdout are a terminal, plain line reading otherwise (then each
 // line read is echoed, so a piped conversation reads as one).
-func chatText(ctx context.Context, e *env, start func(chatView) (*chatSession, error), o chatOptions) int {
-	in, inOK := e.stdin.(*os.File)
-	out, outOK := e.stdout.(*os.File)
+func chatText(ctx context.Context, o Options, start func(display) (*session, error)) (failed bool, err error) {
+	in, inOK := o.Stdin.(*os.File)
+	out, outOK := o.Stdout.(*os.File)
 	if inOK && outOK && term.IsTerminal(int(in.Fd())) && term.IsTerminal(int(out.Fd())) {
 		old, err := term.MakeRaw(int(in.Fd()))
 		if err == nil {
@@ -34,34 +35,33 @@ func chatText(ctx context.Context, e *env, start func(chatView) (*chatSession, e
 			if w, h, err := term.GetSize(int(out.Fd())); err == nil && w > 0 && h > 0 {
 				_ = t.SetSize(w, h)
 			}
-			v := &textView{w: t, color: true, esc: t.Escape, fullHandoff: o.handoffJSON}
+			v := &textView{w: t, color: true, esc: t.Escape, fullHandoff: o.HandoffJSON}
 			// Raw mode delivers Ctrl-C as a key: ReadLine returns io.EOF.
-			code := chatTextLoop(ctx, e, start, o, v, newCtxLines(ctx, t))
+			failed, err := chatTextLoop(ctx, o, start, v, newCtxLines(ctx, t))
 			fmt.Fprintln(t)
-			return code
+			return failed, err
 		}
 	}
-	v := &textView{w: e.stdout, echo: true, fullHandoff: o.handoffJSON}
-	return chatTextLoop(ctx, e, start, o, v, newCtxLines(ctx, scanLines(e.stdin)))
+	v := &textView{w: o.Stdout, echo: true, fullHandoff: o.HandoffJSON}
+	return chatTextLoop(ctx, o, start, v, newCtxLines(ctx, scanLines(o.Stdin)))
 }
 
-func chatTextLoop(ctx context.Context, e *env, start func(chatView) (*chatSession, error), o chatOptions, v *textView, lines *ctxLines) int {
+func chatTextLoop(ctx context.Context, o Options, start func(display) (*session, error), v *textView, lines *ctxLines) (failed bool, err error) {
 	cs, err := start(v)
 	if err != nil {
-		fmt.Fprintf(e.stderr, "baton chat: %v\n", err)
-		return exitRuntime
+		return false, err
 	}
 	v.defaults = func() map[string]any { return cs.sb.Config().Flow.Vars }
 	cfg := cs.sb.Config()
-	v.dim(fmt.Sprintf("Sandbox: %s (%s). Language %s, channel %s, customer %s.", o.path, describeFlow(cfg.Flow), cfg.Lang, cfg.Channel, describeContact(cfg.Contact)))
+	v.dim(fmt.Sprintf("Sandbox: %s (%s). Language %s, channel %s, customer %s.", o.Path, cfg.Flow.Describe(), cfg.Lang, cfg.Channel, describeContact(cfg.Contact)))
 	if cfg.Fixed {
 		v.dim(fmt.Sprintf("The clock is fixed at %s; /wait moves it.", cs.sb.Now().Format("Mon 2006-01-02 15:04 MST")))
 	}
-	if o.watch {
+	if o.Watch {
 		v.dim("Watching the flow's files: a save reloads it and replays this conversation on it.")
 	}
 	v.dim("Write as the customer; /help lists the commands, /quit leaves.")
-	return runChatSession(ctx, e, cs, lines, o)
+	return cs.run(ctx, lines, o), nil
 }
 
 // input echoes a line read from a pipe, as the terminal shows what is
@@ -72,20 +72,20 @@ func (v *textView) input(line string) {
 	}
 }
 
-func (v *textView) step(chatStep) {}
+func (v *textView) step(stepIn) {}
 
-func (v *textView) answer(cmd string, cs *chatSession) {
+func (v *textView) answer(cmd string, cs *session) {
 	sb := cs.sb
 	switch cmd {
 	case "state":
 		s := sb.Session()
-		v.info(fmt.Sprintf("state %s, lifecycle %s, no-match %d, language %s, clock %s", orDefault(s.State, "(not started)"), s.Lifecycle, s.NoMatch, s.Lang, sb.Now().Format("2006-01-02 15:04:05 MST")))
+		v.info(fmt.Sprintf("state %s, lifecycle %s, no-match %d, language %s, clock %s", cmp.Or(s.State, "(not started)"), s.Lifecycle, s.NoMatch, s.Lang, sb.Now().Format("2006-01-02 15:04:05 MST")))
 	case "vars":
 		v.vars(sb.Vars())
 	case "reset":
 		v.info("new conversation " + sb.Session().ID + "; write as the customer")
 	case "help":
-		v.raw(chatHelp)
+		v.raw(Help)
 	case "handoff":
 		if v.lastHandoff == nil {
 			v.info("no handoff yet in this chat")
@@ -118,9 +118,9 @@ func (v *textView) reloaded(r reloadResult) {
 		case r.replayed == 0:
 			msg += "; write as the customer"
 		case r.before == r.after:
-			msg += fmt.Sprintf(": the conversation's %s replayed on it, still in state %s", flows.Plural(r.replayed, "step"), orDefault(r.after, "(not started)"))
+			msg += fmt.Sprintf(": the conversation's %s replayed on it, still in state %s", flows.Plural(r.replayed, "step"), cmp.Or(r.after, "(not started)"))
 		default:
-			msg += fmt.Sprintf(": the conversation's %s replayed on it, now in state %s (it was in %s)", flows.Plural(r.replayed, "step"), orDefault(r.after, "(not started)"), orDefault(r.before, "(not started)"))
+			msg += fmt.Sprintf(": the conversation's %s replayed on it, now in state %s (it was in %s)", flows.Plural(r.replayed, "step"), cmp.Or(r.after, "(not started)"), cmp.Or(r.before, "(not started)"))
 		}
 		v.info(msg)
 		for _, p := range r.problems {
@@ -213,7 +213,7 @@ func (v *textView) event(ev sandbox.Event) {
 			v.dim(fmt.Sprintf("  %s(menu shown as %s)", strings.Repeat(" ", len(prefix)), menuRendering(e.Style, len(e.Options))))
 		}
 	case flows.StateChange:
-		v.info(fmt.Sprintf("state %s → %s", orDefault(e.From, "(start)"), e.To))
+		v.info(fmt.Sprintf("state %s → %s", cmp.Or(e.From, "(start)"), e.To))
 	case flows.TriggerFired:
 		msg := fmt.Sprintf("trigger %q fired in %s", e.Name, e.State)
 		if e.By != "" {
@@ -261,7 +261,7 @@ func (v *textView) event(ev sandbox.Event) {
 		}
 		v.lastHandoff = e.Handoff
 		if v.fullHandoff {
-			v.info(fmt.Sprintf("HANDOFF to team %s, priority %s, reason %s; the payload the helpdesk would get:", orDefault(e.Team, "(none)"), e.Priority, e.Reason))
+			v.info(fmt.Sprintf("HANDOFF to team %s, priority %s, reason %s; the payload the helpdesk would get:", cmp.Or(e.Team, "(none)"), e.Priority, e.Reason))
 			v.handoffJSON(e.Handoff)
 			return
 		}
@@ -333,7 +333,7 @@ func describeContact(c flows.Contact) string {
 	case c.Name != "":
 		return c.Name
 	}
-	return orDefault(c.Phone, c.ID)
+	return cmp.Or(c.Phone, c.ID)
 }
 
 // handoffBrief shows a handoff as a person reads it: who gets it and how
@@ -341,7 +341,7 @@ func describeContact(c flows.Contact) string {
 // collected, the ticket it opens. /handoff (or --handoff-json) shows the
 // whole payload.
 func (v *textView) handoffBrief(h *flows.Handoff) {
-	head := "HANDOFF to team " + orDefault(h.Team, "(none: the helpdesk's default)") + ", priority " + string(h.Priority)
+	head := "HANDOFF to team " + cmp.Or(h.Team, "(none: the helpdesk's default)") + ", priority " + string(h.Priority)
 	if !h.InHours {
 		head += ", outside the team's hours"
 	}
@@ -367,7 +367,7 @@ func (v *textView) handoffBrief(h *flows.Handoff) {
 		}
 		collected = append(collected, kv.Name+" = "+kv.Value)
 	}
-	row("collected", orDefault(strings.Join(collected, ", "), "nothing"))
+	row("collected", cmp.Or(strings.Join(collected, ", "), "nothing"))
 	ticket := "“" + handoff.Subject(h) + "”"
 	if len(h.Tags) > 0 {
 		ticket += ", tags " + strings.Join(h.Tags, " ")

@@ -1,4 +1,4 @@
-package main
+package chat
 
 import (
 	"fmt"
@@ -75,4 +75,9 @@ func (v *textView) helpdeskEvent(e flows.Effect) {
 		}
 		v.problem(msg)
 	}
+}
+
+// indent puts prefix before every line of s.
+func indent(s, prefix string) string {
+	return prefix + strings.ReplaceAll(s, "\n", "\n"+prefix)
 }

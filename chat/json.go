@@ -1,11 +1,10 @@
-package main
+package chat
 
 import (
 	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
-	"fmt"
 	"io"
 	"strings"
 	"unicode/utf8"
@@ -16,16 +15,15 @@ import (
 
 // chatJSON runs `baton chat --json`: lines from stdin, one JSON object per
 // event on stdout. The schema is documented in README.md.
-func chatJSON(ctx context.Context, e *env, start func(chatView) (*chatSession, error), o chatOptions) int {
-	enc := json.NewEncoder(e.stdout)
+func chatJSON(ctx context.Context, o Options, start func(display) (*session, error)) (failed bool, err error) {
+	enc := json.NewEncoder(o.Stdout)
 	enc.SetEscapeHTML(false)
-	v := &jsonView{w: e.stdout, enc: enc}
+	v := &jsonView{w: o.Stdout, enc: enc}
 	cs, err := start(v)
 	if err != nil {
-		fmt.Fprintf(e.stderr, "baton chat: %v\n", err)
-		return exitRuntime
+		return false, err
 	}
-	return runChatSession(ctx, e, cs, newCtxLines(ctx, scanLines(e.stdin)), o)
+	return cs.run(ctx, newCtxLines(ctx, scanLines(o.Stdin)), o), nil
 }
 
 // jsonView writes a chat as JSON Lines.
@@ -55,7 +53,7 @@ func (v *jsonView) input(string) {}
 // step writes a "user" event for what the customer does (a message, a
 // button, closing the chat) before the events it causes, so a stream's
 // turns can be told apart.
-func (v *jsonView) step(st chatStep) {
+func (v *jsonView) step(st stepIn) {
 	switch st.kind {
 	case sandbox.StepUser:
 		v.write(userEvent{Type: "user", Text: st.value})
@@ -76,7 +74,7 @@ type userEvent struct {
 
 func (v *jsonView) problem(msg string) { v.write(jsonEvent{Type: "error", Message: msg}) }
 
-func (v *jsonView) answer(cmd string, cs *chatSession) {
+func (v *jsonView) answer(cmd string, cs *session) {
 	sb := cs.sb
 	switch cmd {
 	case "state":
@@ -89,7 +87,7 @@ func (v *jsonView) answer(cmd string, cs *chatSession) {
 	case "reset":
 		v.write(jsonEvent{Type: "reset", Conversation: sb.Session().ID})
 	case "help":
-		v.write(jsonEvent{Type: "help", Text: chatHelp})
+		v.write(jsonEvent{Type: "help", Text: Help})
 	case "handoff":
 		if v.lastHandoff == nil {
 			v.problem("no handoff yet in this chat")
@@ -149,10 +147,10 @@ type jsonEvent struct {
 	Vars         map[string]any `json:"vars,omitempty"`
 }
 
-// chatMaxLine bounds a line of chat input: the rest of a longer line is
+// MaxLine bounds a line of chat input: the rest of a longer line is
 // dropped (the engine keeps the first 4 KB of a message anyway), and the
 // chat goes on.
-const chatMaxLine = 64 << 10
+const MaxLine = 64 << 10
 
 // lineCutter reads lines for the chat, cutting those over max bytes (on a
 // rune boundary) instead of failing on them.
@@ -162,7 +160,7 @@ type lineCutter struct {
 }
 
 func scanLines(r io.Reader) *lineCutter {
-	return &lineCutter{r: bufio.NewReaderSize(r, 64*1024), max: chatMaxLine}
+	return &lineCutter{r: bufio.NewReaderSize(r, 64*1024), max: MaxLine}
 }
 
 func (c *lineCutter) ReadLine() (string, error) {

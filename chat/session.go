@@ -1,4 +1,4 @@
-package main
+package chat
 
 import (
 	"context"
@@ -18,32 +18,32 @@ import (
 	"github.com/batonbot/baton/sandbox"
 )
 
-// chatView shows a chat: textView for people, jsonView for machines.
-type chatView interface {
+// display shows a chat: textView for people, jsonView for machines.
+type display interface {
 	// event shows what the sandbox did (the sandbox's OnEvent).
 	event(sandbox.Event)
 	// input shows a line as it is read, before anything runs.
 	input(line string)
 	// step shows a step's input just before the sandbox runs it.
-	step(st chatStep)
+	step(st stepIn)
 	// problem shows a problem with a line, the input or the recording.
 	problem(msg string)
 	// answer answers a command that is not a step: state, vars, reset, help.
-	answer(cmd string, cs *chatSession)
+	answer(cmd string, cs *session)
 	// reloaded says how a reload of the flow went (--watch).
 	reloaded(r reloadResult)
 }
 
-// chatSession is a running chat: the sandbox, what it records and the
+// session is a running chat: the sandbox, what it records and the
 // inputs of the conversation, replayed when the flow is reloaded.
-type chatSession struct {
+type session struct {
 	path string // the flow file
 	cfg  sandbox.Config
 	sb   *sandbox.Sandbox
 	rec  *sandbox.Recording
-	view chatView
+	view display
 	// conv are the inputs of the conversation under way.
-	conv []chatStep
+	conv []stepIn
 	// recErr is set once writing the test file failed (reported once).
 	recErr error
 	// changes, with --watch, delivers the flow's files that changed; the
@@ -61,27 +61,27 @@ type fileChange struct {
 	done  chan struct{}
 }
 
-// newChatSession starts the chat's sandbox on cfg, shown by view.
-func newChatSession(path string, cfg sandbox.Config, rec *sandbox.Recording, view chatView) (*chatSession, error) {
+// newSession starts the chat's sandbox on cfg, shown by view.
+func newSession(path string, cfg sandbox.Config, rec *sandbox.Recording, view display) (*session, error) {
 	sb, err := sandbox.New(cfg)
 	if err != nil {
 		return nil, err
 	}
 	sb.OnEvent = view.event
-	return &chatSession{path: path, cfg: cfg, sb: sb, rec: rec, view: view}, nil
+	return &session{path: path, cfg: cfg, sb: sb, rec: rec, view: view}, nil
 }
 
-// runChatSession runs cs on lines until the end of input, and with
-// --watch reloads the flow when its files change (host.WatchFiles, the
-// watcher baton serve reloads with).
-func runChatSession(ctx context.Context, e *env, cs *chatSession, lines *ctxLines, o chatOptions) int {
-	if o.watch {
+// run runs cs on lines until the end of input, and with Options.Watch
+// reloads the flow when its files change (host.WatchFiles, the watcher
+// baton serve reloads with). It reports whether reading the input failed.
+func (cs *session) run(ctx context.Context, lines *ctxLines, o Options) (failed bool) {
+	if o.Watch {
 		wctx, stop := context.WithCancel(ctx)
 		defer stop()
 		cs.setWatched()
 		cs.changes, cs.watchErr = make(chan fileChange), make(chan error, 1)
 		// Only the watcher's warnings: the chat says itself that it watches.
-		log := slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+		log := slog.New(slog.NewTextHandler(o.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 		ready := make(chan struct{})
 		go func() {
 			err := host.WatchFilesReady(wctx, log, cs.watchedFiles, func(files []string) {
@@ -102,7 +102,7 @@ func runChatSession(ctx context.Context, e *env, cs *chatSession, lines *ctxLine
 }
 
 // setWatched takes the files of the chat's flow, to watch.
-func (cs *chatSession) setWatched() {
+func (cs *session) setWatched() {
 	files := cs.sb.Config().Flow.Files
 	if len(files) == 0 {
 		files = []string{cs.path}
@@ -113,7 +113,7 @@ func (cs *chatSession) setWatched() {
 }
 
 // watchedFiles maps each file of the flow to itself, for host.WatchFiles.
-func (cs *chatSession) watchedFiles() map[string]string {
+func (cs *session) watchedFiles() map[string]string {
 	cs.mu.Lock()
 	defer cs.mu.Unlock()
 	out := map[string]string{}
@@ -126,13 +126,13 @@ func (cs *chatSession) watchedFiles() map[string]string {
 }
 
 // loop reads lines until the end of input, ctx is done or /quit, and
-// reloads the flow when the watcher says it changed. It returns the exit
-// code.
-func (cs *chatSession) loop(ctx context.Context, lines *ctxLines) int {
+// reloads the flow when the watcher says it changed. It reports whether
+// reading the input failed.
+func (cs *session) loop(ctx context.Context, lines *ctxLines) (failed bool) {
 	for {
 		select {
 		case <-ctx.Done():
-			return exitOK
+			return false
 		case ch := <-cs.changes:
 			cs.reload(ctx, ch.files)
 			close(ch.done)
@@ -141,10 +141,10 @@ func (cs *chatSession) loop(ctx context.Context, lines *ctxLines) int {
 		case l := <-lines.lines:
 			if l.err != nil {
 				if errors.Is(l.err, io.EOF) {
-					return exitOK
+					return false
 				}
 				cs.view.problem("reading the input: " + l.err.Error())
-				return exitRuntime
+				return true
 			}
 			line, fixed := validLine(l.line)
 			if strings.TrimSpace(line) == "" {
@@ -154,13 +154,13 @@ func (cs *chatSession) loop(ctx context.Context, lines *ctxLines) int {
 			if fixed {
 				cs.view.problem("the line was not valid UTF-8: its invalid bytes were replaced with \uFFFD")
 			}
-			in := parseChatLine(line)
+			in := parseLine(line)
 			problem, quit := cs.step(ctx, in)
 			switch {
 			case problem != "":
 				cs.view.problem(problem)
 			case quit:
-				return exitOK
+				return false
 			case in.cmd == "state" || in.cmd == "vars" || in.cmd == "reset" || in.cmd == "help" || in.cmd == "handoff":
 				cs.view.answer(in.cmd, cs)
 			}
@@ -180,11 +180,11 @@ func validLine(line string) (string, bool) {
 // step runs one parsed line. It returns a problem with the line (unknown
 // command, bad argument, the recording failing) and whether the user asked
 // to quit.
-func (cs *chatSession) step(ctx context.Context, in chatInput) (problem string, quit bool) {
-	var st chatStep
+func (cs *session) step(ctx context.Context, in parsedLine) (problem string, quit bool) {
+	var st stepIn
 	switch in.cmd {
 	case "":
-		st = chatStep{kind: sandbox.StepUser, value: in.arg}
+		st = stepIn{kind: sandbox.StepUser, value: in.arg}
 	case "button":
 		if in.arg == "" {
 			return "/button needs the id of a button or list row, e.g. /button order", false
@@ -192,26 +192,26 @@ func (cs *chatSession) step(ctx context.Context, in chatInput) (problem string, 
 		if err := cs.sb.CheckButton(in.arg); err != nil {
 			return "/button: " + err.Error(), false
 		}
-		st = chatStep{kind: sandbox.StepButton, value: in.arg}
+		st = stepIn{kind: sandbox.StepButton, value: in.arg}
 	case "wait":
 		d, err := time.ParseDuration(in.arg)
 		if err != nil || d <= 0 {
 			return fmt.Sprintf("/wait needs a duration like 10m, 90s or 24h, not %q", in.arg), false
 		}
-		st = chatStep{kind: sandbox.StepWait, value: sandbox.FormatDuration(d)}
+		st = stepIn{kind: sandbox.StepWait, value: sandbox.FormatDuration(d)}
 	case "agent":
 		if in.arg == "" {
 			return "/agent needs the agent's message, e.g. /agent Hi, I'm Marco", false
 		}
-		st = chatStep{kind: sandbox.StepAgent, value: in.arg}
+		st = stepIn{kind: sandbox.StepAgent, value: in.arg}
 	case "ticket":
 		status := flows.TicketStatus(strings.ToLower(in.arg))
 		if !status.Known() {
 			return fmt.Sprintf("/ticket needs %s, not %q", flows.TicketStatuses, in.arg), false
 		}
-		st = chatStep{kind: sandbox.StepTicket, value: string(status)}
+		st = stepIn{kind: sandbox.StepTicket, value: string(status)}
 	case "close":
-		st = chatStep{kind: sandbox.StepClose, value: "true"}
+		st = stepIn{kind: sandbox.StepClose, value: "true"}
 	case "reset":
 		cs.sb.Reset()
 		cs.conv = nil
@@ -225,7 +225,7 @@ func (cs *chatSession) step(ctx context.Context, in chatInput) (problem string, 
 		return "", false
 	default:
 		msg := fmt.Sprintf("unknown command /%s", in.cmd)
-		if s := suggest(in.cmd, chatCommands); s != "" {
+		if s := flows.Suggest(in.cmd, commands); s != "" {
 			msg += fmt.Sprintf("; did you mean /%s?", s)
 		}
 		return msg + " (/help lists them; start a message with // to send a text beginning with /)", false
@@ -243,9 +243,9 @@ func (cs *chatSession) step(ctx context.Context, in chatInput) (problem string, 
 	return "", false
 }
 
-// chatStep is a step's input as a test file writes it: its kind
+// stepIn is a step's input as a test file writes it: its kind
 // (sandbox.StepUser...) and value.
-type chatStep struct{ kind, value string }
+type stepIn struct{ kind, value string }
 
 // reloadResult is how a reload of the flow went.
 type reloadResult struct {
@@ -268,7 +268,7 @@ func (r reloadResult) failed() bool { return r.err != nil || r.diags.HasErrors()
 // goes on where it was, on the new flow; the test file being recorded is
 // recorded again from the new flow. When the flow has errors they are
 // shown and the chat goes on with the flow it had.
-func (cs *chatSession) reload(ctx context.Context, changed []string) {
+func (cs *session) reload(ctx context.Context, changed []string) {
 	r := reloadResult{path: cs.path, changed: changed, before: cs.sb.Session().State}
 	f, diags := dsl.LoadFile(cs.path)
 	r.diags = diags

@@ -1,0 +1,143 @@
+package chat
+
+import (
+	"context"
+	"io"
+	"strings"
+
+	"github.com/batonbot/baton/sandbox"
+)
+
+// Options is a chat to run.
+type Options struct {
+	// Path is the flow's file: the banner names it and Watch reloads it.
+	Path string
+	// Config is the sandbox the chat talks to.
+	Config sandbox.Config
+	// JSON reads lines and writes one JSON object per event (README.md
+	// documents them) instead of text for people.
+	JSON bool
+	// Watch reloads the flow when one of its files is saved and replays
+	// the conversation on it.
+	Watch bool
+	// HandoffJSON shows each handoff's whole payload in the text chat.
+	HandoffJSON bool
+	// Record, when set, is the conversation test file written after every
+	// step (see sandbox.Recording).
+	Record string
+	// Started, when set, is called with the chat's sandbox once it runs
+	// (chat --live attaches the live host to it).
+	Started func(*sandbox.Sandbox)
+	// Stdin is read line by line; on a terminal (with Stdout) it gets line
+	// editing and history.
+	Stdin          io.Reader
+	Stdout, Stderr io.Writer
+}
+
+// Result is how a chat ended.
+type Result struct {
+	// InputFailed is set when reading the input failed; the chat said why.
+	InputFailed bool
+	// Recording is the test file being written (nil without
+	// Options.Record); RecordErr is why writing it stopped, if it did.
+	Recording *sandbox.Recording
+	RecordErr error
+}
+
+// Run chats with the flow until the input ends, ctx is done or the
+// customer types /quit. It returns an error only when the chat could not
+// start.
+func Run(ctx context.Context, o Options) (Result, error) {
+	var cs *session
+	start := func(v display) (*session, error) {
+		var err error
+		if cs, err = newSession(o.Path, o.Config, nil, v); err != nil {
+			return nil, err
+		}
+		if o.Record != "" {
+			cs.rec = sandbox.NewRecording(o.Record, o.Path, cs.sb)
+		}
+		if o.Started != nil {
+			o.Started(cs.sb)
+		}
+		return cs, nil
+	}
+	run := chatText
+	if o.JSON {
+		run = chatJSON
+	}
+	failed, err := run(ctx, o, start)
+	if err != nil {
+		return Result{}, err
+	}
+	return Result{InputFailed: failed, Recording: cs.rec, RecordErr: cs.recErr}, nil
+}
+
+// Help lists the commands a chat takes besides the customer's messages.
+const Help = `  /wait DURATION      let time pass (10m, 24h): due timeouts fire
+  /agent TEXT         the human agent answers (after a handoff)
+  /ticket STATUS      the ticket becomes open, pending, solved, closed or declined
+  /close              the customer closes the conversation (an open ticket is closed)
+  /button ID          tap the button or list row with this id
+  /handoff            show the last handoff's whole payload, as JSON
+  /state              show the state, lifecycle and no-match count
+  /vars               show the variables
+  /reset              start a new conversation
+  /quit               leave (Ctrl-D works too)
+  /help               this list
+  //TEXT              send a message that starts with "/"
+`
+
+// parsedLine is one line of the chat, parsed.
+type parsedLine struct {
+	cmd string // "" for a user message, else the command without "/"
+	arg string
+}
+
+func parseLine(line string) parsedLine {
+	line = strings.TrimSpace(line)
+	if strings.HasPrefix(line, "//") {
+		return parsedLine{arg: line[1:]}
+	}
+	if !strings.HasPrefix(line, "/") {
+		return parsedLine{arg: line}
+	}
+	cmd, arg, _ := strings.Cut(line[1:], " ")
+	return parsedLine{cmd: strings.ToLower(cmd), arg: strings.TrimSpace(arg)}
+}
+
+var commands = []string{"wait", "agent", "ticket", "close", "button", "handoff", "state", "vars", "reset", "quit", "help"}
+
+// lineReader reads lines until EOF or until ctx is done.
+type lineReader interface {
+	ReadLine() (string, error)
+}
+
+// ctxLines reads lines from r in a goroutine, so the chat can wait for a
+// line, an interrupt and a reload at once.
+type ctxLines struct {
+	lines chan lineOrErr
+}
+
+type lineOrErr struct {
+	line string
+	err  error
+}
+
+func newCtxLines(ctx context.Context, r lineReader) *ctxLines {
+	c := &ctxLines{lines: make(chan lineOrErr)}
+	go func() {
+		for {
+			l, err := r.ReadLine()
+			select {
+			case c.lines <- lineOrErr{l, err}:
+			case <-ctx.Done():
+				return
+			}
+			if err != nil {
+				return
+			}
+		}
+	}()
+	return c
+}

@@ -1,0 +1,116 @@
+package chat_test
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/batonbot/baton/chat"
+	"github.com/batonbot/baton/dsl"
+	"github.com/batonbot/baton/flows"
+	"github.com/batonbot/baton/sandbox"
+)
+
+const surveyPath = "../examples/flows/survey.yaml"
+
+func surveyConfig(t *testing.T) sandbox.Config {
+	t.Helper()
+	f, diags := dsl.LoadFile(surveyPath)
+	if diags.HasErrors() {
+		t.Fatal(diags.Err())
+	}
+	return sandbox.Config{Flow: f, Lang: "en", Channel: "sandbox", Contact: flows.Contact{ID: "u1", Name: "Sam"},
+		Now: time.Date(2026, 3, 3, 10, 30, 0, 0, time.UTC), Fixed: true}
+}
+
+// run chats over input and returns what it wrote.
+func run(t *testing.T, o chat.Options, input string) (chat.Result, string) {
+	t.Helper()
+	var out bytes.Buffer
+	o.Path, o.Stdin, o.Stdout, o.Stderr = surveyPath, strings.NewReader(input), &out, &out
+	if o.Config.Flow == nil {
+		o.Config = surveyConfig(t)
+	}
+	res, err := chat.Run(context.Background(), o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res, out.String()
+}
+
+// Piped text: each line echoed after "you> ", the bot's replies, and a
+// problem for a command it does not know, with a suggestion.
+func TestRunText(t *testing.T) {
+	for _, tc := range []struct {
+		name, input string
+		want        []string
+	}{
+		{"a conversation", "hi\nAnna\n", []string{"you> hi", "bot: Hi! What's your name?", "you> Anna", "Nice to meet you, Anna! How old are you?"}},
+		{"a mistyped command", "hi\n/stae\n", []string{"unknown command /stae; did you mean /state?"}},
+		{"a ticket status it does not know", "hi\n/ticket reopened\n", []string{`/ticket needs open, pending, solved, closed or declined, not "reopened"`}},
+		{"a message starting with /", "hi\n//etc\n", []string{"you> //etc", "Nice to meet you, /etc!"}},
+		{"the state", "hi\n/state\n", []string{"state ask_name, lifecycle"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			res, out := run(t, chat.Options{}, tc.input)
+			if res.InputFailed || res.Recording != nil {
+				t.Errorf("result %+v", res)
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(out, w) {
+					t.Errorf("no %q in:\n%s", w, out)
+				}
+			}
+		})
+	}
+}
+
+// --json: one object per line, a "user" event before what it causes, and
+// an "error" event for a problem.
+func TestRunJSON(t *testing.T) {
+	_, out := run(t, chat.Options{JSON: true}, "hi\n/nope\nAnna\n")
+	var types []string
+	sc := bufio.NewScanner(strings.NewReader(out))
+	for sc.Scan() {
+		var ev struct{ Type, Text string }
+		if err := json.Unmarshal(sc.Bytes(), &ev); err != nil {
+			t.Fatalf("not JSON: %q", sc.Text())
+		}
+		types = append(types, ev.Type)
+	}
+	got := strings.Join(types, " ")
+	if !strings.HasPrefix(got, "user ") || !strings.Contains(got, " error user ") || strings.Count(got, "reply") < 2 {
+		t.Errorf("event types %q, want a user event before each turn's events and an error for /nope", got)
+	}
+}
+
+// With Record the conversation is written as a test file after each step.
+func TestRunRecords(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "chat_test.yaml")
+	res, _ := run(t, chat.Options{Record: path}, "hi\nAnna\n")
+	if res.Recording == nil || res.RecordErr != nil || res.Recording.Steps() != 2 {
+		t.Fatalf("result %+v", res)
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(b), "user: Anna") {
+		t.Errorf("the test file lacks the steps:\n%s", b)
+	}
+}
+
+// Started gets the sandbox before the first line.
+func TestRunStarted(t *testing.T) {
+	var got *sandbox.Sandbox
+	run(t, chat.Options{Started: func(sb *sandbox.Sandbox) { got = sb }}, "hi\n")
+	if got == nil || got.Session().State != "ask_name" {
+		t.Errorf("Started was not given the chat's sandbox")
+	}
+}
