@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -186,5 +187,59 @@ func TestReadmeListsCommandsAndChannels(t *testing.T) {
 	}
 	if strings.Join(adapters, ",") != "telegram,web,whatsapp" {
 		t.Errorf("the channel adapters are %v: say so in the README's Channels section and here", adapters)
+	}
+}
+
+// The README's code map names every package of the module (test helpers,
+// generators, examples and internal packages aside), and the packages it
+// says import only flows do.
+func TestReadmeCodeMap(t *testing.T) {
+	b, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := string(b)
+	i := strings.Index(s, "\n### Code map\n")
+	if i < 0 {
+		t.Fatal("the README has no code map")
+	}
+	s = s[i:]
+	if j := strings.Index(s[1:], "\n## "); j >= 0 {
+		s = s[:j+1]
+	}
+	out, err := exec.Command("go", "list", "-f", "{{.ImportPath}} {{join .Imports \",\"}}", "../../...").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	const module = "github.com/batonbot/baton/"
+	imports := map[string][]string{} // package → the module's packages it imports
+	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		path, deps, _ := strings.Cut(line, " ")
+		pkg := strings.TrimPrefix(path, module)
+		imports[pkg] = []string{}
+		for _, d := range strings.Split(deps, ",") {
+			if strings.HasPrefix(d, module) {
+				imports[pkg] = append(imports[pkg], strings.TrimPrefix(d, module))
+			}
+		}
+		if strings.Contains(pkg, "internal") || strings.HasPrefix(pkg, "examples/") || strings.HasSuffix(pkg, "test") ||
+			strings.Contains(pkg, "/gen") || strings.Contains(pkg, "test/") {
+			continue
+		}
+		if !strings.Contains(s, "`"+pkg+"`") {
+			t.Errorf("the README's code map does not name package %s", pkg)
+		}
+	}
+	for _, pkg := range []string{"dsl", "engine", "nlu", "nlu/llm", "entity", "handoff", "sla", "analytics",
+		"channel/whatsapp", "channel/telegram", "channel/web", "store", "store/memory", "store/bolt", "store/valkey"} {
+		deps, ok := imports[pkg]
+		if !ok {
+			t.Errorf("no package %s", pkg)
+		}
+		for _, d := range deps {
+			if d != "flows" && !(strings.HasPrefix(pkg, "store/") && d == "store") {
+				t.Errorf("%s imports %s; the README says it imports only flows", pkg, d)
+			}
+		}
 	}
 }
