@@ -1,12 +1,14 @@
 package whatsapp
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
 	"strings"
 	"time"
+
+	jsonv2 "github.com/go-json-experiment/json"
+	jsonv1 "github.com/go-json-experiment/json/v1"
 
 	"github.com/batonbot/baton/flows"
 )
@@ -166,7 +168,11 @@ var errMalformed = errors.New("not a WhatsApp Business Account notification")
 // now stands in for a missing or unreadable timestamp.
 func decode(body []byte, now time.Time) ([]item, error) {
 	var n notification
-	if err := json.Unmarshal(body, &n); err != nil {
+	// encoding/json/v2's decoder (the module it is developed in) with
+	// encoding/json's semantics: field names matched without case,
+	// invalid UTF-8 replaced, the last of duplicate names kept; about
+	// twice as fast as encoding/json, with half the allocations.
+	if err := jsonv2.Unmarshal(body, &n, jsonv1.DefaultOptionsV1()); err != nil {
 		return nil, fmt.Errorf("%w: %v", errMalformed, err)
 	}
 	if n.Object != "whatsapp_business_account" {
