@@ -64,8 +64,14 @@ func NewLogger(w io.Writer, level slog.Level, logText bool) *slog.Logger {
 func maskAttr(_ []string, a slog.Attr) slog.Attr {
 	if a.Value.Kind() != slog.KindString {
 		if a.Value.Kind() == slog.KindAny {
-			if err, ok := a.Value.Any().(error); ok {
-				return slog.String(a.Key, flows.MaskPII(err.Error()))
+			switch v := a.Value.Any().(type) {
+			case error:
+				return slog.String(a.Key, flows.MaskPII(v.Error()))
+			case slog.Level:
+				// The same "INFO" the handler writes without ReplaceAttr,
+				// where a Level left as it is goes through its MarshalJSON
+				// and encoding/json, on every line.
+				return slog.String(a.Key, v.String())
 			}
 		}
 		return a

@@ -45,3 +45,21 @@ func TestLoggerMasks(t *testing.T) {
 		t.Errorf("--log-text still masks: %s", b.String())
 	}
 }
+
+// The masking logger writes the level as slog's JSON handler does on its
+// own, for every level, custom ones included.
+func TestLoggerLevelAsSlog(t *testing.T) {
+	for _, l := range []slog.Level{slog.LevelDebug, slog.LevelInfo, slog.LevelWarn, slog.LevelError, slog.LevelInfo + 2, slog.LevelDebug - 1} {
+		var masked, plain bytes.Buffer
+		NewLogger(&masked, slog.LevelDebug-4, false).Log(t.Context(), l, "x")
+		slog.New(slog.NewJSONHandler(&plain, &slog.HandlerOptions{Level: slog.LevelDebug - 4})).Log(t.Context(), l, "x")
+		level := func(line string) string {
+			_, after, _ := strings.Cut(line, `"level":`)
+			v, _, _ := strings.Cut(after, `,`)
+			return v
+		}
+		if got, want := level(masked.String()), level(plain.String()); got != want || got == "" {
+			t.Errorf("level %d: the masking logger writes %s, slog %s", l, got, want)
+		}
+	}
+}
