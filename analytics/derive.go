@@ -40,12 +40,21 @@ func Derive(t flows.TurnRecord, o DeriveOptions) []flows.Event {
 	if t.After == nil {
 		return nil
 	}
+	// Most effects are an event; the input and a start may add two.
+	return derive(make([]flows.Event, 0, len(t.Effects)+2), t, o)
+}
+
+// derive is Derive writing into buf (of length 0, reused: a Recorder's),
+// nil when the turn has no event.
+func derive(buf []flows.Event, t flows.TurnRecord, o DeriveOptions) []flows.Event {
+	if t.After == nil {
+		return nil
+	}
 	b, a := t.Before, t.After
 	if b == nil {
 		b = &flows.Session{}
 	}
-	// Most effects are an event; the input and a start may add two.
-	d := deriver{t: t, o: o, state: b.State, out: make([]flows.Event, 0, len(t.Effects)+2)}
+	d := deriver{t: t, o: o, state: b.State, out: buf[:0]}
 	d.base = flows.Event{
 		V:            flows.EventSchema,
 		Conversation: a.ID,

@@ -74,8 +74,24 @@ func (r *Recorder) ObserveAt(ctx context.Context, t flows.TurnRecord, now time.T
 	}
 	o := r.opts
 	o.Now = now
-	r.Emit(ctx, Derive(t, o)...)
+	// A turn's events (a few hundred bytes each) are the largest thing a
+	// turn allocates; sinks copy what they keep (flows.EventSink), so the
+	// slice is reused.
+	buf := eventBufs.Get().(*[]flows.Event)
+	events := derive(*buf, t, o)
+	r.Emit(ctx, events...)
+	if events != nil && cap(events) <= maxPooledEvents {
+		clear(events) // no strings kept alive from the pool
+		*buf = events[:0]
+	}
+	eventBufs.Put(buf)
 }
+
+// eventBufs holds the event slices of Observe; one bigger than
+// maxPooledEvents (a turn with a very long path) is not kept.
+var eventBufs = sync.Pool{New: func() any { return new([]flows.Event) }}
+
+const maxPooledEvents = 64
 
 // Emit writes events a host produced itself, filling in the schema
 // version, an id, the time and the flow version when they are missing.

@@ -170,7 +170,8 @@ const MaxEventBody = 64 << 10
 // concurrent use and must not hold a turn up: sinks that write over the
 // network buffer (boundedly) and send in the background.
 type EventSink interface {
-	// Write records events, in order.
+	// Write records events, in order. It must not keep the slice after
+	// it returns (hosts reuse it): a sink that keeps events copies them.
 	Write(ctx context.Context, events ...Event) error
 	// Close flushes what is buffered and releases the sink.
 	Close() error
