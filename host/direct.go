@@ -49,7 +49,9 @@ func (h *Host) Turn(ctx context.Context, conversation string, in flows.Input, cr
 	if err != nil {
 		return nil, err
 	}
-	h.carryOut(ctx, conversation, effects)
+	if h.carryOut(ctx, conversation, effects) {
+		h.deliverer.Wake()
+	}
 	return effects, nil
 }
 

@@ -270,10 +270,12 @@ func handoffAttrs(effects []flows.Effect, attrs ...slog.Attr) []slog.Attr {
 
 // after carries out what a saved turn asks: the HTTP calls (whose results
 // are turns of their own), the routing messages; it sends the replies
-// itself and wakes the handoff worker when the turn wrote handoff items.
+// itself, then delivers the handoff items the turn wrote (deliverHandoffs).
 func (h *Host) after(ctx context.Context, a *Account, conversation string, effects []flows.Effect) {
 	for range maxHTTPChain {
-		h.carryOut(ctx, conversation, effects)
+		if h.carryOut(ctx, conversation, effects) {
+			h.deliverHandoffs()
+		}
 		var req *flows.HTTPRequest
 		for _, ef := range effects {
 			if r, ok := ef.(flows.HTTPRequest); ok {
@@ -304,18 +306,17 @@ func (h *Host) handle(ctx context.Context, a *Account, conversation string, in f
 }
 
 // carryOut does what a saved turn's effects ask of the host, but the HTTP
-// calls: shows them (WithEffects), tells the routing decisions, sends the
-// replies and wakes the handoff worker when the turn wrote handoff items.
-func (h *Host) carryOut(ctx context.Context, conversation string, effects []flows.Effect) {
+// calls and the handoff items: shows them (WithEffects), tells the routing
+// decisions, sends the replies. It reports whether the turn wrote handoff
+// items, which the caller delivers or leaves to the handoff worker.
+func (h *Host) carryOut(ctx context.Context, conversation string, effects []flows.Effect) (handoffs bool) {
 	h.effects(conversation, effects)
 	h.tell(ctx, conversation, effects)
 	replies, handoffs := outboxOf(effects)
-	if handoffs {
-		h.deliverer.Wake()
-	}
 	if replies {
 		h.sendReplies(ctx)
 	}
+	return handoffs
 }
 
 // Call answers an HTTP action's request: for real, or from the flow's
