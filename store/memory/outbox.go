@@ -25,6 +25,10 @@ func (m *Store) ClaimKinds(ctx context.Context, now time.Time, lease time.Durati
 	if max <= 0 {
 		return nil, nil
 	}
+	// A group holds replies only or a handoff's items only (store.Group):
+	// the groups of a class this claim takes nothing of are skipped whole.
+	replies := kinds == nil || slices.Contains(kinds, flows.OutboxReply)
+	handoffs := kinds == nil || slices.ContainsFunc(kinds, func(k flows.OutboxKind) bool { return k != flows.OutboxReply })
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	var out []flows.OutboxItem
@@ -42,6 +46,9 @@ func (m *Store) ClaimKinds(ctx context.Context, now time.Time, lease time.Durati
 		}
 		m.pend[w] = mi
 		w++
+		if isReply := it.Kind == flows.OutboxReply; (isReply && !replies) || (!isReply && !handoffs) {
+			continue
+		}
 		if g, ok := store.Group(it); ok {
 			if !blocked.add(g) { // later items of the group wait for this one
 				continue
