@@ -149,7 +149,12 @@ func (r *Recorder) Delivered(ctx context.Context, it flows.OutboxItem, err error
 			ev.Error = err.Error()
 		}
 	}
-	r.Emit(ctx, ev)
+	buf := eventBufs.Get().(*[]flows.Event)
+	events := append((*buf)[:0], ev)
+	r.Emit(ctx, events...)
+	clear(events)
+	*buf = events[:0]
+	eventBufs.Put(buf)
 }
 
 // HandoffEvent is an event of type typ about handoff h with the common
