@@ -67,8 +67,10 @@ var negationCues = map[string]bool{
 
 // requestWords may stand between a negation and the phrase it cancels
 // beyond the third word: the verbs, articles and prepositions of asking
-// for someone ("non voglio parlare con un operatore", "I don't want to talk
-// to an agent", "no quiero hablar con un agente").
+// for someone or something ("non voglio parlare con un operatore", "I
+// don't want to talk to an agent", "no quiero hablar con un agente", "I'm
+// not asking for a refund", "non vi sto chiedendo un rimborso", "no estoy
+// pidiendo un reembolso").
 var requestWords = map[string]bool{
 	// it
 	"voglio": true, "vorrei": true, "volevo": true, "serve": true, "servono": true, "bisogno": true, "ho": true,
@@ -76,13 +78,18 @@ var requestWords = map[string]bool{
 	"di": true, "del": true, "della": true, "con": true, "a": true, "ad": true, "al": true, "alla": true, "da": true, "per": true,
 	"un": true, "uno": true, "una": true, "il": true, "lo": true, "la": true, "l": true, "mi": true,
 	"piu": true, "affatto": true, "proprio": true, "davvero": true, "ancora": true, "ora": true, "adesso": true,
+	"sto": true, "stiamo": true, "chiedo": true, "chiedendo": true, "cerco": true, "cercando": true, "vi": true, "ti": true,
+	"assolutamente": true,
 	// en
 	"want": true, "wanna": true, "need": true, "would": true, "like": true, "to": true, "talk": true, "speak": true,
 	"chat": true, "with": true, "an": true, "the": true, "any": true, "get": true, "me": true, "be": true,
 	"transferred": true, "connected": true, "put": true, "through": true, "really": true, "now": true, "yet": true,
+	"asking": true, "ask": true, "looking": true, "for": true, "after": true, "you": true,
 	// es
 	"quiero": true, "queria": true, "necesito": true, "hablar": true, "el": true, "que": true,
 	"pases": true, "pasen": true, "ahora": true, "mas": true,
+	"estoy": true, "pido": true, "pidiendo": true, "solicito": true, "solicitando": true, "les": true, "os": true,
+	"ningun": true, "ninguna": true,
 }
 
 // negated reports whether a negation cancels the phrase at toks[i]: a

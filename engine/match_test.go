@@ -56,6 +56,48 @@ func TestKeywordsNegation(t *testing.T) {
 	}
 }
 
+// TestKeywordsNegatedRequest: a negation reaches a topic keyword across
+// the verbs of asking ("I'm not asking for a refund"), in the three
+// languages, and stops at other words or a new clause.
+func TestKeywordsNegatedRequest(t *testing.T) {
+	tests := []struct {
+		text  string
+		fires bool
+	}{
+		{"I'm not asking for a refund, just where the parcel is", false},
+		{"I am not looking for a refund", false},
+		{"I'm not asking you for a refund", false},
+		{"I want a refund", true},
+		{"not happy, asking for a refund", true},                   // the negation is in another clause
+		{"I did not receive it so I am asking for a refund", true}, // "i" stops the look-back
+		{"no reply for a refund", true},                            // "reply" is not a request word
+		{"non vi sto chiedendo un rimborso", false},
+		{"non sto chiedendo il rimborso, solo la fattura", false},
+		{"non è arrivato niente, chiedo il rimborso", true},
+		{"sto chiedendo un rimborso", true},
+		{"no estoy pidiendo un reembolso", false},
+		{"no les pido ningún reembolso", false},
+		{"no llegó nada y pido un reembolso", true}, // "llego" stops the look-back
+		{"estoy pidiendo un reembolso", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.text, func(t *testing.T) {
+			b := newFlow(t, "start", nil)
+			k := kw("refund", "rimborso", "reembolso")
+			k.Negatable = true
+			b.f.Triggers = []*flows.Rule{{Name: "refund", Keywords: k, Do: flows.Do{Goto: "billing"}}}
+			b.state("start", &flows.State{Actions: []flows.Action{b.say("Ciao")}, Routes: []*flows.Rule{{Name: "hello", Keywords: kw("ciao"), Do: flows.Do{Goto: "start"}}}})
+			b.state("billing", &flows.State{Actions: []flows.Action{b.say("Un collega dell'amministrazione")}, Routes: []*flows.Rule{{Keywords: kw("ok")}}})
+			c := newConv(t, b.f)
+			c.user("ciao")
+			effs := c.user(tt.text)
+			if _, fired := find[flows.TriggerFired](effs); fired != tt.fires {
+				t.Fatalf("fired = %v, want %v (effects %s)", fired, tt.fires, types(effs))
+			}
+		})
+	}
+}
+
 // TestKeywordsUnless: a phrase of unless: stops the rule whatever its
 // keywords match, negated or not.
 func TestKeywordsUnless(t *testing.T) {
