@@ -2,7 +2,8 @@ package nlu
 
 // Resignation: a customer who gives up says so in a few words that close
 // a clause ("lascia perdere.", "whatever...", "da igual, ya no quiero
-// nada"). The same words going on to an object or a choice are calm:
+// nada"), or ends by saying the failure is the usual one ("e niente,
+// come al solito.", "as usual.", "lo de siempre."). The same words going on to an object or a choice are calm:
 // "lascia perdere il messaggio di prima", "whatever works for you", "da
 // igual el color", "lo que sea más barato".
 
@@ -15,14 +16,24 @@ var resignedPhrases = [][]string{
 	{"como", "quieran"}, {"alla", "ustedes"},
 }
 
-// resignedFirst indexes resignedPhrases by their first word.
-var resignedFirst = func() map[string][][]string {
+// wearyPhrases say the failure is the usual one; they count only at the
+// very end of the message ("lo de siempre, dos cajas de té" orders the
+// usual).
+var wearyPhrases = [][]string{
+	{"come", "al", "solito"}, {"as", "usual"}, {"like", "always"}, {"same", "old"},
+	{"lo", "de", "siempre"}, {"como", "de", "costumbre"},
+}
+
+// resignedFirst and wearyFirst index the phrases by their first word.
+var resignedFirst, wearyFirst = byFirstWord(resignedPhrases), byFirstWord(wearyPhrases)
+
+func byFirstWord(ps [][]string) map[string][][]string {
 	m := map[string][][]string{}
-	for _, p := range resignedPhrases {
+	for _, p := range ps {
 		m[p[0]] = append(m[p[0]], p)
 	}
 	return m
-}()
+}
 
 // resignedAt is the weight of a resigned clause: frustration on its own.
 const resignedAt = 1.0
@@ -49,8 +60,23 @@ func resignedScore(toks []token, pos float64, calm bool) float64 {
 				return resignedAt
 			}
 		}
+		for _, p := range wearyFirst[t.text] {
+			if end := i + len(p); end <= len(toks) && wordsAt(toks, i, p) && !wordAfter(toks, end) {
+				return resignedAt
+			}
+		}
 	}
 	return 0
+}
+
+// wordAfter reports whether a word follows toks[i:].
+func wordAfter(toks []token, i int) bool {
+	for ; i < len(toks); i++ {
+		if toks[i].kind == tokWord {
+			return true
+		}
+	}
+	return false
 }
 
 // wordsAt reports whether the words of p start at toks[i], in one clause.

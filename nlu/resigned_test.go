@@ -20,6 +20,18 @@ func TestResignation(t *testing.T) {
 		{"forget it, I'll buy the lamp somewhere else", true},
 		{"olvídalo, ya lo compro en otro lado", true},
 		{"pues nada, a seguir esperando", true},
+		// Weariness: the usual failure, closing a clause.
+		{"e niente, come al solito.", true},
+		{"il corriere non è passato. come al solito", true},
+		{"no reply to my email, as usual.", true},
+		{"fine. I'll wait another week, like always", true},
+		{"otra semana sin noticias. lo de siempre", true},
+		{"tarde, como de costumbre", true},
+		// The same words going on, or with praise.
+		{"come al solito vorrei il ritiro in negozio", false},
+		{"as usual I'd like it gift wrapped", false},
+		{"perfect as usual, thank you!", false},
+		{"lo de siempre, dos cajas de té por favor", false},
 		// The same words going on to an object or a choice.
 		{"lascia perdere la seconda domanda, ho risolto", false},
 		{"whatever colour you have in stock is fine", false},
