@@ -428,7 +428,7 @@ func signalCues(s *scratch, out []uint64) []uint64 {
 	cue(m.shout == 0.25, "emphasis")
 	cue(m.shout == 0.5, "caps_run")
 	loud := m.caps
-	angry := m.lex > 0 || m.neg > 0 || m.punct > 0 || m.demand > 0 || m.sarcasm > 0 || m.patience > 0 || m.resigned > 0
+	angry := m.lex > 0 || m.neg > 0 || m.punct > 0 || m.demand > 0 || m.sarcasm > 0 || m.patience > 0 || m.resigned > 0 || m.deadline > 0
 	cue(loud, "caps")
 	cue(loud && angry, "caps_angry")
 	cue(loud && !angry, "caps_plain")
@@ -438,6 +438,7 @@ func signalCues(s *scratch, out []uint64) []uint64 {
 	cue(m.patience > 0, "patience")
 	cue(m.patience >= 1, "patience1")
 	cue(m.resigned > 0, "resigned")
+	cue(m.deadline > 0, "deadline")
 	cue(m.contacts, "contacts")
 	cue(m.neg > 0, "neg")
 	cue(m.neg >= 1, "neg1")

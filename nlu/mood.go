@@ -45,8 +45,8 @@ var scareQuote = regexp.MustCompile(`["“«]([\p{L}\s]{2,20})["”»]`)
 // component's score, their total and the rules' verdict. The learned
 // signal model reads the components as features.
 type moodParts struct {
-	lex, sarcasm, punct, repeat, shout, demand, nowWhat, patience, resigned float64
-	neg, pos                                                                float64
+	lex, sarcasm, punct, repeat, shout, demand, nowWhat, patience, resigned, deadline float64
+	neg, pos                                                                          float64
 	// negation: the message has a negation word; caps: it is written in
 	// capitals.
 	negation, caps bool
@@ -156,8 +156,9 @@ func (a *Analyzer) mood(raw string, toks []token, hits []hit, wantsHuman bool) m
 	m.nowWhat = nowWhatScore(toks)
 	m.patience = patienceScore(toks)
 	m.resigned = resignedScore(toks, pos, m.calm)
+	m.deadline = deadlineScore(toks)
 	m.contacts = contactsCounted(toks)
-	frust += m.punct + m.repeat + m.shout + m.demand + m.nowWhat + m.patience + m.resigned
+	frust += m.punct + m.repeat + m.shout + m.demand + m.nowWhat + m.patience + m.resigned + m.deadline
 	frust += min(neg*0.4, 0.5)
 	if pos >= 1 && neg == 0 && frust < 1.5 {
 		frust -= 0.5
