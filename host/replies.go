@@ -18,6 +18,8 @@ const (
 	// replyMaxAge is how long a reply is retried before it is dead: an
 	// answer that arrives a day late helps nobody.
 	replyMaxAge = 24 * time.Hour
+	// settleTimeout is the least time a reply's settle is given.
+	settleTimeout = 5 * time.Second
 )
 
 // runReplies sends the reply items of the outbox through their
@@ -144,10 +146,13 @@ func (h *Host) sendReply(ctx context.Context, outbox flows.Outbox, it flows.Outb
 	if a != nil {
 		channel = a.Channel
 	}
+	// The send's deadline bounds the settle too while at least
+	// settleTimeout of it is left (a deadline costs a timer); a send that
+	// took longer leaves the settle a deadline of its own.
+	sctx, cancel := context.WithTimeout(ctx, replyTimeout)
+	defer cancel()
 	if err == nil {
-		sctx, cancel := context.WithTimeout(ctx, replyTimeout)
 		err = a.Sender.Send(sctx, *it.Outbound)
-		cancel()
 	}
 	var ce *flows.ChannelError
 	switch {
@@ -185,8 +190,11 @@ func (h *Host) sendReply(ctx context.Context, outbox flows.Outbox, it flows.Outb
 			h.noteUndelivered(ctx, it, err)
 		}
 	}
-	sctx, cancel := context.WithTimeout(ctx, 5*time.Second)
-	defer cancel()
+	if d, _ := sctx.Deadline(); time.Until(d) < settleTimeout {
+		var cancel context.CancelFunc
+		sctx, cancel = context.WithTimeout(ctx, settleTimeout)
+		defer cancel()
+	}
 	if err := outbox.Settle(sctx, it); err != nil {
 		h.log.Error("settling a reply failed; it may be sent again when its lease ends", "item", it.ID, "error", err)
 	}
