@@ -37,7 +37,7 @@ func (s *Sender) messagesURL() string {
 // not carry out) with backoff within the configured bounds.
 func (s *Sender) deliver(ctx context.Context, msg *outMessage) error {
 	url := s.messagesURL()
-	_, err := s.post(ctx, url, msg)
+	_, err := s.post(ctx, url, msg, false)
 	if err == nil || s.o.tries == 0 {
 		return err
 	}
@@ -53,7 +53,7 @@ func (s *Sender) deliver(ctx context.Context, msg *outMessage) error {
 		if first != nil {
 			first = nil
 		} else {
-			_, err = s.post(ctx, url, msg)
+			_, err = s.post(ctx, url, msg, false)
 		}
 		var ce *flows.ChannelError
 		if err == nil || !errors.As(err, &ce) || !isThrottle(ce) {
@@ -99,8 +99,8 @@ func (w *throttleWaits) NextBackOff() time.Duration {
 }
 
 // post sends body as JSON with the Bearer token and returns the answer's
-// body, or a *flows.ChannelError.
-func (s *Sender) post(ctx context.Context, url string, body any) ([]byte, error) {
+// body (when keep is set), or a *flows.ChannelError.
+func (s *Sender) post(ctx context.Context, url string, body any, keep bool) ([]byte, error) {
 	b, err := json.Marshal(body)
 	if err != nil {
 		return nil, &flows.ChannelError{Channel: flows.ChannelWhatsApp, Message: "encoding the request: " + err.Error()}
@@ -110,17 +110,25 @@ func (s *Sender) post(ctx context.Context, url string, body any) ([]byte, error)
 		return nil, &flows.ChannelError{Channel: flows.ChannelWhatsApp, Message: "bad graph_url: " + err.Error()}
 	}
 	req.Header.Set("Content-Type", "application/json")
-	return s.do(req)
+	return s.do(req, keep)
 }
 
-// do runs an authenticated Graph request.
-func (s *Sender) do(req *http.Request) ([]byte, error) {
+// do runs an authenticated Graph request. A successful answer's body is
+// returned when keep is set, else read to its end (so the connection is
+// reused) and dropped.
+func (s *Sender) do(req *http.Request, keep bool) ([]byte, error) {
 	req.Header.Set("Authorization", "Bearer "+s.token)
 	resp, err := s.o.client.Do(req)
 	if err != nil { // the request may or may not have reached Graph
 		return nil, &flows.ChannelError{Channel: flows.ChannelWhatsApp, Temporary: true, Message: "calling the Graph API: " + err.Error(), Err: err}
 	}
 	defer resp.Body.Close()
+	if resp.StatusCode/100 == 2 && !keep {
+		if _, err := io.Copy(io.Discard, io.LimitReader(resp.Body, maxResponseBytes)); err != nil {
+			return nil, &flows.ChannelError{Channel: flows.ChannelWhatsApp, Status: resp.StatusCode, Temporary: true, Message: "reading the Graph API's answer: " + err.Error()}
+		}
+		return nil, nil
+	}
 	body, err := io.ReadAll(io.LimitReader(resp.Body, maxResponseBytes))
 	if err != nil {
 		return nil, &flows.ChannelError{Channel: flows.ChannelWhatsApp, Status: resp.StatusCode, Temporary: true, Message: "reading the Graph API's answer: " + err.Error()}

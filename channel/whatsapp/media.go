@@ -104,7 +104,7 @@ func (s *Sender) MarkRead(ctx context.Context, messageID string, typing bool) er
 	if typing {
 		body["typing_indicator"] = map[string]string{"type": "text"}
 	}
-	b, err := s.post(ctx, s.messagesURL(), body)
+	b, err := s.post(ctx, s.messagesURL(), body, true)
 	if err != nil {
 		return err
 	}
