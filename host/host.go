@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"hash/maphash"
 	"io"
 	"log/slog"
 	"maps"
@@ -68,9 +69,11 @@ type Host struct {
 	// busy holds the conversations taking a turn in this process, each
 	// with the claimed messages waiting for that turn to end.
 	busy map[string][]func(context.Context)
-	// arrivals counts the messages Receive accepted: a turn that ends
-	// with none accepted since its own was claimed wakes nobody.
-	arrivals atomic.Int64
+	// waiting counts, by buckets of conversation ids, the messages
+	// accepted here whose entries are not acknowledged yet (arrivals.go):
+	// a turn whose conversation has none left wakes nobody.
+	waiting     [waitingBuckets]atomic.Int64
+	waitingSeed maphash.Seed
 
 	wake      chan struct{}
 	replyWake chan struct{}
@@ -188,7 +191,7 @@ func New(store flows.Store, opts ...Option) (*Host, error) {
 		return nil, errors.New("host: New needs a store (store/memory for one process)")
 	}
 	h := &Host{store: store, workers: 16, lease: time.Minute, poll: 500 * time.Millisecond, maxAttempts: 5,
-		accounts: map[string]*Account{}, busy: map[string][]func(context.Context){},
+		accounts: map[string]*Account{}, busy: map[string][]func(context.Context){}, waitingSeed: maphash.MakeSeed(),
 		wake: make(chan struct{}, 1), replyWake: make(chan struct{}, 1)}
 	for _, o := range opts {
 		o(h)
@@ -327,7 +330,7 @@ func (h *Host) accept(ctx context.Context, in flows.Inbound) (bool, error) {
 		return false, nil
 	}
 	h.metrics.received(in.Channel, "accepted")
-	h.arrivals.Add(1)
+	h.arrived(in.ConversationID)
 	h.Wake()
 	return true, nil
 }

@@ -15,12 +15,10 @@ import (
 // maxHTTPChain bounds the HTTP calls one message may lead to.
 const maxHTTPChain = 100
 
-// turnTask is a turn to take: fn runs it. arrivals is Host.arrivals when
-// it was claimed.
+// turnTask is a turn to take: fn runs it.
 type turnTask struct {
 	conversation string
 	fn           func(context.Context)
-	arrivals     int64
 }
 
 // runTurns claims inbox entries and due timers and runs their turns, at
@@ -78,7 +76,6 @@ func (h *Host) runTurns(ctx context.Context) {
 // claimTurns starts the turns of the inbox entries (and, with timers, of
 // the timers) due now. It reports whether a claim came back full.
 func (h *Host) claimTurns(ctx context.Context, tasks chan<- turnTask, timers bool) bool {
-	arrivals := h.arrivals.Load()
 	entries, err := h.store.Inbox().Claim(ctx, h.now(), h.lease, h.workers)
 	if err != nil {
 		if ctx.Err() == nil {
@@ -88,7 +85,7 @@ func (h *Host) claimTurns(ctx context.Context, tasks chan<- turnTask, timers boo
 	}
 	for i := range entries {
 		e := &entries[i] // the closure holds the claimed entry, not a copy
-		if !h.start(ctx, tasks, turnTask{e.Inbound.ConversationID, func(ctx context.Context) { h.handleEntry(ctx, *e) }, arrivals}, true) {
+		if !h.start(ctx, tasks, turnTask{e.Inbound.ConversationID, func(ctx context.Context) { h.handleEntry(ctx, *e) }}, true) {
 			return false
 		}
 	}
@@ -109,7 +106,7 @@ func (h *Host) claimTurns(ctx context.Context, tasks chan<- turnTask, timers boo
 				h.fire(ctx, t)
 			}
 		}
-		if !h.start(ctx, tasks, turnTask{t.ConversationID, fire, arrivals}, false) {
+		if !h.start(ctx, tasks, turnTask{t.ConversationID, fire}, false) {
 			return false
 		}
 	}
@@ -147,9 +144,9 @@ func (h *Host) start(ctx context.Context, tasks chan<- turnTask, t turnTask, que
 
 // runTask takes a conversation's turn, then the ones queued for it
 // meanwhile. A turn under way finishes even when shutdown begins: its
-// save is what acknowledges the message. When a message was accepted
-// since the turn was claimed (the conversation's next one may be waiting
-// for this turn's save), it wakes the claims.
+// save is what acknowledges the message. When the conversation may have
+// another message waiting for this turn's save (mayWait), it wakes the
+// claims.
 func (h *Host) runTask(ctx context.Context, t turnTask) {
 	tctx := context.WithoutCancel(ctx)
 	for fn := t.fn; fn != nil; {
@@ -163,7 +160,7 @@ func (h *Host) runTask(ctx context.Context, t turnTask) {
 		}
 		h.busyMu.Unlock()
 	}
-	if h.arrivals.Load() != t.arrivals {
+	if h.mayWait(t.conversation) {
 		h.Wake()
 	}
 }
@@ -182,9 +179,10 @@ func (h *Host) handleEntry(ctx context.Context, e flows.InboxEntry) {
 		var effects []flows.Effect
 		effects, err = h.handle(ctx, a, in.ConversationID, in.Input, h.create(a, in), engine.Consumes(e.ID))
 		if errors.Is(err, flows.ErrConsumed) {
-			return // another worker handled it
+			return // another worker handled it (and counted it)
 		}
 		if err == nil {
+			h.handled(in.ConversationID)
 			h.log.LogAttrs(ctx, slog.LevelInfo, "turn", handoffAttrs(effects, slog.String("channel", a.Channel), slog.String("conversation", in.ConversationID),
 				slog.String("message", in.ID), slog.String("input", string(in.Input.Kind)), slog.String("text", in.Input.Text),
 				slog.Int64("ms", time.Since(start).Milliseconds()))...)
@@ -201,7 +199,9 @@ func (h *Host) handleEntry(ctx context.Context, e flows.InboxEntry) {
 		"attempts", e.Attempts, "text", in.Input.Text, "error", err)
 	if derr := h.drop(ctx, e); derr != nil {
 		h.log.Error("dropping the message failed", "conversation", in.ConversationID, "message", in.ID, "error", derr)
+		return
 	}
+	h.handled(in.ConversationID)
 }
 
 // drop acknowledges an entry without a turn.
