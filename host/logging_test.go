@@ -63,3 +63,21 @@ func TestLoggerLevelAsSlog(t *testing.T) {
 		}
 	}
 }
+
+func TestMaskID(t *testing.T) {
+	for _, tt := range []struct{ in, want string }{
+		{"whatsapp:106540352242922:393331234567", "whatsapp:106540352242922:…567"},
+		{"393331234567", "…567"},
+		{"web:web:abc", "web:web:…"},
+		{"web:web:abcd", "web:web:…bcd"},
+		{"telegram:shop:", "telegram:shop:…"},
+		{"", "…"},
+		{"x:Ünïcödé", "x:…ödé"},
+		{"x:éé", "x:…"},
+		{"x:\xff\xfe\xfd\xfc", "x:…\ufffd\ufffd\ufffd"},
+	} {
+		if got := MaskID(tt.in); got != tt.want {
+			t.Errorf("MaskID(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
