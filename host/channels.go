@@ -21,6 +21,9 @@ func (s *Server) flow(path string) (*flows.Flow, error) {
 	if diags.HasErrors() || f == nil {
 		return nil, fmt.Errorf("the flow %s does not load:\n%w", path, diags.Err())
 	}
+	if s.flows == nil {
+		s.flows = map[string]*flows.Flow{}
+	}
 	s.flows[path] = f
 	return f, nil
 }

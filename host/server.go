@@ -42,7 +42,7 @@ type Server struct {
 	closers []func()
 	// recorder writes the analytics events (closed after the host stops).
 	recorder *analytics.Recorder
-	flows    map[string]*flows.Flow // loaded, by path
+	flows    map[string]*flows.Flow // loaded once per path while the accounts are set up, then nil
 }
 
 // ServerOptions are what `baton serve` adds to a config.
@@ -90,7 +90,7 @@ func NewServer(cfg *config.Config, o ServerOptions) (*Server, error) {
 			return nil, err
 		}
 	}
-	s := &Server{cfg: cfg, log: log, mux: http.NewServeMux(), store: st, noWatch: o.NoWatch, flows: map[string]*flows.Flow{}}
+	s := &Server{cfg: cfg, log: log, mux: http.NewServeMux(), store: st, noWatch: o.NoWatch}
 	s.Metrics = NewMetrics(st.OutboxOf(), nil)
 	hc := o.HTTPClient
 	if hc == nil {
@@ -147,6 +147,7 @@ func NewServer(cfg *config.Config, o ServerOptions) (*Server, error) {
 	if err := s.bridge(); err != nil {
 		return nil, err
 	}
+	s.flows = nil // the accounts hold them now; a reload replaces them there
 	if c := h.Capture(); c != nil {
 		s.mux.HandleFunc("GET /api/tickets", func(w http.ResponseWriter, _ *http.Request) {
 			w.Header().Set("Content-Type", "application/json")
