@@ -203,8 +203,12 @@ func checkRequests(want []requestCheck, got []sandbox.HelpdeskRequest) string {
 	}
 	for i, w := range want {
 		if i == len(got) {
-			return fmt.Sprintf("requests: expected %s as request %d, but only %s sent; helpdesk requests in this step: %s",
-				w, i+1, flows.Plural(len(got), "request was"), list())
+			sent := "were"
+			if len(got) == 1 {
+				sent = "was"
+			}
+			return fmt.Sprintf("requests: expected %s as request %d, but only %s %s sent; helpdesk requests in this step: %s",
+				w, i+1, flows.Plural(len(got), "request"), sent, list())
 		}
 		if why := w.mismatch(got[i]); why != "" {
 			return fmt.Sprintf("requests: request %d (%s %s: %s %s) differs from %s: %s", i+1, got[i].Connector, got[i].Op, got[i].Method, got[i].Path, w, why)

@@ -23,9 +23,16 @@ func TestTicketStatusKnown(t *testing.T) {
 }
 
 func TestPlural(t *testing.T) {
-	for n, want := range map[int]string{0: "0 steps", 1: "1 step", 2: "2 steps", 1200: "1200 steps"} {
-		if got := Plural(n, "step"); got != want {
-			t.Errorf("Plural(%d) = %q, want %q", n, got, want)
+	for _, tc := range []struct {
+		n          int
+		noun, want string
+	}{
+		{0, "step", "0 steps"}, {1, "step", "1 step"}, {2, "step", "2 steps"}, {1200, "step", "1200 steps"},
+		{2, "directory", "2 directories"}, {1, "directory", "1 directory"}, {3, "reply", "3 replies"},
+		{2, "day", "2 days"}, {2, "key", "2 keys"}, {2, "outbox item", "2 outbox items"},
+	} {
+		if got := Plural(tc.n, tc.noun); got != tc.want {
+			t.Errorf("Plural(%d, %q) = %q, want %q", tc.n, tc.noun, got, tc.want)
 		}
 	}
 }

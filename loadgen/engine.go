@@ -2,7 +2,6 @@ package loadgen
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"maps"
 	"runtime"
@@ -186,11 +185,7 @@ func (s *EngineScript) turn(ctx context.Context, store flows.SessionStore, id st
 func (s *EngineScript) answer(r flows.HTTPRequest) *flows.HTTPResult {
 	for _, c := range s.Setup.HTTP {
 		if c.Matches(r) {
-			res := &flows.HTTPResult{ID: r.ID, Status: c.Status, Err: c.Error}
-			if c.Body != nil {
-				res.Body, _ = json.Marshal(c.Body)
-			}
-			return res
+			return &flows.HTTPResult{ID: r.ID, Status: c.Status, Err: c.Error, Body: c.BodyBytes()}
 		}
 	}
 	if r.Canned != nil {

@@ -177,8 +177,7 @@ func (r *replay) input(ctx context.Context, in Input, i int) {
 		r.problem(i, "unknown input %q", in.Kind)
 		return
 	}
-	r.fire(ctx, in.At, i) // what fell due at the very time of the input fires first
-	r.turn(ctx, fin, i)
+	r.turn(ctx, fin, i) // Play fired what fell due by in.At first
 }
 
 // turn runs in and then the HTTP results it asks for.
@@ -254,7 +253,11 @@ func (r *replay) problem(i int, format string, args ...any) {
 	r.out.Errors = append(r.out.Errors, "step "+strconv.Itoa(i+1)+": "+fmt.Sprintf(format, args...))
 }
 
+// quote writes s as a JSON string, its <, > and & as they are.
 func quote(s string) string {
-	b, _ := json.Marshal(s)
-	return strings.ReplaceAll(string(b), `\u0026`, "&")
+	var b strings.Builder
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(s)
+	return strings.TrimSuffix(b.String(), "\n")
 }

@@ -97,25 +97,10 @@ func (c *conversation) apply(ctx context.Context, in input) {
 	c.steps = append(c.steps, rec)
 }
 
-// run takes the step's input.
+// run takes the step's input (its kinds are the sandbox's, checked when
+// the step was taken).
 func (c *conversation) run(ctx context.Context, in input) *sandbox.Step {
-	sb := c.sb
-	switch in.Kind {
-	case sandbox.StepUser:
-		return sb.User(ctx, in.Value)
-	case sandbox.StepButton:
-		return sb.Button(ctx, in.Value)
-	case sandbox.StepWait:
-		d, _ := time.ParseDuration(in.Value) // checked when the step was taken
-		return sb.Wait(ctx, d)
-	case sandbox.StepAgent:
-		return sb.Agent(ctx, in.Value)
-	case sandbox.StepTicket:
-		return sb.Ticket(ctx, flows.TicketStatus(in.Value))
-	case sandbox.StepClose:
-		return sb.Do(ctx, flows.Input{Kind: flows.InputClose})
-	}
-	return &sandbox.Step{}
+	return c.sb.Run(ctx, in.Kind, in.Value)
 }
 
 // via says which rule made each move of turn t, when the rules that held

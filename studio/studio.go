@@ -279,12 +279,7 @@ func (s *Studio) reload(ctx context.Context) {
 }
 
 func countErrors(d dsl.Diagnostics) string {
-	n := 0
-	for _, x := range d {
-		if x.Severity == dsl.Error {
-			n++
-		}
-	}
+	n, _ := d.Count()
 	return flows.Plural(n, "error")
 }
 

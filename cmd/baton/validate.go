@@ -91,13 +91,7 @@ func runValidate(_ context.Context, e *env, args []string) int {
 			f, diags = dsl.LoadFile(p)
 		}
 		r := result{path: p, flow: f, fragment: tg.kind == dsl.KindFragment, diags: diags}
-		for _, d := range diags {
-			if d.Severity == dsl.Error {
-				r.errors++
-			} else {
-				r.warns++
-			}
-		}
+		r.errors, r.warns = diags.Count()
 		if r.errors > 0 || (f == nil && !r.fragment) {
 			failed = true
 		}

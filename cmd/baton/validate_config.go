@@ -77,14 +77,7 @@ func (cv *configCheck) located(path string, diags dsl.Diagnostics) dsl.Diagnosti
 // report writes the config's summary line: valid on stdout, else the
 // count of problems on stderr.
 func (cv *configCheck) report(e *env) {
-	errs, warns := 0, 0
-	for _, d := range cv.diags {
-		if d.Severity == dsl.Error {
-			errs++
-		} else {
-			warns++
-		}
-	}
+	errs, warns := cv.diags.Count()
 	if errs > 0 || warns > 0 {
 		fmt.Fprintf(e.stderr, "%s: %s, %s\n", cv.path, flows.Plural(errs, "error"), flows.Plural(warns, "warning"))
 	}
