@@ -272,10 +272,6 @@ func NewDeliverer(outbox flows.Outbox, resolve Resolver, opts ...DeliverOption) 
 
 func (d *Deliverer) now() time.Time { return d.clock.Now() }
 
-// Batch is how many items one RunOnce claims at most: a RunOnce that
-// settled that many may have left more due.
-func (d *Deliverer) Batch() int { return d.batch }
-
 // Wake makes a running Run claim at once instead of waiting for the poll
 // interval; hosts call it after saving a session with outbox items.
 func (d *Deliverer) Wake() {

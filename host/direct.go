@@ -49,9 +49,7 @@ func (h *Host) Turn(ctx context.Context, conversation string, in flows.Input, cr
 	if err != nil {
 		return nil, err
 	}
-	if h.carryOut(ctx, conversation, effects) {
-		h.deliverer.Wake()
-	}
+	h.carryOut(ctx, conversation, effects)
 	return effects, nil
 }
 

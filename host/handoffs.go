@@ -39,38 +39,6 @@ func (h *Host) setupHandoffs() error {
 	return nil
 }
 
-// deliverHandoffs delivers, in the calling turn worker, the handoff items
-// due now: those its turn just wrote, first. It is the handoff worker's
-// own pass (Deliverer.RunOnce: the same claim, write-ahead, lease and
-// settle), minus the hand-over to another goroutine, which cost a handoff
-// turn more CPU than the delivery's bookkeeping. The handoff worker stays
-// for what this leaves: retries, items of other processes, a full batch.
-// At most a quarter of the workers deliver at once, so a slow helpdesk
-// holds up no more than those; past that, and once Run is stopping, the
-// handoff worker is woken instead.
-func (h *Host) deliverHandoffs() {
-	ctx := h.runCtx
-	if ctx == nil || ctx.Err() != nil {
-		h.deliverer.Wake()
-		return
-	}
-	select {
-	case h.delivering <- struct{}{}:
-	default:
-		h.deliverer.Wake()
-		return
-	}
-	defer func() { <-h.delivering }()
-	n, err := h.deliverer.RunOnce(ctx)
-	switch {
-	case err != nil && ctx.Err() == nil:
-		h.log.Error("handoff delivery", "err", err)
-		h.deliverer.Wake()
-	case n >= h.deliverer.Batch():
-		h.deliverer.Wake() // there may be more
-	}
-}
-
 // Capture returns the capturing connector that stands in for a helpdesk
 // when the host has no deployment config (nil otherwise).
 func (h *Host) Capture() *CaptureConnector {

@@ -79,11 +79,6 @@ type Host struct {
 	replyWake chan struct{}
 	deliverer *handoff.Deliverer
 	running   atomic.Bool
-	// runCtx is Run's context, set before its workers start: the turn
-	// workers deliver handoff items under it (deliverHandoffs), at most
-	// cap(delivering) at once.
-	runCtx     context.Context
-	delivering chan struct{}
 }
 
 // Account is one channel account the host answers: a WhatsApp number, a
@@ -222,7 +217,6 @@ func New(store flows.Store, opts ...Option) (*Host, error) {
 		h.summarizer = s
 	}
 	h.workers = max(h.workers, 1)
-	h.delivering = make(chan struct{}, max(h.workers/4, 1))
 	if err := h.setupHandoffs(); err != nil {
 		return nil, err
 	}
@@ -371,7 +365,6 @@ func (h *Host) Run(ctx context.Context) error {
 	if !h.running.CompareAndSwap(false, true) {
 		return errors.New("host: Run called twice")
 	}
-	h.runCtx = ctx
 	var wg sync.WaitGroup
 	if !h.noTurns {
 		wg.Go(func() { h.runTurns(ctx) })

@@ -270,12 +270,10 @@ func handoffAttrs(effects []flows.Effect, attrs ...slog.Attr) []slog.Attr {
 
 // after carries out what a saved turn asks: the HTTP calls (whose results
 // are turns of their own), the routing messages; it sends the replies
-// itself, then delivers the handoff items the turn wrote (deliverHandoffs).
+// itself and wakes the handoff worker when the turn wrote handoff items.
 func (h *Host) after(ctx context.Context, a *Account, conversation string, effects []flows.Effect) {
 	for range maxHTTPChain {
-		if h.carryOut(ctx, conversation, effects) {
-			h.deliverHandoffs()
-		}
+		h.carryOut(ctx, conversation, effects)
 		var req *flows.HTTPRequest
 		for _, ef := range effects {
 			if r, ok := ef.(flows.HTTPRequest); ok {
@@ -306,17 +304,19 @@ func (h *Host) handle(ctx context.Context, a *Account, conversation string, in f
 }
 
 // carryOut does what a saved turn's effects ask of the host, but the HTTP
-// calls and the handoff items: shows them (WithEffects), tells the routing
-// decisions, sends the replies. It reports whether the turn wrote handoff
-// items, which the caller delivers or leaves to the handoff worker.
-func (h *Host) carryOut(ctx context.Context, conversation string, effects []flows.Effect) (handoffs bool) {
+// calls: shows them (WithEffects), tells the routing decisions, sends the
+// replies and wakes the handoff worker when the turn wrote handoff items
+// (a helpdesk's latency never holds a turn worker or its conversation).
+func (h *Host) carryOut(ctx context.Context, conversation string, effects []flows.Effect) {
 	h.effects(conversation, effects)
 	h.tell(ctx, conversation, effects)
 	replies, handoffs := outboxOf(effects)
 	if replies {
 		h.sendReplies(ctx)
 	}
-	return handoffs
+	if handoffs {
+		h.deliverer.Wake()
+	}
 }
 
 // Call answers an HTTP action's request: for real, or from the flow's
