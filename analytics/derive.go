@@ -37,11 +37,8 @@ const DefaultExpire = 24 * time.Hour
 // they happened. It is deterministic: the same turn gives the same events
 // and ids (conversation:turn:n), so a consumer can drop duplicates.
 func Derive(t flows.TurnRecord, o DeriveOptions) []flows.Event {
-	if t.After == nil {
-		return nil
-	}
 	// Most effects are an event; the input and a start may add two.
-	return derive(make([]flows.Event, 0, len(t.Effects)+2), t, o)
+	return derive(make([]flows.Event, 0, len(t.Effects)+2), t, o) // nil without After
 }
 
 // derive is Derive writing into buf (of length 0, reused: a Recorder's),

@@ -149,12 +149,7 @@ func (r *Recorder) Delivered(ctx context.Context, it flows.OutboxItem, err error
 			ev.Error = err.Error()
 		}
 	}
-	buf := eventBufs.Get().(*[]flows.Event)
-	events := append((*buf)[:0], ev)
-	r.Emit(ctx, events...)
-	clear(events)
-	*buf = events[:0]
-	eventBufs.Put(buf)
+	r.Emit(ctx, ev)
 }
 
 // HandoffEvent is an event of type typ about handoff h with the common

@@ -51,7 +51,7 @@ func Run(ctx context.Context, o Options) (Result, error) {
 	var cs *session
 	start := func(v display) (*session, error) {
 		var err error
-		if cs, err = newSession(o.Path, o.Config, nil, v); err != nil {
+		if cs, err = newSession(o.Path, o.Config, v); err != nil {
 			return nil, err
 		}
 		if o.Record != "" {

@@ -62,13 +62,13 @@ type fileChange struct {
 }
 
 // newSession starts the chat's sandbox on cfg, shown by view.
-func newSession(path string, cfg sandbox.Config, rec *sandbox.Recording, view display) (*session, error) {
+func newSession(path string, cfg sandbox.Config, view display) (*session, error) {
 	sb, err := sandbox.New(cfg)
 	if err != nil {
 		return nil, err
 	}
 	sb.OnEvent = view.event
-	return &session{path: path, cfg: cfg, sb: sb, rec: rec, view: view}, nil
+	return &session{path: path, cfg: cfg, sb: sb, view: view}, nil
 }
 
 // run runs cs on lines until the end of input, and with Options.Watch

@@ -45,6 +45,29 @@ type Setup struct {
 	ConfigPos flows.Pos
 }
 
+// Contact is the customer a test conversation runs as: the test's user:
+// (its phone as id when it gives none), else one with id test-user. The
+// test run and its replay (File.Replay) must agree on it.
+func (s Setup) Contact() flows.Contact {
+	if s.User == nil {
+		return flows.Contact{ID: "test-user"}
+	}
+	c := *s.User
+	if c.ID == "" {
+		c.ID = orDefault(c.Phone, "test-user")
+	}
+	return c
+}
+
+// Start is the clock a test conversation starts at: the test's now:, else
+// the current second.
+func (s Setup) Start() time.Time {
+	if s.Now.IsZero() {
+		return time.Now().Truncate(time.Second)
+	}
+	return s.Now
+}
+
 // Conversation is one conversation of a test file: its setup and steps.
 type Conversation struct {
 	Name  string

@@ -1,8 +1,6 @@
 package convtest
 
 import (
-	"time"
-
 	"github.com/batonbot/baton/flows"
 	"github.com/batonbot/baton/replay"
 )
@@ -21,23 +19,14 @@ func (tf *File) Replay(baseline bool) []*replay.Conversation {
 	for _, tc := range tf.Conversations {
 		s := tc.Setup
 		c := &replay.Conversation{ID: tc.Name, Source: tc.Pos.String(), Session: "test-1", Channel: s.Channel, Lang: s.Lang, Vars: s.Vars,
-			Contact: flows.Contact{ID: "test-user"}, Recorded: &replay.Run{}}
+			Contact: s.Contact(), Recorded: &replay.Run{}}
 		if c.Channel == "" {
 			c.Channel = "sandbox"
-		}
-		if s.User != nil {
-			c.Contact = *s.User
-			if c.Contact.ID == "" {
-				c.Contact.ID = orDefault(c.Contact.Phone, "test-user")
-			}
 		}
 		if s.Config != "" && !baseline {
 			c.Skip = "its test routes handoffs by " + s.Config + " (config:), which the replay does not: compare with --baseline OLD.yaml"
 		}
-		now := s.Now
-		if now.IsZero() {
-			now = time.Now().Truncate(time.Second)
-		}
+		now := s.Start()
 		for _, h := range s.HTTP {
 			c.Calls = append(c.Calls, replay.Call{Method: h.Method, URL: h.URL, URLRegex: h.URLRegex, Status: h.Status, Body: h.BodyBytes(), Err: h.Error, Reuse: true})
 		}

@@ -260,24 +260,15 @@ func (r *run) runConv(ctx context.Context, file *File, tf *testFlow, c *Conversa
 		Lang:       c.Setup.Lang,
 		Channel:    c.Setup.Channel,
 		Vars:       c.Setup.Vars,
-		Now:        c.Setup.Now,
+		Now:        c.Setup.Start(),
 		Fixed:      true,
 		Canned:     c.Setup.HTTP,
 		IDPrefix:   "test",
 		CannedHint: "(or an http: response to the test file)",
-		Contact:    flows.Contact{ID: "test-user"},
+		Contact:    c.Setup.Contact(),
 	}
 	if c.Setup.Config != "" {
 		cfg.Deployment = r.loadConfig(c.Setup.Config).dep
-	}
-	if c.Setup.User != nil {
-		cfg.Contact = *c.Setup.User
-		if cfg.Contact.ID == "" {
-			cfg.Contact.ID = orDefault(cfg.Contact.Phone, "test-user")
-		}
-	}
-	if cfg.Now.IsZero() {
-		cfg.Now = time.Now().Truncate(time.Second)
 	}
 	if r.o.Recorder != nil {
 		// Every test conversation is test-1: scope its events by file and
@@ -353,22 +344,12 @@ func (r *run) loadConfig(path string) *testConfig {
 
 func runTestStep(ctx context.Context, sb *sandbox.Sandbox, st *Step) *sandbox.Step {
 	switch st.Kind {
-	case "user":
-		return sb.User(ctx, st.Value)
-	case "button":
-		return sb.Button(ctx, st.Value)
-	case "media":
+	case "":
+		return &sandbox.Step{Problems: []string{"the step has no input"}}
+	case sandbox.StepMedia:
 		return sb.Media(ctx, st.Media)
-	case "wait":
-		return sb.Wait(ctx, st.Wait)
-	case "agent":
-		return sb.Agent(ctx, st.Value)
-	case "ticket":
-		return sb.Ticket(ctx, flows.TicketStatus(st.Value))
-	case "close":
-		return sb.Do(ctx, flows.Input{Kind: flows.InputClose})
 	}
-	return &sandbox.Step{Problems: []string{"the step has no input"}}
+	return sb.Run(ctx, st.Kind, st.Value)
 }
 
 func (r *run) printCoverage() {

@@ -145,10 +145,10 @@ func (l *loader) compile(p *pending, names []string, cache map[compileKey]*compi
 		if p.pre != "" || p.post != "" {
 			// Say what is wrong with the hole as written, not with the
 			// wrapper around it ("unexpected token )").
-			bare := &pending{file: p.file, node: p.node, value: p.value, off: p.off, src: p.src, asBool: p.asBool, what: p.what, out: p.out}
-			l.compile(bare, names, cache)
-			if bare.out.Program != nil {
-				bare.out.Program = nil
+			bare := *p
+			bare.pre, bare.post, bare.out = "", "", &flows.Expr{}
+			l.compile(&bare, names, cache)
+			if bare.out.Program != nil { // the hole is fine alone: say what the wrapper found
 				l.exprError(p, c.err, names)
 			}
 			return

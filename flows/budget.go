@@ -41,9 +41,6 @@ type ExprBudget struct {
 	bytes    int
 }
 
-// Start resets b for a new evaluation that may run for MaxExprTime.
-func (b *ExprBudget) Start() { b.StartFor(MaxExprTime) }
-
 // StartFor resets b for a new evaluation that may run for d.
 func (b *ExprBudget) StartFor(d time.Duration) {
 	*b = ExprBudget{deadline: time.Now().Add(d), limit: d}

@@ -26,8 +26,7 @@ import (
 // Baton has no connector for (or a team's own service).
 type Webhook struct {
 	url string
-	key []byte
-	// macs keeps HMAC-SHA256 hashers keyed with key, reset after each
+	// macs keeps HMAC-SHA256 hashers keyed with the secret, reset after each
 	// signature: keying a new one cost more than hashing an event.
 	macs sync.Pool
 	o    *connOptions
@@ -78,7 +77,7 @@ func NewWebhook(endpoint, secret string, opts ...ConnectorOption) (*Webhook, err
 	if err != nil {
 		return nil, fmt.Errorf("webhook: %w: set BATON_WEBHOOK_SECRET", err)
 	}
-	w := &Webhook{url: endpoint, key: key, o: o}
+	w := &Webhook{url: endpoint, o: o}
 	w.macs.New = func() any { return hmac.New(sha256.New, key) }
 	w.s = &sender{connector: "webhook", opts: o, secretQuery: secretQueryKeys(endpoint), hints: ClientHints{
 		Auth:     "the receiver rejected the signature: check that it uses the same BATON_WEBHOOK_SECRET",
@@ -120,24 +119,29 @@ func SignWebhook(secret, id string, timestamp time.Time, body []byte) (string, e
 }
 
 func signWebhook(key []byte, id, ts string, body []byte) string {
-	m := hmac.New(sha256.New, key)
-	m.Write([]byte(id + "." + ts + "."))
-	m.Write(body)
-	return "v1," + base64.StdEncoding.EncodeToString(m.Sum(nil))
+	return signWith(hmac.New(sha256.New, key), id, ts, body)
 }
 
 // signed is signWebhook with w's pooled hashers.
 func (w *Webhook) signed(id, ts string, body []byte) string {
-	var sum [sha256.Size]byte
 	m := w.macs.Get().(hash.Hash)
+	sig := signWith(m, id, ts, body)
+	m.Reset() // back to the keyed state
+	w.macs.Put(m)
+	return sig
+}
+
+// signWith is the Standard Webhooks signature of body made with m, an
+// HMAC-SHA256 keyed with the secret: "v1," and the base64 of the MAC of
+// "id.timestamp.body".
+func signWith(m hash.Hash, id, ts string, body []byte) string {
+	var sum [sha256.Size]byte
 	io.WriteString(m, id)
 	m.Write([]byte{'.'})
 	io.WriteString(m, ts)
 	m.Write([]byte{'.'})
 	m.Write(body)
 	mac := m.Sum(sum[:0])
-	m.Reset() // back to the keyed state
-	w.macs.Put(m)
 	out := make([]byte, 3, 3+base64.StdEncoding.EncodedLen(len(mac)))
 	copy(out, "v1,")
 	return string(base64.StdEncoding.AppendEncode(out, mac))

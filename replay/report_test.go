@@ -3,7 +3,6 @@ package replay_test
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"testing"
 
 	"github.com/batonbot/baton/internal/golden"
@@ -103,10 +102,7 @@ func TestReportFormats(t *testing.T) {
 	rep, _ := deskReport(t, "max-changed", "1%")
 	var text, js, page bytes.Buffer
 	replay.WriteText(&text, rep, 10)
-	enc := json.NewEncoder(&js)
-	enc.SetIndent("", "  ")
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(rep); err != nil {
+	if err := replay.WriteJSON(&js, rep); err != nil {
 		t.Fatal(err)
 	}
 	if err := replay.WriteHTML(&page, rep); err != nil {

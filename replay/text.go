@@ -1,6 +1,7 @@
 package replay
 
 import (
+	"encoding/json"
 	"fmt"
 	"io"
 	"strings"
@@ -19,6 +20,15 @@ var kindTitles = map[string]string{
 	ChangeNoMatch:   "have new no-matches",
 	ChangeEnd:       "end differently",
 	ChangeError:     "hit errors on the new flow",
+}
+
+// WriteJSON writes the report as one indented JSON object, as `baton
+// replay --json` prints it (replies with their <, > and & as they are).
+func WriteJSON(w io.Writer, r *Report) error {
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	return enc.Encode(r)
 }
 
 // WriteText writes the report for people: what was compared, the counts,

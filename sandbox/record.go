@@ -70,6 +70,7 @@ func (r *Recording) Steps() int {
 const (
 	StepUser   = "user"
 	StepButton = "button"
+	StepMedia  = "media" // not for Run: the attachment is no string (Media)
 	StepWait   = "wait"
 	StepAgent  = "agent"
 	StepTicket = "ticket"

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"os"
 	"runtime/debug"
@@ -173,10 +172,7 @@ func runReplay(ctx context.Context, e *env, args []string) int {
 		}
 	}
 	if *asJSON {
-		enc := json.NewEncoder(e.stdout)
-		enc.SetEscapeHTML(false)
-		enc.SetIndent("", "  ")
-		if err := enc.Encode(rep); err != nil {
+		if err := replay.WriteJSON(e.stdout, rep); err != nil {
 			fmt.Fprintf(e.stderr, "baton replay: %v\n", err)
 			return exitRuntime
 		}
