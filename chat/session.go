@@ -46,19 +46,12 @@ type session struct {
 	conv []stepIn
 	// recErr is set once writing the test file failed (reported once).
 	recErr error
-	// changes, with --watch, delivers the flow's files that changed; the
-	// watcher waits for done before it looks at files again.
-	changes  chan fileChange
-	watchErr chan error
+	// changes, with --watch, delivers the flow's files that changed
+	// (host.WatchChanges).
+	changes  <-chan host.Change
+	watchErr <-chan error
 	mu       sync.Mutex
 	watched  []string // the flow's files, guarded by mu
-}
-
-// fileChange is the files that changed, and done to close once the chat
-// reloaded them.
-type fileChange struct {
-	files []string
-	done  chan struct{}
 }
 
 // newSession starts the chat's sandbox on cfg, shown by view.
@@ -79,24 +72,9 @@ func (cs *session) run(ctx context.Context, lines *ctxLines, o Options) (failed 
 		wctx, stop := context.WithCancel(ctx)
 		defer stop()
 		cs.setWatched()
-		cs.changes, cs.watchErr = make(chan fileChange), make(chan error, 1)
 		// Only the watcher's warnings: the chat says itself that it watches.
 		log := slog.New(slog.NewTextHandler(o.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-		ready := make(chan struct{})
-		go func() {
-			err := host.WatchFilesReady(wctx, log, cs.watchedFiles, func(files []string) {
-				ch := fileChange{files: files, done: make(chan struct{})}
-				select {
-				case cs.changes <- ch:
-					<-ch.done
-				case <-wctx.Done():
-				}
-			}, ready)
-			if err != nil {
-				cs.watchErr <- err
-			}
-		}()
-		<-ready // a save from now on is seen
+		cs.changes, cs.watchErr = host.WatchChanges(wctx, log, cs.watchedFiles)
 	}
 	return cs.loop(ctx, lines)
 }
@@ -134,8 +112,8 @@ func (cs *session) loop(ctx context.Context, lines *ctxLines) (failed bool) {
 		case <-ctx.Done():
 			return false
 		case ch := <-cs.changes:
-			cs.reload(ctx, ch.files)
-			close(ch.done)
+			cs.reload(ctx, ch.Files)
+			ch.Done()
 		case err := <-cs.watchErr:
 			cs.view.problem(fmt.Sprintf("--watch: %v; the flow is not reloaded when saved", err))
 		case l := <-lines.lines:

@@ -137,3 +137,39 @@ func WatchFilesReady(ctx context.Context, log *slog.Logger, files func() map[str
 		}
 	}
 }
+
+// Change is a batch of watched files that changed (WatchChanges): their
+// keys. The watcher looks at the files again once Done is called, so the
+// files to watch may change meanwhile.
+type Change struct {
+	Files []string
+	done  chan struct{}
+}
+
+// Done says the change is handled.
+func (c Change) Done() { close(c.done) }
+
+// WatchChanges watches files as WatchFiles does, in the background, and
+// delivers each change on the returned channel, one at a time, until ctx
+// is done. It returns once the files are watched, so a save after that is
+// seen. The error channel gets why watching stopped, when it stopped for
+// another reason than ctx. `baton chat --watch` and `baton test --watch`
+// run on it.
+func WatchChanges(ctx context.Context, log *slog.Logger, files func() map[string]string) (<-chan Change, <-chan error) {
+	changes, errc, ready := make(chan Change), make(chan error, 1), make(chan struct{})
+	go func() {
+		err := WatchFilesReady(ctx, log, files, func(keys []string) {
+			ch := Change{Files: keys, done: make(chan struct{})}
+			select {
+			case changes <- ch:
+				<-ch.done
+			case <-ctx.Done():
+			}
+		}, ready)
+		if err != nil && ctx.Err() == nil {
+			errc <- err
+		}
+	}()
+	<-ready
+	return changes, errc
+}

@@ -32,20 +32,9 @@ func (r *testRunner) watch(ctx context.Context, paths, files, skipped []string) 
 	}
 	wctx, stop := context.WithCancel(ctx)
 	defer stop()
-	changes, ready, errc := make(chan fileChange), make(chan struct{}), make(chan error, 1)
 	// Only the watcher's warnings: the run says itself what it watches.
 	log := slog.New(slog.NewTextHandler(r.e.stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	go func() {
-		errc <- host.WatchFilesReady(wctx, log, current, func(changed []string) {
-			ch := fileChange{files: changed, done: make(chan struct{})}
-			select {
-			case changes <- ch:
-				<-ch.done // the run is over: the files to watch are known
-			case <-wctx.Done():
-			}
-		}, ready)
-	}()
-	<-ready
+	changes, errc := host.WatchChanges(wctx, log, current)
 	say := func() {
 		nfiles, ndirs := 0, 0
 		for p := range current() {
@@ -67,13 +56,10 @@ func (r *testRunner) watch(ctx context.Context, paths, files, skipped []string) 
 		case <-ctx.Done():
 			return code
 		case err := <-errc:
-			if err != nil {
-				fmt.Fprintf(r.e.stderr, "baton test: --watch: %v\n", err)
-				return exitRuntime
-			}
-			return code
+			fmt.Fprintf(r.e.stderr, "baton test: --watch: %v\n", err)
+			return exitRuntime
 		case ch := <-changes:
-			fmt.Fprintf(out, "\n--- %s: %s changed; running the tests again\n", time.Now().Format("15:04:05"), relNames(ch.files))
+			fmt.Fprintf(out, "\n--- %s: %s changed; running the tests again\n", time.Now().Format("15:04:05"), relNames(ch.Files))
 			files, skipped, err := convtest.Files(paths)
 			if err != nil {
 				fmt.Fprintf(out, "FAIL  %v\n", err)
@@ -84,7 +70,7 @@ func (r *testRunner) watch(ctx context.Context, paths, files, skipped []string) 
 				watched = watchedFiles(paths, files, skipped, read)
 				mu.Unlock()
 			}
-			close(ch.done)
+			ch.Done() // the run is over: the files to watch are known
 			say()
 		}
 	}
@@ -140,11 +126,4 @@ func relNames(files []string) string {
 		names = append(names, f)
 	}
 	return strings.Join(names, ", ")
-}
-
-// fileChange is the files that changed, and done to close once the run
-// over them is over.
-type fileChange struct {
-	files []string
-	done  chan struct{}
 }
