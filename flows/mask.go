@@ -21,7 +21,8 @@ var (
 	maskOrder = regexp.MustCompile(`\b\p{L}{1,4}[-/#]?\p{Nd}[\p{Nd}\-/]*\p{Nd}\b`)
 	// A number of 4+ digits announced as an order: "#12345", "order 12345",
 	// "ordine n. 12345", "pedido nº 12345".
-	maskOrderRef = regexp.MustCompile(`(?i)(#\s?|\b(?:order|ordine|pedido|commande|bestellung|auftrag|encomenda|ordem)\s*(?:(?:n|nr|no|num|n°|nº)\.?\s*)?[:#]?\s*)(\p{Nd}{4,})`)
+	// Its words are orderWords, which MaskPII's pre-check looks for.
+	maskOrderRef = regexp.MustCompile(`(?i)(#\s?|\b(?:` + strings.Join(orderWords, "|") + `)\s*(?:(?:n|nr|no|num|n°|nº)\.?\s*)?[:#]?\s*)(\p{Nd}{4,})`)
 	// A date (12.03.2024, 1-2-24): digits in it are not a phone number.
 	maskDate = regexp.MustCompile(`^\p{Nd}{1,2}[./\-]\p{Nd}{1,2}[./\-](?:\p{Nd}{2}|\p{Nd}{4})$`)
 )

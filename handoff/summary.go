@@ -192,7 +192,8 @@ func choices(msgs []flows.Message) []string {
 	return out
 }
 
-// keyVars lists up to n set scalar variables as "name value": first those
+// keyVars lists up to n set variables (scalars, and lists as their items
+// joined: AgentVars) as "name value": first those
 // whose value the customer wrote (what they gave the bot), then the others
 // by name. A variable that repeats the handoff's reason, team or priority
 // is left out: the summary and the ticket say those already.
