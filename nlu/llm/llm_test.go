@@ -222,6 +222,9 @@ func TestFallbacks(t *testing.T) {
 		reply    func(n int, w http.ResponseWriter, r *http.Request)
 		wantHits int32
 		want     string // Signals.Fallback; "" means the model answered
+		// soon, when set, bounds the wait: far less than the 30s timeout
+		// (a bound for a busy machine, not a timing).
+		soon time.Duration
 	}{
 		{
 			name: "502 retried then fallback",
@@ -260,7 +263,7 @@ func TestFallbacks(t *testing.T) {
 				w.Header().Set("Retry-After", "60")
 				writeError(w, http.StatusTooManyRequests, "Rate limit reached", "rate_limit_exceeded")
 			},
-			wantHits: 1, want: "http 429",
+			wantHits: 1, want: "http 429", soon: 10 * time.Second,
 		},
 		{
 			name:     "retries off",
@@ -347,7 +350,11 @@ func TestFallbacks(t *testing.T) {
 			// The analyser must not wait past its timeout, nor for a
 			// Retry-After it cannot honour (that ends as "timeout", not
 			// the status): a hang is bounded, never timed.
+			start := time.Now()
 			got := analyzeWithin(t, a, "voglio un rimborso per A12345")
+			if took := time.Since(start); tt.soon > 0 && took > tt.soon {
+				t.Errorf("gave up after %v, want at once (under %v of the 30s timeout)", took, tt.soon)
+			}
 			if h := f.hits.Load(); h != tt.wantHits && (tt.want != "timeout" || h > tt.wantHits) {
 				t.Errorf("server hits = %d, want %d", h, tt.wantHits)
 			}
