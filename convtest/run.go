@@ -3,10 +3,8 @@ package convtest
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"maps"
 	"os"
 	"path/filepath"
@@ -144,7 +142,7 @@ func Files(paths []string) (files, skipped []string, err error) {
 	for _, p := range paths {
 		info, err := os.Stat(p)
 		if err != nil {
-			return nil, nil, pathError(p, err)
+			return nil, nil, dsl.PathError(p, err)
 		}
 		if !info.IsDir() {
 			files = append(files, p)
@@ -378,17 +376,4 @@ func validateHint(k dsl.Kind, path string) string {
 		return "; check it with 'baton validate " + path + "'"
 	}
 	return ""
-}
-
-// pathError says what is wrong with a path given to Files:
-// "tests: no such file or directory".
-func pathError(path string, err error) error {
-	if errors.Is(err, fs.ErrNotExist) {
-		return errors.New(path + ": no such file or directory")
-	}
-	var pe *fs.PathError
-	if errors.As(err, &pe) {
-		err = pe.Err
-	}
-	return fmt.Errorf("%s: %v", path, err)
 }

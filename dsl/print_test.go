@@ -1,6 +1,9 @@
 package dsl
 
 import (
+	"errors"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -47,5 +50,27 @@ func TestDiagnosticsPrint(t *testing.T) {
 				t.Errorf("Count = %d, %d; want %d, %d", errs, warns, tc.errs, tc.warns)
 			}
 		})
+	}
+}
+
+func TestPathError(t *testing.T) {
+	dir := t.TempDir()
+	_, missing := os.Stat(filepath.Join(dir, "nope.yaml"))
+	file := filepath.Join(dir, "f.yaml")
+	if err := os.WriteFile(file, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, notDir := os.Stat(filepath.Join(file, "x"))
+	for _, tc := range []struct {
+		err  error
+		want string
+	}{
+		{missing, "flows/x.yaml: no such file or directory"},
+		{notDir, "flows/x.yaml: not a directory"},
+		{errors.New("boom"), "flows/x.yaml: boom"},
+	} {
+		if got := PathError("flows/x.yaml", tc.err).Error(); got != tc.want {
+			t.Errorf("PathError(%v) = %q, want %q", tc.err, got, tc.want)
+		}
 	}
 }

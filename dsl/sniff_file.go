@@ -4,6 +4,8 @@ package dsl
 // 'baton validate DIR' and 'baton test DIR' do.
 
 import (
+	"errors"
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -87,4 +89,19 @@ func isYAML(src []byte) bool {
 func ReadsAsYAML(path string) bool {
 	src, err := os.ReadFile(path)
 	return err == nil && isYAML(src)
+}
+
+// PathError says what is wrong with a path a user named, from the error
+// of reading or statting it: "flows/shop.yaml: no such file or directory",
+// "tests: permission denied", without Go's "stat" or "open" prefix. The
+// commands and the test runner word missing paths alike with it.
+func PathError(path string, err error) error {
+	if errors.Is(err, fs.ErrNotExist) {
+		return errors.New(path + ": no such file or directory")
+	}
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		err = pe.Err
+	}
+	return fmt.Errorf("%s: %w", path, err)
 }

@@ -1,10 +1,9 @@
 package main
 
 import (
-	"errors"
-	"fmt"
-	"io/fs"
 	"os"
+
+	"github.com/batonbot/baton/dsl"
 )
 
 // pathProblem says what is wrong with a path named on the command line, ""
@@ -21,14 +20,7 @@ func pathProblem(flagName, path string) string {
 	if flagName != "" {
 		what = "--" + flagName + " " + path
 	}
-	if errors.Is(err, fs.ErrNotExist) {
-		return what + ": no such file or directory"
-	}
-	var pe *fs.PathError
-	if errors.As(err, &pe) {
-		err = pe.Err
-	}
-	return fmt.Sprintf("%s: %v", what, err)
+	return dsl.PathError(what, err).Error()
 }
 
 // missingPaths checks paths named on the command line (arguments) and
