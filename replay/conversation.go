@@ -2,6 +2,7 @@ package replay
 
 import (
 	"regexp"
+	"strconv"
 	"sync/atomic"
 	"time"
 
@@ -83,7 +84,7 @@ func (in Input) String() string {
 			return "media: " + in.Media.Kind
 		}
 	}
-	return in.Kind + ": " + quote(in.Text)
+	return in.Kind + ": " + strconv.Quote(in.Text)
 }
 
 // Call is a recorded answer to an HTTP action.

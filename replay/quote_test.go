@@ -1,15 +1,15 @@
-package replay
+package replay_test
 
-import "testing"
+import (
+	"testing"
 
-// Replies keep their markup in the reports (json.Marshal escaped < and >).
-func TestQuoteKeepsMarkup(t *testing.T) {
-	for in, want := range map[string]string{
-		`<b>Hi</b> & "you"`: `"<b>Hi</b> & \"you\""`,
-		"line\nnext":        `"line\nnext"`,
-	} {
-		if got := quote(in); got != want {
-			t.Errorf("quote(%q) = %s, want %s", in, got, want)
-		}
+	"github.com/batonbot/baton/replay"
+)
+
+// Inputs keep their markup in the reports (json.Marshal escaped < and >).
+func TestInputStringKeepsMarkup(t *testing.T) {
+	in := replay.Input{Kind: replay.InputUser, Text: `<b>Hi</b> & "you"`}
+	if got, want := in.String(), `user: "<b>Hi</b> & \"you\""`; got != want {
+		t.Errorf("String() = %s, want %s", got, want)
 	}
 }

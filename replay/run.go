@@ -2,12 +2,10 @@ package replay
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"maps"
 	"reflect"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/batonbot/baton/engine"
@@ -251,13 +249,4 @@ func (r *replay) answer(req flows.HTTPRequest, i int) *flows.HTTPResult {
 
 func (r *replay) problem(i int, format string, args ...any) {
 	r.out.Errors = append(r.out.Errors, "step "+strconv.Itoa(i+1)+": "+fmt.Sprintf(format, args...))
-}
-
-// quote writes s as a JSON string, its <, > and & as they are.
-func quote(s string) string {
-	var b strings.Builder
-	enc := json.NewEncoder(&b)
-	enc.SetEscapeHTML(false)
-	_ = enc.Encode(s)
-	return strings.TrimSuffix(b.String(), "\n")
 }

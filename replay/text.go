@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 )
 
@@ -117,7 +118,7 @@ func stepText(s *Step) string {
 	if s.Known&(KnowReplies|KnowSomeReplies) != 0 {
 		var rs []string
 		for _, r := range s.Replies {
-			rs = append(rs, quote(clip(r, 80)))
+			rs = append(rs, strconv.Quote(clip(r, 80)))
 		}
 		if len(rs) == 0 {
 			rs = []string{"no reply"}
