@@ -79,6 +79,23 @@ type HTTPRequest struct {
 	Canned *HTTPResult `json:"canned,omitempty"`
 }
 
+// MaxHTTPChain bounds the HTTP calls one input may lead to. Each call's
+// result is fed back as a turn of its own, which may ask for the next; a
+// host (serve, the sandbox, replays, load runs) stops a flow that is still
+// asking after this many and reports where.
+const MaxHTTPChain = 100
+
+// FirstHTTPRequest returns the first HTTP request among a turn's effects:
+// the call the host makes before feeding its result back.
+func FirstHTTPRequest(effs []Effect) (HTTPRequest, bool) {
+	for _, e := range effs {
+		if r, ok := e.(HTTPRequest); ok {
+			return r, true
+		}
+	}
+	return HTTPRequest{}, false
+}
+
 // Schedule asks the host to feed back InputTimer{Timer: Key} at At,
 // replacing any earlier schedule with the same key.
 type Schedule struct {

@@ -12,9 +12,6 @@ import (
 	"github.com/batonbot/baton/flows"
 )
 
-// maxHTTPChain bounds the HTTP calls one message may lead to.
-const maxHTTPChain = 100
-
 // turnTask is a turn to take: fn runs it.
 type turnTask struct {
 	conversation string
@@ -272,19 +269,13 @@ func handoffAttrs(effects []flows.Effect, attrs ...slog.Attr) []slog.Attr {
 // are turns of their own), the routing messages; it sends the replies
 // itself and wakes the handoff worker when the turn wrote handoff items.
 func (h *Host) after(ctx context.Context, a *Account, conversation string, effects []flows.Effect) {
-	for range maxHTTPChain {
+	for range flows.MaxHTTPChain {
 		h.carryOut(ctx, conversation, effects)
-		var req *flows.HTTPRequest
-		for _, ef := range effects {
-			if r, ok := ef.(flows.HTTPRequest); ok {
-				req = &r
-				break
-			}
-		}
-		if req == nil {
+		req, ok := flows.FirstHTTPRequest(effects)
+		if !ok {
 			return
 		}
-		res := h.Call(ctx, conversation, *req)
+		res := h.Call(ctx, conversation, req)
 		var err error
 		effects, err = h.handle(ctx, a, conversation, flows.Input{Kind: flows.InputHTTP, HTTP: res}, nil)
 		if err != nil {
@@ -292,7 +283,7 @@ func (h *Host) after(ctx context.Context, a *Account, conversation string, effec
 			return
 		}
 	}
-	h.log.Error("the flow kept making HTTP requests; stopped after 100 in one message", "conversation", conversation)
+	h.log.Error("the flow kept making HTTP requests; stopped: check its http actions for a loop", "conversation", conversation, "calls", flows.MaxHTTPChain)
 }
 
 // handle runs one turn of conversation on a's current engine.

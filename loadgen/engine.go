@@ -160,24 +160,18 @@ func (s *EngineScript) turn(ctx context.Context, store flows.SessionStore, id st
 		maps.Copy(sess.Vars, s.Setup.Vars)
 		return sess
 	}
-	for range 20 {
+	for range flows.MaxHTTPChain {
 		effs, err := s.Engine.Handle(ctx, store, id, in, create)
 		if err != nil {
 			return err
 		}
-		var req *flows.HTTPRequest
-		for _, e := range effs {
-			if r, ok := e.(flows.HTTPRequest); ok {
-				req = &r
-				break
-			}
-		}
-		if req == nil {
+		req, ok := flows.FirstHTTPRequest(effs)
+		if !ok {
 			return nil
 		}
-		in = flows.Input{Kind: flows.InputHTTP, At: in.At, HTTP: s.answer(*req)}
+		in = flows.Input{Kind: flows.InputHTTP, At: in.At, HTTP: s.answer(req)}
 	}
-	return fmt.Errorf("more than 20 HTTP calls in one step")
+	return fmt.Errorf("the flow kept making HTTP requests (%d in one step); check its http actions for a loop", flows.MaxHTTPChain)
 }
 
 // answer is the test's canned response to r, else the flow's sandbox

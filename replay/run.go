@@ -21,10 +21,6 @@ type Player struct {
 	analyzer flows.Analyzer
 }
 
-// maxTurns bounds the turns one input may take (HTTP calls in a row), as
-// the sandbox does.
-const maxTurns = 100
-
 // maxTimers bounds the timeouts fired between two inputs.
 const maxTimers = 1000
 
@@ -181,7 +177,7 @@ func (r *replay) input(ctx context.Context, in Input, i int) {
 // turn runs in and then the HTTP results it asks for.
 func (r *replay) turn(ctx context.Context, in flows.Input, i int) {
 	st := &r.out.Steps[i]
-	for range maxTurns {
+	for range flows.MaxHTTPChain {
 		ns, effs, err := r.p.eng.Turn(ctx, r.s, in)
 		if err != nil {
 			r.problem(i, "%v", err)
@@ -223,7 +219,7 @@ func (r *replay) turn(ctx context.Context, in flows.Input, i int) {
 		}
 		in = flows.Input{Kind: flows.InputHTTP, HTTP: r.answer(*req, i), At: in.At}
 	}
-	r.problem(i, "the flow kept making HTTP requests (%d in one step)", maxTurns)
+	r.problem(i, "the flow kept making HTTP requests (%d in one step); check its http actions for a loop", flows.MaxHTTPChain)
 }
 
 // answer finds the recorded result of req, else the flow's sandbox one.

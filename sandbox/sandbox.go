@@ -382,7 +382,7 @@ func (s *Sandbox) nextTimer() (string, time.Time, bool) {
 // run takes the turn for in, then answers HTTP requests and feeds the
 // results back until the conversation waits for the user again.
 func (s *Sandbox) run(ctx context.Context, in flows.Input, res *Step) {
-	for range 100 {
+	for range flows.MaxHTTPChain {
 		if in.At.IsZero() {
 			in.At = s.Now()
 		}
@@ -439,7 +439,7 @@ func (s *Sandbox) run(ctx context.Context, in flows.Input, res *Step) {
 			return
 		}
 	}
-	s.hostError(res, in, "the flow kept making HTTP requests (100 in one step); check the http actions for a loop", flows.Pos{})
+	s.hostError(res, in, fmt.Sprintf("the flow kept making HTTP requests (%d in one step); check its http actions for a loop", flows.MaxHTTPChain), flows.Pos{})
 }
 
 func (r *Step) add(s *Sandbox, ev Event) {

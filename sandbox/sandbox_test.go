@@ -102,3 +102,42 @@ func ExampleSandbox() {
 	// {"type":"end"}
 	// {"type":"lifecycle","from":"bot","to":"closed"}
 }
+
+// A flow whose HTTP calls never stop asking for the next one is stopped
+// after flows.MaxHTTPChain calls, with a problem that says where to look.
+func TestHTTPChainIsBounded(t *testing.T) {
+	f, diags := dsl.Load("poll.yaml", []byte(`flow: poll
+languages: [en]
+start: poll
+states:
+  poll:
+    http:
+      method: GET
+      url: "https://orders.example/status"
+      save_as: status
+      sandbox:
+        - status: 200
+          body: {ready: false}
+    next: poll
+`))
+	if diags.HasErrors() {
+		t.Fatal(diags.Err())
+	}
+	calls := 0
+	sb, err := sandbox.New(sandbox.Config{Flow: f, Lang: "en", Now: time.Date(2026, 3, 3, 10, 30, 0, 0, time.UTC), Fixed: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sb.OnEvent = func(ev sandbox.Event) {
+		if _, ok := ev.Effect.(flows.HTTPRequest); ok {
+			calls++
+		}
+	}
+	res := sb.User(context.Background(), "hi")
+	if calls != flows.MaxHTTPChain {
+		t.Errorf("%d HTTP calls, want %d", calls, flows.MaxHTTPChain)
+	}
+	if len(res.Problems) != 1 || !strings.Contains(res.Problems[0], "kept making HTTP requests") {
+		t.Errorf("problems %q, want one about the HTTP loop", res.Problems)
+	}
+}
