@@ -1,0 +1,23 @@
+// Package loadgen measures Baton under load, the two ways `baton load`
+// runs: RunEngine drives the engine and one store in process (turns per
+// second, the latency of a turn with its session saved, allocations), and
+// Run drives a running `baton serve` through its web chat API the way many
+// customers would: turns per second and the latency from a customer's
+// message to the bot's first reply, as the customer sees it, over real
+// HTTP against a real listening server. Both replay the conversations of
+// test files (EngineScripts, ServeScripts).
+//
+// With Run, each simulated customer opens the conversation's event stream (GET
+// /api/events, server-sent events), then posts the messages of a script
+// (POST /api/messages) one after the other: after each, it waits for as
+// many replies as that message gets. How many that is comes from a first,
+// calibration pass that runs every script once, slowly, against the same
+// server (so a flow that answers differently at night or without a
+// helpdesk is measured as it behaves). When a message gets fewer replies
+// than that (the stream stays quiet for the settle time after one) or
+// more, it is counted as a mismatch; a message that gets none within the
+// timeout is an error.
+//
+// `baton load --serve URL TESTS...` runs it with the messages of
+// conversation test files.
+package loadgen
