@@ -48,6 +48,29 @@ type Commit struct {
 	// acknowledged in the same write. When one was consumed already the
 	// save fails with ErrConsumed and writes nothing.
 	Done []string
+	// Claim, when not nil, asks the save to write the commit's reply items
+	// already claimed by the caller, so that sending them needs no Claim
+	// (see ReplyClaim).
+	Claim *ReplyClaim
+}
+
+// ReplyClaim asks a Save to write its commit's reply items (OutboxReply)
+// already leased to the caller, the worker that will send them, as if it
+// had claimed them: the outbox hands them to nobody else until the lease
+// ends (a crash before the send: they are claimed again then, as any
+// pending item), and the caller settles each one as a claimed item.
+//
+// A conversation's replies go out in order, so the save leases them only
+// when the conversation has no earlier reply pending (leased or not);
+// otherwise they are written claimable, to be taken after it.
+type ReplyClaim struct {
+	// Until is when the lease ends.
+	Until time.Time
+	// Items is set by a successful Save: the reply items it wrote leased,
+	// in order, as Claim would have returned them (none when they wait
+	// for an earlier reply, or the commit wrote none). Send them in this
+	// order, and settle each (the ones not sent too, to release them).
+	Items []OutboxItem
 }
 
 // IsZero reports whether c writes nothing besides the session.

@@ -52,6 +52,13 @@ func FillItem(it flows.OutboxItem, id string, now time.Time) flows.OutboxItem {
 	return it
 }
 
+// Leasable reports whether a save of conversation conv with a
+// flows.ReplyClaim leases it, a new item: a pending reply of conv (when
+// conv has no other reply pending).
+func Leasable(it *flows.OutboxItem, conv string) bool {
+	return it.Kind == flows.OutboxReply && it.Status == flows.OutboxPending && it.ConversationID == conv
+}
+
 // Group is the delivery order an outbox item keeps: a handoff's items one
 // after the other, a conversation's replies one after the other. Items of
 // no group (ok false) go in any order.

@@ -44,8 +44,11 @@ var (
 	bInboxIDs   = []byte("inbox_ids")    // entry id → seq(8)
 	bInboxSeen  = []byte("inbox_seen")   // id → until(8)
 	bInboxSeenX = []byte("inbox_seen_x") // until(8) id → ∅
-	allBuckets  = [][]byte{bMeta, bSessions, bTouched, bOutbox, bOutboxIDs, bPending, bDelivered, bDead, bTickets, bLoads,
-		bTimers, bTimerKeys, bDedupe, bDedupeExp, bInbox, bInboxIDs, bInboxSeen, bInboxSeenX}
+	// conversation id → its pending reply items (uvarint), counted again
+	// by every Open (a Baton before it did not keep it)
+	bReplies   = []byte("outbox_replies")
+	allBuckets = [][]byte{bMeta, bSessions, bTouched, bOutbox, bOutboxIDs, bPending, bDelivered, bDead, bTickets, bLoads,
+		bTimers, bTimerKeys, bDedupe, bDedupeExp, bInbox, bInboxIDs, bInboxSeen, bInboxSeenX, bReplies}
 	keyFormat  = []byte("format")
 	keyVersion = []byte("version")
 	formatName = []byte("baton-store")
@@ -67,10 +70,13 @@ type Store struct {
 	// writes commits the writes of concurrent callers together.
 	writes group
 
-	// mu guards the leases, which live in memory.
+	// The leases live in memory. mu guards the inbox's; leaseMu the
+	// outbox's, which a save takes inside its write transaction (an inbox
+	// claim writes holding mu).
 	mu          sync.Mutex
-	leases      map[string]time.Time // outbox item id → lease end
 	inboxLeases map[string]time.Time // inbox entry id → lease end
+	leaseMu     sync.Mutex
+	leases      map[string]time.Time // outbox item id → lease end
 
 	sweepMu   sync.Mutex
 	lastSweep time.Time
@@ -157,7 +163,12 @@ func Open(path string, opts ...Option) (*Store, error) {
 	case err != nil:
 		return nil, fmt.Errorf("bolt store %s: %w", path, err)
 	}
-	if err := db.Update(s.initSchema); err != nil {
+	if err := db.Update(func(tx *bbolt.Tx) error {
+		if err := s.initSchema(tx); err != nil {
+			return err
+		}
+		return countReplies(tx)
+	}); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("bolt store %s: %w", path, err)
 	}

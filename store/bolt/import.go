@@ -93,7 +93,7 @@ func (s *Store) ImportJSON(ctx context.Context, path string) (Imported, error) {
 				n.Skipped++
 				continue
 			}
-			if err := s.putItem(tx, store.FillItem(it, it.ConversationID, now)); err != nil {
+			if _, err := s.putItem(tx, store.FillItem(it, it.ConversationID, now)); err != nil {
 				return err
 			}
 			if it.Status == flows.OutboxDelivered {

@@ -238,3 +238,108 @@ func TestImportJSON(t *testing.T) {
 		t.Error("importing a missing file succeeded")
 	}
 }
+
+// Replies a save leased to its caller are claimable at once after a
+// restart (leases live in memory), in order, and the count of each
+// conversation's pending replies is rebuilt: a save behind them leases
+// nothing.
+func TestReopenLeasedReplies(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "baton.db")
+	clock := storetest.NewClock(time.Now().UTC().Truncate(time.Second))
+	s, err := bolt.Open(path, bolt.WithClock(clock.Now))
+	if err != nil {
+		t.Fatal(err)
+	}
+	reply := func(n int) flows.OutboxItem {
+		id := "c1:reply:" + strconv.Itoa(n)
+		return flows.OutboxItem{ID: id, Kind: flows.OutboxReply, Outbound: &flows.Outbound{ID: id, ConversationID: "c1"}}
+	}
+	sess := &flows.Session{ID: "c1", State: "start"}
+	claim := &flows.ReplyClaim{Until: clock.Now().Add(time.Hour)}
+	if err := s.Save(ctx, sess, flows.Commit{Outbox: []flows.OutboxItem{reply(1), reply(2)}, Claim: claim}); err != nil {
+		t.Fatal(err)
+	}
+	if len(claim.Items) != 2 {
+		t.Fatalf("leased %v", claim.Items)
+	}
+	s.Close()
+	s, err = bolt.Open(path, bolt.WithClock(clock.Now))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	claim = &flows.ReplyClaim{Until: clock.Now().Add(time.Hour)}
+	if err := s.Save(ctx, sess, flows.Commit{Outbox: []flows.OutboxItem{reply(3)}, Claim: claim}); err != nil {
+		t.Fatal(err)
+	}
+	if len(claim.Items) != 0 {
+		t.Errorf("a save behind two pending replies leased %v", claim.Items)
+	}
+	for n := range 3 {
+		items, err := s.Claim(ctx, clock.Now(), time.Minute, 10)
+		if err != nil || len(items) != 1 || items[0].ID != reply(n+1).ID {
+			t.Fatalf("claim %d after the restart: %v, %v", n+1, items, err)
+		}
+		items[0].Status = flows.OutboxDelivered
+		if err := s.Settle(ctx, items[0]); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// Saves that lease their replies while inbox claims write (as serve's
+// workers do) never wait on each other for ever: a save leases inside its
+// write transaction, which an inbox claim's write may share.
+func TestLeasingSavesBesideInboxClaims(t *testing.T) {
+	ctx := context.Background()
+	s, err := bolt.Open(filepath.Join(t.TempDir(), "baton.db"), bolt.WithNoSync())
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Closed only when nothing is stuck: Close waits for the transactions.
+	done := make(chan error, 4)
+	for w := range 4 {
+		go func() {
+			conv := "c" + strconv.Itoa(w)
+			sess := &flows.Session{ID: conv, State: "start"}
+			for n := range 100 {
+				id := conv + ":" + strconv.Itoa(n)
+				if _, err := s.Inbox().Accept(ctx, flows.Inbound{ID: id, ConversationID: conv}); err != nil {
+					done <- err
+					return
+				}
+				if _, err := s.Inbox().Claim(ctx, time.Now(), time.Minute, 4); err != nil {
+					done <- err
+					return
+				}
+				claim := &flows.ReplyClaim{Until: time.Now().Add(time.Minute)}
+				c := flows.Commit{Done: []string{id}, Claim: claim,
+					Outbox: []flows.OutboxItem{{ID: id + ":reply", Kind: flows.OutboxReply, Outbound: &flows.Outbound{ID: id + ":reply"}}}}
+				if err := s.Save(ctx, sess, c); err != nil && !errors.Is(err, flows.ErrConsumed) {
+					done <- err
+					return
+				}
+				for _, it := range claim.Items {
+					it.Status = flows.OutboxDelivered
+					if err := s.Settle(ctx, it); err != nil {
+						done <- err
+						return
+					}
+				}
+			}
+			done <- nil
+		}()
+	}
+	for range 4 {
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Fatal(err)
+			}
+		case <-time.After(time.Minute):
+			t.Fatal("saves and inbox claims are stuck waiting on each other")
+		}
+	}
+	s.Close()
+}

@@ -16,29 +16,93 @@ import (
 
 var keyDelivered = []byte("delivered") // meta: how many delivered items are kept
 
-// putItem adds it unless its id is stored. The caller is in an update.
-func (s *Store) putItem(tx *bbolt.Tx, it flows.OutboxItem) error {
+// putItem adds it unless its id is stored, and reports whether it did.
+// The caller is in an update.
+func (s *Store) putItem(tx *bbolt.Tx, it flows.OutboxItem) (bool, error) {
 	ids := tx.Bucket(bOutboxIDs)
 	if ids.Get([]byte(it.ID)) != nil {
-		return nil
+		return false, nil
 	}
 	ob := tx.Bucket(bOutbox)
 	seq, err := ob.NextSequence()
 	if err != nil {
-		return err
+		return false, err
 	}
 	k := u64(seq)
 	b, err := json.Marshal(it)
 	if err != nil {
-		return fmt.Errorf("bolt store: outbox item %s: %w", it.ID, err)
+		return false, fmt.Errorf("bolt store: outbox item %s: %w", it.ID, err)
 	}
 	if err := ob.Put(k, b); err != nil {
-		return err
+		return false, err
 	}
 	if err := ids.Put([]byte(it.ID), k); err != nil {
+		return false, err
+	}
+	if err := tx.Bucket(statusBucket(it.Status)).Put(k, nil); err != nil {
+		return false, err
+	}
+	return true, countReply(tx, &it, "")
+}
+
+// lease leases items until claim.Until, as a claim would (or, with a nil
+// claim, drops their leases: a save that failed).
+func (s *Store) lease(items []flows.OutboxItem, claim *flows.ReplyClaim) {
+	if len(items) == 0 {
+		return
+	}
+	s.leaseMu.Lock()
+	defer s.leaseMu.Unlock()
+	for _, it := range items {
+		if claim == nil {
+			delete(s.leases, it.ID)
+		} else {
+			s.leases[it.ID] = claim.Until
+		}
+	}
+}
+
+// countReply keeps bReplies when it, a reply item, goes from status was to
+// its current one (was is empty for a new item).
+func countReply(tx *bbolt.Tx, it *flows.OutboxItem, was flows.OutboxStatus) error {
+	pend := it.Status == flows.OutboxPending
+	if it.Kind != flows.OutboxReply || pend == (was == flows.OutboxPending) {
+		return nil
+	}
+	b := tx.Bucket(bReplies)
+	k := []byte(it.ConversationID)
+	n, _ := binary.Uvarint(b.Get(k))
+	switch {
+	case pend:
+		n++
+	case n <= 1:
+		return b.Delete(k)
+	default:
+		n--
+	}
+	return b.Put(k, binary.AppendUvarint(nil, n))
+}
+
+// countReplies counts the pending reply items of each conversation
+// afresh, into bReplies.
+func countReplies(tx *bbolt.Tx) error {
+	if err := tx.DeleteBucket(bReplies); err != nil {
 		return err
 	}
-	return tx.Bucket(statusBucket(it.Status)).Put(k, nil)
+	if _, err := tx.CreateBucket(bReplies); err != nil {
+		return err
+	}
+	c := tx.Bucket(bPending).Cursor()
+	for k, _ := c.First(); k != nil; k, _ = c.Next() {
+		it, err := getItem(tx, k)
+		if err != nil {
+			return err
+		}
+		if err := countReply(tx, &it, ""); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func statusBucket(st flows.OutboxStatus) []byte {
@@ -77,8 +141,8 @@ func (s *Store) ClaimKinds(ctx context.Context, now time.Time, lease time.Durati
 	if max <= 0 {
 		return nil, nil
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	s.leaseMu.Lock()
+	defer s.leaseMu.Unlock()
 	var out []flows.OutboxItem
 	err := s.db.View(func(tx *bbolt.Tx) error {
 		blocked := map[store.GroupKey]bool{}
@@ -182,11 +246,11 @@ func (s *Store) Settle(ctx context.Context, in flows.OutboxItem) error {
 	if err != nil {
 		return err
 	}
-	s.mu.Lock()
+	s.leaseMu.Lock()
 	for _, id := range released {
 		delete(s.leases, id)
 	}
-	s.mu.Unlock()
+	s.leaseMu.Unlock()
 	return nil
 }
 
@@ -200,6 +264,9 @@ func (s *Store) rewrite(tx *bbolt.Tx, k []byte, was flows.OutboxStatus, it flows
 		return err
 	}
 	if was != it.Status {
+		if err := countReply(tx, &it, was); err != nil {
+			return err
+		}
 		if err := tx.Bucket(statusBucket(was)).Delete(k); err != nil {
 			return err
 		}

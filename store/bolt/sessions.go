@@ -60,7 +60,9 @@ func (s *Store) Save(ctx context.Context, sess *flows.Session, c flows.Commit) e
 	saved := *sess
 	saved.Rev = rev
 	enc = store.EncodeSession(enc, &saved)
+	var claimed []flows.OutboxItem
 	err := s.writes.update(func(tx *bbolt.Tx) error {
+		claimed = claimed[:0]
 		ids := tx.Bucket(bInboxIDs)
 		for _, d := range c.Done {
 			if ids.Get([]byte(d)) == nil {
@@ -95,11 +97,20 @@ func (s *Store) Save(ctx context.Context, sess *flows.Session, c flows.Commit) e
 		if err := sb.Put(id, enc); err != nil {
 			return err
 		}
+		lease := c.Claim != nil && tx.Bucket(bReplies).Get(id) == nil
 		for _, it := range c.Outbox {
-			if err := s.putItem(tx, store.FillItem(it, sess.ID, now)); err != nil {
+			it = store.FillItem(it, sess.ID, now)
+			added, err := s.putItem(tx, it)
+			if err != nil {
 				return err
 			}
+			if added && lease && store.Leasable(&it, sess.ID) {
+				claimed = append(claimed, it)
+			}
 		}
+		// Leased before the transaction commits: a Claim that sees the
+		// items sees their lease.
+		s.lease(claimed, c.Claim)
 		for agent, d := range c.Loads {
 			if err := addLoad(tx, agent, d); err != nil {
 				return err
@@ -118,7 +129,11 @@ func (s *Store) Save(ctx context.Context, sess *flows.Session, c flows.Commit) e
 		return nil
 	})
 	if err != nil {
+		s.lease(claimed, nil)
 		return err
+	}
+	if c.Claim != nil {
+		c.Claim.Items = claimed
 	}
 	if len(c.Done) > 0 {
 		s.mu.Lock()

@@ -29,6 +29,10 @@ type Store struct {
 	seq     uint64
 	byID    map[string]*item
 	tickets map[string]ticket // handoff id → its ticket, once the open is delivered
+	// replies counts each conversation's pending reply items: a save
+	// leases its replies (flows.ReplyClaim) only to a conversation with
+	// none.
+	replies map[string]int
 	// keepDelivered and keepFor bound the delivered items kept for List.
 	keepDelivered int
 	keepFor       time.Duration
@@ -117,6 +121,7 @@ func New(opts ...Option) *Store {
 		sessions:      make(map[string]*entry),
 		byID:          make(map[string]*item),
 		tickets:       make(map[string]ticket),
+		replies:       make(map[string]int),
 		keepDelivered: 1000,
 		keepFor:       7 * 24 * time.Hour,
 		loads:         make(map[string]int),
@@ -252,7 +257,9 @@ func (m *Store) save(ctx context.Context, s, keep *flows.Session, c flows.Commit
 		m.sessions[s.ID] = e
 	}
 	e.s, e.packed, e.rev, e.touched, e.tail = keep, nil, keep.Rev, now.UnixNano(), false
-	for _, it := range items {
+	lease := c.Claim != nil && m.replies[s.ID] == 0
+	var claimed []flows.OutboxItem
+	for i, it := range items {
 		if _, dup := m.byID[it.it.ID]; dup {
 			continue
 		}
@@ -261,6 +268,15 @@ func (m *Store) save(ctx context.Context, s, keep *flows.Session, c flows.Commit
 		m.byID[it.it.ID] = it
 		m.items = append(m.items, it)
 		m.pending(it)
+		m.countReply(&it.it, "")
+		if lease && store.Leasable(&it.it, s.ID) {
+			it.leaseUntil = c.Claim.Until
+			// The caller's own item, filled as stored: no second copy.
+			claimed = append(claimed, store.FillItem(c.Outbox[i], s.ID, now))
+		}
+	}
+	if c.Claim != nil {
+		c.Claim.Items = claimed
 	}
 	for agent, d := range c.Loads {
 		m.addLoad(agent, d)

@@ -121,6 +121,22 @@ func (m *Store) pending(mi *item) {
 	m.pend = slices.Insert(m.pend, i, mi)
 }
 
+// countReply keeps m.replies when it, a reply item, goes from status was
+// to its current one (was is empty for a new item). The caller holds m.mu.
+func (m *Store) countReply(it *flows.OutboxItem, was flows.OutboxStatus) {
+	pend := it.Status == flows.OutboxPending
+	if it.Kind != flows.OutboxReply || pend == (was == flows.OutboxPending) {
+		return
+	}
+	if pend {
+		m.replies[it.ConversationID]++
+		return
+	}
+	if m.replies[it.ConversationID]--; m.replies[it.ConversationID] <= 0 {
+		delete(m.replies, it.ConversationID)
+	}
+}
+
 // Settle records the outcome of an item (Status, Attempts, NextAt,
 // LastError, Ticket) and releases its lease. A delivered open makes its
 // handoff's appends claimable; a dead open takes its handoff's pending
@@ -151,6 +167,7 @@ func (m *Store) Settle(ctx context.Context, in flows.OutboxItem) error {
 	}
 	mi.leaseUntil = time.Time{}
 	m.pending(mi)
+	m.countReply(it, was)
 	if it.Status == flows.OutboxDelivered && it.HandoffID != "" {
 		switch it.Kind {
 		case flows.OutboxOpen:
@@ -184,6 +201,7 @@ func (m *Store) cascade(open *flows.OutboxItem) {
 				o.Status = flows.OutboxDead
 				o.LastError = flows.DeadOpenError(open)
 				mi.leaseUntil = time.Time{}
+				m.countReply(o, flows.OutboxPending)
 			}
 		}
 	case flows.OutboxPending:
@@ -192,6 +210,7 @@ func (m *Store) cascade(open *flows.OutboxItem) {
 			if o.HandoffID == open.HandoffID && o.ID != open.ID && o.Status == flows.OutboxDead {
 				o.Status, o.Attempts, o.LastError, o.NextAt = flows.OutboxPending, 0, "", open.NextAt
 				m.pending(mi)
+				m.countReply(o, flows.OutboxDead)
 			}
 		}
 	}

@@ -10,9 +10,11 @@ import (
 
 // commitLua is Save: compare-and-set of the session with everything its
 // turn writes. ARGV: conv, now, ttl, expected rev, session blob,
-// transcript keep (-1: replace), final transcript length, then counted
-// lists: messages; outbox items (id, meta, blob); loads (agent, delta);
-// timers (key, at or 0); done inbox ids.
+// transcript keep (-1: replace), final transcript length, the lease of a
+// flows.ReplyClaim (0: none), then counted lists: messages; outbox items
+// (id, meta, blob); loads (agent, delta); timers (key, at or 0); done
+// inbox ids. Returns {'OK', rev, state..., the ids of the replies it
+// leased}.
 const commitLua = luaPublish + luaPrelude + `
 local conv, now, ttl = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3])
 local rev = tonumber(ARGV[4])
@@ -24,7 +26,8 @@ if saved[1] and ttl > 0 and now - tonumber(saved[1]) >= ttl then
   mark('t')
   saved[2] = false
 end
-local a = 8
+local claimUntil = tonumber(ARGV[8])
+local a = 9
 local nmsg = tonumber(ARGV[a]); local msgs = a + 1; a = a + 1 + nmsg
 local nout = tonumber(ARGV[a]); local outs = a + 1; a = a + 1 + 3 * nout
 local nld = tonumber(ARGV[a]); local lds = a + 1; a = a + 1 + 2 * nld
@@ -53,6 +56,9 @@ if tlen == 0 then redis.call('DEL', T) else redis.call('LTRIM', T, -tlen, -1) en
 local last = redis.call('ZRANGE', OQ, -1, -1, 'WITHSCORES')
 local seq = 0
 if #last > 0 then seq = tonumber(last[2]) end
+-- a ReplyClaim leases the new replies when none was pending before them
+local leased = {}
+if claimUntil > 0 and nout > 0 and redis.call('ZCARD', PR) > 0 then claimUntil = 0 end
 for k = outs, outs + 3 * (nout - 1), 3 do
   local id = ARGV[k]
   if redis.call('HEXISTS', OM, id) == 0 then
@@ -61,9 +67,13 @@ for k = outs, outs + 3 * (nout - 1), 3 do
     redis.call('ZADD', OQ, seq, id)
     touch(O); touch(OQ)
     local it = parseItem(ARGV[k + 1])
+    if claimUntil > 0 and it.kind == 'reply' and it.st == 'pending' then
+      it.ls = claimUntil
+      leased[#leased + 1] = id
+    end
     setStatus(id, it, seq, true)
     if it.kind == 'reply' and it.st == 'pending' then
-      if not newReply then newReply = it.nx end
+      if not newReply then newReply = math.max(it.nx, it.ls) end
     else
       mark('o') -- anything else: state reads the outbox again
     end
@@ -83,7 +93,9 @@ for k = dones, dones + ndone - 1 do
   redis.call('ZREM', IN, ARGV[k]); redis.call('HDEL', IE, ARGV[k]); redis.call('HDEL', IM, ARGV[k])
 end
 
-return finish(conv, ttl, {'OK', string.format('%d', newrev)})
+local res = finish(conv, ttl, {'OK', string.format('%d', newrev)})
+for _, id in ipairs(leased) do res[#res + 1] = id end
+return res
 `
 
 // deleteLua forgets a conversation: its session, transcript, timers and

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"time"
 
 	"github.com/valkey-io/valkey-go"
 
@@ -94,9 +95,13 @@ func (s *Store) Save(ctx context.Context, sess *flows.Session, c flows.Commit) e
 	blob := encodeSession(sess)
 	keep, fresh := s.tr.delta(id, sess.Rev, sess.Transcript)
 
-	args := make([]string, 0, 12+len(fresh)+3*len(c.Outbox)+2*len(c.Loads)+2*len(c.Timers)+len(c.Done))
+	claimUntil := "0"
+	if c.Claim != nil {
+		claimUntil = ms(c.Claim.Until)
+	}
+	args := make([]string, 0, 13+len(fresh)+3*len(c.Outbox)+2*len(c.Loads)+2*len(c.Timers)+len(c.Done))
 	args = append(args, id, ms(now), msDur(s.ttl), strconv.FormatInt(sess.Rev, 10), valkey.BinaryString(blob),
-		strconv.Itoa(keep), strconv.Itoa(len(sess.Transcript)), strconv.Itoa(len(fresh)))
+		strconv.Itoa(keep), strconv.Itoa(len(sess.Transcript)), claimUntil, strconv.Itoa(len(fresh)))
 	for i := range fresh {
 		args = append(args, valkey.BinaryString(encodeMessage(&fresh[i])))
 	}
@@ -137,13 +142,16 @@ func (s *Store) Save(ctx context.Context, sess *flows.Session, c flows.Commit) e
 	}
 	// A failed publish (err below) is not a failed save: the write
 	// happened, and the sweep publishes what a lost step left behind.
-	head, _, _ := s.finished(ctx, id, reply, 2)
+	head, leased, _ := s.finished(ctx, id, reply, 2)
 	if head == nil || head[0] != "OK" {
 		return fmt.Errorf("valkey store: saving session %q: %w", id, errNoReply)
 	}
 	rev, perr := strconv.ParseInt(head[1], 10, 64)
 	if perr != nil {
 		return fmt.Errorf("valkey store: saving session %q: %w", id, errNoReply)
+	}
+	if c.Claim != nil {
+		c.Claim.Items = claimedItems(c.Outbox, leased, id, now)
 	}
 	sess.Rev = rev
 	s.tr.remember(id, rev, sess.Transcript)
@@ -164,4 +172,19 @@ func (s *Store) Delete(ctx context.Context, id string) error {
 	s.tr.forget(id)
 	_, _, err = s.finished(ctx, id, reply, 1)
 	return err
+}
+
+// claimedItems returns the items of out the commit script leased (ids, in
+// the order it wrote them), filled as stored.
+func claimedItems(out []flows.OutboxItem, ids []string, conv string, now time.Time) []flows.OutboxItem {
+	if len(ids) == 0 {
+		return nil
+	}
+	items := make([]flows.OutboxItem, 0, len(ids))
+	for _, it := range out {
+		if len(items) < len(ids) && it.ID == ids[len(items)] {
+			items = append(items, store.FillItem(it, conv, now))
+		}
+	}
+	return items
 }
