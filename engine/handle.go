@@ -29,7 +29,16 @@ type sharingStore interface {
 type HandleOption func(*handleCall)
 
 type handleCall struct {
-	done []string
+	done  []string
+	claim *flows.ReplyClaim
+}
+
+// ClaimReplies asks the save to write the turn's reply items already
+// leased to the caller, until claim.Until (flows.Commit.Claim): after
+// Handle, claim.Items holds the ones it leased, for the caller to send
+// without claiming them and to settle.
+func ClaimReplies(claim *flows.ReplyClaim) HandleOption {
+	return func(c *handleCall) { c.claim = claim }
 }
 
 // Consumes names the inbox entries the input came from (flows.InboxEntry
@@ -95,6 +104,7 @@ func (e *Engine) Handle(ctx context.Context, store flows.SessionStore, id string
 		c := e.Commit(s, ns, effects, in)
 		c.Outbox = append(items, c.Outbox...)
 		c.Done = call.done
+		c.Claim = call.claim
 		if e.commitHook != nil {
 			e.commitHook(s, ns, &c)
 		}
