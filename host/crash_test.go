@@ -108,3 +108,73 @@ func TestHTTPCallLostInACrash(t *testing.T) {
 		t.Fatal("the first process did not save the pending call")
 	}
 }
+
+// blockingChannel takes sends and never finishes them until released: the
+// process "dies" during the send.
+type blockingChannel struct {
+	release chan struct{}
+	calls   atomic.Int32
+}
+
+func (b *blockingChannel) Send(ctx context.Context, _ flows.Outbound) error {
+	b.calls.Add(1)
+	select {
+	case <-b.release:
+	case <-ctx.Done():
+	}
+	return context.Canceled
+}
+
+// A turn's save leases its replies to the worker that sends them; a
+// process that dies before the send leaves them leased, and once the
+// lease ends another process (or this one restarted) sends them.
+func TestLeasedReplyLostInACrash(t *testing.T) {
+	st := memory.New()
+	flow := loadFlow(t, "../cmd/baton/testdata/flows/shop.yaml")
+	var mu sync.Mutex
+	now := time.Date(2026, 3, 3, 10, 0, 0, 0, time.UTC)
+	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
+	block := &blockingChannel{release: make(chan struct{})}
+	t.Cleanup(func() { close(block.release) })
+
+	first, err := New(st, WithClock(clock), WithPoll(5*time.Millisecond))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := first.AddAccount(&Account{Channel: flows.ChannelWeb, Name: "site", Sender: block}, flow); err != nil {
+		t.Fatal(err)
+	}
+	ctx1, kill := context.WithCancel(context.Background())
+	go first.Run(ctx1) //nolint:errcheck // abandoned: the process "died"
+	t.Cleanup(kill)
+	if err := first.Receive(context.Background(), flows.Inbound{ID: "m1", Channel: flows.ChannelWeb, Account: "site",
+		Contact: flows.Contact{ID: "v1", Name: "Anna"}, Input: flows.Input{Kind: flows.InputMessage, Text: "hello"}}); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the first send under way", func() bool { return block.calls.Load() == 1 })
+	kill()
+	pending, err := st.OutboxOf(flows.OutboxReply).List(context.Background(), flows.OutboxPending)
+	if err != nil || len(pending) == 0 {
+		t.Fatalf("the turn's replies: %v, %v", pending, err)
+	}
+
+	mu.Lock()
+	now = now.Add(time.Minute) // the default lease
+	mu.Unlock()
+	second, ch2 := webHost(t, st, flow, WithClock(clock), WithPoll(5*time.Millisecond))
+	ctx2, stop := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); _ = second.Run(ctx2) }()
+	defer func() { stop(); <-done }()
+	waitFor(t, "the replies sent by the second process", func() bool { return len(ch2.texts()) == len(pending) })
+	ch2.mu.Lock()
+	for i, m := range ch2.sent {
+		if m.ID != pending[i].ID {
+			t.Errorf("reply %d sent: %s, want %s (in order)", i, m.ID, pending[i].ID)
+		}
+	}
+	ch2.mu.Unlock()
+	if block.calls.Load() != 1 {
+		t.Errorf("the first process tried %d sends; its worker died in the first", block.calls.Load())
+	}
+}

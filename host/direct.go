@@ -45,11 +45,11 @@ func (h *Host) Turn(ctx context.Context, conversation string, in flows.Input, cr
 	if err != nil {
 		return nil, err
 	}
-	effects, err := h.handle(ctx, a, conversation, in, create)
+	effects, leased, err := h.handle(ctx, a, conversation, in, create)
 	if err != nil {
 		return nil, err
 	}
-	h.carryOut(ctx, conversation, effects)
+	h.carryOut(ctx, conversation, effects, leased)
 	return effects, nil
 }
 

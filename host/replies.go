@@ -84,37 +84,23 @@ func (h *Host) runReplies(ctx context.Context) {
 	}
 }
 
-// inlineReplies is how many replies a turn's worker claims and sends
-// itself after the turn.
-const inlineReplies = 4
-
-// inlineRounds bounds the claims of sendReplies.
-const inlineRounds = 4
-
-// sendReplies sends, in the calling worker, the replies due now (the turn
-// just saved its own): no hand-over to another goroutine on the common
-// path. The reply worker takes what is left, retries and what other
-// processes wrote.
-func (h *Host) sendReplies(ctx context.Context) {
-	outbox := h.store.OutboxOf(flows.OutboxReply)
-	// A conversation's next reply is claimable once the one before it is
-	// settled: claim again until nothing is left, a few rounds at most.
-	for range inlineRounds {
-		items, err := outbox.Claim(ctx, h.now(), h.lease, inlineReplies)
-		if err != nil {
-			break
-		}
-		if len(items) == 0 {
+// sendLeased sends, in the calling worker, the replies a turn's save
+// leased to it (flows.ReplyClaim), in order: no claim, and no hand-over
+// to another goroutine. When one is to be retried, the ones after it are
+// handed back at once, to go after it.
+func (h *Host) sendLeased(ctx context.Context, items []flows.OutboxItem) {
+	for i, it := range items {
+		if h.sendReply(ctx, h.store, it) == flows.OutboxPending {
+			for _, rest := range items[i+1:] {
+				h.release(h.store, rest)
+			}
 			return
 		}
-		for _, it := range items {
-			h.sendReply(ctx, outbox, it)
-		}
 	}
-	h.wakeReplies() // there may be more
 }
 
-// release hands a claimed item back at once (shutdown).
+// release hands a claimed item back at once (shutdown, a reply behind one
+// to be retried).
 func (h *Host) release(outbox flows.Outbox, it flows.OutboxItem) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
@@ -125,10 +111,10 @@ func (h *Host) release(outbox flows.Outbox, it flows.OutboxItem) {
 
 // sendReply sends one reply and settles it: delivered; pending again at
 // the provider's Retry-After or a backoff when the failure is temporary;
-// dead otherwise. A reply WhatsApp may not deliver (the 24-hour window has
-// closed and no template is configured) becomes a note on the
-// conversation's ticket, so the agent knows.
-func (h *Host) sendReply(ctx context.Context, outbox flows.Outbox, it flows.OutboxItem) {
+// dead otherwise; it returns that status. A reply WhatsApp may not
+// deliver (the 24-hour window has closed and no template is configured)
+// becomes a note on the conversation's ticket, so the agent knows.
+func (h *Host) sendReply(ctx context.Context, outbox flows.Outbox, it flows.OutboxItem) flows.OutboxStatus {
 	it.Attempts++
 	now := h.now()
 	var err error
@@ -198,6 +184,7 @@ func (h *Host) sendReply(ctx context.Context, outbox flows.Outbox, it flows.Outb
 	if err := outbox.Settle(sctx, it); err != nil {
 		h.log.Error("settling a reply failed; it may be sent again when its lease ends", "item", it.ID, "error", err)
 	}
+	return it.Status
 }
 
 // replyBackoff is the wait before attempt n+1: 1s, 2s, 4s... up to 5m.

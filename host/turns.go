@@ -174,7 +174,8 @@ func (h *Host) handleEntry(ctx context.Context, e flows.InboxEntry) {
 		// Until the turn and the HTTP calls it leads to are done.
 		defer h.typing(ctx, a, in)()
 		var effects []flows.Effect
-		effects, err = h.handle(ctx, a, in.ConversationID, in.Input, h.create(a, in), engine.Consumes(e.ID))
+		var leased []flows.OutboxItem
+		effects, leased, err = h.handle(ctx, a, in.ConversationID, in.Input, h.create(a, in), engine.Consumes(e.ID))
 		if errors.Is(err, flows.ErrConsumed) {
 			return // another worker handled it (and counted it)
 		}
@@ -183,7 +184,7 @@ func (h *Host) handleEntry(ctx context.Context, e flows.InboxEntry) {
 			h.log.LogAttrs(ctx, slog.LevelInfo, "turn", handoffAttrs(effects, slog.String("channel", a.Channel), slog.String("conversation", in.ConversationID),
 				slog.String("message", in.ID), slog.String("input", string(in.Input.Kind)), slog.String("text", in.Input.Text),
 				slog.Int64("ms", time.Since(start).Milliseconds()))...)
-			h.after(ctx, a, in.ConversationID, effects)
+			h.after(ctx, a, in.ConversationID, effects, leased)
 			return
 		}
 	}
@@ -226,7 +227,7 @@ func (h *Host) fire(ctx context.Context, t flows.Timer) {
 		h.log.Warn("an HTTP action got no result (a process stopped during the call); the flow goes on as if it failed",
 			"conversation", t.ConversationID, "timer", t.Key)
 	}
-	effects, err := h.handle(ctx, a, t.ConversationID, flows.Input{Kind: flows.InputTimer, Timer: t.Key, At: t.At}, nil)
+	effects, leased, err := h.handle(ctx, a, t.ConversationID, flows.Input{Kind: flows.InputTimer, Timer: t.Key, At: t.At}, nil)
 	if err != nil {
 		if errors.Is(err, flows.ErrNoSession) {
 			// The conversation is gone (expired): forget its timer.
@@ -237,7 +238,7 @@ func (h *Host) fire(ctx context.Context, t flows.Timer) {
 		return
 	}
 	h.log.LogAttrs(ctx, slog.LevelInfo, "timer", handoffAttrs(effects, slog.String("conversation", t.ConversationID), slog.String("timer", t.Key))...)
-	h.after(ctx, a, t.ConversationID, effects)
+	h.after(ctx, a, t.ConversationID, effects, leased)
 }
 
 // outboxOf says whether a turn's effects wrote reply items and handoff
@@ -266,18 +267,19 @@ func handoffAttrs(effects []flows.Effect, attrs ...slog.Attr) []slog.Attr {
 }
 
 // after carries out what a saved turn asks: the HTTP calls (whose results
-// are turns of their own), the routing messages; it sends the replies
-// itself and wakes the handoff worker when the turn wrote handoff items.
-func (h *Host) after(ctx context.Context, a *Account, conversation string, effects []flows.Effect) {
+// are turns of their own), the routing messages; it sends the replies its
+// save leased to it (leased) itself and wakes the handoff worker when the
+// turn wrote handoff items.
+func (h *Host) after(ctx context.Context, a *Account, conversation string, effects []flows.Effect, leased []flows.OutboxItem) {
 	for range flows.MaxHTTPChain {
-		h.carryOut(ctx, conversation, effects)
+		h.carryOut(ctx, conversation, effects, leased)
 		req, ok := flows.FirstHTTPRequest(effects)
 		if !ok {
 			return
 		}
 		res := h.Call(ctx, conversation, req)
 		var err error
-		effects, err = h.handle(ctx, a, conversation, flows.Input{Kind: flows.InputHTTP, HTTP: res}, nil)
+		effects, leased, err = h.handle(ctx, a, conversation, flows.Input{Kind: flows.InputHTTP, HTTP: res}, nil)
 		if err != nil {
 			h.log.Error("the turn after an HTTP call failed", "conversation", conversation, "request", req.ID, "error", err)
 			return
@@ -286,25 +288,33 @@ func (h *Host) after(ctx context.Context, a *Account, conversation string, effec
 	h.log.Error("the flow kept making HTTP requests; stopped: check its http actions for a loop", "conversation", conversation, "calls", flows.MaxHTTPChain)
 }
 
-// handle runs one turn of conversation on a's current engine.
-func (h *Host) handle(ctx context.Context, a *Account, conversation string, in flows.Input, create func() *flows.Session, opts ...engine.HandleOption) ([]flows.Effect, error) {
+// handle runs one turn of conversation on a's current engine. Its save
+// leases the turn's replies to this worker (flows.ReplyClaim) when none
+// of the conversation's is pending before them: leased are those, for
+// the worker to send.
+func (h *Host) handle(ctx context.Context, a *Account, conversation string, in flows.Input, create func() *flows.Session, opts ...engine.HandleOption) (effects []flows.Effect, leased []flows.OutboxItem, err error) {
 	start := time.Now()
-	effects, err := a.eng.Load().Handle(ctx, h.store, conversation, in, create, opts...)
+	claim := &flows.ReplyClaim{Until: h.now().Add(h.lease)}
+	effects, err = a.eng.Load().Handle(ctx, h.store, conversation, in, create, append(opts, engine.ClaimReplies(claim))...)
 	h.metrics.turn(a.Channel, time.Since(start), err)
-	return effects, err
+	return effects, claim.Items, err
 }
 
 // carryOut does what a saved turn's effects ask of the host, but the HTTP
 // calls: shows them (WithEffects), tells the routing decisions, sends the
-// replies and wakes the handoff worker when the turn wrote handoff items
-// (a helpdesk's latency never holds a turn worker or its conversation).
-func (h *Host) carryOut(ctx context.Context, conversation string, effects []flows.Effect) {
+// replies the save leased to this worker (or wakes the reply worker when
+// they wait behind an earlier reply) and wakes the handoff worker when
+// the turn wrote handoff items (a helpdesk's latency never holds a turn
+// worker or its conversation).
+func (h *Host) carryOut(ctx context.Context, conversation string, effects []flows.Effect, leased []flows.OutboxItem) {
 	h.effects(conversation, effects)
-	h.tell(ctx, conversation, effects)
 	replies, handoffs := outboxOf(effects)
-	if replies {
-		h.sendReplies(ctx)
+	if len(leased) > 0 {
+		h.sendLeased(ctx, leased)
+	} else if replies {
+		h.wakeReplies()
 	}
+	h.tell(ctx, conversation, effects)
 	if handoffs {
 		h.deliverer.Wake()
 	}
