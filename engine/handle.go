@@ -102,7 +102,9 @@ func (e *Engine) Handle(ctx context.Context, store flows.SessionStore, id string
 			return nil, herr
 		}
 		c := e.Commit(s, ns, effects, in)
-		c.Outbox = append(items, c.Outbox...)
+		if len(items) > 0 {
+			c.Outbox = append(items, c.Outbox...)
+		}
 		c.Done = call.done
 		c.Claim = call.claim
 		if e.commitHook != nil {

@@ -30,8 +30,11 @@ func (h *Host) runTurns(ctx context.Context) {
 	var wg sync.WaitGroup
 	for range h.workers {
 		wg.Go(func() {
+			// A turn under way finishes even when shutdown begins: its
+			// save is what acknowledges the message.
+			tctx := context.WithoutCancel(ctx)
 			for t := range tasks {
-				h.runTask(ctx, t)
+				h.runTask(ctx, tctx, t)
 			}
 		})
 	}
@@ -140,12 +143,11 @@ func (h *Host) start(ctx context.Context, tasks chan<- turnTask, t turnTask, que
 }
 
 // runTask takes a conversation's turn, then the ones queued for it
-// meanwhile. A turn under way finishes even when shutdown begins: its
-// save is what acknowledges the message. When the conversation may have
+// meanwhile, under tctx, ctx without its cancellation; once ctx is done
+// (shutdown) no queued turn starts. When the conversation may have
 // another message waiting for this turn's save (mayWait), it wakes the
 // claims.
-func (h *Host) runTask(ctx context.Context, t turnTask) {
-	tctx := context.WithoutCancel(ctx)
+func (h *Host) runTask(ctx, tctx context.Context, t turnTask) {
 	for fn := t.fn; fn != nil; {
 		fn(tctx)
 		h.busyMu.Lock()
