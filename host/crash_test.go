@@ -12,6 +12,7 @@ import (
 	"github.com/batonbot/baton/engine"
 	"github.com/batonbot/baton/flows"
 	"github.com/batonbot/baton/store/memory"
+	"github.com/batonbot/baton/store/storetest"
 )
 
 // blockingTransport never answers until released: the process "dies"
@@ -129,15 +130,12 @@ func (b *blockingChannel) Send(ctx context.Context, _ flows.Outbound) error {
 // process that dies before the send leaves them leased, and once the
 // lease ends another process (or this one restarted) sends them.
 func TestLeasedReplyLostInACrash(t *testing.T) {
-	st := memory.New()
-	flow := loadFlow(t, "../cmd/baton/testdata/flows/shop.yaml")
-	var mu sync.Mutex
-	now := time.Date(2026, 3, 3, 10, 0, 0, 0, time.UTC)
-	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
+	clock := storetest.NewClock(time.Date(2026, 3, 3, 10, 0, 0, 0, time.UTC))
 	block := &blockingChannel{release: make(chan struct{})}
 	t.Cleanup(func() { close(block.release) })
-
-	first, err := New(st, WithClock(clock), WithPoll(5*time.Millisecond))
+	st := memory.New()
+	flow := loadFlow(t, "../cmd/baton/testdata/flows/shop.yaml")
+	first, err := New(st, WithClock(clock.Now), WithPoll(5*time.Millisecond))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -158,10 +156,8 @@ func TestLeasedReplyLostInACrash(t *testing.T) {
 		t.Fatalf("the turn's replies: %v, %v", pending, err)
 	}
 
-	mu.Lock()
-	now = now.Add(time.Minute) // the default lease
-	mu.Unlock()
-	second, ch2 := webHost(t, st, flow, WithClock(clock), WithPoll(5*time.Millisecond))
+	clock.Add(time.Minute) // the default lease
+	second, ch2 := webHost(t, st, flow, WithClock(clock.Now), WithPoll(5*time.Millisecond))
 	ctx2, stop := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { defer close(done); _ = second.Run(ctx2) }()
