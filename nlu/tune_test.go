@@ -205,7 +205,7 @@ func TestTune(t *testing.T) {
 	}
 	par := defaultSigParams
 	if v := os.Getenv("NLU_SIGPAR"); v != "" {
-		fmt.Sscanf(v, "%d,%g,%g,%g", &par.epochs, &par.rate, &par.l2, &par.mix)
+		fmt.Sscanf(v, "%d,%g,%g,%g,%d", &par.epochs, &par.rate, &par.l2, &par.mix, &par.avgEpochs)
 	}
 	if v := os.Getenv("NLU_LEVELS"); v != "" {
 		old := priorLevels
@@ -230,12 +230,9 @@ func TestTune(t *testing.T) {
 		defer func() { flowParams = old }()
 	}
 	dev := loadDev(t)
-	corpus := Corpus()
-	if os.Getenv("NLU_ROUND3") != "" {
-		// corpus/round3.jsonl is not embedded (see testdata/README.md,
-		// round five); NLU_ROUND3=1 measures the models trained with it.
-		corpus = append(corpus, loadFile(t, "corpus/round3.jsonl")...)
-	}
+	// NLU_WITHOUT=corpus/round3.jsonl,corpus/round4.jsonl measures the
+	// models trained without those files.
+	corpus := corpusWithout(strings.Split(os.Getenv("NLU_WITHOUT"), ",")...)
 	trains, tests := hashFolds(corpus, 5)
 	var all []scored
 	for f := range trains {
