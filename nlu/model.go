@@ -35,6 +35,12 @@ var additionsData []byte
 //go:embed corpus/round2.jsonl
 var round2Data []byte
 
+//go:embed corpus/round3.jsonl
+var round3Data []byte
+
+//go:embed corpus/round4.jsonl
+var round4Data []byte
+
 // corpusFiles are the embedded training files, in the order Corpus
 // returns them.
 var corpusFiles = []struct {
@@ -44,11 +50,14 @@ var corpusFiles = []struct {
 	{"corpus/corpus.jsonl", corpusData},
 	{"corpus/additions.jsonl", additionsData},
 	{"corpus/round2.jsonl", round2Data},
+	{"corpus/round3.jsonl", round3Data},
+	{"corpus/round4.jsonl", round4Data},
 }
 
 // Corpus returns the labelled messages the built-in models are trained
-// on: the corpus, then the additions written while tuning (see
-// nlu/testdata/README.md for how each was written).
+// on: the corpus, the additions written while tuning, then the later
+// rounds' messages, three authors in all (see nlu/testdata/README.md for
+// how each was written).
 func Corpus() []Labeled {
 	return corpusWithout()
 }
@@ -94,11 +103,16 @@ type sigParams struct {
 var defaultSigParams = sigParams{epochs: 12, rate: 0.8, l2: 1e-4, mix: 0.3, avgEpochs: 2}
 
 // Decision thresholds on the model's probabilities, chosen by
-// cross-validation on the corpus (TestTune).
+// cross-validation on the corpus (TestTune). With round3, round4 and the
+// averaged weights corpus CV still puts frustrated best at 0.30 (0.816;
+// 0.813 at 0.35); wants_human stays at 0.35, where the sets one may look
+// at are best (0.990, against 0.985 at 0.30, where corpus CV is 0.005
+// higher).
 var sigThreshold = [numSignals]float64{0.35, 0.30}
 
 // A message whose in-domain factor (see inDomain) is below
-// offTopicDomain is frustrated only at offTopicFrustration or more. Chosen
+// offTopicDomain, or whose only sign of anger is capitals, is frustrated
+// only at offTopicFrustration or more. Chosen
 // by cross-validation on the corpus (TestTune: no loss there) together
 // with the number of out-of-domain messages found frustrated.
 const (
@@ -384,6 +398,10 @@ func (a *Analyzer) decide(s *scratch) {
 		// Mostly words of no support topic (a song, a football result, a
 		// link): anger at someone else, if any; the model must be sure.
 		s.fr = p[sigFrustrated] >= offTopicFrustration
+	case s.mood.caps && !s.mood.angry():
+		// Capitals and nothing else angry: caps lock ("DOVE È IL MIO
+		// ORDINE") unless the model is sure.
+		s.fr = p[sigFrustrated] >= offTopicFrustration
 	default:
 		s.fr = p[sigFrustrated] >= sigThreshold[sigFrustrated]
 	}
@@ -484,8 +502,7 @@ func signalCues(s *scratch, out []uint64) []uint64 {
 	cue(m.repeat > 0, "repeat")
 	cue(m.shout == 0.25, "emphasis")
 	cue(m.shout == 0.5, "caps_run")
-	loud := m.caps
-	angry := m.lex > 0 || m.neg > 0 || m.punct > 0 || m.demand > 0 || m.sarcasm > 0 || m.patience > 0 || m.resigned > 0 || m.deadline > 0
+	loud, angry := m.caps, m.angry()
 	cue(loud, "caps")
 	cue(loud && angry, "caps_angry")
 	cue(loud && !angry, "caps_plain")

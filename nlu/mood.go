@@ -63,6 +63,13 @@ type moodParts struct {
 	sentiment  float64
 }
 
+// angry reports whether the rules found anything angry besides capitals:
+// an angry word, a negative one, heavy punctuation, a demand, sarcasm,
+// worn-out patience, resignation or a deadline passed.
+func (m *moodParts) angry() bool {
+	return m.lex > 0 || m.neg > 0 || m.punct > 0 || m.demand > 0 || m.sarcasm > 0 || m.patience > 0 || m.resigned > 0 || m.deadline > 0
+}
+
 // mood scores frustration and sentiment.
 func (a *Analyzer) mood(raw string, toks []token, hits []hit, wantsHuman bool) moodParts {
 	var frust, neg, pos, sarcasm float64

@@ -61,3 +61,16 @@ func TestIssue10FalseAlarms(t *testing.T) {
 		}
 	}
 }
+
+// TestCuelessFrustrationSixthRound holds what the signal model learned
+// from round3 and round4 (frustration told as a plain fact, with no cue
+// word), with its calm twin, in phrasings from none of the data sets.
+func TestCuelessFrustrationSixthRound(t *testing.T) {
+	a := newTestAnalyzer(t)
+	if !analyze(t, a, "ho spiegato la stessa cosa a quattro persone diverse.").Frustrated {
+		t.Error("the same thing explained to four people: not frustrated")
+	}
+	if analyze(t, a, "ho spiegato la situazione alla ragazza della chat, ora aspetto la sua risposta").Frustrated {
+		t.Error("a situation explained, now waiting for the answer: frustrated; it is a calm report")
+	}
+}

@@ -57,6 +57,8 @@ func scoreMessages(t *testing.T, a *Analyzer, data []Labeled) []scored {
 			sc.frRule = 1
 		case s.dom < offTopicDomain && s.pFR < offTopicFrustration:
 			sc.frRule = -1
+		case s.dom >= offTopicDomain && s.mood.caps && !s.mood.angry() && s.pFR < offTopicFrustration:
+			sc.frRule = -1
 		}
 		sc.dom = s.dom
 		if a.prior != nil {
