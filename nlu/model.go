@@ -56,7 +56,7 @@ var corpusFiles = []struct {
 
 // Corpus returns the labelled messages the built-in models are trained
 // on: the corpus, the additions written while tuning, then the later
-// rounds' messages, three authors in all (see nlu/testdata/README.md for
+// rounds' messages, by several authors (see nlu/testdata/README.md for
 // how each was written).
 func Corpus() []Labeled {
 	return corpusWithout()
