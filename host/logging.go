@@ -101,11 +101,23 @@ func MaskID(id string) string {
 	if i := strings.LastIndexByte(id, ':'); i >= 0 {
 		prefix, contact = id[:i+1], id[i+1:]
 	}
-	r := []rune(contact)
-	if len(r) <= 3 {
+	// The last 3 runes, found from the end: no []rune of the whole id.
+	end := len(contact)
+	for range 3 {
+		if end == 0 {
+			return prefix + "…"
+		}
+		_, n := utf8.DecodeLastRuneInString(contact[:end])
+		end -= n
+	}
+	if end == 0 {
 		return prefix + "…"
 	}
-	return prefix + "…" + string(r[len(r)-3:])
+	tail := contact[end:]
+	if !utf8.ValidString(tail) {
+		tail = string([]rune(tail)) // each invalid byte becomes U+FFFD
+	}
+	return prefix + "…" + tail
 }
 
 // maskLeadingID masks the contact part of a conversation id that starts s
