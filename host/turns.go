@@ -183,7 +183,7 @@ func (h *Host) handleEntry(ctx context.Context, e flows.InboxEntry) {
 		}
 		if err == nil {
 			h.handled(in.ConversationID)
-			h.log.LogAttrs(ctx, slog.LevelInfo, "turn", handoffAttrs(effects, slog.String("channel", a.Channel), slog.String("conversation", in.ConversationID),
+			h.info(ctx, "turn", handoffAttrs(effects, slog.String("channel", a.Channel), slog.String("conversation", in.ConversationID),
 				slog.String("message", in.ID), slog.String("input", string(in.Input.Kind)), slog.String("text", in.Input.Text),
 				slog.Int64("ms", time.Since(start).Milliseconds()))...)
 			h.after(ctx, a, in.ConversationID, effects, leased)
@@ -239,7 +239,7 @@ func (h *Host) fire(ctx context.Context, t flows.Timer) {
 		h.log.Error("a timer's turn failed; it fires again", "conversation", t.ConversationID, "timer", t.Key, "error", err)
 		return
 	}
-	h.log.LogAttrs(ctx, slog.LevelInfo, "timer", handoffAttrs(effects, slog.String("conversation", t.ConversationID), slog.String("timer", t.Key))...)
+	h.info(ctx, "timer", handoffAttrs(effects, slog.String("conversation", t.ConversationID), slog.String("timer", t.Key))...)
 	h.after(ctx, a, t.ConversationID, effects, leased)
 }
 
@@ -255,6 +255,20 @@ func outboxOf(effects []flows.Effect) (replies, handoffs bool) {
 		}
 	}
 	return replies, handoffs
+}
+
+// info logs a turn's line at level info: LogAttrs without the caller's
+// program counter, which slog takes with a stack walk on every line for
+// handlers that print the source (NewLogger's does not).
+func (h *Host) info(ctx context.Context, msg string, attrs ...slog.Attr) {
+	if !h.log.Enabled(ctx, slog.LevelInfo) {
+		return
+	}
+	r := slog.NewRecord(time.Now(), slog.LevelInfo, msg, 0)
+	r.AddAttrs(attrs...)
+	if err := h.log.Handler().Handle(ctx, r); err != nil {
+		return // as slog.Logger does: a log write that failed is dropped
+	}
 }
 
 // handoffAttrs adds to a turn's log line the handoff it made, if any.
