@@ -325,15 +325,15 @@ func (h *Host) handle(ctx context.Context, a *Account, conversation string, in f
 func (h *Host) carryOut(ctx context.Context, conversation string, effects []flows.Effect, leased []flows.OutboxItem) {
 	h.effects(conversation, effects)
 	replies, handoffs := outboxOf(effects)
-	if handoffs {
-		h.deliverer.Wake()
-	}
 	if len(leased) > 0 {
 		h.sendLeased(ctx, leased)
 	} else if replies {
 		h.wakeReplies()
 	}
 	h.tell(ctx, conversation, effects)
+	if handoffs {
+		h.deliverer.Wake()
+	}
 }
 
 // Call answers an HTTP action's request: for real, or from the flow's
