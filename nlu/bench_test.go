@@ -88,7 +88,7 @@ func BenchmarkAnalyzeCorpus(b *testing.B) {
 // BenchmarkTrainSignalModel measures training the learned wants_human and
 // frustrated model on the corpus (once per process in production).
 func BenchmarkTrainSignalModel(b *testing.B) {
-	data := Corpus()
+	data := signalCorpus()
 	for b.Loop() {
 		if _, err := trainSignalModel(data, defaultSigParams); err != nil {
 			b.Fatal(err)

@@ -40,7 +40,7 @@ func TestSignalReport(t *testing.T) {
 		t.Skip("set NLU_REPORT=1 to print the signal model's figures")
 	}
 	ctx := context.Background()
-	trains, tests := cvFolds(Corpus(), 5)
+	trains, tests := cvFolds(signalCorpus(), 5)
 	var all []prediction
 	for f := range trains {
 		m, err := trainSignalModel(trains[f], defaultSigParams)
@@ -96,7 +96,7 @@ func TestSignalGrid(t *testing.T) {
 	if os.Getenv("NLU_GRID") == "" {
 		t.Skip("set NLU_GRID=1 to search the signal model's parameters")
 	}
-	trains, tests := cvFolds(Corpus(), 5)
+	trains, tests := cvFolds(signalCorpus(), 5)
 	ruleOR := false
 	params := []sigParams{
 		{epochs: 12, rate: 0.4, l2: 1e-4}, {epochs: 20, rate: 0.4, l2: 1e-4}, {epochs: 12, rate: 0.2, l2: 1e-4}, {epochs: 12, rate: 0.8, l2: 1e-4},
@@ -194,7 +194,7 @@ func TestCostReport(t *testing.T) {
 	}
 	data := Corpus()
 	c0 := cpuTime(t)
-	if _, err := trainSignalModel(data, defaultSigParams); err != nil {
+	if _, err := trainSignalModel(signalCorpus(), defaultSigParams); err != nil {
 		t.Fatal(err)
 	}
 	c1 := cpuTime(t)

@@ -15,7 +15,7 @@ func TestSignalModelStable(t *testing.T) {
 	if testing.Short() {
 		t.Skip("trains the signal model twice")
 	}
-	corpus := Corpus()
+	corpus := signalCorpus()
 	base, err := trainSignalModel(corpus, defaultSigParams)
 	if err != nil {
 		t.Fatal(err)
