@@ -39,7 +39,7 @@ func WriteHTML(w io.Writer, r *Report) error {
 	}{Report: r, Skips: groupSkipped(r.Skipped)}
 	for _, k := range ChangeKinds {
 		if n := r.Counts[k]; n > 0 {
-			data.Kinds = append(data.Kinds, kindRow{kindTitles[k], n, share(n, r.Replayed)})
+			data.Kinds = append(data.Kinds, kindRow{kindTitle(k), n, share(n, r.Replayed)})
 		}
 	}
 	for i, d := range r.Diffs {
@@ -50,7 +50,7 @@ func WriteHTML(w io.Writer, r *Report) error {
 		v := diffView{Diff: d}
 		changed := map[int]bool{}
 		for _, c := range d.Changes {
-			v.Titles = append(v.Titles, kindTitles[c.Kind])
+			v.Titles = append(v.Titles, kindTitle(c.Kind))
 			changed[c.Step] = true
 		}
 		for k, in := range d.Inputs {
@@ -71,7 +71,7 @@ func WriteHTML(w io.Writer, r *Report) error {
 var reportPage = template.Must(template.New("replay").Funcs(template.FuncMap{
 	"count": Count,
 	"join":  strings.Join,
-	"title": func(k string) string { return kindTitles[k] },
+	"title": kindTitle,
 	"pct":   share,
 }).Parse(`<!doctype html>
 <html lang="en">

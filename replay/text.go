@@ -8,20 +8,10 @@ import (
 	"strings"
 )
 
-// kindTitles name the change kinds in reports.
-var kindTitles = map[string]string{
-	ChangeHandedOff: "now hand off instead of being contained",
-	ChangeContained: "now contained instead of handing off",
-	ChangeTeam:      "hand off to another team",
-	ChangePriority:  "hand off at another priority",
-	ChangeReason:    "hand off for another reason",
-	ChangeGone:      "reached a state that no longer exists",
-	ChangeStates:    "reach different states",
-	ChangeReply:     "get a different reply",
-	ChangeNoMatch:   "have new no-matches",
-	ChangeEnd:       "end differently",
-	ChangeError:     "hit errors on the new flow",
-}
+// kindTitle names change kind k in reports: the plural of its phrase in
+// the summary ("12 conversations now hand off instead of being
+// contained").
+func kindTitle(k string) string { return phrases[k][1] }
 
 // WriteJSON writes the report as one indented JSON object, as `baton
 // replay --json` prints it (replies with their <, > and & as they are).
@@ -52,7 +42,7 @@ func WriteText(w io.Writer, r *Report, show int) {
 		fmt.Fprintf(w, "  %-44s %8s %7s\n", "conversations that", "count", "share")
 		for _, k := range ChangeKinds {
 			if n := r.Counts[k]; n > 0 {
-				fmt.Fprintf(w, "  %-44s %8s %6.2f%%\n", kindTitles[k], Count(n), share(n, r.Replayed))
+				fmt.Fprintf(w, "  %-44s %8s %6.2f%%\n", kindTitle(k), Count(n), share(n, r.Replayed))
 			}
 		}
 		fmt.Fprintf(w, "  %-44s %8s %6.2f%%\n", "change in any of these ways", Count(r.Changed), share(r.Changed, r.Replayed))
@@ -90,7 +80,7 @@ func writeDiff(w io.Writer, d *Diff) {
 			at = fmt.Sprintf(" at step %d", c.Step)
 			steps[c.Step] = true
 		}
-		fmt.Fprintf(w, "  %s%s: %s → %s\n", kindTitles[c.Kind], at, c.Old, c.New)
+		fmt.Fprintf(w, "  %s%s: %s → %s\n", kindTitle(c.Kind), at, c.Old, c.New)
 	}
 	for i := range d.Inputs {
 		if !steps[i+1] {
