@@ -7,7 +7,8 @@
 // save writes the session with its outbox items (handoff opens, appends
 // and closes, and the replies to send), its timers and the agents' loads,
 // and acknowledges the inbox entry, all at once. Workers then deliver the
-// outbox: replies through the conversation's flows.Channel, handoffs
+// outbox: replies through the conversation's flows.Channel (a turn's by
+// the worker that ran it, to which its save leased them), handoffs
 // through the connectors. Timers due in the store fire as timer inputs, so
 // a restart loses none. HTTP actions are carried out for real (with
 // timeouts, a response-size cap and ${NAME} secrets from the

@@ -99,7 +99,10 @@
 // indexes, so OutboxOf(flows.OutboxReply) never polls helpdesk work. A
 // claim reads the indexes of every shard in one round trip and runs the
 // claim scripts of the soonest conversations in a second (pipelined per
-// node with DoMulti). Delivered items are kept per conversation up to
+// node with DoMulti). A save with a flows.ReplyClaim leases its new
+// replies in its own script when the conversation has no reply pending,
+// so the worker that sends them makes neither round trip. Delivered
+// items are kept per conversation up to
 // WithDeliveredRetention (default 100).
 //
 // # Ordering across processes
