@@ -86,12 +86,22 @@ func (h *Host) runReplies(ctx context.Context) {
 
 // sendLeased sends, in the calling worker, the replies a turn's save
 // leased to it (flows.ReplyClaim), in order: no claim, and no hand-over
-// to another goroutine. When one is to be retried, the ones after it are
-// handed back at once, to go after it.
-func (h *Host) sendLeased(ctx context.Context, items []flows.OutboxItem) {
-	for i, it := range items {
-		if h.sendReply(ctx, h.store, it) == flows.OutboxPending {
-			for _, rest := range items[i+1:] {
+// to another goroutine. It hands the rest back, to go in order after
+// what stays pending, when a reply is to be retried, when a settle failed
+// (that reply goes again once its lease ends, and the ones after it must
+// not overtake it), and before a send its lease might not outlast (once
+// the lease ends another worker may claim the reply and send it again).
+func (h *Host) sendLeased(ctx context.Context, leased flows.ReplyClaim) {
+	for i, it := range leased.Items {
+		if h.now().Add(replyTimeout + settleTimeout).After(leased.Until) {
+			for _, rest := range leased.Items[i:] {
+				h.release(h.store, rest)
+			}
+			h.wakeReplies()
+			return
+		}
+		if status, settled := h.sendReply(ctx, h.store, it); status == flows.OutboxPending || !settled {
+			for _, rest := range leased.Items[i+1:] {
 				h.release(h.store, rest)
 			}
 			return
@@ -111,10 +121,11 @@ func (h *Host) release(outbox flows.Outbox, it flows.OutboxItem) {
 
 // sendReply sends one reply and settles it: delivered; pending again at
 // the provider's Retry-After or a backoff when the failure is temporary;
-// dead otherwise; it returns that status. A reply WhatsApp may not
+// dead otherwise; it returns that status and whether the settle was
+// saved. A reply WhatsApp may not
 // deliver (the 24-hour window has closed and no template is configured)
 // becomes a note on the conversation's ticket, so the agent knows.
-func (h *Host) sendReply(ctx context.Context, outbox flows.Outbox, it flows.OutboxItem) flows.OutboxStatus {
+func (h *Host) sendReply(ctx context.Context, outbox flows.Outbox, it flows.OutboxItem) (status flows.OutboxStatus, settled bool) {
 	it.Attempts++
 	now := h.now()
 	var err error
@@ -183,8 +194,9 @@ func (h *Host) sendReply(ctx context.Context, outbox flows.Outbox, it flows.Outb
 	}
 	if err := outbox.Settle(sctx, it); err != nil {
 		h.log.Error("settling a reply failed; it may be sent again when its lease ends", "item", it.ID, "error", err)
+		return it.Status, false
 	}
-	return it.Status
+	return it.Status, true
 }
 
 // replyBackoff is the wait before attempt n+1: 1s, 2s, 4s... up to 5m.

@@ -176,7 +176,7 @@ func (h *Host) handleEntry(ctx context.Context, e flows.InboxEntry) {
 		// Until the turn and the HTTP calls it leads to are done.
 		defer h.typing(ctx, a, in)()
 		var effects []flows.Effect
-		var leased []flows.OutboxItem
+		var leased flows.ReplyClaim
 		effects, leased, err = h.handle(ctx, a, in.ConversationID, in.Input, h.create(a, in), engine.Consumes(e.ID))
 		if errors.Is(err, flows.ErrConsumed) {
 			return // another worker handled it (and counted it)
@@ -286,7 +286,7 @@ func handoffAttrs(effects []flows.Effect, attrs ...slog.Attr) []slog.Attr {
 // are turns of their own), the routing messages; it sends the replies its
 // save leased to it (leased) itself and wakes the handoff worker when the
 // turn wrote handoff items.
-func (h *Host) after(ctx context.Context, a *Account, conversation string, effects []flows.Effect, leased []flows.OutboxItem) {
+func (h *Host) after(ctx context.Context, a *Account, conversation string, effects []flows.Effect, leased flows.ReplyClaim) {
 	for range flows.MaxHTTPChain {
 		h.carryOut(ctx, conversation, effects, leased)
 		req, ok := flows.FirstHTTPRequest(effects)
@@ -308,12 +308,12 @@ func (h *Host) after(ctx context.Context, a *Account, conversation string, effec
 // leases the turn's replies to this worker (flows.ReplyClaim) when none
 // of the conversation's is pending before them: leased are those, for
 // the worker to send.
-func (h *Host) handle(ctx context.Context, a *Account, conversation string, in flows.Input, create func() *flows.Session, opts ...engine.HandleOption) (effects []flows.Effect, leased []flows.OutboxItem, err error) {
+func (h *Host) handle(ctx context.Context, a *Account, conversation string, in flows.Input, create func() *flows.Session, opts ...engine.HandleOption) (effects []flows.Effect, leased flows.ReplyClaim, err error) {
 	start := time.Now()
 	claim := &flows.ReplyClaim{Until: h.now().Add(h.lease)}
 	effects, err = a.eng.Load().Handle(ctx, h.store, conversation, in, create, append(opts, engine.ClaimReplies(claim))...)
 	h.metrics.turn(a.Channel, time.Since(start), err)
-	return effects, claim.Items, err
+	return effects, *claim, err
 }
 
 // carryOut does what a saved turn's effects ask of the host, but the HTTP
@@ -322,10 +322,10 @@ func (h *Host) handle(ctx context.Context, a *Account, conversation string, in f
 // they wait behind an earlier reply) and wakes the handoff worker when
 // the turn wrote handoff items (a helpdesk's latency never holds a turn
 // worker or its conversation).
-func (h *Host) carryOut(ctx context.Context, conversation string, effects []flows.Effect, leased []flows.OutboxItem) {
+func (h *Host) carryOut(ctx context.Context, conversation string, effects []flows.Effect, leased flows.ReplyClaim) {
 	h.effects(conversation, effects)
 	replies, handoffs := outboxOf(effects)
-	if len(leased) > 0 {
+	if len(leased.Items) > 0 {
 		h.sendLeased(ctx, leased)
 	} else if replies {
 		h.wakeReplies()
