@@ -122,9 +122,9 @@ func (h *Host) release(outbox flows.Outbox, it flows.OutboxItem) {
 // sendReply sends one reply and settles it: delivered; pending again at
 // the provider's Retry-After or a backoff when the failure is temporary;
 // dead otherwise; it returns that status and whether the settle was
-// saved. A reply WhatsApp may not
-// deliver (the 24-hour window has closed and no template is configured)
-// becomes a note on the conversation's ticket, so the agent knows.
+// saved. A reply WhatsApp may not deliver (the 24-hour window has closed
+// and no template is configured) becomes a note on the conversation's
+// ticket, so the agent knows.
 func (h *Host) sendReply(ctx context.Context, outbox flows.Outbox, it flows.OutboxItem) (status flows.OutboxStatus, settled bool) {
 	it.Attempts++
 	now := h.now()

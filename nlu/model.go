@@ -1,7 +1,6 @@
 package nlu
 
 import (
-	"bytes"
 	_ "embed"
 	"fmt"
 	"math"
@@ -25,79 +24,6 @@ import (
 // refused always is, and a frustration score of the rules well past the
 // threshold, without capitals counting, is always Frustrated. Everything
 // else is the model's call.
-
-//go:embed corpus/corpus.jsonl
-var corpusData []byte
-
-//go:embed corpus/additions.jsonl
-var additionsData []byte
-
-//go:embed corpus/round2.jsonl
-var round2Data []byte
-
-//go:embed corpus/round3.jsonl
-var round3Data []byte
-
-//go:embed corpus/round4.jsonl
-var round4Data []byte
-
-//go:embed corpus/round5.jsonl
-var round5Data []byte
-
-// corpusFiles are the embedded training files, in the order Corpus
-// returns them.
-var corpusFiles = []struct {
-	name string
-	data []byte
-	// intentsOnly: the file trains the intent prior and not the signal
-	// model (its authors' idea of frustration differs from the dev set's;
-	// see nlu/testdata/README.md, "holdout10 and round5").
-	intentsOnly bool
-}{
-	{"corpus/corpus.jsonl", corpusData, false},
-	{"corpus/additions.jsonl", additionsData, false},
-	{"corpus/round2.jsonl", round2Data, false},
-	{"corpus/round3.jsonl", round3Data, false},
-	{"corpus/round4.jsonl", round4Data, false},
-	{"corpus/round5.jsonl", round5Data, true},
-}
-
-// Corpus returns the labelled messages the built-in models are trained
-// on: the corpus, the additions written while tuning, then the later
-// rounds' messages, by several authors (see nlu/testdata/README.md for
-// how each was written).
-func Corpus() []Labeled {
-	return corpusWithout()
-}
-
-// signalCorpus is the part of Corpus the signal model trains on: the
-// files that are not intentsOnly.
-func signalCorpus() []Labeled {
-	var skip []string
-	for _, f := range corpusFiles {
-		if f.intentsOnly {
-			skip = append(skip, f.name)
-		}
-	}
-	return corpusWithout(skip...)
-}
-
-// corpusWithout returns Corpus without the files named in skip
-// (measuring what a file brings).
-func corpusWithout(skip ...string) []Labeled {
-	var out []Labeled
-	for _, f := range corpusFiles {
-		if slices.Contains(skip, f.name) {
-			continue
-		}
-		data, err := ReadLabeled(bytes.NewReader(f.data), f.name)
-		if err != nil {
-			panic(err) // the embedded files are checked by the tests
-		}
-		out = append(out, data...)
-	}
-	return out
-}
 
 const (
 	sigWantsHuman = 0
@@ -414,13 +340,11 @@ func (a *Analyzer) decide(s *scratch) {
 		s.fr = false // "not angry, just asking...", "no rush"
 	case s.mood.contacts:
 		s.fr = true // "third message I send", "cuarta vez que les escribo"
-	case s.dom < offTopicDomain:
+	case s.dom < offTopicDomain, s.mood.caps && !s.mood.angry():
 		// Mostly words of no support topic (a song, a football result, a
-		// link): anger at someone else, if any; the model must be sure.
-		s.fr = p[sigFrustrated] >= offTopicFrustration
-	case s.mood.caps && !s.mood.angry():
-		// Capitals and nothing else angry: caps lock ("DOVE È IL MIO
-		// ORDINE") unless the model is sure.
+		// link: anger at someone else, if any), or capitals and nothing
+		// else angry (caps lock: "DOVE È IL MIO ORDINE"): the model must
+		// be sure.
 		s.fr = p[sigFrustrated] >= offTopicFrustration
 	default:
 		s.fr = p[sigFrustrated] >= sigThreshold[sigFrustrated]
