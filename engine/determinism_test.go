@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"reflect"
 	"slices"
 	"strings"
@@ -154,6 +155,42 @@ func TestAnalyzerSignalsInHandoff(t *testing.T) {
 	h, ok := find[flows.HandoffEffect](effs)
 	if !ok || h.Reason != "frustrated" || h.Signals == nil || !h.Signals.Frustrated {
 		t.Fatalf("handoff %+v (effects %s)", h, types(effs))
+	}
+}
+
+// TestFrustrationBuiltin: a flow can hand off on the analyser's
+// frustration score, below its verdict.
+func TestFrustrationBuiltin(t *testing.T) {
+	tests := []struct {
+		frustration float64
+		wantHandoff bool
+	}{
+		{0, false},
+		{0.29, false},
+		{0.3, true},
+		{0.45, true},
+	}
+	for _, tt := range tests {
+		t.Run(fmt.Sprint(tt.frustration), func(t *testing.T) {
+			f := shop(t)
+			b := &fb{tb: t, f: f}
+			f.Triggers = append([]*flows.Rule{
+				{Name: "frustrated", When: b.expr("frustration >= 0.3"), Do: flows.Do{Goto: "human"}},
+			}, f.Triggers...)
+			a := analyzerFunc(func(_ context.Context, in flows.AnalyzeInput) (flows.Signals, error) {
+				if in.Text == "ciao" {
+					return flows.Signals{Intent: "greeting"}, nil
+				}
+				return flows.Signals{Intent: "other", Frustration: tt.frustration}, nil
+			})
+			c := newConv(t, f, WithAnalyzer(a))
+			c.user("ciao")
+			effs := c.user("mah, vediamo")
+			_, got := find[flows.HandoffEffect](effs)
+			if got != tt.wantHandoff {
+				t.Errorf("frustration %v: handoff %v, want %v (effects %s)", tt.frustration, got, tt.wantHandoff, types(effs))
+			}
+		})
 	}
 }
 

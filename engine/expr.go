@@ -224,6 +224,8 @@ func (t *turn) signalValue(name string) any {
 		return sig.WantsHuman
 	case flows.EnvFrustrated:
 		return sig.Frustrated
+	case flows.EnvFrustration:
+		return sig.Frustration
 	case flows.EnvSentiment:
 		return sig.Sentiment
 	case flows.EnvLanguage:

@@ -28,17 +28,18 @@ const (
 	EnvMedia = "media" // MediaEnv: what the message carried besides text: kind, id, mime, caption, filename, latitude...
 
 	// NLU signals. Reading any of these makes the flow NeedsSignals.
-	EnvIntent     = "intent"      // string: top intent, or "unknown"
-	EnvConfidence = "confidence"  // float64: its confidence in [0,1]
-	EnvWantsHuman = "wants_human" // bool
-	EnvFrustrated = "frustrated"  // bool
-	EnvSentiment  = "sentiment"   // float64 in [-1,1]
-	EnvLanguage   = "language"    // string: detected language of the message
-	EnvEntities   = "entities"    // map[string][]string: extracted values by kind (order, email, phone)
+	EnvIntent      = "intent"      // string: top intent, or "unknown"
+	EnvConfidence  = "confidence"  // float64: its confidence in [0,1]
+	EnvWantsHuman  = "wants_human" // bool
+	EnvFrustrated  = "frustrated"  // bool
+	EnvFrustration = "frustration" // float64 in [0,1]: how likely the customer is frustrated
+	EnvSentiment   = "sentiment"   // float64 in [-1,1]
+	EnvLanguage    = "language"    // string: detected language of the message
+	EnvEntities    = "entities"    // map[string][]string: extracted values by kind (order, email, phone)
 )
 
 // SignalNames are the builtins filled from NLU signals.
-var SignalNames = []string{EnvIntent, EnvConfidence, EnvWantsHuman, EnvFrustrated, EnvSentiment, EnvLanguage, EnvEntities}
+var SignalNames = []string{EnvIntent, EnvConfidence, EnvWantsHuman, EnvFrustrated, EnvFrustration, EnvSentiment, EnvLanguage, EnvEntities}
 
 // IsSignal reports whether name is one of SignalNames.
 func IsSignal(name string) bool {
@@ -55,26 +56,27 @@ func IsSignal(name string) bool {
 // variables to it).
 func Builtins() map[string]any {
 	return map[string]any{
-		EnvText:       "",
-		EnvAnswer:     "",
-		EnvLang:       "",
-		EnvState:      "",
-		EnvChannel:    "",
-		EnvUser:       map[string]any{},
-		EnvNoMatch:    0,
-		EnvNow:        time.Time{},
-		EnvInHours:    false,
-		EnvHours:      map[string]bool{},
-		EnvTrigger:    "",
-		EnvOutcome:    "",
-		EnvSLA:        map[string]any{},
-		EnvMedia:      MediaEnv{},
-		EnvIntent:     "",
-		EnvConfidence: 0.0,
-		EnvWantsHuman: false,
-		EnvFrustrated: false,
-		EnvSentiment:  0.0,
-		EnvLanguage:   "",
-		EnvEntities:   map[string][]string{},
+		EnvText:        "",
+		EnvAnswer:      "",
+		EnvLang:        "",
+		EnvState:       "",
+		EnvChannel:     "",
+		EnvUser:        map[string]any{},
+		EnvNoMatch:     0,
+		EnvNow:         time.Time{},
+		EnvInHours:     false,
+		EnvHours:       map[string]bool{},
+		EnvTrigger:     "",
+		EnvOutcome:     "",
+		EnvSLA:         map[string]any{},
+		EnvMedia:       MediaEnv{},
+		EnvIntent:      "",
+		EnvConfidence:  0.0,
+		EnvWantsHuman:  false,
+		EnvFrustrated:  false,
+		EnvFrustration: 0.0,
+		EnvSentiment:   0.0,
+		EnvLanguage:    "",
+		EnvEntities:    map[string][]string{},
 	}
 }

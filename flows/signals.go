@@ -25,7 +25,14 @@ type Signals struct {
 	Confidence float64       `json:"confidence"`
 	Ranking    []IntentScore `json:"ranking,omitempty"`
 	WantsHuman bool          `json:"wants_human"`
-	Frustrated bool          `json:"frustrated"`
+	// Frustrated is the analyser's verdict on anger or frustration.
+	Frustrated bool `json:"frustrated"`
+	// Frustration is how likely the customer is frustrated, in [0, 1].
+	// The built-in analyser's verdict is Frustration >= 0.5, so a flow can
+	// escalate on a lower bar than the verdict ("frustration >= 0.3") when
+	// missing an upset customer costs more than a needless handoff. An
+	// analyser with only a verdict reports 1 or 0.
+	Frustration float64 `json:"frustration"`
 	// Sentiment in [-1, 1].
 	Sentiment float64 `json:"sentiment"`
 	// Language detected (ISO 639-1), empty when unsure.

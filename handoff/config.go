@@ -362,8 +362,8 @@ type ConfigNotify struct {
 // expr.Env(RouteEnv()):
 //
 //	vars        map: the flow's variables
-//	signals     map: intent, confidence, sentiment, frustrated, wants_human, language
-//	intent, confidence, sentiment, frustrated, wants_human: the same, at top level
+//	signals     map: intent, confidence, sentiment, frustrated, frustration, wants_human, language
+//	intent, confidence, sentiment, frustrated, frustration, wants_human: the same, at top level
 //	language    string: the conversation's language
 //	no_match    int: consecutive misunderstood messages when the bot gave up
 //	vip         bool: the customer's metadata says vip
@@ -381,6 +381,7 @@ func RouteEnv() map[string]any {
 		"confidence":  0.0,
 		"sentiment":   0.0,
 		"frustrated":  false,
+		"frustration": 0.0,
 		"wants_human": false,
 		"language":    "",
 		"no_match":    0,

@@ -3,6 +3,7 @@ package handoff
 import (
 	"context"
 	"errors"
+	"math"
 	"strings"
 	"testing"
 	"time"
@@ -385,6 +386,24 @@ func TestExpand(t *testing.T) {
 		}
 		if got, want := expand(tmpl, vars), strings.NewReplacer(pairs...).Replace(tmpl); got != want {
 			t.Errorf("expand(%q) = %q, want %q", tmpl, got, want)
+		}
+	}
+}
+
+// TestRouteScoreReadsFrustration: a priority score can weigh the
+// analyser's frustration, top level or under signals.
+func TestRouteScoreReadsFrustration(t *testing.T) {
+	for _, src := range []string{"frustration * 100", "signals.frustration * 100"} {
+		c := routeTestConfig(t)
+		c.Priority.Score = compileRoute(t, src, false)
+		r := newTestRouter(t, c, monday10)
+		h := flows.Handoff{Signals: &flows.Signals{Frustration: 0.42}}
+		d, err := r.Route(context.Background(), &h)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if math.Abs(d.Score-42) > 1e-9 {
+			t.Errorf("%s: score %v, want 42", src, d.Score)
 		}
 	}
 }

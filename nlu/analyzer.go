@@ -216,11 +216,14 @@ type scratch struct {
 	wh, fr  bool
 	// pWH, pFR are the model's probabilities (0 without a model).
 	pWH, pFR float64
-	human    humanParts
-	mood     moodParts
-	sent     float64
-	ents     map[string][]string
-	topics   []uint64
+	// frScore is the frustration reported: the model's probability, moved
+	// by the rules where they are sure (1 or 0 without a model).
+	frScore float64
+	human   humanParts
+	mood    moodParts
+	sent    float64
+	ents    map[string][]string
+	topics  []uint64
 }
 
 // prepare runs the rules and extracts the classifier features of text.
@@ -239,6 +242,10 @@ func (a *Analyzer) prepare(s *scratch, text string) {
 	s.wh = s.human.yes
 	s.mood = a.mood(text, s.toks, s.hits, s.wh)
 	s.fr, s.sent = s.mood.frustrated, s.mood.sentiment
+	s.frScore = 0
+	if s.fr {
+		s.frScore = 1
+	}
 	s.ents = extractEntities(text)
 	// A topic cue counts once per word that starts one of its phrases, so
 	// "discount code ... not applied" weighs more money than "checkout"
@@ -326,13 +333,14 @@ func (a *Analyzer) Analyze(ctx context.Context, in flows.AnalyzeInput) (flows.Si
 	}
 	a.prepare(s, text)
 	sig := flows.Signals{
-		Intent:     flows.UnknownIntent,
-		WantsHuman: s.wh,
-		Frustrated: s.fr,
-		Sentiment:  s.sent,
-		Language:   a.lang.detect(s.raw, s.toks, in.Lang),
-		Entities:   s.ents,
-		Source:     Source,
+		Intent:      flows.UnknownIntent,
+		WantsHuman:  s.wh,
+		Frustrated:  s.fr,
+		Frustration: s.frScore,
+		Sentiment:   s.sent,
+		Language:    a.lang.detect(s.raw, s.toks, in.Lang),
+		Entities:    s.ents,
+		Source:      Source,
 	}
 	if a.model != nil {
 		s.feats = a.model.vectorize(s.hashes, s.feats[:0])

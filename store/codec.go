@@ -459,6 +459,7 @@ func (e *enc) signals(f int, g *flows.Signals) {
 		}
 		e.str(9, g.Source)
 		e.str(10, g.Fallback)
+		e.float(11, g.Frustration)
 	})
 }
 
@@ -520,6 +521,8 @@ func (d *dec) signals() *flows.Signals {
 				g.Source = d.str()
 			case 10:
 				g.Fallback = d.str()
+			case 11:
+				g.Frustration = d.float()
 			default:
 				d.skip(wt)
 			}

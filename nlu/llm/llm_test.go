@@ -56,7 +56,7 @@ func TestAnalyzeWireFormat(t *testing.T) {
 	want := flows.Signals{
 		Intent: "track_order", Confidence: 0.92,
 		Ranking:    []flows.IntentScore{{Intent: "track_order", Score: 0.92}},
-		Frustrated: true, Sentiment: -0.7, Language: "it",
+		Frustrated: true, Frustration: 1, Sentiment: -0.7, Language: "it",
 		Entities: map[string][]string{"order": {"A12345"}},
 		Source:   "llm",
 	}

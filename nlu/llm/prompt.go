@@ -157,6 +157,9 @@ func (a *Analyzer) parse(resp openai.ChatCompletionResponse) (flows.Signals, err
 		WantsHuman: deref(ans.WantsHuman),
 		Frustrated: deref(ans.Frustrated),
 	}
+	if s.Frustrated {
+		s.Frustration = 1 // a verdict only
+	}
 	if ans.Sentiment != nil {
 		s.Sentiment = clamp(*ans.Sentiment, -1, 1)
 	}

@@ -94,7 +94,7 @@ function Signals({ s, entities, inspected, analysed }) {
           <tr><th>intent</th><td><code class="intent">${s.intent}</code> <span class="bar"><i style=${"width:" + pct + "%"}></i></span> ${pct}%</td></tr>
           ${s.ranking && s.ranking.length > 1 && html`<tr><th>ranking</th><td class="ranking">${s.ranking.slice(0, 4).map((r) => html`<span>${r.intent} ${Math.round(r.score * 100)}%</span>`)}</td></tr>`}
           <tr><th>wants_human</th><td class=${s.wants_human ? "yes" : ""}>${String(s.wants_human)}</td></tr>
-          <tr><th>frustrated</th><td class=${s.frustrated ? "yes" : ""}>${String(s.frustrated)}</td></tr>
+          <tr><th>frustrated</th><td class=${s.frustrated ? "yes" : ""}>${String(s.frustrated)} <small class="quiet">(frustration ${(s.frustration || 0).toFixed(2)})</small></td></tr>
           <tr><th>sentiment</th><td>${(s.sentiment || 0).toFixed(2)}</td></tr>
           <tr><th>language</th><td>${s.language || "(unsure)"}</td></tr>
           ${s.source && html`<tr><th>source</th><td>${s.source}${s.fallback ? " (fell back: " + s.fallback + ")" : ""}</td></tr>`}
