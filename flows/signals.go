@@ -28,10 +28,11 @@ type Signals struct {
 	// Frustrated is the analyser's verdict on anger or frustration.
 	Frustrated bool `json:"frustrated"`
 	// Frustration is how likely the customer is frustrated, in [0, 1].
-	// The built-in analyser's verdict is Frustration >= 0.5, so a flow can
-	// escalate on a lower bar than the verdict ("frustration >= 0.3") when
-	// missing an upset customer costs more than a needless handoff. An
-	// analyser with only a verdict reports 1 or 0.
+	// The built-in analyser's verdict is Frustration >= 0.3; a flow can
+	// escalate on another bar ("frustration >= 0.25" when missing an upset
+	// customer costs more than a needless handoff, "frustration >= 0.6"
+	// for fewer handoffs) or weigh it in a priority score. An analyser
+	// with only a verdict reports 1 or 0.
 	Frustration float64 `json:"frustration"`
 	// Sentiment in [-1, 1].
 	Sentiment float64 `json:"sentiment"`
