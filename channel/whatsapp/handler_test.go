@@ -189,6 +189,12 @@ func TestHandlerNotifications(t *testing.T) {
 			if !slices.Equal(rejects, tt.rejects) {
 				t.Errorf("rejects %q, want %q", rejects, tt.rejects)
 			}
+			if w.Code == http.StatusOK {
+				want := fmt.Sprintf(`{"received":%d,"statuses":%d,"skipped":%d}`+"\n", len(tt.inputs), len(tt.statuses), len(tt.rejects))
+				if w.Body.String() != want || w.Header().Get("Content-Type") != "application/json" {
+					t.Errorf("answer %q (%s), want %q (application/json)", w.Body.String(), w.Header().Get("Content-Type"), want)
+				}
+			}
 		})
 	}
 }
