@@ -31,6 +31,7 @@ type HandleOption func(*handleCall)
 type handleCall struct {
 	done  []string
 	claim *flows.ReplyClaim
+	left  *flows.InboxLeft
 }
 
 // ClaimReplies asks the save to write the turn's reply items already
@@ -39,6 +40,13 @@ type handleCall struct {
 // without claiming them and to settle.
 func ClaimReplies(claim *flows.ReplyClaim) HandleOption {
 	return func(c *handleCall) { c.claim = claim }
+}
+
+// InboxAfter asks the save to report what the conversation's inbox holds
+// once the turn's entries are consumed (flows.Commit.Left): after Handle,
+// left.More says whether its next message can be claimed now.
+func InboxAfter(left *flows.InboxLeft) HandleOption {
+	return func(c *handleCall) { c.left = left }
 }
 
 // Consumes names the inbox entries the input came from (flows.InboxEntry
@@ -107,6 +115,7 @@ func (e *Engine) Handle(ctx context.Context, store flows.SessionStore, id string
 		}
 		c.Done = call.done
 		c.Claim = call.claim
+		c.Left = call.left
 		if e.commitHook != nil {
 			e.commitHook(s, ns, &c)
 		}

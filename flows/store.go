@@ -52,6 +52,19 @@ type Commit struct {
 	// already claimed by the caller, so that sending them needs no Claim
 	// (see ReplyClaim).
 	Claim *ReplyClaim
+	// Left, when not nil, asks the save what the conversation's inbox
+	// still holds once Done is consumed (see InboxLeft).
+	Left *InboxLeft
+}
+
+// InboxLeft is what a conversation's inbox holds after a Save. Its next
+// message may have been accepted while the turn ran, by another process
+// on the same store: it became claimable with the save, and the caller
+// can claim it at once instead of at its next poll.
+type InboxLeft struct {
+	// More is set by a successful Save: the conversation has unconsumed
+	// inbox entries.
+	More bool
 }
 
 // ReplyClaim asks a Save to write its commit's reply items (OutboxReply)

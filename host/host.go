@@ -74,6 +74,10 @@ type Host struct {
 	// a turn whose conversation has none left wakes nobody.
 	waiting     [waitingBuckets]atomic.Int64
 	waitingSeed maphash.Seed
+	// sharedStore: other processes accept messages into the store too, so
+	// each turn asks the store whether its conversation's next message
+	// is waiting (WithSharedStore).
+	sharedStore bool
 
 	wake      chan struct{}
 	replyWake chan struct{}
@@ -173,6 +177,15 @@ func WithWorkers(n int) Option { return func(h *Host) { h.workers = n } }
 // WithPoll sets how often idle workers look for work they were not woken
 // for (timers due, messages another process accepted; default 500ms).
 func WithPoll(d time.Duration) Option { return func(h *Host) { h.poll = d } }
+
+// WithSharedStore says that other processes (or hosts) accept messages
+// into the same store, as several `baton serve` on one Valkey do. A host
+// counts the messages it accepted to know when a saved turn leaves its
+// conversation's next one claimable; a message another process accepted
+// while the turn ran would wait for the next poll. With this option each
+// turn's save also reports what the conversation's inbox holds
+// (flows.Commit.Left), and the host claims the next message at once.
+func WithSharedStore() Option { return func(h *Host) { h.sharedStore = true } }
 
 // WithEffects calls f with every effect of every turn (the web sandbox
 // and chat show them).

@@ -107,6 +107,9 @@ func NewServer(cfg *config.Config, o ServerOptions) (*Server, error) {
 		getenv = os.Getenv
 	}
 	opts = append(opts, WithNLU(NewNLU(cfg.Handoff, getenv, !o.Sandbox)))
+	if cfg.Store.Kind == config.StoreValkey {
+		opts = append(opts, WithSharedStore()) // several processes may serve from it
+	}
 	if o.Sandbox {
 		opts = append(opts, WithSandboxHTTP())
 	} else if names := cfg.Handoff.Connectors.Names(); len(names) > 0 {

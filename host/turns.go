@@ -177,12 +177,24 @@ func (h *Host) handleEntry(ctx context.Context, e flows.InboxEntry) {
 		defer h.typing(ctx, a, in)()
 		var effects []flows.Effect
 		var leased flows.ReplyClaim
-		effects, leased, err = h.handle(ctx, a, in.ConversationID, in.Input, h.create(a, in), engine.Consumes(e.ID))
+		consumes := engine.Consumes(e.ID)
+		var left *flows.InboxLeft
+		if h.sharedStore {
+			left = new(flows.InboxLeft)
+			effects, leased, err = h.handle(ctx, a, in.ConversationID, in.Input, h.create(a, in), consumes, engine.InboxAfter(left))
+		} else {
+			effects, leased, err = h.handle(ctx, a, in.ConversationID, in.Input, h.create(a, in), consumes)
+		}
 		if errors.Is(err, flows.ErrConsumed) {
 			return // another worker handled it (and counted it)
 		}
 		if err == nil {
 			h.handled(in.ConversationID)
+			if left != nil && left.More {
+				// Its next message, accepted here or by another process
+				// while this turn ran, is claimable now.
+				h.Wake()
+			}
 			h.info(ctx, "turn", handoffAttrs(effects, slog.String("channel", a.Channel), slog.String("conversation", in.ConversationID),
 				slog.String("message", in.ID), slog.String("input", string(in.Input.Kind)), slog.String("text", in.Input.Text),
 				slog.Int64("ms", time.Since(start).Milliseconds()))...)

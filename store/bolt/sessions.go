@@ -126,6 +126,13 @@ func (s *Store) Save(ctx context.Context, sess *flows.Session, c flows.Commit) e
 				return err
 			}
 		}
+		if c.Left != nil {
+			more, err := hasEntries(tx, sess.ID)
+			if err != nil {
+				return err
+			}
+			c.Left.More = more
+		}
 		return nil
 	})
 	if err != nil {

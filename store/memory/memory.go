@@ -287,6 +287,9 @@ func (m *Store) save(ctx context.Context, s, keep *flows.Session, c flows.Commit
 	for _, id := range c.Done {
 		m.inbox.consume(id, now)
 	}
+	if c.Left != nil {
+		c.Left.More = len(m.inbox.queues[s.ID]) > 0
+	}
 	s.Rev = keep.Rev
 	m.maybeSweep(now)
 	return nil

@@ -232,6 +232,44 @@ func testInboxDone(t *testing.T, h *h) {
 	}
 }
 
+// A save asked what the inbox holds (Commit.Left) reports whether the
+// conversation has unconsumed entries once its Done are consumed: a
+// message accepted while the turn ran, another conversation's not.
+func testInboxLeft(t *testing.T, h *h) {
+	h.accept(inbound("m1", "c", "one", h.now()))
+	h.accept(inbound("o1", "other", "hi", h.now()))
+	h.claimInbox(h.now(), 10)
+	h.accept(inbound("m2", "c", "two", h.now())) // while m1's turn runs
+	steps := []struct {
+		name string
+		c    flows.Commit
+		more bool
+	}{
+		{"m1 done, m2 waits", flows.Commit{Done: []string{"m1"}}, true},
+		{"nothing done, m2 still waits", flows.Commit{}, true},
+		{"m2 done: only the other conversation's is left", flows.Commit{Done: []string{"m2"}}, false},
+	}
+	s := h.newSession("c", flows.Commit{})
+	for _, st := range steps {
+		left := &flows.InboxLeft{More: !st.more}
+		st.c.Left = left
+		h.save(s, st.c)
+		if left.More != st.more {
+			t.Errorf("%s: More = %v, want %v", st.name, left.More, st.more)
+		}
+	}
+	// A refused save reports nothing.
+	left := &flows.InboxLeft{More: true}
+	stale := h.load("c")
+	stale.Rev--
+	if err := h.s.Save(h.ctx, stale, flows.Commit{Left: left}); !errors.Is(err, flows.ErrConflict) {
+		t.Fatalf("stale save: %v, want flows.ErrConflict", err)
+	}
+	if !left.More {
+		t.Error("a refused save changed Left")
+	}
+}
+
 // An id accepted with its own dedupe window (Inbound.DedupeFor) is
 // remembered for that long, not the store's window; others keep theirs.
 func testInboxDedupeFor(t *testing.T, h *h) {

@@ -69,6 +69,7 @@ func Run(t *testing.T, open Opener) {
 		{"Inbox", testInbox},
 		{"InboxOrder", testInboxOrder},
 		{"InboxDone", testInboxDone},
+		{"InboxLeft", testInboxLeft},
 		{"InboxDedupeFor", testInboxDedupeFor},
 		{"IdleExpiry", testIdleExpiry},
 	}

@@ -311,6 +311,10 @@ return n
 // and the six of luaPrelude's state).
 const stateLen = 7
 
+// stateInboxDue is the index in a state of when the conversation's oldest
+// inbox entry can be claimed ("" when it has none).
+const stateInboxDue = 4
+
 // script is a Lua script run by its SHA1, sent whole when the server does
 // not know it yet (NOSCRIPT: after a restart or on a new node).
 type script struct {

@@ -153,6 +153,11 @@ func (s *Store) Save(ctx context.Context, sess *flows.Session, c flows.Commit) e
 	if c.Claim != nil {
 		c.Claim.Items = claimedItems(c.Outbox, leased, id, now)
 	}
+	if c.Left != nil {
+		// The state after the save (finished checked its length): when
+		// the inbox's head is due, "" without one.
+		c.Left.More = reply[2+stateInboxDue] != ""
+	}
 	sess.Rev = rev
 	s.tr.remember(id, rev, sess.Transcript)
 	return nil
