@@ -61,8 +61,9 @@ func (s *Store) Save(ctx context.Context, sess *flows.Session, c flows.Commit) e
 	saved.Rev = rev
 	enc = store.EncodeSession(enc, &saved)
 	var claimed []flows.OutboxItem
+	more := false
 	err := s.writes.update(func(tx *bbolt.Tx) error {
-		claimed = claimed[:0]
+		claimed, more = claimed[:0], false
 		ids := tx.Bucket(bInboxIDs)
 		for _, d := range c.Done {
 			if ids.Get([]byte(d)) == nil {
@@ -74,7 +75,7 @@ func (s *Store) Save(ctx context.Context, sess *flows.Session, c flows.Commit) e
 		old := sb.Get(id)
 		if len(old) >= sessionHeader {
 			if s.expired(timeOf(old), now) {
-				if err := s.deleteConversation(tx, sess.ID); err != nil {
+				if err := s.deleteConversation(tx, sess.ID, false); err != nil {
 					return err
 				}
 				old = nil
@@ -127,11 +128,10 @@ func (s *Store) Save(ctx context.Context, sess *flows.Session, c flows.Commit) e
 			}
 		}
 		if c.Left != nil {
-			more, err := hasEntries(tx, sess.ID)
-			if err != nil {
+			var err error
+			if more, err = hasEntries(tx, sess.ID); err != nil {
 				return err
 			}
-			c.Left.More = more
 		}
 		return nil
 	})
@@ -141,6 +141,9 @@ func (s *Store) Save(ctx context.Context, sess *flows.Session, c flows.Commit) e
 	}
 	if c.Claim != nil {
 		c.Claim.Items = claimed
+	}
+	if c.Left != nil {
+		c.Left.More = more
 	}
 	if len(c.Done) > 0 {
 		s.mu.Lock()
@@ -160,10 +163,15 @@ func (s *Store) Delete(ctx context.Context, id string) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	return s.writes.update(func(tx *bbolt.Tx) error { return s.deleteConversation(tx, id) })
+	return s.writes.update(func(tx *bbolt.Tx) error { return s.deleteConversation(tx, id, true) })
 }
 
-func (s *Store) deleteConversation(tx *bbolt.Tx, id string) error {
+// deleteConversation deletes conversation id's session and timers, and
+// with inbox its inbox entries too (Delete). A conversation idle past the
+// TTL keeps them: a customer writing again after the TTL has a message
+// accepted moments ago (entries go when consumed, or once older than the
+// TTL themselves).
+func (s *Store) deleteConversation(tx *bbolt.Tx, id string, inbox bool) error {
 	sb := tx.Bucket(bSessions)
 	if old := sb.Get([]byte(id)); len(old) >= 8 {
 		if err := tx.Bucket(bTouched).Delete(append(old[:8:8], id...)); err != nil {
@@ -189,7 +197,9 @@ func (s *Store) deleteConversation(tx *bbolt.Tx, id string) error {
 			return err
 		}
 	}
-	// Inbox entries.
+	if !inbox {
+		return nil
+	}
 	var seqs [][]byte
 	ib := tx.Bucket(bInbox)
 	ic := ib.Cursor()
@@ -226,7 +236,7 @@ func (s *Store) maybeSweep(now time.Time) {
 }
 
 // Sweep deletes what expired: conversations untouched for the TTL (with
-// their timers and inbox entries), inbox entries older than the TTL, dedupe
+// their timers), inbox entries older than the TTL, dedupe
 // keys past their window, delivered items past their retention and dead
 // ones older than the TTL. Saves sweep now and then; hosts may call it on
 // a timer. It returns the conversations deleted.
@@ -249,7 +259,7 @@ func (s *Store) sweep(now time.Time) (int, error) {
 				ids = append(ids, string(k[8:]))
 			}
 			for _, id := range ids {
-				if err := s.deleteConversation(tx, id); err != nil {
+				if err := s.deleteConversation(tx, id, false); err != nil {
 					return err
 				}
 			}

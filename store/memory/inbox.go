@@ -127,11 +127,13 @@ func (v inboxView) Claim(ctx context.Context, now time.Time, lease time.Duration
 		return nil, fmt.Errorf("memory store: claiming inbox entries needs a positive lease, got %s", lease)
 	}
 	m := v.m
+	clock := m.now()
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	var heads []*inEntry
 	for _, q := range m.inbox.queues {
-		if h := q[0]; !h.leaseUntil.After(now) {
+		// An entry older than the TTL is as good as swept.
+		if h := q[0]; !h.leaseUntil.After(now) && !m.expired(h.e.AcceptedAt, clock) {
 			heads = append(heads, h)
 		}
 	}

@@ -187,7 +187,7 @@ func (m *Store) get(id string) (*flows.Session, error) {
 func (m *Store) entry(id string) (*entry, error) {
 	e, ok := m.sessions[id]
 	if ok && m.expired(e.at(), m.now()) {
-		m.deleteLocked(id)
+		m.expireLocked(id)
 		ok = false
 	}
 	if !ok {
@@ -242,7 +242,7 @@ func (m *Store) save(ctx context.Context, s, keep *flows.Session, c flows.Commit
 	var rev int64
 	e := m.sessions[s.ID]
 	if e != nil && m.expired(e.at(), now) {
-		m.deleteLocked(s.ID)
+		m.expireLocked(s.ID)
 		e = nil
 	}
 	if e != nil {
@@ -320,9 +320,17 @@ func (m *Store) Delete(ctx context.Context, id string) error {
 }
 
 func (m *Store) deleteLocked(id string) {
+	m.expireLocked(id)
+	m.inbox.drop(id)
+}
+
+// expireLocked forgets conversation id's session and timers, idle past
+// the TTL. Its inbox entries stay: a customer writing again after the TTL
+// has a message accepted moments ago (they go when consumed, or once
+// older than the TTL themselves).
+func (m *Store) expireLocked(id string) {
 	delete(m.sessions, id)
 	m.timers.drop(id)
-	m.inbox.drop(id)
 }
 
 func (e *entry) at() time.Time { return time.Unix(0, e.touched) }
@@ -375,7 +383,7 @@ func (m *Store) sweep(now time.Time) int {
 	n := 0
 	for id, e := range m.sessions {
 		if m.expired(e.at(), now) {
-			m.deleteLocked(id)
+			m.expireLocked(id)
 			n++
 		}
 	}

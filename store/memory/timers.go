@@ -107,7 +107,7 @@ func (m *Store) Due(ctx context.Context, now time.Time, max int) ([]flows.Timer,
 			continue // replaced, deleted or a duplicate: drop it
 		}
 		if e, ok := m.sessions[t.ConversationID]; !ok || m.expired(e.at(), clock) {
-			m.deleteLocked(t.ConversationID)
+			m.expireLocked(t.ConversationID)
 			continue
 		}
 		seen[k] = true

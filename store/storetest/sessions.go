@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"reflect"
@@ -278,4 +279,37 @@ func testIdleExpiry(t *testing.T, h *h) {
 	if err := h.s.Save(h.ctx, busy, flows.Commit{}); !errors.Is(err, flows.ErrConflict) {
 		t.Errorf("saving over an expired session: %v, want flows.ErrConflict", err)
 	}
+}
+
+// A conversation idle past the TTL is forgotten, but not what its customer
+// has just written: a customer coming back after the TTL gets both first
+// messages handled, through the turn that starts the conversation afresh
+// and the store's sweeps.
+func testIdleKeepsNewMessages(t *testing.T, h *h) {
+	h.newSession("back", flows.Commit{Timers: []flows.Timer{{Key: "t", At: h.now().Add(2 * TTL)}}})
+	h.clock.Add(TTL + time.Minute)
+	h.accept(inbound("b1", "back", "ciao, sono di nuovo io", h.now()))
+	h.accept(inbound("b2", "back", "ci siete?", h.now()))
+	h.wantIDs("the first message", entryIDs(h.claimInbox(h.now(), 10)), []string{"b1"})
+	h.gone("back")
+	// b1's turn: a new conversation, saved over the expired one.
+	h.newSession("back", flows.Commit{Done: []string{"b1"}})
+	sweep := func() {
+		if sw, ok := h.s.(interface {
+			Sweep(context.Context) (int, error)
+		}); ok {
+			if _, err := sw.Sweep(h.ctx); err != nil {
+				t.Fatalf("Sweep: %v", err)
+			}
+		}
+	}
+	sweep()
+	h.wantIDs("the second message", entryIDs(h.claimInbox(h.now(), 10)), []string{"b2"})
+	// With no turn at all: the conversation expires again, b2 with it (older
+	// than the TTL), and a message written then waits through the sweep.
+	h.clock.Add(TTL + time.Minute)
+	h.accept(inbound("b3", "back", "pronto?", h.now()))
+	sweep()
+	h.gone("back")
+	h.wantIDs("a message accepted after the TTL", entryIDs(h.claimInbox(h.now().Add(2*time.Minute), 10)), []string{"b3"})
 }

@@ -72,6 +72,7 @@ func Run(t *testing.T, open Opener) {
 		{"InboxLeft", testInboxLeft},
 		{"InboxDedupeFor", testInboxDedupeFor},
 		{"IdleExpiry", testIdleExpiry},
+		{"IdleKeepsNewMessages", testIdleKeepsNewMessages},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
