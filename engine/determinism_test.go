@@ -163,15 +163,18 @@ func TestAnalyzerSignalsInHandoff(t *testing.T) {
 func TestFrustrationBuiltin(t *testing.T) {
 	tests := []struct {
 		frustration float64
+		frustrated  bool // the verdict
 		wantHandoff bool
 	}{
-		{0, false},
-		{0.29, false},
-		{0.3, true},
-		{0.45, true},
+		{0, false, false},
+		{0.29, false, false},
+		{0.3, false, true},
+		{0.45, true, true},
+		// An analyser that only gives a verdict: its score is 1.
+		{0, true, true},
 	}
 	for _, tt := range tests {
-		t.Run(fmt.Sprint(tt.frustration), func(t *testing.T) {
+		t.Run(fmt.Sprint(tt.frustration, tt.frustrated), func(t *testing.T) {
 			f := shop(t)
 			b := &fb{tb: t, f: f}
 			f.Triggers = append([]*flows.Rule{
@@ -181,7 +184,7 @@ func TestFrustrationBuiltin(t *testing.T) {
 				if in.Text == "ciao" {
 					return flows.Signals{Intent: "greeting"}, nil
 				}
-				return flows.Signals{Intent: "other", Frustration: tt.frustration}, nil
+				return flows.Signals{Intent: "other", Frustration: tt.frustration, Frustrated: tt.frustrated}, nil
 			})
 			c := newConv(t, f, WithAnalyzer(a))
 			c.user("ciao")

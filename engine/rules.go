@@ -87,6 +87,7 @@ func (t *turn) signals() flows.Signals {
 		if sig.Intent == "" {
 			sig.Intent = flows.UnknownIntent
 		}
+		verdictScore(&sig)
 		t.sig = sig
 		t.s.Signals = sig.Clone()
 		if sig.Fallback != "" {
@@ -94,7 +95,17 @@ func (t *turn) signals() flows.Signals {
 		}
 	case t.s.Signals != nil:
 		t.sig = *t.s.Signals
+		verdictScore(&t.sig) // saved before the score existed
 	}
 	t.fillSignals()
 	return t.sig
+}
+
+// verdictScore gives a frustrated verdict without a score (an analyser
+// that only decides) the score 1, so that flows reading `frustration`
+// see it.
+func verdictScore(sig *flows.Signals) {
+	if sig.Frustrated && sig.Frustration == 0 {
+		sig.Frustration = 1
+	}
 }

@@ -6,6 +6,7 @@ import (
 	"io"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -15,23 +16,43 @@ import (
 	"github.com/batonbot/baton/store/valkey/valkeytest"
 )
 
-// heldSave holds the first save that consumes an inbox entry until
-// release is closed: that turn is still running while the test sends the
-// conversation's next message to another process.
+// holdGate holds the first save, in either process, that consumes an
+// inbox entry until release is closed: that turn is still running while
+// the test sends the conversation's next message to the other process.
+type holdGate struct {
+	once    sync.Once
+	held    chan int // the index of the process holding its save
+	release chan struct{}
+}
+
+// heldSave is process i's store behind the gate; it counts the process's
+// inbox claims.
 type heldSave struct {
 	flows.Store
-	once    sync.Once
-	held    chan struct{}
-	release chan struct{}
+	g      *holdGate
+	i      int
+	claims atomic.Int32
+}
+
+func (s *heldSave) Inbox() flows.Inbox { return countedClaims{s.Store.Inbox(), &s.claims} }
+
+type countedClaims struct {
+	flows.Inbox
+	n *atomic.Int32
+}
+
+func (c countedClaims) Claim(ctx context.Context, now time.Time, lease time.Duration, max int) ([]flows.InboxEntry, error) {
+	defer c.n.Add(1)
+	return c.Inbox.Claim(ctx, now, lease, max)
 }
 
 func (s *heldSave) Save(ctx context.Context, sess *flows.Session, c flows.Commit) error {
 	if len(c.Done) > 0 {
 		first := false
-		s.once.Do(func() { first = true })
+		s.g.once.Do(func() { first = true })
 		if first {
-			close(s.held)
-			<-s.release
+			s.g.held <- s.i
+			<-s.g.release
 		}
 	}
 	return s.Store.Save(ctx, sess, c)
@@ -40,7 +61,7 @@ func (s *heldSave) Save(ctx context.Context, sess *flows.Session, c flows.Commit
 // A customer's next message, accepted by another process while the first
 // one's turn runs, is handled as soon as that turn is saved: the process
 // that saved it claims it, with no poll to wait for (the processes here
-// never poll).
+// poll once, when they start).
 func TestNextMessageAcceptedByAnotherProcess(t *testing.T) {
 	t.Run("memory", func(t *testing.T) {
 		// One memory store shared by two hosts in this process, told so.
@@ -58,8 +79,14 @@ func nextMessageAcceptedByAnotherProcess(t *testing.T, store string, shared flow
 	src := fmt.Sprintf(bridgeConfig, store, wa.PhoneNumberID, flow, wa.Token, wa.AppSecret, whatsapptest.VerifyToken, wa.URL, wa.Version,
 		bridgeZendeskSecret, bridgeFreshdeskSecret, bridgeWebhookSecret)
 	var bases [2]string
-	var first *heldSave
+	g := &holdGate{held: make(chan int, 1), release: make(chan struct{})}
+	var once sync.Once
+	release := func() { once.Do(func() { close(g.release) }) }
+	// A test that fails while the save is held still shuts down (defers
+	// run before the servers' cleanups).
+	defer release()
 	var st flows.Store
+	var stores [2]*heldSave
 	for i := range bases {
 		cfg := loadConfig(t, t.TempDir(), src)
 		st = shared
@@ -69,11 +96,8 @@ func nextMessageAcceptedByAnotherProcess(t *testing.T, store string, shared flow
 				t.Fatal(err)
 			}
 		}
-		if i == 0 {
-			first = &heldSave{Store: st, held: make(chan struct{}), release: make(chan struct{})}
-			st = first
-		}
-		srv, err := NewServer(cfg, ServerOptions{Logger: NewLogger(io.Discard, 0, false), Store: st, Sandbox: true, NoWatch: true,
+		stores[i] = &heldSave{Store: st, g: g, i: i}
+		srv, err := NewServer(cfg, ServerOptions{Logger: NewLogger(io.Discard, 0, false), Store: stores[i], Sandbox: true, NoWatch: true,
 			Host: append([]Option{WithPoll(time.Hour)}, more...)})
 		if err != nil {
 			t.Fatal(err)
@@ -93,10 +117,20 @@ func nextMessageAcceptedByAnotherProcess(t *testing.T, store string, shared flow
 			t.Fatalf("webhook answered %d", resp.StatusCode)
 		}
 	}
+	// Each process claims once when it starts, then only when woken.
+	waitFor(t, "both processes' first claims", func() bool { return stores[0].claims.Load() > 0 && stores[1].claims.Load() > 0 })
 	post(bases[0], "hello")
-	<-first.held // the first process is saving the turn of "hello"
+	var holder int
+	select {
+	case holder = <-g.held: // process 0 is saving the turn of "hello"
+	case <-time.After(waitTimeout):
+		t.Fatal("the turn of the first message never reached its save")
+	}
+	if holder != 0 {
+		t.Fatalf("process %d took the turn of a message process 0 accepted, with no poll", holder)
+	}
 	post(bases[1], "menu")
-	close(first.release)
+	release()
 	waitFor(t, "the turn of the message the second process accepted", func() bool {
 		s, err := st.Load(context.Background(), conv)
 		if err != nil {

@@ -214,6 +214,9 @@ func (h *Host) handleEntry(ctx context.Context, e flows.InboxEntry) {
 		return
 	}
 	h.handled(in.ConversationID)
+	if h.sharedStore {
+		h.Wake() // a rare path: claim whatever another process accepted meanwhile
+	}
 }
 
 // drop acknowledges an entry without a turn.
