@@ -96,7 +96,16 @@ func TestAnalyzeWireFormat(t *testing.T) {
 	if enum := intent["enum"]; !reflect.DeepEqual(enum, []any{"track_order", "refund", "unknown"}) {
 		t.Errorf("intent enum = %v", enum)
 	}
-	if schema["additionalProperties"] != false || len(schema["required"].([]any)) != 6 {
+	required := map[string]bool{}
+	for _, r := range schema["required"].([]any) {
+		required[r.(string)] = true
+	}
+	for name := range props {
+		if !required[name] {
+			t.Errorf("property %q is not required: strict mode needs every one", name)
+		}
+	}
+	if schema["additionalProperties"] != false || len(required) != len(props) || !required["frustration"] {
 		t.Errorf("schema is not strict-ready: %v", schema)
 	}
 	if _, ok := req["tools"]; ok {
@@ -441,6 +450,28 @@ func TestCallerCancels(t *testing.T) {
 	got, err := newTest(t, f, WithFallback(unsureFallback())).Analyze(ctx, flows.AnalyzeInput{Text: "ciao"})
 	if err != nil || got.Fallback != "canceled" || got.Source != "builtin" {
 		t.Errorf("with a fallback: got %+v, %v; want the fallback's signals marked canceled", got, err)
+	}
+}
+
+// The model's graded frustration is kept, within 0 to 1; an answer with
+// only the verdict counts it as 1 or 0.
+func TestFrustrationScore(t *testing.T) {
+	for _, tt := range []struct {
+		answer string
+		want   float64
+	}{
+		{`"frustrated":false,"frustration":0.35`, 0.35},
+		{`"frustrated":true,"frustration":7`, 1},
+		{`"frustrated":false,"frustration":-1`, 0},
+		{`"frustrated":true`, 1},
+		{`"frustrated":false`, 0},
+	} {
+		f := newFake(t, func(n int, w http.ResponseWriter, r *http.Request) {
+			writeCompletion(w, `{"intent":"refund","confidence":0.9,"wants_human":false,`+tt.answer+`,"sentiment":0,"language":"it"}`, "stop")
+		})
+		if got := analyze(t, newTest(t, f), "il rimborso?").Frustration; got != tt.want {
+			t.Errorf("%s: frustration %v, want %v", tt.answer, got, tt.want)
+		}
 	}
 }
 

@@ -25,8 +25,11 @@ type answer struct {
 	Confidence *float64 `json:"confidence"`
 	WantsHuman *bool    `json:"wants_human"`
 	Frustrated *bool    `json:"frustrated"`
-	Sentiment  *float64 `json:"sentiment"`
-	Language   *string  `json:"language"`
+	// Frustration is how likely the customer is frustrated; an answer
+	// without it (a server that ignores the schema) counts its verdict.
+	Frustration *float64 `json:"frustration"`
+	Sentiment   *float64 `json:"sentiment"`
+	Language    *string  `json:"language"`
 }
 
 // schema is the strict JSON schema of answer: every property required, no
@@ -42,10 +45,11 @@ func schema(intents []string) []byte {
 			"confidence":  map[string]any{"type": "number", "description": "0 to 1: how sure the intent is"},
 			"wants_human": map[string]any{"type": "boolean", "description": "the customer asks for a person"},
 			"frustrated":  map[string]any{"type": "boolean", "description": "the customer is angry or fed up"},
+			"frustration": map[string]any{"type": "number", "description": "0 to 1: how likely the customer is angry or fed up"},
 			"sentiment":   map[string]any{"type": "number", "description": "-1 very negative to 1 very positive"},
 			"language":    map[string]any{"type": "string", "description": "ISO 639-1 code of the message, empty if unsure"},
 		},
-		"required":             []string{"intent", "confidence", "wants_human", "frustrated", "sentiment", "language"},
+		"required":             []string{"intent", "confidence", "wants_human", "frustrated", "frustration", "sentiment", "language"},
 		"additionalProperties": false,
 	}
 	b, err := json.Marshal(s)
@@ -67,6 +71,7 @@ func systemPrompt(intents []string, examples map[string][]string, masking bool) 
 - confidence: from 0 to 1, how sure you are of the intent.
 - wants_human: true when the customer asks to talk or write to a person (agent, operator, human), false when they refuse one or do not ask.
 - frustrated: true when the customer is angry, exasperated or complains of being ignored or of repeating themselves.
+- frustration: from 0 to 1, how likely it is that the customer is frustrated in that sense (0.5 or more when frustrated is true); a calm question is near 0, mild annoyance in between.
 - sentiment: from -1 (very negative) through 0 (neutral) to 1 (very positive).
 - language: the ISO 639-1 code of the message's language, or "" when it is too short to tell.
 `)
@@ -157,7 +162,10 @@ func (a *Analyzer) parse(resp openai.ChatCompletionResponse) (flows.Signals, err
 		WantsHuman: deref(ans.WantsHuman),
 		Frustrated: deref(ans.Frustrated),
 	}
-	if s.Frustrated {
+	switch {
+	case ans.Frustration != nil:
+		s.Frustration = clamp(*ans.Frustration, 0, 1)
+	case s.Frustrated:
 		s.Frustration = 1 // a verdict only
 	}
 	if ans.Sentiment != nil {
