@@ -1,8 +1,8 @@
 // Package llm is Baton's LLM analyser: it asks any OpenAI-compatible
 // chat-completions endpoint for a message's signals (intent, confidence,
-// wants_human, frustrated and its frustration score, sentiment,
-// language) and falls back to another
-// analyser, usually the built-in one, whenever the model cannot answer.
+// wants_human, frustrated and its frustration score, sentiment, language)
+// and falls back to another analyser, usually the built-in one, whenever
+// the model cannot answer.
 //
 // # Configuration
 //
