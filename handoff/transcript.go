@@ -298,8 +298,14 @@ func signalList(s *flows.Signals, mask bool) []string {
 	if s.WantsHuman {
 		out = append(out, "asked for a human")
 	}
-	if s.Frustrated {
+	switch {
+	case s.Frustrated && s.Frustration > 0 && s.Frustration < 1:
+		out = append(out, "frustrated ("+strconv.FormatFloat(s.Frustration, 'f', 2, 64)+")")
+	case s.Frustrated:
 		out = append(out, "frustrated")
+	case s.Frustration >= 0.01:
+		// Below the analyser's verdict: a flow may still hand off on it.
+		out = append(out, "frustration "+strconv.FormatFloat(s.Frustration, 'f', 2, 64))
 	}
 	if s.Sentiment != 0 {
 		out = append(out, "sentiment "+strconv.FormatFloat(s.Sentiment, 'f', 2, 64))

@@ -86,3 +86,24 @@ func TestSubject(t *testing.T) {
 		t.Errorf("masked subject = %q", got)
 	}
 }
+
+// The ticket's list of signals shows the frustration score beside the
+// verdict, and alone when a flow handed off below the verdict.
+func TestSignalListFrustration(t *testing.T) {
+	tests := []struct {
+		sig  flows.Signals
+		want string
+	}{
+		{flows.Signals{Frustrated: true, Frustration: 0.82}, "frustrated (0.82)"},
+		{flows.Signals{Frustrated: true, Frustration: 1}, "frustrated"},
+		{flows.Signals{Frustrated: true}, "frustrated"},
+		{flows.Signals{Frustration: 0.27}, "frustration 0.27"},
+		{flows.Signals{Frustration: 0.004}, ""},
+		{flows.Signals{}, ""},
+	}
+	for _, tt := range tests {
+		if got := strings.Join(signalList(&tt.sig, false), ", "); got != tt.want {
+			t.Errorf("%+v: %q, want %q", tt.sig, got, tt.want)
+		}
+	}
+}
