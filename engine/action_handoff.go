@@ -63,6 +63,7 @@ func (t *turn) handoff(a *flows.HandoffAction) {
 	}
 	if sig := t.lastSignals(); sig != nil {
 		h.Signals = sig.Clone()
+		verdictScore(h.Signals) // signals saved before the score existed
 	}
 	cal := t.e.defaultCal
 	if c := t.f.Hours[h.Team]; c != nil {

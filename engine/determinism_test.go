@@ -197,6 +197,23 @@ func TestFrustrationBuiltin(t *testing.T) {
 	}
 }
 
+// A session saved before the frustration score existed has a verdict
+// without a score: its handoff carries the score 1, so routing rules that
+// read `frustration` see it.
+func TestStoredVerdictGetsAScore(t *testing.T) {
+	c := newConv(t, shop(t))
+	c.user("ciao")
+	c.s.Signals = &flows.Signals{Intent: "other", Frustrated: true}
+	effs := c.user("operatore")
+	h, ok := find[flows.HandoffEffect](effs)
+	if !ok || h.Signals == nil {
+		t.Fatalf("no handoff with signals (effects %s)", types(effs))
+	}
+	if h.Signals.Frustration != 1 || c.s.Signals.Frustration != 0 {
+		t.Errorf("handoff frustration %v (session's %v), want 1 on the handoff, the session's left as saved", h.Signals.Frustration, c.s.Signals.Frustration)
+	}
+}
+
 func TestAnalyzerFailureAndFallback(t *testing.T) {
 	a := &countingAnalyzer{fail: errors.New("boom")}
 	c := newConv(t, signalFlow(t), WithAnalyzer(a))

@@ -116,7 +116,7 @@ type claimed struct{ k, v []byte }
 
 // claimable returns the entries Claim takes in tx: the oldest of each
 // conversation whose oldest entry is not leased, oldest first, up to max;
-// s.mu is held.
+// entries older than the TTL are passed over. s.mu is held.
 func (s *Store) claimable(tx *bbolt.Tx, now, clock time.Time, max int) ([]flows.InboxEntry, []claimed, error) {
 	var out []flows.InboxEntry
 	var updates []claimed
@@ -131,10 +131,14 @@ func (s *Store) claimable(tx *bbolt.Tx, now, clock time.Time, max int) ([]flows.
 		if seen[conv] {
 			continue
 		}
-		seen[conv] = true
-		if s.inboxLeases[e.ID].After(now) || s.expired(e.AcceptedAt, clock) {
+		if s.inboxLeases[e.ID].After(now) {
+			seen[conv] = true // its turn is under way: the conversation's next ones wait
 			continue
 		}
+		if s.expired(e.AcceptedAt, clock) {
+			continue // older than the TTL: as good as swept
+		}
+		seen[conv] = true
 		e.Attempts++
 		b, err := json.Marshal(e)
 		if err != nil {

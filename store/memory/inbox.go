@@ -132,9 +132,15 @@ func (v inboxView) Claim(ctx context.Context, now time.Time, lease time.Duration
 	defer m.mu.Unlock()
 	var heads []*inEntry
 	for _, q := range m.inbox.queues {
-		// An entry older than the TTL is as good as swept.
-		if h := q[0]; !h.leaseUntil.After(now) && !m.expired(h.e.AcceptedAt, clock) {
-			heads = append(heads, h)
+		for _, e := range q {
+			if e.leaseUntil.After(now) {
+				break // its turn is under way: the conversation's next ones wait
+			}
+			if m.expired(e.e.AcceptedAt, clock) {
+				continue // older than the TTL: as good as swept
+			}
+			heads = append(heads, e)
+			break
 		}
 	}
 	slices.SortFunc(heads, func(a, b *inEntry) int {

@@ -313,3 +313,17 @@ func testIdleKeepsNewMessages(t *testing.T, h *h) {
 	h.gone("back")
 	h.wantIDs("a message accepted after the TTL", entryIDs(h.claimInbox(h.now().Add(2*time.Minute), 10)), []string{"b3"})
 }
+
+// An entry older than the TTL, not claimed yet, does not hold up its
+// conversation's next one until a sweep: a customer who wrote before and
+// after the TTL (a long outage) gets the later message handled.
+func testExpiredEntryDoesNotBlock(t *testing.T, h *h) {
+	h.accept(inbound("old", "c", "prima", h.now()))
+	h.clock.Add(TTL - time.Second)
+	h.accept(inbound("new", "c", "dopo", h.now()))
+	h.clock.Add(2 * time.Second)
+	h.wantIDs("past the old one", entryIDs(h.claimInbox(h.now(), 10)), []string{"new"})
+	// A leased entry still holds up the next ones, expired or not.
+	h.accept(inbound("newer", "c", "ancora", h.now()))
+	h.wantIDs("behind the leased one", entryIDs(h.claimInbox(h.now(), 10)), nil)
+}

@@ -73,6 +73,7 @@ func Run(t *testing.T, open Opener) {
 		{"InboxDedupeFor", testInboxDedupeFor},
 		{"IdleExpiry", testIdleExpiry},
 		{"IdleKeepsNewMessages", testIdleKeepsNewMessages},
+		{"ExpiredEntryDoesNotBlock", testExpiredEntryDoesNotBlock},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
