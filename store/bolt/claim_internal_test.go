@@ -60,3 +60,39 @@ func TestInboxClaimWritesOnlyWhatItClaims(t *testing.T) {
 		t.Errorf("claiming only leased entries wrote %d transactions", got-before)
 	}
 }
+
+// The leases of entries that went without a turn (deleted, or dropped
+// past the TTL) are forgotten by the sweep once they end; live ones stay.
+func TestSweepForgetsEndedInboxLeases(t *testing.T) {
+	now := time.Now()
+	s, err := Open(filepath.Join(t.TempDir(), "baton.db"), WithClock(func() time.Time { return now }))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	ctx := context.Background()
+	for _, id := range []string{"a1", "b1"} {
+		if ok, err := s.Inbox().Accept(ctx, flows.Inbound{ID: id, ConversationID: "web:site:" + id, Input: flows.Input{Kind: flows.InputMessage, Text: "hi"}}); !ok || err != nil {
+			t.Fatalf("accept %s: %v %v", id, ok, err)
+		}
+	}
+	if es, err := s.Inbox().Claim(ctx, now, time.Minute, 10); err != nil || len(es) != 2 {
+		t.Fatalf("claimed %v, %v", es, err)
+	}
+	if err := s.Delete(ctx, "web:site:a1"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Sweep(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if len(s.inboxLeases) != 2 {
+		t.Fatalf("live leases %v, want both kept", s.inboxLeases)
+	}
+	now = now.Add(2 * time.Minute)
+	if _, err := s.Sweep(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if len(s.inboxLeases) != 0 {
+		t.Errorf("ended leases kept: %v", s.inboxLeases)
+	}
+}

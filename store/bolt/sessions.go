@@ -276,6 +276,15 @@ func (s *Store) sweep(now time.Time) (int, error) {
 		}
 		return s.dropOldItems(tx, now)
 	})
+	// An ended lease says no more than none: forget them, or the leases of
+	// entries dropped or deleted unclaimed would be kept for ever.
+	s.mu.Lock()
+	for id, until := range s.inboxLeases {
+		if !until.After(now) {
+			delete(s.inboxLeases, id)
+		}
+	}
+	s.mu.Unlock()
 	return n, err
 }
 
