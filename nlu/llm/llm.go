@@ -131,17 +131,27 @@ func (c *config) check() error {
 
 // DefaultUnsure is the hybrid test WithHybrid(nil) uses: it reports whether
 // s is worth a second opinion. It holds when s's confidence is below
-// threshold, when s's intent is unknown and the flow has intents, and when
-// s's sentiment is borderline negative (-0.6 to -0.15) without frustration,
-// where a lexicon misses sarcasm and understatement most.
+// threshold, when s's intent is unknown and the flow has intents, and, for
+// a message without a frustrated verdict or a request for a person, when
+// its sentiment is borderline negative (-0.6 to -0.15) or its frustration
+// is borderline (unsureFrustration or more): where a lexicon and a small
+// model miss sarcasm and understatement most.
 func DefaultUnsure(threshold float64, hasIntents bool) func(flows.Signals) bool {
 	return func(s flows.Signals) bool {
 		if hasIntents && (s.Intent == "" || s.Intent == flows.UnknownIntent || s.Confidence < threshold) {
 			return true
 		}
-		return !s.Frustrated && !s.WantsHuman && s.Sentiment <= -0.15 && s.Sentiment >= -0.6
+		if s.Frustrated || s.WantsHuman {
+			return false
+		}
+		return s.Sentiment <= -0.15 && s.Sentiment >= -0.6 || s.Frustration >= unsureFrustration
 	}
 }
+
+// unsureFrustration is the frustration score, below a frustrated verdict,
+// from which DefaultUnsure asks for a second opinion: the built-in
+// analyser's verdict is at 0.30.
+const unsureFrustration = 0.15
 
 // Analyze returns the model's signals for in.Text, or the fallback's with
 // Signals.Fallback set to why. It returns an error only when ctx is done

@@ -587,6 +587,11 @@ func TestDefaultUnsure(t *testing.T) {
 		{flows.Signals{Intent: "refund", Confidence: 0.9, Sentiment: -0.3, Frustrated: true}, true, false},
 		{flows.Signals{Intent: "refund", Confidence: 0.9, Sentiment: -0.9}, true, false},
 		{flows.Signals{Intent: "refund", Confidence: 0.9, Sentiment: 0.5}, true, false},
+		// A borderline frustration, below the verdict.
+		{flows.Signals{Intent: "refund", Confidence: 0.9, Frustration: 0.2}, true, true},
+		{flows.Signals{Intent: "refund", Confidence: 0.9, Frustration: 0.1}, true, false},
+		{flows.Signals{Intent: "refund", Confidence: 0.9, Frustration: 0.9, Frustrated: true}, true, false},
+		{flows.Signals{Intent: "refund", Confidence: 0.9, Frustration: 0.2, WantsHuman: true}, true, false},
 	}
 	for _, tt := range tests {
 		if got := DefaultUnsure(0.5, tt.hasIntents)(tt.s); got != tt.want {
