@@ -177,14 +177,13 @@ func (h *Host) handleEntry(ctx context.Context, e flows.InboxEntry) {
 		defer h.typing(ctx, a, in)()
 		var effects []flows.Effect
 		var leased flows.ReplyClaim
-		consumes := engine.Consumes(e.ID)
+		opts := []engine.HandleOption{engine.Consumes(e.ID)}
 		var left *flows.InboxLeft
 		if h.sharedStore {
 			left = new(flows.InboxLeft)
-			effects, leased, err = h.handle(ctx, a, in.ConversationID, in.Input, h.create(a, in), consumes, engine.InboxAfter(left))
-		} else {
-			effects, leased, err = h.handle(ctx, a, in.ConversationID, in.Input, h.create(a, in), consumes)
+			opts = append(opts, engine.InboxAfter(left))
 		}
+		effects, leased, err = h.handle(ctx, a, in.ConversationID, in.Input, h.create(a, in), opts...)
 		if errors.Is(err, flows.ErrConsumed) {
 			return // another worker handled it (and counted it)
 		}
