@@ -431,3 +431,29 @@ func TestPostRate(t *testing.T) {
 		t.Errorf("%d received, rejects %q", len(rec.got()), rejects)
 	}
 }
+
+// A server's WriteTimeout (baton serve sets 60s) bounds a request, not an
+// event stream: the stream lives until its own idle timeout, and an event
+// sent after the server's timeouts reaches it at once.
+func TestStreamOutlivesServerTimeouts(t *testing.T) {
+	var rejects []string
+	h := newTestHandler(t, &receiver{}, &rejects, WithTimeouts(time.Minute, 10*time.Millisecond, 0))
+	srv := httptest.NewUnstartedServer(h)
+	srv.Config.ReadTimeout = 50 * time.Millisecond
+	srv.Config.WriteTimeout = 100 * time.Millisecond
+	srv.Start()
+	t.Cleanup(func() { h.Close(); srv.Close() })
+	const conv = "CONVERSATION000001"
+	s := openStream(t, srv.URL, conv, "")
+	for start := time.Now(); time.Since(start) < 300*time.Millisecond; { // heartbeats, past both timeouts
+		if _, err := s.r.ReadString('\n'); err != nil {
+			t.Fatalf("the stream ended after %v (%v), long before its idle timeout", time.Since(start).Round(time.Millisecond), err)
+		}
+	}
+	if err := h.Send(context.Background(), flows.Outbound{To: flows.Contact{ID: conv}, Reply: flows.Reply{Text: "late reply"}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, r, err := s.next(); err != nil || r.Text != "late reply" {
+		t.Fatalf("after the server's timeouts: %+v %v, want the late reply", r, err)
+	}
+}

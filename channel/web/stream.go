@@ -5,6 +5,11 @@ import (
 	"time"
 )
 
+// streamWriteTimeout bounds one write of an event stream (its events or a
+// heartbeat): a browser that takes longer is gone or stalled, and the
+// stream ends.
+const streamWriteTimeout = 30 * time.Second
+
 // stream serves GET /api/events?conversation=ID as server-sent events:
 // the conversation's kept events after Last-Event-ID (all of them on a
 // first connection, so a reloaded page shows the conversation), then each
@@ -37,10 +42,16 @@ func (h *Handler) stream(w http.ResponseWriter, r *http.Request) {
 	if last == "" {
 		last = r.URL.Query().Get("last_event_id")
 	}
+	// The server's WriteTimeout bounds a request, and would cut the stream
+	// long before its idle timeout (baton serve: 60s); each write gets
+	// its own deadline instead, so a stalled browser still ends it.
+	rc := http.NewResponseController(w)
+	writing := func() { _ = rc.SetWriteDeadline(time.Now().Add(streamWriteTimeout)) }
 	hdr := w.Header()
 	hdr.Set("Content-Type", "text/event-stream")
 	hdr.Set("Cache-Control", "no-cache")
 	hdr.Set("X-Accel-Buffering", "no") // nginx: do not buffer the stream
+	writing()
 	w.WriteHeader(http.StatusOK)
 	w.Write([]byte("retry: 3000\n\n"))
 	flusher.Flush()
@@ -51,6 +62,9 @@ func (h *Handler) stream(w http.ResponseWriter, r *http.Request) {
 	defer beat.Stop()
 	for {
 		epoch, events, changed := h.convs.since(key, last, h.o.now())
+		if len(events) > 0 {
+			writing()
+		}
 		for _, e := range events {
 			last = eventID(epoch, e.id)
 			w.Write([]byte("id: " + last + "\nevent: " + e.kind + "\ndata: "))
@@ -64,6 +78,7 @@ func (h *Handler) stream(w http.ResponseWriter, r *http.Request) {
 		select {
 		case <-changed:
 		case <-beat.C:
+			writing()
 			if _, err := w.Write([]byte(": ping\n\n")); err != nil {
 				return
 			}
