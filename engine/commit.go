@@ -96,7 +96,7 @@ func replyItem(s *flows.Session, r flows.Reply, n int) flows.OutboxItem {
 	return flows.OutboxItem{
 		ID: id, Kind: flows.OutboxReply, ConversationID: s.ID, Status: flows.OutboxPending,
 		CreatedAt: s.UpdatedAt, NextAt: s.UpdatedAt,
-		Outbound: &flows.Outbound{ID: id, ConversationID: s.ID, To: s.Contact.Clone(), Reply: r.Clone(), LastUserAt: s.LastUserAt},
+		Outbound: &flows.Outbound{ID: id, ConversationID: s.ID, To: s.Contact.Clone(), Reply: r.Clone(), Lang: s.Lang, LastUserAt: s.LastUserAt},
 	}
 }
 

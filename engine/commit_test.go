@@ -139,6 +139,9 @@ func TestHandleReplyOutbox(t *testing.T) {
 		if o == nil || o.Reply.Text != rs[i] || o.To.ID != contact.ID || o.ID != it.ID || o.ConversationID != "c1" || !o.LastUserAt.Equal(t0) || it.ConversationID != "c1" {
 			t.Errorf("reply item %d: %+v outbound %+v", i, it, o)
 		}
+		if o != nil && o.Lang != "it" { // WhatsApp labels a list's button in it
+			t.Errorf("reply item %d: Lang %q, want the conversation's it", i, o.Lang)
+		}
 		if !strings.HasPrefix(it.ID, "c1-") {
 			t.Errorf("reply id %q", it.ID)
 		}
