@@ -2,12 +2,16 @@ package web
 
 import (
 	"context"
+	"net/http"
+	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/chromedp/chromedp"
 
+	"github.com/batonbot/baton/flows"
 	"github.com/batonbot/baton/internal/browsertest"
 )
 
@@ -84,5 +88,83 @@ func TestChatPageInBrowser(t *testing.T) {
 	}
 	if !disabled {
 		t.Error("the first menu's buttons stay enabled after a newer menu")
+	}
+}
+
+// An EventSource gives up for good when a reconnection is answered
+// anything but 200 (a proxy's 502 while the process restarts, 503 while
+// it shuts down, 429 for too many streams); the page opens the stream
+// again itself, resuming after the last event it showed.
+func TestChatPageReconnectsAfterRefusal(t *testing.T) {
+	rec := &receiver{}
+	h, err := NewHandler(rec, WithTimeouts(300*time.Millisecond, 0, 0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec.echo = h
+	var mu sync.Mutex
+	refuse, refused := 0, 0
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		no := strings.HasSuffix(r.URL.Path, "/api/events") && refuse > 0
+		if no {
+			refuse--
+			refused++
+		}
+		mu.Unlock()
+		if no {
+			http.Error(w, "bad gateway", http.StatusBadGateway)
+			return
+		}
+		h.ServeHTTP(w, r)
+	}))
+	t.Cleanup(func() { h.Close(); srv.Close() })
+
+	actx, cancel := chromedp.NewExecAllocator(context.Background(), browsertest.Options(browsertest.Chromium(t), t.TempDir())...)
+	defer cancel()
+	ctx, cancel := chromedp.NewContext(actx)
+	defer cancel()
+	ctx, cancel = context.WithTimeout(ctx, 3*time.Minute) // only ends a hang: Chromium starts slowly on a busy machine
+	defer cancel()
+	if err := chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/"),
+		chromedp.WaitVisible(chromedp.ID("text")),
+		chromedp.SendKeys(chromedp.ID("text"), "hello"),
+		chromedp.Click(chromedp.ID("send")),
+		chromedp.WaitVisible(chromedp.CSS(`#log li.bot`))); err != nil {
+		t.Fatal(err)
+	}
+	conv, err := chromedp.Run(ctx, chromedp.Evaluate[string](`localStorage.getItem("baton.conversation")`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The stream ends (its idle timeout); the browser's reconnection is refused.
+	mu.Lock()
+	refuse = 1
+	mu.Unlock()
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		mu.Lock()
+		n := refused
+		mu.Unlock()
+		if n == 1 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the browser did not reconnect after the stream ended")
+		}
+	}
+	if err := h.Send(context.Background(), flows.Outbound{To: flows.Contact{ID: conv}, Reply: flows.Reply{Text: "Marco here"}}); err != nil {
+		t.Fatal(err)
+	}
+	wctx, wcancel := context.WithTimeout(ctx, 30*time.Second)
+	defer wcancel()
+	if err := chromedp.Do(wctx, chromedp.WaitVisible(chromedp.CSS(`#log li.bot:nth-of-type(3)`))); err != nil {
+		t.Fatalf("the reply sent after a refused reconnection never showed: %v", err)
+	}
+	log, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`Array.from(document.querySelectorAll("#log > li")).map(li => li.className + ":" + li.firstChild.textContent)`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "user:hello|bot:You said hello|bot:Marco here"; strings.Join(log, "|") != want {
+		t.Errorf("the page shows %q, want %q", log, want)
 	}
 }

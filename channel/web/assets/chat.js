@@ -9,6 +9,7 @@
   const status = document.getElementById("status");
   let conversation = localStorage.getItem(KEY) || "";
   let events = null;
+  let lastEvent = ""; // the id of the last event shown, to resume after
 
   function newID() {
     const b = new Uint8Array(16);
@@ -43,15 +44,28 @@
 
   function listen() {
     if (events || !conversation) return;
-    log.replaceChildren();
-    events = new EventSource("api/events?conversation=" + encodeURIComponent(conversation));
-    events.addEventListener("message", (e) => show(JSON.parse(e.data)));
-    events.addEventListener("retract", (e) => {
+    let url = "api/events?conversation=" + encodeURIComponent(conversation);
+    if (lastEvent) url += "&last_event_id=" + encodeURIComponent(lastEvent);
+    else log.replaceChildren();
+    const es = new EventSource(url);
+    events = es;
+    es.addEventListener("message", (e) => { lastEvent = e.lastEventId; show(JSON.parse(e.data)); });
+    es.addEventListener("retract", (e) => {
+      lastEvent = e.lastEventId;
       const id = JSON.parse(e.data).id;
       for (const li of log.querySelectorAll("li.user")) if (li.dataset.id === id) li.remove();
     });
-    events.onopen = () => { status.textContent = "online"; status.className = "online"; };
-    events.onerror = () => { status.textContent = "reconnecting…"; status.className = ""; };
+    es.onopen = () => { status.textContent = "online"; status.className = "online"; };
+    es.onerror = () => {
+      status.textContent = "reconnecting…"; status.className = "";
+      // EventSource gives up for good when a reconnection is answered
+      // anything but 200 (a proxy's 502 during a restart, a 503, a 429):
+      // open the stream again, after the last event shown.
+      if (es.readyState === EventSource.CLOSED && events === es) {
+        events = null;
+        setTimeout(listen, 5000);
+      }
+    };
   }
 
   async function send(msg) {
