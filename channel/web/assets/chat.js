@@ -69,7 +69,9 @@
   }
 
   async function send(msg) {
-    msg.conversation = conversation;
+    // A new conversation's id is chosen here, so that a retry after a
+    // lost answer goes to the same conversation, where the Inbox drops it.
+    msg.conversation = conversation || newID();
     msg.id = newID();
     for (let attempt = 0; attempt < 3; attempt++) {
       try {
