@@ -3,6 +3,8 @@ package telegram
 import (
 	"context"
 	"errors"
+	"io"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -175,5 +177,47 @@ func TestTypingCallbackAndMedia(t *testing.T) {
 	}
 	if _, err := s.FetchMedia(ctx, flows.Media{Kind: "document", ID: "nope"}, 1024); err == nil {
 		t.Error("unknown file fetched")
+	}
+}
+
+// throttleCall answers the n-th Bot API call (from 1) with Telegram's 429
+// instead of passing it on.
+type throttleCall struct {
+	n, calls int
+}
+
+func (tc *throttleCall) RoundTrip(r *http.Request) (*http.Response, error) {
+	tc.calls++
+	if tc.calls != tc.n {
+		return http.DefaultTransport.RoundTrip(r)
+	}
+	body := `{"ok":false,"error_code":429,"description":"Too Many Requests: retry after 3","parameters":{"retry_after":3}}`
+	return &http.Response{StatusCode: http.StatusTooManyRequests, Status: "429 Too Many Requests", Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1,
+		Header: http.Header{"Content-Type": {"application/json"}}, Body: io.NopCloser(strings.NewReader(body)), ContentLength: int64(len(body)), Request: r}, nil
+}
+
+// A long reply throttled after its first part resumes after it when the
+// outbox retries it (same Outbound.ID): no part reaches the chat twice.
+func TestSendLongTextResumes(t *testing.T) {
+	tg := telegramtest.NewServer(t)
+	s, err := NewSender(tg.BotName, tg.Token, WithBaseURL(tg.URL), WithHTTPClient(&http.Client{Transport: &throttleCall{n: 2}}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := reply(strings.Repeat("Il pacco è in viaggio. ", 250), "Ok") // two parts
+	err = s.Send(context.Background(), m)
+	if wait, retry := flows.RetryAfter(err); !retry || wait != 3*time.Second {
+		t.Fatalf("the throttled second part: %v", err)
+	}
+	if err := s.Send(context.Background(), m); err != nil {
+		t.Fatal(err)
+	}
+	msgs := tg.Messages()
+	if len(msgs) != 2 || msgs[0].Text == msgs[1].Text || msgs[1].Keyboard == nil {
+		var texts []string
+		for _, m := range msgs {
+			texts = append(texts, m.Text[:20])
+		}
+		t.Fatalf("the chat got %d messages %q, want the two parts once each", len(msgs), texts)
 	}
 }
