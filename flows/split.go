@@ -50,6 +50,9 @@ func splitText(s string, max int, width func(rune) int) []string {
 			end = size
 		}
 		cut := breakPoint(s[:end])
+		if cut == end {
+			cut = clusterStart(s, cut)
+		}
 		part := strings.TrimRightFunc(s[:cut], unicode.IsSpace)
 		if part != "" {
 			parts = append(parts, part)
@@ -91,9 +94,57 @@ func Clip(s string, max int) string {
 	n := 0
 	for i := range s {
 		if n == max-1 {
-			return strings.TrimRightFunc(s[:i], unicode.IsSpace) + "…"
+			return strings.TrimRightFunc(s[:clusterStart(s, i)], unicode.IsSpace) + "…"
 		}
 		n++
 	}
 	return s
 }
+
+// clusterStart moves a cut at byte i of s back to the start of the
+// character a reader sees there (a grapheme cluster, approximately: a
+// letter and its combining marks, an emoji with its modifiers, variation
+// selectors and zero-width-joined parts, a flag's two regional
+// indicators, CR LF), so that no part ends in half of one. A cluster
+// that starts at 0 leaves i as it is: it is longer than a part, and is
+// cut anyway.
+func clusterStart(s string, i int) int {
+	for j := i; j > 0 && j < len(s); {
+		if !joined(s, j) {
+			return j
+		}
+		_, size := utf8.DecodeLastRuneInString(s[:j])
+		j -= size
+	}
+	return i
+}
+
+// joined reports whether the runes either side of byte j of s belong to
+// one cluster.
+func joined(s string, j int) bool {
+	next, _ := utf8.DecodeRuneInString(s[j:])
+	prev, _ := utf8.DecodeLastRuneInString(s[:j])
+	switch {
+	case prev == '\u200d', // zero width joiner: 👩‍💻
+		prev == '\r' && next == '\n',
+		next == '\u200d',
+		unicode.In(next, unicode.Mn, unicode.Me, unicode.Mc, unicode.Variation_Selector),
+		next >= 0x1F3FB && next <= 0x1F3FF, // skin tones
+		next >= 0xE0020 && next <= 0xE007F: // tags (subdivision flags)
+		return true
+	case isRegional(next) && isRegional(prev): // a flag is a pair: joined after an odd count
+		n := 0
+		for k := j; k > 0; {
+			r, size := utf8.DecodeLastRuneInString(s[:k])
+			if !isRegional(r) {
+				break
+			}
+			n++
+			k -= size
+		}
+		return n%2 == 1
+	}
+	return false
+}
+
+func isRegional(r rune) bool { return r >= 0x1F1E6 && r <= 0x1F1FF }

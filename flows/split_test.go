@@ -22,6 +22,12 @@ func TestSplitText(t *testing.T) {
 		{"long word cut", "abcdefghij", 4, []string{"abcd", "efgh", "ij"}},
 		{"runes not bytes", "àèìòù àèìòù", 5, []string{"àèìòù", "àèìòù"}},
 		{"no early cut", "a bcdefghijkl", 6, []string{"a bcde", "fghijk", "l"}},
+		// A cut mid-word never splits what a reader sees as one character.
+		{"skin tone kept", "👍🏽👍🏽👍🏽", 3, []string{"👍🏽", "👍🏽", "👍🏽"}},
+		{"flags kept", "🇮🇹🇪🇸🇫🇷", 3, []string{"🇮🇹", "🇪🇸", "🇫🇷"}},
+		{"combining accent kept", "cafe\u0301cafe\u0301", 4, []string{"caf", "e\u0301ca", "fe\u0301"}},
+		{"zwj sequence kept", "ab👩\u200d💻", 4, []string{"ab", "👩\u200d💻"}},
+		{"cluster over max cut anyway", "👩\u200d👩\u200d👧", 2, []string{"👩\u200d", "👩\u200d", "👧"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -66,6 +72,9 @@ func TestClip(t *testing.T) {
 		{"a longer description", 10, "a longer…"},
 		{"àèìòùàèìòù", 5, "àèìò…"},
 		{"x", 0, ""},
+		{"Italia 🇮🇹🇮🇹", 9, "Italia…"}, // not half a flag
+		{"Italia 🇮🇹🇮🇹", 10, "Italia 🇮🇹…"},
+		{"cafe\u0301 aperto", 5, "caf…"},
 	} {
 		if got := Clip(tt.s, tt.max); got != tt.want {
 			t.Errorf("Clip(%q, %d) = %q, want %q", tt.s, tt.max, got, tt.want)
