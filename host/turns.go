@@ -173,8 +173,10 @@ func (h *Host) handleEntry(ctx context.Context, e flows.InboxEntry) {
 	a, err := h.account(in.ConversationID)
 	if err == nil {
 		start := time.Now()
-		// Until the turn and the HTTP calls it leads to are done.
-		defer h.typing(ctx, a, in)()
+		// Until the turn and the HTTP calls it leads to are done, and
+		// never after the last replies start.
+		stopTyping := h.typing(ctx, a, in)
+		defer stopTyping()
 		var effects []flows.Effect
 		var leased flows.ReplyClaim
 		opts := []engine.HandleOption{engine.Consumes(e.ID)}
@@ -197,7 +199,7 @@ func (h *Host) handleEntry(ctx context.Context, e flows.InboxEntry) {
 			h.info(ctx, "turn", handoffAttrs(effects, slog.String("channel", a.Channel), slog.String("conversation", in.ConversationID),
 				slog.String("message", in.ID), slog.String("input", string(in.Input.Kind)), slog.String("text", in.Input.Text),
 				slog.Int64("ms", time.Since(start).Milliseconds()))...)
-			h.after(ctx, a, in.ConversationID, effects, leased)
+			h.after(ctx, a, in.ConversationID, effects, leased, stopTyping)
 			return
 		}
 	}
@@ -254,7 +256,7 @@ func (h *Host) fire(ctx context.Context, t flows.Timer) {
 		return
 	}
 	h.info(ctx, "timer", handoffAttrs(effects, slog.String("conversation", t.ConversationID), slog.String("timer", t.Key))...)
-	h.after(ctx, a, t.ConversationID, effects, leased)
+	h.after(ctx, a, t.ConversationID, effects, leased, nil)
 }
 
 // outboxOf says whether a turn's effects wrote reply items and handoff
@@ -299,11 +301,15 @@ func handoffAttrs(effects []flows.Effect, attrs ...slog.Attr) []slog.Attr {
 // after carries out what a saved turn asks: the HTTP calls (whose results
 // are turns of their own), the routing messages; it sends the replies its
 // save leased to it (leased) itself and wakes the handoff worker when the
-// turn wrote handoff items.
-func (h *Host) after(ctx context.Context, a *Account, conversation string, effects []flows.Effect, leased flows.ReplyClaim) {
+// turn wrote handoff items. last, when not nil, is called before the
+// replies of the last turn (the one that makes no HTTP call) go out.
+func (h *Host) after(ctx context.Context, a *Account, conversation string, effects []flows.Effect, leased flows.ReplyClaim, last func()) {
 	for range flows.MaxHTTPChain {
-		h.carryOut(ctx, conversation, effects, leased)
 		req, ok := flows.FirstHTTPRequest(effects)
+		if !ok && last != nil {
+			last()
+		}
+		h.carryOut(ctx, conversation, effects, leased)
 		if !ok {
 			return
 		}
@@ -404,12 +410,23 @@ func (h *Host) typing(ctx context.Context, a *Account, in flows.Inbound) (stop f
 		return func() {}
 	}
 	msg := in // only a turn with the indicator moves its message to the heap
+	done := make(chan struct{})
 	timer := time.AfterFunc(a.TypingAfter, func() {
+		defer close(done)
 		tctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 		defer cancel()
 		if err := t.Typing(tctx, msg); err != nil {
 			h.log.Debug("the typing indicator failed", "channel", a.Channel, "conversation", msg.ConversationID, "error", err)
 		}
 	})
-	return func() { timer.Stop() }
+	// An indicator under way is waited for, so that it reaches the
+	// provider before the reply that dismisses it.
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			if !timer.Stop() {
+				<-done
+			}
+		})
+	}
 }
