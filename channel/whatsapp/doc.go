@@ -78,7 +78,7 @@
 // answers 131047, Send sends the approved template named with WithTemplate
 // (optionally carrying the reply's text as its parameter), or fails with
 // flows.ErrOutsideWindow for the host to put a note on the ticket.
-// Throttling (130429, 131056, 80007, HTTP 429) is retried within Send with
+// Throttling (130429, 131056, 80007, 4, HTTP 429) is retried within Send with
 // exponential backoff or the Retry-After header, up to WithThrottleRetry's
 // bounds, then returned as a temporary *flows.ChannelError with its wait.
 // Server errors and network failures are temporary too (the message may

@@ -18,6 +18,7 @@ import (
 // Graph error codes Baton acts on (WhatsApp Cloud API error codes).
 const (
 	codeReEngagement  = 131047 // more than 24 hours since the customer last wrote
+	codeAppCalls      = 4      // the app's API call rate limit (Graph's throttling, answered 400)
 	codeThroughput    = 130429 // the phone number's messages-per-second limit
 	codePairRate      = 131056 // too many messages to the same customer
 	codeRateLimit     = 80007  // the WhatsApp Business Account's rate limit
@@ -172,7 +173,7 @@ func graphError(status int, h http.Header, body []byte, now time.Time) *flows.Ch
 
 func isThrottle(ce *flows.ChannelError) bool {
 	switch ce.Code {
-	case codeThroughput, codePairRate, codeRateLimit:
+	case codeAppCalls, codeThroughput, codePairRate, codeRateLimit:
 		return true
 	}
 	return ce.Status == http.StatusTooManyRequests

@@ -171,7 +171,7 @@ func WithTemplate(t Template) Option {
 }
 
 // WithThrottleRetry sets how many times Send retries a throttled send
-// (130429, 131056, 80007, HTTP 429) with exponential backoff or the
+// (130429, 131056, 80007, 4, HTTP 429) with exponential backoff or the
 // provider's Retry-After, and the most it waits in all (Sender; default 2
 // and 10s). tries 0 hands every throttling error back at once.
 func WithThrottleRetry(tries int, maxWait time.Duration) Option {

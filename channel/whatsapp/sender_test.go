@@ -253,6 +253,8 @@ func TestSendErrors(t *testing.T) {
 		{name: "Retry-After over the wait", failures: []whatsapptest.Failure{{Status: 429, Code: 130429, RetryAfter: "30"}}, temporary: true, code: 130429, retryAfter: 30 * time.Second},
 		{name: "pair rate default wait", failures: []whatsapptest.Failure{{Code: 131056}}, temporary: true, code: 131056, retryAfter: 6 * time.Second},
 		{name: "written then 500", failures: []whatsapptest.Failure{{Status: 500, Code: 131000, AfterWrite: true}}, temporary: true, code: 131000, sent: 1},
+		{name: "app call rate (4), retried", failures: []whatsapptest.Failure{{Code: 4, Message: "(#4) Application request limit reached"}}, sent: 1},
+		{name: "app call rate (4) beyond the tries", failures: []whatsapptest.Failure{{Code: 4}, {Code: 4}, {Code: 4}}, temporary: true, code: 4},
 		{name: "undeliverable", failures: []whatsapptest.Failure{{Code: 131026, Message: "Message undeliverable"}}, code: 131026},
 	}
 	for _, tt := range tests {
