@@ -180,3 +180,40 @@ func TestWebhookMediaLinks(t *testing.T) {
 }
 
 func jsonUnmarshal(b []byte, v any) error { return json.Unmarshal(b, v) }
+
+// TestFreshdeskNoteAttachmentsWithinLimit: Freshdesk takes at most 20 MB
+// of attachments in one note ("Create a Note"); a batch whose files add
+// up to more attaches what fits and says which file was left out, rather
+// than sending a note Freshdesk refuses (and the customer's messages with
+// it).
+func TestFreshdeskNoteAttachmentsWithinLimit(t *testing.T) {
+	doc := func(name string) flows.MediaFile {
+		return flows.MediaFile{Name: name, MIME: "application/pdf", Data: make([]byte, 8<<20)}
+	}
+	media := &fakeMedia{files: map[string]flows.MediaFile{"m1": doc("one.pdf"), "m2": doc("two.pdf"), "m3": doc("three.pdf")}}
+	fake, f, _ := newFreshdeskPair(t, WithMedia(media.fetchers))
+	ref, err := f.Open(context.Background(), connTestHandoff())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var msgs []flows.TicketMessage
+	for i, name := range []string{"one.pdf", "two.pdf", "three.pdf"} {
+		id := "m" + string(rune('1'+i))
+		msgs = append(msgs, flows.TicketMessage{ID: "a" + id, Message: flows.Message{At: connTestTime, From: flows.RoleUser,
+			Text: "[document] " + name, Media: &flows.Media{Kind: "document", ID: id, Filename: name, MIME: "application/pdf"}}})
+	}
+	if err := f.AppendBatch(mediaContext(), ref, flows.Contact{Name: "Mario"}, msgs); err != nil {
+		t.Fatal(err)
+	}
+	n := fake.Tickets()[0].Notes[0]
+	total := 0
+	for _, a := range n.Attachments {
+		total += len(a.Data)
+	}
+	if total > 20<<20 || len(n.Attachments) != 2 {
+		t.Errorf("the note carries %d attachments, %d bytes in all; want the two that fit in Freshdesk's 20 MB", len(n.Attachments), total)
+	}
+	if !strings.Contains(n.Body, "three.pdf not attached") {
+		t.Errorf("the note does not say three.pdf was left out:\n%s", n.Body)
+	}
+}

@@ -48,6 +48,7 @@ func (f *Freshdesk) AppendBatch(ctx context.Context, t flows.TicketRef, c flows.
 		if files, skipped, err = f.o.fetchAttachments(ctx, "freshdesk", msgs); err != nil {
 			return err
 		}
+		files, skipped = withinNoteLimit(files, skipped)
 		rid, err := f.requester(ctx, t.ID)
 		if err != nil {
 			return err
@@ -76,6 +77,28 @@ func (f *Freshdesk) AppendBatch(ctx context.Context, t flows.TicketRef, c flows.
 		url: f.base + "/api/v2/tickets/" + t.ID + "/notes", header: h, body: b,
 		canned: `{"id":4004,"ticket_id":` + t.ID + `,"incoming":true,"private":false}`})
 	return err
+}
+
+// freshdeskNoteFiles is the most a note's attachments may weigh in all
+// ("Create a Note": attachments, 20 MB in total), counted in decimal
+// megabytes to stay clear of it whichever way Freshdesk counts.
+const freshdeskNoteFiles = 20_000_000
+
+// withinNoteLimit keeps the files that fit in one note, in order; the
+// others become lines saying they were not attached, so the note (and
+// the customer's messages in it) is not refused whole.
+func withinNoteLimit(files []flows.MediaFile, skipped []string) ([]flows.MediaFile, []string) {
+	var keep []flows.MediaFile
+	total := 0
+	for _, f := range files {
+		if total+len(f.Data) > freshdeskNoteFiles {
+			skipped = append(skipped, fmt.Sprintf("(%s not attached: with the other files of this update it is over the 20 MB Freshdesk takes in one note; ask the customer to send it again)", f.Name))
+			continue
+		}
+		total += len(f.Data)
+		keep = append(keep, f)
+	}
+	return keep, skipped
 }
 
 // multipartNote encodes a note's fields and files as multipart/form-data.
