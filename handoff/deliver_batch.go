@@ -132,6 +132,9 @@ func (r *dlRun) deliverAppends(ctx context.Context, ba flows.BatchAppender, head
 		for _, id := range ids {
 			found[id] = true
 		}
+		// The check took time: the attempt written ahead below holds the
+		// items for a lease from now, not from before the check.
+		now = d.now()
 	}
 	var send []flows.TicketMessage
 	for i := range batch {
