@@ -251,7 +251,14 @@ func (w *Webhook) Append(ctx context.Context, t flows.TicketRef, m flows.Message
 	if err != nil {
 		return &Error{Connector: "webhook", Op: "append", Err: err}
 	}
-	sum := sha256.Sum256([]byte(m.At.UTC().Format(time.RFC3339Nano) + "\x00" + string(m.From) + "\x00" + m.Text + "\x00" + m.Choice))
+	// The id names the message: its outbox item when the Deliverer calls
+	// (stable across retries, distinct for two equal messages sent in the
+	// same second), else its content.
+	key := m.At.UTC().Format(time.RFC3339Nano) + "\x00" + string(m.From) + "\x00" + m.Text + "\x00" + m.Choice
+	if a, ok := AttemptFrom(ctx); ok && a.Item != "" {
+		key = "item\x00" + a.Item
+	}
+	sum := sha256.Sum256([]byte(key))
 	_, err = w.post(ctx, "append", EventHandoffAppend, t.ID+"."+EventHandoffAppend+"."+hex.EncodeToString(sum[:8]), data)
 	return err
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -169,4 +170,37 @@ func TestEventBody(t *testing.T) {
 			t.Errorf("eventBody = %s, want %s", got, want)
 		}
 	}
+}
+
+// TestWebhookAppendIDPerMessage: receivers drop a webhook-id they have
+// seen (Standard Webhooks), so two messages the customer sent with the
+// same text in the same second (WhatsApp's timestamps are in seconds)
+// must get two ids, while a retry of one keeps its id.
+func TestWebhookAppendIDPerMessage(t *testing.T) {
+	var ids []string
+	recv := newWebhookRecorder(t, &ids)
+	w, err := NewWebhook(recv, testWebhookSecret)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := flows.Message{At: time.Unix(1700000000, 0), From: flows.RoleUser, Text: "?"}
+	tk := flows.TicketRef{Connector: "webhook", ID: "T-9"}
+	for _, a := range []Attempt{{Number: 1, Item: "h1:append:3:1"}, {Number: 1, Item: "h1:append:3:2"}, {Number: 2, Item: "h1:append:3:2"}} {
+		if err := w.Append(WithAttempt(context.Background(), a), tk, m); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if len(ids) != 3 || ids[0] == ids[1] || ids[1] != ids[2] {
+		t.Errorf("webhook-ids = %q; want two messages with two ids, and the retry with its message's", ids)
+	}
+}
+
+func newWebhookRecorder(t *testing.T, ids *[]string) string {
+	t.Helper()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		*ids = append(*ids, r.Header.Get("webhook-id"))
+		w.WriteHeader(http.StatusNoContent)
+	}))
+	t.Cleanup(srv.Close)
+	return srv.URL
 }
