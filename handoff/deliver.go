@@ -366,7 +366,8 @@ func (d *Deliverer) List(ctx context.Context, status flows.OutboxStatus) ([]flow
 }
 
 // Retry puts the dead item id back in the queue, due now with its attempts
-// reset; a handoff's items go back together (retrying a dead open also
+// reset (to one when it was attempted, so the next attempt first checks
+// what the earlier ones did); a handoff's items go back together (retrying a dead open also
 // retries the appends that died with it, retrying such an append also
 // retries its open). It returns the ids requeued. The item's age is not
 // reset: if its next attempt fails and it is past the max age, it is dead
@@ -423,7 +424,12 @@ func (d *Deliverer) requeue(ctx context.Context, items []flows.OutboxItem) ([]st
 	var ids []string
 	for _, it := range items {
 		it.Status = flows.OutboxPending
-		it.Attempts = 0
+		// The backoff starts over, but an item that was attempted keeps
+		// one attempt on record: an earlier attempt may have reached the
+		// helpdesk (a timeout before the failure that killed it), so the
+		// next one checks before writing (Attempt.Retry) instead of
+		// opening a second ticket or adding a comment twice.
+		it.Attempts = min(it.Attempts, 1)
 		it.NextAt = now
 		it.LastError = ""
 		if err := d.outbox.Settle(ctx, it); err != nil {

@@ -351,8 +351,8 @@ func TestDeliverRetryOfDeadLetterDelivers(t *testing.T) {
 	if err != nil || len(ids) != 1 {
 		t.Fatalf("Retry = %v, %v", ids, err)
 	}
-	if it := ob.get("o1"); it.Status != flows.OutboxPending || it.Attempts != 0 || it.LastError != "" {
-		t.Errorf("after Retry: %+v; want pending, attempts reset, no error", it)
+	if it := ob.get("o1"); it.Status != flows.OutboxPending || it.Attempts != 1 || it.LastError != "" {
+		t.Errorf("after Retry: %+v; want pending, attempts reset to the one on record, no error", it)
 	}
 	runOnce(t, d)
 	if it := ob.get("o1"); it.Status != flows.OutboxDelivered || it.Ticket.ID != "T1" {

@@ -374,3 +374,34 @@ func TestAppendCrashWhileLeased(t *testing.T) {
 		t.Error("the retry did not look for the marker")
 	}
 }
+
+// TestRetryOfDeadOpenAfterUncertainAttempt: the first attempt created
+// the ticket and lost its answer, the next was refused (a rotated token)
+// and the open died; the admin fixes the token the next morning and runs
+// `baton handoff retry`. The Idempotency-Key has long expired: the retried
+// open must look for the ticket, not create a second one.
+func TestRetryOfDeadOpenAfterUncertainAttempt(t *testing.T) {
+	s, fake := newZendeskScenario(t)
+	fake.Inject(handofftest.Fault{Method: "POST", Path: "/api/v2/tickets", Status: 500, After: true})
+	s.handoff("h1")
+	if _, err := s.d.RunOnce(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	fake.Inject(handofftest.Fault{Method: "POST", Path: "/api/v2/users/create_or_update", Status: 401})
+	s.clock.Set(s.ob.get("h1:open").NextAt)
+	if _, err := s.d.RunOnce(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if it := s.ob.get("h1:open"); it.Status != flows.OutboxDead {
+		t.Fatalf("the open after a 401: %+v, want dead", it)
+	}
+	s.clock.Set(scenarioStart.Add(14 * time.Hour))
+	if _, err := s.d.Retry(context.Background(), "h1:open"); err != nil {
+		t.Fatal(err)
+	}
+	s.run()
+	s.wantDelivered()
+	if n := len(fake.Tickets()); n != 1 {
+		t.Errorf("%d tickets after the retry of the dead open, want 1", n)
+	}
+}

@@ -38,9 +38,10 @@ close waiting for, delivered to, or given up by a helpdesk.
 
   baton handoff retry [--store FILE] [--config FILE] ID...|--all-dead
       puts dead items back in the queue (a handoff's items go back
-      together), attempts reset. With --config it delivers them once now
-      through the configured connectors and reports each outcome; without,
-      the next process delivering from the store does.
+      together), attempts reset (to 1 when attempted: the next attempt
+      checks the helpdesk first). With --config it delivers them once
+      now through the configured connectors and reports each outcome;
+      without, the next process delivering from the store does.
 
 The store is --store, else $BATON_STORE.
 

