@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/batonbot/baton/flows"
@@ -141,17 +142,21 @@ func (f *Freshdesk) find(ctx context.Context, h *flows.Handoff) (found *freshdes
 	tag := handoffTag(h.ID)
 	c := h.Contact
 	var q url.Values
+	field := ""
 	switch {
 	case f.o.uniqueExternalID && c.ID != "":
-		q = url.Values{"unique_external_id": {c.ID}}
+		field, q = "unique_external_id", url.Values{"unique_external_id": {c.ID}}
 	case c.Email != "":
-		q = url.Values{"email": {c.Email}}
+		field, q = "email", url.Values{"email": {c.Email}}
 	}
 	if q != nil {
 		q.Set("order_by", "created_at")
 		q.Set("per_page", "100")
 		res, err := f.s.send(ctx, call{op: "open.lookup", method: http.MethodGet, url: f.base + "/api/v2/tickets?" + q.Encode(),
 			header: f.header(), canned: `[]`})
+		if noContact(err, field) {
+			return nil, true, nil // a requester Freshdesk does not know has no ticket yet
+		}
 		if err != nil {
 			return nil, true, err
 		}
@@ -190,6 +195,16 @@ func (f *Freshdesk) find(ctx context.Context, h *flows.Handoff) (found *freshdes
 		}
 	}
 	return nil, false, nil
+}
+
+// noContact reports whether err is Freshdesk's answer to a ticket list
+// filtered by a requester it has no contact for: 400 "Validation failed"
+// naming the filter's field ({"field": "email", "message": "There is no
+// contact matching the given email", "code": "invalid_value"}). A
+// customer's first ticket meets it.
+func noContact(err error, field string) bool {
+	var e *Error
+	return errors.As(err, &e) && e.Status == http.StatusBadRequest && strings.Contains(e.Message, field+": ")
 }
 
 func withTag(list []freshdeskFound, tag string) *freshdeskFound {

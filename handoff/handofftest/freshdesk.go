@@ -306,9 +306,19 @@ func (f *Freshdesk) list(w http.ResponseWriter, r *http.Request) {
 			c = x
 		}
 	}
+	if c == nil {
+		// Freshdesk refuses a filter naming no contact (as its API
+		// answers "GET /api/v2/tickets?email=" for an unknown address).
+		field := "email"
+		if q.Get("email") == "" {
+			field = "unique_external_id"
+		}
+		reply(w, 400, `{"description":"Validation failed","errors":[{"field":"`+field+`","message":"There is no contact matching the given `+field+`","code":"invalid_value"}]}`)
+		return
+	}
 	out := []*FreshdeskTicket{}
 	for _, t := range f.tickets {
-		if c != nil && t.RequesterID == c.ID {
+		if t.RequesterID == c.ID {
 			out = append(out, t)
 		}
 	}
