@@ -61,7 +61,7 @@ func (f *Freshdesk) Open(ctx context.Context, h *flows.Handoff) (flows.TicketRef
 	f.mu.Lock()
 	ref, ok := f.opened[h.ID]
 	firstHere := !f.seen[h.ID]
-	f.seen[h.ID] = true
+	remember(f.seen, h.ID, true)
 	f.mu.Unlock()
 	if ok {
 		return ref, nil
@@ -79,7 +79,7 @@ func (f *Freshdesk) Open(ctx context.Context, h *flows.Handoff) (flows.TicketRef
 		since, uncertain := f.created[h.ID]
 		if a, ok := AttemptFrom(ctx); !uncertain && ok && a.Retry() && firstHere {
 			since, uncertain = now, true // an earlier attempt, maybe elsewhere, may have created it
-			f.created[h.ID] = now
+			remember(f.created, h.ID, now)
 		}
 		f.mu.Unlock()
 		if until := since.Add(f.o.searchWindow); uncertain && now.Before(until) {
@@ -97,7 +97,7 @@ func (f *Freshdesk) Open(ctx context.Context, h *flows.Handoff) (flows.TicketRef
 	if err != nil {
 		if uncertainWrite(err) {
 			f.mu.Lock()
-			f.created[h.ID] = now
+			remember(f.created, h.ID, now)
 			f.mu.Unlock()
 			var e *Error
 			if errors.As(err, &e) && e.RetryAfter == 0 && !consistent {
@@ -109,7 +109,7 @@ func (f *Freshdesk) Open(ctx context.Context, h *flows.Handoff) (flows.TicketRef
 	var t freshdeskFound
 	if err := json.Unmarshal(res.body, &t); err != nil || t.ID == 0 {
 		f.mu.Lock()
-		f.created[h.ID] = now
+		remember(f.created, h.ID, now)
 		f.mu.Unlock()
 		return flows.TicketRef{}, decodeError("freshdesk", "open", fmt.Errorf("no ticket id in %q", clip(string(res.body), 100)))
 	}
@@ -122,14 +122,11 @@ func (f *Freshdesk) remember(h *flows.Handoff, id, requester int64) flows.Ticket
 	f.memos.put(s, h)
 	handoffID := h.ID
 	f.mu.Lock()
-	f.opened[handoffID] = ref
+	remember(f.opened, handoffID, ref)
 	delete(f.created, handoffID)
 	delete(f.seen, handoffID)
 	if requester != 0 {
-		f.requesters[s] = requester
-	}
-	if len(f.seen) > 10000 { // handoffs that never opened; forget them rather than grow
-		clear(f.seen)
+		remember(f.requesters, s, requester)
 	}
 	f.mu.Unlock()
 	return ref

@@ -147,7 +147,7 @@ func (f *Freshdesk) ticketInfo(ctx context.Context, id, op string) (freshdeskTic
 	}
 	if got.RequesterID != 0 {
 		f.mu.Lock()
-		f.requesters[id] = got.RequesterID
+		remember(f.requesters, id, got.RequesterID)
 		f.mu.Unlock()
 	}
 	return got, nil

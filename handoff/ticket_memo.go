@@ -45,3 +45,17 @@ func (t *ticketMemo) render(ticket string, c flows.Contact, ro renderOptions) (r
 	}
 	return ro.forTeam(m.team), c
 }
+
+// connMemoryMax bounds what a connector remembers per ticket or handoff
+// (requesters, opened tickets): all of it can be read again from the
+// helpdesk, so a full map is forgotten rather than grown.
+const connMemoryMax = 10000
+
+// remember sets m[k] = v, first forgetting all of m when it is full and k
+// is new. The caller holds m's lock.
+func remember[K comparable, V any](m map[K]V, k K, v V) {
+	if _, ok := m[k]; !ok && len(m) >= connMemoryMax {
+		clear(m)
+	}
+	m[k] = v
+}

@@ -193,7 +193,7 @@ func (z *Zendesk) Open(ctx context.Context, h *flows.Handoff) (flows.TicketRef, 
 	}
 	id := strconv.FormatInt(t.Ticket.ID, 10)
 	z.mu.Lock()
-	z.requesters[id] = u.User.ID
+	remember(z.requesters, id, u.User.ID)
 	z.mu.Unlock()
 	z.memos.put(id, h)
 	return flows.TicketRef{Connector: "zendesk", ID: id, URL: z.base + "/agent/tickets/" + id}, nil

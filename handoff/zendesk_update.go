@@ -65,7 +65,7 @@ func (z *Zendesk) ticketInfo(ctx context.Context, id, op string) (zendeskTicketI
 	}
 	if got.Ticket.RequesterID != 0 {
 		z.mu.Lock()
-		z.requesters[id] = got.Ticket.RequesterID
+		remember(z.requesters, id, got.Ticket.RequesterID)
 		z.mu.Unlock()
 	}
 	return got.Ticket, nil
@@ -291,7 +291,7 @@ func (z *Zendesk) lookupOpened(ctx context.Context, h *flows.Handoff) (flows.Tic
 			id := strconv.FormatInt(t.ID, 10)
 			if t.RequesterID != 0 {
 				z.mu.Lock()
-				z.requesters[id] = t.RequesterID
+				remember(z.requesters, id, t.RequesterID)
 				z.mu.Unlock()
 			}
 			return flows.TicketRef{Connector: "zendesk", ID: id, URL: z.base + "/agent/tickets/" + id}, true, nil
