@@ -178,7 +178,7 @@ func DeliverMaxAge(age time.Duration) DeliverOption {
 }
 
 // DeliverLease sets how long a claimed item is reserved for this worker
-// (default 2m). It must exceed the attempt timeout, or another worker may
+// (default 4m, DefaultLease). It must exceed the attempt timeout, or another worker may
 // deliver the same item meanwhile (harmless, connectors being idempotent,
 // but wasteful).
 func DeliverLease(lease time.Duration) DeliverOption {
