@@ -151,10 +151,21 @@ func (r *dlRun) deliverAppends(ctx context.Context, ba flows.BatchAppender, head
 			}
 		}
 	}
-	if !found[head.ID] {
+	switch {
+	case !found[head.ID]:
 		if err := r.writeAhead(ctx, &head, now, true); err != nil {
 			return false, err
 		}
+		batch[0] = head
+	case len(send) > 0:
+		// head is on the ticket already, but it still holds the messages
+		// after it from other workers while they are sent: for a lease
+		// from now, its claim's may be running out.
+		head.NextAt = now.Add(d.lease)
+		if err := d.outbox.Settle(ctx, head); err != nil {
+			return false, fmt.Errorf("handoff: settle %s: %w", head.ID, err)
+		}
+		r.update(head)
 		batch[0] = head
 	}
 
