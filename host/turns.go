@@ -93,7 +93,7 @@ func (h *Host) claimTurns(ctx context.Context, tasks chan<- turnTask, timers boo
 	if !timers {
 		return more
 	}
-	due, err := h.store.Due(ctx, h.now(), h.workers)
+	due, full, err := h.dueTimers(ctx)
 	if err != nil {
 		if ctx.Err() == nil {
 			h.log.Error("reading due timers failed; retrying", "error", err)
@@ -110,7 +110,38 @@ func (h *Host) claimTurns(ctx context.Context, tasks chan<- turnTask, timers boo
 			return false
 		}
 	}
-	return more || len(due) >= h.workers
+	return more || full
+}
+
+// maxDueScan bounds how many due timers one claim reads to find timers
+// of the conversations served here.
+const maxDueScan = 4096
+
+// dueTimers returns up to h.workers due timers of conversations served
+// here, earliest first, and whether more may be due. The timers of an
+// account not served here (removed from the config, or added in another
+// process's) stay due, for a process that serves it, but do not take the
+// others' places: Due is asked for more until enough served ones are
+// found (up to maxDueScan), and they do not count as more work.
+func (h *Host) dueTimers(ctx context.Context) ([]flows.Timer, bool, error) {
+	for n := h.workers; ; n = min(4*n, maxDueScan) {
+		due, err := h.store.Due(ctx, h.now(), n)
+		if err != nil {
+			return nil, false, err
+		}
+		served := due[:0]
+		for _, t := range due {
+			if _, err := h.account(t.ConversationID); err == nil {
+				served = append(served, t)
+			}
+		}
+		if unserved := len(due) - len(served); unserved > 0 {
+			h.log.Debug("due timers of conversations no account here serves; they stay due", "timers", unserved)
+		}
+		if len(served) >= h.workers || len(due) < n || n >= maxDueScan {
+			return served[:min(len(served), h.workers)], len(served) >= h.workers, nil
+		}
+	}
 }
 
 // start hands t, a turn of t.conversation, to a worker (waiting for one to
