@@ -15,12 +15,14 @@ var (
 	httpMethods = []string{"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD"}
 )
 
-// DefaultHTTPTimeout is an HTTP action's timeout when it sets none.
+// DefaultHTTPTimeout is an HTTP action's timeout when it sets none and
+// the host gives no other (baton serve's server.http_timeout): the
+// compiled action keeps 0 then, so the host's default applies.
 const DefaultHTTPTimeout = 10 * time.Second
 
 // http converts an HTTP action.
 func (l *loader) http(pos flows.Pos, n *yaml.Node) flows.Action {
-	h := &flows.HTTP{Pos: pos, Method: "GET", Timeout: DefaultHTTPTimeout}
+	h := &flows.HTTP{Pos: pos, Method: "GET"}
 	ps, ok := l.fields(n, "an http action", httpKeys)
 	if !ok {
 		return nil

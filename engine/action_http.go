@@ -26,6 +26,9 @@ func (t *turn) http(a *flows.HTTP) actResult {
 		req.Method = http.MethodGet
 	}
 	if req.Timeout <= 0 {
+		req.Timeout = t.e.httpTimeout
+	}
+	if req.Timeout <= 0 {
 		req.Timeout = defaultHTTPTimeout
 	}
 	if len(a.Headers) > 0 {

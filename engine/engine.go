@@ -34,6 +34,9 @@ type Engine struct {
 	mediaReplies map[string]string
 	// exprTime bounds an expression's evaluation (WithExprTime).
 	exprTime time.Duration
+	// httpTimeout is the timeout of HTTP actions without their own
+	// (WithHTTPTimeout).
+	httpTimeout time.Duration
 
 	// Precomputed once per engine, read-only afterwards.
 	menus      map[*flows.Menu]*menuIndex
@@ -60,6 +63,10 @@ func WithClock(now func() time.Time) Option { return func(e *Engine) { e.now = n
 // WithIDs sets the generator of effect ids (HTTP requests, handoffs, timers).
 // The default derives ids from the session id and turn, deterministically.
 func WithIDs(next func() string) Option { return func(e *Engine) { e.newID = next } }
+
+// WithHTTPTimeout sets the timeout of the HTTP actions that give none of
+// their own (default 10s): `baton serve`'s server.http_timeout.
+func WithHTTPTimeout(d time.Duration) Option { return func(e *Engine) { e.httpTimeout = d } }
 
 // WithMaxSteps bounds the state moves in one turn (default 50): a flow that
 // loops without waiting for input is cut short with an ErrorEffect.

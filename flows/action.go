@@ -37,7 +37,9 @@ type HTTP struct {
 	URL     *Template
 	Headers map[string]*Template
 	// Body is a JSON template: each string in it is a template.
-	Body    *Template
+	Body *Template
+	// Timeout is the action's own timeout; 0 when it gives none: the
+	// engine's default then (10s, or baton serve's server.http_timeout).
 	Timeout time.Duration
 	SaveAs  string
 	// Sandbox holds canned responses used where nothing may leave the

@@ -43,6 +43,7 @@ type Host struct {
 	notifier    *handoff.Notifier
 	deliver     []handoff.DeliverOption
 	workers     int
+	httpTimeout time.Duration
 	lease       time.Duration
 	poll        time.Duration
 	maxAttempts int
@@ -126,6 +127,10 @@ func WithIDs(next func() string) Option { return func(h *Host) { h.ids = next } 
 
 // WithHTTP carries out HTTP actions with c (default NewHTTPCaller()).
 func WithHTTP(c *HTTPCaller) Option { return func(h *Host) { h.http = c } }
+
+// WithHTTPTimeout sets the timeout of the flows' HTTP actions that give
+// none of their own (default 10s; server.http_timeout).
+func WithHTTPTimeout(d time.Duration) Option { return func(h *Host) { h.httpTimeout = d } }
 
 // WithSandboxHTTP answers HTTP actions with the flows' sandbox: responses
 // instead of calling out (nothing leaves the machine).
@@ -276,6 +281,9 @@ func (h *Host) Accounts() []*Account {
 
 func (h *Host) newEngine(f *flows.Flow) (*engine.Engine, error) {
 	opts := []engine.Option{engine.WithClock(h.now), engine.WithIDs(h.ids), engine.WithReplyOutbox(), engine.WithEntities(entity.New())}
+	if h.httpTimeout > 0 {
+		opts = append(opts, engine.WithHTTPTimeout(h.httpTimeout))
+	}
 	a, err := h.analyzer(f)
 	if err != nil {
 		return nil, fmt.Errorf("the NLU analyser of flow %s: %w", f.Name, err)

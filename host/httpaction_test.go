@@ -5,6 +5,8 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -94,5 +96,51 @@ func TestHTTPCaller(t *testing.T) {
 	res = h.Call(ctx, flows.HTTPRequest{ID: "r5", Method: "GET", URL: "http://127.0.0.1:1/x?key=${SHOP_KEY}", Timeout: time.Second})
 	if res.Err == "" || strings.Contains(res.Err, "k1") {
 		t.Errorf("a refused connection: %+v (the secret must not show)", res)
+	}
+}
+
+// server.http_timeout is the timeout of the HTTP actions that give none of
+// their own; an action's own timeout stays. It was ignored: every action
+// without one took the flow language's 10 seconds.
+func TestServeHTTPTimeoutIsTheDefault(t *testing.T) {
+	api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { io.WriteString(w, `{}`) }))
+	defer api.Close()
+	dir := t.TempDir()
+	flow := `flow: timeouts
+languages: [en]
+start: first
+states:
+  first:
+    http: {url: "` + api.URL + `/a", save_as: a}
+    next: [{goto: second}]
+  second:
+    http: {url: "` + api.URL + `/b", timeout: 5s, save_as: b}
+    next: [{goto: done}]
+  done:
+    say: ok
+`
+	if err := os.WriteFile(filepath.Join(dir, "flow.yaml"), []byte(flow), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cfg := loadConfig(t, dir, "server: {http_timeout: 3s}\nchannels:\n  web: [{name: site, flow: flow.yaml}]\n")
+	var mu sync.Mutex
+	got := map[string]time.Duration{}
+	observe := WithObserver(Observer{Called: func(_ string, r flows.HTTPRequest, _ *flows.HTTPResult) {
+		mu.Lock()
+		defer mu.Unlock()
+		got[r.URL[len(api.URL):]] = r.Timeout
+	}})
+	srv, err := NewServer(cfg, ServerOptions{Logger: NewLogger(io.Discard, 0, false), NoWatch: true, Host: []Option{observe, WithPoll(5 * time.Millisecond)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	serve(t, srv)
+	if err := srv.Host.Receive(context.Background(), flows.Inbound{ID: "m1", Channel: flows.ChannelWeb, Account: "site",
+		Contact: flows.Contact{ID: "v1"}, Input: flows.Input{Kind: flows.InputMessage, Text: "hi"}}); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "both calls", func() bool { mu.Lock(); defer mu.Unlock(); return len(got) == 2 })
+	if got["/a"] != 3*time.Second || got["/b"] != 5*time.Second {
+		t.Errorf("timeouts %v, want /a:3s (server.http_timeout) and /b:5s (its own)", got)
 	}
 }
