@@ -41,9 +41,11 @@ func classOf(key string) keyClass {
 		return keyID
 	case "message", "item", "id":
 		return keyEmbedding
-	case "channel", "input", "kind", "handoff", "timer", "reason", "team", "priority", "flow", "name", "version":
+	case "channel", "input", "kind", "handoff", "timer", "team", "priority", "flow", "name", "version":
 		return keyPlain
 	}
+	// "reason" too: besides a handoff's escalation reason it is why a
+	// delivery died, a helpdesk's error text that may name the customer.
 	return keyOther
 }
 

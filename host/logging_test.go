@@ -2,10 +2,15 @@ package host
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"log/slog"
 	"strings"
 	"testing"
+
+	"github.com/batonbot/baton/flows"
+	"github.com/batonbot/baton/handoff"
+	"github.com/batonbot/baton/store/memory"
 )
 
 func TestLoggerMasks(t *testing.T) {
@@ -78,6 +83,60 @@ func TestMaskID(t *testing.T) {
 	} {
 		if got := MaskID(tt.in); got != tt.want {
 			t.Errorf("MaskID(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+// refusingHelpdesk refuses every ticket for good, its error naming the
+// requester as a helpdesk's validation error does.
+type refusingHelpdesk struct{}
+
+type refusal struct{}
+
+func (refusal) Error() string {
+	return "zendesk open: 422 RecordInvalid; requester: Email: anna@example.com is not properly formatted, phone +39 333 123 4567"
+}
+func (refusal) Temporary() bool { return false }
+
+func (refusingHelpdesk) Open(context.Context, *flows.Handoff) (flows.TicketRef, error) {
+	return flows.TicketRef{}, refusal{}
+}
+func (refusingHelpdesk) Append(context.Context, flows.TicketRef, flows.Message) error {
+	return refusal{}
+}
+func (refusingHelpdesk) Close(context.Context, flows.TicketRef) error { return refusal{} }
+
+// A delivery that dies logs why under "reason", the helpdesk's error text:
+// it was logged as it was, e-mail addresses and phone numbers included,
+// while the same text of a delivery to be retried (under "err") was
+// masked.
+func TestLoggerMasksADeadDeliverysReason(t *testing.T) {
+	var b bytes.Buffer
+	st := memory.New()
+	const conv = "whatsapp:106540352242922:393331234567"
+	s := &flows.Session{ID: conv, Channel: flows.ChannelWhatsApp, Lifecycle: flows.LifecycleHandedOff, State: "start", Vars: map[string]any{}}
+	hf := &flows.Handoff{ID: "h1", ConversationID: conv, Reason: "asked"}
+	if err := st.Save(context.Background(), s, flows.Commit{Outbox: []flows.OutboxItem{
+		{ID: "h1:open", Kind: flows.OutboxOpen, ConversationID: conv, HandoffID: "h1", Handoff: hf},
+		{ID: "h1:append", Kind: flows.OutboxAppend, ConversationID: conv, HandoffID: "h1", Message: &flows.Message{From: flows.RoleUser, Text: "hi"}},
+	}}); err != nil {
+		t.Fatal(err)
+	}
+	d, err := handoff.NewDeliverer(st.OutboxOf(flows.HandoffKinds...), handoff.ConnectorMap(map[string]flows.Connector{"zd": refusingHelpdesk{}}, "zd"),
+		handoff.DeliverLogger(NewLogger(&b, slog.LevelInfo, false)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := d.RunOnce(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	out := b.String()
+	if !strings.Contains(out, "dead-lettered") {
+		t.Fatalf("no dead delivery logged: %s", out)
+	}
+	for _, leak := range []string{"anna@example.com", "333 123 4567"} {
+		if strings.Contains(out, leak) {
+			t.Errorf("the log shows %q: %s", leak, out)
 		}
 	}
 }
