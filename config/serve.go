@@ -235,7 +235,8 @@ func (d *decoder) count(n *yaml.Node, where string, lo, hi int) int {
 func (d *decoder) store(n *yaml.Node) Store {
 	var s Store
 	var kindNode *yaml.Node
-	for _, f := range d.mapping(n, "store", storeKeys...) {
+	fields := d.mapping(n, "store", storeKeys...)
+	for _, f := range fields {
 		w := "store." + f.key.Value
 		switch f.key.Value {
 		case "kind":
@@ -265,6 +266,7 @@ func (d *decoder) store(n *yaml.Node) Store {
 			s.SessionTTL = d.duration(f.val, w)
 		}
 	}
+	d.storeKinds(fields, s.Kind)
 	switch s.Kind {
 	case StoreBolt:
 		if s.Path == "" {
@@ -276,6 +278,30 @@ func (d *decoder) store(n *yaml.Node) Store {
 		}
 	}
 	return s
+}
+
+// storeKeyKind is the store kind each key of store: is for (kind and
+// session_ttl are for every kind).
+var storeKeyKind = map[string]string{"path": StoreBolt, "url": StoreValkey, "address": StoreValkey, "addresses": StoreValkey,
+	"username": StoreValkey, "password": StoreValkey, "db": StoreValkey, "prefix": StoreValkey, "tls": StoreValkey}
+
+// storeKinds reports the keys of store: that its kind does not read: a
+// path without kind: bolt left the store in memory, and every conversation
+// was lost at the next restart.
+func (d *decoder) storeKinds(fields []cfgField, kind string) {
+	if kind != "" && kind != StoreMemory && kind != StoreBolt && kind != StoreValkey {
+		return // reported already
+	}
+	for _, f := range fields {
+		want, ok := storeKeyKind[f.key.Value]
+		switch {
+		case !ok || want == kind:
+		case kind == "":
+			d.errorf(f.key, "store.%s is for kind: %s; without kind: the store is memory, which keeps nothing across a restart: add kind: %s", f.key.Value, want, want)
+		default:
+			d.errorf(f.key, "store.%s is for kind: %s, not %s; remove it, or change the kind", f.key.Value, want, kind)
+		}
+	}
 }
 
 func (d *decoder) channels(n *yaml.Node) Channels {
