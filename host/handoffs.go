@@ -3,6 +3,7 @@ package host
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sync"
 	"time"
 
@@ -59,6 +60,9 @@ func (h *Host) route(ctx context.Context, _ *flows.Session, hf *flows.Handoff) e
 	}
 	if h.deploy.Tells(d) {
 		h.decided.Store(hf.ID, d.Message)
+		if tc := turnCallOf(ctx); tc != nil {
+			tc.told = append(tc.told, hf.ID)
+		}
 	}
 	if !d.OpenTicket {
 		h.routed(hf, d, nil)
@@ -69,25 +73,64 @@ func (h *Host) route(ctx context.Context, _ *flows.Session, hf *flows.Handoff) e
 	return nil
 }
 
-// summarize puts the LLM's summary on top of hf, once per handoff (a turn
-// retried on a conflict routes again); on a failure the ticket keeps the
-// extractive one and the error is returned.
+// summarize puts the LLM's summary on top of hf, once per turn (a turn
+// retried on a conflict routes again, its handoff with a new id); on a
+// failure the ticket keeps the extractive one and the error is returned.
 func (h *Host) summarize(ctx context.Context, hf *flows.Handoff) error {
 	if h.summarizer == nil || hf.Summary != "" {
 		return nil
 	}
-	if s, ok := h.summaries.Load(hf.ID); ok {
-		hf.Summary, hf.SummaryBy = s.(string), flows.SummaryByModel
-		return nil
+	tc := turnCallOf(ctx)
+	if tc != nil {
+		if s, ok := tc.summaries[hf.Reason]; ok {
+			hf.Summary, hf.SummaryBy = s, flows.SummaryByModel
+			return nil
+		}
 	}
 	s, err := h.summarizer.Summarize(ctx, hf)
 	if err != nil {
 		h.log.Warn("the LLM summary failed; the ticket keeps the extractive one", "handoff", hf.ID, "error", err)
 		return err
 	}
-	h.summaries.Store(hf.ID, s)
+	if tc != nil {
+		if tc.summaries == nil {
+			tc.summaries = map[string]string{}
+		}
+		tc.summaries[hf.Reason] = s
+	}
 	hf.Summary, hf.SummaryBy = s, flows.SummaryByModel
 	return nil
+}
+
+// turnCall is what routing keeps across the runs of one turn: Handle runs
+// a turn again after a conflict, and each run gives its handoffs new ids.
+type turnCall struct {
+	// summaries are the LLM's, by handoff reason.
+	summaries map[string]string
+	// told are the handoffs whose routing message h.decided holds.
+	told []string
+}
+
+type turnCallKey struct{}
+
+// turnCallOf is ctx's turnCall (nil: none).
+func turnCallOf(ctx context.Context) *turnCall {
+	tc, _ := ctx.Value(turnCallKey{}).(*turnCall)
+	return tc
+}
+
+// forget drops the routing messages of the handoffs routed by runs of
+// the turn that were not saved (all of them when the turn failed): tell
+// takes those of the saved handoffs.
+func (tc *turnCall) forget(h *Host, effects []flows.Effect, err error) {
+	for _, id := range tc.told {
+		if err != nil || !slices.ContainsFunc(effects, func(ef flows.Effect) bool {
+			he, ok := ef.(flows.HandoffEffect)
+			return ok && he.ID == id
+		}) {
+			h.decided.Delete(id)
+		}
+	}
 }
 
 func (h *Host) routed(hf *flows.Handoff, d handoff.Decision, summaryErr error) {
@@ -105,7 +148,6 @@ func (h *Host) tell(ctx context.Context, conversation string, effects []flows.Ef
 			continue
 		}
 		h.metrics.handoff(he.Handoff)
-		h.summaries.Delete(he.ID)
 		msg, ok := h.decided.LoadAndDelete(he.ID)
 		if !ok {
 			continue

@@ -50,9 +50,6 @@ type Host struct {
 	onEffect    func(conversation string, e flows.Effect)
 	observer    Observer
 	noTurns     bool
-	// summaries keeps the LLM summaries of the handoffs of turns under
-	// way, by id, so a turn retried on a conflict asks once.
-	summaries sync.Map
 	// recorder writes analytics events; slaTable stamps due times;
 	// watcher raises SLA alerts (see analytics.go).
 	recorder *analytics.Recorder
