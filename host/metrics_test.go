@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/batonbot/baton/flows"
+	"github.com/batonbot/baton/store/memory"
 )
 
 type listOutbox struct{ items []flows.OutboxItem }
@@ -68,4 +69,41 @@ func TestMetrics(t *testing.T) {
 			t.Errorf("/metrics lacks %s", want)
 		}
 	}
+}
+
+// A message another worker already answered (its lease ran out while a
+// turn was queued behind a long one, or two processes took it) is not a
+// failed turn: the second save is refused with ErrConsumed and nothing
+// happens. baton_turns_total counted it as an error.
+func TestMetricsATurnAnsweredElsewhereIsNoError(t *testing.T) {
+	st := memory.New()
+	m := NewMetrics(st.OutboxOf(), nil)
+	h, _ := webHost(t, st, loadFlow(t, "../cmd/baton/testdata/flows/shop.yaml"), WithMetrics(m), WithSandboxHTTP())
+	ctx := context.Background()
+	if err := h.Receive(ctx, flows.Inbound{ID: "m1", Channel: flows.ChannelWeb, Account: "site", Contact: flows.Contact{ID: "v1"},
+		Input: flows.Input{Kind: flows.InputMessage, Text: "hello"}}); err != nil {
+		t.Fatal(err)
+	}
+	entries, err := st.Inbox().Claim(ctx, time.Now(), time.Minute, 1)
+	if err != nil || len(entries) != 1 {
+		t.Fatalf("claimed %v, %v", entries, err)
+	}
+	h.handleEntry(ctx, entries[0])
+	h.handleEntry(ctx, entries[0]) // the same entry, taken twice
+	rec := httptest.NewRecorder()
+	m.Handler().ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
+	out := rec.Body.String()
+	if !strings.Contains(out, `baton_turns_total{channel="web",outcome="ok"} 1`) || strings.Contains(out, `outcome="error"`) {
+		t.Errorf("want one turn, ok, and no error:\n%s", grepLines(out, "baton_turns_total"))
+	}
+}
+
+func grepLines(s, prefix string) string {
+	var out []string
+	for _, l := range strings.Split(s, "\n") {
+		if strings.HasPrefix(l, prefix) {
+			out = append(out, l)
+		}
+	}
+	return strings.Join(out, "\n")
 }

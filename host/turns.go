@@ -371,7 +371,9 @@ func (h *Host) handle(ctx context.Context, a *Account, conversation string, in f
 	if tc != nil {
 		tc.forget(h, effects, err)
 	}
-	h.metrics.turn(a.Channel, time.Since(start), err)
+	if !errors.Is(err, flows.ErrConsumed) { // another worker took (and counted) it
+		h.metrics.turn(a.Channel, time.Since(start), err)
+	}
 	return effects, *claim, err
 }
 
