@@ -337,8 +337,9 @@ func (d *Deliverer) RunOnce(ctx context.Context) (int, error) {
 	run := &dlRun{d: d}
 	var errs []error
 	n := 0
-	for _, it := range items {
+	for i, it := range items {
 		if err := ctx.Err(); err != nil {
+			run.release(items[i:])
 			return n, err
 		}
 		settled, err := run.deliver(ctx, it)
@@ -347,12 +348,30 @@ func (d *Deliverer) RunOnce(ctx context.Context) (int, error) {
 		}
 		if err != nil {
 			if ctx.Err() != nil {
+				run.release(items[i+1:])
 				return n, ctx.Err()
 			}
 			errs = append(errs, err)
 		}
 	}
 	return n, errors.Join(errs...)
+}
+
+// release hands back, at shutdown, the claimed items this run did not
+// start, so another worker takes them at once instead of after the
+// lease; an item this run settled meanwhile (sent along with another)
+// stays as settled.
+func (r *dlRun) release(items []flows.OutboxItem) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	for _, it := range items {
+		if cur, ok := r.current(it.ID); ok && (cur.Status != it.Status || cur.Attempts != it.Attempts || !cur.NextAt.Equal(it.NextAt)) {
+			continue
+		}
+		if err := r.d.outbox.Settle(ctx, it); err != nil {
+			r.d.log.Warn("releasing a handoff delivery failed; its lease expires instead", "id", it.ID, "error", err)
+		}
+	}
 }
 
 // List returns the outbox items with status (all when empty), oldest
