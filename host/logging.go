@@ -24,7 +24,8 @@ const (
 	// keyEmbedding: ids that may start with a conversation id (a web
 	// message web:{widget}:{conversation}:{id}, a reply's outbox item
 	// {conversation}-…): its contact part is masked as a keyID's. A web
-	// conversation id is the page's only credential.
+	// conversation id is the page's only credential. A WhatsApp message
+	// id keeps only its end (see wamidTail).
 	keyEmbedding
 	// keyPlain: Baton's or a provider's opaque ids and names, logged as
 	// they are.
@@ -53,8 +54,9 @@ func classOf(key string) keyClass {
 // keeps personal data out of the log: message text (attributes text,
 // reply, caption, body) becomes its length, contact and conversation ids
 // keep their channel and account and the last 3 characters of the
-// contact, and phone numbers and e-mail addresses anywhere else become
-// [phone] and [email].
+// contact, WhatsApp message ids (which encode the customer's number) their
+// last 12 characters, and phone numbers and e-mail addresses anywhere
+// else become [phone] and [email].
 func NewLogger(w io.Writer, level slog.Level, logText bool) *slog.Logger {
 	opts := &slog.HandlerOptions{Level: level}
 	if !logText {
@@ -88,12 +90,22 @@ func maskAttr(_ []string, a slog.Attr) slog.Attr {
 	case keyID:
 		return slog.String(a.Key, MaskID(s))
 	case keyEmbedding:
+		if tail, ok := strings.CutPrefix(s, "wamid."); ok && len(tail) > wamidTail {
+			// base64 that starts with the customer's phone number: only
+			// its end, the message's own part, is kept.
+			return slog.String(a.Key, "wamid.…"+tail[len(tail)-wamidTail:])
+		}
 		return slog.String(a.Key, flows.MaskPII(maskLeadingID(s)))
 	case keyPlain:
 		return a
 	}
 	return slog.String(a.Key, flows.MaskPII(s))
 }
+
+// wamidTail is how much of a WhatsApp message id's end the masked log
+// keeps: enough to tell messages apart, far from the phone number at its
+// start.
+const wamidTail = 12
 
 // MaskID hides a contact id, or the contact part of a conversation id
 // (channel:account:contact), but for its last 3 characters:

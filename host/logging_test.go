@@ -140,3 +140,25 @@ func TestLoggerMasksADeadDeliverysReason(t *testing.T) {
 		}
 	}
 }
+
+// A WhatsApp message id (wamid) is base64 that starts with the customer's
+// phone number: wamid.HBgLNjAxNzM1MjYyMzMV… decodes to 60173526233. The
+// turn line logs it under "message" (and the channel under "id") on every
+// message, so the number was in the log for anyone to decode.
+func TestLoggerMasksTheNumberInAWhatsAppMessageID(t *testing.T) {
+	const wamid = "wamid.HBgLNjAxNzM1MjYyMzMVAgASGBQzQUI0NkE4NjM1QTU2NjVGOURGQgA="
+	var b bytes.Buffer
+	NewLogger(&b, slog.LevelInfo, false).Info("turn", "message", wamid, "id", wamid)
+	out := b.String()
+	if strings.Contains(out, "HBgLNjAxNzM1MjYyMzM") {
+		t.Errorf("the log shows the wamid's phone number: %s", out)
+	}
+	if !strings.Contains(out, `"message":"wamid.…NjVGOURGQgA="`) || !strings.Contains(out, `"id":"wamid.…NjVGOURGQgA="`) {
+		t.Errorf("the log lacks the wamid's tail (to tell messages apart): %s", out)
+	}
+	b.Reset()
+	NewLogger(&b, slog.LevelInfo, true).Info("turn", "message", wamid)
+	if !strings.Contains(b.String(), wamid) {
+		t.Errorf("--log-text masks the wamid: %s", b.String())
+	}
+}
