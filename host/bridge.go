@@ -35,7 +35,7 @@ func (h *Host) DeliverBridge(ctx context.Context, conversation string, in flows.
 	if d, ok := handoff.DeliveryOf(ctx); ok {
 		m.ID, m.DedupeFor = "bridge:"+d.Key, d.TTL
 	}
-	fresh, err := h.accept(ctx, m)
+	fresh, err := h.acceptFrom(ctx, m, false)
 	if err == nil && !fresh {
 		return handoff.ErrDuplicate
 	}

@@ -323,25 +323,36 @@ func (h *Host) Receive(ctx context.Context, in flows.Inbound) error {
 // accept is Receive, reporting whether in was new (false: a duplicate,
 // dropped).
 func (h *Host) accept(ctx context.Context, in flows.Inbound) (bool, error) {
+	return h.acceptFrom(ctx, in, true)
+}
+
+// acceptFrom is accept; customer says whether in is a customer's message,
+// which baton_inbound_total counts (not an agent's reply or a ticket's
+// change from the bridge).
+func (h *Host) acceptFrom(ctx context.Context, in flows.Inbound, customer bool) (bool, error) {
+	m := h.metrics
+	if !customer {
+		m = nil
+	}
 	if in.ConversationID == "" {
 		in.ConversationID = flows.ConversationID(in.Channel, in.Account, in.Contact.ID)
 	}
 	if _, err := h.account(in.ConversationID); err != nil {
-		h.metrics.received(in.Channel, "unknown_account")
+		m.received(in.Channel, "unknown_account")
 		return false, err
 	}
 	fresh, err := h.store.Inbox().Accept(ctx, in)
 	switch {
 	case err != nil:
-		h.metrics.received(in.Channel, "error")
+		m.received(in.Channel, "error")
 		h.log.Error("accepting a message failed; the provider will deliver it again", "channel", in.Channel, "conversation", in.ConversationID, "id", in.ID, "error", err)
 		return false, err
 	case !fresh:
-		h.metrics.received(in.Channel, "duplicate")
+		m.received(in.Channel, "duplicate")
 		h.log.Debug("duplicate message dropped", "channel", in.Channel, "conversation", in.ConversationID, "id", in.ID)
 		return false, nil
 	}
-	h.metrics.received(in.Channel, "accepted")
+	m.received(in.Channel, "accepted")
 	h.arrived(in.ConversationID)
 	h.Wake()
 	return true, nil

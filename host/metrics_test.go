@@ -107,3 +107,25 @@ func grepLines(s, prefix string) string {
 	}
 	return strings.Join(out, "\n")
 }
+
+// baton_inbound_total counts the customers' messages; an agent's reply or
+// a ticket's change brought back by the bridge went into the same series,
+// under the customer's channel, as if the customer had written.
+func TestMetricsInboundCountsCustomersOnly(t *testing.T) {
+	st := memory.New()
+	m := NewMetrics(st.OutboxOf(), nil)
+	h, _ := webHost(t, st, loadFlow(t, "../cmd/baton/testdata/flows/shop.yaml"), WithMetrics(m), WithSandboxHTTP())
+	ctx := context.Background()
+	if err := h.Receive(ctx, flows.Inbound{ID: "m1", Channel: flows.ChannelWeb, Account: "site", Contact: flows.Contact{ID: "v1"},
+		Input: flows.Input{Kind: flows.InputMessage, Text: "hello"}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := h.DeliverBridge(ctx, "web:site:v1", flows.Input{Kind: flows.InputAgent, Text: "Hi, I'm Marco", Agent: "Marco"}); err != nil {
+		t.Fatal(err)
+	}
+	rec := httptest.NewRecorder()
+	m.Handler().ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
+	if got := grepLines(rec.Body.String(), "baton_inbound_total"); got != `baton_inbound_total{channel="web",outcome="accepted"} 1` {
+		t.Errorf("want the customer's message only:\n%s", got)
+	}
+}
