@@ -287,14 +287,21 @@ var storeKeyKind = map[string]string{"path": StoreBolt, "url": StoreValkey, "add
 
 // storeKinds reports the keys of store: that its kind does not read: a
 // path without kind: bolt left the store in memory, and every conversation
-// was lost at the next restart.
+// was lost at the next restart. With url, valkey reads no address,
+// credentials, db or tls of their own.
 func (d *decoder) storeKinds(fields []cfgField, kind string) {
 	if kind != "" && kind != StoreMemory && kind != StoreBolt && kind != StoreValkey {
 		return // reported already
 	}
+	withURL := false
+	for _, f := range fields {
+		withURL = withURL || f.key.Value == "url"
+	}
 	for _, f := range fields {
 		want, ok := storeKeyKind[f.key.Value]
 		switch {
+		case want == StoreValkey && kind == StoreValkey && withURL && f.key.Value != "url" && f.key.Value != "prefix":
+			d.errorf(f.key, "store.%s is not read with url: write it in the url (redis://user:password@host:port/db, rediss:// for TLS, ?addr=host:port for more nodes), or drop url", f.key.Value)
 		case !ok || want == kind:
 		case kind == "":
 			d.errorf(f.key, "store.%s is for kind: %s; without kind: the store is memory, which keeps nothing across a restart: add kind: %s", f.key.Value, want, want)

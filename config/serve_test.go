@@ -104,6 +104,8 @@ func TestServeSectionErrors(t *testing.T) {
 		{"a path without kind", "store: {path: baton.db}\n", []string{"cfg.yaml:1:9: error: store.path is for kind: bolt; without kind: the store is memory, which keeps nothing across a restart: add kind: bolt"}},
 		{"a url without kind", "store:\n  url: redis://h:6379\n", []string{"cfg.yaml:2:3: error: store.url is for kind: valkey; without kind: the store is memory"}},
 		{"a path with memory", "store: {kind: memory, path: baton.db}\n", []string{"cfg.yaml:1:23: error: store.path is for kind: bolt, not memory"}},
+		{"url and tls", "store: {kind: valkey, url: \"redis://h:6379\", tls: true}\n", []string{"cfg.yaml:1:46: error: store.tls is not read with url"}},
+		{"url and a password", "store: {kind: valkey, url: \"redis://h:6379\", password: s3cret, db: 2}\n", []string{"cfg.yaml:1:46: error: store.password is not read with url", "store.db is not read with url"}},
 		{"a prefix with bolt", "store: {kind: bolt, path: b.db, prefix: x}\n", []string{"cfg.yaml:1:33: error: store.prefix is for kind: valkey, not bolt"}},
 		{"whatsapp missing keys", "channels:\n  whatsapp:\n    - phone_number_id: \"1065\"\n      flow: f.yaml\n",
 			[]string{"cfg.yaml:3:7: error: channels.whatsapp[0] needs access_token, app_secret, verify_token"}},
