@@ -21,7 +21,7 @@ func (t *turn) http(a *flows.HTTP) actResult {
 		return actNext
 	}
 	id := t.id()
-	req := flows.HTTPRequest{ID: id, Method: a.Method, URL: t.render(a.URL), Timeout: a.Timeout}
+	req := flows.HTTPRequest{ID: id, Method: a.Method, URL: t.renderHTTP(a.URL), Timeout: a.Timeout}
 	if req.Method == "" {
 		req.Method = http.MethodGet
 	}
@@ -34,11 +34,11 @@ func (t *turn) http(a *flows.HTTP) actResult {
 	if len(a.Headers) > 0 {
 		req.Headers = make(map[string]string, len(a.Headers))
 		for k, v := range a.Headers {
-			req.Headers[k] = t.render(v)
+			req.Headers[k] = t.renderHTTP(v)
 		}
 	}
 	if a.Body != nil {
-		req.Body = t.render(a.Body)
+		req.Body = t.renderHTTP(a.Body)
 	}
 	req.Canned = t.canned(a, id, req.Timeout)
 	t.emit(req)

@@ -334,7 +334,14 @@ func (t *turn) evalBool(x *flows.Expr) bool {
 }
 
 // render renders a template as text.
-func (t *turn) render(tp *flows.Template) string {
+func (t *turn) render(tp *flows.Template) string { return t.renderAs(tp, false) }
+
+// renderHTTP renders a template of an HTTP action's request: the ${ of
+// each hole's value is escaped (flows.EscapeEnvRefs), so the host fills
+// only the ${NAME} references the flow writes, never one a customer typed.
+func (t *turn) renderHTTP(tp *flows.Template) string { return t.renderAs(tp, true) }
+
+func (t *turn) renderAs(tp *flows.Template, envSafe bool) string {
 	if tp == nil {
 		return ""
 	}
@@ -348,9 +355,12 @@ func (t *turn) render(tp *flows.Template) string {
 			continue
 		}
 		if v, ok := t.eval(p.Expr); ok {
-			if p.Encode {
+			switch {
+			case p.Encode:
 				b.WriteString(flows.URLEncode(formatValue(v)))
-			} else {
+			case envSafe:
+				b.WriteString(flows.EscapeEnvRefs(formatValue(v)))
+			default:
 				b.WriteString(formatValue(v))
 			}
 		}

@@ -36,6 +36,19 @@ type TemplatePart struct {
 	Encode bool
 }
 
+// EscapeEnvRefs escapes each ${ of s as $${. A host fills the ${NAME}
+// references of an HTTP action's request with secrets from its
+// environment; the engine escapes the values of the request's holes
+// (what a customer wrote, an API's answer) with it, so only the
+// references the flow itself writes are filled, and the host turns $${
+// back into ${.
+func EscapeEnvRefs(s string) string {
+	if !strings.Contains(s, "${") {
+		return s
+	}
+	return strings.ReplaceAll(s, "${", "$${")
+}
+
 // URLEncode percent-encodes s for any part of a URL: every byte but
 // letters, digits and - . _ ~ (RFC 3986's unreserved characters), so a
 // space is %20 and a customer's "&" or "/" cannot change the request.

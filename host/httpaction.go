@@ -22,7 +22,9 @@ import (
 // ${NAME} references in a request's URL, headers and body are filled from
 // the environment here, when the request is sent, so secrets never enter
 // the session or the transcript. Only names written in the flows' HTTP
-// actions themselves are filled (Allow): a customer who types ${SECRET}
+// actions themselves are filled (Allow), and only where the flow writes
+// them: the engine escapes a ${ in a hole's value as $${
+// (flows.EscapeEnvRefs), sent as ${, so a customer who types ${SECRET}
 // into an answer the flow sends on gets the text back, not the secret.
 type HTTPCaller struct {
 	client  *http.Client
@@ -63,6 +65,10 @@ func NewHTTPCaller(opts ...HTTPOption) *HTTPCaller {
 }
 
 var envRef = regexp.MustCompile(`\$\{([A-Za-z_][A-Za-z0-9_]*)\}`)
+
+// envRefOrEscape matches a ${NAME} reference, or $${, which the engine
+// writes for a ${ in a hole's value (flows.EscapeEnvRefs): a literal ${.
+var envRefOrEscape = regexp.MustCompile(`\$\$\{|\$\{([A-Za-z_][A-Za-z0-9_]*)\}`)
 
 // Allow lets the ${NAME} references written in f's HTTP actions be
 // filled, and returns their names.
@@ -106,7 +112,10 @@ func (h *HTTPCaller) expand(s string) (string, error) {
 	var missing []string
 	h.mu.RLock()
 	defer h.mu.RUnlock()
-	out := envRef.ReplaceAllStringFunc(s, func(ref string) string {
+	out := envRefOrEscape.ReplaceAllStringFunc(s, func(ref string) string {
+		if ref == "$${" {
+			return "${" // a ${ the customer (or an answer) wrote
+		}
 		name := ref[2 : len(ref)-1]
 		if !h.allowed[name] {
 			return ref

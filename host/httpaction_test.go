@@ -14,6 +14,7 @@ import (
 
 	"github.com/batonbot/baton/dsl"
 	"github.com/batonbot/baton/flows"
+	"github.com/batonbot/baton/store/memory"
 )
 
 const httpFlow = `flow: orders
@@ -142,5 +143,75 @@ states:
 	waitFor(t, "both calls", func() bool { mu.Lock(); defer mu.Unlock(); return len(got) == 2 })
 	if got["/a"] != 3*time.Second || got["/b"] != 5*time.Second {
 		t.Errorf("timeouts %v, want /a:3s (server.http_timeout) and /b:5s (its own)", got)
+	}
+}
+
+// Only the ${NAME} references the flow writes are filled: a customer who
+// types ${SHOP_TOKEN} into an answer the flow sends on must not get the
+// token put there, where the API may store or echo it (and the flow then
+// show it). Names the flow writes itself were filled anywhere in the
+// rendered request, the customer's words included.
+func TestHTTPActionDoesNotFillTheCustomersReferences(t *testing.T) {
+	var mu sync.Mutex
+	var auth, body string
+	api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		mu.Lock()
+		auth, body = r.Header.Get("X-Token"), string(b)
+		mu.Unlock()
+		w.Write(b) // an API that echoes what it stored
+	}))
+	defer api.Close()
+	flow := `flow: notes
+languages: [en]
+start: ask
+states:
+  ask:
+    say: "Your note?"
+    ask: {save_as: note}
+    next: send
+  send:
+    http:
+      method: POST
+      url: "` + api.URL + `/notes"
+      headers: {X-Token: "${SHOP_TOKEN}", X-Note: "{{ note }}"}
+      body: {note: "{{ note }}"}
+      save_as: res
+    next: [{goto: done}]
+  done:
+    say: "Saved: {{ res.body.note }}"
+`
+	f, diags := dsl.Load("notes.yaml", []byte(flow))
+	if diags.HasErrors() {
+		t.Fatal(diags.Err())
+	}
+	env := func(n string) (string, bool) {
+		if n == "SHOP_TOKEN" {
+			return "t0k-secret", true
+		}
+		return "", false
+	}
+	h, ch := webHost(t, memory.New(), f, WithHTTP(NewHTTPCaller(HTTPEnv(env))), WithPoll(5*time.Millisecond))
+	ctx, stop := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); _ = h.Run(ctx) }()
+	defer func() { stop(); <-done }()
+	for i, text := range []string{"hi", "${SHOP_TOKEN}"} {
+		if err := h.Receive(context.Background(), flows.Inbound{ID: "m" + string(rune('1'+i)), Channel: flows.ChannelWeb, Account: "site",
+			Contact: flows.Contact{ID: "v1"}, Input: flows.Input{Kind: flows.InputMessage, Text: text}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	waitFor(t, "the saved note", func() bool { return len(ch.texts()) == 2 })
+	mu.Lock()
+	defer mu.Unlock()
+	if auth != "t0k-secret" {
+		t.Errorf("the flow's own reference was not filled: %q", auth)
+	}
+	if body != `{"note":"${SHOP_TOKEN}"}` {
+		t.Errorf("the body sent: %s", body)
+	}
+	if got := ch.texts()[1]; strings.Contains(got, "t0k-secret") {
+		t.Errorf("the customer was shown the secret: %q", got)
 	}
 }
