@@ -70,7 +70,7 @@ func maskAttr(_ []string, a slog.Attr) slog.Attr {
 		if a.Value.Kind() == slog.KindAny {
 			switch v := a.Value.Any().(type) {
 			case error:
-				return slog.String(a.Key, flows.MaskPII(v.Error()))
+				return slog.String(a.Key, maskText(v.Error()))
 			case slog.Level:
 				// The same "INFO" the handler writes without ReplaceAttr,
 				// where a Level left as it is goes through its MarshalJSON
@@ -99,7 +99,17 @@ func maskAttr(_ []string, a slog.Attr) slog.Attr {
 	case keyPlain:
 		return a
 	}
-	return slog.String(a.Key, flows.MaskPII(s))
+	return slog.String(a.Key, maskText(s))
+}
+
+// maskText masks the phone numbers and e-mail addresses of free text,
+// those percent-encoded in a URL too (anna%40example.com): URLs reach the
+// log in errors, with a customer's address in their query or path.
+func maskText(s string) string {
+	if strings.Contains(s, "%40") {
+		s = strings.ReplaceAll(s, "%40", "@")
+	}
+	return flows.MaskPII(s)
 }
 
 // wamidTail is how much of a WhatsApp message id's end the masked log

@@ -162,3 +162,25 @@ func TestLoggerMasksTheNumberInAWhatsAppMessageID(t *testing.T) {
 		t.Errorf("--log-text masks the wamid: %s", b.String())
 	}
 }
+
+// An e-mail address in a URL is percent-encoded (anna%40example.com), and
+// URLs reach the log in errors: an HTTP action's failed call names its
+// URL, whose query or path often carries the customer's address (a
+// lookup by e-mail); a helpdesk's search too. The masking looked for an
+// @ and let them through.
+func TestLoggerMasksAnEmailInAURL(t *testing.T) {
+	var b bytes.Buffer
+	log := NewLogger(&b, slog.LevelInfo, false)
+	log.Warn("an HTTP action failed", "request", "r1", "method", "GET",
+		"error", errors.New(`Get "https://api.example.com/customers?email=anna%40example.com": dial tcp 10.0.0.1:443: connect: connection refused`))
+	log.Warn("x", "url", "https://api.example.com/customers/anna.rossi%40example.com/orders")
+	out := b.String()
+	for _, leak := range []string{"anna%40example.com", "anna@example.com", "anna.rossi%40example.com"} {
+		if strings.Contains(out, leak) {
+			t.Errorf("the log shows %q: %s", leak, out)
+		}
+	}
+	if !strings.Contains(out, "connection refused") || !strings.Contains(out, "api.example.com/customers") {
+		t.Errorf("the rest of the error is gone: %s", out)
+	}
+}
