@@ -25,7 +25,9 @@ import (
 // actions themselves are filled (Allow), and only where the flow writes
 // them: the engine escapes a ${ in a hole's value as $${
 // (flows.EscapeEnvRefs), sent as ${, so a customer who types ${SECRET}
-// into an answer the flow sends on gets the text back, not the secret.
+// into an answer the flow sends on gets the text back, not the secret. A
+// request with a secret filled in follows redirects on its own host only
+// (see sameHost).
 type HTTPCaller struct {
 	client  *http.Client
 	lookup  func(string) (string, bool)
@@ -104,8 +106,9 @@ func (h *HTTPCaller) Allow(f *flows.Flow) []string {
 }
 
 // expand fills the allowed ${NAME} references of s; an allowed one that is
-// not set is an error (nothing is sent).
-func (h *HTTPCaller) expand(s string) (string, error) {
+// not set is an error (nothing is sent). It sets *secret when it filled
+// one.
+func (h *HTTPCaller) expand(s string, secret *bool) (string, error) {
 	if !strings.Contains(s, "${") {
 		return s, nil
 	}
@@ -125,6 +128,7 @@ func (h *HTTPCaller) expand(s string) (string, error) {
 			missing = append(missing, name)
 			return ref
 		}
+		*secret = true
 		return v
 	})
 	if len(missing) > 0 {
@@ -148,11 +152,12 @@ func (h *HTTPCaller) Call(ctx context.Context, r flows.HTTPRequest) *flows.HTTPR
 	}
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	url, err := h.expand(r.URL)
+	secret := false
+	url, err := h.expand(r.URL, &secret)
 	if err != nil {
 		return fail(err)
 	}
-	body, err := h.expand(r.Body)
+	body, err := h.expand(r.Body, &secret)
 	if err != nil {
 		return fail(err)
 	}
@@ -161,7 +166,7 @@ func (h *HTTPCaller) Call(ctx context.Context, r flows.HTTPRequest) *flows.HTTPR
 		return fail(fmt.Errorf("building the request: %w", redactURL(err, r.URL, url)))
 	}
 	for k, v := range r.Headers {
-		if v, err = h.expand(v); err != nil {
+		if v, err = h.expand(v, &secret); err != nil {
 			return fail(err)
 		}
 		req.Header.Set(k, v)
@@ -169,7 +174,11 @@ func (h *HTTPCaller) Call(ctx context.Context, r flows.HTTPRequest) *flows.HTTPR
 	if body != "" && req.Header.Get("Content-Type") == "" {
 		req.Header.Set("Content-Type", "application/json")
 	}
-	resp, err := h.client.Do(req)
+	client := h.client
+	if secret {
+		client = sameHost(client)
+	}
+	resp, err := client.Do(req)
 	if err != nil {
 		if errors.Is(err, context.DeadlineExceeded) {
 			return fail(fmt.Errorf("timeout after %s", timeout))
@@ -189,6 +198,29 @@ func (h *HTTPCaller) Call(ctx context.Context, r flows.HTTPRequest) *flows.HTTPR
 	}
 	res.Body = b
 	return res
+}
+
+// sameHost is c following no redirect to another host (or from https to
+// http): the request carries a secret from the environment, and net/http
+// would send its headers (but Authorization and cookies) and a 307's body
+// to wherever the server redirects. The caller gets the redirect's answer.
+func sameHost(c *http.Client) *http.Client {
+	sc := *c
+	check := c.CheckRedirect
+	sc.CheckRedirect = func(req *http.Request, via []*http.Request) error {
+		first := via[0].URL
+		if req.URL.Host != first.Host || (first.Scheme == "https" && req.URL.Scheme != "https") {
+			return http.ErrUseLastResponse
+		}
+		if check != nil {
+			return check(req, via)
+		}
+		if len(via) >= 10 {
+			return errors.New("stopped after 10 redirects")
+		}
+		return nil
+	}
+	return &sc
 }
 
 // redactURL keeps secrets filled into a URL out of an error message.

@@ -215,3 +215,57 @@ states:
 		t.Errorf("the customer was shown the secret: %q", got)
 	}
 }
+
+// A request that carries a secret from the environment follows no
+// redirect to another host: net/http keeps only Authorization and cookies
+// from such a redirect, so an X-Api-Key: ${KEY} header (and a 307's body)
+// went to whatever server the API redirected to. The flow gets the
+// redirect's answer instead; a redirect on the same host is followed.
+func TestHTTPCallerKeepsSecretsOnItsHost(t *testing.T) {
+	var mu sync.Mutex
+	var leaked []string
+	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		leaked = append(leaked, r.Header.Get("X-Api-Key"))
+		mu.Unlock()
+		io.WriteString(w, `{"moved":true}`)
+	}))
+	defer other.Close()
+	api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/away":
+			http.Redirect(w, r, other.URL+"/x", http.StatusFound)
+		case "/here":
+			http.Redirect(w, r, "/final", http.StatusFound)
+		default:
+			io.WriteString(w, `{"ok":true}`)
+		}
+	}))
+	defer api.Close()
+	f, diags := dsl.Load("k.yaml", []byte("flow: k\nlanguages: [en]\nstart: a\nstates:\n  a:\n    http: {url: \"http://x\", headers: {X-Api-Key: \"${KEY}\"}}\n    next: [{goto: b}]\n  b:\n    say: ok\n"))
+	if diags.HasErrors() {
+		t.Fatal(diags.Err())
+	}
+	h := NewHTTPCaller(HTTPEnv(func(string) (string, bool) { return "k-secret", true }))
+	h.Allow(f)
+	ctx := context.Background()
+	res := h.Call(ctx, flows.HTTPRequest{ID: "r1", Method: "GET", URL: api.URL + "/away", Headers: map[string]string{"X-Api-Key": "${KEY}"}, Timeout: 5 * time.Second})
+	if res.Status != http.StatusFound {
+		t.Errorf("a redirect to another host: %+v", res)
+	}
+	res = h.Call(ctx, flows.HTTPRequest{ID: "r2", Method: "GET", URL: api.URL + "/here", Headers: map[string]string{"X-Api-Key": "${KEY}"}, Timeout: 5 * time.Second})
+	if res.Status != http.StatusOK || string(res.Body) != `{"ok":true}` {
+		t.Errorf("a redirect on the same host: %+v", res)
+	}
+	res = h.Call(ctx, flows.HTTPRequest{ID: "r3", Method: "GET", URL: api.URL + "/away", Timeout: 5 * time.Second})
+	if res.Status != http.StatusOK || string(res.Body) != `{"moved":true}` {
+		t.Errorf("a request without secrets follows redirects as before: %+v", res)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	for _, k := range leaked {
+		if k != "" {
+			t.Errorf("the other host got the secret %q", k)
+		}
+	}
+}
