@@ -10,6 +10,7 @@ import (
 
 	"github.com/batonbot/baton/engine"
 	"github.com/batonbot/baton/flows"
+	"github.com/batonbot/baton/sla"
 )
 
 // turnTask is a turn to take: fn runs it.
@@ -131,8 +132,8 @@ func (h *Host) dueTimers(ctx context.Context) ([]flows.Timer, bool, error) {
 		}
 		served := due[:0]
 		for _, t := range due {
-			if _, err := h.account(t.ConversationID); err == nil {
-				served = append(served, t)
+			if _, err := h.account(t.ConversationID); err == nil || (h.watcher != nil && sla.IsKey(t.Key)) {
+				served = append(served, t) // the SLA watcher's need no account
 			}
 		}
 		if unserved := len(due) - len(served); unserved > 0 {
