@@ -19,7 +19,7 @@ import (
 //
 //	baton_turns_total{channel,outcome}           turns taken (ok, error)
 //	baton_turn_duration_seconds{channel}         time of a turn (load, flow, save), HTTP calls not included
-//	baton_inbound_total{channel,outcome}         messages received (accepted, duplicate, error)
+//	baton_inbound_total{channel,outcome}         messages received (accepted, duplicate, error, unknown_account)
 //	baton_handoffs_total{reason,team}            handoffs by escalation reason and routed team
 //	baton_outbox_depth{kind}                     pending outbox items (reply, open, append, close)
 //	baton_outbox_oldest_seconds{kind}            age of the oldest pending item
@@ -51,7 +51,7 @@ func NewMetrics(outbox flows.Outbox, now func() time.Time) *Metrics {
 	m.turns = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "baton_turns_total", Help: "Turns taken, by channel and outcome (ok, error)."}, []string{"channel", "outcome"})
 	m.turnTime = prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "baton_turn_duration_seconds", Help: "Time of a turn: loading the session, running the flow (NLU and routing included) and saving it. An HTTP action's call is not in it: its result is a turn of its own.",
 		Buckets: []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10}}, []string{"channel"})
-	m.inbound = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "baton_inbound_total", Help: "Customer messages received, by channel and outcome (accepted, duplicate, error)."}, []string{"channel", "outcome"})
+	m.inbound = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "baton_inbound_total", Help: "Customer messages received, by channel and outcome (accepted, duplicate, error, unknown_account)."}, []string{"channel", "outcome"})
 	m.handoffs = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "baton_handoffs_total", Help: "Handoffs, by escalation reason and routed team."}, []string{"reason", "team"})
 	m.deliveries = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "baton_deliveries_total", Help: "Outbox delivery attempts, by kind and outcome (delivered, retry, dead)."}, []string{"kind", "outcome"})
 	m.rejects = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "baton_webhook_rejects_total", Help: "Webhook requests refused, by endpoint and reason."}, []string{"endpoint", "reason"})
