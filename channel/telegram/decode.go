@@ -98,7 +98,8 @@ const (
 var errMalformed = errors.New("not a Telegram Update")
 
 // decoded is what an update carries: an inbound message (with the
-// callback query to answer, if it was a tap), or a reason to skip it.
+// callback query to answer, if it was a tap), or a reason to skip it (and
+// the tap to answer all the same).
 type decoded struct {
 	in       *flows.Inbound
 	callback string // callback_query id to answer
@@ -134,19 +135,20 @@ func decode(body []byte, bot string, now time.Time) (decoded, error) {
 		if m == nil { // too old to be sent: in a private chat the chat id is the user's id
 			m = &tgMsg{Chat: chat{ID: cq.From.ID, Type: "private"}}
 		}
+		d.callback = cq.ID // answered even when skipped: the client's spinner runs until it is
 		if cq.Data == "" || cq.ID == "" {
-			return decoded{skip: RejectUnsupported}, nil
+			return decoded{skip: RejectUnsupported, callback: d.callback}, nil
 		}
-		in.Payload, d.callback = cq.Data, cq.ID
+		in.Payload = cq.Data
 		m = &tgMsg{Chat: m.Chat, Date: now.Unix()} // the tap happens now, not when the menu was sent
 	default: // edited messages, channel posts, inline queries, polls, membership...
 		return decoded{skip: RejectUnsupported}, nil
 	}
 	switch {
 	case m.Chat.Type != "private":
-		return decoded{skip: RejectGroup}, nil
+		return decoded{skip: RejectGroup, callback: d.callback}, nil
 	case from != nil && from.IsBot:
-		return decoded{skip: RejectFromBot}, nil
+		return decoded{skip: RejectFromBot, callback: d.callback}, nil
 	}
 	at := now
 	if m.Date > 0 {

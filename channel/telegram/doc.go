@@ -14,7 +14,8 @@
 // inline keyboard button (a callback_query) arrives as Input.Payload, the
 // option's id, and is answered in the webhook's response
 // (answerCallbackQuery as a webhook reply), so the client stops its
-// spinner without another request. Photos, documents, audio and voice,
+// spinner without another request; a tap that is skipped (in a group, a
+// game button without data) is answered all the same. Photos, documents, audio and voice,
 // video, stickers, locations and venues, and shared contacts arrive as
 // Input.Media.
 //

@@ -108,7 +108,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	if d.skip != "" {
 		h.rejected(d.skip, "telegram: update skipped", "bot", name)
-		w.WriteHeader(http.StatusOK)
+		h.answer(w, d.callback)
 		return
 	}
 	ctx, cancel := context.WithTimeout(r.Context(), h.o.timeout)
@@ -118,12 +118,19 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.refuse(w, http.StatusInternalServerError, RejectReceiver, "could not accept the update; it will be retried")
 		return
 	}
-	if d.callback == "" {
+	h.answer(w, d.callback)
+}
+
+// answer acknowledges an update with 200, answering the tapped button's
+// callback query, if any, in the response: Telegram's clients show a
+// spinner on the button until the query is answered, processed or not.
+func (h *Handler) answer(w http.ResponseWriter, callback string) {
+	if callback == "" {
 		w.WriteHeader(http.StatusOK)
 		return
 	}
 	w.Header().Set("Content-Type", "application/json")
-	json.NewEncoder(w).Encode(map[string]string{"method": "answerCallbackQuery", "callback_query_id": d.callback})
+	json.NewEncoder(w).Encode(map[string]string{"method": "answerCallbackQuery", "callback_query_id": callback})
 }
 
 func (h *Handler) refuse(w http.ResponseWriter, status int, reason, msg string) {

@@ -88,6 +88,9 @@ func TestHandlerUpdates(t *testing.T) {
 		{file: "my_chat_member", status: 200, rejects: []string{RejectUnsupported}},
 		{file: "group", status: 200, rejects: []string{RejectGroup}},
 		{file: "from_bot", status: 200, rejects: []string{RejectFromBot}},
+		// A skipped tap is still answered, or the client's spinner runs on.
+		{file: "callback_group", status: 200, answer: "4382bfdwdsb323b2f1", rejects: []string{RejectGroup}},
+		{file: "callback_game", status: 200, answer: "4382bfdwdsb323b2f2", rejects: []string{RejectUnsupported}},
 		// Refused: nothing processed.
 		{file: "text", secret: "-", status: 401, rejects: []string{RejectSecret}},
 		{file: "text", secret: "wrong", status: 401, rejects: []string{RejectSecret}},
