@@ -300,27 +300,43 @@ func (s *Studio) events(w http.ResponseWriter, r *http.Request) {
 		delete(s.subs, ch)
 		s.subMu.Unlock()
 	}()
+	// The server's WriteTimeout (baton serve's, when it mounts the
+	// sandbox) bounds a request and would cut the stream; each write gets
+	// its own deadline instead, so a stalled page still ends it.
+	rc := http.NewResponseController(w)
+	writing := func() { _ = rc.SetWriteDeadline(time.Now().Add(streamWriteTimeout)) }
 	w.Header().Set("Content-Type", "text/event-stream")
 	w.Header().Set("Cache-Control", "no-store")
 	s.mu.Lock()
 	v := s.version
 	s.mu.Unlock()
+	writing()
 	fmt.Fprintf(w, "event: version\ndata: %d\n\n", v)
 	fl.Flush()
 	ping := time.NewTicker(25 * time.Second)
 	defer ping.Stop()
 	for {
+		var err error
 		select {
 		case <-r.Context().Done():
 			return
 		case v := <-ch:
-			fmt.Fprintf(w, "event: version\ndata: %d\n\n", v)
+			writing()
+			_, err = fmt.Fprintf(w, "event: version\ndata: %d\n\n", v)
 		case <-ping.C:
-			fmt.Fprint(w, ": ping\n\n")
+			writing()
+			_, err = fmt.Fprint(w, ": ping\n\n")
+		}
+		if err != nil {
+			return
 		}
 		fl.Flush()
 	}
 }
+
+// streamWriteTimeout bounds one write of the event stream: a page that
+// takes longer is gone or stalled, and the stream ends.
+const streamWriteTimeout = 30 * time.Second
 
 var testNameRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$`)
 

@@ -1,6 +1,7 @@
 package studio
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -475,5 +476,53 @@ func TestRefusesOtherOrigins(t *testing.T) {
 	code, b := p.get("/")
 	if code != http.StatusOK || !bytes.Contains(b, []byte(`type="importmap"`)) {
 		t.Errorf("the page: %d", code)
+	}
+}
+
+// The event stream outlives the server's WriteTimeout (baton serve, which
+// mounts the sandbox with --sandbox FLOW, sets 60s): a change made after it still
+// reaches the page.
+func TestEventsOutliveServerWriteTimeout(t *testing.T) {
+	s, err := New(Options{Flow: supportFlow, Now: morning, Tests: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewUnstartedServer(s.Handler())
+	srv.Config.WriteTimeout = 100 * time.Millisecond
+	srv.Start()
+	t.Cleanup(srv.Close)
+	p := &page{t: t, s: s, srv: srv}
+	resp, err := http.Get(srv.URL + "/api/events")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	lines := make(chan string)
+	go func() {
+		defer close(lines)
+		sc := bufio.NewScanner(resp.Body)
+		for sc.Scan() {
+			if strings.HasPrefix(sc.Text(), "data: ") {
+				lines <- sc.Text()
+			}
+		}
+	}()
+	next := func() string {
+		select {
+		case l, ok := <-lines:
+			if !ok {
+				t.Fatal("the event stream ended")
+			}
+			return l
+		case <-time.After(10 * time.Second):
+			t.Fatal("no event in 10s")
+		}
+		return ""
+	}
+	first := next()
+	time.Sleep(300 * time.Millisecond) // past the server's WriteTimeout
+	p.post("message", map[string]string{"text": "ciao"})
+	if got := next(); got == first {
+		t.Errorf("after the change the stream says %q again", got)
 	}
 }
