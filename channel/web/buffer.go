@@ -29,25 +29,55 @@ type conv struct {
 	streams int
 	changed chan struct{} // closed when an event is added
 	used    time.Time
-	// tokens and filled are the conversation's post budget (allow).
+	posts   bucket // the conversation's post budget (allow)
+	elem    *list.Element
+}
+
+// convs keeps at most max conversations in memory, the least recently
+// used first evicted (never one with an open stream: fewer than max
+// streams are open across conversations, so one without is always
+// there). Requests that start a conversation in a full store pay for the
+// eviction from a budget (evict), so they cannot push the others out
+// faster than it allows.
+type convs struct {
+	mu      sync.Mutex
+	max     int
+	buf     int
+	m       map[string]*conv
+	lru     *list.List // front: most recently used
+	epoch   func() string
+	streams int // open across conversations
+	maxOpen int
+	evict   bucket
+}
+
+func newConvs(o options) *convs {
+	return &convs{max: o.maxConvs, buf: o.maxBuffer, m: make(map[string]*conv), lru: list.New(), epoch: o.newID,
+		maxOpen: min(o.maxOpen, o.maxConvs-1), evict: bucket{burst: o.evictBurst, rate: o.evictRate}}
+}
+
+// bucket is a token bucket: at most burst at once, refilled at rate per
+// second.
+type bucket struct {
+	burst  int
+	rate   float64
 	tokens float64
 	filled time.Time
-	elem   *list.Element
 }
 
-// convs keeps conversations in memory, the least recently used first
-// evicted (never one with an open stream).
-type convs struct {
-	mu    sync.Mutex
-	max   int
-	buf   int
-	m     map[string]*conv
-	lru   *list.List // front: most recently used
-	epoch func() string
-}
-
-func newConvs(max, buf int, epoch func() string) *convs {
-	return &convs{max: max, buf: buf, m: make(map[string]*conv), lru: list.New(), epoch: epoch}
+// take spends a token if there is one.
+func (b *bucket) take(now time.Time) bool {
+	if b.filled.IsZero() {
+		b.tokens = float64(b.burst)
+	} else if d := now.Sub(b.filled).Seconds(); d > 0 {
+		b.tokens = min(float64(b.burst), b.tokens+d*b.rate)
+	}
+	b.filled = now
+	if b.tokens < 1 {
+		return false
+	}
+	b.tokens--
+	return true
 }
 
 // eventID is the SSE id of event seq of v: "{epoch}-{seq}".
@@ -68,16 +98,22 @@ func parseEventID(id string) (epoch string, seq int64) {
 }
 
 // get returns the conversation key, created if need be; c.mu is held.
-func (c *convs) get(key string, now time.Time) *conv {
+// A new conversation in a full store evicts one; when paid (a browser's
+// request), the eviction spends the budget, and get returns nil when it
+// is spent.
+func (c *convs) get(key string, now time.Time, paid bool) *conv {
 	v, ok := c.m[key]
 	if !ok {
+		if paid && c.lru.Len() >= c.max && !c.evict.take(now) {
+			return nil
+		}
 		for c.lru.Len() >= c.max {
 			e := c.lru.Back()
 			for e != nil && e.Value.(*conv).streams > 0 {
 				e = e.Prev()
 			}
 			if e == nil {
-				break // every conversation is being watched: grow past max
+				break // not reached: fewer streams are open than conversations kept
 			}
 			delete(c.m, e.Value.(*conv).key)
 			c.lru.Remove(e)
@@ -97,7 +133,7 @@ func (c *convs) get(key string, now time.Time) *conv {
 func (c *convs) add(key, msg string, data []byte, now time.Time) bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	v := c.get(key, now)
+	v := c.get(key, now, false)
 	if msg != "" {
 		for _, e := range v.events {
 			if e.msg == msg {
@@ -115,7 +151,7 @@ func (c *convs) add(key, msg string, data []byte, now time.Time) bool {
 func (c *convs) retract(key, msg string, now time.Time) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	v := c.get(key, now)
+	v := c.get(key, now, false)
 	v.events = slices.DeleteFunc(v.events, func(e event) bool { return e.msg == msg })
 	c.append(v, event{kind: "retract", data: []byte(`{"id":` + strconv.Quote(msg) + `}`)})
 }
@@ -141,7 +177,7 @@ func (c *convs) append(v *conv, e event) {
 func (c *convs) since(key, last string, now time.Time) (string, []event, <-chan struct{}) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	v := c.get(key, now)
+	v := c.get(key, now, false)
 	epoch, seq := parseEventID(last)
 	if epoch != v.epoch {
 		seq = 0
@@ -153,35 +189,42 @@ func (c *convs) since(key, last string, now time.Time) (string, []event, <-chan 
 	return v.epoch, append([]event(nil), v.events[i:]...), v.changed
 }
 
-// open counts a new stream on key, refusing more than max.
-func (c *convs) open(key string, max int, now time.Time) bool {
+// open counts a new stream on key; it refuses (with the Reject reason)
+// more than max on the conversation, more than the handler's open
+// streams, and a new conversation the eviction budget cannot pay for.
+func (c *convs) open(key string, max int, now time.Time) string {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	v := c.get(key, now)
-	if v.streams >= max {
-		return false
+	if v, ok := c.m[key]; ok && v.streams >= max {
+		return RejectTooMany
+	}
+	if c.streams >= c.maxOpen {
+		return RejectStreamsFull
+	}
+	v := c.get(key, now, true)
+	if v == nil {
+		return RejectConversationsFull
 	}
 	v.streams++
-	return true
+	c.streams++
+	return ""
 }
 
 // allow spends one of the conversation's posts: at most burst at once,
-// refilled at rate per second.
-func (c *convs) allow(key string, burst int, rate float64, now time.Time) bool {
+// refilled at rate per second. It refuses (with the Reject reason) beyond
+// them, and a new conversation the eviction budget cannot pay for.
+func (c *convs) allow(key string, burst int, rate float64, now time.Time) string {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	v := c.get(key, now)
-	if v.filled.IsZero() {
-		v.tokens = float64(burst)
-	} else if d := now.Sub(v.filled).Seconds(); d > 0 {
-		v.tokens = min(float64(burst), v.tokens+d*rate)
+	v := c.get(key, now, true)
+	if v == nil {
+		return RejectConversationsFull
 	}
-	v.filled = now
-	if v.tokens < 1 {
-		return false
+	v.posts.burst, v.posts.rate = burst, rate
+	if !v.posts.take(now) {
+		return RejectRate
 	}
-	v.tokens--
-	return true
+	return ""
 }
 
 func (c *convs) done(key string) {
@@ -189,5 +232,6 @@ func (c *convs) done(key string) {
 	defer c.mu.Unlock()
 	if v, ok := c.m[key]; ok {
 		v.streams--
+		c.streams--
 	}
 }

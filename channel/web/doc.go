@@ -38,15 +38,19 @@
 //
 // # Bounds
 //
-// Everything is bounded (WithLimits, WithTimeouts, WithRate): a posted
-// body (16 KiB, 413 beyond) and its text (4,096 characters), the posts of
-// a conversation (20 at once, then one a second, 429 beyond), the events kept per
-// conversation (100), the streams open per conversation (4, 429 beyond),
-// the conversations kept in memory (10,000, least recently used first
-// evicted, never one being watched), a stream's idle time (5 minutes, then
-// the browser reconnects) with a heartbeat comment every 25 seconds, and
-// the Receiver's time per message (10s, 503 beyond). Close ends the open
-// streams for a graceful shutdown.
+// Everything is bounded (WithLimits, WithTimeouts, WithRate,
+// WithCapacity): a posted body (16 KiB, 413 beyond) and its text (4,096
+// characters), the posts of a conversation (20 at once, then one a
+// second, 429 beyond), the events kept per conversation (100), the
+// streams open per conversation (4, 429 beyond) and across conversations
+// (2,000, and always fewer than the conversations kept; 503 with
+// Retry-After beyond), the conversations kept in memory (10,000, least
+// recently used first evicted, never one being watched; a request that
+// starts a conversation in a full store evicts at most 100 at once then 5
+// a second, 503 with Retry-After beyond), a stream's idle time (5
+// minutes, then the browser reconnects) with a heartbeat comment every 25
+// seconds, and the Receiver's time per message (10s, 503 beyond). Close
+// ends the open streams for a graceful shutdown.
 //
 // The page sets a strict Content-Security-Policy (its own origin only)
 // and renders text with textContent, never as HTML.

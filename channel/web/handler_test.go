@@ -457,3 +457,81 @@ func TestStreamOutlivesServerTimeouts(t *testing.T) {
 		t.Fatalf("after the server's timeouts: %+v %v, want the late reply", r, err)
 	}
 }
+
+// The conversations kept never pass their bound: streams across
+// conversations stay fewer than the conversations kept (503 with
+// Retry-After beyond), so there is always one without a stream to evict.
+func TestOpenStreamsBounded(t *testing.T) {
+	var rejects []string
+	h := newTestHandler(t, &receiver{}, &rejects, WithLimits(0, 0, 0, 1, 3))
+	srv := serve(t, h)
+	conv := func(i int) string { return fmt.Sprintf("CONVERSATION%06d", i) }
+	var codes []int
+	for i := 1; i <= 3; i++ {
+		s := openStream(t, srv.URL, conv(i), "")
+		codes = append(codes, s.resp.StatusCode)
+		if s.resp.StatusCode == http.StatusServiceUnavailable && s.resp.Header.Get("Retry-After") == "" {
+			t.Error("a 503 without Retry-After")
+		}
+	}
+	if want := []int{200, 200, 503}; !slices.Equal(codes, want) {
+		t.Errorf("streams on three conversations (3 kept): %v, want %v", codes, want)
+	}
+	for i := 4; i <= 6; i++ {
+		if w := post(t, h, `{"conversation":"`+conv(i)+`","text":"hi"}`); w.Code != http.StatusAccepted {
+			t.Errorf("post to conversation %d: %d %s", i, w.Code, w.Body)
+		}
+	}
+	h.convs.mu.Lock()
+	n := len(h.convs.m)
+	h.convs.mu.Unlock()
+	if n > 3 {
+		t.Errorf("%d conversations kept, over the bound of 3", n)
+	}
+	if !slices.Contains(rejects, RejectStreamsFull) {
+		t.Errorf("rejects %q, want %s", rejects, RejectStreamsFull)
+	}
+}
+
+// Posts that start conversations in a full store evict the least recently
+// used ones only as fast as WithCapacity allows: beyond, 503 with
+// Retry-After, and the conversations kept keep their replies.
+func TestNewConversationsBounded(t *testing.T) {
+	rec := &receiver{}
+	var rejects []string
+	now := testNow
+	h := newTestHandler(t, rec, &rejects, WithLimits(0, 0, 0, 0, 3), WithCapacity(0, 1, 0.5), WithTimeouts(time.Second, 0, 0), WithClock(func() time.Time { return now }))
+	conv := func(i int) string { return fmt.Sprintf("CONVERSATION%06d", i) }
+	var codes []int
+	var retry []string
+	for i := 1; i <= 5; i++ { // three fill the store, the fourth evicts the first, the fifth waits
+		w := post(t, h, `{"conversation":"`+conv(i)+`","text":"hi"}`)
+		codes = append(codes, w.Code)
+		retry = append(retry, w.Header().Get("Retry-After"))
+	}
+	if want := []int{202, 202, 202, 202, 503}; !slices.Equal(codes, want) {
+		t.Errorf("posts starting conversations: %v, want %v", codes, want)
+	}
+	if retry[4] != "2" {
+		t.Errorf("Retry-After %q, want 2 (one conversation every 2s)", retry[4])
+	}
+	h.convs.mu.Lock()
+	_, kept := h.convs.m[conv(2)]
+	h.convs.mu.Unlock()
+	if !kept {
+		t.Error("conversation 2 was pushed out by a refused conversation")
+	}
+	now = now.Add(2 * time.Second)
+	if w := post(t, h, `{"conversation":"`+conv(5)+`","text":"hi"}`); w.Code != http.StatusAccepted {
+		t.Errorf("after 2s: %d %s", w.Code, w.Body)
+	}
+	// A stream on a conversation not kept starts one too.
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, httptest.NewRequest(http.MethodGet, "/api/events?conversation="+conv(6), nil))
+	if w.Code != http.StatusServiceUnavailable || w.Header().Get("Retry-After") == "" {
+		t.Errorf("stream on a new conversation: %d %q", w.Code, w.Header().Get("Retry-After"))
+	}
+	if len(rec.got()) != 5 || !slices.Equal(rejects, []string{RejectConversationsFull, RejectConversationsFull}) {
+		t.Errorf("%d received, rejects %q", len(rec.got()), rejects)
+	}
+}

@@ -15,11 +15,14 @@ const (
 	DefaultMaxBuffer       = 100      // events kept per conversation for resume
 	DefaultMaxStreams      = 4        // event streams open per conversation
 	DefaultMaxConversation = 10000    // conversations kept in memory
+	DefaultMaxOpenStreams  = 2000     // event streams open across conversations
 	DefaultIdleTimeout     = 5 * time.Minute
 	DefaultHeartbeat       = 25 * time.Second
 	DefaultReceiveTimeout  = 10 * time.Second
-	DefaultBurst           = 20 // posts a conversation may make at once
-	DefaultRate            = 1  // posts per second it gets back
+	DefaultBurst           = 20  // posts a conversation may make at once
+	DefaultRate            = 1   // posts per second it gets back
+	DefaultEvictBurst      = 100 // new conversations a full store takes at once
+	DefaultEvictRate       = 5   // new conversations per second it takes then
 )
 
 // Option configures a Handler.
@@ -40,6 +43,9 @@ type options struct {
 	receiveTimeout time.Duration
 	burst          int
 	rate           float64
+	maxOpen        int
+	evictBurst     int
+	evictRate      float64
 }
 
 func buildOptions(opts []Option) options {
@@ -49,6 +55,7 @@ func buildOptions(opts []Option) options {
 		maxBuffer: DefaultMaxBuffer, maxStreams: DefaultMaxStreams, maxConvs: DefaultMaxConversation,
 		idle: DefaultIdleTimeout, beat: DefaultHeartbeat, receiveTimeout: DefaultReceiveTimeout,
 		burst: DefaultBurst, rate: DefaultRate,
+		maxOpen: DefaultMaxOpenStreams, evictBurst: DefaultEvictBurst, evictRate: DefaultEvictRate,
 	}
 	for _, opt := range opts {
 		if opt != nil {
@@ -163,6 +170,27 @@ func WithRate(burst int, rate float64) Option {
 		}
 		if rate > 0 {
 			o.rate = rate
+		}
+	}
+}
+
+// WithCapacity sets the handler's bounds across conversations: the event
+// streams open at once (default 2,000; always fewer than the
+// conversations kept, so that one without a stream can be evicted), and
+// how fast conversations new to a full store may push the least recently
+// used ones out: burst at once, then rate per second (default 100 and 5).
+// Beyond either, a request gets 503 with Retry-After. Zero keeps a
+// default.
+func WithCapacity(maxOpenStreams, burst int, rate float64) Option {
+	return func(o *options) {
+		if maxOpenStreams > 0 {
+			o.maxOpen = maxOpenStreams
+		}
+		if burst > 0 {
+			o.evictBurst = burst
+		}
+		if rate > 0 {
+			o.evictRate = rate
 		}
 	}
 }

@@ -33,8 +33,13 @@ func (h *Handler) stream(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "streaming unsupported", http.StatusInternalServerError)
 		return
 	}
-	if !h.convs.open(key, h.o.maxStreams, h.o.now()) {
+	switch reason := h.convs.open(key, h.o.maxStreams, h.o.now()); reason {
+	case "":
+	case RejectTooMany:
 		h.refuse(w, http.StatusTooManyRequests, RejectTooMany, "too many open streams for this conversation")
+		return
+	default:
+		h.busy(w, reason)
 		return
 	}
 	defer h.convs.done(key)
