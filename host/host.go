@@ -359,15 +359,48 @@ func (h *Host) acceptFrom(ctx context.Context, in flows.Inbound, customer bool) 
 }
 
 // Status records a provider's delivery status of a message the bot sent.
-func (h *Host) Status(_ context.Context, s flows.DeliveryStatus) error {
-	if s.Status == flows.StatusFailed {
-		h.metrics.sendError(s.Channel, s.ErrorCode)
-		h.log.Warn("the provider could not deliver a message", "channel", s.Channel, "account", s.Account, "message", s.MessageID,
-			"recipient", s.Recipient, "code", s.ErrorCode, "error", s.ErrorTitle)
+// A failure on a conversation that is with an agent becomes a note on its
+// ticket (once per message: the note's id is the provider's message id),
+// so the agent knows the customer did not get it; an error (the store's)
+// makes the provider deliver the status again.
+func (h *Host) Status(ctx context.Context, s flows.DeliveryStatus) error {
+	if s.Status != flows.StatusFailed {
+		h.log.Debug("delivery status", "channel", s.Channel, "message", s.MessageID, "status", s.Status)
 		return nil
 	}
-	h.log.Debug("delivery status", "channel", s.Channel, "message", s.MessageID, "status", s.Status)
-	return nil
+	h.metrics.sendError(s.Channel, s.ErrorCode)
+	h.log.Warn("the provider could not deliver a message", "channel", s.Channel, "account", s.Account, "message", s.MessageID,
+		"recipient", s.Recipient, "code", s.ErrorCode, "error", s.ErrorTitle)
+	if s.Recipient == "" || s.MessageID == "" {
+		return nil
+	}
+	conv := flows.ConversationID(s.Channel, s.Account, s.Recipient)
+	switch sess, err := h.store.Load(ctx, conv); {
+	case errors.Is(err, flows.ErrNoSession):
+		return nil
+	case err != nil:
+		return err
+	case sess.Handoff == nil:
+		return nil
+	}
+	at := s.At
+	if at.IsZero() {
+		at = h.now()
+	}
+	text := fmt.Sprintf("The customer did not get a message: at %s %s reported it could not be delivered (error %d: %s).",
+		at.UTC().Format("2006-01-02 15:04 UTC"), s.Channel, s.ErrorCode, s.ErrorTitle)
+	err := h.commit(ctx, conv, func(sess *flows.Session) flows.Commit {
+		if sess.Handoff == nil {
+			return flows.Commit{}
+		}
+		return flows.Commit{Outbox: []flows.OutboxItem{{ID: conv + ":failed:" + s.MessageID, Kind: flows.OutboxAppend,
+			ConversationID: sess.ID, HandoffID: sess.Handoff.ID,
+			Message: &flows.Message{At: h.now(), From: flows.RoleSystem, Text: text}}}}
+	})
+	if err != nil {
+		h.log.Error("noting an undelivered message on the ticket failed; the provider will deliver the status again", "conversation", conv, "message", s.MessageID, "error", err)
+	}
+	return err
 }
 
 // Wake makes the turn workers look at the inbox now.
