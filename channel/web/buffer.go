@@ -36,9 +36,7 @@ type conv struct {
 // convs keeps at most max conversations in memory, the least recently
 // used first evicted (never one with an open stream: fewer than max
 // streams are open across conversations, so one without is always
-// there). Requests that start a conversation in a full store pay for the
-// eviction from a budget (evict), so they cannot push the others out
-// faster than it allows.
+// there).
 type convs struct {
 	mu      sync.Mutex
 	max     int
@@ -48,12 +46,11 @@ type convs struct {
 	epoch   func() string
 	streams int // open across conversations
 	maxOpen int
-	evict   bucket
 }
 
 func newConvs(o options) *convs {
 	return &convs{max: o.maxConvs, buf: o.maxBuffer, m: make(map[string]*conv), lru: list.New(), epoch: o.newID,
-		maxOpen: min(o.maxOpen, o.maxConvs-1), evict: bucket{burst: o.evictBurst, rate: o.evictRate}}
+		maxOpen: min(o.maxOpen, o.maxConvs-1)}
 }
 
 // bucket is a token bucket: at most burst at once, refilled at rate per
@@ -98,15 +95,11 @@ func parseEventID(id string) (epoch string, seq int64) {
 }
 
 // get returns the conversation key, created if need be; c.mu is held.
-// A new conversation in a full store evicts one; when paid (a browser's
-// request), the eviction spends the budget, and get returns nil when it
-// is spent.
-func (c *convs) get(key string, now time.Time, paid bool) *conv {
+// A new conversation in a full store evicts the least recently used one
+// without a stream.
+func (c *convs) get(key string, now time.Time) *conv {
 	v, ok := c.m[key]
 	if !ok {
-		if paid && c.lru.Len() >= c.max && !c.evict.take(now) {
-			return nil
-		}
 		for c.lru.Len() >= c.max {
 			e := c.lru.Back()
 			for e != nil && e.Value.(*conv).streams > 0 {
@@ -133,7 +126,7 @@ func (c *convs) get(key string, now time.Time, paid bool) *conv {
 func (c *convs) add(key, msg string, data []byte, now time.Time) bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	v := c.get(key, now, false)
+	v := c.get(key, now)
 	if msg != "" {
 		for _, e := range v.events {
 			if e.msg == msg {
@@ -151,7 +144,7 @@ func (c *convs) add(key, msg string, data []byte, now time.Time) bool {
 func (c *convs) retract(key, msg string, now time.Time) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	v := c.get(key, now, false)
+	v := c.get(key, now)
 	v.events = slices.DeleteFunc(v.events, func(e event) bool { return e.msg == msg })
 	c.append(v, event{kind: "retract", data: []byte(`{"id":` + strconv.Quote(msg) + `}`)})
 }
@@ -177,7 +170,7 @@ func (c *convs) append(v *conv, e event) {
 func (c *convs) since(key, last string, now time.Time) (string, []event, <-chan struct{}) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	v := c.get(key, now, false)
+	v := c.get(key, now)
 	epoch, seq := parseEventID(last)
 	if epoch != v.epoch {
 		seq = 0
@@ -190,8 +183,8 @@ func (c *convs) since(key, last string, now time.Time) (string, []event, <-chan 
 }
 
 // open counts a new stream on key; it refuses (with the Reject reason)
-// more than max on the conversation, more than the handler's open
-// streams, and a new conversation the eviction budget cannot pay for.
+// more than max on the conversation and more than the handler's open
+// streams.
 func (c *convs) open(key string, max int, now time.Time) string {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -201,25 +194,18 @@ func (c *convs) open(key string, max int, now time.Time) string {
 	if c.streams >= c.maxOpen {
 		return RejectStreamsFull
 	}
-	v := c.get(key, now, true)
-	if v == nil {
-		return RejectConversationsFull
-	}
+	v := c.get(key, now)
 	v.streams++
 	c.streams++
 	return ""
 }
 
 // allow spends one of the conversation's posts: at most burst at once,
-// refilled at rate per second. It refuses (with the Reject reason) beyond
-// them, and a new conversation the eviction budget cannot pay for.
+// refilled at rate per second. It refuses (with RejectRate) beyond them.
 func (c *convs) allow(key string, burst int, rate float64, now time.Time) string {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	v := c.get(key, now, true)
-	if v == nil {
-		return RejectConversationsFull
-	}
+	v := c.get(key, now)
 	v.posts.burst, v.posts.rate = burst, rate
 	if !v.posts.take(now) {
 		return RejectRate

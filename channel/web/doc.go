@@ -45,9 +45,7 @@
 // streams open per conversation (4, 429 beyond) and across conversations
 // (2,000, and always fewer than the conversations kept; 503 with
 // Retry-After beyond), the conversations kept in memory (10,000, least
-// recently used first evicted, never one being watched; a request that
-// starts a conversation in a full store evicts at most 100 at once then 5
-// a second, 503 with Retry-After beyond), a stream's idle time (5
+// recently used first evicted, never one being watched), a stream's idle time (5
 // minutes, then the browser reconnects) with a heartbeat comment every 25
 // seconds, and the Receiver's time per message (10s, 503 beyond). Close
 // ends the open streams for a graceful shutdown.

@@ -8,7 +8,6 @@ import (
 	"html/template"
 	"io"
 	"io/fs"
-	"math"
 	"net/http"
 	"regexp"
 	"strconv"
@@ -27,17 +26,16 @@ var page = template.Must(template.ParseFS(assets, "assets/index.html"))
 
 // Reasons a request is refused (see WithRejectHook).
 const (
-	RejectNotFound          = "not_found"          // no such path: 404
-	RejectMethod            = "method"             // wrong method: 405
-	RejectTooLarge          = "too_large"          // body over the limit: 413
-	RejectMalformed         = "malformed"          // not a message: 400
-	RejectBadID             = "bad_id"             // a conversation or message id not of the handler's making: 400
-	RejectTooMany           = "too_many_streams"   // more event streams on a conversation than allowed: 429
-	RejectRate              = "rate"               // more posts on a conversation than WithRate allows: 429
-	RejectStreamsFull       = "streams_full"       // as many streams open across conversations as WithCapacity allows: 503, Retry-After
-	RejectConversationsFull = "conversations_full" // a new conversation in a full store, beyond WithCapacity's evictions: 503, Retry-After
-	RejectClosed            = "closed"             // the handler is shutting down: 503
-	RejectReceiver          = "receiver_failed"    // the Receiver failed: 503, the page retries
+	RejectNotFound    = "not_found"        // no such path: 404
+	RejectMethod      = "method"           // wrong method: 405
+	RejectTooLarge    = "too_large"        // body over the limit: 413
+	RejectMalformed   = "malformed"        // not a message: 400
+	RejectBadID       = "bad_id"           // a conversation or message id not of the handler's making: 400
+	RejectTooMany     = "too_many_streams" // more event streams on a conversation than allowed: 429
+	RejectRate        = "rate"             // more posts on a conversation than WithRate allows: 429
+	RejectStreamsFull = "streams_full"     // as many streams open across conversations as WithCapacity allows: 503, Retry-After
+	RejectClosed      = "closed"           // the handler is shutting down: 503
+	RejectReceiver    = "receiver_failed"  // the Receiver failed: 503, the page retries
 )
 
 // idRE is what conversation and message ids look like: the default
@@ -207,9 +205,6 @@ func (h *Handler) post(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Retry-After", "1")
 		h.refuse(w, http.StatusTooManyRequests, RejectRate, "too many messages; wait a moment")
 		return
-	case RejectConversationsFull:
-		h.busy(w, RejectConversationsFull)
-		return
 	}
 	if p.ID == "" {
 		p.ID = h.o.newID()
@@ -274,14 +269,10 @@ func (h *Handler) push(conversation, msg string, r reply) bool {
 }
 
 // busy refuses a request over one of the handler's bounds across
-// conversations (WithCapacity) with 503 and when to try again: the next
-// eviction the budget allows, or a few seconds for a stream to end.
+// conversations (WithCapacity) with 503 and when to try again: a few
+// seconds, for a stream to end.
 func (h *Handler) busy(w http.ResponseWriter, reason string) {
-	wait := 5
-	if reason == RejectConversationsFull {
-		wait = max(1, int(math.Ceil(1/h.o.evictRate)))
-	}
-	w.Header().Set("Retry-After", strconv.Itoa(wait))
+	w.Header().Set("Retry-After", "5")
 	h.refuse(w, http.StatusServiceUnavailable, reason, "the chat is busy; try again in a few seconds")
 }
 

@@ -19,10 +19,8 @@ const (
 	DefaultIdleTimeout     = 5 * time.Minute
 	DefaultHeartbeat       = 25 * time.Second
 	DefaultReceiveTimeout  = 10 * time.Second
-	DefaultBurst           = 20  // posts a conversation may make at once
-	DefaultRate            = 1   // posts per second it gets back
-	DefaultEvictBurst      = 100 // new conversations a full store takes at once
-	DefaultEvictRate       = 5   // new conversations per second it takes then
+	DefaultBurst           = 20 // posts a conversation may make at once
+	DefaultRate            = 1  // posts per second it gets back
 )
 
 // Option configures a Handler.
@@ -44,8 +42,6 @@ type options struct {
 	burst          int
 	rate           float64
 	maxOpen        int
-	evictBurst     int
-	evictRate      float64
 }
 
 func buildOptions(opts []Option) options {
@@ -55,7 +51,7 @@ func buildOptions(opts []Option) options {
 		maxBuffer: DefaultMaxBuffer, maxStreams: DefaultMaxStreams, maxConvs: DefaultMaxConversation,
 		idle: DefaultIdleTimeout, beat: DefaultHeartbeat, receiveTimeout: DefaultReceiveTimeout,
 		burst: DefaultBurst, rate: DefaultRate,
-		maxOpen: DefaultMaxOpenStreams, evictBurst: DefaultEvictBurst, evictRate: DefaultEvictRate,
+		maxOpen: DefaultMaxOpenStreams,
 	}
 	for _, opt := range opts {
 		if opt != nil {
@@ -174,23 +170,14 @@ func WithRate(burst int, rate float64) Option {
 	}
 }
 
-// WithCapacity sets the handler's bounds across conversations: the event
-// streams open at once (default 2,000; always fewer than the
-// conversations kept, so that one without a stream can be evicted), and
-// how fast conversations new to a full store may push the least recently
-// used ones out: burst at once, then rate per second (default 100 and 5).
-// Beyond either, a request gets 503 with Retry-After. Zero keeps a
-// default.
-func WithCapacity(maxOpenStreams, burst int, rate float64) Option {
+// WithCapacity sets how many event streams may be open at once across
+// conversations (default 2,000; always fewer than the conversations kept,
+// so that one without a stream can be evicted). Beyond, a stream gets 503
+// with Retry-After. Zero keeps the default.
+func WithCapacity(maxOpenStreams int) Option {
 	return func(o *options) {
 		if maxOpenStreams > 0 {
 			o.maxOpen = maxOpenStreams
-		}
-		if burst > 0 {
-			o.evictBurst = burst
-		}
-		if rate > 0 {
-			o.evictRate = rate
 		}
 	}
 }
