@@ -19,7 +19,11 @@ type Conversation struct {
 	// Session is the id the conversation runs under (default ID): a test
 	// file's run as test-1, as `baton test` runs them, so what depends on
 	// the id (a sampled survey) goes the same way.
-	Session string         `json:"-"`
+	Session string `json:"-"`
+	// Flow is the name of the flow it ran (an event stream's flow), ""
+	// when unknown: a conversation of another flow than the replay's is
+	// skipped.
+	Flow    string         `json:"flow,omitempty"`
 	Channel string         `json:"channel,omitempty"`
 	Lang    string         `json:"lang,omitempty"`
 	Contact flows.Contact  `json:"-"`

@@ -65,7 +65,7 @@ func (s *Stream) Read(r io.Reader, name string) error {
 	return analytics.Scan(r, name, func(ev *flows.Event) error {
 		b := s.open[ev.Conversation]
 		if b == nil {
-			b = &eventConv{c: &Conversation{ID: ev.Conversation, Source: name, Channel: ev.Channel, Lang: ev.Lang, seq: nextSeq()},
+			b = &eventConv{c: &Conversation{ID: ev.Conversation, Source: name, Flow: ev.Flow, Channel: ev.Channel, Lang: ev.Lang, seq: nextSeq()},
 				rec: &Run{}, reqs: map[string]int{}}
 			if ev.Type != flows.EvConversationStarted {
 				b.c.Skip = "it began before the events do (its first event is " + string(ev.Type) + "): give the earlier events file first"

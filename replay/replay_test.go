@@ -211,3 +211,35 @@ func TestRotatedFilesAreOneStream(t *testing.T) {
 		t.Errorf("read apart: %d conversations, %d skipped", len(apart), skipped)
 	}
 }
+
+// A deployment's events hold the conversations of every flow it runs:
+// those of another flow than --flow (and --baseline) are not replayed on
+// it, as if the shop's bot had had the booking bot's customers, but
+// listed as skipped with the flow they ran.
+func TestOtherFlowsConversationsAreSkipped(t *testing.T) {
+	ev := func(n int, typ, rest string) string {
+		return fmt.Sprintf(`{"v":1,"id":"b:1:%d","type":%q,"at":"2026-03-03T10:30:00+01:00","conversation":"b","contact":"c1","flow":"table-booking","channel":"whatsapp","lang":"it"%s}`+"\n", n, typ, rest)
+	}
+	other := ev(1, "conversation_started", "") +
+		ev(2, "message_in", `,"kind":"text","size":4,"text":"ciao","to":"bot"`) +
+		ev(3, "state_entered", `,"state":"welcome"`) +
+		ev(4, "message_out", `,"state":"welcome","from":"bot","size":5,"text":"Salve"`)
+	stream := append(slices.Clone(events(t)), other...)
+	convs, err := replay.ReadEvents(bytes.NewReader(stream), "events.jsonl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := load(t, frozenFlow)
+	for _, o := range []replay.Options{{Flow: f}, {Flow: f, Baseline: f}} {
+		rep, err := replay.Replay(context.Background(), convs, o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rep.Conversations != 601 || rep.Replayed != 600 || rep.Changed != 0 || len(rep.Skipped) != 1 {
+			t.Fatalf("against %s: %d read, %d replayed, %d changed, skipped %v", rep.Against, rep.Conversations, rep.Replayed, rep.Changed, rep.Skipped)
+		}
+		if s := rep.Skipped[0]; s.Conversation != "b" || !strings.Contains(s.Reason, `"table-booking"`) || !strings.Contains(s.Reason, `"shop-support"`) {
+			t.Errorf("skipped %+v", s)
+		}
+	}
+}

@@ -143,6 +143,9 @@ func ReplayFeed(ctx context.Context, o Options, feed func(emit func(*Conversatio
 		if c.seq == 0 {
 			c.seq = nextSeq()
 		}
+		if c.Skip == "" && c.Flow != "" && c.Flow != o.Flow.Name && (o.Baseline == nil || c.Flow != o.Baseline.Name) {
+			c.Skip = fmt.Sprintf("it is a conversation of flow %q, not of %q: replay it with --flow set to that flow's file", c.Flow, o.Flow.Name)
+		}
 		work <- c
 	})
 	close(work)

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/batonbot/baton/convtest"
+	"github.com/batonbot/baton/dsl"
 	"github.com/batonbot/baton/replay"
 )
 
@@ -120,6 +121,20 @@ func runReplay(ctx context.Context, e *env, args []string) int {
 			tests[p] = tfs
 		}
 	}
+	// A test file names its flow: the tests of another flow than --flow
+	// (and --baseline) are skipped, as an events file's conversations are.
+	flowNames := map[string]string{}
+	for _, tfs := range tests {
+		for _, tf := range tfs {
+			if _, ok := flowNames[tf.FlowPath]; !ok {
+				if f, diags := dsl.LoadFile(tf.FlowPath); !diags.HasErrors() && f != nil {
+					flowNames[tf.FlowPath] = f.Name
+				} else {
+					flowNames[tf.FlowPath] = ""
+				}
+			}
+		}
+	}
 	idle := replay.Idle(o.Flow, o.Baseline)
 	inputErr := exitOK
 	rep, err := replay.ReplayFeed(ctx, o, func(emit func(*replay.Conversation)) error {
@@ -130,7 +145,9 @@ func runReplay(ctx context.Context, e *env, args []string) int {
 		for _, p := range pos {
 			if tfs, ok := tests[p]; ok {
 				for _, tf := range tfs {
+					name := flowNames[tf.FlowPath]
 					for _, c := range tf.Replay(*base != "") {
+						c.Flow = name
 						emit(c)
 					}
 				}

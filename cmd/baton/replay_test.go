@@ -53,6 +53,7 @@ func TestReplayCommand(t *testing.T) {
 		{"version 2 crosses --max-changed", []string{"--flow", v2, "--baseline", v1, events, "--max-changed", "1%"}, exitFailed, "", "2 of 4 conversations hand off to another team; 1 hands off for another reason; 1 reaches a state that no longer exists; 1 reaches different states; 2 get a different reply; 1 has new no-matches."},
 		{"version 2 crosses a count", []string{"--flow", v2, "--baseline", v1, events, "--max-changed", "3"}, exitOK, "", ""},
 		{"version 2 crosses --max-routing", []string{"--flow", v2, "--baseline", v1, events, "--max-changed", "3", "--max-routing", "1"}, exitFailed, "", ""},
+		{"another flow's tests are skipped", []string{"--flow", v1, tests, "testdata/tests/templates.yaml"}, exitOK, "", "0 of 4 conversations change."},
 		{"version 2 as JSON", []string{"--flow", v2, "--baseline", v1, events, "--json"}, exitOK, "replay/v2_baseline.json", ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
