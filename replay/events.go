@@ -13,9 +13,9 @@ import (
 // ReadEvents reads the conversations of an analytics event stream (JSONL,
 // as analytics.Scan reads it): per conversation id, the customer's
 // messages and button taps, the agents' replies, the tickets solved or
-// closed and the customer closing the chat, each at its time, the HTTP
-// answers the flow got, and what was recorded of each step (states
-// entered, replies, no-matches, handoffs, the end).
+// closed, the handoffs declined and the customer closing the chat, each
+// at its time, the HTTP answers the flow got, and what was recorded of
+// each step (states entered, replies, no-matches, handoffs, the end).
 //
 // Replaying needs the messages' texts: a stream written without them
 // (`--events-text`, events.text) gives conversations whose Skip says so,
@@ -189,8 +189,11 @@ func (b *eventConv) add(ev *flows.Event) {
 			return
 		}
 	case flows.EvConversationEnded:
-		if ev.Reason == "customer_closed" {
+		switch ev.Reason {
+		case "customer_closed":
 			b.step(Input{At: ev.At, Kind: InputClose})
+		case "handoff_declined": // the deployment opened no ticket
+			b.step(Input{At: ev.At, Kind: InputTicket, Status: flows.TicketDeclined})
 		}
 	case flows.EvHTTPRequest:
 		b.reqs[ev.Request] = len(b.c.Calls)

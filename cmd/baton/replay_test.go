@@ -158,3 +158,20 @@ func TestReplayRefuses(t *testing.T) {
 		})
 	}
 }
+
+// A handoff the deployment declined (after hours, the customer told
+// instead) ended its conversation, and the next message got the bot
+// again: replayed on the same flow, the decline is replayed too, and
+// nothing changes.
+func TestReplayDeclinedHandoffs(t *testing.T) {
+	events := filepath.Join(t.TempDir(), "events.jsonl")
+	const tests = "../../examples/tests/helpdesk_after_hours.yaml"
+	code, stdout, stderr := runCLI(t, "", "test", "--events", events, "--events-text", tests)
+	wantCode(t, code, exitOK, stdout, stderr)
+	code, stdout, stderr = runCLI(t, "", "replay", "--flow", "../../examples/flows/support.yaml", events)
+	wantCode(t, code, exitOK, stdout, stderr)
+	lines := strings.Split(strings.TrimSpace(stdout), "\n")
+	if last := lines[len(lines)-1]; !regexp.MustCompile(`^0 of \d+ conversations change\.$`).MatchString(last) {
+		t.Errorf("the same flow changes conversations:\n%s", stdout)
+	}
+}
