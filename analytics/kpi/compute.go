@@ -85,7 +85,8 @@ type conv struct {
 	lastBot, lastUser  time.Time
 	pendingIn          time.Time
 	flow, state        string
-	contact, topic     string
+	contact            string
+	intent, choice     string // the first intent and menu choice: the topic
 	userMsgs           int
 	handoff            bool
 	handoffAt          time.Time
@@ -204,12 +205,11 @@ func (c *Computer) convEvent(ev *flows.Event, cv *conv) {
 		if cv.pendingIn.IsZero() {
 			cv.pendingIn = ev.At
 		}
-		if cv.topic == "" {
-			if ev.Intent != "" {
-				cv.topic = ev.Intent
-			} else if ev.Choice != "" {
-				cv.topic = ev.Choice
-			}
+		if cv.intent == "" {
+			cv.intent = ev.Intent
+		}
+		if cv.choice == "" {
+			cv.choice = ev.Choice
 		}
 	case flows.EvMessageOut:
 		if ev.From == "agent" {

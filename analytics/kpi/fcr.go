@@ -21,7 +21,10 @@ func (c *Computer) fcrCheck(cv *conv, at time.Time, resolved bool) {
 	if cv.contact == "" {
 		return
 	}
-	k := fcrKey{cv.contact, cv.topic}
+	k := fcrKey{cv.contact, cv.intent}
+	if k.topic == "" {
+		k.topic = cv.choice
+	}
 	if prev := c.fcr[k]; prev != nil {
 		if !cv.start.Before(prev.end) && cv.start.Sub(prev.end) <= c.o.FCRWindow {
 			c.fcrRepeat++

@@ -1,0 +1,43 @@
+package kpi_test
+
+import (
+	"testing"
+	"time"
+
+	"github.com/batonbot/baton/analytics/kpi"
+	"github.com/batonbot/baton/flows"
+)
+
+// The topic of a conversation, for first contact resolution, is the first
+// intent the analyser recognised, else the first menu option chosen: a
+// customer who picked "Refunds" from the menu, then wrote that the
+// refund has not arrived, and comes back the next day writing about the
+// refund again, was not resolved at first contact.
+func TestFCRTopicIsTheFirstIntentBeforeAMenuChoice(t *testing.T) {
+	t0 := time.Date(2026, 3, 3, 10, 0, 0, 0, time.UTC)
+	ev := func(conv string, min int, typ flows.EventType, f func(*flows.Event)) flows.Event {
+		e := flows.Event{V: 1, Type: typ, Conversation: conv, Contact: "c1", Flow: "shop", Channel: "web", Lang: "en", At: t0.Add(time.Duration(min) * time.Minute)}
+		if f != nil {
+			f(&e)
+		}
+		return e
+	}
+	in := func(intent, choice string) func(*flows.Event) {
+		return func(e *flows.Event) { e.Kind, e.To, e.Size, e.Intent, e.Choice = "text", "bot", 5, intent, choice }
+	}
+	ended := func(e *flows.Event) { e.Outcome, e.Reason = flows.OutcomeContained, "resolved" }
+	day := 24 * 60
+	events := []flows.Event{
+		ev("a", 0, flows.EvConversationStarted, nil),
+		ev("a", 0, flows.EvMessageIn, in("", "refunds")),
+		ev("a", 1, flows.EvMessageIn, in("refund", "")),
+		ev("a", 2, flows.EvConversationEnded, ended),
+		ev("b", day, flows.EvConversationStarted, nil),
+		ev("b", day, flows.EvMessageIn, in("refund", "")),
+		ev("b", day+1, flows.EvConversationEnded, ended),
+	}
+	r := compute(events, kpi.Options{})
+	if r.FCR.Repeated != 1 || r.FCR.Resolved != 0 || r.FCR.Pending != 1 {
+		t.Errorf("FCR %d resolved first time, %d came back, %d pending; want 0, 1, 1", r.FCR.Resolved, r.FCR.Repeated, r.FCR.Pending)
+	}
+}
