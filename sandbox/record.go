@@ -41,6 +41,9 @@ type recordedStep struct {
 	lifecycle   flows.Lifecycle // set when the step changed it
 	handoff     *flows.Handoff
 	ended       bool
+	// failed: the flow hit an error the engine survived, which a test
+	// step must expect (events: [{type: error}]).
+	failed bool
 }
 
 // NewRecording records conversations of sb's setup (Config) for a test
@@ -98,6 +101,8 @@ func (r *Recording) Add(kind, value string, res *Step, s *flows.Session) {
 			st.lifecycle = e.To
 		case flows.EndEffect:
 			st.ended = true
+		case flows.ErrorEffect:
+			st.failed = st.failed || !ev.Host
 		}
 	}
 	st.state = s.State
@@ -308,6 +313,12 @@ func (st recordedStep) node() *yaml.Node {
 	}
 	if st.ended {
 		yset(m, "ended", &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!bool", Value: "true"})
+	}
+	if st.failed {
+		ev := ymap()
+		ev.Style = yaml.FlowStyle
+		yset(ev, "type", ystr("error"))
+		yset(m, "events", &yaml.Node{Kind: yaml.SequenceNode, Style: yaml.FlowStyle, Content: []*yaml.Node{ev}})
 	}
 	return m
 }

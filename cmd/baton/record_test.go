@@ -149,3 +149,21 @@ func TestRecordWritesEveryStep(t *testing.T) {
 		t.Fatalf("exit %d\n%s", code, errb.String())
 	}
 }
+
+// TestRecordKeepsErrors: a step the flow survived with an error (an
+// agent's reply with no handoff) is recorded expecting it, so the
+// recording passes as it is.
+func TestRecordKeepsErrors(t *testing.T) {
+	rec := filepath.Join(t.TempDir(), "t.yaml")
+	code, stdout, stderr := runCLI(t, "hi\n/agent hello\n", "chat", "--record", rec, "--now", "2026-03-03T10:30:00+01:00", "testdata/flows/shop.yaml")
+	wantCode(t, code, exitOK, stdout, stderr)
+	b, err := os.ReadFile(rec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(b), "events: [{type: error}]") {
+		t.Errorf("the error is not expected in the recording:\n%s", b)
+	}
+	code, stdout, stderr = runCLI(t, "", "test", rec)
+	wantCode(t, code, exitOK, stdout, stderr)
+}
