@@ -5,6 +5,7 @@ import (
 	"io"
 	"strings"
 
+	"github.com/batonbot/baton/engine"
 	"github.com/batonbot/baton/flows"
 	"github.com/batonbot/baton/sandbox"
 )
@@ -17,6 +18,9 @@ type coverage struct {
 	taken   []bool
 	visited map[string]bool
 	state   string // the conversation's state after the events observed
+	// fired are the positions of the options and rules that held in the
+	// step observed.
+	fired map[flows.Pos]bool
 }
 
 func newCoverage(f *flows.Flow) *coverage {
@@ -26,9 +30,17 @@ func newCoverage(f *flows.Flow) *coverage {
 
 // observe attributes each state change of a step to the edges that explain
 // it: the trigger or route that fired, the no-match ladder, a timeout, a
-// handoff's return, else the menu options, routes and transitions between
-// the two states.
-func (c *coverage) observe(res *sandbox.Step) {
+// handoff's return, else the menu option, route or transition between the
+// two states that tr (the step's trace) says held.
+func (c *coverage) observe(res *sandbox.Step, tr *engine.Trace) {
+	c.fired = map[flows.Pos]bool{}
+	for _, tt := range tr.Turns {
+		for _, ch := range tt.Checks {
+			if ch.Fired && (ch.Kind == engine.CheckMenu || ch.Kind == engine.CheckRoute || ch.Kind == engine.CheckNext) {
+				c.fired[ch.Pos] = true
+			}
+		}
+	}
 	var trigger string
 	noMatch, skip := false, false
 	var lastInput *flows.Input
@@ -120,9 +132,14 @@ func (c *coverage) take(from, to string, in flows.InputKind, trigger string, noM
 	case in == flows.InputTimer && mark(func(e flows.Edge) bool { return e.Kind == flows.EdgeTimeout }):
 	case in == flows.InputTicket && mark(func(e flows.Edge) bool { return e.Kind == flows.EdgeReturn }):
 	default:
-		mark(func(e flows.Edge) bool {
+		// Of the options and rules between the two states, the one that
+		// held (all of them when the trace names none).
+		between := func(e flows.Edge) bool {
 			return e.From == from && (e.Kind == flows.EdgeMenu || e.Kind == flows.EdgeRoute || e.Kind == flows.EdgeNext || e.Kind == flows.EdgeCall)
-		})
+		}
+		if !mark(func(e flows.Edge) bool { return between(e) && (e.Kind == flows.EdgeCall || c.fired[e.Pos]) }) {
+			mark(between)
+		}
 	}
 }
 

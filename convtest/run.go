@@ -15,6 +15,7 @@ import (
 
 	"github.com/batonbot/baton/analytics"
 	"github.com/batonbot/baton/dsl"
+	"github.com/batonbot/baton/engine"
 	"github.com/batonbot/baton/flows"
 	"github.com/batonbot/baton/sandbox"
 )
@@ -283,9 +284,14 @@ func (r *run) runConv(ctx context.Context, file *File, tf *testFlow, c *Conversa
 	cs := &convState{}
 	var log []string
 	for i, st := range c.Steps {
-		res := runTestStep(ctx, sb, st)
+		var res *sandbox.Step
 		if tf.cov != nil {
-			tf.cov.observe(res)
+			// The engine's trace says which option or rule made each move.
+			tr := &engine.Trace{}
+			res = runTestStep(engine.WithTrace(ctx, tr), sb, st)
+			tf.cov.observe(res, tr)
+		} else {
+			res = runTestStep(ctx, sb, st)
 		}
 		fails := checkStep(st, res, sb.Session(), sb.Vars(), cs)
 		if len(fails) > 0 {

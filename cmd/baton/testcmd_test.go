@@ -251,3 +251,22 @@ func TestTestNamedFileThatIsNotATest(t *testing.T) {
 		t.Errorf("a test file with a mistyped key in a directory is not reported:\n%s", stdout)
 	}
 }
+
+// TestCoverageParallelEdges: of the moves between the same two states (two
+// menu options and a route), only the one a conversation took counts as
+// taken.
+func TestCoverageParallelEdges(t *testing.T) {
+	code, stdout, stderr := runCLI(t, "", "test", "--coverage", "testdata/tests/coverage_parallel")
+	wantCode(t, code, exitOK, stdout, stderr)
+	if strings.Contains(stdout, `welcome → done (menu "1. Alpha")`) {
+		t.Errorf("coverage reports the option taken as never taken:\n%s", stdout)
+	}
+	for _, missed := range []string{
+		`welcome → done (menu "2. Beta")`,
+		`welcome → done (route "zulu")`,
+	} {
+		if !strings.Contains(stdout, missed) {
+			t.Errorf("coverage does not report %s as never taken:\n%s", missed, stdout)
+		}
+	}
+}
