@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/batonbot/baton/flows"
@@ -104,7 +105,10 @@ func (l *loader) template(n *yaml.Node, what string) *flows.Template {
 
 // hole queues a template hole for compilation.
 func (l *loader) hole(rn *yaml.Node, p piece, asBool bool) *flows.Expr {
-	e := &flows.Expr{Source: strings.TrimSpace(p.src), Pos: l.file.posIn(rn, rn.Value, p.off)}
+	// The position is the expression's first character (past the spaces
+	// after {{), as the diagnostics' and the run time errors' point.
+	lead := len(p.src) - len(strings.TrimLeftFunc(p.src, unicode.IsSpace))
+	e := &flows.Expr{Source: strings.TrimSpace(p.src), Pos: l.file.posIn(rn, rn.Value, p.off+lead)}
 	l.exprs = append(l.exprs, &pending{file: l.file, node: rn, value: rn.Value, off: p.off, src: p.src, asBool: asBool, what: "{{ }}", out: e})
 	return e
 }
