@@ -50,7 +50,15 @@ func (f *Flow) Edges() []Edge {
 	// state's actions, state set, are the state's: it is drawn as a
 	// handoff).
 	add := func(from string, kind EdgeKind, label string, cond bool, pos Pos, do Do, state bool) {
-		if do.Goto != "" {
+		// A handoff or an end stops the turn: a goto after one never runs.
+		stops := false
+		for _, a := range do.Actions {
+			switch a.(type) {
+			case *HandoffAction, *End:
+				stops = true
+			}
+		}
+		if do.Goto != "" && !stops {
 			out = append(out, Edge{From: from, To: do.Goto, Kind: kind, Label: label, Conditional: cond, Pos: pos})
 		}
 		for _, a := range do.Actions {

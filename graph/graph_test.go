@@ -127,3 +127,26 @@ states:
 	//   s_welcome -->|"1. Track an order"| s_bye
 	//   s_welcome -->|"2. A person"| s_human
 }
+
+// TestRenderNoMoveAfterAStop: a rule whose handoff or end stops the turn
+// never takes its goto (docs/dsl.md, "How a turn runs"): no edge is drawn
+// for it.
+func TestRenderNoMoveAfterAStop(t *testing.T) {
+	for _, tc := range []struct {
+		format Format
+		edges  []string
+	}{
+		{Mermaid, []string{`s_a -->|"1. X"| s_b`, `any_state -.->|"trigger: human"| s_b`}},
+		{Dot, []string{`"s:a" -> "s:b"`, `"any_state" -> "s:b"`}},
+	} {
+		got := render(t, "testdata/flows/stops.yaml", tc.format)
+		for _, e := range tc.edges {
+			if strings.Contains(got, e) {
+				t.Errorf("%s: the graph draws %s, a goto that never runs:\n%s", tc.format, e, got)
+			}
+		}
+		if !strings.Contains(got, "handoff to a person") {
+			t.Errorf("%s: the trigger's handoff is not drawn:\n%s", tc.format, got)
+		}
+	}
+}
