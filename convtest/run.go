@@ -119,6 +119,20 @@ func (rn *Runner) Run(ctx context.Context, files []string) Result {
 	return Result{Passed: r.passed, Failed: r.failed, Interrupted: ctx.Err() != nil, Read: r.read()}
 }
 
+// diagFiles are the files other than path that the diagnostics of the
+// flow at path point into: where the errors of a flow that does not load
+// are (an included file's), so a watch sees them fixed.
+func diagFiles(path string) []string {
+	_, diags := dsl.LoadFile(path)
+	var out []string
+	for _, d := range diags {
+		if f := d.Pos.File; f != "" && f != path && !slices.Contains(out, f) {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
 // read lists the flows the run loaded, the files they include and the
 // deployment configs.
 func (r *run) read() []string {
@@ -128,6 +142,8 @@ func (r *run) read() []string {
 		out = append(out, tf.path)
 		if tf.flow != nil {
 			out = append(out, tf.flow.Files...)
+		} else {
+			out = append(out, diagFiles(tf.path)...)
 		}
 	}
 	return append(out, slices.Sorted(maps.Keys(r.configs))...)

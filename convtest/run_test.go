@@ -96,12 +96,27 @@ func TestFiles(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []string{filepath.Join("testdata", "broken", "test.yaml"), filepath.Join("testdata", "broken_test.yaml"), filepath.Join("testdata", "desk_test.yaml")}
-	skips := []string{filepath.Join("testdata", "broken", "flow.yaml"), filepath.Join("testdata", "desk.yaml")}
+	want := []string{filepath.Join("testdata", "broken", "test.yaml"), filepath.Join("testdata", "broken_include", "test.yaml"), filepath.Join("testdata", "broken_test.yaml"), filepath.Join("testdata", "desk_test.yaml")}
+	skips := []string{filepath.Join("testdata", "broken", "flow.yaml"), filepath.Join("testdata", "broken_include", "common", "human.yaml"), filepath.Join("testdata", "broken_include", "flow.yaml"), filepath.Join("testdata", "desk.yaml")}
 	if !slices.Equal(files, want) || !slices.Equal(skipped, skips) {
 		t.Errorf("files %q, skipped %q", files, skipped)
 	}
 	if _, _, err := Files([]string{"testdata/nope"}); err == nil || !strings.HasSuffix(err.Error(), "testdata/nope: no such file or directory") {
 		t.Errorf("a missing path: %v", err)
+	}
+}
+
+// TestRunReadsTheFilesOfAFlowWithErrors: a flow that does not load still
+// names the files with its errors in Result.Read, so baton test --watch
+// runs the tests again when the included file with the error is fixed.
+func TestRunReadsTheFilesOfAFlowWithErrors(t *testing.T) {
+	var out bytes.Buffer
+	res := NewRunner(Options{Out: &out}).Run(context.Background(), []string{"testdata/broken_include/test.yaml"})
+	if res.Failed != 1 {
+		t.Fatalf("the flow with errors did not fail its test:\n%s", out.String())
+	}
+	want := filepath.Join("testdata", "broken_include", "common", "human.yaml")
+	if !slices.Contains(res.Read, want) {
+		t.Errorf("the run read %q, not %s (where the error is)", res.Read, want)
 	}
 }
