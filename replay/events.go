@@ -232,7 +232,11 @@ func (b *eventConv) add(ev *flows.Event) {
 	case flows.EvConversationEnded:
 		// An expired conversation did not end in the engine (the analytics
 		// close it when the customer comes back a day later).
-		if ev.Reason != "expired" {
+		switch ev.Reason {
+		case "expired":
+		case "": // end: true, as a replay names it
+			st.End = "ended"
+		default:
 			st.End = ev.Reason
 		}
 	}

@@ -243,3 +243,28 @@ func TestOtherFlowsConversationsAreSkipped(t *testing.T) {
 		}
 	}
 }
+
+// An end: true (no reason) is recorded as a conversation_ended with no
+// reason: replayed on the same flow, the conversation ends the same way.
+func TestEndWithoutReasonIsNoChange(t *testing.T) {
+	ev := func(n string, typ, rest string) string {
+		return `{"v":1,"id":"e:` + n + `","type":"` + typ + `","at":"2026-03-03T10:30:00Z","conversation":"e","contact":"c1","flow":"ends","channel":"sandbox","lang":"en"` + rest + "}\n"
+	}
+	stream := ev("1:1", "conversation_started", "") +
+		ev("1:2", "message_in", `,"kind":"text","size":2,"text":"hi","to":"bot"`) +
+		ev("1:3", "state_entered", `,"state":"a"`) +
+		ev("1:4", "message_out", `,"state":"a","from":"bot","size":2,"text":"hi","options":2`) +
+		ev("2:1", "message_in", `,"state":"a","kind":"text","size":1,"text":"1","to":"bot","choice":"x"`) +
+		ev("2:2", "conversation_ended", `,"state":"a","outcome":"contained"`)
+	convs, err := replay.ReadEvents(strings.NewReader(stream), "events.jsonl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := replay.Replay(context.Background(), convs, replay.Options{Flow: load(t, "testdata/flows/ends.yaml")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Replayed != 1 || rep.Changed != 0 {
+		t.Errorf("%d replayed, %s: %+v", rep.Replayed, rep.Summary, rep.Diffs)
+	}
+}
