@@ -236,6 +236,8 @@ func (r *run) runFile(ctx context.Context, path string) {
 		for _, name := range slices.Sorted(maps.Keys(c.Setup.Vars)) {
 			if _, ok := tf.flow.Vars[name]; !ok {
 				setupErrs = append(setupErrs, fmt.Sprintf("%s: vars: %v", c.Setup.VarPos[name], sandbox.UnknownVarError(tf.flow, name)))
+			} else if err := sandbox.VarTypeError(tf.flow, name, c.Setup.Vars[name]); err != nil {
+				setupErrs = append(setupErrs, fmt.Sprintf("%s: vars: %v: write it as the flow declares it", c.Setup.VarPos[name], err))
 			}
 		}
 		if c.Setup.Config != "" {

@@ -3,6 +3,7 @@ package convtest
 import (
 	"bytes"
 	"context"
+	"os"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -118,5 +119,27 @@ func TestRunReadsTheFilesOfAFlowWithErrors(t *testing.T) {
 	want := filepath.Join("testdata", "broken_include", "common", "human.yaml")
 	if !slices.Contains(res.Read, want) {
 		t.Errorf("the run read %q, not %s (where the error is)", res.Read, want)
+	}
+}
+
+// TestRunChecksVarTypes: a test's vars: must have the type the flow
+// declares, or the flow's expressions fail on them at run time; the
+// error points at the test's line.
+func TestRunChecksVarTypes(t *testing.T) {
+	dir := t.TempDir()
+	desk, err := filepath.Abs("testdata/desk.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	test := filepath.Join(dir, "t.yaml")
+	src := "flow: " + desk + "\nvars: {order_id: 12345}\nconversations:\n  - steps:\n      - user: hi\n"
+	if err := os.WriteFile(test, []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	res := NewRunner(Options{Out: &out}).Run(context.Background(), []string{test})
+	want := test + `:2:8: vars: "order_id" is declared as a text (""), not a number: write it as the flow declares it`
+	if res.Failed != 1 || !strings.Contains(out.String(), want) {
+		t.Errorf("got:\n%s\nwant the line %s", out.String(), want)
 	}
 }

@@ -269,7 +269,8 @@ func runChat(ctx context.Context, e *env, args []string) int {
 }
 
 // parseVars parses --var name=value flags; values are JSON when valid,
-// else strings. Every name must be a variable of the flow.
+// else strings, and a text variable's is the text as written. Every name
+// must be a variable of the flow, and the value of its declared type.
 func parseVars(f *flows.Flow, list []string) (map[string]any, error) {
 	out := map[string]any{}
 	for _, kv := range list {
@@ -278,10 +279,18 @@ func parseVars(f *flows.Flow, list []string) (map[string]any, error) {
 		if !ok || name == "" {
 			return nil, fmt.Errorf("--var %q: write it as name=value", kv)
 		}
-		if _, declared := f.Vars[name]; !declared {
+		decl, declared := f.Vars[name]
+		if !declared {
 			return nil, sandbox.UnknownVarError(f, name)
 		}
+		if _, text := decl.(string); text {
+			out[name] = val // a text variable takes the value as written: 12345 is "12345"
+			continue
+		}
 		out[name] = parseValue(val)
+		if err := sandbox.VarTypeError(f, name, out[name]); err != nil {
+			return nil, fmt.Errorf("--var %s: %v; write %s=VALUE with a value of that type", name, err, name)
+		}
 	}
 	return out, nil
 }

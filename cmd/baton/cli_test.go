@@ -36,6 +36,7 @@ func TestUsageErrorsExit2(t *testing.T) {
 		{"chat", "--lang", "fr", "testdata/flows/shop.yaml"},
 		{"chat", "--var", "colour=red", "testdata/flows/shop.yaml"},
 		{"chat", "--var", "novalue", "testdata/flows/shop.yaml"},
+		{"chat", "--var", "vip=maybe", "testdata/flows/shop.yaml"},
 		{"test"},
 		{"test", "testdata/no/such/dir"},
 		{"test", "--run", "(", "testdata/tests/shop_pass.yaml"},
@@ -60,6 +61,16 @@ func TestUsageMessages(t *testing.T) {
 	_, _, stderr = runCLI(t, "", "chat", "--var", "orderid=A1", "testdata/flows/shop.yaml")
 	if !strings.Contains(stderr, `unknown variable "orderid"; did you mean "order_id"? (the flow's variables: order, order_id, score, vip)`) {
 		t.Errorf("--var error does not suggest the variable:\n%s", stderr)
+	}
+	_, _, stderr = runCLI(t, "", "chat", "--var", "vip=maybe", "testdata/flows/shop.yaml")
+	if !strings.Contains(stderr, `--var vip: "vip" is declared as true or false (false), not a text`) {
+		t.Errorf("--var error does not say the variable's type:\n%s", stderr)
+	}
+	// A text variable takes the value as written, digits too.
+	code, stdout, stderr := runCLI(t, "/vars\n", "chat", "--json", "--var", "order_id=12345", "testdata/flows/shop.yaml")
+	wantCode(t, code, exitOK, stdout, stderr)
+	if !strings.Contains(stdout, `"order_id":"12345"`) {
+		t.Errorf("--var order_id=12345 is not the text \"12345\":\n%s", stdout)
 	}
 }
 
