@@ -86,7 +86,7 @@ func runValidate(_ context.Context, e *env, args []string) int {
 		case dsl.KindTest:
 			diags = dsl.Diagnostics{{Severity: dsl.Error, Pos: flows.Pos{File: p}, Summary: "a conversation test file, not a flow: run it with baton test " + p}}
 		case dsl.KindOther:
-			diags = dsl.Diagnostics{{Severity: dsl.Error, Pos: flows.Pos{File: p}, Summary: "not a flow file: a flow has flow:, languages:, start: and states:, an included file only vars, include, hours, nlu, triggers and states"}}
+			diags = dsl.Diagnostics{{Severity: dsl.Error, Pos: flows.Pos{File: p}, Summary: "not a flow file: a flow has flow:, languages:, start: and states:, an included file only vars, include, hours, nlu, triggers and states; a deployment config is checked with baton validate --config " + p}}
 		default:
 			f, diags = dsl.LoadFile(p)
 		}

@@ -193,3 +193,13 @@ func TestSchemaCommand(t *testing.T) {
 		t.Errorf("stderr: %s", stderr)
 	}
 }
+
+// TestValidateConfigAsAFlow: a deployment config given as a flow is
+// refused with the command that checks it.
+func TestValidateConfigAsAFlow(t *testing.T) {
+	code, stdout, stderr := runCLI(t, "", "validate", "../../examples/baton.yaml")
+	wantCode(t, code, exitFailed, stdout, stderr)
+	if want := "baton validate --config ../../examples/baton.yaml"; !strings.Contains(stdout+stderr, want) {
+		t.Errorf("the error does not say %q:\nstdout:\n%s\nstderr:\n%s", want, stdout, stderr)
+	}
+}
