@@ -64,7 +64,7 @@ func (l *loader) http(pos flows.Pos, n *yaml.Node) flows.Action {
 				h.Timeout = d
 			}
 		case "save_as":
-			h.SaveAs = l.capture(p.val, map[string]any{})
+			h.SaveAs = l.capture(p.val, map[string]any{}, "http")
 		case "sandbox":
 			items, _ := l.list(p.val, "a list of canned responses")
 			for _, it := range items {

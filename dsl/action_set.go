@@ -112,8 +112,9 @@ func (l *loader) varName(k *yaml.Node, name string) bool {
 	return true
 }
 
-// capture records a variable written by ask or http; sample gives its type.
-func (l *loader) capture(n *yaml.Node, sample any) string {
+// capture records a variable written by ask, collect, survey or http
+// (by names it in errors); sample gives its type.
+func (l *loader) capture(n *yaml.Node, sample any, by string) string {
 	name, ok := l.name(n, "a variable name")
 	if !ok || !l.varName(n, name) {
 		return ""
@@ -121,7 +122,7 @@ func (l *loader) capture(n *yaml.Node, sample any) string {
 	if _, ok := l.captures[name]; !ok {
 		l.captures[name] = sample
 	}
-	l.typed = append(l.typed, typedWrite{name: name, pos: l.pos(n), sample: sample})
+	l.typed = append(l.typed, typedWrite{name: name, pos: l.pos(n), sample: sample, by: by})
 	return name
 }
 
@@ -133,6 +134,8 @@ type typedWrite struct {
 	what   string
 	value  *flows.Expr
 	sample any
+	// by names what captures the value (ask, survey...), for errors.
+	by string
 }
 
 // checkTypes reports values written into a variable declared with a
@@ -156,7 +159,9 @@ func (l *loader) checkTypes() {
 			case w.what != "":
 				l.errAt(w.pos, "%s: %q is %s, but this value is %s; expressions that use %s would fail on it", w.what, w.name, declared(), got, w.name)
 			case got == kindText:
-				l.errAt(w.pos, "ask saves the answer as text in %q, %s; declare it as \"\" and compare it as text (e.g. %s in [\"4\", \"5\"])", w.name, declared(), w.name)
+				l.errAt(w.pos, "%s saves the answer as text in %q, %s; declare it as \"\" and compare it as text (e.g. %s in [\"4\", \"5\"])", w.by, w.name, declared(), w.name)
+			case got == kindNumber:
+				l.errAt(w.pos, "%s saves %s in %q, %s; declare it as 0", w.by, numberSaved(w.by), w.name, declared())
 			default:
 				l.errAt(w.pos, "http saves its result (status, ok, body, error) in %q, %s; declare it as null or save the result under another name", w.name, declared())
 			}
@@ -170,6 +175,14 @@ func (l *loader) checkTypes() {
 			l.errAt(w.pos, "%s: %q is %s, but this value is %s; expressions that use %s would fail on it", w.what, w.name, declared(), got, w.name)
 		}
 	}
+}
+
+// numberSaved says what number a capture by saves.
+func numberSaved(by string) string {
+	if by == "survey" {
+		return "the score, a number,"
+	}
+	return "a number"
 }
 
 const (

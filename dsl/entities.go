@@ -63,7 +63,7 @@ func (l *loader) collect(n *yaml.Node) *flows.Collect {
 		for _, p := range ps {
 			switch resolve(p.key).Value {
 			case "save_as":
-				s.SaveAs = l.capture(p.val, entitySample(s.Entity))
+				s.SaveAs = l.capture(p.val, entitySample(s.Entity), captureBy("collect", s.Entity))
 				if s.SaveAs != "" && seen[s.SaveAs] {
 					l.errorf(p.val, "two slots save to %q; give each its own variable", s.SaveAs)
 				}
@@ -172,4 +172,12 @@ func (l *loader) settleTimezone(root *yaml.Node) {
 	if l.datesRead {
 		l.warnAt(l.pos(root), "the flow reads dates or times but sets no timezone: \"domani\" and \"alle 20\" resolve in UTC; add timezone: (an IANA name like Europe/Rome)")
 	}
+}
+
+// captureBy names an ask or a collect slot in errors, with its entity.
+func captureBy(what, entity string) string {
+	if entity == "" {
+		return what
+	}
+	return what + " (entity: " + entity + ")"
 }

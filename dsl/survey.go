@@ -41,7 +41,7 @@ func (l *loader) survey(n *yaml.Node, state string) *flows.Survey {
 		case "question":
 			sv.Question = l.text(p.val, "question")
 		case "save_as":
-			sv.SaveAs = l.capture(p.val, 0)
+			sv.SaveAs = l.capture(p.val, 0, "survey")
 		case "retry":
 			sv.Retry = l.text(p.val, "retry")
 		case "tries":
@@ -82,7 +82,7 @@ func (l *loader) followUp(n *yaml.Node, sv *flows.Survey) {
 		case "when":
 			sv.FollowUpWhen = l.expr(p.val, true, "when")
 		case "save_as":
-			sv.CommentAs = l.capture(p.val, "")
+			sv.CommentAs = l.capture(p.val, "", "the survey's followup")
 		}
 	}
 }
