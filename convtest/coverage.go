@@ -41,6 +41,7 @@ func (c *coverage) observe(res *sandbox.Step, tr *engine.Trace) {
 			}
 		}
 	}
+	c.fireHandoffs()
 	var trigger string
 	noMatch, skip := false, false
 	var lastInput *flows.Input
@@ -77,6 +78,42 @@ func (c *coverage) observe(res *sandbox.Step, tr *engine.Trace) {
 			// A handoff made by the rule itself (handoff: in a trigger,
 			// route, option, ladder step or timeout) moves to no state.
 			c.take(c.state, "", ev.Input.Kind, trigger, noMatch)
+		}
+	}
+}
+
+// fireHandoffs adds to fired the handoffs of the options and rules that
+// held: a rule's own handoff edge is at its handoff's position.
+func (c *coverage) fireHandoffs() {
+	if len(c.fired) == 0 {
+		return
+	}
+	add := func(pos flows.Pos, do flows.Do) {
+		if !c.fired[pos] {
+			return
+		}
+		for _, a := range do.Actions {
+			if h, ok := a.(*flows.HandoffAction); ok {
+				c.fired[h.Pos] = true
+			}
+		}
+	}
+	for _, label := range c.flow.Labels() {
+		st := c.flow.Lookup(label)
+		if st == nil {
+			continue
+		}
+		if st.Menu != nil {
+			for _, o := range st.Menu.Options {
+				add(o.Pos, o.Do)
+			}
+		}
+		for _, rs := range [][]*flows.Rule{st.Routes, st.Next} {
+			for _, r := range rs {
+				if r != nil {
+					add(r.Pos, r.Do)
+				}
+			}
 		}
 	}
 }

@@ -270,3 +270,13 @@ func TestCoverageParallelEdges(t *testing.T) {
 		}
 	}
 }
+
+// TestCoverageHandoffOptions: of two options that hand off themselves,
+// only the one a conversation took counts as taken.
+func TestCoverageHandoffOptions(t *testing.T) {
+	code, stdout, stderr := runCLI(t, "", "test", "--coverage", "testdata/tests/coverage_handoffs")
+	wantCode(t, code, exitOK, stdout, stderr)
+	if strings.Contains(stdout, `(menu "1. Billing")`) || !strings.Contains(stdout, `welcome → handoff to a person (menu "2. Support")`) {
+		t.Errorf("coverage of the options' handoffs:\n%s", stdout)
+	}
+}
