@@ -1,6 +1,9 @@
 package kpi
 
-import "time"
+import (
+	"slices"
+	"time"
+)
 
 // First contact resolution, proxied: a conversation that ended resolved
 // (contained or handed off) is resolved at first contact when the same
@@ -38,12 +41,29 @@ func (c *Computer) fcrCheck(cv *conv, at time.Time, resolved bool) {
 	}
 }
 
-// fcrSweep settles the entries whose window closed with no repeat.
+// fcrSweep settles the entries whose window closed with no repeat. One
+// whose contact started a conversation within the window that is still
+// going on waits for it: that conversation settles it when it is counted.
 func (c *Computer) fcrSweep() {
+	var back map[string][]time.Time // open conversations' starts, by contact
 	for k, e := range c.fcr {
-		if c.horizon.Sub(e.end) > c.o.FCRWindow {
-			c.fcrFirst++
-			delete(c.fcr, k)
+		if c.horizon.Sub(e.end) <= c.o.FCRWindow {
+			continue
 		}
+		if back == nil {
+			back = map[string][]time.Time{}
+			for _, cv := range c.open {
+				if cv.in && cv.contact != "" {
+					back[cv.contact] = append(back[cv.contact], cv.start)
+				}
+			}
+		}
+		if slices.ContainsFunc(back[k.contact], func(start time.Time) bool {
+			return !start.Before(e.end) && start.Sub(e.end) <= c.o.FCRWindow
+		}) {
+			continue
+		}
+		c.fcrFirst++
+		delete(c.fcr, k)
 	}
 }

@@ -41,3 +41,37 @@ func TestFCRTopicIsTheFirstIntentBeforeAMenuChoice(t *testing.T) {
 		t.Errorf("FCR %d resolved first time, %d came back, %d pending; want 0, 1, 1", r.FCR.Resolved, r.FCR.Repeated, r.FCR.Pending)
 	}
 }
+
+// A customer who comes back within the window is a repeat even when the
+// window closes while the new conversation is still going on (a handoff
+// that takes hours): it is not settled as resolved first time before.
+func TestFCRRepeatStillOpenWhenTheWindowCloses(t *testing.T) {
+	t0 := time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)
+	ev := func(conv string, at time.Duration, typ flows.EventType, f func(*flows.Event)) flows.Event {
+		e := flows.Event{V: 1, Type: typ, Conversation: conv, Contact: "c1", Flow: "shop", Channel: "web", Lang: "en", At: t0.Add(at)}
+		if f != nil {
+			f(&e)
+		}
+		return e
+	}
+	in := func(e *flows.Event) { e.Kind, e.To, e.Size, e.Intent = "text", "bot", 5, "refund" }
+	ended := func(o string) func(*flows.Event) {
+		return func(e *flows.Event) { e.Outcome = o }
+	}
+	day := 24 * time.Hour
+	events := []flows.Event{
+		ev("a", 0, flows.EvConversationStarted, nil),
+		ev("a", time.Minute, flows.EvMessageIn, in),
+		ev("a", 2*time.Minute, flows.EvConversationEnded, ended(flows.OutcomeContained)),
+		// Back 6 days 23 hours later, handed to a person for three hours.
+		ev("b", 7*day-time.Hour, flows.EvConversationStarted, nil),
+		ev("b", 7*day-time.Hour+time.Minute, flows.EvMessageIn, in),
+		ev("b", 7*day-time.Hour+2*time.Minute, flows.EvHandoffRequested, func(e *flows.Event) { e.Team, e.Handoff = "billing", "h1" }),
+		ev("b", 7*day+time.Hour, flows.EvMessageIn, func(e *flows.Event) { e.Kind, e.To, e.Size = "text", "agent", 5 }),
+		ev("b", 7*day+2*time.Hour, flows.EvConversationEnded, ended(flows.OutcomeHandedOff)),
+	}
+	r := compute(events, kpi.Options{})
+	if r.FCR.Repeated != 1 || r.FCR.Resolved != 0 {
+		t.Errorf("FCR %d resolved first time, %d came back, %d pending; want 0 and 1", r.FCR.Resolved, r.FCR.Repeated, r.FCR.Pending)
+	}
+}
