@@ -176,6 +176,12 @@ func (d *deriver) messageIn(b, a *flows.Session) {
 		if d.o.Text {
 			ev.Text = text
 		}
+		if m := in.Media; m != nil {
+			ev.Media = m.Kind
+			if d.o.Text {
+				ev.Filename = m.Filename
+			}
+		}
 		if kind == "button" {
 			ev.Choice = in.Payload
 		} else if to == "bot" {

@@ -91,6 +91,11 @@ type Event struct {
 	Intent string `json:"intent,omitempty"`
 	// Choice is the id of the menu option a message chose (message_in).
 	Choice string `json:"choice,omitempty"`
+	// Media is the kind of media a message carried (message_in of kind
+	// media: image, audio, video, document, sticker, location, contacts);
+	// Filename a document's name, only when the host includes texts.
+	Media    string `json:"media,omitempty"`
+	Filename string `json:"filename,omitempty"`
 	// Options counts a menu's options (message_out).
 	Options int `json:"options,omitempty"`
 	// Count is the consecutive no-match count (no_match).

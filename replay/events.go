@@ -161,9 +161,13 @@ func (b *eventConv) add(ev *flows.Event) {
 				in.ID = ev.Text
 			}
 		case "media":
-			// The stream does not say which media: replayed as a picture
-			// with the caption recorded.
-			in.Kind, in.Media, in.Text = InputMedia, &flows.Media{Kind: "image", Caption: ev.Text}, ""
+			// The media's kind (a picture in a stream written before the
+			// events said which), its caption and a document's name.
+			kind := ev.Media
+			if kind == "" {
+				kind = "image"
+			}
+			in.Kind, in.Media, in.Text = InputMedia, &flows.Media{Kind: kind, Caption: ev.Text, Filename: ev.Filename}, ""
 		}
 		if in.Kind == InputUser && ev.Text == "" && ev.Size > 0 {
 			b.noText = true

@@ -175,3 +175,20 @@ func TestReplayDeclinedHandoffs(t *testing.T) {
 		t.Errorf("the same flow changes conversations:\n%s", stdout)
 	}
 }
+
+// TestReplayMedia: the customers' photos, documents and stickers are
+// replayed as what they were (the events say which media, and with texts
+// a document's name), so an unchanged flow that answers each kind its
+// own way changes nothing.
+func TestReplayMedia(t *testing.T) {
+	events := filepath.Join(t.TempDir(), "events.jsonl")
+	const tests = "../../examples/tests/damage.yaml"
+	code, stdout, stderr := runCLI(t, "", "test", "--events", events, "--events-text", tests)
+	wantCode(t, code, exitOK, stdout, stderr)
+	code, stdout, stderr = runCLI(t, "", "replay", "--flow", "../../examples/flows/damage.yaml", events)
+	wantCode(t, code, exitOK, stdout, stderr)
+	lines := strings.Split(strings.TrimSpace(stdout), "\n")
+	if last := lines[len(lines)-1]; !regexp.MustCompile(`^0 of \d+ conversations change\.$`).MatchString(last) {
+		t.Errorf("the same flow changes conversations:\n%s", stdout)
+	}
+}
