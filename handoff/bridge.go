@@ -18,8 +18,9 @@ import (
 
 // Deliver hands an input that came back from a helpdesk to the
 // conversation it belongs to; the host loads the session and runs the
-// turn. An error makes the handler answer 500, so the helpdesk retries;
-// ErrDuplicate says the input was a redelivery and was dropped.
+// turn. An error makes the handler answer 503 with a Retry-After of
+// BridgeRetryAfter, so the helpdesk retries; ErrDuplicate says the input
+// was a redelivery and was dropped.
 type Deliver func(ctx context.Context, conversationID string, in flows.Input) error
 
 // ErrDuplicate is what a Deliver that dedupes (HandlerAcceptDedupe)
@@ -51,6 +52,13 @@ type handlerOptions struct {
 
 // DefaultMaxBody is the largest request body the handlers read.
 const DefaultMaxBody = 1 << 20
+
+// BridgeRetryAfter is the Retry-After the handlers send with a 503 when a
+// request could not be taken (Deliver, the dedupe store or the ticket
+// lookup failed). Zendesk's webhooks retry a 503 (or 429) only when it
+// carries a Retry-After under 60 seconds, and never a 500; Freshdesk's
+// automations and Standard Webhooks senders retry any 5xx.
+const BridgeRetryAfter = 10 * time.Second
 
 func buildHandlerOptions(opts []HandlerOption) *handlerOptions {
 	o := &handlerOptions{now: time.Now, maxBody: DefaultMaxBody, tolerance: 5 * time.Minute,
@@ -224,7 +232,7 @@ func (b *bridgeHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if key != "" && !b.o.onAccept {
 		dup, err := b.o.dedupe.Seen(ctx, "bridge:"+key, ttl)
 		if err != nil {
-			httpError(w, http.StatusInternalServerError, b.name+": the dedupe store failed, retry later")
+			retryLater(w, b.name+": the dedupe store failed, retry later")
 			return
 		}
 		if dup && !b.failed.take(key) {
@@ -237,7 +245,7 @@ func (b *bridgeHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		conv := it.conversationID
 		if conv == "" && b.o.lookup != nil && it.ticket.ID != "" {
 			if conv, err = b.o.lookup(ctx, it.ticket); err != nil {
-				httpError(w, http.StatusInternalServerError, b.name+": ticket lookup failed, retry later")
+				retryLater(w, b.name+": ticket lookup failed, retry later")
 				return
 			}
 		}
@@ -261,7 +269,7 @@ func (b *bridgeHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			if key != "" && !b.o.onAccept {
 				b.failed.add(key)
 			}
-			httpError(w, http.StatusInternalServerError, b.name+": delivery failed, retry later")
+			retryLater(w, b.name+": delivery failed, retry later")
 			return
 		}
 		delivered++
@@ -284,6 +292,14 @@ func alreadyReceived(w http.ResponseWriter, name string) {
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 	w.WriteHeader(http.StatusOK)
 	io.WriteString(w, name+": this delivery was already received; nothing done again\n")
+}
+
+// retryLater answers a request Baton could not take now: 503 with a
+// Retry-After the helpdesks honour (BridgeRetryAfter), as Zendesk retries
+// no 500.
+func retryLater(w http.ResponseWriter, msg string) {
+	w.Header().Set("Retry-After", strconv.Itoa(int(BridgeRetryAfter/time.Second)))
+	httpError(w, http.StatusServiceUnavailable, msg)
 }
 
 func httpError(w http.ResponseWriter, status int, msg string) {

@@ -54,7 +54,7 @@ func TestHandlerAcceptDedupe(t *testing.T) {
 		h.ServeHTTP(w, r)
 		return w.Code
 	}
-	for i, want := range []int{500, 204, 200, 200} {
+	for i, want := range []int{503, 204, 200, 200} {
 		if got := post(); got != want {
 			t.Fatalf("request %d answered %d, want %d", i+1, got, want)
 		}

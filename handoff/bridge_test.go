@@ -92,7 +92,7 @@ func TestZendeskHandler(t *testing.T) {
 		{"array ticket id", zendeskRequest("POST", `{"ticket_id":[1]}`, true), false, 400, nil},
 		{"wrong method", zendeskRequest("GET", ``, true), false, 405, nil},
 		{"too large", zendeskRequest("POST", `{"comment":"`+strings.Repeat("x", 2048)+`"}`, true), false, 413, nil},
-		{"delivery fails", zendeskRequest("POST", `{"event":"status","ticket_id":"7","conversation_id":"wa:2","status":"solved"}`, true), true, 500, nil},
+		{"delivery fails", zendeskRequest("POST", `{"event":"status","ticket_id":"7","conversation_id":"wa:2","status":"solved"}`, true), true, 503, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -224,7 +224,82 @@ func TestWebhookHandler(t *testing.T) {
 	d.got = nil
 	w2 := httptest.NewRecorder()
 	h.ServeHTTP(w2, req("msg_8", msg, now))
-	if w.Code != 500 || w2.Code != 204 || len(d.got) != 1 {
+	if w.Code != 503 || w2.Code != 204 || len(d.got) != 1 {
 		t.Errorf("retry after failure: %d then %d, delivered %q", w.Code, w2.Code, d.got)
+	}
+}
+
+// A request Baton cannot take now is answered with what each helpdesk
+// retries: Zendesk's webhooks retry a 503 (or 429) only with a Retry-After
+// under 60 seconds, and no 500 (Zendesk Webhooks API reference, "Webhook
+// retries"); Freshdesk's automations and Standard Webhooks senders retry a
+// 5xx. A 500 lost the agent's reply on Zendesk.
+func TestBridgeRetryLaterIsRetriedByHelpdesks(t *testing.T) {
+	now := time.Unix(1741944600, 0)
+	fdReq := func() *http.Request {
+		r := httptest.NewRequest("POST", "/bridge/freshdesk", strings.NewReader(`{"event":"reply","ticket_id":"12","conversation_id":"wa:3","reply":"Done","agent":"Anna"}`))
+		r.Header.Set(FreshdeskSecretHeader, freshdeskTestSecret)
+		return r
+	}
+	whReq := func() *http.Request {
+		body := `{"type":"agent.message","conversation_id":"web:1","text":"Done","agent":"Anna"}`
+		r := httptest.NewRequest("POST", "/bridge/webhook", strings.NewReader(body))
+		sig, _ := SignWebhook(testWebhookSecret, "msg_1", now, []byte(body))
+		r.Header.Set("webhook-id", "msg_1")
+		r.Header.Set("webhook-timestamp", strconv.FormatInt(now.Unix(), 10))
+		r.Header.Set("webhook-signature", sig)
+		return r
+	}
+	zdReq := func() *http.Request {
+		r := zendeskRequest("POST", `{"event":"comment","ticket_id":"7","conversation_id":"wa:2","comment":"Done","author":"Anna","author_role":"agent"}`, true)
+		r.Header.Set("X-Zendesk-Webhook-Invocation-Id", "inv-1")
+		return r
+	}
+	failLookup := HandlerTicketLookup(func(context.Context, flows.TicketRef) (string, error) { return "", errors.New("store down") })
+	type mk func(Deliver) (http.Handler, error)
+	for _, tc := range []struct {
+		name    string
+		handler mk
+		req     func() *http.Request
+		fail    bool
+	}{
+		{"zendesk, deliver fails", func(d Deliver) (http.Handler, error) {
+			return NewZendeskHandler(zendeskTestSecret, d, zendeskTestClock)
+		}, zdReq, true},
+		{"freshdesk, deliver fails", func(d Deliver) (http.Handler, error) { return NewFreshdeskHandler(freshdeskTestSecret, d) }, fdReq, true},
+		{"webhook, deliver fails", func(d Deliver) (http.Handler, error) {
+			return NewWebhookHandler(testWebhookSecret, d, HandlerClock(func() time.Time { return now }))
+		}, whReq, true},
+		{"freshdesk, lookup fails", func(d Deliver) (http.Handler, error) {
+			return NewFreshdeskHandler(freshdeskTestSecret, d, failLookup)
+		}, func() *http.Request {
+			r := httptest.NewRequest("POST", "/bridge/freshdesk", strings.NewReader(`{"event":"reply","ticket_id":"12","reply":"Done"}`))
+			r.Header.Set(FreshdeskSecretHeader, freshdeskTestSecret)
+			return r
+		}, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			d := &delivered{fail: tc.fail}
+			h, err := tc.handler(d.deliver)
+			if err != nil {
+				t.Fatal(err)
+			}
+			w := httptest.NewRecorder()
+			h.ServeHTTP(w, tc.req())
+			ra, err := strconv.Atoi(w.Header().Get("Retry-After"))
+			if w.Code != http.StatusServiceUnavailable || err != nil || ra <= 0 || ra >= 60 {
+				t.Fatalf("answered %d with Retry-After %q; want 503 with a Retry-After under 60 seconds, which Zendesk retries\n%s",
+					w.Code, w.Header().Get("Retry-After"), w.Body)
+			}
+			if !tc.fail {
+				return
+			}
+			d.fail = false
+			w = httptest.NewRecorder()
+			h.ServeHTTP(w, tc.req())
+			if w.Code != http.StatusNoContent || len(d.got) != 1 {
+				t.Errorf("the retry answered %d, delivered %q; want 204, delivered once", w.Code, d.got)
+			}
+		})
 	}
 }

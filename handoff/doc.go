@@ -153,7 +153,12 @@
 // request cannot be replayed later), 400 for a body that is not the
 // documented JSON, 202 when the request is valid but not for Baton (no
 // conversation id), 200 for a delivery already received, 204 once
-// delivered, and 500 only when Deliver fails, so the helpdesk retries.
+// delivered, and 503 with "Retry-After: 10" when Deliver (or the dedupe
+// store, or the ticket lookup) fails: what each helpdesk retries. Zendesk
+// retries a 409, a 429 or 503 whose Retry-After is under 60 seconds, and a
+// timeout, never a 500; Freshdesk's automations retry a failed webhook
+// after 5, 30 and 60 more minutes; a Standard Webhooks sender retries any
+// 5xx.
 //
 // Every handler drops redeliveries: Zendesk's by X-Zendesk-Webhook-
 // Invocation-Id, the generic callback's by webhook-id (kept 24 hours),

@@ -179,7 +179,7 @@ func postBridge(t *testing.T, url string, h http.Header, body string) int {
 
 // A helpdesk redelivering an agent's reply, to either of two processes on
 // one store, reaches the customer once; a delivery whose accept failed
-// (500) is delivered when the helpdesk retries it, whichever process the
+// (503) is delivered when the helpdesk retries it, whichever process the
 // retry reaches.
 func TestBridgeRedeliveryAcrossProcesses(t *testing.T) {
 	bridgeRedeliveryAcrossProcesses(t, func(string) string { return "{kind: memory}" })
@@ -216,12 +216,12 @@ func bridgeRedeliveryAcrossProcesses(t *testing.T, store func(name string) strin
 			wg.Wait()
 			waitFor(t, "the agent's reply", func() bool { return p.withText("I'm Marco") >= 1 })
 
-			// The store fails the next accept: 500, and the helpdesk's
+			// The store fails the next accept: 503, and the helpdesk's
 			// retry, at the other process, is delivered.
 			p.fail.Store(1)
 			retried := tc.req(p.conv, "Your refund is on its way", "inv-2")
-			if code := retried(t, p.bases[0]); code != http.StatusInternalServerError {
-				t.Fatalf("a delivery whose accept failed answered %d, want 500", code)
+			if code := retried(t, p.bases[0]); code != http.StatusServiceUnavailable {
+				t.Fatalf("a delivery whose accept failed answered %d, want 503", code)
 			}
 			if code := retried(t, p.bases[1]); code != http.StatusNoContent {
 				t.Fatalf("the retry answered %d, want 204 (delivered)", code)
