@@ -118,18 +118,28 @@ func responseError(connector, op string, status int, header http.Header, body []
 }
 
 // transportError wraps a failure to get any response: timeouts, refused
-// or reset connections and a cancellation (the worker shutting down: the
-// item is claimed again later) are retryable; a host that does not exist
-// is not.
+// or reset connections, a cancellation (the worker shutting down: the item
+// is claimed again later) and a host name that does not resolve are all
+// retryable, within the item's max age. A name that does not resolve may
+// be a misconfigured subdomain, and the hint says to check it, but it is
+// also what a brief DNS outage looks like: dead-lettering it would leave
+// every handoff of the outage for `baton handoff retry`, and retrying it
+// delivers them once the name resolves (or the config is fixed).
 func transportError(connector, op string, err error) *Error {
 	e := &Error{Connector: connector, Op: op, Err: err, Retryable: true}
 	var dns *net.DNSError
 	if errors.As(err, &dns) && dns.IsNotFound {
-		e.Retryable = false
-		e.Hint = "the helpdesk host does not exist: check the subdomain or base URL"
+		e.Hint = hintNoSuchHost
 	}
 	return e
 }
+
+// The hints of a helpdesk host name that does not resolve: before the
+// connector ever reached the host, and after it did.
+const (
+	hintNoSuchHost   = "the helpdesk host does not exist: check the subdomain or base URL"
+	hintHostWentAway = "the helpdesk host, which answered before, does not resolve now: a DNS failure"
+)
 
 // decodeError reports a 2xx response Baton could not read: the request
 // may have succeeded, so it is retryable (creation is idempotent).

@@ -4,9 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -89,7 +91,7 @@ func TestTransportError(t *testing.T) {
 		t.Errorf("a cancellation (shutdown) must not kill the item: %v", e)
 	}
 	e := transportError("zendesk", "open", &net.DNSError{Err: "no such host", Name: "nope.zendesk.com", IsNotFound: true})
-	if e.Retryable || !strings.Contains(e.Error(), "check the subdomain") {
+	if !e.Retryable || !strings.Contains(e.Error(), "check the subdomain") {
 		t.Errorf("unknown host: %v (retryable %v)", e, e.Retryable)
 	}
 	if ok, _ := Retryable(errors.New("something odd")); !ok {
@@ -107,4 +109,44 @@ func TestHelpdeskMessageNeverPanics(t *testing.T) {
 	if got := helpdeskMessage([]byte(strings.Repeat("é", 500))); len(got) > 304 {
 		t.Errorf("message not clipped: %d bytes", len(got))
 	}
+}
+
+type roundTripper func(*http.Request) (*http.Response, error)
+
+func (f roundTripper) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
+
+// A helpdesk host name that does not resolve is retried within the item's
+// max age, not dead-lettered: a brief DNS outage left every handoff it
+// touched dead until someone ran `baton handoff retry`. Before the host
+// ever answered, the error says to check the subdomain (a misconfigured
+// name); after, that the name stopped resolving.
+func TestNoSuchHostIsRetried(t *testing.T) {
+	var resolves atomic.Bool
+	client := &http.Client{Transport: roundTripper(func(r *http.Request) (*http.Response, error) {
+		if !resolves.Load() {
+			return nil, &net.DNSError{Err: "no such host", Name: r.URL.Hostname(), IsNotFound: true}
+		}
+		return &http.Response{StatusCode: 200, Header: http.Header{}, Body: io.NopCloser(strings.NewReader(`{}`)), Request: r}, nil
+	})}
+	c := NewClient("zendesk", ClientHints{}, WithHTTPClient(client))
+	call := func() error {
+		_, err := c.Do(context.Background(), "open", "POST", "https://acme.zendesk.com/api/v2/tickets.json", nil, []byte(`{}`), "")
+		return err
+	}
+	check := func(when string, err error, says string) {
+		t.Helper()
+		if ok, _ := Retryable(err); !ok || classify(err).permanent {
+			t.Errorf("%s: %v is permanent; a host that does not resolve must be retried within the max age", when, err)
+		}
+		if err == nil || !strings.Contains(err.Error(), says) || !strings.Contains(err.Error(), "will retry") {
+			t.Errorf("%s: error %v does not say %q and that it will retry", when, err, says)
+		}
+	}
+	check("before the host ever answered", call(), "check the subdomain or base URL")
+	resolves.Store(true)
+	if err := call(); err != nil {
+		t.Fatal(err)
+	}
+	resolves.Store(false)
+	check("after the host answered", call(), "does not resolve now: a DNS failure")
 }

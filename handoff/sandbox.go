@@ -11,6 +11,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/batonbot/baton/flows"
 )
@@ -182,6 +183,9 @@ type sender struct {
 	// secretQuery names the query parameters of the configured URL that
 	// recordings must not show (a webhook's ?token=).
 	secretQuery map[string]bool
+	// reached is set once the helpdesk answered a call: a host name that
+	// stops resolving after that is a DNS failure, not a wrong subdomain.
+	reached atomic.Bool
 }
 
 // call is one request a connector built.
@@ -242,6 +246,7 @@ func (s *sender) send(ctx context.Context, c call) (response, error) {
 	if err != nil {
 		return response{}, s.transportError(cctx, ctx, c.op, err)
 	}
+	s.reached.Store(true)
 	defer res.Body.Close()
 	body, err := io.ReadAll(io.LimitReader(res.Body, maxResponse))
 	if err != nil {
@@ -265,6 +270,9 @@ func (s *sender) transportError(cctx, ctx context.Context, op string, err error)
 	}
 	e := transportError(s.connector, op, err)
 	e.Err = &redactedError{err}
+	if e.Hint == hintNoSuchHost && s.reached.Load() {
+		e.Hint = hintHostWentAway
+	}
 	return e
 }
 
