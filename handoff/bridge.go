@@ -48,6 +48,11 @@ type handlerOptions struct {
 	contentTTL time.Duration
 	// onAccept leaves dedupe to Deliver (HandlerAcceptDedupe).
 	onAccept bool
+	// statusHold is how long a Zendesk or Freshdesk status waits for the
+	// agent's reply of the same update (HandlerStatusHold); timers run
+	// it.
+	statusHold time.Duration
+	timers     Clock
 }
 
 // DefaultMaxBody is the largest request body the handlers read.
@@ -62,11 +67,14 @@ const BridgeRetryAfter = 10 * time.Second
 
 func buildHandlerOptions(opts []HandlerOption) *handlerOptions {
 	o := &handlerOptions{now: time.Now, maxBody: DefaultMaxBody, tolerance: 5 * time.Minute,
-		dedupeTTL: DefaultDedupeTTL, contentTTL: DefaultContentDedupeTTL}
+		dedupeTTL: DefaultDedupeTTL, contentTTL: DefaultContentDedupeTTL, statusHold: DefaultStatusHold}
 	for _, opt := range opts {
 		if opt != nil {
 			opt(o)
 		}
+	}
+	if o.timers == nil {
+		o.timers = nowClock{o.now}
 	}
 	if o.dedupe == nil {
 		o.dedupe = newMemDeduper(o.now)
@@ -192,6 +200,17 @@ type bridgeHandler struct {
 	// failed holds keys whose delivery failed: the helpdesk's retry of
 	// them is delivered, though the deduper has seen them.
 	failed keySet
+	// hold is how long a status that solves or closes a ticket waits for
+	// the agent's reply of the same update (0: it does not); replies
+	// tells it of the replies delivered.
+	hold    time.Duration
+	replies replyWatch
+}
+
+// holdFor is the hold of a handler whose helpdesk sends an agent's
+// reply and the status of one update in two requests, in either order.
+func (o *handlerOptions) holdFor() time.Duration {
+	return max(o.statusHold, 0)
 }
 
 func (b *bridgeHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -241,6 +260,7 @@ func (b *bridgeHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	delivered, dups := 0, 0
+	var replied map[string]bool // conversations this request gave a reply
 	for i, it := range items {
 		conv := it.conversationID
 		if conv == "" && b.o.lookup != nil && it.ticket.ID != "" {
@@ -252,6 +272,15 @@ func (b *bridgeHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		if conv == "" {
 			continue
 		}
+		if b.hold > 0 && endsHandoff(it.in) && !replied[conv] {
+			if err := b.holdStatus(ctx, conv); err != nil {
+				if key != "" && !b.o.onAccept {
+					b.failed.add(key)
+				}
+				retryLater(w, b.name+": the request ended while the status waited for the agent's reply, retry later")
+				return
+			}
+		}
 		dctx := ctx
 		if key != "" && (b.o.onAccept || !content) {
 			// Each input of the request by its index. Without
@@ -261,6 +290,13 @@ func (b *bridgeHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			dctx = WithDelivery(ctx, Delivery{Key: key + "#" + strconv.Itoa(i), TTL: ttl})
 		}
 		err := b.deliver(dctx, conv, it.in)
+		if it.in.Kind == flows.InputAgent && (err == nil || errors.Is(err, ErrDuplicate)) {
+			b.replies.replied(conv, b.o.now())
+			if replied == nil {
+				replied = map[string]bool{}
+			}
+			replied[conv] = true
+		}
 		switch {
 		case errors.Is(err, ErrDuplicate):
 			dups++

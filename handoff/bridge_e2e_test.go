@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/http/httptest"
+	"runtime"
 	"strconv"
 	"strings"
 	"testing"
@@ -87,7 +88,7 @@ func newE2E(t *testing.T) *e2e {
 	x.bridge, err = handoff.NewZendeskHandler(e2eSecret, func(ctx context.Context, conv string, in flows.Input) error {
 		x.turns++
 		return x.handle(ctx, conv, in)
-	}, handoff.HandlerClock(x.clock.Now), handoff.HandlerDeduper(x.store, 0))
+	}, handoff.HandlerTimeSource(x.clock), handoff.HandlerDeduper(x.store, 0))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -129,6 +130,13 @@ func (x *e2e) deliver() {
 // invocation id, and returns the status.
 func (x *e2e) webhook(invocation, body string, signedAt time.Time) int {
 	x.t.Helper()
+	code := x.post(invocation, body, signedAt)
+	x.deliver()
+	return code
+}
+
+// post is webhook without the deliverer's run: safe from any goroutine.
+func (x *e2e) post(invocation, body string, signedAt time.Time) int {
 	r := httptest.NewRequest("POST", "/bridge/zendesk", strings.NewReader(body))
 	ts := signedAt.UTC().Format(time.RFC3339)
 	r.Header.Set("X-Zendesk-Webhook-Invocation-Id", invocation)
@@ -136,7 +144,6 @@ func (x *e2e) webhook(invocation, body string, signedAt time.Time) int {
 	r.Header.Set("X-Zendesk-Webhook-Signature", handoff.SignZendesk(e2eSecret, ts, []byte(body)))
 	w := httptest.NewRecorder()
 	x.bridge.ServeHTTP(w, r)
-	x.deliver()
 	return w.Code
 }
 
@@ -235,6 +242,73 @@ func TestBridgeRedeliveryReplayAndLateReply(t *testing.T) {
 		if it.Status != flows.OutboxDelivered {
 			t.Errorf("%s %s: %s", it.ID, it.Status, it.LastError)
 		}
+	}
+}
+
+// An agent who replies and solves in one update ("Submit as Solved") fires
+// both triggers, whose webhooks arrive in either order. In both the
+// customer gets the agent's last reply, then the bot's survey, and the
+// ticket carries no "not delivered" note. When the status came first, the
+// bot took the customer back and the reply was only noted on the ticket.
+func TestBridgeSubmitAsSolved(t *testing.T) {
+	for _, statusFirst := range []bool{true, false} {
+		name := "reply first"
+		if statusFirst {
+			name = "status first"
+		}
+		t.Run(name, func(t *testing.T) {
+			x := newE2E(t)
+			x.customer("hi")
+			x.customer("agent")
+			x.customer("my order is late")
+			tk := x.ticket()
+			id := strconv.FormatInt(tk.ID, 10)
+			x.clock.Advance(time.Minute) // the agent reads, writes, and submits as solved
+			x.zd.AgentComment(tk.ID, "Refund sent, Mario. Bye!")
+			x.zd.SetStatus(tk.ID, "solved")
+			reply := `{"event":"comment","ticket_id":"` + id + `","conversation_id":"` + e2eConv + `","comment":"Refund sent, Mario. Bye!","author":"Anna","author_role":"agent"}`
+			solved := `{"event":"status","ticket_id":"` + id + `","conversation_id":"` + e2eConv + `","status":"Solved","author":"Anna"}`
+			at := x.clock.Now()
+			if n := x.clock.Pending(); n != 0 {
+				t.Fatalf("%d timers armed before the webhooks", n)
+			}
+			answered := make(chan int, 1)
+			if statusFirst {
+				go func() { answered <- x.post("inv-status", solved, at) }()
+				// Until the status waits (its hold's timer is armed) or was
+				// answered without waiting.
+				for x.clock.Pending() == 0 && len(answered) == 0 {
+					runtime.Gosched()
+				}
+				if st := x.post("inv-comment", reply, at); st != http.StatusNoContent {
+					t.Fatalf("reply: %d", st)
+				}
+			} else {
+				if st := x.post("inv-comment", reply, at); st != http.StatusNoContent {
+					t.Fatalf("reply: %d", st)
+				}
+				answered <- x.post("inv-status", solved, at)
+			}
+			if st := <-answered; st != http.StatusNoContent {
+				t.Fatalf("solved: %d", st)
+			}
+			x.deliver()
+
+			s, _ := x.store.Load(context.Background(), e2eConv)
+			var got []string
+			for _, m := range s.Transcript[len(s.Transcript)-2:] {
+				got = append(got, string(m.From)+": "+m.Text)
+			}
+			want := []string{"agent: Refund sent, Mario. Bye!", "bot: How did we do, from 1 to 5?"}
+			if strings.Join(got, "\n") != strings.Join(want, "\n") || s.State != "csat" {
+				t.Errorf("the customer's last messages are %q (state %s), want %q: the agent's reply, then the survey", got, s.State, want)
+			}
+			for _, c := range x.ticket().Comments {
+				if strings.Contains(c.Body+c.HTMLBody, "did not deliver") {
+					t.Errorf("the ticket says the agent's reply was not delivered: %q", c.Body)
+				}
+			}
+		})
 	}
 }
 

@@ -97,7 +97,9 @@ func TestZendeskHandler(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			d := &delivered{fail: tt.fail}
-			h, err := NewZendeskHandler(zendeskTestSecret, d.deliver, HandlerMaxBody(1024), zendeskTestClock)
+			// Statuses go through at once here; the wait for the reply
+			// of their update has its own test.
+			h, err := NewZendeskHandler(zendeskTestSecret, d.deliver, HandlerMaxBody(1024), zendeskTestClock, HandlerStatusHold(-1))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -153,7 +155,7 @@ func TestFreshdeskHandler(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			d := &delivered{}
-			h, err := NewFreshdeskHandler(freshdeskTestSecret, d.deliver, lookup)
+			h, err := NewFreshdeskHandler(freshdeskTestSecret, d.deliver, lookup, HandlerStatusHold(-1))
 			if err != nil {
 				t.Fatal(err)
 			}

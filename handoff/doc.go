@@ -177,6 +177,17 @@
 // customer closed it), the customer does not get it, and the engine puts
 // a note on that ticket saying so (flows.Undelivered).
 //
+// An agent who replies and solves in one update ("Submit as Solved")
+// fires both Zendesk triggers (both Freshdesk rules), and their requests
+// arrive in either order. So that the customer gets the reply before the
+// bot's survey, a request that solves or closes a ticket waits until an
+// agent's reply to the conversation is delivered, for at most
+// DefaultStatusHold (5 seconds, HandlerStatusHold), and does not wait when
+// one was delivered within that time before it. A reply arriving later
+// than that is noted on the ticket as above. The generic callback never
+// waits: its sender posts agent.message, and once it is answered,
+// ticket.status.
+//
 // Zendesk (NewZendeskHandler): create a webhook (Admin Center › Apps and
 // integrations › Webhooks, "Trigger or automation", POST, JSON) with a
 // signing secret, and two triggers that notify it, both with the

@@ -33,7 +33,8 @@ func NewFreshdeskHandler(secret string, deliver Deliver, opts ...HandlerOption) 
 	if deliver == nil {
 		return nil, errors.New("freshdesk handler: no Deliver callback")
 	}
-	return &bridgeHandler{name: "freshdesk", o: buildHandlerOptions(opts), deliver: deliver,
+	o := buildHandlerOptions(opts)
+	return &bridgeHandler{name: "freshdesk", o: o, deliver: deliver, hold: o.holdFor(),
 		verify: func(r *http.Request, _ []byte) error {
 			got := r.Header.Get(FreshdeskSecretHeader)
 			if got == "" {

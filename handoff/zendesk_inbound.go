@@ -38,7 +38,7 @@ func NewZendeskHandler(signingSecret string, deliver Deliver, opts ...HandlerOpt
 		return nil, errors.New("zendesk handler: no Deliver callback")
 	}
 	o := buildHandlerOptions(opts)
-	return &bridgeHandler{name: "zendesk", o: o, deliver: deliver,
+	return &bridgeHandler{name: "zendesk", o: o, deliver: deliver, hold: o.holdFor(),
 		verify: func(r *http.Request, body []byte) error {
 			ts := r.Header.Get("X-Zendesk-Webhook-Signature-Timestamp")
 			if err := verifyZendesk(secret, r.Header.Get("X-Zendesk-Webhook-Signature"), ts, body); err != nil {

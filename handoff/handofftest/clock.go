@@ -47,6 +47,14 @@ func (c *Clock) AfterFunc(d time.Duration, f func()) func() bool {
 	}
 }
 
+// Pending returns how many timers wait for the clock to move on: a test
+// knows by it that the code under test has armed one.
+func (c *Clock) Pending() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return len(c.timers)
+}
+
 // Advance moves the clock d on and runs the timers due.
 func (c *Clock) Advance(d time.Duration) {
 	c.Set(c.Now().Add(d))
