@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"maps"
 	"net/http"
@@ -159,11 +160,22 @@ func (z *Zendesk) Open(ctx context.Context, h *flows.Handoff) (flows.TicketRef, 
 			return ref, nil
 		}
 	}
-	uc, err := z.userCall(h)
+	uc, err := z.userCall(h, true)
 	if err != nil {
 		return flows.TicketRef{}, err
 	}
 	res, err := z.s.send(ctx, uc)
+	if emailRefused(err) && h.Contact.ID != "" && h.Contact.Email != "" {
+		// The e-mail the customer gave belongs to another Zendesk user
+		// (Zendesk: 422 "Email: … is already being used by another user")
+		// or is not one Zendesk takes: the requester is the contact's own
+		// user, found by external_id, without it. The e-mail stays in the
+		// ticket's customer details.
+		if uc, err = z.userCall(h, false); err != nil {
+			return flows.TicketRef{}, err
+		}
+		res, err = z.s.send(ctx, uc)
+	}
 	if err != nil {
 		return flows.TicketRef{}, err
 	}
@@ -199,13 +211,24 @@ func (z *Zendesk) Open(ctx context.Context, h *flows.Handoff) (flows.TicketRef, 
 	return flows.TicketRef{Connector: "zendesk", ID: id, URL: z.base + "/agent/tickets/" + id}, nil
 }
 
-func (z *Zendesk) userCall(h *flows.Handoff) (call, error) {
+// emailRefused reports whether Zendesk refused a requester's upsert for
+// its e-mail: a 422 whose details name the email field.
+func emailRefused(err error) bool {
+	var e *Error
+	return errors.As(err, &e) && e.Status == http.StatusUnprocessableEntity && strings.Contains(e.Message, "email: ")
+}
+
+// userCall upserts h's requester, with the contact's e-mail unless email
+// is false.
+func (z *Zendesk) userCall(h *flows.Handoff, email bool) (call, error) {
 	var body zendeskUser
 	c := h.Contact
 	body.User.Name = requesterName(c)
 	body.User.ExternalID = c.ID
 	body.User.Phone = e164(c.Phone)
-	body.User.Email = c.Email
+	if email {
+		body.User.Email = c.Email
+	}
 	if body.User.ExternalID == "" && body.User.Email == "" && body.User.Phone == "" {
 		return call{}, &Error{Connector: "zendesk", Op: "open.user",
 			Err: fmt.Errorf("handoff %s: the contact has no id, e-mail or phone to find the requester by", h.ID)}

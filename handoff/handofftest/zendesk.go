@@ -17,7 +17,8 @@ import (
 
 // Zendesk is a fake Zendesk Support account. It implements the endpoints
 // Baton's connector uses, as documented on developer.zendesk.com: users
-// create_or_update (by external_id or e-mail), tickets (create with
+// create_or_update (by external_id or e-mail; an e-mail that belongs to
+// another user than the external_id's is refused with 422), tickets (create with
 // Idempotency-Key, kept two hours; show; list by external_id; update with
 // a comment, status and assignee), the Requests API on behalf of an end
 // user (X-On-Behalf-Of, OAuth only), comments (newest first with
@@ -253,6 +254,20 @@ func (z *Zendesk) upsertUser(w http.ResponseWriter, body []byte) {
 	}
 	for _, u := range z.users {
 		if (in.User.ExternalID != "" && u.ExternalID == in.User.ExternalID) || (in.User.ExternalID == "" && in.User.Email != "" && u.Email == in.User.Email) {
+			// An e-mail sent for a user found by external_id is added to
+			// it as an identity; one that belongs to another user is
+			// refused, as Zendesk does.
+			if e := in.User.Email; e != "" && u.Email != e {
+				for _, o := range z.users {
+					if o != u && o.Email == e {
+						reply(w, 422, `{"error":"RecordInvalid","description":"Record validation errors","details":{"email":[{"description":"Email: `+e+` is already being used by another user","error":"DuplicateValue"}]}}`)
+						return
+					}
+				}
+				if u.Email == "" {
+					u.Email = e
+				}
+			}
 			u.Name = in.User.Name
 			writeJSON(w, 200, map[string]any{"user": u})
 			return
