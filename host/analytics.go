@@ -66,20 +66,18 @@ func (h *Host) analyticsOptions() []engine.Option {
 }
 
 // fireSLA runs a due timer of the SLA watcher; it reports whether the
-// timer was the watcher's.
-func (h *Host) fireSLA(ctx context.Context, t flows.Timer) bool {
+// timer was the watcher's, and the error of its firing (the timer stays
+// due).
+func (h *Host) fireSLA(ctx context.Context, t flows.Timer) (bool, error) {
 	if !sla.IsKey(t.Key) {
-		return false
+		return false, nil
 	}
 	if h.watcher == nil {
 		// Alerts are off now: forget the timer with the session's next
 		// save (a turn drops timers it does not know).
-		return false
+		return false, nil
 	}
-	if err := h.watcher.Fire(ctx, t); err != nil {
-		h.log.Error("an SLA timer failed; it fires again", "conversation", MaskID(t.ConversationID), "timer", t.Key, "error", err)
-	}
-	return true
+	return true, h.watcher.Fire(ctx, t)
 }
 
 // analyticsSetup builds the server's analytics: the Prometheus KPIs on

@@ -67,6 +67,9 @@ type Host struct {
 	// busy holds the conversations taking a turn in this process, each
 	// with the claimed messages waiting for that turn to end.
 	busy map[string][]func(context.Context)
+	// timerFails are the timers whose turns failed (timerfail.go).
+	timerMu    sync.Mutex
+	timerFails map[string]timerFail
 	// waiting counts, by buckets of conversation ids, the messages
 	// accepted here whose entries are not acknowledged yet (arrivals.go):
 	// a turn whose conversation has none left wakes nobody.

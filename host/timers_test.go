@@ -1,7 +1,11 @@
 package host
 
 import (
+	"bytes"
 	"context"
+	"errors"
+	"log/slog"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -61,5 +65,80 @@ func TestTimersOfAnUnservedAccountDoNotHoldUpOthers(t *testing.T) {
 	due, _ := st.Due(context.Background(), clock(), 10)
 	if len(due) != 3 {
 		t.Errorf("the unserved account's timers should stay due (another process may serve it): %+v", due)
+	}
+}
+
+// failingTurns fails the saves of turns (those that lease replies, as the
+// engine's do), not the host's own commits.
+type failingTurns struct{ flows.Store }
+
+func (s failingTurns) Save(ctx context.Context, ss *flows.Session, c flows.Commit) error {
+	if c.Claim != nil {
+		return errors.New("the turn's save failed")
+	}
+	return s.Store.Save(ctx, ss, c)
+}
+
+// claimRound runs one claim of the due timers and their turns, in the
+// caller's goroutine; it returns how many turns started and whether the
+// claim came back full.
+func claimRound(h *Host) (int, bool) {
+	ctx := context.Background()
+	tasks := make(chan turnTask, h.workers)
+	more := h.claimTurns(ctx, tasks, true)
+	close(tasks)
+	n := 0
+	for task := range tasks {
+		n++
+		h.runTask(ctx, ctx, task)
+	}
+	return n, more
+}
+
+// A timer whose turn kept failing stayed due and was fired again on every
+// poll; with as many of them as workers each claim came back full, so
+// the turn loop claimed again at once, without end (CPU, and a log line
+// each time). Now its due time moves later in the store, twice as far
+// each time, and after the host's attempts it is dropped, logged.
+func TestAFailingTimerBacksOffAndIsDropped(t *testing.T) {
+	var mu sync.Mutex
+	now := time.Date(2026, 3, 3, 10, 0, 0, 0, time.UTC)
+	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
+	advance := func(d time.Duration) { mu.Lock(); now = now.Add(d); mu.Unlock() }
+	mem := memory.New(memory.WithClock(clock))
+	const conv = "web:site:v1"
+	savedTimer(t, mem, conv, "reminder", now)
+	var logs bytes.Buffer
+	h, _ := webHost(t, failingTurns{mem}, loadFlow(t, "../cmd/baton/testdata/flows/shop.yaml"), WithClock(clock), WithWorkers(1),
+		WithSandboxHTTP(), WithLogger(slog.New(slog.NewTextHandler(&logs, nil))))
+	ctx := context.Background()
+
+	if n, _ := claimRound(h); n != 1 {
+		t.Fatalf("the due timer should fire once, fired %d", n)
+	}
+	if n, more := claimRound(h); n != 0 || more {
+		t.Fatalf("a failed timer fired again at once (%d turns, full claim %v): it should wait", n, more)
+	}
+	due, _ := mem.Due(ctx, clock().Add(timerBackoff), 10)
+	if len(due) != 1 || !due[0].At.Equal(clock().Add(timerBackoff)) {
+		t.Fatalf("the failed timer should be due again in %v, in the store: %+v", timerBackoff, due)
+	}
+	fired := 1
+	for range 20 {
+		advance(maxTimerBackoff)
+		n, _ := claimRound(h)
+		fired += n
+		if n == 0 {
+			break
+		}
+	}
+	if fired != h.maxAttempts {
+		t.Errorf("the timer fired %d times; want %d, then dropped", fired, h.maxAttempts)
+	}
+	if due, _ := mem.Due(ctx, clock().Add(24*time.Hour), 10); len(due) != 0 {
+		t.Errorf("the timer should be dropped after %d attempts: %+v", h.maxAttempts, due)
+	}
+	if !strings.Contains(logs.String(), "level=ERROR msg=\"a timer's turn failed every attempt; the timer is dropped\"") {
+		t.Errorf("the dropped timer should be logged as an error:\n%s", logs.String())
 	}
 }

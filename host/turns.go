@@ -103,8 +103,14 @@ func (h *Host) claimTurns(ctx context.Context, tasks chan<- turnTask, timers boo
 	}
 	for _, t := range due {
 		fire := func(ctx context.Context) {
-			if !h.fireSLA(ctx, t) {
-				h.fire(ctx, t)
+			sla, err := h.fireSLA(ctx, t)
+			if !sla {
+				err = h.fire(ctx, t)
+			}
+			if err != nil {
+				h.timerFailed(ctx, t, err)
+			} else {
+				h.timerDone(t)
 			}
 		}
 		if !h.start(ctx, tasks, turnTask{t.ConversationID, fire}, false) {
@@ -131,7 +137,11 @@ func (h *Host) dueTimers(ctx context.Context) ([]flows.Timer, bool, error) {
 			return nil, false, err
 		}
 		served := due[:0]
+		now := h.now()
 		for _, t := range due {
+			if h.backingOff(t, now) {
+				continue // its turn failed and could not be moved later: it waits
+			}
 			if _, err := h.account(t.ConversationID); err == nil || (h.watcher != nil && sla.IsKey(t.Key)) {
 				served = append(served, t) // the SLA watcher's need no account
 			}
@@ -267,11 +277,12 @@ func (h *Host) drop(ctx context.Context, e flows.InboxEntry) error {
 }
 
 // fire runs a due timer's turn; the engine's commit removes the timer.
-func (h *Host) fire(ctx context.Context, t flows.Timer) {
+// It returns the error of a turn that failed (the timer stays due).
+func (h *Host) fire(ctx context.Context, t flows.Timer) error {
 	a, err := h.account(t.ConversationID)
 	if err != nil {
 		h.log.Error("a timer of a conversation no account serves; it stays due", "conversation", t.ConversationID, "timer", t.Key, "error", err)
-		return
+		return nil
 	}
 	if strings.HasPrefix(t.Key, engine.HTTPWatchdogKey("")) {
 		h.log.Warn("an HTTP action got no result (a process stopped during the call); the flow goes on as if it failed",
@@ -282,13 +293,13 @@ func (h *Host) fire(ctx context.Context, t flows.Timer) {
 		if errors.Is(err, flows.ErrNoSession) {
 			// The conversation is gone (expired): forget its timer.
 			_ = h.store.Delete(ctx, t.ConversationID)
-			return
+			return nil
 		}
-		h.log.Error("a timer's turn failed; it fires again", "conversation", t.ConversationID, "timer", t.Key, "error", err)
-		return
+		return err
 	}
 	h.info(ctx, "timer", handoffAttrs(effects, slog.String("conversation", t.ConversationID), slog.String("timer", t.Key))...)
 	h.after(ctx, a, t.ConversationID, effects, leased, nil)
+	return nil
 }
 
 // outboxOf says whether a turn's effects wrote reply items and handoff
