@@ -88,7 +88,7 @@ func (e *Engine) Handle(ctx context.Context, store flows.SessionStore, id string
 		}
 		if errors.Is(err, flows.ErrNoSession) {
 			if create == nil {
-				return nil, fmt.Errorf("engine: session %q does not exist and Handle was given no create function", id)
+				return nil, fmt.Errorf("engine: Handle was given no create function: %w", err)
 			}
 			s = create()
 			if s == nil {

@@ -128,3 +128,13 @@ func TestHandleDoesNotAliasTheStore(t *testing.T) {
 		t.Errorf("the store shares data with the caller: meta %v res %v", s.Contact.Meta, s.Vars["res"])
 	}
 }
+
+// Without a create function a missing session is an error wrapping
+// flows.ErrNoSession, so a host can tell it from a failed turn.
+func TestHandleWithoutCreateWrapsErrNoSession(t *testing.T) {
+	e := New(shop(t), WithClock(func() time.Time { return t0 }))
+	_, err := e.Handle(context.Background(), newTestStore(), "gone", flows.Input{Kind: flows.InputTimer, Timer: "reminder"}, nil)
+	if !errors.Is(err, flows.ErrNoSession) {
+		t.Errorf("want an error wrapping ErrNoSession, got %v", err)
+	}
+}

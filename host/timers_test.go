@@ -142,3 +142,29 @@ func TestAFailingTimerBacksOffAndIsDropped(t *testing.T) {
 		t.Errorf("the dropped timer should be logged as an error:\n%s", logs.String())
 	}
 }
+
+// A timer that fires when its conversation has no session (it expired
+// or was deleted meanwhile) used to delete the conversation, and with it
+// the messages its inbox had accepted: a customer who wrote again just
+// then lost the message.
+func TestATimerOfAConversationWithNoSessionKeepsItsInbox(t *testing.T) {
+	ctx := context.Background()
+	mem := memory.New()
+	h, _ := webHost(t, mem, loadFlow(t, "../cmd/baton/testdata/flows/shop.yaml"), WithSandboxHTTP())
+	const conv = "web:site:v1"
+	in := flows.Inbound{ID: "m1", ConversationID: conv, Channel: flows.ChannelWeb, Contact: flows.Contact{ID: "v1"},
+		Input: flows.Input{Kind: flows.InputMessage, Text: "hello"}}
+	if ok, err := mem.Inbox().Accept(ctx, in); !ok || err != nil {
+		t.Fatal(ok, err)
+	}
+	if err := h.fire(ctx, flows.Timer{Key: "reminder", ConversationID: conv, At: time.Now()}); err != nil {
+		t.Errorf("a timer of a conversation that is gone is no failure: %v", err)
+	}
+	entries, err := mem.Inbox().Claim(ctx, time.Now(), time.Minute, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(entries) != 1 || entries[0].ID != "m1" {
+		t.Errorf("the accepted message should wait for its turn: %+v", entries)
+	}
+}

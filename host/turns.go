@@ -291,8 +291,11 @@ func (h *Host) fire(ctx context.Context, t flows.Timer) error {
 	effects, leased, err := h.handle(ctx, a, t.ConversationID, flows.Input{Kind: flows.InputTimer, Timer: t.Key, At: t.At}, nil)
 	if err != nil {
 		if errors.Is(err, flows.ErrNoSession) {
-			// The conversation is gone (expired): forget its timer.
-			_ = h.store.Delete(ctx, t.ConversationID)
+			// The conversation is gone (expired, deleted) and its timers
+			// with it: the stores' Due skips those of a conversation with
+			// no session. Nothing else is deleted: the conversation's
+			// inbox may hold a new message, its first.
+			h.log.Debug("a timer of a conversation that is gone; ignored", "conversation", t.ConversationID, "timer", t.Key)
 			return nil
 		}
 		return err
