@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"os"
 	"strings"
 	"sync/atomic"
@@ -151,7 +152,10 @@ func NewServer(cfg *config.Config, o ServerOptions) (*Server, error) {
 		return nil, err
 	}
 	s.flows = nil // the accounts hold them now; a reload replaces them there
-	if c := h.Capture(); c != nil {
+	if c := h.Capture(); c != nil && !IsLoopback(cfg.Server.Listen) {
+		log.Warn("GET /api/tickets is not served: the captured tickets hold every transcript and web conversation id, and the listen address is not a loopback one; they are in the log, or listen on 127.0.0.1",
+			"listen", cfg.Server.Listen)
+	} else if c != nil {
 		s.mux.HandleFunc("GET /api/tickets", func(w http.ResponseWriter, _ *http.Request) {
 			w.Header().Set("Content-Type", "application/json")
 			enc := json.NewEncoder(w)
@@ -166,6 +170,20 @@ func NewServer(cfg *config.Config, o ServerOptions) (*Server, error) {
 	s.mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { w.Write([]byte("ok\n")) })
 	s.mux.HandleFunc("GET /readyz", s.readyz)
 	return s, nil
+}
+
+// IsLoopback reports whether listen (host:port) listens on a loopback
+// address only: localhost, 127.0.0.0/8 or ::1.
+func IsLoopback(listen string) bool {
+	host, _, err := net.SplitHostPort(listen)
+	if err != nil {
+		return false
+	}
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip, err := netip.ParseAddr(host)
+	return err == nil && ip.Unmap().IsLoopback()
 }
 
 // bridge mounts the helpdesks' callbacks the config gives secrets for.

@@ -23,6 +23,7 @@ import (
 	"github.com/batonbot/baton/channel/whatsapp/whatsapptest"
 	"github.com/batonbot/baton/config"
 	"github.com/batonbot/baton/handoff"
+	"github.com/batonbot/baton/store/memory"
 	"github.com/batonbot/baton/store/valkey/valkeytest"
 )
 
@@ -479,5 +480,42 @@ func TestOutboundClientKeepsConnections(t *testing.T) {
 	// asked for one: a few more than workers, never most of a round's.
 	if n := conns.Load(); n > 2*workers {
 		t.Errorf("%d rounds of %d requests at once opened %d connections, want at most %d", rounds, workers, n, 2*workers)
+	}
+}
+
+// `baton serve FLOW --listen 0.0.0.0:8080` served the captured tickets,
+// every transcript and web conversation id (the chat's only credential),
+// to anyone who could reach the port. They are served on a loopback
+// address only; otherwise the log says why not.
+func TestCapturedTicketsOnLoopbackOnly(t *testing.T) {
+	for _, tc := range []struct {
+		listen string
+		served bool
+	}{
+		{"127.0.0.1:8080", true},
+		{"localhost:8080", true},
+		{"[::1]:8080", true},
+		{"0.0.0.0:8080", false},
+		{":8080", false},
+		{"[::]:8080", false},
+		{"192.168.1.10:8080", false},
+	} {
+		t.Run(tc.listen, func(t *testing.T) {
+			cfg := config.ForFlow("../cmd/baton/testdata/flows/shop.yaml")
+			cfg.Server.Listen = tc.listen
+			var logs bytes.Buffer
+			srv, err := NewServer(cfg, ServerOptions{Logger: NewLogger(&logs, 0, false), Store: memory.New(), Sandbox: true, NoWatch: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			rec := httptest.NewRecorder()
+			srv.Handler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/api/tickets", nil))
+			if served := rec.Code == http.StatusOK; served != tc.served {
+				t.Errorf("GET /api/tickets: %d; want it served: %v", rec.Code, tc.served)
+			}
+			if said := strings.Contains(logs.String(), "GET /api/tickets is not served"); said == tc.served {
+				t.Errorf("the log should say why the tickets are not served (only then):\n%s", logs.String())
+			}
+		})
 	}
 }

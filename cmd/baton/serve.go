@@ -30,7 +30,8 @@ func init() {
 const serveAbout = `
 With a FLOW and no config: the web chat on 127.0.0.1:8080 (or --listen),
 on the memory store, with no helpdesk and no HTTP calls: open it in a
-browser. Handoffs are captured, not sent (GET /api/tickets, and the log);
+browser. Handoffs are captured, not sent (the log, and GET /api/tickets
+when listening on a loopback address: the tickets hold the transcripts);
 HTTP actions are answered by the flow's sandbox: responses.
 
 With --config: the deployment: the channels' webhooks (GET/POST
@@ -131,9 +132,13 @@ func runServe(ctx context.Context, e *env, args []string) int {
 	}
 	if sandbox {
 		base := "http://" + l.Addr().String()
+		captured := base + "/api/tickets and in the log"
+		if !host.IsLoopback(cfg.Server.Listen) {
+			captured = "in the log (not at /api/tickets, served on a loopback address only)"
+		}
 		fmt.Fprintf(e.stderr, "baton serve: %s is live: open %s/ in a browser to chat with it.\n"+
-			"No helpdesk and nothing leaves this machine: handoffs are captured at %s/api/tickets and in the log,\n"+
-			"HTTP actions answered by the flow's sandbox: responses. Ctrl-C stops.\n", pos[0], base, base)
+			"No helpdesk and nothing leaves this machine: handoffs are captured %s,\n"+
+			"HTTP actions answered by the flow's sandbox: responses. Ctrl-C stops.\n", pos[0], base, captured)
 		if st != nil {
 			fmt.Fprintf(e.stderr, "baton serve: the web sandbox of %s is at %s/sandbox/\n", pos[0], base)
 		}
