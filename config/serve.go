@@ -34,6 +34,17 @@ type Server struct {
 	Lease time.Duration
 }
 
+// MinLease is the shortest server.lease: a reply's send is given 30
+// seconds and its settle 5 more, all under the lease; a shorter one would
+// let another process claim the reply while it is being sent, and send it
+// twice.
+const MinLease = 35 * time.Second
+
+// minLease is the check's MinLease; the fault tests' build
+// (batonfaulttest) lowers it, to see crashed processes' work taken over
+// in seconds.
+var minLease = MinLease
+
 // Defaults of the server section.
 const (
 	DefaultListen          = "127.0.0.1:8080"
@@ -214,6 +225,9 @@ func (d *decoder) server(n *yaml.Node) Server {
 			s.Workers = d.count(f.val, w, 1, 4096)
 		case "lease":
 			s.Lease = d.duration(f.val, w)
+			if s.Lease > 0 && s.Lease < minLease {
+				d.errorf(f.val, "%s is at least %s: a reply's send (30s) and its settle (5s) must end before another process may take it over and send it again", w, minLease)
+			}
 		case "http_max_response":
 			s.HTTPMaxResponse = int64(d.count(f.val, w, 1, 64<<20))
 		}

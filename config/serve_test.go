@@ -97,6 +97,7 @@ func TestServeSectionErrors(t *testing.T) {
 	}{
 		{"listen", "server: {listen: 8080}\n", []string{`cfg.yaml:1:18: error: server.listen must be host:port such as 127.0.0.1:8080 or :8080, not "8080"`}},
 		{"workers", "server: {workers: lots}\n", []string{`server.workers must be a whole number from 1 to 4096, not "lots"`}},
+		{"lease too short", "server: {lease: 10s}\n", []string{`cfg.yaml:1:17: error: server.lease is at least 35s: a reply's send (30s) and its settle (5s)`}},
 		{"unknown server key", "server: {listne: x}\n", []string{`cfg.yaml:1:10: error: unknown key "listne" in server; did you mean "listen"?`}},
 		{"store kind", "store: {kind: redis}\n", []string{`store.kind must be one of memory, bolt, valkey, not "redis"`}},
 		{"bolt needs a path", "store: {kind: bolt}\n", []string{"cfg.yaml:1:15: error: store.kind bolt needs path"}},

@@ -86,7 +86,8 @@ var batonBinary struct {
 	err  error
 }
 
-// buildBaton builds this command once per test binary.
+// buildBaton builds this command once per test binary, with the
+// batonfaulttest tag: the configs here may set leases of seconds.
 func buildBaton(t *testing.T) string {
 	t.Helper()
 	b := &batonBinary
@@ -95,7 +96,7 @@ func buildBaton(t *testing.T) string {
 			return
 		}
 		b.path = filepath.Join(b.dir, "baton")
-		out, err := exec.Command("go", "build", "-o", b.path, ".").CombinedOutput()
+		out, err := exec.Command("go", "build", "-tags", "batonfaulttest", "-o", b.path, ".").CombinedOutput()
 		if err != nil {
 			b.err = fmt.Errorf("go build: %v\n%s", err, out)
 		}
