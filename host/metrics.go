@@ -3,6 +3,7 @@ package host
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"net/http"
 	"strconv"
 	"time"
@@ -39,6 +40,7 @@ type Metrics struct {
 	rejects    *prometheus.CounterVec
 	sendErrors *prometheus.CounterVec
 	reloads    *prometheus.CounterVec
+	outbox     *outboxCollector
 }
 
 // NewMetrics registers the series; outbox, when not nil, is listed at each
@@ -60,11 +62,19 @@ func NewMetrics(outbox flows.Outbox, now func() time.Time) *Metrics {
 	m.reg.MustRegister(m.turns, m.turnTime, m.inbound, m.handoffs, m.deliveries, m.rejects, m.sendErrors, m.reloads,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	if outbox != nil {
-		m.reg.MustRegister(&outboxCollector{outbox: outbox, now: now,
+		m.outbox = &outboxCollector{outbox: outbox, now: now,
 			depth: prometheus.NewDesc("baton_outbox_depth", "Pending outbox items, by kind.", []string{"kind"}, nil),
-			age:   prometheus.NewDesc("baton_outbox_oldest_seconds", "Age of the oldest pending outbox item, by kind.", []string{"kind"}, nil)})
+			age:   prometheus.NewDesc("baton_outbox_oldest_seconds", "Age of the oldest pending outbox item, by kind.", []string{"kind"}, nil)}
+		m.reg.MustRegister(m.outbox)
 	}
 	return m
+}
+
+// logTo logs to l what a scrape could not collect (before serving).
+func (m *Metrics) logTo(l *slog.Logger) {
+	if m.outbox != nil {
+		m.outbox.log = l
+	}
 }
 
 // Handler serves the registry in the Prometheus text format.
@@ -146,6 +156,7 @@ type outboxCollector struct {
 	outbox     flows.Outbox
 	now        func() time.Time
 	depth, age *prometheus.Desc
+	log        *slog.Logger // nil: errors are not logged
 }
 
 func (c *outboxCollector) Describe(ch chan<- *prometheus.Desc) { ch <- c.depth; ch <- c.age }
@@ -155,7 +166,11 @@ func (c *outboxCollector) Collect(ch chan<- prometheus.Metric) {
 	defer cancel()
 	items, err := c.outbox.List(ctx, flows.OutboxPending)
 	if err != nil {
-		ch <- prometheus.NewInvalidMetric(c.depth, err)
+		// The other metrics are served: the outbox's are left out of
+		// this scrape (an invalid metric would fail it whole, a 500).
+		if c.log != nil {
+			c.log.Warn("metrics: listing the outbox failed; this scrape has no baton_outbox_ series", "error", err)
+		}
 		return
 	}
 	now := c.now()

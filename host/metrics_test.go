@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -127,5 +128,33 @@ func TestMetricsInboundCountsCustomersOnly(t *testing.T) {
 	m.Handler().ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
 	if got := grepLines(rec.Body.String(), "baton_inbound_total"); got != `baton_inbound_total{channel="web",outcome="accepted"} 1` {
 		t.Errorf("want the customer's message only:\n%s", got)
+	}
+}
+
+type failingList struct{ listOutbox }
+
+func (failingList) List(context.Context, flows.OutboxStatus) ([]flows.OutboxItem, error) {
+	return nil, errors.New("store unreachable")
+}
+
+// An outbox that could not be listed made the whole scrape a 500: the
+// turns, the deliveries and the Go runtime's series were lost with the
+// outbox's. The others are served, the failure logged.
+func TestMetricsWithoutTheOutbox(t *testing.T) {
+	m := NewMetrics(failingList{}, nil)
+	var logs strings.Builder
+	m.logTo(slog.New(slog.NewTextHandler(&logs, nil)))
+	m.turn("web", time.Millisecond, nil)
+	rec := httptest.NewRecorder()
+	m.Handler().ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
+	if rec.Code != http.StatusOK {
+		t.Fatalf("status %d, want 200:\n%s", rec.Code, rec.Body)
+	}
+	out := rec.Body.String()
+	if !strings.Contains(out, `baton_turns_total{channel="web",outcome="ok"} 1`) || strings.Contains(out, "baton_outbox_depth") {
+		t.Errorf("want the turns and no outbox series:\n%s", out)
+	}
+	if !strings.Contains(logs.String(), "store unreachable") {
+		t.Errorf("the outbox's error should be logged: %q", logs.String())
 	}
 }
