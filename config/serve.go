@@ -408,6 +408,7 @@ var (
 
 func (d *decoder) whatsapp(n *yaml.Node, where string) *WhatsApp {
 	wa := &WhatsApp{Pos: d.pos(cfgResolve(n))}
+	var langNode *yaml.Node
 	fields := d.mapping(n, where, whatsappKeys...)
 	for _, f := range fields {
 		w := where + "." + f.key.Value
@@ -436,6 +437,7 @@ func (d *decoder) whatsapp(n *yaml.Node, where string) *WhatsApp {
 			wa.Template = d.str(f.val, w)
 		case "template_language":
 			wa.TemplateLanguage = d.str(f.val, w)
+			langNode = f.val
 		case "typing_after":
 			wa.TypingAfter = d.typingAfter(f.val, w)
 		}
@@ -453,6 +455,9 @@ func (d *decoder) whatsapp(n *yaml.Node, where string) *WhatsApp {
 	}
 	if wa.APIVersion == "" {
 		wa.APIVersion = DefaultAPIVersion
+	}
+	if wa.Template == "" && langNode != nil {
+		d.errorf(langNode, "%s.template_language is the language of template, which is not set: add template (the approved template sent once the 24-hour window is closed), or drop template_language", where)
 	}
 	if wa.Template != "" && wa.TemplateLanguage == "" {
 		wa.TemplateLanguage = "en"

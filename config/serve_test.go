@@ -114,6 +114,8 @@ func TestServeSectionErrors(t *testing.T) {
 			[]string{`channels.whatsapp[0].phone_number_id: "+39 333" is not a phone number id`}},
 		{"api version", "channels:\n  whatsapp:\n    - {phone_number_id: \"1\", flow: f, access_token: a, app_secret: b, verify_token: c, api_version: \"24\"}\n",
 			[]string{`channels.whatsapp[0].api_version must be a Graph API version such as v24.0, not "24"`}},
+		{"template language without template", "channels:\n  whatsapp:\n    - {phone_number_id: \"1\", flow: f, access_token: a, app_secret: b, verify_token: c, template_language: it}\n",
+			[]string{`cfg.yaml:3:107: error: channels.whatsapp[0].template_language is the language of template, which is not set`}},
 		{"twice", "channels:\n  whatsapp:\n    - {phone_number_id: \"1\", flow: f, access_token: a, app_secret: b, verify_token: c}\n    - {phone_number_id: \"1\", flow: g, access_token: a, app_secret: b, verify_token: c}\n",
 			[]string{`cfg.yaml:4:7: error: phone_number_id "1" is configured twice (first at cfg.yaml:3:7)`}},
 		{"telegram name", "channels:\n  telegram:\n    - {name: my shop, flow: f, token: t, secret_token: s}\n",
