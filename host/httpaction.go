@@ -54,12 +54,17 @@ func HTTPEnv(lookup func(string) (string, bool)) HTTPOption {
 // larger answer is a failed call.
 func HTTPMaxResponse(n int64) HTTPOption { return func(h *HTTPCaller) { h.maxBody = n } }
 
-// HTTPMaxTimeout bounds an action's own timeout (default 30s).
+// MaxHTTPTimeout is the longest an HTTP action's own timeout is
+// honoured (longer is cut to it): the call holds a turn worker and its
+// conversation meanwhile.
+const MaxHTTPTimeout = 2 * time.Minute
+
+// HTTPMaxTimeout bounds an action's own timeout (default MaxHTTPTimeout).
 func HTTPMaxTimeout(d time.Duration) HTTPOption { return func(h *HTTPCaller) { h.maxTime = d } }
 
 // NewHTTPCaller returns a caller; Allow it the flows it serves.
 func NewHTTPCaller(opts ...HTTPOption) *HTTPCaller {
-	h := &HTTPCaller{client: &http.Client{}, lookup: os.LookupEnv, maxBody: 1 << 20, maxTime: 30 * time.Second, allowed: map[string]bool{}}
+	h := &HTTPCaller{client: &http.Client{}, lookup: os.LookupEnv, maxBody: 1 << 20, maxTime: MaxHTTPTimeout, allowed: map[string]bool{}}
 	for _, o := range opts {
 		o(h)
 	}

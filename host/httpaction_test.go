@@ -269,3 +269,55 @@ func TestHTTPCallerKeepsSecretsOnItsHost(t *testing.T) {
 		}
 	}
 }
+
+// An HTTP action's own timeout above 30 seconds (a slow LLM or ERP API)
+// was cut to 30 seconds without a word; it is honoured up to
+// MaxHTTPTimeout, and a longer one is cut to that.
+func TestServeHonoursAnActionsOwnTimeout(t *testing.T) {
+	dir := t.TempDir()
+	flow := `flow: slow
+languages: [en]
+start: first
+states:
+  first:
+    http: {url: "https://api.example.com/slow", timeout: 90s, save_as: a}
+    next: [{goto: second}]
+  second:
+    http: {url: "https://api.example.com/slower", timeout: 5m, save_as: b}
+    next: [{goto: done}]
+  done:
+    say: ok
+`
+	if err := os.WriteFile(filepath.Join(dir, "flow.yaml"), []byte(flow), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cfg := loadConfig(t, dir, "channels:\n  web: [{name: site, flow: flow.yaml}]\n")
+	var mu sync.Mutex
+	left := map[string]time.Duration{} // by path: the request's deadline, from when it is sent
+	client := &http.Client{Transport: roundTripFunc(func(r *http.Request) (*http.Response, error) {
+		d, _ := r.Context().Deadline()
+		mu.Lock()
+		left[r.URL.Path] = time.Until(d)
+		mu.Unlock()
+		return &http.Response{StatusCode: 200, Header: http.Header{"Content-Type": {"application/json"}}, Body: io.NopCloser(strings.NewReader(`{}`)), Request: r}, nil
+	})}
+	srv, err := NewServer(cfg, ServerOptions{Logger: NewLogger(io.Discard, 0, false), NoWatch: true, HTTPClient: client,
+		Host: []Option{WithPoll(5 * time.Millisecond)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	serve(t, srv)
+	if err := srv.Host.Receive(context.Background(), flows.Inbound{ID: "m1", Channel: flows.ChannelWeb, Account: "site",
+		Contact: flows.Contact{ID: "v1"}, Input: flows.Input{Kind: flows.InputMessage, Text: "hi"}}); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "both calls", func() bool { mu.Lock(); defer mu.Unlock(); return len(left) == 2 })
+	mu.Lock()
+	defer mu.Unlock()
+	if l := left["/slow"]; l <= 80*time.Second || l > 90*time.Second {
+		t.Errorf("the 90s action's call had %v left, want its own 90s", l)
+	}
+	if l := left["/slower"]; l <= MaxHTTPTimeout-10*time.Second || l > MaxHTTPTimeout {
+		t.Errorf("the 5m action's call had %v left, want the cap %v", l, MaxHTTPTimeout)
+	}
+}
