@@ -131,7 +131,11 @@ func (s *Server) analyticsSetup(eventsFile string) ([]Option, error) {
 	}
 	var q *sla.Queue
 	if cfg.SLA != nil {
-		q = sla.NewQueue(cfg.SLA)
+		var qo []sla.QueueOption
+		if ttl := cfg.Store.SessionTTL; ttl > 0 {
+			qo = append(qo, sla.QueueMaxAge(ttl)) // its conversation is gone by then
+		}
+		q = sla.NewQueue(cfg.SLA, qo...)
 		sinks = append(sinks, q)
 	}
 	s.recorder = analytics.NewRecorder(sinks, analytics.WithText(ev.Text), analytics.WithSalt(ev.Salt), analytics.OnError(logErr))

@@ -15,6 +15,9 @@ const (
 	recentFirstResponses = 20
 	minSamples           = 5
 	maxWaiting           = 100000
+	// pruneEvery bounds how often the handoffs waiting past the queue's
+	// max age are looked for (in the events' time).
+	pruneEvery = time.Minute
 )
 
 // Queue follows, from the analytics events (it is a flows.EventSink),
@@ -23,19 +26,41 @@ const (
 // reads in its transfer message ({{ sla.first_response }}). Its figures
 // are this process's: with several instances, each sees the handoffs it
 // served.
+//
+// A handoff stops waiting at its first agent reply, when its ticket is
+// solved or closed, when it failed, or when the bot took the conversation
+// back; one still waiting after the queue's max age (its conversation
+// expired with the store's session TTL, or its helpdesk's callbacks never
+// came) is forgotten.
 type Queue struct {
 	table   *Table
+	maxAge  time.Duration
 	mu      sync.Mutex
-	waiting map[string]map[string]bool // team → handoff ids
-	recent  map[string][]time.Duration // team → latest first responses
+	waiting map[string]map[string]time.Time // team → handoff id → when it was requested
+	recent  map[string][]time.Duration      // team → latest first responses
+	// latest is the latest event's time, pruned when the waiting were last
+	// pruned of those past maxAge.
+	latest, pruned time.Time
 }
+
+// QueueOption configures a Queue.
+type QueueOption func(*Queue)
+
+// QueueMaxAge sets how long a handoff may wait before the queue forgets
+// it (default flows.DefaultSessionTTL: the store's session TTL, after
+// which its conversation is gone).
+func QueueMaxAge(d time.Duration) QueueOption { return func(q *Queue) { q.maxAge = d } }
 
 var _ flows.EventSink = (*Queue)(nil)
 
 // NewQueue returns a queue whose expected wait falls back to table's
 // first-response targets while a team has few recent answers.
-func NewQueue(table *Table) *Queue {
-	return &Queue{table: table, waiting: map[string]map[string]bool{}, recent: map[string][]time.Duration{}}
+func NewQueue(table *Table, opts ...QueueOption) *Queue {
+	q := &Queue{table: table, maxAge: flows.DefaultSessionTTL, waiting: map[string]map[string]time.Time{}, recent: map[string][]time.Duration{}}
+	for _, o := range opts {
+		o(q)
+	}
+	return q
 }
 
 // Write follows handoffs requested, answered and closed.
@@ -44,15 +69,18 @@ func (q *Queue) Write(_ context.Context, events ...flows.Event) error {
 	defer q.mu.Unlock()
 	for i := range events {
 		ev := &events[i]
+		if ev.At.After(q.latest) {
+			q.latest = ev.At
+		}
 		switch ev.Type {
 		case flows.EvHandoffRequested:
 			w := q.waiting[ev.Team]
 			if w == nil {
-				w = map[string]bool{}
+				w = map[string]time.Time{}
 				q.waiting[ev.Team] = w
 			}
 			if len(w) < maxWaiting {
-				w[ev.Handoff] = true
+				w[ev.Handoff] = ev.At
 			}
 		case flows.EvFirstAgentReply:
 			delete(q.waiting[ev.Team], ev.Handoff)
@@ -61,8 +89,21 @@ func (q *Queue) Write(_ context.Context, events ...flows.Event) error {
 				r = r[len(r)-recentFirstResponses:]
 			}
 			q.recent[ev.Team] = r
-		case flows.EvTicketSolved, flows.EvTicketClosed, flows.EvHandoffFailed:
+		case flows.EvTicketSolved, flows.EvTicketClosed, flows.EvHandoffFailed, flows.EvBotResumed:
 			delete(q.waiting[ev.Team], ev.Handoff)
+		}
+	}
+	if q.maxAge > 0 && q.latest.Sub(q.pruned) >= pruneEvery {
+		q.pruned = q.latest
+		for team, w := range q.waiting {
+			for id, at := range w {
+				if q.latest.Sub(at) >= q.maxAge {
+					delete(w, id)
+				}
+			}
+			if len(w) == 0 {
+				delete(q.waiting, team)
+			}
 		}
 	}
 	return nil

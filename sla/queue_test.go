@@ -30,3 +30,26 @@ func TestQueueExpectedWait(t *testing.T) {
 		t.Errorf("live figures: %s, %d waiting; want the 30m median and 1 waiting", d, n)
 	}
 }
+
+// A handoff the bot took back before any agent answered, and one whose
+// conversation expired while it waited (no callback ever came), were
+// counted as waiting for ever: the queue a customer is told of only grew.
+func TestQueueForgetsHandoffsThatNoLongerWait(t *testing.T) {
+	ctx := context.Background()
+	t0 := time.Date(2026, 3, 3, 10, 0, 0, 0, time.UTC)
+	q := NewQueue(&Table{}, QueueMaxAge(24*time.Hour))
+	_ = q.Write(ctx, flows.Event{Type: flows.EvHandoffRequested, Team: "support", Handoff: "resumed", At: t0},
+		flows.Event{Type: flows.EvHandoffRequested, Team: "support", Handoff: "expired", At: t0},
+		flows.Event{Type: flows.EvHandoffRequested, Team: "billing", Handoff: "expired too", At: t0},
+		flows.Event{Type: flows.EvBotResumed, Team: "support", Handoff: "resumed", At: t0.Add(time.Minute)})
+	if _, n := q.Expected("support", flows.PriorityNormal); n != 1 {
+		t.Errorf("%d waiting for support; the one the bot took back no longer waits", n)
+	}
+	_ = q.Write(ctx, flows.Event{Type: flows.EvHandoffRequested, Team: "support", Handoff: "new", At: t0.Add(25 * time.Hour)})
+	if _, n := q.Expected("support", flows.PriorityNormal); n != 1 {
+		t.Errorf("%d waiting for support; want the new one only, the one past the max age forgotten", n)
+	}
+	if _, n := q.Expected("billing", flows.PriorityNormal); n != 0 || len(q.waiting) != 1 {
+		t.Errorf("%d waiting for billing, %d teams held; want none", n, len(q.waiting))
+	}
+}
