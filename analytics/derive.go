@@ -136,8 +136,13 @@ func (d *deriver) run() {
 			if len(a.InitVars) > 0 {
 				ev.Vars = a.InitVars
 			}
-			if c := a.Contact; c.Name != "" || len(c.Meta) > 0 {
-				ev.User = &flows.EventUser{Name: c.Name, Meta: c.Meta}
+			c := a.Contact
+			country := ""
+			if _, ok := c.Meta["country"]; !ok {
+				country = flows.PhoneCountry(c.Phone)
+			}
+			if c.Name != "" || len(c.Meta) > 0 || country != "" {
+				ev.User = &flows.EventUser{Name: c.Name, Meta: c.Meta, Country: country}
 			}
 		})
 	}

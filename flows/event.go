@@ -162,9 +162,12 @@ type Event struct {
 
 // EventUser is what conversation_started records of the customer when the
 // host includes texts: never the phone number or the channel's id.
+// Country is the one the engine derived from the phone (PhoneCountry)
+// when Meta has none, so that a replay's user.country is the same.
 type EventUser struct {
-	Name string            `json:"name,omitempty"`
-	Meta map[string]string `json:"meta,omitempty"`
+	Name    string            `json:"name,omitempty"`
+	Meta    map[string]string `json:"meta,omitempty"`
+	Country string            `json:"country,omitempty"`
 }
 
 // MaxEventBody bounds the HTTP response body an http_result event

@@ -3,6 +3,7 @@ package replay
 import (
 	"cmp"
 	"io"
+	"maps"
 	"slices"
 	"time"
 
@@ -149,6 +150,15 @@ func (b *eventConv) add(ev *flows.Event) {
 			b.c.Contact = flows.Contact{ID: ev.Contact}
 			if u := ev.User; u != nil {
 				b.c.Contact.Name, b.c.Contact.Meta = u.Name, u.Meta
+				if _, ok := u.Meta["country"]; u.Country != "" && !ok {
+					// The country the engine derived from the phone,
+					// which the events never carry: user.country.
+					b.c.Contact.Meta = maps.Clone(u.Meta)
+					if b.c.Contact.Meta == nil {
+						b.c.Contact.Meta = map[string]string{}
+					}
+					b.c.Contact.Meta["country"] = u.Country
+				}
 			}
 		}
 		return
