@@ -49,7 +49,7 @@ cannot be read or written or a Valkey stream cannot be reached.`
 func runReport(ctx context.Context, e *env, args []string) int {
 	fs := newFlagSet(reportCmd, reportAbout, e.stderr)
 	var o kpi.Options
-	from := fs.String("from", "", "count from this `time` (RFC 3339, or a date: 2026-03-01)")
+	from := fs.String("from", "", "count from this `time` (RFC 3339, or a date: 2026-03-01, midnight in --tz, else UTC)")
 	to := fs.String("to", "", "count until this `time`, excluded (RFC 3339, or a date: the day is excluded)")
 	fs.StringVar(&o.Flow, "flow", "", "only this `flow`'s conversations")
 	fs.StringVar(&o.Team, "team", "", "only the handoffs (and their surveys) of this `team`")
@@ -70,16 +70,16 @@ func runReport(ctx context.Context, e *env, args []string) int {
 		return usageError(e, reportCmd, "give the events files (or - for stdin)")
 	}
 	var err error
-	if o.From, err = parseWhen(*from); err != nil {
-		return usageError(e, reportCmd, "--from: %v", err)
-	}
-	if o.To, err = parseWhen(*to); err != nil {
-		return usageError(e, reportCmd, "--to: %v", err)
-	}
 	if *tz != "" {
 		if o.Location, err = time.LoadLocation(*tz); err != nil {
 			return usageError(e, reportCmd, "--tz %q is not a time zone (write it like Europe/Rome or UTC)", *tz)
 		}
+	}
+	if o.From, err = parseWhen(*from, o.Location); err != nil {
+		return usageError(e, reportCmd, "--from: %v", err)
+	}
+	if o.To, err = parseWhen(*to, o.Location); err != nil {
+		return usageError(e, reportCmd, "--to: %v", err)
 	}
 	for _, p := range paths {
 		if p == "-" || analytics.IsStreamURL(p) {
@@ -143,15 +143,19 @@ func runReport(ctx context.Context, e *env, args []string) int {
 	return exitOK
 }
 
-// parseWhen reads an RFC 3339 time or a date (midnight UTC).
-func parseWhen(s string) (time.Time, error) {
+// parseWhen reads an RFC 3339 time or a date: midnight in loc (--tz),
+// UTC when loc is nil.
+func parseWhen(s string, loc *time.Location) (time.Time, error) {
 	if s == "" {
 		return time.Time{}, nil
 	}
 	if t, err := time.Parse(time.RFC3339, s); err == nil {
 		return t, nil
 	}
-	if t, err := time.Parse(time.DateOnly, s); err == nil {
+	if loc == nil {
+		loc = time.UTC
+	}
+	if t, err := time.ParseInLocation(time.DateOnly, s, loc); err == nil {
 		return t, nil
 	}
 	return time.Time{}, fmt.Errorf("%q is neither an RFC 3339 time (2026-03-01T09:00:00+01:00) nor a date (2026-03-01)", s)

@@ -79,3 +79,42 @@ func TestReportErrors(t *testing.T) {
 		}
 	}
 }
+
+// A plain date for --from or --to is midnight in the --tz zone, not in
+// UTC: with --tz Europe/Rome, a conversation started at 00:30 in Rome
+// on 4 March (23:30 UTC on the 3rd) is on the 4th.
+func TestReportDatesAreMidnightInTZ(t *testing.T) {
+	ev := func(conv, n, typ, at, rest string) string {
+		return `{"v":1,"id":"` + conv + `:1:` + n + `","type":"` + typ + `","at":"` + at + `","conversation":"` + conv + `","contact":"c-` + conv + `","flow":"f","channel":"web","lang":"en"` + rest + "}\n"
+	}
+	events := filepath.Join(t.TempDir(), "events.jsonl")
+	data := ev("a", "1", "conversation_started", "2026-03-03T22:30:00Z", "") + // 23:30 in Rome, the 3rd
+		ev("a", "2", "conversation_ended", "2026-03-03T22:31:00Z", `,"outcome":"contained"`) +
+		ev("b", "1", "conversation_started", "2026-03-03T23:30:00Z", "") + // 00:30 in Rome, the 4th
+		ev("b", "2", "conversation_ended", "2026-03-03T23:31:00Z", `,"outcome":"contained"`)
+	if err := os.WriteFile(events, []byte(data), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		args []string
+		want float64
+	}{
+		{[]string{"--from", "2026-03-04"}, 0},
+		{[]string{"--tz", "Europe/Rome", "--from", "2026-03-04"}, 1},
+		{[]string{"--tz", "Europe/Rome", "--to", "2026-03-04"}, 1},
+		{[]string{"--tz", "Europe/Rome", "--from", "2026-03-03", "--to", "2026-03-05"}, 2},
+		{[]string{"--tz", "Asia/Tokyo", "--from", "2026-03-03T23:00:00Z"}, 1}, // an RFC 3339 time keeps its offset
+	} {
+		code, out, errs := runCLI(t, "", append(append([]string{"report", "--json"}, c.args...), events)...)
+		if code != exitOK {
+			t.Fatalf("%v: exit %d: %s", c.args, code, errs)
+		}
+		var r struct{ Conversations float64 }
+		if err := json.Unmarshal([]byte(out), &r); err != nil {
+			t.Fatal(err)
+		}
+		if r.Conversations != c.want {
+			t.Errorf("%v: %v conversations, want %v", c.args, r.Conversations, c.want)
+		}
+	}
+}
