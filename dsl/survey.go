@@ -101,5 +101,19 @@ func (l *loader) sample(n *yaml.Node, sv *flows.Survey) {
 		}
 		return
 	}
-	sv.Sample = l.expr(n, false, "sample")
+	e := l.expr(n, false, "sample")
+	sv.Sample = e
+	if e == nil {
+		return
+	}
+	// An expression known to give something else than a number would
+	// survey everyone at run time, with an error per conversation.
+	l.finals = append(l.finals, func() {
+		if e.Program == nil {
+			return // already reported
+		}
+		if k := kindOfType(e.Program.Node().Type()); k != "" && k != kindNumber {
+			l.errAt(e.Pos, "sample: %s is %s, not a number; sample is the share of conversations surveyed, between 0 and 1 (0.25 is one in four)", e.Source, k)
+		}
+	})
 }
