@@ -40,7 +40,7 @@ runs at once. Ctrl-C stops.
 
 Exit status: 0 when every conversation passes, 1 when any fails (a test
 file or its flow with errors too), 2 for usage errors (a file or directory
-that does not exist too), 3 when the --events file cannot be written. With
+that does not exist, a --run pattern that matches no conversation too), 3 when the --events file cannot be written. With
 --watch, the status of the last run.`
 
 // testRunner is `baton test`'s options and the runner they make.
@@ -109,6 +109,11 @@ func (r *testRunner) runAll(ctx context.Context, files []string) (int, []string)
 	res := r.run.Run(ctx, files)
 	if !res.OK() {
 		return exitFailed, res.Read
+	}
+	if r.opts.Filter != nil && res.Passed == 0 {
+		// A mistyped pattern in a CI job would test nothing and pass.
+		fmt.Fprintf(r.e.stderr, "baton test: --run %q matches no conversation of %s: nothing was tested; check the pattern against their name: (baton test without --run lists them)\n", r.opts.Filter.String(), flows.Plural(len(files), "test file"))
+		return exitUsage, res.Read
 	}
 	return exitOK, res.Read
 }

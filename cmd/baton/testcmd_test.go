@@ -280,3 +280,14 @@ func TestCoverageHandoffOptions(t *testing.T) {
 		t.Errorf("coverage of the options' handoffs:\n%s", stdout)
 	}
 }
+
+// A --run pattern that matches no conversation is a usage error that
+// says so, not "0 passed, 0 failed" and success: a CI job with a
+// mistyped pattern would test nothing and pass.
+func TestTestRunMatchingNothing(t *testing.T) {
+	code, stdout, stderr := runCLI(t, "", "test", "--run", "^no such conversation", "testdata/tests/shop_pass.yaml")
+	wantCode(t, code, exitUsage, stdout, stderr)
+	if !strings.Contains(stderr, `--run "^no such conversation" matches no conversation`) || !strings.Contains(stderr, "nothing was tested") {
+		t.Errorf("stderr does not say nothing was tested:\n%s", stderr)
+	}
+}
