@@ -44,8 +44,9 @@ Thresholds make a CI guard of it: the exit status is 1 when one is
 crossed. Each takes a share of the conversations replayed (1%) or a
 number of them (10).
 
-Exit status: 0 done and no threshold crossed; 1 a threshold crossed, or a
-flow or input file with errors; 2 usage errors (a file that does not exist
+Exit status: 0 done and no threshold crossed; 1 a threshold crossed, a
+flow or input file with errors, or nothing replayed (every conversation
+skipped, or none read); 2 usage errors (a file that does not exist
 too); 3 a file that cannot be read or written. docs/replay.md says more.`
 
 func runReplay(ctx context.Context, e *env, args []string) int {
@@ -195,6 +196,19 @@ func runReplay(ctx context.Context, e *env, args []string) int {
 		}
 	} else {
 		replay.WriteText(e.stdout, rep, *show)
+	}
+	if rep.Replayed == 0 {
+		// A CI guard that replayed nothing guards nothing: "0 of 0"
+		// passes every threshold.
+		switch n := rep.Conversations; n {
+		case 0:
+			fmt.Fprintf(e.stderr, "baton replay: nothing was replayed: no conversation was read; check the events or test files given\n")
+		case 1:
+			fmt.Fprintf(e.stderr, "baton replay: nothing was replayed: the 1 conversation read was skipped (the report says why)\n")
+		default:
+			fmt.Fprintf(e.stderr, "baton replay: nothing was replayed: the %d conversations read were skipped (the report says why)\n", n)
+		}
+		return exitFailed
 	}
 	if crossed {
 		return exitFailed

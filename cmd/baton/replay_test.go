@@ -136,6 +136,12 @@ func TestReplayRefuses(t *testing.T) {
 	os.WriteFile(bad, []byte("{\"v\":1,\"type\":\"message_in\"}\nnot json\n"), 0o644)
 	unwritable := filepath.Join(dir, "no", "such", "dir", "report.html")
 	events := recordEvents(t)
+	notext := filepath.Join(dir, "notext.jsonl")
+	if code, stdout, stderr := runCLI(t, "", "test", "--events", notext, "testdata/tests/shop_pass.yaml"); code != exitOK {
+		t.Fatalf("baton test --events: %d\n%s%s", code, stdout, stderr)
+	}
+	empty := filepath.Join(dir, "empty.jsonl")
+	os.WriteFile(empty, nil, 0o644)
 	for _, tc := range []struct {
 		name string
 		args []string
@@ -148,6 +154,11 @@ func TestReplayRefuses(t *testing.T) {
 		{"a flow with errors", []string{"--flow", "testdata/flows/broken.yaml", events}, exitFailed, "broken.yaml:"},
 		{"events that are not events", []string{"--flow", "testdata/flows/shop.yaml", bad}, exitFailed, "bad.jsonl:2: not an event"},
 		{"a report it cannot write", []string{"--flow", "testdata/flows/shop.yaml", "--html", unwritable, events}, exitRuntime, "no such file or directory"},
+		// A CI guard that replayed nothing guards nothing: its thresholds
+		// must not pass on "0 of 0".
+		{"only another flow's conversations", []string{"--flow", "testdata/flows/shop.yaml", "--max-changed", "0", "testdata/tests/templates.yaml"}, exitFailed, "nothing was replayed: the 1 conversation read was skipped"},
+		{"only events without texts", []string{"--flow", "testdata/flows/shop.yaml", "--max-changed", "0", notext}, exitFailed, "nothing was replayed: the 4 conversations read were skipped"},
+		{"no conversation at all", []string{"--flow", "testdata/flows/shop.yaml", empty}, exitFailed, "nothing was replayed: no conversation was read"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			code, stdout, stderr := runCLI(t, "", append([]string{"replay"}, tc.args...)...)
