@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -251,6 +252,15 @@ func (cs *session) reload(ctx context.Context, changed []string) {
 	f, diags := dsl.LoadFile(cs.path)
 	r.diags = diags
 	if diags.HasErrors() || f == nil {
+		// Watch where the errors are too: a file the flow now includes
+		// is not among the last good version's files.
+		cs.mu.Lock()
+		for _, p := range diags.Files() {
+			if !slices.Contains(cs.watched, p) {
+				cs.watched = append(slices.Clip(cs.watched), p) // never into the flow's Files
+			}
+		}
+		cs.mu.Unlock()
 		cs.view.reloaded(r)
 		return
 	}

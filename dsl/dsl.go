@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"regexp"
+	"slices"
 
 	"github.com/batonbot/baton/flows"
 	"go.yaml.in/yaml/v3"
@@ -54,6 +55,19 @@ func (ds Diagnostics) HasErrors() bool {
 		}
 	}
 	return false
+}
+
+// Files lists the files the diagnostics point into, each once, in order:
+// for a flow that does not load, where its errors are (an included file
+// too), which a watch must watch to see them fixed.
+func (ds Diagnostics) Files() []string {
+	var out []string
+	for _, d := range ds {
+		if f := d.Pos.File; f != "" && !slices.Contains(out, f) {
+			out = append(out, f)
+		}
+	}
+	return out
 }
 
 // Err returns the errors as one error, or nil when there are none.

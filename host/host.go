@@ -62,6 +62,10 @@ type Host struct {
 
 	mu       sync.RWMutex
 	accounts map[string]*Account // by channel:account
+	// refused holds, by flow path, the files the errors of its last
+	// refused reload are in (a new included file's), watched until a
+	// reload succeeds.
+	refused map[string][]string
 
 	busyMu sync.Mutex
 	// busy holds the conversations taking a turn in this process, each

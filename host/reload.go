@@ -51,12 +51,21 @@ func (h *Host) flowPaths() []string {
 func (h *Host) reload(path string) error {
 	f, diags := dsl.LoadFile(path)
 	if diags.HasErrors() || f == nil {
+		h.mu.Lock()
+		if h.refused == nil {
+			h.refused = map[string][]string{}
+		}
+		h.refused[path] = diags.Files()
+		h.mu.Unlock()
 		h.metrics.reload("refused")
 		h.log.Error("the edited flow does not validate; the version already loaded keeps serving",
 			"flow", path, "diagnostics", diags.Err().Error())
 		return fmt.Errorf("%s does not validate; the version already loaded keeps serving:\n%w", path, diags.Err())
 	}
 	sum := digest(f.Files)
+	h.mu.Lock()
+	delete(h.refused, path)
+	h.mu.Unlock()
 	h.mu.RLock()
 	var targets []*Account
 	for _, a := range h.accounts {
@@ -126,6 +135,9 @@ func (h *Host) flowFiles() map[string]string {
 		if len(files) == 0 {
 			files = []string{a.Path}
 		}
+		// Where the errors of a refused reload are: a new included
+		// file is not among the last good version's files.
+		files = append(slices.Clip(files), h.refused[a.Path]...)
 		for _, f := range files {
 			if abs, err := filepath.Abs(f); err == nil {
 				out[abs] = a.Path

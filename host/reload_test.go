@@ -215,3 +215,30 @@ func TestWatchReloadsOnSave(t *testing.T) {
 	rh.write(t, rh.src)
 	waitFor(t, "the second reload", func() bool { return testutil.ToFloat64(rh.metrics.reloads.WithLabelValues("ok")) == 2 })
 }
+
+// A reload refused for an error in a file the flow now includes watches
+// that file too: the last good version does not include it, and saving
+// the fix there must reload the flow.
+func TestRefusedReloadWatchesTheFilesOfItsErrors(t *testing.T) {
+	rh := startReloadHost(t)
+	extra := filepath.Join(filepath.Dir(rh.path), "extra.yaml")
+	if err := os.WriteFile(extra, []byte("states:\n  extra:\n    say: hi\n    sya: oops\n    next: welcome\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	rh.write(t, strings.Replace(rh.src, "start: welcome\n", "start: welcome\ninclude: [extra.yaml]\n", 1))
+	if err := rh.Reload(); err == nil || !strings.Contains(err.Error(), extra+":") {
+		t.Fatalf("a broken include: %v", err)
+	}
+	if _, ok := rh.flowFiles()[extra]; !ok {
+		t.Fatalf("%s is not watched after the refused reload: %v", extra, rh.flowFiles())
+	}
+	if err := os.WriteFile(extra, []byte("states:\n  extra:\n    say: hi\n    next: welcome\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := rh.Reload(); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := rh.flowFiles()[extra]; !ok {
+		t.Errorf("%s is not watched once the flow includes it: %v", extra, rh.flowFiles())
+	}
+}

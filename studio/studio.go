@@ -284,11 +284,13 @@ func countErrors(d dsl.Diagnostics) string {
 }
 
 // files are the files whose change reloads the flow: the flow, what it
-// includes and the config.
+// includes, where the errors of a refused reload are (a file the flow
+// now includes is not among the loaded version's files) and the config.
 func (s *Studio) files() []string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	out := append([]string{s.o.Flow}, s.flow.Files...)
+	out = append(out, s.diags.Files()...)
 	if s.o.Config != "" {
 		out = append(out, s.o.Config)
 	}

@@ -12,6 +12,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -524,5 +525,33 @@ func TestEventsOutliveServerWriteTimeout(t *testing.T) {
 	p.post("message", map[string]string{"text": "ciao"})
 	if got := next(); got == first {
 		t.Errorf("after the change the stream says %q again", got)
+	}
+}
+
+// A reload refused for an error in a file the flow now includes watches
+// that file too: the loaded version does not include it, and saving the
+// fix there must reload the flow.
+func TestRefusedReloadWatchesTheFilesOfItsErrors(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "flow.yaml")
+	extra := filepath.Join(dir, "extra.yaml")
+	write := func(p, src string) {
+		t.Helper()
+		if err := os.WriteFile(p, []byte(src), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write(path, "flow: w\nlanguages: [en]\nstart: a\nstates:\n  a:\n    say: hi\n    end: true\n")
+	s, err := New(Options{Flow: path, Tests: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	write(extra, "states:\n  b:\n    say: hi\n    sya: oops\n    end: true\n")
+	write(path, "flow: w\nlanguages: [en]\nstart: a\ninclude: [extra.yaml]\nstates:\n  a:\n    say: hi\n    end: true\n")
+	s.mu.Lock()
+	s.reload(context.Background())
+	s.mu.Unlock()
+	if !slices.Contains(s.files(), extra) {
+		t.Fatalf("%s is not watched after the refused reload: %v", extra, s.files())
 	}
 }
