@@ -166,7 +166,11 @@ func (w *Watcher) Fire(ctx context.Context, t flows.Timer) error {
 	for range 5 {
 		s, err := w.store.Load(ctx, t.ConversationID)
 		if errors.Is(err, flows.ErrNoSession) {
-			return w.store.Delete(ctx, t.ConversationID) // gone: forget its timers
+			// Gone (expired, deleted), and its timers with it: the stores'
+			// Due skips those of a conversation with no session. Nothing is
+			// deleted: its inbox may hold a new message, the first of the
+			// customer's next conversation.
+			return nil
 		}
 		if err != nil {
 			return fmt.Errorf("sla: loading %s: %w", t.ConversationID, err)

@@ -286,3 +286,24 @@ func mustJSON(v any) string {
 	b, _ := json.Marshal(v)
 	return string(b)
 }
+
+// An SLA timer of a conversation that is gone (expired, deleted) is
+// dropped with it; the conversation's inbox is left alone: a new message
+// accepted meanwhile is its next conversation's first.
+func TestTimerOfAGoneConversationKeepsItsInbox(t *testing.T) {
+	st := memory.New(memory.WithClock(func() time.Time { return t0 }))
+	ctx := context.Background()
+	in := flows.Inbound{ID: "m1", ConversationID: "gone", Channel: "sandbox", Contact: flows.Contact{ID: "u1"},
+		Input: flows.Input{Kind: flows.InputMessage, Text: "hello again", At: t0}}
+	if fresh, err := st.Inbox().Accept(ctx, in); err != nil || !fresh {
+		t.Fatalf("accept: %v %v", fresh, err)
+	}
+	w := sla.NewWatcher(st, &recorded{}, sla.WatchClock(func() time.Time { return t0 }))
+	if err := w.Fire(ctx, flows.Timer{Key: "sla:h1:80", ConversationID: "gone", At: t0}); err != nil {
+		t.Fatalf("Fire: %v", err)
+	}
+	got, err := st.Inbox().Claim(ctx, t0, time.Minute, 10)
+	if err != nil || len(got) != 1 || got[0].Inbound.ID != "m1" {
+		t.Fatalf("the conversation's accepted message after the timer fired: %+v %v; want m1", got, err)
+	}
+}
