@@ -41,7 +41,13 @@ type Queue struct {
 	// latest is the latest event's time, pruned when the waiting were last
 	// pruned of those past maxAge.
 	latest, pruned time.Time
+	// byConv is the handoff each conversation waits on, so that an end
+	// that names no handoff (conversation_ended: the customer closed it,
+	// the handoff was declined) forgets it too.
+	byConv map[string]waitingRef
 }
+
+type waitingRef struct{ team, handoff string }
 
 // QueueOption configures a Queue.
 type QueueOption func(*Queue)
@@ -56,7 +62,7 @@ var _ flows.EventSink = (*Queue)(nil)
 // NewQueue returns a queue whose expected wait falls back to table's
 // first-response targets while a team has few recent answers.
 func NewQueue(table *Table, opts ...QueueOption) *Queue {
-	q := &Queue{table: table, maxAge: flows.DefaultSessionTTL, waiting: map[string]map[string]time.Time{}, recent: map[string][]time.Duration{}}
+	q := &Queue{table: table, maxAge: flows.DefaultSessionTTL, waiting: map[string]map[string]time.Time{}, recent: map[string][]time.Duration{}, byConv: map[string]waitingRef{}}
 	for _, o := range opts {
 		o(q)
 	}
@@ -79,18 +85,24 @@ func (q *Queue) Write(_ context.Context, events ...flows.Event) error {
 				w = map[string]time.Time{}
 				q.waiting[ev.Team] = w
 			}
-			if len(w) < maxWaiting {
+			if len(w) < maxWaiting && len(q.byConv) < maxWaiting {
+				if old, ok := q.byConv[ev.Conversation]; ok && ev.Conversation != "" {
+					delete(q.waiting[old.team], old.handoff)
+				}
 				w[ev.Handoff] = ev.At
+				if ev.Conversation != "" {
+					q.byConv[ev.Conversation] = waitingRef{ev.Team, ev.Handoff}
+				}
 			}
 		case flows.EvFirstAgentReply:
-			delete(q.waiting[ev.Team], ev.Handoff)
+			q.forget(ev)
 			r := append(q.recent[ev.Team], time.Duration(ev.WaitMS)*time.Millisecond)
 			if len(r) > recentFirstResponses {
 				r = r[len(r)-recentFirstResponses:]
 			}
 			q.recent[ev.Team] = r
-		case flows.EvTicketSolved, flows.EvTicketClosed, flows.EvHandoffFailed, flows.EvBotResumed:
-			delete(q.waiting[ev.Team], ev.Handoff)
+		case flows.EvTicketSolved, flows.EvTicketClosed, flows.EvHandoffFailed, flows.EvBotResumed, flows.EvConversationEnded:
+			q.forget(ev)
 		}
 	}
 	if q.maxAge > 0 && q.latest.Sub(q.pruned) >= pruneEvery {
@@ -105,8 +117,25 @@ func (q *Queue) Write(_ context.Context, events ...flows.Event) error {
 				delete(q.waiting, team)
 			}
 		}
+		for conv, r := range q.byConv {
+			if _, ok := q.waiting[r.team][r.handoff]; !ok {
+				delete(q.byConv, conv)
+			}
+		}
 	}
 	return nil
+}
+
+// forget ends the wait of ev's handoff, or of the handoff ev's
+// conversation waits on when ev names none.
+func (q *Queue) forget(ev *flows.Event) {
+	if ev.Handoff != "" {
+		delete(q.waiting[ev.Team], ev.Handoff)
+	}
+	if r, ok := q.byConv[ev.Conversation]; ok && (ev.Handoff == "" || ev.Handoff == r.handoff) {
+		delete(q.waiting[r.team], r.handoff)
+		delete(q.byConv, ev.Conversation)
+	}
 }
 
 // Close does nothing.

@@ -53,3 +53,23 @@ func TestQueueForgetsHandoffsThatNoLongerWait(t *testing.T) {
 		t.Errorf("%d waiting for billing, %d teams held; want none", n, len(q.waiting))
 	}
 }
+
+// A handoff whose wait ends without a first reply or a ticket event (the
+// conversation went back to the bot, the customer closed it, the handoff
+// was declined) no longer counts as waiting.
+func TestQueueForgetsHandoffsThatStopWaiting(t *testing.T) {
+	ctx := context.Background()
+	for _, end := range []flows.Event{
+		{Type: flows.EvBotResumed, Conversation: "c1", Team: "support", Handoff: "h1"},
+		{Type: flows.EvConversationEnded, Conversation: "c1", Reason: "customer_closed"},
+		{Type: flows.EvConversationEnded, Conversation: "c1", Reason: "handoff_declined"},
+	} {
+		q := NewQueue(&Table{})
+		_ = q.Write(ctx, flows.Event{Type: flows.EvHandoffRequested, Conversation: "c1", Team: "support", Handoff: "h1"},
+			flows.Event{Type: flows.EvHandoffRequested, Conversation: "c2", Team: "support", Handoff: "h2"})
+		_ = q.Write(ctx, end)
+		if _, n := q.Expected("support", flows.PriorityNormal); n != 1 {
+			t.Errorf("after %s (%s): %d waiting, want 1", end.Type, end.Reason, n)
+		}
+	}
+}
