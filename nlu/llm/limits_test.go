@@ -108,3 +108,30 @@ func TestPromptValue(t *testing.T) {
 		}
 	}
 }
+
+// TestMaskBeforeCut: a long message is masked before it is cut, so an
+// e-mail or a phone across the cut is not sent in part (a cut e-mail,
+// "anna.rossi@example.c", no longer looks like one to the masking).
+func TestMaskBeforeCut(t *testing.T) {
+	email := "anna.rossi@example.com"
+	text := func(n int) string { return strings.Repeat("a ", n/2) + email + " grazie" }
+
+	f := newFake(t, func(n int, w http.ResponseWriter, r *http.Request) { writeSignals(w, "refund", 0.9) })
+	a := newTest(t, f)
+	if _, err := a.Analyze(context.Background(), flows.AnalyzeInput{Text: text(MaxMessageBytes - 20)}); err != nil {
+		t.Fatal(err)
+	}
+	if _, user := f.messages(1); strings.Contains(user, "anna.rossi") || len(user) > MaxMessageBytes+len("…") {
+		t.Errorf("analysis: the message sent (%d bytes) ends %q", len(user), user[max(len(user)-40, 0):])
+	}
+
+	f2 := newFake(t, func(n int, w http.ResponseWriter, r *http.Request) { writeCompletion(w, "ok", "stop") })
+	h := summaryHandoff()
+	h.Transcript = append(h.Transcript, flows.Message{From: flows.RoleUser, Text: text(summaryMessageLen - 20)})
+	if _, err := newTest(t, f2).Summarize(context.Background(), h); err != nil {
+		t.Fatal(err)
+	}
+	if raw := f2.rawRequest(1); strings.Contains(raw, "anna.rossi") {
+		t.Errorf("summary: the request carries part of the e-mail:\n%s", raw)
+	}
+}

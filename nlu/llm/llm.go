@@ -171,7 +171,7 @@ func (a *Analyzer) Analyze(ctx context.Context, in flows.AnalyzeInput) (flows.Si
 	}
 	sent := shorten(in.Text, MaxMessageBytes)
 	if a.cfg.masking {
-		sent = flows.MaskPII(sent)
+		sent = maskThenCut(in.Text, MaxMessageBytes)
 	}
 	key := cacheKey(in.Lang, sent)
 	if a.cache != nil {
@@ -310,6 +310,19 @@ func shorten(s string, n int) string {
 		cut--
 	}
 	return s[:cut] + "…"
+}
+
+// maskCutMargin is how much past a cut maskThenCut masks, so that
+// personal data across the cut is masked whole: more than an e-mail
+// address can be long (254 bytes).
+const maskCutMargin = 256
+
+// maskThenCut masks s with flows.MaskPII and cuts it to n bytes: masked
+// first, so that an e-mail or phone number across the cut is not sent in
+// part ("anna.rossi@example.c" no longer looks like an e-mail). Only the
+// first n+maskCutMargin bytes are masked: the rest is cut anyway.
+func maskThenCut(s string, n int) string {
+	return shorten(flows.MaskPII(shorten(s, n+maskCutMargin)), n)
 }
 
 func utf8RuneStart(b byte) bool { return b&0xC0 != 0x80 }

@@ -60,6 +60,12 @@ func (a *Analyzer) summaryRequest(h *flows.Handoff) openai.ChatCompletionRequest
 		}
 		return s
 	}
+	maskCut := func(s string, n int) string {
+		if a.cfg.masking {
+			return maskThenCut(s, n)
+		}
+		return shorten(s, n)
+	}
 
 	var b strings.Builder
 	// Every value comes from the flow or the customer: on one line each,
@@ -91,7 +97,7 @@ func (a *Analyzer) summaryRequest(h *flows.Handoff) openai.ChatCompletionRequest
 		if text == "" {
 			continue
 		}
-		fmt.Fprintf(&b, "%s: %s", roleName(m.From), mask(shorten(text, summaryMessageLen)))
+		fmt.Fprintf(&b, "%s: %s", roleName(m.From), maskCut(text, summaryMessageLen))
 		if m.Choice != "" && m.Choice != m.Text {
 			fmt.Fprintf(&b, " (chose %s)", promptValue(m.Choice, 100))
 		}
