@@ -23,9 +23,16 @@ var (
 	// "ordine n. 12345", "pedido nº 12345".
 	// Its words are orderWords, which MaskPII's pre-check looks for.
 	maskOrderRef = regexp.MustCompile(`(?i)(#\s?|\b(?:` + strings.Join(orderWords, "|") + `)\s*(?:(?:n|nr|no|num|n°|nº)\.?\s*)?[:#]?\s*)(\p{Nd}{4,})`)
-	// A date (12.03.2024, 1-2-24): digits in it are not a phone number.
-	maskDate = regexp.MustCompile(`^\p{Nd}{1,2}[./\-]\p{Nd}{1,2}[./\-](?:\p{Nd}{2}|\p{Nd}{4})$`)
+	// A date (12.03.2024, 1-2-24, 2024-03-12): digits in it are not a
+	// phone number.
+	maskDate = regexp.MustCompile(`^(?:` + datePattern + `)$`)
+	// A date that starts a phone candidate and is followed by a space
+	// ("12/03/2024 15:30", "12/03/2024 333 1234567"): the date is kept
+	// and the rest judged alone.
+	maskDateStart = regexp.MustCompile(`^\s*(?:` + datePattern + `) `)
 )
+
+const datePattern = `\p{Nd}{1,2}[./\-]\p{Nd}{1,2}[./\-](?:\p{Nd}{2}|\p{Nd}{4})|\p{Nd}{4}[./\-]\p{Nd}{1,2}[./\-]\p{Nd}{1,2}`
 
 // PII placeholders written by MaskPII.
 const (
@@ -84,16 +91,32 @@ func maskOnce(s string, h hints) string {
 	if h.phoneRun < 8 {
 		return s
 	}
-	s = maskPhone.ReplaceAllStringFunc(s, func(m string) string {
-		switch {
-		case isPhone(m):
-			return MaskedPhone
-		case isLongNumber(m):
-			return MaskedNumber
-		}
-		return m
-	})
+	s = maskPhone.ReplaceAllStringFunc(s, maskPhoneCandidate)
 	return s
+}
+
+// maskPhoneCandidate masks a match of maskPhone as a phone or a long
+// number; a date at its start is kept.
+func maskPhoneCandidate(m string) string {
+	if date, rest := cutDate(m); date != "" {
+		return date + maskPhoneCandidate(rest)
+	}
+	switch {
+	case isPhone(m):
+		return MaskedPhone
+	case isLongNumber(m):
+		return MaskedNumber
+	}
+	return m
+}
+
+// cutDate splits a phone candidate that starts with a date and a space
+// into the date (with the space) and the rest; "" when it does not.
+func cutDate(m string) (date, rest string) {
+	if loc := maskDateStart.FindStringIndex(m); loc != nil {
+		return m[:loc[1]], m[loc[1]:]
+	}
+	return "", m
 }
 
 // rescan returns next and its hints: h when it is s unchanged. The gates
@@ -152,6 +175,9 @@ func ExtractPII(s string) map[string][]string {
 		return out
 	}
 	for _, m := range maskPhone.FindAllString(s, -1) {
+		for date := "x"; date != ""; {
+			date, m = cutDate(m)
+		}
 		if isPhone(m) {
 			add("phone", strings.TrimSpace(m))
 		}

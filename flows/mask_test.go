@@ -31,6 +31,14 @@ func TestMaskPII(t *testing.T) {
 		{"carta 4111 1111 1111 1111", "carta [number]"},
 		// Dates, years, prices and short codes stay.
 		{"consegna il 12.03.2024", "consegna il 12.03.2024"},
+		// ISO dates and a date followed by a time are dates too, and a
+		// phone after a date is still a phone.
+		{"consegna 2024-03-12", "consegna 2024-03-12"},
+		{"order ORD-2024-0001 on 2024-03-12", "order [order] on 2024-03-12"},
+		{"spedito 2024/03/12 10:30", "spedito 2024/03/12 10:30"},
+		{"arrivato il 12/03/2024 15:30", "arrivato il 12/03/2024 15:30"},
+		{"il 12.03.2024 10.30 chiamato", "il 12.03.2024 10.30 chiamato"},
+		{"il 12/03/2024 333 1234567", "il 12/03/2024 [phone]"},
 		{"nel 2024 ho pagato 129,90 euro", "nel 2024 ho pagato 129,90 euro"},
 		{"voglio un operatore!!", "voglio un operatore!!"},
 		{"", ""},
@@ -72,6 +80,8 @@ func TestExtractPII(t *testing.T) {
 		},
 		{"user12345678@example.com", map[string][]string{"email": {"user12345678@example.com"}}},
 		{"consegna il 12.03.2024", nil},
+		{"consegna 2024-03-12 15:30", nil},
+		{"il 12/03/2024 333 1234567", map[string][]string{"phone": {"333 1234567"}}},
 	}
 	for _, tt := range tests {
 		if got := ExtractPII(tt.in); !reflect.DeepEqual(got, tt.want) {
