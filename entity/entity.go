@@ -85,12 +85,13 @@ func (x *extraction) patterns() {
 		{isoDateRE, x.isoDate},
 		{numericDateRE, x.numericDate},
 		{clockRE, x.clockTime},
+		// Money before phones: "12.345.678,00 €" has a phone's digits.
+		{moneyBeforeRE, func(m []string) (string, string, bool) { return money(m[2], currencies[strings.ToLower(m[1])]) }},
+		{moneyAfterRE, func(m []string) (string, string, bool) { return money(m[1], currencies[strings.ToLower(m[2])]) }},
 		{phoneRE, phone},
 		{orderRE, func(m []string) (string, string, bool) {
 			return flows.EntityOrder, strings.ToUpper(strings.ReplaceAll(m[0], "-", "")), true
 		}},
-		{moneyBeforeRE, func(m []string) (string, string, bool) { return money(m[2], currencies[strings.ToLower(m[1])]) }},
-		{moneyAfterRE, func(m []string) (string, string, bool) { return money(m[1], currencies[strings.ToLower(m[2])]) }},
 	} {
 		for _, loc := range p.re.FindAllStringSubmatchIndex(x.text, -1) {
 			start, end := loc[0], loc[1]
@@ -113,6 +114,10 @@ func (x *extraction) patterns() {
 	}
 }
 
+// amountRE is an amount of money: digits grouped by thousands in either
+// convention ("1.234,56", "1,234.56", "1.000") or not ("1234,5", "12.50").
+const amountRE = `\d{1,3}(?:\.\d{3})+(?:,\d{1,2})?|\d{1,3}(?:,\d{3})+(?:\.\d{1,2})?|\d+(?:[.,]\d{1,2})?`
+
 var (
 	emailRE       = regexp.MustCompile(`(?i)[a-z0-9._%+-]+@[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}`)
 	isoDateRE     = regexp.MustCompile(`\b(\d{4})-(\d{2})-(\d{2})\b`)
@@ -120,8 +125,8 @@ var (
 	clockRE       = regexp.MustCompile(`(?i)\b([01]?\d|2[0-4])(:|h|\.)([0-5]\d)(?:\s*([ap])\.?\s?m\b\.?|\b)|\b(1[0-2]|0?[1-9])\s*([ap])\.?\s?m\b\.?`)
 	phoneRE       = regexp.MustCompile(`(?:\+|\b00)?\d[\d ()./-]{6,}\d\b`)
 	orderRE       = regexp.MustCompile(`\b[A-Za-z]{1,3}-?\d{4,8}\b`)
-	moneyBeforeRE = regexp.MustCompile(`(€|\$|£)\s?(\d+(?:[.,]\d{1,2})?)`)
-	moneyAfterRE  = regexp.MustCompile(`(?i)\b(\d+(?:[.,]\d{1,2})?)\s?(€|\$|£|eur\b|euros?\b|usd\b|gbp\b|dollars?\b|dollari\b|dolares\b|dólares\b|pounds?\b|sterline\b)`)
+	moneyBeforeRE = regexp.MustCompile(`(€|\$|£)\s?(` + amountRE + `)`)
+	moneyAfterRE  = regexp.MustCompile(`(?i)\b(` + amountRE + `)\s?(€|\$|£|eur\b|euros?\b|usd\b|gbp\b|dollars?\b|dollari\b|dolares\b|dólares\b|pounds?\b|sterline\b)`)
 )
 
 func (x *extraction) taken(start, end int) bool {
@@ -173,11 +178,35 @@ func money(amount, currency string) (string, string, bool) {
 	if currency == "" {
 		return "", "", false
 	}
-	v, err := strconv.ParseFloat(strings.Replace(amount, ",", ".", 1), 64)
+	v, err := strconv.ParseFloat(plainAmount(amount), 64)
 	if err != nil {
 		return "", "", false
 	}
 	return flows.EntityMoney, strconv.FormatFloat(v, 'f', 2, 64) + " " + currency, true
+}
+
+// plainAmount writes an amount of amountRE for ParseFloat: a last
+// separator followed by 1 or 2 digits is the decimal one, any other
+// separates thousands ("1.234,56" and "1,234.56" are 1234.56, "1.000" is
+// 1000: no currency read here has 3 decimals).
+func plainAmount(a string) string {
+	dec := strings.LastIndexAny(a, ".,")
+	if dec < 0 {
+		return a
+	}
+	if len(a)-dec-1 > 2 {
+		dec = -1
+	}
+	var b strings.Builder
+	for i := 0; i < len(a); i++ {
+		switch {
+		case i == dec:
+			b.WriteByte('.')
+		case a[i] != '.' && a[i] != ',':
+			b.WriteByte(a[i])
+		}
+	}
+	return b.String()
 }
 
 // tokenize splits the text outside the claimed spans into words and

@@ -82,6 +82,16 @@ func TestExtract(t *testing.T) {
 		{"es", "media hora", "duration=PT30M"},
 		{"es", "dentro de 2 días", "date=2026-03-05"},
 		{"es", "cuesta 15 euros", "money=15.00 EUR"},
+		// Amounts with thousands separators, in each convention.
+		{"it", "ho pagato 1.234,56 €", "money=1234.56 EUR"},
+		{"it", "€ 1.234,56", "money=1234.56 EUR"},
+		{"it", "totale 1.234 euro", "money=1234.00 EUR"},
+		{"es", "1.234.567,89 euros", "money=1234567.89 EUR"},
+		{"it", "12.345.678,00 € di danni", "money=12345678.00 EUR"},
+		{"en", "$1,234.56", "money=1234.56 USD"},
+		{"en", "$1,000 please", "money=1000.00 USD"},
+		{"en", "1,234.56 dollars", "money=1234.56 USD"},
+		{"en", "£12.5", "money=12.50 GBP"},
 	} {
 		if got := extract(tc.lang, tc.text); got != tc.want {
 			t.Errorf("%s %q: %q, want %q", tc.lang, tc.text, got, tc.want)
