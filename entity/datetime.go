@@ -341,19 +341,29 @@ func (x *extraction) clock(i int) int {
 		cue = 1
 	}
 	h, hn := x.readNumber(i + cue)
+	dotMin := -1
+	if cue > 0 && !weak && hn == 1 {
+		// "alle 9.30": after a cue, an hour and minutes split by a dot
+		// are a time (without one, 8.30 is a number).
+		if hh, mm, ok := dottedTime(x.word(i + cue)); ok {
+			h, dotMin = float64(hh), mm
+		}
+	}
 	if hn == 0 || h != float64(int(h)) || h < 0 || h > 24 {
 		return 0
 	}
 	hour, k := int(h), i+cue+hn
 	min := 0
-	if m, n := phraseIn(x, k, minuteWords[x.lang]); n > 0 {
+	if dotMin >= 0 {
+		min = dotMin
+	} else if m, n := phraseIn(x, k, minuteWords[x.lang]); n > 0 {
 		min, k = m, k+n
 	} else if (x.word(k) == "e" || x.word(k) == "y") && x.lang != "en" {
 		if mv, n := x.readNumber(k + 1); n > 0 && mv == float64(int(mv)) && mv < 60 {
 			min, k = int(mv), k+1+n
 		}
 	}
-	hasMin := k > i+cue+hn
+	hasMin := k > i+cue+hn || dotMin >= 0
 	part, pn := phraseIn(x, k, dayParts[x.lang])
 	k += pn
 	if (cue == 0 || weak) && pn == 0 && !hasMin {
@@ -383,6 +393,20 @@ func (x *extraction) clock(i int) int {
 		return 0
 	}
 	return x.emitToks(flows.EntityTime, fmt.Sprintf("%02d:%02d", hour, min), i, k-i)
+}
+
+// dottedTime reads a number token "H.MM" (9.30, 18.45) as an hour and
+// minutes.
+func dottedTime(w string) (hour, min int, ok bool) {
+	if len(w) < 4 || len(w) > 5 || w[len(w)-3] != '.' {
+		return 0, 0, false
+	}
+	hour, err1 := strconv.Atoi(w[:len(w)-3])
+	min, err2 := strconv.Atoi(w[len(w)-2:])
+	if err1 != nil || err2 != nil || hour > 24 || min > 59 {
+		return 0, 0, false
+	}
+	return hour, min, true
 }
 
 // englishPast reads "half past seven", "quarter past eight", "quarter to
