@@ -9,6 +9,7 @@ import (
 	"io"
 	"net/http"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/batonbot/baton/flows"
@@ -25,7 +26,15 @@ type Notifier struct {
 	// (handoff.SignWebhook with the secret).
 	Sign   func(id string, ts time.Time, body []byte) (string, error)
 	Client *http.Client
+
+	// sent holds the destinations that took an alert whose Alert failed
+	// elsewhere, so the caller's retry posts it only where it failed.
+	mu   sync.Mutex
+	sent map[string]bool
 }
+
+// maxSent bounds Notifier.sent (alerts that kept failing somewhere).
+const maxSent = 10000
 
 var _ flows.Alerter = (*Notifier)(nil)
 
@@ -41,16 +50,44 @@ func (n *Notifier) Alert(ctx context.Context, a flows.SLAAlert) error {
 		return nil
 	}
 	var errs []error
-	if n.Slack != "" {
-		errs = append(errs, n.post(ctx, "slack", n.Slack, slackMessage(a), nil))
+	id := a.HandoffID + "\x00" + strconv.Itoa(a.Threshold) + "\x00" + a.Target + "\x00"
+	var keys []string
+	send := func(name, url string, body func() any, sign func(string, time.Time, []byte) (string, error)) {
+		if url == "" {
+			return
+		}
+		key := id + name
+		keys = append(keys, key)
+		n.mu.Lock()
+		done := n.sent[key]
+		n.mu.Unlock()
+		if done {
+			return // taken on an earlier try of this alert
+		}
+		err := n.post(ctx, name, url, body(), sign)
+		if err == nil {
+			n.mu.Lock()
+			if n.sent == nil || len(n.sent) >= maxSent {
+				n.sent = map[string]bool{}
+			}
+			n.sent[key] = true
+			n.mu.Unlock()
+		}
+		errs = append(errs, err)
 	}
-	if n.Teams != "" {
-		errs = append(errs, n.post(ctx, "teams", n.Teams, teamsMessage(a), nil))
+	send("slack", n.Slack, func() any { return slackMessage(a) }, nil)
+	send("teams", n.Teams, func() any { return teamsMessage(a) }, nil)
+	send("webhook", n.Webhook, func() any { return webhookMessage(a) }, n.Sign)
+	err := errors.Join(errs...)
+	if err == nil {
+		// Delivered everywhere: no retry will come.
+		n.mu.Lock()
+		for _, k := range keys {
+			delete(n.sent, k)
+		}
+		n.mu.Unlock()
 	}
-	if n.Webhook != "" {
-		errs = append(errs, n.post(ctx, "webhook", n.Webhook, webhookMessage(a), n.Sign))
-	}
-	return errors.Join(errs...)
+	return err
 }
 
 // Text is the alert in one sentence.

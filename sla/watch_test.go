@@ -307,3 +307,36 @@ func TestTimerOfAGoneConversationKeepsItsInbox(t *testing.T) {
 		t.Fatalf("the conversation's accepted message after the timer fired: %+v %v; want m1", got, err)
 	}
 }
+
+// TestNotifierRetryPostsOnce: the watcher retries an alert whose Alert
+// failed; a destination that already took it (Slack) is not posted
+// again when another (Teams) failed, so Slack shows the alert once.
+func TestNotifierRetryPostsOnce(t *testing.T) {
+	var mu sync.Mutex
+	posts := map[string]int{}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		defer mu.Unlock()
+		posts[r.URL.Path]++
+		if r.URL.Path == "/teams" && posts[r.URL.Path] == 1 {
+			w.WriteHeader(http.StatusServiceUnavailable)
+		}
+	}))
+	defer srv.Close()
+	n := &sla.Notifier{Slack: srv.URL + "/slack", Teams: srv.URL + "/teams"}
+	a := flows.SLAAlert{HandoffID: "h1", ConversationID: "c1", Team: "billing", Threshold: 80, RequestedAt: t0, Due: t0.Add(time.Hour), At: t0.Add(48 * time.Minute)}
+	if err := n.Alert(context.Background(), a); err == nil {
+		t.Fatal("Teams failed: want an error")
+	}
+	if err := n.Alert(context.Background(), a); err != nil {
+		t.Fatalf("the retry: %v", err)
+	}
+	if posts["/slack"] != 1 || posts["/teams"] != 2 {
+		t.Errorf("posts = %v, want slack 1 (taken the first time), teams 2", posts)
+	}
+	// Another threshold of the same handoff is a new alert.
+	a.Threshold = 100
+	if err := n.Alert(context.Background(), a); err != nil || posts["/slack"] != 2 {
+		t.Errorf("the 100%% alert: %v, posts %v", err, posts)
+	}
+}
