@@ -91,3 +91,35 @@ func TestTableStamp(t *testing.T) {
 		t.Errorf("no target for low: %s", h.FirstResponseDue)
 	}
 }
+
+// TestThresholdsInBusinessHours: with a policy that counts business
+// hours, the 80% alert falls at 80% of the open time, not of the night:
+// a 2-hour target asked Tuesday at 17:30 is due Wednesday at 10:30, and
+// its 80% (96 open minutes) is Wednesday at 10:06, not 07:06 before the
+// office opens.
+func TestThresholdsInBusinessHours(t *testing.T) {
+	loc := rome(t)
+	table := &Table{Default: Policy{FirstResponse: map[flows.Priority]time.Duration{flows.PriorityHigh: 2 * time.Hour},
+		Hours: officeHours(loc), BusinessHours: true}}
+	start := time.Date(2026, 3, 3, 17, 30, 0, 0, loc)
+	first, _ := table.Policy("support").Due(start, flows.PriorityHigh)
+	ref := &flows.HandoffRef{ID: "h1", Team: "support", Priority: flows.PriorityHigh, At: start, FirstResponseDue: first}
+	next := &flows.Session{ID: "c1", Lifecycle: flows.LifecycleHandedOff, Handoff: ref}
+
+	w := NewWatcher(nil, nil, WatchTable(table))
+	var c flows.Commit
+	w.Commit(nil, next, &c)
+	if want := time.Date(2026, 3, 4, 10, 6, 0, 0, loc); len(c.Timers) != 1 || !c.Timers[0].At.Equal(want) {
+		t.Fatalf("timers %+v, want the 80%% one at %s", c.Timers, want)
+	}
+	if got := w.at(ref, 100); !got.Equal(first) {
+		t.Errorf("100%% at %s, want the due time %s", got, first)
+	}
+	// A table that no longer gives the stamped due time: shares of the
+	// wall time, as without a table.
+	ref2 := *ref
+	ref2.FirstResponseDue = start.Add(time.Hour)
+	if got := w.at(&ref2, 80); !got.Equal(start.Add(48 * time.Minute)) {
+		t.Errorf("80%% of a due time the table does not give: %s", got)
+	}
+}

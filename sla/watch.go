@@ -58,6 +58,7 @@ type Watcher struct {
 	onError    func(error)
 	tries      int
 	ticketOf   func(ctx context.Context, handoff string) (flows.TicketRef, bool)
+	table      *Table
 }
 
 // WatchOption configures a Watcher.
@@ -98,6 +99,13 @@ func TicketLookup(f func(ctx context.Context, handoff string) (flows.TicketRef, 
 	return func(w *Watcher) { w.ticketOf = f }
 }
 
+// WatchTable gives the watcher the SLA table that stamped the due times:
+// for a team whose clock runs only in business hours, a threshold is then
+// that share of the open time (80% of a 2-hour target asked at 17:30,
+// open until 18:00 and from 9:00, is at 10:06 the next morning), not of
+// the nights and weekends up to the due time.
+func WatchTable(t *Table) WatchOption { return func(w *Watcher) { w.table = t } }
+
 // OnWatchError is told about alerts that could not be sent.
 func OnWatchError(f func(error)) WatchOption { return func(w *Watcher) { w.onError = f } }
 
@@ -116,6 +124,21 @@ func NewWatcher(store Store, alerter flows.Alerter, opts ...WatchOption) *Watche
 // waiting reports whether s waits for a first reply to handoff ref.
 func waiting(s *flows.Session) bool {
 	return s != nil && s.Lifecycle == flows.LifecycleHandedOff && s.Handoff != nil && !s.Handoff.FirstResponseDue.IsZero()
+}
+
+// at is when threshold percent of ref's first-response target has
+// passed: of its open time when the team's policy counts business hours
+// (and still gives the due time ref was stamped with).
+func (w *Watcher) at(ref *flows.HandoffRef, threshold int) time.Time {
+	if w.table != nil && threshold != 100 && !ref.At.IsZero() {
+		p := w.table.Policy(ref.Team)
+		if d := p.FirstResponse[ref.Priority]; d > 0 && p.BusinessHours && p.Hours != nil && AddOpen(p.Hours, ref.At, d).Equal(ref.FirstResponseDue) {
+			if t := AddOpen(p.Hours, ref.At, d*time.Duration(threshold)/100); !t.IsZero() {
+				return t
+			}
+		}
+	}
+	return at(ref, threshold)
 }
 
 // at is when threshold percent of ref's first-response target has passed.
@@ -140,7 +163,7 @@ func (w *Watcher) Commit(prev, next *flows.Session, c *flows.Commit) {
 		}
 		ref := next.Handoff
 		th := w.thresholds[0]
-		c.Timers = append(c.Timers, flows.Timer{Key: timerKey(ref.ID, th), ConversationID: next.ID, At: at(ref, th)})
+		c.Timers = append(c.Timers, flows.Timer{Key: timerKey(ref.ID, th), ConversationID: next.ID, At: w.at(ref, th)})
 	case was && !is:
 		w.drop(prev, c)
 	}
@@ -181,7 +204,7 @@ func (w *Watcher) Fire(ctx context.Context, t flows.Timer) error {
 				return err
 			}
 			if next := w.after(th); next > 0 {
-				c.Timers = append(c.Timers, flows.Timer{Key: timerKey(hid, next), ConversationID: s.ID, At: at(s.Handoff, next)})
+				c.Timers = append(c.Timers, flows.Timer{Key: timerKey(hid, next), ConversationID: s.ID, At: w.at(s.Handoff, next)})
 			}
 		}
 		err = w.store.Save(ctx, s, c)
