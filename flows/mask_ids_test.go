@@ -21,6 +21,13 @@ func TestMaskIDs(t *testing.T) {
 		{"rimborso su IT60 X054 2811 1010 0000 0123 456 per favore", "rimborso su [iban] per favore"},
 		{"cuenta ES91 2100 0418 4502 0005 1332", "cuenta [iban]"},
 		{"my iban is gb29nwbk60161331926819", "my iban is [iban]"},
+		// Every country of the IBAN registry, not only Europe's.
+		{"UA21 3223 1300 0002 6007 2335 6600 1", "[iban]"},
+		{"KZ86 125K ZT50 0410 0100 grazie", "[iban] grazie"},
+		{"QA58 DOHB 0000 1234 5678 90AB CDEF G", "[iban]"},
+		{"JO94 CBJO 0010 0000 0000 0131 0003 02", "[iban]"},
+		{"SA03 8000 0000 6080 1016 7519", "[iban]"},
+		{"AL47212110090000000235698741", "[iban]"},
 		// Card security codes announced as such.
 		{"carta 4111 1111 1111 1111, cvv 123", "carta [number], cvv [cvv]"},
 		{"CVC: 1234", "CVC: [cvv]"},
