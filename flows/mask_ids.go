@@ -24,8 +24,9 @@ var (
 	// digits, possibly in groups of four.
 	maskIBAN = regexp.MustCompile(`(?i)\b[A-Z]{2}\d{2}(?:[ ]?[A-Z0-9]){11,30}\b`)
 	// A security code announced as one: "CVV 123", "cvc: 1234", "codice di
-	// sicurezza 123", "código de seguridad 123".
-	maskCVV = regexp.MustCompile(`(?i)\b(cvv2?|cvc2?|csc|cid|codice(?: di)? sicurezza|codice cvv|security code|c[oó]digo de seguridad)\b(\W{0,4})\p{Nd}{3,4}\b`)
+	// sicurezza 123", "código de seguridad 123", also with a verb or
+	// "number" between: "my CVV is 123", "el CVV es 123", "cvv number 123".
+	maskCVV = regexp.MustCompile(`(?i)\b(cvv2?|cvc2?|csc|cid|codice(?: di)? sicurezza|codice cvv|security code|c[oó]digo de seguridad)\b(\W{0,4}(?:(?:is|was|es|era|è|e|number|numero|número)\W{1,4}){0,2})\p{Nd}{3,4}\b`)
 )
 
 // More PII placeholders written by MaskPII.

@@ -33,6 +33,14 @@ func TestMaskIDs(t *testing.T) {
 		{"CVC: 1234", "CVC: [cvv]"},
 		{"il codice di sicurezza è 987", "il codice di sicurezza è [cvv]"},
 		{"código de seguridad 456", "código de seguridad [cvv]"},
+		// ... also when a verb or "number" comes between.
+		{"my CVV is 123", "my CVV is [cvv]"},
+		{"my cvv number is 1234", "my cvv number is [cvv]"},
+		{"el CVV es 123", "el CVV es [cvv]"},
+		{"el código de seguridad es 789", "el código de seguridad es [cvv]"},
+		{"il cvv e' 321", "il cvv e' [cvv]"},
+		{"the security code is 456", "the security code is [cvv]"},
+		{"the CVV is on the back, 3 digits", "the CVV is on the back, 3 digits"},
 		// What stays.
 		{"ho 123 punti fedeltà", "ho 123 punti fedeltà"},
 		{"ordine 12345678 a Milano", "ordine [order] a Milano"},
