@@ -366,10 +366,23 @@ func (x *extraction) duration(i int) int {
 		return 0
 	}
 	if u, ok := units[x.word(i+n)]; ok {
+		// "un'ora e mezza", "an hour and a half", "una hora y media".
+		if k := i + n + 1; x.word(k) == andWords[x.lang] {
+			h := k + 1
+			if aWords[x.lang][x.word(h)] {
+				h++
+			}
+			if halfWords[x.lang][x.word(h)] {
+				return x.emitToks(flows.EntityDuration, isoDuration(v+0.5, u), i, h-i+1)
+			}
+		}
 		return x.emitToks(flows.EntityDuration, isoDuration(v, u), i, n+1)
 	}
 	return 0
 }
+
+// andWords join a unit and its half: "un'ora e mezza".
+var andWords = map[string]string{"it": "e", "en": "and", "es": "y"}
 
 // isoDuration writes an ISO 8601 duration; halves of a unit go down one
 // unit (half an hour is PT30M).
