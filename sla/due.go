@@ -1,6 +1,7 @@
 package sla
 
 import (
+	"slices"
 	"time"
 
 	"github.com/batonbot/baton/flows"
@@ -99,7 +100,10 @@ func AddOpen(b *flows.BusinessHours, start time.Time, d time.Duration) time.Time
 		if b.Holidays[day.Format(time.DateOnly)] {
 			continue
 		}
-		for _, s := range b.Week[day.Weekday()] {
+		// The spans in time order; t moves past each, so spans that
+		// overlap count their common time once.
+		spans := slices.SortedFunc(slices.Values(b.Week[day.Weekday()]), func(a, b flows.Span) int { return a.From - b.From })
+		for _, s := range spans {
 			from := time.Date(day.Year(), day.Month(), day.Day(), 0, s.From, 0, 0, loc)
 			to := time.Date(day.Year(), day.Month(), day.Day(), 0, s.To, 0, 0, loc)
 			if !to.After(t) {
@@ -113,6 +117,7 @@ func AddOpen(b *flows.BusinessHours, start time.Time, d time.Duration) time.Time
 			} else {
 				d -= open
 			}
+			t = to
 		}
 	}
 	return time.Time{}

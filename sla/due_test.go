@@ -123,3 +123,27 @@ func TestThresholdsInBusinessHours(t *testing.T) {
 		t.Errorf("80%% of a due time the table does not give: %s", got)
 	}
 }
+
+// TestAddOpenSpanOrder: the config takes a day's spans in the order
+// written ("14:00-18:00, 09:00-13:00") and may let them overlap; the
+// open time is the same as with the spans sorted and merged.
+func TestAddOpenSpanOrder(t *testing.T) {
+	loc := rome(t)
+	b := &flows.BusinessHours{Location: loc}
+	b.Week[time.Tuesday] = []flows.Span{{From: 14 * 60, To: 18 * 60}, {From: 9 * 60, To: 13 * 60}}
+	b.Week[time.Wednesday] = []flows.Span{{From: 9 * 60, To: 13 * 60}, {From: 12 * 60, To: 14 * 60}}
+	start := time.Date(2026, 3, 3, 10, 0, 0, 0, loc) // Tuesday
+	for _, tt := range []struct {
+		d    time.Duration
+		want time.Time
+	}{
+		{time.Hour, time.Date(2026, 3, 3, 11, 0, 0, 0, loc)},
+		{4 * time.Hour, time.Date(2026, 3, 3, 15, 0, 0, 0, loc)},
+		// Wednesday is open 09:00-14:00: 5 hours, not 6.
+		{12 * time.Hour, time.Date(2026, 3, 4, 14, 0, 0, 0, loc)},
+	} {
+		if got := AddOpen(b, start, tt.d); !got.Equal(tt.want) {
+			t.Errorf("AddOpen(Tue 10:00, %s) = %s, want %s", tt.d, got.In(loc).Format("Mon 15:04"), tt.want.Format("Mon 15:04"))
+		}
+	}
+}
