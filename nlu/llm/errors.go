@@ -70,16 +70,19 @@ func classify(ctx context.Context, err error, st *callState) error {
 		return backoff.Permanent(timeoutOrCanceled(ctx))
 	}
 	status := 0
-	msg := ""
+	msg, typ := "", ""
 	var apiErr *openai.APIError
 	var reqErr *openai.RequestError
 	switch {
 	case errors.As(err, &apiErr):
-		status, msg = apiErr.HTTPStatusCode, apiErr.Message
+		status, msg, typ = apiErr.HTTPStatusCode, apiErr.Message, apiErr.Type
 	case errors.As(err, &reqErr):
 		status = reqErr.HTTPStatusCode
 	}
 	switch {
+	case status == http.StatusTooManyRequests && typ == "insufficient_quota":
+		// No credit left or a spend limit reached: waiting does not help.
+		return backoff.Permanent(&failure{reason: "http 429 insufficient_quota (the account has no credit left or hit its spend limit: check its plan and billing)"})
 	case status == http.StatusTooManyRequests:
 		f := &failure{reason: "http 429"}
 		if d, ok := st.retryAfterValue(); ok {

@@ -3,6 +3,7 @@ package llm
 import (
 	"context"
 	"errors"
+	"io"
 	"net/http"
 	"reflect"
 	"strconv"
@@ -678,5 +679,25 @@ func TestLRU(t *testing.T) {
 	c.put("c", flows.Signals{Intent: "c2"})
 	if s, _ := c.get("c"); s.Intent != "c2" || c.len() != 2 {
 		t.Errorf("update: got %v, len %d", s, c.len())
+	}
+}
+
+// TestQuotaExhausted: OpenAI answers 429 with error type
+// insufficient_quota when the account has no credit or hit its spend
+// limit. Waiting does not help: no retry, and the reason says to check
+// the billing, not just "http 429".
+func TestQuotaExhausted(t *testing.T) {
+	f := newFake(t, func(n int, w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusTooManyRequests)
+		_, _ = io.WriteString(w, `{"error":{"message":"You exceeded your current quota, please check your plan and billing details.","type":"insufficient_quota","param":null,"code":"insufficient_quota"}}`)
+	})
+	a := newTest(t, f, WithFallback(unsureFallback()), WithRetries(2))
+	got := analyze(t, a, "rimborso")
+	if !strings.Contains(got.Fallback, "429") || !strings.Contains(got.Fallback, "billing") {
+		t.Errorf("fallback reason = %q, want the 429 and a word on the billing", got.Fallback)
+	}
+	if n := f.hits.Load(); n != 1 {
+		t.Errorf("%d requests, want 1: a quota does not come back by retrying", n)
 	}
 }
