@@ -117,21 +117,40 @@ func slackMessage(a flows.SLAAlert) any {
 	return map[string]any{"text": text}
 }
 
+// teamsMessage is an Adaptive Card as the attachment of a message: what
+// Teams workflow webhooks take (they do not take the legacy MessageCard
+// of Office 365 connectors, which are retired), and what the remaining
+// incoming webhooks take too. TextBlocks, like the handoff notifier's
+// cards.
 func teamsMessage(a flows.SLAAlert) any {
-	color := "F5A623"
+	color := "Warning"
 	if a.Threshold >= 100 {
-		color = "E5484D"
+		color = "Attention"
 	}
-	m := map[string]any{
-		"@type": "MessageCard", "@context": "http://schema.org/extensions",
-		"summary": "SLA " + strconv.Itoa(a.Threshold) + "%", "themeColor": color, "title": "SLA " + strconv.Itoa(a.Threshold) + "%: " + a.Team,
-		"text": Text(a),
+	card := map[string]any{
+		"$schema": "http://adaptivecards.io/schemas/adaptive-card.json",
+		"type":    "AdaptiveCard",
+		"version": "1.4",
+		"body": []any{
+			map[string]any{"type": "TextBlock", "text": "SLA " + strconv.Itoa(a.Threshold) + "%: " + a.Team, "weight": "Bolder", "size": "Medium", "color": color, "wrap": true},
+			map[string]any{"type": "TextBlock", "text": Text(a), "wrap": true},
+		},
 	}
 	if a.Link != "" {
-		m["potentialAction"] = []any{map[string]any{"@type": "OpenUri", "name": "Open the ticket",
-			"targets": []any{map[string]any{"os": "default", "uri": a.Link}}}}
+		name := "Open the conversation"
+		if a.Ticket.ID != "" {
+			name = "Open ticket " + a.Ticket.ID
+		}
+		card["actions"] = []any{map[string]any{"type": "Action.OpenUrl", "title": name, "url": a.Link}}
 	}
-	return m
+	return map[string]any{
+		"type": "message",
+		"attachments": []any{map[string]any{
+			"contentType": "application/vnd.microsoft.card.adaptive",
+			"contentUrl":  nil,
+			"content":     card,
+		}},
+	}
 }
 
 func webhookMessage(a flows.SLAAlert) any {

@@ -270,8 +270,14 @@ func TestNotifier(t *testing.T) {
 	if s, _ := got["/slack"]["text"].(string); !strings.Contains(s, "SLA breached") || !strings.Contains(s, "<https://acme.zendesk.com/agent/tickets/4001|Open ticket 4001>") {
 		t.Errorf("slack: %q", s)
 	}
-	if got["/teams"]["@type"] != "MessageCard" || !strings.Contains(mustJSON(got["/teams"]), "agent/tickets/4001") {
-		t.Errorf("teams: %v", got["/teams"])
+	// Teams workflow webhooks take Adaptive Cards only, as an attachment
+	// of a message (learn.microsoft.com, "Create and send messages":
+	// Workflows don't support the message card format).
+	teams, _ := got["/teams"]["attachments"].([]any)
+	if got["/teams"]["type"] != "message" || len(teams) != 1 || teams[0].(map[string]any)["contentType"] != "application/vnd.microsoft.card.adaptive" ||
+		!strings.Contains(mustJSON(teams), `"type":"AdaptiveCard"`) || !strings.Contains(mustJSON(teams), `"url":"https://acme.zendesk.com/agent/tickets/4001"`) ||
+		!strings.Contains(mustJSON(teams), "SLA breached") {
+		t.Errorf("teams: %s", mustJSON(got["/teams"]))
 	}
 	if got["/hook"]["type"] != "sla.alert" || headers["/hook"].Get("webhook-signature") != "v1,signed" || headers["/hook"].Get("webhook-id") != "sla_h1_100" {
 		t.Errorf("webhook: %v %v", got["/hook"], headers["/hook"])
