@@ -306,7 +306,7 @@ func (x *extraction) readNumber(i int) (float64, int) {
 	}
 	t := x.toks[i]
 	if t.num {
-		v, err := strconv.ParseFloat(strings.Replace(t.w, ",", ".", 1), 64)
+		v, err := strconv.ParseFloat(x.plainNumber(t.w), 64)
 		if err != nil {
 			return 0, 0
 		}
@@ -333,6 +333,20 @@ func (x *extraction) readNumber(i int) (float64, int) {
 		n++
 	}
 	return v, n
+}
+
+// thousandsSep is the language's thousands separator: "1,234" is 1234
+// in English, "1.234" in Italian and Spanish.
+var thousandsSep = map[string]byte{"en": ',', "it": '.', "es": '.'}
+
+// plainNumber writes a number token for ParseFloat: 1 to 3 digits, the
+// language's thousands separator and 3 digits are a thousand and more;
+// any other separator is the decimal one ("4,5", "8.30").
+func (x *extraction) plainNumber(w string) string {
+	if i := len(w) - 4; i >= 1 && i <= 3 && w[i] == thousandsSep[x.lang] {
+		return w[:i] + w[i+1:]
+	}
+	return strings.Replace(w, ",", ".", 1)
 }
 
 func formatNumber(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
