@@ -67,3 +67,25 @@ func TestMaxMessage(t *testing.T) {
 		t.Errorf("append %+v", ap)
 	}
 }
+
+// TestMaxMessageMedia: a media message's caption is held to the same cap
+// in the transcript (and in the ticket's append), with the same mark.
+func TestMaxMessageMedia(t *testing.T) {
+	b := newFlow(t, "start", nil)
+	b.state("start", &flows.State{Actions: []flows.Action{b.say("Ciao")}, Routes: []*flows.Rule{{Keywords: kw("ok")}}})
+	c := newConv(t, b.f, WithMaxMessage(64))
+	c.user("ciao")
+	c.media(&flows.Media{Kind: flows.MediaImage, ID: "m1", Caption: strings.Repeat("y", 1000)})
+	var got flows.Message
+	for _, m := range c.s.Transcript {
+		if m.Media != nil {
+			got = m
+		}
+	}
+	if len(got.Text) > 64+len(" [… 1000 bytes cut]") || !strings.Contains(got.Text, " bytes cut]") {
+		t.Errorf("the media message is recorded in %d bytes: %.80q…", len(got.Text), got.Text)
+	}
+	if got.Media == nil || len(got.Media.Caption) > 64 {
+		t.Errorf("the recorded media keeps a caption of %d bytes", len(got.Media.Caption))
+	}
+}

@@ -50,7 +50,17 @@ func (t *turn) recordUser() int {
 		t.msgs[i].Text += cutMark(t.cut)
 	}
 	if m := t.in.Media; m != nil {
-		t.msgs[i].Text = m.Describe()
+		// The description and the caption kept are held to the cap too.
+		d, cut := cutMessage(m.Describe(), t.e.maxMsg)
+		if cut > 0 {
+			d += cutMark(cut)
+		}
+		if len(m.Caption) > t.e.maxMsg {
+			mc := *m
+			mc.Caption, _ = cutMessage(m.Caption, t.e.maxMsg)
+			m = &mc
+		}
+		t.msgs[i].Text = d
 		t.msgs[i].Media = m
 	}
 	return i
