@@ -26,10 +26,11 @@ var (
 	// A date (12.03.2024, 1-2-24, 2024-03-12): digits in it are not a
 	// phone number.
 	maskDate = regexp.MustCompile(`^(?:` + datePattern + `)$`)
-	// A date that starts a phone candidate and is followed by a space
-	// ("12/03/2024 15:30", "12/03/2024 333 1234567"): the date is kept
-	// and the rest judged alone.
-	maskDateStart = regexp.MustCompile(`^\s*(?:` + datePattern + `) `)
+	// A date inside a phone candidate, set off by spaces, parentheses or
+	// its ends ("12/03/2024 15:30", "00 - 12/03/2024 18", "(12/03/2024"):
+	// the date is kept and the parts around it judged alone. ("06-12-34-56-78"
+	// is a phone: no space sets its "06-12-34" off.)
+	maskDateIn = regexp.MustCompile(`(?:^|[\s(])(` + datePattern + `)(?:[\s)]|$)`)
 )
 
 const datePattern = `\p{Nd}{1,2}[./\-]\p{Nd}{1,2}[./\-](?:\p{Nd}{2}|\p{Nd}{4})|\p{Nd}{4}[./\-]\p{Nd}{1,2}[./\-]\p{Nd}{1,2}`
@@ -96,27 +97,32 @@ func maskOnce(s string, h hints) string {
 }
 
 // maskPhoneCandidate masks a match of maskPhone as a phone or a long
-// number; a date at its start is kept.
+// number; the dates in it are kept.
 func maskPhoneCandidate(m string) string {
-	if date, rest := cutDate(m); date != "" {
-		return date + maskPhoneCandidate(rest)
-	}
-	switch {
-	case isPhone(m):
-		return MaskedPhone
-	case isLongNumber(m):
-		return MaskedNumber
-	}
-	return m
+	return mapNonDates(m, func(m string) string {
+		switch {
+		case isPhone(m):
+			return MaskedPhone
+		case isLongNumber(m):
+			return MaskedNumber
+		}
+		return m
+	})
 }
 
-// cutDate splits a phone candidate that starts with a date and a space
-// into the date (with the space) and the rest; "" when it does not.
-func cutDate(m string) (date, rest string) {
-	if loc := maskDateStart.FindStringIndex(m); loc != nil {
-		return m[:loc[1]], m[loc[1]:]
+// mapNonDates returns the phone candidate m with its dates (maskDateIn)
+// and the spaces and parentheses around them kept, and each part between
+// them replaced by f of it.
+func mapNonDates(m string, f func(string) string) string {
+	loc := maskDateIn.FindStringSubmatchIndex(m)
+	if loc == nil {
+		return f(m)
 	}
-	return "", m
+	const seps = " \t\r\n()"
+	before, date, after := m[:loc[2]], m[loc[2]:loc[3]], m[loc[3]:]
+	b := strings.TrimRight(before, seps)
+	a := strings.TrimLeft(after, seps)
+	return f(b) + before[len(b):] + date + after[:len(after)-len(a)] + mapNonDates(a, f)
 }
 
 // rescan returns next and its hints: h when it is s unchanged. The gates
@@ -175,12 +181,12 @@ func ExtractPII(s string) map[string][]string {
 		return out
 	}
 	for _, m := range maskPhone.FindAllString(s, -1) {
-		for date := "x"; date != ""; {
-			date, m = cutDate(m)
-		}
-		if isPhone(m) {
-			add("phone", strings.TrimSpace(m))
-		}
+		mapNonDates(m, func(m string) string {
+			if isPhone(m) {
+				add("phone", strings.TrimSpace(m))
+			}
+			return m
+		})
 	}
 	return out
 }

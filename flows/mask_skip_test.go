@@ -80,15 +80,7 @@ func maskOncePlain(s string, at, run4 bool, digits int, cvv bool) string {
 	if digits < 8 {
 		return s
 	}
-	return maskPhone.ReplaceAllStringFunc(s, func(m string) string {
-		switch {
-		case isPhone(m):
-			return MaskedPhone
-		case isLongNumber(m):
-			return MaskedNumber
-		}
-		return m
-	})
+	return maskPhone.ReplaceAllStringFunc(s, maskPhoneCandidate)
 }
 
 var skipCases = []string{
