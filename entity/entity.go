@@ -84,6 +84,14 @@ func (x *extraction) patterns() {
 		{emailRE, func(m []string) (string, string, bool) { return flows.EntityEmail, strings.ToLower(m[0]), true }},
 		{isoDateRE, x.isoDate},
 		{numericDateRE, x.numericDate},
+		{dottedDateRE, func(m []string) (string, string, bool) {
+			// 12.03.2024, 12-03-2024: one separator twice, and not part
+			// of a longer run of numbers (a phone written 06.12.03.2024).
+			if m[1] != "" || m[7] != "" || m[3] != m[5] {
+				return "", "", false
+			}
+			return x.numericDate([]string{m[0], m[2], m[4], m[6]})
+		}},
 		{clockRE, x.clockTime},
 		// Money before phones: "12.345.678,00 €" has a phone's digits.
 		{moneyBeforeRE, func(m []string) (string, string, bool) { return money(m[2], currencies[strings.ToLower(m[1])]) }},
@@ -122,6 +130,7 @@ var (
 	emailRE       = regexp.MustCompile(`(?i)[a-z0-9._%+-]+@[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}`)
 	isoDateRE     = regexp.MustCompile(`\b(\d{4})-(\d{2})-(\d{2})\b`)
 	numericDateRE = regexp.MustCompile(`\b(\d{1,2})/(\d{1,2})(?:/(\d{2}|\d{4}))?\b`)
+	dottedDateRE  = regexp.MustCompile(`(\d[./-])?\b(\d{1,2})([.-])(\d{1,2})([.-])(\d{4})\b([./-]\d)?`)
 	clockRE       = regexp.MustCompile(`(?i)\b([01]?\d|2[0-4])(:|h|\.)([0-5]\d)(?:\s*([ap])\.?\s?m\b\.?|\b)|\b(1[0-2]|0?[1-9])\s*([ap])\.?\s?m\b\.?`)
 	phoneRE       = regexp.MustCompile(`(?:\+|\b00)?\d[\d ()./-]{6,}\d\b`)
 	orderRE       = regexp.MustCompile(`\b[A-Za-z]{1,3}-?\d{4,8}\b`)
