@@ -10,7 +10,6 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/batonbot/baton/flows"
@@ -31,7 +30,7 @@ type Sender struct {
 	bot   string
 	token string
 	o     options
-	done  *partsDone
+	done  *flows.PartsSent
 }
 
 var (
@@ -45,7 +44,7 @@ func NewSender(bot, token string, opts ...Option) (*Sender, error) {
 	if token == "" || strings.ContainsAny(token, "/?#") {
 		return nil, fmt.Errorf("telegram: bot %s needs its token from @BotFather (like 123456:ABC-DEF...)", bot)
 	}
-	s := &Sender{bot: bot, token: token, o: buildOptions(opts), done: newPartsDone(4096)}
+	s := &Sender{bot: bot, token: token, o: buildOptions(opts), done: flows.NewPartsSent(4096)}
 	s.o.baseURL = strings.TrimRight(s.o.baseURL, "/")
 	return s, nil
 }
@@ -87,7 +86,7 @@ func (s *Sender) Send(ctx context.Context, m flows.Outbound) error {
 		text = strings.TrimSpace(text + "\n\n" + numbered(r.Options))
 	}
 	parts := flows.SplitTextUTF16(text, MaxTextLen)
-	for i := s.done.get(m.ID); i < len(parts); i++ {
+	for i := s.done.Done(m.ID); i < len(parts); i++ {
 		msg := sendMessage{ChatID: chatID, Text: parts[i]}
 		if keyboard && i == len(parts)-1 {
 			msg.ReplyMarkup = &struct {
@@ -100,52 +99,9 @@ func (s *Sender) Send(ctx context.Context, m flows.Outbound) error {
 		if _, err := s.call(ctx, "sendMessage", msg); err != nil {
 			return err
 		}
-		s.done.set(m.ID, i+1, len(parts))
+		s.done.Sent(m.ID, i+1, len(parts))
 	}
 	return nil
-}
-
-// partsDone remembers, for recent multi-part replies, how many parts went
-// out, so a retried Send does not repeat them. It is bounded: the oldest
-// ids are forgotten first.
-type partsDone struct {
-	mu    sync.Mutex
-	max   int
-	n     map[string]int
-	order []string
-}
-
-func newPartsDone(max int) *partsDone { return &partsDone{max: max, n: make(map[string]int)} }
-
-func (p *partsDone) get(id string) int {
-	if id == "" {
-		return 0
-	}
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return p.n[id]
-}
-
-// set records that n of total parts of id went out; a finished reply is
-// forgotten.
-func (p *partsDone) set(id string, n, total int) {
-	if id == "" || total < 2 {
-		return
-	}
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if n >= total {
-		delete(p.n, id)
-		return
-	}
-	if _, ok := p.n[id]; !ok {
-		if len(p.order) >= p.max {
-			delete(p.n, p.order[0])
-			p.order = p.order[1:]
-		}
-		p.order = append(p.order, id)
-	}
-	p.n[id] = n
 }
 
 func numbered(opts []flows.ReplyOption) string {

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/batonbot/baton/flows"
@@ -36,7 +35,7 @@ type Sender struct {
 	number string
 	token  string
 	o      options
-	done   *partsDone
+	done   *flows.PartsSent
 }
 
 var (
@@ -50,7 +49,7 @@ var versionRE = regexp.MustCompile(`^v[0-9]+\.[0-9]+$`)
 // NewSender returns the sender for the phone number phoneNumberID, with
 // the system user's accessToken.
 func NewSender(phoneNumberID, accessToken string, opts ...Option) (*Sender, error) {
-	s := &Sender{number: phoneNumberID, token: accessToken, o: buildOptions(opts), done: newPartsDone(4096)}
+	s := &Sender{number: phoneNumberID, token: accessToken, o: buildOptions(opts), done: flows.NewPartsSent(4096)}
 	switch {
 	case phoneNumberID == "":
 		return nil, errors.New("whatsapp: NewSender needs the phone_number_id")
@@ -78,7 +77,7 @@ func (s *Sender) Send(ctx context.Context, m flows.Outbound) error {
 		return s.outsideWindow(ctx, m, to, recipient, nil)
 	}
 	msgs := s.render(m.Reply, m.Lang)
-	for i := s.done.get(m.ID); i < len(msgs); i++ {
+	for i := s.done.Done(m.ID); i < len(msgs); i++ {
 		msgs[i].To, msgs[i].Recipient = to, recipient
 		if err := s.deliver(ctx, &msgs[i]); err != nil {
 			var ce *flows.ChannelError
@@ -87,7 +86,7 @@ func (s *Sender) Send(ctx context.Context, m flows.Outbound) error {
 			}
 			return err
 		}
-		s.done.set(m.ID, i+1, len(msgs))
+		s.done.Sent(m.ID, i+1, len(msgs))
 	}
 	return nil
 }
@@ -135,47 +134,4 @@ func address(c flows.Contact) (to, recipient string, err error) {
 		return c.ID, "", nil
 	}
 	return "", c.ID, nil
-}
-
-// partsDone remembers, for recent multi-part replies, how many parts went
-// out, so a retried Send does not repeat them. It is bounded: the oldest
-// ids are forgotten first.
-type partsDone struct {
-	mu    sync.Mutex
-	max   int
-	n     map[string]int
-	order []string
-}
-
-func newPartsDone(max int) *partsDone { return &partsDone{max: max, n: make(map[string]int)} }
-
-func (p *partsDone) get(id string) int {
-	if id == "" {
-		return 0
-	}
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return p.n[id]
-}
-
-// set records that n of total parts of id went out; a finished reply is
-// forgotten.
-func (p *partsDone) set(id string, n, total int) {
-	if id == "" || total < 2 {
-		return
-	}
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if n >= total {
-		delete(p.n, id)
-		return
-	}
-	if _, ok := p.n[id]; !ok {
-		if len(p.order) >= p.max {
-			delete(p.n, p.order[0])
-			p.order = p.order[1:]
-		}
-		p.order = append(p.order, id)
-	}
-	p.n[id] = n
 }
