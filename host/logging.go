@@ -90,10 +90,14 @@ func maskAttr(_ []string, a slog.Attr) slog.Attr {
 	case keyID:
 		return slog.String(a.Key, MaskID(s))
 	case keyEmbedding:
-		if tail, ok := strings.CutPrefix(s, "wamid."); ok && len(tail) > wamidTail {
+		if head, tail, ok := strings.Cut(s, "wamid."); ok && len(tail) > wamidTail {
 			// base64 that starts with the customer's phone number: only
-			// its end, the message's own part, is kept.
-			return slog.String(a.Key, "wamid.…"+tail[len(tail)-wamidTail:])
+			// its end, the message's own part, is kept. An id may end
+			// with one (the note of a failed message: {conversation}:failed:{wamid}).
+			if head != "" {
+				head = flows.MaskPII(maskLeadingID(head))
+			}
+			return slog.String(a.Key, head+"wamid.…"+tail[len(tail)-wamidTail:])
 		}
 		return slog.String(a.Key, flows.MaskPII(maskLeadingID(s)))
 	case keyPlain:

@@ -184,3 +184,22 @@ func TestLoggerMasksAnEmailInAURL(t *testing.T) {
 		t.Errorf("the rest of the error is gone: %s", out)
 	}
 }
+
+// The note Host.Status puts on a ticket for a message WhatsApp reports
+// failed is an outbox item whose id ends with the wamid, and the
+// Deliverer logs every outcome under "id": the wamid, whose start is the
+// customer's number in base64, was logged whole after the masked
+// conversation id.
+func TestLoggerMasksAWamidInsideAnItemID(t *testing.T) {
+	const wamid = "wamid.HBgLNjAxNzM1MjYyMzMVAgASGBQzQUI0NkE4NjM1QTU2NjVGOURGQgA="
+	id := flows.ConversationID(flows.ChannelWhatsApp, "106540352242922", "60173526233") + ":failed:" + wamid
+	var b bytes.Buffer
+	NewLogger(&b, slog.LevelInfo, false).Info("handoff delivered", "id", id, "item", id)
+	out := b.String()
+	if strings.Contains(out, "HBgLNjAxNzM1MjYyMzM") || strings.Contains(out, "60173526233") {
+		t.Errorf("the log shows the customer's number: %s", out)
+	}
+	if !strings.Contains(out, `"id":"whatsapp:[phone]:…233:failed:wamid.…NjVGOURGQgA="`) {
+		t.Errorf("the log lacks the item's masked id (to tell items apart): %s", out)
+	}
+}
