@@ -331,7 +331,14 @@ func (t *turn) renderAs(tp *flows.Template, envSafe bool) string {
 			case p.Encode:
 				b.WriteString(flows.URLEncode(formatValue(v)))
 			case envSafe:
-				b.WriteString(flows.EscapeEnvRefs(formatValue(v)))
+				s := flows.EscapeEnvRefs(formatValue(v))
+				if strings.HasPrefix(s, "{") && strings.HasSuffix(b.String(), "$") {
+					// A $ before the hole (the flow's, or the end of
+					// the previous hole's value) would make its ${
+					// a reference: escaped as $${ too.
+					b.WriteByte('$')
+				}
+				b.WriteString(s)
 			default:
 				b.WriteString(formatValue(v))
 			}

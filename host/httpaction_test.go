@@ -2,6 +2,7 @@ package host
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -319,5 +320,70 @@ states:
 	}
 	if l := left["/slower"]; l <= MaxHTTPTimeout-10*time.Second || l > MaxHTTPTimeout {
 		t.Errorf("the 5m action's call had %v left, want the cap %v", l, MaxHTTPTimeout)
+	}
+}
+
+// The escape of a customer's ${ (flows.EscapeEnvRefs) was per hole: a
+// value starting with { after a $ (one the flow writes, "${{ offer }}", a
+// price in dollars, or one a hole's value ends with) made a ${NAME} that
+// the host filled with the secret; the API that echoes it handed it to
+// the customer.
+func TestHTTPActionDoesNotFillAReferenceMadeAcrossAHole(t *testing.T) {
+	var mu sync.Mutex
+	var offer, twice string
+	api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		offer, twice = r.Header.Get("X-Offer"), r.Header.Get("X-Twice")
+		mu.Unlock()
+		fmt.Fprintf(w, `{"offer":%q}`, r.Header.Get("X-Offer")) // an API that echoes what it stored
+	}))
+	defer api.Close()
+	flow := `flow: offers
+languages: [en]
+start: ask
+states:
+  ask:
+    say: "Your offer?"
+    ask: {save_as: offer}
+    next: send
+  send:
+    http:
+      method: POST
+      url: "` + api.URL + `/offers"
+      headers: {X-Token: "${SHOP_TOKEN}", X-Offer: "${{ offer }}", X-Twice: "{{ offer }}{{ offer }}"}
+      save_as: res
+    next: [{goto: done}]
+  done:
+    say: "Saved: {{ res.body.offer }}"
+`
+	f, diags := dsl.Load("offers.yaml", []byte(flow))
+	if diags.HasErrors() {
+		t.Fatal(diags.Err())
+	}
+	env := func(n string) (string, bool) {
+		if n == "SHOP_TOKEN" {
+			return "t0k-secret", true
+		}
+		return "", false
+	}
+	h, ch := webHost(t, memory.New(), f, WithHTTP(NewHTTPCaller(HTTPEnv(env))), WithPoll(5*time.Millisecond))
+	ctx, stop := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); _ = h.Run(ctx) }()
+	defer func() { stop(); <-done }()
+	for i, text := range []string{"hi", "{SHOP_TOKEN}$"} {
+		if err := h.Receive(context.Background(), flows.Inbound{ID: "m" + string(rune('1'+i)), Channel: flows.ChannelWeb, Account: "site",
+			Contact: flows.Contact{ID: "v1"}, Input: flows.Input{Kind: flows.InputMessage, Text: text}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	waitFor(t, "the saved offer", func() bool { return len(ch.texts()) == 2 })
+	mu.Lock()
+	defer mu.Unlock()
+	if offer != "${SHOP_TOKEN}$" || twice != "{SHOP_TOKEN}${SHOP_TOKEN}$" {
+		t.Errorf("the headers sent: X-Offer %q, X-Twice %q; want the customer's text as written", offer, twice)
+	}
+	if got := ch.texts()[1]; strings.Contains(got, "t0k-secret") {
+		t.Errorf("the customer was shown the secret: %q", got)
 	}
 }
