@@ -135,3 +135,20 @@ func TestMaskBeforeCut(t *testing.T) {
 		t.Errorf("summary: the request carries part of the e-mail:\n%s", raw)
 	}
 }
+
+// TestMaskThenCutShrinks: masking shortens the text ("x@example.com" is
+// "[email]"), so what was cut in part past the margin must not move
+// before the cut: a phone cut to 7 digits is not masked.
+func TestMaskThenCutShrinks(t *testing.T) {
+	for _, n := range []int{summaryMessageLen, MaxMessageBytes} {
+		emails := strings.Repeat("x@example.com ", (n+maskCutMargin-7)/14)
+		filler := strings.Repeat("a", n+maskCutMargin-7-len(emails)-1) + " "
+		s := emails + filler + "3331234567 grazie"
+		if i := strings.Index(s, "3331234567"); i+7 != n+maskCutMargin {
+			t.Fatalf("n=%d: the phone is at %d, want it cut after 7 digits", n, i)
+		}
+		if got := maskThenCut(s, n); strings.Contains(got, "3331234") || len(got) > n+len("…") {
+			t.Errorf("n=%d: %d bytes, ends %q", n, len(got), got[max(len(got)-40, 0):])
+		}
+	}
+}

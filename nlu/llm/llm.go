@@ -319,10 +319,17 @@ const maskCutMargin = 256
 
 // maskThenCut masks s with flows.MaskPII and cuts it to n bytes: masked
 // first, so that an e-mail or phone number across the cut is not sent in
-// part ("anna.rossi@example.c" no longer looks like an e-mail). Only the
-// first n+maskCutMargin bytes are masked: the rest is cut anyway.
+// part ("anna.rossi@example.c" no longer looks like an e-mail). Only a
+// prefix is masked, n+maskCutMargin bytes or more: masking shortens the
+// text, so the prefix grows until its masked form still reaches a margin
+// past n, and what was cut in part at its end stays past the cut.
 func maskThenCut(s string, n int) string {
-	return shorten(flows.MaskPII(shorten(s, n+maskCutMargin)), n)
+	for m := n + maskCutMargin; ; m *= 2 {
+		masked := flows.MaskPII(shorten(s, m))
+		if len(s) <= m || len(masked) >= n+maskCutMargin+len("…") {
+			return shorten(masked, n)
+		}
+	}
 }
 
 func utf8RuneStart(b byte) bool { return b&0xC0 != 0x80 }
