@@ -2,6 +2,7 @@ package flows
 
 import (
 	"regexp"
+	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -114,15 +115,56 @@ func maskPhoneCandidate(m string) string {
 // and the spaces and parentheses around them kept, and each part between
 // them replaced by f of it.
 func mapNonDates(m string, f func(string) string) string {
-	loc := maskDateIn.FindStringSubmatchIndex(m)
-	if loc == nil {
+	start, end, ok := findDate(m)
+	if !ok {
 		return f(m)
 	}
 	const seps = " \t\r\n()"
-	before, date, after := m[:loc[2]], m[loc[2]:loc[3]], m[loc[3]:]
+	before, date, after := m[:start], m[start:end], m[end:]
 	b := strings.TrimRight(before, seps)
 	a := strings.TrimLeft(after, seps)
 	return f(b) + before[len(b):] + date + after[:len(after)-len(a)] + mapNonDates(a, f)
+}
+
+// findDate returns where the first date of the phone candidate m is
+// (maskDateIn) that names a real day and month: "333 12-34-56" has none.
+func findDate(m string) (start, end int, ok bool) {
+	for off := 0; off < len(m); {
+		loc := maskDateIn.FindStringSubmatchIndex(m[off:])
+		if loc == nil {
+			break
+		}
+		if calendarDate(m[off+loc[2] : off+loc[3]]) {
+			return off + loc[2], off + loc[3], true
+		}
+		off += loc[3]
+	}
+	return 0, 0, false
+}
+
+// calendarDate reports whether a match of datePattern has a day (1-31)
+// and a month (1-12): day or month first, or after a 4-digit year. Its
+// digits grouped otherwise (12.34.56, 1234.56.78) are a phone number's.
+// Digits other than ASCII ones are not checked.
+func calendarDate(s string) bool {
+	f := strings.FieldsFunc(s, func(r rune) bool { return r == '.' || r == '/' || r == '-' })
+	if len(f) != 3 {
+		return false
+	}
+	var n [3]int
+	for i, x := range f {
+		v, err := strconv.Atoi(x)
+		if err != nil {
+			return true
+		}
+		n[i] = v
+	}
+	day := func(v int) bool { return v >= 1 && v <= 31 }
+	month := func(v int) bool { return v >= 1 && v <= 12 }
+	if utf8.RuneCountInString(f[0]) == 4 {
+		return month(n[1]) && day(n[2])
+	}
+	return day(n[0]) && month(n[1]) || month(n[0]) && day(n[1])
 }
 
 // rescan returns next and its hints: h when it is s unchanged. The gates
@@ -382,7 +424,7 @@ func upperByte(c byte) byte    { return c &^ 0x20 }
 func isPhone(m string) bool {
 	m = strings.TrimSpace(m)
 	d := countDigits(m)
-	return d >= 8 && d <= 15 && !maskDate.MatchString(m)
+	return d >= 8 && d <= 15 && !(maskDate.MatchString(m) && calendarDate(m))
 }
 
 func isLongNumber(m string) bool {

@@ -43,6 +43,13 @@ func TestMaskPII(t *testing.T) {
 		{"consegna prevista (12/03/2024)", "consegna prevista (12/03/2024)"},
 		{"chiamato il 12/03/2024 (333 1234567)", "chiamato il 12/03/2024 ([phone])"},
 		{"tel 06-12-34-56-78", "tel [phone]"},
+		// Digits grouped like a date that no calendar has are a phone's.
+		{"chiamami al 333 12-34-56", "chiamami al [phone]"},
+		{"tel (02) 12.34.5678", "tel [phone]"},
+		{"il mio numero è 0612 34-56-78", "il mio numero è [phone]"},
+		{"+39 333 1234.56.78", "[phone]"},
+		{"tel 0612-34-56", "tel [phone]"},
+		{"call 555 12-31-2024 now", "call 555 12-31-2024 now"},
 		{"nel 2024 ho pagato 129,90 euro", "nel 2024 ho pagato 129,90 euro"},
 		{"voglio un operatore!!", "voglio un operatore!!"},
 		{"", ""},
