@@ -30,7 +30,13 @@ const MaxText = 4096
 func (Extractor) Extract(in flows.EntityInput) []flows.Entity {
 	text := in.Text
 	if len(text) > MaxText {
-		text = strings.ToValidUTF8(text[:MaxText], "")
+		// Cut at a rune's start, keeping every byte before it: the
+		// entities' spans are offsets into in.Text.
+		n := MaxText
+		for i := 1; i < utf8.UTFMax && !utf8.RuneStart(text[n]); i++ {
+			n--
+		}
+		text = text[:n]
 	}
 	lang := in.Lang
 	if i := strings.IndexAny(lang, "-_"); i > 0 {

@@ -139,3 +139,19 @@ func FuzzExtract(f *testing.F) {
 		}
 	})
 }
+
+// TestExtractLongInvalidUTF8: a message longer than MaxText is read cut,
+// and the entities' spans still point into the message given, invalid
+// UTF-8 in it too (FuzzExtract found "0" reported two bytes early).
+func TestExtractLongInvalidUTF8(t *testing.T) {
+	text := "A\xff\xff 42 " + strings.Repeat("a", MaxText)
+	got := New().Extract(flows.EntityInput{Text: text, Lang: "it", Now: now})
+	if len(got) == 0 {
+		t.Fatal("no entity read")
+	}
+	for _, e := range got {
+		if text[e.Start:e.End] != e.Text {
+			t.Errorf("entity %+v: the message has %q there", e, text[e.Start:e.End])
+		}
+	}
+}
