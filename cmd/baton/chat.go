@@ -284,7 +284,12 @@ func parseVars(f *flows.Flow, list []string) (map[string]any, error) {
 			return nil, sandbox.UnknownVarError(f, name)
 		}
 		if _, text := decl.(string); text {
-			out[name] = val // a text variable takes the value as written: 12345 is "12345"
+			// A text variable takes the value as written (12345 is
+			// "12345"), or the string it is in JSON ("A-123" is A-123).
+			out[name] = val
+			if s, ok := parseValue(val).(string); ok {
+				out[name] = s
+			}
 			continue
 		}
 		out[name] = parseValue(val)

@@ -74,6 +74,16 @@ func TestUsageMessages(t *testing.T) {
 	}
 }
 
+// TestVarTextAsJSON: --var values are JSON when valid (--help), so a text
+// variable written as a JSON string is that string, without its quotes.
+func TestVarTextAsJSON(t *testing.T) {
+	code, stdout, stderr := runCLI(t, "/vars\n", "chat", "--json", "--var", `order_id="A-123"`, "testdata/flows/shop.yaml")
+	wantCode(t, code, exitOK, stdout, stderr)
+	if !strings.Contains(stdout, `"order_id":"A-123"`) {
+		t.Errorf("--var order_id=\"A-123\" is not the text A-123:\n%s", stdout)
+	}
+}
+
 func TestHelpGoesToStdout(t *testing.T) {
 	for _, cmd := range []string{"validate", "chat", "test", "graph"} {
 		code, stdout, stderr := runCLI(t, "", cmd, "--help")
