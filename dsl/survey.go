@@ -107,12 +107,14 @@ func (l *loader) sample(n *yaml.Node, sv *flows.Survey) {
 		return
 	}
 	// An expression known to give something else than a number would
-	// survey everyone at run time, with an error per conversation.
+	// survey everyone at run time, with an error per conversation. A text
+	// is let through: the engine reads one that holds a number ("0.25",
+	// from an API's answer, say).
 	l.finals = append(l.finals, func() {
 		if e.Program == nil {
 			return // already reported
 		}
-		if k := kindOfType(e.Program.Node().Type()); k != "" && k != kindNumber {
+		if k := kindOfType(e.Program.Node().Type()); k != "" && k != kindNumber && k != kindText {
 			l.errAt(e.Pos, "sample: %s is %s, not a number; sample is the share of conversations surveyed, between 0 and 1 (0.25 is one in four)", e.Source, k)
 		}
 	})
