@@ -78,6 +78,9 @@ func TestReadmeFirstCommandInBrowser(t *testing.T) {
 	if !strings.Contains(stderr.String(), "open "+base+"/ in a browser") {
 		t.Errorf("serve does not say what to open:\n%s", stderr)
 	}
+	if !strings.Contains(stderr.String(), "handoffs are captured at "+base+"/api/tickets and in the log") {
+		t.Errorf("serve does not say where the captured handoffs are, as the README does:\n%s", stderr)
+	}
 
 	actx, cancel := chromedp.NewExecAllocator(context.Background(), browsertest.Options(browsertest.Chromium(t), t.TempDir())...)
 	defer cancel()

@@ -132,7 +132,7 @@ func runServe(ctx context.Context, e *env, args []string) int {
 	}
 	if sandbox {
 		base := "http://" + l.Addr().String()
-		captured := base + "/api/tickets and in the log"
+		captured := "at " + base + "/api/tickets and in the log"
 		if !host.IsLoopback(cfg.Server.Listen) {
 			captured = "in the log (not at /api/tickets, served on a loopback address only)"
 		}
