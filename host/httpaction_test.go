@@ -182,28 +182,7 @@ states:
   done:
     say: "Saved: {{ res.body.note }}"
 `
-	f, diags := dsl.Load("notes.yaml", []byte(flow))
-	if diags.HasErrors() {
-		t.Fatal(diags.Err())
-	}
-	env := func(n string) (string, bool) {
-		if n == "SHOP_TOKEN" {
-			return "t0k-secret", true
-		}
-		return "", false
-	}
-	h, ch := webHost(t, memory.New(), f, WithHTTP(NewHTTPCaller(HTTPEnv(env))), WithPoll(5*time.Millisecond))
-	ctx, stop := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() { defer close(done); _ = h.Run(ctx) }()
-	defer func() { stop(); <-done }()
-	for i, text := range []string{"hi", "${SHOP_TOKEN}"} {
-		if err := h.Receive(context.Background(), flows.Inbound{ID: "m" + string(rune('1'+i)), Channel: flows.ChannelWeb, Account: "site",
-			Contact: flows.Contact{ID: "v1"}, Input: flows.Input{Kind: flows.InputMessage, Text: text}}); err != nil {
-			t.Fatal(err)
-		}
-	}
-	waitFor(t, "the saved note", func() bool { return len(ch.texts()) == 2 })
+	replies := runWithShopToken(t, "notes.yaml", flow, "hi", "${SHOP_TOKEN}")
 	mu.Lock()
 	defer mu.Unlock()
 	if auth != "t0k-secret" {
@@ -212,7 +191,7 @@ states:
 	if body != `{"note":"${SHOP_TOKEN}"}` {
 		t.Errorf("the body sent: %s", body)
 	}
-	if got := ch.texts()[1]; strings.Contains(got, "t0k-secret") {
+	if got := replies[1]; strings.Contains(got, "t0k-secret") {
 		t.Errorf("the customer was shown the secret: %q", got)
 	}
 }
@@ -356,7 +335,23 @@ states:
   done:
     say: "Saved: {{ res.body.offer }}"
 `
-	f, diags := dsl.Load("offers.yaml", []byte(flow))
+	replies := runWithShopToken(t, "offers.yaml", flow, "hi", "{SHOP_TOKEN}$")
+	mu.Lock()
+	defer mu.Unlock()
+	if offer != "${SHOP_TOKEN}$" || twice != "{SHOP_TOKEN}${SHOP_TOKEN}$" {
+		t.Errorf("the headers sent: X-Offer %q, X-Twice %q; want the customer's text as written", offer, twice)
+	}
+	if got := replies[1]; strings.Contains(got, "t0k-secret") {
+		t.Errorf("the customer was shown the secret: %q", got)
+	}
+}
+
+// runWithShopToken serves flow on a web host whose environment holds
+// SHOP_TOKEN=t0k-secret, sends the customer's texts one after the other
+// and returns the bot's two replies once they came.
+func runWithShopToken(t *testing.T, name, flow string, texts ...string) []string {
+	t.Helper()
+	f, diags := dsl.Load(name, []byte(flow))
 	if diags.HasErrors() {
 		t.Fatal(diags.Err())
 	}
@@ -371,19 +366,12 @@ states:
 	done := make(chan struct{})
 	go func() { defer close(done); _ = h.Run(ctx) }()
 	defer func() { stop(); <-done }()
-	for i, text := range []string{"hi", "{SHOP_TOKEN}$"} {
+	for i, text := range texts {
 		if err := h.Receive(context.Background(), flows.Inbound{ID: "m" + string(rune('1'+i)), Channel: flows.ChannelWeb, Account: "site",
 			Contact: flows.Contact{ID: "v1"}, Input: flows.Input{Kind: flows.InputMessage, Text: text}}); err != nil {
 			t.Fatal(err)
 		}
 	}
-	waitFor(t, "the saved offer", func() bool { return len(ch.texts()) == 2 })
-	mu.Lock()
-	defer mu.Unlock()
-	if offer != "${SHOP_TOKEN}$" || twice != "{SHOP_TOKEN}${SHOP_TOKEN}$" {
-		t.Errorf("the headers sent: X-Offer %q, X-Twice %q; want the customer's text as written", offer, twice)
-	}
-	if got := ch.texts()[1]; strings.Contains(got, "t0k-secret") {
-		t.Errorf("the customer was shown the secret: %q", got)
-	}
+	waitFor(t, "the bot's replies", func() bool { return len(ch.texts()) == 2 })
+	return ch.texts()
 }
