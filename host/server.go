@@ -247,6 +247,11 @@ func (s *Server) Mount(prefix string, h http.Handler) {
 	s.mux.Handle(prefix, http.StripPrefix(strings.TrimSuffix(prefix, "/"), h))
 }
 
+// OnShutdown has f called when a graceful shutdown begins, before the
+// requests under way are waited for: f ends what would hold it, such as
+// the event streams of a handler given to Mount.
+func (s *Server) OnShutdown(f func()) { s.closers = append(s.closers, f) }
+
 // Serve answers on l until ctx is done, then shuts down gracefully: it
 // stops accepting requests (those under way finish, within
 // server.shutdown_timeout), lets the turns and sends under way finish,

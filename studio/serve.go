@@ -23,9 +23,10 @@ func (s *Studio) Serve(ctx context.Context, l net.Listener, watch bool) error {
 	srv := &http.Server{Handler: s.Handler(), ReadHeaderTimeout: 10 * time.Second}
 	go func() {
 		<-ctx.Done()
+		s.Close() // the pages' event streams end, then the server
 		sctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 		defer cancel()
-		_ = srv.Shutdown(sctx) // the pages' event streams are cut after 2s
+		_ = srv.Shutdown(sctx)
 	}()
 	if err := srv.Serve(l); err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return err

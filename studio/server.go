@@ -320,6 +320,8 @@ func (s *Studio) events(w http.ResponseWriter, r *http.Request) {
 		select {
 		case <-r.Context().Done():
 			return
+		case <-s.closed:
+			return // shutting down: the page reconnects to what serves next
 		case v := <-ch:
 			writing()
 			_, err = fmt.Fprintf(w, "event: version\ndata: %d\n\n", v)
@@ -333,6 +335,11 @@ func (s *Studio) events(w http.ResponseWriter, r *http.Request) {
 		fl.Flush()
 	}
 }
+
+// Close ends the pages' event streams, so that a graceful shutdown of
+// the server the sandbox is mounted on does not wait for them; the pages
+// reconnect to whatever serves next. The handler stays usable otherwise.
+func (s *Studio) Close() { s.closeOnce.Do(func() { close(s.closed) }) }
 
 // streamWriteTimeout bounds one write of the event stream: a page that
 // takes longer is gone or stalled, and the stream ends.

@@ -93,6 +93,9 @@ type Studio struct {
 
 	subMu sync.Mutex
 	subs  map[chan int64]struct{}
+	// closed ends the pages' event streams (Close).
+	closed    chan struct{}
+	closeOnce sync.Once
 }
 
 // input is one step of the conversation as the page took it: a test file's
@@ -116,7 +119,7 @@ func New(o Options) (*Studio, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Studio{o: o, log: o.Logger, preview: p, entities: entity.New(), subs: map[chan int64]struct{}{}}
+	s := &Studio{o: o, log: o.Logger, preview: p, entities: entity.New(), subs: map[chan int64]struct{}{}, closed: make(chan struct{})}
 	f, diags := dsl.LoadFile(o.Flow)
 	if diags.HasErrors() || f == nil {
 		return nil, diags.Err()

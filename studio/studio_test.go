@@ -528,6 +528,34 @@ func TestEventsOutliveServerWriteTimeout(t *testing.T) {
 	}
 }
 
+// Close ends the pages' event streams, so that a graceful shutdown of the
+// server the sandbox is mounted on (baton serve --sandbox) does not wait
+// for an open page until its timeout.
+func TestCloseEndsTheEventStreams(t *testing.T) {
+	s, err := New(Options{Flow: supportFlow, Now: morning, Tests: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(s.Handler())
+	t.Cleanup(srv.Close)
+	resp, err := http.Get(srv.URL + "/api/events")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	ended := make(chan struct{})
+	go func() {
+		defer close(ended)
+		io.Copy(io.Discard, resp.Body)
+	}()
+	s.Close()
+	select {
+	case <-ended:
+	case <-time.After(time.Minute): // only ends a hang: the stream pings every 25s
+		t.Fatal("the event stream is still open after Close")
+	}
+}
+
 // A reload refused for an error in a file the flow now includes watches
 // that file too: the loaded version does not include it, and saving the
 // fix there must reload the flow.

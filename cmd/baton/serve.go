@@ -124,6 +124,7 @@ func runServe(ctx context.Context, e *env, args []string) int {
 			return exitFailed
 		}
 		srv.Mount("/sandbox/", st.Handler())
+		srv.OnShutdown(st.Close)
 	}
 	l, err := net.Listen("tcp", cfg.Server.Listen)
 	if err != nil {
