@@ -28,12 +28,7 @@ func TestChatPageInBrowser(t *testing.T) {
 	rec.echo = h
 	srv := serve(t, h)
 
-	actx, cancel := chromedp.NewExecAllocator(context.Background(), browsertest.Options(browsertest.Chromium(t), t.TempDir())...)
-	defer cancel()
-	ctx, cancel := chromedp.NewContext(actx)
-	defer cancel()
-	ctx, cancel = context.WithTimeout(ctx, 3*time.Minute) // only ends a hang: Chromium starts slowly on a busy machine
-	defer cancel()
+	ctx := browser(t)
 
 	run := func(steps ...chromedp.Action[chromedp.Void]) {
 		t.Helper()
@@ -120,12 +115,7 @@ func TestChatPageReconnectsAfterRefusal(t *testing.T) {
 	}))
 	t.Cleanup(func() { h.Close(); srv.Close() })
 
-	actx, cancel := chromedp.NewExecAllocator(context.Background(), browsertest.Options(browsertest.Chromium(t), t.TempDir())...)
-	defer cancel()
-	ctx, cancel := chromedp.NewContext(actx)
-	defer cancel()
-	ctx, cancel = context.WithTimeout(ctx, 3*time.Minute) // only ends a hang: Chromium starts slowly on a busy machine
-	defer cancel()
+	ctx := browser(t)
 	if err := chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/"),
 		chromedp.WaitVisible(chromedp.ID("text")),
 		chromedp.SendKeys(chromedp.ID("text"), "hello"),
@@ -197,12 +187,7 @@ func TestChatPageFirstMessageRetry(t *testing.T) {
 	}))
 	t.Cleanup(func() { h.Close(); srv.Close() })
 
-	actx, cancel := chromedp.NewExecAllocator(context.Background(), browsertest.Options(browsertest.Chromium(t), t.TempDir())...)
-	defer cancel()
-	ctx, cancel := chromedp.NewContext(actx)
-	defer cancel()
-	ctx, cancel = context.WithTimeout(ctx, 3*time.Minute) // only ends a hang: Chromium starts slowly on a busy machine
-	defer cancel()
+	ctx := browser(t)
 	if err := chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/"),
 		chromedp.WaitVisible(chromedp.ID("text")),
 		chromedp.SendKeys(chromedp.ID("text"), "hello"),
@@ -214,4 +199,15 @@ func TestChatPageFirstMessageRetry(t *testing.T) {
 	if len(got) != 2 || got[0].ID != got[1].ID {
 		t.Fatalf("the retried first message reached the receiver as %d messages %+v, want twice with one id (the Inbox keeps one)", len(got), got)
 	}
+}
+
+// browser is a headless Chromium tab for the test, closed when it ends;
+// its context only ends a hang (Chromium starts slowly on a busy machine).
+func browser(t *testing.T) context.Context {
+	t.Helper()
+	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), browsertest.Options(browsertest.Chromium(t), t.TempDir())...)
+	ctx, cancelTab := chromedp.NewContext(actx)
+	ctx, cancel := context.WithTimeout(ctx, 3*time.Minute)
+	t.Cleanup(func() { cancel(); cancelTab(); cancelAlloc() })
+	return ctx
 }
