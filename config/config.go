@@ -74,6 +74,17 @@ func WithEnv(lookup func(string) (string, bool)) Option {
 // `baton validate` use it, since nothing is sent there.
 func WithPlaceholders() Option { return func(d *decoder) { d.placeholders = true } }
 
+// WithConnectors names connectors a program of its own provides beside
+// the built-in ones (a helpdesk Baton has no connector for): the config
+// may route handoffs to them by name (connectors.default, a team's or a
+// rule's connector), has no keys for them, and Config.Handoff.Connectors
+// lists them in Custom. The program builds them and hands them to
+// host.NewServer (ServerOptions.Connectors); examples/customserve shows
+// how.
+func WithConnectors(names ...string) Option {
+	return func(d *decoder) { d.custom = append(d.custom, names...) }
+}
+
 // maxSize bounds a config file.
 const maxSize = 1 << 20
 
@@ -185,6 +196,7 @@ func (d *decoder) config(root *yaml.Node) *Config {
 	c := newConfig()
 	h := c.Handoff
 	var routingNode *yaml.Node
+	connectors := false
 	for _, f := range d.mapping(root, "", topKeys...) {
 		switch f.key.Value {
 		case "version":
@@ -201,6 +213,7 @@ func (d *decoder) config(root *yaml.Node) *Config {
 		case "nlu":
 			h.NLU = d.nlu(f.val)
 		case "connectors":
+			connectors = true
 			h.Connectors = d.connectors(f.val)
 		case "teams":
 			d.teams(f.val, h)
@@ -228,6 +241,9 @@ func (d *decoder) config(root *yaml.Node) *Config {
 		case "events":
 			c.Events = d.events(f.val)
 		}
+	}
+	if !connectors && len(d.custom) > 0 {
+		h.Connectors = d.connectors(nil)
 	}
 	d.buildSLA(c)
 	c.defaults()

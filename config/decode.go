@@ -32,6 +32,8 @@ type decoder struct {
 	// where they were written; alerts the top-level sla.alerts.
 	slaExtras map[string]*slaExtra
 	alerts    SLAAlerts
+	// custom are the connectors the program provides (WithConnectors).
+	custom []string
 }
 
 // cfgRef is a name that must be defined elsewhere in the config.

@@ -3,6 +3,7 @@ package config
 import (
 	"fmt"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -170,6 +171,7 @@ func (d *decoder) connectors(n *yaml.Node) handoff.ConfigConnectors {
 			c.Webhook = w
 		}
 	}
+	c.Custom = d.customConnectors(n)
 	names := c.Names()
 	switch {
 	case c.Default == "" && len(names) == 1:
@@ -180,6 +182,24 @@ func (d *decoder) connectors(n *yaml.Node) handoff.ConfigConnectors {
 		d.unknownConnector(cfgResolve(defNode), c.Default, "connectors.default", names)
 	}
 	return c
+}
+
+// customConnectors returns the names given to WithConnectors, reporting
+// those a connector of the config's own already has (at n, the
+// connectors section, or the file's start).
+func (d *decoder) customConnectors(n *yaml.Node) []string {
+	var out []string
+	for _, name := range d.custom {
+		switch {
+		case name == "" || slices.Contains(connectorsKeys, name):
+			d.errorf(n, "the program names a connector of its own %q, which is a key of connectors:; name it otherwise (config.WithConnectors)", name)
+		case slices.Contains(out, name):
+			d.errorf(n, "the program names its connector %q twice (config.WithConnectors)", name)
+		default:
+			out = append(out, name)
+		}
+	}
+	return out
 }
 
 // groups reads team → group id, recording the teams for crossCheck.

@@ -104,10 +104,20 @@ type ConfigConnectors struct {
 	Zendesk   *ConfigZendesk
 	Freshdesk *ConfigFreshdesk
 	Webhook   *ConfigWebhook
+	// Custom names the connectors a program of its own provides beside
+	// the built-in ones (config.WithConnectors): baton.yaml routes to them
+	// by name, and the program builds them (host.ServerOptions.Connectors).
+	Custom []string
 }
 
-// Names returns the configured connectors' names.
+// Names returns the configured connectors' names: the built-in ones,
+// then the custom ones.
 func (c ConfigConnectors) Names() []string {
+	return append(c.builtin(), c.Custom...)
+}
+
+// builtin returns the names of the built-in connectors configured.
+func (c ConfigConnectors) builtin() []string {
 	var out []string
 	if c.Zendesk != nil {
 		out = append(out, "zendesk")

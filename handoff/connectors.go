@@ -83,8 +83,9 @@ func NewConnector(cfg *Config, name string, opts ...ConnectorOption) (flows.Conn
 	return nil, fmt.Errorf("connector %q is not configured in %s; configured: %s", name, cfg.Source, strings.Join(cc.Names(), ", "))
 }
 
-// Connectors builds every connector cfg configures, by name, for a
-// Deliverer (Router.Resolver). It reports every connector that could not
+// Connectors builds every built-in connector cfg configures, by name, for
+// a Deliverer (Router.Resolver); the custom ones (ConfigConnectors.Custom)
+// are the program's to build. It reports every connector that could not
 // be built, and an error when cfg configures none.
 func Connectors(cfg *Config, opts ...ConnectorOption) (map[string]flows.Connector, error) {
 	return buildAll(cfg, func(name string) (flows.Connector, error) { return NewConnector(cfg, name, opts...) })
@@ -108,7 +109,7 @@ func buildAll[T any](cfg *Config, build func(name string) (T, error)) (map[strin
 	}
 	out := map[string]T{}
 	var errs []error
-	for _, name := range cfg.Connectors.Names() {
+	for _, name := range cfg.Connectors.builtin() {
 		c, err := build(name)
 		if err != nil {
 			errs = append(errs, err)

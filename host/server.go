@@ -6,10 +6,12 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"net"
 	"net/http"
 	"net/netip"
 	"os"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -72,6 +74,10 @@ type ServerOptions struct {
 	// Events, when set, is the analytics events file (overriding the
 	// config's events.file).
 	Events string
+	// Connectors are the program's own connectors by name, beside the
+	// built-in ones the config configures: one for each name the config
+	// was loaded with (config.WithConnectors), and no other.
+	Connectors map[string]flows.Connector
 }
 
 // NewServer builds the host and its endpoints from cfg: the store, the
@@ -115,17 +121,33 @@ func NewServer(cfg *config.Config, o ServerOptions) (*Server, error) {
 	if o.Sandbox {
 		opts = append(opts, WithSandboxHTTP())
 	} else if names := cfg.Handoff.Connectors.Names(); len(names) > 0 {
-		var err error
-		media := handoff.WithMedia(func(conv string) flows.MediaFetcher {
-			if s.Host == nil {
-				return nil
+		conns = map[string]flows.Connector{}
+		if len(names) > len(cfg.Handoff.Connectors.Custom) {
+			media := handoff.WithMedia(func(conv string) flows.MediaFetcher {
+				if s.Host == nil {
+					return nil
+				}
+				return s.Host.MediaFetcher(conv)
+			})
+			built, err := handoff.Connectors(cfg.Handoff, handoff.WithHTTPClient(hc), media)
+			if err != nil {
+				return nil, fmt.Errorf("%s: %w", cfg.Source, err)
 			}
-			return s.Host.MediaFetcher(conv)
-		})
-		if conns, err = handoff.Connectors(cfg.Handoff, handoff.WithHTTPClient(hc), media); err != nil {
-			return nil, fmt.Errorf("%s: %w", cfg.Source, err)
+			maps.Copy(conns, built)
+		}
+		for _, name := range cfg.Handoff.Connectors.Custom {
+			c := o.Connectors[name]
+			if c == nil {
+				return nil, fmt.Errorf("%s: the connector %q was named with config.WithConnectors but not given in ServerOptions.Connectors", cfg.Source, name)
+			}
+			conns[name] = c
 		}
 		opts = append(opts, WithDeployment(cfg.Handoff, conns))
+	}
+	for name := range o.Connectors {
+		if !slices.Contains(cfg.Handoff.Connectors.Custom, name) {
+			return nil, fmt.Errorf("%s: the connector %q is given in ServerOptions.Connectors but the config does not know it; load the config with config.WithConnectors(%q)", cfg.Source, name, name)
+		}
 	}
 	more, err := s.analyticsSetup(o.Events)
 	if err != nil {

@@ -31,8 +31,9 @@
 //	POST .../conversations/{id}/messages                {"content", "message_type": "incoming", "private": false}
 //	POST .../conversations/{id}/toggle_status           {"status": "resolved"}
 //
-// Wire it in the host like any connector, e.g. in a connector map given
-// to handoff.NewDeliverer under the name "chatwoot".
+// examples/customserve serves with it: baton.yaml routes handoffs to it
+// by the name "chatwoot" (config.WithConnectors), and host.NewServer
+// delivers them to it (ServerOptions.Connectors).
 package connector
 
 import (

@@ -1,0 +1,177 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+const testFlow = `flow: bot
+languages: [en]
+start: main
+vars: {said: ""}
+triggers:
+  - {name: asks_for_human, keywords: [agent], goto: human}
+states:
+  main:
+    say: "Hi, what can I do for you?"
+    ask: {save_as: said}
+    next: main
+  human:
+    handoff: {say: "A colleague will answer you here.", reason: asks_for_human}
+`
+
+// chatwootFake records the paths POSTed to it, answering as Chatwoot.
+type chatwootFake struct {
+	*httptest.Server
+	mu    sync.Mutex
+	paths []string
+}
+
+func newChatwootFake(t *testing.T) *chatwootFake {
+	f := &chatwootFake{}
+	f.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.Copy(io.Discard, r.Body)
+		if r.Header.Get("api_access_token") != "cw-token" {
+			http.Error(w, `{"error":"Invalid Access Token"}`, http.StatusUnauthorized)
+			return
+		}
+		f.mu.Lock()
+		f.paths = append(f.paths, r.Method+" "+r.URL.Path)
+		f.mu.Unlock()
+		w.Header().Set("Content-Type", "application/json")
+		switch {
+		case strings.HasSuffix(r.URL.Path, "/contacts"):
+			io.WriteString(w, `{"payload":{"contact":{"id":7},"contact_inbox":{"source_id":"src-1"}}}`)
+		case strings.HasSuffix(r.URL.Path, "/conversations"):
+			io.WriteString(w, `{"id":42}`)
+		default:
+			io.WriteString(w, `{}`)
+		}
+	}))
+	t.Cleanup(f.Close)
+	return f
+}
+
+func (f *chatwootFake) seen() []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]string(nil), f.paths...)
+}
+
+// project writes the flow and a baton.yaml of extra lines to a temporary
+// directory and returns the config's path.
+func project(t *testing.T, extra string) string {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "bot.yaml"), []byte(testFlow), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cfg := "server: {listen: \"127.0.0.1:0\"}\nchannels:\n  web: [{flow: bot.yaml}]\n" + extra
+	path := filepath.Join(dir, "baton.yaml")
+	if err := os.WriteFile(path, []byte(cfg), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+func envOf(cw *chatwootFake) func(string) string {
+	env := map[string]string{"BATON_CHATWOOT_URL": cw.URL, "BATON_CHATWOOT_ACCOUNT_ID": "1", "BATON_CHATWOOT_INBOX_ID": "2", "BATON_CHATWOOT_TOKEN": "cw-token"}
+	return func(k string) string { return env[k] }
+}
+
+// TestHandoffReachesTheCustomConnector: a web customer asks for a person,
+// and the handoff opens a conversation in the fake Chatwoot, routed there
+// by the config's connectors.default; SIGTERM's context ends it with 0.
+func TestHandoffReachesTheCustomConnector(t *testing.T) {
+	cw := newChatwootFake(t)
+	cfg := project(t, "connectors: {default: chatwoot}\n")
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	ready := make(chan string, 1)
+	exit := make(chan int, 1)
+	var stderr lockedBuffer
+	go func() { exit <- run(ctx, []string{"--config", cfg}, envOf(cw), &stderr, ready) }()
+	var addr string
+	select {
+	case addr = <-ready:
+	case code := <-exit:
+		t.Fatalf("exited with %d before serving: %s", code, stderr.String())
+	}
+	resp, err := http.Post("http://"+addr+"/api/messages", "application/json", strings.NewReader(`{"text":"agent please"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusAccepted {
+		t.Fatalf("POST /api/messages: %d", resp.StatusCode)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for !opened(cw.seen()) {
+		if time.Now().After(deadline) {
+			t.Fatalf("no Chatwoot conversation was opened; requests: %v\nlog: %s", cw.seen(), stderr.String())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	cancel()
+	if code := <-exit; code != 0 {
+		t.Fatalf("exit %d after the context ended, want 0: %s", code, stderr.String())
+	}
+}
+
+func opened(paths []string) bool {
+	for _, p := range paths {
+		if p == "POST /api/v1/accounts/1/conversations" {
+			return true
+		}
+	}
+	return false
+}
+
+// TestRefused: what stops the program before it serves, and what it says.
+func TestRefused(t *testing.T) {
+	cw := newChatwootFake(t)
+	tests := []struct {
+		name  string
+		extra string
+		env   func(string) string
+		want  string
+	}{
+		{"a connector the program does not provide", "connectors: {default: chatwoot2}\n", envOf(cw),
+			`baton.yaml:4:23: error: connectors.default: connector "chatwoot2" is not configured; did you mean "chatwoot"?`},
+		{"the connector's settings missing", "", func(string) string { return "" }, "BATON_CHATWOOT_ACCOUNT_ID must be"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var stderr lockedBuffer
+			code := run(context.Background(), []string{"--config", project(t, tt.extra)}, tt.env, &stderr, nil)
+			if code != 1 || !strings.Contains(stderr.String(), tt.want) {
+				t.Fatalf("exit %d, stderr:\n%s\nwant exit 1 and %q", code, stderr.String(), tt.want)
+			}
+		})
+	}
+}
+
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}

@@ -1,0 +1,71 @@
+package host
+
+import (
+	"context"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/batonbot/baton/config"
+	"github.com/batonbot/baton/flows"
+)
+
+// nopConnector opens nothing; the tests below only check the wiring.
+type nopConnector struct{}
+
+var _ flows.Connector = nopConnector{}
+
+func (nopConnector) Open(context.Context, *flows.Handoff) (flows.TicketRef, error) {
+	return flows.TicketRef{}, nil
+}
+
+func (nopConnector) Append(context.Context, flows.TicketRef, flows.Message) error { return nil }
+
+func (nopConnector) Close(context.Context, flows.TicketRef) error { return nil }
+
+// TestServerCustomConnectors: the connectors a program gives NewServer
+// must be the ones its config was loaded with (config.WithConnectors).
+func TestServerCustomConnectors(t *testing.T) {
+	tests := []struct {
+		name    string
+		custom  []string
+		given   map[string]flows.Connector
+		wantErr string
+	}{
+		{name: "named and given", custom: []string{"chatwoot"}, given: map[string]flows.Connector{"chatwoot": nopConnector{}}},
+		{name: "named, not given", custom: []string{"chatwoot"},
+			wantErr: `the connector "chatwoot" was named with config.WithConnectors but not given in ServerOptions.Connectors`},
+		{name: "given, not named", given: map[string]flows.Connector{"chatwoot": nopConnector{}},
+			wantErr: `the connector "chatwoot" is given in ServerOptions.Connectors but the config does not know it; load the config with config.WithConnectors("chatwoot")`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			if err := os.WriteFile(filepath.Join(dir, "bot.yaml"), []byte("flow: bot\nlanguages: [en]\nstart: a\nstates:\n  a: {say: hi}\n"), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			path := filepath.Join(dir, "baton.yaml")
+			if err := os.WriteFile(path, []byte("channels: {web: [{flow: bot.yaml}]}\n"), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			cfg, diags := config.Load(path, config.WithConnectors(tt.custom...))
+			if diags.HasErrors() {
+				t.Fatal(diags.Err())
+			}
+			srv, err := NewServer(cfg, ServerOptions{Logger: NewLogger(io.Discard, 0, false), NoWatch: true, Connectors: tt.given})
+			switch {
+			case tt.wantErr == "" && err != nil:
+				t.Fatal(err)
+			case tt.wantErr == "":
+				if got := srv.Host.conns["chatwoot"]; got != tt.given["chatwoot"] {
+					t.Errorf("the host delivers to %v, want the given connector", got)
+				}
+				srv.store.Close()
+			case err == nil || !strings.Contains(err.Error(), tt.wantErr):
+				t.Fatalf("got %v, want %q", err, tt.wantErr)
+			}
+		})
+	}
+}
