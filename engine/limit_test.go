@@ -89,3 +89,52 @@ func TestMaxMessageMedia(t *testing.T) {
 		t.Errorf("the recorded media keeps a caption of %d bytes", len(got.Media.Caption))
 	}
 }
+
+// TestMaxMessageMediaFields: every text a media message carries (a
+// document's name, a place's name and address, shared contacts) is held
+// to the cap in the transcript, and a long list of contact cards is cut,
+// so no webhook can grow a session by megabytes per message.
+func TestMaxMessageMediaFields(t *testing.T) {
+	long := strings.Repeat("z", 10_000)
+	many := make([]flows.Contact, 500)
+	for i := range many {
+		many[i] = flows.Contact{Name: "Anna " + itoa(i), Phone: "+39333" + itoa(1000000+i)}
+	}
+	for _, tc := range []struct {
+		name string
+		m    *flows.Media
+	}{
+		{"a document's name", &flows.Media{Kind: flows.MediaDocument, ID: "d1", Filename: long + ".pdf"}},
+		{"a place", &flows.Media{Kind: flows.MediaLocation, Name: long, Address: long, Latitude: 45.1, Longitude: 9.2}},
+		{"a long contact", &flows.Media{Kind: flows.MediaContacts, Contacts: []flows.Contact{{Name: long, Phone: long, Email: long}}}},
+		{"many contacts", &flows.Media{Kind: flows.MediaContacts, Contacts: many}},
+		{"a long media id and type", &flows.Media{Kind: flows.MediaImage, ID: long, MIME: long}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			b := newFlow(t, "start", nil)
+			b.state("start", &flows.State{Actions: []flows.Action{b.say("Ciao")}, Routes: []*flows.Rule{{Keywords: kw("ok")}}})
+			c := newConv(t, b.f, WithMaxMessage(64))
+			c.user("ciao")
+			c.media(tc.m)
+			var got *flows.Media
+			for _, m := range c.s.Transcript {
+				if m.Media != nil {
+					got = m.Media
+				}
+			}
+			if got == nil {
+				t.Fatal("no media in the transcript")
+			}
+			size := len(got.ID) + len(got.MIME) + len(got.Caption) + len(got.Filename) + len(got.Name) + len(got.Address)
+			for _, ct := range got.Contacts {
+				size += len(ct.ID) + len(ct.Name) + len(ct.Phone) + len(ct.Email)
+			}
+			if size > 64 {
+				t.Errorf("the recorded media keeps %d bytes of text, want at most %d", size, 64)
+			}
+			if got.Kind != tc.m.Kind || got.Latitude != tc.m.Latitude {
+				t.Errorf("the recorded media lost its kind or place: %+v", got)
+			}
+		})
+	}
+}

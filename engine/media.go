@@ -55,15 +55,55 @@ func (t *turn) recordUser() int {
 		if cut > 0 {
 			d += cutMark(cut)
 		}
-		if len(m.Caption) > t.e.maxMsg {
-			mc := *m
-			mc.Caption, _ = cutMessage(m.Caption, t.e.maxMsg)
-			m = &mc
-		}
 		t.msgs[i].Text = d
-		t.msgs[i].Media = m
+		t.msgs[i].Media = boundMedia(m, t.e.maxMsg)
 	}
 	return i
+}
+
+// boundMedia returns m, or when the texts it carries (media id, type,
+// file name, caption, place, contact cards) are over max bytes together, a
+// copy that keeps them in that order up to max: a webhook cannot grow a
+// session by megabytes per message through a file name or a list of
+// contact cards.
+func boundMedia(m *flows.Media, max int) *flows.Media {
+	size := len(m.ID) + len(m.MIME) + len(m.Filename) + len(m.Caption) + len(m.Name) + len(m.Address)
+	for _, c := range m.Contacts {
+		size += contactSize(c)
+	}
+	if size <= max {
+		return m
+	}
+	left := max
+	take := func(s string) string {
+		s, _ = cutMessage(s, left)
+		left -= len(s)
+		return s
+	}
+	mc := *m
+	mc.ID, mc.MIME, mc.Filename, mc.Caption, mc.Name, mc.Address = take(m.ID), take(m.MIME), take(m.Filename), take(m.Caption), take(m.Name), take(m.Address)
+	mc.Contacts = nil
+	for _, c := range m.Contacts {
+		if left <= 0 {
+			break
+		}
+		if n := contactSize(c); n <= left {
+			mc.Contacts = append(mc.Contacts, c)
+			left -= n
+			continue
+		}
+		mc.Contacts = append(mc.Contacts, flows.Contact{ID: take(c.ID), Name: take(c.Name), Phone: take(c.Phone), Email: take(c.Email)})
+	}
+	return &mc
+}
+
+// contactSize is the bytes of the texts of a contact card.
+func contactSize(c flows.Contact) int {
+	n := len(c.ID) + len(c.Name) + len(c.Phone) + len(c.Email)
+	for k, v := range c.Meta {
+		n += len(k) + len(v)
+	}
+	return n
 }
 
 // unhandledMedia answers media nothing took with the polite reply and the
