@@ -318,7 +318,9 @@ func (d *Deliverer) Run(ctx context.Context) error {
 // RunOnce claims the items due now and delivers them, returning how many
 // it settled. Items it cannot deliver yet are settled for later: a failed
 // attempt at its backoff, an append at the time its open may be done. So
-// calling RunOnce again at the same time finds nothing to do.
+// calling RunOnce again at the same time finds nothing to do. Items the
+// run reaches too late to start within their claim's lease (a slow
+// helpdesk) are handed back for the next claim, unsettled.
 //
 // When ctx is cancelled during an attempt, the item is left to its lease
 // and RunOnce returns ctx's error.
@@ -326,10 +328,16 @@ func (d *Deliverer) RunOnce(ctx context.Context) (int, error) {
 	if err := d.sweep(ctx, d.now()); err != nil {
 		return 0, err
 	}
-	items, err := d.outbox.Claim(ctx, d.now(), d.lease, d.batch)
+	claimed := d.now()
+	items, err := d.outbox.Claim(ctx, claimed, d.lease, d.batch)
 	if err != nil {
 		return 0, fmt.Errorf("handoff: claim outbox items: %w", err)
 	}
+	// An item is started only while its claim holds it for a whole
+	// attempt's time (what an append's check of the ticket may take before
+	// the attempt is written ahead): past that, another worker may claim
+	// it and deliver it too. The items not reached by then go back.
+	startBy := claimed.Add(d.lease - d.timeout)
 	// Opens first, so an append claimed with its open goes in the same run.
 	sort.SliceStable(items, func(i, j int) bool {
 		return items[i].Kind == flows.OutboxOpen && items[j].Kind != flows.OutboxOpen
@@ -341,6 +349,10 @@ func (d *Deliverer) RunOnce(ctx context.Context) (int, error) {
 		if err := ctx.Err(); err != nil {
 			run.release(items[i:])
 			return n, err
+		}
+		if d.now().After(startBy) {
+			run.release(items[i:])
+			break
 		}
 		settled, err := run.deliver(ctx, it)
 		if settled {
