@@ -36,10 +36,25 @@ type Request struct {
 // "/api/v2/search/tickets?query=...".
 func (r Request) Path() string {
 	u, err := url.Parse(r.URL)
-	if err != nil {
+	if err == nil {
+		return u.RequestURI()
+	}
+	// A redacted userinfo ("https://[redacted]@host/...") does not parse:
+	// the path starts after the authority.
+	_, rest, ok := strings.Cut(r.URL, "://")
+	if !ok {
 		return r.URL
 	}
-	return u.RequestURI()
+	if i := strings.IndexAny(rest, "/?#"); i >= 0 {
+		rest = rest[i:]
+	} else {
+		rest = ""
+	}
+	rest, _, _ = strings.Cut(rest, "#")
+	if !strings.HasPrefix(rest, "/") {
+		rest = "/" + rest
+	}
+	return rest
 }
 
 // String renders the request the way `baton chat` shows it.

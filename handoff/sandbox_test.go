@@ -137,3 +137,19 @@ func TestRedact(t *testing.T) {
 		t.Error("redact modified its input")
 	}
 }
+
+// TestRequestPathOfRedactedURL: the path of a request to a URL whose
+// userinfo was redacted ("https://[redacted]@host/...", not a URL Go
+// parses) is still its path and query, not the whole URL.
+func TestRequestPathOfRedactedURL(t *testing.T) {
+	for _, tt := range []struct{ url, want string }{
+		{"https://acme.zendesk.com/api/v2/tickets", "/api/v2/tickets"},
+		{"https://[redacted]@crm.acme.example/hooks/baton?token=[redacted]&x=[redacted]", "/hooks/baton?token=[redacted]&x=[redacted]"},
+		{"https://[redacted]@crm.acme.example?token=[redacted]", "/?token=[redacted]"},
+		{"https://[redacted]@crm.acme.example", "/"},
+	} {
+		if got := (Request{URL: tt.url}).Path(); got != tt.want {
+			t.Errorf("Path of %s = %q, want %q", tt.url, got, tt.want)
+		}
+	}
+}
