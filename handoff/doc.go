@@ -118,7 +118,8 @@
 // whole flows.Handoff (masked when asked, summary filled), and
 // "handoff.append" / "handoff.close" with a WebhookUpdate. Headers:
 // webhook-id (stable across retries: "<handoff id>.handoff.open",
-// "<ticket id>.handoff.close", "<ticket id>.handoff.append.<hash of the outbox item id>",
+// "<ticket id>.handoff.close.<hash of the outbox item id>",
+// "<ticket id>.handoff.append.<hash of the outbox item id>",
 // so receivers can drop duplicates), webhook-timestamp (unix seconds of
 // the attempt) and webhook-signature "v1,<base64 HMAC-SHA256 of
 // {id}.{timestamp}.{body}>" keyed with the base64-decoded part of the

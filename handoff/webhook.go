@@ -269,7 +269,15 @@ func (w *Webhook) Close(ctx context.Context, t flows.TicketRef) error {
 	if err != nil {
 		return &Error{Connector: "webhook", Op: "close", Err: err}
 	}
-	_, err = w.post(ctx, "close", EventHandoffClose, t.ID+"."+EventHandoffClose, data)
+	// A receiver that names its tickets may name one ticket for two
+	// handoffs: when the Deliverer calls, the id also names the close's
+	// outbox item (one per handoff, stable across retries).
+	id := t.ID + "." + EventHandoffClose
+	if a, ok := AttemptFrom(ctx); ok && a.Item != "" {
+		sum := sha256.Sum256([]byte("item\x00" + a.Item))
+		id += "." + hex.EncodeToString(sum[:8])
+	}
+	_, err = w.post(ctx, "close", EventHandoffClose, id, data)
 	return err
 }
 

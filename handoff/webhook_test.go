@@ -204,3 +204,26 @@ func newWebhookRecorder(t *testing.T, ids *[]string) string {
 	t.Cleanup(srv.Close)
 	return srv.URL
 }
+
+// TestWebhookCloseIDPerHandoff: a receiver that names its ticket may name
+// the same one for a conversation's second handoff (one case per
+// customer). Receivers drop a webhook-id they have seen, so the second
+// handoff's close must not carry the first one's id, while a retry of a
+// close keeps its id.
+func TestWebhookCloseIDPerHandoff(t *testing.T) {
+	var ids []string
+	recv := newWebhookRecorder(t, &ids)
+	w, err := NewWebhook(recv, testWebhookSecret)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tk := flows.TicketRef{Connector: "webhook", ID: "CASE-7"}
+	for _, a := range []Attempt{{Number: 1, Item: "h1:close"}, {Number: 1, Item: "h2:close"}, {Number: 2, Item: "h2:close"}} {
+		if err := w.Close(WithAttempt(context.Background(), a), tk); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if len(ids) != 3 || ids[0] == ids[1] || ids[1] != ids[2] || !strings.HasPrefix(ids[0], "CASE-7.handoff.close") {
+		t.Errorf("webhook-ids = %q; want two handoffs' closes with two ids, and the retry with its close's", ids)
+	}
+}
