@@ -342,7 +342,7 @@ func (d *Deliverer) RunOnce(ctx context.Context) (int, error) {
 	sort.SliceStable(items, func(i, j int) bool {
 		return items[i].Kind == flows.OutboxOpen && items[j].Kind != flows.OutboxOpen
 	})
-	run := &dlRun{d: d}
+	run := &dlRun{d: d, heldUntil: claimed.Add(d.lease)}
 	var errs []error
 	n := 0
 	for i, it := range items {
@@ -369,11 +369,16 @@ func (d *Deliverer) RunOnce(ctx context.Context) (int, error) {
 	return n, errors.Join(errs...)
 }
 
-// release hands back, at shutdown, the claimed items this run did not
-// start, so another worker takes them at once instead of after the
-// lease; an item this run settled meanwhile (sent along with another)
-// stays as settled.
+// release hands back the claimed items this run did not start (at
+// shutdown, or reached too late), so another worker takes them at once
+// instead of after the lease; an item this run settled meanwhile (sent
+// along with another) stays as settled. Items whose claim has ended, or
+// is about to, are left alone: another worker may hold them now, and
+// this run's copy would overwrite what it wrote.
 func (r *dlRun) release(items []flows.OutboxItem) {
+	if !r.d.now().Before(r.heldUntil.Add(-releaseMargin)) {
+		return
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	for _, it := range items {
@@ -385,6 +390,10 @@ func (r *dlRun) release(items []flows.OutboxItem) {
 		}
 	}
 }
+
+// releaseMargin is how long before its claim ends a run still hands items
+// back: the time the store's writes may take.
+const releaseMargin = 5 * time.Second
 
 // List returns the outbox items with status (all when empty), oldest
 // first: what `baton handoff list` shows.

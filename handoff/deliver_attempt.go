@@ -16,6 +16,8 @@ import (
 type dlRun struct {
 	d      *Deliverer
 	loaded bool
+	// heldUntil is when the run's claim of its items ends.
+	heldUntil time.Time
 	// byHandoff holds each handoff's items in the outbox's order, byConv
 	// each conversation's, byID every item.
 	byHandoff map[string][]flows.OutboxItem

@@ -159,3 +159,9 @@ func (o *memOutbox) all() []flows.OutboxItem {
 	}
 	return out
 }
+
+func (o *memOutbox) settleCount(id string) int {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return o.settles[id]
+}
