@@ -1,6 +1,7 @@
 package handoff
 
 import (
+	"bytes"
 	"context"
 	"crypto/hmac"
 	"crypto/sha256"
@@ -222,14 +223,16 @@ func (w *Webhook) Open(ctx context.Context, h *flows.Handoff) (flows.TicketRef, 
 		ID  any    `json:"id"`
 		URL string `json:"url"`
 	}
-	if json.Unmarshal(res.body, &got) == nil {
+	dec := json.NewDecoder(bytes.NewReader(res.body))
+	dec.UseNumber() // a 64-bit id stays digit for digit
+	if dec.Decode(&got) == nil {
 		switch id := got.ID.(type) {
 		case string:
 			if id != "" {
 				ref.ID = id
 			}
-		case float64:
-			ref.ID = strconv.FormatFloat(id, 'f', -1, 64)
+		case json.Number:
+			ref.ID = id.String()
 		}
 		if u, err := url.Parse(got.URL); err == nil && (u.Scheme == "https" || u.Scheme == "http") {
 			ref.URL = got.URL

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -225,5 +226,27 @@ func TestWebhookCloseIDPerHandoff(t *testing.T) {
 	}
 	if len(ids) != 3 || ids[0] == ids[1] || ids[1] != ids[2] || !strings.HasPrefix(ids[0], "CASE-7.handoff.close") {
 		t.Errorf("webhook-ids = %q; want two handoffs' closes with two ids, and the retry with its close's", ids)
+	}
+}
+
+// TestWebhookOpenLargeNumericID: a receiver may name its ticket with a
+// 64-bit number (a snowflake id); it must come back digit for digit, or
+// the handoff's appends and close name another ticket.
+func TestWebhookOpenLargeNumericID(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		io.WriteString(w, `{"id": 1234567890123456789, "url": "https://desk.example/t/1234567890123456789"}`)
+	}))
+	t.Cleanup(srv.Close)
+	w, err := NewWebhook(srv.URL, testWebhookSecret)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ref, err := w.Open(context.Background(), connTestHandoff())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ref.ID != "1234567890123456789" {
+		t.Errorf("ticket id = %q, want 1234567890123456789", ref.ID)
 	}
 }
