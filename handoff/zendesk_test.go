@@ -286,3 +286,28 @@ func TestZendeskConfigErrors(t *testing.T) {
 		t.Error("a non-numeric ticket id must be refused")
 	}
 }
+
+// TestZendeskMarkedThroughProxy: with a base URL in front of Zendesk (a
+// proxy), the comments' next_page still names the account's own host;
+// the check for an earlier attempt's comment must read the next page
+// through the base URL, not stop at the first hundred comments.
+func TestZendeskMarkedThroughProxy(t *testing.T) {
+	const item = "h1:append:7:1"
+	fake := newFakeHelpdesk(t, func(n int, r gotRequest) (int, http.Header, string) {
+		if r.Path != "/api/v2/tickets/7/comments" && r.Path != "/api/v2/tickets/7/comments.json" {
+			return 404, nil, `{"error":"InvalidEndpoint"}`
+		}
+		if strings.Contains("&"+r.Query+"&", "&page=2&") {
+			return 200, nil, `{"comments":[{"body":"hello\n\nBaton ref: ` + marker(item) + `"}],"next_page":null}`
+		}
+		return 200, nil, `{"comments":[{"body":"an agent's reply"}],"next_page":"https://acme.zendesk.com/api/v2/tickets/7/comments.json?page=2&per_page=100&sort_order=desc"}`
+	})
+	z := newTestZendesk(t, fake.URL)
+	got, err := z.Marked(context.Background(), flows.TicketRef{Connector: "zendesk", ID: "7"}, []string{item})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 1 || got[0] != item {
+		t.Errorf("Marked = %q, want the item whose comment is on the second page", got)
+	}
+}

@@ -211,8 +211,15 @@ func (z *Zendesk) Marked(ctx context.Context, t flows.TicketRef, ids []string) (
 			return found, nil
 		}
 		next = ""
-		if u, err := url.Parse(got.NextPage); err == nil && got.NextPage != "" && strings.HasPrefix(got.NextPage, z.base+"/") && u.Host != "" {
-			next = got.NextPage
+		if u, err := url.Parse(got.NextPage); err == nil && got.NextPage != "" && u.Host != "" {
+			switch {
+			case strings.HasPrefix(got.NextPage, z.base+"/"):
+				next = got.NextPage
+			case strings.HasPrefix(u.Path, "/api/v2/tickets/"+t.ID+"/comments"):
+				// Zendesk names its own host; a base URL in front of it
+				// (a proxy) is where the next page is read.
+				next = z.base + u.RequestURI()
+			}
 		}
 	}
 	return markedIn(texts, ids), nil
