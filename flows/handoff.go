@@ -24,9 +24,13 @@ type Handoff struct {
 	Team   string `json:"team,omitempty"`
 	// Assignee is the agent routing chose (the id the deployment config
 	// lists, usually an e-mail address), empty to leave it to the helpdesk.
-	Assignee string   `json:"assignee,omitempty"`
-	Priority Priority `json:"priority"`
-	Tags     []string `json:"tags,omitempty"`
+	Assignee string `json:"assignee,omitempty"`
+	// Connector is the helpdesk connector routing chose (its name in the
+	// deployment config), empty when nothing routed the handoff: its
+	// ticket is opened there.
+	Connector string   `json:"connector,omitempty"`
+	Priority  Priority `json:"priority"`
+	Tags      []string `json:"tags,omitempty"`
 	// NoMatch is the consecutive no-match count when the handoff happened.
 	NoMatch    int            `json:"no_match,omitempty"`
 	Transcript []Message      `json:"transcript"`

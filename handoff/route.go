@@ -140,9 +140,9 @@ func NewRouter(cfg *Config, opts ...RouterOption) (*Router, error) {
 func (r *Router) Loads() flows.LoadTracker { return r.loads }
 
 // Route decides the team, connector, agent, priority, tags and SLA of h and
-// fills h.Team, h.Assignee, h.Priority, h.Tags and h.InHours with them. What the flow
-// set wins (a team, a priority other than normal) unless routing.override
-// is true; tags are merged. Route does not count the assigned agent's load:
+// fills h.Team, h.Connector, h.Assignee, h.Priority, h.Tags and h.InHours
+// with them. What the flow set wins (a team, a priority other than
+// normal) unless routing.override is true; tags are merged. Route does not count the assigned agent's load:
 // engine.Handle does, in the save of the session (flows.Commit.Loads), so
 // a turn that fails to save counts nothing. Routing a handoff with the same
 // ID again (a turn retried after a conflict) returns the remembered
@@ -174,6 +174,7 @@ func (d Decision) apply(h *flows.Handoff) {
 	h.Tags = slices.Clone(d.Tags)
 	h.InHours = d.InHours
 	h.Assignee = d.Agent
+	h.Connector = d.Connector
 }
 
 // clone copies d's maps and slices, so a remembered decision is never
@@ -330,10 +331,14 @@ func (r *Router) route(ctx context.Context, h *flows.Handoff) (Decision, error) 
 }
 
 // ConnectorFor names the connector an already routed handoff (h.Team set)
-// goes to: the matching rule's, else its team's, else the default.
+// goes to: the one routing chose (h.Connector), else the matching rule's,
+// else its team's, else the default.
 func (r *Router) ConnectorFor(h *flows.Handoff) string {
 	if h == nil {
 		return r.cfg.Connectors.Default
+	}
+	if h.Connector != "" {
+		return h.Connector // what routing decided, from facts it has changed since
 	}
 	if len(r.cfg.Routing.Rules) == 0 {
 		return r.connectorFor(nil, r.cfg.Teams[h.Team])

@@ -407,3 +407,36 @@ func TestRouteScoreReadsFrustration(t *testing.T) {
 		}
 	}
 }
+
+// TestResolverDeliversWhereRoutingDecided: the connector an open goes to
+// is the one routing chose, even when the rule that chose it looked at
+// what routing then changed (the team, its tags, whether it is open).
+// Deciding again at delivery picked another rule, and the ticket went to
+// another helpdesk than the routing decision (and the chat) said.
+func TestResolverDeliversWhereRoutingDecided(t *testing.T) {
+	cfg := routeTestConfig(t)
+	const closed = `!in_hours`
+	cfg.Routing.Rules = append([]*ConfigRule{{Name: "closed: freshdesk", Match: ConfigMatch{When: compileRoute(t, closed, true), WhenSource: closed},
+		Connector: "freshdesk"}}, cfg.Routing.Rules...)
+	r := newTestRouter(t, cfg, monday10)
+	zd, fd := newFakeConn(), newFakeConn()
+	// The flow's calendar was closed; the support team (no hours) is open.
+	h := &flows.Handoff{ID: "h1", Language: "en", InHours: false}
+	d, err := r.Route(context.Background(), h)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.Connector != "freshdesk" {
+		t.Fatalf("decision connector = %q, want freshdesk (rule %q)", d.Connector, d.Rule)
+	}
+	// Another process (or this one after a restart) delivers it.
+	r2 := newTestRouter(t, cfg, monday10)
+	res := r2.Resolver(map[string]flows.Connector{"zendesk": zd, "freshdesk": fd})
+	c, err := res(context.Background(), flows.OutboxItem{Kind: flows.OutboxOpen, Handoff: h})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c != fd {
+		t.Errorf("the open goes to %s, want freshdesk as routing decided", map[flows.Connector]string{zd: "zendesk", fd: "freshdesk"}[c])
+	}
+}
