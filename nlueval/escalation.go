@@ -72,6 +72,8 @@ var greetings = map[string]string{"it": "ciao", "en": "hi", "es": "hola", "pt": 
 
 // Run sends each message through a fresh conversation on the sandbox,
 // after the greeting, and reports whether it was handed off when needed.
+// When ctx is done (an interrupt) it stops with ctx's error: a turn run
+// without its analysis would count as a miss.
 func (r Escalation) Run(ctx context.Context, data []nlu.Labeled) (*EscalationReport, error) {
 	now := r.Now
 	if now.IsZero() {
@@ -88,6 +90,9 @@ func (r Escalation) Run(ctx context.Context, data []nlu.Labeled) (*EscalationRep
 	}
 	correct := 0
 	for i, m := range data {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
 		lang := m.Lang
 		if !slices.Contains(r.Flow.Languages, lang) {
 			lang = r.Flow.DefaultLanguage()
@@ -112,6 +117,10 @@ func (r Escalation) Run(ctx context.Context, data []nlu.Labeled) (*EscalationRep
 			return nil, fmt.Errorf("the greeting %q already leaves the bot (%s): pick another with --greeting", hello, sb.Session().Lifecycle)
 		}
 		res := sb.User(ctx, m.Text)
+		if err := ctx.Err(); err != nil {
+			// Interrupted: the turn ran without its analysis.
+			return nil, err
+		}
 		got, how := false, ""
 		for _, ev := range res.Events {
 			if h, ok := ev.Effect.(flows.HandoffEffect); ok && h.Handoff != nil {

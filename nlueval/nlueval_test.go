@@ -162,3 +162,23 @@ func TestEscalationRun(t *testing.T) {
 		t.Errorf("a greeting that hands off: %v, want an error naming --greeting", err)
 	}
 }
+
+// TestEscalationRunCanceled: an interrupted run (Ctrl-C) stops with the
+// context's error instead of going on without the NLU and reporting the
+// figures of a flow that heard nothing.
+func TestEscalationRunCanceled(t *testing.T) {
+	f, diags := dsl.LoadFile("../examples/flows/support.yaml")
+	if diags.HasErrors() {
+		t.Fatal(diags)
+	}
+	data := []nlu.Labeled{
+		{Text: "vorrei parlare con una persona", Lang: "it", Intent: "agent", WantsHuman: true},
+		{Text: "siete degli incompetenti, che schifo", Lang: "it", Intent: "other", Frustrated: true},
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	r, err := Escalation{Flow: f, Need: []string{"billing", "cancellation"}}.Run(ctx, data)
+	if !errors.Is(err, context.Canceled) || r != nil {
+		t.Errorf("a canceled run = %+v, %v; want no report and context.Canceled", r, err)
+	}
+}
