@@ -62,7 +62,12 @@ func ReadLabeled(r io.Reader, name string) ([]Labeled, error) {
 		out = append(out, m)
 	}
 	if err := sc.Err(); err != nil {
-		return nil, fmt.Errorf("%s:%d: %v", name, line+1, err)
+		if errors.Is(err, bufio.ErrTooLong) {
+			return nil, fmt.Errorf("%s:%d: the line is over 4 MB; write one labelled message per line", name, line+1)
+		}
+		// A file that cannot be read (a directory, an I/O error) keeps
+		// its *fs.PathError.
+		return nil, fmt.Errorf("cannot read %s: %w", name, err)
 	}
 	if len(out) == 0 {
 		return nil, fmt.Errorf("%s: no messages; the file needs one JSON object per line", name)

@@ -112,6 +112,8 @@ func TestNLUEvalErrors(t *testing.T) {
 	good := writeNLUData(t, "good.jsonl", nluSmall...)
 	bad := writeNLUData(t, "bad.jsonl", nluSmall[0], nluSmall[1], `{"text": "broken", "intent": `)
 	badSentiment := writeNLUData(t, "sent.jsonl", `{"text": "hi", "lang": "en", "intent": "greeting", "sentiment": "happy"}`)
+	huge := writeNLUData(t, "huge.jsonl", nluSmall[0], `{"text": "`+strings.Repeat("a", 5<<20)+`", "lang": "en", "intent": "other", "sentiment": "neutral"}`)
+	dir := t.TempDir()
 	tests := []struct {
 		name   string
 		args   []string
@@ -127,6 +129,8 @@ func TestNLUEvalErrors(t *testing.T) {
 		{"missing file", []string{"eval", "--train", filepath.Join(t.TempDir(), "nope.jsonl")}, exitUsage, "no such file"},
 		{"bad JSON line", []string{"eval", "--train", good, "--test", bad}, exitFailed, bad + ":3: invalid JSON"},
 		{"bad sentiment", []string{"eval", "--train", badSentiment}, exitFailed, badSentiment + `:1: "sentiment" is "happy"`},
+		{"line too long", []string{"eval", "--train", good, "--test", huge}, exitFailed, huge + ":2: the line is over 4 MB"},
+		{"a directory", []string{"eval", "--train", good, "--test", dir}, exitRuntime, "is a directory"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
