@@ -302,11 +302,9 @@ func runNLUEvalFlow(ctx context.Context, e *env, o nluEvalOptions, usageErr func
 		fmt.Fprintf(e.stderr, "baton nlu eval: %s: %v\n", o.flow, err)
 		return exitRuntime
 	}
-	if a == nil {
-		fmt.Fprintf(e.stderr, "baton nlu eval: %s reads no NLU signal (no intent route, no wants_human, frustrated or sentiment), so there is nothing to evaluate\n", o.flow)
-		return exitRuntime
-	}
 	if o.escalation {
+		// A flow without NLU (keyword triggers only) still escalates:
+		// Escalation runs it without an analyser.
 		esc := nlueval.Escalation{
 			Flow:     f,
 			Need:     splitList(o.escalateIntents),
@@ -323,6 +321,10 @@ func runNLUEvalFlow(ctx context.Context, e *env, o nluEvalOptions, usageErr func
 		}
 		nlueval.WriteEscalationReport(e.stdout, rep, o.test, o.flow, o.errors)
 		return exitOK
+	}
+	if a == nil {
+		fmt.Fprintf(e.stderr, "baton nlu eval: %s reads no NLU signal (no intent route, no wants_human, frustrated or sentiment), so there is nothing to evaluate; --escalation measures its handoffs end to end\n", o.flow)
+		return exitRuntime
 	}
 	fi.Intents = a.Intents()
 	for label, intents := range fi.Map {

@@ -283,3 +283,43 @@ func TestNLUEvalBuiltinCorpus(t *testing.T) {
 		t.Fatalf("exit %d: %s\n%s", code, errOut, out)
 	}
 }
+
+// TestNLUEvalEscalationKeywordsOnly: a flow that escalates on keywords
+// alone reads no NLU signal, yet its escalations can be measured end to
+// end; only the analyser's own report has nothing to show.
+func TestNLUEvalEscalationKeywordsOnly(t *testing.T) {
+	dir := t.TempDir()
+	flow := filepath.Join(dir, "keywords.yaml")
+	if err := os.WriteFile(flow, []byte(`flow: keywords
+version: "1"
+start: menu
+languages: [it, en]
+triggers:
+  - name: asks_for_human
+    keywords: {it: [operatore, persona], en: [agent, person]}
+    handoff: {team: support}
+states:
+  menu:
+    say: {it: "Scrivi pure.", en: "Go ahead."}
+    ask: {save_as: last}
+    next: menu
+`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	test := writeNLUData(t, "test.jsonl", nluFlowSmall...)
+	code, out, errOut := runNLUTest(t, "eval", flow, "--test", test, "--escalation", "--json")
+	if code != exitOK {
+		t.Fatalf("--escalation on a keyword-only flow: exit %d: %s", code, errOut)
+	}
+	var r nlueval.EscalationReport
+	if err := json.Unmarshal([]byte(out), &r); err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	// Only "vorrei parlare con una persona" names a keyword.
+	if r.N != 6 || r.Needed != 3 || r.Escalated != 1 || r.FalseAlarms != 0 || r.ByReason["wants_human"].Escalated != 1 {
+		t.Errorf("report %+v", r)
+	}
+	if code, _, errOut := runNLUTest(t, "eval", flow, "--test", test); code != exitRuntime || !strings.Contains(errOut, "nothing to evaluate") {
+		t.Errorf("without --escalation: exit %d, stderr %q; want %d and nothing to evaluate", code, errOut, exitRuntime)
+	}
+}
