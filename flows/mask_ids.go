@@ -3,6 +3,7 @@ package flows
 import (
 	"regexp"
 	"strings"
+	"unicode"
 )
 
 // Identity and bank data MaskPII also masks: Italian codici fiscali,
@@ -17,16 +18,18 @@ var (
 	maskCF = regexp.MustCompile(`(?i)\b[A-Z]{6}[0-9LMNPQRSTUV]{2}[ABCDEHLMPRST][0-9LMNPQRSTUV]{2}[A-Z][0-9LMNPQRSTUV]{3}[A-Z]\b`)
 	// A DNI (the NIF of a person: 8 digits and a letter) or a NIE (X, Y
 	// or Z, 7 digits, a letter); a dot or dash may split them, a space
-	// only before an upper-case letter ("12345678 Z", not "12345678 a
-	// Milano").
-	maskDNI = regexp.MustCompile(`\b(?:\d{8}[ .\-]?[A-Z]|\d{8}[.\-]?[a-z]|[XYZxyz][.\-]?\d{7}[.\-]?[A-Za-z])\b`)
+	// only next to upper-case letters ("12345678 Z", "X 1234567 L", not
+	// "12345678 a Milano").
+	maskDNI = regexp.MustCompile(`\b(?:\d{8}[ .\-]?[A-Z]|\d{8}[.\-]?[a-z]|[XYZ][ .\-]?\d{7}[ .\-]?[A-Z]|[XYZxyz][.\-]?\d{7}[.\-]?[A-Za-z])\b`)
 	// An IBAN: a country code, 2 check digits, then 11 to 30 letters and
 	// digits, possibly in groups of four.
 	maskIBAN = regexp.MustCompile(`(?i)\b[A-Z]{2}\d{2}(?:[ ]?[A-Z0-9]){11,30}\b`)
 	// A security code announced as one: "CVV 123", "cvc: 1234", "codice di
-	// sicurezza 123", "código de seguridad 123", also with a verb or
-	// "number" between: "my CVV is 123", "el CVV es 123", "cvv number 123".
-	maskCVV = regexp.MustCompile(`(?i)\b(cvv2?|cvc2?|csc|cid|codice(?: di)? sicurezza|codice cvv|security code|c[oó]digo de seguridad)\b(\W{0,4}(?:(?:is|was|es|era|è|e|number|numero|número)\W{1,4}){0,2})\p{Nd}{3,4}\b`)
+	// sicurezza 123", "código de seguridad 123", also with up to four
+	// words between: a verb, "number", the card ("my CVV is 123", "cvv
+	// number 123", "il codice di sicurezza della carta è 123", "el código
+	// de seguridad de mi tarjeta es 123").
+	maskCVV = regexp.MustCompile(`(?i)\b(cvv2?|cvc2?|csc|cid|codice(?: di)? sicurezza|codice cvv|security code|c[oó]digo de seguridad)\b(\W{0,4}(?:[\p{L}'’]{1,12}\W{1,4}){0,4})\p{Nd}{3,4}\b`)
 )
 
 // More PII placeholders written by MaskPII.
@@ -104,9 +107,47 @@ func maskIDs(s string, h hints) string {
 		s, h = rescan(s, maskCF.ReplaceAllString(s, MaskedID), h)
 	}
 	if h.digits >= 3 && h.cvv {
-		s = maskCVV.ReplaceAllString(s, "${1}${2}"+MaskedCVV)
+		s = maskCVVs(s)
 	}
 	return s
+}
+
+// maskCVVs replaces the codes maskCVV finds with [cvv], but not the first
+// group of a longer number ("cvv della carta 4111 1111 1111 1111"): that
+// is a card number, which the phone pattern masks whole.
+func maskCVVs(s string) string {
+	locs := maskCVV.FindAllStringSubmatchIndex(s, -1)
+	if locs == nil {
+		return s
+	}
+	var b strings.Builder
+	last := 0
+	for _, l := range locs {
+		if digitGroupNext(s[l[1]:]) {
+			continue
+		}
+		b.WriteString(s[last:l[5]]) // the word and what follows it
+		b.WriteString(MaskedCVV)
+		last = l[1]
+	}
+	b.WriteString(s[last:])
+	return b.String()
+}
+
+// digitGroupNext reports whether rest starts with a space, dot or dash
+// and four digits or more: the next group of a card number.
+func digitGroupNext(rest string) bool {
+	if rest == "" || !strings.ContainsRune(" .-", rune(rest[0])) {
+		return false
+	}
+	n := 0
+	for _, r := range rest[1:] {
+		if !unicode.IsDigit(r) {
+			break
+		}
+		n++
+	}
+	return n >= 4
 }
 
 // cvvWords may announce a security code.

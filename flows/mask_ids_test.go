@@ -16,6 +16,10 @@ func TestMaskIDs(t *testing.T) {
 		{"DNI 12345678-Z", "DNI [id]"},
 		{"NIE X1234567L, gracias", "NIE [id], gracias"},
 		{"nie y-1234567-t", "nie [id]"},
+		// ... also spaced like a DNI ("12345678 Z"): the 7 digits are too
+		// few for a phone, so nothing else would mask them.
+		{"NIE X 1234567 L", "NIE [id]"},
+		{"mi NIE es Y 1234567-L", "mi NIE es [id]"},
 		// Whole IBANs, grouped or not: no "IT60" left behind.
 		{"IBAN IT60X0542811101000000123456", "IBAN [iban]"},
 		{"rimborso su IT60 X054 2811 1010 0000 0123 456 per favore", "rimborso su [iban] per favore"},
@@ -41,6 +45,13 @@ func TestMaskIDs(t *testing.T) {
 		{"il cvv e' 321", "il cvv e' [cvv]"},
 		{"the security code is 456", "the security code is [cvv]"},
 		{"the CVV is on the back, 3 digits", "the CVV is on the back, 3 digits"},
+		// ... and when the card is named between the word and the code.
+		{"il codice di sicurezza della carta è 123", "il codice di sicurezza della carta è [cvv]"},
+		{"il cvv della mia carta: 456", "il cvv della mia carta: [cvv]"},
+		{"the security code of my card is 123", "the security code of my card is [cvv]"},
+		{"el código de seguridad de mi tarjeta es 123", "el código de seguridad de mi tarjeta es [cvv]"},
+		// A card number after the word is a number, not a code.
+		{"cvv della carta 4111 1111 1111 1111", "cvv della carta [number]"},
 		// What stays.
 		{"ho 123 punti fedeltà", "ho 123 punti fedeltà"},
 		{"ordine 12345678 a Milano", "ordine [order] a Milano"},

@@ -64,7 +64,7 @@ func maskOncePlain(s string, at, run4 bool, digits int, cvv bool) string {
 		s = maskCF.ReplaceAllString(s, MaskedID)
 	}
 	if digits >= 3 && cvv {
-		s = maskCVV.ReplaceAllString(s, "${1}${2}"+MaskedCVV)
+		s = maskCVVs(s)
 	}
 	if run4 {
 		s = maskOrderRef.ReplaceAllString(s, "${1}"+MaskedOrder)
