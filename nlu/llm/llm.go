@@ -86,6 +86,9 @@ func New(opts ...Option) (*Analyzer, error) {
 }
 
 func (c *config) check() error {
+	// A key read with its line break ("echo $KEY | base64" in a secret)
+	// would make every request fail: a bearer token has no spaces.
+	c.apiKey = strings.TrimSpace(c.apiKey)
 	u, err := url.Parse(c.baseURL)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return fmt.Errorf("llm: base URL %q is not an http(s) URL: use e.g. %s or http://localhost:11434/v1 for Ollama", c.baseURL, DefaultBaseURL)

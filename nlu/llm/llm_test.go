@@ -701,3 +701,18 @@ func TestQuotaExhausted(t *testing.T) {
 		t.Errorf("%d requests, want 1: a quota does not come back by retrying", n)
 	}
 }
+
+// TestAPIKeyWhitespace: a key read with its line break (a secret written
+// with echo, a file) is sent without it. With it, Go refuses the header
+// and every analysis fell back without reaching the server.
+func TestAPIKeyWhitespace(t *testing.T) {
+	f := newFake(t, func(n int, w http.ResponseWriter, r *http.Request) { writeSignals(w, "refund", 0.9) })
+	a := newTest(t, f, WithFallback(unsureFallback()), WithAPIKey(" "+testKey+"\r\n"))
+	got := analyze(t, a, "rimborso")
+	if got.Source != "llm" || got.Fallback != "" || f.hits.Load() != 1 {
+		t.Errorf("got %+v after %d requests, want the model's answer", got, f.hits.Load())
+	}
+	if _, err := New(WithAPIKey("\n")); err == nil || !strings.Contains(err.Error(), "no API key") {
+		t.Errorf("a key of only a line break: %v, want the missing key's error", err)
+	}
+}
