@@ -270,10 +270,11 @@ func runNLUEvalFlow(ctx context.Context, e *env, o nluEvalOptions, usageErr func
 	fi := nlu.FlowIntents{Map: map[string][]string{}}
 	for _, m := range o.maps {
 		label, intents, ok := strings.Cut(m, "=")
-		if !ok || label == "" || intents == "" {
+		label, list := strings.TrimSpace(label), splitList(intents)
+		if !ok || label == "" || len(list) == 0 {
 			return usageErr("--map %q: write LABEL=INTENT[,INTENT...], e.g. faq=shipping_times,returns", m)
 		}
-		fi.Map[label] = append(fi.Map[label], strings.Split(intents, ",")...)
+		fi.Map[label] = append(fi.Map[label], list...)
 	}
 	var now time.Time
 	if o.now != "" {
@@ -328,6 +329,9 @@ func runNLUEvalFlow(ctx context.Context, e *env, o nluEvalOptions, usageErr func
 	}
 	fi.Intents = a.Intents()
 	for label, intents := range fi.Map {
+		if slices.Contains(fi.Intents, label) {
+			return usageErr("--map %s=%s: %s is an intent of %s, so its messages must get it; --map is for labels the flow does not have", label, strings.Join(intents, ","), label, o.flow)
+		}
 		for _, in := range intents {
 			if !slices.Contains(fi.Intents, in) {
 				return usageErr("--map %s=%s: %s has no intent %q (its intents: %s)", label, strings.Join(intents, ","), o.flow, in, strings.Join(fi.Intents, ", "))

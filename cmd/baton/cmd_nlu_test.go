@@ -217,6 +217,11 @@ func TestNLUEvalFlow(t *testing.T) {
 	if r.N != 6 || r.OutOfDomain.N != 3 || r.WantsHuman.Recall != 1 || r.Frustrated.Recall != 1 {
 		t.Errorf("report %+v\n%s", r, out)
 	}
+	// The intents of a --map may be written with spaces after the commas.
+	code, spaced, errOut := runNLUTest(t, "eval", supportFlow, "--test", test, "--map", "faq=shipping_times, returns, payments", "--json")
+	if code != exitOK || !strings.Contains(spaced, `"out_of_domain":{"n":3,`) {
+		t.Errorf("--map with spaces: exit %d, stderr %s\n%s", code, errOut, spaced)
+	}
 	code, out, errOut = runNLUTest(t, "eval", supportFlow, "--test", test, "--errors")
 	if code != exitOK || !strings.Contains(out, "out of domain") || !strings.Contains(out, "through the NLU of") {
 		t.Errorf("text report: exit %d, stderr %s\n%s", code, errOut, out)
@@ -227,7 +232,9 @@ func TestNLUEvalFlow(t *testing.T) {
 	}{
 		{[]string{"eval", supportFlow}, "missing --test"},
 		{[]string{"eval", supportFlow, "--test", test, "--map", "faq"}, "write LABEL=INTENT"},
+		{[]string{"eval", supportFlow, "--test", test, "--map", "faq=,"}, "write LABEL=INTENT"},
 		{[]string{"eval", supportFlow, "--test", test, "--map", "faq=nope"}, `has no intent "nope"`},
+		{[]string{"eval", supportFlow, "--test", test, "--map", "billing=cancellation"}, `billing is an intent of`},
 		{[]string{"eval", "--test", test, "--escalation"}, "need a FLOW"},
 	} {
 		if code, _, errOut := runNLUTest(t, tc.args...); code != exitUsage || !strings.Contains(errOut, tc.stderr) {
