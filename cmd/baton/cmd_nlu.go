@@ -178,7 +178,7 @@ func runNLUEval(ctx context.Context, e *env, args []string) int {
 	if err := parseNLUArgs(fs, &o, args); err != nil {
 		return nluUsageErr("%s", flagProblem(fs, err))
 	}
-	if o.threshold < 0 || o.threshold > 1 {
+	if !(o.threshold >= 0 && o.threshold <= 1) { // NaN too
 		return nluUsageErr("--threshold %v: use a number between 0 and 1", o.threshold)
 	}
 	if o.flow != "" {

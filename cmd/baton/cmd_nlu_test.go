@@ -125,6 +125,7 @@ func TestNLUEvalErrors(t *testing.T) {
 		{"no train", []string{"eval"}, exitUsage, "missing --train"},
 		{"unknown flag", []string{"eval", "--train", good, "--bogus"}, exitUsage, "bogus"},
 		{"stray argument", []string{"eval", "--train", good, "extra"}, exitUsage, "unexpected argument"},
+		{"threshold NaN", []string{"eval", "--test", good, "--threshold", "NaN"}, exitUsage, "--threshold NaN: use a number between 0 and 1"},
 		{"one fold", []string{"eval", "--train", good, "--folds", "1"}, exitUsage, "at least 2 folds"},
 		{"missing file", []string{"eval", "--train", filepath.Join(t.TempDir(), "nope.jsonl")}, exitUsage, "no such file"},
 		{"bad JSON line", []string{"eval", "--train", good, "--test", bad}, exitFailed, bad + ":3: invalid JSON"},
