@@ -60,7 +60,8 @@
 // on a rune boundary) and a system prompt of at most MaxPromptBytes (three
 // examples per intent, each on one line, at most 200 bytes). A response
 // body past MaxResponseBytes (64 KB) is refused rather than read whole:
-// the fallback answers. Every value written into a prompt (examples,
+// the fallback answers (an error status's body is cut there instead, so
+// the status still decides whether to retry). Every value written into a prompt (examples,
 // variables, the handoff's reason and state, menu choices) has its line
 // breaks and control characters collapsed and is quoted, so a value cannot
 // forge a line of the prompt.

@@ -27,13 +27,19 @@ const (
 var errBodyTooLarge = fmt.Errorf("the response body is over %d KB; the server is not answering like a chat-completions endpoint", MaxResponseBytes>>10)
 
 // limitedBody reads at most max bytes of a response body and fails,
-// rather than cuts silently, past them.
+// rather than cuts silently, past them. An error response's body (only
+// its message is read) is cut instead, when cut is set, so that the
+// status still decides: a 502 with a long error page is retried.
 type limitedBody struct {
 	rc   io.ReadCloser
 	left int64
+	cut  bool
 }
 
 func (b *limitedBody) Read(p []byte) (int, error) {
+	if b.left <= 0 && b.cut {
+		return 0, io.EOF
+	}
 	if b.left <= 0 {
 		// One byte more tells a body of exactly max bytes from a longer one.
 		var one [1]byte

@@ -66,6 +66,26 @@ func TestResponseLimit(t *testing.T) {
 	}
 }
 
+// TestErrorBodyLimit: an error status with a long body (a proxy's error
+// page) keeps its status: it is retried like any 5xx and named in the
+// fallback, not taken for an oversized answer.
+func TestErrorBodyLimit(t *testing.T) {
+	page := "<html>" + strings.Repeat("Bad Gateway ", 10<<10) + "</html>"
+	f := newFake(t, func(n int, w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html")
+		w.WriteHeader(http.StatusBadGateway)
+		w.Write([]byte(page))
+	})
+	a := newTest(t, f, WithFallback(unsureFallback()))
+	sig, err := a.Analyze(context.Background(), flows.AnalyzeInput{Text: "rimborso"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sig.Fallback != "http 502" || f.hits.Load() != 3 {
+		t.Errorf("Fallback %q after %d requests, want \"http 502\" after 3 (retried)", sig.Fallback, f.hits.Load())
+	}
+}
+
 // TestSummaryPromptForgery: a variable, a reason or a menu choice with line
 // breaks cannot add lines to the summary prompt.
 func TestSummaryPromptForgery(t *testing.T) {

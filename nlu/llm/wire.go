@@ -43,7 +43,8 @@ func (w *wire) Do(req *http.Request) (*http.Response, error) {
 	}
 	resp, err := w.client.Do(req)
 	if resp != nil && resp.Body != nil {
-		resp.Body = &limitedBody{rc: resp.Body, left: MaxResponseBytes}
+		failed := resp.StatusCode < http.StatusOK || resp.StatusCode >= http.StatusBadRequest
+		resp.Body = &limitedBody{rc: resp.Body, left: MaxResponseBytes, cut: failed}
 	}
 	if resp != nil {
 		if st, ok := req.Context().Value(callStateKey{}).(*callState); ok {
