@@ -20,7 +20,7 @@
 //     OPENAI_API_KEY, and passes the value. Local servers need none.
 //   - WithTimeout (default 5s) bounds a whole analysis, retries included;
 //     WithRetries (default 2) and WithBackoff (200ms doubling to 2s, ±50%
-//     jitter) retry 429, 5xx and network errors, honouring a 429's
+//     jitter) retry 429, 5xx and network errors, honouring their
 //     Retry-After or retry-after-ms.
 //   - WithFallback: the analyser that answers when the model cannot.
 //   - WithHybrid: ask the fallback first and the model only when the

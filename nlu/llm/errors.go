@@ -83,14 +83,13 @@ func classify(ctx context.Context, err error, st *callState) error {
 	case status == http.StatusTooManyRequests && typ == "insufficient_quota":
 		// No credit left or a spend limit reached: waiting does not help.
 		return backoff.Permanent(&failure{reason: "http 429 insufficient_quota (the account has no credit left or hit its spend limit: check its plan and billing)"})
-	case status == http.StatusTooManyRequests:
-		f := &failure{reason: "http 429"}
+	case status == http.StatusTooManyRequests || status >= 500:
+		// An overloaded server (503) may say when to come back, too.
+		f := &failure{reason: "http " + strconv.Itoa(status)}
 		if d, ok := st.retryAfterValue(); ok {
 			f.retryAfter = &backoff.RetryAfterError{Duration: d}
 		}
 		return f
-	case status >= 500:
-		return &failure{reason: "http " + strconv.Itoa(status)}
 	case status == http.StatusUnauthorized || status == http.StatusForbidden:
 		return backoff.Permanent(&failure{reason: "http " + strconv.Itoa(status) + " (check the API key)"})
 	case status == http.StatusNotFound:

@@ -409,6 +409,31 @@ func TestRetryAfterHonoured(t *testing.T) {
 	}
 }
 
+// TestRetryAfter503: an overloaded server's Retry-After is honoured as a
+// 429's is, rather than asked again after the backoff's milliseconds.
+func TestRetryAfter503(t *testing.T) {
+	const wait = 150 * time.Millisecond
+	f := newFake(t, func(n int, w http.ResponseWriter, r *http.Request) {
+		if n == 1 {
+			w.Header().Set("Retry-After-Ms", "150")
+			writeError(w, http.StatusServiceUnavailable, "The engine is currently overloaded, please try again later", "server_error")
+			return
+		}
+		writeSignals(w, "refund", 0.8)
+	})
+	a := newTest(t, f, WithFallback(unsureFallback()))
+	got := analyze(t, a, "rimborso")
+	if got.Fallback != "" || got.Source != "llm" {
+		t.Fatalf("got %+v, want the model's answer after one retry", got)
+	}
+	f.mu.Lock()
+	gap := f.at[1].Sub(f.at[0])
+	f.mu.Unlock()
+	if gap < wait {
+		t.Errorf("retried after %v, want at least the %v of retry-after-ms (the backoff alone is ~1ms)", gap, wait)
+	}
+}
+
 func TestNoFallback(t *testing.T) {
 	f := newFake(t, func(n int, w http.ResponseWriter, r *http.Request) { writeError(w, 500, "boom", "server_error") })
 	a := newTest(t, f, WithRetries(0))

@@ -75,8 +75,9 @@ func WithRetries(n int) Option { return func(c *config) { c.retries = n } }
 
 // WithBackoff sets the exponential backoff between retries: the first wait
 // is about min, each next one doubles, up to max, each randomised by ±50%
-// (jitter). A 429's Retry-After (or retry-after-ms) replaces the computed
-// wait; when it would not fit in the timeout the analyser gives up at once.
+// (jitter). The Retry-After (or retry-after-ms) of a 429 or a 5xx replaces
+// the computed wait; when it would not fit in the timeout the analyser
+// gives up at once.
 func WithBackoff(min, max time.Duration) Option {
 	return func(c *config) { c.backoffMin, c.backoffMax = min, max }
 }
