@@ -28,6 +28,10 @@ type Server struct {
 	// its answer (default 1 MiB).
 	HTTPTimeout     time.Duration
 	HTTPMaxResponse int64
+	// MaxMessage is how many bytes of a customer's message the engine
+	// keeps, matches and records (default 4096, engine.DefaultMaxMessage);
+	// the rest is cut, with a mark of how much in the transcript.
+	MaxMessage int
 	// Lease is how long a process keeps a message, reply or helpdesk
 	// delivery it claimed before another may take it over after a crash
 	// (0: the host's and the deliverer's defaults, 1m and 2m).
@@ -52,6 +56,7 @@ const (
 	DefaultWorkers         = 16
 	DefaultHTTPTimeout     = 10 * time.Second
 	DefaultHTTPMaxResponse = 1 << 20
+	DefaultMaxMessage      = 4096
 )
 
 func (s *Server) defaults() {
@@ -69,6 +74,9 @@ func (s *Server) defaults() {
 	}
 	if s.HTTPMaxResponse == 0 {
 		s.HTTPMaxResponse = DefaultHTTPMaxResponse
+	}
+	if s.MaxMessage == 0 {
+		s.MaxMessage = DefaultMaxMessage
 	}
 }
 
@@ -230,6 +238,8 @@ func (d *decoder) server(n *yaml.Node) Server {
 			}
 		case "http_max_response":
 			s.HTTPMaxResponse = int64(d.count(f.val, w, 1, 64<<20))
+		case "max_message":
+			s.MaxMessage = d.count(f.val, w, 256, 64<<10)
 		}
 	}
 	return s

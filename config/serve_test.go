@@ -20,6 +20,7 @@ func TestParseExampleServeSections(t *testing.T) {
 		{"shutdown", c.Server.ShutdownTimeout, 30 * time.Second},
 		{"workers", c.Server.Workers, 16},
 		{"http max", c.Server.HTTPMaxResponse, int64(1 << 20)},
+		{"max message", c.Server.MaxMessage, 4096},
 		{"store", c.Store.Kind, StoreMemory},
 		{"channels", c.Channels.Len(), 3},
 		{"phone number id", wa.PhoneNumberID, "106540352242922"},
@@ -97,6 +98,7 @@ func TestServeSectionErrors(t *testing.T) {
 	}{
 		{"listen", "server: {listen: 8080}\n", []string{`cfg.yaml:1:18: error: server.listen must be host:port such as 127.0.0.1:8080 or :8080, not "8080"`}},
 		{"workers", "server: {workers: lots}\n", []string{`server.workers must be a whole number from 1 to 4096, not "lots"`}},
+		{"max message too small", "server: {max_message: 100}\n", []string{`cfg.yaml:1:23: error: server.max_message must be a whole number from 256 to 65536, not "100"`}},
 		{"lease too short", "server: {lease: 10s}\n", []string{`cfg.yaml:1:17: error: server.lease is at least 35s: a reply's send (30s) and its settle (5s)`}},
 		{"unknown server key", "server: {listne: x}\n", []string{`cfg.yaml:1:10: error: unknown key "listne" in server; did you mean "listen"?`}},
 		{"store kind", "store: {kind: redis}\n", []string{`store.kind must be one of memory, bolt, valkey, not "redis"`}},

@@ -44,6 +44,7 @@ type Host struct {
 	deliver     []handoff.DeliverOption
 	workers     int
 	httpTimeout time.Duration
+	maxMessage  int
 	lease       time.Duration
 	poll        time.Duration
 	maxAttempts int
@@ -131,6 +132,10 @@ func WithIDs(next func() string) Option { return func(h *Host) { h.ids = next } 
 
 // WithHTTP carries out HTTP actions with c (default NewHTTPCaller()).
 func WithHTTP(c *HTTPCaller) Option { return func(h *Host) { h.http = c } }
+
+// WithMaxMessage bounds the bytes of a customer's message the engine
+// keeps (engine.WithMaxMessage; 0: its default, 4096).
+func WithMaxMessage(n int) Option { return func(h *Host) { h.maxMessage = n } }
 
 // WithHTTPTimeout sets the timeout of the flows' HTTP actions that give
 // none of their own (default 10s; server.http_timeout).
@@ -287,6 +292,9 @@ func (h *Host) newEngine(f *flows.Flow) (*engine.Engine, error) {
 	opts := []engine.Option{engine.WithClock(h.now), engine.WithIDs(h.ids), engine.WithReplyOutbox(), engine.WithEntities(entity.New())}
 	if h.httpTimeout > 0 {
 		opts = append(opts, engine.WithHTTPTimeout(h.httpTimeout))
+	}
+	if h.maxMessage > 0 {
+		opts = append(opts, engine.WithMaxMessage(h.maxMessage))
 	}
 	a, err := h.analyzer(f)
 	if err != nil {

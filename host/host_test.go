@@ -211,3 +211,18 @@ func TestHostMessageDuringATurn(t *testing.T) {
 type roundTripFunc func(*http.Request) (*http.Response, error)
 
 func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
+
+// TestHostMaxMessage: server.max_message (WithMaxMessage) is the engine's
+// cap: a longer message is kept cut, with its mark, in the transcript.
+func TestHostMaxMessage(t *testing.T) {
+	th := startHost(t, WithMaxMessage(300))
+	th.say(t, "m1", strings.Repeat("a", 1000), "")
+	waitFor(t, "the reply", func() bool { return len(th.ch.texts()) > 0 })
+	s, err := th.store.Load(context.Background(), "web:site:v1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := s.Transcript[0].Text; got != strings.Repeat("a", 300)+" [… 700 bytes cut]" {
+		t.Errorf("the message is kept as %.40q… (%d bytes)", got, len(got))
+	}
+}

@@ -105,7 +105,7 @@ func NewServer(cfg *config.Config, o ServerOptions) (*Server, error) {
 		hc = outboundClient(cfg.Server.Workers)
 	}
 	var conns map[string]flows.Connector
-	opts := []Option{WithLogger(log), WithMetrics(s.Metrics), WithWorkers(cfg.Server.Workers), WithHTTPTimeout(cfg.Server.HTTPTimeout),
+	opts := []Option{WithLogger(log), WithMetrics(s.Metrics), WithWorkers(cfg.Server.Workers), WithHTTPTimeout(cfg.Server.HTTPTimeout), WithMaxMessage(cfg.Server.MaxMessage),
 		WithHTTP(NewHTTPCaller(HTTPClient(hc), HTTPMaxResponse(cfg.Server.HTTPMaxResponse), HTTPMaxTimeout(max(cfg.Server.HTTPTimeout, MaxHTTPTimeout))))}
 	if l := cfg.Server.Lease; l > 0 {
 		opts = append(opts, WithLease(l), WithDeliverOptions(handoff.DeliverLease(l), handoff.DeliverTimeout(min(handoff.DefaultTimeout, l/2))))
