@@ -89,6 +89,7 @@ type conv struct {
 	intent, choice     string // the first intent and menu choice: the topic
 	userMsgs           int
 	handoff            bool
+	escalated          bool // a handoff went to Options.Team (any team without it): handoffAt, turnsBeforeHandoff
 	handoffAt          time.Time
 	turnsBeforeHandoff int
 	team, priority     string
@@ -229,8 +230,9 @@ func (c *Computer) convEvent(ev *flows.Event, cv *conv) {
 		cv.state = ev.State
 		c.state(cv.flow, cv.state).entered++
 	case flows.EvHandoffRequested:
-		if !cv.handoff {
-			cv.handoff = true
+		cv.handoff = true
+		if !cv.escalated && c.teamOK(ev.Team) {
+			cv.escalated = true
 			cv.handoffAt = ev.At
 			cv.turnsBeforeHandoff = cv.userMsgs
 		}
@@ -408,7 +410,7 @@ func (c *Computer) finish(id string, cv *conv, outcome string, at time.Time) {
 	}
 	c.turns.add(float64(cv.userMsgs))
 	b := c.bucket(cv.start)
-	if cv.handoff {
+	if cv.escalated {
 		c.escalated++
 		c.turnsHandoff.add(float64(cv.turnsBeforeHandoff))
 		c.timeToHandoff.add(cv.handoffAt.Sub(cv.start).Seconds())
