@@ -17,6 +17,10 @@ type Computer struct {
 	lastSweep time.Time
 	open      map[string]*conv
 	fcr       map[fcrKey]*fcrEntry
+	// late are the handoffs counted as breached while still unanswered
+	// (their conversation was settled): a first reply that comes later
+	// is the same breach.
+	late map[string]lateHandoff
 
 	outcomes      map[string]int
 	finished      int
@@ -54,6 +58,16 @@ type stateCount struct {
 }
 
 type teamKey struct{ team, priority string }
+
+// lateHandoff is a handoff counted as an unanswered breach: its team and
+// priority, and when.
+type lateHandoff struct {
+	key teamKey
+	at  time.Time
+}
+
+// lateMemory is how long a late handoff is remembered for its first reply.
+const lateMemory = 30 * 24 * time.Hour
 
 // slaDist is a distribution of waits with the share within the target.
 type slaDist struct {
@@ -105,6 +119,7 @@ func New(o Options) *Computer {
 		o:          o.withDefaults(),
 		open:       map[string]*conv{},
 		fcr:        map[fcrKey]*fcrEntry{},
+		late:       map[string]lateHandoff{},
 		outcomes:   map[string]int{},
 		byReason:   map[string]int{},
 		funnel:     map[stateKey]*stateCount{},
@@ -286,9 +301,16 @@ func (c *Computer) handoffEvent(ev *flows.Event, cv *conv) {
 			c.alerts[ev.Threshold]++
 		}
 	case flows.EvFirstAgentReply:
+		if l, ok := c.late[ev.Handoff]; ok && ev.Handoff != "" {
+			// Already counted as a breach, unanswered: now it is answered.
+			delete(c.late, ev.Handoff)
+			c.sla(c.frt, l.key).breachedOpen--
+			c.frtAll.breachedOpen--
+		}
 		c.sla(c.frt, k).observe(ev.WaitMS, ev.At, ev.FirstResponseDue)
 		c.frtAll.observe(ev.WaitMS, ev.At, ev.FirstResponseDue)
 	case flows.EvTicketSolved, flows.EvTicketClosed:
+		delete(c.late, ev.Handoff) // no first reply will come
 		c.sla(c.resolution, k).observe(ev.WaitMS, ev.At, ev.ResolutionDue)
 		c.resAll.observe(ev.WaitMS, ev.At, ev.ResolutionDue)
 	}
@@ -407,6 +429,7 @@ func (c *Computer) finish(id string, cv *conv, outcome string, at time.Time) {
 	if cv.handoffID != "" && !cv.answered && !cv.firstDue.IsZero() && at.After(cv.firstDue) && c.teamOK(cv.team) {
 		c.sla(c.frt, teamKey{cv.team, cv.priority}).breachedOpen++
 		c.frtAll.breachedOpen++
+		c.late[cv.handoffID] = lateHandoff{teamKey{cv.team, cv.priority}, at}
 	}
 	c.turns.add(float64(cv.userMsgs))
 	b := c.bucket(cv.start)
@@ -446,4 +469,9 @@ func (c *Computer) sweep() {
 		}
 	}
 	c.fcrSweep()
+	for id, l := range c.late {
+		if c.horizon.Sub(l.at) > lateMemory {
+			delete(c.late, id)
+		}
+	}
 }

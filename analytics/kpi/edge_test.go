@@ -37,3 +37,33 @@ func TestTeamFilterEscalationRate(t *testing.T) {
 		t.Errorf("team support: escalation rate %v, time to handoff %+v, want 2/7 and 2", r.EscalationRate, r.TimeToHandoff)
 	}
 }
+
+// A handoff left unanswered past its due time for longer than Expire is
+// counted as a breach when its conversation is settled; the first reply
+// that comes later is the same breach, not a second one.
+func TestLateReplyAfterExpiryIsOneBreach(t *testing.T) {
+	t0 := time.Date(2026, 3, 6, 10, 0, 0, 0, time.UTC)
+	due := t0.Add(time.Hour)
+	ho := func(e *flows.Event) {
+		e.Handoff, e.Team, e.Priority, e.Reason, e.State, e.FirstResponseDue = "h1", "support", "normal", "menu", "transfer", due
+	}
+	events := []flows.Event{
+		ev(flows.EvConversationStarted, "X", t0),
+		ev(flows.EvMessageIn, "X", t0, func(e *flows.Event) { e.To, e.Size = "bot", 2 }),
+		ev(flows.EvStateEntered, "X", t0, func(e *flows.Event) { e.State = "transfer" }),
+		ev(flows.EvHandoffRequested, "X", t0, ho),
+		// Other traffic a day later settles X (idle past Expire).
+		ev(flows.EvConversationStarted, "Y", t0.Add(25*time.Hour)),
+		ev(flows.EvConversationEnded, "Y", t0.Add(25*time.Hour), func(e *flows.Event) { e.Outcome = flows.OutcomeContained }),
+		// The first reply, 26 hours after the handoff.
+		ev(flows.EvFirstAgentReply, "X", t0.Add(26*time.Hour), ho, func(e *flows.Event) { e.WaitMS = (26 * time.Hour).Milliseconds() }),
+	}
+	r := compute(events, kpi.Options{})
+	if r.FirstResponse.Breached != 1 || r.Handoffs.SLABreaches != 1 || r.FirstResponse.Count != 1 || r.FirstResponse.WithinSLA == nil || *r.FirstResponse.WithinSLA != 0 {
+		t.Errorf("first response: %d breached (%d SLA breaches), %d answered, within SLA %v; want 1 breach, 1 answered, 0",
+			r.FirstResponse.Breached, r.Handoffs.SLABreaches, r.FirstResponse.Count, r.FirstResponse.WithinSLA)
+	}
+	if len(r.FirstResponse.ByTeam) != 1 || r.FirstResponse.ByTeam[0].Breached != 1 {
+		t.Errorf("first response by team: %+v, want one row with 1 breach", r.FirstResponse.ByTeam)
+	}
+}
