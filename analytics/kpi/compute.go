@@ -94,6 +94,7 @@ type bucket struct {
 // conv is an open conversation: what its end needs to know.
 type conv struct {
 	in                 bool // it passes the filters and started in the period
+	pass               bool // it passes the filters
 	start              time.Time
 	last               time.Time
 	lastBot, lastUser  time.Time
@@ -173,6 +174,8 @@ func (c *Computer) Add(ev *flows.Event) {
 	if !cv.in {
 		if ev.Type == flows.EvConversationEnded {
 			delete(c.open, ev.Conversation)
+		} else if cv.pass {
+			c.outside(ev, cv)
 		}
 		return
 	}
@@ -181,7 +184,8 @@ func (c *Computer) Add(ev *flows.Event) {
 
 func (c *Computer) startConv(ev *flows.Event) *conv {
 	cv := &conv{start: ev.At, last: ev.At, flow: ev.Flow, contact: ev.Contact}
-	cv.in = c.inPeriod(ev.At) && c.passes(ev.Flow, ev.Channel, ev.Lang)
+	cv.pass = c.passes(ev.Flow, ev.Channel, ev.Lang)
+	cv.in = cv.pass && c.inPeriod(ev.At)
 	c.open[ev.Conversation] = cv
 	if !cv.in {
 		return cv
@@ -206,6 +210,25 @@ func (c *Computer) orphan(ev *flows.Event) {
 		flows.EvSurveyAnswered, flows.EvSurveyAsked, flows.EvSurveySkipped, flows.EvSurveyComment:
 		c.handoffEvent(ev, nil)
 		c.surveyEvent(ev, "")
+	}
+}
+
+// outside handles an event of a conversation that passes the filters
+// but started outside the period: like an orphan's, its events that
+// happen in the period count, its handoffs' teams known.
+func (c *Computer) outside(ev *flows.Event, cv *conv) {
+	switch ev.Type {
+	case flows.EvHandoffRequested:
+		cv.handoff, cv.team, cv.priority = true, ev.Team, ev.Priority
+	case flows.EvHandoffDelivered, flows.EvHandoffFailed, flows.EvSLAAlert,
+		flows.EvFirstAgentReply, flows.EvTicketSolved, flows.EvTicketClosed:
+		c.handoffEvent(ev, cv)
+	case flows.EvSurveyAnswered, flows.EvSurveyAsked, flows.EvSurveySkipped, flows.EvSurveyComment:
+		team := ""
+		if cv.handoff {
+			team = cv.team
+		}
+		c.surveyEvent(ev, team)
 	}
 }
 

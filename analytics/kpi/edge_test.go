@@ -67,3 +67,39 @@ func TestLateReplyAfterExpiryIsOneBreach(t *testing.T) {
 		t.Errorf("first response by team: %+v, want one row with 1 breach", r.FirstResponse.ByTeam)
 	}
 }
+
+// An event counts when it happened in the period: a first reply, a
+// resolution and a survey answer just after --from count whether or not
+// the data holds the start of their conversation, before --from.
+func TestPeriodCountsEventsOfConversationsStartedBefore(t *testing.T) {
+	from := time.Date(2026, 3, 7, 0, 0, 0, 0, time.UTC)
+	t0 := from.Add(-10 * time.Minute)
+	due := t0.Add(time.Hour)
+	ho := func(e *flows.Event) {
+		e.Handoff, e.Team, e.Priority, e.Reason, e.State, e.FirstResponseDue = "h1", "support", "normal", "menu", "transfer", due
+	}
+	five := 5
+	events := []flows.Event{
+		ev(flows.EvConversationStarted, "X", t0),
+		ev(flows.EvMessageIn, "X", t0, func(e *flows.Event) { e.To, e.Size = "bot", 2 }),
+		ev(flows.EvStateEntered, "X", t0, func(e *flows.Event) { e.State = "transfer" }),
+		ev(flows.EvHandoffRequested, "X", t0, ho),
+		// In the period:
+		ev(flows.EvFirstAgentReply, "X", from.Add(10*time.Minute), ho, func(e *flows.Event) { e.WaitMS = (20 * time.Minute).Milliseconds() }),
+		ev(flows.EvTicketSolved, "X", from.Add(30*time.Minute), ho, func(e *flows.Event) { e.WaitMS = (40 * time.Minute).Milliseconds() }),
+		ev(flows.EvSurveyAsked, "X", from.Add(30*time.Minute), func(e *flows.Event) { e.Survey, e.Kind = "csat", "csat" }),
+		ev(flows.EvSurveyAnswered, "X", from.Add(31*time.Minute), func(e *flows.Event) { e.Survey, e.Kind, e.Score = "csat", "csat", &five }),
+		ev(flows.EvConversationEnded, "X", from.Add(31*time.Minute), func(e *flows.Event) { e.Outcome = flows.OutcomeHandedOff }),
+	}
+	// (Without the conversation's start, its surveys' team is unknown.)
+	for _, c := range []struct {
+		team, data string
+		events     []flows.Event
+	}{{"", "whole", events}, {"", "from the period", events[4:]}, {"support", "whole", events}} {
+		r := compute(c.events, kpi.Options{From: from, Team: c.team})
+		if r.Conversations != 0 || r.FirstResponse.Count != 1 || r.Resolution.Count != 1 || r.CSAT.Responses != 1 || r.CSAT.Asked != 1 {
+			t.Errorf("team %q, %s data: %d conversations, %d first responses, %d resolutions, CSAT %d of %d asked; want 0, 1, 1, 1 of 1",
+				c.team, c.data, r.Conversations, r.FirstResponse.Count, r.Resolution.Count, r.CSAT.Responses, r.CSAT.Asked)
+		}
+	}
+}
