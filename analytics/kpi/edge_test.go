@@ -1,6 +1,8 @@
 package kpi_test
 
 import (
+	"fmt"
+	"slices"
 	"testing"
 	"time"
 
@@ -100,6 +102,40 @@ func TestPeriodCountsEventsOfConversationsStartedBefore(t *testing.T) {
 		if r.Conversations != 0 || r.FirstResponse.Count != 1 || r.Resolution.Count != 1 || r.CSAT.Responses != 1 || r.CSAT.Asked != 1 {
 			t.Errorf("team %q, %s data: %d conversations, %d first responses, %d resolutions, CSAT %d of %d asked; want 0, 1, 1, 1 of 1",
 				c.team, c.data, r.Conversations, r.FirstResponse.Count, r.Resolution.Count, r.CSAT.Responses, r.CSAT.Asked)
+		}
+	}
+}
+
+// Over more than three days the series is daily: a day is one bucket
+// even when its events' offsets differ, as on a DST change (each event
+// in its host's own offset, no --tz).
+func TestDailySeriesAcrossDST(t *testing.T) {
+	rome, err := time.LoadLocation("Europe/Rome")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var events []flows.Event
+	for i, at := range []time.Time{
+		time.Date(2026, 3, 25, 10, 0, 0, 0, rome),
+		time.Date(2026, 3, 29, 1, 0, 0, 0, rome),  // +01:00
+		time.Date(2026, 3, 29, 10, 0, 0, 0, rome), // +02:00
+		time.Date(2026, 3, 29, 11, 0, 0, 0, rome),
+	} {
+		// As read from a file: a fixed offset, no zone.
+		_, off := at.Zone()
+		at = at.In(time.FixedZone("", off))
+		id := string(rune('A' + i))
+		events = append(events, ev(flows.EvConversationStarted, id, at),
+			ev(flows.EvConversationEnded, id, at, func(e *flows.Event) { e.Outcome = flows.OutcomeContained }))
+	}
+	for _, loc := range []*time.Location{nil, rome} {
+		r := compute(events, kpi.Options{Location: loc})
+		var got []string
+		for _, b := range r.Series {
+			got = append(got, fmt.Sprintf("%s:%d", b.Start.Format(time.DateOnly), b.Conversations))
+		}
+		if want := []string{"2026-03-25:1", "2026-03-29:3"}; !slices.Equal(got, want) {
+			t.Errorf("--tz %v: series %v, want %v", loc != nil, got, want)
 		}
 	}
 }

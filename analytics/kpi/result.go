@@ -341,15 +341,20 @@ func (c *Computer) seriesResult() []Bucket {
 	sort.Slice(keys, func(i, j int) bool { return keys[i] < keys[j] })
 	daily := len(keys) > 1 && keys[len(keys)-1]-keys[0] > 3*24*3600
 	out := []Bucket{}
+	// A day is one bucket by its date: its hours' offsets may differ (a
+	// DST change, in the events' own offsets).
+	days := map[string]int{}
 	for _, k := range keys {
 		b := c.series[k]
 		start := b.start
 		if daily {
+			day := start.Format(time.DateOnly)
+			if i, ok := days[day]; ok {
+				out[i].add(b)
+				continue
+			}
+			days[day] = len(out)
 			start = time.Date(start.Year(), start.Month(), start.Day(), 0, 0, 0, 0, start.Location())
-		}
-		if n := len(out); n > 0 && out[n-1].Start.Equal(start) {
-			out[n-1].add(b)
-			continue
 		}
 		nb := Bucket{Start: start}
 		nb.add(b)
