@@ -1,6 +1,7 @@
 package kpi_test
 
 import (
+	"encoding/json"
 	"fmt"
 	"slices"
 	"testing"
@@ -136,6 +137,24 @@ func TestDailySeriesAcrossDST(t *testing.T) {
 		}
 		if want := []string{"2026-03-25:1", "2026-03-29:3"}; !slices.Equal(got, want) {
 			t.Errorf("--tz %v: series %v, want %v", loc != nil, got, want)
+		}
+	}
+}
+
+// An empty window is the same JSON shape as a busy one: lists are empty
+// lists, not null, for the machines that read --json.
+func TestEmptyResultListsAreEmptyNotNull(t *testing.T) {
+	b, err := json.Marshal(compute(nil, kpi.Options{}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(b, &m); err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range []string{"funnel", "series", "escalations_by_reason", "outcomes"} {
+		if string(m[k]) == "null" || m[k] == nil {
+			t.Errorf("%s = %s, want an empty list or object", k, m[k])
 		}
 	}
 }

@@ -219,6 +219,7 @@ func (c *Computer) Result() *Result {
 	}
 	r.MessagesIn, r.NoMatches = c.messagesIn, c.noMatches
 	r.FallbackRate = round(ratio(c.noMatches, c.messagesIn), 4)
+	r.Funnel = []FunnelState{}
 	for _, k := range c.funnelOrder {
 		s := c.funnel[k]
 		r.Funnel = append(r.Funnel, FunnelState{Flow: k.flow, State: k.state, Entered: s.entered, Left: s.left, HandedOff: s.handedOff,
