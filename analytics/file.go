@@ -43,8 +43,9 @@ type FileOption func(*FileSink)
 // bytes (0: never).
 func RotateSize(max int64) FileOption { return func(s *FileSink) { s.max = max } }
 
-// RotateDaily starts a new file when an event's day (UTC) is not the
-// current file's.
+// RotateDaily starts a new file when an event's day (UTC) is after the
+// current file's (an event stamped a little earlier, around midnight,
+// stays in the current file).
 func RotateDaily() FileOption { return func(s *FileSink) { s.daily = true } }
 
 // WithFileClock sets the clock used to name rotated files.
@@ -104,7 +105,7 @@ func (s *FileSink) Write(_ context.Context, events ...flows.Event) error {
 		}
 		s.scratch = b
 		day := events[i].At.UTC().Format(time.DateOnly)
-		if s.size > 0 && ((s.max > 0 && s.size+int64(len(b)) > s.max) || (s.daily && s.day != "" && day != s.day)) {
+		if s.size > 0 && ((s.max > 0 && s.size+int64(len(b)) > s.max) || (s.daily && s.day != "" && day > s.day)) {
 			if err := s.rotate(); err != nil {
 				return err
 			}

@@ -297,3 +297,36 @@ func TestScanKeepsOrderAcrossBatches(t *testing.T) {
 		t.Errorf("stopping: %v after %d", err, seen)
 	}
 }
+
+// Around midnight a turn's events can be stamped on both sides of it (a
+// message received at 23:59:59, the reply saved at 00:00:01) and
+// conversations interleave: the daily file rotates once, when the day
+// moves on, not back and forth; read back in name order, the events are
+// in the order they were written.
+func TestFileSinkRotatesDailyOnceAtMidnight(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "ev.jsonl")
+	mid := time.Date(2026, 3, 4, 0, 0, 0, 0, time.UTC)
+	s, err := analytics.OpenFile(path, analytics.RotateDaily(), analytics.WithFileClock(func() time.Time { return mid.Add(time.Second) }))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	for i, at := range []time.Duration{-time.Second, time.Second, -time.Second / 2, 2 * time.Second, -time.Second / 4, 3 * time.Second} {
+		if err := s.Write(ctx, ev(string(rune('a'+i)), mid.Add(at))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	_ = s.Close()
+	files, _ := filepath.Glob(filepath.Join(dir, "ev*.jsonl"))
+	if len(files) != 2 {
+		t.Errorf("files %v, want the day before and the current one", files)
+	}
+	var ids string
+	for _, e := range readAll(t, files...) {
+		ids += e.ID
+	}
+	if ids != "abcdef" {
+		t.Errorf("read back in name order: %s, want abcdef", ids)
+	}
+}
