@@ -87,6 +87,7 @@ type survey struct {
 type bucket struct {
 	start                               time.Time
 	conversations, contained, escalated int
+	counted                             int
 	csatResponses, csatSatisfied        int
 	npsResponses, promoters, detractors int
 }
@@ -456,6 +457,7 @@ func (c *Computer) finish(id string, cv *conv, outcome string, at time.Time) {
 	}
 	c.turns.add(float64(cv.userMsgs))
 	b := c.bucket(cv.start)
+	b.counted++
 	if cv.escalated {
 		c.escalated++
 		c.turnsHandoff.add(float64(cv.turnsBeforeHandoff))

@@ -150,6 +150,7 @@ type Survey struct {
 type Bucket struct {
 	Start         time.Time `json:"start"`
 	Conversations int       `json:"conversations"`
+	Counted       int       `json:"counted"` // of those, counted (not open): the whole of Contained and Escalated
 	Contained     int       `json:"contained"`
 	Escalated     int       `json:"escalated"`
 	CSATResponses int       `json:"csat_responses"`
@@ -366,6 +367,7 @@ func (c *Computer) seriesResult() []Bucket {
 
 func (o *Bucket) add(b *bucket) {
 	o.Conversations += b.conversations
+	o.Counted += b.counted
 	o.Contained += b.contained
 	o.Escalated += b.escalated
 	o.CSATResponses += b.csatResponses

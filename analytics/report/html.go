@@ -163,7 +163,7 @@ func chartData(r *kpi.Result) charts {
 			label = b.Start.Format("Mon Jan 2")
 		}
 		c.Buckets = append(c.Buckets, label)
-		done := b.Conversations
+		done := b.Counted // open conversations are not in the rates
 		c.Contained = append(c.Contained, rate(b.Contained, done))
 		c.Escalated = append(c.Escalated, rate(b.Escalated, done))
 		var csat, nps *float64

@@ -1,0 +1,51 @@
+package report_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/batonbot/baton/analytics/kpi"
+	"github.com/batonbot/baton/analytics/report"
+	"github.com/batonbot/baton/flows"
+)
+
+// The chart of containment and escalation over time takes, like the
+// headline rates, the conversations counted: one still under way at the
+// end of the data is not a conversation that was not contained.
+func TestSeriesRatesLeaveOpenConversationsOut(t *testing.T) {
+	t0 := time.Date(2026, 3, 3, 10, 0, 0, 0, time.UTC)
+	c := kpi.New(kpi.Options{})
+	for _, e := range []flows.Event{
+		{V: 1, Type: flows.EvConversationStarted, At: t0, Conversation: "A", Flow: "f"},
+		{V: 1, Type: flows.EvConversationEnded, At: t0.Add(time.Minute), Conversation: "A", Flow: "f", Outcome: flows.OutcomeContained},
+		// B is still talking to the bot at the end of the data.
+		{V: 1, Type: flows.EvConversationStarted, At: t0.Add(2 * time.Minute), Conversation: "B", Flow: "f"},
+		{V: 1, Type: flows.EvMessageIn, At: t0.Add(2 * time.Minute), Conversation: "B", Flow: "f", To: "bot", Size: 2},
+	} {
+		c.Add(&e)
+	}
+	c.Close()
+	r := c.Result()
+	if r.ContainmentRate != 1 || r.Open != 1 {
+		t.Fatalf("containment %v with %d open, want 1 with 1 open", r.ContainmentRate, r.Open)
+	}
+	var page bytes.Buffer
+	if err := report.HTML(&page, r, report.HTMLOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	_, data, ok := strings.Cut(page.String(), "const D = ")
+	data, _, ok2 := strings.Cut(data, ";\n")
+	if !ok || !ok2 {
+		t.Fatal("the page has no chart data")
+	}
+	var d struct{ Contained, Escalated []float64 }
+	if err := json.Unmarshal([]byte(data), &d); err != nil {
+		t.Fatalf("chart data: %v: %s", err, data)
+	}
+	if len(d.Contained) != 1 || d.Contained[0] != 100 || d.Escalated[0] != 0 {
+		t.Errorf("containment over time %v, escalation %v; want [100] and [0]", d.Contained, d.Escalated)
+	}
+}
