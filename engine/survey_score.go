@@ -24,6 +24,13 @@ var numberWords = map[string]int{
 	"ten": 10, "dieci": 10, "diez": 10,
 }
 
+// everyday are the number words that are also common words ("sei" and
+// "siete": you are; "uno", "one": a pronoun; "due": owed): they are a
+// score only alone, or after an article ("un sei").
+var everyday = map[string]bool{"sei": true, "siete": true, "uno": true, "one": true, "due": true}
+
+var articles = map[string]bool{"un": true, "a": true, "an": true}
+
 // faces are emoji read as a level from 1 (angry) to 5 (delighted).
 var faces = map[rune]int{
 	'😡': 1, '🤬': 1, '😠': 1, '👎': 1,
@@ -90,7 +97,11 @@ func surveyScore(text string, kind flows.SurveyKind) (int, bool) {
 		return in(v)
 	}
 	found := -1
-	for _, w := range strings.FieldsFunc(flows.Fold(rest), func(r rune) bool { return !unicode.IsLetter(r) }) {
+	words := strings.FieldsFunc(flows.Fold(rest), func(r rune) bool { return !unicode.IsLetter(r) })
+	for i, w := range words {
+		if everyday[w] && !(len(words) == 1 || (len(words) == 2 && i == 1 && articles[words[0]])) {
+			continue // "sei stata gentile", "this one", "still due"
+		}
 		if v, ok := numberWords[w]; ok {
 			if found >= 0 && found != v {
 				return 0, false

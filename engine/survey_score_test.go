@@ -48,6 +48,18 @@ func TestSurveyScore(t *testing.T) {
 		{"boh", flows.SurveyCSAT, 0, false},
 		{"", flows.SurveyCSAT, 0, false},
 		{"ordine A12345", flows.SurveyCSAT, 0, false},
+		// Number words that are also everyday words score only alone:
+		// "sei" is "you are" in Italian, "siete" "you (all) are", "uno"
+		// and "one" a pronoun, "due" an English adjective.
+		{"sei stata gentilissima", flows.SurveyNPS, 0, false},
+		{"siete stati bravissimi", flows.SurveyNPS, 0, false},
+		{"this one was fine", flows.SurveyCSAT, 0, false},
+		{"my refund is still due", flows.SurveyCSAT, 0, false},
+		{"sei", flows.SurveyNPS, 6, true},
+		{"Un sei.", flows.SurveyNPS, 6, true},
+		{"siete", flows.SurveyNPS, 7, true},
+		{"one", flows.SurveyCSAT, 1, true},
+		{"due", flows.SurveyCSAT, 2, true},
 	}
 	for _, tt := range tests {
 		got, ok := surveyScore(tt.text, tt.kind)
