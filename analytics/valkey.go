@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"strconv"
+	"strings"
+	"time"
 
 	"github.com/valkey-io/valkey-go"
 
@@ -71,11 +73,18 @@ func (s *ValkeyStream) send(ctx context.Context, batch []flows.Event) error {
 	return nil
 }
 
+// repeatWindow is how far apart, in the stream's time, an event and its
+// repeat can be: a batch is retried for at most 2 minutes (Retries).
+const repeatWindow = 10 * time.Minute
+
 // ReadStream reads the stream key from its start through c and calls fn
 // with each event in order, count entries per round trip: `baton report`
-// over a stream.
+// over a stream. An event repeated by a batch sent again (same id,
+// within minutes) is passed once.
 func ReadStream(ctx context.Context, c valkey.Client, key string, fn func(*flows.Event) error) error {
 	start := "-"
+	seen := map[string]int64{} // event id → its entry's time (ms), within repeatWindow
+	var pruned int64
 	for {
 		res, err := c.Do(ctx, c.B().Xrange().Key(key).Start(start).End("+").Count(1000).Build()).AsXRange()
 		if err != nil {
@@ -85,6 +94,21 @@ func ReadStream(ctx context.Context, c valkey.Client, key string, fn func(*flows
 			var ev flows.Event
 			if err := decodeEvent([]byte(e.FieldValues["event"]), &ev, key, 0); err != nil {
 				return fmt.Errorf("stream %s entry %s: %w", key, e.ID, err)
+			}
+			ms, _ := strconv.ParseInt(e.ID[:max(strings.IndexByte(e.ID, '-'), 0)], 10, 64)
+			if ms-pruned > repeatWindow.Milliseconds() {
+				for id, t := range seen {
+					if ms-t > repeatWindow.Milliseconds() {
+						delete(seen, id)
+					}
+				}
+				pruned = ms
+			}
+			if ev.ID != "" {
+				if _, dup := seen[ev.ID]; dup {
+					continue
+				}
+				seen[ev.ID] = ms
 			}
 			if err := fn(&ev); err != nil {
 				return err

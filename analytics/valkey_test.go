@@ -2,6 +2,7 @@ package analytics_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"testing"
 	"time"
@@ -81,5 +82,32 @@ func TestScanStreamURL(t *testing.T) {
 	url := "valkey://" + srv.URL[len("redis://"):]
 	if err := analytics.ScanStream(context.Background(), url, "k", func(e *flows.Event) error { ids = append(ids, e.ID); return nil }); err != nil || len(ids) != 2 || ids[0] != "1" {
 		t.Fatalf("%v %v", ids, err)
+	}
+}
+
+// A batch the stream sink sends again after a failure repeats the entries
+// that made it the first time: reading the stream drops the repeats by
+// event id, so `baton report` counts each event once.
+func TestReadStreamDropsRepeatedEvents(t *testing.T) {
+	srv := valkeytest.Start(t)
+	c, err := valkey.NewClient(valkey.ClientOption{InitAddress: []string{srv.Addr}, DisableCache: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	ctx := context.Background()
+	at := time.Date(2026, 3, 3, 10, 0, 0, 0, time.UTC)
+	for _, id := range []string{"1", "2", "3", "2", "3", "4"} {
+		b, _ := json.Marshal(ev(id, at))
+		if err := c.Do(ctx, c.B().Xadd().Key("k").Id("*").FieldValue().FieldValue("event", string(b)).Build()).Error(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var ids string
+	if err := analytics.ReadStream(ctx, c, "k", func(e *flows.Event) error { ids += e.ID; return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if ids != "1234" {
+		t.Errorf("read %s, want 1234", ids)
 	}
 }
