@@ -68,7 +68,7 @@ func HTML(w io.Writer, r *kpi.Result, o HTMLOptions) error {
 		Generated: o.Generated.Format(time.RFC3339),
 		Scope:     scope(r, o),
 		Cards:     cards(r),
-		Funnel:    r.Funnel,
+		Funnel:    funnelRows(r.Funnel),
 		Teams:     r.FirstResponse.ByTeam,
 		Data:      template.JS(data),
 		ChartJS:   template.JS(lib),
@@ -79,7 +79,7 @@ func HTML(w io.Writer, r *kpi.Result, o HTMLOptions) error {
 type pageData struct {
 	Title, Generated, Scope string
 	Cards                   []card
-	Funnel                  []kpi.FunnelState
+	Funnel                  []funnelRow
 	Teams                   []kpi.TeamSLA
 	Data                    template.JS
 	ChartJS                 template.JS
@@ -87,6 +87,26 @@ type pageData struct {
 }
 
 type card struct{ Label, Value, Note string }
+
+// funnelRow is a funnel line named as the chart names it: flow/state
+// when the data holds several flows.
+type funnelRow struct {
+	Name string
+	kpi.FunnelState
+}
+
+func funnelRows(f []kpi.FunnelState) []funnelRow {
+	multi := multiFlow(f)
+	rows := make([]funnelRow, 0, len(f))
+	for _, s := range f {
+		name := s.State
+		if multi {
+			name = s.Flow + "/" + s.State
+		}
+		rows = append(rows, funnelRow{name, s})
+	}
+	return rows
+}
 
 func scope(r *kpi.Result, o HTMLOptions) string {
 	var parts []string

@@ -51,7 +51,7 @@ footer { color: var(--muted); font-size: 12px; padding: 0 32px 24px; }
 <section><h2>Escalation reasons</h2><div class="chart"><canvas id="reasons" role="img" aria-label="Escalation reasons"></canvas></div></section>
 <section><h2>State funnel and drop-off</h2><div class="chart tall"><canvas id="funnel" role="img" aria-label="State funnel"></canvas></div>
 <table><thead><tr><th>state</th><th>entered</th><th>left</th><th>handed off</th><th>ended</th><th>dropped</th><th>drop-off</th></tr></thead><tbody>
-{{range .Funnel}}<tr><td>{{.State}}</td><td>{{.Entered}}</td><td>{{.Left}}</td><td>{{.HandedOff}}</td><td>{{.Ended}}</td><td>{{.Dropped}}</td><td>{{pct .DropRate}}</td></tr>
+{{range .Funnel}}<tr><td>{{.Name}}</td><td>{{.Entered}}</td><td>{{.Left}}</td><td>{{.HandedOff}}</td><td>{{.Ended}}</td><td>{{.Dropped}}</td><td>{{pct .DropRate}}</td></tr>
 {{end}}</tbody></table></section>
 <section><h2>First response against the SLA</h2><div class="chart"><canvas id="frt" role="img" aria-label="First response time by team and priority"></canvas></div>
 <table><thead><tr><th>team · priority</th><th>answered</th><th>p50</th><th>p90</th><th>within SLA</th><th>breached</th></tr></thead><tbody>

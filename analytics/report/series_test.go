@@ -49,3 +49,30 @@ func TestSeriesRatesLeaveOpenConversationsOut(t *testing.T) {
 		t.Errorf("containment over time %v, escalation %v; want [100] and [0]", d.Contained, d.Escalated)
 	}
 }
+
+// With several flows, the page's funnel table names each state with its
+// flow, as the chart and the terminal table do: two flows' "welcome" are
+// two different rows.
+func TestHTMLFunnelTableNamesTheFlow(t *testing.T) {
+	at := time.Date(2026, 3, 3, 10, 0, 0, 0, time.UTC)
+	c := kpi.New(kpi.Options{})
+	for _, f := range []string{"shop", "booking"} {
+		for _, e := range []flows.Event{
+			{V: 1, Type: flows.EvConversationStarted, At: at, Conversation: f, Flow: f},
+			{V: 1, Type: flows.EvStateEntered, At: at, Conversation: f, Flow: f, State: "welcome"},
+			{V: 1, Type: flows.EvConversationEnded, At: at, Conversation: f, Flow: f, Outcome: flows.OutcomeContained},
+		} {
+			c.Add(&e)
+		}
+	}
+	c.Close()
+	var page bytes.Buffer
+	if err := report.HTML(&page, c.Result(), report.HTMLOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	for _, row := range []string{"<tr><td>shop/welcome</td>", "<tr><td>booking/welcome</td>"} {
+		if !strings.Contains(page.String(), row) {
+			t.Errorf("the funnel table has no row %s", row)
+		}
+	}
+}
