@@ -81,6 +81,9 @@ func runReport(ctx context.Context, e *env, args []string) int {
 	if o.To, err = parseWhen(*to, o.Location); err != nil {
 		return usageError(e, reportCmd, "--to: %v", err)
 	}
+	if !o.From.IsZero() && !o.To.IsZero() && !o.To.After(o.From) {
+		return usageError(e, reportCmd, "--to %s is not after --from %s: the period would be empty (--to's day is excluded)", *to, *from)
+	}
 	for _, p := range paths {
 		if p == "-" || analytics.IsStreamURL(p) {
 			continue

@@ -69,6 +69,8 @@ func TestReportErrors(t *testing.T) {
 		{[]string{"report"}, exitUsage, "give the events files"},
 		{[]string{"report", "--from", "yesterday", bad}, exitUsage, "--from"},
 		{[]string{"report", "--tz", "Mars/Olympus", bad}, exitUsage, "time zone"},
+		{[]string{"report", "--from", "2026-03-10", "--to", "2026-03-01", bad}, exitUsage, "--to 2026-03-01 is not after --from 2026-03-10"},
+		{[]string{"report", "--from", "2026-03-01", "--to", "2026-03-01", bad}, exitUsage, "is not after --from"},
 		{[]string{"report", filepath.Join(dir, "none.jsonl")}, exitUsage, "no such file"},
 		{[]string{"report", bad}, exitFailed, "bad.jsonl:2: not an event"},
 	}
