@@ -93,3 +93,35 @@ func TestLoadStores(t *testing.T) {
 		}
 	}
 }
+
+// 'baton load --events' stamps the bot's replies on the conversations'
+// own (scripted) clock, as 'baton test' does: a report over the file has
+// bot response times of the script, not of months between the tests'
+// date and today, and no conversation settled as idle for a day.
+func TestLoadEventsReport(t *testing.T) {
+	events := filepath.Join(t.TempDir(), "events.jsonl")
+	if code, _, errOut := runCLI(t, "", "load", "--conversations", "20", "--concurrency", "2", "--events", events, "../../examples/tests/faq.yaml"); code != exitOK {
+		t.Fatalf("load: exit %d, stderr:\n%s", code, errOut)
+	}
+	code, out, errOut := runCLI(t, "", "report", "--json", events)
+	if code != exitOK {
+		t.Fatalf("report: exit %d, stderr:\n%s", code, errOut)
+	}
+	var r struct {
+		Conversations int            `json:"conversations"`
+		Outcomes      map[string]int `json:"outcomes"`
+		BotResponse   struct {
+			Count int     `json:"count"`
+			Max   float64 `json:"max"`
+		} `json:"bot_response"`
+	}
+	if err := json.Unmarshal([]byte(out), &r); err != nil {
+		t.Fatal(err)
+	}
+	if r.BotResponse.Count == 0 || r.BotResponse.Max > 60000 {
+		t.Errorf("bot response over %d replies: max %.0f ms, want at most a minute", r.BotResponse.Count, r.BotResponse.Max)
+	}
+	if r.Outcomes["expired"] != 0 {
+		t.Errorf("outcomes %v: no conversation of a load run sat idle for a day", r.Outcomes)
+	}
+}
