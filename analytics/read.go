@@ -79,6 +79,9 @@ func Scan(r io.Reader, name string, fn func(*flows.Event) error) error {
 		sc := bufio.NewScanner(r)
 		sc.Buffer(make([]byte, 0, 256<<10), MaxEventLine)
 		line := 0
+		// A scanner called again after it stopped hands out what it
+		// buffered as a last line: the first megabyte of a line too long.
+		more := true
 		for {
 			var b *batch
 			select {
@@ -87,7 +90,10 @@ func Scan(r io.Reader, name string, fn func(*flows.Event) error) error {
 				b = &batch{}
 			}
 			b.first, b.lines, b.buf, b.err, b.done = line+1, b.lines[:0], b.buf[:0], nil, make(chan struct{})
-			for len(b.lines) < batchLines && sc.Scan() {
+			for more && len(b.lines) < batchLines {
+				if more = sc.Scan(); !more {
+					break
+				}
 				line++
 				start := len(b.buf)
 				b.buf = append(b.buf, sc.Bytes()...)
@@ -100,7 +106,7 @@ func Scan(r io.Reader, name string, fn func(*flows.Event) error) error {
 				off += len(l)
 			}
 			if len(b.lines) == 0 {
-				readErr <- sc.Err()
+				readErr <- scanErr(sc.Err(), name, line+1)
 				return
 			}
 			select {
@@ -137,7 +143,7 @@ func Scan(r io.Reader, name string, fn func(*flows.Event) error) error {
 	if err != nil {
 		return err
 	}
-	return scanErr(rerr, name)
+	return rerr
 }
 
 func scanSerial(r io.Reader, name string, fn func(*flows.Event) error) error {
@@ -158,15 +164,16 @@ func scanSerial(r io.Reader, name string, fn func(*flows.Event) error) error {
 			return err
 		}
 	}
-	return scanErr(sc.Err(), name)
+	return scanErr(sc.Err(), name, line+1)
 }
 
-func scanErr(err error, name string) error {
+// scanErr is the error of a scanner that stopped before line.
+func scanErr(err error, name string, line int) error {
 	if err == nil {
 		return nil
 	}
 	if errors.Is(err, bufio.ErrTooLong) {
-		return fmt.Errorf("%s: an event line is longer than %d bytes", name, MaxEventLine)
+		return fmt.Errorf("%s:%d: not an event: the line is longer than %d bytes", name, line, MaxEventLine)
 	}
 	return fmt.Errorf("%s: %w", name, err)
 }

@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -328,5 +329,21 @@ func TestFileSinkRotatesDailyOnceAtMidnight(t *testing.T) {
 	}
 	if ids != "abcdef" {
 		t.Errorf("read back in name order: %s, want abcdef", ids)
+	}
+}
+
+// A line longer than MaxEventLine stops the scan with that line named,
+// whether the lines are decoded on one core or several: its first
+// megabyte is never decoded as if it were the line.
+func TestScanTooLongLine(t *testing.T) {
+	in := "{\"v\":1,\"type\":\"message_in\"}\n{\"v\":1,\"type\":\"message_in\",\"text\":\"" + strings.Repeat("a", 2*analytics.MaxEventLine) + "\"}\n{\"v\":1,\"type\":\"message_in\"}\n"
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
+	for _, procs := range []int{1, 2} {
+		runtime.GOMAXPROCS(procs)
+		n := 0
+		err := analytics.Scan(strings.NewReader(in), "x.jsonl", func(*flows.Event) error { n++; return nil })
+		if want := "x.jsonl:2: not an event: the line is longer than"; err == nil || !strings.Contains(err.Error(), want) || n != 1 {
+			t.Errorf("%d cores: %d events, error %v; want 1 and %q", procs, n, err, want)
+		}
 	}
 }

@@ -120,3 +120,17 @@ func TestReportDatesAreMidnightInTZ(t *testing.T) {
 		}
 	}
 }
+
+// A line too long to be an event is a malformed file (exit 1, the line
+// named), not a file that cannot be read.
+func TestReportTooLongLine(t *testing.T) {
+	long := filepath.Join(t.TempDir(), "long.jsonl")
+	data := "{\"v\":1,\"type\":\"message_in\"}\n{\"v\":1,\"type\":\"message_in\",\"text\":\"" + strings.Repeat("a", 2<<20) + "\"}\n"
+	if err := os.WriteFile(long, []byte(data), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, _, errs := runCLI(t, "", "report", long)
+	if code != exitFailed || !strings.Contains(errs, "long.jsonl:2: not an event: the line is longer than") {
+		t.Errorf("exit %d, stderr %q; want %d and the line named", code, errs, exitFailed)
+	}
+}
