@@ -1,6 +1,8 @@
 package kpi
 
 import (
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/batonbot/baton/flows"
@@ -483,15 +485,35 @@ func (c *Computer) infer(cv *conv, now time.Time) string {
 	return flows.OutcomeExpired
 }
 
+// byStart returns the ids of the open conversations that keep picks, in
+// the order they started (then by id): conversations counted together
+// are counted in that order every time, so first contact resolution
+// (which compares a conversation with the one counted before it) and
+// the quantile sketches do not depend on a map's order.
+func (c *Computer) byStart(keep func(*conv) bool) []string {
+	var ids []string
+	for id, cv := range c.open {
+		if keep(cv) {
+			ids = append(ids, id)
+		}
+	}
+	slices.SortFunc(ids, func(a, b string) int {
+		if n := c.open[a].start.Compare(c.open[b].start); n != 0 {
+			return n
+		}
+		return strings.Compare(a, b)
+	})
+	return ids
+}
+
 // sweep gives up on conversations idle past Expire and settles the
 // first-contact-resolution window, so memory follows the open
 // conversations and the recent contacts, not the events.
 func (c *Computer) sweep() {
 	c.lastSweep = c.horizon
-	for id, cv := range c.open {
-		if c.horizon.Sub(cv.last) >= c.o.Expire {
-			c.finish(id, cv, "", cv.last.Add(c.o.Expire))
-		}
+	for _, id := range c.byStart(func(cv *conv) bool { return c.horizon.Sub(cv.last) >= c.o.Expire }) {
+		cv := c.open[id]
+		c.finish(id, cv, "", cv.last.Add(c.o.Expire))
 	}
 	c.fcrSweep()
 	for id, l := range c.late {

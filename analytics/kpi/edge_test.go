@@ -158,3 +158,26 @@ func TestEmptyResultListsAreEmptyNotNull(t *testing.T) {
 		}
 	}
 }
+
+// Conversations settled together (idle past Expire) are counted in the
+// order they started, so the same events give the same report every
+// time: here the later one is the earlier one's repeat.
+func TestSettledTogetherInStartOrder(t *testing.T) {
+	t0 := time.Date(2026, 3, 6, 10, 0, 0, 0, time.UTC)
+	conv := func(id string, at time.Time) []flows.Event {
+		return []flows.Event{
+			ev(flows.EvConversationStarted, id, at, func(e *flows.Event) { e.Contact = "c" }),
+			ev(flows.EvMessageIn, id, at, func(e *flows.Event) { e.Contact, e.To, e.Intent = "c", "bot", "refund" }),
+			ev(flows.EvHandoffRequested, id, at, func(e *flows.Event) { e.Contact, e.Handoff, e.Team, e.Reason = "c", id+"-h", "support", "refund" }),
+		}
+	}
+	events := append(conv("Y", t0), conv("X", t0.Add(2*time.Minute))...)
+	events = append(events, ev(flows.EvConversationStarted, "Z", t0.Add(2*time.Hour)))
+	o := kpi.Options{AbandonAfter: time.Minute, Expire: time.Minute}
+	for range 30 {
+		r := compute(events, o)
+		if r.FCR.Repeated != 1 || r.FCR.Resolved != 0 || r.FCR.Pending != 1 {
+			t.Fatalf("FCR %+v; want X a repeat of Y (settled at 10:01), X pending", r.FCR)
+		}
+	}
+}

@@ -166,7 +166,8 @@ type Bucket struct {
 // last Add.
 func (c *Computer) Close() {
 	c.sweep()
-	for id, cv := range c.open {
+	for _, id := range c.byStart(func(*conv) bool { return true }) {
+		cv := c.open[id]
 		idle := c.horizon.Sub(cv.last)
 		switch {
 		case !cv.handoff && !cv.lastBot.IsZero() && !cv.lastUser.After(cv.lastBot) && c.horizon.Sub(cv.lastBot) >= c.o.AbandonAfter:
