@@ -279,10 +279,10 @@ func (c *Computer) convEvent(ev *flows.Event, cv *conv) {
 		}
 		cv.team, cv.priority = ev.Team, ev.Priority
 		cv.handoffID, cv.firstDue, cv.resolDue, cv.answered = ev.Handoff, ev.FirstResponseDue, ev.ResolutionDue, false
+		c.state(cv.flow, ev.State).handedOff++ // the funnel is not split by team
 		if c.teamOK(ev.Team) {
 			c.requested++
 			c.byReason[ev.Reason]++
-			c.state(cv.flow, ev.State).handedOff++
 		}
 	case flows.EvFirstAgentReply:
 		if ev.Handoff == cv.handoffID {

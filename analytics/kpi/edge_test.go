@@ -181,3 +181,19 @@ func TestSettledTogetherInStartOrder(t *testing.T) {
 		}
 	}
 }
+
+// The funnel is not split by team (docs/analytics.md): with --team, a
+// state's handoffs to every team still show, like its ends and drops.
+func TestTeamFilterKeepsTheFunnel(t *testing.T) {
+	events := goldenEvents(t)
+	all := compute(events, kpi.Options{})
+	billing := compute(events, kpi.Options{Team: "billing"})
+	if len(all.Funnel) != len(billing.Funnel) {
+		t.Fatalf("funnel of %d states with --team billing, %d without", len(billing.Funnel), len(all.Funnel))
+	}
+	for i := range all.Funnel {
+		if all.Funnel[i] != billing.Funnel[i] {
+			t.Errorf("funnel with --team billing: %+v, without: %+v", billing.Funnel[i], all.Funnel[i])
+		}
+	}
+}
