@@ -364,8 +364,9 @@ func (s *Store) forget(tx *bbolt.Tx, keys [][]byte, st flows.OutboxStatus) error
 	return nil
 }
 
-// dropOldItems forgets delivered items older than keepFor, dead items and
-// tickets older than the TTL.
+// dropOldItems forgets delivered items older than keepFor, dead items
+// older than the TTL and tickets of handoffs whose conversation was not
+// saved for the TTL.
 func (s *Store) dropOldItems(tx *bbolt.Tx, now time.Time) error {
 	for _, st := range []flows.OutboxStatus{flows.OutboxDelivered, flows.OutboxDead} {
 		var keys [][]byte

@@ -98,6 +98,16 @@ func (s *Store) Save(ctx context.Context, sess *flows.Session, c flows.Commit) e
 		if err := sb.Put(id, enc); err != nil {
 			return err
 		}
+		if sess.Handoff != nil {
+			// The handoff's ticket lives as long as its conversation: the
+			// sweep forgets tickets untouched for the TTL.
+			tb := tx.Bucket(bTickets)
+			if t := tb.Get([]byte(sess.Handoff.ID)); len(t) >= 8 {
+				if err := tb.Put([]byte(sess.Handoff.ID), append(at8(now), t[8:]...)); err != nil {
+					return err
+				}
+			}
+		}
 		lease := c.Claim != nil && tx.Bucket(bReplies).Get(id) == nil
 		for _, it := range c.Outbox {
 			it = store.FillItem(it, sess.ID, now)

@@ -278,6 +278,14 @@ func (m *Store) save(ctx context.Context, s, keep *flows.Session, c flows.Commit
 	if c.Claim != nil {
 		c.Claim.Items = claimed
 	}
+	if s.Handoff != nil {
+		// The handoff's ticket lives as long as its conversation: the
+		// sweep forgets tickets untouched for the TTL.
+		if t, ok := m.tickets[s.Handoff.ID]; ok {
+			t.at = now
+			m.tickets[s.Handoff.ID] = t
+		}
+	}
 	for agent, d := range c.Loads {
 		m.addLoad(agent, d)
 	}

@@ -231,8 +231,8 @@ func (m *Store) dropDelivered(n int) {
 }
 
 // dropOld forgets delivered items older than keepFor, dead items older
-// than the TTL and tickets of handoffs older than the TTL. The caller
-// holds m.mu.
+// than the TTL and tickets of handoffs whose conversation was not saved
+// for the TTL. The caller holds m.mu.
 func (m *Store) dropOld(now time.Time) {
 	m.items = slices.DeleteFunc(m.items, func(mi *item) bool {
 		it := &mi.it

@@ -1,6 +1,8 @@
 package storetest
 
 import (
+	"context"
+	"fmt"
 	"sync"
 	"testing"
 	"time"
@@ -250,5 +252,44 @@ func testConcurrentClaims(t *testing.T, h *h) {
 		if n > 1 {
 			t.Errorf("%s claimed %d times within its lease", id, n)
 		}
+	}
+}
+
+// A handoff's ticket lives as long as its conversation, not the TTL from
+// the open's delivery: a customer and an agent still talking past the TTL
+// (a handoff over a weekend with session_ttl: 24h) have the customer's
+// later messages appended to the ticket, not left waiting for it for ever.
+func testTicketLivesWithConversation(t *testing.T, h *h) {
+	s := &flows.Session{ID: "c", Flow: "f", State: "start", Lifecycle: flows.LifecycleHandedOff, CreatedAt: h.now(), UpdatedAt: h.now(),
+		Handoff: &flows.HandoffRef{ID: "h1"}}
+	h.save(s, flows.Commit{Outbox: []flows.OutboxItem{open("h1")}})
+	got := h.claim(h.s, h.now(), 10)
+	h.wantIDs("the open", itemIDs(got), []string{"h1:open"})
+	h.deliver(got[0])
+	sweep := func() {
+		if sw, ok := h.s.(interface {
+			Sweep(context.Context) (int, error)
+		}); ok {
+			if _, err := sw.Sweep(h.ctx); err != nil {
+				t.Fatalf("Sweep: %v", err)
+			}
+		}
+	}
+	// The agent answers now and then through the bridge: the conversation
+	// is saved, with nothing for the helpdesk.
+	for n := 1; n <= 3; n++ {
+		h.clock.Add(TTL / 2)
+		h.save(s, flows.Commit{Outbox: []flows.OutboxItem{reply("c", n)}})
+		sweep()
+		got = h.claim(h.s, h.now(), 10)
+		h.wantIDs("the agent's reply", itemIDs(got), []string{fmt.Sprintf("c:reply:%d", n)})
+		h.deliver(got[0])
+	}
+	h.save(s, flows.Commit{Outbox: []flows.OutboxItem{appendItem("h1", 1)}})
+	sweep()
+	got = h.claim(h.s, h.now(), 10)
+	h.wantIDs(fmt.Sprintf("the customer's message %s after the open was delivered", 3*TTL/2), itemIDs(got), []string{"h1:append:1"})
+	if got[0].Ticket.ID != "T-h1" {
+		t.Fatalf("the append carries its open's ticket: %+v", got[0].Ticket)
 	}
 }

@@ -60,6 +60,7 @@ func Run(t *testing.T, open Opener) {
 		{"ReplyClaimWaits", testReplyClaimWaits},
 		{"ReplyClaimConflict", testReplyClaimConflict},
 		{"DeadOpenCascade", testDeadOpenCascade},
+		{"TicketLivesWithConversation", testTicketLivesWithConversation},
 		{"OutboxOf", testOutboxOf},
 		{"DeliveredRetention", testDeliveredRetention},
 		{"ConcurrentClaims", testConcurrentClaims},
