@@ -34,8 +34,9 @@ const DefaultInboxDedupe = 7 * 24 * time.Hour
 type Commit struct {
 	// Outbox are new outbox items; an item whose ID is already stored is
 	// skipped, so a retried save does not deliver twice. An empty
-	// ConversationID is the session's; a zero CreatedAt or NextAt is the
-	// store's clock; an empty Status is pending.
+	// ConversationID is the session's, another conversation's is an error;
+	// a zero CreatedAt or NextAt is the store's clock; an empty Status is
+	// pending.
 	Outbox []OutboxItem
 	// Loads changes agents' open-handoff counts (LoadTracker) by these
 	// deltas; a count never goes below zero.

@@ -9,13 +9,16 @@ import (
 	"github.com/batonbot/baton/flows"
 )
 
-// CheckCommit refuses what no store writes: outbox items without an id,
-// timers without a key or of another conversation than id, loads of an
-// agent without an id.
+// CheckCommit refuses what no store writes: outbox items without an id or
+// of another conversation than id, timers without a key or of another
+// conversation than id, loads of an agent without an id.
 func CheckCommit(id string, c flows.Commit) error {
 	for _, it := range c.Outbox {
 		if it.ID == "" {
 			return fmt.Errorf("store: an outbox item of kind %q for session %q has no id", it.Kind, id)
+		}
+		if it.ConversationID != "" && it.ConversationID != id {
+			return fmt.Errorf("store: session %q cannot write outbox item %q of conversation %q; save it with that conversation's session", id, it.ID, it.ConversationID)
 		}
 	}
 	for _, t := range c.Timers {

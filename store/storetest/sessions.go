@@ -169,6 +169,15 @@ func testConflictWritesNothing(t *testing.T, h *h) {
 	if err := h.s.Save(h.ctx, s, flows.Commit{Timers: []flows.Timer{{Key: "t", ConversationID: "other", At: h.now()}}}); err == nil {
 		t.Fatal("a timer of another conversation was saved")
 	}
+	// An outbox item of another conversation is refused: a store files an
+	// item under its conversation, and settles it there.
+	other := reply("other", 1)
+	if err := h.s.Save(h.ctx, s, flows.Commit{Outbox: []flows.OutboxItem{other}}); err == nil {
+		t.Fatal("an outbox item of another conversation was saved")
+	}
+	if items := h.list(""); len(items) != 0 {
+		t.Errorf("a refused commit wrote outbox items %q", itemIDs(items))
+	}
 }
 
 func testConcurrentSaves(t *testing.T, h *h) {
