@@ -274,6 +274,7 @@ func (d *decoder) store(n *yaml.Node) Store {
 			}
 		case "url":
 			s.URL = d.str(f.val, w)
+			d.storeURL(f.val, s.URL)
 		case "address", "addresses":
 			s.Addresses = append(s.Addresses, d.list(f.val, w)...)
 		case "username":
@@ -284,6 +285,9 @@ func (d *decoder) store(n *yaml.Node) Store {
 			s.DB = d.count(f.val, w, 0, 15)
 		case "prefix":
 			s.Prefix = d.str(f.val, w)
+			if strings.ContainsAny(s.Prefix, "{}") {
+				d.errorf(f.val, "store.prefix must not contain '{' or '}' (they keep a conversation's keys together), not %q", s.Prefix)
+			}
 		case "tls":
 			s.TLS = d.boolean(f.val, w)
 		case "session_ttl":
@@ -302,6 +306,25 @@ func (d *decoder) store(n *yaml.Node) Store {
 		}
 	}
 	return s
+}
+
+// storeURL reports a store url the Valkey store would refuse when serve
+// opens it: another scheme than the ones it reads. Only the scheme is
+// shown, the rest may hold a password.
+func (d *decoder) storeURL(n *yaml.Node, u string) {
+	if u == "" || IsPlaceholder(u) {
+		return
+	}
+	for _, p := range []string{"redis://", "rediss://", "valkey://", "valkeys://", "unix://"} {
+		if strings.HasPrefix(u, p) {
+			return
+		}
+	}
+	shown := strconv.Quote(cfgRedact(u))
+	if scheme, _, ok := strings.Cut(u, "://"); ok {
+		shown = scheme + "://…"
+	}
+	d.errorf(n, "store.url must be redis://host:port (rediss:// for TLS, valkey://, valkeys:// or unix://), not %s", shown)
 }
 
 // storeKeyKind is the store kind each key of store: is for (kind and
