@@ -316,5 +316,10 @@ func (s *Store) Due(ctx context.Context, now time.Time, max int) ([]flows.Timer,
 		}
 		return nil
 	})
+	if err == nil {
+		// The host polls here when nothing is saved: idle conversations
+		// leave the file even then.
+		s.maybeSweep(clock)
+	}
 	return out, err
 }

@@ -344,3 +344,26 @@ func TestLeasingSavesBesideInboxClaims(t *testing.T) {
 	}
 	s.Close()
 }
+
+// TestIdleExpiryWithoutSaves: a conversation idle past the TTL leaves the
+// file though nothing is saved any more; the host's polls for due timers
+// are enough (the personal data is not kept until the next customer).
+func TestIdleExpiryWithoutSaves(t *testing.T) {
+	ctx := context.Background()
+	clock := storetest.NewClock(time.Now().UTC().Truncate(time.Second))
+	s, err := bolt.Open(filepath.Join(t.TempDir(), "baton.db"), bolt.WithClock(clock.Now), bolt.WithTTL(time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if err := s.Save(ctx, storetest.RichSession("c1", clock.Now()), flows.Commit{}); err != nil {
+		t.Fatal(err)
+	}
+	clock.Add(2 * time.Hour)
+	if _, err := s.Due(ctx, clock.Now(), 10); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := s.Sessions(ctx); err != nil || n != 0 {
+		t.Errorf("after the TTL and a poll the file holds %d conversations (%v), want 0", n, err)
+	}
+}

@@ -248,8 +248,8 @@ func (s *Store) maybeSweep(now time.Time) {
 // Sweep deletes what expired: conversations untouched for the TTL (with
 // their timers), inbox entries older than the TTL, dedupe
 // keys past their window, delivered items past their retention and dead
-// ones older than the TTL. Saves sweep now and then; hosts may call it on
-// a timer. It returns the conversations deleted.
+// ones older than the TTL. Saves and Due (the host's poll) sweep now and
+// then; hosts may call it on a timer. It returns the conversations deleted.
 func (s *Store) Sweep(ctx context.Context) (int, error) {
 	if err := ctx.Err(); err != nil {
 		return 0, err

@@ -373,8 +373,8 @@ func (m *Store) maybeSweep(now time.Time) {
 }
 
 // Sweep deletes what expired by now: conversations untouched for the TTL,
-// dedupe keys, old delivered and dead outbox items. Saves sweep now and
-// then; hosts may call it on a timer. It returns the conversations
+// dedupe keys, old delivered and dead outbox items. Saves and Due (the
+// host's poll) sweep now and then; hosts may call it on a timer. It returns the conversations
 // deleted.
 func (m *Store) Sweep(ctx context.Context) (int, error) {
 	if err := ctx.Err(); err != nil {

@@ -145,3 +145,22 @@ func TestIdlePacked(t *testing.T) {
 		t.Fatalf("saving after unpacking: %v, rev %d", err, got.Rev)
 	}
 }
+
+// TestIdleExpiryWithoutSaves: a conversation idle past the TTL is
+// forgotten though nothing is saved any more; the host's polls for due
+// timers are enough.
+func TestIdleExpiryWithoutSaves(t *testing.T) {
+	ctx := context.Background()
+	clock := storetest.NewClock(time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC))
+	m := memory.New(memory.WithClock(clock.Now), memory.WithTTL(time.Hour))
+	if err := m.Save(ctx, &flows.Session{ID: "a"}, flows.Commit{}); err != nil {
+		t.Fatal(err)
+	}
+	clock.Add(2 * time.Hour)
+	if _, err := m.Due(ctx, clock.Now(), 10); err != nil {
+		t.Fatal(err)
+	}
+	if n := m.Sessions(); n != 0 {
+		t.Errorf("after the TTL and a poll the store holds %d conversations, want 0", n)
+	}
+}

@@ -116,5 +116,8 @@ func (m *Store) Due(ctx context.Context, now time.Time, max int) ([]flows.Timer,
 	for _, t := range out {
 		heap.Push(&ts.h, t)
 	}
+	// The host polls here when nothing is saved: idle conversations are
+	// forgotten even then.
+	m.maybeSweep(clock)
 	return out, nil
 }
