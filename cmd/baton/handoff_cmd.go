@@ -129,7 +129,10 @@ func runHandoffList(ctx context.Context, e *env, args []string) int {
 		return exitOK
 	}
 	if len(items) == 0 {
-		fmt.Fprintf(e.stdout, "no %soutbox items\n", orDefault(status+" ", ""))
+		if status != "" {
+			status += " "
+		}
+		fmt.Fprintf(e.stdout, "no %soutbox items\n", status)
 		return exitOK
 	}
 	printOutbox(e, items)

@@ -169,3 +169,17 @@ func TestHandoffExitCodes(t *testing.T) {
 		})
 	}
 }
+
+func TestHandoffListOfAnEmptyStore(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "store.db")
+	s, err := bolt.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	code, stdout, stderr := runCLI(t, "", "handoff", "list", "--store", path)
+	wantCode(t, code, exitOK, stdout, stderr)
+	if stdout != "no outbox items\n" {
+		t.Errorf("list of an empty store: %q", stdout)
+	}
+}
