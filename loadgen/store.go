@@ -2,9 +2,12 @@ package loadgen
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
+	"time"
 
 	"github.com/batonbot/baton/flows"
 	"github.com/batonbot/baton/store/bolt"
@@ -44,11 +47,43 @@ func OpenStore(ctx context.Context, kind, path, url string) (flows.SessionStore,
 			return err
 		}, nil
 	case "valkey":
-		s, err := valkey.NewStore(ctx, url)
+		// Keys of the run's own, for an hour: a serve on the same server
+		// never takes the load's outbox items (the handoffs its scripts
+		// ask for) as its helpdesk work, and what the run wrote is removed
+		// when it ends (or expires, when it dies first).
+		prefix := "baton-load-" + strconv.FormatInt(time.Now().UnixNano(), 36)
+		s, err := valkey.NewStore(ctx, url, valkey.WithPrefix(prefix), valkey.WithTTL(time.Hour))
 		if err != nil {
 			return nil, nil, err
 		}
-		return s, s.Close, nil
+		return s, func() error {
+			ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+			defer cancel()
+			return errors.Join(removeKeys(ctx, s, prefix), s.Close())
+		}, nil
 	}
 	return nil, nil, fmt.Errorf("store %q: use memory, bolt or valkey", kind)
+}
+
+// removeKeys deletes the keys under prefix on every node of s's server
+// or cluster.
+func removeKeys(ctx context.Context, s *valkey.Store, prefix string) error {
+	for _, node := range s.Client().Nodes() {
+		var cursor uint64
+		for {
+			e, err := node.Do(ctx, node.B().Scan().Cursor(cursor).Match(prefix+":*").Count(1000).Build()).AsScanEntry()
+			if err != nil {
+				return fmt.Errorf("removing the load's keys: %w", err)
+			}
+			for _, k := range e.Elements {
+				if err := node.Do(ctx, node.B().Unlink().Key(k).Build()).Error(); err != nil {
+					return fmt.Errorf("removing the load's keys: %w", err)
+				}
+			}
+			if cursor = e.Cursor; cursor == 0 {
+				break
+			}
+		}
+	}
+	return nil
 }

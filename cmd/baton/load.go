@@ -32,7 +32,8 @@ It stops by itself after --duration or --conversations.
 
 --store picks the store: memory (default), bolt (a bbolt file: --store-path,
 default a temporary one, removed afterwards) or valkey (--store-url, default
-$BATON_VALKEY_URL, else redis://127.0.0.1:6379).
+$BATON_VALKEY_URL, else redis://127.0.0.1:6379; the run's keys have a
+prefix of their own, baton-load-..., and are removed afterwards).
 
 --serve URL measures a running 'baton serve' instead, over HTTP: each
 conversation is a customer of its web chat (URL is where the chat is, e.g.

@@ -9,6 +9,7 @@ import (
 
 	"github.com/batonbot/baton/loadgen"
 	"github.com/batonbot/baton/store/bolt"
+	"github.com/batonbot/baton/store/valkey"
 	"github.com/batonbot/baton/store/valkey/valkeytest"
 )
 
@@ -123,5 +124,37 @@ func TestLoadEventsReport(t *testing.T) {
 	}
 	if r.Outcomes["expired"] != 0 {
 		t.Errorf("outcomes %v: no conversation of a load run sat idle for a day", r.Outcomes)
+	}
+}
+
+// TestLoadOnAServersValkey: 'baton load --store valkey' pointed at the
+// Valkey a 'baton serve' uses leaves it nothing to deliver: the handoffs
+// the load's conversations ask for are not helpdesk work of the
+// deployment's, and nothing of the run stays on the server.
+func TestLoadOnAServersValkey(t *testing.T) {
+	ctx := context.Background()
+	srv := valkeytest.Start(t)
+	code, out, errOut := runCLI(t, "", "load", "--store", "valkey", "--store-url", srv.URL, "--conversations", "10", "--concurrency", "2", "--json", "../../examples/tests/escalation.yaml")
+	var rep loadgen.EngineReport
+	if err := json.Unmarshal([]byte(out), &rep); code != exitOK || err != nil || rep.Errors != 0 || rep.Turns < 10 {
+		t.Fatalf("exit %d, report %s, stderr %s", code, out, errOut)
+	}
+	// A serve on the same server (BATON_TEST_VALKEY_URL may be shared by
+	// other tests: only the load's keys are looked at) finds nothing of
+	// the run: not under its own prefix, and nothing is left under the
+	// run's.
+	c, err := valkey.NewStore(ctx, srv.URL, valkey.WithSweepEvery(0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	for _, pattern := range []string{"baton:{load-*", "baton-load-*"} {
+		keys, err := c.Client().Do(ctx, c.Client().B().Keys().Pattern(pattern).Build()).AsStrSlice()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(keys) != 0 {
+			t.Errorf("the load left %d keys %s on the server, e.g. %s", len(keys), pattern, keys[0])
+		}
 	}
 }
