@@ -194,3 +194,38 @@ func TestEveryKeyExpires(t *testing.T) {
 		}
 	})
 }
+
+// TestInboxDedupeOutlivesAShortTTL: with session_ttl shorter than the
+// inbox's dedupe window, a message id is still remembered for the whole
+// window (as the memory and bolt stores do), not only while the
+// conversation lives: a webhook the provider delivers again a day later
+// is not a new message.
+func TestInboxDedupeOutlivesAShortTTL(t *testing.T) {
+	forKinds(t, func(t *testing.T, kind string) {
+		ctx := context.Background()
+		s := open(t, kind, WithTTL(time.Hour), WithInboxDedupe(48*time.Hour))
+		in := flows.Inbound{ID: "wamid.1", ConversationID: "c", Input: flows.Input{Kind: flows.InputMessage, Text: "hi"}}
+		if ok, err := s.Accept(ctx, in); !ok || err != nil {
+			t.Fatal(ok, err)
+		}
+		// A turn, then a claim and a settle: every script sets expiries.
+		if err := s.Save(ctx, &flows.Session{ID: "c"}, flows.Commit{Done: []string{"wamid.1"}, Outbox: []flows.OutboxItem{{ID: "r1", Kind: flows.OutboxReply}}}); err != nil {
+			t.Fatal(err)
+		}
+		items, err := s.Claim(ctx, time.Now(), time.Minute, 10)
+		if err != nil || len(items) != 1 {
+			t.Fatal(items, err)
+		}
+		items[0].Status = flows.OutboxDelivered
+		if err := s.Settle(ctx, items[0]); err != nil {
+			t.Fatal(err)
+		}
+		ttl, err := s.c.Do(ctx, s.c.B().Pttl().Key(s.convKey("c", "seen")).Build()).AsInt64()
+		if err != nil || ttl < (47*time.Hour).Milliseconds() {
+			t.Fatalf("the accepted ids expire in %dms (%v), want the dedupe window's 48h", ttl, err)
+		}
+		if ttl, _ := s.c.Do(ctx, s.c.B().Pttl().Key(s.convKey("c", "s")).Build()).AsInt64(); ttl <= 0 || ttl > time.Hour.Milliseconds() {
+			t.Fatalf("the session expires in %dms, want within the TTL", ttl)
+		}
+	})
+}

@@ -25,7 +25,8 @@
 //
 // Every conversation key expires after the idle TTL (default 30 days,
 // WithTTL): a script sets the expiry of the keys it changed, and of all
-// of them once a TTL/10, so no key of a live conversation runs out. The
+// of them once a TTL/10, so no key of a live conversation runs out (the
+// inbox's accepted ids stay for their dedupe window when it is longer). The
 // store's clock decides too, so a session idle past the TTL loads as gone
 // even before the server drops it, and a save over it starts afresh.
 //

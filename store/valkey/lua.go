@@ -209,6 +209,12 @@ local function finish(conv, ttl, head)
     else
       for key in pairs(touched) do redis.call('PEXPIRE', key, ttl) end
     end
+    if full or touched[SEEN] then
+      -- the inbox's accepted ids are remembered for their dedupe window,
+      -- which may be longer than the TTL
+      local last = redis.call('ZRANGE', SEEN, -1, -1, 'WITHSCORES')
+      if #last > 0 then redis.call('PEXPIREAT', SEEN, last[2], 'GT') end
+    end
     if empty then
       redis.call('DEL', W)
     elseif changed or full then
