@@ -8,6 +8,7 @@ import (
 	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -191,6 +192,9 @@ func (s *Studio) sandboxConfig() sandbox.Config {
 	if vars == nil {
 		vars = map[string]any{}
 	}
+	// A variable the flow no longer declares (a reload removed it) is
+	// left out: baton test refuses a test file that sets it.
+	maps.DeleteFunc(vars, func(k string, _ any) bool { _, ok := s.flow.Vars[k]; return !ok })
 	// Flows that keep the profile in variables get it there too.
 	if _, ok := s.flow.Vars["vip"]; ok {
 		vars["vip"] = p.VIP
@@ -255,6 +259,19 @@ func (s *Studio) reload(ctx context.Context) {
 		s.notice = err.Error()
 		return
 	}
+	// What the new version no longer has: the conversation's language
+	// (it goes on in the flow's first) and variables set with --var
+	// (left out, sandboxConfig).
+	var gone []string
+	if len(f.Languages) > 0 && !slices.Contains(f.Languages, s.setup.Lang) {
+		gone = append(gone, fmt.Sprintf("the language %q (the conversation is in %s now)", s.setup.Lang, f.DefaultLanguage()))
+		s.setup.Lang = f.DefaultLanguage()
+	}
+	for _, k := range slices.Sorted(maps.Keys(s.o.Vars)) {
+		if _, ok := f.Vars[k]; !ok {
+			gone = append(gone, fmt.Sprintf("the variable %q set with --var (left out)", k))
+		}
+	}
 	s.depErr = ""
 	if s.o.Config != "" {
 		dep, err := sandbox.LoadDeployment(s.o.Config, s.o.Getenv, false)
@@ -274,6 +291,9 @@ func (s *Studio) reload(ctx context.Context) {
 	}
 	if n := len(s.steps); n > 0 {
 		s.notice += fmt.Sprintf(": the conversation's %s replayed on it", flows.Plural(n, "step"))
+	}
+	if len(gone) > 0 {
+		s.notice += "; it no longer has " + strings.Join(gone, ", ")
 	}
 	if s.depErr != "" {
 		s.notice += "; the config has errors, the one loaded before still routes"

@@ -18,6 +18,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/batonbot/baton/convtest"
 	"github.com/batonbot/baton/internal/flowtest"
 )
 
@@ -581,5 +582,64 @@ func TestRefusedReloadWatchesTheFilesOfItsErrors(t *testing.T) {
 	s.mu.Unlock()
 	if !slices.Contains(s.files(), extra) {
 		t.Fatalf("%s is not watched after the refused reload: %v", extra, s.files())
+	}
+}
+
+// A reload that drops the language the conversation is in, or a variable
+// --var set, goes on in the flow's language without the variable: "save
+// as test" then writes a file that baton test runs and passes.
+func TestReloadDropsWhatTheFlowNoLongerHas(t *testing.T) {
+	dir := t.TempDir()
+	flow := filepath.Join(dir, "mini.yaml")
+	const v1 = `flow: mini
+languages: [en, it]
+start: ask_name
+vars:
+  x: 1
+states:
+  ask_name:
+    say: "What's your name?"
+    ask: {save_as: name}
+    next: ask_age
+  ask_age:
+    say: "Nice to meet you, {{ name }}! How old are you? x={{ x }}"
+    ask: {save_as: age}
+    next: bye
+  bye:
+    say: "Bye {{ name }}"
+    end: completed
+`
+	if err := os.WriteFile(flow, []byte(v1), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	p := newPage(t, Options{Flow: flow, Lang: "it", Vars: map[string]any{"x": 5}, Tests: dir})
+	p.post("message", map[string]string{"text": "hi"})
+	p.post("message", map[string]string{"text": "Ann"})
+	v2 := strings.NewReplacer("languages: [en, it]", "languages: [en]", "vars:\n  x: 1\n", "", " x={{ x }}", "").Replace(v1)
+	if err := os.WriteFile(flow, []byte(v2), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	st := p.post("reload", nil)
+	if st.Flow.Rev != 2 || st.Setup.Lang != "en" || st.State != "ask_age" {
+		t.Fatalf("after the reload: rev %d, language %q, state %q; notice %q", st.Flow.Rev, st.Setup.Lang, st.State, st.Notice)
+	}
+	if !strings.Contains(st.Notice, `"it"`) || !strings.Contains(st.Notice, `"x"`) {
+		t.Errorf("the notice does not say what was dropped: %q", st.Notice)
+	}
+	b, _ := json.Marshal(map[string]string{"name": "after_reload"})
+	r, err := http.Post(p.srv.URL+"/api/test", "application/json", bytes.NewReader(b))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.Body.Close()
+	if r.StatusCode != http.StatusOK {
+		t.Fatalf("save as test: %d", r.StatusCode)
+	}
+	path := filepath.Join(dir, "after_reload.yaml")
+	var out bytes.Buffer
+	res := convtest.NewRunner(convtest.Options{Out: &out}).Run(context.Background(), []string{path})
+	if res.Failed != 0 || res.Passed != 1 {
+		b, _ := os.ReadFile(path)
+		t.Errorf("baton test of the saved file:\n%s\nthe file:\n%s", out.String(), b)
 	}
 }
