@@ -120,6 +120,11 @@ func New(o Options) (*Studio, error) {
 	if err != nil {
 		return nil, err
 	}
+	if !o.Now.IsZero() {
+		if err := CheckTime(o.Now); err != nil {
+			return nil, err
+		}
+	}
 	s := &Studio{o: o, log: o.Logger, preview: p, entities: entity.New(), subs: map[chan int64]struct{}{}, closed: make(chan struct{})}
 	f, diags := dsl.LoadFile(o.Flow)
 	if diags.HasErrors() || f == nil {
@@ -340,9 +345,24 @@ func isDir(p string) bool {
 // errBackwards refuses a clock set before the conversation's time.
 var errBackwards = errors.New("the clock only moves forward during a conversation: reset to start at an earlier time")
 
+// The years the clock keeps to: a time JSON cannot hold (after 9999 in
+// the flow's zone, or a timer's) would leave the page without its state.
+const minYear, maxYear = 1900, 9000
+
+// CheckTime refuses a clock time outside the years the sandbox keeps to.
+func CheckTime(t time.Time) error {
+	if y := t.Year(); y < minYear || y > maxYear {
+		return fmt.Errorf("%s is in the year %d: set the clock between the years %d and %d", t.Format(time.RFC3339), y, minYear, maxYear)
+	}
+	return nil
+}
+
 // setClock moves the clock to t: before the first step it is the start of
 // the conversation; after, a wait (timers due by t fire).
 func (s *Studio) setClock(ctx context.Context, t time.Time) error {
+	if err := CheckTime(t); err != nil {
+		return err
+	}
 	if len(s.steps) == 0 {
 		s.setup.Start = t
 		return s.replay(ctx)

@@ -643,3 +643,23 @@ states:
 		t.Errorf("baton test of the saved file:\n%s\nthe file:\n%s", out.String(), b)
 	}
 }
+
+// A clock set near the end of year 9999 (in the flow's zone, or with the
+// timers it schedules) is a time JSON cannot hold: the page got empty
+// answers, and kept getting them after Reset. The clock is refused
+// instead, before and during a conversation, and the page keeps working.
+func TestClockRefusesTimesThePageCannotShow(t *testing.T) {
+	p := newPage(t, Options{})
+	for _, at := range []string{"9999-12-31T23:50:00Z", "9999-12-31T20:00", "0001-01-01T00:00:00Z"} {
+		if _, code, msg := p.try("clock", map[string]string{"at": at}); code != http.StatusBadRequest || !strings.Contains(msg, "year") {
+			t.Errorf("the clock set at %s before the first message: %d %s", at, code, msg)
+		}
+	}
+	st := p.post("message", map[string]string{"text": "ciao"})
+	if !st.Setup.Start.Equal(morning) || len(st.Timers) != 1 {
+		t.Fatalf("the conversation after the refusals: start %s, timers %+v", st.Setup.Start, st.Timers)
+	}
+	if _, err := New(Options{Flow: supportFlow, Now: time.Date(9999, 12, 31, 23, 50, 0, 0, time.UTC), Tests: t.TempDir()}); err == nil || !strings.Contains(err.Error(), "year") {
+		t.Errorf("a studio starting at the end of 9999: %v", err)
+	}
+}

@@ -392,6 +392,7 @@ func TestSandboxCommandLine(t *testing.T) {
 		{[]string{"--channel", "sms", supportYAML}, exitUsage, `--channel "sms": use whatsapp, telegram, web`},
 		{[]string{"--lang", "fr", supportYAML}, exitUsage, `--lang "fr": the flow speaks it, en`},
 		{[]string{"--now", "tomorrow", supportYAML}, exitUsage, "is not an RFC 3339 time"},
+		{[]string{"--now", "9999-12-31T23:50:00Z", supportYAML}, exitUsage, "set the clock between the years 1900 and 9000"},
 		{[]string{"--var", "nope=1", supportYAML}, exitUsage, `unknown variable "nope"`},
 		{[]string{"testdata/flows/broken.yaml"}, exitFailed, "testdata/flows/broken.yaml:"},
 		{[]string{"--listen", "256.0.0.1:1", supportYAML}, exitRuntime, "pick another address with --listen"},

@@ -87,6 +87,9 @@ func runSandbox(ctx context.Context, e *env, args []string) int {
 		if err != nil {
 			return usageError(e, sandboxCmd, "--now %q is not an RFC 3339 time; write it like 2026-03-03T10:30:00+01:00", *nowText)
 		}
+		if err := studio.CheckTime(t); err != nil {
+			return usageError(e, sandboxCmd, "--now %v", err)
+		}
 		now = t
 	}
 	if !slices.Contains(studio.Channels, *channel) {
