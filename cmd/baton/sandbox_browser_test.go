@@ -353,6 +353,16 @@ func TestSandboxSaveAsTestInBrowser(t *testing.T) {
 	do(t, ctx, chromedp.Click(chromedp.ID("agent-solve")))
 	waitJS(t, ctx, `document.querySelectorAll("#inspector .step").length === 6`)
 	setInput(t, ctx, "test-name", "order then agent")
+	// Download with a name the server refuses says why, as Save does,
+	// instead of fetching the server's error as the file.
+	do(t, ctx, chromedp.Click(chromedp.ID("download-test")))
+	waitJS(t, ctx, `!!document.querySelector(".save .error")`)
+	if u := eval[string](t, ctx, `location.href`); strings.Contains(u, "test.yaml") {
+		t.Errorf("the page went to %s", u)
+	}
+	setInput(t, ctx, "test-name", "order_then_agent")
+	waitJS(t, ctx, `!document.querySelector(".save .error")`)
+	setInput(t, ctx, "test-name", "order then agent")
 	do(t, ctx, chromedp.Click(chromedp.ID("save-test")))
 	// A name with spaces is refused, with the reason.
 	waitJS(t, ctx, `!!document.querySelector(".save .error")`)

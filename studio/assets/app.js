@@ -155,12 +155,17 @@ function SaveTest({ state, busy }) {
   const [name, setName] = useState("conversation");
   const [saved, setSaved] = useState(null);
   const [err, setErr] = useState("");
-  const save = async (overwrite) => {
+  // named checks the name as the server does, and says why it is refused.
+  const named = () => {
     setErr("");
     if (!/^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$/.test(name.replace(/\.ya?ml$/, ""))) {
       setErr("Name the test with letters, digits, - _ and . (no spaces).");
-      return;
+      return false;
     }
+    return true;
+  };
+  const save = async (overwrite) => {
+    if (!named()) return;
     try {
       setSaved(await api("test", { name, overwrite }));
     } catch (e) {
@@ -171,9 +176,10 @@ function SaveTest({ state, busy }) {
   const none = state.steps.length === 0;
   return html`
     <div class="save">
-      <input id="test-name" value=${name} onInput=${(e) => setName(e.target.value)} aria-label="Test file name" size="14" />
+      <input id="test-name" value=${name} onInput=${(e) => { setName(e.target.value); setErr(""); }} aria-label="Test file name" size="14" />
       <button type="button" id="save-test" disabled=${busy || none} onClick=${() => save(false)} title=${"Write a baton test file to " + state.flow.tests}>Save as test</button>
-      <a id="download-test" class=${none ? "disabled" : ""} href=${"api/test.yaml?name=" + encodeURIComponent(name)} download>Download</a>
+      <a id="download-test" class=${none ? "disabled" : ""} href=${"api/test.yaml?name=" + encodeURIComponent(name)} download
+        onClick=${(e) => { if (!named()) e.preventDefault(); }}>Download</a>
       ${saved && html`<span id="saved" title=${saved.yaml}>saved <code>${saved.path}</code>: <code>${saved.run}</code></span>`}
       ${err && html`<span class="error">${err}</span>`}
     </div>`;
