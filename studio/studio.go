@@ -143,6 +143,15 @@ func New(o Options) (*Studio, error) {
 	s.setup = Setup{Lang: o.Lang, Channel: o.Channel, Start: o.Now, Profile: Profile{Name: "Anna", Phone: "+393331234567"}}
 	if o.Profile != nil {
 		s.setup.Profile = *o.Profile
+	} else {
+		// --var vip= and plan= say who the customer is: the profile, which
+		// sets those variables (sandboxConfig), starts so.
+		if v, ok := o.Vars["vip"].(bool); ok {
+			s.setup.Profile.VIP = v
+		}
+		if v, ok := o.Vars["plan"].(string); ok {
+			s.setup.Profile.Plan = v
+		}
 	}
 	if s.setup.Channel == "" {
 		s.setup.Channel = flows.ChannelWhatsApp

@@ -663,3 +663,20 @@ func TestClockRefusesTimesThePageCannotShow(t *testing.T) {
 		t.Errorf("a studio starting at the end of 9999: %v", err)
 	}
 }
+
+// --var vip=true (or plan=...) says who the customer is: the profile, which
+// sets the flow's vip and plan variables, starts as that customer rather
+// than overriding the variable with its default (not a VIP).
+func TestVarsStartTheProfile(t *testing.T) {
+	p := newPage(t, Options{Vars: map[string]any{"vip": true}})
+	st := p.post("message", map[string]string{"text": "operatore"})
+	if !st.Setup.Profile.VIP {
+		t.Errorf("the profile: %+v", st.Setup.Profile)
+	}
+	if v := st.Steps[len(st.Steps)-1].Vars["vip"]; v != true {
+		t.Errorf("after --var vip=true the flow's vip is %v", v)
+	}
+	if len(st.Handoffs) != 1 || st.Handoffs[0].Priority != "high" {
+		t.Errorf("a VIP's handoff should be at priority high: %d handoffs, replies %q", len(st.Handoffs), replies(st))
+	}
+}
