@@ -3,9 +3,13 @@ package studio
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net"
 	"net/http"
+	"strings"
 	"time"
+
+	"github.com/batonbot/baton/host"
 )
 
 // Serve serves the page on l until ctx is done, reloading the flow when
@@ -20,7 +24,11 @@ func (s *Studio) Serve(ctx context.Context, l net.Listener, watch bool) error {
 			}
 		}()
 	}
-	srv := &http.Server{Handler: s.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	h := s.Handler()
+	if host.IsLoopback(l.Addr().String()) {
+		h = loopbackOnly(h, s)
+	}
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
 	go func() {
 		<-ctx.Done()
 		s.Close() // the pages' event streams end, then the server
@@ -32,4 +40,25 @@ func (s *Studio) Serve(ctx context.Context, l net.Listener, watch bool) error {
 		return err
 	}
 	return nil
+}
+
+// loopbackOnly answers only requests to a loopback name (localhost, a
+// .localhost name, a loopback address): the page has no login, and a
+// site whose name its owner rebinds to 127.0.0.1 (DNS rebinding) is its
+// own origin, so the Origin check alone would let that site's page read
+// the flow and the conversation and write test files.
+func loopbackOnly(h http.Handler, s *Studio) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		name := r.Host
+		if hn, _, err := net.SplitHostPort(r.Host); err == nil {
+			name = hn
+		}
+		name = strings.TrimSuffix(strings.TrimPrefix(name, "["), "]")
+		if !host.IsLoopback(net.JoinHostPort(name, "0")) && !strings.HasSuffix(strings.ToLower(name), ".localhost") {
+			s.log.Warn("sandbox: request refused", "path", r.URL.Path, "host", r.Host)
+			writeJSON(w, http.StatusForbidden, apiError{Error: fmt.Sprintf("this sandbox answers on loopback names only, not %q: open it at localhost or 127.0.0.1", r.Host)})
+			return
+		}
+		h.ServeHTTP(w, r)
+	})
 }

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -678,5 +679,48 @@ func TestVarsStartTheProfile(t *testing.T) {
 	}
 	if len(st.Handoffs) != 1 || st.Handoffs[0].Priority != "high" {
 		t.Errorf("a VIP's handoff should be at priority high: %d handoffs, replies %q", len(st.Handoffs), replies(st))
+	}
+}
+
+// Served on loopback (baton sandbox), the page answers only to a loopback
+// name: a site whose name was rebound to 127.0.0.1 (DNS rebinding) is its
+// own origin, so the Origin check alone would let its page read the flow
+// and the conversation and write test files.
+func TestServeOnLoopbackAnswersLoopbackNamesOnly(t *testing.T) {
+	s, err := New(Options{Flow: supportFlow, Now: morning, Tests: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	served := make(chan error, 1)
+	go func() { served <- s.Serve(ctx, l, false) }()
+	t.Cleanup(func() { cancel(); <-served })
+	_, port, _ := net.SplitHostPort(l.Addr().String())
+	for _, tc := range []struct {
+		host string
+		want int
+	}{
+		{l.Addr().String(), http.StatusOK},
+		{"localhost:" + port, http.StatusOK},
+		{"[::1]:" + port, http.StatusOK},
+		{"localhost", http.StatusOK},
+		{"evil.example:" + port, http.StatusForbidden},
+		{"evil.example", http.StatusForbidden},
+	} {
+		req, _ := http.NewRequest(http.MethodGet, "http://"+l.Addr().String()+"/api/state", nil)
+		req.Host = tc.host
+		r, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(r.Body)
+		r.Body.Close()
+		if r.StatusCode != tc.want {
+			t.Errorf("Host %s: %d, want %d\n%.200s", tc.host, r.StatusCode, tc.want, b)
+		}
 	}
 }
