@@ -5,6 +5,7 @@ import (
 	"io"
 	"maps"
 	"slices"
+	"strconv"
 	"time"
 
 	"github.com/batonbot/baton/analytics"
@@ -34,7 +35,9 @@ func ReadEvents(r io.Reader, name string) ([]*Conversation, error) {
 // memory follows the conversations under way, not the stream. The stream
 // must be in time order, as hosts write it; a conversation that goes on
 // after more than idle is cut in two (the second part replays as a new
-// conversation, which it mostly is: the first one ended). The
+// conversation, which it mostly is: the first one ended; when it expired
+// instead, the engine went on from where it was, and the second part is
+// skipped, saying so). The
 // conversations come in the order they end; Conversation.seq orders them
 // as they began.
 func StreamEvents(r io.Reader, name string, idle time.Duration, emit func(*Conversation)) error {
@@ -68,7 +71,14 @@ func (s *Stream) Read(r io.Reader, name string) error {
 		if b == nil {
 			b = &eventConv{c: &Conversation{ID: ev.Conversation, Source: name, Flow: ev.Flow, Channel: ev.Channel, Lang: ev.Lang, seq: nextSeq()},
 				rec: &Run{}, reqs: map[string]int{}}
-			if ev.Type != flows.EvConversationStarted {
+			switch {
+			case ev.Type == flows.EvConversationEnded && ev.Reason == "expired":
+				// The customer came back to a conversation left with the
+				// bot: the engine goes on from where it was, in a part
+				// this stream handed on already (idle) or in an earlier file.
+				b.c.Skip = "its customer came back after it expired (its first event is conversation_ended, expired): it goes on from its earlier part, replayed apart (more than " +
+					strconv.Itoa(int(s.idle.Hours())) + "h without an event) or in an earlier file, and cannot be replayed without it"
+			case ev.Type != flows.EvConversationStarted:
 				b.c.Skip = "it began before the events do (its first event is " + string(ev.Type) + "): give the earlier events file first"
 			}
 			s.open[ev.Conversation] = b

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/batonbot/baton/dsl"
 	"github.com/batonbot/baton/flows"
@@ -266,5 +267,43 @@ func TestEndWithoutReasonIsNoChange(t *testing.T) {
 	}
 	if rep.Replayed != 1 || rep.Changed != 0 {
 		t.Errorf("%d replayed, %s: %+v", rep.Replayed, rep.Summary, rep.Diffs)
+	}
+}
+
+// A customer who comes back days later to a conversation left with the
+// bot (it expired: the analytics end it, the engine goes on from where it
+// was) is past the stream's idle time: its first part was handed on and
+// replayed alone. The part after is not replayed, and says why: not that
+// an earlier events file is missing, when none is.
+func TestConversationBackAfterIdleSaysWhy(t *testing.T) {
+	var b strings.Builder
+	t0 := time.Date(2026, 3, 3, 10, 0, 0, 0, time.UTC)
+	ev := func(at time.Time, conv, typ, rest string) {
+		fmt.Fprintf(&b, `{"v":1,"id":"%s-%d","type":"%s","at":"%s","conversation":"%s","flow":"f","lang":"en"%s}`+"\n", conv, b.Len(), typ, at.Format(time.RFC3339), conv, rest)
+	}
+	ev(t0, "back", "conversation_started", "")
+	ev(t0, "back", "message_in", `,"kind":"text","text":"hi","size":2`)
+	for i := range 5000 { // four days of other conversations
+		ev(t0.Add(time.Duration(i)*time.Minute), fmt.Sprintf("o%d", i), "conversation_started", "")
+	}
+	back := t0.Add(5000 * time.Minute)
+	ev(t0.Add(24*time.Hour), "back", "conversation_ended", `,"reason":"expired","outcome":"expired"`)
+	ev(back, "back", "conversation_started", "")
+	ev(back, "back", "message_in", `,"kind":"text","text":"hello again","size":11`)
+	var parts []*replay.Conversation
+	s := replay.NewStream(48*time.Hour, func(c *replay.Conversation) {
+		if c.ID == "back" {
+			parts = append(parts, c)
+		}
+	})
+	if err := s.Read(strings.NewReader(b.String()), "events.jsonl"); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	if len(parts) != 2 || parts[0].Skip != "" {
+		t.Fatalf("%d parts", len(parts))
+	}
+	if skip := parts[1].Skip; !strings.Contains(skip, "came back after it expired") || strings.Contains(skip, "give the earlier events file first") {
+		t.Errorf("the part after the customer came back: %q", skip)
 	}
 }
