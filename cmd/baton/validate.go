@@ -39,7 +39,8 @@ node_modules): flows and included files are checked, conversation tests
 and deployment configs are skipped.
 
 Exit status: 0 when every flow is valid (warnings allowed), 1 when any has
-errors, 2 for usage errors (a file or directory that does not exist too).`
+errors, 2 for usage errors (a file or directory that does not exist, or a
+directory with no flow file, too).`
 
 func runValidate(_ context.Context, e *env, args []string) int {
 	fs := newFlagSet(validateCmd, validateAbout, e.stderr)
@@ -75,7 +76,10 @@ func runValidate(_ context.Context, e *env, args []string) int {
 	}
 	var all dsl.Diagnostics
 	var results []result
-	targets, skipped := validateTargets(paths)
+	targets, skipped, bad := validateTargets(paths)
+	if bad != "" {
+		return usageError(e, validateCmd, "%s", bad)
+	}
 	for _, tg := range targets {
 		p := tg.path
 		var f *flows.Flow
@@ -147,23 +151,38 @@ type validateTarget struct {
 // is (a flow, or an included file); a directory is searched for YAML files
 // (skipping hidden directories, testdata, vendor and node_modules), of
 // which flows and included files are checked and the others (conversation
-// tests, deployment configs) skipped and counted.
-func validateTargets(paths []string) (targets []validateTarget, skipped int) {
+// tests, deployment configs) skipped and counted. A directory with no flow
+// and no included file checks nothing: bad says so.
+func validateTargets(paths []string) (targets []validateTarget, skipped int, bad string) {
 	for _, p := range paths {
 		info, err := os.Stat(p)
 		if err != nil || !info.IsDir() {
 			targets = append(targets, validateTarget{p, dsl.SniffFile(p)})
 			continue
 		}
+		found, others := 0, 0
 		dsl.WalkYAML(p, func(path string, kind dsl.Kind) {
 			if kind == dsl.KindTest || kind == dsl.KindOther {
-				skipped++
+				others++
 				return
 			}
+			found++
 			targets = append(targets, validateTarget{path, kind})
 		})
+		skipped += others
+		if found == 0 && bad == "" {
+			bad = p + ": no flow files in this directory"
+			switch others {
+			case 0:
+			case 1:
+				bad += " (1 YAML file that is not a flow: conversation tests, deployment configs)"
+			default:
+				bad += fmt.Sprintf(" (%d YAML files that are not flows: conversation tests, deployment configs)", others)
+			}
+			bad += "; a flow has flow:, languages:, start: and states:"
+		}
 	}
-	return targets, skipped
+	return targets, skipped, bad
 }
 
 // loadFlow loads a flow for chat, test and graph: on errors it prints the

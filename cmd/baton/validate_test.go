@@ -151,6 +151,30 @@ func TestValidateDirectorySkipsOne(t *testing.T) {
 	}
 }
 
+// TestValidateDirectoryWithoutFlows: a directory that holds no flow (empty,
+// or only conversation tests and configs) checked nothing: it is a usage
+// error, as baton test says of a directory without tests, not a silent
+// success a CI job would take for a green flow check.
+func TestValidateDirectoryWithoutFlows(t *testing.T) {
+	empty := t.TempDir()
+	code, stdout, stderr := runCLI(t, "", "validate", empty)
+	wantCode(t, code, exitUsage, stdout, stderr)
+	if want := empty + ": no flow files in this directory"; !strings.Contains(stderr, want) {
+		t.Errorf("stderr lacks %q:\n%s", want, stderr)
+	}
+
+	tests := flowtest.Copy(t, "testdata/project", "tests/bot.yaml", "baton.yaml")
+	code, stdout, stderr = runCLI(t, "", "validate", tests)
+	wantCode(t, code, exitUsage, stdout, stderr)
+	if want := tests + ": no flow files in this directory (2 YAML files that are not flows: conversation tests, deployment configs)"; !strings.Contains(stderr, want) {
+		t.Errorf("stderr lacks %q:\n%s", want, stderr)
+	}
+
+	// Beside a directory with flows, it is still a mistake on the command line.
+	code, stdout, stderr = runCLI(t, "", "validate", "testdata/project", empty)
+	wantCode(t, code, exitUsage, stdout, stderr)
+}
+
 // TestValidateIncludedFileAlone: an included file is checked on its own,
 // taking the including flow's names on trust, but not its own mistakes.
 func TestValidateIncludedFileAlone(t *testing.T) {
