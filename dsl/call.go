@@ -157,10 +157,7 @@ func (l *loader) resolveCalls() {
 		l.calls = &calls{subs: map[string]*flows.Flow{}, rootDir: filepath.Dir(l.flow.Source), loading: []string{filepath.Base(l.flow.Source)}}
 	}
 	for _, name := range l.namedOrder {
-		p := l.namedSubs[name]
-		if f := l.loadNamed(name, p.key, p.val); f != nil {
-			l.calls.subs[l.subKey(name)] = f
-		}
+		l.namedSub(name, nil)
 	}
 	for _, pc := range l.pendingCalls {
 		var sub *flows.Flow
@@ -169,11 +166,14 @@ func (l *loader) resolveCalls() {
 		switch {
 		case pc.named != "":
 			pc.call.Flow = l.subKey(pc.named)
-			sub = l.calls.subs[pc.call.Flow]
-			if sub == nil {
-				if _, defined := l.namedSubs[pc.named]; !defined {
-					l.errorf(pc.target, "unknown sub-flow %q%s", pc.named, hintOr(didYouMean(pc.named, l.namedOrder), "; define it under subflows:"))
-				}
+			owner := l // a named sub-flow calls its siblings, its flow's
+			if l.parent != nil {
+				owner = l.parent
+			}
+			if _, defined := owner.namedSubs[pc.named]; defined {
+				sub = owner.namedSub(pc.named, pc)
+			} else {
+				l.errorf(pc.target, "unknown sub-flow %q%s", pc.named, hintOr(didYouMean(pc.named, owner.namedOrder), "; define it under subflows:"))
 			}
 		case pc.path != "":
 			key := pc.path
@@ -197,6 +197,48 @@ func hintOr(hint, otherwise string) string {
 	}
 	return otherwise
 }
+
+// namedSub loads this file's named sub-flow name once, when the flow's
+// loop reaches it or a sibling that calls it does first; pc is that call
+// (nil from the loop), reported when the sub-flow is still loading (a
+// cycle) or nests too deep. It returns nil when the sub-flow has errors
+// (already reported).
+func (l *loader) namedSub(name string, pc *pendingCall) *flows.Flow {
+	key := l.subKey(name)
+	if f, ok := l.calls.subs[key]; ok {
+		return f
+	}
+	switch l.namedState[name] {
+	case namedLoading:
+		l.errorf(pc.target, "call cycle: %s → %s; a flow cannot call itself, directly or not", strings.Join(l.calls.loading, " → "), key)
+		return nil
+	case namedDone:
+		return nil
+	}
+	if pc != nil && len(l.calls.loading) > MaxCallDepth {
+		l.errorf(pc.target, "calls nested more than %d deep", MaxCallDepth)
+		return nil
+	}
+	if l.namedState == nil {
+		l.namedState = map[string]int{}
+	}
+	l.namedState[name] = namedLoading
+	l.calls.loading = append(l.calls.loading, key)
+	p := l.namedSubs[name]
+	f := l.loadNamed(name, p.key, p.val)
+	l.calls.loading = l.calls.loading[:len(l.calls.loading)-1]
+	l.namedState[name] = namedDone
+	if f != nil {
+		l.calls.subs[key] = f
+	}
+	return f
+}
+
+// The states of a named sub-flow's load (loader.namedState).
+const (
+	namedLoading = 1 + iota
+	namedDone
+)
 
 // subKey is the key of a named sub-flow: its name in the root flow, the
 // calling file's path and its name in a called file.

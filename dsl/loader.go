@@ -51,6 +51,7 @@ type loader struct {
 	pendingCalls []*pendingCall
 	namedSubs    map[string]pair
 	namedOrder   []string
+	namedState   map[string]int // namedLoading, namedDone
 	calls        *calls
 	prefix       string
 	parent       *loader
