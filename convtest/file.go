@@ -227,6 +227,9 @@ func Parse(path string) (*File, []string) {
 		p.errorf(convsNode, "conversations must be a list")
 		return tf, p.errs
 	}
+	if len(convsNode.Content) == 0 {
+		p.errorf(convsNode, "conversations is empty: add a conversation (name: and steps:) or remove the file")
+	}
 	for i, cn := range convsNode.Content {
 		c := &Conversation{Pos: p.pos(cn), Setup: defaults}
 		c.Setup.VarPos = defaults.VarPos

@@ -143,3 +143,18 @@ func TestRunChecksVarTypes(t *testing.T) {
 		t.Errorf("got:\n%s\nwant the line %s", out.String(), want)
 	}
 }
+
+// TestParseNoConversations: a test file whose conversations: list is
+// empty tests nothing; it is an error of the file, as a conversation
+// without steps is, not a file that passes with "0 passed, 0 failed".
+func TestParseNoConversations(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "empty_test.yaml")
+	if err := os.WriteFile(path, []byte("flow: ../flow.yaml\nconversations: []\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, errs := Parse(path)
+	want := path + ":2:16: conversations is empty: add a conversation (name: and steps:) or remove the file"
+	if !slices.Contains(errs, want) {
+		t.Errorf("errors %q, want %q", errs, want)
+	}
+}
