@@ -45,7 +45,7 @@ func splitTemplate(s string) ([]piece, int, string) {
 			out = append(out, piece{lit: rest[:i]})
 		}
 		open := runes + utf8.RuneCountInString(rest[:i])
-		j := strings.Index(rest[i+2:], "}}")
+		j := holeEnd(rest[i+2:])
 		if j < 0 {
 			return nil, open, "unclosed {{ in text: close it with }} (write {{ \"{{\" }} for literal braces)"
 		}
@@ -57,6 +57,45 @@ func splitTemplate(s string) ([]piece, int, string) {
 		runes = open + 2 + utf8.RuneCountInString(src) + 2
 		rest = rest[i+2+j+2:]
 	}
+}
+
+// holeEnd is the index in s, the text after a "{{", of the "}}" that
+// closes the hole: the first one outside the expression's string literals
+// and its map literals' braces, so {{ "}}" }} and {{ {"a": {"b": 1}} }}
+// are one hole each. The scan stops at the next "{{" after the first "}}"
+// (the next hole), so a text's holes cost linear time; when it finds no
+// end there (an unbalanced quote or brace, which the expression's
+// compiler reports), the hole ends at the first "}}".
+func holeEnd(s string) int {
+	first := strings.Index(s, "}}")
+	if first < 0 {
+		return -1
+	}
+	limit := len(s)
+	if k := strings.Index(s[first+2:], "{{"); k >= 0 {
+		limit = first + 2 + k
+	}
+	depth := 0
+	for i := 0; i < limit; i++ {
+		switch c := s[i]; c {
+		case '"', '\'', '`':
+			for i++; i < limit && s[i] != c; i++ {
+				if s[i] == '\\' && c != '`' {
+					i++
+				}
+			}
+		case '{':
+			depth++
+		case '}':
+			if depth == 0 && i+1 < limit && s[i+1] == '}' {
+				return i
+			}
+			if depth > 0 {
+				depth--
+			}
+		}
+	}
+	return first
 }
 
 // commentCut explains an unquoted value that YAML cut short: " #" starts a
