@@ -148,3 +148,25 @@ func TestCloseItemsInOrder(t *testing.T) {
 		t.Errorf("delivered %v, want %v", kinds, want)
 	}
 }
+
+// TestTicketUpdateWithoutHandoff: a ticket's update while the bot has the
+// conversation is ignored with an error that names the ticket, or says
+// "the ticket" when the update has no id (baton chat's /ticket before any
+// handoff), never "ticket  is solved".
+func TestTicketUpdateWithoutHandoff(t *testing.T) {
+	for _, tt := range []struct {
+		ref  flows.TicketRef
+		want string
+	}{
+		{flows.TicketRef{}, "the ticket is solved but the conversation is bot, not handed off; ignored"},
+		{flows.TicketRef{Connector: "zendesk", ID: "42"}, "ticket 42 is solved but the conversation is bot, not handed off; ignored"},
+	} {
+		c := newConv(t, shop(t))
+		c.user("ciao")
+		effs := c.do(flows.Input{Kind: flows.InputTicket, Ticket: &flows.TicketUpdate{Ticket: tt.ref, Status: flows.TicketSolved}})
+		e, ok := find[flows.ErrorEffect](effs)
+		if !ok || e.Message != tt.want {
+			t.Errorf("ticket %q: error %q (found %v), want %q", tt.ref.ID, e.Message, ok, tt.want)
+		}
+	}
+}

@@ -107,7 +107,11 @@ func (t *turn) ticket() {
 		return
 	}
 	if s.Lifecycle != flows.LifecycleHandedOff && s.Lifecycle != flows.LifecycleWithAgent {
-		t.errorf("ticket %s is %s but the conversation is %s, not handed off; ignored", u.Ticket.ID, u.Status, s.Lifecycle)
+		which := "the ticket"
+		if u.Ticket.ID != "" {
+			which = "ticket " + u.Ticket.ID
+		}
+		t.errorf("%s is %s but the conversation is %s, not handed off; ignored", which, u.Status, s.Lifecycle)
 		return
 	}
 	if s.Handoff != nil && s.Handoff.Ticket.ID != "" && u.Ticket.ID != "" && !sameTicket(s.Handoff.Ticket, u.Ticket) {
