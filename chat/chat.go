@@ -90,7 +90,7 @@ const Help = `  /wait DURATION      let time pass (10m, 24h): due timeouts fire
 
 // parsedLine is one line of the chat, parsed.
 type parsedLine struct {
-	cmd string // "" for a user message, else the command without "/"
+	cmd string // "" for a user message, else the command without "/" ("/" when none follows it)
 	arg string
 }
 
@@ -103,6 +103,9 @@ func parseLine(line string) parsedLine {
 		return parsedLine{arg: line}
 	}
 	cmd, arg, _ := strings.Cut(line[1:], " ")
+	if cmd == "" {
+		cmd = "/"
+	}
 	return parsedLine{cmd: strings.ToLower(cmd), arg: strings.TrimSpace(arg)}
 }
 

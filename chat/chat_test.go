@@ -71,6 +71,21 @@ func TestRunText(t *testing.T) {
 	}
 }
 
+// A "/" with no command name ("/" alone, "/ Anna") is a mistake, not a
+// message: it used to answer the question with "" or "Anna", the slash
+// dropped.
+func TestRunSlashWithoutCommand(t *testing.T) {
+	for _, input := range []string{"hi\n/\n", "hi\n/ Anna\n"} {
+		_, out := run(t, chat.Options{}, input)
+		if want := "a command follows / with no space, e.g. /help"; !strings.Contains(out, want) {
+			t.Errorf("%q: no %q in:\n%s", input, want, out)
+		}
+		if strings.Contains(out, "Nice to meet you") {
+			t.Errorf("%q: the line was sent as an answer:\n%s", input, out)
+		}
+	}
+}
+
 // --json: one object per line, a "user" event before what it causes, and
 // an "error" event for a problem.
 func TestRunJSON(t *testing.T) {

@@ -198,6 +198,8 @@ func (cs *session) step(ctx context.Context, in parsedLine) (problem string, qui
 			cs.rec.NewConversation()
 		}
 		return "", false
+	case "/":
+		return "a command follows / with no space, e.g. /help (start a message with // to send a text beginning with /)", false
 	case "quit", "exit":
 		return "", true
 	case "state", "vars", "help", "handoff":
