@@ -48,7 +48,7 @@ func (l *loader) http(pos flows.Pos, n *yaml.Node) flows.Action {
 				continue
 			}
 			h.Headers = map[string]*flows.Template{}
-			for _, hp := range pairs(p.val) {
+			for _, hp := range l.uniquePairs(resolve(p.val), "headers") {
 				name, ok := l.name(hp.key, "a header name")
 				if !ok {
 					continue

@@ -22,7 +22,7 @@ func (l *loader) text(n *yaml.Node, what string) *flows.Text {
 			t.ByLang[""] = tpl
 		}
 	case rn != nil && rn.Kind == yaml.MappingNode:
-		for _, p := range pairs(rn) {
+		for _, p := range l.uniquePairs(rn, "a text") {
 			if !l.language(p.key) {
 				continue
 			}
@@ -54,7 +54,7 @@ func (l *loader) localized(n *yaml.Node, what string) flows.Localized {
 	case rn != nil && rn.Kind == yaml.ScalarNode && !isNull(rn):
 		out[l.flow.DefaultLanguage()] = rn.Value
 	case rn != nil && rn.Kind == yaml.MappingNode:
-		for _, p := range pairs(rn) {
+		for _, p := range l.uniquePairs(rn, "a "+what) {
 			if !l.language(p.key) {
 				continue
 			}

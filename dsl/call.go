@@ -72,7 +72,7 @@ func (l *loader) call(n *yaml.Node) *flows.Call {
 				l.errorf(p.val, "expected with: a map from the sub-flow's variable to a value, got %s", describe(p.val))
 				continue
 			}
-			for _, wp := range pairs(rn) {
+			for _, wp := range l.uniquePairs(rn, "with:") {
 				name, ok := l.name(wp.key, "a variable of the sub-flow")
 				if !ok {
 					continue
@@ -88,7 +88,7 @@ func (l *loader) call(n *yaml.Node) *flows.Call {
 				l.errorf(p.val, "expected save: a map from this flow's variable to the sub-flow's, got %s", describe(p.val))
 				continue
 			}
-			for _, sp := range pairs(rn) {
+			for _, sp := range l.uniquePairs(rn, "save:") {
 				to, ok := l.name(sp.key, "a variable")
 				if !ok || !l.varName(sp.key, to) {
 					continue

@@ -172,7 +172,7 @@ func (l *loader) option(n *yaml.Node, number int) *flows.Option {
 func (l *loader) synonyms(n *yaml.Node, add func(string)) {
 	rn := resolve(n)
 	if rn != nil && rn.Kind == yaml.MappingNode {
-		for _, p := range pairs(rn) {
+		for _, p := range l.uniquePairs(rn, "synonyms") {
 			if !l.language(p.key) {
 				continue
 			}

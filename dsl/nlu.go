@@ -61,7 +61,7 @@ func (l *loader) nlu(n *yaml.Node) {
 			if cfg.Lexicon == nil {
 				cfg.Lexicon = map[string]map[string][]string{}
 			}
-			for _, lp := range pairs(rn) {
+			for _, lp := range l.uniquePairs(rn, "the lexicon") {
 				name, ok := l.name(lp.key, "a lexicon name")
 				if !ok {
 					continue
@@ -83,7 +83,7 @@ func (l *loader) phrasesByLang(n *yaml.Node, what string) map[string][]string {
 	out := map[string][]string{}
 	rn := resolve(n)
 	if rn != nil && rn.Kind == yaml.MappingNode {
-		for _, p := range pairs(rn) {
+		for _, p := range l.uniquePairs(rn, what+"s by language") {
 			if !l.language(p.key) {
 				continue
 			}
@@ -108,7 +108,7 @@ func (l *loader) examplesByLang(n *yaml.Node) map[string][]string {
 		return l.phrasesByLang(n, "example")
 	}
 	out := map[string][]string{}
-	for _, p := range pairs(rn) {
+	for _, p := range l.uniquePairs(rn, "examples") {
 		if !l.anyLanguage(p.key) {
 			continue
 		}

@@ -107,6 +107,45 @@ func pairs(n *yaml.Node) []pair {
 	return out
 }
 
+// uniquePairs is pairs(rn) for a map whose keys the designer chooses (a
+// text's languages, headers, a body), reporting a key written twice in it,
+// which YAML would keep the last of silently; the first is kept. (Of keys
+// two merges bring, the first is kept without a word, as YAML merges do.)
+func (l *loader) uniquePairs(rn *yaml.Node, what string) []pair {
+	all := pairs(rn)
+	out := all[:0]
+	var seen map[string]*yaml.Node // for a large map: keyIn is linear
+	for _, p := range all {
+		k := resolve(p.key)
+		if k.Kind != yaml.ScalarNode {
+			out = append(out, p)
+			continue
+		}
+		var first *yaml.Node
+		if len(all) <= 8 {
+			first = keyIn(out, k.Value)
+		} else {
+			if seen == nil {
+				seen = make(map[string]*yaml.Node, len(all))
+			}
+			if first = seen[k.Value]; first == nil {
+				seen[k.Value] = k
+			}
+		}
+		if first == nil {
+			out = append(out, p)
+			continue
+		}
+		for i := 0; i < len(rn.Content); i += 2 {
+			if rn.Content[i] == p.key {
+				l.errorf(p.key, "duplicate key %q in %s (first at line %d); keep one", k.Value, what, first.Line)
+				break
+			}
+		}
+	}
+	return out
+}
+
 // isMerge reports whether k is the merge key `<<`.
 func isMerge(k *yaml.Node) bool {
 	k = resolve(k)

@@ -120,7 +120,7 @@ func (l *loader) keywords(n *yaml.Node) *flows.Keywords {
 	case rn != nil && rn.Kind == yaml.SequenceNode:
 		add(rn.Content)
 	case rn != nil && rn.Kind == yaml.MappingNode:
-		for _, p := range pairs(rn) {
+		for _, p := range l.uniquePairs(rn, "phrases by language") {
 			// Customers write in languages the bot does not answer in:
 			// keywords may be in any language.
 			if !l.anyLanguage(p.key) {

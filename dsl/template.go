@@ -237,7 +237,7 @@ func (l *loader) jsonBody(n *yaml.Node) *flows.Template {
 			lit.WriteString("null")
 		case rn.Kind == yaml.MappingNode:
 			lit.WriteByte('{')
-			for i, p := range pairs(rn) {
+			for i, p := range l.uniquePairs(rn, "a body") {
 				if i > 0 {
 					lit.WriteByte(',')
 				}
