@@ -61,6 +61,8 @@ func TestMistypedFlag(t *testing.T) {
 		{[]string{"test", "--coverage=maybe", "x"}, "baton test: --coverage \"maybe\": write true or false\n"},
 		{[]string{"graph", "x.yaml", "--format"}, "baton graph: --format needs a value\n"},
 		{[]string{"nlu", "eval", "--tran", "x.jsonl"}, "baton nlu eval: unknown flag --tran; did you mean --train?\n"},
+		{[]string{"version", "--bogus"}, "baton version: unknown flag --bogus\nUsage: baton version\n"},
+		{[]string{"version", "extra"}, "baton version: takes no arguments, got \"extra\"\nUsage: baton version\n"},
 	} {
 		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
 			code, stdout, stderr := runCLI(t, "", tc.args...)

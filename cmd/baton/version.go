@@ -2,28 +2,30 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"runtime"
 	"runtime/debug"
+	"strings"
 )
 
 // version is set at build time with -ldflags "-X main.version=v1.2.3".
 var version = "dev"
 
+var versionCmd = &command{name: "version", usage: "version", summary: "print Baton's version"}
+
 func init() {
-	register(&command{name: "version", usage: "version", summary: "print Baton's version", run: runVersion})
+	versionCmd.run = runVersion
+	register(versionCmd)
 }
 
 func runVersion(_ context.Context, e *env, args []string) int {
-	fs := flag.NewFlagSet("version", flag.ContinueOnError)
-	fs.SetOutput(e.stderr)
-	fs.Usage = func() { fmt.Fprintln(e.stderr, "Usage: baton version") }
-	if err := fs.Parse(args); err != nil {
-		if err == flag.ErrHelp {
-			return exitOK
-		}
-		return exitUsage
+	fs := newFlagSet(versionCmd, "Prints Baton's version, its platform and the Go version it was built with.", e.stderr)
+	pos, code, done := parseFlags(e, fs, args)
+	if done {
+		return code
+	}
+	if len(pos) > 0 {
+		return usageError(e, versionCmd, "takes no arguments, got %q", strings.Join(pos, " "))
 	}
 	v := version
 	if v == "dev" {
