@@ -61,8 +61,30 @@ func (l *loader) menu(n *yaml.Node) *flows.Menu {
 		l.errorf(optsNode, "a menu needs options:")
 		return m
 	}
+	l.menuLabels(m)
 	l.menuLimits(m, optsNode)
 	return m
+}
+
+// menuLabels reports two options with the same label in a language,
+// compared as the engine matches them (case and accents aside): typing it
+// is a tie, which chooses neither.
+func (l *loader) menuLabels(m *flows.Menu) {
+	for _, lang := range l.flow.Languages {
+		seen := make(map[string]*flows.Option, len(m.Options))
+		for _, o := range m.Options {
+			label, ok := o.Label[lang]
+			key := strings.TrimSpace(flows.Fold(label))
+			if !ok || key == "" {
+				continue
+			}
+			if first, dup := seen[key]; dup {
+				l.errAt(o.Pos, "options %d and %d have the same %s label %q: typing it chooses neither; reword one", first.Number, o.Number, lang, label)
+				continue
+			}
+			seen[key] = o
+		}
+	}
 }
 
 // menuLimits checks WhatsApp's interactive limits for the menu's style.
