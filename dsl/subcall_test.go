@@ -1,0 +1,109 @@
+package dsl
+
+import (
+	"strings"
+	"testing"
+)
+
+// TestNamedSubflowCallsNamedSubflow checks that a named sub-flow may call
+// another named sub-flow of the same file (calls nest), and that one
+// calling itself, directly or not, is a cycle, not an "unknown sub-flow".
+func TestNamedSubflowCallsNamedSubflow(t *testing.T) {
+	const ok = `flow: nest
+languages: [en]
+start: a
+vars: {name: "", street: ""}
+subflows:
+  ident:
+    vars: {nm: "", street: ""}
+    start: ask
+    states:
+      ask:
+        ask: {save_as: nm}
+        next: more
+      more:
+        call: {subflow: addr, save: {street: street}}
+        next: done
+      done:
+        end: ok
+  addr:
+    vars: {street: ""}
+    start: st
+    states:
+      st:
+        ask: {save_as: street}
+        next: fin
+      fin:
+        end: true
+states:
+  a:
+    call: {subflow: ident, save: {name: nm, street: street}}
+    next: b
+  b:
+    end: true
+`
+	f, ds := Load("nest.yaml", []byte(ok))
+	if ds.HasErrors() || f == nil {
+		t.Fatalf("a named sub-flow calling another did not load:\n%v", ds.Err())
+	}
+	more := f.Subflows["ident"].States["more"]
+	if more.Call == nil || more.Call.Flow != "addr" || f.Subflows["addr"] == nil {
+		t.Fatalf("ident/more calls %+v; want the sub-flow addr", more.Call)
+	}
+
+	const loop = `flow: loop
+languages: [en]
+start: a
+subflows:
+  one:
+    start: x
+    states:
+      x:
+        call: {subflow: two}
+        next: y
+      y:
+        end: true
+  two:
+    start: x
+    states:
+      x:
+        call: {subflow: one}
+        next: y
+      y:
+        end: true
+  self:
+    start: x
+    states:
+      x:
+        call: {subflow: self}
+        next: y
+      y:
+        end: true
+states:
+  a:
+    call: {subflow: one}
+    next: b
+  b:
+    call: {subflow: self}
+    next: c
+  c:
+    end: true
+`
+	_, ds = Load("loop.yaml", []byte(loop))
+	var lines []string
+	for _, d := range ds {
+		lines = append(lines, d.String())
+	}
+	got := strings.Join(lines, "\n")
+	for _, want := range []string{
+		"loop.yaml:17:25: error: call cycle: loop.yaml → one → two → one; a flow cannot call itself, directly or not",
+		"loop.yaml:25:25: error: call cycle: loop.yaml → self → self; a flow cannot call itself, directly or not",
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("diagnostics lack %q:\n%s", want, got)
+		}
+	}
+	if strings.Contains(got, "unknown sub-flow") {
+		t.Errorf("a defined sub-flow is reported unknown:\n%s", got)
+	}
+}
