@@ -59,7 +59,12 @@ func object(what string, keys []string, props map[string]js, required ...string)
 }
 
 var (
-	str      = js{"type": "string"}
+	// str is a text: the loader reads a number or true/false written
+	// there as its text (id: 1, label: 2026), so the schema does too.
+	str = js{"type": []string{"string", "number", "boolean"}}
+	// keyword is a text the loader refuses as a number or true/false
+	// (keywords: and unless:), asking for quotes.
+	keyword  = js{"type": "string"}
 	boolean  = js{"type": "boolean"}
 	number   = js{"type": "number"}
 	anything = js{}
@@ -224,9 +229,9 @@ func schema() js {
 		"localized":  desc(anyOf(str, mapOf(str)), "fixed text, or a map from language to text"),
 		"expr":       desc(anyOf(str, boolean), "an expression (expr-lang)"),
 		"duration":   js{"type": "string", "pattern": `^([0-9]+(\.[0-9]+)?(ns|us|µs|ms|s|m|h))+$`, "description": "30s, 10m, 24h, 1h30m"},
-		"state_name": js{"type": "string", "minLength": 1},
+		"state_name": js{"type": []string{"string", "number", "boolean"}, "minLength": 1},
 		"entity":     enum(flows.EntityKinds...),
-		"keywords":   anyOf(str, listOf(str), mapOf(anyOf(str, listOf(str)))),
+		"keywords":   anyOf(keyword, listOf(keyword), mapOf(anyOf(keyword, listOf(keyword)))),
 		"phrases":    anyOf(str, listOf(str), mapOf(anyOf(str, listOf(str)))),
 		"ladder":     desc(listOf(ref("step")), "the no-match ladder: step N runs on the Nth message not understood"),
 		"calendar": js{

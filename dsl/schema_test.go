@@ -77,3 +77,37 @@ func TestSchemaRefusesMistakes(t *testing.T) {
 		}
 	}
 }
+
+// TestSchemaAcceptsScalars: the loader reads a number or true/false where
+// it wants a text, a name or an id (menu ids 1, 2, 3; a synonym "1"); the
+// schema must not mark such a flow as wrong in the designer's editor.
+func TestSchemaAcceptsScalars(t *testing.T) {
+	s := compileSchema(t)
+	src := `flow: 2026
+languages: [en]
+start: a
+vars: {n: 0}
+triggers:
+  - name: 911
+    keywords: [help]
+    handoff: {team: 1, reason: 2}
+states:
+  a:
+    say: 42
+    menu:
+      options:
+        - {id: 1, label: 1, synonyms: [1, one], goto: b}
+        - {id: 2, label: {en: 2}, synonyms: {en: [true, two]}, end: 3}
+  b:
+    ask: {save_as: n, entity: number, invalid: 7}
+    next: c
+  c:
+    end: true
+`
+	if _, ds := Load("scalars.yaml", []byte(src)); ds.HasErrors() {
+		t.Fatalf("the loader refuses the flow: %v", ds.Err())
+	}
+	if err := s.Validate(yamlDoc(t, []byte(src))); err != nil {
+		t.Errorf("the loader accepts this flow, the schema does not:\n%v", err)
+	}
+}
