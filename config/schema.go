@@ -73,7 +73,9 @@ func obj(what string, keys []string, props js, required ...string) js {
 
 func schema() js {
 	var (
-		str      = js{"type": "string"}
+		// The decoder reads a number or true/false written as a text
+		// (a numeric token, a team named 2) as that text.
+		str      = js{"type": []string{"string", "number", "boolean"}}
 		boolean  = js{"type": "boolean"}
 		scalar   = js{"type": []string{"string", "number", "integer"}}
 		duration = js{"type": "string", "description": "a duration: 30s, 10m, 1h30m"}

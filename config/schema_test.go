@@ -45,3 +45,31 @@ func TestSchemaValidatesExamples(t *testing.T) {
 }
 
 var envRef = regexp.MustCompile(`\$\{[A-Za-z_][A-Za-z0-9_]*\}`)
+
+// TestSchemaAcceptsScalars: the decoder reads a number written where it
+// wants a text (a team named 2, a numeric secret or token) as its text; the
+// schema must not mark such a config as wrong in the operator's editor.
+func TestSchemaAcceptsScalars(t *testing.T) {
+	s := schematest.Compile(t, SchemaID, Schema())
+	src := []byte(`version: 1
+connectors:
+  default: webhook
+  webhook: {url: "https://desk.example.com/hook", secret: 12345678901234567890}
+routing:
+  default_team: 2
+teams:
+  "2":
+    name: 2026
+store: {kind: bolt, path: 2026}
+`)
+	if _, ds := Parse("baton.yaml", src); ds.HasErrors() {
+		t.Fatalf("the decoder refuses the config: %v", ds.Err())
+	}
+	v, err := schematest.Value(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Validate(v); err != nil {
+		t.Errorf("the decoder accepts this config, the schema does not:\n%v", err)
+	}
+}
