@@ -369,6 +369,9 @@ func (x *extraction) clock(i int) int {
 	if (cue == 0 || weak) && pn == 0 && !hasMin {
 		return 0 // a bare number is not a time
 	}
+	if pn == 0 {
+		part = x.partBefore(i)
+	}
 	switch part {
 	case afternoon:
 		if hour < 12 {
@@ -393,6 +396,17 @@ func (x *extraction) clock(i int) int {
 		return 0
 	}
 	return x.emitToks(flows.EntityTime, fmt.Sprintf("%02d:%02d", hour, min), i, k-i)
+}
+
+// partBefore is the part of the day said just before the time at i
+// ("stasera alle 8", "Saturday evening at 8", "esta noche a las 9"), 0
+// when there is none.
+func (x *extraction) partBefore(i int) dayPart {
+	j := i - 1
+	if x.lang == "en" && x.word(j) == "at" { // "tonight at half past seven"
+		j--
+	}
+	return leadParts[x.lang][x.word(j)]
 }
 
 // dottedTime reads a number token "H.MM" (9.30, 18.45) as an hour and
@@ -432,6 +446,9 @@ func (x *extraction) englishPast(i int) int {
 		}
 		if x.word(k+n) == "o" && x.word(k+n+1) == "clock" && v >= 1 && v <= 12 {
 			part, pn := phraseIn(x, k+n+2, dayParts["en"])
+			if pn == 0 {
+				part = x.partBefore(i)
+			}
 			h := int(v)
 			if part == afternoon && h < 12 {
 				h += 12
@@ -457,6 +474,9 @@ func (x *extraction) englishPast(i int) int {
 	}
 	end := k + 1 + hn
 	part, pn := phraseIn(x, end, dayParts["en"])
+	if pn == 0 {
+		part = x.partBefore(i)
+	}
 	if part == afternoon || part == night && hour >= 6 {
 		hour += 12
 	}

@@ -101,6 +101,15 @@ func TestExtract(t *testing.T) {
 		{"es", "dentro de 2 días", "date=2026-03-05"},
 		{"es", "cuesta 15 euros", "money=15.00 EUR"},
 		{"es", "a las 9.30", "time=09:30"},
+		// A part of the day before the time: "stasera alle 8" is 20:00.
+		{"it", "stasera alle 8", "date=2026-03-03 time=20:00"},
+		{"it", "sabato sera alle 9", "date=2026-03-07 time=21:00"},
+		{"it", "oggi pomeriggio alle 3", "date=2026-03-03 time=15:00"},
+		{"it", "domani mattina alle 9", "date=2026-03-04 time=09:00"},
+		{"en", "tonight at 8", "date=2026-03-03 time=20:00"},
+		{"en", "Saturday evening at half past seven", "date=2026-03-07 time=19:30"},
+		{"es", "esta noche a las 9", "date=2026-03-03 time=21:00"},
+		{"es", "el sábado por la noche a las 10", "date=2026-03-07 time=22:00"},
 		// Amounts with thousands separators, in each convention.
 		{"it", "ho pagato 1.234,56 €", "money=1234.56 EUR"},
 		{"it", "€ 1.234,56", "money=1234.56 EUR"},

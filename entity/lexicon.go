@@ -149,6 +149,16 @@ var dayParts = map[string]map[string]dayPart{
 		"de la noche": night, "por la noche": night},
 }
 
+// leadParts are the words for a part of the day said before the time
+// (the later ones: a morning changes nothing):
+// "stasera alle 8", "domani sera alle 9", "tonight at 8", "Saturday
+// evening at 8", "esta noche a las 9", "el sábado por la tarde a las 5".
+var leadParts = map[string]map[string]dayPart{
+	"it": {"pomeriggio": afternoon, "sera": afternoon, "stasera": afternoon, "serata": afternoon, "notte": night, "stanotte": night},
+	"en": {"afternoon": afternoon, "evening": afternoon, "tonight": afternoon, "night": night},
+	"es": {"tarde": afternoon, "noche": night},
+}
+
 // minuteWords after an hour: "e mezza", "y cuarto", "meno un quarto".
 var minuteWords = map[string]map[string]int{
 	"it": {"e mezza": 30, "e mezzo": 30, "e un quarto": 15, "e tre quarti": 45, "meno un quarto": -15, "meno un quarto di": -15},
