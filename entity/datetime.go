@@ -180,6 +180,7 @@ func (x *extraction) readDayMonth(i int) (time.Time, int) {
 			end := k + 1 + n
 			year, yn := x.readYear(end)
 			if t, ok := x.dayMonth(day, mo, year); ok {
+				x.guessedYear = yn == 0
 				return t, end + yn - i
 			}
 		}
@@ -203,6 +204,7 @@ func (x *extraction) readDayMonth(i int) (time.Time, int) {
 	if !ok {
 		return time.Time{}, 0
 	}
+	x.guessedYear = yn == 0
 	return t, k + yn - i
 }
 
@@ -276,7 +278,9 @@ func (x *extraction) dateRange(i int) int {
 	}
 	// The first end: a whole date, or a day whose month comes after the
 	// second end.
+	x.guessedYear = false
 	from, fn := x.readDate(k)
+	fromGuessed := x.guessedYear
 	fromDay := 0
 	if fn == 0 {
 		d, n := x.readDay(k)
@@ -293,7 +297,9 @@ func (x *extraction) dateRange(i int) int {
 	if w := x.word(k); w == "il" || w == "el" || w == "the" || w == "al" {
 		k++
 	}
+	x.guessedYear = false
 	to, tn := x.readDate(k)
+	toGuessed := x.guessedYear
 	if tn == 0 {
 		d, n := x.readDay(k)
 		if n == 0 || fromDay != 0 {
@@ -304,19 +310,43 @@ func (x *extraction) dateRange(i int) int {
 		if !ok {
 			return 0
 		}
-		to, tn = t, n
+		to, tn, toGuessed = t, n, fromGuessed
 	}
 	if fromDay != 0 {
 		t, ok := x.dayMonth(fromDay, int(to.Month()), to.Year())
 		if !ok {
 			return 0
 		}
-		from = t
+		from, fromGuessed = t, toGuessed
+	}
+	if fromGuessed && toGuessed {
+		from, to = x.rangeYear(from, to)
 	}
 	if to.Before(from) {
 		return 0
 	}
 	return x.emitRange(from, to, i, k+tn-i)
+}
+
+// rangeYear places a range written without a year: this year's while it
+// lasts ("from March 2 to 5" read on March 4 is under way), next year's
+// once it has ended, across the new year when it ends before it starts.
+func (x *extraction) rangeYear(from, to time.Time) (time.Time, time.Time) {
+	today := x.today()
+	back := func(t time.Time) time.Time {
+		for t.Year() > today.Year() {
+			t = t.AddDate(-1, 0, 0)
+		}
+		return t
+	}
+	from, to = back(from), back(to)
+	if to.Before(from) {
+		to = to.AddDate(1, 0, 0)
+	}
+	if to.Before(today) {
+		from, to = from.AddDate(1, 0, 0), to.AddDate(1, 0, 0)
+	}
+	return from, to
 }
 
 func (x *extraction) emitRange(from, to time.Time, i, n int) int {

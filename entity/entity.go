@@ -69,7 +69,10 @@ type extraction struct {
 	now     timeNow
 	toks    []tok
 	claimed [][2]int // byte spans taken by the patterns
-	out     []flows.Entity
+	// guessedYear is set by readDayMonth: the date it read had no year,
+	// so it is this year's or, when passed, next year's.
+	guessedYear bool
+	out         []flows.Entity
 }
 
 // tok is a word or a number of the message.

@@ -110,6 +110,14 @@ func TestExtract(t *testing.T) {
 		{"en", "Saturday evening at half past seven", "date=2026-03-07 time=19:30"},
 		{"es", "esta noche a las 9", "date=2026-03-03 time=21:00"},
 		{"es", "el sábado por la noche a las 10", "date=2026-03-07 time=22:00"},
+		// A range under way is this year's, in every language; one that
+		// has ended is next year's.
+		{"en", "from March 2 to 5", "date_range=2026-03-02/2026-03-05"},
+		{"en", "from March 2 to March 5", "date_range=2026-03-02/2026-03-05"},
+		{"it", "dal 2 al 5 marzo", "date_range=2026-03-02/2026-03-05"},
+		{"en", "from March 1 to 2", "date_range=2027-03-01/2027-03-02"},
+		{"it", "dal 1 al 2 marzo", "date_range=2027-03-01/2027-03-02"},
+		{"en", "from March 2 2027 to 5", "date_range=2027-03-02/2027-03-05"},
 		// Amounts with thousands separators, in each convention.
 		{"it", "ho pagato 1.234,56 €", "money=1234.56 EUR"},
 		{"it", "€ 1.234,56", "money=1234.56 EUR"},
