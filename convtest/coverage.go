@@ -78,8 +78,51 @@ func (c *coverage) observe(res *sandbox.Step, tr *engine.Trace) {
 			// A handoff made by the rule itself (handoff: in a trigger,
 			// route, option, ladder step or timeout) moves to no state.
 			c.take(c.state, "", ev.Input.Kind, trigger, noMatch)
+		case flows.EndEffect:
+			c.takeEnd(c.state, ev.Input.Kind, trigger, noMatch)
 		}
 	}
+	// An option or rule that held and ends by itself ended the
+	// conversation, or returned from a sub-flow (which emits no end).
+	for i, e := range c.edges {
+		if e.End && c.fired[e.Pos] && (e.Kind == flows.EdgeMenu || e.Kind == flows.EdgeRoute || e.Kind == flows.EdgeNext) {
+			c.taken[i] = true
+		}
+	}
+}
+
+// takeEnd marks the flow-wide end that ended the conversation in state
+// from: the trigger's, the no-match ladder's or the timeout's.
+func (c *coverage) takeEnd(from string, in flows.InputKind, trigger string, noMatch bool) {
+	mark := func(ok func(flows.Edge) bool) bool {
+		any := false
+		for i, e := range c.edges {
+			if e.End && ok(e) {
+				c.taken[i] = true
+				any = true
+			}
+		}
+		return any
+	}
+	switch {
+	case trigger != "" && mark(func(e flows.Edge) bool {
+		return (e.Kind == flows.EdgeTrigger || e.Kind == flows.EdgeRoute) && leaves(e, from) && e.Label == trigger
+	}):
+	case noMatch && mark(func(e flows.Edge) bool { return e.Kind == flows.EdgeNoMatch && leaves(e, from) }):
+	case in == flows.InputTimer:
+		mark(func(e flows.Edge) bool { return e.Kind == flows.EdgeTimeout })
+	}
+}
+
+// leaves reports whether edge e can leave state from: its own, or a
+// flow-wide one.
+func leaves(e flows.Edge, from string) bool {
+	if e.From == from || e.From == flows.AnyState {
+		return true
+	}
+	// A sub-flow's flow-wide edges leave any of its states.
+	i := strings.LastIndex(from, "/")
+	return i > 0 && e.From == from[:i+1]+flows.AnyState
 }
 
 // fireHandoffs adds to fired the handoffs of the options and rules that
@@ -153,14 +196,7 @@ func (c *coverage) take(from, to string, in flows.InputKind, trigger string, noM
 		}
 		return any
 	}
-	fromHere := func(e flows.Edge) bool {
-		if e.From == from || e.From == flows.AnyState {
-			return true
-		}
-		// A sub-flow's flow-wide edges leave any of its states.
-		i := strings.LastIndex(from, "/")
-		return i > 0 && e.From == from[:i+1]+flows.AnyState
-	}
+	fromHere := func(e flows.Edge) bool { return leaves(e, from) }
 	switch {
 	case trigger != "" && mark(func(e flows.Edge) bool {
 		return (e.Kind == flows.EdgeTrigger || e.Kind == flows.EdgeRoute) && fromHere(e) && e.Label == trigger
@@ -228,8 +264,11 @@ func describeEdge(e flows.Edge) string {
 		what += fmt.Sprintf(" %q", e.Label)
 	}
 	to := e.To
-	if e.Handoff {
+	switch {
+	case e.Handoff:
 		to = "handoff to a person"
+	case e.End:
+		to = "end"
 	}
 	s := fmt.Sprintf("%s → %s (%s)", from, to, what)
 	if !e.Pos.IsZero() {

@@ -158,3 +158,86 @@ func TestParseNoConversations(t *testing.T) {
 		t.Errorf("errors %q, want %q", errs, want)
 	}
 }
+
+// TestCoverageRuleEnds: an option, route, trigger or timeout that ends the
+// conversation itself is a transition coverage counts: taken when a
+// conversation ended by it, listed as never taken otherwise.
+func TestCoverageRuleEnds(t *testing.T) {
+	dir := t.TempDir()
+	for name, src := range map[string]string{"flow.yaml": endsFlow, "test.yaml": endsTest} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(src), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var out bytes.Buffer
+	res := NewRunner(Options{Out: &out, Coverage: true}).Run(context.Background(), []string{filepath.Join(dir, "test.yaml")})
+	if !res.OK() {
+		t.Fatalf("the conversations fail:\n%s", out.String())
+	}
+	got := out.String()
+	for _, want := range []string{"  transitions: 4 of 7 taken; never taken:\n", "    any state → end (timeout \"after 10m0s\") at " + filepath.Join(dir, "flow.yaml") + ":13:5\n"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("coverage lacks %q:\n%s", want, got)
+		}
+	}
+	for _, taken := range []string{`(menu "1. X")`, `(route "stop")`, `(trigger "bye")`} {
+		if strings.Contains(got, taken) {
+			t.Errorf("coverage lists %s as never taken:\n%s", taken, got)
+		}
+	}
+}
+
+// endsFlow has rules that end the conversation themselves; endsTest takes
+// all of them but the timeout.
+const endsFlow = `# Rules that end the conversation themselves, for coverage.
+flow: ends
+languages: [en]
+start: a
+triggers:
+  - name: human
+    keywords: [agent]
+    handoff: {team: support}
+  - name: bye
+    keywords: [bye]
+    end: customer_left
+timeouts:
+  - after: 10m
+    end: no_reply
+states:
+  a:
+    say: hi
+    menu:
+      options:
+        - {id: x, label: X, end: true}
+        - {id: y, label: Y, goto: b}
+  b:
+    say: there
+    routes:
+      - keywords: [stop]
+        end: stopped
+      - keywords: [go]
+        goto: a
+`
+
+const endsTest = `flow: flow.yaml
+lang: en
+now: 2026-03-03T10:30:00+01:00
+
+conversations:
+  - name: the option ends
+    steps:
+      - user: hi
+      - button: x
+        ended: true
+  - name: the route ends
+    steps:
+      - user: hi
+      - button: y
+      - user: stop
+        ended: true
+  - name: the trigger ends
+    steps:
+      - user: hi
+      - user: bye
+        ended: true
+`

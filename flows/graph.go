@@ -38,7 +38,11 @@ type Edge struct {
 	// or timeout does itself (handoff: in the rule, not in a state): the
 	// conversation goes to a person without moving to another state.
 	Handoff bool
-	Pos     Pos
+	// End is true for the end a rule does itself (end: in a trigger,
+	// route, option, ladder step or timeout, not in a state): the
+	// conversation ends, or a sub-flow returns, without moving to a state.
+	End bool
+	Pos Pos
 }
 
 // Edges lists every move the flow can make, in source order: per state its
@@ -62,6 +66,12 @@ func (f *Flow) Edges() []Edge {
 			out = append(out, Edge{From: from, To: do.Goto, Kind: kind, Label: label, Conditional: cond, Pos: pos})
 		}
 		for _, a := range do.Actions {
+			if _, ok := a.(*End); ok {
+				if !state {
+					out = append(out, Edge{From: from, Kind: kind, Label: label, Conditional: cond, End: true, Pos: pos})
+				}
+				break // nothing after an end runs
+			}
 			h, ok := a.(*HandoffAction)
 			if !ok {
 				continue
@@ -72,6 +82,7 @@ func (f *Flow) Edges() []Edge {
 			if h.Return != "" {
 				out = append(out, Edge{From: from, To: h.Return, Kind: EdgeReturn, Label: "after handoff", Conditional: true, Pos: h.Pos})
 			}
+			break // nothing after a handoff runs
 		}
 	}
 	rule := func(from string, kind EdgeKind, r *Rule) {
@@ -262,6 +273,9 @@ func (f *Flow) DistinctEdges() []Edge {
 	seen := map[string]bool{}
 	for _, e := range f.Edges() {
 		key := e.From + "\x00" + e.To + "\x00" + string(e.Kind) + "\x00" + e.Label
+		if e.End {
+			key += "\x00end"
+		}
 		if seen[key] {
 			continue
 		}

@@ -66,6 +66,19 @@ func anyOf(edges []flows.Edge, key string) bool {
 // route, option, ladder step or timeout) leads to.
 const handoffNode = "handoff_"
 
+// endNode is the node a rule's own end (end: in a trigger, route, option,
+// ladder step or timeout) leads to.
+const endNode = "end_"
+
+func hasEndEdge(edges []flows.Edge) bool {
+	for _, e := range edges {
+		if e.End {
+			return true
+		}
+	}
+	return false
+}
+
 func hasHandoffEdge(edges []flows.Edge) bool {
 	for _, e := range edges {
 		if e.Handoff {
@@ -153,12 +166,18 @@ func writeMermaid(w io.Writer, f *flows.Flow) {
 		fmt.Fprintf(w, "  %s{{\"handoff to a person\"}}\n", handoffNode)
 		ids[""] = handoffNode
 	}
+	if hasEndEdge(edges) {
+		fmt.Fprintf(w, "  %s(((\"end\")))\n", endNode)
+	}
 	if id, ok := ids[f.Start]; ok {
 		fmt.Fprintf(w, "  start_ --> %s\n", id)
 	}
 	for _, e := range edges {
 		from, ok1 := ids[e.From]
 		to, ok2 := ids[e.To]
+		if e.End {
+			to, ok2 = endNode, true
+		}
 		if !ok1 || !ok2 {
 			continue
 		}
@@ -224,6 +243,9 @@ func writeDot(w io.Writer, f *flows.Flow) {
 	if hasHandoffEdge(edges) {
 		fmt.Fprintf(w, "  %s [label=\"handoff to a person\", shape=hexagon];\n", handoffNode)
 	}
+	if hasEndEdge(edges) {
+		fmt.Fprintf(w, "  %s [label=\"end\", shape=doublecircle];\n", endNode)
+	}
 	if _, ok := f.States[f.Start]; ok {
 		fmt.Fprintf(w, "  \"start_\" -> %s;\n", dotText("s:"+f.Start))
 	}
@@ -231,6 +253,8 @@ func writeDot(w io.Writer, f *flows.Flow) {
 		to := dotText("s:" + e.To)
 		if e.Handoff {
 			to = handoffNode
+		} else if e.End {
+			to = endNode
 		} else if f.Lookup(e.To) == nil {
 			continue
 		}

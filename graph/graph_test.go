@@ -150,3 +150,22 @@ func TestRenderNoMoveAfterAStop(t *testing.T) {
 		}
 	}
 }
+
+// TestRenderRuleEnds: a trigger, option, route, next: rule, ladder step or
+// timeout that ends the conversation itself is drawn to an "end" node,
+// like a rule's own handoff to the "handoff to a person" node.
+func TestRenderRuleEnds(t *testing.T) {
+	for format, wants := range map[Format][]string{
+		Mermaid: {`end_((("end")))`, `s_a -->|"1. X"| end_`, `s_b -->|"stop"| end_`, `s_c -->|"if n #gt; 1"| end_`, `s_c --> end_`,
+			`any_state -.->|"trigger: bye"| end_`, `any_state -.->|"no match 2"| end_`, `any_state -.->|"after 10m0s"| end_`},
+		Dot: {`end_ [label="end", shape=doublecircle];`, `"s:a" -> end_ [label="1. X"];`, `"s:b" -> end_ [label="stop"];`,
+			`"s:c" -> end_;`, `"any_state" -> end_ [label="trigger: bye", style=dashed];`},
+	} {
+		got := render(t, "testdata/flows/ends.yaml", format)
+		for _, want := range wants {
+			if !strings.Contains(got, want) {
+				t.Errorf("%s graph lacks %s:\n%s", format, want, got)
+			}
+		}
+	}
+}
