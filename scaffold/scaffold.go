@@ -99,8 +99,8 @@ func Files(o Options) ([]File, error) {
 		name = filepath.Base(abs)
 	}
 	d := newData(flowName(name), langs)
-	if t := strings.TrimSpace(o.Name); t != "" {
-		d.Title = t // as the user wrote it
+	if t := strings.Join(strings.Fields(o.Name), " "); t != "" {
+		d.Title = t // as the user wrote it, on one line (it is in comments)
 	}
 	var files []File
 	for _, t := range []struct{ tmpl, path string }{
@@ -239,14 +239,22 @@ func (d *data) say(l *language, key string) string {
 }
 
 // text is a text of the flow as YAML: one quoted string for one language,
-// else a map by language.
+// else a map by language. The flow's texts are templates: braces in the
+// name are written as a hole that gives them.
 func (d *data) text(key string) string {
+	say := func(l *language) string {
+		s := d.say(l, key)
+		if strings.Contains(d.Title, "{{") {
+			s = strings.ReplaceAll(s, d.Title, strings.ReplaceAll(d.Title, "{{", `{{ "{{" }}`))
+		}
+		return quote(s)
+	}
 	if len(d.langs) == 1 {
-		return quote(d.say(d.langs[0], key))
+		return say(d.langs[0])
 	}
 	var parts []string
 	for _, l := range d.langs {
-		parts = append(parts, l.Code+": "+quote(d.say(l, key)))
+		parts = append(parts, l.Code+": "+say(l))
 	}
 	return "{" + strings.Join(parts, ", ") + "}"
 }

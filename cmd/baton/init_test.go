@@ -52,6 +52,25 @@ func TestInitPassesValidateAndTest(t *testing.T) {
 	}
 }
 
+// TestInitOddNames: a --name with template braces or a line break (pasted)
+// still gives a scaffold that passes validate and test as written, the
+// name said as the customer reads it.
+func TestInitOddNames(t *testing.T) {
+	for _, name := range []string{"Pizza {{ Mario }}", "Acme\nSupport", "Tab\there"} {
+		dir := filepath.Join(t.TempDir(), "bot")
+		code, stdout, stderr := runCLI(t, "", "init", "--lang", "en", "--name", name, dir)
+		wantCode(t, code, exitOK, stdout, stderr)
+		code, stdout, stderr = runCLI(t, "", "validate", "--config", filepath.Join(dir, "baton.yaml"))
+		if code != exitOK || strings.Contains(stdout+stderr, ": error:") {
+			t.Errorf("--name %q: validate --config exits %d:\n%s%s", name, code, stdout, stderr)
+		}
+		code, stdout, stderr = runCLI(t, "", "test", dir)
+		if code != exitOK {
+			t.Errorf("--name %q: test exits %d:\n%s%s", name, code, stdout, stderr)
+		}
+	}
+}
+
 // TestInitRefusesANonEmptyDir: a directory with files is kept as it is
 // unless --force, which writes the scaffold and keeps the other files.
 func TestInitRefusesANonEmptyDir(t *testing.T) {
