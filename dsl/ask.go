@@ -30,6 +30,10 @@ func (l *loader) ask(n *yaml.Node) *flows.Ask {
 			a.SaveAs = l.capture(p.val, entitySample(a.Entity), captureBy("ask", a.Entity))
 		case "pattern":
 			a.Pattern = l.regexp(p.val)
+			if a.Entity != "" && a.Pattern != nil {
+				// The engine takes the entity's value, never the match.
+				l.errorf(p.val, "pattern: is not read when the ask has entity: (the entity's value is the answer); check the value with validate: instead, e.g. validate: answer matches %q", a.Pattern.String())
+			}
 		case "validate":
 			a.Validate = l.expr(p.val, true, "validate")
 		case "invalid":
