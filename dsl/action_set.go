@@ -136,6 +136,10 @@ type typedWrite struct {
 	sample any
 	// by names what captures the value (ask, survey...), for errors.
 	by string
+	// sub, when set, is the sub-flow whose variable name is (a call's
+	// with:), named subName.
+	sub     *flows.Flow
+	subName string
 }
 
 // checkTypes reports values written into a variable declared with a
@@ -144,12 +148,15 @@ type typedWrite struct {
 // at run time ("score >= 4" on the text "5").
 func (l *loader) checkTypes() {
 	for _, w := range l.typed {
-		decl := l.flow.Vars[w.name]
+		decl, where := l.flow.Vars[w.name], fmt.Sprintf("at %s", l.varPos[w.name])
+		if w.sub != nil {
+			decl, where = w.sub.Vars[w.name], "in the sub-flow "+w.subName
+		}
 		want := kindOfValue(decl)
 		if want == "" {
 			continue // declared without a value (null), or a capture
 		}
-		declared := func() string { return fmt.Sprintf("declared as %s (%s) at %s", want, sourceOf(decl), l.varPos[w.name]) }
+		declared := func() string { return fmt.Sprintf("declared as %s (%s) %s", want, sourceOf(decl), where) }
 		if w.value == nil {
 			got := kindOfValue(w.sample)
 			if got == want {

@@ -403,6 +403,13 @@ func (l *loader) checkCallNames(pc *pendingCall, sub *flows.Flow) {
 			l.errAt(r.pos, "with: %q is not a variable of the sub-flow %s%s", r.name, pc.call.Flow, hintOr(didYouMean(r.name, known), "; declare it under its vars:"))
 		}
 	}
+	// with: writes the sub-flow's variables, save: this flow's: each
+	// value must have the type of the variable it goes into, as for set:.
+	for _, a := range pc.call.In {
+		if _, ok := sub.Vars[a.Var]; ok {
+			l.typed = append(l.typed, typedWrite{name: a.Var, pos: a.Value.Pos, what: "with", value: a.Value, sub: sub, subName: pc.call.Flow})
+		}
+	}
 	for _, r := range pc.outs {
 		v, ok := sub.Vars[r.name]
 		if !ok {
@@ -411,6 +418,9 @@ func (l *loader) checkCallNames(pc *pendingCall, sub *flows.Flow) {
 		}
 		if _, ok := l.captures[r.what]; !ok {
 			l.captures[r.what] = v
+		}
+		if kindOfValue(v) != "" {
+			l.typed = append(l.typed, typedWrite{name: r.what, pos: r.pos, what: "save", sample: v})
 		}
 	}
 }

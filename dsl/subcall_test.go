@@ -107,3 +107,50 @@ states:
 		t.Errorf("a defined sub-flow is reported unknown:\n%s", got)
 	}
 }
+
+// TestCallTypes: with: writes the sub-flow's variables and save: the
+// caller's, like set:, so a value of another type than the variable's
+// declared one is an error at load, not an expression failing at run time.
+func TestCallTypes(t *testing.T) {
+	src := `flow: types
+languages: [en]
+start: a
+vars: {name: "", n: 0}
+subflows:
+  s:
+    vars: {count: 0, label: ""}
+    start: x
+    states:
+      x:
+        say: "{{ count + 1 }}"
+        end: true
+states:
+  a:
+    call:
+      subflow: s
+      with: {count: "{{ name }}", label: "{{ name }}"}
+      save: {n: label, name: count}
+    next: b
+  b:
+    say: "{{ n + 1 }}"
+    end: true
+`
+	_, ds := Load("types.yaml", []byte(src))
+	var lines []string
+	for _, d := range ds {
+		lines = append(lines, d.String())
+	}
+	got := strings.Join(lines, "\n")
+	for _, want := range []string{
+		`types.yaml:17:25: error: with: "count" is declared as a number (0) in the sub-flow s, but this value is a text; expressions that use count would fail on it`,
+		`types.yaml:18:17: error: save: "n" is declared as a number (0) at types.yaml:4:18, but this value is a text; expressions that use n would fail on it`,
+		`types.yaml:18:30: error: save: "name" is declared as a text ("") at types.yaml:4:8, but this value is a number; expressions that use name would fail on it`,
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("diagnostics lack\n%s\ngot:\n%s", want, got)
+		}
+	}
+	if strings.Contains(got, `"label"`) {
+		t.Errorf("a value of the right type is reported:\n%s", got)
+	}
+}
