@@ -350,6 +350,29 @@ func (x *extraction) readNumber(i int) (float64, int) {
 		v *= 100
 		n++
 	}
+	// Thousands: "two thousand", "dos mil", and what follows them.
+	if v >= 1 && v < 1000 && thousandWords[x.word(i+n)] {
+		v *= 1000
+		n++
+	}
+	// What follows hundreds or thousands: "one hundred and five", "ciento
+	// treinta y dos", "mille duecento", "one thousand two hundred".
+	if v >= 100 && (int(v)%1000 == 0 || (v < 1000 && int(v)%100 == 0)) {
+		k := i + n
+		if x.lang == "en" && x.word(k) == "and" {
+			k++
+		}
+		if k < len(x.toks) && !x.toks[k].num {
+			limit := 100.0 // after hundreds, the tens and units
+			if v >= 1000 {
+				limit = 1000
+			}
+			if r, rn := x.readNumber(k); rn > 0 && r >= 1 && r < limit && r == float64(int(r)) {
+				v += r
+				n = k + rn - i
+			}
+		}
+	}
 	return v, n
 }
 

@@ -7,12 +7,12 @@ package entity
 // tens and units. Articles (un, a, an) are left out: "un rimborso" is not
 // a number.
 var numberWords = map[string]map[string]float64{
-	"it": withTens(map[string]float64{
+	"it": withHundreds(withTens(map[string]float64{
 		"zero": 0, "uno": 1, "una": 1, "due": 2, "tre": 3, "quattro": 4, "cinque": 5, "sei": 6, "sette": 7, "otto": 8, "nove": 9,
 		"dieci": 10, "undici": 11, "dodici": 12, "tredici": 13, "quattordici": 14, "quindici": 15, "sedici": 16,
 		"diciassette": 17, "diciotto": 18, "diciannove": 19, "cento": 100, "mille": 1000,
 	}, map[string]float64{"venti": 20, "trenta": 30, "quaranta": 40, "cinquanta": 50, "sessanta": 60, "settanta": 70, "ottanta": 80, "novanta": 90},
-		[]string{"uno", "due", "tre", "quattro", "cinque", "sei", "sette", "otto", "nove"}),
+		[]string{"uno", "due", "tre", "quattro", "cinque", "sei", "sette", "otto", "nove"})),
 	"en": {
 		"zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
 		"ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16,
@@ -26,8 +26,43 @@ var numberWords = map[string]map[string]float64{
 		"veinticuatro": 24, "veinticinco": 25, "veintiseis": 26, "veintisiete": 27, "veintiocho": 28, "veintinueve": 29,
 		"treinta": 30, "cuarenta": 40, "cincuenta": 50, "sesenta": 60, "setenta": 70, "ochenta": 80, "noventa": 90,
 		"cien": 100, "ciento": 100, "mil": 1000,
+		"doscientos": 200, "doscientas": 200, "trescientos": 300, "trescientas": 300, "cuatrocientos": 400, "cuatrocientas": 400,
+		"quinientos": 500, "quinientas": 500, "seiscientos": 600, "seiscientas": 600, "setecientos": 700, "setecientas": 700,
+		"ochocientos": 800, "ochocientas": 800, "novecientos": 900, "novecientas": 900,
 	},
 }
+
+// withHundreds adds the Italian hundreds and thousands, written as one
+// word: duecento, centocinque, trecentoventidue, centottanta (the
+// hundred's o drops before otto, ottanta, uno), duemila.
+func withHundreds(m map[string]float64) map[string]float64 {
+	units := []string{"", "", "due", "tre", "quattro", "cinque", "sei", "sette", "otto", "nove"}
+	var below []string // the words of 1 to 99
+	for w, v := range m {
+		if v >= 1 && v < 100 {
+			below = append(below, w)
+		}
+	}
+	for h := 1; h <= 9; h++ {
+		hundred := units[h] + "cento"
+		m[hundred] = float64(100 * h)
+		for _, w := range below {
+			v := float64(100*h) + m[w]
+			m[hundred+w] = v
+			if w[0] == 'o' || w[0] == 'u' {
+				m[hundred[:len(hundred)-1]+w] = v
+			}
+		}
+		if h >= 2 {
+			m[units[h]+"mila"] = float64(1000 * h)
+		}
+	}
+	return m
+}
+
+// thousandWords multiply the number before them by a thousand: "two
+// thousand", "dos mil".
+var thousandWords = map[string]bool{"thousand": true, "mil": true, "mila": true}
 
 // withTens adds the Italian compounds: venti + tre = ventitre, venti + uno =
 // ventuno (the tens lose their last vowel before uno and otto).
