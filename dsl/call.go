@@ -278,6 +278,24 @@ func (l *loader) loadNamed(name string, key, n *yaml.Node) *flows.Flow {
 			sl.flow.NoMatch = sl.ladder(p.val)
 		}
 	}
+	if start := sl.flow.Start; start != "" && sl.flow.States[start] == nil && l.flow.States[start] != nil {
+		// A goto may leave the sub-flow for a state of its flow; its
+		// start may not: the call would jump straight back.
+		names := make([]string, 0, len(sl.flow.States))
+		for n := range sl.flow.States {
+			names = append(names, n)
+		}
+		sort.Strings(names)
+		have := ""
+		if len(names) > 0 {
+			have = " (it has " + strings.Join(names, ", ") + ")"
+		}
+		for _, p := range ps {
+			if resolve(p.key).Value == "start" {
+				sl.errorf(p.val, "start: %q is not a state of the sub-flow %q; a sub-flow starts in one of its own states%s", start, name, have)
+			}
+		}
+	}
 	sl.resolveCalls()
 	sl.check()
 	l.diags = append(l.diags, sl.diags...)

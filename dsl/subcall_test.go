@@ -154,3 +154,46 @@ states:
 		t.Errorf("a value of the right type is reported:\n%s", got)
 	}
 }
+
+// TestSubflowStartIsItsOwn: a named sub-flow starts in one of its own
+// states; a start naming a state of the calling flow is an error (the call
+// would jump back to the caller, in a loop), not a reference allowed as a
+// goto back to the caller is.
+func TestSubflowStartIsItsOwn(t *testing.T) {
+	src := `flow: start
+languages: [en]
+start: a
+subflows:
+  empty:
+    start: a
+    states: {}
+  other:
+    start: b
+    states:
+      x: {end: true}
+states:
+  a:
+    say: hi
+    call: {subflow: empty}
+    next: b
+  b:
+    call: {subflow: other}
+    next: c
+  c:
+    end: true
+`
+	_, ds := Load("start.yaml", []byte(src))
+	var lines []string
+	for _, d := range ds {
+		lines = append(lines, d.String())
+	}
+	got := strings.Join(lines, "\n")
+	for _, want := range []string{
+		`start.yaml:6:12: error: start: "a" is not a state of the sub-flow "empty"; a sub-flow starts in one of its own states`,
+		`start.yaml:9:12: error: start: "b" is not a state of the sub-flow "other"; a sub-flow starts in one of its own states (it has x)`,
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("diagnostics lack\n%s\ngot:\n%s", want, got)
+		}
+	}
+}
