@@ -3,6 +3,7 @@ package entity
 import (
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/batonbot/baton/flows"
@@ -426,6 +427,68 @@ func (x *extraction) clock(i int) int {
 		return 0
 	}
 	return x.emitToks(flows.EntityTime, fmt.Sprintf("%02d:%02d", hour, min), i, k-i)
+}
+
+// clockParts applies a part of the day said around a time the patterns
+// read ("alle 8:30 di sera", "tonight at 7:30"), as clock does for the
+// times it reads; one said after the time joins its span.
+func (x *extraction) clockParts() {
+	for k := range x.out {
+		e := &x.out[k]
+		if e.Kind != flows.EntityTime || strings.ContainsAny(strings.ToLower(e.Text), "ap") {
+			continue // not a time, or one with am or pm
+		}
+		h, err := strconv.Atoi(e.Value[:2])
+		if err != nil || h < 1 || h > 11 {
+			continue
+		}
+		first, after := -1, len(x.toks)
+		for i, t := range x.toks {
+			if first < 0 && t.start >= e.Start {
+				first = i
+			}
+			if t.start >= e.End {
+				after = i
+				break
+			}
+		}
+		part, pn := phraseIn(x, after, dayParts[x.lang])
+		if pn == 0 && first >= 0 {
+			j := first - 1
+			if cue, n := x.cueBefore(first); n > 0 && cue {
+				j = first - n - 1
+			}
+			part = x.partBefore(j + 1)
+		}
+		switch {
+		case part == afternoon, part == night && h >= 6:
+			h += 12
+		default:
+			continue
+		}
+		e.Value = fmt.Sprintf("%02d%s", h, e.Value[2:])
+		if pn > 0 {
+			e.End = x.toks[after+pn-1].end
+			e.Text = x.text[e.Start:e.End]
+			for i := after; i < after+pn; i++ {
+				x.toks[i].used = true
+			}
+		}
+	}
+}
+
+// cueBefore reports the time cue ("alle", "at", "a las") whose tokens end
+// just before token i, and how many tokens it has.
+func (x *extraction) cueBefore(i int) (bool, int) {
+	for n := 3; n >= 1; n-- {
+		if i-n < 0 {
+			continue
+		}
+		if _, m := phraseIn(x, i-n, toSet(timeCues[x.lang])); m == n {
+			return true, n
+		}
+	}
+	return false, 0
 }
 
 // partBefore is the part of the day said just before the time at i

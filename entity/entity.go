@@ -48,6 +48,7 @@ func (Extractor) Extract(in flows.EntityInput) []flows.Entity {
 	x := &extraction{text: text, lang: lang, now: in.Now}
 	x.patterns()
 	x.tokenize()
+	x.clockParts()
 	for _, pass := range []func(i int) int{x.dateRange, x.clock, x.date, x.duration, x.money, x.number} {
 		for i := 0; i < len(x.toks); i++ {
 			if x.toks[i].used {

@@ -110,6 +110,14 @@ func TestExtract(t *testing.T) {
 		{"en", "Saturday evening at half past seven", "date=2026-03-07 time=19:30"},
 		{"es", "esta noche a las 9", "date=2026-03-03 time=21:00"},
 		{"es", "el sábado por la noche a las 10", "date=2026-03-07 time=22:00"},
+		// A part of the day around a time written with a colon.
+		{"it", "alle 8:30 di sera", "time=20:30"},
+		{"en", "at 7:30 in the evening", "time=19:30"},
+		{"es", "a las 9:30 de la noche", "time=21:30"},
+		{"en", "tonight at 7:30", "date=2026-03-03 time=19:30"},
+		{"it", "stasera alle 8:15", "date=2026-03-03 time=20:15"},
+		{"en", "tonight at 7:30 am", "date=2026-03-03 time=07:30"},
+		{"it", "alle 20:30 di sera", "time=20:30"},
 		// A range under way is this year's, in every language; one that
 		// has ended is next year's.
 		{"en", "from March 2 to 5", "date_range=2026-03-02/2026-03-05"},
