@@ -62,12 +62,13 @@ var (
 	// str is a text: the loader reads a number or true/false written
 	// there as its text (id: 1, label: 2026), so the schema does too.
 	str = js{"type": []string{"string", "number", "boolean"}}
-	// keyword is a text the loader refuses as a number or true/false
-	// (keywords: and unless:), asking for quotes.
-	keyword  = js{"type": "string"}
-	boolean  = js{"type": "boolean"}
-	number   = js{"type": "number"}
-	anything = js{}
+	// strictStr is a text the loader refuses as a number or true/false:
+	// keywords (it asks for quotes) and expressions (42 is not a
+	// condition).
+	strictStr = js{"type": "string"}
+	boolean   = js{"type": "boolean"}
+	number    = js{"type": "number"}
+	anything  = js{}
 )
 
 func listOf(s js) js { return js{"type": "array", "items": s} }
@@ -227,11 +228,11 @@ func schema() js {
 	defs := js{
 		"text":       desc(anyOf(str, mapOf(str)), "a text (it may hold {{ }} holes), or a map from language to text"),
 		"localized":  desc(anyOf(str, mapOf(str)), "fixed text, or a map from language to text"),
-		"expr":       desc(anyOf(str, boolean), "an expression (expr-lang)"),
+		"expr":       desc(anyOf(strictStr, boolean), "an expression (expr-lang)"),
 		"duration":   js{"type": "string", "pattern": `^([0-9]+(\.[0-9]+)?(ns|us|µs|ms|s|m|h))+$`, "description": "30s, 10m, 24h, 1h30m"},
 		"state_name": js{"type": []string{"string", "number", "boolean"}, "minLength": 1},
 		"entity":     enum(flows.EntityKinds...),
-		"keywords":   anyOf(keyword, listOf(keyword), mapOf(anyOf(keyword, listOf(keyword)))),
+		"keywords":   anyOf(strictStr, listOf(strictStr), mapOf(anyOf(strictStr, listOf(strictStr)))),
 		"phrases":    anyOf(str, listOf(str), mapOf(anyOf(str, listOf(str)))),
 		"ladder":     desc(listOf(ref("step")), "the no-match ladder: step N runs on the Nth message not understood"),
 		"calendar": js{

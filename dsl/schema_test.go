@@ -71,6 +71,7 @@ func TestSchemaRefusesMistakes(t *testing.T) {
 		head + "states:\n  a:\n    menu: {style: grid, options: []}\n", // unknown style
 		"languages: [en]\nstart: a\nstates: {a: {end: true}}\n",        // no flow: (and start: is not for an included file)
 		head + "states:\n  a:\n    collect: [{save_as: n, entity: numbr, prompt: x}]\n",
+		head + "states:\n  a:\n    survey: {kind: csat, question: x, sample: 2}\n", // a share past 1, and not an expression
 	} {
 		if err := s.Validate(yamlDoc(t, []byte(src))); err == nil {
 			t.Errorf("the schema accepts:\n%s", src)
