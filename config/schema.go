@@ -120,7 +120,7 @@ func schema() js {
 	secret := func(key string) js { return obj("a bridge secret", []string{key}, js{key: str}, key) }
 	when := obj("a routing condition", whenKeys, js{
 		"intent": strList, "language": strList, "keywords": strList, "reason": strList, "channel": strList,
-		"plan": strList, "country": strList, "vip": boolean, "vars": mapOf(js{}), "expr": str,
+		"plan": strList, "country": strList, "vip": boolean, "vars": mapOf(js{}), "expr": js{"type": "string"},
 	})
 	top := js{
 		"version": js{"type": []string{"string", "integer"}, "description": "1"},
