@@ -21,6 +21,7 @@ const MaxCallDepth = 8
 // key, and the files being loaded (for cycles).
 type calls struct {
 	subs    map[string]*flows.Flow
+	files   []string // the called files' Files, for the root flow's
 	loading []string
 	rootDir string // called files are keyed by their path from here
 }
@@ -341,6 +342,11 @@ func (l *loader) loadCalled(pc *pendingCall) *flows.Flow {
 	if f == nil {
 		l.errorf(pc.target, "the called flow %s has errors (listed under its own path)", pc.rel)
 		return nil
+	}
+	for _, p := range f.Files {
+		if !contains(l.calls.files, p) {
+			l.calls.files = append(l.calls.files, p)
+		}
 	}
 	f = cloneForCall(f)
 	l.calls.subs[key] = f

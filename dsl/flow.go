@@ -32,6 +32,13 @@ func (l *loader) load(path string, src []byte) (*flows.Flow, Diagnostics) {
 	}
 	l.lint()
 	l.flow.Files = l.fileList()
+	// The files of the flows it calls are its files too: saving one
+	// reloads it.
+	for _, p := range l.calls.files {
+		if !contains(l.flow.Files, p) {
+			l.flow.Files = append(l.flow.Files, p)
+		}
+	}
 	return l.flow, l.sorted()
 }
 

@@ -1,6 +1,8 @@
 package dsl
 
 import (
+	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -195,5 +197,22 @@ states:
 		if !strings.Contains(got, want) {
 			t.Errorf("diagnostics lack\n%s\ngot:\n%s", want, got)
 		}
+	}
+}
+
+// TestCalledFilesAreFlowFiles: a flow file a state calls is one of the
+// files the flow is read from (Flow.Files), as an included file is, so
+// baton serve, chat --watch and test --watch reload when it is saved.
+func TestCalledFilesAreFlowFiles(t *testing.T) {
+	f, ds := LoadFile("../examples/flows/returns.yaml")
+	if f == nil || ds.HasErrors() {
+		t.Fatalf("returns.yaml does not load: %v", ds.Err())
+	}
+	want := filepath.Join("..", "examples", "flows", "common", "identify.yaml")
+	if !slices.Contains(f.Files, want) {
+		t.Errorf("Files = %q, want %s among them", f.Files, want)
+	}
+	if f.Files[0] != f.Source {
+		t.Errorf("Files = %q: the flow's own file comes first", f.Files)
 	}
 }

@@ -22,7 +22,8 @@ type Flow struct {
 	// waits in is gone from a reloaded flow (empty: Start).
 	OnReload string
 	// Files are the files the flow was read from: Source, then the files
-	// it includes (a host watches them to reload the flow).
+	// it includes, then the flow files it calls (and theirs): a host
+	// watches them to reload the flow.
 	Files []string
 	// Vars declares the flow's variables and their initial values. Captured
 	// answers and HTTP results are variables too and are declared here by
