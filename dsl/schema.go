@@ -102,7 +102,7 @@ func schemaKeys() map[string]map[string]js {
 			"on_reload": desc(ref("state_name"), "where a conversation goes when a reload removed its state (default: start)"),
 			"timezone":  desc(str, "the flow's time zone (IANA, e.g. Europe/Rome): dates and times in messages are read in it"),
 			"vars":      desc(mapOf(anything), "variables and their initial values"),
-			"include":   desc(anyOf(str, listOf(str)), "files whose vars, hours, nlu, triggers and states join the flow"),
+			"include":   desc(listOf(str), "files whose vars, hours, nlu, triggers and states join the flow"),
 			"hours":     desc(mapOf(ref("calendar")), "business-hours calendars by name"),
 			"nlu":       ref("nlu"),
 			"triggers":  desc(listOf(ref("rule")), "global rules, tried in order on every message"),

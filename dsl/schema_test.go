@@ -72,6 +72,7 @@ func TestSchemaRefusesMistakes(t *testing.T) {
 		"languages: [en]\nstart: a\nstates: {a: {end: true}}\n",        // no flow: (and start: is not for an included file)
 		head + "states:\n  a:\n    collect: [{save_as: n, entity: numbr, prompt: x}]\n",
 		head + "states:\n  a:\n    survey: {kind: csat, question: x, sample: 2}\n", // a share past 1, and not an expression
+		head + "include: common.yaml\nstates:\n  a:\n    end: true\n",              // include: is a list, even of one file
 	} {
 		if err := s.Validate(yamlDoc(t, []byte(src))); err == nil {
 			t.Errorf("the schema accepts:\n%s", src)
