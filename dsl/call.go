@@ -173,6 +173,8 @@ func (l *loader) resolveCalls() {
 			}
 			if _, defined := owner.namedSubs[pc.named]; defined {
 				sub = owner.namedSub(pc.named, pc)
+			} else if l.outside {
+				break // an included file checked alone: its flow's sub-flows are taken on trust
 			} else {
 				l.errorf(pc.target, "unknown sub-flow %q%s", pc.named, hintOr(didYouMean(pc.named, owner.namedOrder), "; define it under subflows:"))
 			}

@@ -1,6 +1,7 @@
 package dsl
 
 import (
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -214,5 +215,21 @@ func TestCalledFilesAreFlowFiles(t *testing.T) {
 	}
 	if f.Files[0] != f.Source {
 		t.Errorf("Files = %q: the flow's own file comes first", f.Files)
+	}
+}
+
+// TestFragmentCallsTakenOnTrust: an included file checked alone takes the
+// named sub-flows of the flows that include it on trust, as it does their
+// states and variables.
+func TestFragmentCallsTakenOnTrust(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "part.yaml")
+	src := "states:\n  p:\n    call: {subflow: address}\n    next: q\n  q:\n    end: true\n"
+	if err := os.WriteFile(path, []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range LoadFragment(path) {
+		if d.Severity == Error {
+			t.Errorf("an included file calling its flow's sub-flow: %s", d)
+		}
 	}
 }
