@@ -20,6 +20,9 @@ func (l *loader) lint() {
 			l.warnAt(s.Pos, "state %q is unreachable from start %q: nothing leads to it; add a goto to it or remove it", s.Name, f.Start)
 			continue
 		}
+		if s.Collect != nil && len(s.Next) == 0 {
+			l.warnAt(s.Pos, "state %q collects slots but has no next:: once they are all filled, every message is a no-match there; add next: with where the conversation goes", s.Name)
+		}
 		if !s.WaitsForInput() && !terminal(s) && len(g.own[i]) == 0 {
 			l.warnAt(s.Pos, "state %q has no way out: it does not wait for the user, has no next: and does not end the conversation; add next:, a menu, or end: true", s.Name)
 		}
