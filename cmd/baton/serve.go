@@ -68,6 +68,15 @@ func runServe(ctx context.Context, e *env, args []string) int {
 	if done {
 		return code
 	}
+	// The signals are taken from the start: loading the config, the
+	// flows and the NLU takes seconds on a busy machine, and a SIGTERM
+	// (or a SIGHUP) then must not kill the process with the signal's
+	// status. A SIGTERM while starting makes Serve stop at once (exit 0).
+	ctx, stop := signal.NotifyContext(ctx, syscall.SIGTERM, os.Interrupt)
+	defer stop()
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
 	if *page && *cfgPath != "" {
 		return usageError(e, serveCmd, "--sandbox is for trying a flow: 'baton serve FLOW --sandbox', or 'baton sandbox FLOW --config %s' to see its routing", *cfgPath)
 	}
@@ -144,8 +153,6 @@ func runServe(ctx context.Context, e *env, args []string) int {
 			fmt.Fprintf(e.stderr, "baton serve: the web sandbox of %s is at %s/sandbox/\n", pos[0], base)
 		}
 	}
-	ctx, stop := signal.NotifyContext(ctx, syscall.SIGTERM, os.Interrupt)
-	defer stop()
 	if st != nil && *watch {
 		go func() {
 			if err := st.Watch(ctx); err != nil {
@@ -153,9 +160,6 @@ func runServe(ctx context.Context, e *env, args []string) int {
 			}
 		}()
 	}
-	hup := make(chan os.Signal, 1)
-	signal.Notify(hup, syscall.SIGHUP)
-	defer signal.Stop(hup)
 	go func() {
 		for {
 			select {

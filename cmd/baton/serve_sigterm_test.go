@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"syscall"
@@ -88,5 +89,68 @@ channels:
 	}
 	if strings.Join(got, "|") != "order shipped" {
 		t.Errorf("the customer got %q, want the turn under way finished: %q\n%s", got, "order shipped", p.log)
+	}
+}
+
+// SIGTERM while the server is still starting (loading the config, the
+// flows, the NLU: seconds on a busy machine): it does not start serving
+// and exits 0, as after it started. A SIGHUP then is no reason to die
+// either. The config is a named pipe, so the test knows the process is
+// reading it, past its flags, and what it does next waits for the test.
+func TestServeSignalsDuringStartExitZero(t *testing.T) {
+	for _, sigs := range [][]syscall.Signal{{syscall.SIGTERM}, {syscall.SIGHUP, syscall.SIGTERM}} {
+		t.Run(fmt.Sprint(sigs), func(t *testing.T) {
+			dir := t.TempDir()
+			flow := filepath.Join(dir, "survey.yaml")
+			src, err := os.ReadFile("../../examples/flows/survey.yaml")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(flow, src, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			cfg := filepath.Join(dir, "baton.yaml")
+			if err := syscall.Mkfifo(cfg, 0o600); err != nil {
+				t.Fatal(err)
+			}
+			log := &lockedBuffer{}
+			cmd := exec.Command(buildBaton(t), "serve", "--config", cfg, "--listen", "127.0.0.1:0")
+			cmd.Stdout, cmd.Stderr = log, log
+			if err := cmd.Start(); err != nil {
+				t.Fatal(err)
+			}
+			done := make(chan struct{})
+			go func() { _ = cmd.Wait(); close(done) }()
+			t.Cleanup(func() {
+				select {
+				case <-done:
+				default:
+					_ = cmd.Process.Kill()
+					<-done
+				}
+			})
+			// Opening the pipe for writing returns once baton opened it
+			// to read the config.
+			w, err := os.OpenFile(cfg, os.O_WRONLY, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, s := range sigs {
+				if cmd.Process.Signal(s) != nil {
+					break // it died of the signal before: the exit code says so
+				}
+				time.Sleep(100 * time.Millisecond)
+			}
+			fmt.Fprintf(w, "channels:\n  web:\n    - flow: %s\n", flow)
+			w.Close()
+			select {
+			case <-done:
+			case <-time.After(time.Minute):
+				t.Fatalf("still running a minute after SIGTERM:\n%s", log)
+			}
+			if code := cmd.ProcessState.ExitCode(); code != 0 {
+				t.Errorf("exit code %d (%v) after %v during the start, want 0:\n%s", code, cmd.ProcessState, sigs, log)
+			}
+		})
 	}
 }
