@@ -93,7 +93,7 @@ func (s *Server) telegram(hc *http.Client) error {
 	if err != nil {
 		return err
 	}
-	s.mux.Handle("POST /webhooks/telegram/{name}", h)
+	s.mux.Handle("/webhooks/telegram/{name}", h) // the handler answers 405 to all but POST
 	return nil
 }
 

@@ -192,7 +192,19 @@ func NewServer(cfg *config.Config, o ServerOptions) (*Server, error) {
 	s.mux.Handle("GET /metrics", s.Metrics.Handler())
 	s.mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { w.Write([]byte("ok\n")) })
 	s.mux.HandleFunc("GET /readyz", s.readyz)
+	// Another method is 405, as the mux answers when nothing else
+	// matches: the web chat at / would answer 404.
+	for _, p := range []string{"/metrics", "/healthz", "/readyz"} {
+		s.mux.HandleFunc(p, getOnly)
+	}
 	return s, nil
+}
+
+// getOnly answers 405 to a request whose method an endpoint of GET (and
+// HEAD) does not take.
+func getOnly(w http.ResponseWriter, _ *http.Request) {
+	w.Header().Set("Allow", "GET, HEAD")
+	http.Error(w, "method not allowed: use GET", http.StatusMethodNotAllowed)
 }
 
 // IsLoopback reports whether listen (host:port) listens on a loopback
@@ -221,7 +233,8 @@ func (s *Server) bridge() error {
 		if err != nil {
 			return fmt.Errorf("bridge.%s: %w", name, err)
 		}
-		s.mux.Handle("POST /bridge/"+name, s.Metrics.countRejects("bridge/"+name, h))
+		// Any method: the handler answers 405 to all but POST.
+		s.mux.Handle("/bridge/"+name, s.Metrics.countRejects("bridge/"+name, h))
 		return nil
 	}
 	if b.Zendesk != nil {

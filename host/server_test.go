@@ -519,3 +519,29 @@ func TestCapturedTicketsOnLoopbackOnly(t *testing.T) {
 		})
 	}
 }
+
+// A wrong method on an endpoint is 405 with Allow, as net/http's mux
+// answers, even with a web chat at / (whose handler would answer 404 for
+// any path it does not know).
+func TestServeWrongMethodIs405(t *testing.T) {
+	e := startE2E(t)
+	for _, tt := range []struct{ method, path, allow string }{
+		{"GET", "/bridge/zendesk", "POST"},
+		{"PUT", "/bridge/zendesk", "POST"},
+		{"GET", "/webhooks/telegram/" + e.tg.BotName, "POST"},
+		{"DELETE", "/webhooks/whatsapp", "GET, POST"},
+		{"POST", "/metrics", "GET, HEAD"},
+		{"POST", "/healthz", "GET, HEAD"},
+		{"DELETE", "/readyz", "GET, HEAD"},
+	} {
+		req, _ := http.NewRequest(tt.method, e.base+tt.path, nil)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusMethodNotAllowed || !strings.Contains(resp.Header.Get("Allow"), strings.Split(tt.allow, ",")[0]) {
+			t.Errorf("%s %s: %d, Allow %q; want 405, Allow %s", tt.method, tt.path, resp.StatusCode, resp.Header.Get("Allow"), tt.allow)
+		}
+	}
+}
