@@ -173,6 +173,34 @@ func TestReloadServesTheNewVersion(t *testing.T) {
 	}
 }
 
+// The conversation moved by a reload says so in its turn's log line:
+// baton serve shows the reloaded event nowhere else.
+func TestReloadMoveIsLogged(t *testing.T) {
+	rh := startReloadHost(t)
+	rh.from(t, "old", "o1", "hello", "")
+	rh.from(t, "old", "o2", "", "order")
+	waitFor(t, "the order question", func() bool { return len(rh.sentTo("old")) == 2 })
+	rh.write(t, v2(rh.src))
+	if err := rh.Reload(); err != nil {
+		t.Fatal(err)
+	}
+	rh.from(t, "old", "o3", "A12345", "")
+	waitFor(t, "the apology", func() bool { return len(rh.sentTo("old")) >= 3 })
+	var line string
+	waitFor(t, "the turn's log line", func() bool {
+		for _, l := range strings.Split(rh.logs.String(), "\n") {
+			if strings.Contains(l, `"msg":"turn"`) && strings.Contains(l, `"message":"o3"`) {
+				line = l
+				return true
+			}
+		}
+		return false
+	})
+	if !strings.Contains(line, `"reloaded_from":"ask_order","reloaded_to":"sorry"`) {
+		t.Errorf("the moved conversation's turn line does not say it moved from ask_order to sorry:\n%s", line)
+	}
+}
+
 func TestReloadRefusesABrokenFlow(t *testing.T) {
 	rh := startReloadHost(t)
 	rh.write(t, strings.Replace(rh.src, "goto: ask_order", "goto: ask_ordr", 1))

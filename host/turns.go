@@ -333,12 +333,20 @@ func (h *Host) info(ctx context.Context, msg string, attrs ...slog.Attr) {
 	}
 }
 
-// handoffAttrs adds to a turn's log line the handoff it made, if any.
+// handoffAttrs adds to a turn's log line the handoff it made, if any, and
+// where a reload moved the conversation (the reloaded event), if it did.
 func handoffAttrs(effects []flows.Effect, attrs ...slog.Attr) []slog.Attr {
+	handoff := false
 	for _, ef := range effects {
-		if he, ok := ef.(flows.HandoffEffect); ok && he.Handoff != nil {
-			return append(attrs, slog.String("handoff", he.ID), slog.String("reason", he.Reason), slog.String("team", he.Team),
-				slog.String("priority", string(he.Priority)))
+		switch e := ef.(type) {
+		case flows.Reloaded:
+			attrs = append(attrs, slog.String("reloaded_from", e.From), slog.String("reloaded_to", e.To))
+		case flows.HandoffEffect:
+			if e.Handoff != nil && !handoff {
+				handoff = true
+				attrs = append(attrs, slog.String("handoff", e.ID), slog.String("reason", e.Reason), slog.String("team", e.Team),
+					slog.String("priority", string(e.Priority)))
+			}
 		}
 	}
 	return attrs
