@@ -42,7 +42,8 @@ func classOf(key string) keyClass {
 		return keyID
 	case "message", "item", "id":
 		return keyEmbedding
-	case "channel", "input", "kind", "handoff", "timer", "team", "priority", "flow", "name", "version":
+	case "channel", "input", "kind", "handoff", "timer", "team", "priority", "flow", "name", "version",
+		"account", "phone_number_id": // the business's own number id, not a phone number
 		return keyPlain
 	}
 	// "reason" too: besides a handoff's escalation reason it is why a
@@ -99,11 +100,37 @@ func maskAttr(_ []string, a slog.Attr) slog.Attr {
 			}
 			return slog.String(a.Key, head+"wamid.…"+tail[len(tail)-wamidTail:])
 		}
+		if isHandoffItemID(s) {
+			return a
+		}
 		return slog.String(a.Key, flows.MaskPII(maskLeadingID(s)))
 	case keyPlain:
 		return a
 	}
 	return slog.String(a.Key, maskText(s))
+}
+
+// isHandoffItemID reports whether s is a handoff delivery's outbox id: the
+// handoff's id (a lowercase ULID, NewIDs) followed by ":open", ":close" or
+// ":append:" and numbers. Nothing in it is the customer's, and masking its
+// digits as a phone number would hide the id 'baton handoff list' shows.
+func isHandoffItemID(s string) bool {
+	const n = 26
+	if len(s) <= n || s[n] != ':' {
+		return false
+	}
+	for i := range n {
+		if c := s[i]; !('0' <= c && c <= '9' || 'a' <= c && c <= 'z' && c != 'i' && c != 'l' && c != 'o' && c != 'u') {
+			return false
+		}
+	}
+	switch rest := s[n+1:]; {
+	case rest == "open" || rest == "close":
+		return true
+	case strings.HasPrefix(rest, "append:"):
+		return strings.Trim(rest[len("append:"):], "0123456789:") == ""
+	}
+	return false
 }
 
 // maskText masks the phone numbers and e-mail addresses of free text,

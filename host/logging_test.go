@@ -203,3 +203,34 @@ func TestLoggerMasksAWamidInsideAnItemID(t *testing.T) {
 		t.Errorf("the log lacks the item's masked id (to tell items apart): %s", out)
 	}
 }
+
+// The business's own ids are not a customer's data: a WhatsApp number's
+// phone_number_id (the account), and a handoff delivery's id (the
+// handoff's ULID and the kind) are logged as they are. Masked as [phone]
+// (their digits look like one), the operator could not tell which number
+// Meta's notifications were for, nor find a delivery in the log by the id
+// 'baton handoff list' shows.
+func TestLoggerKeepsTheBusinesssIDs(t *testing.T) {
+	var b bytes.Buffer
+	log := NewLogger(&b, slog.LevelInfo, false)
+	log.Info("whatsapp: item skipped", "id", "wamid.HBgLMzkzMzMxMjM0NTY3FQIAEhgUM0EwRjI5", "phone_number_id", "106540352242922", "reason", "unknown_number")
+	log.Warn("the provider could not deliver a message", "channel", "whatsapp", "account", "106540352242922", "recipient", "393331234567")
+	log.Info("handoff delivered", "id", "01m97872769kw76rcq6x7ar7hk:open", "handoff", "01m97872769kw76rcq6x7ar7hk")
+	log.Info("handoff delivered", "id", "01m97872769kw76rcq6x7ar7hk:append:12:0")
+	out := b.String()
+	for _, want := range []string{`"phone_number_id":"106540352242922"`, `"account":"106540352242922"`, `"recipient":"…567"`,
+		`"id":"01m97872769kw76rcq6x7ar7hk:open"`, `"id":"01m97872769kw76rcq6x7ar7hk:append:12:0"`} {
+		if !strings.Contains(out, want) {
+			t.Errorf("the log lacks %s:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "393331234567") || strings.Contains(out, "MzkzMzMxMjM0NTY3") {
+		t.Errorf("the log shows the customer's number:\n%s", out)
+	}
+	// An id that only looks like a handoff's is masked as before.
+	b.Reset()
+	log.Info("x", "id", "393331234567:open", "item", "01m97872769kw76rcq6x7ar7h:+393331234567")
+	if strings.Contains(b.String(), "3331234567") {
+		t.Errorf("the log shows a number:\n%s", b.String())
+	}
+}
