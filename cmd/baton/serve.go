@@ -8,6 +8,7 @@ import (
 	"net"
 	"os"
 	"os/signal"
+	"strconv"
 	"syscall"
 
 	"github.com/batonbot/baton/config"
@@ -141,7 +142,7 @@ func runServe(ctx context.Context, e *env, args []string) int {
 		return exitRuntime
 	}
 	if sandbox {
-		base := "http://" + l.Addr().String()
+		base := "http://" + browsable(l.Addr())
 		captured := "at " + base + "/api/tickets and in the log"
 		if !host.IsLoopback(cfg.Server.Listen) {
 			captured = "in the log (not at /api/tickets, served on a loopback address only)"
@@ -175,4 +176,13 @@ func runServe(ctx context.Context, e *env, args []string) int {
 		return exitRuntime
 	}
 	return exitOK
+}
+
+// browsable is the host:port of a listener a browser on this machine can
+// open: listening on every address (0.0.0.0, ::), the loopback one.
+func browsable(a net.Addr) string {
+	if ta, ok := a.(*net.TCPAddr); ok && ta.IP.IsUnspecified() {
+		return net.JoinHostPort("127.0.0.1", strconv.Itoa(ta.Port))
+	}
+	return a.String()
 }

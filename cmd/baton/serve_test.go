@@ -175,6 +175,21 @@ func TestServeFlowWithoutConfig(t *testing.T) {
 	}
 }
 
+// Listening on every address (--listen 0.0.0.0:PORT or :PORT, to try the
+// chat from a phone), the banner names a URL a browser opens on this
+// machine: http://0.0.0.0:PORT/ and http://[::]:PORT/ are not addresses
+// to connect to (refused on Windows and by recent browsers).
+func TestServeFlowOnEveryAddressSaysWhatToOpen(t *testing.T) {
+	_, port, err := net.SplitHostPort(freeAddr(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	stderr := startServe(t, "testdata/flows/shop.yaml", "--listen", "0.0.0.0:"+port)
+	if want := "open http://127.0.0.1:" + port + "/ in a browser"; !strings.Contains(stderr.String(), want) {
+		t.Errorf("stderr does not say %q:\n%s", want, stderr)
+	}
+}
+
 // `baton load --serve URL TESTS` drives a running server through its web
 // chat and reports turns per second and the first reply's latency.
 func TestLoadServe(t *testing.T) {
