@@ -175,6 +175,10 @@ func NewServer(cfg *config.Config, o ServerOptions) (*Server, error) {
 		return nil, err
 	}
 	s.flows = nil // the accounts hold them now; a reload replaces them there
+	if h.Capture() != nil && !o.Sandbox {
+		log.Warn("the config names no helpdesk connector: handoffs are captured (in the log, and at GET /api/tickets on a loopback address), not sent; add a connectors: section to send them",
+			"config", cfg.Source)
+	}
 	if c := h.Capture(); c != nil && !IsLoopback(cfg.Server.Listen) {
 		log.Warn("GET /api/tickets is not served: the captured tickets hold every transcript and web conversation id, and the listen address is not a loopback one; they are in the log, or listen on 127.0.0.1",
 			"listen", cfg.Server.Listen)

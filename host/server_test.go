@@ -545,3 +545,38 @@ func TestServeWrongMethodIs405(t *testing.T) {
 		}
 	}
 }
+
+// A deployment config that names no helpdesk connector serves, and its
+// handoffs are captured, not sent: the log says so when the server
+// starts, not only at the first handoff, so an operator who forgot the
+// connectors: section learns it before a customer waits for an agent
+// who never sees the ticket. baton serve FLOW says it in its banner.
+func TestServeWithoutConnectorsWarnsAtStart(t *testing.T) {
+	flow, _ := filepath.Abs("../cmd/baton/testdata/flows/shop.yaml")
+	for _, tc := range []struct {
+		name, connectors string
+		warned           bool
+	}{
+		{"none", "", true},
+		{"zendesk", "connectors:\n  zendesk: {base_url: \"http://127.0.0.1:1\", email: bot@acme.example, token: t}\nrouting: {default_team: support}\nteams:\n  support: {name: Support}\n", false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg := loadConfig(t, t.TempDir(), fmt.Sprintf("server: {listen: \"127.0.0.1:8080\"}\nchannels:\n  web:\n    - flow: %s\n%s", flow, tc.connectors))
+			var logs bytes.Buffer
+			if _, err := NewServer(cfg, ServerOptions{Logger: NewLogger(&logs, 0, false), Store: memory.New(), NoWatch: true}); err != nil {
+				t.Fatal(err)
+			}
+			if warned := strings.Contains(logs.String(), "no helpdesk connector"); warned != tc.warned {
+				t.Errorf("warned %v, want %v:\n%s", warned, tc.warned, logs.String())
+			}
+		})
+	}
+	// baton serve FLOW is the sandbox: its banner says it, not a warning.
+	var logs bytes.Buffer
+	if _, err := NewServer(config.ForFlow(flow), ServerOptions{Logger: NewLogger(&logs, 0, false), Store: memory.New(), Sandbox: true, NoWatch: true}); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(logs.String(), "no helpdesk connector") {
+		t.Errorf("baton serve FLOW warned:\n%s", logs.String())
+	}
+}
