@@ -100,7 +100,7 @@ func maskAttr(_ []string, a slog.Attr) slog.Attr {
 			}
 			return slog.String(a.Key, head+"wamid.…"+tail[len(tail)-wamidTail:])
 		}
-		if isHandoffItemID(s) {
+		if isHandoffItemID(s) || isHelpdeskDeliveryID(s) {
 			return a
 		}
 		return slog.String(a.Key, flows.MaskPII(maskLeadingID(s)))
@@ -116,13 +116,8 @@ func maskAttr(_ []string, a slog.Attr) slog.Attr {
 // digits as a phone number would hide the id 'baton handoff list' shows.
 func isHandoffItemID(s string) bool {
 	const n = 26
-	if len(s) <= n || s[n] != ':' {
+	if len(s) <= n || s[n] != ':' || !isULID(s[:n]) {
 		return false
-	}
-	for i := range n {
-		if c := s[i]; !('0' <= c && c <= '9' || 'a' <= c && c <= 'z' && c != 'i' && c != 'l' && c != 'o' && c != 'u') {
-			return false
-		}
 	}
 	switch rest := s[n+1:]; {
 	case rest == "open" || rest == "close":
@@ -131,6 +126,51 @@ func isHandoffItemID(s string) bool {
 		return strings.Trim(rest[len("append:"):], "0123456789:") == ""
 	}
 	return false
+}
+
+// isULID reports whether s is a lowercase ULID, as NewIDs makes them.
+func isULID(s string) bool {
+	if len(s) != 26 {
+		return false
+	}
+	for i := range len(s) {
+		if c := s[i]; !('0' <= c && c <= '9' || 'a' <= c && c <= 'z' && c != 'i' && c != 'l' && c != 'o' && c != 'u') {
+			return false
+		}
+	}
+	return true
+}
+
+// isHelpdeskDeliveryID reports whether s is the id of a message the
+// bridge brought: bridge:{ULID}, or bridge:zendesk: or bridge:freshdesk:
+// followed by the helpdesk's delivery id (Zendesk's invocation id, a hash
+// of Freshdesk's request) and #N. The helpdesk's id is not the
+// customer's; the generic webhook's (its sender's own) is masked.
+func isHelpdeskDeliveryID(s string) bool {
+	rest, ok := strings.CutPrefix(s, "bridge:")
+	if !ok {
+		return false
+	}
+	if isULID(rest) {
+		return true
+	}
+	if r, ok := strings.CutPrefix(rest, "zendesk:"); ok {
+		rest = r
+	} else if r, ok := strings.CutPrefix(rest, "freshdesk:"); ok {
+		rest = r
+	} else {
+		return false
+	}
+	id, n, ok := strings.Cut(rest, "#")
+	if !ok || id == "" || n == "" || strings.Trim(n, "0123456789") != "" {
+		return false
+	}
+	for i := range len(id) {
+		if c := id[i]; !('0' <= c && c <= '9' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || c == '-' || c == '_') {
+			return false
+		}
+	}
+	return true
 }
 
 // maskText masks the phone numbers and e-mail addresses of free text,

@@ -234,3 +234,29 @@ func TestLoggerKeepsTheBusinesssIDs(t *testing.T) {
 		t.Errorf("the log shows a number:\n%s", b.String())
 	}
 }
+
+// A helpdesk's delivery id, in the id of the message the bridge brought
+// (bridge:zendesk:{invocation id}#0, bridge:freshdesk:{hash}#0), is the
+// helpdesk's, not the customer's: the log keeps it, to be found in
+// Zendesk's webhook activity. A Zendesk invocation id is all digits and
+// was logged as bridge:zendesk:[phone]#0.
+func TestLoggerKeepsTheHelpdesksDeliveryIDs(t *testing.T) {
+	var b bytes.Buffer
+	log := NewLogger(&b, slog.LevelInfo, false)
+	log.Info("turn", "message", "bridge:zendesk:8350205582#0")
+	log.Info("turn", "message", "bridge:freshdesk:b93af343902da39fce8ea5d88096cf19#1")
+	log.Info("turn", "message", "bridge:01m97872769kw76rcq6x7ar7hk")
+	out := b.String()
+	for _, want := range []string{`"message":"bridge:zendesk:8350205582#0"`, `"message":"bridge:freshdesk:b93af343902da39fce8ea5d88096cf19#1"`,
+		`"message":"bridge:01m97872769kw76rcq6x7ar7hk"`} {
+		if !strings.Contains(out, want) {
+			t.Errorf("the log lacks %s:\n%s", want, out)
+		}
+	}
+	// The generic webhook's ids are the sender's own: masked as before.
+	b.Reset()
+	log.Info("turn", "message", "bridge:webhook:+393331234567#0", "id", "bridge:zendesk:393331234567 x")
+	if strings.Contains(b.String(), "3331234567") {
+		t.Errorf("the log shows a number:\n%s", b.String())
+	}
+}
