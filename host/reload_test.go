@@ -133,8 +133,10 @@ func v2(src string) string {
 `
 }
 
-func TestReloadServesTheNewVersion(t *testing.T) {
-	rh := startReloadHost(t)
+// waitingThenReloaded takes the conversation "old" to the order question
+// of the first version, then reloads the second, which no longer has it.
+func (rh *reloadHost) waitingThenReloaded(t *testing.T) {
+	t.Helper()
 	rh.from(t, "old", "o1", "hello", "")
 	rh.from(t, "old", "o2", "", "order")
 	waitFor(t, "the order question", func() bool { return len(rh.sentTo("old")) == 2 })
@@ -142,6 +144,11 @@ func TestReloadServesTheNewVersion(t *testing.T) {
 	if err := rh.Reload(); err != nil {
 		t.Fatal(err)
 	}
+}
+
+func TestReloadServesTheNewVersion(t *testing.T) {
+	rh := startReloadHost(t)
+	rh.waitingThenReloaded(t)
 	if got := testutil.ToFloat64(rh.metrics.reloads.WithLabelValues("ok")); got != 1 {
 		t.Errorf("reloads ok = %v", got)
 	}
@@ -177,13 +184,7 @@ func TestReloadServesTheNewVersion(t *testing.T) {
 // baton serve shows the reloaded event nowhere else.
 func TestReloadMoveIsLogged(t *testing.T) {
 	rh := startReloadHost(t)
-	rh.from(t, "old", "o1", "hello", "")
-	rh.from(t, "old", "o2", "", "order")
-	waitFor(t, "the order question", func() bool { return len(rh.sentTo("old")) == 2 })
-	rh.write(t, v2(rh.src))
-	if err := rh.Reload(); err != nil {
-		t.Fatal(err)
-	}
+	rh.waitingThenReloaded(t)
 	rh.from(t, "old", "o3", "A12345", "")
 	waitFor(t, "the apology", func() bool { return len(rh.sentTo("old")) >= 3 })
 	var line string

@@ -385,52 +385,44 @@ func TestFallbacks(t *testing.T) {
 	}
 }
 
+// TestRetryAfterHonoured: the server's retry-after-ms (or Retry-After) is
+// waited for, on a 429 as on an overloaded server's 503, rather than
+// asking again after the backoff's milliseconds.
 func TestRetryAfterHonoured(t *testing.T) {
 	const wait = 150 * time.Millisecond
-	f := newFake(t, func(n int, w http.ResponseWriter, r *http.Request) {
-		if n == 1 {
-			w.Header().Set("Retry-After-Ms", "150")
-			w.Header().Set("Retry-After", "1")
-			writeError(w, http.StatusTooManyRequests, "Rate limit reached", "rate_limit_exceeded")
-			return
-		}
-		writeSignals(w, "refund", 0.8)
-	})
-	a := newTest(t, f, WithFallback(unsureFallback()))
-	got := analyze(t, a, "rimborso")
-	if got.Fallback != "" || got.Source != "llm" {
-		t.Fatalf("got %+v, want the model's answer after one retry", got)
-	}
-	f.mu.Lock()
-	gap := f.at[1].Sub(f.at[0])
-	f.mu.Unlock()
-	if gap < wait {
-		t.Errorf("retried after %v, want at least the %v of retry-after-ms (the backoff alone is ~1ms)", gap, wait)
-	}
-}
-
-// TestRetryAfter503: an overloaded server's Retry-After is honoured as a
-// 429's is, rather than asked again after the backoff's milliseconds.
-func TestRetryAfter503(t *testing.T) {
-	const wait = 150 * time.Millisecond
-	f := newFake(t, func(n int, w http.ResponseWriter, r *http.Request) {
-		if n == 1 {
-			w.Header().Set("Retry-After-Ms", "150")
-			writeError(w, http.StatusServiceUnavailable, "The engine is currently overloaded, please try again later", "server_error")
-			return
-		}
-		writeSignals(w, "refund", 0.8)
-	})
-	a := newTest(t, f, WithFallback(unsureFallback()))
-	got := analyze(t, a, "rimborso")
-	if got.Fallback != "" || got.Source != "llm" {
-		t.Fatalf("got %+v, want the model's answer after one retry", got)
-	}
-	f.mu.Lock()
-	gap := f.at[1].Sub(f.at[0])
-	f.mu.Unlock()
-	if gap < wait {
-		t.Errorf("retried after %v, want at least the %v of retry-after-ms (the backoff alone is ~1ms)", gap, wait)
+	for _, tc := range []struct {
+		name         string
+		status       int
+		retryAfter   string // the Retry-After header besides retry-after-ms
+		message, typ string
+	}{
+		{"429", http.StatusTooManyRequests, "1", "Rate limit reached", "rate_limit_exceeded"},
+		{"503", http.StatusServiceUnavailable, "", "The engine is currently overloaded, please try again later", "server_error"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFake(t, func(n int, w http.ResponseWriter, r *http.Request) {
+				if n == 1 {
+					w.Header().Set("Retry-After-Ms", "150")
+					if tc.retryAfter != "" {
+						w.Header().Set("Retry-After", tc.retryAfter)
+					}
+					writeError(w, tc.status, tc.message, tc.typ)
+					return
+				}
+				writeSignals(w, "refund", 0.8)
+			})
+			a := newTest(t, f, WithFallback(unsureFallback()))
+			got := analyze(t, a, "rimborso")
+			if got.Fallback != "" || got.Source != "llm" {
+				t.Fatalf("got %+v, want the model's answer after one retry", got)
+			}
+			f.mu.Lock()
+			gap := f.at[1].Sub(f.at[0])
+			f.mu.Unlock()
+			if gap < wait {
+				t.Errorf("retried after %v, want at least the %v of retry-after-ms (the backoff alone is ~1ms)", gap, wait)
+			}
+		})
 	}
 }
 

@@ -1,7 +1,6 @@
 package storetest
 
 import (
-	"context"
 	"fmt"
 	"sync"
 	"testing"
@@ -266,27 +265,18 @@ func testTicketLivesWithConversation(t *testing.T, h *h) {
 	got := h.claim(h.s, h.now(), 10)
 	h.wantIDs("the open", itemIDs(got), []string{"h1:open"})
 	h.deliver(got[0])
-	sweep := func() {
-		if sw, ok := h.s.(interface {
-			Sweep(context.Context) (int, error)
-		}); ok {
-			if _, err := sw.Sweep(h.ctx); err != nil {
-				t.Fatalf("Sweep: %v", err)
-			}
-		}
-	}
 	// The agent answers now and then through the bridge: the conversation
 	// is saved, with nothing for the helpdesk.
 	for n := 1; n <= 3; n++ {
 		h.clock.Add(TTL / 2)
 		h.save(s, flows.Commit{Outbox: []flows.OutboxItem{reply("c", n)}})
-		sweep()
+		h.sweep()
 		got = h.claim(h.s, h.now(), 10)
 		h.wantIDs("the agent's reply", itemIDs(got), []string{fmt.Sprintf("c:reply:%d", n)})
 		h.deliver(got[0])
 	}
 	h.save(s, flows.Commit{Outbox: []flows.OutboxItem{appendItem("h1", 1)}})
-	sweep()
+	h.sweep()
 	got = h.claim(h.s, h.now(), 10)
 	h.wantIDs(fmt.Sprintf("the customer's message %s after the open was delivered", 3*TTL/2), itemIDs(got), []string{"h1:append:1"})
 	if got[0].Ticket.ID != "T-h1" {

@@ -1,7 +1,6 @@
 package storetest
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"reflect"
@@ -303,22 +302,13 @@ func testIdleKeepsNewMessages(t *testing.T, h *h) {
 	h.gone("back")
 	// b1's turn: a new conversation, saved over the expired one.
 	h.newSession("back", flows.Commit{Done: []string{"b1"}})
-	sweep := func() {
-		if sw, ok := h.s.(interface {
-			Sweep(context.Context) (int, error)
-		}); ok {
-			if _, err := sw.Sweep(h.ctx); err != nil {
-				t.Fatalf("Sweep: %v", err)
-			}
-		}
-	}
-	sweep()
+	h.sweep()
 	h.wantIDs("the second message", entryIDs(h.claimInbox(h.now(), 10)), []string{"b2"})
 	// With no turn at all: the conversation expires again, b2 with it (older
 	// than the TTL), and a message written then waits through the sweep.
 	h.clock.Add(TTL + time.Minute)
 	h.accept(inbound("b3", "back", "pronto?", h.now()))
-	sweep()
+	h.sweep()
 	h.gone("back")
 	h.wantIDs("a message accepted after the TTL", entryIDs(h.claimInbox(h.now().Add(2*time.Minute), 10)), []string{"b3"})
 }

@@ -148,6 +148,19 @@ func (h *h) load(id string) *flows.Session {
 	return s
 }
 
+// sweep runs the store's Sweep, for the stores that have one (expired
+// conversations leave the others on their own).
+func (h *h) sweep() {
+	h.t.Helper()
+	if sw, ok := h.s.(interface {
+		Sweep(context.Context) (int, error)
+	}); ok {
+		if _, err := sw.Sweep(h.ctx); err != nil {
+			h.t.Fatalf("Sweep: %v", err)
+		}
+	}
+}
+
 func (h *h) gone(id string) {
 	h.t.Helper()
 	if s, err := h.s.Load(h.ctx, id); !errors.Is(err, flows.ErrNoSession) {
