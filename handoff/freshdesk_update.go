@@ -172,17 +172,17 @@ func (f *Freshdesk) requester(ctx context.Context, id string) (int64, error) {
 }
 
 // Marked returns the ids among ids whose marker is in one of the ticket's
-// conversations ("List All Conversations of a Ticket", oldest first, 100
-// a page).
+// conversations ("List All Conversations of a Ticket", oldest first,
+// checkPageSize a page).
 func (f *Freshdesk) Marked(ctx context.Context, t flows.TicketRef, ids []string) ([]string, error) {
 	if err := checkTicketID("freshdesk", "append.check", t.ID); err != nil {
 		return nil, err
 	}
 	var texts []string
-	for page := 1; page <= 10; page++ {
+	for page := 1; page <= 1000/checkPageSize; page++ {
 		res, err := f.s.send(ctx, call{op: "append.check", method: http.MethodGet,
-			url:    f.base + "/api/v2/tickets/" + t.ID + "/conversations?per_page=100&page=" + strconv.Itoa(page),
-			header: f.header(), canned: `[]`})
+			url:    f.base + "/api/v2/tickets/" + t.ID + "/conversations?per_page=" + strconv.Itoa(checkPageSize) + "&page=" + strconv.Itoa(page),
+			header: f.header(), canned: `[]`, limit: maxListResponse})
 		if err != nil {
 			return nil, err
 		}
@@ -196,7 +196,7 @@ func (f *Freshdesk) Marked(ctx context.Context, t flows.TicketRef, ids []string)
 		for _, c := range got {
 			texts = append(texts, c.Body+"\n"+c.BodyText)
 		}
-		if len(got) < 100 {
+		if len(got) < checkPageSize {
 			break
 		}
 	}

@@ -188,6 +188,17 @@ func redact(h http.Header) http.Header {
 // maxResponse bounds how much of a helpdesk response is read.
 const maxResponse = 1 << 20
 
+// maxListResponse bounds a page of a ticket's comments (conversations),
+// read by the check for an earlier attempt's marker: a page of
+// checkPageSize long comments, each listed up to three times (Zendesk's
+// body, html_body and plain_body of up to about 64 KB), is several
+// megabytes.
+const maxListResponse = 16 << 20
+
+// checkPageSize is how many comments (conversations) a page of the check
+// asks for, so that a page of long ones stays within maxListResponse.
+const checkPageSize = 25
+
 // sender is the one path by which connectors talk to helpdesks: it sends
 // a built request with the client, or in dry-run mode records it and
 // returns the canned response instead.
@@ -212,6 +223,8 @@ type call struct {
 	body   []byte
 	// canned is the success response used in dry-run mode.
 	canned string
+	// limit bounds how much of the response is read; 0 is maxResponse.
+	limit int64
 }
 
 // response is a 2xx answer.
@@ -263,7 +276,11 @@ func (s *sender) send(ctx context.Context, c call) (response, error) {
 	}
 	s.reached.Store(true)
 	defer res.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(res.Body, maxResponse))
+	limit := c.limit
+	if limit <= 0 {
+		limit = maxResponse
+	}
+	body, err := io.ReadAll(io.LimitReader(res.Body, limit))
 	if err != nil {
 		return response{}, s.transportError(cctx, ctx, c.op, err)
 	}

@@ -185,11 +185,11 @@ func (z *Zendesk) Marked(ctx context.Context, t flows.TicketRef, ids []string) (
 	if err := checkTicketID("zendesk", "append.check", t.ID); err != nil {
 		return nil, err
 	}
-	next := z.base + "/api/v2/tickets/" + t.ID + "/comments?sort_order=desc&per_page=100"
+	next := z.base + "/api/v2/tickets/" + t.ID + "/comments?sort_order=desc&per_page=" + strconv.Itoa(checkPageSize)
 	var texts []string
-	for page := 0; next != "" && page < markerScanLimit/100; page++ {
+	for page := 0; next != "" && page < markerScanLimit/checkPageSize; page++ {
 		res, err := z.s.send(ctx, call{op: "append.check", method: http.MethodGet, url: next, header: z.header(),
-			canned: `{"comments":[],"next_page":null}`})
+			canned: `{"comments":[],"next_page":null}`, limit: maxListResponse})
 		if err != nil {
 			return nil, err
 		}
