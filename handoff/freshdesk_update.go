@@ -172,35 +172,90 @@ func (f *Freshdesk) requester(ctx context.Context, id string) (int64, error) {
 }
 
 // Marked returns the ids among ids whose marker is in one of the ticket's
-// conversations ("List All Conversations of a Ticket", oldest first,
-// checkPageSize a page).
+// most recent conversations. Freshdesk lists them oldest first ("List All
+// Conversations of a Ticket": page and per_page, no order to choose, no
+// count): past the first page, the check finds the last page by doubling
+// the page number, then halving the gap, and reads back from it to the
+// markerScanLimit newest conversations.
 func (f *Freshdesk) Marked(ctx context.Context, t flows.TicketRef, ids []string) ([]string, error) {
 	if err := checkTicketID("freshdesk", "append.check", t.ID); err != nil {
 		return nil, err
 	}
-	var texts []string
-	for page := 1; page <= 1000/checkPageSize; page++ {
-		res, err := f.s.send(ctx, call{op: "append.check", method: http.MethodGet,
-			url:    f.base + "/api/v2/tickets/" + t.ID + "/conversations?per_page=" + strconv.Itoa(checkPageSize) + "&page=" + strconv.Itoa(page),
-			header: f.header(), canned: `[]`, limit: maxListResponse})
+	first, err := f.conversationTexts(ctx, t.ID, 1)
+	if err != nil || len(first) < checkPageSize {
+		return markedIn(first, ids), err
+	}
+	// lo is a full page; hi, once found, a page that is not (the last
+	// page, or the one after it). The texts of both are kept.
+	lo, hi := 1, 0
+	loTexts, hiTexts := first, []string(nil)
+	for hi == 0 && lo < freshdeskCheckPages {
+		p := min(lo*2, freshdeskCheckPages)
+		got, err := f.conversationTexts(ctx, t.ID, p)
 		if err != nil {
 			return nil, err
 		}
-		var got []struct {
-			Body     string `json:"body"`
-			BodyText string `json:"body_text"`
-		}
-		if err := json.Unmarshal(res.body, &got); err != nil {
-			return nil, decodeError("freshdesk", "append.check", err)
-		}
-		for _, c := range got {
-			texts = append(texts, c.Body+"\n"+c.BodyText)
-		}
-		if len(got) < checkPageSize {
-			break
+		if len(got) == checkPageSize {
+			lo, loTexts = p, got
+		} else {
+			hi, hiTexts = p, got
 		}
 	}
+	if hi == 0 { // more pages than the check looks for: the newest it reaches
+		hi, hiTexts = lo, loTexts
+	}
+	for hi-lo > 1 {
+		mid := lo + (hi-lo)/2
+		got, err := f.conversationTexts(ctx, t.ID, mid)
+		if err != nil {
+			return nil, err
+		}
+		if len(got) == checkPageSize {
+			lo, loTexts = mid, got
+		} else {
+			hi, hiTexts = mid, got
+		}
+	}
+	texts := hiTexts
+	for p := hi - 1; p >= 1 && len(texts) < markerScanLimit; p-- {
+		if found := markedIn(texts, ids); len(found) == len(ids) {
+			return found, nil
+		}
+		got := loTexts
+		if p != lo {
+			if got, err = f.conversationTexts(ctx, t.ID, p); err != nil {
+				return nil, err
+			}
+		}
+		texts = append(texts, got...)
+	}
 	return markedIn(texts, ids), nil
+}
+
+// freshdeskCheckPages bounds the page numbers the check tries (of
+// checkPageSize conversations).
+const freshdeskCheckPages = 1 << 14
+
+// conversationTexts is the text of page p of the ticket's conversations.
+func (f *Freshdesk) conversationTexts(ctx context.Context, id string, p int) ([]string, error) {
+	res, err := f.s.send(ctx, call{op: "append.check", method: http.MethodGet,
+		url:    f.base + "/api/v2/tickets/" + id + "/conversations?per_page=" + strconv.Itoa(checkPageSize) + "&page=" + strconv.Itoa(p),
+		header: f.header(), canned: `[]`, limit: maxListResponse})
+	if err != nil {
+		return nil, err
+	}
+	var got []struct {
+		Body     string `json:"body"`
+		BodyText string `json:"body_text"`
+	}
+	if err := json.Unmarshal(res.body, &got); err != nil {
+		return nil, decodeError("freshdesk", "append.check", err)
+	}
+	texts := make([]string, 0, len(got))
+	for _, c := range got {
+		texts = append(texts, c.Body+"\n"+c.BodyText)
+	}
+	return texts, nil
 }
 
 // Close resolves the ticket (status 4), unless an agent already resolved
