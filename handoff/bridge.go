@@ -88,10 +88,13 @@ const (
 	// a Standard Webhooks webhook-id) is remembered.
 	DefaultDedupeTTL = 24 * time.Hour
 	// DefaultContentDedupeTTL is how long a Freshdesk request, which
-	// carries no delivery id, is remembered by its ticket and content: an
-	// agent's identical reply on the same ticket within it is taken for a
-	// redelivery.
-	DefaultContentDedupeTTL = 10 * time.Minute
+	// carries no delivery id (nor can its automation's body: no
+	// placeholder names the conversation that fired it), is remembered by
+	// its ticket and content. It outlasts Freshdesk's last retry, 95
+	// minutes after the first try, so a reply whose answer was lost
+	// reaches the customer once. The price: an agent's identical reply on
+	// the same ticket within it is taken for a redelivery and not sent.
+	DefaultContentDedupeTTL = 2 * time.Hour
 )
 
 // HandlerDeduper makes the handler remember deliveries in d (the store's
@@ -130,7 +133,8 @@ func HandlerAcceptDedupe(ttl time.Duration) HandlerOption {
 }
 
 // HandlerContentDedupe sets how long a Freshdesk request is remembered by
-// its ticket and content (default 10 minutes).
+// its ticket and content (default 2 hours, past Freshdesk's last retry;
+// never longer than the delivery-id TTL).
 func HandlerContentDedupe(ttl time.Duration) HandlerOption {
 	return func(o *handlerOptions) {
 		if ttl > 0 {

@@ -163,9 +163,9 @@
 //
 // Every handler drops redeliveries: Zendesk's by X-Zendesk-Webhook-
 // Invocation-Id, the generic callback's by webhook-id (kept 24 hours),
-// Freshdesk's, which carry no id, by ticket and content (kept 10 minutes:
-// the same reply on the same ticket within them is taken for a
-// redelivery). HandlerDeduper keeps them in the store (flows.Deduper), so
+// Freshdesk's, which carry no id, by ticket and content (kept 2 hours,
+// past Freshdesk's last retry: the same reply on the same ticket within
+// them is taken for a redelivery). HandlerDeduper keeps them in the store (flows.Deduper), so
 // every process sees them. With a durable Deliver, HandlerAcceptDedupe is
 // exactly once instead: DeliveryOf gives Deliver the delivery's key and
 // how long to keep it, the host's inbox drops a repeat in the write that
