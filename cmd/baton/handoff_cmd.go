@@ -227,6 +227,7 @@ func runHandoffRetry(ctx context.Context, e *env, args []string) int {
 	case !allDead && len(ids) == 0:
 		return usageError(e, handoffCmd, "retry needs the ids of dead items ('baton handoff list --status dead' shows them) or --all-dead")
 	}
+	var deliverOpts []handoff.DeliverOption
 	var resolve handoff.Resolver = func(context.Context, flows.OutboxItem) (flows.Connector, error) {
 		return nil, errors.New("no connectors: pass --config FILE to deliver")
 	}
@@ -250,13 +251,14 @@ func runHandoffRetry(ctx context.Context, e *env, args []string) int {
 			return exitUsage
 		}
 		resolve = router.Resolver(conns)
+		deliverOpts = dep.Handoff.DeliverOptions() // call_timeout is the connectors'
 	}
 	s, code := openStoreFile(e, store)
 	if s == nil {
 		return code
 	}
 	defer s.Close()
-	d, err := handoff.NewDeliverer(s, resolve, liveDeliverOptions...)
+	d, err := handoff.NewDeliverer(s, resolve, append(deliverOpts, liveDeliverOptions...)...)
 	if err != nil {
 		fmt.Fprintf(e.stderr, "baton handoff: %v\n", err)
 		return exitRuntime

@@ -24,6 +24,17 @@ func deadStore(t *testing.T) string {
 	if err != nil {
 		t.Fatal(err)
 	}
+	writeDeadOpen(t, s)
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// writeDeadOpen saves, through the store's API, one conversation whose
+// ticket open died (a helpdesk that refused the token).
+func writeDeadOpen(t *testing.T, s flows.Store) {
+	t.Helper()
 	ctx := context.Background()
 	at := time.Now().Add(-time.Minute)
 	h := &flows.Handoff{ID: "h-1", ConversationID: "c-1", Flow: "shop", State: "human", CreatedAt: at,
@@ -45,10 +56,6 @@ func deadStore(t *testing.T) string {
 	if err := s.Settle(ctx, it); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.Close(); err != nil {
-		t.Fatal(err)
-	}
-	return path
 }
 
 func runWithToken(t *testing.T, args ...string) (int, string, string) {
@@ -181,5 +188,60 @@ func TestHandoffListOfAnEmptyStore(t *testing.T) {
 	wantCode(t, code, exitOK, stdout, stderr)
 	if stdout != "no outbox items\n" {
 		t.Errorf("list of an empty store: %q", stdout)
+	}
+}
+
+// TestHandoffRetryUsesTheConfigsDelivery: retry --config delivers with the
+// config's delivery section, as serve would: with append_window 0 a
+// customer's message goes out at once, not after the default 2s window.
+func TestHandoffRetryUsesTheConfigsDelivery(t *testing.T) {
+	// The deliverer's defaults, not the live tests' short window.
+	saved := liveDeliverOptions
+	liveDeliverOptions = nil
+	t.Cleanup(func() { liveDeliverOptions = saved })
+	fake, srv := newFakeZendesk(t)
+	cfg := writeConfig(t, `version: 1
+connectors:
+  zendesk:
+    base_url: `+srv.URL+`
+    email: bot@acme.example
+    token: ${TEST_ZENDESK_TOKEN}
+    groups: {support: "360003333333"}
+routing:
+  default_team: support
+teams:
+  support: {name: Support}
+delivery:
+  append_window: 0
+`)
+	path := filepath.Join(t.TempDir(), "store.db")
+	s, err := bolt.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	writeDeadOpen(t, s)
+	// The customer's message after the handoff, given up with the open.
+	ctx := context.Background()
+	sess, err := s.Load(ctx, "c-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now()
+	app := flows.OutboxItem{ID: "h-1:append:1", Kind: flows.OutboxAppend, ConversationID: "c-1", HandoffID: "h-1",
+		Message: &flows.Message{At: now, From: flows.RoleUser, Text: "still waiting"}, Status: flows.OutboxDead, Attempts: 1,
+		LastError: "waiting for its handoff's open, which is dead", CreatedAt: now, NextAt: now}
+	if err := s.Save(ctx, sess, flows.Commit{Outbox: []flows.OutboxItem{app}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	code, stdout, stderr := runWithToken(t, "handoff", "retry", "--store", path, "--config", cfg, "--all-dead")
+	wantCode(t, code, exitOK, stdout, stderr)
+	if !strings.Contains(stdout, "h-1:append:1: delivered") {
+		t.Errorf("the append is not delivered at once:\n%s", stdout)
+	}
+	if n := len(fake.requests("PUT", "/api/v2/tickets/4001")); n != 1 {
+		t.Errorf("%d ticket updates, want 1", n)
 	}
 }
