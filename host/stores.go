@@ -25,6 +25,11 @@ type storeError struct{ err error }
 func (e storeError) Error() string   { return e.err.Error() }
 func (e storeError) Unwrap() []error { return []error{e.err, ErrStore} }
 
+// OpenStore opens the config's store as serve does ('baton handoff'
+// inspects the outbox of a deployment with it). A bolt file is created when
+// missing; the error of a store that cannot be opened is ErrStore.
+func OpenStore(cfg *config.Config) (flows.Store, error) { return openStore(cfg) }
+
 // openStore opens the config's store.
 func openStore(cfg *config.Config) (flows.Store, error) {
 	switch cfg.Store.Kind {

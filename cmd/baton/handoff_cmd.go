@@ -5,16 +5,22 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/batonbot/baton/sandbox"
 	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
 
+	"github.com/batonbot/baton/config"
 	"github.com/batonbot/baton/flows"
 	"github.com/batonbot/baton/handoff"
+	"github.com/batonbot/baton/host"
+	"github.com/batonbot/baton/sandbox"
 	"github.com/batonbot/baton/store/bolt"
+	"github.com/batonbot/baton/store/valkey"
 )
+
+// storeFlagHelp is --store's help.
+const storeFlagHelp = "the `file|url` of the store: a bolt file, or a Valkey URL (redis://host:6379, rediss://, valkey://, valkeys://) (default $BATON_STORE, else the --config's store)"
 
 var handoffCmd = &command{
 	name:    "handoff",
@@ -28,22 +34,30 @@ func init() {
 }
 
 const handoffAbout = `
-Inspects the outbox of a store kept by 'baton chat --live --store FILE' (or
-a deployment using a file store): every ticket open, message append and
-close waiting for, delivered to, or given up by a helpdesk.
+Inspects the outbox of a store: the file 'baton chat --live --store FILE'
+kept, the bolt file or the Valkey of a deployment ('baton serve'): every
+ticket open, message append and close waiting for, delivered to, or given
+up by a helpdesk.
 
-  baton handoff list [--store FILE] [--status pending|delivered|dead] [--json]
+  baton handoff list [--store FILE|URL] [--config FILE] [--status pending|delivered|dead] [--json]
       one line per outbox item: id, kind, conversation, handoff, status,
       attempts, next attempt, ticket, last error.
 
-  baton handoff retry [--store FILE] [--config FILE] ID...|--all-dead
+  baton handoff retry [--store FILE|URL] [--config FILE] ID...|--all-dead
       puts dead items back in the queue (a handoff's items go back
       together), attempts reset (to 1 when attempted: the next attempt
       checks the helpdesk first). With --config it delivers them once
-      now through the configured connectors and reports each outcome;
-      without, the next process delivering from the store does.
+      now through the configured connectors, with its delivery section,
+      and reports each outcome; without, the next process delivering
+      from the store does.
 
-The store is --store, else $BATON_STORE.
+The store is --store, else $BATON_STORE, else the store section of
+--config (bolt or valkey): a bolt file, or a Valkey URL
+(redis://[user:password@]host:port[/db], rediss:// for TLS, valkey://,
+valkeys://) whose keys are under the --config's store.prefix (default
+baton). A Valkey store is read while 'baton serve' processes use it; a
+bolt file only when no other process has it open (stop 'baton serve'
+first).
 
 Exit status: 0 ok, 1 when a retried item failed again or the config has
 errors, 2 for usage errors (a store or config file that does not exist
@@ -70,31 +84,111 @@ func runHandoff(ctx context.Context, e *env, args []string) int {
 	return usageError(e, handoffCmd, "%s (list or retry)", msg)
 }
 
-// openStoreFile opens an existing file store; it returns the exit code on
+// openHandoffStore opens the store the handoff commands read: --store (a
+// bolt file or a Valkey URL), else $BATON_STORE, else the store section of
+// cfg (nil without --config). A Valkey URL's keys are under cfg's
+// store.prefix (and kept for its session_ttl) when cfg names a Valkey
+// store. It returns the exit code on
 // failure.
-func openStoreFile(e *env, path string) (*bolt.Store, int) {
-	if path == "" {
-		path = e.getenv("BATON_STORE")
+func openHandoffStore(ctx context.Context, e *env, store string, cfg *config.Config) (flows.Store, int) {
+	if store == "" {
+		store = e.getenv("BATON_STORE")
 	}
-	if path == "" {
-		return nil, usageError(e, handoffCmd, "no store: give --store FILE (the file 'baton chat --live' printed) or set BATON_STORE")
+	if store == "" && cfg != nil {
+		switch cfg.Store.Kind {
+		case config.StoreBolt:
+			if msg := pathProblem("", cfg.Store.Path); msg != "" {
+				return nil, usageError(e, handoffCmd, "%s: store.path: %s; give the store file 'baton serve' wrote", cfg.Source, msg)
+			}
+		case config.StoreValkey:
+		default:
+			return nil, usageError(e, handoffCmd, "%s: the store is %s, kept by the serving process only: give --store FILE or URL", cfg.Source, cfg.Store.Kind)
+		}
+		s, err := host.OpenStore(cfg)
+		if err != nil {
+			return nil, storeOpenError(e, cfg.Store.Path, err)
+		}
+		return s, exitOK
 	}
-	if msg := pathProblem("store", path); msg != "" {
+	if store == "" {
+		return nil, usageError(e, handoffCmd, "no store: give --store FILE (the file 'baton chat --live' printed) or --store URL (a Valkey: redis://host:6379), set BATON_STORE, or give --config baton.yaml (its store section)")
+	}
+	if scheme, _, ok := strings.Cut(store, "://"); ok {
+		switch scheme {
+		case "redis", "rediss", "valkey", "valkeys", "unix":
+		default:
+			return nil, usageError(e, handoffCmd, "store %s://…: give a store file or a Valkey URL: redis://host:port (rediss:// for TLS, valkey://, valkeys:// or unix://)", scheme)
+		}
+		opts := []valkey.Option{valkey.WithSweepEvery(0)}
+		if cfg != nil && cfg.Store.Kind == config.StoreValkey {
+			// The deployment's keys, kept as long as serve keeps them.
+			if cfg.Store.Prefix != "" {
+				opts = append(opts, valkey.WithPrefix(cfg.Store.Prefix))
+			}
+			if cfg.Store.SessionTTL > 0 {
+				opts = append(opts, valkey.WithTTL(cfg.Store.SessionTTL))
+			}
+		}
+		ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+		defer cancel()
+		s, err := valkey.NewStore(ctx, store, opts...)
+		if err != nil {
+			fmt.Fprintf(e.stderr, "baton handoff: %v\n", err)
+			return nil, exitRuntime
+		}
+		return s, exitOK
+	}
+	if msg := pathProblem("store", store); msg != "" {
 		return nil, usageError(e, handoffCmd, "%s; give the store file 'baton chat --live' or 'baton serve' wrote", msg)
 	}
-	s, err := bolt.Open(path)
+	s, err := bolt.Open(store)
 	if err != nil {
-		fmt.Fprintf(e.stderr, "baton handoff: %v\n", err)
-		return nil, exitRuntime
+		return nil, storeOpenError(e, store, err)
 	}
 	return s, exitOK
 }
 
+// storeOpenError reports a store that cannot be opened; a bolt file another
+// process holds (a running 'baton serve') says what to do.
+func storeOpenError(e *env, path string, err error) int {
+	if errors.Is(err, bolt.ErrLocked) {
+		fmt.Fprintf(e.stderr, "baton handoff: store %s is in use: %s\n"+
+			"  a bolt store is opened by one process at a time: stop that process and run this again (what it has not delivered stays in the file and goes out when it starts again);\n"+
+			"  to list and retry while serving, serve from Valkey (store: {kind: valkey, url: ...}) and give --store its URL, or --config\n",
+			path, bolt.LockHolder(path))
+		return exitRuntime
+	}
+	fmt.Fprintf(e.stderr, "baton handoff: %v\n", err)
+	return exitRuntime
+}
+
+// handoffConfig loads the deployment config at path for its store section
+// (and, when live, its connectors): the exit code on failure. Without live
+// an unset variable is an error only in the store section.
+func handoffConfig(e *env, path string, live bool) (*sandbox.Deployment, int) {
+	if msg := pathProblem("config", path); msg != "" {
+		return nil, usageError(e, handoffCmd, "%s", msg)
+	}
+	dep, err := sandbox.LoadDeployment(path, e.getenv, live)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "baton handoff: %v\n", err)
+		return nil, exitFailed
+	}
+	for _, p := range dep.All.Placeholders {
+		if strings.HasPrefix(p.Where, "store.") {
+			fmt.Fprintf(e.stderr, "baton handoff: %s: error: %s: environment variable %s is not set; export %s=... as for 'baton serve'\n", p.Pos, p.Where, p.Name, p.Name)
+			return nil, exitFailed
+		}
+	}
+	return dep, exitOK
+}
+
 func runHandoffList(ctx context.Context, e *env, args []string) int {
-	var store, status string
+	var store, status, configPath string
 	var asJSON bool
 	fs := newFlagSet(handoffCmd, handoffAbout, e.stderr)
-	fs.StringVar(&store, "store", "", "the store `file` (default $BATON_STORE)")
+	fs.StringVar(&store, "store", "", storeFlagHelp)
+	fs.StringVar(&configPath, "config", "", "the deployment config (`baton.yaml`) whose store section to read (without --store and $BATON_STORE), or whose store.prefix a Valkey URL's keys are under")
 	fs.StringVar(&status, "status", "", "only items with this `status`: pending, delivered or dead")
 	fs.BoolVar(&asJSON, "json", false, "one JSON object per item")
 	pos, code, done := parseFlags(e, fs, args)
@@ -110,7 +204,15 @@ func runHandoffList(ctx context.Context, e *env, args []string) int {
 	if status != "" && !isOutboxStatus(status) {
 		return usageError(e, handoffCmd, "--status %q: use pending, delivered or dead", status)
 	}
-	s, code := openStoreFile(e, store)
+	var cfg *config.Config
+	if configPath != "" {
+		dep, code := handoffConfig(e, configPath, false)
+		if dep == nil {
+			return code
+		}
+		cfg = dep.All
+	}
+	s, code := openHandoffStore(ctx, e, store, cfg)
 	if s == nil {
 		return code
 	}
@@ -211,11 +313,11 @@ func outboxNote(it flows.OutboxItem) string {
 func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
 
 func runHandoffRetry(ctx context.Context, e *env, args []string) int {
-	var store, config string
+	var store, configPath string
 	var allDead bool
 	fs := newFlagSet(handoffCmd, handoffAbout, e.stderr)
-	fs.StringVar(&store, "store", "", "the store `file` (default $BATON_STORE)")
-	fs.StringVar(&config, "config", "", "deliver the requeued items now through the connectors of this deployment config (`baton.yaml`)")
+	fs.StringVar(&store, "store", "", storeFlagHelp)
+	fs.StringVar(&configPath, "config", "", "deliver the requeued items now through the connectors of this deployment config (`baton.yaml`), with its delivery section; its store section is the store without --store and $BATON_STORE")
 	fs.BoolVar(&allDead, "all-dead", false, "retry every dead item")
 	ids, code, done := parseFlags(e, fs, args)
 	if done {
@@ -231,18 +333,16 @@ func runHandoffRetry(ctx context.Context, e *env, args []string) int {
 	var resolve handoff.Resolver = func(context.Context, flows.OutboxItem) (flows.Connector, error) {
 		return nil, errors.New("no connectors: pass --config FILE to deliver")
 	}
-	if config != "" {
-		if msg := pathProblem("config", config); msg != "" {
-			return usageError(e, handoffCmd, "%s", msg)
+	var cfg *config.Config
+	if configPath != "" {
+		dep, code := handoffConfig(e, configPath, true)
+		if dep == nil {
+			return code
 		}
-		dep, err := sandbox.LoadDeployment(config, e.getenv, true)
-		if err != nil {
-			fmt.Fprintf(e.stderr, "baton handoff: %v\n", err)
-			return exitFailed
-		}
+		cfg = dep.All
 		conns, err := handoff.Connectors(dep.Handoff)
 		if err != nil {
-			fmt.Fprintf(e.stderr, "baton handoff: %s: %v\n", config, err)
+			fmt.Fprintf(e.stderr, "baton handoff: %s: %v\n", configPath, err)
 			return exitFailed
 		}
 		router, err := handoff.NewRouter(dep.Handoff)
@@ -253,25 +353,34 @@ func runHandoffRetry(ctx context.Context, e *env, args []string) int {
 		resolve = router.Resolver(conns)
 		deliverOpts = dep.Handoff.DeliverOptions() // call_timeout is the connectors'
 	}
-	s, code := openStoreFile(e, store)
+	s, code := openHandoffStore(ctx, e, store, cfg)
 	if s == nil {
 		return code
 	}
 	defer s.Close()
-	d, err := handoff.NewDeliverer(s, resolve, append(deliverOpts, liveDeliverOptions...)...)
+	// Requeued from the whole outbox (a dead reply too: the serving
+	// process sends it); delivered from the helpdesk items only, so
+	// that no customer's reply, which another process may be sending on a
+	// shared store, goes to a helpdesk connector.
+	requeue, err := handoff.NewDeliverer(s, resolve)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "baton handoff: %v\n", err)
+		return exitRuntime
+	}
+	d, err := handoff.NewDeliverer(s.OutboxOf(flows.HandoffKinds...), resolve, append(deliverOpts, liveDeliverOptions...)...)
 	if err != nil {
 		fmt.Fprintf(e.stderr, "baton handoff: %v\n", err)
 		return exitRuntime
 	}
 	var requeued []string
 	if allDead {
-		if requeued, err = d.RetryAll(ctx); err != nil {
+		if requeued, err = requeue.RetryAll(ctx); err != nil {
 			fmt.Fprintf(e.stderr, "baton handoff: %v\n", err)
 			return exitRuntime
 		}
 	}
 	for _, id := range ids {
-		got, err := d.Retry(ctx, id)
+		got, err := requeue.Retry(ctx, id)
 		if err != nil {
 			fmt.Fprintf(e.stderr, "baton handoff: %v\n", err)
 			return exitUsage
@@ -287,8 +396,8 @@ func runHandoffRetry(ctx context.Context, e *env, args []string) int {
 		return exitOK
 	}
 	fmt.Fprintf(e.stdout, "requeued %s: %s\n", flows.Plural(len(requeued), "item"), strings.Join(requeued, ", "))
-	if config == "" {
-		fmt.Fprintln(e.stdout, "they are delivered by the next process delivering from this store ('baton chat --live --store FILE'), or now with --config FILE")
+	if configPath == "" {
+		fmt.Fprintln(e.stdout, "they are delivered by the next process delivering from this store ('baton serve', 'baton chat --live --store FILE'), or now with --config FILE")
 		return exitOK
 	}
 	return deliverRequeued(ctx, e, s, d, requeued)
@@ -296,7 +405,7 @@ func runHandoffRetry(ctx context.Context, e *env, args []string) int {
 
 // deliverRequeued delivers the requeued items once (an open before its
 // appends, so a few rounds) and reports each outcome.
-func deliverRequeued(ctx context.Context, e *env, s *bolt.Store, d *handoff.Deliverer, ids []string) int {
+func deliverRequeued(ctx context.Context, e *env, s flows.Outbox, d *handoff.Deliverer, ids []string) int {
 	for range len(ids) + 1 {
 		n, err := d.RunOnce(ctx)
 		if err != nil {

@@ -230,6 +230,11 @@ func (s *Store) initSchema(tx *bbolt.Tx) error {
 	return nil
 }
 
+// LockHolder says which process holds the lock on the store file at path
+// ("process 123 (baton serve baton.yaml) holds it"), from /proc/locks where
+// there is one: for a program's own message after Open's ErrLocked.
+func LockHolder(path string) string { return lockHolder(path) }
+
 // lockHolder says which process holds the lock on path, from /proc/locks
 // where there is one.
 func lockHolder(path string) string {
