@@ -90,19 +90,38 @@ func (n *Notifier) Alert(ctx context.Context, a flows.SLAAlert) error {
 	return err
 }
 
-// Text is the alert in one sentence.
+// Text is the alert in one sentence: the wait as people write it ("48
+// min", "26 h", "1 h 5 min") and the due time in the zone a.Due is in,
+// named (the watcher gives it in the team's zone, else UTC).
 func Text(a flows.SLAAlert) string {
 	who := a.Team
 	if who == "" {
 		who = "the team"
 	}
-	waited := a.At.Sub(a.RequestedAt).Round(time.Minute)
+	waited := Wait(a.At.Sub(a.RequestedAt))
+	due := a.Due.Format("Jan 2 15:04 MST")
 	if a.Threshold >= 100 {
 		return fmt.Sprintf("SLA breached: a %s handoff to %s has waited %s for a first reply (due %s).",
-			a.Priority, who, waited, a.Due.Format("15:04 Jan 2"))
+			a.Priority, who, waited, due)
 	}
 	return fmt.Sprintf("SLA at %d%%: a %s handoff to %s has waited %s for a first reply; it is due at %s.",
-		a.Threshold, a.Priority, who, waited, a.Due.Format("15:04 Jan 2"))
+		a.Threshold, a.Priority, who, waited, due)
+}
+
+// Wait writes d to the minute as people do: "48 min", "26 h", "1 h 5
+// min", "under 1 min".
+func Wait(d time.Duration) string {
+	m := int64(d.Round(time.Minute) / time.Minute)
+	switch h := m / 60; {
+	case m < 1:
+		return "under 1 min"
+	case h == 0:
+		return strconv.FormatInt(m, 10) + " min"
+	case m%60 == 0:
+		return strconv.FormatInt(h, 10) + " h"
+	default:
+		return strconv.FormatInt(h, 10) + " h " + strconv.FormatInt(m%60, 10) + " min"
+	}
 }
 
 func slackMessage(a flows.SLAAlert) any {

@@ -244,8 +244,14 @@ func (w *Watcher) alert(ctx context.Context, s *flows.Session, th int) error {
 			ref = &r
 		}
 	}
+	// The due time is told in the team's zone (its hours'), else in UTC:
+	// never in the host's, which the team may not share.
+	loc := time.UTC
+	if h := w.table.Policy(ref.Team).Hours; h != nil && h.Location != nil {
+		loc = h.Location
+	}
 	a := flows.SLAAlert{HandoffID: ref.ID, ConversationID: s.ID, Team: ref.Team, Priority: ref.Priority, Channel: s.Channel,
-		Target: "first_response", Threshold: th, RequestedAt: ref.At, Due: ref.FirstResponseDue, At: now, Ticket: ref.Ticket, Link: ref.Ticket.URL}
+		Target: "first_response", Threshold: th, RequestedAt: ref.At, Due: ref.FirstResponseDue.In(loc), At: now, Ticket: ref.Ticket, Link: ref.Ticket.URL}
 	if a.Link == "" && w.link != "" {
 		a.Link = strings.ReplaceAll(w.link, "{id}", s.ID)
 	}

@@ -346,3 +346,65 @@ func TestNotifierRetryPostsOnce(t *testing.T) {
 		t.Errorf("the 100%% alert: %v, posts %v", err, posts)
 	}
 }
+
+// The alert's text says how long the handoff waited as people write it,
+// and its due time with the zone it is in: the team's (the watcher puts it
+// there), else UTC, named.
+func TestAlertText(t *testing.T) {
+	rome, err := time.LoadLocation("Europe/Rome")
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := flows.SLAAlert{Team: "billing", Priority: flows.PriorityHigh, Target: "first_response", RequestedAt: t0}
+	for _, tc := range []struct {
+		waited    time.Duration
+		due       time.Time
+		threshold int
+		want      string
+	}{
+		{48 * time.Minute, t0.Add(time.Hour), 80, "SLA at 80%: a high handoff to billing has waited 48 min for a first reply; it is due at Mar 3 11:00 UTC."},
+		{26 * time.Hour, t0.Add(26 * time.Hour).In(rome), 100, "SLA breached: a high handoff to billing has waited 26 h for a first reply (due Mar 4 13:00 CET)."},
+		{65 * time.Minute, t0.Add(65 * time.Minute), 100, "SLA breached: a high handoff to billing has waited 1 h 5 min for a first reply (due Mar 3 11:05 UTC)."},
+		{20 * time.Second, t0.Add(time.Minute), 50, "SLA at 50%: a high handoff to billing has waited under 1 min for a first reply; it is due at Mar 3 10:01 UTC."},
+	} {
+		a := base
+		a.Threshold, a.At, a.Due = tc.threshold, t0.Add(tc.waited), tc.due
+		if got := sla.Text(a); got != tc.want {
+			t.Errorf("waited %v:\n got %s\nwant %s", tc.waited, got, tc.want)
+		}
+	}
+}
+
+// The watcher's alert carries its due time in the team's zone (the zone
+// of the team's hours), in UTC for a team without hours, never in the
+// host's.
+func TestAlertDueInTheTeamsZone(t *testing.T) {
+	ny, err := time.LoadLocation("America/New_York")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		hours *flows.BusinessHours
+		want  string
+	}{
+		{&flows.BusinessHours{Location: ny}, "06:00 EST"},
+		{nil, "11:00 UTC"},
+	} {
+		alerts := &recorded{}
+		// The host's clock is in a zone of its own.
+		r := newRig(t, memory.New(), alerts, t0.In(time.FixedZone("HOST", 5*3600+1800)))
+		r.w = sla.NewWatcher(r.store, alerts, sla.WatchClock(func() time.Time { return r.now }),
+			sla.WatchTable(&sla.Table{Teams: map[string]sla.Policy{"support": {Hours: tc.hours}}}))
+		r.in(flows.Input{Kind: flows.InputMessage, Text: "hi"})
+		r.in(flows.Input{Kind: flows.InputMessage, Text: "1"})
+		// The rig's engine set the timer (with the rig's watcher): this
+		// watcher fires it.
+		r.tick(48 * time.Minute)
+		if len(alerts.alerts) != 1 {
+			t.Fatalf("alerts: %v", alerts.thresholds())
+		}
+		if got := alerts.alerts[0].Due.Format("15:04 MST"); got != tc.want {
+			t.Errorf("due %s, want %s (%s)", got, tc.want, sla.Text(alerts.alerts[0]))
+		}
+	}
+}
