@@ -146,11 +146,14 @@ func (s *FileSink) rotate() error {
 	base := strings.TrimSuffix(s.path, ext)
 	stamp := s.now().UTC().Format("20060102T150405")
 	dst := base + "-" + stamp + ext
+	// Later files of the same second are NAME-STAMP_000002.EXT...: "_"
+	// sorts after the ".", and the padded count in order, so a glob's
+	// (lexical) order is the order they were written.
 	for n := 2; ; n++ {
 		if _, err := os.Stat(dst); errors.Is(err, os.ErrNotExist) {
 			break
 		}
-		dst = fmt.Sprintf("%s-%s-%d%s", base, stamp, n, ext)
+		dst = fmt.Sprintf("%s-%s_%06d%s", base, stamp, n, ext)
 	}
 	if err := os.Rename(s.path, dst); err != nil {
 		return fmt.Errorf("rotating the events file: %w", err)

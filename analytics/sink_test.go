@@ -41,7 +41,7 @@ func TestFileSinkRotatesBySize(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for i := range 10 {
+	for i := range 30 { // a dozen files in one second
 		if err := s.Write(context.Background(), ev(string(rune('a'+i)), at)); err != nil {
 			t.Fatal(err)
 		}
@@ -58,8 +58,16 @@ func TestFileSinkRotatesBySize(t *testing.T) {
 			t.Errorf("%s is %d bytes, over the 300 limit", f, st.Size())
 		}
 	}
-	if got := readAll(t, files...); len(got) != 10 {
-		t.Errorf("read back %d events, want 10", len(got))
+	got := readAll(t, files...)
+	if len(got) != 30 {
+		t.Errorf("read back %d events, want 30", len(got))
+	}
+	// The files of one second, in the glob's (lexical) order, are in the
+	// order they were written: baton report events*.jsonl reads them so.
+	for i, e := range got {
+		if want := string(rune('a' + i)); e.ID != want {
+			t.Fatalf("event %d of %v is %s, want %s", i, files, e.ID, want)
+		}
 	}
 }
 
