@@ -126,12 +126,40 @@ func (s *FileSink) Write(_ context.Context, events ...flows.Event) error {
 }
 
 func appendEvent(buf []byte, ev *flows.Event) ([]byte, error) {
-	b, err := json.Marshal(ev)
+	b, err := marshalEvent(ev)
 	if err != nil {
-		return buf, fmt.Errorf("encoding event %s: %w", ev.ID, err)
+		return buf, err
 	}
 	buf = append(buf, b...)
 	return append(buf, '\n'), nil
+}
+
+// marshalEvent is ev in JSON, as every sink writes it: the keys its type
+// always carries are there when zero (docs/analytics.md), `size` of
+// message_in, message_out, survey_comment and an http_result that has an
+// answer (a media message with no caption, an empty body), `wait_ms` of
+// first_agent_reply, ticket_solved, ticket_closed and sla_alert (a reply
+// within the millisecond); the other types leave them out.
+func marshalEvent(ev *flows.Event) ([]byte, error) {
+	b, err := json.Marshal(ev)
+	if err != nil {
+		return nil, fmt.Errorf("encoding event %s: %w", ev.ID, err)
+	}
+	add := ""
+	switch ev.Type {
+	case flows.EvMessageIn, flows.EvMessageOut, flows.EvSurveyComment, flows.EvHTTPResult:
+		if ev.Size == 0 && (ev.Type != flows.EvHTTPResult || ev.Error == "") {
+			add = `,"size":0}`
+		}
+	case flows.EvFirstAgentReply, flows.EvTicketSolved, flows.EvTicketClosed, flows.EvSLAAlert:
+		if ev.WaitMS == 0 {
+			add = `,"wait_ms":0}`
+		}
+	}
+	if add != "" && len(b) > 0 && b[len(b)-1] == '}' {
+		b = append(b[:len(b)-1], add...)
+	}
+	return b, nil
 }
 
 // rotate renames the current file and opens a new one.

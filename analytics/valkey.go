@@ -2,7 +2,6 @@ package analytics
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"strconv"
 	"strings"
@@ -57,7 +56,7 @@ func (s *ValkeyStream) Stats() Stats { return s.b.stats() }
 func (s *ValkeyStream) send(ctx context.Context, batch []flows.Event) error {
 	cmds := make(valkey.Commands, 0, len(batch))
 	for i := range batch {
-		b, err := json.Marshal(&batch[i])
+		b, err := marshalEvent(&batch[i])
 		if err != nil {
 			return err
 		}

@@ -3,7 +3,6 @@ package analytics
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -75,15 +74,20 @@ func (s *WebhookSink) Close() error { return s.b.close() }
 // Stats counts the events sent and dropped.
 func (s *WebhookSink) Stats() Stats { return s.b.stats() }
 
-type webhookBody struct {
-	Events []flows.Event `json:"events"`
-}
-
 func (s *WebhookSink) post(ctx context.Context, batch []flows.Event) error {
-	body, err := json.Marshal(webhookBody{Events: batch})
-	if err != nil {
-		return backoff.Permanent(err)
+	// {"events": [...]}, each event as every sink writes it.
+	body := append(make([]byte, 0, 512*len(batch)+16), `{"events":[`...)
+	for i := range batch {
+		b, err := marshalEvent(&batch[i])
+		if err != nil {
+			return backoff.Permanent(err)
+		}
+		if i > 0 {
+			body = append(body, ',')
+		}
+		body = append(body, b...)
 	}
+	body = append(body, "]}"...)
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, s.url, bytes.NewReader(body))
 	if err != nil {
 		return backoff.Permanent(err)
