@@ -291,6 +291,10 @@ func (c *Computer) convEvent(ev *flows.Event, cv *conv) {
 		c.handoffEvent(ev, cv)
 	case flows.EvTicketSolved, flows.EvTicketClosed:
 		if ev.Handoff == cv.handoffID {
+			// Solved or closed with no first reply, after the reply was
+			// due: it was never answered in time, a breach no first reply
+			// will report.
+			c.unansweredBreach(cv, ev.At)
 			cv.answered, cv.handoffID = true, ""
 		}
 		c.handoffEvent(ev, cv)
@@ -452,9 +456,7 @@ func (c *Computer) finish(id string, cv *conv, outcome string, at time.Time) {
 	}
 	// A handoff still waiting past its first-response due time is a
 	// breach that no first reply will report.
-	if cv.handoffID != "" && !cv.answered && !cv.firstDue.IsZero() && at.After(cv.firstDue) && c.teamOK(cv.team) {
-		c.sla(c.frt, teamKey{cv.team, cv.priority}).breachedOpen++
-		c.frtAll.breachedOpen++
+	if c.unansweredBreach(cv, at) {
 		c.late[cv.handoffID] = lateHandoff{teamKey{cv.team, cv.priority}, at}
 	}
 	c.turns.add(float64(cv.userMsgs))
@@ -470,6 +472,17 @@ func (c *Computer) finish(id string, cv *conv, outcome string, at time.Time) {
 		b.contained++
 	}
 	c.fcrCheck(cv, at, outcome == flows.OutcomeContained || outcome == flows.OutcomeHandedOff)
+}
+
+// unansweredBreach counts cv's handoff as a first-response breach when
+// it is unanswered at at, past its due time; it reports whether it did.
+func (c *Computer) unansweredBreach(cv *conv, at time.Time) bool {
+	if cv.handoffID == "" || cv.answered || cv.firstDue.IsZero() || !at.After(cv.firstDue) || !c.teamOK(cv.team) {
+		return false
+	}
+	c.sla(c.frt, teamKey{cv.team, cv.priority}).breachedOpen++
+	c.frtAll.breachedOpen++
+	return true
 }
 
 // infer is the outcome of a conversation with no end: handed off when it

@@ -197,3 +197,44 @@ func TestTeamFilterKeepsTheFunnel(t *testing.T) {
 		}
 	}
 }
+
+// A ticket solved (or closed) with no agent reply, after its
+// first-response due time, was never answered in time: a breach of the
+// first-response SLA. One solved before the due time with no reply is
+// neither on time nor late.
+func TestTicketSolvedUnansweredPastDueIsABreach(t *testing.T) {
+	t0 := time.Date(2026, 3, 6, 10, 0, 0, 0, time.UTC)
+	due := t0.Add(time.Hour)
+	for _, tc := range []struct {
+		solved   time.Duration
+		typ      flows.EventType
+		breached int
+	}{
+		{3 * time.Hour, flows.EvTicketSolved, 1},
+		{2 * time.Hour, flows.EvTicketClosed, 1},
+		{30 * time.Minute, flows.EvTicketSolved, 0},
+	} {
+		ho := func(e *flows.Event) {
+			e.Handoff, e.Team, e.Priority, e.Reason, e.State, e.FirstResponseDue = "h1", "support", "normal", "menu", "transfer", due
+		}
+		events := []flows.Event{
+			ev(flows.EvConversationStarted, "X", t0),
+			ev(flows.EvMessageIn, "X", t0, func(e *flows.Event) { e.To, e.Size = "bot", 2 }),
+			ev(flows.EvStateEntered, "X", t0, func(e *flows.Event) { e.State = "transfer" }),
+			ev(flows.EvHandoffRequested, "X", t0, ho),
+			ev(tc.typ, "X", t0.Add(tc.solved), func(e *flows.Event) {
+				e.Handoff, e.Team, e.Priority, e.Ticket, e.WaitMS = "h1", "support", "normal", "4001", tc.solved.Milliseconds()
+			}),
+			ev(flows.EvConversationEnded, "X", t0.Add(tc.solved), func(e *flows.Event) { e.Outcome, e.Reason = flows.OutcomeHandedOff, "ticket_solved" }),
+		}
+		r := compute(events, kpi.Options{})
+		if r.FirstResponse.Breached != tc.breached || r.Handoffs.SLABreaches != tc.breached || r.FirstResponse.Count != 0 {
+			t.Errorf("%s after %v unanswered: %d breached (%d SLA breaches), %d answered; want %d, 0 answered",
+				tc.typ, tc.solved, r.FirstResponse.Breached, r.Handoffs.SLABreaches, r.FirstResponse.Count, tc.breached)
+		}
+		if tc.breached == 1 && (r.FirstResponse.WithinSLA == nil || *r.FirstResponse.WithinSLA != 0 ||
+			len(r.FirstResponse.ByTeam) != 1 || r.FirstResponse.ByTeam[0].Breached != 1) {
+			t.Errorf("%s: within SLA %v, by team %+v; want 0 and one row with 1 breach", tc.typ, r.FirstResponse.WithinSLA, r.FirstResponse.ByTeam)
+		}
+	}
+}
