@@ -71,7 +71,7 @@ func (t *turn) handoff(a *flows.HandoffAction) {
 	}
 	h.InHours = cal.Open(t.now)
 	t.emit(flows.HandoffEffect{Handoff: h})
-	s.Handoff = &flows.HandoffRef{ID: h.ID, Return: a.Return, Team: h.Team, Priority: h.Priority, At: h.CreatedAt}
+	s.Handoff = &flows.HandoffRef{ID: h.ID, Return: a.Return, Reason: h.Reason, Team: h.Team, Priority: h.Priority, At: h.CreatedAt}
 	t.lifecycle(evHandoff)
 	t.stopped = true
 }

@@ -97,12 +97,12 @@ func recordAssignee(ns *flows.Session, h *flows.Handoff) {
 		return
 	}
 	r := ns.Handoff
-	if r.Assignee == h.Assignee && r.Team == h.Team && r.Priority == h.Priority &&
+	if r.Assignee == h.Assignee && r.Team == h.Team && r.Priority == h.Priority && r.Reason == h.Reason &&
 		r.FirstResponseDue.Equal(h.FirstResponseDue) && r.ResolutionDue.Equal(h.ResolutionDue) {
 		return
 	}
 	ref := *r
-	ref.Assignee, ref.Team, ref.Priority = h.Assignee, h.Team, h.Priority
+	ref.Assignee, ref.Team, ref.Priority, ref.Reason = h.Assignee, h.Team, h.Priority, h.Reason
 	ref.FirstResponseDue, ref.ResolutionDue = h.FirstResponseDue, h.ResolutionDue
 	ns.Handoff = &ref
 }

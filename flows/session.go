@@ -145,7 +145,10 @@ type HandoffRef struct {
 	Assignee string `json:"assignee,omitempty"`
 	// Team, Priority and At are the handoff's routed team and priority
 	// and when it was requested; FirstResponseDue and ResolutionDue its
-	// SLA due times (zero: none). Analytics and the SLA watcher read them.
+	// SLA due times (zero: none); Reason the handoff's reason (empty in
+	// sessions saved before it was kept). Analytics and the SLA watcher
+	// read them.
+	Reason           string    `json:"reason,omitempty"`
 	Team             string    `json:"team,omitempty"`
 	Priority         Priority  `json:"priority,omitempty"`
 	At               time.Time `json:"at,omitzero"`

@@ -153,7 +153,8 @@ func (s *Server) analyticsSetup(eventsFile string) ([]Option, error) {
 			}
 			alerter = n
 		}
-		wo := []sla.WatchOption{sla.WatchTable(cfg.SLA), sla.WatchEvents(s.recorder.Emit), sla.ConversationLink(cfg.Handoff.Link), sla.TicketLookup(s.ticketOf),
+		wo := []sla.WatchOption{sla.WatchTable(cfg.SLA), sla.WatchEvents(s.recorder.Emit),
+			sla.WatchContact(func(id string) string { return analytics.Pseudonym(id, ev.Salt) }), sla.ConversationLink(cfg.Handoff.Link), sla.TicketLookup(s.ticketOf),
 			sla.OnWatchError(func(err error) { s.log.Error("SLA alert", "error", err) })}
 		if len(cfg.SLAAlerts.At) > 0 {
 			wo = append(wo, sla.Thresholds(cfg.SLAAlerts.At...))

@@ -56,6 +56,7 @@ type Watcher struct {
 	emit       func(context.Context, flows.Event)
 	link       string
 	onError    func(error)
+	contact    func(id string) string
 	tries      int
 	ticketOf   func(ctx context.Context, handoff string) (flows.TicketRef, bool)
 	table      *Table
@@ -87,6 +88,14 @@ func WatchEvents(emit func(context.Context, ...flows.Event)) WatchOption {
 	return func(w *Watcher) {
 		w.emit = func(ctx context.Context, ev flows.Event) { emit(ctx, ev) }
 	}
+}
+
+// WatchContact gives the sla_alert event its contact: pseudonym returns
+// the customer's pseudonym from the channel's contact id, as the other
+// events have it (analytics.Pseudonym with the events' salt). Without it
+// the event has no contact.
+func WatchContact(pseudonym func(id string) string) WatchOption {
+	return func(w *Watcher) { w.contact = pseudonym }
 }
 
 // ConversationLink is the link of an alert whose handoff has no ticket
@@ -250,7 +259,7 @@ func (w *Watcher) alert(ctx context.Context, s *flows.Session, th int) error {
 	if h := w.table.Policy(ref.Team).Hours; h != nil && h.Location != nil {
 		loc = h.Location
 	}
-	a := flows.SLAAlert{HandoffID: ref.ID, ConversationID: s.ID, Team: ref.Team, Priority: ref.Priority, Channel: s.Channel,
+	a := flows.SLAAlert{HandoffID: ref.ID, ConversationID: s.ID, Team: ref.Team, Priority: ref.Priority, Reason: ref.Reason, Channel: s.Channel,
 		Target: "first_response", Threshold: th, RequestedAt: ref.At, Due: ref.FirstResponseDue.In(loc), At: now, Ticket: ref.Ticket, Link: ref.Ticket.URL}
 	if a.Link == "" && w.link != "" {
 		a.Link = strings.ReplaceAll(w.link, "{id}", s.ID)
@@ -273,8 +282,12 @@ func (w *Watcher) alert(ctx context.Context, s *flows.Session, th int) error {
 		}
 	}
 	if w.emit != nil {
-		w.emit(ctx, flows.Event{V: flows.EventSchema, Type: flows.EvSLAAlert, At: now, Conversation: s.ID, Flow: s.Flow, Channel: s.Channel,
-			Lang: s.Lang, State: s.State, Handoff: ref.ID, Team: ref.Team, Priority: string(ref.Priority), Target: a.Target,
+		contact := ""
+		if w.contact != nil {
+			contact = w.contact(s.Contact.ID)
+		}
+		w.emit(ctx, flows.Event{V: flows.EventSchema, Type: flows.EvSLAAlert, At: now, Conversation: s.ID, Contact: contact, Flow: s.Flow, Channel: s.Channel,
+			Lang: s.Lang, State: s.State, Handoff: ref.ID, Reason: ref.Reason, Team: ref.Team, Priority: string(ref.Priority), Target: a.Target,
 			Threshold: th, Due: ref.FirstResponseDue, WaitMS: max(now.Sub(ref.At), 0).Milliseconds(), Ticket: ref.Ticket.ID, Connector: ref.Ticket.Connector})
 	}
 	return nil

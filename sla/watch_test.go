@@ -408,3 +408,22 @@ func TestAlertDueInTheTeamsZone(t *testing.T) {
 		}
 	}
 }
+
+// The alert and its sla_alert event carry the handoff's reason, and the
+// event the customer's pseudonym, as the other events of the handoff do.
+func TestAlertCarriesReasonAndContact(t *testing.T) {
+	alerts := &recorded{}
+	r := newRig(t, memory.New(), alerts, t0)
+	r.w = sla.NewWatcher(r.store, alerts, sla.WatchClock(func() time.Time { return r.now }),
+		sla.WatchEvents(func(_ context.Context, evs ...flows.Event) { r.events = append(r.events, evs...) }),
+		sla.WatchContact(func(id string) string { return "pseudo-" + id }))
+	r.in(flows.Input{Kind: flows.InputMessage, Text: "hi"})
+	r.in(flows.Input{Kind: flows.InputMessage, Text: "1"})
+	r.tick(48 * time.Minute)
+	if len(alerts.alerts) != 1 || alerts.alerts[0].Reason != "menu" {
+		t.Fatalf("alerts %+v, want one with reason menu", alerts.alerts)
+	}
+	if len(r.events) != 1 || r.events[0].Reason != "menu" || r.events[0].Contact != "pseudo-u1" {
+		t.Fatalf("events %+v, want one with reason menu and contact pseudo-u1", r.events)
+	}
+}

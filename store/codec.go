@@ -124,6 +124,7 @@ func (e *enc) session(s *flows.Session) {
 			e.time(7, h.At)
 			e.time(8, h.FirstResponseDue)
 			e.time(9, h.ResolutionDue)
+			e.str(10, h.Reason)
 		})
 	}
 	if g := s.Signals; g != nil {
@@ -231,6 +232,8 @@ func (d *dec) session(s *flows.Session) {
 						h.FirstResponseDue = d.time()
 					case 9:
 						h.ResolutionDue = d.time()
+					case 10:
+						h.Reason = d.str()
 					default:
 						d.skip(wt)
 					}

@@ -45,7 +45,7 @@ func RichSession(id string, at time.Time) *flows.Session {
 		Transcript: tr,
 		Pending:    &flows.Pending{ID: id + "-3-1", State: "lookup", Step: 1, Path: "menu.2", At: at, Trigger: "order", Timeout: 1},
 		Handoff: &flows.HandoffRef{ID: id + "-2-1", Ticket: flows.TicketRef{Connector: "zendesk", ID: "4001", URL: "https://acme.zendesk.com/agent/tickets/4001"}, Return: "survey", Assignee: "luca@example.com",
-			Team: "billing", Priority: flows.PriorityHigh, At: at, FirstResponseDue: at.Add(time.Hour), ResolutionDue: at.Add(8 * time.Hour)},
+			Reason: "sensitive_topic", Team: "billing", Priority: flows.PriorityHigh, At: at, FirstResponseDue: at.Add(time.Hour), ResolutionDue: at.Add(8 * time.Hour)},
 		Signals: &flows.Signals{Intent: "order_status", Confidence: 0.875, Ranking: []flows.IntentScore{{Intent: "order_status", Score: 0.875}, {Intent: "refund", Score: 0.1}},
 			WantsHuman: true, Frustrated: true, Frustration: 0.75, Sentiment: -0.5, Language: "it", Entities: map[string][]string{"order": {"A-1234"}}, Source: "hybrid", Fallback: "timeout"},
 		Turns: 9, CreatedAt: at, UpdatedAt: at.Add(7 * time.Second),
