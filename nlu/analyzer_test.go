@@ -97,6 +97,40 @@ func TestWantsHuman(t *testing.T) {
 	}
 }
 
+// A refusal of a person followed, in a later clause, by a request for a
+// person asks for one; a refusal with no request after it, or after the
+// request, does not.
+func TestWantsHumanRefusalThenRequest(t *testing.T) {
+	a := newTestAnalyzer(t)
+	tests := []struct {
+		text string
+		want bool
+	}{
+		{"non voglio parlare con un operatore, voglio un operatore", true},
+		{"non voglio lo stesso operatore di ieri, voglio un altro operatore", true},
+		{"non voglio un operatore del negozio, passatemi un operatore dell'assistenza", true},
+		{"I don't want the same agent as yesterday, I want another agent", true},
+		{"I don't need an agent to call me back, I need an agent now", true},
+		{"I don't want a sales agent, I want to talk to a person from support", true},
+		{"no quiero hablar con el mismo agente, quiero otro agente", true},
+		{"no quiero un asesor de ventas, quiero hablar con una persona de soporte", true},
+		{"no quiero hablar con un agente, quiero un agente", true},
+		// No request after the refusal.
+		{"non voglio un operatore, voglio solo sapere dove è il pacco", false},
+		{"I don't want an agent, I want my refund", false},
+		{"no quiero un agente, quiero saber dónde está mi pedido", false},
+		// The refusal comes last.
+		{"voglio un operatore, anzi no, non voglio un operatore", false},
+		{"I want an agent. Actually no, I don't need an agent", false},
+		{"quiero un agente, bueno no, no necesito un agente", false},
+	}
+	for _, tc := range tests {
+		if got := analyze(t, a, tc.text).WantsHuman; got != tc.want {
+			t.Errorf("%q: wants_human = %v, want %v", tc.text, got, tc.want)
+		}
+	}
+}
+
 func TestFrustrated(t *testing.T) {
 	a := newTestAnalyzer(t)
 	tests := []struct {

@@ -61,6 +61,7 @@ type humanParts struct {
 // hits of the message. It never looks at the intent classifier.
 func (a *Analyzer) wantsHuman(toks []token, hits []hit) humanParts {
 	var p humanParts
+	refusedIn := -1 // the last clause that refuses a person
 	for _, h := range hits {
 		switch h.lex {
 		case lexHumanAgent:
@@ -74,17 +75,37 @@ func (a *Analyzer) wantsHuman(toks []token, hits []hit) humanParts {
 		}
 		if (h.lex == lexHumanAgent || h.lex == lexWantsHuman) && refused(a.lex, toks, h) {
 			p.negated = true
+			refusedIn = max(refusedIn, toks[h.start].clause)
 		}
 		if h.lex == lexHumanAgent {
 			// "I don't want to talk to a person": the negation and the
 			// want word sit before the verb, too far from the person.
 			if v, ok := requestFor(toks, hits, h); ok && v.negated && v.end <= h.start && (wantWords[toks[v.start].text] || wantBefore(toks, v.start)) {
 				p.negated = true
+				refusedIn = max(refusedIn, toks[h.start].clause)
 			}
 		}
 	}
 	p.yes = a.rulesWantHuman(toks, hits, &p)
+	if p.negated && p.yes && a.requestAfter(toks, hits, refusedIn) {
+		// "non voglio parlare con lo stesso operatore, voglio un altro
+		// operatore": a request in a later clause takes back the refusal.
+		p.negated = false
+	}
 	return p
+}
+
+// requestAfter reports whether the clauses after clause ask for a person
+// by themselves (the rules' verdict on their hits alone).
+func (a *Analyzer) requestAfter(toks []token, hits []hit, clause int) bool {
+	var later []hit
+	for _, h := range hits {
+		if toks[h.start].clause > clause || h.lex == lexNotHuman {
+			later = append(later, h)
+		}
+	}
+	var discard humanParts
+	return a.rulesWantHuman(toks, later, &discard)
 }
 
 func (a *Analyzer) rulesWantHuman(toks []token, hits []hit, p *humanParts) bool {
