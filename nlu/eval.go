@@ -28,7 +28,8 @@ type Labeled struct {
 }
 
 // ReadLabeled reads a JSON Lines data set. name is used in errors, which
-// say file:line for a bad line. Blank lines are skipped.
+// say file:line for a bad line; a line without its text, intent,
+// wants_human, frustrated or sentiment is one. Blank lines are skipped.
 func ReadLabeled(r io.Reader, name string) ([]Labeled, error) {
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 64*1024), 4*1024*1024)
@@ -40,20 +41,34 @@ func ReadLabeled(r io.Reader, name string) ([]Labeled, error) {
 		if b == "" {
 			continue
 		}
-		var m Labeled
+		// The yes/no labels are pointers here: a missing one is an
+		// error, not false.
+		var l struct {
+			Labeled
+			WantsHuman *bool `json:"wants_human"`
+			Frustrated *bool `json:"frustrated"`
+		}
 		dec := json.NewDecoder(strings.NewReader(b))
-		if err := dec.Decode(&m); err != nil {
+		if err := dec.Decode(&l); err != nil {
 			return nil, fmt.Errorf("%s:%d: invalid JSON: %v", name, line, err)
 		}
 		if dec.More() {
 			return nil, fmt.Errorf("%s:%d: invalid JSON: more than one value on the line; write one object per line", name, line)
 		}
+		m := l.Labeled
 		if m.Text == "" && !strings.Contains(b, `"text"`) {
 			return nil, fmt.Errorf("%s:%d: missing \"text\"; every line needs the message text", name, line)
 		}
 		if m.Intent == "" {
 			return nil, fmt.Errorf("%s:%d: missing \"intent\"; label every message with its intent", name, line)
 		}
+		if l.WantsHuman == nil {
+			return nil, fmt.Errorf("%s:%d: missing \"wants_human\"; label every message true or false", name, line)
+		}
+		if l.Frustrated == nil {
+			return nil, fmt.Errorf("%s:%d: missing \"frustrated\"; label every message true or false", name, line)
+		}
+		m.WantsHuman, m.Frustrated = *l.WantsHuman, *l.Frustrated
 		switch m.Sentiment {
 		case "negative", "neutral", "positive":
 		default:

@@ -98,7 +98,7 @@ func TestReadFile(t *testing.T) {
 	good := filepath.Join(dir, "good.jsonl")
 	bad := filepath.Join(dir, "bad.jsonl")
 	for path, text := range map[string]string{
-		good: `{"text": "ciao", "lang": "it", "intent": "greet", "sentiment": "neutral"}` + "\n",
+		good: `{"text": "ciao", "lang": "it", "intent": "greet", "wants_human": false, "frustrated": false, "sentiment": "neutral"}` + "\n",
 		bad:  "not json\n",
 	} {
 		if err := os.WriteFile(path, []byte(text), 0o644); err != nil {

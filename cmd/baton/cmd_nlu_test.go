@@ -111,8 +111,8 @@ func TestNLUEvalTextReport(t *testing.T) {
 func TestNLUEvalErrors(t *testing.T) {
 	good := writeNLUData(t, "good.jsonl", nluSmall...)
 	bad := writeNLUData(t, "bad.jsonl", nluSmall[0], nluSmall[1], `{"text": "broken", "intent": `)
-	badSentiment := writeNLUData(t, "sent.jsonl", `{"text": "hi", "lang": "en", "intent": "greeting", "sentiment": "happy"}`)
-	huge := writeNLUData(t, "huge.jsonl", nluSmall[0], `{"text": "`+strings.Repeat("a", 5<<20)+`", "lang": "en", "intent": "other", "sentiment": "neutral"}`)
+	badSentiment := writeNLUData(t, "sent.jsonl", `{"text": "hi", "lang": "en", "intent": "greeting", "wants_human": false, "frustrated": false, "sentiment": "happy"}`)
+	huge := writeNLUData(t, "huge.jsonl", nluSmall[0], `{"text": "`+strings.Repeat("a", 5<<20)+`", "lang": "en", "intent": "other", "wants_human": false, "frustrated": false, "sentiment": "neutral"}`)
 	dir := t.TempDir()
 	tests := []struct {
 		name   string
