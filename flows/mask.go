@@ -249,7 +249,8 @@ type hints struct {
 	// longest run of ASCII digits (a DNI or NIE has 7 or 8).
 	orderRun, phoneRun, asciiRun int
 	// iban: somewhere a word starts with an IBAN country's code and two
-	// digits; cf: a word of 16 letters and digits starts with 6 letters.
+	// digits; cf: a word of 16 letters and digits starts with 6 letters,
+	// or a word starts like a codice fiscale split by spaces or dashes.
 	// The regular expressions fold case beyond ASCII (K is also the Kelvin
 	// sign), so in text that is not all ASCII both are set, and only the
 	// digit counts decide.
@@ -324,7 +325,7 @@ func scanGated(s string, digits int, cvv bool) hints {
 	}
 	if isASCII {
 		h.iban = h.digits >= 7 && ibanStart(s)
-		h.cf = h.digits >= 3 && cfWord(s)
+		h.cf = h.digits >= 3 && (cfWord(s) || cfSpaced(s))
 		h.orderRef = h.run4 && orderRefWord(s)
 		h.orderCode = h.orderRun >= 4 && orderCodeStart(s)
 	} else {
@@ -414,6 +415,52 @@ func cfWord(s string) bool {
 		start = i + 1
 	}
 	return false
+}
+
+// cfSpaced reports whether an ASCII s has a word that starts like a
+// codice fiscale split by spaces or dashes ("RSS MRA 85T10 A562S"): maskCF
+// up to the month's letter.
+func cfSpaced(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if isLetterByte(s[i]) && (i == 0 || !isWordByte(s[i-1])) && cfHeadAt(s, i) {
+			return true
+		}
+	}
+	return false
+}
+
+// cfHeadAt reports whether s at i has what maskCF takes first: 3
+// letters, 3 letters, 2 digits (or omocodia letters), the month's letter,
+// a space or a dash allowed between them.
+func cfHeadAt(s string, i int) bool {
+	for _, c := range []byte("aaa_aaa_dd_m") {
+		if c == '_' {
+			if i < len(s) && (s[i] == ' ' || s[i] == '-') {
+				i++
+			}
+			continue
+		}
+		if i >= len(s) {
+			return false
+		}
+		b := s[i]
+		switch c {
+		case 'a':
+			if !isLetterByte(b) {
+				return false
+			}
+		case 'd':
+			if !isDigitByte(b) && !(isLetterByte(b) && strings.IndexByte("LMNPQRSTUV", upperByte(b)) >= 0) {
+				return false
+			}
+		case 'm':
+			if !isLetterByte(b) || strings.IndexByte("ABCDEHLMPRST", upperByte(b)) < 0 {
+				return false
+			}
+		}
+		i++
+	}
+	return true
 }
 
 func isLetterByte(c byte) bool { return c|0x20 >= 'a' && c|0x20 <= 'z' }

@@ -14,22 +14,23 @@ import (
 var (
 	// A codice fiscale: 6 letters, 2 digits, the month's letter, 2
 	// digits, a letter, 3 digits, the check letter; omocodia replaces
-	// digits with LMNPQRSTUV.
-	maskCF = regexp.MustCompile(`(?i)\b[A-Z]{6}[0-9LMNPQRSTUV]{2}[ABCDEHLMPRST][0-9LMNPQRSTUV]{2}[A-Z][0-9LMNPQRSTUV]{3}[A-Z]\b`)
+	// digits with LMNPQRSTUV. A space or a dash may split its parts:
+	// "RSS MRA 85T10 A562S", "RSSMRA 85 T 10 A562 S".
+	maskCF = regexp.MustCompile(`(?i)\b[A-Z]{3}[ \-]?[A-Z]{3}[ \-]?[0-9LMNPQRSTUV]{2}[ \-]?[ABCDEHLMPRST][ \-]?[0-9LMNPQRSTUV]{2}[ \-]?[A-Z][0-9LMNPQRSTUV]{3}[ \-]?[A-Z]\b`)
 	// A DNI (the NIF of a person: 8 digits and a letter) or a NIE (X, Y
 	// or Z, 7 digits, a letter); a dot or dash may split them, a space
 	// only next to upper-case letters ("12345678 Z", "X 1234567 L", not
 	// "12345678 a Milano").
 	maskDNI = regexp.MustCompile(`\b(?:\d{8}[ .\-]?[A-Z]|\d{8}[.\-]?[a-z]|[XYZ][ .\-]?\d{7}[ .\-]?[A-Z]|[XYZxyz][.\-]?\d{7}[.\-]?[A-Za-z])\b`)
 	// An IBAN: a country code, 2 check digits, then 11 to 30 letters and
-	// digits, possibly in groups of four.
-	maskIBAN = regexp.MustCompile(`(?i)\b[A-Z]{2}\d{2}(?:[ ]?[A-Z0-9]){11,30}\b`)
+	// digits, possibly in groups of four split by spaces or dashes.
+	maskIBAN = regexp.MustCompile(`(?i)\b[A-Z]{2}\d{2}(?:[ \-]?[A-Z0-9]){11,30}\b`)
 	// A security code announced as one: "CVV 123", "cvc: 1234", "codice di
 	// sicurezza 123", "código de seguridad 123", also with up to four
 	// words between: a verb, "number", the card ("my CVV is 123", "cvv
 	// number 123", "il codice di sicurezza della carta è 123", "el código
-	// de seguridad de mi tarjeta es 123").
-	maskCVV = regexp.MustCompile(`(?i)\b(cvv2?|cvc2?|csc|cid|codice(?: di)? sicurezza|codice cvv|security code|c[oó]digo de seguridad)\b(\W{0,4}(?:[\p{L}'’]{1,12}\W{1,4}){0,4})\p{Nd}{3,4}\b`)
+	// de seguridad de mi tarjeta es 123"), or glued to it ("CVV123").
+	maskCVV = regexp.MustCompile(`(?i)\b(cvv2?|cvc2?|csc|cid|codice(?: di)? sicurezza|codice cvv|security code|c[oó]digo de seguridad)(\b\W{0,4}(?:[\p{L}'’]{1,12}\W{1,4}){0,4}|)\p{Nd}{3,4}\b`)
 )
 
 // More PII placeholders written by MaskPII.
@@ -58,25 +59,25 @@ var ibanCountries = map[string]int{
 }
 
 // ibanLen returns how much of the candidate m is an IBAN: its country
-// must have IBANs, and its length (spaces left out) must be about the
+// must have IBANs, and its length (spaces and dashes left out) must be about the
 // country's (a character more or less still masks: a typo is still an
-// account). A grouped IBAN may have swallowed the words after it ("IT60
-// X054 ... 456 per favore"): groups with no digit are given back from the
-// end until the length fits. 0 means none.
+// account). A grouped IBAN (spaces or dashes) may have swallowed the
+// words after it ("IT60 X054 ... 456 per favore"): groups with no digit
+// are given back from the end until the length fits. 0 means none.
 func ibanLen(m string) int {
 	n, ok := ibanCountries[strings.ToUpper(m[:2])]
 	if !ok {
 		return 0
 	}
 	for {
-		compact := len(m) - strings.Count(m, " ")
+		compact := len(m) - strings.Count(m, " ") - strings.Count(m, "-")
 		switch {
 		case compact >= n-1 && compact <= n+1:
 			return len(m)
 		case compact < n-1:
 			return 0
 		}
-		i := strings.LastIndexByte(m, ' ')
+		i := strings.LastIndexAny(m, " -")
 		if i < 0 || strings.ContainsAny(m[i:], "0123456789") {
 			return 0
 		}

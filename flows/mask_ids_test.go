@@ -11,6 +11,12 @@ func TestMaskIDs(t *testing.T) {
 		{"il mio codice fiscale è RSSMRA85T10A562S", "il mio codice fiscale è [id]"},
 		{"cf: rssmra85t10a562s grazie", "cf: [id] grazie"},
 		{"CF RSSMRA85T1LA562S", "CF [id]"},
+		// ... also in the groups people type it in.
+		{"codice fiscale RSS MRA 85T10 A562S", "codice fiscale [id]"},
+		{"cf: rss mra 85t10 a562s grazie", "cf: [id] grazie"},
+		{"il mio codice fiscale è RSSMRA 85T10 A562S", "il mio codice fiscale è [id]"},
+		{"CF RSS MRA 85 T 10 A562 S", "CF [id]"},
+		{"CF RSS-MRA-85T10-A562S", "CF [id]"},
 		// Spanish DNI, NIE.
 		{"mi DNI es 12345678Z", "mi DNI es [id]"},
 		{"DNI 12345678-Z", "DNI [id]"},
@@ -24,6 +30,12 @@ func TestMaskIDs(t *testing.T) {
 		{"IBAN IT60X0542811101000000123456", "IBAN [iban]"},
 		{"rimborso su IT60 X054 2811 1010 0000 0123 456 per favore", "rimborso su [iban] per favore"},
 		{"cuenta ES91 2100 0418 4502 0005 1332", "cuenta [iban]"},
+		// ... also grouped with dashes: no "IT60-" left behind.
+		{"IBAN IT60-X054-2811-1010-0000-0123-456", "IBAN [iban]"},
+		{"IBAN IT60-X054-2811-1010-0000-0123-456 grazie", "IBAN [iban] grazie"},
+		{"IT60-X054-2811-1010-0000-0123-456-per favore", "[iban]-per favore"},
+		{"IT60-X0542811101000000123456", "[iban]"},
+		{"cuenta ES91-2100-0418-4502-0005-1332.", "cuenta [iban]."},
 		{"my iban is gb29nwbk60161331926819", "my iban is [iban]"},
 		// Every country of the IBAN registry, not only Europe's.
 		{"UA21 3223 1300 0002 6007 2335 6600 1", "[iban]"},
@@ -50,6 +62,11 @@ func TestMaskIDs(t *testing.T) {
 		{"il cvv della mia carta: 456", "il cvv della mia carta: [cvv]"},
 		{"the security code of my card is 123", "the security code of my card is [cvv]"},
 		{"el código de seguridad de mi tarjeta es 123", "el código de seguridad de mi tarjeta es [cvv]"},
+		// ... and glued to the word.
+		{"CVV123", "CVV[cvv]"},
+		{"il mio cvv123 grazie", "il mio cvv[cvv] grazie"},
+		{"CVC1234, scade 12/27", "CVC[cvv], scade 12/27"},
+		{"cvv:123", "cvv:[cvv]"},
 		// A card number after the word is a number, not a code.
 		{"cvv della carta 4111 1111 1111 1111", "cvv della carta [number]"},
 		// What stays.
@@ -57,6 +74,17 @@ func TestMaskIDs(t *testing.T) {
 		{"ordine 12345678 a Milano", "ordine [order] a Milano"},
 		{"the security guard was nice", "the security guard was nice"},
 		{"ITALY 2024 ABCDEFGHIJKLMNO", "ITALY 2024 ABCDEFGHIJKLMNO"},
+		// ... and what the other maskers own: order codes, dates,
+		// phones stay theirs.
+		{"ordine ORD-2024-0001 del 12-03-2024", "ordine [order] del 12-03-2024"},
+		{"codici AB-12-3456 e IT-1234", "codici [order] e [order]"},
+		{"DE-12-3456-7890-1234-5678", "[order]"},
+		{"chiamami al 333-123-4567", "chiamami al [phone]"},
+		{"tel 06-12-34-56-78", "tel [phone]"},
+		{"il 12-03-2024 alle 15", "il 12-03-2024 alle 15"},
+		{"cvvs 123", "cvvs 123"},
+		{"RSS MRA 85 anni", "RSS MRA 85 anni"},
+		{"mia sua tu a ss lqtv s e 123", "mia sua tu a ss lqtv s e 123"},
 	}
 	for _, tt := range tests {
 		if got := MaskPII(tt.in); got != tt.want {
