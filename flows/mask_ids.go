@@ -59,47 +59,54 @@ var ibanCountries = map[string]int{
 }
 
 // ibanLen returns how much of the candidate m is an IBAN: its country
-// must have IBANs, and its length (spaces and dashes left out) must be about the
-// country's (a character more or less still masks: a typo is still an
-// account). A grouped IBAN (spaces or dashes) may have swallowed the
-// words after it ("IT60 X054 ... 456 per favore"): groups with no digit
-// are given back from the end until the length fits. 0 means none.
+// must have IBANs, and its length (spaces and dashes left out) must be
+// about the country's (a character more or less still masks: a typo is
+// still an account). A grouped IBAN (spaces or dashes) may have swallowed
+// the words after it ("IT60 X054 ... 456 per favore", "... 456 e 3
+// figli", "... 1332 y ES91 2100"): it is given back from the end, cut
+// only before a group with no digit (a word, not the rest of a long
+// number), and the longest part of the exact length wins over one a
+// character off (the "y" stays). 0 means none.
 func ibanLen(m string) int {
 	n, ok := ibanCountries[strings.ToUpper(m[:2])]
 	if !ok {
 		return 0
 	}
-	for {
-		compact := len(m) - strings.Count(m, " ") - strings.Count(m, "-")
-		switch {
-		case compact >= n-1 && compact <= n+1:
-			return len(m)
-		case compact < n-1:
-			return 0
+	near := 0
+	for p := m; ; {
+		compact := len(p) - strings.Count(p, " ") - strings.Count(p, "-")
+		if compact < n-1 {
+			return near
 		}
-		i := strings.LastIndexAny(m, " -")
-		if i < 0 || strings.ContainsAny(m[i:], "0123456789") {
-			return 0
+		if len(p) == len(m) || !groupHasDigit(m[len(p)+1:]) {
+			switch {
+			case compact == n:
+				return len(p)
+			case compact <= n+1 && near == 0:
+				near = len(p)
+			}
 		}
-		m = m[:i]
+		i := strings.LastIndexAny(p, " -")
+		if i < 0 {
+			return near
+		}
+		p = p[:i]
 	}
+}
+
+// groupHasDigit reports whether the first group of s (up to a space or a
+// dash) has a digit.
+func groupHasDigit(s string) bool {
+	if i := strings.IndexAny(s, " -"); i >= 0 {
+		s = s[:i]
+	}
+	return strings.ContainsAny(s, "0123456789")
 }
 
 // maskIDs masks IBANs, codici fiscali, DNI/NIE and announced CVVs.
 func maskIDs(s string, h hints) string {
 	if h.iban {
-		if locs := maskIBAN.FindAllStringIndex(s, -1); locs != nil {
-			var b strings.Builder
-			last := 0
-			for _, l := range locs {
-				if n := ibanLen(s[l[0]:l[1]]); n > 0 {
-					b.WriteString(s[last:l[0]])
-					b.WriteString(MaskedIBAN)
-					last = l[0] + n
-				}
-			}
-			s, h = rescan(s, b.String()+s[last:], h)
-		}
+		s, h = rescan(s, maskIBANs(s), h)
 	}
 	if h.digits >= 7 && h.asciiRun >= 7 {
 		s, h = rescan(s, maskDNI.ReplaceAllString(s, MaskedID), h)
@@ -111,6 +118,33 @@ func maskIDs(s string, h hints) string {
 		s = maskCVVs(s)
 	}
 	return s
+}
+
+// maskIBANs replaces the IBANs maskIBAN and ibanLen find with [iban]. The
+// search goes on where an IBAN ends, not where its candidate did: what
+// was given back may hold the next one. It goes on at a space, a dash or
+// the end of a word, so \b means there what it means in s.
+func maskIBANs(s string) string {
+	var b strings.Builder
+	last := 0
+	for pos := 0; ; {
+		l := maskIBAN.FindStringIndex(s[pos:])
+		if l == nil {
+			break
+		}
+		start, end := pos+l[0], pos+l[1]
+		pos = end
+		if n := ibanLen(s[start:end]); n > 0 {
+			b.WriteString(s[last:start])
+			b.WriteString(MaskedIBAN)
+			last = start + n
+			pos = last
+		}
+	}
+	if last == 0 {
+		return s
+	}
+	return b.String() + s[last:]
 }
 
 // maskCVVs replaces the codes maskCVV finds with [cvv], but not the first

@@ -30,6 +30,16 @@ func TestMaskIDs(t *testing.T) {
 		{"IBAN IT60X0542811101000000123456", "IBAN [iban]"},
 		{"rimborso su IT60 X054 2811 1010 0000 0123 456 per favore", "rimborso su [iban] per favore"},
 		{"cuenta ES91 2100 0418 4502 0005 1332", "cuenta [iban]"},
+		// ... also when a number follows within reach of the pattern, or a
+		// second IBAN: no "IT60 X" left behind.
+		{"IT60 X054 2811 1010 0000 0123 456 e 3 figli", "[iban] e 3 figli"},
+		{"IT60 X054 2811 1010 0000 0123 456 tel 333 1234567", "[iban] tel [phone]"},
+		{"cuenta ES91 2100 0418 4502 0005 1332 o la IT60 X054 2811 1010 0000 0123 456", "cuenta [iban] o la [iban]"},
+		{"ES91 2100 0418 4502 0005 1332 y ES91 2100 0418 4502 0005 1332", "[iban] y [iban]"},
+		{"IT60 X054 2811 1010 0000 0123 4567 grazie", "[iban] grazie"},
+		{"DE12 3456 7890 1234 5678 90 e poi 1234", "[iban] e poi 1234"},
+		// ... but a long number is not cut into an IBAN and a rest.
+		{"IT12 3456 7890 1234 5678 9012 3456 7890 12", "IT[number]"},
 		// ... also grouped with dashes: no "IT60-" left behind.
 		{"IBAN IT60-X054-2811-1010-0000-0123-456", "IBAN [iban]"},
 		{"IBAN IT60-X054-2811-1010-0000-0123-456 grazie", "IBAN [iban] grazie"},
