@@ -106,10 +106,9 @@ func (x *extraction) patterns() {
 		// Money before phones: "12.345.678,00 €" has a phone's digits.
 		{moneyBeforeRE, func(m []string) (string, string, bool) { return money(m[2], currencies[strings.ToLower(m[1])]) }},
 		{moneyAfterRE, func(m []string) (string, string, bool) { return money(m[1], currencies[strings.ToLower(m[2])]) }},
+		// Orders before phones: "ORD-2024-0001" has a phone's digits.
+		{orderRE, order},
 		{phoneRE, phone},
-		{orderRE, func(m []string) (string, string, bool) {
-			return flows.EntityOrder, strings.ToUpper(strings.ReplaceAll(m[0], "-", "")), true
-		}},
 	} {
 		for _, loc := range p.re.FindAllStringSubmatchIndex(x.text, -1) {
 			start, end := loc[0], loc[1]
@@ -143,7 +142,7 @@ var (
 	dottedDateRE  = regexp.MustCompile(`(\d[./-])?\b(\d{1,2})([.-])(\d{1,2})([.-])(\d{4})\b([./-]\d)?`)
 	clockRE       = regexp.MustCompile(`(?i)\b([01]?\d|2[0-4])(:|h|\.)([0-5]\d)(?:\s*([ap])\.?\s?m\b\.?|\b)|\b(1[0-2]|0?[1-9])\s*([ap])\.?\s?m\b\.?`)
 	phoneRE       = regexp.MustCompile(`(?:\+|\b00)?\d[\d ()./-]{6,}\d\b`)
-	orderRE       = regexp.MustCompile(`\b[A-Za-z]{1,3}-?\d{4,8}\b`)
+	orderRE       = regexp.MustCompile(`(#|\b)([A-Za-z]{0,4})(-?)(\d{4,8})((?:-\d{1,8}){0,3})\b`)
 	moneyBeforeRE = regexp.MustCompile(`(€|\$|£)\s?(` + amountRE + `)`)
 	moneyAfterRE  = regexp.MustCompile(`(?i)\b(` + amountRE + `)\s?(€|\$|£|eur\b|euros?\b|usd\b|gbp\b|dollars?\b|dollari\b|dolares\b|dólares\b|pounds?\b|sterline\b)`)
 )
@@ -191,6 +190,23 @@ func phone(m []string) (string, string, bool) {
 		return "", "", false
 	}
 	return flows.EntityPhone, b.String(), true
+}
+
+// order reads an order id: 1–4 letters and 4–8 digits ("A12345",
+// "b-23456", "ORD-2024-0001"), or "#" before them or before digits alone
+// ("#12345"). The value is in upper case without "#"; a dash after the
+// letters is dropped ("B23456"), the dashes between groups of digits are
+// kept ("ORD-2024-0001").
+func order(m []string) (string, string, bool) {
+	hash, letters, dash, digits, groups := m[1], m[2], m[3], m[4], m[5]
+	if letters == "" && (hash == "" || dash != "") {
+		return "", "", false // a bare number, or "#-1234"
+	}
+	if groups != "" {
+		// A code of several groups keeps its shape.
+		return flows.EntityOrder, strings.ToUpper(letters + dash + digits + groups), true
+	}
+	return flows.EntityOrder, strings.ToUpper(letters + digits), true
 }
 
 func money(amount, currency string) (string, string, bool) {

@@ -153,6 +153,20 @@ func TestExtract(t *testing.T) {
 		{"en", "$1,000 please", "money=1000.00 USD"},
 		{"en", "1,234.56 dollars", "money=1234.56 USD"},
 		{"en", "£12.5", "money=12.50 GBP"},
+		// Order ids in the shapes the NLU reads too: a code of several
+		// groups is an order, not a phone; "#" and digits is an order,
+		// not a number.
+		{"it", "ordine ORD-2024-0001", "order=ORD-2024-0001"},
+		{"it", "il mio ordine è il #12345", "order=12345"},
+		{"it", "ordine abcd-12345 del 3 marzo", "order=ABCD12345 date=2026-03-03"},
+		{"en", "my order is ORD-2024-0001, phone +39 333 123 4567", "order=ORD-2024-0001 phone=+393331234567"},
+		{"en", "order #12345 please", "order=12345"},
+		{"en", "order #B70341", "order=B70341"},
+		{"en", "12345 items", "number=12345"},
+		{"es", "mi pedido es ord-2024-0001", "order=ORD-2024-0001"},
+		{"es", "el pedido #98765 no llegó", "order=98765"},
+		{"es", "llámame al 1234-5678", "phone=12345678"},
+		{"it", "cell-3331234567", "phone=3331234567"},
 	} {
 		if got := extract(tc.lang, tc.text); got != tc.want {
 			t.Errorf("%s %q: %q, want %q", tc.lang, tc.text, got, tc.want)
