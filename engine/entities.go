@@ -116,28 +116,57 @@ func (t *turn) fillSlots(c *flows.Collect) int {
 		if v, ok := t.takeEntity(s.Entity, s.Validate); ok {
 			t.setVar(s.SaveAs, v)
 			n++
+		} else if s.Validate != nil && t.refused(s.Entity) {
+			if t.rejected == nil {
+				t.rejected = map[*flows.Slot]bool{}
+			}
+			t.rejected[s] = true
 		}
 	}
 	return n
 }
 
-// missingSlot is the first slot still to fill, nil when none is.
-func (t *turn) missingSlot(c *flows.Collect) *flows.Slot {
-	for _, s := range c.Slots {
-		if s != nil && s.SaveAs != "" && !t.filled(s.SaveAs) {
-			return s
+// refused reports whether the message holds an entity of kind that no
+// slot took: one a validate: refused.
+func (t *turn) refused(kind string) bool {
+	for i, e := range t.sysEntities() {
+		if e.Kind == kind && !t.entUsed[i] {
+			return true
 		}
 	}
-	return nil
+	return false
 }
 
-// promptSlot asks for the first missing slot; false when none is missing.
+// missingSlot is the slot to ask for: the first still to fill whose value
+// in this message was refused, else the first still to fill; nil when
+// none is.
+func (t *turn) missingSlot(c *flows.Collect) *flows.Slot {
+	var first *flows.Slot
+	for _, s := range c.Slots {
+		if s != nil && s.SaveAs != "" && !t.filled(s.SaveAs) {
+			if t.rejected[s] {
+				return s
+			}
+			if first == nil {
+				first = s
+			}
+		}
+	}
+	return first
+}
+
+// promptSlot asks for the missing slot; false when none is missing. A
+// slot whose value in this message was refused gets its invalid text
+// (or the entity's hint) instead of its prompt.
 func (t *turn) promptSlot(c *flows.Collect) bool {
 	s := t.missingSlot(c)
 	if s == nil {
 		return false
 	}
-	if s.Prompt != nil {
+	switch {
+	case t.rejected[s] && s.Invalid != nil:
+		t.reply(t.renderText(s.Invalid))
+	case s.Prompt != nil:
 		t.reply(t.renderText(s.Prompt))
 	}
 	return true

@@ -57,7 +57,11 @@ type turn struct {
 	entUsed    []bool
 	entDone    bool
 	entAllUsed bool
-	direct     bool // the message was a direct menu choice
+	// rejected are the collect slots whose entity was in the message but
+	// refused by their validate: this turn, so the slot's invalid text
+	// is said rather than its prompt.
+	rejected map[*flows.Slot]bool
+	direct   bool // the message was a direct menu choice
 
 	// stateLabel names the current state in events ("subflow/state" in a
 	// sub-flow, see qual).
