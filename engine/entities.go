@@ -46,14 +46,28 @@ func entityValue(e flows.Entity) any {
 
 // takeEntity fills a variable from the first entity of kind not yet used
 // this turn that passes validate (evaluated with `answer` set to the value),
-// and marks it used, so one "4" fills one slot.
+// and marks it used, so one "4" fills one slot. A date is taken from a
+// range's first day when the message holds no date of its own ("from
+// tomorrow to Friday").
 func (t *turn) takeEntity(kind string, validate *flows.Expr) (any, bool) {
+	if v, ok := t.takeEntityOf(kind, kind, validate); ok || kind != flows.EntityDate {
+		return v, ok
+	}
+	return t.takeEntityOf(flows.EntityDateRange, kind, validate)
+}
+
+// takeEntityOf is takeEntity over the entities of kind, read as want.
+func (t *turn) takeEntityOf(kind, want string, validate *flows.Expr) (any, bool) {
 	if t.entAllUsed {
 		return nil, false
 	}
 	for i, e := range t.sysEntities() {
 		if t.entUsed[i] || e.Kind != kind {
 			continue
+		}
+		if want == flows.EntityDate && kind == flows.EntityDateRange {
+			first, _, _ := strings.Cut(e.Value, "/")
+			e.Kind, e.Value = want, first
 		}
 		v := entityValue(e)
 		if validate != nil {
@@ -130,7 +144,7 @@ func (t *turn) fillSlots(c *flows.Collect) int {
 // slot took: one a validate: refused.
 func (t *turn) refused(kind string) bool {
 	for i, e := range t.sysEntities() {
-		if e.Kind == kind && !t.entUsed[i] {
+		if (e.Kind == kind || kind == flows.EntityDate && e.Kind == flows.EntityDateRange) && !t.entUsed[i] {
 			return true
 		}
 	}

@@ -141,3 +141,49 @@ states:
 		t.Errorf("problems %q, want one about the HTTP loop", res.Problems)
 	}
 }
+
+// An ask for a date answered with a range ("from tomorrow to Friday")
+// takes the range's first day, as a collect's date slot does; a date in
+// the message still comes first.
+func TestAskDateTakesRangeStart(t *testing.T) {
+	ctx := context.Background()
+	f, diags := dsl.Load("f.yaml", []byte(`flow: f
+languages: [en, it]
+start: s
+timezone: Europe/Rome
+vars: {day: "", d2: "", at: ""}
+states:
+  s:
+    say: "When?"
+    ask: {save_as: day, entity: date}
+    next: c
+  c:
+    collect:
+      - {save_as: d2, entity: date, prompt: "Which day?"}
+      - {save_as: at, entity: time, prompt: "What time?"}
+    next: done
+  done: {say: "{{ day }} {{ d2 }} {{ at }}", end: true}
+`))
+	if diags.HasErrors() {
+		t.Fatal(diags.Err())
+	}
+	now := time.Date(2026, 3, 3, 10, 30, 0, 0, time.UTC) // a Tuesday
+	for _, tc := range []struct {
+		lang, first, second, want string
+	}{
+		{"en", "from tomorrow to Friday", "this weekend at 8pm", "2026-03-04 2026-03-07 20:00"},
+		{"it", "da domani a venerdì", "il weekend alle 20", "2026-03-04 2026-03-07 20:00"},
+		{"en", "Friday", "Thursday at 8pm", "2026-03-06 2026-03-05 20:00"},
+	} {
+		sb, err := sandbox.New(sandbox.Config{Flow: f, Lang: tc.lang, Now: now, Fixed: true, Contact: flows.Contact{ID: "u1", Name: "Anna"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		sb.User(ctx, "hi")
+		sb.User(ctx, tc.first)
+		res := sb.User(ctx, tc.second)
+		if got := strings.Join(replies(res), " | "); got != tc.want {
+			t.Errorf("%s %q, %q: replies %q, want %q", tc.lang, tc.first, tc.second, got, tc.want)
+		}
+	}
+}
