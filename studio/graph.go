@@ -22,7 +22,7 @@ type graphView struct {
 type graphNode struct {
 	ID    string `json:"id"`
 	Label string `json:"label"`
-	Shape string `json:"shape"` // step, wait, handoff, end; any, handoff_ and start_ for the pseudo-nodes
+	Shape string `json:"shape"` // step, wait, handoff, end; any, handoff_, end_ and start for the pseudo-nodes
 	Sub   string `json:"sub,omitempty"`
 	Pos   string `json:"pos,omitempty"`
 }
@@ -42,6 +42,7 @@ const (
 	nodeStart   = "start_"
 	nodeAny     = "*"
 	nodeHandoff = "handoff_"
+	nodeEnd     = "end_" // where a rule that ends the conversation itself leads
 )
 
 func (s *Studio) graph() *graphView {
@@ -58,11 +59,13 @@ func (s *Studio) graph() *graphView {
 	if f.Lookup(f.Start) != nil {
 		g.Edges = append(g.Edges, graphEdge{From: nodeStart, To: f.Start, Kind: "start"})
 	}
-	anyUsed, handoffUsed := map[string]bool{}, false
+	anyUsed, handoffUsed, endUsed := map[string]bool{}, false, false
 	for _, e := range f.DistinctEdges() {
 		ge := graphEdge{From: e.From, To: e.To, Kind: string(e.Kind), Label: e.Caption(), Handoff: e.Handoff, Pos: e.Pos.String()}
 		if e.Handoff {
 			ge.To, handoffUsed = nodeHandoff, true
+		} else if e.End {
+			ge.To, endUsed = nodeEnd, true
 		} else if f.Lookup(e.To) == nil {
 			continue
 		}
@@ -83,6 +86,9 @@ func (s *Studio) graph() *graphView {
 	}
 	if handoffUsed {
 		g.Nodes = append(g.Nodes, graphNode{ID: nodeHandoff, Label: "handoff to a person", Shape: "handoff_"})
+	}
+	if endUsed {
+		g.Nodes = append(g.Nodes, graphNode{ID: nodeEnd, Label: "end", Shape: "end_"})
 	}
 	return g
 }

@@ -313,6 +313,22 @@ func TestSandboxGraphHighlightsCurrentStateInBrowser(t *testing.T) {
 	}
 }
 
+// Rules that end the conversation themselves (an option, a route, a next:
+// rule, a trigger, a ladder step, a timeout) are drawn to an "end" node,
+// as `baton graph` draws them.
+func TestSandboxGraphDrawsRulesThatEndInBrowser(t *testing.T) {
+	ctx := open(t, startSandbox(t, "--now", sandboxMorning, "../../graph/testdata/flows/ends.yaml"))
+	waitJS(t, ctx, `!!document.querySelector('#graph g.node[data-id="end_"][data-shape="end_"]')`)
+	ends := eval[[]string](t, ctx, `Array.from(document.querySelectorAll('#graph g.edge[data-to="end_"]')).map(e => e.dataset.from).sort()`)
+	if got := strings.Join(ends, ","); got != "*,*,*,a,b,c,c" {
+		t.Errorf("the edges to the end start at %q", got)
+	}
+	circles := eval[int](t, ctx, `document.querySelectorAll('#graph g.node[data-id="end_"] circle').length`)
+	if circles != 2 {
+		t.Errorf("the end node has %d circles, want a double circle", circles)
+	}
+}
+
 // Moving the clock past the no-reply timeout fires it: the reminder shows,
 // then the next timeout is the one pending.
 func TestSandboxClockFiresTimeoutInBrowser(t *testing.T) {

@@ -10,6 +10,7 @@ const NODE_H = 34;
 
 function nodeSize(n) {
   if (n.shape === "start") return { width: 30, height: 30 };
+  if (n.shape === "end_") return { width: 44, height: 44 };
   const w = Math.max(64, Math.min(260, n.label.length * 7.2 + 28));
   return { width: n.shape === "handoff" || n.shape === "handoff_" ? w + 24 : w, height: NODE_H };
 }
@@ -178,13 +179,18 @@ function Node({ n, current, visited, picked, onPick }) {
       shape = html`<polygon points=${`${x + d},${y} ${x + w - d},${y} ${x + w},${n.y} ${x + w - d},${y + hh} ${x + d},${y + hh} ${x},${n.y}`} />`;
       break;
     }
+    case "end_":
+      // Where a rule that ends the conversation itself leads: a double
+      // circle, as `baton graph` draws it.
+      shape = html`<circle cx=${n.x} cy=${n.y} r="21" /><circle class="inner" cx=${n.x} cy=${n.y} r="17" />`;
+      break;
     case "end":
       shape = html`<rect x=${x} y=${y} width=${w} height=${hh} rx=${hh / 2} /><rect class="inner" x=${x + 3} y=${y + 3} width=${w - 6} height=${hh - 6} rx=${hh / 2 - 3} />`;
       break;
     default:
       shape = html`<rect x=${x} y=${y} width=${w} height=${hh} rx=${n.shape === "wait" ? 14 : 3} />`;
   }
-  const clickable = n.shape !== "start" && n.shape !== "any" && n.shape !== "handoff_";
+  const clickable = n.shape !== "start" && n.shape !== "any" && n.shape !== "handoff_" && n.shape !== "end_";
   return html`
     <g class=${cls} data-id=${n.id} data-shape=${n.shape} onClick=${clickable ? () => onPick(n.id) : undefined}
         style=${clickable ? "cursor:pointer" : ""}>
