@@ -365,12 +365,32 @@ func (s *Studio) recording(path string) ([]byte, error) {
 	if len(c.steps) == 0 {
 		return nil, errors.New("nothing to save yet: talk to the bot first")
 	}
+	if s.diags.HasErrors() {
+		// The conversation ran on the version loaded before, and baton
+		// test would stop at the errors of the file on disk.
+		return nil, &flowErrors{fmt.Sprintf("%s has %s: a test saved now would not run; fix them (see the diagnostics) and save the test again", s.o.Flow, countErrors(s.diags))}
+	}
 	rec := sandbox.NewRecording(path, s.o.Flow, c.sb)
 	rec.By = "baton sandbox"
 	for _, st := range c.steps {
 		rec.Add(st.In.Kind, st.In.Value, st.Res, st.Session)
 	}
 	return rec.Encode()
+}
+
+// flowErrors refuses a recording while the flow on disk has errors.
+type flowErrors struct{ msg string }
+
+func (e *flowErrors) Error() string { return e.msg }
+
+// recordingStatus is the status of a refused recording: 422 while the flow
+// has errors (the page says why), else 400.
+func recordingStatus(err error) int {
+	var fe *flowErrors
+	if errors.As(err, &fe) {
+		return http.StatusUnprocessableEntity
+	}
+	return http.StatusBadRequest
 }
 
 func (s *Studio) download(w http.ResponseWriter, r *http.Request) {
@@ -383,7 +403,7 @@ func (s *Studio) download(w http.ResponseWriter, r *http.Request) {
 	b, err := s.recording(filepath.Join(s.testsDir(), name))
 	s.mu.Unlock()
 	if err != nil {
-		writeJSON(w, http.StatusBadRequest, apiError{Error: err.Error()})
+		writeJSON(w, recordingStatus(err), apiError{Error: err.Error()})
 		return
 	}
 	w.Header().Set("Content-Type", "application/yaml; charset=utf-8")
@@ -408,7 +428,7 @@ func (s *Studio) saveTest(w http.ResponseWriter, _ context.Context, r *request) 
 	path := filepath.Join(dir, name)
 	b, err := s.recording(path)
 	if err != nil {
-		writeJSON(w, http.StatusBadRequest, apiError{Error: err.Error()})
+		writeJSON(w, recordingStatus(err), apiError{Error: err.Error()})
 		return
 	}
 	if _, err := os.Stat(path); err == nil && !r.Overwrite {

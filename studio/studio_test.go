@@ -724,3 +724,37 @@ func TestServeOnLoopbackAnswersLoopbackNamesOnly(t *testing.T) {
 		}
 	}
 }
+
+// While the flow on disk has errors, "Save as test" and "Download" refuse,
+// saying why: the file would name a flow `baton test` cannot load. Once
+// the flow is fixed, the test is saved.
+func TestSaveTestRefusedWhileTheFlowHasErrors(t *testing.T) {
+	flow, dir := copyFlow(t), t.TempDir()
+	p := newPage(t, Options{Flow: flow, Tests: dir})
+	p.post("message", map[string]string{"text": "ciao"})
+	flowtest.Edit(t, flow, "    next: lookup\n", "    next: lookupp\n")
+	if st := p.post("reload", nil); !st.Flow.Errors {
+		t.Fatal("the broken flow was not seen")
+	}
+	_, code, msg := p.try("test", map[string]string{"name": "broken"})
+	if code != http.StatusUnprocessableEntity || !strings.Contains(msg, flow+" has 1 error") || !strings.Contains(msg, "fix") {
+		t.Errorf("saving while the flow has errors: %d %s", code, msg)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "broken.yaml")); !os.IsNotExist(err) {
+		t.Errorf("a test file was written: %v", err)
+	}
+	if code, body := p.get("/api/test.yaml?name=broken"); code != http.StatusUnprocessableEntity || !bytes.Contains(body, []byte("has 1 error")) {
+		t.Errorf("download while the flow has errors: %d %s", code, body)
+	}
+	flowtest.Edit(t, flow, "    next: lookupp\n", "    next: lookup\n")
+	p.post("reload", nil)
+	b, _ := json.Marshal(map[string]string{"name": "broken"})
+	r, err := http.Post(p.srv.URL+"/api/test", "application/json", bytes.NewReader(b))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.Body.Close()
+	if _, err := os.Stat(filepath.Join(dir, "broken.yaml")); r.StatusCode != http.StatusOK || err != nil {
+		t.Errorf("saving once the flow is fixed: %d %v", r.StatusCode, err)
+	}
+}

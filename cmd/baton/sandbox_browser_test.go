@@ -15,6 +15,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/batonbot/baton/internal/browsertest"
+	"github.com/batonbot/baton/internal/flowtest"
 )
 
 // The web sandbox (`baton sandbox`) driven in headless Chromium, as a
@@ -401,6 +402,29 @@ func TestSandboxSaveAsTestInBrowser(t *testing.T) {
 	code, stdout, stderr := runCLI(t, "", "test", path)
 	if code != exitOK || !strings.HasSuffix(stdout, "1 passed, 0 failed\n") {
 		t.Errorf("baton test %s: exit %d\n%s%s\nthe file:\n%s", path, code, stdout, stderr, b)
+	}
+}
+
+// While the flow on disk has errors, "Save as test" and "Download" write
+// nothing and say why, next to the diagnostics.
+func TestSandboxSaveAsTestRefusedWhileTheFlowHasErrorsInBrowser(t *testing.T) {
+	dir := t.TempDir()
+	flow := filepath.Join(flowtest.Copy(t, "../../examples/flows", "support.yaml", "common/escalation.yaml"), "support.yaml")
+	ctx := open(t, startSandbox(t, "--now", sandboxMorning, "--tests", dir, flow))
+	say(t, ctx, "ciao")
+	flowtest.Edit(t, flow, "    next: lookup\n", "    next: lookupp\n")
+	waitJS(t, ctx, `!!document.querySelector("#diagnostics.errors")`)
+	do(t, ctx, chromedp.Click(chromedp.ID("save-test")))
+	waitJS(t, ctx, `(document.querySelector(".save .error") || {}).textContent?.includes("has errors: a test saved now would not run")`)
+	setInput(t, ctx, "test-name", "other") // a new name clears the error
+	waitJS(t, ctx, `!document.querySelector(".save .error")`)
+	do(t, ctx, chromedp.Click(chromedp.ID("download-test")))
+	waitJS(t, ctx, `(document.querySelector(".save .error") || {}).textContent?.includes("has errors")`)
+	if u := eval[string](t, ctx, `location.href`); strings.Contains(u, "test.yaml") {
+		t.Errorf("the page went to %s", u)
+	}
+	if files, _ := os.ReadDir(dir); len(files) != 0 {
+		t.Errorf("files written: %v", files)
 	}
 }
 

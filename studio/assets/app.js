@@ -164,8 +164,15 @@ function SaveTest({ state, busy }) {
     }
     return true;
   };
+  // broken says why no test is written while the flow on disk has errors
+  // (the server refuses too): the file would not run.
+  const broken = () => {
+    if (!state.flow.errors) return false;
+    setErr(`${state.flow.path} has errors: a test saved now would not run; fix them (see the diagnostics) and save the test again.`);
+    return true;
+  };
   const save = async (overwrite) => {
-    if (!named()) return;
+    if (!named() || broken()) return;
     try {
       setSaved(await api("test", { name, overwrite }));
     } catch (e) {
@@ -179,7 +186,7 @@ function SaveTest({ state, busy }) {
       <input id="test-name" value=${name} onInput=${(e) => { setName(e.target.value); setErr(""); }} aria-label="Test file name" size="14" />
       <button type="button" id="save-test" disabled=${busy || none} onClick=${() => save(false)} title=${"Write a baton test file to " + state.flow.tests}>Save as test</button>
       <a id="download-test" class=${none ? "disabled" : ""} href=${"api/test.yaml?name=" + encodeURIComponent(name)} download
-        onClick=${(e) => { if (!named()) e.preventDefault(); }}>Download</a>
+        onClick=${(e) => { if (!named() || broken()) e.preventDefault(); }}>Download</a>
       ${saved && html`<span id="saved" title=${saved.yaml}>saved <code>${saved.path}</code>: <code>${saved.run}</code></span>`}
       ${err && html`<span class="error">${err}</span>`}
     </div>`;
