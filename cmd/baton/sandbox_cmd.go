@@ -64,6 +64,12 @@ func runSandbox(ctx context.Context, e *env, args []string) int {
 	if done {
 		return code
 	}
+	// The signals are taken from the start: loading the flow and the
+	// config takes seconds on a busy machine, and a SIGTERM then must
+	// not kill the process with the signal's status. A SIGTERM while
+	// starting makes Serve stop at once (exit 0).
+	ctx, stop := signal.NotifyContext(ctx, syscall.SIGTERM, os.Interrupt)
+	defer stop()
 	flow, ok := oneFlowFile(e, sandboxCmd, pos)
 	if !ok {
 		return exitUsage
@@ -118,8 +124,6 @@ func runSandbox(ctx context.Context, e *env, args []string) int {
 		return exitRuntime
 	}
 	fmt.Fprintf(e.stderr, "baton sandbox: open http://%s/ in a browser to talk to %s (Ctrl-C stops).\n", l.Addr(), flow)
-	ctx, stop := signal.NotifyContext(ctx, syscall.SIGTERM, os.Interrupt)
-	defer stop()
 	if err := st.Serve(ctx, l, *watch); err != nil {
 		fmt.Fprintf(e.stderr, "baton sandbox: %v\n", err)
 		return exitRuntime
