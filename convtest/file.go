@@ -2,6 +2,7 @@ package convtest
 
 import (
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -185,9 +186,12 @@ var (
 // path:line:col: message. The flow and the configs it names are not
 // loaded: Run checks the setups against them.
 func Parse(path string) (*File, []string) {
-	src, err := os.ReadFile(path)
+	src, err := readLimited(path)
 	if err != nil {
 		return nil, []string{fmt.Sprintf("%s: %v", path, err)}
+	}
+	if len(src) > MaxFileSize {
+		return nil, []string{fmt.Sprintf("%s: the file is larger than %d bytes (1 MiB), the limit for a test file; split its conversations into several files", path, MaxFileSize)}
 	}
 	p := &testParser{path: path}
 	var doc yaml.Node
@@ -261,6 +265,21 @@ func Parse(path string) (*File, []string) {
 		tf.Conversations = append(tf.Conversations, c)
 	}
 	return tf, p.errs
+}
+
+// MaxFileSize is the largest test file accepted, in bytes: a flow file's
+// limit.
+const MaxFileSize = 1 << 20
+
+// readLimited reads at most MaxFileSize+1 bytes of name: enough to tell the
+// file is too large without reading all of it.
+func readLimited(name string) ([]byte, error) {
+	f, err := os.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return io.ReadAll(io.LimitReader(f, MaxFileSize+1))
 }
 
 var yamlLine = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)

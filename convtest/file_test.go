@@ -1,0 +1,25 @@
+package convtest
+
+import (
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// TestParseRefusesLargeFiles: a test file is read with the same bound as a
+// flow file (1 MiB), with an error that says so, not read whole.
+func TestParseRefusesLargeFiles(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "big_test.yaml")
+	src := "flow: ../flow.yaml\nconversations:\n  - name: big\n    steps:\n" +
+		strings.Repeat("      - user: hello there, this is a long line of a long test\n", 20_000)
+	if err := os.WriteFile(path, []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, errs := Parse(path)
+	want := path + ": the file is larger than 1048576 bytes (1 MiB), the limit for a test file; split its conversations into several files"
+	if !slices.Equal(errs, []string{want}) {
+		t.Errorf("errors %q, want %q", errs, want)
+	}
+}
