@@ -234,6 +234,7 @@ func Parse(path string) (*File, []string) {
 	if len(convsNode.Content) == 0 {
 		p.errorf(convsNode, "conversations is empty: add a conversation (name: and steps:) or remove the file")
 	}
+	named := map[string]int{} // a conversation's name: the line it is on
 	for i, cn := range convsNode.Content {
 		c := &Conversation{Pos: p.pos(cn), Setup: defaults}
 		c.Setup.VarPos = defaults.VarPos
@@ -242,6 +243,14 @@ func Parse(path string) (*File, []string) {
 			switch key {
 			case "name":
 				c.Name = p.str(v, "name")
+				if c.Name == "" {
+					break
+				}
+				if line, ok := named[c.Name]; ok {
+					p.errorf(v, "conversation name %q is already the name of the conversation at line %d; give each conversation its own name", c.Name, line)
+				} else {
+					named[c.Name] = v.Line
+				}
 			case "steps":
 				stepsNode = v
 			default:

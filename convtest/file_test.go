@@ -23,3 +23,30 @@ func TestParseRefusesLargeFiles(t *testing.T) {
 		t.Errorf("errors %q, want %q", errs, want)
 	}
 }
+
+// TestParseDuplicateConversationNames: two conversations of one file with
+// the same name cannot be told apart in the report; the second name is an
+// error where it is written.
+func TestParseDuplicateConversationNames(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "dup_test.yaml")
+	src := `flow: ../flow.yaml
+conversations:
+  - name: greets
+    steps:
+      - user: hi
+  - name: other
+    steps:
+      - user: hello
+  - name: greets
+    steps:
+      - user: hey
+`
+	if err := os.WriteFile(path, []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, errs := Parse(path)
+	want := path + `:9:11: conversation name "greets" is already the name of the conversation at line 3; give each conversation its own name`
+	if !slices.Equal(errs, []string{want}) {
+		t.Errorf("errors %q, want %q", errs, want)
+	}
+}
