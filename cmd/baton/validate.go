@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 
 	"github.com/batonbot/baton/dsl"
 	"github.com/batonbot/baton/flows"
@@ -153,23 +154,41 @@ type validateTarget struct {
 // which flows and included files are checked and the others (conversation
 // tests, deployment configs) skipped and counted. A directory with no flow
 // and no included file checks nothing: bad says so.
+//
+// A file named twice (alike, as ./path, or also in a directory named) is
+// checked once.
 func validateTargets(paths []string) (targets []validateTarget, skipped int, bad string) {
+	seen := map[string]bool{}
+	once := func(path string) bool {
+		c := filepath.Clean(path)
+		if seen[c] {
+			return false
+		}
+		seen[c] = true
+		return true
+	}
 	for _, p := range paths {
 		info, err := os.Stat(p)
 		if err != nil || !info.IsDir() {
-			targets = append(targets, validateTarget{p, dsl.SniffFile(p)})
+			if once(p) {
+				targets = append(targets, validateTarget{p, dsl.SniffFile(p)})
+			}
 			continue
 		}
 		found, others := 0, 0
 		dsl.WalkYAML(p, func(path string, kind dsl.Kind) {
 			if kind == dsl.KindTest || kind == dsl.KindOther {
 				others++
+				if once(path) {
+					skipped++
+				}
 				return
 			}
 			found++
-			targets = append(targets, validateTarget{path, kind})
+			if once(path) {
+				targets = append(targets, validateTarget{path, kind})
+			}
 		})
-		skipped += others
 		if found == 0 && bad == "" {
 			bad = p + ": no flow files in this directory"
 			switch others {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 
@@ -45,7 +46,7 @@ func checkConfig(path string, getenv func(string) string, given []string) *confi
 			Summary: fmt.Sprintf("%s: environment variable %s is not set; baton serve and chat --live need it", p.Where, p.Name)})
 	}
 	for _, ref := range cv.cfg.FlowRefs() {
-		if _, seen := cv.where[ref.Path]; seen || slices.Contains(given, ref.Path) {
+		if _, seen := cv.where[ref.Path]; seen || slices.ContainsFunc(given, func(g string) bool { return filepath.Clean(g) == filepath.Clean(ref.Path) }) {
 			continue
 		}
 		cv.where[ref.Path] = ref.Pos

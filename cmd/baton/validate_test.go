@@ -227,3 +227,17 @@ func TestValidateConfigAsAFlow(t *testing.T) {
 		t.Errorf("the error does not say %q:\nstdout:\n%s\nstderr:\n%s", want, stdout, stderr)
 	}
 }
+
+// TestValidateEachFileOnce: a file named twice (twice alike, as ./path, or
+// in a directory named too) is checked and reported once.
+func TestValidateEachFileOnce(t *testing.T) {
+	code, stdout, stderr := runCLI(t, "", "validate", "testdata/flows/broken.yaml", "testdata/flows/broken.yaml",
+		"./testdata/flows/broken.yaml", "testdata/project", "testdata/project/bot.yaml")
+	wantCode(t, code, exitFailed, stdout, stderr)
+	if n := strings.Count(stderr, "testdata/flows/broken.yaml: "); n != 1 {
+		t.Errorf("the summary of broken.yaml is there %d times, want once:\n%s", n, stderr)
+	}
+	if n := strings.Count(stdout, "testdata/project/bot.yaml: valid"); n != 1 {
+		t.Errorf("bot.yaml is valid %d times, want once:\n%s", n, stdout)
+	}
+}
