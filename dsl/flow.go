@@ -223,6 +223,10 @@ func (l *loader) states(n *yaml.Node) {
 			l.errorf(p.key, "%q cannot be a state name", name)
 			continue
 		}
+		if strings.Contains(name, "/") {
+			// Still defined: the goto: naming it is not a second error.
+			l.errorf(p.key, "%q cannot be a state name (no /: a sub-flow's states are named sub-flow/state)", name)
+		}
 		if !l.define(l.statePos, p.key, "state %q is defined twice: here and at %s; rename one", name) {
 			continue
 		}
