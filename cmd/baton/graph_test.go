@@ -57,3 +57,16 @@ func TestGraphBrokenFlow(t *testing.T) {
 	code, stdout, stderr := runCLI(t, "", "graph", "testdata/flows/broken.yaml")
 	wantCode(t, code, exitFailed, stdout, stderr)
 }
+
+// TestGraphIncludedFile: a file meant to be included is not a flow to draw;
+// baton graph says to draw the flow that includes it, not that the file
+// lacks flow:, languages: and start:.
+func TestGraphIncludedFile(t *testing.T) {
+	path := "testdata/project/common/escalation.yaml"
+	code, stdout, stderr := runCLI(t, "", "graph", path)
+	wantCode(t, code, exitFailed, stdout, stderr)
+	want := path + ": an included file (only vars, include, hours, nlu, triggers and states), not a flow: name the flow that includes it instead\n"
+	if stderr != want {
+		t.Errorf("stderr:\n%s\nwant:\n%s", stderr, want)
+	}
+}

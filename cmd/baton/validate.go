@@ -205,10 +205,16 @@ func validateTargets(paths []string) (targets []validateTarget, skipped int, bad
 }
 
 // loadFlow loads a flow for chat, test and graph: on errors it prints the
-// diagnostics to w and returns nil; warnings are printed only when
-// showWarnings is set.
+// diagnostics to w and returns nil (for an included file, that it is one);
+// warnings are printed only when showWarnings is set.
 func loadFlow(w io.Writer, path string, showWarnings bool) *flows.Flow {
 	f, diags := dsl.LoadFile(path)
+	if (diags.HasErrors() || f == nil) && dsl.SniffFile(path) == dsl.KindFragment {
+		// Its errors would be the flow: it lacks and what it takes from
+		// the flows that include it, not what is wrong.
+		fmt.Fprintf(w, "%s: an included file (only vars, include, hours, nlu, triggers and states), not a flow: name the flow that includes it instead\n", path)
+		return nil
+	}
 	if diags.HasErrors() || f == nil {
 		diags.Print(w)
 		errs, warns := diags.Count()
