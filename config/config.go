@@ -90,6 +90,39 @@ const maxSize = 1 << 20
 
 // Load reads and checks the deployment config at path (see Parse).
 func Load(path string, opts ...Option) (*Config, dsl.Diagnostics) {
+	src, diags := read(path)
+	if diags != nil {
+		return nil, diags
+	}
+	return Parse(path, src, opts...)
+}
+
+// LoadFlowRefs is what can be read of the flow files the channels of the
+// config at path name (FlowRefs) when the config has errors, in the same
+// or in other sections: 'baton validate --config' checks those flows in
+// the same run, so that every problem shows at once. It is nil when the
+// file cannot be read or is not YAML.
+func LoadFlowRefs(path string, opts ...Option) []FlowRef {
+	src, diags := read(path)
+	if diags != nil {
+		return nil
+	}
+	c, _ := parse(path, src, opts...)
+	if c == nil {
+		return nil
+	}
+	var out []FlowRef
+	for _, r := range c.FlowRefs() {
+		if r.Path != "" {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// read reads the config at path, at most maxSize bytes; diags says why it
+// cannot.
+func read(path string) ([]byte, dsl.Diagnostics) {
 	f, err := os.Open(path)
 	if err == nil {
 		defer f.Close()
@@ -99,7 +132,7 @@ func Load(path string, opts ...Option) (*Config, dsl.Diagnostics) {
 			err = fmt.Errorf("the file is over %d bytes; a deployment config is much smaller", maxSize)
 		}
 		if err == nil {
-			return Parse(path, src, opts...)
+			return src, nil
 		}
 	}
 	msg := "reading the deployment config: " + strings.TrimPrefix(err.Error(), "open "+path+": ")
@@ -114,6 +147,16 @@ func Load(path string, opts ...Option) (*Config, dsl.Diagnostics) {
 // at once, as dsl diagnostics (`path:line:col: error: message`); the
 // config is nil when there are errors.
 func Parse(name string, src []byte, opts ...Option) (*Config, dsl.Diagnostics) {
+	c, diags := parse(name, src, opts...)
+	if diags.HasErrors() {
+		return nil, diags
+	}
+	return c, diags
+}
+
+// parse is Parse, with what could be decoded of the config even when
+// there are errors (nil when it is not YAML or not bounded).
+func parse(name string, src []byte, opts ...Option) (*Config, dsl.Diagnostics) {
 	d := &decoder{file: name, lookup: os.LookupEnv}
 	for _, o := range opts {
 		o(d)
@@ -138,7 +181,7 @@ func Parse(name string, src []byte, opts ...Option) (*Config, dsl.Diagnostics) {
 	c := d.config(root)
 	diags := d.sorted()
 	if diags.HasErrors() {
-		return nil, diags
+		return c, diags
 	}
 	c.Source = name
 	c.Handoff.Source = name

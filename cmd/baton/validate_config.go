@@ -31,21 +31,27 @@ type configCheck struct {
 // a flow file that does not exist is an error where the config names it.
 func checkConfig(path string, getenv func(string) string, given []string) *configCheck {
 	cv := &configCheck{path: path, where: map[string]flows.Pos{}}
-	cv.cfg, cv.diags = config.Load(path, config.WithPlaceholders(), config.WithEnv(func(name string) (string, bool) {
+	opts := []config.Option{config.WithPlaceholders(), config.WithEnv(func(name string) (string, bool) {
 		if getenv == nil {
 			return "", false
 		}
 		v := getenv(name)
 		return v, v != ""
-	}))
+	})}
+	cv.cfg, cv.diags = config.Load(path, opts...)
+	var refs []config.FlowRef
 	if cv.cfg == nil {
-		return cv
+		// The flows the channels name are checked all the same, so that
+		// their problems show with the config's, not once it is fixed.
+		refs = config.LoadFlowRefs(path, opts...)
+	} else {
+		for _, p := range cv.cfg.Placeholders {
+			cv.diags = append(cv.diags, &dsl.Diagnostic{Severity: dsl.Warning, Pos: p.Pos,
+				Summary: fmt.Sprintf("%s: environment variable %s is not set; baton serve and chat --live need it", p.Where, p.Name)})
+		}
+		refs = cv.cfg.FlowRefs()
 	}
-	for _, p := range cv.cfg.Placeholders {
-		cv.diags = append(cv.diags, &dsl.Diagnostic{Severity: dsl.Warning, Pos: p.Pos,
-			Summary: fmt.Sprintf("%s: environment variable %s is not set; baton serve and chat --live need it", p.Where, p.Name)})
-	}
-	for _, ref := range cv.cfg.FlowRefs() {
+	for _, ref := range refs {
 		if _, seen := cv.where[ref.Path]; seen || slices.ContainsFunc(given, func(g string) bool { return filepath.Clean(g) == filepath.Clean(ref.Path) }) {
 			continue
 		}

@@ -241,3 +241,25 @@ func TestValidateEachFileOnce(t *testing.T) {
 		t.Errorf("bot.yaml is valid %d times, want once:\n%s", n, stdout)
 	}
 }
+
+// TestValidateConfigWithErrorsChecksItsFlows: a config with errors in some
+// section still has its channels' flows checked in the same run (a flow
+// file that does not exist, a flow with errors), so every problem shows at
+// once, not the flows' only after the config is fixed.
+func TestValidateConfigWithErrorsChecksItsFlows(t *testing.T) {
+	broken, _ := filepath.Abs("testdata/flows/broken.yaml")
+	bad := writeConfig(t, "routing:\n  default_team: nobody\nchannels:\n  web:\n    - flow: missing.yaml\n  telegram:\n    - {name: shop, flow: "+broken+", token: t, secret_token: s}\n")
+	code, stdout, stderr := runCLI(t, "", "validate", "--config", bad)
+	wantCode(t, code, exitFailed, stdout, stderr)
+	for _, want := range []string{
+		bad + ":2:17: error: ",
+		bad + ":5:13: error: channels.web[0].flow: flow file " + filepath.Join(filepath.Dir(bad), "missing.yaml") + " does not exist",
+		bad + ":7:26: error: the flow " + broken + " has errors (listed under its own path)",
+		broken + ":7:5: error: unknown key \"sya\"",
+		broken + ": 2 errors, 0 warnings",
+	} {
+		if !strings.Contains(stderr, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, stderr)
+		}
+	}
+}
