@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"os"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -52,13 +51,17 @@ func WalkYAML(dir string, fn func(path string, kind Kind)) {
 // and has none of a flow's top-level keys is not a flow: a deployment
 // config, whose ${NAME} references make it YAML only once they are
 // replaced.
+//
+// At most MaxFileSize+1 bytes are read: a larger file is a flow, unless a
+// line of it starts with "conversations:" (loading it says it is too
+// large).
 func SniffFile(path string) Kind {
-	src, err := os.ReadFile(path)
+	src, err := readLimited(path)
 	if err != nil {
 		return KindFlow
 	}
 	k := Sniff(src)
-	if k != KindFlow || isYAML(src) {
+	if k != KindFlow || len(src) > MaxFileSize || isYAML(src) {
 		return k
 	}
 	keys := topLevelKey.FindAllSubmatch(src, -1)
@@ -85,10 +88,11 @@ func isYAML(src []byte) bool {
 	return yaml.Unmarshal(src, &v) == nil
 }
 
-// ReadsAsYAML reports whether the file at path reads as YAML.
+// ReadsAsYAML reports whether the file at path reads as YAML; a file
+// larger than MaxFileSize does not.
 func ReadsAsYAML(path string) bool {
-	src, err := os.ReadFile(path)
-	return err == nil && isYAML(src)
+	src, err := readLimited(path)
+	return err == nil && len(src) <= MaxFileSize && isYAML(src)
 }
 
 // PathError says what is wrong with a path a user named, from the error
