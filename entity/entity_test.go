@@ -126,6 +126,12 @@ func TestExtract(t *testing.T) {
 		{"en", "from March 1 to 2", "date_range=2027-03-01/2027-03-02"},
 		{"it", "dal 1 al 2 marzo", "date_range=2027-03-01/2027-03-02"},
 		{"en", "from March 2 2027 to 5", "date_range=2027-03-02/2027-03-05"},
+		// A range between relative days, in every language.
+		{"it", "da domani a venerdì", "date_range=2026-03-04/2026-03-06"},
+		{"en", "from tomorrow to Friday", "date_range=2026-03-04/2026-03-06"},
+		{"es", "de mañana al viernes", "date_range=2026-03-04/2026-03-06"},
+		{"es", "desde mañana hasta el viernes", "date_range=2026-03-04/2026-03-06"},
+		{"es", "de hoy a mañana", "date_range=2026-03-03/2026-03-04"},
 		// Numbers past a hundred, in words.
 		{"en", "one hundred and five", "number=105"},
 		{"en", "a hundred and twenty guests", "number=120"},

@@ -130,7 +130,7 @@ var thisWords = map[string]map[string]bool{
 var rangeFrom = map[string]map[string]bool{
 	"it": {"dal": true, "da": true, "tra": true, "fra": true},
 	"en": {"from": true, "between": true},
-	"es": {"del": true, "desde": true, "entre": true},
+	"es": {"de": true, "del": true, "desde": true, "entre": true},
 }
 
 var rangeTo = map[string]map[string]bool{
