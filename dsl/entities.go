@@ -119,7 +119,7 @@ var entityHints = map[string]map[string]string{
 		flows.EntityMoney:     "Quanto? Scrivi l'importo, per esempio «20 euro».",
 		flows.EntityEmail:     "Mi serve un indirizzo email, per esempio nome@esempio.it.",
 		flows.EntityPhone:     "Mi serve un numero di telefono, per esempio +39 333 123 4567.",
-		flows.EntityOrder:     "Il numero d'ordine è una lettera e 5 cifre, per esempio A12345.",
+		flows.EntityOrder:     "Il numero d'ordine ha fino a 4 lettere e da 4 a 8 cifre, per esempio A12345, ORD-2024-0001 o #12345.",
 	},
 	"en": {
 		flows.EntityNumber:    "Please write a number, e.g. 4.",
@@ -130,7 +130,7 @@ var entityHints = map[string]map[string]string{
 		flows.EntityMoney:     "How much? Write the amount, e.g. \"20 euros\".",
 		flows.EntityEmail:     "I need an email address, like name@example.com.",
 		flows.EntityPhone:     "I need a phone number, like +44 20 7946 0958.",
-		flows.EntityOrder:     "The order number is a letter and 5 digits, e.g. A12345.",
+		flows.EntityOrder:     "The order number has up to 4 letters and 4 to 8 digits, e.g. A12345, ORD-2024-0001 or #12345.",
 	},
 	"es": {
 		flows.EntityNumber:    "Escríbeme un número, por ejemplo 4.",
@@ -141,7 +141,7 @@ var entityHints = map[string]map[string]string{
 		flows.EntityMoney:     "¿Cuánto? Escribe el importe, por ejemplo «20 euros».",
 		flows.EntityEmail:     "Necesito un correo electrónico, por ejemplo nombre@ejemplo.es.",
 		flows.EntityPhone:     "Necesito un número de teléfono, por ejemplo +34 612 345 678.",
-		flows.EntityOrder:     "El número de pedido es una letra y 5 cifras, por ejemplo A12345.",
+		flows.EntityOrder:     "El número de pedido tiene hasta 4 letras y de 4 a 8 cifras, por ejemplo A12345, ORD-2024-0001 o #12345.",
 	},
 }
 
