@@ -235,6 +235,11 @@ func Parse(path string) (*File, []string) {
 		p.errorf(convsNode, "conversations is empty: add a conversation (name: and steps:) or remove the file")
 	}
 	named := map[string]int{} // a conversation's name: the line it is on
+	type defaultName struct {
+		at   *yaml.Node
+		name string
+	}
+	var unnamed []defaultName // the conversations called "conversation N"
 	for i, cn := range convsNode.Content {
 		c := &Conversation{Pos: p.pos(cn), Setup: defaults}
 		c.Setup.VarPos = defaults.VarPos
@@ -259,6 +264,7 @@ func Parse(path string) (*File, []string) {
 		})
 		if c.Name == "" {
 			c.Name = fmt.Sprintf("conversation %d", i+1)
+			unnamed = append(unnamed, defaultName{cn, c.Name})
 		}
 		if stepsNode == nil || stepsNode.Kind != yaml.SequenceNode || len(stepsNode.Content) == 0 {
 			at := cn
@@ -272,6 +278,13 @@ func Parse(path string) (*File, []string) {
 			}
 		}
 		tf.Conversations = append(tf.Conversations, c)
+	}
+	// A default name must not be another conversation's explicit one,
+	// written before or after it.
+	for _, u := range unnamed {
+		if line, ok := named[u.name]; ok {
+			p.errorf(u.at, "this conversation has no name: and would be called %q, the name of the conversation at line %d; give it a name", u.name, line)
+		}
 	}
 	return tf, p.errs
 }

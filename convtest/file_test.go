@@ -50,3 +50,30 @@ conversations:
 		t.Errorf("errors %q, want %q", errs, want)
 	}
 }
+
+// TestParseDefaultNameClash: a conversation without name: is called
+// "conversation N"; when another conversation is explicitly named so, the
+// two cannot be told apart in the report, so the unnamed one is an error
+// where it starts, whichever comes first.
+func TestParseDefaultNameClash(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "clash_test.yaml")
+	src := `flow: ../flow.yaml
+conversations:
+  - name: greets
+    steps:
+      - user: hi
+  - steps:
+      - user: hello
+  - name: conversation 2
+    steps:
+      - user: hey
+`
+	if err := os.WriteFile(path, []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, errs := Parse(path)
+	want := path + `:6:5: this conversation has no name: and would be called "conversation 2", the name of the conversation at line 8; give it a name`
+	if !slices.Equal(errs, []string{want}) {
+		t.Errorf("errors %q, want %q", errs, want)
+	}
+}
