@@ -146,12 +146,16 @@ func teamsMessage(a flows.SLAAlert) any {
 	if a.Threshold >= 100 {
 		color = "Attention"
 	}
+	title := "SLA " + strconv.Itoa(a.Threshold) + "%"
+	if a.Team != "" {
+		title += ": " + a.Team
+	}
 	card := map[string]any{
 		"$schema": "http://adaptivecards.io/schemas/adaptive-card.json",
 		"type":    "AdaptiveCard",
 		"version": "1.4",
 		"body": []any{
-			map[string]any{"type": "TextBlock", "text": "SLA " + strconv.Itoa(a.Threshold) + "%: " + a.Team, "weight": "Bolder", "size": "Medium", "color": color, "wrap": true},
+			map[string]any{"type": "TextBlock", "text": title, "weight": "Bolder", "size": "Medium", "color": color, "wrap": true},
 			map[string]any{"type": "TextBlock", "text": Text(a), "wrap": true},
 		},
 	}
