@@ -148,6 +148,7 @@ func (x *extraction) readDate(i int) (time.Time, int) {
 		if next && days == 0 {
 			days = 7
 		}
+		x.weekday = true
 		return today.AddDate(0, 0, days), n
 	}
 	// "tra 3 giorni", "in 3 days", "dentro de 3 días".
@@ -298,9 +299,14 @@ func (x *extraction) dateRange(i int) int {
 	if w := x.word(k); w == "il" || w == "el" || w == "the" || w == "al" {
 		k++
 	}
-	x.guessedYear = false
+	x.guessedYear, x.weekday = false, false
 	to, tn := x.readDate(k)
 	toGuessed := x.guessedYear
+	if tn > 0 && x.weekday && to.Before(from) && from.Sub(to) < 7*24*time.Hour {
+		// "from Monday to Friday" read on a Tuesday: the Friday after
+		// that Monday.
+		to = to.AddDate(0, 0, 7)
+	}
 	if tn == 0 {
 		d, n := x.readDay(k)
 		if n == 0 || fromDay != 0 {

@@ -73,7 +73,10 @@ type extraction struct {
 	// guessedYear is set by readDayMonth: the date it read had no year,
 	// so it is this year's or, when passed, next year's.
 	guessedYear bool
-	out         []flows.Entity
+	// weekday is set by readDate: the date it read was a weekday's name,
+	// the next one on or after today.
+	weekday bool
+	out     []flows.Entity
 }
 
 // tok is a word or a number of the message.

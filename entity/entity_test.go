@@ -132,6 +132,12 @@ func TestExtract(t *testing.T) {
 		{"es", "de mañana al viernes", "date_range=2026-03-04/2026-03-06"},
 		{"es", "desde mañana hasta el viernes", "date_range=2026-03-04/2026-03-06"},
 		{"es", "de hoy a mañana", "date_range=2026-03-03/2026-03-04"},
+		// A weekday that ends a range comes after its start: on Tuesday
+		// "from Monday to Friday" is next week's, not two dates.
+		{"en", "from Monday to Friday", "date_range=2026-03-09/2026-03-13"},
+		{"it", "da lunedì a venerdì", "date_range=2026-03-09/2026-03-13"},
+		{"es", "de lunes a viernes", "date_range=2026-03-09/2026-03-13"},
+		{"en", "from Friday to Monday", "date_range=2026-03-06/2026-03-09"},
 		// Numbers past a hundred, in words.
 		{"en", "one hundred and five", "number=105"},
 		{"en", "a hundred and twenty guests", "number=120"},
