@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 
 	bbolt "go.etcd.io/bbolt"
@@ -22,6 +23,10 @@ type jsonFile struct {
 	Loads    map[string]int             `json:"loads"`
 	Version  int                        `json:"version"`
 }
+
+// MaxImportSize is the largest JSON store ImportJSON reads (256 MiB): it
+// holds the whole file, and what it decodes, in memory at once.
+const MaxImportSize = 256 << 20
 
 // Imported counts what ImportJSON carried over.
 type Imported struct {
@@ -41,9 +46,9 @@ func (s *Store) ImportJSON(ctx context.Context, path string) (Imported, error) {
 	if err := ctx.Err(); err != nil {
 		return n, err
 	}
-	b, err := os.ReadFile(path)
+	b, err := readImport(path)
 	if err != nil {
-		return n, fmt.Errorf("import: %w", err)
+		return n, err
 	}
 	var f jsonFile
 	if err := json.Unmarshal(b, &f); err != nil {
@@ -131,4 +136,26 @@ func (s *Store) ImportJSON(ctx context.Context, path string) (Imported, error) {
 		return Imported{}, err
 	}
 	return n, nil
+}
+
+// readImport reads the JSON store at path, at most MaxImportSize bytes.
+func readImport(path string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("import: %w", err)
+	}
+	defer f.Close()
+	tooLarge := fmt.Errorf("import %s: the file is larger than %d bytes (256 MiB), the most a migration reads at once; "+
+		"check it is the store an earlier 'baton chat --live' wrote, or split its sessions and outbox into several files and migrate each in turn (a migration adds to the new store)", path, MaxImportSize)
+	if fi, err := f.Stat(); err == nil && fi.Mode().IsRegular() && fi.Size() > MaxImportSize {
+		return nil, tooLarge
+	}
+	b, err := io.ReadAll(io.LimitReader(f, MaxImportSize+1))
+	if err != nil {
+		return nil, fmt.Errorf("import: %w", err)
+	}
+	if len(b) > MaxImportSize {
+		return nil, tooLarge
+	}
+	return b, nil
 }

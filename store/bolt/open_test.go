@@ -367,3 +367,27 @@ func TestIdleExpiryWithoutSaves(t *testing.T) {
 		t.Errorf("after the TTL and a poll the file holds %d conversations (%v), want 0", n, err)
 	}
 }
+
+// A JSON store past the limit is refused with the limit and what to do,
+// before it is read (the file here is sparse: nothing is read or held).
+func TestImportJSONTooLarge(t *testing.T) {
+	dir := t.TempDir()
+	old := filepath.Join(dir, "store.json")
+	f, err := os.Create(old)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Truncate(bolt.MaxImportSize + 1); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	s, err := bolt.Open(filepath.Join(dir, "store.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	_, err = s.ImportJSON(context.Background(), old)
+	if err == nil || !strings.Contains(err.Error(), "larger than 268435456 bytes (256 MiB)") || !strings.Contains(err.Error(), "split") {
+		t.Fatalf("err = %v", err)
+	}
+}
