@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -105,20 +106,37 @@ func (h *Host) reload(path string) error {
 
 // digest sums the contents of files (a flow and its includes), so a
 // reload of an unchanged flow changes nothing. A file that cannot be read
-// counts as changed.
+// counts as changed. It reads at most what the flow loader reads of a file
+// (dsl.MaxFileSize and one byte), and sums the size of a longer one: such a
+// file is refused anyway, and changes when its size does.
 func digest(files []string) [32]byte {
 	h := sha256.New()
 	for _, p := range files {
-		b, err := os.ReadFile(p)
-		if err != nil {
-			b = []byte("unreadable " + err.Error())
+		fmt.Fprintf(h, "%s\x00", filepath.Clean(p))
+		if err := sumFile(h, p); err != nil {
+			fmt.Fprintf(h, "unreadable %s\x00", err)
 		}
-		fmt.Fprintf(h, "%s\x00%d\x00", filepath.Clean(p), len(b))
-		h.Write(b)
 	}
 	var out [32]byte
 	copy(out[:], h.Sum(nil))
 	return out
+}
+
+// sumFile writes the size and the first dsl.MaxFileSize+1 bytes of the file
+// at p to w.
+func sumFile(w io.Writer, p string) error {
+	f, err := os.Open(p)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "%d\x00", fi.Size())
+	_, err = io.Copy(w, io.LimitReader(f, dsl.MaxFileSize+1))
+	return err
 }
 
 // flowFiles maps every file of the reloadable accounts' flows (absolute,

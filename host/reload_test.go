@@ -5,6 +5,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -269,5 +270,34 @@ func TestRefusedReloadWatchesTheFilesOfItsErrors(t *testing.T) {
 	}
 	if _, ok := rh.flowFiles()[extra]; !ok {
 		t.Errorf("%s is not watched once the flow includes it: %v", extra, rh.flowFiles())
+	}
+}
+
+// The digest of a flow's files reads at most what the flow loader reads
+// (dsl.MaxFileSize and one byte): a file grown huge is not read whole on
+// every reload (the file here is sparse, 64 MiB).
+func TestDigestReadsBounded(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "huge.yaml")
+	f, err := os.Create(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Truncate(64 << 20); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	a := digest([]string{p})
+	runtime.ReadMemStats(&after)
+	if grew := after.TotalAlloc - before.TotalAlloc; grew > 8<<20 {
+		t.Fatalf("digest allocated %d MiB for a 64 MiB file", grew>>20)
+	}
+	// A file past the limit still changes the digest when its size does.
+	if err := os.Truncate(p, 2<<20); err != nil {
+		t.Fatal(err)
+	}
+	if digest([]string{p}) == a {
+		t.Fatal("the digest did not change with the file's size")
 	}
 }
