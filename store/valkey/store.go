@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"hash/crc32"
+	"net"
 	"net/url"
+	"os"
 	"strconv"
 	"strings"
 	"sync"
@@ -148,19 +150,32 @@ func NewStore(ctx context.Context, rawURL string, opts ...Option) (*Store, error
 	}
 	c, err := valkey.NewClient(opt)
 	if err != nil {
-		return nil, fmt.Errorf("valkey store: connecting to %s: %w (is the server running and the URL right?)", redact(rawURL), err)
+		return nil, fmt.Errorf("valkey store: connecting to %s: %w (%s)", redact(rawURL), err, connectHint(opt, err))
 	}
 	s.c = c
 	s.cluster = c.Mode() == valkey.ClientModeCluster
 	if err := c.Do(ctx, c.B().Ping().Build()).Error(); err != nil {
 		c.Close()
-		return nil, fmt.Errorf("valkey store: %s does not answer PING: %w", redact(rawURL), err)
+		return nil, fmt.Errorf("valkey store: %s does not answer PING: %w (%s)", redact(rawURL), err, connectHint(opt, err))
 	}
 	if s.sweepEvery > 0 {
 		s.stopped.Add(1)
 		go s.sweepLoop()
 	}
 	return s, nil
+}
+
+// connectHint says what to check when connecting failed with err. A TLS
+// URL (rediss://, valkeys://) pointed at a server without TLS gets no
+// answer to its handshake: the connection waits out its timeout.
+func connectHint(opt valkey.ClientOption, err error) string {
+	var ne net.Error
+	timeout := errors.Is(err, context.DeadlineExceeded) || errors.Is(err, os.ErrDeadlineExceeded) || (errors.As(err, &ne) && ne.Timeout())
+	if opt.TLSConfig != nil && timeout {
+		return "the URL asks for TLS and the server did not answer the handshake: check the server has TLS on, " +
+			"or use redis:// (valkey://) for a server without TLS"
+	}
+	return "is the server running and the URL right?"
 }
 
 // parseURL turns a store URL into client options.
