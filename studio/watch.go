@@ -21,10 +21,14 @@ func (s *Studio) Watch(ctx context.Context) error {
 		}
 		return out
 	}
-	return host.WatchFiles(ctx, s.log, files, func([]string) {
-		s.mu.Lock()
-		defer s.mu.Unlock()
-		s.reload(ctx)
-		s.changed()
-	})
+	return host.WatchFiles(ctx, s.log, files, func([]string) { s.Reload(ctx) })
+}
+
+// Reload loads the flow (and config) files again, as an edit of them
+// does, and tells the open pages (`baton sandbox` on SIGHUP).
+func (s *Studio) Reload(ctx context.Context) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.reload(ctx)
+	s.changed()
 }

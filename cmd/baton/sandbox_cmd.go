@@ -42,8 +42,9 @@ as test", which writes a 'baton test' file of the conversation.
 Nothing leaves the machine: HTTP actions are answered by the flow's
 sandbox: responses, the helpdesk connectors build their requests without
 sending them. Saving the flow file (or one it includes, or the config)
-reloads it: the conversation is replayed on the new version, or the page
-shows its errors and keeps the version before. docs/sandbox.md says more.
+reloads it, and so does SIGHUP: the conversation is replayed on the new
+version, or the page shows its errors and keeps the version before.
+docs/sandbox.md says more.
 
 Exit status: 0 after Ctrl-C, 1 when the flow or the config has errors, 2
 for usage errors (a flow or config that does not exist too), 3 when the
@@ -57,7 +58,7 @@ func runSandbox(ctx context.Context, e *env, args []string) int {
 	lang := fs.String("lang", "", "the customer's `language` (one of the flow's; default its first)")
 	channel := fs.String("channel", flows.ChannelWhatsApp, "the `channel`: whatsapp, telegram or web")
 	tests := fs.String("tests", "", "the `directory` \"save as test\" writes to (default: tests/ beside the flow's directory, else the flow's)")
-	watch := fs.Bool("watch", true, "reload the flow when its files change")
+	watch := fs.Bool("watch", true, "reload the flow when its files change (SIGHUP reloads it either way)")
 	var vars listFlag
 	fs.Var(&vars, "var", "set a variable, `name=value` (JSON when valid, else a string); repeatable")
 	pos, code, done := parseFlags(e, fs, args)
@@ -65,11 +66,14 @@ func runSandbox(ctx context.Context, e *env, args []string) int {
 		return code
 	}
 	// The signals are taken from the start: loading the flow and the
-	// config takes seconds on a busy machine, and a SIGTERM then must
-	// not kill the process with the signal's status. A SIGTERM while
-	// starting makes Serve stop at once (exit 0).
+	// config takes seconds on a busy machine, and a SIGTERM (or a SIGHUP)
+	// then must not kill the process with the signal's status. A SIGTERM
+	// while starting makes Serve stop at once (exit 0).
 	ctx, stop := signal.NotifyContext(ctx, syscall.SIGTERM, os.Interrupt)
 	defer stop()
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
 	flow, ok := oneFlowFile(e, sandboxCmd, pos)
 	if !ok {
 		return exitUsage
@@ -124,6 +128,16 @@ func runSandbox(ctx context.Context, e *env, args []string) int {
 		return exitRuntime
 	}
 	fmt.Fprintf(e.stderr, "baton sandbox: open http://%s/ in a browser to talk to %s (Ctrl-C stops).\n", l.Addr(), flow)
+	go func() {
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-hup:
+				st.Reload(ctx) // logged, and shown on the page
+			}
+		}
+	}()
 	if err := st.Serve(ctx, l, *watch); err != nil {
 		fmt.Fprintf(e.stderr, "baton sandbox: %v\n", err)
 		return exitRuntime
