@@ -168,6 +168,9 @@ func runServe(ctx context.Context, e *env, args []string) int {
 				return
 			case <-hup:
 				_ = srv.Reload() // logged
+				if st != nil {
+					st.Reload(ctx) // the web sandbox's page too
+				}
 			}
 		}
 	}()

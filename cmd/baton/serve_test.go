@@ -250,3 +250,26 @@ func TestServeSandboxPage(t *testing.T) {
 		t.Errorf("--sandbox with --config: exit %d\n%s", code, errOut)
 	}
 }
+
+// SIGHUP reloads the web sandbox of `baton serve FLOW --sandbox` too, not
+// only the served flow: its page would go on with the old version.
+func TestServeSandboxReloadsOnSIGHUP(t *testing.T) {
+	dir := t.TempDir()
+	src, err := os.ReadFile("testdata/flows/shop.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	flow := filepath.Join(dir, "shop.yaml")
+	if err := os.WriteFile(flow, src, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	stderr := startServe(t, flow, "--sandbox", "--watch=false", "--listen", freeAddr(t))
+	if err := os.WriteFile(flow, bytes.Replace(src, []byte("How can I help?"), []byte("Ask me anything."), 1), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := syscall.Kill(os.Getpid(), syscall.SIGHUP); err != nil {
+		t.Fatal(err)
+	}
+	waitUntil(t, "the served flow's reload", func() bool { return strings.Contains(stderr.String(), "flow reloaded") })
+	waitUntil(t, "the sandbox's reload", func() bool { return strings.Contains(stderr.String(), "reloaded the flow") })
+}
