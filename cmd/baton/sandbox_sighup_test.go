@@ -2,8 +2,6 @@ package main
 
 import (
 	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
@@ -14,31 +12,8 @@ import (
 // is off here, so only the signal can have done it), instead of killing
 // the process with status 129.
 func TestSandboxReloadsOnSIGHUP(t *testing.T) {
-	dir := t.TempDir()
-	flow := filepath.Join(dir, "survey.yaml")
-	src, err := os.ReadFile("../../examples/flows/survey.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(flow, src, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	log := &lockedBuffer{}
-	cmd := exec.Command(buildBaton(t), "sandbox", flow, "--listen", "127.0.0.1:0", "--watch=false")
-	cmd.Stdout, cmd.Stderr = log, log
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan struct{})
-	go func() { _ = cmd.Wait(); close(done) }()
-	t.Cleanup(func() {
-		select {
-		case <-done:
-		default:
-			_ = cmd.Process.Kill()
-			<-done
-		}
-	})
+	flow := copyExample(t, t.TempDir(), "survey.yaml")
+	cmd, log, done := startBatonProcess(t, nil, "sandbox", flow, "--listen", "127.0.0.1:0", "--watch=false")
 	alive := func() {
 		t.Helper()
 		select {
@@ -48,6 +23,10 @@ func TestSandboxReloadsOnSIGHUP(t *testing.T) {
 		}
 	}
 	waitUntil(t, "the sandbox to start", func() bool { alive(); return strings.Contains(log.String(), "in a browser") })
+	src, err := os.ReadFile(flow)
+	if err != nil {
+		t.Fatal(err)
+	}
 	if err := os.WriteFile(flow, []byte(strings.Replace(string(src), "How old are you?", "What is your age?", 1)), 0o644); err != nil {
 		t.Fatal(err)
 	}

@@ -3,7 +3,6 @@ package main
 import (
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"syscall"
 	"testing"
@@ -19,35 +18,13 @@ func TestSandboxSignalsDuringStartExitZero(t *testing.T) {
 	for _, sig := range []syscall.Signal{syscall.SIGTERM, syscall.SIGINT} {
 		t.Run(sig.String(), func(t *testing.T) {
 			dir := t.TempDir()
-			flow := filepath.Join(dir, "survey.yaml")
-			src, err := os.ReadFile("../../examples/flows/survey.yaml")
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := os.WriteFile(flow, src, 0o644); err != nil {
-				t.Fatal(err)
-			}
+			flow := copyExample(t, dir, "survey.yaml")
 			cfg := filepath.Join(dir, "baton.yaml")
 			if err := syscall.Mkfifo(cfg, 0o600); err != nil {
 				t.Fatal(err)
 			}
-			log := &lockedBuffer{}
-			cmd := exec.Command(buildBaton(t), "sandbox", flow, "--config", cfg, "--listen", "127.0.0.1:0", "--watch=false")
-			cmd.Env = append(os.Environ(), "BATON_WEBHOOK_SECRET=whsec_dGVzdHNlY3JldHRlc3RzZWNyZXQ=")
-			cmd.Stdout, cmd.Stderr = log, log
-			if err := cmd.Start(); err != nil {
-				t.Fatal(err)
-			}
-			done := make(chan struct{})
-			go func() { _ = cmd.Wait(); close(done) }()
-			t.Cleanup(func() {
-				select {
-				case <-done:
-				default:
-					_ = cmd.Process.Kill()
-					<-done
-				}
-			})
+			cmd, log, done := startBatonProcess(t, []string{"BATON_WEBHOOK_SECRET=whsec_dGVzdHNlY3JldHRlc3RzZWNyZXQ="},
+				"sandbox", flow, "--config", cfg, "--listen", "127.0.0.1:0", "--watch=false")
 			// Opening the pipe for writing returns once baton opened it
 			// to read the config.
 			w, err := os.OpenFile(cfg, os.O_WRONLY, 0)

@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"syscall"
@@ -101,34 +100,12 @@ func TestServeSignalsDuringStartExitZero(t *testing.T) {
 	for _, sigs := range [][]syscall.Signal{{syscall.SIGTERM}, {syscall.SIGHUP, syscall.SIGTERM}} {
 		t.Run(fmt.Sprint(sigs), func(t *testing.T) {
 			dir := t.TempDir()
-			flow := filepath.Join(dir, "survey.yaml")
-			src, err := os.ReadFile("../../examples/flows/survey.yaml")
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := os.WriteFile(flow, src, 0o644); err != nil {
-				t.Fatal(err)
-			}
+			flow := copyExample(t, dir, "survey.yaml")
 			cfg := filepath.Join(dir, "baton.yaml")
 			if err := syscall.Mkfifo(cfg, 0o600); err != nil {
 				t.Fatal(err)
 			}
-			log := &lockedBuffer{}
-			cmd := exec.Command(buildBaton(t), "serve", "--config", cfg, "--listen", "127.0.0.1:0")
-			cmd.Stdout, cmd.Stderr = log, log
-			if err := cmd.Start(); err != nil {
-				t.Fatal(err)
-			}
-			done := make(chan struct{})
-			go func() { _ = cmd.Wait(); close(done) }()
-			t.Cleanup(func() {
-				select {
-				case <-done:
-				default:
-					_ = cmd.Process.Kill()
-					<-done
-				}
-			})
+			cmd, log, done := startBatonProcess(t, nil, "serve", "--config", cfg, "--listen", "127.0.0.1:0")
 			// Opening the pipe for writing returns once baton opened it
 			// to read the config.
 			w, err := os.OpenFile(cfg, os.O_WRONLY, 0)
