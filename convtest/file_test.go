@@ -11,13 +11,9 @@ import (
 // TestParseRefusesLargeFiles: a test file is read with the same bound as a
 // flow file (1 MiB), with an error that says so, not read whole.
 func TestParseRefusesLargeFiles(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "big_test.yaml")
 	src := "flow: ../flow.yaml\nconversations:\n  - name: big\n    steps:\n" +
 		strings.Repeat("      - user: hello there, this is a long line of a long test\n", 20_000)
-	if err := os.WriteFile(path, []byte(src), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	_, errs := Parse(path)
+	path, errs := parseSource(t, "big_test.yaml", src)
 	want := path + ": the file is larger than 1048576 bytes (1 MiB), the limit for a test file; split its conversations into several files"
 	if !slices.Equal(errs, []string{want}) {
 		t.Errorf("errors %q, want %q", errs, want)
@@ -28,7 +24,6 @@ func TestParseRefusesLargeFiles(t *testing.T) {
 // the same name cannot be told apart in the report; the second name is an
 // error where it is written.
 func TestParseDuplicateConversationNames(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "dup_test.yaml")
 	src := `flow: ../flow.yaml
 conversations:
   - name: greets
@@ -41,10 +36,7 @@ conversations:
     steps:
       - user: hey
 `
-	if err := os.WriteFile(path, []byte(src), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	_, errs := Parse(path)
+	path, errs := parseSource(t, "dup_test.yaml", src)
 	want := path + `:9:11: conversation name "greets" is already the name of the conversation at line 3; give each conversation its own name`
 	if !slices.Equal(errs, []string{want}) {
 		t.Errorf("errors %q, want %q", errs, want)
@@ -56,7 +48,6 @@ conversations:
 // two cannot be told apart in the report, so the unnamed one is an error
 // where it starts, whichever comes first.
 func TestParseDefaultNameClash(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "clash_test.yaml")
 	src := `flow: ../flow.yaml
 conversations:
   - name: greets
@@ -68,12 +59,21 @@ conversations:
     steps:
       - user: hey
 `
-	if err := os.WriteFile(path, []byte(src), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	_, errs := Parse(path)
+	path, errs := parseSource(t, "clash_test.yaml", src)
 	want := path + `:6:5: this conversation has no name: and would be called "conversation 2", the name of the conversation at line 8; give it a name`
 	if !slices.Equal(errs, []string{want}) {
 		t.Errorf("errors %q, want %q", errs, want)
 	}
+}
+
+// parseSource writes src as a test file called name in a temporary
+// directory and parses it, returning its path and the errors.
+func parseSource(t *testing.T, name, src string) (string, []string) {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), name)
+	if err := os.WriteFile(path, []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, errs := Parse(path)
+	return path, errs
 }

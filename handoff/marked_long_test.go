@@ -97,39 +97,37 @@ func (lt longTicket) freshdesk(r gotRequest) (int, http.Header, string) {
 	return 200, h, string(b)
 }
 
-// TestZendeskMarkedLongComments: Zendesk keeps up to about 64 KB of a
-// comment, and lists it three times (body, html_body, plain_body); a page
-// of long comments is well over a megabyte, and the check for an earlier
-// attempt's comment must still read it, not fail until the item dies.
-func TestZendeskMarkedLongComments(t *testing.T) {
+// TestMarkedLongComments: Zendesk keeps up to about 64 KB of a comment,
+// and lists it three times (body, html_body, plain_body), Freshdesk twice
+// (body, body_text); a page of long comments is well over a megabyte, and
+// the check for an earlier attempt's comment must still read it, not fail
+// until the item dies.
+func TestMarkedLongComments(t *testing.T) {
 	const item = "h1:append:7:1"
-	lt := longTicket{n: 150, pad: strings.Repeat("x", 60_000), marked: map[int]string{147: item}}
-	fake := newFakeHelpdesk(t, func(_ int, r gotRequest) (int, http.Header, string) {
-		return lt.zendesk(r, "acme.zendesk.com")
-	})
-	z := newTestZendesk(t, fake.URL)
-	got, err := z.Marked(context.Background(), flows.TicketRef{Connector: "zendesk", ID: "7"}, []string{item})
-	if err != nil {
-		t.Fatal(err)
+	type marker interface {
+		Marked(context.Context, flows.TicketRef, []string) ([]string, error)
 	}
-	if len(got) != 1 || got[0] != item {
-		t.Errorf("Marked = %q, want the item of the third newest comment", got)
-	}
-}
-
-// TestFreshdeskMarkedLongConversations: the same for Freshdesk's
-// conversations (body and body_text).
-func TestFreshdeskMarkedLongConversations(t *testing.T) {
-	const item = "h1:append:7:1"
-	lt := longTicket{n: 150, pad: strings.Repeat("x", 60_000), marked: map[int]string{147: item}}
-	fake := newFakeHelpdesk(t, func(_ int, r gotRequest) (int, http.Header, string) { return lt.freshdesk(r) })
-	f := newTestFreshdesk(t, fake.URL)
-	got, err := f.Marked(context.Background(), flows.TicketRef{Connector: "freshdesk", ID: "7"}, []string{item})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(got) != 1 || got[0] != item {
-		t.Errorf("Marked = %q, want the item of the third newest conversation", got)
+	for _, tc := range []struct {
+		connector string
+		serve     func(longTicket, gotRequest) (int, http.Header, string)
+		open      func(t *testing.T, base string) marker
+	}{
+		{"zendesk", func(lt longTicket, r gotRequest) (int, http.Header, string) { return lt.zendesk(r, "acme.zendesk.com") },
+			func(t *testing.T, base string) marker { return newTestZendesk(t, base) }},
+		{"freshdesk", func(lt longTicket, r gotRequest) (int, http.Header, string) { return lt.freshdesk(r) },
+			func(t *testing.T, base string) marker { return newTestFreshdesk(t, base) }},
+	} {
+		t.Run(tc.connector, func(t *testing.T) {
+			lt := longTicket{n: 150, pad: strings.Repeat("x", 60_000), marked: map[int]string{147: item}}
+			fake := newFakeHelpdesk(t, func(_ int, r gotRequest) (int, http.Header, string) { return tc.serve(lt, r) })
+			got, err := tc.open(t, fake.URL).Marked(context.Background(), flows.TicketRef{Connector: tc.connector, ID: "7"}, []string{item})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(got) != 1 || got[0] != item {
+				t.Errorf("Marked = %q, want the item of the third newest comment", got)
+			}
+		})
 	}
 }
 
