@@ -109,3 +109,36 @@ bridge:
 		}
 	}
 }
+
+// TestBridgeDedupeTTLCoversFreshdesk: Freshdesk retries a failed webhook
+// up to 95 minutes after the first try and its requests are remembered
+// for at most bridge.dedupe_ttl, so a shorter TTL with the Freshdesk
+// bridge would deliver that retry (an agent's reply) to the customer
+// twice; it is reported at the TTL. Without the Freshdesk bridge 1h stays
+// valid.
+func TestBridgeDedupeTTLCoversFreshdesk(t *testing.T) {
+	for _, tc := range []struct {
+		name, src, want string
+	}{
+		{"freshdesk after the ttl", "bridge:\n  dedupe_ttl: 1h\n  freshdesk: {secret: s}\n",
+			"cfg.yaml:2:15: error: bridge.dedupe_ttl is at least 2h with bridge.freshdesk"},
+		{"freshdesk before the ttl", "bridge:\n  freshdesk: {secret: s}\n  dedupe_ttl: 90m\n",
+			"cfg.yaml:3:15: error: bridge.dedupe_ttl is at least 2h with bridge.freshdesk"},
+		{"freshdesk with 2h", "bridge:\n  freshdesk: {secret: s}\n  dedupe_ttl: 2h\n", ""},
+		{"freshdesk with the default", "bridge:\n  freshdesk: {secret: s}\n", ""},
+		{"zendesk with 1h", "bridge:\n  dedupe_ttl: 1h\n  zendesk: {signing_secret: s}\n", ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, diags := Parse("cfg.yaml", []byte(tc.src), WithEnv(envOf(nil)))
+			if tc.want == "" {
+				if diags.HasErrors() {
+					t.Fatal(diags.Err())
+				}
+				return
+			}
+			if err := diags.Err(); err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("diagnostics = %v, want %q", err, tc.want)
+			}
+		})
+	}
+}

@@ -12,6 +12,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/batonbot/baton/flows"
+	"github.com/batonbot/baton/handoff"
 )
 
 // Server configures `baton serve`'s HTTP server.
@@ -586,6 +587,7 @@ func (d *decoder) require(n *yaml.Node, where string, got map[string]string, ord
 
 func (d *decoder) bridge(n *yaml.Node) Bridge {
 	var b Bridge
+	var ttlNode *yaml.Node
 	for _, f := range d.mapping(n, "bridge", bridgeKeys...) {
 		switch f.key.Value {
 		case "timestamp_window":
@@ -594,6 +596,7 @@ func (d *decoder) bridge(n *yaml.Node) Bridge {
 			}
 			continue
 		case "dedupe_ttl":
+			ttlNode = f.val
 			if b.DedupeTTL = d.duration(f.val, "bridge.dedupe_ttl"); b.DedupeTTL < time.Hour {
 				d.errorf(f.val, "bridge.dedupe_ttl is at least 1h: helpdesks retry a failed call for a while")
 			}
@@ -625,6 +628,11 @@ func (d *decoder) bridge(n *yaml.Node) Bridge {
 			}
 			b.Webhook = s
 		}
+	}
+	// Freshdesk's requests, which carry no delivery id, are remembered for
+	// the content TTL (handoff.DefaultContentDedupeTTL), at most this one.
+	if b.Freshdesk != nil && b.DedupeTTL >= time.Hour && b.DedupeTTL < handoff.DefaultContentDedupeTTL {
+		d.errorf(ttlNode, "bridge.dedupe_ttl is at least 2h with bridge.freshdesk: Freshdesk retries a failed webhook up to 95 minutes later, and a shorter TTL would deliver that retry (an agent's reply) to the customer again")
 	}
 	return b
 }
