@@ -242,6 +242,18 @@ func (l *loader) exprError(p *pending, err error, names []string) {
 	for off < len(runes) && (runes[off] == ' ' || runes[off] == '\t' || runes[off] == '\n') {
 		off++
 	}
+	// No token there (an unclosed bracket, a missing operand): the end of
+	// the expression, its last character, not the line after a block
+	// scalar's final line break.
+	if off == len(runes) {
+		last := len(runes) - 1
+		for last >= 0 && (runes[last] == ' ' || runes[last] == '\t' || runes[last] == '\n') {
+			last--
+		}
+		if last >= 0 && strings.ContainsRune(string(runes[last+1:]), '\n') {
+			off = last
+		}
+	}
 	if strings.HasPrefix(msg, "unknown name ") {
 		name := strings.TrimPrefix(msg, "unknown name ")
 		vars := append([]string(nil), builtin.Names...)
