@@ -211,11 +211,24 @@ func (v *inspector) Visit(node *ast.Node) {
 		}
 	case *ast.MemberNode:
 		id, ok := n.Node.(*ast.IdentifierNode)
-		if !ok || id.Value != flows.EnvHours {
+		if !ok || (id.Value != flows.EnvHours && id.Value != flows.EnvEntities) {
 			return
 		}
-		if prop, ok := n.Property.(*ast.StringNode); ok {
+		prop, ok := n.Property.(*ast.StringNode)
+		if !ok {
+			return
+		}
+		if id.Value == flows.EnvHours {
 			v.c.hours = append(v.c.hours, hourRef{prop.Value, n.Property.Location().From})
+			return
+		}
+		// A kind close to a system entity's is a typo; any other may be a
+		// custom analyser's, which the loader cannot know.
+		if !contains(flows.EntityKinds, prop.Value) {
+			if hint := didYouMean(prop.Value, flows.EntityKinds); hint != "" {
+				v.c.warns = append(v.c.warns, exprWarning{n.Property.Location().From,
+					fmt.Sprintf("entities has no system kind %q%s", prop.Value, hint)})
+			}
 		}
 	}
 }
