@@ -25,6 +25,7 @@ type conv struct {
 	// browser gets everything rather than nothing.
 	epoch   string
 	events  []event // the last maxBuffer events, oldest first
+	bytes   int     // of their data, at most bufBytes but for the newest
 	next    int64   // the next event's id, from 1
 	streams int
 	changed chan struct{} // closed when an event is added
@@ -38,18 +39,19 @@ type conv struct {
 // streams are open across conversations, so one without is always
 // there).
 type convs struct {
-	mu      sync.Mutex
-	max     int
-	buf     int
-	m       map[string]*conv
-	lru     *list.List // front: most recently used
-	epoch   func() string
-	streams int // open across conversations
-	maxOpen int
+	mu       sync.Mutex
+	max      int
+	buf      int
+	bufBytes int
+	m        map[string]*conv
+	lru      *list.List // front: most recently used
+	epoch    func() string
+	streams  int // open across conversations
+	maxOpen  int
 }
 
 func newConvs(o options) *convs {
-	return &convs{max: o.maxConvs, buf: o.maxBuffer, m: make(map[string]*conv), lru: list.New(), epoch: o.newID,
+	return &convs{max: o.maxConvs, buf: o.maxBuffer, bufBytes: o.maxBufferBytes, m: make(map[string]*conv), lru: list.New(), epoch: o.newID,
 		maxOpen: min(o.maxOpen, o.maxConvs-1)}
 }
 
@@ -145,20 +147,35 @@ func (c *convs) retract(key, msg string, now time.Time) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	v := c.get(key, now)
-	v.events = slices.DeleteFunc(v.events, func(e event) bool { return e.msg == msg })
+	v.events = slices.DeleteFunc(v.events, func(e event) bool {
+		if e.msg == msg {
+			v.bytes -= len(e.data)
+			return true
+		}
+		return false
+	})
 	c.append(v, event{kind: "retract", data: []byte(`{"id":` + strconv.Quote(msg) + `}`)})
 }
 
-// append adds e to v, within the buffer's bound, and wakes v's streams;
-// c.mu is held.
+// append adds e to v, within the buffer's bounds (events and bytes; the
+// newest is kept whatever its size), and wakes v's streams; c.mu is held.
 func (c *convs) append(v *conv, e event) {
 	e.id = v.next
 	v.next++
 	v.events = append(v.events, e)
-	if n := len(v.events); n > c.buf { // since copies out, so shifting in place is safe
-		copy(v.events, v.events[n-c.buf:])
-		clear(v.events[c.buf:])
-		v.events = v.events[:c.buf]
+	v.bytes += len(e.data)
+	drop := max(len(v.events)-c.buf, 0)
+	for _, old := range v.events[:drop] {
+		v.bytes -= len(old.data)
+	}
+	for drop < len(v.events)-1 && v.bytes > c.bufBytes {
+		v.bytes -= len(v.events[drop].data)
+		drop++
+	}
+	if drop > 0 { // since copies out, so shifting in place is safe
+		n := copy(v.events, v.events[drop:])
+		clear(v.events[n:])
+		v.events = v.events[:n]
 	}
 	close(v.changed)
 	v.changed = make(chan struct{})

@@ -41,7 +41,8 @@
 // Everything is bounded (WithLimits, WithTimeouts, WithRate,
 // WithCapacity): a posted body (16 KiB, 413 beyond) and its text (4,096
 // characters), the posts of a conversation (20 at once, then one a
-// second, 429 beyond), the events kept per conversation (100), the
+// second, 429 beyond), the events kept per conversation (100, and 64 KiB
+// of them, the newest always: WithBufferBytes), the
 // streams open per conversation (4, 429 beyond) and across conversations
 // (2,000, and always fewer than the conversations kept; 503 with
 // Retry-After beyond), the conversations kept in memory (10,000, least

@@ -13,6 +13,7 @@ const (
 	DefaultMaxBody         = 16 << 10 // a posted message
 	DefaultMaxText         = 4096     // characters of a message's text
 	DefaultMaxBuffer       = 100      // events kept per conversation for resume
+	DefaultMaxBufferBytes  = 64 << 10 // their bytes (the newest event is always kept)
 	DefaultMaxStreams      = 4        // event streams open per conversation
 	DefaultMaxConversation = 10000    // conversations kept in memory
 	DefaultMaxOpenStreams  = 2000     // event streams open across conversations
@@ -35,6 +36,7 @@ type options struct {
 	maxBody        int64
 	maxText        int
 	maxBuffer      int
+	maxBufferBytes int
 	maxStreams     int
 	maxConvs       int
 	idle, beat     time.Duration
@@ -48,7 +50,7 @@ func buildOptions(opts []Option) options {
 	o := options{
 		name: DefaultName, title: DefaultTitle, now: time.Now, newID: rand.Text,
 		log: slog.New(slog.DiscardHandler), maxBody: DefaultMaxBody, maxText: DefaultMaxText,
-		maxBuffer: DefaultMaxBuffer, maxStreams: DefaultMaxStreams, maxConvs: DefaultMaxConversation,
+		maxBuffer: DefaultMaxBuffer, maxBufferBytes: DefaultMaxBufferBytes, maxStreams: DefaultMaxStreams, maxConvs: DefaultMaxConversation,
 		idle: DefaultIdleTimeout, beat: DefaultHeartbeat, receiveTimeout: DefaultReceiveTimeout,
 		burst: DefaultBurst, rate: DefaultRate,
 		maxOpen: DefaultMaxOpenStreams,
@@ -135,6 +137,18 @@ func WithLimits(maxBody int64, maxText, maxBuffer, maxStreams, maxConversations 
 		}
 		if maxConversations > 0 {
 			o.maxConvs = maxConversations
+		}
+	}
+}
+
+// WithBufferBytes bounds the bytes of the events kept per conversation
+// for resume (default 64 KiB), besides their number (WithLimits): the
+// oldest go first, and the newest is always kept, however large. Zero
+// keeps the default.
+func WithBufferBytes(n int) Option {
+	return func(o *options) {
+		if n > 0 {
+			o.maxBufferBytes = n
 		}
 	}
 }
