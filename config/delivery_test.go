@@ -142,3 +142,14 @@ func TestBridgeDedupeTTLCoversFreshdesk(t *testing.T) {
 		})
 	}
 }
+
+// TestBridgeDedupeTTLNotADuration: a dedupe_ttl that is not a duration
+// is one error, not also "at least 1h".
+func TestBridgeDedupeTTLNotADuration(t *testing.T) {
+	_, diags := Parse("cfg.yaml", []byte("bridge:\n  dedupe_ttl: soon\n  freshdesk: {secret: s}\n"), WithEnv(envOf(nil)))
+	err := diags.Err()
+	if err == nil || !strings.Contains(err.Error(), `cfg.yaml:2:15: error: bridge.dedupe_ttl must be a positive duration such as 30m, 2h or 1d, not "soon"`) ||
+		strings.Count(err.Error(), "dedupe_ttl") != 1 {
+		t.Errorf("diagnostics:\n%v\nwant one error, that it is not a duration", err)
+	}
+}

@@ -597,7 +597,7 @@ func (d *decoder) bridge(n *yaml.Node) Bridge {
 			continue
 		case "dedupe_ttl":
 			ttlNode = f.val
-			if b.DedupeTTL = d.duration(f.val, "bridge.dedupe_ttl"); b.DedupeTTL < time.Hour {
+			if b.DedupeTTL = d.duration(f.val, "bridge.dedupe_ttl"); b.DedupeTTL > 0 && b.DedupeTTL < time.Hour {
 				d.errorf(f.val, "bridge.dedupe_ttl is at least 1h: helpdesks retry a failed call for a while")
 			}
 			continue
