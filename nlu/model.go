@@ -353,6 +353,8 @@ func (a *Analyzer) decide(s *scratch) {
 		s.frScore = min(pf, clearedScore) // "not angry, just asking...", "no rush"
 	case s.mood.contacts:
 		s.frScore = max(pf, sureScore) // "third message I send", "cuarta vez que les escribo"
+	case s.mood.plainAnswer() && bareAnswer(s.toks):
+		s.frScore = min(pf, clearedScore) // "no", "123", "nada, gracias" (answer.go)
 	case (s.dom < offTopicDomain || s.mood.caps && !s.mood.angry()) && pf < offTopicFrustration:
 		// Mostly words of no support topic (a song, a football result, a
 		// link: anger at someone else, if any), or capitals and nothing

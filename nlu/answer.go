@@ -1,0 +1,63 @@
+package nlu
+
+// Bare answers: a customer answering the bot's question ("Ti serve
+// altro?" "no", "What's your order number?" "123", "¿Algo más?" "nada,
+// gracias", "non lo so") says nothing about how they feel. With no
+// evidence the signal model returns about its training share of
+// frustrated messages (a quarter and more), which a flow's frustration bar
+// can reach: "no" or a wrong order number would hand the customer off as
+// upset. A bare answer the rules find nothing angry in is cleared instead
+// (at most clearedScore), like a customer who says they are calm.
+
+// answerWords are the words of a bare answer, folded. Not "ancora",
+// "still", "todavía", "basta": "ancora niente", "still nothing" and
+// "basta" can be impatience.
+var answerWords = set(
+	"si", "no", "ok", "okay", "okk", "va", "bene", "grazie", "niente", "nulla", "nient", "altro", "forse",
+	"dopo", "non", "so", "lo", "boh", "certo", "tutto", "a", "posto", "apposto", "per", "ora", "adesso",
+	"yes", "yeah", "yep", "yup", "nope", "nah", "k", "thanks", "thank", "you", "thx", "nothing", "else",
+	"maybe", "later", "not", "now", "i", "dont", "don", "t", "know", "sure", "fine", "all", "good", "that",
+	"thats", "s", "it", "for",
+	"vale", "gracias", "nada", "mas", "quizas", "luego", "se", "bien", "claro", "todo", "bueno", "ahora", "por", "ya",
+)
+
+// plainAnswer reports whether the rules found nothing angry but the
+// negative words a bare answer is made of ("no", "niente", "nada",
+// "nothing"): no angry word, heavy punctuation, repetition ("NO. NO.
+// NO."), demand, sarcasm, impatience, resignation or deadline.
+func (m *moodParts) plainAnswer() bool {
+	return m.lex == 0 && m.punct == 0 && m.repeat == 0 && m.demand == 0 && m.sarcasm == 0 && m.patience == 0 &&
+		m.resigned == 0 && m.deadline == 0
+}
+
+// calmEmoji may end a bare answer: "no grazie 🙂", "ok 👍".
+var calmEmoji = set("🙂", "😊", "👍", "🙏", "👌")
+
+// bareAnswerWords is the most words a bare answer has.
+const bareAnswerWords = 4
+
+// bareAnswer reports whether toks are a short answer and nothing else:
+// answer words and numbers, a full stop, comma or question mark, a calm
+// emoji; no stretched word ("nooo"), no "!" or "??".
+func bareAnswer(toks []token) bool {
+	words := 0
+	for i := range toks {
+		t := &toks[i]
+		switch t.kind {
+		case tokWord:
+			words++
+			if words > bareAnswerWords || t.stretched || t.letters > 0 && !answerWords[t.text] {
+				return false
+			}
+		case tokEmoji:
+			if !calmEmoji[t.text] {
+				return false
+			}
+		case tokPunct:
+			if t.text != "." && t.text != "," && t.text != "?" && t.text != "..." {
+				return false
+			}
+		}
+	}
+	return words > 0
+}
