@@ -28,6 +28,12 @@ var round4Data []byte
 //go:embed corpus/round5.jsonl
 var round5Data []byte
 
+//go:embed corpus/round7.jsonl
+var round7Data []byte
+
+//go:embed corpus/round8.jsonl
+var round8Data []byte
+
 // corpusFiles are the embedded training files, in the order Corpus
 // returns them.
 var corpusFiles = []struct {
@@ -44,6 +50,8 @@ var corpusFiles = []struct {
 	{"corpus/round3.jsonl", round3Data, false},
 	{"corpus/round4.jsonl", round4Data, false},
 	{"corpus/round5.jsonl", round5Data, true},
+	{"corpus/round7.jsonl", round7Data, false},
+	{"corpus/round8.jsonl", round8Data, false},
 }
 
 // Corpus returns the labelled messages the built-in models are trained
