@@ -47,7 +47,8 @@ type Store struct {
 
 	tr transcripts
 
-	stop     chan struct{}
+	// stop ends the background sweep, one under way included.
+	stop     context.CancelFunc
 	stopped  sync.WaitGroup
 	closeOne sync.Once
 }
@@ -133,7 +134,7 @@ func NewStore(ctx context.Context, rawURL string, opts ...Option) (*Store, error
 		now:           time.Now,
 		sweepEvery:    30 * time.Second,
 		sc:            newScripts(),
-		stop:          make(chan struct{}),
+		stop:          func() {},
 	}
 	for _, o := range opts {
 		o(s)
@@ -159,8 +160,10 @@ func NewStore(ctx context.Context, rawURL string, opts ...Option) (*Store, error
 		return nil, fmt.Errorf("valkey store: %s does not answer PING: %w (%s)", redact(rawURL), err, connectHint(opt, err))
 	}
 	if s.sweepEvery > 0 {
+		var sweepCtx context.Context
+		sweepCtx, s.stop = context.WithCancel(context.Background())
 		s.stopped.Add(1)
-		go s.sweepLoop()
+		go s.sweepLoop(sweepCtx)
 	}
 	return s, nil
 }
@@ -212,7 +215,7 @@ func redact(raw string) string {
 // Close stops the background sweep and closes the connections.
 func (s *Store) Close() error {
 	s.closeOne.Do(func() {
-		close(s.stop)
+		s.stop()
 		s.stopped.Wait()
 		s.c.Close()
 	})

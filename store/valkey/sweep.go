@@ -9,17 +9,22 @@ import (
 	"github.com/valkey-io/valkey-go"
 )
 
-func (s *Store) sweepLoop() {
+func (s *Store) sweepLoop(stop context.Context) {
 	defer s.stopped.Done()
 	t := time.NewTicker(s.sweepEvery)
 	defer t.Stop()
 	for {
 		select {
-		case <-s.stop:
+		case <-stop.Done():
 			return
 		case <-t.C:
-			ctx, cancel := context.WithTimeout(context.Background(), s.sweepEvery)
+			// A timeout without a deadline: with one, valkey-go may wait
+			// for the server's answer until the deadline (a read timeout
+			// on the connection) and not see Close cancel the context.
+			ctx, cancel := context.WithCancel(stop)
+			timeout := time.AfterFunc(s.sweepEvery, cancel)
 			_, _ = s.Sweep(ctx)
+			timeout.Stop()
 			cancel()
 		}
 	}
