@@ -256,6 +256,29 @@ func testDelete(t *testing.T, h *h) {
 	h.newSession("c", flows.Commit{})
 }
 
+// Delete forgets a conversation, not the message ids its inbox accepted:
+// a webhook the provider delivers again after the delete (Meta retries
+// for up to 7 days) is still a duplicate within the dedupe window, and is
+// not handled a second time.
+func testDeleteKeepsDedupe(t *testing.T, h *h) {
+	if !h.accept(inbound("m1", "c", "hi", h.now())) {
+		t.Fatal("a new message was taken for a duplicate")
+	}
+	if err := h.s.Delete(h.ctx, "c"); err != nil {
+		t.Fatal(err)
+	}
+	h.clock.Add(time.Hour)
+	if h.accept(inbound("m1", "c", "hi", h.now())) {
+		t.Fatal("a message delivered again after Delete was accepted a second time")
+	}
+	h.wantIDs("the inbox after the redelivery", entryIDs(h.claimInbox(h.now(), 10)), nil)
+	// Past the dedupe window the id is new again, as for any conversation.
+	h.clock.Add(InboxDedupe)
+	if !h.accept(inbound("m1", "c", "hi", h.now())) {
+		t.Fatal("after the dedupe window the message is still a duplicate")
+	}
+}
+
 func testIdleExpiry(t *testing.T, h *h) {
 	h.newSession("idle", flows.Commit{Timers: []flows.Timer{{Key: "t", At: h.now().Add(time.Hour)}}})
 	busy := h.newSession("busy", flows.Commit{Timers: []flows.Timer{{Key: "t", At: h.now().Add(time.Hour)}}})

@@ -49,6 +49,7 @@ func Run(t *testing.T, open Opener) {
 		{"ConflictWritesNothing", testConflictWritesNothing},
 		{"ConcurrentSaves", testConcurrentSaves},
 		{"Delete", testDelete},
+		{"DeleteKeepsDedupe", testDeleteKeepsDedupe},
 		{"CommitOutbox", testCommitOutbox},
 		{"OutboxLease", testOutboxLease},
 		{"OutboxRetry", testOutboxRetry},

@@ -99,9 +99,11 @@ return res
 `
 
 // deleteLua forgets a conversation: its session, transcript, timers and
-// inbox; its outbox items stay until they expire. ARGV: conv, ttl.
+// inbox entries; its outbox items stay until they expire, and the ids its
+// inbox accepted until their dedupe window ends (a message delivered again
+// is still a duplicate). ARGV: conv, ttl.
 const deleteLua = luaPublish + luaPrelude + `
-redis.call('DEL', S, T, TM, IN, IE, IM, SEEN)
+redis.call('DEL', S, T, TM, IN, IE, IM)
 mark('*')
 return finish(ARGV[1], tonumber(ARGV[2]), {'OK'})
 `

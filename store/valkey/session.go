@@ -165,7 +165,8 @@ func (s *Store) Save(ctx context.Context, sess *flows.Session, c flows.Commit) e
 
 // Delete forgets the conversation id: its session, transcript, timers and
 // inbox entries. Its outbox items stay until delivered and expire with
-// the conversation's keys.
+// the conversation's keys; the message ids its inbox accepted stay for
+// their dedupe window, as in the other stores.
 func (s *Store) Delete(ctx context.Context, id string) error {
 	if err := ctx.Err(); err != nil {
 		return err
