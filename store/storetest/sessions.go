@@ -312,6 +312,27 @@ func testIdleExpiry(t *testing.T, h *h) {
 	}
 }
 
+// The due timers of conversations that expired do not hold up the timers
+// of live ones, however few Due is asked for and however often: a bot
+// whose conversations went quiet still fires the timers of the ones that
+// did not.
+func testExpiredTimersDoNotHoldUp(t *testing.T, h *h) {
+	for _, id := range []string{"quiet1", "quiet2", "quiet3"} {
+		h.newSession(id, flows.Commit{Timers: []flows.Timer{{Key: "t", At: h.now()}}})
+	}
+	h.clock.Add(TTL + time.Minute)
+	h.newSession("live", flows.Commit{Timers: []flows.Timer{{Key: "t", At: h.now()}}})
+	for i := range 3 {
+		due, err := h.s.Due(h.ctx, h.now(), 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(due) != 1 || due[0].ConversationID != "live" {
+			t.Fatalf("Due(1) #%d: %+v, want the live conversation's timer", i+1, due)
+		}
+	}
+}
+
 // A conversation idle past the TTL is forgotten, but not what its customer
 // has just written: a customer coming back after the TTL gets both first
 // messages handled, through the turn that starts the conversation afresh

@@ -74,6 +74,7 @@ func Run(t *testing.T, open Opener) {
 		{"InboxLeft", testInboxLeft},
 		{"InboxDedupeFor", testInboxDedupeFor},
 		{"IdleExpiry", testIdleExpiry},
+		{"ExpiredTimersDoNotHoldUp", testExpiredTimersDoNotHoldUp},
 		{"IdleKeepsNewMessages", testIdleKeepsNewMessages},
 		{"ExpiredEntryDoesNotBlock", testExpiredEntryDoesNotBlock},
 	}

@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/valkey-io/valkey-go"
+
 	"github.com/batonbot/baton/flows"
 )
 
@@ -115,6 +117,29 @@ func TestIdleExpiry(t *testing.T) {
 		}
 		if d, _ := s.Due(ctx, now.Add(3*time.Hour), 10); len(d) != 0 {
 			t.Fatalf("the expired conversation's timer survived: %+v", d)
+		}
+	})
+}
+
+// Due forgets a conversation idle past the TTL by the store's clock whose
+// keys have not expired yet, and takes it out of its shard's timer index:
+// on a quiet bot the index does not keep naming conversations that are
+// gone.
+func TestDueDropsExpiredFromIndex(t *testing.T) {
+	forKinds(t, func(t *testing.T, kind string) {
+		ctx := context.Background()
+		now := time.Unix(1700000000, 0)
+		s := open(t, kind, WithClock(func() time.Time { return now }), WithTTL(time.Hour))
+		if err := s.Save(ctx, &flows.Session{ID: "quiet"}, flows.Commit{Timers: []flows.Timer{{Key: "k", At: now}}}); err != nil {
+			t.Fatal(err)
+		}
+		now = now.Add(time.Hour)
+		if d, err := s.Due(ctx, now, 10); err != nil || len(d) != 0 {
+			t.Fatalf("Due: %+v, %v; want nothing of the expired conversation", d, err)
+		}
+		idx := s.shardKey(s.shardOf("quiet"), "ti")
+		if err := s.c.Do(ctx, s.c.B().Zscore().Key(idx).Member("quiet").Build()).Error(); !valkey.IsValkeyNil(err) {
+			t.Fatalf("the timer index still names the expired conversation (%v)", err)
 		}
 	})
 }

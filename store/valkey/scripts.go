@@ -225,6 +225,20 @@ mark('*')
 return finish(ARGV[1], 0, {'OK'})
 `
 
+// expireLua forgets a conversation idle past the TTL by the store's
+// clock, as a save over it would: its session, transcript and timers (its
+// inbox stays, see commitLua), so the shard's timer index no longer names
+// it. ARGV: conv, now, ttl.
+const expireLua = luaPublish + luaPrelude + `
+local now, ttl = tonumber(ARGV[2]), tonumber(ARGV[3])
+local u = redis.call('HGET', S, 'u')
+if u and ttl > 0 and now - tonumber(u) >= ttl then
+  redis.call('DEL', S, T, TM)
+  mark('t')
+end
+return finish(ARGV[1], 0, {'OK'})
+`
+
 // acceptLua stores an inbound message unless its id was accepted within
 // the dedupe window. ARGV: conv, now, ttl, id, blob, remember until.
 // Returns {'NEW'|'DUP', state...}.
@@ -377,7 +391,7 @@ func (sc *script) execMulti(ctx context.Context, c valkey.Client, execs []valkey
 }
 
 type scripts struct {
-	commit, del, claim, settle, refresh, accept, inboxClaim, inboxUnclaim, publish, seen, manualLoad *script
+	commit, del, claim, settle, refresh, expire, accept, inboxClaim, inboxUnclaim, publish, seen, manualLoad *script
 }
 
 func newScripts() scripts {
@@ -389,6 +403,7 @@ func newScripts() scripts {
 		// message twice (the second is a duplicate), changes nothing more.
 		settle:       newRetryableScript(settleLua),
 		refresh:      newRetryableScript(refreshLua),
+		expire:       newRetryableScript(expireLua),
 		accept:       newRetryableScript(acceptLua),
 		inboxClaim:   newScript(inboxClaimLua),
 		inboxUnclaim: newScript(inboxUnclaimLua),
