@@ -95,7 +95,7 @@ func RunEngine(ctx context.Context, store flows.SessionStore, scripts []*EngineS
 				// turn: the end of the run stops it between turns.
 				convs.Add(1)
 				s := scripts[(w+n*workers)%len(scripts)]
-				id := "load-" + run + "-" + strconv.Itoa(w) + "-" + strconv.Itoa(n)
+				id := convPrefix + run + "-" + strconv.Itoa(w) + "-" + strconv.Itoa(n)
 				for i, in := range s.Inputs {
 					if i > 0 && ctx.Err() != nil {
 						break
@@ -138,6 +138,10 @@ func RunEngine(ctx context.Context, store flows.SessionStore, scripts []*EngineS
 	}
 	return rep
 }
+
+// convPrefix starts the ids of the load's conversations (a channel's
+// start with the channel's name and a colon).
+const convPrefix = "load-"
 
 // turn runs one scripted input, then answers the HTTP calls it asks for
 // with canned responses until the conversation waits again.

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/batonbot/baton/flows"
@@ -18,7 +19,8 @@ import (
 // OpenStore opens the store RunEngine measures: "memory", "bolt" (the
 // bbolt file at path, or a temporary one when path is empty) or "valkey"
 // (the server at url). It returns the store with what closes it, which
-// also removes a temporary bolt file.
+// also removes a temporary bolt file, or from a given one the outbox items
+// of the run's conversations.
 func OpenStore(ctx context.Context, kind, path, url string) (flows.SessionStore, func() error, error) {
 	switch kind {
 	case "memory":
@@ -40,7 +42,20 @@ func OpenStore(ctx context.Context, kind, path, url string) (flows.SessionStore,
 			return nil, nil, err
 		}
 		return s, func() error {
-			err := s.Close()
+			var err error
+			if dir == "" {
+				// A file of the user's: the run's conversations were
+				// deleted, but the handoffs they asked for stay in the
+				// outbox by design, for a 'baton serve' on the file to
+				// deliver to a real helpdesk. They go too.
+				ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+				defer cancel()
+				_, err = s.DropOutbox(ctx, func(conv string) bool { return strings.HasPrefix(conv, convPrefix) })
+				if err != nil {
+					err = fmt.Errorf("removing the load's handoffs from %s: %w", path, err)
+				}
+			}
+			err = errors.Join(err, s.Close())
 			if dir != "" {
 				os.RemoveAll(dir)
 			}

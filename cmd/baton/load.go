@@ -31,7 +31,8 @@ traffic. Each conversation is deleted from the store when its script ends.
 It stops by itself after --duration or --conversations.
 
 --store picks the store: memory (default), bolt (a bbolt file: --store-path,
-default a temporary one, removed afterwards) or valkey (--store-url, default
+from which the run's handoffs are removed afterwards; default a temporary
+one, removed afterwards) or valkey (--store-url, default
 $BATON_VALKEY_URL, else redis://127.0.0.1:6379; the run's keys have a
 prefix of their own, baton-load-..., and are removed afterwards).
 

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/batonbot/baton/flows"
 	"github.com/batonbot/baton/loadgen"
 	"github.com/batonbot/baton/store/bolt"
 	"github.com/batonbot/baton/store/valkey"
@@ -156,5 +157,47 @@ func TestLoadOnAServersValkey(t *testing.T) {
 		if len(keys) != 0 {
 			t.Errorf("the load left %d keys %s on the server, e.g. %s", len(keys), pattern, keys[0])
 		}
+	}
+}
+
+// TestLoadLeavesNoHandoffsInBoltFile: 'baton load --store bolt
+// --store-path FILE' leaves nothing in FILE that a 'baton serve' on it
+// would deliver: the handoffs the load's conversations ask for are not
+// helpdesk work. What the file held before the run stays as it was.
+func TestLoadLeavesNoHandoffsInBoltFile(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "load.db")
+	s, err := bolt.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	open := flows.OutboxItem{ID: "h1:open", Kind: flows.OutboxOpen, HandoffID: "h1", Handoff: &flows.Handoff{ID: "h1", Reason: "refund"}}
+	if err := s.Save(ctx, &flows.Session{ID: "whatsapp:1:39333"}, flows.Commit{Outbox: []flows.OutboxItem{open}}); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	code, out, errOut := runCLI(t, "", "load", "--store", "bolt", "--store-path", path, "--conversations", "10", "--concurrency", "2", "--json", "../../examples/tests/escalation.yaml")
+	var rep loadgen.EngineReport
+	if err := json.Unmarshal([]byte(out), &rep); code != exitOK || err != nil || rep.Errors != 0 || rep.Turns < 10 {
+		t.Fatalf("exit %d, report %s, stderr %s", code, out, errOut)
+	}
+	s, err = bolt.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	items, err := s.List(ctx, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	for _, it := range items {
+		ids = append(ids, it.ID+" of "+it.ConversationID)
+	}
+	if len(items) != 1 || items[0].ID != "h1:open" || items[0].Status != flows.OutboxPending {
+		t.Errorf("the outbox after the load: %q, want only the store's own pending h1:open", ids)
+	}
+	if _, err := s.Load(ctx, "whatsapp:1:39333"); err != nil {
+		t.Errorf("the store's own conversation: %v", err)
 	}
 }

@@ -442,3 +442,58 @@ func (s *Store) OutboxOf(kinds ...flows.OutboxKind) flows.Outbox {
 	}
 	return store.OutboxOf(s, kinds...)
 }
+
+// DropOutbox forgets the outbox items of the conversations drop picks,
+// whatever their status, with their handoffs' tickets, and returns how
+// many it forgot. It is for a tool that ran conversations of its own on
+// a store (baton load): their handoffs are not work for a deployment on
+// the same file. A deployment never drops a handoff.
+func (s *Store) DropOutbox(ctx context.Context, drop func(conv string) bool) (int, error) {
+	if err := ctx.Err(); err != nil {
+		return 0, err
+	}
+	var dropped []string
+	err := s.writes.update(func(tx *bbolt.Tx) error {
+		dropped = dropped[:0]
+		byStatus := map[flows.OutboxStatus][][]byte{}
+		c := tx.Bucket(bOutbox).Cursor()
+		for k, _ := c.First(); k != nil; k, _ = c.Next() {
+			it, err := getItem(tx, k)
+			if err != nil {
+				return err
+			}
+			if !drop(it.ConversationID) {
+				continue
+			}
+			byStatus[it.Status] = append(byStatus[it.Status], append([]byte(nil), k...))
+			dropped = append(dropped, it.ID)
+			if it.Status == flows.OutboxPending {
+				gone := it
+				gone.Status = flows.OutboxDead // a pending reply no longer counts
+				if err := countReply(tx, &gone, flows.OutboxPending); err != nil {
+					return err
+				}
+			}
+			if it.HandoffID != "" {
+				if err := tx.Bucket(bTickets).Delete([]byte(it.HandoffID)); err != nil {
+					return err
+				}
+			}
+		}
+		for st, keys := range byStatus {
+			if err := s.forget(tx, keys, st); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, err
+	}
+	s.leaseMu.Lock()
+	for _, id := range dropped {
+		delete(s.leases, id)
+	}
+	s.leaseMu.Unlock()
+	return len(dropped), nil
+}
