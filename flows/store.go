@@ -20,6 +20,12 @@ var ErrConflict = errors.New("session changed since it was loaded")
 // dropped and nothing is written. Do not retry the turn.
 var ErrConsumed = errors.New("inbox entry already consumed")
 
+// ErrLeaseLost is returned by Outbox.Settle when another worker claimed
+// the item since the caller got it: the caller's lease ran out (a long
+// pause, a clock behind the other workers'), the item is the other
+// worker's now, and the settle writes nothing. Do not retry it.
+var ErrLeaseLost = errors.New("outbox item claimed by another worker since its lease ran out")
+
 // DefaultSessionTTL is how long a store keeps a conversation nobody touched:
 // after it the session, its timers and its inbox entries are deleted, so
 // personal data is not kept for ever.
@@ -196,6 +202,12 @@ type OutboxItem struct {
 	LastError string       `json:"last_error,omitempty"`
 	// Ticket is filled once the open is delivered.
 	Ticket TicketRef `json:"ticket,omitzero"`
+	// LeaseID names the item's latest claim (by Claim or a ReplyClaim
+	// save), as Claim and List return it: Settle refuses an item whose
+	// LeaseID is not the stored one (ErrLeaseLost). Zero, on an item not
+	// read from the store, is not checked. Stores set it; callers pass it
+	// back untouched.
+	LeaseID int64 `json:"lease_id,omitempty"`
 }
 
 // DeadOpenError is the LastError of an item that died with its handoff's
@@ -220,7 +232,9 @@ type Outbox interface {
 	// so no other worker takes them meanwhile.
 	Claim(ctx context.Context, now time.Time, lease time.Duration, max int) ([]OutboxItem, error)
 	// Settle records the outcome of a claimed item (Status, Attempts,
-	// NextAt, LastError, Ticket) and releases its lease.
+	// NextAt, LastError, Ticket) and releases its lease. It fails with
+	// ErrLeaseLost, writing nothing, when the item was claimed again since
+	// the caller got it (its LeaseID is not the latest claim's).
 	Settle(ctx context.Context, item OutboxItem) error
 	// List returns the items with status (all when empty), oldest first.
 	List(ctx context.Context, status OutboxStatus) ([]OutboxItem, error)

@@ -77,6 +77,10 @@ type Store struct {
 	inboxLeases map[string]time.Time // inbox entry id → lease end
 	leaseMu     sync.Mutex
 	leases      map[string]time.Time // outbox item id → lease end
+	// claims names each pending item's latest claim (its LeaseID, from
+	// claimSeq), for Settle to refuse a holder whose lease ran out.
+	claims   map[string]int64
+	claimSeq int64
 
 	sweepMu   sync.Mutex
 	lastSweep time.Time
@@ -142,7 +146,7 @@ var ErrLocked = errors.New("store file in use by another process")
 func Open(path string, opts ...Option) (*Store, error) {
 	s := &Store{path: path, now: time.Now, ttl: flows.DefaultSessionTTL, keepDelivered: 1000, keepFor: 7 * 24 * time.Hour,
 		inboxDedupe: flows.DefaultInboxDedupe, lockTimeout: 500 * time.Millisecond,
-		leases: map[string]time.Time{}, inboxLeases: map[string]time.Time{}}
+		leases: map[string]time.Time{}, claims: map[string]int64{}, inboxLeases: map[string]time.Time{}}
 	for _, o := range opts {
 		o(s)
 	}

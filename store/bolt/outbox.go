@@ -53,11 +53,15 @@ func (s *Store) lease(items []flows.OutboxItem, claim *flows.ReplyClaim) {
 	}
 	s.leaseMu.Lock()
 	defer s.leaseMu.Unlock()
-	for _, it := range items {
+	for i, it := range items {
 		if claim == nil {
 			delete(s.leases, it.ID)
+			delete(s.claims, it.ID)
 		} else {
 			s.leases[it.ID] = claim.Until
+			s.claimSeq++
+			s.claims[it.ID] = s.claimSeq
+			items[i].LeaseID = s.claimSeq
 		}
 	}
 }
@@ -180,8 +184,11 @@ func (s *Store) ClaimKinds(ctx context.Context, now time.Time, lease time.Durati
 	if err != nil {
 		return nil, err
 	}
-	for _, it := range out {
+	for i, it := range out {
 		s.leases[it.ID] = now.Add(lease)
+		s.claimSeq++
+		s.claims[it.ID] = s.claimSeq
+		out[i].LeaseID = s.claimSeq
 	}
 	return out, nil
 }
@@ -193,7 +200,19 @@ func (s *Store) Settle(ctx context.Context, in flows.OutboxItem) error {
 		return err
 	}
 	now := s.now()
+	// A holder whose lease ran out and whose item was claimed since may
+	// not settle it. The item stays leased while the settle commits, so
+	// that no claim takes it in between.
+	s.leaseMu.Lock()
+	if in.LeaseID != 0 && in.LeaseID != s.claims[in.ID] {
+		s.leaseMu.Unlock()
+		return fmt.Errorf("bolt store: settling outbox item %q: %w", in.ID, flows.ErrLeaseLost)
+	}
+	held, wasHeld := s.leases[in.ID]
+	s.leases[in.ID] = time.Unix(1<<62, 0)
+	s.leaseMu.Unlock()
 	var released []string
+	delivered := false
 	err := s.writes.update(func(tx *bbolt.Tx) error {
 		released = append(released[:0], in.ID)
 		k := tx.Bucket(bOutboxIDs).Get([]byte(in.ID))
@@ -220,6 +239,7 @@ func (s *Store) Settle(ctx context.Context, in flows.OutboxItem) error {
 		if err := s.rewrite(tx, k, was, it); err != nil {
 			return err
 		}
+		delivered = it.Status == flows.OutboxDelivered
 		if it.Status == flows.OutboxDelivered && it.HandoffID != "" {
 			switch it.Kind {
 			case flows.OutboxOpen:
@@ -243,14 +263,22 @@ func (s *Store) Settle(ctx context.Context, in flows.OutboxItem) error {
 		}
 		return nil
 	})
+	s.leaseMu.Lock()
+	defer s.leaseMu.Unlock()
 	if err != nil {
+		if wasHeld {
+			s.leases[in.ID] = held
+		} else {
+			delete(s.leases, in.ID)
+		}
 		return err
 	}
-	s.leaseMu.Lock()
 	for _, id := range released {
 		delete(s.leases, id)
 	}
-	s.leaseMu.Unlock()
+	if delivered {
+		delete(s.claims, in.ID) // claimed no more: any holder's settle is refused
+	}
 	return nil
 }
 
@@ -432,6 +460,11 @@ func (s *Store) ListKinds(ctx context.Context, status flows.OutboxStatus, kinds 
 		}
 		return nil
 	})
+	s.leaseMu.Lock()
+	for i := range out {
+		out[i].LeaseID = s.claims[out[i].ID]
+	}
+	s.leaseMu.Unlock()
 	return out, err
 }
 
@@ -493,6 +526,7 @@ func (s *Store) DropOutbox(ctx context.Context, drop func(conv string) bool) (in
 	s.leaseMu.Lock()
 	for _, id := range dropped {
 		delete(s.leases, id)
+		delete(s.claims, id)
 	}
 	s.leaseMu.Unlock()
 	return len(dropped), nil

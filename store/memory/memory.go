@@ -33,6 +33,8 @@ type Store struct {
 	// leases its replies (flows.ReplyClaim) only to a conversation with
 	// none.
 	replies map[string]int
+	// leases counts the claims of outbox items: each claim's LeaseID.
+	leases int64
 	// keepDelivered and keepFor bound the delivered items kept for List.
 	keepDelivered int
 	keepFor       time.Duration
@@ -271,8 +273,11 @@ func (m *Store) save(ctx context.Context, s, keep *flows.Session, c flows.Commit
 		m.countReply(&it.it, "")
 		if lease && store.Leasable(&it.it, s.ID) {
 			it.leaseUntil = c.Claim.Until
+			m.leases++
+			it.it.LeaseID = m.leases
 			// The caller's own item, filled as stored: no second copy.
 			claimed = append(claimed, store.FillItem(c.Outbox[i], s.ID, now))
+			claimed[len(claimed)-1].LeaseID = m.leases
 		}
 	}
 	if c.Claim != nil {
@@ -311,6 +316,7 @@ func newItems(id string, out []flows.OutboxItem, now time.Time) []*item {
 	items := make([]*item, 0, len(out))
 	for _, it := range out {
 		items = append(items, &item{it: store.FillItem(it.Clone(), id, now)})
+		items[len(items)-1].it.LeaseID = 0 // not claimed yet
 	}
 	return items
 }

@@ -65,6 +65,8 @@ func (m *Store) ClaimKinds(ctx context.Context, now time.Time, lease time.Durati
 			it.Ticket = t.ref
 		}
 		mi.leaseUntil = now.Add(lease)
+		m.leases++
+		it.LeaseID = m.leases
 		out = append(out, it.Clone())
 	}
 	if w < i {
@@ -153,6 +155,9 @@ func (m *Store) Settle(ctx context.Context, in flows.OutboxItem) error {
 		return fmt.Errorf("memory store: no outbox item %q to settle; settle items returned by Claim", in.ID)
 	}
 	it := &mi.it
+	if in.LeaseID != 0 && in.LeaseID != it.LeaseID {
+		return fmt.Errorf("memory store: settling outbox item %q: %w", in.ID, flows.ErrLeaseLost)
+	}
 	was := it.Status
 	if in.Status != "" {
 		it.Status = in.Status

@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"errors"
 	"testing"
 	"time"
 
@@ -141,4 +142,68 @@ func testReplyClaimConflict(t *testing.T, h *h) {
 	// The same items saved again are leased.
 	h.wantIDs("the retried save", itemIDs(h.saveClaiming(s, flows.Commit{Outbox: []flows.OutboxItem{reply("a", 1)}}, now.Add(time.Minute))), []string{"a:reply:1"})
 	h.wantIDs("within the lease", itemIDs(h.claim(h.s, now, 10)), nil)
+}
+
+// A worker whose lease ran out (a long pause, a clock behind the other
+// workers') and whose item another worker claimed since cannot settle it:
+// Settle fails with flows.ErrLeaseLost and writes nothing, so it neither
+// overwrites the new holder's outcome (a ticket, a delivery) nor makes a
+// delivered item pending again, to be delivered a second time. A holder
+// settles its item as often as it needs to (an attempt written ahead, then
+// its outcome), and items read with List settle as long as nobody claimed
+// them since.
+func testSettleAfterLeaseLost(t *testing.T, h *h) {
+	h.newSession("c", flows.Commit{Outbox: []flows.OutboxItem{open("h1"), open("h2")}})
+	now := h.now()
+	a := h.claim(h.s, now, 1)
+	h.wantIDs("worker A's claim", itemIDs(a), []string{"h1:open"})
+	b := h.claim(h.s, now.Add(2*time.Minute), 1)
+	h.wantIDs("worker B's claim, after A's lease", itemIDs(b), []string{"h1:open"})
+	lost := func(what string, it flows.OutboxItem) {
+		t.Helper()
+		if err := h.s.Settle(h.ctx, it); !errors.Is(err, flows.ErrLeaseLost) {
+			t.Fatalf("%s: Settle returned %v, want an error wrapping flows.ErrLeaseLost", what, err)
+		}
+	}
+	// A's attempt fails late: its retry must not release B's lease.
+	staleRetry := a[0]
+	staleRetry.Attempts, staleRetry.LastError, staleRetry.NextAt = 1, "timeout", now.Add(2*time.Minute)
+	lost("A settling for a retry while B holds the item", staleRetry)
+	h.wantIDs("while B holds it", itemIDs(h.claim(h.s, now.Add(150*time.Second), 10)), []string{"h2:open"})
+	// B writes its attempt ahead, then delivers.
+	ahead := b[0]
+	ahead.Attempts, ahead.NextAt = 1, now.Add(6*time.Minute)
+	h.settle(ahead)
+	h.deliver(ahead)
+	// A comes back with a ticket of its own, or a failure.
+	staleDone := a[0]
+	staleDone.Status, staleDone.Attempts, staleDone.Ticket = flows.OutboxDelivered, 1, flows.TicketRef{Connector: "fake", ID: "T-A"}
+	lost("A settling delivered after B did", staleDone)
+	lost("A settling for a retry after B delivered", staleRetry)
+	items := h.list("")
+	if items[0].ID != "h1:open" || items[0].Status != flows.OutboxDelivered || items[0].Ticket.ID != "T-h1" {
+		t.Fatalf("after A's settles were refused: %+v", items[0])
+	}
+	// An item listed settles (a dead letter requeued), unless claimed since.
+	h2 := h.claim(h.s, now.Add(4*time.Minute), 1)
+	h.wantIDs("h2", itemIDs(h2), []string{"h2:open"})
+	dead := h2[0]
+	dead.Status, dead.LastError = flows.OutboxDead, "400 Bad Request"
+	h.settle(dead)
+	listed := h.list(flows.OutboxDead)
+	h.wantIDs("dead", itemIDs(listed), []string{"h2:open"})
+	listed[0].Status, listed[0].LastError, listed[0].NextAt = flows.OutboxPending, "", now.Add(5*time.Minute)
+	h.settle(listed[0])
+	h.wantIDs("the requeued item", itemIDs(h.claim(h.s, now.Add(5*time.Minute), 10)), []string{"h2:open"})
+	lost("an item listed before another worker claimed it", listed[0])
+
+	// A reply a save leased to a worker that paused past the lease.
+	leased := h.newClaiming("r", flows.Commit{Outbox: []flows.OutboxItem{reply("r", 1)}}, now.Add(time.Minute))
+	h.wantIDs("the save's leased reply", itemIDs(leased), []string{"r:reply:1"})
+	again := h.claim(h.s.OutboxOf(flows.OutboxReply), now.Add(2*time.Minute), 10)
+	h.wantIDs("claimed again after the lease", itemIDs(again), []string{"r:reply:1"})
+	sent := leased[0]
+	sent.Status, sent.Attempts = flows.OutboxDelivered, 1
+	lost("the first worker settling the reply", sent)
+	h.deliver(again[0])
 }

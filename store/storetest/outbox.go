@@ -92,8 +92,9 @@ func testHandoffOrder(t *testing.T, h *h) {
 	a1 := got[0]
 	a1.Attempts, a1.NextAt, a1.LastError = 1, now.Add(time.Minute), "timeout"
 	h.settle(a1)
-	h.wantIDs("while append 1 waits for its retry", itemIDs(h.claim(h.s, now.Add(2*time.Minute), 10)), []string{"h1:append:1"})
-	h.deliver(a1)
+	retried := h.claim(h.s, now.Add(2*time.Minute), 10)
+	h.wantIDs("while append 1 waits for its retry", itemIDs(retried), []string{"h1:append:1"})
+	h.deliver(retried[0])
 	got = h.claim(h.s, now.Add(3*time.Minute), 10)
 	h.wantIDs("then", itemIDs(got), []string{"h1:append:2"})
 	// A dead append does not hold the close back.

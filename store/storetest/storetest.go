@@ -60,6 +60,7 @@ func Run(t *testing.T, open Opener) {
 		{"ReplyClaimRelease", testReplyClaimRelease},
 		{"ReplyClaimWaits", testReplyClaimWaits},
 		{"ReplyClaimConflict", testReplyClaimConflict},
+		{"SettleAfterLeaseLost", testSettleAfterLeaseLost},
 		{"DeadOpenCascade", testDeadOpenCascade},
 		{"TicketLivesWithConversation", testTicketLivesWithConversation},
 		{"OutboxOf", testOutboxOf},

@@ -31,15 +31,20 @@ func decodeItem(b []byte, it *flows.OutboxItem) error { return json.Unmarshal(b,
 
 // itemMeta is what the scripts read of an item (luaPrelude's parseItem).
 func itemMeta(it flows.OutboxItem) string {
-	return string(it.Status) + "\x1f" + ms(it.NextAt) + "\x1f0\x1f" + string(it.Kind) + "\x1f" + it.HandoffID + "\x1f"
+	return string(it.Status) + "\x1f" + ms(it.NextAt) + "\x1f0\x1f" + string(it.Kind) + "\x1f" + it.HandoffID + "\x1f\x1f0"
 }
 
 // applyMeta sets on it what the scripts own: the status, the next time
-// when a script changed it, and what a cascade did (see luaPrelude).
+// when a script changed it, what a cascade did and its claims (see
+// luaPrelude).
 func applyMeta(it *flows.OutboxItem, meta string) {
-	f := strings.SplitN(meta, "\x1f", 6)
+	f := strings.SplitN(meta, "\x1f", 7)
 	if len(f) < 6 {
 		return
+	}
+	it.LeaseID = 0
+	if len(f) == 7 {
+		it.LeaseID, _ = strconv.ParseInt(f[6], 10, 64)
 	}
 	it.Status = flows.OutboxStatus(f[0])
 	if next, _ := strconv.ParseInt(f[1], 10, 64); next != 0 && next != it.NextAt.UnixMilli() {

@@ -10,10 +10,11 @@ package valkey
 // the Go side publishes it with publishLua (see doc.go).
 
 // luaPrelude names the keys and holds the helpers every conversation
-// script shares. Item meta is "status\31next\31lease\31kind\31handoff\31x",
+// script shares. Item meta is "status\31next\31lease\31kind\31handoff\31x\31cl",
 // x being ” or what a cascade did to the item since Go last wrote its
 // blob: 'r' revived (no attempts, no error), 'd' .. error (died with its
-// open). Inbox meta is "attempts\31lease\31accepted". Times are Unix ms.
+// open), cl the count of its claims (its flows.OutboxItem.LeaseID). Inbox
+// meta is "attempts\31lease\31accepted". Times are Unix ms.
 const luaPrelude = `
 local S, T, W, L, O, OM, OQ, OK, TM, IN, IE, IM, SEEN, PR, PH, OD =
   KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7], KEYS[8], KEYS[9], KEYS[10], KEYS[11], KEYS[12], KEYS[13], KEYS[14], KEYS[15], KEYS[16]
@@ -34,11 +35,11 @@ end
 
 local function parseItem(m)
   local f = split(m)
-  return {st = f[1], nx = tonumber(f[2]), ls = tonumber(f[3]), kind = f[4], ho = f[5] or '', x = f[6] or ''}
+  return {st = f[1], nx = tonumber(f[2]), ls = tonumber(f[3]), kind = f[4], ho = f[5] or '', x = f[6] or '', cl = tonumber(f[7] or '0') or 0}
 end
 
 local function itemMeta(it)
-  return it.st .. SEP .. string.format('%d', it.nx) .. SEP .. string.format('%d', it.ls) .. SEP .. it.kind .. SEP .. it.ho .. SEP .. it.x
+  return it.st .. SEP .. string.format('%d', it.nx) .. SEP .. string.format('%d', it.ls) .. SEP .. it.kind .. SEP .. it.ho .. SEP .. it.x .. SEP .. string.format('%d', it.cl)
 end
 
 -- group says which items are delivered in order: a conversation's replies,

@@ -271,13 +271,16 @@ func (s *Store) settle(ctx context.Context, item flows.OutboxItem, status string
 		ticket = encodeTicket(item.Ticket)
 	}
 	args := []string{conv, ms(s.now()), msDur(s.ttl), item.ID, status, next, valkey.BinaryString(blob), ticket,
-		strconv.Itoa(s.keepDelivered), strings.ReplaceAll(flows.DeadOpenError(&item), "\x1f", " ")}
+		strconv.Itoa(s.keepDelivered), strings.ReplaceAll(flows.DeadOpenError(&item), "\x1f", " "), strconv.FormatInt(item.LeaseID, 10)}
 	reply, err := s.sc.settle.exec(ctx, s.c, s.convKeys(conv), args).AsStrSlice()
 	if err != nil {
 		return fmt.Errorf("valkey store: settling outbox item %q: %w", item.ID, err)
 	}
 	if len(reply) > 0 && reply[0] == "NOITEM" {
 		return fmt.Errorf("valkey store: no outbox item %q in conversation %q to settle; settle items returned by Claim", item.ID, conv)
+	}
+	if len(reply) > 0 && reply[0] == "LEASELOST" {
+		return fmt.Errorf("valkey store: settling outbox item %q: %w", item.ID, flows.ErrLeaseLost)
 	}
 	_, _, err = s.finished(ctx, conv, reply, 1)
 	return err

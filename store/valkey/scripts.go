@@ -69,6 +69,7 @@ for k = outs, outs + 3 * (nout - 1), 3 do
     local it = parseItem(ARGV[k + 1])
     if claimUntil > 0 and it.kind == 'reply' and it.st == 'pending' then
       it.ls = claimUntil
+      it.cl = it.cl + 1
       leased[#leased + 1] = id
     end
     setStatus(id, it, seq, true)
@@ -121,6 +122,7 @@ local out = {}
 local n = 0
 local function take(id, it)
   it.ls = tonumber(leaseUntil)
+  it.cl = it.cl + 1
   redis.call('HSET', OM, id, itemMeta(it))
   touch(OM)
   local tk = ''
@@ -166,13 +168,17 @@ return res
 // settleLua records the outcome of a delivery. ARGV: conv, now, ttl, id,
 // status ("" keeps it), next ("" keeps it), blob, ticket (of a delivered
 // open), keep (delivered items kept per conversation), the error of the
-// items that die with a dead open.
+// items that die with a dead open, the settler's lease id (0: unchecked).
+// Returns {'LEASELOST'}, writing nothing, when the item was claimed since
+// the settler got it.
 const settleLua = luaPublish + luaPrelude + `
 local conv, now, ttl, id = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]), ARGV[4]
 local m = redis.call('HGET', OM, id)
 if not m then return {'NOITEM'} end
-mark('o')
 local it = parseItem(m)
+local lid = tonumber(ARGV[11]) or 0
+if lid ~= 0 and lid ~= it.cl then return {'LEASELOST'} end
+mark('o')
 local seq = tonumber(redis.call('ZSCORE', OQ, id) or '0')
 local was = it.st
 if ARGV[5] ~= '' then it.st = ARGV[5] end

@@ -189,7 +189,9 @@ func claimedItems(out []flows.OutboxItem, ids []string, conv string, now time.Ti
 	items := make([]flows.OutboxItem, 0, len(ids))
 	for _, it := range out {
 		if len(items) < len(ids) && it.ID == ids[len(items)] {
-			items = append(items, store.FillItem(it, conv, now))
+			it = store.FillItem(it, conv, now)
+			it.LeaseID = 1 // a new item's first claim (commitLua)
+			items = append(items, it)
 		}
 	}
 	return items
