@@ -363,6 +363,15 @@ func (d *Deliverer) RunOnce(ctx context.Context) (int, error) {
 				run.release(items[i+1:])
 				return n, ctx.Err()
 			}
+			if errors.Is(err, flows.ErrLeaseLost) {
+				// This worker's lease ran out (a long pause, a clock
+				// behind) and another claimed the item since: its
+				// outcome is that worker's, and the store kept nothing
+				// of this one's.
+				d.log.LogAttrs(ctx, slog.LevelWarn, "handoff delivery taken over by another worker after this one's lease ran out",
+					slog.String("id", it.ID), slog.String("handoff", it.HandoffID), slog.String("kind", string(it.Kind)))
+				continue
+			}
 			errs = append(errs, err)
 		}
 	}

@@ -2,9 +2,12 @@ package handoff
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
+	"fmt"
 	"log/slog"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -61,5 +64,33 @@ func TestDeliverLogsEachSettle(t *testing.T) {
 				t.Errorf("logged %v\nwant   %v", got, want)
 			}
 		})
+	}
+}
+
+// A worker whose lease ran out and whose item another worker claimed
+// since is refused its settle (flows.ErrLeaseLost): the outcome is the
+// other worker's, so the run goes on without an error, calls no helpdesk
+// (the write-ahead settle is refused first), reports nothing settled, and
+// the log says what happened instead of an outbox failure.
+func TestDeliverLeaseLost(t *testing.T) {
+	var buf bytes.Buffer
+	log := slog.New(slog.NewJSONHandler(&buf, nil))
+	clock := &fakeClock{t: t0}
+	ob := newMemOutbox(openItem("o1", "h1", t0))
+	ob.settleErr = fmt.Errorf("store: settling outbox item %q: %w", "o1", flows.ErrLeaseLost)
+	conn := newFakeConn()
+	d, settled := newTestDeliverer(t, ob, conn, clock, DeliverLogger(log))
+	if n, err := d.RunOnce(context.Background()); err != nil || n != 0 {
+		t.Fatalf("RunOnce = %d, %v; want 0 settled and no error", n, err)
+	}
+	if len(*settled) != 0 || len(conn.calls) != 0 {
+		t.Errorf("OnSettled calls %v, helpdesk calls %v; want none", *settled, conn.calls)
+	}
+	var got map[string]any
+	if err := json.Unmarshal(buf.Bytes(), &got); err != nil {
+		t.Fatalf("not one JSON line: %q: %v", buf.String(), err)
+	}
+	if got["level"] != "WARN" || got["id"] != "o1" || !strings.Contains(got["msg"].(string), "another worker") {
+		t.Errorf("log line = %v, want a WARN about another worker for o1", got)
 	}
 }

@@ -22,6 +22,8 @@ type memOutbox struct {
 	claimed []time.Time
 	// settles counts Settle calls per item id.
 	settles map[string]int
+	// settleErr, when set, is what Settle returns, writing nothing.
+	settleErr error
 	// blocking hands out only the oldest undelivered item of each
 	// handoff, and its appends and closes only once its open is
 	// delivered, as the stores do.
@@ -100,6 +102,9 @@ func (o *memOutbox) Settle(_ context.Context, item flows.OutboxItem) error {
 	it, ok := o.items[item.ID]
 	if !ok {
 		return fmt.Errorf("no outbox item %q", item.ID)
+	}
+	if o.settleErr != nil {
+		return o.settleErr
 	}
 	it.Status, it.Attempts, it.NextAt, it.LastError, it.Ticket = item.Status, item.Attempts, item.NextAt, item.LastError, item.Ticket
 	delete(o.leases, item.ID)

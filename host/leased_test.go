@@ -1,10 +1,13 @@
 package host
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -79,14 +82,19 @@ func TestLeasedRepliesOnlyWithinTheirLease(t *testing.T) {
 	}
 }
 
-// failingSettle is a store whose settle of one item fails.
+// failingSettle is a store whose settle of one item fails, with err or
+// an unreachable store's error.
 type failingSettle struct {
 	flows.Store
-	id string
+	id  string
+	err error
 }
 
 func (s failingSettle) Settle(ctx context.Context, it flows.OutboxItem) error {
 	if it.ID == s.id {
+		if s.err != nil {
+			return s.err
+		}
 		return errors.New("the store is unreachable")
 	}
 	return s.Store.Settle(ctx, it)
@@ -110,5 +118,26 @@ func TestLeasedRepliesStopAtAFailedSettle(t *testing.T) {
 	}
 	if got := claimable(t, mem, now.Add(time.Minute+time.Second)); !slices.Equal(got, []string{leasedConv + "-reply-1"}) {
 		t.Errorf("claimable after the lease: %q, want the first reply again, before the second", got)
+	}
+}
+
+// A reply settled after the worker's lease ran out, once another worker
+// claimed it (flows.ErrLeaseLost), is the other worker's: the log says
+// the customer may get it twice, not that it "may be sent again when its
+// lease ends", and this worker stops there as for any failed settle.
+func TestLeasedReplyLeaseLost(t *testing.T) {
+	now := time.Date(2026, 3, 3, 10, 0, 0, 0, time.UTC)
+	clock := func() time.Time { return now }
+	mem := memory.New(memory.WithClock(clock))
+	st := failingSettle{Store: mem, id: leasedConv + "-reply-1", err: fmt.Errorf("memory store: %w", flows.ErrLeaseLost)}
+	var logs bytes.Buffer
+	h, ch := webHost(t, st, loadFlow(t, "../cmd/baton/testdata/flows/shop.yaml"), WithClock(clock),
+		WithLogger(slog.New(slog.NewJSONHandler(&logs, nil))))
+	h.sendLeased(context.Background(), leasedReplies(t, mem, now, now.Add(time.Minute), 2))
+	if got := ch.texts(); !slices.Equal(got, []string{"reply 1"}) {
+		t.Errorf("sent %q, want only the first reply", got)
+	}
+	if out := logs.String(); !strings.Contains(out, "another worker") || strings.Contains(out, "may be sent again") {
+		t.Errorf("log = %s, want the reply said to be another worker's", out)
 	}
 }

@@ -193,6 +193,11 @@ func (h *Host) sendReply(ctx context.Context, outbox flows.Outbox, it flows.Outb
 		defer cancel()
 	}
 	if err := outbox.Settle(sctx, it); err != nil {
+		if errors.Is(err, flows.ErrLeaseLost) {
+			h.log.Warn("a reply was sent after this worker's lease ran out, and another worker has claimed it since: the customer may get it twice",
+				"item", it.ID, "error", err)
+			return it.Status, false
+		}
 		h.log.Error("settling a reply failed; it may be sent again when its lease ends", "item", it.ID, "error", err)
 		return it.Status, false
 	}
