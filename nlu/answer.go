@@ -13,12 +13,12 @@ package nlu
 // "still", "todavía", "basta": "ancora niente", "still nothing" and
 // "basta" can be impatience.
 var answerWords = set(
-	"si", "no", "ok", "okay", "okk", "va", "bene", "grazie", "niente", "nulla", "nient", "altro", "forse",
+	"si", "no", "ok", "okay", "okk", "va", "bene", "grazie", "mille", "molte", "niente", "nulla", "nient", "altro", "forse",
 	"dopo", "non", "so", "lo", "boh", "certo", "tutto", "a", "posto", "apposto", "per", "ora", "adesso",
-	"yes", "yeah", "yep", "yup", "nope", "nah", "k", "thanks", "thank", "you", "thx", "nothing", "else",
+	"yes", "yeah", "yep", "yup", "nope", "nah", "k", "thanks", "thank", "you", "thx", "much", "very", "nothing", "else", "more",
 	"maybe", "later", "not", "now", "i", "dont", "don", "t", "know", "sure", "fine", "all", "good", "that",
 	"thats", "s", "it", "for",
-	"vale", "gracias", "nada", "mas", "quizas", "luego", "se", "bien", "claro", "todo", "bueno", "ahora", "por", "ya",
+	"vale", "gracias", "muchas", "nada", "mas", "quizas", "luego", "se", "bien", "claro", "todo", "bueno", "ahora", "por", "ya",
 )
 
 // plainAnswer reports whether the rules found nothing angry but the
@@ -34,7 +34,7 @@ func (m *moodParts) plainAnswer() bool {
 var calmEmoji = set("🙂", "😊", "👍", "🙏", "👌")
 
 // bareAnswerWords is the most words a bare answer has.
-const bareAnswerWords = 4
+const bareAnswerWords = 6
 
 // bareAnswer reports whether toks are a short answer and nothing else:
 // answer words and numbers, a full stop, comma or question mark, a calm
@@ -60,4 +60,42 @@ func bareAnswer(toks []token) bool {
 		}
 	}
 	return words > 0
+}
+
+// nothingWords and elseWords make the closing "nothing else": "niente
+// altro", "nient'altro", "nothing more", "nada más".
+var (
+	nothingWords = set("nothing", "niente", "nient", "nulla", "nada")
+	elseWords    = set("else", "more", "altro", "mas")
+)
+
+// nothingElse reports whether the negative hit h is the "nothing" of
+// "nothing else": an answer to "anything else?", not a complaint, so the
+// thanks after it ("nothing else, thanks", "nada más, gracias") is not
+// ironic.
+func nothingElse(toks []token, h hit) bool {
+	if h.end != h.start+1 || h.start >= len(toks) || !nothingWords[toks[h.start].text] {
+		return false
+	}
+	for i := h.end; i < len(toks); i++ {
+		if toks[i].kind == tokWord {
+			return elseWords[toks[i].text]
+		}
+	}
+	return false
+}
+
+// bareNo reports whether toks[i] is a "no" that is a clause of its own
+// ("no, nothing else. thanks", "No. Grazie"): an answer to the bot, not a
+// complaint ("no funciona, gracias").
+func bareNo(toks []token, i int) bool {
+	if toks[i].text != "no" {
+		return false
+	}
+	for j := range toks {
+		if j != i && toks[j].kind == tokWord && toks[j].clause == toks[i].clause {
+			return false
+		}
+	}
+	return true
 }

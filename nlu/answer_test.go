@@ -44,3 +44,34 @@ func TestBareAnswers(t *testing.T) {
 		}
 	}
 }
+
+// TestClosingThanks: "nothing else, thanks" answers "anything else?"; the
+// thanks after it is not ironic, nor after a "no" that is a clause of its
+// own. Thanks for nothing still is. Phrasings from no data set.
+func TestClosingThanks(t *testing.T) {
+	a, err := New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		text, lang string
+		frustrated bool
+	}{
+		{"nothing else, thanks", "en", false},
+		{"No, nothing more. Thank you", "en", false},
+		{"no, nada más. Gracias", "es", false},
+		{"nient'altro, grazie mille", "it", false},
+		{"No. Grazie", "it", false},
+		{"thanks for nothing", "en", true},
+		{"gracias por nada", "es", true},
+		{"NO. Grazie per niente.", "it", true},
+	} {
+		r, err := a.Analyze(context.Background(), flows.AnalyzeInput{Text: tc.text, Lang: tc.lang})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.Frustrated != tc.frustrated || !tc.frustrated && r.Frustration >= 0.25 {
+			t.Errorf("%q: frustrated %v (%.3f), want %v (and under the example flow's 0.25 bar when not)", tc.text, r.Frustrated, r.Frustration, tc.frustrated)
+		}
+	}
+}

@@ -82,6 +82,9 @@ func (a *Analyzer) mood(raw string, toks []token, hits []hit, wantsHuman bool) m
 		if h.lex == lexFrustrated && loyalCount(toks, h) {
 			continue
 		}
+		if h.lex == lexNegative && nothingElse(toks, h) {
+			continue // "nothing else, thanks": a closing, not a complaint
+		}
 		w := h.weight
 		if a.lex.intensified(toks, h.start) {
 			w *= 1.5
@@ -115,7 +118,7 @@ func (a *Analyzer) mood(raw string, toks []token, hits []hit, wantsHuman bool) m
 		}
 	}
 	for i := range toks {
-		if toks[i].kind == tokWord && a.lex.negation[toks[i].text] {
+		if toks[i].kind == tokWord && a.lex.negation[toks[i].text] && !bareNo(toks, i) {
 			firstComplaint = min(firstComplaint, i)
 			negation = true
 		}
