@@ -1,6 +1,6 @@
 package nlu
 
-// Bare answers: a customer answering the bot's question ("Ti serve
+// Bare answers: a customer greeting the bot or answering its question ("Ti serve
 // altro?" "no", "What's your order number?" "123", "¿Algo más?" "nada,
 // gracias", "non lo so") says nothing about how they feel. With no
 // evidence the signal model returns about its training share of
@@ -19,14 +19,23 @@ var answerWords = set(
 	"maybe", "later", "not", "now", "i", "dont", "don", "t", "know", "sure", "fine", "all", "good", "that",
 	"thats", "s", "it", "for",
 	"vale", "gracias", "muchas", "nada", "mas", "quizas", "luego", "se", "bien", "claro", "todo", "bueno", "ahora", "por", "ya",
+	// greetings, and coming back: "ciao di nuovo", "hi again", "hola de nuevo"
+	"ciao", "salve", "buongiorno", "buonasera", "rieccomi", "eccomi", "di", "nuovo",
+	"hello", "hi", "hey", "morning", "evening", "afternoon", "again",
+	"hola", "buenas", "buenos", "dias", "tardes", "de", "nuevo",
 )
 
 // plainAnswer reports whether the rules found nothing angry but the
 // negative words a bare answer is made of ("no", "niente", "nada",
 // "nothing"): no angry word, heavy punctuation, repetition ("NO. NO.
-// NO."), demand, sarcasm, impatience, resignation or deadline.
+// NO."), demand, impatience, resignation or deadline.
+//
+// Sarcasm is left out: in a bare answer it can only be the thanks after
+// the answer's own "no" or "nothing" ("niente, grazie"); the idioms of
+// thanks for nothing ("grazie per niente", "gracias por nada") are angry
+// words of the lexicon.
 func (m *moodParts) plainAnswer() bool {
-	return m.lex == 0 && m.punct == 0 && m.repeat == 0 && m.demand == 0 && m.sarcasm == 0 && m.patience == 0 &&
+	return m.lex == 0 && m.punct == 0 && m.repeat == 0 && m.demand == 0 && m.patience == 0 &&
 		m.resigned == 0 && m.deadline == 0
 }
 
