@@ -34,6 +34,12 @@ var round7Data []byte
 //go:embed corpus/round8.jsonl
 var round8Data []byte
 
+//go:embed corpus/round9.jsonl
+var round9Data []byte
+
+//go:embed corpus/round10.jsonl
+var round10Data []byte
+
 // corpusFiles are the embedded training files, in the order Corpus
 // returns them.
 var corpusFiles = []struct {
@@ -52,6 +58,8 @@ var corpusFiles = []struct {
 	{"corpus/round5.jsonl", round5Data, true},
 	{"corpus/round7.jsonl", round7Data, false},
 	{"corpus/round8.jsonl", round8Data, false},
+	{"corpus/round9.jsonl", round9Data, false},
+	{"corpus/round10.jsonl", round10Data, false},
 }
 
 // Corpus returns the labelled messages the built-in models are trained
