@@ -1,9 +1,9 @@
 package nlu
 
-// Bare answers: a customer greeting the bot or answering its question ("Ti serve
-// altro?" "no", "What's your order number?" "123", "¿Algo más?" "nada,
-// gracias", "non lo so") says nothing about how they feel. With no
-// evidence the signal model returns about its training share of
+// Bare answers: a customer greeting the bot or answering its question
+// ("Ti serve altro?" "no", "What's your order number?" "123", "¿Algo
+// más?" "nada, gracias", "non lo so") says nothing about how they feel.
+// With no evidence the signal model returns about its training share of
 // frustrated messages (a quarter and more), which a flow's frustration bar
 // can reach: "no" or a wrong order number would hand the customer off as
 // upset. A bare answer the rules find nothing angry in is cleared instead
@@ -101,9 +101,12 @@ func bareNo(toks []token, i int) bool {
 	if toks[i].text != "no" {
 		return false
 	}
-	for j := range toks {
-		if j != i && toks[j].kind == tokWord && toks[j].clause == toks[i].clause {
-			return false
+	// Clauses run in order: the nearest words on each side tell.
+	for _, step := range []int{-1, 1} {
+		for j := i + step; j >= 0 && j < len(toks) && toks[j].clause == toks[i].clause; j += step {
+			if toks[j].kind == tokWord {
+				return false
+			}
 		}
 	}
 	return true
