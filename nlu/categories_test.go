@@ -138,3 +138,28 @@ func TestPresenceChecks(t *testing.T) {
 		}
 	}
 }
+
+// TestBotRefusedPersonAsked: a refusal whose object is the bot, then a
+// verb that asks for a person, in one clause without punctuation (as on
+// WhatsApp), asks for a person; a person refused stays refused.
+// Phrasings from no data set.
+func TestBotRefusedPersonAsked(t *testing.T) {
+	a := newTestAnalyzer(t)
+	for _, tc := range []struct {
+		text string
+		want bool
+	}{
+		{"non voglio il chatbot voglio un operatore", true},
+		{"no quiero el bot quiero un asesor", true},
+		{"non voglio il robot passami un collega", true},
+		{"non voglio il chatbot voglio parlare con un operatore", true},
+		{"i dont want the bot i need a real agent", true},
+		{"non voglio un operatore voglio solo il numero di tracking", false},
+		{"no quiero hablar con una persona solo dime el horario", false},
+		{"I don't need a human for this, just the invoice", false},
+	} {
+		if got := analyze(t, a, tc.text).WantsHuman; got != tc.want {
+			t.Errorf("%q: WantsHuman = %v, want %v", tc.text, got, tc.want)
+		}
+	}
+}

@@ -80,7 +80,8 @@ func (a *Analyzer) wantsHuman(toks []token, hits []hit) humanParts {
 		if h.lex == lexHumanAgent {
 			// "I don't want to talk to a person": the negation and the
 			// want word sit before the verb, too far from the person.
-			if v, ok := requestFor(toks, hits, h); ok && v.negated && v.end <= h.start && (wantWords[toks[v.start].text] || wantBefore(toks, v.start)) {
+			if v, ok := requestFor(toks, hits, h); ok && v.negated && v.end <= h.start && (wantWords[toks[v.start].text] || wantBefore(toks, v.start)) &&
+				!botRefusedBefore(a.lex, toks, hits, h) {
 				p.negated = true
 				refusedIn = max(refusedIn, toks[h.start].clause)
 			}
@@ -312,4 +313,32 @@ func refused(lx *lexicon, toks []token, h hit) bool {
 		}
 	}
 	return neg && want
+}
+
+// botRefusedBefore reports whether the negation before the person h
+// refuses the bot, and a request verb after the bot asks for h: "no
+// quiero un bot quiero una persona", "non voglio il robot passami una
+// persona". The refusal then has its object, and the person is asked
+// for.
+func botRefusedBefore(lx *lexicon, toks []token, hits []hit, h hit) bool {
+	covered := func(i int, lex lexID) bool {
+		for _, x := range hits {
+			if x.lex == lex && x.start <= i && i < x.end {
+				return true
+			}
+		}
+		return false
+	}
+	verb, bot := false, false
+	for i := h.start - 1; i >= 0 && toks[i].clause == toks[h.start].clause; i-- {
+		switch {
+		case lx.negation[toks[i].text]:
+			return bot
+		case covered(i, lexBot):
+			bot = bot || verb
+		case wantWords[toks[i].text] || covered(i, lexHumanRequest):
+			verb = verb || !bot
+		}
+	}
+	return false
 }
