@@ -274,6 +274,7 @@ func (h *Host) AddAccount(a *Account, f *flows.Flow) error {
 	}
 	h.http.Allow(f)
 	h.accounts[key(a.Channel, a.Name)] = a
+	h.metrics.channel(a.Channel)
 	return nil
 }
 

@@ -61,6 +61,17 @@ func NewMetrics(outbox flows.Outbox, now func() time.Time) *Metrics {
 	m.reloads = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "baton_reloads_total", Help: "Flow reloads, by outcome (ok, refused)."}, []string{"outcome"})
 	m.reg.MustRegister(m.turns, m.turnTime, m.inbound, m.handoffs, m.deliveries, m.rejects, m.sendErrors, m.reloads,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	// Series whose labels are known in advance start at zero, so a rate
+	// or an alert on them works from the first scrape instead of from
+	// the first event (a dead letter, a refused reload).
+	for _, kind := range []flows.OutboxKind{flows.OutboxReply, flows.OutboxOpen, flows.OutboxAppend, flows.OutboxClose} {
+		for _, outcome := range []string{"delivered", "retry", "dead"} {
+			m.deliveries.WithLabelValues(string(kind), outcome)
+		}
+	}
+	for _, outcome := range []string{"ok", "refused"} {
+		m.reloads.WithLabelValues(outcome)
+	}
 	if outbox != nil {
 		m.outbox = &outboxCollector{outbox: outbox, now: now,
 			depth: prometheus.NewDesc("baton_outbox_depth", "Pending outbox items, by kind.", []string{"kind"}, nil),
@@ -84,6 +95,20 @@ func (m *Metrics) Handler() http.Handler {
 
 // Registry is the metrics' registry (for tests and extra collectors).
 func (m *Metrics) Registry() *prometheus.Registry { return m.reg }
+
+// channel starts the series of a channel the host serves at zero: its
+// turns (ok, error) and its inbound messages (accepted, duplicate, error).
+func (m *Metrics) channel(name string) {
+	if m == nil {
+		return
+	}
+	for _, outcome := range []string{"ok", "error"} {
+		m.turns.WithLabelValues(name, outcome)
+	}
+	for _, outcome := range []string{"accepted", "duplicate", "error"} {
+		m.inbound.WithLabelValues(name, outcome)
+	}
+}
 
 func (m *Metrics) turn(channel string, d time.Duration, err error) {
 	if m == nil {

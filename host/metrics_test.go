@@ -94,7 +94,7 @@ func TestMetricsATurnAnsweredElsewhereIsNoError(t *testing.T) {
 	rec := httptest.NewRecorder()
 	m.Handler().ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
 	out := rec.Body.String()
-	if !strings.Contains(out, `baton_turns_total{channel="web",outcome="ok"} 1`) || strings.Contains(out, `outcome="error"`) {
+	if got := grepLines(out, "baton_turns_total"); got != `baton_turns_total{channel="web",outcome="error"} 0`+"\n"+`baton_turns_total{channel="web",outcome="ok"} 1` {
 		t.Errorf("want one turn, ok, and no error:\n%s", grepLines(out, "baton_turns_total"))
 	}
 }
@@ -126,7 +126,10 @@ func TestMetricsInboundCountsCustomersOnly(t *testing.T) {
 	}
 	rec := httptest.NewRecorder()
 	m.Handler().ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
-	if got := grepLines(rec.Body.String(), "baton_inbound_total"); got != `baton_inbound_total{channel="web",outcome="accepted"} 1` {
+	want := `baton_inbound_total{channel="web",outcome="accepted"} 1` + "\n" +
+		`baton_inbound_total{channel="web",outcome="duplicate"} 0` + "\n" +
+		`baton_inbound_total{channel="web",outcome="error"} 0`
+	if got := grepLines(rec.Body.String(), "baton_inbound_total"); got != want {
 		t.Errorf("want the customer's message only:\n%s", got)
 	}
 }
@@ -156,5 +159,30 @@ func TestMetricsWithoutTheOutbox(t *testing.T) {
 	}
 	if !strings.Contains(logs.String(), "store unreachable") {
 		t.Errorf("the outbox's error should be logged: %q", logs.String())
+	}
+}
+
+// The series whose labels are known in advance are there at zero from the
+// first scrape: a channel's turns and inbound messages, every delivery
+// kind and outcome, the reloads. A rate() or an alert on dead letters
+// works before the first one.
+func TestMetricsStartAtZero(t *testing.T) {
+	st := memory.New()
+	m := NewMetrics(st.OutboxOf(), nil)
+	webHost(t, st, loadFlow(t, "../cmd/baton/testdata/flows/shop.yaml"), WithMetrics(m))
+	rec := httptest.NewRecorder()
+	m.Handler().ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
+	out := rec.Body.String()
+	for _, want := range []string{
+		`baton_turns_total{channel="web",outcome="error"} 0`,
+		`baton_turns_total{channel="web",outcome="ok"} 0`,
+		`baton_inbound_total{channel="web",outcome="accepted"} 0`,
+		`baton_deliveries_total{kind="open",outcome="dead"} 0`,
+		`baton_deliveries_total{kind="reply",outcome="dead"} 0`,
+		`baton_reloads_total{outcome="refused"} 0`,
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("/metrics lacks %s", want)
+		}
 	}
 }
