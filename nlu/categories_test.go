@@ -71,11 +71,7 @@ func TestPhrasingCategories(t *testing.T) {
 // phrasings written for this test and found in no data set, and their
 // look-alikes.
 func TestCallbackRequests(t *testing.T) {
-	a := newTestAnalyzer(t)
-	for _, tc := range []struct {
-		text string
-		want bool
-	}{
+	checkWantsHuman(t, newTestAnalyzer(t), []wantsHumanCase{
 		{"could I get a callback tomorrow morning?", true},
 		{"can I get someone to look at my return", true},
 		{"is there a person in charge I could speak to?", true},
@@ -107,7 +103,19 @@ func TestCallbackRequests(t *testing.T) {
 		{"can I get a refund for the late delivery?", false},
 		{"my director asked me to order ten chairs", false},
 		{"il direttore dei lavori ha firmato la consegna", false},
-	} {
+	})
+}
+
+// wantsHumanCase is a phrasing and whether it asks for a person.
+type wantsHumanCase struct {
+	text string
+	want bool
+}
+
+// checkWantsHuman analyses each case's text and checks WantsHuman.
+func checkWantsHuman(t *testing.T, a *Analyzer, cases []wantsHumanCase) {
+	t.Helper()
+	for _, tc := range cases {
 		if got := analyze(t, a, tc.text).WantsHuman; got != tc.want {
 			t.Errorf("%q: WantsHuman = %v, want %v", tc.text, got, tc.want)
 		}
@@ -144,11 +152,7 @@ func TestPresenceChecks(t *testing.T) {
 // WhatsApp), asks for a person; a person refused stays refused.
 // Phrasings from no data set.
 func TestBotRefusedPersonAsked(t *testing.T) {
-	a := newTestAnalyzer(t)
-	for _, tc := range []struct {
-		text string
-		want bool
-	}{
+	checkWantsHuman(t, newTestAnalyzer(t), []wantsHumanCase{
 		{"non voglio il chatbot voglio un operatore", true},
 		{"no quiero el bot quiero un asesor", true},
 		{"non voglio il robot passami un collega", true},
@@ -157,9 +161,5 @@ func TestBotRefusedPersonAsked(t *testing.T) {
 		{"non voglio un operatore voglio solo il numero di tracking", false},
 		{"no quiero hablar con una persona solo dime el horario", false},
 		{"I don't need a human for this, just the invoice", false},
-	} {
-		if got := analyze(t, a, tc.text).WantsHuman; got != tc.want {
-			t.Errorf("%q: WantsHuman = %v, want %v", tc.text, got, tc.want)
-		}
-	}
+	})
 }
