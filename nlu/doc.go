@@ -44,10 +44,10 @@
 // bigram features (topic words masked, negation scoped), one with the
 // rules' findings as cues and one over the words alone, their
 // probabilities mixed, trained when first needed from the labelled corpus
-// embedded in the binary (corpus/*.jsonl, about 6,600 messages in
+// embedded in the binary (corpus/*.jsonl, about 9,600 messages in
 // Italian, English and Spanish by several authors; see Corpus). Training
 // takes about 0.2 s of CPU (the intent prior, on those and round5's 760
-// more, 0.7 to 1.1 s), once per process; it is deterministic, and its weights are the
+// more, 1.1 to 1.2 s), once per process; it is deterministic, and its weights are the
 // average of its last epochs, so one training message more or less
 // hardly moves its verdicts.
 // The rules keep the cases they are sure of: a refused person ("non
