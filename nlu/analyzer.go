@@ -410,7 +410,7 @@ var doneWords = set(
 var contrastWords = set("but", "however", "though", "ma", "però", "pero", "sin", "embargo", "still", "ancora", "todavía", "todavia")
 
 // thanksDone reports thanks for something done: a thanks topic, a done
-// word, and neither a negation nor a contrast.
+// word, and neither a negation ("nothing" included) nor a contrast.
 func thanksDone(lx *lexicon, toks []token, topics []uint64) bool {
 	if !slices.Contains(topics, topicThanks) {
 		return false
@@ -418,8 +418,8 @@ func thanksDone(lx *lexicon, toks []token, topics []uint64) bool {
 	doneWord := false
 	for i := range toks {
 		t := toks[i].text
-		if lx.negation[t] || contrastWords[t] {
-			return false
+		if lx.negation[t] || contrastWords[t] || nothingWords[t] {
+			return false // "nothing arrived, thanks" is no thanks for something done
 		}
 		doneWord = doneWord || doneWords[t]
 	}

@@ -94,7 +94,7 @@ func TestChargedCancelled(t *testing.T) {
 
 // TestThanksDone checks the thanks_done cue with phrasings from no data
 // set: thanks for something that came, and thanks with a complaint, a
-// negation or a question.
+// negation ("nothing" too) or a question.
 func TestThanksDone(t *testing.T) {
 	a := newTestAnalyzer(t)
 	s := &scratch{}
@@ -109,6 +109,9 @@ func TestThanksDone(t *testing.T) {
 		{"grazie, ma il pacco non è arrivato", false},
 		{"thanks! has it arrived at the depot?", false},
 		{"gracias por responder", false},
+		{"nothing has come yet, thanks", false},
+		{"niente ricevuto, grazie", false},
+		{"nada recibido todavía, gracias", false},
 	} {
 		a.prepare(s, tc.text)
 		if got := slices.Contains(s.hashes, cueHash("thanks_done")); got != tc.want {
