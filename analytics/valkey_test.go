@@ -17,12 +17,7 @@ import (
 // Two instances write one stream, trimmed to about its cap; it reads back
 // in order.
 func TestValkeyStream(t *testing.T) {
-	srv := valkeytest.Start(t)
-	c, err := valkey.NewClient(valkey.ClientOption{InitAddress: []string{srv.Addr}, DisableCache: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
+	_, c := startValkey(t)
 	ctx := context.Background()
 	a := analytics.NewValkeyStream(c, "baton:events", 0, analytics.BatchInterval(10*time.Millisecond))
 	b := analytics.NewValkeyStream(c, "baton:events", 0, analytics.BatchSize(7))
@@ -43,7 +38,7 @@ func TestValkeyStream(t *testing.T) {
 		t.Fatal(err)
 	}
 	seen := map[string]bool{}
-	err = analytics.ReadStream(ctx, c, "baton:events", func(e *flows.Event) error {
+	err := analytics.ReadStream(ctx, c, "baton:events", func(e *flows.Event) error {
 		seen[e.ID] = true
 		return nil
 	})
@@ -66,12 +61,7 @@ func TestValkeyStream(t *testing.T) {
 }
 
 func TestScanStreamURL(t *testing.T) {
-	srv := valkeytest.Start(t)
-	c, err := valkey.NewClient(valkey.ClientOption{InitAddress: []string{srv.Addr}, DisableCache: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
+	srv, c := startValkey(t)
 	s := analytics.NewValkeyStream(c, "k", 0)
 	_ = s.Write(context.Background(), ev("1", time.Now()), ev("2", time.Now()))
 	_ = s.Close()
@@ -89,12 +79,7 @@ func TestScanStreamURL(t *testing.T) {
 // that made it the first time: reading the stream drops the repeats by
 // event id, so `baton report` counts each event once.
 func TestReadStreamDropsRepeatedEvents(t *testing.T) {
-	srv := valkeytest.Start(t)
-	c, err := valkey.NewClient(valkey.ClientOption{InitAddress: []string{srv.Addr}, DisableCache: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
+	_, c := startValkey(t)
 	ctx := context.Background()
 	at := time.Date(2026, 3, 3, 10, 0, 0, 0, time.UTC)
 	for _, id := range []string{"1", "2", "3", "2", "3", "4"} {
@@ -110,4 +95,17 @@ func TestReadStreamDropsRepeatedEvents(t *testing.T) {
 	if ids != "1234" {
 		t.Errorf("read %s, want 1234", ids)
 	}
+}
+
+// startValkey starts a Valkey for the test and a client of it, closed
+// when the test ends.
+func startValkey(t *testing.T) (*valkeytest.Server, valkey.Client) {
+	t.Helper()
+	srv := valkeytest.Start(t)
+	c, err := valkey.NewClient(valkey.ClientOption{InitAddress: []string{srv.Addr}, DisableCache: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(c.Close)
+	return srv, c
 }

@@ -47,20 +47,14 @@ func TestTeamFilterEscalationRate(t *testing.T) {
 func TestLateReplyAfterExpiryIsOneBreach(t *testing.T) {
 	t0 := time.Date(2026, 3, 6, 10, 0, 0, 0, time.UTC)
 	due := t0.Add(time.Hour)
-	ho := func(e *flows.Event) {
-		e.Handoff, e.Team, e.Priority, e.Reason, e.State, e.FirstResponseDue = "h1", "support", "normal", "menu", "transfer", due
-	}
-	events := []flows.Event{
-		ev(flows.EvConversationStarted, "X", t0),
-		ev(flows.EvMessageIn, "X", t0, func(e *flows.Event) { e.To, e.Size = "bot", 2 }),
-		ev(flows.EvStateEntered, "X", t0, func(e *flows.Event) { e.State = "transfer" }),
-		ev(flows.EvHandoffRequested, "X", t0, ho),
+	ho, opening := handedOff(t0, due)
+	events := append(opening,
 		// Other traffic a day later settles X (idle past Expire).
 		ev(flows.EvConversationStarted, "Y", t0.Add(25*time.Hour)),
 		ev(flows.EvConversationEnded, "Y", t0.Add(25*time.Hour), func(e *flows.Event) { e.Outcome = flows.OutcomeContained }),
 		// The first reply, 26 hours after the handoff.
 		ev(flows.EvFirstAgentReply, "X", t0.Add(26*time.Hour), ho, func(e *flows.Event) { e.WaitMS = (26 * time.Hour).Milliseconds() }),
-	}
+	)
 	r := compute(events, kpi.Options{})
 	if r.FirstResponse.Breached != 1 || r.Handoffs.SLABreaches != 1 || r.FirstResponse.Count != 1 || r.FirstResponse.WithinSLA == nil || *r.FirstResponse.WithinSLA != 0 {
 		t.Errorf("first response: %d breached (%d SLA breaches), %d answered, within SLA %v; want 1 breach, 1 answered, 0",
@@ -78,22 +72,16 @@ func TestPeriodCountsEventsOfConversationsStartedBefore(t *testing.T) {
 	from := time.Date(2026, 3, 7, 0, 0, 0, 0, time.UTC)
 	t0 := from.Add(-10 * time.Minute)
 	due := t0.Add(time.Hour)
-	ho := func(e *flows.Event) {
-		e.Handoff, e.Team, e.Priority, e.Reason, e.State, e.FirstResponseDue = "h1", "support", "normal", "menu", "transfer", due
-	}
+	ho, opening := handedOff(t0, due)
 	five := 5
-	events := []flows.Event{
-		ev(flows.EvConversationStarted, "X", t0),
-		ev(flows.EvMessageIn, "X", t0, func(e *flows.Event) { e.To, e.Size = "bot", 2 }),
-		ev(flows.EvStateEntered, "X", t0, func(e *flows.Event) { e.State = "transfer" }),
-		ev(flows.EvHandoffRequested, "X", t0, ho),
+	events := append(opening,
 		// In the period:
 		ev(flows.EvFirstAgentReply, "X", from.Add(10*time.Minute), ho, func(e *flows.Event) { e.WaitMS = (20 * time.Minute).Milliseconds() }),
 		ev(flows.EvTicketSolved, "X", from.Add(30*time.Minute), ho, func(e *flows.Event) { e.WaitMS = (40 * time.Minute).Milliseconds() }),
 		ev(flows.EvSurveyAsked, "X", from.Add(30*time.Minute), func(e *flows.Event) { e.Survey, e.Kind = "csat", "csat" }),
 		ev(flows.EvSurveyAnswered, "X", from.Add(31*time.Minute), func(e *flows.Event) { e.Survey, e.Kind, e.Score = "csat", "csat", &five }),
 		ev(flows.EvConversationEnded, "X", from.Add(31*time.Minute), func(e *flows.Event) { e.Outcome = flows.OutcomeHandedOff }),
-	}
+	)
 	// (Without the conversation's start, its surveys' team is unknown.)
 	for _, c := range []struct {
 		team, data string
@@ -214,19 +202,13 @@ func TestTicketSolvedUnansweredPastDueIsABreach(t *testing.T) {
 		{2 * time.Hour, flows.EvTicketClosed, 1},
 		{30 * time.Minute, flows.EvTicketSolved, 0},
 	} {
-		ho := func(e *flows.Event) {
-			e.Handoff, e.Team, e.Priority, e.Reason, e.State, e.FirstResponseDue = "h1", "support", "normal", "menu", "transfer", due
-		}
-		events := []flows.Event{
-			ev(flows.EvConversationStarted, "X", t0),
-			ev(flows.EvMessageIn, "X", t0, func(e *flows.Event) { e.To, e.Size = "bot", 2 }),
-			ev(flows.EvStateEntered, "X", t0, func(e *flows.Event) { e.State = "transfer" }),
-			ev(flows.EvHandoffRequested, "X", t0, ho),
+		_, opening := handedOff(t0, due)
+		events := append(opening,
 			ev(tc.typ, "X", t0.Add(tc.solved), func(e *flows.Event) {
 				e.Handoff, e.Team, e.Priority, e.Ticket, e.WaitMS = "h1", "support", "normal", "4001", tc.solved.Milliseconds()
 			}),
 			ev(flows.EvConversationEnded, "X", t0.Add(tc.solved), func(e *flows.Event) { e.Outcome, e.Reason = flows.OutcomeHandedOff, "ticket_solved" }),
-		}
+		)
 		r := compute(events, kpi.Options{})
 		if r.FirstResponse.Breached != tc.breached || r.Handoffs.SLABreaches != tc.breached || r.FirstResponse.Count != 0 {
 			t.Errorf("%s after %v unanswered: %d breached (%d SLA breaches), %d answered; want %d, 0 answered",
@@ -236,5 +218,20 @@ func TestTicketSolvedUnansweredPastDueIsABreach(t *testing.T) {
 			len(r.FirstResponse.ByTeam) != 1 || r.FirstResponse.ByTeam[0].Breached != 1) {
 			t.Errorf("%s: within SLA %v, by team %+v; want 0 and one row with 1 breach", tc.typ, r.FirstResponse.WithinSLA, r.FirstResponse.ByTeam)
 		}
+	}
+}
+
+// handedOff is the opening of conversation X handed off at t0 to team
+// support, its first reply due at due: the events, and the handoff's
+// fields for later events of the same handoff.
+func handedOff(t0, due time.Time) (ho func(*flows.Event), opening []flows.Event) {
+	ho = func(e *flows.Event) {
+		e.Handoff, e.Team, e.Priority, e.Reason, e.State, e.FirstResponseDue = "h1", "support", "normal", "menu", "transfer", due
+	}
+	return ho, []flows.Event{
+		ev(flows.EvConversationStarted, "X", t0),
+		ev(flows.EvMessageIn, "X", t0, func(e *flows.Event) { e.To, e.Size = "bot", 2 }),
+		ev(flows.EvStateEntered, "X", t0, func(e *flows.Event) { e.State = "transfer" }),
+		ev(flows.EvHandoffRequested, "X", t0, ho),
 	}
 }

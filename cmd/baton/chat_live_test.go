@@ -41,7 +41,7 @@ func (f *fakeZendesk) requests(method, path string) []recordedReq {
 }
 
 // writeZendeskConfig writes a deployment config pointing at base.
-func writeZendeskConfig(t *testing.T, base string) string {
+func writeZendeskConfig(t *testing.T, base string, extra ...string) string {
 	t.Helper()
 	return writeConfig(t, `version: 1
 connectors:
@@ -54,7 +54,7 @@ routing:
   default_team: support
 teams:
   support: {name: Support}
-`)
+`+strings.Join(extra, ""))
 }
 
 // runLive runs `baton chat --json --live` with the Zendesk token set.

@@ -200,20 +200,7 @@ func TestHandoffRetryUsesTheConfigsDelivery(t *testing.T) {
 	liveDeliverOptions = nil
 	t.Cleanup(func() { liveDeliverOptions = saved })
 	fake, srv := newFakeZendesk(t)
-	cfg := writeConfig(t, `version: 1
-connectors:
-  zendesk:
-    base_url: `+srv.URL+`
-    email: bot@acme.example
-    token: ${TEST_ZENDESK_TOKEN}
-    groups: {support: "360003333333"}
-routing:
-  default_team: support
-teams:
-  support: {name: Support}
-delivery:
-  append_window: 0
-`)
+	cfg := writeZendeskConfig(t, srv.URL, "delivery:\n  append_window: 0\n")
 	path := filepath.Join(t.TempDir(), "store.db")
 	s, err := bolt.Open(path)
 	if err != nil {

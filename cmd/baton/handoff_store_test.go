@@ -50,19 +50,7 @@ func TestHandoffOnValkeyFromTheConfig(t *testing.T) {
 	prefix := fmt.Sprintf("hcli-%d", time.Now().UnixNano())
 	valkeyDead(t, srv.URL, prefix)
 	fake, zd := newFakeZendesk(t)
-	cfg := writeConfig(t, `version: 1
-store: {kind: valkey, url: `+srv.URL+`, prefix: `+prefix+`}
-connectors:
-  zendesk:
-    base_url: `+zd.URL+`
-    email: bot@acme.example
-    token: ${TEST_ZENDESK_TOKEN}
-    groups: {support: "360003333333"}
-routing:
-  default_team: support
-teams:
-  support: {name: Support}
-`)
+	cfg := writeZendeskConfig(t, zd.URL, "store: {kind: valkey, url: "+srv.URL+", prefix: "+prefix+"}\n")
 	// list needs no connector's secret: only the store is read.
 	code, stdout, stderr := runHandoffEnv(t, nil, "handoff", "list", "--config", cfg, "--status", "dead")
 	wantCode(t, code, exitOK, stdout, stderr)

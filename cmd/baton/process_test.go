@@ -10,15 +10,23 @@ import (
 // copyExample copies examples/flows/name into dir and returns its path.
 func copyExample(t *testing.T, dir, name string) string {
 	t.Helper()
-	src, err := os.ReadFile(filepath.Join("../../examples/flows", name))
+	path, _ := copyInto(t, dir, filepath.Join("../../examples/flows", name))
+	return path
+}
+
+// copyInto copies the file src into dir, under its own name, and returns
+// the copy's path and its content.
+func copyInto(t *testing.T, dir, src string) (string, []byte) {
+	t.Helper()
+	data, err := os.ReadFile(src)
 	if err != nil {
 		t.Fatal(err)
 	}
-	path := filepath.Join(dir, name)
-	if err := os.WriteFile(path, src, 0o644); err != nil {
+	path := filepath.Join(dir, filepath.Base(src))
+	if err := os.WriteFile(path, data, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	return path
+	return path, data
 }
 
 // startBatonProcess runs the baton binary with args (and env added to the

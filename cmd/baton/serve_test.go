@@ -83,14 +83,7 @@ func freeAddr(t *testing.T) string {
 // can have done it); a flow that no longer validates is refused.
 func TestServeReloadsOnSIGHUP(t *testing.T) {
 	dir := t.TempDir()
-	src, err := os.ReadFile("testdata/flows/shop.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	flow := filepath.Join(dir, "shop.yaml")
-	if err := os.WriteFile(flow, src, 0o644); err != nil {
-		t.Fatal(err)
-	}
+	flow, src := copyInto(t, dir, "testdata/flows/shop.yaml")
 	cfg := filepath.Join(dir, "baton.yaml")
 	if err := os.WriteFile(cfg, []byte(fmt.Sprintf(`channels:
   whatsapp:
@@ -255,14 +248,7 @@ func TestServeSandboxPage(t *testing.T) {
 // only the served flow: its page would go on with the old version.
 func TestServeSandboxReloadsOnSIGHUP(t *testing.T) {
 	dir := t.TempDir()
-	src, err := os.ReadFile("testdata/flows/shop.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	flow := filepath.Join(dir, "shop.yaml")
-	if err := os.WriteFile(flow, src, 0o644); err != nil {
-		t.Fatal(err)
-	}
+	flow, src := copyInto(t, dir, "testdata/flows/shop.yaml")
 	stderr := startServe(t, flow, "--sandbox", "--watch=false", "--listen", freeAddr(t))
 	if err := os.WriteFile(flow, bytes.Replace(src, []byte("How can I help?"), []byte("Ask me anything."), 1), 0o644); err != nil {
 		t.Fatal(err)
