@@ -2,6 +2,7 @@ package host
 
 import (
 	"context"
+	"strconv"
 	"time"
 
 	"github.com/batonbot/baton/flows"
@@ -10,7 +11,8 @@ import (
 // A timer whose turn fails is tried again later, each time after twice
 // the wait (timerBackoff, up to maxTimerBackoff): its due time is moved in
 // the store, so that no process takes it meanwhile. After h.maxAttempts
-// failures it is dropped, with an error logged.
+// failures (counted in the store, whichever process had them) it is
+// dropped, with an error logged.
 const (
 	timerBackoff    = 10 * time.Second
 	maxTimerBackoff = 10 * time.Minute
@@ -61,6 +63,12 @@ func (h *Host) timerFailed(ctx context.Context, t flows.Timer, err error) {
 	}
 	h.timerMu.Unlock()
 	conv := t.ConversationID
+	if stored, cerr := h.countTimerFail(ctx, t); cerr != nil {
+		h.log.Warn("counting a timer's failures in the store failed; this process counts them alone", "conversation", conv,
+			"timer", t.Key, "error", cerr)
+	} else {
+		n = max(n, stored)
+	}
 	if n >= h.maxAttempts {
 		h.log.Error("a timer's turn failed every attempt; the timer is dropped", "conversation", conv, "timer", t.Key,
 			"attempts", n, "error", err)
@@ -78,6 +86,10 @@ func (h *Host) timerFailed(ctx context.Context, t flows.Timer, err error) {
 		return
 	}
 	next := now.Add(min(timerBackoff<<(n-1), maxTimerBackoff))
+	if cerr := h.carryTimerFails(ctx, t, next, n); cerr != nil {
+		h.log.Warn("carrying a timer's failures to its next due time in the store failed", "conversation", conv,
+			"timer", t.Key, "error", cerr)
+	}
 	merr := h.commit(ctx, t.ConversationID, func(*flows.Session) flows.Commit {
 		return flows.Commit{Timers: []flows.Timer{{Key: t.Key, ConversationID: t.ConversationID, At: next}}}
 	})
@@ -109,4 +121,45 @@ func (h *Host) rememberTimerFail(id string, f timerFail, now time.Time) {
 		}
 	}
 	h.timerFails[id] = f
+}
+
+// timerFailMemory is how long the store remembers a timer's failures:
+// well past its next due time, so that a process that takes the timer
+// then (another one, or this one restarted) goes on counting.
+const timerFailMemory = 24 * time.Hour
+
+// timerFailKey is the store's deduper key of the nth failure of
+// conversation conv's timer key due at at.
+func timerFailKey(conv, key string, at time.Time, n int) string {
+	return "timer-failed:" + conv + "/" + key + "@" + strconv.FormatInt(at.UnixMilli(), 10) + "#" + strconv.Itoa(n)
+}
+
+// countTimerFail records a failure of t in the store's deduper and
+// returns how many t has had, this one included (at most h.maxAttempts):
+// each failure of the timer due at t.At takes the next of its keys, and
+// moving it later carries the count to its new due time
+// (carryTimerFails). The count is the store's, so every process on it
+// and a restarted one see the same: kept in a process's memory alone, a
+// timer taken by each process in turn, or by a process in a crash loop,
+// failed for the first time every time, and was never dropped.
+func (h *Host) countTimerFail(ctx context.Context, t flows.Timer) (int, error) {
+	for n := 1; ; n++ {
+		seen, err := h.store.Seen(ctx, timerFailKey(t.ConversationID, t.Key, t.At, n), timerFailMemory)
+		if err != nil {
+			return 0, err
+		}
+		if !seen || n >= h.maxAttempts {
+			return n, nil
+		}
+	}
+}
+
+// carryTimerFails records t's n failures for the timer due at next.
+func (h *Host) carryTimerFails(ctx context.Context, t flows.Timer, next time.Time, n int) error {
+	for i := 1; i <= n; i++ {
+		if _, err := h.store.Seen(ctx, timerFailKey(t.ConversationID, t.Key, next, i), timerFailMemory); err != nil {
+			return err
+		}
+	}
+	return nil
 }

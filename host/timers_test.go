@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"io"
 	"log/slog"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -140,6 +142,48 @@ func TestAFailingTimerBacksOffAndIsDropped(t *testing.T) {
 	}
 	if !strings.Contains(logs.String(), "level=ERROR msg=\"a timer's turn failed every attempt; the timer is dropped\"") {
 		t.Errorf("the dropped timer should be logged as an error:\n%s", logs.String())
+	}
+}
+
+// The failures of a timer were counted in the memory of the process
+// that saw them: with several processes on one store taking the timer in
+// turn, or a process restarted (a crash loop), each failure was the
+// first, so the timer came back every 10 seconds for ever instead of
+// backing off and being dropped after the host's attempts (docs/serve.md).
+// Each round here is a process of its own on the same store.
+func TestAFailingTimerIsCountedAcrossProcesses(t *testing.T) {
+	var mu sync.Mutex
+	now := time.Date(2026, 3, 3, 10, 0, 0, 0, time.UTC)
+	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
+	advance := func(d time.Duration) { mu.Lock(); now = now.Add(d); mu.Unlock() }
+	mem := memory.New(memory.WithClock(clock))
+	const conv = "web:site:v1"
+	savedTimer(t, mem, conv, "reminder", now)
+	flow := loadFlow(t, "../cmd/baton/testdata/flows/shop.yaml")
+	ctx := context.Background()
+	fired, last := 0, clock()
+	var waits []time.Duration
+	for range 20 {
+		h, _ := webHost(t, failingTurns{mem}, flow, WithClock(clock), WithWorkers(1), WithSandboxHTTP(),
+			WithLogger(slog.New(slog.NewTextHandler(io.Discard, nil))))
+		due, _ := mem.Due(ctx, clock().Add(24*time.Hour), 10)
+		if len(due) == 0 {
+			break
+		}
+		if fired > 0 {
+			waits = append(waits, due[0].At.Sub(last))
+		}
+		advance(due[0].At.Sub(clock()))
+		last = clock()
+		n, _ := claimRound(h)
+		fired += n
+	}
+	if fired != 5 {
+		t.Errorf("the timer fired %d times in processes of their own; want 5, then dropped", fired)
+	}
+	want := []time.Duration{timerBackoff, 2 * timerBackoff, 4 * timerBackoff, 8 * timerBackoff}
+	if !slices.Equal(waits, want) {
+		t.Errorf("the waits between the failed firings were %v; want %v", waits, want)
 	}
 }
 
