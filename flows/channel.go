@@ -22,6 +22,8 @@ type Channel interface {
 	// Send delivers m. A failure is a *ChannelError when the provider
 	// answered (it says whether to retry and when); ErrOutsideWindow (inside
 	// a *ChannelError) means the message may not be sent free-form now.
+	// Another error is final, but one of a send that ran out of ctx's
+	// deadline (context.DeadlineExceeded), which the host tries again.
 	// Send is safe for concurrent use.
 	Send(ctx context.Context, m Outbound) error
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"net/http"
+	"net/url"
 	"strings"
 	"sync"
 	"testing"
@@ -166,6 +167,24 @@ func TestHostRetriesAndOrdersReplies(t *testing.T) {
 	got := th.ch.texts()
 	if got[0] != "Hi Anna! How can I help?" || got[1] != "Shipping takes 2-3 days." {
 		t.Errorf("replies out of order after a retry: %q", got)
+	}
+}
+
+// A sender of a program's own (flows.Channel) that ran out of its send's
+// deadline (a slow provider: the host gives a send 30 seconds) returns
+// the context's error, not a *flows.ChannelError, as net/http does: the
+// reply was dead at once, never retried, the customer never got it. A
+// send cut short by its deadline is temporary: it is tried again.
+func TestHostRetriesASendPastItsDeadline(t *testing.T) {
+	th := startHost(t)
+	th.ch.fail = []error{&url.Error{Op: "Post", URL: "https://chat.example.com/send", Err: context.DeadlineExceeded}}
+	th.say(t, "m1", "hello", "")
+	waitFor(t, "the reply sent again, or dead", func() bool {
+		dead, _ := th.store.List(context.Background(), flows.OutboxDead)
+		return len(th.ch.texts()) == 1 || len(dead) > 0
+	})
+	if got := th.ch.texts(); len(got) != 1 || got[0] != "Hi Anna! How can I help?" {
+		t.Errorf("the reply should be sent again after its send ran out of time; sent: %q", got)
 	}
 }
 

@@ -173,6 +173,12 @@ func (h *Host) sendReply(ctx context.Context, outbox flows.Outbox, it flows.Outb
 		}
 		h.metrics.sendFailed(channel, err)
 		wait, temporary := flows.RetryAfter(err)
+		if ce == nil && ctx.Err() == nil && (errors.Is(err, context.DeadlineExceeded) || sctx.Err() != nil) {
+			// The send ran out of time (a slow provider), reported as a
+			// sender of a program's own does, with the context's error:
+			// it may succeed later, as the built-in senders' timeouts do.
+			temporary = true
+		}
 		if temporary && now.Sub(it.CreatedAt) < replyMaxAge {
 			if wait <= 0 {
 				wait = replyBackoff(it.Attempts)
