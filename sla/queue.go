@@ -10,7 +10,8 @@ import (
 )
 
 // recentFirstResponses is how many of a team's latest first responses
-// the expected wait is the median of; minSamples how many it needs.
+// the expected wait is the median of; minSamples how many it needs;
+// maxWaiting how many waiting handoffs a team's count remembers.
 const (
 	recentFirstResponses = 20
 	minSamples           = 5
@@ -85,7 +86,7 @@ func (q *Queue) Write(_ context.Context, events ...flows.Event) error {
 				w = map[string]time.Time{}
 				q.waiting[ev.Team] = w
 			}
-			if len(w) < maxWaiting && len(q.byConv) < maxWaiting {
+			if len(w) < maxWaiting { // byConv indexes the waiting: it is bounded with them
 				if old, ok := q.byConv[ev.Conversation]; ok && ev.Conversation != "" {
 					delete(q.waiting[old.team], old.handoff)
 				}

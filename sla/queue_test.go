@@ -2,6 +2,7 @@ package sla
 
 import (
 	"context"
+	"strconv"
 	"testing"
 	"time"
 
@@ -71,5 +72,33 @@ func TestQueueForgetsHandoffsThatStopWaiting(t *testing.T) {
 		if _, n := q.Expected("support", flows.PriorityNormal); n != 1 {
 			t.Errorf("after %s (%s): %d waiting, want 1", end.Type, end.Reason, n)
 		}
+	}
+}
+
+// The cap on the handoffs the queue remembers is per team, but it was
+// compared with the handoffs waiting for every team: once a busy team
+// had maxWaiting waiting, a quiet team's new handoffs were no longer
+// counted, and its customers were told nobody was ahead of them.
+func TestQueueCapIsPerTeam(t *testing.T) {
+	ctx := context.Background()
+	t0 := time.Date(2026, 3, 3, 10, 0, 0, 0, time.UTC)
+	q := NewQueue(&Table{})
+	busy := make([]flows.Event, maxWaiting)
+	for i := range busy {
+		id := strconv.Itoa(i)
+		busy[i] = flows.Event{Type: flows.EvHandoffRequested, At: t0, Team: "support", Handoff: "h" + id, Conversation: "c" + id}
+	}
+	_ = q.Write(ctx, busy...)
+	_ = q.Write(ctx, flows.Event{Type: flows.EvHandoffRequested, At: t0, Team: "billing", Handoff: "b1", Conversation: "quiet1"},
+		flows.Event{Type: flows.EvHandoffRequested, At: t0, Team: "billing", Handoff: "b2", Conversation: "quiet2"})
+	if _, n := q.Expected("billing", flows.PriorityNormal); n != 2 {
+		t.Errorf("billing has %d waiting behind a full support queue; want 2", n)
+	}
+	if _, n := q.Expected("support", flows.PriorityNormal); n != maxWaiting {
+		t.Errorf("support has %d waiting; want the cap, %d", n, maxWaiting)
+	}
+	_ = q.Write(ctx, flows.Event{Type: flows.EvConversationEnded, At: t0, Conversation: "quiet1"})
+	if _, n := q.Expected("billing", flows.PriorityNormal); n != 1 {
+		t.Errorf("billing has %d waiting after a conversation ended; want 1", n)
 	}
 }
