@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -13,7 +14,10 @@ import (
 	"time"
 
 	"github.com/batonbot/baton/flows"
+	"github.com/batonbot/baton/store/bolt"
 	"github.com/batonbot/baton/store/memory"
+	"github.com/batonbot/baton/store/valkey"
+	"github.com/batonbot/baton/store/valkey/valkeytest"
 )
 
 // savedTimer saves a session of conversation with one timer, due at at.
@@ -152,38 +156,64 @@ func TestAFailingTimerBacksOffAndIsDropped(t *testing.T) {
 // backing off and being dropped after the host's attempts (docs/serve.md).
 // Each round here is a process of its own on the same store.
 func TestAFailingTimerIsCountedAcrossProcesses(t *testing.T) {
-	var mu sync.Mutex
-	now := time.Date(2026, 3, 3, 10, 0, 0, 0, time.UTC)
-	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
-	advance := func(d time.Duration) { mu.Lock(); now = now.Add(d); mu.Unlock() }
-	mem := memory.New(memory.WithClock(clock))
-	const conv = "web:site:v1"
-	savedTimer(t, mem, conv, "reminder", now)
-	flow := loadFlow(t, "../cmd/baton/testdata/flows/shop.yaml")
-	ctx := context.Background()
-	fired, last := 0, clock()
-	var waits []time.Duration
-	for range 20 {
-		h, _ := webHost(t, failingTurns{mem}, flow, WithClock(clock), WithWorkers(1), WithSandboxHTTP(),
-			WithLogger(slog.New(slog.NewTextHandler(io.Discard, nil))))
-		due, _ := mem.Due(ctx, clock().Add(24*time.Hour), 10)
-		if len(due) == 0 {
-			break
-		}
-		if fired > 0 {
-			waits = append(waits, due[0].At.Sub(last))
-		}
-		advance(due[0].At.Sub(clock()))
-		last = clock()
-		n, _ := claimRound(h)
-		fired += n
+	stores := []struct {
+		name string
+		open func(t *testing.T, clock func() time.Time) flows.Store
+	}{
+		{"memory", func(t *testing.T, clock func() time.Time) flows.Store { return memory.New(memory.WithClock(clock)) }},
+		{"bolt", func(t *testing.T, clock func() time.Time) flows.Store {
+			st, err := bolt.Open(filepath.Join(t.TempDir(), "baton.db"), bolt.WithClock(clock), bolt.WithNoSync())
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { st.Close() })
+			return st
+		}},
+		{"valkey", func(t *testing.T, clock func() time.Time) flows.Store {
+			st, err := valkey.NewStore(context.Background(), valkeytest.Start(t).URL, valkey.WithClock(clock))
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { st.Close() })
+			return st
+		}},
 	}
-	if fired != 5 {
-		t.Errorf("the timer fired %d times in processes of their own; want 5, then dropped", fired)
-	}
-	want := []time.Duration{timerBackoff, 2 * timerBackoff, 4 * timerBackoff, 8 * timerBackoff}
-	if !slices.Equal(waits, want) {
-		t.Errorf("the waits between the failed firings were %v; want %v", waits, want)
+	for _, tt := range stores {
+		t.Run(tt.name, func(t *testing.T) {
+			var mu sync.Mutex
+			now := time.Date(2026, 3, 3, 10, 0, 0, 0, time.UTC)
+			clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
+			advance := func(d time.Duration) { mu.Lock(); now = now.Add(d); mu.Unlock() }
+			st := tt.open(t, clock)
+			const conv = "web:site:v1"
+			savedTimer(t, st, conv, "reminder", now)
+			flow := loadFlow(t, "../cmd/baton/testdata/flows/shop.yaml")
+			ctx := context.Background()
+			fired, last := 0, clock()
+			var waits []time.Duration
+			for range 20 {
+				h, _ := webHost(t, failingTurns{st}, flow, WithClock(clock), WithWorkers(1), WithSandboxHTTP(),
+					WithLogger(slog.New(slog.NewTextHandler(io.Discard, nil))))
+				due, _ := st.Due(ctx, clock().Add(24*time.Hour), 10)
+				if len(due) == 0 {
+					break
+				}
+				if fired > 0 {
+					waits = append(waits, due[0].At.Sub(last))
+				}
+				advance(due[0].At.Sub(clock()))
+				last = clock()
+				n, _ := claimRound(h)
+				fired += n
+			}
+			if fired != 5 {
+				t.Errorf("the timer fired %d times in processes of their own; want 5, then dropped", fired)
+			}
+			want := []time.Duration{timerBackoff, 2 * timerBackoff, 4 * timerBackoff, 8 * timerBackoff}
+			if !slices.Equal(waits, want) {
+				t.Errorf("the waits between the failed firings were %v; want %v", waits, want)
+			}
+		})
 	}
 }
 
