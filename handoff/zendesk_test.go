@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/batonbot/baton/flows"
 )
@@ -309,5 +310,59 @@ func TestZendeskMarkedThroughProxy(t *testing.T) {
 	}
 	if len(got) != 1 || got[0] != item {
 		t.Errorf("Marked = %q, want the item whose comment is on the second page", got)
+	}
+}
+
+// TestZendeskCloseAlreadyClosed: a ticket closed between Baton's look-up
+// and its update (merged into another, closed by an automation) is
+// refused by Zendesk with 422 "Status: closed prevents ticket update".
+// The close is done: the item is delivered, never retried or
+// dead-lettered. A 422 on a ticket that is not closed stays a failure.
+func TestZendeskCloseAlreadyClosed(t *testing.T) {
+	const refused = `{"error":"RecordInvalid","description":"Record validation errors","details":{"status":[{"description":"Status: closed prevents ticket update","error":"InvalidValue"}]}}`
+	const other = `{"error":"RecordInvalid","description":"Record validation errors","details":{"group":[{"description":"Group: is invalid"}]}}`
+	for _, tt := range []struct {
+		name    string
+		after   string // the ticket's status once the update is refused
+		body    string
+		wantErr bool
+	}{
+		{"closed meanwhile", "closed", refused, false},
+		{"still open", "open", other, true},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			fake := newFakeHelpdesk(t, func(n int, r gotRequest) (int, http.Header, string) {
+				switch {
+				case r.Method == http.MethodGet && n == 1:
+					return 200, nil, `{"ticket":{"id":77,"requester_id":555,"assignee_id":9,"status":"open"}}`
+				case r.Method == http.MethodGet:
+					return 200, nil, `{"ticket":{"id":77,"requester_id":555,"assignee_id":9,"status":"` + tt.after + `"}}`
+				}
+				return 422, nil, tt.body
+			})
+			z, err := NewZendesk("", ZendeskOAuth("oauth-tok"), WithBaseURL(fake.URL))
+			if err != nil {
+				t.Fatal(err)
+			}
+			clock := &fakeClock{t: t0}
+			it := closeItem("c1", "h1", t0)
+			it.Ticket = flows.TicketRef{ID: "77"}
+			ob := newMemOutbox(it)
+			d, settled := newTestDeliverer(t, ob, z, clock, DeliverTimeout(5*time.Second))
+			runOnce(t, d)
+			got := ob.get("c1")
+			if tt.wantErr {
+				if got.Status != flows.OutboxDead || !strings.Contains(got.LastError, "422") {
+					t.Errorf("item = %+v; want dead with the 422", got)
+				}
+				return
+			}
+			if got.Status != flows.OutboxDelivered || got.LastError != "" {
+				t.Errorf("item = %+v; want delivered: the ticket is closed", got)
+			}
+			if len(*settled) != 1 || (*settled)[0].err != nil {
+				t.Errorf("settled = %+v; want one call without an error", *settled)
+			}
+		})
 	}
 }

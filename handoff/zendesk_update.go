@@ -3,6 +3,7 @@ package handoff
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -226,7 +227,8 @@ func (z *Zendesk) Marked(ctx context.Context, t flows.TicketRef, ids []string) (
 }
 
 // Close sets the ticket's status to solved, unless an agent already
-// solved or closed it: that ticket is left as it is. Zendesk solves only
+// solved or closed it: that ticket is left as it is, also when it was
+// closed between the look-up and the update (Zendesk's 422). Zendesk solves only
 // assigned tickets, so one nobody took is assigned to the API user.
 func (z *Zendesk) Close(ctx context.Context, t flows.TicketRef) error {
 	if err := checkTicketID("zendesk", "close", t.ID); err != nil {
@@ -247,7 +249,17 @@ func (z *Zendesk) Close(ctx context.Context, t flows.TicketRef) error {
 		}
 		upd["assignee_id"] = me
 	}
-	return z.updateTicket(ctx, "close", t.ID, upd)
+	err = z.updateTicket(ctx, "close", t.ID, upd)
+	var e *Error
+	if errors.As(err, &e) && e.Status == http.StatusUnprocessableEntity {
+		// Closed since the look-up (merged, closed by an automation):
+		// Zendesk refuses the update ("Status: closed prevents ticket
+		// update", in the API user's language), and the close is done.
+		if info, lerr := z.ticketInfo(ctx, t.ID, "close.lookup"); lerr == nil && info.Status == "closed" {
+			return nil
+		}
+	}
+	return err
 }
 
 // self is the API user's id.
