@@ -205,7 +205,7 @@ type Bridge struct {
 	Webhook *BridgeSecret
 	// TimestampWindow is how far a signed request's timestamp may be from
 	// now (0: 5 minutes); DedupeTTL how long a delivery id is remembered
-	// (0: 24 hours).
+	// (0: 48 hours, handoff.DefaultDedupeTTL).
 	TimestampWindow time.Duration
 	DedupeTTL       time.Duration
 }

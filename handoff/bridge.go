@@ -85,8 +85,12 @@ func buildHandlerOptions(opts []HandlerOption) *handlerOptions {
 // Defaults of the handlers' dedupe.
 const (
 	// DefaultDedupeTTL is how long a delivery id (Zendesk's invocation id,
-	// a Standard Webhooks webhook-id) is remembered.
-	DefaultDedupeTTL = 24 * time.Hour
+	// a Standard Webhooks webhook-id) is remembered. It outlasts the
+	// longest documented retry schedule of a Standard Webhooks sender,
+	// Svix's (5 s, 5 min, 30 min, 2 h, 5 h, 10 h and 10 h after each
+	// failure: the last attempt about 27 h 35 min after the first), so a
+	// retry of a delivery whose answer was lost is not delivered again.
+	DefaultDedupeTTL = 48 * time.Hour
 	// DefaultContentDedupeTTL is how long a Freshdesk request, which
 	// carries no delivery id (nor can its automation's body: no
 	// placeholder names the conversation that fired it), is remembered by
@@ -98,7 +102,7 @@ const (
 )
 
 // HandlerDeduper makes the handler remember deliveries in d (the store's
-// flows.Deduper, shared by every process) for ttl (default 24h; 0 keeps
+// flows.Deduper, shared by every process) for ttl (default 48h; 0 keeps
 // the default): a helpdesk's redelivery of the same request, or a replay
 // within the timestamp window, is answered 200 and not delivered again.
 // Without it each handler remembers in its own memory.
@@ -116,7 +120,7 @@ func HandlerDeduper(d flows.Deduper, ttl time.Duration) HandlerOption {
 // HandlerAcceptDedupe leaves dropping redeliveries to Deliver, which
 // must do it in the same write that makes an input durable: a host's
 // inbox, keyed by the request's Delivery (its Key is the inbox entry's id,
-// remembered for its TTL: ttl for a helpdesk's delivery id, default 24h,
+// remembered for its TTL: ttl for a helpdesk's delivery id, default 48h,
 // the content TTL for a Freshdesk request). Deliver returns ErrDuplicate
 // for a redelivery it dropped. The handler then keeps no record of its
 // own: a delivery whose accept failed (500) is taken when the helpdesk

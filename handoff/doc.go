@@ -162,7 +162,8 @@
 // 5xx.
 //
 // Every handler drops redeliveries: Zendesk's by X-Zendesk-Webhook-
-// Invocation-Id, the generic callback's by webhook-id (kept 24 hours),
+// Invocation-Id, the generic callback's by webhook-id (kept 48 hours,
+// past the last of a Standard Webhooks sender's retries, about 27 hours),
 // Freshdesk's, which carry no id, by ticket and content (kept 2 hours,
 // past Freshdesk's last retry: the same reply on the same ticket within
 // them is taken for a redelivery). HandlerDeduper keeps them in the store (flows.Deduper), so
