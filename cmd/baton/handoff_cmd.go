@@ -217,7 +217,9 @@ func runHandoffList(ctx context.Context, e *env, args []string) int {
 		return code
 	}
 	defer s.Close()
-	items, err := s.List(ctx, flows.OutboxStatus(status))
+	// The helpdesk items only: the store's outbox also holds every reply
+	// to a customer, which the serving processes send.
+	items, err := s.OutboxOf(flows.HandoffKinds...).List(ctx, flows.OutboxStatus(status))
 	if err != nil {
 		fmt.Fprintf(e.stderr, "baton handoff: reading the outbox: %v\n", err)
 		return exitRuntime

@@ -1,0 +1,63 @@
+package main
+
+import (
+	"context"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/batonbot/baton/flows"
+	"github.com/batonbot/baton/store/bolt"
+)
+
+// TestHandoffListListsHandoffsOnly: `baton handoff list` lists what its
+// help promises, the tickets' opens, appends and closes; a deployment's
+// store also holds every reply the bot sent its customers, which the
+// serving processes send and which are no helpdesk's delivery.
+func TestHandoffListListsHandoffsOnly(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "store.db")
+	s, err := bolt.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	writeDeadOpen(t, s)
+	ctx := context.Background()
+	now := time.Now().Add(-time.Minute)
+	var replies []flows.OutboxItem
+	for _, id := range []string{"c-2:reply:1", "c-3:reply:1"} {
+		conv, _, _ := strings.Cut(id, ":reply")
+		replies = append(replies, flows.OutboxItem{ID: id, Kind: flows.OutboxReply, ConversationID: conv,
+			Outbound: &flows.Outbound{ID: id, ConversationID: conv, To: flows.Contact{ID: "+393330000000"}},
+			Status:   flows.OutboxPending, CreatedAt: now, NextAt: now})
+		if err := s.Save(ctx, &flows.Session{ID: conv, State: "start"}, flows.Commit{Outbox: replies[len(replies)-1:]}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	claimed, err := s.OutboxOf(flows.OutboxReply).Claim(ctx, time.Now(), time.Minute, 10)
+	if err != nil || len(claimed) != 2 {
+		t.Fatalf("claim: %v %v", claimed, err)
+	}
+	for i, it := range claimed {
+		it.Attempts = 1
+		it.Status = []flows.OutboxStatus{flows.OutboxDelivered, flows.OutboxDead}[i]
+		if err := s.OutboxOf(flows.OutboxReply).Settle(ctx, it); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{{}, {"--json"}, {"--status", "dead"}, {"dead", "--json"}} {
+		code, stdout, stderr := runCLI(t, "", append([]string{"handoff", "list", "--store", path}, args...)...)
+		wantCode(t, code, exitOK, stdout, stderr)
+		if !strings.Contains(stdout, "h-1:open") || strings.Contains(stdout, "reply") {
+			t.Errorf("handoff list %s shows the customers' replies, or not the handoff:\n%s", strings.Join(args, " "), stdout)
+		}
+	}
+	code, stdout, stderr := runCLI(t, "", "handoff", "list", "--store", path, "--status", "delivered")
+	wantCode(t, code, exitOK, stdout, stderr)
+	if stdout != "no delivered outbox items\n" {
+		t.Errorf("delivered list: %q", stdout)
+	}
+}
