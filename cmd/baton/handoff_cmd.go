@@ -360,11 +360,12 @@ func runHandoffRetry(ctx context.Context, e *env, args []string) int {
 		return code
 	}
 	defer s.Close()
-	// Requeued from the whole outbox (a dead reply too: the serving
-	// process sends it); delivered from the helpdesk items only, so
-	// that no customer's reply, which another process may be sending on a
-	// shared store, goes to a helpdesk connector.
-	requeue, err := handoff.NewDeliverer(s, resolve)
+	// Requeued and delivered from the helpdesk items only, the ones list
+	// shows: no customer's reply, which another process may be sending on
+	// a shared store, goes to a helpdesk connector, and a dead one (a day
+	// old, or refused for good by its channel, and noted on its ticket as
+	// not delivered) is not sent late.
+	requeue, err := handoff.NewDeliverer(s.OutboxOf(flows.HandoffKinds...), resolve)
 	if err != nil {
 		fmt.Fprintf(e.stderr, "baton handoff: %v\n", err)
 		return exitRuntime

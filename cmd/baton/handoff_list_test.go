@@ -16,6 +16,54 @@ import (
 // store also holds every reply the bot sent its customers, which the
 // serving processes send and which are no helpdesk's delivery.
 func TestHandoffListListsHandoffsOnly(t *testing.T) {
+	path := deadWithReplies(t)
+	for _, args := range [][]string{{}, {"--json"}, {"--status", "dead"}, {"dead", "--json"}} {
+		code, stdout, stderr := runCLI(t, "", append([]string{"handoff", "list", "--store", path}, args...)...)
+		wantCode(t, code, exitOK, stdout, stderr)
+		if !strings.Contains(stdout, "h-1:open") || strings.Contains(stdout, "reply") {
+			t.Errorf("handoff list %s shows the customers' replies, or not the handoff:\n%s", strings.Join(args, " "), stdout)
+		}
+	}
+	code, stdout, stderr := runCLI(t, "", "handoff", "list", "--store", path, "--status", "delivered")
+	wantCode(t, code, exitOK, stdout, stderr)
+	if stdout != "no delivered outbox items\n" {
+		t.Errorf("delivered list: %q", stdout)
+	}
+}
+
+// TestHandoffRetryLeavesDeadReplies: retry puts back the dead letters of
+// the helpdesk, which list shows. A customer's reply dies a day after it
+// was written, or when the channel refuses it for good (outside WhatsApp's
+// 24-hour window), and its ticket is told it did not reach the customer:
+// --all-dead must not send the serving processes a day-old answer, or
+// note the ticket again.
+func TestHandoffRetryLeavesDeadReplies(t *testing.T) {
+	path := deadWithReplies(t)
+	code, stdout, stderr := runCLI(t, "", "handoff", "retry", "--store", path, "c-3:reply:1")
+	wantCode(t, code, exitUsage, stdout, stderr)
+	if !strings.Contains(stderr, `no dead outbox item "c-3:reply:1"`) {
+		t.Errorf("retry of a reply: %s", stderr)
+	}
+	code, stdout, stderr = runCLI(t, "", "handoff", "retry", "--store", path, "--all-dead")
+	wantCode(t, code, exitOK, stdout, stderr)
+	if !strings.Contains(stdout, "requeued 1 item: h-1:open\n") {
+		t.Errorf("retry --all-dead:\n%s", stdout)
+	}
+	s, err := bolt.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	dead, err := s.OutboxOf(flows.OutboxReply).List(context.Background(), flows.OutboxDead)
+	if err != nil || len(dead) != 1 || dead[0].ID != "c-3:reply:1" {
+		t.Errorf("the dead reply was requeued: %+v, %v", dead, err)
+	}
+}
+
+// deadWithReplies writes the dead open of writeDeadOpen and two replies
+// to other customers, one delivered and one dead, and returns the file.
+func deadWithReplies(t *testing.T) string {
+	t.Helper()
 	path := filepath.Join(t.TempDir(), "store.db")
 	s, err := bolt.Open(path)
 	if err != nil {
@@ -48,16 +96,5 @@ func TestHandoffListListsHandoffsOnly(t *testing.T) {
 	if err := s.Close(); err != nil {
 		t.Fatal(err)
 	}
-	for _, args := range [][]string{{}, {"--json"}, {"--status", "dead"}, {"dead", "--json"}} {
-		code, stdout, stderr := runCLI(t, "", append([]string{"handoff", "list", "--store", path}, args...)...)
-		wantCode(t, code, exitOK, stdout, stderr)
-		if !strings.Contains(stdout, "h-1:open") || strings.Contains(stdout, "reply") {
-			t.Errorf("handoff list %s shows the customers' replies, or not the handoff:\n%s", strings.Join(args, " "), stdout)
-		}
-	}
-	code, stdout, stderr := runCLI(t, "", "handoff", "list", "--store", path, "--status", "delivered")
-	wantCode(t, code, exitOK, stdout, stderr)
-	if stdout != "no delivered outbox items\n" {
-		t.Errorf("delivered list: %q", stdout)
-	}
+	return path
 }
