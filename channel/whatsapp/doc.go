@@ -79,8 +79,9 @@
 // (optionally carrying the reply's text as its parameter), or fails with
 // flows.ErrOutsideWindow for the host to put a note on the ticket.
 // Throttling (130429, 131056, 80007, 4, HTTP 429) is retried within Send with
-// exponential backoff or the Retry-After header, up to WithThrottleRetry's
-// bounds, then returned as a temporary *flows.ChannelError with its wait.
+// exponential backoff or the Retry-After header (seconds or an HTTP date,
+// at most 24 hours), up to WithThrottleRetry's bounds, then returned as a
+// temporary *flows.ChannelError with its wait.
 // Server errors and network failures are temporary too (the message may
 // have gone out: Graph has no idempotency key); every other error is
 // permanent and carries the Graph error code. A reply of several messages

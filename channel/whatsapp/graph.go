@@ -27,6 +27,7 @@ const (
 	codeUnavailable   = 131016 // service unavailable
 	maxResponseBytes  = 1 << 20
 	pairRateRetryWait = 6 * time.Second // Meta's pair rate: about one message every 6 seconds
+	maxRetryAfter     = 24 * time.Hour  // the longest Retry-After honoured; a longer one is cut to it
 )
 
 // messagesURL is POST {graph_url}/{version}/{phone_number_id}/messages.
@@ -179,16 +180,21 @@ func isThrottle(ce *flows.ChannelError) bool {
 	return ce.Status == http.StatusTooManyRequests
 }
 
-// retryAfter reads a Retry-After header: seconds or an HTTP date.
+// retryAfter reads a Retry-After header: seconds or an HTTP date, at most
+// maxRetryAfter (a number too large for an int64 included); garbage, zero,
+// negative values and past dates give zero.
 func retryAfter(v string, now time.Time) time.Duration {
 	if v == "" {
 		return 0
 	}
-	if n, err := strconv.Atoi(v); err == nil && n > 0 {
-		return time.Duration(n) * time.Second
+	if n, err := strconv.ParseInt(v, 10, 64); err == nil || errors.Is(err, strconv.ErrRange) {
+		if n <= 0 {
+			return 0
+		}
+		return time.Duration(min(n, int64(maxRetryAfter/time.Second))) * time.Second
 	}
 	if t, err := http.ParseTime(v); err == nil && t.After(now) {
-		return t.Sub(now)
+		return min(t.Sub(now), maxRetryAfter)
 	}
 	return 0
 }

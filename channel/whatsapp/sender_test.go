@@ -390,3 +390,50 @@ func TestTypingAndMedia(t *testing.T) {
 		t.Errorf("unknown media: %v", err)
 	}
 }
+
+// A Retry-After is read as seconds or an HTTP date and bounded: never
+// negative, never past maxRetryAfter, however large the number (one that
+// overflows a time.Duration used to wrap around to a negative wait, and
+// the send was retried at once instead of after the provider's wait).
+func TestRetryAfterBounded(t *testing.T) {
+	now := time.Date(2026, 3, 14, 9, 30, 0, 0, time.UTC)
+	tests := []struct {
+		in   string
+		want time.Duration
+	}{
+		{"", 0},
+		{"0", 0},
+		{"-5", 0},
+		{"30", 30 * time.Second},
+		{"1000000", maxRetryAfter},
+		{"1000000000000", maxRetryAfter},
+		{"9223372037", maxRetryAfter}, // × 1e9 ns overflows int64 into a negative
+		{"99999999999999999999999", maxRetryAfter},
+		{"-99999999999999999999999", 0},
+		{"1e12", 0},
+		{now.Add(90 * time.Second).Format(http.TimeFormat), 90 * time.Second},
+		{now.Add(-time.Hour).Format(http.TimeFormat), 0},
+		{"Fri, 31 Dec 9999 23:59:59 GMT", maxRetryAfter},
+		{"soon", 0},
+	}
+	for _, tt := range tests {
+		if got := retryAfter(tt.in, now); got != tt.want {
+			t.Errorf("retryAfter(%q) = %v, want %v", tt.in, got, tt.want)
+		}
+	}
+	if maxRetryAfter != 24*time.Hour {
+		t.Errorf("maxRetryAfter = %v, want the 24 hours docs say", maxRetryAfter)
+	}
+}
+
+// A Retry-After past every bound comes back to the caller with the
+// bounded wait at once, not retried within Send.
+func TestSendHugeRetryAfter(t *testing.T) {
+	wa := whatsapptest.NewServer(t)
+	wa.FailNext(whatsapptest.Failure{Status: 429, Code: 130429, RetryAfter: "9223372037"})
+	err := newTestSender(t, wa).Send(context.Background(), out("o1", "ciao"))
+	var ce *flows.ChannelError
+	if !errors.As(err, &ce) || !ce.Temporary || ce.RetryAfter != 24*time.Hour || len(wa.Messages()) != 0 {
+		t.Fatalf("err = %+v, %d messages recorded; want a temporary error with a 24h wait, nothing sent", err, len(wa.Messages()))
+	}
+}
