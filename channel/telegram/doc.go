@@ -46,9 +46,10 @@
 // keyboard, one button a row, whose callback_data are the option ids; a
 // menu that asks for text, or an id over 64 bytes, becomes a numbered
 // list. A 429 comes back as a temporary *flows.ChannelError whose
-// RetryAfter is parameters.retry_after; 5xx and network failures are
-// temporary too (the message may have gone out); other errors (403: the
-// user blocked the bot) are permanent and carry error_code. A reply longer
+// RetryAfter is parameters.retry_after (at most 24 hours); 5xx and
+// network failures are temporary too (the message may have gone out);
+// other errors (403: the user blocked the bot) are permanent and carry
+// error_code. A reply longer
 // than 4,096 characters goes in parts, and resumes after the parts already
 // delivered when retried with the same Outbound.ID (remembered in memory,
 // for the last few thousand replies). The token is never part of an error

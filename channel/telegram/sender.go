@@ -23,6 +23,10 @@ const (
 
 const maxResponseBytes = 1 << 20
 
+// maxRetryAfter is the longest retry_after honoured; a longer one is cut
+// to it.
+const maxRetryAfter = 24 * time.Hour
+
 // Sender sends replies from one bot through the Bot API
 // ({base}/bot{token}/sendMessage). It implements flows.Channel,
 // flows.MediaFetcher and flows.Typer, and is safe for concurrent use.
@@ -163,7 +167,7 @@ func (s *Sender) call(ctx context.Context, method string, params any) (json.RawM
 		ErrorCode   int             `json:"error_code"`
 		Description string          `json:"description"`
 		Parameters  struct {
-			RetryAfter int `json:"retry_after"`
+			RetryAfter float64 `json:"retry_after"` // a float: a number past an int is still a wait
 		} `json:"parameters"`
 	}
 	if json.Unmarshal(body, &ans) == nil && ans.OK && resp.StatusCode/100 == 2 {
@@ -176,7 +180,12 @@ func (s *Sender) call(ctx context.Context, method string, params any) (json.RawM
 	switch {
 	case resp.StatusCode == http.StatusTooManyRequests || ans.ErrorCode == http.StatusTooManyRequests:
 		ce.Temporary = true
-		ce.RetryAfter = time.Duration(ans.Parameters.RetryAfter) * time.Second
+		if secs := ans.Parameters.RetryAfter; secs > 0 {
+			ce.RetryAfter = maxRetryAfter
+			if secs < maxRetryAfter.Seconds() {
+				ce.RetryAfter = time.Duration(secs * float64(time.Second))
+			}
+		}
 	case resp.StatusCode >= 500:
 		ce.Temporary = true
 	}

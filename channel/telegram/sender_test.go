@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -219,5 +220,45 @@ func TestSendLongTextResumes(t *testing.T) {
 			texts = append(texts, m.Text[:20])
 		}
 		t.Fatalf("the chat got %d messages %q, want the two parts once each", len(msgs), texts)
+	}
+}
+
+// A 429's parameters.retry_after is bounded: never negative, at most
+// maxRetryAfter, however large the number (one overflowing a time.Duration
+// used to wrap around to a negative or arbitrary wait; one past an int was
+// dropped, as if Telegram had given no wait).
+func TestSendRetryAfterBounded(t *testing.T) {
+	tests := []struct {
+		retryAfter string
+		want       time.Duration
+	}{
+		{"0", 0},
+		{"-5", 0},
+		{"35", 35 * time.Second},
+		{"1000000", maxRetryAfter},
+		{"1000000000000", maxRetryAfter},
+		{"9223372037", maxRetryAfter}, // × 1e9 ns overflows int64 into a negative
+		{"99999999999999999999999", maxRetryAfter},
+		{"1.5", 1500 * time.Millisecond},
+	}
+	for _, tt := range tests {
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusTooManyRequests)
+			io.WriteString(w, `{"ok":false,"error_code":429,"description":"Too Many Requests: retry later","parameters":{"retry_after":`+tt.retryAfter+`}}`)
+		}))
+		s, err := NewSender("shop", "123:abc", WithBaseURL(srv.URL+"/"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = s.Send(context.Background(), reply("ciao"))
+		srv.Close()
+		var ce *flows.ChannelError
+		if !errors.As(err, &ce) || !ce.Temporary || ce.RetryAfter != tt.want {
+			t.Errorf("retry_after %s: err = %#v, want a temporary error with wait %v", tt.retryAfter, err, tt.want)
+		}
+	}
+	if maxRetryAfter != 24*time.Hour {
+		t.Errorf("maxRetryAfter = %v, want the 24 hours docs say", maxRetryAfter)
 	}
 }
