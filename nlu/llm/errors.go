@@ -150,30 +150,42 @@ func (s *callState) retryAfterValue() (time.Duration, bool) {
 	return s.retryAfter, s.hasRetry
 }
 
+// maxRetryAfter is the longest wait a Retry-After (or retry-after-ms) is
+// read as: far past any timeout, so the analyser gives up at once.
+const maxRetryAfter = 24 * time.Hour
+
 // parseRetryAfter reads OpenAI's retry-after-ms (milliseconds, may be
-// fractional), else the standard Retry-After (seconds or an HTTP date).
+// fractional), else the standard Retry-After (seconds or an HTTP date),
+// at most maxRetryAfter.
 func parseRetryAfter(h http.Header, now time.Time) (time.Duration, bool) {
 	if v := strings.TrimSpace(h.Get("Retry-After-Ms")); v != "" {
-		if ms, err := strconv.ParseFloat(v, 64); err == nil && ms >= 0 && ms < 1e9 {
-			return time.Duration(ms * float64(time.Millisecond)), true
+		ms, err := strconv.ParseFloat(v, 64)
+		if d, ok := boundedWait(ms, err, time.Millisecond); ok {
+			return d, true
 		}
 	}
 	v := strings.TrimSpace(h.Get("Retry-After"))
 	if v == "" {
 		return 0, false
 	}
-	if secs, err := strconv.ParseFloat(v, 64); err == nil {
-		if secs < 0 || secs > 1e6 {
-			return 0, false
-		}
-		return time.Duration(secs * float64(time.Second)), true
+	if secs, err := strconv.ParseFloat(v, 64); err == nil || errors.Is(err, strconv.ErrRange) {
+		return boundedWait(secs, err, time.Second)
 	}
 	if t, err := http.ParseTime(v); err == nil {
-		d := t.Sub(now)
-		if d < 0 {
-			d = 0
-		}
-		return d, true
+		return min(max(t.Sub(now), 0), maxRetryAfter), true
 	}
 	return 0, false
+}
+
+// boundedWait is n units (a header's number, parsed with err; a number
+// out of a float64's range is +Inf) as a wait of at most maxRetryAfter;
+// false when it is no number, or negative.
+func boundedWait(n float64, err error, unit time.Duration) (time.Duration, bool) {
+	if err != nil && !errors.Is(err, strconv.ErrRange) || !(n >= 0) {
+		return 0, false
+	}
+	if n >= float64(maxRetryAfter/unit) {
+		return maxRetryAfter, true
+	}
+	return time.Duration(n * float64(unit)), true
 }

@@ -276,6 +276,25 @@ func TestFallbacks(t *testing.T) {
 			wantHits: 1, want: "http 429", soon: 10 * time.Second,
 		},
 		{
+			// A date past what a time.Duration holds used to overflow the
+			// backoff's elapsed-time check: it waited out the whole timeout.
+			name: "429 with a Retry-After date in year 9999 gives up at once",
+			reply: func(n int, w http.ResponseWriter, r *http.Request) {
+				w.Header().Set("Retry-After", "Fri, 31 Dec 9999 23:59:59 GMT")
+				writeError(w, http.StatusTooManyRequests, "Rate limit reached", "rate_limit_exceeded")
+			},
+			wantHits: 1, want: "http 429", soon: 10 * time.Second,
+		},
+		{
+			// A wait of weeks is a wait, not an absent header to retry at once.
+			name: "429 with a Retry-After of 10^12 seconds gives up at once",
+			reply: func(n int, w http.ResponseWriter, r *http.Request) {
+				w.Header().Set("Retry-After", "1000000000000")
+				writeError(w, http.StatusTooManyRequests, "Rate limit reached", "rate_limit_exceeded")
+			},
+			wantHits: 1, want: "http 429", soon: 10 * time.Second,
+		},
+		{
 			name:     "retries off",
 			opts:     []Option{WithRetries(0)},
 			reply:    func(n int, w http.ResponseWriter, r *http.Request) { writeError(w, 500, "boom", "server_error") },
@@ -665,6 +684,17 @@ func TestParseRetryAfter(t *testing.T) {
 		{map[string]string{"Retry-After": "Sat, 01 Mar 2025 11:00:00 GMT"}, 0, true},
 		{map[string]string{"Retry-After": "soon"}, 0, false},
 		{map[string]string{"Retry-After": "-3"}, 0, false},
+		{map[string]string{"Retry-After": "1000000"}, maxRetryAfter, true},
+		{map[string]string{"Retry-After": "1000000000000"}, maxRetryAfter, true},
+		{map[string]string{"Retry-After": "9223372037"}, maxRetryAfter, true},
+		{map[string]string{"Retry-After": "1e300"}, maxRetryAfter, true},
+		{map[string]string{"Retry-After": "99999999999999999999999"}, maxRetryAfter, true},
+		{map[string]string{"Retry-After": "Fri, 31 Dec 9999 23:59:59 GMT"}, maxRetryAfter, true},
+		{map[string]string{"Retry-After-Ms": "1e12"}, maxRetryAfter, true},
+		{map[string]string{"Retry-After-Ms": "-1", "Retry-After": "2"}, 2 * time.Second, true},
+		{map[string]string{"Retry-After": "1e400"}, maxRetryAfter, true},
+		{map[string]string{"Retry-After": "NaN"}, 0, false},
+		{map[string]string{"Retry-After": "-1e400"}, 0, false},
 		{map[string]string{}, 0, false},
 	}
 	for _, tt := range tests {
@@ -676,6 +706,9 @@ func TestParseRetryAfter(t *testing.T) {
 		if got != tt.want || ok != tt.wantOK {
 			t.Errorf("parseRetryAfter(%v) = %v, %v; want %v, %v", tt.h, got, ok, tt.want, tt.wantOK)
 		}
+	}
+	if maxRetryAfter != 24*time.Hour {
+		t.Errorf("maxRetryAfter = %v, want the 24 hours docs say", maxRetryAfter)
 	}
 }
 
