@@ -355,3 +355,44 @@ func TestScanTooLongLine(t *testing.T) {
 		}
 	}
 }
+
+// A 429's Retry-After is honoured in both its forms and bounded: a wait
+// past the retries' bound (2 minutes by default, 1 here) drops the batch
+// at once, and one that does not fit in an int64 of nanoseconds is no
+// shorter for it (9223372037 seconds used to wrap around to a negative
+// wait, retried at once; a number past an int, or an HTTP date, was
+// ignored and retried with backoff).
+func TestWebhookSinkRetryAfterBounded(t *testing.T) {
+	tests := []struct {
+		retryAfter string
+		calls      int32
+	}{
+		{"0", 4},
+		{"-5", 4},
+		{"1000000", 1},
+		{"1000000000000", 1},
+		{"9223372037", 1},
+		{"99999999999999999999999", 1},
+		{time.Now().Add(time.Hour).UTC().Format(http.TimeFormat), 1},
+		{"Fri, 31 Dec 9999 23:59:59 GMT", 1},
+		{time.Now().Add(-time.Hour).UTC().Format(http.TimeFormat), 4},
+	}
+	for _, tt := range tests {
+		var calls atomic.Int32
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			calls.Add(1)
+			w.Header().Set("Retry-After", tt.retryAfter)
+			w.WriteHeader(http.StatusTooManyRequests)
+		}))
+		s := analytics.NewWebhookSink(srv.URL, analytics.WebhookBatch(analytics.BatchSize(1), analytics.BatchInterval(time.Hour),
+			analytics.Retries(3, time.Minute), analytics.FlushTimeout(time.Minute)))
+		_ = s.Write(context.Background(), ev("a", time.Now()))
+		start := time.Now()
+		_ = s.Close()
+		srv.Close()
+		if took := time.Since(start); calls.Load() != tt.calls || s.Stats().Dropped != 1 || took > 30*time.Second {
+			t.Errorf("Retry-After %q: %d requests, stats %+v, Close took %v; want %d requests, the batch dropped, at once",
+				tt.retryAfter, calls.Load(), s.Stats(), took, tt.calls)
+		}
+	}
+}

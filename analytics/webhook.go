@@ -3,6 +3,7 @@ package analytics
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -17,7 +18,8 @@ import (
 // WebhookSink posts events in batches to an HTTP endpoint: a POST with
 // the JSON body {"events": [...]} (Content-Type application/json). A 2xx
 // answer accepts the batch; 429 and 5xx (and network errors) are retried
-// with backoff, honouring Retry-After; another status drops the batch.
+// with backoff, honouring Retry-After (seconds or an HTTP date, at most
+// 24 hours); another status drops the batch.
 // With a signer the request carries Standard Webhooks headers
 // (webhook-id, webhook-timestamp, webhook-signature), the id the same on
 // every retry of a batch.
@@ -118,13 +120,36 @@ func (s *WebhookSink) post(ctx context.Context, batch []flows.Event) error {
 		return nil
 	case resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode >= 500:
 		err := fmt.Errorf("events webhook %s: %s: %s", s.url, resp.Status, bytes.TrimSpace(msg))
-		if secs, perr := strconv.Atoi(resp.Header.Get("Retry-After")); perr == nil && secs >= 0 {
-			return &retryAfter{err: err, wait: &backoff.RetryAfterError{Duration: time.Duration(secs) * time.Second}}
+		if wait, ok := parseRetryAfter(resp.Header.Get("Retry-After"), s.now()); ok {
+			return &retryAfter{err: err, wait: &backoff.RetryAfterError{Duration: wait}}
 		}
 		return err
 	default:
 		return backoff.Permanent(fmt.Errorf("events webhook %s refused a batch: %s: %s", s.url, resp.Status, bytes.TrimSpace(msg)))
 	}
+}
+
+// maxRetryAfter is the longest Retry-After honoured; a longer one is cut
+// to it (past the retries' bound, the batch is dropped at once).
+const maxRetryAfter = 24 * time.Hour
+
+// parseRetryAfter reads a Retry-After: seconds (a number past an int64
+// is very many) or an HTTP date (a past one is no wait), at most
+// maxRetryAfter; false when absent, negative or unreadable.
+func parseRetryAfter(v string, now time.Time) (time.Duration, bool) {
+	if v == "" {
+		return 0, false
+	}
+	if secs, err := strconv.ParseInt(v, 10, 64); err == nil || errors.Is(err, strconv.ErrRange) {
+		if secs < 0 {
+			return 0, false
+		}
+		return time.Duration(min(secs, int64(maxRetryAfter/time.Second))) * time.Second, true
+	}
+	if t, err := http.ParseTime(v); err == nil {
+		return min(max(t.Sub(now), 0), maxRetryAfter), true
+	}
+	return 0, false
 }
 
 // retryAfter is a throttled answer: backoff waits what the server asked
