@@ -150,14 +150,14 @@ func decodeError(connector, op string, err error) *Error {
 
 // parseRetryAfter reads a Retry-After value: delay-seconds or an
 // HTTP-date (RFC 9110 §10.2.3). Garbage, negative values and past dates
-// give zero; values are capped at a day.
+// give zero; values are capped at a day (a number past an int64 too).
 func parseRetryAfter(v string, now time.Time) time.Duration {
 	v = strings.TrimSpace(v)
 	if v == "" {
 		return 0
 	}
 	var d time.Duration
-	if n, err := strconv.ParseInt(v, 10, 64); err == nil {
+	if n, err := strconv.ParseInt(v, 10, 64); err == nil || errors.Is(err, strconv.ErrRange) {
 		if n <= 0 {
 			return 0
 		}

@@ -25,6 +25,12 @@ func TestParseRetryAfter(t *testing.T) {
 		{"0", 0},
 		{"-5", 0},
 		{"999999999", 24 * time.Hour},
+		{"1000000", 24 * time.Hour},
+		{"1000000000000", 24 * time.Hour},
+		{"9223372037", 24 * time.Hour},
+		{"99999999999999999999999", 24 * time.Hour}, // past an int64: a long wait, not none
+		{"-99999999999999999999999", 0},
+		{"Fri, 31 Dec 9999 23:59:59 GMT", 24 * time.Hour},
 		{now.Add(90 * time.Second).Format(http.TimeFormat), 90 * time.Second},
 		{now.Add(-time.Hour).Format(http.TimeFormat), 0},
 		{"soon", 0},
