@@ -3,6 +3,7 @@ package host
 import (
 	"context"
 	"io"
+	"math"
 	"net/http"
 	"net/url"
 	"strings"
@@ -243,5 +244,30 @@ func TestHostMaxMessage(t *testing.T) {
 	}
 	if got := s.Transcript[0].Text; got != strings.Repeat("a", 300)+" [… 700 bytes cut]" {
 		t.Errorf("the message is kept as %.40q… (%d bytes)", got, len(got))
+	}
+}
+
+// A channel's wait that would take a reply's retry past its max age (a
+// day: an answer that late helps nobody) makes the reply dead at once,
+// noted on the ticket, not pending until then: a custom channel's
+// RetryAfter of math.MaxInt64 used to keep the reply pending for 292
+// years.
+func TestHostReplyWaitPastMaxAge(t *testing.T) {
+	for _, wait := range []time.Duration{replyMaxAge, time.Duration(math.MaxInt64)} {
+		th := startHost(t)
+		th.ch.fail = []error{&flows.ChannelError{Channel: "web", Status: 429, Temporary: true, RetryAfter: wait}}
+		th.say(t, "m1", "hello", "")
+		out := th.store.OutboxOf(flows.OutboxReply)
+		waitFor(t, "the reply settled", func() bool {
+			dead, _ := out.List(context.Background(), flows.OutboxDead)
+			pending, _ := out.List(context.Background(), flows.OutboxPending)
+			return len(dead) > 0 || len(pending) > 0 && pending[0].Attempts > 0
+		})
+		dead, _ := out.List(context.Background(), flows.OutboxDead)
+		pending, _ := out.List(context.Background(), flows.OutboxPending)
+		if len(dead) != 1 || len(pending) != 0 {
+			t.Errorf("wait %v: %d dead, pending %+v; want the reply dead at once", wait, len(dead), pending)
+		}
+		th.stop()
 	}
 }

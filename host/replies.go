@@ -120,8 +120,8 @@ func (h *Host) release(outbox flows.Outbox, it flows.OutboxItem) {
 }
 
 // sendReply sends one reply and settles it: delivered; pending again at
-// the provider's Retry-After or a backoff when the failure is temporary;
-// dead otherwise; it returns that status and whether the settle was
+// the provider's Retry-After or a backoff when the failure is temporary
+// and that retry falls within the reply's max age; dead otherwise; it returns that status and whether the settle was
 // saved. A reply WhatsApp may not deliver (the 24-hour window has closed
 // and no template is configured) becomes a note on the conversation's
 // ticket, so the agent knows.
@@ -179,10 +179,12 @@ func (h *Host) sendReply(ctx context.Context, outbox flows.Outbox, it flows.Outb
 			// it may succeed later, as the built-in senders' timeouts do.
 			temporary = true
 		}
-		if temporary && now.Sub(it.CreatedAt) < replyMaxAge {
-			if wait <= 0 {
-				wait = replyBackoff(it.Attempts)
-			}
+		if wait <= 0 {
+			wait = replyBackoff(it.Attempts)
+		}
+		// A retry later than the reply's max age (a channel's wait of days,
+		// or of math.MaxInt64) is no retry: the reply is dead now.
+		if temporary && now.Sub(it.CreatedAt) < replyMaxAge && wait < replyMaxAge-now.Sub(it.CreatedAt) {
 			it.Status, it.NextAt, it.LastError = flows.OutboxPending, now.Add(wait), err.Error()
 			h.metrics.delivery(flows.OutboxReply, "retry")
 			h.log.Warn("a reply failed; retrying", "conversation", it.ConversationID, "item", it.ID, "attempts", it.Attempts, "next", it.NextAt, "code", code, "error", err)
