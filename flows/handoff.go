@@ -37,7 +37,7 @@ type Handoff struct {
 	Vars       map[string]any `json:"vars"`
 	Signals    *Signals       `json:"signals,omitempty"`
 	// Summary is a short text for the top of the ticket (filled by the
-	// handoff package when empty).
+	// handoff package when empty), at most MaxSummaryBytes on a ticket.
 	Summary string `json:"summary,omitempty"`
 	// SummaryBy says who wrote Summary: SummaryByModel when a language
 	// model did (a flows.Summarizer), so the ticket marks it; empty for

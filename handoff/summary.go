@@ -17,15 +17,18 @@ import (
 // variables (those the customer gave first; not the ones that repeat the
 // handoff's reason, team or priority). It is extractive (it quotes, never
 // paraphrases), so it works in any language and never invents facts. A
-// handoff whose Summary is set keeps its own.
+// handoff whose Summary is set keeps its own. It is at most
+// flows.MaxSummaryBytes.
 func Summarize(h *flows.Handoff) string {
 	if h == nil {
 		return ""
 	}
-	return summarize(h)
+	return flows.ClipSummary(summarize(h))
 }
 
-// ticketSummary is the summary a ticket shows, masked when asked.
+// ticketSummary is the summary a ticket shows, masked when asked, then
+// cut to flows.MaxSummaryBytes (masked first, so that personal data
+// across the cut is masked whole).
 func ticketSummary(h *flows.Handoff, mask bool) string {
 	s := strings.TrimSpace(h.Summary)
 	if s == "" {
@@ -34,7 +37,7 @@ func ticketSummary(h *flows.Handoff, mask bool) string {
 	if mask {
 		s = flows.MaskPII(s)
 	}
-	return s
+	return flows.ClipSummary(s)
 }
 
 const (

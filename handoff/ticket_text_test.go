@@ -85,3 +85,34 @@ func TestAppendNamesTheCustomer(t *testing.T) {
 		t.Errorf("append = %q; want the customer's name and the team's zone", body)
 	}
 }
+
+// What a ticket shows as the summary is at most flows.MaxSummaryBytes,
+// masked before it is cut (so an e-mail across the cut is masked whole):
+// a Summary set by other code, or a flow's reason rendered from what the
+// customer wrote, used to go into the ticket whole.
+func TestTicketSummaryIsBounded(t *testing.T) {
+	h := connTestHandoff()
+	h.Summary = strings.Repeat("x", flows.MaxSummaryBytes-10) + " anna.rossi@example.com " + strings.Repeat("y", 1<<20)
+	for _, mask := range []bool{false, true} {
+		s := maskedCopy(h, mask).Summary
+		if len(s) > flows.MaxSummaryBytes || !strings.HasSuffix(s, "…") {
+			t.Errorf("mask %v: the ticket's summary has %d bytes; want at most %d, marked as cut", mask, len(s), flows.MaxSummaryBytes)
+		}
+		if mask && strings.Contains(s, "anna") {
+			t.Errorf("masked, the summary shows part of the e-mail: %q", s[len(s)-40:])
+		}
+	}
+	h.Summary = ""
+	h.Reason = strings.Repeat("refund ", 1<<16)
+	if s := maskedCopy(h, false).Summary; len(s) > flows.MaxSummaryBytes {
+		t.Errorf("the extractive summary of a long reason has %d bytes; want at most %d", len(s), flows.MaxSummaryBytes)
+	}
+}
+
+func TestSummarizeIsBounded(t *testing.T) {
+	h := connTestHandoff()
+	h.Reason = strings.Repeat("refund ", 1<<16)
+	if s := Summarize(h); len(s) > flows.MaxSummaryBytes || !strings.HasSuffix(s, "…") {
+		t.Errorf("Summarize of a long reason has %d bytes; want at most %d, marked as cut", len(s), flows.MaxSummaryBytes)
+	}
+}

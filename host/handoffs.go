@@ -73,7 +73,8 @@ func (h *Host) route(ctx context.Context, _ *flows.Session, hf *flows.Handoff) e
 	return nil
 }
 
-// summarize puts the LLM's summary on top of hf, once per turn (a turn
+// summarize puts the LLM's summary on top of hf (at most
+// flows.MaxSummaryBytes), once per turn (a turn
 // retried on a conflict routes again, its handoff with a new id); on a
 // failure the ticket keeps the extractive one and the error is returned.
 func (h *Host) summarize(ctx context.Context, hf *flows.Handoff) error {
@@ -92,6 +93,7 @@ func (h *Host) summarize(ctx context.Context, hf *flows.Handoff) error {
 		h.log.Warn("the LLM summary failed; the ticket keeps the extractive one", "handoff", hf.ID, "error", err)
 		return err
 	}
+	s = flows.ClipSummary(s)
 	if tc != nil {
 		if tc.summaries == nil {
 			tc.summaries = map[string]string{}

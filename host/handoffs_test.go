@@ -2,6 +2,7 @@ package host
 
 import (
 	"context"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -84,5 +85,44 @@ func TestHandoffTurnRetriedAsksForTheSummaryOnce(t *testing.T) {
 	h.decided.Range(func(k, _ any) bool { kept = append(kept, k); return true })
 	if len(kept) != 0 {
 		t.Errorf("routing messages kept after the turn, of handoffs %v", kept)
+	}
+}
+
+// bigSummarizer answers with a summary of a megabyte.
+type bigSummarizer struct{}
+
+func (bigSummarizer) Summarize(context.Context, *flows.Handoff) (string, error) {
+	return strings.Repeat("The customer wants a refund. ", 1<<20/29), nil
+}
+
+// A Summarizer's answer is cut to flows.MaxSummaryBytes before it goes
+// into the handoff (saved with the session's outbox, sent in the ticket):
+// a custom summariser answering a megabyte used to put the whole of it
+// into the store and the helpdesk.
+func TestSummaryIsBounded(t *testing.T) {
+	cfg, diags := config.Parse("baton.yaml", []byte("connectors:\n  zendesk: {base_url: \"http://127.0.0.1:1\", subdomain: acme, email: bot@acme.example, token: t}\n"))
+	if diags.HasErrors() {
+		t.Fatal(diags.Err())
+	}
+	conns, err := handoff.Connectors(cfg.Handoff)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := memory.New()
+	h, _ := webHost(t, st, loadFlow(t, "../cmd/baton/testdata/flows/shop.yaml"), WithDeployment(cfg.Handoff, conns), WithSummarizer(bigSummarizer{}))
+	const conv = "web:site:v1"
+	create := func() *flows.Session {
+		return &flows.Session{ID: conv, Channel: flows.ChannelWeb, Contact: flows.Contact{ID: "v1", Name: "Anna"}, Lifecycle: flows.LifecycleBot,
+			State: "welcome", Lang: "en", Vars: map[string]any{}}
+	}
+	if _, err := h.Turn(context.Background(), conv, flows.Input{Kind: flows.InputMessage, Text: "I want a human"}, create); err != nil {
+		t.Fatal(err)
+	}
+	items, err := st.OutboxOf(flows.OutboxOpen).List(context.Background(), flows.OutboxPending)
+	if err != nil || len(items) != 1 || items[0].Handoff == nil {
+		t.Fatalf("the handoff's open: %+v, %v", items, err)
+	}
+	if s := items[0].Handoff.Summary; len(s) > flows.MaxSummaryBytes || !strings.HasSuffix(s, "…") || items[0].Handoff.SummaryBy != flows.SummaryByModel {
+		t.Errorf("the handoff's summary has %d bytes, ends %q; want at most %d, marked as cut", len(s), s[max(len(s)-10, 0):], flows.MaxSummaryBytes)
 	}
 }
