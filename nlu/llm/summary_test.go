@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/batonbot/baton/flows"
 )
@@ -163,5 +164,20 @@ func TestSummarizeNothingToSay(t *testing.T) {
 	}
 	if f.hits.Load() != 0 {
 		t.Errorf("%d requests for nothing to summarise", f.hits.Load())
+	}
+}
+
+// A model that writes on and on gets its summary cut (on a rune
+// boundary, marked with "…") well within flows.MaxSummaryBytes.
+func TestSummarizeLongAnswerIsCut(t *testing.T) {
+	long := strings.Repeat("Il cliente è molto arrabbiato perché il pacco non arriva. ", 500)
+	f := newFake(t, func(n int, w http.ResponseWriter, r *http.Request) { writeCompletion(w, long, "stop") })
+	got, err := newTest(t, f).Summarize(context.Background(), summaryHandoff())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) > flows.MaxSummaryBytes || !utf8.ValidString(got) || !strings.HasSuffix(got, "…") || !strings.HasPrefix(long, strings.TrimSuffix(got, "…")) {
+		t.Errorf("a %d-byte answer gave a %d-byte summary (valid UTF-8 %v); want a prefix of at most %d, marked as cut",
+			len(long), len(got), utf8.ValidString(got), flows.MaxSummaryBytes)
 	}
 }
