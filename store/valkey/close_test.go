@@ -91,9 +91,9 @@ func (p *hangingProxy) pipe(dst, src net.Conn) {
 // Close stops the background sweep at once, even when the server stopped
 // answering in the middle of a sweep: a shutdown is not held up for the
 // sweep's timeout (the sweep interval, 30s by default). What the client
-// does without a context still waits for the silent server: the handshake
-// of a connection it opens meanwhile (its dial timeout, lowered here from
-// valkey-go's 5s) and its own close (about a second).
+// does without a context (the handshake of a connection it opens
+// meanwhile, its own close) no longer waits for the silent server either:
+// Close closes the connections first (TestCloseWhileDialingAHungServer).
 func TestCloseStopsAHungSweep(t *testing.T) {
 	srv := valkeytest.Shared(t)
 	addr := strings.TrimPrefix(strings.TrimPrefix(srv, "redis://"), "valkey://")

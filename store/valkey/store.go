@@ -48,7 +48,9 @@ type Store struct {
 	tr transcripts
 
 	// stop ends the background sweep, one under way included.
-	stop     context.CancelFunc
+	stop context.CancelFunc
+	// abort closes every connection of the client (closeOnAbort).
+	abort    context.CancelFunc
 	stopped  sync.WaitGroup
 	closeOne sync.Once
 }
@@ -115,7 +117,7 @@ func WithSweepEvery(d time.Duration) Option { return func(s *Store) { s.sweepEve
 func WithCachedLoads(ttl time.Duration) Option { return func(s *Store) { s.loadsCache = ttl } }
 
 // WithClientOption changes the valkey-go client options the URL gave
-// (TLS, timeouts, a dialer).
+// (TLS, timeouts, a dialer: its connections too are closed by Close).
 func WithClientOption(f func(*valkey.ClientOption)) Option {
 	return func(s *Store) { s.clientOpt = f }
 }
@@ -149,14 +151,30 @@ func NewStore(ctx context.Context, rawURL string, opts ...Option) (*Store, error
 	if s.clientOpt != nil {
 		s.clientOpt(&opt)
 	}
+	var aborted context.Context
+	aborted, s.abort = context.WithCancel(context.Background())
+	closeOnAbort(&opt, aborted)
+	// Connecting ends with ctx: valkey-go's first handshake takes no
+	// context, and waits for a silent server for its dial timeout (5s).
+	watch := context.AfterFunc(ctx, s.abort)
 	c, err := valkey.NewClient(opt)
 	if err != nil {
+		watch()
+		s.abort()
+		if ctx.Err() != nil {
+			err = context.Cause(ctx)
+		}
 		return nil, fmt.Errorf("valkey store: connecting to %s: %w (%s)", redact(rawURL), err, connectHint(opt, err))
 	}
 	s.c = c
 	s.cluster = c.Mode() == valkey.ClientModeCluster
-	if err := c.Do(ctx, c.B().Ping().Build()).Error(); err != nil {
+	err = c.Do(ctx, c.B().Ping().Build()).Error()
+	if !watch() || err != nil { // watch false: ctx ended, and closed the connections
+		s.abort()
 		c.Close()
+		if err == nil || ctx.Err() != nil {
+			err = context.Cause(ctx)
+		}
 		return nil, fmt.Errorf("valkey store: %s does not answer PING: %w (%s)", redact(rawURL), err, connectHint(opt, err))
 	}
 	if s.sweepEvery > 0 {
@@ -212,10 +230,13 @@ func redact(raw string) string {
 	return u.String()
 }
 
-// Close stops the background sweep and closes the connections.
+// Close stops the background sweep and closes the connections, at once:
+// calls still under way fail, and nothing waits for a server that stopped
+// answering.
 func (s *Store) Close() error {
 	s.closeOne.Do(func() {
 		s.stop()
+		s.abort()
 		s.stopped.Wait()
 		s.c.Close()
 	})
