@@ -120,9 +120,20 @@ func (t *turn) prefill(st *flows.State) bool {
 }
 
 // fillSlots fills the missing slots from this turn's message, in order,
-// and returns how many it filled.
+// and returns how many it filled. Every slot takes an entity of its own
+// kind first; only then does a date slot take a range's first day, so a
+// range goes to the form's date_range slot whatever the slots' order.
 func (t *turn) fillSlots(c *flows.Collect) int {
 	n := 0
+	for _, s := range c.Slots {
+		if s == nil || s.SaveAs == "" || t.filled(s.SaveAs) {
+			continue
+		}
+		if v, ok := t.takeEntityOf(s.Entity, s.Entity, s.Validate); ok {
+			t.setVar(s.SaveAs, v)
+			n++
+		}
+	}
 	for _, s := range c.Slots {
 		if s == nil || s.SaveAs == "" || t.filled(s.SaveAs) {
 			continue

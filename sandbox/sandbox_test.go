@@ -187,3 +187,52 @@ states:
 		}
 	}
 }
+
+// A collect with a date slot and a date_range slot gives a range to the
+// range slot, whatever their order, and a single day to the date slot: a
+// range fills a date slot only when no slot of the form asks for a range.
+func TestCollectDateAndRangeSlots(t *testing.T) {
+	ctx := context.Background()
+	now := time.Date(2026, 3, 3, 10, 30, 0, 0, time.UTC) // a Tuesday
+	for _, order := range []string{
+		"      - {save_as: booked_on, entity: date, prompt: \"On which day did you book?\"}\n      - {save_as: trip, entity: date_range, prompt: \"For which dates?\"}\n",
+		"      - {save_as: trip, entity: date_range, prompt: \"For which dates?\"}\n      - {save_as: booked_on, entity: date, prompt: \"On which day did you book?\"}\n",
+	} {
+		f, diags := dsl.Load("f.yaml", []byte(`flow: f
+languages: [en]
+start: s
+timezone: Europe/Rome
+vars: {booked_on: "", trip: ""}
+states:
+  s:
+    say: "When did you book, and for which dates?"
+    collect:
+`+order+`    next: done
+  done: {say: "{{ booked_on }} {{ trip }}", end: true}
+`))
+		if diags.HasErrors() {
+			t.Fatal(diags.Err())
+		}
+		for _, tc := range []struct {
+			first, second, want string
+		}{
+			{"from March 10 to 15", "March 20", "2026-03-20 2026-03-10/2026-03-15"},
+			{"March 20", "from March 10 to 15", "2026-03-20 2026-03-10/2026-03-15"},
+			{"from tomorrow to Friday", "today", "2026-03-03 2026-03-04/2026-03-06"},
+			{"on March 20, from April 10 to 15", "", "2026-03-20 2026-04-10/2026-04-15"},
+		} {
+			sb, err := sandbox.New(sandbox.Config{Flow: f, Lang: "en", Now: now, Fixed: true, Contact: flows.Contact{ID: "u1", Name: "Anna"}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			sb.User(ctx, "hi")
+			res := sb.User(ctx, tc.first)
+			if tc.second != "" {
+				res = sb.User(ctx, tc.second)
+			}
+			if got := strings.Join(replies(res), " | "); got != tc.want {
+				t.Errorf("%q then %q: replies %q, want %q", tc.first, tc.second, got, tc.want)
+			}
+		}
+	}
+}
