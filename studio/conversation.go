@@ -174,6 +174,7 @@ func (c *conversation) event(ev sandbox.Event) {
 			b, _ := sandbox.EventJSON(ev)
 			c.handoffs = append(c.handoffs, &handoffView{Step: step, ID: e.ID, Reason: e.Reason, Team: e.Team, Priority: string(e.Priority), Payload: b})
 			c.system(step, at, "handoff", "Handed off ("+e.Reason+") to team "+orNone(e.Team)+", priority "+string(e.Priority))
+			c.ruleMove(t, ev, step, nodeHandoff, flows.ShapeHandoff)
 		}
 	case sandbox.RouteEvent:
 		if h := c.handoff(e.HandoffID); h != nil {
@@ -189,12 +190,31 @@ func (c *conversation) event(ev sandbox.Event) {
 		c.system(step, at, "lifecycle", "The conversation is "+lifecycleText(e.To))
 	case flows.EndEffect:
 		c.system(step, at, "end", "The conversation ended ("+orNone(e.Reason)+")")
+		c.ruleMove(t, ev, step, nodeEnd, flows.ShapeEnd)
 	case flows.ErrorEffect:
 		c.system(step, at, "error", e.Message)
 	}
 	if ev.Input.Kind == flows.InputTimer && len(t.Events) == 1 {
 		c.system(step, at, "timer", "A timeout fired at "+at.In(c.s.location()).Format("15:04, Mon 2 Jan"))
 	}
+}
+
+// ruleMove records the move of a rule (a trigger, option, route, next:
+// rule, ladder step or timeout) that ends the conversation or hands it off
+// itself: no state is entered, and the graph draws it to the pseudo-node
+// to, from the state the conversation was in. A state whose own actions do
+// it (shape own) is where the path ends; a ticket's update or the
+// customer's close ends it by no rule.
+func (c *conversation) ruleMove(t *turnRecord, ev sandbox.Event, step int, to string, own flows.Shape) {
+	if k := ev.Input.Kind; k == flows.InputTicket || k == flows.InputClose || k == flows.InputAgent {
+		return
+	}
+	st := c.s.flow.Lookup(c.state)
+	if st == nil || st.Shape() == own {
+		return
+	}
+	t.moves = append(t.moves, len(c.path))
+	c.path = append(c.path, pathStep{From: c.state, To: to, Step: step})
 }
 
 func (c *conversation) handoff(id string) *handoffView {

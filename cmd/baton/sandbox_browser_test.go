@@ -328,6 +328,14 @@ func TestSandboxGraphDrawsRulesThatEndInBrowser(t *testing.T) {
 	if circles != 2 {
 		t.Errorf("the end node has %d circles, want a double circle", circles)
 	}
+	// Taken, the option's edge to the end is lit, as every move is.
+	say(t, ctx, "hi")
+	say(t, ctx, "X")
+	waitJS(t, ctx, `Array.from(document.querySelectorAll("#chat .msg")).some(m => m.innerText.includes("ended"))`)
+	taken := eval[[]string](t, ctx, `Array.from(document.querySelectorAll("#graph g.edge.taken")).map(e => e.dataset.from + ">" + e.dataset.to).sort()`)
+	if got := strings.Join(taken, ","); got != "a>end_" {
+		t.Errorf("the path drawn is %q, want the option's edge to the end", got)
+	}
 }
 
 // Moving the clock past the no-reply timeout fires it: the reminder shows,
