@@ -90,6 +90,9 @@ func notes(channel string, r flows.Reply, msgs []Message) []string {
 			return titles
 		}
 		switch {
+		case r.Style == flows.MenuText && len(r.Options) > whatsapp.MaxListRows:
+			// style: auto resolves to text beyond a list's rows.
+			out = append(out, fmt.Sprintf("%d options: a list holds at most %d rows, so the options are numbered in the text", len(r.Options), whatsapp.MaxListRows))
 		case r.Style == flows.MenuText:
 			out = append(out, "the flow asks for a numbered list in the text")
 		case kind == "list" && r.Style != flows.MenuList:

@@ -2,6 +2,9 @@ package studio
 
 import (
 	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -65,5 +68,43 @@ func TestPreviewFollowsTheChannelsLimits(t *testing.T) {
 	var m struct{ Text struct{ Body string } }
 	if json.Unmarshal(msgs[0], &m); len([]rune(m.Text.Body)) > 4096 {
 		t.Errorf("first part has %d characters", len([]rune(m.Text.Body)))
+	}
+}
+
+// A menu of more than 10 options (style auto, or text) fits no WhatsApp
+// list: the preview says so, and that the options go out numbered in the
+// text, not that the flow asked for it.
+func TestPreviewNotesMenusBeyondAList(t *testing.T) {
+	for _, tc := range []struct {
+		style string
+		n     int
+		note  string
+	}{
+		{"auto", 12, "12 options: a list holds at most 10 rows, so the options are numbered in the text"},
+		{"text", 11, "11 options: a list holds at most 10 rows, so the options are numbered in the text"},
+		{"text", 4, "the flow asks for a numbered list in the text"},
+		{"auto", 10, ""},
+	} {
+		flow := filepath.Join(t.TempDir(), "m.yaml")
+		y := "flow: m\nlanguages: [en]\nstart: a\nstates:\n  a:\n    say: Pick one\n    menu:\n      style: " + tc.style + "\n      options:\n"
+		for i := 1; i <= tc.n; i++ {
+			y += fmt.Sprintf("        - {id: o%d, label: Option %d, goto: b}\n", i, i)
+		}
+		y += "  b: {say: ok, end: true}\n"
+		if err := os.WriteFile(flow, []byte(y), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		p := newPage(t, Options{Flow: flow})
+		p.post("setup", map[string]any{"channel": "whatsapp"})
+		st := p.post("message", map[string]string{"text": "hi"})
+		var got []string
+		for _, m := range st.Messages {
+			if m.From == "bot" {
+				got = append(got, m.Notes...)
+			}
+		}
+		if g := strings.Join(got, "; "); g != tc.note {
+			t.Errorf("%d options, style %s: notes %q, want %q", tc.n, tc.style, g, tc.note)
+		}
 	}
 }
