@@ -2,7 +2,9 @@ package studio
 
 import (
 	"bufio"
+	"bytes"
 	"fmt"
+	"io"
 	"os"
 	"strings"
 
@@ -119,13 +121,19 @@ func (s *Studio) source(label string) (*sourceView, error) {
 	if st.Pos.IsZero() || st.Pos.File == "" {
 		return nil, fmt.Errorf("the position of state %q is unknown", label)
 	}
-	f, err := os.Open(st.Pos.File)
-	if err != nil {
-		return nil, err
+	var r io.Reader
+	if b, ok := s.texts[st.Pos.File]; ok {
+		r = bytes.NewReader(b)
+	} else {
+		f, err := os.Open(st.Pos.File)
+		if err != nil {
+			return nil, err
+		}
+		defer f.Close()
+		r = f
 	}
-	defer f.Close()
 	var all []string
-	sc := bufio.NewScanner(f)
+	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 0, 64<<10), 1<<20)
 	for sc.Scan() {
 		all = append(all, sc.Text())

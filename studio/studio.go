@@ -76,9 +76,13 @@ type Studio struct {
 	o   Options
 	log *slog.Logger
 
-	mu      sync.Mutex
-	flow    *flows.Flow
-	rev     int // bumped when a new flow is loaded
+	mu   sync.Mutex
+	flow *flows.Flow
+	rev  int // bumped when a new flow is loaded
+	// texts are the flow's files as they were when it was loaded: a
+	// state's YAML is shown from the version serving, also after a reload
+	// is refused.
+	texts   map[string][]byte
 	diags   dsl.Diagnostics
 	dep     *sandbox.Deployment
 	depErr  string
@@ -175,6 +179,12 @@ func (s *Studio) useFlow(f *flows.Flow, diags dsl.Diagnostics) error {
 		return fmt.Errorf("training the NLU of %s: %w", s.o.Flow, err)
 	}
 	s.flow, s.diags, s.analyzer = f, diags, a
+	s.texts = map[string][]byte{}
+	for _, name := range f.Files {
+		if b, err := os.ReadFile(name); err == nil {
+			s.texts[name] = b
+		}
+	}
 	s.rev++
 	return nil
 }

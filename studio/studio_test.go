@@ -758,3 +758,31 @@ func TestSaveTestRefusedWhileTheFlowHasErrors(t *testing.T) {
 		t.Errorf("saving once the flow is fixed: %d %v", r.StatusCode, err)
 	}
 }
+
+// After a refused reload the conversation goes on with the version loaded
+// before, and a state's YAML is that version's, at its lines: not the
+// file on disk cut at the old position.
+func TestSourceAfterARefusedReloadIsTheServingVersion(t *testing.T) {
+	flow := copyFlow(t)
+	p := newPage(t, Options{Flow: flow})
+	source := func() string {
+		t.Helper()
+		code, b := p.get("/api/source?state=ask_order")
+		var src sourceView
+		if err := json.Unmarshal(b, &src); err != nil || code != http.StatusOK {
+			t.Fatalf("%d %s", code, b)
+		}
+		return fmt.Sprintf("%s\n%d: %s", src.Pos, src.Lines[0].N, joinLines(src.Lines))
+	}
+	before := source()
+	// Lines added above the state, and an error in it.
+	flowtest.Edit(t, flow, "states:\n", "states:\n  extra:\n    say: one more\n    next: main_menu\n\n")
+	flowtest.Edit(t, flow, "    next: lookup\n", "    next: lookupp\n")
+	p.s.Reload(context.Background())
+	if code, b := p.get("/api/state"); code != http.StatusOK || !strings.Contains(string(b), "lookupp") {
+		t.Fatalf("the reload was not refused: %d %s", code, b)
+	}
+	if after := source(); after != before {
+		t.Errorf("after a refused reload the state's YAML is\n%s\nwant the version serving:\n%s", after, before)
+	}
+}
