@@ -83,10 +83,12 @@ func (h *Host) fireSLA(ctx context.Context, t flows.Timer) (bool, error) {
 // analyticsSetup builds the server's analytics: the Prometheus KPIs on
 // its registry (always), the events sinks of the config's events: section
 // (a JSONL file, a webhook, the Valkey stream; eventsFile overrides the
-// file), and the SLA table and watcher of its sla: tables.
-func (s *Server) analyticsSetup(eventsFile string) ([]Option, error) {
+// file; eventsText turns the texts on, as events.text: true does), and the
+// SLA table and watcher of its sla: tables.
+func (s *Server) analyticsSetup(eventsFile string, eventsText bool) ([]Option, error) {
 	cfg := s.cfg
 	ev := cfg.Events
+	ev.Text = ev.Text || eventsText
 	if eventsFile != "" {
 		ev.File = eventsFile
 	} else if ev.File != "" && !filepath.IsAbs(ev.File) {

@@ -74,6 +74,9 @@ type ServerOptions struct {
 	// Events, when set, is the analytics events file (overriding the
 	// config's events.file).
 	Events string
+	// EventsText includes message texts in the analytics events
+	// (overriding the config's events.text when it is false).
+	EventsText bool
 	// Connectors are the program's own connectors by name, beside the
 	// built-in ones the config configures: one for each name the config
 	// was loaded with (config.WithConnectors), and no other.
@@ -149,7 +152,7 @@ func NewServer(cfg *config.Config, o ServerOptions) (*Server, error) {
 			return nil, fmt.Errorf("%s: the connector %q is given in ServerOptions.Connectors but the config does not know it; load the config with config.WithConnectors(%q)", cfg.Source, name, name)
 		}
 	}
-	more, err := s.analyticsSetup(o.Events)
+	more, err := s.analyticsSetup(o.Events, o.EventsText)
 	if err != nil {
 		return nil, err
 	}

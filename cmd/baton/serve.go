@@ -64,6 +64,7 @@ func runServe(ctx context.Context, e *env, args []string) int {
 	debug := fs.Bool("debug", false, "log at debug level")
 	watch := fs.Bool("watch", true, "reload a flow when its file changes (SIGHUP reloads them either way)")
 	events := fs.String("events", "", "append analytics events to this JSONL `file`, overriding the config's events.file ('baton report FILE' reads it)")
+	eventsText := fs.Bool("events-text", false, "include message texts in the analytics events, as the config's events.text: true does (default: sizes only)")
 	page := fs.Bool("sandbox", false, "with a FLOW: also serve the web sandbox of the flow at /sandbox/ (docs/sandbox.md)")
 	pos, code, done := parseFlags(e, fs, args)
 	if done {
@@ -119,7 +120,7 @@ func runServe(ctx context.Context, e *env, args []string) int {
 		level = slog.LevelDebug
 	}
 	log := host.NewLogger(e.stderr, level, *logText)
-	srv, err := host.NewServer(cfg, host.ServerOptions{Logger: log, NoWatch: !*watch, Sandbox: sandbox, Getenv: e.getenv, Events: *events})
+	srv, err := host.NewServer(cfg, host.ServerOptions{Logger: log, NoWatch: !*watch, Sandbox: sandbox, Getenv: e.getenv, Events: *events, EventsText: *eventsText})
 	if err != nil {
 		fmt.Fprintf(e.stderr, "baton serve: %v\n", err)
 		if errors.Is(err, host.ErrStore) {

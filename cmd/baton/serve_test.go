@@ -259,3 +259,43 @@ func TestServeSandboxReloadsOnSIGHUP(t *testing.T) {
 	waitUntil(t, "the served flow's reload", func() bool { return strings.Contains(stderr.String(), "flow reloaded") })
 	waitUntil(t, "the sandbox's reload", func() bool { return strings.Contains(stderr.String(), "reloaded the flow") })
 }
+
+// `baton serve FLOW --events FILE --events-text`: the events hold what the
+// customer and the bot wrote, as docs/analytics.md and docs/replay.md
+// promise of --events-text, so `baton replay` can run them again; without
+// it they hold sizes only.
+func TestServeEventsText(t *testing.T) {
+	for _, withText := range []bool{false, true} {
+		addr := freeAddr(t)
+		events := filepath.Join(t.TempDir(), "events.jsonl")
+		args := []string{"testdata/flows/shop.yaml", "--listen", addr, "--events", events}
+		if withText {
+			args = append(args, "--events-text")
+		}
+		startServe(t, args...)
+		resp, err := http.Post("http://"+addr+"/api/messages", "application/json", strings.NewReader(`{"text":"hello there"}`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		texts := map[string]string{}
+		waitUntil(t, "the events", func() bool {
+			b, _ := os.ReadFile(events)
+			for _, line := range strings.Split(string(b), "\n") {
+				var ev struct{ Type, Text string }
+				if json.Unmarshal([]byte(line), &ev) == nil && ev.Type != "" {
+					texts[ev.Type] += ev.Text
+				}
+			}
+			_, in := texts["message_in"]
+			_, out := texts["message_out"]
+			return in && out
+		})
+		switch {
+		case withText && (texts["message_in"] != "hello there" || texts["message_out"] == ""):
+			t.Errorf("--events-text: message_in %q, message_out %q", texts["message_in"], texts["message_out"])
+		case !withText && (texts["message_in"] != "" || texts["message_out"] != ""):
+			t.Errorf("without --events-text the texts are in: %q", texts)
+		}
+	}
+}
