@@ -156,13 +156,25 @@ func (r *run) read() []string {
 // included files and deployment configs next to the tests are skipped.
 // A path that does not exist is an error, worded as the command line's.
 func Files(paths []string) (files, skipped []string, err error) {
+	// A file given twice, or also by its directory, is run once.
+	seen := map[string]bool{}
+	add := func(p string) {
+		key := filepath.Clean(p)
+		if abs, err := filepath.Abs(p); err == nil {
+			key = abs
+		}
+		if !seen[key] {
+			seen[key] = true
+			files = append(files, p)
+		}
+	}
 	for _, p := range paths {
 		info, err := os.Stat(p)
 		if err != nil {
 			return nil, nil, dsl.PathError(p, err)
 		}
 		if !info.IsDir() {
-			files = append(files, p)
+			add(p)
 			continue
 		}
 		var found []string
@@ -176,7 +188,9 @@ func Files(paths []string) (files, skipped []string, err error) {
 		if len(found) == 0 {
 			return nil, nil, fmt.Errorf("%s: no conversation test files in this directory (a test file has conversations:; see docs/testing.md)", p)
 		}
-		files = append(files, found...)
+		for _, f := range found {
+			add(f)
+		}
 	}
 	return files, skipped, nil
 }

@@ -105,6 +105,16 @@ func TestFiles(t *testing.T) {
 	if _, _, err := Files([]string{"testdata/nope"}); err == nil || !strings.HasSuffix(err.Error(), "testdata/nope: no such file or directory") {
 		t.Errorf("a missing path: %v", err)
 	}
+	// A file given twice, or also by its directory ("baton test tests
+	// tests/new.yaml"), runs once: its results are not counted twice.
+	files, _, err = Files([]string{"testdata/desk_test.yaml", "testdata", "./testdata/desk_test.yaml"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want = []string{filepath.Join("testdata", "desk_test.yaml"), filepath.Join("testdata", "broken", "test.yaml"), filepath.Join("testdata", "broken_include", "test.yaml"), filepath.Join("testdata", "broken_test.yaml")}
+	if !slices.Equal(files, want) {
+		t.Errorf("a file given twice: files %q, want %q", files, want)
+	}
 }
 
 // TestRunReadsTheFilesOfAFlowWithErrors: a flow that does not load still
