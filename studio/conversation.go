@@ -54,6 +54,9 @@ type turnRecord struct {
 	host bool
 	// moves index the conversation's path steps this turn made.
 	moves []int
+	// noMatch is set when the turn did not understand the message: an
+	// end or handoff that follows is a no-match ladder step's.
+	noMatch bool
 }
 
 func (s *Studio) newConversation() (*conversation, error) {
@@ -186,6 +189,8 @@ func (c *conversation) event(ev sandbox.Event) {
 			h := c.handoffs[n-1]
 			h.Requests = append(h.Requests, requestView{HelpdeskRequest: e, Step: step, Text: e.Text()})
 		}
+	case flows.NoMatch:
+		t.noMatch = true
 	case flows.LifecycleChange:
 		c.system(step, at, "lifecycle", "The conversation is "+lifecycleText(e.To))
 	case flows.EndEffect:
@@ -213,8 +218,12 @@ func (c *conversation) ruleMove(t *turnRecord, ev sandbox.Event, step int, to st
 	if st == nil || st.Shape() == own {
 		return
 	}
+	p := pathStep{From: c.state, To: to, Step: step}
+	if t.noMatch {
+		p.Via = string(flows.EdgeNoMatch)
+	}
 	t.moves = append(t.moves, len(c.path))
-	c.path = append(c.path, pathStep{From: c.state, To: to, Step: step})
+	c.path = append(c.path, p)
 }
 
 func (c *conversation) handoff(id string) *handoffView {

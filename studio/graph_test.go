@@ -60,6 +60,7 @@ func TestPathLightsTheRuleThatEnds(t *testing.T) {
 		{"a route", []string{"hi", "Y", "stop"}, pathStep{From: "b", To: "end_", Via: "route", Rule: "stop"}},
 		{"a trigger", []string{"hi", "bye"}, pathStep{From: "a", To: "end_", Via: "trigger", Rule: "bye"}},
 		{"a trigger's handoff", []string{"hi", "agent"}, pathStep{From: "a", To: "handoff_", Via: "trigger", Rule: "human"}},
+		{"a no-match ladder step", []string{"hi", "what?", "what?"}, pathStep{From: "a", To: "end_", Via: "no_match"}},
 	} {
 		p := newPage(t, Options{Flow: "../graph/testdata/flows/ends.yaml"})
 		var st *snapshot

@@ -336,6 +336,18 @@ func TestSandboxGraphDrawsRulesThatEndInBrowser(t *testing.T) {
 	if got := strings.Join(taken, ","); got != "a>end_" {
 		t.Errorf("the path drawn is %q, want the option's edge to the end", got)
 	}
+	// The flow's no-match ladder ends it: its edge is the one lit among
+	// those that leave any state for the end.
+	do(t, ctx, chromedp.Click(chromedp.ID("reset")))
+	waitJS(t, ctx, `document.querySelectorAll("#chat .msg.user").length === 0`)
+	say(t, ctx, "hi")
+	say(t, ctx, "what?")
+	say(t, ctx, "what?")
+	waitJS(t, ctx, `!!document.querySelector('#graph g.edge.taken[data-from="*"][data-to="end_"]')`)
+	lit := eval[[]string](t, ctx, `Array.from(document.querySelectorAll('#graph g.edge.taken[data-to="end_"] title')).map(e => e.textContent)`)
+	if len(lit) != 1 || !strings.HasPrefix(lit[0], "no match 2") {
+		t.Errorf("the edges to the end lit are %q, want the ladder's", lit)
+	}
 }
 
 // Moving the clock past the no-reply timeout fires it: the reminder shows,

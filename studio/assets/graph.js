@@ -52,7 +52,11 @@ function taken(lay, path) {
   for (const s of path) {
     if (!s.from) continue;
     let hit = lay.edges.filter((e) => e.from === s.from && e.to === s.to);
-    if (hit.length === 0) hit = lay.edges.filter((e) => e.to === s.to && (e.from === "*" || e.from.endsWith("/*")));
+    // A move by a flow-wide rule (a trigger, the flow's no-match ladder, a
+    // timeout) is drawn from "any state", also where the state has an edge
+    // of another kind to the same place.
+    const any = lay.edges.filter((e) => e.to === s.to && (e.from === "*" || e.from.endsWith("/*")));
+    if (hit.length === 0 || (s.via && !hit.some((e) => e.kind === s.via) && any.some((e) => e.kind === s.via))) hit = any;
     if (hit.length === 0) {
       if (lay.nodes[s.from] && lay.nodes[s.to]) jumps.push(s);
       continue;
