@@ -41,7 +41,9 @@ up by a helpdesk.
 
   baton handoff list [--store FILE|URL] [--config FILE] [--status pending|delivered|dead] [--json]
       one line per outbox item: id, kind, conversation, handoff, status,
-      attempts, next attempt, ticket, last error.
+      attempts, next attempt, ticket, note, last error. The note is what
+      Baton writes on the ticket itself: why a close closes it, or that
+      an agent's reply did not reach the customer (--json: "note").
 
   baton handoff retry [--store FILE|URL] [--config FILE] ID...|--all-dead
       puts dead items back in the queue (a handoff's items go back

@@ -3,6 +3,8 @@ package main
 import (
 	"context"
 	"path/filepath"
+	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -97,4 +99,31 @@ func deadWithReplies(t *testing.T) string {
 		t.Fatal(err)
 	}
 	return path
+}
+
+// TestHandoffListHelpNamesEveryColumn: the help of `baton handoff list`
+// names, in order, every column the table prints, so a reader of the help
+// knows what NOTE (a close's reason, an undelivered agent reply) is.
+func TestHandoffListHelpNamesEveryColumn(t *testing.T) {
+	code, stdout, stderr := runCLI(t, "", "handoff", "list", "--store", deadStore(t))
+	wantCode(t, code, exitOK, stdout, stderr)
+	header, _, _ := strings.Cut(stdout, "\n")
+	var columns []string
+	for _, c := range regexp.MustCompile(`\s{2,}`).Split(strings.TrimSpace(header), -1) {
+		columns = append(columns, strings.ToLower(c))
+	}
+	code, help, stderr := runCLI(t, "", "handoff", "--help")
+	wantCode(t, code, exitOK, help, stderr)
+	_, after, ok := strings.Cut(help, "one line per outbox item:")
+	if !ok {
+		t.Fatalf("the help does not describe list's lines:\n%s", help)
+	}
+	described, _, _ := strings.Cut(after, ".")
+	var named []string
+	for _, c := range strings.Split(described, ",") {
+		named = append(named, strings.Join(strings.Fields(c), " "))
+	}
+	if !slices.Equal(named, columns) {
+		t.Errorf("the help names the columns %q, the table prints %q", named, columns)
+	}
 }
