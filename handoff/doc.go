@@ -59,6 +59,10 @@
 // for the updater. Close reads the ticket and leaves it alone when an
 // agent already solved or closed it, else sets status solved (assigning
 // the API user when nobody was: Zendesk solves only assigned tickets).
+// A ticket an agent deleted answers 404, as every request does when the
+// subdomain is wrong: Close then reads GET /api/v2/users/me, and when
+// that answers the ticket is gone and the close is done; when it answers
+// 404 too, the close is dead with a hint to check the subdomain.
 //
 // Freshdesk (NewFreshdesk) authenticates with the API key as the basic-auth
 // user and "X" as the password. Open sends POST /api/v2/tickets with one
@@ -73,7 +77,9 @@
 // (POST /api/v2/tickets/{id}/notes {"body", "user_id": requester,
 // "incoming": true, "private": false}), which Freshdesk records as the
 // customer's reply; Close reads the ticket and sets status 4 (resolved)
-// unless an agent already resolved or closed it.
+// unless an agent already resolved or closed it, or deleted it (a 404
+// while GET /api/v2/agents/me answers; a 404 there too is a wrong
+// domain).
 //
 // Freshdesk has no idempotency key, so Baton makes creation idempotent
 // itself: every ticket is tagged "baton-<handoff id>", and Open first

@@ -117,6 +117,29 @@ func responseError(connector, op string, status int, header http.Header, body []
 	return e
 }
 
+// accountAnswers tells a ticket that is gone from an account address
+// that is wrong, when reading the ticket failed with notFound (a 404) and
+// reading the API user's own record (path) then failed with merr: nil
+// means the account answered, so the ticket is gone (true). A 404 there
+// too means every request answers 404, and notFound is returned with a
+// hint naming setting; an error worth retrying (a 5xx, a timeout) is
+// returned as it is, nothing being known yet; any other is notFound.
+func accountAnswers(notFound, merr error, path, setting string) (bool, error) {
+	if merr == nil {
+		return true, nil
+	}
+	if retry, _ := Retryable(merr); retry {
+		return false, merr
+	}
+	var e, me *Error
+	if errors.As(notFound, &e) && errors.As(merr, &me) && me.Status == http.StatusNotFound {
+		wrong := *e
+		wrong.Hint = "every request answers 404, " + path + " too: check " + setting + " (or the base URL)"
+		return false, &wrong
+	}
+	return false, notFound
+}
+
 // transportError wraps a failure to get any response: timeouts, refused
 // or reset connections, a cancellation (the worker shutting down: the item
 // is claimed again later) and a host name that does not resolve are all

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"maps"
 	"mime"
@@ -259,14 +260,18 @@ func (f *Freshdesk) conversationTexts(ctx context.Context, id string, p int) ([]
 }
 
 // Close resolves the ticket (status 4), unless an agent already resolved
-// or closed it: that ticket is left as it is.
+// or closed it: that ticket is left as it is. A ticket an agent deleted
+// has nothing left to close (see ticketGone).
 func (f *Freshdesk) Close(ctx context.Context, t flows.TicketRef) error {
 	if err := checkTicketID("freshdesk", "close", t.ID); err != nil {
 		return err
 	}
 	info, err := f.ticketInfo(ctx, t.ID, "close.lookup")
 	if err != nil {
-		return err
+		if gone, gerr := f.ticketGone(ctx, err); !gone {
+			return gerr
+		}
+		return nil // deleted: nothing is left to close
 	}
 	if info.Status == freshdeskResolved || info.Status == freshdeskClosed {
 		return nil
@@ -275,5 +280,26 @@ func (f *Freshdesk) Close(ctx context.Context, t flows.TicketRef) error {
 		url: f.base + "/api/v2/tickets/" + t.ID, header: f.header(),
 		body:   []byte(`{"status":` + strconv.Itoa(freshdeskResolved) + `}`),
 		canned: `{"id":` + t.ID + `,"status":4}`})
-	return err
+	if err != nil {
+		if gone, gerr := f.ticketGone(ctx, err); !gone {
+			return gerr
+		}
+		return nil // deleted since the look-up
+	}
+	return nil
+}
+
+// ticketGone tells what a 404 on a ticket means: Freshdesk answers 404
+// for a ticket an agent deleted, and also for every request when the
+// domain or base URL is wrong. The API key's own agent
+// (GET /api/v2/agents/me, "View Me") tells them apart, as Zendesk's
+// ticketGone does; any err but a 404 is returned as it is.
+func (f *Freshdesk) ticketGone(ctx context.Context, err error) (bool, error) {
+	var e *Error
+	if !errors.As(err, &e) || e.Status != http.StatusNotFound {
+		return false, err
+	}
+	_, merr := f.s.send(ctx, call{op: "close.me", method: http.MethodGet, url: f.base + "/api/v2/agents/me", header: f.header(),
+		canned: `{"id":4001}`})
+	return accountAnswers(err, merr, "/api/v2/agents/me", "BATON_FRESHDESK_DOMAIN")
 }

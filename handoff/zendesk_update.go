@@ -229,14 +229,18 @@ func (z *Zendesk) Marked(ctx context.Context, t flows.TicketRef, ids []string) (
 // Close sets the ticket's status to solved, unless an agent already
 // solved or closed it: that ticket is left as it is, also when it was
 // closed between the look-up and the update (Zendesk's 422). Zendesk solves only
-// assigned tickets, so one nobody took is assigned to the API user.
+// assigned tickets, so one nobody took is assigned to the API user. A
+// ticket an agent deleted has nothing left to close (see ticketGone).
 func (z *Zendesk) Close(ctx context.Context, t flows.TicketRef) error {
 	if err := checkTicketID("zendesk", "close", t.ID); err != nil {
 		return err
 	}
 	info, err := z.ticketInfo(ctx, t.ID, "close.lookup")
 	if err != nil {
-		return err
+		if gone, gerr := z.ticketGone(ctx, err); !gone {
+			return gerr
+		}
+		return nil // deleted: nothing is left to close
 	}
 	if info.Status == "solved" || info.Status == "closed" {
 		return nil
@@ -259,7 +263,33 @@ func (z *Zendesk) Close(ctx context.Context, t flows.TicketRef) error {
 			return nil
 		}
 	}
+	if errors.As(err, &e) && e.Status == http.StatusNotFound {
+		// Deleted since the look-up.
+		if gone, gerr := z.ticketGone(ctx, err); !gone {
+			return gerr
+		}
+		return nil
+	}
 	return err
+}
+
+// ticketGone tells what a 404 on a ticket means. Zendesk answers 404
+// (RecordNotFound) for a ticket an agent deleted ("Delete Ticket": it is
+// in the deleted tickets, out of the Tickets API), and also for every
+// request when the subdomain or base URL is wrong. The API user's own
+// record (GET /api/v2/users/me, "Show the Currently Authenticated User")
+// tells them apart: when it answers, the account is the right one and
+// the ticket is gone. When it answers 404 too, err is returned with a
+// hint that says so; when it fails otherwise (a 5xx, a timeout), its
+// error, retried: nothing is known yet. Any other err is returned as
+// it is.
+func (z *Zendesk) ticketGone(ctx context.Context, err error) (bool, error) {
+	var e *Error
+	if !errors.As(err, &e) || e.Status != http.StatusNotFound {
+		return false, err
+	}
+	_, merr := z.self(ctx)
+	return accountAnswers(err, merr, "/api/v2/users/me", "BATON_ZENDESK_SUBDOMAIN")
 }
 
 // self is the API user's id.

@@ -64,6 +64,9 @@ type FreshdeskTicket struct {
 	CreatedAt    time.Time       `json:"created_at"`
 	Notes        []FreshdeskNote `json:"-"`
 	Attachments  []FreshdeskFile `json:"-"`
+	// Deleted is set by DeleteTicket: every request for the ticket
+	// answers 404.
+	Deleted bool `json:"-"`
 }
 
 // FreshdeskNote is a note on a ticket of the fake.
@@ -112,6 +115,17 @@ func (f *Freshdesk) SetStatus(id int64, status int) {
 	}
 }
 
+// DeleteTicket deletes a ticket as an agent would: from then on every
+// request for it, a view, an update, a note, its conversations, answers
+// 404 not_found.
+func (f *Freshdesk) DeleteTicket(id int64) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if t := f.ticket(id); t != nil {
+		t.Deleted = true
+	}
+}
+
 // Requests returns "METHOD path" of every request, in order.
 func (f *Freshdesk) Requests() []string {
 	f.mu.Lock()
@@ -143,6 +157,9 @@ func (f *Freshdesk) handle(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case r.Method == "GET" && r.URL.Path == "/api/v2/search/tickets":
 		f.search(w, r)
+	case r.Method == "GET" && r.URL.Path == "/api/v2/agents/me":
+		// "View Me": the agent whose API key authenticates.
+		writeJSON(w, 200, map[string]any{"id": 4001, "available": true, "contact": map[string]any{"name": "Baton API", "email": "bot@acme.test"}})
 	case r.Method == "GET" && r.URL.Path == "/api/v2/tickets":
 		f.list(w, r)
 	case r.Method == "POST" && r.URL.Path == "/api/v2/tickets":
@@ -150,7 +167,7 @@ func (f *Freshdesk) handle(w http.ResponseWriter, r *http.Request) {
 	case len(parts) >= 4 && parts[2] == "tickets":
 		id, err := strconv.ParseInt(parts[3], 10, 64)
 		t := f.ticket(id)
-		if err != nil || t == nil {
+		if err != nil || t == nil || t.Deleted {
 			reply(w, 404, `{"code":"not_found","message":"Record not found"}`)
 			return
 		}
@@ -291,7 +308,7 @@ func (f *Freshdesk) search(w http.ResponseWriter, r *http.Request) {
 	tag = strings.Trim(tag, "'")
 	results := []*FreshdeskTicket{}
 	for _, t := range f.tickets {
-		if ok && slices.Contains(t.Tags, tag) && !f.clock.Now().Before(t.CreatedAt.Add(f.IndexLag)) {
+		if ok && !t.Deleted && slices.Contains(t.Tags, tag) && !f.clock.Now().Before(t.CreatedAt.Add(f.IndexLag)) {
 			results = append(results, t)
 		}
 	}
@@ -318,7 +335,7 @@ func (f *Freshdesk) list(w http.ResponseWriter, r *http.Request) {
 	}
 	out := []*FreshdeskTicket{}
 	for _, t := range f.tickets {
-		if t.RequesterID == c.ID {
+		if t.RequesterID == c.ID && !t.Deleted {
 			out = append(out, t)
 		}
 	}

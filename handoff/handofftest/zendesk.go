@@ -67,6 +67,9 @@ type ZendeskTicket struct {
 	CustomFields []map[string]any `json:"custom_fields,omitempty"`
 	CreatedAt    time.Time        `json:"created_at"`
 	Comments     []ZendeskComment `json:"-"`
+	// Deleted is set by DeleteTicket: the ticket is in the account's
+	// deleted tickets, and the Tickets API answers 404 for it.
+	Deleted bool `json:"-"`
 }
 
 // ZendeskComment is a comment on a ticket of the fake.
@@ -148,6 +151,18 @@ func (z *Zendesk) SetStatus(id int64, status string) {
 	}
 }
 
+// DeleteTicket deletes a ticket as an agent would (Delete Ticket: it
+// goes to the deleted tickets, restorable for 30 days): from then on
+// every request for it, a read, an update, its comments, answers 404
+// RecordNotFound, as Zendesk does for a deleted ticket.
+func (z *Zendesk) DeleteTicket(id int64) {
+	z.mu.Lock()
+	defer z.mu.Unlock()
+	if t := z.ticket(id); t != nil {
+		t.Deleted = true
+	}
+}
+
 // AgentComment adds an agent's public reply to a ticket, as an agent
 // would in Zendesk's agent workspace.
 func (z *Zendesk) AgentComment(id int64, body string) {
@@ -215,7 +230,7 @@ func (z *Zendesk) handle(w http.ResponseWriter, r *http.Request) {
 		ext := r.URL.Query().Get("external_id")
 		list := []*ZendeskTicket{}
 		for _, t := range z.tickets {
-			if ext != "" && t.ExternalID == ext {
+			if ext != "" && t.ExternalID == ext && !t.Deleted {
 				list = append(list, t)
 			}
 		}
@@ -223,7 +238,7 @@ func (z *Zendesk) handle(w http.ResponseWriter, r *http.Request) {
 	case len(parts) >= 4 && (parts[2] == "tickets" || parts[2] == "requests"):
 		id, err := strconv.ParseInt(parts[3], 10, 64)
 		t := z.ticket(id)
-		if err != nil || t == nil {
+		if err != nil || t == nil || t.Deleted {
 			reply(w, 404, `{"error":"RecordNotFound","description":"Not found"}`)
 			return
 		}
