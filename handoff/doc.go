@@ -114,6 +114,14 @@
 // updates a minute (default 10); messages beyond wait and go together,
 // never dropped.
 //
+// A ticket an agent deleted, or closed (Zendesk takes no comment on a
+// closed ticket, and a merge closes the ticket merged away), takes no
+// more messages: an append to it fails for good with an error that is
+// ErrTicketGone, and the host returns the conversation to the bot. A
+// deleted ticket answers 404, as every request does when the account
+// address is wrong; the API user's own record (Zendesk's users/me,
+// Freshdesk's agents/me) tells the two apart.
+//
 // Errors never show a URL's secrets: the user and password and the query
 // values of any URL in an error are redacted (Redact), so a webhook token
 // in "?token=" stays out of logs, the store's last_error, `baton handoff

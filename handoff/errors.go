@@ -117,6 +117,21 @@ func responseError(connector, op string, status int, header http.Header, body []
 	return e
 }
 
+// ErrTicketGone is what a connector's error is (errors.Is) when the
+// ticket takes no more messages: an agent deleted it, or it is closed
+// (Zendesk takes no comment on a closed ticket, and a ticket merged into
+// another is closed). Such an error is permanent: nobody reads that
+// ticket any more. A close of such a ticket is done; a customer's message
+// for it is dead, and the host returns the conversation to the bot, as
+// when the helpdesk reports the ticket closed.
+var ErrTicketGone = errors.New("the ticket takes no more messages")
+
+// goneError is an error that is ErrTicketGone, with its own text.
+type goneError struct{ msg string }
+
+func (g goneError) Error() string        { return g.msg }
+func (g goneError) Is(target error) bool { return target == ErrTicketGone }
+
 // accountAnswers tells a ticket that is gone from an account address
 // that is wrong, when reading the ticket failed with notFound (a 404) and
 // reading the API user's own record (path) then failed with merr: nil

@@ -52,7 +52,7 @@ func (f *Freshdesk) AppendBatch(ctx context.Context, t flows.TicketRef, c flows.
 		files, skipped = withinNoteLimit(files, skipped)
 		rid, err := f.requester(ctx, t.ID)
 		if err != nil {
-			return err
+			return f.appendFailed(ctx, t.ID, err)
 		}
 		note = map[string]any{"private": false, "incoming": true, "user_id": rid}
 	}
@@ -77,7 +77,21 @@ func (f *Freshdesk) AppendBatch(ctx context.Context, t flows.TicketRef, c flows.
 	_, err = f.s.send(ctx, call{op: "append", method: http.MethodPost,
 		url: f.base + "/api/v2/tickets/" + t.ID + "/notes", header: h, body: b,
 		canned: `{"id":4004,"ticket_id":` + t.ID + `,"incoming":true,"private":false}`})
-	return err
+	return f.appendFailed(ctx, t.ID, err)
+}
+
+// appendFailed is err, the failure of an append to ticket id, as
+// ErrTicketGone when an agent deleted the ticket (see ticketGone).
+func (f *Freshdesk) appendFailed(ctx context.Context, id string, err error) error {
+	var e *Error
+	if !errors.As(err, &e) || e.Status != http.StatusNotFound {
+		return err
+	}
+	gone, gerr := f.ticketGone(ctx, err)
+	if !gone {
+		return gerr
+	}
+	return &Error{Connector: "freshdesk", Op: e.Op, Err: goneError{fmt.Sprintf("ticket %s no longer exists: an agent deleted it (Freshdesk answers 404 for it, and for nothing else); the message is not added", id)}}
 }
 
 // freshdeskNoteFiles is the most a note's attachments may weigh in all
@@ -183,8 +197,11 @@ func (f *Freshdesk) Marked(ctx context.Context, t flows.TicketRef, ids []string)
 		return nil, err
 	}
 	first, err := f.conversationTexts(ctx, t.ID, 1)
-	if err != nil || len(first) < checkPageSize {
-		return markedIn(first, ids), err
+	if err != nil {
+		return nil, f.appendFailed(ctx, t.ID, err)
+	}
+	if len(first) < checkPageSize {
+		return markedIn(first, ids), nil
 	}
 	// lo is a full page; hi, once found, a page that is not (the last
 	// page, or the one after it). The texts of both are kept.
@@ -299,7 +316,7 @@ func (f *Freshdesk) ticketGone(ctx context.Context, err error) (bool, error) {
 	if !errors.As(err, &e) || e.Status != http.StatusNotFound {
 		return false, err
 	}
-	_, merr := f.s.send(ctx, call{op: "close.me", method: http.MethodGet, url: f.base + "/api/v2/agents/me", header: f.header(),
+	_, merr := f.s.send(ctx, call{op: "lookup.me", method: http.MethodGet, url: f.base + "/api/v2/agents/me", header: f.header(),
 		canned: `{"id":4001}`})
 	return accountAnswers(err, merr, "/api/v2/agents/me", "BATON_FRESHDESK_DOMAIN")
 }

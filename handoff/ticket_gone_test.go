@@ -2,6 +2,7 @@ package handoff
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"strconv"
 	"strings"
@@ -106,5 +107,85 @@ func TestCloseOfAMissingTicketWhileTheAccountIsDown(t *testing.T) {
 	runOnce(t, d)
 	if got := ob.get("c1"); got.Status != flows.OutboxPending || !strings.Contains(got.LastError, "503") {
 		t.Errorf("close item = %s (%s); want pending, retrying after the 503", got.Status, got.LastError)
+	}
+}
+
+// TestAppendToATicketThatIsGone: the customer writes while bridged, but
+// an agent deleted the ticket, or closed it (a Zendesk merge closes the
+// ticket merged into another). The append fails for good, and its error
+// says so (ErrTicketGone), whichever way the connector adds the message,
+// so that the host can return the conversation to the bot; a wrong
+// account address, where every request answers 404, is no such error.
+func TestAppendToATicketThatIsGone(t *testing.T) {
+	msg := []flows.TicketMessage{{ID: "h-42:append:1:1", Message: flows.Message{At: connTestTime, From: flows.RoleUser, Text: "are you still there?"}}}
+	type desk struct {
+		name string
+		// ticket opens a ticket and returns the connector, one at the
+		// wrong base URL, the ticket, and functions deleting and closing it.
+		ticket func(t *testing.T) (conn, wrong flows.BatchAppender, ref flows.TicketRef, del, closeIt func())
+	}
+	zendesk := func(opts ...ConnectorOption) func(t *testing.T) (flows.BatchAppender, flows.BatchAppender, flows.TicketRef, func(), func()) {
+		return func(t *testing.T) (flows.BatchAppender, flows.BatchAppender, flows.TicketRef, func(), func()) {
+			fake := handofftest.NewZendesk(t, handofftest.NewClock(connTestTime), "bot@acme.test", "tok123", "oauth-tok")
+			mk := func(base string) *Zendesk {
+				auth := ZendeskAPIToken("bot@acme.test", "tok123")
+				if len(opts) > 0 {
+					auth = ZendeskOAuth("oauth-tok")
+				}
+				z, err := NewZendesk("", auth, append([]ConnectorOption{WithBaseURL(base), WithClock(connTestClock)}, opts...)...)
+				if err != nil {
+					t.Fatal(err)
+				}
+				return z
+			}
+			z := mk(fake.URL)
+			ref, err := z.Open(context.Background(), connTestHandoff())
+			if err != nil {
+				t.Fatal(err)
+			}
+			id := ticketNumber(t, ref)
+			return z, mk(fake.URL + "/wrong"), ref, func() { fake.DeleteTicket(id) }, func() { fake.SetStatus(id, "closed") }
+		}
+	}
+	for _, dk := range []desk{
+		{"zendesk", zendesk()},
+		{"zendesk requests API", zendesk(WithRequesterUpdates(true))},
+		{"freshdesk", func(t *testing.T) (flows.BatchAppender, flows.BatchAppender, flows.TicketRef, func(), func()) {
+			fake, f, _ := newFreshdeskPair(t)
+			ref, err := f.Open(context.Background(), connTestHandoff())
+			if err != nil {
+				t.Fatal(err)
+			}
+			// Freshdesk takes a note on a closed ticket (the customer's
+			// reopens it): only a deleted ticket is gone.
+			return f, newTestFreshdesk(t, fake.URL+"/wrong"), ref, func() { fake.DeleteTicket(ticketNumber(t, ref)) }, nil
+		}},
+	} {
+		t.Run(dk.name, func(t *testing.T) {
+			for _, how := range []string{"deleted", "closed"} {
+				t.Run(how, func(t *testing.T) {
+					conn, wrong, ref, del, closeIt := dk.ticket(t)
+					if how == "closed" {
+						if closeIt == nil {
+							t.Skip("this desk takes messages on a closed ticket")
+						}
+						closeIt()
+					} else {
+						del()
+					}
+					err := conn.AppendBatch(context.Background(), ref, flows.Contact{Name: "Mario"}, msg)
+					if !errors.Is(err, ErrTicketGone) {
+						t.Fatalf("append to a %s ticket: %v; want ErrTicketGone", how, err)
+					}
+					if retry, _ := Retryable(err); retry || !strings.Contains(err.Error(), how) || !strings.Contains(err.Error(), "ticket "+ref.ID) {
+						t.Errorf("error %q (retryable %v); want a permanent one naming the ticket and saying it is %s", err, retry, how)
+					}
+					err = wrong.AppendBatch(context.Background(), ref, flows.Contact{Name: "Mario"}, msg)
+					if err == nil || errors.Is(err, ErrTicketGone) || !strings.Contains(err.Error(), "every request answers 404") {
+						t.Errorf("append through a wrong base URL: %v; want the hint that every request answers 404", err)
+					}
+				})
+			}
+		})
 	}
 }

@@ -100,7 +100,8 @@ func (z *Zendesk) AppendBatch(ctx context.Context, t flows.TicketRef, c flows.Co
 	}
 	ro, c := z.memos.render(t.ID, c, z.o.render)
 	if allSystem(msgs) {
-		return z.updateTicket(ctx, "append", t.ID, map[string]any{"comment": zendeskComment{Body: batchText(msgs, c, ro), Public: false}})
+		err := z.updateTicket(ctx, "append", t.ID, map[string]any{"comment": zendeskComment{Body: batchText(msgs, c, ro), Public: false}})
+		return z.appendFailed(ctx, t.ID, err)
 	}
 	files, skipped, err := z.o.fetchAttachments(ctx, "zendesk", msgs)
 	if err != nil {
@@ -121,7 +122,7 @@ func (z *Zendesk) AppendBatch(ctx context.Context, t flows.TicketRef, c flows.Co
 	if z.o.onBehalf {
 		rid, err := z.requester(ctx, t.ID)
 		if err != nil {
-			return err
+			return z.appendFailed(ctx, t.ID, err)
 		}
 		comment := map[string]any{"body": text}
 		if len(tokens) > 0 {
@@ -135,21 +136,51 @@ func (z *Zendesk) AppendBatch(ctx context.Context, t flows.TicketRef, c flows.Co
 		h.Set("X-On-Behalf-Of", strconv.FormatInt(rid, 10))
 		_, err = z.s.send(ctx, call{op: "append", method: http.MethodPut, url: z.base + "/api/v2/requests/" + t.ID,
 			header: h, body: b, canned: `{"request":{"id":` + t.ID + `,"status":"open"}}`})
-		return err
+		return z.appendFailed(ctx, t.ID, err)
 	}
 	info, err := z.ticketInfo(ctx, t.ID, "append.lookup")
 	if err != nil {
-		return err
+		return z.appendFailed(ctx, t.ID, err)
 	}
 	if info.Status == "closed" {
-		return &Error{Connector: "zendesk", Op: "append", Err: fmt.Errorf("ticket %s is closed, and Zendesk takes no more comments on a closed ticket; the customer's message is not added", t.ID)}
+		return zendeskClosed(t.ID)
 	}
 	upd := map[string]any{"comment": zendeskComment{Body: text, Public: true, AuthorID: info.RequesterID, Uploads: tokens}}
 	switch info.Status {
 	case "pending", "hold", "solved":
 		upd["status"] = "open" // the customer answered: the ticket needs an agent again
 	}
-	return z.updateTicket(ctx, "append", t.ID, upd)
+	return z.appendFailed(ctx, t.ID, z.updateTicket(ctx, "append", t.ID, upd))
+}
+
+// zendeskClosed is the error of an append to closed ticket id.
+func zendeskClosed(id string) error {
+	return &Error{Connector: "zendesk", Op: "append", Err: goneError{fmt.Sprintf("ticket %s is closed (solved and closed, or merged into another), and Zendesk takes no more comments on a closed ticket; the message is not added", id)}}
+}
+
+// appendFailed is err, the failure of an append to ticket id, as
+// ErrTicketGone when the ticket is gone: a 404 for a ticket an agent
+// deleted (see ticketGone), a 422 for one closed since the look-up (or
+// through the Requests API, which reads nothing first: "Status: closed
+// prevents ticket update").
+func (z *Zendesk) appendFailed(ctx context.Context, id string, err error) error {
+	var e *Error
+	if !errors.As(err, &e) {
+		return err
+	}
+	switch e.Status {
+	case http.StatusNotFound:
+		gone, gerr := z.ticketGone(ctx, err)
+		if !gone {
+			return gerr
+		}
+		return &Error{Connector: "zendesk", Op: e.Op, Err: goneError{fmt.Sprintf("ticket %s no longer exists: an agent deleted it (Zendesk answers 404 for it, and for nothing else); the message is not added", id)}}
+	case http.StatusUnprocessableEntity:
+		if info, lerr := z.ticketInfo(ctx, id, "append.lookup"); lerr == nil && info.Status == "closed" {
+			return zendeskClosed(id)
+		}
+	}
+	return err
 }
 
 // requester is the ticket's requester, remembered from Open or read.
@@ -192,7 +223,7 @@ func (z *Zendesk) Marked(ctx context.Context, t flows.TicketRef, ids []string) (
 		res, err := z.s.send(ctx, call{op: "append.check", method: http.MethodGet, url: next, header: z.header(),
 			canned: `{"comments":[],"next_page":null}`, limit: maxListResponse})
 		if err != nil {
-			return nil, err
+			return nil, z.appendFailed(ctx, t.ID, err)
 		}
 		var got struct {
 			Comments []struct {

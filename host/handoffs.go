@@ -2,6 +2,7 @@ package host
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"sync"
@@ -204,6 +205,10 @@ func (h *Host) settled(ctx context.Context, it flows.OutboxItem, err error) {
 	if h.observer.Settled != nil {
 		h.observer.Settled(it, err)
 	}
+	if it.Kind == flows.OutboxAppend && it.Status == flows.OutboxDead && it.Message != nil && it.Message.From != flows.RoleSystem &&
+		errors.Is(err, handoff.ErrTicketGone) {
+		h.ticketGone(ctx, it, err)
+	}
 	if h.notifier != nil && it.Kind == flows.OutboxOpen && it.Status == flows.OutboxDelivered && it.Handoff != nil && h.notifier.Wants(it.Handoff.Priority) {
 		// The ticket is open whatever happens here: finish the post even
 		// when delivery is stopping (the notifier has its own timeout).
@@ -216,6 +221,31 @@ func (h *Host) settled(ctx context.Context, it flows.OutboxItem, err error) {
 		}
 	}
 }
+
+// ticketGone returns to the bot the conversation of it, a customer's
+// message its ticket no longer takes (handoff.ErrTicketGone): an agent
+// deleted the ticket, or it was closed without the bridge hearing of it (a
+// merge, a trigger on Solved only). Nobody answers there any more, and the
+// customer would write into silence. It is the "closed" the helpdesk
+// would have sent through the bridge: the conversation goes to the
+// handoff's return state, or ends, and its ticket's close is done. The
+// message stays in the transcript a next handoff's ticket carries. One
+// input per ticket: the later messages' dead appends are dropped as
+// repeats.
+func (h *Host) ticketGone(ctx context.Context, it flows.OutboxItem, cause error) {
+	h.log.Warn("the ticket takes no more messages: the customer's message is not on it, and the conversation returns to the bot",
+		"conversation", it.ConversationID, "handoff", it.HandoffID, "ticket", it.Ticket.ID, "connector", it.Ticket.Connector, "item", it.ID, "error", cause)
+	in := flows.Input{Kind: flows.InputTicket, At: h.now(), Ticket: &flows.TicketUpdate{Ticket: it.Ticket, Status: flows.TicketClosed}}
+	dctx := handoff.WithDelivery(context.WithoutCancel(ctx), handoff.Delivery{Key: "gone:" + it.Ticket.Connector + ":" + it.Ticket.ID, TTL: ticketGoneTTL})
+	if err := h.DeliverBridge(dctx, it.ConversationID, in); err != nil && !errors.Is(err, handoff.ErrDuplicate) {
+		h.log.Error("returning the conversation of a ticket that is gone to the bot failed; the customer's next message tries again",
+			"conversation", it.ConversationID, "ticket", it.Ticket.ID, "error", err)
+	}
+}
+
+// ticketGoneTTL is how long a ticket that is gone is remembered, so its
+// conversation is returned to the bot once.
+const ticketGoneTTL = 48 * time.Hour
 
 // CaptureName is the connector name of a CaptureConnector.
 const CaptureName = "sandbox"
