@@ -189,3 +189,21 @@ func TestAppendToATicketThatIsGone(t *testing.T) {
 		})
 	}
 }
+
+// TestZendeskCloseOfATicketDeletedMeanwhile: the ticket is there at the
+// look-up and gone at the update (an agent deleted it in between): the
+// close is done.
+func TestZendeskCloseOfATicketDeletedMeanwhile(t *testing.T) {
+	fake := newFakeHelpdesk(t, func(n int, r gotRequest) (int, http.Header, string) {
+		switch {
+		case r.Path == "/api/v2/users/me":
+			return 200, nil, `{"user":{"id":9,"name":"Baton API"}}`
+		case r.Method == http.MethodGet:
+			return 200, nil, `{"ticket":{"id":77,"requester_id":555,"assignee_id":9,"status":"open"}}`
+		}
+		return 404, nil, `{"error":"RecordNotFound","description":"Not found"}`
+	})
+	if err := newTestZendesk(t, fake.URL).Close(context.Background(), flows.TicketRef{ID: "77"}); err != nil {
+		t.Errorf("close of a ticket deleted after the look-up: %v; want done", err)
+	}
+}
