@@ -128,13 +128,15 @@ func (d *decoder) mapping(n *yaml.Node, where string, known ...string) []cfgFiel
 		}
 		seen[k.Value] = true
 		if known != nil && !cfgContains(known, k.Value) {
+			// A near miss of a known key is a typo, whose setting would be
+			// lost: an error. Any other key is extra, kept for the
+			// people or tools that share the file: ignored, with a warning.
 			msg := fmt.Sprintf("unknown key %q in %s", k.Value, cfgWhere(where))
 			if s := flows.Suggest(k.Value, known); s != "" {
-				msg += fmt.Sprintf("; did you mean %q?", s)
+				d.report(dsl.Error, d.pos(k), msg+fmt.Sprintf("; did you mean %q?", s))
 			} else {
-				msg += "; known keys: " + strings.Join(known, ", ")
+				d.report(dsl.Warning, d.pos(k), msg+" is ignored; known keys: "+strings.Join(known, ", "))
 			}
-			d.report(dsl.Error, d.pos(k), msg)
 			continue
 		}
 		out = append(out, cfgField{k, v})

@@ -90,7 +90,10 @@ func runServe(ctx context.Context, e *env, args []string) int {
 	if code, bad := missingPaths(e, serveCmd, pos...); bad {
 		return code
 	}
-	var cfg *config.Config
+	var (
+		cfg      *config.Config
+		cfgDiags dsl.Diagnostics // its warnings, logged once the logger is made
+	)
 	switch {
 	case *cfgPath == "" && len(pos) == 0:
 		return usageError(e, serveCmd, "give a flow file, or --config baton.yaml")
@@ -101,13 +104,12 @@ func runServe(ctx context.Context, e *env, args []string) int {
 	case len(pos) > 0:
 		return usageError(e, serveCmd, "with --config the flows are named in the config's channels; drop %s", pos[0])
 	default:
-		var diags dsl.Diagnostics
-		cfg, diags = config.Load(*cfgPath, config.WithEnv(func(name string) (string, bool) {
+		cfg, cfgDiags = config.Load(*cfgPath, config.WithEnv(func(name string) (string, bool) {
 			v := e.getenv(name)
 			return v, v != ""
 		}))
-		if diags.HasErrors() {
-			diags.Print(e.stderr)
+		if cfgDiags.HasErrors() {
+			cfgDiags.Print(e.stderr)
 			return exitFailed
 		}
 	}
@@ -120,6 +122,9 @@ func runServe(ctx context.Context, e *env, args []string) int {
 		level = slog.LevelDebug
 	}
 	log := host.NewLogger(e.stderr, level, *logText)
+	for _, d := range cfgDiags { // the warnings: an error stopped above
+		log.Warn("the config: "+d.Summary, "at", d.Pos.String())
+	}
 	srv, err := host.NewServer(cfg, host.ServerOptions{Logger: log, NoWatch: !*watch, Sandbox: sandbox, Getenv: e.getenv, Events: *events, EventsText: *eventsText})
 	if err != nil {
 		fmt.Fprintf(e.stderr, "baton serve: %v\n", err)

@@ -299,3 +299,50 @@ func TestServeEventsText(t *testing.T) {
 		}
 	}
 }
+
+// TestServeConfigExtraKeys: the serve sections' names are exact, and extra
+// keys are fine: a key near no known one (an annotation, another tool's
+// setting) is ignored with a warning in the log, while a near miss of a
+// known key is a typo whose setting would be lost, and stops the server.
+func TestServeConfigExtraKeys(t *testing.T) {
+	dir := t.TempDir()
+	flow, err := os.ReadFile("testdata/flows/shop.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "shop.yaml"), flow, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	write := func(name, src string) string {
+		path := filepath.Join(dir, name)
+		if err := os.WriteFile(path, []byte(src), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return path
+	}
+	extra := write("extra.yaml", fmt.Sprintf(`server: {listen: %q, owner: support-team}
+store: {kind: memory}
+channels:
+  web:
+    - flow: shop.yaml
+      comment: the shop's widget
+x-deploy: {region: eu}
+`, freeAddr(t)))
+	stderr := startServe(t, "--config", extra)
+	for _, want := range []string{
+		`unknown key \"owner\" in server is ignored`,
+		`unknown key \"comment\" in channels.web[0] is ignored`,
+		`unknown key \"x-deploy\" in the config is ignored`,
+	} {
+		if !strings.Contains(stderr.String(), want) {
+			t.Errorf("the log lacks the warning %s:\n%s", want, stderr)
+		}
+	}
+
+	typo := write("typo.yaml", "server: {listne: \"127.0.0.1:0\"}\nchannels:\n  web:\n    - flow: shop.yaml\n")
+	code, stdout, stderr2 := runCLI(t, "", "serve", "--config", typo)
+	wantCode(t, code, exitFailed, stdout, stderr2)
+	if !strings.Contains(stderr2, typo+`:1:10: error: unknown key "listne" in server; did you mean "listen"?`) {
+		t.Errorf("the typo is not reported at its place:\n%s", stderr2)
+	}
+}
