@@ -25,6 +25,7 @@ const (
 	codeTemporary     = 2      // API service temporarily unavailable
 	codeUnknown       = 131000 // something went wrong
 	codeUnavailable   = 131016 // service unavailable
+	codeAccessToken   = 190    // the access token expired, was revoked or is not one
 	maxResponseBytes  = 1 << 20
 	pairRateRetryWait = 6 * time.Second // Meta's pair rate: about one message every 6 seconds
 	maxRetryAfter     = 24 * time.Hour  // the longest Retry-After honoured; a longer one is cut to it
@@ -166,6 +167,9 @@ func graphError(status int, h http.Header, body []byte, now time.Time) *flows.Ch
 		}
 	case ce.Code == codeReEngagement:
 		ce.Err = flows.ErrOutsideWindow
+	case ce.Code == codeAccessToken:
+		// Every send fails until the operator acts: say how.
+		ce.Message += "; renew the access token in channels.whatsapp[].access_token"
 	case status >= 500, ce.Code == codeTemporary, ce.Code == codeUnknown, ce.Code == codeUnavailable, status == http.StatusRequestTimeout:
 		ce.Temporary = true
 	}

@@ -351,6 +351,29 @@ func TestSendAuthAndPath(t *testing.T) {
 	}
 }
 
+// Graph's 190 (the access token expired or was revoked, HTTP 401) is
+// permanent, and its error says what the operator must do: every reply
+// fails until the token is renewed, and "Invalid OAuth access token"
+// alone did not say where.
+func TestSendExpiredToken(t *testing.T) {
+	wa := whatsapptest.NewServer(t)
+	s, err := NewSender(wa.PhoneNumberID, "expired", WithGraphURL(wa.URL), WithClock(func() time.Time { return testNow }), WithThrottleRetry(2, 40*time.Millisecond))
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = s.Send(context.Background(), out("o1", "ciao"))
+	var ce *flows.ChannelError
+	if !errors.As(err, &ce) || ce.Code != 190 || ce.Status != http.StatusUnauthorized || ce.Temporary {
+		t.Fatalf("err = %v, want a permanent 190", err)
+	}
+	if want := "renew the access token in channels.whatsapp[].access_token"; !strings.Contains(err.Error(), want) {
+		t.Errorf("err = %q, want it to say %q", err, want)
+	}
+	if n := len(wa.Refusals()); n != 1 {
+		t.Errorf("%d attempts, want 1", n)
+	}
+}
+
 func TestSendNetworkError(t *testing.T) {
 	s, _ := NewSender("1", "t", WithGraphURL("http://127.0.0.1:1"), WithHTTPClient(&http.Client{Timeout: time.Second}), WithClock(func() time.Time { return testNow }))
 	err := s.Send(context.Background(), out("o1", "ciao"))
