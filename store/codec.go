@@ -22,6 +22,7 @@ const (
 func EncodeSession(dst []byte, s *flows.Session) []byte {
 	e := enc{b: append(dst, CodecV1)}
 	e.session(s)
+	e.finish()
 	return e.b
 }
 
@@ -58,6 +59,7 @@ func DecodeSession(b []byte) (*flows.Session, error) {
 func EncodeMessage(dst []byte, m *flows.Message) []byte {
 	e := enc{b: append(dst, CodecV1)}
 	e.message(1, m)
+	e.finish()
 	return e.b
 }
 

@@ -1,10 +1,12 @@
 package store
 
 import (
+	"cmp"
 	"encoding/binary"
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"time"
 )
 
@@ -20,7 +22,25 @@ const (
 )
 
 // enc appends fields to b.
-type enc struct{ b []byte }
+type enc struct {
+	b []byte
+	// depth is how many nested messages are open. The body of one closed
+	// at depth shallowDepth or more that needs a longer length than its
+	// one-byte placeholder is not moved at once: its length is a hole,
+	// filled by finish in one pass over b, so that a body nested in many
+	// such messages is moved once, not once per level.
+	depth int
+	holes []hole
+	grow  int // the bytes the holes will add to b
+}
+
+// hole is a nested message's length still to write: its placeholder's
+// index in b, and the body's length once every hole in it is filled.
+type hole struct{ at, n int }
+
+// shallowDepth bounds how many times msg moves a byte at once: a
+// session's own messages and the first levels of its variables.
+const shallowDepth = 8
 
 func (e *enc) key(f, wt int) { e.b = binary.AppendUvarint(e.b, uint64(f<<3|wt)) }
 
@@ -89,17 +109,53 @@ func (e *enc) msg(f int, body func()) {
 	e.key(f, wireBytes)
 	at := len(e.b)
 	e.b = append(e.b, 0) // a one-byte length, widened below if need be
+	holes, grow := len(e.holes), e.grow
+	e.depth++
 	body()
-	n := len(e.b) - at - 1
+	e.depth--
+	raw := len(e.b) - at - 1
+	n := raw + e.grow - grow // with the holes in the body filled
 	if n < 0x80 {
 		e.b[at] = byte(n)
 		return
 	}
 	var l [binary.MaxVarintLen64]byte
 	w := binary.PutUvarint(l[:], uint64(n))
+	if e.depth >= shallowDepth {
+		e.holes = append(e.holes, hole{at: at, n: n})
+		e.grow += w - 1
+		return
+	}
 	e.b = append(e.b, l[:w-1]...)
-	copy(e.b[at+w:], e.b[at+1:at+1+n])
+	copy(e.b[at+w:], e.b[at+1:at+1+raw])
 	copy(e.b[at:], l[:w])
+	for i := holes; i < len(e.holes); i++ {
+		e.holes[i].at += w - 1
+	}
+}
+
+// finish writes the lengths msg left as holes, moving each part of b
+// once, from the end.
+func (e *enc) finish() {
+	if len(e.holes) == 0 {
+		return
+	}
+	// A message's hole follows those of the messages in it.
+	slices.SortFunc(e.holes, func(a, b hole) int { return cmp.Compare(a.at, b.at) })
+	end := len(e.b)
+	e.b = slices.Grow(e.b, e.grow)[:end+e.grow]
+	to := len(e.b)
+	for i := len(e.holes) - 1; i >= 0; i-- {
+		h := e.holes[i]
+		to -= end - (h.at + 1)
+		copy(e.b[to:], e.b[h.at+1:end])
+		var l [binary.MaxVarintLen64]byte
+		w := binary.PutUvarint(l[:], uint64(h.n))
+		to -= w
+		copy(e.b[to:], l[:w])
+		end = h.at
+	}
+	e.holes, e.grow = nil, 0
 }
 
 // errCorrupt is what a decoder reports for bytes that are not a valid
