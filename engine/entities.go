@@ -56,6 +56,48 @@ func (t *turn) takeEntity(kind string, validate *flows.Expr) (any, bool) {
 	return t.takeEntityOf(flows.EntityDateRange, kind, validate)
 }
 
+// takeAnswer is takeEntity for an answer to the question for kind. A
+// number asked for may also be a time read from a cue and a dotted
+// number ("the price at 3.14", "alle 12.30"), when the message holds no
+// number of its own and asksTime is false (nothing else asked for wants
+// a time): the question decides what the words mean. The message that
+// leads to a question does not answer it so (prefill uses takeEntity).
+func (t *turn) takeAnswer(kind string, validate *flows.Expr, asksTime bool) (any, bool) {
+	v, ok := t.takeEntity(kind, validate)
+	if ok || kind != flows.EntityNumber || asksTime {
+		return v, ok
+	}
+	for i, e := range t.sysEntities() {
+		if t.entUsed[i] || e.Kind != flows.EntityTime {
+			continue
+		}
+		f := strings.Fields(e.Text)
+		w := f[len(f)-1]
+		if !dottedNumber(w) {
+			continue // 8:30, 8.30pm, "at 8.30 in the evening", "at 8"
+		}
+		n, err := strconv.ParseFloat(w, 64)
+		if err != nil {
+			continue
+		}
+		if validate != nil {
+			t.answer = formatValue(n)
+			if !t.evalBool(validate) {
+				continue
+			}
+		}
+		t.entUsed[i] = true
+		return n, true
+	}
+	return nil, false
+}
+
+// dottedNumber reports whether w is digits, a dot and digits.
+func dottedNumber(w string) bool {
+	a, b, ok := strings.Cut(w, ".")
+	return ok && a != "" && b != "" && strings.Trim(a, "0123456789") == "" && strings.Trim(b, "0123456789") == ""
+}
+
 // takeEntityOf is takeEntity over the entities of kind, read as want.
 func (t *turn) takeEntityOf(kind, want string, validate *flows.Expr) (any, bool) {
 	if t.entAllUsed {
@@ -113,7 +155,7 @@ func (t *turn) prefill(st *flows.State) bool {
 			return true
 		}
 	case st.Collect != nil:
-		t.fillSlots(st.Collect)
+		t.fillSlots(st.Collect, false)
 		return t.missingSlot(st.Collect) == nil
 	}
 	return false
@@ -122,8 +164,16 @@ func (t *turn) prefill(st *flows.State) bool {
 // fillSlots fills the missing slots from this turn's message, in order,
 // and returns how many it filled. Every slot takes an entity of its own
 // kind first; only then does a date slot take a range's first day, so a
-// range goes to the form's date_range slot whatever the slots' order.
-func (t *turn) fillSlots(c *flows.Collect) int {
+// range goes to the form's date_range slot whatever the slots' order, and
+// a number slot a time's number (takeAnswer: when the message answers
+// the collect's prompt, and no slot wants a time).
+func (t *turn) fillSlots(c *flows.Collect, answer bool) int {
+	asksTime := !answer
+	for _, s := range c.Slots {
+		if s != nil && s.Entity == flows.EntityTime {
+			asksTime = true
+		}
+	}
 	n := 0
 	for _, s := range c.Slots {
 		if s == nil || s.SaveAs == "" || t.filled(s.SaveAs) {
@@ -138,7 +188,7 @@ func (t *turn) fillSlots(c *flows.Collect) int {
 		if s == nil || s.SaveAs == "" || t.filled(s.SaveAs) {
 			continue
 		}
-		if v, ok := t.takeEntity(s.Entity, s.Validate); ok {
+		if v, ok := t.takeAnswer(s.Entity, s.Validate, asksTime); ok {
 			t.setVar(s.SaveAs, v)
 			n++
 		} else if s.Validate != nil && t.refused(s.Entity) {
@@ -202,7 +252,7 @@ func (t *turn) promptSlot(c *flows.Collect) bool {
 // slot's hint); then the next missing slot is asked for, or the state
 // moves on.
 func (t *turn) collectAnswer(st *flows.State) {
-	if t.fillSlots(st.Collect) == 0 {
+	if t.fillSlots(st.Collect, true) == 0 {
 		t.noMatch(st, true)
 		return
 	}

@@ -176,7 +176,7 @@ func (t *turn) choose(st *flows.State, i, msg int) {
 func (t *turn) ask(st *flows.State) {
 	a := st.Ask
 	if a.Entity != "" {
-		v, ok := t.takeEntity(a.Entity, a.Validate)
+		v, ok := t.takeAnswer(a.Entity, a.Validate, false)
 		if !ok {
 			t.noMatch(st, true)
 			return

@@ -236,3 +236,57 @@ states:
 		}
 	}
 }
+
+// A number asked for and answered with a cue and a dotted number ("the
+// price at 3.14", "alle 12.99") is that number: the extractor reads a
+// time there, as it should for "at what time?", and the question for a
+// number got a no-match ("Please write a number"). A collect that also
+// wants a time keeps it as the time, and the message that leads to a
+// question for a number does not answer it with a time.
+func TestAskNumberTakesADottedNumberReadAsATime(t *testing.T) {
+	ctx := context.Background()
+	f, diags := dsl.Load("f.yaml", []byte(`flow: f
+languages: [en, it]
+start: s
+timezone: Europe/Rome
+vars: {price: 0, qty: 0, people: 0, at: ""}
+states:
+  s:
+    say: "Price?"
+    ask: {save_as: price, entity: number}
+    next: q
+  q:
+    collect:
+      - {save_as: qty, entity: number, prompt: "How much?"}
+    next: b
+  b:
+    collect:
+      - {save_as: people, entity: number, prompt: "For how many?"}
+      - {save_as: at, entity: time, prompt: "What time?"}
+    next: done
+  done: {say: "{{ price }} {{ qty }} {{ people }} {{ at }}", end: true}
+`))
+	if diags.HasErrors() {
+		t.Fatal(diags.Err())
+	}
+	now := time.Date(2026, 3, 3, 10, 30, 0, 0, time.UTC)
+	for _, tc := range []struct {
+		lang  string
+		says  []string
+		wants []string
+	}{
+		{"en", []string{"hi", "the price at 3.14", "at 12.99", "at 8.30", "4"}, []string{"Price?", "How much?", "For how many?", "For how many?", "3.14 12.99 4 08:30"}},
+		{"it", []string{"ciao", "alle 3.14", "12.99", "per 4 alle 9.30"}, []string{"Price?", "How much?", "For how many?", "3.14 12.99 4 09:30"}},
+		{"en", []string{"at 8.30", "2"}, []string{"Price?", "How much?"}},
+	} {
+		sb, err := sandbox.New(sandbox.Config{Flow: f, Lang: tc.lang, Now: now, Fixed: true, Contact: flows.Contact{ID: "u1", Name: "Anna"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, say := range tc.says {
+			if got := strings.Join(replies(sb.User(ctx, say)), " | "); got != tc.wants[i] {
+				t.Errorf("%s %q: replies %q, want %q", tc.lang, say, got, tc.wants[i])
+			}
+		}
+	}
+}
