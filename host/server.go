@@ -306,11 +306,15 @@ func (s *Server) Serve(ctx context.Context, l net.Listener) error {
 		_ = s.Host.Run(hctx)
 	}()
 	if !s.noWatch {
+		// The files are watched before "serving" is logged: a change
+		// saved from then on is seen.
+		ready := make(chan struct{})
 		go func() {
-			if err := s.Host.Watch(hctx); err != nil {
+			if err := s.Host.watch(hctx, ready); err != nil {
 				s.log.Warn("flow files are not watched; reload with SIGHUP", "error", err)
 			}
 		}()
+		<-ready
 	}
 	srv := &http.Server{Handler: s.mux, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
 		WriteTimeout: 60 * time.Second, IdleTimeout: 2 * time.Minute, ErrorLog: slog.NewLogLogger(s.log.Handler(), slog.LevelWarn)}

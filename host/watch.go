@@ -23,11 +23,15 @@ const watchSettle = 250 * time.Millisecond
 // directories, so editors that save by writing a new file and renaming it
 // over the old one are seen too. A reload that is refused is logged, and
 // the next change is tried again.
-func (h *Host) Watch(ctx context.Context) error {
-	return WatchFiles(ctx, h.log, h.flowFiles, func(paths []string) {
+func (h *Host) Watch(ctx context.Context) error { return h.watch(ctx, nil) }
+
+// watch is Watch, closing ready (when not nil) once the files are watched
+// or watching could not start.
+func (h *Host) watch(ctx context.Context, ready chan<- struct{}) error {
+	return WatchFilesReady(ctx, h.log, h.flowFiles, func(paths []string) {
 		h.log.Info("a flow file changed; reloading", "flows", paths)
 		_ = h.Reload(paths...) // refusals are logged
-	})
+	}, ready)
 }
 
 // WatchFiles calls reload with the keys of the files that changed, once
