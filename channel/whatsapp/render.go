@@ -178,7 +178,8 @@ func menuKind(r flows.Reply) string {
 
 // fits reports whether opts make valid interactive choices: at most n,
 // each with a non-empty title of at most titleLen characters and a
-// non-empty id of at most idLen, no two with the same id or title.
+// non-empty id of at most idLen without spaces around it (Graph refuses
+// them on reply buttons), no two with the same id or title.
 func fits(opts []flows.ReplyOption, n, titleLen, idLen int) bool {
 	if len(opts) > n {
 		return false
@@ -186,7 +187,7 @@ func fits(opts []flows.ReplyOption, n, titleLen, idLen int) bool {
 	seen := make(map[string]bool, 2*len(opts))
 	for _, o := range opts {
 		t := strings.TrimSpace(o.Title)
-		if t == "" || t != o.Title || utf8.RuneCountInString(t) > titleLen || o.ID == "" || len(o.ID) > idLen {
+		if t == "" || t != o.Title || utf8.RuneCountInString(t) > titleLen || o.ID == "" || len(o.ID) > idLen || strings.TrimSpace(o.ID) != o.ID {
 			return false
 		}
 		k := "t:" + strings.ToLower(t)

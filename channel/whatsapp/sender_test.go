@@ -102,6 +102,8 @@ func TestSendMenus(t *testing.T) {
 		{"style list", flows.Reply{Text: "Q", Options: opts("a", "b"), Style: flows.MenuList}, "it", "list", 2, "Q", "Scegli"},
 		{"duplicate titles", flows.Reply{Text: "Q", Options: opts("Sì", "sì")}, "it", "text", 0, "Q\n\n1. Sì\n2. sì", ""},
 		{"no text", flows.Reply{Options: opts("Sì", "No")}, "it", "button", 2, "1. Sì\n2. No", ""},
+		// Graph refuses a reply button id with spaces around it (131009).
+		{"id with spaces around", flows.Reply{Text: "Q", Options: []flows.ReplyOption{{ID: "yes ", Number: 1, Title: "Sì"}, {ID: "no", Number: 2, Title: "No"}}}, "it", "text", 0, "Q\n\n1. Sì\n2. No", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -458,5 +460,24 @@ func TestSendHugeRetryAfter(t *testing.T) {
 	var ce *flows.ChannelError
 	if !errors.As(err, &ce) || !ce.Temporary || ce.RetryAfter != 24*time.Hour || len(wa.Messages()) != 0 {
 		t.Fatalf("err = %+v, %d messages recorded; want a temporary error with a 24h wait, nothing sent", err, len(wa.Messages()))
+	}
+}
+
+// The fake refuses what Graph refuses, so a sender that sends it fails
+// its tests: a reply button id with spaces around it.
+func TestFakeRefusesSpacedButtonID(t *testing.T) {
+	wa := whatsapptest.NewServer(t)
+	body := `{"messaging_product":"whatsapp","to":"393331234567","type":"interactive","interactive":{"type":"button",` +
+		`"body":{"text":"Q"},"action":{"buttons":[{"type":"reply","reply":{"id":" yes","title":"Sì"}}]}}}`
+	req, _ := http.NewRequest(http.MethodPost, wa.URL+"/"+wa.Version+"/"+wa.PhoneNumberID+"/messages", strings.NewReader(body))
+	req.Header.Set("Authorization", "Bearer "+wa.Token)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if r := wa.Refusals(); resp.StatusCode != http.StatusBadRequest || len(r) != 1 || r[0].Code != 131009 {
+		t.Errorf("status %d, refusals %+v; want 400 with 131009", resp.StatusCode, r)
 	}
 }

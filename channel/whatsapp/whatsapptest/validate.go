@@ -164,6 +164,9 @@ func checkInteractive(r *request) (*Interactive, *graphError) {
 			if x.Type != "reply" {
 				return nil, invalid(131009, "Parameter value is not valid: button type must be reply")
 			}
+			if strings.TrimSpace(x.Reply.ID) != x.Reply.ID {
+				return nil, invalid(131009, "Parameter value is not valid: a button id may not have leading or trailing spaces: %q", x.Reply.ID)
+			}
 			if err := choice(x.Reply.ID, x.Reply.Title, "", 256, 20); err != nil {
 				return nil, err
 			}
