@@ -136,7 +136,10 @@ func (s *Sender) render(r flows.Reply, lang string) []outMessage {
 		for _, o := range r.Options {
 			rows = append(rows, outRow{ID: o.ID, Title: o.Title, Description: flows.Clip(o.Description, MaxRowDescLen)})
 		}
-		in.Action.Sections = []outSection{{Rows: rows}}
+		// Meta's list reference requires a section title even for a single
+		// section, which WhatsApp does not show: the button's label fits
+		// (20 characters, a title 24).
+		in.Action.Sections = []outSection{{Title: in.Action.Button, Rows: rows}}
 	}
 	return append(out, outMessage{MessagingProduct: "whatsapp", RecipientType: "individual", Type: "interactive", Interactive: in})
 }

@@ -181,8 +181,8 @@ func checkInteractive(r *request) (*Interactive, *graphError) {
 		}
 		rows := 0
 		for _, sec := range a.Sections {
-			if len(a.Sections) > 1 && sec.Title == "" {
-				return nil, invalid(131008, "Required parameter is missing: a section title when there are several sections")
+			if sec.Title == "" { // Meta's list reference: required, even for one section (which does not show it)
+				return nil, invalid(131008, "Required parameter is missing: sections[].title")
 			}
 			if runes(sec.Title) > 24 {
 				return nil, invalid(100, "Param section title must be at most 24 characters long.")
