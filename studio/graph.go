@@ -39,12 +39,15 @@ type graphEdge struct {
 	Pos     string `json:"pos,omitempty"`
 }
 
-// Pseudo-nodes of the graph.
+// Pseudo-nodes of the graph. Their ids begin with "/", which no state's
+// label can: a state name has no "/" and a sub-flow's states are
+// "key/name" with a key that is never empty. Any state's node is its
+// label, "*" (or "key/*"), which no state may be called.
 const (
-	nodeStart   = "start_"
+	nodeStart   = "/start"
 	nodeAny     = "*"
-	nodeHandoff = "handoff_"
-	nodeEnd     = "end_" // where a rule that ends the conversation itself leads
+	nodeHandoff = "/handoff"
+	nodeEnd     = "/end" // where a rule that ends the conversation itself leads
 )
 
 func (s *Studio) graph() *graphView {

@@ -319,12 +319,12 @@ func TestSandboxGraphHighlightsCurrentStateInBrowser(t *testing.T) {
 // as `baton graph` draws them.
 func TestSandboxGraphDrawsRulesThatEndInBrowser(t *testing.T) {
 	ctx := open(t, startSandbox(t, "--now", sandboxMorning, "../../graph/testdata/flows/ends.yaml"))
-	waitJS(t, ctx, `!!document.querySelector('#graph g.node[data-id="end_"][data-shape="end_"]')`)
-	ends := eval[[]string](t, ctx, `Array.from(document.querySelectorAll('#graph g.edge[data-to="end_"]')).map(e => e.dataset.from).sort()`)
+	waitJS(t, ctx, `!!document.querySelector('#graph g.node[data-id="/end"][data-shape="end_"]')`)
+	ends := eval[[]string](t, ctx, `Array.from(document.querySelectorAll('#graph g.edge[data-to="/end"]')).map(e => e.dataset.from).sort()`)
 	if got := strings.Join(ends, ","); got != "*,*,*,a,b,c,c" {
 		t.Errorf("the edges to the end start at %q", got)
 	}
-	circles := eval[int](t, ctx, `document.querySelectorAll('#graph g.node[data-id="end_"] circle').length`)
+	circles := eval[int](t, ctx, `document.querySelectorAll('#graph g.node[data-id="/end"] circle').length`)
 	if circles != 2 {
 		t.Errorf("the end node has %d circles, want a double circle", circles)
 	}
@@ -333,7 +333,7 @@ func TestSandboxGraphDrawsRulesThatEndInBrowser(t *testing.T) {
 	say(t, ctx, "X")
 	waitJS(t, ctx, `Array.from(document.querySelectorAll("#chat .msg")).some(m => m.innerText.includes("ended"))`)
 	taken := eval[[]string](t, ctx, `Array.from(document.querySelectorAll("#graph g.edge.taken")).map(e => e.dataset.from + ">" + e.dataset.to).sort()`)
-	if got := strings.Join(taken, ","); got != "a>end_" {
+	if got := strings.Join(taken, ","); got != "a>/end" {
 		t.Errorf("the path drawn is %q, want the option's edge to the end", got)
 	}
 	// The flow's no-match ladder ends it: its edge is the one lit among
@@ -343,8 +343,8 @@ func TestSandboxGraphDrawsRulesThatEndInBrowser(t *testing.T) {
 	say(t, ctx, "hi")
 	say(t, ctx, "what?")
 	say(t, ctx, "what?")
-	waitJS(t, ctx, `!!document.querySelector('#graph g.edge.taken[data-from="*"][data-to="end_"]')`)
-	lit := eval[[]string](t, ctx, `Array.from(document.querySelectorAll('#graph g.edge.taken[data-to="end_"] title')).map(e => e.textContent)`)
+	waitJS(t, ctx, `!!document.querySelector('#graph g.edge.taken[data-from="*"][data-to="/end"]')`)
+	lit := eval[[]string](t, ctx, `Array.from(document.querySelectorAll('#graph g.edge.taken[data-to="/end"] title')).map(e => e.textContent)`)
 	if len(lit) != 1 || !strings.HasPrefix(lit[0], "no match 2") {
 		t.Errorf("the edges to the end lit are %q, want the ladder's", lit)
 	}

@@ -89,7 +89,7 @@ export function Graph({ graph, current, path, picked, onPick }) {
     const el = box.current;
     if (!el) return;
     const k = Math.max(0.8, Math.min(el.clientWidth / lay.width, el.clientHeight / lay.height, 1.1));
-    const n = lay.nodes[current] || lay.nodes["start_"];
+    const n = lay.nodes[current] || lay.nodes["/start"];
     if (!n || k * lay.width <= el.clientWidth) return fit();
     setView({ k, x: el.clientWidth / 2 - n.x * k, y: Math.min(0, el.clientHeight / 3 - n.y * k) + 10 });
   };
