@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"path/filepath"
 	"runtime/debug"
 	"slices"
 	"strings"
@@ -87,6 +88,10 @@ func runReplay(ctx context.Context, e *env, args []string) int {
 			}
 		}
 	}
+	// An input given twice is replayed once, as baton test runs a test
+	// file once: its conversations would be counted twice, an events
+	// file's doubled.
+	pos = slices.DeleteFunc(pos, seenPath(map[string]bool{}))
 	files := slices.DeleteFunc(slices.Clone(pos), func(p string) bool { return p == "-" }) // - is standard input
 	if code, bad := missingPaths(e, replayCmd, files...); bad {
 		return code
@@ -113,9 +118,10 @@ func runReplay(ctx context.Context, e *env, args []string) int {
 	// Test files are parsed first (their errors stop the command before
 	// anything runs); the inputs are then read in the order given.
 	tests := map[string][]*convtest.File{}
+	seenTest := seenPath(map[string]bool{}) // a test file also given by its directory
 	for _, p := range pos {
 		if info, err := os.Stat(p); err == nil && (info.IsDir() || strings.HasSuffix(p, ".yaml") || strings.HasSuffix(p, ".yml")) {
-			tfs, code := replayTests(e, p)
+			tfs, code := replayTests(e, p, seenTest)
 			if code != exitOK {
 				return code
 			}
@@ -232,9 +238,25 @@ var replayThresholds = []struct {
 	{"max-errors", []string{replay.ChangeError}, "fail when more than this `limit` hit errors on the new flow"},
 }
 
+// seenPath reports whether path was seen before, by its cleaned absolute
+// path, and marks it seen.
+func seenPath(seen map[string]bool) func(path string) bool {
+	return func(p string) bool {
+		key := filepath.Clean(p)
+		if abs, err := filepath.Abs(p); err == nil && p != "-" {
+			key = abs
+		}
+		if seen[key] {
+			return true
+		}
+		seen[key] = true
+		return false
+	}
+}
+
 // replayTests parses the conversation test files at path (a file, or the
-// test files under a directory).
-func replayTests(e *env, path string) ([]*convtest.File, int) {
+// test files under a directory), but those seen already.
+func replayTests(e *env, path string, seen func(string) bool) ([]*convtest.File, int) {
 	files, _, err := convtest.Files([]string{path})
 	if err != nil {
 		fmt.Fprintf(e.stderr, "baton replay: %v\n", err)
@@ -242,6 +264,9 @@ func replayTests(e *env, path string) ([]*convtest.File, int) {
 	}
 	var out []*convtest.File
 	for _, f := range files {
+		if seen(f) {
+			continue
+		}
 		tf, errs := convtest.Parse(f)
 		if len(errs) > 0 {
 			for _, msg := range errs {

@@ -74,6 +74,45 @@ func TestReplayCommand(t *testing.T) {
 	}
 }
 
+// An input given twice (the same file, ./ or not, or a test file also by
+// its directory) is replayed once, as baton test runs it once: each of its
+// conversations is counted once, an events file's are not doubled.
+func TestReplayInputGivenTwice(t *testing.T) {
+	events := recordEvents(t)
+	const (
+		v1    = "testdata/flows/shop.yaml"
+		tests = "testdata/tests/shop_pass.yaml"
+	)
+	last := func(args ...string) string {
+		t.Helper()
+		code, stdout, stderr := runCLI(t, "", append([]string{"replay", "--flow", v1}, args...)...)
+		if code != exitOK && code != exitFailed {
+			t.Fatalf("exit %d\n%s%s", code, stdout, stderr)
+		}
+		lines := strings.Split(strings.TrimSpace(stdout), "\n")
+		return lines[len(lines)-1]
+	}
+	if got, want := last(events, tests, events, "./"+tests, filepath.Join(filepath.Dir(events), ".", filepath.Base(events))), "0 of 8 conversations change."; got != want {
+		t.Errorf("events and a test file given twice: %q, want %q", got, want)
+	}
+	dir := t.TempDir()
+	b, err := os.ReadFile(tests)
+	if err != nil {
+		t.Fatal(err)
+	}
+	abs, err := filepath.Abs(v1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b = []byte(strings.Replace(string(b), "flow: ../flows/shop.yaml", "flow: "+abs, 1))
+	if err := os.WriteFile(filepath.Join(dir, "shop_test.yaml"), b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := last(filepath.Join(dir, "shop_test.yaml"), dir), "0 of 4 conversations change."; got != want {
+		t.Errorf("a test file also given by its directory: %q, want %q", got, want)
+	}
+}
+
 // - reads the events from standard input, as baton report does.
 func TestReplayStdin(t *testing.T) {
 	b, err := os.ReadFile(recordEvents(t))
