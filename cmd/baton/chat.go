@@ -166,6 +166,9 @@ func runChat(ctx context.Context, e *env, args []string) int {
 	if o.force && o.record == "" {
 		return usageError(e, chatCmd, "--force is for --record FILE")
 	}
+	if msg := o.events.textAlone(); msg != "" {
+		return usageError(e, chatCmd, "%s", msg)
+	}
 	if o.record != "" {
 		var ask func(string) bool
 		if !o.json && isTerminal(e.stdin) && isTerminal(e.stderr) {

@@ -22,6 +22,15 @@ func (o *eventsFlags) register(fs *flag.FlagSet) {
 	fs.BoolVar(&o.text, "events-text", false, "with --events: include message texts in the events (default: sizes only)")
 }
 
+// textAlone is the usage error of --events-text without --events, which
+// would do nothing; empty when the flags go together.
+func (o *eventsFlags) textAlone() string {
+	if o.text && o.path == "" {
+		return "--events-text includes the texts in the events, and no events are written: add --events FILE"
+	}
+	return ""
+}
+
 // eventsOut is an open events file and how events are derived.
 type eventsOut struct {
 	sink *analytics.FileSink

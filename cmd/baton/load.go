@@ -83,6 +83,8 @@ func runLoad(ctx context.Context, e *env, args []string) int {
 		return usageError(e, loadCmd, "--store-path is for --store bolt")
 	case *storeURL != "" && *kind != "valkey":
 		return usageError(e, loadCmd, "--store-url is for --store valkey")
+	case events.textAlone() != "":
+		return usageError(e, loadCmd, "%s", events.textAlone())
 	}
 	if *serveURL != "" {
 		if *kind != "memory" || *storePath != "" || *storeURL != "" {

@@ -64,7 +64,7 @@ func runServe(ctx context.Context, e *env, args []string) int {
 	debug := fs.Bool("debug", false, "log at debug level")
 	watch := fs.Bool("watch", true, "reload a flow when its file changes (SIGHUP reloads them either way)")
 	events := fs.String("events", "", "append analytics events to this JSONL `file`, overriding the config's events.file ('baton report FILE' reads it)")
-	eventsText := fs.Bool("events-text", false, "include message texts in the analytics events, as the config's events.text: true does (default: sizes only)")
+	eventsText := fs.Bool("events-text", false, "with --events or the config's events: sinks: include message texts in the analytics events, as events.text: true does (default: sizes only)")
 	page := fs.Bool("sandbox", false, "with a FLOW: also serve the web sandbox of the flow at /sandbox/ (docs/sandbox.md)")
 	pos, code, done := parseFlags(e, fs, args)
 	if done {
@@ -114,6 +114,12 @@ func runServe(ctx context.Context, e *env, args []string) int {
 		}
 	}
 	sandbox := *cfgPath == ""
+	if *eventsText && *events == "" && !cfg.Events.Enabled() {
+		if sandbox {
+			return usageError(e, serveCmd, "--events-text includes the texts in the events, and no events are written: add --events FILE")
+		}
+		return usageError(e, serveCmd, "--events-text includes the texts in the events, and %s writes none: add --events FILE, or an events: section with a file, webhook or stream (docs/analytics.md)", *cfgPath)
+	}
 	if *listen != "" {
 		cfg.Server.Listen = *listen
 	}

@@ -358,3 +358,51 @@ x-deploy: {region: eu}
 		t.Errorf("the typo is not reported at its place:\n%s", stderr2)
 	}
 }
+
+// --events-text with nowhere to write the events (no --events, and for
+// serve no events: sink in the config) would do nothing: chat, test, load
+// and serve refuse it (exit 2) and say what to add. With a sink in the
+// config, serve takes it.
+func TestEventsTextNeedsEvents(t *testing.T) {
+	dir := t.TempDir()
+	flow, _ := copyInto(t, dir, "testdata/flows/shop.yaml")
+	config := func(name, events string) string {
+		path := filepath.Join(dir, name)
+		if err := os.WriteFile(path, []byte(fmt.Sprintf(`channels:
+  whatsapp:
+    - {phone_number_id: "1065", flow: shop.yaml, access_token: t, app_secret: s, verify_token: v, graph_url: "http://127.0.0.1:1"}
+server: {listen: %q}
+%s`, freeAddr(t), events)), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return path
+	}
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"chat", "--events-text", flow}, "add --events FILE"},
+		{[]string{"test", "--events-text", "testdata/tests/shop_pass.yaml"}, "add --events FILE"},
+		{[]string{"load", "--events-text", "--conversations", "1", "testdata/tests/shop_pass.yaml"}, "add --events FILE"},
+		{[]string{"serve", "--events-text", "--listen", freeAddr(t), flow}, "add --events FILE"},
+		{[]string{"serve", "--events-text", "--config", config("none.yaml", "")}, "an events: section"},
+		{[]string{"serve", "--events-text", "--config", config("salt.yaml", "events: {salt: x}\n")}, "an events: section"},
+	} {
+		t.Run(strings.Join(tc.args[:2], " "), func(t *testing.T) {
+			// A serve that started would run until stopped: 5 s, then it
+			// stops with exit 0.
+			var stdout, stderr lockedBuffer
+			e := &env{stdin: strings.NewReader(""), stdout: &stdout, stderr: &stderr, getenv: func(string) string { return "" }}
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			code := run(ctx, e, tc.args)
+			wantCode(t, code, exitUsage, stdout.String(), stderr.String())
+			if !strings.Contains(stderr.String(), "--events-text") || !strings.Contains(stderr.String(), tc.want) {
+				t.Errorf("stderr does not say what to add (%s):\n%s", tc.want, stderr.String())
+			}
+		})
+	}
+	events := filepath.Join(dir, "events.jsonl")
+	stderr := startServe(t, "--events-text", "--config", config("file.yaml", "events: {file: "+events+"}\n"))
+	waitUntil(t, "the server", func() bool { return strings.Contains(stderr.String(), "serving") })
+}

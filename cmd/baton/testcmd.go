@@ -69,6 +69,9 @@ func runTest(ctx context.Context, e *env, args []string) int {
 	if len(paths) == 0 {
 		return usageError(e, testCmd, "no test file or directory given")
 	}
+	if msg := r.events.textAlone(); msg != "" {
+		return usageError(e, testCmd, "%s", msg)
+	}
 	if run != "" {
 		re, err := regexp.Compile(run)
 		if err != nil {
