@@ -42,7 +42,11 @@ type Edge struct {
 	// route, option, ladder step or timeout, not in a state): the
 	// conversation ends, or a sub-flow returns, without moving to a state.
 	End bool
-	Pos Pos
+	// Returns is true, in DistinctEdges, for a sub-flow's return to To, a
+	// state that calls it: the end a rule of the sub-flow does itself, or
+	// a state of the sub-flow that ends (Kind next, no Label).
+	Returns bool
+	Pos     Pos
 }
 
 // Edges lists every move the flow can make, in source order: per state its
@@ -267,27 +271,99 @@ func (s *State) Shape() Shape {
 }
 
 // DistinctEdges are Edges minus duplicates (same ends, kind and label), in
-// source order: what a graph draws.
+// source order: what a graph draws. A sub-flow's ends are its returns, an
+// edge (Returns) to each state that calls it: a rule's end in place, then
+// the sub-flow states that end, after all.
 func (f *Flow) DistinctEdges() []Edge {
 	var out []Edge
 	seen := map[string]bool{}
-	for _, e := range f.Edges() {
+	add := func(e Edge) {
 		key := e.From + "\x00" + e.To + "\x00" + string(e.Kind) + "\x00" + e.Label
 		if e.End {
 			key += "\x00end"
 		}
+		if e.Returns {
+			key += "\x00return"
+		}
 		if seen[key] {
-			continue
+			return
 		}
 		seen[key] = true
 		out = append(out, e)
 	}
+	callers := f.callers()
+	for _, e := range f.Edges() {
+		if cs := callers[subflowOf(f, e.From)]; e.End && len(cs) > 0 {
+			for _, c := range cs {
+				r := e
+				r.End, r.Returns, r.To = false, true, c
+				add(r)
+			}
+			continue
+		}
+		add(e)
+	}
+	for _, k := range sortedKeys(f.Subflows) {
+		sub := f.Subflows[k]
+		for _, name := range sub.Order {
+			if sub.States[name].Shape() != ShapeEnd {
+				continue
+			}
+			for _, c := range callers[k] {
+				add(Edge{From: k + "/" + name, To: c, Kind: EdgeNext, Returns: true, Pos: sub.States[name].Pos})
+			}
+		}
+	}
 	return out
 }
 
+// callers are the labels of the states that call each sub-flow, by key.
+func (f *Flow) callers() map[string][]string {
+	out := map[string][]string{}
+	add := func(prefix string, g *Flow) {
+		for _, name := range g.Order {
+			if c := g.States[name].Call; c != nil && f.Subflows[c.Flow] != nil {
+				out[c.Flow] = append(out[c.Flow], prefix+name)
+			}
+		}
+	}
+	add("", f)
+	for _, k := range sortedKeys(f.Subflows) {
+		add(k+"/", f.Subflows[k])
+	}
+	return out
+}
+
+// subflowOf is the key of the sub-flow a label ("key/name", "key/*") is
+// in; empty for the flow's own.
+func subflowOf(f *Flow, label string) string {
+	if i := strings.LastIndex(label, "/"); i > 0 && f.Subflows[label[:i]] != nil {
+		return label[:i]
+	}
+	return ""
+}
+
+func sortedKeys(m map[string]*Flow) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
 // Caption is the edge's label as graphs show it: "trigger: name", "if
-// condition", the option or route, "call sub".
+// condition", the option or route, "call sub"; a sub-flow's return is
+// "return", or "return: " and the rule's caption.
 func (e Edge) Caption() string {
+	if e.Returns {
+		r := e
+		r.Returns = false
+		if c := r.Caption(); c != "" {
+			return "return: " + c
+		}
+		return "return"
+	}
 	switch e.Kind {
 	case EdgeTrigger:
 		return "trigger: " + e.Label

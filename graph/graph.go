@@ -182,7 +182,7 @@ func writeMermaid(w io.Writer, f *flows.Flow) {
 			continue
 		}
 		arrow := "-->"
-		if anyState(e.From) || e.Kind == flows.EdgeReturn || e.Kind == flows.EdgeCall {
+		if anyState(e.From) || e.Kind == flows.EdgeReturn || e.Kind == flows.EdgeCall || e.Returns {
 			arrow = "-.->"
 		}
 		if l := e.Caption(); l != "" {
@@ -268,7 +268,7 @@ func writeDot(w io.Writer, f *flows.Flow) {
 		if l := e.Caption(); l != "" {
 			attrs = append(attrs, "label="+dotText(l))
 		}
-		if anyState(e.From) || e.Kind == flows.EdgeReturn || e.Kind == flows.EdgeCall {
+		if anyState(e.From) || e.Kind == flows.EdgeReturn || e.Kind == flows.EdgeCall || e.Returns {
 			attrs = append(attrs, "style=dashed")
 		}
 		a := ""

@@ -169,3 +169,39 @@ func TestRenderRuleEnds(t *testing.T) {
 		}
 	}
 }
+
+// TestRenderSubflowReturns: in a sub-flow an end returns to the state
+// that called it (docs/dsl.md, "Sub-flows"), whether a state's own end, a
+// route's or a ladder step's: each is drawn as a dashed "return" edge back
+// to every calling state, not to the conversation's "end" node, which
+// only the flow's own ends lead to.
+func TestRenderSubflowReturns(t *testing.T) {
+	for _, tc := range []struct {
+		format      Format
+		wants, bads []string
+	}{
+		{Mermaid, []string{
+			`s4 -.->|"return"| s_a`, `s4 -.->|"return"| s_b`,
+			`s3 -.->|"return: none"| s_a`, `s3 -.->|"return: none"| s_b`,
+			`any_sub0 -.->|"return: no match 2"| s_a`, `any_sub0 -.->|"return: no match 2"| s_b`,
+			`any_state -.->|"trigger: bye"| end_`,
+		}, []string{`s3 -->|"none"| end_`, `any_sub0 -.->|"no match 2"| end_`}},
+		{Dot, []string{
+			`"s:ask/done" -> "s:a" [label="return", style=dashed];`, `"s:ask/done" -> "s:b" [label="return", style=dashed];`,
+			`"s:ask/q" -> "s:a" [label="return: none", style=dashed];`, `"s:ask/*" -> "s:b" [label="return: no match 2", style=dashed];`,
+			`"any_state" -> end_ [label="trigger: bye", style=dashed];`,
+		}, []string{`"s:ask/q" -> end_`, `"s:ask/*" -> end_`}},
+	} {
+		got := render(t, "testdata/flows/returns.yaml", tc.format)
+		for _, want := range tc.wants {
+			if !strings.Contains(got, want) {
+				t.Errorf("%s graph lacks %s:\n%s", tc.format, want, got)
+			}
+		}
+		for _, bad := range tc.bads {
+			if strings.Contains(got, bad) {
+				t.Errorf("%s graph draws a sub-flow's return as the conversation's end, %s:\n%s", tc.format, bad, got)
+			}
+		}
+	}
+}

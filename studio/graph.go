@@ -79,7 +79,7 @@ func (s *Studio) graph() *graphView {
 		} else if f.Lookup(e.From) == nil {
 			continue
 		}
-		ge.Dashed = anyUsed[e.From] || e.Kind == flows.EdgeReturn || e.Kind == flows.EdgeCall
+		ge.Dashed = anyUsed[e.From] || e.Kind == flows.EdgeReturn || e.Kind == flows.EdgeCall || e.Returns
 		g.Edges = append(g.Edges, ge)
 	}
 	for from := range anyUsed {

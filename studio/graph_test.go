@@ -213,3 +213,37 @@ states:
 		t.Errorf("the path: %+v, want its last move to %s", last.Path, pseudo["end_"])
 	}
 }
+
+// TestGraphDrawsSubflowReturns: a sub-flow's ends return to the state that
+// called it: the page draws them as dashed "return" edges back to each
+// calling state, as `baton graph` does, not to the conversation's end.
+func TestGraphDrawsSubflowReturns(t *testing.T) {
+	p := newPage(t, Options{Flow: "../graph/testdata/flows/returns.yaml"})
+	code, b := p.get("/api/state")
+	var st struct {
+		Graph graphView `json:"graph"`
+	}
+	if err := json.Unmarshal(b, &st); err != nil || code != http.StatusOK {
+		t.Fatalf("%d %s", code, b)
+	}
+	var returns, ends []string
+	for _, e := range st.Graph.Edges {
+		switch {
+		case e.To == nodeEnd:
+			ends = append(ends, e.From+" "+e.Label)
+		case strings.HasPrefix(e.Label, "return"):
+			if !e.Dashed {
+				t.Errorf("the return %+v is not dashed", e)
+			}
+			returns = append(returns, e.From+">"+e.To+" "+e.Label)
+		}
+	}
+	slices.Sort(returns)
+	want := []string{"ask/*>a return: no match 2", "ask/*>b return: no match 2", "ask/done>a return", "ask/done>b return", "ask/q>a return: none", "ask/q>b return: none"}
+	if !slices.Equal(returns, want) {
+		t.Errorf("returns:\n%q\nwant\n%q", returns, want)
+	}
+	if !slices.Equal(ends, []string{"* trigger: bye"}) {
+		t.Errorf("edges to the end: %q, want the flow's trigger's only", ends)
+	}
+}
