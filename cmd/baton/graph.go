@@ -24,7 +24,9 @@ Markdown on GitHub, or https://mermaid.live) or Graphviz DOT (dot -Tsvg).
 Shapes: rounded boxes wait for the customer (menu, ask, routes), hexagons
 hand off to a human, double circles end the conversation, plain boxes move
 on at once. Dotted edges leave any state: global triggers, the flow's
-no-match ladder and timeouts.
+no-match ladder and timeouts. Each sub-flow is a group of its states:
+dashed edges call it, and its ends are dashed "return" edges back to the
+states that call it.
 
 Exit status: 0 on success, 1 when the flow has errors, 2 for usage errors
 (a flow file that does not exist too).`
