@@ -181,14 +181,24 @@ func (l *loader) option(n *yaml.Node, number int) *flows.Option {
 	for _, s := range syns {
 		addKey(s)
 	}
+	made := ""
 	if idNode == nil {
 		o.ID = slug(o.Label.For(l.flow.DefaultLanguage(), ""))
 		if o.ID == "" {
 			o.ID = "option_" + itoa(number)
 		}
+		made = " (made from its label)"
+	}
+	if len(o.ID) > maxCallbackID {
+		l.warnAt(o.Pos, "option %d's id %q%s is %d bytes; a Telegram button carries at most %d, so on Telegram this menu is sent as numbered text: give the option a shorter id:",
+			number, o.ID, made, len(o.ID), maxCallbackID)
 	}
 	return o
 }
+
+// maxCallbackID is the most bytes of an option id a Telegram inline
+// button's callback_data carries (1-64 bytes, Bot API).
+const maxCallbackID = 64
 
 // synonyms reads a list of phrases or a map from language to phrases.
 func (l *loader) synonyms(n *yaml.Node, add func(string)) {

@@ -27,3 +27,31 @@ func TestMenuDuplicateLabels(t *testing.T) {
 		}
 	}
 }
+
+// TestMenuLongOptionID: an option id (written, or made from the label)
+// longer than a Telegram button's callback_data makes Telegram show the
+// menu as numbered text; the loader warns at the option, and not for an
+// id of exactly 64 bytes.
+func TestMenuLongOptionID(t *testing.T) {
+	long := strings.Repeat("x", 65)
+	src := "flow: x\nlanguages: [it]\nstart: a\nstates:\n  a:\n    say: hi\n    menu:\n      style: text\n      options:\n" +
+		"        - {label: \"Vorrei parlare con una persona del servizio clienti per il mio ordine\", goto: h}\n" +
+		"        - {id: " + long + ", label: Due, goto: h}\n" +
+		"        - {id: " + long[:64] + ", label: Tre, goto: h}\n" +
+		"  h:\n    handoff: {}\n"
+	_, ds := Load("m.yaml", []byte(src), noIncludes)
+	var b strings.Builder
+	ds.Print(&b)
+	got := b.String()
+	for _, want := range []string{
+		`m.yaml:10:11: warning: option 1's id "vorrei_parlare_con_una_persona_del_servizio_clienti_per_il_mio_ordine" (made from its label) is 69 bytes; a Telegram button carries at most 64`,
+		`m.yaml:11:11: warning: option 2's id "` + long + `" is 65 bytes;`,
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("diagnostics lack %s\n%s", want, got)
+		}
+	}
+	if strings.Contains(got, "option 3's id") || ds.HasErrors() {
+		t.Errorf("an id of 64 bytes is warned about, or the flow has errors:\n%s", got)
+	}
+}
