@@ -235,3 +235,37 @@ func handedOff(t0, due time.Time) (ho func(*flows.Event), opening []flows.Event)
 		ev(flows.EvHandoffRequested, "X", t0, ho),
 	}
 }
+
+// A handoff still waiting for its first reply at the end of the data,
+// past its due time, is a breach already: the report run at the end of
+// the day counts it, though its conversation is still open. One not yet
+// due is neither on time nor late.
+func TestOpenHandoffWaitingPastDueIsABreach(t *testing.T) {
+	t0 := time.Date(2026, 3, 6, 10, 0, 0, 0, time.UTC)
+	due := t0.Add(time.Hour)
+	for _, tc := range []struct {
+		last     time.Duration // the last event of the data, after t0
+		breached int
+	}{
+		{8 * time.Hour, 1},
+		{30 * time.Minute, 0},
+	} {
+		_, opening := handedOff(t0, due)
+		events := append(opening,
+			ev(flows.EvConversationStarted, "Y", t0.Add(tc.last)),
+			ev(flows.EvConversationEnded, "Y", t0.Add(tc.last), func(e *flows.Event) { e.Outcome = flows.OutcomeContained }),
+		)
+		r := compute(events, kpi.Options{})
+		if r.Open != 1 || r.FirstResponse.Breached != tc.breached || r.Handoffs.SLABreaches != tc.breached {
+			t.Errorf("data until %v after the handoff: %d open, %d breached (%d SLA breaches); want 1 open, %d breached",
+				tc.last, r.Open, r.FirstResponse.Breached, r.Handoffs.SLABreaches, tc.breached)
+		}
+		if tc.breached == 1 && (r.FirstResponse.WithinSLA == nil || *r.FirstResponse.WithinSLA != 0 ||
+			len(r.FirstResponse.ByTeam) != 1 || r.FirstResponse.ByTeam[0].Breached != 1) {
+			t.Errorf("within SLA %v, by team %+v; want 0 and one row with 1 breach", r.FirstResponse.WithinSLA, r.FirstResponse.ByTeam)
+		}
+		if tc.breached == 0 && r.FirstResponse.WithinSLA != nil {
+			t.Errorf("not yet due: within SLA %v, want none", *r.FirstResponse.WithinSLA)
+		}
+	}
+}

@@ -91,7 +91,8 @@ type Handoffs struct {
 	Delivered int `json:"delivered"`
 	Failed    int `json:"failed"`
 	// SLABreaches are first responses later than due, and handoffs still
-	// unanswered past their due time when their conversation was counted.
+	// unanswered past their due time when their conversation was counted
+	// or at the end of the data.
 	SLABreaches int `json:"sla_breaches"`
 	// Alerts counts the SLA alerts raised, by threshold (percent).
 	Alerts map[int]int `json:"sla_alerts,omitempty"`
@@ -162,8 +163,9 @@ type Bucket struct {
 
 // Close counts the conversations left open at the end of the data that
 // the definitions settle already (see Options.AbandonAfter and Expire)
-// and the first-contact windows that closed; call it once after the
-// last Add.
+// and the first-contact windows that closed, and counts the handoffs of
+// those still open that wait past their first-response due time as
+// breaches; call it once after the last Add.
 func (c *Computer) Close() {
 	c.sweep()
 	for _, id := range c.byStart(func(*conv) bool { return true }) {
@@ -174,6 +176,12 @@ func (c *Computer) Close() {
 			c.finish(id, cv, flows.OutcomeAbandoned, c.horizon)
 		case idle >= c.o.Expire:
 			c.finish(id, cv, "", c.horizon)
+		default:
+			// Still open, its handoff waiting past its due time: a
+			// breach whatever comes after the data.
+			if cv.in {
+				c.unansweredBreach(cv, c.horizon)
+			}
 		}
 	}
 }
