@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -132,5 +134,143 @@ func TestReportTooLongLine(t *testing.T) {
 	code, _, errs := runCLI(t, "", "report", long)
 	if code != exitFailed || !strings.Contains(errs, "long.jsonl:2: not an event: the line is longer than") {
 		t.Errorf("exit %d, stderr %q; want %d and the line named", code, errs, exitFailed)
+	}
+}
+
+// testdata/report/edges.jsonl is a day of conversations written by hand,
+// each an edge case a support lead's figures must get right (all on
+// Monday 2 March 2026, UTC):
+//
+//	A   contained: a message, the bot's answer 1 s later, ended resolved
+//	B   handed off twice: h1 (asks_for_human) answered in 10 min, solved,
+//	    the bot resumed; h2 (frustrated) closed unanswered 30 min past due
+//	C   abandoned: the bot's question (2 s after the message) never answered
+//	D   a CSAT 2, then a handoff (low_csat) answered 10 min past due, solved
+//	E   reopened: ended contained, then the same conversation starts again
+//	    and ends contained (two conversations, the second a repeat contact)
+//	S0-S3  CSAT 5, 4, 3, 1;  N0-N4  NPS 10, 9, 7, 6, 0 (all contained)
+//	F   spans midnight: handed off at 23:55 to billing, answered at 00:10
+//	    on the 3rd, on time
+//	W   a no-match, a handoff (no_match) to billing due at 21:01, still
+//	    unanswered at the end of the data (00:20 on the 3rd): open, a breach
+//
+// The figures below are computed by hand from that list.
+func TestReportEdgeCasesByHand(t *testing.T) {
+	events := filepath.Join("testdata", "report", "edges.jsonl")
+	report := func(args ...string) map[string]any {
+		t.Helper()
+		code, out, errs := runCLI(t, "", append(append([]string{"report", "--json"}, args...), events)...)
+		if code != exitOK {
+			t.Fatalf("report %v: exit %d: %s", args, code, errs)
+		}
+		var r map[string]any
+		if err := json.Unmarshal([]byte(out), &r); err != nil {
+			t.Fatalf("report %v: %v", args, err)
+		}
+		return r
+	}
+	// at is the value at a dotted path ("first_response.by_team.0.p50").
+	at := func(r map[string]any, path string) any {
+		var v any = r
+		for _, k := range strings.Split(path, ".") {
+			switch x := v.(type) {
+			case map[string]any:
+				v = x[k]
+			case []any:
+				i, err := strconv.Atoi(k)
+				if err != nil || i >= len(x) {
+					return nil
+				}
+				v = x[i]
+			default:
+				return nil
+			}
+		}
+		return v
+	}
+	for _, c := range []struct {
+		args []string
+		want map[string]any // nil: null
+	}{
+		{nil, map[string]any{
+			"conversations":                        16.0, // A B C D E E S0-3 N0-4 F; W is open
+			"open":                                 1.0,
+			"outcomes.contained":                   12.0, // A E E S0-3 N0-4
+			"outcomes.handed_off":                  3.0,  // B D F
+			"outcomes.abandoned":                   1.0,  // C
+			"containment_rate":                     0.75, // 12 / 16
+			"escalation_rate":                      0.1875,
+			"escalations":                          5.0, // B twice, D, F, W
+			"escalations_by_reason.asks_for_human": 2.0,
+			"escalations_by_reason.frustrated":     1.0,
+			"escalations_by_reason.low_csat":       1.0,
+			"escalations_by_reason.no_match":       1.0,
+			"messages_in":                          6.0, // A 1, B 2, C 1, W 2
+			"fallback_rate":                        0.1667,
+			"turns.average":                        0.25,  // 4 messages of counted conversations / 16
+			"turns.before_handoff":                 0.333, // B 1, D 0, F 0
+			"time_to_handoff.average":              140.0, // B 60 s, D 60 s, F 300 s
+			"bot_response.p50":                     1000.0,
+			"bot_response.p90":                     2000.0,
+			// h1 on time, h2 unanswered past due, h3 late, h4 on time, h5 waiting past due
+			"first_response.p50":                  900.0,
+			"first_response.p90":                  2400.0,
+			"first_response.within_sla":           0.4, // 2 / 5
+			"first_response.breached":             3.0,
+			"handoffs.sla_breaches":               3.0,
+			"first_response.by_team.0.team":       "billing",
+			"first_response.by_team.0.priority":   "high",
+			"first_response.by_team.0.breached":   1.0,
+			"first_response.by_team.1.within_sla": 1.0,
+			"first_response.by_team.2.within_sla": 0.0, // support high: D
+			"first_response.by_team.3.within_sla": 0.5, // support normal: B
+			"resolution.count":                    3.0,
+			"resolution.p50":                      3600.0,
+			"resolution.p90":                      5400.0,
+			"csat.score":                          40.0, // 5 and 4 of 5, 4, 3, 2, 1
+			"csat.responses":                      5.0,
+			"nps.score":                           0.0, // 2 promoters - 2 detractors of 5
+			"nps.promoters":                       2.0,
+			"nps.passives":                        1.0,
+			"nps.detractors":                      2.0,
+			"fcr.repeated":                        1.0, // E
+			"fcr.pending":                         14.0,
+			"funnel.0.state":                      "welcome",
+			"funnel.0.handed_off":                 4.0,
+			"funnel.1.state":                      "ask",
+			"funnel.1.drop_rate":                  1.0,
+			"volume_by_hour.23":                   1.0,
+		}},
+		// The day before midnight: F counts (it started then), its first
+		// reply after midnight does not.
+		{[]string{"--to", "2026-03-03"}, map[string]any{
+			"conversations":             16.0,
+			"first_response.count":      2.0,
+			"first_response.within_sla": 0.25, // h1 of h1, h2, h3, h5
+			"first_response.breached":   3.0,
+		}},
+		// The day after: no conversation started, F's first reply did.
+		{[]string{"--from", "2026-03-03"}, map[string]any{
+			"conversations":             0.0,
+			"first_response.count":      1.0,
+			"first_response.within_sla": 1.0,
+			"csat.score":                nil,
+		}},
+		// Support's handoffs only: B and D escalated; D's CSAT came before
+		// its handoff, so support has no survey.
+		{[]string{"--team", "support"}, map[string]any{
+			"escalation_rate":           0.125,
+			"escalations":               3.0,
+			"first_response.within_sla": 0.3333, // h1 of h1, h2, h3
+			"csat.responses":            0.0,
+			"containment_rate":          0.75,
+		}},
+	} {
+		r := report(c.args...)
+		for path, want := range c.want {
+			if got := at(r, path); !reflect.DeepEqual(got, want) {
+				t.Errorf("report %v: %s = %v, want %v", c.args, path, got, want)
+			}
+		}
 	}
 }
