@@ -383,6 +383,12 @@ func (c *Computer) surveyEvent(ev *flows.Event, team string) {
 		if ev.Score == nil || *ev.Score < 0 || *ev.Score > 10 {
 			return
 		}
+		// Off its kind's scale it is no answer, here as in the headline.
+		if k := flows.SurveyKind(kind); k.Valid() {
+			if lo, hi := k.Range(); *ev.Score < lo || *ev.Score > hi {
+				return
+			}
+		}
 		score := *ev.Score
 		s.scores[score]++
 		b := c.bucket(ev.At)

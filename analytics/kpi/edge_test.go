@@ -269,3 +269,25 @@ func TestOpenHandoffWaitingPastDueIsABreach(t *testing.T) {
 		}
 	}
 }
+
+// An answer off its survey's scale (a CSAT 7, from a hand-edited or
+// foreign file) is no answer: the headline leaves it out, and so does the
+// series the charts draw CSAT over time from.
+func TestSurveyScoreOffScaleCountsNowhere(t *testing.T) {
+	t0 := time.Date(2026, 3, 6, 10, 0, 0, 0, time.UTC)
+	var events []flows.Event
+	for i, s := range []int{5, 7, 0} {
+		id := string(rune('A' + i))
+		events = append(events, ev(flows.EvConversationStarted, id, t0),
+			ev(flows.EvSurveyAsked, id, t0, func(e *flows.Event) { e.Survey, e.Kind = "csat", "csat" }),
+			ev(flows.EvSurveyAnswered, id, t0, func(e *flows.Event) { e.Survey, e.Kind, e.Score = "csat", "csat", &s }),
+			ev(flows.EvConversationEnded, id, t0, func(e *flows.Event) { e.Outcome = flows.OutcomeContained }))
+	}
+	r := compute(events, kpi.Options{})
+	if r.CSAT.Responses != 1 || r.CSAT.Score == nil || *r.CSAT.Score != 100 {
+		t.Errorf("CSAT: %d responses, score %v; want 1 and 100", r.CSAT.Responses, r.CSAT.Score)
+	}
+	if len(r.Series) != 1 || r.Series[0].CSATResponses != 1 || r.Series[0].CSATSatisfied != 1 {
+		t.Errorf("series: %+v, want one bucket with 1 CSAT response, satisfied", r.Series)
+	}
+}
