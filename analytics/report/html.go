@@ -135,8 +135,8 @@ func cards(r *kpi.Result) []card {
 		{"Containment", pct(r.ContainmentRate), fmt.Sprintf("%d contained", r.Outcomes["contained"])},
 		{"Escalation", pct(r.EscalationRate), fmt.Sprintf("%d handoffs", r.Escalations)},
 		{"Fallback", pct(r.FallbackRate), fmt.Sprintf("%d of %d messages", r.NoMatches, r.MessagesIn)},
-		{"First response p50", dur(r.FirstResponse.P50), "p90 " + dur(r.FirstResponse.P90) + " · within SLA " + optPct(r.FirstResponse.WithinSLA)},
-		{"Resolution p50", dur(r.Resolution.P50), "p90 " + dur(r.Resolution.P90) + " · within SLA " + optPct(r.Resolution.WithinSLA)},
+		{"First response p50", durN(r.FirstResponse.Count, r.FirstResponse.P50), "p90 " + durN(r.FirstResponse.Count, r.FirstResponse.P90) + " · within SLA " + optPct(r.FirstResponse.WithinSLA)},
+		{"Resolution p50", durN(r.Resolution.Count, r.Resolution.P50), "p90 " + durN(r.Resolution.Count, r.Resolution.P90) + " · within SLA " + optPct(r.Resolution.WithinSLA)},
 		{"FCR (proxy)", optPct(r.FCR.Rate), fmt.Sprintf("%d came back within 7 days", r.FCR.Repeated)},
 		{"CSAT", optScore(r.CSAT.Score, "%"), surveyNote(r.CSAT)},
 		{"NPS", optScore(r.NPS.Score, ""), surveyNote(r.NPS)},
@@ -246,6 +246,6 @@ func rate(n, of int) float64 {
 
 var page = template.Must(template.New("report").Funcs(template.FuncMap{
 	"pct":    pct,
-	"dur":    dur,
+	"durN":   durN,
 	"optPct": optPct,
 }).Parse(pageHTML))

@@ -55,7 +55,7 @@ footer { color: var(--muted); font-size: 12px; padding: 0 32px 24px; }
 {{end}}</tbody></table></section>
 <section><h2>First response against the SLA</h2><div class="chart"><canvas id="frt" role="img" aria-label="First response time by team and priority"></canvas></div>
 <table><thead><tr><th>team · priority</th><th>answered</th><th>p50</th><th>p90</th><th>within SLA</th><th>breached</th></tr></thead><tbody>
-{{range .Teams}}<tr><td>{{.Team}} · {{.Priority}}</td><td>{{.Count}}</td><td>{{dur .P50}}</td><td>{{dur .P90}}</td><td>{{optPct .WithinSLA}}</td><td>{{.Breached}}</td></tr>
+{{range .Teams}}<tr><td>{{.Team}} · {{.Priority}}</td><td>{{.Count}}</td><td>{{durN .Count .P50}}</td><td>{{durN .Count .P90}}</td><td>{{optPct .WithinSLA}}</td><td>{{.Breached}}</td></tr>
 {{end}}</tbody></table></section>
 <section><h2>CSAT and NPS over time</h2><div class="chart"><canvas id="surveys" role="img" aria-label="CSAT and NPS over time"></canvas></div></section>
 </div>

@@ -49,6 +49,22 @@ func dur(sec float64) string {
 	return fmt.Sprintf("%dd%02dh", int(d.Hours())/24, int(d.Hours())%24)
 }
 
+// durN is dur, or "-" when nothing was measured (n is the count).
+func durN(n int, sec float64) string {
+	if n == 0 {
+		return "-"
+	}
+	return dur(sec)
+}
+
+// msN is milliseconds, or "-" when nothing was measured.
+func msN(n int, ms float64) string {
+	if n == 0 {
+		return "-"
+	}
+	return fmt.Sprintf("%.0fms", ms)
+}
+
 // Text writes r as a terminal report: the headline KPIs, then tables.
 func Text(w io.Writer, r *kpi.Result) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
@@ -73,11 +89,17 @@ func Text(w io.Writer, r *kpi.Result) error {
 	p("containment rate\t%s", pct(r.ContainmentRate))
 	p("escalation rate\t%s\t(%d handoffs)", pct(r.EscalationRate), r.Escalations)
 	p("fallback rate\t%s\t(%d no-match of %d messages)", pct(r.FallbackRate), r.NoMatches, r.MessagesIn)
-	p("turns\t%.1f per conversation\t%.1f before a handoff", r.Turns.Average, r.Turns.BeforeHandoff)
-	p("time to handoff\tavg %s\tp50 %s  p90 %s", dur(r.TimeToHandoff.Average), dur(r.TimeToHandoff.P50), dur(r.TimeToHandoff.P90))
-	p("bot response\tp50 %.0fms\tp90 %.0fms", r.BotResponse.P50, r.BotResponse.P90)
-	p("first response\tp50 %s\tp90 %s  within SLA %s  (%d breached)", dur(r.FirstResponse.P50), dur(r.FirstResponse.P90), optPct(r.FirstResponse.WithinSLA), r.FirstResponse.Breached)
-	p("resolution\tp50 %s\tp90 %s  within SLA %s", dur(r.Resolution.P50), dur(r.Resolution.P90), optPct(r.Resolution.WithinSLA))
+	before := "-"
+	if r.TimeToHandoff.Count > 0 { // the escalated conversations
+		before = fmt.Sprintf("%.1f", r.Turns.BeforeHandoff)
+	}
+	p("turns\t%.1f per conversation\t%s before a handoff", r.Turns.Average, before)
+	tth := r.TimeToHandoff
+	p("time to handoff\tavg %s\tp50 %s  p90 %s", durN(tth.Count, tth.Average), durN(tth.Count, tth.P50), durN(tth.Count, tth.P90))
+	p("bot response\tp50 %s\tp90 %s", msN(r.BotResponse.Count, r.BotResponse.P50), msN(r.BotResponse.Count, r.BotResponse.P90))
+	fr, res := r.FirstResponse, r.Resolution
+	p("first response\tp50 %s\tp90 %s  within SLA %s  (%d breached)", durN(fr.Count, fr.P50), durN(fr.Count, fr.P90), optPct(fr.WithinSLA), fr.Breached)
+	p("resolution\tp50 %s\tp90 %s  within SLA %s", durN(res.Count, res.P50), durN(res.Count, res.P90), optPct(res.WithinSLA))
 	p("handoffs\t%d requested\t%d delivered, %d failed", r.Handoffs.Requested, r.Handoffs.Delivered, r.Handoffs.Failed)
 	if len(r.Handoffs.Alerts) > 0 {
 		var ths []int
@@ -112,7 +134,7 @@ func Text(w io.Writer, r *kpi.Result) error {
 		tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 		fmt.Fprintln(tw, "  team\tpriority\tanswered\tp50\tp90\twithin SLA\tbreached")
 		for _, t := range r.FirstResponse.ByTeam {
-			fmt.Fprintf(tw, "  %s\t%s\t%d\t%s\t%s\t%s\t%d\n", orDash(t.Team), orDash(t.Priority), t.Count, dur(t.P50), dur(t.P90), optPct(t.WithinSLA), t.Breached)
+			fmt.Fprintf(tw, "  %s\t%s\t%d\t%s\t%s\t%s\t%d\n", orDash(t.Team), orDash(t.Priority), t.Count, durN(t.Count, t.P50), durN(t.Count, t.P90), optPct(t.WithinSLA), t.Breached)
 		}
 		_ = tw.Flush()
 	}

@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -272,5 +273,48 @@ func TestReportEdgeCasesByHand(t *testing.T) {
 				t.Errorf("report %v: %s = %v, want %v", c.args, path, got, want)
 			}
 		}
+	}
+}
+
+// A time nobody measured is "-", not "0s": a lead reading "first response
+// p50 0s" for a team that never answered would think its agents instant.
+func TestReportNoMeasureIsADash(t *testing.T) {
+	events := filepath.Join("testdata", "report", "edges.jsonl")
+	html := filepath.Join(t.TempDir(), "report.html")
+	code, out, errs := runCLI(t, "", "report", "--html", html, events)
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	// W's handoff to billing, high, is unanswered.
+	if !regexp.MustCompile(`(?m)^  billing\s+high\s+0\s+-\s+-\s+0\.0%\s+1$`).MatchString(out) {
+		t.Errorf("billing high, unanswered: want p50 and p90 -, got\n%s", out)
+	}
+	b, err := os.ReadFile(html)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(b), "<td>billing · high</td><td>0</td><td>-</td><td>-</td>") {
+		t.Errorf("the HTML report's billing high row: want p50 and p90 -")
+	}
+	// Two hours with surveys only: no handoff, no bot reply.
+	code, out, errs = runCLI(t, "", "report", "--html", html, "--from", "2026-03-02T16:00:00Z", "--to", "2026-03-02T18:00:00Z", events)
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	for _, re := range []string{
+		`(?m)^time to handoff\s+avg -\s+p50 -  p90 -$`,
+		`(?m)^bot response\s+p50 -\s+p90 -$`,
+		`(?m)^first response\s+p50 -\s+p90 -  within SLA -`,
+		`(?m)^resolution\s+p50 -\s+p90 -  within SLA -$`,
+	} {
+		if !regexp.MustCompile(re).MatchString(out) {
+			t.Errorf("no handoff, no reply: want %s in\n%s", re, out)
+		}
+	}
+	if b, err = os.ReadFile(html); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(b), ">0s<") {
+		t.Errorf("the HTML report shows 0s for a time nobody measured")
 	}
 }
