@@ -79,6 +79,15 @@ func (s *FileSink) open() error {
 		return fmt.Errorf("events file %s: %w", s.path, err)
 	}
 	s.f, s.size = f, st.Size()
+	if s.size > 0 && !endsLine(s.path, s.size) {
+		// The last line was cut short (a full disk, a crash): the next
+		// event starts a line of its own rather than ending that one.
+		if _, err := f.Write([]byte{'\n'}); err != nil {
+			f.Close()
+			return fmt.Errorf("events file %s: %w", s.path, err)
+		}
+		s.size++
+	}
 	s.day = ""
 	if s.size > 0 {
 		s.day = firstDay(s.path, st.ModTime())
@@ -220,4 +229,19 @@ func firstDay(path string, mod time.Time) string {
 		}
 	}
 	return mod.UTC().Format(time.DateOnly)
+}
+
+// endsLine reports whether the file at path, of size bytes, ends with a
+// newline (or cannot be read to tell).
+func endsLine(path string, size int64) bool {
+	f, err := os.Open(path)
+	if err != nil {
+		return true
+	}
+	defer f.Close()
+	var b [1]byte
+	if _, err := f.ReadAt(b[:], size-1); err != nil {
+		return true
+	}
+	return b[0] == '\n'
 }

@@ -396,3 +396,40 @@ func TestWebhookSinkRetryAfterBounded(t *testing.T) {
 		}
 	}
 }
+
+// A file whose last line was cut short (the disk filled up, the power
+// went) gets the next event on a line of its own: appended to the cut
+// line, it would be lost with it.
+func TestFileSinkAfterACutLine(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "events.jsonl")
+	t0 := time.Date(2026, 3, 3, 10, 0, 0, 0, time.UTC)
+	whole, err := json.Marshal(ev("e1", t0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, append(append(whole, '\n'), whole[:20]...), 0o640); err != nil {
+		t.Fatal(err)
+	}
+	s, err := analytics.OpenFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Write(context.Background(), ev("e2", t0.Add(time.Second))); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSuffix(string(b), "\n"), "\n")
+	if len(lines) != 3 || lines[1] != string(whole[:20]) {
+		t.Fatalf("the file's lines: %q; want e1, the cut line alone, e2", lines)
+	}
+	var e2 flows.Event
+	if err := json.Unmarshal([]byte(lines[2]), &e2); err != nil || e2.ID != "e2" {
+		t.Errorf("the event after the cut line: %v, %q", err, lines[2])
+	}
+}
