@@ -32,6 +32,9 @@ type FileSink struct {
 	size    int64
 	day     string
 	scratch []byte
+	// cut: the file's last line may be cut short (the last write
+	// failed, or the file was there before).
+	cut bool
 }
 
 var _ flows.EventSink = (*FileSink)(nil)
@@ -79,15 +82,9 @@ func (s *FileSink) open() error {
 		return fmt.Errorf("events file %s: %w", s.path, err)
 	}
 	s.f, s.size = f, st.Size()
-	if s.size > 0 && !endsLine(s.path, s.size) {
-		// The last line was cut short (a full disk, a crash): the next
-		// event starts a line of its own rather than ending that one.
-		if _, err := f.Write([]byte{'\n'}); err != nil {
-			f.Close()
-			return fmt.Errorf("events file %s: %w", s.path, err)
-		}
-		s.size++
-	}
+	// Its last line may have been cut short (a full disk, a crash): the
+	// next event starts a line of its own rather than ending that one.
+	s.cut = s.size > 0
 	s.day = ""
 	if s.size > 0 {
 		s.day = firstDay(s.path, st.ModTime())
@@ -107,6 +104,11 @@ func (s *FileSink) Write(_ context.Context, events ...flows.Event) error {
 	if s.f == nil {
 		return errors.New("events file is closed")
 	}
+	if s.cut {
+		if err := s.endCutLine(); err != nil {
+			return fmt.Errorf("writing events to %s: %w", s.path, err)
+		}
+	}
 	for i := range events {
 		b, err := appendEvent(s.scratch[:0], &events[i])
 		if err != nil {
@@ -125,12 +127,37 @@ func (s *FileSink) Write(_ context.Context, events ...flows.Event) error {
 		n, err := s.w.Write(b)
 		s.size += int64(n)
 		if err != nil {
-			return fmt.Errorf("writing events to %s: %w", s.path, err)
+			return s.failed(err)
 		}
 	}
 	if err := s.w.Flush(); err != nil {
-		return fmt.Errorf("writing events to %s: %w", s.path, err)
+		return s.failed(err)
 	}
+	return nil
+}
+
+// failed drops the events of a write that failed, so the next write is
+// tried afresh (a bufio.Writer keeps its error for good), and returns err.
+func (s *FileSink) failed(err error) error {
+	s.w.Reset(s.f)
+	s.cut = true
+	return fmt.Errorf("writing events to %s: %w", s.path, err)
+}
+
+// endCutLine ends the file's last line when it was cut short.
+func (s *FileSink) endCutLine() error {
+	st, err := s.f.Stat()
+	if err != nil {
+		return err
+	}
+	s.size = st.Size()
+	if s.size > 0 && !endsLine(s.path, s.size) {
+		if _, err := s.f.Write([]byte{'\n'}); err != nil {
+			return err
+		}
+		s.size++
+	}
+	s.cut = false
 	return nil
 }
 
