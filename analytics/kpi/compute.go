@@ -15,7 +15,8 @@ type Computer struct {
 	o Options
 
 	events    int64
-	horizon   time.Time // the latest event time seen
+	unknown   map[string]int // events of types this version does not read, by type
+	horizon   time.Time      // the latest event time seen
 	lastSweep time.Time
 	open      map[string]*conv
 	fcr       map[fcrKey]*fcrEntry
@@ -122,6 +123,7 @@ func New(o Options) *Computer {
 	return &Computer{
 		o:          o.withDefaults(),
 		open:       map[string]*conv{},
+		unknown:    map[string]int{},
 		fcr:        map[fcrKey]*fcrEntry{},
 		late:       map[string]lateHandoff{},
 		outcomes:   map[string]int{},
@@ -152,9 +154,31 @@ func (c *Computer) local(t time.Time) time.Time {
 	return t
 }
 
+// knownTypes are the event types this version reads; the others (a
+// newer version's, which the schema lets a reader ignore) are skipped and
+// counted by name, at most maxUnknownTypes names (then as "others").
+var knownTypes = map[flows.EventType]bool{
+	flows.EvConversationStarted: true, flows.EvConversationEnded: true, flows.EvStateEntered: true,
+	flows.EvMessageIn: true, flows.EvMessageOut: true, flows.EvNoMatch: true, flows.EvTriggerFired: true,
+	flows.EvHandoffRequested: true, flows.EvHandoffDelivered: true, flows.EvHandoffFailed: true,
+	flows.EvFirstAgentReply: true, flows.EvTicketSolved: true, flows.EvTicketClosed: true, flows.EvBotResumed: true,
+	flows.EvSurveyAsked: true, flows.EvSurveyAnswered: true, flows.EvSurveySkipped: true, flows.EvSurveyComment: true,
+	flows.EvSLAAlert: true, flows.EvHTTPRequest: true, flows.EvHTTPResult: true,
+}
+
+const maxUnknownTypes = 20
+
 // Add takes one event. ev is not kept.
 func (c *Computer) Add(ev *flows.Event) {
 	c.events++
+	if !knownTypes[ev.Type] {
+		name := string(ev.Type)
+		if _, ok := c.unknown[name]; !ok && len(c.unknown) >= maxUnknownTypes {
+			name = "others"
+		}
+		c.unknown[name]++
+		return
+	}
 	if ev.At.After(c.horizon) {
 		c.horizon = ev.At
 	}

@@ -1,6 +1,7 @@
 package kpi
 
 import (
+	"maps"
 	"math"
 	"sort"
 	"time"
@@ -12,10 +13,13 @@ import (
 // [0, 1]; CSAT is a percentage, NPS a score in [-100, 100], CES a mean
 // on its 1-7 scale. docs/analytics.md defines each.
 type Result struct {
-	From          *time.Time `json:"from,omitempty"`
-	To            *time.Time `json:"to,omitempty"`
-	Events        int64      `json:"events"`
-	Conversations int        `json:"conversations"`
+	From   *time.Time `json:"from,omitempty"`
+	To     *time.Time `json:"to,omitempty"`
+	Events int64      `json:"events"`
+	// UnknownTypes counts the events skipped because this version does
+	// not know their type (a newer version wrote them), by type.
+	UnknownTypes  map[string]int `json:"unknown_types,omitempty"`
+	Conversations int            `json:"conversations"`
 	// Open are conversations started in the period and still going on at
 	// the end of the data; the rates leave them out.
 	Open     int            `json:"open"`
@@ -207,6 +211,9 @@ func (d *dist) summary() Summary {
 // Result returns the KPIs so far.
 func (c *Computer) Result() *Result {
 	r := &Result{Events: c.events, Conversations: c.finished, Outcomes: map[string]int{}, EscalationsByReason: map[string]int{}}
+	if len(c.unknown) > 0 {
+		r.UnknownTypes = maps.Clone(c.unknown)
+	}
 	if !c.o.From.IsZero() {
 		r.From = &c.o.From
 	}

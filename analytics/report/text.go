@@ -80,6 +80,14 @@ func Text(w io.Writer, r *kpi.Result) error {
 		}
 	}
 	p("Baton report\t%s\t%d events", strings.TrimSpace(period), r.Events)
+	if len(r.UnknownTypes) > 0 {
+		n, parts := 0, []string{}
+		for _, k := range sortedByCount(r.UnknownTypes) {
+			n += r.UnknownTypes[k]
+			parts = append(parts, fmt.Sprintf("%s %d", k, r.UnknownTypes[k]))
+		}
+		p("(%d events of types this baton does not know, skipped: %s)", n, strings.Join(parts, ", "))
+	}
 	p("")
 	p("conversations\t%d\t(%d still open, not counted)", r.Conversations, r.Open)
 	p("  contained\t%d", r.Outcomes["contained"])

@@ -318,3 +318,40 @@ func TestReportNoMeasureIsADash(t *testing.T) {
 		t.Errorf("the HTML report shows 0s for a time nobody measured")
 	}
 }
+
+// Events of types this baton does not know (a newer version's) are
+// skipped, as the schema says, and counted, so a reader knows the report
+// left something out; the figures are those without them.
+func TestReportCountsUnknownEventTypes(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join("testdata", "report", "edges.jsonl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	newer := `{"v":1,"id":"A:90","type":"agent_note","at":"2026-03-02T10:00:30Z","conversation":"A","flow":"f"}` + "\n" +
+		`{"v":1,"id":"A:91","type":"agent_note","at":"2026-03-02T10:00:31Z","conversation":"A","flow":"f"}` + "\n" +
+		`{"v":1,"id":"B:90","type":"csat_reminder","at":"2026-03-02T11:00:30Z","conversation":"B","flow":"f"}` + "\n"
+	events := filepath.Join(t.TempDir(), "events.jsonl")
+	if err := os.WriteFile(events, append([]byte(newer), data...), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errs := runCLI(t, "", "report", "--json", events)
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	var r struct {
+		ContainmentRate float64        `json:"containment_rate"`
+		Conversations   int            `json:"conversations"`
+		UnknownTypes    map[string]int `json:"unknown_types"`
+	}
+	if err := json.Unmarshal([]byte(out), &r); err != nil {
+		t.Fatal(err)
+	}
+	if r.Conversations != 16 || r.ContainmentRate != 0.75 || !reflect.DeepEqual(r.UnknownTypes, map[string]int{"agent_note": 2, "csat_reminder": 1}) {
+		t.Errorf("%d conversations, containment %v, unknown types %v; want 16, 0.75, agent_note 2 and csat_reminder 1",
+			r.Conversations, r.ContainmentRate, r.UnknownTypes)
+	}
+	code, out, _ = runCLI(t, "", "report", events)
+	if code != exitOK || !strings.Contains(out, "3 events of types this baton does not know, skipped: agent_note 2, csat_reminder 1") {
+		t.Errorf("the terminal report does not say what it skipped:\n%s", out)
+	}
+}
