@@ -83,6 +83,9 @@ type deriver struct {
 	out   []flows.Event
 	// handoff is set once this turn requested a handoff.
 	handoff bool
+	// restarted: this turn started a new conversation, so the session
+	// before it (its handoff, its outcome) was the previous one's.
+	restarted bool
 }
 
 func (d *deriver) add(typ flows.EventType, fill func(*flows.Event)) {
@@ -128,6 +131,7 @@ func (d *deriver) run() {
 		restart = len(d.t.Effects)
 	}
 	if in.Kind == flows.InputMessage && ((b.Turns == 0 && b.State == "") || restart >= 0) {
+		d.restarted = restart >= 0
 		d.state = ""
 		d.add(flows.EvConversationStarted, func(ev *flows.Event) {
 			if !d.o.Text {
@@ -329,7 +333,7 @@ func (d *deriver) effect(b, a *flows.Session, ef flows.Effect) {
 	case flows.EndEffect:
 		outcome := flows.OutcomeContained
 		switch {
-		case d.handoff || b.Handoff != nil || b.Outcome != "" || a.Outcome != "":
+		case d.handoff || (!d.restarted && (b.Handoff != nil || b.Outcome != "" || a.Outcome != "")):
 			outcome = flows.OutcomeHandedOff
 		case d.t.Input.Kind == flows.InputTimer:
 			outcome = flows.OutcomeAbandoned

@@ -347,3 +347,82 @@ states:
 		}
 	}
 }
+
+// A conversation that starts after one with a handoff (closed by its
+// solved ticket, or expired after the bot took it back) and ends in its
+// first turn, handed to nobody, is contained: the handoff was the
+// previous conversation's.
+func TestDeriveNewConversationEndingAtOnceIsContained(t *testing.T) {
+	const src = `
+flow: shop
+version: "1"
+languages: [en]
+start: menu
+triggers:
+  - name: asks_for_human
+    keywords: [agent]
+    handoff: {reason: asks_for_human, team: billing, priority: high}
+  - name: callback
+    keywords: [human]
+    handoff: {reason: callback, team: billing, priority: high, return: menu}
+  - name: thanks
+    keywords: [thanks]
+    goto: bye
+states:
+  menu:
+    say: "Pick one"
+    menu:
+      options:
+        - id: bye
+          label: Bye
+          goto: bye
+  bye:
+    say: "Bye!"
+    end: resolved
+`
+	f, diags := dsl.Load("shop.yaml", []byte(src))
+	if diags.HasErrors() {
+		t.Fatal(diags.Err())
+	}
+	for _, c := range []struct {
+		name, ask string
+		idle      time.Duration // before the customer comes back
+		ended     string        // the previous conversation's end, if written on the return
+	}{
+		{"after a solved ticket closed it", "agent", time.Minute, ""},
+		{"after it expired with the bot back", "human", 25 * time.Hour, flows.OutcomeHandedOff},
+	} {
+		sink := &memSink{}
+		now := time.Date(2026, 3, 3, 10, 0, 0, 0, time.UTC)
+		st := memory.New()
+		eng := engine.New(f, engine.WithObserver(analytics.NewRecorder(sink).Observe), engine.WithClock(func() time.Time { return now }))
+		in := func(in flows.Input) []flows.Event {
+			mark := len(sink.events)
+			in.At = now
+			if _, err := eng.Handle(context.Background(), st, "c1", in, func() *flows.Session {
+				return eng.NewSession("c1", flows.Contact{ID: "+391234"}, "whatsapp", "en")
+			}); err != nil {
+				t.Fatal(err)
+			}
+			now = now.Add(time.Minute)
+			return sink.events[mark:]
+		}
+		in(flows.Input{Kind: flows.InputMessage, Text: "hello"})
+		in(flows.Input{Kind: flows.InputMessage, Text: c.ask})
+		in(flows.Input{Kind: flows.InputTicket, Ticket: &flows.TicketUpdate{Ticket: flows.TicketRef{ID: "42"}, Status: flows.TicketSolved}})
+		now = now.Add(c.idle)
+		var outcomes []string
+		for _, e := range in(flows.Input{Kind: flows.InputMessage, Text: "thanks"}) {
+			if e.Type == flows.EvConversationEnded {
+				outcomes = append(outcomes, e.Outcome)
+			}
+		}
+		want := []string{flows.OutcomeContained}
+		if c.ended != "" {
+			want = []string{c.ended, flows.OutcomeContained}
+		}
+		if strings.Join(outcomes, " ") != strings.Join(want, " ") {
+			t.Errorf("%s: the return turn's ends %v, want %v", c.name, outcomes, want)
+		}
+	}
+}
