@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"runtime"
+	"slices"
 	"sync"
 
 	json "github.com/segmentio/encoding/json"
@@ -182,6 +183,10 @@ func scanErr(err error, name string, line int) error {
 // reads.
 func decodeEvent(b []byte, ev *flows.Event, name string, line int) error {
 	if err := json.Unmarshal(b, ev); err != nil {
+		if slices.ContainsFunc(b, func(c byte) bool { return c < ' ' && c != '\t' && c != '\r' }) {
+			// The decoder's message would copy the bytes to the terminal.
+			return fmt.Errorf("%s:%d: not an event: binary data, not JSON text (a compressed file? decompress it first; or a file cut short by a crash)", name, line)
+		}
 		return fmt.Errorf("%s:%d: not an event: %w", name, line, err)
 	}
 	if ev.Type == "" {

@@ -2,6 +2,7 @@ package analytics_test
 
 import (
 	"bytes"
+	"compress/gzip"
 	"context"
 	"encoding/json"
 	"errors"
@@ -15,6 +16,7 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/batonbot/baton/analytics"
 	"github.com/batonbot/baton/flows"
@@ -431,5 +433,29 @@ func TestFileSinkAfterACutLine(t *testing.T) {
 	var e2 flows.Event
 	if err := json.Unmarshal([]byte(lines[2]), &e2); err != nil || e2.ID != "e2" {
 		t.Errorf("the event after the cut line: %v, %q", err, lines[2])
+	}
+}
+
+// A line of binary data (a compressed file given as events, the NUL bytes
+// a crash leaves at the end of a file) is named as such, and the error
+// does not copy those bytes to the terminal.
+func TestScanBinaryLineSaysSo(t *testing.T) {
+	var gz bytes.Buffer
+	zw := gzip.NewWriter(&gz)
+	_, _ = zw.Write([]byte("{\"v\":1,\"type\":\"message_in\",\"at\":\"2026-03-03T10:00:00Z\",\"conversation\":\"c1\"}\n"))
+	_ = zw.Close()
+	for name, in := range map[string]string{
+		"gzip":     gz.String(),
+		"NUL tail": "{\"v\":1,\"type\":\"message_in\",\"at\":\"2026-03-03T10:00:00Z\",\"conversation\":\"c1\"}\n" + strings.Repeat("\x00", 4096),
+		"escape":   "\x1b[2J{\"v\":1}\n",
+	} {
+		err := analytics.Scan(strings.NewReader(in), "x.jsonl", func(*flows.Event) error { return nil })
+		if err == nil || !strings.Contains(err.Error(), "not an event: binary data, not JSON text") {
+			t.Errorf("%s: error %v, want it to say binary data", name, err)
+			continue
+		}
+		if strings.ContainsFunc(err.Error(), func(r rune) bool { return r < ' ' || r == utf8.RuneError }) {
+			t.Errorf("%s: the error copies binary bytes: %q", name, err.Error())
+		}
 	}
 }
