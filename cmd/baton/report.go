@@ -69,6 +69,17 @@ func runReport(ctx context.Context, e *env, args []string) int {
 	if len(paths) == 0 {
 		return usageError(e, reportCmd, "give the events files (or - for stdin)")
 	}
+	for _, d := range []struct {
+		name string
+		v    time.Duration
+	}{{"abandon-after", o.AbandonAfter}, {"expire", o.Expire}} {
+		if d.v <= 0 {
+			return usageError(e, reportCmd, "--%s %s: give a duration above 0 (30m, 24h)", d.name, d.v)
+		}
+	}
+	if o.Expire < o.AbandonAfter {
+		return usageError(e, reportCmd, "--expire %s is shorter than --abandon-after %s: a conversation is abandoned before it is given up on", o.Expire, o.AbandonAfter)
+	}
 	var err error
 	if *tz != "" {
 		if o.Location, err = time.LoadLocation(*tz); err != nil {

@@ -74,6 +74,9 @@ func TestReportErrors(t *testing.T) {
 		{[]string{"report", "--tz", "Mars/Olympus", bad}, exitUsage, "time zone"},
 		{[]string{"report", "--from", "2026-03-10", "--to", "2026-03-01", bad}, exitUsage, "--to 2026-03-01 is not after --from 2026-03-10"},
 		{[]string{"report", "--from", "2026-03-01", "--to", "2026-03-01", bad}, exitUsage, "is not after --from"},
+		{[]string{"report", "--abandon-after", "0", bad}, exitUsage, "--abandon-after 0s: give a duration above 0"},
+		{[]string{"report", "--expire", "-1h", bad}, exitUsage, "--expire -1h0m0s: give a duration above 0"},
+		{[]string{"report", "--expire", "10m", bad}, exitUsage, "--expire 10m0s is shorter than --abandon-after 30m0s"},
 		{[]string{"report", filepath.Join(dir, "none.jsonl")}, exitUsage, "no such file"},
 		{[]string{"report", bad}, exitFailed, "bad.jsonl:2: not an event"},
 	}
