@@ -95,6 +95,7 @@ func runReport(ctx context.Context, e *env, args []string) int {
 	if !o.From.IsZero() && !o.To.IsZero() && !o.To.After(o.From) {
 		return usageError(e, reportCmd, "--to %s is not after --from %s: the period would be empty (--to's day is excluded)", *to, *from)
 	}
+	seen := map[string]os.FileInfo{}
 	for _, p := range paths {
 		if p == "-" || analytics.IsStreamURL(p) {
 			continue
@@ -102,6 +103,16 @@ func runReport(ctx context.Context, e *env, args []string) int {
 		if msg := pathProblem("", p); msg != "" {
 			return usageError(e, reportCmd, "%s", msg)
 		}
+		fi, err := os.Stat(p)
+		if err != nil {
+			continue
+		}
+		for q, other := range seen {
+			if os.SameFile(fi, other) {
+				return usageError(e, reportCmd, "%s is given twice (as %s and %s): its events would count twice", p, q, p)
+			}
+		}
+		seen[p] = fi
 	}
 	c := kpi.New(o)
 	add := func(ev *flows.Event) error {

@@ -358,3 +358,13 @@ func TestReportCountsUnknownEventTypes(t *testing.T) {
 		t.Errorf("the terminal report does not say what it skipped:\n%s", out)
 	}
 }
+
+// One file named twice (a glob that also matches a name given after it)
+// would count every conversation twice: it is a usage error.
+func TestReportSameFileTwice(t *testing.T) {
+	events := filepath.Join("testdata", "report", "edges.jsonl")
+	code, _, errs := runCLI(t, "", "report", events, "./"+events)
+	if code != exitUsage || !strings.Contains(errs, "is given twice") {
+		t.Errorf("exit %d, stderr %q; want %d and the file named as given twice", code, errs, exitUsage)
+	}
+}
