@@ -115,11 +115,25 @@ func runReport(ctx context.Context, e *env, args []string) int {
 		seen[p] = fi
 	}
 	c := kpi.New(o)
-	add := func(ev *flows.Event) error {
-		c.Add(ev)
-		return ctx.Err()
-	}
+	// latest is the latest event time read so far; a file whose events
+	// start well before it was given out of order.
+	var latest time.Time
 	for _, p := range paths {
+		first, before := true, latest
+		add := func(ev *flows.Event) error {
+			if first && !ev.At.IsZero() {
+				first = false
+				if d := before.Sub(ev.At); !before.IsZero() && d > time.Hour {
+					fmt.Fprintf(e.stderr, "baton report: warning: %s: its events start %s before the end of the events read before it; the KPIs follow the events in order: give the files in the order they were written (rotated files first: events*.jsonl)\n",
+						p, d.Round(time.Minute))
+				}
+			}
+			if ev.At.After(latest) {
+				latest = ev.At
+			}
+			c.Add(ev)
+			return ctx.Err()
+		}
 		if analytics.IsStreamURL(p) {
 			err = analytics.ScanStream(ctx, p, *stream, add)
 		} else {

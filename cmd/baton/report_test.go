@@ -368,3 +368,27 @@ func TestReportSameFileTwice(t *testing.T) {
 		t.Errorf("exit %d, stderr %q; want %d and the file named as given twice", code, errs, exitUsage)
 	}
 }
+
+// Files given out of the order they were written (the current file
+// before the rotated ones) give wrong figures, since the KPIs follow the
+// events in order: the report says so.
+func TestReportWarnsOfFilesOutOfOrder(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join("testdata", "report", "edges.jsonl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.SplitAfter(string(data), "\n")
+	dir := t.TempDir()
+	older, newer := filepath.Join(dir, "events-20260302T150000.jsonl"), filepath.Join(dir, "events.jsonl")
+	if os.WriteFile(older, []byte(strings.Join(lines[:40], "")), 0o644) != nil || os.WriteFile(newer, []byte(strings.Join(lines[40:], "")), 0o644) != nil {
+		t.Fatal("writing the files")
+	}
+	code, _, errs := runCLI(t, "", "report", older, newer)
+	if code != exitOK || errs != "" {
+		t.Errorf("in order: exit %d, stderr %q; want 0 and nothing", code, errs)
+	}
+	code, _, errs = runCLI(t, "", "report", newer, older)
+	if code != exitOK || !strings.Contains(errs, "events-20260302T150000.jsonl: its events start") || !strings.Contains(errs, "in the order they were written") {
+		t.Errorf("out of order: exit %d, stderr %q; want 0 and a warning naming the file", code, errs)
+	}
+}
