@@ -167,3 +167,49 @@ func mustAbs(t *testing.T, p string) string {
 	}
 	return a
 }
+
+// The funnel's bars split each state's entries: moved on, ended there,
+// dropped. A handoff there is drawn beside them, not stacked on them: a
+// conversation handed off in a state usually ends there too, and stacked
+// the bar of a state entered 6 times was 9 long.
+func TestHTMLFunnelBarsAreNoLongerThanEntered(t *testing.T) {
+	bin := browsertest.Chromium(t)
+	r := &kpi.Result{Funnel: []kpi.FunnelState{
+		{Flow: "f", State: "welcome", Entered: 6, Left: 1, HandedOff: 4, Ended: 5},
+		{Flow: "f", State: "ask", Entered: 3, Left: 1, Dropped: 2},
+	}}
+	page := filepath.Join(t.TempDir(), "report.html")
+	f, err := os.Create(page)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := report.HTML(f, r, report.HTMLOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	actx, cancel := chromedp.NewExecAllocator(context.Background(), browsertest.Options(bin, t.TempDir())...)
+	defer cancel()
+	ctx, cancel := chromedp.NewContext(actx)
+	defer cancel()
+	ctx, cancel = context.WithTimeout(ctx, 90*time.Second)
+	defer cancel()
+	u := url.URL{Scheme: "file", Path: mustAbs(t, page)}
+	if err := chromedp.Do(ctx, chromedp.Navigate(u.String()), chromedp.WaitVisible(chromedp.ID("funnel"))); err != nil {
+		t.Fatalf("opening the report: %v", err)
+	}
+	// The longest bar of each state: the sum of the datasets of each stack.
+	longest, err := chromedp.Run(ctx, chromedp.Evaluate[[]float64](`(() => {
+		const c = Chart.getChart("funnel");
+		return c.data.labels.map((_, i) => {
+			const sums = {};
+			for (const ds of c.data.datasets) sums[ds.stack || ""] = (sums[ds.stack || ""] || 0) + (ds.data[i] || 0);
+			return Math.max(...Object.values(sums));
+		});
+	})()`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(longest) != 2 || longest[0] != 6 || longest[1] != 3 {
+		t.Errorf("the funnel's longest bars: %v, want [6 3] (welcome and ask entered 6 and 3 times)", longest)
+	}
+}

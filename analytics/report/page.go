@@ -85,10 +85,11 @@ footer { color: var(--muted); font-size: 12px; padding: 0 32px 24px; }
   make("reasons", {type: "bar", data: {labels: arr(D.reasons), datasets: [{label: "handoffs", data: arr(D.reason_counts), backgroundColor: amber}]},
     options: {indexAxis: "y", plugins: {legend: {display: false}}, scales: {x: {beginAtZero: true, ticks: {precision: 0}}}}});
   make("funnel", {type: "bar", data: {labels: arr(D.states), datasets: [
-      {label: "moved on", data: arr(D.left), backgroundColor: blue},
-      {label: "handed off", data: arr(D.handed_off), backgroundColor: amber},
-      {label: "ended there", data: arr(D.ended), backgroundColor: green},
-      {label: "dropped (abandoned, expired)", data: arr(D.dropped), backgroundColor: red}]},
+      {label: "moved on", data: arr(D.left), backgroundColor: blue, stack: "entries"},
+      {label: "ended there", data: arr(D.ended), backgroundColor: green, stack: "entries"},
+      {label: "dropped (abandoned, expired)", data: arr(D.dropped), backgroundColor: red, stack: "entries"},
+      // A handoff there is not one more way out: the conversation then ends there or moves on.
+      {label: "handed off there", data: arr(D.handed_off), backgroundColor: amber, stack: "handoffs"}]},
     options: {indexAxis: "y", scales: {x: {stacked: true, beginAtZero: true, ticks: {precision: 0}}, y: {stacked: true}}}});
   make("frt", {data: {labels: arr(D.teams), datasets: [
       {type: "bar", label: "p50 (minutes)", data: arr(D.frt_p50), backgroundColor: blue, yAxisID: "min"},
