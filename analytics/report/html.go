@@ -156,8 +156,8 @@ type charts struct {
 	Hours     []int      `json:"hours"`
 	Weekdays  []int      `json:"weekdays"`
 	Buckets   []string   `json:"buckets"`
-	Contained []float64  `json:"contained"`
-	Escalated []float64  `json:"escalated"`
+	Contained []*float64 `json:"contained"`
+	Escalated []*float64 `json:"escalated"`
 	CSAT      []*float64 `json:"csat"`
 	NPS       []*float64 `json:"nps"`
 	Reasons   []string   `json:"reasons"`
@@ -183,9 +183,13 @@ func chartData(r *kpi.Result) charts {
 			label = b.Start.Format("Mon Jan 2")
 		}
 		c.Buckets = append(c.Buckets, label)
-		done := b.Counted // open conversations are not in the rates
-		c.Contained = append(c.Contained, rate(b.Contained, done))
-		c.Escalated = append(c.Escalated, rate(b.Escalated, done))
+		done := b.Counted                 // open conversations are not in the rates
+		var contained, escalated *float64 // none counted: a gap, not 0%
+		if done > 0 {
+			contained, escalated = ptr(rate(b.Contained, done)), ptr(rate(b.Escalated, done))
+		}
+		c.Contained = append(c.Contained, contained)
+		c.Escalated = append(c.Escalated, escalated)
 		var csat, nps *float64
 		if b.CSATResponses > 0 {
 			v := 100 * float64(b.CSATSatisfied) / float64(b.CSATResponses)
@@ -235,6 +239,8 @@ func chartData(r *kpi.Result) charts {
 	}
 	return c
 }
+
+func ptr(v float64) *float64 { return &v }
 
 // rate is a share in percent; a bucket with no conversations reads 0.
 func rate(n, of int) float64 {

@@ -79,8 +79,8 @@ footer { color: var(--muted); font-size: 12px; padding: 0 32px 24px; }
   make("weekdays", {type: "bar", data: {labels: ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"], datasets: [{label: "conversations started", data: arr(D.weekdays), backgroundColor: violet}]},
     options: {plugins: {legend: {display: false}}, scales: {y: {beginAtZero: true, ticks: {precision: 0}}}}});
   make("overtime", {type: "line", data: {labels: arr(D.buckets), datasets: [
-      {label: "containment %", data: arr(D.contained), borderColor: green, backgroundColor: green, tension: 0.2},
-      {label: "escalation %", data: arr(D.escalated), borderColor: red, backgroundColor: red, tension: 0.2}]},
+      {label: "containment %", data: arr(D.contained), borderColor: green, backgroundColor: green, tension: 0.2, spanGaps: true},
+      {label: "escalation %", data: arr(D.escalated), borderColor: red, backgroundColor: red, tension: 0.2, spanGaps: true}]},
     options: {scales: {y: {min: 0, max: 100}}}});
   make("reasons", {type: "bar", data: {labels: arr(D.reasons), datasets: [{label: "handoffs", data: arr(D.reason_counts), backgroundColor: amber}]},
     options: {indexAxis: "y", plugins: {legend: {display: false}}, scales: {x: {beginAtZero: true, ticks: {precision: 0}}}}});

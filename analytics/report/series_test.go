@@ -76,3 +76,35 @@ func TestHTMLFunnelTableNamesTheFlow(t *testing.T) {
 		}
 	}
 }
+
+// An hour with no conversation counted (only a survey answered then, of
+// a conversation of the hour before; or only conversations still open)
+// has no containment: the chart leaves a gap, it does not dip to 0%.
+func TestSeriesRatesOfAnHourWithNoConversationAreGaps(t *testing.T) {
+	t0 := time.Date(2026, 3, 3, 10, 0, 0, 0, time.UTC)
+	five := 5
+	c := kpi.New(kpi.Options{})
+	for _, e := range []flows.Event{
+		{V: 1, Type: flows.EvConversationStarted, At: t0, Conversation: "A", Flow: "f"},
+		{V: 1, Type: flows.EvConversationEnded, At: t0.Add(time.Minute), Conversation: "A", Flow: "f", Outcome: flows.OutcomeContained},
+		{V: 1, Type: flows.EvSurveyAnswered, At: t0.Add(65 * time.Minute), Conversation: "A", Flow: "f", Survey: "csat", Kind: "csat", Score: &five},
+		{V: 1, Type: flows.EvConversationStarted, At: t0.Add(2 * time.Hour), Conversation: "B", Flow: "f"},
+		{V: 1, Type: flows.EvConversationEnded, At: t0.Add(2 * time.Hour), Conversation: "B", Flow: "f", Outcome: flows.OutcomeContained},
+	} {
+		c.Add(&e)
+	}
+	c.Close()
+	var page bytes.Buffer
+	if err := report.HTML(&page, c.Result(), report.HTMLOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	_, data, _ := strings.Cut(page.String(), "const D = ")
+	data, _, _ = strings.Cut(data, ";\n")
+	var d struct{ Contained, Escalated []*float64 }
+	if err := json.Unmarshal([]byte(data), &d); err != nil {
+		t.Fatalf("chart data: %v: %s", err, data)
+	}
+	if len(d.Contained) != 3 || d.Contained[0] == nil || *d.Contained[0] != 100 || d.Contained[1] != nil || d.Escalated[1] != nil || d.Contained[2] == nil {
+		t.Errorf("containment over time %s; want 100, a gap (null), 100", data)
+	}
+}
