@@ -168,8 +168,8 @@ type charts struct {
 	Ended     []int      `json:"ended"`
 	Dropped   []int      `json:"dropped"`
 	Teams     []string   `json:"teams"`
-	FRTp50    []float64  `json:"frt_p50"`
-	FRTp90    []float64  `json:"frt_p90"`
+	FRTp50    []*float64 `json:"frt_p50"`
+	FRTp90    []*float64 `json:"frt_p90"`
 	WithinSLA []*float64 `json:"within_sla"`
 }
 
@@ -228,8 +228,12 @@ func chartData(r *kpi.Result) charts {
 	}
 	for _, t := range r.FirstResponse.ByTeam {
 		c.Teams = append(c.Teams, orDash(t.Team)+" · "+orDash(t.Priority))
-		c.FRTp50 = append(c.FRTp50, t.P50/60)
-		c.FRTp90 = append(c.FRTp90, t.P90/60)
+		var p50, p90 *float64 // nobody answered: no bars, not 0 minutes
+		if t.Count > 0 {
+			p50, p90 = ptr(t.P50/60), ptr(t.P90/60)
+		}
+		c.FRTp50 = append(c.FRTp50, p50)
+		c.FRTp90 = append(c.FRTp90, p90)
 		var w *float64
 		if t.WithinSLA != nil {
 			v := 100 * *t.WithinSLA

@@ -108,3 +108,28 @@ func TestSeriesRatesOfAnHourWithNoConversationAreGaps(t *testing.T) {
 		t.Errorf("containment over time %s; want 100, a gap (null), 100", data)
 	}
 }
+
+// A team and priority nobody answered yet has no first-response time:
+// its bars are missing from the chart, not drawn at 0 minutes.
+func TestFRTChartOfATeamNobodyAnsweredHasNoBars(t *testing.T) {
+	r := &kpi.Result{FirstResponse: kpi.SLA{ByTeam: []kpi.TeamSLA{
+		{Team: "billing", Priority: "high", Breached: 1},
+		{Team: "support", Priority: "normal", Summary: kpi.Summary{Count: 2, P50: 600, P90: 1200}},
+	}}}
+	var page bytes.Buffer
+	if err := report.HTML(&page, r, report.HTMLOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	_, data, _ := strings.Cut(page.String(), "const D = ")
+	data, _, _ = strings.Cut(data, ";\n")
+	var d struct {
+		P50 []*float64 `json:"frt_p50"`
+		P90 []*float64 `json:"frt_p90"`
+	}
+	if err := json.Unmarshal([]byte(data), &d); err != nil {
+		t.Fatalf("chart data: %v: %s", err, data)
+	}
+	if len(d.P50) != 2 || d.P50[0] != nil || d.P90[0] != nil || d.P50[1] == nil || *d.P50[1] != 10 || *d.P90[1] != 20 {
+		t.Errorf("first response p50 and p90 (minutes): %s; want null for billing high, 10 and 20 for support normal", data)
+	}
+}
