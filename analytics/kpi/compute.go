@@ -324,6 +324,10 @@ func (c *Computer) convEvent(ev *flows.Event, cv *conv) {
 		c.handoffEvent(ev, cv)
 	case flows.EvHandoffDelivered, flows.EvHandoffFailed, flows.EvSLAAlert:
 		c.handoffEvent(ev, cv)
+	case flows.EvBotResumed:
+		// A message the handoff answered waits for the bot no more: its
+		// next reply answers the return, not that message.
+		cv.pendingIn = time.Time{}
 	case flows.EvSurveyAsked, flows.EvSurveyAnswered, flows.EvSurveySkipped, flows.EvSurveyComment:
 		team := ""
 		if cv.handoff {

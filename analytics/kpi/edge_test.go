@@ -291,3 +291,24 @@ func TestSurveyScoreOffScaleCountsNowhere(t *testing.T) {
 		t.Errorf("series: %+v, want one bucket with 1 CSAT response, satisfied", r.Series)
 	}
 }
+
+// A message the bot answered with a handoff (no reply of its own: the
+// transfer said nothing) is not waiting for the bot any more: the bot's
+// next reply, once the ticket is solved and it takes the conversation
+// back an hour later, is not a bot response time of an hour.
+func TestBotResponseEndsAtAHandoff(t *testing.T) {
+	t0 := time.Date(2026, 3, 6, 10, 0, 0, 0, time.UTC)
+	ho, opening := handedOff(t0, t0.Add(time.Hour))
+	events := append(opening,
+		ev(flows.EvFirstAgentReply, "X", t0.Add(5*time.Minute), ho, func(e *flows.Event) { e.WaitMS = (5 * time.Minute).Milliseconds() }),
+		ev(flows.EvMessageOut, "X", t0.Add(5*time.Minute), func(e *flows.Event) { e.From, e.Agent, e.Size = "agent", "marco", 10 }),
+		ev(flows.EvTicketSolved, "X", t0.Add(time.Hour), ho, func(e *flows.Event) { e.WaitMS = time.Hour.Milliseconds() }),
+		ev(flows.EvBotResumed, "X", t0.Add(time.Hour), ho),
+		ev(flows.EvMessageOut, "X", t0.Add(time.Hour), func(e *flows.Event) { e.From, e.Size = "bot", 12 }),
+		ev(flows.EvConversationEnded, "X", t0.Add(time.Hour+time.Minute), func(e *flows.Event) { e.Outcome = flows.OutcomeHandedOff }),
+	)
+	r := compute(events, kpi.Options{})
+	if r.BotResponse.Count != 0 {
+		t.Errorf("bot response: %+v; want none (the only customer message was answered by the handoff)", r.BotResponse)
+	}
+}
