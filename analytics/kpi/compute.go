@@ -147,6 +147,13 @@ func (c *Computer) passes(flow, channel, lang string) bool {
 
 func (c *Computer) teamOK(team string) bool { return c.o.Team == "" || c.o.Team == team }
 
+// after reports whether cv passes the filters and started after the
+// period: it is not counted, but it tells whether a customer of the
+// period came back (first contact resolution).
+func (c *Computer) after(cv *conv) bool {
+	return cv.pass && !c.o.To.IsZero() && !cv.start.Before(c.o.To)
+}
+
 func (c *Computer) local(t time.Time) time.Time {
 	if c.o.Location != nil {
 		return t.In(c.o.Location)
@@ -200,6 +207,9 @@ func (c *Computer) Add(ev *flows.Event) {
 	cv.last = ev.At
 	if !cv.in {
 		if ev.Type == flows.EvConversationEnded {
+			if c.after(cv) {
+				c.fcrCheck(cv, ev.At, false)
+			}
 			delete(c.open, ev.Conversation)
 		} else if cv.pass {
 			c.outside(ev, cv)
@@ -245,6 +255,15 @@ func (c *Computer) orphan(ev *flows.Event) {
 // happen in the period count, its handoffs' teams known.
 func (c *Computer) outside(ev *flows.Event, cv *conv) {
 	switch ev.Type {
+	case flows.EvMessageIn: // its topic, for first contact resolution
+		if ev.To != "agent" {
+			if cv.intent == "" {
+				cv.intent = ev.Intent
+			}
+			if cv.choice == "" {
+				cv.choice = ev.Choice
+			}
+		}
 	case flows.EvHandoffRequested:
 		cv.handoff, cv.team, cv.priority = true, ev.Team, ev.Priority
 	case flows.EvHandoffDelivered, flows.EvHandoffFailed, flows.EvSLAAlert,
@@ -474,6 +493,9 @@ func (c *Computer) bucket(t time.Time) *bucket {
 func (c *Computer) finish(id string, cv *conv, outcome string, at time.Time) {
 	delete(c.open, id)
 	if !cv.in {
+		if c.after(cv) {
+			c.fcrCheck(cv, at, false)
+		}
 		return
 	}
 	if outcome == "" {

@@ -16,10 +16,10 @@ type fcrKey struct{ contact, topic string }
 // fcrEntry is a resolved conversation whose window is still open.
 type fcrEntry struct{ end time.Time }
 
-// fcrCheck is called when a conversation is counted: a repeat of an
-// earlier resolved one (same contact and topic, started within the window
-// after its end) settles that one as not resolved at first contact; a
-// resolved one opens its own window.
+// fcrCheck is called when a conversation is counted (or one after the
+// period ends): a repeat of an earlier resolved one (same contact and
+// topic, started within the window after its end) settles that one as not
+// resolved at first contact; a resolved one opens its own window.
 func (c *Computer) fcrCheck(cv *conv, at time.Time, resolved bool) {
 	if cv.contact == "" {
 		return
@@ -53,7 +53,7 @@ func (c *Computer) fcrSweep() {
 		if back == nil {
 			back = map[string][]time.Time{}
 			for _, cv := range c.open {
-				if cv.in && cv.contact != "" {
+				if (cv.in || c.after(cv)) && cv.contact != "" {
 					back[cv.contact] = append(back[cv.contact], cv.start)
 				}
 			}

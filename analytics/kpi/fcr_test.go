@@ -75,3 +75,38 @@ func TestFCRRepeatStillOpenWhenTheWindowCloses(t *testing.T) {
 		t.Errorf("FCR %d resolved first time, %d came back, %d pending; want 0 and 1", r.FCR.Resolved, r.FCR.Repeated, r.FCR.Pending)
 	}
 }
+
+// The report of a bounded period (--to) judges its conversations' first
+// contact resolution by what the data holds after it: a customer back the
+// day after the period, about the same topic, was not resolved at first
+// contact, though the conversation they came back in is not counted.
+func TestFCRRepeatAfterThePeriod(t *testing.T) {
+	t0 := time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)
+	ev := func(conv string, at time.Duration, typ flows.EventType, f func(*flows.Event)) flows.Event {
+		e := flows.Event{V: 1, Type: typ, Conversation: conv, Contact: "c1", Flow: "shop", Channel: "web", Lang: "en", At: t0.Add(at)}
+		if f != nil {
+			f(&e)
+		}
+		return e
+	}
+	in := func(e *flows.Event) { e.Kind, e.To, e.Size, e.Intent = "text", "bot", 5, "refund" }
+	ended := func(e *flows.Event) { e.Outcome = flows.OutcomeContained }
+	day := 24 * time.Hour
+	events := []flows.Event{
+		ev("a", 0, flows.EvConversationStarted, nil),
+		ev("a", time.Minute, flows.EvMessageIn, in),
+		ev("a", 2*time.Minute, flows.EvConversationEnded, ended),
+		// The next day, after the period: back about the refund.
+		ev("b", day, flows.EvConversationStarted, nil),
+		ev("b", day+time.Minute, flows.EvMessageIn, in),
+		ev("b", day+2*time.Minute, flows.EvConversationEnded, ended),
+		// Another customer 8 days later: a's window has closed in the data.
+		ev("z", 8*day, flows.EvConversationStarted, func(e *flows.Event) { e.Contact = "c2" }),
+		ev("z", 8*day, flows.EvConversationEnded, func(e *flows.Event) { e.Contact, e.Outcome = "c2", flows.OutcomeContained }),
+	}
+	r := compute(events, kpi.Options{To: t0.Add(12 * time.Hour)})
+	if r.Conversations != 1 || r.FCR.Repeated != 1 || r.FCR.Resolved != 0 || r.FCR.Pending != 0 {
+		t.Errorf("%d conversations, FCR %d resolved first time, %d came back, %d pending; want 1 conversation, 0, 1, 0",
+			r.Conversations, r.FCR.Resolved, r.FCR.Repeated, r.FCR.Pending)
+	}
+}

@@ -260,6 +260,13 @@ func TestReportEdgeCasesByHand(t *testing.T) {
 			"first_response.within_sla": 1.0,
 			"csat.score":                nil,
 		}},
+		// Until 15:07: E's first conversation came back at 15:10, after the
+		// period, which still makes it a repeat.
+		{[]string{"--to", "2026-03-02T15:07:00Z"}, map[string]any{
+			"conversations": 5.0, // A B C D E
+			"fcr.repeated":  1.0,
+			"fcr.resolved":  0.0,
+		}},
 		// Support's handoffs only: B and D escalated; D's CSAT came before
 		// its handoff, so support has no survey.
 		{[]string{"--team", "support"}, map[string]any{
