@@ -170,6 +170,16 @@ func appendEvent(buf []byte, ev *flows.Event) ([]byte, error) {
 	return append(buf, '\n'), nil
 }
 
+// MaxEventText is the most characters of a message's or comment's text an
+// event carries (a bot message built from a large HTTP answer, an agent's
+// long reply); the rest is cut, ending with "…", and size keeps the whole
+// message's. It is past the longest customer message a host keeps
+// (server.max_message, at most 65,536 bytes), so replay gets every
+// customer message whole, and even escaped such a line stays well under
+// MaxEventLine, which readers refuse past. An http_result's body is
+// never cut: it carries at most flows.MaxEventBody bytes, as many.
+const MaxEventText = 1 << 16
+
 // marshalEvent is ev in JSON, as every sink writes it: the keys its type
 // always carries are there when zero (docs/analytics.md), `size` of
 // message_in, message_out, survey_comment and an http_result that has an
@@ -177,6 +187,13 @@ func appendEvent(buf []byte, ev *flows.Event) ([]byte, error) {
 // first_agent_reply, ticket_solved, ticket_closed and sla_alert (a reply
 // within the millisecond); the other types leave them out.
 func marshalEvent(ev *flows.Event) ([]byte, error) {
+	if len(ev.Text) > MaxEventText { // bytes ≥ characters: the cheap test first
+		if clipped := flows.Clip(ev.Text, MaxEventText); clipped != ev.Text {
+			cp := *ev
+			cp.Text = clipped
+			ev = &cp
+		}
+	}
 	b, err := json.Marshal(ev)
 	if err != nil {
 		return nil, fmt.Errorf("encoding event %s: %w", ev.ID, err)

@@ -459,3 +459,37 @@ func TestScanBinaryLineSaysSo(t *testing.T) {
 		}
 	}
 }
+
+// TestFileSinkBoundsText: a text past MaxEventText (a bot message built
+// from a large HTTP answer, with characters JSON escapes six times over)
+// is cut, so the line stays readable: readers refuse lines past
+// MaxEventLine, and one such line failed the whole report.
+func TestFileSinkBoundsText(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "events.jsonl")
+	s, err := analytics.OpenFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := time.Date(2026, 3, 3, 10, 0, 0, 0, time.UTC)
+	big := ev("e1", at)
+	big.Type, big.Text = flows.EvMessageOut, strings.Repeat("<\x01é", 400_000)
+	big.Size = utf8.RuneCountInString(big.Text)
+	small := ev("e2", at)
+	small.Text = strings.Repeat("x", analytics.MaxEventText)
+	if err := s.Write(context.Background(), big, small); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	got := readAll(t, path)
+	if len(got) != 2 {
+		t.Fatalf("read %d events, want 2", len(got))
+	}
+	if n := utf8.RuneCountInString(got[0].Text); n != analytics.MaxEventText || !strings.HasSuffix(got[0].Text, "…") || got[0].Size != big.Size {
+		t.Errorf("the long text: %d characters, ends %q, size %d (want %d, …, %d)", n, got[0].Text[len(got[0].Text)-8:], got[0].Size, analytics.MaxEventText, big.Size)
+	}
+	if got[1].Text != small.Text {
+		t.Errorf("a text of MaxEventText characters was cut")
+	}
+}
