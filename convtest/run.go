@@ -17,6 +17,7 @@ import (
 	"github.com/batonbot/baton/dsl"
 	"github.com/batonbot/baton/engine"
 	"github.com/batonbot/baton/flows"
+	"github.com/batonbot/baton/replay"
 	"github.com/batonbot/baton/sandbox"
 )
 
@@ -305,7 +306,7 @@ func (r *run) runConv(ctx context.Context, file *File, tf *testFlow, c *Conversa
 		// Every test conversation is test-1: scope its events by file and
 		// conversation so one events file keeps them apart.
 		r.nconv++
-		cfg.Recorder = r.o.Recorder(fmt.Sprintf("t%d.", r.nconv))
+		cfg.Recorder = r.o.Recorder(replay.TestScope(r.nconv))
 	}
 	sb, err := sandbox.New(cfg)
 	if err != nil {

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"io"
 	"maps"
+	"regexp"
 	"slices"
 	"strconv"
 	"time"
@@ -57,6 +58,24 @@ type Stream struct {
 	n    int
 }
 
+// TestScope is the prefix `baton test --events` gives the ids in the
+// events of its n-th conversation (from 1): every test conversation runs
+// as test-1, and the scope keeps them apart in one events file.
+func TestScope(n int) string { return "t" + strconv.Itoa(n) + "." }
+
+// testScoped matches a conversation id TestScope scoped.
+var testScoped = regexp.MustCompile(`^t[1-9][0-9]*\.(test-[0-9]+)$`)
+
+// testSession is the id a conversation of the events ran under: a test
+// run's scoped id without its scope (what depends on the id, a sampled
+// survey, then goes as it went), else "" (its own id).
+func testSession(id string) string {
+	if m := testScoped.FindStringSubmatch(id); m != nil {
+		return m[1]
+	}
+	return ""
+}
+
 // NewStream returns a stream that hands each conversation to emit when it
 // is over (see StreamEvents); Close hands the rest.
 func NewStream(idle time.Duration, emit func(*Conversation)) *Stream {
@@ -69,7 +88,7 @@ func (s *Stream) Read(r io.Reader, name string) error {
 	return analytics.Scan(r, name, func(ev *flows.Event) error {
 		b := s.open[ev.Conversation]
 		if b == nil {
-			b = &eventConv{c: &Conversation{ID: ev.Conversation, Source: name, Flow: ev.Flow, Channel: ev.Channel, Lang: ev.Lang, seq: nextSeq()},
+			b = &eventConv{c: &Conversation{ID: ev.Conversation, Session: testSession(ev.Conversation), Source: name, Flow: ev.Flow, Channel: ev.Channel, Lang: ev.Lang, seq: nextSeq()},
 				rec: &Run{}, reqs: map[string]int{}}
 			switch {
 			case ev.Type == flows.EvConversationEnded && ev.Reason == "expired":

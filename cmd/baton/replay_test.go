@@ -239,3 +239,40 @@ func replayUnchanged(t *testing.T, tests, flow string) {
 		t.Errorf("the same flow changes conversations:\n%s", stdout)
 	}
 }
+
+// TestReplayExamplesUnchanged: `baton test --events` on every example
+// test, replayed on each flow they run, changes nothing. The survey's
+// sample draw hashes the conversation's id, which the events file scopes
+// per test run (t1.test-1, t2.test-1...): the replay draws as the test
+// run did.
+func TestReplayExamplesUnchanged(t *testing.T) {
+	const dir = "../../examples/tests"
+	events := filepath.Join(t.TempDir(), "events.jsonl")
+	code, stdout, stderr := runCLI(t, "", "test", "--events", events, "--events-text", dir)
+	wantCode(t, code, exitOK, stdout, stderr)
+	files, err := filepath.Glob(filepath.Join(dir, "*.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	flowsRun := map[string]bool{}
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if m := regexp.MustCompile(`(?m)^flow: *(\S+)`).FindSubmatch(b); m != nil {
+			flowsRun[filepath.Join(dir, string(m[1]))] = true
+		}
+	}
+	if len(flowsRun) < 2 {
+		t.Fatalf("the example tests run %d flows; want several", len(flowsRun))
+	}
+	for flow := range flowsRun {
+		code, stdout, stderr := runCLI(t, "", "replay", "--flow", flow, events)
+		wantCode(t, code, exitOK, stdout, stderr)
+		lines := strings.Split(strings.TrimSpace(stdout), "\n")
+		if last := lines[len(lines)-1]; !regexp.MustCompile(`^0 of \d+ conversations change\.$`).MatchString(last) {
+			t.Errorf("replayed on %s, the same flow, conversations change:\n%s", flow, stdout)
+		}
+	}
+}
