@@ -2,7 +2,9 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"runtime/debug"
@@ -95,6 +97,13 @@ func runReplay(ctx context.Context, e *env, args []string) int {
 	files := slices.DeleteFunc(slices.Clone(pos), func(p string) bool { return p == "-" }) // - is standard input
 	if code, bad := missingPaths(e, replayCmd, files...); bad {
 		return code
+	}
+	if *htmlPath != "" {
+		// Checked before anything is read: a replay can take minutes.
+		if msg := outputProblem(*htmlPath); msg != "" {
+			fmt.Fprintf(e.stderr, "baton replay: --html %s; write the report somewhere else\n", msg)
+			return exitRuntime
+		}
 	}
 	sources := slices.Clone(pos)
 	if i := slices.Index(sources, "-"); i >= 0 {
@@ -280,6 +289,27 @@ func replayTests(e *env, path string, seen func(string) bool) ([]*convtest.File,
 }
 
 // writeFileWith writes a file through write, removing it when that fails.
+// outputProblem says why a file cannot be written at path (starting
+// with the path), or "" when it can be: a directory, or a directory that
+// does not exist or takes no new file.
+func outputProblem(path string) string {
+	if info, err := os.Stat(path); err == nil && info.IsDir() {
+		return path + " is a directory"
+	}
+	dir := filepath.Dir(path)
+	probe, err := os.CreateTemp(dir, ".baton-out-*")
+	if err != nil {
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err
+		}
+		return fmt.Sprintf("%s: cannot write in %s: %v", path, dir, err)
+	}
+	probe.Close()
+	os.Remove(probe.Name())
+	return ""
+}
+
 func writeFileWith(path string, write func(*os.File) error) error {
 	f, err := os.Create(path)
 	if err != nil {

@@ -193,6 +193,11 @@ func TestReplayRefuses(t *testing.T) {
 		{"a flow with errors", []string{"--flow", "testdata/flows/broken.yaml", events}, exitFailed, "broken.yaml:"},
 		{"events that are not events", []string{"--flow", "testdata/flows/shop.yaml", bad}, exitFailed, "bad.jsonl:2: not an event"},
 		{"a report it cannot write", []string{"--flow", "testdata/flows/shop.yaml", "--html", unwritable, events}, exitRuntime, "no such file or directory"},
+		// The report's file is checked before anything is replayed: an
+		// input read first would report its own problem, or a long replay
+		// would run for nothing.
+		{"a report it cannot write, checked first", []string{"--flow", "testdata/flows/shop.yaml", "--html", unwritable, bad}, exitRuntime, "--html " + unwritable + ": cannot write in"},
+		{"a report that is a directory", []string{"--flow", "testdata/flows/shop.yaml", "--html", dir, bad}, exitRuntime, "--html " + dir + " is a directory"},
 		// A CI guard that replayed nothing guards nothing: its thresholds
 		// must not pass on "0 of 0".
 		{"only another flow's conversations", []string{"--flow", "testdata/flows/shop.yaml", "--max-changed", "0", "testdata/tests/templates.yaml"}, exitFailed, "nothing was replayed: the 1 conversation read was skipped"},
