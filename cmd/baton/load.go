@@ -43,7 +43,8 @@ user and button messages one after the other, each once the replies to the
 previous one arrived. Latency is from posting a message to its first
 reply. How many replies each message gets is counted first, by running
 every conversation once, slowly; give the tests of the flow the server
-serves.
+serves. The turns run in the server, which records their analytics
+events ('baton serve --events FILE'): --events is refused with --serve.
 
 Exit status: 0 when the run had no errors, 1 when a turn failed or a test
 file or its flow has errors, 2 for usage errors (a file that does not exist
@@ -89,6 +90,9 @@ func runLoad(ctx context.Context, e *env, args []string) int {
 	if *serveURL != "" {
 		if *kind != "memory" || *storePath != "" || *storeURL != "" {
 			return usageError(e, loadCmd, "--serve drives a running server, whose config names its store; drop --store")
+		}
+		if events.path != "" {
+			return usageError(e, loadCmd, "--events records the turns run here, and with --serve they run in the server: record them there ('baton serve --events FILE', or events: in its config); drop --events")
 		}
 		return runLoadServe(ctx, e, *serveURL, paths, *workers, *duration, int64(*maxConvs), *asJSON)
 	}

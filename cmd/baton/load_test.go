@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -199,5 +200,21 @@ func TestLoadLeavesNoHandoffsInBoltFile(t *testing.T) {
 	}
 	if _, err := s.Load(ctx, "whatsapp:1:39333"); err != nil {
 		t.Errorf("the store's own conversation: %v", err)
+	}
+}
+
+// 'baton load --serve URL --events FILE' would write nothing: the turns
+// run in the server, which records its own events ('baton serve --events'
+// or its config's events:). It is refused, before any server is called,
+// with where to get them; the file is not created.
+func TestLoadServeRefusesEvents(t *testing.T) {
+	events := filepath.Join(t.TempDir(), "events.jsonl")
+	code, stdout, stderr := runCLI(t, "", "load", "--serve", "http://127.0.0.1:1", "--events", events, "--conversations", "1", "../../examples/tests/faq.yaml")
+	wantCode(t, code, exitUsage, stdout, stderr)
+	if !strings.Contains(stderr, "--events") || !strings.Contains(stderr, "baton serve") {
+		t.Errorf("the refusal does not say where the events are:\n%s", stderr)
+	}
+	if _, err := os.Stat(events); err == nil {
+		t.Errorf("%s was created", events)
 	}
 }
