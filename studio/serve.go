@@ -13,16 +13,13 @@ import (
 )
 
 // Serve serves the page on l until ctx is done, reloading the flow when
-// its files change if watch is set.
+// its files change if watch is set (watched before it serves: see
+// StartWatch).
 func (s *Studio) Serve(ctx context.Context, l net.Listener, watch bool) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	if watch {
-		go func() {
-			if err := s.Watch(ctx); err != nil {
-				s.log.Warn("not watching the flow files: reload from the page instead", "error", err)
-			}
-		}()
+		s.StartWatch(ctx)
 	}
 	h := s.Handler()
 	if host.IsLoopback(l.Addr().String()) {
@@ -40,6 +37,19 @@ func (s *Studio) Serve(ctx context.Context, l net.Listener, watch bool) error {
 		return err
 	}
 	return nil
+}
+
+// StartWatch reloads the flow when its files change, until ctx is done,
+// and returns once they are watched: a change saved after it returns is
+// seen. When they cannot be watched it logs why and returns.
+func (s *Studio) StartWatch(ctx context.Context) {
+	ready := make(chan struct{})
+	go func() {
+		if err := s.WatchReady(ctx, ready); err != nil {
+			s.log.Warn("not watching the flow files: reload from the page instead", "error", err)
+		}
+	}()
+	<-ready
 }
 
 // loopbackOnly answers only requests to a loopback name (localhost, a

@@ -127,6 +127,11 @@ func runSandbox(ctx context.Context, e *env, args []string) int {
 		fmt.Fprintf(e.stderr, "baton sandbox: %v; pick another address with --listen\n", err)
 		return exitRuntime
 	}
+	if *watch {
+		// Watched before the address is given: a flow saved from then on
+		// is seen.
+		st.StartWatch(ctx)
+	}
 	fmt.Fprintf(e.stderr, "baton sandbox: open http://%s/ in a browser to talk to %s (Ctrl-C stops).\n", l.Addr(), flow)
 	go func() {
 		for {
@@ -138,7 +143,7 @@ func runSandbox(ctx context.Context, e *env, args []string) int {
 			}
 		}
 	}()
-	if err := st.Serve(ctx, l, *watch); err != nil {
+	if err := st.Serve(ctx, l, false); err != nil { // watched above
 		fmt.Fprintf(e.stderr, "baton sandbox: %v\n", err)
 		return exitRuntime
 	}

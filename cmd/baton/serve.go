@@ -153,6 +153,17 @@ func runServe(ctx context.Context, e *env, args []string) int {
 		fmt.Fprintf(e.stderr, "baton serve: %v; pick another address with --listen\n", err)
 		return exitRuntime
 	}
+	if st != nil && *watch {
+		// The web sandbox's files are watched before it is announced
+		// (and before "serving"): a flow saved from then on is seen.
+		ready := make(chan struct{})
+		go func() {
+			if err := st.WatchReady(ctx, ready); err != nil {
+				fmt.Fprintf(e.stderr, "baton serve: the web sandbox: %v; reload from its page instead\n", err)
+			}
+		}()
+		<-ready
+	}
 	if sandbox {
 		base := "http://" + browsable(l.Addr())
 		captured := "at " + base + "/api/tickets and in the log"
@@ -165,13 +176,6 @@ func runServe(ctx context.Context, e *env, args []string) int {
 		if st != nil {
 			fmt.Fprintf(e.stderr, "baton serve: the web sandbox of %s is at %s/sandbox/\n", pos[0], base)
 		}
-	}
-	if st != nil && *watch {
-		go func() {
-			if err := st.Watch(ctx); err != nil {
-				fmt.Fprintf(e.stderr, "baton serve: the web sandbox: %v; reload from its page instead\n", err)
-			}
-		}()
 	}
 	go func() {
 		for {

@@ -256,6 +256,19 @@ func TestServeSandboxPage(t *testing.T) {
 	}
 }
 
+// `baton serve FLOW --sandbox` watches the flow files for the web sandbox
+// too before it says it serves, as it does for the served flow: a flow
+// saved from then on reloads both.
+func TestServeSandboxWatchesBeforeServing(t *testing.T) {
+	dir := t.TempDir()
+	flow, _ := copyInto(t, dir, "testdata/flows/shop.yaml")
+	stderr := startServe(t, flow, "--sandbox", "--listen", freeAddr(t))
+	before, _, _ := strings.Cut(stderr.String(), `"msg":"serving"`)
+	if n := strings.Count(before, "watching the flow files for changes"); n != 2 {
+		t.Fatalf("%d watchers set up before serving, want the served flow's and the web sandbox's:\n%s", n, stderr)
+	}
+}
+
 // SIGHUP reloads the web sandbox of `baton serve FLOW --sandbox` too, not
 // only the served flow: its page would go on with the old version.
 func TestServeSandboxReloadsOnSIGHUP(t *testing.T) {
