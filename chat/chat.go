@@ -5,6 +5,7 @@ import (
 	"io"
 	"strings"
 
+	"github.com/batonbot/baton/analytics"
 	"github.com/batonbot/baton/sandbox"
 )
 
@@ -23,8 +24,14 @@ type Options struct {
 	// HandoffJSON shows each handoff's whole payload in the text chat.
 	HandoffJSON bool
 	// Record, when set, is the conversation test file written after every
-	// step (see sandbox.Recording).
+	// step (see sandbox.Recording). Each conversation then runs as 'baton
+	// test' will run it, in a sandbox of its own from the time it starts,
+	// with the config's IDPrefix (set it to "test"), unless Live.
 	Record string
+	// Recorder, when set with Record, gives the n-th conversation (from 2:
+	// the first has the config's) its analytics events' recorder; each
+	// runs as test-1, so their ids must be scoped apart.
+	Recorder func(n int) *analytics.Recorder
 	// Started, when set, is called with the chat's sandbox once it runs
 	// (chat --live attaches the live host to it).
 	Started func(*sandbox.Sandbox)
@@ -56,6 +63,7 @@ func Run(ctx context.Context, o Options) (Result, error) {
 		}
 		if o.Record != "" {
 			cs.rec = sandbox.NewRecording(o.Record, o.Path, cs.sb)
+			cs.recorder = o.Recorder
 		}
 		if o.Started != nil {
 			o.Started(cs.sb)

@@ -13,6 +13,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/batonbot/baton/analytics"
 	"github.com/batonbot/baton/dsl"
 	"github.com/batonbot/baton/flows"
 	"github.com/batonbot/baton/host"
@@ -47,6 +48,10 @@ type session struct {
 	conv []stepIn
 	// recErr is set once writing the test file failed (reported once).
 	recErr error
+	// recorder gives the recorded conversations after the first their
+	// events' recorder (Options.Recorder); nconv counts them.
+	recorder func(n int) *analytics.Recorder
+	nconv    int
 	// changes, with --watch, delivers the flow's files that changed
 	// (host.WatchChanges).
 	changes  <-chan host.Change
@@ -102,6 +107,30 @@ func (cs *session) watchedFiles() map[string]string {
 		}
 	}
 	return out
+}
+
+// reset starts a new conversation. Recorded, it runs as 'baton test' will
+// run it: in a sandbox of its own, from the time it starts (its id is the
+// first, test-1, as every test conversation's), so what depends on the id
+// or the start (a sampled survey) goes the same way there.
+func (cs *session) reset() error {
+	if cs.rec == nil || cs.cfg.Live {
+		cs.sb.Reset()
+		return nil
+	}
+	cfg := cs.cfg
+	cfg.Now = cs.sb.Now()
+	cs.nconv++
+	if cs.recorder != nil {
+		cfg.Recorder = cs.recorder(cs.nconv + 1)
+	}
+	sb, err := sandbox.New(cfg)
+	if err != nil {
+		return err
+	}
+	sb.OnEvent = cs.view.event
+	cs.cfg, cs.sb = cfg, sb
+	return nil
 }
 
 // loop reads lines until the end of input, ctx is done or /quit, and
@@ -192,7 +221,9 @@ func (cs *session) step(ctx context.Context, in parsedLine) (problem string, qui
 	case "close":
 		st = stepIn{kind: sandbox.StepClose, value: "true"}
 	case "reset":
-		cs.sb.Reset()
+		if err := cs.reset(); err != nil {
+			return err.Error(), false
+		}
 		cs.conv = nil
 		if cs.rec != nil {
 			cs.rec.NewConversation()

@@ -30,6 +30,11 @@ type Recording struct {
 	flowPath string
 	cfg      Config
 	convs    [][]recordedStep
+	// starts are the times the conversations started (zero until their
+	// first turn): the clock at their first step, which the file writes
+	// as their now:, so a test runs them at the time they ran (a sampled
+	// survey hashes the conversation's start).
+	starts []time.Time
 }
 
 // recordedStep is one step of a recorded conversation and what it showed.
@@ -50,13 +55,14 @@ type recordedStep struct {
 // file at path; flowPath is the flow's file, written relative to path's
 // directory, as the deployment config's is.
 func NewRecording(path, flowPath string, sb *Sandbox) *Recording {
-	return &Recording{path: path, flowPath: flowPath, cfg: sb.Config(), convs: [][]recordedStep{nil}}
+	return &Recording{path: path, flowPath: flowPath, cfg: sb.Config(), convs: [][]recordedStep{nil}, starts: []time.Time{{}}}
 }
 
 // NewConversation starts the next conversation (after a Reset).
 func (r *Recording) NewConversation() {
 	if len(r.convs[len(r.convs)-1]) > 0 {
 		r.convs = append(r.convs, nil)
+		r.starts = append(r.starts, time.Time{})
 	}
 }
 
@@ -106,7 +112,18 @@ func (r *Recording) Add(kind, value string, res *Step, s *flows.Session) {
 		}
 	}
 	st.state = s.State
-	r.convs[len(r.convs)-1] = append(r.convs[len(r.convs)-1], st)
+	last := len(r.convs) - 1
+	if r.starts[last].IsZero() && !s.CreatedAt.IsZero() {
+		// The first turn: the conversation started its waits before.
+		start := s.CreatedAt
+		for _, prev := range r.convs[last] {
+			if d, err := time.ParseDuration(prev.value); prev.kind == StepWait && err == nil {
+				start = start.Add(-d)
+			}
+		}
+		r.starts[last] = start
+	}
+	r.convs[last] = append(r.convs[last], st)
 }
 
 // Write writes the test file: a new file in the same directory, renamed
@@ -138,17 +155,23 @@ func (r *Recording) Write() error {
 }
 
 // Rerecord records the finished conversations again on cfg (a reloaded
-// flow), each in a sandbox of its own as 'baton test' runs them, and
+// flow), each in a sandbox of its own as 'baton test' runs them (from the
+// time it started, on a fixed clock, its events not written again), and
 // empties the one under way, which the caller replays and Adds.
 func (r *Recording) Rerecord(ctx context.Context, cfg Config) error {
 	r.cfg = cfg
-	old := r.convs
-	r.convs = [][]recordedStep{nil}
-	for _, conv := range old[:len(old)-1] {
+	old, starts := r.convs, r.starts
+	r.convs, r.starts = [][]recordedStep{nil}, []time.Time{{}}
+	for i, conv := range old[:len(old)-1] {
 		if len(conv) == 0 {
 			continue
 		}
-		sb, err := New(cfg)
+		c := cfg
+		c.Fixed, c.Recorder = true, nil
+		if !starts[i].IsZero() {
+			c.Now = starts[i]
+		}
+		sb, err := New(c)
 		if err != nil {
 			return err
 		}
@@ -175,7 +198,14 @@ func (r *Recording) Encode() ([]byte, error) {
 		yset(root, "config", ystr(r.relative(d.All.Source)))
 	}
 	yset(root, "lang", ystr(r.cfg.Lang))
-	yset(root, "now", ystr(r.cfg.Now.Format(time.RFC3339)))
+	now := r.cfg.Now
+	for i, steps := range r.convs {
+		if len(steps) > 0 {
+			now = r.start(i, now)
+			break
+		}
+	}
+	yset(root, "now", ystr(r.formatTime(now)))
 	yset(root, "channel", ystr(r.cfg.Channel))
 	user := ymap()
 	user.Style = yaml.FlowStyle
@@ -207,13 +237,16 @@ func (r *Recording) Encode() ([]byte, error) {
 	}
 	convs := &yaml.Node{Kind: yaml.SequenceNode}
 	n := 0
-	for _, steps := range r.convs {
+	for i, steps := range r.convs {
 		if len(steps) == 0 {
 			continue
 		}
 		n++
 		c := ymap()
 		yset(c, "name", ystr("conversation "+strconv.Itoa(n)))
+		if start := r.start(i, now); !start.Equal(now) {
+			yset(c, "now", ystr(r.formatTime(start)))
+		}
 		seq := &yaml.Node{Kind: yaml.SequenceNode}
 		for _, st := range steps {
 			seq.Content = append(seq.Content, st.node())
@@ -232,6 +265,26 @@ func (r *Recording) Encode() ([]byte, error) {
 		return nil, err
 	}
 	return unescapeAstral(buf.Bytes()), nil
+}
+
+// start is when conversation i started, def when unknown (no turn yet).
+func (r *Recording) start(i int, def time.Time) time.Time {
+	if r.starts[i].IsZero() {
+		return def
+	}
+	return r.starts[i]
+}
+
+// formatTime writes t as a test file's now: in the setup's time zone, to
+// the nanosecond when it is not a whole second (a conversation recorded
+// on the real clock).
+func (r *Recording) formatTime(t time.Time) string {
+	if t.Equal(r.cfg.Now) {
+		t = r.cfg.Now
+	} else if loc := r.cfg.Now.Location(); loc != nil {
+		t = t.In(loc)
+	}
+	return t.Format(time.RFC3339Nano)
 }
 
 // relative writes file relative to the test file's directory, as test

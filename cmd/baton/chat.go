@@ -9,9 +9,11 @@ import (
 	"strings"
 	"time"
 
+	"github.com/batonbot/baton/analytics"
 	"github.com/batonbot/baton/chat"
 	"github.com/batonbot/baton/flows"
 	"github.com/batonbot/baton/handoff"
+	"github.com/batonbot/baton/replay"
 	"github.com/batonbot/baton/sandbox"
 )
 
@@ -52,6 +54,10 @@ With --record FILE, the conversation is written as a test file for 'baton
 test', again after every step, so it is kept whatever happens to the chat.
 An existing FILE is replaced only with --force (on a terminal the chat
 asks); a FILE that cannot be written stops the chat before it starts.
+Recorded, each conversation runs as 'baton test' will run it: as test-1,
+from the time it starts (its now: in the file), so a sampled survey goes
+the same way there and in 'baton replay'; with --events, their events are
+scoped t1., t2.... as 'baton test --events' scopes them.
 
 With --watch, saving the flow (or a file it includes) reloads it: its
 problems are shown without leaving the chat and, when it loads, the
@@ -214,6 +220,17 @@ func runChat(ctx context.Context, e *env, args []string) int {
 	}
 	defer evs.close()
 	cfg.Recorder = evs.recorder("")
+	var recorder func(n int) *analytics.Recorder
+	if o.record != "" && !o.live {
+		// Recorded, each conversation runs as 'baton test' will run the
+		// file's: as test-1 (a sampled survey hashes the id), its events
+		// scoped apart as 'baton test --events' scopes them.
+		cfg.IDPrefix = "test"
+		if evs != nil {
+			cfg.Recorder = evs.recorder(replay.TestScope(1))
+			recorder = func(n int) *analytics.Recorder { return evs.recorder(replay.TestScope(n)) }
+		}
+	}
 	var lv *sandbox.Live
 	if o.live {
 		if lv, err = sandbox.StartLive(&cfg, sandbox.LiveOptions{Store: o.store, Getenv: e.getenv, Notes: e.stderr, Deliver: liveDeliverOptions}); err != nil {
@@ -243,7 +260,7 @@ func runChat(ctx context.Context, e *env, args []string) int {
 		started = lv.Attach
 	}
 	res, err := chat.Run(ctx, chat.Options{Path: o.path, Config: cfg, JSON: o.json, Watch: o.watch, HandoffJSON: o.handoffJSON,
-		Record: o.record, Started: started, Stdin: e.stdin, Stdout: e.stdout, Stderr: e.stderr})
+		Record: o.record, Recorder: recorder, Started: started, Stdin: e.stdin, Stdout: e.stdout, Stderr: e.stderr})
 	if err != nil {
 		fmt.Fprintf(e.stderr, "baton chat: %v\n", err)
 		return exitRuntime

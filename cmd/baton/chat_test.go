@@ -211,3 +211,42 @@ func TestRecordWithConfigThenTest(t *testing.T) {
 		t.Errorf("the recorded file does not pass:\n%s", stdout)
 	}
 }
+
+// A conversation recorded with 'chat --record' runs in 'baton test' and
+// 'baton replay' as it ran in the chat, and so do the chat's --events:
+// the survey's sample draw (support.yaml's NPS, a quarter of the
+// customers) hashes the conversation's id and start, so each conversation
+// runs as test-1, as a test file's do, from the time it started in the
+// chat (after a /wait in the one before), on the chat's clock or on
+// --now. Six conversations draw differently enough that a wrong id or
+// start changes some of them.
+func TestRecordReplaysUnchanged(t *testing.T) {
+	const flow = "../../examples/flows/support.yaml"
+	var script strings.Builder
+	for i := range 6 {
+		script.WriteString("ciao\n2\nPAGAMENTI\nGRAZIE\n")
+		if i == 2 {
+			script.WriteString("/wait 7m\n")
+		}
+		script.WriteString("/reset\n")
+	}
+	for _, clock := range [][]string{{"--now", "2026-03-03T10:30:00+01:00"}, nil} {
+		dir := t.TempDir()
+		rec, events := filepath.Join(dir, "recorded.yaml"), filepath.Join(dir, "events.jsonl")
+		args := append([]string{"chat", "--json", "--lang", "it", "--channel", "whatsapp", "--record", rec, "--events", events, "--events-text"}, clock...)
+		code, stdout, stderr := runCLI(t, script.String(), append(args, flow)...)
+		wantCode(t, code, exitOK, stdout, stderr)
+		code, stdout, stderr = runCLI(t, "", "test", rec)
+		wantCode(t, code, exitOK, stdout, stderr)
+		if !strings.HasSuffix(stdout, "6 passed, 0 failed\n") {
+			t.Errorf("%v: the recorded file does not pass:\n%s", clock, stdout)
+		}
+		for _, in := range []string{rec, events} {
+			code, stdout, stderr = runCLI(t, "", "replay", "--flow", flow, in)
+			wantCode(t, code, exitOK, stdout, stderr)
+			if !strings.HasSuffix(stdout, "\n0 of 6 conversations change.\n") {
+				t.Errorf("%v: %s replayed on the same flow changes:\n%s", clock, filepath.Base(in), stdout)
+			}
+		}
+	}
+}
