@@ -148,6 +148,20 @@ func (a *Analyzer) parse(resp openai.ChatCompletionResponse) (flows.Signals, err
 	if ans.Intent == nil || ans.Confidence == nil {
 		return flows.Signals{}, invalid("intent or confidence missing")
 	}
+	// The signals a flow escalates on: an answer without one is not a
+	// "no" (frustration alone may be left out: its verdict counts).
+	var missing []string
+	for _, f := range []struct {
+		name string
+		ok   bool
+	}{{"wants_human", ans.WantsHuman != nil}, {"frustrated", ans.Frustrated != nil}, {"sentiment", ans.Sentiment != nil}} {
+		if !f.ok {
+			missing = append(missing, f.name)
+		}
+	}
+	if len(missing) > 0 {
+		return flows.Signals{}, invalid(strings.Join(missing, ", ") + " missing")
+	}
 	intent := flows.UnknownIntent
 	if f := flows.Fold(strings.TrimSpace(*ans.Intent)); f != flows.UnknownIntent && f != "" {
 		name, ok := a.allowed[f]
