@@ -74,7 +74,9 @@ func classify(ctx context.Context, err error, st *callState) error {
 	var apiErr *openai.APIError
 	var reqErr *openai.RequestError
 	switch {
-	case errors.As(err, &apiErr):
+	// An error body go-openai cannot read whole ({"error":"text"}) comes
+	// as a RequestError wrapping an APIError without the status.
+	case errors.As(err, &apiErr) && apiErr.HTTPStatusCode != 0:
 		status, msg, typ = apiErr.HTTPStatusCode, apiErr.Message, apiErr.Type
 	case errors.As(err, &reqErr):
 		status = reqErr.HTTPStatusCode
