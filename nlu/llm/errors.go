@@ -5,8 +5,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"sync"
@@ -105,6 +107,15 @@ func classify(ctx context.Context, err error, st *callState) error {
 	}
 	if isBodyTooLarge(err) {
 		return backoff.Permanent(invalid(fmt.Sprintf("response body over %d KB", MaxResponseBytes>>10)))
+	}
+	var urlErr *url.Error
+	if errors.Is(err, io.ErrUnexpectedEOF) || errors.As(err, &urlErr) && errors.Is(urlErr.Err, io.EOF) {
+		// No response, or a body shorter than announced: a proxy or a
+		// server restarting closed the connection.
+		return &failure{reason: "network error: the connection closed before the whole answer"}
+	}
+	if errors.Is(err, io.EOF) {
+		return backoff.Permanent(invalid("the body is empty, not a chat completion"))
 	}
 	var opErr *net.OpError
 	if errors.As(err, &opErr) {
