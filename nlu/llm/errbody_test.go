@@ -54,3 +54,24 @@ func TestErrorBodyNotOpenAIShaped(t *testing.T) {
 		}
 	}
 }
+
+// TestErrorBodyMessageKept: the message of an error body in another
+// server's shape is kept in the reason, as OpenAI's is: vLLM answers
+// {"object":"error","message":...}, Hugging Face TGI {"error":"..."}.
+func TestErrorBodyMessageKept(t *testing.T) {
+	for _, tc := range []struct{ body, want string }{
+		{`{"error":"Input validation error: inputs must have less than 4096 tokens","error_type":"validation"}`, "http 400: Input validation error: inputs must have less than 4096 tokens"},
+		{`{"object":"error","message":"The model does not support response_format json_schema","type":"BadRequestError","param":null,"code":400}`, "http 400: The model does not support response_format json_schema"},
+		{`<html>400 Bad Request</html>`, "http 400"},
+	} {
+		f := newFake(t, func(n int, w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusBadRequest)
+			w.Write([]byte(tc.body))
+		})
+		a := newTest(t, f, WithFallback(unsureFallback()))
+		if got := analyze(t, a, "voglio un rimborso"); got.Fallback != tc.want || f.hits.Load() != 1 {
+			t.Errorf("%s: Fallback %q after %d requests, want %q after 1", tc.body, got.Fallback, f.hits.Load(), tc.want)
+		}
+	}
+}

@@ -81,7 +81,7 @@ func classify(ctx context.Context, err error, st *callState) error {
 	case errors.As(err, &apiErr) && apiErr.HTTPStatusCode != 0:
 		status, msg, typ = apiErr.HTTPStatusCode, apiErr.Message, apiErr.Type
 	case errors.As(err, &reqErr):
-		status = reqErr.HTTPStatusCode
+		status, msg = reqErr.HTTPStatusCode, bodyMessage(reqErr.Body)
 	}
 	switch {
 	case status == http.StatusTooManyRequests && typ == "insufficient_quota":
@@ -132,6 +132,23 @@ func classify(ctx context.Context, err error, st *callState) error {
 		return backoff.Permanent(invalid("body is not a chat completion: " + err.Error()))
 	}
 	return backoff.Permanent(&failure{reason: shorten(err.Error(), 120)})
+}
+
+// bodyMessage is the message of an error body in another server's shape
+// than OpenAI's: {"error":"..."} (Hugging Face TGI) or
+// {"message":"..."} (vLLM); "" for any other body.
+func bodyMessage(body []byte) string {
+	var b struct {
+		Error   any    `json:"error"`
+		Message string `json:"message"`
+	}
+	if json.Unmarshal(body, &b) != nil {
+		return ""
+	}
+	if s, ok := b.Error.(string); ok && strings.TrimSpace(s) != "" {
+		return strings.TrimSpace(s)
+	}
+	return strings.TrimSpace(b.Message)
 }
 
 type callStateKey struct{}
