@@ -25,7 +25,9 @@
 //     does not fit in the timeout ends the retries at once).
 //   - WithFallback: the analyser that answers when the model cannot.
 //   - WithHybrid: ask the fallback first and the model only when the
-//     fallback is unsure (see DefaultUnsure).
+//     fallback is unsure (see DefaultUnsure). The model's answer then
+//     decides the intent and may add a request for a person or a
+//     frustration, but not take back one the fallback found.
 //   - WithIntents or WithNLUConfig: the intents the model may name, from the
 //     flow's nlu section; WithThreshold: below it an intent is "unknown".
 //   - WithMasking (default on): flows.MaskPII replaces e-mails, phone

@@ -211,6 +211,18 @@ func (a *Analyzer) finish(s flows.Signals, in flows.AnalyzeInput, fb flows.Signa
 	if s.Language == "" && haveFB {
 		s.Language = fb.Language
 	}
+	if a.cfg.hybrid && haveFB {
+		// The model was asked for what the built-in analyser was unsure
+		// of (DefaultUnsure: its intent, a borderline mood), not for the
+		// verdicts it is sure of: a customer it heard ask for a person,
+		// or found frustrated, stays so whatever the model says.
+		if fb.WantsHuman {
+			s.WantsHuman = true
+		}
+		if fb.Frustrated {
+			s.Frustrated, s.Frustration = true, max(s.Frustration, fb.Frustration)
+		}
+	}
 	return s
 }
 

@@ -596,10 +596,26 @@ func TestHybrid(t *testing.T) {
 		t.Errorf("hits %d, got %+v; an unsure built-in answer should be checked by the model", f.hits.Load(), got)
 	}
 
+	// The built-in's sure verdicts stand: asked about an unknown intent,
+	// the model (which answers wants_human false) cannot take back a
+	// request for a person, or a frustration, the built-in heard.
+	sure := &fakeFallback{sig: flows.Signals{Intent: flows.UnknownIntent, WantsHuman: true, Frustrated: true, Frustration: 0.95, Language: "it"}}
+	a = newTest(t, f, WithFallback(sure), WithHybrid(nil))
+	got = analyze(t, a, "voglio parlare con qualcuno, subito")
+	if f.hits.Load() != 2 || got.Source != "llm" || got.Intent != "refund" || !got.WantsHuman || !got.Frustrated || got.Frustration < 0.95 {
+		t.Errorf("hits %d, got %+v; want the model's intent with the built-in's request for a person and frustration", f.hits.Load(), got)
+	}
+	// Without hybrid, the built-in is only the fallback: the model's
+	// answer is taken as it is.
+	a = newTest(t, f, WithFallback(sure))
+	if got = analyze(t, a, "voglio parlare con qualcuno, adesso"); got.Source != "llm" || got.WantsHuman {
+		t.Errorf("llm mode: got %+v, want the model's wants_human false", got)
+	}
+
 	// A custom test.
 	never := func(flows.Signals) bool { return false }
 	a = newTest(t, f, WithFallback(unsure), WithHybrid(never))
-	if got = analyze(t, a, "altro testo"); got.Source != "builtin" || f.hits.Load() != 1 {
+	if got = analyze(t, a, "altro testo"); got.Source != "builtin" || f.hits.Load() != 3 {
 		t.Errorf("WithHybrid(never) asked the model: %+v", got)
 	}
 
