@@ -42,11 +42,17 @@ func (a *Analyzer) Summarize(ctx context.Context, h *flows.Handoff) (string, err
 	return s, nil
 }
 
+// maxLanguageTag is the longest language a summary prompt names: a
+// BCP 47 tag such as "es-419" or "zh-Hant-TW" fits; a longer one (a flow
+// that sets the language from a customer's answer) is no language, and
+// the model is told to write in the customer's.
+const maxLanguageTag = 16
+
 func (a *Analyzer) summaryRequest(h *flows.Handoff) openai.ChatCompletionRequest {
 	var sys strings.Builder
 	sys.WriteString(`You write the note a human support agent reads at the top of a ticket, before the conversation between a customer and a support chat bot that was handed over to them. Write 2 or 3 short sentences of plain text (no list, no markdown, no greeting): what the customer wants, what the bot already did or collected, and why the conversation was escalated to a person. Use only facts from the conversation; never invent any.
 `)
-	if h.Language != "" {
+	if h.Language != "" && len(h.Language) <= maxLanguageTag {
 		fmt.Fprintf(&sys, "Write in the conversation's language, whose ISO 639-1 code is %q.\n", h.Language)
 	} else {
 		sys.WriteString("Write in the language the customer writes in.\n")
