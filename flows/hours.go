@@ -62,8 +62,10 @@ func (b *BusinessHours) NextOpen(t time.Time) time.Time {
 			continue
 		}
 		for _, s := range b.Week[d.Weekday()] {
-			start := d.Add(time.Duration(s.From) * time.Minute)
-			end := d.Add(time.Duration(s.To) * time.Minute)
+			// Wall-clock minutes, not a duration from midnight: on the
+			// nights clocks change a day is 23 or 25 hours long.
+			start := time.Date(d.Year(), d.Month(), d.Day(), 0, s.From, 0, 0, loc)
+			end := time.Date(d.Year(), d.Month(), d.Day(), 0, s.To, 0, 0, loc)
 			if end.After(t) {
 				if start.Before(t) {
 					return t

@@ -87,3 +87,34 @@ func TestBusinessHoursOpen(t *testing.T) {
 		}
 	}
 }
+
+// TestBusinessHoursNextOpenDST: on the nights clocks change (Europe/Rome,
+// last Sunday of March and of October) a team open on Sundays opens at
+// its written time, not an hour off.
+func TestBusinessHoursNextOpenDST(t *testing.T) {
+	rome, err := time.LoadLocation("Europe/Rome")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := &BusinessHours{Location: rome}
+	b.Week[time.Sunday] = []Span{{540, 780}}
+	at := func(s string) time.Time {
+		v, err := time.ParseInLocation("2006-01-02 15:04", s, rome)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	tests := []struct{ at, next string }{
+		{"2026-03-29 01:00", "2026-03-29 09:00"}, // spring forward at 02:00
+		{"2026-03-29 08:30", "2026-03-29 09:00"},
+		{"2026-10-25 01:00", "2026-10-25 09:00"}, // fall back at 03:00
+		{"2026-10-25 08:30", "2026-10-25 09:00"},
+		{"2026-10-24 12:00", "2026-10-25 09:00"},
+	}
+	for _, tt := range tests {
+		if got := b.NextOpen(at(tt.at)); !got.Equal(at(tt.next)) {
+			t.Errorf("NextOpen(%s) = %v, want %s", tt.at, got.In(rome), tt.next)
+		}
+	}
+}
