@@ -9,6 +9,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -24,7 +25,22 @@ type Notifier struct {
 	link   string
 	mask   bool
 	client *http.Client
+	// pause waits between attempts (tests record instead).
+	pause func(ctx context.Context, d time.Duration) error
 }
+
+// A webhook that answers 429 or 5xx, or cannot be reached, is tried
+// notifyAttempts times in all, notifyWait apart (doubling; a Retry-After
+// is honoured up to notifyMaxWait), so one hiccup of Slack or Teams does
+// not lose an urgent handoff's notification, and a webhook that stays
+// down holds the delivery worker a bounded time: no new attempt starts
+// notifyBudget after the first (a slow webhook's timeouts count).
+const (
+	notifyAttempts = 3
+	notifyWait     = time.Second
+	notifyMaxWait  = 5 * time.Second
+	notifyBudget   = 15 * time.Second
+)
 
 // NotifyOption configures a Notifier.
 type NotifyOption func(*Notifier)
@@ -41,7 +57,7 @@ func NotifyHTTPClient(c *http.Client) NotifyOption {
 // NewNotifier returns a Notifier for the config's notify section, its
 // conversation link and masking.
 func NewNotifier(cfg *Config, opts ...NotifyOption) *Notifier {
-	n := &Notifier{client: &http.Client{Timeout: 10 * time.Second}}
+	n := &Notifier{client: &http.Client{Timeout: 10 * time.Second}, pause: notifyPause}
 	if cfg != nil {
 		n.cfg, n.link, n.mask = cfg.Notify, cfg.Link, cfg.Masking
 	}
@@ -72,14 +88,14 @@ func (n *Notifier) Notify(ctx context.Context, h *flows.Handoff, ticket flows.Ti
 	a := n.alert(h, ticket)
 	var errs []error
 	if n.cfg.Slack != "" {
-		errs = append(errs, n.post(ctx, "Slack", "notify.slack", n.cfg.Slack, a.slack()))
+		errs = append(errs, n.postRetry(ctx, "Slack", "notify.slack", n.cfg.Slack, a.slack()))
 	}
 	if n.cfg.Teams != "" {
 		body := a.adaptiveCard()
 		if n.cfg.TeamsFormat == "messagecard" {
 			body = a.messageCard()
 		}
-		errs = append(errs, n.post(ctx, "Teams", "notify.teams", n.cfg.Teams, body))
+		errs = append(errs, n.postRetry(ctx, "Teams", "notify.teams", n.cfg.Teams, body))
 	}
 	return errors.Join(errs...)
 }
@@ -277,14 +293,47 @@ func (a notifyAlert) adaptiveCard() any {
 	}
 }
 
-func (n *Notifier) post(ctx context.Context, service, key, target string, payload any) error {
+func notifyPause(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
+
+// postRetry posts, trying again after a transient failure (see
+// notifyAttempts).
+func (n *Notifier) postRetry(ctx context.Context, service, key, target string, payload any) error {
+	wait, start := notifyWait, time.Now()
+	for attempt := 1; ; attempt++ {
+		again, after, err := n.post(ctx, service, key, target, payload)
+		if err == nil || !again || attempt >= notifyAttempts {
+			return err
+		}
+		d := min(max(wait, after), notifyMaxWait)
+		if time.Since(start)+d > notifyBudget {
+			return err
+		}
+		if perr := n.pause(ctx, d); perr != nil {
+			return err
+		}
+		wait *= 2
+	}
+}
+
+// post posts once; again reports a failure worth another try (429, 5xx,
+// no answer), after the wait the service asked for (Retry-After), if any.
+func (n *Notifier) post(ctx context.Context, service, key, target string, payload any) (again bool, after time.Duration, err error) {
 	body, err := json.Marshal(payload)
 	if err != nil {
-		return fmt.Errorf("notify %s: encode: %w", service, err)
+		return false, 0, fmt.Errorf("notify %s: encode: %w", service, err)
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, target, bytes.NewReader(body))
 	if err != nil {
-		return fmt.Errorf("notify %s: %s is not a usable URL; check it in baton.yaml", service, key)
+		return false, 0, fmt.Errorf("notify %s: %s is not a usable URL; check it in baton.yaml", service, key)
 	}
 	req.Header.Set("Content-Type", "application/json")
 	resp, err := n.client.Do(req)
@@ -294,11 +343,15 @@ func (n *Notifier) post(ctx context.Context, service, key, target string, payloa
 		if errors.As(err, &uerr) {
 			err = uerr.Err
 		}
-		return fmt.Errorf("notify %s (%s): %w", service, req.URL.Host, err)
+		return ctx.Err() == nil, 0, fmt.Errorf("notify %s (%s): %w", service, req.URL.Host, err)
 	}
 	defer resp.Body.Close()
 	snippet, _ := io.ReadAll(io.LimitReader(resp.Body, 512))
 	if resp.StatusCode/100 != 2 {
+		again = resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode >= 500
+		if secs, perr := strconv.Atoi(strings.TrimSpace(resp.Header.Get("Retry-After"))); perr == nil && secs > 0 {
+			after = time.Duration(secs) * time.Second
+		}
 		msg := strings.TrimSpace(string(snippet))
 		hint := "check " + key + " in baton.yaml"
 		switch resp.StatusCode {
@@ -309,7 +362,7 @@ func (n *Notifier) post(ctx context.Context, service, key, target string, payloa
 		case http.StatusBadRequest:
 			hint = "the service rejected the message"
 		}
-		return fmt.Errorf("notify %s: %s answered %d %s: %q; %s", service, req.URL.Host, resp.StatusCode, http.StatusText(resp.StatusCode), clipText(msg, 200), hint)
+		return again, after, fmt.Errorf("notify %s: %s answered %d %s: %q; %s", service, req.URL.Host, resp.StatusCode, http.StatusText(resp.StatusCode), clipText(msg, 200), hint)
 	}
-	return nil
+	return false, 0, nil
 }

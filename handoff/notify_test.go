@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/batonbot/baton/flows"
 )
@@ -160,6 +161,7 @@ func TestNotifyErrorsSayWhatToCheck(t *testing.T) {
 		t.Errorf("error leaks the webhook path: %v", err)
 	}
 	srv.Close()
+	n.pause = func(context.Context, time.Duration) error { return nil } // retried at once: the test checks the error
 	err = n.Notify(context.Background(), urgentHandoff(), flows.TicketRef{})
 	if err == nil || strings.Contains(err.Error(), "SECRET") {
 		t.Errorf("unreachable webhook: %v; want an error without the secret path", err)
@@ -186,5 +188,60 @@ func TestNotifierWants(t *testing.T) {
 	var n *Notifier
 	if n.Wants(flows.PriorityUrgent) || n.Notify(context.Background(), urgentHandoff(), flows.TicketRef{}) != nil {
 		t.Error("a nil Notifier must do nothing")
+	}
+}
+
+// TestNotifyRetriesTransientFailures: a Slack or Teams webhook that answers
+// 503 or 429 once, or drops the connection, still gets the urgent handoff,
+// after a short wait; one that keeps failing is tried a bounded number of
+// times, and a removed webhook (404) once.
+func TestNotifyRetriesTransientFailures(t *testing.T) {
+	tests := []struct {
+		name     string
+		statuses []int // answers in turn; 200 after them
+		posts    int
+		ok       bool
+	}{
+		{"503 once", []int{503}, 2, true},
+		{"429 then 502", []int{429, 502}, 3, true},
+		{"always 500", []int{500, 500, 500, 500, 500}, notifyAttempts, false},
+		{"404 is not retried", []int{404}, 1, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var mu sync.Mutex
+			posts := 0
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				mu.Lock()
+				i := posts
+				posts++
+				mu.Unlock()
+				if i < len(tt.statuses) {
+					w.Header().Set("Retry-After", "1")
+					http.Error(w, "busy", tt.statuses[i])
+					return
+				}
+				_, _ = io.WriteString(w, "ok")
+			}))
+			defer srv.Close()
+			n := NewNotifier(&Config{Notify: ConfigNotify{Slack: srv.URL + "/slack"}})
+			var waits []time.Duration
+			n.pause = func(_ context.Context, d time.Duration) error { waits = append(waits, d); return nil }
+			err := n.Notify(context.Background(), urgentHandoff(), flows.TicketRef{})
+			if (err == nil) != tt.ok {
+				t.Errorf("Notify = %v, want ok %v", err, tt.ok)
+			}
+			if posts != tt.posts {
+				t.Errorf("%d posts, want %d", posts, tt.posts)
+			}
+			if len(waits) != tt.posts-1 {
+				t.Errorf("waits %v, want %d", waits, tt.posts-1)
+			}
+			for _, w := range waits {
+				if w <= 0 || w > notifyMaxWait {
+					t.Errorf("wait %v outside (0, %v]", w, notifyMaxWait)
+				}
+			}
+		})
 	}
 }
