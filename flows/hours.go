@@ -61,6 +61,8 @@ func (b *BusinessHours) NextOpen(t time.Time) time.Time {
 		if b.Holidays[d.Format(time.DateOnly)] {
 			continue
 		}
+		// The earliest span still ahead: spans may be listed in any order.
+		var first time.Time
 		for _, s := range b.Week[d.Weekday()] {
 			// Wall-clock minutes, not a duration from midnight: on the
 			// nights clocks change a day is 23 or 25 hours long.
@@ -70,8 +72,13 @@ func (b *BusinessHours) NextOpen(t time.Time) time.Time {
 				if start.Before(t) {
 					return t
 				}
-				return start
+				if first.IsZero() || start.Before(first) {
+					first = start
+				}
 			}
+		}
+		if !first.IsZero() {
+			return first
 		}
 	}
 	return time.Time{}

@@ -1,0 +1,140 @@
+package config
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+	_ "time/tzdata"
+
+	"github.com/batonbot/baton/flows"
+	"github.com/batonbot/baton/handoff"
+	"github.com/batonbot/baton/sla"
+)
+
+// TestExampleRoutingClock routes handoffs with examples/baton.yaml at the
+// moments a support lead checks: the closing minute, a holiday, the nights
+// clocks change in Rome, a team in New York.
+func TestExampleRoutingClock(t *testing.T) {
+	c := loadExample(t)
+	rome, _ := time.LoadLocation("Europe/Rome")
+	at := func(s string) time.Time {
+		v, err := time.ParseInLocation("2006-01-02 15:04:05", s, rome)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	billing := flows.Handoff{Language: "en", Signals: &flows.Signals{Intent: "invoice"}}
+	vip := flows.Handoff{Language: "it", Contact: flows.Contact{Meta: map[string]string{"vip": "true"}}}
+	tests := []struct {
+		name    string
+		now     string
+		h       flows.Handoff
+		team    string
+		inHours bool
+		ooh     string
+		next    string // Rome time
+		msgHas  string
+	}{
+		{"billing 17:59:59 open", "2026-03-03 17:59:59", billing, "billing", true, "", "", "within 4 hours"},
+		{"billing 18:00 closed", "2026-03-03 18:00:00", billing, "billing", false, handoff.OutOfHoursEmail, "2026-03-04 09:00:00", "billing@acme.example"},
+		{"billing lunch", "2026-03-03 13:30:00", billing, "billing", false, handoff.OutOfHoursEmail, "2026-03-03 14:00:00", "14:00"},
+		{"billing holiday", "2026-01-01 10:00:00", billing, "billing", false, handoff.OutOfHoursEmail, "2026-01-02 09:00:00", "tomorrow at 09:00"},
+		{"support DST spring Sunday", "2026-03-29 01:30:00", flows.Handoff{Language: "en"}, "support", false, handoff.OutOfHoursTicket, "2026-03-30 08:00:00", "tomorrow at 08:00"},
+		{"support DST autumn Saturday 12:59", "2026-10-24 12:59:00", flows.Handoff{Language: "en"}, "support", true, "", "", ""},
+		{"vip NY open 16:00 Rome (10:00 NY)", "2026-03-03 16:00:00", vip, "vip", true, "", "", ""},
+		{"vip NY closed 10:00 Rome (04:00 NY)", "2026-03-03 10:00:00", vip, "vip", false, handoff.OutOfHoursTell, "2026-03-03 14:00:00", "08:00"},
+		// US clocks change on 8 March, Rome's on 29 March: 6 hours apart for three weeks.
+		{"vip NY closed, between the two DSTs", "2026-03-10 10:00:00", vip, "vip", false, handoff.OutOfHoursTell, "2026-03-10 13:00:00", "08:00"},
+		{"vip NY Sunday DST 8 March", "2026-03-08 12:00:00", vip, "vip", false, handoff.OutOfHoursTell, "2026-03-08 15:00:00", "10:00"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			now := at(tt.now)
+			r, err := handoff.NewRouter(c, handoff.RouterClock(func() time.Time { return now }))
+			if err != nil {
+				t.Fatal(err)
+			}
+			h := tt.h
+			d, err := r.Route(context.Background(), &h)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if d.Team != tt.team || d.InHours != tt.inHours || d.OutOfHours != tt.ooh {
+				t.Errorf("team %s in_hours %v out_of_hours %q; want %s %v %q", d.Team, d.InHours, d.OutOfHours, tt.team, tt.inHours, tt.ooh)
+			}
+			if tt.next != "" && !d.NextOpen.Equal(at(tt.next)) {
+				t.Errorf("next open %v, want %s Rome", d.NextOpen.In(rome), tt.next)
+			}
+			if !strings.Contains(d.Message, tt.msgHas) {
+				t.Errorf("message %q lacks %q", d.Message, tt.msgHas)
+			}
+		})
+	}
+}
+
+// TestExampleRoutingFallbacks: no rule matches, a flow's team the config
+// does not define, a second escalation of one conversation.
+func TestExampleRoutingFallbacks(t *testing.T) {
+	c := loadExample(t)
+	rome, _ := time.LoadLocation("Europe/Rome")
+	now := time.Date(2026, 3, 3, 10, 0, 0, 0, rome)
+	r, _ := handoff.NewRouter(c, handoff.RouterClock(func() time.Time { return now }))
+	h := flows.Handoff{ID: "a", Language: "en"}
+	d, _ := r.Route(context.Background(), &h)
+	if d.Team != "support" || d.Rule != "" || d.Connector != "zendesk" || d.Group != "360003333333" {
+		t.Errorf("no rule: %+v", d)
+	}
+	h = flows.Handoff{ID: "b", Language: "en", Team: "nosuchteam"}
+	d, _ = r.Route(context.Background(), &h)
+	t.Logf("unknown team: team=%q name=%q conn=%q group=%q msg=%q", d.Team, d.TeamName, d.Connector, d.Group, d.Message)
+	h1 := flows.Handoff{ID: "c-1", Language: "en", Reason: "menu", Team: "support"}
+	d1, _ := r.Route(context.Background(), &h1)
+	h2 := flows.Handoff{ID: "c-2", Language: "en", Reason: "sensitive_topic", Team: "billing", Priority: flows.PriorityHigh}
+	d2, _ := r.Route(context.Background(), &h2)
+	if d1.Team != "support" || d2.Team != "billing" || h2.Priority != flows.PriorityHigh {
+		t.Errorf("twice: %s then %s (%s)", d1.Team, d2.Team, h2.Priority)
+	}
+	// After-hours ticket's due time: support, Friday 20:30, normal 2h, business hours.
+	fri := time.Date(2026, 3, 6, 20, 30, 0, 0, rome)
+	tab := &sla.Table{Default: sla.Policy{FirstResponse: map[flows.Priority]time.Duration{flows.PriorityNormal: 2 * time.Hour}, Hours: c.Teams["support"].Hours, BusinessHours: true}}
+	fr, _ := tab.Default.Due(fri, flows.PriorityNormal)
+	if want := time.Date(2026, 3, 7, 11, 0, 0, 0, rome); !fr.Equal(want) {
+		t.Errorf("due %v, want %v", fr, want)
+	}
+}
+
+// TestTeamHoursSpansInAnyOrder: a team's spans written afternoon first
+// ("14:00-18:00", "09:00-13:00") open at 09:00, and the customer is told
+// so.
+func TestTeamHoursSpansInAnyOrder(t *testing.T) {
+	src := `
+connectors:
+  webhook:
+    url: https://example.com/hook
+teams:
+  support:
+    name: Support
+    out_of_hours: tell
+    hours:
+      timezone: Europe/Rome
+      mon-fri: ["14:00-18:00", "09:00-13:00"]
+routing:
+  default_team: support
+`
+	c, diags := Parse("cfg.yaml", []byte(src), WithEnv(envOf(nil)))
+	if diags.HasErrors() {
+		t.Fatal(diags.Err())
+	}
+	rome, _ := time.LoadLocation("Europe/Rome")
+	now := time.Date(2026, 3, 3, 8, 0, 0, 0, rome)
+	r, _ := handoff.NewRouter(c.Handoff, handoff.RouterClock(func() time.Time { return now }))
+	d, err := r.Route(context.Background(), &flows.Handoff{Language: "en"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := time.Date(2026, 3, 3, 9, 0, 0, 0, rome); d.InHours || !d.NextOpen.Equal(want) || !strings.Contains(d.Message, "09:00") {
+		t.Errorf("in hours %v, next open %v, message %q; want closed, opening %v", d.InHours, d.NextOpen, d.Message, want)
+	}
+}
