@@ -2,6 +2,7 @@ package config
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -136,5 +137,28 @@ routing:
 	}
 	if want := time.Date(2026, 3, 3, 9, 0, 0, 0, rome); d.InHours || !d.NextOpen.Equal(want) || !strings.Contains(d.Message, "09:00") {
 		t.Errorf("in hours %v, next open %v, message %q; want closed, opening %v", d.InHours, d.NextOpen, d.Message, want)
+	}
+}
+
+// TestTeamHoursNeedTimezone: hours are written as in a flow, where a
+// calendar without timezone: is an error; a team's hours without one were
+// silently read in UTC (a Rome team open 09:00-18:00 took handoffs from
+// 10:00 to 19:00 in winter).
+func TestTeamHoursNeedTimezone(t *testing.T) {
+	src := `
+connectors:
+  webhook:
+    url: https://example.com/hook
+teams:
+  support:
+    hours:
+      mon-fri: "09:00-18:00"
+routing:
+  default_team: support
+`
+	_, diags := Parse("cfg.yaml", []byte(src), WithEnv(envOf(nil)))
+	want := "cfg.yaml:8:7: error: teams.support.hours needs timezone: (an IANA name such as Europe/Rome or America/New_York)"
+	if !strings.Contains(fmt.Sprint(diags.Err()), want) {
+		t.Errorf("diagnostics:\n%v\nwant %q", fmt.Sprint(diags.Err()), want)
 	}
 }

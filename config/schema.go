@@ -107,6 +107,7 @@ func schema() js {
 		},
 		"patternProperties":    js{`^(mon|tue|wed|thu|fri|sat|sun)(-(mon|tue|wed|thu|fri|sat|sun))?$`: strList},
 		"additionalProperties": false,
+		"required":             []string{"timezone"},
 	}
 	messages := make([]string, 0, len(handoff.DefaultMessages))
 	for k := range handoff.DefaultMessages {

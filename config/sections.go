@@ -332,10 +332,11 @@ func (d *decoder) agentID(n *yaml.Node, where, helpdesk, hint string) string {
 //	holidays: ["2025-12-25"]
 func (d *decoder) hours(n *yaml.Node, where, name string) *flows.BusinessHours {
 	b := &flows.BusinessHours{Name: name, Pos: d.pos(n), Location: time.UTC, Holidays: map[string]bool{}}
-	hasDays := false
+	hasDays, hasTZ := false, false
 	for _, f := range d.mapping(n, where) {
 		switch k := f.key.Value; k {
 		case "timezone":
+			hasTZ = true
 			tz := d.str(f.val, where+".timezone")
 			loc, err := time.LoadLocation(tz)
 			if err != nil || tz == "" {
@@ -374,6 +375,9 @@ func (d *decoder) hours(n *yaml.Node, where, name string) *flows.BusinessHours {
 	}
 	if !hasDays {
 		d.errorf(n, "%s needs the open hours per day, such as mon-fri: 09:00-18:00", where)
+	}
+	if !hasTZ {
+		d.errorf(n, "%s needs timezone: (an IANA name such as Europe/Rome or America/New_York)", where)
 	}
 	return b
 }
