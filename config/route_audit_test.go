@@ -162,3 +162,41 @@ routing:
 		t.Errorf("diagnostics:\n%v\nwant %q", fmt.Sprint(diags.Err()), want)
 	}
 }
+
+// TestTeamClosedForWeeks: a team closed three weeks in August (its
+// holidays) tells the customer when it reopens, in a whole sentence.
+func TestTeamClosedForWeeks(t *testing.T) {
+	var hol []string
+	for d := time.Date(2026, 8, 3, 0, 0, 0, 0, time.UTC); d.Before(time.Date(2026, 8, 24, 0, 0, 0, 0, time.UTC)); d = d.AddDate(0, 0, 1) {
+		hol = append(hol, `"`+d.Format(time.DateOnly)+`"`)
+	}
+	src := `
+connectors:
+  webhook:
+    url: https://example.com/hook
+teams:
+  support:
+    name: Support
+    out_of_hours: tell
+    hours:
+      timezone: Europe/Rome
+      mon-fri: "09:00-18:00"
+      holidays: [` + strings.Join(hol, ", ") + `]
+routing:
+  default_team: support
+`
+	c, diags := Parse("cfg.yaml", []byte(src), WithEnv(envOf(nil)))
+	if diags.HasErrors() {
+		t.Fatal(diags.Err())
+	}
+	rome, _ := time.LoadLocation("Europe/Rome")
+	now := time.Date(2026, 8, 3, 10, 0, 0, 0, rome)
+	r, _ := handoff.NewRouter(c.Handoff, handoff.RouterClock(func() time.Time { return now }))
+	d, err := r.Route(context.Background(), &flows.Handoff{Language: "en"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := time.Date(2026, 8, 24, 9, 0, 0, 0, rome); d.InHours || !d.NextOpen.Equal(want) || strings.Contains(d.Message, "reopens :") {
+		t.Errorf("in hours %v, next open %v, message %q; want closed, opening %v", d.InHours, d.NextOpen, d.Message, want)
+	}
+}

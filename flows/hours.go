@@ -44,8 +44,14 @@ func (b *BusinessHours) Open(t time.Time) bool {
 	return false
 }
 
+// nextOpenDays bounds NextOpen's walk: a year and a month, past the
+// longest closure a team announces (an August or Christmas shutdown
+// spans weeks).
+const nextOpenDays = 400
+
 // NextOpen returns the first moment at or after t when the calendar is
-// open, looking at most two weeks ahead; the zero time if it never opens.
+// open, looking at most nextOpenDays ahead; the zero time if it never
+// opens.
 func (b *BusinessHours) NextOpen(t time.Time) time.Time {
 	if b.Open(t) {
 		return t
@@ -56,7 +62,7 @@ func (b *BusinessHours) NextOpen(t time.Time) time.Time {
 	}
 	t = t.In(loc)
 	day := time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, loc)
-	for i := 0; i < 15; i++ {
+	for i := 0; i < nextOpenDays; i++ {
 		d := day.AddDate(0, 0, i)
 		if b.Holidays[d.Format(time.DateOnly)] {
 			continue

@@ -41,7 +41,7 @@ type Decision struct {
 	Skills []string
 	// InHours reports whether the team's calendar is open now; when it is
 	// not, OutOfHours says what to do (tell, ticket or email) and NextOpen
-	// when the team opens again (zero if not within two weeks).
+	// when the team opens again (zero if not within a year).
 	InHours    bool
 	OutOfHours string
 	NextOpen   time.Time
