@@ -196,7 +196,7 @@ routing:
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := time.Date(2026, 8, 24, 9, 0, 0, 0, rome); d.InHours || !d.NextOpen.Equal(want) || strings.Contains(d.Message, "reopens :") {
+	if want := time.Date(2026, 8, 24, 9, 0, 0, 0, rome); d.InHours || !d.NextOpen.Equal(want) || !strings.Contains(d.Message, "reopens Monday, August 24 at 09:00") {
 		t.Errorf("in hours %v, next open %v, message %q; want closed, opening %v", d.InHours, d.NextOpen, d.Message, want)
 	}
 }

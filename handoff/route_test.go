@@ -366,6 +366,13 @@ func TestFormatDurationAndOpening(t *testing.T) {
 		{time.Date(2025, 3, 15, 9, 0, 0, 0, rome), "en", "tomorrow at 09:00"},
 		{time.Date(2025, 3, 17, 9, 0, 0, 0, rome), "it", "lunedì alle 09:00"},
 		{time.Date(2025, 3, 17, 9, 0, 0, 0, rome), "es", "lunes a las 09:00"},
+		{time.Date(2025, 3, 20, 9, 0, 0, 0, rome), "en", "Thursday at 09:00"}, // six days ahead: this week's
+		// A week or more ahead (a closure of weeks), the weekday alone
+		// names the wrong one: the date is said too.
+		{time.Date(2025, 3, 21, 9, 0, 0, 0, rome), "it", "venerdì 21/03 alle 09:00"},
+		{time.Date(2025, 3, 24, 9, 0, 0, 0, rome), "en", "Monday, March 24 at 09:00"},
+		{time.Date(2025, 4, 7, 9, 0, 0, 0, rome), "de", "Montag, 07.04. um 09:00"},
+		{time.Date(2025, 4, 7, 9, 0, 0, 0, rome), "es", "lunes 07/04 a las 09:00"},
 	}
 	for _, tt := range openings {
 		if got := FormatOpening(tt.at, now, rome, tt.lang); got != tt.want {

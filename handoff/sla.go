@@ -143,21 +143,24 @@ type slaWords struct {
 	minute, minutes, hour, hours, day, days, and string
 	weekdays                                     [7]string
 	today, tomorrow, at                          string
+	// date follows the weekday of an opening a week or more ahead (a
+	// time.Format layout).
+	date string
 }
 
 var slaVocab = map[string]slaWords{
 	"it": {"minuto", "minuti", "ora", "ore", "giorno", "giorni", "e",
-		[7]string{"domenica", "lunedì", "martedì", "mercoledì", "giovedì", "venerdì", "sabato"}, "oggi", "domani", "alle"},
+		[7]string{"domenica", "lunedì", "martedì", "mercoledì", "giovedì", "venerdì", "sabato"}, "oggi", "domani", "alle", " 02/01"},
 	"en": {"minute", "minutes", "hour", "hours", "day", "days", "and",
-		[7]string{"Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"}, "today", "tomorrow", "at"},
+		[7]string{"Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"}, "today", "tomorrow", "at", ", January 2"},
 	"es": {"minuto", "minutos", "hora", "horas", "día", "días", "y",
-		[7]string{"domingo", "lunes", "martes", "miércoles", "jueves", "viernes", "sábado"}, "hoy", "mañana", "a las"},
+		[7]string{"domingo", "lunes", "martes", "miércoles", "jueves", "viernes", "sábado"}, "hoy", "mañana", "a las", " 02/01"},
 	"fr": {"minute", "minutes", "heure", "heures", "jour", "jours", "et",
-		[7]string{"dimanche", "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi"}, "aujourd'hui", "demain", "à"},
+		[7]string{"dimanche", "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi"}, "aujourd'hui", "demain", "à", " 02/01"},
 	"de": {"Minute", "Minuten", "Stunde", "Stunden", "Tag", "Tagen", "und",
-		[7]string{"Sonntag", "Montag", "Dienstag", "Mittwoch", "Donnerstag", "Freitag", "Samstag"}, "heute", "morgen", "um"},
+		[7]string{"Sonntag", "Montag", "Dienstag", "Mittwoch", "Donnerstag", "Freitag", "Samstag"}, "heute", "morgen", "um", ", 02.01."},
 	"pt": {"minuto", "minutos", "hora", "horas", "dia", "dias", "e",
-		[7]string{"domingo", "segunda-feira", "terça-feira", "quarta-feira", "quinta-feira", "sexta-feira", "sábado"}, "hoje", "amanhã", "às"},
+		[7]string{"domingo", "segunda-feira", "terça-feira", "quarta-feira", "quinta-feira", "sexta-feira", "sábado"}, "hoje", "amanhã", "às", ", 02/01"},
 }
 
 func slaVocabFor(lang string) slaWords {
@@ -213,11 +216,13 @@ func FormatOpening(at, now time.Time, loc *time.Location, lang string) string {
 	y1, m1, d1 := now.Date()
 	y2, m2, d2 := at.Date()
 	today := time.Date(y1, m1, d1, 0, 0, 0, 0, loc)
-	switch time.Date(y2, m2, d2, 0, 0, 0, 0, loc) {
-	case today:
+	switch open := time.Date(y2, m2, d2, 0, 0, 0, 0, loc); {
+	case open.Equal(today):
 		day = w.today
-	case today.AddDate(0, 0, 1):
+	case open.Equal(today.AddDate(0, 0, 1)):
 		day = w.tomorrow
+	case !open.Before(today.AddDate(0, 0, 7)):
+		day += at.Format(w.date) // next week's or later: the weekday alone names this week's
 	}
 	return day + " " + w.at + " " + at.Format("15:04")
 }
