@@ -200,3 +200,38 @@ routing:
 		t.Errorf("in hours %v, next open %v, message %q; want closed, opening %v", d.InHours, d.NextOpen, d.Message, want)
 	}
 }
+
+// TestRoutingOutOfHoursEmailNeedsTeamEmail: routing.out_of_hours: email
+// offers each closed team's address; a team with hours and no email:
+// would tell the customer "write to us at ." It is an error, as for a
+// team's own out_of_hours: email.
+func TestRoutingOutOfHoursEmailNeedsTeamEmail(t *testing.T) {
+	src := `
+connectors:
+  webhook:
+    url: https://example.com/hook
+teams:
+  support:
+    hours: {timezone: Europe/Rome, mon-fri: "09:00-18:00"}
+  tech:
+    hours: {timezone: Europe/Rome, mon-fri: "09:00-18:00"}
+    email: tech@acme.example
+  night:
+    out_of_hours: ticket
+    hours: {timezone: Europe/Rome, mon-fri: "09:00-18:00"}
+  always: {}
+routing:
+  default_team: support
+  out_of_hours: email
+`
+	_, diags := Parse("cfg.yaml", []byte(src), WithEnv(envOf(nil)))
+	got := fmt.Sprint(diags.Err())
+	if want := "cfg.yaml:6:3: error: teams.support: out_of_hours: email (routing.out_of_hours) needs the address to offer, email: support@example.com"; !strings.Contains(got, want) {
+		t.Errorf("diagnostics:\n%s\nwant %q", got, want)
+	}
+	for _, team := range []string{"tech", "night", "always"} {
+		if strings.Contains(got, "teams."+team+":") {
+			t.Errorf("team %s needs no email: %s", team, got)
+		}
+	}
+}

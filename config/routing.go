@@ -220,6 +220,15 @@ func (d *decoder) crossCheck(c *handoff.Config, root, routingNode *yaml.Node) {
 			d.unknownConnector(r.node, r.name, r.where, names)
 		}
 	}
+	if c.Routing.OutOfHours == handoff.OutOfHoursEmail {
+		// A team that does not say inherits email: it needs an address too.
+		for _, name := range c.TeamOrder {
+			t := c.Teams[name]
+			if t != nil && t.Hours != nil && t.OutOfHours == "" && t.Email == "" {
+				d.report(dsl.Error, t.Pos, fmt.Sprintf("teams.%s: out_of_hours: email (routing.out_of_hours) needs the address to offer, email: support@example.com", name))
+			}
+		}
+	}
 	if c.Routing.DefaultTeam == "" && len(c.TeamOrder) > 0 {
 		d.errorf(cfgOr(routingNode, root), "routing.default_team is missing; name the team that gets handoffs no rule matched (one of %s)", strings.Join(teamNames, ", "))
 	}
