@@ -39,9 +39,9 @@ func TestExampleRoutingClock(t *testing.T) {
 		msgHas  string
 	}{
 		{"billing 17:59:59 open", "2026-03-03 17:59:59", billing, "billing", true, "", "", "within 4 hours"},
-		{"billing 18:00 closed", "2026-03-03 18:00:00", billing, "billing", false, handoff.OutOfHoursEmail, "2026-03-04 09:00:00", "billing@acme.example"},
-		{"billing lunch", "2026-03-03 13:30:00", billing, "billing", false, handoff.OutOfHoursEmail, "2026-03-03 14:00:00", "14:00"},
-		{"billing holiday", "2026-01-01 10:00:00", billing, "billing", false, handoff.OutOfHoursEmail, "2026-01-02 09:00:00", "tomorrow at 09:00"},
+		{"billing 18:00 closed", "2026-03-03 18:00:00", billing, "billing", false, handoff.OutOfHoursTicket, "2026-03-04 09:00:00", "I've logged your request"},
+		{"billing lunch", "2026-03-03 13:30:00", billing, "billing", false, handoff.OutOfHoursTicket, "2026-03-03 14:00:00", "14:00"},
+		{"billing holiday", "2026-01-01 10:00:00", billing, "billing", false, handoff.OutOfHoursTicket, "2026-01-02 09:00:00", "tomorrow at 09:00"},
 		{"support DST spring Sunday", "2026-03-29 01:30:00", flows.Handoff{Language: "en"}, "support", false, handoff.OutOfHoursTicket, "2026-03-30 08:00:00", "tomorrow at 08:00"},
 		{"support DST autumn Saturday 12:59", "2026-10-24 12:59:00", flows.Handoff{Language: "en"}, "support", true, "", "", ""},
 		{"vip NY open 16:00 Rome (10:00 NY)", "2026-03-03 16:00:00", vip, "vip", true, "", "", ""},
