@@ -57,7 +57,8 @@ type Decision struct {
 	// (Notifier): its priority reaches notify.min_priority.
 	Notify bool
 	// Warnings are expression failures at routing time (the rule was
-	// skipped, the score ignored); hosts log them.
+	// skipped, the score ignored) and a team the config does not know;
+	// hosts log them.
 	Warnings []string
 }
 
@@ -257,6 +258,13 @@ func (r *Router) route(ctx context.Context, h *flows.Handoff) (Decision, error) 
 		}
 	}
 	d.Group = d.Groups[d.Connector]
+	if team == nil && len(d.Groups) == 0 && d.Team != "" {
+		w := fmt.Sprintf("team %q is not defined under teams: and no connector maps it to a group; it went to connector %s with no group", d.Team, d.Connector)
+		if s := flows.Suggest(d.Team, cfg.TeamOrder); s != "" {
+			w += fmt.Sprintf("; did you mean %q?", s)
+		}
+		d.Warnings = append(d.Warnings, w)
+	}
 
 	// Hours.
 	d.InHours, d.OpenTicket = true, true

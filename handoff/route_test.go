@@ -447,3 +447,27 @@ func TestResolverDeliversWhereRoutingDecided(t *testing.T) {
 		t.Errorf("the open goes to %s, want freshdesk as routing decided", map[flows.Connector]string{zd: "zendesk", fd: "freshdesk"}[c])
 	}
 }
+
+// TestRouteUnknownTeamWarns: a flow that names a team the config neither
+// defines nor maps to a helpdesk group (a typo: "biling") is routed as
+// asked, to the default connector with no group, and the decision warns,
+// so the host's log says what to fix.
+func TestRouteUnknownTeamWarns(t *testing.T) {
+	r := newTestRouter(t, routeTestConfig(t), monday10)
+	for _, tt := range []struct {
+		team, warn string
+	}{
+		{"biling", `team "biling" is not defined under teams: and no connector maps it to a group; it went to connector zendesk with no group; did you mean "billing"?`},
+		{"billing", ""},
+		{"", ""},
+	} {
+		d, err := r.Route(context.Background(), &flows.Handoff{Team: tt.team})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := strings.Join(d.Warnings, "\n")
+		if got != tt.warn {
+			t.Errorf("team %q: warnings %q, want %q", tt.team, got, tt.warn)
+		}
+	}
+}
