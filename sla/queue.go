@@ -46,6 +46,10 @@ type Queue struct {
 	// that names no handoff (conversation_ended: the customer closed it,
 	// the handoff was declined) forgets it too.
 	byConv map[string]waitingRef
+	// afterHours holds the waiting handoffs requested while their team
+	// was closed: their first reply comes when it opens, a wait that is
+	// not a customer's in hours, so it is no sample of the expected wait.
+	afterHours map[string]bool
 }
 
 type waitingRef struct{ team, handoff string }
@@ -63,7 +67,7 @@ var _ flows.EventSink = (*Queue)(nil)
 // NewQueue returns a queue whose expected wait falls back to table's
 // first-response targets while a team has few recent answers.
 func NewQueue(table *Table, opts ...QueueOption) *Queue {
-	q := &Queue{table: table, maxAge: flows.DefaultSessionTTL, waiting: map[string]map[string]time.Time{}, recent: map[string][]time.Duration{}, byConv: map[string]waitingRef{}}
+	q := &Queue{table: table, maxAge: flows.DefaultSessionTTL, waiting: map[string]map[string]time.Time{}, recent: map[string][]time.Duration{}, byConv: map[string]waitingRef{}, afterHours: map[string]bool{}}
 	for _, o := range opts {
 		o(q)
 	}
@@ -89,14 +93,28 @@ func (q *Queue) Write(_ context.Context, events ...flows.Event) error {
 			if len(w) < maxWaiting { // byConv indexes the waiting: it is bounded with them
 				if old, ok := q.byConv[ev.Conversation]; ok && ev.Conversation != "" {
 					delete(q.waiting[old.team], old.handoff)
+					delete(q.afterHours, old.handoff)
 				}
 				w[ev.Handoff] = ev.At
+				if ev.InHours != nil && !*ev.InHours {
+					q.afterHours[ev.Handoff] = true
+				} else {
+					delete(q.afterHours, ev.Handoff)
+				}
 				if ev.Conversation != "" {
 					q.byConv[ev.Conversation] = waitingRef{ev.Team, ev.Handoff}
 				}
 			}
 		case flows.EvFirstAgentReply:
+			id := ev.Handoff
+			if r, ok := q.byConv[ev.Conversation]; ok && id == "" {
+				id = r.handoff
+			}
+			after := q.afterHours[id]
 			q.forget(ev)
+			if after {
+				continue
+			}
 			r := append(q.recent[ev.Team], time.Duration(ev.WaitMS)*time.Millisecond)
 			if len(r) > recentFirstResponses {
 				r = r[len(r)-recentFirstResponses:]
@@ -112,6 +130,7 @@ func (q *Queue) Write(_ context.Context, events ...flows.Event) error {
 			for id, at := range w {
 				if q.latest.Sub(at) >= q.maxAge {
 					delete(w, id)
+					delete(q.afterHours, id)
 				}
 			}
 			if len(w) == 0 {
@@ -132,9 +151,11 @@ func (q *Queue) Write(_ context.Context, events ...flows.Event) error {
 func (q *Queue) forget(ev *flows.Event) {
 	if ev.Handoff != "" {
 		delete(q.waiting[ev.Team], ev.Handoff)
+		delete(q.afterHours, ev.Handoff)
 	}
 	if r, ok := q.byConv[ev.Conversation]; ok && (ev.Handoff == "" || ev.Handoff == r.handoff) {
 		delete(q.waiting[r.team], r.handoff)
+		delete(q.afterHours, r.handoff)
 		delete(q.byConv, ev.Conversation)
 	}
 }
@@ -144,7 +165,8 @@ func (q *Queue) Close() error { return nil }
 
 // Expected returns the expected wait for a first reply to a handoff to
 // team at priority p (the median of the team's latest first responses
-// once there are enough, else the SLA target; 0 when neither is known)
+// to handoffs requested in hours, once there are enough, else the SLA
+// target; 0 when neither is known)
 // and how many handoffs wait for the team now.
 func (q *Queue) Expected(team string, p flows.Priority) (time.Duration, int) {
 	q.mu.Lock()

@@ -102,3 +102,25 @@ func TestQueueCapIsPerTeam(t *testing.T) {
 		t.Errorf("billing has %d waiting after a conversation ended; want 1", n)
 	}
 }
+
+// TestQueueWaitLeavesOutAfterHoursTickets: tickets opened while the team
+// was closed get their first reply the next morning; their 14-hour waits
+// are not what a customer handing off in hours waits, and told as the
+// expected wait they promised "within 14 hours" at 10:00.
+func TestQueueWaitLeavesOutAfterHoursTickets(t *testing.T) {
+	ctx := context.Background()
+	q := NewQueue(&Table{})
+	closed, open := false, true
+	waits := []struct {
+		minutes int
+		in      *bool
+	}{{10, &open}, {840, &closed}, {20, &open}, {780, &closed}, {900, &closed}, {30, &open}, {15, nil}, {25, &open}, {860, &closed}, {820, &closed}, {870, &closed}}
+	for i, w := range waits {
+		id := "h" + strconv.Itoa(i)
+		_ = q.Write(ctx, flows.Event{Type: flows.EvHandoffRequested, Team: "support", Handoff: id, Conversation: "c" + id, InHours: w.in},
+			flows.Event{Type: flows.EvFirstAgentReply, Team: "support", Handoff: id, Conversation: "c" + id, WaitMS: int64(w.minutes) * 60000})
+	}
+	if d, n := q.Expected("support", flows.PriorityNormal); d != 20*time.Minute || n != 0 {
+		t.Errorf("expected wait %s, %d waiting; want the 20m median of the in-hours replies", d, n)
+	}
+}
