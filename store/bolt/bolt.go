@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"sync"
@@ -155,11 +156,14 @@ func Open(path string, opts ...Option) (*Store, error) {
 	}
 	fi, statErr := os.Stat(path)
 	existed := statErr == nil && fi.Size() > 0
-	db, err := bbolt.Open(path, 0o600, &bbolt.Options{Timeout: s.lockTimeout, NoSync: s.noSync,
+	db, err := openDB(path, &bbolt.Options{Timeout: s.lockTimeout, NoSync: s.noSync,
 		// The freelist is rebuilt on open instead of written by every commit,
 		// which otherwise grows with the file: what etcd runs with.
 		NoFreelistSync: true, FreelistType: bbolt.FreelistMapType})
+	var damaged errDamaged
 	switch {
+	case errors.As(err, &damaged):
+		return nil, fmt.Errorf("bolt store %s: the file is damaged (%v): restore it from a backup, or move it away to start an empty store", path, damaged.v)
 	case errors.Is(err, berrors.ErrTimeout):
 		return nil, fmt.Errorf("bolt store %s: %w: %s; stop it or give this process another file", path, ErrLocked, lockHolder(path))
 	case err != nil && existed && !errors.Is(err, os.ErrPermission):
@@ -179,6 +183,33 @@ func Open(path string, opts ...Option) (*Store, error) {
 	s.db = db
 	s.writes.db = db
 	return s, nil
+}
+
+// errDamaged is what bbolt panicked with while opening a damaged file.
+type errDamaged struct{ v any }
+
+func (e errDamaged) Error() string { return fmt.Sprint(e.v) }
+
+// openDB is bbolt.Open, with the panic (or memory fault) of a file whose
+// pages are damaged or that was cut short turned into errDamaged, and the
+// file it had opened closed.
+func openDB(path string, o *bbolt.Options) (db *bbolt.DB, err error) {
+	var f *os.File
+	o.OpenFile = func(name string, flag int, perm os.FileMode) (*os.File, error) {
+		var err error
+		f, err = os.OpenFile(name, flag, perm)
+		return f, err
+	}
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
+	defer func() {
+		if v := recover(); v != nil {
+			if f != nil {
+				f.Close() // its lock stays with bbolt's mapping of it, until the process ends
+			}
+			db, err = nil, errDamaged{v}
+		}
+	}()
+	return bbolt.Open(path, 0o600, o)
 }
 
 // refuseForeign refuses a file that bbolt would reject with a less clear

@@ -391,3 +391,57 @@ func TestImportJSONTooLarge(t *testing.T) {
 		t.Fatalf("err = %v", err)
 	}
 }
+
+// A damaged store file (cut short by a full disk or a bad copy, or with
+// pages overwritten) is refused with an error naming it, not a crash of
+// the process.
+func TestOpenRefusesDamagedFiles(t *testing.T) {
+	dir := t.TempDir()
+	good := filepath.Join(dir, "good.db")
+	s, err := bolt.Open(good)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	for i := range 200 {
+		sess := &flows.Session{ID: fmt.Sprint("c", i), Flow: "f", State: "start", Vars: map[string]any{"note": strings.Repeat("x", 200)}}
+		if err := s.Save(ctx, sess, flows.Commit{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s.Close()
+	content, err := os.ReadFile(good)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const page = 4096
+	if len(content) < 8*page {
+		t.Fatalf("the store is %d bytes, want at least 8 pages", len(content))
+	}
+	garbage := append([]byte(nil), content...)
+	for i := 2 * page; i < len(garbage); i++ {
+		garbage[i] = byte(i*7 + 3)
+	}
+	damaged := map[string][]byte{
+		"cut.db":     content[:3*page],
+		"short.db":   content[:2*page+1808], // its pages past the end fault
+		"garbage.db": garbage,
+	}
+	for name, b := range damaged {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, b, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		s, err := bolt.Open(p)
+		if err == nil {
+			s.Close()
+			t.Fatalf("%s opened", name)
+		}
+		if !strings.Contains(err.Error(), p) || !strings.Contains(err.Error(), "damaged") {
+			t.Errorf("%s: %v; want the path and that it is damaged", name, err)
+		}
+		if after, _ := os.ReadFile(p); string(after) != string(b) {
+			t.Errorf("%s was changed by the refused open", name)
+		}
+	}
+}
