@@ -23,6 +23,9 @@ func (s *Store) Accept(ctx context.Context, in flows.Inbound) (bool, error) {
 	if in.ID == "" || in.ConversationID == "" {
 		return false, errors.New("valkey store: an inbound message needs an ID and a ConversationID")
 	}
+	if s.untagged(in.ConversationID) {
+		return false, errUntagged(in.ConversationID)
+	}
 	now := s.now()
 	e := flows.InboxEntry{ID: in.ID, Inbound: in, AcceptedAt: now}
 	blob, err := encodeEntry(&e)

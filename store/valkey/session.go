@@ -88,6 +88,9 @@ func (s *Store) Save(ctx context.Context, sess *flows.Session, c flows.Commit) e
 		return err
 	}
 	id := sess.ID
+	if s.untagged(id) {
+		return errUntagged(id)
+	}
 	if err := store.CheckCommit(id, c); err != nil {
 		return err
 	}
@@ -170,6 +173,9 @@ func (s *Store) Save(ctx context.Context, sess *flows.Session, c flows.Commit) e
 func (s *Store) Delete(ctx context.Context, id string) error {
 	if err := ctx.Err(); err != nil {
 		return err
+	}
+	if s.untagged(id) {
+		return nil // never saved
 	}
 	reply, err := s.sc.del.exec(ctx, s.c, s.convKeys(id), []string{id, msDur(s.ttl)}).AsStrSlice()
 	if err != nil {

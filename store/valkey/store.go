@@ -333,6 +333,16 @@ func (s *Store) convKeys(conv string) []string {
 	return keys
 }
 
+// untagged reports a conversation id whose keys a cluster cannot keep in
+// one slot: their hash tag "{" + conv + "}" is empty (an id that starts
+// with '}', or none), so each key is hashed whole.
+func (s *Store) untagged(conv string) bool { return s.cluster && (conv == "" || conv[0] == '}') }
+
+// errUntagged is the error of writing a conversation untagged refuses.
+func errUntagged(conv string) error {
+	return fmt.Errorf("valkey store: conversation id %q cannot start with '}' on a cluster (its keys would not share a slot); give it another id", conv)
+}
+
 func (s *Store) convKey(conv, name string) string { return s.prefix + ":{" + conv + "}:" + name }
 
 // shardOf returns the index shard of a conversation.

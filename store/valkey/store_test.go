@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -301,5 +302,49 @@ func TestCachedLoads(t *testing.T) {
 		if hits == 0 {
 			t.Error("Loads' reads are never served from the client's cache")
 		}
+	})
+}
+
+// A conversation id whose keys would have an empty hash tag ("}x") cannot
+// keep its keys in one slot of a cluster: the store says so instead of
+// panicking in the client, and deleting it, or the empty id, deletes
+// nothing as for any unknown id. Other ids with braces work.
+func TestClusterEmptyHashTag(t *testing.T) {
+	forKinds(t, func(t *testing.T, kind string) {
+		ctx := context.Background()
+		s := open(t, kind)
+		for _, id := range []string{"}x", "a}b", "{a}", "x{", "wa:1:{}"} {
+			func() {
+				defer func() {
+					if v := recover(); v != nil {
+						t.Errorf("%q: panic: %v", id, v)
+					}
+				}()
+				err := s.Save(ctx, &flows.Session{ID: id}, flows.Commit{})
+				_, aerr := s.Accept(ctx, flows.Inbound{ID: "m-" + id, ConversationID: id})
+				if kind == "cluster" && id == "}x" {
+					for _, err := range []error{err, aerr} {
+						if err == nil || !strings.Contains(err.Error(), "'}'") {
+							t.Errorf("%q on a cluster: %v, want an error saying the id cannot start with '}'", id, err)
+						}
+					}
+				} else if err != nil || aerr != nil {
+					t.Errorf("%q: Save %v, Accept %v", id, err, aerr)
+				}
+				if err := s.Delete(ctx, id); err != nil {
+					t.Errorf("Delete %q: %v", id, err)
+				}
+			}()
+		}
+		func() {
+			defer func() {
+				if v := recover(); v != nil {
+					t.Errorf("Delete of the empty id: panic: %v", v)
+				}
+			}()
+			if err := s.Delete(ctx, ""); err != nil {
+				t.Errorf("Delete of the empty id: %v", err)
+			}
+		}()
 	})
 }
