@@ -254,3 +254,33 @@ func TestInboxDedupeOutlivesAShortTTL(t *testing.T) {
 		}
 	})
 }
+
+// The sweep finds a deployment's conversations whatever its key prefix
+// holds: '[', '*', '?' and '\' are glob characters to SCAN's MATCH, and a
+// prefix "bot[1]" matched only "bot1"'s keys, so after a crash its own
+// conversations waited for ever and another deployment's were swept.
+func TestClusterSweepGlobPrefix(t *testing.T) {
+	ctx := context.Background()
+	now := time.Unix(1700000000, 0)
+	uniq := time.Now().Format("150405.000000")
+	glob := open(t, "cluster", WithPrefix("g[1]*?\\"+uniq), WithClock(func() time.Time { return now }))
+	plain := open(t, "cluster", WithPrefix("g1*?\\"+uniq), WithClock(func() time.Time { return now }))
+	crash := errors.New("crash")
+	afterCommitHook = func(string) error { return crash }
+	for _, s := range []*Store{glob, plain} {
+		if err := s.Save(ctx, &flows.Session{ID: "c"}, flows.Commit{Outbox: []flows.OutboxItem{{ID: "r1", Kind: flows.OutboxReply}}}); err != nil {
+			afterCommitHook = nil
+			t.Fatal(err)
+		}
+	}
+	afterCommitHook = nil
+	if n, err := glob.Sweep(ctx); err != nil || n != 1 {
+		t.Fatalf("the sweep of prefix %q published %d (%v), want its 1 conversation", glob.prefix, n, err)
+	}
+	if got, _ := glob.Claim(ctx, now, time.Minute, 10); ids(got) != "r1" {
+		t.Fatalf("after the sweep claimed %q", ids(got))
+	}
+	if got, _ := plain.Claim(ctx, now, time.Minute, 10); len(got) != 0 {
+		t.Fatalf("the other deployment's item was published by this one's sweep: %q", ids(got))
+	}
+}

@@ -38,7 +38,7 @@ func (s *Store) sweepLoop(stop context.Context) {
 // (WithSweepEvery); it is safe to run from several processes at once.
 func (s *Store) Sweep(ctx context.Context) (int, error) {
 	var convs []string
-	pattern := s.prefix + ":{*}:w"
+	pattern := globEscaper.Replace(s.prefix) + ":{*}:w"
 	nodes := s.c.Nodes()
 	if !s.cluster {
 		nodes = nil // one server: its scripts publish as they write, nothing to catch up
@@ -90,6 +90,9 @@ func (s *Store) Sweep(ctx context.Context) (int, error) {
 	}
 	return published, nil
 }
+
+// globEscaper escapes what SCAN's MATCH reads as a pattern in a prefix.
+var globEscaper = strings.NewReplacer(`\`, `\\`, "*", `\*`, "?", `\?`, "[", `\[`, "]", `\]`)
 
 // unpublished returns the conversations of convs whose state version is
 // not the one their shard holds (on a cluster), or that hold loads
