@@ -212,16 +212,30 @@ func parseURL(raw string) (valkey.ClientOption, error) {
 		return valkey.ClientOption{}, fmt.Errorf("valkey store: URL %q: want redis://host:port, rediss://, valkey:// or unix://", redact(raw))
 	}
 	opt, err := valkey.ParseURL(u)
+	var uerr *url.Error
+	if errors.As(err, &uerr) { // it quotes the URL, password included
+		return valkey.ClientOption{}, fmt.Errorf("valkey store: URL %q does not parse: percent-encode the characters of the user name and password "+
+			"other than letters and digits (%%25 for %%, %%40 for @, %%20 for a space)", redact(raw))
+	}
 	if err != nil {
 		return valkey.ClientOption{}, fmt.Errorf("valkey store: URL %q: %w", redact(raw), err)
 	}
 	return opt, nil
 }
 
-// redact hides a URL's password.
+// redact hides a URL's password (the whole user part of one that does not
+// parse).
 func redact(raw string) string {
 	u, err := url.Parse(raw)
-	if err != nil || u.User == nil {
+	if err != nil {
+		if scheme, rest, ok := strings.Cut(raw, "://"); ok {
+			if at := strings.LastIndex(rest, "@"); at >= 0 {
+				return scheme + "://xxxxx" + rest[at:]
+			}
+		}
+		return raw
+	}
+	if u.User == nil {
 		return raw
 	}
 	if _, ok := u.User.Password(); ok {

@@ -348,3 +348,26 @@ func TestClusterEmptyHashTag(t *testing.T) {
 		}()
 	})
 }
+
+// A URL that does not parse (a password with a bare '%' or a space) is
+// refused without showing the password in the error, which goes to the
+// logs.
+func TestURLErrorHidesPassword(t *testing.T) {
+	for _, u := range []string{"redis://:se%zzcret@127.0.0.1:1", "redis://:sec ret@127.0.0.1:1", "rediss://ann:sec%ret@127.0.0.1:1/0", "redis://ann:sec%2q@127.0.0.1:1"} {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		s, err := NewStore(ctx, u, WithSweepEvery(0))
+		cancel()
+		if err == nil {
+			s.Close()
+			t.Fatalf("%s: connected", u)
+		}
+		for _, secret := range []string{"sec", "cret", "%zz", "%re", "%2q"} {
+			if strings.Contains(err.Error(), secret) {
+				t.Errorf("%s: the error shows the password (%q): %v", u, secret, err)
+			}
+		}
+		if !strings.Contains(err.Error(), "127.0.0.1:1") {
+			t.Errorf("%s: the error does not name the server: %v", u, err)
+		}
+	}
+}
