@@ -192,8 +192,12 @@ func (e errDamaged) Error() string { return fmt.Sprint(e.v) }
 
 // openDB is bbolt.Open, with the panic (or memory fault) of a file whose
 // pages are damaged or that was cut short turned into errDamaged, and the
-// file it had opened closed.
+// file it had opened closed. The file is read through first (checkDB):
+// bbolt reports some damage by panicking in a goroutine of its own.
 func openDB(path string, o *bbolt.Options) (db *bbolt.DB, err error) {
+	if err := checkDB(path, o.Timeout); err != nil {
+		return nil, err
+	}
 	var f *os.File
 	o.OpenFile = func(name string, flag int, perm os.FileMode) (*os.File, error) {
 		var err error
@@ -210,6 +214,66 @@ func openDB(path string, o *bbolt.Options) (db *bbolt.DB, err error) {
 		}
 	}()
 	return bbolt.Open(path, 0o600, o)
+}
+
+// checkDB reads every key of the existing file at path, read-only, and
+// returns errDamaged when a page is damaged or keys are out of order, the
+// damage bbolt's Open reports by panicking in a goroutine nobody can
+// recover. It returns bbolt's error for a file it cannot open (ErrTimeout
+// when another process holds it), and nil for a missing file.
+func checkDB(path string, timeout time.Duration) (err error) {
+	if fi, err := os.Stat(path); err != nil || fi.Size() == 0 {
+		return nil
+	}
+	var f *os.File
+	openFile := func(name string, flag int, perm os.FileMode) (*os.File, error) {
+		var err error
+		f, err = os.OpenFile(name, flag, perm)
+		return f, err
+	}
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
+	defer func() {
+		if v := recover(); v != nil {
+			if f != nil {
+				f.Close() // its lock stays with bbolt's mapping of it, until the process ends
+			}
+			err = errDamaged{v}
+		}
+	}()
+	db, err := bbolt.Open(path, 0o600, &bbolt.Options{ReadOnly: true, Timeout: timeout, OpenFile: openFile})
+	if errors.Is(err, berrors.ErrTimeout) {
+		return err
+	}
+	if err != nil {
+		return nil // bbolt.Open says it again, with its message
+	}
+	defer db.Close()
+	return db.View(func(tx *bbolt.Tx) error {
+		return checkKeys("", tx.Cursor(), func(k []byte) *bbolt.Bucket { return tx.Bucket(k) })
+	})
+}
+
+// checkKeys walks c, the bucket name, and the buckets under it, checking
+// its keys come in order. The keys are not shown: they hold phone numbers.
+func checkKeys(name string, c *bbolt.Cursor, bucket func([]byte) *bbolt.Bucket) error {
+	var prev []byte
+	for k, v := c.First(); k != nil; k, v = c.Next() {
+		if prev != nil && bytes.Compare(prev, k) >= 0 {
+			if name == "" {
+				return errDamaged{"bucket names out of order"}
+			}
+			return errDamaged{fmt.Sprintf("keys out of order in bucket %q", name)}
+		}
+		prev = append(prev[:0], k...)
+		if v == nil {
+			if b := bucket(k); b != nil {
+				if err := checkKeys(strings.TrimPrefix(name+"/"+string(k), "/"), b.Cursor(), b.Bucket); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	return nil
 }
 
 // refuseForeign refuses a file that bbolt would reject with a less clear

@@ -1,6 +1,7 @@
 package bolt_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/binary"
 	"errors"
@@ -422,7 +423,12 @@ func TestOpenRefusesDamagedFiles(t *testing.T) {
 	for i := 2 * page; i < len(garbage); i++ {
 		garbage[i] = byte(i*7 + 3)
 	}
+	// A flipped byte in a stored key: the keys of a page out of order,
+	// which bbolt reports by panicking in a goroutine of its own while it
+	// opens the file.
+	flipped := append(content[:2*page:2*page], bytes.ReplaceAll(content[2*page:], []byte("c150"), []byte("c050"))...)
 	damaged := map[string][]byte{
+		"flipped.db": flipped,
 		"cut.db":     content[:3*page],
 		"short.db":   content[:2*page+1808], // its pages past the end fault
 		"garbage.db": garbage,
