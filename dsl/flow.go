@@ -27,6 +27,7 @@ func (l *loader) load(path string, src []byte) (*flows.Flow, Diagnostics) {
 	l.waitAhead()
 	l.resolveCalls()
 	l.check()
+	l.checkIntents()
 	if l.diags.HasErrors() {
 		return nil, l.sorted()
 	}

@@ -47,10 +47,22 @@ func (l *loader) nlu(n *yaml.Node) {
 				if !ok {
 					continue
 				}
+				if name == flows.UnknownIntent {
+					l.errorf(ip.key, "intent %q is reserved for messages below the threshold; rename the intent", name)
+					continue
+				}
 				if !l.define(l.intentPos, ip.key, "intent %q is defined twice: here and at %s; keep one", name) {
 					continue
 				}
-				cfg.Intents = append(cfg.Intents, &flows.Intent{Name: name, Pos: l.pos(ip.key), Examples: l.examplesByLang(ip.val)})
+				in := &flows.Intent{Name: name, Pos: l.pos(ip.key), Examples: l.examplesByLang(ip.val)}
+				n := 0
+				for _, ex := range in.Examples {
+					n += len(ex)
+				}
+				if n == 0 {
+					l.errorf(ip.key, "intent %q has no examples; add at least one phrase a customer would write", name)
+				}
+				cfg.Intents = append(cfg.Intents, in)
 			}
 		case "lexicon":
 			rn := resolve(p.val)
@@ -131,4 +143,14 @@ func (l *loader) anyLanguage(k *yaml.Node) bool {
 		return false
 	}
 	return true
+}
+
+// checkIntents reports a flow that reads the NLU with a single intent (its
+// own and its included files'): the built-in classifier tells intents
+// apart, so it needs two, and the flow would validate only to fail to
+// start.
+func (l *loader) checkIntents() {
+	if in := l.flow.NLU.Intents; len(in) == 1 && l.flow.NeedsSignals {
+		l.errAt(in[0].Pos, "only one intent (%q); the built-in classifier needs at least two: add another intent with examples, or match this one with keywords:", in[0].Name)
+	}
 }

@@ -5,7 +5,7 @@ import "testing"
 // TestNeedsSignals checks which flows make the engine call the analyser:
 // only those reading an NLU signal, in any expression or an intent rule.
 func TestNeedsSignals(t *testing.T) {
-	head := "flow: x\nlanguages: [en]\nstart: s\nnlu: {intents: {refund: [money back]}}\nstates:\n  s:\n"
+	head := "flow: x\nlanguages: [en]\nstart: s\nnlu: {intents: {refund: [money back], hello: [hi there]}}\nstates:\n  s:\n"
 	tests := []struct {
 		name, state string
 		want        bool
