@@ -137,6 +137,17 @@ func (l *loader) urlTemplate(n *yaml.Node) *flows.Template {
 	if t == nil {
 		return nil
 	}
+	// The text before the first hole or ${NAME} holds the scheme: the
+	// host calls http and https URLs only (a hole or ${NAME} may give them).
+	if len(t.Parts) == 0 || t.Parts[0].Expr == nil && !strings.HasPrefix(t.Parts[0].Lit, "${") {
+		lead := ""
+		if len(t.Parts) > 0 {
+			lead, _, _ = strings.Cut(t.Parts[0].Lit, "${")
+		}
+		if low := strings.ToLower(lead); !strings.HasPrefix(low, "http://") && !strings.HasPrefix(low, "https://") {
+			l.errorf(n, "url %q does not start with https:// or http://, so it can never be called (the sandbox answers it, baton serve cannot); write the whole URL, e.g. https://api.example.com/orders/{{ order_id }}", lead)
+		}
+	}
 	var before strings.Builder
 	for i := range t.Parts {
 		p := &t.Parts[i]
