@@ -23,6 +23,9 @@ func (l *loader) lint() {
 		if s.Collect != nil && len(s.Next) == 0 {
 			l.warnAt(s.Pos, "state %q collects slots but has no next:: once they are all filled, every message is a no-match there; add next: with where the conversation goes", s.Name)
 		}
+		if s.Survey != nil && len(s.Next) == 0 {
+			l.warnAt(s.Pos, "state %q asks a survey but has no next:: after the score the conversation stays there, silent, and takes the next message as another score; add next: with where the conversation goes (a goodbye with end: true)", s.Name)
+		}
 		if !s.WaitsForInput() && !terminal(s) && len(g.own[i]) == 0 {
 			l.warnAt(s.Pos, "state %q has no way out: it does not wait for the user, has no next: and does not end the conversation; add next:, a menu, or end: true", s.Name)
 		}
