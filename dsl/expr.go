@@ -284,6 +284,11 @@ func (l *loader) exprError(p *pending, err error, names []string) {
 		msg = fmt.Sprintf("must be true or false, but this expression gives %s", strings.TrimPrefix(msg, "expected bool, but got "))
 	}
 	msg = mediaMessage(msg)
+	if strings.Contains(msg, "mismatched types time.Weekday") || strings.Contains(msg, "and time.Weekday)") {
+		msg += `; compare int(now.Weekday()) with a number (0 is Sunday) or now.Weekday().String() with a name ("Sunday")`
+	} else if strings.Contains(msg, "mismatched types time.Month") || strings.Contains(msg, "and time.Month)") {
+		msg += `; compare int(now.Month()) with a number (1 is January) or now.Month().String() with a name ("January")`
+	}
 	l.errAt(p.file.posIn(p.node, p.value, p.off+off), "%s: %s%s", p.what, msg, commentCut(p.node))
 }
 
