@@ -88,6 +88,7 @@ func (t *turn) httpResult() {
 	}
 	t.s.Pending = nil
 	t.trigger = p.Trigger
+	t.text = p.Text // the actions after the call see the message before it
 	st := t.f.States[p.State]
 	l, ok := parseLoc(p.Path)
 	var actions []flows.Action

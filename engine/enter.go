@@ -195,6 +195,7 @@ func (t *turn) runPath(st *flows.State, l loc, from int) string {
 			t.s.Pending.Step = i + 1
 			t.s.Pending.Path = l.String()
 			t.s.Pending.Trigger = t.trigger
+			t.s.Pending.Text = t.text
 			if t.timerFired {
 				t.s.Pending.Timeout = t.firedIndex + 1
 			}

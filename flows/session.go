@@ -132,6 +132,9 @@ type Pending struct {
 	// whose firing led to the suspended actions (0: none), so the next
 	// timeout is scheduled once they are done.
 	Timeout int `json:"timeout,omitempty"`
+	// Text is the customer's message that led to the call (the `text`
+	// builtin), restored when the turn resumes; empty when none did.
+	Text string `json:"text,omitempty"`
 }
 
 // HandoffRef links a session to its open handoff.

@@ -107,6 +107,7 @@ func (e *enc) session(s *flows.Session) {
 			e.time(5, p.At)
 			e.str(6, p.Trigger)
 			e.int(7, int64(p.Timeout))
+			e.str(8, p.Text)
 		})
 	}
 	if h := s.Handoff; h != nil {
@@ -204,6 +205,8 @@ func (d *dec) session(s *flows.Session) {
 						p.Trigger = d.str()
 					case 7:
 						p.Timeout = d.int()
+					case 8:
+						p.Text = d.str()
 					default:
 						d.skip(wt)
 					}
