@@ -31,6 +31,7 @@ func (l *loader) lint() {
 		}
 	}
 	l.lintLoops(g)
+	l.lintAfterStop()
 	l.lintNext(g, reach)
 	l.lintInvalid(g, reach)
 	toHuman := g.reachesHandoff()
@@ -135,4 +136,43 @@ func (l *loader) lintLoops(g *graph) {
 		}
 		l.warnAt(g.states[scc[0]].Pos, "states %s loop through next: without ever waiting for the user; make one of them wait (menu, routes or ask) or end the loop", strings.Join(names, ", "))
 	}
+}
+
+// lintAfterStop warns about an action written after an end: or a handoff:
+// in the same list: they stop the turn, so it never runs (a merge key
+// puts the merged keys where << stands, so `<<: *base` with an end
+// before an explicit say: is one).
+func (l *loader) lintAfterStop() {
+	l.flow.Actions(func(_ string, as []flows.Action) {
+		for i := 0; i+1 < len(as); i++ {
+			var stop string
+			switch as[i].(type) {
+			case *flows.End:
+				stop = "end"
+			case *flows.HandoffAction:
+				stop = "handoff"
+			default:
+				continue
+			}
+			l.warnAt(as[i+1].ActionPos(), "%s: after %s: never runs: a handoff or an end stops the turn; write it before", actionName(as[i+1]), stop)
+			return
+		}
+	})
+}
+
+// actionName is the key an action is written with.
+func actionName(a flows.Action) string {
+	switch a.(type) {
+	case *flows.Say:
+		return "say"
+	case *flows.Set:
+		return "set"
+	case *flows.HTTP:
+		return "http"
+	case *flows.HandoffAction:
+		return "handoff"
+	case *flows.End:
+		return "end"
+	}
+	return "an action"
 }
