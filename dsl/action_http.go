@@ -62,6 +62,9 @@ func (l *loader) http(pos flows.Pos, n *yaml.Node) flows.Action {
 		case "timeout":
 			if d, ok := l.duration(p.val, "timeout"); ok {
 				h.Timeout = d
+				if d > serveHTTPTimeout {
+					l.warnAt(l.pos(p.val), "timeout %s is past the 2m baton serve allows an HTTP action (unless the deployment's server.http_timeout is longer): it is cut to that there, while the sandbox waits the whole %s; keep it at 2m or less", d, d)
+				}
 			}
 		case "save_as":
 			h.SaveAs = l.capture(p.val, map[string]any{}, "http")
@@ -126,6 +129,10 @@ func (l *loader) duration(n *yaml.Node, what string) (time.Duration, bool) {
 	}
 	return d, true
 }
+
+// serveHTTPTimeout is the longest HTTP action timeout baton serve honours
+// by default (host.MaxHTTPTimeout; dsl does not import host).
+const serveHTTPTimeout = 2 * time.Minute
 
 // urlTemplate converts an HTTP action's URL. The holes in its path and
 // query are percent-encoded when the request is made (flows.URLEncode), so
