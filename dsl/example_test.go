@@ -19,6 +19,7 @@ func ExampleLoadFile() {
 		fmt.Println(o.Number, o.ID, o.Keys, "→", o.Do.Goto)
 	}
 	// Output:
+	// testdata/ok/hello.yaml:5:3: warning: no no_match: ladder: a message state "welcome" does not understand gets no reply at all; add a no_match: at the top of the flow (e.g. no_match: [{say: "Sorry, I didn't get that."}])
 	// testdata/ok/hello.yaml:21:3: warning: state "goodbye" is unreachable from start "welcome": nothing leads to it; add a goto to it or remove it
 	// hello [en it] welcome [welcome agent bye goodbye]
 	// 1 talk_to_a_person [talk to a person parla con qualcuno agent human] → agent

@@ -32,6 +32,7 @@ func (l *loader) lint() {
 	}
 	l.lintLoops(g)
 	l.lintAfterStop()
+	l.lintSilentMisses(g, reach)
 	l.lintNext(g, reach)
 	l.lintInvalid(g, reach)
 	toHuman := g.reachesHandoff()
@@ -175,4 +176,43 @@ func actionName(a flows.Action) string {
 		return "end"
 	}
 	return "an action"
+}
+
+// lintSilentMisses warns, once, about the states where a message the
+// state does not understand gets no reply at all: no ladder (the state's
+// or the flow's), and nothing of their own to say (an ask's invalid: or
+// entity hint, a collect's, a survey's retry).
+func (l *loader) lintSilentMisses(g *graph, reach []bool) {
+	if l.flow.NoMatch != nil {
+		return
+	}
+	var names []string
+	var at flows.Pos
+	for i, s := range g.states {
+		if !reach[i] || s.NoMatch != nil || s.Survey != nil || s.Collect != nil || s.Call != nil {
+			continue
+		}
+		silent := s.Menu != nil || len(s.Routes) > 0
+		if a := s.Ask; a != nil {
+			silent = a.Entity == "" && a.Invalid == nil && (a.Pattern != nil || a.Validate != nil)
+		}
+		if !silent {
+			continue
+		}
+		if names == nil {
+			at = s.Pos
+		}
+		names = append(names, quote(s.Name))
+	}
+	if len(names) == 0 {
+		return
+	}
+	what := "state " + names[0] + " does"
+	if len(names) > 1 {
+		if len(names) > 5 {
+			names = append(names[:5], "...")
+		}
+		what = "states " + strings.Join(names, ", ") + " do"
+	}
+	l.warnAt(at, "no no_match: ladder: a message %s not understand gets no reply at all; add a no_match: at the top of the flow (e.g. no_match: [{say: \"Sorry, I didn't get that.\"}])", what)
 }
