@@ -67,6 +67,9 @@ type Router struct {
 	cfg   *Config
 	now   func() time.Time
 	loads flows.LoadTracker
+	// wait turns a first-response target into the wall-clock wait told
+	// from a moment (nil: the target itself); see RouterSLAWait.
+	wait func(team string, start time.Time, d time.Duration) time.Duration
 
 	mu   sync.Mutex
 	next map[string]int // round-robin position per team
@@ -108,6 +111,15 @@ func RouterLoads(l flows.LoadTracker) RouterOption {
 			r.loads = l
 		}
 	}
+}
+
+// RouterSLAWait sets how a team's first-response target d becomes the
+// wait a customer handed off at start is told ("we'll reply within
+// {sla}"): with an SLA that counts business hours only, the time to the
+// due time (a 2-hour target at 17:30, open until 18:00, is 17 hours), as
+// sla.Policy.Wait computes it. Without it the target itself is told.
+func RouterSLAWait(wait func(team string, start time.Time, d time.Duration) time.Duration) RouterOption {
+	return func(r *Router) { r.wait = wait }
 }
 
 // RouterMemory sets how many recent decisions the Router remembers by
@@ -383,7 +395,11 @@ func (r *Router) message(d Decision, team *ConfigTeam, lang string, now time.Tim
 	if d.InHours {
 		if d.SLA > 0 {
 			key = MsgAssigned
-			vars["sla"] = FormatDuration(d.SLA, lang)
+			wait := d.SLA
+			if r.wait != nil {
+				wait = r.wait(d.Team, now, wait)
+			}
+			vars["sla"] = FormatDuration(wait, lang)
 		}
 	} else {
 		var loc *time.Location

@@ -32,9 +32,11 @@ func WithSLA(table *sla.Table, w *sla.Watcher) Option {
 // in a transfer message) from q's live figures.
 func WithSLAQueue(q *sla.Queue) Option { return func(h *Host) { h.queue = q } }
 
-// slaInfo is the engines' `sla` builtin.
-func (h *Host) slaInfo(team string, p flows.Priority, lang string, _ time.Time) map[string]any {
+// slaInfo is the engines' `sla` builtin: the expected wait from now, on
+// the wall clock (with business hours, to the due time the SLA computes).
+func (h *Host) slaInfo(team string, p flows.Priority, lang string, now time.Time) map[string]any {
 	d, waiting := h.queue.Expected(team, p)
+	d = h.slaTable.Policy(team).Wait(now, d)
 	m := map[string]any{"first_response": "", "first_response_minutes": 0, "queue": waiting, "team": team}
 	if d > 0 {
 		m["first_response"] = handoff.FormatDuration(d, lang)

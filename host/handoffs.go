@@ -18,7 +18,10 @@ import (
 func (h *Host) setupHandoffs() error {
 	var resolve handoff.Resolver
 	if h.deploy != nil {
-		r, err := handoff.NewRouter(h.deploy, handoff.RouterClock(h.now), handoff.RouterLoads(h.store))
+		r, err := handoff.NewRouter(h.deploy, handoff.RouterClock(h.now), handoff.RouterLoads(h.store),
+			handoff.RouterSLAWait(func(team string, start time.Time, d time.Duration) time.Duration {
+				return h.slaTable.Policy(team).Wait(start, d) // the due time Stamp sets
+			}))
 		if err != nil {
 			return err
 		}

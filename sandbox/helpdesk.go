@@ -9,6 +9,7 @@ import (
 	"github.com/batonbot/baton/engine"
 	"github.com/batonbot/baton/flows"
 	"github.com/batonbot/baton/handoff"
+	"github.com/batonbot/baton/sla"
 )
 
 // helpdesk is the sandbox's helpdesk side when a deployment config is
@@ -42,7 +43,14 @@ const summaryExtractive = "extractive"
 // newHelpdesk routes by dep's config, counting the agents' open handoffs
 // in loads (the sandbox's store).
 func newHelpdesk(dep *Deployment, now func() time.Time, live bool, loads flows.LoadTracker) (*helpdesk, error) {
-	r, err := handoff.NewRouter(dep.Handoff, handoff.RouterClock(now), handoff.RouterLoads(loads))
+	var table *sla.Table
+	if dep.All != nil {
+		table = dep.All.SLA
+	}
+	r, err := handoff.NewRouter(dep.Handoff, handoff.RouterClock(now), handoff.RouterLoads(loads),
+		handoff.RouterSLAWait(func(team string, start time.Time, d time.Duration) time.Duration {
+			return table.Policy(team).Wait(start, d) // the due time the SLA stamps
+		}))
 	if err != nil {
 		return nil, err
 	}

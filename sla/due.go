@@ -70,6 +70,20 @@ func (p Policy) Due(start time.Time, prio flows.Priority) (firstResponse, resolu
 	return add(p.FirstResponse[prio]), add(p.Resolution[prio])
 }
 
+// Wait returns how long, on the wall clock, a wait of d on the policy's
+// clock lasts from start: d itself, or, with business hours, until d of
+// open time has passed (2 hours from 17:30, open until 18:00 and from
+// 9:00, is 17 hours). d when the team does not open within a year.
+func (p Policy) Wait(start time.Time, d time.Duration) time.Duration {
+	if d <= 0 || !p.BusinessHours || p.Hours == nil {
+		return d
+	}
+	if due := AddOpen(p.Hours, start, d); !due.IsZero() {
+		return due.Sub(start)
+	}
+	return d
+}
+
 // Stamp sets h's due times from the table, for its team and priority,
 // counted from its creation.
 func (t *Table) Stamp(h *flows.Handoff) {

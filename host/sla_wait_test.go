@@ -1,0 +1,56 @@
+package host
+
+import (
+	"testing"
+	"time"
+	_ "time/tzdata"
+
+	"github.com/batonbot/baton/flows"
+	"github.com/batonbot/baton/sla"
+)
+
+// TestSLAInfoBusinessHours: with business_hours: true, the expected wait a
+// transfer message tells ({{ sla.first_response }}) runs to the due time
+// the SLA computes, not the target on the wall clock.
+func TestSLAInfoBusinessHours(t *testing.T) {
+	rome, err := time.LoadLocation("Europe/Rome")
+	if err != nil {
+		t.Fatal(err)
+	}
+	hours := &flows.BusinessHours{Location: rome}
+	for d := time.Monday; d <= time.Friday; d++ {
+		hours.Week[d] = []flows.Span{{From: 9 * 60, To: 18 * 60}}
+	}
+	table := &sla.Table{
+		Default: sla.Policy{FirstResponse: map[flows.Priority]time.Duration{flows.PriorityNormal: 2 * time.Hour}},
+		Teams: map[string]sla.Policy{
+			"support": {Hours: hours, BusinessHours: true},
+			"billing": {Hours: hours},
+		},
+	}
+	h := &Host{queue: sla.NewQueue(table), slaTable: table}
+	tests := []struct {
+		team, at string
+		told     string
+		minutes  int
+	}{
+		{"support", "2026-03-03 10:00", "2 hours", 120},
+		{"support", "2026-03-03 17:30", "17 hours", 17 * 60}, // due 10:30 the next day
+		{"support", "2026-03-06 17:30", "65 hours", 3900},    // Friday: due Monday 10:30
+		{"billing", "2026-03-03 17:30", "2 hours", 120},      // the clock runs all night
+	}
+	for _, tt := range tests {
+		now, err := time.ParseInLocation("2006-01-02 15:04", tt.at, rome)
+		if err != nil {
+			t.Fatal(err)
+		}
+		m := h.slaInfo(tt.team, flows.PriorityNormal, "en", now)
+		due, _ := table.Policy(tt.team).Due(now, flows.PriorityNormal)
+		if got := m["first_response_minutes"]; got != tt.minutes || due.Sub(now) != time.Duration(tt.minutes)*time.Minute {
+			t.Errorf("%s at %s: first_response_minutes %v, want %d (due %s)", tt.team, tt.at, got, tt.minutes, due.In(rome))
+		}
+		if got := m["first_response"]; got != tt.told {
+			t.Errorf("%s at %s: first_response %q, want %q", tt.team, tt.at, got, tt.told)
+		}
+	}
+}
