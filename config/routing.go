@@ -180,18 +180,27 @@ func (d *decoder) priority(n *yaml.Node) handoff.ConfigPriority {
 			c.Source = d.str(f.val, "priority.score")
 			c.Score = d.compile(f.val, "priority.score", false)
 		case "thresholds":
-			c.Thresholds = map[flows.Priority]float64{}
+			// The priorities not named keep their default thresholds.
+			given := map[flows.Priority]bool{}
 			for _, g := range d.mapping(f.val, "priority.thresholds", thresholdKeys...) {
 				c.Thresholds[flows.Priority(g.key.Value)] = d.float(g.val, "priority.thresholds."+g.key.Value)
+				given[flows.Priority(g.key.Value)] = true
 			}
 			t := c.Thresholds
+			show := func(p flows.Priority) string {
+				v := strconv.FormatFloat(t[p], 'g', -1, 64)
+				if !given[p] {
+					v += ", the default"
+				}
+				return v
+			}
 			order := []flows.Priority{flows.PriorityUrgent, flows.PriorityHigh, flows.PriorityNormal}
 			for i := 0; i+1 < len(order); i++ {
 				a, okA := t[order[i]]
 				for _, lower := range order[i+1:] {
 					if b, okB := t[lower]; okA && okB && b > a {
 						d.errorf(f.val, "priority.thresholds: %s (%s) is above %s (%s); higher priorities need higher scores",
-							lower, strconv.FormatFloat(b, 'g', -1, 64), order[i], strconv.FormatFloat(a, 'g', -1, 64))
+							lower, show(lower), order[i], show(order[i]))
 					}
 				}
 			}
