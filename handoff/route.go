@@ -90,8 +90,9 @@ const DefaultRouterMemory = 4096
 // RouterOption configures a Router.
 type RouterOption func(*Router)
 
-// RouterClock sets the clock business hours are read with (default
-// time.Now).
+// RouterClock sets the clock business hours are read with for a handoff
+// without CreatedAt (default time.Now); a handoff is routed at its
+// CreatedAt, the time of the turn that made it.
 func RouterClock(now func() time.Time) RouterOption {
 	return func(r *Router) {
 		if now != nil {
@@ -235,6 +236,9 @@ func (r *Router) remember(id string, d Decision) (Decision, bool) {
 func (r *Router) route(ctx context.Context, h *flows.Handoff) (Decision, error) {
 	cfg := r.cfg
 	now := r.now()
+	if !h.CreatedAt.IsZero() {
+		now = h.CreatedAt // the turn's time, the flow's in_hours read
+	}
 	f := routeFactsOf(h)
 	d := Decision{Score: math.NaN()}
 
