@@ -135,7 +135,9 @@ type Timers interface {
 // invocations, Telegram update_id, ...).
 type Deduper interface {
 	// Seen records key and reports whether it was already recorded within
-	// ttl.
+	// ttl. An empty key is an error; a ttl of zero or less records nothing
+	// (the key is new again at once), though a key still within the ttl it
+	// was recorded with is seen.
 	Seen(ctx context.Context, key string, ttl time.Duration) (bool, error)
 }
 

@@ -118,6 +118,33 @@ func testDedupe(t *testing.T, h *h) {
 	}
 }
 
+// testDedupeEdges: an empty key is refused, and a ttl of zero or less
+// remembers nothing (a key recorded with it is new again at once), while a
+// key already recorded within its ttl stays seen.
+func testDedupeEdges(t *testing.T, h *h) {
+	if ok, err := h.s.Seen(h.ctx, "", time.Hour); err == nil {
+		t.Fatalf("Seen(\"\") = %v, nil; want an error", ok)
+	}
+	for _, ttl := range []time.Duration{0, -time.Minute} {
+		key := fmt.Sprint("zero", ttl)
+		for i := range 2 {
+			ok, err := h.s.Seen(h.ctx, key, ttl)
+			if err != nil {
+				t.Fatalf("Seen(%q, %v) #%d: %v", key, ttl, i+1, err)
+			}
+			if ok {
+				t.Fatalf("Seen(%q, %v) #%d = true; a ttl of %v remembers nothing", key, ttl, i+1, ttl)
+			}
+		}
+	}
+	if ok, err := h.s.Seen(h.ctx, "kept", time.Hour); err != nil || ok {
+		t.Fatalf("Seen(kept) = %v, %v; want false, nil", ok, err)
+	}
+	if ok, err := h.s.Seen(h.ctx, "kept", 0); err != nil || !ok {
+		t.Fatalf("Seen(kept, 0) within the first ttl = %v, %v; want true, nil", ok, err)
+	}
+}
+
 func inbound(id, conv, text string, at time.Time) flows.Inbound {
 	return flows.Inbound{ID: id, Channel: flows.ChannelWhatsApp, Account: "106540352242922", ConversationID: conv,
 		Contact: flows.Contact{ID: conv, Name: "Anna", Meta: map[string]string{"vip": "true"}},

@@ -69,6 +69,7 @@ func Run(t *testing.T, open Opener) {
 		{"Loads", testLoads},
 		{"Timers", testTimers},
 		{"Dedupe", testDedupe},
+		{"DedupeEdges", testDedupeEdges},
 		{"Inbox", testInbox},
 		{"InboxOrder", testInboxOrder},
 		{"InboxDone", testInboxDone},

@@ -313,10 +313,12 @@ const publishLua = luaPublish + `
 return publish(1, ARGV[1], {ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6], ARGV[7], ARGV[8]}, nil)
 `
 
-// seenLua is Deduper.Seen. KEYS: the key. ARGV: now, until, ttl ms.
+// seenLua is Deduper.Seen. KEYS: the key. ARGV: now, until, ttl ms (a
+// ttl of zero or less records nothing).
 const seenLua = `
 local v = redis.call('GET', KEYS[1])
 if v and tonumber(v) > tonumber(ARGV[1]) then return 1 end
+if tonumber(ARGV[3]) <= 0 then return 0 end
 redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
 return 0
 `
