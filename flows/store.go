@@ -238,7 +238,8 @@ type Outbox interface {
 	// ErrLeaseLost, writing nothing, when the item was claimed again since
 	// the caller got it (its LeaseID is not the latest claim's).
 	Settle(ctx context.Context, item OutboxItem) error
-	// List returns the items with status (all when empty), oldest first.
+	// List returns the items with status (all when empty, none when it is
+	// not one of the OutboxStatus constants), oldest first.
 	List(ctx context.Context, status OutboxStatus) ([]OutboxItem, error)
 }
 

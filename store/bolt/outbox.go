@@ -431,8 +431,8 @@ func (s *Store) dropOldItems(tx *bbolt.Tx, now time.Time) error {
 	return nil
 }
 
-// List returns the items with status (every item when empty), oldest
-// first.
+// List returns the items with status (every item when empty, none when
+// unknown), oldest first.
 func (s *Store) List(ctx context.Context, status flows.OutboxStatus) ([]flows.OutboxItem, error) {
 	return s.ListKinds(ctx, status, nil)
 }
@@ -441,6 +441,11 @@ func (s *Store) List(ctx context.Context, status flows.OutboxStatus) ([]flows.Ou
 func (s *Store) ListKinds(ctx context.Context, status flows.OutboxStatus, kinds []flows.OutboxKind) ([]flows.OutboxItem, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
+	}
+	switch status {
+	case "", flows.OutboxPending, flows.OutboxDelivered, flows.OutboxDead:
+	default:
+		return nil, nil // no item has an unknown status (statusBucket would say pending)
 	}
 	var out []flows.OutboxItem
 	err := s.db.View(func(tx *bbolt.Tx) error {

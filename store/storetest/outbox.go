@@ -36,6 +36,31 @@ func testCommitOutbox(t *testing.T, h *h) {
 	}
 }
 
+// testOutboxListUnknownStatus: List with a status that is none of
+// pending, delivered and dead returns no item (not every item, not the
+// pending ones), on the whole outbox and on a view of some kinds.
+func testOutboxListUnknownStatus(t *testing.T, h *h) {
+	h.newSession("c", flows.Commit{Outbox: []flows.OutboxItem{open("h1"), appendItem("h1", 1)}})
+	it := h.claim(h.s, h.now(), 1)[0]
+	it.Status = flows.OutboxDelivered
+	h.settle(it)
+	for _, st := range []flows.OutboxStatus{"bogus", "Pending", "delivered "} {
+		if got := h.list(st); len(got) != 0 {
+			t.Errorf("List(%q) = %q, want no item", st, itemIDs(got))
+		}
+		got, err := h.s.OutboxOf(flows.HandoffKinds...).List(h.ctx, st)
+		if err != nil {
+			t.Fatalf("OutboxOf(handoff kinds).List(%q): %v", st, err)
+		}
+		if len(got) != 0 {
+			t.Errorf("OutboxOf(handoff kinds).List(%q) = %q, want no item", st, itemIDs(got))
+		}
+	}
+	if got := h.list(""); len(got) != 2 {
+		t.Errorf("List(\"\") = %q, want both items", itemIDs(got))
+	}
+}
+
 func testOutboxLease(t *testing.T, h *h) {
 	h.newSession("c", flows.Commit{Outbox: []flows.OutboxItem{open("h1"), open("h2"), open("h3")}})
 	now := h.now()

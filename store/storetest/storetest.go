@@ -51,6 +51,7 @@ func Run(t *testing.T, open Opener) {
 		{"Delete", testDelete},
 		{"DeleteKeepsDedupe", testDeleteKeepsDedupe},
 		{"CommitOutbox", testCommitOutbox},
+		{"OutboxListUnknownStatus", testOutboxListUnknownStatus},
 		{"OutboxLease", testOutboxLease},
 		{"OutboxRetry", testOutboxRetry},
 		{"HandoffOrder", testHandoffOrder},
