@@ -26,6 +26,10 @@ var ErrConsumed = errors.New("inbox entry already consumed")
 // worker's now, and the settle writes nothing. Do not retry it.
 var ErrLeaseLost = errors.New("outbox item claimed by another worker since its lease ran out")
 
+// ErrClosed is returned, wrapped, by every method of a Store called after
+// its Close: nothing is read or written. Open the store again.
+var ErrClosed = errors.New("store closed")
+
 // DefaultSessionTTL is how long a store keeps a conversation nobody touched:
 // after it the session, its timers and its inbox entries are deleted, so
 // personal data is not kept for ever.
@@ -269,6 +273,8 @@ type Store interface {
 	Deduper
 	// Inbox returns the store's inbox (its Claim is not the outbox's).
 	Inbox() Inbox
-	// Close releases the store (its file, its connections).
+	// Close releases the store (its file, its connections). Afterwards
+	// every method fails with an error wrapping ErrClosed; closing again
+	// does nothing.
 	Close() error
 }

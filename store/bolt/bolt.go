@@ -2,6 +2,7 @@ package bolt
 
 import (
 	"bytes"
+	"context"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -10,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -57,10 +59,11 @@ var (
 
 // Store is the bbolt flows.Store.
 type Store struct {
-	db   *bbolt.DB
-	path string
-	now  func() time.Time
-	ttl  time.Duration
+	db     *bbolt.DB
+	closed atomic.Bool // set by Close: every call fails with flows.ErrClosed
+	path   string
+	now    func() time.Time
+	ttl    time.Duration
 
 	keepDelivered int
 	keepFor       time.Duration
@@ -372,8 +375,21 @@ func lockHolder(path string) string {
 // Path returns the store's file.
 func (s *Store) Path() string { return s.path }
 
-// Close closes the file, releasing the lock.
-func (s *Store) Close() error { return s.db.Close() }
+// Close closes the file, releasing the lock. Every call afterwards fails
+// with an error wrapping flows.ErrClosed.
+func (s *Store) Close() error {
+	s.closed.Store(true)
+	return s.db.Close()
+}
+
+// live returns an error wrapping flows.ErrClosed after Close, else
+// ctx's error.
+func (s *Store) live(ctx context.Context) error {
+	if s.closed.Load() {
+		return fmt.Errorf("bolt store %s: %w", s.path, flows.ErrClosed)
+	}
+	return ctx.Err()
+}
 
 func u64(v uint64) []byte { return binary.BigEndian.AppendUint64(nil, v) }
 

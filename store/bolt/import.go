@@ -43,7 +43,7 @@ type Imported struct {
 // nothing is imported.
 func (s *Store) ImportJSON(ctx context.Context, path string) (Imported, error) {
 	var n Imported
-	if err := ctx.Err(); err != nil {
+	if err := s.live(ctx); err != nil {
 		return n, err
 	}
 	b, err := readImport(path)

@@ -21,7 +21,7 @@ type inboxView struct{ s *Store }
 
 // Accept stores in unless its id was accepted within the dedupe window.
 func (v inboxView) Accept(ctx context.Context, in flows.Inbound) (bool, error) {
-	if err := ctx.Err(); err != nil {
+	if err := v.s.live(ctx); err != nil {
 		return false, err
 	}
 	if in.ID == "" || in.ConversationID == "" {
@@ -66,7 +66,7 @@ func (v inboxView) Accept(ctx context.Context, in flows.Inbound) (bool, error) {
 // Claim leases the oldest entry of each conversation whose oldest entry is
 // not leased, oldest first, up to max.
 func (v inboxView) Claim(ctx context.Context, now time.Time, lease time.Duration, max int) ([]flows.InboxEntry, error) {
-	if err := ctx.Err(); err != nil {
+	if err := v.s.live(ctx); err != nil {
 		return nil, err
 	}
 	if max <= 0 {
@@ -212,7 +212,7 @@ func (s *Store) dropOldEntries(tx *bbolt.Tx, now time.Time) error {
 
 // Seen records key and reports whether it was recorded within ttl.
 func (s *Store) Seen(ctx context.Context, key string, ttl time.Duration) (bool, error) {
-	if err := ctx.Err(); err != nil {
+	if err := s.live(ctx); err != nil {
 		return false, err
 	}
 	if key == "" {
@@ -239,7 +239,7 @@ func (s *Store) Seen(ctx context.Context, key string, ttl time.Duration) (bool, 
 
 // Loads returns the open handoffs of each of agents.
 func (s *Store) Loads(ctx context.Context, agents []string) (map[string]int, error) {
-	if err := ctx.Err(); err != nil {
+	if err := s.live(ctx); err != nil {
 		return nil, err
 	}
 	out := make(map[string]int, len(agents))
@@ -256,7 +256,7 @@ func (s *Store) Loads(ctx context.Context, agents []string) (map[string]int, err
 
 // Add changes agent's count by delta; a count never goes below zero.
 func (s *Store) Add(ctx context.Context, agent string, delta int) error {
-	if err := ctx.Err(); err != nil {
+	if err := s.live(ctx); err != nil {
 		return err
 	}
 	if agent == "" {
@@ -295,7 +295,7 @@ func setTimer(tx *bbolt.Tx, conv, key string, at time.Time) error {
 
 // Due returns up to max timers due at now, earliest first.
 func (s *Store) Due(ctx context.Context, now time.Time, max int) ([]flows.Timer, error) {
-	if err := ctx.Err(); err != nil {
+	if err := s.live(ctx); err != nil {
 		return nil, err
 	}
 	clock := s.now()

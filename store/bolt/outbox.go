@@ -139,7 +139,7 @@ func (s *Store) Claim(ctx context.Context, now time.Time, lease time.Duration, m
 
 // ClaimKinds is Claim for the items of kinds (every kind when nil).
 func (s *Store) ClaimKinds(ctx context.Context, now time.Time, lease time.Duration, max int, kinds []flows.OutboxKind) ([]flows.OutboxItem, error) {
-	if err := ctx.Err(); err != nil {
+	if err := s.live(ctx); err != nil {
 		return nil, err
 	}
 	if max <= 0 {
@@ -196,7 +196,7 @@ func (s *Store) ClaimKinds(ctx context.Context, now time.Time, lease time.Durati
 // Settle records the outcome of an item and releases its lease (see
 // flows.Outbox for the dead-open cascade).
 func (s *Store) Settle(ctx context.Context, in flows.OutboxItem) error {
-	if err := ctx.Err(); err != nil {
+	if err := s.live(ctx); err != nil {
 		return err
 	}
 	now := s.now()
@@ -439,7 +439,7 @@ func (s *Store) List(ctx context.Context, status flows.OutboxStatus) ([]flows.Ou
 
 // ListKinds is List for the items of kinds (every kind when nil).
 func (s *Store) ListKinds(ctx context.Context, status flows.OutboxStatus, kinds []flows.OutboxKind) ([]flows.OutboxItem, error) {
-	if err := ctx.Err(); err != nil {
+	if err := s.live(ctx); err != nil {
 		return nil, err
 	}
 	switch status {
@@ -487,7 +487,7 @@ func (s *Store) OutboxOf(kinds ...flows.OutboxKind) flows.Outbox {
 // a store (baton load): their handoffs are not work for a deployment on
 // the same file. A deployment never drops a handoff.
 func (s *Store) DropOutbox(ctx context.Context, drop func(conv string) bool) (int, error) {
-	if err := ctx.Err(); err != nil {
+	if err := s.live(ctx); err != nil {
 		return 0, err
 	}
 	var dropped []string

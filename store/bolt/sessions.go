@@ -20,7 +20,7 @@ const sessionHeader = 16
 
 // Load returns the session id, or an error wrapping flows.ErrNoSession.
 func (s *Store) Load(ctx context.Context, id string) (*flows.Session, error) {
-	if err := ctx.Err(); err != nil {
+	if err := s.live(ctx); err != nil {
 		return nil, err
 	}
 	now := s.now()
@@ -48,7 +48,7 @@ func (s *Store) Save(ctx context.Context, sess *flows.Session, c flows.Commit) e
 	if err := store.CheckCommit(sess.ID, c); err != nil {
 		return err
 	}
-	if err := ctx.Err(); err != nil {
+	if err := s.live(ctx); err != nil {
 		return err
 	}
 	now := s.now()
@@ -170,7 +170,7 @@ func (s *Store) Save(ctx context.Context, sess *flows.Session, c flows.Commit) e
 // Delete forgets the conversation id: its session, timers and inbox
 // entries.
 func (s *Store) Delete(ctx context.Context, id string) error {
-	if err := ctx.Err(); err != nil {
+	if err := s.live(ctx); err != nil {
 		return err
 	}
 	return s.writes.update(func(tx *bbolt.Tx) error { return s.deleteConversation(tx, id, true) })
@@ -251,7 +251,7 @@ func (s *Store) maybeSweep(now time.Time) {
 // ones older than the TTL. Saves and Due (the host's poll) sweep now and
 // then; hosts may call it on a timer. It returns the conversations deleted.
 func (s *Store) Sweep(ctx context.Context) (int, error) {
-	if err := ctx.Err(); err != nil {
+	if err := s.live(ctx); err != nil {
 		return 0, err
 	}
 	return s.sweep(s.now())
@@ -324,7 +324,7 @@ func expire(tx *bbolt.Tx, index, data []byte, now time.Time) error {
 // Sessions returns how many conversations the store holds (expired ones
 // not yet swept included).
 func (s *Store) Sessions(ctx context.Context) (int, error) {
-	if err := ctx.Err(); err != nil {
+	if err := s.live(ctx); err != nil {
 		return 0, err
 	}
 	n := 0

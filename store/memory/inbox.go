@@ -90,7 +90,7 @@ type inboxView struct{ m *Store }
 
 // Accept stores in unless its id was accepted within the dedupe window.
 func (v inboxView) Accept(ctx context.Context, in flows.Inbound) (bool, error) {
-	if err := ctx.Err(); err != nil {
+	if err := v.m.live(ctx); err != nil {
 		return false, err
 	}
 	if in.ID == "" || in.ConversationID == "" {
@@ -117,7 +117,7 @@ func (v inboxView) Accept(ctx context.Context, in flows.Inbound) (bool, error) {
 // Claim leases the oldest entry of each conversation whose oldest entry is
 // not leased, oldest first, up to max.
 func (v inboxView) Claim(ctx context.Context, now time.Time, lease time.Duration, max int) ([]flows.InboxEntry, error) {
-	if err := ctx.Err(); err != nil {
+	if err := v.m.live(ctx); err != nil {
 		return nil, err
 	}
 	if max <= 0 {
@@ -163,7 +163,7 @@ func (v inboxView) Claim(ctx context.Context, now time.Time, lease time.Duration
 // Seen records key and reports whether it was recorded within ttl (see
 // flows.Deduper).
 func (m *Store) Seen(ctx context.Context, key string, ttl time.Duration) (bool, error) {
-	if err := ctx.Err(); err != nil {
+	if err := m.live(ctx); err != nil {
 		return false, err
 	}
 	if key == "" {

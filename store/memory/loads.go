@@ -8,7 +8,7 @@ import (
 // Loads returns the open handoffs of each of agents (0 for an agent never
 // counted). It implements flows.LoadTracker.
 func (m *Store) Loads(ctx context.Context, agents []string) (map[string]int, error) {
-	if err := ctx.Err(); err != nil {
+	if err := m.live(ctx); err != nil {
 		return nil, err
 	}
 	m.mu.Lock()
@@ -24,7 +24,7 @@ func (m *Store) Loads(ctx context.Context, agents []string) (map[string]int, err
 // below zero. Turns change counts with their session (flows.Commit.Loads);
 // Add is for corrections.
 func (m *Store) Add(ctx context.Context, agent string, delta int) error {
-	if err := ctx.Err(); err != nil {
+	if err := m.live(ctx); err != nil {
 		return err
 	}
 	if agent == "" {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/batonbot/baton/flows"
@@ -15,9 +16,10 @@ var _ flows.Store = (*Store)(nil)
 
 // Store is the in-memory flows.Store.
 type Store struct {
-	mu  sync.Mutex
-	now func() time.Time
-	ttl time.Duration
+	mu     sync.Mutex
+	closed atomic.Bool // set by Close: every call fails with flows.ErrClosed
+	now    func() time.Time
+	ttl    time.Duration
 
 	sessions map[string]*entry
 
@@ -136,13 +138,27 @@ func New(opts ...Option) *Store {
 	return m
 }
 
-// Close does nothing: a memory store holds no resources.
-func (m *Store) Close() error { return nil }
+// Close forgets nothing (a memory store holds no resources) but ends the
+// store's use: every call afterwards fails with an error wrapping
+// flows.ErrClosed, as the other stores' do.
+func (m *Store) Close() error {
+	m.closed.Store(true)
+	return nil
+}
+
+// live returns an error wrapping flows.ErrClosed after Close, else
+// ctx's error.
+func (m *Store) live(ctx context.Context) error {
+	if m.closed.Load() {
+		return fmt.Errorf("memory store: %w", flows.ErrClosed)
+	}
+	return ctx.Err()
+}
 
 // Load returns a copy of the session id, or an error wrapping
 // flows.ErrNoSession.
 func (m *Store) Load(ctx context.Context, id string) (*flows.Session, error) {
-	if err := ctx.Err(); err != nil {
+	if err := m.live(ctx); err != nil {
 		return nil, err
 	}
 	s, err := m.get(id)
@@ -160,7 +176,7 @@ func (m *Store) Load(ctx context.Context, id string) (*flows.Session, error) {
 // one may append to the session's transcript array beyond its length
 // (nobody else does, and nobody reads there), so its turn copies nothing.
 func (m *Store) LoadShared(ctx context.Context, id string) (s *flows.Session, tail bool, err error) {
-	if err := ctx.Err(); err != nil {
+	if err := m.live(ctx); err != nil {
 		return nil, false, err
 	}
 	m.mu.Lock()
@@ -225,7 +241,7 @@ func (m *Store) SaveOwned(ctx context.Context, s *flows.Session, c flows.Commit)
 }
 
 func (m *Store) save(ctx context.Context, s, keep *flows.Session, c flows.Commit) error {
-	if err := ctx.Err(); err != nil {
+	if err := m.live(ctx); err != nil {
 		return err
 	}
 	if err := store.CheckCommit(s.ID, c); err != nil {
@@ -324,7 +340,7 @@ func newItems(id string, out []flows.OutboxItem, now time.Time) []*item {
 // Delete forgets the conversation id: its session, timers and inbox
 // entries (its outbox items stay).
 func (m *Store) Delete(ctx context.Context, id string) error {
-	if err := ctx.Err(); err != nil {
+	if err := m.live(ctx); err != nil {
 		return err
 	}
 	m.mu.Lock()
@@ -383,7 +399,7 @@ func (m *Store) maybeSweep(now time.Time) {
 // host's poll) sweep now and then; hosts may call it on a timer. It returns the conversations
 // deleted.
 func (m *Store) Sweep(ctx context.Context) (int, error) {
-	if err := ctx.Err(); err != nil {
+	if err := m.live(ctx); err != nil {
 		return 0, err
 	}
 	now := m.now()

@@ -19,7 +19,7 @@ func (m *Store) Claim(ctx context.Context, now time.Time, lease time.Duration, m
 
 // ClaimKinds is Claim for the items of kinds (every kind when nil).
 func (m *Store) ClaimKinds(ctx context.Context, now time.Time, lease time.Duration, max int, kinds []flows.OutboxKind) ([]flows.OutboxItem, error) {
-	if err := ctx.Err(); err != nil {
+	if err := m.live(ctx); err != nil {
 		return nil, err
 	}
 	if max <= 0 {
@@ -144,7 +144,7 @@ func (m *Store) countReply(it *flows.OutboxItem, was flows.OutboxStatus) {
 // handoff's appends claimable; a dead open takes its handoff's pending
 // items with it, and settling it pending again revives them.
 func (m *Store) Settle(ctx context.Context, in flows.OutboxItem) error {
-	if err := ctx.Err(); err != nil {
+	if err := m.live(ctx); err != nil {
 		return err
 	}
 	now := m.now()
@@ -266,7 +266,7 @@ func (m *Store) List(ctx context.Context, status flows.OutboxStatus) ([]flows.Ou
 
 // ListKinds is List for the items of kinds (every kind when nil).
 func (m *Store) ListKinds(ctx context.Context, status flows.OutboxStatus, kinds []flows.OutboxKind) ([]flows.OutboxItem, error) {
-	if err := ctx.Err(); err != nil {
+	if err := m.live(ctx); err != nil {
 		return nil, err
 	}
 	m.mu.Lock()

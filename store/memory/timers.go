@@ -88,7 +88,7 @@ func (ts *timerSet) compact() {
 // Due returns up to max timers due at now, earliest first; they stay set
 // until a Save deletes them.
 func (m *Store) Due(ctx context.Context, now time.Time, max int) ([]flows.Timer, error) {
-	if err := ctx.Err(); err != nil {
+	if err := m.live(ctx); err != nil {
 		return nil, err
 	}
 	if max <= 0 {

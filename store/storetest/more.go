@@ -320,3 +320,48 @@ func testInboxDedupeFor(t *testing.T, h *h) {
 		t.Fatal("an id without its own window was forgotten with the short one")
 	}
 }
+
+// testAfterClose: once closed, a store refuses every call with an error
+// wrapping flows.ErrClosed, reads and writes alike, and closing it again
+// is not an error.
+func testAfterClose(t *testing.T, h *h) {
+	s := h.newSession("c", flows.Commit{Outbox: []flows.OutboxItem{open("h1")}})
+	it := h.claim(h.s, h.now(), 1)[0]
+	if err := h.s.Close(); err != nil {
+		t.Fatalf("Close: %v", err)
+	}
+	ctx, now := h.ctx, h.now()
+	calls := []struct {
+		name string
+		call func() error
+	}{
+		{"Load", func() error { _, err := h.s.Load(ctx, "c"); return err }},
+		{"Save", func() error { return h.s.Save(ctx, s, flows.Commit{}) }},
+		{"Save new", func() error {
+			return h.s.Save(ctx, &flows.Session{ID: "d", Flow: "f", State: "start", CreatedAt: now, UpdatedAt: now}, flows.Commit{})
+		}},
+		{"Delete", func() error { return h.s.Delete(ctx, "c") }},
+		{"Claim", func() error { _, err := h.s.Claim(ctx, now, time.Minute, 10); return err }},
+		{"Settle", func() error { return h.s.Settle(ctx, it) }},
+		{"List", func() error { _, err := h.s.List(ctx, ""); return err }},
+		{"OutboxOf.Claim", func() error {
+			_, err := h.s.OutboxOf(flows.HandoffKinds...).Claim(ctx, now, time.Minute, 10)
+			return err
+		}},
+		{"OutboxOf.List", func() error { _, err := h.s.OutboxOf(flows.OutboxReply).List(ctx, ""); return err }},
+		{"Loads", func() error { _, err := h.s.Loads(ctx, []string{"anna"}); return err }},
+		{"Add", func() error { return h.s.Add(ctx, "anna", 1) }},
+		{"Due", func() error { _, err := h.s.Due(ctx, now, 10); return err }},
+		{"Seen", func() error { _, err := h.s.Seen(ctx, "k", time.Hour); return err }},
+		{"Inbox.Accept", func() error { _, err := h.s.Inbox().Accept(ctx, inbound("m1", "c", "hi", now)); return err }},
+		{"Inbox.Claim", func() error { _, err := h.s.Inbox().Claim(ctx, now, time.Minute, 10); return err }},
+	}
+	for _, c := range calls {
+		if err := c.call(); !errors.Is(err, flows.ErrClosed) {
+			t.Errorf("%s after Close: %v, want an error wrapping flows.ErrClosed", c.name, err)
+		}
+	}
+	if err := h.s.Close(); err != nil {
+		t.Errorf("a second Close: %v", err)
+	}
+}

@@ -80,6 +80,7 @@ func Run(t *testing.T, open Opener) {
 		{"ExpiredTimersDoNotHoldUp", testExpiredTimersDoNotHoldUp},
 		{"IdleKeepsNewMessages", testIdleKeepsNewMessages},
 		{"ExpiredEntryDoesNotBlock", testExpiredEntryDoesNotBlock},
+		{"AfterClose", testAfterClose},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -12,7 +12,7 @@ import (
 // store's clock decides too, so a test clock works. A ttl of zero or
 // less records nothing.
 func (s *Store) Seen(ctx context.Context, key string, ttl time.Duration) (bool, error) {
-	if err := ctx.Err(); err != nil {
+	if err := s.live(ctx); err != nil {
 		return false, err
 	}
 	if key == "" {

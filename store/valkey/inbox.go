@@ -17,7 +17,7 @@ import (
 // Accept stores in durably, deduplicated on in.ID within the dedupe window
 // (see flows.Inbox): one script on the conversation's node.
 func (s *Store) Accept(ctx context.Context, in flows.Inbound) (bool, error) {
-	if err := ctx.Err(); err != nil {
+	if err := s.live(ctx); err != nil {
 		return false, err
 	}
 	if in.ID == "" || in.ConversationID == "" {
@@ -68,7 +68,7 @@ var _ flows.Inbox = (*Inbox)(nil)
 func (s *Store) Inbox() flows.Inbox { return &Inbox{s: s} }
 
 func (s *Store) claimInbox(ctx context.Context, now time.Time, lease time.Duration, max int) ([]flows.InboxEntry, error) {
-	if err := ctx.Err(); err != nil {
+	if err := s.live(ctx); err != nil {
 		return nil, err
 	}
 	if max <= 0 {

@@ -11,7 +11,7 @@ import (
 // Loads returns the open handoffs of each of agents (see
 // flows.LoadTracker): the sum of the shards' totals, one round trip.
 func (s *Store) Loads(ctx context.Context, agents []string) (map[string]int, error) {
-	if err := ctx.Err(); err != nil {
+	if err := s.live(ctx); err != nil {
 		return nil, err
 	}
 	out := make(map[string]int, len(agents))
@@ -57,7 +57,7 @@ func (s *Store) Loads(ctx context.Context, agents []string) (map[string]int, err
 // never goes below zero (see flows.LoadTracker). Loads a turn changes go
 // through Commit.Loads, with the session.
 func (s *Store) Add(ctx context.Context, agent string, delta int) error {
-	if err := ctx.Err(); err != nil {
+	if err := s.live(ctx); err != nil {
 		return err
 	}
 	if agent == "" {

@@ -73,7 +73,7 @@ func classes(kinds []flows.OutboxKind) (string, string) {
 }
 
 func (s *Store) claim(ctx context.Context, now time.Time, lease time.Duration, max int, kinds []flows.OutboxKind) ([]flows.OutboxItem, error) {
-	if err := ctx.Err(); err != nil {
+	if err := s.live(ctx); err != nil {
 		return nil, err
 	}
 	if max <= 0 {
@@ -247,7 +247,7 @@ func cmpFloat(a, b float64) int {
 // appends; a dead open takes its handoff's pending items with it, and the
 // open made pending again revives them.
 func (s *Store) Settle(ctx context.Context, item flows.OutboxItem) error {
-	if err := ctx.Err(); err != nil {
+	if err := s.live(ctx); err != nil {
 		return err
 	}
 	return s.settle(ctx, item, string(item.Status))
@@ -294,7 +294,7 @@ func (s *Store) List(ctx context.Context, status flows.OutboxStatus) ([]flows.Ou
 }
 
 func (s *Store) list(ctx context.Context, status flows.OutboxStatus, kinds []flows.OutboxKind) ([]flows.OutboxItem, error) {
-	if err := ctx.Err(); err != nil {
+	if err := s.live(ctx); err != nil {
 		return nil, err
 	}
 	cmds := make(valkey.Commands, s.shards)

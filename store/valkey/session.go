@@ -16,7 +16,7 @@ import (
 // Load returns the session id (its transcript read from its list), or an
 // error wrapping flows.ErrNoSession. One round trip.
 func (s *Store) Load(ctx context.Context, id string) (*flows.Session, error) {
-	if err := ctx.Err(); err != nil {
+	if err := s.live(ctx); err != nil {
 		return nil, err
 	}
 	res := s.c.DoMulti(ctx,
@@ -84,7 +84,7 @@ func (s *Store) Save(ctx context.Context, sess *flows.Session, c flows.Commit) e
 	if sess == nil || sess.ID == "" {
 		return errors.New("valkey store: cannot save a session without an id")
 	}
-	if err := ctx.Err(); err != nil {
+	if err := s.live(ctx); err != nil {
 		return err
 	}
 	id := sess.ID
@@ -171,7 +171,7 @@ func (s *Store) Save(ctx context.Context, sess *flows.Session, c flows.Commit) e
 // the conversation's keys; the message ids its inbox accepted stay for
 // their dedupe window, as in the other stores.
 func (s *Store) Delete(ctx context.Context, id string) error {
-	if err := ctx.Err(); err != nil {
+	if err := s.live(ctx); err != nil {
 		return err
 	}
 	if s.untagged(id) {

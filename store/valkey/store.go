@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/valkey-io/valkey-go"
@@ -53,6 +54,7 @@ type Store struct {
 	abort    context.CancelFunc
 	stopped  sync.WaitGroup
 	closeOne sync.Once
+	closed   atomic.Bool // set by Close: every call fails with flows.ErrClosed
 }
 
 // Option configures a Store.
@@ -246,8 +248,10 @@ func redact(raw string) string {
 
 // Close stops the background sweep and closes the connections, at once:
 // calls still under way fail, and nothing waits for a server that stopped
-// answering.
+// answering. Every call afterwards fails with an error wrapping
+// flows.ErrClosed.
 func (s *Store) Close() error {
+	s.closed.Store(true)
 	s.closeOne.Do(func() {
 		s.stop()
 		s.abort()
@@ -255,6 +259,15 @@ func (s *Store) Close() error {
 		s.c.Close()
 	})
 	return nil
+}
+
+// live returns an error wrapping flows.ErrClosed after Close, else
+// ctx's error.
+func (s *Store) live(ctx context.Context) error {
+	if s.closed.Load() {
+		return fmt.Errorf("valkey store: %w", flows.ErrClosed)
+	}
+	return ctx.Err()
 }
 
 // Client returns the store's valkey-go client (for health checks and

@@ -37,6 +37,9 @@ func (s *Store) sweepLoop(stop context.Context) {
 // conversations it published. The store runs it in the background
 // (WithSweepEvery); it is safe to run from several processes at once.
 func (s *Store) Sweep(ctx context.Context) (int, error) {
+	if err := s.live(ctx); err != nil {
+		return 0, err
+	}
 	var convs []string
 	pattern := globEscaper.Replace(s.prefix) + ":{*}:w"
 	nodes := s.c.Nodes()

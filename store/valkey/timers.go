@@ -15,7 +15,7 @@ import (
 // flows.Timers): the shards' timer indexes name the conversations, whose
 // own sorted sets hold the timers.
 func (s *Store) Due(ctx context.Context, now time.Time, max int) ([]flows.Timer, error) {
-	if err := ctx.Err(); err != nil {
+	if err := s.live(ctx); err != nil {
 		return nil, err
 	}
 	if max <= 0 {
