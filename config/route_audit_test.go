@@ -106,11 +106,26 @@ func TestExampleRoutingFallbacks(t *testing.T) {
 	}
 }
 
-// TestTeamHoursSpansInAnyOrder: a team's spans written afternoon first
-// ("14:00-18:00", "09:00-13:00") open at 09:00, and the customer is told
-// so.
-func TestTeamHoursSpansInAnyOrder(t *testing.T) {
-	src := `
+// TestClosedTeamTellsWhenItOpens: a closed team tells the customer when
+// it opens, whatever the order of its spans, and weeks ahead in a whole
+// sentence with the date.
+func TestClosedTeamTellsWhenItOpens(t *testing.T) {
+	rome, _ := time.LoadLocation("Europe/Rome")
+	var august []string // three weeks of holidays
+	for d := time.Date(2026, 8, 3, 0, 0, 0, 0, time.UTC); d.Before(time.Date(2026, 8, 24, 0, 0, 0, 0, time.UTC)); d = d.AddDate(0, 0, 1) {
+		august = append(august, `"`+d.Format(time.DateOnly)+`"`)
+	}
+	for _, tc := range []struct {
+		name, hours string
+		now, open   time.Time
+		say         string
+	}{
+		{"spans afternoon first", `mon-fri: ["14:00-18:00", "09:00-13:00"]`,
+			time.Date(2026, 3, 3, 8, 0, 0, 0, rome), time.Date(2026, 3, 3, 9, 0, 0, 0, rome), "09:00"},
+		{"closed three weeks", `mon-fri: "09:00-18:00"` + "\n      holidays: [" + strings.Join(august, ", ") + "]",
+			time.Date(2026, 8, 3, 10, 0, 0, 0, rome), time.Date(2026, 8, 24, 9, 0, 0, 0, rome), "reopens Monday, August 24 at 09:00"},
+	} {
+		src := `
 connectors:
   webhook:
     url: https://example.com/hook
@@ -120,23 +135,22 @@ teams:
     out_of_hours: tell
     hours:
       timezone: Europe/Rome
-      mon-fri: ["14:00-18:00", "09:00-13:00"]
+      ` + tc.hours + `
 routing:
   default_team: support
 `
-	c, diags := Parse("cfg.yaml", []byte(src), WithEnv(envOf(nil)))
-	if diags.HasErrors() {
-		t.Fatal(diags.Err())
-	}
-	rome, _ := time.LoadLocation("Europe/Rome")
-	now := time.Date(2026, 3, 3, 8, 0, 0, 0, rome)
-	r, _ := handoff.NewRouter(c.Handoff, handoff.RouterClock(func() time.Time { return now }))
-	d, err := r.Route(context.Background(), &flows.Handoff{Language: "en"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if want := time.Date(2026, 3, 3, 9, 0, 0, 0, rome); d.InHours || !d.NextOpen.Equal(want) || !strings.Contains(d.Message, "09:00") {
-		t.Errorf("in hours %v, next open %v, message %q; want closed, opening %v", d.InHours, d.NextOpen, d.Message, want)
+		c, diags := Parse("cfg.yaml", []byte(src), WithEnv(envOf(nil)))
+		if diags.HasErrors() {
+			t.Fatalf("%s: %v", tc.name, diags.Err())
+		}
+		r, _ := handoff.NewRouter(c.Handoff, handoff.RouterClock(func() time.Time { return tc.now }))
+		d, err := r.Route(context.Background(), &flows.Handoff{Language: "en"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d.InHours || !d.NextOpen.Equal(tc.open) || !strings.Contains(d.Message, tc.say) {
+			t.Errorf("%s: in hours %v, next open %v, message %q; want closed, opening %v, saying %q", tc.name, d.InHours, d.NextOpen, d.Message, tc.open, tc.say)
+		}
 	}
 }
 
@@ -160,44 +174,6 @@ routing:
 	want := "cfg.yaml:8:7: error: teams.support.hours needs timezone: (an IANA name such as Europe/Rome or America/New_York)"
 	if !strings.Contains(fmt.Sprint(diags.Err()), want) {
 		t.Errorf("diagnostics:\n%v\nwant %q", fmt.Sprint(diags.Err()), want)
-	}
-}
-
-// TestTeamClosedForWeeks: a team closed three weeks in August (its
-// holidays) tells the customer when it reopens, in a whole sentence.
-func TestTeamClosedForWeeks(t *testing.T) {
-	var hol []string
-	for d := time.Date(2026, 8, 3, 0, 0, 0, 0, time.UTC); d.Before(time.Date(2026, 8, 24, 0, 0, 0, 0, time.UTC)); d = d.AddDate(0, 0, 1) {
-		hol = append(hol, `"`+d.Format(time.DateOnly)+`"`)
-	}
-	src := `
-connectors:
-  webhook:
-    url: https://example.com/hook
-teams:
-  support:
-    name: Support
-    out_of_hours: tell
-    hours:
-      timezone: Europe/Rome
-      mon-fri: "09:00-18:00"
-      holidays: [` + strings.Join(hol, ", ") + `]
-routing:
-  default_team: support
-`
-	c, diags := Parse("cfg.yaml", []byte(src), WithEnv(envOf(nil)))
-	if diags.HasErrors() {
-		t.Fatal(diags.Err())
-	}
-	rome, _ := time.LoadLocation("Europe/Rome")
-	now := time.Date(2026, 8, 3, 10, 0, 0, 0, rome)
-	r, _ := handoff.NewRouter(c.Handoff, handoff.RouterClock(func() time.Time { return now }))
-	d, err := r.Route(context.Background(), &flows.Handoff{Language: "en"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if want := time.Date(2026, 8, 24, 9, 0, 0, 0, rome); d.InHours || !d.NextOpen.Equal(want) || !strings.Contains(d.Message, "reopens Monday, August 24 at 09:00") {
-		t.Errorf("in hours %v, next open %v, message %q; want closed, opening %v", d.InHours, d.NextOpen, d.Message, want)
 	}
 }
 
