@@ -197,10 +197,17 @@ func (e errDamaged) Error() string { return fmt.Sprint(e.v) }
 // pages are damaged or that was cut short turned into errDamaged, and the
 // file it had opened closed. The file is read through first (checkDB):
 // bbolt reports some damage by panicking in a goroutine of its own.
-func openDB(path string, o *bbolt.Options) (db *bbolt.DB, err error) {
+func openDB(path string, o *bbolt.Options) (*bbolt.DB, error) {
 	if err := checkDB(path, o.Timeout); err != nil {
 		return nil, err
 	}
+	return openGuarded(path, o, nil)
+}
+
+// openGuarded opens path as bbolt.Open does and, when use is not nil,
+// calls it on the open database and closes it; a panic or memory fault in
+// either, from a damaged file, is errDamaged, with the file closed.
+func openGuarded(path string, o *bbolt.Options, use func(*bbolt.DB) error) (db *bbolt.DB, err error) {
 	var f *os.File
 	o.OpenFile = func(name string, flag int, perm os.FileMode) (*os.File, error) {
 		var err error
@@ -216,7 +223,11 @@ func openDB(path string, o *bbolt.Options) (db *bbolt.DB, err error) {
 			db, err = nil, errDamaged{v}
 		}
 	}()
-	return bbolt.Open(path, 0o600, o)
+	if db, err = bbolt.Open(path, 0o600, o); err != nil || use == nil {
+		return db, err
+	}
+	defer db.Close()
+	return nil, use(db)
 }
 
 // checkDB reads every key of the existing file at path, read-only, and
@@ -224,36 +235,20 @@ func openDB(path string, o *bbolt.Options) (db *bbolt.DB, err error) {
 // damage bbolt's Open reports by panicking in a goroutine nobody can
 // recover. It returns bbolt's error for a file it cannot open (ErrTimeout
 // when another process holds it), and nil for a missing file.
-func checkDB(path string, timeout time.Duration) (err error) {
+func checkDB(path string, timeout time.Duration) error {
 	if fi, err := os.Stat(path); err != nil || fi.Size() == 0 {
 		return nil
 	}
-	var f *os.File
-	openFile := func(name string, flag int, perm os.FileMode) (*os.File, error) {
-		var err error
-		f, err = os.OpenFile(name, flag, perm)
-		return f, err
-	}
-	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
-	defer func() {
-		if v := recover(); v != nil {
-			if f != nil {
-				f.Close() // its lock stays with bbolt's mapping of it, until the process ends
-			}
-			err = errDamaged{v}
-		}
-	}()
-	db, err := bbolt.Open(path, 0o600, &bbolt.Options{ReadOnly: true, Timeout: timeout, OpenFile: openFile})
-	if errors.Is(err, berrors.ErrTimeout) {
+	_, err := openGuarded(path, &bbolt.Options{ReadOnly: true, Timeout: timeout}, func(db *bbolt.DB) error {
+		return db.View(func(tx *bbolt.Tx) error {
+			return checkKeys("", tx.Cursor(), func(k []byte) *bbolt.Bucket { return tx.Bucket(k) })
+		})
+	})
+	var damaged errDamaged
+	if errors.Is(err, berrors.ErrTimeout) || errors.As(err, &damaged) {
 		return err
 	}
-	if err != nil {
-		return nil // bbolt.Open says it again, with its message
-	}
-	defer db.Close()
-	return db.View(func(tx *bbolt.Tx) error {
-		return checkKeys("", tx.Cursor(), func(k []byte) *bbolt.Bucket { return tx.Bucket(k) })
-	})
+	return nil // any other error: bbolt.Open says it again, with its message
 }
 
 // checkKeys walks c, the bucket name, and the buckets under it, checking
