@@ -88,7 +88,9 @@ func (t *turn) httpResult() {
 	}
 	t.s.Pending = nil
 	t.trigger = p.Trigger
-	t.text = p.Text // the actions after the call see the message before it
+	// The actions after the call see the message before it, and its
+	// entities as they were when it came in.
+	t.text, t.direct, t.resumedAt = p.Text, p.Direct, p.At
 	st := t.f.States[p.State]
 	l, ok := parseLoc(p.Path)
 	var actions []flows.Action

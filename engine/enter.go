@@ -196,6 +196,7 @@ func (t *turn) runPath(st *flows.State, l loc, from int) string {
 			t.s.Pending.Path = l.String()
 			t.s.Pending.Trigger = t.trigger
 			t.s.Pending.Text = t.text
+			t.s.Pending.Direct = t.direct
 			if t.timerFired {
 				t.s.Pending.Timeout = t.firedIndex + 1
 			}

@@ -15,18 +15,25 @@ func WithEntities(x flows.EntityExtractor) Option { return func(e *Engine) { e.e
 
 // sysEntities are the system entities of this turn's customer message,
 // extracted once. A direct menu choice ("2", a button) has none: it is a
-// choice, not a number.
+// choice, not a number. The actions after an HTTP call see the entities
+// of the message that led to it, read at the time it came in.
 func (t *turn) sysEntities() []flows.Entity {
 	if t.entDone {
 		return t.ents
 	}
 	t.entDone = true
-	if !t.userMsg || t.direct || t.e.entities == nil || !t.f.NeedsEntities || strings.TrimSpace(t.text) == "" {
+	resumed := !t.resumedAt.IsZero()
+	if !t.userMsg && !resumed || t.direct || t.e.entities == nil || !t.f.NeedsEntities || strings.TrimSpace(t.text) == "" {
 		return nil
 	}
-	now := t.now.UTC()
+	now := t.now
+	if resumed {
+		now = t.resumedAt
+	}
 	if loc := t.f.Location; loc != nil {
-		now = t.now.In(loc)
+		now = now.In(loc)
+	} else {
+		now = now.UTC()
 	}
 	t.ents = t.e.entities.Extract(flows.EntityInput{Text: t.text, Lang: t.s.Lang, Now: now})
 	t.entUsed = make([]bool, len(t.ents))

@@ -62,6 +62,10 @@ type turn struct {
 	// is said rather than its prompt.
 	rejected map[*flows.Slot]bool
 	direct   bool // the message was a direct menu choice
+	// resumedAt is when the message that led to the HTTP call this turn
+	// resumes after came in (zero in other turns): its entities are read
+	// against that clock.
+	resumedAt time.Time
 
 	// stateLabel names the current state in events ("subflow/state" in a
 	// sub-flow, see qual).

@@ -135,6 +135,9 @@ type Pending struct {
 	// Text is the customer's message that led to the call (the `text`
 	// builtin), restored when the turn resumes; empty when none did.
 	Text string `json:"text,omitempty"`
+	// Direct says the message was a direct menu choice ("2", a button),
+	// which holds no system entities, restored with Text.
+	Direct bool `json:"direct,omitempty"`
 }
 
 // HandoffRef links a session to its open handoff.

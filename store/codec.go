@@ -108,6 +108,7 @@ func (e *enc) session(s *flows.Session) {
 			e.str(6, p.Trigger)
 			e.int(7, int64(p.Timeout))
 			e.str(8, p.Text)
+			e.bool(9, p.Direct)
 		})
 	}
 	if h := s.Handoff; h != nil {
@@ -207,6 +208,8 @@ func (d *dec) session(s *flows.Session) {
 						p.Timeout = d.int()
 					case 8:
 						p.Text = d.str()
+					case 9:
+						p.Direct = d.uvarint() != 0
 					default:
 						d.skip(wt)
 					}

@@ -1,0 +1,22 @@
+package store_test
+
+import (
+	"reflect"
+	"testing"
+
+	"github.com/batonbot/baton/flows"
+	"github.com/batonbot/baton/store"
+)
+
+// A pending HTTP call keeps the message that led to it, and whether it was
+// a direct menu choice, across a save.
+func TestCodecPendingMessage(t *testing.T) {
+	s := &flows.Session{ID: "p", Pending: &flows.Pending{ID: "h1", State: "m", Step: 1, Path: "menu.0", Text: "1", Direct: true}}
+	got, err := store.DecodeSession(store.EncodeSession(nil, s))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(got.Pending, s.Pending) {
+		t.Errorf("pending %+v, want %+v", got.Pending, s.Pending)
+	}
+}
