@@ -35,7 +35,9 @@ func (l *loader) set(pos flows.Pos, n *yaml.Node) flows.Action {
 			continue
 		}
 		seen[name] = true
-		if name != flows.EnvLang {
+		if name == flows.EnvLang {
+			l.setLang(p.val)
+		} else {
 			if _, builtin := builtinNames[name]; builtin {
 				l.errorf(p.key, "%q is a builtin and cannot be set (only lang can)", name)
 				continue
@@ -50,6 +52,21 @@ func (l *loader) set(pos flows.Pos, n *yaml.Node) flows.Action {
 		}
 	}
 	return a
+}
+
+// setLang checks a literal value of `set: {lang: ...}` against the flow's
+// languages (an expression is checked at run time).
+func (l *loader) setLang(n *yaml.Node) {
+	rn := resolve(n)
+	if rn == nil || rn.Kind != yaml.ScalarNode || len(l.langs) == 0 || strings.Contains(rn.Value, "{{") || l.langs[rn.Value] {
+		return
+	}
+	speaks := strings.Join(l.flow.Languages, ", ")
+	if s := flows.Suggest(rn.Value, l.flow.Languages); s != "" {
+		l.errorf(n, "set: unknown language %q; did you mean %q? The flow speaks %s", rn.Value, s, speaks)
+		return
+	}
+	l.errorf(n, "set: unknown language %q; the flow speaks %s (add it to languages: or set one of them)", rn.Value, speaks)
 }
 
 // checkAssigned reports set: of variables the flow never declares.
