@@ -219,7 +219,7 @@ func (l *loader) namedSub(name string, pc *pendingCall) *flows.Flow {
 		return nil
 	}
 	if pc != nil && len(l.calls.loading) > MaxCallDepth {
-		l.errorf(pc.target, "calls nested more than %d deep", MaxCallDepth)
+		l.tooDeep(pc, key)
 		return nil
 	}
 	if l.namedState == nil {
@@ -235,6 +235,13 @@ func (l *loader) namedSub(name string, pc *pendingCall) *flows.Flow {
 		l.calls.subs[key] = f
 	}
 	return f
+}
+
+// tooDeep reports the call pc to key, one call deeper than MaxCallDepth,
+// with the chain of calls that leads to it and what to do instead.
+func (l *loader) tooDeep(pc *pendingCall, key string) {
+	l.errorf(pc.target, "calls nested more than %d deep: %s → %s; call sub-flows one after the other (a caller's next state calls the next sub-flow once the one before ends with end:) rather than one inside another, or merge some of them",
+		MaxCallDepth, strings.Join(l.calls.loading, " → "), key)
 }
 
 // The states of a named sub-flow's load (loader.namedState).
@@ -321,7 +328,7 @@ func (l *loader) loadCalled(pc *pendingCall) *flows.Flow {
 		return nil
 	}
 	if len(l.calls.loading) > MaxCallDepth {
-		l.errorf(pc.target, "calls nested more than %d deep", MaxCallDepth)
+		l.tooDeep(pc, key)
 		return nil
 	}
 	src, err := l.readFile(pc.path)

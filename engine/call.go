@@ -2,6 +2,7 @@ package engine
 
 import (
 	"sort"
+	"strings"
 
 	"github.com/batonbot/baton/flows"
 )
@@ -41,7 +42,12 @@ func (t *turn) call(st *flows.State) string {
 		return t.next(st)
 	}
 	if len(t.s.Stack) >= maxCallDepth {
-		t.errorf("state %q calls %q with %d calls already under way; calls nest at most %d deep", st.Name, c.Flow, len(t.s.Stack), maxCallDepth)
+		chain := []string{t.e.flow.Name}
+		for _, fr := range t.s.Stack {
+			chain = append(chain, fr.Flow)
+		}
+		t.errorf("state %q calls %q with %d calls already under way (%s → %s); calls nest at most %d deep: call sub-flows one after the other (a caller's next state calls the next one once the one before ends with end:) rather than one inside another",
+			st.Name, c.Flow, len(t.s.Stack), strings.Join(chain, " → "), c.Flow, maxCallDepth)
 		return t.next(st)
 	}
 	in := make(map[string]any, len(c.In))

@@ -97,3 +97,21 @@ func TestCallEndReason(t *testing.T) {
 		t.Errorf("after an end without reason: replies %q, want %q", got, want)
 	}
 }
+
+// TestCallsTooDeepAtRunTime: a flow built without the dsl whose sub-flow
+// calls itself stops nine calls deep, with an error that names the chain
+// and what to do.
+func TestCallsTooDeepAtRunTime(t *testing.T) {
+	root := newFlow(t, "start", nil)
+	root.state("start", &flows.State{Call: &flows.Call{Flow: "r"}, Next: goTo("start")})
+	r := newFlow(t, "again", nil)
+	r.state("again", &flows.State{Actions: []flows.Action{r.say("in")}, Call: &flows.Call{Flow: "r"}, Next: goTo("again")})
+	root.f.Subflows = map[string]*flows.Flow{"r": r.f}
+	c := newConv(t, root.f)
+	effs := c.user("hi")
+	e, ok := find[flows.ErrorEffect](effs)
+	want := `state "again" calls "r" with 8 calls already under way (test → r → r → r → r → r → r → r → r → r); calls nest at most 8 deep: call sub-flows one after the other (a caller's next state calls the next one once the one before ends with end:) rather than one inside another`
+	if !ok || e.Message != want {
+		t.Errorf("error %q\nwant %q", e.Message, want)
+	}
+}
