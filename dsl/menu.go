@@ -62,6 +62,7 @@ func (l *loader) menu(n *yaml.Node) *flows.Menu {
 		return m
 	}
 	l.menuLabels(m)
+	l.menuNumbers(m)
 	l.menuLimits(m, optsNode)
 	return m
 }
@@ -85,6 +86,49 @@ func (l *loader) menuLabels(m *flows.Menu) {
 			seen[key] = o
 		}
 	}
+}
+
+// menuNumbers warns about an option whose label or synonym is another
+// option's number: the engine takes a typed number as that option's
+// (before labels), so typing it never chooses this one.
+func (l *loader) menuNumbers(m *flows.Menu) {
+	def := l.flow.DefaultLanguage()
+	for _, o := range m.Options {
+		labels := map[string]bool{}
+		for _, s := range o.Label {
+			labels[strings.TrimSpace(flows.Fold(s))] = true
+		}
+		warned := map[int]bool{}
+		for _, k := range o.Keys {
+			n := menuNumber(k)
+			if n < 1 || n > len(m.Options) || n == o.Number || warned[n] {
+				continue
+			}
+			warned[n] = true
+			other := m.Options[n-1]
+			if labels[k] {
+				l.warnAt(o.Pos, "option %d's label %q is also option %d's number: a customer who types %d gets option %d (%q), not this one; give this option a label that is not a number, or move it to position %d",
+					o.Number, k, n, n, n, other.Label.For(def, ""), n)
+			} else {
+				l.warnAt(o.Pos, "option %d's synonym %q is also option %d's number: a customer who types %d gets option %d (%q), not this one; drop the synonym or make it a word",
+					o.Number, k, n, n, n, other.Label.For(def, ""))
+			}
+		}
+	}
+}
+
+// menuNumber is the option number a message k picks as the engine reads
+// it ("3", "3.", "#3"), else 0.
+func menuNumber(k string) int {
+	k = strings.TrimPrefix(strings.TrimRight(strings.TrimSpace(k), ".)"), "#")
+	if k == "" || len(k) > 3 {
+		return 0
+	}
+	n, err := strconv.Atoi(k)
+	if err != nil {
+		return 0
+	}
+	return n
 }
 
 // menuLimits checks WhatsApp's interactive limits for the menu's style.
