@@ -197,6 +197,7 @@ func (t *turn) runPath(st *flows.State, l loc, from int) string {
 			t.s.Pending.Trigger = t.trigger
 			t.s.Pending.Text = t.text
 			t.s.Pending.Direct = t.direct
+			t.s.Pending.User = t.userMsg
 			if t.timerFired {
 				t.s.Pending.Timeout = t.firedIndex + 1
 			}

@@ -138,6 +138,10 @@ type Pending struct {
 	// Direct says the message was a direct menu choice ("2", a button),
 	// which holds no system entities, restored with Text.
 	Direct bool `json:"direct,omitempty"`
+	// User says the turn that made the call had a customer's message (a
+	// message, not a timeout or an agent), restored with Text: the no-reply
+	// timeouts count from that message, as without the call.
+	User bool `json:"user,omitempty"`
 }
 
 // HandoffRef links a session to its open handoff.

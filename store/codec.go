@@ -109,6 +109,7 @@ func (e *enc) session(s *flows.Session) {
 			e.int(7, int64(p.Timeout))
 			e.str(8, p.Text)
 			e.bool(9, p.Direct)
+			e.bool(10, p.User)
 		})
 	}
 	if h := s.Handoff; h != nil {
@@ -210,6 +211,8 @@ func (d *dec) session(s *flows.Session) {
 						p.Text = d.str()
 					case 9:
 						p.Direct = d.uvarint() != 0
+					case 10:
+						p.User = d.uvarint() != 0
 					default:
 						d.skip(wt)
 					}

@@ -1,0 +1,43 @@
+package engine
+
+import (
+	"regexp"
+	"testing"
+	"time"
+
+	"github.com/batonbot/baton/flows"
+)
+
+// httpFlow is a flow whose state "a" answers an order number with a
+// lookup and stays there, waiting for the customer.
+func httpFlow(t *testing.T, before, after []flows.Action) *fb {
+	b := newFlow(t, "a", map[string]any{"r": nil})
+	call := &flows.HTTP{URL: b.tpl("https://x.example/o"), SaveAs: "r", Sandbox: []*flows.CannedResponse{{Status: 200}}}
+	do := append(append(append([]flows.Action(nil), before...), call), after...)
+	b.state("a", &flows.State{
+		Actions: []flows.Action{b.say("Order?")},
+		Routes:  []*flows.Rule{{Name: "lookup", Pattern: regexp.MustCompile(`\d+`), Do: flows.Do{Actions: do}}},
+	})
+	return b
+}
+
+// The no-reply timeouts count from the customer's message, also when the
+// reply to it came after an HTTP call that took a while.
+func TestTimeoutAfterHTTPCountsFromTheMessage(t *testing.T) {
+	b := httpFlow(t, nil, nil)
+	b.f.Timeouts = []*flows.Timeout{{After: 10 * time.Minute, Do: flows.Do{Actions: []flows.Action{b.say("Still there?")}}}}
+	c := newConv(t, b.f)
+	c.user("hi")
+	effs := c.user("order 42")
+	sent := c.now
+	req, ok := find[flows.HTTPRequest](effs)
+	if !ok {
+		t.Fatalf("no HTTP request: %s", types(effs))
+	}
+	c.now = c.now.Add(30 * time.Second) // the API is slow
+	effs = c.do(flows.Input{Kind: flows.InputHTTP, HTTP: req.Canned})
+	sch, ok := find[flows.Schedule](effs)
+	if want := sent.Add(10 * time.Minute); !ok || !sch.At.Equal(want) {
+		t.Errorf("timeout scheduled %+v, want at %s (10m after the message): %s", sch, want, types(effs))
+	}
+}
