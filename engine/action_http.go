@@ -91,7 +91,7 @@ func (t *turn) httpResult() {
 	// The actions after the call see the message before it, and its
 	// entities as they were when it came in.
 	t.text, t.direct, t.resumedAt = p.Text, p.Direct, p.At
-	t.userMsg = p.User
+	t.userMsg, t.unanalysed = p.User, p.User && !p.Analysed
 	st := t.f.States[p.State]
 	l, ok := parseLoc(p.Path)
 	var actions []flows.Action

@@ -198,6 +198,7 @@ func (t *turn) runPath(st *flows.State, l loc, from int) string {
 			t.s.Pending.Text = t.text
 			t.s.Pending.Direct = t.direct
 			t.s.Pending.User = t.userMsg
+			t.s.Pending.Analysed = t.analysed
 			if t.timerFired {
 				t.s.Pending.Timeout = t.firedIndex + 1
 			}

@@ -41,3 +41,28 @@ func TestTimeoutAfterHTTPCountsFromTheMessage(t *testing.T) {
 		t.Errorf("timeout scheduled %+v, want at %s (10m after the message): %s", sch, want, types(effs))
 	}
 }
+
+// The actions after an HTTP call see the signals of the customer's
+// message that led to it, analysed once, whether or not the actions
+// before the call read them.
+func TestSignalsAfterHTTPCall(t *testing.T) {
+	for _, before := range []bool{false, true} {
+		var pre []flows.Action
+		b := newFlow(t, "a", map[string]any{"r": nil})
+		if before {
+			pre = []flows.Action{b.say("before {{ intent }}")}
+		}
+		b = httpFlow(t, pre, []flows.Action{b.say("after {{ intent }}")})
+		b.f.NeedsSignals = true
+		a := &countingAnalyzer{intent: "order_status"}
+		c := newConv(t, b.f, WithAnalyzer(a))
+		c.user("hi")
+		effs := c.resume(c.user("where is order 42"))
+		if r := replies(effs); len(r) != 1 || r[0] != "after order_status" {
+			t.Errorf("before=%v: replies after the call %q, want [\"after order_status\"]", before, r)
+		}
+		if n := a.calls.Load(); n != 1 {
+			t.Errorf("before=%v: the analyser ran %d times, want once", before, n)
+		}
+	}
+}

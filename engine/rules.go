@@ -66,7 +66,9 @@ func (t *turn) holds(r *flows.Rule) (by, match string, ok bool) {
 
 // signals analyses the user's message once per turn, and only when the
 // flow reads signals and a message is there to analyse; other turns see
-// the last message's signals. Without an analyser the intent is "unknown".
+// the last message's signals (a turn resumed after an HTTP call, its
+// message's: analysed now if it was not before the call). Without an
+// analyser the intent is "unknown".
 func (t *turn) signals() flows.Signals {
 	if t.analysed {
 		return t.sig
@@ -74,7 +76,7 @@ func (t *turn) signals() flows.Signals {
 	t.analysed = true
 	t.sig = flows.Signals{Intent: flows.UnknownIntent}
 	switch {
-	case t.in.Kind == flows.InputMessage && t.userMsg:
+	case t.userMsg && (t.in.Kind == flows.InputMessage || t.unanalysed):
 		if !t.f.NeedsSignals || t.e.analyzer == nil || strings.TrimSpace(t.text) == "" {
 			break
 		}

@@ -66,6 +66,9 @@ type turn struct {
 	// resumes after came in (zero in other turns): its entities are read
 	// against that clock.
 	resumedAt time.Time
+	// unanalysed says the turn resumes after an HTTP call that a
+	// customer's message led to, before that message was analysed.
+	unanalysed bool
 
 	// stateLabel names the current state in events ("subflow/state" in a
 	// sub-flow, see qual).

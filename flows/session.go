@@ -142,6 +142,10 @@ type Pending struct {
 	// message, not a timeout or an agent), restored with Text: the no-reply
 	// timeouts count from that message, as without the call.
 	User bool `json:"user,omitempty"`
+	// Analysed says that message's signals were read before the call
+	// (Session.Signals holds them); else the actions after the call that
+	// read signals have it analysed then, as without the call.
+	Analysed bool `json:"analysed,omitempty"`
 }
 
 // HandoffRef links a session to its open handoff.

@@ -110,6 +110,7 @@ func (e *enc) session(s *flows.Session) {
 			e.str(8, p.Text)
 			e.bool(9, p.Direct)
 			e.bool(10, p.User)
+			e.bool(11, p.Analysed)
 		})
 	}
 	if h := s.Handoff; h != nil {
@@ -213,6 +214,8 @@ func (d *dec) session(s *flows.Session) {
 						p.Direct = d.uvarint() != 0
 					case 10:
 						p.User = d.uvarint() != 0
+					case 11:
+						p.Analysed = d.uvarint() != 0
 					default:
 						d.skip(wt)
 					}
