@@ -92,6 +92,7 @@ func (t *turn) httpResult() {
 	// entities as they were when it came in.
 	t.text, t.direct, t.resumedAt = p.Text, p.Direct, p.At
 	t.userMsg, t.unanalysed = p.User, p.User && !p.Analysed
+	t.noMatchSeen = max(t.noMatchSeen, p.NoMatch)
 	st := t.f.States[p.State]
 	l, ok := parseLoc(p.Path)
 	var actions []flows.Action

@@ -199,6 +199,7 @@ func (t *turn) runPath(st *flows.State, l loc, from int) string {
 			t.s.Pending.Direct = t.direct
 			t.s.Pending.User = t.userMsg
 			t.s.Pending.Analysed = t.analysed
+			t.s.Pending.NoMatch = t.noMatchSeen
 			if t.timerFired {
 				t.s.Pending.Timeout = t.firedIndex + 1
 			}

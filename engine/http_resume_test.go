@@ -66,3 +66,25 @@ func TestSignalsAfterHTTPCall(t *testing.T) {
 		}
 	}
 }
+
+// A handoff reached through a ladder step reports the misses behind it,
+// also when the state it goes to makes an HTTP call before handing off.
+func TestHandoffNoMatchAcrossHTTP(t *testing.T) {
+	b := httpFlow(t, nil, nil)
+	b.f.NoMatch = &flows.Ladder{Steps: []flows.Do{{Actions: []flows.Action{b.say("Sorry?")}}, {Goto: "human"}}}
+	b.state("human", &flows.State{Actions: []flows.Action{
+		&flows.HTTP{Method: "POST", URL: b.tpl("https://log.example.com/miss"), Sandbox: []*flows.CannedResponse{{Status: 204}}},
+		&flows.HandoffAction{},
+	}})
+	c := newConv(t, b.f)
+	c.user("hi")
+	c.user("boh")
+	effs := c.resume(c.user("boh"))
+	h, ok := find[flows.HandoffEffect](effs)
+	if !ok {
+		t.Fatalf("no handoff: %s", types(effs))
+	}
+	if h.Reason != "no_match" || h.NoMatch != 2 {
+		t.Errorf("handoff reason %q no_match %d, want no_match 2", h.Reason, h.NoMatch)
+	}
+}

@@ -146,6 +146,10 @@ type Pending struct {
 	// (Session.Signals holds them); else the actions after the call that
 	// read signals have it analysed then, as without the call.
 	Analysed bool `json:"analysed,omitempty"`
+	// NoMatch is the highest no-match count the turn reached before the
+	// call, so a handoff after it reports the misses behind it (a ladder
+	// step that went to another state reset the session's count).
+	NoMatch int `json:"no_match,omitempty"`
 }
 
 // HandoffRef links a session to its open handoff.

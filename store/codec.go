@@ -111,6 +111,7 @@ func (e *enc) session(s *flows.Session) {
 			e.bool(9, p.Direct)
 			e.bool(10, p.User)
 			e.bool(11, p.Analysed)
+			e.int(12, int64(p.NoMatch))
 		})
 	}
 	if h := s.Handoff; h != nil {
@@ -216,6 +217,8 @@ func (d *dec) session(s *flows.Session) {
 						p.User = d.uvarint() != 0
 					case 11:
 						p.Analysed = d.uvarint() != 0
+					case 12:
+						p.NoMatch = d.int()
 					default:
 						d.skip(wt)
 					}
