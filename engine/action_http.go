@@ -93,6 +93,7 @@ func (t *turn) httpResult() {
 	t.text, t.direct, t.resumedAt = p.Text, p.Direct, p.At
 	t.userMsg, t.unanalysed = p.User, p.User && !p.Analysed
 	t.noMatchSeen = max(t.noMatchSeen, p.NoMatch)
+	t.usedBefore, t.entAllUsed = p.Used, p.Whole
 	st := t.f.States[p.State]
 	l, ok := parseLoc(p.Path)
 	var actions []flows.Action

@@ -37,7 +37,27 @@ func (t *turn) sysEntities() []flows.Entity {
 	}
 	t.ents = t.e.entities.Extract(flows.EntityInput{Text: t.text, Lang: t.s.Lang, Now: now})
 	t.entUsed = make([]bool, len(t.ents))
+	for _, i := range t.usedBefore {
+		if i >= 0 && i < len(t.entUsed) {
+			t.entUsed[i] = true
+		}
+	}
 	return t.ents
+}
+
+// usedEntities are the indexes of the message's entities a question took
+// this turn (or before the HTTP call it resumes after), for Pending.Used.
+func (t *turn) usedEntities() []int {
+	if !t.entDone {
+		return t.usedBefore
+	}
+	var used []int
+	for i, u := range t.entUsed {
+		if u {
+			used = append(used, i)
+		}
+	}
+	return used
 }
 
 // entityValue is what a variable filled by e holds: a number for numbers,

@@ -88,3 +88,33 @@ func TestHandoffNoMatchAcrossHTTP(t *testing.T) {
 		t.Errorf("handoff reason %q no_match %d, want no_match 2", h.Reason, h.NoMatch)
 	}
 }
+
+// What a question took from the customer's message does not answer the
+// next question after an HTTP call, as it does not without the call: a
+// date taken by one ask, or a message an ask took whole.
+func TestQuestionAnsweredOnceAcrossHTTP(t *testing.T) {
+	for _, first := range []string{"date", "text"} {
+		b := newFlow(t, "a", map[string]any{"r": nil, "x": nil, "d": nil})
+		b.f.NeedsEntities = true
+		b.state("a", &flows.State{Actions: []flows.Action{b.say("Hi")}, Routes: []*flows.Rule{{Pattern: regexp.MustCompile(`.`), Do: flows.Do{Goto: "q1"}}}})
+		q1 := &flows.Ask{Entity: flows.EntityDate, SaveAs: "x"}
+		if first == "text" {
+			q1 = &flows.Ask{SaveAs: "x"}
+		}
+		b.state("q1", &flows.State{Actions: []flows.Action{b.say("When did you order?")}, Ask: q1, Next: goTo("check")})
+		b.state("check", &flows.State{Actions: []flows.Action{
+			&flows.HTTP{URL: b.tpl("https://x.example/o"), SaveAs: "r", Sandbox: []*flows.CannedResponse{{Status: 200}}},
+		}, Next: goTo("q2")})
+		b.state("q2", &flows.State{Actions: []flows.Action{b.say("When should we deliver?")}, Ask: &flows.Ask{Entity: flows.EntityDate, SaveAs: "d"}, Next: goTo("a")})
+		c := newConv(t, b.f, WithEntities(dateExtractor{}))
+		c.user("hi")
+		c.user("order")
+		effs := c.resume(c.user("tomorrow"))
+		if r := replies(effs); len(r) != 1 || r[0] != "When should we deliver?" {
+			t.Errorf("%s: replies after the call %q, want the second question asked", first, r)
+		}
+		if d := c.s.Vars["d"]; d != nil {
+			t.Errorf("%s: the second question took %v from the first one's answer", first, d)
+		}
+	}
+}

@@ -69,6 +69,9 @@ type turn struct {
 	// unanalysed says the turn resumes after an HTTP call that a
 	// customer's message led to, before that message was analysed.
 	unanalysed bool
+	// usedBefore are the indexes of the message's entities a question
+	// took before the HTTP call this turn resumes after.
+	usedBefore []int
 
 	// stateLabel names the current state in events ("subflow/state" in a
 	// sub-flow, see qual).

@@ -21,6 +21,7 @@ func (s *Session) Clone() *Session {
 	}
 	if s.Pending != nil {
 		p := *s.Pending
+		p.Used = append([]int(nil), p.Used...)
 		c.Pending = &p
 	}
 	if s.Handoff != nil {

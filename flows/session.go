@@ -150,6 +150,11 @@ type Pending struct {
 	// call, so a handoff after it reports the misses behind it (a ladder
 	// step that went to another state reset the session's count).
 	NoMatch int `json:"no_match,omitempty"`
+	// Used are the indexes of that message's system entities a question
+	// took before the call, and Whole says an ask took the whole message:
+	// what answered one question does not answer the next after the call.
+	Used  []int `json:"used,omitempty"`
+	Whole bool  `json:"whole,omitempty"`
 }
 
 // HandoffRef links a session to its open handoff.

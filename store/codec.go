@@ -1,6 +1,7 @@
 package store
 
 import (
+	"encoding/binary"
 	"encoding/json"
 	"fmt"
 
@@ -112,6 +113,11 @@ func (e *enc) session(s *flows.Session) {
 			e.bool(10, p.User)
 			e.bool(11, p.Analysed)
 			e.int(12, int64(p.NoMatch))
+			for _, i := range p.Used {
+				e.key(13, wireVarint)
+				e.b = binary.AppendUvarint(e.b, uint64(i))
+			}
+			e.bool(14, p.Whole)
 		})
 	}
 	if h := s.Handoff; h != nil {
@@ -219,6 +225,10 @@ func (d *dec) session(s *flows.Session) {
 						p.Analysed = d.uvarint() != 0
 					case 12:
 						p.NoMatch = d.int()
+					case 13:
+						p.Used = append(p.Used, int(d.uvarint()))
+					case 14:
+						p.Whole = d.uvarint() != 0
 					default:
 						d.skip(wt)
 					}
