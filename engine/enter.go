@@ -201,6 +201,7 @@ func (t *turn) runPath(st *flows.State, l loc, from int) string {
 			t.s.Pending.Analysed = t.analysed
 			t.s.Pending.NoMatch = t.noMatchSeen
 			t.s.Pending.Used, t.s.Pending.Whole = t.usedEntities(), t.entAllUsed
+			t.s.Pending.Answer = t.answer
 			if t.timerFired {
 				t.s.Pending.Timeout = t.firedIndex + 1
 			}

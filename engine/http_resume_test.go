@@ -2,6 +2,7 @@ package engine
 
 import (
 	"regexp"
+	"slices"
 	"testing"
 	"time"
 
@@ -116,5 +117,24 @@ func TestQuestionAnsweredOnceAcrossHTTP(t *testing.T) {
 		if d := c.s.Vars["d"]; d != nil {
 			t.Errorf("%s: the second question took %v from the first one's answer", first, d)
 		}
+	}
+}
+
+// The answer builtin holds the question's answer in the actions after an
+// HTTP call, as before it.
+func TestAnswerAfterHTTPCall(t *testing.T) {
+	b := newFlow(t, "q", map[string]any{"r": nil, "x": nil})
+	b.state("q", &flows.State{Actions: []flows.Action{b.say("Order number?")}, Ask: &flows.Ask{SaveAs: "x", Pattern: regexp.MustCompile(`\d+`)},
+		Next: []*flows.Rule{{Do: flows.Do{Actions: []flows.Action{
+			b.say("before {{ answer }}"),
+			&flows.HTTP{URL: b.tpl("https://x.example/o"), SaveAs: "r", Sandbox: []*flows.CannedResponse{{Status: 200}}},
+			b.say("after {{ answer }}"),
+		}, Goto: "q"}}}})
+	c := newConv(t, b.f)
+	c.user("hi")
+	effs := c.user("order 42")
+	effs = append(effs, c.resume(effs)...)
+	if got, want := replies(effs), []string{"before 42", "after 42", "Order number?"}; !slices.Equal(got, want) {
+		t.Errorf("replies %q, want %q", got, want)
 	}
 }

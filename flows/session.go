@@ -155,6 +155,9 @@ type Pending struct {
 	// what answered one question does not answer the next after the call.
 	Used  []int `json:"used,omitempty"`
 	Whole bool  `json:"whole,omitempty"`
+	// Answer is the `answer` builtin before the call (the answer to the
+	// question the message answered), restored when the turn resumes.
+	Answer string `json:"answer,omitempty"`
 }
 
 // HandoffRef links a session to its open handoff.

@@ -118,6 +118,7 @@ func (e *enc) session(s *flows.Session) {
 				e.b = binary.AppendUvarint(e.b, uint64(i))
 			}
 			e.bool(14, p.Whole)
+			e.str(15, p.Answer)
 		})
 	}
 	if h := s.Handoff; h != nil {
@@ -229,6 +230,8 @@ func (d *dec) session(s *flows.Session) {
 						p.Used = append(p.Used, int(d.uvarint()))
 					case 14:
 						p.Whole = d.uvarint() != 0
+					case 15:
+						p.Answer = d.str()
 					default:
 						d.skip(wt)
 					}
