@@ -94,7 +94,7 @@ func (t *turn) httpResult() {
 	t.userMsg, t.unanalysed = p.User, p.User && !p.Analysed
 	t.noMatchSeen = max(t.noMatchSeen, p.NoMatch)
 	t.usedBefore, t.entAllUsed = p.Used, p.Whole
-	t.answer = p.Answer
+	t.answer, t.resumedMedia = p.Answer, p.Media
 	st := t.f.States[p.State]
 	l, ok := parseLoc(p.Path)
 	var actions []flows.Action

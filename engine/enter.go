@@ -202,6 +202,7 @@ func (t *turn) runPath(st *flows.State, l loc, from int) string {
 			t.s.Pending.NoMatch = t.noMatchSeen
 			t.s.Pending.Used, t.s.Pending.Whole = t.usedEntities(), t.entAllUsed
 			t.s.Pending.Answer = t.answer
+			t.s.Pending.Media = t.pendingMedia()
 			if t.timerFired {
 				t.s.Pending.Timeout = t.firedIndex + 1
 			}

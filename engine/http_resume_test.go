@@ -138,3 +138,25 @@ func TestAnswerAfterHTTPCall(t *testing.T) {
 		t.Errorf("replies %q, want %q", got, want)
 	}
 }
+
+// The media builtin holds the customer's media in the actions after an
+// HTTP call, as before it.
+func TestMediaAfterHTTPCall(t *testing.T) {
+	b := newFlow(t, "a", map[string]any{"r": nil})
+	b.state("a", &flows.State{
+		Actions: []flows.Action{b.say("Send a photo")},
+		Routes: []*flows.Rule{{Name: "photo", When: b.expr(`media.kind == "image"`), Do: flows.Do{Actions: []flows.Action{
+			b.say("before {{ media.kind }} {{ media.id }}"),
+			&flows.HTTP{Method: "POST", URL: b.tpl("https://x.example/upload/{{ media.id }}"), SaveAs: "r", Sandbox: []*flows.CannedResponse{{Status: 200}}},
+			b.say("after {{ media.kind }} {{ media.id }}"),
+		}}}},
+	})
+	c := newConv(t, b.f)
+	c.user("hi")
+	effs := c.media(photo)
+	effs = append(effs, c.resume(effs)...)
+	want := "image " + photo.ID
+	if got := replies(effs); !slices.Equal(got, []string{"before " + want, "after " + want}) {
+		t.Errorf("replies %q", got)
+	}
+}

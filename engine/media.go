@@ -36,10 +36,22 @@ var noMedia any = flows.MediaEnv{}
 
 // mediaEnv is the `media` builtin of this turn.
 func (t *turn) mediaEnv() any {
-	if t.in.Kind != flows.InputMessage || t.in.Media == nil {
-		return noMedia
+	if t.in.Kind == flows.InputMessage && t.in.Media != nil {
+		return t.in.Media.Env()
 	}
-	return t.in.Media.Env()
+	if t.resumedMedia != nil { // resumed after an HTTP call: the message's
+		return t.resumedMedia.Env()
+	}
+	return noMedia
+}
+
+// pendingMedia is the media of the message a turn suspended by an HTTP
+// call keeps for the actions after it, held to the message cap.
+func (t *turn) pendingMedia() *flows.Media {
+	if t.in.Kind == flows.InputMessage && t.in.Media != nil && t.userMsg {
+		return boundMedia(t.in.Media, t.e.maxMsg).Clone()
+	}
+	return t.resumedMedia
 }
 
 // recordUser adds the user's message to the transcript: its text, or for

@@ -72,6 +72,8 @@ type turn struct {
 	// usedBefore are the indexes of the message's entities a question
 	// took before the HTTP call this turn resumes after.
 	usedBefore []int
+	// resumedMedia is the media of that message (Pending.Media).
+	resumedMedia *flows.Media
 
 	// stateLabel names the current state in events ("subflow/state" in a
 	// sub-flow, see qual).

@@ -22,6 +22,7 @@ func (s *Session) Clone() *Session {
 	if s.Pending != nil {
 		p := *s.Pending
 		p.Used = append([]int(nil), p.Used...)
+		p.Media = p.Media.Clone()
 		c.Pending = &p
 	}
 	if s.Handoff != nil {

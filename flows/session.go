@@ -158,6 +158,9 @@ type Pending struct {
 	// Answer is the `answer` builtin before the call (the answer to the
 	// question the message answered), restored when the turn resumes.
 	Answer string `json:"answer,omitempty"`
+	// Media is what that message carried besides text (the `media`
+	// builtin), restored when the turn resumes.
+	Media *Media `json:"media,omitempty"`
 }
 
 // HandoffRef links a session to its open handoff.

@@ -119,6 +119,9 @@ func (e *enc) session(s *flows.Session) {
 			}
 			e.bool(14, p.Whole)
 			e.str(15, p.Answer)
+			if p.Media != nil {
+				e.media(16, p.Media)
+			}
 		})
 	}
 	if h := s.Handoff; h != nil {
@@ -232,6 +235,8 @@ func (d *dec) session(s *flows.Session) {
 						p.Whole = d.uvarint() != 0
 					case 15:
 						p.Answer = d.str()
+					case 16:
+						p.Media = d.media()
 					default:
 						d.skip(wt)
 					}
@@ -357,20 +362,24 @@ func (e *enc) message(f int, m *flows.Message) {
 			e.str(7, o)
 		}
 		if md := m.Media; md != nil {
-			e.msg(6, func() {
-				e.str(1, md.Kind)
-				e.str(2, md.ID)
-				e.str(3, md.MIME)
-				e.str(4, md.Caption)
-				e.str(5, md.Filename)
-				e.float(6, md.Latitude)
-				e.float(7, md.Longitude)
-				e.str(8, md.Name)
-				e.str(9, md.Address)
-				for i := range md.Contacts {
-					e.msg(10, func() { e.contactFields(&md.Contacts[i]) })
-				}
-			})
+			e.media(6, md)
+		}
+	})
+}
+
+func (e *enc) media(f int, md *flows.Media) {
+	e.msg(f, func() {
+		e.str(1, md.Kind)
+		e.str(2, md.ID)
+		e.str(3, md.MIME)
+		e.str(4, md.Caption)
+		e.str(5, md.Filename)
+		e.float(6, md.Latitude)
+		e.float(7, md.Longitude)
+		e.str(8, md.Name)
+		e.str(9, md.Address)
+		for i := range md.Contacts {
+			e.msg(10, func() { e.contactFields(&md.Contacts[i]) })
 		}
 	})
 }
