@@ -96,6 +96,16 @@ func (t *turn) httpResult() {
 	t.usedBefore, t.entAllUsed = p.Used, p.Whole
 	t.answer, t.resumedMedia = p.Answer, p.Media
 	st := t.f.States[p.State]
+	if st != nil && st.Collect != nil {
+		for _, i := range p.Rejected {
+			if i >= 0 && i < len(st.Collect.Slots) {
+				if t.rejected == nil {
+					t.rejected = map[*flows.Slot]bool{}
+				}
+				t.rejected[st.Collect.Slots[i]] = true
+			}
+		}
+	}
 	l, ok := parseLoc(p.Path)
 	var actions []flows.Action
 	if ok {

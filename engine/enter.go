@@ -203,6 +203,7 @@ func (t *turn) runPath(st *flows.State, l loc, from int) string {
 			t.s.Pending.Used, t.s.Pending.Whole = t.usedEntities(), t.entAllUsed
 			t.s.Pending.Answer = t.answer
 			t.s.Pending.Media = t.pendingMedia()
+			t.s.Pending.Rejected = t.rejectedSlots(st)
 			if t.timerFired {
 				t.s.Pending.Timeout = t.firedIndex + 1
 			}

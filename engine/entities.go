@@ -45,6 +45,21 @@ func (t *turn) sysEntities() []flows.Entity {
 	return t.ents
 }
 
+// rejectedSlots are the indexes of st's collect slots whose value this
+// turn was refused, for Pending.Rejected.
+func (t *turn) rejectedSlots(st *flows.State) []int {
+	if st == nil || st.Collect == nil || len(t.rejected) == 0 {
+		return nil
+	}
+	var out []int
+	for i, s := range st.Collect.Slots {
+		if t.rejected[s] {
+			out = append(out, i)
+		}
+	}
+	return out
+}
+
 // usedEntities are the indexes of the message's entities a question took
 // this turn (or before the HTTP call it resumes after), for Pending.Used.
 func (t *turn) usedEntities() []int {

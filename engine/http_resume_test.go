@@ -160,3 +160,34 @@ func TestMediaAfterHTTPCall(t *testing.T) {
 		t.Errorf("replies %q", got)
 	}
 }
+
+// A collect's ladder step that logs the miss before its say gives the
+// invalid text of the slot whose value was refused, as without the call.
+func TestRejectedSlotAcrossHTTP(t *testing.T) {
+	for _, call := range []bool{false, true} {
+		b := newFlow(t, "form", map[string]any{"r": nil, "d": nil, "n": nil})
+		b.f.NeedsEntities = true
+		step := []flows.Action{b.say("Sorry?")}
+		if call {
+			step = append([]flows.Action{&flows.HTTP{Method: "POST", URL: b.tpl("https://log.example.com/miss"), Sandbox: []*flows.CannedResponse{{Status: 204}}}}, step...)
+		}
+		b.state("form", &flows.State{
+			Actions: []flows.Action{b.say("Date and guests?")},
+			Collect: &flows.Collect{Slots: []*flows.Slot{
+				{Entity: flows.EntityDate, SaveAs: "d", Prompt: b.text("When?"), Invalid: b.text("Bad date.")},
+				{Entity: flows.EntityNumber, SaveAs: "n", Prompt: b.text("How many?"), Validate: b.expr(`answer != "0"`), Invalid: b.text("At least one guest.")},
+			}},
+			NoMatch: &flows.Ladder{Steps: []flows.Do{{Actions: step}}},
+			Next:    goTo("form"),
+		})
+		c := newConv(t, b.f, WithEntities(dateExtractor{}))
+		c.user("hi")
+		effs := c.user("0")
+		if call {
+			effs = append(effs, c.resume(effs)...)
+		}
+		if got := replies(effs); !slices.Equal(got, []string{"At least one guest."}) {
+			t.Errorf("call=%v: replies %q, want the refused slot's invalid text", call, got)
+		}
+	}
+}

@@ -23,6 +23,7 @@ func (s *Session) Clone() *Session {
 		p := *s.Pending
 		p.Used = append([]int(nil), p.Used...)
 		p.Media = p.Media.Clone()
+		p.Rejected = append([]int(nil), p.Rejected...)
 		c.Pending = &p
 	}
 	if s.Handoff != nil {

@@ -161,6 +161,10 @@ type Pending struct {
 	// Media is what that message carried besides text (the `media`
 	// builtin), restored when the turn resumes.
 	Media *Media `json:"media,omitempty"`
+	// Rejected are the indexes of the slots of State's collect whose value
+	// in that message a validate: refused, so the actions after the call
+	// say that slot's invalid text, as without the call.
+	Rejected []int `json:"rejected,omitempty"`
 }
 
 // HandoffRef links a session to its open handoff.

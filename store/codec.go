@@ -122,6 +122,10 @@ func (e *enc) session(s *flows.Session) {
 			if p.Media != nil {
 				e.media(16, p.Media)
 			}
+			for _, i := range p.Rejected {
+				e.key(17, wireVarint)
+				e.b = binary.AppendUvarint(e.b, uint64(i))
+			}
 		})
 	}
 	if h := s.Handoff; h != nil {
@@ -237,6 +241,8 @@ func (d *dec) session(s *flows.Session) {
 						p.Answer = d.str()
 					case 16:
 						p.Media = d.media()
+					case 17:
+						p.Rejected = append(p.Rejected, int(d.uvarint()))
 					default:
 						d.skip(wt)
 					}
