@@ -92,6 +92,8 @@ func (t *turn) httpResult() {
 	// entities as they were when it came in.
 	t.text, t.direct, t.resumedAt = p.Text, p.Direct, p.At
 	t.userMsg, t.unanalysed = p.User, p.User && !p.Analysed
+	t.analysedBefore = p.User && p.Analysed
+	t.noSignals, t.ownSignals = t.analysedBefore && p.NoSignals, t.analysedBefore && !p.NoSignals
 	t.noMatchSeen = max(t.noMatchSeen, p.NoMatch)
 	t.usedBefore, t.entAllUsed = p.Used, p.Whole
 	t.answer, t.resumedMedia = p.Answer, p.Media

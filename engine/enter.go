@@ -198,7 +198,8 @@ func (t *turn) runPath(st *flows.State, l loc, from int) string {
 			t.s.Pending.Text = t.text
 			t.s.Pending.Direct = t.direct
 			t.s.Pending.User = t.userMsg
-			t.s.Pending.Analysed = t.analysed
+			t.s.Pending.Analysed = t.analysed || t.analysedBefore
+			t.s.Pending.NoSignals = t.s.Pending.Analysed && t.userMsg && !t.ownSignals
 			t.s.Pending.NoMatch = t.noMatchSeen
 			t.s.Pending.Used, t.s.Pending.Whole = t.usedEntities(), t.entAllUsed
 			t.s.Pending.Answer = t.answer

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"errors"
 	"regexp"
 	"slices"
 	"testing"
@@ -189,5 +190,48 @@ func TestRejectedSlotAcrossHTTP(t *testing.T) {
 		if got := replies(effs); !slices.Equal(got, []string{"At least one guest."}) {
 			t.Errorf("call=%v: replies %q, want the refused slot's invalid text", call, got)
 		}
+	}
+}
+
+// A message the analyser could not read has no signals after an HTTP call
+// either: not the signals of the message before it.
+func TestFailedAnalysisAcrossHTTP(t *testing.T) {
+	b := newFlow(t, "a", nil)
+	b = httpFlow(t, []flows.Action{b.say("before {{ intent }}")}, []flows.Action{b.say("after {{ intent }}")})
+	b.f.NeedsSignals = true
+	a := &countingAnalyzer{intent: "order_status"}
+	c := newConv(t, b.f, WithAnalyzer(a))
+	c.user("hi")
+	effs := c.user("order 1")
+	c.resume(effs)
+	a.fail = errors.New("the NLU service is down")
+	effs = c.user("order 2")
+	effs = append(effs, c.resume(effs)...)
+	if got := replies(effs); !slices.Equal(got, []string{"before unknown", "after unknown"}) {
+		t.Errorf("replies %q, want the message's unknown intent on both sides of the call", got)
+	}
+	if n := a.calls.Load(); n != 2 {
+		t.Errorf("the analyser ran %d times, want 2 (once an order message)", n)
+	}
+}
+
+// A message analysed before the first of two HTTP calls is not analysed
+// again after the second.
+func TestSignalsAcrossTwoHTTPCalls(t *testing.T) {
+	b := newFlow(t, "a", nil)
+	second := &flows.HTTP{URL: b.tpl("https://x.example/p"), Sandbox: []*flows.CannedResponse{{Status: 200}}}
+	b = httpFlow(t, []flows.Action{b.say("before {{ intent }}")}, []flows.Action{second, b.say("after {{ intent }}")})
+	b.f.NeedsSignals = true
+	a := &countingAnalyzer{intent: "order_status"}
+	c := newConv(t, b.f, WithAnalyzer(a))
+	c.user("hi")
+	effs := c.user("order 1")
+	effs = append(effs, c.resume(effs)...)
+	effs = append(effs, c.resume(effs[len(effs)-1:])...)
+	if got := replies(effs); !slices.Equal(got, []string{"before order_status", "after order_status"}) {
+		t.Errorf("replies %q", got)
+	}
+	if n := a.calls.Load(); n != 1 {
+		t.Errorf("the analyser ran %d times, want once", n)
 	}
 }

@@ -92,9 +92,11 @@ func (t *turn) signals() flows.Signals {
 		verdictScore(&sig)
 		t.sig = sig
 		t.s.Signals = sig.Clone()
+		t.ownSignals = true
 		if sig.Fallback != "" {
 			t.emit(flows.NLUFallback{Reason: sig.Fallback, Source: sig.Source})
 		}
+	case t.noSignals: // resumed after an HTTP call: the message has none
 	case t.s.Signals != nil:
 		t.sig = *t.s.Signals
 		verdictScore(&t.sig) // saved before the score existed

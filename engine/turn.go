@@ -69,6 +69,13 @@ type turn struct {
 	// unanalysed says the turn resumes after an HTTP call that a
 	// customer's message led to, before that message was analysed.
 	unanalysed bool
+	// ownSignals says Session.Signals are this turn's message's;
+	// noSignals that the message, analysed before the HTTP call the turn
+	// resumes after, has none.
+	ownSignals, noSignals bool
+	// analysedBefore says the message was analysed before the HTTP call
+	// the turn resumes after.
+	analysedBefore bool
 	// usedBefore are the indexes of the message's entities a question
 	// took before the HTTP call this turn resumes after.
 	usedBefore []int

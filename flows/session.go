@@ -165,6 +165,11 @@ type Pending struct {
 	// in that message a validate: refused, so the actions after the call
 	// say that slot's invalid text, as without the call.
 	Rejected []int `json:"rejected,omitempty"`
+	// NoSignals says that message, analysed before the call, has no
+	// signals (no text to analyse, or the analyser failed): the actions
+	// after the call see the unknown intent, not Session.Signals of an
+	// earlier message.
+	NoSignals bool `json:"no_signals,omitempty"`
 }
 
 // HandoffRef links a session to its open handoff.

@@ -126,6 +126,7 @@ func (e *enc) session(s *flows.Session) {
 				e.key(17, wireVarint)
 				e.b = binary.AppendUvarint(e.b, uint64(i))
 			}
+			e.bool(18, p.NoSignals)
 		})
 	}
 	if h := s.Handoff; h != nil {
@@ -243,6 +244,8 @@ func (d *dec) session(s *flows.Session) {
 						p.Media = d.media()
 					case 17:
 						p.Rejected = append(p.Rejected, int(d.uvarint()))
+					case 18:
+						p.NoSignals = d.uvarint() != 0
 					default:
 						d.skip(wt)
 					}
