@@ -91,6 +91,9 @@ func (t *turn) httpResult() {
 	// The actions after the call see the message before it, and its
 	// entities as they were when it came in.
 	t.text, t.direct, t.resumedAt = p.Text, p.Direct, p.At
+	if !p.MessageAt.IsZero() { // a call after an earlier call's result
+		t.resumedAt = p.MessageAt
+	}
 	t.userMsg, t.unanalysed = p.User, p.User && !p.Analysed
 	t.analysedBefore = p.User && p.Analysed
 	t.noSignals, t.ownSignals = t.analysedBefore && p.NoSignals, t.analysedBefore && !p.NoSignals

@@ -205,6 +205,7 @@ func (t *turn) runPath(st *flows.State, l loc, from int) string {
 			t.s.Pending.Answer = t.answer
 			t.s.Pending.Media = t.pendingMedia()
 			t.s.Pending.Rejected = t.rejectedSlots(st)
+			t.s.Pending.MessageAt = t.resumedAt
 			if t.timerFired {
 				t.s.Pending.Timeout = t.firedIndex + 1
 			}

@@ -235,3 +235,22 @@ func TestSignalsAcrossTwoHTTPCalls(t *testing.T) {
 		t.Errorf("the analyser ran %d times, want once", n)
 	}
 }
+
+// The entities after two HTTP calls in a row are read against the clock
+// of the message, not of the first result.
+func TestEntitiesAcrossTwoHTTPCalls(t *testing.T) {
+	b := newFlow(t, "a", map[string]any{"r": nil})
+	b.f.NeedsEntities = true
+	second := &flows.HTTP{URL: b.tpl("https://x.example/p"), Sandbox: []*flows.CannedResponse{{Status: 200}}}
+	b = httpFlow(t, []flows.Action{b.say("before {{ entities.date }}")}, []flows.Action{second, b.say("after {{ entities.date }}")})
+	b.f.NeedsEntities = true
+	c := newConv(t, b.f, WithEntities(dateExtractor{}))
+	c.user("hi")
+	effs := c.user("order 42 tomorrow")
+	c.now = c.now.Add(26 * time.Hour) // the first result comes in the next day
+	effs = append(effs, c.resume(effs)...)
+	effs = append(effs, c.resume(effs[len(effs)-1:])...)
+	if got := replies(effs); !slices.Equal(got, []string{`before ["2026-03-04"]`, `after ["2026-03-04"]`}) {
+		t.Errorf("replies %q", got)
+	}
+}

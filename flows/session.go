@@ -170,6 +170,10 @@ type Pending struct {
 	// after the call see the unknown intent, not Session.Signals of an
 	// earlier message.
 	NoSignals bool `json:"no_signals,omitempty"`
+	// MessageAt is when that message came in, when it is not At (a call
+	// made after an earlier call's result): its entities are read against
+	// that clock. Zero means At.
+	MessageAt time.Time `json:"message_at,omitzero"`
 }
 
 // HandoffRef links a session to its open handoff.

@@ -127,6 +127,7 @@ func (e *enc) session(s *flows.Session) {
 				e.b = binary.AppendUvarint(e.b, uint64(i))
 			}
 			e.bool(18, p.NoSignals)
+			e.time(19, p.MessageAt)
 		})
 	}
 	if h := s.Handoff; h != nil {
@@ -246,6 +247,8 @@ func (d *dec) session(s *flows.Session) {
 						p.Rejected = append(p.Rejected, int(d.uvarint()))
 					case 18:
 						p.NoSignals = d.uvarint() != 0
+					case 19:
+						p.MessageAt = d.time()
 					default:
 						d.skip(wt)
 					}
