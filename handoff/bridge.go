@@ -406,7 +406,26 @@ var (
 	htmlBreak = regexp.MustCompile(`(?i)<\s*(br|/p|/div|/li)\s*/?\s*>`)
 	htmlTag   = regexp.MustCompile(`<[^>]*>`)
 	manyLines = regexp.MustCompile(`\n{3,}`)
+	htmlLink  = regexp.MustCompile(`(?is)<a\s[^>]*?\bhref\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))[^>]*>(.*?)</a\s*>`)
 )
+
+// linkText keeps a link's address beside its text ("here
+// (https://...)"), as a WhatsApp message carries no markup: the address
+// is what the agent sent.
+func linkText(a string) string {
+	m := htmlLink.FindStringSubmatch(a)
+	href := strings.TrimSpace(m[1] + m[2] + m[3])
+	text := m[4]
+	plain := strings.TrimSpace(html.UnescapeString(htmlTag.ReplaceAllString(text, "")))
+	addr := html.UnescapeString(href)
+	if addr == "" || strings.HasPrefix(addr, "#") || addr == plain || strings.TrimPrefix(strings.TrimPrefix(addr, "mailto:"), "tel:") == plain {
+		return text
+	}
+	if plain == "" {
+		return href
+	}
+	return text + " (" + href + ")"
+}
 
 // htmlToText turns an agent's HTML reply into the plain text a WhatsApp
 // message carries.
@@ -414,6 +433,7 @@ func htmlToText(s string) string {
 	if !strings.Contains(s, "<") {
 		return strings.TrimSpace(html.UnescapeString(s))
 	}
+	s = htmlLink.ReplaceAllStringFunc(s, linkText)
 	s = htmlBreak.ReplaceAllString(s, "\n")
 	s = htmlTag.ReplaceAllString(s, "")
 	s = html.UnescapeString(s)

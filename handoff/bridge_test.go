@@ -142,6 +142,8 @@ func TestFreshdeskHandler(t *testing.T) {
 	}{
 		{"reply in html", req(`{"event":"reply","ticket_id":"12","conversation_id":"wa:3","reply":"<div>Ciao Mario,<br>rimborso fatto &amp; confermato.</div><p>Anna</p>","agent":"Anna"}`, freshdeskTestSecret),
 			204, []string{`wa:3 agent "Ciao Mario,\nrimborso fatto & confermato.\nAnna" by "Anna" freshdesk/12 `}},
+		{"reply with links", req(`{"event":"reply","ticket_id":"12","conversation_id":"wa:3","reply":"<p>Track it <a href=\"https://t.example/1?a=1&amp;b=2\" rel=\"noreferrer\">here</a>, or at <a href='https://t.example/'>https://t.example/</a>.</p>","agent":"Anna"}`, freshdeskTestSecret),
+			204, []string{`wa:3 agent "Track it here (https://t.example/1?a=1&b=2), or at https://t.example/." by "Anna" freshdesk/12 `}},
 		{"resolved", req(`{"event":"status","ticket_id":12,"conversation_id":"wa:3","status":"Resolved"}`, freshdeskTestSecret),
 			204, []string{`wa:3 ticket freshdesk/12 solved`}},
 		{"placeholder left: lookup", req(`{"event":"status","ticket_id":"99","conversation_id":"{{ticket.cf_baton_conversation}}","status":"Closed"}`, freshdeskTestSecret),
