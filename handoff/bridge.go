@@ -273,6 +273,9 @@ func (b *bridgeHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		conv := it.conversationID
 		if conv == "" && b.o.lookup != nil && it.ticket.ID != "" {
 			if conv, err = b.o.lookup(ctx, it.ticket); err != nil {
+				if key != "" && !b.o.onAccept {
+					b.failed.add(key)
+				}
 				retryLater(w, b.name+": ticket lookup failed, retry later")
 				return
 			}

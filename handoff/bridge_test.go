@@ -307,3 +307,39 @@ func TestBridgeRetryLaterIsRetriedByHelpdesks(t *testing.T) {
 		})
 	}
 }
+
+// A request whose ticket lookup failed was answered 503, but its key was
+// already remembered: Freshdesk's retry was answered 200 "already
+// received" and the agent's reply never reached the customer.
+func TestBridgeLookupFailureIsRetried(t *testing.T) {
+	var down sync.Map
+	down.Store("down", true)
+	lookup := HandlerTicketLookup(func(context.Context, flows.TicketRef) (string, error) {
+		if _, ok := down.Load("down"); ok {
+			return "", errors.New("store down")
+		}
+		return "wa:looked-up", nil
+	})
+	d := &delivered{}
+	h, err := NewFreshdeskHandler(freshdeskTestSecret, d.deliver, lookup)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req := func() *http.Request {
+		r := httptest.NewRequest("POST", "/bridge/freshdesk", strings.NewReader(`{"event":"reply","ticket_id":"12","reply":"Done","agent":"Anna"}`))
+		r.Header.Set(FreshdeskSecretHeader, freshdeskTestSecret)
+		return r
+	}
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, req())
+	if w.Code != http.StatusServiceUnavailable {
+		t.Fatalf("answered %d; want 503\n%s", w.Code, w.Body)
+	}
+	down.Delete("down")
+	w = httptest.NewRecorder()
+	h.ServeHTTP(w, req())
+	want := []string{`wa:looked-up agent "Done" by "Anna" freshdesk/12 `}
+	if w.Code != http.StatusNoContent || !reflect.DeepEqual(d.got, want) {
+		t.Errorf("the retry answered %d, delivered %q; want 204, %q\n%s", w.Code, d.got, want, w.Body)
+	}
+}
