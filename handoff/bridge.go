@@ -20,13 +20,19 @@ import (
 // conversation it belongs to; the host loads the session and runs the
 // turn. An error makes the handler answer 503 with a Retry-After of
 // BridgeRetryAfter, so the helpdesk retries; ErrDuplicate says the input
-// was a redelivery and was dropped.
+// was a redelivery and was dropped; ErrUnknownConversation that the
+// conversation is not served here (404).
 type Deliver func(ctx context.Context, conversationID string, in flows.Input) error
 
 // ErrDuplicate is what a Deliver that dedupes (HandlerAcceptDedupe)
 // returns for a redelivery it dropped: the handler answers 200 without
 // delivering it again.
 var ErrDuplicate = errors.New("this delivery was already received")
+
+// ErrUnknownConversation is what a Deliver returns (wrapped or not) for a
+// conversation it does not serve (no such channel account, not a
+// conversation id): the handler answers 404, as a retry cannot succeed.
+var ErrUnknownConversation = errors.New("no such conversation is served here")
 
 // TicketLookup finds the conversation a ticket belongs to, for inbound
 // requests that do not carry the conversation id. It returns "" for a
@@ -267,7 +273,7 @@ func (b *bridgeHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	delivered, dups := 0, 0
+	delivered, dups, unknown := 0, 0, 0
 	var replied map[string]bool // conversations this request gave a reply
 	for i, it := range items {
 		conv := it.conversationID
@@ -312,6 +318,12 @@ func (b *bridgeHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		case errors.Is(err, ErrDuplicate):
 			dups++
 			continue
+		case errors.Is(err, ErrUnknownConversation):
+			if key != "" && !b.o.onAccept {
+				b.failed.add(key) // taken if retried once it is served
+			}
+			unknown++
+			continue
 		case err != nil:
 			if key != "" && !b.o.onAccept {
 				b.failed.add(key)
@@ -323,6 +335,10 @@ func (b *bridgeHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	if delivered == 0 && dups > 0 {
 		alreadyReceived(w, b.name)
+		return
+	}
+	if delivered == 0 && unknown > 0 {
+		httpError(w, http.StatusNotFound, b.name+": the request names a conversation Baton does not serve here (check the ticket's conversation id); nothing delivered")
 		return
 	}
 	if delivered == 0 {

@@ -3,6 +3,7 @@ package handoff
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"reflect"
@@ -341,5 +342,39 @@ func TestBridgeLookupFailureIsRetried(t *testing.T) {
 	want := []string{`wa:looked-up agent "Done" by "Anna" freshdesk/12 `}
 	if w.Code != http.StatusNoContent || !reflect.DeepEqual(d.got, want) {
 		t.Errorf("the retry answered %d, delivered %q; want 204, %q\n%s", w.Code, d.got, want, w.Body)
+	}
+}
+
+// A Deliver that does not serve the conversation makes the handler answer
+// 404, not 503: a retry cannot succeed. Once it is served, a retry is
+// taken.
+func TestBridgeUnknownConversationIs404(t *testing.T) {
+	served := false
+	d := &delivered{}
+	deliver := func(ctx context.Context, conv string, in flows.Input) error {
+		if !served {
+			return fmt.Errorf("%w: no whatsapp account %q", ErrUnknownConversation, "999")
+		}
+		return d.deliver(ctx, conv, in)
+	}
+	h, err := NewFreshdeskHandler(freshdeskTestSecret, deliver)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req := func() *http.Request {
+		r := httptest.NewRequest("POST", "/bridge/freshdesk", strings.NewReader(`{"event":"reply","ticket_id":"12","conversation_id":"whatsapp:999:1","reply":"Done","agent":"Anna"}`))
+		r.Header.Set(FreshdeskSecretHeader, freshdeskTestSecret)
+		return r
+	}
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, req())
+	if w.Code != http.StatusNotFound || len(d.got) != 0 {
+		t.Fatalf("answered %d, delivered %q; want 404, nothing\n%s", w.Code, d.got, w.Body)
+	}
+	served = true
+	w = httptest.NewRecorder()
+	h.ServeHTTP(w, req())
+	if w.Code != http.StatusNoContent || len(d.got) != 1 {
+		t.Errorf("the retry answered %d, delivered %q; want 204, once\n%s", w.Code, d.got, w.Body)
 	}
 }

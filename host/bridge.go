@@ -2,6 +2,7 @@ package host
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/batonbot/baton/flows"
 	"github.com/batonbot/baton/handoff"
@@ -17,7 +18,7 @@ import (
 func (h *Host) DeliverBridge(ctx context.Context, conversation string, in flows.Input) error {
 	a, err := h.account(conversation)
 	if err != nil {
-		return err
+		return fmt.Errorf("%w: %v", handoff.ErrUnknownConversation, err)
 	}
 	if in.At.IsZero() {
 		in.At = h.now()

@@ -250,3 +250,30 @@ func bridgeRedeliveryAcrossProcesses(t *testing.T, store func(name string) strin
 		})
 	}
 }
+
+// A helpdesk request naming a conversation no account here serves (a
+// ticket opened by another deployment, an external_id another
+// integration set) was answered 503 "retry later", which the docs keep
+// for a store that failed: the helpdesk retried a request that could
+// never be taken, and its log showed a server error. It is answered 404,
+// which says what is wrong and is not retried by Zendesk.
+func TestBridgeUnknownConversation(t *testing.T) {
+	p := startBridgePair(t, "{kind: memory}")
+	for _, c := range []struct {
+		name string
+		d    bridgeDelivery
+	}{
+		{"zendesk, an account not served", zendeskDelivery("whatsapp:999:123", "hi", "u1")},
+		{"zendesk, not a conversation id", zendeskDelivery("crm-1234", "hi", "u2")},
+		{"freshdesk", freshdeskDelivery("whatsapp:999:123", "hi")},
+		{"webhook", webhookDelivery("telegram:nobot:1", "hi", "u3")},
+	} {
+		if code := c.d(t, p.bases[0]); code != http.StatusNotFound {
+			t.Errorf("%s: answered %d, want 404", c.name, code)
+		}
+	}
+	// A known conversation is still taken.
+	if code := zendeskDelivery(p.conv, "Hi Anna", "u4")(t, p.bases[0]); code != http.StatusNoContent {
+		t.Errorf("a known conversation: answered %d, want 204", code)
+	}
+}
