@@ -464,8 +464,11 @@ func htmlToText(s string) string {
 	return strings.TrimSpace(manyLines.ReplaceAllString(strings.Join(lines, "\n"), "\n\n"))
 }
 
-// maxInboundText bounds an agent message's length.
-const maxInboundText = 4096
+// maxInboundText bounds an agent message's length, in bytes. The channels
+// split a long text into several messages (WhatsApp and Telegram at 4,096
+// characters), so an agent's long reply is carried whole; only one past
+// this (about 16 such messages) is cut.
+const maxInboundText = 64 << 10
 
 // agentInput is an agent's reply on ticket t: the ticket goes along, so a
 // reply that can no longer reach the customer is reported back on it.

@@ -378,3 +378,25 @@ func TestBridgeUnknownConversationIs404(t *testing.T) {
 		t.Errorf("the retry answered %d, delivered %q; want 204, once\n%s", w.Code, d.got, w.Body)
 	}
 }
+
+// An agent's long reply (detailed instructions, in Italian with accents)
+// was cut at 4,096 bytes with "…", and the rest never reached the
+// customer, though the channels split a long text into several messages.
+func TestBridgeLongAgentReplyIsWhole(t *testing.T) {
+	text := strings.Repeat("Perché il rimborso è già partito: controlla la banca. ", 150) // ~8,200 bytes
+	text = strings.TrimSpace(text)
+	body := `{"event":"comment","ticket_id":"7","conversation_id":"wa:2","comment":` + strconv.Quote(text) + `,"author":"Anna","author_role":"agent"}`
+	var got flows.Input
+	h, err := NewZendeskHandler(zendeskTestSecret, func(_ context.Context, _ string, in flows.Input) error {
+		got = in
+		return nil
+	}, zendeskTestClock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, zendeskRequest("POST", body, true))
+	if w.Code != http.StatusNoContent || got.Text != text {
+		t.Errorf("answered %d, delivered %d bytes ending %q; want 204 and the whole %d bytes", w.Code, len(got.Text), got.Text[max(0, len(got.Text)-20):], len(text))
+	}
+}
