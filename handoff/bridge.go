@@ -211,6 +211,10 @@ type bridgeHandler struct {
 	// one derived from the content ("" when there is none); content keys
 	// are kept for the content TTL.
 	key func(r *http.Request, body []byte) (key string, content bool)
+	// replay names a signed request by its signature ("" when it has
+	// none): the same signed request again within the timestamp window is
+	// a replay, whatever its unsigned delivery id says.
+	replay func(r *http.Request) string
 	// failed holds keys whose delivery failed: the helpdesk's retry of
 	// them is delivered, though the deduper has seen them.
 	failed keySet
@@ -262,9 +266,25 @@ func (b *bridgeHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 	}
+	replayKey := ""
+	if b.replay != nil {
+		if sig := b.replay(r); sig != "" {
+			replayKey = b.name + ":signed:" + contentKey(sig)
+			dup, err := b.o.dedupe.Seen(ctx, "bridge:"+replayKey, 2*b.o.tolerance)
+			if err != nil {
+				retryLater(w, b.name+": the dedupe store failed, retry later")
+				return
+			}
+			if dup && !b.failed.take(replayKey) {
+				alreadyReceived(w, b.name)
+				return
+			}
+		}
+	}
 	if key != "" && !b.o.onAccept {
 		dup, err := b.o.dedupe.Seen(ctx, "bridge:"+key, ttl)
 		if err != nil {
+			b.markFailed("", replayKey)
 			retryLater(w, b.name+": the dedupe store failed, retry later")
 			return
 		}
@@ -279,9 +299,7 @@ func (b *bridgeHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		conv := it.conversationID
 		if conv == "" && b.o.lookup != nil && it.ticket.ID != "" {
 			if conv, err = b.o.lookup(ctx, it.ticket); err != nil {
-				if key != "" && !b.o.onAccept {
-					b.failed.add(key)
-				}
+				b.markFailed(key, replayKey)
 				retryLater(w, b.name+": ticket lookup failed, retry later")
 				return
 			}
@@ -291,9 +309,7 @@ func (b *bridgeHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		if b.hold > 0 && endsHandoff(it.in) && !replied[conv] {
 			if err := b.holdStatus(ctx, conv); err != nil {
-				if key != "" && !b.o.onAccept {
-					b.failed.add(key)
-				}
+				b.markFailed(key, replayKey)
 				retryLater(w, b.name+": the request ended while the status waited for the agent's reply, retry later")
 				return
 			}
@@ -319,15 +335,11 @@ func (b *bridgeHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			dups++
 			continue
 		case errors.Is(err, ErrUnknownConversation):
-			if key != "" && !b.o.onAccept {
-				b.failed.add(key) // taken if retried once it is served
-			}
+			b.markFailed(key, replayKey) // taken if retried once it is served
 			unknown++
 			continue
 		case err != nil:
-			if key != "" && !b.o.onAccept {
-				b.failed.add(key)
-			}
+			b.markFailed(key, replayKey)
 			retryLater(w, b.name+": delivery failed, retry later")
 			return
 		}
@@ -348,6 +360,17 @@ func (b *bridgeHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.WriteHeader(http.StatusNoContent)
+}
+
+// markFailed remembers that the delivery of a request failed, so that
+// the helpdesk's retry of it is taken though its keys were seen.
+func (b *bridgeHandler) markFailed(key, replayKey string) {
+	if key != "" && !b.o.onAccept {
+		b.failed.add(key)
+	}
+	if replayKey != "" {
+		b.failed.add(replayKey)
+	}
 }
 
 // alreadyReceived answers a redelivery: 200, so the helpdesk stops.

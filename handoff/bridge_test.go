@@ -400,3 +400,55 @@ func TestBridgeLongAgentReplyIsWhole(t *testing.T) {
 		t.Errorf("answered %d, delivered %d bytes ending %q; want 204 and the whole %d bytes", w.Code, len(got.Text), got.Text[max(0, len(got.Text)-20):], len(text))
 	}
 }
+
+// X-Zendesk-Webhook-Invocation-Id is not signed: a captured request sent
+// again within the timestamp window with another invocation id (or none)
+// passed as a new delivery, and the agent's reply reached the customer
+// twice. The same signed request is a replay whatever that header says; a
+// replay of one whose delivery failed is still taken.
+func TestZendeskReplayWithAnotherInvocationID(t *testing.T) {
+	body := `{"event":"comment","ticket_id":"7","conversation_id":"wa:2","comment":"Refund sent","author":"Anna","author_role":"agent"}`
+	req := func(inv string) *http.Request {
+		r := zendeskRequest("POST", body, true)
+		if inv != "" {
+			r.Header.Set("X-Zendesk-Webhook-Invocation-Id", inv)
+		}
+		return r
+	}
+	for _, accept := range []bool{false, true} {
+		d := &delivered{}
+		opts := []HandlerOption{zendeskTestClock}
+		if accept {
+			opts = append(opts, HandlerAcceptDedupe(0))
+		}
+		h, err := NewZendeskHandler(zendeskTestSecret, d.deliver, opts...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, inv := range []string{"inv-1", "inv-forged", ""} {
+			w := httptest.NewRecorder()
+			h.ServeHTTP(w, req(inv))
+			want := http.StatusOK
+			if i == 0 {
+				want = http.StatusNoContent
+			}
+			if w.Code != want {
+				t.Errorf("accept dedupe %v, invocation %q: answered %d, want %d\n%s", accept, inv, w.Code, want, w.Body)
+			}
+		}
+		if len(d.got) != 1 {
+			t.Errorf("accept dedupe %v: delivered %q, want once", accept, d.got)
+		}
+		// A delivery that failed is taken when sent again, signature and all.
+		d = &delivered{fail: true}
+		h, _ = NewZendeskHandler(zendeskTestSecret, d.deliver, opts...)
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, req("inv-9"))
+		d.fail = false
+		w = httptest.NewRecorder()
+		h.ServeHTTP(w, req("inv-9"))
+		if w.Code != http.StatusNoContent || len(d.got) != 1 {
+			t.Errorf("accept dedupe %v: the retry of a failed delivery answered %d, delivered %q; want 204, once", accept, w.Code, d.got)
+		}
+	}
+}

@@ -47,6 +47,9 @@ func NewZendeskHandler(signingSecret string, deliver Deliver, opts ...HandlerOpt
 			return checkTimestamp(ts, o.now(), o.tolerance)
 		},
 		decode: decodeZendesk,
+		// X-Zendesk-Webhook-Invocation-Id is not signed: a captured
+		// request sent again with another one is still a replay.
+		replay: func(r *http.Request) string { return r.Header.Get("X-Zendesk-Webhook-Signature") },
 		key: func(r *http.Request, body []byte) (string, bool) {
 			if id := strings.TrimSpace(r.Header.Get("X-Zendesk-Webhook-Invocation-Id")); id != "" {
 				return clip(id, 200), false
