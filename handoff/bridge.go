@@ -448,7 +448,10 @@ var (
 	htmlBreak = regexp.MustCompile(`(?i)<\s*(br|/p|/div|/li)\s*/?\s*>`)
 	htmlTag   = regexp.MustCompile(`<[^>]*>`)
 	manyLines = regexp.MustCompile(`\n{3,}`)
-	htmlLink  = regexp.MustCompile(`(?is)<a\s[^>]*?\bhref\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))[^>]*>(.*?)</a\s*>`)
+	// htmlHidden is what a mail client's HTML carries that is not shown:
+	// comments, the head (its title), styles and scripts.
+	htmlHidden = regexp.MustCompile(`(?is)<!--.*?-->|<\s*(?:head|style|script|title)\b[^>]*>.*?<\s*/\s*(?:head|style|script|title)\s*>`)
+	htmlLink   = regexp.MustCompile(`(?is)<a\s[^>]*?\bhref\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))[^>]*>(.*?)</a\s*>`)
 )
 
 // linkText keeps a link's address beside its text ("here
@@ -475,6 +478,7 @@ func htmlToText(s string) string {
 	if !strings.Contains(s, "<") {
 		return strings.TrimSpace(html.UnescapeString(s))
 	}
+	s = htmlHidden.ReplaceAllString(s, "")
 	s = htmlLink.ReplaceAllStringFunc(s, linkText)
 	s = htmlBreak.ReplaceAllString(s, "\n")
 	s = htmlTag.ReplaceAllString(s, "")

@@ -145,6 +145,8 @@ func TestFreshdeskHandler(t *testing.T) {
 			204, []string{`wa:3 agent "Ciao Mario,\nrimborso fatto & confermato.\nAnna" by "Anna" freshdesk/12 `}},
 		{"reply with links", req(`{"event":"reply","ticket_id":"12","conversation_id":"wa:3","reply":"<p>Track it <a href=\"https://t.example/1?a=1&amp;b=2\" rel=\"noreferrer\">here</a>, or at <a href='https://t.example/'>https://t.example/</a>.</p>","agent":"Anna"}`, freshdeskTestSecret),
 			204, []string{`wa:3 agent "Track it here (https://t.example/1?a=1&b=2), or at https://t.example/." by "Anna" freshdesk/12 `}},
+		{"reply from a mail client", req(`{"event":"reply","ticket_id":"12","conversation_id":"wa:3","reply":"<html><head><title>Re: refund</title><style>p { margin: 0 }</style></head><body><p>Refund sent.</p><script>track()</script><!-- a > b --></body></html>","agent":"Anna"}`, freshdeskTestSecret),
+			204, []string{`wa:3 agent "Refund sent." by "Anna" freshdesk/12 `}},
 		{"resolved", req(`{"event":"status","ticket_id":12,"conversation_id":"wa:3","status":"Resolved"}`, freshdeskTestSecret),
 			204, []string{`wa:3 ticket freshdesk/12 solved`}},
 		{"placeholder left: lookup", req(`{"event":"status","ticket_id":"99","conversation_id":"{{ticket.cf_baton_conversation}}","status":"Closed"}`, freshdeskTestSecret),
