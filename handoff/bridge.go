@@ -454,6 +454,66 @@ var (
 	htmlLink   = regexp.MustCompile(`(?is)<a\s[^>]*?\bhref\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))[^>]*>(.*?)</a\s*>`)
 )
 
+var htmlList = regexp.MustCompile(`(?i)<\s*(/?)\s*(ol|ul|li)\b[^>]*>`)
+
+// listMarks starts each list item on a line of its own with its marker,
+// "1." in a numbered list, "-" in others: a WhatsApp message carries no
+// markup, and an agent's steps keep their numbers. An item's line break
+// is lineStart, which newLines resolves once the tags are gone.
+func listMarks(s string) string {
+	var lists []int // per open list: the last item's number, -1 unnumbered
+	return htmlList.ReplaceAllStringFunc(s, func(tag string) string {
+		m := htmlList.FindStringSubmatch(tag)
+		closing, name := m[1] == "/", strings.ToLower(m[2])
+		switch {
+		case name == "li" && closing:
+			return ""
+		case name == "li":
+			if n := len(lists); n > 0 && lists[n-1] >= 0 {
+				lists[n-1]++
+				return lineStart + strconv.Itoa(lists[n-1]) + ". "
+			}
+			return lineStart + "- "
+		case closing:
+			if len(lists) > 0 {
+				lists = lists[:len(lists)-1]
+			}
+			return lineStart
+		case len(lists) >= 100: // bounded: deeper lists count as the deepest
+		case name == "ol":
+			lists = append(lists, 0)
+		default:
+			lists = append(lists, -1)
+		}
+		return ""
+	})
+}
+
+// lineStart marks where a line must start: a line break, unless the text
+// is at the start of a line already.
+const lineStart = "\x1e"
+
+// newLines turns each lineStart into a line break where one is needed.
+func newLines(s string) string {
+	if !strings.Contains(s, lineStart) {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s))
+	var last byte = '\n' // the last character written other than a space
+	for i, part := range strings.Split(s, lineStart) {
+		if i > 0 && last != '\n' {
+			b.WriteByte('\n')
+			last = '\n'
+		}
+		b.WriteString(part)
+		if t := strings.TrimRight(part, " \t"); t != "" {
+			last = t[len(t)-1]
+		}
+	}
+	return b.String()
+}
+
 // linkText keeps a link's address beside its text ("here
 // (https://...)"), as a WhatsApp message carries no markup: the address
 // is what the agent sent.
@@ -480,8 +540,10 @@ func htmlToText(s string) string {
 	}
 	s = htmlHidden.ReplaceAllString(s, "")
 	s = htmlLink.ReplaceAllStringFunc(s, linkText)
+	s = listMarks(s)
 	s = htmlBreak.ReplaceAllString(s, "\n")
 	s = htmlTag.ReplaceAllString(s, "")
+	s = newLines(s)
 	s = html.UnescapeString(s)
 	s = strings.ReplaceAll(s, "\u00a0", " ")
 	lines := strings.Split(s, "\n")

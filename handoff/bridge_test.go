@@ -147,6 +147,8 @@ func TestFreshdeskHandler(t *testing.T) {
 			204, []string{`wa:3 agent "Track it here (https://t.example/1?a=1&b=2), or at https://t.example/." by "Anna" freshdesk/12 `}},
 		{"reply from a mail client", req(`{"event":"reply","ticket_id":"12","conversation_id":"wa:3","reply":"<html><head><title>Re: refund</title><style>p { margin: 0 }</style></head><body><p>Refund sent.</p><script>track()</script><!-- a > b --></body></html>","agent":"Anna"}`, freshdeskTestSecret),
 			204, []string{`wa:3 agent "Refund sent." by "Anna" freshdesk/12 `}},
+		{"reply with lists", req(`{"event":"reply","ticket_id":"12","conversation_id":"wa:3","reply":"<p>Steps:</p><ol><li>Open the app</li><li>Tap <b>Refund</b></li></ol><p>You need:</p><ul><li>the order id</li><li>the receipt</li></ul>","agent":"Anna"}`, freshdeskTestSecret),
+			204, []string{`wa:3 agent "Steps:\n1. Open the app\n2. Tap Refund\nYou need:\n- the order id\n- the receipt" by "Anna" freshdesk/12 `}},
 		{"resolved", req(`{"event":"status","ticket_id":12,"conversation_id":"wa:3","status":"Resolved"}`, freshdeskTestSecret),
 			204, []string{`wa:3 ticket freshdesk/12 solved`}},
 		{"placeholder left: lookup", req(`{"event":"status","ticket_id":"99","conversation_id":"{{ticket.cf_baton_conversation}}","status":"Closed"}`, freshdeskTestSecret),
