@@ -454,6 +454,33 @@ var (
 	htmlLink   = regexp.MustCompile(`(?is)<a\s[^>]*?\bhref\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))[^>]*>(.*?)</a\s*>`)
 )
 
+var (
+	htmlImage = regexp.MustCompile(`(?is)<img\s[^>]*>`)
+	htmlAttr  = regexp.MustCompile(`(?is)\s(src|alt)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))`)
+)
+
+// imageText keeps an inline image as its address, after its alt text:
+// the customer's channel shows no HTML, and an image the agent pasted
+// (a label, a screenshot) must not vanish from the reply.
+func imageText(img string) string {
+	var src, alt string
+	for _, m := range htmlAttr.FindAllStringSubmatch(img, -1) {
+		v := strings.TrimSpace(m[2] + m[3] + m[4])
+		if strings.EqualFold(m[1], "src") && src == "" {
+			src = v
+		} else if strings.EqualFold(m[1], "alt") && alt == "" {
+			alt = v
+		}
+	}
+	if src == "" || strings.HasPrefix(strings.ToLower(src), "data:") || strings.HasPrefix(strings.ToLower(src), "cid:") {
+		return alt
+	}
+	if alt == "" {
+		return src
+	}
+	return alt + " (" + src + ")"
+}
+
 var htmlList = regexp.MustCompile(`(?i)<\s*(/?)\s*(ol|ul|li)\b[^>]*>`)
 
 // listMarks starts each list item on a line of its own with its marker,
@@ -540,6 +567,7 @@ func htmlToText(s string) string {
 	}
 	s = htmlHidden.ReplaceAllString(s, "")
 	s = htmlLink.ReplaceAllStringFunc(s, linkText)
+	s = htmlImage.ReplaceAllStringFunc(s, imageText)
 	s = listMarks(s)
 	s = htmlBreak.ReplaceAllString(s, "\n")
 	s = htmlTag.ReplaceAllString(s, "")
