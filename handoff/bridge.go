@@ -445,7 +445,8 @@ func ticketStatus(s string) (flows.TicketStatus, bool) {
 }
 
 var (
-	htmlBreak = regexp.MustCompile(`(?i)<\s*(br|/p|/div|/li)\s*/?\s*>`)
+	htmlBreak = regexp.MustCompile(`(?i)<\s*(br|hr|/p|/div|/li|/h[1-6]|/tr|/?table|/?blockquote|/pre)\b[^>]*>`)
+	htmlCell  = regexp.MustCompile(`(?i)<\s*/\s*t[dh]\s*>`)
 	htmlTag   = regexp.MustCompile(`<[^>]*>`)
 	manyLines = regexp.MustCompile(`\n{3,}`)
 	// htmlHidden is what a mail client's HTML carries that is not shown:
@@ -570,6 +571,7 @@ func htmlToText(s string) string {
 	s = htmlImage.ReplaceAllStringFunc(s, imageText)
 	s = listMarks(s)
 	s = htmlBreak.ReplaceAllString(s, "\n")
+	s = htmlCell.ReplaceAllString(s, " ")
 	s = htmlTag.ReplaceAllString(s, "")
 	s = newLines(s)
 	s = html.UnescapeString(s)

@@ -153,6 +153,8 @@ func TestFreshdeskHandler(t *testing.T) {
 			204, []string{`wa:3 agent "Print this label:\nlabel (https://files.example/label.png?sig=a&e=1)" by "Anna" freshdesk/12 `}},
 		{"only an image", req(`{"event":"reply","ticket_id":"12","conversation_id":"wa:3","reply":"<img src='https://files.example/a.jpg'>","agent":"Anna"}`, freshdeskTestSecret),
 			204, []string{`wa:3 agent "https://files.example/a.jpg" by "Anna" freshdesk/12 `}},
+		{"reply with a heading, a table and a quote", req(`{"event":"reply","ticket_id":"12","conversation_id":"wa:3","reply":"<h3>Your order</h3>Shipped.<table><tr><td>Item</td><td>Qty</td></tr><tr><td>Lamp</td><td>2</td></tr></table><hr><blockquote>my lamp is broken</blockquote>Anna","agent":"Anna"}`, freshdeskTestSecret),
+			204, []string{`wa:3 agent "Your order\nShipped.\nItem Qty\nLamp 2\n\nmy lamp is broken\nAnna" by "Anna" freshdesk/12 `}},
 		{"resolved", req(`{"event":"status","ticket_id":12,"conversation_id":"wa:3","status":"Resolved"}`, freshdeskTestSecret),
 			204, []string{`wa:3 ticket freshdesk/12 solved`}},
 		{"placeholder left: lookup", req(`{"event":"status","ticket_id":"99","conversation_id":"{{ticket.cf_baton_conversation}}","status":"Closed"}`, freshdeskTestSecret),
