@@ -211,3 +211,37 @@ func browser(t *testing.T) context.Context {
 	t.Cleanup(func() { cancel(); cancelTab(); cancelAlloc() })
 	return ctx
 }
+
+// A message in Hebrew or Arabic reads right to left, in the log and in
+// the input while it is typed; one in English stays left to right.
+func TestChatPageRightToLeft(t *testing.T) {
+	rec := &receiver{}
+	h, err := NewHandler(rec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec.echo = h
+	srv := serve(t, h)
+	ctx := browser(t)
+	if err := chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/"),
+		chromedp.WaitVisible(chromedp.ID("text")),
+		chromedp.SendKeys(chromedp.ID("text"), "שלום, איפה ההזמנה שלי?")); err != nil {
+		t.Fatal(err)
+	}
+	typing, err := chromedp.Run(ctx, chromedp.Evaluate[string](`getComputedStyle(document.getElementById("text")).direction`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.ID("send")),
+		chromedp.WaitVisible(chromedp.CSS(`#log li.bot`))); err != nil {
+		t.Fatal(err)
+	}
+	dirs, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`Array.from(document.querySelectorAll("#log > li")).map(li => li.className + ":" + getComputedStyle(li).direction)`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The bot's reply starts "You said": English, left to right.
+	if typing != "rtl" || strings.Join(dirs, ",") != "user:rtl,bot:ltr" {
+		t.Errorf("Hebrew reads %q in the input and %q in the log, want rtl and user:rtl,bot:ltr", typing, dirs)
+	}
+}

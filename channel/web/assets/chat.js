@@ -20,6 +20,7 @@
   function show(m) {
     const li = document.createElement("li");
     li.className = m.from;
+    li.dir = "auto"; // Hebrew or Arabic reads right to left
     if (m.id) li.dataset.id = m.id;
     if (m.agent) li.dataset.agent = m.agent;
     li.textContent = m.text || "";
