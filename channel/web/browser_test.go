@@ -245,3 +245,45 @@ func TestChatPageRightToLeft(t *testing.T) {
 		t.Errorf("Hebrew reads %q in the input and %q in the log, want rtl and user:rtl,bot:ltr", typing, dirs)
 	}
 }
+
+// Two tabs of the page, both opened before the conversation starts: the
+// first message in one starts the conversation in both, and the other
+// tab's messages join it rather than starting a second conversation that
+// takes the first one's place in the browser's storage.
+func TestChatPageTwoTabs(t *testing.T) {
+	rec := &receiver{}
+	h, err := NewHandler(rec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec.echo = h
+	srv := serve(t, h)
+	a := browser(t)
+	if err := chromedp.Do(a, chromedp.Navigate(srv.URL+"/"), chromedp.WaitVisible(chromedp.ID("text"))); err != nil {
+		t.Fatal(err)
+	}
+	b, cancel := chromedp.NewContext(a)
+	defer cancel()
+	if err := chromedp.Do(b, chromedp.Navigate(srv.URL+"/"), chromedp.WaitVisible(chromedp.ID("text"))); err != nil {
+		t.Fatal(err)
+	}
+	if err := chromedp.Do(a, chromedp.SendKeys(chromedp.ID("text"), "from A"), chromedp.Click(chromedp.ID("send")),
+		chromedp.WaitVisible(chromedp.CSS(`#log li.bot`))); err != nil {
+		t.Fatal(err)
+	}
+	wctx, wcancel := context.WithTimeout(b, 5*time.Second)
+	defer wcancel()
+	if err := chromedp.Do(wctx, chromedp.WaitVisible(chromedp.CSS(`#log li.bot`))); err != nil {
+		t.Errorf("the second tab does not show the conversation the first one started: %v", err)
+	}
+	if err := chromedp.Do(b, chromedp.SendKeys(chromedp.ID("text"), "from B"), chromedp.Click(chromedp.ID("send"))); err != nil {
+		t.Fatal(err)
+	}
+	got := rec.got()
+	for deadline := time.Now().Add(10 * time.Second); len(got) < 2 && time.Now().Before(deadline); got = rec.got() {
+		time.Sleep(20 * time.Millisecond)
+	}
+	if len(got) != 2 || got[0].ConversationID != got[1].ConversationID {
+		t.Fatalf("the tabs' messages reached the receiver as %+v, want one conversation", got)
+	}
+}

@@ -72,6 +72,8 @@
   async function send(msg) {
     // A new conversation's id is chosen here, so that a retry after a
     // lost answer goes to the same conversation, where the Inbox drops it.
+    // Another tab may have started one since this page loaded: join it.
+    if (!conversation) conversation = localStorage.getItem(KEY) || "";
     msg.conversation = conversation || newID();
     msg.id = newID();
     for (let attempt = 0; attempt < 3; attempt++) {
@@ -107,6 +109,14 @@
     if (!text) return;
     input.value = "";
     if (!(await send({ text }))) input.value = text;
+  });
+
+  // Another tab of the page started the conversation: show it here too.
+  window.addEventListener("storage", (e) => {
+    if (e.key === KEY && e.newValue && !conversation) {
+      conversation = e.newValue;
+      listen();
+    }
   });
 
   if (conversation) {
