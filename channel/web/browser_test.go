@@ -287,3 +287,47 @@ func TestChatPageTwoTabs(t *testing.T) {
 		t.Fatalf("the tabs' messages reached the receiver as %+v, want one conversation", got)
 	}
 }
+
+// Keyboard only: Enter sends and the focus stays in the input, the reply's
+// buttons are reached with Shift+Tab and pressed with Enter, and the focus
+// then moves to the next menu's buttons, never lost on the disabled one.
+func TestChatPageKeyboard(t *testing.T) {
+	rec := &receiver{}
+	h, err := NewHandler(rec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec.echo = h
+	srv := serve(t, h)
+	ctx := browser(t)
+	focused := func() string {
+		t.Helper()
+		v, err := chromedp.Run(ctx, chromedp.Evaluate[string](`(e => e.tagName + (e.id ? "#" + e.id : "") + ":" + e.textContent + (e.disabled ? ":disabled" : ""))(document.activeElement)`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	if err := chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/"), chromedp.WaitVisible(chromedp.ID("text")),
+		chromedp.KeyEvent("hello\r"), chromedp.WaitVisible(chromedp.CSS(`#log li.bot button[data-id="no"]`))); err != nil {
+		t.Fatal(err)
+	}
+	if f := focused(); f != "INPUT#text:" {
+		t.Errorf("after Enter the focus is on %q, want the input", f)
+	}
+	if err := chromedp.Do(ctx, chromedp.KeyEvent("\t", chromedp.KeyModifiers(chromedp.ModifierShift))); err != nil {
+		t.Fatal(err)
+	}
+	if f := focused(); f != "BUTTON:No" {
+		t.Fatalf("Shift+Tab from the input reaches %q, want the No button", f)
+	}
+	if err := chromedp.Do(ctx, chromedp.KeyEvent("\r"), chromedp.WaitVisible(chromedp.CSS(`#log li.bot:nth-of-type(4) button`))); err != nil {
+		t.Fatal(err)
+	}
+	if f := focused(); f != "BUTTON:Yes" {
+		t.Errorf("after the tap and the next menu the focus is on %q, want that menu's first button", f)
+	}
+	if got := rec.got(); len(got) != 2 || got[1].Input.Payload != "no" {
+		t.Errorf("received %+v", got)
+	}
+}

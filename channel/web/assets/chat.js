@@ -24,7 +24,11 @@
     if (m.id) li.dataset.id = m.id;
     if (m.agent) li.dataset.agent = m.agent;
     li.textContent = m.text || "";
+    let refocus = null;
     if (m.options && m.options.length) {
+      // A disabled button loses the focus: a keyboard user who pressed
+      // one goes on from the new menu's first button.
+      const had = document.activeElement && document.activeElement.closest("#log .options") !== null;
       for (const old of log.querySelectorAll(".options button")) old.disabled = true;
       const row = document.createElement("div");
       row.className = "options";
@@ -38,8 +42,10 @@
         row.appendChild(b);
       }
       li.appendChild(row);
+      if (had) refocus = row.firstChild;
     }
     log.appendChild(li);
+    if (refocus) refocus.focus();
     log.scrollTop = log.scrollHeight;
   }
 
