@@ -331,3 +331,51 @@ func TestChatPageKeyboard(t *testing.T) {
 		t.Errorf("received %+v", got)
 	}
 }
+
+// A list menu of more than three options, each with a description, on a
+// phone's narrow screen: every option is a button that shows its
+// description (no tooltip on a touch screen), and nothing overflows the
+// screen's width. The texts are the flow's, shown as text: markup in
+// them stays text.
+func TestChatPageListMenu(t *testing.T) {
+	rec := &receiver{}
+	h, err := NewHandler(rec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := serve(t, h)
+	ctx := browser(t)
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(360, 640, chromedp.EmulateMobile), chromedp.Navigate(srv.URL+"/"),
+		chromedp.WaitVisible(chromedp.ID("text")), chromedp.KeyEvent("hi\r"), chromedp.WaitVisible(chromedp.CSS(`#status.online`))); err != nil {
+		t.Fatal(err)
+	}
+	got := rec.got()
+	if len(got) != 1 {
+		t.Fatalf("received %+v", got)
+	}
+	r := flows.Reply{Text: "Which one?\nPick below: https://shop.example.com/help?a=1&b=2", Style: flows.MenuList}
+	for _, n := range []string{"Orders", "Returns", "Billing", "Shipping", "Account", "<img src=x onerror=window.pwned=1>"} {
+		r.Options = append(r.Options, flows.ReplyOption{ID: strings.ToLower(n[:3]), Title: n, Description: "About " + n + ", in detail"})
+	}
+	if err := h.Send(context.Background(), flows.Outbound{To: got[0].Contact, Reply: r}); err != nil {
+		t.Fatal(err)
+	}
+	if err := chromedp.Do(ctx, chromedp.WaitVisible(chromedp.CSS(`#log li.bot .options button:nth-child(6)`))); err != nil {
+		t.Fatal(err)
+	}
+	shown, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`Array.from(document.querySelectorAll("#log li.bot .options button")).map(b => b.innerText.replace(/\s+/g, " "))`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, err := chromedp.Run(ctx, chromedp.Evaluate[string](`JSON.stringify([document.documentElement.scrollWidth, innerWidth, document.images.length, String(window.pwned), document.querySelector("#log li.bot").firstChild.textContent])`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "Orders About Orders, in detail|Returns About Returns, in detail|Billing About Billing, in detail|Shipping About Shipping, in detail|Account About Account, in detail|<img src=x onerror=window.pwned=1> About <img src=x onerror=window.pwned=1>, in detail"
+	if strings.Join(shown, "|") != want {
+		t.Errorf("the list's buttons show %q, want %q", shown, want)
+	}
+	if want := `[360,360,0,"undefined","Which one?\nPick below: https://shop.example.com/help?a=1&b=2"]`; page != want {
+		t.Errorf("page width, its width, images, injected script, text: %s, want %s", page, want)
+	}
+}

@@ -36,7 +36,11 @@
         const b = document.createElement("button");
         b.type = "button";
         b.textContent = o.title;
-        b.title = o.description || "";
+        if (o.description) { // shown, not a tooltip: a phone has none
+          const d = document.createElement("small");
+          d.textContent = o.description;
+          b.appendChild(d);
+        }
         b.dataset.id = o.id;
         b.addEventListener("click", () => send({ payload: o.id, label: o.title }));
         row.appendChild(b);
