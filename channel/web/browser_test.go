@@ -44,9 +44,13 @@ func TestChatPageInBrowser(t *testing.T) {
 		}
 		return v
 	}
-	run(chromedp.Navigate(srv.URL+"/"),
-		chromedp.WaitVisible(chromedp.ID("text")),
-		chromedp.SendKeys(chromedp.ID("text"), "hello"),
+	run(chromedp.Navigate(srv.URL+"/"), chromedp.WaitVisible(chromedp.ID("text")))
+	// Before the first message there is no stream yet, but the chat is
+	// there: the header must not tell the customer it is offline.
+	if st := eval(`[document.getElementById("status").textContent]`); st[0] != "" {
+		t.Errorf("a fresh page's status says %q, want nothing", st[0])
+	}
+	run(chromedp.SendKeys(chromedp.ID("text"), "hello"),
 		chromedp.Click(chromedp.ID("send")),
 		chromedp.WaitVisible(chromedp.CSS(`#log li.bot .options button[data-id="yes"]`)))
 	title, err := chromedp.Run(ctx, chromedp.Title())
