@@ -383,3 +383,53 @@ func TestChatPageListMenu(t *testing.T) {
 		t.Errorf("page width, its width, images, injected script, text: %s, want %s", page, want)
 	}
 }
+
+// On a slow connection the customer may type and press Enter before the
+// page's script has arrived: the message must not be submitted as a
+// plain form (a reload that loses it and puts it in the address), but
+// stay in the input, sent by the next Enter once the page is ready.
+func TestChatPageEnterBeforeScript(t *testing.T) {
+	rec := &receiver{}
+	h, err := NewHandler(rec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec.echo = h
+	release := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasSuffix(r.URL.Path, "/chat.js") {
+			select {
+			case <-release:
+			case <-r.Context().Done():
+			}
+		}
+		h.ServeHTTP(w, r)
+	}))
+	t.Cleanup(func() { h.Close(); srv.Close() })
+	ctx := browser(t)
+	if err := chromedp.Do(ctx, chromedp.Navigate("about:blank")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := chromedp.Run(ctx, chromedp.Evaluate[string](`location.href = `+"`"+srv.URL+"/`")); err != nil {
+		t.Fatal(err)
+	}
+	if err := chromedp.Do(ctx, chromedp.WaitVisible(chromedp.ID("text")), chromedp.Click(chromedp.ID("text")),
+		chromedp.KeyEvent("hello\r"), chromedp.Sleep(300*time.Millisecond)); err != nil {
+		t.Fatal(err)
+	}
+	close(release)
+	where, err := chromedp.Run(ctx, chromedp.Evaluate[string](`location.search + "|" + document.getElementById("text").value`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if where != "|hello" {
+		t.Fatalf("Enter before the script loaded left the page at %q (address query|input), want |hello", where)
+	}
+	if err := chromedp.Do(ctx, chromedp.WaitVisible(chromedp.CSS(`#log li.hint`)), chromedp.Click(chromedp.ID("text")), chromedp.KeyEvent("\r"),
+		chromedp.WaitVisible(chromedp.CSS(`#log li.bot`))); err != nil {
+		t.Fatal(err)
+	}
+	if got := rec.got(); len(got) != 1 || got[0].Input.Text != "hello" {
+		t.Errorf("received %+v", got)
+	}
+}
