@@ -433,3 +433,34 @@ func TestChatPageEnterBeforeScript(t *testing.T) {
 		t.Errorf("received %+v", got)
 	}
 }
+
+// A double tap on a menu's button chooses the option once: the second
+// tap would reach the flow in its next state, as if the customer had
+// typed the option's id there.
+func TestChatPageDoubleTap(t *testing.T) {
+	rec := &receiver{}
+	h, err := NewHandler(rec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec.echo = h
+	srv := serve(t, h)
+	ctx := browser(t)
+	if err := chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/"), chromedp.WaitVisible(chromedp.ID("text")),
+		chromedp.KeyEvent("hello\r"), chromedp.WaitVisible(chromedp.CSS(`#log li.bot button[data-id="yes"]`))); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`(b => { b.click(); b.click(); return true })(document.querySelector('#log li.bot button[data-id="yes"]'))`)); err != nil {
+		t.Fatal(err)
+	}
+	if err := chromedp.Do(ctx, chromedp.WaitVisible(chromedp.CSS(`#log li.bot:nth-of-type(4)`)), chromedp.Sleep(300*time.Millisecond)); err != nil {
+		t.Fatal(err)
+	}
+	var payloads []string
+	for _, in := range rec.got() {
+		payloads = append(payloads, in.Input.Text+in.Input.Payload)
+	}
+	if strings.Join(payloads, ",") != "hello,yes" {
+		t.Errorf("a double tap on Yes sent %q, want hello,yes", payloads)
+	}
+}

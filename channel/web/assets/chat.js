@@ -10,6 +10,7 @@
   let conversation = localStorage.getItem(KEY) || "";
   let events = null;
   let lastEvent = ""; // the id of the last event shown, to resume after
+  let pressed = false; // a menu's button had the focus when it was pressed
 
   function newID() {
     const b = new Uint8Array(16);
@@ -28,7 +29,9 @@
     if (m.options && m.options.length) {
       // A disabled button loses the focus: a keyboard user who pressed
       // one goes on from the new menu's first button.
-      const had = document.activeElement && document.activeElement.closest("#log .options") !== null;
+      const idle = !document.activeElement || document.activeElement === document.body;
+      const had = (pressed && idle) || (!idle && document.activeElement.closest("#log .options") !== null);
+      pressed = false;
       for (const old of log.querySelectorAll(".options button")) old.disabled = true;
       const row = document.createElement("div");
       row.className = "options";
@@ -42,7 +45,18 @@
           b.appendChild(d);
         }
         b.dataset.id = o.id;
-        b.addEventListener("click", () => send({ payload: o.id, label: o.title }));
+        b.addEventListener("click", async () => {
+          // One choice per tap: a second tap of a double tap would reach
+          // the flow in its next state. The menu comes back if the post
+          // fails.
+          pressed = document.activeElement === b;
+          for (const x of row.children) x.disabled = true;
+          if (!(await send({ payload: o.id, label: o.title }))) {
+            for (const x of row.children) x.disabled = false;
+            if (pressed && document.activeElement === document.body) b.focus();
+            pressed = false;
+          }
+        });
         row.appendChild(b);
       }
       li.appendChild(row);
