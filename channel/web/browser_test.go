@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	cdppage "github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 
 	"github.com/batonbot/baton/flows"
@@ -462,5 +463,40 @@ func TestChatPageDoubleTap(t *testing.T) {
 	}
 	if strings.Join(payloads, ",") != "hello,yes" {
 		t.Errorf("a double tap on Yes sent %q, want hello,yes", payloads)
+	}
+}
+
+// A browser that blocks site data (Chrome's "Block all cookies") throws
+// on any use of localStorage: the customer can still chat, in a
+// conversation the page keeps until it is closed.
+func TestChatPageWithoutStorage(t *testing.T) {
+	rec := &receiver{}
+	h, err := NewHandler(rec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec.echo = h
+	srv := serve(t, h)
+	ctx := browser(t)
+	if err := chromedp.Do(ctx, chromedp.Navigate("about:blank")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := chromedp.Call(ctx, cdppage.AddScriptToEvaluateOnNewDocument, cdppage.AddScriptToEvaluateOnNewDocumentParams{
+		Source: `Object.defineProperty(window, "localStorage", {get() { throw new DOMException("access is denied", "SecurityError") }})`,
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if err := chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/"), chromedp.WaitVisible(chromedp.ID("text")),
+		chromedp.KeyEvent("hello\r")); err != nil {
+		t.Fatal(err)
+	}
+	wctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if err := chromedp.Do(wctx, chromedp.Click(chromedp.CSS(`#log li.bot button[data-id="yes"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`#log li.bot:nth-of-type(4)`))); err != nil {
+		t.Fatalf("without localStorage the chat does not work: %v", err)
+	}
+	if got := rec.got(); len(got) != 2 || got[0].ConversationID != got[1].ConversationID {
+		t.Errorf("received %+v", got)
 	}
 }

@@ -7,7 +7,11 @@
   const form = document.getElementById("composer");
   const input = document.getElementById("text");
   const status = document.getElementById("status");
-  let conversation = localStorage.getItem(KEY) || "";
+  // A browser that blocks site data throws on localStorage: the
+  // conversation then lives as long as the page.
+  function stored() { try { return localStorage.getItem(KEY) || ""; } catch (e) { return ""; } }
+  function store(id) { try { localStorage.setItem(KEY, id); } catch (e) { /* kept by the page only */ } }
+  let conversation = stored();
   let events = null;
   let lastEvent = ""; // the id of the last event shown, to resume after
   let pressed = false; // a menu's button had the focus when it was pressed
@@ -97,7 +101,7 @@
     // A new conversation's id is chosen here, so that a retry after a
     // lost answer goes to the same conversation, where the Inbox drops it.
     // Another tab may have started one since this page loaded: join it.
-    if (!conversation) conversation = localStorage.getItem(KEY) || "";
+    if (!conversation) conversation = stored();
     msg.conversation = conversation || newID();
     msg.id = newID();
     for (let attempt = 0; attempt < 3; attempt++) {
@@ -111,7 +115,7 @@
           const a = await r.json();
           if (!conversation) {
             conversation = a.conversation;
-            localStorage.setItem(KEY, conversation);
+            store(conversation);
           }
           listen();
           return true;
