@@ -500,3 +500,35 @@ func TestChatPageWithoutStorage(t *testing.T) {
 		t.Errorf("received %+v", got)
 	}
 }
+
+// A message that cannot be sent comes back to the input; what the
+// customer typed meanwhile stays there too.
+func TestChatPageFailedSendKeepsNewText(t *testing.T) {
+	rec := &receiver{}
+	h, err := NewHandler(rec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasSuffix(r.URL.Path, "/api/messages") {
+			time.Sleep(500 * time.Millisecond)
+			w.Header().Set("Retry-After", "1")
+			http.Error(w, "too many messages; wait a moment", http.StatusTooManyRequests)
+			return
+		}
+		h.ServeHTTP(w, r)
+	}))
+	t.Cleanup(func() { h.Close(); srv.Close() })
+	ctx := browser(t)
+	if err := chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/"), chromedp.WaitVisible(chromedp.ID("text")),
+		chromedp.KeyEvent("first\r"), chromedp.KeyEvent("second"), chromedp.WaitVisible(chromedp.CSS(`#status:not(:empty)`))); err != nil {
+		t.Fatal(err)
+	}
+	v, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.getElementById("text").value`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v != "first second" {
+		t.Errorf("after the refused send the input holds %q, want %q", v, "first second")
+	}
+}

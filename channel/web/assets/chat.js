@@ -136,7 +136,8 @@
     const text = input.value.trim();
     if (!text) return;
     input.value = "";
-    if (!(await send({ text }))) input.value = text;
+    // Not sent: the text comes back, before what was typed since.
+    if (!(await send({ text }))) input.value = input.value ? text + " " + input.value : text;
   });
 
   // Another tab of the page started the conversation: show it here too.
