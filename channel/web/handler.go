@@ -9,6 +9,7 @@ import (
 	"io"
 	"io/fs"
 	"net/http"
+	"path"
 	"regexp"
 	"strconv"
 	"strings"
@@ -110,8 +111,13 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			h.methodNotAllowed(w, "GET, HEAD")
 			return
 		}
+		asset := p[strings.Index(p, "/assets/"):]
+		if name := path.Clean("/" + asset[len("/assets/"):]); name == "/" || name == "/index.html" { // the page's template, not an asset
+			h.refuse(w, http.StatusNotFound, RejectNotFound, "not found")
+			return
+		}
 		r2 := r.Clone(r.Context())
-		r2.URL.Path = p[strings.Index(p, "/assets/"):]
+		r2.URL.Path = asset
 		r2.URL.RawPath = ""
 		w.Header().Set("Cache-Control", "no-cache")
 		h.static.ServeHTTP(w, r2)

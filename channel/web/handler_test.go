@@ -396,6 +396,15 @@ func TestPageAndAssets(t *testing.T) {
 			t.Errorf("missing asset: %d", w.Code)
 		}
 	}
+	// The page's template is not an asset: served raw it is a broken chat
+	// titled {{.Title}}, without the page's headers.
+	for _, p := range []string{"/assets/", "/assets/index.html", "/chat/assets/", "/assets//", "/assets/./", "/assets/x/../", "/assets//index.html"} {
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, httptest.NewRequest(http.MethodGet, p, nil))
+		if w.Code != 404 || strings.Contains(w.Body.String(), "{{") {
+			t.Errorf("%s: %d %q, want 404", p, w.Code, w.Body.String())
+		}
+	}
 }
 
 func TestSendToBadContact(t *testing.T) {
