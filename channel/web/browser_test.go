@@ -532,3 +532,43 @@ func TestChatPageFailedSendKeepsNewText(t *testing.T) {
 		t.Errorf("after the refused send the input holds %q, want %q", v, "first second")
 	}
 }
+
+// A menu the customer answered stays answered after a reload: its
+// buttons are disabled, as they were before it, so a tap cannot send the
+// old choice into the conversation's next state.
+func TestChatPageAnsweredMenuAfterReload(t *testing.T) {
+	rec := &receiver{}
+	h, err := NewHandler(rec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := serve(t, h)
+	ctx := browser(t)
+	reply := func(r flows.Reply) {
+		t.Helper()
+		got := rec.got()
+		if err := h.Send(context.Background(), flows.Outbound{To: got[len(got)-1].Contact, Reply: r}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/"), chromedp.WaitVisible(chromedp.ID("text")),
+		chromedp.KeyEvent("hi\r"), chromedp.WaitVisible(chromedp.CSS(`#status.online`))); err != nil {
+		t.Fatal(err)
+	}
+	reply(flows.Reply{Text: "Track an order?", Options: []flows.ReplyOption{{ID: "yes", Title: "Yes"}, {ID: "no", Title: "No"}}})
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`#log li.bot button[data-id="yes"]`)), chromedp.WaitVisible(chromedp.CSS(`#log li.user:nth-of-type(3)`))); err != nil {
+		t.Fatal(err)
+	}
+	reply(flows.Reply{Text: "Your order number?"})
+	if err := chromedp.Do(ctx, chromedp.WaitVisible(chromedp.CSS(`#log li.bot:nth-of-type(4)`)),
+		chromedp.Reload(), chromedp.WaitVisible(chromedp.CSS(`#log li.bot:nth-of-type(4)`))); err != nil {
+		t.Fatal(err)
+	}
+	enabled, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`Array.from(document.querySelectorAll("#log .options button:enabled")).map(b => b.textContent)`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(enabled) != 0 {
+		t.Errorf("after a reload the answered menu's buttons %q can be tapped again", enabled)
+	}
+}

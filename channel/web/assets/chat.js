@@ -29,6 +29,9 @@
     if (m.id) li.dataset.id = m.id;
     if (m.agent) li.dataset.agent = m.agent;
     li.textContent = m.text || "";
+    // The customer has spoken since the menus shown: they are answered
+    // (a reloaded page replays the conversation).
+    if (m.from === "user") for (const old of log.querySelectorAll(".options button")) old.disabled = true;
     let refocus = null;
     if (m.options && m.options.length) {
       // A disabled button loses the focus: a keyboard user who pressed
