@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -41,7 +42,15 @@ type Metrics struct {
 	sendErrors *prometheus.CounterVec
 	reloads    *prometheus.CounterVec
 	outbox     *outboxCollector
+
+	mu             sync.Mutex
+	reasons, teams map[string]bool // the handoffs' label values so far
 }
+
+// maxLabelValues bounds the distinct reasons, and the distinct teams, of
+// baton_handoffs_total: both are templates a flow may fill from what a
+// customer wrote.
+const maxLabelValues = 100
 
 // NewMetrics registers the series; outbox, when not nil, is listed at each
 // scrape for the outbox depth and age.
@@ -130,8 +139,47 @@ func (m *Metrics) received(channel, outcome string) {
 
 func (m *Metrics) handoff(h *flows.Handoff) {
 	if m != nil && h != nil {
-		m.handoffs.WithLabelValues(h.Reason, h.Team).Inc()
+		m.mu.Lock()
+		reason, team := boundLabel(&m.reasons, h.Reason), boundLabel(&m.teams, h.Team)
+		m.mu.Unlock()
+		m.handoffs.WithLabelValues(reason, team).Inc()
 	}
+}
+
+// boundLabel is v as a label value when it is a name (a letter, then
+// letters, digits, '_', '-', '.' or ':', at most 64 bytes; or empty) among
+// the first maxLabelValues seen, else "other": a reason or team rendered
+// from a customer's message (text, an e-mail address, a phone number)
+// never becomes a series, and the series stay few.
+func boundLabel(seen *map[string]bool, v string) string {
+	if !isLabelName(v) {
+		return "other"
+	}
+	if *seen == nil {
+		*seen = map[string]bool{}
+	}
+	if !(*seen)[v] {
+		if len(*seen) >= maxLabelValues {
+			return "other"
+		}
+		(*seen)[v] = true
+	}
+	return v
+}
+
+func isLabelName(v string) bool {
+	if len(v) > 64 {
+		return false
+	}
+	for i, c := range []byte(v) {
+		switch {
+		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z':
+		case i > 0 && (c >= '0' && c <= '9' || c == '_' || c == '-' || c == '.' || c == ':'):
+		default:
+			return false
+		}
+	}
+	return true
 }
 
 func (m *Metrics) delivery(kind flows.OutboxKind, outcome string) {

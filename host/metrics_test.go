@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -184,5 +185,39 @@ func TestMetricsStartAtZero(t *testing.T) {
 		if !strings.Contains(out, want) {
 			t.Errorf("/metrics lacks %s", want)
 		}
+	}
+}
+
+// A handoff's reason and team are templates a flow may fill from what the
+// customer wrote: the labels of baton_handoffs_total keep names only, and
+// a bounded number of them, so no message text, e-mail address or phone
+// number becomes a series, and the series stay few.
+func TestMetricsHandoffLabelsAreBounded(t *testing.T) {
+	m := NewMetrics(nil, nil)
+	m.handoff(&flows.Handoff{Reason: "anna.rossi@example.org", Team: "billing"})
+	m.handoff(&flows.Handoff{Reason: "my parcel never came, I want my money back", Team: "billing"})
+	m.handoff(&flows.Handoff{Reason: "393331234567", Team: "+39 333 123 4567"})
+	m.handoff(&flows.Handoff{Reason: "asks_for_human", Team: ""})
+	for i := range 1000 {
+		m.handoff(&flows.Handoff{Reason: "r" + strconv.Itoa(i), Team: "t" + strconv.Itoa(i)})
+	}
+	rec := httptest.NewRecorder()
+	m.Handler().ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
+	out := rec.Body.String()
+	for _, leak := range []string{"anna", "parcel", "3331234567", "333 123"} {
+		if strings.Contains(out, leak) {
+			t.Errorf("/metrics shows %q: %s", leak, grepLines(out, "baton_handoffs_total"))
+		}
+	}
+	for _, want := range []string{
+		`baton_handoffs_total{reason="other",team="billing"} 2`,
+		`baton_handoffs_total{reason="asks_for_human",team=""} 1`,
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("/metrics lacks %s:\n%s", want, grepLines(out, "baton_handoffs_total{reason=\"other\""))
+		}
+	}
+	if n := strings.Count(out, "\nbaton_handoffs_total{"); n > 110 {
+		t.Errorf("%d baton_handoffs_total series for 1000 reasons and teams, want at most 110", n)
 	}
 }
