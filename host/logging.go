@@ -227,10 +227,41 @@ func maskLeadingID(s string) string {
 	if !ok || rest == "" {
 		return s
 	}
-	// A Telegram group's chat id starts with '-'.
 	end := len(rest)
-	if i := strings.IndexAny(rest[1:], ":-"); i >= 0 {
+	if ch == flows.ChannelWeb {
+		end = webContactEnd(rest)
+	} else if i := strings.IndexAny(rest[1:], ":-"); i >= 0 { // a Telegram group's chat id starts with '-'
 		end = i + 1
 	}
 	return MaskID(ch+":"+account+":"+rest[:end]) + rest[end:]
+}
+
+// webContactEnd is where the web conversation id that starts s ends. It
+// may hold '-' (a client's own UUID), never ':': it ends at the first
+// ':', or before the "-{created}-{turn}" of a reply's or an undelivered
+// note's outbox id ({conversation}-…-reply-N, {conversation}-…:undelivered:N).
+func webContactEnd(s string) int {
+	end := len(s)
+	if i := strings.IndexByte(s, ':'); i >= 0 {
+		end = i
+	}
+	head := s[:end]
+	switch k := strings.LastIndex(head, "-reply-"); {
+	case k >= 0:
+		head = head[:k] + "-"
+	case strings.HasPrefix(s[end:], ":undelivered:"):
+		head += "-"
+	default:
+		return end
+	}
+	// head ends with -{created}-{turn}-: the contact ends before it.
+	n := 0
+	for i := len(head) - 2; i > 0; i-- {
+		if head[i] == '-' {
+			if n++; n == 2 {
+				return i
+			}
+		}
+	}
+	return end
 }

@@ -260,3 +260,25 @@ func TestLoggerKeepsTheHelpdesksDeliveryIDs(t *testing.T) {
 		t.Errorf("the log shows a number:\n%s", b.String())
 	}
 }
+
+// A web conversation id may hold '-' (the page's client may send a UUID of
+// its own): the log masks all of it where an id starts with it, not only
+// what comes before its first '-'.
+func TestLogMasksAWebConversationIDWithDashes(t *testing.T) {
+	var b strings.Builder
+	log := NewLogger(&b, slog.LevelInfo, false)
+	conv := "web:web:550e8400-e29b-41d4-a716-446655440000"
+	log.Info("turn", "conversation", conv, "message", conv+":YS7VAXC6NUXAOZEMDQMZ5FUU5W",
+		"item", conv+"-mxc0pr88-1-reply-1", "id", conv+"-mxc0pr88-2:undelivered:1")
+	out := b.String()
+	for _, part := range []string{"e29b", "41d4", "a716", "4466554"} {
+		if strings.Contains(out, part) {
+			t.Errorf("the log shows the web conversation id's %q: %s", part, out)
+		}
+	}
+	for _, want := range []string{`"message":"web:web:…000:YS7VAXC6NUXAOZEMDQMZ5FUU5W"`, `"item":"web:web:…000-mxc0pr88-1-reply-1"`} {
+		if !strings.Contains(out, want) {
+			t.Errorf("the log lacks %s: %s", want, out)
+		}
+	}
+}
