@@ -76,3 +76,19 @@ func TestMistypedFlag(t *testing.T) {
 		})
 	}
 }
+
+// TestServeMalformedListen: --listen that is not host:port is a usage
+// error (exit 2) saying what it takes, as server.listen's is a config
+// error; not "the server cannot start" (exit 3), which is for an address
+// that is taken or a store that cannot be opened.
+func TestServeMalformedListen(t *testing.T) {
+	for _, addr := range []string{"8080", "nonsense", "localhost"} {
+		t.Run(addr, func(t *testing.T) {
+			code, stdout, stderr := runCLI(t, "", "serve", "--listen", addr, "../../examples/flows/survey.yaml")
+			wantCode(t, code, exitUsage, stdout, stderr)
+			if want := `--listen must be host:port such as 127.0.0.1:8080 or :8080, not "` + addr + `"`; !strings.Contains(stderr, want) {
+				t.Errorf("stderr lacks %s:\n%s", want, stderr)
+			}
+		})
+	}
+}

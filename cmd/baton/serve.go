@@ -82,6 +82,11 @@ func runServe(ctx context.Context, e *env, args []string) int {
 	if *page && *cfgPath != "" {
 		return usageError(e, serveCmd, "--sandbox is for trying a flow: 'baton serve FLOW --sandbox', or 'baton sandbox FLOW --config %s' to see its routing", *cfgPath)
 	}
+	if *listen != "" {
+		if _, port, err := net.SplitHostPort(*listen); err != nil || port == "" {
+			return usageError(e, serveCmd, "--listen must be host:port such as 127.0.0.1:8080 or :8080, not %q", *listen)
+		}
+	}
 	if *cfgPath != "" {
 		if msg := pathProblem("config", *cfgPath); msg != "" {
 			return usageError(e, serveCmd, "%s", msg)
