@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"os"
 	"regexp"
 	"strings"
@@ -228,10 +229,21 @@ func sameHost(c *http.Client) *http.Client {
 	return &sc
 }
 
-// redactURL keeps secrets filled into a URL out of an error message.
+// redactURL keeps secrets filled into a URL, and its query, out of an
+// error message.
 func redactURL(err error, written, sent string) error {
+	// The query (and fragment) is left out: a flow puts what the
+	// customer wrote there, or a key, and the error reaches the log.
+	shown := written
+	if i := strings.IndexAny(shown, "?#"); i >= 0 {
+		shown = shown[:i] + "?…"
+	}
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return &url.Error{Op: ue.Op, URL: shown, Err: ue.Err}
+	}
 	if written == sent {
 		return err
 	}
-	return errors.New(strings.ReplaceAll(err.Error(), sent, written))
+	return errors.New(strings.ReplaceAll(err.Error(), sent, shown))
 }

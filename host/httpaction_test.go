@@ -375,3 +375,19 @@ func runWithShopToken(t *testing.T, name, flow string, texts ...string) []string
 	waitFor(t, "the bot's replies", func() bool { return len(ch.texts()) == 2 })
 	return ch.texts()
 }
+
+// A failed HTTP action's error reaches the log ("an HTTP action failed")
+// and the flow: its URL's query, where a flow puts what the customer wrote
+// or a key written in the flow, is left out; the host and path stay, to
+// tell which call failed.
+func TestHTTPActionErrorLeavesTheQueryOut(t *testing.T) {
+	h := NewHTTPCaller()
+	res := h.Call(context.Background(), flows.HTTPRequest{ID: "r1", Method: "GET",
+		URL: "http://127.0.0.1:1/find?q=my%20name%20is%20Mario%20Rossi&api_key=sk-live-k1#frag", Timeout: time.Second})
+	if res.Err == "" || strings.Contains(res.Err, "Mario") || strings.Contains(res.Err, "sk-live") {
+		t.Errorf("the error shows the query: %q", res.Err)
+	}
+	if !strings.Contains(res.Err, "http://127.0.0.1:1/find") {
+		t.Errorf("the error does not say which URL failed: %q", res.Err)
+	}
+}
