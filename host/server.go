@@ -343,9 +343,23 @@ func (s *Server) Serve(ctx context.Context, l net.Listener) error {
 	case <-sctx.Done():
 		s.log.Warn("turns still under way at the shutdown timeout; their messages are taken again when their leases end")
 	}
-	if err := s.recorder.Close(); err != nil {
-		s.log.Warn("flushing the analytics events", "error", err)
+	// The events are flushed in what is left of the shutdown timeout (a
+	// network sink's own bound is 10 seconds), and at least a moment, for
+	// a file's buffer: a sink that does not answer must not hold the
+	// process past shutdown_timeout.
+	flushed := make(chan error, 1)
+	go func() { flushed <- s.recorder.Close() }()
+	end, _ := sctx.Deadline()
+	flushTimer := time.NewTimer(max(time.Until(end), 100*time.Millisecond))
+	select {
+	case err := <-flushed:
+		if err != nil {
+			s.log.Warn("flushing the analytics events", "error", err)
+		}
+	case <-flushTimer.C:
+		s.log.Warn("analytics events still unsent at the shutdown timeout; they are dropped")
 	}
+	flushTimer.Stop()
 	if err := s.store.Close(); err != nil {
 		s.log.Warn("closing the store", "error", err)
 	}
