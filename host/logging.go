@@ -238,30 +238,40 @@ func maskLeadingID(s string) string {
 
 // webContactEnd is where the web conversation id that starts s ends. It
 // may hold '-' (a client's own UUID), never ':': it ends at the first
-// ':', or before the "-{created}-{turn}" of a reply's or an undelivered
-// note's outbox id ({conversation}-…-reply-N, {conversation}-…:undelivered:N).
+// ':', or before the -{created}-{turn} of a reply's outbox id
+// ({conversation}-…-reply-N, and its note {…}:undelivered) or of an
+// undelivered note's ({conversation}-…:undelivered:N).
 func webContactEnd(s string) int {
 	end := len(s)
 	if i := strings.IndexByte(s, ':'); i >= 0 {
 		end = i
 	}
-	head := s[:end]
-	switch k := strings.LastIndex(head, "-reply-"); {
-	case k >= 0:
-		head = head[:k] + "-"
-	case strings.HasPrefix(s[end:], ":undelivered:"):
-		head += "-"
+	head, after := s[:end], s[end:]
+	switch {
+	case after == "" || after == ":undelivered":
+		k := strings.LastIndex(head, "-reply-")
+		if k < 0 || !allDigits(head[k+len("-reply-"):]) {
+			return end
+		}
+		head = head[:k]
+	case strings.HasPrefix(after, ":undelivered:"):
 	default:
 		return end
 	}
-	// head ends with -{created}-{turn}-: the contact ends before it.
-	n := 0
-	for i := len(head) - 2; i > 0; i-- {
-		if head[i] == '-' {
-			if n++; n == 2 {
-				return i
-			}
+	// head ends with -{created}-{turn}: the contact ends before it.
+	if i := strings.LastIndexByte(head, '-'); i > 0 {
+		if j := strings.LastIndexByte(head[:i], '-'); j > 0 {
+			return j
 		}
 	}
 	return end
+}
+
+func allDigits(s string) bool {
+	for _, c := range []byte(s) {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return s != ""
 }

@@ -270,8 +270,10 @@ func TestLogMasksAWebConversationIDWithDashes(t *testing.T) {
 	conv := "web:web:550e8400-e29b-41d4-a716-446655440000"
 	log.Info("turn", "conversation", conv, "message", conv+":YS7VAXC6NUXAOZEMDQMZ5FUU5W",
 		"item", conv+"-mxc0pr88-1-reply-1", "id", conv+"-mxc0pr88-2:undelivered:1")
+	log.Info("turn", "message", "web:web:aaaa-bbbb-cccc-reply-dddd-eeee:YS7VAXC6NUXAOZEMDQMZ5FUU5W",
+		"item", conv+"-mxc0pr88-1-reply-1:undelivered")
 	out := b.String()
-	for _, part := range []string{"e29b", "41d4", "a716", "4466554"} {
+	for _, part := range []string{"e29b", "41d4", "a716", "4466554", "bbbb", "cccc", "dddd"} {
 		if strings.Contains(out, part) {
 			t.Errorf("the log shows the web conversation id's %q: %s", part, out)
 		}
