@@ -241,7 +241,7 @@ func (s *Server) bridge() error {
 			return fmt.Errorf("bridge.%s: %w", name, err)
 		}
 		// Any method: the handler answers 405 to all but POST.
-		s.mux.Handle("/bridge/"+name, s.Metrics.countRejects("bridge/"+name, h))
+		s.mux.Handle("/bridge/"+name, s.Metrics.countRejects("bridge/"+name, logRefusals(s.log, "bridge/"+name, h)))
 		return nil
 	}
 	if b.Zendesk != nil {
@@ -260,6 +260,34 @@ func (s *Server) bridge() error {
 		}
 	}
 	return nil
+}
+
+// logRefusals wraps a bridge endpoint: every 4xx or 5xx answer is a line
+// in the log with its status, reason and the start of the handler's
+// message (which says what is wrong: a missing signature, a stale
+// timestamp), as the channels log theirs.
+func logRefusals(log *slog.Logger, endpoint string, h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		rw := &refusalWriter{statusWriter: statusWriter{ResponseWriter: w, status: http.StatusOK}}
+		h.ServeHTTP(rw, r)
+		if rw.status >= 400 {
+			detail, _, _ := strings.Cut(strings.TrimSpace(string(rw.detail)), "\n")
+			log.Info("bridge: webhook refused", "endpoint", endpoint, "status", rw.status, "reason", rejectReason(rw.status), "detail", detail)
+		}
+	})
+}
+
+// refusalWriter keeps the first 200 bytes an error answer writes.
+type refusalWriter struct {
+	statusWriter
+	detail []byte
+}
+
+func (w *refusalWriter) Write(b []byte) (int, error) {
+	if w.status >= 400 && len(w.detail) < 200 {
+		w.detail = append(w.detail, b[:min(len(b), 200-len(w.detail))]...)
+	}
+	return w.statusWriter.Write(b)
 }
 
 // readyz answers 200 once the workers run and while the store answers.
