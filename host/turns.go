@@ -369,11 +369,15 @@ func (h *Host) after(ctx context.Context, a *Account, conversation string, effec
 		}
 		res := h.Call(ctx, conversation, req)
 		var err error
+		start := time.Now()
 		effects, leased, err = h.handle(ctx, a, conversation, flows.Input{Kind: flows.InputHTTP, HTTP: res}, nil)
 		if err != nil {
 			h.log.Error("the turn after an HTTP call failed", "conversation", conversation, "request", req.ID, "error", err)
 			return
 		}
+		h.info(ctx, "turn", handoffAttrs(effects, slog.String("channel", a.Channel), slog.String("conversation", conversation),
+			slog.String("request", req.ID), slog.String("input", string(flows.InputHTTP)), slog.Int("status", res.Status),
+			slog.Int64("ms", time.Since(start).Milliseconds()))...)
 	}
 	h.log.Error("the flow kept making HTTP requests; stopped: check its http actions for a loop", "conversation", conversation, "calls", flows.MaxHTTPChain)
 }

@@ -1,0 +1,67 @@
+package host
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/batonbot/baton/flows"
+	"github.com/batonbot/baton/store/memory"
+)
+
+// The turn that takes an HTTP action's result is a turn of its own: it
+// has its "turn" line in the log, with the handoff it made (an order
+// lookup that failed, handed to an agent, the issue's own scenario). Only
+// the customer's turn had one, so the handoff's id, reason and team were
+// in no turn line.
+func TestTheTurnAfterAnHTTPCallIsLogged(t *testing.T) {
+	api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusInternalServerError)
+	}))
+	defer api.Close()
+	path := filepath.Join(t.TempDir(), "lookup.yaml")
+	if err := os.WriteFile(path, []byte(fmt.Sprintf(`flow: lookup
+languages: [en]
+start: lookup
+states:
+  lookup:
+    http: {method: GET, url: "%s/orders", save_as: order}
+    next:
+      - when: order.ok
+        goto: done
+      - goto: agent
+  agent:
+    handoff: {reason: lookup_failed, team: support}
+  done:
+    say: "found"
+    end: true
+`, api.URL)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var logs lockedLog
+	h, _ := webHost(t, memory.New(), loadFlow(t, path), WithPoll(5*time.Millisecond), WithHTTP(NewHTTPCaller()),
+		WithLogger(NewLogger(&logs, slog.LevelInfo, false)))
+	ctx, stop := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); _ = h.Run(ctx) }()
+	defer func() { stop(); <-done }()
+	if err := h.Receive(context.Background(), flows.Inbound{ID: "m1", Channel: flows.ChannelWeb, Account: "site",
+		Contact: flows.Contact{ID: "v1"}, Input: flows.Input{Kind: flows.InputMessage, Text: "where is my order"}}); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "a turn line with the handoff", func() bool {
+		for _, line := range strings.Split(logs.String(), "\n") {
+			if strings.Contains(line, `"msg":"turn"`) && strings.Contains(line, `"reason":"lookup_failed"`) && strings.Contains(line, `"team":"support"`) {
+				return true
+			}
+		}
+		return false
+	})
+}
