@@ -77,3 +77,33 @@ func parseSource(t *testing.T, name, src string) (string, []string) {
 	_, errs := Parse(path)
 	return path, errs
 }
+
+// TestParseCloseMustBeTrue: `close: true` is the customer closing the
+// conversation; `close: false` (or any other value) used to close it
+// all the same, so a step meant to keep the chat open ended it. It is an
+// error where it is written. A recorded `close: "true"` still reads.
+func TestParseCloseMustBeTrue(t *testing.T) {
+	src := `flow: ../flow.yaml
+conversations:
+  - name: closes
+    steps:
+      - user: hi
+      - close: true
+  - name: recorded
+    steps:
+      - close: "true"
+  - name: does not
+    steps:
+      - user: hi
+      - close: false
+      - close: maybe
+`
+	path, errs := parseSource(t, "close_test.yaml", src)
+	want := []string{
+		path + ":13:16: close must be true (the customer closes the conversation), not \"false\"",
+		path + ":14:16: close must be true (the customer closes the conversation), not \"maybe\"",
+	}
+	if !slices.Equal(errs, want) {
+		t.Errorf("errors %q, want %q", errs, want)
+	}
+}

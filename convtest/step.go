@@ -82,6 +82,11 @@ func (p *testParser) step(n *yaml.Node) *Step {
 				p.errorf(v, "wait: %q is not a duration; write it like 30s, 10m, 24h or 1h30m", v.Value)
 			}
 			st.Wait = d
+		case "close":
+			var b bool
+			if v.Kind == yaml.ScalarNode && v.Value != "true" && (v.Decode(&b) != nil || !b) {
+				p.errorf(v, "close must be true (the customer closes the conversation), not %q", v.Value)
+			}
 		case "ticket":
 			if !flows.TicketStatus(st.Value).Known() {
 				p.errorf(v, "ticket: %q is not a ticket status; use %s", v.Value, flows.TicketStatuses)
