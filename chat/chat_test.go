@@ -129,3 +129,17 @@ func TestRunStarted(t *testing.T) {
 		t.Errorf("Started was not given the chat's sandbox")
 	}
 }
+
+// A /close is recorded as docs/testing.md writes it, `close: true`, not
+// as the quoted text "true".
+func TestRunRecordsClose(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "chat_test.yaml")
+	run(t, chat.Options{Record: path}, "hi\n/close\n")
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(b), "- close: true\n") {
+		t.Errorf("the test file lacks \"close: true\":\n%s", b)
+	}
+}

@@ -335,7 +335,11 @@ func unescapeAstral(b []byte) []byte {
 
 func (st recordedStep) node() *yaml.Node {
 	m := ymap()
-	yset(m, st.kind, ystr(st.value))
+	if st.kind == StepClose {
+		yset(m, st.kind, &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!bool", Value: "true"})
+	} else {
+		yset(m, st.kind, ystr(st.value))
+	}
 	switch len(st.replies) {
 	case 1:
 		yset(m, "bot", ystr(st.replies[0]))
