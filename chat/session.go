@@ -299,6 +299,11 @@ func (cs *session) reload(ctx context.Context, changed []string) {
 	}
 	cfg := cs.cfg
 	cfg.Flow = f
+	if cfg.Lang != "" && !slices.Contains(f.Languages, cfg.Lang) {
+		r.err = fmt.Errorf("it does not speak %s, the chat's language (--lang); its languages: %s", cfg.Lang, strings.Join(f.Languages, ", "))
+		cs.view.reloaded(r)
+		return
+	}
 	if cfg.Analyzer != nil {
 		a, err := sandbox.NewAnalyzer(f)
 		if err != nil {

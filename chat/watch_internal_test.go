@@ -53,3 +53,44 @@ func TestRefusedReloadWatchesTheFilesOfItsErrors(t *testing.T) {
 		t.Errorf("the loaded flow's files changed: %v", f.Files)
 	}
 }
+
+// A reload whose flow no longer speaks the chat's language (--lang) is
+// refused, as --lang is when the chat starts: taken, it went on in the
+// flow's other language while the chat still said "language en", and a
+// --record file was recorded with a lang: that 'baton test' refuses.
+type reloads struct {
+	quiet
+	got []reloadResult
+}
+
+func (r *reloads) reloaded(res reloadResult) { r.got = append(r.got, res) }
+
+func TestReloadKeepsTheChatsLanguage(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "flow.yaml")
+	write := func(src string) {
+		t.Helper()
+		if err := os.WriteFile(path, []byte(src), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("flow: w\nlanguages: [it, en]\nstart: a\nstates:\n  a:\n    say: {it: ciao, en: hello}\n    end: true\n")
+	f, diags := dsl.LoadFile(path)
+	if diags.HasErrors() {
+		t.Fatal(diags.Err())
+	}
+	view := &reloads{}
+	cs, err := newSession(path, sandbox.Config{Flow: f, Lang: "en"}, view)
+	if err != nil {
+		t.Fatal(err)
+	}
+	old := cs.sb
+	write("flow: w\nlanguages: [it]\nstart: a\nstates:\n  a:\n    say: ciao\n    end: true\n")
+	cs.reload(context.Background(), []string{path})
+	if len(view.got) != 1 || !view.got[0].failed() || cs.sb != old {
+		t.Fatalf("a flow without the chat's language was taken: %+v", view.got)
+	}
+	if want := `it does not speak en, the chat's language (--lang); its languages: it`; view.got[0].err.Error() != want {
+		t.Errorf("error %q, want %q", view.got[0].err, want)
+	}
+}
