@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -303,6 +304,17 @@ func (cs *session) reload(ctx context.Context, changed []string) {
 		r.err = fmt.Errorf("it does not speak %s, the chat's language (--lang); its languages: %s", cfg.Lang, strings.Join(f.Languages, ", "))
 		cs.view.reloaded(r)
 		return
+	}
+	for _, name := range slices.Sorted(maps.Keys(cfg.Vars)) {
+		if _, ok := f.Vars[name]; !ok {
+			r.err = fmt.Errorf("--var %s: %w", name, sandbox.UnknownVarError(f, name))
+		} else if err := sandbox.VarTypeError(f, name, cfg.Vars[name]); err != nil {
+			r.err = fmt.Errorf("--var %s: %w", name, err)
+		}
+		if r.err != nil {
+			cs.view.reloaded(r)
+			return
+		}
 	}
 	if cfg.Analyzer != nil {
 		a, err := sandbox.NewAnalyzer(f)

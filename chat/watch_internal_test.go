@@ -94,3 +94,45 @@ func TestReloadKeepsTheChatsLanguage(t *testing.T) {
 		t.Errorf("error %q, want %q", view.got[0].err, want)
 	}
 }
+
+// A reload whose flow no longer declares a --var variable (or declares it
+// with another type) is refused, as the --var is when the chat starts:
+// taken, the value was dropped without a word and a --record file kept a
+// vars: that 'baton test' refuses.
+func TestReloadKeepsTheChatsVars(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "flow.yaml")
+	write := func(src string) {
+		t.Helper()
+		if err := os.WriteFile(path, []byte(src), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("flow: w\nlanguages: [en]\nvars: {name: \"\"}\nstart: a\nstates:\n  a:\n    say: hi\n    end: true\n")
+	f, diags := dsl.LoadFile(path)
+	if diags.HasErrors() {
+		t.Fatal(diags.Err())
+	}
+	view := &reloads{}
+	cs, err := newSession(path, sandbox.Config{Flow: f, Vars: map[string]any{"name": "Zed"}}, view)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct{ src, want string }{
+		{"flow: w\nlanguages: [en]\nvars: {who: \"\"}\nstart: a\nstates:\n  a:\n    say: hi\n    end: true\n",
+			`--var name: unknown variable "name" (the flow's variables: who)`},
+		{"flow: w\nlanguages: [en]\nvars: {name: 0}\nstart: a\nstates:\n  a:\n    say: hi\n    end: true\n",
+			`--var name: "name" is declared as a number (0), not a text`},
+	} {
+		old := cs.sb
+		view.got = nil
+		write(tc.src)
+		cs.reload(context.Background(), []string{path})
+		if len(view.got) != 1 || !view.got[0].failed() || cs.sb != old {
+			t.Fatalf("a flow that does not take the chat's --var was taken: %+v", view.got)
+		}
+		if got := view.got[0].err.Error(); got != tc.want {
+			t.Errorf("error %q, want %q", got, tc.want)
+		}
+	}
+}
