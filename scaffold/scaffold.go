@@ -124,13 +124,16 @@ func Files(o Options) ([]File, error) {
 }
 
 // Write writes the project into o.Dir and returns the files written. A
-// directory with files in it is refused (ErrNotEmpty) unless o.Force.
+// directory with files in it (other than .git) is refused (ErrNotEmpty)
+// unless o.Force.
 func Write(o Options) ([]File, error) {
 	files, err := Files(o)
 	if err != nil {
 		return nil, err
 	}
 	entries, err := os.ReadDir(o.Dir)
+	// A fresh Git repository (git init, an empty clone) is empty here.
+	entries = slices.DeleteFunc(entries, func(e fs.DirEntry) bool { return e.Name() == ".git" })
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
 	case err != nil:

@@ -90,3 +90,19 @@ func TestWriteRefusesANonEmptyDir(t *testing.T) {
 		t.Errorf("%d files; the flow:\n%s", len(files), b)
 	}
 }
+
+// A directory that holds only a Git repository (git init, or the clone
+// of a new empty repository) is empty for init: nothing of the project
+// is there to replace.
+func TestWriteIntoAFreshGitRepository(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(dir, ".git", "objects"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Write(Options{Dir: dir, Langs: []string{"en"}}); err != nil {
+		t.Fatalf("err %v, want the project written beside .git", err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "flows", "bot.yaml")); err != nil {
+		t.Error(err)
+	}
+}

@@ -37,8 +37,8 @@ when missing) for a conversation designer to start from:
 The flow speaks the language given with --lang (it, en or es; several as
 it,en, the first the default); on a terminal, init asks, else it is en.
 It passes 'baton validate' and 'baton test' as written. A DIR with files
-in it is refused unless --force, which replaces the files of the same
-names and keeps the others.
+in it (a .git alone does not count) is refused unless --force, which
+replaces the files of the same names and keeps the others.
 
 Exit status: 0 when written, 2 for usage errors (an unknown language, a
 DIR that is not empty), 3 when a file cannot be written.`
