@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"strings"
 
 	"github.com/batonbot/baton/scaffold"
@@ -41,7 +42,7 @@ in it (a .git alone does not count) is refused unless --force, which
 replaces the files of the same names and keeps the others.
 
 Exit status: 0 when written, 2 for usage errors (an unknown language, a
-DIR that is not empty), 3 when a file cannot be written.`
+DIR that is not empty or is a file), 3 when a file cannot be written.`
 
 func runInit(_ context.Context, e *env, args []string) int {
 	fs := newFlagSet(initCmd, initAbout, e.stderr)
@@ -58,6 +59,9 @@ func runInit(_ context.Context, e *env, args []string) int {
 	dir := "."
 	if len(pos) == 1 {
 		dir = pos[0]
+	}
+	if fi, err := os.Stat(dir); err == nil && !fi.IsDir() {
+		return usageError(e, initCmd, "%s is a file, not a directory; give the directory of the new project (baton init my-bot)", dir)
 	}
 	var ask func(string) string
 	if isTerminal(e.stdin) && isTerminal(e.stderr) {

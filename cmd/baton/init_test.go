@@ -144,3 +144,18 @@ func TestInitLanguage(t *testing.T) {
 		}
 	}
 }
+
+// A DIR that is a file is a usage error that says so (it was exit 3 with
+// "open x: not a directory").
+func TestInitIntoAFile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "bot.yaml")
+	writeFile(t, path, "mine")
+	code, stdout, stderr := runCLI(t, "", "init", "--lang", "en", path)
+	wantCode(t, code, exitUsage, stdout, stderr)
+	if !strings.Contains(stderr, path+" is a file, not a directory") {
+		t.Errorf("stderr:\n%s", stderr)
+	}
+	if b, _ := os.ReadFile(path); string(b) != "mine" {
+		t.Errorf("the file was changed: %q", b)
+	}
+}
