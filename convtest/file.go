@@ -437,6 +437,10 @@ func (p *testParser) canned(n *yaml.Node) *sandbox.Canned {
 			c.Status = 0
 		}
 	})
+	if c.URL != "" && c.URLRegex != nil {
+		p.errorf(n, "a canned http response has both url: and url_regex:; keep one (url: is exact, url_regex: a pattern)")
+		return nil
+	}
 	if n.Kind == yaml.MappingNode && c.URL == "" && c.URLRegex == nil {
 		p.errorf(n, "a canned http response needs url: (exact) or url_regex:")
 		return nil

@@ -107,3 +107,24 @@ conversations:
 		t.Errorf("errors %q, want %q", errs, want)
 	}
 }
+
+// TestParseCannedURLAndRegex: a canned response with both url: and
+// url_regex: matched by the regex alone, the url: ignored without a word;
+// it is an error where the response is written.
+func TestParseCannedURLAndRegex(t *testing.T) {
+	src := `flow: ../flow.yaml
+http:
+  - url: https://shop.example.com/api/orders/A1
+    url_regex: '/orders/'
+    status: 404
+conversations:
+  - name: a
+    steps:
+      - user: hi
+`
+	path, errs := parseSource(t, "canned_test.yaml", src)
+	want := []string{path + ":3:5: a canned http response has both url: and url_regex:; keep one (url: is exact, url_regex: a pattern)"}
+	if !slices.Equal(errs, want) {
+		t.Errorf("errors %q, want %q", errs, want)
+	}
+}
