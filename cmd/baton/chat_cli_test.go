@@ -176,3 +176,17 @@ func TestChatHandoffBrief(t *testing.T) {
 		t.Errorf("/handoff in --json does not write the handoff again:\n%s", stdout)
 	}
 }
+
+// TestChatATestFile: a conversation test given as the flow (tests/bot.yaml
+// for flows/bot.yaml) is said to be one, with what to run, rather than
+// reported as a flow missing languages:, start: and states: with its keys
+// unknown.
+func TestChatATestFile(t *testing.T) {
+	path := "../../examples/tests/faq.yaml"
+	code, stdout, stderr := runCLI(t, "hi\n", "chat", path)
+	wantCode(t, code, exitFailed, stdout, stderr)
+	want := path + ": a conversation test file, not a flow: run it with baton test " + path + ", or give the flow its flow: names\n"
+	if stderr != want {
+		t.Errorf("stderr:\n%s\nwant:\n%s", stderr, want)
+	}
+}

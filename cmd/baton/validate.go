@@ -209,11 +209,17 @@ func validateTargets(paths []string) (targets []validateTarget, skipped int, bad
 // warnings are printed only when showWarnings is set.
 func loadFlow(w io.Writer, path string, showWarnings bool) *flows.Flow {
 	f, diags := dsl.LoadFile(path)
-	if (diags.HasErrors() || f == nil) && dsl.SniffFile(path) == dsl.KindFragment {
-		// Its errors would be the flow: it lacks and what it takes from
-		// the flows that include it, not what is wrong.
-		fmt.Fprintf(w, "%s: an included file (only vars, include, hours, nlu, triggers and states), not a flow: name the flow that includes it instead\n", path)
-		return nil
+	if diags.HasErrors() || f == nil {
+		switch dsl.SniffFile(path) {
+		case dsl.KindFragment:
+			// Its errors would be the flow: it lacks and what it takes from
+			// the flows that include it, not what is wrong.
+			fmt.Fprintf(w, "%s: an included file (only vars, include, hours, nlu, triggers and states), not a flow: name the flow that includes it instead\n", path)
+			return nil
+		case dsl.KindTest:
+			fmt.Fprintf(w, "%s: a conversation test file, not a flow: run it with baton test %s, or give the flow its flow: names\n", path, path)
+			return nil
+		}
 	}
 	if diags.HasErrors() || f == nil {
 		diags.Print(w)
