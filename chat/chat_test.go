@@ -56,6 +56,10 @@ func TestRunText(t *testing.T) {
 		{"a ticket status it does not know", "hi\n/ticket reopened\n", []string{`/ticket needs open, pending, solved, closed or declined, not "reopened"`}},
 		{"a message starting with /", "hi\n//etc\n", []string{"you> //etc", "Nice to meet you, /etc!"}},
 		{"the state", "hi\n/state\n", []string{"state ask_name, lifecycle"}},
+		// Past the year 9999 no time can be written as JSON: the session
+		// was lost without a word (the state "(not started)").
+		{"a wait past the sandbox's years", "hi\n/wait 2562047h\n/wait 2562047h\n/wait 2562047h\n/wait 2562047h\n/wait 2562047h\n/wait 2562047h\n/wait 2562047h\n/wait 2562047h\n/wait 2562047h\n/wait 2562047h\n/wait 2562047h\n/wait 2562047h\n/wait 2562047h\n/wait 2562047h\n/wait 2562047h\n/wait 2562047h\n/wait 2562047h\n/wait 2562047h\n/wait 2562047h\n/wait 2562047h\n/wait 2562047h\n/wait 2562047h\n/wait 2562047h\n/wait 2562047h\n/wait 2562047h\n/wait 2562047h\n/state\n",
+			[]string{"/wait 2562047h would move the clock to the year 9040: the sandbox's clock keeps to the years 1900 to 9000", "state ask_name, lifecycle"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			res, out := run(t, chat.Options{}, tc.input)

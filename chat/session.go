@@ -207,6 +207,9 @@ func (cs *session) step(ctx context.Context, in parsedLine) (problem string, qui
 		if err != nil || d <= 0 {
 			return fmt.Sprintf("/wait needs a duration like 10m, 90s or 24h, not %q", in.arg), false
 		}
+		if y := cs.sb.Now().Add(d).Year(); y > maxYear {
+			return fmt.Sprintf("/wait %s would move the clock to the year %d: the sandbox's clock keeps to the years %d to %d", in.arg, y, minYear, maxYear), false
+		}
 		st = stepIn{kind: sandbox.StepWait, value: sandbox.FormatDuration(d)}
 	case "agent":
 		if in.arg == "" {
@@ -255,6 +258,10 @@ func (cs *session) step(ctx context.Context, in parsedLine) (problem string, qui
 	}
 	return "", false
 }
+
+// The years the sandbox's clock keeps to, as baton sandbox's: past 9999
+// no time can be written as JSON, and the session would be lost.
+const minYear, maxYear = 1900, 9000
 
 // stepIn is a step's input as a test file writes it: its kind
 // (sandbox.StepUser...) and value.

@@ -15,6 +15,7 @@ import (
 	"github.com/batonbot/baton/handoff"
 	"github.com/batonbot/baton/replay"
 	"github.com/batonbot/baton/sandbox"
+	"github.com/batonbot/baton/studio"
 )
 
 var chatCmd = &command{
@@ -143,6 +144,9 @@ func runChat(ctx context.Context, e *env, args []string) int {
 		t, err := time.Parse(time.RFC3339, o.nowText)
 		if err != nil {
 			return usageError(e, chatCmd, "--now %q is not an RFC 3339 time; write it like 2026-03-03T10:30:00+01:00", o.nowText)
+		}
+		if err := studio.CheckTime(t); err != nil {
+			return usageError(e, chatCmd, "--now %v", err)
 		}
 		now = t
 	}

@@ -190,3 +190,14 @@ func TestChatATestFile(t *testing.T) {
 		t.Errorf("stderr:\n%s\nwant:\n%s", stderr, want)
 	}
 }
+
+// TestChatNowOutOfYears: a --now the sandbox's clock cannot keep (past
+// 9000: ten minutes after 9999-12-31T23:55 no time is JSON and the
+// session was lost without a word) is a usage error, as baton sandbox's.
+func TestChatNowOutOfYears(t *testing.T) {
+	code, stdout, stderr := runCLI(t, "hi\n/wait 10m\n", "chat", "--now", "9999-12-31T23:55:00Z", supportYAML)
+	wantCode(t, code, exitUsage, stdout, stderr)
+	if !strings.Contains(stderr, "--now 9999-12-31T23:55:00Z is in the year 9999: set the clock between the years 1900 and 9000") {
+		t.Errorf("stderr:\n%s", stderr)
+	}
+}
