@@ -326,6 +326,12 @@ func (p *testParser) setup(s *Setup, key string, v *yaml.Node) {
 			p.errorf(v, "now: %q is not an RFC 3339 time; write it like 2026-03-03T10:30:00+01:00", v.Value)
 			return
 		}
+		// The years baton chat's and baton sandbox's clocks keep to: past
+		// 9999 no time can be written as JSON, and the session is lost.
+		if y := t.Year(); y < 1900 || y > 9000 {
+			p.errorf(v, "now: %s is in the year %d: set the clock between the years 1900 and 9000", v.Value, y)
+			return
+		}
 		s.Now = t
 	case "channel":
 		s.Channel = p.str(v, "channel")

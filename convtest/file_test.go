@@ -128,3 +128,26 @@ conversations:
 		t.Errorf("errors %q, want %q", errs, want)
 	}
 }
+
+// TestParseNowOutOfYears: a now: past the year 9000 (or before 1900) is an
+// error where it is written, as baton chat's and baton sandbox's --now:
+// near 9999 a timer's time cannot be written as JSON, the session was lost
+// and the step failed with "the conversation is in \"\"".
+func TestParseNowOutOfYears(t *testing.T) {
+	src := `flow: ../flow.yaml
+now: 9999-12-31T23:55:00Z
+conversations:
+  - name: a
+    now: 1066-10-14T09:00:00Z
+    steps:
+      - user: hi
+`
+	path, errs := parseSource(t, "now_test.yaml", src)
+	want := []string{
+		path + ":2:6: now: 9999-12-31T23:55:00Z is in the year 9999: set the clock between the years 1900 and 9000",
+		path + ":5:10: now: 1066-10-14T09:00:00Z is in the year 1066: set the clock between the years 1900 and 9000",
+	}
+	if !slices.Equal(errs, want) {
+		t.Errorf("errors %q, want %q", errs, want)
+	}
+}
