@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"flag"
 	"fmt"
 	"slices"
 	"strings"
@@ -169,6 +170,11 @@ func runChat(ctx context.Context, e *env, args []string) int {
 	}
 	if o.store != "" && !o.live {
 		return usageError(e, chatCmd, "--store is for --live (the sandbox keeps nothing)")
+	}
+	drainSet := false
+	fs.Visit(func(fl *flag.Flag) { drainSet = drainSet || fl.Name == "drain" })
+	if drainSet && !o.live {
+		return usageError(e, chatCmd, "--drain is for --live (the sandbox sends nothing to wait for)")
 	}
 	if o.watch && o.live {
 		return usageError(e, chatCmd, "--watch replays the conversation on the reloaded flow, which with --live would call the helpdesks again; drop one of them")

@@ -201,3 +201,13 @@ func TestChatNowOutOfYears(t *testing.T) {
 		t.Errorf("stderr:\n%s", stderr)
 	}
 }
+
+// TestChatDrainWithoutLive: --drain waits for the live outbox; without
+// --live it did nothing, silently, where --store is refused.
+func TestChatDrainWithoutLive(t *testing.T) {
+	code, stdout, stderr := runCLI(t, "hi\n", "chat", "--drain", "5s", supportYAML)
+	wantCode(t, code, exitUsage, stdout, stderr)
+	if !strings.Contains(stderr, "--drain is for --live (the sandbox sends nothing to wait for)") {
+		t.Errorf("stderr:\n%s", stderr)
+	}
+}
