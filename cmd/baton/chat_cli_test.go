@@ -211,3 +211,15 @@ func TestChatDrainWithoutLive(t *testing.T) {
 		t.Errorf("stderr:\n%s", stderr)
 	}
 }
+
+// TestChatADirectory: a directory given as FLOW (the project, or flows/)
+// is a usage error that says so; it was exit 1 with "cannot read the
+// file: is a directory", as if a flow had errors.
+func TestChatADirectory(t *testing.T) {
+	dir := t.TempDir()
+	code, stdout, stderr := runCLI(t, "hi\n", "chat", dir)
+	wantCode(t, code, exitUsage, stdout, stderr)
+	if !strings.Contains(stderr, "baton chat: "+dir+" is a directory; give a flow file in it, e.g. baton chat flows/bot.yaml") {
+		t.Errorf("stderr:\n%s", stderr)
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
 	"regexp"
 	"strings"
 	"time"
@@ -142,6 +143,10 @@ func usageError(e *env, c *command, format string, args ...any) int {
 func oneFlowFile(e *env, c *command, pos []string) (string, bool) {
 	switch len(pos) {
 	case 1:
+		if fi, err := os.Stat(pos[0]); err == nil && fi.IsDir() {
+			usageError(e, c, "%s is a directory; give a flow file in it, e.g. baton %s flows/bot.yaml", pos[0], c.name)
+			return "", false
+		}
 		return pos[0], true
 	case 0:
 		usageError(e, c, "no flow file given")
