@@ -6,6 +6,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"os"
 	"slices"
 	"strings"
 	"time"
@@ -186,6 +187,17 @@ func runChat(ctx context.Context, e *env, args []string) int {
 		return usageError(e, chatCmd, "%s", msg)
 	}
 	if o.record != "" {
+		if recInfo, err := os.Stat(o.record); err == nil {
+			for _, p := range append(slices.Clip(f.Files), o.path, o.config) {
+				if info, err := os.Stat(p); p != "" && err == nil && os.SameFile(info, recInfo) {
+					what := "is a file of the flow"
+					if p == o.config {
+						what = "is the --config"
+					}
+					return usageError(e, chatCmd, "--record %s %s; record to another file, e.g. tests/recorded.yaml", o.record, what)
+				}
+			}
+		}
 		var ask func(string) bool
 		if !o.json && isTerminal(e.stdin) && isTerminal(e.stderr) {
 			ask = func(q string) bool { return askYes(e, q) }

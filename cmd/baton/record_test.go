@@ -167,3 +167,36 @@ func TestRecordKeepsErrors(t *testing.T) {
 	code, stdout, stderr = runCLI(t, "", "test", rec)
 	wantCode(t, code, exitOK, stdout, stderr)
 }
+
+// TestRecordNeverOverTheFlow: --record naming the flow itself, a file it
+// includes or the --config replaced it with the test file, --force or a
+// "y" on a terminal, and the designer's flow was lost. It is refused
+// before the chat starts, --force or not, and the file is kept.
+func TestRecordNeverOverTheFlow(t *testing.T) {
+	dir := t.TempDir()
+	flow := filepath.Join(dir, "bot.yaml")
+	part := filepath.Join(dir, "part.yaml")
+	writeFile(t, part, "states:\n  b:\n    say: bye\n    end: true\n")
+	writeFile(t, flow, "flow: w\nlanguages: [en]\ninclude: [part.yaml]\nstart: a\nstates:\n  a:\n    say: hi\n    next: b\n")
+	for _, rec := range []string{flow, part, filepath.Join(dir, ".", "bot.yaml")} {
+		before, _ := os.ReadFile(rec)
+		code, stdout, stderr := runCLI(t, "hi\n", "chat", "--record", rec, "--force", flow)
+		wantCode(t, code, exitUsage, stdout, stderr)
+		if !strings.Contains(stderr, "is a file of the flow; record to another file, e.g.") {
+			t.Errorf("--record %s: stderr:\n%s", rec, stderr)
+		}
+		if after, _ := os.ReadFile(rec); string(after) != string(before) {
+			t.Errorf("--record %s replaced the flow's file:\n%s", rec, after)
+		}
+	}
+	conf := filepath.Join(dir, "baton.yaml")
+	writeFile(t, conf, "teams: {}\n")
+	code, stdout, stderr := runCLI(t, "hi\n", "chat", "--config", conf, "--record", conf, "--force", flow)
+	wantCode(t, code, exitUsage, stdout, stderr)
+	if !strings.Contains(stderr, "--record "+conf+" is the --config; record to another file") {
+		t.Errorf("stderr:\n%s", stderr)
+	}
+	if b, _ := os.ReadFile(conf); string(b) != "teams: {}\n" {
+		t.Errorf("the config was replaced:\n%s", b)
+	}
+}
