@@ -1,10 +1,12 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"flag"
 	"fmt"
 	"io"
+	"os"
 	"sync"
 
 	"github.com/batonbot/baton/analytics"
@@ -43,6 +45,9 @@ func (o *eventsFlags) open(w io.Writer) (*eventsOut, error) {
 	if o.path == "" {
 		return nil, nil
 	}
+	if !looksLikeEvents(o.path) {
+		return nil, fmt.Errorf("--events %s is not an events file (JSON Lines, one event a line); give a new file, or one Baton wrote", o.path)
+	}
 	sink, err := analytics.OpenFile(o.path)
 	if err != nil {
 		return nil, err
@@ -51,6 +56,21 @@ func (o *eventsFlags) open(w io.Writer) (*eventsOut, error) {
 	return &eventsOut{sink: sink, opts: []analytics.RecorderOption{analytics.WithText(o.text), analytics.OnError(func(err error) {
 		once.Do(func() { fmt.Fprintf(w, "baton: writing analytics events: %v\n", err) })
 	})}}, nil
+}
+
+// looksLikeEvents reports whether path is missing, empty, or starts with
+// a JSON object, as an events file does: events are never appended to a
+// flow, a config or another file named by mistake.
+func looksLikeEvents(path string) bool {
+	f, err := os.Open(path)
+	if err != nil {
+		return true // missing: created; unreadable: OpenFile says why
+	}
+	defer f.Close()
+	var head [512]byte
+	n, _ := io.ReadFull(f, head[:])
+	b := bytes.TrimLeft(head[:n], " \t\r\n")
+	return len(b) == 0 || b[0] == '{'
 }
 
 // recorder returns a recorder writing to the file, its ids prefixed with

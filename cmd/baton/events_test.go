@@ -1,6 +1,7 @@
 package main
 
 import (
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -68,5 +69,29 @@ func TestEventsFromTestChatAndLoad(t *testing.T) {
 	}
 	if started < 20 {
 		t.Errorf("load: %d conversations started, want at least 20", started)
+	}
+}
+
+// TestEventsNeverIntoAnotherFile: --events appends JSON lines; given the
+// flow (or any file that is not an events file) it appended them to it
+// and the flow no longer loaded. Such a file is refused and kept.
+func TestEventsNeverIntoAnotherFile(t *testing.T) {
+	dir := t.TempDir()
+	flow := filepath.Join(dir, "bot.yaml")
+	src := "flow: w\nlanguages: [en]\nstart: a\nstates:\n  a:\n    say: hi\n    end: true\n"
+	writeFile(t, flow, src)
+	code, stdout, stderr := runCLI(t, "hi\n", "chat", "--events", flow, flow)
+	wantCode(t, code, exitRuntime, stdout, stderr)
+	if !strings.Contains(stderr, "--events "+flow+" is not an events file (JSON Lines, one event a line); give a new file, or one Baton wrote") {
+		t.Errorf("stderr:\n%s", stderr)
+	}
+	if b, _ := os.ReadFile(flow); string(b) != src {
+		t.Errorf("the flow was changed:\n%s", b)
+	}
+	// An events file Baton wrote is appended to.
+	evs := filepath.Join(dir, "events.jsonl")
+	for range 2 {
+		code, stdout, stderr = runCLI(t, "hi\n", "chat", "--events", evs, flow)
+		wantCode(t, code, exitOK, stdout, stderr)
 	}
 }
