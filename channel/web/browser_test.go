@@ -21,13 +21,7 @@ import (
 // tap that posts the option's id, and the conversation restored after a
 // reload.
 func TestChatPageInBrowser(t *testing.T) {
-	rec := &receiver{}
-	h, err := NewHandler(rec, WithTitle("Shop support"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	rec.echo = h
-	srv := serve(t, h)
+	rec, srv := echoServer(t, WithTitle("Shop support"))
 
 	ctx := browser(t)
 
@@ -206,6 +200,19 @@ func TestChatPageFirstMessageRetry(t *testing.T) {
 	}
 }
 
+// echoServer serves a chat handler whose receiver echoes every message
+// back, with the menus of receiver.echo, until the test ends.
+func echoServer(t *testing.T, opts ...Option) (*receiver, *httptest.Server) {
+	t.Helper()
+	rec := &receiver{}
+	h, err := NewHandler(rec, opts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec.echo = h
+	return rec, serve(t, h)
+}
+
 // browser is a headless Chromium tab for the test, closed when it ends;
 // its context only ends a hang (Chromium starts slowly on a busy machine).
 func browser(t *testing.T) context.Context {
@@ -220,13 +227,7 @@ func browser(t *testing.T) context.Context {
 // A message in Hebrew or Arabic reads right to left, in the log and in
 // the input while it is typed; one in English stays left to right.
 func TestChatPageRightToLeft(t *testing.T) {
-	rec := &receiver{}
-	h, err := NewHandler(rec)
-	if err != nil {
-		t.Fatal(err)
-	}
-	rec.echo = h
-	srv := serve(t, h)
+	_, srv := echoServer(t)
 	ctx := browser(t)
 	if err := chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/"),
 		chromedp.WaitVisible(chromedp.ID("text")),
@@ -256,13 +257,7 @@ func TestChatPageRightToLeft(t *testing.T) {
 // tab's messages join it rather than starting a second conversation that
 // takes the first one's place in the browser's storage.
 func TestChatPageTwoTabs(t *testing.T) {
-	rec := &receiver{}
-	h, err := NewHandler(rec)
-	if err != nil {
-		t.Fatal(err)
-	}
-	rec.echo = h
-	srv := serve(t, h)
+	rec, srv := echoServer(t)
 	a := browser(t)
 	if err := chromedp.Do(a, chromedp.Navigate(srv.URL+"/"), chromedp.WaitVisible(chromedp.ID("text"))); err != nil {
 		t.Fatal(err)
@@ -297,13 +292,7 @@ func TestChatPageTwoTabs(t *testing.T) {
 // buttons are reached with Shift+Tab and pressed with Enter, and the focus
 // then moves to the next menu's buttons, never lost on the disabled one.
 func TestChatPageKeyboard(t *testing.T) {
-	rec := &receiver{}
-	h, err := NewHandler(rec)
-	if err != nil {
-		t.Fatal(err)
-	}
-	rec.echo = h
-	srv := serve(t, h)
+	rec, srv := echoServer(t)
 	ctx := browser(t)
 	focused := func() string {
 		t.Helper()
@@ -439,13 +428,7 @@ func TestChatPageEnterBeforeScript(t *testing.T) {
 // tap would reach the flow in its next state, as if the customer had
 // typed the option's id there.
 func TestChatPageDoubleTap(t *testing.T) {
-	rec := &receiver{}
-	h, err := NewHandler(rec)
-	if err != nil {
-		t.Fatal(err)
-	}
-	rec.echo = h
-	srv := serve(t, h)
+	rec, srv := echoServer(t)
 	ctx := browser(t)
 	if err := chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/"), chromedp.WaitVisible(chromedp.ID("text")),
 		chromedp.KeyEvent("hello\r"), chromedp.WaitVisible(chromedp.CSS(`#log li.bot button[data-id="yes"]`))); err != nil {
@@ -470,13 +453,7 @@ func TestChatPageDoubleTap(t *testing.T) {
 // on any use of localStorage: the customer can still chat, in a
 // conversation the page keeps until it is closed.
 func TestChatPageWithoutStorage(t *testing.T) {
-	rec := &receiver{}
-	h, err := NewHandler(rec)
-	if err != nil {
-		t.Fatal(err)
-	}
-	rec.echo = h
-	srv := serve(t, h)
+	rec, srv := echoServer(t)
 	ctx := browser(t)
 	if err := chromedp.Do(ctx, chromedp.Navigate("about:blank")); err != nil {
 		t.Fatal(err)
