@@ -47,9 +47,7 @@ subflows:
       e: {end: true}
 `
 	_, ds := Load("dup.yaml", []byte(src), noIncludes)
-	var b strings.Builder
-	ds.Print(&b)
-	got := b.String()
+	got := diagText(ds)
 	for _, want := range []string{
 		`dup.yaml:6:18: error: duplicate key "en" in examples (first at line 6); keep one`,
 		`dup.yaml:9:5: error: duplicate key "wants_human" in the lexicon (first at line 8); keep one`,

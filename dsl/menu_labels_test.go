@@ -15,9 +15,7 @@ func TestMenuDuplicateLabels(t *testing.T) {
 		"        - {id: c, label: {en: \"yes \", it: Forse}, goto: h}\n" +
 		"  h:\n    handoff: {}\n"
 	_, ds := Load("m.yaml", []byte(src), noIncludes)
-	var b strings.Builder
-	ds.Print(&b)
-	got := b.String()
+	got := diagText(ds)
 	for _, want := range []string{
 		`m.yaml:10:11: error: options 1 and 2 have the same it label "si": typing it chooses neither; reword one`,
 		`m.yaml:11:11: error: options 1 and 3 have the same en label "yes ": typing it chooses neither; reword one`,
@@ -40,9 +38,7 @@ func TestMenuLongOptionID(t *testing.T) {
 		"        - {id: " + long[:64] + ", label: Tre, goto: h}\n" +
 		"  h:\n    handoff: {}\n"
 	_, ds := Load("m.yaml", []byte(src), noIncludes)
-	var b strings.Builder
-	ds.Print(&b)
-	got := b.String()
+	got := diagText(ds)
 	for _, want := range []string{
 		`m.yaml:10:11: warning: option 1's id "vorrei_parlare_con_una_persona_del_servizio_clienti_per_il_mio_ordine" (made from its label) is 69 bytes; a Telegram button carries at most 64`,
 		`m.yaml:11:11: warning: option 2's id "` + long + `" is 65 bytes;`,

@@ -19,9 +19,7 @@ func TestMenuNumericLabelShadowed(t *testing.T) {
 		"        - {id: d, label: \"7\", goto: h}\n" +
 		"  h:\n    handoff: {}\n"
 	_, ds := Load("m.yaml", []byte(src), noIncludes)
-	var b strings.Builder
-	ds.Print(&b)
-	got := b.String()
+	got := diagText(ds)
 	for _, want := range []string{
 		`m.yaml:9:11: warning: option 1's label "3" is also option 3's number: a customer who types 3 gets option 3 ("Other"), not this one; give this option a label that is not a number, or move it to position 3`,
 		`m.yaml:11:11: warning: option 3's synonym "1" is also option 1's number: a customer who types 1 gets option 1 ("3"), not this one; drop the synonym or make it a word`,

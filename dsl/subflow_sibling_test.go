@@ -32,9 +32,7 @@ func TestNamedSubflowCallsSibling(t *testing.T) {
 	}
 
 	_, ds = Load("d.yaml", []byte(strings.Replace(base, "CALL_OR_ASK", "call: {subflow: x}", 1)), noIncludes)
-	var b strings.Builder
-	ds.Print(&b)
-	got := b.String()
+	got := diagText(ds)
 	if want := "d.yaml:17:25: error: call cycle: d.yaml → x → y → x; a flow cannot call itself, directly or not"; !strings.Contains(got, want) {
 		t.Errorf("a cycle between sub-flows: diagnostics lack %q:\n%s", want, got)
 	}
