@@ -229,15 +229,13 @@ func sameHost(c *http.Client) *http.Client {
 	return &sc
 }
 
-// redactURL keeps secrets filled into a URL, and its query, out of an
-// error message.
+// redactURL keeps secrets filled into a URL, its query and its userinfo,
+// out of an error message.
 func redactURL(err error, written, sent string) error {
 	// The query (and fragment) is left out: a flow puts what the
-	// customer wrote there, or a key, and the error reaches the log.
-	shown := written
-	if i := strings.IndexAny(shown, "?#"); i >= 0 {
-		shown = shown[:i] + "?…"
-	}
+	// customer wrote there, or a key, and the error reaches the log; so
+	// is a user and password written in the URL.
+	shown := flows.URLForError(written)
 	var ue *url.Error
 	if errors.As(err, &ue) {
 		return &url.Error{Op: ue.Op, URL: shown, Err: ue.Err}

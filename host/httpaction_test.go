@@ -391,3 +391,18 @@ func TestHTTPActionErrorLeavesTheQueryOut(t *testing.T) {
 		t.Errorf("the error does not say which URL failed: %q", res.Err)
 	}
 }
+
+// The user and password written in an HTTP action's URL stay out of its
+// error too (net/http shows the user, and the URL as the flow wrote it
+// showed the password).
+func TestHTTPActionErrorLeavesTheUserinfoOut(t *testing.T) {
+	h := NewHTTPCaller()
+	res := h.Call(context.Background(), flows.HTTPRequest{ID: "r1", Method: "GET",
+		URL: "http://shopbot:hunter2@127.0.0.1:1/find?q=1", Timeout: time.Second})
+	if res.Err == "" || strings.Contains(res.Err, "hunter2") || strings.Contains(res.Err, "shopbot") {
+		t.Errorf("the error shows the userinfo: %q", res.Err)
+	}
+	if !strings.Contains(res.Err, "http://127.0.0.1:1/find?…") {
+		t.Errorf("the error does not say which URL failed: %q", res.Err)
+	}
+}
