@@ -3,6 +3,7 @@ package whatsapp
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"mime"
@@ -58,11 +59,12 @@ func (s *Sender) FetchMedia(ctx context.Context, m flows.Media, max int64) (flow
 func (s *Sender) get(ctx context.Context, u string, max int64) ([]byte, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
 	if err != nil {
-		return nil, &flows.ChannelError{Channel: flows.ChannelWhatsApp, Message: "bad media url: " + err.Error()}
+		return nil, &flows.ChannelError{Channel: flows.ChannelWhatsApp, Message: "bad media url: " + shownURL(err).Error()}
 	}
 	req.Header.Set("Authorization", "Bearer "+s.token)
 	resp, err := s.o.client.Do(req)
 	if err != nil {
+		err = shownURL(err)
 		return nil, &flows.ChannelError{Channel: flows.ChannelWhatsApp, Temporary: true, Message: "downloading media: " + err.Error(), Err: err}
 	}
 	defer resp.Body.Close()
@@ -81,6 +83,17 @@ func (s *Sender) get(ctx context.Context, u string, max int64) ([]byte, error) {
 		return nil, fmt.Errorf("whatsapp: media over %d bytes: %w", max, flows.ErrMediaTooLarge)
 	}
 	return data, nil
+}
+
+// shownURL is err with its URL cut at the path and without userinfo
+// (flows.URLForError): a media URL's query is signed (Meta's lookaside
+// URLs), and the error reaches the log.
+func shownURL(err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return &url.Error{Op: ue.Op, URL: flows.URLForError(ue.URL), Err: ue.Err}
+	}
+	return err
 }
 
 func trimQuotes(b []byte) []byte {

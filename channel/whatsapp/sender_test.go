@@ -3,7 +3,9 @@ package whatsapp
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -479,5 +481,36 @@ func TestFakeRefusesSpacedButtonID(t *testing.T) {
 	resp.Body.Close()
 	if r := wa.Refusals(); resp.StatusCode != http.StatusBadRequest || len(r) != 1 || r[0].Code != 131009 {
 		t.Errorf("status %d, refusals %+v; want 400 with 131009", resp.StatusCode, r)
+	}
+}
+
+// A media download that fails names the media URL up to its path: Meta's
+// lookaside URLs carry signed query parameters, and the error reaches the
+// log.
+func TestFetchMediaErrorLeavesTheQueryOut(t *testing.T) {
+	graph := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		url := "http://bot:hunter2@127.0.0.1:1/whatsapp_business/attachments/?mid=3079537139650975&ext=1765&hash=ATsignedSECRET"
+		if strings.HasSuffix(r.URL.Path, "/bad") {
+			url = "http://127.0.0.1:1/attachments/%zz?hash=ATsignedSECRET"
+		}
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprintf(w, `{"url":%q,"mime_type":"image/jpeg","file_size":10}`, url)
+	}))
+	defer graph.Close()
+	s, err := NewSender("1", "t", WithGraphURL(graph.URL), WithHTTPClient(&http.Client{Timeout: time.Second}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range []string{"3079537139650975", "bad"} {
+		_, err := s.FetchMedia(context.Background(), flows.Media{Kind: "image", ID: id}, 1<<20)
+		if err == nil {
+			t.Fatalf("%s: the download reached a closed port", id)
+		}
+		if msg := err.Error(); strings.Contains(msg, "ATsigned") || strings.Contains(msg, "hunter2") || strings.Contains(msg, "mid=") {
+			t.Errorf("%s: the error shows the URL's query or password: %s", id, msg)
+		}
+		if id != "bad" && !strings.Contains(err.Error(), "http://127.0.0.1:1/whatsapp_business/attachments/?…") {
+			t.Errorf("the error does not say which URL failed: %s", err)
+		}
 	}
 }
