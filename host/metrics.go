@@ -279,8 +279,8 @@ func rejectReason(status int) string {
 		return "too_large"
 	case http.StatusBadRequest, http.StatusUnprocessableEntity:
 		return "bad_request"
-	case http.StatusNotFound:
-		return "unknown_account"
+	case http.StatusNotFound: // a bridge's: handoff.ErrUnknownConversation
+		return "unknown_conversation"
 	case http.StatusMethodNotAllowed:
 		return "method"
 	case http.StatusUnsupportedMediaType:

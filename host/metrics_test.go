@@ -221,3 +221,16 @@ func TestMetricsHandoffLabelsAreBounded(t *testing.T) {
 		t.Errorf("%d baton_handoffs_total series for 1000 reasons and teams, want at most 110", n)
 	}
 }
+
+// A bridge's 404 is a conversation not served here
+// (handoff.ErrUnknownConversation), not an account: the bridges have none.
+func TestMetricsBridgeUnknownConversation(t *testing.T) {
+	m := NewMetrics(nil, nil)
+	h := m.countRejects("bridge/zendesk", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusNotFound) }))
+	h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("POST", "/bridge/zendesk", nil))
+	rec := httptest.NewRecorder()
+	m.Handler().ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
+	if want := `baton_webhook_rejects_total{endpoint="bridge/zendesk",reason="unknown_conversation"} 1`; !strings.Contains(rec.Body.String(), want) {
+		t.Errorf("/metrics lacks %s:\n%s", want, rec.Body.String())
+	}
+}
