@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	neturl "net/url"
 	"strconv"
 	"sync"
 	"time"
@@ -189,7 +190,7 @@ func (n *Notifier) post(ctx context.Context, name, url string, body any, sign fu
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(b))
 	if err != nil {
-		return fmt.Errorf("sla alert to %s: %w", name, err)
+		return fmt.Errorf("sla alert to %s: %w; check its URL", name, withoutURL(err))
 	}
 	req.Header.Set("Content-Type", "application/json")
 	if sign != nil {
@@ -211,7 +212,7 @@ func (n *Notifier) post(ctx context.Context, name, url string, body any, sign fu
 	}
 	resp, err := client.Do(req)
 	if err != nil {
-		return fmt.Errorf("sla alert to %s: %w", name, err)
+		return fmt.Errorf("sla alert to %s (%s): %w", name, req.URL.Host, withoutURL(err))
 	}
 	defer resp.Body.Close()
 	msg, _ := io.ReadAll(io.LimitReader(resp.Body, 512))
@@ -219,4 +220,15 @@ func (n *Notifier) post(ctx context.Context, name, url string, body any, sign fu
 		return fmt.Errorf("sla alert to %s: %s: %s", name, resp.Status, bytes.TrimSpace(msg))
 	}
 	return nil
+}
+
+// withoutURL is err without the URL net/url and net/http quote: a Slack
+// or Teams incoming-webhook URL is its own secret (in its path, or a sig=
+// in its query), and the error reaches the log.
+func withoutURL(err error) error {
+	var ue *neturl.Error
+	if errors.As(err, &ue) {
+		return ue.Err
+	}
+	return err
 }
