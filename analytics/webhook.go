@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"strconv"
 	"time"
 
@@ -92,7 +93,7 @@ func (s *WebhookSink) post(ctx context.Context, batch []flows.Event) error {
 	body = append(body, "]}"...)
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, s.url, bytes.NewReader(body))
 	if err != nil {
-		return backoff.Permanent(err)
+		return backoff.Permanent(shownURL(err))
 	}
 	req.Header.Set("Content-Type", "application/json")
 	for k, v := range s.header {
@@ -111,7 +112,7 @@ func (s *WebhookSink) post(ctx context.Context, batch []flows.Event) error {
 	}
 	resp, err := s.client.Do(req)
 	if err != nil {
-		return err
+		return shownURL(err)
 	}
 	defer resp.Body.Close()
 	msg, _ := io.ReadAll(io.LimitReader(resp.Body, 512))
@@ -119,13 +120,13 @@ func (s *WebhookSink) post(ctx context.Context, batch []flows.Event) error {
 	case resp.StatusCode >= 200 && resp.StatusCode < 300:
 		return nil
 	case resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode >= 500:
-		err := fmt.Errorf("events webhook %s: %s: %s", s.url, resp.Status, bytes.TrimSpace(msg))
+		err := fmt.Errorf("events webhook %s: %s: %s", flows.URLForError(s.url), resp.Status, bytes.TrimSpace(msg))
 		if wait, ok := parseRetryAfter(resp.Header.Get("Retry-After"), s.now()); ok {
 			return &retryAfter{err: err, wait: &backoff.RetryAfterError{Duration: wait}}
 		}
 		return err
 	default:
-		return backoff.Permanent(fmt.Errorf("events webhook %s refused a batch: %s: %s", s.url, resp.Status, bytes.TrimSpace(msg)))
+		return backoff.Permanent(fmt.Errorf("events webhook %s refused a batch: %s: %s", flows.URLForError(s.url), resp.Status, bytes.TrimSpace(msg)))
 	}
 }
 
@@ -161,3 +162,13 @@ type retryAfter struct {
 
 func (e *retryAfter) Error() string { return e.err.Error() }
 func (e *retryAfter) Unwrap() error { return e.wait }
+
+// shownURL is err with its URL cut at the path and without userinfo
+// (flows.URLForError): a key in the webhook's query stays out of the log.
+func shownURL(err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return &url.Error{Op: ue.Op, URL: flows.URLForError(ue.URL), Err: ue.Err}
+	}
+	return err
+}
