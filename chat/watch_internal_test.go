@@ -20,28 +20,40 @@ func (quiet) problem(string)          {}
 func (quiet) answer(string, *session) {}
 func (quiet) reloaded(reloadResult)   {}
 
-// A reload refused for an error in a file the flow now includes watches
-// that file too (--watch): the last good version does not include it,
-// and saving the fix there must reload the flow.
-func TestRefusedReloadWatchesTheFilesOfItsErrors(t *testing.T) {
-	dir := t.TempDir()
-	path := filepath.Join(dir, "flow.yaml")
-	extra := filepath.Join(dir, "extra.yaml")
-	write := func(p, src string) {
-		t.Helper()
-		if err := os.WriteFile(p, []byte(src), 0o644); err != nil {
-			t.Fatal(err)
-		}
+// writeFile writes src at p.
+func writeFile(t *testing.T, p, src string) {
+	t.Helper()
+	if err := os.WriteFile(p, []byte(src), 0o644); err != nil {
+		t.Fatal(err)
 	}
-	write(path, "flow: w\nlanguages: [en]\nstart: a\nstates:\n  a:\n    say: hi\n    end: true\n")
+}
+
+// chatOn writes src as a flow file, loads it and starts a chat on it with
+// cfg, shown on view; it returns the session and the flow's path.
+func chatOn(t *testing.T, src string, cfg sandbox.Config, view display) (*session, string) {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "flow.yaml")
+	writeFile(t, path, src)
 	f, diags := dsl.LoadFile(path)
 	if diags.HasErrors() {
 		t.Fatal(diags.Err())
 	}
-	cs, err := newSession(path, sandbox.Config{Flow: f, Lang: "en"}, quiet{})
+	cfg.Flow = f
+	cs, err := newSession(path, cfg, view)
 	if err != nil {
 		t.Fatal(err)
 	}
+	return cs, path
+}
+
+// A reload refused for an error in a file the flow now includes watches
+// that file too (--watch): the last good version does not include it,
+// and saving the fix there must reload the flow.
+func TestRefusedReloadWatchesTheFilesOfItsErrors(t *testing.T) {
+	cs, path := chatOn(t, "flow: w\nlanguages: [en]\nstart: a\nstates:\n  a:\n    say: hi\n    end: true\n", sandbox.Config{Lang: "en"}, quiet{})
+	f := cs.cfg.Flow
+	extra := filepath.Join(filepath.Dir(path), "extra.yaml")
+	write := func(p, src string) { writeFile(t, p, src) }
 	cs.setWatched()
 	write(extra, "states:\n  b:\n    say: hi\n    sya: oops\n    end: true\n")
 	write(path, "flow: w\nlanguages: [en]\nstart: a\ninclude: [extra.yaml]\nstates:\n  a:\n    say: hi\n    end: true\n")
@@ -66,24 +78,9 @@ type reloads struct {
 func (r *reloads) reloaded(res reloadResult) { r.got = append(r.got, res) }
 
 func TestReloadKeepsTheChatsLanguage(t *testing.T) {
-	dir := t.TempDir()
-	path := filepath.Join(dir, "flow.yaml")
-	write := func(src string) {
-		t.Helper()
-		if err := os.WriteFile(path, []byte(src), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	write("flow: w\nlanguages: [it, en]\nstart: a\nstates:\n  a:\n    say: {it: ciao, en: hello}\n    end: true\n")
-	f, diags := dsl.LoadFile(path)
-	if diags.HasErrors() {
-		t.Fatal(diags.Err())
-	}
 	view := &reloads{}
-	cs, err := newSession(path, sandbox.Config{Flow: f, Lang: "en"}, view)
-	if err != nil {
-		t.Fatal(err)
-	}
+	cs, path := chatOn(t, "flow: w\nlanguages: [it, en]\nstart: a\nstates:\n  a:\n    say: {it: ciao, en: hello}\n    end: true\n", sandbox.Config{Lang: "en"}, view)
+	write := func(src string) { writeFile(t, path, src) }
 	old := cs.sb
 	write("flow: w\nlanguages: [it]\nstart: a\nstates:\n  a:\n    say: ciao\n    end: true\n")
 	cs.reload(context.Background(), []string{path})
@@ -100,24 +97,9 @@ func TestReloadKeepsTheChatsLanguage(t *testing.T) {
 // taken, the value was dropped without a word and a --record file kept a
 // vars: that 'baton test' refuses.
 func TestReloadKeepsTheChatsVars(t *testing.T) {
-	dir := t.TempDir()
-	path := filepath.Join(dir, "flow.yaml")
-	write := func(src string) {
-		t.Helper()
-		if err := os.WriteFile(path, []byte(src), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	write("flow: w\nlanguages: [en]\nvars: {name: \"\"}\nstart: a\nstates:\n  a:\n    say: hi\n    end: true\n")
-	f, diags := dsl.LoadFile(path)
-	if diags.HasErrors() {
-		t.Fatal(diags.Err())
-	}
 	view := &reloads{}
-	cs, err := newSession(path, sandbox.Config{Flow: f, Vars: map[string]any{"name": "Zed"}}, view)
-	if err != nil {
-		t.Fatal(err)
-	}
+	cs, path := chatOn(t, "flow: w\nlanguages: [en]\nvars: {name: \"\"}\nstart: a\nstates:\n  a:\n    say: hi\n    end: true\n", sandbox.Config{Vars: map[string]any{"name": "Zed"}}, view)
+	write := func(src string) { writeFile(t, path, src) }
 	for _, tc := range []struct{ src, want string }{
 		{"flow: w\nlanguages: [en]\nvars: {who: \"\"}\nstart: a\nstates:\n  a:\n    say: hi\n    end: true\n",
 			`--var name: unknown variable "name" (the flow's variables: who)`},
