@@ -52,5 +52,6 @@
 // ends the open streams for a graceful shutdown.
 //
 // The page sets a strict Content-Security-Policy (its own origin only)
-// and renders text with textContent, never as HTML.
+// and renders text with textContent, never as HTML; every answer (the
+// page, its assets, the API's) says X-Content-Type-Options: nosniff.
 package web

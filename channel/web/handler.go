@@ -93,6 +93,9 @@ func (h *Handler) Close() {
 // ServeHTTP routes the channel's paths, wherever the handler is mounted.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	p := r.URL.Path
+	// No answer is read as another type than it says: an asset, the page,
+	// the API's JSON or its event stream.
+	w.Header().Set("X-Content-Type-Options", "nosniff")
 	switch {
 	case strings.HasSuffix(p, "/api/messages"):
 		if r.Method != http.MethodPost {
@@ -129,7 +132,6 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		hdr := w.Header()
 		hdr.Set("Content-Type", "text/html; charset=utf-8")
 		hdr.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; frame-ancestors 'self'")
-		hdr.Set("X-Content-Type-Options", "nosniff")
 		hdr.Set("Referrer-Policy", "no-referrer")
 		page.Execute(w, struct{ Title string }{h.o.title})
 	default:

@@ -501,3 +501,33 @@ func TestOpenStreamsBounded(t *testing.T) {
 		t.Errorf("rejects %q, want %s", rejects, RejectStreamsFull)
 	}
 }
+
+// Every answer says X-Content-Type-Options: nosniff: the script and the
+// style sheet, the page, the API's JSON and its event stream, so that no
+// browser reads one as another type (an answer as a script or a page).
+func TestNoSniff(t *testing.T) {
+	var rejects []string
+	h := newTestHandler(t, &receiver{}, &rejects)
+	srv := serve(t, h)
+	for _, tt := range []struct{ method, path, body string }{
+		{"GET", "/", ""},
+		{"GET", "/assets/chat.js", ""},
+		{"HEAD", "/assets/chat.css", ""},
+		{"GET", "/chat/assets/chat.css", ""},
+		{"GET", "/assets/nope.js", ""},
+		{"POST", "/api/messages", `{"text":"hi"}`},
+		{"POST", "/api/messages", `{"text":""}`},
+		{"GET", "/api/events?conversation=CONVERSATION000001", ""},
+	} {
+		req, _ := http.NewRequest(tt.method, srv.URL+tt.path, strings.NewReader(tt.body))
+		req.Header.Set("Content-Type", "application/json")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if got := resp.Header.Get("X-Content-Type-Options"); got != "nosniff" {
+			t.Errorf("%s %s: %d with X-Content-Type-Options %q, want nosniff", tt.method, tt.path, resp.StatusCode, got)
+		}
+	}
+}
