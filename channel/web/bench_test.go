@@ -27,7 +27,9 @@ func BenchmarkPost(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		w := httptest.NewRecorder()
-		h.ServeHTTP(w, httptest.NewRequest(http.MethodPost, "/api/messages", strings.NewReader(body)))
+		req := httptest.NewRequest(http.MethodPost, "/api/messages", strings.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		h.ServeHTTP(w, req)
 		if w.Code != http.StatusAccepted {
 			b.Fatal(w.Code)
 		}

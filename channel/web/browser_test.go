@@ -549,3 +549,50 @@ func TestChatPageAnsweredMenuAfterReload(t *testing.T) {
 		t.Errorf("after a reload the answered menu's buttons %q can be tapped again", enabled)
 	}
 }
+
+// Another site's page cannot talk in the chat through its visitor's
+// browser: whatever it can send without a CORS preflight (a no-cors
+// fetch, a fetch of a Blob without a type, a beacon, a form posting
+// text/plain that reads as JSON) is refused, and what needs a preflight
+// never gets past it. The chat is served at 127.0.0.1, the other site at
+// localhost: another origin, another site.
+func TestChatAPICrossSite(t *testing.T) {
+	rec, srv := echoServer(t)
+	chat := srv.URL
+	evil := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		w.Write([]byte(`<!doctype html><iframe name="sink"></iframe>
+<form id="f" method="post" enctype="text/plain" target="sink" action="` + chat + `/api/messages"><input name='{"text":"a form","x":"' value='"}'></form>
+<script>
+const url = "` + chat + `/api/messages";
+const body = JSON.stringify({text: "a cross-site message"});
+document.querySelector("iframe").onload = () => { window.formDone = true; };
+window.tries = Promise.allSettled([
+  fetch(url, {method: "POST", mode: "no-cors", body}),
+  fetch(url, {method: "POST", mode: "no-cors", body: new Blob([body])}),
+  fetch(url, {method: "POST", headers: {"Content-Type": "application/json"}, body}),
+]).then((rs) => { navigator.sendBeacon(url, body); document.getElementById("f").submit(); return rs.map((r) => r.status + ":" + (r.value ? r.value.status : r.reason)); });
+</script>`))
+	}))
+	t.Cleanup(evil.Close)
+	evilURL := strings.Replace(evil.URL, "127.0.0.1", "localhost", 1)
+
+	ctx := browser(t)
+	if err := chromedp.Do(ctx, chromedp.Navigate(evilURL+"/")); err != nil {
+		t.Fatal(err)
+	}
+	tries, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`window.tries`, chromedp.EvalAwaitPromise))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := chromedp.Do(ctx, chromedp.Poll[chromedp.Void](`window.formDone === true`), chromedp.Sleep(500*time.Millisecond)); err != nil {
+		t.Fatal(err)
+	}
+	if got := rec.got(); len(got) != 0 {
+		var texts []string
+		for _, in := range got {
+			texts = append(texts, in.Input.Text)
+		}
+		t.Errorf("another site's page posted %q into the chat (its fetches: %q)", texts, tries)
+	}
+}

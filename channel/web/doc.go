@@ -11,6 +11,7 @@
 //	GET  /                 the chat page (embedded: no CDN, no framework)
 //	GET  /assets/…         its script and style sheet
 //	POST /api/messages     {"conversation","id","text" | "payload","label","name"}
+//	                       as Content-Type: application/json (415 otherwise)
 //	                       → 202 {"conversation","id"}
 //	GET  /api/events?conversation=ID
 //	                       text/event-stream of the conversation

@@ -36,7 +36,9 @@ func ExampleNewHandler() {
 
 	post := func(body string) string {
 		w := httptest.NewRecorder()
-		mux.ServeHTTP(w, httptest.NewRequest(http.MethodPost, "/chat/api/messages", strings.NewReader(body)))
+		req := httptest.NewRequest(http.MethodPost, "/chat/api/messages", strings.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		mux.ServeHTTP(w, req)
 		return fmt.Sprint(w.Code, " ", strings.TrimSpace(w.Body.String()))
 	}
 	fmt.Println(post(`{"text":"hello"}`))

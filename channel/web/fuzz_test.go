@@ -30,7 +30,9 @@ func FuzzPost(f *testing.F) {
 		var rejects []string
 		h := newTestHandler(t, rec, &rejects)
 		w := httptest.NewRecorder()
-		h.ServeHTTP(w, httptest.NewRequest(http.MethodPost, "/api/messages", bytes.NewReader(body)))
+		req := httptest.NewRequest(http.MethodPost, "/api/messages", bytes.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		h.ServeHTTP(w, req)
 		switch w.Code {
 		case http.StatusAccepted, http.StatusBadRequest, http.StatusRequestEntityTooLarge:
 		default:

@@ -8,6 +8,7 @@ import (
 	"html/template"
 	"io"
 	"io/fs"
+	"mime"
 	"net/http"
 	"path"
 	"regexp"
@@ -30,6 +31,7 @@ const (
 	RejectNotFound    = "not_found"        // no such path: 404
 	RejectMethod      = "method"           // wrong method: 405
 	RejectTooLarge    = "too_large"        // body over the limit: 413
+	RejectMediaType   = "media_type"       // a post that is not Content-Type: application/json: 415
 	RejectMalformed   = "malformed"        // not a message: 400
 	RejectBadID       = "bad_id"           // a conversation or message id not of the handler's making: 400
 	RejectTooMany     = "too_many_streams" // more event streams on a conversation than allowed: 429
@@ -168,6 +170,13 @@ type reply struct {
 }
 
 func (h *Handler) post(w http.ResponseWriter, r *http.Request) {
+	// Only JSON: what another site's page can post without a CORS
+	// preflight (a form, a no-cors fetch, a beacon) is text/plain, a form
+	// or has no type, and must not start or join a conversation.
+	if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || mt != "application/json" {
+		h.refuse(w, http.StatusUnsupportedMediaType, RejectMediaType, `the body must be JSON, sent with Content-Type: application/json`)
+		return
+	}
 	if r.ContentLength > h.o.maxBody {
 		h.refuse(w, http.StatusRequestEntityTooLarge, RejectTooLarge, "message over "+strconv.FormatInt(h.o.maxBody, 10)+" bytes")
 		return

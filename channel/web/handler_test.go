@@ -92,7 +92,9 @@ func serve(t *testing.T, h *Handler) *httptest.Server {
 func post(t *testing.T, h http.Handler, body string) *httptest.ResponseRecorder {
 	t.Helper()
 	w := httptest.NewRecorder()
-	h.ServeHTTP(w, httptest.NewRequest(http.MethodPost, "/api/messages", strings.NewReader(body)))
+	req := httptest.NewRequest(http.MethodPost, "/api/messages", strings.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	h.ServeHTTP(w, req)
 	return w
 }
 
@@ -143,19 +145,29 @@ func TestPostRefused(t *testing.T) {
 		name, method, path, body string
 		status                   int
 		reason                   string
+		ctype                    string // application/json if empty
 	}{
-		{"not JSON", "POST", "/api/messages", "text=hi", 400, RejectMalformed},
-		{"empty", "POST", "/api/messages", `{"text":"   "}`, 400, RejectMalformed},
-		{"text too long", "POST", "/api/messages", `{"text":"` + long + `"}`, 413, RejectTooLarge},
-		{"body too large", "POST", "/api/messages", `{"text":"` + strings.Repeat("a", DefaultMaxBody) + `"}`, 413, RejectTooLarge},
-		{"bad conversation", "POST", "/api/messages", `{"conversation":"../etc","text":"hi"}`, 400, RejectBadID},
-		{"short id", "POST", "/api/messages", `{"id":"1","text":"hi"}`, 400, RejectBadID},
-		{"long payload", "POST", "/api/messages", `{"payload":"` + strings.Repeat("p", 257) + `"}`, 400, RejectMalformed},
-		{"GET messages", "GET", "/api/messages", "", 405, RejectMethod},
-		{"POST events", "POST", "/api/events", "", 405, RejectMethod},
-		{"POST page", "POST", "/", "", 405, RejectMethod},
-		{"unknown path", "GET", "/api/other", "", 404, RejectNotFound},
-		{"stream without conversation", "GET", "/api/events", "", 400, RejectBadID},
+		{"not JSON", "POST", "/api/messages", "text=hi", 400, RejectMalformed, ""},
+		// What another site's page can send without a CORS preflight
+		// (a form, a no-cors fetch, a beacon) is refused: it cannot start
+		// a conversation in a visitor's browser.
+		{"text/plain", "POST", "/api/messages", `{"text":"hi"}`, 415, RejectMediaType, "text/plain"},
+		{"text/plain with charset", "POST", "/api/messages", `{"text":"hi"}`, 415, RejectMediaType, "text/plain;charset=UTF-8"},
+		{"form", "POST", "/api/messages", "text=hi", 415, RejectMediaType, "application/x-www-form-urlencoded"},
+		{"multipart", "POST", "/api/messages", "--x\r\n\r\nhi\r\n--x--", 415, RejectMediaType, "multipart/form-data; boundary=x"},
+		{"no content type", "POST", "/api/messages", `{"text":"hi"}`, 415, RejectMediaType, "-"},
+		{"malformed content type", "POST", "/api/messages", `{"text":"hi"}`, 415, RejectMediaType, "application/json; ="},
+		{"empty", "POST", "/api/messages", `{"text":"   "}`, 400, RejectMalformed, ""},
+		{"text too long", "POST", "/api/messages", `{"text":"` + long + `"}`, 413, RejectTooLarge, ""},
+		{"body too large", "POST", "/api/messages", `{"text":"` + strings.Repeat("a", DefaultMaxBody) + `"}`, 413, RejectTooLarge, ""},
+		{"bad conversation", "POST", "/api/messages", `{"conversation":"../etc","text":"hi"}`, 400, RejectBadID, ""},
+		{"short id", "POST", "/api/messages", `{"id":"1","text":"hi"}`, 400, RejectBadID, ""},
+		{"long payload", "POST", "/api/messages", `{"payload":"` + strings.Repeat("p", 257) + `"}`, 400, RejectMalformed, ""},
+		{"GET messages", "GET", "/api/messages", "", 405, RejectMethod, ""},
+		{"POST events", "POST", "/api/events", "", 405, RejectMethod, ""},
+		{"POST page", "POST", "/", "", 405, RejectMethod, ""},
+		{"unknown path", "GET", "/api/other", "", 404, RejectNotFound, ""},
+		{"stream without conversation", "GET", "/api/events", "", 400, RejectBadID, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -163,7 +175,15 @@ func TestPostRefused(t *testing.T) {
 			var rejects []string
 			h := newTestHandler(t, rec, &rejects)
 			w := httptest.NewRecorder()
-			h.ServeHTTP(w, httptest.NewRequest(tt.method, tt.path, strings.NewReader(tt.body)))
+			req := httptest.NewRequest(tt.method, tt.path, strings.NewReader(tt.body))
+			switch tt.ctype {
+			case "":
+				req.Header.Set("Content-Type", "application/json")
+			case "-":
+			default:
+				req.Header.Set("Content-Type", tt.ctype)
+			}
+			h.ServeHTTP(w, req)
 			if w.Code != tt.status || !slices.Equal(rejects, []string{tt.reason}) || len(rec.got()) != 0 {
 				t.Errorf("status %d rejects %q inputs %d, want %d %q and nothing received", w.Code, rejects, len(rec.got()), tt.status, tt.reason)
 			}
@@ -529,5 +549,32 @@ func TestNoSniff(t *testing.T) {
 		if got := resp.Header.Get("X-Content-Type-Options"); got != "nosniff" {
 			t.Errorf("%s %s: %d with X-Content-Type-Options %q, want nosniff", tt.method, tt.path, resp.StatusCode, got)
 		}
+	}
+}
+
+// POST /api/messages takes JSON, said as such (with or without a
+// charset, in any case); anything else gets 415 and says what to send.
+func TestPostContentType(t *testing.T) {
+	rec := &receiver{}
+	var rejects []string
+	h := newTestHandler(t, rec, &rejects)
+	for _, ct := range []string{"application/json", "application/json; charset=utf-8", "Application/JSON"} {
+		req := httptest.NewRequest(http.MethodPost, "/api/messages", strings.NewReader(`{"text":"hi"}`))
+		req.Header.Set("Content-Type", ct)
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, req)
+		if w.Code != http.StatusAccepted {
+			t.Errorf("Content-Type %q: %d %s, want 202", ct, w.Code, w.Body)
+		}
+	}
+	req := httptest.NewRequest(http.MethodPost, "/api/messages", strings.NewReader(`{"text":"hi"}`))
+	req.Header.Set("Content-Type", "text/plain;charset=UTF-8")
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, req)
+	if w.Code != http.StatusUnsupportedMediaType || !strings.Contains(w.Body.String(), "Content-Type: application/json") {
+		t.Errorf("text/plain: %d %q, want 415 naming Content-Type: application/json", w.Code, w.Body)
+	}
+	if len(rec.got()) != 3 || !slices.Equal(rejects, []string{RejectMediaType}) {
+		t.Errorf("%d received, rejects %q", len(rec.got()), rejects)
 	}
 }
