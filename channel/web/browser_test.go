@@ -596,3 +596,54 @@ window.tries = Promise.allSettled([
 		t.Errorf("another site's page posted %q into the chat (its fetches: %q)", texts, tries)
 	}
 }
+
+// Another site's page cannot hold the chat's event streams open through
+// its visitors' browsers (an image, a script, a no-cors fetch and
+// EventSources pointed at /api/events): a popular page doing so would
+// take every stream the handler allows, and real customers would get 503.
+// None is opened, and no conversation is made for them.
+func TestChatStreamCrossSite(t *testing.T) {
+	var rejects []string
+	h := newTestHandler(t, &receiver{}, &rejects)
+	srv := serve(t, h)
+	events := srv.URL + "/api/events?conversation="
+	evil := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		w.Write([]byte(`<!doctype html><script>
+window.done = [];
+const img = new Image(); img.onload = img.onerror = () => done.push("img"); img.src = "` + events + `IMAGEIMAGEIMAGEIMAGE";
+const s = document.createElement("script"); s.onload = s.onerror = () => done.push("script"); s.src = "` + events + `SCRIPTSCRIPTSCRIPTSCRIPT"; document.head.appendChild(s);
+fetch("` + events + `FETCHFETCHFETCHFETCH", {mode: "no-cors"}).then(() => done.push("fetch"), () => done.push("fetch"));
+for (let i = 0; i < 3; i++) {
+  const es = new EventSource("` + events + `EVENTSOURCE00000000" + i);
+  es.onmessage = (e) => done.push("read " + e.data);
+  es.onerror = () => { if (es.readyState === EventSource.CLOSED) done.push("es"); };
+}
+</script>`))
+	}))
+	t.Cleanup(evil.Close)
+	ctx := browser(t)
+	if err := chromedp.Do(ctx, chromedp.Navigate(strings.Replace(evil.URL, "127.0.0.1", "localhost", 1)+"/")); err != nil {
+		t.Fatal(err)
+	}
+	// The image and the script may wait for a stream that stays open:
+	// the EventSources' and the fetch's answers are what is waited for.
+	if err := chromedp.Do(ctx, chromedp.Poll[chromedp.Void](`done.filter((d) => d === "es" || d === "fetch").length === 4`), chromedp.Sleep(300*time.Millisecond)); err != nil {
+		t.Fatal(err)
+	}
+	done, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`done`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.convs.mu.Lock()
+	open, kept := h.convs.streams, len(h.convs.m)
+	h.convs.mu.Unlock()
+	if open != 0 || kept != 0 {
+		t.Errorf("another site's page holds %d streams open and made %d conversations", open, kept)
+	}
+	for _, d := range done {
+		if strings.HasPrefix(d, "read ") {
+			t.Errorf("another site's page read the stream: %s", d)
+		}
+	}
+}

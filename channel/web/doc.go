@@ -16,6 +16,11 @@
 //	GET  /api/events?conversation=ID
 //	                       text/event-stream of the conversation
 //
+// The API answers its own page only: a browser's request for another
+// site's page (Sec-Fetch-Site cross-site or same-site) gets 403, so such
+// a page can neither post nor hold the streams open through its
+// visitors' browsers; clients that are not browsers send no such header.
+//
 // The first message may leave "conversation" empty: the answer carries a
 // new random id (130 bits), which the page keeps in localStorage and which
 // is the conversation's only credential. The page itself sends one it drew

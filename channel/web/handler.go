@@ -32,6 +32,7 @@ const (
 	RejectMethod      = "method"           // wrong method: 405
 	RejectTooLarge    = "too_large"        // body over the limit: 413
 	RejectMediaType   = "media_type"       // a post that is not Content-Type: application/json: 415
+	RejectCrossSite   = "cross_site"       // a browser's request for another site's page (Sec-Fetch-Site): 403
 	RejectMalformed   = "malformed"        // not a message: 400
 	RejectBadID       = "bad_id"           // a conversation or message id not of the handler's making: 400
 	RejectTooMany     = "too_many_streams" // more event streams on a conversation than allowed: 429
@@ -169,7 +170,26 @@ type reply struct {
 	At      time.Time           `json:"at"`
 }
 
+// crossSite refuses, with 403, a browser's request made for another
+// site's page, sibling subdomains included (Sec-Fetch-Site, sent by every
+// current browser): the API answers its own page only. Such a page could
+// otherwise hold the streams open through its visitors' browsers (an
+// image, a script) until real customers get 503. The page's own requests
+// are same-origin, a typed address is none, and clients that are not
+// browsers send no Sec-Fetch-Site.
+func (h *Handler) crossSite(w http.ResponseWriter, r *http.Request) bool {
+	switch r.Header.Get("Sec-Fetch-Site") {
+	case "cross-site", "same-site":
+		h.refuse(w, http.StatusForbidden, RejectCrossSite, "the chat's API answers its own page only")
+		return true
+	}
+	return false
+}
+
 func (h *Handler) post(w http.ResponseWriter, r *http.Request) {
+	if h.crossSite(w, r) {
+		return
+	}
 	// Only JSON: what another site's page can post without a CORS
 	// preflight (a form, a no-cors fetch, a beacon) is text/plain, a form
 	// or has no type, and must not start or join a conversation.

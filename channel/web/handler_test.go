@@ -578,3 +578,49 @@ func TestPostContentType(t *testing.T) {
 		t.Errorf("%d received, rejects %q", len(rec.got()), rejects)
 	}
 }
+
+// The API answers its own page only: a browser's request for another
+// site's page (Sec-Fetch-Site cross-site or same-site, a sibling
+// subdomain's) gets 403 and opens or receives nothing; the page's own
+// (same-origin), one typed in the address bar (none) and a client that
+// is not a browser (no header) are served.
+func TestCrossSiteRefused(t *testing.T) {
+	for _, tt := range []struct {
+		site   string
+		status int // of the post; the stream's is 200 for a 202
+	}{
+		{"cross-site", 403}, {"same-site", 403}, {"same-origin", 202}, {"none", 202}, {"", 202},
+	} {
+		rec := &receiver{}
+		var rejects []string
+		h := newTestHandler(t, rec, &rejects)
+		srv := serve(t, h)
+		req, _ := http.NewRequest(http.MethodPost, srv.URL+"/api/messages", strings.NewReader(`{"conversation":"CONVERSATION000001","text":"hi"}`))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Sec-Fetch-Site", tt.site)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		req, _ = http.NewRequest(http.MethodGet, srv.URL+"/api/events?conversation=CONVERSATION000002", nil)
+		req.Header.Set("Sec-Fetch-Site", tt.site)
+		stream, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		stream.Body.Close()
+		wantStream, wantReceived, wantRejects := http.StatusOK, 1, []string(nil)
+		if tt.status == http.StatusForbidden {
+			wantStream, wantReceived, wantRejects = http.StatusForbidden, 0, []string{RejectCrossSite, RejectCrossSite}
+		}
+		h.convs.mu.Lock()
+		kept := len(h.convs.m)
+		h.convs.mu.Unlock()
+		if resp.StatusCode != tt.status || stream.StatusCode != wantStream || len(rec.got()) != wantReceived || !slices.Equal(rejects, wantRejects) ||
+			(tt.status == http.StatusForbidden && kept != 0) {
+			t.Errorf("Sec-Fetch-Site %q: post %d, stream %d, %d received, %d conversations kept, rejects %q; want %d, %d, %d, %q",
+				tt.site, resp.StatusCode, stream.StatusCode, len(rec.got()), kept, rejects, tt.status, wantStream, wantReceived, wantRejects)
+		}
+	}
+}

@@ -17,6 +17,9 @@ const streamWriteTimeout = 30 * time.Second
 // the browser leaves or when the handler closes; the browser's EventSource
 // reconnects with Last-Event-ID and misses nothing still kept.
 func (h *Handler) stream(w http.ResponseWriter, r *http.Request) {
+	if h.crossSite(w, r) {
+		return
+	}
 	key := r.URL.Query().Get("conversation")
 	if !idRE.MatchString(key) {
 		h.refuse(w, http.StatusBadRequest, RejectBadID, "conversation must be the id POST /api/messages answered")
