@@ -647,3 +647,33 @@ for (let i = 0; i < 3; i++) {
 		}
 	}
 }
+
+// On a phone whose toolbar shows and hides as the page scrolls, 100vh is
+// the height without the toolbar: a chat that tall has its input under
+// the toolbar. The chat is as tall as the dynamic viewport (dvh), and a
+// browser without dvh (it drops the declaration) keeps 100vh. Checked on
+// a phone's screen, where the input must be in view, and by the
+// browser's own parser, here and as a browser without dvh reads the
+// style sheet.
+func TestChatPageDynamicViewport(t *testing.T) {
+	_, srv := echoServer(t)
+	ctx := browser(t)
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(360, 640, chromedp.EmulateMobile), chromedp.Navigate(srv.URL+"/"),
+		chromedp.WaitVisible(chromedp.ID("text"))); err != nil {
+		t.Fatal(err)
+	}
+	got, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`(async () => {
+  const chatHeight = (sheet) => Array.from(sheet.cssRules).filter((r) => r.selectorText === "#chat").map((r) => r.style.height).join(",");
+  const css = await (await fetch("assets/chat.css")).text();
+  const old = new CSSStyleSheet();
+  old.replaceSync(css.replaceAll("dvh", "qvh")); // a unit this browser does not know, as dvh is to an old one
+  const input = document.getElementById("send").getBoundingClientRect();
+  return [chatHeight(document.styleSheets[0]), chatHeight(old), String(input.bottom <= innerHeight)];
+})()`, chromedp.EvalAwaitPromise))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "100dvh|100vh|true"; strings.Join(got, "|") != want {
+		t.Errorf("the chat's height (here, in a browser without dvh) and the input in view: %q, want %q", got, want)
+	}
+}
