@@ -677,3 +677,92 @@ func TestChatPageDynamicViewport(t *testing.T) {
 		t.Errorf("the chat's height (here, in a browser without dvh) and the input in view: %q, want %q", got, want)
 	}
 }
+
+// Two tabs of the page, opened before the conversation starts, send their
+// first messages at the same instant (both posts in flight together): both
+// messages go to one conversation, both tabs keep it and show both, rather
+// than two conversations where the browser's storage keeps only one (the
+// other tab's customer then loses theirs on a reload). Also in a browser
+// without the Web Locks API (a page served over plain HTTP).
+func TestChatPageTwoTabsSameInstant(t *testing.T) {
+	for _, locks := range []bool{true, false} {
+		t.Run(map[bool]string{true: "locks", false: "no locks"}[locks], func(t *testing.T) {
+			rec := &receiver{}
+			h, err := NewHandler(rec)
+			if err != nil {
+				t.Fatal(err)
+			}
+			rec.echo = h
+			var mu sync.Mutex
+			posts := 0
+			both := make(chan struct{})
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if strings.HasSuffix(r.URL.Path, "/api/messages") {
+					mu.Lock()
+					posts++
+					if posts == 2 {
+						close(both)
+					}
+					mu.Unlock()
+					select { // the first post waits for the second
+					case <-both:
+					case <-time.After(10 * time.Second):
+					}
+				}
+				h.ServeHTTP(w, r)
+			}))
+			t.Cleanup(func() { h.Close(); srv.Close() })
+
+			a := browser(t)
+			if err := chromedp.Do(a, chromedp.Navigate("about:blank")); err != nil { // the browser starts
+				t.Fatal(err)
+			}
+			b, cancel := chromedp.NewContext(a)
+			defer cancel()
+			for _, tab := range []context.Context{a, b} {
+				if err := chromedp.Do(tab, chromedp.Navigate("about:blank")); err != nil {
+					t.Fatal(err)
+				}
+				if !locks {
+					if _, err := chromedp.Call(tab, cdppage.AddScriptToEvaluateOnNewDocument, cdppage.AddScriptToEvaluateOnNewDocumentParams{
+						Source: `Object.defineProperty(Navigator.prototype, "locks", {get() { return undefined }})`,
+					}); err != nil {
+						t.Fatal(err)
+					}
+				}
+				if err := chromedp.Do(tab, chromedp.Navigate(srv.URL+"/"), chromedp.WaitVisible(chromedp.ID("text"))); err != nil {
+					t.Fatal(err)
+				}
+			}
+			for _, tab := range []struct {
+				ctx  context.Context
+				text string
+			}{{a, "from A"}, {b, "from B"}} {
+				if _, err := chromedp.Run(tab.ctx, chromedp.Evaluate[bool](`document.getElementById("text").value = "`+tab.text+`"; document.getElementById("send").click(); true`)); err != nil {
+					t.Fatal(err)
+				}
+			}
+			for _, tab := range []context.Context{a, b} {
+				wctx, wcancel := context.WithTimeout(tab, 20*time.Second)
+				err := chromedp.Do(wctx, chromedp.Poll[chromedp.Void](`Array.from(document.querySelectorAll("#log li.user")).map((li) => li.textContent).sort().join("|") === "from A|from B"`))
+				wcancel()
+				if err != nil {
+					shown, _ := chromedp.Run(tab, chromedp.Evaluate[[]string](`Array.from(document.querySelectorAll("#log > li")).map((li) => li.className + ":" + li.firstChild.textContent)`))
+					t.Errorf("a tab shows %q, want both messages", shown)
+				}
+			}
+			var stored []string
+			for _, tab := range []context.Context{a, b} {
+				id, err := chromedp.Run(tab, chromedp.Evaluate[string](`localStorage.getItem("baton.conversation")`))
+				if err != nil {
+					t.Fatal(err)
+				}
+				stored = append(stored, id)
+			}
+			got := rec.got()
+			if len(got) != 2 || got[0].ConversationID != got[1].ConversationID || stored[0] != stored[1] || got[0].Contact.ID != stored[0] {
+				t.Errorf("the tabs' messages reached %+v, the tabs keep %q: want one conversation", got, stored)
+			}
+		})
+	}
+}

@@ -15,6 +15,7 @@
   let events = null;
   let lastEvent = ""; // the id of the last event shown, to resume after
   let pressed = false; // a menu's button had the focus when it was pressed
+  let claiming = null; // the claim of a first message's conversation
 
   function newID() {
     const b = new Uint8Array(16);
@@ -100,12 +101,31 @@
     };
   }
 
+  // The conversation of a first message: the one stored (another tab
+  // started it since this page loaded), else a new one, stored before it
+  // is posted, so that a tab sending at the same time joins it rather than
+  // starting a second one. Where there are Web Locks (HTTPS, localhost),
+  // the read and the store are one step across tabs.
+  async function claim() {
+    const pick = () => {
+      const id = stored();
+      if (id) return id;
+      const fresh = newID();
+      store(fresh);
+      return fresh;
+    };
+    if (navigator.locks) {
+      try { return await navigator.locks.request(KEY, pick); } catch (e) { /* site data blocked: no locks either */ }
+    }
+    return pick();
+  }
+
   async function send(msg) {
     // A new conversation's id is chosen here, so that a retry after a
     // lost answer goes to the same conversation, where the Inbox drops it.
-    // Another tab may have started one since this page loaded: join it.
-    if (!conversation) conversation = stored();
-    msg.conversation = conversation || newID();
+    // One claim per page, however many sends wait for it.
+    if (!conversation) conversation = await (claiming = claiming || claim());
+    msg.conversation = conversation;
     msg.id = newID();
     for (let attempt = 0; attempt < 3; attempt++) {
       try {
@@ -115,11 +135,6 @@
           body: JSON.stringify(msg),
         });
         if (r.ok) {
-          const a = await r.json();
-          if (!conversation) {
-            conversation = a.conversation;
-            store(conversation);
-          }
           listen();
           return true;
         }
