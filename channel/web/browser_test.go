@@ -766,3 +766,111 @@ func TestChatPageTwoTabsSameInstant(t *testing.T) {
 		})
 	}
 }
+
+// While the customer's message waits for its answer, the page says the
+// bot is typing, in a live region a screen reader announces; the bot's
+// reply takes it away, and so does a message that could not be sent.
+// When an agent is answering (a person, who may take minutes), the page
+// does not pretend anyone is typing.
+func TestChatPageTypingIndicator(t *testing.T) {
+	rec := &receiver{}
+	h, err := NewHandler(rec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	var refuse chan struct{} // a post then waits for it to close, and is refused
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		hold := refuse
+		mu.Unlock()
+		if hold != nil && strings.HasSuffix(r.URL.Path, "/api/messages") {
+			select {
+			case <-hold:
+			case <-r.Context().Done():
+			}
+			http.Error(w, "too many messages; wait a moment", http.StatusTooManyRequests)
+			return
+		}
+		h.ServeHTTP(w, r)
+	}))
+	t.Cleanup(func() { h.Close(); srv.Close() })
+	ctx := browser(t)
+	typing := func() string {
+		t.Helper()
+		v, err := chromedp.Run(ctx, chromedp.Evaluate[string](`(e => e ? e.getAttribute("aria-live") + ":" + e.textContent + ":" + (e.offsetHeight > 0) : "no indicator")(document.getElementById("typing"))`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	waitTyping := func(want string) {
+		t.Helper()
+		for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+			got := typing()
+			if got == want {
+				return
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("the typing indicator is %q, want %q", got, want)
+			}
+		}
+	}
+	reply := func(r flows.Reply) {
+		t.Helper()
+		got := rec.got()
+		if err := h.Send(context.Background(), flows.Outbound{To: got[len(got)-1].Contact, Reply: r}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	const shown, gone = "polite:Typing…:true", "polite::false"
+
+	if err := chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/"), chromedp.WaitVisible(chromedp.ID("text"))); err != nil {
+		t.Fatal(err)
+	}
+	if got := typing(); got != gone {
+		t.Errorf("before any message the typing indicator is %q, want %q", got, gone)
+	}
+	if err := chromedp.Do(ctx, chromedp.KeyEvent("hi\r"), chromedp.WaitVisible(chromedp.CSS(`#log li.user`)), chromedp.WaitVisible(chromedp.CSS(`#status.online`))); err != nil {
+		t.Fatal(err)
+	}
+	waitTyping(shown)
+	reply(flows.Reply{Text: "Hello! How can I help?"})
+	if err := chromedp.Do(ctx, chromedp.WaitVisible(chromedp.CSS(`#log li.bot`))); err != nil {
+		t.Fatal(err)
+	}
+	waitTyping(gone)
+
+	// A message that cannot be sent: the indicator shows while it is
+	// tried, and goes with the error.
+	release := make(chan struct{})
+	mu.Lock()
+	refuse = release
+	mu.Unlock()
+	if err := chromedp.Do(ctx, chromedp.KeyEvent("again\r")); err != nil {
+		t.Fatal(err)
+	}
+	waitTyping(shown)
+	close(release)
+	if err := chromedp.Do(ctx, chromedp.Poll[chromedp.Void](`document.getElementById("status").textContent.startsWith("too many")`)); err != nil {
+		t.Fatal(err)
+	}
+	waitTyping(gone)
+	mu.Lock()
+	refuse = nil
+	mu.Unlock()
+
+	// An agent answers now: nobody is shown typing for the customer's
+	// next message.
+	reply(flows.Reply{From: "agent", Agent: "Marco", Text: "Marco here, I'm looking at your order."})
+	if err := chromedp.Do(ctx, chromedp.WaitVisible(chromedp.CSS(`#log li.agent`)), chromedp.Click(chromedp.ID("text")), chromedp.KeyEvent("\r"),
+		chromedp.WaitVisible(chromedp.CSS(`#log li.user:nth-of-type(4)`)), chromedp.Sleep(200*time.Millisecond)); err != nil {
+		t.Fatal(err)
+	}
+	if got := typing(); got != gone {
+		t.Errorf("while an agent answers the typing indicator is %q, want %q", got, gone)
+	}
+	if got := rec.got(); len(got) != 2 || got[1].Input.Text != "again" {
+		t.Errorf("received %+v", got)
+	}
+}

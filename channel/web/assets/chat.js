@@ -7,6 +7,7 @@
   const form = document.getElementById("composer");
   const input = document.getElementById("text");
   const status = document.getElementById("status");
+  const typing = document.getElementById("typing");
   // A browser that blocks site data throws on localStorage: the
   // conversation then lives as long as the page.
   function stored() { try { return localStorage.getItem(KEY) || ""; } catch (e) { return ""; } }
@@ -16,6 +17,14 @@
   let lastEvent = ""; // the id of the last event shown, to resume after
   let pressed = false; // a menu's button had the focus when it was pressed
   let claiming = null; // the claim of a first message's conversation
+  // The typing indicator: shown from a message's post until the first
+  // bot's message after its echo, an error, or TYPING_MS (a flow may not
+  // answer at all). Not while an agent, a person, is the one answering.
+  const TYPING_MS = 20000;
+  let waiting = ""; // the page's id of the message awaiting its answer
+  let echoed = false; // its echo is shown: the next reply answers it
+  let typingTimer = 0;
+  let lastFrom = ""; // who wrote the last reply: bot or agent
 
   function newID() {
     const b = new Uint8Array(16);
@@ -23,7 +32,29 @@
     return Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");
   }
 
+  function startTyping(id) {
+    if (lastFrom === "agent") return;
+    waiting = id;
+    echoed = false;
+    typing.textContent = "Typing…";
+    clearTimeout(typingTimer);
+    typingTimer = setTimeout(stopTyping, TYPING_MS);
+  }
+
+  function stopTyping() {
+    waiting = "";
+    echoed = false;
+    clearTimeout(typingTimer);
+    typing.textContent = "";
+  }
+
   function show(m) {
+    if (m.from === "user") {
+      if (waiting && m.id === waiting) echoed = true;
+    } else {
+      lastFrom = m.from;
+      if (echoed) stopTyping();
+    }
     const li = document.createElement("li");
     li.className = m.from;
     li.dir = "auto"; // Hebrew or Arabic reads right to left
@@ -86,6 +117,7 @@
     es.addEventListener("retract", (e) => {
       lastEvent = e.lastEventId;
       const id = JSON.parse(e.data).id;
+      if (id === waiting) echoed = false; // posted again: its echo comes again
       for (const li of log.querySelectorAll("li.user")) if (li.dataset.id === id) li.remove();
     });
     es.onopen = () => { status.textContent = "online"; status.className = "online"; };
@@ -127,6 +159,8 @@
     if (!conversation) conversation = await (claiming = claiming || claim());
     msg.conversation = conversation;
     msg.id = newID();
+    startTyping(msg.id);
+    const failed = () => { if (waiting === msg.id) stopTyping(); return false; };
     for (let attempt = 0; attempt < 3; attempt++) {
       try {
         const r = await fetch("api/messages", {
@@ -140,13 +174,13 @@
         }
         if (r.status < 500) {
           status.textContent = (await r.text()).trim();
-          return false;
+          return failed();
         }
       } catch (e) { /* offline: retry with the same id, never twice processed */ }
       await new Promise((ok) => setTimeout(ok, 1000 * (attempt + 1)));
     }
     status.textContent = "could not send; try again";
-    return false;
+    return failed();
   }
 
   form.addEventListener("submit", async (e) => {
