@@ -874,3 +874,44 @@ func TestChatPageTypingIndicator(t *testing.T) {
 		t.Errorf("received %+v", got)
 	}
 }
+
+// A flow may not answer a message at all (it waits for a timer, or for
+// nothing): the typing indicator goes after 20 seconds, here made short
+// by the page's clock running every 20-second wait in 300ms.
+func TestChatPageTypingIndicatorBounded(t *testing.T) {
+	rec := &receiver{}
+	h, err := NewHandler(rec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := serve(t, h)
+	ctx := browser(t)
+	if err := chromedp.Do(ctx, chromedp.Navigate("about:blank")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := chromedp.Call(ctx, cdppage.AddScriptToEvaluateOnNewDocument, cdppage.AddScriptToEvaluateOnNewDocumentParams{
+		Source: `window.setTimeout = ((st) => (f, ms, ...a) => st(f, ms === 20000 ? 300 : ms, ...a))(window.setTimeout);
+window.seen = [];
+document.addEventListener("DOMContentLoaded", () => {
+  const e = document.getElementById("typing");
+  new MutationObserver(() => seen.push(e.textContent)).observe(e, {childList: true, characterData: true, subtree: true});
+});`,
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if err := chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/"), chromedp.WaitVisible(chromedp.ID("text")),
+		chromedp.KeyEvent("hi\r"), chromedp.WaitVisible(chromedp.CSS(`#log li.user`))); err != nil {
+		t.Fatal(err)
+	}
+	wctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if err := chromedp.Do(wctx, chromedp.Poll[chromedp.Void](`document.getElementById("typing").textContent === ""`)); err != nil {
+		t.Errorf("with no answer the typing indicator stays: %v", err)
+	}
+	if seen, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`seen`)); err != nil || strings.Join(seen, "|") != "Typing…|" {
+		t.Errorf("the typing indicator read %q (%v), want Typing… then nothing", seen, err)
+	}
+	if len(rec.got()) != 1 {
+		t.Errorf("received %+v", rec.got())
+	}
+}
