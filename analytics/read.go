@@ -23,8 +23,8 @@ const batchLines = 512
 
 // Scan reads JSONL events from r and calls fn with each, in order; the
 // *flows.Event is reused: copy what must outlive the call. Blank lines are
-// skipped. A line that is not an event fails the scan with its line
-// number; an error from fn stops it and is returned.
+// skipped. A line that is not an event (not JSON, no "type" or no "at")
+// fails the scan with its line number; an error from fn stops it and is returned.
 //
 // Lines are decoded by as many workers as there are CPUs (in batches, at
 // most two batches per worker in flight, so memory stays bounded) while
@@ -194,6 +194,11 @@ func decodeEvent(b []byte, ev *flows.Event, name string, line int) error {
 	}
 	if ev.V > flows.EventSchema {
 		return fmt.Errorf("%s:%d: event schema v%d is newer than this baton reads (v%d); upgrade baton", name, line, ev.V, flows.EventSchema)
+	}
+	if ev.At.IsZero() {
+		// Every event carries its time: without it the event would count
+		// in no period, and as the year 1 in the ones it does.
+		return fmt.Errorf("%s:%d: not an event: no \"at\" (add the time it happened, RFC 3339: \"at\":\"2026-03-03T10:30:00+01:00\")", name, line)
 	}
 	return nil
 }

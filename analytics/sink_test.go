@@ -103,10 +103,13 @@ func TestFileSinkRotatesDaily(t *testing.T) {
 
 func TestScanErrors(t *testing.T) {
 	cases := map[string]string{
-		"{\"v\":1,\"type\":\"message_in\"}\nnot json\n": "x.jsonl:2: not an event",
-		"{\"v\":1}\n":                  `x.jsonl:1: not an event: no "type"`,
-		"{\"v\":9,\"type\":\"a\"}\n":   "schema v9 is newer",
-		"\n\n{\"v\":1,\"type\":\"a\"}": "",
+		"{\"v\":1,\"type\":\"message_in\",\"at\":\"2026-03-03T10:00:00Z\"}\nnot json\n": "x.jsonl:2: not an event",
+		"{\"v\":1}\n":                `x.jsonl:1: not an event: no "type"`,
+		"{\"v\":9,\"type\":\"a\"}\n": "schema v9 is newer",
+		"\n\n{\"v\":1,\"type\":\"a\",\"at\":\"2026-03-03T10:00:00Z\"}": "",
+		// Every event carries its time: one without is refused, named.
+		"{\"v\":1,\"type\":\"a\",\"at\":\"2026-03-03T10:00:00Z\"}\n{\"v\":1,\"type\":\"message_in\"}\n": `x.jsonl:2: not an event: no "at" (add the time it happened, RFC 3339: "at":"2026-03-03T10:30:00+01:00")`,
+		"{\"v\":1,\"type\":\"message_in\",\"at\":null}\n":                                               `x.jsonl:1: not an event: no "at"`,
 	}
 	for in, want := range cases {
 		err := analytics.Scan(strings.NewReader(in), "x.jsonl", func(*flows.Event) error { return nil })
@@ -346,7 +349,8 @@ func TestFileSinkRotatesDailyOnceAtMidnight(t *testing.T) {
 // whether the lines are decoded on one core or several: its first
 // megabyte is never decoded as if it were the line.
 func TestScanTooLongLine(t *testing.T) {
-	in := "{\"v\":1,\"type\":\"message_in\"}\n{\"v\":1,\"type\":\"message_in\",\"text\":\"" + strings.Repeat("a", 2*analytics.MaxEventLine) + "\"}\n{\"v\":1,\"type\":\"message_in\"}\n"
+	const ev = "{\"v\":1,\"type\":\"message_in\",\"at\":\"2026-03-03T10:00:00Z\"}\n"
+	in := ev + "{\"v\":1,\"type\":\"message_in\",\"at\":\"2026-03-03T10:00:00Z\",\"text\":\"" + strings.Repeat("a", 2*analytics.MaxEventLine) + "\"}\n" + ev
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
 	for _, procs := range []int{1, 2} {
 		runtime.GOMAXPROCS(procs)

@@ -172,7 +172,7 @@ func TestReplayJSONAndHTML(t *testing.T) {
 func TestReplayRefuses(t *testing.T) {
 	dir := t.TempDir()
 	bad := filepath.Join(dir, "bad.jsonl")
-	os.WriteFile(bad, []byte("{\"v\":1,\"type\":\"message_in\"}\nnot json\n"), 0o644)
+	os.WriteFile(bad, []byte("{\"v\":1,\"type\":\"message_in\",\"at\":\"2026-03-03T10:00:00Z\"}\nnot json\n"), 0o644)
 	unwritable := filepath.Join(dir, "no", "such", "dir", "report.html")
 	events := recordEvents(t)
 	notext := filepath.Join(dir, "notext.jsonl")

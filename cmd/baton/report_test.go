@@ -63,7 +63,7 @@ func TestReportFromTestEvents(t *testing.T) {
 func TestReportErrors(t *testing.T) {
 	dir := t.TempDir()
 	bad := filepath.Join(dir, "bad.jsonl")
-	_ = os.WriteFile(bad, []byte("{\"v\":1,\"type\":\"message_in\"}\n{oops\n"), 0o644)
+	_ = os.WriteFile(bad, []byte("{\"v\":1,\"type\":\"message_in\",\"at\":\"2026-03-03T10:00:00Z\"}\n{oops\n"), 0o644)
 	cases := []struct {
 		args []string
 		code int
@@ -131,7 +131,7 @@ func TestReportDatesAreMidnightInTZ(t *testing.T) {
 // named), not a file that cannot be read.
 func TestReportTooLongLine(t *testing.T) {
 	long := filepath.Join(t.TempDir(), "long.jsonl")
-	data := "{\"v\":1,\"type\":\"message_in\"}\n{\"v\":1,\"type\":\"message_in\",\"text\":\"" + strings.Repeat("a", 2<<20) + "\"}\n"
+	data := "{\"v\":1,\"type\":\"message_in\",\"at\":\"2026-03-03T10:00:00Z\"}\n{\"v\":1,\"type\":\"message_in\",\"at\":\"2026-03-03T10:00:00Z\",\"text\":\"" + strings.Repeat("a", 2<<20) + "\"}\n"
 	if err := os.WriteFile(long, []byte(data), 0o644); err != nil {
 		t.Fatal(err)
 	}
