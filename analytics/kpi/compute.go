@@ -193,6 +193,14 @@ func (c *Computer) Add(ev *flows.Event) {
 		c.sweep()
 	}
 	cv := c.open[ev.Conversation]
+	if cv != nil && ev.At.Sub(cv.last) >= c.o.Expire {
+		// Idle past Expire: the sweep counts it, settled at its expiry,
+		// whenever the sweep runs; counted here the same way, so that its
+		// later events find it counted whether or not other traffic made
+		// the sweep run first.
+		c.finish(ev.Conversation, cv, "", cv.last.Add(c.o.Expire))
+		cv = nil
+	}
 	if ev.Type == flows.EvConversationStarted {
 		if cv != nil {
 			c.finish(ev.Conversation, cv, "", cv.last)
@@ -498,7 +506,12 @@ func (c *Computer) finish(id string, cv *conv, outcome string, at time.Time) {
 		}
 		return
 	}
-	if outcome == "" {
+	if outcome == "" || outcome == flows.OutcomeExpired {
+		// An end the host wrote because the conversation expired (the
+		// customer came back after it sat idle) is the idle conversation
+		// the sweep settles when other traffic comes first: the same
+		// definitions give it the same outcome (abandoned when the bot
+		// spoke last).
 		outcome = c.infer(cv, at)
 	}
 	c.finished++

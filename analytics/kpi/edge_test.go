@@ -312,3 +312,95 @@ func TestBotResponseEndsAtAHandoff(t *testing.T) {
 		t.Errorf("bot response: %+v; want none (the only customer message was answered by the handoff)", r.BotResponse)
 	}
 }
+
+// An idle conversation's outcome follows from its own events, not from
+// when other traffic made the computer sweep: each case is computed alone
+// and with another customer's conversation in between (which moves the
+// sweep), and X's outcome must be the one given both times.
+func TestIdleOutcomeDoesNotDependOnTheSweep(t *testing.T) {
+	t0 := time.Date(2026, 3, 6, 10, 0, 0, 0, time.UTC)
+	in := func(e *flows.Event) { e.Kind, e.To, e.Size = "text", "bot", 5 }
+	bot := func(e *flows.Event) { e.From, e.Size = "bot", 12 }
+	ended := func(outcome, reason string) func(*flows.Event) {
+		return func(e *flows.Event) { e.Outcome, e.Reason = outcome, reason }
+	}
+	// opening: X starts, the customer writes, the bot answers (its reply
+	// stamped a second later, when the turn was saved) and waits.
+	opening := []flows.Event{
+		ev(flows.EvConversationStarted, "X", t0),
+		ev(flows.EvMessageIn, "X", t0, in),
+		ev(flows.EvMessageOut, "X", t0.Add(time.Second), bot),
+	}
+	for _, tc := range []struct {
+		name    string
+		o       kpi.Options
+		later   []flows.Event // X's events after the opening
+		traffic time.Duration // when the other conversation happens
+		want    map[string]int
+	}{
+		{
+			// The customer is back the next day: the host ends X as
+			// expired, written at its expiry (a day after its last save),
+			// and starts it again. The bot spoke last: abandoned, as the
+			// sweep counts it when other traffic comes first.
+			name: "back after the host's expiry",
+			later: []flows.Event{
+				ev(flows.EvConversationEnded, "X", t0.Add(24*time.Hour), ended(flows.OutcomeExpired, "expired")),
+				ev(flows.EvConversationStarted, "X", t0.Add(30*time.Hour)),
+				ev(flows.EvMessageIn, "X", t0.Add(30*time.Hour), in),
+				ev(flows.EvConversationEnded, "X", t0.Add(30*time.Hour+time.Minute), ended(flows.OutcomeContained, "resolved")),
+			},
+			traffic: 25 * time.Hour,
+			want:    map[string]int{flows.OutcomeAbandoned: 1, flows.OutcomeContained: 1},
+		},
+		{
+			// --expire 2h: idle 2 hours, X is counted (abandoned: the bot
+			// spoke last); the customer's answer 10 minutes after that
+			// does not bring it back, whether or not a sweep ran since.
+			name: "an answer after --expire",
+			o:    kpi.Options{Expire: 2 * time.Hour},
+			later: []flows.Event{
+				ev(flows.EvMessageIn, "X", t0.Add(2*time.Hour+10*time.Minute), in),
+				ev(flows.EvConversationEnded, "X", t0.Add(2*time.Hour+11*time.Minute), ended(flows.OutcomeContained, "resolved")),
+			},
+			traffic: 110 * time.Minute,
+			want:    map[string]int{flows.OutcomeAbandoned: 1},
+		},
+		{
+			// A new start of X with no end before it (an end lost), a
+			// day later: X was idle past --expire, abandoned.
+			name: "started again with no end",
+			later: []flows.Event{
+				ev(flows.EvConversationStarted, "X", t0.Add(24*time.Hour+30*time.Minute)),
+				ev(flows.EvMessageIn, "X", t0.Add(24*time.Hour+30*time.Minute), in),
+				ev(flows.EvConversationEnded, "X", t0.Add(24*time.Hour+31*time.Minute), ended(flows.OutcomeContained, "resolved")),
+			},
+			traffic: 23*time.Hour + 45*time.Minute,
+			want:    map[string]int{flows.OutcomeAbandoned: 1, flows.OutcomeContained: 1},
+		},
+	} {
+		alone := append(slices.Clone(opening), tc.later...)
+		// The other customer's conversation, written between X's opening
+		// and the rest of X's events.
+		at := t0.Add(tc.traffic)
+		with := append(slices.Clone(opening),
+			ev(flows.EvConversationStarted, "Y", at),
+			ev(flows.EvConversationEnded, "Y", at, ended(flows.OutcomeContained, "resolved")))
+		with = append(with, tc.later...)
+		for _, run := range []struct {
+			name   string
+			events []flows.Event
+			plus   int // Y, contained
+		}{{"alone", alone, 0}, {"with traffic", with, 1}} {
+			r := compute(run.events, tc.o)
+			want := map[string]int{flows.OutcomeContained: 0, flows.OutcomeHandedOff: 0, flows.OutcomeAbandoned: 0, flows.OutcomeExpired: 0}
+			for k, v := range tc.want {
+				want[k] = v
+			}
+			want[flows.OutcomeContained] += run.plus
+			if fmt.Sprint(r.Outcomes) != fmt.Sprint(want) {
+				t.Errorf("%s, %s: outcomes %v, want %v", tc.name, run.name, r.Outcomes, want)
+			}
+		}
+	}
+}
