@@ -19,7 +19,10 @@ type Computer struct {
 	horizon   time.Time      // the latest event time seen
 	lastSweep time.Time
 	open      map[string]*conv
-	fcr       map[fcrKey]*fcrEntry
+	// fcr are the ends of the resolved conversations whose
+	// first-contact window is still open, by contact and topic
+	// (fcrPending of them).
+	fcr map[fcrKey][]time.Time
 	// late are the handoffs counted as breached while still unanswered
 	// (their conversation was settled): a first reply that comes later
 	// is the same breach.
@@ -51,6 +54,7 @@ type Computer struct {
 	series        map[int64]*bucket
 	fcrRepeat     int
 	fcrFirst      int
+	fcrPending    int
 	started       int
 }
 
@@ -124,7 +128,7 @@ func New(o Options) *Computer {
 		o:          o.withDefaults(),
 		open:       map[string]*conv{},
 		unknown:    map[string]int{},
-		fcr:        map[fcrKey]*fcrEntry{},
+		fcr:        map[fcrKey][]time.Time{},
 		late:       map[string]lateHandoff{},
 		outcomes:   map[string]int{},
 		byReason:   map[string]int{},

@@ -13,13 +13,14 @@ import (
 
 type fcrKey struct{ contact, topic string }
 
-// fcrEntry is a resolved conversation whose window is still open.
-type fcrEntry struct{ end time.Time }
-
 // fcrCheck is called when a conversation is counted (or one after the
-// period ends): a repeat of an earlier resolved one (same contact and
-// topic, started within the window after its end) settles that one as not
-// resolved at first contact; a resolved one opens its own window.
+// period ends): it is a repeat of each earlier resolved one of the same
+// contact and topic whose window it started in, which settles those as
+// not resolved at first contact; a resolved one opens its own window.
+// Conversations are counted as they end, not as they start: one that
+// started before a resolved one ended is no return to it, and one that
+// started after its window leaves it to fcrSweep, which knows whether a
+// conversation that started within the window is still going on.
 func (c *Computer) fcrCheck(cv *conv, at time.Time, resolved bool) {
 	if cv.contact == "" {
 		return
@@ -28,42 +29,60 @@ func (c *Computer) fcrCheck(cv *conv, at time.Time, resolved bool) {
 	if k.topic == "" {
 		k.topic = cv.choice
 	}
-	if prev := c.fcr[k]; prev != nil {
-		if !cv.start.Before(prev.end) && cv.start.Sub(prev.end) <= c.o.FCRWindow {
+	ends := c.fcr[k]
+	kept := ends[:0]
+	for _, end := range ends {
+		if !cv.start.Before(end) && cv.start.Sub(end) <= c.o.FCRWindow {
 			c.fcrRepeat++
-		} else {
-			c.fcrFirst++
+			continue
 		}
-		delete(c.fcr, k)
+		kept = append(kept, end)
 	}
 	if resolved {
-		c.fcr[k] = &fcrEntry{end: at}
+		kept = append(kept, at)
+	}
+	c.fcrPending += len(kept) - len(ends)
+	if len(kept) == 0 {
+		delete(c.fcr, k)
+	} else {
+		c.fcr[k] = kept
 	}
 }
 
-// fcrSweep settles the entries whose window closed with no repeat. One
-// whose contact started a conversation within the window that is still
-// going on waits for it: that conversation settles it when it is counted.
+// fcrSweep settles the resolved conversations whose window closed with
+// no repeat. One whose contact started a conversation within the window
+// that is still going on waits for it: that conversation settles it when
+// it is counted.
 func (c *Computer) fcrSweep() {
 	var back map[string][]time.Time // open conversations' starts, by contact
-	for k, e := range c.fcr {
-		if c.horizon.Sub(e.end) <= c.o.FCRWindow {
-			continue
-		}
-		if back == nil {
-			back = map[string][]time.Time{}
-			for _, cv := range c.open {
-				if (cv.in || c.after(cv)) && cv.contact != "" {
-					back[cv.contact] = append(back[cv.contact], cv.start)
+	for k, ends := range c.fcr {
+		kept := ends[:0]
+		for _, end := range ends {
+			if c.horizon.Sub(end) <= c.o.FCRWindow {
+				kept = append(kept, end)
+				continue
+			}
+			if back == nil {
+				back = map[string][]time.Time{}
+				for _, cv := range c.open {
+					if (cv.in || c.after(cv)) && cv.contact != "" {
+						back[cv.contact] = append(back[cv.contact], cv.start)
+					}
 				}
 			}
+			if slices.ContainsFunc(back[k.contact], func(start time.Time) bool {
+				return !start.Before(end) && start.Sub(end) <= c.o.FCRWindow
+			}) {
+				kept = append(kept, end)
+				continue
+			}
+			c.fcrFirst++
+			c.fcrPending--
 		}
-		if slices.ContainsFunc(back[k.contact], func(start time.Time) bool {
-			return !start.Before(e.end) && start.Sub(e.end) <= c.o.FCRWindow
-		}) {
-			continue
+		if len(kept) == 0 {
+			delete(c.fcr, k)
+		} else {
+			c.fcr[k] = kept
 		}
-		c.fcrFirst++
-		delete(c.fcr, k)
 	}
 }

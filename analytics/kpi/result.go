@@ -255,7 +255,7 @@ func (c *Computer) Result() *Result {
 	r.FirstResponse = slaResult(c.frt, &c.frtAll)
 	r.Resolution = slaResult(c.resolution, &c.resAll)
 	r.Handoffs.SLABreaches = r.FirstResponse.Breached
-	r.FCR = FCR{Resolved: c.fcrFirst, Repeated: c.fcrRepeat, Pending: len(c.fcr)}
+	r.FCR = FCR{Resolved: c.fcrFirst, Repeated: c.fcrRepeat, Pending: c.fcrPending}
 	if n := c.fcrFirst + c.fcrRepeat; n > 0 {
 		r.FCR.Rate = ptr(round(ratio(c.fcrFirst, n), 4))
 	}
