@@ -13,9 +13,12 @@ import (
 // [0, 1]; CSAT is a percentage, NPS a score in [-100, 100], CES a mean
 // on its 1-7 scale. docs/analytics.md defines each.
 type Result struct {
-	From   *time.Time `json:"from,omitempty"`
-	To     *time.Time `json:"to,omitempty"`
-	Events int64      `json:"events"`
+	From *time.Time `json:"from,omitempty"`
+	To   *time.Time `json:"to,omitempty"`
+	// Filters are the conversations kept (Options' Flow, Channel, Lang
+	// and Team); absent when none was given.
+	Filters *Filters `json:"filters,omitempty"`
+	Events  int64    `json:"events"`
 	// UnknownTypes counts the events skipped because this version does
 	// not know their type (a newer version wrote them), by type.
 	UnknownTypes  map[string]int `json:"unknown_types,omitempty"`
@@ -55,6 +58,16 @@ type Result struct {
 	// Series is the period in buckets (hours, or days when it spans more
 	// than three days), for the charts over time.
 	Series []Bucket `json:"series"`
+}
+
+// Filters name what a filtered report keeps; empty: all.
+type Filters struct {
+	Flow    string `json:"flow,omitempty"`
+	Channel string `json:"channel,omitempty"`
+	Lang    string `json:"lang,omitempty"`
+	// Team keeps the handoffs of one team (Options.Team says which
+	// figures it splits).
+	Team string `json:"team,omitempty"`
 }
 
 // FunnelState is one state's funnel line: how often it was entered, how
@@ -219,6 +232,9 @@ func (c *Computer) Result() *Result {
 	}
 	if !c.o.To.IsZero() {
 		r.To = &c.o.To
+	}
+	if f := (Filters{Flow: c.o.Flow, Channel: c.o.Channel, Lang: c.o.Lang, Team: c.o.Team}); f != (Filters{}) {
+		r.Filters = &f
 	}
 	for _, cv := range c.open {
 		if cv.in {

@@ -79,7 +79,18 @@ func Text(w io.Writer, r *kpi.Result) error {
 			period += "to " + r.To.Format(time.RFC3339)
 		}
 	}
-	p("Baton report\t%s\t%d events", strings.TrimSpace(period), r.Events)
+	scope := []string{strings.TrimSpace(period)}
+	if f := r.Filters; f != nil {
+		for _, kv := range [][2]string{{"flow", f.Flow}, {"channel", f.Channel}, {"language", f.Lang}, {"team", f.Team}} {
+			if kv[1] != "" {
+				scope = append(scope, kv[0]+" "+kv[1])
+			}
+		}
+	}
+	p("Baton report\t%s\t%d events", strings.Join(scope, ", "), r.Events)
+	if f := r.Filters; f != nil && f.Team != "" {
+		p("(--team %s: escalations, first response, resolution, SLA and surveys are %s's handoffs; conversations, containment, fallback, FCR, the funnel and volume are every team's)", f.Team, f.Team)
+	}
 	if len(r.UnknownTypes) > 0 {
 		n, parts := 0, []string{}
 		for _, k := range sortedByCount(r.UnknownTypes) {

@@ -1,0 +1,42 @@
+package report_test
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/batonbot/baton/analytics/kpi"
+	"github.com/batonbot/baton/analytics/report"
+)
+
+// The terminal report's header names the period and every filter the
+// KPIs were computed with: a report of one flow or one team must not read
+// as the whole.
+func TestTextHeaderNamesTheFilters(t *testing.T) {
+	from := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
+	for _, tc := range []struct {
+		o    kpi.Options
+		want []string // lines the report begins with (after "Baton report")
+	}{
+		{kpi.Options{}, []string{"all events  0 events"}},
+		{kpi.Options{From: from, Flow: "shop-support"}, []string{"from 2026-03-01T00:00:00Z, flow shop-support  0 events"}},
+		{kpi.Options{Channel: "whatsapp", Lang: "it"}, []string{"all events, channel whatsapp, language it  0 events"}},
+		{kpi.Options{Team: "billing"}, []string{"all events, team billing  0 events",
+			"(--team billing: escalations, first response, resolution, SLA and surveys are billing's handoffs; conversations, containment, fallback, FCR, the funnel and volume are every team's)"}},
+	} {
+		var b strings.Builder
+		if err := report.Text(&b, kpi.New(tc.o).Result()); err != nil {
+			t.Fatal(err)
+		}
+		lines := strings.Split(b.String(), "\n")
+		got := []string{strings.TrimPrefix(lines[0], "Baton report  ")}
+		if len(tc.want) > 1 {
+			got = append(got, lines[1])
+		}
+		for i := range tc.want {
+			if got[i] != tc.want[i] {
+				t.Errorf("%+v: line %d %q, want %q", tc.o, i+1, got[i], tc.want[i])
+			}
+		}
+	}
+}
