@@ -2,8 +2,10 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"strings"
 	"time"
@@ -114,6 +116,16 @@ func runReport(ctx context.Context, e *env, args []string) int {
 		}
 		seen[p] = fi
 	}
+	if *html != "" {
+		// Checked before anything is read: a large report takes seconds.
+		if msg := pageProblem(*html, seen); msg != "" {
+			return usageError(e, reportCmd, "%s", msg)
+		}
+		if msg := outputProblem(*html); msg != "" {
+			fmt.Fprintf(e.stderr, "baton report: --html %s; write the report somewhere else\n", msg)
+			return exitRuntime
+		}
+	}
 	c := kpi.New(o)
 	// latest is the latest event time read so far; a file whose events
 	// start well before it was given out of order.
@@ -180,6 +192,33 @@ func runReport(ctx context.Context, e *env, args []string) int {
 		return exitRuntime
 	}
 	return exitOK
+}
+
+// pageProblem says why --html must not write path: it is one of the
+// events files read, or a file that is not a report page (an events file
+// named by mistake: `--html events*.jsonl` makes the oldest rotated file
+// the page's name); "" when it is new, empty or a page.
+func pageProblem(path string, inputs map[string]os.FileInfo) string {
+	fi, err := os.Stat(path)
+	if err != nil || fi.IsDir() {
+		return "" // new, or refused by outputProblem
+	}
+	for _, in := range inputs {
+		if os.SameFile(fi, in) {
+			return fmt.Sprintf("--html %s is not a report page (it is an events file read): give the page a name of its own (--html report.html); %s is left as it was", path, path)
+		}
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return "" // os.Create says why
+	}
+	defer f.Close()
+	var head [512]byte
+	n, _ := io.ReadFull(f, head[:])
+	if b := bytes.TrimLeft(head[:n], " \t\r\n\ufeff"); len(b) > 0 && b[0] != '<' {
+		return fmt.Sprintf("--html %s is not a report page (it starts with %q): give the page a name of its own (--html report.html); %s is left as it was", path, b[:1], path)
+	}
+	return ""
 }
 
 // parseWhen reads an RFC 3339 time or a date: midnight in loc (--tz),

@@ -399,3 +399,51 @@ func TestReportWarnsOfFilesOutOfOrder(t *testing.T) {
 		t.Errorf("out of order: exit %d, stderr %q; want 0 and a warning naming the file", code, errs)
 	}
 }
+
+// --html never writes over an events file (or any file that is not a
+// report page): `baton report --html events*.jsonl`, the page's name
+// forgotten, would replace the oldest rotated file with the page. It is
+// refused before anything is read, the file left as it was; a page
+// written before is replaced, and a page that cannot be written is
+// said before the events are read.
+func TestReportHTMLNeverOverwritesEvents(t *testing.T) {
+	dir := t.TempDir()
+	events := filepath.Join("testdata", "report", "edges.jsonl")
+	data, err := os.ReadFile(events)
+	if err != nil {
+		t.Fatal(err)
+	}
+	old := filepath.Join(dir, "events-20260301T000000.jsonl")
+	cur := filepath.Join(dir, "events.jsonl")
+	flow := filepath.Join(dir, "flow.yaml")
+	page := filepath.Join(dir, "report.html")
+	for _, f := range []struct{ path, body string }{{old, string(data)}, {cur, string(data)}, {flow, "flow: shop\n"}, {page, "<!DOCTYPE html>\n<p>last week</p>\n"}} {
+		if err := os.WriteFile(f.path, []byte(f.body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, c := range []struct {
+		args   []string
+		code   int
+		msg    string
+		intact string // a file that must be as it was
+	}{
+		{[]string{"--html", old, cur}, exitUsage, "--html " + old + " is not a report page (it starts with \"{\"): give the page a name of its own (--html report.html)", old},
+		{[]string{"--html", cur, cur}, exitUsage, "--html " + cur + " is not a report page", cur},
+		{[]string{"--html", flow, cur}, exitUsage, "--html " + flow + " is not a report page", flow},
+		{[]string{"--html", filepath.Join(dir, "no", "such", "r.html"), cur}, exitRuntime, "cannot write in", cur},
+		{[]string{"--html", page, cur}, exitOK, "", cur},
+	} {
+		before, _ := os.ReadFile(c.intact)
+		code, _, errs := runCLI(t, "", append([]string{"report"}, c.args...)...)
+		if code != c.code || !strings.Contains(errs, c.msg) {
+			t.Errorf("%v: exit %d, stderr %q; want %d and %q", c.args, code, errs, c.code, c.msg)
+		}
+		if after, _ := os.ReadFile(c.intact); string(after) != string(before) {
+			t.Errorf("%v: %s was changed", c.args, c.intact)
+		}
+	}
+	if b, _ := os.ReadFile(page); !strings.Contains(string(b), "<canvas") {
+		t.Errorf("the page written before was not replaced by the new report")
+	}
+}
