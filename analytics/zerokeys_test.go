@@ -102,3 +102,37 @@ func TestSinksWriteTheZeroKeysOfAType(t *testing.T) {
 		t.Errorf("read back %+v", got)
 	}
 }
+
+// Every event carries the fields docs/analytics.md lists for every event,
+// empty ones included (a conversation's first events are in no state yet,
+// a flow may have no version): a consumer reads the same keys on every
+// line.
+func TestSinksWriteTheCommonKeysOfEveryEvent(t *testing.T) {
+	at := time.Date(2026, 3, 3, 10, 0, 0, 0, time.UTC)
+	path := filepath.Join(t.TempDir(), "events.jsonl")
+	f, err := analytics.OpenFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, typ := range []flows.EventType{flows.EvConversationStarted, flows.EvMessageIn, flows.EvTriggerFired, flows.EvConversationEnded} {
+		ev := flows.Event{V: 1, ID: string(rune('a' + i)), Type: typ, At: at, Conversation: "c1", Flow: "f"}
+		if err := f.Write(context.Background(), ev); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := f.Close(); err != nil {
+		t.Fatal(err)
+	}
+	data, _ := os.ReadFile(path)
+	for _, line := range strings.Split(strings.TrimSuffix(string(data), "\n"), "\n") {
+		var m map[string]any
+		if err := json.Unmarshal([]byte(line), &m); err != nil {
+			t.Fatalf("%s: %v", line, err)
+		}
+		for _, k := range []string{"v", "id", "type", "at", "conversation", "contact", "flow", "flow_version", "channel", "lang", "state"} {
+			if _, ok := m[k]; !ok {
+				t.Errorf("no %q in %s", k, line)
+			}
+		}
+	}
+}

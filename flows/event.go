@@ -49,9 +49,9 @@ const (
 // Event is one analytics event: one JSON object, written as the thing
 // happens. Every event carries the common fields (schema version, id,
 // type, time, conversation, contact, flow and version, channel, language,
-// state); the others are set by the types that use them and omitted
-// otherwise. Message texts are left out unless the host is configured to
-// include them (sizes always are).
+// state), empty ones too; the others are set by the types that use them
+// and omitted otherwise. Message texts are left out unless the host is
+// configured to include them (sizes always are).
 type Event struct {
 	V    int       `json:"v"`
 	ID   string    `json:"id"`
@@ -61,14 +61,14 @@ type Event struct {
 	Conversation string `json:"conversation"`
 	// Contact is a pseudonym of the customer (a hash of the channel's
 	// contact id), the same in every conversation of that customer.
-	Contact     string `json:"contact,omitempty"`
+	Contact     string `json:"contact"`
 	Flow        string `json:"flow"`
-	FlowVersion string `json:"flow_version,omitempty"`
-	Channel     string `json:"channel,omitempty"`
-	Lang        string `json:"lang,omitempty"`
+	FlowVersion string `json:"flow_version"`
+	Channel     string `json:"channel"`
+	Lang        string `json:"lang"`
 	// State is the conversation's state when the event happened (the state
 	// entered, for state_entered).
-	State string `json:"state,omitempty"`
+	State string `json:"state"`
 
 	// conversation_ended
 	Outcome string `json:"outcome,omitempty"`
