@@ -27,6 +27,10 @@ type Computer struct {
 	// (their conversation was settled): a first reply that comes later
 	// is the same breach.
 	late map[string]lateHandoff
+	// settled are the teams of the conversations with a handoff counted
+	// while idle (their ticket may still be open), by conversation id:
+	// the survey asked after the ticket is solved is that team's.
+	settled map[string]settledConv
 
 	outcomes      map[string]int
 	finished      int
@@ -71,6 +75,13 @@ type teamKey struct{ team, priority string }
 type lateHandoff struct {
 	key teamKey
 	at  time.Time
+}
+
+// settledConv is a conversation counted while idle: the team it was
+// handed to, and when it was counted.
+type settledConv struct {
+	team string
+	at   time.Time
 }
 
 // lateMemory is how long a late handoff is remembered for its first reply.
@@ -130,6 +141,7 @@ func New(o Options) *Computer {
 		unknown:    map[string]int{},
 		fcr:        map[fcrKey][]time.Time{},
 		late:       map[string]lateHandoff{},
+		settled:    map[string]settledConv{},
 		outcomes:   map[string]int{},
 		byReason:   map[string]int{},
 		funnel:     map[stateKey]*stateCount{},
@@ -232,6 +244,7 @@ func (c *Computer) Add(ev *flows.Event) {
 }
 
 func (c *Computer) startConv(ev *flows.Event) *conv {
+	delete(c.settled, ev.Conversation)
 	cv := &conv{start: ev.At, last: ev.At, flow: ev.Flow, contact: ev.Contact}
 	cv.pass = c.passes(ev.Flow, ev.Channel, ev.Lang)
 	cv.in = cv.pass && c.inPeriod(ev.At)
@@ -250,6 +263,9 @@ func (c *Computer) startConv(ev *flows.Event) *conv {
 // orphan handles an event of a conversation whose start is not in the
 // data (or was finished already): only event-level KPIs count it.
 func (c *Computer) orphan(ev *flows.Event) {
+	if ev.Type == flows.EvConversationEnded {
+		delete(c.settled, ev.Conversation)
+	}
 	if !c.inPeriod(ev.At) || !c.passes(ev.Flow, ev.Channel, ev.Lang) {
 		return
 	}
@@ -258,7 +274,7 @@ func (c *Computer) orphan(ev *flows.Event) {
 		flows.EvFirstAgentReply, flows.EvTicketSolved, flows.EvTicketClosed,
 		flows.EvSurveyAnswered, flows.EvSurveyAsked, flows.EvSurveySkipped, flows.EvSurveyComment:
 		c.handoffEvent(ev, nil)
-		c.surveyEvent(ev, "")
+		c.surveyEvent(ev, c.settled[ev.Conversation].team)
 	}
 }
 
@@ -504,6 +520,11 @@ func (c *Computer) bucket(t time.Time) *bucket {
 // conversation_ended event) or that is given up on (outcome "", inferred).
 func (c *Computer) finish(id string, cv *conv, outcome string, at time.Time) {
 	delete(c.open, id)
+	if outcome == "" && cv.handoff && cv.pass {
+		// Counted while idle: its events to come (the ticket solved, the
+		// survey after it) are its team's.
+		c.settled[id] = settledConv{cv.team, at}
+	}
 	if !cv.in {
 		if c.after(cv) {
 			c.fcrCheck(cv, at, false)
@@ -605,6 +626,11 @@ func (c *Computer) sweep() {
 	for id, l := range c.late {
 		if c.horizon.Sub(l.at) > lateMemory {
 			delete(c.late, id)
+		}
+	}
+	for id, sc := range c.settled {
+		if c.horizon.Sub(sc.at) > lateMemory {
+			delete(c.settled, id)
 		}
 	}
 }

@@ -404,3 +404,42 @@ func TestIdleOutcomeDoesNotDependOnTheSweep(t *testing.T) {
 		}
 	}
 }
+
+// The CSAT asked after a ticket solved is the surveys of the team the
+// conversation was handed to, however long the ticket took: a
+// conversation idle past --expire while its ticket is open is counted
+// (handed off), and its survey afterwards still counts for --team.
+func TestTeamSurveyAfterASlowTicket(t *testing.T) {
+	t0 := time.Date(2026, 3, 6, 10, 0, 0, 0, time.UTC)
+	csat := func(score int) func(*flows.Event) {
+		return func(e *flows.Event) { e.Survey, e.Kind, e.Score = "csat", "csat", &score }
+	}
+	asked := func(e *flows.Event) { e.Survey, e.Kind = "csat", "csat" }
+	for _, tc := range []struct {
+		name      string
+		solved    time.Duration // after the handoff
+		o         kpi.Options
+		responses int
+	}{
+		{"solved in an hour, --team support", time.Hour, kpi.Options{Team: "support"}, 1},
+		{"solved in two days, --team support", 48 * time.Hour, kpi.Options{Team: "support"}, 1},
+		{"solved in two days, --team billing", 48 * time.Hour, kpi.Options{Team: "billing"}, 0},
+		{"solved in two days, every team", 48 * time.Hour, kpi.Options{}, 1},
+	} {
+		ho, events := handedOff(t0, time.Time{})
+		at := t0.Add(tc.solved)
+		events = append(events,
+			ev(flows.EvTicketSolved, "X", at, ho, func(e *flows.Event) { e.WaitMS = tc.solved.Milliseconds() }),
+			ev(flows.EvBotResumed, "X", at, ho),
+			ev(flows.EvSurveyAsked, "X", at, asked),
+			ev(flows.EvSurveyAnswered, "X", at.Add(time.Minute), csat(2)),
+			ev(flows.EvConversationEnded, "X", at.Add(time.Minute), func(e *flows.Event) { e.Outcome = flows.OutcomeHandedOff }))
+		r := compute(events, tc.o)
+		if r.CSAT.Responses != tc.responses || r.CSAT.Asked != tc.responses {
+			t.Errorf("%s: CSAT %d responses of %d asked, want %d of %d", tc.name, r.CSAT.Responses, r.CSAT.Asked, tc.responses, tc.responses)
+		}
+		if r.Outcomes[flows.OutcomeHandedOff] != 1 {
+			t.Errorf("%s: outcomes %v, want one handed off", tc.name, r.Outcomes)
+		}
+	}
+}
