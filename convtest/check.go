@@ -408,12 +408,13 @@ func diffLines(want, got string) string {
 			out = append(out, "  "+a[i])
 			i++
 			j++
-		case j < len(b) && (i == len(a) || lcs[i][j+1] >= lcs[i+1][j]):
-			out = append(out, "+ "+b[j])
-			j++
-		default:
+		case i < len(a) && (j == len(b) || lcs[i+1][j] >= lcs[i][j+1]):
+			// The expected line first, as the one-line diffs have it.
 			out = append(out, "- "+a[i])
 			i++
+		default:
+			out = append(out, "+ "+b[j])
+			j++
 		}
 	}
 	return indent("(- expected, + got)\n"+strings.Join(out, "\n"), "  ")

@@ -21,3 +21,18 @@ func TestSubsetComparesJSONValues(t *testing.T) {
 		}
 	}
 }
+
+// TestDiffLinesExpectedFirst: where a line was replaced, the expected one
+// ("-") comes before the one got ("+"), as in the one-line diffs.
+func TestDiffLinesExpectedFirst(t *testing.T) {
+	for _, c := range []struct{ want, got, out string }{
+		{"A\nB", "A\nC", "  (- expected, + got)\n    A\n  - B\n  + C"},
+		{"A\nB\nC", "X\nY\nC", "  (- expected, + got)\n  - A\n  - B\n  + X\n  + Y\n    C"},
+		{"A\nC", "A\nB\nC", "  (- expected, + got)\n    A\n  + B\n    C"},
+		{"A\nB\nC", "A\nC", "  (- expected, + got)\n    A\n  - B\n    C"},
+	} {
+		if got := diffLines(c.want, c.got); got != c.out {
+			t.Errorf("diffLines(%q, %q) =\n%s\nwant\n%s", c.want, c.got, got, c.out)
+		}
+	}
+}
