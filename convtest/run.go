@@ -385,6 +385,12 @@ func runTestStep(ctx context.Context, sb *sandbox.Sandbox, st *Step) *sandbox.St
 		return &sandbox.Step{Problems: []string{"the step has no input"}}
 	case sandbox.StepMedia:
 		return sb.Media(ctx, st.Media)
+	case sandbox.StepButton:
+		// A tap on no button of the menu shown is a mistake in the test
+		// (a typo, a menu that changed), not a message the flow gets.
+		if err := sb.CheckButton(st.Value); err != nil {
+			return &sandbox.Step{Problems: []string{"button: " + err.Error()}}
+		}
 	}
 	return sb.Run(ctx, st.Kind, st.Value)
 }

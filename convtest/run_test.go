@@ -251,3 +251,34 @@ conversations:
       - user: bye
         ended: true
 `
+
+// TestRunButtonNotInTheMenu: a button: whose id is no option of the menu
+// shown fails its step with the ids offered, as /button in the chat does,
+// instead of going to the flow as if the customer had typed it.
+func TestRunButtonNotInTheMenu(t *testing.T) {
+	dir := t.TempDir()
+	desk, err := filepath.Abs("testdata/desk.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	test := filepath.Join(dir, "t.yaml")
+	src := "flow: " + desk + "\nlang: en\nconversations:\n" +
+		"  - name: a typo\n    steps:\n      - user: hi\n      - button: ordr\n" +
+		"  - name: no menu\n    steps:\n      - button: order\n"
+	if err := os.WriteFile(test, []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	res := NewRunner(Options{Out: &out}).Run(context.Background(), []string{test})
+	for _, want := range []string{
+		"  step 2 of 2, button: \"ordr\" (" + test + ":7:9)\n    button: \"ordr\" is not a button of the menu shown; did you mean \"order\"? (its ids: order, faq, agent)\n",
+		"  step 1 of 1, button: \"order\" (" + test + ":10:9)\n    button: no menu has been shown in this conversation",
+	} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("the report lacks %q:\n%s", want, out.String())
+		}
+	}
+	if res.Failed != 2 {
+		t.Errorf("%d failed, want both conversations:\n%s", res.Failed, out.String())
+	}
+}
