@@ -276,6 +276,7 @@ func Parse(path string) (*File, []string) {
 			for _, sn := range stepsNode.Content {
 				c.Steps = append(c.Steps, p.step(sn))
 			}
+			p.checkWaits(c)
 		}
 		tf.Conversations = append(tf.Conversations, c)
 	}
@@ -288,6 +289,28 @@ func Parse(path string) (*File, []string) {
 	}
 	return tf, p.errs
 }
+
+// checkWaits reports the wait that takes c's clock past the year 9000,
+// the bound now: keeps (past 9999 no time can be written as JSON, and the
+// session would be lost).
+func (p *testParser) checkWaits(c *Conversation) {
+	clock := c.Setup.Start()
+	for _, st := range c.Steps {
+		if st.Kind != sandbox.StepWait || st.Wait <= 0 {
+			continue
+		}
+		clock = clock.Add(st.Wait)
+		if y := clock.Year(); y > maxYear {
+			p.errs = append(p.errs, fmt.Sprintf("%s: wait: %s takes the clock to the year %d, past %d (the years the sandbox's clock keeps to): start the conversation earlier (now:) or wait less", st.Pos, st.Value, y, maxYear))
+			return
+		}
+	}
+}
+
+// The years a test's clock keeps to, as baton chat's and baton
+// sandbox's: past 9999 no time can be written as JSON, and the session is
+// lost.
+const minYear, maxYear = 1900, 9000
 
 // MaxFileSize is the largest test file accepted, in bytes: a flow file's
 // limit.
@@ -326,10 +349,8 @@ func (p *testParser) setup(s *Setup, key string, v *yaml.Node) {
 			p.errorf(v, "now: %q is not an RFC 3339 time; write it like 2026-03-03T10:30:00+01:00", v.Value)
 			return
 		}
-		// The years baton chat's and baton sandbox's clocks keep to: past
-		// 9999 no time can be written as JSON, and the session is lost.
-		if y := t.Year(); y < 1900 || y > 9000 {
-			p.errorf(v, "now: %s is in the year %d: set the clock between the years 1900 and 9000", v.Value, y)
+		if y := t.Year(); y < minYear || y > maxYear {
+			p.errorf(v, "now: %s is in the year %d: set the clock between the years %d and %d", v.Value, y, minYear, maxYear)
 			return
 		}
 		s.Now = t

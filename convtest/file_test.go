@@ -151,3 +151,19 @@ conversations:
 		t.Errorf("errors %q, want %q", errs, want)
 	}
 }
+
+// TestParseWaitsPastTheYear9000: waits that together take the clock past
+// the year 9000 (the bound now: keeps, before times JSON cannot hold) are
+// an error at the wait that crosses it, not a session lost at run time.
+func TestParseWaitsPastTheYear9000(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "t.yaml")
+	src := "flow: flow.yaml\nnow: 8700-01-01T00:00:00Z\nconversations:\n  - steps:\n      - user: hi\n      - wait: 2000000h\n      - wait: 2000000h\n      - user: still there?\n"
+	if err := os.WriteFile(path, []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, errs := Parse(path)
+	want := path + ":7:9: wait: 2000000h takes the clock to the year 9156, past 9000 (the years the sandbox's clock keeps to): start the conversation earlier (now:) or wait less"
+	if !slices.Contains(errs, want) {
+		t.Errorf("errors %q, want %q", errs, want)
+	}
+}
