@@ -221,6 +221,15 @@ func (r *run) loadFlow(path string) *testFlow {
 }
 
 func (r *run) runFile(ctx context.Context, path string) {
+	if info, err := os.Stat(path); err != nil || info.IsDir() {
+		// A test file removed since Files found it (baton test --watch),
+		// or a directory without test files.
+		if _, _, err := Files([]string{path}); err != nil {
+			r.failed++
+			fmt.Fprintf(r.out, "FAIL  %v\n", err)
+			return
+		}
+	}
 	if k := dsl.SniffFile(path); k != dsl.KindTest && (k != dsl.KindFlow || dsl.ReadsAsYAML(path)) {
 		// A file named on the command line that is plainly something else
 		// (a broken test file is parsed, to show its errors).

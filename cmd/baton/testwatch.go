@@ -62,18 +62,38 @@ func (r *testRunner) watch(ctx context.Context, paths, files, skipped []string) 
 			fmt.Fprintf(out, "\n--- %s: %s changed; running the tests again\n", time.Now().Format("15:04:05"), relNames(ch.Files))
 			files, skipped, err := convtest.Files(paths)
 			if err != nil {
-				fmt.Fprintf(out, "FAIL  %v\n", err)
-				code = exitUsage
-			} else {
-				code, read = r.runAll(ctx, files)
-				mu.Lock()
-				watched = watchedFiles(paths, files, skipped, read)
-				mu.Unlock()
+				// A test file removed, or the last one of a directory: the
+				// run still runs the others, and fails it in its summary.
+				files, skipped = filesLeft(paths)
 			}
+			code, read = r.runAll(ctx, files)
+			if err != nil {
+				code = exitUsage // as a path that does not exist at the start
+			}
+			mu.Lock()
+			watched = watchedFiles(paths, files, skipped, read)
+			mu.Unlock()
 			ch.Done() // the run is over: the files to watch are known
 			say()
 		}
 	}
+}
+
+// filesLeft expands the paths that still hold tests as convtest.Files
+// does, and adds those that do not as they are, for the run to fail them.
+func filesLeft(paths []string) (files, skipped []string) {
+	var ok, gone []string
+	for _, p := range paths {
+		if _, _, err := convtest.Files([]string{p}); err != nil {
+			gone = append(gone, p)
+		} else {
+			ok = append(ok, p)
+		}
+	}
+	if len(ok) > 0 {
+		files, skipped, _ = convtest.Files(ok)
+	}
+	return append(files, gone...), skipped
 }
 
 // watchedFiles are the files a run read, absolute, each its own key: the

@@ -78,3 +78,39 @@ func TestTestWatch(t *testing.T) {
 		t.Errorf("the included file's diagnostics are not shown:\n%s", c.stdout)
 	}
 }
+
+// TestTestWatchFileRemoved: a test file given on the command line that is
+// removed (or the last test of a directory given) fails the run, which
+// still runs the other files and ends with its "N passed, N failed" line;
+// once the file is back it runs again.
+func TestTestWatchFileRemoved(t *testing.T) {
+	dir := t.TempDir()
+	flow := filepath.Join(dir, "flows", "bot.yaml")
+	a, b := filepath.Join(dir, "tests", "a.yaml"), filepath.Join(dir, "more", "b.yaml")
+	for _, d := range []string{"flows", "tests", "more"} {
+		if err := os.Mkdir(filepath.Join(dir, d), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	writeWatchFlow(t, flow, "v1")
+	writeFile(t, a, watchTest)
+	writeFile(t, b, watchTest)
+	c := startCLI(t, "test", "--watch", a, filepath.Join(dir, "more"))
+	c.waitFor("2 passed, 0 failed\n", 1)
+
+	if err := os.Remove(a); err != nil {
+		t.Fatal(err)
+	}
+	c.waitFor("FAIL  "+a+": no such file or directory\n", 1)
+	c.waitFor("1 passed, 1 failed\n", 1)
+
+	if err := os.Remove(b); err != nil {
+		t.Fatal(err)
+	}
+	c.waitFor("FAIL  "+filepath.Join(dir, "more")+": no conversation test files in this directory", 1)
+	c.waitFor("0 passed, 2 failed\n", 1)
+
+	writeFile(t, a, watchTest)
+	writeFile(t, b, watchTest)
+	c.waitFor("2 passed, 0 failed\n", 2)
+}
