@@ -159,3 +159,22 @@ func TestInitIntoAFile(t *testing.T) {
 		t.Errorf("the file was changed: %q", b)
 	}
 }
+
+// TestAskLineReadsTheWholeLine: an answer is read to the end of its line,
+// not cut at 64 bytes with the rest left for the next question (or the
+// chat) to read; a line past maxAnswer keeps its first maxAnswer bytes.
+func TestAskLineReadsTheWholeLine(t *testing.T) {
+	long := "it, en, es " + strings.Repeat("and the rest of a long answer ", 3)
+	huge := strings.Repeat("x", maxAnswer+100)
+	var errb bytes.Buffer
+	e := &env{stdin: strings.NewReader(long + "\n" + huge + "\nit\n"), stderr: &errb}
+	if got := askLine(e, "q1? "); got != strings.TrimSpace(long) {
+		t.Errorf("first answer %q, want %q", got, strings.TrimSpace(long))
+	}
+	if got := askLine(e, "q2? "); got != huge[:maxAnswer] {
+		t.Errorf("second answer of %d bytes, want the first %d", len(got), maxAnswer)
+	}
+	if got := askLine(e, "q3? "); got != "it" {
+		t.Errorf("third answer %q, want it", got)
+	}
+}

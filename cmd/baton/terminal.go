@@ -20,20 +20,27 @@ func askYes(e *env, question string) bool {
 	return a == "y" || a == "yes"
 }
 
+// maxAnswer bounds the answer askLine keeps: a longer line is read to its
+// end all the same, so none of it is taken as what comes next.
+const maxAnswer = 4 << 10
+
 // askLine asks question on stderr and reads the answer from stdin one
 // byte at a time, so nothing typed after it is taken from what reads
-// stdin next. The answer is trimmed and at most 64 bytes.
+// stdin next. The answer is trimmed, its line read whole and its first
+// maxAnswer bytes kept.
 func askLine(e *env, question string) string {
 	fmt.Fprint(e.stderr, question)
 	var answer []byte
 	var b [1]byte
-	for len(answer) < 64 {
+	for {
 		n, err := e.stdin.Read(b[:])
 		if n == 1 {
 			if b[0] == '\n' {
 				break
 			}
-			answer = append(answer, b[0])
+			if len(answer) < maxAnswer {
+				answer = append(answer, b[0])
+			}
 		}
 		if err != nil {
 			break
