@@ -133,15 +133,23 @@ type ctxLines struct {
 type lineOrErr struct {
 	line string
 	err  error
+	cut  bool // the line was longer than MaxLine: its rest was dropped
 }
+
+// cutter is a lineReader that says whether the line it read last was cut.
+type cutter interface{ lastCut() bool }
 
 func newCtxLines(ctx context.Context, r lineReader) *ctxLines {
 	c := &ctxLines{lines: make(chan lineOrErr)}
 	go func() {
 		for {
 			l, err := r.ReadLine()
+			cut := false
+			if c, ok := r.(cutter); ok {
+				cut = c.lastCut()
+			}
 			select {
-			case c.lines <- lineOrErr{l, err}:
+			case c.lines <- lineOrErr{l, err, cut}:
 			case <-ctx.Done():
 				return
 			}

@@ -147,3 +147,19 @@ func TestRunRecordsClose(t *testing.T) {
 		t.Errorf("the test file lacks \"close: true\":\n%s", b)
 	}
 }
+
+// A line over chat.MaxLine is cut, and the chat says so (text and JSON):
+// the customer's words are not dropped without a word.
+func TestRunLongLineSaysItIsCut(t *testing.T) {
+	long := strings.Repeat("a", chat.MaxLine+10)
+	want := "the line was longer than 64 KiB: only its first 64 KiB were read, the rest is dropped"
+	for _, o := range []chat.Options{{}, {JSON: true}} {
+		_, out := run(t, o, "hi\n"+long+"\n")
+		if !strings.Contains(out, want) {
+			t.Errorf("json %v: no %q in the output", o.JSON, want)
+		}
+		if _, out := run(t, o, "hi\n"+long[:chat.MaxLine]+"\n"); strings.Contains(out, "longer than") {
+			t.Errorf("json %v: a line of exactly 64 KiB is said to be cut", o.JSON)
+		}
+	}
+}

@@ -148,8 +148,8 @@ type jsonEvent struct {
 }
 
 // MaxLine bounds a line of chat input: the rest of a longer line is
-// dropped (the engine keeps the first 4 KB of a message anyway), and the
-// chat goes on.
+// dropped (the engine keeps the first 4 KB of a message anyway), the chat
+// says so and goes on.
 const MaxLine = 64 << 10
 
 // lineCutter reads lines for the chat, cutting those over max bytes (on a
@@ -157,7 +157,10 @@ const MaxLine = 64 << 10
 type lineCutter struct {
 	r   *bufio.Reader
 	max int
+	cut bool // the last line was cut
 }
+
+func (c *lineCutter) lastCut() bool { return c.cut }
 
 func scanLines(r io.Reader) *lineCutter {
 	return &lineCutter{r: bufio.NewReaderSize(r, 64*1024), max: MaxLine}
@@ -185,6 +188,7 @@ func (c *lineCutter) ReadLine() (string, error) {
 		}
 		break
 	}
+	c.cut = cut
 	if cut {
 		// Drop a rune cut in the middle.
 		i := len(line) - 1
