@@ -28,22 +28,35 @@ func chatText(ctx context.Context, o Options, start func(display) (*session, err
 		old, err := term.MakeRaw(int(in.Fd()))
 		if err == nil {
 			defer func() { _ = term.Restore(int(in.Fd()), old) }()
-			t := term.NewTerminal(struct {
-				io.Reader
-				io.Writer
-			}{in, out}, "you> ")
-			if w, h, err := term.GetSize(int(out.Fd())); err == nil && w > 0 && h > 0 {
-				_ = t.SetSize(w, h)
+			w, h, err := term.GetSize(int(out.Fd()))
+			if err != nil {
+				w, h = 0, 0
 			}
-			v := &textView{w: t, color: true, esc: t.Escape, fullHandoff: o.HandoffJSON}
-			// Raw mode delivers Ctrl-C as a key: ReadLine returns io.EOF.
-			failed, err := chatTextLoop(ctx, o, start, v, newCtxLines(ctx, t))
-			fmt.Fprintln(t)
-			return failed, err
+			return chatTerminal(ctx, o, start, in, out, w, h)
 		}
 	}
 	v := &textView{w: o.Stdout, echo: true, fullHandoff: o.HandoffJSON}
 	return chatTextLoop(ctx, o, start, v, newCtxLines(ctx, scanLines(o.Stdin)))
+}
+
+// chatTerminal runs the text chat on a terminal in raw mode (in, out) of
+// w columns and h rows (0: unknown), with line editing and history.
+func chatTerminal(ctx context.Context, o Options, start func(display) (*session, error), in io.Reader, out io.Writer, w, h int) (failed bool, err error) {
+	t := term.NewTerminal(struct {
+		io.Reader
+		io.Writer
+	}{in, out}, "you> ")
+	if w > 0 && h > 0 {
+		_ = t.SetSize(w, h)
+	}
+	v := &textView{w: t, color: true, esc: t.Escape, fullHandoff: o.HandoffJSON}
+	// Raw mode delivers Ctrl-C as a key: ReadLine returns io.EOF.
+	failed, err = chatTextLoop(ctx, o, start, v, newCtxLines(ctx, t))
+	// Leave the prompt line as it is and end it, straight on out: the
+	// terminal would clear it, write the newline and draw the prompt (and
+	// what was typed) again after it, where the shell's prompt follows.
+	_, _ = io.WriteString(out, "\r\n")
+	return failed, err
 }
 
 func chatTextLoop(ctx context.Context, o Options, start func(display) (*session, error), v *textView, lines *ctxLines) (failed bool, err error) {

@@ -1,0 +1,36 @@
+package chat
+
+import (
+	"bytes"
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/batonbot/baton/sandbox"
+)
+
+// Ctrl-C (or Ctrl-D) on the terminal leaves the chat on a line of its
+// own: what was typed stays as it was, and the prompt is not drawn again
+// after it for the shell's prompt to follow.
+func TestTerminalCtrlCLeavesCleanly(t *testing.T) {
+	for _, tc := range []struct{ name, keys string }{
+		{"Ctrl-C mid-line", "hi\rhel\x03"},
+		{"Ctrl-C on an empty line", "hi\r\x03"},
+		{"Ctrl-D", "hi\r\x04"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cs, path := chatOn(t, "flow: f\nlanguages: [en]\nstart: a\nvars:\n  name: \"\"\nstates:\n  a:\n    say: hello\n    ask:\n      save_as: name\n    next: a\n", sandbox.Config{Lang: "en", Now: time.Date(2026, 3, 3, 10, 30, 0, 0, time.UTC), Fixed: true}, quiet{})
+			var out bytes.Buffer
+			o := Options{Path: path, Config: cs.cfg}
+			start := func(v display) (*session, error) { return newSession(path, cs.cfg, v) }
+			if _, err := chatTerminal(context.Background(), o, start, strings.NewReader(tc.keys), &out, 80, 24); err != nil {
+				t.Fatal(err)
+			}
+			got := out.String()
+			if !strings.HasSuffix(got, "\r\n") || strings.HasSuffix(got, "\r\n\r\n") {
+				t.Errorf("the chat did not end on one new line, with nothing drawn after it: %q", got[max(0, len(got)-60):])
+			}
+		})
+	}
+}
