@@ -346,8 +346,11 @@ func (cs *session) reload(ctx context.Context, changed []string) {
 			r.problems = append(r.problems, "recording again: "+err.Error())
 		}
 	}
+	// The replay writes no analytics events (--events): they were written
+	// when the conversation ran.
+	rctx := sandbox.Unrecorded(ctx)
 	for _, st := range cs.conv {
-		res := sb.Run(ctx, st.kind, st.value)
+		res := sb.Run(rctx, st.kind, st.value)
 		r.problems = append(r.problems, res.Problems...)
 		if cs.rec != nil {
 			cs.rec.Add(st.kind, st.value, res, sb.Session())

@@ -4,9 +4,13 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
+	"time"
 
+	"github.com/batonbot/baton/analytics"
 	"github.com/batonbot/baton/dsl"
+	"github.com/batonbot/baton/flows"
 	"github.com/batonbot/baton/sandbox"
 )
 
@@ -116,5 +120,47 @@ func TestReloadKeepsTheChatsVars(t *testing.T) {
 		if got := view.got[0].err.Error(); got != tc.want {
 			t.Errorf("error %q, want %q", got, tc.want)
 		}
+	}
+}
+
+// eventSink keeps the analytics events written (--events).
+type eventSink struct{ got []flows.Event }
+
+func (s *eventSink) Write(_ context.Context, evs ...flows.Event) error {
+	s.got = append(s.got, evs...)
+	return nil
+}
+func (s *eventSink) Close() error { return nil }
+
+// A reload replays the conversation under way silently: its analytics
+// events (--events) are not written a second time, and the turns after
+// it are written as before.
+func TestReloadWritesNoEventsTwice(t *testing.T) {
+	sink := &eventSink{}
+	cfg := sandbox.Config{Lang: "en", Now: time.Date(2026, 3, 3, 10, 30, 0, 0, time.UTC), Fixed: true, Recorder: analytics.NewRecorder(sink)}
+	src := "flow: w\nlanguages: [en]\nvars: {name: \"\"}\nstart: a\nstates:\n  a:\n    say: VERSION\n    ask:\n      save_as: name\n    next: b\n  b:\n    say: bye\n    end: true\n"
+	cs, path := chatOn(t, strings.Replace(src, "VERSION", "hi", 1), cfg, quiet{})
+	ctx := context.Background()
+	if p, _ := cs.step(ctx, parseLine("hello")); p != "" {
+		t.Fatal(p)
+	}
+	before := len(sink.got)
+	if before == 0 {
+		t.Fatal("no events before the reload")
+	}
+	writeFile(t, path, strings.Replace(src, "VERSION", "hello there", 1))
+	cs.reload(ctx, []string{path})
+	if len(sink.got) != before {
+		var types []string
+		for _, ev := range sink.got[before:] {
+			types = append(types, string(ev.Type))
+		}
+		t.Errorf("the reload wrote %d events again: %v", len(sink.got)-before, types)
+	}
+	if p, _ := cs.step(ctx, parseLine("Zed")); p != "" {
+		t.Fatal(p)
+	}
+	if len(sink.got) == before {
+		t.Error("the turn after the reload wrote no events")
 	}
 }

@@ -202,12 +202,26 @@ func New(cfg Config) (*Sandbox, error) {
 		opts = append(opts, engine.WithHandoffHook(s.hd.route))
 	}
 	if rec := cfg.Recorder; rec != nil {
-		opts = append(opts, engine.WithObserver(func(ctx context.Context, t flows.TurnRecord) { rec.ObserveAt(ctx, t, s.Now()) }))
+		opts = append(opts, engine.WithObserver(func(ctx context.Context, t flows.TurnRecord) {
+			if ctx.Value(unrecordedKey{}) == nil {
+				rec.ObserveAt(ctx, t, s.Now())
+			}
+		}))
 	}
 	opts = append(opts, engine.WithEntities(entity.New()))
 	s.eng = engine.New(cfg.Flow, opts...)
 	s.Reset()
 	return s, nil
+}
+
+// unrecordedKey marks the context of turns Config.Recorder does not see.
+type unrecordedKey struct{}
+
+// Unrecorded returns ctx for turns whose analytics events are not written
+// to Config.Recorder: a conversation run again, whose events were written
+// when it first ran (baton chat --watch replaying it on a reloaded flow).
+func Unrecorded(ctx context.Context) context.Context {
+	return context.WithValue(ctx, unrecordedKey{}, true)
 }
 
 // Config is the sandbox's setup.
