@@ -216,9 +216,13 @@ func (s *Studio) sandboxConfig() sandbox.Config {
 	if vars == nil {
 		vars = map[string]any{}
 	}
-	// A variable the flow no longer declares (a reload removed it) is
-	// left out: baton test refuses a test file that sets it.
-	maps.DeleteFunc(vars, func(k string, _ any) bool { _, ok := s.flow.Vars[k]; return !ok })
+	// A variable the flow no longer declares, or now declares with another
+	// type (a reload changed it), is left out: baton test refuses a test
+	// file that sets it.
+	maps.DeleteFunc(vars, func(k string, v any) bool {
+		_, ok := s.flow.Vars[k]
+		return !ok || sandbox.VarTypeError(s.flow, k, v) != nil
+	})
 	// Flows that keep the profile in variables get it there too.
 	if _, ok := s.flow.Vars["vip"]; ok {
 		vars["vip"] = p.VIP
@@ -294,6 +298,8 @@ func (s *Studio) reload(ctx context.Context) {
 	for _, k := range slices.Sorted(maps.Keys(s.o.Vars)) {
 		if _, ok := f.Vars[k]; !ok {
 			gone = append(gone, fmt.Sprintf("the variable %q set with --var (left out)", k))
+		} else if err := sandbox.VarTypeError(f, k, s.o.Vars[k]); err != nil {
+			gone = append(gone, fmt.Sprintf("the variable %q set with --var as it was (%v; left out)", k, err))
 		}
 	}
 	s.depErr = ""

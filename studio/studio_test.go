@@ -786,3 +786,54 @@ func TestSourceAfterARefusedReloadIsTheServingVersion(t *testing.T) {
 		t.Errorf("after a refused reload the state's YAML is\n%s\nwant the version serving:\n%s", after, before)
 	}
 }
+
+// A reload whose flow declares a --var variable with another type leaves
+// the value out, as it leaves out one the flow no longer declares, and
+// says so: kept, the flow ran on a value of the wrong type and "save as
+// test" wrote vars: that baton test refuses.
+func TestReloadDropsAVarOfAnotherType(t *testing.T) {
+	dir := t.TempDir()
+	flow := filepath.Join(dir, "mini.yaml")
+	const v1 = `flow: mini
+languages: [en]
+start: ask_name
+vars:
+  x: 1
+states:
+  ask_name:
+    say: "What's your name? x={{ x }}"
+    ask: {save_as: name}
+    next: bye
+  bye:
+    say: "Bye {{ name }}"
+    end: completed
+`
+	if err := os.WriteFile(flow, []byte(v1), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	p := newPage(t, Options{Flow: flow, Vars: map[string]any{"x": 5}, Tests: dir})
+	p.post("message", map[string]string{"text": "hi"})
+	if err := os.WriteFile(flow, []byte(strings.Replace(v1, "x: 1", `x: "one"`, 1)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	st := p.post("reload", nil)
+	if st.Flow.Rev != 2 || !strings.Contains(st.Notice, `the variable "x" set with --var as it was ("x" is declared as a text ("one"), not a number; left out)`) {
+		t.Fatalf("after the reload: rev %d, notice %q", st.Flow.Rev, st.Notice)
+	}
+	b, _ := json.Marshal(map[string]string{"name": "after_reload"})
+	r, err := http.Post(p.srv.URL+"/api/test", "application/json", bytes.NewReader(b))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.Body.Close()
+	if r.StatusCode != http.StatusOK {
+		t.Fatalf("save as test: %d", r.StatusCode)
+	}
+	path := filepath.Join(dir, "after_reload.yaml")
+	var out bytes.Buffer
+	res := convtest.NewRunner(convtest.Options{Out: &out}).Run(context.Background(), []string{path})
+	if res.Failed != 0 || res.Passed != 1 {
+		b, _ := os.ReadFile(path)
+		t.Errorf("baton test of the saved file:\n%s\nthe file:\n%s", out.String(), b)
+	}
+}
