@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"strings"
+	"time"
 
 	"github.com/batonbot/baton/analytics"
 	"github.com/batonbot/baton/sandbox"
@@ -32,6 +33,10 @@ type Options struct {
 	// the first has the config's) its analytics events' recorder; each
 	// runs as test-1, so their ids must be scoped apart.
 	Recorder func(n int) *analytics.Recorder
+	// Now is the real clock (default time.Now): recorded on it (Record,
+	// the Config's clock not Fixed), each step's test step says the time
+	// that passed before it.
+	Now func() time.Time
 	// Started, when set, is called with the chat's sandbox once it runs
 	// (chat --live attaches the live host to it).
 	Started func(*sandbox.Sandbox)
@@ -56,10 +61,26 @@ type Result struct {
 // start.
 func Run(ctx context.Context, o Options) (Result, error) {
 	var cs *session
+	cfg := o.Config
+	// Recorded on the real clock, the chat moves the conversation's clock
+	// itself, by the whole seconds that passed before each step, and the
+	// test file says so (after:): 'baton test' then runs each step at the
+	// time it ran, its timeouts firing as they did.
+	follow := o.Record != "" && !cfg.Fixed && !cfg.Live
+	if follow {
+		cfg.Fixed = true
+	}
 	start := func(v display) (*session, error) {
 		var err error
-		if cs, err = newSession(o.Path, o.Config, v); err != nil {
+		if cs, err = newSession(o.Path, cfg, v); err != nil {
 			return nil, err
+		}
+		if follow {
+			cs.realNow = o.Now
+			if cs.realNow == nil {
+				cs.realNow = time.Now
+			}
+			cs.synced = cs.sb.Now()
 		}
 		if o.Record != "" {
 			cs.rec = sandbox.NewRecording(o.Record, o.Path, cs.sb)

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/batonbot/baton/chat"
+	"github.com/batonbot/baton/convtest"
 	"github.com/batonbot/baton/dsl"
 	"github.com/batonbot/baton/flows"
 	"github.com/batonbot/baton/sandbox"
@@ -161,5 +162,66 @@ func TestRunLongLineSaysItIsCut(t *testing.T) {
 		if _, out := run(t, o, "hi\n"+long[:chat.MaxLine]+"\n"); strings.Contains(out, "longer than") {
 			t.Errorf("json %v: a line of exactly 64 KiB is said to be cut", o.JSON)
 		}
+	}
+}
+
+// afterFlow reminds the customer after 5 minutes without an answer.
+const afterFlow = `flow: after
+languages: [en]
+start: ask
+vars:
+  name: ""
+timeouts:
+  - after: 5m
+    say: Still there?
+states:
+  ask:
+    say: Your name?
+    ask: {save_as: name}
+    next: bye
+  bye:
+    say: "Bye {{ name }}"
+    end: done
+`
+
+// A chat recorded on the real clock writes the time that passed before
+// each step (after:), so 'baton test' runs the file as the chat ran: the
+// reminder that fired while the customer took 6 minutes to answer fires
+// in the test too, and the file passes.
+func TestRunRecordsTheTimeBetweenSteps(t *testing.T) {
+	dir := t.TempDir()
+	flow, rec := filepath.Join(dir, "flow.yaml"), filepath.Join(dir, "rec.yaml")
+	if err := os.WriteFile(flow, []byte(afterFlow), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	f, diags := dsl.LoadFile(flow)
+	if diags.HasErrors() {
+		t.Fatal(diags.Err())
+	}
+	t0 := time.Date(2026, 3, 3, 10, 30, 0, 0, time.UTC)
+	n := 0
+	clock := func() time.Time { n++; return t0.Add(time.Duration(n)*6*time.Minute + 300*time.Millisecond) }
+	var out bytes.Buffer
+	res, err := chat.Run(context.Background(), chat.Options{Path: flow, Record: rec, Now: clock,
+		Config: sandbox.Config{Flow: f, Lang: "en", Now: t0, IDPrefix: "test"},
+		Stdin:  strings.NewReader("hi\nAnn\n"), Stdout: &out, Stderr: &out})
+	if err != nil || res.RecordErr != nil {
+		t.Fatal(err, res.RecordErr)
+	}
+	if !strings.Contains(out.String(), "Still there?") {
+		t.Fatalf("the reminder did not fire in the chat:\n%s", out.String())
+	}
+	b, err := os.ReadFile(rec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"now: \"2026-03-03T10:36:00Z\"", "      - user: Ann\n        after: 6m\n"} {
+		if !strings.Contains(string(b), want) {
+			t.Errorf("the test file lacks %q:\n%s", want, b)
+		}
+	}
+	var report bytes.Buffer
+	if r := convtest.NewRunner(convtest.Options{Out: &report}).Run(context.Background(), []string{rec}); !r.OK() {
+		t.Errorf("baton test of the recording:\n%s\nthe file:\n%s", report.String(), b)
 	}
 }

@@ -53,6 +53,12 @@ type session struct {
 	// events' recorder (Options.Recorder); nconv counts them.
 	recorder func(n int) *analytics.Recorder
 	nconv    int
+	// realNow, when set, is the real clock the conversation's follows: a
+	// chat recorded on the real clock moves its fixed clock by the whole
+	// seconds that passed since synced, before each step (the step's
+	// after: in the test file).
+	realNow func() time.Time
+	synced  time.Time
 	// changes, with --watch, delivers the flow's files that changed
 	// (host.WatchChanges).
 	changes  <-chan host.Change
@@ -249,11 +255,16 @@ func (cs *session) step(ctx context.Context, in parsedLine) (problem string, qui
 		}
 		return msg + " (/help lists them; start a message with // to send a text beginning with /)", false
 	}
+	if cs.realNow != nil {
+		if d := cs.realNow().Sub(cs.synced).Truncate(time.Second); d > 0 {
+			st.after, cs.synced = d, cs.synced.Add(d)
+		}
+	}
 	cs.view.step(st)
-	res := cs.sb.Run(ctx, st.kind, st.value)
+	res := sandbox.RunAfter(ctx, cs.sb, st.after, st.kind, st.value)
 	cs.conv = append(cs.conv, st)
 	if cs.rec != nil {
-		cs.rec.Add(st.kind, st.value, res, cs.sb.Session())
+		cs.rec.AddAfter(st.after, st.kind, st.value, res, cs.sb.Session())
 		if err := cs.rec.Write(); err != nil && cs.recErr == nil {
 			cs.recErr = err
 			return fmt.Sprintf("writing the test file: %v; the chat goes on, but the recording is not saved", err), false
@@ -267,8 +278,12 @@ func (cs *session) step(ctx context.Context, in parsedLine) (problem string, qui
 const minYear, maxYear = 1900, 9000
 
 // stepIn is a step's input as a test file writes it: its kind
-// (sandbox.StepUser...) and value.
-type stepIn struct{ kind, value string }
+// (sandbox.StepUser...) and value, and the time that passed before it
+// (after:, a chat recorded on the real clock).
+type stepIn struct {
+	kind, value string
+	after       time.Duration
+}
 
 // reloadResult is how a reload of the flow went.
 type reloadResult struct {
@@ -350,10 +365,10 @@ func (cs *session) reload(ctx context.Context, changed []string) {
 	// when the conversation ran.
 	rctx := sandbox.Unrecorded(ctx)
 	for _, st := range cs.conv {
-		res := sb.Run(rctx, st.kind, st.value)
+		res := sandbox.RunAfter(rctx, sb, st.after, st.kind, st.value)
 		r.problems = append(r.problems, res.Problems...)
 		if cs.rec != nil {
-			cs.rec.Add(st.kind, st.value, res, sb.Session())
+			cs.rec.AddAfter(st.after, st.kind, st.value, res, sb.Session())
 		}
 	}
 	if cs.rec != nil && cs.rec.Steps() > 0 {

@@ -67,7 +67,7 @@ func chatTextLoop(ctx context.Context, o Options, start func(display) (*session,
 	v.defaults = func() map[string]any { return cs.sb.Config().Flow.Vars }
 	cfg := cs.sb.Config()
 	v.dim(fmt.Sprintf("Sandbox: %s (%s). Language %s, channel %s, customer %s.", o.Path, cfg.Flow.Describe(), cfg.Lang, cfg.Channel, describeContact(cfg.Contact)))
-	if cfg.Fixed {
+	if o.Config.Fixed { // --now (a recorded chat's clock follows the real one)
 		v.dim(fmt.Sprintf("The clock is fixed at %s; /wait moves it.", cs.sb.Now().Format("Mon 2006-01-02 15:04 MST")))
 	}
 	if o.Watch {

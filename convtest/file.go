@@ -85,6 +85,10 @@ type Step struct {
 	Value string
 	Wait  time.Duration
 	Media *flows.Media
+	// After is the time that passes before the step (after:): the
+	// timeouts due by then fire first, in the step, as a chat on the real
+	// clock fires them before the customer's next message.
+	After time.Duration
 
 	bot       *botCheck
 	options   []string
@@ -176,7 +180,7 @@ func (p *testParser) value(n *yaml.Node) any {
 var (
 	fileKeys = []string{"flow", "config", "lang", "now", "channel", "user", "vars", "http", "conversations"}
 	convKeys = []string{"name", "steps", "config", "lang", "now", "channel", "user", "vars", "http"}
-	stepKeys = []string{"user", "button", "media", "wait", "agent", "ticket", "close",
+	stepKeys = []string{"user", "button", "media", "wait", "agent", "ticket", "close", "after",
 		"bot", "options", "state", "vars", "no_match", "handoff", "http", "events", "lifecycle", "ended",
 		"route", "requests"}
 	inputKeys = []string{"user", "button", "media", "wait", "agent", "ticket", "close"}
@@ -290,18 +294,20 @@ func Parse(path string) (*File, []string) {
 	return tf, p.errs
 }
 
-// checkWaits reports the wait that takes c's clock past the year 9000,
+// checkWaits reports the wait (or after:) that takes c's clock past the year 9000,
 // the bound now: keeps (past 9999 no time can be written as JSON, and the
 // session would be lost).
 func (p *testParser) checkWaits(c *Conversation) {
 	clock := c.Setup.Start()
 	for _, st := range c.Steps {
-		if st.Kind != sandbox.StepWait || st.Wait <= 0 {
-			continue
+		what := "after: " + sandbox.FormatDuration(st.After)
+		clock = clock.Add(st.After)
+		if st.Kind == sandbox.StepWait && st.Wait > 0 {
+			what = "wait: " + st.Value
+			clock = clock.Add(st.Wait)
 		}
-		clock = clock.Add(st.Wait)
 		if y := clock.Year(); y > maxYear {
-			p.errs = append(p.errs, fmt.Sprintf("%s: wait: %s takes the clock to the year %d, past %d (the years the sandbox's clock keeps to): start the conversation earlier (now:) or wait less", st.Pos, st.Value, y, maxYear))
+			p.errs = append(p.errs, fmt.Sprintf("%s: %s takes the clock to the year %d, past %d (the years the sandbox's clock keeps to): start the conversation earlier (now:) or wait less", st.Pos, what, y, maxYear))
 			return
 		}
 	}

@@ -31,6 +31,7 @@ func (tf *File) Replay(baseline bool) []*replay.Conversation {
 			c.Calls = append(c.Calls, replay.Call{Method: h.Method, URL: h.URL, URLRegex: h.URLRegex, Status: h.Status, Body: h.BodyBytes(), Err: h.Error, Reuse: true})
 		}
 		for _, st := range tc.Steps {
+			now = now.Add(st.After)
 			in := replay.Input{At: now, Kind: st.Kind, Text: st.Value}
 			switch st.Kind {
 			case "button":

@@ -389,6 +389,19 @@ func (r *run) loadConfig(path string) *testConfig {
 }
 
 func runTestStep(ctx context.Context, sb *sandbox.Sandbox, st *Step) *sandbox.Step {
+	if st.After <= 0 {
+		return runInput(ctx, sb, st)
+	}
+	// The time passes first: the timeouts due by then fire in the step.
+	res := sb.Wait(ctx, st.After)
+	in := runInput(ctx, sb, st)
+	res.Events = append(res.Events, in.Events...)
+	res.Problems = append(res.Problems, in.Problems...)
+	return res
+}
+
+// runInput runs the step's input.
+func runInput(ctx context.Context, sb *sandbox.Sandbox, st *Step) *sandbox.Step {
 	switch st.Kind {
 	case "":
 		return &sandbox.Step{Problems: []string{"the step has no input"}}

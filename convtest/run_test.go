@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/batonbot/baton/analytics"
 	"github.com/batonbot/baton/flows"
@@ -280,5 +281,60 @@ func TestRunButtonNotInTheMenu(t *testing.T) {
 	}
 	if res.Failed != 2 {
 		t.Errorf("%d failed, want both conversations:\n%s", res.Failed, out.String())
+	}
+}
+
+// afterFlow reminds the customer after 5 minutes without an answer.
+const afterFlow = `flow: after
+languages: [en]
+start: ask
+vars:
+  name: ""
+timeouts:
+  - after: 5m
+    say: Still there?
+states:
+  ask:
+    say: Your name?
+    ask: {save_as: name}
+    next: bye
+  bye:
+    say: "Bye {{ name }}"
+    end: done
+`
+
+// TestRunAfter: a step's after: lets that much time pass before it, the
+// timeouts due by then firing first in the same step (what 'baton chat
+// --record' writes of a chat on the real clock); 'baton replay' reads it
+// as the time the input came.
+func TestRunAfter(t *testing.T) {
+	dir := t.TempDir()
+	test := filepath.Join(dir, "t.yaml")
+	src := "flow: flow.yaml\nlang: en\nnow: 2026-03-03T10:30:00Z\nconversations:\n" +
+		"  - name: late\n    steps:\n      - user: hi\n      - user: Ann\n        after: 6m\n        bot: [\"Still there?\", Bye Ann]\n" +
+		"  - name: in time\n    steps:\n      - user: hi\n      - user: Ann\n        after: 4m59s\n        bot: Bye Ann\n"
+	for name, s := range map[string]string{"flow.yaml": afterFlow, "t.yaml": src} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(s), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var out bytes.Buffer
+	if res := NewRunner(Options{Out: &out}).Run(context.Background(), []string{test}); !res.OK() || res.Passed != 2 {
+		t.Fatalf("%+v:\n%s", res, out.String())
+	}
+	file, errs := Parse(test)
+	if len(errs) > 0 {
+		t.Fatal(errs)
+	}
+	in := file.Replay(false)[0].Inputs
+	if want := time.Date(2026, 3, 3, 10, 36, 0, 0, time.UTC); len(in) != 2 || !in[1].At.Equal(want) {
+		t.Errorf("the replay's inputs %+v, want the second at %s", in, want)
+	}
+	// A negative or zero after: is a mistake of the file.
+	if err := os.WriteFile(test, []byte(strings.Replace(src, "after: 6m", "after: -1m", 1)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, errs := Parse(test); len(errs) != 1 || !strings.Contains(errs[0], `after: "-1m" is not a duration`) {
+		t.Errorf("errors %q", errs)
 	}
 }

@@ -82,6 +82,12 @@ func (p *testParser) step(n *yaml.Node) *Step {
 				p.errorf(v, "wait: %q is not a duration; write it like 30s, 10m, 24h or 1h30m", v.Value)
 			}
 			st.Wait = d
+		case "after":
+			d, err := time.ParseDuration(p.str(v, "after"))
+			if err != nil || d <= 0 {
+				p.errorf(v, "after: %q is not a duration; write the time that passes before the step like 30s, 10m or 1h30m", v.Value)
+			}
+			st.After = d
 		case "close":
 			var b bool
 			if v.Kind == yaml.ScalarNode && v.Value != "true" && (v.Decode(&b) != nil || !b) {

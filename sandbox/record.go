@@ -49,6 +49,10 @@ type recordedStep struct {
 	// failed: the flow hit an error the engine survived, which a test
 	// step must expect (events: [{type: error}]).
 	failed bool
+
+	// after is the time that passed before the step (a chat on the real
+	// clock), written as its after:.
+	after time.Duration
 }
 
 // NewRecording records conversations of sb's setup (Config) for a test
@@ -90,7 +94,19 @@ const (
 // writes them ("10m" for a wait, "true" for close), what it produced and
 // the session after it.
 func (r *Recording) Add(kind, value string, res *Step, s *flows.Session) {
+	r.AddAfter(0, kind, value, res, s)
+}
+
+// AddAfter records a step before which the time after passed (the
+// conversation's clock moved by it, firing the timers due, before the
+// step's input): a chat on the real clock. res has what both did.
+func (r *Recording) AddAfter(after time.Duration, kind, value string, res *Step, s *flows.Session) {
 	st := recordedStep{kind: kind, value: value, replies: []string{}}
+	last := len(r.convs) - 1
+	if !r.starts[last].IsZero() {
+		// Before the first turn the time that passed is the start's (now:).
+		st.after = after
+	}
 	for _, ev := range res.Events {
 		switch e := ev.Effect.(type) {
 		case flows.Reply:
@@ -112,7 +128,6 @@ func (r *Recording) Add(kind, value string, res *Step, s *flows.Session) {
 		}
 	}
 	st.state = s.State
-	last := len(r.convs) - 1
 	if r.starts[last].IsZero() && !s.CreatedAt.IsZero() {
 		// The first turn: the conversation started its waits before.
 		start := s.CreatedAt
@@ -176,11 +191,25 @@ func (r *Recording) Rerecord(ctx context.Context, cfg Config) error {
 			return err
 		}
 		for _, st := range conv {
-			r.Add(st.kind, st.value, sb.Run(ctx, st.kind, st.value), sb.Session())
+			r.AddAfter(st.after, st.kind, st.value, RunAfter(ctx, sb, st.after, st.kind, st.value), sb.Session())
 		}
 		r.NewConversation()
 	}
 	return nil
+}
+
+// RunAfter runs a step before which the time after passes: the clock
+// moves by it first, the timers due by then firing in the step, as a
+// test step with after: runs.
+func RunAfter(ctx context.Context, sb *Sandbox, after time.Duration, kind, value string) *Step {
+	if after <= 0 {
+		return sb.Run(ctx, kind, value)
+	}
+	res := sb.Wait(ctx, after)
+	in := sb.Run(ctx, kind, value)
+	res.Events = append(res.Events, in.Events...)
+	res.Problems = append(res.Problems, in.Problems...)
+	return res
 }
 
 // Encode returns the test file.
@@ -339,6 +368,9 @@ func (st recordedStep) node() *yaml.Node {
 		yset(m, st.kind, &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!bool", Value: "true"})
 	} else {
 		yset(m, st.kind, ystr(st.value))
+	}
+	if st.after > 0 {
+		yset(m, "after", ystr(FormatDuration(st.after)))
 	}
 	switch len(st.replies) {
 	case 1:

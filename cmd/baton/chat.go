@@ -60,7 +60,10 @@ asks); a FILE that cannot be written stops the chat before it starts.
 Recorded, each conversation runs as 'baton test' will run it: as test-1,
 from the time it starts (its now: in the file), so a sampled survey goes
 the same way there and in 'baton replay'; with --events, their events are
-scoped t1., t2.... as 'baton test --events' scopes them.
+scoped t1., t2.... as 'baton test --events' scopes them. On the real clock
+(no --now), each step is written with the whole seconds that passed
+before it (after:), so a timeout that fired while you took your time
+fires in the test too.
 
 With --watch, saving the flow (or a file it includes) reloads it: its
 problems are shown without leaving the chat and, when it loads, the
