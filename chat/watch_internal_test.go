@@ -164,3 +164,31 @@ func TestReloadWritesNoEventsTwice(t *testing.T) {
 		t.Error("the turn after the reload wrote no events")
 	}
 }
+
+// A reload replays a recorded chat's steps at their times (after:): the
+// reminder that fired while the customer took 6 minutes fires again on
+// the new flow, and the test file keeps the step's after:.
+func TestReloadReplaysTheTimeBetweenSteps(t *testing.T) {
+	src := "flow: w\nlanguages: [en]\nvars: {name: \"\"}\ntimeouts:\n  - after: 5m\n    say: VERSION\nstart: a\nstates:\n  a:\n    say: name?\n    ask:\n      save_as: name\n    next: b\n  b:\n    say: bye\n    end: true\n"
+	t0 := time.Date(2026, 3, 3, 10, 30, 0, 0, time.UTC)
+	cs, path := chatOn(t, strings.Replace(src, "VERSION", "Still there?", 1), sandbox.Config{Lang: "en", Now: t0, Fixed: true, IDPrefix: "test"}, quiet{})
+	rec := filepath.Join(filepath.Dir(path), "rec.yaml")
+	cs.rec = sandbox.NewRecording(rec, path, cs.sb)
+	n := 0
+	cs.realNow, cs.synced = func() time.Time { n++; return t0.Add(time.Duration(n) * 6 * time.Minute) }, t0
+	ctx := context.Background()
+	for _, l := range []string{"hi", "Ann"} {
+		if p, _ := cs.step(ctx, parseLine(l)); p != "" {
+			t.Fatal(p)
+		}
+	}
+	writeFile(t, path, strings.Replace(src, "VERSION", "Are you there?", 1))
+	cs.reload(ctx, []string{path})
+	b, err := os.ReadFile(rec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "      - user: Ann\n        after: 6m\n        bot:\n          - Are you there?\n          - bye\n"; !strings.Contains(string(b), want) {
+		t.Errorf("the file recorded again lacks %q:\n%s", want, b)
+	}
+}
