@@ -154,18 +154,18 @@ type ctxLines struct {
 type lineOrErr struct {
 	line string
 	err  error
-	cut  bool // the line was longer than MaxLine: its rest was dropped
+	cut  string // when the line was cut (its rest dropped), what to say
 }
 
-// cutter is a lineReader that says whether the line it read last was cut.
-type cutter interface{ lastCut() bool }
+// cutter is a lineReader that says when the line it read last was cut.
+type cutter interface{ lastCut() string }
 
 func newCtxLines(ctx context.Context, r lineReader) *ctxLines {
 	c := &ctxLines{lines: make(chan lineOrErr)}
 	go func() {
 		for {
 			l, err := r.ReadLine()
-			cut := false
+			cut := ""
 			if c, ok := r.(cutter); ok {
 				cut = c.lastCut()
 			}

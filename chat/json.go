@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"strings"
 	"unicode/utf8"
@@ -160,7 +161,36 @@ type lineCutter struct {
 	cut bool // the last line was cut
 }
 
-func (c *lineCutter) lastCut() bool { return c.cut }
+func (c *lineCutter) lastCut() string {
+	if !c.cut {
+		return ""
+	}
+	return fmt.Sprintf("the line was longer than %d KiB: only its first %d KiB were read, the rest is dropped", c.max>>10, c.max>>10)
+}
+
+// maxTermLine is the longest line the terminal's line editor takes, in
+// characters (golang.org/x/term): it drops what is typed past it.
+const maxTermLine = 4096
+
+// termLines reads lines from the terminal's line editor, saying when one
+// reached its limit.
+type termLines struct {
+	t   lineReader
+	cut bool
+}
+
+func (r *termLines) ReadLine() (string, error) {
+	l, err := r.t.ReadLine()
+	r.cut = utf8.RuneCountInString(l) >= maxTermLine
+	return l, err
+}
+
+func (r *termLines) lastCut() string {
+	if !r.cut {
+		return ""
+	}
+	return fmt.Sprintf("the line reached the terminal's limit of %d characters: what was typed past it was dropped (pipe a longer message in)", maxTermLine)
+}
 
 func scanLines(r io.Reader) *lineCutter {
 	return &lineCutter{r: bufio.NewReaderSize(r, 64*1024), max: MaxLine}

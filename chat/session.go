@@ -166,8 +166,8 @@ func (cs *session) loop(ctx context.Context, lines *ctxLines) (failed bool) {
 				continue
 			}
 			cs.view.input(line)
-			if l.cut {
-				cs.view.problem(fmt.Sprintf("the line was longer than %d KiB: only its first %d KiB were read, the rest is dropped", MaxLine>>10, MaxLine>>10))
+			if l.cut != "" {
+				cs.view.problem(l.cut)
 			}
 			if fixed {
 				cs.view.problem("the line was not valid UTF-8: its invalid bytes were replaced with \uFFFD")

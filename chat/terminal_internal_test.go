@@ -34,3 +34,25 @@ func TestTerminalCtrlCLeavesCleanly(t *testing.T) {
 		})
 	}
 }
+
+// A line typed (or pasted) past the terminal's 4096 characters loses the
+// rest, as the line editor takes no more: the chat says so, as it does
+// for a piped line over MaxLine.
+func TestTerminalLongLineSaysItIsCut(t *testing.T) {
+	cs, path := chatOn(t, "flow: f\nlanguages: [en]\nstart: a\nvars:\n  name: \"\"\nstates:\n  a:\n    say: hello\n    ask:\n      save_as: name\n    next: a\n", sandbox.Config{Lang: "en", Now: time.Date(2026, 3, 3, 10, 30, 0, 0, time.UTC), Fixed: true}, quiet{})
+	start := func(v display) (*session, error) { return newSession(path, cs.cfg, v) }
+	for _, tc := range []struct {
+		n   int
+		cut bool
+	}{{5000, true}, {4095, false}} {
+		var out bytes.Buffer
+		keys := strings.Repeat("é", tc.n) + "\r\x04"
+		if _, err := chatTerminal(context.Background(), Options{Path: path, Config: cs.cfg}, start, strings.NewReader(keys), &out, 80, 24); err != nil {
+			t.Fatal(err)
+		}
+		want := "the line reached the terminal's limit of 4096 characters: what was typed past it was dropped"
+		if got := strings.Contains(out.String(), want); got != tc.cut {
+			t.Errorf("a line of %d characters: said cut %v, want %v", tc.n, got, tc.cut)
+		}
+	}
+}

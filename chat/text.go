@@ -51,7 +51,7 @@ func chatTerminal(ctx context.Context, o Options, start func(display) (*session,
 	}
 	v := &textView{w: t, color: true, esc: t.Escape, fullHandoff: o.HandoffJSON}
 	// Raw mode delivers Ctrl-C as a key: ReadLine returns io.EOF.
-	failed, err = chatTextLoop(ctx, o, start, v, newCtxLines(ctx, t))
+	failed, err = chatTextLoop(ctx, o, start, v, newCtxLines(ctx, &termLines{t: t}))
 	// Leave the prompt line as it is and end it, straight on out: the
 	// terminal would clear it, write the newline and draw the prompt (and
 	// what was typed) again after it, where the shell's prompt follows.
