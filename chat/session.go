@@ -116,6 +116,16 @@ func (cs *session) watchedFiles() map[string]string {
 	return out
 }
 
+// now is the chat's clock: the sandbox's, and recorded on the real clock
+// (realNow) the time that passed since its last step too, which moves the
+// sandbox's with the next step.
+func (cs *session) now() time.Time {
+	if cs.realNow == nil {
+		return cs.sb.Now()
+	}
+	return cs.sb.Now().Add(max(cs.realNow().Sub(cs.synced).Truncate(time.Second), 0))
+}
+
 // reset starts a new conversation. Recorded, it runs as 'baton test' will
 // run it: in a sandbox of its own, from the time it starts (its id is the
 // first, test-1, as every test conversation's), so what depends on the id
@@ -216,7 +226,7 @@ func (cs *session) step(ctx context.Context, in parsedLine) (problem string, qui
 		if err != nil || d <= 0 {
 			return fmt.Sprintf("/wait needs a duration like 10m, 90s or 24h, not %q", in.arg), false
 		}
-		if y := cs.sb.Now().Add(d).Year(); y > maxYear {
+		if y := cs.now().Add(d).Year(); y > maxYear {
 			return fmt.Sprintf("/wait %s would move the clock to the year %d: the sandbox's clock keeps to the years %d to %d", in.arg, y, minYear, maxYear), false
 		}
 		st = stepIn{kind: sandbox.StepWait, value: sandbox.FormatDuration(d)}

@@ -92,7 +92,7 @@ func (v *textView) answer(cmd string, cs *session) {
 	switch cmd {
 	case "state":
 		s := sb.Session()
-		v.info(fmt.Sprintf("state %s, lifecycle %s, no-match %d, language %s, clock %s", cmp.Or(s.State, "(not started)"), s.Lifecycle, s.NoMatch, s.Lang, sb.Now().Format("2006-01-02 15:04:05 MST")))
+		v.info(fmt.Sprintf("state %s, lifecycle %s, no-match %d, language %s, clock %s", cmp.Or(s.State, "(not started)"), s.Lifecycle, s.NoMatch, s.Lang, cs.now().Format("2006-01-02 15:04:05 MST")))
 	case "vars":
 		v.vars(sb.Vars())
 	case "reset":

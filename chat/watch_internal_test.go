@@ -192,3 +192,27 @@ func TestReloadReplaysTheTimeBetweenSteps(t *testing.T) {
 		t.Errorf("the file recorded again lacks %q:\n%s", want, b)
 	}
 }
+
+// textOut is a text view writing to a buffer, as a piped chat shows.
+func textOut() (*textView, *strings.Builder) {
+	var b strings.Builder
+	return &textView{w: &b}, &b
+}
+
+// /state in a chat recorded on the real clock shows the real time (to the
+// second), not the time of the conversation's last step.
+func TestStateShowsTheRealClockWhenRecorded(t *testing.T) {
+	t0 := time.Date(2026, 3, 3, 10, 30, 0, 0, time.UTC)
+	v, out := textOut()
+	cs, _ := chatOn(t, "flow: w\nlanguages: [en]\nvars: {name: \"\"}\nstart: a\nstates:\n  a:\n    say: name?\n    ask:\n      save_as: name\n    next: a\n", sandbox.Config{Lang: "en", Now: t0, Fixed: true}, v)
+	now := t0.Add(90 * time.Second)
+	cs.realNow, cs.synced = func() time.Time { return now }, t0
+	if p, _ := cs.step(context.Background(), parseLine("hi")); p != "" {
+		t.Fatal(p)
+	}
+	now = now.Add(7*time.Minute + 500*time.Millisecond)
+	v.answer("state", cs)
+	if want := "clock 2026-03-03 10:38:30 UTC"; !strings.Contains(out.String(), want) {
+		t.Errorf("no %q in:\n%s", want, out.String())
+	}
+}
