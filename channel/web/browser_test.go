@@ -683,7 +683,8 @@ func TestChatPageDynamicViewport(t *testing.T) {
 // messages go to one conversation, both tabs keep it and show both, rather
 // than two conversations where the browser's storage keeps only one (the
 // other tab's customer then loses theirs on a reload). Also in a browser
-// without the Web Locks API (a page served over plain HTTP).
+// without the Web Locks API (a page served over plain HTTP), which the
+// page does not need.
 func TestChatPageTwoTabsSameInstant(t *testing.T) {
 	for _, locks := range []bool{true, false} {
 		t.Run(map[bool]string{true: "locks", false: "no locks"}[locks], func(t *testing.T) {
@@ -762,6 +763,61 @@ func TestChatPageTwoTabsSameInstant(t *testing.T) {
 			got := rec.got()
 			if len(got) != 2 || got[0].ConversationID != got[1].ConversationID || stored[0] != stored[1] || got[0].Contact.ID != stored[0] {
 				t.Errorf("the tabs' messages reached %+v, the tabs keep %q: want one conversation", got, stored)
+			}
+		})
+	}
+}
+
+// A browser where IndexedDB, which the page's first message claims its
+// conversation in, is missing, blocked, failing or never answering: the
+// customer still chats, and the conversation is kept in localStorage for
+// the next visit (or, where site data is blocked altogether, by the page).
+func TestChatPageWithoutIndexedDB(t *testing.T) {
+	ctx := browser(t)
+	if err := chromedp.Do(ctx, chromedp.Navigate("about:blank")); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		name, script string
+		keeps        bool // localStorage works
+	}{
+		{"missing", `Object.defineProperty(window, "indexedDB", {get() { return undefined }})`, true},
+		{"blocked", `Object.defineProperty(window, "indexedDB", {get() { throw new DOMException("access is denied", "SecurityError") }})`, true},
+		{"open fails", `{ const open = IDBFactory.prototype.open; IDBFactory.prototype.open = function (...a) {
+			const r = open.apply(this, a); r.addEventListener("upgradeneeded", () => r.transaction.abort()); return r } }`, true},
+		{"never answers", `IDBFactory.prototype.open = function () { return {} }`, true},
+		{"no site data", `Object.defineProperty(window, "indexedDB", {get() { throw new DOMException("access is denied", "SecurityError") }});
+			Object.defineProperty(window, "localStorage", {get() { throw new DOMException("access is denied", "SecurityError") }})`, false},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			rec, srv := echoServer(t) // an origin of its own: storage of its own
+			tab, cancel := chromedp.NewContext(ctx)
+			defer cancel()
+			if err := chromedp.Do(tab, chromedp.Navigate("about:blank")); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := chromedp.Call(tab, cdppage.AddScriptToEvaluateOnNewDocument, cdppage.AddScriptToEvaluateOnNewDocumentParams{Source: c.script}); err != nil {
+				t.Fatal(err)
+			}
+			wctx, wcancel := context.WithTimeout(tab, 30*time.Second)
+			defer wcancel()
+			if err := chromedp.Do(wctx, chromedp.Navigate(srv.URL+"/"), chromedp.WaitVisible(chromedp.ID("text")),
+				chromedp.KeyEvent("hello\r"), chromedp.WaitVisible(chromedp.CSS(`#log li.bot`))); err != nil {
+				t.Fatalf("the chat does not answer: %v", err)
+			}
+			got := rec.got()
+			if len(got) != 1 {
+				t.Fatalf("received %+v, want the one message", got)
+			}
+			if !c.keeps {
+				return
+			}
+			id, err := chromedp.Run(tab, chromedp.Evaluate[string](`localStorage.getItem("baton.conversation")`))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if id == "" || got[0].Contact.ID != id {
+				t.Errorf("the message went to conversation %q, the browser keeps %q", got[0].Contact.ID, id)
 			}
 		})
 	}

@@ -25,13 +25,15 @@
 // new random id (130 bits), which the page keeps in localStorage and which
 // is the conversation's only credential. The page itself sends one it drew
 // (128 random bits), so that the retry of a first message whose answer
-// was lost stays in its conversation, and stores it before posting (under
-// a Web Lock where there is one), so that the browser's other tabs, even
-// one sending at the same instant, join it. "id" is the page's id for the
-// message, so that a retried post is deduplicated by the Receiver's Inbox
-// (the Inbound ID is web:{name}:{conversation}:{id}). A tapped button
-// posts the option's id as "payload", and its title as "label" only for
-// display: an option is chosen by its id, never by its title.
+// was lost stays in its conversation, and stores it before posting (read
+// and stored in one IndexedDB transaction, then copied to localStorage;
+// in localStorage alone where IndexedDB is blocked), so that the browser's
+// other tabs, even one sending at the same instant, join it. "id" is the
+// page's id for the message, so that a retried post is deduplicated by
+// the Receiver's Inbox (the Inbound ID is web:{name}:{conversation}:{id}).
+// A tapped button posts the option's id as "payload", and its title as
+// "label" only for display: an option is chosen by its id, never by its
+// title.
 //
 // The event stream sends every message of the conversation still kept
 // (the customer's, echoed, and the replies) as "message" events whose data

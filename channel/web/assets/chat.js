@@ -21,6 +21,7 @@
   // bot's message after its echo, an error, or TYPING_MS (a flow may not
   // answer at all). Not while an agent, a person, is the one answering.
   const TYPING_MS = 20000;
+  const CLAIM_MS = 5000; // the longest a first message waits for IndexedDB
   let waiting = ""; // the page's id of the message awaiting its answer
   let echoed = false; // its echo is shown: the next reply answers it
   let typingTimer = 0;
@@ -135,21 +136,55 @@
 
   // The conversation of a first message: the one stored (another tab
   // started it since this page loaded), else a new one, stored before it
-  // is posted, so that a tab sending at the same time joins it rather than
-  // starting a second one. Where there are Web Locks (HTTPS, localhost),
-  // the read and the store are one step across tabs.
+  // is posted, so that a tab sending at the same instant joins it rather
+  // than starting a second one. The read and the store are one IndexedDB
+  // transaction, which the browser runs one at a time across its tabs and
+  // processes (localStorage is not enough: each process keeps its own copy,
+  // synchronised later); the id is then copied to localStorage, which the
+  // page reads when it loads. Where IndexedDB is blocked or fails, the
+  // claim is made in localStorage alone.
+  function pick() {
+    const id = stored() || newID();
+    store(id);
+    return id;
+  }
+
+  function claimShared() {
+    return new Promise((resolve, reject) => {
+      const open = indexedDB.open("baton", 1);
+      open.onupgradeneeded = () => open.result.createObjectStore("claims");
+      open.onerror = () => reject(open.error);
+      open.onblocked = () => reject(new Error("IndexedDB blocked"));
+      open.onsuccess = () => {
+        const db = open.result;
+        let id = "";
+        try {
+          const tx = db.transaction("claims", "readwrite");
+          const claims = tx.objectStore("claims");
+          const get = claims.get(KEY);
+          get.onsuccess = () => {
+            id = typeof get.result === "string" && get.result ? get.result : stored() || newID();
+            if (id !== get.result) claims.put(id, KEY);
+          };
+          tx.oncomplete = () => { db.close(); resolve(id); };
+          tx.onerror = tx.onabort = () => { db.close(); reject(tx.error); };
+        } catch (e) {
+          db.close();
+          reject(e);
+        }
+      };
+    });
+  }
+
   async function claim() {
-    const pick = () => {
-      const id = stored();
-      if (id) return id;
-      const fresh = newID();
-      store(fresh);
-      return fresh;
-    };
-    if (navigator.locks) {
-      try { return await navigator.locks.request(KEY, pick); } catch (e) { /* site data blocked: no locks either */ }
-    }
-    return pick();
+    let id = "";
+    try {
+      // A browser whose IndexedDB never answers (it happens) falls back too.
+      id = await Promise.race([claimShared(), new Promise((ok, fail) => setTimeout(fail, CLAIM_MS))]);
+    } catch (e) { /* blocked, failed or too slow: localStorage alone */ }
+    if (!id) return pick();
+    store(id);
+    return id;
   }
 
   async function send(msg) {
