@@ -101,6 +101,7 @@ func FuzzDecodeSession(f *testing.F) {
 	f.Add(store.EncodeSession(nil, storetest.RichSession("c1", at)))
 	f.Add(store.EncodeSession(nil, &flows.Session{ID: "x", Vars: map[string]any{"a": []any{1, "b"}}}))
 	f.Add([]byte(`{"id":"c","vars":{"a":1}}`))
+	f.Add(nestedLists(maxValueDepth)) // too deep: 120 kB, generated rather than kept in testdata
 	f.Fuzz(func(t *testing.T, b []byte) {
 		s, err := store.DecodeSession(b)
 		if err != nil {
@@ -236,5 +237,63 @@ func BenchmarkDecodeDeepSession(b *testing.B) {
 		if _, err := store.DecodeSession(buf); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// maxValueDepth is how deep a session's variable values may nest (a
+// string is one level, a list of it two, a map of that three).
+const maxValueDepth = 20000
+
+// nestedLists is a session's encoding whose variable "r" is a list of a
+// list ... depth lists deep, built byte by byte as a damaged or hostile
+// store entry could hold it.
+func nestedLists(depth int) []byte {
+	inner := []byte{0x08, 0x06, 0x12, 0x01, 'x'} // the innermost value: "x"
+	sizes := make([]int, depth+1)                // sizes[k]: the body k lists out
+	sizes[0] = len(inner)
+	for k := 1; k <= depth; k++ {
+		sizes[k] = 3 + len(binary.AppendUvarint(nil, uint64(sizes[k-1]))) + sizes[k-1]
+	}
+	body := make([]byte, 0, sizes[depth])
+	for k := depth; k >= 1; k-- { // kind list, then its item (field 2)
+		body = binary.AppendUvarint(append(body, 0x08, 0x07, 0x12), uint64(sizes[k-1]))
+	}
+	body = append(body, inner...)
+	entry := append([]byte{0x0a, 0x01, 'r', 0x12}, binary.AppendUvarint(nil, uint64(len(body)))...)
+	entry = append(entry, body...)
+	vars := append([]byte{0x0a}, binary.AppendUvarint(nil, uint64(len(entry)))...)
+	vars = append(vars, entry...)
+	out := append([]byte{store.CodecV1, 0x32}, binary.AppendUvarint(nil, uint64(len(vars)))...)
+	return append(out, vars...)
+}
+
+// A stored session nested deeper than any Baton writes is refused with an
+// error, not decoded on an ever deeper stack: a million levels (6 MB in a
+// shared Valkey) overflowed the stack and killed every process reading it.
+func TestDecodeDeepSessionBounded(t *testing.T) {
+	if s, err := store.DecodeSession(nestedLists(maxValueDepth - 1)); err != nil || s.Vars["r"] == nil {
+		t.Fatalf("a value %d levels deep: %v", maxValueDepth, err)
+	}
+	for _, depth := range []int{maxValueDepth, 1_000_000} {
+		s, err := store.DecodeSession(nestedLists(depth))
+		if err == nil || s != nil {
+			t.Fatalf("a value %d levels deep decodes", depth+1)
+		}
+		if want := "nested deeper than 20000 levels"; !strings.Contains(err.Error(), want) {
+			t.Errorf("depth %d: error %q, want it to say %q", depth+1, err, want)
+		}
+	}
+	// The depth of JSON an HTTP action saves (encoding/json's limit),
+	// in a map inside a list, decodes.
+	var v any = "x"
+	for i := range 10000 {
+		if i%2 == 0 {
+			v = map[string]any{"a": v}
+		} else {
+			v = []any{v}
+		}
+	}
+	if _, err := store.DecodeSession(store.EncodeSession(nil, &flows.Session{ID: "j", Vars: map[string]any{"r": []any{map[string]any{"b": v}}}})); err != nil {
+		t.Fatal(err)
 	}
 }

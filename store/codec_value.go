@@ -108,6 +108,10 @@ func (e *enc) strMap(f int, m map[string]string) {
 func (d *dec) value() any {
 	s := d.open()
 	defer d.close(&s)
+	if s.depth++; s.depth > maxValueDepth {
+		s.fail("variable values nested deeper than %d levels", maxValueDepth)
+		return nil
+	}
 	var v any
 	kind := uint64(valueNil)
 	var list []any

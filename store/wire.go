@@ -169,7 +169,15 @@ type dec struct {
 	s      string
 	i, end int
 	err    error
+	depth  int // how many variable values are open (see value)
 }
+
+// maxValueDepth bounds how deep a session's variable values nest (a
+// string is one level, a list of it two), so that a damaged or hostile
+// stored session is refused rather than decoded on an ever deeper stack
+// (about 1 kB a level): twice what encoding/json reads, so every JSON
+// answer an HTTP action saves, and what expressions wrap it in, decodes.
+const maxValueDepth = 20000
 
 func newDec(b []byte) dec { return dec{s: string(b), end: len(b)} }
 
@@ -257,7 +265,7 @@ func (d *dec) int() int { return int(d.varint()) }
 // hands its error back to d.
 func (d *dec) open() dec {
 	a, b := d.span()
-	return dec{s: d.s, i: a, end: b}
+	return dec{s: d.s, i: a, end: b, depth: d.depth}
 }
 
 func (d *dec) close(s *dec) {
