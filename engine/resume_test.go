@@ -118,7 +118,9 @@ func TestTimeoutWithHTTPSchedulesTheNext(t *testing.T) {
 }
 
 // A message while a timeout's HTTP call is pending brings the customer
-// back: once the result is in, the timeouts start over from the first.
+// back: once the result is in, the timeouts start over from the first,
+// counted from that message (as every no-reply timeout is), not from the
+// call's result.
 func TestMessageDuringTimeoutHTTPRestartsTimeouts(t *testing.T) {
 	b := newFlow(t, "menu", nil)
 	call := &flows.HTTP{Method: "POST", URL: b.tpl("https://crm.example.com/nudge"), Sandbox: []*flows.CannedResponse{{Status: 200}}}
@@ -132,9 +134,11 @@ func TestMessageDuringTimeoutHTTPRestartsTimeouts(t *testing.T) {
 	c.now = sch.At
 	effs := c.do(flows.Input{Kind: flows.InputTimer, Timer: sch.Key, At: sch.At})
 	c.user("sono qui")
+	wrote := c.now
+	c.now = c.now.Add(3 * time.Second) // the call's answer comes in later
 	effs = c.resume(effs)
 	next, ok := find[flows.Schedule](effs)
-	if !ok || c.s.TimerIndex != 0 || !next.At.Equal(c.now.Add(10*time.Minute)) {
-		t.Errorf("after a message during the timeout's call: schedule %+v, timer index %d; want the first timeout again", next, c.s.TimerIndex)
+	if !ok || c.s.TimerIndex != 0 || !next.At.Equal(wrote.Add(10*time.Minute)) {
+		t.Errorf("after a message during the timeout's call: schedule %+v, timer index %d; want the first timeout again at %s, 10 minutes after the message", next, c.s.TimerIndex, wrote.Add(10*time.Minute))
 	}
 }

@@ -69,7 +69,9 @@ func (t *turn) timers() {
 	case t.rearm:
 		t.cancelTimer()
 		base := t.now
-		if t.userMsg {
+		if t.userMsg || !t.resumedAt.IsZero() && !s.LastUserAt.Before(t.resumedAt) {
+			// the customer wrote this turn, or during the HTTP call it
+			// resumes after: the timeouts count from that message
 			base = s.LastUserAt
 		}
 		t.schedule(0, base)
