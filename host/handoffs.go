@@ -30,6 +30,7 @@ func (h *Host) setupHandoffs() error {
 		h.notifier = handoff.NewNotifier(h.deploy)
 	} else {
 		capture := NewCaptureConnector(h.log, h.now)
+		capture.known = h.knownTeam
 		h.conns = map[string]flows.Connector{CaptureName: capture}
 		resolve = handoff.ConnectorMap(h.conns, CaptureName)
 	}
@@ -256,11 +257,12 @@ const CaptureName = "sandbox"
 // CaptureConnector stands in for a helpdesk when there is none: it keeps
 // the tickets it is given (and logs them) instead of sending them.
 type CaptureConnector struct {
-	log  interface{ Info(string, ...any) }
-	now  func() time.Time
-	mu   sync.Mutex
-	list []*CapturedTicket
-	byID map[string]*CapturedTicket
+	log   interface{ Info(string, ...any) }
+	now   func() time.Time
+	known func(string) bool // the teams logged as they are (teamAttr)
+	mu    sync.Mutex
+	list  []*CapturedTicket
+	byID  map[string]*CapturedTicket
 }
 
 var _ flows.Connector = (*CaptureConnector)(nil)
@@ -289,7 +291,7 @@ func (c *CaptureConnector) Open(_ context.Context, hf *flows.Handoff) (flows.Tic
 		c.byID[t.ID] = t
 		c.list = append(c.list, t)
 		c.log.Info("ticket captured (no helpdesk configured: nothing is sent)", "ticket", t.ID, "handoff", hf.ID,
-			"reason", hf.Reason, "team", hf.Team, "priority", hf.Priority, "conversation", hf.ConversationID)
+			"reason", hf.Reason, teamAttr(hf.Team, c.known), "priority", hf.Priority, "conversation", hf.ConversationID)
 	}
 	return flows.TicketRef{Connector: CaptureName, ID: t.ID}, nil
 }

@@ -36,13 +36,14 @@ const (
 // every log line.
 func classOf(key string) keyClass {
 	switch key {
-	case "text", "reply", "caption", "body":
+	case "text", "reply", "caption", "body",
+		"team": // a template a flow may fill from the customer's words; see teamAttr
 		return keyText
 	case "conversation", "contact", "recipient", "to", "from":
 		return keyID
 	case "message", "item", "id":
 		return keyEmbedding
-	case "channel", "input", "kind", "handoff", "timer", "team", "priority", "flow", "name", "version",
+	case "channel", "input", "kind", "handoff", "timer", "priority", "flow", "name", "version",
 		"account", "phone_number_id": // the business's own number id, not a phone number
 		return keyPlain
 	}
@@ -72,6 +73,8 @@ func maskAttr(_ []string, a slog.Attr) slog.Attr {
 			switch v := a.Value.Any().(type) {
 			case error:
 				return slog.String(a.Key, maskText(v.Error()))
+			case teamName:
+				return slog.String(a.Key, string(v))
 			case slog.Level:
 				// The same "INFO" the handler writes without ReplaceAttr,
 				// where a Level left as it is goes through its MarshalJSON
@@ -274,4 +277,74 @@ func allDigits(s string) bool {
 		}
 	}
 	return s != ""
+}
+
+// teamName is a team the flow or the deployment config names, logged as
+// it is (teamAttr).
+type teamName string
+
+// teamAttr is a handoff's team as a log attribute. A team is a template
+// a flow may fill from what the customer wrote, so unless --log-text only
+// its length is logged, as for message text; a team that known says the
+// flow or the deployment config names is logged as it is.
+func teamAttr(team string, known func(string) bool) slog.Attr {
+	if known != nil && known(team) {
+		return slog.Any("team", teamName(team))
+	}
+	return slog.String("team", team)
+}
+
+// knownTeam reports whether team is one the deployment config names (a
+// team, a routing rule's or the default team) or a served flow writes as
+// it is in a handoff (or names business hours after): not the customer's.
+func (h *Host) knownTeam(team string) bool {
+	if team == "" {
+		return true
+	}
+	if d := h.deploy; d != nil {
+		if d.Teams[team] != nil || d.Routing.DefaultTeam == team {
+			return true
+		}
+		for _, r := range d.Routing.Rules {
+			if r != nil && r.Team == team {
+				return true
+			}
+		}
+	}
+	h.mu.RLock()
+	defer h.mu.RUnlock()
+	for _, a := range h.accounts {
+		if flowNamesTeam(a.Flow(), team, 0) {
+			return true
+		}
+	}
+	return false
+}
+
+// flowNamesTeam reports whether f or its sub-flows hand off to team as a
+// constant, or have business hours named after it.
+func flowNamesTeam(f *flows.Flow, team string, depth int) bool {
+	if f == nil || depth > 16 {
+		return false
+	}
+	if f.Hours[team] != nil {
+		return true
+	}
+	found := false
+	f.Actions(func(_ string, as []flows.Action) {
+		for _, a := range as {
+			if ho, ok := a.(*flows.HandoffAction); ok && ho.Team != nil {
+				if s, static := ho.Team.Static(); static && s == team {
+					found = true
+				}
+			}
+		}
+	})
+	for _, sub := range f.Subflows {
+		if found {
+			break
+		}
+		found = flowNamesTeam(sub, team, depth+1)
+	}
+	return found
 }

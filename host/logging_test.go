@@ -284,3 +284,20 @@ func TestLogMasksAWebConversationIDWithDashes(t *testing.T) {
 		}
 	}
 }
+
+// A team the deployment config names is logged as it is; any other that
+// no served flow writes is masked as text.
+func TestKnownTeamFromDeployment(t *testing.T) {
+	h := &Host{deploy: &handoff.Config{Teams: map[string]*handoff.ConfigTeam{"billing": {}},
+		Routing: handoff.ConfigRouting{DefaultTeam: "support", Rules: []*handoff.ConfigRule{nil, {Team: "vip"}}}}}
+	var b bytes.Buffer
+	log := NewLogger(&b, slog.LevelInfo, false)
+	for _, team := range []string{"billing", "support", "vip", "Anna Rossi"} {
+		log.Info("turn", teamAttr(team, h.knownTeam))
+	}
+	for _, want := range []string{`"team":"billing"`, `"team":"support"`, `"team":"vip"`, `"team":"[10 chars]"`} {
+		if !strings.Contains(b.String(), want) {
+			t.Errorf("the log lacks %s: %s", want, b.String())
+		}
+	}
+}

@@ -65,3 +65,53 @@ states:
 		return false
 	})
 }
+
+// A handoff's team is a template a flow may fill from what the customer
+// wrote: without --log-text a team neither the flow nor the deployment
+// config names is masked as the customer's text is; the flow's own team
+// names are logged as they are.
+func TestHandoffTeamFromCustomerTextMasked(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "team.yaml")
+	if err := os.WriteFile(path, []byte(`flow: team
+languages: [en]
+start: agent
+states:
+  agent:
+    say: "Which team?"
+    menu:
+      options:
+        - {id: billing, label: Billing, goto: billing}
+    no_match:
+      - handoff: {reason: asked, team: "{{ text }}"}
+  billing:
+    handoff: {reason: asked, team: billing}
+`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		text, team string
+		logText    bool
+	}{
+		{"mario.rossi la mia famiglia", `"team":"[27 chars]"`, false},
+		{"mario.rossi la mia famiglia", `"team":"mario.rossi la mia famiglia"`, true},
+		{"billing", `"team":"billing"`, false},
+	} {
+		var logs lockedLog
+		h, _ := webHost(t, memory.New(), loadFlow(t, path), WithPoll(5*time.Millisecond), WithLogger(NewLogger(&logs, slog.LevelInfo, tt.logText)))
+		ctx, stop := context.WithCancel(context.Background())
+		done := make(chan struct{})
+		go func() { defer close(done); _ = h.Run(ctx) }()
+		for i, text := range []string{"hello", tt.text} {
+			if err := h.Receive(context.Background(), flows.Inbound{ID: fmt.Sprint("m", i), Channel: flows.ChannelWeb, Account: "site",
+				Contact: flows.Contact{ID: "v1"}, Input: flows.Input{Kind: flows.InputMessage, Text: text}}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		waitFor(t, "a turn line with the handoff", func() bool { return strings.Contains(logs.String(), `"reason":"asked"`) })
+		stop()
+		<-done
+		if !strings.Contains(logs.String(), tt.team) {
+			t.Errorf("%q (--log-text %v): want %s in the log:\n%s", tt.text, tt.logText, tt.team, logs.String())
+		}
+	}
+}

@@ -238,7 +238,7 @@ func (h *Host) handleEntry(ctx context.Context, e flows.InboxEntry) {
 				// while this turn ran, is claimable now.
 				h.Wake()
 			}
-			h.info(ctx, "turn", handoffAttrs(effects, slog.String("channel", a.Channel), slog.String("conversation", in.ConversationID),
+			h.info(ctx, "turn", h.handoffAttrs(effects, slog.String("channel", a.Channel), slog.String("conversation", in.ConversationID),
 				slog.String("message", in.ID), slog.String("input", string(in.Input.Kind)), slog.String("text", in.Input.Text),
 				slog.Int64("ms", time.Since(start).Milliseconds()))...)
 			h.after(ctx, a, in.ConversationID, effects, leased, stopTyping)
@@ -300,7 +300,7 @@ func (h *Host) fire(ctx context.Context, t flows.Timer) error {
 		}
 		return err
 	}
-	h.info(ctx, "timer", handoffAttrs(effects, slog.String("conversation", t.ConversationID), slog.String("timer", t.Key))...)
+	h.info(ctx, "timer", h.handoffAttrs(effects, slog.String("conversation", t.ConversationID), slog.String("timer", t.Key))...)
 	h.after(ctx, a, t.ConversationID, effects, leased, nil)
 	return nil
 }
@@ -335,7 +335,7 @@ func (h *Host) info(ctx context.Context, msg string, attrs ...slog.Attr) {
 
 // handoffAttrs adds to a turn's log line the handoff it made, if any, and
 // where a reload moved the conversation (the reloaded event), if it did.
-func handoffAttrs(effects []flows.Effect, attrs ...slog.Attr) []slog.Attr {
+func (h *Host) handoffAttrs(effects []flows.Effect, attrs ...slog.Attr) []slog.Attr {
 	handoff := false
 	for _, ef := range effects {
 		switch e := ef.(type) {
@@ -344,7 +344,7 @@ func handoffAttrs(effects []flows.Effect, attrs ...slog.Attr) []slog.Attr {
 		case flows.HandoffEffect:
 			if e.Handoff != nil && !handoff {
 				handoff = true
-				attrs = append(attrs, slog.String("handoff", e.ID), slog.String("reason", e.Reason), slog.String("team", e.Team),
+				attrs = append(attrs, slog.String("handoff", e.ID), slog.String("reason", e.Reason), teamAttr(e.Team, h.knownTeam),
 					slog.String("priority", string(e.Priority)))
 			}
 		}
@@ -375,7 +375,7 @@ func (h *Host) after(ctx context.Context, a *Account, conversation string, effec
 			h.log.Error("the turn after an HTTP call failed", "conversation", conversation, "request", req.ID, "error", err)
 			return
 		}
-		h.info(ctx, "turn", handoffAttrs(effects, slog.String("channel", a.Channel), slog.String("conversation", conversation),
+		h.info(ctx, "turn", h.handoffAttrs(effects, slog.String("channel", a.Channel), slog.String("conversation", conversation),
 			slog.String("request", req.ID), slog.String("input", string(flows.InputHTTP)), slog.Int("status", res.Status),
 			slog.Int64("ms", time.Since(start).Milliseconds()))...)
 	}
