@@ -234,3 +234,25 @@ func TestMetricsBridgeUnknownConversation(t *testing.T) {
 		t.Errorf("/metrics lacks %s:\n%s", want, rec.Body.String())
 	}
 }
+
+// A timer whose conversation is gone (expired, deleted) runs no turn: it
+// is neither an ok nor an error turn, and the log has no error for it.
+// baton_turns_total counted it as an error.
+func TestMetricsATimerOfAGoneConversationIsNoTurn(t *testing.T) {
+	st := memory.New()
+	m := NewMetrics(st.OutboxOf(), nil)
+	var logs lockedLog
+	h, _ := webHost(t, st, loadFlow(t, "../cmd/baton/testdata/flows/shop.yaml"), WithMetrics(m), WithSandboxHTTP(),
+		WithLogger(NewLogger(&logs, slog.LevelInfo, false)))
+	if err := h.fire(context.Background(), flows.Timer{Key: "reminder", ConversationID: "web:site:v1", At: time.Now()}); err != nil {
+		t.Fatal(err)
+	}
+	rec := httptest.NewRecorder()
+	m.Handler().ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
+	if got := grepLines(rec.Body.String(), "baton_turns_total"); got != `baton_turns_total{channel="web",outcome="error"} 0`+"\n"+`baton_turns_total{channel="web",outcome="ok"} 0` {
+		t.Errorf("want no turn:\n%s", got)
+	}
+	if strings.Contains(logs.String(), `"level":"ERROR"`) || strings.Contains(logs.String(), `"level":"WARN"`) {
+		t.Errorf("the log reports an error:\n%s", logs.String())
+	}
+}

@@ -398,7 +398,10 @@ func (h *Host) handle(ctx context.Context, a *Account, conversation string, in f
 	if tc != nil {
 		tc.forget(h, effects, err)
 	}
-	if !errors.Is(err, flows.ErrConsumed) { // another worker took (and counted) it
+	switch {
+	case errors.Is(err, flows.ErrConsumed): // another worker took (and counted) it
+	case create == nil && errors.Is(err, flows.ErrNoSession): // a timer of a conversation that is gone: no turn ran
+	default:
 		h.metrics.turn(a.Channel, time.Since(start), err)
 	}
 	return effects, *claim, err
