@@ -73,7 +73,7 @@ func (s *Sender) deliver(ctx context.Context, msg *outMessage) error {
 	case errors.As(err, &ce):
 		return ce
 	}
-	return &flows.ChannelError{Channel: flows.ChannelWhatsApp, Temporary: true, Message: err.Error(), Err: err}
+	return &flows.ChannelError{Channel: flows.ChannelWhatsApp, Temporary: true, Err: err}
 }
 
 // throttleWaits are the waits between throttled attempts: the provider's
@@ -123,7 +123,7 @@ func (s *Sender) do(req *http.Request, keep bool) ([]byte, error) {
 	req.Header.Set("Authorization", "Bearer "+s.token)
 	resp, err := s.o.client.Do(req)
 	if err != nil { // the request may or may not have reached Graph
-		return nil, &flows.ChannelError{Channel: flows.ChannelWhatsApp, Temporary: true, Message: "calling the Graph API: " + err.Error(), Err: err}
+		return nil, &flows.ChannelError{Channel: flows.ChannelWhatsApp, Temporary: true, Message: "calling the Graph API", Err: err}
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode/100 == 2 && !keep {

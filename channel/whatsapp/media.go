@@ -65,7 +65,7 @@ func (s *Sender) get(ctx context.Context, u string, max int64) ([]byte, error) {
 	resp, err := s.o.client.Do(req)
 	if err != nil {
 		err = shownURL(err)
-		return nil, &flows.ChannelError{Channel: flows.ChannelWhatsApp, Temporary: true, Message: "downloading media: " + err.Error(), Err: err}
+		return nil, &flows.ChannelError{Channel: flows.ChannelWhatsApp, Temporary: true, Message: "downloading media", Err: err}
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode/100 != 2 {
@@ -77,7 +77,7 @@ func (s *Sender) get(ctx context.Context, u string, max int64) ([]byte, error) {
 	}
 	data, err := io.ReadAll(io.LimitReader(resp.Body, max+1))
 	if err != nil {
-		return nil, &flows.ChannelError{Channel: flows.ChannelWhatsApp, Temporary: true, Message: "downloading media: " + err.Error(), Err: err}
+		return nil, &flows.ChannelError{Channel: flows.ChannelWhatsApp, Temporary: true, Message: "downloading media", Err: err}
 	}
 	if int64(len(data)) > max {
 		return nil, fmt.Errorf("whatsapp: media over %d bytes: %w", max, flows.ErrMediaTooLarge)

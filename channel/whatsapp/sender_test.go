@@ -514,3 +514,33 @@ func TestFetchMediaErrorLeavesTheQueryOut(t *testing.T) {
 		}
 	}
 }
+
+// An error with a cause says the cause once: the message named it and the
+// cause was added again ("calling the Graph API: Post …: dial tcp …:
+// connection refused: Post …: dial tcp …: connection refused").
+func TestErrorCauseSaidOnce(t *testing.T) {
+	graph := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprint(w, `{"url":"http://127.0.0.1:1/attachments/1","mime_type":"image/jpeg","file_size":10}`)
+	}))
+	defer graph.Close()
+	for name, call := range map[string]func() error{
+		"send": func() error {
+			s, _ := NewSender("1", "t", WithGraphURL("http://127.0.0.1:1"), WithHTTPClient(&http.Client{Timeout: time.Second}), WithClock(func() time.Time { return testNow }))
+			return s.Send(context.Background(), out("o1", "ciao"))
+		},
+		"media": func() error {
+			s, _ := NewSender("1", "t", WithGraphURL(graph.URL), WithHTTPClient(&http.Client{Timeout: time.Second}))
+			_, err := s.FetchMedia(context.Background(), flows.Media{Kind: "image", ID: "1"}, 1<<20)
+			return err
+		},
+	} {
+		err := call()
+		if err == nil || errors.Unwrap(err) == nil {
+			t.Fatalf("%s: %v, want an error with a cause", name, err)
+		}
+		if n := strings.Count(err.Error(), "connection refused"); n != 1 {
+			t.Errorf("%s: the cause is said %d times: %s", name, n, err)
+		}
+	}
+}
