@@ -471,7 +471,31 @@ func upperByte(c byte) byte    { return c &^ 0x20 }
 func isPhone(m string) bool {
 	m = strings.TrimSpace(m)
 	d := countDigits(m)
-	return d >= 8 && d <= 15 && !(maskDate.MatchString(m) && calendarDate(m))
+	return d >= 8 && d <= 15 && !(maskDate.MatchString(m) && calendarDate(m)) && !isIPv4(m)
+}
+
+// isIPv4 reports whether m is an IPv4 address (four numbers 0 to 255
+// without leading zeros, joined by dots), as in a resolver's or a
+// server's address in an error: not a phone number.
+func isIPv4(m string) bool {
+	parts := 0
+	for p := range strings.SplitSeq(m, ".") {
+		parts++
+		if parts > 4 || p == "" || len(p) > 3 || len(p) > 1 && p[0] == '0' {
+			return false
+		}
+		n := 0
+		for i := range len(p) {
+			if p[i] < '0' || p[i] > '9' {
+				return false
+			}
+			n = n*10 + int(p[i]-'0')
+		}
+		if n > 255 {
+			return false
+		}
+	}
+	return parts == 4
 }
 
 func isLongNumber(m string) bool {

@@ -129,3 +129,21 @@ func BenchmarkMaskPII(b *testing.B) {
 		})
 	}
 }
+
+// An IP address in an error (a resolver's, a server's) is no phone
+// number: it was masked as [phone], hiding which server failed. A phone
+// number written with dots still is one.
+func TestMaskPIIKeepsIPAddresses(t *testing.T) {
+	for _, tt := range []struct{ in, want string }{
+		{`dial tcp: lookup graph.facebook.com on 192.168.100.254:53: no such host`, `dial tcp: lookup graph.facebook.com on 192.168.100.254:53: no such host`},
+		{`dial tcp 10.120.130.140:443: connect: connection refused`, `dial tcp 10.120.130.140:443: connect: connection refused`},
+		{`from 100.64.100.200 and 172.16.254.1`, `from 100.64.100.200 and 172.16.254.1`},
+		{`chiamami al 333.123.4567`, `chiamami al [phone]`},
+		{`appelez le 06.12.34.56.78`, `appelez le [phone]`},
+		{`call 212.555.0123 or 020.7946.0958`, `call [phone] or [phone]`},
+	} {
+		if got := MaskPII(tt.in); got != tt.want {
+			t.Errorf("MaskPII(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
