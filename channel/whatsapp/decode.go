@@ -118,6 +118,7 @@ type waStatus struct {
 	Timestamp       string     `json:"timestamp"`
 	RecipientID     string     `json:"recipient_id"`
 	RecipientUserID string     `json:"recipient_user_id"`
+	CallbackData    string     `json:"biz_opaque_callback_data"`
 	Errors          []graphErr `json:"errors"`
 }
 
@@ -361,6 +362,11 @@ func decodeStatus(number string, s *waStatus, now time.Time) item {
 	}
 	if ds.Recipient == "" {
 		ds.Recipient = s.RecipientID
+	}
+	if id, ok := strings.CutPrefix(s.CallbackData, callbackDataPrefix); ok && id != "" {
+		// The contact id Baton sent to, which keys its conversation
+		// whichever ids the status carries.
+		ds.Recipient = id
 	}
 	if len(s.Errors) > 0 {
 		e := s.Errors[0]

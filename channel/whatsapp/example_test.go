@@ -37,6 +37,6 @@ func ExampleSender_Send() {
 	fmt.Println(err)
 	// Output:
 	// POST /v24.0/106540352242922/messages Bearer EAAG-token
-	// {"messaging_product":"whatsapp","recipient_type":"individual","to":"393331234567","type":"interactive","interactive":{"type":"button","body":{"text":"How can I help?"},"action":{"buttons":[{"type":"reply","reply":{"id":"order","title":"Order status"}},{"type":"reply","reply":{"id":"agent","title":"Talk to a person"}}]}}}
+	// {"messaging_product":"whatsapp","recipient_type":"individual","to":"393331234567","type":"interactive","interactive":{"type":"button","body":{"text":"How can I help?"},"action":{"buttons":[{"type":"reply","reply":{"id":"order","title":"Order status"}},{"type":"reply","reply":{"id":"agent","title":"Talk to a person"}}]}},"biz_opaque_callback_data":"baton:contact:393331234567"}
 	// <nil>
 }

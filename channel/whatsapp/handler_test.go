@@ -337,3 +337,41 @@ func TestFakeNotifications(t *testing.T) {
 		t.Errorf("statuses %+v", rec.statuses)
 	}
 }
+
+// A status Meta reports with neither recipient_id nor recipient_user_id
+// (a user known only by a username, whose failed status came without the
+// id) names its recipient through the biz_opaque_callback_data the send
+// carried, as Baton wrote it: the failure reaches the customer's
+// conversation. It was reported with no recipient, so nothing matched it.
+func TestStatusRecipientFromCallbackData(t *testing.T) {
+	wa := whatsapptest.NewServer(t, whatsapptest.WithAppSecret(testSecret))
+	s := newTestSender(t, wa)
+	m := out("o1", "Ciao!")
+	m.To = flows.Contact{ID: "IT.8842211034", Meta: map[string]string{"username": "anna"}}
+	if err := s.Send(context.Background(), m); err != nil {
+		t.Fatal(err)
+	}
+	noRefusals(t, wa)
+	sent := wa.Messages()
+	if len(sent) != 1 || sent[0].CallbackData == "" {
+		t.Fatalf("sent %+v: want biz_opaque_callback_data", sent)
+	}
+	rec := &receiver{}
+	var rejects []string
+	h := newTestHandler(t, rec, &rejects)
+	st := whatsapptest.Status{MessageID: sent[0].ID, Status: "failed", ErrorCode: 131026, ErrorTitle: "Message undeliverable",
+		CallbackData: sent[0].CallbackData, At: testNow}
+	if w := wa.Deliver(h, wa.StatusNotification(st)); w.Code != 200 {
+		t.Fatal(w.Code)
+	}
+	if len(rec.statuses) != 1 || briefStatus(rec.statuses[0]) != sent[0].ID+"|IT.8842211034|failed|131026" {
+		t.Errorf("statuses %+v", rec.statuses)
+	}
+	// Another app's callback data on the same number is not a recipient.
+	rec.statuses = nil
+	st.CallbackData, st.Recipient = "campaign-42", "393331234567"
+	wa.Deliver(h, wa.StatusNotification(st))
+	if len(rec.statuses) != 1 || rec.statuses[0].Recipient != "393331234567" {
+		t.Errorf("statuses %+v", rec.statuses)
+	}
+}

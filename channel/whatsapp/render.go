@@ -34,6 +34,9 @@ type outMessage struct {
 	Text             *outText        `json:"text,omitempty"`
 	Interactive      *outInteractive `json:"interactive,omitempty"`
 	Template         *outTemplate    `json:"template,omitempty"`
+	// CallbackData names the recipient as Baton keys it (callbackData);
+	// Meta returns it in the message's statuses.
+	CallbackData string `json:"biz_opaque_callback_data,omitempty"`
 }
 
 type outText struct {

@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/batonbot/baton/flows"
 )
@@ -78,7 +79,7 @@ func (s *Sender) Send(ctx context.Context, m flows.Outbound) error {
 	}
 	msgs := s.render(m.Reply, m.Lang)
 	for i := s.done.Done(m.ID); i < len(msgs); i++ {
-		msgs[i].To, msgs[i].Recipient = to, recipient
+		msgs[i].To, msgs[i].Recipient, msgs[i].CallbackData = to, recipient, callbackData(m.To)
 		if err := s.deliver(ctx, &msgs[i]); err != nil {
 			var ce *flows.ChannelError
 			if errors.As(err, &ce) && ce.Code == codeReEngagement {
@@ -107,7 +108,8 @@ func (s *Sender) outsideWindow(ctx context.Context, m flows.Outbound, to, recipi
 	if t.TextParam {
 		tm.Components = []outComponent{{Type: "body", Parameters: []outParam{{Type: "text", Text: templateText(m.Reply)}}}}
 	}
-	msg := outMessage{MessagingProduct: "whatsapp", RecipientType: "individual", To: to, Recipient: recipient, Type: "template", Template: tm}
+	msg := outMessage{MessagingProduct: "whatsapp", RecipientType: "individual", To: to, Recipient: recipient, Type: "template", Template: tm,
+		CallbackData: callbackData(m.To)}
 	return s.deliver(ctx, &msg)
 }
 
@@ -119,6 +121,22 @@ func templateText(r flows.Reply) string {
 		t += " " + strings.ReplaceAll(numbered(r.Options), "\n", "; ")
 	}
 	return flows.Clip(strings.Join(strings.Fields(t), " "), MaxBodyLen)
+}
+
+// callbackDataPrefix starts the biz_opaque_callback_data Baton sends: the
+// rest is the contact id its conversation is keyed by.
+const callbackDataPrefix = "baton:contact:"
+
+// callbackData is the biz_opaque_callback_data of a message to c: Meta
+// returns it in the message's statuses, so a status names the
+// conversation's contact even when it carries neither recipient_id nor
+// recipient_user_id (a user known only by a username). Empty when the id
+// would pass Meta's 512 characters.
+func callbackData(c flows.Contact) string {
+	if c.ID == "" || len(callbackDataPrefix)+utf8.RuneCountInString(c.ID) > 512 {
+		return ""
+	}
+	return callbackDataPrefix + c.ID
 }
 
 // address picks "to" (a phone number) or "recipient" (a business-scoped

@@ -104,6 +104,9 @@ type Message struct {
 	Interactive   *Interactive
 	Template      *Template
 	Body          json.RawMessage // the request body as sent
+	// CallbackData is its biz_opaque_callback_data (at most 512
+	// characters), returned in the message's statuses.
+	CallbackData string
 }
 
 // Interactive is an interactive message: reply buttons or a list.

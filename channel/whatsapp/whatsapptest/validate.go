@@ -20,6 +20,7 @@ type request struct {
 	Type             string `json:"type"`
 	Status           string `json:"status"`
 	MessageID        string `json:"message_id"`
+	CallbackData     string `json:"biz_opaque_callback_data"`
 	Typing           *struct {
 		Type string `json:"type"`
 	} `json:"typing_indicator"`
@@ -81,7 +82,10 @@ func (s *Server) check(r *request) (*Message, *graphError) {
 	if r.RecipientType != "" && r.RecipientType != "individual" {
 		return nil, invalid(100, "Invalid parameter: recipient_type must be individual")
 	}
-	m := &Message{Type: r.Type}
+	if runes(r.CallbackData) > 512 {
+		return nil, invalid(100, "Param biz_opaque_callback_data must be at most 512 characters long.")
+	}
+	m := &Message{Type: r.Type, CallbackData: r.CallbackData}
 	switch {
 	case r.To != "":
 		if !phoneRE.MatchString(r.To) {

@@ -80,13 +80,16 @@ type Card struct{ Name, Phone, Email string }
 
 // Status is a delivery status for StatusNotification.
 type Status struct {
-	MessageID  string
-	Recipient  string // recipient_id (a phone number)
-	UserID     string // recipient_user_id
-	Status     string // sent, delivered, read, failed
-	ErrorCode  int
-	ErrorTitle string
-	At         time.Time
+	MessageID string
+	Recipient string // recipient_id (a phone number)
+	UserID    string // recipient_user_id
+	// CallbackData is the biz_opaque_callback_data the message was sent
+	// with (Message.CallbackData), which Meta returns in its statuses.
+	CallbackData string
+	Status       string // sent, delivered, read, failed
+	ErrorCode    int
+	ErrorTitle   string
+	At           time.Time
 }
 
 // Notification builds a messages webhook for the server's phone number
@@ -178,9 +181,15 @@ func fill(msg map[string]any, m Inbound) {
 func (s *Server) StatusNotification(sts ...Status) []byte {
 	var statuses []any
 	for _, st := range sts {
-		x := map[string]any{"id": st.MessageID, "status": st.Status, "timestamp": unix(st.At), "recipient_id": st.Recipient}
+		x := map[string]any{"id": st.MessageID, "status": st.Status, "timestamp": unix(st.At)}
+		if st.Recipient != "" { // left out for a user known only by a username
+			x["recipient_id"] = st.Recipient
+		}
 		if st.UserID != "" {
 			x["recipient_user_id"] = st.UserID
+		}
+		if st.CallbackData != "" {
+			x["biz_opaque_callback_data"] = st.CallbackData
 		}
 		if st.ErrorCode != 0 {
 			x["errors"] = []any{map[string]any{"code": st.ErrorCode, "title": st.ErrorTitle, "message": st.ErrorTitle,
