@@ -33,6 +33,8 @@ func (d *decoder) nlu(n *yaml.Node) handoff.ConfigNLU {
 					c.LLM.APIKey = d.str(g.val, "nlu.llm.api_key")
 				case "timeout":
 					c.LLM.Timeout = d.duration(g.val, "nlu.llm.timeout")
+				case "max_tokens":
+					c.LLM.MaxTokens = d.count(g.val, "nlu.llm.max_tokens", minLLMTokens, maxLLMTokens)
 				}
 			}
 		}
@@ -42,6 +44,13 @@ func (d *decoder) nlu(n *yaml.Node) handoff.ConfigNLU {
 	}
 	return c
 }
+
+// The range of nlu.llm.max_tokens: below it the signals' JSON does not
+// fit; above it is past any model's output.
+const (
+	minLLMTokens = 64
+	maxLLMTokens = 1 << 20
+)
 
 // url reads an http(s) URL.
 func (d *decoder) url(n *yaml.Node, where string) string {

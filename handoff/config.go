@@ -94,6 +94,8 @@ type ConfigLLM struct {
 	Model   string
 	APIKey  string
 	Timeout time.Duration
+	// MaxTokens bounds each answer (0: the adapter's default).
+	MaxTokens int
 }
 
 // ConfigConnectors holds the configured helpdesks; nil means absent.

@@ -122,6 +122,9 @@ func (n *NLU) llm(f *flows.Flow, builtin *nlu.Analyzer) (*llm.Analyzer, error) {
 	if n.cfg.LLM.Timeout > 0 {
 		opts = append(opts, llm.WithTimeout(n.cfg.LLM.Timeout))
 	}
+	if n.cfg.LLM.MaxTokens > 0 {
+		opts = append(opts, llm.WithMaxTokens(n.cfg.LLM.MaxTokens))
+	}
 	a, err := llm.New(opts...)
 	if err != nil {
 		return nil, fmt.Errorf("the %s analyser of %s: %w", n.cfg.Analyser, n.source, err)

@@ -36,6 +36,14 @@
 //     folded, masked text in a bounded LRU.
 //   - WithTemperature (default 0, always sent; left out for OpenAI's
 //     reasoning models, which reject it).
+//   - WithMaxTokens (default 1024; 4096 for OpenAI's reasoning models,
+//     whose reasoning counts too): the most the model may write per call,
+//     so that a model that loops stops there. It is sent as
+//     max_completion_tokens to OpenAI and for a reasoning model's name
+//     (OpenAI's reasoning models reject max_tokens), as max_tokens to any
+//     other server (Ollama reads no other; llama.cpp, vLLM, TGI and LM
+//     Studio read it). OpenAI's tokens-per-minute limit counts it per
+//     request: keep it near what an answer needs.
 //
 // # Failure is not an error
 //
@@ -52,8 +60,9 @@
 // # Wire format
 //
 // One POST to {base URL}/chat/completions with a system and a user message,
-// "temperature": 0 and response_format {type: json_schema, strict: true}
-// describing the answer. A strict JSON schema was chosen over a forced
+// "temperature": 0, the output bound (max_tokens or max_completion_tokens)
+// and response_format {type: json_schema, strict: true} describing the
+// answer. A strict JSON schema was chosen over a forced
 // tool call because local servers turn it into a decoding grammar, while
 // tool_choice support varies among them.
 //
@@ -62,7 +71,9 @@
 // A request carries at most MaxMessageBytes of the customer's message (cut
 // on a rune boundary) and a system prompt of at most MaxPromptBytes (three
 // examples per intent, each on one line, at most 200 bytes). A response
-// body past MaxResponseBytes (64 KB) is refused rather than read whole:
+// body past MaxResponseBytes (64 KB) is refused rather than read whole,
+// and an answer that reached WithMaxTokens (finish_reason "length") is an
+// invalid response that says to raise it:
 // the fallback answers (an error status's body is cut there instead, so
 // the status still decides whether to retry). Every value written into a prompt (examples,
 // variables, the handoff's reason and state, menu choices) has its line

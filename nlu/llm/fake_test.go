@@ -69,6 +69,18 @@ func (f *fakeOpenAI) serve(w http.ResponseWriter, r *http.Request) {
 			f.t.Errorf("fake: request has no %q: %s", k, body)
 		}
 	}
+	_, maxTokens := req["max_tokens"]
+	_, maxCompletion := req["max_completion_tokens"]
+	if !maxTokens && !maxCompletion {
+		f.t.Errorf("fake: request has no max_tokens nor max_completion_tokens: the answer is unbounded: %s", body)
+	}
+	var model string
+	json.Unmarshal(req["model"], &model)
+	if maxTokens && reasoningModel(model) {
+		// OpenAI's answer to max_tokens for a reasoning model.
+		writeErrorParam(w, http.StatusBadRequest, "Unsupported parameter: 'max_tokens' is not supported with this model. Use 'max_completion_tokens' instead.", "invalid_request_error", "max_tokens", "unsupported_parameter")
+		return
+	}
 	f.reply(n, w, r)
 }
 
@@ -108,6 +120,12 @@ func writeError(w http.ResponseWriter, status int, msg, code string) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
 	fmt.Fprintf(w, `{"error":{"message":%q,"type":"requests","param":null,"code":%q}}`, msg, code)
+}
+
+func writeErrorParam(w http.ResponseWriter, status int, msg, typ, param, code string) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	fmt.Fprintf(w, `{"error":{"message":%q,"type":%q,"param":%q,"code":%q}}`, msg, typ, param, code)
 }
 
 // fakeFallback stands in for the built-in analyser.

@@ -34,6 +34,10 @@ type Analyzer struct {
 	system   string
 	respFmt  *openai.ChatCompletionResponseFormat
 	maxTries uint
+	// maxTokens bounds each answer, sent as max_completion_tokens when
+	// completionTokens, else as max_tokens.
+	maxTokens        int
+	completionTokens bool
 }
 
 var _ flows.Analyzer = (*Analyzer)(nil)
@@ -50,7 +54,11 @@ func New(opts ...Option) (*Analyzer, error) {
 	if err := cfg.check(); err != nil {
 		return nil, err
 	}
-	a := &Analyzer{cfg: cfg, maxTries: uint(cfg.retries) + 1}
+	a := &Analyzer{cfg: cfg, maxTries: uint(cfg.retries) + 1, maxTokens: cfg.maxTokensFor(cfg.model)}
+	// OpenAI's current models want max_completion_tokens (its reasoning
+	// models reject max_tokens); Ollama reads only max_tokens, as older
+	// llama.cpp and TGI do, and vLLM reads both.
+	a.completionTokens = cfg.official || reasoningModel(cfg.model)
 
 	oc := openai.DefaultConfig(cfg.apiKey)
 	oc.BaseURL = strings.TrimRight(cfg.baseURL, "/")
@@ -93,7 +101,8 @@ func (c *config) check() error {
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return fmt.Errorf("llm: base URL %q is not an http(s) URL: use e.g. %s or http://localhost:11434/v1 for Ollama", c.baseURL, DefaultBaseURL)
 	}
-	official := u.Host == "api.openai.com"
+	official := openAIHost(u)
+	c.official = official
 	if c.model == "" {
 		if !official {
 			return fmt.Errorf("llm: no model set for %s: pass WithModel with a model the server serves (e.g. llama3.1:8b for Ollama)", c.baseURL)
@@ -118,6 +127,9 @@ func (c *config) check() error {
 	if c.threshold < 0 || c.threshold > 1 || math.IsNaN(c.threshold) {
 		return fmt.Errorf("llm: threshold %v must be between 0 and 1", c.threshold)
 	}
+	if c.maxTokens < 0 {
+		return fmt.Errorf("llm: max tokens %d must be positive (0: the default, %d)", c.maxTokens, DefaultMaxTokens)
+	}
 	if t := c.temperature; t != nil && (math.IsNaN(*t) || *t > 2) {
 		return fmt.Errorf("llm: temperature %v must be at most 2 (negative leaves it out)", *t)
 	}
@@ -130,6 +142,11 @@ func (c *config) check() error {
 		}
 	}
 	return nil
+}
+
+// openAIHost reports whether u is OpenAI's own API.
+func openAIHost(u *url.URL) bool {
+	return strings.EqualFold(u.Hostname(), "api.openai.com")
 }
 
 // DefaultUnsure is the hybrid test WithHybrid(nil) uses: it reports whether
@@ -259,6 +276,11 @@ func (a *Analyzer) ask(ctx context.Context, text, lang string) (flows.Signals, e
 // reads the answer with parse (whose errors are never retried), all within
 // the analyser's timeout.
 func call[T any](ctx context.Context, a *Analyzer, req openai.ChatCompletionRequest, parse func(openai.ChatCompletionResponse) (T, error)) (T, error) {
+	if a.completionTokens {
+		req.MaxCompletionTokens = a.maxTokens
+	} else {
+		req.MaxTokens = a.maxTokens
+	}
 	ctx, cancel := context.WithTimeout(ctx, a.cfg.timeout)
 	defer cancel()
 	st := &callState{}

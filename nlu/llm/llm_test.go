@@ -345,7 +345,7 @@ func TestFallbacks(t *testing.T) {
 		{
 			name:     "cut short",
 			reply:    func(n int, w http.ResponseWriter, r *http.Request) { writeCompletion(w, `{"intent":"ref`, "length") },
-			wantHits: 1, want: "invalid response: the answer was cut short (finish_reason length)",
+			wantHits: 1, want: "invalid response: the answer was cut at max tokens 1024 (finish_reason length): raise max_tokens",
 		},
 		{
 			name: "no choices",

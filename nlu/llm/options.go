@@ -11,15 +11,23 @@ import (
 
 // Defaults used when an option is not given.
 const (
-	DefaultBaseURL       = "https://api.openai.com/v1"
-	DefaultModel         = "gpt-4o-mini"
-	DefaultTimeout       = 5 * time.Second
-	DefaultRetries       = 2
-	DefaultCacheSize     = 1024
-	DefaultThreshold     = 0.5
-	defaultBackoffMin    = 200 * time.Millisecond
-	defaultBackoffMax    = 2 * time.Second
-	maxExamplesPerIntent = 3
+	DefaultBaseURL   = "https://api.openai.com/v1"
+	DefaultModel     = "gpt-4o-mini"
+	DefaultTimeout   = 5 * time.Second
+	DefaultRetries   = 2
+	DefaultCacheSize = 1024
+	DefaultThreshold = 0.5
+	// DefaultMaxTokens bounds what the model may write per call: far
+	// more than an analysis (about 60 tokens) or a summary (at most
+	// about 400) needs.
+	DefaultMaxTokens = 1024
+	// DefaultReasoningMaxTokens is DefaultMaxTokens for OpenAI's
+	// reasoning models (o1, o3, o4, gpt-5, gpt-6...), whose hidden
+	// reasoning counts in the bound too.
+	DefaultReasoningMaxTokens = 4096
+	defaultBackoffMin         = 200 * time.Millisecond
+	defaultBackoffMax         = 2 * time.Second
+	maxExamplesPerIntent      = 3
 )
 
 // Option configures an Analyzer.
@@ -42,7 +50,10 @@ type config struct {
 	hybrid      bool
 	unsure      func(flows.Signals) bool
 	temperature *float64
+	maxTokens   int
 	httpClient  *http.Client
+	// official is set by check: the base URL is OpenAI's own API.
+	official bool
 }
 
 // WithBaseURL sets the OpenAI-compatible endpoint, up to and including the
@@ -149,6 +160,21 @@ func WithHybrid(unsure func(flows.Signals) bool) Option {
 // o4, gpt-5...), which reject the parameter and get none.
 func WithTemperature(t float64) Option { return func(c *config) { c.temperature = &t } }
 
+// WithMaxTokens bounds the tokens the model may generate per call
+// (default DefaultMaxTokens, DefaultReasoningMaxTokens for OpenAI's
+// reasoning models), so that a model that rambles or loops costs n tokens
+// at most rather than running to its context's end. Reasoning models
+// count their reasoning in n. OpenAI's rate limits count n per request
+// too: keep it near what an answer needs.
+//
+// On OpenAI (https://api.openai.com) and for a reasoning model's name
+// anywhere it is sent as "max_completion_tokens", the field OpenAI's
+// current models require; to any other server as "max_tokens", the one
+// Ollama, llama.cpp, vLLM, TGI and LM Studio all read. An answer cut at
+// the bound (finish_reason "length") is an invalid response whose reason
+// says to raise it.
+func WithMaxTokens(n int) Option { return func(c *config) { c.maxTokens = n } }
+
 // WithHTTPClient sets the HTTP client (proxies, TLS, tests). Its own Timeout
 // adds to WithTimeout's, it does not replace it.
 func WithHTTPClient(hc *http.Client) Option { return func(c *config) { c.httpClient = hc } }
@@ -158,12 +184,33 @@ func (c *config) temperatureFor(model string) float64 {
 	if c.temperature != nil {
 		return *c.temperature
 	}
-	for _, p := range []string{"o1", "o3", "o4", "gpt-5"} {
-		if strings.HasPrefix(model, p) {
-			return -1
-		}
+	if reasoningModel(model) {
+		return -1
 	}
 	return 0
+}
+
+// reasoningModel reports whether model names one of OpenAI's reasoning
+// models (o1, o3, o4, gpt-5, gpt-6...), which reject "temperature" and
+// "max_tokens".
+func reasoningModel(model string) bool {
+	for _, p := range []string{"o1", "o3", "o4", "gpt-5"} {
+		if strings.HasPrefix(model, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// maxTokensFor is the output bound to send for model.
+func (c *config) maxTokensFor(model string) int {
+	switch {
+	case c.maxTokens > 0:
+		return c.maxTokens
+	case reasoningModel(model):
+		return DefaultReasoningMaxTokens
+	}
+	return DefaultMaxTokens
 }
 
 func defaults() config {

@@ -135,7 +135,7 @@ func (a *Analyzer) parse(resp openai.ChatCompletionResponse) (flows.Signals, err
 		content = msg.ToolCalls[0].Function.Arguments
 	}
 	if ch.FinishReason == openai.FinishReasonLength {
-		return flows.Signals{}, invalid("the answer was cut short (finish_reason length)")
+		return flows.Signals{}, invalid(a.cutShort())
 	}
 	content = stripFences(content)
 	if content == "" {
@@ -195,6 +195,11 @@ func (a *Analyzer) parse(resp openai.ChatCompletionResponse) (flows.Signals, err
 		}
 	}
 	return s, nil
+}
+
+// cutShort is why an answer that ended at the output bound is invalid.
+func (a *Analyzer) cutShort() string {
+	return fmt.Sprintf("the answer was cut at max tokens %d (finish_reason length): raise max_tokens", a.maxTokens)
 }
 
 // stripFences removes a ```json … ``` wrapper, which models without

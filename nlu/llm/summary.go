@@ -35,7 +35,7 @@ func (a *Analyzer) Summarize(ctx context.Context, h *flows.Handoff) (string, err
 	if !slices.ContainsFunc(h.Transcript, func(m flows.Message) bool { return strings.TrimSpace(m.Text) != "" }) {
 		return "", errors.New("llm: summary: the handoff has no message to summarise")
 	}
-	s, err := call(ctx, a, a.summaryRequest(h), parseSummary)
+	s, err := call(ctx, a, a.summaryRequest(h), a.parseSummary)
 	if err != nil {
 		return "", fmt.Errorf("llm: summary: %s", reason(err))
 	}
@@ -120,7 +120,7 @@ func (a *Analyzer) summaryRequest(h *flows.Handoff) openai.ChatCompletionRequest
 }
 
 // parseSummary reads the summary from a chat completion.
-func parseSummary(resp openai.ChatCompletionResponse) (string, error) {
+func (a *Analyzer) parseSummary(resp openai.ChatCompletionResponse) (string, error) {
 	if len(resp.Choices) == 0 {
 		return "", invalid("no choices")
 	}
@@ -129,7 +129,7 @@ func parseSummary(resp openai.ChatCompletionResponse) (string, error) {
 		return "", invalid("the model refused: " + ch.Message.Refusal)
 	}
 	if ch.FinishReason == openai.FinishReasonLength {
-		return "", invalid("the answer was cut short (finish_reason length)")
+		return "", invalid(a.cutShort())
 	}
 	s := strings.TrimSpace(stripFences(ch.Message.Content))
 	if s == "" {

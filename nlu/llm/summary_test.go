@@ -102,7 +102,7 @@ func TestSummarizeFailures(t *testing.T) {
 			writeError(w, http.StatusUnauthorized, "Incorrect API key provided", "invalid_api_key")
 		}, 1, "check the API key"},
 		{"empty answer", func(n int, w http.ResponseWriter, r *http.Request) { writeCompletion(w, "  ", "stop") }, 1, "invalid response: empty content"},
-		{"cut short", func(n int, w http.ResponseWriter, r *http.Request) { writeCompletion(w, "La cliente", "length") }, 1, "cut short"},
+		{"cut short", func(n int, w http.ResponseWriter, r *http.Request) { writeCompletion(w, "La cliente", "length") }, 1, "cut at max tokens 1024"},
 		{"retried then answered", func(n int, w http.ResponseWriter, r *http.Request) {
 			if n == 1 {
 				writeError(w, http.StatusServiceUnavailable, "busy", "server_error")
