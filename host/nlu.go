@@ -2,6 +2,7 @@ package host
 
 import (
 	"fmt"
+	"net/url"
 	"sync"
 
 	"github.com/batonbot/baton/flows"
@@ -16,8 +17,10 @@ import (
 // for concurrent use). With nlu.analyser llm or hybrid (and Live), flows
 // get the OpenAI-compatible analyser of package nlu/llm with the built-in
 // one as its fallback (for hybrid, also its first opinion), and tickets
-// get a summary the model writes. The API key is nlu.llm.api_key, else
-// BATON_LLM_API_KEY, else OPENAI_API_KEY.
+// get a summary the model writes. The API key is nlu.llm.api_key; for
+// OpenAI's own API (https://api.openai.com) only, it may also come from
+// BATON_LLM_API_KEY, else OPENAI_API_KEY: a key the config does not name
+// next to a server's URL is never sent to that server.
 type NLU struct {
 	cfg    handoff.ConfigNLU
 	source string
@@ -100,12 +103,7 @@ func (n *NLU) Summarizer(a flows.Analyzer, f *flows.Flow) (flows.Summarizer, err
 // llm builds the LLM analyser for f (nil: no flow's intents), falling
 // back to builtin (hybrid needs it; without one the model answers alone).
 func (n *NLU) llm(f *flows.Flow, builtin *nlu.Analyzer) (*llm.Analyzer, error) {
-	key := n.cfg.LLM.APIKey
-	for _, name := range []string{"BATON_LLM_API_KEY", "OPENAI_API_KEY"} {
-		if key == "" && n.getenv != nil {
-			key = n.getenv(name)
-		}
-	}
+	key, _ := n.apiKey()
 	opts := []llm.Option{llm.WithBaseURL(n.cfg.LLM.BaseURL), llm.WithModel(n.cfg.LLM.Model)}
 	if f != nil {
 		opts = append(opts, llm.WithNLUConfig(f.NLU))
@@ -130,4 +128,52 @@ func (n *NLU) llm(f *flows.Flow, builtin *nlu.Analyzer) (*llm.Analyzer, error) {
 		return nil, fmt.Errorf("the %s analyser of %s: %w", n.cfg.Analyser, n.source, err)
 	}
 	return a, nil
+}
+
+// keyVars are the environment variables an API key for OpenAI is read
+// from when the config gives none, in this order.
+var keyVars = []string{"BATON_LLM_API_KEY", "OPENAI_API_KEY"}
+
+// apiKey returns the key to send to the configured LLM: nlu.llm.api_key,
+// else, for OpenAI's own API only, the first of keyVars set. withheld
+// names the variable whose key was not sent to another server.
+func (n *NLU) apiKey() (key, withheld string) {
+	if key = n.cfg.LLM.APIKey; key != "" || n.getenv == nil {
+		return key, ""
+	}
+	for _, name := range keyVars {
+		if v := n.getenv(name); v != "" {
+			if llm.IsOpenAI(n.cfg.LLM.BaseURL) {
+				return v, ""
+			}
+			return "", name
+		}
+	}
+	return "", ""
+}
+
+// Notice is what the operator should know about the LLM's configuration
+// ("" when nothing): a key in the environment that is not sent to the
+// configured server, which is not OpenAI's.
+func (n *NLU) Notice() string {
+	if !n.UsesLLM() {
+		return ""
+	}
+	_, name := n.apiKey()
+	if name == "" {
+		return ""
+	}
+	return fmt.Sprintf("%s is set but not sent to the LLM at %s: a key from the environment goes to https://api.openai.com only, "+
+		"so that an OpenAI key never reaches another server. If this server wants that key, write api_key: ${%s} under nlu.llm in %s",
+		name, serverOf(n.cfg.LLM.BaseURL), name, n.source)
+}
+
+// serverOf is the scheme and host of a URL: enough to name a server in a
+// log without a password or a query that may hold a secret.
+func serverOf(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" {
+		return "(an invalid URL)"
+	}
+	return u.Scheme + "://" + u.Host
 }

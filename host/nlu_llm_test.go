@@ -4,8 +4,11 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 
@@ -70,5 +73,77 @@ func TestLLMMaxTokens(t *testing.T) {
 		if got := calls(); len(got) != 1 || got[0].body["max_tokens"] != tt.want {
 			t.Errorf("max_tokens %d: requests %v, want one with max_tokens %v", tt.max, got, tt.want)
 		}
+	}
+}
+
+// A key found in the environment goes to OpenAI only: a deployment
+// pointed at a local or third-party server must not hand that server the
+// operator's OpenAI key. Such a server gets the key the config writes
+// next to its URL, or none, and the operator is told why.
+func TestLLMKeyFromTheEnvironmentStaysWithOpenAI(t *testing.T) {
+	env := func(vars map[string]string) func(string) string {
+		return func(name string) string { return vars[name] }
+	}
+	for _, tt := range []struct {
+		name     string
+		apiKey   string
+		vars     map[string]string
+		wantAuth string
+		notice   string // in Notice; "" for none
+	}{
+		{"OPENAI_API_KEY is not sent elsewhere", "", map[string]string{"OPENAI_API_KEY": "sk-openai"}, "",
+			"OPENAI_API_KEY is set but not sent to the LLM at http://127.0.0.1:"},
+		{"BATON_LLM_API_KEY is not sent elsewhere", "", map[string]string{"BATON_LLM_API_KEY": "sk-baton"}, "",
+			"write api_key: ${BATON_LLM_API_KEY} under nlu.llm"},
+		{"the config's key is sent", "sk-local", map[string]string{"OPENAI_API_KEY": "sk-openai"}, "Bearer sk-local", ""},
+		{"no key anywhere", "", nil, "", ""},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			srv, calls := recordingLLM(t)
+			cfg := &handoff.Config{NLU: handoff.ConfigNLU{Analyser: "llm", LLM: handoff.ConfigLLM{BaseURL: srv.URL + "/v1", Model: "test-model", APIKey: tt.apiKey}}}
+			n := NewNLU(cfg, env(tt.vars), true)
+			summarise(t, n)
+			if got := calls(); len(got) != 1 || got[0].auth != tt.wantAuth {
+				t.Errorf("requests %v, want one with Authorization %q", got, tt.wantAuth)
+			}
+			notice := n.Notice()
+			if tt.notice == "" && notice != "" || !strings.Contains(notice, tt.notice) {
+				t.Errorf("Notice = %q, want it to contain %q", notice, tt.notice)
+			}
+			for _, v := range tt.vars {
+				if strings.Contains(notice, v) {
+					t.Errorf("Notice %q shows the key", notice)
+				}
+			}
+		})
+	}
+}
+
+// serve says so in its log when a key in the environment is not sent to
+// the configured LLM, without the key.
+func TestServeLogsAWithheldKey(t *testing.T) {
+	flow, err := filepath.Abs("../cmd/baton/testdata/flows/shop.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := loadConfig(t, t.TempDir(), `nlu: {analyser: llm, llm: {base_url: "http://localhost:11434/v1", model: "llama3.1:8b"}}
+channels:
+  web:
+    - flow: `+flow+`
+`)
+	var logs lockedLog
+	getenv := func(name string) string {
+		if name == "OPENAI_API_KEY" {
+			return "sk-proj-secret"
+		}
+		return ""
+	}
+	if _, err := NewServer(cfg, ServerOptions{Logger: NewLogger(&logs, slog.LevelInfo, false), Getenv: getenv, NoWatch: true}); err != nil {
+		t.Fatal(err)
+	}
+	out := logs.String()
+	if !strings.Contains(out, `"level":"WARN","msg":"OPENAI_API_KEY is set but not sent to the LLM at http://localhost:11434`) ||
+		!strings.Contains(out, "write api_key: ${OPENAI_API_KEY} under nlu.llm") || strings.Contains(out, "sk-proj-secret") {
+		t.Errorf("the log lacks the warning, or shows the key:\n%s", out)
 	}
 }

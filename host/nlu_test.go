@@ -90,8 +90,11 @@ states:
 
 // With nlu.analyser: llm, serve asks the model about each message (in any
 // words the customer wants a person) and to summarise each ticket; the API
-// key comes from the environment.
+// key comes from the environment, through the config's ${NAME}: the
+// OPENAI_API_KEY also set is not sent to this server, which is not
+// OpenAI's.
 func TestServeWithTheLLM(t *testing.T) {
+	t.Setenv("BATON_TEST_LLM_KEY", "sk-from-env")
 	ai := newFakeOpenAI(t)
 	wa := whatsapptest.NewServer(t)
 	zd := newZendeskFake(t)
@@ -99,7 +102,7 @@ func TestServeWithTheLLM(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "flow.yaml"), []byte(llmFlow), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	src := fmt.Sprintf(`nlu: {analyser: llm, llm: {base_url: %q, model: test-model}}
+	src := fmt.Sprintf(`nlu: {analyser: llm, llm: {base_url: %q, model: test-model, api_key: "${BATON_TEST_LLM_KEY}"}}
 connectors:
   zendesk: {base_url: %q, subdomain: acme, email: bot@acme.example, token: zd-token}
 channels:
@@ -109,7 +112,7 @@ channels:
 	cfg := loadConfig(t, dir, src)
 	getenv := func(name string) string {
 		if name == "OPENAI_API_KEY" {
-			return "sk-from-env"
+			return "sk-openai-not-for-this-server"
 		}
 		return ""
 	}

@@ -60,8 +60,8 @@ type ServerOptions struct {
 	// Host options added last (tests: clocks, polls).
 	Host []Option
 	// Getenv reads the environment variables the config does not name
-	// (the LLM's API key: BATON_LLM_API_KEY, OPENAI_API_KEY); default
-	// os.Getenv.
+	// (the LLM's API key for OpenAI's own API: BATON_LLM_API_KEY,
+	// OPENAI_API_KEY); default os.Getenv.
 	Getenv func(string) string
 	// Sandbox serves without a helpdesk and without calling out:
 	// handoffs become tickets a CaptureConnector keeps (shown at GET
@@ -117,7 +117,11 @@ func NewServer(cfg *config.Config, o ServerOptions) (*Server, error) {
 	if getenv == nil {
 		getenv = os.Getenv
 	}
-	opts = append(opts, WithNLU(NewNLU(cfg.Handoff, getenv, !o.Sandbox)))
+	nlu := NewNLU(cfg.Handoff, getenv, !o.Sandbox)
+	if msg := nlu.Notice(); msg != "" {
+		log.Warn(msg)
+	}
+	opts = append(opts, WithNLU(nlu))
 	if cfg.Store.Kind == config.StoreValkey {
 		opts = append(opts, WithSharedStore()) // several processes may serve from it
 	}

@@ -109,7 +109,11 @@ func StartLive(cfg *Config, o LiveOptions) (*Live, error) {
 		v := getenv(name)
 		return v, v != ""
 	}
-	h, err := host.New(store, host.WithDeployment(hc, conns), host.WithNLU(host.NewNLU(hc, getenv, true)),
+	nlu := host.NewNLU(hc, getenv, true)
+	if msg := nlu.Notice(); msg != "" {
+		fmt.Fprintf(notes, "live: %s\n", msg)
+	}
+	h, err := host.New(store, host.WithDeployment(hc, conns), host.WithNLU(nlu),
 		host.WithHTTP(host.NewHTTPCaller(host.HTTPEnv(lookup))),
 		host.WithDeliverOptions(o.Deliver...), host.WithRecorder(cfg.Recorder), host.WithoutTurns(),
 		host.WithObserver(host.Observer{Routed: lv.routed, Settled: lv.settled, Notified: lv.notified}))

@@ -130,3 +130,34 @@ func TestChatLiveFallsBackWhenTheLLMFails(t *testing.T) {
 		t.Fatalf("the built-in analyser should still hand off \"voglio parlare con un operatore\"; handoffs: %v", hs)
 	}
 }
+
+// OPENAI_API_KEY goes to OpenAI only: chat --live with a config whose LLM
+// is another server and names no key sends it none, says why on stderr,
+// and the 401 that follows says no key was sent.
+func TestChatLiveKeepsTheOpenAIKeyFromOtherServers(t *testing.T) {
+	llmSrv, calls := fakeOpenAI(t, http.StatusOK, `{"intent":"unknown","confidence":0.2,"wants_human":true,"frustrated":false,"sentiment":0,"language":"it"}`)
+	hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusNoContent) }))
+	t.Cleanup(hook.Close)
+	cfg := writeConfig(t, `version: 1
+nlu:
+  analyser: llm
+  llm: {base_url: `+llmSrv.URL+`/v1, model: test-model, timeout: 2s}
+connectors:
+  webhook: {url: `+hook.URL+`, secret: whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw}
+routing: {default_team: support}
+teams: {support: {name: Support}}
+`)
+	code, stdout, stderr := runLiveEnv(t, map[string]string{"OPENAI_API_KEY": "sk-test"}, "ciao\n",
+		"--phone", "+393331234567", "--config", cfg, "--store", filepath.Join(t.TempDir(), "s.db"), "testdata/flows/llm.yaml")
+	wantCode(t, code, exitOK, stdout, stderr)
+	if calls.Load() == 0 {
+		t.Fatal("the LLM was never asked")
+	}
+	if !strings.Contains(stderr, "OPENAI_API_KEY is set but not sent to the LLM at "+llmSrv.URL) || strings.Contains(stderr, "sk-test") {
+		t.Errorf("stderr lacks the notice, or shows the key:\n%s", stderr)
+	}
+	fb := events(t, stdout, "nlu_fallback")
+	if len(fb) == 0 || !strings.Contains(fb[0]["reason"].(string), "http 401 (no API key was sent") {
+		t.Errorf("want an nlu_fallback saying no key was sent, got %v", fb)
+	}
+}

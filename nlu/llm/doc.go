@@ -16,8 +16,12 @@
 //   - WithModel: the model name the server knows ("gpt-4o-mini",
 //     "llama3.1:8b", "Qwen/Qwen2.5-7B-Instruct"). Required except on OpenAI.
 //   - WithAPIKey: the bearer token. The package never reads the
-//     environment; the baton CLI reads BATON_LLM_API_KEY, then
-//     OPENAI_API_KEY, and passes the value. Local servers need none.
+//     environment; for OpenAI's own API (IsOpenAI) the baton CLI reads
+//     BATON_LLM_API_KEY, then OPENAI_API_KEY, and passes the value. Any
+//     other server gets only the key its config names (api_key:
+//     ${NAME}), so that an OpenAI key never reaches it. Local servers
+//     need none. http://api.openai.com is refused: the key would travel
+//     unencrypted.
 //   - WithTimeout (default 5s) bounds a whole analysis, retries included;
 //     WithRetries (default 2) and WithBackoff (200ms doubling to 2s, ±50%
 //     jitter) retry 429, 5xx and network errors, honouring their

@@ -66,8 +66,9 @@ func timeoutOrCanceled(ctx context.Context) error {
 }
 
 // classify turns a go-openai error into a failure, permanent unless a retry
-// may help (429, 5xx, network errors).
-func classify(ctx context.Context, err error, st *callState) error {
+// may help (429, 5xx, network errors). keySent tells whether the request
+// carried an API key.
+func classify(ctx context.Context, err error, st *callState, keySent bool) error {
 	if ctx.Err() != nil {
 		return backoff.Permanent(timeoutOrCanceled(ctx))
 	}
@@ -94,6 +95,8 @@ func classify(ctx context.Context, err error, st *callState) error {
 			f.retryAfter = &backoff.RetryAfterError{Duration: d}
 		}
 		return f
+	case (status == http.StatusUnauthorized || status == http.StatusForbidden) && !keySent:
+		return backoff.Permanent(&failure{reason: "http " + strconv.Itoa(status) + " (no API key was sent; set the key this server wants)"})
 	case status == http.StatusUnauthorized || status == http.StatusForbidden:
 		return backoff.Permanent(&failure{reason: "http " + strconv.Itoa(status) + " (check the API key)"})
 	case status == http.StatusNotFound:

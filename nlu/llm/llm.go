@@ -103,6 +103,9 @@ func (c *config) check() error {
 	}
 	official := openAIHost(u)
 	c.official = official
+	if official && u.Scheme != "https" {
+		return fmt.Errorf("llm: base URL %s would send the API key unencrypted: OpenAI is served over https, use %s", u.Redacted(), DefaultBaseURL)
+	}
 	if c.model == "" {
 		if !official {
 			return fmt.Errorf("llm: no model set for %s: pass WithModel with a model the server serves (e.g. llama3.1:8b for Ollama)", c.baseURL)
@@ -147,6 +150,15 @@ func (c *config) check() error {
 // openAIHost reports whether u is OpenAI's own API.
 func openAIHost(u *url.URL) bool {
 	return strings.EqualFold(u.Hostname(), "api.openai.com")
+}
+
+// IsOpenAI reports whether baseURL is OpenAI's own API over https
+// (https://api.openai.com/v1): the one server a host may send an API key
+// it found in the environment, such as OPENAI_API_KEY, rather than one
+// configured for that server.
+func IsOpenAI(baseURL string) bool {
+	u, err := url.Parse(baseURL)
+	return err == nil && u.Scheme == "https" && openAIHost(u)
 }
 
 // DefaultUnsure is the hybrid test WithHybrid(nil) uses: it reports whether
@@ -290,7 +302,7 @@ func call[T any](ctx context.Context, a *Analyzer, req openai.ChatCompletionRequ
 		st.reset()
 		resp, err := a.client.CreateChatCompletion(ctx, req)
 		if err != nil {
-			return zero, classify(ctx, err, st)
+			return zero, classify(ctx, err, st, a.cfg.apiKey != "")
 		}
 		v, err := parse(resp)
 		if err != nil {

@@ -65,8 +65,9 @@ func WithBaseURL(u string) Option { return func(c *config) { c.baseURL = u } }
 
 // WithAPIKey sets the bearer token sent as "Authorization: Bearer <key>".
 // The package never reads the environment: the host does (baton reads
-// BATON_LLM_API_KEY, then OPENAI_API_KEY). Spaces and line breaks around
-// it are dropped. Local servers usually need none.
+// BATON_LLM_API_KEY, then OPENAI_API_KEY, for OpenAI's own API only; see
+// IsOpenAI). Spaces and line breaks around it are dropped. Local servers
+// usually need none; a 401 to a request without a key says so.
 func WithAPIKey(key string) Option { return func(c *config) { c.apiKey = key } }
 
 // WithModel sets the model name ("gpt-4o-mini", "llama3.1:8b"...). It is
