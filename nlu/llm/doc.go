@@ -25,8 +25,10 @@
 //   - WithTimeout (default 5s) bounds a whole analysis, retries included;
 //     WithRetries (default 2) and WithBackoff (200ms doubling to 2s, ±50%
 //     jitter) retry 429, 5xx and network errors, honouring their
-//     Retry-After or retry-after-ms (read as at most 24 hours; a wait that
-//     does not fit in the timeout ends the retries at once).
+//     Retry-After or retry-after-ms, or for a 429 without them the reset
+//     of the limit OpenAI's x-ratelimit-* headers say is used up (read as
+//     at most 24 hours; a wait that does not fit in the timeout ends the
+//     retries at once).
 //   - WithFallback: the analyser that answers when the model cannot.
 //   - WithHybrid: ask the fallback first and the model only when the
 //     fallback is unsure (see DefaultUnsure). The model's answer then

@@ -91,7 +91,11 @@ func classify(ctx context.Context, err error, st *callState, keySent bool) error
 	case status == http.StatusTooManyRequests || status >= 500:
 		// An overloaded server (503) may say when to come back, too.
 		f := &failure{reason: "http " + strconv.Itoa(status)}
-		if d, ok := st.retryAfterValue(); ok {
+		d, ok := st.retryAfterValue()
+		if !ok && status == http.StatusTooManyRequests {
+			d, ok = st.rateLimitValue()
+		}
+		if ok {
 			f.retryAfter = &backoff.RetryAfterError{Duration: d}
 		}
 		return f
@@ -159,21 +163,29 @@ type callStateKey struct{}
 // callState carries what the transport saw of the last response, which
 // go-openai's errors do not keep.
 type callState struct {
+	// tokens is what OpenAI's rate limit counts for a request at least:
+	// its max tokens.
+	tokens     int
 	mu         sync.Mutex
 	retryAfter time.Duration
 	hasRetry   bool
+	rateWait   time.Duration
+	hasRate    bool
 }
 
 func (s *callState) reset() {
 	s.mu.Lock()
 	s.retryAfter, s.hasRetry = 0, false
+	s.rateWait, s.hasRate = 0, false
 	s.mu.Unlock()
 }
 
 func (s *callState) record(h http.Header, now time.Time) {
 	d, ok := parseRetryAfter(h, now)
+	rd, rok := rateLimitWait(h, s.tokens)
 	s.mu.Lock()
 	s.retryAfter, s.hasRetry = d, ok
+	s.rateWait, s.hasRate = rd, rok
 	s.mu.Unlock()
 }
 
@@ -181,6 +193,48 @@ func (s *callState) retryAfterValue() (time.Duration, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.retryAfter, s.hasRetry
+}
+
+func (s *callState) rateLimitValue() (time.Duration, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.rateWait, s.hasRate
+}
+
+// rateLimitWait reads OpenAI's x-ratelimit-* headers: when a limit is
+// used up (no request left, or fewer tokens left than a request counts:
+// OpenAI counts at least its max tokens, need), how long until it resets,
+// the longer of the two; false when neither is used up or says when.
+// Reset times are durations ("1s", "6m0s", "20ms"), or seconds.
+func rateLimitWait(h http.Header, need int) (time.Duration, bool) {
+	var wait time.Duration
+	found := false
+	for _, l := range []struct {
+		kind string
+		need int
+	}{{"requests", 1}, {"tokens", need}} {
+		left, err := strconv.ParseInt(strings.TrimSpace(h.Get("X-Ratelimit-Remaining-"+l.kind)), 10, 64)
+		if err != nil || left < 0 || left >= int64(max(l.need, 1)) {
+			continue
+		}
+		if d, ok := parseReset(h.Get("X-Ratelimit-Reset-" + l.kind)); ok {
+			wait, found = max(wait, d), true
+		}
+	}
+	return wait, found
+}
+
+// parseReset reads an x-ratelimit-reset-* value, at most maxRetryAfter.
+func parseReset(v string) (time.Duration, bool) {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return 0, false
+	}
+	if d, err := time.ParseDuration(v); err == nil {
+		return min(max(d, 0), maxRetryAfter), true
+	}
+	secs, err := strconv.ParseFloat(v, 64)
+	return boundedWait(secs, err, time.Second)
 }
 
 // maxRetryAfter is the longest wait a Retry-After (or retry-after-ms) is

@@ -295,7 +295,7 @@ func call[T any](ctx context.Context, a *Analyzer, req openai.ChatCompletionRequ
 	}
 	ctx, cancel := context.WithTimeout(ctx, a.cfg.timeout)
 	defer cancel()
-	st := &callState{}
+	st := &callState{tokens: a.maxTokens}
 	ctx = context.WithValue(ctx, callStateKey{}, st)
 	op := func() (T, error) {
 		var zero T

@@ -782,3 +782,97 @@ func TestAPIKeyWhitespace(t *testing.T) {
 		t.Errorf("a key of only a line break: %v, want the missing key's error", err)
 	}
 }
+
+// TestRateLimitHeaders: a 429 without Retry-After, whose x-ratelimit-*
+// headers say a limit is used up, waits for that limit's reset (or gives
+// up at once when it is past the timeout) rather than asking again within
+// milliseconds: OpenAI counts failed requests against the limit too.
+func TestRateLimitHeaders(t *testing.T) {
+	limited := func(h http.Header, requests, resetRequests, tokens, resetTokens string) {
+		h.Set("X-Ratelimit-Limit-Requests", "500")
+		h.Set("X-Ratelimit-Remaining-Requests", requests)
+		h.Set("X-Ratelimit-Reset-Requests", resetRequests)
+		h.Set("X-Ratelimit-Limit-Tokens", "200000")
+		h.Set("X-Ratelimit-Remaining-Tokens", tokens)
+		h.Set("X-Ratelimit-Reset-Tokens", resetTokens)
+	}
+	t.Run("requests used up, reset past the timeout", func(t *testing.T) {
+		f := newFake(t, func(n int, w http.ResponseWriter, r *http.Request) {
+			limited(w.Header(), "0", "1m0s", "150000", "10ms")
+			writeError(w, http.StatusTooManyRequests, "Rate limit reached for requests", "rate_limit_exceeded")
+		})
+		a := newTest(t, f, WithFallback(unsureFallback()))
+		start := time.Now()
+		got := analyzeWithin(t, a, "rimborso")
+		if got.Fallback != "http 429" || f.hits.Load() != 1 || time.Since(start) > 10*time.Second {
+			t.Errorf("Fallback %q after %d requests in %v, want http 429 after one, at once", got.Fallback, f.hits.Load(), time.Since(start))
+		}
+	})
+	t.Run("tokens fewer than a request counts, reset past the timeout", func(t *testing.T) {
+		f := newFake(t, func(n int, w http.ResponseWriter, r *http.Request) {
+			limited(w.Header(), "420", "120ms", "300", "6m0s")
+			writeError(w, http.StatusTooManyRequests, "Rate limit reached for tokens", "rate_limit_exceeded")
+		})
+		a := newTest(t, f, WithFallback(unsureFallback()))
+		got := analyzeWithin(t, a, "rimborso")
+		if got.Fallback != "http 429" || f.hits.Load() != 1 {
+			t.Errorf("Fallback %q after %d requests, want http 429 after one", got.Fallback, f.hits.Load())
+		}
+	})
+	t.Run("reset within the timeout is waited for", func(t *testing.T) {
+		const wait = 150 * time.Millisecond
+		f := newFake(t, func(n int, w http.ResponseWriter, r *http.Request) {
+			if n == 1 {
+				limited(w.Header(), "0", "150ms", "150000", "10ms")
+				writeError(w, http.StatusTooManyRequests, "Rate limit reached for requests", "rate_limit_exceeded")
+				return
+			}
+			writeSignals(w, "refund", 0.8)
+		})
+		a := newTest(t, f, WithFallback(unsureFallback()))
+		if got := analyze(t, a, "rimborso"); got.Fallback != "" {
+			t.Fatalf("Fallback %q, want the model's answer after one retry", got.Fallback)
+		}
+		f.mu.Lock()
+		gap := f.at[1].Sub(f.at[0])
+		f.mu.Unlock()
+		if gap < wait {
+			t.Errorf("retried after %v, want at least the %v until the requests' limit resets", gap, wait)
+		}
+	})
+}
+
+func TestRateLimitWait(t *testing.T) {
+	h := func(kv ...string) http.Header {
+		out := http.Header{}
+		for i := 0; i < len(kv); i += 2 {
+			out.Set(kv[i], kv[i+1])
+		}
+		return out
+	}
+	for _, tt := range []struct {
+		name string
+		h    http.Header
+		want time.Duration
+		ok   bool
+	}{
+		{"none", h(), 0, false},
+		{"requests left", h("X-Ratelimit-Remaining-Requests", "3", "X-Ratelimit-Reset-Requests", "20s"), 0, false},
+		{"requests used up", h("X-Ratelimit-Remaining-Requests", "0", "X-Ratelimit-Reset-Requests", "20s"), 20 * time.Second, true},
+		{"tokens short", h("X-Ratelimit-Remaining-Tokens", "100", "X-Ratelimit-Reset-Tokens", "6m0s"), 6 * time.Minute, true},
+		{"tokens enough", h("X-Ratelimit-Remaining-Tokens", "5000", "X-Ratelimit-Reset-Tokens", "6m0s"), 0, false},
+		{"both, the longer", h("X-Ratelimit-Remaining-Requests", "0", "X-Ratelimit-Reset-Requests", "1s",
+			"X-Ratelimit-Remaining-Tokens", "0", "X-Ratelimit-Reset-Tokens", "1m30s"), 90 * time.Second, true},
+		{"seconds", h("X-Ratelimit-Remaining-Requests", "0", "X-Ratelimit-Reset-Requests", "2.5"), 2500 * time.Millisecond, true},
+		{"past a duration's range", h("X-Ratelimit-Remaining-Requests", "0", "X-Ratelimit-Reset-Requests", "1e300"), maxRetryAfter, true},
+		{"huge duration", h("X-Ratelimit-Remaining-Requests", "0", "X-Ratelimit-Reset-Requests", "900000h"), maxRetryAfter, true},
+		{"negative", h("X-Ratelimit-Remaining-Requests", "0", "X-Ratelimit-Reset-Requests", "-5s"), 0, true},
+		{"garbage", h("X-Ratelimit-Remaining-Requests", "0", "X-Ratelimit-Reset-Requests", "soon"), 0, false},
+		{"unknown remaining (Azure's -1)", h("X-Ratelimit-Remaining-Tokens", "-1", "X-Ratelimit-Reset-Tokens", "0"), 0, false},
+	} {
+		got, ok := rateLimitWait(tt.h, 1024)
+		if got != tt.want || ok != tt.ok {
+			t.Errorf("%s: rateLimitWait = %v, %v; want %v, %v", tt.name, got, ok, tt.want, tt.ok)
+		}
+	}
+}

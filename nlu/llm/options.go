@@ -88,8 +88,11 @@ func WithRetries(n int) Option { return func(c *config) { c.retries = n } }
 // WithBackoff sets the exponential backoff between retries: the first wait
 // is about min, each next one doubles, up to max, each randomised by ±50%
 // (jitter). The Retry-After (or retry-after-ms) of a 429 or a 5xx replaces
-// the computed wait; when it would not fit in the timeout the analyser
-// gives up at once.
+// the computed wait; so does, for a 429 without them, the reset time
+// (x-ratelimit-reset-requests or -tokens) of a limit OpenAI's
+// x-ratelimit-remaining-* headers say is used up, as a failed request
+// counts against it too. When the wait would not fit in the timeout the
+// analyser gives up at once.
 func WithBackoff(min, max time.Duration) Option {
 	return func(c *config) { c.backoffMin, c.backoffMax = min, max }
 }
