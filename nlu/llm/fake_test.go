@@ -7,6 +7,8 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -76,9 +78,16 @@ func (f *fakeOpenAI) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	var model string
 	json.Unmarshal(req["model"], &model)
-	if maxTokens && reasoningModel(model) {
+	if maxTokens && openAIReasoning(model) {
 		// OpenAI's answer to max_tokens for a reasoning model.
 		writeErrorParam(w, http.StatusBadRequest, "Unsupported parameter: 'max_tokens' is not supported with this model. Use 'max_completion_tokens' instead.", "invalid_request_error", "max_tokens", "unsupported_parameter")
+		return
+	}
+	var temp *float64
+	json.Unmarshal(req["temperature"], &temp)
+	if temp != nil && *temp != 1 && openAIReasoning(model) {
+		// And to a temperature other than its default.
+		writeErrorParam(w, http.StatusBadRequest, "Unsupported value: 'temperature' does not support "+strconv.FormatFloat(*temp, 'g', -1, 64)+" with this model. Only the default (1) value is supported.", "invalid_request_error", "temperature", "unsupported_value")
 		return
 	}
 	f.reply(n, w, r)
@@ -120,6 +129,17 @@ func writeError(w http.ResponseWriter, status int, msg, code string) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
 	fmt.Fprintf(w, `{"error":{"message":%q,"type":"requests","param":null,"code":%q}}`, msg, code)
+}
+
+// openAIReasoning tells OpenAI's reasoning models, which reject
+// max_tokens and a temperature other than their default, by name.
+func openAIReasoning(model string) bool {
+	for _, p := range []string{"o1", "o3", "o4", "gpt-5", "gpt-6"} {
+		if strings.HasPrefix(model, p) {
+			return true
+		}
+	}
+	return false
 }
 
 func writeErrorParam(w http.ResponseWriter, status int, msg, typ, param, code string) {

@@ -141,6 +141,10 @@ func TestTemperature(t *testing.T) {
 	}{
 		{"gpt-5-mini", nil, false},
 		{"o3-mini", nil, false},
+		{"gpt-6-luna", nil, false},
+		{"gpt-6.1-sol", nil, false},
+		{"gpt-oss:20b", nil, true}, // OpenAI's open model on Ollama takes one
+		{"gpt-4.1-mini", nil, true},
 		{"gpt-5-mini", []Option{WithTemperature(1)}, true},
 		{"llama3.1:8b", nil, true},
 	} {

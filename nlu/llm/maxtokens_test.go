@@ -43,6 +43,9 @@ func TestMaxTokens(t *testing.T) {
 		{"openai, set", true, "gpt-4.1-mini", []Option{WithMaxTokens(200)}, "max_completion_tokens", 200, "max_tokens"},
 		{"openai reasoning", true, "gpt-5-mini", nil, "max_completion_tokens", DefaultReasoningMaxTokens, "max_tokens"},
 		{"reasoning model behind a proxy", false, "o4-mini", nil, "max_completion_tokens", DefaultReasoningMaxTokens, "max_tokens"},
+		{"gpt-6 on openai", true, "gpt-6-luna", nil, "max_completion_tokens", DefaultReasoningMaxTokens, "max_tokens"},
+		{"gpt-6 behind a proxy", false, "gpt-6.1-sol", nil, "max_completion_tokens", DefaultReasoningMaxTokens, "max_tokens"},
+		{"gpt-oss on ollama", false, "gpt-oss:20b", nil, "max_tokens", DefaultMaxTokens, "max_completion_tokens"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -161,7 +161,7 @@ func WithHybrid(unsure func(flows.Signals) bool) Option {
 // WithTemperature sets the sampling temperature. It is always sent, 0
 // included; a negative value leaves it out of the request. By default it is
 // 0, for repeatable answers, except for OpenAI's reasoning models (o1, o3,
-// o4, gpt-5...), which reject the parameter and get none.
+// o4, gpt-5, gpt-6...), which reject the parameter and get none.
 func WithTemperature(t float64) Option { return func(c *config) { c.temperature = &t } }
 
 // WithMaxTokens bounds the tokens the model may generate per call
@@ -195,11 +195,25 @@ func (c *config) temperatureFor(model string) float64 {
 }
 
 // reasoningModel reports whether model names one of OpenAI's reasoning
-// models (o1, o3, o4, gpt-5, gpt-6...), which reject "temperature" and
-// "max_tokens".
+// models, which reject "temperature" and "max_tokens": the o series (o1,
+// o3, o4-mini...) and gpt-5 onwards (gpt-5-mini, gpt-6-luna, gpt-6.1-sol),
+// not gpt-4.1 nor the open gpt-oss.
 func reasoningModel(model string) bool {
-	for _, p := range []string{"o1", "o3", "o4", "gpt-5"} {
-		if strings.HasPrefix(model, p) {
+	m := strings.ToLower(model)
+	if len(m) >= 2 && m[0] == 'o' && m[1] >= '1' && m[1] <= '9' {
+		return true
+	}
+	rest, ok := strings.CutPrefix(m, "gpt-")
+	if !ok {
+		return false
+	}
+	n := 0
+	for _, r := range rest {
+		if r < '0' || r > '9' {
+			break
+		}
+		n = n*10 + int(r-'0')
+		if n >= 5 {
 			return true
 		}
 	}
