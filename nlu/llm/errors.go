@@ -66,9 +66,9 @@ func timeoutOrCanceled(ctx context.Context) error {
 }
 
 // classify turns a go-openai error into a failure, permanent unless a retry
-// may help (429, 5xx, network errors). keySent tells whether the request
-// carried an API key.
-func classify(ctx context.Context, err error, st *callState, keySent bool) error {
+// may help (429, 5xx, network errors), worded for a's configuration.
+func classify(ctx context.Context, err error, st *callState, a *Analyzer) error {
+	keySent := a.cfg.apiKey != ""
 	if ctx.Err() != nil {
 		return backoff.Permanent(timeoutOrCanceled(ctx))
 	}
@@ -104,7 +104,7 @@ func classify(ctx context.Context, err error, st *callState, keySent bool) error
 	case status == http.StatusUnauthorized || status == http.StatusForbidden:
 		return backoff.Permanent(&failure{reason: "http " + strconv.Itoa(status) + " (check the API key)"})
 	case status == http.StatusNotFound:
-		return backoff.Permanent(&failure{reason: "http 404 (check the base URL and the model name)"})
+		return backoff.Permanent(&failure{reason: a.notFound(msg)})
 	case status != 0:
 		r := "http " + strconv.Itoa(status)
 		if msg != "" {
@@ -139,6 +139,41 @@ func classify(ctx context.Context, err error, st *callState, keySent bool) error
 		return backoff.Permanent(invalid("body is not a chat completion: " + err.Error()))
 	}
 	return backoff.Permanent(&failure{reason: shorten(err.Error(), 120)})
+}
+
+// notFound words a 404 whose error message (if any) is msg. A server
+// that serves chat completions says which model it does not know (OpenAI,
+// Ollama, vLLM); any other 404 means no endpoint at that URL.
+func (a *Analyzer) notFound(msg string) string {
+	if msg != "" && strings.Contains(strings.ToLower(msg), "model") {
+		return "http 404: " + shorten(msg, 100) + " (check the model name)"
+	}
+	r := "http 404"
+	if msg != "" {
+		r += ": " + shorten(msg, 60)
+	}
+	endpoint := a.cfg.baseURL + "/chat/completions"
+	path := ""
+	if u, err := url.Parse(a.cfg.baseURL); err == nil {
+		path = u.Path
+		u.User, u.RawQuery, u.Fragment = nil, "", ""
+		endpoint = u.String() + "/chat/completions"
+	}
+	r += " (nothing at " + shorten(endpoint, 100) + ": check the base URL"
+	if !versioned(path) {
+		r += "; most servers want it to end in /v1"
+	}
+	return r + ")"
+}
+
+// versioned reports whether a URL path has a version segment (v1, v1beta).
+func versioned(path string) bool {
+	for _, seg := range strings.Split(path, "/") {
+		if len(seg) >= 2 && seg[0] == 'v' && seg[1] >= '0' && seg[1] <= '9' {
+			return true
+		}
+	}
+	return false
 }
 
 // bodyMessage is the message of an error body in another server's shape

@@ -61,7 +61,7 @@ func New(opts ...Option) (*Analyzer, error) {
 	a.completionTokens = cfg.official || reasoningModel(cfg.model)
 
 	oc := openai.DefaultConfig(cfg.apiKey)
-	oc.BaseURL = strings.TrimRight(cfg.baseURL, "/")
+	oc.BaseURL = cfg.baseURL
 	hc := cfg.httpClient
 	if hc == nil {
 		hc = &http.Client{}
@@ -100,6 +100,11 @@ func (c *config) check() error {
 	u, err := url.Parse(c.baseURL)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return fmt.Errorf("llm: base URL %q is not an http(s) URL: use e.g. %s or http://localhost:11434/v1 for Ollama", c.baseURL, DefaultBaseURL)
+	}
+	c.baseURL = strings.TrimRight(c.baseURL, "/")
+	if strings.HasSuffix(c.baseURL, "/chat/completions") {
+		shown := strings.TrimRight(u.Redacted(), "/")
+		return fmt.Errorf("llm: base URL %s ends in /chat/completions, which the analyser adds: give %s", shown, strings.TrimSuffix(shown, "/chat/completions"))
 	}
 	official := openAIHost(u)
 	c.official = official
@@ -302,7 +307,7 @@ func call[T any](ctx context.Context, a *Analyzer, req openai.ChatCompletionRequ
 		st.reset()
 		resp, err := a.client.CreateChatCompletion(ctx, req)
 		if err != nil {
-			return zero, classify(ctx, err, st, a.cfg.apiKey != "")
+			return zero, classify(ctx, err, st, a)
 		}
 		v, err := parse(resp)
 		if err != nil {

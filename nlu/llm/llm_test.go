@@ -314,9 +314,9 @@ func TestFallbacks(t *testing.T) {
 		{
 			name: "404 model",
 			reply: func(n int, w http.ResponseWriter, r *http.Request) {
-				writeError(w, 404, "model not found", "model_not_found")
+				writeError(w, 404, "The model `test-model` does not exist or you do not have access to it.", "model_not_found")
 			},
-			wantHits: 1, want: "http 404 (check the base URL and the model name)",
+			wantHits: 1, want: "http 404: The model `test-model` does not exist or you do not have access to it. (check the model name)",
 		},
 		{
 			name: "400 keeps the server's message",
