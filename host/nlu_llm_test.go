@@ -7,10 +7,12 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/batonbot/baton/flows"
 	"github.com/batonbot/baton/handoff"
@@ -145,5 +147,42 @@ channels:
 	if !strings.Contains(out, `"level":"WARN","msg":"OPENAI_API_KEY is set but not sent to the LLM at http://localhost:11434`) ||
 		!strings.Contains(out, "write api_key: ${OPENAI_API_KEY} under nlu.llm") || strings.Contains(out, "sk-proj-secret") {
 		t.Errorf("the log lacks the warning, or shows the key:\n%s", out)
+	}
+}
+
+// A message the LLM could not analyse says why in its turn's log line:
+// an operator whose key or model is wrong sees it in serve's log, not
+// only in the analytics events.
+func TestServeLogsTheLLMFallback(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusUnauthorized)
+		io.WriteString(w, `{"error":{"message":"Incorrect API key provided","type":"invalid_request_error","code":"invalid_api_key"}}`)
+	}))
+	t.Cleanup(srv.Close)
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "flow.yaml"), []byte(llmFlow), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cfg := loadConfig(t, dir, `nlu: {analyser: llm, llm: {base_url: "`+srv.URL+`/v1", model: test-model, api_key: sk-wrong}}
+channels:
+  web:
+    - flow: flow.yaml
+`)
+	var logs lockedLog
+	s, err := NewServer(cfg, ServerOptions{Logger: NewLogger(&logs, slog.LevelInfo, false), NoWatch: true,
+		Host: []Option{WithPoll(10 * time.Millisecond)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := serve(t, s)
+	resp, err := http.Post(base+"/api/messages", "application/json", strings.NewReader(`{"text":"hello there"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	waitFor(t, "the turn's log line", func() bool { return strings.Contains(logs.String(), `"msg":"turn"`) })
+	if out := logs.String(); !strings.Contains(out, `"nlu_fallback":"http 401 (check the API key)"`) || strings.Contains(out, "sk-wrong") {
+		t.Errorf("the turn's line lacks the fallback's reason, or shows the key:\n%s", out)
 	}
 }

@@ -341,6 +341,10 @@ func (h *Host) handoffAttrs(effects []flows.Effect, attrs ...slog.Attr) []slog.A
 		switch e := ef.(type) {
 		case flows.Reloaded:
 			attrs = append(attrs, slog.String("reloaded_from", e.From), slog.String("reloaded_to", e.To))
+		case flows.NLUFallback:
+			// The LLM could not analyse the message (a wrong key, model or
+			// URL, a rate limit, a timeout): the operator should see why.
+			attrs = append(attrs, slog.String("nlu_fallback", e.Reason))
 		case flows.HandoffEffect:
 			if e.Handoff != nil && !handoff {
 				handoff = true
