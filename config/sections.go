@@ -27,6 +27,7 @@ func (d *decoder) nlu(n *yaml.Node) handoff.ConfigNLU {
 				switch g.key.Value {
 				case "base_url":
 					c.LLM.BaseURL = d.url(g.val, "nlu.llm.base_url")
+					d.llmBaseURL(g.val, c.LLM.BaseURL)
 				case "model":
 					c.LLM.Model = d.str(g.val, "nlu.llm.model")
 				case "api_key":
@@ -51,6 +52,20 @@ const (
 	minLLMTokens = 64
 	maxLLMTokens = 1 << 20
 )
+
+// llmBaseURL refuses the base URLs the LLM adapter would fail on at
+// startup: the endpoint's whole URL, and OpenAI over plain http.
+func (d *decoder) llmBaseURL(n *yaml.Node, s string) {
+	u, err := url.Parse(s)
+	if err != nil || s == "" {
+		return
+	}
+	if base, ok := strings.CutSuffix(strings.TrimRight(u.Redacted(), "/"), "/chat/completions"); ok {
+		d.errorf(n, "nlu.llm.base_url ends in /chat/completions, which Baton adds: write %q", base)
+	} else if u.Scheme == "http" && strings.EqualFold(u.Hostname(), "api.openai.com") {
+		d.errorf(n, "nlu.llm.base_url would send the API key unencrypted: OpenAI is served over https, write %q", "https://api.openai.com/v1")
+	}
+}
 
 // url reads an http(s) URL.
 func (d *decoder) url(n *yaml.Node, where string) string {
