@@ -101,8 +101,17 @@ func classify(ctx context.Context, err error, st *callState, a *Analyzer) error 
 		return f
 	case (status == http.StatusUnauthorized || status == http.StatusForbidden) && !keySent:
 		return backoff.Permanent(&failure{reason: "http " + strconv.Itoa(status) + " (no API key was sent; set the key this server wants)"})
-	case status == http.StatusUnauthorized || status == http.StatusForbidden:
-		return backoff.Permanent(&failure{reason: "http " + strconv.Itoa(status) + " (check the API key)"})
+	case status == http.StatusUnauthorized:
+		// Not the server's message: OpenAI's quotes part of the key.
+		return backoff.Permanent(&failure{reason: "http 401 (check the API key)"})
+	case status == http.StatusForbidden:
+		// A key that works, without access to the model, or from a
+		// region the server does not serve: its message says which.
+		r := "http 403"
+		if msg != "" {
+			r += ": " + shorten(msg, 100)
+		}
+		return backoff.Permanent(&failure{reason: r + " (check what the key may use)"})
 	case status == http.StatusNotFound:
 		return backoff.Permanent(&failure{reason: a.notFound(msg)})
 	case status != 0:

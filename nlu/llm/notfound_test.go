@@ -69,3 +69,26 @@ func TestBaseURLWithTheEndpoint(t *testing.T) {
 		t.Errorf("New error = %v\n want %s", err, want)
 	}
 }
+
+// A 403 is not a wrong key: OpenAI answers it for a project without
+// access to the model, or from a region it does not serve. Its message
+// says which.
+func TestForbidden(t *testing.T) {
+	for _, tt := range []struct{ body, want string }{
+		{`{"error":{"message":"Project ` + "`proj_abc`" + ` does not have access to model ` + "`gpt-4o`" + `","type":"invalid_request_error","param":null,"code":"model_not_found"}}`,
+			"http 403: Project `proj_abc` does not have access to model `gpt-4o` (check what the key may use)"},
+		{`{"error":{"code":"unsupported_country_region_territory","message":"Country, region, or territory not supported","param":null,"type":"request_forbidden"}}`,
+			"http 403: Country, region, or territory not supported (check what the key may use)"},
+		{`forbidden`, "http 403 (check what the key may use)"},
+	} {
+		f := newFake(t, func(n int, w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusForbidden)
+			io.WriteString(w, tt.body)
+		})
+		a := newTest(t, f, WithFallback(unsureFallback()))
+		if got := analyze(t, a, "ciao"); got.Fallback != tt.want || f.hits.Load() != 1 {
+			t.Errorf("Fallback = %q after %d requests\n want %q after one", got.Fallback, f.hits.Load(), tt.want)
+		}
+	}
+}
