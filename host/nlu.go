@@ -2,6 +2,7 @@ package host
 
 import (
 	"fmt"
+	"net/http"
 	"net/url"
 	"sync"
 
@@ -26,6 +27,8 @@ type NLU struct {
 	source string
 	getenv func(string) string
 	live   bool
+	// client is what the LLM is called with (nil: a default one).
+	client *http.Client
 
 	builtin sync.Map // *flows.Flow → *nlu.Analyzer
 }
@@ -119,6 +122,9 @@ func (n *NLU) llm(f *flows.Flow, builtin *nlu.Analyzer) (*llm.Analyzer, error) {
 	}
 	if n.cfg.LLM.Timeout > 0 {
 		opts = append(opts, llm.WithTimeout(n.cfg.LLM.Timeout))
+	}
+	if n.client != nil {
+		opts = append(opts, llm.WithHTTPClient(n.client))
 	}
 	if n.cfg.LLM.MaxTokens > 0 {
 		opts = append(opts, llm.WithMaxTokens(n.cfg.LLM.MaxTokens))

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -184,5 +185,74 @@ channels:
 	waitFor(t, "the turn's log line", func() bool { return strings.Contains(logs.String(), `"msg":"turn"`) })
 	if out := logs.String(); !strings.Contains(out, `"nlu_fallback":"http 401 (check the API key)"`) || strings.Contains(out, "sk-wrong") {
 		t.Errorf("the turn's line lacks the fallback's reason, or shows the key:\n%s", out)
+	}
+}
+
+// serve's LLM client keeps a connection per worker between calls, as its
+// channels' and connectors' client does: with net/http's default of two
+// idle connections per host, every burst of analyses past two opened new
+// connections (a TLS handshake each, to OpenAI) and closed them after.
+func TestServeKeepsLLMConnections(t *testing.T) {
+	const burst = 8
+	var arrived sync.WaitGroup
+	arrived.Add(burst)
+	var mu sync.Mutex
+	opened := 0
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.Copy(io.Discard, r.Body)
+		arrived.Done()
+		arrived.Wait() // every call of the burst holds its connection at once
+		w.Header().Set("Content-Type", "application/json")
+		io.WriteString(w, `{"id":"c","object":"chat.completion","created":1,"model":"m",`+
+			`"choices":[{"index":0,"message":{"role":"assistant","content":"A summary."},"finish_reason":"stop"}]}`)
+	}))
+	srv.Config.ConnState = func(_ net.Conn, st http.ConnState) {
+		if st == http.StateNew {
+			mu.Lock()
+			opened++
+			mu.Unlock()
+		}
+	}
+	srv.Start()
+	t.Cleanup(srv.Close)
+	flow, err := filepath.Abs("../cmd/baton/testdata/flows/shop.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := loadConfig(t, t.TempDir(), `server: {workers: 16}
+nlu: {analyser: llm, llm: {base_url: "`+srv.URL+`/v1", model: m}}
+channels:
+  web:
+    - flow: `+flow+`
+`)
+	s, err := NewServer(cfg, ServerOptions{Logger: NewLogger(io.Discard, slog.LevelInfo, false), NoWatch: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum, err := s.Host.nlu.Summarizer(nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := &flows.Handoff{Reason: "asks_for_human", Transcript: []flows.Message{{From: flows.RoleUser, Text: "a person please"}}}
+	for round := range 2 {
+		var done sync.WaitGroup
+		for range burst {
+			done.Add(1)
+			go func() {
+				defer done.Done()
+				if _, err := sum.Summarize(context.Background(), h); err != nil {
+					t.Error(err)
+				}
+			}()
+		}
+		done.Wait()
+		if round == 0 {
+			arrived.Add(burst)
+		}
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if opened != burst {
+		t.Errorf("two bursts of %d calls opened %d connections, want %d: the second should reuse the first's", burst, opened, burst)
 	}
 }

@@ -53,9 +53,9 @@ type ServerOptions struct {
 	Logger *slog.Logger
 	// Store replaces the config's store (tests).
 	Store flows.Store
-	// HTTPClient is what channel senders and connectors call out with
-	// (default: one that keeps enough idle connections per host for every
-	// worker, see outboundClient).
+	// HTTPClient is what channel senders, connectors and the LLM call out
+	// with (default: one that keeps enough idle connections per host for
+	// every worker, see outboundClient).
 	HTTPClient *http.Client
 	// Host options added last (tests: clocks, polls).
 	Host []Option
@@ -118,6 +118,7 @@ func NewServer(cfg *config.Config, o ServerOptions) (*Server, error) {
 		getenv = os.Getenv
 	}
 	nlu := NewNLU(cfg.Handoff, getenv, !o.Sandbox)
+	nlu.client = hc // idle connections for every worker, as the channels'
 	if msg := nlu.Notice(); msg != "" {
 		log.Warn(msg)
 	}
