@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"strings"
 	"sync"
 
 	"github.com/batonbot/baton/flows"
@@ -107,6 +108,10 @@ func (n *NLU) Summarizer(a flows.Analyzer, f *flows.Flow) (flows.Summarizer, err
 // back to builtin (hybrid needs it; without one the model answers alone).
 func (n *NLU) llm(f *flows.Flow, builtin *nlu.Analyzer) (*llm.Analyzer, error) {
 	key, _ := n.apiKey()
+	if key == "" && llm.IsOpenAI(n.cfg.LLM.BaseURL) {
+		return nil, fmt.Errorf("the %s analyser of %s: no API key for https://api.openai.com: write api_key: ${OPENAI_API_KEY} under nlu.llm (or the variable that holds it), or set %s",
+			n.cfg.Analyser, n.source, strings.Join(keyVars, " or "))
+	}
 	opts := []llm.Option{llm.WithBaseURL(n.cfg.LLM.BaseURL), llm.WithModel(n.cfg.LLM.Model)}
 	if f != nil {
 		opts = append(opts, llm.WithNLUConfig(f.NLU))

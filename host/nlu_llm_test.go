@@ -256,3 +256,22 @@ channels:
 		t.Errorf("two bursts of %d calls opened %d connections, want %d: the second should reuse the first's", burst, opened, burst)
 	}
 }
+
+// OpenAI without a key stops serve at startup with what to write or set,
+// in the config's words rather than the Go API's.
+func TestServeNeedsTheOpenAIKey(t *testing.T) {
+	flow, err := filepath.Abs("../cmd/baton/testdata/flows/shop.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := loadConfig(t, t.TempDir(), `nlu: {analyser: llm, llm: {base_url: "https://api.openai.com/v1", model: gpt-4o-mini}}
+channels:
+  web:
+    - flow: `+flow+`
+`)
+	_, err = NewServer(cfg, ServerOptions{Logger: NewLogger(io.Discard, slog.LevelInfo, false), Getenv: func(string) string { return "" }, NoWatch: true})
+	want := "no API key for https://api.openai.com: write api_key: ${OPENAI_API_KEY} under nlu.llm (or the variable that holds it), or set BATON_LLM_API_KEY or OPENAI_API_KEY"
+	if err == nil || !strings.Contains(err.Error(), want) || strings.Contains(err.Error(), "WithAPIKey") {
+		t.Errorf("NewServer error = %v\n want one containing %q", err, want)
+	}
+}
