@@ -34,10 +34,8 @@ type Analyzer struct {
 	system   string
 	respFmt  *openai.ChatCompletionResponseFormat
 	maxTries uint
-	// maxTokens bounds each answer, sent as max_completion_tokens when
-	// completionTokens, else as max_tokens.
-	maxTokens        int
-	completionTokens bool
+	// maxTokens bounds each answer (written on the wire by wire.Do).
+	maxTokens int
 }
 
 var _ flows.Analyzer = (*Analyzer)(nil)
@@ -58,7 +56,10 @@ func New(opts ...Option) (*Analyzer, error) {
 	// OpenAI's current models want max_completion_tokens (its reasoning
 	// models reject max_tokens); Ollama reads only max_tokens, as older
 	// llama.cpp and TGI do, and vLLM reads both.
-	a.completionTokens = cfg.official || reasoningModel(cfg.model)
+	tokensField := "max_tokens"
+	if cfg.official || reasoningModel(cfg.model) {
+		tokensField = "max_completion_tokens"
+	}
 
 	oc := openai.DefaultConfig(cfg.apiKey)
 	oc.BaseURL = cfg.baseURL
@@ -66,7 +67,7 @@ func New(opts ...Option) (*Analyzer, error) {
 	if hc == nil {
 		hc = &http.Client{}
 	}
-	oc.HTTPClient = &wire{client: hc, temperature: cfg.temperatureFor(cfg.model)}
+	oc.HTTPClient = &wire{client: hc, temperature: cfg.temperatureFor(cfg.model), tokensField: tokensField, maxTokens: a.maxTokens}
 	a.client = openai.NewClientWithConfig(oc)
 
 	if cfg.cacheSize > 0 {
@@ -293,11 +294,6 @@ func (a *Analyzer) ask(ctx context.Context, text, lang string) (flows.Signals, e
 // reads the answer with parse (whose errors are never retried), all within
 // the analyser's timeout.
 func call[T any](ctx context.Context, a *Analyzer, req openai.ChatCompletionRequest, parse func(openai.ChatCompletionResponse) (T, error)) (T, error) {
-	if a.completionTokens {
-		req.MaxCompletionTokens = a.maxTokens
-	} else {
-		req.MaxTokens = a.maxTokens
-	}
 	ctx, cancel := context.WithTimeout(ctx, a.cfg.timeout)
 	defer cancel()
 	st := &callState{tokens: a.maxTokens}

@@ -19,14 +19,21 @@ import (
 //     0, rather than the common workaround of a tiny positive value
 //     (math.SmallestNonzeroFloat32), which local servers may round or
 //     reject; a negative temperature removes the field.
-//   - it records the Retry-After headers of the response for the call in
-//     progress, which go-openai's errors do not carry.
+//   - it writes the output bound, maxTokens, as tokensField
+//     ("max_tokens" or "max_completion_tokens", see WithMaxTokens):
+//     go-openai marks its MaxTokens field deprecated and refuses it for
+//     the reasoning models it knows, while local servers read no other.
+//   - it records the Retry-After and x-ratelimit-* headers of the
+//     response for the call in progress, which go-openai's errors do not
+//     carry.
 //
 // The rewrite costs one JSON decode and encode per request, nothing next
 // to the model's latency.
 type wire struct {
 	client      *http.Client
 	temperature float64
+	tokensField string
+	maxTokens   int
 }
 
 func (w *wire) Do(req *http.Request) (*http.Response, error) {
@@ -63,6 +70,9 @@ func (w *wire) rewrite(body []byte) []byte {
 		delete(m, "temperature")
 	} else {
 		m["temperature"] = json.RawMessage(strconv.FormatFloat(w.temperature, 'g', -1, 64))
+	}
+	if w.tokensField != "" {
+		m[w.tokensField] = json.RawMessage(strconv.Itoa(w.maxTokens))
 	}
 	out, err := json.Marshal(m)
 	if err != nil {
