@@ -145,6 +145,9 @@ func (t *turn) ticket() {
 		return
 	}
 	t.lifecycle(evReturn)
+	// The transcript marks where the handoff ended: a next handoff's
+	// ticket shows it, and routing reads the customer's words after it.
+	t.record(flows.RoleSystem, closeNote("ticket_"+string(u.Status))+" The bot took the conversation back.")
 	t.closeTicket("ticket_" + string(u.Status))
 	s.NoMatch = 0
 	t.trigger = "return"

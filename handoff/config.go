@@ -383,7 +383,7 @@ type ConfigNotify struct {
 //	country     string: ISO country from metadata or the phone's calling code
 //	customer    map: all the customer's metadata
 //	reason, channel, team: strings; tags: list of strings
-//	messages    int: how many messages the customer wrote
+//	messages    int: how many messages the customer wrote (since the bot last took the conversation back)
 //	in_hours    bool: the team's calendar is open (the flow's, in a rule)
 func RouteEnv() map[string]any {
 	return map[string]any{

@@ -18,7 +18,8 @@ type routeFacts struct {
 	intent, lang, reason, channel, plan, country string
 	vip                                          bool
 	vars                                         map[string]any
-	// words is the customer's messages, folded, as " w1 w2 \n w3 ... ".
+	// words is the customer's messages since the last handoff ended,
+	// folded, as " w1 w2 \n w3 ... ".
 	words    string
 	messages int
 	hasWords bool
@@ -54,15 +55,24 @@ func routeFactsOf(h *flows.Handoff) *routeFacts {
 	return f
 }
 
-// customerWords returns the customer's messages, folded, as
+// customerWords returns the customer's messages since the bot last took
+// the conversation back from people (the transcript's last system line:
+// an earlier handoff's words are that handoff's), folded, as
 // " w1 w2 \n w3 ... ".
 func (f *routeFacts) customerWords() string {
 	if f.hasWords {
 		return f.words
 	}
+	tr := f.h.Transcript
+	for i := len(tr) - 1; i >= 0; i-- {
+		if tr[i].From == flows.RoleSystem {
+			tr = tr[i+1:]
+			break
+		}
+	}
 	var b strings.Builder
 	b.WriteByte(' ')
-	for _, m := range f.h.Transcript {
+	for _, m := range tr {
 		if m.From != flows.RoleUser {
 			continue
 		}

@@ -60,6 +60,14 @@ func TestRouteRules(t *testing.T) {
 			team: "billing", rule: "money words", conn: "zendesk", grp: "111", priority: flows.PriorityNormal, inHours: true, openTicket: true},
 		{name: "phrase keyword needs the whole phrase", h: flows.Handoff{Transcript: userSays("un doble", "cargo")},
 			team: "support", conn: "zendesk", grp: "333", priority: flows.PriorityNormal, inHours: true, openTicket: true},
+		// A second handoff after the bot took the conversation back: the
+		// first one's words (before the system line) are not this one's.
+		{name: "keyword of an earlier handoff", h: flows.Handoff{Transcript: append(append(userSays("Voglio il rimborso"),
+			flows.Message{From: flows.RoleSystem, Text: "The ticket was solved in the helpdesk. The bot took the conversation back."}), userSays("1", "sì")...)},
+			team: "support", conn: "zendesk", grp: "333", priority: flows.PriorityNormal, inHours: true, openTicket: true},
+		{name: "keyword after an earlier handoff", h: flows.Handoff{Transcript: append(append(userSays("ciao"),
+			flows.Message{From: flows.RoleSystem, Text: "The ticket was solved in the helpdesk. The bot took the conversation back."}), userSays("il rimborso?")...)},
+			team: "billing", rule: "money words", conn: "zendesk", grp: "111", priority: flows.PriorityNormal, inHours: true, openTicket: true},
 		{name: "phrase keyword", h: flows.Handoff{Transcript: userSays("me hicieron un doble cargo")},
 			team: "billing", rule: "money words", conn: "zendesk", grp: "111", priority: flows.PriorityNormal, inHours: true, openTicket: true},
 		{name: "vars and rule priority", h: flows.Handoff{Vars: map[string]any{"status": "Down"}},
