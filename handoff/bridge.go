@@ -215,8 +215,9 @@ type bridgeHandler struct {
 	// none): the same signed request again within the timestamp window is
 	// a replay, whatever its unsigned delivery id says.
 	replay func(r *http.Request) string
-	// failed holds keys whose delivery failed: the helpdesk's retry of
-	// them is delivered, though the deduper has seen them.
+	// failed holds delivery keys whose delivery failed: the helpdesk's
+	// retry of them is delivered, though the deduper has seen them (a
+	// signed request's failures are in the deduper: replayRetry).
 	failed keySet
 	// hold is how long a status that solves or closes a ticket waits for
 	// the agent's reply of the same update (0: it does not); replies
@@ -266,16 +267,19 @@ func (b *bridgeHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 	}
-	replayKey := ""
+	var rp replayed
 	if b.replay != nil {
 		if sig := b.replay(r); sig != "" {
-			replayKey = b.name + ":signed:" + contentKey(sig)
-			dup, err := b.o.dedupe.Seen(ctx, "bridge:"+replayKey, 2*b.o.tolerance)
+			rp.key = "bridge:" + b.name + ":signed:" + contentKey(sig)
+			dup, err := b.o.dedupe.Seen(ctx, rp.key, 2*b.o.tolerance)
+			if err == nil && dup {
+				dup, err = b.replayRetry(ctx, &rp)
+			}
 			if err != nil {
 				retryLater(w, b.name+": the dedupe store failed, retry later")
 				return
 			}
-			if dup && !b.failed.take(replayKey) {
+			if dup {
 				alreadyReceived(w, b.name)
 				return
 			}
@@ -284,7 +288,7 @@ func (b *bridgeHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if key != "" && !b.o.onAccept {
 		dup, err := b.o.dedupe.Seen(ctx, "bridge:"+key, ttl)
 		if err != nil {
-			b.markFailed("", replayKey)
+			b.markFailed(ctx, "", rp)
 			retryLater(w, b.name+": the dedupe store failed, retry later")
 			return
 		}
@@ -299,7 +303,7 @@ func (b *bridgeHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		conv := it.conversationID
 		if conv == "" && b.o.lookup != nil && it.ticket.ID != "" {
 			if conv, err = b.o.lookup(ctx, it.ticket); err != nil {
-				b.markFailed(key, replayKey)
+				b.markFailed(ctx, key, rp)
 				retryLater(w, b.name+": ticket lookup failed, retry later")
 				return
 			}
@@ -309,7 +313,7 @@ func (b *bridgeHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		if b.hold > 0 && endsHandoff(it.in) && !replied[conv] {
 			if err := b.holdStatus(ctx, conv); err != nil {
-				b.markFailed(key, replayKey)
+				b.markFailed(ctx, key, rp)
 				retryLater(w, b.name+": the request ended while the status waited for the agent's reply, retry later")
 				return
 			}
@@ -335,11 +339,11 @@ func (b *bridgeHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			dups++
 			continue
 		case errors.Is(err, ErrUnknownConversation):
-			b.markFailed(key, replayKey) // taken if retried once it is served
+			b.markFailed(ctx, key, rp) // taken if retried once it is served
 			unknown++
 			continue
 		case err != nil:
-			b.markFailed(key, replayKey)
+			b.markFailed(ctx, key, rp)
 			retryLater(w, b.name+": delivery failed, retry later")
 			return
 		}
@@ -362,14 +366,54 @@ func (b *bridgeHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.WriteHeader(http.StatusNoContent)
 }
 
+// replayed is a signed request's replay check: its key in the deduper
+// and which attempt at delivering it this is (0: the first).
+type replayed struct {
+	key     string
+	attempt int
+}
+
+// maxReplayRetries bounds the retries of one signed request that are
+// taken after failed attempts (Zendesk retries a few times at most).
+const maxReplayRetries = 32
+
+// replayRetry tells a signed request seen before apart: the retry of an
+// attempt that failed (the first such retry after each failure, at
+// whichever process it arrives: the failures and the retries that took
+// them are keys in the deduper, which the processes share) is taken, rp
+// then names its attempt; anything else is a replay (true).
+func (b *bridgeHandler) replayRetry(ctx context.Context, rp *replayed) (bool, error) {
+	ttl := 2 * b.o.tolerance
+	for n := range maxReplayRetries {
+		// A ttl of 0 only reads: was attempt n marked failed?
+		failed, err := b.o.dedupe.Seen(ctx, rp.key+":failed:"+strconv.Itoa(n), 0)
+		if err != nil || !failed {
+			return true, err
+		}
+		taken, err := b.o.dedupe.Seen(ctx, rp.key+":retry:"+strconv.Itoa(n), ttl)
+		if err != nil {
+			return true, err
+		}
+		if !taken {
+			rp.attempt = n + 1
+			return false, nil
+		}
+	}
+	return true, nil
+}
+
 // markFailed remembers that the delivery of a request failed, so that
 // the helpdesk's retry of it is taken though its keys were seen.
-func (b *bridgeHandler) markFailed(key, replayKey string) {
+func (b *bridgeHandler) markFailed(ctx context.Context, key string, rp replayed) {
 	if key != "" && !b.o.onAccept {
 		b.failed.add(key)
 	}
-	if replayKey != "" {
-		b.failed.add(replayKey)
+	if rp.key != "" {
+		// Recorded with the request's own context gone (a 503 may
+		// follow a cancelled one): the retry must find it.
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+		defer cancel()
+		b.o.dedupe.Seen(ctx, rp.key+":failed:"+strconv.Itoa(rp.attempt), 2*b.o.tolerance)
 	}
 }
 

@@ -186,7 +186,11 @@
 // how long to keep it, the host's inbox drops a repeat in the write that
 // would accept it (Deliver returns ErrDuplicate), and a delivery whose
 // accept failed is taken when the helpdesk retries it, at any process.
-// `baton serve` does that.
+// A signed Zendesk request again within twice the timestamp window is a
+// replay whatever its (unsigned) invocation id says; its signature is
+// kept in the handler's deduper (HandlerDeduper: every process on the
+// store refuses it), and the first retry after each failed attempt is
+// still taken, once. `baton serve` does both.
 //
 // An agent's reply carries its ticket (flows.Input.Ticket): when it
 // comes after the conversation left the agent (the ticket was solved, the

@@ -240,7 +240,11 @@ func (s *Server) bridge() error {
 		// Redeliveries are dropped by the inbox, in the write that
 		// accepts a delivery (Host.DeliverBridge): a failed accept never
 		// hides the helpdesk's retry, whichever process it reaches.
-		opts = append([]handoff.HandlerOption{handoff.HandlerAcceptDedupe(b.DedupeTTL), handoff.HandlerTolerance(b.TimestampWindow)}, opts...)
+		// A signed request replayed with another (unsigned) delivery id
+		// is known by its signature in the store, so every process
+		// serving from it refuses the replay.
+		opts = append([]handoff.HandlerOption{handoff.HandlerAcceptDedupe(b.DedupeTTL), handoff.HandlerDeduper(s.store, 0),
+			handoff.HandlerTolerance(b.TimestampWindow)}, opts...)
 		h, err := build(secret, s.Host.DeliverBridge, opts...)
 		if err != nil {
 			return fmt.Errorf("bridge.%s: %w", name, err)
