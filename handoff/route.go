@@ -50,6 +50,13 @@ type Decision struct {
 	OpenTicket bool
 	// SLA is the promised first-response time, zero when none.
 	SLA time.Duration
+	// Wait is the wait the customer is told, on the wall clock: SLA, or
+	// with an SLA that counts business hours the time to its due time.
+	// Due is that due time when closed hours stretch the wait past SLA
+	// (17:30 on a Friday, 2 hours: Monday at 10:30): the customer is told
+	// the time (MsgAssignedBy), not a count of hours.
+	Wait time.Duration
+	Due  time.Time
 	// Message is the confirmation for the customer, in the conversation's
 	// language ("Ti ho passato al team Billing, ti risponderemo entro 2 ore.").
 	Message string
@@ -347,7 +354,16 @@ func (r *Router) route(ctx context.Context, h *flows.Handoff) (Decision, error) 
 
 	// What the customer is told.
 	d.SLA = cfg.SLAFor(d.Team, d.Priority)
-	d.Message = r.message(d, team, f.lang, now)
+	if d.InHours && d.SLA > 0 {
+		d.Wait = d.SLA
+		if r.wait != nil {
+			d.Wait = r.wait(d.Team, now, d.SLA)
+		}
+		if d.Wait > d.SLA {
+			d.Due = now.Add(d.Wait)
+		}
+	}
+	d.Message = r.message(d, team, f, now)
 	d.Notify = (cfg.Notify.Slack != "" || cfg.Notify.Teams != "") &&
 		routeRank(d.Priority) >= routeRank(cfg.Notify.MinPriority)
 
@@ -393,25 +409,24 @@ func (r *Router) Resolver(conns map[string]flows.Connector) Resolver {
 	}
 }
 
-func (r *Router) message(d Decision, team *ConfigTeam, lang string, now time.Time) string {
+func (r *Router) message(d Decision, team *ConfigTeam, f *routeFacts, now time.Time) string {
+	lang := f.lang
 	vars := map[string]string{"team": d.TeamName}
+	var loc *time.Location
+	if team != nil && team.Hours != nil {
+		loc = team.Hours.Location
+		vars["email"] = team.Email
+	}
 	key := MsgAssignedNoSLA
-	if d.InHours {
-		if d.SLA > 0 {
-			key = MsgAssigned
-			wait := d.SLA
-			if r.wait != nil {
-				wait = r.wait(d.Team, now, wait)
-			}
-			vars["sla"] = FormatDuration(wait, lang)
-		}
-	} else {
-		var loc *time.Location
-		if team != nil && team.Hours != nil {
-			loc = team.Hours.Location
-			vars["email"] = team.Email
-		}
-		vars["opens"] = FormatOpening(d.NextOpen, now, loc, lang)
+	switch {
+	case d.InHours && !d.Due.IsZero():
+		key = MsgAssignedBy
+		vars["due"] = FormatOpening(d.Due, now, loc, lang) + zoneFor(f, loc, d.Due)
+	case d.InHours && d.SLA > 0:
+		key = MsgAssigned
+		vars["sla"] = FormatDuration(d.Wait, lang)
+	case !d.InHours:
+		vars["opens"] = FormatOpening(d.NextOpen, now, loc, lang) + zoneFor(f, loc, d.NextOpen)
 		switch d.OutOfHours {
 		case OutOfHoursTell:
 			key = MsgAfterHoursTell

@@ -11,13 +11,19 @@ func (c *Config) Tells(d Decision) bool {
 	if !d.OpenTicket {
 		return true
 	}
-	_, ok := c.Messages[MessageKey(d)]
+	key := MessageKey(d)
+	_, ok := c.Messages[key]
+	if !ok && key == MsgAssignedBy {
+		_, ok = c.Messages[MsgAssigned] // the same confirmation, with a time
+	}
 	return ok
 }
 
 // MessageKey is the message key d's text was written from.
 func MessageKey(d Decision) string {
 	switch {
+	case d.InHours && !d.Due.IsZero():
+		return MsgAssignedBy
 	case d.InHours && d.SLA > 0:
 		return MsgAssigned
 	case d.InHours:

@@ -77,7 +77,7 @@ func TestRouteRules(t *testing.T) {
 		{name: "billing closed at night: ticket tagged after-hours", now: time.Date(2025, 3, 10, 20, 0, 0, 0, time.UTC),
 			h:    flows.Handoff{Language: "en", Signals: &flows.Signals{Intent: "invoice"}},
 			team: "billing", rule: "money", conn: "zendesk", grp: "111", priority: flows.PriorityNormal, tags: "billing,after-hours", openTicket: true,
-			outOfHours: OutOfHoursTicket, messageHas: "we'll reply when we reopen, tomorrow at 09:00."},
+			outOfHours: OutOfHoursTicket, messageHas: "we'll reply when we reopen, tomorrow at 09:00 CET."}, // a customer of no known country: the team's zone named
 		{name: "holiday: closed", now: time.Date(2025, 12, 25, 10, 0, 0, 0, time.UTC),
 			h:    flows.Handoff{Language: "it", Signals: &flows.Signals{Intent: "refund"}},
 			team: "billing", rule: "money", conn: "zendesk", grp: "111", priority: flows.PriorityNormal, tags: "billing,after-hours", openTicket: true,
@@ -373,14 +373,14 @@ func TestFormatDurationAndOpening(t *testing.T) {
 		{time.Date(2025, 3, 14, 20, 0, 0, 0, rome), "it", "oggi alle 20:00"},
 		{time.Date(2025, 3, 15, 9, 0, 0, 0, rome), "en", "tomorrow at 09:00"},
 		{time.Date(2025, 3, 17, 9, 0, 0, 0, rome), "it", "lunedì alle 09:00"},
-		{time.Date(2025, 3, 17, 9, 0, 0, 0, rome), "es", "lunes a las 09:00"},
-		{time.Date(2025, 3, 20, 9, 0, 0, 0, rome), "en", "Thursday at 09:00"}, // six days ahead: this week's
+		{time.Date(2025, 3, 17, 9, 0, 0, 0, rome), "es", "el lunes a las 09:00"}, // "reabre el lunes", "a más tardar el lunes"
+		{time.Date(2025, 3, 20, 9, 0, 0, 0, rome), "en", "Thursday at 09:00"},    // six days ahead: this week's
 		// A week or more ahead (a closure of weeks), the weekday alone
 		// names the wrong one: the date is said too.
 		{time.Date(2025, 3, 21, 9, 0, 0, 0, rome), "it", "venerdì 21/03 alle 09:00"},
 		{time.Date(2025, 3, 24, 9, 0, 0, 0, rome), "en", "Monday, March 24 at 09:00"},
 		{time.Date(2025, 4, 7, 9, 0, 0, 0, rome), "de", "Montag, 07.04. um 09:00"},
-		{time.Date(2025, 4, 7, 9, 0, 0, 0, rome), "es", "lunes 07/04 a las 09:00"},
+		{time.Date(2025, 4, 7, 9, 0, 0, 0, rome), "es", "el lunes 07/04 a las 09:00"},
 	}
 	for _, tt := range openings {
 		if got := FormatOpening(tt.at, now, rome, tt.lang); got != tt.want {

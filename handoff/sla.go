@@ -12,6 +12,7 @@ import (
 const (
 	MsgAssigned         = "assigned"           // in hours, with an SLA: {team}, {sla}
 	MsgAssignedNoSLA    = "assigned_no_sla"    // in hours, no SLA for the priority: {team}
+	MsgAssignedBy       = "assigned_by"        // in hours, the SLA's due time after a closure: {team}, {due}
 	MsgAfterHoursTicket = "after_hours_ticket" // closed, ticket opened anyway: {team}, {opens}
 	MsgAfterHoursTell   = "after_hours_tell"   // closed, no ticket: {team}, {opens}
 	MsgAfterHoursEmail  = "after_hours_email"  // closed, e-mail offered: {team}, {opens}, {email}
@@ -35,6 +36,14 @@ var DefaultMessages = map[string]map[string]string{
 		"fr": "Je vous ai transféré à l'équipe {team} ; nous vous répondrons dès que possible.",
 		"de": "Ich habe dich an das Team {team} weitergeleitet; wir antworten so bald wie möglich.",
 		"pt": "Passei você para a equipe {team}; responderemos assim que possível.",
+	},
+	MsgAssignedBy: {
+		"it": "Ti ho passato al team {team}, ti risponderemo entro {due}.",
+		"en": "I've passed you to the {team} team; we'll reply by {due}.",
+		"es": "Te he pasado al equipo {team}; te responderemos a más tardar {due}.",
+		"fr": "Je vous ai transféré à l'équipe {team} ; nous vous répondrons d'ici {due}.",
+		"de": "Ich habe dich an das Team {team} weitergeleitet; wir antworten bis {due}.",
+		"pt": "Passei você para a equipe {team}; responderemos até {due}.",
 	},
 	MsgAfterHoursTicket: {
 		"it": "Il team {team} ora è chiuso: ho registrato la tua richiesta e ti risponderemo alla riapertura, {opens}.",
@@ -154,7 +163,7 @@ var slaVocab = map[string]slaWords{
 	"en": {"minute", "minutes", "hour", "hours", "day", "days", "and",
 		[7]string{"Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"}, "today", "tomorrow", "at", ", January 2"},
 	"es": {"minuto", "minutos", "hora", "horas", "día", "días", "y",
-		[7]string{"domingo", "lunes", "martes", "miércoles", "jueves", "viernes", "sábado"}, "hoy", "mañana", "a las", " 02/01"},
+		[7]string{"el domingo", "el lunes", "el martes", "el miércoles", "el jueves", "el viernes", "el sábado"}, "hoy", "mañana", "a las", " 02/01"},
 	"fr": {"minute", "minutes", "heure", "heures", "jour", "jours", "et",
 		[7]string{"dimanche", "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi"}, "aujourd'hui", "demain", "à", " 02/01"},
 	"de": {"Minute", "Minuten", "Stunde", "Stunden", "Tag", "Tagen", "und",

@@ -12,8 +12,9 @@ import (
 )
 
 // TestRouteMessageBusinessHoursSLA: with an SLA that counts business hours
-// only, the "we'll reply within" a customer is told at 17:30 (open until
-// 18:00) runs to the due time the SLA stamps, 10:30 the next morning.
+// only, a customer handed off at 17:30 (open until 18:00) is told the due
+// time the SLA stamps, 10:30 the next morning (in the team's zone, named:
+// the customer's country is unknown), not "within 17 hours".
 func TestRouteMessageBusinessHoursSLA(t *testing.T) {
 	const src = `
 version: 1
@@ -39,7 +40,7 @@ sla:
 		team, at, want string
 	}{
 		{"support", "2026-03-03 10:00", "within 2 hours"},
-		{"support", "2026-03-03 17:30", "within 17 hours"},
+		{"support", "2026-03-03 17:30", "by tomorrow at 10:30 CET."},
 		{"billing", "2026-03-03 17:30", "within 2 hours"},
 	} {
 		now, _ := time.ParseInLocation("2006-01-02 15:04", tt.at, rome)
@@ -54,6 +55,9 @@ sla:
 		}
 		h.Team, h.Priority = d.Team, d.Priority
 		c.SLA.Stamp(h)
+		if !d.Due.IsZero() && !d.Due.Equal(h.FirstResponseDue) {
+			t.Errorf("%s at %s: told %s, but the SLA is due %s", tt.team, tt.at, d.Due, h.FirstResponseDue)
+		}
 		if !strings.Contains(d.Message, tt.want) {
 			t.Errorf("%s at %s (due %s): told %q, want %q", tt.team, tt.at, h.FirstResponseDue.In(rome).Format("Mon 15:04"), d.Message, tt.want)
 		}

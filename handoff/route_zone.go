@@ -1,0 +1,74 @@
+package handoff
+
+import (
+	"fmt"
+	"strings"
+	"time"
+)
+
+// zoneFor is what follows a time told to the customer of f in loc (the
+// team's zone): nothing when the customer reads the same clock (the
+// contact's "timezone" metadata says so, or the customer's country has
+// only loc's zone), else the zone named as " CET", " EDT" or " UTC-3",
+// so "we reopen at 09:00" is not read in the customer's own time.
+func zoneFor(f *routeFacts, loc *time.Location, at time.Time) string {
+	if loc == nil || at.IsZero() {
+		return ""
+	}
+	at = at.In(loc)
+	if tz := strings.TrimSpace(f.h.Contact.Meta["timezone"]); tz != "" {
+		if c, err := time.LoadLocation(tz); err == nil {
+			_, theirs := at.In(c).Zone()
+			if _, ours := at.Zone(); theirs == ours {
+				return ""
+			}
+			return " " + zoneName(at)
+		}
+	}
+	if f.country != "" && singleZoneCountry[loc.String()] == f.country {
+		return ""
+	}
+	return " " + zoneName(at)
+}
+
+// zoneName names at's zone as people read it: its abbreviation (CET,
+// EDT), else its offset from UTC (UTC-3, UTC+5:30).
+func zoneName(at time.Time) string {
+	name, off := at.Zone()
+	if name != "" && name[0] != '+' && name[0] != '-' {
+		return name
+	}
+	sign := "+"
+	if off < 0 {
+		sign, off = "-", -off
+	}
+	if off == 0 {
+		return "UTC"
+	}
+	s := fmt.Sprintf("UTC%s%d", sign, off/3600)
+	if m := off % 3600 / 60; m != 0 {
+		s += fmt.Sprintf(":%02d", m)
+	}
+	return s
+}
+
+// singleZoneCountry maps the zone of a country that has only that one
+// (its clock is the same everywhere in it) to the country's ISO code: a
+// customer of that country reads the team's times as they are. Countries
+// with several zones (the US, Spain with the Canaries, Portugal with the
+// Azores, Brazil, Mexico...) are not here: their customers get the zone.
+var singleZoneCountry = map[string]string{
+	"Europe/Rome": "IT", "Europe/Paris": "FR", "Europe/Berlin": "DE", "Europe/London": "GB",
+	"Europe/Dublin": "IE", "Europe/Amsterdam": "NL", "Europe/Brussels": "BE", "Europe/Luxembourg": "LU",
+	"Europe/Zurich": "CH", "Europe/Vienna": "AT", "Europe/Warsaw": "PL", "Europe/Prague": "CZ",
+	"Europe/Bratislava": "SK", "Europe/Budapest": "HU", "Europe/Ljubljana": "SI", "Europe/Zagreb": "HR",
+	"Europe/Belgrade": "RS", "Europe/Bucharest": "RO", "Europe/Sofia": "BG", "Europe/Athens": "GR",
+	"Europe/Stockholm": "SE", "Europe/Oslo": "NO", "Europe/Copenhagen": "DK", "Europe/Helsinki": "FI",
+	"Europe/Tallinn": "EE", "Europe/Riga": "LV", "Europe/Vilnius": "LT", "Europe/Malta": "MT",
+	"Europe/Istanbul": "TR", "Asia/Jerusalem": "IL", "Asia/Dubai": "AE", "Asia/Kolkata": "IN",
+	"Asia/Singapore": "SG", "Asia/Tokyo": "JP", "Asia/Seoul": "KR", "Asia/Shanghai": "CN",
+	"Asia/Hong_Kong": "HK", "Asia/Manila": "PH", "Africa/Johannesburg": "ZA", "Africa/Lagos": "NG",
+	"Africa/Cairo": "EG", "America/Bogota": "CO", "America/Lima": "PE", "America/Caracas": "VE",
+	"America/Argentina/Buenos_Aires": "AR", "America/Montevideo": "UY", "America/Guatemala": "GT",
+	"America/Costa_Rica": "CR", "America/Panama": "PA", "America/Puerto_Rico": "PR",
+}

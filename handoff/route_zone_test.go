@@ -1,0 +1,87 @@
+package handoff
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/batonbot/baton/flows"
+)
+
+// What a customer is told about a wait and an opening time: a wait that
+// a closure stretched (a 2-hour SLA counted in business hours, given on
+// Friday at 17:30) is the time of the reply, not "65 hours"; a time is
+// followed by the team's zone unless the customer reads the same clock
+// (the contact's timezone, or a country with that one zone).
+func TestRouteToldTimes(t *testing.T) {
+	rome, err := time.LoadLocation("Europe/Rome")
+	if err != nil {
+		t.Fatal(err)
+	}
+	friday1730 := time.Date(2025, 3, 14, 17, 30, 0, 0, rome)
+	monday1030 := time.Date(2025, 3, 17, 10, 30, 0, 0, rome)
+	// Business hours 9-18 on weekdays: Friday's last half hour, then
+	// Monday from 9:00.
+	wait := RouterSLAWait(func(_ string, start time.Time, d time.Duration) time.Duration {
+		if start.Equal(friday1730) {
+			return monday1030.Sub(start)
+		}
+		return d
+	})
+	italian := flows.Contact{Phone: "+39 333 123 4567"}
+	american := flows.Contact{Phone: "+1 212 555 0100"}
+	for _, tt := range []struct {
+		name    string
+		now     time.Time
+		lang    string
+		contact flows.Contact
+		intent  string
+		want    string
+	}{
+		{"a weekend wait, Italian customer", friday1730, "it", italian, "refund",
+			"Ti ho passato al team Billing, ti risponderemo entro lunedì alle 10:30."},
+		{"a weekend wait in English, a customer abroad", friday1730, "en", american, "refund",
+			"I've passed you to the Billing team; we'll reply by Monday at 10:30 CET."},
+		{"a weekend wait in Spanish", friday1730, "es", italian, "refund",
+			"Te he pasado al equipo Billing; te responderemos a más tardar el lunes a las 10:30."},
+		{"a wait within the hours is a duration", monday10, "it", italian, "refund",
+			"Ti ho passato al team Billing, ti risponderemo entro 2 ore."},
+		{"closed: the opening in the team's zone, named for a customer abroad", time.Date(2025, 3, 10, 20, 0, 0, 0, time.UTC), "en", american, "invoice",
+			"we'll reply when we reopen, tomorrow at 09:00 CET."},
+		{"closed: not named for a customer of the team's country", time.Date(2025, 3, 10, 20, 0, 0, 0, time.UTC), "it", italian, "invoice",
+			"ti risponderemo alla riapertura, domani alle 09:00."},
+		{"closed: the contact's own zone is the team's", time.Date(2025, 3, 10, 20, 0, 0, 0, time.UTC), "en",
+			flows.Contact{Phone: "+1 212 555 0100", Meta: map[string]string{"timezone": "Europe/Berlin"}}, "invoice",
+			"we'll reply when we reopen, tomorrow at 09:00."},
+		{"closed: the contact's zone differs", time.Date(2025, 3, 10, 20, 0, 0, 0, time.UTC), "es",
+			flows.Contact{Phone: "+39 333 123 4567", Meta: map[string]string{"timezone": "America/Bogota"}}, "invoice",
+			"te responderemos al reabrir, mañana a las 09:00 CET."},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			r := newTestRouter(t, routeTestConfig(t), tt.now, wait)
+			h := flows.Handoff{Language: tt.lang, Contact: tt.contact, Signals: &flows.Signals{Intent: tt.intent}}
+			d, err := r.Route(context.Background(), &h)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(d.Message) < len(tt.want) || d.Message[len(d.Message)-len(tt.want):] != tt.want {
+				t.Errorf("told %q, want it to end %q", d.Message, tt.want)
+			}
+		})
+	}
+}
+
+func TestZoneName(t *testing.T) {
+	for _, tt := range []struct{ zone, want string }{
+		{"Europe/Rome", "CET"}, {"America/New_York", "EST"}, {"America/Sao_Paulo", "UTC-3"},
+		{"Asia/Kolkata", "IST"}, {"Asia/Kathmandu", "UTC+5:45"}, {"UTC", "UTC"},
+	} {
+		loc, err := time.LoadLocation(tt.zone)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := zoneName(time.Date(2025, 1, 15, 9, 0, 0, 0, loc)); got != tt.want {
+			t.Errorf("zoneName(%s) = %q, want %q", tt.zone, got, tt.want)
+		}
+	}
+}
