@@ -117,5 +117,5 @@ func (t *turn) slaInfo() map[string]any {
 			return m
 		}
 	}
-	return map[string]any{"first_response": "", "first_response_minutes": 0, "queue": 0, "team": t.slaTeam}
+	return map[string]any{"first_response": "", "first_response_minutes": 0, "first_response_by": "", "queue": 0, "team": t.slaTeam}
 }

@@ -22,8 +22,9 @@ const (
 	// queue figures, for the handoff under way (its team and priority)
 	// or else the flow's default team: first_response (words in the
 	// conversation's language, "2 ore"; "" when unknown),
-	// first_response_minutes (0 when unknown), queue (handoffs waiting
-	// for the team) and team.
+	// first_response_minutes (0 when unknown), first_response_by (when
+	// closed hours stretch the wait, its end: "lunedì alle 10:30 CET";
+	// "" otherwise), queue (handoffs waiting for the team) and team.
 	EnvSLA   = "sla"
 	EnvMedia = "media" // MediaEnv: what the message carried besides text: kind, id, mime, caption, filename, latitude...
 

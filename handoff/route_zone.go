@@ -22,18 +22,18 @@ func zoneFor(f *routeFacts, loc *time.Location, at time.Time) string {
 			if _, ours := at.Zone(); theirs == ours {
 				return ""
 			}
-			return " " + zoneName(at)
+			return " " + ZoneName(at)
 		}
 	}
 	if f.country != "" && singleZoneCountry[loc.String()] == f.country {
 		return ""
 	}
-	return " " + zoneName(at)
+	return " " + ZoneName(at)
 }
 
-// zoneName names at's zone as people read it: its abbreviation (CET,
+// ZoneName names at's zone as people read it: its abbreviation (CET,
 // EDT), else its offset from UTC (UTC-3, UTC+5:30).
-func zoneName(at time.Time) string {
+func ZoneName(at time.Time) string {
 	name, off := at.Zone()
 	if name != "" && name[0] != '+' && name[0] != '-' {
 		return name

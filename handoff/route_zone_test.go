@@ -80,8 +80,8 @@ func TestZoneName(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got := zoneName(time.Date(2025, 1, 15, 9, 0, 0, 0, loc)); got != tt.want {
-			t.Errorf("zoneName(%s) = %q, want %q", tt.zone, got, tt.want)
+		if got := ZoneName(time.Date(2025, 1, 15, 9, 0, 0, 0, loc)); got != tt.want {
+			t.Errorf("ZoneName(%s) = %q, want %q", tt.zone, got, tt.want)
 		}
 	}
 }

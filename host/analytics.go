@@ -33,14 +33,21 @@ func WithSLA(table *sla.Table, w *sla.Watcher) Option {
 func WithSLAQueue(q *sla.Queue) Option { return func(h *Host) { h.queue = q } }
 
 // slaInfo is the engines' `sla` builtin: the expected wait from now, on
-// the wall clock (with business hours, to the due time the SLA computes).
+// the wall clock (with business hours, to the due time the SLA computes),
+// and when closed hours stretch it, that time (first_response_by: "Monday
+// at 10:30 CET", the team's zone named: who reads it is not known here).
 func (h *Host) slaInfo(team string, p flows.Priority, lang string, now time.Time) map[string]any {
-	d, waiting := h.queue.Expected(team, p)
-	d = h.slaTable.Policy(team).Wait(now, d)
-	m := map[string]any{"first_response": "", "first_response_minutes": 0, "queue": waiting, "team": team}
+	open, waiting := h.queue.Expected(team, p)
+	policy := h.slaTable.Policy(team)
+	d := policy.Wait(now, open)
+	m := map[string]any{"first_response": "", "first_response_minutes": 0, "first_response_by": "", "queue": waiting, "team": team}
 	if d > 0 {
 		m["first_response"] = handoff.FormatDuration(d, lang)
 		m["first_response_minutes"] = int((d + time.Minute - 1) / time.Minute)
+	}
+	if d > open && policy.Hours != nil {
+		due := now.Add(d)
+		m["first_response_by"] = handoff.FormatOpening(due, now, policy.Hours.Location, lang) + " " + handoff.ZoneName(due.In(policy.Hours.Location))
 	}
 	return m
 }

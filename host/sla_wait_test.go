@@ -33,11 +33,15 @@ func TestSLAInfoBusinessHours(t *testing.T) {
 		team, at string
 		told     string
 		minutes  int
+		// by is the due time, told when closed hours stretch the wait
+		// ("by Monday at 10:30", not "within 65 hours"); the customer
+		// is unknown here, so the team's zone is named.
+		by string
 	}{
-		{"support", "2026-03-03 10:00", "2 hours", 120},
-		{"support", "2026-03-03 17:30", "17 hours", 17 * 60}, // due 10:30 the next day
-		{"support", "2026-03-06 17:30", "65 hours", 3900},    // Friday: due Monday 10:30
-		{"billing", "2026-03-03 17:30", "2 hours", 120},      // the clock runs all night
+		{"support", "2026-03-03 10:00", "2 hours", 120, ""},
+		{"support", "2026-03-03 17:30", "17 hours", 17 * 60, "tomorrow at 10:30 CET"}, // due 10:30 the next day
+		{"support", "2026-03-06 17:30", "65 hours", 3900, "Monday at 10:30 CET"},      // Friday: due Monday 10:30
+		{"billing", "2026-03-03 17:30", "2 hours", 120, ""},                           // the clock runs all night
 	}
 	for _, tt := range tests {
 		now, err := time.ParseInLocation("2006-01-02 15:04", tt.at, rome)
@@ -51,6 +55,9 @@ func TestSLAInfoBusinessHours(t *testing.T) {
 		}
 		if got := m["first_response"]; got != tt.told {
 			t.Errorf("%s at %s: first_response %q, want %q", tt.team, tt.at, got, tt.told)
+		}
+		if got := m["first_response_by"]; got != tt.by {
+			t.Errorf("%s at %s: first_response_by %q, want %q", tt.team, tt.at, got, tt.by)
 		}
 	}
 }
