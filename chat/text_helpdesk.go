@@ -27,7 +27,10 @@ func (v *textView) helpdeskEvent(e flows.Effect) {
 			msg += ", agent " + e.Agent
 		}
 		msg += ", priority " + string(e.Priority)
-		if e.SLA != "" {
+		switch {
+		case e.Due != nil: // what the customer is told
+			msg += ", first reply by " + e.Due.Format("Mon 2006-01-02 15:04 MST") + " (" + e.SLA + " counted in business hours)"
+		case e.SLA != "":
 			msg += ", first reply within " + e.SLA
 		}
 		if len(e.Tags) > 0 {

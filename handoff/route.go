@@ -361,6 +361,9 @@ func (r *Router) route(ctx context.Context, h *flows.Handoff) (Decision, error) 
 		}
 		if d.Wait > d.SLA {
 			d.Due = now.Add(d.Wait)
+			if team != nil && team.Hours != nil && team.Hours.Location != nil {
+				d.Due = d.Due.In(team.Hours.Location)
+			}
 		}
 	}
 	d.Message = r.message(d, team, f, now)

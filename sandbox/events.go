@@ -32,6 +32,7 @@ type RouteEvent struct {
 	Tags       []string       `json:"tags,omitempty"`
 	Skills     []string       `json:"skills,omitempty"`
 	SLA        string         `json:"sla,omitempty"`
+	Due        *time.Time     `json:"due,omitempty"` // the first reply's, told instead of a duration when closed hours stretch the wait past SLA
 	InHours    bool           `json:"in_hours"`
 	OutOfHours string         `json:"out_of_hours,omitempty"`
 	NextOpen   *time.Time     `json:"next_open,omitempty"`
@@ -56,6 +57,10 @@ func NewRouteEvent(h *flows.Handoff, d handoff.Decision) RouteEvent {
 	}
 	if d.SLA > 0 {
 		ev.SLA = FormatDuration(d.SLA)
+	}
+	if !d.Due.IsZero() {
+		t := d.Due
+		ev.Due = &t
 	}
 	if !d.InHours && !d.NextOpen.IsZero() {
 		t := d.NextOpen

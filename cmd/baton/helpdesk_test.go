@@ -111,3 +111,23 @@ conversations:
 		}
 	}
 }
+
+// The designer's view of a routing decision said "first reply within 2h"
+// (the SLA target) while the customer was told "entro lunedì alle
+// 10:30": with an SLA counted in business hours, on Friday at 17:30, the
+// view shows the due time the customer is told, and --json has it as due.
+func TestChatRouteShowsTheToldDueTime(t *testing.T) {
+	args := []string{"chat", "--config", "../../examples/tests/configs/business_hours.yaml", "--now", "2026-03-06T17:30:00+01:00", "../../examples/flows/support.yaml"}
+	code, stdout, stderr := runCLI(t, "ciao\noperatore\n", args...)
+	wantCode(t, code, exitOK, stdout, stderr)
+	want := "first reply by Mon 2026-03-09 10:30 CET (2h counted in business hours)"
+	if !strings.Contains(stdout, want) || strings.Contains(stdout, "first reply within") {
+		t.Errorf("the chat does not show %q:\n%s", want, stdout)
+	}
+	code, stdout, stderr = runCLI(t, "ciao\noperatore\n", append([]string{"chat", "--json"}, args[1:]...)...)
+	wantCode(t, code, exitOK, stdout, stderr)
+	routes := events(t, stdout, "route")
+	if len(routes) != 1 || routes[0]["sla"] != "2h" || routes[0]["due"] != "2026-03-09T10:30:00+01:00" {
+		t.Errorf("route events: %v; want sla 2h, due 2026-03-09T10:30:00+01:00", routes)
+	}
+}
