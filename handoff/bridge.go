@@ -477,12 +477,16 @@ func decodeObject(body []byte, v any) error {
 }
 
 // ticketStatus maps a helpdesk's status word (in any case) to the statuses
-// Baton acts on: solved and closed. Freshdesk says "Resolved".
+// Baton acts on: solved and closed. Freshdesk says "Resolved"; "deleted"
+// (the generic callback's ticket gone) is closed.
 func ticketStatus(s string) (flows.TicketStatus, bool) {
 	switch strings.ToLower(strings.TrimSpace(s)) {
 	case "solved", "resolved", "4":
 		return flows.TicketSolved, true
 	case "closed", "5":
+		return flows.TicketClosed, true
+	case "deleted":
+		// Gone: it takes no more messages, as a closed one (ErrTicketGone).
 		return flows.TicketClosed, true
 	}
 	return "", false

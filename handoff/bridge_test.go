@@ -210,6 +210,9 @@ func TestWebhookHandler(t *testing.T) {
 		{"replayed id not delivered twice", req("msg_1", msg, now.Add(time.Second)), 200, nil},
 		{"ticket solved", req("msg_2", `{"type":"ticket.status","conversation_id":"web:1","ticket":{"connector":"x","id":"T-9"},"status":"solved"}`, now), 204, []string{`web:1 ticket x/T-9 solved`}},
 		{"pending ignored", req("msg_3", `{"type":"ticket.status","conversation_id":"web:1","status":"pending"}`, now), 202, nil},
+		// A ticket deleted in the receiving system takes no more messages:
+		// the conversation goes back to the bot, as for a closed one.
+		{"ticket deleted", req("msg_9", `{"type":"ticket.status","conversation_id":"web:1","ticket":{"connector":"x","id":"T-9"},"status":"deleted"}`, now), 204, []string{`web:1 ticket x/T-9 closed`}},
 		{"stale timestamp", req("msg_4", msg, now.Add(-6*time.Minute)), 401, nil},
 		{"unknown type", req("msg_5", `{"type":"ticket.deleted","conversation_id":"web:1"}`, now), 400, nil},
 		{"no conversation", req("msg_6", `{"type":"agent.message","text":"x"}`, now), 400, nil},

@@ -160,8 +160,9 @@
 // endpoint per helpdesk, each an http.Handler that verifies the request,
 // turns it into a flows.Input and hands it to the host's Deliver callback:
 // an agent's reply becomes flows.InputAgent (Text, Agent), a ticket solved
-// or closed becomes flows.InputTicket (Ticket.Status solved or closed).
-// Other statuses are acknowledged and ignored. Statuses: 405 for a method
+// or closed becomes flows.InputTicket (Ticket.Status solved or closed; a
+// generic callback's "deleted", a ticket gone, is closed). Other statuses
+// are acknowledged and ignored. Statuses: 405 for a method
 // other than POST, 413 for a body over the limit (WithMaxBody, default
 // 1 MiB), 401 for a missing or wrong signature or secret or a signed
 // timestamp more than 5 minutes from now (HandlerTolerance: a captured

@@ -24,7 +24,8 @@ type InboundEvent struct {
 	// Text and Agent of an agent.message.
 	Text  string `json:"text,omitempty"`
 	Agent string `json:"agent,omitempty"`
-	// Status of a ticket.status: solved or closed (others are ignored).
+	// Status of a ticket.status: solved, closed, or deleted (the ticket
+	// is gone: taken as closed); others are ignored.
 	Status flows.TicketStatus `json:"status,omitempty"`
 	At     time.Time          `json:"at,omitzero"`
 }
