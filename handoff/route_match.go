@@ -63,13 +63,7 @@ func (f *routeFacts) customerWords() string {
 	if f.hasWords {
 		return f.words
 	}
-	tr := f.h.Transcript
-	for i := len(tr) - 1; i >= 0; i-- {
-		if tr[i].From == flows.RoleSystem {
-			tr = tr[i+1:]
-			break
-		}
-	}
+	tr := sinceReturn(f.h.Transcript)
 	var b strings.Builder
 	b.WriteByte(' ')
 	for _, m := range tr {
@@ -85,6 +79,18 @@ func (f *routeFacts) customerWords() string {
 	}
 	f.words, f.hasWords = b.String(), true
 	return f.words
+}
+
+// sinceReturn is the part of a transcript after its last system line:
+// what was said since the bot last took the conversation back from a
+// ticket (the engine writes that line), this handoff's own.
+func sinceReturn(tr []flows.Message) []flows.Message {
+	for i := len(tr) - 1; i >= 0; i-- {
+		if tr[i].From == flows.RoleSystem {
+			return tr[i+1:]
+		}
+	}
+	return tr
 }
 
 // environment returns what when: expressions and the priority score see.

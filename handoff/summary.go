@@ -52,7 +52,7 @@ func summarize(h *flows.Handoff) string {
 	if q := Quotes(h, summaryQuotes); len(q) > 0 {
 		parts = append(parts, "Customer: "+strings.Join(q, " … ")+".")
 	}
-	if c := choices(h.Transcript); len(c) > 0 {
+	if c := choices(sinceReturn(h.Transcript)); len(c) > 0 {
 		parts = append(parts, "Chose: "+strings.Join(c, " › ")+".")
 	}
 	if v := keyVars(h, summaryVars); len(v) > 0 {
@@ -95,12 +95,13 @@ func reasonSentence(h *flows.Handoff) string {
 // quoted, in the order they were written: the most informative ones (order
 // codes, questions, several content words), else the one with most words
 // that carry anything ("voglio un rimborso"), so a short request is never
-// left out.
+// left out. Only the messages since the bot last took the conversation
+// back count: an earlier handoff's request is not this one's.
 func Quotes(h *flows.Handoff, n int) []string {
 	if h == nil {
 		return nil
 	}
-	return bestQuotes(h.Transcript, n)
+	return bestQuotes(sinceReturn(h.Transcript), n)
 }
 
 // bestQuotes picks the n most informative user messages, in the order

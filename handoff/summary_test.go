@@ -54,6 +54,17 @@ func TestSummarize(t *testing.T) {
 			"The customer chose to talk to a person.",
 		},
 		{
+			// A second handoff after the bot took the conversation back:
+			// the first request (before the system line) is not what the
+			// customer wants now; the ticket's transcript still has it.
+			"after an earlier handoff",
+			&flows.Handoff{Reason: "low_csat", Transcript: []flows.Message{
+				user("vorrei un rimborso per l'ordine A12345"), {From: flows.RoleAgent, Text: "Rimborso fatto"},
+				{From: flows.RoleSystem, Text: "The ticket was solved in the helpdesk. The bot took the conversation back."},
+				user("1"), {From: flows.RoleUser, Text: "sì", Choice: "Sì, ricontattatemi"}}},
+			"Escalated: low csat. Chose: Sì, ricontattatemi.",
+		},
+		{
 			"duplicates quoted once",
 			&flows.Handoff{Transcript: []flows.Message{user("where is my parcel 123?"), user("Where is my parcel 123?")}},
 			"The bot handed the conversation over. Customer: “where is my parcel 123?”.",
