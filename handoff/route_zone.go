@@ -7,26 +7,27 @@ import (
 )
 
 // zoneFor is what follows a time told to the customer of f in loc (the
-// team's zone): nothing when the customer reads the same clock (the
+// team's zone): nothing when the customer reads the same clock then (the
 // contact's "timezone" metadata says so, or the customer's country has
-// only loc's zone), else the zone named as " CET", " EDT" or " UTC-3",
-// so "we reopen at 09:00" is not read in the customer's own time.
+// one zone, which does), else the zone named as " CET", " EDT" or
+// " UTC-3", so "we reopen at 09:00" is not read in the customer's own
+// time.
 func zoneFor(f *routeFacts, loc *time.Location, at time.Time) string {
 	if loc == nil || at.IsZero() {
 		return ""
 	}
 	at = at.In(loc)
-	if tz := strings.TrimSpace(f.h.Contact.Meta["timezone"]); tz != "" {
-		if c, err := time.LoadLocation(tz); err == nil {
-			_, theirs := at.In(c).Zone()
-			if _, ours := at.Zone(); theirs == ours {
+	theirs := strings.TrimSpace(f.h.Contact.Meta["timezone"])
+	if _, err := time.LoadLocation(theirs); theirs == "" || err != nil {
+		theirs = countryZone[f.country]
+	}
+	if theirs != "" {
+		if c, err := time.LoadLocation(theirs); err == nil {
+			_, off := at.In(c).Zone()
+			if _, ours := at.Zone(); off == ours {
 				return ""
 			}
-			return " " + ZoneName(at)
 		}
-	}
-	if f.country != "" && singleZoneCountry[loc.String()] == f.country {
-		return ""
 	}
 	return " " + ZoneName(at)
 }
@@ -52,11 +53,21 @@ func ZoneName(at time.Time) string {
 	return s
 }
 
-// singleZoneCountry maps the zone of a country that has only that one
-// (its clock is the same everywhere in it) to the country's ISO code: a
-// customer of that country reads the team's times as they are. Countries
-// with several zones (the US, Spain with the Canaries, Portugal with the
-// Azores, Brazil, Mexico...) are not here: their customers get the zone.
+// countryZone is the zone of each country (ISO code) that has only one:
+// its clock is the same everywhere in it. Countries with several zones
+// (the US, Spain with the Canaries, Portugal with the Azores, Brazil,
+// Mexico...) are not here: their customers are told the zone unless
+// their contact names theirs.
+var countryZone = func() map[string]string {
+	m := make(map[string]string, len(singleZoneCountry))
+	for zone, country := range singleZoneCountry {
+		m[country] = zone
+	}
+	return m
+}()
+
+// singleZoneCountry maps the zone of a country that has only that one to
+// the country's ISO code.
 var singleZoneCountry = map[string]string{
 	"Europe/Rome": "IT", "Europe/Paris": "FR", "Europe/Berlin": "DE", "Europe/London": "GB",
 	"Europe/Dublin": "IE", "Europe/Amsterdam": "NL", "Europe/Brussels": "BE", "Europe/Luxembourg": "LU",
