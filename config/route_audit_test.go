@@ -211,3 +211,35 @@ routing:
 		}
 	}
 }
+
+// TestMessagePlaceholders: a message's {placeholder} that the message does
+// not fill reached the customer as written ("we'll reply within {sla}" in
+// assigned_by, which tells {due}); it is a warning at its line, naming
+// what the message fills.
+func TestMessagePlaceholders(t *testing.T) {
+	src := `
+connectors:
+  webhook:
+    url: https://example.com/hook
+messages:
+  assigned_by:
+    en: "We'll reply within {sla}."
+    it: "Ti risponderemo entro {due} ({team})."
+  after_hours_tell:
+    es: "Reabrimos {opens}, {{team}}."
+`
+	c, diags := Parse("cfg.yaml", []byte(src), WithEnv(envOf(nil)))
+	if diags.HasErrors() || c == nil {
+		t.Fatalf("errors: %v", diags.Err())
+	}
+	var got []string
+	for _, d := range diags {
+		got = append(got, d.String())
+	}
+	want := []string{
+		`cfg.yaml:7:9: warning: messages.assigned_by.en: {sla} is not filled in this message (it fills {team}, {due}): the customer would read it as written`,
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("diagnostics:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}

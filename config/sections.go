@@ -3,6 +3,7 @@ package config
 import (
 	"fmt"
 	"net/url"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -463,10 +464,34 @@ func (d *decoder) messages(n *yaml.Node) map[string]map[string]string {
 	cfgSortStrings(keys)
 	out := map[string]map[string]string{}
 	for _, f := range d.mapping(n, "messages", keys...) {
-		out[f.key.Value] = d.strMap(f.val, "messages."+f.key.Value)
+		where := "messages." + f.key.Value
+		out[f.key.Value] = d.strMap(f.val, where)
+		d.checkPlaceholders(f.val, where, out[f.key.Value], handoff.MessagePlaceholders[f.key.Value])
 	}
 	return out
 }
+
+// checkPlaceholders warns at each text of a message (n, read into texts by
+// language) that has a {placeholder} the message does not fill: the
+// customer would read it as written.
+func (d *decoder) checkPlaceholders(n *yaml.Node, where string, texts map[string]string, fills []string) {
+	n = cfgResolve(n)
+	if n == nil || n.Kind != yaml.MappingNode {
+		return
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		lang := n.Content[i].Value
+		for _, m := range placeholder.FindAllStringSubmatch(texts[lang], -1) {
+			if !cfgContains(fills, m[1]) {
+				d.report(dsl.Warning, d.pos(n.Content[i+1]), fmt.Sprintf("%s.%s: {%s} is not filled in this message (it fills {%s}): the customer would read it as written",
+					where, lang, m[1], strings.Join(fills, "}, {")))
+			}
+		}
+	}
+}
+
+// placeholder is a {name} of a message.
+var placeholder = regexp.MustCompile(`\{([A-Za-z_][A-Za-z0-9_]*)\}`)
 
 // fields reads a connector's custom fields: field → variable, or
 // field → {var: name, mask: true} for a field masked when masking is on

@@ -18,6 +18,17 @@ const (
 	MsgAfterHoursEmail  = "after_hours_email"  // closed, e-mail offered: {team}, {opens}, {email}
 )
 
+// MessagePlaceholders are the {placeholders} each message key fills; any
+// other is left as written.
+var MessagePlaceholders = map[string][]string{
+	MsgAssigned:         {"team", "sla"},
+	MsgAssignedNoSLA:    {"team"},
+	MsgAssignedBy:       {"team", "due"},
+	MsgAfterHoursTicket: {"team", "opens"},
+	MsgAfterHoursTell:   {"team", "opens"},
+	MsgAfterHoursEmail:  {"team", "opens", "email"},
+}
+
 // DefaultMessages are the built-in texts by key and language; the
 // config's messages: section overrides them.
 var DefaultMessages = map[string]map[string]string{
