@@ -150,6 +150,9 @@ func (t *turn) ticket() {
 	t.record(flows.RoleSystem, closeNote("ticket_"+string(u.Status))+" The bot took the conversation back.")
 	t.closeTicket("ticket_" + string(u.Status))
 	s.NoMatch = 0
+	// What the NLU read is the escalated request's: a tap after the
+	// return (nothing to analyse) does not inherit its intent.
+	s.Signals = nil
 	t.trigger = "return"
 	t.rearm = true
 	t.goTo(ret)
