@@ -5,7 +5,6 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"crypto/subtle"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"hash"
@@ -38,7 +37,7 @@ type Handler struct {
 	// macs keeps HMAC-SHA256 hashers keyed with each secret: a new one
 	// (two SHA-256 states keyed before the body's first byte, 1.4 KB)
 	// for every notification cost more than the body's own hashing.
-	macs    []*sync.Pool
+	macs    []*sync.Pool   // of *keyedMAC
 	numbers map[string]int // phone_number_id → index in secrets
 	tokens  [][]byte       // verify tokens
 	o       options
@@ -77,7 +76,7 @@ func NewHandler(accounts []Account, r flows.Receiver, opts ...Option) (*Handler,
 			idx = len(h.secrets)
 			h.secrets = append(h.secrets, []byte(a.AppSecret))
 			key := []byte(a.AppSecret)
-			h.macs = append(h.macs, &sync.Pool{New: func() any { return hmac.New(sha256.New, key) }})
+			h.macs = append(h.macs, &sync.Pool{New: func() any { return &keyedMAC{mac: hmac.New(sha256.New, key)} }})
 		}
 		h.numbers[a.PhoneNumberID] = idx
 		if a.VerifyToken != "" {
@@ -148,7 +147,10 @@ func (h *Handler) notify(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithTimeout(r.Context(), h.o.timeout)
 	defer cancel()
 	var res result
-	seen := make(map[string]bool, len(items))
+	var seen map[string]bool // one item cannot repeat an earlier one
+	if len(items) > 1 {
+		seen = make(map[string]bool, len(items))
+	}
 	for _, it := range items {
 		if idx, ok := h.numbers[it.number]; !ok || !signed[idx] {
 			it.skip = RejectUnknownNumber
@@ -160,7 +162,9 @@ func (h *Handler) notify(w http.ResponseWriter, r *http.Request) {
 			case now.Sub(it.age) > h.o.maxAge:
 				it.skip = RejectStale
 			}
-			seen[it.in.ID] = true
+			if seen != nil {
+				seen[it.in.ID] = true
+			}
 		}
 		if it.skip != "" {
 			res.Skipped++
@@ -181,10 +185,23 @@ func (h *Handler) notify(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	w.Header().Set("Content-Type", "application/json")
-	fmt.Fprintf(w, `{"received":%d,"statuses":%d,"skipped":%d}`+"\n", res.Received, res.Statuses, res.Skipped)
+	w.Write(res.appendJSON(make([]byte, 0, 64)))
 }
 
 type result struct{ Received, Statuses, Skipped int }
+
+// appendJSON appends {"received":N,"statuses":N,"skipped":N} and a new
+// line: what fmt.Fprintf wrote, without its formatting on every
+// notification.
+func (r result) appendJSON(b []byte) []byte {
+	b = append(b, `{"received":`...)
+	b = strconv.AppendInt(b, int64(r.Received), 10)
+	b = append(b, `,"statuses":`...)
+	b = strconv.AppendInt(b, int64(r.Statuses), 10)
+	b = append(b, `,"skipped":`...)
+	b = strconv.AppendInt(b, int64(r.Skipped), 10)
+	return append(b, "}\n"...)
+}
 
 // signedBy returns which app secrets sign body with header's signature
 // ("sha256=" and 64 hex digits), or nil when none does. Every secret is
@@ -194,19 +211,26 @@ func (h *Handler) signedBy(header string, body []byte) []bool {
 	if !ok || len(hexSig) != 2*sha256.Size {
 		return nil
 	}
-	sig, err := hex.DecodeString(hexSig)
-	if err != nil {
-		return nil
+	var sig [sha256.Size]byte // decoded here, not in a new slice
+	for i := range sig {
+		hi, ok1 := unhex(hexSig[2*i])
+		lo, ok2 := unhex(hexSig[2*i+1])
+		if !ok1 || !ok2 {
+			return nil
+		}
+		sig[i] = hi<<4 | lo
 	}
 	var out []bool
-	var sum [sha256.Size]byte
 	for i, p := range h.macs {
-		m := p.Get().(hash.Hash)
-		m.Write(body)
-		ok := hmac.Equal(m.Sum(sum[:0]), sig)
-		m.Reset() // back to the keyed state
+		m := p.Get().(*keyedMAC)
+		m.mac.Write(body)
+		ok := hmac.Equal(m.mac.Sum(m.sum[:0]), sig[:])
+		m.mac.Reset() // back to the keyed state
 		p.Put(m)
 		if ok {
+			if len(h.secrets) == 1 {
+				return onlySecret
+			}
 			if out == nil {
 				out = make([]bool, len(h.secrets))
 			}
@@ -214,6 +238,32 @@ func (h *Handler) signedBy(header string, body []byte) []bool {
 		}
 	}
 	return out
+}
+
+// keyedMAC is an HMAC-SHA256 keyed with one app secret, and the buffer
+// its sums go to (a sum written to the caller's stack would escape
+// through hash.Hash, a heap allocation per notification).
+type keyedMAC struct {
+	mac hash.Hash
+	sum [sha256.Size]byte
+}
+
+// onlySecret is signedBy's answer when a handler's only secret signs:
+// shared, read only.
+var onlySecret = []bool{true}
+
+// unhex is the value of a hexadecimal digit (either case), as
+// encoding/hex reads it.
+func unhex(c byte) (byte, bool) {
+	switch {
+	case '0' <= c && c <= '9':
+		return c - '0', true
+	case 'a' <= c && c <= 'f':
+		return c - 'a' + 10, true
+	case 'A' <= c && c <= 'F':
+		return c - 'A' + 10, true
+	}
+	return 0, false
 }
 
 func (h *Handler) refuse(w http.ResponseWriter, status int, reason, msg string) {

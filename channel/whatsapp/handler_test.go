@@ -219,6 +219,36 @@ func TestHandlerKeepsIDsAndTimes(t *testing.T) {
 	}
 }
 
+// TestHandlerSignatureHex: the signature's 64 hex digits are read in
+// either case, as encoding/hex reads them; any other character, or a
+// digit too few, is a missing signature.
+func TestHandlerSignatureHex(t *testing.T) {
+	body, _ := os.ReadFile("testdata/webhooks/text.json")
+	sig := strings.TrimPrefix(whatsapptest.Sign(testSecret, body), "sha256=")
+	for _, tt := range []struct {
+		name, header string
+		status       int
+	}{
+		{"lower", "sha256=" + sig, http.StatusOK},
+		{"upper", "sha256=" + strings.ToUpper(sig), http.StatusOK},
+		{"not hex", "sha256=" + sig[:63] + "g", http.StatusUnauthorized},
+		{"not hex first", "sha256=x" + sig[1:], http.StatusUnauthorized},
+		{"short", "sha256=" + sig[:63], http.StatusUnauthorized},
+		{"another body's", "sha256=" + strings.Repeat("0", 64), http.StatusUnauthorized},
+	} {
+		rec := &receiver{}
+		var rejects []string
+		h := newTestHandler(t, rec, &rejects)
+		req := httptest.NewRequest(http.MethodPost, "/", bytes.NewReader(body))
+		req.Header.Set("X-Hub-Signature-256", tt.header)
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, req)
+		if w.Code != tt.status || (tt.status == http.StatusOK) != (len(rec.inputs) == 1) {
+			t.Errorf("%s: status %d, %d inputs; want %d", tt.name, w.Code, len(rec.inputs), tt.status)
+		}
+	}
+}
+
 func TestHandlerBodyLimit(t *testing.T) {
 	body, _ := os.ReadFile("testdata/webhooks/text.json")
 	for _, chunked := range []bool{false, true} {
