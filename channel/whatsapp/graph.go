@@ -32,9 +32,13 @@ const (
 )
 
 // messagesURL is POST {graph_url}/{version}/{phone_number_id}/messages.
-func (s *Sender) messagesURL() string {
-	return s.o.graphURL + "/" + s.o.version + "/" + s.number + "/messages"
-}
+func (s *Sender) messagesURL() string { return s.url }
+
+// jsonContentType is the Content-Type header of a request with a JSON
+// body. Like Sender.auth it is shared by every request, read only (as a
+// RoundTripper must leave a request's headers): setting the header with
+// Header.Set allocated its slice on every send.
+var jsonContentType = []string{"application/json"}
 
 // deliver posts one message, retrying throttled attempts (which Graph did
 // not carry out) with backoff within the configured bounds.
@@ -112,7 +116,7 @@ func (s *Sender) post(ctx context.Context, url string, body any, keep bool) ([]b
 	if err != nil {
 		return nil, &flows.ChannelError{Channel: flows.ChannelWhatsApp, Message: "bad graph_url: " + err.Error()}
 	}
-	req.Header.Set("Content-Type", "application/json")
+	req.Header["Content-Type"] = jsonContentType
 	return s.do(req, keep)
 }
 
@@ -120,7 +124,7 @@ func (s *Sender) post(ctx context.Context, url string, body any, keep bool) ([]b
 // returned when keep is set, else read to its end (so the connection is
 // reused) and dropped.
 func (s *Sender) do(req *http.Request, keep bool) ([]byte, error) {
-	req.Header.Set("Authorization", "Bearer "+s.token)
+	req.Header["Authorization"] = s.auth
 	resp, err := s.o.client.Do(req)
 	if err != nil { // the request may or may not have reached Graph
 		return nil, &flows.ChannelError{Channel: flows.ChannelWhatsApp, Temporary: true, Message: "calling the Graph API", Err: err}

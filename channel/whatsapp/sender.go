@@ -37,6 +37,10 @@ type Sender struct {
 	token  string
 	o      options
 	done   *flows.PartsSent
+	// url is the messages endpoint and auth the Authorization header's
+	// value, made once: every send used to build both again.
+	url  string
+	auth []string
 }
 
 var (
@@ -60,6 +64,8 @@ func NewSender(phoneNumberID, accessToken string, opts ...Option) (*Sender, erro
 		return nil, fmt.Errorf("whatsapp: api_version %q is not a Graph API version like %s", s.o.version, DefaultAPIVersion)
 	}
 	s.o.graphURL = strings.TrimRight(s.o.graphURL, "/")
+	s.url = s.o.graphURL + "/" + s.o.version + "/" + s.number + "/messages"
+	s.auth = []string{"Bearer " + s.token}
 	return s, nil
 }
 
