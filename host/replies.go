@@ -151,7 +151,6 @@ func (h *Host) sendReply(ctx context.Context, outbox flows.Outbox, it flows.Outb
 	if err == nil {
 		err = a.Sender.Send(sctx, *it.Outbound)
 	}
-	var ce *flows.ChannelError
 	switch {
 	case err == nil:
 		it.Status, it.LastError = flows.OutboxDelivered, ""
@@ -167,6 +166,9 @@ func (h *Host) sendReply(ctx context.Context, outbox flows.Outbox, it flows.Outb
 			"conversation", it.ConversationID, "item", it.ID)
 		h.noteUndelivered(ctx, it, err)
 	default:
+		// Declared here: errors.As takes its address, which moves it to
+		// the heap, and a delivered reply has no use for it.
+		var ce *flows.ChannelError
 		code := 0
 		if errors.As(err, &ce) {
 			code = ce.Code

@@ -221,7 +221,10 @@ func (h *Host) handleEntry(ctx context.Context, e flows.InboxEntry) {
 		defer stopTyping()
 		var effects []flows.Effect
 		var leased flows.ReplyClaim
-		opts := []engine.HandleOption{engine.Consumes(e.ID)}
+		// Room for InboxAfter and handle's ClaimReplies: appending them
+		// does not copy the slice.
+		opts := make([]engine.HandleOption, 1, 3)
+		opts[0] = engine.Consumes(e.ID)
 		var left *flows.InboxLeft
 		if h.sharedStore {
 			left = new(flows.InboxLeft)
