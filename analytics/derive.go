@@ -95,7 +95,13 @@ func (d *deriver) add(typ flows.EventType, fill func(*flows.Event)) {
 	ev := &d.out[len(d.out)-1]
 	ev.Type = typ
 	ev.State = d.state
-	ev.ID = d.base.Conversation + ":" + strconv.Itoa(d.t.After.Turns) + ":" + strconv.Itoa(len(d.out))
+	// conversation:turn:n, appended in a buffer on the stack: one
+	// allocation, the string, where concatenating cost one more for
+	// each number of three digits or more.
+	var buf [96]byte
+	id := append(append(buf[:0], d.base.Conversation...), ':')
+	id = append(strconv.AppendInt(id, int64(d.t.After.Turns), 10), ':')
+	ev.ID = string(strconv.AppendInt(id, int64(len(d.out)), 10))
 	if fill != nil {
 		fill(ev) // sets fields; never adds an event
 	}
