@@ -130,7 +130,10 @@ func (v inboxView) Claim(ctx context.Context, now time.Time, lease time.Duration
 	clock := m.now()
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	var heads []*inEntry
+	// The heads of a few conversations (a claim after a message or two)
+	// fit in an array on the stack.
+	var few [16]*inEntry
+	heads := few[:0]
 	for _, q := range m.inbox.queues {
 		for _, e := range q {
 			if e.leaseUntil.After(now) {
