@@ -42,6 +42,11 @@ type Metrics struct {
 	sendErrors *prometheus.CounterVec
 	reloads    *prometheus.CounterVec
 	outbox     *outboxCollector
+	// The children a turn counts on, looked up once: WithLabelValues
+	// checks and hashes the label values on every call, and a message
+	// cost four of them.
+	turnsOf, inboundOf, deliveriesOf children[prometheus.Counter]
+	turnTimeOf                       children[prometheus.Observer]
 
 	mu             sync.Mutex
 	reasons, teams map[string]bool // the handoffs' label values so far
@@ -68,6 +73,8 @@ func NewMetrics(outbox flows.Outbox, now func() time.Time) *Metrics {
 	m.rejects = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "baton_webhook_rejects_total", Help: "Webhook requests refused, by endpoint and reason."}, []string{"endpoint", "reason"})
 	m.sendErrors = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "baton_channel_send_errors_total", Help: "Failed channel sends, by channel and provider error code."}, []string{"channel", "code"})
 	m.reloads = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "baton_reloads_total", Help: "Flow reloads, by outcome (ok, refused)."}, []string{"outcome"})
+	m.turnsOf.with, m.inboundOf.with, m.deliveriesOf.with = m.turns.WithLabelValues, m.inbound.WithLabelValues, m.deliveries.WithLabelValues
+	m.turnTimeOf.with, m.turnTimeOf.one = m.turnTime.WithLabelValues, true
 	m.reg.MustRegister(m.turns, m.turnTime, m.inbound, m.handoffs, m.deliveries, m.rejects, m.sendErrors, m.reloads,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	// Series whose labels are known in advance start at zero, so a rate
@@ -127,13 +134,13 @@ func (m *Metrics) turn(channel string, d time.Duration, err error) {
 	if err != nil {
 		outcome = "error"
 	}
-	m.turns.WithLabelValues(channel, outcome).Inc()
-	m.turnTime.WithLabelValues(channel).Observe(d.Seconds())
+	m.turnsOf.get(channel, outcome).Inc()
+	m.turnTimeOf.get(channel, "").Observe(d.Seconds())
 }
 
 func (m *Metrics) received(channel, outcome string) {
 	if m != nil {
-		m.inbound.WithLabelValues(channel, outcome).Inc()
+		m.inboundOf.get(channel, outcome).Inc()
 	}
 }
 
@@ -184,8 +191,42 @@ func isLabelName(v string) bool {
 
 func (m *Metrics) delivery(kind flows.OutboxKind, outcome string) {
 	if m != nil {
-		m.deliveries.WithLabelValues(string(kind), outcome).Inc()
+		m.deliveriesOf.get(string(kind), outcome).Inc()
 	}
+}
+
+// children caches a vector's children by their label values (one or
+// two), which come from small sets (channels, outcomes, kinds): the cache
+// holds no more than the vector does. Nothing deletes a child of these
+// vectors, so a cached one is the vector's own.
+type children[T any] struct {
+	with func(lvs ...string) T // the vector's WithLabelValues
+	one  bool                  // the vector has one label: get's b is ""
+	mu   sync.RWMutex
+	m    map[[2]string]T
+}
+
+// get is with(a, b), or with(a) for a vector of one label.
+func (c *children[T]) get(a, b string) T {
+	k := [2]string{a, b}
+	c.mu.RLock()
+	v, ok := c.m[k]
+	c.mu.RUnlock()
+	if ok {
+		return v
+	}
+	if c.one {
+		v = c.with(a)
+	} else {
+		v = c.with(a, b)
+	}
+	c.mu.Lock()
+	if c.m == nil {
+		c.m = map[[2]string]T{}
+	}
+	c.m[k] = v
+	c.mu.Unlock()
+	return v
 }
 
 func (m *Metrics) reject(endpoint, reason string) {
