@@ -92,7 +92,13 @@ func httpWatchdog(timers []flows.Timer, prev, next *flows.Session, effects []flo
 // retry) and differs from every earlier conversation's under the same id
 // (it carries the session's creation time).
 func replyItem(s *flows.Session, r flows.Reply, n int) flows.OutboxItem {
-	id := s.ID + "-" + strconv.FormatInt(s.CreatedAt.UnixMilli(), 36) + "-" + strconv.Itoa(s.Turns) + "-reply-" + strconv.Itoa(n)
+	// {session}-{created, base 36}-{turn}-reply-{n}, appended in a buffer
+	// on the stack: one allocation, the string, where concatenating cost
+	// one for each number too.
+	var buf [128]byte
+	b := strconv.AppendInt(append(append(buf[:0], s.ID...), '-'), s.CreatedAt.UnixMilli(), 36)
+	b = strconv.AppendInt(append(b, '-'), int64(s.Turns), 10)
+	id := string(strconv.AppendInt(append(b, "-reply-"...), int64(n), 10))
 	return flows.OutboxItem{
 		ID: id, Kind: flows.OutboxReply, ConversationID: s.ID, Status: flows.OutboxPending,
 		CreatedAt: s.UpdatedAt, NextAt: s.UpdatedAt,

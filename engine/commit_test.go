@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -142,8 +143,9 @@ func TestHandleReplyOutbox(t *testing.T) {
 		if o != nil && o.Lang != "it" { // WhatsApp labels a list's button in it
 			t.Errorf("reply item %d: Lang %q, want the conversation's it", i, o.Lang)
 		}
-		if !strings.HasPrefix(it.ID, "c1-") {
-			t.Errorf("reply id %q", it.ID)
+		// {session}-{created, base 36}-{turn}-reply-{n}
+		if want := "c1-" + strconv.FormatInt(t0.UnixMilli(), 36) + "-1-reply-" + strconv.Itoa(i+1); it.ID != want {
+			t.Errorf("reply id %q, want %q", it.ID, want)
 		}
 	}
 	if len(items[0].Outbound.Reply.Options) == 0 {
