@@ -151,11 +151,12 @@ func (h *Handler) notify(w http.ResponseWriter, r *http.Request) {
 	if len(items) > 1 {
 		seen = make(map[string]bool, len(items))
 	}
-	for _, it := range items {
+	for i := range items {
+		it := &items[i] // an item holds its message: not copied
 		if idx, ok := h.numbers[it.number]; !ok || !signed[idx] {
 			it.skip = RejectUnknownNumber
 		}
-		if it.skip == "" && it.in != nil {
+		if it.skip == "" && it.isIn {
 			switch {
 			case seen[it.in.ID]:
 				it.skip = RejectDuplicate
@@ -171,8 +172,8 @@ func (h *Handler) notify(w http.ResponseWriter, r *http.Request) {
 			h.rejected(it.skip, "whatsapp: item skipped", "id", it.id, "phone_number_id", it.number)
 			continue
 		}
-		if it.in != nil {
-			err = h.recv.Receive(ctx, *it.in)
+		if it.isIn {
+			err = h.recv.Receive(ctx, it.in)
 			res.Received++
 		} else {
 			err = h.recv.Status(ctx, *it.status)
