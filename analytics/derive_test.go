@@ -2,6 +2,8 @@ package analytics_test
 
 import (
 	"context"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -424,5 +426,26 @@ states:
 		if strings.Join(outcomes, " ") != strings.Join(want, " ") {
 			t.Errorf("%s: the return turn's ends %v, want %v", c.name, outcomes, want)
 		}
+	}
+}
+
+// TestEmitIDs: an event a host emits without an id gets
+// conversation:host:{time in ms}:{sequence}, both numbers in base 36, the
+// sequence counting the recorder's emitted events.
+func TestEmitIDs(t *testing.T) {
+	at := time.Date(2026, 3, 3, 10, 0, 0, 0, time.UTC)
+	sink := &memSink{}
+	r := analytics.NewRecorder(sink, analytics.WithRecorderClock(func() time.Time { return at }))
+	r.Emit(context.Background(), flows.Event{Type: flows.EvHandoffDelivered, Conversation: "whatsapp:1:2"},
+		flows.Event{Type: flows.EvHandoffDelivered, Conversation: "web:w:c", ID: "kept"})
+	r.Emit(context.Background(), flows.Event{Type: flows.EvHandoffDelivered, Conversation: "whatsapp:1:2"})
+	ms := strconv.FormatInt(at.UnixMilli(), 36)
+	want := []string{"whatsapp:1:2:host:" + ms + ":1", "kept", "whatsapp:1:2:host:" + ms + ":2"}
+	var got []string
+	for _, ev := range sink.events {
+		got = append(got, ev.ID)
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("ids %q, want %q", got, want)
 	}
 }

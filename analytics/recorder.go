@@ -108,7 +108,12 @@ func (r *Recorder) Emit(ctx context.Context, events ...flows.Event) {
 			ev.At = r.now()
 		}
 		if ev.ID == "" {
-			ev.ID = ev.Conversation + ":host:" + strconv.FormatInt(ev.At.UnixMilli(), 36) + ":" + strconv.FormatInt(r.seq.Add(1), 36)
+			// conversation:host:{time}:{seq} (base 36), appended in a
+			// buffer on the stack: one allocation, the string.
+			var buf [96]byte
+			id := append(append(buf[:0], ev.Conversation...), ":host:"...)
+			id = append(strconv.AppendInt(id, ev.At.UnixMilli(), 36), ':')
+			ev.ID = string(strconv.AppendInt(id, r.seq.Add(1), 36))
 		}
 		if ev.FlowVersion == "" {
 			if v, ok := r.versions.Load(ev.Flow); ok {
