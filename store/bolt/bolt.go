@@ -218,7 +218,11 @@ func openGuarded(path string, o *bbolt.Options, use func(*bbolt.DB) error) (db *
 	defer func() {
 		if v := recover(); v != nil {
 			if f != nil {
-				f.Close() // its lock stays with bbolt's mapping of it, until the process ends
+				// bbolt's mapping of the file, left behind, keeps the file
+				// open, and with it the lock: released here, for another
+				// try or another process.
+				_ = syscall.Flock(int(f.Fd()), syscall.LOCK_UN)
+				f.Close()
 			}
 			db, err = nil, errDamaged{v}
 		}

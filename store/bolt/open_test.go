@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -428,10 +429,11 @@ func TestOpenRefusesDamagedFiles(t *testing.T) {
 	// opens the file.
 	flipped := append(content[:2*page:2*page], bytes.ReplaceAll(content[2*page:], []byte("c150"), []byte("c050"))...)
 	damaged := map[string][]byte{
-		"flipped.db": flipped,
-		"cut.db":     content[:3*page],
-		"short.db":   content[:2*page+1808], // its pages past the end fault
-		"garbage.db": garbage,
+		"freelist.db": damagedFreelist(t, good),
+		"flipped.db":  flipped,
+		"cut.db":      content[:3*page],
+		"short.db":    content[:2*page+1808], // its pages past the end fault
+		"garbage.db":  garbage,
 	}
 	for name, b := range damaged {
 		p := filepath.Join(dir, name)
@@ -449,5 +451,60 @@ func TestOpenRefusesDamagedFiles(t *testing.T) {
 		if after, _ := os.ReadFile(p); string(after) != string(b) {
 			t.Errorf("%s was changed by the refused open", name)
 		}
+		if err := lockFree(p); err != nil {
+			t.Errorf("%s is still locked after the refused open: %v", name, err)
+		}
 	}
+}
+
+// damagedFreelist is the store at path as a bbolt that keeps its free
+// list in the file (a Baton before NoFreelistSync, or bbolt's own tools)
+// leaves it, with that list's page damaged: bbolt panics reading it while
+// it opens the file, after it locked and mapped it.
+func damagedFreelist(t *testing.T, path string) []byte {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), "synced.db")
+	content, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(p, content, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	db, err := bbolt.Open(p, 0o600, &bbolt.Options{NoFreelistSync: false})
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	if content, err = os.ReadFile(p); err != nil {
+		t.Fatal(err)
+	}
+	// The meta pages: page size at 24, free-list page at 48, txid at 64.
+	le := binary.LittleEndian
+	size := int(le.Uint32(content[24:]))
+	meta := content[:size]
+	if le.Uint64(content[size+64:]) > le.Uint64(content[64:]) {
+		meta = content[size:]
+	}
+	free := int(le.Uint64(meta[48:]))
+	if free < 2 || (free+1)*size > len(content) {
+		t.Fatalf("no free-list page (%d) in the synced store", free)
+	}
+	le.PutUint16(content[free*size+8:], 0x02) // a leaf's type, not a free list's
+	return content
+}
+
+// lockFree says whether the file at path can be locked as bbolt locks it
+// (flock, exclusive): a lock another open of it keeps, even in this
+// process, makes it fail.
+func lockFree(path string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+		return err
+	}
+	return syscall.Flock(int(f.Fd()), syscall.LOCK_UN)
 }
