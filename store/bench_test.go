@@ -182,6 +182,34 @@ func BenchmarkBoltTurn(b *testing.B) {
 	}
 }
 
+// BenchmarkBoltOpen opens (and closes) a bbolt store holding 100,000 idle
+// conversations (each with a 10-message transcript): what a restart of
+// serve waits for before its first turn, the check of every page included.
+func BenchmarkBoltOpen(b *testing.B) {
+	ctx := context.Background()
+	idle := tenMessages()
+	path := filepath.Join(b.TempDir(), "baton.db")
+	fill, err := bolt.Open(path, bolt.WithNoSync())
+	if err != nil {
+		b.Fatal(err)
+	}
+	for i := range 100000 {
+		s := *idle
+		s.ID, s.Rev = fmt.Sprint("idle-", i), 0
+		if err := fill.Save(ctx, &s, flows.Commit{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	fill.Close()
+	for b.Loop() {
+		st, err := bolt.Open(path)
+		if err != nil {
+			b.Fatal(err)
+		}
+		st.Close()
+	}
+}
+
 // BenchmarkIdleConversation measures the heap an idle conversation with a
 // 10-message transcript keeps in the memory store (B/conv), made the way a
 // host makes it (five user messages through engine.Handle) and left alone

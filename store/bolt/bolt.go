@@ -166,7 +166,7 @@ func Open(path string, opts ...Option) (*Store, error) {
 	var damaged errDamaged
 	switch {
 	case errors.As(err, &damaged):
-		return nil, fmt.Errorf("bolt store %s: the file is damaged (%v): restore it from a backup, or move it away to start an empty store", path, damaged.v)
+		return nil, damagedFile(path, damaged)
 	case errors.Is(err, berrors.ErrTimeout):
 		return nil, fmt.Errorf("bolt store %s: %w: %s; stop it or give this process another file", path, ErrLocked, lockHolder(path))
 	case err != nil && existed && !errors.Is(err, os.ErrPermission):
@@ -181,6 +181,9 @@ func Open(path string, opts ...Option) (*Store, error) {
 		return countReplies(tx)
 	}); err != nil {
 		db.Close()
+		if errors.As(err, &damaged) {
+			return nil, damagedFile(path, damaged)
+		}
 		return nil, fmt.Errorf("bolt store %s: %w", path, err)
 	}
 	s.db = db
@@ -188,10 +191,16 @@ func Open(path string, opts ...Option) (*Store, error) {
 	return s, nil
 }
 
-// errDamaged is what bbolt panicked with while opening a damaged file.
+// errDamaged is what bbolt panicked with while opening a damaged file, or
+// the damage checkPages or countReplies found.
 type errDamaged struct{ v any }
 
 func (e errDamaged) Error() string { return fmt.Sprint(e.v) }
+
+// damagedFile is Open's refusal of the damaged file at path.
+func damagedFile(path string, damaged errDamaged) error {
+	return fmt.Errorf("bolt store %s: the file is damaged (%v): restore it from a backup, or move it away to start an empty store", path, damaged.v)
+}
 
 // openDB is bbolt.Open, with the panic (or memory fault) of a file whose
 // pages are damaged or that was cut short turned into errDamaged, and the
@@ -234,48 +243,24 @@ func openGuarded(path string, o *bbolt.Options, use func(*bbolt.DB) error) (db *
 	return nil, use(db)
 }
 
-// checkDB reads every key of the existing file at path, read-only, and
-// returns errDamaged when a page is damaged or keys are out of order, the
-// damage bbolt's Open reports by panicking in a goroutine nobody can
-// recover. It returns bbolt's error for a file it cannot open (ErrTimeout
-// when another process holds it), and nil for a missing file.
+// checkDB reads every page of the existing file at path in use, holding
+// the file's lock read-only, and returns errDamaged for the damage bbolt's
+// Open reports by panicking in a goroutine nobody can recover, or by a
+// memory fault, or that it would read through later (checkPages). It
+// returns bbolt's error for a file it cannot open (ErrTimeout when another
+// process holds it), and nil for a missing file.
 func checkDB(path string, timeout time.Duration) error {
 	if fi, err := os.Stat(path); err != nil || fi.Size() == 0 {
 		return nil
 	}
 	_, err := openGuarded(path, &bbolt.Options{ReadOnly: true, Timeout: timeout}, func(db *bbolt.DB) error {
-		return db.View(func(tx *bbolt.Tx) error {
-			return checkKeys("", tx.Cursor(), func(k []byte) *bbolt.Bucket { return tx.Bucket(k) })
-		})
+		return checkFile(path, db.Info().PageSize)
 	})
 	var damaged errDamaged
 	if errors.Is(err, berrors.ErrTimeout) || errors.As(err, &damaged) {
 		return err
 	}
 	return nil // any other error: bbolt.Open says it again, with its message
-}
-
-// checkKeys walks c, the bucket name, and the buckets under it, checking
-// its keys come in order. The keys are not shown: they hold phone numbers.
-func checkKeys(name string, c *bbolt.Cursor, bucket func([]byte) *bbolt.Bucket) error {
-	var prev []byte
-	for k, v := c.First(); k != nil; k, v = c.Next() {
-		if prev != nil && bytes.Compare(prev, k) >= 0 {
-			if name == "" {
-				return errDamaged{"bucket names out of order"}
-			}
-			return errDamaged{fmt.Sprintf("keys out of order in bucket %q", name)}
-		}
-		prev = append(prev[:0], k...)
-		if v == nil {
-			if b := bucket(k); b != nil {
-				if err := checkKeys(strings.TrimPrefix(name+"/"+string(k), "/"), b.Cursor(), b.Bucket); err != nil {
-					return err
-				}
-			}
-		}
-	}
-	return nil
 }
 
 // refuseForeign refuses a file that bbolt would reject with a less clear

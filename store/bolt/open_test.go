@@ -27,6 +27,10 @@ import (
 const helperEnv = "BATON_BOLT_SECOND_PROCESS"
 
 func TestMain(m *testing.M) {
+	if list := os.Getenv(openEachEnv); list != "" {
+		openEach(list)
+		os.Exit(0)
+	}
 	if path := os.Getenv(helperEnv); path != "" {
 		s, err := bolt.Open(path, bolt.WithLockTimeout(100*time.Millisecond))
 		if err != nil {
@@ -479,18 +483,25 @@ func damagedFreelist(t *testing.T, path string) []byte {
 	if content, err = os.ReadFile(p); err != nil {
 		t.Fatal(err)
 	}
-	// The meta pages: page size at 24, free-list page at 48, txid at 64.
 	le := binary.LittleEndian
-	size := int(le.Uint32(content[24:]))
-	meta := content[:size]
-	if le.Uint64(content[size+64:]) > le.Uint64(content[64:]) {
-		meta = content[size:]
-	}
-	free := int(le.Uint64(meta[48:]))
+	size, free := int(le.Uint32(content[24:])), int(le.Uint64(metaPage(content)[48:]))
 	if free < 2 || (free+1)*size > len(content) {
 		t.Fatalf("no free-list page (%d) in the synced store", free)
 	}
 	le.PutUint16(content[free*size+8:], 0x02) // a leaf's type, not a free list's
+	return content
+}
+
+// metaPage is the meta page of the bbolt file in content that bbolt
+// reads, the one of the later transaction (both are valid here): its
+// page size at 24, its bucket list's page at 32, its free-list page at 48
+// and its transaction at 64.
+func metaPage(content []byte) []byte {
+	le := binary.LittleEndian
+	size := int(le.Uint32(content[24:]))
+	if le.Uint64(content[size+64:]) > le.Uint64(content[64:]) {
+		return content[size:]
+	}
 	return content
 }
 

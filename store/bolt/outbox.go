@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	bbolt "go.etcd.io/bbolt"
@@ -88,7 +89,7 @@ func countReply(tx *bbolt.Tx, it *flows.OutboxItem, was flows.OutboxStatus) erro
 }
 
 // countReplies counts the pending reply items of each conversation
-// afresh, into bReplies.
+// afresh, into bReplies; an item it cannot read is errDamaged.
 func countReplies(tx *bbolt.Tx) error {
 	if err := tx.DeleteBucket(bReplies); err != nil {
 		return err
@@ -100,7 +101,7 @@ func countReplies(tx *bbolt.Tx) error {
 	for k, _ := c.First(); k != nil; k, _ = c.Next() {
 		it, err := getItem(tx, k)
 		if err != nil {
-			return err
+			return errDamaged{strings.TrimPrefix(err.Error(), "bolt store: ")}
 		}
 		if err := countReply(tx, &it, ""); err != nil {
 			return err
