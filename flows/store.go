@@ -240,7 +240,9 @@ type Outbox interface {
 	// Settle records the outcome of a claimed item (Status, Attempts,
 	// NextAt, LastError, Ticket) and releases its lease. It fails with
 	// ErrLeaseLost, writing nothing, when the item was claimed again since
-	// the caller got it (its LeaseID is not the latest claim's).
+	// the caller got it (its LeaseID is not the latest claim's), and with
+	// an error, writing nothing, when Status is neither empty (kept) nor
+	// one of the OutboxStatus constants.
 	Settle(ctx context.Context, item OutboxItem) error
 	// List returns the items with status (all when empty, none when it is
 	// not one of the OutboxStatus constants), oldest first.

@@ -37,6 +37,17 @@ func CheckCommit(id string, c flows.Commit) error {
 	return nil
 }
 
+// CheckSettle refuses an item settled with a status that is none of the
+// outbox's (an empty one keeps the item's), before anything is written.
+func CheckSettle(it flows.OutboxItem) error {
+	switch it.Status {
+	case "", flows.OutboxPending, flows.OutboxDelivered, flows.OutboxDead:
+		return nil
+	}
+	return fmt.Errorf("store: cannot settle outbox item %q with status %q; use %q, %q or %q", it.ID, it.Status,
+		flows.OutboxPending, flows.OutboxDelivered, flows.OutboxDead)
+}
+
 // FillItem fills what a Commit may leave out of an outbox item of session
 // id: pending, the session's conversation, the store's clock now.
 func FillItem(it flows.OutboxItem, id string, now time.Time) flows.OutboxItem {

@@ -200,6 +200,9 @@ func (s *Store) Settle(ctx context.Context, in flows.OutboxItem) error {
 	if err := s.live(ctx); err != nil {
 		return err
 	}
+	if err := store.CheckSettle(in); err != nil {
+		return err
+	}
 	now := s.now()
 	// A holder whose lease ran out and whose item was claimed since may
 	// not settle it. The item stays leased while the settle commits, so

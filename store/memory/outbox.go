@@ -147,6 +147,9 @@ func (m *Store) Settle(ctx context.Context, in flows.OutboxItem) error {
 	if err := m.live(ctx); err != nil {
 		return err
 	}
+	if err := store.CheckSettle(in); err != nil {
+		return err
+	}
 	now := m.now()
 	m.mu.Lock()
 	defer m.mu.Unlock()

@@ -2,6 +2,8 @@ package storetest
 
 import (
 	"fmt"
+	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -58,6 +60,36 @@ func testOutboxListUnknownStatus(t *testing.T, h *h) {
 	}
 	if got := h.list(""); len(got) != 2 {
 		t.Errorf("List(\"\") = %q, want both items", itemIDs(got))
+	}
+}
+
+// testSettleUnknownStatus: Settle refuses a status that is none of the
+// outbox's, writing nothing: the item stays pending and leased to its
+// holder, who can still settle it.
+func testSettleUnknownStatus(t *testing.T, h *h) {
+	h.newSession("c", flows.Commit{Outbox: []flows.OutboxItem{open("h1"), reply("c", 1)}})
+	now := h.now()
+	for _, it := range h.claim(h.s, now, 10) {
+		for _, st := range []flows.OutboxStatus{"bogus", "Delivered", "dead "} {
+			bad := it
+			bad.Status, bad.Attempts, bad.LastError = st, 3, "oops"
+			if err := h.s.Settle(h.ctx, bad); err == nil || !strings.Contains(err.Error(), string(st)) {
+				t.Errorf("settling %s with status %q: %v, want an error naming it", it.ID, st, err)
+			}
+		}
+		h.wantIDs("claimed within the lease", itemIDs(h.claim(h.s, now.Add(30*time.Second), 10)), nil)
+		pending := h.list(flows.OutboxPending)
+		if i := slices.IndexFunc(pending, func(p flows.OutboxItem) bool { return p.ID == it.ID }); i < 0 || pending[i].Attempts != 0 || pending[i].LastError != "" {
+			t.Errorf("after the refused settles, the pending items are %+v, want %s unchanged", pending, it.ID)
+		}
+		it.Status = flows.OutboxDelivered
+		h.settle(it)
+	}
+	if got := h.list(flows.OutboxDelivered); len(got) != 2 {
+		t.Errorf("delivered: %q, want both items", itemIDs(got))
+	}
+	if got := h.list(""); len(got) != 2 {
+		t.Errorf("every item: %q, want the two", itemIDs(got))
 	}
 }
 

@@ -52,6 +52,7 @@ func Run(t *testing.T, open Opener) {
 		{"DeleteKeepsDedupe", testDeleteKeepsDedupe},
 		{"CommitOutbox", testCommitOutbox},
 		{"OutboxListUnknownStatus", testOutboxListUnknownStatus},
+		{"SettleUnknownStatus", testSettleUnknownStatus},
 		{"OutboxLease", testOutboxLease},
 		{"OutboxRetry", testOutboxRetry},
 		{"HandoffOrder", testHandoffOrder},

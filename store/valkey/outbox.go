@@ -11,6 +11,7 @@ import (
 	"github.com/valkey-io/valkey-go"
 
 	"github.com/batonbot/baton/flows"
+	"github.com/batonbot/baton/store"
 )
 
 // Claim leases up to max outbox items due at now (see flows.Outbox):
@@ -248,6 +249,9 @@ func cmpFloat(a, b float64) int {
 // open made pending again revives them.
 func (s *Store) Settle(ctx context.Context, item flows.OutboxItem) error {
 	if err := s.live(ctx); err != nil {
+		return err
+	}
+	if err := store.CheckSettle(item); err != nil {
 		return err
 	}
 	return s.settle(ctx, item, string(item.Status))
