@@ -276,7 +276,7 @@ type Store interface {
 	// Inbox returns the store's inbox (its Claim is not the outbox's).
 	Inbox() Inbox
 	// Close releases the store (its file, its connections). Afterwards
-	// every method fails with an error wrapping ErrClosed; closing again
-	// does nothing.
+	// every method fails with an error wrapping ErrClosed, and so does a
+	// call under way that the closing stops; closing again does nothing.
 	Close() error
 }

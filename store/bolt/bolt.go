@@ -359,11 +359,28 @@ func lockHolder(path string) string {
 // Path returns the store's file.
 func (s *Store) Path() string { return s.path }
 
-// Close closes the file, releasing the lock. Every call afterwards fails
-// with an error wrapping flows.ErrClosed.
+// Close closes the file, releasing the lock, once the transactions under
+// way end. Every call afterwards, and one under way that had not begun its
+// transaction, fails with an error wrapping flows.ErrClosed.
 func (s *Store) Close() error {
 	s.closed.Store(true)
 	return s.db.Close()
+}
+
+// view and update are s.db.View and s.writes.update for the store's
+// calls: a call under way when the store closes, which bbolt then refuses
+// ("database not open"), fails as a call after Close does.
+func (s *Store) view(fn func(*bbolt.Tx) error) error { return s.underWay(s.db.View(fn)) }
+
+func (s *Store) update(fn func(*bbolt.Tx) error) error { return s.underWay(s.writes.update(fn)) }
+
+// underWay is err, or an error wrapping flows.ErrClosed when err is
+// bbolt's for a database closed under the call.
+func (s *Store) underWay(err error) error {
+	if errors.Is(err, berrors.ErrDatabaseNotOpen) {
+		return fmt.Errorf("bolt store %s: %w while the call was under way", s.path, flows.ErrClosed)
+	}
+	return err
 }
 
 // live returns an error wrapping flows.ErrClosed after Close, else

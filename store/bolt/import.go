@@ -132,6 +132,7 @@ func (s *Store) ImportJSON(ctx context.Context, path string) (Imported, error) {
 		}
 		return nil
 	})
+	err = s.underWay(err)
 	if err != nil {
 		return Imported{}, err
 	}

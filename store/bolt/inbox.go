@@ -36,7 +36,7 @@ func (v inboxView) Accept(ctx context.Context, in flows.Inbound) (bool, error) {
 	}
 	id := []byte(in.ID)
 	accepted := false
-	err = s.writes.update(func(tx *bbolt.Tx) error {
+	err = s.update(func(tx *bbolt.Tx) error {
 		accepted = false
 		seen, ids := tx.Bucket(bInboxSeen), tx.Bucket(bInboxIDs)
 		if until := seen.Get(id); (until != nil && timeOf(until).After(now)) || ids.Get(id) != nil {
@@ -87,9 +87,9 @@ func (v inboxView) Claim(ctx context.Context, now time.Time, lease time.Duration
 	}
 	// Most polls find nothing to claim: they read, and only a claim
 	// writes (a bbolt write syncs the file, empty or not).
-	err := s.db.View(scan)
+	err := s.view(scan)
 	if err == nil && len(out) > 0 {
-		err = s.writes.update(func(tx *bbolt.Tx) error {
+		err = s.update(func(tx *bbolt.Tx) error {
 			if err := scan(tx); err != nil {
 				return err
 			}
@@ -221,7 +221,7 @@ func (s *Store) Seen(ctx context.Context, key string, ttl time.Duration) (bool, 
 	now := s.now()
 	k := []byte(key)
 	var was bool
-	err := s.writes.update(func(tx *bbolt.Tx) error {
+	err := s.update(func(tx *bbolt.Tx) error {
 		was = false
 		db := tx.Bucket(bDedupe)
 		if until := db.Get(k); until != nil && timeOf(until).After(now) {
@@ -243,7 +243,7 @@ func (s *Store) Loads(ctx context.Context, agents []string) (map[string]int, err
 		return nil, err
 	}
 	out := make(map[string]int, len(agents))
-	err := s.db.View(func(tx *bbolt.Tx) error {
+	err := s.view(func(tx *bbolt.Tx) error {
 		lb := tx.Bucket(bLoads)
 		for _, a := range agents {
 			n, _ := binary.Uvarint(lb.Get([]byte(a)))
@@ -262,7 +262,7 @@ func (s *Store) Add(ctx context.Context, agent string, delta int) error {
 	if agent == "" {
 		return errors.New("bolt store: counting the open handoffs of an agent needs the agent's id")
 	}
-	return s.writes.update(func(tx *bbolt.Tx) error { return addLoad(tx, agent, delta) })
+	return s.update(func(tx *bbolt.Tx) error { return addLoad(tx, agent, delta) })
 }
 
 func addLoad(tx *bbolt.Tx, agent string, delta int) error {
@@ -300,7 +300,7 @@ func (s *Store) Due(ctx context.Context, now time.Time, max int) ([]flows.Timer,
 	}
 	clock := s.now()
 	var out []flows.Timer
-	err := s.db.View(func(tx *bbolt.Tx) error {
+	err := s.view(func(tx *bbolt.Tx) error {
 		sb := tx.Bucket(bSessions)
 		limit := at8(now)
 		c := tx.Bucket(bTimers).Cursor()

@@ -149,7 +149,7 @@ func (s *Store) ClaimKinds(ctx context.Context, now time.Time, lease time.Durati
 	s.leaseMu.Lock()
 	defer s.leaseMu.Unlock()
 	var out []flows.OutboxItem
-	err := s.db.View(func(tx *bbolt.Tx) error {
+	err := s.view(func(tx *bbolt.Tx) error {
 		blocked := map[store.GroupKey]bool{}
 		c := tx.Bucket(bPending).Cursor()
 		for k, _ := c.First(); k != nil; k, _ = c.Next() {
@@ -217,7 +217,7 @@ func (s *Store) Settle(ctx context.Context, in flows.OutboxItem) error {
 	s.leaseMu.Unlock()
 	var released []string
 	delivered := false
-	err := s.writes.update(func(tx *bbolt.Tx) error {
+	err := s.update(func(tx *bbolt.Tx) error {
 		released = append(released[:0], in.ID)
 		k := tx.Bucket(bOutboxIDs).Get([]byte(in.ID))
 		if k == nil {
@@ -452,7 +452,7 @@ func (s *Store) ListKinds(ctx context.Context, status flows.OutboxStatus, kinds 
 		return nil, nil // no item has an unknown status (statusBucket would say pending)
 	}
 	var out []flows.OutboxItem
-	err := s.db.View(func(tx *bbolt.Tx) error {
+	err := s.view(func(tx *bbolt.Tx) error {
 		src := bOutbox
 		if status != "" {
 			src = statusBucket(status)
@@ -495,7 +495,7 @@ func (s *Store) DropOutbox(ctx context.Context, drop func(conv string) bool) (in
 		return 0, err
 	}
 	var dropped []string
-	err := s.writes.update(func(tx *bbolt.Tx) error {
+	err := s.update(func(tx *bbolt.Tx) error {
 		dropped = dropped[:0]
 		byStatus := map[flows.OutboxStatus][][]byte{}
 		c := tx.Bucket(bOutbox).Cursor()

@@ -25,7 +25,7 @@ func (s *Store) Load(ctx context.Context, id string) (*flows.Session, error) {
 	}
 	now := s.now()
 	var out *flows.Session
-	err := s.db.View(func(tx *bbolt.Tx) error {
+	err := s.view(func(tx *bbolt.Tx) error {
 		v := tx.Bucket(bSessions).Get([]byte(id))
 		if len(v) < sessionHeader || s.expired(timeOf(v), now) {
 			return store.NoSession(id)
@@ -62,7 +62,7 @@ func (s *Store) Save(ctx context.Context, sess *flows.Session, c flows.Commit) e
 	enc = store.EncodeSession(enc, &saved)
 	var claimed []flows.OutboxItem
 	more := false
-	err := s.writes.update(func(tx *bbolt.Tx) error {
+	err := s.update(func(tx *bbolt.Tx) error {
 		claimed, more = claimed[:0], false
 		ids := tx.Bucket(bInboxIDs)
 		for _, d := range c.Done {
@@ -173,7 +173,7 @@ func (s *Store) Delete(ctx context.Context, id string) error {
 	if err := s.live(ctx); err != nil {
 		return err
 	}
-	return s.writes.update(func(tx *bbolt.Tx) error { return s.deleteConversation(tx, id, true) })
+	return s.update(func(tx *bbolt.Tx) error { return s.deleteConversation(tx, id, true) })
 }
 
 // deleteConversation deletes conversation id's session and timers, and
@@ -259,7 +259,7 @@ func (s *Store) Sweep(ctx context.Context) (int, error) {
 
 func (s *Store) sweep(now time.Time) (int, error) {
 	n := 0
-	err := s.writes.update(func(tx *bbolt.Tx) error {
+	err := s.update(func(tx *bbolt.Tx) error {
 		n = 0
 		if s.ttl > 0 {
 			cutoff := at8(now.Add(-s.ttl))
@@ -328,7 +328,7 @@ func (s *Store) Sessions(ctx context.Context) (int, error) {
 		return 0, err
 	}
 	n := 0
-	err := s.db.View(func(tx *bbolt.Tx) error {
+	err := s.view(func(tx *bbolt.Tx) error {
 		n = tx.Bucket(bSessions).Stats().KeyN
 		return nil
 	})

@@ -3,6 +3,7 @@ package storetest
 import (
 	"errors"
 	"fmt"
+	"sync"
 	"testing"
 	"time"
 
@@ -363,5 +364,64 @@ func testAfterClose(t *testing.T, h *h) {
 	}
 	if err := h.s.Close(); err != nil {
 		t.Errorf("a second Close: %v", err)
+	}
+}
+
+// testCloseUnderWay: calls under way when the store closes end as if it
+// had not closed, or with an error wrapping flows.ErrClosed, never with
+// the error of what the store closed (a database, a connection): a host
+// shutting down tells the two apart.
+func testCloseUnderWay(t *testing.T, h *h) {
+	for round := range 5 {
+		s := h.open()
+		const workers = 8
+		ended := make(chan error, workers)
+		var started sync.WaitGroup
+		started.Add(workers)
+		for w := range workers {
+			go func() {
+				conv := fmt.Sprint("r", round, "w", w)
+				for n := 0; ; n++ {
+					var err error
+					now := h.now()
+					switch n % 5 {
+					case 0:
+						_, err = s.Load(h.ctx, conv)
+					case 1:
+						err = s.Save(h.ctx, &flows.Session{ID: fmt.Sprint(conv, "-", n), Flow: "f", State: "start", CreatedAt: now, UpdatedAt: now},
+							flows.Commit{Outbox: []flows.OutboxItem{open(fmt.Sprint(conv, "-", n))}, Timers: []flows.Timer{{Key: "t", At: now}}})
+					case 2:
+						var items []flows.OutboxItem
+						if items, err = s.Claim(h.ctx, now, time.Minute, 2); err == nil && len(items) > 0 {
+							items[0].Status = flows.OutboxDelivered
+							err = s.Settle(h.ctx, items[0])
+						}
+					case 3:
+						_, err = s.Inbox().Accept(h.ctx, inbound(fmt.Sprint(conv, "-", n), conv, "hi", now))
+					case 4:
+						_, err = s.Due(h.ctx, now, 10)
+					}
+					if n == 5 {
+						started.Done()
+					}
+					if err != nil && !errors.Is(err, flows.ErrNoSession) {
+						if n < 5 {
+							started.Done()
+						}
+						ended <- err
+						return
+					}
+				}
+			}()
+		}
+		started.Wait()
+		if err := s.Close(); err != nil {
+			t.Fatalf("Close: %v", err)
+		}
+		for range workers {
+			if err := <-ended; !errors.Is(err, flows.ErrClosed) {
+				t.Errorf("a call under way as the store closed: %v, want an error wrapping flows.ErrClosed", err)
+			}
+		}
 	}
 }

@@ -82,11 +82,15 @@ func Run(t *testing.T, open Opener) {
 		{"IdleKeepsNewMessages", testIdleKeepsNewMessages},
 		{"ExpiredEntryDoesNotBlock", testExpiredEntryDoesNotBlock},
 		{"AfterClose", testAfterClose},
+		{"CloseUnderWay", testCloseUnderWay},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			h := &h{t: t, ctx: context.Background(), clock: &Clock{t: time.Now().UTC().Truncate(time.Second)}}
-			h.s = open(t, Options{Clock: h.clock.Now, TTL: TTL, KeepDelivered: KeepDelivered, InboxDedupe: InboxDedupe})
+			h.open = func() flows.Store {
+				return open(t, Options{Clock: h.clock.Now, TTL: TTL, KeepDelivered: KeepDelivered, InboxDedupe: InboxDedupe})
+			}
+			h.s = h.open()
 			t.Cleanup(func() {
 				if err := h.s.Close(); err != nil {
 					t.Errorf("Close: %v", err)
@@ -126,6 +130,9 @@ type h struct {
 	ctx   context.Context
 	s     flows.Store
 	clock *Clock
+	// open opens another empty store on the same clock, which the test
+	// closes.
+	open func() flows.Store
 }
 
 func (h *h) now() time.Time { return h.clock.Now() }

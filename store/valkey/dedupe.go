@@ -11,7 +11,8 @@ import (
 // (see flows.Deduper). The key expires on the server after ttl; the
 // store's clock decides too, so a test clock works. A ttl of zero or
 // less records nothing.
-func (s *Store) Seen(ctx context.Context, key string, ttl time.Duration) (bool, error) {
+func (s *Store) Seen(ctx context.Context, key string, ttl time.Duration) (_ bool, err error) {
+	defer s.underWay(&err)
 	if err := s.live(ctx); err != nil {
 		return false, err
 	}

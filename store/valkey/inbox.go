@@ -16,7 +16,8 @@ import (
 
 // Accept stores in durably, deduplicated on in.ID within the dedupe window
 // (see flows.Inbox): one script on the conversation's node.
-func (s *Store) Accept(ctx context.Context, in flows.Inbound) (bool, error) {
+func (s *Store) Accept(ctx context.Context, in flows.Inbound) (_ bool, err error) {
+	defer s.underWay(&err)
 	if err := s.live(ctx); err != nil {
 		return false, err
 	}
@@ -67,7 +68,8 @@ var _ flows.Inbox = (*Inbox)(nil)
 // Inbox returns the store's inbox.
 func (s *Store) Inbox() flows.Inbox { return &Inbox{s: s} }
 
-func (s *Store) claimInbox(ctx context.Context, now time.Time, lease time.Duration, max int) ([]flows.InboxEntry, error) {
+func (s *Store) claimInbox(ctx context.Context, now time.Time, lease time.Duration, max int) (_ []flows.InboxEntry, err error) {
+	defer s.underWay(&err)
 	if err := s.live(ctx); err != nil {
 		return nil, err
 	}

@@ -10,7 +10,8 @@ import (
 
 // Loads returns the open handoffs of each of agents (see
 // flows.LoadTracker): the sum of the shards' totals, one round trip.
-func (s *Store) Loads(ctx context.Context, agents []string) (map[string]int, error) {
+func (s *Store) Loads(ctx context.Context, agents []string) (_ map[string]int, err error) {
+	defer s.underWay(&err)
 	if err := s.live(ctx); err != nil {
 		return nil, err
 	}
@@ -56,7 +57,8 @@ func (s *Store) Loads(ctx context.Context, agents []string) (map[string]int, err
 // Add changes agent's count outside any conversation's save; a count
 // never goes below zero (see flows.LoadTracker). Loads a turn changes go
 // through Commit.Loads, with the session.
-func (s *Store) Add(ctx context.Context, agent string, delta int) error {
+func (s *Store) Add(ctx context.Context, agent string, delta int) (err error) {
+	defer s.underWay(&err)
 	if err := s.live(ctx); err != nil {
 		return err
 	}

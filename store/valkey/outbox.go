@@ -73,7 +73,8 @@ func classes(kinds []flows.OutboxKind) (string, string) {
 	return cl, b.String()
 }
 
-func (s *Store) claim(ctx context.Context, now time.Time, lease time.Duration, max int, kinds []flows.OutboxKind) ([]flows.OutboxItem, error) {
+func (s *Store) claim(ctx context.Context, now time.Time, lease time.Duration, max int, kinds []flows.OutboxKind) (_ []flows.OutboxItem, err error) {
+	defer s.underWay(&err)
 	if err := s.live(ctx); err != nil {
 		return nil, err
 	}
@@ -247,7 +248,8 @@ func cmpFloat(a, b float64) int {
 // flows.Outbox). A delivered open records the handoff's ticket for its
 // appends; a dead open takes its handoff's pending items with it, and the
 // open made pending again revives them.
-func (s *Store) Settle(ctx context.Context, item flows.OutboxItem) error {
+func (s *Store) Settle(ctx context.Context, item flows.OutboxItem) (err error) {
+	defer s.underWay(&err)
 	if err := s.live(ctx); err != nil {
 		return err
 	}
@@ -297,7 +299,8 @@ func (s *Store) List(ctx context.Context, status flows.OutboxStatus) ([]flows.Ou
 	return s.list(ctx, status, nil)
 }
 
-func (s *Store) list(ctx context.Context, status flows.OutboxStatus, kinds []flows.OutboxKind) ([]flows.OutboxItem, error) {
+func (s *Store) list(ctx context.Context, status flows.OutboxStatus, kinds []flows.OutboxKind) (_ []flows.OutboxItem, err error) {
+	defer s.underWay(&err)
 	if err := s.live(ctx); err != nil {
 		return nil, err
 	}

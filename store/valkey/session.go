@@ -15,7 +15,8 @@ import (
 
 // Load returns the session id (its transcript read from its list), or an
 // error wrapping flows.ErrNoSession. One round trip.
-func (s *Store) Load(ctx context.Context, id string) (*flows.Session, error) {
+func (s *Store) Load(ctx context.Context, id string) (_ *flows.Session, err error) {
+	defer s.underWay(&err)
 	if err := s.live(ctx); err != nil {
 		return nil, err
 	}
@@ -80,7 +81,8 @@ func (s *Store) expired(u valkey.ValkeyMessage) bool {
 // timers and inbox acknowledgements (see flows.SessionStore). One round
 // trip on a single server; on a cluster a second publishes the
 // conversation's state to the shared indexes.
-func (s *Store) Save(ctx context.Context, sess *flows.Session, c flows.Commit) error {
+func (s *Store) Save(ctx context.Context, sess *flows.Session, c flows.Commit) (err error) {
+	defer s.underWay(&err)
 	if sess == nil || sess.ID == "" {
 		return errors.New("valkey store: cannot save a session without an id")
 	}
@@ -170,7 +172,8 @@ func (s *Store) Save(ctx context.Context, sess *flows.Session, c flows.Commit) e
 // inbox entries. Its outbox items stay until delivered and expire with
 // the conversation's keys; the message ids its inbox accepted stay for
 // their dedupe window, as in the other stores.
-func (s *Store) Delete(ctx context.Context, id string) error {
+func (s *Store) Delete(ctx context.Context, id string) (err error) {
+	defer s.underWay(&err)
 	if err := s.live(ctx); err != nil {
 		return err
 	}

@@ -248,8 +248,8 @@ func redact(raw string) string {
 
 // Close stops the background sweep and closes the connections, at once:
 // calls still under way fail, and nothing waits for a server that stopped
-// answering. Every call afterwards fails with an error wrapping
-// flows.ErrClosed.
+// answering. Those calls, and every call afterwards, fail with an error
+// wrapping flows.ErrClosed.
 func (s *Store) Close() error {
 	s.closed.Store(true)
 	s.closeOne.Do(func() {
@@ -268,6 +268,22 @@ func (s *Store) live(ctx context.Context) error {
 		return fmt.Errorf("valkey store: %w", flows.ErrClosed)
 	}
 	return ctx.Err()
+}
+
+// underWay turns the error of a call under way when the store closed (its
+// connection closed under it, "valkey client is closing") into one
+// wrapping flows.ErrClosed, as a call after Close fails; the answers
+// flows names pass as they are.
+func (s *Store) underWay(err *error) {
+	if *err == nil || !s.closed.Load() {
+		return
+	}
+	for _, answer := range []error{flows.ErrClosed, flows.ErrConflict, flows.ErrNoSession, flows.ErrConsumed, flows.ErrLeaseLost} {
+		if errors.Is(*err, answer) {
+			return
+		}
+	}
+	*err = fmt.Errorf("valkey store: %w while the call was under way (%v)", flows.ErrClosed, *err)
 }
 
 // Client returns the store's valkey-go client (for health checks and

@@ -36,7 +36,8 @@ func (s *Store) sweepLoop(stop context.Context) {
 // that no longer has a state is taken back. It returns how many
 // conversations it published. The store runs it in the background
 // (WithSweepEvery); it is safe to run from several processes at once.
-func (s *Store) Sweep(ctx context.Context) (int, error) {
+func (s *Store) Sweep(ctx context.Context) (_ int, err error) {
+	defer s.underWay(&err)
 	if err := s.live(ctx); err != nil {
 		return 0, err
 	}

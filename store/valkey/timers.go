@@ -14,7 +14,8 @@ import (
 // Due returns up to max timers due at now, earliest first (see
 // flows.Timers): the shards' timer indexes name the conversations, whose
 // own sorted sets hold the timers.
-func (s *Store) Due(ctx context.Context, now time.Time, max int) ([]flows.Timer, error) {
+func (s *Store) Due(ctx context.Context, now time.Time, max int) (_ []flows.Timer, err error) {
+	defer s.underWay(&err)
 	if err := s.live(ctx); err != nil {
 		return nil, err
 	}
