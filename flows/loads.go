@@ -9,7 +9,9 @@ import "context"
 // (Commit.Loads): engine.Handle adds 1 for the agent routing assigned a
 // handoff and takes 1 off when the handoff's ticket is solved, closed or
 // declined (HandoffRef.Assignee says whose it was), so a turn that fails
-// to save counts nothing. Add is for corrections.
+// to save counts nothing. A conversation that expires idle or is deleted
+// takes what its saves counted off (no turn of it will). Add is for
+// corrections.
 type LoadTracker interface {
 	// Loads returns the open handoffs of each of agents (missing: 0).
 	Loads(ctx context.Context, agents []string) (map[string]int, error)

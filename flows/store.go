@@ -113,7 +113,8 @@ type SessionStore interface {
 	// nothing then; on success it bumps s.Rev.
 	Save(ctx context.Context, s *Session, c Commit) error
 	// Delete forgets the conversation id: its session, timers and inbox
-	// entries. Its outbox items stay until delivered (a handoff is never
+	// entries, and takes the agents' loads its saves counted off
+	// (LoadTracker). Its outbox items stay until delivered (a handoff is never
 	// lost) and expire with the outbox's retention. Deleting an unknown id
 	// is not an error.
 	Delete(ctx context.Context, id string) error

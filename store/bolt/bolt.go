@@ -39,6 +39,7 @@ var (
 	bDead       = []byte("outbox_dead")  // seq(8) → ∅
 	bTickets    = []byte("tickets")      // handoff id → at(8) JSON ticket
 	bLoads      = []byte("loads")        // agent → count (uvarint)
+	bHeld       = []byte("loads_held")   // conv \0 agent → what conv's saves added to loads (uvarint)
 	bTimers     = []byte("timers")       // at(8) conv \0 key → ∅
 	bTimerKeys  = []byte("timer_keys")   // conv \0 key → at(8)
 	bDedupe     = []byte("dedupe")       // key → until(8)
@@ -51,7 +52,7 @@ var (
 	// by every Open (a Baton before it did not keep it)
 	bReplies   = []byte("outbox_replies")
 	allBuckets = [][]byte{bMeta, bSessions, bTouched, bOutbox, bOutboxIDs, bPending, bDelivered, bDead, bTickets, bLoads,
-		bTimers, bTimerKeys, bDedupe, bDedupeExp, bInbox, bInboxIDs, bInboxSeen, bInboxSeenX, bReplies}
+		bTimers, bTimerKeys, bDedupe, bDedupeExp, bInbox, bInboxIDs, bInboxSeen, bInboxSeenX, bReplies, bHeld}
 	keyFormat  = []byte("format")
 	keyVersion = []byte("version")
 	formatName = []byte("baton-store")

@@ -274,6 +274,40 @@ func addLoad(tx *bbolt.Tx, agent string, delta int) error {
 	return lb.Delete([]byte(agent))
 }
 
+// hold records that conversation conv's save changed agent's count by
+// delta (what it holds never goes below zero).
+func hold(tx *bbolt.Tx, conv, agent string, delta int) error {
+	hb, k := tx.Bucket(bHeld), append(append([]byte(conv), 0), agent...)
+	n, _ := binary.Uvarint(hb.Get(k))
+	if m := int(n) + delta; m > 0 {
+		return hb.Put(k, binary.AppendUvarint(nil, uint64(m)))
+	}
+	return hb.Delete(k)
+}
+
+// release takes what the conversation whose keys start with prefix
+// (conv \0) held off its agents' counts, when the conversation ends: no
+// turn of it will. (A conversation last saved by a Baton before this
+// bucket holds nothing.)
+func release(tx *bbolt.Tx, prefix []byte) error {
+	hb := tx.Bucket(bHeld)
+	var keys [][]byte
+	c := hb.Cursor()
+	for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
+		n, _ := binary.Uvarint(v)
+		if err := addLoad(tx, string(k[len(prefix):]), -int(n)); err != nil {
+			return err
+		}
+		keys = append(keys, append([]byte(nil), k...))
+	}
+	for _, k := range keys {
+		if err := hb.Delete(k); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // setTimer sets conversation conv's timer key to at; a zero at deletes it.
 func setTimer(tx *bbolt.Tx, conv, key string, at time.Time) error {
 	tk, tb := tx.Bucket(bTimerKeys), tx.Bucket(bTimers)

@@ -126,6 +126,9 @@ func (s *Store) Save(ctx context.Context, sess *flows.Session, c flows.Commit) e
 			if err := addLoad(tx, agent, d); err != nil {
 				return err
 			}
+			if err := hold(tx, sess.ID, agent, d); err != nil {
+				return err
+			}
 		}
 		for _, t := range c.Timers {
 			if err := setTimer(tx, sess.ID, t.Key, t.At); err != nil {
@@ -193,6 +196,9 @@ func (s *Store) deleteConversation(tx *bbolt.Tx, id string, inbox bool) error {
 	}
 	// Timers: conv \0 key.
 	prefix := append([]byte(id), 0)
+	if err := release(tx, prefix); err != nil {
+		return err
+	}
 	tk := tx.Bucket(bTimerKeys)
 	var keys [][]byte
 	c := tk.Cursor()

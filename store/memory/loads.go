@@ -44,3 +44,20 @@ func (m *Store) addLoad(agent string, delta int) {
 		delete(m.loads, agent)
 	}
 }
+
+// hold records that conversation conv's save changed agent's count by
+// delta (what it holds never goes below zero); the caller holds m.mu.
+func (m *Store) hold(conv, agent string, delta int) {
+	h := m.held[conv]
+	if n := max(0, h[agent]+delta); n > 0 {
+		if h == nil {
+			h = map[string]int{}
+			m.held[conv] = h
+		}
+		h[agent] = n
+	} else if h != nil {
+		if delete(h, agent); len(h) == 0 {
+			delete(m.held, conv)
+		}
+	}
+}

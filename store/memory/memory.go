@@ -43,6 +43,9 @@ type Store struct {
 	delivered     int
 
 	loads map[string]int // agent → open handoffs, none at 0
+	// held is what each conversation's saves added to loads (conversation
+	// → agent → count), taken off when the conversation ends.
+	held map[string]map[string]int
 
 	timers timerSet
 	dedupe map[string]time.Time // key → when it is forgotten
@@ -129,6 +132,7 @@ func New(opts ...Option) *Store {
 		keepDelivered: 1000,
 		keepFor:       7 * 24 * time.Hour,
 		loads:         make(map[string]int),
+		held:          make(map[string]map[string]int),
 		dedupe:        make(map[string]time.Time),
 		inbox:         newInbox(),
 	}
@@ -309,6 +313,7 @@ func (m *Store) save(ctx context.Context, s, keep *flows.Session, c flows.Commit
 	}
 	for agent, d := range c.Loads {
 		m.addLoad(agent, d)
+		m.hold(s.ID, agent, d)
 	}
 	for _, t := range c.Timers {
 		m.timers.set(s.ID, t.Key, t.At)
@@ -355,12 +360,17 @@ func (m *Store) deleteLocked(id string) {
 }
 
 // expireLocked forgets conversation id's session and timers, idle past
-// the TTL. Its inbox entries stay: a customer writing again after the TTL
+// the TTL, and takes the loads it held off its agents' counts (no turn of
+// it will). Its inbox entries stay: a customer writing again after the TTL
 // has a message accepted moments ago (they go when consumed, or once
 // older than the TTL themselves).
 func (m *Store) expireLocked(id string) {
 	delete(m.sessions, id)
 	m.timers.drop(id)
+	for agent, n := range m.held[id] {
+		m.addLoad(agent, -n)
+	}
+	delete(m.held, id)
 }
 
 func (e *entry) at() time.Time { return time.Unix(0, e.touched) }

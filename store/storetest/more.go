@@ -43,6 +43,46 @@ func testLoads(t *testing.T, h *h) {
 	}
 }
 
+// testExpiredLoads: the open handoffs a conversation counted for its
+// agents (Commit.Loads) leave the counts when the conversation expires
+// idle or is deleted, as no turn of it will ever take them off; those of
+// live conversations and those made with Add stay.
+func testExpiredLoads(t *testing.T, h *h) {
+	h.newSession("gone", flows.Commit{Loads: map[string]int{"dan": 1}})
+	if err := h.s.Delete(h.ctx, "gone"); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := h.s.Loads(h.ctx, []string{"dan"}); got["dan"] != 0 {
+		t.Errorf("after its conversation was deleted dan counts %d, want 0", got["dan"])
+	}
+	h.newSession("idle", flows.Commit{Loads: map[string]int{"ada": 1, "bob": 2}})
+	busy := h.newSession("busy", flows.Commit{Loads: map[string]int{"ada": 1}})
+	if err := h.s.Add(h.ctx, "cy", 1); err != nil {
+		t.Fatal(err)
+	}
+	h.clock.Add(TTL / 2)
+	h.save(busy, flows.Commit{})
+	h.clock.Add(TTL/2 + time.Minute)
+	h.gone("idle")
+	h.sweep()
+	if _, err := h.s.Due(h.ctx, h.now(), 10); err != nil {
+		t.Fatal(err)
+	}
+	got, err := h.s.Loads(h.ctx, []string{"ada", "bob", "cy"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got["ada"] != 1 || got["bob"] != 0 || got["cy"] != 1 {
+		t.Errorf("after the idle conversation expired the loads are %v, want ada 1 (busy's), bob 0, cy 1 (Add's)", got)
+	}
+	// The id starts over, holding nothing.
+	s := h.newSession("idle", flows.Commit{Loads: map[string]int{"bob": -1}})
+	h.save(s, flows.Commit{Loads: map[string]int{"bob": 1}})
+	if got, _ := h.s.Loads(h.ctx, []string{"bob"}); got["bob"] != 1 {
+		t.Errorf("the conversation started over counts bob %d, want 1", got["bob"])
+	}
+}
+
 func testTimers(t *testing.T, h *h) {
 	now := h.now()
 	a := h.newSession("a", flows.Commit{Timers: []flows.Timer{{Key: "t1", At: now.Add(2 * time.Minute)}, {Key: "t2", At: now.Add(time.Minute)}}})

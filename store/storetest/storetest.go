@@ -69,6 +69,7 @@ func Run(t *testing.T, open Opener) {
 		{"DeliveredRetention", testDeliveredRetention},
 		{"ConcurrentClaims", testConcurrentClaims},
 		{"Loads", testLoads},
+		{"ExpiredLoads", testExpiredLoads},
 		{"Timers", testTimers},
 		{"Dedupe", testDedupe},
 		{"DedupeEdges", testDedupeEdges},

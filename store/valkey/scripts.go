@@ -21,9 +21,9 @@ local rev = tonumber(ARGV[4])
 local saved = redis.call('HMGET', S, 'u', 'r')
 if saved[1] and ttl > 0 and now - tonumber(saved[1]) >= ttl then
   -- idle past the TTL by the store's clock: start afresh (the inbox holds
-  -- messages accepted since, and stays)
-  redis.call('DEL', S, T, TM)
-  mark('t')
+  -- messages accepted since, and stays), its agents' loads taken back
+  redis.call('DEL', S, T, TM, L)
+  mark('t', 'l')
   saved[2] = false
 end
 local claimUntil = tonumber(ARGV[8])
@@ -99,12 +99,12 @@ for _, id in ipairs(leased) do res[#res + 1] = id end
 return res
 `
 
-// deleteLua forgets a conversation: its session, transcript, timers and
-// inbox entries; its outbox items stay until they expire, and the ids its
+// deleteLua forgets a conversation: its session, transcript, timers,
+// agents' loads and inbox entries; its outbox items stay until they expire, and the ids its
 // inbox accepted until their dedupe window ends (a message delivered again
 // is still a duplicate). ARGV: conv, ttl.
 const deleteLua = luaPublish + luaPrelude + `
-redis.call('DEL', S, T, TM, IN, IE, IM)
+redis.call('DEL', S, T, TM, L, IN, IE, IM)
 mark('*')
 return finish(ARGV[1], tonumber(ARGV[2]), {'OK'})
 `
@@ -232,15 +232,15 @@ return finish(ARGV[1], 0, {'OK'})
 `
 
 // expireLua forgets a conversation idle past the TTL by the store's
-// clock, as a save over it would: its session, transcript and timers (its
-// inbox stays, see commitLua), so the shard's timer index no longer names
-// it. ARGV: conv, now, ttl.
+// clock, as a save over it would: its session, transcript, timers and
+// agents' loads (its inbox stays, see commitLua), so the shard's indexes
+// no longer name it. ARGV: conv, now, ttl.
 const expireLua = luaPublish + luaPrelude + `
 local now, ttl = tonumber(ARGV[2]), tonumber(ARGV[3])
 local u = redis.call('HGET', S, 'u')
 if u and ttl > 0 and now - tonumber(u) >= ttl then
-  redis.call('DEL', S, T, TM)
-  mark('t')
+  redis.call('DEL', S, T, TM, L)
+  mark('t', 'l')
 end
 return finish(ARGV[1], 0, {'OK'})
 `

@@ -33,9 +33,10 @@ func (s *Store) sweepLoop(stop context.Context) {
 // Sweep repairs the shared indexes after a lost step (see doc.go): every
 // conversation whose state is newer than what its shard holds is
 // published again, and every agent-load contribution of a conversation
-// that no longer has a state is taken back. It returns how many
-// conversations it published. The store runs it in the background
-// (WithSweepEvery); it is safe to run from several processes at once.
+// that no longer has a state, or that is idle past the TTL, is taken
+// back. It returns how many conversations it published. The store runs it
+// in the background (WithSweepEvery); it is safe to run from several
+// processes at once.
 func (s *Store) Sweep(ctx context.Context) (_ int, err error) {
 	defer s.underWay(&err)
 	if err := s.live(ctx); err != nil {
@@ -63,19 +64,21 @@ func (s *Store) Sweep(ctx context.Context) (_ int, err error) {
 			}
 		}
 	}
-	// Conversations holding loads without a state any more.
+	// Conversations holding loads without a state any more, or idle past
+	// the TTL by the store's clock (before the server's own expiry).
 	cmds := make(valkey.Commands, s.shards)
 	for n := range s.shards {
 		cmds[n] = s.c.B().Hkeys().Key(s.shardKey(n, "lc")).Build()
 	}
+	var holding []string
 	for _, r := range s.c.DoMulti(ctx, cmds...) {
 		ks, err := r.AsStrSlice()
 		if err != nil {
 			return 0, fmt.Errorf("valkey store: sweeping: %w", err)
 		}
-		convs = append(convs, ks...)
+		holding = append(holding, ks...)
 	}
-	convs = dedupe(convs)
+	convs = dedupe(append(convs, holding...))
 	published := 0
 	for len(convs) > 0 {
 		batch := convs[:min(len(convs), 200)]
@@ -91,6 +94,15 @@ func (s *Store) Sweep(ctx context.Context) (_ int, err error) {
 			return published, err
 		}
 		published += len(stale)
+	}
+	if s.ttl > 0 {
+		for len(holding) > 0 {
+			batch := holding[:min(len(holding), 200)]
+			holding = holding[len(batch):]
+			if err := s.expire(ctx, batch); err != nil {
+				return published, err
+			}
+		}
 	}
 	return published, nil
 }
