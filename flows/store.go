@@ -250,6 +250,24 @@ type Outbox interface {
 	List(ctx context.Context, status OutboxStatus) ([]OutboxItem, error)
 }
 
+// PendingStat is how many items of a kind wait in an outbox (pending,
+// leased or not) and when the oldest of them was created.
+type PendingStat struct {
+	Count  int
+	Oldest time.Time
+}
+
+// OutboxStats tells how much waits in an outbox without listing it, for
+// what reads it often (the host's metrics at every scrape): its cost does
+// not grow with the items waiting. memory, bbolt and Valkey stores
+// implement it.
+type OutboxStats interface {
+	// PendingStats returns, for each kind with pending items, their count
+	// and the oldest one's creation time, as List(ctx, OutboxPending)
+	// would give them.
+	PendingStats(ctx context.Context) (map[OutboxKind]PendingStat, error)
+}
+
 // OutboxSplitter hands out views of an outbox restricted to some kinds, so
 // separate workers share one outbox: the handoff Deliverer takes
 // OutboxOf(OutboxOpen, OutboxAppend, OutboxClose), the channel worker

@@ -57,8 +57,9 @@ type Metrics struct {
 // customer wrote.
 const maxLabelValues = 100
 
-// NewMetrics registers the series; outbox, when not nil, is listed at each
-// scrape for the outbox depth and age.
+// NewMetrics registers the series; outbox, when not nil, is read at each
+// scrape for the outbox depth and age: its PendingStats when it is a
+// flows.OutboxStats (every store), else what List returns.
 func NewMetrics(outbox flows.Outbox, now func() time.Time) *Metrics {
 	if now == nil {
 		now = time.Now
@@ -265,7 +266,7 @@ func (m *Metrics) sendFailed(channel string, err error) {
 	m.sendErrors.WithLabelValues(channel, code).Inc()
 }
 
-// outboxCollector lists the pending outbox items at each scrape.
+// outboxCollector reads the pending outbox items' counts at each scrape.
 type outboxCollector struct {
 	outbox     flows.Outbox
 	now        func() time.Time
@@ -278,35 +279,51 @@ func (c *outboxCollector) Describe(ch chan<- *prometheus.Desc) { ch <- c.depth; 
 func (c *outboxCollector) Collect(ch chan<- prometheus.Metric) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
-	items, err := c.outbox.List(ctx, flows.OutboxPending)
+	stats, err := pendingStats(ctx, c.outbox)
 	if err != nil {
 		// The other metrics are served: the outbox's are left out of
 		// this scrape (an invalid metric would fail it whole, a 500).
 		if c.log != nil {
-			c.log.Warn("metrics: listing the outbox failed; this scrape has no baton_outbox_ series", "error", err)
+			c.log.Warn("metrics: reading the outbox failed; this scrape has no baton_outbox_ series", "error", err)
 		}
 		return
 	}
 	now := c.now()
-	depth := map[flows.OutboxKind]int{}
-	oldest := map[flows.OutboxKind]time.Time{}
-	for _, k := range []flows.OutboxKind{"reply", flows.OutboxOpen, flows.OutboxAppend, flows.OutboxClose} {
-		depth[k] = 0
-	}
-	for _, it := range items {
-		depth[it.Kind]++
-		if o, ok := oldest[it.Kind]; !ok || it.CreatedAt.Before(o) {
-			oldest[it.Kind] = it.CreatedAt
+	for _, k := range []flows.OutboxKind{flows.OutboxReply, flows.OutboxOpen, flows.OutboxAppend, flows.OutboxClose} {
+		if _, ok := stats[k]; !ok {
+			stats[k] = flows.PendingStat{}
 		}
 	}
-	for k, n := range depth {
-		ch <- prometheus.MustNewConstMetric(c.depth, prometheus.GaugeValue, float64(n), string(k))
+	for k, st := range stats {
+		ch <- prometheus.MustNewConstMetric(c.depth, prometheus.GaugeValue, float64(st.Count), string(k))
 		age := 0.0
-		if o, ok := oldest[k]; ok {
-			age = max(now.Sub(o).Seconds(), 0)
+		if st.Count > 0 {
+			age = max(now.Sub(st.Oldest).Seconds(), 0)
 		}
 		ch <- prometheus.MustNewConstMetric(c.age, prometheus.GaugeValue, age, string(k))
 	}
+}
+
+// pendingStats asks o for its pending items' counts (flows.OutboxStats,
+// which every store implements), or counts what it lists.
+func pendingStats(ctx context.Context, o flows.Outbox) (map[flows.OutboxKind]flows.PendingStat, error) {
+	if counted, ok := o.(flows.OutboxStats); ok {
+		return counted.PendingStats(ctx)
+	}
+	items, err := o.List(ctx, flows.OutboxPending)
+	if err != nil {
+		return nil, err
+	}
+	stats := map[flows.OutboxKind]flows.PendingStat{}
+	for _, it := range items {
+		st, ok := stats[it.Kind]
+		if !ok || it.CreatedAt.Before(st.Oldest) {
+			st.Oldest = it.CreatedAt
+		}
+		st.Count++
+		stats[it.Kind] = st
+	}
+	return stats, nil
 }
 
 // rejectReason names why a webhook endpoint answered status.

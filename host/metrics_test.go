@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -132,6 +133,69 @@ func TestMetricsInboundCountsCustomersOnly(t *testing.T) {
 		`baton_inbound_total{channel="web",outcome="error"} 0`
 	if got := grepLines(rec.Body.String(), "baton_inbound_total"); got != want {
 		t.Errorf("want the customer's message only:\n%s", got)
+	}
+}
+
+// statsOutbox is an outbox that answers PendingStats and fails the test
+// when listed.
+type statsOutbox struct {
+	t     *testing.T
+	stats map[flows.OutboxKind]flows.PendingStat
+}
+
+func (o statsOutbox) Claim(context.Context, time.Time, time.Duration, int) ([]flows.OutboxItem, error) {
+	return nil, nil
+}
+func (o statsOutbox) Settle(context.Context, flows.OutboxItem) error { return nil }
+func (o statsOutbox) List(context.Context, flows.OutboxStatus) ([]flows.OutboxItem, error) {
+	o.t.Error("a scrape listed the outbox")
+	return nil, nil
+}
+func (o statsOutbox) PendingStats(context.Context) (map[flows.OutboxKind]flows.PendingStat, error) {
+	return o.stats, nil
+}
+
+// Every scrape listed the whole pending outbox, reading and decoding
+// every item, to count them: during a helpdesk outage, a scrape that
+// grows without bound. An outbox that counts its pending items
+// (flows.OutboxStats, as every store does) is asked for the counts; serve
+// gives the metrics its store, not a view of it that hid them.
+func TestMetricsAskTheStoreForItsCounts(t *testing.T) {
+	now := time.Date(2026, 3, 3, 10, 0, 0, 0, time.UTC)
+	m := NewMetrics(statsOutbox{t: t, stats: map[flows.OutboxKind]flows.PendingStat{
+		flows.OutboxOpen:   {Count: 40000, Oldest: now.Add(-2 * time.Hour)},
+		flows.OutboxAppend: {Count: 3, Oldest: now.Add(-time.Minute)},
+	}}, func() time.Time { return now })
+	rec := httptest.NewRecorder()
+	m.Handler().ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
+	want := `baton_outbox_depth{kind="append"} 3` + "\n" + `baton_outbox_depth{kind="close"} 0` + "\n" +
+		`baton_outbox_depth{kind="open"} 40000` + "\n" + `baton_outbox_depth{kind="reply"} 0`
+	if got := grepLines(rec.Body.String(), "baton_outbox_depth"); got != want {
+		t.Errorf("depth:\n%s\nwant\n%s", got, want)
+	}
+	want = `baton_outbox_oldest_seconds{kind="append"} 60` + "\n" + `baton_outbox_oldest_seconds{kind="close"} 0` + "\n" +
+		`baton_outbox_oldest_seconds{kind="open"} 7200` + "\n" + `baton_outbox_oldest_seconds{kind="reply"} 0`
+	if got := grepLines(rec.Body.String(), "baton_outbox_oldest_seconds"); got != want {
+		t.Errorf("oldest:\n%s\nwant\n%s", got, want)
+	}
+
+	// What serve builds: the store's counts, the same as its list's.
+	st := memory.New()
+	s := &flows.Session{ID: "c", Flow: "f", State: "start"}
+	if err := st.Save(context.Background(), s, flows.Commit{Outbox: []flows.OutboxItem{{ID: "h:open", Kind: flows.OutboxOpen, HandoffID: "h"}}}); err != nil {
+		t.Fatal(err)
+	}
+	flow, err := filepath.Abs("../cmd/baton/testdata/flows/shop.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := loadConfig(t, t.TempDir(), "channels:\n  web:\n    - flow: "+flow+"\n")
+	srv, err := NewServer(cfg, ServerOptions{Logger: NewLogger(io.Discard, 0, false), Store: st, NoWatch: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := srv.Metrics.outbox.outbox.(flows.OutboxStats); !ok {
+		t.Errorf("serve's metrics read an outbox without counts (%T)", srv.Metrics.outbox.outbox)
 	}
 }
 

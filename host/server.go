@@ -101,7 +101,7 @@ func NewServer(cfg *config.Config, o ServerOptions) (*Server, error) {
 		}
 	}
 	s := &Server{cfg: cfg, log: log, mux: http.NewServeMux(), store: st, noWatch: o.NoWatch}
-	s.Metrics = NewMetrics(st.OutboxOf(), nil)
+	s.Metrics = NewMetrics(st, nil) // the store itself: it counts its pending items (flows.OutboxStats)
 	s.Metrics.logTo(log)
 	hc := o.HTTPClient
 	if hc == nil {

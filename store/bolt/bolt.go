@@ -21,7 +21,10 @@ import (
 	"github.com/batonbot/baton/flows"
 )
 
-var _ flows.Store = (*Store)(nil)
+var (
+	_ flows.Store       = (*Store)(nil)
+	_ flows.OutboxStats = (*Store)(nil)
+)
 
 // SchemaVersion is the layout of the buckets this package writes; Open
 // refuses a store of a later one.
@@ -50,9 +53,13 @@ var (
 	bInboxSeenX = []byte("inbox_seen_x") // until(8) id → ∅
 	// conversation id → its pending reply items (uvarint), counted again
 	// by every Open (a Baton before it did not keep it)
-	bReplies   = []byte("outbox_replies")
-	allBuckets = [][]byte{bMeta, bSessions, bTouched, bOutbox, bOutboxIDs, bPending, bDelivered, bDead, bTickets, bLoads,
-		bTimers, bTimerKeys, bDedupe, bDedupeExp, bInbox, bInboxIDs, bInboxSeen, bInboxSeenX, bReplies, bHeld}
+	bReplies = []byte("outbox_replies")
+	// kind \0 created(8) item id → ∅ and kind → count (uvarint): the
+	// pending items by kind, for PendingStats; built again by every Open
+	bPendKinds  = []byte("outbox_pend_kinds")
+	bPendCounts = []byte("outbox_pend_counts")
+	allBuckets  = [][]byte{bMeta, bSessions, bTouched, bOutbox, bOutboxIDs, bPending, bDelivered, bDead, bTickets, bLoads,
+		bTimers, bTimerKeys, bDedupe, bDedupeExp, bInbox, bInboxIDs, bInboxSeen, bInboxSeenX, bReplies, bHeld, bPendKinds, bPendCounts}
 	keyFormat  = []byte("format")
 	keyVersion = []byte("version")
 	formatName = []byte("baton-store")

@@ -174,6 +174,9 @@ func TestReopen(t *testing.T) {
 	if err != nil || got.Rev != 1 || got.Vars["count"] != 3 {
 		t.Fatalf("after the restart: %+v, %v", got, err)
 	}
+	if st, err := s.PendingStats(ctx); err != nil || len(st) != 1 || st[flows.OutboxOpen].Count != 1 {
+		t.Errorf("pending after the restart: %v, %v", st, err)
+	}
 	if items, _ := s.Claim(ctx, clock.Now(), time.Hour, 10); len(items) != 1 {
 		t.Errorf("a lease survived the restart: %v", items)
 	}

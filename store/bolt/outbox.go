@@ -1,6 +1,7 @@
 package bolt
 
 import (
+	"bytes"
 	"context"
 	"encoding/binary"
 	"encoding/json"
@@ -43,6 +44,9 @@ func (s *Store) putItem(tx *bbolt.Tx, it flows.OutboxItem) (bool, error) {
 	if err := tx.Bucket(statusBucket(it.Status)).Put(k, nil); err != nil {
 		return false, err
 	}
+	if err := indexPending(tx, &it, ""); err != nil {
+		return false, err
+	}
 	return true, countReply(tx, &it, "")
 }
 
@@ -65,6 +69,58 @@ func (s *Store) lease(items []flows.OutboxItem, claim *flows.ReplyClaim) {
 			items[i].LeaseID = s.claimSeq
 		}
 	}
+}
+
+// indexPending keeps bPendKinds and bPendCounts when it goes from status
+// was to its current one (was is empty for a new item).
+func indexPending(tx *bbolt.Tx, it *flows.OutboxItem, was flows.OutboxStatus) error {
+	pend := it.Status == flows.OutboxPending
+	if pend == (was == flows.OutboxPending) {
+		return nil
+	}
+	k := append(append(append([]byte(it.Kind), 0), at8(it.CreatedAt)...), it.ID...)
+	counts, kind := tx.Bucket(bPendCounts), []byte(it.Kind)
+	n, _ := binary.Uvarint(counts.Get(kind))
+	if pend {
+		if err := tx.Bucket(bPendKinds).Put(k, nil); err != nil {
+			return err
+		}
+		return counts.Put(kind, binary.AppendUvarint(nil, n+1))
+	}
+	if err := tx.Bucket(bPendKinds).Delete(k); err != nil {
+		return err
+	}
+	if n <= 1 {
+		return counts.Delete(kind)
+	}
+	return counts.Put(kind, binary.AppendUvarint(nil, n-1))
+}
+
+// PendingStats returns the count of pending items of each kind that has
+// some, and when the oldest was created: from the counts and the index
+// by kind and creation time the writes keep, not the items.
+func (s *Store) PendingStats(ctx context.Context) (map[flows.OutboxKind]flows.PendingStat, error) {
+	if err := s.live(ctx); err != nil {
+		return nil, err
+	}
+	out := map[flows.OutboxKind]flows.PendingStat{}
+	err := s.view(func(tx *bbolt.Tx) error {
+		idx := tx.Bucket(bPendKinds).Cursor()
+		return tx.Bucket(bPendCounts).ForEach(func(kind, v []byte) error {
+			n, _ := binary.Uvarint(v)
+			st := flows.PendingStat{Count: int(n)}
+			prefix := append(append([]byte(nil), kind...), 0)
+			if k, _ := idx.Seek(prefix); bytes.HasPrefix(k, prefix) {
+				st.Oldest = timeOf(k[len(prefix):])
+			}
+			out[flows.OutboxKind(kind)] = st
+			return nil
+		})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // countReply keeps bReplies when it, a reply item, goes from status was to
@@ -91,11 +147,13 @@ func countReply(tx *bbolt.Tx, it *flows.OutboxItem, was flows.OutboxStatus) erro
 // countReplies counts the pending reply items of each conversation
 // afresh, into bReplies; an item it cannot read is errDamaged.
 func countReplies(tx *bbolt.Tx) error {
-	if err := tx.DeleteBucket(bReplies); err != nil {
-		return err
-	}
-	if _, err := tx.CreateBucket(bReplies); err != nil {
-		return err
+	for _, b := range [][]byte{bReplies, bPendKinds, bPendCounts} {
+		if err := tx.DeleteBucket(b); err != nil {
+			return err
+		}
+		if _, err := tx.CreateBucket(b); err != nil {
+			return err
+		}
 	}
 	c := tx.Bucket(bPending).Cursor()
 	for k, _ := c.First(); k != nil; k, _ = c.Next() {
@@ -104,6 +162,9 @@ func countReplies(tx *bbolt.Tx) error {
 			return errDamaged{strings.TrimPrefix(err.Error(), "bolt store: ")}
 		}
 		if err := countReply(tx, &it, ""); err != nil {
+			return err
+		}
+		if err := indexPending(tx, &it, ""); err != nil {
 			return err
 		}
 	}
@@ -297,6 +358,9 @@ func (s *Store) rewrite(tx *bbolt.Tx, k []byte, was flows.OutboxStatus, it flows
 	}
 	if was != it.Status {
 		if err := countReply(tx, &it, was); err != nil {
+			return err
+		}
+		if err := indexPending(tx, &it, was); err != nil {
 			return err
 		}
 		if err := tx.Bucket(statusBucket(was)).Delete(k); err != nil {
@@ -513,6 +577,9 @@ func (s *Store) DropOutbox(ctx context.Context, drop func(conv string) bool) (in
 				gone := it
 				gone.Status = flows.OutboxDead // a pending reply no longer counts
 				if err := countReply(tx, &gone, flows.OutboxPending); err != nil {
+					return err
+				}
+				if err := indexPending(tx, &gone, flows.OutboxPending); err != nil {
 					return err
 				}
 			}

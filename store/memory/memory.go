@@ -12,7 +12,10 @@ import (
 	"github.com/batonbot/baton/store"
 )
 
-var _ flows.Store = (*Store)(nil)
+var (
+	_ flows.Store       = (*Store)(nil)
+	_ flows.OutboxStats = (*Store)(nil)
+)
 
 // Store is the in-memory flows.Store.
 type Store struct {
@@ -41,6 +44,10 @@ type Store struct {
 	keepDelivered int
 	keepFor       time.Duration
 	delivered     int
+
+	// pendKinds holds the pending items of each kind, oldest first (by
+	// CreatedAt, then save order), for PendingStats.
+	pendKinds map[flows.OutboxKind][]*item
 
 	loads map[string]int // agent → open handoffs, none at 0
 	// held is what each conversation's saves added to loads (conversation
@@ -131,6 +138,7 @@ func New(opts ...Option) *Store {
 		replies:       make(map[string]int),
 		keepDelivered: 1000,
 		keepFor:       7 * 24 * time.Hour,
+		pendKinds:     make(map[flows.OutboxKind][]*item),
 		loads:         make(map[string]int),
 		held:          make(map[string]map[string]int),
 		dedupe:        make(map[string]time.Time),
@@ -291,6 +299,7 @@ func (m *Store) save(ctx context.Context, s, keep *flows.Session, c flows.Commit
 		m.items = append(m.items, it)
 		m.pending(it)
 		m.countReply(&it.it, "")
+		m.indexPending(it, "")
 		if lease && store.Leasable(&it.it, s.ID) {
 			it.leaseUntil = c.Claim.Until
 			m.leases++

@@ -123,6 +123,44 @@ func (m *Store) pending(mi *item) {
 	m.pend = slices.Insert(m.pend, i, mi)
 }
 
+// indexPending keeps m.pendKinds when mi goes from status was to its
+// current one (was is empty for a new item). The caller holds m.mu.
+func (m *Store) indexPending(mi *item, was flows.OutboxStatus) {
+	pend := mi.it.Status == flows.OutboxPending
+	if pend == (was == flows.OutboxPending) {
+		return
+	}
+	byAge := func(x *item, y *item) int {
+		return cmp.Or(x.it.CreatedAt.Compare(y.it.CreatedAt), cmp.Compare(x.seq, y.seq))
+	}
+	kind := mi.it.Kind
+	i, found := slices.BinarySearchFunc(m.pendKinds[kind], mi, byAge)
+	switch {
+	case pend && !found:
+		m.pendKinds[kind] = slices.Insert(m.pendKinds[kind], i, mi)
+	case !pend && found:
+		if m.pendKinds[kind] = slices.Delete(m.pendKinds[kind], i, i+1); len(m.pendKinds[kind]) == 0 {
+			delete(m.pendKinds, kind)
+		}
+	}
+}
+
+// PendingStats returns the count of pending items of each kind that has
+// some, and when the oldest was created, from the index Save and Settle
+// keep (m.pendKinds).
+func (m *Store) PendingStats(ctx context.Context) (map[flows.OutboxKind]flows.PendingStat, error) {
+	if err := m.live(ctx); err != nil {
+		return nil, err
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	out := make(map[flows.OutboxKind]flows.PendingStat, len(m.pendKinds))
+	for kind, items := range m.pendKinds {
+		out[kind] = flows.PendingStat{Count: len(items), Oldest: items[0].it.CreatedAt}
+	}
+	return out, nil
+}
+
 // countReply keeps m.replies when it, a reply item, goes from status was
 // to its current one (was is empty for a new item). The caller holds m.mu.
 func (m *Store) countReply(it *flows.OutboxItem, was flows.OutboxStatus) {
@@ -176,6 +214,7 @@ func (m *Store) Settle(ctx context.Context, in flows.OutboxItem) error {
 	mi.leaseUntil = time.Time{}
 	m.pending(mi)
 	m.countReply(it, was)
+	m.indexPending(mi, was)
 	if it.Status == flows.OutboxDelivered && it.HandoffID != "" {
 		switch it.Kind {
 		case flows.OutboxOpen:
@@ -210,6 +249,7 @@ func (m *Store) cascade(open *flows.OutboxItem) {
 				o.LastError = flows.DeadOpenError(open)
 				mi.leaseUntil = time.Time{}
 				m.countReply(o, flows.OutboxPending)
+				m.indexPending(mi, flows.OutboxPending)
 			}
 		}
 	case flows.OutboxPending:
@@ -219,6 +259,7 @@ func (m *Store) cascade(open *flows.OutboxItem) {
 				o.Status, o.Attempts, o.LastError, o.NextAt = flows.OutboxPending, 0, "", open.NextAt
 				m.pending(mi)
 				m.countReply(o, flows.OutboxDead)
+				m.indexPending(mi, flows.OutboxDead)
 			}
 		}
 	}

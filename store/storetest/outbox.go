@@ -93,6 +93,70 @@ func testSettleUnknownStatus(t *testing.T, h *h) {
 	}
 }
 
+// testPendingStats: a store's PendingStats (flows.OutboxStats) gives per
+// kind what List(pending) gives, as items are saved, leased, delivered,
+// die with their open and come back with it.
+func testPendingStats(t *testing.T, h *h) {
+	os, ok := h.s.(flows.OutboxStats)
+	if !ok {
+		t.Fatal("the store does not implement flows.OutboxStats")
+	}
+	check := func(what string) {
+		t.Helper()
+		want := map[flows.OutboxKind]flows.PendingStat{}
+		for _, it := range h.list(flows.OutboxPending) {
+			st, ok := want[it.Kind]
+			if !ok || it.CreatedAt.Before(st.Oldest) {
+				st.Oldest = it.CreatedAt
+			}
+			st.Count++
+			want[it.Kind] = st
+		}
+		got, err := os.PendingStats(h.ctx)
+		if err != nil {
+			t.Fatalf("%s: PendingStats: %v", what, err)
+		}
+		if len(got) != len(want) {
+			t.Errorf("%s: PendingStats %v, want %v", what, got, want)
+		}
+		for k, w := range want {
+			if g := got[k]; g.Count != w.Count || !g.Oldest.Equal(w.Oldest) {
+				t.Errorf("%s: PendingStats[%s] = %+v, want %+v", what, k, g, w)
+			}
+		}
+	}
+	check("empty")
+	h.newSession("c", flows.Commit{Outbox: []flows.OutboxItem{open("h1"), reply("c", 1)}})
+	h.clock.Add(time.Minute)
+	s := h.newSession("d", flows.Commit{Outbox: []flows.OutboxItem{open("h2"), appendItem("h2", 1), reply("d", 1)}})
+	h.clock.Add(time.Minute)
+	h.save(s, flows.Commit{Outbox: []flows.OutboxItem{appendItem("h2", 2), closeItem("h2")}})
+	check("saved")
+	items := h.claim(h.s, h.now(), 10)
+	check("leased")
+	for _, it := range items {
+		switch it.ID {
+		case reply("c", 1).ID:
+			it.Status = flows.OutboxDelivered
+			h.settle(it)
+		case "h2:open":
+			it.Status, it.LastError = flows.OutboxDead, "401"
+			h.settle(it)
+		}
+	}
+	check("a reply delivered, an open dead with its appends and close")
+	if dead := h.list(flows.OutboxDead); len(dead) != 4 {
+		t.Fatalf("dead: %q, want h2's four items", itemIDs(dead))
+	}
+	for _, it := range h.list(flows.OutboxDead) {
+		if it.ID == "h2:open" {
+			it.Status, it.NextAt = flows.OutboxPending, h.now()
+			h.settle(it)
+		}
+	}
+	check("the open retried with its items")
+}
+
 func testOutboxLease(t *testing.T, h *h) {
 	h.newSession("c", flows.Commit{Outbox: []flows.OutboxItem{open("h1"), open("h2"), open("h3")}})
 	now := h.now()

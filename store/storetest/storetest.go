@@ -53,6 +53,7 @@ func Run(t *testing.T, open Opener) {
 		{"CommitOutbox", testCommitOutbox},
 		{"OutboxListUnknownStatus", testOutboxListUnknownStatus},
 		{"SettleUnknownStatus", testSettleUnknownStatus},
+		{"PendingStats", testPendingStats},
 		{"OutboxLease", testOutboxLease},
 		{"OutboxRetry", testOutboxRetry},
 		{"HandoffOrder", testHandoffOrder},

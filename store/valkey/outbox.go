@@ -299,6 +299,27 @@ func (s *Store) List(ctx context.Context, status flows.OutboxStatus) ([]flows.Ou
 	return s.list(ctx, status, nil)
 }
 
+// PendingStats returns the count of pending items of each kind that has
+// some, and when the oldest was created. Unlike bolt's and memory's it
+// reads the pending items (as List does, without returning them): the
+// shards do not count them yet, so its cost grows with the outbox.
+func (s *Store) PendingStats(ctx context.Context) (map[flows.OutboxKind]flows.PendingStat, error) {
+	items, err := s.list(ctx, flows.OutboxPending, nil)
+	if err != nil {
+		return nil, err
+	}
+	out := map[flows.OutboxKind]flows.PendingStat{}
+	for _, it := range items {
+		st, ok := out[it.Kind]
+		if !ok || it.CreatedAt.Before(st.Oldest) {
+			st.Oldest = it.CreatedAt
+		}
+		st.Count++
+		out[it.Kind] = st
+	}
+	return out, nil
+}
+
 func (s *Store) list(ctx context.Context, status flows.OutboxStatus, kinds []flows.OutboxKind) (_ []flows.OutboxItem, err error) {
 	defer s.underWay(&err)
 	if err := s.live(ctx); err != nil {

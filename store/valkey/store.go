@@ -27,6 +27,7 @@ var (
 	_ flows.Timers         = (*Store)(nil)
 	_ flows.Deduper        = (*Store)(nil)
 	_ flows.Store          = (*Store)(nil)
+	_ flows.OutboxStats    = (*Store)(nil)
 )
 
 // Store is the Valkey flows.Store. It is safe for concurrent use, by
