@@ -92,7 +92,11 @@
 // and model (same timeout, retries, temperature and masking) for the 2-3
 // sentences at the top of a ticket, in the conversation's language. The
 // request is a system message and a user message carrying the handoff's
-// reason, collected variables and last messages, masked; the answer is the
+// reason, collected variables and last messages, masked: those since the
+// bot last took the conversation back from a person (the transcript's
+// last system line, which the engine writes then), as routing and the
+// extractive summary read them, so that a second handoff is not summarised
+// as the first one's request; the answer is the
 // message content as plain text (no response_format). Unlike Analyze it
 // has no fallback of its own: it returns an error, and the host keeps the
 // handoff package's extractive summary.

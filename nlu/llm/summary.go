@@ -23,8 +23,10 @@ const (
 // Summarize asks the model for the 2-3 sentences at the top of h's ticket,
 // in the conversation's language: what the customer wants, what the bot
 // already did or collected, why it escalated. It sends the reason, the
-// variables the bot collected and the last messages of the transcript,
-// masked with flows.MaskPII unless WithMasking(false); never the contact.
+// variables the bot collected and the last messages of the transcript
+// since the bot last took the conversation back from a person (the
+// engine's system line: an earlier handoff's messages are that one's, as
+// routing and the built-in summary read them), masked with flows.MaskPII unless WithMasking(false); never the contact.
 // The call shares the analyser's endpoint, model, temperature, timeout and
 // retries, and is not cached. On any failure it returns an error (the
 // host then keeps the extractive summary).
@@ -32,8 +34,8 @@ func (a *Analyzer) Summarize(ctx context.Context, h *flows.Handoff) (string, err
 	if h == nil {
 		return "", errors.New("llm: Summarize needs a handoff")
 	}
-	if !slices.ContainsFunc(h.Transcript, func(m flows.Message) bool { return strings.TrimSpace(m.Text) != "" }) {
-		return "", errors.New("llm: summary: the handoff has no message to summarise")
+	if !slices.ContainsFunc(sinceReturn(h.Transcript), func(m flows.Message) bool { return strings.TrimSpace(m.Text) != "" }) {
+		return "", errors.New("llm: summary: the handoff has no message to summarise since the bot last took the conversation back")
 	}
 	s, err := call(ctx, a, a.summaryRequest(h), a.parseSummary)
 	if err != nil {
@@ -94,7 +96,7 @@ func (a *Analyzer) summaryRequest(h *flows.Handoff) openai.ChatCompletionRequest
 		}
 	}
 	b.WriteString("Conversation:\n")
-	msgs := h.Transcript
+	msgs := sinceReturn(h.Transcript)
 	if len(msgs) > summaryMessages {
 		msgs = msgs[len(msgs)-summaryMessages:]
 	}
@@ -136,6 +138,18 @@ func (a *Analyzer) parseSummary(resp openai.ChatCompletionResponse) (string, err
 		return "", invalid("empty content")
 	}
 	return shorten(s, summaryMaxLen), nil
+}
+
+// sinceReturn is the part of a transcript after its last system line:
+// what was said since the bot last took the conversation back from a
+// ticket (the engine writes that line), this handoff's own.
+func sinceReturn(tr []flows.Message) []flows.Message {
+	for i := len(tr) - 1; i >= 0; i-- {
+		if tr[i].From == flows.RoleSystem {
+			return tr[i+1:]
+		}
+	}
+	return tr
 }
 
 func roleName(r flows.Role) string {

@@ -204,3 +204,47 @@ func TestSummarizeLanguageIsATag(t *testing.T) {
 		}
 	}
 }
+
+// A second handoff, after a person solved the first ticket and the bot
+// took the conversation back (the engine's system line): the summary is
+// this handoff's, so the first request is not sent as what the customer
+// wants now, as routing and the built-in summary read it.
+func TestSummarizeAfterEarlierHandoff(t *testing.T) {
+	f := newFake(t, func(n int, w http.ResponseWriter, r *http.Request) {
+		writeCompletion(w, "Il cliente chiede di essere ricontattato.", "stop")
+	})
+	a := newTest(t, f)
+	h := &flows.Handoff{Reason: "low_csat", Language: "it", Transcript: []flows.Message{
+		{From: flows.RoleUser, Text: "vorrei un rimborso per l'ordine A12345"},
+		{From: flows.RoleAgent, Text: "Rimborso fatto"},
+		{From: flows.RoleSystem, Text: "The ticket was solved in the helpdesk. The bot took the conversation back."},
+		{From: flows.RoleBot, Text: "Com'è andata? 1-5"},
+		{From: flows.RoleUser, Text: "1"},
+		{From: flows.RoleUser, Text: "sì", Choice: "Sì, ricontattatemi"},
+	}}
+	if _, err := a.Summarize(context.Background(), h); err != nil {
+		t.Fatalf("Summarize: %v", err)
+	}
+	msgs, _ := f.request(1)["messages"].([]any)
+	u, _ := msgs[1].(map[string]any)["content"].(string)
+	for _, old := range []string{"rimborso", "Rimborso fatto", "took the conversation back"} {
+		if strings.Contains(u, old) {
+			t.Errorf("the summary request carries %q, from before the bot took the conversation back:\n%s", old, u)
+		}
+	}
+	for _, w := range []string{"Bot: Com'è andata? 1-5", "Customer: 1", `(chose "Sì, ricontattatemi")`, "low_csat"} {
+		if !strings.Contains(u, w) {
+			t.Errorf("the summary request lacks %q:\n%s", w, u)
+		}
+	}
+
+	// Nothing said since the bot took it back: no summary (the host keeps
+	// the extractive one), rather than one of the earlier request.
+	h.Transcript = h.Transcript[:3]
+	if s, err := a.Summarize(context.Background(), h); err == nil {
+		t.Errorf("Summarize with nothing since the earlier handoff = %q, want an error", s)
+	}
+	if n := f.hits.Load(); n != 1 {
+		t.Errorf("%d requests, want 1", n)
+	}
+}
