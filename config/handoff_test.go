@@ -220,6 +220,8 @@ sla:
 			[]string{`cfg.yaml:1:23: error: nlu.llm.base_url ends in /chat/completions, which Baton adds: write "http://localhost:11434/v1"`}},
 		{"openai over http", "nlu: {llm: {base_url: \"http://api.openai.com/v1\"}}\n",
 			[]string{`cfg.yaml:1:23: error: nlu.llm.base_url would send the API key unencrypted: OpenAI is served over https, write "https://api.openai.com/v1"`}},
+		{"llm timeout past the lease", "nlu: {llm: {timeout: 2m}}\n",
+			[]string{`cfg.yaml:1:22: error: nlu.llm.timeout is at most 30s, not 2m: an analysis runs inside the message's turn, which must end within server.lease (at least 35s) or another process takes the message over and runs the turn again`}},
 		{"llm max tokens too few", "nlu: {llm: {max_tokens: 10}}\n", []string{`cfg.yaml:1:25: error: nlu.llm.max_tokens must be a whole number from 64 to 1048576, not "10"`}},
 		{"not yaml", "teams: [\n", []string{"cfg.yaml:1:1: error: not valid YAML: did not find expected node content"}},
 		{"empty", "", []string{"the deployment config is empty"}},
@@ -308,5 +310,16 @@ teams:
 	_, diags = Parse("baton.yaml", []byte(bad))
 	if err := diags.Err(); err == nil || !strings.Contains(err.Error(), `baton.yaml:11:47: error:`) || !strings.Contains(err.Error(), `"luis" is not a Freshdesk agent id`) {
 		t.Errorf("a bad id: %v", err)
+	}
+}
+
+// The longest nlu.llm.timeout is accepted as written.
+func TestParseLLMTimeoutAtMost(t *testing.T) {
+	cfg, diags := Parse("cfg.yaml", []byte(minimalConfig+"nlu: {llm: {timeout: 30s}}\n"), WithEnv(envOf(nil)))
+	if diags.HasErrors() {
+		t.Fatal(diags.Err())
+	}
+	if got := cfg.Handoff.NLU.LLM.Timeout; got != MaxLLMTimeout {
+		t.Errorf("nlu.llm.timeout = %v, want %v", got, MaxLLMTimeout)
 	}
 }

@@ -35,6 +35,10 @@ func (d *decoder) nlu(n *yaml.Node) handoff.ConfigNLU {
 					c.LLM.APIKey = d.str(g.val, "nlu.llm.api_key")
 				case "timeout":
 					c.LLM.Timeout = d.duration(g.val, "nlu.llm.timeout")
+					if c.LLM.Timeout > MaxLLMTimeout {
+						d.errorf(g.val, "nlu.llm.timeout is at most %s, not %s: an analysis runs inside the message's turn, which must end within server.lease (at least %s) or another process takes the message over and runs the turn again",
+							MaxLLMTimeout, strings.TrimSpace(g.val.Value), MinLease)
+					}
 				case "max_tokens":
 					c.LLM.MaxTokens = d.count(g.val, "nlu.llm.max_tokens", minLLMTokens, maxLLMTokens)
 				}
@@ -46,6 +50,15 @@ func (d *decoder) nlu(n *yaml.Node) handoff.ConfigNLU {
 	}
 	return c
 }
+
+// MaxLLMTimeout is the longest nlu.llm.timeout. An analysis runs inside
+// the turn of the message it reads, and a turn holds its inbox entry for
+// server.lease (MinLease at least): a longer one would let another process
+// claim the message while it is being analysed and run its turn again (the
+// store keeps the first save and refuses the second, but the customer
+// waits twice as long and the model is paid twice). It leaves the rest of
+// the shortest lease (5s) to load and save the conversation.
+const MaxLLMTimeout = 30 * time.Second
 
 // The range of nlu.llm.max_tokens: below it the signals' JSON does not
 // fit; above it is past any model's output.
