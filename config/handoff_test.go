@@ -222,6 +222,8 @@ sla:
 			[]string{`cfg.yaml:1:23: error: nlu.llm.base_url would send the API key unencrypted: OpenAI is served over https, write "https://api.openai.com/v1"`}},
 		{"llm timeout past the lease", "nlu: {llm: {timeout: 2m}}\n",
 			[]string{`cfg.yaml:1:22: error: nlu.llm.timeout is at most 30s, not 2m: an analysis runs inside the message's turn, which must end within server.lease (at least 35s) or another process takes the message over and runs the turn again`}},
+		{"llm reasoning effort", "nlu: {llm: {reasoning_effort: minimum}}\n",
+			[]string{`cfg.yaml:1:31: error: nlu.llm.reasoning_effort must be one of none, minimal, low, medium, high, xhigh, max, not "minimum"; did you mean "minimal"?`}},
 		{"llm max tokens too few", "nlu: {llm: {max_tokens: 10}}\n", []string{`cfg.yaml:1:25: error: nlu.llm.max_tokens must be a whole number from 64 to 1048576, not "10"`}},
 		{"not yaml", "teams: [\n", []string{"cfg.yaml:1:1: error: not valid YAML: did not find expected node content"}},
 		{"empty", "", []string{"the deployment config is empty"}},
@@ -313,13 +315,17 @@ teams:
 	}
 }
 
-// The longest nlu.llm.timeout is accepted as written.
+// The longest nlu.llm.timeout is accepted as written, and so is a
+// reasoning effort.
 func TestParseLLMTimeoutAtMost(t *testing.T) {
-	cfg, diags := Parse("cfg.yaml", []byte(minimalConfig+"nlu: {llm: {timeout: 30s}}\n"), WithEnv(envOf(nil)))
+	cfg, diags := Parse("cfg.yaml", []byte(minimalConfig+"nlu: {llm: {timeout: 30s, reasoning_effort: minimal}}\n"), WithEnv(envOf(nil)))
 	if diags.HasErrors() {
 		t.Fatal(diags.Err())
 	}
 	if got := cfg.Handoff.NLU.LLM.Timeout; got != MaxLLMTimeout {
 		t.Errorf("nlu.llm.timeout = %v, want %v", got, MaxLLMTimeout)
+	}
+	if got := cfg.Handoff.NLU.LLM.ReasoningEffort; got != "minimal" {
+		t.Errorf("nlu.llm.reasoning_effort = %q, want minimal", got)
 	}
 }

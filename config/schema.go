@@ -7,13 +7,14 @@ import (
 
 	"github.com/batonbot/baton/flows"
 	"github.com/batonbot/baton/handoff"
+	"github.com/batonbot/baton/nlu/llm"
 )
 
 // The keys of each section, read by the decoder (decoder.mapping) and
 // described by Schema, so the two cannot drift apart.
 var (
 	nluKeys         = []string{"analyser", "analyzer", "llm"}
-	llmKeys         = []string{"base_url", "model", "api_key", "timeout", "max_tokens"}
+	llmKeys         = []string{"base_url", "model", "api_key", "timeout", "max_tokens", "reasoning_effort"}
 	connectorsKeys  = []string{"default", "zendesk", "freshdesk", "webhook"}
 	zendeskKeys     = []string{"subdomain", "base_url", "email", "token", "oauth_token", "requester_updates", "groups", "fields", "conversation_field", "tags"}
 	freshdeskKeys   = []string{"domain", "base_url", "api_key", "groups", "fields", "conversation_field", "tags", "search_window", "unique_external_id"}
@@ -130,7 +131,8 @@ func schema() js {
 		"nlu": obj("nlu", nluKeys, js{
 			"analyser": js{"type": "string", "description": "builtin, llm, hybrid"},
 			"analyzer": js{"type": "string", "description": "the same as analyser"},
-			"llm":      obj("nlu.llm", llmKeys, js{"base_url": str, "model": str, "api_key": str, "timeout": duration, "max_tokens": js{"type": "integer", "minimum": minLLMTokens, "maximum": maxLLMTokens}}),
+			"llm": obj("nlu.llm", llmKeys, js{"base_url": str, "model": str, "api_key": str, "timeout": duration, "max_tokens": js{"type": "integer", "minimum": minLLMTokens, "maximum": maxLLMTokens},
+				"reasoning_effort": js{"enum": llm.ReasoningEfforts, "description": "sent to OpenAI's reasoning models only (default low)"}}),
 		}),
 		"connectors": obj("connectors", connectorsKeys, js{
 			"default": str,

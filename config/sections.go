@@ -14,6 +14,7 @@ import (
 	"github.com/batonbot/baton/dsl"
 	"github.com/batonbot/baton/flows"
 	"github.com/batonbot/baton/handoff"
+	"github.com/batonbot/baton/nlu/llm"
 )
 
 func (d *decoder) nlu(n *yaml.Node) handoff.ConfigNLU {
@@ -41,6 +42,9 @@ func (d *decoder) nlu(n *yaml.Node) handoff.ConfigNLU {
 					}
 				case "max_tokens":
 					c.LLM.MaxTokens = d.count(g.val, "nlu.llm.max_tokens", minLLMTokens, maxLLMTokens)
+				case "reasoning_effort":
+					c.LLM.ReasoningEffort = d.str(g.val, "nlu.llm.reasoning_effort")
+					d.oneOf(g.val, c.LLM.ReasoningEffort, "nlu.llm.reasoning_effort", llm.ReasoningEfforts...)
 				}
 			}
 		}

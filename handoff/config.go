@@ -96,6 +96,9 @@ type ConfigLLM struct {
 	Timeout time.Duration
 	// MaxTokens bounds each answer (0: the adapter's default).
 	MaxTokens int
+	// ReasoningEffort is the reasoning_effort sent to OpenAI's reasoning
+	// models ("": the adapter's default, low).
+	ReasoningEffort string
 }
 
 // ConfigConnectors holds the configured helpdesks; nil means absent.

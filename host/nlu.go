@@ -134,6 +134,9 @@ func (n *NLU) llm(f *flows.Flow, builtin *nlu.Analyzer) (*llm.Analyzer, error) {
 	if n.cfg.LLM.MaxTokens > 0 {
 		opts = append(opts, llm.WithMaxTokens(n.cfg.LLM.MaxTokens))
 	}
+	if n.cfg.LLM.ReasoningEffort != "" {
+		opts = append(opts, llm.WithReasoningEffort(n.cfg.LLM.ReasoningEffort))
+	}
 	a, err := llm.New(opts...)
 	if err != nil {
 		return nil, fmt.Errorf("the %s analyser of %s: %w", n.cfg.Analyser, n.source, err)

@@ -79,6 +79,22 @@ func TestLLMMaxTokens(t *testing.T) {
 	}
 }
 
+// nlu.llm.reasoning_effort is sent to a reasoning model; without it the
+// adapter's default (low), never to another model.
+func TestLLMReasoningEffort(t *testing.T) {
+	for _, tt := range []struct {
+		model, effort string
+		want          any
+	}{{"gpt-5-mini", "minimal", "minimal"}, {"gpt-5-mini", "", "low"}, {"test-model", "high", nil}} {
+		srv, calls := recordingLLM(t)
+		cfg := &handoff.Config{NLU: handoff.ConfigNLU{Analyser: "llm", LLM: handoff.ConfigLLM{BaseURL: srv.URL + "/v1", Model: tt.model, ReasoningEffort: tt.effort}}}
+		summarise(t, NewNLU(cfg, nil, true))
+		if got := calls(); len(got) != 1 || got[0].body["reasoning_effort"] != tt.want {
+			t.Errorf("%s, reasoning_effort %q: requests %v, want one with reasoning_effort %v", tt.model, tt.effort, got, tt.want)
+		}
+	}
+}
+
 // A key found in the environment goes to OpenAI only: a deployment
 // pointed at a local or third-party server must not hand that server the
 // operator's OpenAI key. Such a server gets the key the config writes

@@ -42,6 +42,10 @@
 //     folded, masked text in a bounded LRU.
 //   - WithTemperature (default 0, always sent; left out for OpenAI's
 //     reasoning models, which reject it).
+//   - WithReasoningEffort (default "low"): the reasoning_effort sent to
+//     OpenAI's reasoning models, and to no other model. They reason at
+//     "medium" unless told, often longer than the timeout; a triage of
+//     one message needs little.
 //   - WithMaxTokens (default 1024; 4096 for OpenAI's reasoning models,
 //     whose reasoning counts too): the most the model may write per call,
 //     so that a model that loops stops there. It is sent as

@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -82,6 +83,19 @@ func (f *fakeOpenAI) serve(w http.ResponseWriter, r *http.Request) {
 		// OpenAI's answer to max_tokens for a reasoning model.
 		writeErrorParam(w, http.StatusBadRequest, "Unsupported parameter: 'max_tokens' is not supported with this model. Use 'max_completion_tokens' instead.", "invalid_request_error", "max_tokens", "unsupported_parameter")
 		return
+	}
+	if raw, ok := req["reasoning_effort"]; ok {
+		var effort string
+		json.Unmarshal(raw, &effort)
+		switch {
+		case !openAIReasoning(model):
+			// OpenAI's answer to reasoning_effort for a model without reasoning.
+			writeErrorParam(w, http.StatusBadRequest, "Unsupported parameter: 'reasoning_effort' is not supported with this model.", "invalid_request_error", "reasoning_effort", "unsupported_parameter")
+			return
+		case !slices.Contains([]string{"none", "minimal", "low", "medium", "high", "xhigh", "max"}, effort):
+			writeErrorParam(w, http.StatusBadRequest, "Invalid value: '"+effort+"'. Supported values are: 'none', 'minimal', 'low', 'medium', 'high', 'xhigh' and 'max'.", "invalid_request_error", "reasoning_effort", "invalid_value")
+			return
+		}
 	}
 	var temp *float64
 	json.Unmarshal(req["temperature"], &temp)

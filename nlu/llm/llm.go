@@ -7,6 +7,7 @@ import (
 	"math"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 
 	"github.com/batonbot/baton/flows"
@@ -36,6 +37,8 @@ type Analyzer struct {
 	maxTries uint
 	// maxTokens bounds each answer (written on the wire by wire.Do).
 	maxTokens int
+	// effort is the reasoning_effort of each request ("" for none).
+	effort string
 }
 
 var _ flows.Analyzer = (*Analyzer)(nil)
@@ -52,7 +55,8 @@ func New(opts ...Option) (*Analyzer, error) {
 	if err := cfg.check(); err != nil {
 		return nil, err
 	}
-	a := &Analyzer{cfg: cfg, maxTries: uint(cfg.retries) + 1, maxTokens: cfg.maxTokensFor(cfg.model)}
+	a := &Analyzer{cfg: cfg, maxTries: uint(cfg.retries) + 1, maxTokens: cfg.maxTokensFor(cfg.model),
+		effort: cfg.effortFor(cfg.model)}
 	// OpenAI's current models want max_completion_tokens (its reasoning
 	// models reject max_tokens); Ollama reads only max_tokens, as older
 	// llama.cpp and TGI do, and vLLM reads both.
@@ -138,6 +142,9 @@ func (c *config) check() error {
 	}
 	if c.maxTokens < 0 {
 		return fmt.Errorf("llm: max tokens %d must be positive (0: the default, %d)", c.maxTokens, DefaultMaxTokens)
+	}
+	if c.effort != "" && !slices.Contains(ReasoningEfforts, c.effort) {
+		return fmt.Errorf("llm: reasoning effort %q must be one of %s (or empty: the model's default)", c.effort, strings.Join(ReasoningEfforts, ", "))
 	}
 	if t := c.temperature; t != nil && (math.IsNaN(*t) || *t > 2) {
 		return fmt.Errorf("llm: temperature %v must be at most 2 (negative leaves it out)", *t)
@@ -341,7 +348,8 @@ func (a *Analyzer) request(text, lang string) openai.ChatCompletionRequest {
 		},
 		// Temperature is set on the wire by wire.Do: the struct's field is
 		// omitempty and would drop 0.
-		ResponseFormat: a.respFmt,
+		ResponseFormat:  a.respFmt,
+		ReasoningEffort: a.effort,
 	}
 }
 

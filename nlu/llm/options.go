@@ -25,9 +25,15 @@ const (
 	// reasoning models (o1, o3, o4, gpt-5, gpt-6...), whose hidden
 	// reasoning counts in the bound too.
 	DefaultReasoningMaxTokens = 4096
-	defaultBackoffMin         = 200 * time.Millisecond
-	defaultBackoffMax         = 2 * time.Second
-	maxExamplesPerIntent      = 3
+	// DefaultReasoningEffort is the reasoning_effort sent to OpenAI's
+	// reasoning models: they default to "medium", often slower than an
+	// analysis's timeout, while a triage of one message needs little
+	// reasoning. "low" is the least every one of them accepts ("minimal"
+	// is gpt-5's only, "none" gpt-5.1's and later).
+	DefaultReasoningEffort = "low"
+	defaultBackoffMin      = 200 * time.Millisecond
+	defaultBackoffMax      = 2 * time.Second
+	maxExamplesPerIntent   = 3
 )
 
 // Option configures an Analyzer.
@@ -51,6 +57,7 @@ type config struct {
 	unsure      func(flows.Signals) bool
 	temperature *float64
 	maxTokens   int
+	effort      string
 	httpClient  *http.Client
 	// official is set by check: the base URL is OpenAI's own API.
 	official bool
@@ -179,6 +186,31 @@ func WithTemperature(t float64) Option { return func(c *config) { c.temperature 
 // says to raise it.
 func WithMaxTokens(n int) Option { return func(c *config) { c.maxTokens = n } }
 
+// ReasoningEfforts are the values of reasoning_effort OpenAI documents,
+// least reasoning first. Which ones a model accepts depends on it: the o
+// series low, medium and high; gpt-5 minimal to high; gpt-5.1 none to
+// high; later ones none to xhigh or max (gpt-6: low to max, none for some).
+// A value the model does not take fails every call (the fallback answers,
+// saying so).
+var ReasoningEfforts = []string{"none", "minimal", "low", "medium", "high", "xhigh", "max"}
+
+// WithReasoningEffort sets the reasoning_effort sent to OpenAI's
+// reasoning models (o1, o3, o4, gpt-5, gpt-6...; see WithTemperature):
+// one of ReasoningEfforts, default DefaultReasoningEffort; "" sends none,
+// leaving the model's own default (medium before gpt-5.1). It is never
+// sent to other models, which reject it or do not know it. Less
+// reasoning answers sooner: with "medium" a reasoning model often takes
+// longer than WithTimeout, and every analysis falls back with "timeout".
+func WithReasoningEffort(e string) Option { return func(c *config) { c.effort = e } }
+
+// effortFor is the reasoning_effort to send for model, "" for none.
+func (c *config) effortFor(model string) string {
+	if reasoningModel(model) {
+		return c.effort
+	}
+	return ""
+}
+
 // WithHTTPClient sets the HTTP client (proxies, TLS, tests). Its own Timeout
 // adds to WithTimeout's, it does not replace it.
 func WithHTTPClient(hc *http.Client) Option { return func(c *config) { c.httpClient = hc } }
@@ -241,6 +273,7 @@ func defaults() config {
 		masking:    true,
 		cacheSize:  DefaultCacheSize,
 		threshold:  DefaultThreshold,
+		effort:     DefaultReasoningEffort,
 	}
 }
 

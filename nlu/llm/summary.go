@@ -118,6 +118,7 @@ func (a *Analyzer) summaryRequest(h *flows.Handoff) openai.ChatCompletionRequest
 			{Role: openai.ChatMessageRoleUser, Content: b.String()},
 		},
 		// Temperature is set on the wire by wire.Do, as for analyses.
+		ReasoningEffort: a.effort,
 	}
 }
 
