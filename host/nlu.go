@@ -19,7 +19,10 @@ import (
 // for concurrent use). With nlu.analyser llm or hybrid (and Live), flows
 // get the OpenAI-compatible analyser of package nlu/llm with the built-in
 // one as its fallback (for hybrid, also its first opinion), and tickets
-// get a summary the model writes. The API key is nlu.llm.api_key; for
+// get a summary the model writes. They share one llm.Cooldown: after a
+// 429 that says when the rate limit resets, no flow's analysis nor any
+// summary is sent before then (the built-in analyser answers, "rate
+// limited"). The API key is nlu.llm.api_key; for
 // OpenAI's own API (https://api.openai.com) only, it may also come from
 // BATON_LLM_API_KEY, else OPENAI_API_KEY: a key the config does not name
 // next to a server's URL is never sent to that server.
@@ -30,6 +33,9 @@ type NLU struct {
 	live   bool
 	// client is what the LLM is called with (nil: a default one).
 	client *http.Client
+	// cooldown is shared by every LLM client made here: a 429 one of
+	// them gets keeps them all from sending until the limit resets.
+	cooldown *llm.Cooldown
 
 	builtin sync.Map // *flows.Flow → *nlu.Analyzer
 }
@@ -38,7 +44,7 @@ type NLU struct {
 // reads the API key's variables (nil: none). Only when live is the LLM
 // ever called: the sandbox keeps everything on the machine.
 func NewNLU(cfg *handoff.Config, getenv func(string) string, live bool) *NLU {
-	n := &NLU{getenv: getenv, live: live}
+	n := &NLU{getenv: getenv, live: live, cooldown: llm.NewCooldown()}
 	if cfg != nil {
 		n.cfg, n.source = cfg.NLU, cfg.Source
 	}
@@ -112,7 +118,7 @@ func (n *NLU) llm(f *flows.Flow, builtin *nlu.Analyzer) (*llm.Analyzer, error) {
 		return nil, fmt.Errorf("the %s analyser of %s: no API key for https://api.openai.com: write api_key: ${OPENAI_API_KEY} under nlu.llm (or the variable that holds it), or set %s",
 			n.cfg.Analyser, n.source, strings.Join(keyVars, " or "))
 	}
-	opts := []llm.Option{llm.WithBaseURL(n.cfg.LLM.BaseURL), llm.WithModel(n.cfg.LLM.Model)}
+	opts := []llm.Option{llm.WithBaseURL(n.cfg.LLM.BaseURL), llm.WithModel(n.cfg.LLM.Model), llm.WithCooldown(n.cooldown)}
 	if f != nil {
 		opts = append(opts, llm.WithNLUConfig(f.NLU))
 	}

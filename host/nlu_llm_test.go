@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -289,5 +290,35 @@ channels:
 	want := "no API key for https://api.openai.com: write api_key: ${OPENAI_API_KEY} under nlu.llm (or the variable that holds it), or set BATON_LLM_API_KEY or OPENAI_API_KEY"
 	if err == nil || !strings.Contains(err.Error(), want) || strings.Contains(err.Error(), "WithAPIKey") {
 		t.Errorf("NewServer error = %v\n want one containing %q", err, want)
+	}
+}
+
+// A 429 that says when the rate limit resets holds every analyser and
+// summariser of the process until then: the next ones send nothing, and
+// fall back saying "rate limited".
+func TestLLMCooldownIsShared(t *testing.T) {
+	var hits atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hits.Add(1)
+		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("Retry-After", "60")
+		w.WriteHeader(http.StatusTooManyRequests)
+		io.WriteString(w, `{"error":{"message":"Rate limit reached for requests","type":"requests","param":null,"code":"rate_limit_exceeded"}}`)
+	}))
+	t.Cleanup(srv.Close)
+	cfg := &handoff.Config{NLU: handoff.ConfigNLU{Analyser: "llm", LLM: handoff.ConfigLLM{BaseURL: srv.URL + "/v1", Model: "test-model"}}}
+	n := NewNLU(cfg, nil, true)
+	h := &flows.Handoff{Reason: "asks_for_human", Transcript: []flows.Message{{From: flows.RoleUser, Text: "I want a person"}}}
+	for i, want := range []string{"http 429", "rate limited", "rate limited"} {
+		s, err := n.Summarizer(nil, nil) // a new client each time, as for another flow
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.Summarize(context.Background(), h); err == nil || !strings.HasSuffix(err.Error(), ": "+want) {
+			t.Errorf("summary %d: error %v, want one ending in %q", i+1, err, want)
+		}
+	}
+	if got := hits.Load(); got != 1 {
+		t.Errorf("%d requests, want 1: the cool-down is not shared", got)
 	}
 }

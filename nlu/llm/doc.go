@@ -29,6 +29,11 @@
 //     of the limit OpenAI's x-ratelimit-* headers say is used up (read as
 //     at most 24 hours; a wait that does not fit in the timeout ends the
 //     retries at once).
+//   - WithCooldown and WithClock: after a 429 that says when the limit
+//     resets (Retry-After, retry-after-ms, or the x-ratelimit-reset-* of
+//     a used-up limit), calls before then send nothing and fall back with
+//     "rate limited"; a Cooldown shared among analysers (the host shares
+//     one per process) holds them all.
 //   - WithFallback: the analyser that answers when the model cannot.
 //   - WithHybrid: ask the fallback first and the model only when the
 //     fallback is unsure (see DefaultUnsure). The model's answer then
@@ -60,9 +65,9 @@
 // On a timeout, an HTTP error, an unreachable server or an answer that is
 // not valid JSON of the schema (or names an intent the flow does not have),
 // Analyze returns the fallback's signals with Signals.Fallback saying why
-// ("timeout", "http 429", "invalid response: ...") and a nil error; the
-// engine records it as an nlu_fallback event. Signals.Source is "llm" when
-// the model answered.
+// ("timeout", "http 429", "rate limited", "invalid response: ...") and a
+// nil error; the engine records it as an nlu_fallback event.
+// Signals.Source is "llm" when the model answered.
 //
 // Entities always come from the original text, through the fallback (or
 // flows.ExtractPII without one): the model only sees the masked text.

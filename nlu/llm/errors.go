@@ -97,6 +97,10 @@ func classify(ctx context.Context, err error, st *callState, a *Analyzer) error 
 		}
 		if ok {
 			f.retryAfter = &backoff.RetryAfterError{Duration: d}
+			if status == http.StatusTooManyRequests && d > 0 {
+				// Until then every call would be refused too: none is sent.
+				a.cfg.cooldown.hold(a.now().Add(d))
+			}
 		}
 		return f
 	case (status == http.StatusUnauthorized || status == http.StatusForbidden) && !keySent:

@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/batonbot/baton/flows"
 	"github.com/cenkalti/backoff/v5"
@@ -71,9 +72,15 @@ func New(opts ...Option) (*Analyzer, error) {
 	if hc == nil {
 		hc = &http.Client{}
 	}
-	oc.HTTPClient = &wire{client: hc, temperature: cfg.temperatureFor(cfg.model), tokensField: tokensField, maxTokens: a.maxTokens}
+	oc.HTTPClient = &wire{client: hc, now: a.now, temperature: cfg.temperatureFor(cfg.model), tokensField: tokensField, maxTokens: a.maxTokens}
 	a.client = openai.NewClientWithConfig(oc)
 
+	if a.cfg.cooldown == nil {
+		a.cfg.cooldown = NewCooldown()
+	}
+	if a.cfg.now == nil {
+		a.cfg.now = time.Now
+	}
 	if cfg.cacheSize > 0 {
 		a.cache = newLRU(cfg.cacheSize)
 	}
@@ -159,6 +166,9 @@ func (c *config) check() error {
 	}
 	return nil
 }
+
+// now reads the analyser's clock.
+func (a *Analyzer) now() time.Time { return a.cfg.now() }
 
 // openAIHost reports whether u is OpenAI's own API.
 func openAIHost(u *url.URL) bool {
@@ -301,6 +311,12 @@ func (a *Analyzer) ask(ctx context.Context, text, lang string) (flows.Signals, e
 // reads the answer with parse (whose errors are never retried), all within
 // the analyser's timeout.
 func call[T any](ctx context.Context, a *Analyzer, req openai.ChatCompletionRequest, parse func(openai.ChatCompletionResponse) (T, error)) (T, error) {
+	if a.cfg.cooldown.holds(a.now()) {
+		// A 429 said the limit stands until later: this request would be
+		// refused too.
+		var zero T
+		return zero, &failure{reason: reasonRateLimited}
+	}
 	ctx, cancel := context.WithTimeout(ctx, a.cfg.timeout)
 	defer cancel()
 	st := &callState{tokens: a.maxTokens}

@@ -58,6 +58,8 @@ type config struct {
 	temperature *float64
 	maxTokens   int
 	effort      string
+	cooldown    *Cooldown
+	now         func() time.Time
 	httpClient  *http.Client
 	// official is set by check: the base URL is OpenAI's own API.
 	official bool
@@ -210,6 +212,15 @@ func (c *config) effortFor(model string) string {
 	}
 	return ""
 }
+
+// WithCooldown shares c among analysers: a 429 one of them gets keeps
+// them all from sending until the limit resets (see Cooldown). By default
+// each analyser has its own.
+func WithCooldown(c *Cooldown) Option { return func(cfg *config) { cfg.cooldown = c } }
+
+// WithClock sets the clock the cool-down and a Retry-After date are read
+// with (default time.Now). Timeouts and backoff waits run on real time.
+func WithClock(now func() time.Time) Option { return func(c *config) { c.now = now } }
 
 // WithHTTPClient sets the HTTP client (proxies, TLS, tests). Its own Timeout
 // adds to WithTimeout's, it does not replace it.

@@ -31,6 +31,7 @@ import (
 // to the model's latency.
 type wire struct {
 	client      *http.Client
+	now         func() time.Time
 	temperature float64
 	tokensField string
 	maxTokens   int
@@ -55,7 +56,7 @@ func (w *wire) Do(req *http.Request) (*http.Response, error) {
 	}
 	if resp != nil {
 		if st, ok := req.Context().Value(callStateKey{}).(*callState); ok {
-			st.record(resp.Header, time.Now())
+			st.record(resp.Header, w.now())
 		}
 	}
 	return resp, err
