@@ -291,6 +291,7 @@ func (d *decoder) config(root *yaml.Node) *Config {
 	d.buildSLA(c)
 	c.defaults()
 	d.crossCheck(h, root, routingNode)
+	d.llmTimeoutFits(h.NLU.LLM.Timeout, c.Server.Lease)
 	return c
 }
 

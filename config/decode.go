@@ -34,6 +34,8 @@ type decoder struct {
 	alerts    SLAAlerts
 	// custom are the connectors the program provides (WithConnectors).
 	custom []string
+	// llmTimeout is where nlu.llm.timeout is written, if it is.
+	llmTimeout *yaml.Node
 }
 
 // cfgRef is a name that must be defined elsewhere in the config.

@@ -221,7 +221,9 @@ sla:
 		{"openai over http", "nlu: {llm: {base_url: \"http://api.openai.com/v1\"}}\n",
 			[]string{`cfg.yaml:1:23: error: nlu.llm.base_url would send the API key unencrypted: OpenAI is served over https, write "https://api.openai.com/v1"`}},
 		{"llm timeout past the lease", "nlu: {llm: {timeout: 2m}}\n",
-			[]string{`cfg.yaml:1:22: error: nlu.llm.timeout is at most 30s, not 2m: an analysis runs inside the message's turn, which must end within server.lease (at least 35s) or another process takes the message over and runs the turn again`}},
+			[]string{`cfg.yaml:1:22: error: nlu.llm.timeout is at most 27.5s with the default server.lease, 1m, not 2m: a message's turn may wait for the model twice (its analysis, then a handoff's summary) and must end within the lease, or another process takes the message over and runs the turn again; lower the timeout or raise server.lease`}},
+		{"llm timeout past a set lease", "nlu: {llm: {timeout: 20s}}\nserver: {lease: 40s}\n",
+			[]string{`cfg.yaml:1:22: error: nlu.llm.timeout is at most 17.5s with server.lease 40s, not 20s`}},
 		{"llm reasoning effort", "nlu: {llm: {reasoning_effort: minimum}}\n",
 			[]string{`cfg.yaml:1:31: error: nlu.llm.reasoning_effort must be one of none, minimal, low, medium, high, xhigh, max, not "minimum"; did you mean "minimal"?`}},
 		{"llm max tokens too few", "nlu: {llm: {max_tokens: 10}}\n", []string{`cfg.yaml:1:25: error: nlu.llm.max_tokens must be a whole number from 64 to 1048576, not "10"`}},
@@ -315,17 +317,25 @@ teams:
 	}
 }
 
-// The longest nlu.llm.timeout is accepted as written, and so is a
+// The longest nlu.llm.timeout a lease allows is accepted, and so is a
 // reasoning effort.
 func TestParseLLMTimeoutAtMost(t *testing.T) {
-	cfg, diags := Parse("cfg.yaml", []byte(minimalConfig+"nlu: {llm: {timeout: 30s, reasoning_effort: minimal}}\n"), WithEnv(envOf(nil)))
-	if diags.HasErrors() {
-		t.Fatal(diags.Err())
-	}
-	if got := cfg.Handoff.NLU.LLM.Timeout; got != MaxLLMTimeout {
-		t.Errorf("nlu.llm.timeout = %v, want %v", got, MaxLLMTimeout)
-	}
-	if got := cfg.Handoff.NLU.LLM.ReasoningEffort; got != "minimal" {
-		t.Errorf("nlu.llm.reasoning_effort = %q, want minimal", got)
+	for _, tt := range []struct {
+		src  string
+		want time.Duration
+	}{
+		{"nlu: {llm: {timeout: 27500ms, reasoning_effort: minimal}}\n", 27500 * time.Millisecond},
+		{"nlu: {llm: {timeout: 57s, reasoning_effort: minimal}}\nserver: {lease: 2m}\n", 57 * time.Second},
+	} {
+		cfg, diags := Parse("cfg.yaml", []byte(minimalConfig+tt.src), WithEnv(envOf(nil)))
+		if diags.HasErrors() {
+			t.Fatalf("%s: %v", tt.src, diags.Err())
+		}
+		if got := cfg.Handoff.NLU.LLM.Timeout; got != tt.want {
+			t.Errorf("nlu.llm.timeout = %v, want %v", got, tt.want)
+		}
+		if got := cfg.Handoff.NLU.LLM.ReasoningEffort; got != "minimal" {
+			t.Errorf("nlu.llm.reasoning_effort = %q, want minimal", got)
+		}
 	}
 }

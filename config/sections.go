@@ -36,10 +36,7 @@ func (d *decoder) nlu(n *yaml.Node) handoff.ConfigNLU {
 					c.LLM.APIKey = d.str(g.val, "nlu.llm.api_key")
 				case "timeout":
 					c.LLM.Timeout = d.duration(g.val, "nlu.llm.timeout")
-					if c.LLM.Timeout > MaxLLMTimeout {
-						d.errorf(g.val, "nlu.llm.timeout is at most %s, not %s: an analysis runs inside the message's turn, which must end within server.lease (at least %s) or another process takes the message over and runs the turn again",
-							MaxLLMTimeout, strings.TrimSpace(g.val.Value), MinLease)
-					}
+					d.llmTimeout = g.val // checked against server.lease by llmTimeoutFits
 				case "max_tokens":
 					c.LLM.MaxTokens = d.count(g.val, "nlu.llm.max_tokens", minLLMTokens, maxLLMTokens)
 				case "reasoning_effort":
@@ -55,14 +52,54 @@ func (d *decoder) nlu(n *yaml.Node) handoff.ConfigNLU {
 	return c
 }
 
-// MaxLLMTimeout is the longest nlu.llm.timeout. An analysis runs inside
-// the turn of the message it reads, and a turn holds its inbox entry for
-// server.lease (MinLease at least): a longer one would let another process
-// claim the message while it is being analysed and run its turn again (the
-// store keeps the first save and refuses the second, but the customer
-// waits twice as long and the model is paid twice). It leaves the rest of
-// the shortest lease (5s) to load and save the conversation.
-const MaxLLMTimeout = 30 * time.Second
+// LLMTimeoutLimit is the longest nlu.llm.timeout that a server.lease of
+// lease (0: DefaultLease) allows. A message's turn holds its inbox entry
+// for the lease and may wait for the model twice within it: the message's
+// analysis, then the summary of a handoff it leads to. A turn still
+// running when its lease ends is taken over by another process (or this
+// one) and run again: the store keeps the first save and refuses the
+// other, but the customer waits for both and the model is paid twice.
+// turnMargin of the lease is left to load and save the conversation.
+func LLMTimeoutLimit(lease time.Duration) time.Duration {
+	if lease <= 0 {
+		lease = DefaultLease
+	}
+	return (lease - turnMargin) / 2
+}
+
+// turnMargin is the part of a lease a turn keeps for what is not the
+// model's: loading and saving the conversation, routing a handoff.
+const turnMargin = 5 * time.Second
+
+// llmTimeoutFits checks nlu.llm.timeout, once every section is read,
+// against the server.lease its turns hold (see LLMTimeoutLimit).
+func (d *decoder) llmTimeoutFits(timeout, lease time.Duration) {
+	if d.llmTimeout == nil || lease > 0 && lease < MinLease {
+		return // a lease under MinLease is an error already (or a fault test's)
+	}
+	limit := LLMTimeoutLimit(lease)
+	if timeout <= limit {
+		return
+	}
+	with := "server.lease " + shortDuration(lease)
+	if lease <= 0 {
+		with = "the default server.lease, " + shortDuration(DefaultLease)
+	}
+	d.errorf(d.llmTimeout, "nlu.llm.timeout is at most %s with %s, not %s: a message's turn may wait for the model twice (its analysis, then a handoff's summary) and must end within the lease, or another process takes the message over and runs the turn again; lower the timeout or raise server.lease",
+		shortDuration(limit), with, strings.TrimSpace(d.llmTimeout.Value))
+}
+
+// shortDuration is d as written in a config: 1m, not 1m0s.
+func shortDuration(d time.Duration) string {
+	s := d.String()
+	if strings.HasSuffix(s, "m0s") {
+		s = strings.TrimSuffix(s, "0s")
+	}
+	if strings.HasSuffix(s, "h0m") {
+		s = strings.TrimSuffix(s, "0m")
+	}
+	return s
+}
 
 // The range of nlu.llm.max_tokens: below it the signals' JSON does not
 // fit; above it is past any model's output.

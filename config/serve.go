@@ -39,6 +39,10 @@ type Server struct {
 	Lease time.Duration
 }
 
+// DefaultLease is the host's lease of a claimed message when
+// server.lease is not given.
+const DefaultLease = time.Minute
+
 // MinLease is the shortest server.lease: a reply's send is given 30
 // seconds and its settle 5 more, all under the lease; a shorter one would
 // let another process claim the reply while it is being sent, and send it
