@@ -2,7 +2,9 @@ package config
 
 import (
 	"encoding/base64"
+	"fmt"
 	"net"
+	"net/netip"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -37,6 +39,16 @@ type Server struct {
 	// delivery it claimed before another may take it over after a crash
 	// (0: the host's and the deliverer's defaults, 1m and 2m).
 	Lease time.Duration
+	// Hosts are the host names (the request's Host, without its port)
+	// served besides the loopback ones (localhost, 127.0.0.1, [::1]),
+	// which are always served: a tunnel's or a reverse proxy's name,
+	// "*.example.com" for its subdomains, "*" for any. Empty: on a
+	// loopback listen address only the loopback names are served (a
+	// DNS-rebinding page cannot reach the web chat or the captured
+	// tickets), elsewhere any. The webhooks, the bridge, the media links
+	// and the health checks are served for any name: they are signed or
+	// say nothing. See HostAllowed.
+	Hosts []string
 }
 
 // DefaultLease is the host's lease of a claimed message when
@@ -245,9 +257,71 @@ func (d *decoder) server(n *yaml.Node) Server {
 			s.HTTPMaxResponse = int64(d.count(f.val, w, 1, 64<<20))
 		case "max_message":
 			s.MaxMessage = d.count(f.val, w, 256, 64<<10)
+		case "hosts":
+			s.Hosts = d.hosts(f.val, w)
 		}
 	}
 	return s
+}
+
+// hosts reads server.hosts: host names, "*.name" or "*", lowercased.
+func (d *decoder) hosts(n *yaml.Node, where string) []string {
+	n = cfgResolve(n)
+	var items []*yaml.Node
+	switch {
+	case n == nil:
+	case n.Kind == yaml.SequenceNode:
+		items = n.Content
+	case n.Kind == yaml.ScalarNode && n.Tag != "!!null":
+		items = []*yaml.Node{n}
+	default:
+		d.errorf(n, "%s must be a list of host names (such as abc.ngrok-free.app or *.example.com), not %s", where, cfgKind(n))
+		return nil
+	}
+	var out []string
+	for i, c := range items {
+		w := where
+		if n.Kind == yaml.SequenceNode {
+			w = fmt.Sprintf("%s[%d]", where, i)
+		}
+		h := d.str(c, w)
+		norm, ok := HostPattern(h)
+		if !ok {
+			d.errorf(c, "%s must be a host name such as abc.ngrok-free.app, *.example.com for its subdomains or * for any, without scheme, port or path, not %q", w, h)
+			continue
+		}
+		out = append(out, norm)
+	}
+	return out
+}
+
+// hostLabel is one label of a DNS name.
+var hostLabel = regexp.MustCompile(`^[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?$`)
+
+// HostPattern checks one entry of server.hosts and gives it back
+// lowercased, without brackets or a final dot: a host name, an IP
+// address, "*.name" (the subdomains of name) or "*".
+func HostPattern(h string) (string, bool) {
+	h = strings.TrimSuffix(strings.ToLower(strings.TrimSpace(h)), ".")
+	if h == "*" {
+		return h, true
+	}
+	if ip, err := netip.ParseAddr(strings.TrimSuffix(strings.TrimPrefix(h, "["), "]")); err == nil && ip.Zone() == "" {
+		return ip.Unmap().String(), true
+	}
+	name, wild := strings.CutPrefix(h, "*.")
+	if name == "" || len(name) > 253 {
+		return "", false
+	}
+	for _, l := range strings.Split(name, ".") {
+		if !hostLabel.MatchString(l) {
+			return "", false
+		}
+	}
+	if wild {
+		return "*." + name, true
+	}
+	return name, true
 }
 
 // count reads an integer in [lo, hi].

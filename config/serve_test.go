@@ -3,6 +3,7 @@ package config
 import (
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -100,6 +101,10 @@ func TestServeSectionErrors(t *testing.T) {
 		{"workers", "server: {workers: lots}\n", []string{`server.workers must be a whole number from 1 to 4096, not "lots"`}},
 		{"max message too small", "server: {max_message: 100}\n", []string{`cfg.yaml:1:23: error: server.max_message must be a whole number from 256 to 65536, not "100"`}},
 		{"lease too short", "server: {lease: 10s}\n", []string{`cfg.yaml:1:17: error: server.lease is at least 35s: a reply's send (30s) and its settle (5s)`}},
+		{"hosts with a scheme", "server: {hosts: [\"https://abc.ngrok-free.app\"]}\n", []string{`cfg.yaml:1:18: error: server.hosts[0] must be a host name such as abc.ngrok-free.app, *.example.com for its subdomains or * for any, without scheme, port or path, not "https://abc.ngrok-free.app"`}},
+		{"hosts with a port", "server:\n  hosts: [ok.example.com, \"abc.ngrok-free.app:443\"]\n", []string{`cfg.yaml:2:27: error: server.hosts[1] must be a host name`}},
+		{"hosts with a wildcard inside", "server: {hosts: \"a.*.example.com\"}\n", []string{`cfg.yaml:1:17: error: server.hosts must be a host name`}},
+		{"hosts not a list", "server: {hosts: {a: b}}\n", []string{`cfg.yaml:1:17: error: server.hosts must be a list of host names`}},
 		{"unknown server key", "server: {listne: x}\n", []string{`cfg.yaml:1:10: error: unknown key "listne" in server; did you mean "listen"?`}},
 		{"store kind", "store: {kind: redis}\n", []string{`store.kind must be one of memory, bolt, valkey, not "redis"`}},
 		{"bolt needs a path", "store: {kind: bolt}\n", []string{"cfg.yaml:1:15: error: store.kind bolt needs path"}},
@@ -169,4 +174,26 @@ func exampleLine(t *testing.T, prefix string) string {
 	}
 	t.Fatalf("examples/baton.yaml has no line starting with %q", prefix)
 	return ""
+}
+
+// server.hosts: names lowercased, without a final dot or brackets; a
+// wildcard for subdomains; a single name as a list of one.
+func TestServerHosts(t *testing.T) {
+	for _, tc := range []struct {
+		src  string
+		want []string
+	}{
+		{"server: {hosts: [ABC.ngrok-free.app., \"*.Example.com\", \"[::1]\", 10.0.0.7]}\n", []string{"abc.ngrok-free.app", "*.example.com", "::1", "10.0.0.7"}},
+		{"server: {hosts: bot.example.com}\n", []string{"bot.example.com"}},
+		{"server: {hosts: [\"*\"]}\n", []string{"*"}},
+		{"server: {}\n", nil},
+	} {
+		c, diags := Parse("cfg.yaml", []byte(tc.src), WithEnv(envOf(nil)))
+		if diags.HasErrors() {
+			t.Fatalf("%s: %v", tc.src, diags.Err())
+		}
+		if !slices.Equal(c.Server.Hosts, tc.want) {
+			t.Errorf("%s: hosts %q, want %q", tc.src, c.Server.Hosts, tc.want)
+		}
+	}
 }

@@ -36,6 +36,8 @@ func (s *Server) media() error {
 		return err
 	}
 	u, _ := url.Parse(s.cfg.Handoff.Connectors.Webhook.MediaURL)
-	s.mux.Handle("GET "+strings.TrimRight(u.Path, "/")+"/", h)
+	p := strings.TrimRight(u.Path, "/") + "/"
+	s.mux.Handle("GET "+p, h)
+	s.spared = append(s.spared, p) // signed links, fetched with the public URL's name
 	return nil
 }

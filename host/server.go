@@ -38,6 +38,9 @@ type Server struct {
 	cfg     *config.Config
 	log     *slog.Logger
 	mux     *http.ServeMux
+	handler http.Handler // mux behind the Host check (hostCheck)
+	// spared are the path prefixes the Host check serves for any name.
+	spared  []string
 	store   flows.Store
 	ready   atomic.Bool
 	noWatch bool
@@ -209,6 +212,8 @@ func NewServer(cfg *config.Config, o ServerOptions) (*Server, error) {
 	for _, p := range []string{"/metrics", "/healthz", "/readyz"} {
 		s.mux.HandleFunc(p, getOnly)
 	}
+	s.spared = append(s.spared, "/webhooks/", "/bridge/", "/metrics", "/healthz", "/readyz")
+	s.handler = newHostCheck(s.mux, cfg.Server.Listen, cfg.Server.Hosts, s.spared, log)
 	return s, nil
 }
 
@@ -317,8 +322,9 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 // Reload loads every channel's flow again (SIGHUP): see Host.Reload.
 func (s *Server) Reload() error { return s.Host.Reload() }
 
-// Handler is the server's HTTP handler (every endpoint).
-func (s *Server) Handler() http.Handler { return s.mux }
+// Handler is the server's HTTP handler (every endpoint, behind the Host
+// check of server.hosts).
+func (s *Server) Handler() http.Handler { return s.handler }
 
 // Mount serves h under prefix (ending in "/"), which h does not see:
 // `baton serve FLOW --sandbox` mounts the web sandbox at /sandbox/.
@@ -353,7 +359,7 @@ func (s *Server) Serve(ctx context.Context, l net.Listener) error {
 		}()
 		<-ready
 	}
-	srv := &http.Server{Handler: s.mux, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
+	srv := &http.Server{Handler: s.handler, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
 		WriteTimeout: 60 * time.Second, IdleTimeout: 2 * time.Minute, ErrorLog: slog.NewLogLogger(s.log.Handler(), slog.LevelWarn)}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(l) }()
