@@ -88,7 +88,7 @@ type ServerOptions struct {
 
 // NewServer builds the host and its endpoints from cfg: the store, the
 // channels with their flows, the helpdesk connectors and the bridge.
-func NewServer(cfg *config.Config, o ServerOptions) (*Server, error) {
+func NewServer(cfg *config.Config, o ServerOptions) (_ *Server, err error) {
 	if cfg.Channels.Len() == 0 {
 		return nil, fmt.Errorf("%s configures no channel; add one under channels: (web, whatsapp or telegram)", cfg.Source)
 	}
@@ -96,21 +96,32 @@ func NewServer(cfg *config.Config, o ServerOptions) (*Server, error) {
 	if log == nil {
 		log = slog.Default()
 	}
-	st := o.Store
-	if st == nil {
-		var err error
-		if st, err = openStore(cfg); err != nil {
-			return nil, err
-		}
-	}
-	s := &Server{cfg: cfg, log: log, mux: http.NewServeMux(), store: st, noWatch: o.NoWatch}
-	s.Metrics = NewMetrics(st, nil) // the store itself: it counts its pending items (flows.OutboxStats)
-	s.Metrics.logTo(log)
+	s := &Server{cfg: cfg, log: log, mux: http.NewServeMux(), noWatch: o.NoWatch}
 	hc := o.HTTPClient
 	if hc == nil {
 		hc = outboundClient(cfg.Server.Workers)
 	}
-	var conns map[string]flows.Connector
+	// What the config and the flows can get wrong is found before the
+	// store is opened: a run that exits over it leaves no database file
+	// (a bolt store's) behind, and holds no lock.
+	conns, err := s.preflight(o, hc)
+	if err != nil {
+		return nil, err
+	}
+	st := o.Store
+	if st == nil {
+		if st, err = openStore(cfg); err != nil {
+			return nil, err
+		}
+		defer func() {
+			if err != nil {
+				_ = st.Close()
+			}
+		}()
+	}
+	s.store = st
+	s.Metrics = NewMetrics(st, nil) // the store itself: it counts its pending items (flows.OutboxStats)
+	s.Metrics.logTo(log)
 	opts := []Option{WithLogger(log), WithMetrics(s.Metrics), WithWorkers(cfg.Server.Workers), WithHTTPTimeout(cfg.Server.HTTPTimeout), WithMaxMessage(cfg.Server.MaxMessage),
 		WithHTTP(NewHTTPCaller(HTTPClient(hc), HTTPMaxResponse(cfg.Server.HTTPMaxResponse), HTTPMaxTimeout(max(cfg.Server.HTTPTimeout, MaxHTTPTimeout))))}
 	if l := cfg.Server.Lease; l > 0 {
@@ -131,34 +142,8 @@ func NewServer(cfg *config.Config, o ServerOptions) (*Server, error) {
 	}
 	if o.Sandbox {
 		opts = append(opts, WithSandboxHTTP())
-	} else if names := cfg.Handoff.Connectors.Names(); len(names) > 0 {
-		conns = map[string]flows.Connector{}
-		if len(names) > len(cfg.Handoff.Connectors.Custom) {
-			media := handoff.WithMedia(func(conv string) flows.MediaFetcher {
-				if s.Host == nil {
-					return nil
-				}
-				return s.Host.MediaFetcher(conv)
-			})
-			built, err := handoff.Connectors(cfg.Handoff, handoff.WithHTTPClient(hc), media)
-			if err != nil {
-				return nil, fmt.Errorf("%s: %w", cfg.Source, err)
-			}
-			maps.Copy(conns, built)
-		}
-		for _, name := range cfg.Handoff.Connectors.Custom {
-			c := o.Connectors[name]
-			if c == nil {
-				return nil, fmt.Errorf("%s: the connector %q was named with config.WithConnectors but not given in ServerOptions.Connectors", cfg.Source, name)
-			}
-			conns[name] = c
-		}
+	} else if conns != nil {
 		opts = append(opts, WithDeployment(cfg.Handoff, conns))
-	}
-	for name := range o.Connectors {
-		if !slices.Contains(cfg.Handoff.Connectors.Custom, name) {
-			return nil, fmt.Errorf("%s: the connector %q is given in ServerOptions.Connectors but the config does not know it; load the config with config.WithConnectors(%q)", cfg.Source, name, name)
-		}
 	}
 	more, err := s.analyticsSetup(o.Events, o.EventsText)
 	if err != nil {
@@ -217,6 +202,60 @@ func NewServer(cfg *config.Config, o ServerOptions) (*Server, error) {
 	return s, nil
 }
 
+// preflight checks what the config and the flows may get wrong, before
+// the store is opened: it loads the channels' flows (kept for the
+// accounts), builds the helpdesk connectors (returned; nil without any,
+// or in the sandbox) and the bridge's handlers, and checks the media
+// links and the events' stream.
+func (s *Server) preflight(o ServerOptions, hc *http.Client) (map[string]flows.Connector, error) {
+	cfg := s.cfg
+	for _, ref := range cfg.FlowRefs() {
+		if _, err := s.flow(ref.Path); err != nil {
+			return nil, err
+		}
+	}
+	if _, err := cfg.Handoff.MediaLinks(); err != nil {
+		return nil, fmt.Errorf("connectors.webhook.media_url: %w", err)
+	}
+	if cfg.Events.Stream != "" && o.Store == nil && cfg.Store.Kind != config.StoreValkey {
+		return nil, fmt.Errorf("%s: events.stream needs the valkey store (store.kind: valkey), so every instance writes one stream", cfg.Source)
+	}
+	if err := s.bridgeSecrets(); err != nil {
+		return nil, err
+	}
+	for name := range o.Connectors {
+		if !slices.Contains(cfg.Handoff.Connectors.Custom, name) {
+			return nil, fmt.Errorf("%s: the connector %q is given in ServerOptions.Connectors but the config does not know it; load the config with config.WithConnectors(%q)", cfg.Source, name, name)
+		}
+	}
+	names := cfg.Handoff.Connectors.Names()
+	if o.Sandbox || len(names) == 0 {
+		return nil, nil
+	}
+	conns := map[string]flows.Connector{}
+	if len(names) > len(cfg.Handoff.Connectors.Custom) {
+		media := handoff.WithMedia(func(conv string) flows.MediaFetcher {
+			if s.Host == nil {
+				return nil
+			}
+			return s.Host.MediaFetcher(conv)
+		})
+		built, err := handoff.Connectors(cfg.Handoff, handoff.WithHTTPClient(hc), media)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", cfg.Source, err)
+		}
+		maps.Copy(conns, built)
+	}
+	for _, name := range cfg.Handoff.Connectors.Custom {
+		c := o.Connectors[name]
+		if c == nil {
+			return nil, fmt.Errorf("%s: the connector %q was named with config.WithConnectors but not given in ServerOptions.Connectors", cfg.Source, name)
+		}
+		conns[name] = c
+	}
+	return conns, nil
+}
+
 // getOnly answers 405 to a request whose method an endpoint of GET (and
 // HEAD) does not take.
 func getOnly(w http.ResponseWriter, _ *http.Request) {
@@ -236,6 +275,27 @@ func IsLoopback(listen string) bool {
 	}
 	ip, err := netip.ParseAddr(host)
 	return err == nil && ip.Unmap().IsLoopback()
+}
+
+// bridgeSecrets checks the bridge's secrets as its handlers take them
+// (a Freshdesk secret of at least 16 characters, a whsec_ one for the
+// generic webhook).
+func (s *Server) bridgeSecrets() error {
+	b := s.cfg.Bridge
+	none := func(context.Context, string, flows.Input) error { return nil }
+	for _, c := range []struct {
+		name   string
+		secret *config.BridgeSecret
+		build  func(string, handoff.Deliver, ...handoff.HandlerOption) (http.Handler, error)
+	}{{"zendesk", b.Zendesk, handoff.NewZendeskHandler}, {"freshdesk", b.Freshdesk, handoff.NewFreshdeskHandler}, {"webhook", b.Webhook, handoff.NewWebhookHandler}} {
+		if c.secret == nil {
+			continue
+		}
+		if _, err := c.build(c.secret.Secret, none); err != nil {
+			return fmt.Errorf("bridge.%s: %w", c.name, err)
+		}
+	}
+	return nil
 }
 
 // bridge mounts the helpdesks' callbacks the config gives secrets for.
