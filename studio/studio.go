@@ -223,11 +223,15 @@ func (s *Studio) sandboxConfig() sandbox.Config {
 		_, ok := s.flow.Vars[k]
 		return !ok || sandbox.VarTypeError(s.flow, k, v) != nil
 	})
-	// Flows that keep the profile in variables get it there too.
-	if _, ok := s.flow.Vars["vip"]; ok {
+	// Flows that keep the profile in variables get it there too, when
+	// they declare them as the profile has them (true or false, a text):
+	// a flow's vip: "no" keeps its own (or --var's) value, which baton
+	// test accepts in a saved test file, and the profile's VIP is in the
+	// contact's meta.
+	if _, ok := s.flow.Vars["vip"]; ok && sandbox.VarTypeError(s.flow, "vip", p.VIP) == nil {
 		vars["vip"] = p.VIP
 	}
-	if _, ok := s.flow.Vars["plan"]; ok && p.Plan != "" {
+	if _, ok := s.flow.Vars["plan"]; ok && p.Plan != "" && sandbox.VarTypeError(s.flow, "plan", p.Plan) == nil {
 		vars["plan"] = p.Plan
 	}
 	if len(vars) == 0 {

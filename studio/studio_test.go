@@ -837,3 +837,56 @@ states:
 		t.Errorf("baton test of the saved file:\n%s\nthe file:\n%s", out.String(), b)
 	}
 }
+
+// The profile sets the flow's vip and plan variables only as the types the
+// flow declares them: a flow keeping vip as text ("yes"/"no") got a
+// boolean, and "save as test" wrote vars: that baton test refuses.
+func TestProfileVarsKeepTheDeclaredTypes(t *testing.T) {
+	for _, tc := range []struct {
+		name, vars string
+		opts       map[string]any
+		vip, plan  any // the flow's variables after the first message
+	}{
+		{"vip and plan as text", "  vip: \"no\"\n  plan: \"\"\n", nil, "no", ""},
+		{"vip as text set with --var", "  vip: \"no\"\n  plan: \"\"\n", map[string]any{"vip": "yes"}, "yes", ""},
+		{"plan as a number", "  vip: false\n  plan: 0\n", map[string]any{"vip": true}, true, 0},
+		{"vip as true or false", "  vip: false\n  plan: \"\"\n", map[string]any{"vip": true, "plan": "gold"}, true, "gold"},
+		{"a profile's plan, a number in the flow", "  vip: \"no\"\n  plan: 0\n", map[string]any{"plan": "gold"}, "no", 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			flow := filepath.Join(dir, "mini.yaml")
+			src := "flow: mini\nlanguages: [en]\nstart: ask_name\nvars:\n" + tc.vars +
+				"states:\n  ask_name:\n    say: \"Name? vip={{ vip }} plan={{ plan }}\"\n    ask: {save_as: name}\n    next: bye\n  bye:\n    say: \"Bye {{ name }}\"\n    end: completed\n"
+			if err := os.WriteFile(flow, []byte(src), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			p := newPage(t, Options{Flow: flow, Lang: "en", Vars: tc.opts, Tests: dir})
+			st := p.post("message", map[string]string{"text": "hi"})
+			p.post("message", map[string]string{"text": "Ann"})
+			vars := st.Steps[len(st.Steps)-1].Vars
+			if fmt.Sprint(vars["vip"]) != fmt.Sprint(tc.vip) || fmt.Sprintf("%T", vars["vip"]) != fmt.Sprintf("%T", tc.vip) {
+				t.Errorf("vip is %#v, want %#v", vars["vip"], tc.vip)
+			}
+			if fmt.Sprint(vars["plan"]) != fmt.Sprint(tc.plan) {
+				t.Errorf("plan is %#v, want %#v", vars["plan"], tc.plan)
+			}
+			b, _ := json.Marshal(map[string]string{"name": "profile"})
+			r, err := http.Post(p.srv.URL+"/api/test", "application/json", bytes.NewReader(b))
+			if err != nil {
+				t.Fatal(err)
+			}
+			r.Body.Close()
+			if r.StatusCode != http.StatusOK {
+				t.Fatalf("save as test: %d", r.StatusCode)
+			}
+			path := filepath.Join(dir, "profile.yaml")
+			var out bytes.Buffer
+			res := convtest.NewRunner(convtest.Options{Out: &out}).Run(context.Background(), []string{path})
+			if res.Failed != 0 || res.Passed != 1 {
+				b, _ := os.ReadFile(path)
+				t.Errorf("baton test of the saved file:\n%s\nthe file:\n%s", out.String(), b)
+			}
+		})
+	}
+}
