@@ -2,6 +2,7 @@ package valkey
 
 import (
 	"encoding/json"
+	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -31,19 +32,54 @@ func decodeItem(b []byte, it *flows.OutboxItem) error { return json.Unmarshal(b,
 
 // itemMeta is what the scripts read of an item (luaPrelude's parseItem).
 func itemMeta(it flows.OutboxItem) string {
-	return string(it.Status) + "\x1f" + ms(it.NextAt) + "\x1f0\x1f" + string(it.Kind) + "\x1f" + it.HandoffID + "\x1f\x1f0"
+	return string(it.Status) + "\x1f" + ms(it.NextAt) + "\x1f0\x1f" + string(it.Kind) + "\x1f" + it.HandoffID + "\x1f\x1f0\x1f" + createdStamp(it.CreatedAt)
+}
+
+// year1 is the Unix time of 0001-01-01 UTC, the zero time.Time.
+const year1 = -62135596800
+
+// createdStamp is an item's creation time as the scripts keep it, for its
+// kind's pending counts: seconds since the year 1 in twelve digits, then
+// nanoseconds in nine, so the strings sort as the times do (luaPrelude's
+// stampOf makes the same of the time in an item's blob).
+func createdStamp(t time.Time) string {
+	secs := t.Unix() - year1
+	if secs < 0 {
+		return strings.Repeat("0", 21)
+	}
+	b := make([]byte, 21)
+	for i, n := 20, int64(t.Nanosecond()); i >= 12; i, n = i-1, n/10 {
+		b[i] = byte('0' + n%10)
+	}
+	for i, n := 11, secs; i >= 0; i, n = i-1, n/10 {
+		b[i] = byte('0' + n%10)
+	}
+	return string(b)
+}
+
+// stampTime is the time createdStamp wrote stamp for (in UTC).
+func stampTime(stamp string) (time.Time, error) {
+	if len(stamp) != 21 {
+		return time.Time{}, fmt.Errorf("creation stamp %q is not 21 digits", stamp)
+	}
+	secs, err1 := strconv.ParseInt(stamp[:12], 10, 64)
+	nanos, err2 := strconv.ParseInt(stamp[12:], 10, 64)
+	if err1 != nil || err2 != nil {
+		return time.Time{}, fmt.Errorf("creation stamp %q is not 21 digits", stamp)
+	}
+	return time.Unix(secs+year1, nanos).UTC(), nil
 }
 
 // applyMeta sets on it what the scripts own: the status, the next time
 // when a script changed it, what a cascade did and its claims (see
 // luaPrelude).
 func applyMeta(it *flows.OutboxItem, meta string) {
-	f := strings.SplitN(meta, "\x1f", 7)
+	f := strings.SplitN(meta, "\x1f", 8)
 	if len(f) < 6 {
 		return
 	}
 	it.LeaseID = 0
-	if len(f) == 7 {
+	if len(f) >= 7 {
 		it.LeaseID, _ = strconv.ParseInt(f[6], 10, 64)
 	}
 	it.Status = flows.OutboxStatus(f[0])

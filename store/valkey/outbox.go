@@ -299,35 +299,23 @@ func (s *Store) List(ctx context.Context, status flows.OutboxStatus) ([]flows.Ou
 	return s.list(ctx, status, nil)
 }
 
-// PendingStats returns the count of pending items of each kind that has
-// some, and when the oldest was created. Unlike bolt's and memory's it
-// reads the pending items (as List does, without returning them): the
-// shards do not count them yet, so its cost grows with the outbox.
-func (s *Store) PendingStats(ctx context.Context) (map[flows.OutboxKind]flows.PendingStat, error) {
-	items, err := s.list(ctx, flows.OutboxPending, nil)
-	if err != nil {
-		return nil, err
-	}
-	out := map[flows.OutboxKind]flows.PendingStat{}
-	for _, it := range items {
-		st, ok := out[it.Kind]
-		if !ok || it.CreatedAt.Before(st.Oldest) {
-			st.Oldest = it.CreatedAt
-		}
-		st.Count++
-		out[it.Kind] = st
-	}
-	return out, nil
-}
-
 func (s *Store) list(ctx context.Context, status flows.OutboxStatus, kinds []flows.OutboxKind) (_ []flows.OutboxItem, err error) {
 	defer s.underWay(&err)
 	if err := s.live(ctx); err != nil {
 		return nil, err
 	}
-	cmds := make(valkey.Commands, s.shards)
-	for n := range s.shards {
-		cmds[n] = s.c.B().Zrange().Key(s.shardKey(n, "oa")).Min("0").Max("-1").Build()
+	shards := make([]int, s.shards)
+	for n := range shards {
+		shards[n] = n
+	}
+	return s.listShards(ctx, shards, status, kinds)
+}
+
+// listShards is list of the conversations of shards.
+func (s *Store) listShards(ctx context.Context, shards []int, status flows.OutboxStatus, kinds []flows.OutboxKind) ([]flows.OutboxItem, error) {
+	cmds := make(valkey.Commands, len(shards))
+	for i, n := range shards {
+		cmds[i] = s.c.B().Zrange().Key(s.shardKey(n, "oa")).Min("0").Max("-1").Build()
 	}
 	var convs []string
 	for _, r := range s.c.DoMulti(ctx, cmds...) {

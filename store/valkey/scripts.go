@@ -72,7 +72,7 @@ for k = outs, outs + 3 * (nout - 1), 3 do
       it.cl = it.cl + 1
       leased[#leased + 1] = id
     end
-    setStatus(id, it, seq, true)
+    setStatus(id, it, seq, nil)
     if it.kind == 'reply' and it.st == 'pending' then
       if not newReply then newReply = math.max(it.nx, it.ls) end
     else
@@ -185,7 +185,7 @@ if ARGV[5] ~= '' then it.st = ARGV[5] end
 if ARGV[6] ~= '' then it.nx = tonumber(ARGV[6]) end
 it.ls = 0
 it.x = ''
-setStatus(id, it, seq)
+setStatus(id, it, seq, was)
 redis.call('HSET', O, id, ARGV[7])
 touch(O)
 if it.ho ~= '' then
@@ -206,7 +206,7 @@ if it.ho ~= '' then
             o.st = to
             o.ls = 0
             if to == 'pending' then o.nx = it.nx; o.x = 'r' else o.x = 'd' .. ARGV[10] end
-            setStatus(other, o, tonumber(redis.call('ZSCORE', OQ, other)))
+            setStatus(other, o, tonumber(redis.call('ZSCORE', OQ, other)), from)
           end
         end
       end
@@ -310,7 +310,35 @@ return finish(ARGV[1], 0, {'OK'})
 // publishLua is the publish step on its own, for a cluster. KEYS are the
 // shard's; ARGV: conv, then the state.
 const publishLua = luaPublish + `
-return publish(1, ARGV[1], {ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6], ARGV[7], ARGV[8]}, nil)
+return publish(1, ARGV[1], {ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6], ARGV[7], ARGV[8], ARGV[9] or ''}, nil)
+`
+
+// statsLua reads a shard's pending counts (PendingStats). KEYS: the
+// shard's pv (set once its counts are built), pn, po (see luaPublish).
+// Returns {'UNBUILT'}, or {'OK'} then per kind: kind, count, the oldest
+// one's creation stamp. O(log n) per kind.
+const statsLua = `
+if redis.call('EXISTS', KEYS[1]) == 0 then return {'UNBUILT'} end
+local out = {'OK'}
+local pn = redis.call('HGETALL', KEYS[2])
+for k = 1, #pn, 2 do
+  local kind = pn[k]
+  local first = redis.call('ZRANGEBYLEX', KEYS[3], '[' .. kind .. '\31', '(' .. kind .. '\32', 'LIMIT', 0, 1)
+  local o = ''
+  if #first > 0 then o = string.sub(first[1], #kind + 2, #kind + 22) end
+  out[#out + 1] = kind; out[#out + 1] = pn[k + 1]; out[#out + 1] = o
+end
+return out
+`
+
+// markBuiltLua marks a shard's pending counts built when it has no
+// conversation with outbox items (a new store): nothing to count. KEYS:
+// the shard's pv, oa. Returns 1 when the shard's counts are built.
+const markBuiltLua = `
+if redis.call('EXISTS', KEYS[1]) == 1 then return 1 end
+if redis.call('ZCARD', KEYS[2]) > 0 then return 0 end
+redis.call('SET', KEYS[1], '1')
+return 1
 `
 
 // seenLua is Deduper.Seen. KEYS: the key. ARGV: now, until, ttl ms (a
@@ -332,8 +360,8 @@ return n
 `
 
 // stateLen is how many values a conversation script's state has (version
-// and the six of luaPrelude's state).
-const stateLen = 7
+// and the seven of luaPrelude's state).
+const stateLen = 8
 
 // stateInboxDue is the index in a state of when the conversation's oldest
 // inbox entry can be claimed ("" when it has none).
@@ -399,7 +427,7 @@ func (sc *script) execMulti(ctx context.Context, c valkey.Client, execs []valkey
 }
 
 type scripts struct {
-	commit, del, claim, settle, refresh, expire, accept, inboxClaim, inboxUnclaim, publish, seen, manualLoad *script
+	commit, del, claim, settle, refresh, expire, accept, inboxClaim, inboxUnclaim, publish, seen, manualLoad, stats, markBuilt *script
 }
 
 func newScripts() scripts {
@@ -418,5 +446,7 @@ func newScripts() scripts {
 		publish:      newRetryableScript(publishLua),
 		seen:         newScript(seenLua),
 		manualLoad:   newScript(manualLoadLua),
+		stats:        newRetryableScript(statsLua),
+		markBuilt:    newRetryableScript(markBuiltLua),
 	}
 }

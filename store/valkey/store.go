@@ -49,13 +49,19 @@ type Store struct {
 
 	tr transcripts
 
-	// stop ends the background sweep, one under way included.
+	// stop ends the background sweep and the building of the pending
+	// counts, those under way included.
 	stop context.CancelFunc
 	// abort closes every connection of the client (closeOnAbort).
 	abort    context.CancelFunc
 	stopped  sync.WaitGroup
 	closeOne sync.Once
 	closed   atomic.Bool // set by Close: every call fails with flows.ErrClosed
+
+	// building is held while this process builds the shards' pending
+	// counts; statsBuilt is set once every shard has them (buildStats).
+	building   sync.Mutex
+	statsBuilt atomic.Bool
 }
 
 // Option configures a Store.
@@ -139,7 +145,6 @@ func NewStore(ctx context.Context, rawURL string, opts ...Option) (*Store, error
 		now:           time.Now,
 		sweepEvery:    30 * time.Second,
 		sc:            newScripts(),
-		stop:          func() {},
 	}
 	for _, o := range opts {
 		o(s)
@@ -180,11 +185,21 @@ func NewStore(ctx context.Context, rawURL string, opts ...Option) (*Store, error
 		}
 		return nil, fmt.Errorf("valkey store: %s does not answer PING: %w (%s)", redact(rawURL), err, connectHint(opt, err))
 	}
+	var bg context.Context
+	bg, s.stop = context.WithCancel(context.Background())
 	if s.sweepEvery > 0 {
-		var sweepCtx context.Context
-		sweepCtx, s.stop = context.WithCancel(context.Background())
 		s.stopped.Add(1)
-		go s.sweepLoop(sweepCtx)
+		go s.sweepLoop(bg)
+	}
+	if unbuilt, err := s.unbuiltStats(ctx); err != nil || len(unbuilt) > 0 {
+		// Shards with outbox items and no pending counts (data of an
+		// earlier version): counted in the background, PendingStats
+		// reads their items meanwhile.
+		s.stopped.Add(1)
+		go func() {
+			defer s.stopped.Done()
+			_ = s.buildStats(bg)
+		}()
 	}
 	return s, nil
 }
@@ -322,6 +337,9 @@ var shardKeyNames = [...]string{
 	"oa", // conversations with outbox items
 	"lc", // conversation → its agent-load contributions
 	"ld", // agent → open handoffs, this shard's total
+	"pc", // conversation → its pending items' counts (kind, count, oldest)
+	"pn", // kind → pending items, this shard's total
+	"po", // kind, oldest pending item's creation stamp, conversation (by kind and stamp)
 }
 
 const (

@@ -32,11 +32,13 @@ func (s *Store) sweepLoop(stop context.Context) {
 
 // Sweep repairs the shared indexes after a lost step (see doc.go): every
 // conversation whose state is newer than what its shard holds is
-// published again, and every agent-load contribution of a conversation
-// that no longer has a state, or that is idle past the TTL, is taken
-// back. It returns how many conversations it published. The store runs it
-// in the background (WithSweepEvery); it is safe to run from several
-// processes at once.
+// published again, every agent-load contribution of a conversation that
+// no longer has a state, or that is idle past the TTL, is taken back, and
+// so are the pending-item counts of a conversation whose keys expired. It
+// also finishes building the pending counts of shards an earlier version
+// wrote (see PendingStats). It returns how many conversations it
+// published. The store runs it in the background (WithSweepEvery); it is
+// safe to run from several processes at once.
 func (s *Store) Sweep(ctx context.Context) (_ int, err error) {
 	defer s.underWay(&err)
 	if err := s.live(ctx); err != nil {
@@ -65,20 +67,25 @@ func (s *Store) Sweep(ctx context.Context) (_ int, err error) {
 		}
 	}
 	// Conversations holding loads without a state any more, or idle past
-	// the TTL by the store's clock (before the server's own expiry).
-	cmds := make(valkey.Commands, s.shards)
+	// the TTL by the store's clock (before the server's own expiry), and
+	// conversations counted pending whose keys expired.
+	cmds := make(valkey.Commands, 0, 2*s.shards)
 	for n := range s.shards {
-		cmds[n] = s.c.B().Hkeys().Key(s.shardKey(n, "lc")).Build()
+		cmds = append(cmds, s.c.B().Hkeys().Key(s.shardKey(n, "lc")).Build(), s.c.B().Hkeys().Key(s.shardKey(n, "pc")).Build())
 	}
-	var holding []string
-	for _, r := range s.c.DoMulti(ctx, cmds...) {
+	var holding, counted []string
+	for i, r := range s.c.DoMulti(ctx, cmds...) {
 		ks, err := r.AsStrSlice()
 		if err != nil {
 			return 0, fmt.Errorf("valkey store: sweeping: %w", err)
 		}
-		holding = append(holding, ks...)
+		if i%2 == 0 {
+			holding = append(holding, ks...)
+		} else {
+			counted = append(counted, ks...)
+		}
 	}
-	convs = dedupe(append(convs, holding...))
+	convs = dedupe(append(append(convs, holding...), counted...))
 	published := 0
 	for len(convs) > 0 {
 		batch := convs[:min(len(convs), 200)]
@@ -104,7 +111,7 @@ func (s *Store) Sweep(ctx context.Context) (_ int, err error) {
 			}
 		}
 	}
-	return published, nil
+	return published, s.buildStats(ctx)
 }
 
 // globEscaper escapes what SCAN's MATCH reads as a pattern in a prefix.
