@@ -109,8 +109,18 @@ end
 -- its blob has it (the caller writes the meta).
 local function created(id, it)
   if it.cr == '' then
-    local ok, blob = pcall(cjson.decode, redis.call('HGET', O, id) or '')
-    it.cr = (ok and type(blob) == 'table' and stampOf(blob.created_at)) or string.rep('0', 21)
+    local b = redis.call('HGET', O, id) or ''
+    local ok, blob = pcall(cjson.decode, b)
+    local cr = ok and type(blob) == 'table' and stampOf(blob.created_at)
+    if not cr then
+      -- a blob cjson refuses (nested too deep): the item's own
+      -- created_at is the last one Go writes, after the handoff's and
+      -- the message's
+      local last = nil
+      for v in string.gmatch(b, '"created_at":"([^"]*)"') do last = v end
+      cr = stampOf(last)
+    end
+    it.cr = cr or string.rep('0', 21)
   end
   return it.cr
 end

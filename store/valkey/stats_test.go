@@ -391,6 +391,9 @@ func TestPendingStatsOfAnEarlierVersionsStore(t *testing.T) {
 			{ID: "rq1", Kind: flows.OutboxReply, CreatedAt: time.Date(2000, 3, 1, 0, 0, 0, 0, rome)},
 			{ID: "rq2", Kind: flows.OutboxReply, CreatedAt: time.Date(2100, 1, 1, 0, 0, 0, 0, ny)},
 			{ID: "o2", Kind: flows.OutboxOpen, HandoffID: "h2", CreatedAt: time.Date(2026, 12, 7, 11, 0, 0, 0, time.UTC)},
+			// Vars nested deeper than the scripts' JSON decoder reads.
+			{ID: "o3", Kind: flows.OutboxOpen, HandoffID: "h3", CreatedAt: t1.Add(time.Second),
+				Handoff: &flows.Handoff{ID: "h3", CreatedAt: t1.Add(-time.Minute), Vars: map[string]any{"deep": deep(1200)}}},
 		}}); err != nil {
 			t.Fatal(err)
 		}
@@ -404,7 +407,7 @@ func TestPendingStatsOfAnEarlierVersionsStore(t *testing.T) {
 			t.Fatal(err)
 		}
 		want := pendingOf(ctx, t, s)
-		if want[flows.OutboxReply].Count != 4 || want[flows.OutboxOpen].Count != 1 || !want[flows.OutboxOpen].Oldest.Equal(t1) {
+		if want[flows.OutboxReply].Count != 4 || want[flows.OutboxOpen].Count != 2 || !want[flows.OutboxOpen].Oldest.Equal(t1) {
 			t.Fatalf("pending before: %v", want)
 		}
 		s.Close()
@@ -437,6 +440,13 @@ func TestPendingStatsOfAnEarlierVersionsStore(t *testing.T) {
 		if f := strings.Split(metas["o1"], "\x1f"); len(f) != 8 || f[7] != createdStamp(t1) {
 			t.Errorf("o1's meta after the build: %q, want its creation stamp %s", metas["o1"], createdStamp(t1))
 		}
+		metas, err = up.c.Do(ctx, up.c.B().Hgetall().Key(up.convKey("q", "om")).Build()).AsStrMap()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if f := strings.Split(metas["o3"], "\x1f"); len(f) != 8 || f[7] != createdStamp(t1.Add(time.Second)) {
+			t.Errorf("o3's meta after the build: %q, want its creation stamp %s", metas["o3"], createdStamp(t1.Add(time.Second)))
+		}
 
 		// A process of the earlier version delivers rq1 (its script
 		// leaves the counts as they were), then this version claims.
@@ -464,6 +474,15 @@ func TestPendingStatsOfAnEarlierVersionsStore(t *testing.T) {
 		}
 		samePending(ctx, t, up, "after an earlier version's delivery and a claim", want)
 	})
+}
+
+// deep is n nested lists.
+func deep(n int) any {
+	var v any = "x"
+	for range n {
+		v = []any{v}
+	}
+	return v
 }
 
 // stampOf, in the scripts, reads the creation time in an item's blob as
