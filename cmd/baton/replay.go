@@ -99,7 +99,18 @@ func runReplay(ctx context.Context, e *env, args []string) int {
 		return code
 	}
 	if *htmlPath != "" {
-		// Checked before anything is read: a replay can take minutes.
+		// Checked before anything is read: a replay can take minutes,
+		// and an input named by mistake (--html ev1.jsonl ev2.jsonl)
+		// would be replaced by the page.
+		inputs := map[string]os.FileInfo{}
+		for _, p := range append([]string{*flow, *base}, files...) {
+			if fi, err := os.Stat(p); err == nil && p != "" {
+				inputs[p] = fi
+			}
+		}
+		if msg := pageProblem(*htmlPath, inputs); msg != "" {
+			return usageError(e, replayCmd, "%s", msg)
+		}
 		if msg := outputProblem(*htmlPath); msg != "" {
 			fmt.Fprintf(e.stderr, "baton replay: --html %s; write the report somewhere else\n", msg)
 			return exitRuntime

@@ -281,3 +281,62 @@ func TestReplayExamplesUnchanged(t *testing.T) {
 		}
 	}
 }
+
+// --html naming one of the inputs (replay --flow F --html ev1.jsonl
+// ev2.jsonl, a forgotten file name) is a usage error said before
+// anything is read, the input left as it was; a page written before is
+// replaced.
+func TestReplayHTMLNeverOverwritesInputs(t *testing.T) {
+	events := recordEvents(t)
+	dir := t.TempDir()
+	other := filepath.Join(dir, "events-20260301T000000.jsonl")
+	data, err := os.ReadFile(events)
+	if err != nil {
+		t.Fatal(err)
+	}
+	test := filepath.Join(dir, "shop_pass.yaml")
+	tdata, err := os.ReadFile("testdata/tests/shop_pass.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	page := filepath.Join(dir, "report.html")
+	for _, f := range []struct{ path, body string }{{other, string(data)}, {test, strings.ReplaceAll(string(tdata), "../flows/", mustAbs(t, "testdata/flows")+"/")}, {page, "<!DOCTYPE html>\n<p>last week</p>\n"}} {
+		if err := os.WriteFile(f.path, []byte(f.body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	const flow = "testdata/flows/shop.yaml"
+	for _, c := range []struct {
+		args   []string
+		code   int
+		msg    string
+		intact string // a file that must be as it was
+	}{
+		{[]string{"--flow", flow, "--html", events, other}, exitUsage, "--html " + events + " is not a report page", events},
+		{[]string{"--flow", flow, "--html", other, events}, exitUsage, "--html " + other + " is not a report page (it starts with \"{\")", other},
+		{[]string{"--flow", flow, "--html", events, events}, exitUsage, "--html " + events + " is not a report page", events},
+		{[]string{"--flow", flow, "--html", test, test}, exitUsage, "--html " + test + " is not a report page", test},
+		{[]string{"--flow", flow, "--html", page, events}, exitOK, "", events},
+	} {
+		before, _ := os.ReadFile(c.intact)
+		code, _, errs := runCLI(t, "", append([]string{"replay"}, c.args...)...)
+		if code != c.code || !strings.Contains(errs, c.msg) {
+			t.Errorf("%v: exit %d, stderr %q; want %d and %q", c.args, code, errs, c.code, c.msg)
+		}
+		if after, _ := os.ReadFile(c.intact); string(after) != string(before) {
+			t.Errorf("%v: %s was changed", c.args, c.intact)
+		}
+	}
+	if b, _ := os.ReadFile(page); strings.Contains(string(b), "last week") {
+		t.Errorf("the page written before was not replaced by the new report")
+	}
+}
+
+func mustAbs(t *testing.T, p string) string {
+	t.Helper()
+	abs, err := filepath.Abs(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return abs
+}

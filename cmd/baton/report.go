@@ -195,7 +195,7 @@ func runReport(ctx context.Context, e *env, args []string) int {
 }
 
 // pageProblem says why --html must not write path: it is one of the
-// events files read, or a file that is not a report page (an events file
+// files read (report's events, replay's events, test files and flows), or a file that is not a report page (an events file
 // named by mistake: `--html events*.jsonl` makes the oldest rotated file
 // the page's name); "" when it is new, empty or a page.
 func pageProblem(path string, inputs map[string]os.FileInfo) string {
@@ -205,7 +205,7 @@ func pageProblem(path string, inputs map[string]os.FileInfo) string {
 	}
 	for _, in := range inputs {
 		if os.SameFile(fi, in) {
-			return fmt.Sprintf("--html %s is not a report page (it is an events file read): give the page a name of its own (--html report.html); %s is left as it was", path, path)
+			return fmt.Sprintf("--html %s is not a report page (it is one of the files read): give the page a name of its own (--html report.html); %s is left as it was", path, path)
 		}
 	}
 	f, err := os.Open(path)
