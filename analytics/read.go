@@ -31,6 +31,12 @@ const batchLines = 512
 // fn sees the events one at a time in file order. Decoding uses
 // segmentio/encoding/json, a drop-in encoding/json several times faster.
 func Scan(r io.Reader, name string, fn func(*flows.Event) error) error {
+	return ScanLines(r, name, func(ev *flows.Event, _ int) error { return fn(ev) })
+}
+
+// ScanLines is Scan, giving fn each event's line number too (a reader
+// that leaves an event out can say where it is).
+func ScanLines(r io.Reader, name string, fn func(ev *flows.Event, line int) error) error {
 	workers := runtime.GOMAXPROCS(0)
 	if workers < 2 {
 		return scanSerial(r, name, fn)
@@ -40,6 +46,7 @@ func Scan(r io.Reader, name string, fn func(*flows.Event) error) error {
 		lines  [][]byte
 		buf    []byte
 		events []flows.Event
+		at     []int // the line of each event
 		err    error
 		done   chan struct{}
 	}
@@ -53,7 +60,7 @@ func Scan(r io.Reader, name string, fn func(*flows.Event) error) error {
 	for range workers {
 		wg.Go(func() {
 			for b := range jobs {
-				b.events = b.events[:0]
+				b.events, b.at = b.events[:0], b.at[:0]
 				for i, l := range b.lines {
 					if len(l) == 0 {
 						continue
@@ -61,8 +68,9 @@ func Scan(r io.Reader, name string, fn func(*flows.Event) error) error {
 					// Decoded in place: a local event would escape to the
 					// heap, one allocation per event.
 					b.events = append(b.events, flows.Event{})
+					b.at = append(b.at, b.first+i)
 					if err := decodeEvent(l, &b.events[len(b.events)-1], name, b.first+i); err != nil {
-						b.events = b.events[:len(b.events)-1]
+						b.events, b.at = b.events[:len(b.events)-1], b.at[:len(b.at)-1]
 						b.err = err
 						break
 					}
@@ -128,7 +136,7 @@ func Scan(r io.Reader, name string, fn func(*flows.Event) error) error {
 				if err != nil {
 					break
 				}
-				err = fn(&b.events[i])
+				err = fn(&b.events[i], b.at[i])
 			}
 			if err != nil {
 				close(stop)
@@ -147,7 +155,7 @@ func Scan(r io.Reader, name string, fn func(*flows.Event) error) error {
 	return rerr
 }
 
-func scanSerial(r io.Reader, name string, fn func(*flows.Event) error) error {
+func scanSerial(r io.Reader, name string, fn func(*flows.Event, int) error) error {
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 0, 256<<10), MaxEventLine)
 	var ev flows.Event
@@ -161,7 +169,7 @@ func scanSerial(r io.Reader, name string, fn func(*flows.Event) error) error {
 		if err := decodeEvent(sc.Bytes(), &ev, name, line); err != nil {
 			return err
 		}
-		if err := fn(&ev); err != nil {
+		if err := fn(&ev, line); err != nil {
 			return err
 		}
 	}

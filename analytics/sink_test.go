@@ -6,11 +6,13 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -495,5 +497,31 @@ func TestFileSinkBoundsText(t *testing.T) {
 	}
 	if got[1].Text != small.Text {
 		t.Errorf("a text of MaxEventText characters was cut")
+	}
+}
+
+// ScanLines gives each event its line in the file, blank lines counted,
+// across the decoding batches.
+func TestScanLinesNumbers(t *testing.T) {
+	var b strings.Builder
+	var want []int
+	for i := 1; i <= 2000; i++ {
+		if i%7 == 0 {
+			b.WriteString("\n")
+			continue
+		}
+		fmt.Fprintf(&b, "{\"v\":1,\"type\":\"message_in\",\"at\":\"2026-03-03T10:00:00Z\",\"conversation\":\"c%d\"}\n", i)
+		want = append(want, i)
+	}
+	var got []int
+	err := analytics.ScanLines(strings.NewReader(b.String()), "x.jsonl", func(ev *flows.Event, line int) error {
+		if ev.Conversation != fmt.Sprintf("c%d", line) {
+			t.Fatalf("line %d: conversation %s", line, ev.Conversation)
+		}
+		got = append(got, line)
+		return nil
+	})
+	if err != nil || !slices.Equal(got, want) {
+		t.Errorf("err %v, lines %v", err, got)
 	}
 }

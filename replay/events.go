@@ -56,7 +56,19 @@ type Stream struct {
 	emit func(*Conversation)
 	open map[string]*eventConv
 	n    int
+	last time.Time // the latest event time read, but events left out
+
+	// LeaveOut, when set, is asked about each event (with its file and
+	// line): true leaves it out of the stream's clock and its
+	// conversation, which is skipped (an event dated years ahead, a
+	// mistyped time, would make every conversation idle at once and fire
+	// its conversation's timeouts).
+	LeaveOut func(ev *flows.Event, name string, line int) bool
 }
+
+// SkipLeftOut is the reason given for a conversation an event of which
+// Stream.LeaveOut left out.
+const SkipLeftOut = "one of its events is dated after the time of the replay (a mistyped \"at\"?): correct its time to replay it"
 
 // TestScope is the prefix `baton test --events` gives the ids in the
 // events of its n-th conversation (from 1): every test conversation runs
@@ -85,8 +97,22 @@ func NewStream(idle time.Duration, emit func(*Conversation)) *Stream {
 // Read reads the next file of the stream, named name in errors and
 // reports.
 func (s *Stream) Read(r io.Reader, name string) error {
-	return analytics.Scan(r, name, func(ev *flows.Event) error {
+	return analytics.ScanLines(r, name, func(ev *flows.Event, line int) error {
 		b := s.open[ev.Conversation]
+		if s.LeaveOut != nil && s.LeaveOut(ev, name, line) {
+			if b == nil {
+				b = &eventConv{c: &Conversation{ID: ev.Conversation, Session: testSession(ev.Conversation), Source: name, Flow: ev.Flow, Channel: ev.Channel, Lang: ev.Lang, seq: nextSeq()},
+					rec: &Run{}, reqs: map[string]int{}, last: s.last}
+				s.open[ev.Conversation] = b
+			}
+			if b.c.Skip == "" {
+				b.c.Skip = SkipLeftOut
+			}
+			return nil
+		}
+		if ev.At.After(s.last) {
+			s.last = ev.At
+		}
 		if b == nil {
 			b = &eventConv{c: &Conversation{ID: ev.Conversation, Session: testSession(ev.Conversation), Source: name, Flow: ev.Flow, Channel: ev.Channel, Lang: ev.Lang, seq: nextSeq()},
 				rec: &Run{}, reqs: map[string]int{}}

@@ -168,7 +168,10 @@ func runReplay(ctx context.Context, e *env, args []string) int {
 		// The events files are one stream: a conversation may go on from
 		// one rotated file into the next.
 		stream := replay.NewStream(idle, emit)
+		future := newFutureEvents(e, "replay", "its conversation is skipped")
+		stream.LeaveOut = future.leaveOut
 		defer stream.Close()
+		defer future.close()
 		for _, p := range pos {
 			if tfs, ok := tests[p]; ok {
 				for _, tf := range tfs {

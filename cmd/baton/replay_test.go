@@ -2,9 +2,11 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -339,4 +341,61 @@ func mustAbs(t *testing.T, p string) string {
 		t.Fatal(err)
 	}
 	return abs
+}
+
+// An event dated years ahead (a mistyped year) is left out, warned of
+// with its file and line, and its conversation skipped: replayed, its
+// timeouts would all fire before that date. The other conversations
+// replay as they were recorded.
+func TestReplayLeavesOutEventsFromTheFuture(t *testing.T) {
+	events := recordEvents(t)
+	data, err := os.ReadFile(events)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.SplitAfter(strings.TrimSuffix(string(data), "\n"), "\n")
+	at, seen := 0, 0 // the index of t2's second event
+	for i, l := range lines {
+		if strings.Contains(l, `"conversation":"t2.test-1"`) {
+			if seen++; seen == 2 {
+				at = i
+				break
+			}
+		}
+	}
+	if at <= 0 {
+		t.Fatal("no second event of t2.test-1")
+	}
+	typo := regexp.MustCompile(`"at":"2026-`).ReplaceAllString(lines[at], `"at":"2062-`)
+	for _, c := range []struct {
+		name string
+		body string
+		line int
+	}{
+		{"an event mistyped", strings.Join(slices.Concat(lines[:at], []string{typo}, lines[at+1:]), ""), at + 1},
+		{"an event added", strings.Join(slices.Concat(lines[:at], []string{typo}, lines[at:]), ""), at + 1},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "events.jsonl")
+			if err := os.WriteFile(path, []byte(c.body), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			code, stdout, stderr := runCLI(t, "", "replay", "--flow", "testdata/flows/shop.yaml", "--json", path, "--max-changed", "0")
+			wantCode(t, code, exitOK, stdout, stderr)
+			if want := fmt.Sprintf("baton replay: warning: %s:%d: ", path, c.line); !strings.HasPrefix(stderr, want) || !strings.Contains(stderr, "after now (") ||
+				!strings.Contains(stderr, `its conversation is skipped; correct its "at" (a mistyped year?)`) || strings.Count(stderr, "\n") != 1 {
+				t.Errorf("stderr does not start with %q:\n%s", want, stderr)
+			}
+			var rep struct {
+				Replayed, Changed int
+				Skipped           []struct{ Conversation, Reason string }
+			}
+			if err := json.Unmarshal([]byte(stdout), &rep); err != nil {
+				t.Fatalf("%v:\n%s", err, stdout)
+			}
+			if rep.Replayed != 3 || rep.Changed != 0 || len(rep.Skipped) != 1 || rep.Skipped[0].Conversation != "t2.test-1" || !strings.Contains(rep.Skipped[0].Reason, "after the time of the replay") {
+				t.Errorf("report: %+v", rep)
+			}
+		})
+	}
 }

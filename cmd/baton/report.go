@@ -127,12 +127,20 @@ func runReport(ctx context.Context, e *env, args []string) int {
 		}
 	}
 	c := kpi.New(o)
+	future := newFutureEvents(e, "report", "left out of the KPIs")
 	// latest is the latest event time read so far; a file whose events
 	// start well before it was given out of order.
 	var latest time.Time
 	for _, p := range paths {
 		first, before := true, latest
-		add := func(ev *flows.Event) error {
+		name := p
+		if p == "-" {
+			name = "stdin"
+		}
+		add := func(ev *flows.Event, line int) error {
+			if future.leaveOut(ev, name, line) {
+				return ctx.Err()
+			}
 			if first && !ev.At.IsZero() {
 				first = false
 				if d := before.Sub(ev.At); !before.IsZero() && d > time.Hour {
@@ -147,9 +155,17 @@ func runReport(ctx context.Context, e *env, args []string) int {
 			return ctx.Err()
 		}
 		if analytics.IsStreamURL(p) {
-			err = analytics.ScanStream(ctx, p, *stream, add)
+			err = analytics.ScanStream(ctx, p, *stream, func(ev *flows.Event) error { return add(ev, 0) })
+		} else if p == "-" {
+			err = analytics.ScanLines(bufio.NewReader(e.stdin), name, add)
 		} else {
-			err = analytics.ScanFiles([]string{p}, bufio.NewReader(e.stdin), add)
+			var f *os.File
+			if f, err = os.Open(p); err != nil {
+				err = fmt.Errorf("reading events: %w", err)
+			} else {
+				err = analytics.ScanLines(f, p, add)
+				f.Close()
+			}
 		}
 		if err != nil {
 			break
@@ -162,6 +178,7 @@ func runReport(ctx context.Context, e *env, args []string) int {
 		}
 		return exitRuntime
 	}
+	future.close()
 	c.Close()
 	r := c.Result()
 	if *html != "" {
@@ -237,4 +254,51 @@ func parseWhen(s string, loc *time.Location) (time.Time, error) {
 		return t, nil
 	}
 	return time.Time{}, fmt.Errorf("%q is neither an RFC 3339 time (2026-03-01T09:00:00+01:00) nor a date (2026-03-01)", s)
+}
+
+// futureSlack is how far after the time they are read events may be
+// dated (a host's clock a little ahead, an offset written wrong): an
+// event dated later was not written when it says (a mistyped year), and
+// would move the reader's clock there, settling every conversation under
+// way at once.
+const futureSlack = 24 * time.Hour
+
+// maxFutureWarnings bounds the warnings of a run; the rest are counted.
+const maxFutureWarnings = 10
+
+// futureEvents leaves out the events dated after now (plus futureSlack),
+// warning of each with its file and line.
+type futureEvents struct {
+	cmd, what string // what leaving out does: "left out of the KPIs"
+	now       time.Time
+	stderr    io.Writer
+	n         int
+}
+
+func newFutureEvents(e *env, cmd, what string) *futureEvents {
+	return &futureEvents{cmd: cmd, what: what, now: time.Now(), stderr: e.stderr}
+}
+
+// leaveOut reports whether ev is dated after now, warning of it (line
+// 0: a stream's entry, named by its conversation).
+func (f *futureEvents) leaveOut(ev *flows.Event, name string, line int) bool {
+	if !ev.At.After(f.now.Add(futureSlack)) {
+		return false
+	}
+	if f.n++; f.n <= maxFutureWarnings {
+		where := fmt.Sprintf("%s:%d", name, line)
+		if line == 0 {
+			where = fmt.Sprintf("%s: conversation %q", name, ev.Conversation)
+		}
+		fmt.Fprintf(f.stderr, "baton %s: warning: %s: %s event dated %s, after now (%s): %s; correct its \"at\" (a mistyped year?)\n",
+			f.cmd, where, ev.Type, ev.At.Format(time.RFC3339), f.now.UTC().Format(time.RFC3339), f.what)
+	}
+	return true
+}
+
+// close says how many were left out beyond the warnings.
+func (f *futureEvents) close() {
+	if f.n > maxFutureWarnings {
+		fmt.Fprintf(f.stderr, "baton %s: warning: %d more events dated after now: %s\n", f.cmd, f.n-maxFutureWarnings, f.what)
+	}
 }

@@ -6,9 +6,11 @@ import (
 	"path/filepath"
 	"reflect"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestReportFromTestEvents(t *testing.T) {
@@ -445,5 +447,71 @@ func TestReportHTMLNeverOverwritesEvents(t *testing.T) {
 	}
 	if b, _ := os.ReadFile(page); !strings.Contains(string(b), "<canvas") {
 		t.Errorf("the page written before was not replaced by the new report")
+	}
+}
+
+// One event dated years ahead (a mistyped year) must not move the KPIs'
+// clock: every open conversation and first-contact window would settle
+// at once. It is left out, warned of with its file and line, and the
+// KPIs are those of the events without it; an event of a host whose
+// clock is a little ahead is kept.
+func TestReportLeavesOutEventsFromTheFuture(t *testing.T) {
+	src, err := os.ReadFile(filepath.Join("testdata", "report", "edges.jsonl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.SplitAfter(strings.TrimSuffix(string(src), "\n"), "\n")
+	typo := `{"v":1,"id":"Z:1","type":"message_in","at":"2062-03-02T21:00:00Z","conversation":"Z","contact":"c-Z","flow":"f","channel":"web","lang":"en","state":"welcome","kind":"text","size":3,"to":"bot"}` + "\n"
+	soon := `{"v":1,"id":"Y:1","type":"conversation_started","at":"` + time.Now().Add(time.Hour).UTC().Format(time.RFC3339) + `","conversation":"Y","contact":"c-Y","flow":"f","channel":"web","lang":"en"}` + "\n"
+	insert := func(at int, ls ...string) string {
+		out := slices.Clone(lines)
+		return strings.Join(slices.Insert(out, at, ls...), "")
+	}
+	dir := t.TempDir()
+	write := func(name, body string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	_, want, _ := runCLI(t, "", "report", "--json", write("clean.jsonl", string(src)))
+	many := write("many.jsonl", insert(40, slices.Repeat([]string{typo}, 12)...))
+	for _, c := range []struct {
+		name  string
+		stdin string
+		args  []string
+		warns []string
+	}{
+		{"in the middle", "", []string{write("middle.jsonl", insert(40, typo))}, []string{"middle.jsonl:41: message_in event dated 2062-03-02T21:00:00Z, after now ("}},
+		{"the first", "", []string{write("first.jsonl", insert(0, typo))}, []string{"first.jsonl:1: message_in"}},
+		{"the last, in a second file", "", []string{write("a.jsonl", string(src)), write("b.jsonl", typo)}, []string{"b.jsonl:1: message_in"}},
+		{"on stdin", insert(40, typo), []string{"-"}, []string{"stdin:41: message_in"}},
+		{"many", "", []string{many}, []string{"many.jsonl:41:", "many.jsonl:50:", "baton report: warning: 2 more events dated after now: left out of the KPIs"}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			code, out, errs := runCLI(t, c.stdin, append([]string{"report", "--json"}, c.args...)...)
+			wantCode(t, code, exitOK, out, errs)
+			if out != want {
+				t.Errorf("the KPIs changed:\n%s\nwant\n%s", out, want)
+			}
+			for _, w := range c.warns {
+				if !strings.Contains(errs, "baton report: warning: ") || !strings.Contains(errs, w) {
+					t.Errorf("stderr does not say %q:\n%s", w, errs)
+				}
+			}
+			if !strings.Contains(errs, `left out of the KPIs; correct its "at" (a mistyped year?)`) {
+				t.Errorf("stderr does not say what was done:\n%s", errs)
+			}
+			if n := strings.Count(errs, "\n"); n > 11 {
+				t.Errorf("%d lines of warnings", n)
+			}
+		})
+	}
+	// A host's clock a little ahead: the event counts, nothing is said.
+	code, out, errs := runCLI(t, "", "report", "--json", write("soon.jsonl", string(src)+soon))
+	wantCode(t, code, exitOK, out, errs)
+	if errs != "" || out == want {
+		t.Errorf("an event an hour ahead was left out: stderr %q", errs)
 	}
 }
