@@ -443,3 +443,59 @@ func TestTeamSurveyAfterASlowTicket(t *testing.T) {
 		}
 	}
 }
+
+// The NPS's promoters, passives and detractors are figures in the JSON
+// whatever they are, 0 too ("passives": 0 says there were none, a key
+// left out says nothing); CSAT and CES have no such counts.
+func TestNPSCountsInJSONEvenWhenZero(t *testing.T) {
+	t0 := time.Date(2026, 3, 6, 10, 0, 0, 0, time.UTC)
+	answers := func(kind string, scores ...int) []flows.Event {
+		var events []flows.Event
+		for i, s := range scores {
+			id := fmt.Sprintf("%s%d", kind, i)
+			events = append(events, ev(flows.EvConversationStarted, id, t0),
+				ev(flows.EvSurveyAsked, id, t0, func(e *flows.Event) { e.Survey, e.Kind = kind, kind }),
+				ev(flows.EvSurveyAnswered, id, t0, func(e *flows.Event) { e.Survey, e.Kind, e.Score = kind, kind, &s }),
+				ev(flows.EvConversationEnded, id, t0, func(e *flows.Event) { e.Outcome = flows.OutcomeContained }))
+		}
+		return events
+	}
+	for _, c := range []struct {
+		name   string
+		events []flows.Event
+		want   map[string]any // nps's counts
+	}{
+		{"no answer", nil, map[string]any{"promoters": 0.0, "passives": 0.0, "detractors": 0.0}},
+		{"promoters only", answers("nps", 9, 10), map[string]any{"promoters": 2.0, "passives": 0.0, "detractors": 0.0}},
+		{"passives only", answers("nps", 7), map[string]any{"promoters": 0.0, "passives": 1.0, "detractors": 0.0}},
+		{"detractors only", answers("nps", 0, 6, 3), map[string]any{"promoters": 0.0, "passives": 0.0, "detractors": 3.0}},
+		{"each kind", slices.Concat(answers("nps", 10, 8, 2), answers("csat", 5), answers("ces", 2)), map[string]any{"promoters": 1.0, "passives": 1.0, "detractors": 1.0}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			r := compute(c.events, kpi.Options{})
+			b, err := json.Marshal(r)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got struct{ CSAT, NPS, CES map[string]any }
+			if err := json.Unmarshal(b, &got); err != nil {
+				t.Fatal(err)
+			}
+			for k, v := range c.want {
+				if g, ok := got.NPS[k]; !ok || g != v {
+					t.Errorf("nps.%s = %v (given: %v), want %v", k, g, ok, v)
+				}
+			}
+			for kind, m := range map[string]map[string]any{"csat": got.CSAT, "ces": got.CES} {
+				for _, k := range []string{"promoters", "passives", "detractors"} {
+					if g, ok := m[k]; ok {
+						t.Errorf("%s.%s = %v: a count that means nothing for %s", kind, k, g, kind)
+					}
+				}
+				if _, ok := m["responses"]; !ok {
+					t.Errorf("%s has no responses: %v", kind, m)
+				}
+			}
+		})
+	}
+}

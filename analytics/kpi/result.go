@@ -1,6 +1,7 @@
 package kpi
 
 import (
+	"encoding/json"
 	"maps"
 	"math"
 	"sort"
@@ -159,9 +160,29 @@ type Survey struct {
 	// Distribution counts the answers by score (index = score).
 	Distribution []int `json:"distribution"`
 	Comments     int   `json:"comments"`
-	Promoters    int   `json:"promoters,omitempty"`
-	Passives     int   `json:"passives,omitempty"`
-	Detractors   int   `json:"detractors,omitempty"`
+	// Promoters, Passives and Detractors count the NPS's answers (9-10,
+	// 7-8, 0-6): in its JSON whatever they are, 0 too; CSAT and CES
+	// have none.
+	Promoters  int `json:"promoters,omitempty"`
+	Passives   int `json:"passives,omitempty"`
+	Detractors int `json:"detractors,omitempty"`
+
+	nps bool // the NPS's: its counts are written, 0 too
+}
+
+// MarshalJSON writes the NPS's promoters, passives and detractors even
+// when 0 (a 0 is a figure), and no such counts for CSAT and CES.
+func (s Survey) MarshalJSON() ([]byte, error) {
+	type plain Survey // without this method
+	if !s.nps {
+		return json.Marshal(plain(s))
+	}
+	return json.Marshal(struct {
+		plain
+		Promoters  int `json:"promoters"`
+		Passives   int `json:"passives"`
+		Detractors int `json:"detractors"`
+	}{plain(s), s.Promoters, s.Passives, s.Detractors})
 }
 
 // Bucket is one slice of the period.
@@ -327,7 +348,7 @@ func prioRank(p string) int {
 
 func (c *Computer) surveyResult(kind string, lo, hi int) Survey {
 	s := c.surveys[kind]
-	out := Survey{Distribution: make([]int, hi+1)}
+	out := Survey{Distribution: make([]int, hi+1), nps: kind == "nps"}
 	if s == nil {
 		return out
 	}
