@@ -113,7 +113,7 @@ func (t *turn) slaInfo() map[string]any {
 		prio = flows.PriorityNormal
 	}
 	if t.e.slaInfo != nil {
-		if m := t.e.slaInfo(t.slaTeam, prio, t.s.Lang, t.now); m != nil {
+		if m := t.e.slaInfo(t.slaTeam, prio, t.s.Lang, t.now, t.s); m != nil {
 			return m
 		}
 	}

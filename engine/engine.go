@@ -107,8 +107,9 @@ func WithCommitHook(f func(prev, next *flows.Session, c *flows.Commit)) Option {
 
 // SLAInfo returns what the `sla` builtin holds for a handoff to team at
 // priority p in language lang at now (see flows.EnvSLA): the expected
-// wait for a first reply, from the host's live queue figures.
-type SLAInfo func(team string, p flows.Priority, lang string, now time.Time) map[string]any
+// wait for a first reply, from the host's live queue figures. s is the
+// conversation (read only): its contact, who reads the times told.
+type SLAInfo func(team string, p flows.Priority, lang string, now time.Time, s *flows.Session) map[string]any
 
 // WithSLAInfo sets what answers the `sla` builtin; without it `sla` reads
 // an unknown wait (first_response "").

@@ -112,7 +112,7 @@ func TestSLABuiltinInTheTransferMessage(t *testing.T) {
 		Priority: b.tpl("high"),
 	}}})
 	var asked []string
-	info := func(team string, p flows.Priority, lang string, _ time.Time) map[string]any {
+	info := func(team string, p flows.Priority, lang string, _ time.Time, _ *flows.Session) map[string]any {
 		asked = append(asked, team+"/"+string(p)+"/"+lang)
 		return map[string]any{"first_response": "20 minuti", "first_response_minutes": 20, "queue": 3, "team": team}
 	}

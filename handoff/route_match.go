@@ -44,15 +44,23 @@ func routeFactsOf(h *flows.Handoff) *routeFacts {
 	meta := h.Contact.Meta
 	f.vip = routeTruthy(meta["vip"])
 	f.plan = flows.Fold(strings.TrimSpace(meta["plan"]))
-	if c := strings.TrimSpace(meta["country"]); len(c) == 2 {
-		f.country = strings.ToUpper(c)
-	} else if c := CountryFromPhone(h.Contact.Phone); c != "" {
-		f.country = c
-	} else if h.Channel == "whatsapp" {
-		f.country = CountryFromPhone(h.Contact.ID)
-	}
+	f.country = contactCountry(h.Contact, h.Channel)
 	f.h, f.sig = h, sig
 	return f
+}
+
+// contactCountry is the ISO country of a contact on channel: its
+// "country" metadata, else its phone number's (a WhatsApp contact's id
+// is its number).
+func contactCountry(c flows.Contact, channel string) string {
+	if cc := strings.TrimSpace(c.Meta["country"]); len(cc) == 2 {
+		return strings.ToUpper(cc)
+	} else if cc := CountryFromPhone(c.Phone); cc != "" {
+		return cc
+	} else if channel == "whatsapp" {
+		return CountryFromPhone(c.ID)
+	}
+	return ""
 }
 
 // customerWords returns the customer's messages since the bot last took

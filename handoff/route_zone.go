@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/batonbot/baton/flows"
 )
 
 // zoneFor is what follows a time told to the customer of f in loc (the
@@ -13,13 +15,25 @@ import (
 // " UTC-3", so "we reopen at 09:00" is not read in the customer's own
 // time.
 func zoneFor(f *routeFacts, loc *time.Location, at time.Time) string {
+	return zoneOf(f.h.Contact, f.country, loc, at)
+}
+
+// CustomerZone is what follows a time at, in loc (the team's zone), told
+// to the contact c on channel: "" when c reads the same clock then, else
+// " CET", " EDT" or " UTC-3"; as the handoff's messages tell {due} and
+// {opens}, so that the flows' `sla` builtin tells its times alike.
+func CustomerZone(c flows.Contact, channel string, loc *time.Location, at time.Time) string {
+	return zoneOf(c, contactCountry(c, channel), loc, at)
+}
+
+func zoneOf(c flows.Contact, country string, loc *time.Location, at time.Time) string {
 	if loc == nil || at.IsZero() {
 		return ""
 	}
 	at = at.In(loc)
-	theirs := strings.TrimSpace(f.h.Contact.Meta["timezone"])
+	theirs := strings.TrimSpace(c.Meta["timezone"])
 	if _, err := time.LoadLocation(theirs); theirs == "" || err != nil {
-		theirs = countryZone[f.country]
+		theirs = countryZone[country]
 	}
 	if theirs != "" {
 		if c, err := time.LoadLocation(theirs); err == nil {

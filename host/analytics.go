@@ -35,8 +35,9 @@ func WithSLAQueue(q *sla.Queue) Option { return func(h *Host) { h.queue = q } }
 // slaInfo is the engines' `sla` builtin: the expected wait from now, on
 // the wall clock (with business hours, to the due time the SLA computes),
 // and when closed hours stretch it, that time (first_response_by: "Monday
-// at 10:30 CET", the team's zone named: who reads it is not known here).
-func (h *Host) slaInfo(team string, p flows.Priority, lang string, now time.Time) map[string]any {
+// at 10:30 CET", the team's zone named unless s's customer reads the same
+// clock, as the handoff's messages tell it).
+func (h *Host) slaInfo(team string, p flows.Priority, lang string, now time.Time, s *flows.Session) map[string]any {
 	open, waiting := h.queue.Expected(team, p)
 	policy := h.slaTable.Policy(team)
 	d := policy.Wait(now, open)
@@ -47,7 +48,12 @@ func (h *Host) slaInfo(team string, p flows.Priority, lang string, now time.Time
 	}
 	if d > open && policy.Hours != nil {
 		due := now.Add(d)
-		m["first_response_by"] = handoff.FormatOpening(due, now, policy.Hours.Location, lang) + " " + handoff.ZoneName(due.In(policy.Hours.Location))
+		var c flows.Contact
+		var channel string
+		if s != nil {
+			c, channel = s.Contact, s.Channel
+		}
+		m["first_response_by"] = handoff.FormatOpening(due, now, policy.Hours.Location, lang) + handoff.CustomerZone(c, channel, policy.Hours.Location, due)
 	}
 	return m
 }

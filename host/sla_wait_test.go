@@ -34,21 +34,35 @@ func TestSLAInfoBusinessHours(t *testing.T) {
 		told     string
 		minutes  int
 		// by is the due time, told when closed hours stretch the wait
-		// ("by Monday at 10:30", not "within 65 hours"); the customer
-		// is unknown here, so the team's zone is named.
-		by string
+		// ("by Monday at 10:30", not "within 65 hours"); the team's zone
+		// is named unless the customer reads the same clock, as the
+		// handoff's {due} and {opens} tell it.
+		by      string
+		contact flows.Contact
+		channel string
 	}{
-		{"support", "2026-03-03 10:00", "2 hours", 120, ""},
-		{"support", "2026-03-03 17:30", "17 hours", 17 * 60, "tomorrow at 10:30 CET"}, // due 10:30 the next day
-		{"support", "2026-03-06 17:30", "65 hours", 3900, "Monday at 10:30 CET"},      // Friday: due Monday 10:30
-		{"billing", "2026-03-03 17:30", "2 hours", 120, ""},                           // the clock runs all night
+		{"support", "2026-03-03 10:00", "2 hours", 120, "", flows.Contact{}, "web"},
+		{"support", "2026-03-03 17:30", "17 hours", 17 * 60, "tomorrow at 10:30 CET", flows.Contact{}, "web"}, // due 10:30 the next day; the customer unknown
+		{"support", "2026-03-06 17:30", "65 hours", 3900, "Monday at 10:30 CET", flows.Contact{}, "web"},      // Friday: due Monday 10:30
+		{"billing", "2026-03-03 17:30", "2 hours", 120, "", flows.Contact{}, "web"},                           // the clock runs all night
+		// The customer reads the team's clock: no zone.
+		{"support", "2026-03-06 17:30", "65 hours", 3900, "Monday at 10:30", flows.Contact{Phone: "+39 333 123 4567"}, "web"},
+		{"support", "2026-03-06 17:30", "65 hours", 3900, "Monday at 10:30", flows.Contact{ID: "393331234567"}, "whatsapp"},
+		{"support", "2026-03-06 17:30", "65 hours", 3900, "Monday at 10:30", flows.Contact{Phone: "+49 30 1234567"}, "web"},
+		{"support", "2026-03-06 17:30", "65 hours", 3900, "Monday at 10:30", flows.Contact{Phone: "+1 212 555 0100", Meta: map[string]string{"timezone": "Europe/Berlin"}}, "web"},
+		{"support", "2026-03-06 17:30", "65 hours", 3900, "Monday at 10:30", flows.Contact{Meta: map[string]string{"country": "fr"}}, "telegram"},
+		// Another clock: the team's zone is named.
+		{"support", "2026-03-06 17:30", "65 hours", 3900, "Monday at 10:30 CET", flows.Contact{Phone: "+44 20 7946 0000"}, "web"},
+		{"support", "2026-03-06 17:30", "65 hours", 3900, "Monday at 10:30 CET", flows.Contact{Phone: "+39 333 123 4567", Meta: map[string]string{"timezone": "America/Bogota"}}, "web"},
+		{"support", "2026-03-06 17:30", "65 hours", 3900, "Monday at 10:30 CET", flows.Contact{ID: "393331234567"}, "telegram"}, // an id, not a number
 	}
 	for _, tt := range tests {
 		now, err := time.ParseInLocation("2006-01-02 15:04", tt.at, rome)
 		if err != nil {
 			t.Fatal(err)
 		}
-		m := h.slaInfo(tt.team, flows.PriorityNormal, "en", now)
+		s := &flows.Session{Contact: tt.contact, Channel: tt.channel, Lang: "en"}
+		m := h.slaInfo(tt.team, flows.PriorityNormal, "en", now, s)
 		due, _ := table.Policy(tt.team).Due(now, flows.PriorityNormal)
 		if got := m["first_response_minutes"]; got != tt.minutes || due.Sub(now) != time.Duration(tt.minutes)*time.Minute {
 			t.Errorf("%s at %s: first_response_minutes %v, want %d (due %s)", tt.team, tt.at, got, tt.minutes, due.In(rome))
@@ -57,7 +71,7 @@ func TestSLAInfoBusinessHours(t *testing.T) {
 			t.Errorf("%s at %s: first_response %q, want %q", tt.team, tt.at, got, tt.told)
 		}
 		if got := m["first_response_by"]; got != tt.by {
-			t.Errorf("%s at %s: first_response_by %q, want %q", tt.team, tt.at, got, tt.by)
+			t.Errorf("%s at %s, %+v on %s: first_response_by %q, want %q", tt.team, tt.at, tt.contact, tt.channel, got, tt.by)
 		}
 	}
 }
