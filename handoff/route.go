@@ -424,7 +424,7 @@ func (r *Router) message(d Decision, team *ConfigTeam, f *routeFacts, now time.T
 	switch {
 	case d.InHours && !d.Due.IsZero():
 		key = MsgAssignedBy
-		vars["due"] = FormatOpening(d.Due, now, loc, lang) + zoneFor(f, loc, d.Due)
+		vars["due"] = FormatDue(d.Due, now, loc, lang, zoneFor(f, loc, d.Due))
 	case d.InHours && d.SLA > 0:
 		key = MsgAssigned
 		vars["sla"] = FormatDuration(d.Wait, lang)

@@ -20,11 +20,17 @@ func TestRouteToldTimes(t *testing.T) {
 	}
 	friday1730 := time.Date(2025, 3, 14, 17, 30, 0, 0, rome)
 	monday1030 := time.Date(2025, 3, 17, 10, 30, 0, 0, rome)
+	// A lunch break (13-14): a 2-hour wait from 12:30 ends at 15:30 the
+	// same day.
+	lunch := time.Date(2025, 3, 17, 12, 30, 0, 0, rome)
 	// Business hours 9-18 on weekdays: Friday's last half hour, then
 	// Monday from 9:00.
 	wait := RouterSLAWait(func(_ string, start time.Time, d time.Duration) time.Duration {
 		if start.Equal(friday1730) {
 			return monday1030.Sub(start)
+		}
+		if start.Equal(lunch) {
+			return 3 * time.Hour
 		}
 		return d
 	})
@@ -44,6 +50,21 @@ func TestRouteToldTimes(t *testing.T) {
 			"I've passed you to the Billing team; we'll reply by Monday at 10:30 CET."},
 		{"a weekend wait in Spanish", friday1730, "es", italian, "refund",
 			"Te he pasado al equipo Billing; te responderemos a más tardar el lunes a las 10:30."},
+		// A reply due later today: "by 15:30 today", as English says it,
+		// not "by today at 15:30"; Italian and Spanish say "entro oggi
+		// alle 15:30", "a más tardar hoy a las 15:30".
+		{"due later today in English", lunch, "en", italian, "refund",
+			"I've passed you to the Billing team; we'll reply by 15:30 today."},
+		{"due later today in English, a customer abroad", lunch, "en", american, "refund",
+			"I've passed you to the Billing team; we'll reply by 15:30 CET today."},
+		{"due later today in Italian", lunch, "it", italian, "refund",
+			"Ti ho passato al team Billing, ti risponderemo entro oggi alle 15:30."},
+		{"due later today in Spanish", lunch, "es", american, "refund",
+			"Te he pasado al equipo Billing; te responderemos a más tardar hoy a las 15:30 CET."},
+		{"due later today in French", lunch, "fr", italian, "refund",
+			"nous vous répondrons d'ici 15:30 aujourd'hui."},
+		{"due later today in German", lunch, "de", italian, "refund",
+			"wir antworten bis heute um 15:30."},
 		{"a wait within the hours is a duration", monday10, "it", italian, "refund",
 			"Ti ho passato al team Billing, ti risponderemo entro 2 ore."},
 		{"closed: the opening in the team's zone, named for a customer abroad", time.Date(2025, 3, 10, 20, 0, 0, 0, time.UTC), "en", american, "invoice",

@@ -1,6 +1,7 @@
 package handoff
 
 import (
+	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -218,6 +219,36 @@ func FormatDuration(d time.Duration, lang string) string {
 		return s
 	}
 	return unit(int(d/time.Minute), w.minute, w.minutes)
+}
+
+// dueToday is how a language says a time later today after "by" when
+// "today at 14:30" does not read after it ("by today at 14:30"): the
+// time first.
+var dueToday = map[string]string{"en": "%s today", "fr": "%s aujourd'hui"}
+
+// FormatDue writes when a reply is due, seen from now, in lang, followed
+// by zone (" CET", or ""): what follows "by", "entro", "a más tardar":
+// "Monday at 10:30 CET", "domani alle 09:00", "hoy a las 15:30", and a
+// time later today as English and French say it: "15:30 CET today",
+// "15:30 aujourd'hui".
+func FormatDue(at, now time.Time, loc *time.Location, lang, zone string) string {
+	if at.IsZero() {
+		return ""
+	}
+	if loc == nil {
+		loc = time.UTC
+	}
+	for _, l := range slaLangs(lang) {
+		if _, ok := slaVocab[l]; !ok {
+			continue
+		}
+		y1, m1, d1 := now.In(loc).Date()
+		if y2, m2, d2 := at.In(loc).Date(); dueToday[l] != "" && y1 == y2 && m1 == m2 && d1 == d2 {
+			return fmt.Sprintf(dueToday[l], at.In(loc).Format("15:04")+zone)
+		}
+		break
+	}
+	return FormatOpening(at, now, loc, lang) + zone
 }
 
 // FormatOpening writes when a closed team opens, seen from now, in lang:

@@ -53,7 +53,7 @@ func (h *Host) slaInfo(team string, p flows.Priority, lang string, now time.Time
 		if s != nil {
 			c, channel = s.Contact, s.Channel
 		}
-		m["first_response_by"] = handoff.FormatOpening(due, now, policy.Hours.Location, lang) + handoff.CustomerZone(c, channel, policy.Hours.Location, due)
+		m["first_response_by"] = handoff.FormatDue(due, now, policy.Hours.Location, lang, handoff.CustomerZone(c, channel, policy.Hours.Location, due))
 	}
 	return m
 }

@@ -45,6 +45,9 @@ func TestSLAInfoBusinessHours(t *testing.T) {
 		{"support", "2026-03-03 17:30", "17 hours", 17 * 60, "tomorrow at 10:30 CET", flows.Contact{}, "web"}, // due 10:30 the next day; the customer unknown
 		{"support", "2026-03-06 17:30", "65 hours", 3900, "Monday at 10:30 CET", flows.Contact{}, "web"},      // Friday: due Monday 10:30
 		{"billing", "2026-03-03 17:30", "2 hours", 120, "", flows.Contact{}, "web"},                           // the clock runs all night
+		// Before opening: due later today, "by 11:00 today".
+		{"support", "2026-03-03 07:30", "3 hours and 30 minutes", 210, "11:00 CET today", flows.Contact{}, "web"},
+		{"support", "2026-03-03 07:30", "3 hours and 30 minutes", 210, "11:00 today", flows.Contact{Phone: "+39 333 123 4567"}, "web"},
 		// The customer reads the team's clock: no zone.
 		{"support", "2026-03-06 17:30", "65 hours", 3900, "Monday at 10:30", flows.Contact{Phone: "+39 333 123 4567"}, "web"},
 		{"support", "2026-03-06 17:30", "65 hours", 3900, "Monday at 10:30", flows.Contact{ID: "393331234567"}, "whatsapp"},
