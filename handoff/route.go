@@ -430,11 +430,20 @@ func (r *Router) message(d Decision, team *ConfigTeam, f *routeFacts, now time.T
 		vars["sla"] = FormatDuration(d.Wait, lang)
 	case !d.InHours:
 		vars["opens"] = FormatOpening(d.NextOpen, now, loc, lang) + zoneFor(f, loc, d.NextOpen)
-		switch d.OutOfHours {
-		case OutOfHoursTell:
+		// No opening within the year ahead (NextOpen zero): nothing to
+		// tell as {opens}, the customer is told so in words.
+		undated := d.NextOpen.IsZero()
+		switch {
+		case d.OutOfHours == OutOfHoursTell && undated:
+			key = MsgAfterHoursTellNoDate
+		case d.OutOfHours == OutOfHoursTell:
 			key = MsgAfterHoursTell
-		case OutOfHoursEmail:
+		case d.OutOfHours == OutOfHoursEmail && undated:
+			key = MsgAfterHoursEmailNoDate
+		case d.OutOfHours == OutOfHoursEmail:
 			key = MsgAfterHoursEmail
+		case undated:
+			key = MsgAfterHoursTicketNoDate
 		default:
 			key = MsgAfterHoursTicket
 		}

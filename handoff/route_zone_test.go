@@ -112,3 +112,48 @@ func TestZoneName(t *testing.T) {
 		}
 	}
 }
+
+// A team closed for longer than NextOpen looks ahead (a year and a
+// month of holidays: a team wound down) has no opening to tell: the
+// customer is told so in words, never "reopens : please write to us again
+// then".
+func TestRouteClosedWithNoOpening(t *testing.T) {
+	now := time.Date(2025, 3, 10, 20, 0, 0, 0, time.UTC)
+	for _, tt := range []struct {
+		mode string
+		lang string
+		want string
+	}{
+		{OutOfHoursTicket, "en", "The Billing team is closed for now: I've logged your request and we'll reply when we reopen."},
+		{OutOfHoursTell, "en", "The Billing team is closed for now, with no date set to reopen: please write to us again later."},
+		{OutOfHoursEmail, "en", "The Billing team is closed for now. You can write to billing@acme.example and we'll reply as soon as we can."},
+		{OutOfHoursTicket, "it", "Il team Billing per ora è chiuso: ho registrato la tua richiesta e ti risponderemo alla riapertura."},
+		{OutOfHoursTell, "it", "Il team Billing per ora è chiuso e non ha ancora una data di riapertura: scrivici di nuovo più avanti."},
+		{OutOfHoursEmail, "it", "Il team Billing per ora è chiuso. Puoi scriverci a billing@acme.example: ti risponderemo appena possibile."},
+		{OutOfHoursTell, "es", "El equipo Billing está cerrado por ahora y aún no tiene fecha de reapertura: escríbenos de nuevo más adelante."},
+		{OutOfHoursTell, "fr", "L'équipe Billing est fermée pour le moment, sans date de réouverture prévue : écrivez-nous à nouveau plus tard."},
+		{OutOfHoursTell, "de", "Das Team Billing ist vorerst nicht erreichbar, ein Termin steht noch nicht fest: Schreib uns bitte später noch einmal."},
+		{OutOfHoursTell, "pt", "A equipe Billing está fechada por enquanto, ainda sem data de reabertura: escreva de novo mais tarde."},
+	} {
+		t.Run(tt.mode+"/"+tt.lang, func(t *testing.T) {
+			cfg := routeTestConfig(t)
+			billing := cfg.Teams["billing"]
+			billing.OutOfHours, billing.Email = tt.mode, "billing@acme.example"
+			for d := range 420 {
+				billing.Hours.Holidays[now.AddDate(0, 0, d).Format(time.DateOnly)] = true
+			}
+			r := newTestRouter(t, cfg, now)
+			h := flows.Handoff{Language: tt.lang, Contact: flows.Contact{Phone: "+39 333 123 4567"}, Signals: &flows.Signals{Intent: "refund"}}
+			d, err := r.Route(context.Background(), &h)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if d.Team != "billing" || d.InHours || !d.NextOpen.IsZero() {
+				t.Fatalf("routed to %s, in hours %v, opens %s: want billing, closed, no opening", d.Team, d.InHours, d.NextOpen)
+			}
+			if d.Message != tt.want {
+				t.Errorf("told %q\nwant  %q", d.Message, tt.want)
+			}
+		})
+	}
+}

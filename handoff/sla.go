@@ -17,6 +17,11 @@ const (
 	MsgAfterHoursTicket = "after_hours_ticket" // closed, ticket opened anyway: {team}, {opens}
 	MsgAfterHoursTell   = "after_hours_tell"   // closed, no ticket: {team}, {opens}
 	MsgAfterHoursEmail  = "after_hours_email"  // closed, e-mail offered: {team}, {opens}, {email}
+	// Closed with no opening within the year ahead (holidays all year: a
+	// team wound down), so no {opens} to tell.
+	MsgAfterHoursTicketNoDate = "after_hours_ticket_no_date" // ticket opened anyway: {team}
+	MsgAfterHoursTellNoDate   = "after_hours_tell_no_date"   // no ticket: {team}
+	MsgAfterHoursEmailNoDate  = "after_hours_email_no_date"  // e-mail offered: {team}, {email}
 )
 
 // MessagePlaceholders are the {placeholders} each message key fills; any
@@ -28,6 +33,10 @@ var MessagePlaceholders = map[string][]string{
 	MsgAfterHoursTicket: {"team", "opens"},
 	MsgAfterHoursTell:   {"team", "opens"},
 	MsgAfterHoursEmail:  {"team", "opens", "email"},
+
+	MsgAfterHoursTicketNoDate: {"team"},
+	MsgAfterHoursTellNoDate:   {"team"},
+	MsgAfterHoursEmailNoDate:  {"team", "email"},
 }
 
 // DefaultMessages are the built-in texts by key and language; the
@@ -80,6 +89,30 @@ var DefaultMessages = map[string]map[string]string{
 		"fr": "L'équipe {team} est fermée pour le moment (réouverture {opens}). Vous pouvez écrire à {email}, nous répondrons dès que possible.",
 		"de": "Das Team {team} ist gerade nicht erreichbar (wieder ab {opens}). Schreib uns an {email}, wir antworten so bald wie möglich.",
 		"pt": "A equipe {team} está fechada agora (reabre {opens}). Você pode escrever para {email} e responderemos assim que possível.",
+	},
+	MsgAfterHoursTicketNoDate: {
+		"it": "Il team {team} per ora è chiuso: ho registrato la tua richiesta e ti risponderemo alla riapertura.",
+		"en": "The {team} team is closed for now: I've logged your request and we'll reply when we reopen.",
+		"es": "El equipo {team} está cerrado por ahora: he registrado tu solicitud y te responderemos al reabrir.",
+		"fr": "L'équipe {team} est fermée pour le moment : j'ai enregistré votre demande, nous vous répondrons à la réouverture.",
+		"de": "Das Team {team} ist vorerst nicht erreichbar: Ich habe deine Anfrage erfasst, wir antworten, sobald wir wieder da sind.",
+		"pt": "A equipe {team} está fechada por enquanto: registrei seu pedido e responderemos na reabertura.",
+	},
+	MsgAfterHoursTellNoDate: {
+		"it": "Il team {team} per ora è chiuso e non ha ancora una data di riapertura: scrivici di nuovo più avanti.",
+		"en": "The {team} team is closed for now, with no date set to reopen: please write to us again later.",
+		"es": "El equipo {team} está cerrado por ahora y aún no tiene fecha de reapertura: escríbenos de nuevo más adelante.",
+		"fr": "L'équipe {team} est fermée pour le moment, sans date de réouverture prévue : écrivez-nous à nouveau plus tard.",
+		"de": "Das Team {team} ist vorerst nicht erreichbar, ein Termin steht noch nicht fest: Schreib uns bitte später noch einmal.",
+		"pt": "A equipe {team} está fechada por enquanto, ainda sem data de reabertura: escreva de novo mais tarde.",
+	},
+	MsgAfterHoursEmailNoDate: {
+		"it": "Il team {team} per ora è chiuso. Puoi scriverci a {email}: ti risponderemo appena possibile.",
+		"en": "The {team} team is closed for now. You can write to {email} and we'll reply as soon as we can.",
+		"es": "El equipo {team} está cerrado por ahora. Puedes escribirnos a {email} y te responderemos lo antes posible.",
+		"fr": "L'équipe {team} est fermée pour le moment. Vous pouvez écrire à {email}, nous répondrons dès que possible.",
+		"de": "Das Team {team} ist vorerst nicht erreichbar. Schreib uns an {email}, wir antworten so bald wie möglich.",
+		"pt": "A equipe {team} está fechada por enquanto. Você pode escrever para {email} e responderemos assim que possível.",
 	},
 }
 
