@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strconv"
 	"time"
 
 	"github.com/batonbot/baton/flows"
@@ -130,4 +131,62 @@ func (v kindView) Settle(ctx context.Context, item flows.OutboxItem) error {
 
 func (v kindView) List(ctx context.Context, status flows.OutboxStatus) ([]flows.OutboxItem, error) {
 	return v.o.ListKinds(ctx, status, v.kinds)
+}
+
+// CheckSession refuses a session no store could load back: a variable
+// whose values nest deeper than a stored session's may (20000 levels, see
+// DecodeSession), as a flow that wraps a variable in a list each turn
+// (set x: [x]) builds over thousands of turns. The turn is not saved and
+// the conversation keeps its last save, rather than being written and
+// then failing every load.
+func CheckSession(s *flows.Session) error {
+	check := func(where string, vars map[string]any) error {
+		for k, v := range vars {
+			if valueDepth(v, 1) > maxValueDepth {
+				return fmt.Errorf("store: session %q cannot be saved: %s %q nests values more than %d levels deep (lists in lists, maps in maps), deeper than a stored session can be loaded back; the flow wraps the variable in itself turn after turn (e.g. [x]): keep its depth bounded", s.ID, where, k, maxValueDepth)
+			}
+		}
+		return nil
+	}
+	if err := check("variable", s.Vars); err != nil {
+		return err
+	}
+	if err := check("initial variable", s.InitVars); err != nil {
+		return err
+	}
+	for _, fr := range s.Stack {
+		if err := check("sub-flow "+strconv.Quote(fr.Flow)+"'s variable", fr.Vars); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// valueDepth is how many levels v, at level d, nests as DecodeSession
+// counts them (a string is one, a list of it two), at most
+// maxValueDepth+1: it stops looking once past the bound.
+func valueDepth(v any, d int) int {
+	if d > maxValueDepth {
+		return d
+	}
+	most := d
+	switch v := v.(type) {
+	case []any:
+		for _, x := range v {
+			if n := valueDepth(x, d+1); n > most {
+				if most = n; most > maxValueDepth {
+					return most
+				}
+			}
+		}
+	case map[string]any:
+		for _, x := range v {
+			if n := valueDepth(x, d+1); n > most {
+				if most = n; most > maxValueDepth {
+					return most
+				}
+			}
+		}
+	}
+	return most
 }

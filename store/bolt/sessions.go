@@ -48,6 +48,9 @@ func (s *Store) Save(ctx context.Context, sess *flows.Session, c flows.Commit) e
 	if err := store.CheckCommit(sess.ID, c); err != nil {
 		return err
 	}
+	if err := store.CheckSession(sess); err != nil {
+		return err
+	}
 	if err := s.live(ctx); err != nil {
 		return err
 	}

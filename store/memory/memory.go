@@ -259,6 +259,9 @@ func (m *Store) save(ctx context.Context, s, keep *flows.Session, c flows.Commit
 	if err := store.CheckCommit(s.ID, c); err != nil {
 		return err
 	}
+	if err := store.CheckSession(s); err != nil {
+		return err
+	}
 	now := m.now()
 	items := newItems(s.ID, c.Outbox, now)
 

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -369,4 +370,58 @@ func testExpiredEntryDoesNotBlock(t *testing.T, h *h) {
 	// A leased entry still holds up the next ones, expired or not.
 	h.accept(inbound("newer", "c", "ancora", h.now()))
 	h.wantIDs("behind the leased one", entryIDs(h.claimInbox(h.now(), 10)), nil)
+}
+
+// nested is a value depth levels deep (a string is one level, a list of
+// it two): what a flow builds by wrapping a variable in a list each turn
+// (set x: [x]).
+func nested(depth int) any {
+	var v any = "x"
+	for i := 1; i < depth; i++ {
+		if i%2 == 0 {
+			v = map[string]any{"k": v}
+		} else {
+			v = []any{v}
+		}
+	}
+	return v
+}
+
+// A session no store could load back (variable values nested deeper than
+// a stored session may be, 20000 levels) is refused when it is saved,
+// naming the variable, and the conversation keeps its last good save;
+// one at the limit saves and loads.
+func testTooDeepRefused(t *testing.T, h *h) {
+	const limit = 20000
+	s := &flows.Session{ID: "deep", Flow: "f", Lifecycle: flows.LifecycleBot,
+		Vars: map[string]any{"x": nested(limit)}, Transcript: []flows.Message{{At: h.now(), From: flows.RoleUser, Text: "hi"}}}
+	h.save(s, flows.Commit{})
+	if got := h.load("deep"); !reflect.DeepEqual(got.Vars["x"], s.Vars["x"]) {
+		t.Fatal("a session nested as deep as the limit did not come back as saved")
+	}
+	for _, where := range []string{"vars", "init_vars", "stack"} {
+		deep := h.load("deep")
+		switch where {
+		case "vars":
+			deep.Vars = map[string]any{"x": []any{deep.Vars["x"]}}
+		case "init_vars":
+			deep.InitVars = map[string]any{"x": nested(limit + 1)}
+		case "stack":
+			deep.Stack = []flows.Frame{{Flow: "sub", State: "s", Vars: map[string]any{"x": nested(limit + 1)}}}
+		}
+		rev := deep.Rev
+		err := h.s.Save(h.ctx, deep, flows.Commit{Timers: []flows.Timer{{Key: "t", ConversationID: "deep", At: h.now().Add(time.Hour)}}})
+		if err == nil {
+			t.Fatalf("%s: a session nested %d levels deep was saved", where, limit+1)
+		}
+		if msg := err.Error(); !strings.Contains(msg, `"x"`) || !strings.Contains(msg, "20000") {
+			t.Errorf("%s: the error does not name the variable and the limit: %v", where, err)
+		}
+		if deep.Rev != rev {
+			t.Errorf("%s: a refused save moved Rev from %d to %d", where, rev, deep.Rev)
+		}
+		if got := h.load("deep"); got.Rev != 1 || !reflect.DeepEqual(got.Vars["x"], s.Vars["x"]) || len(got.Stack) != 0 {
+			t.Errorf("%s: a refused save changed the stored session (rev %d)", where, got.Rev)
+		}
+	}
 }

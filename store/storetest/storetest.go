@@ -45,6 +45,7 @@ func Run(t *testing.T, open Opener) {
 	}{
 		{"LoadSave", testLoadSave},
 		{"SessionRoundTrip", testRoundTrip},
+		{"TooDeepRefused", testTooDeepRefused},
 		{"Conflict", testConflict},
 		{"ConflictWritesNothing", testConflictWritesNothing},
 		{"ConcurrentSaves", testConcurrentSaves},

@@ -96,6 +96,9 @@ func (s *Store) Save(ctx context.Context, sess *flows.Session, c flows.Commit) (
 	if err := store.CheckCommit(id, c); err != nil {
 		return err
 	}
+	if err := store.CheckSession(sess); err != nil {
+		return err
+	}
 	now := s.now()
 	blob := encodeSession(sess)
 	keep, fresh := s.tr.delta(id, sess.Rev, sess.Transcript)
