@@ -13,8 +13,12 @@ func (c *Config) Tells(d Decision) bool {
 	}
 	key := MessageKey(d)
 	_, ok := c.Messages[key]
-	if !ok && key == MsgAssignedBy {
+	switch {
+	case ok:
+	case key == MsgAssignedBy:
 		_, ok = c.Messages[MsgAssigned] // the same confirmation, with a time
+	case key == MsgAfterHoursTicketNoDate:
+		_, ok = c.Messages[MsgAfterHoursTicket] // the same, with no date to tell
 	}
 	return ok
 }
@@ -28,10 +32,16 @@ func MessageKey(d Decision) string {
 		return MsgAssigned
 	case d.InHours:
 		return MsgAssignedNoSLA
+	case d.OutOfHours == OutOfHoursTell && d.NextOpen.IsZero():
+		return MsgAfterHoursTellNoDate
 	case d.OutOfHours == OutOfHoursTell:
 		return MsgAfterHoursTell
+	case d.OutOfHours == OutOfHoursEmail && d.NextOpen.IsZero():
+		return MsgAfterHoursEmailNoDate
 	case d.OutOfHours == OutOfHoursEmail:
 		return MsgAfterHoursEmail
+	case d.NextOpen.IsZero():
+		return MsgAfterHoursTicketNoDate
 	}
 	return MsgAfterHoursTicket
 }

@@ -157,3 +157,47 @@ func TestRouteClosedWithNoOpening(t *testing.T) {
 		})
 	}
 }
+
+// A deployment that words only the no-date text of a ticket opened out
+// of hours (after_hours_ticket_no_date) opts in to telling it, as one
+// that words after_hours_ticket does; MessageKey names the text the
+// message was written from.
+func TestTellsNoDateMessage(t *testing.T) {
+	now := time.Date(2025, 3, 10, 20, 0, 0, 0, time.UTC)
+	for _, tt := range []struct {
+		mode, key, text string
+		worded          string // the key the deployment words, when not key
+	}{
+		{OutOfHoursTicket, MsgAfterHoursTicketNoDate, "Billing is closed until further notice; your request is logged.", ""},
+		// One that words the dated text opted in to telling the undated one.
+		{OutOfHoursTicket, MsgAfterHoursTicketNoDate, "We're closed; we'll reply when we reopen, {opens}.", MsgAfterHoursTicket},
+		{OutOfHoursTell, MsgAfterHoursTellNoDate, "Billing is closed until further notice.", ""},
+		{OutOfHoursEmail, MsgAfterHoursEmailNoDate, "Billing is closed until further notice: write to {email}.", ""},
+	} {
+		t.Run(tt.mode, func(t *testing.T) {
+			cfg := routeTestConfig(t)
+			worded := tt.key
+			if tt.worded != "" {
+				worded = tt.worded
+			}
+			cfg.Messages = map[string]map[string]string{worded: {"en": tt.text}}
+			billing := cfg.Teams["billing"]
+			billing.OutOfHours, billing.Email = tt.mode, "billing@acme.example"
+			for d := range 420 {
+				billing.Hours.Holidays[now.AddDate(0, 0, d).Format(time.DateOnly)] = true
+			}
+			r := newTestRouter(t, cfg, now)
+			h := flows.Handoff{Language: "en", Contact: flows.Contact{Phone: "+39 333 123 4567"}, Signals: &flows.Signals{Intent: "refund"}}
+			d, err := r.Route(context.Background(), &h)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := MessageKey(d); got != tt.key {
+				t.Errorf("MessageKey = %q, want %q", got, tt.key)
+			}
+			if !cfg.Tells(d) {
+				t.Errorf("the deployment words %s, but %q is not told", worded, d.Message)
+			}
+		})
+	}
+}
