@@ -3,6 +3,7 @@ package handoff
 import (
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/batonbot/baton/flows"
@@ -31,19 +32,53 @@ func zoneOf(c flows.Contact, country string, loc *time.Location, at time.Time) s
 		return ""
 	}
 	at = at.In(loc)
-	theirs := strings.TrimSpace(c.Meta["timezone"])
-	if _, err := time.LoadLocation(theirs); theirs == "" || err != nil {
-		theirs = countryZone[country]
+	theirs := loadZone(strings.TrimSpace(c.Meta["timezone"]))
+	if theirs == nil {
+		theirs = loadZone(countryZone[country])
 	}
-	if theirs != "" {
-		if c, err := time.LoadLocation(theirs); err == nil {
-			_, off := at.In(c).Zone()
-			if _, ours := at.Zone(); off == ours {
-				return ""
-			}
+	if theirs != nil {
+		_, off := at.In(theirs).Zone()
+		if _, ours := at.Zone(); off == ours {
+			return ""
 		}
 	}
 	return " " + ZoneName(at)
+}
+
+// zones caches the zones loadZone found: time.LoadLocation reads the
+// zone database from disk at every call, and zoneOf runs for every time
+// told to a customer. At most maxZones names are kept (a contact's
+// "timezone" is whatever its channel or program wrote); past that a name
+// is loaded each time, as before.
+var (
+	zonesMu sync.Mutex
+	zones   = map[string]*time.Location{}
+)
+
+const maxZones = 1024
+
+// loadZone is the zone named name, or nil when there is none by that name
+// (or name is empty).
+func loadZone(name string) *time.Location {
+	if name == "" {
+		return nil
+	}
+	zonesMu.Lock()
+	loc, ok := zones[name]
+	zonesMu.Unlock()
+	if ok {
+		return loc
+	}
+	loc, err := time.LoadLocation(name)
+	if err != nil {
+		return nil
+	}
+	zonesMu.Lock()
+	if len(zones) < maxZones {
+		zones[name] = loc
+	}
+	zonesMu.Unlock()
+	return loc
 }
 
 // ZoneName names at's zone as people read it: its abbreviation (CET,

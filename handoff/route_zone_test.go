@@ -201,3 +201,28 @@ func TestTellsNoDateMessage(t *testing.T) {
 		})
 	}
 }
+
+// A zone is read from the zone database once, then taken from the cache;
+// a name that is no zone is nil, and so is the empty name (which
+// time.LoadLocation would read as UTC).
+func TestLoadZoneCaches(t *testing.T) {
+	for _, tt := range []struct {
+		name string
+		ok   bool
+	}{
+		{"Europe/Rome", true},
+		{"America/Sao_Paulo", true},
+		{"", false},
+		{"Mars/Olympus_Mons", false},
+		{"../../etc/passwd", false},
+	} {
+		first := loadZone(tt.name)
+		if (first != nil) != tt.ok {
+			t.Errorf("loadZone(%q) = %v, want a zone: %v", tt.name, first, tt.ok)
+			continue
+		}
+		if tt.ok && loadZone(tt.name) != first {
+			t.Errorf("loadZone(%q) read the zone database again", tt.name)
+		}
+	}
+}
