@@ -422,10 +422,13 @@ func (r *Router) message(d Decision, team *ConfigTeam, f *routeFacts, now time.T
 	}
 	key := MsgAssignedNoSLA
 	switch {
-	case d.InHours && !d.Due.IsZero():
+	case d.InHours && !d.Due.IsZero() && (r.cfg.speaks(MsgAssignedBy, lang) || !r.cfg.speaks(MsgAssigned, lang)):
 		key = MsgAssignedBy
 		vars["due"] = FormatDue(d.Due, now, loc, lang, zoneFor(f, loc, d.Due))
-	case d.InHours && d.SLA > 0:
+	case d.InHours && (d.SLA > 0 || !d.Due.IsZero()):
+		// (With a due time: the deployment wrote "assigned" in a language
+		// "assigned_by" has no text in; its own words, with the wait in
+		// hours, rather than English.)
 		key = MsgAssigned
 		vars["sla"] = FormatDuration(d.Wait, lang)
 	case !d.InHours:

@@ -2,6 +2,7 @@ package handoff
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -223,6 +224,38 @@ func TestLoadZoneCaches(t *testing.T) {
 		}
 		if tt.ok && loadZone(tt.name) != first {
 			t.Errorf("loadZone(%q) read the zone database again", tt.name)
+		}
+	}
+}
+
+// A deployment that wrote "assigned" in a language the built-in
+// "assigned_by" has no text in (Dutch) keeps its own words for a wait a
+// closure stretched, the wait in hours, rather than switching to the
+// English "by Monday at 10:30" (the wait's words are English: Baton has
+// none in Dutch); in a language both speak, the time is told.
+func TestRouteAssignedOwnLanguage(t *testing.T) {
+	rome, err := time.LoadLocation("Europe/Rome")
+	if err != nil {
+		t.Fatal(err)
+	}
+	friday1730 := time.Date(2025, 3, 14, 17, 30, 0, 0, rome)
+	monday1030 := time.Date(2025, 3, 17, 10, 30, 0, 0, rome)
+	wait := RouterSLAWait(func(string, time.Time, time.Duration) time.Duration { return monday1030.Sub(friday1730) })
+	for _, tt := range []struct{ lang, want string }{
+		{"nl", "Het team Billing antwoordt binnen 65 hours."},
+		{"nl-BE", "Het team Billing antwoordt binnen 65 hours."},
+		{"it", "Ti ho passato al team Billing, ti risponderemo entro lunedì alle 10:30."},
+	} {
+		cfg := routeTestConfig(t)
+		cfg.Messages = map[string]map[string]string{MsgAssigned: {"nl": "Het team {team} antwoordt binnen {sla}."}}
+		r := newTestRouter(t, cfg, friday1730, wait)
+		h := flows.Handoff{Language: tt.lang, Contact: flows.Contact{Phone: "+39 333 123 4567"}, Signals: &flows.Signals{Intent: "refund"}}
+		d, err := r.Route(context.Background(), &h)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := d.Message; got != tt.want && !strings.HasSuffix(got, tt.want) {
+			t.Errorf("%s: told %q, want %q", tt.lang, got, tt.want)
 		}
 	}
 }

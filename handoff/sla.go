@@ -149,6 +149,24 @@ func (c *Config) Text(key, lang string, vars map[string]string) string {
 	return expand(tmpl, vars)
 }
 
+// speaks reports whether key has a text in lang itself or its base
+// language (the config's or the built-in one), not only the English
+// that Text falls back to.
+func (c *Config) speaks(key, lang string) bool {
+	langs := slaLangs(lang)
+	for _, l := range langs[:len(langs)-1] {
+		if c != nil {
+			if _, ok := c.Messages[key][l]; ok {
+				return true
+			}
+		}
+		if _, ok := DefaultMessages[key][l]; ok {
+			return true
+		}
+	}
+	return len(langs) == 1 // lang is empty: English is its text
+}
+
 // expand replaces each {name} of tmpl that names one of vars with its
 // value, left to right (what a strings.Replacer of the "{name}", value
 // pairs does, without building one per message).
