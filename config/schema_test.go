@@ -57,7 +57,8 @@ func TestSchemaAcceptsScalars(t *testing.T) {
 	src := []byte(`version: 1
 connectors:
   default: webhook
-  webhook: {url: "https://desk.example.com/hook", secret: 12345678901234567890}
+  webhook: {url: "https://desk.example.com/hook", secret: whsec_c2VjcmV0}
+bridge: {zendesk: {signing_secret: 12345678901234567890}}
 routing:
   default_team: 2
 teams:

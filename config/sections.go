@@ -1,6 +1,7 @@
 package config
 
 import (
+	"encoding/base64"
 	"fmt"
 	"net/url"
 	"regexp"
@@ -233,6 +234,10 @@ func (d *decoder) connectors(n *yaml.Node) handoff.ConfigConnectors {
 					w.URL = d.url(g.val, "connectors.webhook.url")
 				case "secret":
 					w.Secret = d.str(g.val, "connectors.webhook.secret")
+					if w.Secret != "" && !IsPlaceholder(w.Secret) && !webhookSecret(w.Secret) {
+						d.errorf(g.val, "connectors.webhook.secret must be a Standard Webhooks secret: whsec_ followed by base64 (e.g. whsec_%s)",
+							base64.StdEncoding.EncodeToString([]byte("a random secret 24 bytes")))
+					}
 				case "media_url":
 					w.MediaURL = d.url(g.val, "connectors.webhook.media_url")
 					if u, err := url.Parse(w.MediaURL); err == nil && strings.Trim(u.Path, "/") == "" {

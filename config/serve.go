@@ -640,14 +640,19 @@ func (d *decoder) web(n *yaml.Node, where string) *Web {
 	return wb
 }
 
-// webhookSecret reports whether s is "whsec_" followed by base64.
+// webhookSecret reports whether s is "whsec_" followed by base64, with or
+// without its padding, of a key of at least one byte: what the webhook
+// connector and the bridge's handler take (handoff's webhookKey).
 func webhookSecret(s string) bool {
-	b64, ok := strings.CutPrefix(s, "whsec_")
-	if !ok || b64 == "" {
+	b64, ok := strings.CutPrefix(strings.TrimSpace(s), "whsec_")
+	if !ok {
 		return false
 	}
-	_, err := base64.StdEncoding.DecodeString(b64)
-	return err == nil
+	key, err := base64.StdEncoding.DecodeString(b64)
+	if err != nil {
+		key, err = base64.RawStdEncoding.DecodeString(b64)
+	}
+	return err == nil && len(key) > 0
 }
 
 // require reports the keys of an account that are missing, in order.
