@@ -143,6 +143,7 @@ func (d *decoder) events(n *yaml.Node) Events {
 			e.WebhookSecret = d.str(f.val, w)
 		case "stream":
 			e.Stream = d.str(f.val, w)
+			d.streamNode = f.val
 		case "max_len":
 			e.MaxLen = int64(d.count(f.val, w, 1000, 1<<40))
 		}

@@ -46,6 +46,11 @@ type Config struct {
 	// Placeholders are the ${NAME} references whose variable is not set,
 	// with WithPlaceholders; each reads as a placeholder (see Placeholder).
 	Placeholders []EnvRef
+	// ServeErrors are what `baton serve` refuses in sections only it
+	// uses (a Freshdesk bridge secret under 16 characters, events.stream
+	// without the valkey store), at their line:col: `baton chat --config`
+	// takes such a config, `baton validate --config` reports them.
+	ServeErrors dsl.Diagnostics
 }
 
 // EnvRef is a ${NAME} reference in the config.
@@ -292,6 +297,10 @@ func (d *decoder) config(root *yaml.Node) *Config {
 	c.defaults()
 	d.crossCheck(h, root, routingNode)
 	d.llmTimeoutFits(h.NLU.LLM.Timeout, c.Server.Lease)
+	if d.streamNode != nil && c.Events.Stream != "" && c.Store.Kind != StoreValkey {
+		d.serveErrorf(d.streamNode, "events.stream needs the valkey store (store.kind: valkey), so every instance writes one stream; use events.file or events.webhook with the %s store", c.Store.Kind)
+	}
+	c.ServeErrors = d.serveErrs
 	return c
 }
 

@@ -36,6 +36,10 @@ type decoder struct {
 	custom []string
 	// llmTimeout is where nlu.llm.timeout is written, if it is.
 	llmTimeout *yaml.Node
+	// serveErrs are Config.ServeErrors; streamNode is where events.stream
+	// is written, checked against the store once both are read.
+	serveErrs  dsl.Diagnostics
+	streamNode *yaml.Node
 }
 
 // cfgRef is a name that must be defined elsewhere in the config.
@@ -68,6 +72,12 @@ func (d *decoder) pos(n *yaml.Node) flows.Pos {
 
 func (d *decoder) errorf(n *yaml.Node, format string, args ...any) {
 	d.report(dsl.Error, d.pos(n), fmt.Sprintf(format, args...))
+}
+
+// serveErrorf records an error only `baton serve` refuses the config
+// over (Config.ServeErrors).
+func (d *decoder) serveErrorf(n *yaml.Node, format string, args ...any) {
+	d.serveErrs = append(d.serveErrs, &dsl.Diagnostic{Severity: dsl.Error, Summary: fmt.Sprintf(format, args...), Pos: d.pos(n)})
 }
 
 func (d *decoder) report(sev dsl.Severity, p flows.Pos, msg string) {

@@ -691,8 +691,10 @@ func (d *decoder) bridge(n *yaml.Node) Bridge {
 		}
 		w := "bridge." + f.key.Value
 		s := &BridgeSecret{Pos: d.pos(f.key)}
+		var secretNode *yaml.Node
 		for _, g := range d.mapping(f.val, w, key) {
 			s.Secret = d.str(g.val, w+"."+key)
+			secretNode = g.val
 		}
 		if s.Secret == "" {
 			d.errorf(f.key, "%s needs %s: the secret the helpdesk signs its calls with (%s: ${...})", w, key, key)
@@ -702,6 +704,10 @@ func (d *decoder) bridge(n *yaml.Node) Bridge {
 		case "zendesk":
 			b.Zendesk = s
 		case "freshdesk":
+			// As handoff.NewFreshdeskHandler takes it.
+			if !IsPlaceholder(s.Secret) && len(strings.TrimSpace(s.Secret)) < 16 {
+				d.serveErrorf(secretNode, "%s.secret must be at least 16 characters, a random secret the Freshdesk automation sends in its X-Baton-Secret header (openssl rand -hex 16)", w)
+			}
 			b.Freshdesk = s
 		case "webhook":
 			if !IsPlaceholder(s.Secret) && !webhookSecret(s.Secret) {

@@ -41,3 +41,41 @@ func TestConnectorWebhookSecretShape(t *testing.T) {
 		t.Fatalf("placeholder refused:\n%s", diags.Err())
 	}
 }
+
+// What serve refuses but chat does not use is no error of Parse (chat
+// --config takes the config) but one of ServeErrors, at line:col.
+func TestServeErrors(t *testing.T) {
+	for _, tc := range []struct {
+		name, src, want string
+	}{
+		{"short freshdesk secret", "bridge:\n  freshdesk: {secret: short}\n",
+			"cfg.yaml:2:23: error: bridge.freshdesk.secret must be at least 16 characters"},
+		{"padded short freshdesk secret", "bridge:\n  freshdesk: {secret: \"   fifteen chars.   \"}\n",
+			"cfg.yaml:2:23: error: bridge.freshdesk.secret must be at least 16 characters"},
+		{"stream without valkey", "events:\n  stream: baton:events\n",
+			"cfg.yaml:2:11: error: events.stream needs the valkey store"},
+		{"stream on bolt", "store: {kind: bolt, path: b.db}\nevents:\n  stream: baton:events\n",
+			"cfg.yaml:3:11: error: events.stream needs the valkey store"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c, diags := Parse("cfg.yaml", []byte(tc.src), WithEnv(envOf(nil)))
+			if diags.HasErrors() {
+				t.Fatalf("Parse refused what chat takes:\n%s", diags.Err())
+			}
+			if err := c.ServeErrors.Err(); err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("ServeErrors = %v, want %q", err, tc.want)
+			}
+		})
+	}
+	for _, ok := range []string{
+		"bridge:\n  freshdesk: {secret: 0123456789abcdef}\n",
+		"bridge:\n  freshdesk: {secret: ${FD}}\n",
+		"store: {kind: valkey, url: \"redis://h:6379\"}\nevents:\n  stream: baton:events\n",
+		"events:\n  file: events.jsonl\n",
+	} {
+		c, diags := Parse("cfg.yaml", []byte(ok), WithEnv(envOf(nil)), WithPlaceholders())
+		if diags.HasErrors() || len(c.ServeErrors) > 0 {
+			t.Errorf("%q: %v %v", ok, diags.Err(), c.ServeErrors.Err())
+		}
+	}
+}

@@ -120,6 +120,10 @@ func runServe(ctx context.Context, e *env, args []string) int {
 			cfgDiags.Print(e.stderr)
 			return exitFailed
 		}
+		if cfg.ServeErrors.HasErrors() { // as baton validate --config says them
+			cfg.ServeErrors.Print(e.stderr)
+			return exitFailed
+		}
 	}
 	sandbox := *cfgPath == ""
 	if *eventsText && *events == "" && !cfg.Events.Enabled() {

@@ -49,6 +49,9 @@ func checkConfig(path string, getenv func(string) string, given []string) *confi
 			cv.diags = append(cv.diags, &dsl.Diagnostic{Severity: dsl.Warning, Pos: p.Pos,
 				Summary: fmt.Sprintf("%s: environment variable %s is not set; baton serve and chat --live need it", p.Where, p.Name)})
 		}
+		// What serve refuses in its own sections: chat takes the
+		// config, but a deploy would fail.
+		cv.diags = append(cv.diags, cv.cfg.ServeErrors...)
 		refs = cv.cfg.FlowRefs()
 	}
 	for _, ref := range refs {

@@ -1,0 +1,43 @@
+package main
+
+import (
+	"strings"
+	"testing"
+)
+
+// TestValidateConfigWhatServeRefuses: a CI job running baton validate
+// --config before deploying learns, at line:col, what baton serve would
+// refuse the config over, even in sections chat --config does not use.
+func TestValidateConfigWhatServeRefuses(t *testing.T) {
+	bad := writeConfig(t, "bridge:\n  freshdesk: {secret: short}\nevents:\n  stream: baton:events\n")
+	code, stdout, stderr := runCLI(t, "", "validate", "--config", bad)
+	wantCode(t, code, exitFailed, stdout, stderr)
+	for _, want := range []string{
+		bad + ":2:23: error: bridge.freshdesk.secret must be at least 16 characters",
+		bad + ":4:11: error: events.stream needs the valkey store",
+		bad + ": 2 errors, 0 warnings",
+	} {
+		if !strings.Contains(stderr, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, stderr)
+		}
+	}
+	if strings.Contains(stdout, "valid") {
+		t.Errorf("stdout says valid:\n%s", stdout)
+	}
+
+	// An unset variable is a warning, as for every secret.
+	unset := writeConfig(t, "bridge:\n  freshdesk: {secret: ${BATON_FRESHDESK_WEBHOOK_SECRET}}\n")
+	code, stdout, stderr = runCLI(t, "", "validate", "--config", unset)
+	wantCode(t, code, exitOK, stdout, stderr)
+}
+
+// TestServeRefusesAtLineCol: serve refuses those problems in the same
+// words, at the same line:col, before it opens anything.
+func TestServeRefusesAtLineCol(t *testing.T) {
+	bad := writeConfig(t, "store: {kind: bolt, path: baton.db}\nevents:\n  stream: baton:events\n")
+	code, stdout, stderr := runCLI(t, "", "serve", "--config", bad)
+	wantCode(t, code, exitFailed, stdout, stderr)
+	if want := bad + ":3:11: error: events.stream needs the valkey store"; !strings.Contains(stderr, want) {
+		t.Errorf("stderr lacks %q:\n%s", want, stderr)
+	}
+}
