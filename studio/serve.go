@@ -63,7 +63,9 @@ func loopbackOnly(h http.Handler, s *Studio) http.Handler {
 		if hn, _, err := net.SplitHostPort(r.Host); err == nil {
 			name = hn
 		}
-		name = strings.TrimSuffix(strings.TrimPrefix(name, "["), "]")
+		// A final dot is the same name fully qualified (localhost.), as
+		// serve's Host check takes it.
+		name = strings.TrimSuffix(strings.TrimSuffix(strings.TrimPrefix(name, "["), "]"), ".")
 		if !host.IsLoopback(net.JoinHostPort(name, "0")) && !strings.HasSuffix(strings.ToLower(name), ".localhost") {
 			s.log.Warn("sandbox: request refused", "path", r.URL.Path, "host", r.Host)
 			writeJSON(w, http.StatusForbidden, apiError{Error: fmt.Sprintf("this sandbox answers on loopback names only, not %q: open it at localhost or 127.0.0.1", r.Host)})

@@ -708,6 +708,9 @@ func TestServeOnLoopbackAnswersLoopbackNamesOnly(t *testing.T) {
 		{"localhost:" + port, http.StatusOK},
 		{"[::1]:" + port, http.StatusOK},
 		{"localhost", http.StatusOK},
+		{"localhost.:" + port, http.StatusOK}, // the fully qualified name, as serve's check takes it
+		{"App.Localhost.:" + port, http.StatusOK},
+		{"evil.example.:" + port, http.StatusForbidden},
 		{"evil.example:" + port, http.StatusForbidden},
 		{"evil.example", http.StatusForbidden},
 	} {
