@@ -381,6 +381,9 @@ func TestFormatDurationAndOpening(t *testing.T) {
 		{time.Date(2025, 3, 24, 9, 0, 0, 0, rome), "en", "Monday, March 24 at 09:00"},
 		{time.Date(2025, 4, 7, 9, 0, 0, 0, rome), "de", "Montag, 07.04. um 09:00"},
 		{time.Date(2025, 4, 7, 9, 0, 0, 0, rome), "es", "el lunes 07/04 a las 09:00"},
+		// French writes a time of day 09h30.
+		{time.Date(2025, 3, 17, 9, 30, 0, 0, rome), "fr", "lundi à 09h30"},
+		{time.Date(2025, 3, 15, 9, 0, 0, 0, rome), "fr-CA", "demain à 09h00"},
 	}
 	for _, tt := range openings {
 		if got := FormatOpening(tt.at, now, rome, tt.lang); got != tt.want {

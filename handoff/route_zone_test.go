@@ -63,7 +63,7 @@ func TestRouteToldTimes(t *testing.T) {
 		{"due later today in Spanish", lunch, "es", american, "refund",
 			"Te he pasado al equipo Billing; te responderemos a más tardar hoy a las 15:30 CET."},
 		{"due later today in French", lunch, "fr", italian, "refund",
-			"nous vous répondrons d'ici 15:30 aujourd'hui."},
+			"nous vous répondrons d'ici 15h30 aujourd'hui."},
 		{"due later today in German", lunch, "de", italian, "refund",
 			"wir antworten bis heute um 15:30."},
 		{"a wait within the hours is a duration", monday10, "it", italian, "refund",

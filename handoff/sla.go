@@ -277,6 +277,24 @@ func FormatDuration(d time.Duration, lang string) string {
 // time first.
 var dueToday = map[string]string{"en": "%s today", "fr": "%s aujourd'hui"}
 
+// clockLayout is how a language writes a time of day where it is not
+// 15:04: French writes 10h30.
+var clockLayout = map[string]string{"fr": "15h04"}
+
+// clockFor is the time.Format layout of a time of day in lang (the first
+// of its languages Baton has words for).
+func clockFor(lang string) string {
+	for _, l := range slaLangs(lang) {
+		if _, ok := slaVocab[l]; ok {
+			if c, ok := clockLayout[l]; ok {
+				return c
+			}
+			break
+		}
+	}
+	return "15:04"
+}
+
 // FormatDue writes when a reply is due, seen from now, in lang, followed
 // by zone (" CET", or ""): what follows "by", "entro", "a más tardar":
 // "Monday at 10:30 CET", "domani alle 09:00", "hoy a las 15:30", and a
@@ -295,7 +313,7 @@ func FormatDue(at, now time.Time, loc *time.Location, lang, zone string) string 
 		}
 		y1, m1, d1 := now.In(loc).Date()
 		if y2, m2, d2 := at.In(loc).Date(); dueToday[l] != "" && y1 == y2 && m1 == m2 && d1 == d2 {
-			return fmt.Sprintf(dueToday[l], at.In(loc).Format("15:04")+zone)
+			return fmt.Sprintf(dueToday[l], at.In(loc).Format(clockFor(l))+zone)
 		}
 		break
 	}
@@ -326,5 +344,5 @@ func FormatOpening(at, now time.Time, loc *time.Location, lang string) string {
 	case !open.Before(today.AddDate(0, 0, 7)):
 		day += at.Format(w.date) // next week's or later: the weekday alone names this week's
 	}
-	return day + " " + w.at + " " + at.Format("15:04")
+	return day + " " + w.at + " " + at.Format(clockFor(lang))
 }
