@@ -170,3 +170,54 @@ func TestTicketUpdateWithoutHandoff(t *testing.T) {
 		}
 	}
 }
+
+// A ticket deleted (or closed) behind the bridge's back refuses the
+// customer's message, and the host returns the conversation to the bot
+// with the refused message's time. That message, and those after it, are
+// the ones no agent read: the transcript's system line goes before them,
+// so the next handoff (whose routing and summary read what follows the
+// last system line) carries them, and the line does not claim the
+// helpdesk closed the ticket.
+func TestTicketGoneMarksTheEndBeforeTheRefusedMessage(t *testing.T) {
+	c := newConv(t, shop(t))
+	c.user("ciao")
+	c.user("operatore")
+	ticket := flows.TicketRef{Connector: "zendesk", ID: "42"}
+	c.do(flows.Input{Kind: flows.InputTicket, Ticket: &flows.TicketUpdate{Ticket: ticket, Status: flows.TicketOpen}})
+	c.user("ci siete?")
+	refused := c.now
+	c.user("il pacco non è arrivato")
+	c.do(flows.Input{Kind: flows.InputTicket, Ticket: &flows.TicketUpdate{Ticket: ticket, Status: flows.TicketClosed, Refused: refused}})
+	if c.s.Lifecycle != flows.LifecycleBot || c.s.State != "csat" {
+		t.Fatalf("lifecycle %q state %q; want the bot, at the return state", c.s.Lifecycle, c.s.State)
+	}
+	var after []string
+	sys := ""
+	for _, m := range c.s.Transcript {
+		if m.From == flows.RoleSystem {
+			sys, after = m.Text, nil
+			continue
+		}
+		if m.From == flows.RoleUser {
+			after = append(after, m.Text)
+		}
+	}
+	if want := []string{"ci siete?", "il pacco non è arrivato"}; !slices.Equal(after, want) {
+		t.Errorf("customer's words after the system line %q; want %q (transcript %+v)", after, want, c.s.Transcript)
+	}
+	if !strings.Contains(sys, "deleted") || strings.Contains(sys, "was closed in the helpdesk") {
+		t.Errorf("system line %q; want it to say the ticket took no more messages (deleted, or closed)", sys)
+	}
+
+	// Without Refused (the helpdesk said closed) the line goes at the end.
+	c2 := newConv(t, shop(t))
+	c2.user("ciao")
+	c2.user("operatore")
+	c2.user("ci siete?")
+	c2.do(flows.Input{Kind: flows.InputTicket, Ticket: &flows.TicketUpdate{Ticket: ticket, Status: flows.TicketClosed}})
+	for i, m := range c2.s.Transcript {
+		if m.From == flows.RoleSystem && (m.Text != "The ticket was closed in the helpdesk. The bot took the conversation back." || c2.s.Transcript[i-1].Text != "ci siete?") {
+			t.Errorf("system line %d %q after %q", i, m.Text, c2.s.Transcript[i-1].Text)
+		}
+	}
+}

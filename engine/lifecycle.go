@@ -2,6 +2,7 @@ package engine
 
 import (
 	"strconv"
+	"time"
 
 	"github.com/looplab/fsm"
 
@@ -147,7 +148,13 @@ func (t *turn) ticket() {
 	t.lifecycle(evReturn)
 	// The transcript marks where the handoff ended: a next handoff's
 	// ticket shows it, and routing reads the customer's words after it.
-	t.record(flows.RoleSystem, closeNote("ticket_"+string(u.Status))+" The bot took the conversation back.")
+	note := closeNote("ticket_"+string(u.Status)) + " The bot took the conversation back."
+	if !u.Refused.IsZero() {
+		note = "The ticket took no more messages in the helpdesk (deleted, or closed there). The bot took the conversation back."
+	}
+	if !t.markBefore(u.Refused, note) {
+		t.record(flows.RoleSystem, note)
+	}
 	t.closeTicket("ticket_" + string(u.Status))
 	s.NoMatch = 0
 	// What the NLU read is the escalated request's: a tap after the
@@ -156,6 +163,35 @@ func (t *turn) ticket() {
 	t.trigger = "return"
 	t.rearm = true
 	t.goTo(ret)
+}
+
+// markBefore writes the system line note into the transcript before the
+// customer's first message at or after refused (since the last system
+// line), and reports whether it found one: that message is the
+// returned handoff's no agent read, and the next handoff reads what
+// follows the line.
+func (t *turn) markBefore(refused time.Time, note string) bool {
+	if refused.IsZero() {
+		return false
+	}
+	old, at := t.s.Transcript, -1
+	for i := len(old) - 1; i >= 0 && old[i].From != flows.RoleSystem; i-- {
+		if old[i].From == flows.RoleUser && !old[i].At.Before(refused) {
+			at = i
+		}
+	}
+	if at < 0 {
+		return false
+	}
+	tr := make([]flows.Message, 0, len(old)+1)
+	tr = append(tr, old[:at]...)
+	tr = append(tr, flows.Message{At: old[at].At, From: flows.RoleSystem, Text: note})
+	tr = append(tr, old[at:]...)
+	if t.e.maxTrans > 0 && len(tr) > t.e.maxTrans {
+		tr = tr[len(tr)-t.e.maxTrans:]
+	}
+	t.s.Transcript = tr
+	return true
 }
 
 // sameTicket reports whether a and b name the same ticket (the connector

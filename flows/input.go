@@ -88,4 +88,10 @@ type TicketUpdate struct {
 	Status TicketStatus `json:"status"`
 	// Agent who took the ticket, when known.
 	Agent string `json:"agent,omitempty"`
+	// Refused, on a closed update the host makes itself, is the time of
+	// the customer's message the ticket no longer took (an agent deleted
+	// it, or it was closed behind the bridge's back): the transcript marks
+	// the handoff's end before that message, which no agent read, so the
+	// next handoff routes and summarises it.
+	Refused time.Time `json:"refused,omitzero"`
 }

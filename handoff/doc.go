@@ -117,7 +117,10 @@
 // A ticket an agent deleted, or closed (Zendesk takes no comment on a
 // closed ticket, and a merge closes the ticket merged away), takes no
 // more messages: an append to it fails for good with an error that is
-// ErrTicketGone, and the host returns the conversation to the bot. A
+// ErrTicketGone, and the host returns the conversation to the bot: the
+// transcript's system line ("The ticket took no more messages in the
+// helpdesk (deleted, or closed there)") goes before that message, so a
+// next handoff's routing and summary carry the words no agent read. A
 // deleted ticket answers 404, as every request does when the account
 // address is wrong; the API user's own record (Zendesk's users/me,
 // Freshdesk's agents/me) tells the two apart.

@@ -56,6 +56,26 @@ func TestCustomerWritesToADeletedTicket(t *testing.T) {
 				pending, _ := th.store.OutboxOf(flows.HandoffKinds...).List(context.Background(), flows.OutboxPending)
 				return len(pending) == 0
 			})
+			// The message the ticket refused is the one no agent read: the
+			// transcript marks the handoff's end before it, so a next
+			// handoff's routing and summary (which read what follows the
+			// last system line) carry it.
+			s, _ := th.store.Load(context.Background(), conv)
+			sys, msg := -1, -1
+			for i, m := range s.Transcript {
+				if m.From == flows.RoleSystem {
+					sys = i
+					if !strings.Contains(m.Text, "deleted") {
+						t.Errorf("system line %q; want it to say the ticket may be deleted", m.Text)
+					}
+				}
+				if m.From == flows.RoleUser && m.Text == "are you still there?" {
+					msg = i
+				}
+			}
+			if sys < 0 || msg < 0 || sys > msg {
+				t.Errorf("transcript %+v: the system line (%d) comes after the refused message (%d); want it before", s.Transcript, sys, msg)
+			}
 			items, _ := th.store.OutboxOf(flows.HandoffKinds...).List(context.Background(), "")
 			ticket := "ticket " + strconv.FormatInt(id, 10)
 			kinds := map[flows.OutboxKind]int{}
