@@ -1,8 +1,6 @@
 package llm
 
 import (
-	"context"
-	"net/http"
 	"strings"
 	"testing"
 )
@@ -30,24 +28,7 @@ func TestReasoningEffort(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			f := newFake(t, func(n int, w http.ResponseWriter, r *http.Request) {
-				if n == 1 {
-					writeSignals(w, "refund", 0.9)
-					return
-				}
-				writeCompletion(w, "La cliente chiede un rimborso.", "stop")
-			})
-			opts := []Option{WithModel(tt.model), WithFallback(unsureFallback())}
-			if tt.openai {
-				opts = append(opts, WithBaseURL("https://api.openai.com/v1"), WithHTTPClient(toFake(f)))
-			}
-			a := newTest(t, f, append(opts, tt.opts...)...)
-			if got := analyze(t, a, "rimborso"); got.Fallback != "" {
-				t.Fatalf("analysis fell back: %s", got.Fallback)
-			}
-			if _, err := a.Summarize(context.Background(), summaryHandoff()); err != nil {
-				t.Fatalf("summary: %v", err)
-			}
+			f := analyseThenSummarise(t, tt.model, tt.openai, tt.opts...)
 			for n, what := range []string{"analysis", "summary"} {
 				got, ok := f.request(n + 1)["reasoning_effort"]
 				if tt.want == nil && ok {

@@ -49,24 +49,7 @@ func TestMaxTokens(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			f := newFake(t, func(n int, w http.ResponseWriter, r *http.Request) {
-				if n == 1 {
-					writeSignals(w, "refund", 0.9)
-					return
-				}
-				writeCompletion(w, "La cliente chiede un rimborso.", "stop")
-			})
-			opts := []Option{WithModel(tt.model), WithFallback(unsureFallback())}
-			if tt.openai {
-				opts = append(opts, WithBaseURL("https://api.openai.com/v1"), WithHTTPClient(toFake(f)))
-			}
-			a := newTest(t, f, append(opts, tt.opts...)...)
-			if got := analyze(t, a, "rimborso"); got.Fallback != "" {
-				t.Fatalf("analysis fell back: %s", got.Fallback)
-			}
-			if _, err := a.Summarize(context.Background(), summaryHandoff()); err != nil {
-				t.Fatalf("summary: %v", err)
-			}
+			f := analyseThenSummarise(t, tt.model, tt.openai, tt.opts...)
 			for n, what := range []string{"analysis", "summary"} {
 				req := f.request(n + 1)
 				if got := req[tt.field]; got != tt.want {
@@ -95,4 +78,31 @@ func TestCutAtMaxTokens(t *testing.T) {
 	if _, err := a.Summarize(context.Background(), summaryHandoff()); err == nil || err.Error() != "llm: summary: "+want {
 		t.Errorf("Summarize error = %v, want %q", err, "llm: summary: "+want)
 	}
+}
+
+// analyseThenSummarise runs one analysis and one summary with model,
+// through OpenAI's own URL when openai is set (else a server of its own),
+// and returns the fake that took both requests (1: the analysis, 2: the
+// summary), for the test to read what they carried.
+func analyseThenSummarise(t *testing.T, model string, openai bool, extra ...Option) *fakeOpenAI {
+	t.Helper()
+	f := newFake(t, func(n int, w http.ResponseWriter, r *http.Request) {
+		if n == 1 {
+			writeSignals(w, "refund", 0.9)
+			return
+		}
+		writeCompletion(w, "La cliente chiede un rimborso.", "stop")
+	})
+	opts := []Option{WithModel(model), WithFallback(unsureFallback())}
+	if openai {
+		opts = append(opts, WithBaseURL("https://api.openai.com/v1"), WithHTTPClient(toFake(f)))
+	}
+	a := newTest(t, f, append(opts, extra...)...)
+	if got := analyze(t, a, "rimborso"); got.Fallback != "" {
+		t.Fatalf("analysis fell back: %s", got.Fallback)
+	}
+	if _, err := a.Summarize(context.Background(), summaryHandoff()); err != nil {
+		t.Fatalf("summary: %v", err)
+	}
+	return f
 }
