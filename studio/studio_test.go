@@ -86,6 +86,29 @@ func (p *page) try(path string, body any) (*snapshot, int, string) {
 	return &st, r.StatusCode, ""
 }
 
+// saveAndRun saves the conversation as the test name in dir, as the
+// page's "Save as test" does, and runs the file with baton test's runner:
+// it must pass.
+func (p *page) saveAndRun(dir, name string) {
+	p.t.Helper()
+	b, _ := json.Marshal(map[string]string{"name": name})
+	r, err := http.Post(p.srv.URL+"/api/test", "application/json", bytes.NewReader(b))
+	if err != nil {
+		p.t.Fatal(err)
+	}
+	r.Body.Close()
+	if r.StatusCode != http.StatusOK {
+		p.t.Fatalf("save as test: %d", r.StatusCode)
+	}
+	path := filepath.Join(dir, name+".yaml")
+	var out bytes.Buffer
+	res := convtest.NewRunner(convtest.Options{Out: &out}).Run(context.Background(), []string{path})
+	if res.Failed != 0 || res.Passed != 1 {
+		b, _ := os.ReadFile(path)
+		p.t.Errorf("baton test of the saved file:\n%s\nthe file:\n%s", out.String(), b)
+	}
+}
+
 func (p *page) get(path string) (int, []byte) {
 	p.t.Helper()
 	r, err := http.Get(p.srv.URL + path)
@@ -627,22 +650,7 @@ states:
 	if !strings.Contains(st.Notice, `"it"`) || !strings.Contains(st.Notice, `"x"`) {
 		t.Errorf("the notice does not say what was dropped: %q", st.Notice)
 	}
-	b, _ := json.Marshal(map[string]string{"name": "after_reload"})
-	r, err := http.Post(p.srv.URL+"/api/test", "application/json", bytes.NewReader(b))
-	if err != nil {
-		t.Fatal(err)
-	}
-	r.Body.Close()
-	if r.StatusCode != http.StatusOK {
-		t.Fatalf("save as test: %d", r.StatusCode)
-	}
-	path := filepath.Join(dir, "after_reload.yaml")
-	var out bytes.Buffer
-	res := convtest.NewRunner(convtest.Options{Out: &out}).Run(context.Background(), []string{path})
-	if res.Failed != 0 || res.Passed != 1 {
-		b, _ := os.ReadFile(path)
-		t.Errorf("baton test of the saved file:\n%s\nthe file:\n%s", out.String(), b)
-	}
+	p.saveAndRun(dir, "after_reload")
 }
 
 // A clock set near the end of year 9999 (in the flow's zone, or with the
@@ -823,22 +831,7 @@ states:
 	if st.Flow.Rev != 2 || !strings.Contains(st.Notice, `the variable "x" set with --var as it was ("x" is declared as a text ("one"), not a number; left out)`) {
 		t.Fatalf("after the reload: rev %d, notice %q", st.Flow.Rev, st.Notice)
 	}
-	b, _ := json.Marshal(map[string]string{"name": "after_reload"})
-	r, err := http.Post(p.srv.URL+"/api/test", "application/json", bytes.NewReader(b))
-	if err != nil {
-		t.Fatal(err)
-	}
-	r.Body.Close()
-	if r.StatusCode != http.StatusOK {
-		t.Fatalf("save as test: %d", r.StatusCode)
-	}
-	path := filepath.Join(dir, "after_reload.yaml")
-	var out bytes.Buffer
-	res := convtest.NewRunner(convtest.Options{Out: &out}).Run(context.Background(), []string{path})
-	if res.Failed != 0 || res.Passed != 1 {
-		b, _ := os.ReadFile(path)
-		t.Errorf("baton test of the saved file:\n%s\nthe file:\n%s", out.String(), b)
-	}
+	p.saveAndRun(dir, "after_reload")
 }
 
 // The profile sets the flow's vip and plan variables only as the types the
@@ -874,22 +867,7 @@ func TestProfileVarsKeepTheDeclaredTypes(t *testing.T) {
 			if fmt.Sprint(vars["plan"]) != fmt.Sprint(tc.plan) {
 				t.Errorf("plan is %#v, want %#v", vars["plan"], tc.plan)
 			}
-			b, _ := json.Marshal(map[string]string{"name": "profile"})
-			r, err := http.Post(p.srv.URL+"/api/test", "application/json", bytes.NewReader(b))
-			if err != nil {
-				t.Fatal(err)
-			}
-			r.Body.Close()
-			if r.StatusCode != http.StatusOK {
-				t.Fatalf("save as test: %d", r.StatusCode)
-			}
-			path := filepath.Join(dir, "profile.yaml")
-			var out bytes.Buffer
-			res := convtest.NewRunner(convtest.Options{Out: &out}).Run(context.Background(), []string{path})
-			if res.Failed != 0 || res.Passed != 1 {
-				b, _ := os.ReadFile(path)
-				t.Errorf("baton test of the saved file:\n%s\nthe file:\n%s", out.String(), b)
-			}
+			p.saveAndRun(dir, "profile")
 		})
 	}
 }
