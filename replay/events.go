@@ -130,7 +130,10 @@ func (s *Stream) Read(r io.Reader, name string) error {
 		}
 		b.add(ev)
 		if s.n++; s.idle > 0 && s.n%4096 == 0 {
-			s.sweep(ev.At)
+			// The stream's clock, not this event's time: an event dated
+			// earlier (an expired conversation's end, written at its
+			// expiry when its customer came back) must not hold it back.
+			s.sweep(s.last)
 		}
 		return nil
 	})

@@ -307,3 +307,45 @@ func TestConversationBackAfterIdleSaysWhy(t *testing.T) {
 		t.Errorf("the part after the customer came back: %q", skip)
 	}
 }
+
+// The stream's clock, which tells when a conversation is over, is the
+// latest time read: an event dated in the past (the end a host writes at
+// a conversation's expiry when its customer comes back days later) must
+// not hold it back. Here such an event comes when the stream looks for
+// idle conversations: the conversation silent for three days is still
+// over, and its customer's message after that is a part of its own.
+func TestOldEventDoesNotHoldTheStreamClockBack(t *testing.T) {
+	var b strings.Builder
+	n := 0
+	t0 := time.Date(2026, 3, 3, 10, 0, 0, 0, time.UTC)
+	ev := func(at time.Time, conv, typ, rest string) {
+		n++
+		fmt.Fprintf(&b, `{"v":1,"id":"%s-%d","type":"%s","at":"%s","conversation":"%s","flow":"f","lang":"en"%s}`+"\n", conv, n, typ, at.Format(time.RFC3339), conv, rest)
+	}
+	ev(t0, "quiet", "conversation_started", "")
+	ev(t0, "quiet", "message_in", `,"kind":"text","text":"hi","size":2`)
+	later := t0.Add(72 * time.Hour)
+	for i := 0; n < 4095; i++ { // three days later, other conversations
+		ev(later.Add(time.Duration(i)*time.Second), fmt.Sprintf("o%d", i), "conversation_started", "")
+	}
+	// The 4096th event: a conversation that expired two days before,
+	// whose customer came back now.
+	ev(t0.Add(24*time.Hour), "back", "conversation_ended", `,"reason":"expired","outcome":"expired"`)
+	ev(later.Add(time.Hour), "quiet", "message_in", `,"kind":"text","text":"hello again","size":11`)
+	var parts []*replay.Conversation
+	s := replay.NewStream(48*time.Hour, func(c *replay.Conversation) {
+		if c.ID == "quiet" {
+			parts = append(parts, c)
+		}
+	})
+	if err := s.Read(strings.NewReader(b.String()), "events.jsonl"); err != nil {
+		t.Fatal(err)
+	}
+	if len(parts) != 1 {
+		t.Fatalf("after the stream was read, %d parts of the conversation silent for 3 days were handed on, want 1 (its first part)", len(parts))
+	}
+	s.Close()
+	if len(parts) != 2 || len(parts[0].Inputs) != 1 || len(parts[1].Inputs) != 1 {
+		t.Fatalf("%d parts, want 2 of one message each", len(parts))
+	}
+}
