@@ -219,7 +219,10 @@ func (c *Computer) Add(ev *flows.Event) {
 	}
 	if ev.Type == flows.EvConversationStarted {
 		if cv != nil {
-			c.finish(ev.Conversation, cv, "", cv.last)
+			// Started again before its expiry with no end before it: it
+			// ended (the engine starts a conversation again only then),
+			// its end lost (events are written at most once).
+			c.finish(ev.Conversation, cv, c.endLost(cv, ev.At), cv.last)
 		}
 		c.startConv(ev)
 		return
@@ -590,6 +593,18 @@ func (c *Computer) infer(cv *conv, now time.Time) string {
 		return flows.OutcomeAbandoned
 	}
 	return flows.OutcomeExpired
+}
+
+// endLost is the outcome of a conversation that ended, its end lost, as
+// of now, when it started again: handed off when it had a handoff,
+// abandoned when the customer left the bot's last message unanswered for
+// AbandonAfter, else contained (it ended, with no handoff, not
+// abandoned); not expired, which it did not.
+func (c *Computer) endLost(cv *conv, now time.Time) string {
+	if o := c.infer(cv, now); o != flows.OutcomeExpired {
+		return o
+	}
+	return flows.OutcomeContained
 }
 
 // byStart returns the ids of the open conversations that keep picks, in

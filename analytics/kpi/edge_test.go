@@ -499,3 +499,67 @@ func TestNPSCountsInJSONEvenWhenZero(t *testing.T) {
 		})
 	}
 }
+
+// A conversation started again with no end before it, before its expiry,
+// had ended (the engine starts a conversation again only after it ended
+// or expired): its end was lost (events are written at most once). It
+// did not expire: it is counted by the definitions, as of the new start:
+// abandoned when the customer left the bot's last message unanswered for
+// --abandon-after (dropped in its state), else contained (ended with no
+// handoff, not abandoned); handed off when it had a handoff.
+func TestStartedAgainBeforeItsExpiryWithNoEnd(t *testing.T) {
+	t0 := time.Date(2026, 3, 6, 10, 0, 0, 0, time.UTC)
+	in := func(e *flows.Event) { e.Kind, e.To, e.Size = "text", "bot", 5 }
+	bot := func(e *flows.Event) { e.From, e.Size = "bot", 12 }
+	menu := func(e *flows.Event) { e.State = "menu" }
+	for _, tc := range []struct {
+		name      string
+		opening   []flows.Event
+		back      time.Duration // the new start, after t0
+		outcome   string
+		dropped   int
+		endedMenu int
+	}{
+		{
+			name: "back 2 hours after the bot's last message",
+			opening: []flows.Event{
+				ev(flows.EvConversationStarted, "X", t0),
+				ev(flows.EvMessageIn, "X", t0, in),
+				ev(flows.EvStateEntered, "X", t0, menu),
+				ev(flows.EvMessageOut, "X", t0.Add(time.Second), bot, menu),
+			},
+			back:    2 * time.Hour,
+			outcome: flows.OutcomeAbandoned, dropped: 1,
+		},
+		{
+			name: "back 10 minutes after the bot's last message",
+			opening: []flows.Event{
+				ev(flows.EvConversationStarted, "X", t0),
+				ev(flows.EvMessageIn, "X", t0, in),
+				ev(flows.EvStateEntered, "X", t0, menu),
+				ev(flows.EvMessageOut, "X", t0.Add(time.Second), bot, menu),
+			},
+			back:    10 * time.Minute,
+			outcome: flows.OutcomeContained, endedMenu: 1,
+		},
+	} {
+		events := append(slices.Clone(tc.opening),
+			ev(flows.EvConversationStarted, "X", t0.Add(tc.back)),
+			ev(flows.EvMessageIn, "X", t0.Add(tc.back), in),
+			ev(flows.EvStateEntered, "X", t0.Add(tc.back), func(e *flows.Event) { e.State = "faq" }),
+			ev(flows.EvConversationEnded, "X", t0.Add(tc.back+time.Minute), func(e *flows.Event) {
+				e.Outcome, e.Reason, e.State = flows.OutcomeContained, "resolved", "faq"
+			}))
+		r := compute(events, kpi.Options{})
+		want := map[string]int{flows.OutcomeContained: 1, flows.OutcomeHandedOff: 0, flows.OutcomeAbandoned: 0, flows.OutcomeExpired: 0}
+		want[tc.outcome]++
+		if fmt.Sprint(r.Outcomes) != fmt.Sprint(want) {
+			t.Errorf("%s: outcomes %v, want %v", tc.name, r.Outcomes, want)
+		}
+		for _, s := range r.Funnel {
+			if s.State == "menu" && (s.Dropped != tc.dropped || s.Ended != tc.endedMenu) {
+				t.Errorf("%s: funnel at menu: %d dropped, %d ended; want %d, %d", tc.name, s.Dropped, s.Ended, tc.dropped, tc.endedMenu)
+			}
+		}
+	}
+}
