@@ -14,9 +14,13 @@ import (
 type Computer struct {
 	o Options
 
-	events    int64
-	unknown   map[string]int // events of types this version does not read, by type
-	horizon   time.Time      // the latest event time seen
+	events  int64
+	unknown map[string]int // events of types this version does not read, by type
+	future  int            // events left out, dated after Options.Now
+	// notAfter is Options.Now plus FutureSlack when it was last read: an
+	// event dated after it makes the computer read the clock again.
+	notAfter  time.Time
+	horizon   time.Time // the latest event time seen
 	lastSweep time.Time
 	open      map[string]*conv
 	// fcr are the ends of the resolved conversations whose
@@ -193,6 +197,15 @@ const maxUnknownTypes = 20
 
 // Add takes one event. ev is not kept.
 func (c *Computer) Add(ev *flows.Event) {
+	if ev.At.After(c.notAfter) {
+		if c.notAfter = c.o.Now().Add(FutureSlack); ev.At.After(c.notAfter) {
+			c.future++
+			if c.o.OnFuture != nil {
+				c.o.OnFuture(ev)
+			}
+			return
+		}
+	}
 	c.events++
 	if !knownTypes[ev.Type] {
 		name := string(ev.Type)

@@ -563,3 +563,52 @@ func TestStartedAgainBeforeItsExpiryWithNoEnd(t *testing.T) {
 		}
 	}
 }
+
+// An event dated far ahead of the time it is read (a mistyped year, a
+// host's clock gone wrong) was not written when it says: the computer
+// leaves it out, whoever feeds it (baton report, a program of one's own
+// reading a stream live), or its time would settle every conversation
+// under way at once.
+func TestFarFutureEventIsLeftOut(t *testing.T) {
+	now := time.Now().UTC().Truncate(time.Second)
+	t0 := now.Add(-10 * time.Minute)
+	in := func(e *flows.Event) { e.Kind, e.To, e.Size = "text", "bot", 5 }
+	bot := func(e *flows.Event) { e.From, e.Size = "bot", 12 }
+	ho, opening := handedOff(t0, t0.Add(time.Hour))
+	events := append(opening,
+		ev(flows.EvConversationStarted, "Y", t0),
+		ev(flows.EvMessageIn, "Y", t0, in),
+		ev(flows.EvMessageOut, "Y", t0.Add(time.Second), bot),
+		// A year typed 2062 for 2026.
+		ev(flows.EvMessageIn, "Z", t0.AddDate(36, 0, 0), in),
+		ev(flows.EvFirstAgentReply, "X", now, ho, func(e *flows.Event) { e.WaitMS = (10 * time.Minute).Milliseconds() }),
+	)
+	var told []string
+	r := compute(events, kpi.Options{OnFuture: func(e *flows.Event) { told = append(told, e.Conversation+" "+e.At.Format(time.DateOnly)) }})
+	if want := []string{"Z " + t0.AddDate(36, 0, 0).Format(time.DateOnly)}; !slices.Equal(told, want) || r.FutureEvents != 1 {
+		t.Errorf("events left out: told %q, counted %d; want %q, 1", told, r.FutureEvents, want)
+	}
+	if r.Open != 2 || r.Conversations != 0 || r.Events != int64(len(events)-1) {
+		t.Errorf("%d open, %d counted, %d events; want 2 open (X and Y, under way), none counted, %d events", r.Open, r.Conversations, r.Events, len(events)-1)
+	}
+	if r.FirstResponse.Count != 1 || r.FirstResponse.Breached != 0 {
+		t.Errorf("first response: %d answered, %d breached; want 1 answered in time", r.FirstResponse.Count, r.FirstResponse.Breached)
+	}
+}
+
+// The computer reads its clock (Options.Now) as it goes: fed live, an
+// event is left out only when it is dated more than a day after the time
+// it is added.
+func TestFutureGuardFollowsTheClock(t *testing.T) {
+	t0 := time.Date(2026, 3, 6, 10, 0, 0, 0, time.UTC)
+	clock := t0
+	c := kpi.New(kpi.Options{Now: func() time.Time { return clock }, Expire: 72 * time.Hour})
+	add := func(e flows.Event) { c.Add(&e) }
+	add(ev(flows.EvConversationStarted, "X", t0))
+	add(ev(flows.EvConversationStarted, "Y", t0.Add(25*time.Hour))) // a day and an hour ahead: left out
+	clock = t0.Add(3 * time.Hour)
+	add(ev(flows.EvConversationStarted, "Z", t0.Add(25*time.Hour))) // now within the day
+	if r := c.Result(); r.FutureEvents != 1 || r.Events != 2 || r.Open != 2 {
+		t.Errorf("%d left out, %d events, %d open; want 1, 2, 2", r.FutureEvents, r.Events, r.Open)
+	}
+}

@@ -1,6 +1,10 @@
 package kpi
 
-import "time"
+import (
+	"time"
+
+	"github.com/batonbot/baton/flows"
+)
 
 // Options select the events and tune the definitions.
 type Options struct {
@@ -28,7 +32,21 @@ type Options struct {
 	// Location is the time zone of volume by hour and weekday and of the
 	// series buckets (default: each event's own offset).
 	Location *time.Location
+	// Now is the clock events are read by (default time.Now): an event
+	// dated more than FutureSlack after it was not written when it says
+	// (a mistyped year, a host's clock gone wrong) and is left out,
+	// counted in Result.FutureEvents and told to OnFuture, since its time
+	// would move the computer's clock there and settle every
+	// conversation under way at once.
+	Now func() time.Time
+	// OnFuture, when set, is called with each event left out as dated
+	// after Now (a reader warns of it, naming where it read it).
+	OnFuture func(ev *flows.Event)
 }
+
+// FutureSlack is how far after Now an event may be dated (a host's
+// clock a little ahead, an offset written wrong).
+const FutureSlack = 24 * time.Hour
 
 func (o Options) withDefaults() Options {
 	if o.AbandonAfter <= 0 {
@@ -39,6 +57,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.Expire < o.AbandonAfter {
 		o.Expire = o.AbandonAfter
+	}
+	if o.Now == nil {
+		o.Now = time.Now
 	}
 	if o.FCRWindow <= 0 {
 		o.FCRWindow = 7 * 24 * time.Hour

@@ -22,8 +22,12 @@ type Result struct {
 	Events  int64    `json:"events"`
 	// UnknownTypes counts the events skipped because this version does
 	// not know their type (a newer version wrote them), by type.
-	UnknownTypes  map[string]int `json:"unknown_types,omitempty"`
-	Conversations int            `json:"conversations"`
+	UnknownTypes map[string]int `json:"unknown_types,omitempty"`
+	// FutureEvents counts the events left out because they are dated
+	// after the time they were read (Options.Now); baton report warns of
+	// each instead.
+	FutureEvents  int `json:"-"`
+	Conversations int `json:"conversations"`
 	// Open are conversations started in the period and still going on at
 	// the end of the data; the rates leave them out.
 	Open     int            `json:"open"`
@@ -248,6 +252,7 @@ func (c *Computer) Result() *Result {
 	if len(c.unknown) > 0 {
 		r.UnknownTypes = maps.Clone(c.unknown)
 	}
+	r.FutureEvents = c.future
 	if !c.o.From.IsZero() {
 		r.From = &c.o.From
 	}

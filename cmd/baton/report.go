@@ -126,8 +126,21 @@ func runReport(ctx context.Context, e *env, args []string) int {
 			return exitRuntime
 		}
 	}
-	c := kpi.New(o)
+	// The computer leaves out the events dated after the report's time
+	// (as it does for any program feeding it); the warning names where
+	// each was read.
 	future := newFutureEvents(e, "report", "left out of the KPIs")
+	var at struct {
+		name    string
+		line    int
+		leftOut bool
+	}
+	o.Now = func() time.Time { return future.now }
+	o.OnFuture = func(ev *flows.Event) {
+		future.warn(ev, at.name, at.line)
+		at.leftOut = true
+	}
+	c := kpi.New(o)
 	// latest is the latest event time read so far; a file whose events
 	// start well before it was given out of order.
 	var latest time.Time
@@ -138,7 +151,8 @@ func runReport(ctx context.Context, e *env, args []string) int {
 			name = "stdin"
 		}
 		add := func(ev *flows.Event, line int) error {
-			if future.leaveOut(ev, name, line) {
+			at.name, at.line, at.leftOut = name, line, false
+			if c.Add(ev); at.leftOut {
 				return ctx.Err()
 			}
 			if first && !ev.At.IsZero() {
@@ -151,7 +165,6 @@ func runReport(ctx context.Context, e *env, args []string) int {
 			if ev.At.After(latest) {
 				latest = ev.At
 			}
-			c.Add(ev)
 			return ctx.Err()
 		}
 		if analytics.IsStreamURL(p) {
@@ -261,7 +274,7 @@ func parseWhen(s string, loc *time.Location) (time.Time, error) {
 // event dated later was not written when it says (a mistyped year), and
 // would move the reader's clock there, settling every conversation under
 // way at once.
-const futureSlack = 24 * time.Hour
+const futureSlack = kpi.FutureSlack
 
 // maxFutureWarnings bounds the warnings of a run; the rest are counted.
 const maxFutureWarnings = 10
@@ -285,6 +298,12 @@ func (f *futureEvents) leaveOut(ev *flows.Event, name string, line int) bool {
 	if !ev.At.After(f.now.Add(futureSlack)) {
 		return false
 	}
+	f.warn(ev, name, line)
+	return true
+}
+
+// warn warns of ev, left out as dated after now.
+func (f *futureEvents) warn(ev *flows.Event, name string, line int) {
 	if f.n++; f.n <= maxFutureWarnings {
 		where := fmt.Sprintf("%s:%d", name, line)
 		if line == 0 {
@@ -293,7 +312,6 @@ func (f *futureEvents) leaveOut(ev *flows.Event, name string, line int) bool {
 		fmt.Fprintf(f.stderr, "baton %s: warning: %s: %s event dated %s, after now (%s): %s; correct its \"at\" (a mistyped year?)\n",
 			f.cmd, where, ev.Type, ev.At.Format(time.RFC3339), f.now.UTC().Format(time.RFC3339), f.what)
 	}
-	return true
 }
 
 // close says how many were left out beyond the warnings.
