@@ -12,7 +12,8 @@ import (
 
 // hostCheck refuses, with 421, a request whose Host header names another
 // host than those served: on a loopback listen address, the loopback
-// names (localhost and its subdomains, 127.0.0.0/8, ::1) and
+// names (localhost and its subdomains, 127.0.0.0/8, ::1, and 0.0.0.0 and
+// [::], which reach them) and
 // server.hosts; elsewhere server.hosts when it is set. Without it a page
 // of attacker.example, its name resolved to 127.0.0.1 after it loaded
 // (DNS rebinding), is same-origin with the server and reads the captured
@@ -129,12 +130,16 @@ func hostName(host string) string {
 }
 
 // isLoopbackName reports whether name (hostName's form) can only be this
-// machine: localhost, a subdomain of it, or a loopback address. A
-// rebinding page's name is none of these.
+// machine: localhost, a subdomain of it, a loopback address, or the
+// unspecified one (0.0.0.0, [::]: browsers on Linux and macOS reach this
+// machine's loopback through it, as servers print it for "every
+// address"). A rebinding page's name is none of these: a Host header
+// carries the page's name, never the address it resolved to, and a page
+// that names 0.0.0.0 itself is another origin, as one naming 127.0.0.1 is.
 func isLoopbackName(name string) bool {
 	if name == "localhost" || strings.HasSuffix(name, ".localhost") {
 		return true
 	}
 	ip, err := netip.ParseAddr(name)
-	return err == nil && ip.IsLoopback()
+	return err == nil && (ip.IsLoopback() || ip.IsUnspecified())
 }

@@ -35,6 +35,9 @@ func TestServeRefusesOtherHostNames(t *testing.T) {
 			{"app.localhost:8080", "/", false},
 			{"[::1]:8080", "/api/tickets", false},
 			{"127.0.0.2", "/api/tickets", false},
+			{"0.0.0.0:8080", "/api/tickets", false}, // a browser on Linux or macOS reaches 127.0.0.1 through it
+			{"[::]:8080", "/", false},
+			{"0.0.0.0.attacker.example", "/", true},
 			{"attacker.example:8080", "/api/tickets", true},
 			{"attacker.example", "/", true},
 			{"localhost.attacker.example", "/api/tickets", true},
@@ -48,6 +51,7 @@ func TestServeRefusesOtherHostNames(t *testing.T) {
 		}},
 		{"ipv6 loopback", "[::1]:8080", nil, []req{
 			{"[::1]:8080", "/api/tickets", false},
+			{"[::]:8080", "/api/tickets", false},
 			{"attacker.example", "/api/tickets", true},
 		}},
 		{"loopback with hosts", "localhost:8080", []string{"abc.ngrok-free.app", "*.example.com"}, []req{
@@ -68,6 +72,7 @@ func TestServeRefusesOtherHostNames(t *testing.T) {
 		{"every address with hosts", ":8080", []string{"bot.example.com"}, []req{
 			{"bot.example.com", "/", false},
 			{"localhost:8080", "/", false},
+			{"0.0.0.0:8080", "/", false},
 			{"other.example.com", "/", true},
 			{"other.example.com", "/bridge/webhook", false},
 		}},

@@ -34,8 +34,8 @@ on the memory store, with no helpdesk and no HTTP calls: open it in a
 browser. Handoffs are captured, not sent (the log, and GET /api/tickets
 when listening on a loopback address: the tickets hold the transcripts);
 HTTP actions are answered by the flow's sandbox: responses. On a loopback
-address a request naming another host than localhost, 127.0.0.1 or [::1]
-is refused (421) but for the webhooks and the bridge: a config's
+address a request naming another host than localhost, 127.0.0.1, [::1]
+or 0.0.0.0 is refused (421) but for the webhooks and the bridge: a config's
 server.hosts adds names, such as a tunnel's (docs/serve.md).
 
 With --config: the deployment: the channels' webhooks (GET/POST
