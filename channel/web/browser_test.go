@@ -971,3 +971,64 @@ document.addEventListener("DOMContentLoaded", () => {
 		t.Errorf("received %+v", rec.got())
 	}
 }
+
+// A browser older than Sec-Fetch-Site (Safari before 16.4, Firefox
+// before 90), here Chromium with the header taken off on the way: another
+// site's page opening EventSources on the chat's stream is refused by the
+// Origin the browser sends on them, before a stream is opened or a
+// conversation is made (thousands of made-up ones would push real
+// customers' conversations out of memory). The chat's own page, whose
+// same-origin stream carries no Origin, still works.
+func TestChatStreamCrossSiteOldBrowser(t *testing.T) {
+	var rejects []string
+	rec := &receiver{}
+	h := newTestHandler(t, rec, &rejects)
+	rec.echo = h
+	var mu sync.Mutex
+	var origins []string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		for k := range r.Header {
+			if strings.HasPrefix(k, "Sec-Fetch-") {
+				r.Header.Del(k)
+			}
+		}
+		if strings.HasSuffix(r.URL.Path, "/api/events") {
+			mu.Lock()
+			origins = append(origins, r.Header.Get("Origin"))
+			mu.Unlock()
+		}
+		h.ServeHTTP(w, r)
+	}))
+	t.Cleanup(func() { h.Close(); srv.Close() })
+	events := srv.URL + "/api/events?conversation="
+	evil := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		w.Write([]byte(`<!doctype html><script>
+window.done = [];
+for (let i = 0; i < 3; i++) {
+  const es = new EventSource("` + events + `EVENTSOURCE00000000" + i);
+  es.onmessage = (e) => done.push("read " + e.data);
+  es.onerror = () => { if (es.readyState === EventSource.CLOSED) done.push("es"); };
+}
+</script>`))
+	}))
+	t.Cleanup(evil.Close)
+	ctx := browser(t)
+	if err := chromedp.Do(ctx, chromedp.Navigate(strings.Replace(evil.URL, "127.0.0.1", "localhost", 1)+"/"),
+		chromedp.Poll[chromedp.Void](`done.length === 3`)); err != nil {
+		t.Fatal(err)
+	}
+	h.convs.mu.Lock()
+	kept := len(h.convs.m)
+	h.convs.mu.Unlock()
+	mu.Lock()
+	seen := strings.Join(origins, ",")
+	mu.Unlock()
+	if kept != 0 || strings.Count(seen, "http://localhost:") != 3 || strings.Join(rejects, ",") != "cross_site,cross_site,cross_site" {
+		t.Errorf("another site's EventSources (Origins %q) made %d conversations, rejects %q; want none made, three cross_site", seen, kept, rejects)
+	}
+	if err := chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/"), chromedp.WaitVisible(chromedp.ID("text")),
+		chromedp.KeyEvent("hello\r"), chromedp.WaitVisible(chromedp.CSS(`#log li.bot`))); err != nil {
+		t.Fatalf("the chat's own page does not work: %v", err)
+	}
+}

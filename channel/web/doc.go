@@ -20,6 +20,9 @@
 // site's page (Sec-Fetch-Site cross-site or same-site) gets 403, so such
 // a page can neither post nor hold the streams open through its
 // visitors' browsers; clients that are not browsers send no such header.
+// A browser older than that header says Origin on another origin's
+// EventSource: a stream whose Origin names another host than the
+// request's (or its X-Forwarded-Host) gets 403 too.
 //
 // The first message may leave "conversation" empty: the answer carries a
 // new random id (130 bits), which the page keeps in localStorage and which

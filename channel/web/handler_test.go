@@ -624,3 +624,43 @@ func TestCrossSiteRefused(t *testing.T) {
 		}
 	}
 }
+
+// A stream opened without Sec-Fetch-Site (an older browser, or a client
+// that is not a browser) is refused for another origin's page by its
+// Origin: an opaque one, another host, or the same host on another port
+// or scheme's default. One without Origin (the page's own, same-origin),
+// one naming the request's host, or behind a proxy the X-Forwarded-Host,
+// is served; where Sec-Fetch-Site is sent, it decides.
+func TestStreamCrossOrigin(t *testing.T) {
+	for _, tt := range []struct {
+		origin, forwarded, site string
+		status                  int
+	}{
+		{"", "", "", 200},
+		{"http://chat.example.com", "", "", 200},
+		{"http://CHAT.example.com", "", "", 200},
+		{"https://chat.example.com", "chat.example.com, proxy.internal", "", 200},
+		{"http://evil.example", "", "", 403},
+		{"http://chat.example.com:8080", "", "", 403},
+		{"null", "", "", 403},
+		{"http://evil.example", "chat.example.com", "", 403},
+		{"http://evil.example", "", "same-origin", 200},
+	} {
+		var rejects []string
+		h := newTestHandler(t, &receiver{}, &rejects, WithTimeouts(time.Millisecond, 0, 0))
+		req := httptest.NewRequest(http.MethodGet, "http://chat.example.com/api/events?conversation=CONVERSATION000001", nil)
+		for k, v := range map[string]string{"Origin": tt.origin, "X-Forwarded-Host": tt.forwarded, "Sec-Fetch-Site": tt.site} {
+			if v != "" {
+				req.Header.Set(k, v)
+			}
+		}
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, req)
+		h.convs.mu.Lock()
+		kept := len(h.convs.m)
+		h.convs.mu.Unlock()
+		if w.Code != tt.status || (tt.status == 403 && (kept != 0 || !slices.Equal(rejects, []string{RejectCrossSite}))) {
+			t.Errorf("Origin %q, X-Forwarded-Host %q, Sec-Fetch-Site %q: %d, %d conversations kept, rejects %q; want %d", tt.origin, tt.forwarded, tt.site, w.Code, kept, rejects, tt.status)
+		}
+	}
+}

@@ -2,6 +2,8 @@ package web
 
 import (
 	"net/http"
+	"net/url"
+	"strings"
 	"time"
 )
 
@@ -10,6 +12,31 @@ import (
 // stream ends.
 const streamWriteTimeout = 30 * time.Second
 
+// crossOrigin refuses, with 403, a stream a browser older than
+// Sec-Fetch-Site (Safari before 16.4, Firefox before 90) opens for
+// another origin's page: its EventSource says Origin, which the page's
+// own, same-origin, never does (a GET's Origin is sent only across
+// origins). The Origin's host is compared with the request's, or with
+// X-Forwarded-Host, which a page cannot set, behind a proxy that
+// rewrites Host; an opaque Origin ("null": a sandboxed frame, a data:
+// page) is another origin. Where Sec-Fetch-Site is sent, crossSite has
+// decided.
+func (h *Handler) crossOrigin(w http.ResponseWriter, r *http.Request) bool {
+	origin := r.Header.Get("Origin")
+	if origin == "" || r.Header.Get("Sec-Fetch-Site") != "" {
+		return false
+	}
+	if u, err := url.Parse(origin); err == nil && u.Host != "" {
+		host := strings.ToLower(u.Host)
+		fwd, _, _ := strings.Cut(r.Header.Get("X-Forwarded-Host"), ",")
+		if host == strings.ToLower(r.Host) || host == strings.ToLower(strings.TrimSpace(fwd)) {
+			return false
+		}
+	}
+	h.refuse(w, http.StatusForbidden, RejectCrossSite, "the chat's API answers its own page only")
+	return true
+}
+
 // stream serves GET /api/events?conversation=ID as server-sent events:
 // the conversation's kept events after Last-Event-ID (all of them on a
 // first connection, so a reloaded page shows the conversation), then each
@@ -17,7 +44,7 @@ const streamWriteTimeout = 30 * time.Second
 // the browser leaves or when the handler closes; the browser's EventSource
 // reconnects with Last-Event-ID and misses nothing still kept.
 func (h *Handler) stream(w http.ResponseWriter, r *http.Request) {
-	if h.crossSite(w, r) {
+	if h.crossSite(w, r) || h.crossOrigin(w, r) {
 		return
 	}
 	key := r.URL.Query().Get("conversation")
