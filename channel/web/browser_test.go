@@ -1032,3 +1032,68 @@ for (let i = 0; i < 3; i++) {
 		t.Fatalf("the chat's own page does not work: %v", err)
 	}
 }
+
+// The first message cannot be sent (three 503s): no conversation was
+// started, so a reload shows the "write a message to start" hint again,
+// not an empty chat; the next message, once the chat answers, starts the
+// conversation with the id the page drew (a lost answer's retry stays
+// in it) and shows it. A reload after that shows the conversation.
+func TestChatPageReloadAfterFailedFirstMessage(t *testing.T) {
+	rec := &receiver{}
+	h, err := NewHandler(rec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec.echo = h
+	var mu sync.Mutex
+	refuse := true
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		no := refuse && strings.HasSuffix(r.URL.Path, "/api/messages")
+		mu.Unlock()
+		if no {
+			http.Error(w, "bad gateway", http.StatusBadGateway)
+			return
+		}
+		h.ServeHTTP(w, r)
+	}))
+	t.Cleanup(func() { h.Close(); srv.Close() })
+	ctx := browser(t)
+	shown := func() string {
+		t.Helper()
+		v, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`Array.from(document.querySelectorAll("#log > li")).map(li => li.className + ":" + li.firstChild.textContent)`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return strings.Join(v, "|")
+	}
+	if err := chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/"), chromedp.WaitVisible(chromedp.ID("text")),
+		chromedp.KeyEvent("hello\r"), chromedp.Poll[chromedp.Void](`document.getElementById("status").textContent === "could not send; try again"`)); err != nil {
+		t.Fatal(err)
+	}
+	drawn, err := chromedp.Run(ctx, chromedp.Evaluate[string](`localStorage.getItem("baton.conversation") || ""`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := chromedp.Do(ctx, chromedp.Reload(), chromedp.WaitVisible(chromedp.ID("text")), chromedp.Sleep(300*time.Millisecond)); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := shown(), "hint:Write a message to start."; got != want {
+		t.Errorf("after a reload following a first message never sent the page shows %q, want %q", got, want)
+	}
+	mu.Lock()
+	refuse = false
+	mu.Unlock()
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.ID("text")), chromedp.KeyEvent("hello again\r"), chromedp.WaitVisible(chromedp.CSS(`#log li.bot`))); err != nil {
+		t.Fatal(err)
+	}
+	if got := rec.got(); len(got) != 1 || got[0].Contact.ID != drawn || drawn == "" {
+		t.Errorf("received %+v, want one message in the conversation %q the page drew", got, drawn)
+	}
+	if err := chromedp.Do(ctx, chromedp.Reload(), chromedp.WaitVisible(chromedp.CSS(`#log li.bot`))); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := shown(), "user:hello again|bot:You said hello again"; got != want {
+		t.Errorf("after a reload the page shows %q, want %q", got, want)
+	}
+}

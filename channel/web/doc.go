@@ -31,7 +31,10 @@
 // was lost stays in its conversation, and stores it before posting (read
 // and stored in one IndexedDB transaction, then copied to localStorage;
 // in localStorage alone where IndexedDB is blocked), so that the browser's
-// other tabs, even one sending at the same instant, join it. "id" is the
+// other tabs, even one sending at the same instant, join it; until a post
+// into it is accepted it is marked unsent, so that a reload after a first
+// message that could not be sent shows the new chat's hint, and the next
+// message goes to the same conversation. "id" is the
 // page's id for the message, so that a retried post is deduplicated by
 // the Receiver's Inbox (the Inbound ID is web:{name}:{conversation}:{id}).
 // A tapped button posts the option's id as "payload", and its title as

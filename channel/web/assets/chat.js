@@ -12,6 +12,15 @@
   // conversation then lives as long as the page.
   function stored() { try { return localStorage.getItem(KEY) || ""; } catch (e) { return ""; } }
   function store(id) { try { localStorage.setItem(KEY, id); } catch (e) { /* kept by the page only */ } }
+  // A conversation drawn for a first message no post has reached yet: a
+  // reload shows the hint, not an empty chat, and sends into it. Cleared
+  // by the first accepted post or message shown, in any tab.
+  const PENDING = KEY + ".pending";
+  function pending() { try { return localStorage.getItem(PENDING) || ""; } catch (e) { return ""; } }
+  function setPending(id) {
+    try { if (id) localStorage.setItem(PENDING, id); else localStorage.removeItem(PENDING); } catch (e) { /* the page only */ }
+  }
+  function started() { if (conversation && pending() === conversation) setPending(""); }
   let conversation = stored();
   let events = null;
   let lastEvent = ""; // the id of the last event shown, to resume after
@@ -50,6 +59,7 @@
   }
 
   function show(m) {
+    started();
     if (m.from === "user") {
       if (waiting && m.id === waiting) echoed = true;
     } else {
@@ -144,7 +154,11 @@
   // page reads when it loads. Where IndexedDB is blocked or fails, the
   // claim is made in localStorage alone.
   function pick() {
-    const id = stored() || newID();
+    let id = stored();
+    if (!id) {
+      id = newID();
+      setPending(id);
+    }
     store(id);
     return id;
   }
@@ -163,7 +177,11 @@
           const claims = tx.objectStore("claims");
           const get = claims.get(KEY);
           get.onsuccess = () => {
-            id = typeof get.result === "string" && get.result ? get.result : stored() || newID();
+            id = typeof get.result === "string" && get.result ? get.result : stored();
+            if (!id) {
+              id = newID();
+              setPending(id); // before another tab can read the claim
+            }
             if (id !== get.result) claims.put(id, KEY);
           };
           tx.oncomplete = () => { db.close(); resolve(id); };
@@ -204,6 +222,7 @@
           body: JSON.stringify(msg),
         });
         if (r.ok) {
+          started();
           listen();
           return true;
         }
@@ -228,14 +247,13 @@
   });
 
   // Another tab of the page started the conversation: show it here too.
+  // Not while its first message is still unsent: that tab may fail too.
   window.addEventListener("storage", (e) => {
-    if (e.key === KEY && e.newValue && !conversation) {
-      conversation = e.newValue;
-      listen();
-    }
+    if (e.key === KEY && e.newValue && !conversation) conversation = e.newValue;
+    if ((e.key === KEY || e.key === PENDING) && conversation && pending() !== conversation) listen();
   });
 
-  if (conversation) {
+  if (conversation && pending() !== conversation) {
     listen();
   } else {
     const hint = document.createElement("li");
