@@ -1097,3 +1097,91 @@ func TestChatPageReloadAfterFailedFirstMessage(t *testing.T) {
 		t.Errorf("after a reload the page shows %q, want %q", got, want)
 	}
 }
+
+// Two tabs of one conversation: a message sent in one shows the typing
+// indicator in both, until the bot's reply, which takes it away in both;
+// a message the first tab cannot send takes it away in both with the
+// error.
+func TestChatPageTypingIndicatorTwoTabs(t *testing.T) {
+	rec := &receiver{}
+	h, err := NewHandler(rec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	var refuse chan struct{} // a post then waits for it to close, and is refused
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		hold := refuse
+		mu.Unlock()
+		if hold != nil && strings.HasSuffix(r.URL.Path, "/api/messages") {
+			select {
+			case <-hold:
+			case <-r.Context().Done():
+			}
+			http.Error(w, "too many messages; wait a moment", http.StatusTooManyRequests)
+			return
+		}
+		h.ServeHTTP(w, r)
+	}))
+	t.Cleanup(func() { h.Close(); srv.Close() })
+	reply := func(text string) {
+		t.Helper()
+		got := rec.got()
+		if err := h.Send(context.Background(), flows.Outbound{To: got[len(got)-1].Contact, Reply: flows.Reply{Text: text}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	a := browser(t)
+	if err := chromedp.Do(a, chromedp.Navigate(srv.URL+"/"), chromedp.WaitVisible(chromedp.ID("text"))); err != nil { // the browser starts
+		t.Fatal(err)
+	}
+	b, cancel := chromedp.NewContext(a)
+	defer cancel()
+	if err := chromedp.Do(b, chromedp.Navigate(srv.URL+"/"), chromedp.WaitVisible(chromedp.ID("text"))); err != nil {
+		t.Fatal(err)
+	}
+	if err := chromedp.Do(a, chromedp.KeyEvent("hi\r"), chromedp.WaitVisible(chromedp.CSS(`#status.online`))); err != nil {
+		t.Fatal(err)
+	}
+	reply("Hello! How can I help?")
+	for _, tab := range []context.Context{a, b} {
+		if err := chromedp.Do(tab, chromedp.WaitVisible(chromedp.CSS(`#log li.bot`)), chromedp.Poll[chromedp.Void](`document.getElementById("typing").textContent === ""`)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	waitTyping := func(tab context.Context, name, want string) {
+		t.Helper()
+		wctx, wcancel := context.WithTimeout(tab, 10*time.Second)
+		defer wcancel()
+		if err := chromedp.Do(wctx, chromedp.Poll[chromedp.Void](`document.getElementById("typing").textContent === "`+want+`"`)); err != nil {
+			got, _ := chromedp.Run(tab, chromedp.Evaluate[string](`document.getElementById("typing").textContent`))
+			t.Fatalf("in tab %s the typing indicator is %q, want %q", name, got, want)
+		}
+	}
+
+	if err := chromedp.Do(a, chromedp.KeyEvent("where is my order?\r"), chromedp.WaitVisible(chromedp.CSS(`#log li.user:nth-of-type(3)`))); err != nil {
+		t.Fatal(err)
+	}
+	if err := chromedp.Do(b, chromedp.WaitVisible(chromedp.CSS(`#log li.user:nth-of-type(3)`))); err != nil {
+		t.Fatal(err)
+	}
+	waitTyping(a, "A", "Typing…")
+	waitTyping(b, "B", "Typing…")
+	reply("Your order ships today.")
+	waitTyping(a, "A", "")
+	waitTyping(b, "B", "")
+
+	release := make(chan struct{})
+	mu.Lock()
+	refuse = release
+	mu.Unlock()
+	if err := chromedp.Do(a, chromedp.KeyEvent("again\r")); err != nil {
+		t.Fatal(err)
+	}
+	waitTyping(a, "A", "Typing…")
+	waitTyping(b, "B", "Typing…")
+	close(release)
+	waitTyping(a, "A", "")
+	waitTyping(b, "B", "")
+}

@@ -58,6 +58,30 @@
     typing.textContent = "";
   }
 
+  // The browser's other tabs of the conversation show the indicator too:
+  // the sending tab tells them when a message is posted and when it could
+  // not be sent; each takes it away on the reply, as the sender does.
+  let tabs = null;
+  try { tabs = new BroadcastChannel(KEY); } catch (e) { /* an older browser: this tab only */ }
+  function tell(what) { if (tabs) try { tabs.postMessage(Object.assign({ conversation }, what)); } catch (e) { /* closing */ } }
+  if (tabs) tabs.onmessage = (e) => {
+    const d = e.data || {};
+    if (!d.conversation || d.conversation !== (conversation || stored())) return;
+    if (d.stopped) {
+      if (waiting === d.stopped) stopTyping();
+      return;
+    }
+    if (!d.typing) return;
+    // Its echo may have come first, and the reply after it too.
+    let echo = null;
+    for (const li of log.querySelectorAll("li.user")) if (li.dataset.id === d.typing) echo = li;
+    let next = echo && echo.nextElementSibling;
+    while (next && next.classList.contains("user")) next = next.nextElementSibling;
+    if (next) return;
+    startTyping(d.typing);
+    if (echo && waiting === d.typing) echoed = true;
+  };
+
   function show(m) {
     started();
     if (m.from === "user") {
@@ -213,7 +237,12 @@
     msg.conversation = conversation;
     msg.id = newID();
     startTyping(msg.id);
-    const failed = () => { if (waiting === msg.id) stopTyping(); return false; };
+    if (waiting === msg.id) tell({ typing: msg.id });
+    const failed = () => {
+      if (waiting === msg.id) stopTyping();
+      tell({ stopped: msg.id });
+      return false;
+    };
     for (let attempt = 0; attempt < 3; attempt++) {
       try {
         const r = await fetch("api/messages", {
