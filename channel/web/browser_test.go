@@ -122,7 +122,7 @@ func TestChatPageReconnectsAfterRefusal(t *testing.T) {
 		chromedp.WaitVisible(chromedp.CSS(`#log li.bot`))); err != nil {
 		t.Fatal(err)
 	}
-	conv, err := chromedp.Run(ctx, chromedp.Evaluate[string](`localStorage.getItem("baton.conversation")`))
+	conv, err := chromedp.Run(ctx, chromedp.Evaluate[string](`localStorage.getItem("baton.conversation.site")`))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -754,7 +754,7 @@ func TestChatPageTwoTabsSameInstant(t *testing.T) {
 			}
 			var stored []string
 			for _, tab := range []context.Context{a, b} {
-				id, err := chromedp.Run(tab, chromedp.Evaluate[string](`localStorage.getItem("baton.conversation")`))
+				id, err := chromedp.Run(tab, chromedp.Evaluate[string](`localStorage.getItem("baton.conversation.site")`))
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -812,7 +812,7 @@ func TestChatPageWithoutIndexedDB(t *testing.T) {
 			if !c.keeps {
 				return
 			}
-			id, err := chromedp.Run(tab, chromedp.Evaluate[string](`localStorage.getItem("baton.conversation")`))
+			id, err := chromedp.Run(tab, chromedp.Evaluate[string](`localStorage.getItem("baton.conversation.site")`))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -1071,7 +1071,7 @@ func TestChatPageReloadAfterFailedFirstMessage(t *testing.T) {
 		chromedp.KeyEvent("hello\r"), chromedp.Poll[chromedp.Void](`document.getElementById("status").textContent === "could not send; try again"`)); err != nil {
 		t.Fatal(err)
 	}
-	drawn, err := chromedp.Run(ctx, chromedp.Evaluate[string](`localStorage.getItem("baton.conversation") || ""`))
+	drawn, err := chromedp.Run(ctx, chromedp.Evaluate[string](`localStorage.getItem("baton.conversation.site") || ""`))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -1184,4 +1184,97 @@ func TestChatPageTypingIndicatorTwoTabs(t *testing.T) {
 	close(release)
 	waitTyping(a, "A", "")
 	waitTyping(b, "B", "")
+}
+
+// Two widgets on one site (two flows, say a shop's support and its
+// sales, served as baton serve does: the first at /, the other at
+// /web/sales/): each keeps its own conversation in the browser. A
+// conversation started in one is not the other's: the other still says
+// "write a message to start", shows no one typing, and its first
+// message starts a conversation of its own, so neither widget's server
+// learns the other's credential, and a helpdesk never takes them for one
+// contact. A conversation id stored before widgets had keys of their
+// own still opens its conversation.
+func TestChatPageTwoWidgetsOneSite(t *testing.T) {
+	recs := map[string]*receiver{}
+	mux := http.NewServeMux()
+	var handlers []*Handler
+	for _, name := range []string{"support", "sales"} {
+		rec := &receiver{}
+		h, err := NewHandler(rec, WithName(name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		rec.echo = h
+		recs[name] = rec
+		handlers = append(handlers, h)
+		mux.Handle("/web/"+name+"/", http.StripPrefix("/web/"+name, h))
+	}
+	mux.Handle("/", handlers[0])
+	srv := httptest.NewServer(mux)
+	t.Cleanup(func() { handlers[0].Close(); handlers[1].Close(); srv.Close() })
+	shown := func(tab context.Context) string {
+		t.Helper()
+		v, err := chromedp.Run(tab, chromedp.Evaluate[[]string](`Array.from(document.querySelectorAll("#log > li")).map(li => li.className + ":" + li.firstChild.textContent).concat(["typing:" + document.getElementById("typing").textContent])`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return strings.Join(v, "|")
+	}
+
+	support := browser(t)
+	if err := chromedp.Do(support, chromedp.Navigate(srv.URL+"/"), chromedp.WaitVisible(chromedp.ID("text"))); err != nil {
+		t.Fatal(err)
+	}
+	sales, cancel := chromedp.NewContext(support)
+	defer cancel()
+	if err := chromedp.Do(sales, chromedp.Navigate(srv.URL+"/web/sales/"), chromedp.WaitVisible(chromedp.ID("text"))); err != nil {
+		t.Fatal(err)
+	}
+	// The support widget's reply is held: it is typing meanwhile.
+	recs["support"].mu.Lock()
+	recs["support"].echo = nil
+	recs["support"].mu.Unlock()
+	if err := chromedp.Do(support, chromedp.KeyEvent("where is my order?\r"), chromedp.WaitVisible(chromedp.CSS(`#log li.user`)),
+		chromedp.Poll[chromedp.Void](`document.getElementById("typing").textContent !== ""`), chromedp.Sleep(500*time.Millisecond)); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := shown(sales), "hint:Write a message to start.|typing:"; got != want {
+		t.Errorf("while the support widget's conversation starts, the sales widget shows %q, want %q", got, want)
+	}
+	if err := chromedp.Do(sales, chromedp.Click(chromedp.ID("text")), chromedp.KeyEvent("a quote, please\r"), chromedp.WaitVisible(chromedp.CSS(`#log li.bot`))); err != nil {
+		t.Fatal(err)
+	}
+	sup, sal := recs["support"].got(), recs["sales"].got()
+	if len(sup) != 1 || len(sal) != 1 || sup[0].Contact.ID == sal[0].Contact.ID {
+		t.Fatalf("support received %+v, sales %+v: want one message each, from two contacts", sup, sal)
+	}
+	if got, want := shown(support), "user:where is my order?|typing:Typing…"; got != want {
+		t.Errorf("the support widget shows %q, want %q", got, want)
+	}
+
+	// A browser that kept a conversation before widgets had keys of
+	// their own: it opens that conversation.
+	legacy := "LEGACYCONVERSATION0001"
+	if err := handlers[0].Send(context.Background(), flows.Outbound{To: flows.Contact{ID: legacy}, Reply: flows.Reply{Text: "Your refund is on its way."}}); err != nil {
+		t.Fatal(err)
+	}
+	old, cancelOld := chromedp.NewContext(support)
+	defer cancelOld()
+	if err := chromedp.Do(old, chromedp.Navigate(srv.URL+"/"), chromedp.WaitVisible(chromedp.ID("text"))); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := chromedp.Run(old, chromedp.Evaluate[bool](`localStorage.clear(); localStorage.setItem("baton.conversation", "`+legacy+`"); true`)); err != nil {
+		t.Fatal(err)
+	}
+	recs["support"].mu.Lock()
+	recs["support"].echo = handlers[0]
+	recs["support"].mu.Unlock()
+	if err := chromedp.Do(old, chromedp.Reload(), chromedp.WaitVisible(chromedp.CSS(`#log li.bot`)),
+		chromedp.Click(chromedp.ID("text")), chromedp.KeyEvent("thanks\r"), chromedp.WaitVisible(chromedp.CSS(`#log li.bot:nth-of-type(3)`))); err != nil {
+		t.Fatal(err)
+	}
+	if sup := recs["support"].got(); len(sup) != 2 || sup[1].Contact.ID != legacy {
+		t.Errorf("support received %+v, want the second message from the stored conversation %s", sup, legacy)
+	}
 }

@@ -25,7 +25,10 @@
 // request's (or its X-Forwarded-Host) gets 403 too.
 //
 // The first message may leave "conversation" empty: the answer carries a
-// new random id (130 bits), which the page keeps in localStorage and which
+// new random id (130 bits), which the page keeps in localStorage (under
+// baton.conversation.{name}, so that two widgets on one site have
+// conversations, and contacts, of their own; an id kept before under
+// baton.conversation is still read) and which
 // is the conversation's only credential. The page itself sends one it drew
 // (128 random bits), so that the retry of a first message whose answer
 // was lost stays in its conversation, and stores it before posting (read

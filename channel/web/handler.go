@@ -136,7 +136,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		hdr.Set("Content-Type", "text/html; charset=utf-8")
 		hdr.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; frame-ancestors 'self'")
 		hdr.Set("Referrer-Policy", "no-referrer")
-		page.Execute(w, struct{ Title string }{h.o.title})
+		page.Execute(w, struct{ Title, Name string }{h.o.title, h.o.name})
 	default:
 		h.refuse(w, http.StatusNotFound, RejectNotFound, "not found")
 	}

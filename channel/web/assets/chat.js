@@ -2,7 +2,13 @@
 // shows the conversation from the api/events stream. No dependencies.
 "use strict";
 (function () {
-  const KEY = "baton.conversation";
+  // Each widget keeps its own conversation: two on one site (two flows,
+  // perhaps two businesses' behind one proxy) must not share a contact,
+  // nor learn each other's conversation id, its credential. An id kept
+  // before widgets had keys of their own (LEGACY) still opens its
+  // conversation, in whichever widget the customer used it.
+  const LEGACY = "baton.conversation";
+  const KEY = LEGACY + "." + (document.getElementById("chat").dataset.widget || "site");
   const log = document.getElementById("log");
   const form = document.getElementById("composer");
   const input = document.getElementById("text");
@@ -10,7 +16,7 @@
   const typing = document.getElementById("typing");
   // A browser that blocks site data throws on localStorage: the
   // conversation then lives as long as the page.
-  function stored() { try { return localStorage.getItem(KEY) || ""; } catch (e) { return ""; } }
+  function stored() { try { return localStorage.getItem(KEY) || localStorage.getItem(LEGACY) || ""; } catch (e) { return ""; } }
   function store(id) { try { localStorage.setItem(KEY, id); } catch (e) { /* kept by the page only */ } }
   // A conversation drawn for a first message no post has reached yet: a
   // reload shows the hint, not an empty chat, and sends into it. Cleared
@@ -22,6 +28,7 @@
   }
   function started() { if (conversation && pending() === conversation) setPending(""); }
   let conversation = stored();
+  if (conversation) store(conversation); // an id kept before, now the widget's
   let events = null;
   let lastEvent = ""; // the id of the last event shown, to resume after
   let pressed = false; // a menu's button had the focus when it was pressed
