@@ -184,6 +184,11 @@ func parse(name string, src []byte, opts ...Option) (*Config, dsl.Diagnostics) {
 		return nil, d.diags
 	}
 	c := d.config(root)
+	if d.diags.HasErrors() {
+		// Refused anyway: what only serve refuses is said with the
+		// rest (every problem at once), not once they are fixed.
+		d.diags = append(d.diags, d.serveErrs...)
+	}
 	diags := d.sorted()
 	if diags.HasErrors() {
 		return c, diags

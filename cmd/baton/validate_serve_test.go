@@ -41,3 +41,25 @@ func TestServeRefusesAtLineCol(t *testing.T) {
 		t.Errorf("stderr lacks %q:\n%s", want, stderr)
 	}
 }
+
+// TestValidateConfigServeErrorsBesideOthers: what only serve refuses is
+// said in the same run as the config's other errors, not once they are
+// fixed: every problem at once, as for flows.
+func TestValidateConfigServeErrorsBesideOthers(t *testing.T) {
+	bad := writeConfig(t, "server: {workers: -1}\nbridge:\n  freshdesk: {secret: short}\n")
+	for _, cmd := range [][]string{{"validate", "--config", bad}, {"serve", "--config", bad}} {
+		code, stdout, stderr := runCLI(t, "", cmd...)
+		wantCode(t, code, exitFailed, stdout, stderr)
+		for _, want := range []string{
+			bad + ":1:19: error: server.workers must be a whole number",
+			bad + ":3:23: error: bridge.freshdesk.secret must be at least 16 characters",
+		} {
+			if !strings.Contains(stderr, want) {
+				t.Errorf("%s: stderr lacks %q:\n%s", cmd[0], want, stderr)
+			}
+		}
+		if want := bad + ": 2 errors, 0 warnings"; cmd[0] == "validate" && !strings.Contains(stderr, want) {
+			t.Errorf("validate: stderr lacks %q:\n%s", want, stderr)
+		}
+	}
+}
