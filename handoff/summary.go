@@ -198,11 +198,12 @@ func choices(msgs []flows.Message) []string {
 
 // keyVars lists up to n set variables (scalars, and lists as their items
 // joined: AgentVars) as "name value": first those
-// whose value the customer wrote (what they gave the bot), then the others
+// whose value the customer wrote, as whole words (what they gave the bot;
+// not a value of the bot's own found inside their words), then the others
 // by name. A variable that repeats the handoff's reason, team or priority
 // is left out: the summary and the ticket say those already.
 func keyVars(h *flows.Handoff, n int) []string {
-	said := strings.ToLower(userText(h.Transcript))
+	said := words(userText(h.Transcript))
 	type kv struct {
 		name, value string
 		given       bool
@@ -213,7 +214,8 @@ func keyVars(h *flows.Handoff, n int) []string {
 			continue
 		}
 		val := strings.Join(strings.Fields(v.Value), " ")
-		list = append(list, kv{v.Name, val, len(val) >= 2 && strings.Contains(said, strings.ToLower(val))})
+		w := words(val)
+		list = append(list, kv{v.Name, val, utf8.RuneCountInString(w) >= 4 && strings.Contains(said, w)})
 	}
 	sort.SliceStable(list, func(i, j int) bool { return list[i].given && !list[j].given })
 	var out []string
@@ -238,6 +240,17 @@ func repeatsHandoff(h *flows.Handoff, v Var) bool {
 		return v.Value == string(h.Priority)
 	}
 	return false
+}
+
+// words is s lower-cased as its words (runs of letters and digits), each
+// between spaces: a value is in what the customer wrote when its words
+// are there in a row, not inside other words ("ok" is not in "booked").
+func words(s string) string {
+	f := strings.FieldsFunc(strings.ToLower(s), func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
+	if len(f) == 0 {
+		return ""
+	}
+	return " " + strings.Join(f, " ") + " "
 }
 
 // userText is everything the customer wrote, one message a line.

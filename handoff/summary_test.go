@@ -65,6 +65,15 @@ func TestSummarize(t *testing.T) {
 			"Escalated: low csat. Chose: Sì, ricontattatemi.",
 		},
 		{
+			// The customer's words hold a value only as whole words: "ok"
+			// (a status the bot read from its own systems) is not in
+			// "booked", nor "pro" in "problem"; "Rome" is what they gave.
+			"values given as words",
+			&flows.Handoff{Reason: "menu", Transcript: []flows.Message{user("problem: I booked a hotel in Rome")},
+				Vars: map[string]any{"plan": "pro", "city": "Rome", "a_status": "ok", "b_tier": "gold", "c_code": "A-12"}},
+			"The customer chose to talk to a person. Customer: “problem: I booked a hotel in Rome”. Details: city Rome, a status ok, b tier gold, c code A-12.",
+		},
+		{
 			"duplicates quoted once",
 			&flows.Handoff{Transcript: []flows.Message{user("where is my parcel 123?"), user("Where is my parcel 123?")}},
 			"The bot handed the conversation over. Customer: “where is my parcel 123?”.",
