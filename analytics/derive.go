@@ -276,6 +276,8 @@ func (d *deriver) ticket(b, a *flows.Session) {
 		}
 		ev.ResolutionDue = ref.ResolutionDue
 		ev.WaitMS = waitMS(ref.At, ev.At)
+		ev.Reason = u.Gone // deleted, or closed behind the bridge's back
+
 	})
 }
 

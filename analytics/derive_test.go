@@ -449,3 +449,20 @@ func TestEmitIDs(t *testing.T) {
 		t.Errorf("ids %q, want %q", got, want)
 	}
 }
+
+// A ticket that took no more messages (deleted by an agent, or closed
+// behind the bridge's back) ends the wait as ticket_closed, whose reason
+// says which when the helpdesk told: a deletion is not counted as an
+// agent's close.
+func TestDeriveTicketGoneSaysWhy(t *testing.T) {
+	for _, gone := range []string{flows.GoneDeleted, flows.GoneClosed, ""} {
+		h := newHarness(t)
+		h.in(flows.Input{Kind: flows.InputMessage, Text: "hello"})
+		h.in(flows.Input{Kind: flows.InputMessage, Text: "agent please"})
+		h.now = h.now.Add(time.Minute)
+		evs := h.in(flows.Input{Kind: flows.InputTicket, Ticket: &flows.TicketUpdate{Ticket: flows.TicketRef{Connector: "zendesk", ID: "42"}, Status: flows.TicketClosed, Gone: gone}})
+		if len(evs) == 0 || evs[0].Type != flows.EvTicketClosed || evs[0].Reason != gone {
+			t.Errorf("gone %q: events %s (reason %q); want ticket_closed first, with reason %q", gone, types(evs), evs[0].Reason, gone)
+		}
+	}
+}

@@ -221,3 +221,42 @@ func TestTicketGoneMarksTheEndBeforeTheRefusedMessage(t *testing.T) {
 		}
 	}
 }
+
+// The line says why the ticket took no more messages when the host knew
+// (the connector told a deleted ticket from a closed one, or the generic
+// callback said deleted), and the ticket_closed effect's reason is the
+// same for all: the ticket is closed for the bot.
+func TestTicketGoneLineSaysWhy(t *testing.T) {
+	for _, tt := range []struct {
+		gone    string
+		refused bool
+		want    string
+	}{
+		{flows.GoneDeleted, true, "The ticket was deleted in the helpdesk and took no more messages. The bot took the conversation back."},
+		{flows.GoneClosed, true, "The ticket was closed in the helpdesk, or merged into another, and took no more messages. The bot took the conversation back."},
+		{"", true, "The ticket took no more messages in the helpdesk (deleted, or closed there). The bot took the conversation back."},
+		{flows.GoneDeleted, false, "The ticket was deleted in the helpdesk. The bot took the conversation back."},
+		{"", false, "The ticket was closed in the helpdesk. The bot took the conversation back."},
+	} {
+		c := newConv(t, shop(t))
+		c.user("ciao")
+		c.user("operatore")
+		ticket := flows.TicketRef{Connector: "zendesk", ID: "42"}
+		c.do(flows.Input{Kind: flows.InputTicket, Ticket: &flows.TicketUpdate{Ticket: ticket, Status: flows.TicketOpen}})
+		c.user("ci siete?")
+		u := &flows.TicketUpdate{Ticket: ticket, Status: flows.TicketClosed, Gone: tt.gone}
+		if tt.refused {
+			u.Refused = c.now
+		}
+		c.do(flows.Input{Kind: flows.InputTicket, Ticket: u})
+		sys := ""
+		for _, m := range c.s.Transcript {
+			if m.From == flows.RoleSystem {
+				sys = m.Text
+			}
+		}
+		if sys != tt.want {
+			t.Errorf("gone %q refused %v: system line %q; want %q", tt.gone, tt.refused, sys, tt.want)
+		}
+	}
+}

@@ -148,10 +148,7 @@ func (t *turn) ticket() {
 	t.lifecycle(evReturn)
 	// The transcript marks where the handoff ended: a next handoff's
 	// ticket shows it, and routing reads the customer's words after it.
-	note := closeNote("ticket_"+string(u.Status)) + " The bot took the conversation back."
-	if !u.Refused.IsZero() {
-		note = "The ticket took no more messages in the helpdesk (deleted, or closed there). The bot took the conversation back."
-	}
+	note := goneNote(u) + " The bot took the conversation back."
 	if !t.markBefore(u.Refused, note) {
 		t.record(flows.RoleSystem, note)
 	}
@@ -163,6 +160,24 @@ func (t *turn) ticket() {
 	t.trigger = "return"
 	t.rearm = true
 	t.goTo(ret)
+}
+
+// goneNote is the transcript's line for a ticket closed by u: why it took
+// no more messages, when the host knew (u.Gone), else the helpdesk's own
+// solved or closed.
+func goneNote(u *flows.TicketUpdate) string {
+	refused := !u.Refused.IsZero()
+	switch {
+	case u.Gone == flows.GoneDeleted && refused:
+		return "The ticket was deleted in the helpdesk and took no more messages."
+	case u.Gone == flows.GoneDeleted:
+		return "The ticket was deleted in the helpdesk."
+	case u.Gone == flows.GoneClosed && refused:
+		return "The ticket was closed in the helpdesk, or merged into another, and took no more messages."
+	case refused:
+		return "The ticket took no more messages in the helpdesk (deleted, or closed there)."
+	}
+	return closeNote("ticket_" + string(u.Status))
 }
 
 // markBefore writes the system line note into the transcript before the

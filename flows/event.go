@@ -73,7 +73,8 @@ type Event struct {
 	// conversation_ended
 	Outcome string `json:"outcome,omitempty"`
 	// Reason: why the conversation ended (conversation_ended), why the
-	// bot escalated (handoff_requested, sla_alert).
+	// bot escalated (handoff_requested, sla_alert), why the ticket took
+	// no more messages (ticket_closed: GoneDeleted, GoneClosed).
 	Reason string `json:"reason,omitempty"`
 
 	// state_entered: the state left; message_out: bot or agent.

@@ -94,4 +94,18 @@ type TicketUpdate struct {
 	// the handoff's end before that message, which no agent read, so the
 	// next handoff routes and summarises it.
 	Refused time.Time `json:"refused,omitzero"`
+	// Gone, on a closed update, says why the ticket takes no more
+	// messages when the helpdesk told: GoneDeleted or GoneClosed (empty:
+	// not known, or a helpdesk's own close).
+	Gone string `json:"gone,omitempty"`
 }
+
+// Why a ticket takes no more messages (TicketUpdate.Gone).
+const (
+	// GoneDeleted: an agent deleted the ticket.
+	GoneDeleted = "deleted"
+	// GoneClosed: the ticket is closed in the helpdesk (solved then
+	// closed, or merged into another ticket, which closes it) and takes
+	// no comment.
+	GoneClosed = "closed"
+)

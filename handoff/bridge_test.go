@@ -35,6 +35,9 @@ func (d *delivered) deliver(_ context.Context, conv string, in flows.Input) erro
 	}
 	if in.Ticket != nil {
 		s += " " + in.Ticket.Ticket.Connector + "/" + in.Ticket.Ticket.ID + " " + string(in.Ticket.Status)
+		if in.Ticket.Gone != "" {
+			s += " (" + in.Ticket.Gone + ")"
+		}
 	}
 	d.got = append(d.got, s)
 	return nil
@@ -212,7 +215,7 @@ func TestWebhookHandler(t *testing.T) {
 		{"pending ignored", req("msg_3", `{"type":"ticket.status","conversation_id":"web:1","status":"pending"}`, now), 202, nil},
 		// A ticket deleted in the receiving system takes no more messages:
 		// the conversation goes back to the bot, as for a closed one.
-		{"ticket deleted", req("msg_9", `{"type":"ticket.status","conversation_id":"web:1","ticket":{"connector":"x","id":"T-9"},"status":"deleted"}`, now), 204, []string{`web:1 ticket x/T-9 closed`}},
+		{"ticket deleted", req("msg_9", `{"type":"ticket.status","conversation_id":"web:1","ticket":{"connector":"x","id":"T-9"},"status":"deleted"}`, now), 204, []string{`web:1 ticket x/T-9 closed (deleted)`}},
 		{"stale timestamp", req("msg_4", msg, now.Add(-6*time.Minute)), 401, nil},
 		{"unknown type", req("msg_5", `{"type":"ticket.deleted","conversation_id":"web:1"}`, now), 400, nil},
 		{"no conversation", req("msg_6", `{"type":"agent.message","text":"x"}`, now), 400, nil},

@@ -126,11 +126,25 @@ func responseError(connector, op string, status int, header http.Header, body []
 // when the helpdesk reports the ticket closed.
 var ErrTicketGone = errors.New("the ticket takes no more messages")
 
-// goneError is an error that is ErrTicketGone, with its own text.
-type goneError struct{ msg string }
+// goneError is an error that is ErrTicketGone, with its own text and
+// why (flows.GoneDeleted or flows.GoneClosed).
+type goneError struct{ msg, reason string }
 
 func (g goneError) Error() string        { return g.msg }
 func (g goneError) Is(target error) bool { return target == ErrTicketGone }
+
+// GoneReason says why err's ticket takes no more messages, when err is
+// ErrTicketGone and the connector could tell: flows.GoneDeleted (an
+// agent deleted it: Zendesk and Freshdesk answer 404) or flows.GoneClosed
+// (Zendesk's closed ticket, merged ones included, takes no comment);
+// empty otherwise.
+func GoneReason(err error) string {
+	var g goneError
+	if errors.As(err, &g) {
+		return g.reason
+	}
+	return ""
+}
 
 // accountAnswers tells a ticket that is gone from an account address
 // that is wrong, when reading the ticket failed with notFound (a 404) and

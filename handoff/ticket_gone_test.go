@@ -177,6 +177,11 @@ func TestAppendToATicketThatIsGone(t *testing.T) {
 					if retry, _ := Retryable(err); retry || !strings.Contains(err.Error(), how) || !strings.Contains(err.Error(), "ticket "+ref.ID) {
 						t.Errorf("error %q (retryable %v); want a permanent one naming the ticket and saying it is %s", err, retry, how)
 					}
+					// The host tells the engine which, so the transcript's
+					// line and the ticket_closed event say it.
+					if got := GoneReason(err); got != how {
+						t.Errorf("GoneReason(%q) = %q; want %q", err, got, how)
+					}
 					err = wrong.AppendBatch(context.Background(), ref, flows.Contact{Name: "Mario"}, msg)
 					if err == nil || errors.Is(err, ErrTicketGone) || !strings.Contains(err.Error(), "every request answers 404") {
 						t.Errorf("append through a wrong base URL: %v; want the hint that every request answers 404", err)

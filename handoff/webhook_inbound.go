@@ -82,6 +82,9 @@ func decodeInbound(body []byte) ([]inbound, error) {
 			return nil, nil // open, pending: nothing for the bot to do
 		}
 		in := ticketInput(e.Ticket, st, e.Agent)
+		if strings.EqualFold(strings.TrimSpace(string(e.Status)), flows.GoneDeleted) {
+			in.Ticket.Gone = flows.GoneDeleted // closed, and the transcript says deleted
+		}
 		in.At = e.At
 		return []inbound{{conv, e.Ticket, in}}, nil
 	}

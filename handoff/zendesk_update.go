@@ -155,7 +155,7 @@ func (z *Zendesk) AppendBatch(ctx context.Context, t flows.TicketRef, c flows.Co
 
 // zendeskClosed is the error of an append to closed ticket id.
 func zendeskClosed(id string) error {
-	return &Error{Connector: "zendesk", Op: "append", Err: goneError{fmt.Sprintf("ticket %s is closed (solved and closed, or merged into another), and Zendesk takes no more comments on a closed ticket; the message is not added", id)}}
+	return &Error{Connector: "zendesk", Op: "append", Err: goneError{fmt.Sprintf("ticket %s is closed (solved and closed, or merged into another), and Zendesk takes no more comments on a closed ticket; the message is not added", id), flows.GoneClosed}}
 }
 
 // appendFailed is err, the failure of an append to ticket id, as
@@ -174,7 +174,7 @@ func (z *Zendesk) appendFailed(ctx context.Context, id string, err error) error 
 		if !gone {
 			return gerr
 		}
-		return &Error{Connector: "zendesk", Op: e.Op, Err: goneError{fmt.Sprintf("ticket %s no longer exists: an agent deleted it (Zendesk answers 404 for it, and for nothing else); the message is not added", id)}}
+		return &Error{Connector: "zendesk", Op: e.Op, Err: goneError{fmt.Sprintf("ticket %s no longer exists: an agent deleted it (Zendesk answers 404 for it, and for nothing else); the message is not added", id), flows.GoneDeleted}}
 	case http.StatusUnprocessableEntity:
 		if info, lerr := z.ticketInfo(ctx, id, "append.lookup"); lerr == nil && info.Status == "closed" {
 			return zendeskClosed(id)

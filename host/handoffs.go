@@ -235,13 +235,16 @@ func (h *Host) settled(ctx context.Context, it flows.OutboxItem, err error) {
 // handoff's return state, or ends, and its ticket's close is done. The
 // message's time goes with it (TicketUpdate.Refused): the transcript's
 // system line goes before it, so a next handoff's routing and summary,
-// which read what follows that line, carry the message no agent read. One
+// which read what follows that line, carry the message no agent read; and
+// why, when the connector told (TicketUpdate.Gone: deleted, or closed),
+// which the line and the ticket_closed event say. One
 // input per ticket: the later messages' dead appends are dropped as
 // repeats.
 func (h *Host) ticketGone(ctx context.Context, it flows.OutboxItem, cause error) {
 	h.log.Warn("the ticket takes no more messages: the customer's message is not on it, and the conversation returns to the bot",
 		"conversation", it.ConversationID, "handoff", it.HandoffID, "ticket", it.Ticket.ID, "connector", it.Ticket.Connector, "item", it.ID, "error", cause)
-	in := flows.Input{Kind: flows.InputTicket, At: h.now(), Ticket: &flows.TicketUpdate{Ticket: it.Ticket, Status: flows.TicketClosed, Refused: it.Message.At}}
+	in := flows.Input{Kind: flows.InputTicket, At: h.now(), Ticket: &flows.TicketUpdate{Ticket: it.Ticket, Status: flows.TicketClosed, Refused: it.Message.At,
+		Gone: handoff.GoneReason(cause)}}
 	dctx := handoff.WithDelivery(context.WithoutCancel(ctx), handoff.Delivery{Key: "gone:" + it.Ticket.Connector + ":" + it.Ticket.ID, TTL: ticketGoneTTL})
 	if err := h.DeliverBridge(dctx, it.ConversationID, in); err != nil && !errors.Is(err, handoff.ErrDuplicate) {
 		h.log.Error("returning the conversation of a ticket that is gone to the bot failed; the customer's next message tries again",
