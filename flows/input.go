@@ -89,10 +89,11 @@ type TicketUpdate struct {
 	// Agent who took the ticket, when known.
 	Agent string `json:"agent,omitempty"`
 	// Refused, on a closed update the host makes itself, is the time of
-	// the customer's message the ticket no longer took (an agent deleted
-	// it, or it was closed behind the bridge's back): the transcript marks
-	// the handoff's end before that message, which no agent read, so the
-	// next handoff routes and summarises it.
+	// the first of the customer's messages not on the ticket: the one it
+	// no longer took (an agent deleted it, or it was closed behind the
+	// bridge's back), or an earlier one the helpdesk refused otherwise.
+	// The transcript marks the handoff's end before it, since no agent
+	// read it, so the next handoff routes and summarises it.
 	Refused time.Time `json:"refused,omitzero"`
 	// Gone, on a closed update, says why the ticket takes no more
 	// messages when the helpdesk told: GoneDeleted or GoneClosed (empty:

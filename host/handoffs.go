@@ -233,7 +233,8 @@ func (h *Host) settled(ctx context.Context, it flows.OutboxItem, err error) {
 // customer would write into silence. It is the "closed" the helpdesk
 // would have sent through the bridge: the conversation goes to the
 // handoff's return state, or ends, and its ticket's close is done. The
-// message's time goes with it (TicketUpdate.Refused): the transcript's
+// time of the first message not on the ticket, this one or an earlier
+// one that died otherwise, goes with it (TicketUpdate.Refused): the transcript's
 // system line goes before it, so a next handoff's routing and summary,
 // which read what follows that line, carry the message no agent read; and
 // why, when the connector told (TicketUpdate.Gone: deleted, or closed),
@@ -243,13 +244,37 @@ func (h *Host) settled(ctx context.Context, it flows.OutboxItem, err error) {
 func (h *Host) ticketGone(ctx context.Context, it flows.OutboxItem, cause error) {
 	h.log.Warn("the ticket takes no more messages: the customer's message is not on it, and the conversation returns to the bot",
 		"conversation", it.ConversationID, "handoff", it.HandoffID, "ticket", it.Ticket.ID, "connector", it.Ticket.Connector, "item", it.ID, "error", cause)
-	in := flows.Input{Kind: flows.InputTicket, At: h.now(), Ticket: &flows.TicketUpdate{Ticket: it.Ticket, Status: flows.TicketClosed, Refused: it.Message.At,
+	in := flows.Input{Kind: flows.InputTicket, At: h.now(), Ticket: &flows.TicketUpdate{Ticket: it.Ticket, Status: flows.TicketClosed, Refused: h.firstUnread(ctx, it),
 		Gone: handoff.GoneReason(cause)}}
 	dctx := handoff.WithDelivery(context.WithoutCancel(ctx), handoff.Delivery{Key: "gone:" + it.Ticket.Connector + ":" + it.Ticket.ID, TTL: ticketGoneTTL})
 	if err := h.DeliverBridge(dctx, it.ConversationID, in); err != nil && !errors.Is(err, handoff.ErrDuplicate) {
 		h.log.Error("returning the conversation of a ticket that is gone to the bot failed; the customer's next message tries again",
 			"conversation", it.ConversationID, "ticket", it.Ticket.ID, "error", err)
 	}
+}
+
+// firstUnread is the time of the first of the customer's messages of
+// it's handoff that are not on its ticket: it, and any earlier one that
+// died for another reason (the helpdesk refused it) or still waits. No
+// agent read them, so the transcript's line goes before the first.
+func (h *Host) firstUnread(ctx context.Context, it flows.OutboxItem) time.Time {
+	at := it.Message.At
+	ob := h.store.OutboxOf(flows.OutboxAppend)
+	for _, st := range []flows.OutboxStatus{flows.OutboxDead, flows.OutboxPending} {
+		items, err := ob.List(ctx, st)
+		if err != nil {
+			h.log.Warn("listing the handoff's other messages failed; the transcript's line goes before the refused one",
+				"conversation", it.ConversationID, "handoff", it.HandoffID, "error", err)
+			return at
+		}
+		for _, o := range items {
+			if o.ConversationID == it.ConversationID && o.HandoffID == it.HandoffID && o.Message != nil &&
+				o.Message.From != flows.RoleSystem && !o.Message.At.IsZero() && o.Message.At.Before(at) {
+				at = o.Message.At
+			}
+		}
+	}
+	return at
 }
 
 // ticketGoneTTL is how long a ticket that is gone is remembered, so its

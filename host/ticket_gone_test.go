@@ -2,6 +2,7 @@ package host
 
 import (
 	"context"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -96,5 +97,55 @@ func TestCustomerWritesToADeletedTicket(t *testing.T) {
 				t.Errorf("helpdesk items by kind: %v; want the open, the customer's message and the close", kinds)
 			}
 		})
+	}
+}
+
+// A customer's message that died on the ticket for another reason (the
+// helpdesk refused it) was not read by any agent either; when a later
+// message then finds the ticket deleted, the handoff's end is marked
+// before the first of them, not before the later one, so the next
+// handoff carries both.
+func TestTicketGoneMarksTheEndBeforeAnEarlierDeadMessage(t *testing.T) {
+	fake := handofftest.NewZendesk(t, handofftest.NewClock(time.Now()), "bot@acme.example", "tok", "")
+	cfg, diags := config.Parse("baton.yaml", []byte("connectors:\n  zendesk: {base_url: \""+fake.URL+"\", subdomain: acme, email: bot@acme.example, token: tok}\n"))
+	if diags.HasErrors() {
+		t.Fatal(diags.Err())
+	}
+	conns, err := handoff.Connectors(cfg.Handoff)
+	if err != nil {
+		t.Fatal(err)
+	}
+	th := startHost(t, WithDeployment(cfg.Handoff, conns), WithDeliverOptions(handoff.DeliverAppendWindow(0)))
+	const conv = "web:site:v1"
+	th.say(t, "m1", "hello", "")
+	th.say(t, "m2", "agent", "")
+	waitFor(t, "the ticket", func() bool { return len(fake.Tickets()) == 1 })
+	id := fake.Tickets()[0].ID
+	fake.Inject(handofftest.Fault{Method: "PUT", Path: "/api/v2/tickets/" + strconv.FormatInt(id, 10), Status: 422})
+	th.say(t, "m3", "my parcel A123 never came", "")
+	dead := func() int {
+		items, _ := th.store.OutboxOf(flows.OutboxAppend).List(context.Background(), flows.OutboxDead)
+		return len(items)
+	}
+	waitFor(t, "the first message dead", func() bool { return dead() == 1 })
+	fake.DeleteTicket(id)
+	th.say(t, "m4", "hello??", "")
+	waitFor(t, "the conversation back with the bot", func() bool {
+		s, _ := th.store.Load(context.Background(), conv)
+		return s.Lifecycle != flows.LifecycleHandedOff && s.Lifecycle != flows.LifecycleWithAgent
+	})
+	s, _ := th.store.Load(context.Background(), conv)
+	var after []string
+	for _, m := range s.Transcript {
+		if m.From == flows.RoleSystem {
+			after = nil
+			continue
+		}
+		if m.From == flows.RoleUser {
+			after = append(after, m.Text)
+		}
+	}
+	if want := []string{"my parcel A123 never came", "hello??"}; !slices.Equal(after, want) {
+		t.Errorf("customer's words after the system line %q; want %q (transcript %+v)", after, want, s.Transcript)
 	}
 }
