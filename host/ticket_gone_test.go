@@ -149,3 +149,77 @@ func TestTicketGoneMarksTheEndBeforeAnEarlierDeadMessage(t *testing.T) {
 		t.Errorf("customer's words after the system line %q; want %q (transcript %+v)", after, want, s.Transcript)
 	}
 }
+
+// End to end, a second handoff after a ticket gone: the customer is
+// handed off, an agent deletes the ticket in the helpdesk, the customer
+// writes; the line is recorded, the conversation returns to the bot, and
+// when the customer asks for a person again, the new ticket's summary and
+// transcript carry the message the deleted ticket refused, once each.
+func TestSecondHandoffAfterATicketGone(t *testing.T) {
+	fake := handofftest.NewZendesk(t, handofftest.NewClock(time.Now()), "bot@acme.example", "tok", "")
+	cfg, diags := config.Parse("baton.yaml", []byte("connectors:\n  zendesk: {base_url: \""+fake.URL+"\", subdomain: acme, email: bot@acme.example, token: tok}\n"))
+	if diags.HasErrors() {
+		t.Fatal(diags.Err())
+	}
+	conns, err := handoff.Connectors(cfg.Handoff)
+	if err != nil {
+		t.Fatal(err)
+	}
+	th := startHost(t, WithDeployment(cfg.Handoff, conns), WithDeliverOptions(handoff.DeliverAppendWindow(0)))
+	const conv = "web:site:v1"
+	const refused = "my parcel B77 is broken, I want a refund"
+	th.say(t, "m1", "hello", "")
+	th.say(t, "m2", "agent", "")
+	waitFor(t, "the first ticket", func() bool { return len(fake.Tickets()) == 1 })
+	first := fake.Tickets()[0].ID
+	fake.DeleteTicket(first)
+	th.say(t, "m3", refused, "")
+	waitFor(t, "the CSAT question", func() bool { return strings.Contains(strings.Join(th.ch.texts(), "|"), "How did we do, from 1 to 5?") })
+	s, _ := th.store.Load(context.Background(), conv)
+	lines := 0
+	for _, m := range s.Transcript {
+		if m.From == flows.RoleSystem {
+			lines++
+			if !strings.Contains(m.Text, "deleted") {
+				t.Errorf("system line %q; want it to say the ticket was deleted", m.Text)
+			}
+		}
+	}
+	if lines != 1 || s.Lifecycle == flows.LifecycleHandedOff || s.Lifecycle == flows.LifecycleWithAgent {
+		t.Fatalf("after the ticket gone: %d system lines, lifecycle %s; want one line, the bot", lines, s.Lifecycle)
+	}
+
+	th.say(t, "m4", "agent please", "")
+	waitFor(t, "the second ticket", func() bool { return len(fake.Tickets()) == 2 })
+	tk := fake.Tickets()[1]
+	if tk.ID == first || len(tk.Comments) == 0 {
+		t.Fatalf("second ticket %+v; want a new one with its description", tk)
+	}
+	body := tk.Comments[0].Body + tk.Comments[0].HTMLBody
+	summary, transcript, ok := strings.Cut(body, "<h3>Conversation</h3>")
+	if !ok {
+		t.Fatalf("second ticket's description has no transcript:\n%s", body)
+	}
+	if n := strings.Count(summary, refused); n != 1 {
+		t.Errorf("the refused message is %d times in the summary part; want once:\n%s", n, summary)
+	}
+	if n := strings.Count(transcript, refused); n != 1 {
+		t.Errorf("the refused message is %d times in the transcript part; want once:\n%s", n, transcript)
+	}
+	if !strings.Contains(transcript, "deleted") {
+		t.Errorf("the transcript does not show where the first handoff ended:\n%s", transcript)
+	}
+	// Nothing else brings it to the new ticket (the dead append is not
+	// sent there as well).
+	waitFor(t, "the helpdesk items settled", func() bool {
+		pending, _ := th.store.OutboxOf(flows.HandoffKinds...).List(context.Background(), flows.OutboxPending)
+		return len(pending) == 0
+	})
+	all := 0
+	for _, c := range fake.Tickets()[1].Comments {
+		all += strings.Count(c.Body+c.HTMLBody, refused)
+	}
+	if all != 2 {
+		t.Errorf("the refused message is %d times on the second ticket; want twice (summary and transcript)", all)
+	}
+}
