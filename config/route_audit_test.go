@@ -243,3 +243,39 @@ messages:
 		t.Errorf("diagnostics:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }
+
+// TestMessageNoDateSibling: a deployment that words an out-of-hours
+// message in a language Baton has no built-in texts in (Dutch), but not
+// its undated sibling, tells those customers the English undated text
+// when a team is closed with no date to reopen; a warning at the text
+// says which message to write. German has built-in undated texts, and
+// a sibling written in the language needs nothing.
+func TestMessageNoDateSibling(t *testing.T) {
+	src := `
+connectors:
+  webhook:
+    url: https://example.com/hook
+messages:
+  after_hours_tell:
+    nl: "Het team {team} is nu gesloten en opent weer {opens}."
+    de: "Das Team {team} ist zu, wieder ab {opens}."
+  after_hours_ticket:
+    nl: "Het team {team} is nu gesloten; we antwoorden {opens}."
+  after_hours_ticket_no_date:
+    nl: "Het team {team} is voorlopig gesloten; we antwoorden zodra het weer opent."
+`
+	c, diags := Parse("cfg.yaml", []byte(src), WithEnv(envOf(nil)))
+	if diags.HasErrors() || c == nil {
+		t.Fatalf("errors: %v", diags.Err())
+	}
+	var got []string
+	for _, d := range diags {
+		got = append(got, d.String())
+	}
+	want := []string{
+		`cfg.yaml:7:5: warning: messages.after_hours_tell.nl: after_hours_tell_no_date has no nl text (nor a built-in one): customers in nl of a team closed with no date to reopen are told the English one; write messages.after_hours_tell_no_date.nl`,
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("diagnostics:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}

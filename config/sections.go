@@ -522,12 +522,51 @@ func (d *decoder) messages(n *yaml.Node) map[string]map[string]string {
 	}
 	cfgSortStrings(keys)
 	out := map[string]map[string]string{}
+	nodes := map[string]*yaml.Node{}
 	for _, f := range d.mapping(n, "messages", keys...) {
 		where := "messages." + f.key.Value
 		out[f.key.Value] = d.strMap(f.val, where)
+		nodes[f.key.Value] = f.val
 		d.checkPlaceholders(f.val, where, out[f.key.Value], handoff.MessagePlaceholders[f.key.Value])
 	}
+	d.checkUndated(nodes, out)
 	return out
+}
+
+// undatedOf pairs each out-of-hours message with its sibling for a team
+// closed with no date to reopen.
+var undatedOf = [][2]string{
+	{handoff.MsgAfterHoursTicket, handoff.MsgAfterHoursTicketNoDate},
+	{handoff.MsgAfterHoursTell, handoff.MsgAfterHoursTellNoDate},
+	{handoff.MsgAfterHoursEmail, handoff.MsgAfterHoursEmailNoDate},
+}
+
+// checkUndated warns at each out-of-hours text in a language whose
+// undated sibling has no text in it (nor in its base language), written
+// or built in: those customers would be told the English one when the
+// team is closed with no date to reopen.
+func (d *decoder) checkUndated(nodes map[string]*yaml.Node, texts map[string]map[string]string) {
+	for _, p := range undatedOf {
+		n := cfgResolve(nodes[p[0]])
+		if n == nil || n.Kind != yaml.MappingNode {
+			continue
+		}
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			lang := n.Content[i].Value
+			l := strings.ToLower(strings.TrimSpace(lang))
+			base, _, _ := strings.Cut(strings.ReplaceAll(l, "_", "-"), "-")
+			speaks := false
+			for _, x := range []string{lang, l, base} {
+				_, mine := texts[p[1]][x]
+				_, builtin := handoff.DefaultMessages[p[1]][x]
+				speaks = speaks || mine || builtin
+			}
+			if !speaks {
+				d.report(dsl.Warning, d.pos(n.Content[i]), fmt.Sprintf("messages.%s.%s: %s has no %s text (nor a built-in one): customers in %s of a team closed with no date to reopen are told the English one; write messages.%s.%s",
+					p[0], lang, p[1], lang, lang, p[1], lang))
+			}
+		}
+	}
 }
 
 // checkPlaceholders warns at each text of a message (n, read into texts by
