@@ -455,7 +455,7 @@ func TestEmitIDs(t *testing.T) {
 // says which when the helpdesk told: a deletion is not counted as an
 // agent's close.
 func TestDeriveTicketGoneSaysWhy(t *testing.T) {
-	for _, gone := range []string{flows.GoneDeleted, flows.GoneClosed, ""} {
+	for _, gone := range []string{flows.GoneDeleted, flows.GoneMerged, flows.GoneClosed, ""} {
 		h := newHarness(t)
 		h.in(flows.Input{Kind: flows.InputMessage, Text: "hello"})
 		h.in(flows.Input{Kind: flows.InputMessage, Text: "agent please"})

@@ -228,15 +228,17 @@ func TestTicketGoneMarksTheEndBeforeTheRefusedMessage(t *testing.T) {
 // same for all: the ticket is closed for the bot.
 func TestTicketGoneLineSaysWhy(t *testing.T) {
 	for _, tt := range []struct {
-		gone    string
-		refused bool
-		want    string
+		gone, into string
+		refused    bool
+		want       string
 	}{
-		{flows.GoneDeleted, true, "The ticket was deleted in the helpdesk and took no more messages. The bot took the conversation back."},
-		{flows.GoneClosed, true, "The ticket was closed in the helpdesk, or merged into another, and took no more messages. The bot took the conversation back."},
-		{"", true, "The ticket took no more messages in the helpdesk (deleted, or closed there). The bot took the conversation back."},
-		{flows.GoneDeleted, false, "The ticket was deleted in the helpdesk. The bot took the conversation back."},
-		{"", false, "The ticket was closed in the helpdesk. The bot took the conversation back."},
+		{flows.GoneMerged, "57", true, "The ticket was merged into ticket 57 in the helpdesk and took no more messages. The bot took the conversation back."},
+		{flows.GoneMerged, "", true, "The ticket was merged into another in the helpdesk and took no more messages. The bot took the conversation back."},
+		{flows.GoneDeleted, "", true, "The ticket was deleted in the helpdesk and took no more messages. The bot took the conversation back."},
+		{flows.GoneClosed, "", true, "The ticket was closed in the helpdesk, or merged into another, and took no more messages. The bot took the conversation back."},
+		{"", "", true, "The ticket took no more messages in the helpdesk (deleted, or closed there). The bot took the conversation back."},
+		{flows.GoneDeleted, "", false, "The ticket was deleted in the helpdesk. The bot took the conversation back."},
+		{"", "", false, "The ticket was closed in the helpdesk. The bot took the conversation back."},
 	} {
 		c := newConv(t, shop(t))
 		c.user("ciao")
@@ -244,7 +246,7 @@ func TestTicketGoneLineSaysWhy(t *testing.T) {
 		ticket := flows.TicketRef{Connector: "zendesk", ID: "42"}
 		c.do(flows.Input{Kind: flows.InputTicket, Ticket: &flows.TicketUpdate{Ticket: ticket, Status: flows.TicketOpen}})
 		c.user("ci siete?")
-		u := &flows.TicketUpdate{Ticket: ticket, Status: flows.TicketClosed, Gone: tt.gone}
+		u := &flows.TicketUpdate{Ticket: ticket, Status: flows.TicketClosed, Gone: tt.gone, MergedInto: tt.into}
 		if tt.refused {
 			u.Refused = c.now
 		}

@@ -172,6 +172,10 @@ func goneNote(u *flows.TicketUpdate) string {
 		return "The ticket was deleted in the helpdesk and took no more messages."
 	case u.Gone == flows.GoneDeleted:
 		return "The ticket was deleted in the helpdesk."
+	case u.Gone == flows.GoneMerged && u.MergedInto != "" && len(u.MergedInto) <= 100:
+		return "The ticket was merged into ticket " + u.MergedInto + " in the helpdesk and took no more messages."
+	case u.Gone == flows.GoneMerged:
+		return "The ticket was merged into another in the helpdesk and took no more messages."
 	case u.Gone == flows.GoneClosed && refused:
 		return "The ticket was closed in the helpdesk, or merged into another, and took no more messages."
 	case refused:

@@ -74,7 +74,8 @@ type Event struct {
 	Outcome string `json:"outcome,omitempty"`
 	// Reason: why the conversation ended (conversation_ended), why the
 	// bot escalated (handoff_requested, sla_alert), why the ticket took
-	// no more messages (ticket_closed: GoneDeleted, GoneClosed).
+	// no more messages (ticket_closed: GoneDeleted, GoneMerged,
+	// GoneClosed).
 	Reason string `json:"reason,omitempty"`
 
 	// state_entered: the state left; message_out: bot or agent.

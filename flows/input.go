@@ -96,15 +96,21 @@ type TicketUpdate struct {
 	// read it, so the next handoff routes and summarises it.
 	Refused time.Time `json:"refused,omitzero"`
 	// Gone, on a closed update, says why the ticket takes no more
-	// messages when the helpdesk told: GoneDeleted or GoneClosed (empty:
-	// not known, or a helpdesk's own close).
+	// messages when the helpdesk told: GoneDeleted, GoneMerged or
+	// GoneClosed (empty: not known, or a helpdesk's own close).
 	Gone string `json:"gone,omitempty"`
+	// MergedInto is the ticket a GoneMerged one was merged into, when the
+	// helpdesk named it.
+	MergedInto string `json:"merged_into,omitempty"`
 }
 
 // Why a ticket takes no more messages (TicketUpdate.Gone).
 const (
 	// GoneDeleted: an agent deleted the ticket.
 	GoneDeleted = "deleted"
+	// GoneMerged: an agent merged the ticket into another, which closed
+	// it.
+	GoneMerged = "merged"
 	// GoneClosed: the ticket is closed in the helpdesk (solved then
 	// closed, or merged into another ticket, which closes it) and takes
 	// no comment.

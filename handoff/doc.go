@@ -119,10 +119,12 @@
 // more messages: an append to it fails for good with an error that is
 // ErrTicketGone, and the host returns the conversation to the bot: the
 // transcript's system line ("The ticket was deleted in the helpdesk and
-// took no more messages", or "was closed in the helpdesk, or merged into
-// another": GoneReason, the ticket_closed event's reason) goes before
-// that message, so a next handoff's routing and summary carry the words
-// no agent read. A
+// took no more messages", "was merged into ticket N", or "was closed":
+// GoneReason, the ticket_closed event's reason) goes before that
+// message, so a next handoff's routing and summary carry the words no
+// agent read. A Zendesk merge is told by the merge's comment on the
+// ticket merged away (via channel "merge"), and its target by the "#N"
+// that comment names. A
 // deleted ticket answers 404, as every request does when the account
 // address is wrong; the API user's own record (Zendesk's users/me,
 // Freshdesk's agents/me) tells the two apart.

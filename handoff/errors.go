@@ -126,24 +126,26 @@ func responseError(connector, op string, status int, header http.Header, body []
 // when the helpdesk reports the ticket closed.
 var ErrTicketGone = errors.New("the ticket takes no more messages")
 
-// goneError is an error that is ErrTicketGone, with its own text and
-// why (flows.GoneDeleted or flows.GoneClosed).
-type goneError struct{ msg, reason string }
+// goneError is an error that is ErrTicketGone, with its own text, why
+// (flows.GoneDeleted, GoneMerged or GoneClosed) and, merged, into which
+// ticket when known.
+type goneError struct{ msg, reason, into string }
 
 func (g goneError) Error() string        { return g.msg }
 func (g goneError) Is(target error) bool { return target == ErrTicketGone }
 
 // GoneReason says why err's ticket takes no more messages, when err is
 // ErrTicketGone and the connector could tell: flows.GoneDeleted (an
-// agent deleted it: Zendesk and Freshdesk answer 404) or flows.GoneClosed
-// (Zendesk's closed ticket, merged ones included, takes no comment);
-// empty otherwise.
-func GoneReason(err error) string {
+// agent deleted it: Zendesk and Freshdesk answer 404), flows.GoneMerged
+// (Zendesk: an agent merged it into another, which closed it; into is
+// that ticket when the merge's comment names it) or flows.GoneClosed
+// (Zendesk's closed ticket takes no comment); empty otherwise.
+func GoneReason(err error) (reason, into string) {
 	var g goneError
 	if errors.As(err, &g) {
-		return g.reason
+		return g.reason, g.into
 	}
-	return ""
+	return "", ""
 }
 
 // accountAnswers tells a ticket that is gone from an account address

@@ -91,7 +91,7 @@ func (f *Freshdesk) appendFailed(ctx context.Context, id string, err error) erro
 	if !gone {
 		return gerr
 	}
-	return &Error{Connector: "freshdesk", Op: e.Op, Err: goneError{fmt.Sprintf("ticket %s no longer exists: an agent deleted it (Freshdesk answers 404 for it, and for nothing else); the message is not added", id), flows.GoneDeleted}}
+	return &Error{Connector: "freshdesk", Op: e.Op, Err: goneError{fmt.Sprintf("ticket %s no longer exists: an agent deleted it (Freshdesk answers 404 for it, and for nothing else); the message is not added", id), flows.GoneDeleted, ""}}
 }
 
 // freshdeskNoteFiles is the most a note's attachments may weigh in all

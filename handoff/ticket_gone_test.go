@@ -179,7 +179,7 @@ func TestAppendToATicketThatIsGone(t *testing.T) {
 					}
 					// The host tells the engine which, so the transcript's
 					// line and the ticket_closed event say it.
-					if got := GoneReason(err); got != how {
+					if got, _ := GoneReason(err); got != how {
 						t.Errorf("GoneReason(%q) = %q; want %q", err, got, how)
 					}
 					err = wrong.AppendBatch(context.Background(), ref, flows.Contact{Name: "Mario"}, msg)
@@ -207,5 +207,69 @@ func TestZendeskCloseOfATicketDeletedMeanwhile(t *testing.T) {
 	})
 	if err := newTestZendesk(t, fake.URL).Close(context.Background(), flows.TicketRef{ID: "77"}); err != nil {
 		t.Errorf("close of a ticket deleted after the look-up: %v; want done", err)
+	}
+}
+
+// TestZendeskAppendToAMergedTicket: an agent merged the ticket into
+// another. Zendesk closes the ticket merged away and writes on it the
+// merge's comment (via channel "merge"), which names the target as
+// "#N" when the agent kept the proposed text. The append is refused as
+// for any closed ticket, and its error says merged, and into which
+// ticket when the comment names one; a merge made through the API with
+// no comment is only known as closed.
+func TestZendeskAppendToAMergedTicket(t *testing.T) {
+	msg := []flows.TicketMessage{{ID: "h-42:append:1:1", Message: flows.Message{At: connTestTime, From: flows.RoleUser, Text: "are you still there?"}}}
+	for _, tt := range []struct {
+		name, comment    string
+		onBehalf         bool
+		reason, wantInto string
+	}{
+		{"proposed text", "This request was closed and merged into request #%d “Where is my parcel”.", false, flows.GoneMerged, "target"},
+		{"proposed text, requests API", "This request was closed and merged into request #%d “Where is my parcel”.", true, flows.GoneMerged, "target"},
+		{"own words, no number", "Duplicate of the e-mail ticket", false, flows.GoneMerged, ""},
+		{"own words with an entity", "It&#39;s the same parcel as #%d", false, flows.GoneMerged, "target"},
+		{"no comment", "", false, flows.GoneClosed, ""},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			fake := handofftest.NewZendesk(t, handofftest.NewClock(connTestTime), "bot@acme.test", "tok123", "oauth-tok")
+			var opts []ConnectorOption
+			auth := ZendeskAPIToken("bot@acme.test", "tok123")
+			if tt.onBehalf {
+				auth, opts = ZendeskOAuth("oauth-tok"), append(opts, WithRequesterUpdates(true))
+			}
+			z, err := NewZendesk("", auth, append([]ConnectorOption{WithBaseURL(fake.URL), WithClock(connTestClock)}, opts...)...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			other := connTestHandoff()
+			other.ID, other.ConversationID = "h-other", "wa:other"
+			target, err := z.Open(context.Background(), other)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ref, err := z.Open(context.Background(), connTestHandoff())
+			if err != nil {
+				t.Fatal(err)
+			}
+			comment := tt.comment
+			if strings.Contains(comment, "%d") {
+				comment = strings.ReplaceAll(comment, "%d", target.ID)
+			}
+			fake.MergeTicket(ticketNumber(t, ref), ticketNumber(t, target), comment)
+			err = z.AppendBatch(context.Background(), ref, flows.Contact{Name: "Mario"}, msg)
+			if !errors.Is(err, ErrTicketGone) {
+				t.Fatalf("append to a merged ticket: %v; want ErrTicketGone", err)
+			}
+			want := ""
+			if tt.wantInto == "target" {
+				want = target.ID
+			}
+			if reason, into := GoneReason(err); reason != tt.reason || into != want {
+				t.Errorf("GoneReason(%q) = %q, %q; want %q, %q", err, reason, into, tt.reason, want)
+			}
+			if tt.reason == flows.GoneMerged && !strings.Contains(err.Error(), "merged") {
+				t.Errorf("error %q; want it to say the ticket was merged", err)
+			}
+		})
 	}
 }

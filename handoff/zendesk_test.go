@@ -116,7 +116,9 @@ func TestZendeskAppendAndClose(t *testing.T) {
 			close: []string{"GET /api/v2/tickets/77", "PUT /api/v2/tickets/77"}},
 		{status: "solved", assignee: "9", append: []string{"GET /api/v2/tickets/77", "PUT /api/v2/tickets/77"}, reopens: true,
 			close: []string{"GET /api/v2/tickets/77"}},
-		{status: "closed", assignee: "9", append: []string{"GET /api/v2/tickets/77"}, closed: true,
+		// Closed: the latest comments tell a merge (and into which
+		// ticket) from a close.
+		{status: "closed", assignee: "9", append: []string{"GET /api/v2/tickets/77", "GET /api/v2/tickets/77/comments"}, closed: true,
 			close: []string{"GET /api/v2/tickets/77"}},
 	}
 	for _, tt := range tests {

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -143,7 +145,7 @@ func (z *Zendesk) AppendBatch(ctx context.Context, t flows.TicketRef, c flows.Co
 		return z.appendFailed(ctx, t.ID, err)
 	}
 	if info.Status == "closed" {
-		return zendeskClosed(t.ID)
+		return z.closedError(ctx, t.ID)
 	}
 	upd := map[string]any{"comment": zendeskComment{Body: text, Public: true, AuthorID: info.RequesterID, Uploads: tokens}}
 	switch info.Status {
@@ -153,9 +155,66 @@ func (z *Zendesk) AppendBatch(ctx context.Context, t flows.TicketRef, c flows.Co
 	return z.appendFailed(ctx, t.ID, z.updateTicket(ctx, "append", t.ID, upd))
 }
 
-// zendeskClosed is the error of an append to closed ticket id.
-func zendeskClosed(id string) error {
-	return &Error{Connector: "zendesk", Op: "append", Err: goneError{fmt.Sprintf("ticket %s is closed (solved and closed, or merged into another), and Zendesk takes no more comments on a closed ticket; the message is not added", id), flows.GoneClosed}}
+// closedError is the error of an append to ticket id, which is closed:
+// merged into another when the newest of its last comments written by a
+// merge (via channel "merge", via id 19: "Via types reference") is there,
+// and into the ticket that comment names ("#N", as the text Zendesk's
+// agent interface proposes does: "This request was closed and merged
+// into request #N"). Reading the comments is best effort: when it fails,
+// or a merge through the API left no comment, the ticket is only known
+// as closed.
+func (z *Zendesk) closedError(ctx context.Context, id string) error {
+	const refused = "and Zendesk takes no more comments on a closed ticket; the message is not added"
+	g := goneError{fmt.Sprintf("ticket %s is closed (solved and closed, or merged into another), %s", id, refused), flows.GoneClosed, ""}
+	if merged, into := z.mergedInto(ctx, id); merged && into != "" {
+		g = goneError{fmt.Sprintf("ticket %s was merged into ticket %s, which closed it, %s", id, into, refused), flows.GoneMerged, into}
+	} else if merged {
+		g = goneError{fmt.Sprintf("ticket %s was merged into another ticket, which closed it, %s", id, refused), flows.GoneMerged, ""}
+	}
+	return &Error{Connector: "zendesk", Op: "append", Err: g}
+}
+
+// ticketRefs are the "#N" ticket numbers of a comment's text (not an
+// HTML character reference, "&#39;").
+var ticketRefs = regexp.MustCompile(`(?:^|[^&\w])#(\d{1,19})\b`)
+
+// mergedInto reads ticket id's latest comments, newest first, for the
+// one a merge wrote, and the one ticket number it names other than id.
+func (z *Zendesk) mergedInto(ctx context.Context, id string) (bool, string) {
+	res, err := z.s.send(ctx, call{op: "append.lookup", method: http.MethodGet,
+		url:    z.base + "/api/v2/tickets/" + id + "/comments?sort_order=desc&per_page=" + strconv.Itoa(checkPageSize),
+		header: z.header(), canned: `{"comments":[],"next_page":null}`, limit: maxListResponse})
+	if err != nil {
+		return false, ""
+	}
+	var got struct {
+		Comments []struct {
+			Body      string `json:"body"`
+			PlainBody string `json:"plain_body"`
+			Via       struct {
+				Channel json.RawMessage `json:"channel"`
+			} `json:"via"`
+		} `json:"comments"`
+	}
+	if json.Unmarshal(res.body, &got) != nil {
+		return false, ""
+	}
+	for _, c := range got.Comments {
+		if ch := strings.TrimSpace(string(c.Via.Channel)); ch != `"merge"` && ch != "19" && ch != `"19"` {
+			continue
+		}
+		var into []string
+		for _, m := range ticketRefs.FindAllStringSubmatch(c.PlainBody+"\n"+c.Body, -1) {
+			if m[1] != id && !slices.Contains(into, m[1]) {
+				into = append(into, m[1])
+			}
+		}
+		if len(into) == 1 {
+			return true, into[0]
+		}
+		return true, ""
+	}
+	return false, ""
 }
 
 // appendFailed is err, the failure of an append to ticket id, as
@@ -174,10 +233,10 @@ func (z *Zendesk) appendFailed(ctx context.Context, id string, err error) error 
 		if !gone {
 			return gerr
 		}
-		return &Error{Connector: "zendesk", Op: e.Op, Err: goneError{fmt.Sprintf("ticket %s no longer exists: an agent deleted it (Zendesk answers 404 for it, and for nothing else); the message is not added", id), flows.GoneDeleted}}
+		return &Error{Connector: "zendesk", Op: e.Op, Err: goneError{fmt.Sprintf("ticket %s no longer exists: an agent deleted it (Zendesk answers 404 for it, and for nothing else); the message is not added", id), flows.GoneDeleted, ""}}
 	case http.StatusUnprocessableEntity:
 		if info, lerr := z.ticketInfo(ctx, id, "append.lookup"); lerr == nil && info.Status == "closed" {
-			return zendeskClosed(id)
+			return z.closedError(ctx, id)
 		}
 	}
 	return err

@@ -244,8 +244,9 @@ func (h *Host) settled(ctx context.Context, it flows.OutboxItem, err error) {
 func (h *Host) ticketGone(ctx context.Context, it flows.OutboxItem, cause error) {
 	h.log.Warn("the ticket takes no more messages: the customer's message is not on it, and the conversation returns to the bot",
 		"conversation", it.ConversationID, "handoff", it.HandoffID, "ticket", it.Ticket.ID, "connector", it.Ticket.Connector, "item", it.ID, "error", cause)
+	gone, into := handoff.GoneReason(cause)
 	in := flows.Input{Kind: flows.InputTicket, At: h.now(), Ticket: &flows.TicketUpdate{Ticket: it.Ticket, Status: flows.TicketClosed, Refused: h.firstUnread(ctx, it),
-		Gone: handoff.GoneReason(cause)}}
+		Gone: gone, MergedInto: into}}
 	dctx := handoff.WithDelivery(context.WithoutCancel(ctx), handoff.Delivery{Key: "gone:" + it.Ticket.Connector + ":" + it.Ticket.ID, TTL: ticketGoneTTL})
 	if err := h.DeliverBridge(dctx, it.ConversationID, in); err != nil && !errors.Is(err, handoff.ErrDuplicate) {
 		h.log.Error("returning the conversation of a ticket that is gone to the bot failed; the customer's next message tries again",

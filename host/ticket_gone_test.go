@@ -223,3 +223,55 @@ func TestSecondHandoffAfterATicketGone(t *testing.T) {
 		t.Errorf("the refused message is %d times on the second ticket; want twice (summary and transcript)", all)
 	}
 }
+
+// An agent merges the customer's ticket into another (the customer's
+// e-mail about the same parcel): Zendesk closes it, with the merge's
+// comment naming the target. The customer writes: the conversation
+// returns to the bot, and the transcript's line says where the ticket
+// went, so the agent of a next handoff knows where the story goes on.
+func TestCustomerWritesToAMergedTicket(t *testing.T) {
+	fake := handofftest.NewZendesk(t, handofftest.NewClock(time.Now()), "bot@acme.example", "tok", "")
+	cfg, diags := config.Parse("baton.yaml", []byte("connectors:\n  zendesk: {base_url: \""+fake.URL+"\", subdomain: acme, email: bot@acme.example, token: tok}\n"))
+	if diags.HasErrors() {
+		t.Fatal(diags.Err())
+	}
+	conns, err := handoff.Connectors(cfg.Handoff)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mail, err := conns["zendesk"].Open(context.Background(), &flows.Handoff{ID: "h-mail", ConversationID: "mail:1", Reason: "email",
+		Contact: flows.Contact{ID: "anna@example.com", Name: "Anna", Email: "anna@example.com"}, Transcript: []flows.Message{{From: flows.RoleUser, Text: "where is my parcel?"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	th := startHost(t, WithDeployment(cfg.Handoff, conns), WithDeliverOptions(handoff.DeliverAppendWindow(0)))
+	const conv = "web:site:v1"
+	th.say(t, "m1", "hello", "")
+	th.say(t, "m2", "agent", "")
+	waitFor(t, "the ticket", func() bool { return len(fake.Tickets()) == 2 })
+	id := fake.Tickets()[1].ID
+	fake.MergeTicket(id, ticketNum(t, mail.ID), "This request was closed and merged into request #"+mail.ID+" “where is my parcel?”.")
+	th.say(t, "m3", "are you still there?", "")
+	waitFor(t, "the conversation back with the bot", func() bool {
+		s, _ := th.store.Load(context.Background(), conv)
+		return s.Lifecycle != flows.LifecycleHandedOff && s.Lifecycle != flows.LifecycleWithAgent
+	})
+	s, _ := th.store.Load(context.Background(), conv)
+	want := "The ticket was merged into ticket " + mail.ID + " in the helpdesk and took no more messages. The bot took the conversation back."
+	found := false
+	for _, m := range s.Transcript {
+		found = found || (m.From == flows.RoleSystem && m.Text == want)
+	}
+	if !found {
+		t.Errorf("transcript %+v; want the line %q", s.Transcript, want)
+	}
+}
+
+func ticketNum(t *testing.T, id string) int64 {
+	t.Helper()
+	n, err := strconv.ParseInt(id, 10, 64)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
+}

@@ -74,15 +74,18 @@ type ZendeskTicket struct {
 
 // ZendeskComment is a comment on a ticket of the fake.
 type ZendeskComment struct {
-	ID       int64     `json:"id"`
-	Body     string    `json:"body"`
-	HTMLBody string    `json:"html_body"`
-	Public   bool      `json:"public"`
-	AuthorID int64     `json:"author_id"`
-	Uploads  []string  `json:"-"`
-	Via      string    `json:"-"` // "tickets" or "requests": the API that wrote it
-	Updater  int64     `json:"-"` // who made the update: the API user or the impersonated end user
-	Created  time.Time `json:"created_at"`
+	ID       int64    `json:"id"`
+	Body     string   `json:"body"`
+	HTMLBody string   `json:"html_body"`
+	Public   bool     `json:"public"`
+	AuthorID int64    `json:"author_id"`
+	Uploads  []string `json:"-"`
+	Via      string   `json:"-"` // "tickets" or "requests": the API that wrote it
+	// Channel is the comment's via type ("Via types reference"): "api"
+	// for the API's, "web" for an agent's, "merge" for a merge's.
+	Channel string    `json:"-"`
+	Updater int64     `json:"-"` // who made the update: the API user or the impersonated end user
+	Created time.Time `json:"created_at"`
 }
 
 // ZendeskUpload is a file uploaded to the fake.
@@ -163,13 +166,38 @@ func (z *Zendesk) DeleteTicket(id int64) {
 	}
 }
 
+// MergeTicket merges ticket source into target as an agent would ("Merge
+// Tickets into Target Ticket", POST /api/v2/tickets/{target}/merge): the
+// source is closed, and each ticket gets a private comment whose via
+// channel is "merge" ("Via types reference": via id 19): on the source
+// sourceComment (Zendesk's agent interface proposes "This request was
+// closed and merged into request #<target> …"; through the API it is the
+// caller's text, and may be empty: then the source gets no comment), on
+// the target one naming the source. From then on the source takes no
+// update (it is closed).
+func (z *Zendesk) MergeTicket(source, target int64, sourceComment string) {
+	z.mu.Lock()
+	defer z.mu.Unlock()
+	s, t := z.ticket(source), z.ticket(target)
+	if s == nil || t == nil {
+		return
+	}
+	now := z.clock.Now()
+	if sourceComment != "" {
+		s.Comments = append(s.Comments, ZendeskComment{ID: z.id(), Body: sourceComment, AuthorID: z.me, Via: "web", Channel: "merge", Updater: z.me, Created: now})
+	}
+	t.Comments = append(t.Comments, ZendeskComment{ID: z.id(), Body: fmt.Sprintf("Request #%d was closed and merged into this request.", source),
+		AuthorID: z.me, Via: "web", Channel: "merge", Updater: z.me, Created: now})
+	s.Status = "closed"
+}
+
 // AgentComment adds an agent's public reply to a ticket, as an agent
 // would in Zendesk's agent workspace.
 func (z *Zendesk) AgentComment(id int64, body string) {
 	z.mu.Lock()
 	defer z.mu.Unlock()
 	if t := z.ticket(id); t != nil {
-		t.Comments = append(t.Comments, ZendeskComment{ID: z.id(), Body: body, Public: true, AuthorID: z.me, Via: "web", Updater: z.me, Created: z.clock.Now()})
+		t.Comments = append(t.Comments, ZendeskComment{ID: z.id(), Body: body, Public: true, AuthorID: z.me, Via: "web", Channel: "web", Updater: z.me, Created: z.clock.Now()})
 	}
 }
 
@@ -351,7 +379,7 @@ func (z *Zendesk) createTicket(w http.ResponseWriter, r *http.Request, body []by
 		pub = *in2.Comment.Public
 	}
 	t.Comments = append(t.Comments, ZendeskComment{ID: z.id(), Body: in2.Comment.Body, HTMLBody: in2.Comment.HTMLBody, Public: pub,
-		AuthorID: z.me, Via: "tickets", Updater: z.me, Created: z.clock.Now()})
+		AuthorID: z.me, Via: "tickets", Channel: "api", Updater: z.me, Created: z.clock.Now()})
 	z.tickets = append(z.tickets, t)
 	out, _ := json.Marshal(map[string]any{"ticket": t})
 	if key != "" {
@@ -396,7 +424,7 @@ func (z *Zendesk) updateTicket(w http.ResponseWriter, t *ZendeskTicket, body []b
 			author = c.AuthorID
 		}
 		t.Comments = append(t.Comments, ZendeskComment{ID: z.id(), Body: c.Body, HTMLBody: c.HTMLBody, Public: pub, AuthorID: author,
-			Uploads: c.Uploads, Via: "tickets", Updater: z.me, Created: z.clock.Now()})
+			Uploads: c.Uploads, Via: "tickets", Channel: "api", Updater: z.me, Created: z.clock.Now()})
 	}
 	t.AssigneeID = assignee
 	if in.Ticket.Status != "" {
@@ -432,7 +460,7 @@ func (z *Zendesk) updateRequest(w http.ResponseWriter, r *http.Request, t *Zende
 	}
 	c := in.Request.Comment
 	t.Comments = append(t.Comments, ZendeskComment{ID: z.id(), Body: c.Body, HTMLBody: c.HTMLBody, Public: true, AuthorID: uid,
-		Uploads: c.Uploads, Via: "requests", Updater: uid, Created: z.clock.Now()})
+		Uploads: c.Uploads, Via: "requests", Channel: "api", Updater: uid, Created: z.clock.Now()})
 	if t.Status == "pending" || t.Status == "solved" || t.Status == "hold" {
 		t.Status = "open" // the requester updated the ticket
 	}
@@ -461,7 +489,8 @@ func (z *Zendesk) listComments(w http.ResponseWriter, r *http.Request, t *Zendes
 	out := make([]map[string]any, 0, end-start)
 	for _, c := range cs[start:end] {
 		out = append(out, map[string]any{"id": c.ID, "body": c.Body, "html_body": c.HTMLBody, "plain_body": c.Body,
-			"public": c.Public, "author_id": c.AuthorID, "created_at": c.Created})
+			"public": c.Public, "author_id": c.AuthorID, "created_at": c.Created,
+			"via": map[string]any{"channel": c.Channel, "source": map[string]any{"from": map[string]any{}, "to": map[string]any{}, "rel": nil}}})
 	}
 	writeJSON(w, 200, map[string]any{"comments": out, "next_page": next, "count": len(cs)})
 }
