@@ -2,8 +2,6 @@ package convtest
 
 import (
 	"fmt"
-	"io"
-	"os"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -13,6 +11,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/batonbot/baton/dsl"
 	"github.com/batonbot/baton/flows"
 	"github.com/batonbot/baton/sandbox"
 )
@@ -190,7 +189,7 @@ var (
 // path:line:col: message. The flow and the configs it names are not
 // loaded: Run checks the setups against them.
 func Parse(path string) (*File, []string) {
-	src, err := readLimited(path)
+	src, err := dsl.ReadLimited(path) // at most MaxFileSize+1 bytes
 	if err != nil {
 		return nil, []string{fmt.Sprintf("%s: %v", path, err)}
 	}
@@ -320,18 +319,7 @@ const minYear, maxYear = 1900, 9000
 
 // MaxFileSize is the largest test file accepted, in bytes: a flow file's
 // limit.
-const MaxFileSize = 1 << 20
-
-// readLimited reads at most MaxFileSize+1 bytes of name: enough to tell the
-// file is too large without reading all of it.
-func readLimited(name string) ([]byte, error) {
-	f, err := os.Open(name)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	return io.ReadAll(io.LimitReader(f, MaxFileSize+1))
-}
+const MaxFileSize = dsl.MaxFileSize
 
 var yamlLine = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
 

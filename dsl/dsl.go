@@ -103,16 +103,17 @@ const (
 )
 
 func newLoader(opts []Option) *loader {
-	l := &loader{readFile: readLimited}
+	l := &loader{readFile: ReadLimited}
 	for _, o := range opts {
 		o(l)
 	}
 	return l
 }
 
-// readLimited reads at most MaxFileSize+1 bytes of name: enough to tell the
-// file is too large without reading all of it.
-func readLimited(name string) ([]byte, error) {
+// ReadLimited reads at most MaxFileSize+1 bytes of name: enough to tell the
+// file is too large without reading all of it. Files that share the flow
+// file's limit (convtest's test files) are read with it too.
+func ReadLimited(name string) ([]byte, error) {
 	f, err := os.Open(name)
 	if err != nil {
 		return nil, err

@@ -72,7 +72,7 @@ func TestHostileReadLimit(t *testing.T) {
 	if len(ds) != 1 || !strings.Contains(ds[0].Summary, "larger than 1048576 bytes") {
 		t.Fatalf("diagnostics = %v", ds)
 	}
-	src, err := readLimited(path)
+	src, err := ReadLimited(path)
 	if err != nil || len(src) != MaxFileSize+1 {
 		t.Errorf("read %d bytes, err %v; want %d", len(src), err, MaxFileSize+1)
 	}

@@ -56,7 +56,7 @@ func WalkYAML(dir string, fn func(path string, kind Kind)) {
 // line of it starts with "conversations:" (loading it says it is too
 // large).
 func SniffFile(path string) Kind {
-	src, err := readLimited(path)
+	src, err := ReadLimited(path)
 	if err != nil {
 		return KindFlow
 	}
@@ -91,7 +91,7 @@ func isYAML(src []byte) bool {
 // ReadsAsYAML reports whether the file at path reads as YAML; a file
 // larger than MaxFileSize does not.
 func ReadsAsYAML(path string) bool {
-	src, err := readLimited(path)
+	src, err := ReadLimited(path)
 	return err == nil && len(src) <= MaxFileSize && isYAML(src)
 }
 

@@ -71,8 +71,7 @@ func runSandbox(ctx context.Context, e *env, args []string) int {
 	// while starting makes Serve stop at once (exit 0).
 	ctx, stop := signal.NotifyContext(ctx, syscall.SIGTERM, os.Interrupt)
 	defer stop()
-	hup := make(chan os.Signal, 1)
-	signal.Notify(hup, syscall.SIGHUP)
+	hup := hangups()
 	defer signal.Stop(hup)
 	flow, ok := oneFlowFile(e, sandboxCmd, pos)
 	if !ok {
@@ -133,16 +132,9 @@ func runSandbox(ctx context.Context, e *env, args []string) int {
 		st.StartWatch(ctx)
 	}
 	fmt.Fprintf(e.stderr, "baton sandbox: open http://%s/ in a browser to talk to %s (Ctrl-C stops).\n", l.Addr(), flow)
-	go func() {
-		for {
-			select {
-			case <-ctx.Done():
-				return
-			case <-hup:
-				st.Reload(ctx) // logged, and shown on the page
-			}
-		}
-	}()
+	go reloadOnHangup(ctx, hup, func() {
+		st.Reload(ctx) // logged, and shown on the page
+	})
 	if err := st.Serve(ctx, l, false); err != nil { // watched above
 		fmt.Fprintf(e.stderr, "baton sandbox: %v\n", err)
 		return exitRuntime

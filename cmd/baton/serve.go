@@ -79,8 +79,7 @@ func runServe(ctx context.Context, e *env, args []string) int {
 	// status. A SIGTERM while starting makes Serve stop at once (exit 0).
 	ctx, stop := signal.NotifyContext(ctx, syscall.SIGTERM, os.Interrupt)
 	defer stop()
-	hup := make(chan os.Signal, 1)
-	signal.Notify(hup, syscall.SIGHUP)
+	hup := hangups()
 	defer signal.Stop(hup)
 	if *page && *cfgPath != "" {
 		return usageError(e, serveCmd, "--sandbox is for trying a flow: 'baton serve FLOW --sandbox', or 'baton sandbox FLOW --config %s' to see its routing", *cfgPath)
@@ -189,19 +188,12 @@ func runServe(ctx context.Context, e *env, args []string) int {
 			fmt.Fprintf(e.stderr, "baton serve: the web sandbox of %s is at %s/sandbox/\n", pos[0], base)
 		}
 	}
-	go func() {
-		for {
-			select {
-			case <-ctx.Done():
-				return
-			case <-hup:
-				_ = srv.Reload() // logged
-				if st != nil {
-					st.Reload(ctx) // the web sandbox's page too
-				}
-			}
+	go reloadOnHangup(ctx, hup, func() {
+		_ = srv.Reload() // logged
+		if st != nil {
+			st.Reload(ctx) // the web sandbox's page too
 		}
-	}()
+	})
 	if err := srv.Serve(ctx, l); err != nil {
 		fmt.Fprintf(e.stderr, "baton serve: %v\n", err)
 		return exitRuntime
@@ -216,4 +208,25 @@ func browsable(a net.Addr) string {
 		return net.JoinHostPort("127.0.0.1", strconv.Itoa(ta.Port))
 	}
 	return a.String()
+}
+
+// hangups takes SIGHUP from now on (signal.Stop gives it back): from the
+// start, since loading takes seconds on a busy machine and a SIGHUP then
+// must not kill the process. baton serve and baton sandbox reload on it.
+func hangups() chan os.Signal {
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	return hup
+}
+
+// reloadOnHangup calls reload on each SIGHUP hup gives until ctx ends.
+func reloadOnHangup(ctx context.Context, hup <-chan os.Signal, reload func()) {
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-hup:
+			reload()
+		}
+	}
 }
