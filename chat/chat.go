@@ -146,9 +146,13 @@ type lineReader interface {
 }
 
 // ctxLines reads lines from r in a goroutine, so the chat can wait for a
-// line, an interrupt and a reload at once.
+// line, an interrupt and a reload at once. It reads one line at a time,
+// the next only once asked (next): the terminal's line editor draws its
+// prompt when it starts reading, so the prompt comes after the answer to
+// the line before, and never after /quit.
 type ctxLines struct {
 	lines chan lineOrErr
+	more  chan struct{}
 }
 
 type lineOrErr struct {
@@ -161,9 +165,15 @@ type lineOrErr struct {
 type cutter interface{ lastCut() string }
 
 func newCtxLines(ctx context.Context, r lineReader) *ctxLines {
-	c := &ctxLines{lines: make(chan lineOrErr)}
+	c := &ctxLines{lines: make(chan lineOrErr), more: make(chan struct{}, 1)}
+	c.more <- struct{}{} // the first line
 	go func() {
 		for {
+			select {
+			case <-c.more:
+			case <-ctx.Done():
+				return
+			}
 			l, err := r.ReadLine()
 			cut := ""
 			if c, ok := r.(cutter); ok {
@@ -180,4 +190,12 @@ func newCtxLines(ctx context.Context, r lineReader) *ctxLines {
 		}
 	}()
 	return c
+}
+
+// next asks for the line after the one received last.
+func (c *ctxLines) next() {
+	select {
+	case c.more <- struct{}{}:
+	default: // asked already
+	}
 }

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"sync/atomic"
 	"unicode/utf8"
 
 	"github.com/batonbot/baton/flows"
@@ -177,11 +178,16 @@ const maxTermLine = 4096
 type termLines struct {
 	t   lineReader
 	cut bool
+	// ended is set when the last line read was ended with Enter and no
+	// other is being read: the cursor is at the start of a line of its own.
+	ended atomic.Bool
 }
 
 func (r *termLines) ReadLine() (string, error) {
+	r.ended.Store(false)
 	l, err := r.t.ReadLine()
 	r.cut = utf8.RuneCountInString(l) >= maxTermLine
+	r.ended.Store(err == nil)
 	return l, err
 }
 

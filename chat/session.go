@@ -173,6 +173,7 @@ func (cs *session) loop(ctx context.Context, lines *ctxLines) (failed bool) {
 			}
 			line, fixed := validLine(l.line)
 			if strings.TrimSpace(line) == "" {
+				lines.next()
 				continue
 			}
 			cs.view.input(line)
@@ -192,6 +193,7 @@ func (cs *session) loop(ctx context.Context, lines *ctxLines) (failed bool) {
 			case in.cmd == "state" || in.cmd == "vars" || in.cmd == "reset" || in.cmd == "help" || in.cmd == "handoff":
 				cs.view.answer(in.cmd, cs)
 			}
+			lines.next() // once the line is answered: the terminal's prompt follows the answer
 		}
 	}
 }

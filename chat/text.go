@@ -51,11 +51,15 @@ func chatTerminal(ctx context.Context, o Options, start func(display) (*session,
 	}
 	v := &textView{w: t, color: true, esc: t.Escape, fullHandoff: o.HandoffJSON}
 	// Raw mode delivers Ctrl-C as a key: ReadLine returns io.EOF.
-	failed, err = chatTextLoop(ctx, o, start, v, newCtxLines(ctx, &termLines{t: t}))
+	lines := &termLines{t: t}
+	failed, err = chatTextLoop(ctx, o, start, v, newCtxLines(ctx, lines))
 	// Leave the prompt line as it is and end it, straight on out: the
 	// terminal would clear it, write the newline and draw the prompt (and
 	// what was typed) again after it, where the shell's prompt follows.
-	_, _ = io.WriteString(out, "\r\n")
+	// After /quit the line editor ended its line and drew no prompt.
+	if !lines.ended.Load() {
+		_, _ = io.WriteString(out, "\r\n")
+	}
 	return failed, err
 }
 
