@@ -109,13 +109,41 @@ func (h *Host) summarize(ctx context.Context, hf *flows.Handoff) error {
 	return nil
 }
 
-// turnCall is what routing keeps across the runs of one turn: Handle runs
-// a turn again after a conflict, and each run gives its handoffs new ids.
+// turnCall is what routing and the analyser keep across the runs of one
+// turn: Handle runs a turn again after a conflict, and each run gives its
+// handoffs new ids.
 type turnCall struct {
 	// summaries are the LLM's, by handoff reason.
 	summaries map[string]string
 	// told are the handoffs whose routing message h.decided holds.
 	told []string
+	// analyses are the analyser's answers, by what it was asked: a rerun
+	// neither pays for the model again nor waits for it within the lease.
+	analyses map[flows.AnalyzeInput]flows.Signals
+}
+
+// turnAnalyzer is a flow's analyser as the host's engines call it: once
+// per message in a turn (see turnCall.analyses), however often a
+// conflict runs the turn.
+type turnAnalyzer struct{ flows.Analyzer }
+
+func (a turnAnalyzer) Analyze(ctx context.Context, in flows.AnalyzeInput) (flows.Signals, error) {
+	tc := turnCallOf(ctx)
+	if tc == nil {
+		return a.Analyzer.Analyze(ctx, in)
+	}
+	if s, ok := tc.analyses[in]; ok {
+		return *s.Clone(), nil
+	}
+	s, err := a.Analyzer.Analyze(ctx, in)
+	if err != nil { // ctx ended: nothing answered
+		return s, err
+	}
+	if tc.analyses == nil {
+		tc.analyses = map[flows.AnalyzeInput]flows.Signals{}
+	}
+	tc.analyses[in] = *s.Clone()
+	return s, nil
 }
 
 type turnCallKey struct{}

@@ -302,7 +302,7 @@ func (h *Host) newEngine(f *flows.Flow) (*engine.Engine, error) {
 		return nil, fmt.Errorf("the NLU analyser of flow %s: %w", f.Name, err)
 	}
 	if a != nil {
-		opts = append(opts, engine.WithAnalyzer(a))
+		opts = append(opts, engine.WithAnalyzer(turnAnalyzer{a})) // once per message, however often a conflict reruns the turn
 	}
 	if h.router != nil {
 		opts = append(opts, engine.WithHandoffHook(h.route))

@@ -396,15 +396,10 @@ func (h *Host) after(ctx context.Context, a *Account, conversation string, effec
 func (h *Host) handle(ctx context.Context, a *Account, conversation string, in flows.Input, create func() *flows.Session, opts ...engine.HandleOption) (effects []flows.Effect, leased flows.ReplyClaim, err error) {
 	start := time.Now()
 	claim := &flows.ReplyClaim{Until: h.now().Add(h.lease)}
-	var tc *turnCall
-	if h.router != nil { // the turn may route a handoff
-		tc = &turnCall{}
-		ctx = context.WithValue(ctx, turnCallKey{}, tc)
-	}
+	tc := &turnCall{} // the turn may route a handoff, and analyses its message
+	ctx = context.WithValue(ctx, turnCallKey{}, tc)
 	effects, err = a.eng.Load().Handle(ctx, h.store, conversation, in, create, append(opts, engine.ClaimReplies(claim))...)
-	if tc != nil {
-		tc.forget(h, effects, err)
-	}
+	tc.forget(h, effects, err)
 	switch {
 	case errors.Is(err, flows.ErrConsumed): // another worker took (and counted) it
 	case create == nil && errors.Is(err, flows.ErrNoSession): // a timer of a conversation that is gone: no turn ran
