@@ -236,6 +236,11 @@ func New(store flows.Store, opts ...Option) (*Host, error) {
 	if h.analyzer == nil {
 		h.analyzer = h.nlu.Analyzer
 	}
+	if !h.noTurns { // turns taken from the inbox hold their message for the lease
+		if err := h.nlu.fitsLease(h.lease); err != nil {
+			return nil, fmt.Errorf("host: %w", err)
+		}
+	}
 	if h.summarizer == nil {
 		s, err := h.nlu.Summarizer(nil, nil)
 		if err != nil {

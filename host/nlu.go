@@ -6,7 +6,9 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+	"time"
 
+	"github.com/batonbot/baton/config"
 	"github.com/batonbot/baton/flows"
 	"github.com/batonbot/baton/handoff"
 	"github.com/batonbot/baton/nlu"
@@ -148,6 +150,30 @@ func (n *NLU) llm(f *flows.Flow, builtin *nlu.Analyzer) (*llm.Analyzer, error) {
 		return nil, fmt.Errorf("the %s analyser of %s: %w", n.cfg.Analyser, n.source, err)
 	}
 	return a, nil
+}
+
+// fitsLease checks that the LLM's calls fit a turn of a host whose lease
+// is lease, as baton serve's config checks nlu.llm.timeout against
+// server.lease (config.LLMTimeoutLimit): a program embedding the host with
+// a lease of its own (WithLease) is held to the same rule.
+func (n *NLU) fitsLease(lease time.Duration) error {
+	if !n.UsesLLM() {
+		return nil
+	}
+	timeout, def := n.cfg.LLM.Timeout, ""
+	if timeout <= 0 {
+		timeout, def = llm.DefaultTimeout, " (the default)"
+	}
+	limit := config.LLMTimeoutLimit(lease)
+	if timeout <= limit {
+		return nil
+	}
+	allows := "allows at most " + limit.String()
+	if limit <= 0 {
+		allows = "leaves the model no time"
+	}
+	return fmt.Errorf("the LLM's timeout (nlu.llm.timeout) is %s%s, and a lease of %s %s: a message's turn may wait for the model twice (its analysis, then a handoff's summary) and must end within its lease, 5s of which are kept for the rest, or another process takes the message over and runs the turn again; lower the timeout, or lengthen the lease (host.WithLease, server.lease)",
+		timeout, def, lease, allows)
 }
 
 // keyVars are the environment variables an API key for OpenAI is read
