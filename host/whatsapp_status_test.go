@@ -1,0 +1,57 @@
+package host
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/batonbot/baton/channel/whatsapp/whatsapptest"
+)
+
+// A reply Meta accepts and reports failed later reaches the ticket of its
+// conversation from a status in the shape Meta documents for a failure
+// (errors[] with code, title, message and error_data; no conversation nor
+// pricing), for a customer keyed by the business-scoped user id:
+// through the biz_opaque_callback_data the reply carried when the status
+// names only the phone number it went to, and through recipient_user_id
+// when it carries no callback data.
+func TestServeWhatsAppFailedReplyNotedOnItsTicket(t *testing.T) {
+	e := startE2E(t)
+	const phone, bsuid = "393331234567", "IT.8842211034"
+	in := whatsapptest.Inbound{From: phone, UserID: bsuid, Name: "Anna"}
+	in.Text = "hello"
+	e.post(t, e.wa.Notification(in))
+	e.sent(t, 1)
+	in.Text = "agent"
+	e.post(t, e.wa.Notification(in))
+	waitFor(t, "the Zendesk ticket", func() bool { return e.zd.count() == 1 })
+	conv := "whatsapp:" + e.wa.PhoneNumberID + ":" + bsuid
+	agentSays := func(text string) whatsapptest.Message {
+		t.Helper()
+		n := len(e.wa.Messages())
+		e.zendesk(t, fmt.Sprintf(`{"event":"comment","ticket_id":"4001","conversation_id":%q,"comment":%q,"author":"Marco","author_role":"agent"}`, conv, text))
+		var sent whatsapptest.Message
+		waitFor(t, "the agent's reply on WhatsApp", func() bool {
+			for _, m := range e.wa.Messages()[n:] {
+				if strings.Contains(m.Text, text) {
+					sent = m
+					return true
+				}
+			}
+			return false
+		})
+		return sent
+	}
+	first := agentSays("Hi Anna, I'm Marco")
+	if first.CallbackData != "baton:contact:"+bsuid {
+		t.Fatalf("the reply's biz_opaque_callback_data %q", first.CallbackData)
+	}
+	e.post(t, e.wa.StatusNotification(whatsapptest.Status{MessageID: first.ID, Recipient: phone, CallbackData: first.CallbackData,
+		Status: "failed", ErrorCode: 131026, ErrorTitle: "Message undeliverable", At: time.Now()}))
+	waitFor(t, "the note of the first failure", func() bool { return e.zd.commented("error 131026: Message undeliverable") })
+	second := agentSays("Are you still there?")
+	e.post(t, e.wa.StatusNotification(whatsapptest.Status{MessageID: second.ID, Recipient: phone, UserID: bsuid,
+		Status: "failed", ErrorCode: 131049, ErrorTitle: "This message was not delivered to maintain healthy ecosystem engagement.", At: time.Now()}))
+	waitFor(t, "the note of the second failure", func() bool { return e.zd.commented("error 131049") })
+}
