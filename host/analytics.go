@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
+	"sync"
 	"time"
 
 	"github.com/valkey-io/valkey-go"
@@ -148,7 +149,7 @@ func (s *Server) analyticsSetup(eventsFile string, eventsText bool) ([]Option, e
 	}
 	var q *sla.Queue
 	if cfg.SLA != nil {
-		var qo []sla.QueueOption
+		qo := []sla.QueueOption{sla.QueueClock(s.now), sla.QueueOnFuture(s.futureEvent())}
 		if ttl := cfg.Store.SessionTTL; ttl > 0 {
 			qo = append(qo, sla.QueueMaxAge(ttl)) // its conversation is gone by then
 		}
@@ -179,6 +180,41 @@ func (s *Server) analyticsSetup(eventsFile string, eventsText bool) ([]Option, e
 		opts = append(opts, WithSLA(cfg.SLA, sla.NewWatcher(s.store, alerter, wo...)))
 	}
 	return opts, nil
+}
+
+// now is the host's clock (the wall clock until the host is built).
+func (s *Server) now() time.Time {
+	if s.Host != nil {
+		return s.Host.now()
+	}
+	return time.Now()
+}
+
+// futureWarnEvery bounds how often the SLA queue's events dated ahead of
+// the clock are logged: a clock gone wrong dates every event.
+const futureWarnEvery = time.Minute
+
+// futureEvent warns of the events the SLA queue reads at the clock's time
+// because they are dated ahead of it, at most once every futureWarnEvery
+// (counting the ones it did not name).
+func (s *Server) futureEvent() func(ev *flows.Event) {
+	var (
+		mu     sync.Mutex
+		last   time.Time
+		unsaid int
+	)
+	return func(ev *flows.Event) {
+		mu.Lock()
+		defer mu.Unlock()
+		now := s.now()
+		if !last.IsZero() && now.Sub(last) < futureWarnEvery && now.After(last) {
+			unsaid++
+			return
+		}
+		s.log.Warn("an analytics event is dated ahead of the clock; the SLA queue reads it as happening now (check this host's clock, or the timestamps of its source)",
+			"type", ev.Type, "conversation", ev.Conversation, "at", ev.At, "now", now, "more_since_last_warning", unsaid)
+		last, unsaid = now, 0
+	}
 }
 
 // ticketOf finds the ticket the helpdesk opened for handoff: its

@@ -19,6 +19,10 @@ const (
 	// pruneEvery bounds how often the handoffs waiting past the queue's
 	// max age are looked for (in the events' time).
 	pruneEvery = time.Minute
+	// futureSkew is how far ahead of the queue's clock an event may be
+	// dated (a helpdesk's or a provider's clock a little ahead) before it
+	// is told to QueueOnFuture; either way it is read at the clock.
+	futureSkew = time.Minute
 )
 
 // Queue follows, from the analytics events (it is a flows.EventSink),
@@ -33,12 +37,20 @@ const (
 // back; one still waiting after the queue's max age (its conversation
 // expired with the store's session TTL, or its helpdesk's callbacks never
 // came) is forgotten.
+//
+// The queue's time is its events' (so that a sandbox's or a test's clock
+// moves it), but never past its own clock (QueueClock): an event dated
+// ahead of it (a host's clock gone wrong, a bad timestamp) is read as
+// happening now, or its date would make every handoff waiting look past
+// the max age and be forgotten.
 type Queue struct {
-	table   *Table
-	maxAge  time.Duration
-	mu      sync.Mutex
-	waiting map[string]map[string]time.Time // team → handoff id → when it was requested
-	recent  map[string][]time.Duration      // team → latest first responses
+	table    *Table
+	maxAge   time.Duration
+	now      func() time.Time
+	onFuture func(ev *flows.Event)
+	mu       sync.Mutex
+	waiting  map[string]map[string]time.Time // team → handoff id → when it was requested
+	recent   map[string][]time.Duration      // team → latest first responses
 	// latest is the latest event's time, pruned when the waiting were last
 	// pruned of those past maxAge.
 	latest, pruned time.Time
@@ -62,12 +74,30 @@ type QueueOption func(*Queue)
 // which its conversation is gone).
 func QueueMaxAge(d time.Duration) QueueOption { return func(q *Queue) { q.maxAge = d } }
 
+// QueueClock sets the clock no event's time may pass (default time.Now):
+// the host's, the one its turns run on.
+func QueueClock(now func() time.Time) QueueOption {
+	return func(q *Queue) {
+		if now != nil {
+			q.now = now
+		}
+	}
+}
+
+// QueueOnFuture sets what is told of each event dated more than a minute
+// ahead of the queue's clock (read at the clock's time): a host warns
+// that a clock or a timestamp is wrong. It is called with the queue
+// locked (calls never overlap) and must not call the queue.
+func QueueOnFuture(f func(ev *flows.Event)) QueueOption {
+	return func(q *Queue) { q.onFuture = f }
+}
+
 var _ flows.EventSink = (*Queue)(nil)
 
 // NewQueue returns a queue whose expected wait falls back to table's
 // first-response targets while a team has few recent answers.
 func NewQueue(table *Table, opts ...QueueOption) *Queue {
-	q := &Queue{table: table, maxAge: flows.DefaultSessionTTL, waiting: map[string]map[string]time.Time{}, recent: map[string][]time.Duration{}, byConv: map[string]waitingRef{}, afterHours: map[string]bool{}}
+	q := &Queue{table: table, maxAge: flows.DefaultSessionTTL, now: time.Now, waiting: map[string]map[string]time.Time{}, recent: map[string][]time.Duration{}, byConv: map[string]waitingRef{}, afterHours: map[string]bool{}}
 	for _, o := range opts {
 		o(q)
 	}
@@ -78,10 +108,23 @@ func NewQueue(table *Table, opts ...QueueOption) *Queue {
 func (q *Queue) Write(_ context.Context, events ...flows.Event) error {
 	q.mu.Lock()
 	defer q.mu.Unlock()
+	var now time.Time // the clock, read once, when an event passes latest
 	for i := range events {
 		ev := &events[i]
-		if ev.At.After(q.latest) {
-			q.latest = ev.At
+		at := ev.At
+		if at.After(q.latest) {
+			if now.IsZero() {
+				now = q.now()
+			}
+			if at.After(now) {
+				if q.onFuture != nil && at.Sub(now) > futureSkew {
+					q.onFuture(ev)
+				}
+				at = now
+			}
+			if at.After(q.latest) {
+				q.latest = at
+			}
 		}
 		switch ev.Type {
 		case flows.EvHandoffRequested:
@@ -95,7 +138,7 @@ func (q *Queue) Write(_ context.Context, events ...flows.Event) error {
 					delete(q.waiting[old.team], old.handoff)
 					delete(q.afterHours, old.handoff)
 				}
-				w[ev.Handoff] = ev.At
+				w[ev.Handoff] = at
 				if ev.InHours != nil && !*ev.InHours {
 					q.afterHours[ev.Handoff] = true
 				} else {

@@ -38,7 +38,7 @@ func TestQueueExpectedWait(t *testing.T) {
 func TestQueueForgetsHandoffsThatNoLongerWait(t *testing.T) {
 	ctx := context.Background()
 	t0 := time.Date(2026, 3, 3, 10, 0, 0, 0, time.UTC)
-	q := NewQueue(&Table{}, QueueMaxAge(24*time.Hour))
+	q := NewQueue(&Table{}, QueueMaxAge(24*time.Hour), QueueClock(func() time.Time { return t0.Add(25 * time.Hour) }))
 	_ = q.Write(ctx, flows.Event{Type: flows.EvHandoffRequested, Team: "support", Handoff: "resumed", At: t0},
 		flows.Event{Type: flows.EvHandoffRequested, Team: "support", Handoff: "expired", At: t0},
 		flows.Event{Type: flows.EvHandoffRequested, Team: "billing", Handoff: "expired too", At: t0},
@@ -122,5 +122,45 @@ func TestQueueWaitLeavesOutAfterHoursTickets(t *testing.T) {
 	}
 	if d, n := q.Expected("support", flows.PriorityNormal); d != 20*time.Minute || n != 0 {
 		t.Errorf("expected wait %s, %d waiting; want the 20m median of the in-hours replies", d, n)
+	}
+}
+
+// One event dated far ahead (a host's clock gone wrong, a provider's bad
+// timestamp) moved the queue's time there: every handoff waiting was
+// taken for one past the max age and forgotten, and the customers next
+// in line were told nobody was ahead of them. An event is now read at
+// most at the queue's clock, and told to QueueOnFuture.
+func TestQueueEventFromTheFutureForgetsNobody(t *testing.T) {
+	ctx := context.Background()
+	t0 := time.Date(2026, 3, 3, 10, 0, 0, 0, time.UTC)
+	now := t0
+	var future []flows.EventType
+	q := NewQueue(&Table{}, QueueMaxAge(24*time.Hour), QueueClock(func() time.Time { return now }),
+		QueueOnFuture(func(ev *flows.Event) { future = append(future, ev.Type) }))
+	_ = q.Write(ctx, flows.Event{Type: flows.EvHandoffRequested, Conversation: "c1", Team: "support", Handoff: "h1", At: t0})
+	now = t0.Add(2 * time.Minute)
+	_ = q.Write(ctx, flows.Event{Type: flows.EvMessageIn, Conversation: "c2", At: t0.AddDate(1, 0, 0)},
+		flows.Event{Type: flows.EvHandoffRequested, Conversation: "c2", Team: "billing", Handoff: "h2", At: t0.AddDate(1, 0, 0)})
+	if _, n := q.Expected("support", flows.PriorityNormal); n != 1 {
+		t.Errorf("%d waiting for support after an event dated a year ahead; want 1", n)
+	}
+	if _, n := q.Expected("billing", flows.PriorityNormal); n != 1 {
+		t.Errorf("%d waiting for billing; the handoff dated a year ahead still waits", n)
+	}
+	if len(future) != 2 {
+		t.Errorf("told of %v as dated ahead of the clock; want both events", future)
+	}
+	// The handoff dated ahead waits from when it was read: past the max
+	// age, it is forgotten like the others.
+	now = t0.Add(25 * time.Hour)
+	_ = q.Write(ctx, flows.Event{Type: flows.EvMessageIn, Conversation: "c3", At: now})
+	if _, n := q.Expected("billing", flows.PriorityNormal); n != 0 {
+		t.Errorf("%d waiting for billing a day later; want the handoff dated ahead forgotten past the max age", n)
+	}
+	if _, n := q.Expected("support", flows.PriorityNormal); n != 0 {
+		t.Errorf("%d waiting for support a day later; want none", n)
+	}
+	if len(future) != 2 {
+		t.Errorf("told of %v; an event dated now is not ahead", future)
 	}
 }
