@@ -154,7 +154,9 @@ func decode(body []byte, bot string, now time.Time) (decoded, error) {
 	if m.Date > 0 {
 		at = time.Unix(m.Date, 0).UTC()
 	}
-	in.At = at
+	// The turn runs at the receive time, on the clock of its timers and
+	// SLA; the message's date is kept in Inbound.At.
+	in.At = now
 	c := flows.Contact{ID: strconv.FormatInt(m.Chat.ID, 10)}
 	if from != nil {
 		c.Name = strings.TrimSpace(from.FirstName + " " + from.LastName)

@@ -17,7 +17,8 @@
 // spinner without another request; a tap that is skipped (in a group, a
 // game button without data) is answered all the same. Photos, documents, audio and voice,
 // video, stickers, locations and venues, and shared contacts arrive as
-// Input.Media.
+// Input.Media. Input.At, the turn's clock, is when the handler received
+// the update; Inbound.At is the message's date.
 //
 // The Receiver makes the message durable before the handler answers 200;
 // Telegram repeats a request not answered 2xx, a reasonable number of

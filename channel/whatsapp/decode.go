@@ -225,7 +225,9 @@ func decodeMessage(number string, c *change, m *waMessage, now time.Time) item {
 		it.skip = RejectNoSender
 		return it
 	}
-	in := flows.Input{Kind: flows.InputMessage, At: at}
+	// The turn runs at the receive time, on the clock of its timers and
+	// SLA; Meta's timestamp (Inbound.At) is for the stale check.
+	in := flows.Input{Kind: flows.InputMessage, At: now}
 	if !readContent(m, &in) {
 		it.skip = RejectUnsupported
 		return it

@@ -24,6 +24,8 @@
 // arrives as Input.Payload, the option's stable id, never its title. Media
 // (image, audio and voice notes, video, document, sticker, location,
 // contacts) arrives as Input.Media, with the caption as Input.Text.
+// Input.At, the turn's clock, is when the handler received the message;
+// Inbound.At is Meta's timestamp, which the stale check reads.
 //
 // Meta redelivers any notification not answered 2xx, with decreasing
 // frequency, for up to 7 days. A request that can never succeed is

@@ -173,7 +173,7 @@ func TestHandlerNotifications(t *testing.T) {
 			var got, gotStatuses []string
 			for _, in := range rec.inputs {
 				got = append(got, brief(in))
-				if in.ID == "" || in.Channel != "whatsapp" || in.Account == "" || in.Input.Kind != flows.InputMessage || in.At.IsZero() || !in.At.Equal(in.Input.At) {
+				if in.ID == "" || in.Channel != "whatsapp" || in.Account == "" || in.Input.Kind != flows.InputMessage || in.At.IsZero() || !in.Input.At.Equal(testNow) {
 					t.Errorf("incomplete inbound %+v", in)
 				}
 			}
