@@ -156,7 +156,7 @@ func (s *Server) analyticsSetup(eventsFile string, eventsText bool) ([]Option, e
 		q = sla.NewQueue(cfg.SLA, qo...)
 		sinks = append(sinks, q)
 	}
-	s.recorder = analytics.NewRecorder(sinks, analytics.WithText(ev.Text), analytics.WithSalt(ev.Salt), analytics.OnError(logErr))
+	s.recorder = analytics.NewRecorder(sinks, analytics.WithText(ev.Text), analytics.WithSalt(ev.Salt), analytics.OnError(logErr), analytics.WithRecorderClock(s.now))
 	opts := []Option{WithRecorder(s.recorder)}
 	if cfg.SLA != nil {
 		opts = append(opts, WithSLAQueue(q))
@@ -171,7 +171,7 @@ func (s *Server) analyticsSetup(eventsFile string, eventsText bool) ([]Option, e
 			}
 			alerter = n
 		}
-		wo := []sla.WatchOption{sla.WatchTable(cfg.SLA), sla.WatchEvents(s.recorder.Emit),
+		wo := []sla.WatchOption{sla.WatchClock(s.now), sla.WatchTable(cfg.SLA), sla.WatchEvents(s.recorder.Emit),
 			sla.WatchContact(func(id string) string { return analytics.Pseudonym(id, ev.Salt) }), sla.ConversationLink(cfg.Handoff.Link), sla.TicketLookup(s.ticketOf),
 			sla.OnWatchError(func(err error) { s.log.Error("SLA alert", "error", err) })}
 		if len(cfg.SLAAlerts.At) > 0 {
