@@ -65,7 +65,7 @@ func (s *Server) whatsapp(hc *http.Client) error {
 	if len(accounts) == 0 {
 		return nil
 	}
-	h, err := whatsapp.NewHandler(accounts, s.Host, whatsapp.WithLogger(s.log), whatsapp.WithRejectHook(s.rejects("whatsapp")))
+	h, err := whatsapp.NewHandler(accounts, s.Host, whatsapp.WithClock(s.now), whatsapp.WithLogger(s.log), whatsapp.WithRejectHook(s.rejects("whatsapp")))
 	if err != nil {
 		return err
 	}
@@ -89,7 +89,7 @@ func (s *Server) telegram(hc *http.Client) error {
 	if len(bots) == 0 {
 		return nil
 	}
-	h, err := telegram.NewHandler(bots, s.Host, telegram.WithLogger(s.log), telegram.WithRejectHook(s.rejects("telegram")))
+	h, err := telegram.NewHandler(bots, s.Host, telegram.WithClock(s.now), telegram.WithLogger(s.log), telegram.WithRejectHook(s.rejects("telegram")))
 	if err != nil {
 		return err
 	}
@@ -105,7 +105,7 @@ func (s *Server) web() error {
 		if err != nil {
 			return err
 		}
-		h, err := web.NewHandler(s.Host, web.WithName(wc.Name), web.WithTitle(f.Name), web.WithLogger(s.log), web.WithRejectHook(s.rejects("web")))
+		h, err := web.NewHandler(s.Host, web.WithClock(s.now), web.WithName(wc.Name), web.WithTitle(f.Name), web.WithLogger(s.log), web.WithRejectHook(s.rejects("web")))
 		if err != nil {
 			return err
 		}
