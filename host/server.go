@@ -84,6 +84,11 @@ type ServerOptions struct {
 	// built-in ones the config configures: one for each name the config
 	// was loaded with (config.WithConnectors), and no other.
 	Connectors map[string]flows.Connector
+	// BeforeStore, when set, is called once the config, the flows and the
+	// connectors passed their checks, just before the store is opened;
+	// its error is NewServer's. `baton serve` binds its address there: an
+	// address in use is said before a bolt file is created or waited for.
+	BeforeStore func() error
 }
 
 // NewServer builds the host and its endpoints from cfg: the store, the
@@ -107,6 +112,11 @@ func NewServer(cfg *config.Config, o ServerOptions) (_ *Server, err error) {
 	conns, err := s.preflight(o, hc)
 	if err != nil {
 		return nil, err
+	}
+	if o.BeforeStore != nil {
+		if err := o.BeforeStore(); err != nil {
+			return nil, err
+		}
 	}
 	st := o.Store
 	if st == nil {

@@ -142,27 +142,43 @@ func runServe(ctx context.Context, e *env, args []string) int {
 	for _, d := range cfgDiags { // the warnings: an error stopped above
 		log.Warn("the config: "+d.Summary, "at", d.Pos.String())
 	}
-	srv, err := host.NewServer(cfg, host.ServerOptions{Logger: log, NoWatch: !*watch, Sandbox: sandbox, Getenv: e.getenv, Events: *events, EventsText: *eventsText})
+	// The address is bound once the config and the flows are checked and
+	// before the store is opened: an address another process holds (a
+	// second baton serve of the same config) is said at once, and leaves
+	// no bolt file behind nor waits for the first one's lock.
+	var l net.Listener
+	bind := func() (err error) {
+		if l, err = net.Listen("tcp", cfg.Server.Listen); err != nil {
+			return listenError{cfg.Server.Listen, err}
+		}
+		return nil
+	}
+	srv, err := host.NewServer(cfg, host.ServerOptions{Logger: log, NoWatch: !*watch, Sandbox: sandbox, Getenv: e.getenv, Events: *events, EventsText: *eventsText, BeforeStore: bind})
 	if err != nil {
-		fmt.Fprintf(e.stderr, "baton serve: %v\n", err)
-		if errors.Is(err, host.ErrStore) {
+		if l != nil {
+			l.Close()
+		}
+		var le listenError
+		switch {
+		case errors.As(err, &le):
+			fmt.Fprintf(e.stderr, "baton serve: %s\n", le.advice(sandbox))
+			return exitRuntime
+		case errors.Is(err, host.ErrStore):
+			fmt.Fprintf(e.stderr, "baton serve: %v\n", err)
 			return exitRuntime // something outside: the store
 		}
+		fmt.Fprintf(e.stderr, "baton serve: %v\n", err)
 		return exitFailed
 	}
 	var st *studio.Studio
 	if *page {
 		if st, err = studio.New(studio.Options{Flow: pos[0], Getenv: e.getenv, Logger: log}); err != nil {
+			l.Close()
 			fmt.Fprintf(e.stderr, "baton serve: %v\n", err)
 			return exitFailed
 		}
 		srv.Mount("/sandbox/", st.Handler())
 		srv.OnShutdown(st.Close)
-	}
-	l, err := net.Listen("tcp", cfg.Server.Listen)
-	if err != nil {
-		fmt.Fprintf(e.stderr, "baton serve: %v; pick another address with --listen\n", err)
-		return exitRuntime
 	}
 	if st != nil && *watch {
 		// The web sandbox's files are watched before it is announced
@@ -199,6 +215,27 @@ func runServe(ctx context.Context, e *env, args []string) int {
 		return exitRuntime
 	}
 	return exitOK
+}
+
+// listenError is the address serve could not listen on, and why.
+type listenError struct {
+	addr string
+	err  error
+}
+
+func (e listenError) Error() string { return e.err.Error() }
+func (e listenError) Unwrap() error { return e.err }
+
+// advice says what failed and what to do.
+func (e listenError) advice(sandbox bool) string {
+	where := "--listen"
+	if !sandbox {
+		where = "--listen or the config's server.listen"
+	}
+	if errors.Is(e.err, syscall.EADDRINUSE) {
+		return fmt.Sprintf("%s is in use by another process (a baton serve already running?): stop it, or pick another address with %s", e.addr, where)
+	}
+	return fmt.Sprintf("%v; pick another address with %s", e.err, where)
 }
 
 // browsable is the host:port of a listener a browser on this machine can
