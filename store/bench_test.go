@@ -258,3 +258,60 @@ func BenchmarkIdleConversation(b *testing.B) {
 	b.ReportMetric(float64(len(store.EncodeSession(nil, s))), "bytes/conv")
 	runtime.KeepAlive(m)
 }
+
+// orderAnswer is what an HTTP action saves from a JSON answer listing 50
+// orders of 8 fields each (about 600 values).
+func orderAnswer() any {
+	var orders []any
+	for i := range 50 {
+		orders = append(orders, map[string]any{"id": fmt.Sprint("A", 10000+i), "status": "shipped", "total": 19.9 + float64(i),
+			"items": []any{map[string]any{"sku": "X1", "qty": 2.0}, map[string]any{"sku": "Y7", "qty": 1.0}},
+			"paid":  true, "carrier": "BRT", "eta": "2026-03-05", "notes": nil})
+	}
+	return map[string]any{"ok": true, "status": 200, "body": map[string]any{"orders": orders, "count": 50.0}}
+}
+
+// saveVars is a conversation of ten messages whose variables hold an
+// HTTP action's answer: orders (orderAnswer) or deep (10000 levels, 100 kB).
+func saveVars(vars string) *flows.Session {
+	s := tenMessages()
+	s.ID, s.Rev = "c", 0
+	if vars == "orders" {
+		s.Vars["order"] = orderAnswer()
+	} else {
+		s.Vars["order"] = deepSession(10000, 100000).Vars["r"]
+	}
+	return s
+}
+
+// BenchmarkSaveVars is one Save of a conversation whose variables hold
+// an HTTP action's answer (orders: 50 orders; deep: the 10000 levels
+// encoding/json reads, 100 kB), on bbolt without fsync and on Valkey:
+// the save path's own cost, the variables' walk and encoding included.
+func BenchmarkSaveVars(b *testing.B) {
+	ctx := context.Background()
+	for _, name := range []string{"bolt", "valkey"} {
+		for _, vars := range []string{"orders", "deep"} {
+			b.Run(name+"/"+vars, func(b *testing.B) {
+				var st flows.SessionStore
+				if name == "bolt" {
+					s, err := bolt.Open(filepath.Join(b.TempDir(), "baton.db"), bolt.WithNoSync())
+					if err != nil {
+						b.Fatal(err)
+					}
+					b.Cleanup(func() { s.Close() })
+					st = s
+				} else {
+					st = stores(b)[name](b)
+				}
+				s := saveVars(vars)
+				b.ReportAllocs()
+				for b.Loop() {
+					if err := st.Save(ctx, s, flows.Commit{}); err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
+		}
+	}
+}

@@ -27,6 +27,21 @@ func EncodeSession(dst []byte, s *flows.Session) []byte {
 	return e.b
 }
 
+// EncodeForSave is EncodeSession for a store's Save: in the same walk it
+// refuses what CheckSession refuses (a variable nested deeper than
+// DecodeSession loads back), with the same error, and then returns dst
+// as it was given. id names the session in the error (a store may encode
+// a copy of it without its id).
+func EncodeForSave(dst []byte, id string, s *flows.Session) ([]byte, error) {
+	e := enc{b: append(dst, CodecV1), bounded: true}
+	e.session(s)
+	if d := e.deep; d != nil {
+		return dst, d.vars.tooDeep(id, d.key)
+	}
+	e.finish()
+	return e.b, nil
+}
+
 // DecodeSession decodes a session encoded by EncodeSession or as JSON.
 func DecodeSession(b []byte) (*flows.Session, error) {
 	if len(b) == 0 {
@@ -88,9 +103,11 @@ func (e *enc) session(s *flows.Session) {
 	e.str(4, s.Channel)
 	e.str(5, s.State)
 	if s.Vars != nil {
+		e.in = varsOf{where: inVars}
 		e.vars(6, s.Vars)
 	}
 	if s.InitVars != nil {
+		e.in = varsOf{where: inInitVars}
 		e.vars(7, s.InitVars)
 	}
 	e.str(8, s.Lang)
@@ -168,6 +185,7 @@ func (e *enc) session(s *flows.Session) {
 			e.str(1, fr.Flow)
 			e.str(2, fr.State)
 			if fr.Vars != nil {
+				e.in = varsOf{where: inFrame, frame: fr.Flow}
 				e.vars(3, fr.Vars)
 			}
 		})

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"encoding/json"
+	"fmt"
 	"math"
 	"reflect"
 	"strings"
@@ -295,5 +296,91 @@ func TestDecodeDeepSessionBounded(t *testing.T) {
 	}
 	if _, err := store.DecodeSession(store.EncodeSession(nil, &flows.Session{ID: "j", Vars: map[string]any{"r": []any{map[string]any{"b": v}}}})); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// wrapped is v in n lists and maps in turn, or in leaf's type of value
+// last (a []string or map[string]string counts as one level, as a string).
+func wrapped(n int, leaf any) any {
+	v := leaf
+	for i := 1; i < n; i++ {
+		if i%2 == 0 {
+			v = map[string]any{"k": v}
+		} else {
+			v = []any{v, "sibling"}
+		}
+	}
+	return v
+}
+
+// sameDecoded says whether a and b decode to the same session (maps are
+// written in no fixed order).
+func sameDecoded(t *testing.T, a, b []byte) bool {
+	sa, err := store.DecodeSession(a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sb, err := store.DecodeSession(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return reflect.DeepEqual(sa, sb)
+}
+
+// EncodeForSave refuses exactly what CheckSession refuses, with its
+// words, and otherwise writes what EncodeSession writes.
+func TestEncodeForSaveRefusesAsCheckSession(t *testing.T) {
+	leaves := []any{"x", []string{"a"}, map[string]string{"a": "b"}, []any{}, map[string]any{}, nil, 3, struct{ A []any }{}}
+	for _, leaf := range leaves {
+		for _, depth := range []int{1, 2, maxValueDepth, maxValueDepth + 1} {
+			v := wrapped(depth, leaf)
+			for _, where := range []string{"vars", "init_vars", "stack"} {
+				s := tenMessages()
+				switch where {
+				case "vars":
+					s.Vars["deep"] = v
+				case "init_vars":
+					s.InitVars = map[string]any{"a": 1, "deep": v}
+				case "stack":
+					s.Stack = []flows.Frame{{Flow: "ok", Vars: map[string]any{"a": []any{1}}}, {Flow: "sub", State: "s", Vars: map[string]any{"deep": v}}}
+				}
+				name := fmt.Sprintf("%T/%d/%s", leaf, depth, where)
+				want := store.CheckSession(s)
+				got, err := store.EncodeForSave([]byte("pre"), s.ID, s)
+				switch {
+				case (err == nil) != (want == nil):
+					t.Fatalf("%s: EncodeForSave said %v, CheckSession %v", name, err, want)
+				case err != nil && err.Error() != want.Error():
+					t.Errorf("%s: EncodeForSave said\n%v\nCheckSession\n%v", name, err, want)
+				case err != nil && string(got) != "pre":
+					t.Errorf("%s: a refused encoding changed dst: %d bytes", name, len(got))
+				case err == nil && depth < 10 && !sameDecoded(t, got[3:], store.EncodeSession(nil, s)):
+					t.Errorf("%s: EncodeForSave wrote another session than EncodeSession", name)
+				}
+				if (depth > maxValueDepth) != (err != nil) {
+					t.Errorf("%s: refused %v", name, err != nil)
+				}
+			}
+		}
+	}
+}
+
+// BenchmarkEncodeForSave is what a bolt or Valkey save spends on the
+// session itself: its encoding, the depth of its variables checked in the
+// same walk; orders holds an HTTP action's answer of 50 orders, deep one
+// 10000 levels deep (100 kB).
+func BenchmarkEncodeForSave(b *testing.B) {
+	for _, vars := range []string{"orders", "deep"} {
+		b.Run(vars, func(b *testing.B) {
+			s := saveVars(vars)
+			var buf []byte
+			b.ReportAllocs()
+			for b.Loop() {
+				var err error
+				if buf, err = store.EncodeForSave(buf[:0], s.ID, s); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }

@@ -27,6 +27,13 @@ const (
 
 // value writes v as field f: a message of its kind (1) and payload (2).
 func (e *enc) value(f int, v any) {
+	if e.vdepth++; e.vdepth > maxValueDepth && e.deep == nil {
+		e.deep = &deepValue{vars: e.in, key: e.varKey}
+	}
+	if e.deep != nil && e.bounded {
+		e.vdepth--
+		return // refused: what follows is not written
+	}
 	e.msg(f, func() {
 		switch v := v.(type) {
 		case nil:
@@ -79,6 +86,7 @@ func (e *enc) value(f int, v any) {
 			e.raw(2, b)
 		}
 	})
+	e.vdepth--
 }
 
 // vars writes a variables map as field f: one entry (key 1, value 2) per
@@ -86,6 +94,9 @@ func (e *enc) value(f int, v any) {
 func (e *enc) vars(f int, m map[string]any) {
 	e.msg(f, func() {
 		for k, v := range m {
+			if e.vdepth == 0 {
+				e.varKey = k // a variable's name, not a key of its value
+			}
 			e.msg(1, func() {
 				e.text(1, k)
 				e.value(2, v)

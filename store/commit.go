@@ -138,28 +138,55 @@ func (v kindView) List(ctx context.Context, status flows.OutboxStatus) ([]flows.
 // DecodeSession), as a flow that wraps a variable in a list each turn
 // (set x: [x]) builds over thousands of turns. The turn is not saved and
 // the conversation keeps its last save, rather than being written and
-// then failing every load.
+// then failing every load. A store that encodes the session on every save
+// refuses it with EncodeForSave instead, in the encoding's own walk.
 func CheckSession(s *flows.Session) error {
-	check := func(where string, vars map[string]any) error {
+	check := func(where varsOf, vars map[string]any) error {
 		for k, v := range vars {
 			if valueDepth(v, 1) > maxValueDepth {
-				return fmt.Errorf("store: session %q cannot be saved: %s %q nests values more than %d levels deep (lists in lists, maps in maps), deeper than a stored session can be loaded back; the flow wraps the variable in itself turn after turn (e.g. [x]): keep its depth bounded", s.ID, where, k, maxValueDepth)
+				return where.tooDeep(s.ID, k)
 			}
 		}
 		return nil
 	}
-	if err := check("variable", s.Vars); err != nil {
+	if err := check(varsOf{where: inVars}, s.Vars); err != nil {
 		return err
 	}
-	if err := check("initial variable", s.InitVars); err != nil {
+	if err := check(varsOf{where: inInitVars}, s.InitVars); err != nil {
 		return err
 	}
 	for _, fr := range s.Stack {
-		if err := check("sub-flow "+strconv.Quote(fr.Flow)+"'s variable", fr.Vars); err != nil {
+		if err := check(varsOf{where: inFrame, frame: fr.Flow}, fr.Vars); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// Where a session's variables are.
+const (
+	inVars = iota + 1
+	inInitVars
+	inFrame
+)
+
+// varsOf says which of a session's variables maps a variable is in.
+type varsOf struct {
+	where int
+	frame string // a sub-flow's, inFrame
+}
+
+// tooDeep is the error of a save of session id whose variable key, in
+// these variables, nests deeper than maxValueDepth.
+func (v varsOf) tooDeep(id, key string) error {
+	where := "variable"
+	switch v.where {
+	case inInitVars:
+		where = "initial variable"
+	case inFrame:
+		where = "sub-flow " + strconv.Quote(v.frame) + "'s variable"
+	}
+	return fmt.Errorf("store: session %q cannot be saved: %s %q nests values more than %d levels deep (lists in lists, maps in maps), deeper than a stored session can be loaded back; the flow wraps the variable in itself turn after turn (e.g. [x]): keep its depth bounded", id, where, key, maxValueDepth)
 }
 
 // valueDepth is how many levels v, at level d, nests as DecodeSession

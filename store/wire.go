@@ -32,6 +32,22 @@ type enc struct {
 	depth int
 	holes []hole
 	grow  int // the bytes the holes will add to b
+
+	// vdepth is how many variable values are open (as dec's depth), in
+	// the variables in, under the variable varKey: the first value deeper
+	// than maxValueDepth is kept in deep, and with bounded (a save, which
+	// then refuses the session) nothing deeper is written.
+	vdepth  int
+	in      varsOf
+	varKey  string
+	deep    *deepValue
+	bounded bool
+}
+
+// deepValue is where a variable nests deeper than maxValueDepth.
+type deepValue struct {
+	vars varsOf
+	key  string
 }
 
 // hole is a nested message's length still to write: its placeholder's

@@ -48,9 +48,6 @@ func (s *Store) Save(ctx context.Context, sess *flows.Session, c flows.Commit) e
 	if err := store.CheckCommit(sess.ID, c); err != nil {
 		return err
 	}
-	if err := store.CheckSession(sess); err != nil {
-		return err
-	}
 	if err := s.live(ctx); err != nil {
 		return err
 	}
@@ -62,10 +59,13 @@ func (s *Store) Save(ctx context.Context, sess *flows.Session, c flows.Commit) e
 	binary.BigEndian.PutUint64(enc[8:], uint64(rev))
 	saved := *sess
 	saved.Rev = rev
-	enc = store.EncodeSession(enc, &saved)
+	enc, err := store.EncodeForSave(enc, sess.ID, &saved) // refuses variables nested too deep
+	if err != nil {
+		return err
+	}
 	var claimed []flows.OutboxItem
 	more := false
-	err := s.update(func(tx *bbolt.Tx) error {
+	err = s.update(func(tx *bbolt.Tx) error {
 		claimed, more = claimed[:0], false
 		ids := tx.Bucket(bInboxIDs)
 		for _, d := range c.Done {

@@ -14,10 +14,10 @@ import (
 // The blobs the store keeps. A session is kept without its transcript
 // (its list holds it), its id and revision (the keys hold them).
 
-func encodeSession(s *flows.Session) []byte {
+func encodeSession(s *flows.Session) ([]byte, error) {
 	c := *s
 	c.Transcript, c.ID, c.Rev = nil, "", 0
-	return store.EncodeSession(nil, &c)
+	return store.EncodeForSave(nil, s.ID, &c)
 }
 
 func decodeSession(b []byte) (*flows.Session, error) { return store.DecodeSession(b) }

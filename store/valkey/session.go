@@ -96,11 +96,11 @@ func (s *Store) Save(ctx context.Context, sess *flows.Session, c flows.Commit) (
 	if err := store.CheckCommit(id, c); err != nil {
 		return err
 	}
-	if err := store.CheckSession(sess); err != nil {
+	blob, err := encodeSession(sess) // refuses variables nested too deep
+	if err != nil {
 		return err
 	}
 	now := s.now()
-	blob := encodeSession(sess)
 	keep, fresh := s.tr.delta(id, sess.Rev, sess.Transcript)
 
 	claimUntil := "0"
