@@ -30,7 +30,9 @@ func encodeItem(it *flows.OutboxItem) ([]byte, error) { return json.Marshal(it) 
 
 func decodeItem(b []byte, it *flows.OutboxItem) error { return json.Unmarshal(b, it) }
 
-// itemMeta is what the scripts read of an item (luaPrelude's parseItem).
+// itemMeta is what the save script reads of a new item (luaPrelude's
+// parseItem): the meta, and its creation stamp as an eighth field, which
+// the script files apart (see luaPrelude).
 func itemMeta(it flows.OutboxItem) string {
 	return string(it.Status) + "\x1f" + ms(it.NextAt) + "\x1f0\x1f" + string(it.Kind) + "\x1f" + it.HandoffID + "\x1f\x1f0\x1f" + createdStamp(it.CreatedAt)
 }

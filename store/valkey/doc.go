@@ -111,10 +111,12 @@
 // PendingStats (the metrics' outbox depth and age) reads, per shard, a
 // count of pending items per kind and each kind's oldest creation time:
 // one round trip, O(log n) per kind and shard, whatever the outbox holds.
-// Each item's meta carries its creation time; the scripts that save,
-// claim, settle and revive items keep the conversation's counts per kind
-// in its state and publish them with it, replacing its previous
-// contribution to the shard's totals (ix pc, pn, po), as the loads are.
+// Each item's creation time is kept beside its meta (the field id\x1fcr of
+// the same hash, apart from the meta an earlier version reads); the
+// scripts that save, claim, settle and revive items keep the
+// conversation's counts per kind in its state and publish them with it,
+// replacing its previous contribution to the shard's totals (ix pc, pn,
+// po), as the loads are.
 // A count changes by one as an item enters or leaves pending; a
 // conversation's oldest is looked for again only when its oldest item of
 // a kind leaves, among that conversation's pending items. On a cluster
@@ -122,12 +124,13 @@
 // between a write and its publish leaves them behind until the sweep, and
 // the sweep takes back the counts of a conversation whose keys expired.
 //
-// A store an earlier version wrote has neither the creation times in the
-// metas nor counts in the shards. A shard with no conversation with
+// A store an earlier version wrote has neither the creation times of its
+// items nor counts in the shards. A shard with no conversation with
 // outbox items is marked counted at once (ix pv); NewStore otherwise
 // counts the others in the background, recomputing the state of each of
 // their conversations with outbox items (reading the creation time from
-// the blob of an item without one, and writing it to its meta), then
+// the blob of an item without one, or from the eighth field of its meta
+// where a version between kept it, and filing it beside the meta), then
 // marks each shard counted; Sweep finishes what did not. Until a shard is
 // marked, PendingStats reads its pending items, as List does. Scripts that
 // run meanwhile keep the counts of what they change, and several

@@ -11,13 +11,18 @@ package valkey
 
 // luaPrelude names the keys and holds the helpers every conversation
 // script shares. Item meta is
-// "status\31next\31lease\31kind\31handoff\31x\31cl\31cr", x being ” or
+// "status\31next\31lease\31kind\31handoff\31x\31cl", x being ” or
 // what a cascade did to the item since Go last wrote its blob: 'r'
 // revived (no attempts, no error), 'd' .. error (died with its open), cl
-// the count of its claims (its flows.OutboxItem.LeaseID), cr its creation
-// time as createdStamp writes it (” in the meta of an item an earlier
-// version wrote: created reads it from the blob). Inbox meta is
-// "attempts\31lease\31accepted". Times are Unix ms.
+// the count of its claims (its flows.OutboxItem.LeaseID). The item's
+// creation time, as createdStamp writes it, is the field id .. '\31cr'
+// of the same hash, apart: a process of the Baton before it, sharing the
+// Valkey in a rolling upgrade, reads cl as the meta's last field (an
+// eighth field made it read no lease). An item an earlier version wrote
+// has no such field: created reads the time from the blob (or from the
+// meta's eighth field, which a version between wrote) and writeMeta files
+// it. Save's ARGV still carries the time as the meta's eighth field.
+// Inbox meta is "attempts\31lease\31accepted". Times are Unix ms.
 const luaPrelude = `
 local S, T, W, L, O, OM, OQ, OK, TM, IN, IE, IM, SEEN, PR, PH, OD =
   KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7], KEYS[8], KEYS[9], KEYS[10], KEYS[11], KEYS[12], KEYS[13], KEYS[14], KEYS[15], KEYS[16]
@@ -36,14 +41,21 @@ local function split2(s)
   return out
 end
 
+-- parseItem reads an item's meta; cr is its creation stamp when the meta
+-- has one (save's, or a meta of the version that kept it there), crNew
+-- then says writeMeta is to file it apart.
 local function parseItem(m)
   local f = split(m)
-  return {st = f[1], nx = tonumber(f[2]), ls = tonumber(f[3]), kind = f[4], ho = f[5] or '', x = f[6] or '', cl = tonumber(f[7] or '0') or 0, cr = f[8] or ''}
+  local cr = f[8] or ''
+  return {st = f[1], nx = tonumber(f[2]), ls = tonumber(f[3]), kind = f[4], ho = f[5] or '', x = f[6] or '', cl = tonumber(f[7] or '0') or 0, cr = cr, crNew = cr ~= ''}
 end
 
 local function itemMeta(it)
-  return it.st .. SEP .. string.format('%d', it.nx) .. SEP .. string.format('%d', it.ls) .. SEP .. it.kind .. SEP .. it.ho .. SEP .. it.x .. SEP .. string.format('%d', it.cl) .. SEP .. it.cr
+  return it.st .. SEP .. string.format('%d', it.nx) .. SEP .. string.format('%d', it.ls) .. SEP .. it.kind .. SEP .. it.ho .. SEP .. it.x .. SEP .. string.format('%d', it.cl)
 end
+
+-- crField is the field of OM that holds item id's creation stamp.
+local function crField(id) return id .. SEP .. 'cr' end
 
 -- stampOf turns a time as Go's JSON writes it (RFC 3339, nanoseconds,
 -- Z or an offset) into createdStamp's form: seconds since the year 1 in
@@ -97,6 +109,18 @@ end
 local touched = {}
 local function touch(k) touched[k] = true end
 
+-- writeMeta writes an item's meta, and its creation stamp when it was
+-- not filed yet.
+local function writeMeta(id, it)
+  if it.crNew then
+    redis.call('HSET', OM, id, itemMeta(it), crField(id), it.cr)
+    it.crNew = false
+  else
+    redis.call('HSET', OM, id, itemMeta(it))
+  end
+  touch(OM)
+end
+
 -- pendingSet is where a pending item of kind waits: the replies and the
 -- handoff items have a sorted set each, by creation order.
 local function pendingSet(kind)
@@ -105,10 +129,17 @@ local function pendingSet(kind)
 end
 
 -- created returns an item's creation time (a stamp, see stampOf), and
--- sets it in it.cr: an item an earlier version wrote has none in its meta,
--- its blob has it (the caller writes the meta).
+-- sets it in it.cr: from its field in OM, else (an item an earlier
+-- version wrote) from its blob, and then it.crNew (the caller writes the
+-- meta, and the stamp with it).
 local function created(id, it)
   if it.cr == '' then
+    local filed = redis.call('HGET', OM, crField(id))
+    if filed then
+      it.cr = filed
+      return filed
+    end
+    it.crNew = true
     local b = redis.call('HGET', O, id) or ''
     local ok, blob = pcall(cjson.decode, b)
     local cr = ok and type(blob) == 'table' and stampOf(blob.created_at)
@@ -183,8 +214,7 @@ end
 local function setStatus(id, it, seq, was)
   if it.st == 'pending' and was ~= 'pending' then pendAdd(id, it) end
   if it.st ~= 'pending' and was == 'pending' then pendDel(id, it) end
-  redis.call('HSET', OM, id, itemMeta(it))
-  touch(OM)
+  writeMeta(id, it)
   local set = pendingSet(it.kind)
   if it.st == 'pending' then
     redis.call('ZADD', set, seq, id); touch(set)
@@ -236,11 +266,8 @@ local function pendState()
       if m then
         local it = parseItem(m)
         if it.st == 'pending' then
-          local had = it.cr
           local cr = created(id, it)
-          if had == '' then
-            redis.call('HSET', OM, id, itemMeta(it)); touch(OM)
-          end
+          if it.crNew then writeMeta(id, it) end
           local p = pend[it.kind]
           if not p then
             pend[it.kind] = {n = 1, o = cr}

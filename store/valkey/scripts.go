@@ -123,8 +123,7 @@ local n = 0
 local function take(id, it)
   it.ls = tonumber(leaseUntil)
   it.cl = it.cl + 1
-  redis.call('HSET', OM, id, itemMeta(it))
-  touch(OM)
+  writeMeta(id, it)
   local tk = ''
   if it.ho ~= '' then tk = redis.call('HGET', OK, it.ho) or '' end
   out[#out + 1] = id; out[#out + 1] = redis.call('HGET', O, id) or ''; out[#out + 1] = tk
@@ -218,7 +217,7 @@ local keep = tonumber(ARGV[9])
 local extra = redis.call('ZCARD', OD) - keep
 if extra > 0 then
   for _, other in ipairs(redis.call('ZRANGE', OD, 0, extra - 1)) do
-    redis.call('HDEL', OM, other); redis.call('HDEL', O, other); redis.call('ZREM', OQ, other); redis.call('ZREM', OD, other)
+    redis.call('HDEL', OM, other, crField(other)); redis.call('HDEL', O, other); redis.call('ZREM', OQ, other); redis.call('ZREM', OD, other)
   end
 end
 return finish(conv, ttl, {'OK'})

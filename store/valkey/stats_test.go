@@ -330,7 +330,7 @@ func TestPendingStatsKeptByTheScripts(t *testing.T) {
 }
 
 // downgrade turns what s wrote into what a Baton before the pending
-// counts wrote: metas without the creation stamp, states without their
+// counts wrote: items without their creation stamps, states without their
 // counts, shards without counts.
 func downgrade(ctx context.Context, t *testing.T, s *Store, convs ...string) {
 	t.Helper()
@@ -345,11 +345,19 @@ func downgrade(ctx context.Context, t *testing.T, s *Store, convs ...string) {
 	for _, conv := range convs {
 		metas, _ := do(s.c.B().Hgetall().Key(s.convKey(conv, "om")).Build()).AsStrMap()
 		for id, m := range metas {
-			f := strings.Split(m, "\x1f")
-			if len(f) != 8 {
+			if item, ok := strings.CutSuffix(id, "\x1fcr"); ok {
+				if _, ok := metas[item]; !ok {
+					t.Fatalf("the creation stamp of %s, an item with no meta", item)
+				}
+				do(s.c.B().Hdel().Key(s.convKey(conv, "om")).Field(id).Build())
+				continue
+			}
+			if f := strings.Split(m, "\x1f"); len(f) != 7 {
 				t.Fatalf("meta %q of %s has %d fields", m, id, len(f))
 			}
-			do(s.c.B().Hset().Key(s.convKey(conv, "om")).FieldValue().FieldValue(id, strings.Join(f[:7], "\x1f")).Build())
+			if _, ok := metas[id+"\x1fcr"]; !ok {
+				t.Fatalf("item %s has no creation stamp", id)
+			}
 		}
 		if p, err := do(s.c.B().Hget().Key(s.convKey(conv, "w")).Field("p").Build()).ToString(); err == nil {
 			parts := strings.Split(p, "\x1e")
@@ -437,15 +445,15 @@ func TestPendingStatsOfAnEarlierVersionsStore(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if f := strings.Split(metas["o1"], "\x1f"); len(f) != 8 || f[7] != createdStamp(t1) {
-			t.Errorf("o1's meta after the build: %q, want its creation stamp %s", metas["o1"], createdStamp(t1))
+		if f := strings.Split(metas["o1"], "\x1f"); len(f) != 7 || metas["o1\x1fcr"] != createdStamp(t1) {
+			t.Errorf("o1's meta after the build: %q, stamp %q, want seven fields and its creation stamp %s", metas["o1"], metas["o1\x1fcr"], createdStamp(t1))
 		}
 		metas, err = up.c.Do(ctx, up.c.B().Hgetall().Key(up.convKey("q", "om")).Build()).AsStrMap()
 		if err != nil {
 			t.Fatal(err)
 		}
-		if f := strings.Split(metas["o3"], "\x1f"); len(f) != 8 || f[7] != createdStamp(t1.Add(time.Second)) {
-			t.Errorf("o3's meta after the build: %q, want its creation stamp %s", metas["o3"], createdStamp(t1.Add(time.Second)))
+		if f := strings.Split(metas["o3"], "\x1f"); len(f) != 7 || metas["o3\x1fcr"] != createdStamp(t1.Add(time.Second)) {
+			t.Errorf("o3's meta after the build: %q, stamp %q, want seven fields and its creation stamp %s", metas["o3"], metas["o3\x1fcr"], createdStamp(t1.Add(time.Second)))
 		}
 
 		// A process of the earlier version delivers rq1 (its script
