@@ -181,6 +181,11 @@ func (d *deriver) messageIn(b, a *flows.Session) {
 		kind = "media"
 	case text == "" && in.Payload != "":
 		kind, text = "button", in.Payload
+		if flows.IsOptionToken(text) { // a long id sent as its token: the option the engine read
+			if id := choiceID(d.t.Flow, b.State, a); id != "" {
+				text = id
+			}
+		}
 	}
 	to := "bot"
 	if b.Lifecycle == flows.LifecycleHandedOff || b.Lifecycle == flows.LifecycleWithAgent {
@@ -198,7 +203,7 @@ func (d *deriver) messageIn(b, a *flows.Session) {
 			}
 		}
 		if kind == "button" {
-			ev.Choice = in.Payload
+			ev.Choice = text
 		} else if to == "bot" {
 			ev.Choice = choiceID(d.t.Flow, b.State, a)
 		}

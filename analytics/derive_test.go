@@ -466,3 +466,26 @@ func TestDeriveTicketGoneSaysWhy(t *testing.T) {
 		}
 	}
 }
+
+// A tap on a button a channel sent as an option's token (its id was too
+// long for the channel's buttons) is the message_in of that option: its
+// choice and text are the option's id, as for any other tap.
+func TestDeriveTokenTap(t *testing.T) {
+	long := strings.Repeat("goodbye_and_thanks_", 4)
+	f, diags := dsl.Load("shop.yaml", []byte(strings.Replace(testFlow, "id: bye", "id: "+long, 1)))
+	if diags.HasErrors() {
+		t.Fatal(diags.Err())
+	}
+	h := &harness{t: t, sink: &memSink{}, now: time.Date(2026, 3, 3, 10, 0, 0, 0, time.UTC)}
+	rec := analytics.NewRecorder(h.sink, analytics.WithText(true))
+	h.store = memory.New()
+	h.eng = engine.New(f, engine.WithObserver(rec.Observe), engine.WithClock(func() time.Time { return h.now }))
+	h.in(flows.Input{Kind: flows.InputMessage, Text: "hello"})
+	evs := h.in(flows.Input{Kind: flows.InputMessage, Payload: flows.OptionToken(long)})
+	if len(evs) == 0 || evs[0].Type != flows.EvMessageIn {
+		t.Fatalf("events %s", types(evs))
+	}
+	if in := evs[0]; in.Kind != "button" || in.Choice != long || in.Text != long {
+		t.Errorf("message_in %+v, want the button's choice and text %q", in, long)
+	}
+}

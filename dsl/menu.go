@@ -62,6 +62,7 @@ func (l *loader) menu(n *yaml.Node) *flows.Menu {
 		return m
 	}
 	l.menuLabels(m)
+	l.menuTokens(m)
 	l.menuNumbers(m)
 	l.menuLimits(m, optsNode)
 	return m
@@ -84,6 +85,27 @@ func (l *loader) menuLabels(m *flows.Menu) {
 				continue
 			}
 			seen[key] = o
+		}
+	}
+}
+
+// menuTokens reports an option id that is another option's
+// flows.OptionToken (what a channel sends for an id too long for its
+// buttons), or two ids with the same token: a tap on that button could
+// not tell the options apart.
+func (l *loader) menuTokens(m *flows.Menu) {
+	tokens := make(map[string]*flows.Option, len(m.Options))
+	for _, o := range m.Options {
+		tok := flows.OptionToken(o.ID)
+		if first, dup := tokens[tok]; dup && first.ID != o.ID {
+			l.errAt(o.Pos, "options %d and %d have ids (%q, %q) that a channel would send as the same button token %q; change one of the ids", first.Number, o.Number, first.ID, o.ID, tok)
+			continue
+		}
+		tokens[tok] = o
+	}
+	for _, o := range m.Options {
+		if other, ok := tokens[o.ID]; ok && other != o && other.ID != o.ID {
+			l.errAt(o.Pos, "option %d's id %q is the button token a channel sends for option %d's long id: a tap on it could mean either; change this id", o.Number, o.ID, other.Number)
 		}
 	}
 }
@@ -225,24 +247,14 @@ func (l *loader) option(n *yaml.Node, number int) *flows.Option {
 	for _, s := range syns {
 		addKey(s)
 	}
-	made := ""
 	if idNode == nil {
 		o.ID = slug(o.Label.For(l.flow.DefaultLanguage(), ""))
 		if o.ID == "" {
 			o.ID = "option_" + itoa(number)
 		}
-		made = " (made from its label)"
-	}
-	if len(o.ID) > maxCallbackID {
-		l.warnAt(o.Pos, "option %d's id %q%s is %d bytes; a Telegram button carries at most %d, so on Telegram this menu is sent as numbered text: give the option a shorter id:",
-			number, o.ID, made, len(o.ID), maxCallbackID)
 	}
 	return o
 }
-
-// maxCallbackID is the most bytes of an option id a Telegram inline
-// button's callback_data carries (1-64 bytes, Bot API).
-const maxCallbackID = 64
 
 // synonyms reads a list of phrases or a map from language to phrases.
 func (l *loader) synonyms(n *yaml.Node, add func(string)) {

@@ -11,6 +11,9 @@ import (
 // last one closed.
 func (t *turn) message() {
 	s := t.s
+	if t.in.Payload != "" {
+		t.in.Payload = t.optionPayload(t.in.Payload)
+	}
 	t.text = t.in.Text
 	if t.text == "" {
 		t.text = t.in.Payload

@@ -191,6 +191,32 @@ func newMenuIndex(m *flows.Menu) *menuIndex {
 	return mi
 }
 
+// optionPayload returns the id of the current state's menu option whose
+// flows.OptionToken p is (a channel sends one for an id too long for its
+// buttons), else p: a tapped token then reads as a tap on the id, in the
+// match (directChoice), the transcript and the trace alike. An id equal
+// to p wins; the loader refuses a menu where that could be ambiguous.
+func (t *turn) optionPayload(p string) string {
+	if !flows.IsOptionToken(p) || t.f == nil {
+		return p
+	}
+	st := t.f.States[t.s.State]
+	if st == nil || st.Menu == nil {
+		return p
+	}
+	for _, o := range st.Menu.Options {
+		if o != nil && o.ID == p {
+			return p
+		}
+	}
+	for _, o := range st.Menu.Options {
+		if o != nil && flows.OptionToken(o.ID) == p {
+			return o.ID
+		}
+	}
+	return p
+}
+
 // directChoice returns the option a button payload or a number selects,
 // or -1: such a choice never needs the analyser.
 func (t *turn) directChoice(m *flows.Menu) int {

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/batonbot/baton/flows"
@@ -162,5 +163,53 @@ func TestTokenizeClauses(t *testing.T) {
 		if toks[i] != want[i] {
 			t.Errorf("token %d = %v, want %v", i, toks[i], want[i])
 		}
+	}
+}
+
+// TestMenuTokenTap: a channel sends an option id too long for its buttons
+// as flows.OptionToken; a tap on it chooses that option as a tap on the id
+// does, and the transcript shows the id and the label, not the token.
+func TestMenuTokenTap(t *testing.T) {
+	long := strings.Repeat("opzione_molto_lunga_", 4) // 80 bytes
+	greek := strings.Repeat("ψ", 40)                  // 80 bytes
+	tests := []struct {
+		name    string
+		payload string
+		state   string
+		text    string
+	}{
+		{"token of a long id", flows.OptionToken(long), "a", long},
+		{"token of a Greek id", flows.OptionToken(greek), "b", greek},
+		{"the long id itself", long, "a", long},
+		{"short id", "short", "c", "short"},
+		{"token of no option", flows.OptionToken("nothing"), "welcome", flows.OptionToken("nothing")},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			b := newFlow(t, "welcome", nil)
+			b.state("welcome", &flows.State{Actions: []flows.Action{b.say("Scegli")}, Menu: b.menu(
+				opt(long, "Prima", "First", "a"), opt(greek, "Seconda", "Second", "b"), opt("short", "Terza", "Third", "c"))})
+			for _, s := range []string{"a", "b", "c"} {
+				b.state(s, &flows.State{Actions: []flows.Action{b.say(s)}, Routes: []*flows.Rule{{Keywords: kw("ok")}}})
+			}
+			c := newConv(t, b.f)
+			c.user("ciao")
+			effs := c.do(flows.Input{Kind: flows.InputMessage, Payload: tt.payload})
+			if c.s.State != tt.state {
+				t.Fatalf("state = %q, want %q; effects %s", c.s.State, tt.state, types(effs))
+			}
+			var last flows.Message
+			for _, m := range c.s.Transcript {
+				if m.From == flows.RoleUser {
+					last = m
+				}
+			}
+			if last.Text != tt.text {
+				t.Errorf("the transcript shows the tap as %q, want %q", last.Text, tt.text)
+			}
+			if tt.state != "welcome" && last.Choice == "" {
+				t.Errorf("the transcript has no choice: %+v", last)
+			}
+		})
 	}
 }

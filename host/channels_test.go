@@ -6,12 +6,18 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
+	"os"
+	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/batonbot/baton/channel/telegram/telegramtest"
+	"github.com/batonbot/baton/flows"
 )
 
 func (e *e2e) telegram(t *testing.T, update []byte) {
@@ -240,4 +246,65 @@ func TestServeWebChatToZendeskAndBack(t *testing.T) {
 	waitFor(t, "the CSAT question", func() bool {
 		return strings.Contains(strings.Join(ev.texts("bot"), "|"), "How did we do, from 1 to 5?")
 	})
+}
+
+// A menu whose option ids are over callback_data's 64 bytes (a long
+// written id, an id in Greek letters: 2 bytes each) goes out as an inline
+// keyboard all the same, each such button carrying the id's token; a tap
+// on one chooses its option, read as its id.
+func TestServeTelegramLongOptionIDs(t *testing.T) {
+	tg := telegramtest.NewServer(t)
+	dir := t.TempDir()
+	long := strings.Repeat("richiesta_di_assistenza_", 4) // 96 bytes
+	greek := strings.Repeat("ψ", 40)                      // 80 bytes
+	flow := `flow: ids
+languages: [it]
+start: welcome
+no_match: [{say: "Non ho capito."}]
+states:
+  welcome:
+    say: Ciao! Cosa ti serve?
+    menu:
+      options:
+        - {id: ` + long + `, label: Assistenza, goto: chosen}
+        - {id: ` + greek + `, label: Ordini, goto: chosen}
+        - {id: faq, label: FAQ, goto: chosen}
+  chosen:
+    say: "Scelta: {{ text }}"
+    next: welcome
+`
+	flowPath := filepath.Join(dir, "ids.yaml")
+	if err := os.WriteFile(flowPath, []byte(flow), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cfg := loadConfig(t, dir, fmt.Sprintf(`
+server: {listen: "127.0.0.1:0", shutdown_timeout: 5s}
+store: {kind: memory}
+channels:
+  telegram:
+    - {name: %s, flow: %s, token: %q, secret_token: %s, api_url: %s}
+`, tg.BotName, flowPath, tg.Token, tg.SecretToken, tg.URL))
+	srv, err := NewServer(cfg, ServerOptions{Logger: NewLogger(io.Discard, 0, false), Host: []Option{WithPoll(10 * time.Millisecond)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := &e2e{srv: srv, tg: tg, base: serve(t, srv)}
+	dora := telegramtest.From{ID: 5150, FirstName: "Dora"}
+	e.telegram(t, e.tg.TextUpdate(dora, "ciao"))
+	m := e.tgSent(t, 1)[0]
+	var data []string
+	for _, row := range m.Keyboard {
+		data = append(data, row[0].Data)
+	}
+	want := []string{flows.OptionToken(long), flows.OptionToken(greek), "faq"}
+	if !slices.Equal(data, want) || len(e.tg.Refusals()) > 0 {
+		t.Fatalf("the menu went out as %q with keyboard %q (refusals %+v), want the keyboard %q", m.Text, data, e.tg.Refusals(), want)
+	}
+	for i, id := range []string{greek, long, "faq"} {
+		e.telegram(t, e.tg.CallbackUpdate(dora, flows.ButtonID(id, 64)))
+		msgs := e.tgSent(t, 3+2*i)
+		if got := msgs[1+2*i].Text; got != "Scelta: "+id {
+			t.Fatalf("after tapping %q: %q, want the option chosen by its id", id, got)
+		}
+	}
 }

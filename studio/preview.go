@@ -117,7 +117,7 @@ func notes(channel string, r flows.Reply, msgs []Message) []string {
 		}
 	case flows.ChannelTelegram:
 		if r.Style != flows.MenuText && !telegramKeyboard(msgs) {
-			out = append(out, fmt.Sprintf("an option id is empty or longer than %d bytes, so the options are numbered in the text", telegram.MaxCallbackData))
+			out = append(out, "an option has no id or no title, so the options are numbered in the text")
 		}
 	}
 	if len(msgs) > 1 {

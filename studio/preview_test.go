@@ -43,6 +43,8 @@ func TestPreviewFollowsTheChannelsLimits(t *testing.T) {
 			`"type":"text"`, "a list holds at most 10 rows"},
 		{"telegram keyboard", flows.ChannelTelegram, flows.Reply{Text: "Pick", Options: opts("A", "B")},
 			`"inline_keyboard":[[{"text":"A","callback_data":"oa"}],[{"text":"B","callback_data":"ob"}]]`, ""},
+		{"telegram long id", flows.ChannelTelegram, flows.Reply{Text: "Pick", Options: []flows.ReplyOption{{ID: strings.Repeat("x", 65), Number: 1, Title: "A"}}},
+			`"inline_keyboard":[[{"text":"A","callback_data":"` + flows.OptionToken(strings.Repeat("x", 65)) + `"}]]`, ""},
 		{"web", flows.ChannelWeb, flows.Reply{Text: "Pick", Options: opts("A")}, `"options":[{"id":"oa","number":1,"title":"A"}]`, ""},
 	}
 	for _, tt := range tests {

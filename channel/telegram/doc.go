@@ -44,9 +44,9 @@
 // Send calls {base}/bot{token}/sendMessage with chat_id as a number. Text
 // is cut at 4,096 characters (counted in UTF-16, as Telegram counts) on
 // paragraph, line, sentence or word boundaries. A menu is an inline
-// keyboard, one button a row, whose callback_data are the option ids; a
-// menu that asks for text, or an id over 64 bytes, becomes a numbered
-// list. A 429 comes back as a temporary *flows.ChannelError whose
+// keyboard, one button a row, whose callback_data are the option ids (an
+// id over 64 bytes goes as its flows.OptionToken, which the engine reads
+// back as the id); a menu that asks for text becomes a numbered list. A 429 comes back as a temporary *flows.ChannelError whose
 // RetryAfter is parameters.retry_after (at most 24 hours); 5xx and
 // network failures are temporary too (the message may have gone out);
 // other errors (403: the user blocked the bot) are permanent and carry

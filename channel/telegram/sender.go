@@ -68,8 +68,10 @@ type sendMessage struct {
 
 // Send delivers m to the chat m.To.ID: the text in parts of at most 4,096
 // characters, a menu as an inline keyboard (one button a row) on the last
-// part, or as a numbered list when the menu asks for text or an option id
-// is longer than 64 bytes. A 429 comes back as a temporary
+// part, or as a numbered list when the menu asks for text. A button's
+// callback_data is the option's id, or its flows.OptionToken when the id
+// is longer than 64 bytes (the engine reads the token back as the id). A
+// 429 comes back as a temporary
 // *flows.ChannelError with Telegram's retry_after. A reply of several
 // parts resumes after the parts a failed attempt already delivered when
 // Send is called again with the same m.ID.
@@ -82,7 +84,7 @@ func (s *Sender) Send(ctx context.Context, m flows.Outbound) error {
 	text := strings.TrimSpace(r.Text)
 	keyboard := len(r.Options) > 0 && r.Style != flows.MenuText
 	for _, o := range r.Options {
-		if o.ID == "" || len(o.ID) > MaxCallbackData || strings.TrimSpace(o.Title) == "" {
+		if o.ID == "" || strings.TrimSpace(o.Title) == "" {
 			keyboard = false
 		}
 	}
@@ -97,7 +99,7 @@ func (s *Sender) Send(ctx context.Context, m flows.Outbound) error {
 				InlineKeyboard [][]inlineButton `json:"inline_keyboard"`
 			}{}
 			for _, o := range r.Options {
-				msg.ReplyMarkup.InlineKeyboard = append(msg.ReplyMarkup.InlineKeyboard, []inlineButton{{Text: o.Title, CallbackData: o.ID}})
+				msg.ReplyMarkup.InlineKeyboard = append(msg.ReplyMarkup.InlineKeyboard, []inlineButton{{Text: o.Title, CallbackData: flows.ButtonID(o.ID, MaxCallbackData)}})
 			}
 		}
 		if _, err := s.call(ctx, "sendMessage", msg); err != nil {

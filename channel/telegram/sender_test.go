@@ -52,9 +52,14 @@ func TestSendMenusAndText(t *testing.T) {
 	styled := reply("Q", "Sì", "No")
 	styled.Reply.Style = flows.MenuText
 	tests = append(tests, menuCase{"style text", styled, []string{"Q\n\n1. Sì\n2. No"}, nil})
-	longID := reply("Q", "Sì")
+	// An id over callback_data's 64 bytes goes as its token; one of 64
+	// bytes or less as it is (keyboards already sent keep working).
+	longID := reply("Q", "Sì", "No", "Forse")
 	longID.Reply.Options[0].ID = strings.Repeat("x", 65)
-	tests = append(tests, menuCase{"id over 64 bytes", longID, []string{"Q\n\n1. Sì"}, nil})
+	longID.Reply.Options[1].ID = strings.Repeat("y", 64)
+	longID.Reply.Options[2].ID = strings.Repeat("ψ", 33) // 66 bytes in 33 letters
+	tests = append(tests, menuCase{"id over 64 bytes", longID, []string{"Q"},
+		[]string{flows.OptionToken(strings.Repeat("x", 65)), strings.Repeat("y", 64), flows.OptionToken(strings.Repeat("ψ", 33))}})
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			tg := telegramtest.NewServer(t)
