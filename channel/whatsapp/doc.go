@@ -73,7 +73,9 @@
 // most 20 characters), else as a list (at most 10 rows, titles of at most
 // 24, descriptions clipped to 72, a button labelled in the conversation's
 // language), else as a numbered list in the text; the option ids are the
-// payloads that come back.
+// payloads that come back (an id over a button's 256 bytes or a row's 200,
+// or with spaces around it, goes as its flows.OptionToken, which the
+// engine reads back as the id).
 //
 // WhatsApp allows free-form messages within 24 hours of the customer's
 // last message (Outbound.LastUserAt). Outside that window, or when Graph

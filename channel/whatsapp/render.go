@@ -130,14 +130,14 @@ func (s *Sender) render(r flows.Reply, lang string) []outMessage {
 	if kind == "button" {
 		for _, o := range r.Options {
 			b := outButton{Type: "reply"}
-			b.Reply.ID, b.Reply.Title = o.ID, o.Title
+			b.Reply.ID, b.Reply.Title = choiceID(o.ID, MaxButtonIDLen), o.Title
 			in.Action.Buttons = append(in.Action.Buttons, b)
 		}
 	} else {
 		in.Action.Button = s.listButton(lang)
 		rows := make([]outRow, 0, len(r.Options))
 		for _, o := range r.Options {
-			rows = append(rows, outRow{ID: o.ID, Title: o.Title, Description: flows.Clip(o.Description, MaxRowDescLen)})
+			rows = append(rows, outRow{ID: choiceID(o.ID, MaxRowIDLen), Title: o.Title, Description: flows.Clip(o.Description, MaxRowDescLen)})
 		}
 		// Meta's list reference requires a section title even for a single
 		// section, which WhatsApp does not show: the button's label fits
@@ -182,10 +182,20 @@ func menuKind(r flows.Reply) string {
 	return "text"
 }
 
+// choiceID is what a reply button or list row whose id holds at most max
+// bytes carries for the option id: the id, or its flows.OptionToken (which
+// the engine reads back as the id) when it is longer or has spaces around
+// it (Graph refuses those on reply buttons).
+func choiceID(id string, max int) string {
+	if strings.TrimSpace(id) != id {
+		return flows.OptionToken(id)
+	}
+	return flows.ButtonID(id, max)
+}
+
 // fits reports whether opts make valid interactive choices: at most n,
 // each with a non-empty title of at most titleLen characters and a
-// non-empty id of at most idLen without spaces around it (Graph refuses
-// them on reply buttons), no two with the same id or title.
+// non-empty id (sent as choiceID), no two with the same id or title.
 func fits(opts []flows.ReplyOption, n, titleLen, idLen int) bool {
 	if len(opts) > n {
 		return false
@@ -193,14 +203,14 @@ func fits(opts []flows.ReplyOption, n, titleLen, idLen int) bool {
 	seen := make(map[string]bool, 2*len(opts))
 	for _, o := range opts {
 		t := strings.TrimSpace(o.Title)
-		if t == "" || t != o.Title || utf8.RuneCountInString(t) > titleLen || o.ID == "" || len(o.ID) > idLen || strings.TrimSpace(o.ID) != o.ID {
+		if t == "" || t != o.Title || utf8.RuneCountInString(t) > titleLen || o.ID == "" {
 			return false
 		}
-		k := "t:" + strings.ToLower(t)
-		if seen[k] || seen["i:"+o.ID] {
+		k, id := "t:"+strings.ToLower(t), "i:"+choiceID(o.ID, idLen)
+		if seen[k] || seen[id] {
 			return false
 		}
-		seen[k], seen["i:"+o.ID] = true, true
+		seen[k], seen[id] = true, true
 	}
 	return true
 }

@@ -85,6 +85,7 @@ func TestSendLongTextSplits(t *testing.T) {
 
 func TestSendMenus(t *testing.T) {
 	long := "A very long option title indeed"
+	x200, x201, x257 := strings.Repeat("x", 200), strings.Repeat("y", 201), strings.Repeat("z", 257)
 	tests := []struct {
 		name    string
 		reply   flows.Reply
@@ -93,19 +94,30 @@ func TestSendMenus(t *testing.T) {
 		choices int
 		body    string
 		button  string
+		ids     []string // the choices' ids when not the options' ids
 	}{
-		{"three buttons", flows.Reply{Text: "Come posso aiutarti?", Options: opts("Stato ordine", "FAQ", "Operatore")}, "it", "button", 3, "Come posso aiutarti?", ""},
-		{"list of five", flows.Reply{Text: "Scegli", Options: opts("Uno", "Due", "Tre", "Quattro", "Cinque")}, "it", "list", 5, "Scegli", "Scegli"},
-		{"list button in English", flows.Reply{Text: "Pick", Options: opts("1", "2", "3", "4")}, "en-GB", "list", 4, "Pick", "Choose"},
-		{"title too long for a button", flows.Reply{Text: "Q", Options: opts("Reso di un articolo!", "Stato della spedizione")}, "it", "list", 2, "Q", "Scegli"},
-		{"title too long for a list", flows.Reply{Text: "Q", Options: opts("a", "b", "c", "d", long)}, "it", "text", 0, "Q\n\n1. a\n2. b\n3. c\n4. d\n5. " + long, ""},
-		{"eleven options", flows.Reply{Text: "Q", Options: opts("a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k")}, "it", "text", 0, "Q\n\n1. a\n2. b\n3. c\n4. d\n5. e\n6. f\n7. g\n8. h\n9. i\n10. j\n11. k", ""},
-		{"style text", flows.Reply{Text: "Q", Options: opts("a", "b"), Style: flows.MenuText}, "it", "text", 0, "Q\n\n1. a\n2. b", ""},
-		{"style list", flows.Reply{Text: "Q", Options: opts("a", "b"), Style: flows.MenuList}, "it", "list", 2, "Q", "Scegli"},
-		{"duplicate titles", flows.Reply{Text: "Q", Options: opts("Sì", "sì")}, "it", "text", 0, "Q\n\n1. Sì\n2. sì", ""},
-		{"no text", flows.Reply{Options: opts("Sì", "No")}, "it", "button", 2, "1. Sì\n2. No", ""},
-		// Graph refuses a reply button id with spaces around it (131009).
-		{"id with spaces around", flows.Reply{Text: "Q", Options: []flows.ReplyOption{{ID: "yes ", Number: 1, Title: "Sì"}, {ID: "no", Number: 2, Title: "No"}}}, "it", "text", 0, "Q\n\n1. Sì\n2. No", ""},
+		{"three buttons", flows.Reply{Text: "Come posso aiutarti?", Options: opts("Stato ordine", "FAQ", "Operatore")}, "it", "button", 3, "Come posso aiutarti?", "", nil},
+		{"list of five", flows.Reply{Text: "Scegli", Options: opts("Uno", "Due", "Tre", "Quattro", "Cinque")}, "it", "list", 5, "Scegli", "Scegli", nil},
+		{"list button in English", flows.Reply{Text: "Pick", Options: opts("1", "2", "3", "4")}, "en-GB", "list", 4, "Pick", "Choose", nil},
+		{"title too long for a button", flows.Reply{Text: "Q", Options: opts("Reso di un articolo!", "Stato della spedizione")}, "it", "list", 2, "Q", "Scegli", nil},
+		{"title too long for a list", flows.Reply{Text: "Q", Options: opts("a", "b", "c", "d", long)}, "it", "text", 0, "Q\n\n1. a\n2. b\n3. c\n4. d\n5. " + long, "", nil},
+		{"eleven options", flows.Reply{Text: "Q", Options: opts("a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k")}, "it", "text", 0, "Q\n\n1. a\n2. b\n3. c\n4. d\n5. e\n6. f\n7. g\n8. h\n9. i\n10. j\n11. k", "", nil},
+		{"style text", flows.Reply{Text: "Q", Options: opts("a", "b"), Style: flows.MenuText}, "it", "text", 0, "Q\n\n1. a\n2. b", "", nil},
+		{"style list", flows.Reply{Text: "Q", Options: opts("a", "b"), Style: flows.MenuList}, "it", "list", 2, "Q", "Scegli", nil},
+		{"duplicate titles", flows.Reply{Text: "Q", Options: opts("Sì", "sì")}, "it", "text", 0, "Q\n\n1. Sì\n2. sì", "", nil},
+		{"no text", flows.Reply{Options: opts("Sì", "No")}, "it", "button", 2, "1. Sì\n2. No", "", nil},
+		// Graph refuses a reply button id with spaces around it (131009): it
+		// goes as its token, which the engine reads back as the id.
+		{"id with spaces around", flows.Reply{Text: "Q", Options: []flows.ReplyOption{{ID: "yes ", Number: 1, Title: "Sì"}, {ID: "no", Number: 2, Title: "No"}}}, "it", "button", 2, "Q", "",
+			[]string{flows.OptionToken("yes "), "no"}},
+		// An id over a reply button's 256 or a row's 200 goes as its token;
+		// one that fits as it is.
+		{"button id over 256 bytes", flows.Reply{Text: "Q", Options: []flows.ReplyOption{{ID: x257, Number: 1, Title: "Sì"}, {ID: x201, Number: 2, Title: "No"}}}, "it", "button", 2, "Q", "",
+			[]string{flows.OptionToken(x257), x201}},
+		{"row id over 200 bytes", flows.Reply{Text: "Q", Options: []flows.ReplyOption{{ID: x201, Number: 1, Title: "Uno"}, {ID: x200, Number: 2, Title: "Due"}, {ID: "c", Number: 3, Title: "Tre"}, {ID: "d", Number: 4, Title: "Quattro"}}}, "it", "list", 4, "Q", "Scegli",
+			[]string{flows.OptionToken(x201), x200, "c", "d"}},
+		{"Greek row id over 200 bytes", flows.Reply{Text: "Q", Options: []flows.ReplyOption{{ID: strings.Repeat("ψ", 101), Number: 1, Title: "Uno"}, {ID: "b", Number: 2, Title: "Due"}, {ID: "c", Number: 3, Title: "Tre"}, {ID: "d", Number: 4, Title: "Quattro"}}}, "it", "list", 4, "Q", "Scegli",
+			[]string{flows.OptionToken(strings.Repeat("ψ", 101)), "b", "c", "d"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -133,8 +145,12 @@ func TestSendMenus(t *testing.T) {
 				t.Fatalf("got %s %+v, want %s with %d choices, body %q, button %q", got.Type, in, tt.typ, tt.choices, tt.body, tt.button)
 			}
 			for i, c := range in.Choices { // the payload is the stable option id
-				if c.ID != tt.reply.Options[i].ID || c.Title != tt.reply.Options[i].Title {
-					t.Errorf("choice %d = %+v", i, c)
+				id := tt.reply.Options[i].ID
+				if tt.ids != nil {
+					id = tt.ids[i]
+				}
+				if c.ID != id || c.Title != tt.reply.Options[i].Title {
+					t.Errorf("choice %d = %+v, want id %q", i, c, id)
 				}
 			}
 		})
