@@ -265,8 +265,21 @@ func (s *Studio) replay(ctx context.Context) error {
 	return nil
 }
 
-// do takes a new step.
+// do takes a new step. A tap on a button a channel sent as an option's
+// token (an id too long for its buttons) is kept as a tap on the option's
+// id, so a test saved from the conversation names the id.
 func (s *Studio) do(ctx context.Context, in input) {
+	if in.Kind == sandbox.StepButton && flows.IsOptionToken(in.Value) {
+		menu := s.conv.sb.Menu()
+		if !slices.ContainsFunc(menu, func(o flows.ReplyOption) bool { return o.ID == in.Value }) {
+			for _, o := range menu {
+				if flows.OptionToken(o.ID) == in.Value {
+					in.Value = o.ID
+					break
+				}
+			}
+		}
+	}
 	s.steps = append(s.steps, in)
 	s.conv.apply(ctx, in)
 }

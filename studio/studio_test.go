@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/batonbot/baton/convtest"
+	"github.com/batonbot/baton/flows"
 	"github.com/batonbot/baton/internal/flowtest"
 )
 
@@ -869,5 +870,37 @@ func TestProfileVarsKeepTheDeclaredTypes(t *testing.T) {
 			}
 			p.saveAndRun(dir, "profile")
 		})
+	}
+}
+
+// On Telegram an option id over 64 bytes goes as its token; tapping that
+// button in the studio is a tap on the option, and the test saved from
+// the conversation names the option's id (baton test checks it against
+// the menu's ids), not the token.
+func TestTelegramTokenTapSavedAsTheID(t *testing.T) {
+	dir := t.TempDir()
+	long := strings.Repeat("richiesta_di_assistenza_", 4)
+	flow := filepath.Join(dir, "ids.yaml")
+	src := "flow: ids\nlanguages: [it]\nstart: welcome\nno_match: [{say: \"Non ho capito.\"}]\nstates:\n  welcome:\n    say: Ciao!\n    menu:\n      options:\n" +
+		"        - {id: " + long + ", label: Assistenza, goto: help}\n        - {id: faq, label: FAQ, goto: help}\n" +
+		"  help:\n    say: Eccomi.\n    end: true\n"
+	if err := os.WriteFile(flow, []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tests := t.TempDir()
+	p := newPage(t, Options{Flow: flow, Channel: flows.ChannelTelegram, Tests: tests})
+	st := p.post("message", map[string]string{"text": "ciao"})
+	tok := flows.OptionToken(long)
+	if menu := st.Messages[len(st.Messages)-1]; len(menu.Channel) != 1 || !strings.Contains(string(menu.Channel[0]), `"callback_data":"`+tok+`"`) {
+		t.Fatalf("the menu on Telegram: %s", menu.Channel)
+	}
+	st = p.post("button", map[string]string{"id": tok, "label": "Assistenza"})
+	if got := replies(st); got[len(got)-1] != "Eccomi." {
+		t.Fatalf("after the tap: %q", got)
+	}
+	p.saveAndRun(tests, "token")
+	file, _ := os.ReadFile(filepath.Join(tests, "token.yaml"))
+	if !strings.Contains(string(file), long) || strings.Contains(string(file), tok) {
+		t.Errorf("the saved test names the token, not the id:\n%s", file)
 	}
 }
