@@ -127,7 +127,10 @@
 // that comment names. A
 // deleted ticket answers 404, as every request does when the account
 // address is wrong; the API user's own record (Zendesk's users/me,
-// Freshdesk's agents/me) tells the two apart.
+// Freshdesk's agents/me) tells the two apart. The generic webhook's
+// receiver answers 404 Not Found or 410 Gone to handoff.append or
+// handoff.close for a ticket it deleted: the append is ErrTicketGone
+// (deleted), the close is done.
 //
 // Errors never show a URL's secrets: the user and password and the query
 // values of any URL in an error are redacted (Redact), so a webhook token

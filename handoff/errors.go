@@ -136,7 +136,8 @@ func (g goneError) Is(target error) bool { return target == ErrTicketGone }
 
 // GoneReason says why err's ticket takes no more messages, when err is
 // ErrTicketGone and the connector could tell: flows.GoneDeleted (an
-// agent deleted it: Zendesk and Freshdesk answer 404), flows.GoneMerged
+// agent deleted it: Zendesk and Freshdesk answer 404, the generic
+// webhook's receiver 404 or 410), flows.GoneMerged
 // (Zendesk: an agent merged it into another, which closed it; into is
 // that ticket when the merge's comment names it) or flows.GoneClosed
 // (Zendesk's closed ticket takes no comment); empty otherwise.

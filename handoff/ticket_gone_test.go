@@ -273,3 +273,50 @@ func TestZendeskAppendToAMergedTicket(t *testing.T) {
 		})
 	}
 }
+
+// TestWebhookTicketGone: the receiver of the generic webhook answers 404
+// or 410 to handoff.append or handoff.close: its ticket is gone (the
+// contract in docs/channels.md). The append's error is ErrTicketGone,
+// deleted, as a Zendesk or Freshdesk ticket an agent deleted, so the host
+// returns the conversation to the bot with the same line and event; the
+// close is done. Other refusals stay ordinary failures.
+func TestWebhookTicketGone(t *testing.T) {
+	msg := flows.Message{At: connTestTime, From: flows.RoleUser, Text: "are you still there?"}
+	ref := flows.TicketRef{Connector: "webhook", ID: "T-9"}
+	for _, tt := range []struct {
+		status int
+		gone   bool
+	}{{404, true}, {410, true}, {400, false}, {422, false}, {403, false}} {
+		t.Run(strconv.Itoa(tt.status), func(t *testing.T) {
+			recv := newFakeHelpdesk(t, func(n int, r gotRequest) (int, http.Header, string) {
+				return tt.status, nil, `{"error":"no such ticket"}`
+			})
+			w, err := NewWebhook(recv.URL, testWebhookSecret, WithClock(connTestClock))
+			if err != nil {
+				t.Fatal(err)
+			}
+			err = w.Append(context.Background(), ref, msg)
+			if got := errors.Is(err, ErrTicketGone); got != tt.gone {
+				t.Fatalf("append answered %d: %v (gone %v); want gone %v", tt.status, err, got, tt.gone)
+			}
+			if retry, _ := Retryable(err); retry {
+				t.Errorf("append answered %d: %v is retryable; want permanent", tt.status, err)
+			}
+			if tt.gone {
+				if reason, _ := GoneReason(err); reason != flows.GoneDeleted {
+					t.Errorf("GoneReason(%q) = %q; want %q", err, reason, flows.GoneDeleted)
+				}
+				if !strings.Contains(err.Error(), "ticket T-9") || !strings.Contains(err.Error(), strconv.Itoa(tt.status)) {
+					t.Errorf("error %q; want it to name the ticket and the status", err)
+				}
+			}
+			err = w.Close(context.Background(), ref)
+			if tt.gone && err != nil {
+				t.Errorf("close answered %d: %v; want done, nothing is left to close", tt.status, err)
+			}
+			if !tt.gone && err == nil {
+				t.Errorf("close answered %d: done; want a failure", tt.status)
+			}
+		})
+	}
+}

@@ -263,7 +263,22 @@ func (w *Webhook) Append(ctx context.Context, t flows.TicketRef, m flows.Message
 	}
 	sum := sha256.Sum256([]byte(key))
 	_, err = w.post(ctx, "append", EventHandoffAppend, t.ID+"."+EventHandoffAppend+"."+hex.EncodeToString(sum[:8]), data)
+	if status, gone := webhookGone(err); gone {
+		return &Error{Connector: "webhook", Op: "append", Err: goneError{fmt.Sprintf("ticket %s is gone: the receiver answered %d %s to handoff.append, as for a ticket it deleted; the message is not added", t.ID, status, http.StatusText(status)), flows.GoneDeleted, ""}}
+	}
 	return err
+}
+
+// webhookGone reports whether err is the receiver's 404 Not Found or
+// 410 Gone to an event about a ticket (handoff.append, handoff.close):
+// its ticket is gone, as docs/channels.md says a receiver answers for a
+// ticket it deleted.
+func webhookGone(err error) (int, bool) {
+	var e *Error
+	if errors.As(err, &e) && (e.Status == http.StatusNotFound || e.Status == http.StatusGone) {
+		return e.Status, true
+	}
+	return 0, false
 }
 
 // Close posts handoff.close.
@@ -281,6 +296,9 @@ func (w *Webhook) Close(ctx context.Context, t flows.TicketRef) error {
 		id += "." + hex.EncodeToString(sum[:8])
 	}
 	_, err = w.post(ctx, "close", EventHandoffClose, id, data)
+	if _, gone := webhookGone(err); gone {
+		return nil // the receiver's ticket is gone: nothing is left to close
+	}
 	return err
 }
 
