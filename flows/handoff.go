@@ -115,3 +115,15 @@ type BatchAppender interface {
 	// Marked returns the ids among ids whose marker is on the ticket.
 	Marked(ctx context.Context, t TicketRef, ids []string) ([]string, error)
 }
+
+// MergeFollower is a Connector that follows a ticket an agent merged
+// into another: the conversation goes on on the target ticket.
+type MergeFollower interface {
+	// FollowMerge, for ticket t of conversation that the helpdesk
+	// reports closed, finds whether it was merged into another ticket and,
+	// when it was and can be, makes that ticket reach the conversation
+	// (its replies and status come back to it, the customer's messages
+	// go there). It returns the target, or a zero TicketRef when t was
+	// not merged or the target cannot be followed.
+	FollowMerge(ctx context.Context, t TicketRef, conversation string) (TicketRef, error)
+}

@@ -72,6 +72,12 @@ func TestZendeskHandler(t *testing.T) {
 			false, 204, []string{`wa:1 ticket zendesk/35436 solved`}},
 		{"both at once", zendeskRequest("POST", `{"ticket_id":"7","conversation_id":"wa:2","status":"closed","comment":"bye","author":"Bo","author_role":"admin"}`, true),
 			false, 204, []string{`wa:2 agent "bye" by "Bo" zendesk/7 `, `wa:2 ticket zendesk/7 closed`}},
+		// A ticket another was merged into serves both conversations
+		// its external_id lists (Zendesk.AppendBatch follows a merge so).
+		{"merged into another conversation's ticket", zendeskRequest("POST", `{"event":"comment","ticket_id":"9","conversation_id":" wa:1  web:site:v2 ","comment":"It left today.","author":"Anna","author_role":"agent"}`, true),
+			false, 204, []string{`wa:1 agent "It left today." by "Anna" zendesk/9 `, `web:site:v2 agent "It left today." by "Anna" zendesk/9 `}},
+		{"merged, solved", zendeskRequest("POST", `{"event":"status","ticket_id":"9","conversation_id":"wa:1 web:site:v2","status":"solved","author":"Anna"}`, true),
+			false, 204, []string{`wa:1 ticket zendesk/9 solved`, `web:site:v2 ticket zendesk/9 solved`}},
 		{"customer comment ignored", zendeskRequest("POST", `{"event":"comment","ticket_id":"7","conversation_id":"wa:2","comment":"hello","author_role":"end-user"}`, true),
 			false, 202, nil},
 		{"pending ignored", zendeskRequest("POST", `{"event":"status","ticket_id":"7","conversation_id":"wa:2","status":"Pending"}`, true),

@@ -124,7 +124,14 @@
 // message, so a next handoff's routing and summary carry the words no
 // agent read. A Zendesk merge is told by the merge's comment on the
 // ticket merged away (via channel "merge"), and its target by the "#N"
-// that comment names. A
+// that comment names. Zendesk follows such a merge when it can
+// (AppendBatch, FollowMerge): the customer's messages go on the target as
+// theirs (the merge made them its requester's CC), and the target's
+// external_id lists the conversation after the ones it served, separated
+// by spaces, with the tag baton added, so its agents' replies and its
+// solve come back to each conversation it serves. A target whose
+// external_id is another system's (it has no tag baton) is left alone,
+// and the conversation returns to the bot as above. A
 // deleted ticket answers 404, as every request does when the account
 // address is wrong; the API user's own record (Zendesk's users/me,
 // Freshdesk's agents/me) tells the two apart. The generic webhook's

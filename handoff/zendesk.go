@@ -30,6 +30,9 @@ type Zendesk struct {
 	// requesters caches each ticket's requester, the author of appended
 	// messages; a miss (after a restart) reads the ticket.
 	requesters map[string]int64
+	// merges caches the ticket a closed ticket was merged into (a merge
+	// is for good); a miss reads the ticket's comments.
+	merges map[string]string
 	// me is the API user's id, the assignee of a ticket Baton solves that
 	// nobody was assigned (Zendesk solves only assigned tickets).
 	me    int64
@@ -95,7 +98,7 @@ func NewZendesk(subdomain string, auth ZendeskAuth, opts ...ConnectorOption) (*Z
 			return nil, fmt.Errorf("zendesk: conversation field %q is not a numeric field id", o.convField)
 		}
 	}
-	z := &Zendesk{base: base, auth: auth, o: o, requesters: map[string]int64{}}
+	z := &Zendesk{base: base, auth: auth, o: o, requesters: map[string]int64{}, merges: map[string]string{}}
 	z.s = &sender{connector: "zendesk", opts: o, hints: ClientHints{
 		Auth:     "check BATON_ZENDESK_EMAIL and BATON_ZENDESK_TOKEN (or BATON_ZENDESK_OAUTH_TOKEN), and that token access is enabled in Admin Center › Apps and integrations › Zendesk API",
 		NotFound: "check BATON_ZENDESK_SUBDOMAIN, and that the ticket was not deleted",

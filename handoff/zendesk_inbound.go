@@ -110,18 +110,33 @@ func decodeZendesk(body []byte) ([]inbound, error) {
 		return nil, errors.New(`"event" must be "comment" or "status"`)
 	}
 	ref := ticketRef("zendesk", id)
-	conv := z.ConversationID.trim()
+	// A ticket another was merged into serves the conversations its
+	// external_id lists, separated by spaces (Zendesk.AppendBatch follows
+	// a merge so): each gets the reply, or the solve.
+	convs := strings.Fields(string(z.ConversationID))
+	if len(convs) == 0 {
+		convs = []string{""}
+	}
+	if len(convs) > maxTicketConversations {
+		convs = convs[len(convs)-maxTicketConversations:]
+	}
 	var out []inbound
 	text := strings.TrimSpace(string(z.Comment))
 	role := strings.ToLower(z.AuthorRole.trim())
 	public := strings.ToLower(z.CommentPublic.trim()) != "false"
-	if (ev == "" || ev == "comment") && text != "" && public && role != "end-user" && role != "end user" {
-		out = append(out, inbound{conv, ref, agentInput(text, z.Author.trim(), ref)})
-	}
-	if ev == "" || ev == "status" {
-		if st, ok := ticketStatus(z.Status.trim()); ok {
-			out = append(out, inbound{conv, ref, ticketInput(ref, st, z.Author.trim())})
+	for _, conv := range convs {
+		if (ev == "" || ev == "comment") && text != "" && public && role != "end-user" && role != "end user" {
+			out = append(out, inbound{conv, ref, agentInput(text, z.Author.trim(), ref)})
+		}
+		if ev == "" || ev == "status" {
+			if st, ok := ticketStatus(z.Status.trim()); ok {
+				out = append(out, inbound{conv, ref, ticketInput(ref, st, z.Author.trim())})
+			}
 		}
 	}
 	return out, nil
 }
+
+// maxTicketConversations bounds the conversations one request is
+// delivered to (the last ones an external_id lists).
+const maxTicketConversations = 16

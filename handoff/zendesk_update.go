@@ -52,6 +52,7 @@ type zendeskTicketInfo struct {
 	AssigneeID  int64    `json:"assignee_id"`
 	Status      string   `json:"status"`
 	Tags        []string `json:"tags"`
+	ExternalID  string   `json:"external_id"`
 }
 
 func (z *Zendesk) ticketInfo(ctx context.Context, id, op string) (zendeskTicketInfo, error) {
@@ -93,6 +94,9 @@ func (z *Zendesk) Append(ctx context.Context, t flows.TicketRef, m flows.Message
 // agent's reply that did not reach the customer) are internal notes.
 // The comment ends with the messages' markers. A closed ticket takes no
 // comment: that is a permanent error.
+//
+// A ticket an agent merged into another is followed there (followMerge):
+// the messages go on the ticket the merge names, as the customer's.
 func (z *Zendesk) AppendBatch(ctx context.Context, t flows.TicketRef, c flows.Contact, msgs []flows.TicketMessage) error {
 	if err := checkTicketID("zendesk", "append", t.ID); err != nil {
 		return err
@@ -100,6 +104,12 @@ func (z *Zendesk) AppendBatch(ctx context.Context, t flows.TicketRef, c flows.Co
 	if len(msgs) == 0 {
 		return nil
 	}
+	return z.followMerge(ctx, t, func(t flows.TicketRef, author int64) error { return z.appendTo(ctx, t, c, msgs, author) })
+}
+
+// appendTo is AppendBatch on ticket t, the customer's messages authored
+// by author (0: t's requester).
+func (z *Zendesk) appendTo(ctx context.Context, t flows.TicketRef, c flows.Contact, msgs []flows.TicketMessage, author int64) error {
 	ro, c := z.memos.render(t.ID, c, z.o.render)
 	if allSystem(msgs) {
 		err := z.updateTicket(ctx, "append", t.ID, map[string]any{"comment": zendeskComment{Body: batchText(msgs, c, ro), Public: false}})
@@ -126,6 +136,9 @@ func (z *Zendesk) AppendBatch(ctx context.Context, t flows.TicketRef, c flows.Co
 		if err != nil {
 			return z.appendFailed(ctx, t.ID, err)
 		}
+		if author != 0 {
+			rid = author
+		}
 		comment := map[string]any{"body": text}
 		if len(tokens) > 0 {
 			comment["uploads"] = tokens
@@ -147,7 +160,10 @@ func (z *Zendesk) AppendBatch(ctx context.Context, t flows.TicketRef, c flows.Co
 	if info.Status == "closed" {
 		return z.closedError(ctx, t.ID)
 	}
-	upd := map[string]any{"comment": zendeskComment{Body: text, Public: true, AuthorID: info.RequesterID, Uploads: tokens}}
+	if author == 0 {
+		author = info.RequesterID
+	}
+	upd := map[string]any{"comment": zendeskComment{Body: text, Public: true, AuthorID: author, Uploads: tokens}}
 	switch info.Status {
 	case "pending", "hold", "solved":
 		upd["status"] = "open" // the customer answered: the ticket needs an agent again
@@ -181,6 +197,23 @@ var ticketRefs = regexp.MustCompile(`(?:^|[^&\w])#(\d{1,19})\b`)
 // mergedInto reads ticket id's latest comments, newest first, for the
 // one a merge wrote, and the one ticket number it names other than id.
 func (z *Zendesk) mergedInto(ctx context.Context, id string) (bool, string) {
+	z.mu.Lock()
+	into, ok := z.merges[id]
+	z.mu.Unlock()
+	if ok {
+		return true, into // a merge is for good: the ticket stays closed
+	}
+	merged, into := z.readMerge(ctx, id)
+	if merged && into != "" {
+		z.mu.Lock()
+		remember(z.merges, id, into)
+		z.mu.Unlock()
+	}
+	return merged, into
+}
+
+// readMerge is mergedInto, read from the ticket's comments.
+func (z *Zendesk) readMerge(ctx context.Context, id string) (bool, string) {
 	res, err := z.s.send(ctx, call{op: "append.lookup", method: http.MethodGet,
 		url:    z.base + "/api/v2/tickets/" + id + "/comments?sort_order=desc&per_page=" + strconv.Itoa(checkPageSize),
 		header: z.header(), canned: `{"comments":[],"next_page":null}`, limit: maxListResponse})
@@ -272,10 +305,36 @@ func (z *Zendesk) updateTicket(ctx context.Context, op, id string, ticket map[st
 
 // Marked returns the ids among ids whose marker is in one of the ticket's
 // most recent comments.
+//
+// The messages of a ticket merged into another went there
+// (followMerge): when the ticket was merged (mergedInto), the target's
+// comments are read too.
 func (z *Zendesk) Marked(ctx context.Context, t flows.TicketRef, ids []string) ([]string, error) {
 	if err := checkTicketID("zendesk", "append.check", t.ID); err != nil {
 		return nil, err
 	}
+	found, err := z.markedOn(ctx, t, ids)
+	for hop := 0; err == nil && len(found) < len(ids) && hop < maxMergeHops; hop++ {
+		merged, into := z.mergedInto(ctx, t.ID)
+		if !merged || into == "" || into == t.ID {
+			break
+		}
+		t.ID = into
+		more, merr := z.markedOn(ctx, t, ids)
+		if merr != nil {
+			return nil, merr
+		}
+		for _, id := range more {
+			if !slices.Contains(found, id) {
+				found = append(found, id)
+			}
+		}
+	}
+	return found, err
+}
+
+// markedOn is Marked on ticket t alone.
+func (z *Zendesk) markedOn(ctx context.Context, t flows.TicketRef, ids []string) ([]string, error) {
 	next := z.base + "/api/v2/tickets/" + t.ID + "/comments?sort_order=desc&per_page=" + strconv.Itoa(checkPageSize)
 	var texts []string
 	for page := 0; next != "" && page < markerScanLimit/checkPageSize; page++ {

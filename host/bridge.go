@@ -28,6 +28,9 @@ func (h *Host) DeliverBridge(ctx context.Context, conversation string, in flows.
 	if s != nil {
 		c = s.Contact
 	}
+	if to, err := h.followMerge(ctx, s, in); err != nil || to.ID != "" {
+		return err
+	}
 	// A helpdesk's redelivery carries the same delivery key: the inbox
 	// drops it in the write that would accept it, so a delivery is
 	// recorded exactly when it is accepted (handoff.HandlerAcceptDedupe).
@@ -41,4 +44,35 @@ func (h *Host) DeliverBridge(ctx context.Context, conversation string, in flows.
 		return handoff.ErrDuplicate
 	}
 	return err
+}
+
+// followMerge follows the helpdesk's "closed" of the ticket s waits on
+// when an agent merged it into another ticket (flows.MergeFollower):
+// the conversation goes on with the agent on the target, which its
+// connector made reach the conversation, so the close is not delivered.
+// It returns the target (zero: not a merge that is followed, the close
+// is delivered); an error when the helpdesk could not be asked, so the
+// webhook is retried.
+func (h *Host) followMerge(ctx context.Context, s *flows.Session, in flows.Input) (flows.TicketRef, error) {
+	u := in.Ticket
+	if in.Kind != flows.InputTicket || u == nil || u.Status != flows.TicketClosed || u.Gone != "" || u.Ticket.ID == "" || s == nil ||
+		(s.Lifecycle != flows.LifecycleHandedOff && s.Lifecycle != flows.LifecycleWithAgent) ||
+		(s.Handoff != nil && s.Handoff.Ticket.ID != "" && s.Handoff.Ticket.ID != u.Ticket.ID) {
+		return flows.TicketRef{}, nil
+	}
+	f, ok := h.conns[u.Ticket.Connector].(flows.MergeFollower)
+	if !ok {
+		return flows.TicketRef{}, nil
+	}
+	to, err := f.FollowMerge(ctx, u.Ticket, s.ID)
+	if err != nil {
+		h.log.Warn("asking the helpdesk whether a closed ticket was merged failed; the webhook is retried",
+			"conversation", s.ID, "ticket", u.Ticket.ID, "error", err)
+		return flows.TicketRef{}, fmt.Errorf("asking whether ticket %s was merged: %w", u.Ticket.ID, err)
+	}
+	if to.ID != "" {
+		h.log.Info("the ticket was merged into another: the conversation goes on there with the agent",
+			"conversation", s.ID, "ticket", u.Ticket.ID, "into", to.ID)
+	}
+	return to, nil
 }

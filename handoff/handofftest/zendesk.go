@@ -20,8 +20,9 @@ import (
 // create_or_update (by external_id or e-mail; an e-mail that belongs to
 // another user than the external_id's is refused with 422), tickets (create with
 // Idempotency-Key, kept two hours; show; list by external_id; update with
-// a comment, status and assignee), the Requests API on behalf of an end
-// user (X-On-Behalf-Of, OAuth only), comments (newest first with
+// a comment, status, assignee, external_id and additional_tags), the
+// Requests API on behalf of an end user (X-On-Behalf-Of, OAuth only; the
+// requester or a CC), comments (newest first with
 // sort_order=desc), users/me and uploads. It enforces what Zendesk does:
 // a closed ticket takes no update, a ticket is solved only with an
 // assignee, an idempotency key reused with another body is refused, an
@@ -65,8 +66,11 @@ type ZendeskTicket struct {
 	ExternalID   string           `json:"external_id,omitempty"`
 	Tags         []string         `json:"tags"`
 	CustomFields []map[string]any `json:"custom_fields,omitempty"`
-	CreatedAt    time.Time        `json:"created_at"`
-	Comments     []ZendeskComment `json:"-"`
+	// CollaboratorIDs are the users CC'd on the ticket: a merge adds the
+	// requester of the ticket merged away.
+	CollaboratorIDs []int64          `json:"collaborator_ids"`
+	CreatedAt       time.Time        `json:"created_at"`
+	Comments        []ZendeskComment `json:"-"`
 	// Deleted is set by DeleteTicket: the ticket is in the account's
 	// deleted tickets, and the Tickets API answers 404 for it.
 	Deleted bool `json:"-"`
@@ -174,13 +178,20 @@ func (z *Zendesk) DeleteTicket(id int64) {
 // closed and merged into request #<target> …"; through the API it is the
 // caller's text, and may be empty: then the source gets no comment), on
 // the target one naming the source. From then on the source takes no
-// update (it is closed).
+// update (it is closed). As "Merging tickets" says (with CCs enabled), the
+// source's requester, when another user, and its CCs become CCs of the
+// target; the target keeps its own requester, external_id and tags.
 func (z *Zendesk) MergeTicket(source, target int64, sourceComment string) {
 	z.mu.Lock()
 	defer z.mu.Unlock()
 	s, t := z.ticket(source), z.ticket(target)
 	if s == nil || t == nil {
 		return
+	}
+	for _, u := range append([]int64{s.RequesterID}, s.CollaboratorIDs...) {
+		if u != t.RequesterID && !slices.Contains(t.CollaboratorIDs, u) {
+			t.CollaboratorIDs = append(t.CollaboratorIDs, u)
+		}
 	}
 	now := z.clock.Now()
 	if sourceComment != "" {
@@ -189,6 +200,31 @@ func (z *Zendesk) MergeTicket(source, target int64, sourceComment string) {
 	t.Comments = append(t.Comments, ZendeskComment{ID: z.id(), Body: fmt.Sprintf("Request #%d was closed and merged into this request.", source),
 		AuthorID: z.me, Via: "web", Channel: "merge", Updater: z.me, Created: now})
 	s.Status = "closed"
+}
+
+// EmailTicket adds an open ticket as a customer's e-mail makes one: a new
+// end user with email as its requester, the e-mail as its first public
+// comment, no external_id and no tags. It returns the ticket's id.
+func (z *Zendesk) EmailTicket(email, subject, body string) int64 {
+	z.mu.Lock()
+	defer z.mu.Unlock()
+	uid := z.id()
+	z.users[uid] = &ZendeskUser{ID: uid, Name: email, Email: email, Role: "end-user"}
+	z.ticketID++
+	t := &ZendeskTicket{ID: z.ticketID, Subject: subject, Status: "open", Priority: "normal", RequesterID: uid, Tags: []string{}, CreatedAt: z.clock.Now()}
+	t.Comments = append(t.Comments, ZendeskComment{ID: z.id(), Body: body, Public: true, AuthorID: uid, Via: "email", Channel: "email", Updater: uid, Created: z.clock.Now()})
+	z.tickets = append(z.tickets, t)
+	return t.ID
+}
+
+// SetExternalID sets a ticket's external_id, as another integration
+// would.
+func (z *Zendesk) SetExternalID(id int64, ext string) {
+	z.mu.Lock()
+	defer z.mu.Unlock()
+	if t := z.ticket(id); t != nil {
+		t.ExternalID = ext
+	}
 }
 
 // AgentComment adds an agent's public reply to a ticket, as an agent
@@ -393,9 +429,11 @@ func (z *Zendesk) createTicket(w http.ResponseWriter, r *http.Request, body []by
 func (z *Zendesk) updateTicket(w http.ResponseWriter, t *ZendeskTicket, body []byte) {
 	var in struct {
 		Ticket struct {
-			Comment    *zendeskCommentIn `json:"comment"`
-			Status     string            `json:"status"`
-			AssigneeID *int64            `json:"assignee_id"`
+			Comment        *zendeskCommentIn `json:"comment"`
+			Status         string            `json:"status"`
+			AssigneeID     *int64            `json:"assignee_id"`
+			ExternalID     *string           `json:"external_id"`
+			AdditionalTags []string          `json:"additional_tags"`
 		} `json:"ticket"`
 	}
 	if json.Unmarshal(body, &in) != nil {
@@ -427,6 +465,14 @@ func (z *Zendesk) updateTicket(w http.ResponseWriter, t *ZendeskTicket, body []b
 			Uploads: c.Uploads, Via: "tickets", Channel: "api", Updater: z.me, Created: z.clock.Now()})
 	}
 	t.AssigneeID = assignee
+	if in.Ticket.ExternalID != nil {
+		t.ExternalID = *in.Ticket.ExternalID
+	}
+	for _, tag := range normTags(in.Ticket.AdditionalTags) {
+		if !slices.Contains(t.Tags, tag) {
+			t.Tags = append(t.Tags, tag)
+		}
+	}
 	if in.Ticket.Status != "" {
 		t.Status = in.Ticket.Status
 	}
@@ -441,7 +487,7 @@ func (z *Zendesk) updateRequest(w http.ResponseWriter, r *http.Request, t *Zende
 		return
 	}
 	uid, _ := strconv.ParseInt(r.Header.Get("X-On-Behalf-Of"), 10, 64)
-	if uid != t.RequesterID {
+	if uid != t.RequesterID && !slices.Contains(t.CollaboratorIDs, uid) {
 		reply(w, 403, `{"error":"Forbidden","description":"You do not have access to this page"}`)
 		return
 	}
