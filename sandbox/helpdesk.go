@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/batonbot/baton/engine"
@@ -26,7 +27,9 @@ type helpdesk struct {
 	// decisions of the handoffs routed in the turn being run, by id.
 	decisions map[string]handoff.Decision
 	// tickets are the sandbox's tickets by handoff id (what the recorders'
-	// canned answers named).
+	// canned answers named; with --live, what the helpdesks created, set
+	// from the deliverer's goroutine: mu guards it).
+	mu      sync.Mutex
 	tickets map[string]flows.TicketRef
 	// declined are handoffs routed to no ticket (out of hours, tell or
 	// email): the engine writes no open for them and ends the conversation.
@@ -149,7 +152,7 @@ func (h *helpdesk) after(ctx context.Context, e flows.Effect) ([]flows.Effect, [
 				if t.Connector == "" {
 					t.Connector = d.Connector
 				}
-				h.tickets[e.ID] = t
+				h.setTicket(e.ID, t)
 			}
 		}
 		if h.dep.Handoff.Tells(d) {
@@ -160,6 +163,22 @@ func (h *helpdesk) after(ctx context.Context, e flows.Effect) ([]flows.Effect, [
 		return h.dry(e.HandoffID, "append", func(rec *handoff.Recorder, t flows.TicketRef) error {
 			return rec.Append(ctx, t, e.Message)
 		})
+	case flows.Undelivered:
+		// The note on the agent's ticket (an append item in the outbox).
+		if h.recs == nil {
+			return nil, nil
+		}
+		rec := h.recs[e.Ticket.Connector]
+		if rec == nil {
+			return nil, nil
+		}
+		rec.Reset()
+		err := rec.Append(ctx, e.Ticket, e.Message)
+		out := requestEvents(rec)
+		if err != nil {
+			return out, []string{fmt.Sprintf("%s would fail to append: %v", e.Ticket.Connector, err)}
+		}
+		return out, nil
 	case flows.HandoffClose:
 		if strings.HasPrefix(e.Reason, "ticket_") {
 			// The agent solved or closed it: the connector finds it so and
@@ -179,8 +198,8 @@ func (h *helpdesk) dry(hid, op string, call func(*handoff.Recorder, flows.Ticket
 	if h.recs == nil || h.declined[hid] {
 		return nil, nil
 	}
-	t, ok := h.tickets[hid]
-	if !ok {
+	t := h.ticket(hid)
+	if t.ID == "" {
 		return nil, nil
 	}
 	rec := h.recs[t.Connector]
@@ -194,6 +213,19 @@ func (h *helpdesk) dry(hid, op string, call func(*handoff.Recorder, flows.Ticket
 		return out, []string{fmt.Sprintf("%s would fail to %s: %v", t.Connector, op, err)}
 	}
 	return out, nil
+}
+
+// ticket is handoff hid's ticket, when one was opened.
+func (h *helpdesk) ticket(hid string) flows.TicketRef {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.tickets[hid]
+}
+
+func (h *helpdesk) setTicket(hid string, t flows.TicketRef) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.tickets[hid] = t
 }
 
 func requestEvents(rec *handoff.Recorder) []flows.Effect {

@@ -187,6 +187,9 @@ func (lv *Live) settled(it flows.OutboxItem, err error) {
 		lv.dead++
 	}
 	lv.mu.Unlock()
+	if sb != nil && sb.hd != nil && it.Kind == flows.OutboxOpen && it.Status == flows.OutboxDelivered && it.Ticket.ID != "" {
+		sb.hd.setTicket(it.HandoffID, it.Ticket) // an agent's reply names it
+	}
 	if sb != nil {
 		sb.Emit(Event{Effect: SettledEvent(it, err)})
 	}

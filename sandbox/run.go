@@ -75,6 +75,10 @@ func (s *Sandbox) run(ctx context.Context, in flows.Input, res *Step) {
 		}
 		if next, err := s.store.Load(ctx, id); err == nil {
 			s.sess = next
+			if next.Handoff != nil {
+				h := *next.Handoff
+				s.handoff = &h
+			}
 		}
 		if s.AfterTurn != nil {
 			s.AfterTurn()

@@ -144,6 +144,10 @@ type Sandbox struct {
 	// the current one's.
 	contactIDs func() string
 	contactID  string
+	// handoff is the conversation's last handoff (the session forgets it
+	// once its ticket is solved or closed): an agent's reply names its
+	// ticket, as the bridge's do.
+	handoff *flows.HandoffRef
 }
 
 // New starts a sandbox on cfg, ready for its first conversation.
@@ -254,6 +258,7 @@ func (s *Sandbox) Reset() {
 	s.sess = s.newSession(id)
 	s.timers = map[string]time.Time{}
 	s.menu = nil
+	s.handoff = nil
 }
 
 // newSession is a conversation's first session: the flow's variables with
@@ -305,9 +310,36 @@ func (s *Sandbox) Media(ctx context.Context, m *flows.Media) *Step {
 	return s.Do(ctx, flows.Input{Kind: flows.InputMessage, Text: m.Caption, Media: m})
 }
 
-// Agent sends a message from the human agent.
+// Agent sends a message from the human agent. Like the bridge's, it names
+// the ticket the agent wrote on (the conversation's last handoff's), so a
+// reply that came after the conversation left the agent is reported back
+// on that ticket (flows.Undelivered) instead of reaching the customer.
 func (s *Sandbox) Agent(ctx context.Context, text string) *Step {
-	return s.Do(ctx, flows.Input{Kind: flows.InputAgent, Text: text, Agent: "agent"})
+	in := flows.Input{Kind: flows.InputAgent, Text: text, Agent: "agent"}
+	if t := s.agentTicket(); t.ID != "" {
+		in.Ticket = &flows.TicketUpdate{Ticket: t}
+	}
+	return s.Do(ctx, in)
+}
+
+// agentTicket is the ticket of the conversation's last handoff: the one
+// a ticket update named, else the helpdesk's (the dry run's canned
+// ticket; with --live the one the helpdesk created), else without a
+// deployment config the sandbox's own (the connector baton serve names
+// its captured tickets with, and the handoff's id). None before any
+// handoff, or with a helpdesk that opened no ticket.
+func (s *Sandbox) agentTicket() flows.TicketRef {
+	h := s.handoff
+	if h == nil {
+		return flows.TicketRef{}
+	}
+	if h.Ticket.ID != "" {
+		return h.Ticket
+	}
+	if s.hd != nil {
+		return s.hd.ticket(h.ID)
+	}
+	return flows.TicketRef{Connector: host.CaptureName, ID: h.ID}
 }
 
 // Ticket changes the handoff ticket's status.
