@@ -95,3 +95,19 @@ func TestEventsNeverIntoAnotherFile(t *testing.T) {
 		wantCode(t, code, exitOK, stdout, stderr)
 	}
 }
+
+// TestDocsAnalyticsCommandsWarnNothing: docs/analytics.md's first two
+// commands, run on any date, print no warning: every example test's clock
+// is in the past (report leaves out, with a warning, events dated more
+// than a day after now), so the report counts every conversation.
+func TestDocsAnalyticsCommandsWarnNothing(t *testing.T) {
+	events := filepath.Join(t.TempDir(), "events.jsonl")
+	code, out, errs := runCLI(t, "", "test", "--events", events, "../../examples/tests")
+	if code != exitOK {
+		t.Fatalf("baton test --events: %d\n%s%s", code, out, errs)
+	}
+	code, _, errs = runCLI(t, "", "report", events)
+	if code != exitOK || errs != "" {
+		t.Errorf("baton report: exit %d, stderr:\n%s", code, errs)
+	}
+}
