@@ -282,6 +282,7 @@ func (d *deriver) ticket(b, a *flows.Session) {
 		ev.ResolutionDue = ref.ResolutionDue
 		ev.WaitMS = waitMS(ref.At, ev.At)
 		ev.Reason = u.Gone // deleted, or closed behind the bridge's back
+		ev.Refused, ev.MergedInto = u.Refused, u.MergedInto
 
 	})
 }

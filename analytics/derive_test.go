@@ -460,9 +460,18 @@ func TestDeriveTicketGoneSaysWhy(t *testing.T) {
 		h.in(flows.Input{Kind: flows.InputMessage, Text: "hello"})
 		h.in(flows.Input{Kind: flows.InputMessage, Text: "agent please"})
 		h.now = h.now.Add(time.Minute)
-		evs := h.in(flows.Input{Kind: flows.InputTicket, Ticket: &flows.TicketUpdate{Ticket: flows.TicketRef{Connector: "zendesk", ID: "42"}, Status: flows.TicketClosed, Gone: gone}})
+		refused, into := h.now.Add(-30*time.Second), ""
+		if gone == flows.GoneMerged {
+			into = "43"
+		}
+		evs := h.in(flows.Input{Kind: flows.InputTicket, Ticket: &flows.TicketUpdate{Ticket: flows.TicketRef{Connector: "zendesk", ID: "42"}, Status: flows.TicketClosed, Gone: gone,
+			Refused: refused, MergedInto: into}})
 		if len(evs) == 0 || evs[0].Type != flows.EvTicketClosed || evs[0].Reason != gone {
 			t.Errorf("gone %q: events %s (reason %q); want ticket_closed first, with reason %q", gone, types(evs), evs[0].Reason, gone)
+		}
+		// What baton replay needs to close it the same way.
+		if len(evs) > 0 && (!evs[0].Refused.Equal(refused) || evs[0].MergedInto != into) {
+			t.Errorf("gone %q: refused %s, merged_into %q; want %s, %q", gone, evs[0].Refused, evs[0].MergedInto, refused, into)
 		}
 	}
 }

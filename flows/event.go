@@ -77,6 +77,12 @@ type Event struct {
 	// no more messages (ticket_closed: GoneDeleted, GoneMerged,
 	// GoneClosed).
 	Reason string `json:"reason,omitempty"`
+	// ticket_closed, when the ticket took no more messages: Refused is the
+	// time of the first customer message not on it (the transcript's line
+	// goes before it), MergedInto the ticket a merged one went into, when
+	// the helpdesk named it. `baton replay` closes the ticket the same way.
+	Refused    time.Time `json:"refused,omitzero"`
+	MergedInto string    `json:"merged_into,omitempty"`
 
 	// state_entered: the state left; message_out: bot or agent.
 	From string `json:"from,omitempty"`

@@ -68,8 +68,13 @@ type Input struct {
 	Text  string       `json:"text,omitempty"` // user, agent, media caption
 	ID    string       `json:"id,omitempty"`   // button
 	Media *flows.Media `json:"media,omitempty"`
-	// Status is a ticket's.
-	Status flows.TicketStatus `json:"status,omitempty"`
+	// Status is a ticket's; on a closed one that took no more messages,
+	// Gone says why, MergedInto where it went and Refused when the first
+	// message not on it came (flows.TicketUpdate's).
+	Status     flows.TicketStatus `json:"status,omitempty"`
+	Gone       string             `json:"gone,omitempty"`
+	MergedInto string             `json:"merged_into,omitempty"`
+	Refused    time.Time          `json:"refused,omitzero"`
 }
 
 // String shows the input as a test file writes its step.

@@ -247,7 +247,12 @@ func (b *eventConv) add(ev *flows.Event) {
 		if ev.Type == flows.EvTicketClosed {
 			st = flows.TicketClosed
 		}
-		b.step(Input{At: ev.At, Kind: InputTicket, Status: st})
+		in := Input{At: ev.At, Kind: InputTicket, Status: st}
+		if st == flows.TicketClosed {
+			// Why it took no more messages, as the host's update said.
+			in.Gone, in.MergedInto, in.Refused = ev.Reason, ev.MergedInto, ev.Refused
+		}
+		b.step(in)
 		return
 	case flows.EvMessageOut:
 		if ev.From == "agent" {

@@ -81,7 +81,10 @@ func sameNLU(a, b flows.NLUConfig) bool {
 func (p *Player) Flow() *flows.Flow { return p.flow }
 
 // Play replays c and returns what it did.
-func (p *Player) Play(ctx context.Context, c *Conversation) *Run {
+func (p *Player) Play(ctx context.Context, c *Conversation) *Run { return p.play(ctx, c).out }
+
+// play replays c; the session is where it ended.
+func (p *Player) play(ctx context.Context, c *Conversation) *replay {
 	r := &replay{p: p, c: c, out: &Run{Steps: make([]Step, len(c.Inputs))}, timers: map[string]time.Time{}}
 	if c.Calls != nil {
 		r.used = make([]bool, len(c.Calls))
@@ -110,7 +113,7 @@ func (p *Player) Play(ctx context.Context, c *Conversation) *Run {
 		r.fire(ctx, c.End, n-1)
 	}
 	r.out.settle(KnowAll)
-	return r.out
+	return r
 }
 
 // replay is one conversation being replayed.
@@ -157,7 +160,7 @@ func (r *replay) input(ctx context.Context, in Input, i int) {
 	case InputAgent:
 		fin.Kind, fin.Text, fin.Agent = flows.InputAgent, in.Text, "agent"
 	case InputTicket:
-		up := &flows.TicketUpdate{Status: in.Status}
+		up := &flows.TicketUpdate{Status: in.Status, Gone: in.Gone, MergedInto: in.MergedInto, Refused: in.Refused}
 		if r.s.Handoff != nil {
 			up.Ticket = r.s.Handoff.Ticket
 		}
