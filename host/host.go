@@ -393,11 +393,15 @@ func (h *Host) Status(ctx context.Context, s flows.DeliveryStatus) error {
 	h.log.Warn("the provider could not deliver a message", "channel", s.Channel, "account", s.Account, "message", s.MessageID,
 		"recipient", s.Recipient, "code", s.ErrorCode, "error", s.ErrorTitle)
 	if s.Recipient == "" || s.MessageID == "" {
+		h.log.Warn("a failed delivery status not attributed: it names no recipient or no message id, so no conversation's ticket is told",
+			"channel", s.Channel, "account", s.Account, "message", s.MessageID, "recipient", s.Recipient)
 		return nil
 	}
 	conv := flows.ConversationID(s.Channel, s.Account, s.Recipient)
 	switch sess, err := h.store.Load(ctx, conv); {
 	case errors.Is(err, flows.ErrNoSession):
+		h.log.Warn("a failed delivery status not attributed: no conversation of this account and recipient (it ended and was removed, or another deployment sent the message), so no ticket is told",
+			"channel", s.Channel, "account", s.Account, "message", s.MessageID, "conversation", conv)
 		return nil
 	case err != nil:
 		return err

@@ -2,7 +2,10 @@ package host
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"fmt"
+	"log/slog"
 	"strings"
 	"testing"
 	"time"
@@ -47,5 +50,57 @@ func TestFailedStatusNotedOnTheTicket(t *testing.T) {
 	}
 	if _, err := th.store.Load(ctx, "web:site:nobody"); !errors.Is(err, flows.ErrNoSession) {
 		t.Errorf("a status for an unknown conversation: %v", err)
+	}
+}
+
+// A failed status Baton cannot attribute (no conversation of that
+// account and recipient: it expired and was removed, or the number's
+// messages come from another deployment; or the status names no
+// recipient or message) is said so in the log, with the message id and
+// the channel's account, masked as the log masks them: the operator can
+// tell which message went undelivered and that no ticket heard of it.
+func TestFailedStatusUnattributedIsLogged(t *testing.T) {
+	logs := &syncBuffer{}
+	th := startHost(t, WithLogger(NewLogger(logs, slog.LevelInfo, false)))
+	ctx := context.Background()
+	const wamid = "wamid.HBgMMzkzMzMxMjM0NTY3FQIAERgSQUZGRjI3RTkzQjA5Q0Q1OTQ2AA=="
+	for _, tt := range []struct {
+		name string
+		s    flows.DeliveryStatus
+		why  string
+	}{
+		{"no conversation", flows.DeliveryStatus{Channel: flows.ChannelWhatsApp, Account: "106540352242922", MessageID: wamid, Recipient: "393331234567",
+			Status: flows.StatusFailed, ErrorCode: 131026, ErrorTitle: "Message undeliverable"}, "no conversation"},
+		{"no recipient", flows.DeliveryStatus{Channel: flows.ChannelWhatsApp, Account: "106540352242922", MessageID: wamid,
+			Status: flows.StatusFailed, ErrorCode: 131026, ErrorTitle: "Message undeliverable"}, "names no recipient"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			before := len(logs.String())
+			if err := th.Status(ctx, tt.s); err != nil {
+				t.Fatal(err)
+			}
+			var line map[string]any
+			for _, l := range strings.Split(logs.String()[before:], "\n") {
+				var m map[string]any
+				if json.Unmarshal([]byte(l), &m) == nil && strings.Contains(fmt.Sprint(m["msg"]), "not attributed") {
+					line = m
+				}
+			}
+			if line == nil {
+				t.Fatalf("no line says the failed status was not attributed; log:\n%s", logs.String()[before:])
+			}
+			if !strings.Contains(fmt.Sprint(line["msg"]), tt.why) || line["level"] != "WARN" {
+				t.Errorf("line %v; want a WARN saying %q", line, tt.why)
+			}
+			if line["message"] != "wamid.…"+wamid[len(wamid)-wamidTail:] || line["account"] != "106540352242922" || line["channel"] != "whatsapp" {
+				t.Errorf("line %v; want the masked message id, the account and the channel", line)
+			}
+			if tt.s.Recipient != "" && line["conversation"] != "whatsapp:106540352242922:…567" {
+				t.Errorf("conversation %v; want the one looked for, masked", line["conversation"])
+			}
+			if strings.Contains(logs.String(), "393331234567") {
+				t.Errorf("the log has the customer's number:\n%s", logs.String())
+			}
+		})
 	}
 }
