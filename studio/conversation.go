@@ -198,6 +198,8 @@ func (c *conversation) event(ev sandbox.Event) {
 		c.ruleMove(t, ev, step, nodeEnd, flows.ShapeEnd)
 	case flows.ErrorEffect:
 		c.system(step, at, "error", e.Message)
+	case flows.Undelivered:
+		c.system(step, at, "undelivered", "The customer did not get the agent's reply; a note goes back to ticket "+orNone(e.Ticket.ID))
 	}
 	if ev.Input.Kind == flows.InputTimer && len(t.Events) == 1 {
 		c.system(step, at, "timer", "A timeout fired at "+at.In(c.s.location()).Format("15:04, Mon 2 Jan"))

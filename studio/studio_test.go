@@ -184,6 +184,17 @@ func TestStepsShowInTheState(t *testing.T) {
 	if st.State != "csat" || st.Lifecycle != "bot" {
 		t.Errorf("after solve: state %q, lifecycle %q", st.State, st.Lifecycle)
 	}
+	// The agent writes on the solved ticket: the customer does not get it,
+	// the page says so, and the note goes back to the ticket (an append).
+	n := len(st.Handoffs[0].Requests)
+	st = p.post("agent", map[string]string{"text": "un'ultima cosa"})
+	last := st.Messages[len(st.Messages)-1]
+	if last.From != "system" || last.Kind != "undelivered" || !strings.Contains(last.Text, "2002") {
+		t.Errorf("after the agent's late reply, the last message %+v; want the system's undelivered line naming ticket 2002", last)
+	}
+	if r := st.Handoffs[0].Requests; len(r) != n+1 || r[n].Op != "append" {
+		t.Errorf("the late reply's note: requests %+v", r[n:])
+	}
 }
 
 func contains(list []string, s string) bool {
