@@ -29,6 +29,8 @@ var _ flows.MergeFollower = (*Zendesk)(nil)
 // It returns the target; a zero TicketRef when t is not closed, was not
 // merged, or the target cannot be followed (deleted, closed, linked to
 // another system), and the close is then the conversation's.
+// An error when the helpdesk cannot be asked for now: nothing is decided,
+// and the webhook is retried.
 func (z *Zendesk) FollowMerge(ctx context.Context, t flows.TicketRef, conversation string) (flows.TicketRef, error) {
 	if checkTicketID("zendesk", "follow", t.ID) != nil || strings.TrimSpace(conversation) == "" {
 		return flows.TicketRef{}, nil
@@ -48,7 +50,10 @@ func (z *Zendesk) FollowMerge(ctx context.Context, t flows.TicketRef, conversati
 			}
 			return t, nil
 		}
-		merged, into := z.mergedInto(ctx, t.ID)
+		merged, into, err := z.mergedInto(ctx, t.ID)
+		if err != nil {
+			return flows.TicketRef{}, err // nothing known yet: the webhook is retried
+		}
 		if !merged || into == "" || into == t.ID || checkTicketID("zendesk", "follow", into) != nil {
 			return flows.TicketRef{}, nil
 		}

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/batonbot/baton/flows"
 	"github.com/batonbot/baton/handoff/handofftest"
@@ -131,5 +132,60 @@ func TestZendeskAppendFollowsAMerge(t *testing.T) {
 				t.Errorf("requests of the second append %v; want one update, the comment", fake.Requests()[n:])
 			}
 		})
+	}
+}
+
+// TestZendeskMergeReadFailsForNow: reading the comments of the ticket
+// merged away fails for now (a 429 with Retry-After, a 500). That tells
+// nothing about the merge: the "Closed" trigger's question (FollowMerge)
+// and the customer's next message (AppendBatch) fail retryable, so the
+// webhook or the delivery is retried, and the retry follows the merge;
+// neither returns the conversation to the bot.
+func TestZendeskMergeReadFailsForNow(t *testing.T) {
+	conv := connTestHandoff().ConversationID
+	for _, fault := range []handofftest.Fault{{Status: 429, RetryAfter: "7"}, {Status: 500}} {
+		for _, path := range []string{"closed trigger", "append"} {
+			t.Run(strconv.Itoa(fault.Status)+" "+path, func(t *testing.T) {
+				fake := handofftest.NewZendesk(t, handofftest.NewClock(connTestTime), "bot@acme.test", "tok123", "")
+				z, err := NewZendesk("", ZendeskAPIToken("bot@acme.test", "tok123"), WithBaseURL(fake.URL), WithClock(connTestClock))
+				if err != nil {
+					t.Fatal(err)
+				}
+				ref, err := z.Open(context.Background(), connTestHandoff())
+				if err != nil {
+					t.Fatal(err)
+				}
+				source := ticketNumber(t, ref)
+				target := fake.EmailTicket("mario.rossi@mail.example", "Parcel A12345", "Where is my parcel?")
+				fake.MergeTicket(source, target, "This request was closed and merged into request #"+strconv.FormatInt(target, 10)+".")
+				f := fault
+				f.Method, f.Path = "GET", "/api/v2/tickets/"+strconv.FormatInt(source, 10)+"/comments"
+				fake.Inject(f)
+				msg := []flows.TicketMessage{{ID: "h-42:append:3:1", Message: flows.Message{At: connTestTime, From: flows.RoleUser, Text: "any news on my parcel?"}}}
+				ctx := WithAttempt(context.Background(), Attempt{Number: 1, Item: "h-42:append:3:1", Conversation: conv})
+				try := func() (flows.TicketRef, error) {
+					if path == "closed trigger" {
+						return z.FollowMerge(context.Background(), ref, conv)
+					}
+					return flows.TicketRef{}, z.AppendBatch(ctx, ref, flows.Contact{}, msg)
+				}
+				to, err := try()
+				if retry, after := Retryable(err); err == nil || !retry || errors.Is(err, ErrTicketGone) || to.ID != "" {
+					t.Fatalf("with the comments' read failing (%d): %v, %v (retryable %v); want a retryable error, the merge undecided", fault.Status, to, err, retry)
+				} else if fault.RetryAfter != "" && after != 7*time.Second {
+					t.Errorf("Retry-After %v; want Zendesk's 7s", after)
+				}
+				if tk, _ := fake.Ticket(target); tk.ExternalID != "" {
+					t.Fatalf("target external_id %q after the failed read; want it untouched", tk.ExternalID)
+				}
+				to, err = try()
+				if err != nil || (path == "closed trigger" && to.ID != strconv.FormatInt(target, 10)) {
+					t.Fatalf("retried: %v, %v; want the merge into %d followed", to, err, target)
+				}
+				if tk, _ := fake.Ticket(target); tk.ExternalID != conv {
+					t.Errorf("target external_id %q; want %q", tk.ExternalID, conv)
+				}
+			})
+		}
 	}
 }

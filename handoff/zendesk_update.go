@@ -176,13 +176,18 @@ func (z *Zendesk) appendTo(ctx context.Context, t flows.TicketRef, c flows.Conta
 // merge (via channel "merge", via id 19: "Via types reference") is there,
 // and into the ticket that comment names ("#N", as the text Zendesk's
 // agent interface proposes does: "This request was closed and merged
-// into request #N"). Reading the comments is best effort: when it fails,
-// or a merge through the API left no comment, the ticket is only known
-// as closed.
+// into request #N"). When the comments cannot be read for now (a 429, a
+// 5xx, a timeout), nothing is known yet: that error is returned, and the
+// append retried. When they cannot be read for good, or a merge through
+// the API left no comment, the ticket is only known as closed.
 func (z *Zendesk) closedError(ctx context.Context, id string) error {
 	const refused = "and Zendesk takes no more comments on a closed ticket; the message is not added"
 	g := goneError{fmt.Sprintf("ticket %s is closed (solved and closed, or merged into another), %s", id, refused), flows.GoneClosed, ""}
-	if merged, into := z.mergedInto(ctx, id); merged && into != "" {
+	merged, into, err := z.mergedInto(ctx, id)
+	if err != nil {
+		return err
+	}
+	if merged && into != "" {
 		g = goneError{fmt.Sprintf("ticket %s was merged into ticket %s, which closed it, %s", id, into, refused), flows.GoneMerged, into}
 	} else if merged {
 		g = goneError{fmt.Sprintf("ticket %s was merged into another ticket, which closed it, %s", id, refused), flows.GoneMerged, ""}
@@ -196,29 +201,35 @@ var ticketRefs = regexp.MustCompile(`(?:^|[^&\w])#(\d{1,19})\b`)
 
 // mergedInto reads ticket id's latest comments, newest first, for the
 // one a merge wrote, and the one ticket number it names other than id.
-func (z *Zendesk) mergedInto(ctx context.Context, id string) (bool, string) {
+// A read that fails for now (Retryable: a 429, a 5xx, a timeout) decides
+// nothing: its error is returned, to be retried.
+func (z *Zendesk) mergedInto(ctx context.Context, id string) (bool, string, error) {
 	z.mu.Lock()
 	into, ok := z.merges[id]
 	z.mu.Unlock()
 	if ok {
-		return true, into // a merge is for good: the ticket stays closed
+		return true, into, nil // a merge is for good: the ticket stays closed
 	}
-	merged, into := z.readMerge(ctx, id)
+	merged, into, err := z.readMerge(ctx, id)
 	if merged && into != "" {
 		z.mu.Lock()
 		remember(z.merges, id, into)
 		z.mu.Unlock()
 	}
-	return merged, into
+	return merged, into, err
 }
 
-// readMerge is mergedInto, read from the ticket's comments.
-func (z *Zendesk) readMerge(ctx context.Context, id string) (bool, string) {
+// readMerge is mergedInto, read from the ticket's comments. A read refused
+// for good (a 403) is "no merge known".
+func (z *Zendesk) readMerge(ctx context.Context, id string) (bool, string, error) {
 	res, err := z.s.send(ctx, call{op: "append.lookup", method: http.MethodGet,
 		url:    z.base + "/api/v2/tickets/" + id + "/comments?sort_order=desc&per_page=" + strconv.Itoa(checkPageSize),
 		header: z.header(), canned: `{"comments":[],"next_page":null}`, limit: maxListResponse})
 	if err != nil {
-		return false, ""
+		if retry, _ := Retryable(err); retry {
+			return false, "", err
+		}
+		return false, "", nil
 	}
 	var got struct {
 		Comments []struct {
@@ -230,7 +241,7 @@ func (z *Zendesk) readMerge(ctx context.Context, id string) (bool, string) {
 		} `json:"comments"`
 	}
 	if json.Unmarshal(res.body, &got) != nil {
-		return false, ""
+		return false, "", nil
 	}
 	for _, c := range got.Comments {
 		if ch := strings.TrimSpace(string(c.Via.Channel)); ch != `"merge"` && ch != "19" && ch != `"19"` {
@@ -243,11 +254,11 @@ func (z *Zendesk) readMerge(ctx context.Context, id string) (bool, string) {
 			}
 		}
 		if len(into) == 1 {
-			return true, into[0]
+			return true, into[0], nil
 		}
-		return true, ""
+		return true, "", nil
 	}
-	return false, ""
+	return false, "", nil
 }
 
 // appendFailed is err, the failure of an append to ticket id, as
@@ -315,7 +326,10 @@ func (z *Zendesk) Marked(ctx context.Context, t flows.TicketRef, ids []string) (
 	}
 	found, err := z.markedOn(ctx, t, ids)
 	for hop := 0; err == nil && len(found) < len(ids) && hop < maxMergeHops; hop++ {
-		merged, into := z.mergedInto(ctx, t.ID)
+		merged, into, merr := z.mergedInto(ctx, t.ID)
+		if merr != nil {
+			return nil, merr
+		}
 		if !merged || into == "" || into == t.ID {
 			break
 		}
