@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"maps"
 	"net/http"
+	"net/url"
 	"regexp"
 	"slices"
 	"strconv"
@@ -154,8 +155,10 @@ func (z *Zendesk) Open(ctx context.Context, h *flows.Handoff) (flows.TicketRef, 
 	}
 	// A retry after the Idempotency-Key may have expired would open a
 	// second ticket: look for the first one before creating.
-	if a, ok := AttemptFrom(ctx); ok && a.Retry() && !h.CreatedAt.IsZero() && z.o.now().Sub(h.CreatedAt) >= zendeskLookupAfter {
-		ref, found, err := z.lookupOpened(ctx, h)
+	a, ok := AttemptFrom(ctx)
+	lookup := ok && a.Retry() && !h.CreatedAt.IsZero() && z.o.now().Sub(h.CreatedAt) >= zendeskLookupAfter
+	if lookup {
+		ref, found, err := z.lookupOpened(ctx, h, z.base+"/api/v2/tickets?"+url.Values{"external_id": {h.ConversationID}}.Encode())
 		if err != nil {
 			return flows.TicketRef{}, err
 		}
@@ -189,6 +192,20 @@ func (z *Zendesk) Open(ctx context.Context, h *flows.Handoff) (flows.TicketRef, 
 	}
 	if err := json.Unmarshal(res.body, &u); err != nil || u.User.ID == 0 {
 		return flows.TicketRef{}, decodeError("zendesk", uc.op, fmt.Errorf("no user id in %q", clip(string(res.body), 100)))
+	}
+	if lookup {
+		// The ticket's external_id lists more conversations when it
+		// served another's after a merge (linkTarget), and the list by
+		// external_id then misses it: its requester's newest tickets
+		// have it.
+		ref, found, err := z.lookupOpened(ctx, h, z.base+"/api/v2/users/"+strconv.FormatInt(u.User.ID, 10)+
+			"/tickets/requested?sort_by=created_at&sort_order=desc&per_page=100")
+		if err != nil {
+			return flows.TicketRef{}, err
+		}
+		if found {
+			return ref, nil
+		}
 	}
 	tc, err := z.ticketCall(h, u.User.ID)
 	if err != nil {

@@ -189,3 +189,41 @@ func TestZendeskMergeReadFailsForNow(t *testing.T) {
 		}
 	}
 }
+
+// TestZendeskOpenRetryFindsATicketThatServesTwo: the ticket was created,
+// its answer lost, and the open retried after Zendesk let the
+// Idempotency-Key go. Meanwhile an agent merged another conversation's
+// ticket into it, and Baton followed: its external_id now lists both
+// conversations, which "List Tickets" by external_id no longer matches.
+// The retry still finds the ticket (by its requester's tickets and the
+// handoff's tag): one ticket, never a second.
+func TestZendeskOpenRetryFindsATicketThatServesTwo(t *testing.T) {
+	clock := handofftest.NewClock(connTestTime)
+	fake := handofftest.NewZendesk(t, clock, "bot@acme.test", "tok123", "")
+	now := connTestTime
+	z, err := NewZendesk("", ZendeskAPIToken("bot@acme.test", "tok123"), WithBaseURL(fake.URL), WithClock(func() time.Time { return now }))
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := connTestHandoff()
+	fake.Inject(handofftest.Fault{Method: "POST", Path: "/api/v2/tickets", Status: 500, After: true})
+	ctx := WithAttempt(context.Background(), Attempt{Number: 1, Item: h.ID + ":open", Conversation: h.ConversationID})
+	if _, err := z.Open(ctx, h); err == nil {
+		t.Fatal("the first open's answer was lost; want its error")
+	}
+	if n := len(fake.Tickets()); n != 1 {
+		t.Fatalf("%d tickets after the first attempt; want the one created", n)
+	}
+	first := fake.Tickets()[0].ID
+	fake.SetExternalID(first, "web:site:v9 "+h.ConversationID)
+	clock.Advance(3 * time.Hour)
+	now = now.Add(3 * time.Hour)
+	ctx = WithAttempt(context.Background(), Attempt{Number: 2, Item: h.ID + ":open", Conversation: h.ConversationID})
+	ref, err := z.Open(ctx, h)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := len(fake.Tickets()); n != 1 || ref.ID != strconv.FormatInt(first, 10) {
+		t.Fatalf("%d tickets, the retry opened %s; want the first one (%d) found, no second", n, ref.ID, first)
+	}
+}

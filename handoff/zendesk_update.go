@@ -33,7 +33,10 @@ import (
 //     for the newest first.
 //   - "List Tickets": GET /api/v2/tickets?external_id= lists the tickets
 //     with that external id (not unique: a conversation can hand off
-//     twice; the handoff's tag tells its ticket).
+//     twice; the handoff's tag tells its ticket); the external id must
+//     match whole. GET /api/v2/users/{id}/tickets/requested lists a
+//     requester's, sort_by=created_at&sort_order=desc the newest first,
+//     per_page up to 100.
 //   - "Idempotency" (Support API introduction): a key is kept about two
 //     hours.
 
@@ -482,12 +485,12 @@ func (z *Zendesk) self(ctx context.Context) (int64, error) {
 	return got.User.ID, nil
 }
 
-// lookupOpened finds the ticket of handoff h among the tickets with its
-// conversation's external id, by the handoff's tag.
-func (z *Zendesk) lookupOpened(ctx context.Context, h *flows.Handoff) (flows.TicketRef, bool, error) {
-	q := url.Values{"external_id": {h.ConversationID}}
-	res, err := z.s.send(ctx, call{op: "open.lookup", method: http.MethodGet, url: z.base + "/api/v2/tickets?" + q.Encode(),
-		header: z.header(), canned: `{"tickets":[]}`})
+// lookupOpened finds the ticket of handoff h, by the handoff's tag, among
+// the tickets list (List Tickets) names: those with its conversation's
+// external id, or its requester's newest.
+func (z *Zendesk) lookupOpened(ctx context.Context, h *flows.Handoff, list string) (flows.TicketRef, bool, error) {
+	res, err := z.s.send(ctx, call{op: "open.lookup", method: http.MethodGet, url: list,
+		header: z.header(), canned: `{"tickets":[]}`, limit: maxListResponse})
 	if err != nil {
 		return flows.TicketRef{}, false, err
 	}

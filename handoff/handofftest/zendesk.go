@@ -23,7 +23,9 @@ import (
 // a comment, status, assignee, external_id and additional_tags), the
 // Requests API on behalf of an end user (X-On-Behalf-Of, OAuth only; the
 // requester or a CC), comments (newest first with
-// sort_order=desc), users/me and uploads. It enforces what Zendesk does:
+// sort_order=desc), a requester's tickets (users/{id}/tickets/requested,
+// newest first with sort_by=created_at&sort_order=desc), users/me and
+// uploads. It enforces what Zendesk does:
 // a closed ticket takes no update, a ticket is solved only with an
 // assignee, an idempotency key reused with another body is refused, an
 // end user's comment reopens a pending or solved ticket.
@@ -299,6 +301,30 @@ func (z *Zendesk) handle(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 		writeJSON(w, 200, map[string]any{"tickets": list, "count": len(list)})
+	case r.Method == "GET" && len(parts) == 6 && parts[2] == "users" && parts[4] == "tickets" && parts[5] == "requested":
+		// "List Tickets" of a requester: newest first with
+		// sort_by=created_at&sort_order=desc, 100 a page at most.
+		id, _ := strconv.ParseInt(parts[3], 10, 64)
+		if z.users[id] == nil {
+			reply(w, 404, `{"error":"RecordNotFound","description":"Not found"}`)
+			return
+		}
+		list := []*ZendeskTicket{}
+		for _, t := range z.tickets {
+			if t.RequesterID == id && !t.Deleted {
+				list = append(list, t)
+			}
+		}
+		if r.URL.Query().Get("sort_by") == "created_at" && r.URL.Query().Get("sort_order") == "desc" {
+			slices.Reverse(list)
+		}
+		per, _ := strconv.Atoi(r.URL.Query().Get("per_page"))
+		if per <= 0 || per > 100 {
+			per = 100
+		}
+		count := len(list)
+		list = list[:min(per, len(list))]
+		writeJSON(w, 200, map[string]any{"tickets": list, "count": count})
 	case len(parts) >= 4 && (parts[2] == "tickets" || parts[2] == "requests"):
 		id, err := strconv.ParseInt(parts[3], 10, 64)
 		t := z.ticket(id)
