@@ -3,6 +3,7 @@ package handoff
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"strconv"
 	"strings"
@@ -181,4 +182,79 @@ func TestFreshdeskErrors(t *testing.T) {
 	if _, err := NewFreshdesk("acme", "k", WithCustomFields(map[string]string{"order": "x"})); err == nil {
 		t.Error("a custom field without cf_ must be refused")
 	}
+}
+
+// TestFreshdeskAppendReadsTheStatus: Freshdesk takes a note on a
+// resolved or closed ticket (an agent resolved or closed it, or merged
+// it into another, and the status webhook did not come), where nobody
+// reads it. The customer's append reads the ticket first: resolved or
+// closed, it is the ticket's ErrTicketGone (reason closed), permanent,
+// and no note is added; pending, the note goes on. A customer append
+// costs one read and one note; Baton's own private note, the note alone.
+// Past the account's rate limit the read is answered 429, retried after
+// Freshdesk's Retry-After, and decides nothing.
+func TestFreshdeskAppendReadsTheStatus(t *testing.T) {
+	msg := []flows.TicketMessage{{ID: "h-42:append:1:1", Message: flows.Message{At: connTestTime, From: flows.RoleUser, Text: "are you still there?"}}}
+	for _, tt := range []struct {
+		status int
+		gone   string // "": the note goes on
+	}{{3, ""}, {4, "resolved"}, {5, "closed"}} {
+		t.Run(strconv.Itoa(tt.status), func(t *testing.T) {
+			fake, f, _ := newFreshdeskPair(t)
+			ref, err := f.Open(context.Background(), connTestHandoff())
+			if err != nil {
+				t.Fatal(err)
+			}
+			id := ticketNumber(t, ref)
+			fake.SetStatus(id, tt.status)
+			n := len(fake.Requests())
+			err = f.AppendBatch(context.Background(), ref, flows.Contact{}, msg)
+			tk := fake.Tickets()[0]
+			if tt.gone == "" {
+				if err != nil || len(tk.Notes) != 1 {
+					t.Fatalf("append to a pending ticket: %v, %d notes; want the note", err, len(tk.Notes))
+				}
+				want := "GET /api/v2/tickets/" + ref.ID + ",POST /api/v2/tickets/" + ref.ID + "/notes"
+				if got := strings.Join(fake.Requests()[n:], ","); got != want {
+					t.Errorf("requests of a customer append: %s; want %s", got, want)
+				}
+				n = len(fake.Requests())
+				own := []flows.TicketMessage{{ID: "h-42:append:2:1", Message: flows.Message{At: connTestTime, From: flows.RoleSystem, Text: "the agent's reply did not reach the customer"}}}
+				if err := f.AppendBatch(context.Background(), ref, flows.Contact{}, own); err != nil {
+					t.Fatal(err)
+				}
+				if got, want := strings.Join(fake.Requests()[n:], ","), "POST /api/v2/tickets/"+ref.ID+"/notes"; got != want {
+					t.Errorf("requests of Baton's own note: %s; want %s", got, want)
+				}
+				return
+			}
+			if !errors.Is(err, ErrTicketGone) || !strings.Contains(err.Error(), "ticket "+ref.ID+" is "+tt.gone) {
+				t.Fatalf("append to a %s ticket: %v; want ErrTicketGone saying it is %s", tt.gone, err, tt.gone)
+			}
+			if retry, _ := Retryable(err); retry {
+				t.Errorf("error %v is retryable; want permanent", err)
+			}
+			if reason, _ := GoneReason(err); reason != flows.GoneClosed {
+				t.Errorf("GoneReason = %q; want %q", reason, flows.GoneClosed)
+			}
+			if len(tk.Notes) != 0 || tk.Status != tt.status {
+				t.Errorf("ticket after the append: %d notes, status %d; want none added, the status left", len(tk.Notes), tk.Status)
+			}
+		})
+	}
+	t.Run("rate limited", func(t *testing.T) {
+		fake, f, _ := newFreshdeskPair(t)
+		ref, err := f.Open(context.Background(), connTestHandoff())
+		if err != nil {
+			t.Fatal(err)
+		}
+		fake.RateLimit = 1 // a minute from now: the read passes, the note does not
+		err = f.AppendBatch(context.Background(), ref, flows.Contact{}, msg)
+		if retry, after := Retryable(err); !retry || after <= 0 || errors.Is(err, ErrTicketGone) {
+			t.Fatalf("append past the rate limit: %v (retryable %v, after %v); want a retryable error with Freshdesk's Retry-After", err, retry, after)
+		}
+		if n := len(fake.Tickets()[0].Notes); n != 0 {
+			t.Errorf("%d notes; want none", n)
+		}
+	})
 }

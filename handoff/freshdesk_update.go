@@ -33,6 +33,19 @@ func (f *Freshdesk) Append(ctx context.Context, t flows.TicketRef, m flows.Messa
 // counts for the SLA as the customer's answer. Baton's own notes (an
 // agent's reply that did not reach the customer) are private notes. The
 // note ends with the messages' markers.
+//
+// Freshdesk takes a note on a resolved or closed ticket (an agent
+// resolved or closed it, or merged it into another, which closes it,
+// and Baton's rule's webhook did not come: it is retried 5, 35 and 95
+// minutes later), and nobody reads it there unless an automation
+// reopens the ticket. So the customer's messages go on only after the
+// ticket is read ("View a Ticket": its status, and its requester, the
+// note's author): resolved (4) or closed (5), the append is the ticket's
+// ErrTicketGone (reason closed), and the conversation returns to the bot
+// as on the status webhook. The note's answer carries no status, and no
+// request of Freshdesk's says "only if still open": the read costs one
+// GET per customer append (a batch of messages), the price of never
+// filing a message where nobody reads it.
 func (f *Freshdesk) AppendBatch(ctx context.Context, t flows.TicketRef, c flows.Contact, msgs []flows.TicketMessage) error {
 	if err := checkTicketID("freshdesk", "append", t.ID); err != nil {
 		return err
@@ -45,16 +58,21 @@ func (f *Freshdesk) AppendBatch(ctx context.Context, t flows.TicketRef, c flows.
 	var skipped []string
 	note := map[string]any{"private": true}
 	if !allSystem(msgs) {
-		var err error
+		info, err := f.ticketInfo(ctx, t.ID, "append.lookup")
+		if err != nil {
+			return f.appendFailed(ctx, t.ID, err)
+		}
+		if info.Status == freshdeskResolved || info.Status == freshdeskClosed {
+			return f.closedError(t.ID, info.Status)
+		}
+		if info.RequesterID == 0 {
+			return &Error{Connector: "freshdesk", Op: "append.lookup", Err: fmt.Errorf("ticket %s has no requester", t.ID)}
+		}
 		if files, skipped, err = f.o.fetchAttachments(ctx, "freshdesk", msgs); err != nil {
 			return err
 		}
 		files, skipped = withinNoteLimit(files, skipped)
-		rid, err := f.requester(ctx, t.ID)
-		if err != nil {
-			return f.appendFailed(ctx, t.ID, err)
-		}
-		note = map[string]any{"private": false, "incoming": true, "user_id": rid}
+		note = map[string]any{"private": false, "incoming": true, "user_id": info.RequesterID}
 	}
 	html, err := batchHTML(msgs, c, ro, skipped...)
 	if err != nil {
@@ -78,6 +96,16 @@ func (f *Freshdesk) AppendBatch(ctx context.Context, t flows.TicketRef, c flows.
 		url: f.base + "/api/v2/tickets/" + t.ID + "/notes", header: h, body: b,
 		canned: `{"id":4004,"ticket_id":` + t.ID + `,"incoming":true,"private":false}`})
 	return f.appendFailed(ctx, t.ID, err)
+}
+
+// closedError is the error of a customer's append to ticket id, whose
+// status is resolved or closed: ErrTicketGone, reason closed.
+func (f *Freshdesk) closedError(id string, status int) error {
+	what := "resolved"
+	if status == freshdeskClosed {
+		what = "closed (closed by an agent or an automation, or merged into another ticket)"
+	}
+	return &Error{Connector: "freshdesk", Op: "append", Err: goneError{fmt.Sprintf("ticket %s is %s, and a note there is read by nobody unless the ticket is reopened; the message is not added", id, what), flows.GoneClosed, ""}}
 }
 
 // appendFailed is err, the failure of an append to ticket id, as
@@ -166,24 +194,6 @@ func (f *Freshdesk) ticketInfo(ctx context.Context, id, op string) (freshdeskTic
 		f.mu.Unlock()
 	}
 	return got, nil
-}
-
-// requester is the ticket's requester, remembered from Open or read.
-func (f *Freshdesk) requester(ctx context.Context, id string) (int64, error) {
-	f.mu.Lock()
-	rid, ok := f.requesters[id]
-	f.mu.Unlock()
-	if ok {
-		return rid, nil
-	}
-	info, err := f.ticketInfo(ctx, id, "append.lookup")
-	if err != nil {
-		return 0, err
-	}
-	if info.RequesterID == 0 {
-		return 0, &Error{Connector: "freshdesk", Op: "append.lookup", Err: fmt.Errorf("ticket %s has no requester", id)}
-	}
-	return info.RequesterID, nil
 }
 
 // Marked returns the ids among ids whose marker is in one of the ticket's

@@ -158,8 +158,8 @@ func TestAppendToATicketThatIsGone(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			return f, newTestFreshdesk(t, fake.URL+"/wrong"), ref, func() { fake.DeleteTicket(ticketNumber(t, ref)) }, nil
-		}, []string{"deleted"}}, // Freshdesk takes a note on a closed ticket (the customer's reopens it)
+			return f, newTestFreshdesk(t, fake.URL+"/wrong"), ref, func() { fake.DeleteTicket(ticketNumber(t, ref)) }, func() { fake.SetStatus(ticketNumber(t, ref), 5) }
+		}, []string{"deleted", "closed"}}, // Freshdesk takes a note on a closed ticket, which nobody reads: Baton reads the status first
 	} {
 		t.Run(dk.name, func(t *testing.T) {
 			for _, how := range dk.gone {

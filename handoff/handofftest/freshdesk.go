@@ -24,14 +24,25 @@ import (
 // shows a ticket only IndexLag after its creation), create a note (JSON
 // or multipart with attachments[]) and list a ticket's conversations. An
 // incoming public note by the requester reopens a pending, resolved or
-// closed ticket, as a customer's reply does.
+// closed ticket, as a customer's reply does when the account's default
+// automation "reopen when the customer responds" runs. With RateLimit it
+// answers 429 past the calls a minute, as Freshdesk does.
 type Freshdesk struct {
 	desk
 	auth string
 	// IndexLag is how long a new ticket stays out of search results.
 	IndexLag time.Duration
+	// RateLimit, when set, is the account's API calls a minute ("Rate
+	// Limit": per plan, every request counts, even an invalid one):
+	// each answer carries X-RateLimit-Total, X-RateLimit-Remaining and
+	// X-RateLimit-Used-CurrentRequest, and a call over the limit is
+	// answered 429 with Retry-After (seconds) and nothing done. The
+	// minute is the fake clock's.
+	RateLimit int
 
 	mu       sync.Mutex
+	window   time.Time // start of the rate limit's current minute
+	used     int       // calls counted in it
 	nextID   int64
 	ticketID int64
 	contacts []*FreshdeskContact
@@ -149,6 +160,22 @@ func (f *Freshdesk) handle(w http.ResponseWriter, r *http.Request) {
 	defer f.mu.Unlock()
 	f.reqs = append(f.reqs, r.Method+" "+r.URL.Path)
 	w.Header().Set("Content-Type", "application/json")
+	if f.RateLimit > 0 {
+		now := f.clock.Now()
+		if f.window.IsZero() || !now.Before(f.window.Add(time.Minute)) {
+			f.window, f.used = now, 0
+		}
+		w.Header().Set("X-RateLimit-Total", strconv.Itoa(f.RateLimit))
+		if f.used >= f.RateLimit {
+			w.Header().Set("X-RateLimit-Remaining", "0")
+			w.Header().Set("Retry-After", strconv.Itoa(int(f.window.Add(time.Minute).Sub(now).Seconds()+0.999)))
+			reply(w, 429, `{"code":"rate_limit_exceeded","message":"You have exceeded the limit of requests per minute"}`)
+			return
+		}
+		f.used++
+		w.Header().Set("X-RateLimit-Remaining", strconv.Itoa(f.RateLimit-f.used))
+		w.Header().Set("X-RateLimit-Used-CurrentRequest", "1")
+	}
 	if r.Header.Get("Authorization") != f.auth {
 		reply(w, 401, `{"code":"invalid_credentials","message":"You have to be logged in to perform this action."}`)
 		return
