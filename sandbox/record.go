@@ -49,10 +49,20 @@ type recordedStep struct {
 	// failed: the flow hit an error the engine survived, which a test
 	// step must expect (events: [{type: error}]).
 	failed bool
+	// events are the events a test step expects, in the order they
+	// happened: the first error (failed), an agent's reply that did not
+	// reach the customer (undelivered, with its ticket).
+	events []recordedEvent
 
 	// after is the time that passed before the step (a chat on the real
 	// clock), written as its after:.
 	after time.Duration
+}
+
+// recordedEvent is an event a recorded step expects (events:).
+type recordedEvent struct {
+	typ    string // error, undelivered
+	ticket flows.TicketRef
 }
 
 // NewRecording records conversations of sb's setup (Config) for a test
@@ -124,7 +134,18 @@ func (r *Recording) AddAfter(after time.Duration, kind, value string, res *Step,
 		case flows.EndEffect:
 			st.ended = true
 		case flows.ErrorEffect:
-			st.failed = st.failed || !ev.Host
+			if !ev.Host && !st.failed {
+				st.failed = true
+				st.events = append(st.events, recordedEvent{typ: "error"})
+			}
+		case flows.Undelivered:
+			t := e.Ticket
+			if r.cfg.Live {
+				// The helpdesk created it; 'baton test' runs the dry run,
+				// whose ticket has the connector's canned id.
+				t.ID = ""
+			}
+			st.events = append(st.events, recordedEvent{typ: "undelivered", ticket: t})
 		}
 	}
 	st.state = s.State
@@ -403,11 +424,26 @@ func (st recordedStep) node() *yaml.Node {
 	if st.ended {
 		yset(m, "ended", &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!bool", Value: "true"})
 	}
-	if st.failed {
-		ev := ymap()
-		ev.Style = yaml.FlowStyle
-		yset(ev, "type", ystr("error"))
-		yset(m, "events", &yaml.Node{Kind: yaml.SequenceNode, Style: yaml.FlowStyle, Content: []*yaml.Node{ev}})
+	if len(st.events) > 0 {
+		evs := &yaml.Node{Kind: yaml.SequenceNode, Style: yaml.FlowStyle}
+		for _, e := range st.events {
+			ev := ymap()
+			ev.Style = yaml.FlowStyle
+			yset(ev, "type", ystr(e.typ))
+			if t := e.ticket; t.Connector != "" || t.ID != "" {
+				tm := ymap()
+				tm.Style = yaml.FlowStyle
+				if t.Connector != "" {
+					yset(tm, "connector", ystr(t.Connector))
+				}
+				if t.ID != "" {
+					yset(tm, "id", ystr(t.ID))
+				}
+				yset(ev, "ticket", tm)
+			}
+			evs.Content = append(evs.Content, ev)
+		}
+		yset(m, "events", evs)
 	}
 	return m
 }
