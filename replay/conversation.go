@@ -77,13 +77,29 @@ type Input struct {
 	Refused    time.Time          `json:"refused,omitzero"`
 }
 
-// String shows the input as a test file writes its step.
+// String shows the input as a test file writes its step; a ticket
+// closed because it was deleted or merged says so.
 func (in Input) String() string {
 	switch in.Kind {
 	case InputButton:
 		return "button: " + in.ID
 	case InputTicket:
-		return "ticket: " + string(in.Status)
+		s := "ticket: " + string(in.Status)
+		// A ticket that took no more messages says why (a test file's
+		// ticket: step cannot, the report can).
+		switch in.Gone {
+		case flows.GoneDeleted:
+			s += " (deleted in the helpdesk)"
+		case flows.GoneMerged:
+			if in.MergedInto != "" {
+				s += " (merged into ticket " + strconv.Quote(in.MergedInto) + ")"
+			} else {
+				s += " (merged into another ticket)"
+			}
+		case flows.GoneClosed:
+			s += " (closed in the helpdesk, took no more messages)"
+		}
+		return s
 	case InputWait:
 		return "wait until " + in.At.Format("2006-01-02 15:04:05")
 	case InputClose:
