@@ -108,6 +108,9 @@ type Account struct {
 
 	eng atomic.Pointer[engine.Engine]
 	sum atomic.Pointer[[32]byte] // of the flow's files, when Path is set
+	// clockWarned: a message's turn dated off the host's clock was said
+	// (onHostClock).
+	clockWarned atomic.Bool
 }
 
 // Flow is the account's current flow.
@@ -358,10 +361,12 @@ func (h *Host) acceptFrom(ctx context.Context, in flows.Inbound, customer bool) 
 	if in.ConversationID == "" {
 		in.ConversationID = flows.ConversationID(in.Channel, in.Account, in.Contact.ID)
 	}
-	if _, err := h.account(in.ConversationID); err != nil {
+	a, err := h.account(in.ConversationID)
+	if err != nil {
 		m.received(in.Channel, "unknown_account")
 		return false, err
 	}
+	h.onHostClock(a, &in)
 	fresh, err := h.store.Inbox().Accept(ctx, in)
 	switch {
 	case err != nil:
@@ -377,6 +382,34 @@ func (h *Host) acceptFrom(ctx context.Context, in flows.Inbound, customer bool) 
 	h.arrived(in.ConversationID)
 	h.Wake()
 	return true, nil
+}
+
+// maxTurnSkew is how far from the host's clock an accepted message's
+// turn (Input.At) may be dated: an adapter's receive time is within it.
+const maxTurnSkew = time.Minute
+
+// onHostClock runs in's turn on the host's clock when its channel dated
+// it further from it than maxTurnSkew: a channel of one's own that passes
+// its provider's timestamp (a message delivered hours late, or dated
+// ahead) would otherwise have its timeouts due at once, or hold the
+// timers, SLA and events in the future (docs/channels.md, "Whose
+// clock"). The provider's time stays in Inbound.At. Said once per
+// account, so the adapter's author learns of it.
+func (h *Host) onHostClock(a *Account, in *flows.Inbound) {
+	at := in.Input.At
+	if at.IsZero() {
+		return // the host's clock at the turn
+	}
+	now := h.now()
+	off := at.Sub(now)
+	if off >= -maxTurnSkew && off <= maxTurnSkew {
+		return
+	}
+	in.Input.At = now
+	if a.clockWarned.CompareAndSwap(false, true) {
+		h.log.Warn("a channel dated a message's turn by another clock than the host's; its turns run on the host's clock. Set Input.At to the time the message was received, or leave it zero, and the provider's time in Inbound.At (docs/channels.md, \"Whose clock\"). Said once per account",
+			"channel", a.Channel, "account", a.Name, "message", in.ID, "off", off.Round(time.Second).String())
+	}
 }
 
 // Status records a provider's delivery status of a message the bot sent.
