@@ -30,10 +30,7 @@ type Freshdesk struct {
 	// nothing of); seen, the handoffs this process has tried to open.
 	created map[string]time.Time
 	seen    map[string]bool
-	// requesters caches each ticket's requester, the author of appended
-	// messages.
-	requesters map[string]int64
-	memos      ticketMemo
+	memos   ticketMemo
 }
 
 var _ flows.Connector = (*Freshdesk)(nil)
@@ -83,7 +80,7 @@ func NewFreshdesk(domain, apiKey string, opts ...ConnectorOption) (*Freshdesk, e
 		return nil, fmt.Errorf("freshdesk: conversation field %q must be a cf_ field name", o.convField)
 	}
 	f := &Freshdesk{base: base, key: apiKey, o: o, opened: map[string]flows.TicketRef{},
-		created: map[string]time.Time{}, seen: map[string]bool{}, requesters: map[string]int64{}}
+		created: map[string]time.Time{}, seen: map[string]bool{}}
 	f.s = &sender{connector: "freshdesk", opts: o, hints: ClientHints{
 		Auth:     "check BATON_FRESHDESK_API_KEY, and that the agent it belongs to may create tickets",
 		NotFound: "check BATON_FRESHDESK_DOMAIN, and that the ticket was not deleted",

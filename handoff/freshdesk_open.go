@@ -71,7 +71,7 @@ func (f *Freshdesk) Open(ctx context.Context, h *flows.Handoff) (flows.TicketRef
 		return flows.TicketRef{}, err
 	}
 	if found != nil {
-		return f.remember(h, found.ID, found.RequesterID), nil
+		return f.remember(h, found.ID), nil
 	}
 	now := f.o.now()
 	if !consistent {
@@ -113,10 +113,10 @@ func (f *Freshdesk) Open(ctx context.Context, h *flows.Handoff) (flows.TicketRef
 		f.mu.Unlock()
 		return flows.TicketRef{}, decodeError("freshdesk", "open", fmt.Errorf("no ticket id in %q", clip(string(res.body), 100)))
 	}
-	return f.remember(h, t.ID, t.RequesterID), nil
+	return f.remember(h, t.ID), nil
 }
 
-func (f *Freshdesk) remember(h *flows.Handoff, id, requester int64) flows.TicketRef {
+func (f *Freshdesk) remember(h *flows.Handoff, id int64) flows.TicketRef {
 	s := strconv.FormatInt(id, 10)
 	ref := flows.TicketRef{Connector: "freshdesk", ID: s, URL: f.base + "/a/tickets/" + s}
 	f.memos.put(s, h)
@@ -125,9 +125,6 @@ func (f *Freshdesk) remember(h *flows.Handoff, id, requester int64) flows.Ticket
 	remember(f.opened, handoffID, ref)
 	delete(f.created, handoffID)
 	delete(f.seen, handoffID)
-	if requester != 0 {
-		remember(f.requesters, s, requester)
-	}
 	f.mu.Unlock()
 	return ref
 }

@@ -188,11 +188,6 @@ func (f *Freshdesk) ticketInfo(ctx context.Context, id, op string) (freshdeskTic
 	if err := json.Unmarshal(res.body, &got); err != nil {
 		return freshdeskTicketInfo{}, decodeError("freshdesk", op, err)
 	}
-	if got.RequesterID != 0 {
-		f.mu.Lock()
-		remember(f.requesters, id, got.RequesterID)
-		f.mu.Unlock()
-	}
 	return got, nil
 }
 
