@@ -3,7 +3,7 @@
 // from turn to turn, the inputs a turn takes and the effects it returns, and
 // the small interfaces the rest of Baton implements: Store and its parts
 // (SessionStore with its Commit, Outbox, LoadTracker, Timers, Deduper,
-// Inbox: store/), Analyzer (nlu), Connector (handoff), and Channel,
+// Inbox, and SentLog: store/), Analyzer (nlu), Connector (handoff), and Channel,
 // Receiver and MediaFetcher (channel).
 //
 // The dsl package builds a *Flow from YAML; the engine runs it. A Flow is never

@@ -146,6 +146,30 @@ type Deduper interface {
 	Seen(ctx context.Context, key string, ttl time.Duration) (bool, error)
 }
 
+// DefaultSentTTL is how long a SentLog keeps a sent message's
+// conversation: a provider reports a message's delivery within days, and
+// a conversation nobody touched is forgotten after DefaultSessionTTL.
+const DefaultSentTTL = 30 * 24 * time.Hour
+
+// MaxSent bounds how many sent messages the memory and bbolt stores'
+// SentLog keeps: past it, recording one forgets the oldest.
+const MaxSent = 100_000
+
+// SentLog remembers which conversation a message sent to a customer
+// belongs to, for a delivery status that names only an address the
+// conversation is not keyed by (a WhatsApp failure of a message sent to
+// the phone of a conversation keyed by the business-scoped user id). The
+// memory, bbolt and Valkey stores implement it.
+type SentLog interface {
+	// RecordSent records that channel's message messageID belongs to
+	// conversationID, for ttl (a ttl of zero or less records nothing).
+	// An empty messageID or conversationID is an error.
+	RecordSent(ctx context.Context, channel, messageID, conversationID string, ttl time.Duration) error
+	// SentConversation returns the conversation recorded for channel's
+	// message messageID, or "" when none is (never recorded, or expired).
+	SentConversation(ctx context.Context, channel, messageID string) (string, error)
+}
+
 // Inbox holds accepted inbound messages: durable before the webhook
 // answers 200, consumed by the turn that handles them (Commit.Done).
 type Inbox interface {

@@ -51,6 +51,10 @@ var (
 	bInboxIDs   = []byte("inbox_ids")    // entry id → seq(8)
 	bInboxSeen  = []byte("inbox_seen")   // id → until(8)
 	bInboxSeenX = []byte("inbox_seen_x") // until(8) id → ∅
+	// the SentLog: channel \0 message id → until(8) conversation, its
+	// Sequence how many it holds; and until(8) channel \0 id → ∅
+	bSent    = []byte("sent")
+	bSentExp = []byte("sent_exp")
 	// conversation id → its pending reply items (uvarint), counted again
 	// by every Open (a Baton before it did not keep it)
 	bReplies = []byte("outbox_replies")
@@ -59,7 +63,7 @@ var (
 	bPendKinds  = []byte("outbox_pend_kinds")
 	bPendCounts = []byte("outbox_pend_counts")
 	allBuckets  = [][]byte{bMeta, bSessions, bTouched, bOutbox, bOutboxIDs, bPending, bDelivered, bDead, bTickets, bLoads,
-		bTimers, bTimerKeys, bDedupe, bDedupeExp, bInbox, bInboxIDs, bInboxSeen, bInboxSeenX, bReplies, bHeld, bPendKinds, bPendCounts}
+		bTimers, bTimerKeys, bDedupe, bDedupeExp, bInbox, bInboxIDs, bInboxSeen, bInboxSeenX, bReplies, bHeld, bPendKinds, bPendCounts, bSent, bSentExp}
 	keyFormat  = []byte("format")
 	keyVersion = []byte("version")
 	formatName = []byte("baton-store")
@@ -76,6 +80,7 @@ type Store struct {
 	keepDelivered int
 	keepFor       time.Duration
 	inboxDedupe   time.Duration
+	maxSent       int // the SentLog's bound, flows.MaxSent when 0
 	lockTimeout   time.Duration
 	noSync        bool
 

@@ -293,6 +293,9 @@ func (s *Store) sweep(now time.Time) (int, error) {
 		if err := expire(tx, bInboxSeenX, bInboxSeen, now); err != nil {
 			return err
 		}
+		if err := expireSent(tx, now); err != nil {
+			return err
+		}
 		return s.dropOldItems(tx, now)
 	})
 	// An ended lease says no more than none: forget them, or the leases of

@@ -58,6 +58,13 @@ type Store struct {
 	dedupe map[string]time.Time // key → when it is forgotten
 	inbox  inbox
 
+	// sent is the SentLog (channel \0 message id → conversation), and
+	// sentOrder its keys in the order recorded, to forget the oldest
+	// past maxSent.
+	sent      map[string]sentRec
+	sentOrder []string
+	maxSent   int
+
 	// lastSweep is when expired conversations were last deleted.
 	lastSweep time.Time
 	buf       []byte // for packing
@@ -143,6 +150,8 @@ func New(opts ...Option) *Store {
 		held:          make(map[string]map[string]int),
 		dedupe:        make(map[string]time.Time),
 		inbox:         newInbox(),
+		sent:          make(map[string]sentRec),
+		maxSent:       flows.MaxSent,
 	}
 	for _, o := range opts {
 		o(m)
@@ -450,6 +459,7 @@ func (m *Store) sweep(now time.Time) int {
 		}
 	}
 	m.inbox.sweep(now, m.ttl)
+	m.sweepSent(now)
 	m.timers.compact()
 	m.dropOld(now)
 	return n

@@ -75,6 +75,7 @@ func Run(t *testing.T, open Opener) {
 		{"Timers", testTimers},
 		{"Dedupe", testDedupe},
 		{"DedupeEdges", testDedupeEdges},
+		{"SentLog", testSentLog},
 		{"Inbox", testInbox},
 		{"InboxOrder", testInboxOrder},
 		{"InboxDone", testInboxDone},
