@@ -49,7 +49,7 @@ func (s *Server) whatsapp(hc *http.Client) error {
 	var accounts []whatsapp.Account
 	for _, wa := range s.cfg.Channels.WhatsApp {
 		opts := []whatsapp.Option{whatsapp.WithGraphURL(wa.GraphURL), whatsapp.WithAPIVersion(wa.APIVersion),
-			whatsapp.WithHTTPClient(hc), whatsapp.WithLogger(s.log)}
+			whatsapp.WithHTTPClient(hc), whatsapp.WithLogger(s.log), whatsapp.WithSent(s.Host.SentRecorder(flows.ChannelWhatsApp))}
 		if wa.Template != "" {
 			opts = append(opts, whatsapp.WithTemplate(whatsapp.Template{Name: wa.Template, Language: wa.TemplateLanguage, TextParam: true}))
 		}

@@ -113,6 +113,19 @@ func (z *zendeskFake) commented(text string) bool {
 	return false
 }
 
+// comments counts the ticket updates whose comment contains text.
+func (z *zendeskFake) comments(text string) int {
+	z.mu.Lock()
+	defer z.mu.Unlock()
+	n := 0
+	for _, c := range z.updates {
+		if strings.Contains(c, text) {
+			n++
+		}
+	}
+	return n
+}
+
 // shopTransport routes shop.example.com to the shop fake; everything else
 // goes out as usual (to the local fakes).
 type shopTransport struct{ shop *url.URL }

@@ -41,12 +41,13 @@ func (s *Sender) messagesURL() string { return s.url }
 var jsonContentType = []string{"application/json"}
 
 // deliver posts one message, retrying throttled attempts (which Graph did
-// not carry out) with backoff within the configured bounds.
-func (s *Sender) deliver(ctx context.Context, msg *outMessage) error {
+// not carry out) with backoff within the configured bounds. With keep it
+// returns the wamid Graph answered with ("" when the answer names none).
+func (s *Sender) deliver(ctx context.Context, msg *outMessage, keep bool) (string, error) {
 	url := s.messagesURL()
-	_, err := s.post(ctx, url, msg, false)
+	body, err := s.post(ctx, url, msg, keep)
 	if err == nil || s.o.tries == 0 {
-		return err
+		return sentID(body), err
 	}
 	// Throttled: retry (the backoff is built only now, the common path
 	// costs nothing), starting from this first answer.
@@ -60,7 +61,7 @@ func (s *Sender) deliver(ctx context.Context, msg *outMessage) error {
 		if first != nil {
 			first = nil
 		} else {
-			_, err = s.post(ctx, url, msg, false)
+			body, err = s.post(ctx, url, msg, keep)
 		}
 		var ce *flows.ChannelError
 		if err == nil || !errors.As(err, &ce) || !isThrottle(ce) {
@@ -73,11 +74,27 @@ func (s *Sender) deliver(ctx context.Context, msg *outMessage) error {
 	var ce *flows.ChannelError
 	switch {
 	case err == nil:
-		return nil
+		return sentID(body), nil
 	case errors.As(err, &ce):
-		return ce
+		return "", ce
 	}
-	return &flows.ChannelError{Channel: flows.ChannelWhatsApp, Temporary: true, Err: err}
+	return "", &flows.ChannelError{Channel: flows.ChannelWhatsApp, Temporary: true, Err: err}
+}
+
+// sentID reads messages[0].id, the wamid, from Graph's answer to a send.
+func sentID(body []byte) string {
+	if len(body) == 0 {
+		return ""
+	}
+	var a struct {
+		Messages []struct {
+			ID string `json:"id"`
+		} `json:"messages"`
+	}
+	if json.Unmarshal(body, &a) != nil || len(a.Messages) == 0 {
+		return ""
+	}
+	return a.Messages[0].ID
 }
 
 // throttleWaits are the waits between throttled attempts: the provider's

@@ -1,6 +1,7 @@
 package whatsapp
 
 import (
+	"context"
 	"log/slog"
 	"net/http"
 	"time"
@@ -50,6 +51,7 @@ type options struct {
 	tries      int
 	maxWait    time.Duration
 	listButton map[string]string
+	sent       func(ctx context.Context, conversation, wamid string)
 }
 
 func buildOptions(opts []Option) options {
@@ -189,4 +191,16 @@ func WithThrottleRetry(tries int, maxWait time.Duration) Option {
 // (Sender; at most 20 characters), over the built-in ones.
 func WithListButton(labels map[string]string) Option {
 	return func(o *options) { o.listButton = labels }
+}
+
+// WithSent calls f with the conversation and the wamid Graph answered
+// with for every message Send delivers to a phone number when the
+// conversation's contact id is not that number (a conversation keyed by
+// the business-scoped user id) (Sender). A failed status of such a
+// message names only the phone (no recipient_user_id, no
+// biz_opaque_callback_data), so the host records the wamid to find the
+// conversation again (flows.SentLog). f must not block for long; a
+// message sent is sent whatever f does.
+func WithSent(f func(ctx context.Context, conversation, wamid string)) Option {
+	return func(o *options) { o.sent = f }
 }

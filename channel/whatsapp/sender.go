@@ -86,13 +86,15 @@ func (s *Sender) Send(ctx context.Context, m flows.Outbound) error {
 	msgs := s.render(m.Reply, m.Lang)
 	for i := s.done.Done(m.ID); i < len(msgs); i++ {
 		msgs[i].To, msgs[i].Recipient, msgs[i].CallbackData = to, recipient, callbackData(m.To)
-		if err := s.deliver(ctx, &msgs[i]); err != nil {
+		wamid, err := s.deliver(ctx, &msgs[i], s.recording(m, to))
+		if err != nil {
 			var ce *flows.ChannelError
 			if errors.As(err, &ce) && ce.Code == codeReEngagement {
 				return s.outsideWindow(ctx, m, to, recipient, ce)
 			}
 			return err
 		}
+		s.reportSent(ctx, m, to, wamid)
 		s.done.Sent(m.ID, i+1, len(msgs))
 	}
 	return nil
@@ -116,7 +118,28 @@ func (s *Sender) outsideWindow(ctx context.Context, m flows.Outbound, to, recipi
 	}
 	msg := outMessage{MessagingProduct: "whatsapp", RecipientType: "individual", To: to, Recipient: recipient, Type: "template", Template: tm,
 		CallbackData: callbackData(m.To)}
-	return s.deliver(ctx, &msg)
+	wamid, err := s.deliver(ctx, &msg, s.recording(m, to))
+	if err == nil {
+		s.reportSent(ctx, m, to, wamid)
+	}
+	return err
+}
+
+// recording reports whether a message of m sent to the phone number to
+// goes to WithSent's function: only when the conversation's contact id is
+// not that number, the one case a failed status (which names the phone
+// alone) cannot be attributed without it.
+func (s *Sender) recording(m flows.Outbound, to string) bool {
+	return s.o.sent != nil && to != "" && m.To.ID != to
+}
+
+// reportSent hands a message of m sent to to, which Graph accepted as
+// wamid, to WithSent's function when recording says so.
+func (s *Sender) reportSent(ctx context.Context, m flows.Outbound, to, wamid string) {
+	if wamid == "" || !s.recording(m, to) {
+		return
+	}
+	s.o.sent(ctx, m.ConversationID, wamid)
 }
 
 // templateText flattens a reply for a template parameter, which may not

@@ -560,3 +560,56 @@ func TestErrorCauseSaidOnce(t *testing.T) {
 		}
 	}
 }
+
+// WithSent hears of every message Send delivers to a phone number that is
+// not the conversation's contact id (its failed status would name the
+// phone alone), with the wamid Graph answered with, and of no other: not
+// of a contact keyed by its phone, nor of one sent to its
+// business-scoped user id, nor of a template when it is one of these.
+func TestSendReportsMessagesToAPhoneOfAnotherContactID(t *testing.T) {
+	const phone, bsuid = "393331234567", "IT.8842211034"
+	long := strings.Repeat("parola ", MaxBodyLen/7+10) // two messages
+	tests := []struct {
+		name   string
+		to     flows.Contact
+		window bool // the 24-hour window closed: a template
+		want   bool
+	}{
+		{"keyed by the user id, a phone known", flows.Contact{ID: bsuid, Phone: phone}, false, true},
+		{"keyed by the user id, a template to the phone", flows.Contact{ID: bsuid, Phone: "+" + phone}, true, true},
+		{"keyed by the phone", flows.Contact{ID: phone, Phone: phone}, false, false},
+		{"keyed by the phone, a template", flows.Contact{ID: phone}, true, false},
+		{"keyed by the user id, no phone", flows.Contact{ID: bsuid}, false, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			wa := whatsapptest.NewServer(t, whatsapptest.WithTemplate("reply", "it", 1))
+			type rec struct{ conv, wamid string }
+			var got []rec
+			s := newTestSender(t, wa, WithTemplate(Template{Name: "reply", Language: "it", TextParam: true}),
+				WithSent(func(_ context.Context, conv, wamid string) { got = append(got, rec{conv, wamid}) }))
+			m := out("o1", long)
+			m.To, m.ConversationID = tt.to, "whatsapp:"+whatsapptest.PhoneNumberID+":"+tt.to.ID
+			if tt.window {
+				m.LastUserAt = testNow.Add(-Window - time.Minute)
+			}
+			if err := s.Send(context.Background(), m); err != nil {
+				t.Fatal(err)
+			}
+			noRefusals(t, wa)
+			sent := wa.Messages()
+			var want []rec
+			if tt.want {
+				for _, msg := range sent {
+					want = append(want, rec{m.ConversationID, msg.ID})
+				}
+			}
+			if fmt.Sprint(got) != fmt.Sprint(want) {
+				t.Fatalf("WithSent heard %v, want %v (sent %d messages)", got, want, len(sent))
+			}
+			if tt.want && (len(got) == 0 || !strings.HasPrefix(got[0].wamid, "wamid.")) {
+				t.Fatalf("WithSent heard %v, want the wamids", got)
+			}
+		})
+	}
+}
