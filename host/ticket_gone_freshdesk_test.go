@@ -6,9 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/batonbot/baton/config"
 	"github.com/batonbot/baton/flows"
-	"github.com/batonbot/baton/handoff"
 	"github.com/batonbot/baton/handoff/handofftest"
 )
 
@@ -24,15 +22,8 @@ func TestCustomerWritesToAClosedFreshdeskTicket(t *testing.T) {
 	for _, status := range []int{4, 5} {
 		t.Run(map[int]string{4: "resolved", 5: "closed"}[status], func(t *testing.T) {
 			fake := handofftest.NewFreshdesk(t, handofftest.NewClock(time.Now()), "fd-key")
-			cfg, diags := config.Parse("baton.yaml", []byte("connectors:\n  freshdesk: {base_url: \""+fake.URL+"\", api_key: fd-key}\n"))
-			if diags.HasErrors() {
-				t.Fatal(diags.Err())
-			}
-			conns, err := handoff.Connectors(cfg.Handoff)
-			if err != nil {
-				t.Fatal(err)
-			}
-			th := startHost(t, WithDeployment(cfg.Handoff, conns), WithDeliverOptions(handoff.DeliverAppendWindow(0)))
+			connectors := "connectors:\n  freshdesk: {base_url: \"" + fake.URL + "\", api_key: fd-key}\n"
+			th := startConnectorHost(t, connectors)
 			const conv = "web:site:v1"
 			th.say(t, "m1", "hello", "")
 			th.say(t, "m2", "agent", "")
@@ -44,15 +35,9 @@ func TestCustomerWritesToAClosedFreshdeskTicket(t *testing.T) {
 			})
 			fake.SetStatus(id, status)
 			th.say(t, "m3", "are you still there?", "")
-			waitFor(t, "the conversation back with the bot", func() bool {
-				s, _ := th.store.Load(context.Background(), conv)
-				return s.Lifecycle != flows.LifecycleHandedOff && s.Lifecycle != flows.LifecycleWithAgent
-			})
+			waitBackWithBot(t, th, conv)
 			waitFor(t, "the CSAT question", func() bool { return strings.Contains(strings.Join(th.ch.texts(), "|"), "How did we do, from 1 to 5?") })
-			waitFor(t, "the helpdesk items settled", func() bool {
-				pending, _ := th.store.OutboxOf(flows.HandoffKinds...).List(context.Background(), flows.OutboxPending)
-				return len(pending) == 0
-			})
+			waitHelpdeskSettled(t, th)
 			s, _ := th.store.Load(context.Background(), conv)
 			lines := 0
 			for _, m := range s.Transcript {

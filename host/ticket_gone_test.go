@@ -28,15 +28,8 @@ func TestCustomerWritesToADeletedTicket(t *testing.T) {
 	for _, how := range []string{"deleted", "closed"} {
 		t.Run(how, func(t *testing.T) {
 			fake := handofftest.NewZendesk(t, handofftest.NewClock(time.Now()), "bot@acme.example", "tok", "")
-			cfg, diags := config.Parse("baton.yaml", []byte("connectors:\n  zendesk: {base_url: \""+fake.URL+"\", subdomain: acme, email: bot@acme.example, token: tok}\n"))
-			if diags.HasErrors() {
-				t.Fatal(diags.Err())
-			}
-			conns, err := handoff.Connectors(cfg.Handoff)
-			if err != nil {
-				t.Fatal(err)
-			}
-			th := startHost(t, WithDeployment(cfg.Handoff, conns), WithDeliverOptions(handoff.DeliverAppendWindow(0)))
+			connectors := "connectors:\n  zendesk: {base_url: \"" + fake.URL + "\", subdomain: acme, email: bot@acme.example, token: tok}\n"
+			th := startConnectorHost(t, connectors)
 			const conv = "web:site:v1"
 			th.say(t, "m1", "hello", "")
 			th.say(t, "m2", "agent", "")
@@ -48,15 +41,9 @@ func TestCustomerWritesToADeletedTicket(t *testing.T) {
 				fake.SetStatus(id, "closed") // a merge closes the ticket merged into another
 			}
 			th.say(t, "m3", "are you still there?", "")
-			waitFor(t, "the conversation back with the bot", func() bool {
-				s, _ := th.store.Load(context.Background(), conv)
-				return s.Lifecycle != flows.LifecycleHandedOff && s.Lifecycle != flows.LifecycleWithAgent
-			})
+			waitBackWithBot(t, th, conv)
 			waitFor(t, "the CSAT question", func() bool { return strings.Contains(strings.Join(th.ch.texts(), "|"), "How did we do, from 1 to 5?") })
-			waitFor(t, "the helpdesk items settled", func() bool {
-				pending, _ := th.store.OutboxOf(flows.HandoffKinds...).List(context.Background(), flows.OutboxPending)
-				return len(pending) == 0
-			})
+			waitHelpdeskSettled(t, th)
 			// The message the ticket refused is the one no agent read: the
 			// transcript marks the handoff's end before it, so a next
 			// handoff's routing and summary (which read what follows the
@@ -107,15 +94,8 @@ func TestCustomerWritesToADeletedTicket(t *testing.T) {
 // handoff carries both.
 func TestTicketGoneMarksTheEndBeforeAnEarlierDeadMessage(t *testing.T) {
 	fake := handofftest.NewZendesk(t, handofftest.NewClock(time.Now()), "bot@acme.example", "tok", "")
-	cfg, diags := config.Parse("baton.yaml", []byte("connectors:\n  zendesk: {base_url: \""+fake.URL+"\", subdomain: acme, email: bot@acme.example, token: tok}\n"))
-	if diags.HasErrors() {
-		t.Fatal(diags.Err())
-	}
-	conns, err := handoff.Connectors(cfg.Handoff)
-	if err != nil {
-		t.Fatal(err)
-	}
-	th := startHost(t, WithDeployment(cfg.Handoff, conns), WithDeliverOptions(handoff.DeliverAppendWindow(0)))
+	connectors := "connectors:\n  zendesk: {base_url: \"" + fake.URL + "\", subdomain: acme, email: bot@acme.example, token: tok}\n"
+	th := startConnectorHost(t, connectors)
 	const conv = "web:site:v1"
 	th.say(t, "m1", "hello", "")
 	th.say(t, "m2", "agent", "")
@@ -130,10 +110,7 @@ func TestTicketGoneMarksTheEndBeforeAnEarlierDeadMessage(t *testing.T) {
 	waitFor(t, "the first message dead", func() bool { return dead() == 1 })
 	fake.DeleteTicket(id)
 	th.say(t, "m4", "hello??", "")
-	waitFor(t, "the conversation back with the bot", func() bool {
-		s, _ := th.store.Load(context.Background(), conv)
-		return s.Lifecycle != flows.LifecycleHandedOff && s.Lifecycle != flows.LifecycleWithAgent
-	})
+	waitBackWithBot(t, th, conv)
 	s, _ := th.store.Load(context.Background(), conv)
 	var after []string
 	for _, m := range s.Transcript {
@@ -157,15 +134,8 @@ func TestTicketGoneMarksTheEndBeforeAnEarlierDeadMessage(t *testing.T) {
 // transcript carry the message the deleted ticket refused, once each.
 func TestSecondHandoffAfterATicketGone(t *testing.T) {
 	fake := handofftest.NewZendesk(t, handofftest.NewClock(time.Now()), "bot@acme.example", "tok", "")
-	cfg, diags := config.Parse("baton.yaml", []byte("connectors:\n  zendesk: {base_url: \""+fake.URL+"\", subdomain: acme, email: bot@acme.example, token: tok}\n"))
-	if diags.HasErrors() {
-		t.Fatal(diags.Err())
-	}
-	conns, err := handoff.Connectors(cfg.Handoff)
-	if err != nil {
-		t.Fatal(err)
-	}
-	th := startHost(t, WithDeployment(cfg.Handoff, conns), WithDeliverOptions(handoff.DeliverAppendWindow(0)))
+	connectors := "connectors:\n  zendesk: {base_url: \"" + fake.URL + "\", subdomain: acme, email: bot@acme.example, token: tok}\n"
+	th := startConnectorHost(t, connectors)
 	const conv = "web:site:v1"
 	const refused = "my parcel B77 is broken, I want a refund"
 	th.say(t, "m1", "hello", "")
@@ -211,10 +181,7 @@ func TestSecondHandoffAfterATicketGone(t *testing.T) {
 	}
 	// Nothing else brings it to the new ticket (the dead append is not
 	// sent there as well).
-	waitFor(t, "the helpdesk items settled", func() bool {
-		pending, _ := th.store.OutboxOf(flows.HandoffKinds...).List(context.Background(), flows.OutboxPending)
-		return len(pending) == 0
-	})
+	waitHelpdeskSettled(t, th)
 	all := 0
 	for _, c := range fake.Tickets()[1].Comments {
 		all += strings.Count(c.Body+c.HTMLBody, refused)
@@ -235,18 +202,11 @@ func TestSecondHandoffAfterATicketGone(t *testing.T) {
 // TestConversationFollowsAMergedTicket.)
 func TestCustomerWritesToAMergedTicket(t *testing.T) {
 	fake := handofftest.NewZendesk(t, handofftest.NewClock(time.Now()), "bot@acme.example", "tok", "")
-	cfg, diags := config.Parse("baton.yaml", []byte("connectors:\n  zendesk: {base_url: \""+fake.URL+"\", subdomain: acme, email: bot@acme.example, token: tok}\n"))
-	if diags.HasErrors() {
-		t.Fatal(diags.Err())
-	}
-	conns, err := handoff.Connectors(cfg.Handoff)
-	if err != nil {
-		t.Fatal(err)
-	}
+	connectors := "connectors:\n  zendesk: {base_url: \"" + fake.URL + "\", subdomain: acme, email: bot@acme.example, token: tok}\n"
 	mailID := fake.EmailTicket("anna@example.com", "Parcel", "where is my parcel?")
 	fake.SetExternalID(mailID, "crm-4711")
 	mail := flows.TicketRef{ID: strconv.FormatInt(mailID, 10)}
-	th := startHost(t, WithDeployment(cfg.Handoff, conns), WithDeliverOptions(handoff.DeliverAppendWindow(0)))
+	th := startConnectorHost(t, connectors)
 	const conv = "web:site:v1"
 	th.say(t, "m1", "hello", "")
 	th.say(t, "m2", "agent", "")
@@ -254,10 +214,7 @@ func TestCustomerWritesToAMergedTicket(t *testing.T) {
 	id := fake.Tickets()[1].ID
 	fake.MergeTicket(id, ticketNum(t, mail.ID), "This request was closed and merged into request #"+mail.ID+" “where is my parcel?”.")
 	th.say(t, "m3", "are you still there?", "")
-	waitFor(t, "the conversation back with the bot", func() bool {
-		s, _ := th.store.Load(context.Background(), conv)
-		return s.Lifecycle != flows.LifecycleHandedOff && s.Lifecycle != flows.LifecycleWithAgent
-	})
+	waitBackWithBot(t, th, conv)
 	s, _ := th.store.Load(context.Background(), conv)
 	want := "The ticket was merged into ticket " + mail.ID + " in the helpdesk and took no more messages. The bot took the conversation back."
 	found := false
@@ -276,4 +233,38 @@ func ticketNum(t *testing.T, id string) int64 {
 		t.Fatal(err)
 	}
 	return n
+}
+
+// startConnectorHost starts a host whose helpdesk is connectors (a
+// baton.yaml's connectors: section), each customer message appended to
+// the ticket at once.
+func startConnectorHost(t *testing.T, connectors string) *testHost {
+	t.Helper()
+	cfg, diags := config.Parse("baton.yaml", []byte(connectors))
+	if diags.HasErrors() {
+		t.Fatal(diags.Err())
+	}
+	conns, err := handoff.Connectors(cfg.Handoff)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return startHost(t, WithDeployment(cfg.Handoff, conns), WithDeliverOptions(handoff.DeliverAppendWindow(0)))
+}
+
+// waitBackWithBot waits until conv is no longer with a person.
+func waitBackWithBot(t *testing.T, th *testHost, conv string) {
+	t.Helper()
+	waitFor(t, "the conversation back with the bot", func() bool {
+		s, _ := th.store.Load(context.Background(), conv)
+		return s.Lifecycle != flows.LifecycleHandedOff && s.Lifecycle != flows.LifecycleWithAgent
+	})
+}
+
+// waitHelpdeskSettled waits until no helpdesk item is pending.
+func waitHelpdeskSettled(t *testing.T, th *testHost) {
+	t.Helper()
+	waitFor(t, "the helpdesk items settled", func() bool {
+		pending, _ := th.store.OutboxOf(flows.HandoffKinds...).List(context.Background(), flows.OutboxPending)
+		return len(pending) == 0
+	})
 }

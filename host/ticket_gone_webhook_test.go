@@ -10,7 +10,6 @@ import (
 	"sync/atomic"
 	"testing"
 
-	"github.com/batonbot/baton/config"
 	"github.com/batonbot/baton/flows"
 	"github.com/batonbot/baton/handoff"
 )
@@ -38,15 +37,8 @@ func TestCustomerWritesToADeletedWebhookTicket(t *testing.T) {
 				}
 			}))
 			t.Cleanup(recv.Close)
-			cfg, diags := config.Parse("baton.yaml", []byte("connectors:\n  webhook: {url: \""+recv.URL+"\", secret: \"whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw\"}\n"))
-			if diags.HasErrors() {
-				t.Fatal(diags.Err())
-			}
-			conns, err := handoff.Connectors(cfg.Handoff)
-			if err != nil {
-				t.Fatal(err)
-			}
-			th := startHost(t, WithDeployment(cfg.Handoff, conns), WithDeliverOptions(handoff.DeliverAppendWindow(0)))
+			connectors := "connectors:\n  webhook: {url: \"" + recv.URL + "\", secret: \"whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw\"}\n"
+			th := startConnectorHost(t, connectors)
 			const conv = "web:site:v1"
 			th.say(t, "m1", "hello", "")
 			th.say(t, "m2", "agent", "")
@@ -56,14 +48,8 @@ func TestCustomerWritesToADeletedWebhookTicket(t *testing.T) {
 			})
 			deleted.Store(true)
 			th.say(t, "m3", "are you still there?", "")
-			waitFor(t, "the conversation back with the bot", func() bool {
-				s, _ := th.store.Load(context.Background(), conv)
-				return s.Lifecycle != flows.LifecycleHandedOff && s.Lifecycle != flows.LifecycleWithAgent
-			})
-			waitFor(t, "the helpdesk items settled", func() bool {
-				pending, _ := th.store.OutboxOf(flows.HandoffKinds...).List(context.Background(), flows.OutboxPending)
-				return len(pending) == 0
-			})
+			waitBackWithBot(t, th, conv)
+			waitHelpdeskSettled(t, th)
 			s, _ := th.store.Load(context.Background(), conv)
 			var lines []string
 			for _, m := range s.Transcript {
