@@ -74,17 +74,23 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 		fmt.Fprintf(stderr, "customserve: %v\n", err)
 		return 1
 	}
+	// The address is bound once the config and the flows are checked,
+	// before the store is opened: an address in use is said at once and
+	// leaves no bolt file behind.
+	var l net.Listener
 	srv, err := host.NewServer(cfg, host.ServerOptions{
 		Logger:     host.NewLogger(stderr, slog.LevelInfo, false),
 		Getenv:     getenv,
 		Connectors: map[string]flows.Connector{"chatwoot": chatwoot},
+		BeforeStore: func() (err error) {
+			l, err = net.Listen("tcp", cfg.Server.Listen)
+			return err
+		},
 	})
 	if err != nil {
-		fmt.Fprintf(stderr, "customserve: %v\n", err)
-		return 1
-	}
-	l, err := net.Listen("tcp", cfg.Server.Listen)
-	if err != nil {
+		if l != nil {
+			l.Close()
+		}
 		fmt.Fprintf(stderr, "customserve: %v\n", err)
 		return 1
 	}

@@ -3,7 +3,10 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
 	"io"
+	"io/fs"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -156,6 +159,25 @@ func TestRefused(t *testing.T) {
 				t.Fatalf("exit %d, stderr:\n%s\nwant exit 1 and %q", code, stderr.String(), tt.want)
 			}
 		})
+	}
+}
+
+// TestAddressInUse: an address another process holds is said before the
+// store is opened, and leaves no bolt file behind.
+func TestAddressInUse(t *testing.T) {
+	held, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer held.Close()
+	cfg := project(t, "store: {kind: bolt, path: baton.db}\nconnectors: {default: chatwoot}\n")
+	var stderr lockedBuffer
+	code := run(context.Background(), []string{"--config", cfg, "--listen", held.Addr().String()}, envOf(newChatwootFake(t)), &stderr, nil)
+	if code != 1 || !strings.Contains(stderr.String(), held.Addr().String()) {
+		t.Fatalf("exit %d, stderr:\n%s\nwant exit 1 and the address", code, stderr.String())
+	}
+	if _, err := os.Stat(filepath.Join(filepath.Dir(cfg), "baton.db")); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("the bolt file is left behind (%v)", err)
 	}
 }
 
