@@ -97,6 +97,9 @@ func TestTestWatchFileRemoved(t *testing.T) {
 	writeFile(t, b, watchTest)
 	c := startCLI(t, "test", "--watch", a, filepath.Join(dir, "more"))
 	c.waitFor("2 passed, 0 failed\n", 1)
+	// The files are watched from this line on, not from the run's summary:
+	// a file removed before it goes unseen.
+	c.waitFor("watching 3 files and 1 directory; Ctrl-C stops\n", 1)
 
 	if err := os.Remove(a); err != nil {
 		t.Fatal(err)
