@@ -56,7 +56,7 @@ states:
 const faultConfig = `
 connectors:
   zendesk: {base_url: "%s", subdomain: acme, email: bot@acme.example, token: zd-token}
-server: {listen: "127.0.0.1:0", shutdown_timeout: 5s, lease: 2s}
+server: {listen: "127.0.0.1:0", shutdown_timeout: 5s, lease: %s}
 store: %s
 channels:
   whatsapp:
@@ -112,19 +112,30 @@ type faultWorld struct {
 	wa     *whatsapptest.Server
 	zd     *handofftest.Zendesk
 	config string
+	// settle is how long checkFaultReplies waits, once every reply has
+	// come, for late repeats: past the lease, when a fault repeats sends.
+	settle time.Duration
 }
 
-func newFaultWorld(t *testing.T, store string) *faultWorld {
+// faultLease is the lease of the tests that kill a process or its store:
+// long enough that a send stalled by a loaded machine (2 cores, go test
+// -race of every package at once) does not outlive it, so that the only
+// replies sent twice are the sends in flight at the fault; short enough
+// that a restarted process takes the killed one's work over soon.
+const faultLease = 8 * time.Second
+
+// newFaultWorld writes the world's config with the given server.lease.
+func newFaultWorld(t *testing.T, store string, lease time.Duration) *faultWorld {
 	t.Helper()
 	dir := t.TempDir()
 	flow := filepath.Join(dir, "echo.yaml")
 	if err := os.WriteFile(flow, []byte(echoFlow), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	w := &faultWorld{wa: whatsapptest.NewServer(t),
+	w := &faultWorld{settle: lease + time.Second, wa: whatsapptest.NewServer(t),
 		zd: handofftest.NewZendesk(t, handofftest.NewClock(time.Now()), "bot@acme.example", "zd-token", "")}
 	w.config = filepath.Join(dir, "baton.yaml")
-	src := fmt.Sprintf(faultConfig, w.zd.URL, store, w.wa.PhoneNumberID, flow, w.wa.Token, w.wa.AppSecret,
+	src := fmt.Sprintf(faultConfig, w.zd.URL, lease, store, w.wa.PhoneNumberID, flow, w.wa.Token, w.wa.AppSecret,
 		whatsapptest.VerifyToken, w.wa.URL, w.wa.Version)
 	if err := os.WriteFile(w.config, []byte(src), 0o644); err != nil {
 		t.Fatal(err)
@@ -301,7 +312,7 @@ func checkFaultReplies(t *testing.T, w *faultWorld, cs []customer) (repeats int)
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
-	time.Sleep(3 * time.Second) // late duplicates would show by now (the lease is 2s)
+	time.Sleep(w.settle) // late duplicates would show by now (past the lease)
 	g := got()
 	for _, c := range cs {
 		r := want[c.phone]
@@ -385,7 +396,7 @@ func TestServeFaultKill(t *testing.T) {
 			if kind == "valkey" {
 				store = fmt.Sprintf("{kind: valkey, url: %q}", valkeytest.Start(t).URL)
 			}
-			w := newFaultWorld(t, store)
+			w := newFaultWorld(t, store, faultLease)
 			p := startServeProcess(t, w, "")
 			var addr atomic.Value
 			addr.Store(p.addr)
@@ -425,7 +436,7 @@ func TestServeFaultValkeyRestart(t *testing.T) {
 		t.Skip("needs a server the test can kill")
 	}
 	srv := valkeytest.Start(t, valkeytest.WithAOF())
-	w := newFaultWorld(t, fmt.Sprintf("{kind: valkey, url: %q}", srv.URL))
+	w := newFaultWorld(t, fmt.Sprintf("{kind: valkey, url: %q}", srv.URL), faultLease)
 	p := startServeProcess(t, w, "")
 	cs := customers(12, 8)
 	var accepted atomic.Int64
@@ -455,7 +466,13 @@ func TestServeFaultTwoProcesses(t *testing.T) {
 		t.Skip("builds and runs baton serve")
 	}
 	store := fmt.Sprintf("{kind: valkey, url: %q}", valkeytest.Start(t).URL)
-	w := newFaultWorld(t, store)
+	// No fault, so no send may go twice: a lease of a minute, which no
+	// stall on a loaded machine outlives, so that a reply sent twice is
+	// two processes claiming one message, never a slow send taken over
+	// (at-least-once past a lease, as documented). Such a double claim
+	// shows at once: a few seconds' settling is enough.
+	w := newFaultWorld(t, store, time.Minute)
+	w.settle = 3 * time.Second
 	a, b := startServeProcess(t, w, ""), startServeProcess(t, w, "")
 	cs := customers(16, 8)
 	var accepted atomic.Int64
@@ -479,7 +496,7 @@ func TestServeFaultSecondProcessOnBolt(t *testing.T) {
 		t.Skip("builds and runs baton serve")
 	}
 	path := filepath.Join(t.TempDir(), "baton.db")
-	w := newFaultWorld(t, fmt.Sprintf("{kind: bolt, path: %q}", path))
+	w := newFaultWorld(t, fmt.Sprintf("{kind: bolt, path: %q}", path), 2*time.Second)
 	startServeProcess(t, w, "")
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
