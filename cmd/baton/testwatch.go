@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -22,7 +23,11 @@ import (
 // until ctx is done. It returns the last run's exit code.
 func (r *testRunner) watch(ctx context.Context, paths, files, skipped []string) int {
 	out := r.e.stdout
+	start := time.Now()
 	code, read := r.runAll(ctx, files)
+	if afterFirstTestRun != nil {
+		afterFirstTestRun()
+	}
 	var mu sync.Mutex
 	watched := watchedFiles(paths, files, skipped, read)
 	current := func() map[string]string {
@@ -50,6 +55,27 @@ func (r *testRunner) watch(ctx context.Context, paths, files, skipped []string) 
 		}
 		fmt.Fprintf(out, "watching %s; Ctrl-C stops\n", what)
 	}
+	rerun := func(changed []string) {
+		fmt.Fprintf(out, "\n--- %s: %s changed; running the tests again\n", time.Now().Format("15:04:05"), relNames(changed))
+		files, skipped, err := convtest.Files(paths)
+		if err != nil {
+			// A test file removed, or the last one of a directory: the
+			// run still runs the others, and fails it in its summary.
+			files, skipped = filesLeft(paths)
+		}
+		code, read = r.runAll(ctx, files)
+		if err != nil {
+			code = exitUsage // as a path that does not exist at the start
+		}
+		mu.Lock()
+		watched = watchedFiles(paths, files, skipped, read)
+		mu.Unlock()
+	}
+	// The watcher started after the first run: a file saved during it
+	// (seconds, while the NLU trains) is seen by its time.
+	if changed := changedSince(current(), start); len(changed) > 0 {
+		rerun(changed)
+	}
 	say()
 	for {
 		select {
@@ -59,24 +85,28 @@ func (r *testRunner) watch(ctx context.Context, paths, files, skipped []string) 
 			fmt.Fprintf(r.e.stderr, "baton test: --watch: %v\n", err)
 			return exitRuntime
 		case ch := <-changes:
-			fmt.Fprintf(out, "\n--- %s: %s changed; running the tests again\n", time.Now().Format("15:04:05"), relNames(ch.Files))
-			files, skipped, err := convtest.Files(paths)
-			if err != nil {
-				// A test file removed, or the last one of a directory: the
-				// run still runs the others, and fails it in its summary.
-				files, skipped = filesLeft(paths)
-			}
-			code, read = r.runAll(ctx, files)
-			if err != nil {
-				code = exitUsage // as a path that does not exist at the start
-			}
-			mu.Lock()
-			watched = watchedFiles(paths, files, skipped, read)
-			mu.Unlock()
+			rerun(ch.Files)
 			ch.Done() // the run is over: the files to watch are known
 			say()
 		}
 	}
+}
+
+// afterFirstTestRun, when set (by tests), runs after watch's first run,
+// before the watcher starts: a save during the run.
+var afterFirstTestRun func()
+
+// changedSince lists the files (and directories) modified after t, or
+// removed, sorted.
+func changedSince(files map[string]string, t time.Time) []string {
+	var out []string
+	for p := range files {
+		if info, err := os.Stat(p); err != nil || info.ModTime().After(t) {
+			out = append(out, p)
+		}
+	}
+	sort.Strings(out)
+	return out
 }
 
 // filesLeft expands the paths that still hold tests as convtest.Files

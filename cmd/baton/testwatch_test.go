@@ -117,3 +117,25 @@ func TestTestWatchFileRemoved(t *testing.T) {
 	writeFile(t, b, watchTest)
 	c.waitFor("2 passed, 0 failed\n", 2)
 }
+
+// TestTestWatchSaveDuringFirstRun: a flow saved while the first run runs
+// (seconds, while the NLU trains), before the watcher starts, is picked
+// up: the tests run again at once.
+func TestTestWatchSaveDuringFirstRun(t *testing.T) {
+	dir := t.TempDir()
+	flow, test := filepath.Join(dir, "flows", "bot.yaml"), filepath.Join(dir, "tests", "bot.yaml")
+	for _, d := range []string{"flows", "tests"} {
+		if err := os.Mkdir(filepath.Join(dir, d), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	writeWatchFlow(t, flow, "v1")
+	writeFile(t, test, watchTest)
+	afterFirstTestRun = func() { writeWatchFlow(t, flow, "v2") }
+	t.Cleanup(func() { afterFirstTestRun = nil })
+	c := startCLI(t, "test", "--watch", filepath.Join(dir, "tests"))
+	c.waitFor("1 passed, 0 failed\n", 1)
+	c.waitFor("bot.yaml changed; running the tests again\n", 1)
+	c.waitFor("0 passed, 1 failed\n", 1)
+	c.waitFor("watching 2 files and 1 directory; Ctrl-C stops\n", 1)
+}
