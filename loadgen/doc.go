@@ -14,9 +14,9 @@
 // calibration pass that runs every script once, slowly, against the same
 // server (so a flow that answers differently at night or without a
 // helpdesk is measured as it behaves). When a message gets fewer replies
-// than that (the stream stays quiet for the settle time after one) or
-// more, it is counted as a mismatch; a message that gets none within the
-// timeout is an error.
+// than that within the timeout (however far apart they come) or more, it
+// is counted as a mismatch; a message that gets none within the timeout is
+// an error.
 //
 // `baton load --serve URL TESTS...` runs it with the messages of
 // conversation test files.
