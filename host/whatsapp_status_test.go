@@ -21,31 +21,9 @@ import (
 // when it carries no callback data.
 func TestServeWhatsAppFailedReplyNotedOnItsTicket(t *testing.T) {
 	e := startE2E(t)
-	const phone, bsuid = "393331234567", "IT.8842211034"
-	in := whatsapptest.Inbound{From: phone, UserID: bsuid, Name: "Anna"}
-	in.Text = "hello"
-	e.post(t, e.wa.Notification(in))
-	e.sent(t, 1)
-	in.Text = "agent"
-	e.post(t, e.wa.Notification(in))
-	waitFor(t, "the Zendesk ticket", func() bool { return e.zd.count() == 1 })
-	conv := "whatsapp:" + e.wa.PhoneNumberID + ":" + bsuid
-	agentSays := func(text string) whatsapptest.Message {
-		t.Helper()
-		n := len(e.wa.Messages())
-		e.zendesk(t, fmt.Sprintf(`{"event":"comment","ticket_id":"4001","conversation_id":%q,"comment":%q,"author":"Marco","author_role":"agent"}`, conv, text))
-		var sent whatsapptest.Message
-		waitFor(t, "the agent's reply on WhatsApp", func() bool {
-			for _, m := range e.wa.Messages()[n:] {
-				if strings.Contains(m.Text, text) {
-					sent = m
-					return true
-				}
-			}
-			return false
-		})
-		return sent
-	}
+	const phone, bsuid = statusPhone, statusUserID
+	conv := handOffByUserID(t, e)
+	agentSays := func(text string) whatsapptest.Message { return agentReply(t, e, conv, text) }
 	first := agentSays("Hi Anna, I'm Marco")
 	if first.CallbackData != "baton:contact:"+bsuid {
 		t.Fatalf("the reply's biz_opaque_callback_data %q", first.CallbackData)
@@ -74,29 +52,11 @@ func TestServeWhatsAppFailedStatusNamingOnlyThePhone(t *testing.T) {
 				store = fmt.Sprintf("{kind: bolt, path: %q}", filepath.Join(t.TempDir(), "baton.db"))
 			}
 			e := startE2EOn(t, store)
-			const phone, bsuid = "393331234567", "IT.8842211034"
-			in := whatsapptest.Inbound{From: phone, UserID: bsuid, Name: "Anna"}
-			in.Text = "hello"
-			e.post(t, e.wa.Notification(in))
-			e.sent(t, 1)
-			in.Text = "agent"
-			e.post(t, e.wa.Notification(in))
-			waitFor(t, "the Zendesk ticket", func() bool { return e.zd.count() == 1 })
-			conv := "whatsapp:" + e.wa.PhoneNumberID + ":" + bsuid
+			const phone = statusPhone
+			conv := handOffByUserID(t, e)
 			agentSays := func(text string) whatsapptest.Message {
 				t.Helper()
-				n := len(e.wa.Messages())
-				e.zendesk(t, fmt.Sprintf(`{"event":"comment","ticket_id":"4001","conversation_id":%q,"comment":%q,"author":"Marco","author_role":"agent"}`, conv, text))
-				var sent whatsapptest.Message
-				waitFor(t, "the agent's reply on WhatsApp", func() bool {
-					for _, m := range e.wa.Messages()[n:] {
-						if strings.Contains(m.Text, text) {
-							sent = m
-							return true
-						}
-					}
-					return false
-				})
+				sent := agentReply(t, e, conv, text)
 				// Meta's status comes after Graph's answer, which the
 				// sender records: wait for the record, not for the fake.
 				waitFor(t, "the record of the agent's reply", func() bool {
@@ -124,4 +84,42 @@ func TestServeWhatsAppFailedStatusNamingOnlyThePhone(t *testing.T) {
 			}
 		})
 	}
+}
+
+// statusPhone and statusUserID are Anna's phone number and
+// business-scoped user id in the status tests.
+const statusPhone, statusUserID = "393331234567", "IT.8842211034"
+
+// handOffByUserID has Anna, whose conversation is keyed by her
+// business-scoped user id, greet the bot and ask for a person; it returns
+// her conversation's id once the Zendesk ticket is open.
+func handOffByUserID(t *testing.T, e *e2e) string {
+	t.Helper()
+	in := whatsapptest.Inbound{From: statusPhone, UserID: statusUserID, Name: "Anna"}
+	in.Text = "hello"
+	e.post(t, e.wa.Notification(in))
+	e.sent(t, 1)
+	in.Text = "agent"
+	e.post(t, e.wa.Notification(in))
+	waitFor(t, "the Zendesk ticket", func() bool { return e.zd.count() == 1 })
+	return "whatsapp:" + e.wa.PhoneNumberID + ":" + statusUserID
+}
+
+// agentReply has an agent answer conv on its ticket (4001) through the
+// Zendesk bridge, and returns the WhatsApp message that carried it.
+func agentReply(t *testing.T, e *e2e, conv, text string) whatsapptest.Message {
+	t.Helper()
+	n := len(e.wa.Messages())
+	e.zendesk(t, fmt.Sprintf(`{"event":"comment","ticket_id":"4001","conversation_id":%q,"comment":%q,"author":"Marco","author_role":"agent"}`, conv, text))
+	var sent whatsapptest.Message
+	waitFor(t, "the agent's reply on WhatsApp", func() bool {
+		for _, m := range e.wa.Messages()[n:] {
+			if strings.Contains(m.Text, text) {
+				sent = m
+				return true
+			}
+		}
+		return false
+	})
+	return sent
 }
