@@ -829,28 +829,8 @@ func TestChatPageWithoutIndexedDB(t *testing.T) {
 // When an agent is answering (a person, who may take minutes), the page
 // does not pretend anyone is typing.
 func TestChatPageTypingIndicator(t *testing.T) {
-	rec := &receiver{}
-	h, err := NewHandler(rec)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var mu sync.Mutex
-	var refuse chan struct{} // a post then waits for it to close, and is refused
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		mu.Lock()
-		hold := refuse
-		mu.Unlock()
-		if hold != nil && strings.HasSuffix(r.URL.Path, "/api/messages") {
-			select {
-			case <-hold:
-			case <-r.Context().Done():
-			}
-			http.Error(w, "too many messages; wait a moment", http.StatusTooManyRequests)
-			return
-		}
-		h.ServeHTTP(w, r)
-	}))
-	t.Cleanup(func() { h.Close(); srv.Close() })
+	c := newRefusingChat(t)
+	rec, h, srv := c.rec, c.h, c.srv
 	ctx := browser(t)
 	typing := func() string {
 		t.Helper()
@@ -900,9 +880,7 @@ func TestChatPageTypingIndicator(t *testing.T) {
 	// A message that cannot be sent: the indicator shows while it is
 	// tried, and goes with the error.
 	release := make(chan struct{})
-	mu.Lock()
-	refuse = release
-	mu.Unlock()
+	c.refuseUntil(release)
 	if err := chromedp.Do(ctx, chromedp.KeyEvent("again\r")); err != nil {
 		t.Fatal(err)
 	}
@@ -912,9 +890,7 @@ func TestChatPageTypingIndicator(t *testing.T) {
 		t.Fatal(err)
 	}
 	waitTyping(gone)
-	mu.Lock()
-	refuse = nil
-	mu.Unlock()
+	c.refuseUntil(nil)
 
 	// An agent answers now: nobody is shown typing for the customer's
 	// next message.
@@ -1103,28 +1079,8 @@ func TestChatPageReloadAfterFailedFirstMessage(t *testing.T) {
 // a message the first tab cannot send takes it away in both with the
 // error.
 func TestChatPageTypingIndicatorTwoTabs(t *testing.T) {
-	rec := &receiver{}
-	h, err := NewHandler(rec)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var mu sync.Mutex
-	var refuse chan struct{} // a post then waits for it to close, and is refused
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		mu.Lock()
-		hold := refuse
-		mu.Unlock()
-		if hold != nil && strings.HasSuffix(r.URL.Path, "/api/messages") {
-			select {
-			case <-hold:
-			case <-r.Context().Done():
-			}
-			http.Error(w, "too many messages; wait a moment", http.StatusTooManyRequests)
-			return
-		}
-		h.ServeHTTP(w, r)
-	}))
-	t.Cleanup(func() { h.Close(); srv.Close() })
+	c := newRefusingChat(t)
+	rec, h, srv := c.rec, c.h, c.srv
 	reply := func(text string) {
 		t.Helper()
 		got := rec.got()
@@ -1173,9 +1129,7 @@ func TestChatPageTypingIndicatorTwoTabs(t *testing.T) {
 	waitTyping(b, "B", "")
 
 	release := make(chan struct{})
-	mu.Lock()
-	refuse = release
-	mu.Unlock()
+	c.refuseUntil(release)
 	if err := chromedp.Do(a, chromedp.KeyEvent("again\r")); err != nil {
 		t.Fatal(err)
 	}
@@ -1277,4 +1231,49 @@ func TestChatPageTwoWidgetsOneSite(t *testing.T) {
 	if sup := recs["support"].got(); len(sup) != 2 || sup[1].Contact.ID != legacy {
 		t.Errorf("support received %+v, want the second message from the stored conversation %s", sup, legacy)
 	}
+}
+
+// refusingChat serves the chat page of a Handler; while refuseUntil has
+// set a channel, each post of a message waits for it to close and is then
+// refused with 429.
+type refusingChat struct {
+	rec    *receiver
+	h      *Handler
+	srv    *httptest.Server
+	mu     sync.Mutex
+	refuse chan struct{}
+}
+
+func newRefusingChat(t *testing.T) *refusingChat {
+	t.Helper()
+	c := &refusingChat{rec: &receiver{}}
+	h, err := NewHandler(c.rec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.h = h
+	c.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		c.mu.Lock()
+		hold := c.refuse
+		c.mu.Unlock()
+		if hold != nil && strings.HasSuffix(r.URL.Path, "/api/messages") {
+			select {
+			case <-hold:
+			case <-r.Context().Done():
+			}
+			http.Error(w, "too many messages; wait a moment", http.StatusTooManyRequests)
+			return
+		}
+		h.ServeHTTP(w, r)
+	}))
+	t.Cleanup(func() { h.Close(); c.srv.Close() })
+	return c
+}
+
+// refuseUntil makes the posts wait for release and be refused; nil
+// accepts them again.
+func (c *refusingChat) refuseUntil(release chan struct{}) {
+	c.mu.Lock()
+	c.refuse = release
+	c.mu.Unlock()
 }
