@@ -23,7 +23,7 @@ import (
 // until ctx is done. It returns the last run's exit code.
 func (r *testRunner) watch(ctx context.Context, paths, files, skipped []string) int {
 	out := r.e.stdout
-	start := time.Now()
+	start := fsNow()
 	code, read := r.runAll(ctx, files)
 	if afterFirstTestRun != nil {
 		afterFirstTestRun()
@@ -95,6 +95,25 @@ func (r *testRunner) watch(ctx context.Context, paths, files, skipped []string) 
 // afterFirstTestRun, when set (by tests), runs after watch's first run,
 // before the watcher starts: a save during the run.
 var afterFirstTestRun func()
+
+// fsNow is the time by the clock files are dated with: the kernel dates
+// a write by a coarse clock, up to a few milliseconds behind time.Now, so
+// a file saved just after time.Now could look older than it. It is the
+// modification time of a file made for the purpose, or time.Now when none
+// can be made.
+func fsNow() time.Time {
+	f, err := os.CreateTemp("", "baton-watch-*")
+	if err != nil {
+		return time.Now()
+	}
+	defer os.Remove(f.Name())
+	defer f.Close()
+	info, err := f.Stat()
+	if err != nil {
+		return time.Now()
+	}
+	return info.ModTime()
+}
 
 // changedSince lists the files (and directories) modified after t, or
 // removed, sorted.
