@@ -25,8 +25,7 @@ func TestCustomerWritesToAClosedFreshdeskTicket(t *testing.T) {
 			connectors := "connectors:\n  freshdesk: {base_url: \"" + fake.URL + "\", api_key: fd-key}\n"
 			th := startConnectorHost(t, connectors)
 			const conv = "web:site:v1"
-			th.say(t, "m1", "hello", "")
-			th.say(t, "m2", "agent", "")
+			th.askForAPerson(t)
 			waitFor(t, "the ticket", func() bool { return len(fake.Tickets()) == 1 })
 			id := fake.Tickets()[0].ID
 			waitFor(t, "the handoff settled", func() bool {

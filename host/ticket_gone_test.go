@@ -28,11 +28,10 @@ func TestCustomerWritesToADeletedTicket(t *testing.T) {
 	for _, how := range []string{"deleted", "closed"} {
 		t.Run(how, func(t *testing.T) {
 			fake := handofftest.NewZendesk(t, handofftest.NewClock(time.Now()), "bot@acme.example", "tok", "")
-			connectors := "connectors:\n  zendesk: {base_url: \"" + fake.URL + "\", subdomain: acme, email: bot@acme.example, token: tok}\n"
+			connectors := zendeskConnectors(fake.URL)
 			th := startConnectorHost(t, connectors)
 			const conv = "web:site:v1"
-			th.say(t, "m1", "hello", "")
-			th.say(t, "m2", "agent", "")
+			th.askForAPerson(t)
 			waitFor(t, "the ticket", func() bool { return len(fake.Tickets()) == 1 })
 			id := fake.Tickets()[0].ID
 			if how == "deleted" {
@@ -94,11 +93,10 @@ func TestCustomerWritesToADeletedTicket(t *testing.T) {
 // handoff carries both.
 func TestTicketGoneMarksTheEndBeforeAnEarlierDeadMessage(t *testing.T) {
 	fake := handofftest.NewZendesk(t, handofftest.NewClock(time.Now()), "bot@acme.example", "tok", "")
-	connectors := "connectors:\n  zendesk: {base_url: \"" + fake.URL + "\", subdomain: acme, email: bot@acme.example, token: tok}\n"
+	connectors := zendeskConnectors(fake.URL)
 	th := startConnectorHost(t, connectors)
 	const conv = "web:site:v1"
-	th.say(t, "m1", "hello", "")
-	th.say(t, "m2", "agent", "")
+	th.askForAPerson(t)
 	waitFor(t, "the ticket", func() bool { return len(fake.Tickets()) == 1 })
 	id := fake.Tickets()[0].ID
 	fake.Inject(handofftest.Fault{Method: "PUT", Path: "/api/v2/tickets/" + strconv.FormatInt(id, 10), Status: 422})
@@ -134,12 +132,11 @@ func TestTicketGoneMarksTheEndBeforeAnEarlierDeadMessage(t *testing.T) {
 // transcript carry the message the deleted ticket refused, once each.
 func TestSecondHandoffAfterATicketGone(t *testing.T) {
 	fake := handofftest.NewZendesk(t, handofftest.NewClock(time.Now()), "bot@acme.example", "tok", "")
-	connectors := "connectors:\n  zendesk: {base_url: \"" + fake.URL + "\", subdomain: acme, email: bot@acme.example, token: tok}\n"
+	connectors := zendeskConnectors(fake.URL)
 	th := startConnectorHost(t, connectors)
 	const conv = "web:site:v1"
 	const refused = "my parcel B77 is broken, I want a refund"
-	th.say(t, "m1", "hello", "")
-	th.say(t, "m2", "agent", "")
+	th.askForAPerson(t)
 	waitFor(t, "the first ticket", func() bool { return len(fake.Tickets()) == 1 })
 	first := fake.Tickets()[0].ID
 	fake.DeleteTicket(first)
@@ -202,14 +199,13 @@ func TestSecondHandoffAfterATicketGone(t *testing.T) {
 // TestConversationFollowsAMergedTicket.)
 func TestCustomerWritesToAMergedTicket(t *testing.T) {
 	fake := handofftest.NewZendesk(t, handofftest.NewClock(time.Now()), "bot@acme.example", "tok", "")
-	connectors := "connectors:\n  zendesk: {base_url: \"" + fake.URL + "\", subdomain: acme, email: bot@acme.example, token: tok}\n"
+	connectors := zendeskConnectors(fake.URL)
 	mailID := fake.EmailTicket("anna@example.com", "Parcel", "where is my parcel?")
 	fake.SetExternalID(mailID, "crm-4711")
 	mail := flows.TicketRef{ID: strconv.FormatInt(mailID, 10)}
 	th := startConnectorHost(t, connectors)
 	const conv = "web:site:v1"
-	th.say(t, "m1", "hello", "")
-	th.say(t, "m2", "agent", "")
+	th.askForAPerson(t)
 	waitFor(t, "the ticket", func() bool { return len(fake.Tickets()) == 2 })
 	id := fake.Tickets()[1].ID
 	fake.MergeTicket(id, ticketNum(t, mail.ID), "This request was closed and merged into request #"+mail.ID+" “where is my parcel?”.")
@@ -267,4 +263,18 @@ func waitHelpdeskSettled(t *testing.T, th *testHost) {
 		pending, _ := th.store.OutboxOf(flows.HandoffKinds...).List(context.Background(), flows.OutboxPending)
 		return len(pending) == 0
 	})
+}
+
+// zendeskConnectors is the connectors: section of a Zendesk at url (the
+// fake's account bot@acme.example, token tok).
+func zendeskConnectors(url string) string {
+	return "connectors:\n  zendesk: {base_url: \"" + url + "\", subdomain: acme, email: bot@acme.example, token: tok}\n"
+}
+
+// askForAPerson has the web customer greet the bot, then ask for a
+// person: the handoff that opens a ticket.
+func (th *testHost) askForAPerson(t *testing.T) {
+	t.Helper()
+	th.say(t, "m1", "hello", "")
+	th.say(t, "m2", "agent", "")
 }

@@ -40,8 +40,7 @@ func TestCustomerWritesToADeletedWebhookTicket(t *testing.T) {
 			connectors := "connectors:\n  webhook: {url: \"" + recv.URL + "\", secret: \"whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw\"}\n"
 			th := startConnectorHost(t, connectors)
 			const conv = "web:site:v1"
-			th.say(t, "m1", "hello", "")
-			th.say(t, "m2", "agent", "")
+			th.askForAPerson(t)
 			waitFor(t, "the ticket", func() bool {
 				items, _ := th.store.OutboxOf(flows.OutboxOpen).List(context.Background(), flows.OutboxDelivered)
 				return len(items) == 1
