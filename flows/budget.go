@@ -19,11 +19,24 @@ const (
 	// repeat, replace, join, split, upper, lower, toJSON, toBase64 and +.
 	MaxExprBytes = 4 << 20
 	// MaxExprTime bounds the wall-clock time of one evaluation (checked
-	// at loop steps and at the text-producing builtins).
+	// at loop steps and at the text-producing builtins, once the
+	// evaluation has done timeWork of either).
 	MaxExprTime = 100 * time.Millisecond
 	// MaxExprMemory is the expr VM's own budget per evaluation: the
 	// elements of the lists, maps and ranges an expression builds.
 	MaxExprMemory = 1_000_000
+)
+
+// Before the time limit applies, an evaluation has taken timeSteps loop
+// steps or produced timeBytes of text. The limit is there to stop work:
+// an evaluation that did less than that and still passed its deadline
+// was waiting for a CPU (a GC pause, a loaded machine), and failing it
+// would send a turn down the error path for the machine's sake. Below
+// these amounts an evaluation is bounded by its input (messages are
+// capped) and by the other limits.
+const (
+	timeSteps = 64
+	timeBytes = 64 << 10
 )
 
 // EnvBudget is the hidden name under which the engine passes an
@@ -55,7 +68,7 @@ func (b *ExprBudget) Step() error {
 	if b.steps > MaxExprSteps {
 		return fmt.Errorf("more than %d loop steps in one evaluation (a loop over a long text or list, or loops inside loops); bound the input, e.g. text[:200]", MaxExprSteps)
 	}
-	if b.steps&63 == 0 {
+	if b.steps%timeSteps == 0 {
 		return b.checkTime()
 	}
 	return nil
@@ -75,6 +88,9 @@ func (b *ExprBudget) Grow(fn string, n int) error {
 		return nil
 	}
 	b.bytes += n
+	if b.bytes < timeBytes {
+		return nil
+	}
 	return b.checkTime()
 }
 
