@@ -266,6 +266,9 @@ func (r *dlRun) outcome(ctx context.Context, it flows.OutboxItem, callErr error)
 	return r.settle(ctx, it, callErr)
 }
 
+// The sites of settle's lines (logAt).
+var deliveredSite, deadSite, retrySite logSite
+
 func (r *dlRun) settle(ctx context.Context, it flows.OutboxItem, cause error) (bool, error) {
 	d := r.d
 	if err := d.outbox.Settle(ctx, it); err != nil {
@@ -278,13 +281,13 @@ func (r *dlRun) settle(ctx context.Context, it flows.OutboxItem, cause error) (b
 	switch it.Status {
 	case flows.OutboxDelivered:
 		attrs[4], attrs[5] = slog.String("ticket", it.Ticket.ID), slog.String("connector", it.Ticket.Connector)
-		d.log.LogAttrs(ctx, slog.LevelInfo, "handoff delivered", attrs...)
+		logAt(ctx, d.log, &deliveredSite, slog.LevelInfo, "handoff delivered", attrs...)
 	case flows.OutboxDead:
 		attrs[4] = slog.String("reason", it.LastError)
-		d.log.LogAttrs(ctx, slog.LevelError, "handoff dead-lettered", attrs[:5]...)
+		logAt(ctx, d.log, &deadSite, slog.LevelError, "handoff dead-lettered", attrs[:5]...)
 	default:
 		attrs[4], attrs[5] = slog.Time("next_at", it.NextAt), slog.String("err", it.LastError)
-		d.log.LogAttrs(ctx, slog.LevelWarn, "handoff delivery failed, will retry", attrs...)
+		logAt(ctx, d.log, &retrySite, slog.LevelWarn, "handoff delivery failed, will retry", attrs...)
 	}
 	if d.onSettled != nil {
 		d.onSettled(ctx, it, cause)

@@ -67,6 +67,41 @@ func TestDeliverLogsEachSettle(t *testing.T) {
 	}
 }
 
+// A handler that prints the source sees each settle line's own call site
+// in settle, as slog.Logger.LogAttrs would record it, on the first line
+// of a site and on the next.
+func TestDeliverLogSource(t *testing.T) {
+	for _, tt := range []struct {
+		name string
+		err  error
+	}{{"delivered", nil}, {"retry", err500}, {"dead", err422}} {
+		t.Run(tt.name, func(t *testing.T) {
+			for range 2 {
+				var buf bytes.Buffer
+				log := slog.New(slog.NewJSONHandler(&buf, &slog.HandlerOptions{AddSource: true}))
+				var errs []error
+				if tt.err != nil {
+					errs = append(errs, tt.err)
+				}
+				d, _ := newTestDeliverer(t, newMemOutbox(openItem("o1", "h1", t0)), newFakeConn(errs...), &fakeClock{t: t0}, DeliverLogger(log))
+				runOnce(t, d)
+				var got struct {
+					Source struct {
+						Function string `json:"function"`
+						File     string `json:"file"`
+					} `json:"source"`
+				}
+				if err := json.Unmarshal(buf.Bytes(), &got); err != nil {
+					t.Fatalf("not one JSON line: %q: %v", buf.String(), err)
+				}
+				if !strings.HasSuffix(got.Source.Function, "handoff.(*dlRun).settle") || !strings.HasSuffix(got.Source.File, "/deliver_attempt.go") {
+					t.Errorf("source %+v, want dlRun.settle in deliver_attempt.go", got.Source)
+				}
+			}
+		})
+	}
+}
+
 // A worker whose lease ran out and whose item another worker claimed
 // since is refused its settle (flows.ErrLeaseLost): the outcome is the
 // other worker's, so the run goes on without an error, calls no helpdesk
