@@ -142,7 +142,11 @@ func (r *Recorder) Delivered(ctx context.Context, it flows.OutboxItem, err error
 	default:
 		return
 	}
-	ev := HandoffEvent(typ, it.Handoff, r.opts.Salt)
+	// The event (most of a kilobyte) goes in a pooled slice, as a turn's
+	// do: sinks do not keep it (flows.EventSink).
+	buf := eventBufs.Get().(*[]flows.Event)
+	events := append((*buf)[:0], HandoffEvent(typ, it.Handoff, r.opts.Salt))
+	ev := &events[0]
 	ev.Conversation = orElse(ev.Conversation, it.ConversationID)
 	ev.Handoff = orElse(ev.Handoff, it.HandoffID)
 	ev.At = r.now()
@@ -154,7 +158,10 @@ func (r *Recorder) Delivered(ctx context.Context, it flows.OutboxItem, err error
 			ev.Error = err.Error()
 		}
 	}
-	r.Emit(ctx, ev)
+	r.Emit(ctx, events...)
+	clear(events) // no strings kept alive from the pool
+	*buf = events[:0]
+	eventBufs.Put(buf)
 }
 
 // HandoffEvent is an event of type typ about handoff h with the common
