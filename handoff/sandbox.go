@@ -238,14 +238,16 @@ func (s *sender) send(ctx context.Context, c call) (response, error) {
 	if c.header == nil {
 		c.header = http.Header{}
 	}
+	// The defaults' values are shared slices (nothing writes a request's
+	// header values in place: redact copies them first).
 	if c.body != nil && c.header.Get("Content-Type") == "" {
-		c.header.Set("Content-Type", "application/json")
+		c.header["Content-Type"] = jsonHeaderValue
 	}
 	if c.header.Get("Accept") == "" {
-		c.header.Set("Accept", "application/json")
+		c.header["Accept"] = jsonHeaderValue
 	}
 	if c.header.Get("User-Agent") == "" {
-		c.header.Set("User-Agent", userAgent)
+		c.header["User-Agent"] = userAgentValue
 	}
 	if rec := s.opts.recorder; rec != nil {
 		u := c.url
@@ -316,6 +318,9 @@ func (e *redactedError) Error() string { return Redact(e.err.Error()) }
 func (e *redactedError) Unwrap() error { return e.err }
 
 const userAgent = "Baton (+https://github.com/batonbot/baton)"
+
+// The values of send's default headers.
+var jsonHeaderValue, userAgentValue = []string{"application/json"}, []string{userAgent}
 
 // Client is how a connector outside this package gets what the built-in
 // ones have: failures mapped to *Error (so the delivery worker knows what
