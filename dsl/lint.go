@@ -8,9 +8,10 @@ import (
 )
 
 // lint reports the warnings of a flow that loads: unreachable states,
-// states with no way out, loops that never wait for the user, next: lists
-// without a catch-all, invalid: texts said on an escalation, and states
-// from which no handoff to a human can be reached.
+// states with no way out, asks, collects and surveys without next:,
+// loops that never wait for the user, next: lists without a catch-all,
+// invalid: texts said on an escalation, and states from which no handoff
+// to a human can be reached.
 func (l *loader) lint() {
 	f := l.flow
 	g := newGraph(f)
@@ -22,6 +23,9 @@ func (l *loader) lint() {
 		}
 		if s.Collect != nil && len(s.Next) == 0 {
 			l.warnAt(s.Pos, "state %q collects slots but has no next:: once they are all filled, every message is a no-match there; add next: with where the conversation goes", s.Name)
+		}
+		if s.Ask != nil && len(s.Next) == 0 {
+			l.warnAt(s.Pos, "state %q asks for %s but has no next:: after a valid answer the customer gets no reply and the conversation stays there, taking the next message as another answer; add next: with where the conversation goes", s.Name, s.Ask.SaveAs)
 		}
 		if s.Survey != nil && len(s.Next) == 0 {
 			l.warnAt(s.Pos, "state %q asks a survey but has no next:: after the score the conversation stays there, silent, and takes the next message as another score; add next: with where the conversation goes (a goodbye with end: true)", s.Name)
