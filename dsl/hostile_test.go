@@ -28,8 +28,14 @@ func TestHostileInput(t *testing.T) {
 		{"empty", "", "f.yaml: error: the file is empty; a flow needs at least flow:, languages:, start: and states:"},
 		{"blank", "  \n\n\t\n", "f.yaml: error: the file is empty; a flow needs at least flow:, languages:, start: and states:"},
 		{"comments only", "# flow: x\n", "f.yaml: error: the file is empty; a flow needs at least flow:, languages:, start: and states:"},
-		{"nul bytes", "flow: x\x00\x01\x02", "f.yaml: error: not a text file: a flow file is UTF-8 text (found NUL bytes or invalid UTF-8)"},
-		{"invalid utf-8", "flow: \xff\xfe\xfd", "f.yaml: error: not a text file: a flow file is UTF-8 text (found NUL bytes or invalid UTF-8)"},
+		// Binary data and text in another encoding: where the first byte
+		// that is not UTF-8 is, and how to fix it.
+		{"nul bytes", "flow: x\x00\x01\x02", "f.yaml:1:8: error: not a text file: a NUL byte here; a flow file is UTF-8 text, not binary data (is it the file you meant?)"},
+		{"invalid utf-8", "flow: \xff\xfe\xfd", "f.yaml:1:7: error: not a text file: byte 0xFF here is not UTF-8; a flow file is UTF-8 text: save it with the encoding UTF-8"},
+		{"latin-1", "flow: x\nstates:\n  s:\n    say: Perch\xe8 \xe8 cos\xec\n", "f.yaml:4:15: error: not a text file: byte 0xE8 here is not UTF-8 (a file saved as Latin-1 or Windows-1252?); a flow file is UTF-8 text: save it with the encoding UTF-8"},
+		{"latin-1 after utf-8", "flow: x\n# caf\xc3\xa9\nstart: caf\xe9\n", "f.yaml:3:11: error: not a text file: byte 0xE9 here is not UTF-8 (a file saved as Latin-1 or Windows-1252?); a flow file is UTF-8 text: save it with the encoding UTF-8"},
+		{"utf-16le", "\xff\xfef\x00l\x00o\x00w\x00:\x00", "f.yaml:1:1: error: not a text file: the file is saved as UTF-16; a flow file is UTF-8 text: save it with the encoding UTF-8"},
+		{"utf-16be", "\xfe\xff\x00f\x00l", "f.yaml:1:1: error: not a text file: the file is saved as UTF-16; a flow file is UTF-8 text: save it with the encoding UTF-8"},
 		{"too large", big, "f.yaml: error: the file is larger than 1048576 bytes (1 MiB), the limit for a flow file; split it with include:"},
 		{"alias bomb", bomb, "f.yaml: error: aliases expand to more than 1000000 YAML nodes (an alias bomb?); write the values out or use fewer nested aliases"},
 		{"alias cycle", "a: &a [*a]\n", "f.yaml:1:4: error: an alias refers to the node that contains it; remove the alias"},

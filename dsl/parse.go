@@ -95,8 +95,8 @@ func (l *loader) parse(f *srcFile) (root *yaml.Node) {
 		fileErr("the file is larger than %d bytes (1 MiB), the limit for a flow file; split it with include:", MaxFileSize)
 		return nil
 	}
-	if bytes.IndexByte(src, 0) >= 0 || !utf8.Valid(src) {
-		fileErr("not a text file: a flow file is UTF-8 text (found NUL bytes or invalid UTF-8)")
+	if at, msg := NotText(src, "a flow file"); msg != "" {
+		l.errAt(BytePos(f.path, src, at), "not a text file: %s", msg)
 		return nil
 	}
 	if len(bytes.TrimSpace(src)) == 0 {
@@ -352,4 +352,49 @@ func yamlHint(msg string) string {
 		return " (indent with spaces, not tabs; quote text starting with @ or `)"
 	}
 	return ""
+}
+
+// NotText says why src, the text of what ("a flow file"), is not UTF-8
+// text, and at which byte: a file saved as UTF-16 (at its start), a NUL
+// byte (binary data), the first byte that is not UTF-8 (a file saved as
+// Latin-1, most often); "" when src is UTF-8 text. BytePos turns the
+// byte into the position to report.
+func NotText(src []byte, what string) (at int, msg string) {
+	save := what + " is UTF-8 text: save it with the encoding UTF-8"
+	if bytes.HasPrefix(src, []byte{0xFF, 0xFE}) || bytes.HasPrefix(src, []byte{0xFE, 0xFF}) {
+		return 0, "the file is saved as UTF-16; " + save
+	}
+	for i := 0; i < len(src); {
+		r, n := utf8.DecodeRune(src[i:])
+		switch {
+		case r == 0:
+			return i, "a NUL byte here; " + what + " is UTF-8 text, not binary data (is it the file you meant?)"
+		case r == utf8.RuneError && n == 1:
+			b := src[i]
+			if latin1Letter(b) && (i+1 == len(src) || src[i+1] < utf8.RuneSelf) {
+				return i, fmt.Sprintf("byte 0x%02X here is not UTF-8 (a file saved as Latin-1 or Windows-1252?); %s", b, save)
+			}
+			return i, fmt.Sprintf("byte 0x%02X here is not UTF-8; %s", b, save)
+		}
+		i += n
+	}
+	return 0, ""
+}
+
+// latin1Letter reports whether b is an accented letter in Latin-1 (and
+// Windows-1252): à, è, é, ì, ò, ù, ñ...
+func latin1Letter(b byte) bool {
+	return b >= 0xC0 && b < 0xFF && b != 0xD7 && b != 0xF7
+}
+
+// BytePos is the position of src[at] in the file path: its line, and its
+// column in characters (a byte that is not UTF-8 counts as one).
+func BytePos(path string, src []byte, at int) flows.Pos {
+	line, start := 1, 0
+	for i := 0; i < at; i++ {
+		if src[i] == '\n' {
+			line, start = line+1, i+1
+		}
+	}
+	return flows.Pos{File: path, Line: line, Col: utf8.RuneCount(src[start:at]) + 1}
 }
