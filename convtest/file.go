@@ -199,6 +199,9 @@ func Parse(path string) (*File, []string) {
 	p := &testParser{path: path}
 	var doc yaml.Node
 	if err := yaml.Unmarshal(src, &doc); err != nil {
+		if at, msg := dsl.NotText(src, "a test file"); msg != "" {
+			return nil, []string{fmt.Sprintf("%s: not a text file: %s", dsl.BytePos(path, src, at), msg)}
+		}
 		return nil, []string{yamlError(path, err)}
 	}
 	if len(doc.Content) == 0 {

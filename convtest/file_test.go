@@ -20,6 +20,26 @@ func TestParseRefusesLargeFiles(t *testing.T) {
 	}
 }
 
+// TestParseRefusesTextThatIsNotUTF8: a test file saved as Latin-1 used
+// to say "invalid YAML: invalid trailing UTF-8 octet", with
+// no position and no fix; it says where the first byte that is not UTF-8
+// is and to save the file as UTF-8, as a flow file does.
+func TestParseRefusesTextThatIsNotUTF8(t *testing.T) {
+	for _, tt := range []struct{ name, src, want string }{
+		{"latin-1", "flow: ../flow.yaml\nconversations:\n  - name: caff\xe8\n    steps:\n      - user: hi\n",
+			":3:15: not a text file: byte 0xE8 here is not UTF-8 (a file saved as Latin-1 or Windows-1252?); a test file is UTF-8 text: save it with the encoding UTF-8"},
+		{"nul", "flow: ../flow.yaml\x00\nconversations: []\n",
+			":1:19: not a text file: a NUL byte here; a test file is UTF-8 text, not binary data (is it the file you meant?)"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			path, errs := parseSource(t, "enc_test.yaml", tt.src)
+			if want := path + tt.want; !slices.Equal(errs, []string{want}) {
+				t.Errorf("errors %q, want %q", errs, want)
+			}
+		})
+	}
+}
+
 // TestParseDuplicateConversationNames: two conversations of one file with
 // the same name cannot be told apart in the report; the second name is an
 // error where it is written.
