@@ -323,9 +323,16 @@ func runNLUEvalFlow(ctx context.Context, e *env, o nluEvalOptions, usageErr func
 		nlueval.WriteEscalationReport(e.stdout, rep, o.test, o.flow, o.errors)
 		return exitOK
 	}
+	if a == nil && len(f.NLU.Intents) > 0 {
+		// Intents declared that no rule reads yet: measure them before
+		// they are wired, as the flow will analyse messages once they are.
+		if a, err = nlu.FromFlow(f.NLU); err != nil {
+			fmt.Fprintf(e.stderr, "baton nlu eval: %s: %v\n", o.flow, err)
+			return exitRuntime
+		}
+	}
 	if a == nil {
-		fmt.Fprintf(e.stderr, "baton nlu eval: %s reads no NLU signal (no intent route, no wants_human, frustrated or sentiment), so there is nothing to evaluate; --escalation measures its handoffs end to end\n", o.flow)
-		return exitRuntime
+		return usageErr("%s declares no intents and reads no NLU signal (no wants_human, frustrated or sentiment), so there is nothing to evaluate: declare intents under nlu.intents, or measure its handoffs end to end with --escalation", o.flow)
 	}
 	fi.Intents = a.Intents()
 	for label, intents := range fi.Map {

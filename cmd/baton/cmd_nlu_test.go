@@ -327,7 +327,54 @@ states:
 	if r.N != 6 || r.Needed != 3 || r.Escalated != 1 || r.FalseAlarms != 0 || r.ByReason["wants_human"].Escalated != 1 {
 		t.Errorf("report %+v", r)
 	}
-	if code, _, errOut := runNLUTest(t, "eval", flow, "--test", test); code != exitRuntime || !strings.Contains(errOut, "nothing to evaluate") {
-		t.Errorf("without --escalation: exit %d, stderr %q; want %d and nothing to evaluate", code, errOut, exitRuntime)
+	// Nothing broke outside: the command line asks for a report the flow
+	// cannot give (it used to exit 3, "something outside broke").
+	if code, _, errOut := runNLUTest(t, "eval", flow, "--test", test); code != exitUsage || !strings.Contains(errOut, "nothing to evaluate") {
+		t.Errorf("without --escalation: exit %d, stderr %q; want %d and nothing to evaluate", code, errOut, exitUsage)
+	}
+}
+
+// TestNLUEvalIntentsNotRoutedYet: a designer declares the flow's intents
+// and measures them before any route reads them, as rasa test nlu does;
+// the flow's NLU is evaluated. It used to be refused ("reads no NLU
+// signal ... nothing to evaluate") with exit 3.
+func TestNLUEvalIntentsNotRoutedYet(t *testing.T) {
+	flow := filepath.Join(t.TempDir(), "intents.yaml")
+	if err := os.WriteFile(flow, []byte(`flow: intents
+start: menu
+languages: [it, en]
+nlu:
+  intents:
+    order_status:
+      it: [dov'è il mio ordine, dove si trova il pacco]
+      en: [where is my order, track my parcel]
+    cancellation:
+      it: [voglio disdire l'abbonamento]
+      en: [cancel my subscription, i want to cancel]
+triggers:
+  - {name: asks_for_human, keywords: [operatore, agent], handoff: {team: support}}
+states:
+  menu:
+    say: {it: "Scrivi pure.", en: "Go ahead."}
+    ask: {save_as: last}
+    next: menu
+`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	test := writeNLUData(t, "test.jsonl", nluFlowSmall...)
+	code, out, errOut := runNLUTest(t, "eval", flow, "--test", test, "--json")
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	var r struct {
+		N           int
+		OutOfDomain struct{ N int } `json:"out_of_domain"`
+	}
+	if err := json.Unmarshal([]byte(out), &r); err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	// faq, agent and the two others are not the flow's intents.
+	if r.N != len(nluFlowSmall) || r.OutOfDomain.N != 4 {
+		t.Errorf("%d messages evaluated, %d out of the domain; want %d and 4:\n%s", r.N, r.OutOfDomain.N, len(nluFlowSmall), out)
 	}
 }
