@@ -76,6 +76,55 @@ func TestRunText(t *testing.T) {
 	}
 }
 
+// A survey's events read as sentences, like the other events: they were
+// printed as raw JSON ({"type":"survey_answered",...}) among them.
+func TestRunTextSurvey(t *testing.T) {
+	f, diags := dsl.Load("csat.yaml", []byte(`flow: csat
+languages: [en]
+start: csat
+triggers:
+  - {name: human, keywords: [agent], handoff: {team: support}}
+states:
+  csat:
+    survey:
+      kind: csat
+      question: "How did we do, from 1 to 5?"
+      save_as: csat
+      followup: {question: "What could we do better?", save_as: why}
+      skip: bye
+    next: bye
+  bye: {say: Bye!, end: true}
+`))
+	if diags.HasErrors() {
+		t.Fatal(diags.Err())
+	}
+	cfg := surveyConfig(t)
+	cfg.Flow = f
+	for _, tc := range []struct {
+		name, input string
+		want        []string
+	}{
+		{"answered", "hi\n2\nslow replies\n", []string{
+			"· survey csat asked (csat, 1 to 5)",
+			"· survey csat answered: 2 (csat)",
+			`· survey csat comment: "slow replies"`,
+		}},
+		{"skipped", "hi\nno thanks\n", []string{"· survey csat skipped (csat)"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, out := run(t, chat.Options{Config: cfg}, tc.input)
+			for _, w := range tc.want {
+				if !strings.Contains(out, w) {
+					t.Errorf("no %q in:\n%s", w, out)
+				}
+			}
+			if strings.Contains(out, `{"type":"survey`) {
+				t.Errorf("a survey event as raw JSON:\n%s", out)
+			}
+		})
+	}
+}
+
 // A "/" with no command name ("/" alone, "/ Anna") is a mistake, not a
 // message: it used to answer the question with "" or "Anna", the slash
 // dropped.

@@ -299,6 +299,15 @@ func (v *textView) event(ev sandbox.Event) {
 		v.problem(msg)
 	case flows.NLUFallback:
 		v.info(fmt.Sprintf("NLU fell back to %s: %s", e.Source, e.Reason))
+	case flows.SurveyAsked:
+		lo, hi := flows.SurveyKind(e.Kind).Range()
+		v.info(fmt.Sprintf("survey %s asked (%s, %d to %d)", e.Survey, e.Kind, lo, hi))
+	case flows.SurveyAnswered:
+		v.info(fmt.Sprintf("survey %s answered: %d (%s)", e.Survey, e.Score, e.Kind))
+	case flows.SurveyComment:
+		v.info(fmt.Sprintf("survey %s comment: %q", e.Survey, e.Text))
+	case flows.SurveySkipped:
+		v.info(fmt.Sprintf("survey %s skipped (%s)", e.Survey, e.Kind))
 	case sandbox.RouteEvent, sandbox.HelpdeskRequest, sandbox.HelpdeskDelivered, sandbox.HelpdeskFailed:
 		v.helpdeskEvent(e)
 	default:
