@@ -8,8 +8,8 @@ import (
 )
 
 // lint reports the warnings of a flow that loads: unreachable states,
-// states with no way out, asks, collects and surveys without next:,
-// loops that never wait for the user, next: lists without a catch-all,
+// states with no way out, asks, collects and surveys without next:, menu
+// options that do nothing, loops that never wait for the user, next: lists without a catch-all,
 // invalid: texts said on an escalation, and states from which no handoff
 // to a human can be reached.
 func (l *loader) lint() {
@@ -26,6 +26,13 @@ func (l *loader) lint() {
 		}
 		if s.Ask != nil && len(s.Next) == 0 {
 			l.warnAt(s.Pos, "state %q asks for %s but has no next:: after a valid answer the customer gets no reply and the conversation stays there, taking the next message as another answer; add next: with where the conversation goes", s.Name, s.Ask.SaveAs)
+		}
+		if s.Menu != nil {
+			for _, o := range s.Menu.Options {
+				if o.Do.Goto == "" && len(o.Do.Actions) == 0 {
+					l.warnAt(o.Pos, "option %q of state %q does nothing: it has no goto: and no action, so a customer who picks it gets no reply; add goto: with where it leads", o.ID, s.Name)
+				}
+			}
 		}
 		if s.Survey != nil && len(s.Next) == 0 {
 			l.warnAt(s.Pos, "state %q asks a survey but has no next:: after the score the conversation stays there, silent, and takes the next message as another score; add next: with where the conversation goes (a goodbye with end: true)", s.Name)
