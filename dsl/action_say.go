@@ -38,6 +38,9 @@ func (l *loader) text(n *yaml.Node, what string) *flows.Text {
 		if def := l.flow.DefaultLanguage(); def != "" && len(t.ByLang) > 0 && t.ByLang[def] == nil {
 			l.errorf(n, "%s has no %q text, the default language's, used when a translation is missing; add it", what, def)
 		}
+		if len(t.ByLang) > 0 {
+			l.noteUntranslated(t.Pos, func(lang string) bool { return t.ByLang[lang] != nil })
+		}
 	default:
 		l.errorf(n, "expected %s: a text, or a map of language to text, got %s", what, describe(n))
 		return nil
@@ -65,6 +68,9 @@ func (l *loader) localized(n *yaml.Node, what string) flows.Localized {
 		if def := l.flow.DefaultLanguage(); def != "" && len(out) > 0 && out[def] == "" {
 			l.errorf(n, "%s has no %q text, the default language's; add it", what, def)
 		}
+		if len(out) > 0 {
+			l.noteUntranslated(l.pos(n), func(lang string) bool { return out[lang] != "" })
+		}
 	default:
 		l.errorf(n, "expected %s: a text, or a map of language to text, got %s", what, describe(n))
 		return nil
@@ -88,4 +94,18 @@ func (l *loader) language(k *yaml.Node) bool {
 	}
 	l.errorf(k, "unknown language %q; the flow speaks %s (add it to languages: or remove this text)", s, strings.Join(l.flow.Languages, ", "))
 	return false
+}
+
+// noteUntranslated records the text at pos, written per language, under
+// each of the flow's languages has says it lacks (lintTranslations).
+func (l *loader) noteUntranslated(pos flows.Pos, has func(lang string) bool) {
+	for _, lang := range l.flow.Languages {
+		if has(lang) {
+			continue
+		}
+		if l.untranslated == nil {
+			l.untranslated = map[string][]flows.Pos{}
+		}
+		l.untranslated[lang] = append(l.untranslated[lang], pos)
+	}
 }

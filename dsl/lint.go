@@ -42,6 +42,7 @@ func (l *loader) lint() {
 		}
 	}
 	l.lintLoops(g)
+	l.lintTranslations()
 	l.lintAfterStop()
 	l.lintSilentMisses(g, reach)
 	l.lintNext(g, reach)
@@ -226,4 +227,30 @@ func (l *loader) lintSilentMisses(g *graph, reach []bool) {
 		what = "states " + strings.Join(names, ", ") + " do"
 	}
 	l.warnAt(at, "no no_match: ladder: a message %s not understand gets no reply at all; add a no_match: at the top of the flow (e.g. no_match: [{say: \"Sorry, I didn't get that.\"}])", what)
+}
+
+// lintTranslations warns, once per language, about the texts written
+// per language that lack one of the flow's languages: a conversation in
+// it gets them in the default language.
+func (l *loader) lintTranslations() {
+	def := l.flow.DefaultLanguage()
+	for _, lang := range l.flow.Languages {
+		at := l.untranslated[lang]
+		if len(at) == 0 {
+			continue
+		}
+		if len(at) == 1 {
+			l.warnAt(at[0], "a text has no %q translation: a conversation in %s gets it in %s; add %q", lang, lang, def, lang)
+			continue
+		}
+		others := make([]string, 0, 5)
+		for _, p := range at[1:] {
+			if len(others) == 5 {
+				others = append(others, "...")
+				break
+			}
+			others = append(others, p.String())
+		}
+		l.warnAt(at[0], "%d texts have no %q translation (this one, and %s): a conversation in %s gets them in %s; add %q to each", len(at), lang, strings.Join(others, ", "), lang, def, lang)
+	}
 }

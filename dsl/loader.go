@@ -62,6 +62,10 @@ type loader struct {
 	// (no invalid: written), by entity kind, for the lints.
 	autoHints map[*flows.Text]string
 
+	// untranslated are the texts written per language that lack one of
+	// the flow's languages, by language (lintTranslations).
+	untranslated map[string][]flows.Pos
+
 	// typed are the values written into variables (set, ask and http
 	// save_as), checked against the variables' types once compiled.
 	typed []typedWrite
