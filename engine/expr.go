@@ -1,10 +1,12 @@
 package engine
 
 import (
+	"errors"
 	"strings"
 	"sync"
 
 	"github.com/expr-lang/expr/ast"
+	"github.com/expr-lang/expr/file"
 	"github.com/expr-lang/expr/vm"
 
 	"github.com/batonbot/baton/flows"
@@ -291,10 +293,22 @@ func (t *turn) eval(x *flows.Expr) (any, bool) {
 	v, err := m.Run(x.Program, env)
 	vmPool.Put(m)
 	if err != nil {
-		t.emit(flows.ErrorEffect{Message: "expression `" + x.Source + "` failed: " + err.Error(), State: t.s.State, Pos: x.Pos})
+		t.emit(flows.ErrorEffect{Message: "expression `" + x.Source + "` failed: " + exprMessage(err), State: t.s.State, Pos: x.Pos})
 		return nil, false
 	}
 	return v, true
+}
+
+// exprMessage is what went wrong in a run of an expression, in one line:
+// expr's errors also draw the expression with a caret under the place,
+// over several lines, which the error's position (the expression's)
+// replaces.
+func exprMessage(err error) string {
+	var fe *file.Error
+	if errors.As(err, &fe) && fe.Message != "" {
+		return fe.Message
+	}
+	return err.Error()
 }
 
 // evalBool runs a condition; anything but true (including an error) is
