@@ -2,6 +2,7 @@ package analytics
 
 import (
 	"bufio"
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -9,6 +10,7 @@ import (
 	"runtime"
 	"slices"
 	"sync"
+	"unicode/utf8"
 
 	json "github.com/segmentio/encoding/json"
 
@@ -195,6 +197,11 @@ func decodeEvent(b []byte, ev *flows.Event, name string, line int) error {
 			// The decoder's message would copy the bytes to the terminal.
 			return fmt.Errorf("%s:%d: not an event: binary data, not JSON text (a compressed file? decompress it first; or a file cut short by a crash)", name, line)
 		}
+		if t := bytes.TrimSpace(b); len(t) > 0 && t[0] != '{' {
+			// Not JSON at all: a flow, a test or a config named by
+			// mistake, which the decoder's message would not tell.
+			return fmt.Errorf("%s:%d: not an event: an events file holds one JSON object a line, and this line is %q (a flow, a test or a config? give the file --events or events: wrote)", name, line, cut(t, 60))
+		}
 		return fmt.Errorf("%s:%d: not an event: %w", name, line, err)
 	}
 	if ev.Type == "" {
@@ -232,4 +239,16 @@ func ScanFiles(paths []string, stdin io.Reader, fn func(*flows.Event) error) err
 		}
 	}
 	return nil
+}
+
+// cut is b up to n bytes, ending in "..." when it is longer, cut at a
+// character's start.
+func cut(b []byte, n int) string {
+	if len(b) <= n {
+		return string(b)
+	}
+	for n > 0 && !utf8.RuneStart(b[n]) {
+		n--
+	}
+	return string(b[:n]) + "..."
 }

@@ -112,6 +112,10 @@ func TestScanErrors(t *testing.T) {
 		// Every event carries its time: one without is refused, named.
 		"{\"v\":1,\"type\":\"a\",\"at\":\"2026-03-03T10:00:00Z\"}\n{\"v\":1,\"type\":\"message_in\"}\n": `x.jsonl:2: not an event: no "at" (add the time it happened, RFC 3339: "at":"2026-03-03T10:30:00+01:00")`,
 		"{\"v\":1,\"type\":\"message_in\",\"at\":null}\n":                                               `x.jsonl:1: not an event: no "at"`,
+		// A flow, a test or a config given by mistake is told as such,
+		// not with the JSON decoder's "expected 'false' but found invalid
+		// token".
+		"flow: acme-help\nlanguages: [en]\n": `x.jsonl:1: not an event: an events file holds one JSON object a line, and this line is "flow: acme-help" (a flow, a test or a config? give the file --events or events: wrote)`,
 	}
 	for in, want := range cases {
 		err := analytics.Scan(strings.NewReader(in), "x.jsonl", func(*flows.Event) error { return nil })
