@@ -290,6 +290,12 @@ func replayTests(e *env, path string, seen func(string) bool) ([]*convtest.File,
 		if seen(f) {
 			continue
 		}
+		if k := dsl.SniffFile(f); k == dsl.KindFlow || k == dsl.KindFragment {
+			// A flow given as an input, not a recording: parsed as a
+			// test, it would be refused key by key.
+			fmt.Fprintf(e.stderr, "%s: %s: replay reads events files and conversation tests; a flow goes in --flow (or --baseline)\n", f, convtest.NotATest(k))
+			return nil, exitFailed
+		}
 		tf, errs := convtest.Parse(f)
 		if len(errs) > 0 {
 			for _, msg := range errs {

@@ -193,6 +193,9 @@ func TestReplayRefuses(t *testing.T) {
 		{"nothing to replay", []string{"--flow", "testdata/flows/shop.yaml"}, exitUsage, "give the events files or test files to replay"},
 		{"a bad threshold", []string{"--flow", "testdata/flows/shop.yaml", "--max-changed", "lots", events}, exitUsage, `--max-changed "lots": write a share like 1% or 0.5%, or a number of conversations like 10`},
 		{"a flow with errors", []string{"--flow", "testdata/flows/broken.yaml", events}, exitFailed, "broken.yaml:"},
+		// A flow given as an input (the new version beside the old, by
+		// habit) is said to be one, not parsed as a test file key by key.
+		{"a flow given as an input", []string{"--flow", "testdata/flows/shop.yaml", "testdata/flows/shop.yaml"}, exitFailed, "testdata/flows/shop.yaml: a flow, not a conversation test: replay reads events files and conversation tests; a flow goes in --flow (or --baseline)"},
 		{"events that are not events", []string{"--flow", "testdata/flows/shop.yaml", bad}, exitFailed, "bad.jsonl:2: not an event"},
 		{"a report it cannot write", []string{"--flow", "testdata/flows/shop.yaml", "--html", unwritable, events}, exitRuntime, "no such file or directory"},
 		// The report's file is checked before anything is replayed: an
@@ -211,6 +214,9 @@ func TestReplayRefuses(t *testing.T) {
 			wantCode(t, code, tc.code, stdout, stderr)
 			if !strings.Contains(stderr, tc.want) {
 				t.Errorf("stderr does not say %q:\n%s", tc.want, stderr)
+			}
+			if strings.Contains(stderr, "in the test file; expected one of") {
+				t.Errorf("an input read as a test file key by key:\n%s", stderr)
 			}
 		})
 	}
