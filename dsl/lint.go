@@ -43,6 +43,7 @@ func (l *loader) lint() {
 	}
 	l.lintLoops(g)
 	l.lintTranslations()
+	l.lintIntents()
 	l.lintAfterStop()
 	l.lintSilentMisses(g, reach)
 	l.lintNext(g, reach)
@@ -253,4 +254,22 @@ func (l *loader) lintTranslations() {
 		}
 		l.warnAt(at[0], "%d texts have no %q translation (this one, and %s): a conversation in %s gets them in %s; add %q to each", len(at), lang, strings.Join(others, ", "), lang, def, lang)
 	}
+}
+
+// lintIntents warns about intents declared that nothing reads: the flow
+// never analyses a message (NeedsSignals is false), so they never match.
+func (l *loader) lintIntents() {
+	in := l.flow.NLU.Intents
+	if len(in) == 0 || l.flow.NeedsSignals {
+		return
+	}
+	names := make([]string, 0, min(len(in), 5)+1)
+	for _, i := range in {
+		if len(names) == 5 {
+			names = append(names, "...")
+			break
+		}
+		names = append(names, i.Name)
+	}
+	l.warnAt(in[0].Pos, "nlu: declares %s (%s) and no rule or expression reads them: the flow never analyses a message, so they never match; route on one with intent: (e.g. a route with intent: %s and goto:)", flows.Plural(len(in), "intent"), strings.Join(names, ", "), in[0].Name)
 }
