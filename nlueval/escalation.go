@@ -213,6 +213,9 @@ func WriteEscalationReport(w io.Writer, r *EscalationReport, test, flow string, 
 	}
 	if withMistakes {
 		fmt.Fprintln(w, "\nmistakes")
+		if len(r.Misses) == 0 {
+			fmt.Fprintln(w, "  none: every message went as labelled")
+		}
 		for _, m := range r.Misses {
 			want := "no handoff"
 			if m.Want {

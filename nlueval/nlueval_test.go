@@ -182,3 +182,18 @@ func TestEscalationRunCanceled(t *testing.T) {
 		t.Errorf("a canceled run = %+v, %v; want no report and context.Canceled", r, err)
 	}
 }
+
+// --errors with nothing wrong says so under "mistakes": the heading used
+// to stand alone at the end of the report, as if the list were cut off.
+func TestReportsSayNoMistakes(t *testing.T) {
+	var b strings.Builder
+	WriteEscalationReport(&b, &EscalationReport{N: 1, Accuracy: 1, Now: "2026-03-03T10:30:00+01:00"}, "test.jsonl", "flow.yaml", true)
+	if want := "\nmistakes\n  none: every message went as labelled\n"; !strings.HasSuffix(b.String(), want) {
+		t.Errorf("WriteEscalationReport ends\n%q\nwant it to end %q", b.String(), want)
+	}
+	b.Reset()
+	WriteReport(&b, &nlu.Report{N: 1}, true)
+	if want := "\nmistakes\n  none: every message went as labelled\n"; !strings.HasSuffix(b.String(), want) {
+		t.Errorf("WriteReport ends\n%q\nwant it to end %q", b.String(), want)
+	}
+}

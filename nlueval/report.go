@@ -59,6 +59,9 @@ func WriteReport(w io.Writer, r *nlu.Report, withMistakes bool) {
 	}
 	if withMistakes {
 		fmt.Fprintln(w, "\nmistakes")
+		if len(r.Errors) == 0 {
+			fmt.Fprintln(w, "  none: every message went as labelled")
+		}
 		for _, m := range r.Errors {
 			fmt.Fprintf(w, "  %-11s want %-12s got %-12s %s\n", m.Signal, m.Expected, m.Got, oneLine(m.Text))
 		}
