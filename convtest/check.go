@@ -99,7 +99,13 @@ func checkStep(st *Step, res *sandbox.Step, s *flows.Session, vars map[string]an
 			want := st.vars[name]
 			got, ok := vars[name]
 			if !ok && want != nil {
-				fail("vars: %s: expected %s, but it is not set", name, compactJSON(want))
+				// vars holds every variable of the running flow, set or
+				// not: a name it lacks is a typo, not a value to come.
+				hint := ""
+				if s := flows.Suggest(name, slices.Sorted(maps.Keys(vars))); s != "" {
+					hint = fmt.Sprintf("; did you mean %q?", s)
+				}
+				fail("vars: %s: the flow has no variable %q%s", name, name, hint)
 				continue
 			}
 			if !subset(want, normJSON(got)) {

@@ -338,3 +338,25 @@ func TestRunAfter(t *testing.T) {
 		t.Errorf("errors %q", errs)
 	}
 }
+
+// TestRunVarsCheckNamesAVariableTheFlowHasNot: a vars: check of a name
+// the flow has no variable for (a typo) used to read "expected ..., but
+// it is not set", as if the flow had yet to set it; it says the flow has
+// no such variable, and the one meant.
+func TestRunVarsCheckNamesAVariableTheFlowHasNot(t *testing.T) {
+	flow, err := filepath.Abs("../examples/flows/survey.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	test := filepath.Join(t.TempDir(), "t.yaml")
+	src := "flow: " + flow + "\nlang: en\nconversations:\n  - name: typo\n    steps:\n      - user: hi\n      - user: Anna\n        vars: {nmae: Anna}\n"
+	if err := os.WriteFile(test, []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	res := NewRunner(Options{Out: &out}).Run(context.Background(), []string{test})
+	want := `vars: nmae: the flow has no variable "nmae"; did you mean "name"?`
+	if res.Failed != 1 || !strings.Contains(out.String(), want) {
+		t.Errorf("got:\n%s\nwant the line %s", out.String(), want)
+	}
+}
