@@ -1,6 +1,7 @@
 package dsl
 
 import (
+	"fmt"
 	"strconv"
 	"strings"
 
@@ -177,6 +178,10 @@ func (l *loader) fields(n *yaml.Node, what string, allowed []string) ([]pair, bo
 			if what == "an included file" && contains(topKeys, k.Value) {
 				continue // explained by mainOnly
 			}
+			if hint := misplaced(what, k.Value, p.val); hint != "" {
+				l.errorf(p.key, "unknown key %q in %s: %s", k.Value, what, hint)
+				continue
+			}
 			l.errorf(p.key, "unknown key %q in %s%s", k.Value, what, suggestKey(k.Value, allowed))
 			continue
 		}
@@ -187,6 +192,37 @@ func (l *loader) fields(n *yaml.Node, what string, allowed []string) ([]pair, bo
 		out = append(out, p)
 	}
 	return out, true
+}
+
+// stateParts are the maps a state holds by key, as fields names them:
+// a key of the state written inside one of them was indented too deep.
+var stateParts = map[string]string{"an ask": "ask", "a survey": "survey", "a menu": "menu", "a call": "call", "an http action": "http", "a handoff": "handoff"}
+
+// misplaced says where key, unknown in what, belongs when it is a key
+// of the map around what (a state's next: indented inside its ask:), or
+// when a key of the flow file holds a state (indented too shallow); ""
+// otherwise.
+func misplaced(what, key string, val *yaml.Node) string {
+	if part, ok := stateParts[what]; ok && contains(stateKeys, key) {
+		return fmt.Sprintf("%s: is a key of the state, not of its %s:; indent it like %s:", key, part, part)
+	}
+	if what != "the flow file" && what != "an included file" {
+		return ""
+	}
+	rv := resolve(val)
+	if rv == nil || rv.Kind != yaml.MappingNode {
+		return ""
+	}
+	var has []string
+	for _, p := range pairs(rv) {
+		if k := resolve(p.key); k.Kind == yaml.ScalarNode && contains(stateKeys, k.Value) && !contains(topKeys, k.Value) {
+			has = append(has, k.Value+":")
+		}
+	}
+	if len(has) == 0 {
+		return ""
+	}
+	return fmt.Sprintf("it looks like a state (it has %s); states go under states:, indented like the others", strings.Join(has, ", "))
 }
 
 // keyIn is the key node of ps named key, nil if there is none.
