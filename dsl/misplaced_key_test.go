@@ -35,6 +35,14 @@ states:
       next: bye
   bye: {say: Bye!, end: true}
 `, `s.yaml:13:7: error: unknown key "next" in an http action: next: is a key of the state, not of its http:; indent it like http:`},
+		{"skip beside survey", `  ask_email:
+    survey:
+      kind: csat
+      question: From 1 to 5?
+    skip: bye
+    next: bye
+  bye: {say: Bye!, end: true}
+`, `s.yaml:13:5: error: unknown key "skip" in state "ask_email": skip: is a key of the state's survey:; indent it under survey:`},
 		{"a state at the top level", `  ask_email:
     say: Your email?
     ask: {save_as: email, entity: email}

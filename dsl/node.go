@@ -178,7 +178,7 @@ func (l *loader) fields(n *yaml.Node, what string, allowed []string) ([]pair, bo
 			if what == "an included file" && contains(topKeys, k.Value) {
 				continue // explained by mainOnly
 			}
-			if hint := misplaced(what, k.Value, p.val); hint != "" {
+			if hint := misplaced(what, k.Value, p.val, rn); hint != "" {
 				l.errorf(p.key, "unknown key %q in %s: %s", k.Value, what, hint)
 				continue
 			}
@@ -198,13 +198,26 @@ func (l *loader) fields(n *yaml.Node, what string, allowed []string) ([]pair, bo
 // a key of the state written inside one of them was indented too deep.
 var stateParts = map[string]string{"an ask": "ask", "a survey": "survey", "a menu": "menu", "a call": "call", "an http action": "http", "a handoff": "handoff"}
 
-// misplaced says where key, unknown in what, belongs when it is a key
-// of the map around what (a state's next: indented inside its ask:), or
-// when a key of the flow file holds a state (indented too shallow); ""
-// otherwise.
-func misplaced(what, key string, val *yaml.Node) string {
+// partKeys are the keys of each of those maps.
+var partKeys = map[string][]string{"ask": askKeys, "survey": surveyKeys, "menu": menuKeys, "call": callKeys, "http": httpKeys, "handoff": handoffKeys}
+
+// misplaced says where key, unknown in what (the map m), belongs when
+// it is a key of the map around what (a state's next: indented inside
+// its ask:), of a map beside it (a survey's skip: written beside
+// survey:), or when a key of the flow file holds a state (indented too
+// shallow); "" otherwise.
+func misplaced(what, key string, val, m *yaml.Node) string {
 	if part, ok := stateParts[what]; ok && contains(stateKeys, key) {
 		return fmt.Sprintf("%s: is a key of the state, not of its %s:; indent it like %s:", key, part, part)
+	}
+	if strings.HasPrefix(what, "state ") {
+		for _, p := range pairs(m) {
+			part := resolve(p.key).Value
+			if contains(partKeys[part], key) {
+				return fmt.Sprintf("%s: is a key of the state's %s:; indent it under %s:", key, part, part)
+			}
+		}
+		return ""
 	}
 	if what != "the flow file" && what != "an included file" {
 		return ""
