@@ -106,6 +106,16 @@ type Step struct {
 	requestsOK bool
 }
 
+// Replies is how many replies the step's bot: check asks for: at least
+// n (a list matches replies in order, others may come between), exactly
+// when exact (bot: [], no reply). Without a bot: check it is 0, false.
+func (s *Step) Replies() (n int, exact bool) {
+	if s.bot == nil {
+		return 0, false
+	}
+	return len(s.bot.want), len(s.bot.want) == 0
+}
+
 // Input describes the step's input for failure messages: `user: "1"`.
 func (s *Step) Input() string {
 	return s.Kind + ": " + strconv.Quote(s.Value)

@@ -13,10 +13,14 @@
 // many replies as that message gets. How many that is comes from a first,
 // calibration pass that runs every script once, slowly, against the same
 // server (so a flow that answers differently at night or without a
-// helpdesk is measured as it behaves). When a message gets fewer replies
-// than that within the timeout (however far apart they come) or more, it
-// is counted as a mismatch; a message that gets none within the timeout is
-// an error.
+// helpdesk is measured as it behaves). Calibration waits for as many
+// replies as the message's test states (its bot: check), up to the
+// timeout, then counts more until the stream is quiet for twice the
+// longest it has waited for a reply so far (at least Settle), so that a
+// slow server's late replies are counted with the message they answer.
+// When a message gets fewer replies than calibrated within the timeout
+// (however far apart they come) or more, it is counted as a mismatch; a
+// message that gets none within the timeout is an error.
 //
 // `baton load --serve URL TESTS...` runs it with the messages of
 // conversation test files.

@@ -24,6 +24,11 @@ import (
 type Step struct {
 	Text    string
 	Payload string
+	// Replies is how many replies the message gets at least, as its test
+	// states (bot:); Exact says it gets exactly that many (bot: [], no
+	// reply). Calibration waits for them, then counts any more.
+	Replies int
+	Exact   bool
 }
 
 // Script is one customer's conversation.
@@ -43,10 +48,13 @@ type Options struct {
 	// stops it after that many conversations.
 	Duration      time.Duration
 	Conversations int64
-	// Settle is how long calibration waits after the last reply to a
-	// message before counting them (default 300ms).
+	// Settle is the least quiet time after a message's last reply (or
+	// its post) calibration waits before counting its replies (default
+	// 300ms); against a slower server it waits twice the longest it
+	// waited for a reply, up to Timeout.
 	Settle time.Duration
-	// Timeout bounds the wait for a message's replies (default 10s).
+	// Timeout bounds the wait for a message's replies, in calibration
+	// too (default 10s).
 	Timeout time.Duration
 	// Client makes the requests (default: one with enough connections).
 	Client *http.Client
@@ -131,9 +139,19 @@ func (o *Options) defaults() {
 type driver struct {
 	o    Options
 	base string
+	// slowest is the longest calibration waited for a reply, from its
+	// message's post or the reply before; probed is set once a step
+	// waited for a first reply to learn it.
+	slowest time.Duration
+	probed  bool
 }
 
-// calibrate runs s once, slowly, counting the replies of each step.
+// calibrate runs s once, slowly, counting the replies of each step: it
+// waits for as many as the step's test states, up to the step's timeout,
+// then for more until the stream is quiet for twice the longest wait for
+// a reply seen so far (at least Settle; never past the timeout). Until a
+// reply has shown how slow the server is, a step the test does not say
+// gets no reply waits up to the timeout for its first.
 func (d *driver) calibrate(ctx context.Context, s Script) (plan, error) {
 	c, err := d.open(ctx)
 	if err != nil {
@@ -142,20 +160,28 @@ func (d *driver) calibrate(ctx context.Context, s Script) (plan, error) {
 	defer c.close()
 	p := plan{Script: s}
 	for _, st := range s.Steps {
+		t0 := time.Now()
 		if err := d.post(ctx, c.id, st); err != nil {
 			return plan{}, err
 		}
-		n := 0
-		wait := time.NewTimer(d.o.Settle)
+		deadline := t0.Add(d.o.Timeout)
+		need := st.Replies
+		if d.slowest == 0 && !d.probed && !(st.Exact && st.Replies == 0) {
+			need, d.probed = max(need, 1), true
+		}
+		n, last := 0, t0
+		wait := time.NewTimer(d.until(n, need, deadline))
 		for counting := true; counting; {
 			select {
-			case _, ok := <-c.replies:
+			case at, ok := <-c.replies:
 				if !ok {
 					wait.Stop()
 					return plan{}, c.failure()
 				}
 				n++
-				wait.Reset(d.o.Settle)
+				d.slowest = max(d.slowest, at.Sub(last))
+				last = at
+				wait.Reset(d.until(n, need, deadline))
 			case <-wait.C:
 				counting = false
 			case <-ctx.Done():
@@ -166,6 +192,17 @@ func (d *driver) calibrate(ctx context.Context, s Script) (plan, error) {
 		p.replies = append(p.replies, n)
 	}
 	return p, nil
+}
+
+// until is how long calibration waits for a step's next reply, n of them
+// in: up to the deadline while fewer than need came, else for a quiet gap
+// relative to the server's latency.
+func (d *driver) until(n, need int, deadline time.Time) time.Duration {
+	left := time.Until(deadline)
+	if n < need {
+		return left
+	}
+	return min(left, max(d.o.Settle, 2*d.slowest))
 }
 
 // drive runs the plans with Concurrency customers at once.

@@ -4,6 +4,9 @@ import (
 	"context"
 	"io"
 	"net"
+	"os"
+	"path/filepath"
+	"slices"
 	"testing"
 	"time"
 
@@ -53,5 +56,40 @@ func TestRun(t *testing.T) {
 		if _, err := loadgen.Run(context.Background(), loadgen.Options{URL: bad, Duration: time.Second}, scripts); err == nil {
 			t.Errorf("%s was accepted as a web chat", bad)
 		}
+	}
+}
+
+// ServeScripts give each message the replies its test's bot: check asks
+// for, which calibration waits for.
+func TestServeScriptsStateReplies(t *testing.T) {
+	flow, err := filepath.Abs("../cmd/baton/testdata/flows/shop.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	test := `flow: ` + flow + `
+conversations:
+  - name: stated
+    steps:
+      - user: hi
+        bot: "Hi! How can I help?"
+      - user: "1"
+      - button: order
+        bot: [{contains: order}, "Anything else?"]
+      - user: bye
+        bot: []
+      - agent: hello
+        bot: hello
+`
+	path := filepath.Join(t.TempDir(), "stated_test.yaml")
+	if err := os.WriteFile(path, []byte(test), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	scripts, problems := loadgen.ServeScripts([]string{path})
+	if len(problems) > 0 {
+		t.Fatal(problems)
+	}
+	want := []loadgen.Step{{Text: "hi", Replies: 1}, {Text: "1"}, {Payload: "order", Replies: 2}, {Text: "bye", Exact: true}}
+	if len(scripts) != 1 || !slices.Equal(scripts[0].Steps, want) {
+		t.Errorf("scripts %+v, want one with steps %+v", scripts, want)
 	}
 }

@@ -11,18 +11,20 @@ import (
 )
 
 // ServeScripts are the user and button steps of the conversations of the
-// test files (files or directories), for Run. The problems are those of
-// reading the files; conversations with no such step are left out.
+// test files (files or directories), for Run, each with the replies its
+// bot: check asks for. The problems are those of reading the files;
+// conversations with no such step are left out.
 func ServeScripts(paths []string) ([]Script, []string) {
 	var scripts []Script
 	problems := eachConversation(paths, func(path string, _ *convtest.File, c *convtest.Conversation) {
 		s := Script{Name: path + ": " + c.Name}
 		for _, st := range c.Steps {
+			n, exact := st.Replies()
 			switch st.Kind {
 			case "user":
-				s.Steps = append(s.Steps, Step{Text: st.Value})
+				s.Steps = append(s.Steps, Step{Text: st.Value, Replies: n, Exact: exact})
 			case "button":
-				s.Steps = append(s.Steps, Step{Payload: st.Value})
+				s.Steps = append(s.Steps, Step{Payload: st.Value, Replies: n, Exact: exact})
 			}
 		}
 		if len(s.Steps) > 0 {

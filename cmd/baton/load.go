@@ -42,8 +42,10 @@ http://127.0.0.1:8080) who opens the event stream and posts the test's
 user and button messages one after the other, each once the replies to the
 previous one arrived. Latency is from posting a message to its first
 reply. How many replies each message gets is counted first, by running
-every conversation once, slowly; give the tests of the flow the server
-serves. The turns run in the server, which records their analytics
+every conversation once, slowly: each message waits for the replies its
+test's bot: check states (up to 10s), then for a quiet time of twice the
+longest a reply took so far (at least 300ms); give the tests of the flow
+the server serves. The turns run in the server, which records their analytics
 events ('baton serve --events FILE'): --events is refused with --serve.
 
 Exit status: 0 when the run had no errors, 1 when a turn failed or a test
