@@ -90,12 +90,28 @@ func WithConnectors(names ...string) Option {
 	return func(d *decoder) { d.custom = append(d.custom, names...) }
 }
 
+// WithReadFile sets how Load reads the file (default: os.Open, at most
+// 1 MiB and a byte read); the 1 MiB bound holds either way. `baton test
+// --watch` reads through it to remember what each run read.
+func WithReadFile(f func(name string) ([]byte, error)) Option {
+	return func(d *decoder) { d.readFile = f }
+}
+
+// readWith is the readFile opts set, nil for the default.
+func readWith(opts []Option) func(string) ([]byte, error) {
+	var d decoder
+	for _, o := range opts {
+		o(&d)
+	}
+	return d.readFile
+}
+
 // maxSize bounds a config file.
 const maxSize = 1 << 20
 
 // Load reads and checks the deployment config at path (see Parse).
 func Load(path string, opts ...Option) (*Config, dsl.Diagnostics) {
-	src, diags := read(path)
+	src, diags := read(path, readWith(opts))
 	if diags != nil {
 		return nil, diags
 	}
@@ -108,7 +124,7 @@ func Load(path string, opts ...Option) (*Config, dsl.Diagnostics) {
 // the same run, so that every problem shows at once. It is nil when the
 // file cannot be read or is not YAML.
 func LoadFlowRefs(path string, opts ...Option) []FlowRef {
-	src, diags := read(path)
+	src, diags := read(path, readWith(opts))
 	if diags != nil {
 		return nil
 	}
@@ -125,20 +141,25 @@ func LoadFlowRefs(path string, opts ...Option) []FlowRef {
 	return out
 }
 
-// read reads the config at path, at most maxSize bytes; diags says why it
-// cannot.
-func read(path string) ([]byte, dsl.Diagnostics) {
-	f, err := os.Open(path)
+// read reads the config at path, at most maxSize bytes, with readFile
+// when not nil; diags says why it cannot.
+func read(path string, readFile func(string) ([]byte, error)) ([]byte, dsl.Diagnostics) {
+	if readFile == nil {
+		readFile = func(path string) ([]byte, error) {
+			f, err := os.Open(path)
+			if err != nil {
+				return nil, err
+			}
+			defer f.Close()
+			return io.ReadAll(io.LimitReader(f, maxSize+1))
+		}
+	}
+	src, err := readFile(path)
+	if err == nil && len(src) > maxSize {
+		err = fmt.Errorf("the file is over %d bytes; a deployment config is much smaller", maxSize)
+	}
 	if err == nil {
-		defer f.Close()
-		var src []byte
-		src, err = io.ReadAll(io.LimitReader(f, maxSize+1))
-		if err == nil && len(src) > maxSize {
-			err = fmt.Errorf("the file is over %d bytes; a deployment config is much smaller", maxSize)
-		}
-		if err == nil {
-			return src, nil
-		}
+		return src, nil
 	}
 	msg := "reading the deployment config: " + strings.TrimPrefix(err.Error(), "open "+path+": ")
 	if errors.Is(err, os.ErrNotExist) {

@@ -40,6 +40,8 @@ type decoder struct {
 	// is written, checked against the store once both are read.
 	serveErrs  dsl.Diagnostics
 	streamNode *yaml.Node
+	// readFile reads the config in Load (WithReadFile).
+	readFile func(string) ([]byte, error)
 }
 
 // cfgRef is a name that must be defined elsewhere in the config.

@@ -17,8 +17,8 @@
 // asked, and "N passed, N failed"; its Result says how the run went.
 // File.Replay gives a test file's conversations to package replay.
 //
-// convtest is a wiring package: it imports dsl, sandbox (which runs the
-// engine's turns and the deployment config's handoff connectors),
-// analytics and replay. `baton test`, `baton replay` and `baton load`
+// convtest is a wiring package: it imports dsl, config (the deployment
+// configs tests name), sandbox (which runs the engine's turns and the
+// deployment config's handoff connectors), analytics and replay. `baton test`, `baton replay` and `baton load`
 // use it.
 package convtest

@@ -199,7 +199,13 @@ var (
 // path:line:col: message. The flow and the configs it names are not
 // loaded: Run checks the setups against them.
 func Parse(path string) (*File, []string) {
-	src, err := dsl.ReadLimited(path) // at most MaxFileSize+1 bytes
+	return parse(path, dsl.ReadLimited)
+}
+
+// parse is Parse, reading the file with read (at most MaxFileSize+1
+// bytes).
+func parse(path string, read func(string) ([]byte, error)) (*File, []string) {
+	src, err := read(path)
 	if err != nil {
 		return nil, []string{fmt.Sprintf("%s: %v", path, err)}
 	}

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/batonbot/baton/analytics"
+	"github.com/batonbot/baton/config"
 	"github.com/batonbot/baton/dsl"
 	"github.com/batonbot/baton/engine"
 	"github.com/batonbot/baton/flows"
@@ -39,9 +40,14 @@ type Options struct {
 	// every test conversation is test-1.
 	Recorder func(scope string) *analytics.Recorder
 	// LoadFlow loads a flow under test: on errors it writes the
-	// diagnostics to w and returns nil. Nil: dsl.LoadFile, its errors
-	// one a line.
+	// diagnostics to w and returns nil. Nil: dsl.LoadFile (reading
+	// through ReadFile), its errors one a line.
 	LoadFlow func(w io.Writer, path string) *flows.Flow
+	// ReadFile reads the test files, the deployment configs and the
+	// files the flows include besides (nil: dsl.ReadLimited), each at
+	// most dsl.MaxFileSize+1 bytes: `baton test --watch` remembers what
+	// a run read. A LoadFlow of one's own reads the flows itself.
+	ReadFile func(name string) ([]byte, error)
 }
 
 // Result is what a run found.
@@ -67,15 +73,18 @@ type Runner struct {
 
 // NewRunner returns a runner with options o.
 func NewRunner(o Options) *Runner {
+	if o.ReadFile == nil {
+		o.ReadFile = dsl.ReadLimited
+	}
 	if o.LoadFlow == nil {
-		o.LoadFlow = loadFlow
+		o.LoadFlow = func(w io.Writer, path string) *flows.Flow { return loadFlow(w, path, o.ReadFile) }
 	}
 	return &Runner{o: o}
 }
 
 // loadFlow is Options.LoadFlow's default.
-func loadFlow(w io.Writer, path string) *flows.Flow {
-	f, diags := dsl.LoadFile(path)
+func loadFlow(w io.Writer, path string, read func(string) ([]byte, error)) *flows.Flow {
+	f, diags := dsl.LoadFile(path, dsl.WithReadFile(read))
 	if diags.HasErrors() || f == nil {
 		fmt.Fprintln(w, diags.Err())
 		return nil
@@ -123,8 +132,8 @@ func (rn *Runner) Run(ctx context.Context, files []string) Result {
 // diagFiles are the files other than path that the diagnostics of the
 // flow at path point into: where the errors of a flow that does not load
 // are (an included file's), so a watch sees them fixed.
-func diagFiles(path string) []string {
-	_, diags := dsl.LoadFile(path)
+func diagFiles(path string, read func(string) ([]byte, error)) []string {
+	_, diags := dsl.LoadFile(path, dsl.WithReadFile(read))
 	var out []string
 	for _, d := range diags {
 		if f := d.Pos.File; f != "" && f != path && !slices.Contains(out, f) {
@@ -144,7 +153,7 @@ func (r *run) read() []string {
 		if tf.flow != nil {
 			out = append(out, tf.flow.Files...)
 		} else {
-			out = append(out, diagFiles(tf.path)...)
+			out = append(out, diagFiles(tf.path, r.o.ReadFile)...)
 		}
 	}
 	return append(out, slices.Sorted(maps.Keys(r.configs))...)
@@ -237,7 +246,7 @@ func (r *run) runFile(ctx context.Context, path string) {
 		fmt.Fprintf(r.out, "FAIL  %s: %s: 'baton test' runs conversation test files (flow: and conversations:, docs/testing.md)%s\n", path, NotATest(k), validateHint(k, path))
 		return
 	}
-	file, errs := Parse(path)
+	file, errs := parse(path, r.o.ReadFile)
 	if len(errs) > 0 {
 		r.failFile(path, errs)
 		return
@@ -380,7 +389,7 @@ func (r *run) loadConfig(path string) *testConfig {
 		return tc
 	}
 	tc := &testConfig{}
-	tc.dep, tc.err = sandbox.LoadDeployment(path, nil, false)
+	tc.dep, tc.err = sandbox.LoadDeployment(path, nil, false, config.WithReadFile(r.o.ReadFile))
 	if tc.err != nil {
 		tc.err = fmt.Errorf("%s does not load:\n%s", path, indent(strings.TrimRight(tc.err.Error(), "\n"), "  "))
 	}

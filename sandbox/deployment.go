@@ -25,8 +25,9 @@ type Deployment struct {
 // environment ("" means unset). In the sandbox (live false) an unset
 // variable is not an error: it reads as a placeholder (config.Placeholder),
 // which is redacted wherever it would show, since nothing is sent. With
-// live true every referenced variable must be set.
-func LoadDeployment(path string, getenv func(string) string, live bool) (*Deployment, error) {
+// live true every referenced variable must be set. extra are further
+// options of config.Load (config.WithReadFile).
+func LoadDeployment(path string, getenv func(string) string, live bool, extra ...config.Option) (*Deployment, error) {
 	opts := []config.Option{config.WithEnv(func(name string) (string, bool) {
 		if getenv == nil {
 			return "", false
@@ -37,7 +38,7 @@ func LoadDeployment(path string, getenv func(string) string, live bool) (*Deploy
 	if !live {
 		opts = append(opts, config.WithPlaceholders())
 	}
-	c, diags := config.Load(path, opts...)
+	c, diags := config.Load(path, append(opts, extra...)...)
 	if diags.HasErrors() {
 		return nil, diags.Err()
 	}

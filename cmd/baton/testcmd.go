@@ -32,11 +32,12 @@ Prints ok or FAIL per conversation, each failure with the file, the
 conversation, the step and its input, and what was expected against what
 happened; the last line is "N passed, N failed".
 
-With --watch, the tests run again each time one of their files is saved:
-a test file (or a YAML file under a directory given), a flow they test or
-a file it includes, a deployment config they name. A flow's errors show
-inline, as its tests' failures; a new test file in a directory given
-runs at once. Ctrl-C stops.
+With --watch, the tests run again each time one of their files is saved
+with a content other than the last run read: a test file (or a YAML file
+under a directory given), a flow they test or a file it includes, a
+deployment config they name (a save during a run counts once it is
+over). A flow's errors show inline, as its tests' failures; a new test
+file in a directory given runs at once. Ctrl-C stops.
 
 Exit status: 0 when every conversation passes, 1 when any fails (a test
 file or its flow with errors too), 2 for usage errors (a file or directory
@@ -50,6 +51,8 @@ type testRunner struct {
 	evs    *eventsOut
 	opts   convtest.Options
 	run    *convtest.Runner
+	// contents, with --watch, is what each run read.
+	contents *contents
 }
 
 func runTest(ctx context.Context, e *env, args []string) int {
@@ -98,10 +101,17 @@ func runTest(ctx context.Context, e *env, args []string) int {
 		r.opts.Recorder = r.evs.recorder
 	}
 	r.opts.LoadFlow = func(w io.Writer, path string) *flows.Flow { return loadFlow(w, path, false) }
-	r.run = convtest.NewRunner(r.opts)
 	if watch {
+		// Every file a run reads is remembered as read (contents).
+		r.contents = newContents()
+		r.opts.ReadFile = r.contents.read
+		r.opts.LoadFlow = func(w io.Writer, path string) *flows.Flow {
+			return loadFlow(w, path, false, dsl.WithReadFile(r.contents.read))
+		}
+		r.run = convtest.NewRunner(r.opts)
 		return r.watch(ctx, paths, files, skipped)
 	}
+	r.run = convtest.NewRunner(r.opts)
 	code, _ = r.runAll(ctx, files)
 	return code
 }

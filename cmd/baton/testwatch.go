@@ -5,9 +5,10 @@ import (
 	"fmt"
 	"io/fs"
 	"log/slog"
+	"maps"
 	"os"
 	"path/filepath"
-	"sort"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -18,28 +19,64 @@ import (
 	"github.com/batonbot/baton/host"
 )
 
-// watch runs the tests, then again each time one of their files is saved
-// (host.WatchFilesReady, the watcher baton serve reloads flows with),
-// until ctx is done. It returns the last run's exit code.
+// watch runs the tests, then again each time the content of one of their
+// files changes (host.WatchChanges, the watcher baton serve reloads flows
+// with, says when to look; r.contents says what changed), until ctx is
+// done. It returns the last run's exit code.
 func (r *testRunner) watch(ctx context.Context, paths, files, skipped []string) int {
 	out := r.e.stdout
-	start := fsNow()
-	code, read := r.runAll(ctx, files)
-	if afterFirstTestRun != nil {
-		afterFirstTestRun()
-	}
-	var mu sync.Mutex
-	watched := watchedFiles(paths, files, skipped, read)
+	var (
+		mu      sync.Mutex
+		watched map[string]string
+		code    int
+		read    []string
+	)
 	current := func() map[string]string {
 		mu.Lock()
 		defer mu.Unlock()
 		return watched
 	}
-	wctx, stop := context.WithCancel(ctx)
-	defer stop()
-	// Only the watcher's warnings: the run says itself what it watches.
-	log := slog.New(slog.NewTextHandler(r.e.stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	changes, errc := host.WatchChanges(wctx, log, current)
+	// run runs the tests with the files found now, remembering what it
+	// read; the directories are listed before the files are looked for.
+	run := func() {
+		r.contents.begin(watchedFiles(paths, files, skipped, read))
+		var err error
+		files, skipped, err = convtest.Files(paths)
+		if err != nil {
+			// A test file removed, or the last one of a directory: the
+			// run still runs the others, and fails it in its summary.
+			files, skipped = filesLeft(paths)
+		}
+		code, read = r.runAll(ctx, files)
+		if err != nil {
+			code = exitUsage // as a path that does not exist at the start
+		}
+		w := watchedFiles(paths, files, skipped, read)
+		r.contents.end(w)
+		mu.Lock()
+		watched = w
+		mu.Unlock()
+	}
+	// again runs the tests again while a file of keys (then any file
+	// watched) differs from what the last run read: a save during a run
+	// is seen after it. It reports whether they ran.
+	again := func(keys []string) bool {
+		ran := false
+		for ctx.Err() == nil {
+			changed := r.contents.changed(keys)
+			if testWatchChecked != nil {
+				testWatchChecked(changed)
+			}
+			if len(changed) == 0 {
+				break
+			}
+			fmt.Fprintf(out, "\n--- %s: %s changed; running the tests again\n", time.Now().Format("15:04:05"), relNames(changed))
+			run()
+			ran = true
+			keys = slices.Collect(maps.Keys(current()))
+		}
+		return ran
+	}
 	say := func() {
 		nfiles, ndirs := 0, 0
 		for p := range current() {
@@ -55,27 +92,19 @@ func (r *testRunner) watch(ctx context.Context, paths, files, skipped []string) 
 		}
 		fmt.Fprintf(out, "watching %s; Ctrl-C stops\n", what)
 	}
-	rerun := func(changed []string) {
-		fmt.Fprintf(out, "\n--- %s: %s changed; running the tests again\n", time.Now().Format("15:04:05"), relNames(changed))
-		files, skipped, err := convtest.Files(paths)
-		if err != nil {
-			// A test file removed, or the last one of a directory: the
-			// run still runs the others, and fails it in its summary.
-			files, skipped = filesLeft(paths)
-		}
-		code, read = r.runAll(ctx, files)
-		if err != nil {
-			code = exitUsage // as a path that does not exist at the start
-		}
-		mu.Lock()
-		watched = watchedFiles(paths, files, skipped, read)
-		mu.Unlock()
+
+	run()
+	if afterFirstTestRun != nil {
+		afterFirstTestRun()
 	}
+	wctx, stop := context.WithCancel(ctx)
+	defer stop()
+	// Only the watcher's warnings: the run says itself what it watches.
+	log := slog.New(slog.NewTextHandler(r.e.stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	changes, errc := host.WatchChanges(wctx, log, current)
 	// The watcher started after the first run: a file saved during it
-	// (seconds, while the NLU trains) is seen by its time.
-	if changed := changedSince(current(), start); len(changed) > 0 {
-		rerun(changed)
-	}
+	// (seconds, while the NLU trains) is seen by its content.
+	again(slices.Collect(maps.Keys(current())))
 	say()
 	for {
 		select {
@@ -85,9 +114,11 @@ func (r *testRunner) watch(ctx context.Context, paths, files, skipped []string) 
 			fmt.Fprintf(r.e.stderr, "baton test: --watch: %v\n", err)
 			return exitRuntime
 		case ch := <-changes:
-			rerun(ch.Files)
+			ran := again(ch.Files)
 			ch.Done() // the run is over: the files to watch are known
-			say()
+			if ran {
+				say()
+			}
 		}
 	}
 }
@@ -96,37 +127,10 @@ func (r *testRunner) watch(ctx context.Context, paths, files, skipped []string) 
 // before the watcher starts: a save during the run.
 var afterFirstTestRun func()
 
-// fsNow is the time by the clock files are dated with: the kernel dates
-// a write by a coarse clock, up to a few milliseconds behind time.Now, so
-// a file saved just after time.Now could look older than it. It is the
-// modification time of a file made for the purpose, or time.Now when none
-// can be made.
-func fsNow() time.Time {
-	f, err := os.CreateTemp("", "baton-watch-*")
-	if err != nil {
-		return time.Now()
-	}
-	defer os.Remove(f.Name())
-	defer f.Close()
-	info, err := f.Stat()
-	if err != nil {
-		return time.Now()
-	}
-	return info.ModTime()
-}
-
-// changedSince lists the files (and directories) modified after t, or
-// removed, sorted.
-func changedSince(files map[string]string, t time.Time) []string {
-	var out []string
-	for p := range files {
-		if info, err := os.Stat(p); err != nil || info.ModTime().After(t) {
-			out = append(out, p)
-		}
-	}
-	sort.Strings(out)
-	return out
-}
+// testWatchChecked, when set (by tests), gets the files watch found
+// changed each time it looked: after the first run, on each batch of
+// saves, and after each run again.
+var testWatchChecked func(changed []string)
 
 // filesLeft expands the paths that still hold tests as convtest.Files
 // does, and adds those that do not as they are, for the run to fail them.

@@ -148,3 +148,77 @@ func TestTestWatchSaveDuringFirstRun(t *testing.T) {
 	c.waitFor("0 passed, 1 failed\n", 1)
 	c.waitFor("watching 2 files and 1 directory; Ctrl-C stops\n", 1)
 }
+
+// TestTestWatchSaveInTheSameTick: a flow saved during the first run in
+// the same tick of the filesystem's clock as the run read it (so with
+// the modification time, and here the size, it had) is picked up by its
+// content: the tests run again at once.
+func TestTestWatchSaveInTheSameTick(t *testing.T) {
+	dir := t.TempDir()
+	flow, test := filepath.Join(dir, "flows", "bot.yaml"), filepath.Join(dir, "tests", "bot.yaml")
+	for _, d := range []string{"flows", "tests"} {
+		if err := os.Mkdir(filepath.Join(dir, d), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	writeWatchFlow(t, flow, "v1")
+	writeFile(t, test, watchTest)
+	info, err := os.Stat(flow)
+	if err != nil {
+		t.Fatal(err)
+	}
+	afterFirstTestRun = func() {
+		writeWatchFlow(t, flow, "v2") // as long as v1
+		if err := os.Chtimes(flow, info.ModTime(), info.ModTime()); err != nil {
+			t.Error(err)
+		}
+	}
+	t.Cleanup(func() { afterFirstTestRun = nil })
+	c := startCLI(t, "test", "--watch", filepath.Join(dir, "tests"))
+	c.waitFor("1 passed, 0 failed\n", 1)
+	c.waitFor("bot.yaml changed; running the tests again\n", 1)
+	c.waitFor("0 passed, 1 failed\n", 1)
+	c.waitFor("watching 2 files and 1 directory; Ctrl-C stops\n", 1)
+}
+
+// TestTestWatchSameContent: a save that leaves a file as it was (a touch,
+// an editor's save without changes) runs nothing; the next change does.
+func TestTestWatchSameContent(t *testing.T) {
+	dir := t.TempDir()
+	flow, test := filepath.Join(dir, "flows", "bot.yaml"), filepath.Join(dir, "tests", "bot.yaml")
+	for _, d := range []string{"flows", "tests"} {
+		if err := os.Mkdir(filepath.Join(dir, d), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	writeWatchFlow(t, flow, "v1")
+	writeFile(t, test, watchTest)
+	checks := make(chan []string, 16)
+	testWatchChecked = func(changed []string) { checks <- changed }
+	t.Cleanup(func() { testWatchChecked = nil })
+	checked := func() []string {
+		t.Helper()
+		select {
+		case changed := <-checks:
+			return changed
+		case <-time.After(time.Minute):
+			t.Fatal("watch did not look at the files")
+			return nil
+		}
+	}
+	c := startCLI(t, "test", "--watch", filepath.Join(dir, "tests"))
+	c.waitFor("watching 2 files and 1 directory; Ctrl-C stops\n", 1)
+	if changed := checked(); len(changed) > 0 { // after the first run
+		t.Fatalf("%v changed during the first run", changed)
+	}
+
+	writeWatchFlow(t, flow, "v1")
+	if changed := checked(); len(changed) > 0 {
+		t.Errorf("a save of the same content: %v changed", changed)
+	}
+	writeWatchFlow(t, flow, "v2")
+	c.waitFor("0 passed, 1 failed\n", 1)
+	if n := strings.Count(c.stdout.String(), "running the tests again"); n != 1 {
+		t.Errorf("the tests ran again %d times, want once, for the change:\n%s", n, c.stdout)
+	}
+}

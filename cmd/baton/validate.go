@@ -207,8 +207,8 @@ func validateTargets(paths []string) (targets []validateTarget, skipped int, bad
 // loadFlow loads a flow for chat, test and graph: on errors it prints the
 // diagnostics to w and returns nil (for an included file, that it is one);
 // warnings are printed only when showWarnings is set.
-func loadFlow(w io.Writer, path string, showWarnings bool) *flows.Flow {
-	f, diags := dsl.LoadFile(path)
+func loadFlow(w io.Writer, path string, showWarnings bool, opts ...dsl.Option) *flows.Flow {
+	f, diags := dsl.LoadFile(path, opts...)
 	if diags.HasErrors() || f == nil {
 		switch dsl.SniffFile(path) {
 		case dsl.KindFragment:
