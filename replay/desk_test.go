@@ -73,7 +73,7 @@ func Example() {
 		}
 	}
 	// Output:
-	// 1 of 3 conversations now hands off instead of being contained; 1 reaches different states; 1 gets a different reply
+	// 1 of 3 conversations now hands off instead of being contained; 1 reaches different states; 1 gets a different reply.
 	// c2 step 2 handed_off: contained → handed off to support, priority normal (refund)
 	// c2 step 2 states: (stays) → human
 	// c2 step 2 reply: Sorry, I need an order number like A12345. → A colleague will answer you here.

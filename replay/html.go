@@ -110,7 +110,7 @@ code { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; fo
 <main>
 <h1>baton replay</h1>
 <div class="meta">{{count .Replayed}} conversations of {{join .Sources ", "}} replayed on <code>{{.Flow}}</code>, compared with {{if eq .Against "baseline"}}<code>{{.Baseline}}</code>{{else}}what was recorded{{end}}, in {{.TookMS}} ms.</div>
-<p class="summary{{if eq .Changed 0}} clean{{end}}">{{.Summary}}.</p>
+<p class="summary{{if eq .Changed 0}} clean{{end}}">{{.Summary}}</p>
 {{if .Kinds}}
 <h2>Conversations that…</h2>
 <table>

@@ -89,7 +89,7 @@ func TestRecordedUnchangedFlowReportsNothing(t *testing.T) {
 		if rep.Changed != 0 {
 			t.Errorf("against %s: %s; the first: %+v", rep.Against, rep.Summary, rep.Diffs[0].Changes)
 		}
-		if rep.Summary != "0 of 600 conversations change" {
+		if rep.Summary != "0 of 600 conversations change." {
 			t.Errorf("summary %q", rep.Summary)
 		}
 	}

@@ -41,8 +41,11 @@ type Report struct {
 	Replayed      int `json:"replayed"`
 	Changed       int `json:"changed"`
 	// Counts are the conversations per change kind (ChangeKinds).
-	Counts  map[string]int `json:"counts"`
-	Summary string         `json:"summary"`
+	Counts map[string]int `json:"counts"`
+	// Summary words the counts as one sentence: "0 of 14 conversations
+	// change.", "12 of 1,000 conversations now hand off instead of being
+	// contained; 3 reach different states.".
+	Summary string `json:"summary"`
 	// Diffs are the changed conversations, in the order read.
 	Diffs   []*Diff   `json:"diffs"`
 	Skipped []Skipped `json:"skipped"`
@@ -210,6 +213,8 @@ var phrases = map[string][2]string{
 	ChangeError:     {"hits errors on the new flow", "hit errors on the new flow"},
 }
 
+// summary words the counts as one sentence, with its period, as every
+// output shows it.
 func (r *Report) summary() string {
 	var parts []string
 	for _, k := range ChangeKinds {
@@ -228,13 +233,13 @@ func (r *Report) summary() string {
 		total += "s"
 	}
 	if len(parts) == 0 {
-		return "0 of " + total + " change"
+		return "0 of " + total + " change."
 	}
-	// "12 of 1,000 conversations now hand off ...; 3 reach ..."
+	// "12 of 1,000 conversations now hand off ...; 3 reach ...".
 	first := parts[0]
 	num, rest, _ := strings.Cut(first, " ")
 	parts[0] = num + " of " + total + " " + rest
-	return strings.Join(parts, "; ")
+	return strings.Join(parts, "; ") + "."
 }
 
 // Count writes n with thousands separators: 1,000.

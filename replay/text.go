@@ -66,7 +66,7 @@ func WriteText(w io.Writer, r *Report, show int) {
 		}
 	}
 	fmt.Fprintln(w)
-	fmt.Fprintln(w, r.Summary+".")
+	fmt.Fprintln(w, r.Summary)
 }
 
 // writeDiff shows a changed conversation: its changes, then the steps

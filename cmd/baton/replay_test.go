@@ -159,7 +159,7 @@ func TestReplayJSONAndHTML(t *testing.T) {
 		t.Fatal(err)
 	}
 	html := string(b)
-	for _, want := range []string{rep.Summary + ".", "<code>t3.test-1</code>", "voglio un operatore", "--max-no-match 0"} {
+	for _, want := range []string{rep.Summary, "<code>t3.test-1</code>", "voglio un operatore", "--max-no-match 0"} {
 		if !strings.Contains(html, want) {
 			t.Errorf("the HTML report has no %q", want)
 		}
@@ -167,6 +167,27 @@ func TestReplayJSONAndHTML(t *testing.T) {
 	for _, bad := range []string{"<script", "src=", "href=\"http"} {
 		if strings.Contains(html, bad) {
 			t.Errorf("the HTML report is not self-contained: %q", bad)
+		}
+	}
+}
+
+// The summary is one sentence, the same in both outputs: the human
+// report's last line and the JSON report's summary, with its period.
+func TestReplaySummaryBothOutputs(t *testing.T) {
+	events := recordEvents(t)
+	for _, flow := range []string{"testdata/flows/shop.yaml", "testdata/replay/shop_v2.yaml"} {
+		args := []string{"replay", "--flow", flow, "--baseline", "testdata/flows/shop.yaml", events}
+		code, text, stderr := runCLI(t, "", args...)
+		wantCode(t, code, exitOK, text, stderr)
+		code, js, stderr := runCLI(t, "", append(args, "--json")...)
+		wantCode(t, code, exitOK, js, stderr)
+		var rep struct{ Summary string }
+		if err := json.Unmarshal([]byte(js), &rep); err != nil {
+			t.Fatalf("%v:\n%s", err, js)
+		}
+		lines := strings.Split(strings.TrimRight(text, "\n"), "\n")
+		if last := lines[len(lines)-1]; rep.Summary != last || !strings.HasSuffix(last, ".") {
+			t.Errorf("%s: the JSON summary %q, the human report's last line %q: want one sentence, the same", flow, rep.Summary, last)
 		}
 	}
 }
