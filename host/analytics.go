@@ -143,6 +143,7 @@ func (s *Server) analyticsSetup(eventsFile string, eventsText bool) ([]Option, e
 	if ev.Stream != "" {
 		vs, ok := s.store.(interface{ Client() valkey.Client })
 		if !ok {
+			_ = sinks.Close() // the events file, opened above
 			return nil, fmt.Errorf("%s: events.stream needs the valkey store (store.kind: valkey), so every instance writes one stream", cfg.Source)
 		}
 		sinks = append(sinks, analytics.NewValkeyStream(vs.Client(), ev.Stream, ev.MaxLen, analytics.OnSendError(logErr)))

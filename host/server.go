@@ -159,6 +159,11 @@ func NewServer(cfg *config.Config, o ServerOptions) (_ *Server, err error) {
 	if err != nil {
 		return nil, err
 	}
+	defer func() {
+		if err != nil { // before the store, opened before them
+			_ = s.recorder.Close()
+		}
+	}()
 	opts = append(opts, more...)
 	h, err := New(st, append(opts, o.Host...)...)
 	if err != nil {
@@ -400,6 +405,22 @@ func (s *Server) Handler() http.Handler { return s.handler }
 // `baton serve FLOW --sandbox` mounts the web sandbox at /sandbox/.
 func (s *Server) Mount(prefix string, h http.Handler) {
 	s.mux.Handle(prefix, http.StripPrefix(strings.TrimSuffix(prefix, "/"), h))
+}
+
+// Close releases what NewServer opened, in the reverse order: the
+// analytics events' sinks (flushed), then the store. It is for a program
+// whose start fails after NewServer (baton serve when its web sandbox
+// cannot start), so that a bolt file is not held until the process
+// exits; Serve releases them itself: call one or the other.
+func (s *Server) Close() error {
+	rerr := s.recorder.Close()
+	if err := s.store.Close(); err != nil {
+		return fmt.Errorf("closing the store: %w", err)
+	}
+	if rerr != nil {
+		return fmt.Errorf("flushing the analytics events: %w", rerr)
+	}
+	return nil
 }
 
 // OnShutdown has f called when a graceful shutdown begins, before the

@@ -172,7 +172,12 @@ func runServe(ctx context.Context, e *env, args []string) int {
 	}
 	var st *studio.Studio
 	if *page {
-		if st, err = studio.New(studio.Options{Flow: pos[0], Getenv: e.getenv, Logger: log}); err != nil {
+		if st, err = newStudio(studio.Options{Flow: pos[0], Getenv: e.getenv, Logger: log}); err != nil {
+			// What was opened, in the reverse order: the events and
+			// the store (NewServer's), then the address.
+			if cerr := srv.Close(); cerr != nil {
+				log.Warn("releasing the server", "error", cerr)
+			}
 			l.Close()
 			fmt.Fprintf(e.stderr, "baton serve: %v\n", err)
 			return exitFailed
@@ -216,6 +221,10 @@ func runServe(ctx context.Context, e *env, args []string) int {
 	}
 	return exitOK
 }
+
+// newStudio makes the web sandbox of baton serve --sandbox (tests make
+// it fail).
+var newStudio = studio.New
 
 // listenError is the address serve could not listen on, and why.
 type listenError struct {

@@ -30,6 +30,7 @@ import (
 	"github.com/batonbot/baton/channel/whatsapp/whatsapptest"
 	"github.com/batonbot/baton/handoff/handofftest"
 	"github.com/batonbot/baton/store/valkey/valkeytest"
+	"github.com/batonbot/baton/studio"
 )
 
 // echoFlow answers every message: "hi" to the first, "echo TEXT" to the
@@ -529,4 +530,42 @@ func exitCode(err error) int {
 		return x.ExitCode()
 	}
 	return -1
+}
+
+// baton serve FLOW --sandbox whose web sandbox cannot start, after the
+// address was bound and the store and the events file opened, releases
+// them all: the events file is closed and the address free again.
+func TestServeSandboxFailingClosesWhatWasOpened(t *testing.T) {
+	newStudio = func(studio.Options) (*studio.Studio, error) { return nil, errors.New("the web sandbox broke") }
+	t.Cleanup(func() { newStudio = studio.New })
+	dir, err := filepath.EvalSymlinks(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	events := filepath.Join(dir, "events.jsonl")
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	l.Close()
+	code, stdout, stderr := runCLI(t, "", "serve", "--sandbox", "--listen", addr, "--events", events, "testdata/flows/shop.yaml")
+	wantCode(t, code, exitFailed, stdout, stderr)
+	if !strings.Contains(stderr, "the web sandbox broke") {
+		t.Errorf("stderr does not say why:\n%s", stderr)
+	}
+	fds, err := os.ReadDir("/proc/self/fd")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, fd := range fds {
+		if target, _ := os.Readlink(filepath.Join("/proc/self/fd", fd.Name())); target == events {
+			t.Errorf("the events file is still open (fd %s)", fd.Name())
+		}
+	}
+	if l, err := net.Listen("tcp", addr); err != nil {
+		t.Errorf("the address is still held: %v", err)
+	} else {
+		l.Close()
+	}
 }
