@@ -123,8 +123,54 @@ func TestZendeskHandler(t *testing.T) {
 			}
 		})
 	}
-	if _, err := NewZendeskHandler("", (&delivered{}).deliver); err == nil || !strings.Contains(err.Error(), "BATON_ZENDESK_WEBHOOK_SECRET") {
+	if _, err := NewZendeskHandler("", (&delivered{}).deliver); err == nil || !strings.Contains(err.Error(), "set bridge.zendesk.signing_secret") {
 		t.Errorf("no secret: %v", err)
+	}
+}
+
+// The bridge's refusals name the config key to check, which the
+// operator wrote, and no environment variable: baton.yaml names its
+// own (${NAME}), and a hint naming one nothing reads, such as
+// BATON_WEBHOOK_INBOUND_SECRET, sent the operator looking for it.
+func TestBridgeSecretHintsNameConfigKeys(t *testing.T) {
+	d := (&delivered{}).deliver
+	_, zd := NewZendeskHandler("", d)
+	_, fd := NewFreshdeskHandler("short", d)
+	_, wh := NewWebhookHandler("c2VjcmV0", d)
+	for _, tt := range []struct {
+		name string
+		err  error
+		want string
+	}{
+		{"zendesk without a secret", zd, "set bridge.zendesk.signing_secret"},
+		{"freshdesk with a short secret", fd, "set bridge.freshdesk.secret"},
+		{"webhook with a secret not whsec_", wh, "set bridge.webhook.secret"},
+	} {
+		if tt.err == nil || !strings.Contains(tt.err.Error(), tt.want) || strings.Contains(tt.err.Error(), "BATON_") {
+			t.Errorf("%s: %v; want it to say %q and name no variable", tt.name, tt.err, tt.want)
+		}
+	}
+	zh, err := NewZendeskHandler(zendeskTestSecret, d, zendeskTestClock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := zendeskRequest("POST", `{"ticket_id":"7"}`, true)
+	r.Header.Set("X-Zendesk-Webhook-Signature", SignZendesk("other", "2025-03-14T09:30:00Z", []byte(`{"ticket_id":"7"}`)))
+	w := httptest.NewRecorder()
+	zh.ServeHTTP(w, r)
+	if body := w.Body.String(); w.Code != 401 || !strings.Contains(body, "check bridge.zendesk.signing_secret") {
+		t.Errorf("zendesk, wrong signature: %d %q; want 401 naming bridge.zendesk.signing_secret", w.Code, body)
+	}
+	fh, err := NewFreshdeskHandler(freshdeskTestSecret, d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r = httptest.NewRequest("POST", "/bridge/freshdesk", strings.NewReader(`{}`))
+	r.Header.Set("X-Baton-Secret", "not-the-secret-at-all")
+	w = httptest.NewRecorder()
+	fh.ServeHTTP(w, r)
+	if body := w.Body.String(); w.Code != 401 || !strings.Contains(body, "check bridge.freshdesk.secret") {
+		t.Errorf("freshdesk, wrong secret: %d %q; want 401 naming bridge.freshdesk.secret", w.Code, body)
 	}
 }
 

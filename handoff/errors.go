@@ -166,7 +166,7 @@ func accountAnswers(notFound, merr error, path, setting string) (bool, error) {
 	var e, me *Error
 	if errors.As(notFound, &e) && errors.As(merr, &me) && me.Status == http.StatusNotFound {
 		wrong := *e
-		wrong.Hint = "every request answers 404, " + path + " too: check " + setting + " (or the base URL)"
+		wrong.Hint = "every request answers 404, " + path + " too: check " + setting + " (or base_url)"
 		return false, &wrong
 	}
 	return false, notFound

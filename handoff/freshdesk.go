@@ -63,13 +63,13 @@ func NewFreshdesk(domain, apiKey string, opts ...ConnectorOption) (*Freshdesk, e
 	base := o.baseURL
 	if base == "" {
 		if !domainRE.MatchString(d) {
-			return nil, fmt.Errorf("freshdesk: domain %q is not valid: set BATON_FRESHDESK_DOMAIN to the first part of your Freshdesk address (acme for acme.freshdesk.com)", domain)
+			return nil, fmt.Errorf("freshdesk: domain %q is not valid: set connectors.freshdesk.domain to your Freshdesk address (acme.freshdesk.com), or base_url", domain)
 		}
 		base = "https://" + d + ".freshdesk.com"
 	}
 	apiKey = strings.TrimSpace(apiKey)
 	if apiKey == "" {
-		return nil, fmt.Errorf("freshdesk: no API key: set BATON_FRESHDESK_API_KEY (Freshdesk › Profile settings › Your API Key)")
+		return nil, fmt.Errorf("freshdesk: no API key: set connectors.freshdesk.api_key (Freshdesk › Profile settings › Your API Key)")
 	}
 	for field := range o.fields {
 		if !strings.HasPrefix(field, "cf_") {
@@ -82,8 +82,8 @@ func NewFreshdesk(domain, apiKey string, opts ...ConnectorOption) (*Freshdesk, e
 	f := &Freshdesk{base: base, key: apiKey, o: o, opened: map[string]flows.TicketRef{},
 		created: map[string]time.Time{}, seen: map[string]bool{}}
 	f.s = &sender{connector: "freshdesk", opts: o, hints: ClientHints{
-		Auth:     "check BATON_FRESHDESK_API_KEY, and that the agent it belongs to may create tickets",
-		NotFound: "check BATON_FRESHDESK_DOMAIN, and that the ticket was not deleted",
+		Auth:     "check connectors.freshdesk.api_key, and that the agent it belongs to may create tickets",
+		NotFound: "check connectors.freshdesk.domain (or base_url), and that the ticket was not deleted",
 		Invalid:  "check the group ids (WithGroups), the cf_ custom field names and value types (WithCustomFields) and the customer's e-mail and phone",
 	}}
 	return f, nil

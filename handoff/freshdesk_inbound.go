@@ -28,7 +28,7 @@ const FreshdeskSecretHeader = "X-Baton-Secret"
 func NewFreshdeskHandler(secret string, deliver Deliver, opts ...HandlerOption) (http.Handler, error) {
 	secret = strings.TrimSpace(secret)
 	if len(secret) < 16 {
-		return nil, errors.New("freshdesk handler: set BATON_FRESHDESK_WEBHOOK_SECRET to a random secret of at least 16 characters, and send it in the automation's X-Baton-Secret header")
+		return nil, errors.New("freshdesk handler: set bridge.freshdesk.secret to a random secret of at least 16 characters, and send it in the automation's X-Baton-Secret header")
 	}
 	if deliver == nil {
 		return nil, errors.New("freshdesk handler: no Deliver callback")
@@ -41,7 +41,7 @@ func NewFreshdeskHandler(secret string, deliver Deliver, opts ...HandlerOption) 
 				return errors.New("missing X-Baton-Secret header: add it to the automation's webhook")
 			}
 			if subtle.ConstantTimeCompare([]byte(got), []byte(secret)) != 1 {
-				return errors.New("wrong X-Baton-Secret: check BATON_FRESHDESK_WEBHOOK_SECRET")
+				return errors.New("wrong X-Baton-Secret: check bridge.freshdesk.secret")
 			}
 			return nil
 		},

@@ -162,7 +162,7 @@ func TestFreshdeskErrors(t *testing.T) {
 		contains  string
 	}{
 		{400, nil, `{"description":"Validation failed","errors":[{"field":"group_id","message":"There is no group matching the given group_id","code":"invalid_value"}]}`, false, "group_id: There is no group matching"},
-		{401, nil, `{"code":"invalid_credentials","message":"You have to be logged in to perform this action."}`, false, "check BATON_FRESHDESK_API_KEY"},
+		{401, nil, `{"code":"invalid_credentials","message":"You have to be logged in to perform this action."}`, false, "check connectors.freshdesk.api_key"},
 		{429, http.Header{"Retry-After": {"60"}}, `{}`, true, "retry after 1m0s"},
 		{500, nil, `{}`, true, "500"},
 	}
@@ -176,7 +176,7 @@ func TestFreshdeskErrors(t *testing.T) {
 			t.Errorf("%d: err = %v (retryable %v)", tt.status, e, e.Retryable)
 		}
 	}
-	if _, err := NewFreshdesk("acme", ""); err == nil || !strings.Contains(err.Error(), "BATON_FRESHDESK_API_KEY") {
+	if _, err := NewFreshdesk("acme", ""); err == nil || !strings.Contains(err.Error(), "set connectors.freshdesk.api_key") {
 		t.Errorf("no key: %v", err)
 	}
 	if _, err := NewFreshdesk("acme", "k", WithCustomFields(map[string]string{"order": "x"})); err == nil {

@@ -323,5 +323,5 @@ func (f *Freshdesk) ticketGone(ctx context.Context, err error) (bool, error) {
 	}
 	_, merr := f.s.send(ctx, call{op: "lookup.me", method: http.MethodGet, url: f.base + "/api/v2/agents/me", header: f.header(),
 		canned: `{"id":4001}`})
-	return accountAnswers(err, merr, "/api/v2/agents/me", "BATON_FRESHDESK_DOMAIN")
+	return accountAnswers(err, merr, "/api/v2/agents/me", "connectors.freshdesk.domain")
 }

@@ -38,7 +38,7 @@ func TestCloseOfADeletedTicket(t *testing.T) {
 				t.Fatal(err)
 			}
 			return z, newTestZendesk(t, fake.URL+"/wrong"), ref, func() { fake.DeleteTicket(ticketNumber(t, ref)) }
-		}, "BATON_ZENDESK_SUBDOMAIN"},
+		}, "check connectors.zendesk.subdomain"},
 		{"freshdesk", func(t *testing.T) (flows.Connector, flows.Connector, flows.TicketRef, func()) {
 			fake, f, _ := newFreshdeskPair(t)
 			ref, err := f.Open(context.Background(), connTestHandoff())
@@ -46,7 +46,7 @@ func TestCloseOfADeletedTicket(t *testing.T) {
 				t.Fatal(err)
 			}
 			return f, newTestFreshdesk(t, fake.URL+"/wrong"), ref, func() { fake.DeleteTicket(ticketNumber(t, ref)) }
-		}, "BATON_FRESHDESK_DOMAIN"},
+		}, "check connectors.freshdesk.domain"},
 	} {
 		t.Run(dk.name, func(t *testing.T) {
 			right, wrong, ref, del := dk.open(t)

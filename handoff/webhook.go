@@ -72,17 +72,17 @@ func NewWebhook(endpoint, secret string, opts ...ConnectorOption) (*Webhook, err
 	}
 	u, err := url.Parse(endpoint)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return nil, fmt.Errorf("webhook: URL %q is not an http(s) URL: set BATON_WEBHOOK_URL", Redact(endpoint))
+		return nil, fmt.Errorf("webhook: URL %q is not an http(s) URL: set connectors.webhook.url", Redact(endpoint))
 	}
 	key, err := webhookKey(secret)
 	if err != nil {
-		return nil, fmt.Errorf("webhook: %w: set BATON_WEBHOOK_SECRET", err)
+		return nil, fmt.Errorf("webhook: %w: set connectors.webhook.secret", err)
 	}
 	w := &Webhook{url: endpoint, o: o}
 	w.macs.New = func() any { return hmac.New(sha256.New, key) }
 	w.s = &sender{connector: "webhook", opts: o, secretQuery: secretQueryKeys(endpoint), hints: ClientHints{
-		Auth:     "the receiver rejected the signature: check that it uses the same BATON_WEBHOOK_SECRET",
-		NotFound: "check BATON_WEBHOOK_URL",
+		Auth:     "the receiver rejected the signature: check that it uses the secret of connectors.webhook.secret",
+		NotFound: "check connectors.webhook.url",
 		Invalid:  "the receiver rejected the event; see its message",
 	}}
 	return w, nil

@@ -38,7 +38,7 @@ type InboundEvent struct {
 func NewWebhookHandler(secret string, deliver Deliver, opts ...HandlerOption) (http.Handler, error) {
 	key, err := webhookKey(secret)
 	if err != nil {
-		return nil, fmt.Errorf("webhook handler: %w: set BATON_WEBHOOK_INBOUND_SECRET", err)
+		return nil, fmt.Errorf("webhook handler: %w: set bridge.webhook.secret", err)
 	}
 	if deliver == nil {
 		return nil, errors.New("webhook handler: no Deliver callback")

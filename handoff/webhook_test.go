@@ -143,7 +143,7 @@ func TestWebhookConnector(t *testing.T) {
 		t.Errorf("close = %s", reqs[3].Body)
 	}
 	for _, bad := range []string{"", "whsec_", "whsec_!!!", "c2VjcmV0"} {
-		if _, err := NewWebhook(fake.URL, bad); err == nil || !strings.Contains(err.Error(), "BATON_WEBHOOK_SECRET") {
+		if _, err := NewWebhook(fake.URL, bad); err == nil || !strings.Contains(err.Error(), "set connectors.webhook.secret") {
 			t.Errorf("secret %q: err = %v", bad, err)
 		}
 	}

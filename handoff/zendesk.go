@@ -79,15 +79,15 @@ func NewZendesk(subdomain string, auth ZendeskAuth, opts ...ConnectorOption) (*Z
 	base := o.baseURL
 	if base == "" {
 		if !subdomainRE.MatchString(sub) {
-			return nil, fmt.Errorf("zendesk: subdomain %q is not valid: set BATON_ZENDESK_SUBDOMAIN to the first part of your Zendesk address (acme for acme.zendesk.com)", subdomain)
+			return nil, fmt.Errorf("zendesk: subdomain %q is not valid: set connectors.zendesk.subdomain to the first part of your Zendesk address (acme for acme.zendesk.com), or base_url", subdomain)
 		}
 		base = "https://" + sub + ".zendesk.com"
 	}
 	if auth.oauth == "" && (auth.email == "" || auth.token == "") {
-		return nil, fmt.Errorf("zendesk: no credentials: set BATON_ZENDESK_EMAIL and BATON_ZENDESK_TOKEN (an agent's e-mail and an API token), or BATON_ZENDESK_OAUTH_TOKEN")
+		return nil, fmt.Errorf("zendesk: no credentials: set connectors.zendesk.email and token (an agent's e-mail and an API token), or oauth_token")
 	}
 	if o.onBehalf && auth.oauth == "" {
-		return nil, fmt.Errorf("zendesk: requester updates need an OAuth token with the impersonate scope (BATON_ZENDESK_OAUTH_TOKEN); an API token cannot act on behalf of the customer")
+		return nil, fmt.Errorf("zendesk: requester updates need an OAuth token with the impersonate scope (connectors.zendesk.oauth_token); an API token cannot act on behalf of the customer")
 	}
 	for field := range o.fields {
 		if _, err := strconv.ParseInt(field, 10, 64); err != nil {
@@ -101,8 +101,8 @@ func NewZendesk(subdomain string, auth ZendeskAuth, opts ...ConnectorOption) (*Z
 	}
 	z := &Zendesk{base: base, auth: auth, o: o, requesters: map[string]int64{}, merges: map[string]string{}}
 	z.s = &sender{connector: "zendesk", opts: o, hints: ClientHints{
-		Auth:     "check BATON_ZENDESK_EMAIL and BATON_ZENDESK_TOKEN (or BATON_ZENDESK_OAUTH_TOKEN), and that token access is enabled in Admin Center › Apps and integrations › Zendesk API",
-		NotFound: "check BATON_ZENDESK_SUBDOMAIN, and that the ticket was not deleted",
+		Auth:     "check connectors.zendesk.email and token (or oauth_token), and that token access is enabled in Admin Center › Apps and integrations › Zendesk API",
+		NotFound: "check connectors.zendesk.subdomain (or base_url), and that the ticket was not deleted",
 		Invalid:  "check the group ids (WithGroups), the custom field ids and values (WithCustomFields) and the customer's e-mail and phone",
 	}}
 	return z, nil

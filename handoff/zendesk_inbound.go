@@ -32,7 +32,7 @@ type ZendeskInbound struct {
 func NewZendeskHandler(signingSecret string, deliver Deliver, opts ...HandlerOption) (http.Handler, error) {
 	secret := strings.TrimSpace(signingSecret)
 	if secret == "" {
-		return nil, errors.New("zendesk handler: no signing secret: set BATON_ZENDESK_WEBHOOK_SECRET to the webhook's signing secret")
+		return nil, errors.New("zendesk handler: no signing secret: set bridge.zendesk.signing_secret to the webhook's signing secret")
 	}
 	if deliver == nil {
 		return nil, errors.New("zendesk handler: no Deliver callback")
@@ -88,7 +88,7 @@ func verifyZendesk(secret, sig, ts string, body []byte) error {
 		return errors.New("missing X-Zendesk-Webhook-Signature or X-Zendesk-Webhook-Signature-Timestamp: set a signing secret on the webhook")
 	}
 	if !hmac.Equal([]byte(sig), []byte(SignZendesk(secret, ts, body))) {
-		return errors.New("bad X-Zendesk-Webhook-Signature: check BATON_ZENDESK_WEBHOOK_SECRET")
+		return errors.New("bad X-Zendesk-Webhook-Signature: check bridge.zendesk.signing_secret")
 	}
 	return nil
 }

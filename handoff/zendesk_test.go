@@ -239,10 +239,10 @@ func TestZendeskErrors(t *testing.T) {
 		retryable bool
 		contains  string
 	}{
-		{"unauthorized", 401, nil, `{"error":"Couldn't authenticate you"}`, false, "check BATON_ZENDESK_EMAIL and BATON_ZENDESK_TOKEN"},
+		{"unauthorized", 401, nil, `{"error":"Couldn't authenticate you"}`, false, "check connectors.zendesk.email and token"},
 		{"invalid", 422, nil, `{"error":"RecordInvalid","description":"Record validation errors","details":{"group":[{"description":"Group: is invalid"}]}}`, false, "group: Group: is invalid"},
 		{"bad request", 400, nil, `{"error":"InvalidJSON"}`, false, "InvalidJSON"},
-		{"not found", 404, nil, `{"error":"RecordNotFound"}`, false, "BATON_ZENDESK_SUBDOMAIN"},
+		{"not found", 404, nil, `{"error":"RecordNotFound"}`, false, "check connectors.zendesk.subdomain"},
 		{"rate limited", 429, http.Header{"Retry-After": {"93"}}, `{"error":"APIRateLimitExceeded"}`, true, "retry after 1m33s"},
 		{"down", 502, nil, `bad gateway`, true, "502 Bad Gateway"},
 	}
@@ -271,9 +271,9 @@ func TestZendeskConfigErrors(t *testing.T) {
 		opts []ConnectorOption
 		want string
 	}{
-		{"no subdomain", "", ZendeskAPIToken("a@b.c", "t"), nil, "BATON_ZENDESK_SUBDOMAIN"},
-		{"bad subdomain", "acme/../x", ZendeskAPIToken("a@b.c", "t"), nil, "BATON_ZENDESK_SUBDOMAIN"},
-		{"no token", "acme", ZendeskAPIToken("a@b.c", ""), nil, "BATON_ZENDESK_TOKEN"},
+		{"no subdomain", "", ZendeskAPIToken("a@b.c", "t"), nil, "set connectors.zendesk.subdomain"},
+		{"bad subdomain", "acme/../x", ZendeskAPIToken("a@b.c", "t"), nil, "set connectors.zendesk.subdomain"},
+		{"no token", "acme", ZendeskAPIToken("a@b.c", ""), nil, "set connectors.zendesk.email and token"},
 		{"field not numeric", "acme", ZendeskOAuth("x"), []ConnectorOption{WithCustomFields(map[string]string{"order": "order_id"})}, "numeric ids"},
 	}
 	for _, tt := range tests {

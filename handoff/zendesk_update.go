@@ -455,7 +455,7 @@ func (z *Zendesk) ticketGone(ctx context.Context, err error) (bool, error) {
 		return false, err
 	}
 	_, merr := z.self(ctx)
-	return accountAnswers(err, merr, "/api/v2/users/me", "BATON_ZENDESK_SUBDOMAIN")
+	return accountAnswers(err, merr, "/api/v2/users/me", "connectors.zendesk.subdomain")
 }
 
 // self is the API user's id.
