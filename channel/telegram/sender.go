@@ -190,6 +190,14 @@ func (s *Sender) call(ctx context.Context, method string, params any) (json.RawM
 		}
 	case resp.StatusCode >= 500:
 		ce.Temporary = true
+	case resp.StatusCode == http.StatusUnauthorized || resp.StatusCode == http.StatusNotFound:
+		// Telegram answers 401 for a revoked token and 404 for one it
+		// cannot parse (as for an unknown method): every call fails
+		// until the operator acts, so say how.
+		ce.Message += "; " + tokenHint
 	}
 	return nil, ce
 }
+
+// tokenHint is what a call refused for its token says to do.
+const tokenHint = "check the bot token in channels.telegram[].token (@BotFather's /mybots shows it; /revoke makes a new one)"

@@ -141,11 +141,25 @@ func TestSendErrors(t *testing.T) {
 			}
 		})
 	}
+	// A wrong token fails every send until the operator renews it: the
+	// error says where it is set.
+	const tokenHint = "check the bot token in channels.telegram[].token"
 	tg := telegramtest.NewServer(t)
 	s, _ := NewSender("shop", "123:wrong", WithBaseURL(tg.URL))
 	var ce *flows.ChannelError
-	if err := s.Send(context.Background(), reply("ciao")); !errors.As(err, &ce) || ce.Code != 401 || ce.Temporary {
-		t.Errorf("bad token: %v", err)
+	if err := s.Send(context.Background(), reply("ciao")); !errors.As(err, &ce) || ce.Code != 401 || ce.Temporary || !strings.Contains(err.Error(), tokenHint) {
+		t.Errorf("bad token: %v; want a final error that says %q", err, tokenHint)
+	}
+	// A token Telegram cannot parse is answered 404, as an unknown
+	// method: every send fails alike until the operator fixes it.
+	notFound := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusNotFound)
+		w.Write([]byte(`{"ok":false,"error_code":404,"description":"Not Found"}`))
+	}))
+	defer notFound.Close()
+	s, _ = NewSender("shop", "wrong", WithBaseURL(notFound.URL))
+	if err := s.Send(context.Background(), reply("ciao")); !errors.As(err, &ce) || ce.Code != 404 || ce.Temporary || !strings.Contains(err.Error(), tokenHint) {
+		t.Errorf("malformed token: %v; want a final error that says %q", err, tokenHint)
 	}
 	if _, err := NewSender("shop", ""); err == nil {
 		t.Error("no token accepted")
