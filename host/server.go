@@ -433,6 +433,12 @@ func (s *Server) OnShutdown(f func()) { s.closers = append(s.closers, f) }
 // server.shutdown_timeout), lets the turns and sends under way finish,
 // releases what it claimed, closes the store and returns nil.
 func (s *Server) Serve(ctx context.Context, l net.Listener) error {
+	return s.ServeOn(ctx, ServeStarting(l, s.log))
+}
+
+// ServeOn is Serve on the listener st has served while the server was
+// being built: the requests st held are served now.
+func (s *Server) ServeOn(ctx context.Context, st *Starting) error {
 	hctx, stopHost := context.WithCancel(context.Background())
 	hostDone := make(chan struct{})
 	go func() {
@@ -450,16 +456,14 @@ func (s *Server) Serve(ctx context.Context, l net.Listener) error {
 		}()
 		<-ready
 	}
-	srv := &http.Server{Handler: s.handler, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
-		WriteTimeout: 60 * time.Second, IdleTimeout: 2 * time.Minute, ErrorLog: slog.NewLogLogger(s.log.Handler(), slog.LevelWarn)}
-	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(l) }()
+	srv := st.srv
 	s.ready.Store(true)
-	s.log.Info("serving", "listen", l.Addr().String(), "channels", s.cfg.Channels.Len())
+	st.open(s.handler)
+	s.log.Info("serving", "listen", st.addr.String(), "channels", s.cfg.Channels.Len())
 	var serveErr error
 	select {
 	case <-ctx.Done():
-	case serveErr = <-errc:
+	case serveErr = <-st.errc:
 	}
 	s.ready.Store(false)
 	s.log.Info("shutting down: no new requests; finishing the turns under way")

@@ -145,18 +145,24 @@ func runServe(ctx context.Context, e *env, args []string) int {
 	// The address is bound once the config and the flows are checked and
 	// before the store is opened: an address another process holds (a
 	// second baton serve of the same config) is said at once, and leaves
-	// no bolt file behind nor waits for the first one's lock.
-	var l net.Listener
+	// no bolt file behind nor waits for the first one's lock. From then on
+	// /healthz and /readyz answer (200, 503) while the rest waits for the
+	// server.
+	var (
+		l        net.Listener
+		starting *host.Starting
+	)
 	bind := func() (err error) {
 		if l, err = net.Listen("tcp", cfg.Server.Listen); err != nil {
 			return listenError{cfg.Server.Listen, err}
 		}
+		starting = host.ServeStarting(l, log)
 		return nil
 	}
 	srv, err := host.NewServer(cfg, host.ServerOptions{Logger: log, NoWatch: !*watch, Sandbox: sandbox, Getenv: e.getenv, Events: *events, EventsText: *eventsText, BeforeStore: bind})
 	if err != nil {
-		if l != nil {
-			l.Close()
+		if starting != nil {
+			starting.Close()
 		}
 		var le listenError
 		switch {
@@ -174,11 +180,12 @@ func runServe(ctx context.Context, e *env, args []string) int {
 	if *page {
 		if st, err = newStudio(studio.Options{Flow: pos[0], Getenv: e.getenv, Logger: log}); err != nil {
 			// What was opened, in the reverse order: the events and
-			// the store (NewServer's), then the address.
+			// the store (NewServer's), then the address (the requests
+			// waiting for the start are answered 503).
 			if cerr := srv.Close(); cerr != nil {
 				log.Warn("releasing the server", "error", cerr)
 			}
-			l.Close()
+			starting.Close()
 			fmt.Fprintf(e.stderr, "baton serve: %v\n", err)
 			return exitFailed
 		}
@@ -215,7 +222,7 @@ func runServe(ctx context.Context, e *env, args []string) int {
 			st.Reload(ctx) // the web sandbox's page too
 		}
 	})
-	if err := srv.Serve(ctx, l); err != nil {
+	if err := srv.ServeOn(ctx, starting); err != nil {
 		fmt.Fprintf(e.stderr, "baton serve: %v\n", err)
 		return exitRuntime
 	}
