@@ -12,6 +12,8 @@
 //
 // Sessions are kept in the store package's binary codec; outbox items and
 // inbox entries as JSON. Outbox and inbox leases are kept in memory: after
-// a restart every pending item is claimable again (connectors are
-// idempotent on the handoff id).
+// a restart every pending item is claimable again once due (connectors are
+// idempotent on the handoff id). A helpdesk attempt the handoff worker
+// wrote ahead is due only when its lease would have ended, since the
+// helpdesk may have taken the call that was cut.
 package bolt
