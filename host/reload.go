@@ -1,10 +1,12 @@
 package host
 
 import (
+	"context"
 	"crypto/sha256"
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"slices"
@@ -27,7 +29,7 @@ func (h *Host) Reload(paths ...string) error {
 		if len(paths) > 0 && !slices.Contains(paths, path) {
 			continue
 		}
-		if err := h.reload(path); err != nil {
+		if err := h.reload(path, len(paths) == 0); err != nil {
 			errs = append(errs, err)
 		}
 	}
@@ -48,8 +50,10 @@ func (h *Host) flowPaths() []string {
 	return out
 }
 
-// reload loads one flow file and swaps the engines that run it.
-func (h *Host) reload(path string) error {
+// reload loads one flow file and swaps the engines that run it. all is
+// set when every flow is reloaded (SIGHUP): a flow left as it was is then
+// said at info level, so that the signal is seen to have been taken.
+func (h *Host) reload(path string, all bool) error {
 	f, diags := dsl.LoadFile(path)
 	if diags.HasErrors() || f == nil {
 		h.mu.Lock()
@@ -82,7 +86,11 @@ func (h *Host) reload(path string) error {
 		}
 	}
 	if !changed {
-		h.log.Debug("flow unchanged; nothing reloaded", "flow", path)
+		level := slog.LevelDebug
+		if all {
+			level = slog.LevelInfo
+		}
+		h.log.Log(context.Background(), level, "flow unchanged; nothing reloaded", "flow", path)
 		return nil
 	}
 	for _, a := range targets {

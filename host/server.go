@@ -49,6 +49,9 @@ type Server struct {
 	// recorder writes the analytics events (closed after the host stops).
 	recorder *analytics.Recorder
 	flows    map[string]*flows.Flow // loaded once per path while the accounts are set up, then nil
+	// cfgSum is the config file's digest when the server was built (nil
+	// without one: `baton serve FLOW`), for Reload to say it changed.
+	cfgSum *[32]byte
 }
 
 // ServerOptions are what `baton serve` adds to a config.
@@ -102,6 +105,9 @@ func NewServer(cfg *config.Config, o ServerOptions) (_ *Server, err error) {
 		log = slog.Default()
 	}
 	s := &Server{cfg: cfg, log: log, mux: http.NewServeMux(), noWatch: o.NoWatch}
+	if sum, ok := configDigest(cfg.Source); ok && !o.Sandbox {
+		s.cfgSum = &sum
+	}
 	hc := o.HTTPClient
 	if hc == nil {
 		hc = outboundClient(cfg.Server.Workers)
@@ -394,8 +400,26 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 	w.Write([]byte("ready\n"))
 }
 
+// configDigest sums the config file at path when it is a regular file:
+// a config read from a pipe (`--config <(envsubst < baton.yaml)`) has
+// nothing to read again, and opening it would wait for a writer.
+func configDigest(path string) ([32]byte, bool) {
+	if fi, err := os.Stat(path); path == "" || err != nil || !fi.Mode().IsRegular() {
+		return [32]byte{}, false
+	}
+	return digest([]string{path}), true
+}
+
 // Reload loads every channel's flow again (SIGHUP): see Host.Reload.
-func (s *Server) Reload() error { return s.Host.Reload() }
+// The config is read when the server is built only: when its file changed
+// since, the log says that its changes wait for a restart.
+func (s *Server) Reload() error {
+	s.log.Info("reloading the flows (SIGHUP)")
+	if sum, ok := configDigest(s.cfg.Source); ok && s.cfgSum != nil && sum != *s.cfgSum {
+		s.log.Warn("the config changed since the server started: its changes take effect at the next start (restart baton serve); SIGHUP and saves reload the flows only", "config", s.cfg.Source)
+	}
+	return s.Host.Reload()
+}
 
 // Handler is the server's HTTP handler (every endpoint, behind the Host
 // check of server.hosts).
