@@ -84,7 +84,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if subtle.ConstantTimeCompare([]byte(r.Header.Get("X-Telegram-Bot-Api-Secret-Token")), secret) != 1 {
-		h.refuse(w, http.StatusUnauthorized, RejectSecret, "X-Telegram-Bot-Api-Secret-Token is missing or wrong")
+		h.refuse(w, http.StatusUnauthorized, RejectSecret, "X-Telegram-Bot-Api-Secret-Token is missing or wrong: check channels.telegram[].secret_token, the secret_token given to setWebhook")
 		return
 	}
 	if r.ContentLength > h.o.maxBody {

@@ -127,6 +127,11 @@ func TestHandlerUpdates(t *testing.T) {
 			if w.Code != tt.status {
 				t.Errorf("status %d, want %d (%s)", w.Code, tt.status, w.Body)
 			}
+			// A refused secret says where it is set, in the answer
+			// (getWebhookInfo's last_error_message) and the log.
+			if w.Code == http.StatusUnauthorized && !strings.Contains(w.Body.String(), "check channels.telegram[].secret_token") {
+				t.Errorf("401 answer %q does not say which key to check", w.Body)
+			}
 			var got []string
 			for _, in := range rec.inputs {
 				got = append(got, brief(in))

@@ -135,7 +135,7 @@ func (h *Handler) notify(w http.ResponseWriter, r *http.Request) {
 	}
 	signed := h.signedBy(r.Header.Get("X-Hub-Signature-256"), body)
 	if signed == nil {
-		h.refuse(w, http.StatusUnauthorized, RejectSignature, "X-Hub-Signature-256 is missing or does not match the app secret")
+		h.refuse(w, http.StatusUnauthorized, RejectSignature, "X-Hub-Signature-256 is missing or does not match the app secret: check channels.whatsapp[].app_secret (App settings › Basic › App secret)")
 		return
 	}
 	now := h.o.now()

@@ -170,6 +170,11 @@ func TestHandlerNotifications(t *testing.T) {
 			if w.Code != tt.status {
 				t.Errorf("status %d, want %d (%s)", w.Code, tt.status, strings.TrimSpace(w.Body.String()))
 			}
+			// A refused signature says which key to check, in the answer
+			// and the log.
+			if w.Code == http.StatusUnauthorized && !strings.Contains(w.Body.String(), "check channels.whatsapp[].app_secret") {
+				t.Errorf("401 answer %q does not say which key to check", w.Body)
+			}
 			var got, gotStatuses []string
 			for _, in := range rec.inputs {
 				got = append(got, brief(in))
