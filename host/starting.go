@@ -33,6 +33,13 @@ type Starting struct {
 	waiting atomic.Int32
 }
 
+// The server's timeouts: a whole request is read within readTimeout
+// and answered within writeTimeout (variables for the tests).
+var (
+	readTimeout  = 30 * time.Second
+	writeTimeout = 60 * time.Second
+)
+
 // ServeStarting serves l until a Server takes it over (ServeOn) or
 // Close is called.
 func ServeStarting(l net.Listener, log *slog.Logger) *Starting {
@@ -40,8 +47,8 @@ func ServeStarting(l net.Listener, log *slog.Logger) *Starting {
 		log = slog.Default()
 	}
 	st := &Starting{errc: make(chan error, 1), addr: l.Addr(), opened: make(chan struct{}), closed: make(chan struct{})}
-	st.srv = &http.Server{Handler: st, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
-		WriteTimeout: 60 * time.Second, IdleTimeout: 2 * time.Minute, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
+	st.srv = &http.Server{Handler: st, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: readTimeout,
+		WriteTimeout: writeTimeout, IdleTimeout: 2 * time.Minute, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
 	go func() { st.errc <- st.srv.Serve(l) }()
 	return st
 }
@@ -69,6 +76,14 @@ func (st *Starting) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	defer st.waiting.Add(-1)
 	select {
 	case <-st.opened:
+		// The server's read and write timeouts count from the request's
+		// start: a request held through a long start gets them again,
+		// from now, as it did when it waited unaccepted in the listen
+		// queue (its body is not read yet).
+		rc := http.NewResponseController(w)
+		now := time.Now()
+		_ = rc.SetReadDeadline(now.Add(st.srv.ReadTimeout))
+		_ = rc.SetWriteDeadline(now.Add(st.srv.WriteTimeout))
 		st.handler.ServeHTTP(w, r)
 	case <-st.closed:
 		http.Error(w, "the server could not start", http.StatusServiceUnavailable)

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"testing"
 	"time"
 )
@@ -114,4 +115,48 @@ func TestStartingClosedAnswersWaiting(t *testing.T) {
 		t.Fatalf("the address after Close: %v", err)
 	}
 	l2.Close()
+}
+
+// A request held while the server starts has the server's read timeout
+// again once served: held longer than it, its body was still read. It
+// counted from the request's start, and the body of a webhook held
+// through a long start (a large bolt file checked) could not be read.
+func TestStartingHeldRequestGetsItsTimeoutsAgain(t *testing.T) {
+	defer func(r, w time.Duration) { readTimeout, writeTimeout = r, w }(readTimeout, writeTimeout)
+	readTimeout, writeTimeout = 50*time.Millisecond, 50*time.Millisecond
+	// Past what the server reads with the headers: the rest is read by
+	// the handler, under the read deadline.
+	heldBody := `{"held":"` + strings.Repeat("x", 64<<10) + `"}`
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := ServeStarting(l, slog.New(slog.DiscardHandler))
+	defer st.Close()
+	got := make(chan string, 1)
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, err := io.ReadAll(r.Body)
+		if err != nil {
+			got <- "reading the body: " + err.Error()
+			return
+		}
+		got <- string(b)
+	})
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		c := &http.Client{Timeout: 30 * time.Second}
+		resp, err := c.Post("http://"+l.Addr().String()+"/webhooks/whatsapp", "application/json", strings.NewReader(heldBody))
+		if err == nil {
+			resp.Body.Close()
+		}
+	}()
+	waitWaiting(st, 1)
+	// Held past the read timeout (the start takes its time).
+	time.Sleep(4 * readTimeout)
+	st.open(h)
+	if body := <-got; body != heldBody {
+		t.Errorf("the held request's body: %.80q (%d bytes), want its %d bytes", body, len(body), len(heldBody))
+	}
+	<-done
 }
