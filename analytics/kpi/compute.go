@@ -35,6 +35,10 @@ type Computer struct {
 	// while idle (their ticket may still be open), by conversation id:
 	// the survey asked after the ticket is solved is that team's.
 	settled map[string]settledConv
+	// deadIDs are the handoffs counted as failed (a dead letter), by id,
+	// with when: an operator may retry one (baton handoff retry), and
+	// then it is delivered, not failed; failed again, the same failure.
+	deadIDs map[string]time.Time
 
 	outcomes      map[string]int
 	finished      int
@@ -146,6 +150,7 @@ func New(o Options) *Computer {
 		fcr:        map[fcrKey][]time.Time{},
 		late:       map[string]lateHandoff{},
 		settled:    map[string]settledConv{},
+		deadIDs:    map[string]time.Time{},
 		outcomes:   map[string]int{},
 		byReason:   map[string]int{},
 		funnel:     map[stateKey]*stateCount{},
@@ -414,9 +419,21 @@ func (c *Computer) handoffEvent(ev *flows.Event, cv *conv) {
 	k := teamKey{team, prio}
 	switch ev.Type {
 	case flows.EvHandoffDelivered:
+		if _, ok := c.deadIDs[ev.Handoff]; ok {
+			// Retried after it failed: it reached the helpdesk.
+			delete(c.deadIDs, ev.Handoff)
+			c.failed--
+		}
 		c.delivered++
 	case flows.EvHandoffFailed:
-		c.failed++
+		if ev.Handoff == "" {
+			c.failed++
+			break
+		}
+		if _, ok := c.deadIDs[ev.Handoff]; !ok {
+			c.failed++
+		}
+		c.deadIDs[ev.Handoff] = ev.At
 	case flows.EvSLAAlert:
 		if ev.Target == "" || ev.Target == "first_response" {
 			c.alerts[ev.Threshold]++
@@ -659,6 +676,11 @@ func (c *Computer) sweep() {
 	for id, sc := range c.settled {
 		if c.horizon.Sub(sc.at) > lateMemory {
 			delete(c.settled, id)
+		}
+	}
+	for id, at := range c.deadIDs {
+		if c.horizon.Sub(at) > lateMemory {
+			delete(c.deadIDs, id)
 		}
 	}
 }

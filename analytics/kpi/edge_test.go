@@ -612,3 +612,36 @@ func TestFutureGuardFollowsTheClock(t *testing.T) {
 		t.Errorf("%d left out, %d events, %d open; want 1, 2, 2", r.FutureEvents, r.Events, r.Open)
 	}
 }
+
+// A handoff whose ticket could not be opened (a dead letter,
+// handoff_failed) and that an operator retried with `baton handoff
+// retry` (handoff_delivered after it) reached the helpdesk: it is
+// delivered, not failed too. One retried and dead again is one failure.
+func TestFailedHandoffRetriedIsDeliveredNotFailed(t *testing.T) {
+	t0 := time.Date(2026, 3, 6, 10, 0, 0, 0, time.UTC)
+	ho, opening := handedOff(t0, t0.Add(time.Hour))
+	failed := func(d time.Duration) flows.Event {
+		return ev(flows.EvHandoffFailed, "X", t0.Add(d), ho, func(e *flows.Event) { e.Attempts, e.Error = 8, "503" })
+	}
+	delivered := func(d time.Duration) flows.Event {
+		return ev(flows.EvHandoffDelivered, "X", t0.Add(d), ho, func(e *flows.Event) { e.Attempts, e.Ticket = 1, "4001" })
+	}
+	for _, tc := range []struct {
+		name              string
+		after             []flows.Event
+		delivered, failed int
+	}{
+		{"delivered", []flows.Event{delivered(time.Minute)}, 1, 0},
+		{"failed", []flows.Event{failed(time.Minute)}, 0, 1},
+		{"failed, retried, delivered", []flows.Event{failed(time.Minute), delivered(time.Hour)}, 1, 0},
+		{"failed, retried, failed again", []flows.Event{failed(time.Minute), failed(time.Hour)}, 0, 1},
+		{"failed, retried days later, delivered", []flows.Event{failed(time.Minute), delivered(72 * time.Hour)}, 1, 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := compute(append(slices.Clone(opening), tc.after...), kpi.Options{})
+			if r.Handoffs.Requested != 1 || r.Handoffs.Delivered != tc.delivered || r.Handoffs.Failed != tc.failed {
+				t.Errorf("handoffs %+v, want 1 requested, %d delivered, %d failed", r.Handoffs, tc.delivered, tc.failed)
+			}
+		})
+	}
+}

@@ -110,6 +110,9 @@ type Summary struct {
 // Handoffs counts the handoffs and their deliveries, and the SLA.
 type Handoffs struct {
 	Requested int `json:"requested"`
+	// Delivered counts the tickets the helpdesk accepted; Failed the
+	// handoffs whose ticket could not be opened (dead letters), each
+	// once, and not those retried since and delivered.
 	Delivered int `json:"delivered"`
 	Failed    int `json:"failed"`
 	// SLABreaches are first responses later than due, and handoffs still
