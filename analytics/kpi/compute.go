@@ -39,6 +39,11 @@ type Computer struct {
 	// with when: an operator may retry one (baton handoff retry), and
 	// then it is delivered, not failed; failed again, the same failure.
 	deadIDs map[string]time.Time
+	// seen are the ids of the events of the last repeatWindow (at
+	// least) with their times: an event read again, the same id and
+	// time (a webhook batch sent again and stored twice), counts once.
+	seen     map[string]time.Time
+	repeated int
 
 	outcomes      map[string]int
 	finished      int
@@ -91,6 +96,10 @@ type settledConv struct {
 	team string
 	at   time.Time
 }
+
+// repeatWindow is how far apart in time an event and its repeat are
+// looked for: a webhook batch is sent again for at most 2 minutes.
+const repeatWindow = 10 * time.Minute
 
 // lateMemory is how long a late handoff is remembered for its first reply.
 const lateMemory = 30 * 24 * time.Hour
@@ -151,6 +160,7 @@ func New(o Options) *Computer {
 		late:       map[string]lateHandoff{},
 		settled:    map[string]settledConv{},
 		deadIDs:    map[string]time.Time{},
+		seen:       map[string]time.Time{},
 		outcomes:   map[string]int{},
 		byReason:   map[string]int{},
 		funnel:     map[stateKey]*stateCount{},
@@ -210,6 +220,13 @@ func (c *Computer) Add(ev *flows.Event) {
 			}
 			return
 		}
+	}
+	if ev.ID != "" {
+		if at, ok := c.seen[ev.ID]; ok && at.Equal(ev.At) {
+			c.repeated++
+			return
+		}
+		c.seen[ev.ID] = ev.At
 	}
 	c.events++
 	if !knownTypes[ev.Type] {
@@ -676,6 +693,11 @@ func (c *Computer) sweep() {
 	for id, sc := range c.settled {
 		if c.horizon.Sub(sc.at) > lateMemory {
 			delete(c.settled, id)
+		}
+	}
+	for id, at := range c.seen {
+		if c.horizon.Sub(at) > repeatWindow {
+			delete(c.seen, id)
 		}
 	}
 	for id, at := range c.deadIDs {

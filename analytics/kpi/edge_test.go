@@ -645,3 +645,57 @@ func TestFailedHandoffRetriedIsDeliveredNotFailed(t *testing.T) {
 		})
 	}
 }
+
+// An event written twice (a webhook batch sent again and stored twice by
+// the endpoint, then exported as JSONL) is the same event: its id and
+// time are the same, and it counts once. An id seen again at another time
+// (a conversation the store forgot, started over with its turns counted
+// from 1 again) is another event.
+func TestRepeatedEventCountsOnce(t *testing.T) {
+	t0 := time.Date(2026, 3, 6, 10, 0, 0, 0, time.UTC)
+	five, two := 5, 2
+	conv := func(id string, at time.Time, score *int) []flows.Event {
+		withID := func(n int) func(*flows.Event) {
+			return func(e *flows.Event) { e.ID = fmt.Sprintf("%s:1:%d", id, n) }
+		}
+		return []flows.Event{
+			ev(flows.EvConversationStarted, id, at, withID(1)),
+			ev(flows.EvMessageIn, id, at, withID(2), func(e *flows.Event) { e.To, e.Size = "bot", 3 }),
+			ev(flows.EvNoMatch, id, at, withID(3), func(e *flows.Event) { e.Count = 1 }),
+			ev(flows.EvSurveyAsked, id, at, withID(4), func(e *flows.Event) { e.Survey, e.Kind = "csat", "csat" }),
+			ev(flows.EvSurveyAnswered, id, at, withID(5), func(e *flows.Event) { e.Survey, e.Kind, e.Score = "csat", "csat", score }),
+			ev(flows.EvConversationEnded, id, at, withID(6), func(e *flows.Event) { e.Outcome, e.Reason = flows.OutcomeContained, "resolved" }),
+		}
+	}
+	a, b := conv("A", t0, &five), conv("B", t0, &two)
+	for _, tc := range []struct {
+		name               string
+		events             []flows.Event
+		conversations      int
+		messages, noMatch  int
+		csat               float64
+		responses, repeats int
+	}{
+		{"each once", slices.Concat(a, b), 2, 2, 2, 50, 2, 0},
+		{"a batch sent twice", slices.Concat(a, a, b), 2, 2, 2, 50, 2, 6},
+		{"one line twice", slices.Concat(a[:5], a[4:], b), 2, 2, 2, 50, 2, 1},
+		{"the same ids a month later", slices.Concat(a, conv("A", t0.AddDate(0, 1, 0), &two)), 2, 2, 2, 50, 2, 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := compute(tc.events, kpi.Options{})
+			if r.Conversations != tc.conversations || r.MessagesIn != tc.messages || r.NoMatches != tc.noMatch ||
+				r.CSAT.Responses != tc.responses || r.CSAT.Score == nil || *r.CSAT.Score != tc.csat || r.Repeated != tc.repeats {
+				t.Errorf("%d conversations, %d messages, %d no-match, CSAT %v of %d, %d repeated; want %d, %d, %d, %v of %d, %d",
+					r.Conversations, r.MessagesIn, r.NoMatches, optF(r.CSAT.Score), r.CSAT.Responses, r.Repeated,
+					tc.conversations, tc.messages, tc.noMatch, tc.csat, tc.responses, tc.repeats)
+			}
+		})
+	}
+}
+
+func optF(v *float64) any {
+	if v == nil {
+		return nil
+	}
+	return *v
+}

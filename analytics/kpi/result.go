@@ -26,7 +26,10 @@ type Result struct {
 	// FutureEvents counts the events left out because they are dated
 	// after the time they were read (Options.Now); baton report warns of
 	// each instead.
-	FutureEvents  int `json:"-"`
+	FutureEvents int `json:"-"`
+	// Repeated counts the events read again (the same id and time: a
+	// webhook batch sent again and stored twice), counted once.
+	Repeated      int `json:"repeated,omitempty"`
 	Conversations int `json:"conversations"`
 	// Open are conversations started in the period and still going on at
 	// the end of the data; the rates leave them out.
@@ -255,7 +258,7 @@ func (c *Computer) Result() *Result {
 	if len(c.unknown) > 0 {
 		r.UnknownTypes = maps.Clone(c.unknown)
 	}
-	r.FutureEvents = c.future
+	r.FutureEvents, r.Repeated = c.future, c.repeated
 	if !c.o.From.IsZero() {
 		r.From = &c.o.From
 	}

@@ -99,6 +99,9 @@ func Text(w io.Writer, r *kpi.Result) error {
 		}
 		p("(%d events of types this baton does not know, skipped: %s)", n, strings.Join(parts, ", "))
 	}
+	if r.Repeated > 0 {
+		p("(%d events read again (the same id and time), counted once)", r.Repeated)
+	}
 	p("")
 	p("conversations\t%d\t(%d still open, not counted)", r.Conversations, r.Open)
 	p("  contained\t%d", r.Outcomes["contained"])

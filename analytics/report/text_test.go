@@ -40,3 +40,29 @@ func TestTextHeaderNamesTheFilters(t *testing.T) {
 		}
 	}
 }
+
+// Events read twice (a webhook batch stored twice) are counted once, and
+// the report says how many it set aside, as it does unknown types.
+func TestTextSaysRepeatedEventsCountedOnce(t *testing.T) {
+	for _, tc := range []struct {
+		repeated int
+		want     string
+	}{
+		{0, ""},
+		{3, "(3 events read again (the same id and time), counted once)"},
+	} {
+		var b strings.Builder
+		if err := report.Text(&b, &kpi.Result{Repeated: tc.repeated}); err != nil {
+			t.Fatal(err)
+		}
+		got := ""
+		for _, l := range strings.Split(b.String(), "\n") {
+			if strings.Contains(l, "read again") {
+				got = l
+			}
+		}
+		if got != tc.want {
+			t.Errorf("%d repeated: line %q, want %q", tc.repeated, got, tc.want)
+		}
+	}
+}
