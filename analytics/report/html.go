@@ -132,9 +132,9 @@ func scope(r *kpi.Result, o HTMLOptions) string {
 func cards(r *kpi.Result) []card {
 	return []card{
 		{"Conversations", fmt.Sprint(r.Conversations), fmt.Sprintf("%d still open", r.Open)},
-		{"Containment", pct(r.ContainmentRate), fmt.Sprintf("%d contained", r.Outcomes["contained"])},
-		{"Escalation", pct(r.EscalationRate), fmt.Sprintf("%d handoffs", r.Escalations)},
-		{"Fallback", pct(r.FallbackRate), fmt.Sprintf("%d of %d messages", r.NoMatches, r.MessagesIn)},
+		{"Containment", pctOf(r.Conversations, r.ContainmentRate), fmt.Sprintf("%d contained", r.Outcomes["contained"])},
+		{"Escalation", pctOf(r.Conversations, r.EscalationRate), fmt.Sprintf("%d handoffs", r.Escalations)},
+		{"Fallback", pctOf(r.MessagesIn, r.FallbackRate), fmt.Sprintf("%d of %d messages", r.NoMatches, r.MessagesIn)},
 		{"First response p50", durN(r.FirstResponse.Count, r.FirstResponse.P50), "p90 " + durN(r.FirstResponse.Count, r.FirstResponse.P90) + " · within SLA " + optPct(r.FirstResponse.WithinSLA)},
 		{"Resolution p50", durN(r.Resolution.Count, r.Resolution.P50), "p90 " + durN(r.Resolution.Count, r.Resolution.P90) + " · within SLA " + optPct(r.Resolution.WithinSLA)},
 		{"FCR (proxy)", optPct(r.FCR.Rate), fmt.Sprintf("%d came back within 7 days", r.FCR.Repeated)},

@@ -21,6 +21,15 @@ func JSON(w io.Writer, r *kpi.Result) error {
 
 func pct(v float64) string { return fmt.Sprintf("%.1f%%", 100*v) }
 
+// pctOf is a rate over n things, or "-" when n is 0: a rate over
+// nothing is no figure (the JSON keeps 0, a fraction in [0, 1]).
+func pctOf(n int, v float64) string {
+	if n == 0 {
+		return "-"
+	}
+	return pct(v)
+}
+
 func optPct(v *float64) string {
 	if v == nil {
 		return "-"
@@ -108,14 +117,18 @@ func Text(w io.Writer, r *kpi.Result) error {
 	p("  handed off\t%d", r.Outcomes["handed_off"])
 	p("  abandoned\t%d", r.Outcomes["abandoned"])
 	p("  expired\t%d", r.Outcomes["expired"])
-	p("containment rate\t%s", pct(r.ContainmentRate))
-	p("escalation rate\t%s\t(%d handoffs)", pct(r.EscalationRate), r.Escalations)
-	p("fallback rate\t%s\t(%d no-match of %d messages)", pct(r.FallbackRate), r.NoMatches, r.MessagesIn)
+	p("containment rate\t%s", pctOf(r.Conversations, r.ContainmentRate))
+	p("escalation rate\t%s\t(%d handoffs)", pctOf(r.Conversations, r.EscalationRate), r.Escalations)
+	p("fallback rate\t%s\t(%d no-match of %d messages)", pctOf(r.MessagesIn, r.FallbackRate), r.NoMatches, r.MessagesIn)
 	before := "-"
 	if r.TimeToHandoff.Count > 0 { // the escalated conversations
 		before = fmt.Sprintf("%.1f", r.Turns.BeforeHandoff)
 	}
-	p("turns\t%.1f per conversation\t%s before a handoff", r.Turns.Average, before)
+	turns := "-"
+	if r.Conversations > 0 {
+		turns = fmt.Sprintf("%.1f", r.Turns.Average)
+	}
+	p("turns\t%s per conversation\t%s before a handoff", turns, before)
 	tth := r.TimeToHandoff
 	p("time to handoff\tavg %s\tp50 %s  p90 %s", durN(tth.Count, tth.Average), durN(tth.Count, tth.P50), durN(tth.Count, tth.P90))
 	p("bot response\tp50 %s\tp90 %s", msN(r.BotResponse.Count, r.BotResponse.P50), msN(r.BotResponse.Count, r.BotResponse.P90))

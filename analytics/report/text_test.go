@@ -66,3 +66,48 @@ func TestTextSaysRepeatedEventsCountedOnce(t *testing.T) {
 		}
 	}
 }
+
+// A rate over nothing is no figure: in the morning, with every
+// conversation of the day still under way, the report must not say the
+// bot contained 0% (nor escalated 0%, nor understood every message),
+// in the terminal or on the page; it says "-", as for a CSAT without
+// answers.
+func TestRatesOverNothingAreDashes(t *testing.T) {
+	none := &kpi.Result{Open: 3, Outcomes: map[string]int{}}
+	counted := &kpi.Result{Conversations: 4, Outcomes: map[string]int{"contained": 0, "handed_off": 4},
+		EscalationRate: 1, Escalations: 4, MessagesIn: 10, Turns: kpi.Turns{Average: 2.5}}
+	for _, tc := range []struct {
+		name string
+		r    *kpi.Result
+		want map[string]string // a line's label → its figure
+	}{
+		{"none counted", none, map[string]string{"containment rate": "-", "escalation rate": "-", "fallback rate": "-", "turns": "-"}},
+		{"counted", counted, map[string]string{"containment rate": "0.0%", "escalation rate": "100.0%", "fallback rate": "0.0%", "turns": "2.5"}},
+	} {
+		var b strings.Builder
+		if err := report.Text(&b, tc.r); err != nil {
+			t.Fatal(err)
+		}
+		for label, want := range tc.want {
+			got := "(no line)"
+			for _, l := range strings.Split(b.String(), "\n") {
+				if rest, ok := strings.CutPrefix(l, label+" "); ok {
+					got = strings.Fields(rest)[0]
+				}
+			}
+			if got != want {
+				t.Errorf("%s: %s %q, want %q", tc.name, label, got, want)
+			}
+		}
+		b.Reset()
+		if err := report.HTML(&b, tc.r, report.HTMLOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		for label, card := range map[string]string{"containment rate": "Containment", "escalation rate": "Escalation", "fallback rate": "Fallback"} {
+			want := tc.want[label]
+			if !strings.Contains(b.String(), `<div class="label">`+card+`</div><div class="value">`+want+`</div>`) {
+				t.Errorf("%s: the page's %s card does not read %q", tc.name, card, want)
+			}
+		}
+	}
+}
