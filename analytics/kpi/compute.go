@@ -332,8 +332,19 @@ func (c *Computer) outside(ev *flows.Event, cv *conv) {
 		}
 	case flows.EvHandoffRequested:
 		cv.handoff, cv.team, cv.priority = true, ev.Team, ev.Priority
-	case flows.EvHandoffDelivered, flows.EvHandoffFailed, flows.EvSLAAlert,
-		flows.EvFirstAgentReply, flows.EvTicketSolved, flows.EvTicketClosed:
+		cv.handoffID, cv.firstDue, cv.resolDue, cv.answered = ev.Handoff, ev.FirstResponseDue, ev.ResolutionDue, false
+	case flows.EvFirstAgentReply:
+		if ev.Handoff == cv.handoffID {
+			cv.answered = true
+		}
+		c.handoffEvent(ev, cv)
+	case flows.EvTicketSolved, flows.EvTicketClosed:
+		if ev.Handoff == cv.handoffID {
+			c.unansweredBreach(cv, ev.At) // as convEvent's
+			cv.answered, cv.handoffID = true, ""
+		}
+		c.handoffEvent(ev, cv)
+	case flows.EvHandoffDelivered, flows.EvHandoffFailed, flows.EvSLAAlert:
 		c.handoffEvent(ev, cv)
 	case flows.EvSurveyAnswered, flows.EvSurveyAsked, flows.EvSurveySkipped, flows.EvSurveyComment:
 		team := ""
@@ -575,6 +586,12 @@ func (c *Computer) finish(id string, cv *conv, outcome string, at time.Time) {
 		// survey after it) are its team's.
 		c.settled[id] = settledConv{cv.team, at}
 	}
+	// A handoff still waiting past its first-response due time is a
+	// breach that no first reply will report (counted when it fell due
+	// in the period: a conversation started before it may have one).
+	if cv.pass && c.unansweredBreach(cv, at) {
+		c.late[cv.handoffID] = lateHandoff{teamKey{cv.team, cv.priority}, at}
+	}
 	if !cv.in {
 		if c.after(cv) {
 			c.fcrCheck(cv, at, false)
@@ -598,11 +615,6 @@ func (c *Computer) finish(id string, cv *conv, outcome string, at time.Time) {
 	} else if cv.state != "" {
 		c.state(cv.flow, cv.state).ended++
 	}
-	// A handoff still waiting past its first-response due time is a
-	// breach that no first reply will report.
-	if c.unansweredBreach(cv, at) {
-		c.late[cv.handoffID] = lateHandoff{teamKey{cv.team, cv.priority}, at}
-	}
 	c.turns.add(float64(cv.userMsgs))
 	b := c.bucket(cv.start)
 	b.counted++
@@ -619,9 +631,11 @@ func (c *Computer) finish(id string, cv *conv, outcome string, at time.Time) {
 }
 
 // unansweredBreach counts cv's handoff as a first-response breach when
-// it is unanswered at at, past its due time; it reports whether it did.
+// it is unanswered at at, past its due time, and it fell due in the
+// period (the breach happened then, as a late reply happens when it
+// comes); it reports whether it did.
 func (c *Computer) unansweredBreach(cv *conv, at time.Time) bool {
-	if cv.handoffID == "" || cv.answered || cv.firstDue.IsZero() || !at.After(cv.firstDue) || !c.teamOK(cv.team) {
+	if cv.handoffID == "" || cv.answered || cv.firstDue.IsZero() || !at.After(cv.firstDue) || !c.teamOK(cv.team) || !c.inPeriod(cv.firstDue) {
 		return false
 	}
 	c.sla(c.frt, teamKey{cv.team, cv.priority}).breachedOpen++

@@ -699,3 +699,61 @@ func optF(v *float64) any {
 	}
 	return *v
 }
+
+// Daily SLA reports of a conversation that spans midnight: it started at
+// 23:50, was handed off at 00:05 with its first reply due at 01:05, and
+// nobody answered (or the ticket was solved unanswered at 09:00). The
+// breach happened on the second day, when the reply fell due: that day's
+// report counts it, as it counts a late reply; the first day's, whose
+// period ended before the handoff was made, does not.
+func TestUnansweredBreachCountsOnTheDayItFellDue(t *testing.T) {
+	day1 := time.Date(2026, 3, 5, 0, 0, 0, 0, time.UTC)
+	day2, day3 := day1.AddDate(0, 0, 1), day1.AddDate(0, 0, 2)
+	ho := func(e *flows.Event) {
+		e.Handoff, e.Team, e.Priority, e.Reason, e.State, e.FirstResponseDue = "h1", "support", "normal", "menu", "transfer", day2.Add(65*time.Minute)
+	}
+	opening := []flows.Event{
+		ev(flows.EvConversationStarted, "X", day2.Add(-10*time.Minute)),
+		ev(flows.EvMessageIn, "X", day2.Add(-10*time.Minute), func(e *flows.Event) { e.To, e.Size = "bot", 5 }),
+		ev(flows.EvHandoffRequested, "X", day2.Add(5*time.Minute), ho),
+	}
+	// Other traffic until noon of the second day.
+	noon := []flows.Event{
+		ev(flows.EvConversationStarted, "Y", day2.Add(12*time.Hour)),
+		ev(flows.EvConversationEnded, "Y", day2.Add(12*time.Hour), func(e *flows.Event) { e.Outcome = flows.OutcomeContained }),
+	}
+	waiting := slices.Concat(opening, noon)
+	solved := slices.Concat(opening, []flows.Event{
+		ev(flows.EvTicketSolved, "X", day2.Add(9*time.Hour), ho, func(e *flows.Event) { e.WaitMS = (535 * time.Minute).Milliseconds() }),
+		ev(flows.EvConversationEnded, "X", day2.Add(9*time.Hour), func(e *flows.Event) { e.Outcome, e.Reason = flows.OutcomeHandedOff, "ticket_solved" }),
+	}, noon)
+	late := slices.Concat(opening, []flows.Event{
+		ev(flows.EvFirstAgentReply, "X", day2.Add(3*time.Hour), ho, func(e *flows.Event) { e.WaitMS = (175 * time.Minute).Milliseconds() }),
+	}, noon)
+	for _, tc := range []struct {
+		name       string
+		events     []flows.Event
+		o          kpi.Options
+		breached   int
+		withinNull bool
+	}{
+		{"still waiting, every day", waiting, kpi.Options{}, 1, false},
+		{"still waiting, the first day", waiting, kpi.Options{From: day1, To: day2}, 0, true},
+		{"still waiting, the second day", waiting, kpi.Options{From: day2, To: day3}, 1, false},
+		{"solved unanswered, the first day", solved, kpi.Options{From: day1, To: day2}, 0, true},
+		{"solved unanswered, the second day", solved, kpi.Options{From: day2, To: day3}, 1, false},
+		{"answered late, the first day", late, kpi.Options{From: day1, To: day2}, 0, true},
+		{"answered late, the second day", late, kpi.Options{From: day2, To: day3}, 1, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := compute(tc.events, tc.o)
+			if r.FirstResponse.Breached != tc.breached || r.Handoffs.SLABreaches != tc.breached || (r.FirstResponse.WithinSLA == nil) != tc.withinNull {
+				t.Errorf("%d breached (%d SLA breaches), within SLA %v; want %d breached, none within: %v",
+					r.FirstResponse.Breached, r.Handoffs.SLABreaches, optF(r.FirstResponse.WithinSLA), tc.breached, tc.withinNull)
+			}
+			if tc.breached == 1 && (len(r.FirstResponse.ByTeam) != 1 || r.FirstResponse.ByTeam[0].Breached != 1) {
+				t.Errorf("by team %+v, want one row with 1 breach", r.FirstResponse.ByTeam)
+			}
+		})
+	}
+}

@@ -226,8 +226,9 @@ func (c *Computer) Close() {
 			c.finish(id, cv, "", c.horizon)
 		default:
 			// Still open, its handoff waiting past its due time: a
-			// breach whatever comes after the data.
-			if cv.in {
+			// breach whatever comes after the data (when it fell due in
+			// the period, whenever the conversation started).
+			if cv.pass {
 				c.unansweredBreach(cv, c.horizon)
 			}
 		}
