@@ -95,7 +95,10 @@ func (o *eventsOut) close() error {
 
 // scopedSink prefixes the conversation, handoff and event ids of events
 // with a scope, so conversations that reuse ids (every test conversation
-// is test-1) stay apart in one events file.
+// is test-1) stay apart in one events file; their contact too (a
+// pseudonym of the scope and the contact, the same shape), or every test
+// would be one customer coming back to the report's first contact
+// resolution.
 type scopedSink struct {
 	scope string
 	inner flows.EventSink
@@ -106,6 +109,9 @@ func (s scopedSink) Write(ctx context.Context, events ...flows.Event) error {
 		ev := &events[i]
 		ev.Conversation = s.scope + ev.Conversation
 		ev.ID = s.scope + ev.ID
+		if ev.Contact != "" {
+			ev.Contact = analytics.Pseudonym(s.scope+ev.Contact, "")
+		}
 		if ev.Handoff != "" {
 			ev.Handoff = s.scope + ev.Handoff
 		}

@@ -39,6 +39,18 @@ func TestEventsFromTestChatAndLoad(t *testing.T) {
 	if len(convs) < 5 {
 		t.Errorf("%d conversation ids, want one per test conversation (they must not share ids)", len(convs))
 	}
+	// Every test conversation is another customer (each test's contact
+	// is its own): one that shared a contact with the test before it
+	// would read, in the report's first contact resolution, as that
+	// customer coming back about the same topic.
+	contactOf := map[string]string{} // contact → the test scope that had it
+	for _, e := range evs {
+		scope, _, _ := strings.Cut(e.Conversation, ".")
+		if prev, ok := contactOf[e.Contact]; ok && prev != scope {
+			t.Fatalf("tests %s and %s share contact %s", prev, scope, e.Contact)
+		}
+		contactOf[e.Contact] = scope
+	}
 
 	chat := filepath.Join(dir, "chat.jsonl")
 	code, out, errs = runCLI(t, "ciao\n2\n", "chat", "--json", "--events", chat, "--events-text", "--now", "2026-03-03T10:30:00+01:00", "../../examples/flows/support.yaml")
