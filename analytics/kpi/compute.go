@@ -44,6 +44,10 @@ type Computer struct {
 	// time (a webhook batch sent again and stored twice), counts once.
 	seen     map[string]time.Time
 	repeated int
+	// asks are the survey questions waiting for their answer, by
+	// conversation and kind, with when they were asked: an answer counts
+	// for the response rate of the period its question was asked in.
+	asks map[surveyAsk]time.Time
 
 	outcomes      map[string]int
 	finished      int
@@ -83,6 +87,8 @@ type stateCount struct {
 
 type teamKey struct{ team, priority string }
 
+type surveyAsk struct{ conversation, kind string }
+
 // lateHandoff is a handoff counted as an unanswered breach: its team and
 // priority, and when.
 type lateHandoff struct {
@@ -114,8 +120,11 @@ type slaDist struct {
 
 type survey struct {
 	asked, skipped int
-	scores         [11]int
-	comments       int
+	// answeredAsked are the questions asked in the period that got an
+	// answer (whenever it came): the response rate's numerator.
+	answeredAsked int
+	scores        [11]int
+	comments      int
 }
 
 // bucket is one hour of the period.
@@ -161,6 +170,7 @@ func New(o Options) *Computer {
 		settled:    map[string]settledConv{},
 		deadIDs:    map[string]time.Time{},
 		seen:       map[string]time.Time{},
+		asks:       map[surveyAsk]time.Time{},
 		outcomes:   map[string]int{},
 		byReason:   map[string]int{},
 		funnel:     map[stateKey]*stateCount{},
@@ -499,15 +509,26 @@ func (c *Computer) surveyEvent(ev *flows.Event, team string) {
 	if c.o.Team != "" && team != c.o.Team {
 		return
 	}
+	kind := ev.Kind
+	ask := surveyAsk{ev.Conversation, kind}
+	valid := ev.Type != flows.EvSurveyAnswered || validScore(kind, ev.Score)
+	switch {
+	case ev.Type == flows.EvSurveyAsked:
+		c.asks[ask] = ev.At
+	case ev.Type == flows.EvSurveySkipped || ev.Type == flows.EvSurveyAnswered && valid:
+		// The question is settled: an answer counts for the response
+		// rate of the period it was asked in, when it was.
+		if at, ok := c.asks[ask]; ok {
+			delete(c.asks, ask)
+			if ev.Type == flows.EvSurveyAnswered && c.inPeriod(at) {
+				c.survey(kind).answeredAsked++
+			}
+		}
+	}
 	if !c.inPeriod(ev.At) {
 		return
 	}
-	kind := ev.Kind
-	s := c.surveys[kind]
-	if s == nil {
-		s = &survey{}
-		c.surveys[kind] = s
-	}
+	s := c.survey(kind)
 	switch ev.Type {
 	case flows.EvSurveyAsked:
 		s.asked++
@@ -516,14 +537,8 @@ func (c *Computer) surveyEvent(ev *flows.Event, team string) {
 	case flows.EvSurveyComment:
 		s.comments++
 	case flows.EvSurveyAnswered:
-		if ev.Score == nil || *ev.Score < 0 || *ev.Score > 10 {
+		if !valid {
 			return
-		}
-		// Off its kind's scale it is no answer, here as in the headline.
-		if k := flows.SurveyKind(kind); k.Valid() {
-			if lo, hi := k.Range(); *ev.Score < lo || *ev.Score > hi {
-				return
-			}
 		}
 		score := *ev.Score
 		s.scores[score]++
@@ -543,6 +558,30 @@ func (c *Computer) surveyEvent(ev *flows.Event, team string) {
 			}
 		}
 	}
+}
+
+// validScore reports whether score is an answer on kind's scale (0-10
+// for a kind this version does not know): off it, it is no answer, here
+// as in the headline.
+func validScore(kind string, score *int) bool {
+	if score == nil || *score < 0 || *score > 10 {
+		return false
+	}
+	if k := flows.SurveyKind(kind); k.Valid() {
+		if lo, hi := k.Range(); *score < lo || *score > hi {
+			return false
+		}
+	}
+	return true
+}
+
+func (c *Computer) survey(kind string) *survey {
+	s := c.surveys[kind]
+	if s == nil {
+		s = &survey{}
+		c.surveys[kind] = s
+	}
+	return s
 }
 
 func (c *Computer) state(flow, state string) *stateCount {
@@ -707,6 +746,11 @@ func (c *Computer) sweep() {
 	for id, sc := range c.settled {
 		if c.horizon.Sub(sc.at) > lateMemory {
 			delete(c.settled, id)
+		}
+	}
+	for k, at := range c.asks {
+		if c.horizon.Sub(at) > lateMemory {
+			delete(c.asks, k)
 		}
 	}
 	for id, at := range c.seen {

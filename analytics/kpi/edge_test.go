@@ -757,3 +757,52 @@ func TestUnansweredBreachCountsOnTheDayItFellDue(t *testing.T) {
 		})
 	}
 }
+
+// The survey's response rate is the share of the questions asked in the
+// period that got an answer: a question asked at 23:59 and answered at
+// 00:01 is the first day's question, answered, not the second day's
+// answer to nothing (which made the second day read 200%).
+func TestResponseRateIsOfTheQuestionsAskedInThePeriod(t *testing.T) {
+	day1 := time.Date(2026, 3, 5, 0, 0, 0, 0, time.UTC)
+	day2, day3 := day1.AddDate(0, 0, 1), day1.AddDate(0, 0, 2)
+	five, two := 5, 2
+	asked := func(id string, at time.Time) flows.Event {
+		return ev(flows.EvSurveyAsked, id, at, func(e *flows.Event) { e.Survey, e.Kind = "csat", "csat" })
+	}
+	answered := func(id string, at time.Time, score *int) flows.Event {
+		return ev(flows.EvSurveyAnswered, id, at, func(e *flows.Event) { e.Survey, e.Kind, e.Score = "csat", "csat", score })
+	}
+	events := []flows.Event{
+		ev(flows.EvConversationStarted, "X", day2.Add(-5*time.Minute)),
+		asked("X", day2.Add(-time.Minute)),
+		answered("X", day2.Add(time.Minute), &five),
+		ev(flows.EvConversationStarted, "Y", day2.Add(time.Hour)),
+		asked("Y", day2.Add(time.Hour)),
+		answered("Y", day2.Add(time.Hour), &two),
+		ev(flows.EvConversationStarted, "Z", day2.Add(2*time.Hour)),
+		asked("Z", day2.Add(2*time.Hour)), // never answered
+	}
+	for _, tc := range []struct {
+		name             string
+		o                kpi.Options
+		responses, asked int
+		rate, csat       float64
+	}{
+		{"every day", kpi.Options{}, 2, 3, 0.6667, 50},
+		{"the first day", kpi.Options{From: day1, To: day2}, 0, 1, 1, -1},
+		{"the second day", kpi.Options{From: day2, To: day3}, 2, 2, 0.5, 50},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := compute(events, tc.o)
+			s := r.CSAT
+			csat := -1.0
+			if s.Score != nil {
+				csat = *s.Score
+			}
+			if s.Responses != tc.responses || s.Asked != tc.asked || s.ResponseRate == nil || *s.ResponseRate != tc.rate || csat != tc.csat {
+				t.Errorf("%d responses of %d asked, response rate %v, CSAT %v; want %d of %d, %v, %v",
+					s.Responses, s.Asked, optF(s.ResponseRate), csat, tc.responses, tc.asked, tc.rate, tc.csat)
+			}
+		})
+	}
+}

@@ -161,10 +161,12 @@ type FCR struct {
 type Survey struct {
 	// Score: CSAT the percentage of 4s and 5s; NPS promoters minus
 	// detractors, in percent; CES the mean. Null without responses.
-	Score        *float64 `json:"score"`
-	Responses    int      `json:"responses"`
-	Asked        int      `json:"asked"`
-	Skipped      int      `json:"skipped"`
+	Score     *float64 `json:"score"`
+	Responses int      `json:"responses"`
+	Asked     int      `json:"asked"`
+	Skipped   int      `json:"skipped"`
+	// ResponseRate is the share of the questions asked in the period
+	// that got an answer (whenever it came); null when none was asked.
 	ResponseRate *float64 `json:"response_rate"`
 	Average      float64  `json:"average"`
 	// Distribution counts the answers by score (index = score).
@@ -381,7 +383,7 @@ func (c *Computer) surveyResult(kind string, lo, hi int) Survey {
 	}
 	out.Asked, out.Skipped, out.Comments = s.asked, s.skipped, s.comments
 	if out.Asked > 0 {
-		out.ResponseRate = ptr(round(ratio(out.Responses, out.Asked), 4))
+		out.ResponseRate = ptr(round(ratio(s.answeredAsked, out.Asked), 4))
 	}
 	if out.Responses == 0 {
 		return out
