@@ -1,7 +1,6 @@
 package dsl
 
 import (
-	"strings"
 	"testing"
 )
 
@@ -54,10 +53,7 @@ bye:
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, ds := Load("s.yaml", []byte(head+tt.states))
-			if got := diagText(ds); !strings.Contains(got, tt.want) {
-				t.Errorf("diagnostics lack\n%s\ngot:\n%s", tt.want, got)
-			}
+			wantDiags(t, head+tt.states, tt.want, "")
 		})
 	}
 }
