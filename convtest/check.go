@@ -26,6 +26,8 @@ type convState struct {
 func checkStep(st *Step, res *sandbox.Step, s *flows.Session, vars map[string]any, cs *convState) []string {
 	var fails []string
 	fail := func(format string, args ...any) { fails = append(fails, fmt.Sprintf(format, args...)) }
+	// failAt reports a failure of the check with key key, at its position.
+	failAt := func(key, format string, args ...any) { fails = append(fails, st.at(key, fmt.Sprintf(format, args...))) }
 
 	var replies []string
 	var menu []string
@@ -79,20 +81,20 @@ func checkStep(st *Step, res *sandbox.Step, s *flows.Session, vars map[string]an
 	}
 	if st.bot != nil {
 		if msg := checkReplies(st.bot, replies); msg != "" {
-			fail("%s", msg)
+			failAt("bot", "%s", msg)
 		}
 	}
 	if st.optionsOK {
 		got := cs.lastMenu
 		switch {
 		case !cs.menuSeen && len(st.options) > 0:
-			fail("options: expected a menu %s, but no menu was shown", quoteList(st.options))
+			failAt("options", "options: expected a menu %s, but no menu was shown", quoteList(st.options))
 		case !slices.Equal(got, st.options):
-			fail("options: the last menu shown differs\n%s", diffLines(strings.Join(st.options, "\n"), strings.Join(got, "\n")))
+			failAt("options", "options: the last menu shown differs\n%s", diffLines(strings.Join(st.options, "\n"), strings.Join(got, "\n")))
 		}
 	}
 	if st.state != "" && st.state != s.State {
-		fail("state: expected %q, the conversation is in %q", st.state, s.State)
+		failAt("state", "state: expected %q, the conversation is in %q", st.state, s.State)
 	}
 	if len(st.vars) > 0 {
 		for _, name := range slices.Sorted(maps.Keys(st.vars)) {
@@ -105,39 +107,41 @@ func checkStep(st *Step, res *sandbox.Step, s *flows.Session, vars map[string]an
 				if s := flows.Suggest(name, slices.Sorted(maps.Keys(vars))); s != "" {
 					hint = fmt.Sprintf("; did you mean %q?", s)
 				}
-				fail("vars: %s: the flow has no variable %q%s", name, name, hint)
+				failAt("vars", "vars: %s: the flow has no variable %q%s", name, name, hint)
 				continue
 			}
 			if !subset(want, normJSON(got)) {
-				fail("vars: %s: expected %s, got %s", name, compactJSON(want), compactJSON(got))
+				failAt("vars", "vars: %s: expected %s, got %s", name, compactJSON(want), compactJSON(got))
 			}
 		}
 	}
 	if st.noMatch != nil && *st.noMatch != s.NoMatch {
-		fail("no_match: expected %d consecutive no-matches, the count is %d", *st.noMatch, s.NoMatch)
+		failAt("no_match", "no_match: expected %d consecutive no-matches, the count is %d", *st.noMatch, s.NoMatch)
 	}
 	if h := st.handoff; h != nil {
-		fails = append(fails, checkHandoff(h, handoffs)...)
+		for _, f := range checkHandoff(h, handoffs) {
+			failAt("handoff", "%s", f)
+		}
 	}
 	if len(st.http) > 0 {
 		if msg := checkHTTP(st.http, requests); msg != "" {
-			fail("%s", msg)
+			failAt("http", "%s", msg)
 		}
 	}
 	fails = append(fails, checkHelpdesk(st, res)...)
 	if len(st.events) > 0 {
 		if msg := checkEvents(st.events, res); msg != "" {
-			fail("%s", msg)
+			failAt("events", "%s", msg)
 		}
 	}
 	if st.lifecycle != "" && st.lifecycle != string(s.Lifecycle) {
-		fail("lifecycle: expected %s, it is %s", st.lifecycle, s.Lifecycle)
+		failAt("lifecycle", "lifecycle: expected %s, it is %s", st.lifecycle, s.Lifecycle)
 	}
 	if st.ended != nil && *st.ended != cs.ended {
 		if *st.ended {
-			fail("ended: expected the conversation to have ended; it is in state %q, lifecycle %s", s.State, s.Lifecycle)
+			failAt("ended", "ended: expected the conversation to have ended; it is in state %q, lifecycle %s", s.State, s.Lifecycle)
 		} else {
-			fail("ended: expected the conversation to go on, but it ended")
+			failAt("ended", "ended: expected the conversation to go on, but it ended")
 		}
 	}
 	if len(fails) > 0 {

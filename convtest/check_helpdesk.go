@@ -135,11 +135,13 @@ func checkHelpdesk(st *Step, res *sandbox.Step) []string {
 		}
 	}
 	if st.route != nil {
-		fails = append(fails, checkRoute(st.route, routes)...)
+		for _, f := range checkRoute(st.route, routes) {
+			fails = append(fails, st.at("route", f))
+		}
 	}
 	if st.requestsOK {
 		if msg := checkRequests(st.requests, reqs); msg != "" {
-			fails = append(fails, msg)
+			fails = append(fails, st.at("requests", msg))
 		}
 	}
 	return fails
@@ -181,7 +183,8 @@ func checkRoute(w *routeCheck, got []sandbox.RouteEvent) []string {
 	}
 	if len(fails) > 0 {
 		b, _ := json.Marshal(g)
-		fails = append(fails, "the decision: "+string(b))
+		// The decision goes with the last failure, under its position.
+		fails[len(fails)-1] += "\nthe decision: " + string(b)
 	}
 	return fails
 }

@@ -104,6 +104,17 @@ type Step struct {
 	requests  []requestCheck
 	// requestsOK is set when requests: was given (possibly empty).
 	requestsOK bool
+	// checkPos is where each check's key is, for its failures.
+	checkPos map[string]flows.Pos
+}
+
+// at prefixes a failure of the step's check key with the key's position
+// (path:line:col, where editors jump).
+func (s *Step) at(key, msg string) string {
+	if pos, ok := s.checkPos[key]; ok {
+		return pos.String() + ": " + msg
+	}
+	return msg
 }
 
 // Replies is how many replies the step's bot: check asks for: at least

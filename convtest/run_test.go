@@ -3,6 +3,7 @@ package convtest
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -358,5 +359,55 @@ func TestRunVarsCheckNamesAVariableTheFlowHasNot(t *testing.T) {
 	want := `vars: nmae: the flow has no variable "nmae"; did you mean "name"?`
 	if res.Failed != 1 || !strings.Contains(out.String(), want) {
 		t.Errorf("got:\n%s\nwant the line %s", out.String(), want)
+	}
+}
+
+// TestRunFailurePointsAtTheCheck: each failing check is reported at the
+// position of its key in the step (path:line:col, where editors jump),
+// the step's line still pointing at its input.
+func TestRunFailurePointsAtTheCheck(t *testing.T) {
+	desk, err := filepath.Abs("testdata/desk.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	checks := []struct{ key, value, msg string }{
+		{"bot", `"Bye"`, `bot: expected reply "Bye", not found`},
+		{"options", "[Nope]", "options: the last menu shown differs"},
+		{"state", "faq", `state: expected "faq", the conversation is in "welcome"`},
+		{"vars", `{order_id: A1}`, `vars: order_id: expected "A1", got ""`},
+		{"no_match", "2", "no_match: expected 2 consecutive no-matches"},
+		{"handoff", "{team: support}", "handoff: expected a handoff in this step, there was none"},
+		{"http", "[{url: 'https://x.example'}]", "http: expected a request"},
+		{"events", "[{type: nope}]", "events: expected {\"type\":\"nope\"}"},
+		{"lifecycle", "closed", "lifecycle: expected closed, it is bot"},
+		{"ended", "true", "ended: expected the conversation to have ended"},
+		{"route", "{team: billing}", "route: expected a routed handoff in this step, there was none"},
+		{"requests", "[{connector: zendesk}]", "requests: expected "},
+	}
+	src := "flow: " + desk + "\nlang: en\nconversations:\n"
+	line := 4
+	var wants []string
+	for _, c := range checks {
+		src += "  - name: " + c.key + "\n    steps:\n      - user: hi\n        " + c.key + ": " + c.value + "\n"
+		wants = append(wants, fmt.Sprintf("  step 1 of 1, user: \"hi\" (TEST:%d:9)\n    TEST:%d:9: %s", line+2, line+3, c.msg))
+		line += 4
+	}
+	// Two failing checks of one step, each at its own key.
+	src += "  - name: two\n    steps:\n      - user: hi\n        state: faq\n        bot: Bye\n"
+	wants = append(wants, fmt.Sprintf("    TEST:%d:9: state: expected \"faq\"", line+3), fmt.Sprintf("\n    TEST:%d:9: bot: expected reply \"Bye\"", line+4))
+
+	test := filepath.Join(t.TempDir(), "t.yaml")
+	if err := os.WriteFile(test, []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	res := NewRunner(Options{Out: &out}).Run(context.Background(), []string{test})
+	for _, want := range wants {
+		if want = strings.ReplaceAll(want, "TEST", test); !strings.Contains(out.String(), want) {
+			t.Errorf("the report lacks %q:\n%s", want, out.String())
+		}
+	}
+	if res.Failed != len(checks)+1 {
+		t.Errorf("%d failed, want %d:\n%s", res.Failed, len(checks)+1, out.String())
 	}
 }

@@ -62,6 +62,12 @@ func (p *testParser) step(n *yaml.Node) *Step {
 		return st
 	}
 	p.fields(n, "a step", stepKeys, func(key string, k, v *yaml.Node) {
+		if !slices.Contains(inputKeys, key) {
+			if st.checkPos == nil {
+				st.checkPos = map[string]flows.Pos{}
+			}
+			st.checkPos[key] = p.pos(k)
+		}
 		if slices.Contains(inputKeys, key) {
 			if st.Kind != "" {
 				p.errorf(k, "a step does one thing: it has both %s and %s; split it in two steps", st.Kind, key)

@@ -33,6 +33,7 @@ func TestTestFailureShowsStepAndDiff(t *testing.T) {
 	for _, want := range []string{
 		"FAIL  testdata/tests/failing/shop_fail.yaml: order number question",
 		`step 2 of 3, user: "1" (testdata/tests/failing/shop_fail.yaml:11:9)`,
+		`testdata/tests/failing/shop_fail.yaml:12:9: bot: expected reply "What is your order number?", not found`,
 		`- expected: "What is your order number?"`,
 		`+ got:      "What's your order number? (e.g. A12345)"`,
 		`1. "What's your order number? (e.g. A12345)"`,
