@@ -2,6 +2,7 @@ package chat
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"strings"
 	"time"
@@ -139,6 +140,39 @@ func parseLine(line string) parsedLine {
 }
 
 var commands = []string{"wait", "agent", "ticket", "close", "button", "handoff", "state", "vars", "reset", "quit", "help"}
+
+// takes is how many arguments each command takes (its Help line's words
+// after the command); -1: a text, all of the rest of the line.
+var takes = map[string]int{"wait": 1, "agent": -1, "ticket": 1, "close": 0, "button": 1, "handoff": 0,
+	"state": 0, "vars": 0, "reset": 0, "quit": 0, "exit": 0, "help": 0}
+
+// tooManyArgs says the usage of a command given more arguments than it
+// takes, which it would otherwise drop or misread; "" when it is not.
+func tooManyArgs(in parsedLine) string {
+	n, ok := takes[in.cmd]
+	if !ok || n < 0 || len(strings.Fields(in.arg)) <= n {
+		return ""
+	}
+	what := "no argument"
+	if n == 1 {
+		what = "one argument"
+	}
+	return fmt.Sprintf("/%s takes %s, not %q; usage: %s", in.cmd, what, in.arg, usage(in.cmd))
+}
+
+// usage is a command's Help line without its description: "/wait DURATION".
+func usage(cmd string) string {
+	if cmd == "exit" {
+		cmd = "quit"
+	}
+	for _, l := range strings.Split(Help, "\n") {
+		if f := strings.Fields(l); len(f) > 0 && f[0] == "/"+cmd {
+			synopsis, _, _ := strings.Cut(strings.TrimSpace(l), "  ")
+			return synopsis
+		}
+	}
+	return "/" + cmd
+}
 
 // lineReader reads lines until EOF or until ctx is done.
 type lineReader interface {

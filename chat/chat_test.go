@@ -274,3 +274,58 @@ func TestRunRecordsTheTimeBetweenSteps(t *testing.T) {
 		t.Errorf("baton test of the recording:\n%s\nthe file:\n%s", report.String(), b)
 	}
 }
+
+// TestRunTooManyArguments: a command given more arguments than it takes
+// says its usage instead of acting on part of the line.
+func TestRunTooManyArguments(t *testing.T) {
+	for _, c := range []struct {
+		lines, usage string
+		absent       string // what the command would have done
+		present      string // what follows, the command not acting
+	}{
+		{lines: "/state NAME extra", usage: `/state takes no argument, not "NAME extra"; usage: /state`, absent: "no-match 0"},
+		{lines: "/vars name", usage: `/vars takes no argument, not "name"; usage: /vars`, absent: "name = null"},
+		{lines: "/help me", usage: `/help takes no argument, not "me"; usage: /help`, absent: "this list"},
+		{lines: "/handoff last", usage: `/handoff takes no argument, not "last"; usage: /handoff`, absent: "no handoff yet"},
+		{lines: "/close now", usage: `/close takes no argument, not "now"; usage: /close`, absent: "conversation ended"},
+		{lines: "/reset all", usage: `/reset takes no argument, not "all"; usage: /reset`, absent: "new conversation"},
+		{lines: "/quit now\n/state", usage: `/quit takes no argument, not "now"; usage: /quit`, present: "no-match 0"},
+		{lines: "/exit now\n/state", usage: `/exit takes no argument, not "now"; usage: /quit`, present: "no-match 0"},
+		{lines: "/wait 10m more\n/state", usage: `/wait takes one argument, not "10m more"; usage: /wait DURATION`, present: "clock 2026-03-03 10:30:00"},
+		{lines: "/ticket solved now", usage: `/ticket takes one argument, not "solved now"; usage: /ticket STATUS`, absent: "ticket is solved"},
+		{lines: "/button yes please", usage: `/button takes one argument, not "yes please"; usage: /button ID`, absent: "no menu"},
+	} {
+		_, out := run(t, chat.Options{}, "hi\n"+c.lines+"\n")
+		if !strings.Contains(out, c.usage) {
+			t.Errorf("%q: no %q in:\n%s", c.lines, c.usage, out)
+		}
+		if c.absent != "" && strings.Contains(out, c.absent) {
+			t.Errorf("%q: the command acted (%q):\n%s", c.lines, c.absent, out)
+		}
+		if !strings.Contains(out, c.present) {
+			t.Errorf("%q: the chat did not go on (%q):\n%s", c.lines, c.present, out)
+		}
+	}
+	// The agent's message is all of the line.
+	_, out := run(t, chat.Options{}, "hi\n/agent Hi, I'm Marco\n")
+	if strings.Contains(out, "usage: /agent") {
+		t.Errorf("/agent with a message of many words says its usage:\n%s", out)
+	}
+}
+
+// TestRunButtonIDWithSpaces: an id with spaces is one argument of /button
+// when the menu shown has it.
+func TestRunButtonIDWithSpaces(t *testing.T) {
+	src := "flow: b\nlanguages: [en]\nstart: menu\nstates:\n  menu:\n    say: Pick\n    menu:\n      options:\n" +
+		"        - {id: yes please, label: Yes, goto: done}\n  done:\n    say: Done!\n    end: resolved\n"
+	f, diags := dsl.Load("b.yaml", []byte(src))
+	if diags.HasErrors() {
+		t.Fatal(diags.Err())
+	}
+	cfg := surveyConfig(t)
+	cfg.Flow = f
+	_, out := run(t, chat.Options{Config: cfg}, "hi\n/button yes please\n")
+	if !strings.Contains(out, "Done!") || strings.Contains(out, "usage:") {
+		t.Errorf("/button with the id %q did not tap it:\n%s", "yes please", out)
+	}
+}

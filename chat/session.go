@@ -211,6 +211,11 @@ func validLine(line string) (string, bool) {
 // command, bad argument, the recording failing) and whether the user asked
 // to quit.
 func (cs *session) step(ctx context.Context, in parsedLine) (problem string, quit bool) {
+	// A button's id may have spaces: the whole of the line is one when
+	// the menu has it.
+	if msg := tooManyArgs(in); msg != "" && (in.cmd != "button" || cs.sb.CheckButton(in.arg) != nil) {
+		return msg, false
+	}
 	var st stepIn
 	switch in.cmd {
 	case "":
