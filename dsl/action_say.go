@@ -92,6 +92,15 @@ func (l *loader) language(k *yaml.Node) bool {
 	if len(l.langs) == 0 || l.langs[s] {
 		return true
 	}
+	if len(l.langTypos) > 0 {
+		// languages: has an error: say so once per language, not once
+		// per text, and nothing of the texts in the mistyped code.
+		if !l.langTypos[s] && !l.langFlagged[s] {
+			l.langFlagged[s] = true
+			l.errorf(k, "unknown language %q; the flow speaks %s (languages: has an error; the other texts in %s are not flagged)", s, strings.Join(l.flow.Languages, ", "), s)
+		}
+		return false
+	}
 	l.errorf(k, "unknown language %q; the flow speaks %s (add it to languages: or remove this text)", s, strings.Join(l.flow.Languages, ", "))
 	return false
 }

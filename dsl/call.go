@@ -369,6 +369,7 @@ func (l *loader) child() *loader {
 	sl.init(l.flow.Source)
 	sl.calls, sl.prefix = l.calls, l.prefix
 	sl.langs = l.langs
+	sl.langTypos, sl.langFlagged = l.langTypos, l.langFlagged
 	sl.flow.Languages = l.flow.Languages
 	sl.flow.Location = l.flow.Location
 	return sl

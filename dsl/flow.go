@@ -1,6 +1,7 @@
 package dsl
 
 import (
+	"fmt"
 	"regexp"
 	"strings"
 
@@ -93,6 +94,7 @@ func (l *loader) init(path string) {
 	l.nluSet = map[string]flows.Pos{}
 	l.captures = map[string]any{}
 	l.langs = map[string]bool{}
+	l.langTypos, l.langFlagged = map[string]bool{}, map[string]bool{}
 	l.flow = &flows.Flow{
 		Source: path,
 		Vars:   map[string]any{},
@@ -198,6 +200,20 @@ func (l *loader) languages(n *yaml.Node) {
 		}
 		if !langCode.MatchString(code) {
 			l.errorf(it, "%q is not a language code; use ISO 639-1 codes like en, it, es, pt-BR", code)
+			continue
+		}
+		if sug, isoCode, bad := unknownLanguage(code); bad {
+			msg := fmt.Sprintf("languages: %q is not a language code the flow can use", code)
+			switch {
+			case isoCode:
+				msg += fmt.Sprintf("; did you mean %q (its ISO 639-1 code)?", sug)
+			case sug != "":
+				msg += fmt.Sprintf("; did you mean %q?", sug)
+			default:
+				msg += "; use ISO 639-1 codes like en, it, es, pt-BR"
+			}
+			l.errorf(it, "%s", msg)
+			l.langTypos[code] = true
 			continue
 		}
 		if l.langs[code] {

@@ -18,6 +18,10 @@ type loader struct {
 	file  *srcFile           // the file being converted
 	flow  *flows.Flow
 	langs map[string]bool
+	// langTypos are the codes of languages: that are no language; texts
+	// in a language not listed are then flagged once per language
+	// (langFlagged), as they likely follow from the typo.
+	langTypos, langFlagged map[string]bool
 
 	// Where each name was first defined, for "defined twice" errors.
 	statePos  map[string]flows.Pos
