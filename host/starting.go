@@ -19,7 +19,8 @@ import (
 // by default on Kubernetes, counts as a failure, and a liveness probe's
 // failures restart the process). Every other request waits for the
 // server (ServeOn), as it would in the listen queue, or, when it could
-// not be built (Close), is answered 503.
+// not be built (Close), is answered 503. At most maxStartWaiting wait:
+// past them a request is answered 503 with a Retry-After at once.
 type Starting struct {
 	srv    *http.Server
 	errc   chan error
@@ -38,6 +39,9 @@ type Starting struct {
 var (
 	readTimeout  = 30 * time.Second
 	writeTimeout = 60 * time.Second
+	// maxStartWaiting bounds the requests held while starting; one more
+	// is answered 503 with a Retry-After (providers redeliver).
+	maxStartWaiting int32 = 1024
 )
 
 // ServeStarting serves l until a Server takes it over (ServeOn) or
@@ -72,7 +76,12 @@ func (st *Starting) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	st.waiting.Add(1)
+	if st.waiting.Add(1) > maxStartWaiting {
+		st.waiting.Add(-1)
+		w.Header().Set("Retry-After", "5")
+		http.Error(w, "starting; try again", http.StatusServiceUnavailable)
+		return
+	}
 	defer st.waiting.Add(-1)
 	select {
 	case <-st.opened:

@@ -160,3 +160,32 @@ func TestStartingHeldRequestGetsItsTimeoutsAgain(t *testing.T) {
 	}
 	<-done
 }
+
+// The requests held while the server starts are bounded: past
+// maxStartWaiting, one more is answered 503 with a Retry-After at once
+// (a provider redelivers a webhook so answered) instead of holding a
+// goroutine and a connection each for as long as the start takes.
+func TestStartingBoundsWaiting(t *testing.T) {
+	defer func(n int32) { maxStartWaiting = n }(maxStartWaiting)
+	maxStartWaiting = 2
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := ServeStarting(l, slog.New(slog.DiscardHandler))
+	defer st.Close()
+	base := "http://" + l.Addr().String()
+	for range 2 {
+		go startingGet(t, base, "/webhooks/whatsapp")
+	}
+	waitWaiting(st, 2)
+	c := &http.Client{Timeout: 10 * time.Second} // held, it would wait for the whole start
+	resp, err := c.Get(base + "/webhooks/whatsapp")
+	if err != nil {
+		t.Fatalf("a third request while two wait: %v; want 503 at once", err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusServiceUnavailable || resp.Header.Get("Retry-After") == "" {
+		t.Errorf("a third request while two wait: %d, Retry-After %q; want 503 with a Retry-After", resp.StatusCode, resp.Header.Get("Retry-After"))
+	}
+}
