@@ -36,6 +36,7 @@ func (s *Store) PendingStats(ctx context.Context) (_ map[flows.OutboxKind]flows.
 		out[kind] = st
 	}
 	var unbuilt []int
+	epoch := s.statsEpoch()
 	for n, r := range s.sc.stats.execMulti(ctx, s.c, execs) {
 		vals, err := r.AsStrSlice()
 		if err != nil {
@@ -61,7 +62,7 @@ func (s *Store) PendingStats(ctx context.Context) (_ map[flows.OutboxKind]flows.
 		}
 	}
 	if len(unbuilt) > 0 {
-		s.statsBuilt.Store(false) // the next Sweep builds them
+		s.markStatsUnbuilt(epoch) // the next Sweep builds them
 		items, err := s.listShards(ctx, unbuilt, flows.OutboxPending, nil)
 		if err != nil {
 			return nil, err
@@ -92,9 +93,37 @@ func (s *Store) unbuiltStats(ctx context.Context) ([]int, error) {
 		}
 	}
 	if len(out) == 0 {
-		s.statsBuilt.Store(true)
+		s.markStatsBuilt()
 	}
 	return out, nil
+}
+
+// statsEpoch returns how many times the counts were marked built.
+func (s *Store) statsEpoch() uint64 {
+	s.statsMu.Lock()
+	defer s.statsMu.Unlock()
+	return s.statsSeq
+}
+
+// markStatsBuilt records that every shard has its pending counts.
+func (s *Store) markStatsBuilt() {
+	s.statsMu.Lock()
+	defer s.statsMu.Unlock()
+	s.statsSeq++
+	s.statsBuilt.Store(true)
+}
+
+// markStatsUnbuilt records that a shard read since epoch had no counts,
+// so that the next Sweep builds them, unless a build finished since: a
+// PendingStats that read a shard while it was being built must not undo
+// the build's mark (nothing would build the counts again, and the flag
+// would say they are missing for good).
+func (s *Store) markStatsUnbuilt(epoch uint64) {
+	s.statsMu.Lock()
+	defer s.statsMu.Unlock()
+	if s.statsSeq == epoch {
+		s.statsBuilt.Store(false)
+	}
 }
 
 // buildStats builds the pending counts of every shard that has none: a
@@ -140,6 +169,6 @@ func (s *Store) buildStats(ctx context.Context) error {
 			return fmt.Errorf("valkey store: building the pending outbox counts: %w", err)
 		}
 	}
-	s.statsBuilt.Store(true)
+	s.markStatsBuilt()
 	return nil
 }

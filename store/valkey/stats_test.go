@@ -531,3 +531,22 @@ func TestStampOfMatchesCreatedStamp(t *testing.T) {
 		}
 	}
 }
+
+// A PendingStats that read a shard without counts while a build was
+// finishing does not clear the build's mark after it: nothing would
+// build the counts again (Sweep builds only while the mark is clear) and
+// the store would wait for them for good. Seen as
+// TestPendingStatsOfAnEarlierVersionsStore waiting 10 seconds in CI.
+func TestStatsMarkOrder(t *testing.T) {
+	var s Store
+	epoch := s.statsEpoch() // PendingStats starts reading the shards
+	s.markStatsBuilt()      // the build finishes meanwhile
+	s.markStatsUnbuilt(epoch)
+	if !s.statsBuilt.Load() {
+		t.Error("a read begun before the build finished cleared its mark")
+	}
+	s.markStatsUnbuilt(s.statsEpoch()) // a shard unbuilt after the build
+	if s.statsBuilt.Load() {
+		t.Error("a shard read unbuilt after the build did not clear the mark")
+	}
+}

@@ -60,8 +60,13 @@ type Store struct {
 
 	// building is held while this process builds the shards' pending
 	// counts; statsBuilt is set once every shard has them (buildStats).
+	// statsMu orders its writes: statsSeq counts the times it was set,
+	// so a reader that saw an unbuilt shard before a build finished does
+	// not clear it after (markStatsUnbuilt).
 	building   sync.Mutex
 	statsBuilt atomic.Bool
+	statsMu    sync.Mutex
+	statsSeq   uint64
 }
 
 // Option configures a Store.
