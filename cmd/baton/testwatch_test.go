@@ -17,19 +17,38 @@ conversations:
         bot: "Hello v1"
 `
 
-// TestTestWatch: baton test --watch runs the tests again when the flow,
-// a file it includes or a test file is saved, shows a broken flow's
-// diagnostics inline, and goes on watching.
-func TestTestWatch(t *testing.T) {
-	dir := t.TempDir()
-	flow, test := filepath.Join(dir, "flows", "bot.yaml"), filepath.Join(dir, "tests", "bot.yaml")
+// watchProject writes a flow (flows/bot.yaml, its reply "Hello v1") and
+// a test of it (tests/bot.yaml) in a new directory, and returns the
+// directory and the flow's path.
+func watchProject(t *testing.T) (dir, flow string) {
+	t.Helper()
+	dir = t.TempDir()
+	flow = filepath.Join(dir, "flows", "bot.yaml")
 	for _, d := range []string{"flows", "tests"} {
 		if err := os.Mkdir(filepath.Join(dir, d), 0o755); err != nil {
 			t.Fatal(err)
 		}
 	}
 	writeWatchFlow(t, flow, "v1")
-	writeFile(t, test, watchTest)
+	writeFile(t, filepath.Join(dir, "tests", "bot.yaml"), watchTest)
+	return dir, flow
+}
+
+// waitSaveSeen waits for a first run that passes, then for the flow's
+// save, made during it, to be seen: a second run that fails, and the
+// watch going on.
+func waitSaveSeen(c *liveCLI) {
+	c.waitFor("1 passed, 0 failed\n", 1)
+	c.waitFor("bot.yaml changed; running the tests again\n", 1)
+	c.waitFor("0 passed, 1 failed\n", 1)
+	c.waitFor("watching 2 files and 1 directory; Ctrl-C stops\n", 1)
+}
+
+// TestTestWatch: baton test --watch runs the tests again when the flow,
+// a file it includes or a test file is saved, shows a broken flow's
+// diagnostics inline, and goes on watching.
+func TestTestWatch(t *testing.T) {
+	dir, flow := watchProject(t)
 	c := startCLI(t, "test", "--watch", filepath.Join(dir, "tests"))
 	c.waitFor("1 passed, 0 failed\n", 1)
 	c.waitFor("watching 2 files and 1 directory; Ctrl-C stops\n", 1)
@@ -52,7 +71,7 @@ func TestTestWatch(t *testing.T) {
 	// The test file follows the flow: it passes again.
 	writeWatchFlow(t, flow, "v2")
 	c.waitFor("0 passed, 1 failed\n", 3)
-	writeFile(t, test, strings.Replace(watchTest, "Hello v1", "Hello v2", 1))
+	writeFile(t, filepath.Join(dir, "tests", "bot.yaml"), strings.Replace(watchTest, "Hello v1", "Hello v2", 1))
 	c.waitFor("1 passed, 0 failed\n", 2)
 
 	// A new test file in the directory runs at once.
@@ -123,15 +142,7 @@ func TestTestWatchFileRemoved(t *testing.T) {
 // (seconds, while the NLU trains), before the watcher starts, is picked
 // up: the tests run again at once.
 func TestTestWatchSaveDuringFirstRun(t *testing.T) {
-	dir := t.TempDir()
-	flow, test := filepath.Join(dir, "flows", "bot.yaml"), filepath.Join(dir, "tests", "bot.yaml")
-	for _, d := range []string{"flows", "tests"} {
-		if err := os.Mkdir(filepath.Join(dir, d), 0o755); err != nil {
-			t.Fatal(err)
-		}
-	}
-	writeWatchFlow(t, flow, "v1")
-	writeFile(t, test, watchTest)
+	dir, flow := watchProject(t)
 	afterFirstTestRun = func() {
 		// A save seconds into the run (the NLU trains for seconds): the
 		// test's run is faster than the filesystem's clock ticks.
@@ -143,10 +154,7 @@ func TestTestWatchSaveDuringFirstRun(t *testing.T) {
 	}
 	t.Cleanup(func() { afterFirstTestRun = nil })
 	c := startCLI(t, "test", "--watch", filepath.Join(dir, "tests"))
-	c.waitFor("1 passed, 0 failed\n", 1)
-	c.waitFor("bot.yaml changed; running the tests again\n", 1)
-	c.waitFor("0 passed, 1 failed\n", 1)
-	c.waitFor("watching 2 files and 1 directory; Ctrl-C stops\n", 1)
+	waitSaveSeen(c)
 }
 
 // TestTestWatchSaveInTheSameTick: a flow saved during the first run in
@@ -154,15 +162,7 @@ func TestTestWatchSaveDuringFirstRun(t *testing.T) {
 // the modification time, and here the size, it had) is picked up by its
 // content: the tests run again at once.
 func TestTestWatchSaveInTheSameTick(t *testing.T) {
-	dir := t.TempDir()
-	flow, test := filepath.Join(dir, "flows", "bot.yaml"), filepath.Join(dir, "tests", "bot.yaml")
-	for _, d := range []string{"flows", "tests"} {
-		if err := os.Mkdir(filepath.Join(dir, d), 0o755); err != nil {
-			t.Fatal(err)
-		}
-	}
-	writeWatchFlow(t, flow, "v1")
-	writeFile(t, test, watchTest)
+	dir, flow := watchProject(t)
 	info, err := os.Stat(flow)
 	if err != nil {
 		t.Fatal(err)
@@ -175,24 +175,13 @@ func TestTestWatchSaveInTheSameTick(t *testing.T) {
 	}
 	t.Cleanup(func() { afterFirstTestRun = nil })
 	c := startCLI(t, "test", "--watch", filepath.Join(dir, "tests"))
-	c.waitFor("1 passed, 0 failed\n", 1)
-	c.waitFor("bot.yaml changed; running the tests again\n", 1)
-	c.waitFor("0 passed, 1 failed\n", 1)
-	c.waitFor("watching 2 files and 1 directory; Ctrl-C stops\n", 1)
+	waitSaveSeen(c)
 }
 
 // TestTestWatchSameContent: a save that leaves a file as it was (a touch,
 // an editor's save without changes) runs nothing; the next change does.
 func TestTestWatchSameContent(t *testing.T) {
-	dir := t.TempDir()
-	flow, test := filepath.Join(dir, "flows", "bot.yaml"), filepath.Join(dir, "tests", "bot.yaml")
-	for _, d := range []string{"flows", "tests"} {
-		if err := os.Mkdir(filepath.Join(dir, d), 0o755); err != nil {
-			t.Fatal(err)
-		}
-	}
-	writeWatchFlow(t, flow, "v1")
-	writeFile(t, test, watchTest)
+	dir, flow := watchProject(t)
 	checks := make(chan []string, 16)
 	testWatchChecked = func(changed []string) { checks <- changed }
 	t.Cleanup(func() { testWatchChecked = nil })
