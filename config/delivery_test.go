@@ -39,6 +39,7 @@ delivery:
   appends_per_minute: 6
   call_timeout: 20s
   max_attachment: 5242880
+  workers: 8
 bridge:
   timestamp_window: 2m
   dedupe_ttl: 48h
@@ -58,11 +59,11 @@ bridge:
 		t.Errorf("freshdesk = %+v", f)
 	}
 	d := h.Delivery
-	if d.AppendWindow == nil || *d.AppendWindow != 0 || d.AppendsPerMinute == nil || *d.AppendsPerMinute != 6 || d.CallTimeout != 20*time.Second {
+	if d.AppendWindow == nil || *d.AppendWindow != 0 || d.AppendsPerMinute == nil || *d.AppendsPerMinute != 6 || d.CallTimeout != 20*time.Second || d.Workers != 8 {
 		t.Errorf("delivery = %+v", d)
 	}
-	if len(h.DeliverOptions()) != 2 {
-		t.Errorf("DeliverOptions = %d options, want 2", len(h.DeliverOptions()))
+	if len(h.DeliverOptions()) != 3 {
+		t.Errorf("DeliverOptions = %d options, want 3", len(h.DeliverOptions()))
 	}
 	if d.MaxAttachment != 5<<20 {
 		t.Errorf("max_attachment = %d", d.MaxAttachment)
@@ -91,6 +92,7 @@ delivery:
   append_window: soon
   appends_per_minute: -1
   call_timeout: 5m
+  workers: 0
   batch: 3
 bridge:
   timestamp_window: 2h
@@ -104,14 +106,15 @@ bridge:
 		`cfg.yaml:15:18: error: delivery.append_window must be a positive duration`,
 		`cfg.yaml:16:23: error: delivery.appends_per_minute must be a whole number from 0 to 600, not "-1"`,
 		`cfg.yaml:17:17: error: delivery.call_timeout is at most 2m`,
-		`cfg.yaml:20:21: error: bridge.timestamp_window is at most 1h`,
+		`cfg.yaml:18:12: error: delivery.workers must be a whole number from 1 to 64, not "0"`,
+		`cfg.yaml:21:21: error: bridge.timestamp_window is at most 1h`,
 	} {
 		if !strings.Contains(msg, want) {
 			t.Errorf("diagnostics lack %q:\n%s", want, msg)
 		}
 	}
 	// An extra key, near no known one, is ignored with a warning.
-	const extra = `cfg.yaml:18:3: warning: unknown key "batch" in delivery is ignored; known keys: append_window, appends_per_minute, call_timeout, max_attachment`
+	const extra = `cfg.yaml:19:3: warning: unknown key "batch" in delivery is ignored; known keys: append_window, appends_per_minute, call_timeout, max_attachment, workers`
 	if !slices.ContainsFunc(diags, func(d *dsl.Diagnostic) bool { return d.String() == extra }) {
 		t.Errorf("diagnostics lack %q:\n%s", extra, diags)
 	}

@@ -23,7 +23,7 @@ var (
 	agentKeys       = []string{"id", "name", "skills", "languages", "zendesk_id", "freshdesk_id"}
 	notifyKeys      = []string{"slack", "teams", "teams_format", "min_priority"}
 	fieldKeys       = []string{"var", "mask"}
-	deliveryKeys    = []string{"append_window", "appends_per_minute", "call_timeout", "max_attachment"}
+	deliveryKeys    = []string{"append_window", "appends_per_minute", "call_timeout", "max_attachment", "workers"}
 	routingKeys     = []string{"default_team", "override", "out_of_hours", "intent_skills", "rules"}
 	routingRuleKeys = []string{"name", "when", "team", "connector", "priority", "skills", "tags"}
 	whenKeys        = []string{"intent", "language", "keywords", "reason", "channel", "plan", "country", "vip", "vars", "expr"}
@@ -169,7 +169,7 @@ func schema() js {
 			"slack": str, "teams": str, "teams_format": js{"type": "string", "enum": []string{"adaptive", "messagecard"}}, "min_priority": prio,
 		}),
 		"messages": js{"type": "object", "properties": msgProps, "additionalProperties": false},
-		"delivery": obj("delivery", deliveryKeys, js{"append_window": duration, "appends_per_minute": js{"type": "integer"}, "call_timeout": duration, "max_attachment": js{"type": "integer", "minimum": 1024}}),
+		"delivery": obj("delivery", deliveryKeys, js{"append_window": duration, "appends_per_minute": js{"type": "integer"}, "call_timeout": duration, "max_attachment": js{"type": "integer", "minimum": 1024}, "workers": js{"type": "integer", "minimum": 1, "maximum": 64}}),
 		"server": obj("server", serverKeys, js{
 			"listen": str, "shutdown_timeout": duration, "workers": js{"type": "integer"}, "http_timeout": duration,
 			"http_max_response": js{"type": "integer"}, "max_message": js{"type": "integer", "minimum": 256, "maximum": 65536}, "lease": duration, "hosts": strList,

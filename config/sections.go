@@ -647,6 +647,8 @@ func (d *decoder) delivery(n *yaml.Node) handoff.ConfigDelivery {
 			}
 		case "max_attachment":
 			c.MaxAttachment = int64(d.count(f.val, w, 1024, 50<<20))
+		case "workers":
+			c.Workers = d.count(f.val, w, 1, 64)
 		}
 	}
 	return c

@@ -52,6 +52,9 @@ type ConfigDelivery struct {
 	// MaxAttachment caps a customer's file attached to a ticket, in bytes
 	// (0: DefaultMaxAttachment).
 	MaxAttachment int64
+	// Workers is how many deliveries run at once in a process (0:
+	// DefaultWorkers).
+	Workers int
 }
 
 // DeliverOptions are the Deliverer options the delivery section sets.
@@ -65,6 +68,9 @@ func (c *Config) DeliverOptions() []DeliverOption {
 	}
 	if n := c.Delivery.AppendsPerMinute; n != nil {
 		out = append(out, DeliverAppendsPerMinute(*n))
+	}
+	if c.Delivery.Workers > 0 {
+		out = append(out, DeliverWorkers(c.Delivery.Workers))
 	}
 	return out
 }

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"sort"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -70,6 +71,7 @@ type Deliverer struct {
 	maxAge    time.Duration
 	lease     time.Duration
 	batch     int
+	workers   int
 	timeout   time.Duration
 	poll      time.Duration
 	log       *slog.Logger
@@ -94,8 +96,11 @@ const (
 	DefaultMaxAge = 24 * time.Hour
 	// DefaultLease outlasts an attempt, so no other worker takes an item
 	// while its attempt may still be under way.
-	DefaultLease        = 4 * time.Minute
-	DefaultBatch        = 20
+	DefaultLease = 4 * time.Minute
+	DefaultBatch = 20
+	// DefaultWorkers is how many deliveries Run has under way at once.
+	DefaultWorkers = 4
+
 	DefaultTimeout      = 3 * time.Minute
 	DefaultPollInterval = 2 * time.Second
 	// DefaultAppendWindow is how long an append waits for the customer's
@@ -189,11 +194,27 @@ func DeliverLease(lease time.Duration) DeliverOption {
 	}
 }
 
-// DeliverBatch sets how many items one RunOnce claims (default 20).
+// DeliverBatch sets how many items one RunOnce claims (default 20); Run
+// claims at most that many, and no more than it has idle workers.
 func DeliverBatch(n int) DeliverOption {
 	return func(d *Deliverer) {
 		if n > 0 {
 			d.batch = n
+		}
+	}
+}
+
+// DeliverWorkers sets how many deliveries Run has under way at once
+// (default 4, DefaultWorkers; 1 delivers one at a time). A helpdesk call
+// takes a few hundred milliseconds, so one at a time caps a process at a
+// few tickets a second, and one slow call holds up every conversation's
+// handoff. The items of one conversation still go one at a time and in
+// order; a helpdesk's rate limit (429 with Retry-After) is honoured per
+// item.
+func DeliverWorkers(n int) DeliverOption {
+	return func(d *Deliverer) {
+		if n > 0 {
+			d.workers = n
 		}
 	}
 }
@@ -251,6 +272,7 @@ func NewDeliverer(outbox flows.Outbox, resolve Resolver, opts ...DeliverOption) 
 		maxAge:  DefaultMaxAge,
 		lease:   DefaultLease,
 		batch:   DefaultBatch,
+		workers: DefaultWorkers,
 		timeout: DefaultTimeout,
 		poll:    DefaultPollInterval,
 		log:     slog.New(slog.NewTextHandler(io.Discard, nil)),
@@ -281,29 +303,65 @@ func (d *Deliverer) Wake() {
 	}
 }
 
-// Run delivers until ctx is done, then returns ctx's error. It claims
-// again at once while the outbox hands out full batches, else waits the
-// poll interval (or a Wake). Errors of the outbox are logged and retried
-// at the next poll.
+// Run delivers until ctx is done, then returns ctx's error once the
+// deliveries under way have settled. It has up to DeliverWorkers
+// deliveries under way at once: it claims as many items as it has idle
+// workers, each conversation's items going to one worker in order, and
+// claims again as soon as a worker is idle while the outbox hands out all
+// it asks for; else it waits the poll interval (or a Wake). Errors of the
+// outbox are logged and retried at the next poll.
 func (d *Deliverer) Run(ctx context.Context) error {
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	busy := make(chan struct{}, d.workers) // one token per worker under way
+	idle := make(chan struct{}, 1)         // a worker finished
 	timer := time.NewTimer(0)
 	defer timer.Stop()
+	more := false // the last claim got all it asked for: more may be due
 	for {
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-timer.C:
-		case <-d.wake:
+		if !more || len(busy) == d.workers {
+			select {
+			case <-ctx.Done():
+				return ctx.Err()
+			case <-timer.C:
+			case <-d.wake:
+			case <-idle:
+				if !more {
+					continue
+				}
+			}
 		}
-		n, err := d.RunOnce(ctx)
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
-		wait := d.poll
+		free := d.workers - len(busy)
+		if free == 0 {
+			more = true // a Wake while every worker is busy
+			continue
+		}
+		asked := min(free, d.batch)
+		run, items, startBy, err := d.claim(ctx, asked)
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		more = err == nil && len(items) == asked
 		if err != nil {
 			d.log.Error("handoff delivery", "err", err)
-		} else if n >= d.batch {
-			wait = 0
+		}
+		for _, group := range byConversation(items) {
+			busy <- struct{}{}
+			wg.Go(func() {
+				defer func() {
+					<-busy
+					select {
+					case idle <- struct{}{}:
+					default:
+					}
+				}()
+				if _, err := run.deliverAll(ctx, group, startBy); err != nil && ctx.Err() == nil {
+					d.log.Error("handoff delivery", "err", err)
+				}
+			})
 		}
 		if !timer.Stop() {
 			select {
@@ -311,56 +369,91 @@ func (d *Deliverer) Run(ctx context.Context) error {
 			default:
 			}
 		}
-		timer.Reset(wait)
+		timer.Reset(d.poll)
 	}
 }
 
-// RunOnce claims the items due now and delivers them, returning how many
-// it settled. Items it cannot deliver yet are settled for later: a failed
-// attempt at its backoff, an append at the time its open may be done. So
-// calling RunOnce again at the same time finds nothing to do. Items the
-// run reaches too late to start within their claim's lease (a slow
-// helpdesk) are handed back for the next claim, unsettled.
+// byConversation splits claimed items into their conversations' items,
+// each in the claim's order, the conversations in the order of their
+// first item.
+func byConversation(items []flows.OutboxItem) [][]flows.OutboxItem {
+	var groups [][]flows.OutboxItem
+	at := map[string]int{}
+	for _, it := range items {
+		i, ok := at[it.ConversationID]
+		if !ok {
+			i = len(groups)
+			at[it.ConversationID] = i
+			groups = append(groups, nil)
+		}
+		groups[i] = append(groups[i], it)
+	}
+	return groups
+}
+
+// RunOnce claims the items due now and delivers them, one at a time,
+// returning how many it settled. Items it cannot deliver yet are settled
+// for later: a failed attempt at its backoff, an append at the time its
+// open may be done. So calling RunOnce again at the same time finds
+// nothing to do. Items the run reaches too late to start within their
+// claim's lease (a slow helpdesk) are handed back for the next claim,
+// unsettled.
 //
 // When ctx is cancelled during an attempt, the item is left to its lease
 // and RunOnce returns ctx's error.
 func (d *Deliverer) RunOnce(ctx context.Context) (int, error) {
-	if err := d.sweep(ctx, d.now()); err != nil {
+	run, items, startBy, err := d.claim(ctx, d.batch)
+	if err != nil {
 		return 0, err
 	}
+	return run.deliverAll(ctx, items, startBy)
+}
+
+// claim sweeps, then claims up to max items due now, opens first (so an
+// append claimed with its open goes after it), and returns them with the
+// run that delivers them and the time by which each must be started.
+func (d *Deliverer) claim(ctx context.Context, max int) (run *dlRun, items []flows.OutboxItem, startBy time.Time, err error) {
+	if err := d.sweep(ctx, d.now()); err != nil {
+		return nil, nil, time.Time{}, err
+	}
 	claimed := d.now()
-	items, err := d.outbox.Claim(ctx, claimed, d.lease, d.batch)
+	items, err = d.outbox.Claim(ctx, claimed, d.lease, max)
 	if err != nil {
-		return 0, fmt.Errorf("handoff: claim outbox items: %w", err)
+		return nil, nil, time.Time{}, fmt.Errorf("handoff: claim outbox items: %w", err)
 	}
 	// An item is started only while its claim holds it for a whole
 	// attempt's time (what an append's check of the ticket may take before
 	// the attempt is written ahead): past that, another worker may claim
 	// it and deliver it too. The items not reached by then go back.
-	startBy := claimed.Add(d.lease - d.timeout)
-	// Opens first, so an append claimed with its open goes in the same run.
+	startBy = claimed.Add(d.lease - d.timeout)
 	sort.SliceStable(items, func(i, j int) bool {
 		return items[i].Kind == flows.OutboxOpen && items[j].Kind != flows.OutboxOpen
 	})
-	run := &dlRun{d: d, heldUntil: claimed.Add(d.lease)}
+	return &dlRun{d: d, heldUntil: claimed.Add(d.lease)}, items, startBy, nil
+}
+
+// deliverAll delivers items one at a time, in order, and returns how many
+// it settled; see RunOnce.
+func (r *dlRun) deliverAll(ctx context.Context, items []flows.OutboxItem, startBy time.Time) (int, error) {
+	d := r.d
 	var errs []error
 	n := 0
 	for i, it := range items {
 		if err := ctx.Err(); err != nil {
-			run.release(items[i:])
+			r.release(items[i:])
 			return n, err
 		}
 		if d.now().After(startBy) {
-			run.release(items[i:])
+			r.release(items[i:])
 			break
 		}
-		settled, err := run.deliver(ctx, it)
+		settled, err := r.deliver(ctx, it)
 		if settled {
 			n++
 		}
 		if err != nil {
 			if ctx.Err() != nil {
-				run.release(items[i+1:])
+				r.release(items[i+1:])
 				return n, ctx.Err()
 			}
 			if errors.Is(err, flows.ErrLeaseLost) {

@@ -5,16 +5,19 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/batonbot/baton/flows"
 )
 
-// dlRun is one RunOnce: it lists the outbox at most once, to see the
-// state of each handoff's other items, and keeps that view current with
-// what it settles.
+// dlRun is one claim's delivery: it lists the outbox at most once, to
+// see the state of each handoff's other items, and keeps that view
+// current with what it settles. Its conversations' items may be under
+// way at once (Run's workers), so mu guards the view.
 type dlRun struct {
 	d      *Deliverer
+	mu     sync.Mutex
 	loaded bool
 	// heldUntil is when the run's claim of its items ends.
 	heldUntil time.Time
@@ -25,6 +28,7 @@ type dlRun struct {
 	byID      map[string]flows.OutboxItem
 }
 
+// load lists the outbox once; r.mu is held.
 func (r *dlRun) load(ctx context.Context) error {
 	if r.loaded {
 		return nil
@@ -46,6 +50,8 @@ func (r *dlRun) load(ctx context.Context) error {
 }
 
 func (r *dlRun) update(it flows.OutboxItem) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
 	if !r.loaded {
 		return
 	}
@@ -77,6 +83,8 @@ type dlWait struct {
 // wait (its open or an earlier item of the handoff is not delivered yet)
 // or die (its open is dead or missing).
 func (r *dlRun) dependency(ctx context.Context, it flows.OutboxItem, now time.Time) (dlWait, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
 	if err := r.load(ctx); err != nil {
 		return dlWait{}, err
 	}
@@ -306,11 +314,15 @@ func (r *dlRun) settle(ctx context.Context, it flows.OutboxItem, cause error) (b
 // until its open is delivered (the engine's) never hand them out, so they
 // are settled here without a claim; Retry brings them back with the open.
 func (r *dlRun) killDependants(ctx context.Context, open flows.OutboxItem) error {
-	if err := r.load(ctx); err != nil {
+	r.mu.Lock()
+	err := r.load(ctx)
+	deps := append([]flows.OutboxItem(nil), r.byHandoff[open.HandoffID]...)
+	r.mu.Unlock()
+	if err != nil {
 		return err
 	}
 	reason := flows.DeadOpenError(&open)
-	for _, dep := range append([]flows.OutboxItem(nil), r.byHandoff[open.HandoffID]...) {
+	for _, dep := range deps {
 		if dep.Kind == flows.OutboxOpen || dep.Status != flows.OutboxPending {
 			continue
 		}

@@ -15,6 +15,8 @@ const maxAppendBatch = 10
 // current returns the run's view of item id, when the run loaded the
 // outbox.
 func (r *dlRun) current(id string) (flows.OutboxItem, bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
 	if !r.loaded {
 		return flows.OutboxItem{}, false
 	}
@@ -24,6 +26,8 @@ func (r *dlRun) current(id string) (flows.OutboxItem, bool) {
 
 // contact is the customer of handoff hid, from its open item.
 func (r *dlRun) contact(hid string) flows.Contact {
+	r.mu.Lock()
+	defer r.mu.Unlock()
 	for _, it := range r.byHandoff[hid] {
 		if it.Kind == flows.OutboxOpen && it.Handoff != nil {
 			return it.Handoff.Contact
@@ -40,6 +44,8 @@ func (r *dlRun) batch(head flows.OutboxItem, now time.Time) []flows.OutboxItem {
 	if head.HandoffID == "" {
 		return out
 	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
 	list := r.byHandoff[head.HandoffID]
 	i := slices.IndexFunc(list, func(it flows.OutboxItem) bool { return it.ID == head.ID })
 	if i < 0 {
@@ -61,6 +67,8 @@ func (r *dlRun) batch(head flows.OutboxItem, now time.Time) []flows.OutboxItem {
 // the minute before now, oldest first: one time per ticket update (the
 // messages of one update are settled at the same time).
 func (r *dlRun) updates(conv string, now time.Time) []time.Time {
+	r.mu.Lock()
+	defer r.mu.Unlock()
 	var out []time.Time
 	for _, it := range r.byConv[conv] {
 		if it.Kind != flows.OutboxAppend || it.Status != flows.OutboxDelivered {
