@@ -304,7 +304,10 @@ func (d *Deliverer) Wake() {
 }
 
 // Run delivers until ctx is done, then returns ctx's error once the
-// deliveries under way have settled. It has up to DeliverWorkers
+// deliveries under way have finished and settled (each within its attempt
+// timeout; a host's shutdown bounds the wait): a call cut at shutdown
+// would leave its item to the lease, and its ticket to the next process
+// minutes later. It has up to DeliverWorkers
 // deliveries under way at once: it claims as many items as it has idle
 // workers, each conversation's items going to one worker in order, and
 // claims again as soon as a worker is idle while the outbox hands out all
@@ -358,7 +361,9 @@ func (d *Deliverer) Run(ctx context.Context) error {
 					default:
 					}
 				}()
-				if _, err := run.deliverAll(ctx, group, startBy); err != nil && ctx.Err() == nil {
+				// At shutdown the calls under way finish and settle (the
+				// turns and sends under way do too); nothing more starts.
+				if _, err := run.deliverAll(ctx, context.WithoutCancel(ctx), group, startBy); err != nil && ctx.Err() == nil {
 					d.log.Error("handoff delivery", "err", err)
 				}
 			})
@@ -406,7 +411,7 @@ func (d *Deliverer) RunOnce(ctx context.Context) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	return run.deliverAll(ctx, items, startBy)
+	return run.deliverAll(ctx, ctx, items, startBy)
 }
 
 // claim sweeps, then claims up to max items due now, opens first (so an
@@ -432,14 +437,15 @@ func (d *Deliverer) claim(ctx context.Context, max int) (run *dlRun, items []flo
 	return &dlRun{d: d, heldUntil: claimed.Add(d.lease)}, items, startBy, nil
 }
 
-// deliverAll delivers items one at a time, in order, and returns how many
-// it settled; see RunOnce.
-func (r *dlRun) deliverAll(ctx context.Context, items []flows.OutboxItem, startBy time.Time) (int, error) {
+// deliverAll delivers items one at a time, in order, under ctx, and
+// returns how many it settled; see RunOnce. Once stop is done it starts
+// no more items and hands them back.
+func (r *dlRun) deliverAll(stop, ctx context.Context, items []flows.OutboxItem, startBy time.Time) (int, error) {
 	d := r.d
 	var errs []error
 	n := 0
 	for i, it := range items {
-		if err := ctx.Err(); err != nil {
+		if err := stop.Err(); err != nil {
 			r.release(items[i:])
 			return n, err
 		}

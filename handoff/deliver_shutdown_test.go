@@ -2,6 +2,7 @@ package handoff
 
 import (
 	"context"
+	"errors"
 	"testing"
 	"time"
 
@@ -52,5 +53,44 @@ func TestDeliverReleasesWhatItDidNotStartAtShutdown(t *testing.T) {
 		if it := ob.get(id); it.Attempts != 0 || it.Status != flows.OutboxPending {
 			t.Errorf("%s released as %+v, want untouched", id, it)
 		}
+	}
+}
+
+// stopDuringOpen is a helpdesk during whose open the process is told to
+// stop: it cancels Run's context, then answers under the context the
+// call was given.
+type stopDuringOpen struct {
+	*fakeConn
+	stop context.CancelFunc
+}
+
+func (s stopDuringOpen) Open(ctx context.Context, h *flows.Handoff) (flows.TicketRef, error) {
+	s.stop()
+	if err := ctx.Err(); err != nil {
+		return flows.TicketRef{}, err
+	}
+	return s.fakeConn.Open(ctx, h)
+}
+
+// At shutdown Run lets a helpdesk call under way finish and settles it,
+// as the turns and sends under way finish: cancelled, its ticket waited
+// for the lease (four minutes) in the next process. It starts nothing
+// more.
+func TestDeliverRunFinishesTheCallUnderWayAtShutdown(t *testing.T) {
+	clock := &fakeClock{t: t0}
+	o2 := convOpen("c2", t0.Add(time.Second))
+	ob := newMemOutbox(convOpen("c1", t0), o2)
+	ctx, stop := context.WithCancel(context.Background())
+	defer stop()
+	d, _ := newTestDeliverer(t, ob, stopDuringOpen{newFakeConn(), stop}, clock, DeliverWorkers(1),
+		DeliverTimeout(time.Minute), DeliverLease(2*time.Minute), DeliverPollInterval(time.Hour))
+	if err := d.Run(ctx); !errors.Is(err, context.Canceled) {
+		t.Errorf("Run = %v, want context.Canceled", err)
+	}
+	if got := ob.get("c1-open"); got.Status != flows.OutboxDelivered || got.Ticket.ID == "" {
+		t.Errorf("the open under way at shutdown: %s (%s), want delivered with its ticket", got.Status, got.LastError)
+	}
+	if got := ob.get("c2-open"); got.Status != flows.OutboxPending || got.Attempts != 0 {
+		t.Errorf("the next open after the shutdown: %+v, want not started", got)
 	}
 }
