@@ -10,6 +10,7 @@ import (
 
 	"github.com/batonbot/baton/config"
 	"github.com/batonbot/baton/flows"
+	"github.com/batonbot/baton/store/memory"
 )
 
 // nopConnector opens nothing; the tests below only check the wiring.
@@ -64,6 +65,43 @@ func TestServerCustomConnectors(t *testing.T) {
 				}
 				srv.store.Close()
 			case err == nil || !strings.Contains(err.Error(), tt.wantErr):
+				t.Fatalf("got %v, want %q", err, tt.wantErr)
+			}
+		})
+	}
+}
+
+// TestAddAccountRefuses: an account a program adds for a channel of its
+// own is refused at once when its messages could never find it, with
+// what to do, instead of accepted and then every message refused with
+// "no account is served here".
+func TestAddAccountRefuses(t *testing.T) {
+	f := loadFlow(t, "../examples/flows/support.yaml")
+	tests := []struct {
+		name    string
+		account *Account
+		flow    *flows.Flow
+		wantErr string
+	}{
+		{name: "fine", account: &Account{Channel: "sms", Name: "acme"}, flow: f},
+		{name: "no name", account: &Account{Channel: "sms"}, flow: f, wantErr: "an account needs its channel and name"},
+		{name: "no flow", account: &Account{Channel: "sms", Name: "acme"}, wantErr: "account sms:acme has no flow"},
+		{name: "colon in name", account: &Account{Channel: "sms", Name: "acme:main"}, flow: f,
+			wantErr: `account name "acme:main" has a ":", which separates channel, account and contact in a conversation id (flows.ConversationID); name it without one`},
+		{name: "colon in channel", account: &Account{Channel: "sms:eu", Name: "acme"}, flow: f,
+			wantErr: `channel "sms:eu" has a ":", which separates channel, account and contact in a conversation id (flows.ConversationID); name it without one`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h, err := New(memory.New())
+			if err != nil {
+				t.Fatal(err)
+			}
+			err = h.AddAccount(tt.account, tt.flow)
+			switch {
+			case tt.wantErr == "" && err != nil:
+				t.Fatal(err)
+			case tt.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tt.wantErr)):
 				t.Fatalf("got %v, want %q", err, tt.wantErr)
 			}
 		})

@@ -95,8 +95,8 @@ type Host struct {
 // Telegram bot, a web widget. Its conversations run Flow, and replies go
 // out through Sender.
 type Account struct {
-	Channel string // whatsapp, telegram, web
-	Name    string // phone_number_id, bot name, widget name
+	Channel string // whatsapp, telegram, web, or a program's own (sms); no ":"
+	Name    string // phone_number_id, bot name, widget name; no ":"
 	Sender  flows.Channel
 	// Path is the flow's file, for reloads (empty: not reloadable).
 	Path string
@@ -258,10 +258,19 @@ func New(store flows.Store, opts ...Option) (*Host, error) {
 	return h, nil
 }
 
-// AddAccount serves a channel account with flow f.
+// AddAccount serves a channel account with flow f. Its channel and name
+// may not hold a ":" (see flows.ConversationID).
 func (h *Host) AddAccount(a *Account, f *flows.Flow) error {
 	if a == nil || a.Channel == "" || a.Name == "" {
 		return errors.New("host: an account needs its channel and name")
+	}
+	// A conversation id is channel:account:contact: a ":" in either would
+	// make every message of the account look for another one.
+	if strings.Contains(a.Channel, ":") {
+		return fmt.Errorf("host: channel %q has a \":\", which separates channel, account and contact in a conversation id (flows.ConversationID); name it without one", a.Channel)
+	}
+	if strings.Contains(a.Name, ":") {
+		return fmt.Errorf("host: account name %q has a \":\", which separates channel, account and contact in a conversation id (flows.ConversationID); name it without one", a.Name)
 	}
 	if f == nil {
 		return fmt.Errorf("host: account %s has no flow", key(a.Channel, a.Name))
