@@ -19,19 +19,7 @@ func NewConnector(cfg *Config, name string, opts ...ConnectorOption) (flows.Conn
 	if cfg == nil {
 		return nil, errors.New("handoff: NewConnector needs a config; load baton.yaml with config.Load")
 	}
-	common := []ConnectorOption{WithMasking(cfg.Masking), WithTeamLocations(cfg.TeamLocations())}
-	if cfg.Delivery.CallTimeout > 0 {
-		common = append(common, WithCallTimeout(cfg.Delivery.CallTimeout))
-	}
-	if cfg.Delivery.MaxAttachment > 0 {
-		common = append(common, WithMaxAttachment(cfg.Delivery.MaxAttachment))
-	}
-	if def := cfg.Teams[cfg.Routing.DefaultTeam]; def != nil && def.Hours != nil && def.Hours.Location != nil {
-		common = append(common, WithLocation(def.Hours.Location)) // tickets of no team
-	}
-	if cfg.Link != "" {
-		common = append(common, WithConversationURL(strings.ReplaceAll(cfg.Link, "{id}", "{conversation_id}")))
-	}
+	common := ConfigOptions(cfg)
 	cc := cfg.Connectors
 	switch name {
 	case "zendesk":

@@ -13,8 +13,10 @@
 //   - takes handoff.ConnectorOption values and passes them to the Client,
 //     so WithHTTPClient, WithBaseURL and DryRun work as for the built-in
 //     connectors;
-//   - renders the ticket with handoff.Summarize and handoff.TranscriptHTML
-//     (or its own format), escaping everything;
+//   - renders the ticket with handoff.TranscriptHTML, or its own format
+//     from handoff.ForTicket (and the later messages from
+//     handoff.ForTicketMessage), so that masking: true in baton.yaml
+//     masks them as it does the built-in connectors' tickets;
 //   - is idempotent on Handoff.ID: the worker may call Open again after a
 //     lost response. This example remembers opened handoffs in memory and
 //     stores the handoff id in the conversation's custom attributes; a
@@ -57,6 +59,8 @@ type Chatwoot struct {
 	inbox   int
 	token   string
 	client  *handoff.Client
+	// opts are kept for handoff.ForTicket: masking as the config says.
+	opts []handoff.ConnectorOption
 
 	mu     sync.Mutex
 	opened map[string]flows.TicketRef
@@ -87,6 +91,7 @@ func NewChatwoot(baseURL string, accountID, inboxID int, token string, opts ...h
 			NotFound: "check BATON_CHATWOOT_URL, BATON_CHATWOOT_ACCOUNT_ID and BATON_CHATWOOT_INBOX_ID",
 			Invalid:  "Chatwoot refused the data; see its message",
 		}, opts...),
+		opts:   opts,
 		opened: map[string]flows.TicketRef{},
 	}, nil
 }
@@ -139,7 +144,7 @@ func (c *Chatwoot) Open(ctx context.Context, h *flows.Handoff) (flows.TicketRef,
 		"inbox_id":   c.inbox,
 		"contact_id": contact.Payload.Contact.ID,
 		"status":     "open",
-		"message":    map[string]any{"content": transcript(h)},
+		"message":    map[string]any{"content": transcript(handoff.ForTicket(h, c.opts...))},
 		"custom_attributes": map[string]any{
 			"baton_handoff_id": h.ID, "baton_conversation_id": h.ConversationID, "baton_reason": h.Reason,
 		},
@@ -169,6 +174,7 @@ func (c *Chatwoot) Append(ctx context.Context, t flows.TicketRef, m flows.Messag
 	if _, err := strconv.Atoi(t.ID); err != nil {
 		return &handoff.Error{Connector: "chatwoot", Op: "append", Err: fmt.Errorf("conversation id %q is not a number", t.ID)}
 	}
+	m = handoff.ForTicketMessage(m, c.opts...)
 	text := m.Text
 	if m.Choice != "" {
 		text = m.Choice
@@ -198,11 +204,12 @@ func (c *Chatwoot) header() http.Header {
 	return h
 }
 
-// transcript is the first message: Chatwoot renders Markdown, so plain
-// text with the summary on top reads well.
+// transcript is the first message, of h as handoff.ForTicket gives it
+// (masked when the config says so, its summary filled): Chatwoot renders
+// Markdown, so plain text with the summary on top reads well.
 func transcript(h *flows.Handoff) string {
 	var b strings.Builder
-	b.WriteString(handoff.Summarize(h))
+	b.WriteString(h.Summary)
 	b.WriteString("\n\n")
 	for _, m := range h.Transcript {
 		text := m.Text

@@ -144,3 +144,33 @@ func TestChatwootDryRun(t *testing.T) {
 		t.Errorf("recorded %+v", reqs)
 	}
 }
+
+// TestChatwootMasks: with WithMasking(true) (masking: true in baton.yaml,
+// handoff.ConfigOptions) the customer's e-mail address and phone number
+// are masked in the conversation's first message and in later messages,
+// as the built-in connectors mask them.
+func TestChatwootMasks(t *testing.T) {
+	const email, phone = "mario.rossi@example.com", "+39 333 123 4567"
+	srv, got := fakeChatwoot(t, 200)
+	c, err := NewChatwoot(srv.URL, 3, 5, "tok", handoff.WithHTTPClient(srv.Client()), handoff.WithMasking(true))
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := testHandoff()
+	h.Transcript = append(h.Transcript, flows.Message{At: h.Transcript[0].At, From: flows.RoleUser, Text: "write to " + email})
+	ref, err := c.Open(context.Background(), h)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Append(context.Background(), ref, flows.Message{From: flows.RoleUser, Text: "or call " + phone}); err != nil {
+		t.Fatal(err)
+	}
+	r := *got
+	first := r[1].body["message"].(map[string]any)["content"].(string)
+	if strings.Contains(first, email) || !strings.Contains(first, "where is order") {
+		t.Errorf("first message, masked:\n%s", first)
+	}
+	if later := r[2].body["content"].(string); strings.Contains(later, "333") {
+		t.Errorf("later message, masked: %s", later)
+	}
+}

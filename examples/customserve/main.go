@@ -7,8 +7,9 @@
 //
 //   - load the config with config.WithConnectors("chatwoot"), so that
 //     connectors.default, teams and rules may name it;
-//   - build the connector and give it to host.NewServer in
-//     ServerOptions.Connectors;
+//   - build the connector with the options the config gives every
+//     connector (handoff.ConfigOptions: masking, the conversation link)
+//     and give it to host.NewServer in ServerOptions.Connectors;
 //   - serve until SIGTERM, reloading the flows on SIGHUP.
 //
 // Its settings come from the environment (BATON_CHATWOOT_URL, BATON_CHATWOOT_ACCOUNT_ID,
@@ -39,6 +40,7 @@ import (
 	"github.com/batonbot/baton/config"
 	"github.com/batonbot/baton/examples/connector"
 	"github.com/batonbot/baton/flows"
+	"github.com/batonbot/baton/handoff"
 	"github.com/batonbot/baton/host"
 )
 
@@ -69,7 +71,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 	if *listen != "" {
 		cfg.Server.Listen = *listen
 	}
-	chatwoot, err := newChatwoot(getenv)
+	// The options the config gives every connector (masking, the
+	// conversation link, time zones, the call timeout).
+	chatwoot, err := newChatwoot(getenv, handoff.ConfigOptions(cfg.Handoff)...)
 	if err != nil {
 		fmt.Fprintf(stderr, "customserve: %v\n", err)
 		return 1
@@ -118,7 +122,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 }
 
 // newChatwoot builds the connector from the environment.
-func newChatwoot(getenv func(string) string) (*connector.Chatwoot, error) {
+func newChatwoot(getenv func(string) string, opts ...handoff.ConnectorOption) (*connector.Chatwoot, error) {
 	account, err := strconv.Atoi(getenv("BATON_CHATWOOT_ACCOUNT_ID"))
 	if err != nil {
 		return nil, errors.New("BATON_CHATWOOT_ACCOUNT_ID must be the Chatwoot account's number (the N of /app/accounts/N/ in its address)")
@@ -127,5 +131,5 @@ func newChatwoot(getenv func(string) string) (*connector.Chatwoot, error) {
 	if err != nil {
 		return nil, errors.New("BATON_CHATWOOT_INBOX_ID must be the number of the API inbox Baton's conversations open in (Settings › Inboxes)")
 	}
-	return connector.NewChatwoot(getenv("BATON_CHATWOOT_URL"), account, inbox, getenv("BATON_CHATWOOT_TOKEN"))
+	return connector.NewChatwoot(getenv("BATON_CHATWOOT_URL"), account, inbox, getenv("BATON_CHATWOOT_TOKEN"), opts...)
 }

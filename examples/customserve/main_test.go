@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"io"
 	"io/fs"
@@ -35,20 +36,22 @@ states:
 // chatwootFake records the paths POSTed to it, answering as Chatwoot.
 type chatwootFake struct {
 	*httptest.Server
-	mu    sync.Mutex
-	paths []string
+	mu     sync.Mutex
+	paths  []string
+	bodies []string
 }
 
 func newChatwootFake(t *testing.T) *chatwootFake {
 	f := &chatwootFake{}
 	f.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		io.Copy(io.Discard, r.Body)
+		body, _ := io.ReadAll(r.Body)
 		if r.Header.Get("api_access_token") != "cw-token" {
 			http.Error(w, `{"error":"Invalid Access Token"}`, http.StatusUnauthorized)
 			return
 		}
 		f.mu.Lock()
 		f.paths = append(f.paths, r.Method+" "+r.URL.Path)
+		f.bodies = append(f.bodies, string(body))
 		f.mu.Unlock()
 		w.Header().Set("Content-Type", "application/json")
 		switch {
@@ -94,8 +97,32 @@ func envOf(cw *chatwootFake) func(string) string {
 // and the handoff opens a conversation in the fake Chatwoot, routed there
 // by the config's connectors.default; SIGTERM's context ends it with 0.
 func TestHandoffReachesTheCustomConnector(t *testing.T) {
+	serveUntilOpened(t, "connectors: {default: chatwoot}\n", "agent please")
+}
+
+// TestHandoffMaskedAsConfigured: with masking: true the custom connector
+// masks the customer's e-mail address in the conversation it opens, as the
+// built-in ones do: the program gives it the options the config gives
+// every connector (handoff.ConfigOptions).
+func TestHandoffMaskedAsConfigured(t *testing.T) {
+	const email = "mario.rossi@example.com"
+	cw := serveUntilOpened(t, "masking: true\nconnectors: {default: chatwoot}\n", "write to "+email, "agent please")
+	cw.mu.Lock()
+	defer cw.mu.Unlock()
+	for i, p := range cw.paths {
+		if p == "POST /api/v1/accounts/1/conversations" && strings.Contains(cw.bodies[i], email) {
+			t.Errorf("the conversation shows the address with masking: true:\n%s", cw.bodies[i])
+		}
+	}
+}
+
+// serveUntilOpened runs the program on a project with the config's extra
+// lines, posts the web customer's messages, and returns the fake Chatwoot
+// once a conversation was opened in it and the program exited with 0.
+func serveUntilOpened(t *testing.T, extra string, messages ...string) *chatwootFake {
+	t.Helper()
 	cw := newChatwootFake(t)
-	cfg := project(t, "connectors: {default: chatwoot}\n")
+	cfg := project(t, extra)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	ready := make(chan string, 1)
@@ -108,13 +135,22 @@ func TestHandoffReachesTheCustomConnector(t *testing.T) {
 	case code := <-exit:
 		t.Fatalf("exited with %d before serving: %s", code, stderr.String())
 	}
-	resp, err := http.Post("http://"+addr+"/api/messages", "application/json", strings.NewReader(`{"text":"agent please"}`))
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusAccepted {
-		t.Fatalf("POST /api/messages: %d", resp.StatusCode)
+	conversation := ""
+	for _, m := range messages {
+		body, _ := json.Marshal(map[string]string{"conversation": conversation, "text": m})
+		resp, err := http.Post("http://"+addr+"/api/messages", "application/json", bytes.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got struct {
+			ConversationID string `json:"conversation"`
+		}
+		json.NewDecoder(resp.Body).Decode(&got)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusAccepted {
+			t.Fatalf("POST /api/messages: %d", resp.StatusCode)
+		}
+		conversation = got.ConversationID
 	}
 	deadline := time.Now().Add(10 * time.Second)
 	for !opened(cw.seen()) {
@@ -127,6 +163,7 @@ func TestHandoffReachesTheCustomConnector(t *testing.T) {
 	if code := <-exit; code != 0 {
 		t.Fatalf("exit %d after the context ended, want 0: %s", code, stderr.String())
 	}
+	return cw
 }
 
 func opened(paths []string) bool {
