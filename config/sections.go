@@ -300,10 +300,14 @@ func (d *decoder) unknownConnector(n *yaml.Node, name, where string, names []str
 	msg := fmt.Sprintf("%s: connector %q is not configured", where, name)
 	if s := flows.Suggest(name, names); s != "" {
 		msg += fmt.Sprintf("; did you mean %q?", s)
-	} else if len(names) > 0 {
-		msg += "; configured: " + strings.Join(names, ", ")
 	} else {
-		msg += "; add it under connectors:"
+		if len(names) > 0 {
+			msg += "; configured: " + strings.Join(names, ", ") + "; or,"
+		} else {
+			msg += "; add it under connectors:, or,"
+		}
+		// A connector of a program's own (README, "Extending Baton").
+		msg += fmt.Sprintf(" when a program of your own provides it, load the config with config.WithConnectors(%q) (baton validate --connector %s)", name, name)
 	}
 	d.report(dsl.Error, d.pos(n), msg)
 }

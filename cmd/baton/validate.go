@@ -13,7 +13,7 @@ import (
 
 var validateCmd = &command{
 	name:    "validate",
-	usage:   "validate [--config baton.yaml] [FLOW|DIR...]",
+	usage:   "validate [--config baton.yaml [--connector NAME]] [FLOW|DIR...]",
 	summary: "check flow files and report every problem at once",
 }
 
@@ -30,7 +30,9 @@ summary line per file with problems.
 With --config, the deployment config is checked too, on its own or with the
 flows: every section (connectors, teams, routing, server, store, channels,
 bridge), the flow files its channels name, and the ${NAME} secrets it reads
-(an unset one is a warning: baton serve and chat --live need it).
+(an unset one is a warning: baton serve and chat --live need it). A config
+for a program of your own that serves with its own connector (README,
+"Extending Baton") is checked with --connector naming it.
 
 A file meant to be included by flows (only vars, include, hours, nlu,
 triggers and states) is checked alone: the states and variables it uses
@@ -46,12 +48,17 @@ directory with no flow file, too).`
 func runValidate(_ context.Context, e *env, args []string) int {
 	fs := newFlagSet(validateCmd, validateAbout, e.stderr)
 	cfgPath := fs.String("config", "", "also check this deployment `config` (baton.yaml) and the flows its channels name")
+	var custom listFlag
+	fs.Var(&custom, "connector", "with --config, a connector `name` a program of your own provides (config.WithConnectors), which the config may route handoffs to; repeatable")
 	paths, code, done := parseFlags(e, fs, args)
 	if done {
 		return code
 	}
 	if len(paths) == 0 && *cfgPath == "" {
 		return usageError(e, validateCmd, "no flow file given (or --config baton.yaml)")
+	}
+	if len(custom) > 0 && *cfgPath == "" {
+		return usageError(e, validateCmd, "--connector names a connector of the deployment config: give --config baton.yaml too")
 	}
 	if *cfgPath != "" {
 		if msg := pathProblem("config", *cfgPath); msg != "" {
@@ -63,7 +70,7 @@ func runValidate(_ context.Context, e *env, args []string) int {
 	}
 	var cv *configCheck
 	if *cfgPath != "" {
-		cv = checkConfig(*cfgPath, e.getenv, paths)
+		cv = checkConfig(*cfgPath, e.getenv, paths, custom...)
 		paths = append(paths, cv.flows...)
 	}
 	failed := false

@@ -29,7 +29,9 @@ type configCheck struct {
 
 // checkConfig decodes the config at path: unset secrets are warnings, and
 // a flow file that does not exist is an error where the config names it.
-func checkConfig(path string, getenv func(string) string, given []string) *configCheck {
+// custom are the connectors a program of the user's own provides
+// (config.WithConnectors).
+func checkConfig(path string, getenv func(string) string, given []string, custom ...string) *configCheck {
 	cv := &configCheck{path: path, where: map[string]flows.Pos{}}
 	opts := []config.Option{config.WithPlaceholders(), config.WithEnv(func(name string) (string, bool) {
 		if getenv == nil {
@@ -37,7 +39,7 @@ func checkConfig(path string, getenv func(string) string, given []string) *confi
 		}
 		v := getenv(name)
 		return v, v != ""
-	})}
+	}), config.WithConnectors(custom...)}
 	cv.cfg, cv.diags = config.Load(path, opts...)
 	var refs []config.FlowRef
 	if cv.cfg == nil {

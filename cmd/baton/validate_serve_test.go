@@ -63,3 +63,31 @@ func TestValidateConfigServeErrorsBesideOthers(t *testing.T) {
 		}
 	}
 }
+
+// TestValidateConfigCustomConnector: a config that routes handoffs to a
+// connector a program of its own provides (README, "Extending Baton")
+// is checked in CI with --connector naming it; without it, the error
+// says so.
+func TestValidateConfigCustomConnector(t *testing.T) {
+	cfg := writeConfig(t, "connectors: {default: acme}\nteams:\n  billing: {connector: acme}\nrouting: {default_team: billing}\n")
+	code, stdout, stderr := runCLI(t, "", "validate", "--config", cfg)
+	wantCode(t, code, exitFailed, stdout, stderr)
+	if want := cfg + `:1:23: error: connectors.default: connector "acme" is not configured; add it under connectors:, or, when a program of your own provides it, load the config with config.WithConnectors("acme") (baton validate --connector acme)`; !strings.Contains(stderr, want) {
+		t.Errorf("stderr lacks %q:\n%s", want, stderr)
+	}
+	code, stdout, stderr = runCLI(t, "", "validate", "--config", cfg, "--connector", "acme")
+	wantCode(t, code, exitOK, stdout, stderr)
+	if want := cfg + ": valid: 1 connector"; !strings.Contains(stdout, want) {
+		t.Errorf("stdout lacks %q:\n%s", want, stdout)
+	}
+	code, stdout, stderr = runCLI(t, "", "validate", "--config", cfg, "--connector", "zendesk")
+	wantCode(t, code, exitFailed, stdout, stderr)
+	if want := `the program names a connector of its own "zendesk", which is a key of connectors:`; !strings.Contains(stderr, want) {
+		t.Errorf("stderr lacks %q:\n%s", want, stderr)
+	}
+	code, stdout, stderr = runCLI(t, "", "validate", "--connector", "acme", "flow.yaml")
+	wantCode(t, code, exitUsage, stdout, stderr)
+	if want := "--connector names a connector of the deployment config: give --config"; !strings.Contains(stderr, want) {
+		t.Errorf("stderr lacks %q:\n%s", want, stderr)
+	}
+}
