@@ -12,6 +12,13 @@
 //     and give it to host.NewServer in ServerOptions.Connectors;
 //   - serve until SIGTERM, reloading the flows on SIGHUP.
 //
+// The agents' replies come back through the bridge's generic callback:
+// with bridge: webhook: {secret: ...} in baton.yaml, Chatwoot's webhooks,
+// through a relay that signs them, post agent.message and ticket.status
+// to /bridge/webhook for the conversation the connector wrote in the
+// Chatwoot conversation's custom_attributes (docs/channels.md, "The
+// generic webhook").
+//
 // Its settings come from the environment (BATON_CHATWOOT_URL, BATON_CHATWOOT_ACCOUNT_ID,
 // BATON_CHATWOOT_INBOX_ID, BATON_CHATWOOT_TOKEN, as the connector says):
 //

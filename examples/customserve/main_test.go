@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -12,10 +13,13 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/batonbot/baton/handoff"
 )
 
 const testFlow = `flow: bot
@@ -116,54 +120,149 @@ func TestHandoffMaskedAsConfigured(t *testing.T) {
 	}
 }
 
+// TestAgentRepliesComeBack: the agent's reply on the custom helpdesk
+// reaches the customer through the bridge's generic callback (bridge:
+// webhook:), which the helpdesk, or a relay of the program's own, posts
+// to as docs/channels.md says, naming the conversation Baton opened the
+// ticket for.
+func TestAgentRepliesComeBack(t *testing.T) {
+	const secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+	p := start(t, "connectors: {default: chatwoot}\nbridge:\n  webhook: {secret: "+secret+"}\n")
+	p.post("agent please")
+	p.waitOpened()
+	// The conversation Baton opened the ticket for, as the connector wrote
+	// it on the Chatwoot conversation (custom_attributes).
+	var open struct {
+		Attributes struct {
+			Conversation string `json:"baton_conversation_id"`
+		} `json:"custom_attributes"`
+	}
+	p.cw.mu.Lock()
+	for i, path := range p.cw.paths {
+		if path == "POST /api/v1/accounts/1/conversations" {
+			json.Unmarshal([]byte(p.cw.bodies[i]), &open)
+		}
+	}
+	p.cw.mu.Unlock()
+	body, _ := json.Marshal(map[string]string{"type": "agent.message", "conversation_id": open.Attributes.Conversation, "text": "Hi, I'm Anna", "agent": "Anna"})
+	now := time.Now()
+	sig, err := handoff.SignWebhook(secret, "cw-msg-1", now, body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req, _ := http.NewRequest(http.MethodPost, "http://"+p.addr+"/bridge/webhook", bytes.NewReader(body))
+	req.Header.Set("webhook-id", "cw-msg-1")
+	req.Header.Set("webhook-timestamp", strconv.FormatInt(now.Unix(), 10))
+	req.Header.Set("webhook-signature", sig)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusNoContent {
+		t.Fatalf("POST /bridge/webhook: %d, want 204", resp.StatusCode)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	req, _ = http.NewRequestWithContext(ctx, http.MethodGet, "http://"+p.addr+"/api/events?conversation="+p.conversation, nil)
+	resp, err = http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	lines := bufio.NewScanner(resp.Body)
+	for lines.Scan() {
+		if strings.Contains(lines.Text(), `"from":"agent"`) && strings.Contains(lines.Text(), "Hi, I'm Anna") {
+			p.stop()
+			return
+		}
+	}
+	t.Fatalf("the customer never got the agent's reply (%v); log: %s", lines.Err(), p.stderr.String())
+}
+
 // serveUntilOpened runs the program on a project with the config's extra
 // lines, posts the web customer's messages, and returns the fake Chatwoot
 // once a conversation was opened in it and the program exited with 0.
 func serveUntilOpened(t *testing.T, extra string, messages ...string) *chatwootFake {
 	t.Helper()
-	cw := newChatwootFake(t)
+	p := start(t, extra)
+	p.post(messages...)
+	p.waitOpened()
+	p.stop()
+	return p.cw
+}
+
+// program is the program serving a project, with its fake Chatwoot.
+type program struct {
+	t      *testing.T
+	cw     *chatwootFake
+	addr   string
+	stderr *lockedBuffer
+	cancel context.CancelFunc
+	exit   chan int
+	// conversation is the web customer's, once a message was posted.
+	conversation string
+}
+
+// start runs the program on a project with the config's extra lines
+// until it serves.
+func start(t *testing.T, extra string) *program {
+	t.Helper()
+	p := &program{t: t, cw: newChatwootFake(t), stderr: &lockedBuffer{}, exit: make(chan int, 1)}
 	cfg := project(t, extra)
 	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
+	p.cancel = cancel
+	t.Cleanup(cancel)
 	ready := make(chan string, 1)
-	exit := make(chan int, 1)
-	var stderr lockedBuffer
-	go func() { exit <- run(ctx, []string{"--config", cfg}, envOf(cw), &stderr, ready) }()
-	var addr string
+	go func() { p.exit <- run(ctx, []string{"--config", cfg}, envOf(p.cw), p.stderr, ready) }()
 	select {
-	case addr = <-ready:
-	case code := <-exit:
-		t.Fatalf("exited with %d before serving: %s", code, stderr.String())
+	case p.addr = <-ready:
+	case code := <-p.exit:
+		t.Fatalf("exited with %d before serving: %s", code, p.stderr.String())
 	}
-	conversation := ""
+	return p
+}
+
+// post sends the web customer's messages.
+func (p *program) post(messages ...string) {
+	p.t.Helper()
 	for _, m := range messages {
-		body, _ := json.Marshal(map[string]string{"conversation": conversation, "text": m})
-		resp, err := http.Post("http://"+addr+"/api/messages", "application/json", bytes.NewReader(body))
+		body, _ := json.Marshal(map[string]string{"conversation": p.conversation, "text": m})
+		resp, err := http.Post("http://"+p.addr+"/api/messages", "application/json", bytes.NewReader(body))
 		if err != nil {
-			t.Fatal(err)
+			p.t.Fatal(err)
 		}
 		var got struct {
-			ConversationID string `json:"conversation"`
+			Conversation string `json:"conversation"`
 		}
 		json.NewDecoder(resp.Body).Decode(&got)
 		resp.Body.Close()
 		if resp.StatusCode != http.StatusAccepted {
-			t.Fatalf("POST /api/messages: %d", resp.StatusCode)
+			p.t.Fatalf("POST /api/messages: %d", resp.StatusCode)
 		}
-		conversation = got.ConversationID
+		p.conversation = got.Conversation
 	}
+}
+
+// waitOpened waits for a conversation opened in the fake Chatwoot.
+func (p *program) waitOpened() {
+	p.t.Helper()
 	deadline := time.Now().Add(10 * time.Second)
-	for !opened(cw.seen()) {
+	for !opened(p.cw.seen()) {
 		if time.Now().After(deadline) {
-			t.Fatalf("no Chatwoot conversation was opened; requests: %v\nlog: %s", cw.seen(), stderr.String())
+			p.t.Fatalf("no Chatwoot conversation was opened; requests: %v\nlog: %s", p.cw.seen(), p.stderr.String())
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-	cancel()
-	if code := <-exit; code != 0 {
-		t.Fatalf("exit %d after the context ended, want 0: %s", code, stderr.String())
+}
+
+// stop ends the program as SIGTERM does, and wants exit 0.
+func (p *program) stop() {
+	p.t.Helper()
+	p.cancel()
+	if code := <-p.exit; code != 0 {
+		p.t.Fatalf("exit %d after the context ended, want 0: %s", code, p.stderr.String())
 	}
-	return cw
 }
 
 func opened(paths []string) bool {
