@@ -86,6 +86,15 @@ type TicketRef struct {
 // Connector delivers handoffs to a helpdesk. Implementations must be safe
 // for concurrent use and idempotent on Handoff.ID: opening the same handoff
 // twice yields the same ticket.
+//
+// The host's delivery worker calls them from the outbox. A failed call is
+// tried again later, with backoff, for up to a day after the handoff (the
+// worker's max age), unless its error says it is final: package handoff's
+// *Error with Retryable false (a refused token, an invalid field: what
+// handoff.Client returns for a 4xx other than 408, 409, 425 and 429), or
+// an error that is handoff.ErrTicketGone from an Append to a ticket that
+// takes no more messages (the conversation then returns to the bot) or
+// from a Close of one (the close is done). A plain error is retried.
 type Connector interface {
 	// Open creates the ticket for h.
 	Open(ctx context.Context, h *Handoff) (TicketRef, error)

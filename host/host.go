@@ -148,9 +148,13 @@ func WithHTTPTimeout(d time.Duration) Option { return func(h *Host) { h.httpTime
 // instead of calling out (nothing leaves the machine).
 func WithSandboxHTTP() Option { return func(h *Host) { h.sandboxHTTP = true } }
 
-// WithAnalyzer sets how the NLU analyser of a flow is made (default: the
-// built-in one trained on the flow's intents, when the flow reads
-// signals).
+// WithAnalyzer sets how the NLU analyser of a flow is made, for every
+// flow the host serves (default: WithNLU's NLU.Analyzer, the built-in one
+// trained on the flow's intents when the flow reads signals, with the LLM
+// when the deployment's nlu section asks for it). It replaces that one: a
+// program that adds its own rules on top of what baton.yaml's nlu section
+// asks for wraps NewNLU(cfg.Handoff, getenv, true).Analyzer(f), which is
+// nil for a flow that reads no signals.
 func WithAnalyzer(a func(*flows.Flow) (flows.Analyzer, error)) Option {
 	return func(h *Host) { h.analyzer = a }
 }
