@@ -107,3 +107,28 @@ func TestAddAccountRefuses(t *testing.T) {
 		})
 	}
 }
+
+// TestServingCountsProgramAccounts: the "serving" line counts the
+// accounts served, a program's own channel's (README, "Extending
+// Baton") with the config's, so that its log shows the account is on.
+func TestServingCountsProgramAccounts(t *testing.T) {
+	dir := t.TempDir()
+	flow := filepath.Join(dir, "bot.yaml")
+	if err := os.WriteFile(flow, []byte("flow: bot\nlanguages: [en]\nstart: a\nstates:\n  a: {say: hi}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cfg := loadConfig(t, dir, "channels: {web: [{flow: bot.yaml}]}\n")
+	var logs lockedLog
+	srv, err := NewServer(cfg, ServerOptions{Logger: NewLogger(&logs, 0, false), Store: memory.New(), NoWatch: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := srv.Host.AddAccount(&Account{Channel: "sms", Name: "acme", Sender: &fakeChannel{}, Path: flow}, loadFlow(t, flow)); err != nil {
+		t.Fatal(err)
+	}
+	serve(t, srv)
+	waitFor(t, "serving", func() bool { return strings.Contains(logs.String(), `"msg":"serving"`) })
+	if want := `"channels":2`; !strings.Contains(logs.String(), want) {
+		t.Errorf("the serving line lacks %s:\n%s", want, logs.String())
+	}
+}

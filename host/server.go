@@ -483,7 +483,7 @@ func (s *Server) ServeOn(ctx context.Context, st *Starting) error {
 	srv := st.srv
 	s.ready.Store(true)
 	st.open(s.handler)
-	s.log.Info("serving", "listen", st.addr.String(), "channels", s.cfg.Channels.Len())
+	s.log.Info("serving", "listen", st.addr.String(), "channels", len(s.Host.Accounts())) // a program's own accounts too
 	var serveErr error
 	select {
 	case <-ctx.Done():
