@@ -132,3 +132,47 @@ func TestServingCountsProgramAccounts(t *testing.T) {
 		t.Errorf("the serving line lacks %s:\n%s", want, logs.String())
 	}
 }
+
+// TestReceiveRefusesWhatNoChannelSends: a channel of a program's own
+// (README, "Extending Baton") that hands the host an inbound message
+// without its kind or contact gets an error saying what to set, instead
+// of a turn that answers nothing or replies to nobody.
+func TestReceiveRefusesWhatNoChannelSends(t *testing.T) {
+	f := loadFlow(t, "../examples/flows/support.yaml")
+	h, err := New(memory.New())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := h.AddAccount(&Account{Channel: "sms", Name: "acme", Sender: &fakeChannel{}}, f); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name    string
+		change  func(*flows.Inbound)
+		wantErr string
+	}{
+		{name: "a message", change: func(*flows.Inbound) {}},
+		{name: "the customer closing", change: func(in *flows.Inbound) { in.Input = flows.Input{Kind: flows.InputClose} }},
+		{name: "no kind", change: func(in *flows.Inbound) { in.Input.Kind = "" },
+			wantErr: `host: inbound message sms-1 has no Input.Kind; a channel hands the host customers' messages: set it to flows.InputMessage (flows.InputClose when the customer closed the conversation)`},
+		{name: "an agent's", change: func(in *flows.Inbound) { in.Input.Kind = flows.InputAgent },
+			wantErr: `host: inbound message sms-1 has Input.Kind "agent"; a channel hands the host customers' messages: set it to flows.InputMessage (flows.InputClose when the customer closed the conversation)`},
+		{name: "no contact", change: func(in *flows.Inbound) { in.Contact.ID = "" },
+			wantErr: `host: inbound message sms-1 has no Contact.ID; set it to the customer's id on the channel, whom the replies go to (flows.Outbound.To)`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			in := flows.Inbound{ID: "sms-1", Channel: "sms", Account: "acme", ConversationID: flows.ConversationID("sms", "acme", "15551234"),
+				Contact: flows.Contact{ID: "15551234"}, Input: flows.Input{Kind: flows.InputMessage, Text: "hello"}}
+			in.ID = tt.name // each its own message
+			tt.change(&in)
+			err := h.Receive(context.Background(), in)
+			switch {
+			case tt.wantErr == "" && err != nil:
+				t.Fatal(err)
+			case tt.wantErr != "" && (err == nil || err.Error() != strings.ReplaceAll(tt.wantErr, "sms-1", tt.name)):
+				t.Fatalf("got %v, want %q", err, strings.ReplaceAll(tt.wantErr, "sms-1", tt.name))
+			}
+		})
+	}
+}

@@ -351,10 +351,34 @@ func (h *Host) account(conversation string) (*Account, error) {
 // Receive accepts an inbound message durably into the store's inbox
 // (flows.Receiver): once it returns nil the message is handled even if
 // the process dies. A duplicate (the same message id within the inbox's
-// dedupe window) is dropped.
+// dedupe window) is dropped. A message no channel means is refused with
+// what to set: an Input.Kind other than flows.InputMessage or
+// flows.InputClose, or no Contact.ID.
 func (h *Host) Receive(ctx context.Context, in flows.Inbound) error {
+	if err := customerInbound(in); err != nil {
+		return err
+	}
 	_, err := h.accept(ctx, in)
 	return err
+}
+
+// customerInbound checks what a channel hands Receive: a customer's
+// message or close, and whom the replies go to. The built-in channels
+// always set both; a channel of a program's own that forgets one is told
+// here, not by a turn that answers nothing or a reply to nobody.
+func customerInbound(in flows.Inbound) error {
+	const kinds = "a channel hands the host customers' messages: set it to flows.InputMessage (flows.InputClose when the customer closed the conversation)"
+	switch in.Input.Kind {
+	case flows.InputMessage, flows.InputClose:
+	case "":
+		return fmt.Errorf("host: inbound message %s has no Input.Kind; %s", in.ID, kinds)
+	default:
+		return fmt.Errorf("host: inbound message %s has Input.Kind %q; %s", in.ID, in.Input.Kind, kinds)
+	}
+	if in.Contact.ID == "" {
+		return fmt.Errorf("host: inbound message %s has no Contact.ID; set it to the customer's id on the channel, whom the replies go to (flows.Outbound.To)", in.ID)
+	}
+	return nil
 }
 
 // accept is Receive, reporting whether in was new (false: a duplicate,
