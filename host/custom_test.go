@@ -176,3 +176,65 @@ func TestReceiveRefusesWhatNoChannelSends(t *testing.T) {
 		})
 	}
 }
+
+// TestServerProgramAccounts: a program whose channels are its own
+// (README, "Extending Baton") gives their accounts to NewServer in
+// ServerOptions.Accounts: their flows are checked before the store is
+// opened, and its config needs no channels: of its own.
+func TestServerProgramAccounts(t *testing.T) {
+	dir := t.TempDir()
+	good := filepath.Join(dir, "sms.yaml")
+	broken := filepath.Join(dir, "broken.yaml")
+	if err := os.WriteFile(good, []byte("flow: sms\nlanguages: [en]\nstart: a\nstates:\n  a: {say: hi}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(broken, []byte("flow: sms\nlanguages: [en]\nstart: nowhere\nstates:\n  a: {say: hi}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cfg := loadConfig(t, dir, "server: {listen: \"127.0.0.1:0\"}\n")
+	tests := []struct {
+		name     string
+		accounts []*Account
+		wantErr  string
+	}{
+		{name: "none", wantErr: "configures no channel; add one under channels: (web, whatsapp or telegram), or give a program's own in ServerOptions.Accounts"},
+		{name: "an SMS account", accounts: []*Account{{Channel: "sms", Name: "acme", Sender: &fakeChannel{}, Path: good}}},
+		{name: "its flow broken", accounts: []*Account{{Channel: "sms", Name: "acme", Sender: &fakeChannel{}, Path: broken}},
+			wantErr: "the flow " + broken + " does not load"},
+		{name: "no flow file", accounts: []*Account{{Channel: "sms", Name: "acme", Sender: &fakeChannel{}}},
+			wantErr: "ServerOptions.Accounts: account sms:acme has no Path; set it to its flow file"},
+		{name: "no sender", accounts: []*Account{{Channel: "sms", Name: "acme", Path: good}},
+			wantErr: "ServerOptions.Accounts: account sms:acme has no Sender; set it to the channel's flows.Channel"},
+		{name: "a colon", accounts: []*Account{{Channel: "sms", Name: "acme:1", Sender: &fakeChannel{}, Path: good}},
+			wantErr: `account name "acme:1" has a ":"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			storeOpened := false
+			srv, err := NewServer(cfg, ServerOptions{Logger: NewLogger(io.Discard, 0, false), NoWatch: true, Accounts: tt.accounts,
+				BeforeStore: func() error { storeOpened = true; return nil }})
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("got %v, want %q", err, tt.wantErr)
+				}
+				if storeOpened {
+					t.Error("the store was opened before the accounts were checked")
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			serve(t, srv)
+			if err := srv.Host.Receive(context.Background(), flows.Inbound{ID: "sms-1", Channel: "sms", Account: "acme",
+				Contact: flows.Contact{ID: "15551234"}, Input: flows.Input{Kind: flows.InputMessage, Text: "hello"}}); err != nil {
+				t.Fatal(err)
+			}
+			sms := tt.accounts[0].Sender.(*fakeChannel)
+			waitFor(t, "the reply", func() bool { return len(sms.texts()) == 1 })
+			if got := sms.texts()[0]; got != "hi" {
+				t.Errorf("sent %q, want hi", got)
+			}
+		})
+	}
+}

@@ -265,16 +265,8 @@ func New(store flows.Store, opts ...Option) (*Host, error) {
 // AddAccount serves a channel account with flow f. Its channel and name
 // may not hold a ":" (see flows.ConversationID).
 func (h *Host) AddAccount(a *Account, f *flows.Flow) error {
-	if a == nil || a.Channel == "" || a.Name == "" {
-		return errors.New("host: an account needs its channel and name")
-	}
-	// A conversation id is channel:account:contact: a ":" in either would
-	// make every message of the account look for another one.
-	if strings.Contains(a.Channel, ":") {
-		return fmt.Errorf("host: channel %q has a \":\", which separates channel, account and contact in a conversation id (flows.ConversationID); name it without one", a.Channel)
-	}
-	if strings.Contains(a.Name, ":") {
-		return fmt.Errorf("host: account name %q has a \":\", which separates channel, account and contact in a conversation id (flows.ConversationID); name it without one", a.Name)
+	if err := checkAccount(a); err != nil {
+		return err
 	}
 	if f == nil {
 		return fmt.Errorf("host: account %s has no flow", key(a.Channel, a.Name))
@@ -296,6 +288,22 @@ func (h *Host) AddAccount(a *Account, f *flows.Flow) error {
 	h.http.Allow(f)
 	h.accounts[key(a.Channel, a.Name)] = a
 	h.metrics.channel(a.Channel)
+	return nil
+}
+
+// checkAccount checks what names a's conversations.
+func checkAccount(a *Account) error {
+	if a == nil || a.Channel == "" || a.Name == "" {
+		return errors.New("host: an account needs its channel and name")
+	}
+	// A conversation id is channel:account:contact: a ":" in either would
+	// make every message of the account look for another one.
+	if strings.Contains(a.Channel, ":") {
+		return fmt.Errorf("host: channel %q has a \":\", which separates channel, account and contact in a conversation id (flows.ConversationID); name it without one", a.Channel)
+	}
+	if strings.Contains(a.Name, ":") {
+		return fmt.Errorf("host: account name %q has a \":\", which separates channel, account and contact in a conversation id (flows.ConversationID); name it without one", a.Name)
+	}
 	return nil
 }
 

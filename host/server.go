@@ -87,6 +87,14 @@ type ServerOptions struct {
 	// built-in ones the config configures: one for each name the config
 	// was loaded with (config.WithConnectors), and no other.
 	Connectors map[string]flows.Connector
+	// Accounts are the accounts of the program's own channels (an SMS
+	// gateway...), served beside the config's: each with its Sender and
+	// its flow file in Path, which NewServer loads and checks with the
+	// config's flows, before the store is opened, and reloads as theirs.
+	// The program mounts their webhook handlers (Server.Mount), which hand
+	// each message to Server.Host. With them the config may have no
+	// channels: of its own.
+	Accounts []*Account
 	// BeforeStore, when set, is called once the config, the flows and the
 	// connectors passed their checks, just before the store is opened;
 	// its error is NewServer's. `baton serve` binds its address there: an
@@ -97,8 +105,8 @@ type ServerOptions struct {
 // NewServer builds the host and its endpoints from cfg: the store, the
 // channels with their flows, the helpdesk connectors and the bridge.
 func NewServer(cfg *config.Config, o ServerOptions) (_ *Server, err error) {
-	if cfg.Channels.Len() == 0 {
-		return nil, fmt.Errorf("%s configures no channel; add one under channels: (web, whatsapp or telegram)", cfg.Source)
+	if cfg.Channels.Len() == 0 && len(o.Accounts) == 0 {
+		return nil, fmt.Errorf("%s configures no channel; add one under channels: (web, whatsapp or telegram), or give a program's own in ServerOptions.Accounts", cfg.Source)
 	}
 	log := o.Logger
 	if log == nil {
@@ -191,6 +199,15 @@ func NewServer(cfg *config.Config, o ServerOptions) (_ *Server, err error) {
 	if err := s.bridge(); err != nil {
 		return nil, err
 	}
+	for _, a := range o.Accounts {
+		f, err := s.flow(a.Path)
+		if err != nil {
+			return nil, err
+		}
+		if err := h.AddAccount(a, f); err != nil {
+			return nil, err
+		}
+	}
 	s.flows = nil // the accounts hold them now; a reload replaces them there
 	if h.Capture() != nil && !o.Sandbox {
 		log.Warn("the config names no helpdesk connector: handoffs are captured (in the log, and at GET /api/tickets on a loopback address), not sent; add a connectors: section to send them",
@@ -232,6 +249,20 @@ func (s *Server) preflight(o ServerOptions, hc *http.Client) (map[string]flows.C
 	cfg := s.cfg
 	for _, ref := range cfg.FlowRefs() {
 		if _, err := s.flow(ref.Path); err != nil {
+			return nil, err
+		}
+	}
+	for _, a := range o.Accounts {
+		if err := checkAccount(a); err != nil {
+			return nil, fmt.Errorf("ServerOptions.Accounts: %w", err)
+		}
+		switch {
+		case a.Path == "":
+			return nil, fmt.Errorf("ServerOptions.Accounts: account %s has no Path; set it to its flow file", key(a.Channel, a.Name))
+		case a.Sender == nil:
+			return nil, fmt.Errorf("ServerOptions.Accounts: account %s has no Sender; set it to the channel's flows.Channel", key(a.Channel, a.Name))
+		}
+		if _, err := s.flow(a.Path); err != nil {
 			return nil, err
 		}
 	}
