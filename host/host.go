@@ -97,7 +97,11 @@ type Host struct {
 type Account struct {
 	Channel string // whatsapp, telegram, web, or a program's own (sms); no ":"
 	Name    string // phone_number_id, bot name, widget name; no ":"
-	Sender  flows.Channel
+	// Sender sends the replies. When it is also a flows.MediaFetcher,
+	// the customer's media reach tickets through it (the connectors'
+	// attachments, the generic webhook's media links); a flows.Typer
+	// shows typing (TypingAfter).
+	Sender flows.Channel
 	// Path is the flow's file, for reloads (empty: not reloadable).
 	Path string
 	// TypingAfter, when positive and Sender is a flows.Typer, is how long
