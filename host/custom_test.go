@@ -159,6 +159,11 @@ func TestReceiveRefusesWhatNoChannelSends(t *testing.T) {
 			wantErr: `host: inbound message sms-1 has Input.Kind "agent"; a channel hands the host customers' messages: set it to flows.InputMessage (flows.InputClose when the customer closed the conversation)`},
 		{name: "no contact", change: func(in *flows.Inbound) { in.Contact.ID = "" },
 			wantErr: `host: inbound message sms-1 has no Contact.ID; set it to the customer's id on the channel, whom the replies go to (flows.Outbound.To)`},
+		{name: "its conversation id derived", change: func(in *flows.Inbound) { in.ConversationID = "" }},
+		{name: "no channel", change: func(in *flows.Inbound) { in.Channel = "" },
+			wantErr: `host: inbound message sms-1 names channel "" and account "acme" but its conversation id sms:acme:…234 is of sms account acme; set Channel and Account to those the conversation id joins (flows.ConversationID)`},
+		{name: "another account", change: func(in *flows.Inbound) { in.Account = "acme2" },
+			wantErr: `host: inbound message sms-1 names channel "sms" and account "acme2" but its conversation id sms:acme:…234 is of sms account acme; set Channel and Account to those the conversation id joins (flows.ConversationID)`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

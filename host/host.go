@@ -365,7 +365,8 @@ func (h *Host) account(conversation string) (*Account, error) {
 // the process dies. A duplicate (the same message id within the inbox's
 // dedupe window) is dropped. A message no channel means is refused with
 // what to set: an Input.Kind other than flows.InputMessage or
-// flows.InputClose, or no Contact.ID.
+// flows.InputClose, no Contact.ID, or a Channel and Account other than
+// those its ConversationID joins.
 func (h *Host) Receive(ctx context.Context, in flows.Inbound) error {
 	if err := customerInbound(in); err != nil {
 		return err
@@ -414,6 +415,12 @@ func (h *Host) acceptFrom(ctx context.Context, in flows.Inbound, customer bool) 
 	if err != nil {
 		m.received(in.Channel, "unknown_account")
 		return false, err
+	}
+	if customer && (in.Channel != a.Channel || in.Account != a.Name) {
+		// The session would keep in.Channel: a flow's channel == "sms",
+		// the handoff's channel and the events would miss it.
+		return false, fmt.Errorf("host: inbound message %s names channel %q and account %q but its conversation id %s is of %s account %s; set Channel and Account to those the conversation id joins (flows.ConversationID)",
+			in.ID, in.Channel, in.Account, MaskID(in.ConversationID), a.Channel, a.Name)
 	}
 	h.onHostClock(a, &in)
 	fresh, err := h.store.Inbox().Accept(ctx, in)
