@@ -5,6 +5,10 @@ import "context"
 // Analyzer turns a user message into Signals. The engine calls it at most
 // once per turn, and only when the flow reads a signal and the message is
 // not a direct menu choice (a digit or a button tap never pays for it).
+// An error is not retried: the message is handled without signals, and
+// the turn reports it (an ErrorEffect, in the host's log). An empty
+// Intent reads as UnknownIntent, and Frustrated without a Frustration as
+// a frustration of 1. Analyze is called from many conversations at once.
 type Analyzer interface {
 	Analyze(ctx context.Context, in AnalyzeInput) (Signals, error)
 }

@@ -37,7 +37,8 @@ const (
 func classOf(key string) keyClass {
 	switch key {
 	case "text", "reply", "caption", "body",
-		"team": // a template a flow may fill from the customer's words; see teamAttr
+		"team",  // a template a flow may fill from the customer's words; see teamAttr
+		"cause": // why an expression failed, which may quote the customer's words
 		return keyText
 	case "conversation", "contact", "recipient", "to", "from":
 		return keyID

@@ -2,6 +2,7 @@ package host
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -113,5 +114,57 @@ states:
 		if !strings.Contains(logs.String(), tt.team) {
 			t.Errorf("%q (--log-text %v): want %s in the log:\n%s", tt.text, tt.logText, tt.team, logs.String())
 		}
+	}
+}
+
+// failingAnalyzer is an analyser whose service is down.
+type failingAnalyzer struct{}
+
+func (failingAnalyzer) Analyze(context.Context, flows.AnalyzeInput) (flows.Signals, error) {
+	return flows.Signals{}, errors.New("acme NLU: 503 Service Unavailable")
+}
+
+// TestFlowProblemsAreLogged: what a turn reports went wrong (an analyser
+// of the program's own that fails, an expression that fails) is logged
+// as a warning, with the state: in the live host it was seen nowhere,
+// and a bot whose analyser failed on every message understood nothing
+// with nothing in its log.
+func TestFlowProblemsAreLogged(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "nlu.yaml")
+	if err := os.WriteFile(path, []byte(`flow: nlu
+languages: [en]
+start: main
+states:
+  main:
+    say: "Hi"
+    ask: {save_as: said}
+    next:
+      - when: intent == "refund"
+        goto: main
+      - when: int(said) > 3
+        goto: main
+      - goto: main
+`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var logs lockedLog
+	h, _ := webHost(t, memory.New(), loadFlow(t, path), WithPoll(5*time.Millisecond), WithLogger(NewLogger(&logs, slog.LevelWarn, false)),
+		WithAnalyzer(func(*flows.Flow) (flows.Analyzer, error) { return failingAnalyzer{}, nil }))
+	ctx, stop := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); _ = h.Run(ctx) }()
+	defer func() { stop(); <-done }()
+	for i, text := range []string{"hello", "many"} {
+		if err := h.Receive(context.Background(), flows.Inbound{ID: fmt.Sprint("m", i), Channel: flows.ChannelWeb, Account: "site",
+			Contact: flows.Contact{ID: "v1"}, Input: flows.Input{Kind: flows.InputMessage, Text: text}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, want := range []string{
+		`"msg":"the flow reported a problem","conversation":"web:site:…","state":"main","error":"the analyser failed (acme NLU: 503 Service Unavailable); this message is handled without NLU signals"`,
+		// What it failed on quotes the customer's answer: masked as text.
+		`"msg":"the flow reported a problem","conversation":"web:site:…","state":"main","error":"expression ` + "`int(said) > 3`" + ` failed","cause":"[28 chars]","at":"`,
+	} {
+		waitFor(t, want, func() bool { return strings.Contains(logs.String(), want) })
 	}
 }

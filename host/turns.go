@@ -244,6 +244,7 @@ func (h *Host) handleEntry(ctx context.Context, e flows.InboxEntry) {
 			h.info(ctx, "turn", h.handoffAttrs(effects, slog.String("channel", a.Channel), slog.String("conversation", in.ConversationID),
 				slog.String("message", in.ID), slog.String("input", string(in.Input.Kind)), slog.String("text", in.Input.Text),
 				slog.Int64("ms", time.Since(start).Milliseconds()))...)
+			h.flowProblems(ctx, in.ConversationID, effects)
 			h.after(ctx, a, in.ConversationID, effects, leased, stopTyping)
 			return
 		}
@@ -304,6 +305,7 @@ func (h *Host) fire(ctx context.Context, t flows.Timer) error {
 		return err
 	}
 	h.info(ctx, "timer", h.handoffAttrs(effects, slog.String("conversation", t.ConversationID), slog.String("timer", t.Key))...)
+	h.flowProblems(ctx, t.ConversationID, effects)
 	h.after(ctx, a, t.ConversationID, effects, leased, nil)
 	return nil
 }
@@ -333,6 +335,36 @@ func (h *Host) info(ctx context.Context, msg string, attrs ...slog.Attr) {
 	r.AddAttrs(attrs...)
 	if err := h.log.Handler().Handle(ctx, r); err != nil {
 		return // as slog.Logger does: a log write that failed is dropped
+	}
+}
+
+// flowProblems logs what a turn reported went wrong (flows.ErrorEffect:
+// an analyser that failed, an expression that failed, a value it could
+// not use) as warnings: the conversation went on, but the operator should
+// see why it went on as it did.
+func (h *Host) flowProblems(ctx context.Context, conversation string, effects []flows.Effect) {
+	for _, ef := range effects {
+		var e flows.ErrorEffect
+		switch x := ef.(type) {
+		case flows.ErrorEffect:
+			e = x
+		case *flows.ErrorEffect:
+			e = *x
+		default:
+			continue
+		}
+		attrs := []slog.Attr{slog.String("conversation", conversation), slog.String("state", e.State)}
+		if failed, cause, ok := strings.Cut(e.Message, "` failed: "); ok && strings.HasPrefix(failed, "expression `") {
+			// What an expression failed on may quote what the customer
+			// wrote: the cause is masked as text is.
+			attrs = append(attrs, slog.String("error", failed+"` failed"), slog.String("cause", cause))
+		} else {
+			attrs = append(attrs, slog.String("error", e.Message))
+		}
+		if !e.Pos.IsZero() {
+			attrs = append(attrs, slog.String("at", e.Pos.String()))
+		}
+		h.log.LogAttrs(ctx, slog.LevelWarn, "the flow reported a problem", attrs...)
 	}
 }
 
@@ -385,6 +417,7 @@ func (h *Host) after(ctx context.Context, a *Account, conversation string, effec
 		h.info(ctx, "turn", h.handoffAttrs(effects, slog.String("channel", a.Channel), slog.String("conversation", conversation),
 			slog.String("request", req.ID), slog.String("input", string(flows.InputHTTP)), slog.Int("status", res.Status),
 			slog.Int64("ms", time.Since(start).Milliseconds()))...)
+		h.flowProblems(ctx, conversation, effects)
 	}
 	h.log.Error("the flow kept making HTTP requests; stopped: check its http actions for a loop", "conversation", conversation, "calls", flows.MaxHTTPChain)
 }
