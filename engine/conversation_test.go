@@ -395,6 +395,23 @@ func TestRunawayLoop(t *testing.T) {
 	if n := len(all[flows.StateChange](effs)); n != 10 {
 		t.Errorf("%d moves, want 10", n)
 	}
+	// The customer gets the loop's first pass, not a reply per pass (up
+	// to 50 messages on WhatsApp).
+	if got := all[flows.Reply](effs); len(got) != 1 || got[0].Text != "a" {
+		t.Errorf("replies %+v, want the first pass's one", got)
+	}
+	if !strings.Contains(e.Message, "4 replies of its later passes were not sent") {
+		t.Errorf("error %q does not say what was held back", e.Message)
+	}
+	bot := 0
+	for _, m := range c.s.Transcript {
+		if m.From == flows.RoleBot {
+			bot++
+		}
+	}
+	if bot != 1 {
+		t.Errorf("%d bot messages in the transcript, want 1: %+v", bot, c.s.Transcript)
+	}
 }
 
 func TestUnknownStateRecovers(t *testing.T) {

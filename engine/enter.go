@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"fmt"
 	"strconv"
 	"strings"
 
@@ -151,6 +152,7 @@ func (t *turn) enter(name string) string {
 		return ""
 	}
 	t.path = append(t.path, name)
+	t.marks = append(t.marks, loopMark{out: len(t.out), msgs: len(t.msgs)})
 	t.stateLabel = t.qual(name)
 	t.emit(flows.StateChange{From: from, To: t.stateLabel})
 	// A new state starts its own count; a ladder step that shows the same
@@ -407,5 +409,49 @@ func (t *turn) loopError(name string) {
 	for i, j := 0, len(cycle)-1; i < j; i, j = i+1, j-1 {
 		cycle[i], cycle[j] = cycle[j], cycle[i]
 	}
-	t.errorf("runaway loop: more than %d state moves in one turn (%s); make a state in the loop wait for the user (menu, ask, routes) or end it", t.e.maxSteps, strings.Join(cycle, " → "))
+	held := ""
+	if n := t.dropRepeats(); n > 0 {
+		held = fmt.Sprintf("; the %d replies of its later passes were not sent", n)
+	}
+	t.errorf("runaway loop: more than %d state moves in one turn (%s); make a state in the loop wait for the user (menu, ask, routes) or end it%s", t.e.maxSteps, strings.Join(cycle, " → "), held)
+}
+
+// loopMark is where a state entered in a turn began: how many effects and
+// transcript messages the turn had by then.
+type loopMark struct{ out, msgs int }
+
+// dropRepeats takes back the bot's replies from the first state the turn
+// entered a second time on, and returns how many: a runaway loop sends
+// its first pass, not a message per pass (up to 50 on WhatsApp). The
+// other effects of the later passes stay (variables set, calls made).
+func (t *turn) dropRepeats() int {
+	seen := make(map[string]bool, len(t.path))
+	for j, name := range t.path {
+		if !seen[name] {
+			seen[name] = true
+			continue
+		}
+		m := t.marks[j]
+		n := 0
+		out := t.out[:m.out]
+		for _, e := range t.out[m.out:] {
+			if r, ok := e.(flows.Reply); ok && r.From == "bot" {
+				n++
+				continue
+			}
+			out = append(out, e)
+		}
+		clear(t.out[len(out):])
+		t.out = out
+		msgs := t.msgs[:m.msgs]
+		for _, msg := range t.msgs[m.msgs:] {
+			if msg.From != flows.RoleBot {
+				msgs = append(msgs, msg)
+			}
+		}
+		clear(t.msgs[len(msgs):])
+		t.msgs = msgs
+		return n
+	}
+	return 0
 }
