@@ -75,15 +75,20 @@ const SkipLeftOut = "one of its events is dated after the time of the replay (a 
 // as test-1, and the scope keeps them apart in one events file.
 func TestScope(n int) string { return "t" + strconv.Itoa(n) + "." }
 
-// testScoped matches a conversation id TestScope scoped.
-var testScoped = regexp.MustCompile(`^t[1-9][0-9]*\.(test-[0-9]+)$`)
+// ChatScope is the prefix `baton chat --events` gives the ids in its
+// events when the file has events already, at offset bytes: every chat's
+// conversation is sandbox-1, and the scope keeps each chat's apart.
+func ChatScope(offset int64) string { return "chat@" + strconv.FormatInt(offset, 10) + "." }
+
+// scoped matches a conversation id TestScope or ChatScope scoped.
+var scoped = regexp.MustCompile(`^(?:t[1-9][0-9]*\.(test-[0-9]+)|chat@[0-9]+\.(sandbox-[0-9]+))$`)
 
 // testSession is the id a conversation of the events ran under: a test
-// run's scoped id without its scope (what depends on the id, a sampled
-// survey, then goes as it went), else "" (its own id).
+// run's or a chat's scoped id without its scope (what depends on the id,
+// a sampled survey, then goes as it went), else "" (its own id).
 func testSession(id string) string {
-	if m := testScoped.FindStringSubmatch(id); m != nil {
-		return m[1]
+	if m := scoped.FindStringSubmatch(id); m != nil {
+		return m[1] + m[2]
 	}
 	return ""
 }

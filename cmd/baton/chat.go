@@ -60,7 +60,10 @@ asks); a FILE that cannot be written stops the chat before it starts.
 Recorded, each conversation runs as 'baton test' will run it: as test-1,
 from the time it starts (its now: in the file), so a sampled survey goes
 the same way there and in 'baton replay'; with --events, their events are
-scoped t1., t2.... as 'baton test --events' scopes them. On the real clock
+scoped t1., t2.... as 'baton test --events' scopes them. Not recorded,
+the sandbox's conversation is sandbox-1: appended to an --events file that
+has events already, its ids are scoped chat@OFFSET. (where its events
+start in the file), so two chats stay two conversations. On the real clock
 (no --now), each step is written with the whole seconds that passed
 before it (after:), so a timeout that fired while you took your time
 fires in the test too.
@@ -244,7 +247,14 @@ func runChat(ctx context.Context, e *env, args []string) int {
 		return exitRuntime
 	}
 	defer evs.close()
-	cfg.Recorder = evs.recorder("")
+	scope := ""
+	if evs != nil && evs.prior > 0 && !o.live {
+		// Every chat's conversation is sandbox-1: appended to events
+		// already there, its ids are scoped apart, or a report would
+		// read two chats as one conversation.
+		scope = replay.ChatScope(evs.prior)
+	}
+	cfg.Recorder = evs.recorder(scope)
 	var recorder func(n int) *analytics.Recorder
 	if o.record != "" && !o.live {
 		// Recorded, each conversation runs as 'baton test' will run the

@@ -37,6 +37,9 @@ func (o *eventsFlags) textAlone() string {
 type eventsOut struct {
 	sink *analytics.FileSink
 	opts []analytics.RecorderOption
+	// prior is the file's size when it was opened: the offset at which
+	// this run's events start (0: a new file).
+	prior int64
 }
 
 // open opens the events file; nil without --events. Sink errors are
@@ -48,12 +51,16 @@ func (o *eventsFlags) open(w io.Writer) (*eventsOut, error) {
 	if !looksLikeEvents(o.path) {
 		return nil, fmt.Errorf("--events %s is not an events file (JSON Lines, one event a line); give a new file, or one Baton wrote", o.path)
 	}
+	var prior int64
+	if fi, err := os.Stat(o.path); err == nil {
+		prior = fi.Size()
+	}
 	sink, err := analytics.OpenFile(o.path)
 	if err != nil {
 		return nil, err
 	}
 	var once sync.Once
-	return &eventsOut{sink: sink, opts: []analytics.RecorderOption{analytics.WithText(o.text), analytics.OnError(func(err error) {
+	return &eventsOut{sink: sink, prior: prior, opts: []analytics.RecorderOption{analytics.WithText(o.text), analytics.OnError(func(err error) {
 		once.Do(func() { fmt.Fprintf(w, "baton: writing analytics events: %v\n", err) })
 	})}}, nil
 }

@@ -1,8 +1,10 @@
 package main
 
 import (
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -121,5 +123,31 @@ func TestDocsAnalyticsCommandsWarnNothing(t *testing.T) {
 	code, _, errs = runCLI(t, "", "report", events)
 	if code != exitOK || errs != "" {
 		t.Errorf("baton report: exit %d, stderr:\n%s", code, errs)
+	}
+}
+
+// TestChatEventsAppendedStayApart: every `baton chat` conversation is
+// sandbox-1, so two chats appending to one events file wrote one
+// conversation's ids twice, and `baton report` read them as one
+// conversation that started twice. A chat whose file has events already
+// scopes its ids by where its events start in the file.
+func TestChatEventsAppendedStayApart(t *testing.T) {
+	evs := filepath.Join(t.TempDir(), "events.jsonl")
+	for range 3 {
+		code, out, errs := runCLI(t, "ciao\n", "chat", "--events", evs, "--now", "2026-03-03T10:30:00+01:00", "../../examples/flows/support.yaml")
+		if code != exitOK {
+			t.Fatalf("baton chat: %d\n%s%s", code, out, errs)
+		}
+	}
+	convs, ids := map[string]bool{}, map[string]bool{}
+	for _, e := range readEvents(t, evs) {
+		convs[e.Conversation] = true
+		if ids[e.ID] {
+			t.Errorf("event id %s written twice", e.ID)
+		}
+		ids[e.ID] = true
+	}
+	if len(convs) != 3 || !convs["sandbox-1"] {
+		t.Errorf("conversations %v, want three, the first sandbox-1", slices.Sorted(maps.Keys(convs)))
 	}
 }
