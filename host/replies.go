@@ -25,54 +25,75 @@ const (
 // runReplies sends the reply items of the outbox through their
 // conversation's channel until ctx is done. The store hands out one reply
 // per conversation at a time, oldest first, so a conversation's replies
-// arrive in order. Sends under way finish at shutdown; claimed items not
-// yet started are released.
+// arrive in order. It claims as many replies as it has idle senders, and
+// claims again as soon as one is idle while the outbox hands out all it
+// asks for: a send that hangs until its deadline holds back no other
+// conversation's reply. Sends under way finish at shutdown.
 func (h *Host) runReplies(ctx context.Context) {
 	outbox := h.store.OutboxOf(flows.OutboxReply)
+	senders := min(h.workers, replyBatch)
 	// Senders live as long as the host, so their stacks (grown by the HTTP
 	// client's first sends) are kept.
 	sends := make(chan func())
-	var senders sync.WaitGroup
-	for range min(h.workers, replyBatch) {
-		senders.Go(func() {
+	var pool sync.WaitGroup
+	for range senders {
+		pool.Go(func() {
 			for send := range sends {
 				send()
 			}
 		})
 	}
+	busy := make(chan struct{}, senders) // one token per send under way
+	idle := make(chan struct{}, 1)       // a send finished
 	defer func() {
 		close(sends)
-		senders.Wait()
+		pool.Wait()
 	}()
 	timer := time.NewTimer(0)
 	defer timer.Stop()
+	more := false // the last claim got all it asked for: more may be due
 	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-timer.C:
-		case <-h.replyWake:
+		if !more || len(busy) == senders {
+			select {
+			case <-ctx.Done():
+				return
+			case <-timer.C:
+			case <-h.replyWake:
+			case <-idle:
+				if !more {
+					continue
+				}
+			}
 		}
-		items, err := outbox.Claim(ctx, h.now(), h.lease, replyBatch)
+		if ctx.Err() != nil {
+			return
+		}
+		free := senders - len(busy)
+		if free == 0 {
+			more = true // woken while every sender is busy
+			continue
+		}
+		items, err := outbox.Claim(ctx, h.now(), h.lease, free)
 		if err != nil && ctx.Err() == nil {
 			h.log.Error("claiming replies failed; retrying", "error", err)
 		}
-		var wg sync.WaitGroup
+		more = err == nil && len(items) == free
 		for _, it := range items {
 			if ctx.Err() != nil {
 				h.release(outbox, it)
 				continue
 			}
-			wg.Add(1)
+			busy <- struct{}{}
 			sends <- func() {
-				defer wg.Done()
+				defer func() {
+					<-busy
+					select {
+					case idle <- struct{}{}:
+					default:
+					}
+				}()
 				h.sendReply(context.WithoutCancel(ctx), outbox, it)
 			}
-		}
-		wg.Wait()
-		wait := h.poll
-		if len(items) > 0 {
-			wait = 0
 		}
 		if !timer.Stop() {
 			select {
@@ -80,7 +101,7 @@ func (h *Host) runReplies(ctx context.Context) {
 			default:
 			}
 		}
-		timer.Reset(wait)
+		timer.Reset(h.poll)
 	}
 }
 
