@@ -414,6 +414,36 @@ func TestRunawayLoop(t *testing.T) {
 	}
 }
 
+// The replies before the loop and of its first pass go out, in order,
+// and only those reach the transcript.
+func TestRunawayLoopKeepsItsFirstPass(t *testing.T) {
+	b := newFlow(t, "x", nil)
+	b.state("x", &flows.State{Actions: []flows.Action{b.say("x")}, Next: goTo("a")})
+	b.state("a", &flows.State{Actions: []flows.Action{b.say("a1"), b.say("a2")}, Next: goTo("b")})
+	b.state("b", &flows.State{Actions: []flows.Action{b.say("b")}, Next: goTo("a")})
+	c := newConv(t, b.f, WithMaxSteps(12))
+	effs := c.user("ciao")
+	var got []string
+	for _, r := range all[flows.Reply](effs) {
+		got = append(got, r.Text)
+	}
+	if strings.Join(got, " ") != "x a1 a2 b" {
+		t.Errorf("replies %q, want x a1 a2 b", got)
+	}
+	var bot []string
+	for _, m := range c.s.Transcript {
+		if m.From == flows.RoleBot {
+			bot = append(bot, m.Text)
+		}
+	}
+	if strings.Join(bot, " ") != "x a1 a2 b" {
+		t.Errorf("the transcript's bot lines %q, want x a1 a2 b", bot)
+	}
+	if e, _ := find[flows.ErrorEffect](effs); !strings.Contains(e.Message, "the 14 replies of its later passes were not sent") {
+		t.Errorf("error %q", e.Message)
+	}
+}
+
 func TestUnknownStateRecovers(t *testing.T) {
 	c := newConv(t, shop(t))
 	c.s.State = "gone"

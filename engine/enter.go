@@ -152,7 +152,6 @@ func (t *turn) enter(name string) string {
 		return ""
 	}
 	t.path = append(t.path, name)
-	t.marks = append(t.marks, loopMark{out: len(t.out), msgs: len(t.msgs)})
 	t.stateLabel = t.qual(name)
 	t.emit(flows.StateChange{From: from, To: t.stateLabel})
 	// A new state starts its own count; a ladder step that shows the same
@@ -416,42 +415,57 @@ func (t *turn) loopError(name string) {
 	t.errorf("runaway loop: more than %d state moves in one turn (%s); make a state in the loop wait for the user (menu, ask, routes) or end it%s", t.e.maxSteps, strings.Join(cycle, " → "), held)
 }
 
-// loopMark is where a state entered in a turn began: how many effects and
-// transcript messages the turn had by then.
-type loopMark struct{ out, msgs int }
-
 // dropRepeats takes back the bot's replies from the first state the turn
 // entered a second time on, and returns how many: a runaway loop sends
 // its first pass, not a message per pass (up to 50 on WhatsApp). The
 // other effects of the later passes stay (variables set, calls made).
 func (t *turn) dropRepeats() int {
 	seen := make(map[string]bool, len(t.path))
+	again := -1 // the index in path of the first state entered again
 	for j, name := range t.path {
-		if !seen[name] {
-			seen[name] = true
+		if seen[name] {
+			again = j
+			break
+		}
+		seen[name] = true
+	}
+	if again < 0 {
+		return 0
+	}
+	// Each state entered emitted one StateChange: the again-th is where
+	// the repeats begin.
+	from, changes := len(t.out), 0
+	for i, e := range t.out {
+		if _, ok := e.(flows.StateChange); ok {
+			if changes == again {
+				from = i
+				break
+			}
+			changes++
+		}
+	}
+	n := 0
+	out := t.out[:from]
+	for _, e := range t.out[from:] {
+		if r, ok := e.(flows.Reply); ok && r.From == "bot" {
+			n++
 			continue
 		}
-		m := t.marks[j]
-		n := 0
-		out := t.out[:m.out]
-		for _, e := range t.out[m.out:] {
-			if r, ok := e.(flows.Reply); ok && r.From == "bot" {
-				n++
-				continue
-			}
-			out = append(out, e)
-		}
-		clear(t.out[len(out):])
-		t.out = out
-		msgs := t.msgs[:m.msgs]
-		for _, msg := range t.msgs[m.msgs:] {
-			if msg.From != flows.RoleBot {
-				msgs = append(msgs, msg)
-			}
-		}
-		clear(t.msgs[len(msgs):])
-		t.msgs = msgs
-		return n
+		out = append(out, e)
 	}
-	return 0
+	clear(t.out[len(out):])
+	t.out = out
+	// A bot reply and its transcript line are made together (reply,
+	// attachMenu): the last n bot lines are the replies taken back.
+	left := n
+	msgs := t.msgs
+	for i := len(msgs) - 1; i >= 0 && left > 0; i-- {
+		if msgs[i].From == flows.RoleBot {
+			msgs = append(msgs[:i], msgs[i+1:]...)
+			left--
+		}
+	}
+	clear(t.msgs[len(msgs):])
+	t.msgs = msgs
+	return n
 }

@@ -33,11 +33,9 @@ type turn struct {
 	// appendTranscript).
 	tail bool
 
-	steps int
-	path  []string // states entered this turn, for the runaway-loop error
-	// marks are where each state of path was entered (dropRepeats).
-	marks   []loopMark
-	trigger string // what led here this turn (the `trigger` builtin)
+	steps   int
+	path    []string // states entered this turn, for the runaway-loop error
+	trigger string   // what led here this turn (the `trigger` builtin)
 	// noMatchSeen is the highest no-match count of this turn, so a handoff
 	// reached through a ladder step reports it after entering a new state.
 	noMatchSeen int
@@ -136,8 +134,8 @@ func (e *Engine) turn(ctx context.Context, s *flows.Session, in flows.Input, tai
 		ctx = context.Background()
 	}
 	t := turnPool.Get().(*turn)
-	msgs, path, marks := t.msgs[:0], t.path[:0], t.marks[:0]
-	*t = turn{e: e, f: e.flow, ctx: ctx, in: in, out: make([]flows.Effect, 0, 8), msgs: msgs, path: path, marks: marks, tail: tail}
+	msgs, path := t.msgs[:0], t.path[:0]
+	*t = turn{e: e, f: e.flow, ctx: ctx, in: in, out: make([]flows.Effect, 0, 8), msgs: msgs, path: path, tail: tail}
 	defer func() {
 		t.ctx, t.s, t.out, t.e, t.f = nil, nil, nil, nil, nil
 		clear(t.msgs)
