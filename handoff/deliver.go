@@ -343,8 +343,15 @@ func (d *Deliverer) Run(ctx context.Context) error {
 			continue
 		}
 		asked := min(free, d.batch)
-		run, items, startBy, err := d.claim(ctx, asked)
+		// The claim is not cut at shutdown: the store may have leased
+		// items whose answer a cut call would lose, leaving them (and
+		// their tickets) to the lease. What a claim that ends after
+		// the shutdown took is handed back.
+		run, items, startBy, err := d.claim(context.WithoutCancel(ctx), asked)
 		if ctx.Err() != nil {
+			if run != nil {
+				run.release(items)
+			}
 			return ctx.Err()
 		}
 		more = err == nil && len(items) == asked

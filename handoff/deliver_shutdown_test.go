@@ -3,6 +3,7 @@ package handoff
 import (
 	"context"
 	"errors"
+	"sync"
 	"testing"
 	"time"
 
@@ -93,4 +94,71 @@ func TestDeliverRunFinishesTheCallUnderWayAtShutdown(t *testing.T) {
 	if got := ob.get("c2-open"); got.Status != flows.OutboxPending || got.Attempts != 0 {
 		t.Errorf("the next open after the shutdown: %+v, want not started", got)
 	}
+}
+
+// stopDuringClaim is an outbox during whose claim the process is told to
+// stop (SIGTERM): it cancels Run's context while the claim is on its way,
+// and then answers as a store client does, with the context's error when
+// it has one, though the store has leased the items already.
+type stopDuringClaim struct {
+	*memOutbox
+	stop context.CancelFunc
+	once sync.Once
+}
+
+func (s *stopDuringClaim) Claim(ctx context.Context, now time.Time, lease time.Duration, max int) ([]flows.OutboxItem, error) {
+	s.once.Do(s.stop)
+	items, err := s.memOutbox.Claim(ctx, now, lease, max)
+	if ctx.Err() != nil {
+		return nil, ctx.Err()
+	}
+	return items, err
+}
+
+// A SIGTERM that comes while Run claims (a claim runs at every turn
+// saved with a handoff item, so under load one is often on its way)
+// leaves nothing leased: the items the claim took are released for the
+// next process, not left to their lease, which held them (and the
+// handoffs' tickets) four minutes.
+func TestDeliverRunReleasesAClaimCutByShutdown(t *testing.T) {
+	for _, answered := range []bool{true, false} {
+		clock := &fakeClock{t: t0}
+		mem := newMemOutbox(convOpen("c1", t0), convOpen("c2", t0))
+		ctx, stop := context.WithCancel(context.Background())
+		var ob flows.Outbox = &stopDuringClaim{memOutbox: mem, stop: stop}
+		if answered { // the answer came, the context ended meanwhile
+			ob = &stopAfterClaim{memOutbox: mem, stop: stop}
+		}
+		d, _ := newTestDeliverer(t, ob, newFakeConn(), clock, DeliverTimeout(time.Minute), DeliverLease(4*time.Minute), DeliverPollInterval(time.Hour))
+		if err := d.Run(ctx); !errors.Is(err, context.Canceled) {
+			t.Errorf("Run = %v, want context.Canceled", err)
+		}
+		stop()
+		items, err := mem.Claim(context.Background(), clock.Now(), time.Minute, 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(items) != 2 {
+			t.Errorf("answered %v: %d items claimable at once after the shutdown, want 2 (the claim's, released)", answered, len(items))
+		}
+		for _, id := range []string{"c1-open", "c2-open"} {
+			if it := mem.get(id); it.Attempts != 0 || it.Status != flows.OutboxPending {
+				t.Errorf("answered %v: %s after the shutdown: %+v, want pending, not attempted", answered, id, it)
+			}
+		}
+	}
+}
+
+// stopAfterClaim is an outbox whose claim answers while the process is
+// told to stop.
+type stopAfterClaim struct {
+	*memOutbox
+	stop context.CancelFunc
+	once sync.Once
+}
+
+func (s *stopAfterClaim) Claim(ctx context.Context, now time.Time, lease time.Duration, max int) ([]flows.OutboxItem, error) {
+	items, err := s.memOutbox.Claim(ctx, now, lease, max)
+	s.once.Do(s.stop)
+	return items, err
 }
