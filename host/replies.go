@@ -73,7 +73,11 @@ func (h *Host) runReplies(ctx context.Context) {
 			more = true // woken while every sender is busy
 			continue
 		}
-		items, err := outbox.Claim(ctx, h.now(), h.lease, free)
+		// The claim is not cut at shutdown: a store that has leased the
+		// replies would answer a cut call with the context's error, and
+		// they would wait out their lease. What it took after the
+		// shutdown came is handed back below.
+		items, err := outbox.Claim(context.WithoutCancel(ctx), h.now(), h.lease, free)
 		if err != nil && ctx.Err() == nil {
 			h.log.Error("claiming replies failed; retrying", "error", err)
 		}

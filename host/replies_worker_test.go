@@ -91,3 +91,65 @@ func TestReplyWorkerGoesOnPastAHungSend(t *testing.T) {
 	})
 	let()
 }
+
+// stopDuringReplyClaim is a store whose reply outbox's claim is on its
+// way when the process is told to stop: it cancels the host's context,
+// then answers as a store client does, with the context's error, though
+// the store has leased the replies already.
+type stopDuringReplyClaim struct {
+	*memory.Store
+	stop func()
+}
+
+type stoppingOutbox struct {
+	flows.Outbox
+	stop func()
+}
+
+func (s stopDuringReplyClaim) OutboxOf(kinds ...flows.OutboxKind) flows.Outbox {
+	o := s.Store.OutboxOf(kinds...)
+	if len(kinds) == 1 && kinds[0] == flows.OutboxReply {
+		return stoppingOutbox{o, s.stop}
+	}
+	return o
+}
+
+func (o stoppingOutbox) Claim(ctx context.Context, now time.Time, lease time.Duration, max int) ([]flows.OutboxItem, error) {
+	o.stop()
+	// The store runs the claim (its script has run when the client
+	// notices the context), and the client answers with ctx's error.
+	items, err := o.Outbox.Claim(context.WithoutCancel(ctx), now, lease, max)
+	if ctx.Err() != nil {
+		return nil, ctx.Err()
+	}
+	return items, err
+}
+
+// A shutdown that comes while the reply worker claims leaves nothing
+// leased: the replies the claim took go back for the next process at
+// once, not after their lease (a minute).
+func TestReplyWorkerReleasesAClaimCutByShutdown(t *testing.T) {
+	mem := memory.New()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	st := stopDuringReplyClaim{Store: mem, stop: cancel}
+	h, err := New(st, WithSandboxHTTP(), WithPoll(time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := h.AddAccount(&Account{Channel: flows.ChannelWeb, Name: "site", Sender: &fakeChannel{}}, loadFlow(t, "../cmd/baton/testdata/flows/shop.yaml")); err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now()
+	pendingReply(t, mem, "c1", now)
+	if err := h.Run(ctx); err != nil {
+		t.Fatal(err)
+	}
+	items, err := mem.OutboxOf(flows.OutboxReply).Claim(context.Background(), h.now(), time.Minute, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(items) != 1 {
+		t.Errorf("%d replies claimable at once after the shutdown, want 1 (the cut claim's, released)", len(items))
+	}
+}
