@@ -574,9 +574,11 @@ func (h *Host) wakeReplies() {
 
 // Run drives the workers until ctx is done: turns from the inbox and the
 // due timers, replies through the channels, handoffs to the helpdesks.
-// When ctx ends it stops taking new work, lets the turns and sends under
-// way finish, and returns; leases of what was not started expire in the
-// store, so another process (or the next start) takes it.
+// When ctx ends it claims nothing more, lets the turns, sends and
+// deliveries under way finish, takes the turns of the messages it had
+// claimed, hands back the outbox items it had claimed and not started, and
+// returns; a due timer not started stays due, for another process (or the
+// next start).
 func (h *Host) Run(ctx context.Context) error {
 	if !h.running.CompareAndSwap(false, true) {
 		return errors.New("host: Run called twice")

@@ -96,7 +96,7 @@ func claimRound(h *Host) (int, bool) {
 	n := 0
 	for task := range tasks {
 		n++
-		h.runTask(ctx, ctx, task)
+		h.runTask(ctx, task)
 	}
 	return n, more
 }

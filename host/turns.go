@@ -35,7 +35,7 @@ func (h *Host) runTurns(ctx context.Context) {
 			// save is what acknowledges the message.
 			tctx := context.WithoutCancel(ctx)
 			for t := range tasks {
-				h.runTask(ctx, tctx, t)
+				h.runTask(tctx, t)
 			}
 		})
 	}
@@ -77,7 +77,13 @@ func (h *Host) runTurns(ctx context.Context) {
 // claimTurns starts the turns of the inbox entries (and, with timers, of
 // the timers) due now. It reports whether a claim came back full.
 func (h *Host) claimTurns(ctx context.Context, tasks chan<- turnTask, timers bool) bool {
-	entries, err := h.store.Inbox().Claim(ctx, h.now(), h.lease, h.workers)
+	if ctx.Err() != nil {
+		return false // shutting down: nothing more is claimed
+	}
+	// The claim is not cut at shutdown: a store that has leased the
+	// entries would answer a cut call with the context's error, and they
+	// would wait out their lease. What it takes is handled (start).
+	entries, err := h.store.Inbox().Claim(context.WithoutCancel(ctx), h.now(), h.lease, h.workers)
 	if err != nil {
 		if ctx.Err() == nil {
 			h.log.Error("claiming inbox entries failed; retrying", "error", err)
@@ -160,7 +166,11 @@ func (h *Host) dueTimers(ctx context.Context) ([]flows.Timer, bool, error) {
 // process, an inbox entry's turn (queue) waits for it and runs right after,
 // in the same worker (the entry is leased to this process, so nobody else
 // takes it meanwhile); a timer's is dropped, since the timer stays due and
-// is taken later. It returns false once ctx ends.
+// is taken later. An inbox entry's turn is handed over even once ctx has
+// ended (shutdown): the entry is leased to this process, and left to its
+// lease the customer's message would wait a minute for the next process;
+// the server's shutdown_timeout bounds the wait. A timer's is not, and
+// start returns false once ctx ends.
 func (h *Host) start(ctx context.Context, tasks chan<- turnTask, t turnTask, queue bool) bool {
 	h.busyMu.Lock()
 	if waiting, busy := h.busy[t.conversation]; busy {
@@ -172,11 +182,15 @@ func (h *Host) start(ctx context.Context, tasks chan<- turnTask, t turnTask, que
 	}
 	h.busy[t.conversation] = nil
 	h.busyMu.Unlock()
+	if queue {
+		tasks <- t
+		return true
+	}
 	select {
 	case tasks <- t:
 		return true
 	case <-ctx.Done():
-		// Not started: its lease runs out and it is taken again.
+		// A timer not started stays due: it is taken again.
 		h.busyMu.Lock()
 		delete(h.busy, t.conversation)
 		h.busyMu.Unlock()
@@ -185,16 +199,16 @@ func (h *Host) start(ctx context.Context, tasks chan<- turnTask, t turnTask, que
 }
 
 // runTask takes a conversation's turn, then the ones queued for it
-// meanwhile, under tctx, ctx without its cancellation; once ctx is done
-// (shutdown) no queued turn starts. When the conversation may have
-// another message waiting for this turn's save (mayWait), it wakes the
-// claims.
-func (h *Host) runTask(ctx, tctx context.Context, t turnTask) {
+// meanwhile (inbox entries leased to this process, run even at shutdown),
+// under tctx, a context shutdown does not cancel. When the conversation
+// may have another message waiting for this turn's save (mayWait), it
+// wakes the claims.
+func (h *Host) runTask(tctx context.Context, t turnTask) {
 	for fn := t.fn; fn != nil; {
 		fn(tctx)
 		h.busyMu.Lock()
 		fn = nil
-		if waiting := h.busy[t.conversation]; len(waiting) > 0 && ctx.Err() == nil {
+		if waiting := h.busy[t.conversation]; len(waiting) > 0 {
 			fn, h.busy[t.conversation] = waiting[0], waiting[1:]
 		} else {
 			delete(h.busy, t.conversation)
