@@ -5,11 +5,10 @@ import (
 	"io"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
-	"time"
 
 	"github.com/batonbot/baton/flows"
-	"github.com/batonbot/baton/store/memory"
 )
 
 // The messages a turn worker claimed and had not started when the
@@ -22,19 +21,11 @@ func TestShutdownRunsTheTurnsItClaimed(t *testing.T) {
 		<-release
 		return &http.Response{StatusCode: 200, Body: io.NopCloser(strings.NewReader(`{"status":"shipped","eta":"2026-03-05"}`)), Header: http.Header{}}, nil
 	})}
-	st := memory.New()
-	h, err := New(st, WithHTTP(NewHTTPCaller(HTTPClient(slow))), WithPoll(10*time.Millisecond), WithWorkers(1))
-	if err != nil {
-		t.Fatal(err)
-	}
-	ch := &fakeChannel{}
-	if err := h.AddAccount(&Account{Channel: flows.ChannelWeb, Name: "site", Sender: ch}, loadFlow(t, "../cmd/baton/testdata/flows/shop.yaml")); err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() { defer close(done); _ = h.Run(ctx) }()
-	t.Cleanup(func() { cancel(); <-done })
+	th := startHost(t, WithHTTP(NewHTTPCaller(HTTPClient(slow))), WithWorkers(1), func(h *Host) { h.sandboxHTTP = false })
+	h, st, ch := th.Host, th.store, th.ch
+	var once sync.Once
+	let := func() { once.Do(func() { close(release) }) }
+	t.Cleanup(let) // before th.stop, which waits for the lookup's turn
 	say := func(id, contact, text, payload string) {
 		t.Helper()
 		if err := h.Receive(context.Background(), flows.Inbound{ID: id, Channel: flows.ChannelWeb, Account: "site",
@@ -59,9 +50,9 @@ func TestShutdownRunsTheTurnsItClaimed(t *testing.T) {
 		_, claimed := h.busy["web:site:v2"]
 		return claimed
 	})
-	cancel()
-	close(release)
-	<-done
+	th.cancel()
+	let()
+	<-th.done
 	if _, err := st.Load(context.Background(), "web:site:v2"); err != nil {
 		t.Errorf("v2's message was not handled before Run returned: %v", err)
 	}
