@@ -307,12 +307,14 @@ func (d *Deliverer) Wake() {
 // deliveries under way have finished and settled (each within its attempt
 // timeout; a host's shutdown bounds the wait): a call cut at shutdown
 // would leave its item to the lease, and its ticket to the next process
-// minutes later. It has up to DeliverWorkers
-// deliveries under way at once: it claims as many items as it has idle
-// workers, each conversation's items going to one worker in order, and
-// claims again as soon as a worker is idle while the outbox hands out all
-// it asks for; else it waits the poll interval (or a Wake). Errors of the
-// outbox are logged and retried at the next poll.
+// minutes later.
+//
+// It has up to DeliverWorkers deliveries under way at once: it claims as
+// many items as it has idle workers, each conversation's items going to
+// one worker in order, and claims again as soon as a worker is idle while
+// the outbox hands out all it asks for; else it waits the poll interval
+// (or a Wake). Errors of the outbox are logged and retried at the next
+// poll.
 func (d *Deliverer) Run(ctx context.Context) error {
 	var wg sync.WaitGroup
 	defer wg.Wait()
