@@ -14,7 +14,7 @@ import (
 // described by Schema, so the two cannot drift apart.
 var (
 	nluKeys         = []string{"analyser", "analyzer", "llm"}
-	llmKeys         = []string{"base_url", "model", "api_key", "timeout", "max_tokens", "reasoning_effort"}
+	llmKeys         = []string{"base_url", "model", "api_key", "timeout", "max_tokens", "reasoning_effort", "calls_per_conversation_hour"}
 	connectorsKeys  = []string{"default", "zendesk", "freshdesk", "webhook"}
 	zendeskKeys     = []string{"subdomain", "base_url", "email", "token", "oauth_token", "requester_updates", "groups", "fields", "conversation_field", "tags"}
 	freshdeskKeys   = []string{"domain", "base_url", "api_key", "groups", "fields", "conversation_field", "tags", "search_window", "unique_external_id"}
@@ -132,7 +132,9 @@ func schema() js {
 			"analyser": js{"type": "string", "description": "builtin, llm, hybrid"},
 			"analyzer": js{"type": "string", "description": "the same as analyser"},
 			"llm": obj("nlu.llm", llmKeys, js{"base_url": str, "model": str, "api_key": str, "timeout": duration, "max_tokens": js{"type": "integer", "minimum": minLLMTokens, "maximum": maxLLMTokens},
-				"reasoning_effort": js{"enum": llm.ReasoningEfforts, "description": "sent to OpenAI's reasoning models only (default low)"}}),
+				"reasoning_effort": js{"enum": llm.ReasoningEfforts, "description": "sent to OpenAI's reasoning models only (default low)"},
+				"calls_per_conversation_hour": js{"type": "integer", "minimum": 1, "maximum": maxLLMConversationCalls,
+					"description": "model calls one conversation may make per hour; past it the built-in analyser answers (default 60)"}}),
 		}),
 		"connectors": obj("connectors", connectorsKeys, js{
 			"default": str,

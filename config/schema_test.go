@@ -38,6 +38,7 @@ func TestSchemaValidatesExamples(t *testing.T) {
 		"store: {kind: mysql}\n",
 		"servr: {}\n",
 		"nlu: {llm: {max_tokens: 10}}\n",
+		"nlu: {llm: {calls_per_conversation_hour: 5000}}\n",
 		"nlu: {llm: {reasoning_effort: fast}}\n",
 		"routing: {rules: [{name: r, team: t, when: {expr: 5}}]}\n", // an expression gives true or false
 	} {

@@ -40,6 +40,8 @@ func (d *decoder) nlu(n *yaml.Node) handoff.ConfigNLU {
 					d.llmTimeout = g.val // checked against server.lease by llmTimeoutFits
 				case "max_tokens":
 					c.LLM.MaxTokens = d.count(g.val, "nlu.llm.max_tokens", minLLMTokens, maxLLMTokens)
+				case "calls_per_conversation_hour":
+					c.LLM.CallsPerConversationHour = d.count(g.val, "nlu.llm.calls_per_conversation_hour", 1, maxLLMConversationCalls)
 				case "reasoning_effort":
 					c.LLM.ReasoningEffort = d.str(g.val, "nlu.llm.reasoning_effort")
 					d.oneOf(g.val, c.LLM.ReasoningEffort, "nlu.llm.reasoning_effort", llm.ReasoningEfforts...)
@@ -107,6 +109,9 @@ func shortDuration(d time.Duration) string {
 const (
 	minLLMTokens = 64
 	maxLLMTokens = 1 << 20
+	// maxLLMConversationCalls bounds nlu.llm.calls_per_conversation_hour:
+	// one a second.
+	maxLLMConversationCalls = 3600
 )
 
 // llmBaseURL refuses the base URLs the LLM adapter would fail on at

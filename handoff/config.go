@@ -105,6 +105,9 @@ type ConfigLLM struct {
 	// ReasoningEffort is the reasoning_effort sent to OpenAI's reasoning
 	// models ("": the adapter's default, low).
 	ReasoningEffort string
+	// CallsPerConversationHour bounds each conversation's analyses by the
+	// model (0: the host's default); past it the built-in analyser answers.
+	CallsPerConversationHour int
 }
 
 // ConfigConnectors holds the configured helpdesks; nil means absent.

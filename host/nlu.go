@@ -21,7 +21,9 @@ import (
 // for concurrent use). With nlu.analyser llm or hybrid (and Live), flows
 // get the OpenAI-compatible analyser of package nlu/llm with the built-in
 // one as its fallback (for hybrid, also its first opinion), and tickets
-// get a summary the model writes. They share one llm.Cooldown: after a
+// get a summary the model writes. Each conversation's analyses by the
+// model are bounded (nlu.llm.calls_per_conversation_hour, an llm.Budget
+// shared by the flows). They share one llm.Cooldown: after a
 // 429 that says when the rate limit resets, no flow's analysis nor any
 // summary is sent before then (the built-in analyser answers, "rate
 // limited"). The API key is nlu.llm.api_key; for
@@ -38,6 +40,9 @@ type NLU struct {
 	// cooldown is shared by every LLM client made here: a 429 one of
 	// them gets keeps them all from sending until the limit resets.
 	cooldown *llm.Cooldown
+	// budget bounds each conversation's analyses by the model
+	// (nlu.llm.calls_per_conversation_hour), across the flows.
+	budget *llm.Budget
 
 	builtin sync.Map // *flows.Flow → *nlu.Analyzer
 }
@@ -50,6 +55,11 @@ func NewNLU(cfg *handoff.Config, getenv func(string) string, live bool) *NLU {
 	if cfg != nil {
 		n.cfg, n.source = cfg.NLU, cfg.Source
 	}
+	calls := n.cfg.LLM.CallsPerConversationHour
+	if calls <= 0 {
+		calls = llm.DefaultConversationCalls
+	}
+	n.budget = llm.NewBudget(calls, time.Hour)
 	return n
 }
 
@@ -120,7 +130,7 @@ func (n *NLU) llm(f *flows.Flow, builtin *nlu.Analyzer) (*llm.Analyzer, error) {
 		return nil, fmt.Errorf("the %s analyser of %s: no API key for https://api.openai.com: write api_key: ${OPENAI_API_KEY} under nlu.llm (or the variable that holds it), or set %s",
 			n.cfg.Analyser, n.source, strings.Join(keyVars, " or "))
 	}
-	opts := []llm.Option{llm.WithBaseURL(n.cfg.LLM.BaseURL), llm.WithModel(n.cfg.LLM.Model), llm.WithCooldown(n.cooldown)}
+	opts := []llm.Option{llm.WithBaseURL(n.cfg.LLM.BaseURL), llm.WithModel(n.cfg.LLM.Model), llm.WithCooldown(n.cooldown), llm.WithBudget(n.budget)}
 	if f != nil {
 		opts = append(opts, llm.WithNLUConfig(f.NLU))
 	}

@@ -4,10 +4,12 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -132,5 +134,50 @@ channels:
 	body, _ := json.Marshal(zd.ticket(0))
 	if !strings.Contains(string(body), llmSummary) {
 		t.Errorf("the ticket lacks the model's summary: %s", body)
+	}
+}
+
+// nlu.llm.calls_per_conversation_hour bounds what one customer costs: a
+// customer who floods the bot gets the model for as many messages as the
+// budget holds and the built-in analyser for the rest (each turn's line
+// says why), while another customer still gets the model.
+func TestServeBoundsTheLLMPerConversation(t *testing.T) {
+	t.Setenv("BATON_TEST_LLM_KEY", "sk-from-env")
+	ai := newFakeOpenAI(t)
+	wa := whatsapptest.NewServer(t)
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "flow.yaml"), []byte(llmFlow), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	src := fmt.Sprintf(`nlu: {analyser: llm, llm: {base_url: %q, model: test-model, api_key: "${BATON_TEST_LLM_KEY}", calls_per_conversation_hour: 2}}
+channels:
+  whatsapp:
+    - {phone_number_id: %q, flow: flow.yaml, access_token: %q, app_secret: %q, verify_token: v, graph_url: %q}
+`, ai.URL+"/v1", wa.PhoneNumberID, wa.Token, wa.AppSecret, wa.URL)
+	cfg := loadConfig(t, dir, src)
+	var logs lockedLog
+	srv, err := NewServer(cfg, ServerOptions{Logger: NewLogger(&logs, slog.LevelInfo, false), Getenv: os.Getenv, NoWatch: true,
+		Host: []Option{WithPoll(10 * time.Millisecond)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := &e2e{srv: srv, wa: wa, base: serve(t, srv)}
+	turns := func(n int) {
+		t.Helper()
+		waitFor(t, strconv.Itoa(n)+" turns", func() bool { return strings.Count(logs.String(), `"msg":"turn"`) >= n })
+	}
+	for i, text := range []string{"hello", "what about my order", "it is late", "really late", "still late"} {
+		e.post(t, wa.Notification(whatsapptest.Inbound{From: "393330000001", Name: "Anna", Text: text}))
+		turns(i + 1)
+	}
+	e.post(t, wa.Notification(whatsapptest.Inbound{From: "393330000002", Name: "Bruno", Text: "where is my parcel"}))
+	turns(6)
+	// Anna's first two by the model, her other three by the built-in
+	// analyser; Bruno's by the model.
+	if a, _ := ai.counts(); a != 3 {
+		t.Errorf("%d analyses by the model, want 3: two of Anna's (her budget), one of Bruno's", a)
+	}
+	if n := strings.Count(logs.String(), `"nlu_fallback":"conversation budget"`); n != 3 {
+		t.Errorf("%d turns fell back for the budget, want 3:\n%s", n, logs.String())
 	}
 }

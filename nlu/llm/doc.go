@@ -34,6 +34,11 @@
 //     a used-up limit), calls before then send nothing and fall back with
 //     "rate limited"; a Cooldown shared among analysers (the host shares
 //     one per process) holds them all.
+//   - WithBudget: at most so many calls per conversation in a window (a
+//     token bucket per conversation id); past it the fallback answers
+//     with "conversation budget", so that a customer flooding the bot
+//     does not cost a paid call per message. The host shares one per
+//     process (nlu.llm.calls_per_conversation_hour).
 //   - WithFallback: the analyser that answers when the model cannot.
 //   - WithHybrid: ask the fallback first and the model only when the
 //     fallback is unsure (see DefaultUnsure). The model's answer then
@@ -65,7 +70,8 @@
 // On a timeout, an HTTP error, an unreachable server or an answer that is
 // not valid JSON of the schema (or names an intent the flow does not have),
 // Analyze returns the fallback's signals with Signals.Fallback saying why
-// ("timeout", "http 429", "rate limited", "invalid response: ...") and a
+// ("timeout", "http 429", "rate limited", "conversation budget",
+// "invalid response: ...") and a
 // nil error; the engine records it as an nlu_fallback event.
 // Signals.Source is "llm" when the model answered.
 //

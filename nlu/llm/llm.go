@@ -234,6 +234,11 @@ func (a *Analyzer) Analyze(ctx context.Context, in flows.AnalyzeInput) (flows.Si
 			return a.finish(s, in, fb, fbErr), nil
 		}
 	}
+	if now := a.now(); !a.cfg.cooldown.holds(now) && !a.cfg.budget.take(in.ConversationID, now) {
+		// The conversation spent its calls (a flood of messages): the
+		// fallback answers until its bucket refills.
+		return a.fallback(in, fb, fbErr, reasonBudget), nil
+	}
 	s, err := a.ask(ctx, sent, in.Lang)
 	if err != nil {
 		if a.cfg.fallback == nil && ctx.Err() != nil {

@@ -59,6 +59,7 @@ type config struct {
 	maxTokens   int
 	effort      string
 	cooldown    *Cooldown
+	budget      *Budget
 	now         func() time.Time
 	httpClient  *http.Client
 	// official is set by check: the base URL is OpenAI's own API.
@@ -217,6 +218,11 @@ func (c *config) effortFor(model string) string {
 // them all from sending until the limit resets (see Cooldown). By default
 // each analyser has its own.
 func WithCooldown(c *Cooldown) Option { return func(cfg *config) { cfg.cooldown = c } }
+
+// WithBudget bounds each conversation's model calls with b (see Budget),
+// shared among the analysers given the same one. By default a
+// conversation's calls are not limited.
+func WithBudget(b *Budget) Option { return func(cfg *config) { cfg.budget = b } }
 
 // WithClock sets the clock the cool-down and a Retry-After date are read
 // with (default time.Now). Timeouts and backoff waits run on real time.
