@@ -43,6 +43,7 @@ type Computer struct {
 	// least) with their times: an event read again, the same id and
 	// time (a webhook batch sent again and stored twice), counts once.
 	seen     map[string]time.Time
+	seenSwep time.Time // the horizon at forgetSeen
 	repeated int
 	// asks are the survey questions waiting for their answer, by
 	// conversation and kind, with when they were asked: an answer counts
@@ -106,6 +107,34 @@ type settledConv struct {
 // repeatWindow is how far apart in time an event and its repeat are
 // looked for: a webhook batch is sent again for at most 2 minutes.
 const repeatWindow = 10 * time.Minute
+
+// maxSeen bounds the ids kept for the repeat check (some 100 MB): past
+// it (over 2,300 events a second for 7.5 minutes) a new id is not kept
+// until the next forgetSeen, so a repeat of it would count twice.
+const maxSeen = 1 << 20
+
+// remember keeps ev's id for the repeat check, forgetting every
+// repeatWindow/2 of the events' time the ids past the window, so that
+// the map holds at most one and a half windows of events, not the hour
+// between sweeps.
+func (c *Computer) remember(ev *flows.Event) {
+	if c.horizon.Sub(c.seenSwep) >= repeatWindow/2 {
+		c.forgetSeen()
+	}
+	if len(c.seen) < maxSeen {
+		c.seen[ev.ID] = ev.At
+	}
+}
+
+// forgetSeen drops the ids of the events older than repeatWindow.
+func (c *Computer) forgetSeen() {
+	c.seenSwep = c.horizon
+	for id, at := range c.seen {
+		if c.horizon.Sub(at) > repeatWindow {
+			delete(c.seen, id)
+		}
+	}
+}
 
 // lateMemory is how long a late handoff is remembered for its first reply.
 const lateMemory = 30 * 24 * time.Hour
@@ -236,7 +265,7 @@ func (c *Computer) Add(ev *flows.Event) {
 			c.repeated++
 			return
 		}
-		c.seen[ev.ID] = ev.At
+		c.remember(ev)
 	}
 	c.events++
 	if !knownTypes[ev.Type] {
@@ -753,11 +782,7 @@ func (c *Computer) sweep() {
 			delete(c.asks, k)
 		}
 	}
-	for id, at := range c.seen {
-		if c.horizon.Sub(at) > repeatWindow {
-			delete(c.seen, id)
-		}
-	}
+	c.forgetSeen()
 	for id, at := range c.deadIDs {
 		if c.horizon.Sub(at) > lateMemory {
 			delete(c.deadIDs, id)
