@@ -36,8 +36,13 @@ type Result struct {
 	Open     int            `json:"open"`
 	Outcomes map[string]int `json:"outcomes"`
 
-	ContainmentRate     float64        `json:"containment_rate"`
-	EscalationRate      float64        `json:"escalation_rate"`
+	ContainmentRate float64 `json:"containment_rate"`
+	EscalationRate  float64 `json:"escalation_rate"`
+	// Escalated are the counted conversations with at least one handoff:
+	// EscalationRate is Escalated ÷ Conversations. Escalations counts
+	// every handoff requested, several in one conversation and those of
+	// conversations still open included.
+	Escalated           int            `json:"escalated"`
 	Escalations         int            `json:"escalations"`
 	EscalationsByReason map[string]int `json:"escalations_by_reason"`
 	FallbackRate        float64        `json:"fallback_rate"`
@@ -281,6 +286,7 @@ func (c *Computer) Result() *Result {
 	}
 	r.ContainmentRate = round(ratio(c.outcomes[flows.OutcomeContained], c.finished), 4)
 	r.EscalationRate = round(ratio(c.escalated, c.finished), 4)
+	r.Escalated = c.escalated
 	r.Escalations = c.requested
 	for k, v := range c.byReason {
 		r.EscalationsByReason[k] = v

@@ -133,7 +133,7 @@ func cards(r *kpi.Result) []card {
 	return []card{
 		{"Conversations", fmt.Sprint(r.Conversations), fmt.Sprintf("%d still open", r.Open)},
 		{"Containment", pctOf(r.Conversations, r.ContainmentRate), fmt.Sprintf("%d contained", r.Outcomes["contained"])},
-		{"Escalation", pctOf(r.Conversations, r.EscalationRate), fmt.Sprintf("%d handoffs", r.Escalations)},
+		{"Escalation", pctOf(r.Conversations, r.EscalationRate), fmt.Sprintf("%d of %d conversations; %d handoffs in all", r.Escalated, r.Conversations, r.Escalations)},
 		{"Fallback", pctOf(r.MessagesIn, r.FallbackRate), fmt.Sprintf("%d of %d messages", r.NoMatches, r.MessagesIn)},
 		{"First response p50", durN(r.FirstResponse.Count, r.FirstResponse.P50), "p90 " + durN(r.FirstResponse.Count, r.FirstResponse.P90) + " · within SLA " + optPct(r.FirstResponse.WithinSLA)},
 		{"Resolution p50", durN(r.Resolution.Count, r.Resolution.P50), "p90 " + durN(r.Resolution.Count, r.Resolution.P90) + " · within SLA " + optPct(r.Resolution.WithinSLA)},

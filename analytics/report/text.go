@@ -118,7 +118,8 @@ func Text(w io.Writer, r *kpi.Result) error {
 	p("  abandoned\t%d", r.Outcomes["abandoned"])
 	p("  expired\t%d", r.Outcomes["expired"])
 	p("containment rate\t%s", pctOf(r.Conversations, r.ContainmentRate))
-	p("escalation rate\t%s\t(%d handoffs)", pctOf(r.Conversations, r.EscalationRate), r.Escalations)
+	p("escalation rate\t%s\t(%d of %d conversations; %d handoffs in all, open conversations' included)",
+		pctOf(r.Conversations, r.EscalationRate), r.Escalated, r.Conversations, r.Escalations)
 	p("fallback rate\t%s\t(%d no-match of %d messages)", pctOf(r.MessagesIn, r.FallbackRate), r.NoMatches, r.MessagesIn)
 	before := "-"
 	if r.TimeToHandoff.Count > 0 { // the escalated conversations

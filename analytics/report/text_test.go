@@ -111,3 +111,26 @@ func TestRatesOverNothingAreDashes(t *testing.T) {
 		}
 	}
 }
+
+// The escalation rate's line says what it is a share of: the counted
+// conversations with a handoff, beside the handoffs in all (several in
+// one conversation, and those of conversations still open). "25.0% (12
+// handoffs)" of 16 conversations read as 12 of 16.
+func TestEscalationLineSaysItsParts(t *testing.T) {
+	r := &kpi.Result{Conversations: 16, Open: 1, Outcomes: map[string]int{"handed_off": 4},
+		EscalationRate: 0.25, Escalated: 4, Escalations: 6}
+	var b strings.Builder
+	if err := report.Text(&b, r); err != nil {
+		t.Fatal(err)
+	}
+	want := "(4 of 16 conversations; 6 handoffs in all, open conversations' included)"
+	for _, l := range strings.Split(b.String(), "\n") {
+		if strings.HasPrefix(l, "escalation rate ") {
+			if !strings.Contains(l, "25.0%") || !strings.HasSuffix(l, want) {
+				t.Errorf("the escalation line reads %q, want 25.0%% and %q", l, want)
+			}
+			return
+		}
+	}
+	t.Errorf("no escalation line in:\n%s", b.String())
+}

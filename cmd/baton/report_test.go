@@ -206,6 +206,7 @@ func TestReportEdgeCasesByHand(t *testing.T) {
 			"outcomes.abandoned":                   1.0,  // C
 			"containment_rate":                     0.75, // 12 / 16
 			"escalation_rate":                      0.1875,
+			"escalated":                            3.0, // B D F: 3 / 16 = 0.1875
 			"escalations":                          5.0, // B twice, D, F, W
 			"escalations_by_reason.asks_for_human": 2.0,
 			"escalations_by_reason.frustrated":     1.0,
@@ -273,6 +274,7 @@ func TestReportEdgeCasesByHand(t *testing.T) {
 		// its handoff, so support has no survey.
 		{[]string{"--team", "support"}, map[string]any{
 			"escalation_rate":           0.125,
+			"escalated":                 2.0, // B D
 			"escalations":               3.0,
 			"first_response.within_sla": 0.3333, // h1 of h1, h2, h3
 			"csat.responses":            0.0,
