@@ -104,56 +104,12 @@ type settledConv struct {
 	at   time.Time
 }
 
-// repeatWindow is how far apart in time an event and its repeat are
-// looked for: a webhook batch is sent again for at most 2 minutes.
-const repeatWindow = 10 * time.Minute
-
-// maxSeen bounds the ids kept for the repeat check (some 100 MB): past
-// it (over 2,300 events a second for 7.5 minutes) a new id is not kept
-// until the next forgetSeen, so a repeat of it would count twice.
-const maxSeen = 1 << 20
-
-// remember keeps ev's id for the repeat check, forgetting every
-// repeatWindow/2 of the events' time the ids past the window, so that
-// the map holds at most one and a half windows of events, not the hour
-// between sweeps.
-func (c *Computer) remember(ev *flows.Event) {
-	if c.horizon.Sub(c.seenSwep) >= repeatWindow/2 {
-		c.forgetSeen()
-	}
-	if len(c.seen) < maxSeen {
-		c.seen[ev.ID] = ev.At
-	}
-}
-
-// forgetSeen drops the ids of the events older than repeatWindow.
-func (c *Computer) forgetSeen() {
-	c.seenSwep = c.horizon
-	for id, at := range c.seen {
-		if c.horizon.Sub(at) > repeatWindow {
-			delete(c.seen, id)
-		}
-	}
-}
-
-// lateMemory is how long a late handoff is remembered for its first reply.
-const lateMemory = 30 * 24 * time.Hour
-
 // slaDist is a distribution of waits with the share within the target.
 type slaDist struct {
 	d               dist
 	withDue, onTime int
 	// breachedOpen counts waits still going on past their due time.
 	breachedOpen int
-}
-
-type survey struct {
-	asked, skipped int
-	// answeredAsked are the questions asked in the period that got an
-	// answer (whenever it came): the response rate's numerator.
-	answeredAsked int
-	scores        [11]int
-	comments      int
 }
 
 // bucket is one hour of the period.
@@ -531,88 +487,6 @@ func (s *slaDist) observe(waitMS int64, at, due time.Time) {
 	}
 }
 
-func (c *Computer) surveyEvent(ev *flows.Event, team string) {
-	if ev.Survey == "" && ev.Kind == "" {
-		return
-	}
-	if c.o.Team != "" && team != c.o.Team {
-		return
-	}
-	kind := ev.Kind
-	ask := surveyAsk{ev.Conversation, kind}
-	valid := ev.Type != flows.EvSurveyAnswered || validScore(kind, ev.Score)
-	switch {
-	case ev.Type == flows.EvSurveyAsked:
-		c.asks[ask] = ev.At
-	case ev.Type == flows.EvSurveySkipped || ev.Type == flows.EvSurveyAnswered && valid:
-		// The question is settled: an answer counts for the response
-		// rate of the period it was asked in, when it was.
-		if at, ok := c.asks[ask]; ok {
-			delete(c.asks, ask)
-			if ev.Type == flows.EvSurveyAnswered && c.inPeriod(at) {
-				c.survey(kind).answeredAsked++
-			}
-		}
-	}
-	if !c.inPeriod(ev.At) {
-		return
-	}
-	s := c.survey(kind)
-	switch ev.Type {
-	case flows.EvSurveyAsked:
-		s.asked++
-	case flows.EvSurveySkipped:
-		s.skipped++
-	case flows.EvSurveyComment:
-		s.comments++
-	case flows.EvSurveyAnswered:
-		if !valid {
-			return
-		}
-		score := *ev.Score
-		s.scores[score]++
-		b := c.bucket(ev.At)
-		switch kind {
-		case "csat":
-			b.csatResponses++
-			if score >= 4 {
-				b.csatSatisfied++
-			}
-		case "nps":
-			b.npsResponses++
-			if score >= 9 {
-				b.promoters++
-			} else if score <= 6 {
-				b.detractors++
-			}
-		}
-	}
-}
-
-// validScore reports whether score is an answer on kind's scale (0-10
-// for a kind this version does not know): off it, it is no answer, here
-// as in the headline.
-func validScore(kind string, score *int) bool {
-	if score == nil || *score < 0 || *score > 10 {
-		return false
-	}
-	if k := flows.SurveyKind(kind); k.Valid() {
-		if lo, hi := k.Range(); *score < lo || *score > hi {
-			return false
-		}
-	}
-	return true
-}
-
-func (c *Computer) survey(kind string) *survey {
-	s := c.surveys[kind]
-	if s == nil {
-		s = &survey{}
-		c.surveys[kind] = s
-	}
-	return s
-}
-
 func (c *Computer) state(flow, state string) *stateCount {
 	k := stateKey{flow, state}
 	s := c.funnel[k]
@@ -755,37 +629,4 @@ func (c *Computer) byStart(keep func(*conv) bool) []string {
 		return strings.Compare(a, b)
 	})
 	return ids
-}
-
-// sweep gives up on conversations idle past Expire and settles the
-// first-contact-resolution window, so memory follows the open
-// conversations and the recent contacts, not the events.
-func (c *Computer) sweep() {
-	c.lastSweep = c.horizon
-	for _, id := range c.byStart(func(cv *conv) bool { return c.horizon.Sub(cv.last) >= c.o.Expire }) {
-		cv := c.open[id]
-		c.finish(id, cv, "", cv.last.Add(c.o.Expire))
-	}
-	c.fcrSweep()
-	for id, l := range c.late {
-		if c.horizon.Sub(l.at) > lateMemory {
-			delete(c.late, id)
-		}
-	}
-	for id, sc := range c.settled {
-		if c.horizon.Sub(sc.at) > lateMemory {
-			delete(c.settled, id)
-		}
-	}
-	for k, at := range c.asks {
-		if c.horizon.Sub(at) > lateMemory {
-			delete(c.asks, k)
-		}
-	}
-	c.forgetSeen()
-	for id, at := range c.deadIDs {
-		if c.horizon.Sub(at) > lateMemory {
-			delete(c.deadIDs, id)
-		}
-	}
 }
