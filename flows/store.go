@@ -185,6 +185,22 @@ type Inbox interface {
 	Claim(ctx context.Context, now time.Time, lease time.Duration, max int) ([]InboxEntry, error)
 }
 
+// InboxDeferrer is an Inbox whose claimed entries can be given back
+// before their lease ends; the memory, bbolt and Valkey stores' inboxes
+// implement it. A host that claimed a message it should leave to another
+// process (one serving the flow version that last handled the
+// conversation) defers it instead of holding it for the whole lease.
+type InboxDeferrer interface {
+	// Defer moves the lease of e, an entry as Claim returned it, to until
+	// while e is still under that claim (no later claim took it, which
+	// e.Attempts tells): it is claimed again from until, the
+	// conversation's later entries still waiting behind it, and the
+	// claim's attempt is taken back (a deferral is not a failed attempt).
+	// An entry consumed, claimed again since, or unknown is left as it is,
+	// and is not an error.
+	Defer(ctx context.Context, e InboxEntry, until time.Time) error
+}
+
 // InboxEntry is one accepted message waiting for its turn.
 type InboxEntry struct {
 	// ID is the entry's id, for Commit.Done (the Inbound's ID).

@@ -111,6 +111,46 @@ func (v inboxView) Claim(ctx context.Context, now time.Time, lease time.Duration
 	return out, nil
 }
 
+// Defer moves the lease of e, still under the claim that returned it, to
+// until and takes back that claim's attempt (see flows.InboxDeferrer).
+func (v inboxView) Defer(ctx context.Context, e flows.InboxEntry, until time.Time) error {
+	if err := v.s.live(ctx); err != nil {
+		return err
+	}
+	s := v.s
+	s.mu.Lock() // Claim's: no claim runs between the check and the lease
+	defer s.mu.Unlock()
+	deferred := false
+	err := s.update(func(tx *bbolt.Tx) error {
+		deferred = false
+		k := tx.Bucket(bInboxIDs).Get([]byte(e.ID))
+		if k == nil {
+			return nil // consumed, or unknown
+		}
+		ib := tx.Bucket(bInbox)
+		var cur flows.InboxEntry
+		if err := json.Unmarshal(ib.Get(k), &cur); err != nil {
+			return fmt.Errorf("bolt store: inbox entry %d: %w", binary.BigEndian.Uint64(k), err)
+		}
+		if cur.Attempts != e.Attempts || cur.Attempts <= 0 {
+			return nil // claimed again since
+		}
+		cur.Attempts--
+		b, err := json.Marshal(cur)
+		if err != nil {
+			return err
+		}
+		deferred = true
+		return ib.Put(append([]byte(nil), k...), b)
+	})
+	if err == nil && deferred {
+		s.inboxLeases[e.ID] = until
+	}
+	return err
+}
+
+var _ flows.InboxDeferrer = inboxView{}
+
 // claimed is an inbox entry's key and its value with one more attempt.
 type claimed struct{ k, v []byte }
 

@@ -163,6 +163,24 @@ func (v inboxView) Claim(ctx context.Context, now time.Time, lease time.Duration
 	return out, nil
 }
 
+// Defer moves the lease of e, still under the claim that returned it, to
+// until and takes back that claim's attempt (see flows.InboxDeferrer).
+func (v inboxView) Defer(ctx context.Context, e flows.InboxEntry, until time.Time) error {
+	if err := v.m.live(ctx); err != nil {
+		return err
+	}
+	m := v.m
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if x, ok := m.inbox.byID[e.ID]; ok && x.e.Attempts == e.Attempts && x.e.Attempts > 0 {
+		x.leaseUntil = until
+		x.e.Attempts--
+	}
+	return nil
+}
+
+var _ flows.InboxDeferrer = inboxView{}
+
 // Seen records key and reports whether it was recorded within ttl (see
 // flows.Deduper).
 func (m *Store) Seen(ctx context.Context, key string, ttl time.Duration) (bool, error) {

@@ -396,6 +396,13 @@ func testAfterClose(t *testing.T, h *h) {
 		{"Seen", func() error { _, err := h.s.Seen(ctx, "k", time.Hour); return err }},
 		{"Inbox.Accept", func() error { _, err := h.s.Inbox().Accept(ctx, inbound("m1", "c", "hi", now)); return err }},
 		{"Inbox.Claim", func() error { _, err := h.s.Inbox().Claim(ctx, now, time.Minute, 10); return err }},
+		{"Inbox.Defer", func() error {
+			d, ok := h.s.Inbox().(flows.InboxDeferrer)
+			if !ok {
+				return flows.ErrClosed // InboxDefer says it is missing
+			}
+			return d.Defer(ctx, flows.InboxEntry{ID: "m1", Inbound: inbound("m1", "c", "hi", now), Attempts: 1}, now)
+		}},
 	}
 	for _, c := range calls {
 		if err := c.call(); !errors.Is(err, flows.ErrClosed) {

@@ -81,6 +81,7 @@ func Run(t *testing.T, open Opener) {
 		{"InboxDone", testInboxDone},
 		{"InboxLeft", testInboxLeft},
 		{"InboxDedupeFor", testInboxDedupeFor},
+		{"InboxDefer", testInboxDefer},
 		{"IdleExpiry", testIdleExpiry},
 		{"ExpiredTimersDoNotHoldUp", testExpiredTimersDoNotHoldUp},
 		{"IdleKeepsNewMessages", testIdleKeepsNewMessages},

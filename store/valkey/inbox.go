@@ -63,6 +63,30 @@ func (s *Inbox) Accept(ctx context.Context, in flows.Inbound) (bool, error) {
 	return s.s.Accept(ctx, in)
 }
 
+// Defer moves the lease of e, still under the claim that returned it, to
+// until and takes back that claim's attempt (see flows.InboxDeferrer):
+// one script on the conversation's node.
+func (s *Inbox) Defer(ctx context.Context, e flows.InboxEntry, until time.Time) (err error) {
+	st := s.s
+	defer st.underWay(&err)
+	if err := st.live(ctx); err != nil {
+		return err
+	}
+	conv := e.Inbound.ConversationID
+	if conv == "" || st.untagged(conv) {
+		return nil // no such entry can be stored
+	}
+	args := []string{conv, e.ID, strconv.Itoa(e.Attempts), ms(until)}
+	reply, err := st.sc.inboxDefer.exec(ctx, st.c, st.convKeys(conv), args).AsStrSlice()
+	if err != nil {
+		return fmt.Errorf("valkey store: deferring inbox entry %q: %w", e.ID, err)
+	}
+	_, _, err = st.finished(ctx, conv, reply, 1)
+	return err
+}
+
+var _ flows.InboxDeferrer = (*Inbox)(nil)
+
 var _ flows.Inbox = (*Inbox)(nil)
 
 // Inbox returns the store's inbox.

@@ -306,6 +306,22 @@ if im[2] == ARGV[3] then redis.call('HSET', IM, ARGV[2], ARGV[4]) end
 return finish(ARGV[1], 0, {'OK'})
 `
 
+// inboxDeferLua moves the lease of an entry still under the claim that
+// returned it (its attempts unchanged) and takes back that claim's
+// attempt (flows.InboxDeferrer). ARGV: conv, id, attempts, until.
+const inboxDeferLua = luaPublish + luaPrelude + `
+mark('i')
+local old = redis.call('HGET', IM, ARGV[2])
+if old then
+  local im = split(old)
+  local attempts = tonumber(im[1] or '0')
+  if im[1] == ARGV[3] and attempts > 0 then
+    redis.call('HSET', IM, ARGV[2], string.format('%d', attempts - 1) .. SEP .. ARGV[4] .. SEP .. (im[3] or '0'))
+  end
+end
+return finish(ARGV[1], 0, {'OK'})
+`
+
 // publishLua is the publish step on its own, for a cluster. KEYS are the
 // shard's; ARGV: conv, then the state.
 const publishLua = luaPublish + `
@@ -426,7 +442,7 @@ func (sc *script) execMulti(ctx context.Context, c valkey.Client, execs []valkey
 }
 
 type scripts struct {
-	commit, del, claim, settle, refresh, expire, accept, inboxClaim, inboxUnclaim, publish, seen, manualLoad, stats, markBuilt *script
+	commit, del, claim, settle, refresh, expire, accept, inboxClaim, inboxUnclaim, inboxDefer, publish, seen, manualLoad, stats, markBuilt *script
 }
 
 func newScripts() scripts {
@@ -442,6 +458,7 @@ func newScripts() scripts {
 		accept:       newRetryableScript(acceptLua),
 		inboxClaim:   newScript(inboxClaimLua),
 		inboxUnclaim: newScript(inboxUnclaimLua),
+		inboxDefer:   newScript(inboxDeferLua),
 		publish:      newRetryableScript(publishLua),
 		seen:         newScript(seenLua),
 		manualLoad:   newScript(manualLoadLua),
