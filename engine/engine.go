@@ -37,6 +37,9 @@ type Engine struct {
 	// httpTimeout is the timeout of HTTP actions without their own
 	// (WithHTTPTimeout).
 	httpTimeout time.Duration
+	// digest names the flow's version in the sessions saved
+	// (WithDigest).
+	digest string
 
 	// Precomputed once per engine, read-only afterwards.
 	menus      map[*flows.Menu]*menuIndex
@@ -96,6 +99,15 @@ func WithMaxMessage(n int) Option {
 		}
 	}
 }
+
+// WithDigest names the version of the flow this engine runs (a hash of
+// its files' contents): every turn records it in the session
+// (flows.Session.FlowDigest), so that a
+// process running another version can tell, during a rolling deploy,
+// that a conversation whose state it lacks was last handled by a version
+// that has it (see HoldMissing). Without it the session's is left as it
+// was.
+func WithDigest(digest string) Option { return func(e *Engine) { e.digest = digest } }
 
 // WithCommitHook sets a function Handle calls before each save with the
 // sessions before and after the turn and the commit it is about to write,

@@ -32,6 +32,25 @@ type handleCall struct {
 	done  []string
 	claim *flows.ReplyClaim
 	left  *flows.InboxLeft
+	hold  func(version string) bool
+}
+
+// ErrHeld is returned, wrapped, by a Handle that left the conversation as
+// it was because HoldMissing asked it to: its state is gone from this
+// flow, and another process may run the version that has it. Nothing was
+// written; the caller leaves the input for that process.
+var ErrHeld = errors.New("the conversation's state is not in this version of the flow; left for a process that runs the version that has it")
+
+// HoldMissing asks Handle, when the conversation's state (or the sub-flow
+// it runs) is gone from the flow, the turn that would move it to the
+// flow's on_reload state (else start), whether to leave it instead:
+// hold is given the version that last saved the session
+// (flows.Session.FlowDigest, "" when unknown), and when it returns true
+// Handle writes nothing and fails with an error wrapping ErrHeld. A
+// conversation the bot does not hold, or whose state the flow has, runs
+// as usual and hold is not asked.
+func HoldMissing(hold func(version string) bool) HandleOption {
+	return func(c *handleCall) { c.hold = hold }
 }
 
 // ClaimReplies asks the save to write the turn's reply items already
@@ -100,6 +119,9 @@ func (e *Engine) Handle(ctx context.Context, store flows.SessionStore, id string
 		}
 		if err != nil {
 			return nil, fmt.Errorf("engine: loading session %q: %w", id, err)
+		}
+		if call.hold != nil && e.stateGone(s) && call.hold(s.FlowDigest) {
+			return nil, fmt.Errorf("engine: session %q waits in %q, last handled by flow version %q: %w", id, s.State, s.FlowDigest, ErrHeld)
 		}
 		ns, effects, terr := e.turn(ctx, s, in, tail)
 		if terr != nil {

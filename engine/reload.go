@@ -47,3 +47,19 @@ func (t *turn) reloadTarget() string {
 	}
 	return t.f.Start
 }
+
+// stateGone reports whether a turn would move the conversation s because
+// the flow changed under it: the bot holds it, and the state it waits in,
+// or the sub-flow it runs, is not in the flow (see relocate).
+func (e *Engine) stateGone(s *flows.Session) bool {
+	if s.State == "" || (s.Lifecycle != flows.LifecycleBot && s.Lifecycle != "") {
+		return false
+	}
+	f := e.flow
+	if n := len(s.Stack); n > 0 {
+		if f = e.flow.Subflows[s.Stack[n-1].Flow]; f == nil {
+			return true
+		}
+	}
+	return f.States[s.State] == nil
+}

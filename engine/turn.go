@@ -178,6 +178,9 @@ func (e *Engine) turn(ctx context.Context, s *flows.Session, in flows.Input, tai
 	if cp.Flow == "" {
 		cp.Flow = e.flow.Name
 	}
+	if e.digest != "" {
+		cp.FlowDigest = e.digest
+	}
 
 	if len(cp.Stack) > 0 { // a sub-flow is running
 		if f := t.flowAt(len(cp.Stack)); f != nil {

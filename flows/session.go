@@ -19,6 +19,13 @@ type Session struct {
 	Flow    string  `json:"flow"`
 	Contact Contact `json:"contact"`
 	Channel string  `json:"channel,omitempty"`
+	// FlowDigest names the version of the flow whose turn last saved the
+	// session, as the engine was given it (engine.WithDigest: the host's
+	// hash of the flow's files' contents, which changes with any edit,
+	// unlike the flow's own version:); empty when it was given none.
+	// During a rolling deploy it tells a process that lacks the
+	// conversation's state whether another version has it.
+	FlowDigest string `json:"flow_digest,omitempty"`
 	// State is the current state; empty before the first turn.
 	State string         `json:"state"`
 	Vars  map[string]any `json:"vars,omitempty"`

@@ -190,6 +190,7 @@ func (e *enc) session(s *flows.Session) {
 			}
 		})
 	}
+	e.str(25, s.FlowDigest)
 }
 
 func (d *dec) session(s *flows.Session) {
@@ -343,6 +344,8 @@ func (d *dec) session(s *flows.Session) {
 				}
 			})
 			s.Stack = append(s.Stack, fr)
+		case 25:
+			s.FlowDigest = d.str()
 		default:
 			d.skip(wt)
 		}

@@ -50,7 +50,7 @@ func RichSession(id string, at time.Time) *flows.Session {
 		Signals: &flows.Signals{Intent: "order_status", Confidence: 0.875, Ranking: []flows.IntentScore{{Intent: "order_status", Score: 0.875}, {Intent: "refund", Score: 0.1}},
 			WantsHuman: true, Frustrated: true, Frustration: 0.75, Sentiment: -0.5, Language: "it", Entities: map[string][]string{"order": {"A-1234"}}, Source: "hybrid", Fallback: "timeout"},
 		Turns: 9, CreatedAt: at, UpdatedAt: at.Add(7 * time.Second),
-		LastUserAt: at.Add(7 * time.Second), TimerKey: id + "-9-2", TimerIndex: 1, Outcome: "solved", SurveyComment: true,
+		LastUserAt: at.Add(7 * time.Second), TimerKey: id + "-9-2", TimerIndex: 1, Outcome: "solved", SurveyComment: true, FlowDigest: "3f9c2a71d04e8b65",
 		Stack: []flows.Frame{{Flow: "address", State: "ask_address", Vars: map[string]any{"order_id": "A12345", "n": 2}}, {Flow: "confirm", State: "ask_street"}},
 	}
 }
