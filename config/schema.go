@@ -29,7 +29,7 @@ var (
 	whenKeys        = []string{"intent", "language", "keywords", "reason", "channel", "plan", "country", "vip", "vars", "expr"}
 	priorityKeys    = []string{"score", "thresholds"}
 	thresholdKeys   = []string{"urgent", "high", "normal"}
-	serverKeys      = []string{"listen", "shutdown_timeout", "workers", "http_timeout", "http_max_response", "max_message", "lease", "hosts"}
+	serverKeys      = []string{"listen", "shutdown_timeout", "workers", "http_timeout", "http_max_response", "max_message", "lease", "version_grace", "hosts"}
 	storeKeys       = []string{"kind", "path", "url", "address", "addresses", "username", "password", "db", "prefix", "tls", "session_ttl"}
 	channelsKeys    = []string{"whatsapp", "telegram", "web"}
 	whatsappKeys    = []string{"phone_number_id", "flow", "access_token", "app_secret", "verify_token", "graph_url", "api_version", "template", "template_language", "typing_after"}
@@ -174,7 +174,7 @@ func schema() js {
 		"delivery": obj("delivery", deliveryKeys, js{"append_window": duration, "appends_per_minute": js{"type": "integer"}, "call_timeout": duration, "max_attachment": js{"type": "integer", "minimum": 1024}, "workers": js{"type": "integer", "minimum": 1, "maximum": 64}}),
 		"server": obj("server", serverKeys, js{
 			"listen": str, "shutdown_timeout": duration, "workers": js{"type": "integer"}, "http_timeout": duration,
-			"http_max_response": js{"type": "integer"}, "max_message": js{"type": "integer", "minimum": 256, "maximum": 65536}, "lease": duration, "hosts": strList,
+			"http_max_response": js{"type": "integer"}, "max_message": js{"type": "integer", "minimum": 256, "maximum": 65536}, "lease": duration, "version_grace": duration, "hosts": strList,
 		}),
 		"store": obj("store", storeKeys, js{
 			"kind": js{"type": "string", "enum": []string{"memory", "bolt", "valkey"}}, "path": str, "url": str, "address": strList,

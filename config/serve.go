@@ -39,6 +39,13 @@ type Server struct {
 	// delivery it claimed before another may take it over after a crash
 	// (0: the host's and the deliverer's defaults, 1m and 2m).
 	Lease time.Duration
+	// VersionGrace is how long, on a shared store (Valkey), a message is
+	// left for a process running the flow version its conversation's
+	// state is in, when the process that took it runs a version without
+	// that state it never ran itself (a rolling deploy); past it, the
+	// conversation moves to on_reload as on a reload (0: the host's
+	// default, 2m; at most MaxVersionGrace).
+	VersionGrace time.Duration
 	// Hosts are the host names (the request's Host, without its port)
 	// served besides the loopback ones (localhost, 127.0.0.1, [::1]),
 	// which are always served: a tunnel's or a reverse proxy's name,
@@ -54,6 +61,11 @@ type Server struct {
 // DefaultLease is the host's lease of a claimed message when
 // server.lease is not given.
 const DefaultLease = time.Minute
+
+// MaxVersionGrace is the longest server.version_grace: a customer whose
+// message waits longer for a process that may never come would think the
+// bot broken.
+const MaxVersionGrace = time.Hour
 
 // MinLease is the shortest server.lease: a reply's send is given 30
 // seconds and its settle 5 more, all under the lease; a shorter one would
@@ -252,6 +264,12 @@ func (d *decoder) server(n *yaml.Node) Server {
 			s.Lease = d.duration(f.val, w)
 			if s.Lease > 0 && s.Lease < minLease {
 				d.errorf(f.val, "%s is at least %s: a reply's send (30s) and its settle (5s) must end before another process may take it over and send it again", w, minLease)
+			}
+		case "version_grace":
+			s.VersionGrace = d.duration(f.val, w)
+			if s.VersionGrace > MaxVersionGrace {
+				d.errorf(f.val, "%s is at most %s: a message waits that long for a process running its conversation's flow version before the conversation moves to on_reload; deploy faster, or lower it", w, shortDuration(MaxVersionGrace))
+				s.VersionGrace = 0
 			}
 		case "http_max_response":
 			s.HTTPMaxResponse = int64(d.count(f.val, w, 1, 64<<20))

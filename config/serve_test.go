@@ -101,6 +101,8 @@ func TestServeSectionErrors(t *testing.T) {
 		{"workers", "server: {workers: lots}\n", []string{`server.workers must be a whole number from 1 to 4096, not "lots"`}},
 		{"max message too small", "server: {max_message: 100}\n", []string{`cfg.yaml:1:23: error: server.max_message must be a whole number from 256 to 65536, not "100"`}},
 		{"lease too short", "server: {lease: 10s}\n", []string{`cfg.yaml:1:17: error: server.lease is at least 35s: a reply's send (30s) and its settle (5s)`}},
+		{"version grace too long", "server: {version_grace: 2h}\n", []string{`cfg.yaml:1:25: error: server.version_grace is at most 1h: a message waits that long`}},
+		{"version grace not a duration", "server:\n  version_grace: soon\n", []string{`cfg.yaml:2:18: error: server.version_grace must be a positive duration such as 30m, 2h or 1d, not "soon"`}},
 		{"hosts with a scheme", "server: {hosts: [\"https://abc.ngrok-free.app\"]}\n", []string{`cfg.yaml:1:18: error: server.hosts[0] must be a host name such as abc.ngrok-free.app, *.example.com for its subdomains or * for any, without scheme, port or path, not "https://abc.ngrok-free.app"`}},
 		{"hosts with a port", "server:\n  hosts: [ok.example.com, \"abc.ngrok-free.app:443\"]\n", []string{`cfg.yaml:2:27: error: server.hosts[1] must be a host name`}},
 		{"hosts with a wildcard inside", "server: {hosts: \"a.*.example.com\"}\n", []string{`cfg.yaml:1:17: error: server.hosts must be a host name`}},
@@ -194,6 +196,27 @@ func TestServerHosts(t *testing.T) {
 		}
 		if !slices.Equal(c.Server.Hosts, tc.want) {
 			t.Errorf("%s: hosts %q, want %q", tc.src, c.Server.Hosts, tc.want)
+		}
+	}
+}
+
+// server.version_grace: a duration up to an hour; unset, the host's
+// default (2m).
+func TestServerVersionGrace(t *testing.T) {
+	for _, tc := range []struct {
+		src  string
+		want time.Duration
+	}{
+		{"server: {version_grace: 30s}\n", 30 * time.Second},
+		{"server: {version_grace: 1h}\n", time.Hour},
+		{"server: {}\n", 0},
+	} {
+		c, diags := Parse("cfg.yaml", []byte(tc.src), WithEnv(envOf(nil)))
+		if diags.HasErrors() {
+			t.Fatalf("%s: %v", tc.src, diags.Err())
+		}
+		if c.Server.VersionGrace != tc.want {
+			t.Errorf("%s: version_grace %v, want %v", tc.src, c.Server.VersionGrace, tc.want)
 		}
 	}
 }

@@ -84,6 +84,13 @@ type Host struct {
 	// each turn asks the store whether its conversation's next message
 	// is waiting (WithSharedStore).
 	sharedStore bool
+	// grace is how long a message whose conversation another flow
+	// version may answer is left for it (WithVersionGrace); digests
+	// are the versions this host ran, warned those it said it left
+	// messages for (rolling.go).
+	grace   time.Duration
+	digests digestSet
+	warned  digestSet
 
 	wake      chan struct{}
 	replyWake chan struct{}
@@ -212,6 +219,20 @@ func WithPoll(d time.Duration) Option { return func(h *Host) { h.poll = d } }
 // (flows.Commit.Left), and the host claims the next message at once.
 func WithSharedStore() Option { return func(h *Host) { h.sharedStore = true } }
 
+// WithVersionGrace sets how long, with WithSharedStore, a message is left
+// for another process when its conversation waits in a state this host's
+// flow lacks and was last handled by a version of the flow this host
+// never ran (a rolling deploy): past it, the message's turn moves the
+// conversation to on_reload as a reload does (default
+// DefaultVersionGrace). See rolling.go.
+func WithVersionGrace(d time.Duration) Option {
+	return func(h *Host) {
+		if d > 0 {
+			h.grace = d
+		}
+	}
+}
+
 // WithEffects calls f with every effect of every turn (the web sandbox
 // and chat show them).
 func WithEffects(f func(conversation string, e flows.Effect)) Option {
@@ -223,7 +244,7 @@ func New(store flows.Store, opts ...Option) (*Host, error) {
 	if store == nil {
 		return nil, errors.New("host: New needs a store (store/memory for one process)")
 	}
-	h := &Host{store: store, workers: 16, lease: time.Minute, poll: 500 * time.Millisecond, maxAttempts: 5,
+	h := &Host{store: store, workers: 16, lease: time.Minute, poll: 500 * time.Millisecond, maxAttempts: 5, grace: DefaultVersionGrace,
 		accounts: map[string]*Account{}, busy: map[string][]func(context.Context){}, waitingSeed: maphash.MakeSeed(),
 		wake: make(chan struct{}, 1), replyWake: make(chan struct{}, 1)}
 	for _, o := range opts {
@@ -341,6 +362,10 @@ func (h *Host) newEngine(f *flows.Flow) (*engine.Engine, error) {
 		opts = append(opts, engine.WithHandoffHook(h.route))
 	}
 	opts = append(opts, h.analyticsOptions()...)
+	if d := flowDigest(f); d != "" {
+		opts = append(opts, engine.WithDigest(d))
+		h.digests.add(d) // served from now on: its conversations are never left for another process
+	}
 	return engine.New(f, opts...), nil
 }
 

@@ -139,6 +139,14 @@ func (m *Metrics) turn(channel string, d time.Duration, err error) {
 	m.turnTimeOf.get(channel, "").Observe(d.Seconds())
 }
 
+// deferred counts a message of channel left for a process running the
+// flow version its conversation's state is in (rolling.go).
+func (m *Metrics) deferred(channel string) {
+	if m != nil {
+		m.turnsOf.get(channel, "deferred").Inc()
+	}
+}
+
 func (m *Metrics) received(channel, outcome string) {
 	if m != nil {
 		m.inboundOf.get(channel, outcome).Inc()

@@ -162,7 +162,7 @@ func NewServer(cfg *config.Config, o ServerOptions) (_ *Server, err error) {
 	}
 	opts = append(opts, WithNLU(nlu))
 	if cfg.Store.Kind == config.StoreValkey {
-		opts = append(opts, WithSharedStore()) // several processes may serve from it
+		opts = append(opts, WithSharedStore(), WithVersionGrace(cfg.Server.VersionGrace)) // several processes may serve from it
 	}
 	if o.Sandbox {
 		opts = append(opts, WithSandboxHTTP())

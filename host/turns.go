@@ -235,18 +235,29 @@ func (h *Host) handleEntry(ctx context.Context, e flows.InboxEntry) {
 		defer stopTyping()
 		var effects []flows.Effect
 		var leased flows.ReplyClaim
-		// Room for InboxAfter and handle's ClaimReplies: appending them
-		// does not copy the slice.
-		opts := make([]engine.HandleOption, 1, 3)
+		// Room for InboxAfter, HoldMissing and handle's ClaimReplies:
+		// appending them does not copy the slice.
+		opts := make([]engine.HandleOption, 1, 4)
 		opts[0] = engine.Consumes(e.ID)
 		var left *flows.InboxLeft
+		var other string // the flow version the message is left for
 		if h.sharedStore {
 			left = new(flows.InboxLeft)
-			opts = append(opts, engine.InboxAfter(left))
+			opts = append(opts, engine.InboxAfter(left), engine.HoldMissing(func(digest string) bool {
+				if h.holds(e, digest) {
+					other = digest
+					return true
+				}
+				return false
+			}))
 		}
 		effects, leased, err = h.handle(ctx, a, in.ConversationID, in.Input, h.create(a, in), opts...)
 		if errors.Is(err, flows.ErrConsumed) {
 			return // another worker handled it (and counted it)
+		}
+		if errors.Is(err, engine.ErrHeld) {
+			h.leave(ctx, a, e, other)
+			return
 		}
 		if err == nil {
 			h.handled(in.ConversationID)
@@ -449,6 +460,7 @@ func (h *Host) handle(ctx context.Context, a *Account, conversation string, in f
 	tc.forget(h, effects, err)
 	switch {
 	case errors.Is(err, flows.ErrConsumed): // another worker took (and counted) it
+	case errors.Is(err, engine.ErrHeld): // left for another process (counted as deferred)
 	case create == nil && errors.Is(err, flows.ErrNoSession): // a timer of a conversation that is gone: no turn ran
 	default:
 		h.metrics.turn(a.Channel, time.Since(start), err)

@@ -1,0 +1,290 @@
+package host
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus/testutil"
+
+	"github.com/batonbot/baton/flows"
+	"github.com/batonbot/baton/store/valkey"
+	"github.com/batonbot/baton/store/valkey/valkeytest"
+)
+
+// manualClock is a clock the rolling-deploy tests move by hand; the
+// processes and their stores share it.
+type manualClock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *manualClock) now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *manualClock) add(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(d)
+}
+
+// rollingProc is one `baton serve` process of a rolling deploy: a host
+// on its own connection to the shared Valkey, serving the flow file at
+// path.
+type rollingProc struct {
+	*Host
+	ch      *fakeChannel
+	metrics *Metrics
+	logs    *syncBuffer
+	path    string
+	mu      sync.Mutex
+	events  []flows.Effect
+	stop    func()
+}
+
+// startProc starts a process on the Valkey at url serving the flow file at
+// path, on clock.
+func startProc(t *testing.T, url, path string, clock *manualClock, opts ...Option) *rollingProc {
+	t.Helper()
+	st, err := valkey.NewStore(context.Background(), url, valkey.WithPrefix("rolling"), valkey.WithClock(clock.now))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = st.Close() })
+	p := &rollingProc{ch: &fakeChannel{}, metrics: NewMetrics(st, nil), logs: &syncBuffer{}, path: path}
+	opts = append([]Option{WithSharedStore(), WithSandboxHTTP(), WithClock(clock.now), WithMetrics(p.metrics),
+		WithLogger(NewLogger(p.logs, 0, true)), WithEffects(func(_ string, e flows.Effect) {
+			p.mu.Lock()
+			p.events = append(p.events, e)
+			p.mu.Unlock()
+		})}, opts...)
+	h, err := New(st, opts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := h.AddAccount(&Account{Channel: flows.ChannelWeb, Name: "site", Sender: p.ch, Path: path}, loadFlow(t, path)); err != nil {
+		t.Fatal(err)
+	}
+	p.Host = h
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); _ = h.Run(ctx) }()
+	var once sync.Once
+	p.stop = func() { once.Do(func() { cancel(); <-done }) }
+	t.Cleanup(p.stop)
+	return p
+}
+
+func (p *rollingProc) from(t *testing.T, visitor, id, text, payload string) {
+	t.Helper()
+	err := p.Receive(context.Background(), flows.Inbound{ID: id, Channel: flows.ChannelWeb, Account: "site",
+		Contact: flows.Contact{ID: visitor, Name: "Anna"}, Input: flows.Input{Kind: flows.InputMessage, Text: text, Payload: payload}})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func (p *rollingProc) deferred() float64 {
+	return testutil.ToFloat64(p.metrics.turns.WithLabelValues(flows.ChannelWeb, "deferred"))
+}
+
+func (p *rollingProc) reloaded() []flows.Reloaded {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	var out []flows.Reloaded
+	for _, e := range p.events {
+		if r, ok := e.(flows.Reloaded); ok {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// session loads visitor's conversation from p's store.
+func (p *rollingProc) session(t *testing.T, visitor string) *flows.Session {
+	t.Helper()
+	s, err := p.store.Load(context.Background(), "web:site:"+visitor)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// botSaid is what the bot said in visitor's conversation, in order, as
+// the transcript has it (whichever process sent it).
+func (p *rollingProc) botSaid(t *testing.T, visitor string) []string {
+	t.Helper()
+	s, err := p.store.Load(context.Background(), "web:site:"+visitor)
+	if err != nil {
+		return nil // not yet
+	}
+	var out []string
+	for _, m := range s.Transcript {
+		if m.From == flows.RoleBot {
+			out = append(out, m.Text)
+		}
+	}
+	return out
+}
+
+// rollingFlows writes the shop flow's two versions to files of their own
+// directories, as two releases would be: v1 has ask_order, v2 renamed it
+// (and has on_reload: sorry).
+func rollingFlows(t *testing.T) (v1, v2path string) {
+	t.Helper()
+	src, err := os.ReadFile("../cmd/baton/testdata/flows/shop.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	v1 = filepath.Join(t.TempDir(), "shop.yaml")
+	v2path = filepath.Join(t.TempDir(), "shop.yaml")
+	if err := os.WriteFile(v1, src, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(v2path, []byte(v2(string(src))), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return v1, v2path
+}
+
+const (
+	orderQuestion = "What's your order number? (e.g. A12345)"
+	orderShipped  = "Your order A12345 arrives on 2026-03-05."
+	apology       = "We have just updated this assistant, sorry: let's start again."
+)
+
+// toOrderQuestion takes visitor to v1's ask_order on a process running v1.
+func toOrderQuestion(t *testing.T, p *rollingProc, visitor string) {
+	t.Helper()
+	p.from(t, visitor, visitor+"-1", "hello", "")
+	p.from(t, visitor, visitor+"-2", "", "order")
+	waitFor(t, visitor+"'s order question", func() bool {
+		said := p.botSaid(t, visitor)
+		return len(said) > 0 && said[len(said)-1] == orderQuestion
+	})
+}
+
+// During a rolling deploy a process on the new version, which lacks the
+// state a conversation waits in, leaves its message to a process on the
+// version that has it: the answer is taken there, in order with the
+// conversation's next message, and nobody is sent back to the start.
+func TestRollingDeployLeavesTheMessageToItsVersion(t *testing.T) {
+	url := valkeytest.Start(t).URL
+	clock := &manualClock{t: time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)}
+	v1, v2 := rollingFlows(t)
+	old := startProc(t, url, v1, clock, WithPoll(10*time.Millisecond))
+	toOrderQuestion(t, old, "anna")
+	old.stop() // its turns are over; it starts again below, after the new one took the answer
+
+	// The new version's process claims only when it accepts a message
+	// (its poll is an hour), so it takes the answer first.
+	upd := startProc(t, url, v2, clock, WithPoll(time.Hour))
+	upd.from(t, "anna", "anna-3", "A12345", "")
+	upd.from(t, "anna", "anna-4", "", "no") // waits behind anna-3
+	waitFor(t, "the new process to take the answer", func() bool { return upd.deferred() >= 1 || len(upd.reloaded()) > 0 })
+	if s := upd.session(t, "anna"); s.State != "ask_order" || len(upd.reloaded()) != 0 {
+		t.Fatalf("the new process moved the conversation: state %q, reloaded %+v", s.State, upd.reloaded())
+	}
+
+	// A process on the old version takes it once the deferral ends,
+	// well within the grace.
+	again := startProc(t, url, v1, clock, WithPoll(10*time.Millisecond))
+	clock.add(time.Minute)
+	waitFor(t, "both messages answered", func() bool {
+		said := again.botSaid(t, "anna")
+		return len(said) > 0 && said[len(said)-1] == "Thanks, bye!"
+	})
+	said := strings.Join(again.botSaid(t, "anna"), "\n")
+	if !strings.Contains(said, orderQuestion+"\n"+orderShipped+"\nAnything else?\nThanks, bye!") || strings.Contains(said, apology) {
+		t.Errorf("the bot said, in order:\n%s", said)
+	}
+	if r := append(upd.reloaded(), again.reloaded()...); len(r) != 0 {
+		t.Errorf("the conversation was moved: %+v", r)
+	}
+	if n := upd.deferred(); n != 1 {
+		t.Errorf("the new process left the message %v times, want 1", n)
+	}
+	if n := strings.Count(upd.logs.String(), "last handled by a flow version this process never ran"); n != 1 {
+		t.Errorf("the new process warned %d times, want once:\n%s", n, upd.logs.String())
+	}
+}
+
+// With no process on the version the conversation's state is in, its
+// message is left for the grace only: then the process that takes it
+// moves the conversation to on_reload, as a reload does. The warning is
+// logged once for the version, however many conversations wait.
+func TestRollingDeployRelocatesAfterTheGrace(t *testing.T) {
+	url := valkeytest.Start(t).URL
+	clock := &manualClock{t: time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)}
+	v1, v2 := rollingFlows(t)
+	old := startProc(t, url, v1, clock, WithPoll(10*time.Millisecond))
+	toOrderQuestion(t, old, "anna")
+	toOrderQuestion(t, old, "ben")
+	old.stop()
+
+	upd := startProc(t, url, v2, clock, WithPoll(10*time.Millisecond))
+	upd.from(t, "anna", "anna-3", "A12345", "")
+	upd.from(t, "ben", "ben-3", "A12345", "")
+	waitFor(t, "both messages taken", func() bool { return upd.deferred() >= 2 || len(upd.reloaded()) > 0 })
+	if r := upd.reloaded(); len(r) > 0 {
+		t.Fatalf("moved within the grace: %+v", r)
+	}
+	clock.add(DefaultVersionGrace / 2)
+	for _, v := range []string{"anna", "ben"} {
+		if s := upd.session(t, v); s.State != "ask_order" {
+			t.Fatalf("%s was moved within the grace, to %q", v, s.State)
+		}
+	}
+	clock.add(DefaultVersionGrace / 2)
+	waitFor(t, "both conversations moved", func() bool { return len(upd.reloaded()) == 2 })
+	for _, v := range []string{"anna", "ben"} {
+		said := upd.botSaid(t, v)
+		if !strings.Contains(strings.Join(said, "\n"), orderQuestion+"\n"+apology) {
+			t.Errorf("%s: the bot said %q", v, said)
+		}
+	}
+	for _, r := range upd.reloaded() {
+		if r.From != "ask_order" || r.To != "sorry" {
+			t.Errorf("reloaded %+v, want from ask_order to sorry", r)
+		}
+	}
+	if n := strings.Count(upd.logs.String(), "last handled by a flow version this process never ran"); n != 1 {
+		t.Errorf("warned %d times, want once:\n%s", n, upd.logs.String())
+	}
+}
+
+// A single process that hot-reloads on a shared store still moves a
+// conversation whose state is gone at once: the version that had it is
+// one it ran, and gone for good.
+func TestRollingHotReloadRelocatesAtOnce(t *testing.T) {
+	url := valkeytest.Start(t).URL
+	clock := &manualClock{t: time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)}
+	v1, v2 := rollingFlows(t)
+	p := startProc(t, url, v1, clock, WithPoll(10*time.Millisecond))
+	toOrderQuestion(t, p, "anna")
+	src, err := os.ReadFile(v2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(p.path, src, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := p.Reload(); err != nil {
+		t.Fatal(err)
+	}
+	p.from(t, "anna", "anna-3", "A12345", "")
+	waitFor(t, "the conversation moved", func() bool { return len(p.reloaded()) == 1 })
+	if said := p.botSaid(t, "anna"); !strings.Contains(strings.Join(said, "\n"), orderQuestion+"\n"+apology) {
+		t.Errorf("the bot said %q", said)
+	}
+	if n := p.deferred(); n != 0 {
+		t.Errorf("the message was left %v times after a hot reload", n)
+	}
+}
