@@ -23,6 +23,14 @@
 // no conversation waiting for ever. docs/serve.md states what each store
 // guarantees.
 //
+// Each saved turn records the flow version that ran it (a hash of the
+// flow's files). With a shared store, several processes may run two
+// versions during a rolling deploy: a message whose conversation waits in
+// a state this process's flow lacks, last handled by a version it never
+// ran, is deferred in the inbox for a process running that version, for
+// up to WithVersionGrace, before it moves the conversation as a reload
+// does (rolling.go).
+//
 // host is a wiring package: it imports engine, handoff, nlu, the channel
 // and store packages; none of them imports it.
 package host

@@ -91,11 +91,7 @@ func (h *Host) holds(e flows.InboxEntry, digest string) bool {
 // it for the rest of the lease.
 func (h *Host) leave(ctx context.Context, a *Account, e flows.InboxEntry, digest string) {
 	h.metrics.deferred(a.Channel)
-	now := h.now()
-	until := now.Add(min(max(h.poll, now.Sub(e.AcceptedAt)/2), h.lease))
-	if end := e.AcceptedAt.Add(h.grace); end.Before(until) {
-		until = end
-	}
+	until := h.deferredUntil(e.AcceptedAt, h.now())
 	if h.warned.add(digest) {
 		h.log.Warn("a conversation waits in a state this flow lacks, last handled by a flow version this process never ran (a rolling deploy?): "+
 			"its messages are left for a process running that version, then moved to on_reload (else start) after the grace",
@@ -111,4 +107,15 @@ func (h *Host) leave(ctx context.Context, a *Account, e flows.InboxEntry, digest
 		h.log.Error("leaving a message for another process failed; it is claimed again when its lease ends",
 			"conversation", e.Inbound.ConversationID, "message", e.ID, "error", err)
 	}
+}
+
+// deferredUntil is when a message accepted at accepted and left at now is
+// claimed again: after half its age (at least the poll interval, at most
+// the lease), and no later than the end of the grace.
+func (h *Host) deferredUntil(accepted, now time.Time) time.Time {
+	until := now.Add(min(max(h.poll, now.Sub(accepted)/2), h.lease))
+	if end := accepted.Add(h.grace); end.Before(until) {
+		return end
+	}
+	return until
 }

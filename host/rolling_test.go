@@ -288,3 +288,54 @@ func TestRollingHotReloadRelocatesAtOnce(t *testing.T) {
 		t.Errorf("the message was left %v times after a hot reload", n)
 	}
 }
+
+// A message left for another process is claimed again after half its
+// age, from the poll interval up to the lease, never past the grace: a
+// few claims while a process on its version comes, not one per poll.
+func TestDeferredUntil(t *testing.T) {
+	h := &Host{poll: 500 * time.Millisecond, lease: time.Minute, grace: 2 * time.Minute}
+	at := time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)
+	for _, tc := range []struct {
+		age, want time.Duration // since at
+	}{
+		{0, 500 * time.Millisecond},
+		{200 * time.Millisecond, 700 * time.Millisecond},
+		{10 * time.Second, 15 * time.Second},
+		{50 * time.Second, 75 * time.Second},
+		{100 * time.Second, 2 * time.Minute}, // the grace ends first
+		{119 * time.Second, 2 * time.Minute},
+	} {
+		if got := h.deferredUntil(at, at.Add(tc.age)).Sub(at); got != tc.want {
+			t.Errorf("left at %v: claimed again at %v, want %v", tc.age, got, tc.want)
+		}
+	}
+	h.grace = time.Hour
+	if got := h.deferredUntil(at, at.Add(30*time.Minute)).Sub(at); got != 31*time.Minute {
+		t.Errorf("an old message waits %v, want the lease (claimed again at 31m)", got-30*time.Minute)
+	}
+}
+
+// A flow version's digest is its files' contents, wherever they are: two
+// release directories holding the same files agree, an edit differs, and
+// a flow whose files cannot be read has none.
+func TestFlowDigest(t *testing.T) {
+	v1, v2 := rollingFlows(t)
+	same := filepath.Join(t.TempDir(), "support.yaml")
+	src, err := os.ReadFile(v1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(same, src, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	d1, d2, dSame := flowDigest(loadFlow(t, v1)), flowDigest(loadFlow(t, v2)), flowDigest(loadFlow(t, same))
+	if d1 == "" || d1 != dSame || d1 == d2 {
+		t.Errorf("digests v1 %q, the same files elsewhere %q, v2 %q", d1, dSame, d2)
+	}
+	if d := flowDigest(&flows.Flow{Files: []string{filepath.Join(t.TempDir(), "gone.yaml")}}); d != "" {
+		t.Errorf("a flow whose file is gone: %q", d)
+	}
+	if d := flowDigest(&flows.Flow{}); d != "" {
+		t.Errorf("a flow without files: %q", d)
+	}
+}
