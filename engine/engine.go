@@ -109,6 +109,9 @@ func WithMaxMessage(n int) Option {
 // was.
 func WithDigest(digest string) Option { return func(e *Engine) { e.digest = digest } }
 
+// Digest is the flow version the engine runs, as WithDigest named it.
+func (e *Engine) Digest() string { return e.digest }
+
 // WithCommitHook sets a function Handle calls before each save with the
 // sessions before and after the turn and the commit it is about to write,
 // which the function may add to (sla.Watcher.Commit adds the SLA timers

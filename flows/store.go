@@ -201,6 +201,22 @@ type InboxDeferrer interface {
 	Defer(ctx context.Context, e InboxEntry, until time.Time) error
 }
 
+// FlowVersions is a shared store's notice board of the flow versions its
+// processes serve (a version is a hash of a flow's files: see
+// Session.FlowDigest). Each process announces its own while it runs; one
+// that finds a conversation waiting in a state its flow lacks, last
+// handled by a version it never ran, leaves the conversation's message
+// for another process only while some process announces that version.
+// The Valkey store implements it; a store of one process needs none.
+type FlowVersions interface {
+	// AnnounceVersions says that versions are served until until: a
+	// process announces its versions again before then while it runs.
+	AnnounceVersions(ctx context.Context, versions []string, until time.Time) error
+	// VersionServed reports whether a process announced version as
+	// served until after now.
+	VersionServed(ctx context.Context, version string, now time.Time) (bool, error)
+}
+
 // InboxEntry is one accepted message waiting for its turn.
 type InboxEntry struct {
 	// ID is the entry's id, for Commit.Done (the Inbound's ID).

@@ -29,7 +29,9 @@
 // a state this process's flow lacks, last handled by a version it never
 // ran, is deferred in the inbox for a process running that version, for
 // up to WithVersionGrace, before it moves the conversation as a reload
-// does (rolling.go).
+// does (rolling.go). On a store that keeps them (flows.FlowVersions, the
+// Valkey store's) each process announces the versions it serves, and a
+// version no process announces is not waited for.
 //
 // host is a wiring package: it imports engine, handoff, nlu, the channel
 // and store packages; none of them imports it.

@@ -91,6 +91,11 @@ type Host struct {
 	grace   time.Duration
 	digests digestSet
 	warned  digestSet
+	// versions is the shared store's notice board of the flow versions
+	// the processes serve (nil: none), announce signals a reload's new
+	// version to announce at once.
+	versions flows.FlowVersions
+	announce chan struct{}
 
 	wake      chan struct{}
 	replyWake chan struct{}
@@ -246,7 +251,7 @@ func New(store flows.Store, opts ...Option) (*Host, error) {
 	}
 	h := &Host{store: store, workers: 16, lease: time.Minute, poll: 500 * time.Millisecond, maxAttempts: 5, grace: DefaultVersionGrace,
 		accounts: map[string]*Account{}, busy: map[string][]func(context.Context){}, waitingSeed: maphash.MakeSeed(),
-		wake: make(chan struct{}, 1), replyWake: make(chan struct{}, 1)}
+		wake: make(chan struct{}, 1), replyWake: make(chan struct{}, 1), announce: make(chan struct{}, 1)}
 	for _, o := range opts {
 		o(h)
 	}
@@ -281,6 +286,9 @@ func New(store flows.Store, opts ...Option) (*Host, error) {
 		h.summarizer = s
 	}
 	h.workers = max(h.workers, 1)
+	if v, ok := store.(flows.FlowVersions); ok && h.sharedStore {
+		h.versions = v
+	}
 	if err := h.setupHandoffs(); err != nil {
 		return nil, err
 	}
@@ -609,6 +617,9 @@ func (h *Host) Run(ctx context.Context) error {
 		return errors.New("host: Run called twice")
 	}
 	var wg sync.WaitGroup
+	if h.versions != nil {
+		wg.Go(func() { h.announceVersions(ctx) })
+	}
 	if !h.noTurns {
 		wg.Go(func() { h.runTurns(ctx) })
 	}

@@ -107,6 +107,10 @@ func (h *Host) reload(path string, all bool) error {
 		a.sum.Store(&sum)
 	}
 	h.metrics.reload("ok")
+	select { // the other processes learn of the new version now
+	case h.announce <- struct{}{}:
+	default:
+	}
 	h.log.Info("flow reloaded: new turns run the new version", "flow", path, "name", f.Name, "version", f.Version,
 		"states", len(f.States), "warnings", len(diags), "accounts", len(targets))
 	return nil

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"slices"
 	"sync"
 	"time"
 
@@ -78,8 +79,66 @@ func flowDigest(f *flows.Flow) string {
 // this host never ran, and the grace since the message came is not over.
 // A version it ran is gone for good (a hot reload): the conversation
 // moves at once, as it always did.
-func (h *Host) holds(e flows.InboxEntry, digest string) bool {
-	return digest != "" && !h.digests.has(digest) && h.now().Before(e.AcceptedAt.Add(h.grace))
+func (h *Host) holds(ctx context.Context, e flows.InboxEntry, digest string) bool {
+	return digest != "" && !h.digests.has(digest) && h.now().Before(e.AcceptedAt.Add(h.grace)) && h.served(ctx, digest)
+}
+
+// versionsTTL is how long a process's announcement of the flow versions
+// it serves holds; it announces them again every versionsEvery, and at
+// once after a reload.
+const (
+	versionsTTL   = 30 * time.Second
+	versionsEvery = 10 * time.Second
+)
+
+// served reports whether a process announced digest as served (on a
+// store that keeps announcements, flows.FlowVersions): one that stopped
+// announcing it (they all run the new version, or its last process
+// stopped) serves it no more, and the conversation moves at once instead
+// of waiting for the grace. Without announcements, or when the store
+// cannot answer, the grace alone decides.
+func (h *Host) served(ctx context.Context, digest string) bool {
+	if h.versions == nil {
+		return true
+	}
+	ok, err := h.versions.VersionServed(ctx, digest, h.now())
+	if err != nil {
+		h.log.Warn("reading whether a process serves a flow version failed; its conversations' messages are left for it until the grace ends",
+			"version", digest, "error", err)
+		return true
+	}
+	return ok
+}
+
+// servedDigests are the flow versions this host serves now.
+func (h *Host) servedDigests() []string {
+	var out []string
+	for _, a := range h.Accounts() {
+		if d := a.eng.Load().Digest(); d != "" && !slices.Contains(out, d) {
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
+// announceVersions tells the other processes, every versionsEvery and
+// at once when a reload signals on h.announce, which flow versions this
+// host serves, until ctx is done.
+func (h *Host) announceVersions(ctx context.Context) {
+	t := time.NewTicker(versionsEvery)
+	defer t.Stop()
+	for {
+		if err := h.versions.AnnounceVersions(ctx, h.servedDigests(), h.now().Add(versionsTTL)); err != nil && ctx.Err() == nil {
+			h.log.Warn("announcing the flow versions this process serves failed; other processes may move its conversations during a rolling deploy",
+				"error", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		case <-h.announce:
+		}
+	}
 }
 
 // leave gives the message of e back to the inbox for a process running

@@ -216,10 +216,11 @@ func TestRollingDeployLeavesTheMessageToItsVersion(t *testing.T) {
 	}
 }
 
-// With no process on the version the conversation's state is in, its
-// message is left for the grace only: then the process that takes it
-// moves the conversation to on_reload, as a reload does. The warning is
-// logged once for the version, however many conversations wait.
+// A process that announces the version the conversation's state is in
+// but never takes its message (stuck, or its claims failing) holds it
+// for the grace only: then the process that takes it moves the
+// conversation to on_reload, as a reload does. The warning is logged
+// once for the version, however many conversations wait.
 func TestRollingDeployRelocatesAfterTheGrace(t *testing.T) {
 	url := valkeytest.Start(t).URL
 	clock := &manualClock{t: time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)}
@@ -228,6 +229,11 @@ func TestRollingDeployRelocatesAfterTheGrace(t *testing.T) {
 	toOrderQuestion(t, old, "anna")
 	toOrderQuestion(t, old, "ben")
 	old.stop()
+	// The stuck process: v1 announced as served for the next hour.
+	board := old.store.(flows.FlowVersions)
+	if err := board.AnnounceVersions(context.Background(), []string{flowDigest(loadFlow(t, v1))}, clock.now().Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
 
 	upd := startProc(t, url, v2, clock, WithPoll(10*time.Millisecond))
 	upd.from(t, "anna", "anna-3", "A12345", "")
@@ -257,6 +263,35 @@ func TestRollingDeployRelocatesAfterTheGrace(t *testing.T) {
 	}
 	if n := strings.Count(upd.logs.String(), "last handled by a flow version this process never ran"); n != 1 {
 		t.Errorf("warned %d times, want once:\n%s", n, upd.logs.String())
+	}
+}
+
+// Once no process announces the version the conversation's state is in
+// (every process runs the new one, or the last old one stopped over
+// versionsTTL ago), its message is not left for the grace: the process
+// that takes it moves the conversation at once.
+func TestRollingDeployMovesAtOnceWhenNoProcessServesTheVersion(t *testing.T) {
+	url := valkeytest.Start(t).URL
+	clock := &manualClock{t: time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)}
+	v1, v2 := rollingFlows(t)
+	old := startProc(t, url, v1, clock, WithPoll(10*time.Millisecond))
+	toOrderQuestion(t, old, "anna")
+	old.stop()
+	clock.add(versionsTTL + time.Second) // its last announcement has ended
+
+	upd := startProc(t, url, v2, clock, WithPoll(10*time.Millisecond))
+	upd.from(t, "anna", "anna-3", "A12345", "")
+	waitFor(t, "the conversation moved", func() bool { return len(upd.reloaded()) == 1 })
+	if said := upd.botSaid(t, "anna"); !strings.Contains(strings.Join(said, "\n"), orderQuestion+"\n"+apology) {
+		t.Errorf("the bot said %q", said)
+	}
+	if n := upd.deferred(); n != 0 {
+		t.Errorf("the message was left %v times for a version no process serves", n)
+	}
+	// The new process announces its own version.
+	ok, err := upd.store.(flows.FlowVersions).VersionServed(context.Background(), flowDigest(loadFlow(t, v2)), clock.now())
+	if err != nil || !ok {
+		t.Errorf("v2 served: %v, %v; want the running process to announce it", ok, err)
 	}
 }
 

@@ -244,7 +244,7 @@ func (h *Host) handleEntry(ctx context.Context, e flows.InboxEntry) {
 		if h.sharedStore {
 			left = new(flows.InboxLeft)
 			opts = append(opts, engine.InboxAfter(left), engine.HoldMissing(func(digest string) bool {
-				if h.holds(e, digest) {
+				if h.holds(ctx, e, digest) {
 					other = digest
 					return true
 				}
