@@ -22,11 +22,16 @@ func (l *loader) text(n *yaml.Node, what string) *flows.Text {
 			t.ByLang[""] = tpl
 		}
 	case rn != nil && rn.Kind == yaml.MappingNode:
+		// written holds the languages given a text, even one that is
+		// reported broken (not a string, a bad template): that text's own
+		// error says what to fix, and "has no text" would be wrong.
+		written := map[string]bool{}
 		for _, p := range l.uniquePairs(rn, "a text") {
 			if !l.language(p.key) {
 				continue
 			}
 			lang := resolve(p.key).Value
+			written[lang] = true
 			if !isScalar(p.val) || isNull(p.val) {
 				l.errorf(p.val, "expected the %s text (a string), got %s", lang, describe(p.val))
 				continue
@@ -35,7 +40,7 @@ func (l *loader) text(n *yaml.Node, what string) *flows.Text {
 				t.ByLang[lang] = tpl
 			}
 		}
-		if def := l.flow.DefaultLanguage(); def != "" && len(t.ByLang) > 0 && t.ByLang[def] == nil {
+		if def := l.flow.DefaultLanguage(); def != "" && len(written) > 0 && !written[def] {
 			l.errorf(n, "%s has no %q text, the default language's, used when a translation is missing; add it", what, def)
 		}
 		if len(t.ByLang) > 0 {
@@ -57,15 +62,20 @@ func (l *loader) localized(n *yaml.Node, what string) flows.Localized {
 	case rn != nil && rn.Kind == yaml.ScalarNode && !isNull(rn):
 		out[l.flow.DefaultLanguage()] = rn.Value
 	case rn != nil && rn.Kind == yaml.MappingNode:
+		written := map[string]bool{} // as in text: a broken label has its own error
 		for _, p := range l.uniquePairs(rn, "a "+what) {
 			if !l.language(p.key) {
 				continue
 			}
+			lang := resolve(p.key).Value
 			if s, ok := l.str(p.val, "the "+what+" text"); ok {
-				out[resolve(p.key).Value] = s
+				out[lang] = s
+				written[lang] = s != ""
+			} else {
+				written[lang] = true
 			}
 		}
-		if def := l.flow.DefaultLanguage(); def != "" && len(out) > 0 && out[def] == "" {
+		if def := l.flow.DefaultLanguage(); def != "" && len(written) > 0 && !written[def] {
 			l.errorf(n, "%s has no %q text, the default language's; add it", what, def)
 		}
 		if len(out) > 0 {
