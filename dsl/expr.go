@@ -277,7 +277,7 @@ func (l *loader) exprError(p *pending, err error, names []string) {
 		}
 		hint := didYouMean(name, vars)
 		if hint == "" {
-			hint = "; declare it under vars:"
+			hint = "; declare it under vars:" + l.unloadedHint()
 		}
 		msg = fmt.Sprintf("unknown name %q%s", name, hint)
 	} else if strings.HasPrefix(msg, "expected bool, but got ") {

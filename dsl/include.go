@@ -40,7 +40,11 @@ func (l *loader) includes(n *yaml.Node, chain []string) {
 		l.parseAhead(items[i+1:], chain) // while this one converts
 		if p.err != nil {
 			l.errorf(it, "cannot include %q: %s", rel, strings.TrimPrefix(readError(p.err), "cannot read the file: "))
+			l.unloaded = append(l.unloaded, rel)
 			continue
+		}
+		if p.root == nil && p.diags.HasErrors() {
+			l.unloaded = append(l.unloaded, rel)
 		}
 		f := p.f
 		f.index = len(l.files)

@@ -2,6 +2,7 @@ package dsl
 
 import (
 	"regexp"
+	"strings"
 
 	"github.com/batonbot/baton/flows"
 	"github.com/expr-lang/expr/vm"
@@ -43,6 +44,10 @@ type loader struct {
 	// constProgs are the programs of literal values, shared by equal ones.
 	constProgs map[any]*vm.Program
 	patterns   map[string]*regexp.Regexp
+	// unloaded are the included files (as written) that could not be
+	// read or parsed: a state they would define is missing because of
+	// them, and "unknown state" says so.
+	unloaded []string
 	// outside is set when checking an included file alone: names it
 	// uses from the flows that include it are taken on trust.
 	outside bool
@@ -112,7 +117,11 @@ func (l *loader) checkRefs() {
 		if l.parent != nil && l.parent.flow.States[r.name] != nil {
 			continue // a named sub-flow may jump back to its flow's states, leaving itself
 		}
-		l.errAt(r.pos, "%s: unknown state %q%s", r.what, r.name, didYouMean(r.name, names))
+		hint := didYouMean(r.name, names)
+		if hint == "" {
+			hint = l.unloadedHint()
+		}
+		l.errAt(r.pos, "%s: unknown state %q%s", r.what, r.name, hint)
 	}
 	intents := make([]string, 0, len(l.flow.NLU.Intents))
 	for _, in := range l.flow.NLU.Intents {
@@ -126,5 +135,18 @@ func (l *loader) checkRefs() {
 			}
 			l.errAt(r.pos, "unknown intent %q%s", r.name, hint)
 		}
+	}
+}
+
+// unloadedHint says which included files did not load, when some did not:
+// the names missing may be theirs.
+func (l *loader) unloadedHint() string {
+	switch n := len(l.unloaded); n {
+	case 0:
+		return ""
+	case 1:
+		return " (" + l.unloaded[0] + " did not load and may define it: fix it first)"
+	default:
+		return " (" + strings.Join(l.unloaded[:n-1], ", ") + " and " + l.unloaded[n-1] + " did not load and may define it: fix them first)"
 	}
 }
