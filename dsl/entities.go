@@ -149,11 +149,13 @@ var entityHints = map[string]map[string]string{
 func (l *loader) timezone(n *yaml.Node) {
 	tz, ok := l.name(n, "a time zone")
 	if !ok {
+		l.tzBroken = true
 		return
 	}
 	loc, err := time.LoadLocation(tz)
 	if err != nil || tz == "Local" {
 		l.errorf(n, "unknown time zone %q: use an IANA name like Europe/Rome or America/New_York", tz)
+		l.tzBroken = true
 		return
 	}
 	l.flow.Location = loc
@@ -169,7 +171,7 @@ func (l *loader) settleTimezone(root *yaml.Node) {
 		l.flow.Location = cal.Location
 		return
 	}
-	if l.datesRead {
+	if l.datesRead && !l.tzBroken {
 		l.warnAt(l.pos(root), "the flow reads dates or times but sets no timezone: \"domani\" and \"alle 20\" resolve in UTC; add timezone: (an IANA name like Europe/Rome)")
 	}
 }

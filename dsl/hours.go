@@ -53,11 +53,13 @@ func (l *loader) calendar(name string, key, n *yaml.Node) *flows.BusinessHours {
 			hasTZ = true
 			tz, ok := l.name(p.val, "a time zone")
 			if !ok {
+				l.tzBroken = l.tzBroken || name == "default"
 				continue
 			}
 			loc, err := time.LoadLocation(tz)
 			if err != nil || tz == "Local" {
 				l.errorf(p.val, "unknown time zone %q: use an IANA name like Europe/Rome or America/New_York", tz)
+				l.tzBroken = l.tzBroken || name == "default"
 				continue
 			}
 			b.Location = loc
@@ -93,6 +95,7 @@ func (l *loader) calendar(name string, key, n *yaml.Node) *flows.BusinessHours {
 	}
 	if !hasTZ {
 		l.errorf(key, "calendar %q needs timezone: (an IANA name like Europe/Rome)", name)
+		l.tzBroken = l.tzBroken || name == "default"
 	}
 	return b
 }

@@ -53,6 +53,9 @@ type loader struct {
 	outside bool
 	// datesRead: an ask or slot reads dates or times (a timezone: matters).
 	datesRead bool
+	// tzBroken: the flow's timezone: or its default calendar's is written
+	// but no time zone, an error already; "sets no timezone" would be wrong.
+	tzBroken bool
 
 	// Sub-flows: the calls read so far, the named sub-flows, what the
 	// loaders of one root flow share, the prefix of this file's named
