@@ -94,7 +94,17 @@ func checkStep(st *Step, res *sandbox.Step, s *flows.Session, vars map[string]an
 		}
 	}
 	if st.state != "" && st.state != s.State {
-		failAt("state", "state: expected %q, the conversation is in %q", st.state, s.State)
+		where := ""
+		if n := len(s.Stack); n > 0 {
+			// Events and the chat name it "sub/state": say which
+			// sub-flow, and how a test names it.
+			sub := s.Stack[n-1].Flow
+			where = fmt.Sprintf(" of the sub-flow %q", sub)
+			if strings.Contains(st.state, "/") {
+				where += fmt.Sprintf(" (a test's state: names the running flow's own state: write it without %q)", sub+"/")
+			}
+		}
+		failAt("state", "state: expected %q, the conversation is in %q%s", st.state, s.State, where)
 	}
 	if len(st.vars) > 0 {
 		for _, name := range slices.Sorted(maps.Keys(st.vars)) {

@@ -411,3 +411,65 @@ func TestRunFailurePointsAtTheCheck(t *testing.T) {
 		t.Errorf("%d failed, want %d:\n%s", res.Failed, len(checks)+1, out.String())
 	}
 }
+
+// TestRunStateInASubflow: events and the chat name a sub-flow's state
+// "contact/ask_mail", while a test's state: names the running flow's own
+// ("ask_mail"); a check that copied the chat's name is told which to write.
+func TestRunStateInASubflow(t *testing.T) {
+	dir := t.TempDir()
+	flow := `flow: shop
+languages: [en]
+start: get_contact
+vars: {email: ""}
+subflows:
+  contact:
+    vars: {mail: ""}
+    start: ask_mail
+    states:
+      ask_mail:
+        say: "Your email?"
+        ask: {save_as: mail}
+        next: done
+      done:
+        end: true
+states:
+  get_contact:
+    call: {subflow: contact, save: {email: mail}}
+    next: bye
+  bye:
+    say: "Thanks"
+    end: true
+`
+	test := `flow: shop.yaml
+lang: en
+conversations:
+  - name: qualified
+    steps:
+      - user: hi
+        state: contact/ask_mail
+  - name: other
+    steps:
+      - user: hi
+        state: contact/done
+`
+	if err := os.WriteFile(filepath.Join(dir, "shop.yaml"), []byte(flow), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, "shop_test.yaml")
+	if err := os.WriteFile(path, []byte(test), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	res := NewRunner(Options{Out: &out}).Run(context.Background(), []string{path})
+	for _, want := range []string{
+		`:7:9: state: expected "contact/ask_mail", the conversation is in "ask_mail" of the sub-flow "contact" (a test's state: names the running flow's own state: write it without "contact/")` + "\n",
+		`:11:9: state: expected "contact/done", the conversation is in "ask_mail" of the sub-flow "contact" (a test's state: names the running flow's own state: write it without "contact/")` + "\n",
+	} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("the report lacks %q:\n%s", want, out.String())
+		}
+	}
+	if res.Failed != 2 {
+		t.Errorf("%d failed, want 2:\n%s", res.Failed, out.String())
+	}
+}
