@@ -149,6 +149,21 @@ func (l *loader) parse(f *srcFile) (root *yaml.Node) {
 // yamlError turns a parser error ("yaml: line 3: did not find expected key")
 // into a diagnostic at that line.
 func (l *loader) yamlError(f *srcFile, err error) {
+	pos, msg := f.yamlError(err)
+	l.errAt(pos, "%s", msg)
+}
+
+// YAMLError says where a YAML parser error in src, the text of the file
+// path, really is and what it is, as the flow loader reports it: at the
+// line and column of the slip (not the line of the enclosing map the
+// parser names), "invalid YAML: " and the parser's words with a hint at
+// the usual cause. Other YAML files (conversation tests) report theirs
+// the same way.
+func YAMLError(path string, src []byte, err error) (flows.Pos, string) {
+	return newSrcFile(path, src, 0).yamlError(err)
+}
+
+func (f *srcFile) yamlError(err error) (flows.Pos, string) {
 	msg := err.Error()
 	if m := yamlLineErr.FindStringSubmatch(msg); m != nil {
 		line, _ := strconv.Atoi(m[1])
@@ -157,8 +172,7 @@ func (l *loader) yamlError(f *srcFile, err error) {
 		if hint == "" {
 			hint = yamlHint(m[2])
 		}
-		l.errAt(pos, "invalid YAML: %s%s", m[2], hint)
-		return
+		return pos, "invalid YAML: " + m[2] + hint
 	}
 	msg = strings.TrimPrefix(msg, "yaml: ")
 	p := flows.Pos{File: f.path}
@@ -168,7 +182,7 @@ func (l *loader) yamlError(f *srcFile, err error) {
 		}
 		msg += "; define it with &" + m[1] + " before using it"
 	}
-	l.errAt(p, "invalid YAML: %s", msg)
+	return p, "invalid YAML: " + msg
 }
 
 // checkBounds measures the tree as the loader will walk it, aliases
@@ -314,6 +328,27 @@ func (f *srcFile) yamlProblem(line int, msg string) (flows.Pos, string) {
 				return pos, fmt.Sprintf(" (the keys of one map must line up: line %d starts at column %d, this line at column %d; is one of them indented by mistake?)", prev, indent(p)+1, indent(here)+1)
 			case indent(p) < indent(here):
 				return pos, fmt.Sprintf(" (this line starts at column %d, right of line %d's key at column %d: align the keys of one map)", indent(here)+1, prev, indent(p)+1)
+			}
+			break
+		}
+	}
+	if strings.Contains(msg, "mapping values are not allowed") {
+		// A key indented under a key with a plain value ("say: hi" then
+		// "  end: true") continues that value as text, and its ": " is
+		// refused: an indent slip, not text to quote.
+		for prev := lo - 1; prev > 0; prev-- {
+			p := text(prev)
+			t := strings.TrimSpace(p)
+			if t == "" || strings.HasPrefix(t, "#") {
+				continue
+			}
+			key := indent(p)
+			for strings.HasPrefix(p[key:], "- ") {
+				key += 2 + indent(p[key+2:])
+			}
+			k, v, ok := strings.Cut(p[key:], ": ")
+			if ok && !strings.ContainsAny(k, "\"'{[") && strings.TrimSpace(v) != "" && key < indent(here) {
+				return pos, fmt.Sprintf(" (this line starts at column %d, right of line %d's key at column %d: align the keys of one map)", indent(here)+1, prev, key+1)
 			}
 			break
 		}
