@@ -229,7 +229,8 @@ func parse(path string, read func(string) ([]byte, error)) (*File, []string) {
 		if at, msg := dsl.NotText(src, "a test file"); msg != "" {
 			return nil, []string{fmt.Sprintf("%s: not a text file: %s", dsl.BytePos(path, src, at), msg)}
 		}
-		return nil, []string{yamlError(path, err)}
+		pos, msg := dsl.YAMLError(path, src, err)
+		return nil, []string{fmt.Sprintf("%s: %s", pos, msg)}
 	}
 	if len(doc.Content) == 0 {
 		return nil, []string{fmt.Sprintf("%s: the file is empty; a test file needs flow: and conversations:", path)}
@@ -350,16 +351,6 @@ const minYear, maxYear = 1900, 9000
 // MaxFileSize is the largest test file accepted, in bytes: a flow file's
 // limit.
 const MaxFileSize = dsl.MaxFileSize
-
-var yamlLine = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
-
-// yamlError formats a YAML syntax error as path:line:col when it has a line.
-func yamlError(path string, err error) string {
-	if m := yamlLine.FindStringSubmatch(err.Error()); m != nil {
-		return fmt.Sprintf("%s:%s:1: invalid YAML: %s", path, m[1], m[2])
-	}
-	return fmt.Sprintf("%s: invalid YAML: %v", path, strings.TrimPrefix(err.Error(), "yaml: "))
-}
 
 // setup parses one of the keys a file and a conversation share.
 func (p *testParser) setup(s *Setup, key string, v *yaml.Node) {

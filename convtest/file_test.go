@@ -187,3 +187,29 @@ func TestParseWaitsPastTheYear9000(t *testing.T) {
 		t.Errorf("errors %q, want %q", errs, want)
 	}
 }
+
+// TestParseYAMLErrorsWhereTheyAre: a YAML syntax error in a test file was
+// reported at column 1 of the line the parser names (often the line of
+// the enclosing list, above the slip), with the parser's bare words; it
+// is reported where the slip is, with the hint a flow file gets.
+func TestParseYAMLErrorsWhereTheyAre(t *testing.T) {
+	for _, tt := range []struct{ name, src, want string }{
+		{"tab", "flow: ../flow.yaml\nconversations:\n  - name: a\n    steps:\n\t  - user: hi\n",
+			":5:1: invalid YAML: found character that cannot start any token (indent with spaces, not tabs; quote text starting with @ or `)"},
+		{"colon in text", "flow: ../flow.yaml\nconversations:\n  - name: a\n    steps:\n      - user: hi\n        bot: Note: this\n",
+			":6:18: invalid YAML: mapping values are not allowed in this context (quote text that contains \": \")"},
+		{"key too far right", "flow: ../flow.yaml\nconversations:\n  - name: a\n    steps:\n      - user: hi\n        bot: hello\n          state: main\n",
+			":7:11: invalid YAML: mapping values are not allowed in this context (this line starts at column 11, right of line 6's key at column 9: align the keys of one map)"},
+		{"key too far left", "flow: ../flow.yaml\nconversations:\n  - name: a\n    steps:\n      - user: hi\n       bot: hello\n",
+			":6:8: invalid YAML: did not find expected '-' indicator (is a quote or bracket left open, or an indent off?)"},
+		{"open quote", "flow: ../flow.yaml\nconversations:\n  - name: a\n    steps:\n      - user: \"hi\n        bot: hello\n",
+			":5:15: invalid YAML: found unexpected end of stream (a quote opened here is never closed)"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			path, errs := parseSource(t, "yaml_test.yaml", tt.src)
+			if want := path + tt.want; !slices.Equal(errs, []string{want}) {
+				t.Errorf("errors %q,\nwant %q", errs, want)
+			}
+		})
+	}
+}

@@ -56,7 +56,7 @@ func TestTestFileErrors(t *testing.T) {
 		`testdata/tests/bad/bad.yaml:9:15: wait: "10 minutes" is not a duration`,
 		`testdata/tests/bad/bad.yaml:11:9: a step does one thing: it has both user and ticket`,
 		`testdata/tests/bad/missing_flow.yaml:1:7: flow: testdata/flows/nope.yaml does not exist`,
-		`testdata/tests/bad/syntax.yaml:4:1: invalid YAML: did not find expected node content`,
+		`testdata/tests/bad/syntax.yaml:4:5: invalid YAML: did not find expected node content (is a quote or bracket left open, or an indent off?)`,
 	} {
 		if !strings.Contains(stdout, want) {
 			t.Errorf("output lacks %q:\n%s", want, stdout)
