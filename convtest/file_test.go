@@ -213,3 +213,18 @@ func TestParseYAMLErrorsWhereTheyAre(t *testing.T) {
 		})
 	}
 }
+
+// TestParseMistypedInput: a step whose input key is mistyped ("usr:")
+// got two errors at one place, the typo and "a step needs one of user,
+// button..."; the typo's "did you mean" says it all.
+func TestParseMistypedInput(t *testing.T) {
+	src := "flow: ../flow.yaml\nconversations:\n  - name: a\n    steps:\n      - usr: hi\n        bot: hello\n      - bot: hello\n"
+	path, errs := parseSource(t, "typo_test.yaml", src)
+	want := []string{
+		path + `:5:9: unknown key "usr" in a step; did you mean "user"?`,
+		path + `:7:9: a step needs one of user, button, media, wait, agent, ticket, close (what happens in it)`,
+	}
+	if !slices.Equal(errs, want) {
+		t.Errorf("errors %q,\nwant %q", errs, want)
+	}
+}

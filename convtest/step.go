@@ -161,7 +161,7 @@ func (p *testParser) step(n *yaml.Node) *Step {
 			st.requests, st.requestsOK = p.requestChecks(v), true
 		}
 	})
-	if st.Kind == "" {
+	if st.Kind == "" && !mistypedInput(n) {
 		p.errorf(n, "a step needs one of %s (what happens in it)", strings.Join(inputKeys, ", "))
 	}
 	return st
@@ -278,4 +278,19 @@ func (p *testParser) httpChecks(n *yaml.Node) []httpCheck {
 		out = append(out, c)
 	}
 	return out
+}
+
+// mistypedInput reports whether a step has an unknown key that reads as a
+// typo of an input key ("usr:"): its "did you mean" is the error to fix.
+func mistypedInput(n *yaml.Node) bool {
+	if n.Kind != yaml.MappingNode {
+		return false
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k := n.Content[i].Value
+		if !slices.Contains(stepKeys, k) && slices.Contains(inputKeys, flows.Suggest(k, stepKeys)) {
+			return true
+		}
+	}
+	return false
 }
