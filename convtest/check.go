@@ -23,7 +23,7 @@ type convState struct {
 
 // checkStep runs every check of st against what the step produced and
 // returns one message per failing check.
-func checkStep(st *Step, res *sandbox.Step, s *flows.Session, vars map[string]any, cs *convState) []string {
+func checkStep(flow *flows.Flow, st *Step, res *sandbox.Step, s *flows.Session, vars map[string]any, cs *convState) []string {
 	var fails []string
 	fail := func(format string, args ...any) { fails = append(fails, fmt.Sprintf(format, args...)) }
 	// failAt reports a failure of the check with key key, at its position.
@@ -94,17 +94,7 @@ func checkStep(st *Step, res *sandbox.Step, s *flows.Session, vars map[string]an
 		}
 	}
 	if st.state != "" && st.state != s.State {
-		where := ""
-		if n := len(s.Stack); n > 0 {
-			// Events and the chat name it "sub/state": say which
-			// sub-flow, and how a test names it.
-			sub := s.Stack[n-1].Flow
-			where = fmt.Sprintf(" of the sub-flow %q", sub)
-			if strings.Contains(st.state, "/") {
-				where += fmt.Sprintf(" (a test's state: names the running flow's own state: write it without %q)", sub+"/")
-			}
-		}
-		failAt("state", "state: expected %q, the conversation is in %q%s", st.state, s.State, where)
+		failAt("state", "state: expected %q, the conversation is in %q%s", st.state, s.State, stateHint(flow, s, st.state))
 	}
 	if len(st.vars) > 0 {
 		for _, name := range slices.Sorted(maps.Keys(st.vars)) {
@@ -448,4 +438,34 @@ func expectsEvent(checks []map[string]any, typ string) bool {
 		}
 	}
 	return false
+}
+
+// stateHint is what a failed state: check adds after the state the
+// conversation is in: the sub-flow it is in (events and the chat name its
+// states "sub/state"), how a test names a sub-flow's state when the check
+// wrote "sub/state", or that no flow of the test has the state expected
+// (a typo), with the one meant.
+func stateHint(flow *flows.Flow, s *flows.Session, want string) string {
+	hint := ""
+	if n := len(s.Stack); n > 0 {
+		hint = fmt.Sprintf(" of the sub-flow %q", s.Stack[n-1].Flow)
+	}
+	if sub, name, ok := strings.Cut(want, "/"); ok {
+		if f := flow.Subflows[sub]; f != nil && f.States[name] != nil {
+			return hint + fmt.Sprintf(" (a test's state: names the running flow's own state: write it without %q)", sub+"/")
+		}
+	}
+	names := slices.Collect(maps.Keys(flow.States))
+	for _, f := range flow.Subflows {
+		names = append(names, slices.Collect(maps.Keys(f.States))...)
+	}
+	if slices.Contains(names, want) {
+		return hint
+	}
+	hint += fmt.Sprintf("; the flow has no state %q", want)
+	slices.Sort(names)
+	if m := flows.Suggest(want, slices.Compact(names)); m != "" {
+		hint += fmt.Sprintf(": did you mean %q?", m)
+	}
+	return hint
 }

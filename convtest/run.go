@@ -344,7 +344,7 @@ func (r *run) runConv(ctx context.Context, file *File, tf *testFlow, c *Conversa
 		} else {
 			res = runTestStep(ctx, sb, st)
 		}
-		fails := checkStep(st, res, sb.Session(), sb.Vars(), cs)
+		fails := checkStep(tf.flow, st, res, sb.Session(), sb.Vars(), cs)
 		if len(fails) > 0 {
 			r.failed++
 			w := r.out

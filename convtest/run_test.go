@@ -451,6 +451,15 @@ conversations:
     steps:
       - user: hi
         state: contact/done
+  - name: typo
+    steps:
+      - user: hi
+        state: ask_mial
+  - name: typo at the root
+    steps:
+      - user: hi
+      - user: a@b.example
+        state: by
 `
 	if err := os.WriteFile(filepath.Join(dir, "shop.yaml"), []byte(flow), 0o644); err != nil {
 		t.Fatal(err)
@@ -464,12 +473,14 @@ conversations:
 	for _, want := range []string{
 		`:7:9: state: expected "contact/ask_mail", the conversation is in "ask_mail" of the sub-flow "contact" (a test's state: names the running flow's own state: write it without "contact/")` + "\n",
 		`:11:9: state: expected "contact/done", the conversation is in "ask_mail" of the sub-flow "contact" (a test's state: names the running flow's own state: write it without "contact/")` + "\n",
+		`:15:9: state: expected "ask_mial", the conversation is in "ask_mail" of the sub-flow "contact"; the flow has no state "ask_mial": did you mean "ask_mail"?` + "\n",
+		`:20:9: state: expected "by", the conversation is in "bye"; the flow has no state "by": did you mean "bye"?` + "\n",
 	} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("the report lacks %q:\n%s", want, out.String())
 		}
 	}
-	if res.Failed != 2 {
-		t.Errorf("%d failed, want 2:\n%s", res.Failed, out.String())
+	if res.Failed != 4 {
+		t.Errorf("%d failed, want 4:\n%s", res.Failed, out.String())
 	}
 }
