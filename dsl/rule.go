@@ -42,6 +42,9 @@ func (l *loader) rule(n *yaml.Node, kind ruleKind) *flows.Rule {
 			r.Name, _ = l.name(p.val, "a rule name")
 		case "keywords":
 			r.Keywords = l.keywords(p.val)
+			if noPhrases(p.val) {
+				l.errorf(p.val, "keywords: lists no word or phrase, so this rule never holds; list the words that should match (keywords: [agent, operator]), or remove it")
+			}
 		case "unless":
 			r.Unless = l.keywords(p.val)
 		case "negation":
@@ -73,6 +76,26 @@ func (l *loader) rule(n *yaml.Node, kind ruleKind) *flows.Rule {
 		}
 	}
 	return r
+}
+
+// noPhrases reports whether a keywords: value is an empty list, or a map
+// of languages to empty lists: a rule with it can never hold.
+func noPhrases(n *yaml.Node) bool {
+	rn := resolve(n)
+	switch {
+	case rn == nil:
+		return false
+	case rn.Kind == yaml.SequenceNode:
+		return len(rn.Content) == 0
+	case rn.Kind == yaml.MappingNode:
+		for i := 1; i < len(rn.Content); i += 2 {
+			if v := resolve(rn.Content[i]); v == nil || v.Kind != yaml.SequenceNode || len(v.Content) > 0 {
+				return false
+			}
+		}
+		return true
+	}
+	return false
 }
 
 func hasKey(ps []pair, key string) bool {
