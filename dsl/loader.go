@@ -1,7 +1,10 @@
 package dsl
 
 import (
+	"fmt"
+	"maps"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/batonbot/baton/flows"
@@ -120,7 +123,10 @@ func (l *loader) checkRefs() {
 		if l.parent != nil && l.parent.flow.States[r.name] != nil {
 			continue // a named sub-flow may jump back to its flow's states, leaving itself
 		}
-		hint := didYouMean(r.name, names)
+		hint := l.subflowStateHint(r.name)
+		if hint == "" {
+			hint = didYouMean(r.name, names)
+		}
 		if hint == "" {
 			hint = l.unloadedHint()
 		}
@@ -152,4 +158,33 @@ func (l *loader) unloadedHint() string {
 	default:
 		return " (" + strings.Join(l.unloaded[:n-1], ", ") + " and " + l.unloaded[n-1] + " did not load and may define it: fix them first)"
 	}
+}
+
+// subflowStateHint explains a jump to a sub-flow's state ("ask_mail", or
+// "contact/ask_mail" as events name it): only a call: enters a sub-flow,
+// at its start. It names a state that calls the sub-flow, if there is one.
+func (l *loader) subflowStateHint(name string) string {
+	sub, state, ok := strings.Cut(name, "/")
+	if !ok {
+		state = ""
+		for _, key := range slices.Sorted(maps.Keys(l.flow.Subflows)) {
+			if f := l.flow.Subflows[key]; f != nil && f.States[name] != nil {
+				sub, state = key, name
+				break
+			}
+		}
+	}
+	if f := l.flow.Subflows[sub]; state == "" || f == nil || f.States[state] == nil {
+		return ""
+	}
+	hint := fmt.Sprintf("; %q is a state of the sub-flow %q, which only a call: enters, at its start", state, sub)
+	for _, n := range slices.Sorted(maps.Keys(l.flow.States)) {
+		if st := l.flow.States[n]; st != nil && st.Call != nil && st.Call.Flow == sub {
+			return hint + ": go to " + n + ", which calls it"
+		}
+	}
+	if _, named := l.namedSubs[sub]; named {
+		return hint + ": call it from a state (call: {subflow: " + sub + "})"
+	}
+	return hint + ": call it from a state (call: {flow: " + sub + "})"
 }
