@@ -152,7 +152,11 @@ func (l *loader) urlTemplate(n *yaml.Node) *flows.Template {
 			lead, _, _ = strings.Cut(t.Parts[0].Lit, "${")
 		}
 		if low := strings.ToLower(lead); !strings.HasPrefix(low, "http://") && !strings.HasPrefix(low, "https://") {
-			l.errorf(n, "url %q does not start with https:// or http://, so it can never be called (the sandbox answers it, baton serve cannot); write the whole URL, e.g. https://api.example.com/orders/{{ order_id }}", lead)
+			written := lead
+			if rn := resolve(n); rn != nil {
+				written = rn.Value
+			}
+			l.errorf(n, "url %q does not start with https:// or http://, so it can never be called (the sandbox answers it, baton serve cannot); write the whole URL, e.g. https://api.example.com/orders/{{ order_id }}", written)
 		}
 	}
 	var before strings.Builder

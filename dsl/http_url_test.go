@@ -26,3 +26,15 @@ func TestHTTPURLNeedsScheme(t *testing.T) {
 		}
 	}
 }
+
+// TestHTTPURLNeedsSchemeQuotesTheURL: the error quoted the URL cut at its
+// first hole ("api.example.com/orders/"), which is not what the designer
+// wrote; it quotes the whole URL as written.
+func TestHTTPURLNeedsSchemeQuotesTheURL(t *testing.T) {
+	src := "flow: x\nlanguages: [en]\nstart: s\nvars: {id: \"\"}\nstates:\n  s:\n    http:\n      url: \"api.example.com/orders/{{ id }}?x=${KEY}\"\n      sandbox: [{status: 200}]\n    end: true\n"
+	_, ds := Load("x.yaml", []byte(src))
+	want := `x.yaml:8:12: error: url "api.example.com/orders/{{ id }}?x=${KEY}" does not start with https:// or http://`
+	if !strings.HasPrefix(ds.Err().Error(), want) {
+		t.Errorf("got %v\nwant it to start with %s", ds.Err(), want)
+	}
+}
