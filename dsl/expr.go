@@ -283,13 +283,20 @@ func (l *loader) exprError(p *pending, err error, names []string) {
 	} else if strings.HasPrefix(msg, "expected bool, but got ") {
 		msg = fmt.Sprintf("must be true or false, but this expression gives %s", strings.TrimPrefix(msg, "expected bool, but got "))
 	}
+	cut := commentCut(p.node)
+	switch {
+	case msg == "unexpected token EOF" && cut == "":
+		msg += " (the expression stops before it is complete: a value after an operator, a closing bracket or a quote is missing)"
+	case msg == `unexpected token Operator("=")`:
+		msg += " (compare with ==; = does not assign in an expression, set: does)"
+	}
 	msg = mediaMessage(msg)
 	if strings.Contains(msg, "mismatched types time.Weekday") || strings.Contains(msg, "and time.Weekday)") {
 		msg += `; compare int(now.Weekday()) with a number (0 is Sunday) or now.Weekday().String() with a name ("Sunday")`
 	} else if strings.Contains(msg, "mismatched types time.Month") || strings.Contains(msg, "and time.Month)") {
 		msg += `; compare int(now.Month()) with a number (1 is January) or now.Month().String() with a name ("January")`
 	}
-	l.errAt(p.file.posIn(p.node, p.value, p.off+off), "%s: %s%s", p.what, msg, commentCut(p.node))
+	l.errAt(p.file.posIn(p.node, p.value, p.off+off), "%s: %s%s", p.what, msg, cut)
 }
 
 // mediaMessage speaks of the `media` builtin by its name, not its Go type.
