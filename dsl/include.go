@@ -46,6 +46,9 @@ func (l *loader) includes(n *yaml.Node, chain []string) {
 		if p.root == nil && p.diags.HasErrors() {
 			l.unloaded = append(l.unloaded, rel)
 		}
+		if l.notAFragment(it, rel, p.root) {
+			continue
+		}
 		f := p.f
 		f.index = len(l.files)
 		l.files[path] = f
@@ -89,4 +92,31 @@ func (l *loader) mainOnly(root *yaml.Node) {
 			l.errorf(p.key, "%s: belongs in the main flow file; an included file holds only vars, include, hours, nlu, triggers and states", k.Value)
 		}
 	}
+}
+
+// notAFragment refuses, with one error at the include: item, a file that
+// is a whole flow (languages: and start:) or a conversation test
+// (conversations:), rather than an error per key and state of it.
+func (l *loader) notAFragment(it *yaml.Node, rel string, root *yaml.Node) bool {
+	if root == nil || root.Kind != yaml.MappingNode {
+		return false
+	}
+	has := func(key string) bool {
+		for i := 0; i+1 < len(root.Content); i += 2 {
+			if root.Content[i].Value == key {
+				return true
+			}
+		}
+		return false
+	}
+	switch {
+	case has("conversations"):
+		l.errorf(it, "cannot include %q: it is a conversation test file (it has conversations:); run it with baton test", rel)
+	case has("languages") && has("start"):
+		l.errorf(it, "cannot include %q: it is a whole flow (it has languages: and start:), and an included file holds only vars, include, hours, nlu, triggers and states; to run it from a state, call it (call: {flow: %s})", rel, rel)
+		l.unloaded = append(l.unloaded, rel)
+	default:
+		return false
+	}
+	return true
 }
