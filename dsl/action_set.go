@@ -130,7 +130,8 @@ func (l *loader) varName(k *yaml.Node, name string) bool {
 }
 
 // capture records a variable written by ask, collect, survey or http
-// (by names it in errors); sample gives its type.
+// (by names it in errors); sample gives its type, nil an unknown one (not
+// checked against the declared type).
 func (l *loader) capture(n *yaml.Node, sample any, by string) string {
 	name, ok := l.name(n, "a variable name")
 	if !ok || !l.varName(n, name) {
@@ -139,7 +140,9 @@ func (l *loader) capture(n *yaml.Node, sample any, by string) string {
 	if _, ok := l.captures[name]; !ok {
 		l.captures[name] = sample
 	}
-	l.typed = append(l.typed, typedWrite{name: name, pos: l.pos(n), sample: sample, by: by})
+	if sample != nil {
+		l.typed = append(l.typed, typedWrite{name: name, pos: l.pos(n), sample: sample, by: by})
+	}
 	return name
 }
 

@@ -27,7 +27,7 @@ func (l *loader) ask(n *yaml.Node) *flows.Ask {
 	for _, p := range ps {
 		switch resolve(p.key).Value {
 		case "save_as":
-			a.SaveAs = l.capture(p.val, entitySample(a.Entity), captureBy("ask", a.Entity))
+			a.SaveAs = l.capture(p.val, entityCapture(a.Entity, entity), captureBy("ask", a.Entity))
 		case "pattern":
 			a.Pattern = l.regexp(p.val)
 			if a.Entity != "" && a.Pattern != nil {

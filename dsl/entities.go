@@ -26,6 +26,17 @@ func (l *loader) entityKind(n *yaml.Node) string {
 	return s
 }
 
+// entityCapture is the sample of a variable an ask or a slot fills:
+// entitySample's, or nil (any type) when entity: is written but is no
+// entity kind, so that its error is not followed by one about the type
+// the variable would then get.
+func entityCapture(kind string, entity *yaml.Node) any {
+	if entity != nil && kind == "" {
+		return nil
+	}
+	return entitySample(kind)
+}
+
 // entitySample is what a variable filled by an entity holds: a number for
 // numbers, else the value's text.
 func entitySample(kind string) any {
@@ -63,7 +74,7 @@ func (l *loader) collect(n *yaml.Node) *flows.Collect {
 		for _, p := range ps {
 			switch resolve(p.key).Value {
 			case "save_as":
-				s.SaveAs = l.capture(p.val, entitySample(s.Entity), captureBy("collect", s.Entity))
+				s.SaveAs = l.capture(p.val, entityCapture(s.Entity, entity), captureBy("collect", s.Entity))
 				if s.SaveAs != "" && seen[s.SaveAs] {
 					l.errorf(p.val, "two slots save to %q; give each its own variable", s.SaveAs)
 				}
