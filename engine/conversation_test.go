@@ -588,3 +588,39 @@ func TestURLHoleEncoded(t *testing.T) {
 		t.Errorf("URL %q, want %q", req.URL, want)
 	}
 }
+
+// TestNoTransitionHoldsHasAPosition: "no transition of state ... holds"
+// came with no position, so baton test printed it without the place in
+// the flow its docs promise (and an editor cannot jump there); it points
+// at the state's last rule, where the catch-all is missing.
+func TestNoTransitionHoldsHasAPosition(t *testing.T) {
+	b := newFlow(t, "a", map[string]any{"n": 0})
+	last := flows.Pos{File: "f.yaml", Line: 9, Col: 9}
+	b.state("a", &flows.State{Next: []*flows.Rule{
+		{Pos: flows.Pos{File: "f.yaml", Line: 7, Col: 9}, When: b.expr("n > 3"), Do: flows.Do{Goto: "b"}},
+		{Pos: last, When: b.expr("n < 0"), Do: flows.Do{Goto: "b"}},
+	}})
+	b.state("b", &flows.State{Actions: []flows.Action{b.say("b")}})
+	c := newConv(t, b.f)
+	effs := c.user("ciao")
+	e, ok := find[flows.ErrorEffect](effs)
+	if !ok || !strings.Contains(e.Message, "no transition") || e.Pos != last {
+		t.Errorf("error %+v, want one at %v", e, last)
+	}
+}
+
+// TestRunawayLoopHasAPosition: the runaway loop's error named its states
+// but had no position; it points at the first state it names, the one
+// the last move entered.
+func TestRunawayLoopHasAPosition(t *testing.T) {
+	b := newFlow(t, "a", nil)
+	at := flows.Pos{File: "f.yaml", Line: 8, Col: 3}
+	b.state("a", &flows.State{Pos: flows.Pos{File: "f.yaml", Line: 2, Col: 3}, Next: goTo("b")})
+	b.state("b", &flows.State{Pos: flows.Pos{File: "f.yaml", Line: 5, Col: 3}, Actions: []flows.Action{b.say("b")}, Next: goTo("c")})
+	b.state("c", &flows.State{Pos: at, Next: goTo("b")})
+	c := newConv(t, b.f, WithMaxSteps(10))
+	effs := c.user("ciao")
+	if e, ok := find[flows.ErrorEffect](effs); !ok || !strings.Contains(e.Message, "runaway loop") || e.Pos != at {
+		t.Errorf("error %+v, want one at %v", e, at)
+	}
+}

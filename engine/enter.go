@@ -292,8 +292,13 @@ func (t *turn) next(st *flows.State) string {
 			return t.runPath(st, loc{kind: locNext, idx: i}, 0)
 		}
 	}
-	if len(st.Next) > 0 {
-		t.errorf("no transition of state %q holds, so the conversation stays there; add a last rule without `when` as a fallback", st.Name)
+	if n := len(st.Next); n > 0 {
+		// At the last rule: the catch-all goes after it.
+		var at flows.Pos
+		if r := st.Next[n-1]; r != nil {
+			at = r.Pos
+		}
+		t.emit(flows.ErrorEffect{Message: fmt.Sprintf("no transition of state %q holds, so the conversation stays there; add a last rule without `when` as a fallback", st.Name), State: t.s.State, Pos: at})
 	}
 	return ""
 }
@@ -412,7 +417,11 @@ func (t *turn) loopError(name string) {
 	if n := t.dropRepeats(); n > 0 {
 		held = fmt.Sprintf("; the %d replies of its later passes were not sent", n)
 	}
-	t.errorf("runaway loop: more than %d state moves in one turn (%s); make a state in the loop wait for the user (menu, ask, routes) or end it%s", t.e.maxSteps, strings.Join(cycle, " → "), held)
+	var at flows.Pos
+	if st := t.f.States[name]; st != nil {
+		at = st.Pos
+	}
+	t.emit(flows.ErrorEffect{Message: fmt.Sprintf("runaway loop: more than %d state moves in one turn (%s); make a state in the loop wait for the user (menu, ask, routes) or end it%s", t.e.maxSteps, strings.Join(cycle, " → "), held), State: t.s.State, Pos: at})
 }
 
 // dropRepeats takes back the bot's replies from the first state the turn

@@ -38,7 +38,7 @@ func (t *turn) sampled(sv *flows.Survey) bool {
 		v, ok := t.eval(sv.Sample)
 		f, isNum := toFloat(v)
 		if !ok || !isNum {
-			t.errorf("survey %q: sample %q is not a number; surveying everyone", sv.Name, sv.Sample.Source)
+			t.emit(flows.ErrorEffect{Message: fmt.Sprintf("survey %q: sample %q is not a number; surveying everyone", sv.Name, sv.Sample.Source), State: t.s.State, Pos: sv.Sample.Pos})
 			return true
 		}
 		rate = f

@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -137,5 +138,19 @@ func TestSLABuiltinInTheTransferMessage(t *testing.T) {
 	}
 	if len(asked) != 1 || asked[0] != "billing/high/it" {
 		t.Errorf("the host was asked for %v", asked)
+	}
+}
+
+// TestSurveySampleNotANumberHasAPosition: a sample: expression that gives
+// no number is an error event at the expression, so baton test shows
+// where it is.
+func TestSurveySampleNotANumberHasAPosition(t *testing.T) {
+	f := surveyFlow(t, 0)
+	x := newFlow(t, "ask", f.Vars).expr(`"many"`)
+	f.States["ask"].Survey.Sample = x
+	c := newConv(t, f)
+	effs := c.user("ciao")
+	if e, ok := find[flows.ErrorEffect](effs); !ok || !strings.Contains(e.Message, "is not a number") || e.Pos != x.Pos {
+		t.Errorf("error %+v, want one at %v", e, x.Pos)
 	}
 }
