@@ -10,7 +10,6 @@ import (
 	"path/filepath"
 	"regexp"
 	"sort"
-	"strconv"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
@@ -188,12 +187,13 @@ func parse(name string, src []byte, opts ...Option) (*Config, dsl.Diagnostics) {
 		o(d)
 	}
 	var doc yaml.Node
-	dec := yaml.NewDecoder(bytes.NewReader(protect(src)))
+	protected := protect(src)
+	dec := yaml.NewDecoder(bytes.NewReader(protected))
 	if err := dec.Decode(&doc); err != nil {
 		if errors.Is(err, io.EOF) {
 			d.report(dsl.Error, flows.Pos{File: name}, "the deployment config is empty; start from examples/baton.yaml")
 		} else {
-			d.yamlError(err)
+			d.yamlError(protected, err)
 		}
 		return nil, d.diags
 	}
@@ -333,17 +333,12 @@ func (d *decoder) config(root *yaml.Node) *Config {
 // Dir is the directory flow paths in the config are relative to.
 func (c *Config) Dir() string { return filepath.Dir(c.Source) }
 
-var yamlLine = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
-
-// yamlError reports a parser error at its line.
-func (d *decoder) yamlError(err error) {
-	msg := err.Error()
-	p := flows.Pos{File: d.file}
-	if m := yamlLine.FindStringSubmatch(msg); m != nil {
-		p.Line, _ = strconv.Atoi(m[1])
-		p.Line, p.Col, msg = max(p.Line, 1), 1, m[2]
-	}
-	d.report(dsl.Error, p, "not valid YAML: "+strings.TrimPrefix(msg, "yaml: "))
+// yamlError reports a parser error where it is.
+func (d *decoder) yamlError(src []byte, err error) {
+	// Where the slip is, with its hint, as in a flow file (dsl.YAMLError
+	// cuts the file after each line to find the first that fails).
+	p, msg := dsl.YAMLError(d.file, src, err)
+	d.report(dsl.Error, p, "not valid YAML: "+strings.TrimPrefix(msg, "invalid YAML: "))
 }
 
 var placeholderRef = regexp.MustCompile(`\$\{[A-Za-z_][A-Za-z0-9_]*\}`)

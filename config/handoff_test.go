@@ -230,6 +230,12 @@ sla:
 		{"llm max tokens too few", "nlu: {llm: {max_tokens: 10}}\n", []string{`cfg.yaml:1:25: error: nlu.llm.max_tokens must be a whole number from 64 to 1048576, not "10"`}},
 		{"llm calls per conversation none", "nlu: {llm: {calls_per_conversation_hour: 0}}\n", []string{`cfg.yaml:1:42: error: nlu.llm.calls_per_conversation_hour must be a whole number from 1 to 3600, not "0"`}},
 		{"not yaml", "teams: [\n", []string{"cfg.yaml:1:1: error: not valid YAML: did not find expected node content"}},
+		// A slip is reported where it is, with the hint a flow file gets,
+		// not at column 1 of the line the parser names.
+		{"a tab", "connectors:\n  webhook:\n    url: https://a.example\n\tsecret: x\n",
+			[]string{"cfg.yaml:4:1: error: not valid YAML: found a tab character that violates indentation"}},
+		{"a key too far right", "teams:\n  support:\n    name: Support\n      sla: 1h\n",
+			[]string{"cfg.yaml:4:7: error: not valid YAML: mapping values are not allowed in this context (this line starts at column 7, right of line 3's key at column 5: align the keys of one map)"}},
 		{"empty", "", []string{"the deployment config is empty"}},
 		{"not a mapping", "- a\n- b\n", []string{"cfg.yaml:1:1: error: the config must be a mapping of keys to values, not a list"}},
 		{"wrong version", "version: 2\n", []string{`version "2" is not supported`}},
