@@ -107,6 +107,16 @@ func checkStep(flow *flows.Flow, st *Step, res *sandbox.Step, s *flows.Session, 
 				if s := flows.Suggest(name, slices.Sorted(maps.Keys(vars))); s != "" {
 					hint = fmt.Sprintf("; did you mean %q?", s)
 				}
+				if n := len(s.Stack); n > 0 {
+					// In a sub-flow vars are the sub-flow's: a caller's
+					// variable is not there to check.
+					caller := hint
+					if _, ok := flow.Vars[name]; ok {
+						caller = fmt.Sprintf(" (a test's vars: sees the running flow's own; %s is the calling flow's)", name)
+					}
+					failAt("vars", "vars: %s: the sub-flow %q the conversation is in has no variable %q%s", name, s.Stack[n-1].Flow, name, caller)
+					continue
+				}
 				failAt("vars", "vars: %s: the flow has no variable %q%s", name, name, hint)
 				continue
 			}

@@ -417,29 +417,7 @@ func TestRunFailurePointsAtTheCheck(t *testing.T) {
 // ("ask_mail"); a check that copied the chat's name is told which to write.
 func TestRunStateInASubflow(t *testing.T) {
 	dir := t.TempDir()
-	flow := `flow: shop
-languages: [en]
-start: get_contact
-vars: {email: ""}
-subflows:
-  contact:
-    vars: {mail: ""}
-    start: ask_mail
-    states:
-      ask_mail:
-        say: "Your email?"
-        ask: {save_as: mail}
-        next: done
-      done:
-        end: true
-states:
-  get_contact:
-    call: {subflow: contact, save: {email: mail}}
-    next: bye
-  bye:
-    say: "Thanks"
-    end: true
-`
+	flow := subflowShop
 	test := `flow: shop.yaml
 lang: en
 conversations:
@@ -482,5 +460,65 @@ conversations:
 	}
 	if res.Failed != 4 {
 		t.Errorf("%d failed, want 4:\n%s", res.Failed, out.String())
+	}
+}
+
+// subflowShop is a flow whose start calls a named sub-flow.
+const subflowShop = `flow: shop
+languages: [en]
+start: get_contact
+vars: {email: "", pizza: diavola}
+subflows:
+  contact:
+    vars: {mail: ""}
+    start: ask_mail
+    states:
+      ask_mail:
+        say: "Your email?"
+        ask: {save_as: mail}
+        next: done
+      done:
+        end: true
+states:
+  get_contact:
+    call: {subflow: contact, save: {email: mail}}
+    next: bye
+  bye:
+    say: "Thanks"
+    end: true
+`
+
+// TestRunVarsInASubflow: in a sub-flow a test's vars: sees the sub-flow's
+// variables (docs/testing.md); a variable of the calling flow read as its
+// declared value ("got \"\"") whatever the caller had set, and now
+// fails saying it is the calling flow's.
+func TestRunVarsInASubflow(t *testing.T) {
+	dir := t.TempDir()
+	test := `flow: shop.yaml
+lang: en
+conversations:
+  - name: caller's
+    steps:
+      - user: hi
+        vars: {pizza: diavola}
+  - name: own
+    steps:
+      - user: hi
+        vars: {mail: ""}
+      - user: a@b.example
+        vars: {email: a@b.example, pizza: diavola}
+`
+	if err := os.WriteFile(filepath.Join(dir, "shop.yaml"), []byte(subflowShop), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, "shop_test.yaml")
+	if err := os.WriteFile(path, []byte(test), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	res := NewRunner(Options{Out: &out}).Run(context.Background(), []string{path})
+	want := `:7:9: vars: pizza: the sub-flow "contact" the conversation is in has no variable "pizza" (a test's vars: sees the running flow's own; pizza is the calling flow's)`
+	if !strings.Contains(out.String(), want) || res.Failed != 1 || res.Passed != 1 {
+		t.Errorf("%d passed, %d failed; want 1 and 1, and the line %s:\n%s", res.Passed, res.Failed, want, out.String())
 	}
 }

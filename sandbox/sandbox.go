@@ -285,9 +285,16 @@ func (s *Sandbox) Timers() map[string]time.Time { return maps.Clone(s.timers) }
 func (s *Sandbox) Session() *flows.Session { return s.sess }
 
 // Vars is every variable of the conversation: the flow's defaults with the
-// session's values over them (the session keeps only what was set).
+// session's values over them (the session keeps only what was set). In a
+// sub-flow they are the sub-flow's, as its expressions see them.
 func (s *Sandbox) Vars() map[string]any {
-	out := maps.Clone(s.cfg.Flow.Vars)
+	decl := s.cfg.Flow.Vars
+	if n := len(s.sess.Stack); n > 0 {
+		if f := s.cfg.Flow.Subflows[s.sess.Stack[n-1].Flow]; f != nil {
+			decl = f.Vars
+		}
+	}
+	out := maps.Clone(decl)
 	if out == nil {
 		out = map[string]any{}
 	}
