@@ -277,6 +277,9 @@ func (l *loader) exprError(p *pending, err error, names []string) {
 		}
 		hint := didYouMean(name, vars)
 		if hint == "" {
+			hint = l.callerVarHint(name)
+		}
+		if hint == "" {
 			hint = "; declare it under vars:" + l.unloadedHint()
 		}
 		msg = fmt.Sprintf("unknown name %q%s", name, hint)
@@ -395,3 +398,18 @@ var textOption = expr.Function(textFunc, func(params ...any) (any, error) {
 var urlencodeOption = expr.Function("urlencode", func(params ...any) (any, error) {
 	return flows.URLEncode(flows.FormatValue(params[0])), nil
 }, new(func(any) string))
+
+// callerVarHint explains an unknown name in a named sub-flow that is a
+// variable of the flow it is in: a sub-flow sees only its own variables.
+func (l *loader) callerVarHint(name string) string {
+	if l.parent == nil {
+		return ""
+	}
+	_, declared := l.parent.flow.Vars[name]
+	_, captured := l.parent.captures[name]
+	if !declared && !captured {
+		return ""
+	}
+	sub := l.flow.Name[strings.LastIndex(l.flow.Name, "/")+1:]
+	return fmt.Sprintf("; %s is a variable of the flow that calls the sub-flow %q, which sees only its own vars: declare it there and pass it in the call (with: {%s: \"{{ %s }}\"})", name, sub, name, name)
+}
