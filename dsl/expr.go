@@ -3,6 +3,8 @@ package dsl
 import (
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -117,6 +119,7 @@ type compiled struct {
 	warns   []exprWarning
 	signals bool      // reads an NLU signal
 	hours   []hourRef // hours.NAME read, checked per copy
+	inHours []int     // offsets of in_hours, checked per copy
 }
 
 // exprWarning is a warning about an expression, at a rune offset in it.
@@ -176,6 +179,17 @@ func (l *loader) compile(p *pending, names []string, cache map[compileKey]*compi
 		off := p.off + p.srcOff(h.off)
 		l.errAt(p.file.posIn(p.node, p.value, off), "%s: unknown calendar %q%s", p.what, h.name, hint)
 	}
+	if len(c.inHours) > 0 && len(l.flow.Hours) > 0 && l.flow.Hours["default"] == nil && !l.outside {
+		// in_hours reads the calendar "default" and is true without it:
+		// with calendars of other names it never says closed.
+		cals := slices.Sorted(maps.Keys(l.flow.Hours))
+		for i, name := range cals {
+			cals[i] = "hours." + name
+		}
+		for _, o := range c.inHours {
+			l.warnAt(p.file.posIn(p.node, p.value, p.off+p.srcOff(o)), "%s: in_hours reads the calendar named default, which this flow does not have, so it is always true; read one of its calendars (%s) or name one default", p.what, strings.Join(cals, ", "))
+		}
+	}
 }
 
 // compileNew compiles src and inspects its tree once: the NLU signals,
@@ -208,6 +222,9 @@ func (v *inspector) Visit(node *ast.Node) {
 		}
 		if n.Value == flows.EnvEntities {
 			v.l.flow.NeedsEntities = true
+		}
+		if n.Value == flows.EnvInHours {
+			v.c.inHours = append(v.c.inHours, n.Location().From)
 		}
 	case *ast.MemberNode:
 		id, ok := n.Node.(*ast.IdentifierNode)
