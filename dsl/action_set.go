@@ -2,8 +2,10 @@ package dsl
 
 import (
 	"fmt"
+	"maps"
 	"reflect"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 
@@ -248,4 +250,32 @@ func kindOfType(t reflect.Type) string {
 		return kindList
 	}
 	return ""
+}
+
+// checkSaveTypos warns about a save_as (ask, collect, survey, http) into a
+// variable vars: does not declare and nothing reads, one typo away from a
+// declared one: the answer lands in the typo, and the variable meant keeps
+// its initial value ("We'll write to  ."). Only in a flow loaded as
+// itself, with no errors: a called flow's variables are read by its
+// callers' save:, and a flow with errors may have left reads uncompiled.
+func (l *loader) checkSaveTypos() {
+	if l.parent != nil || l.prefix != "" || l.outside || l.diags.HasErrors() {
+		return
+	}
+	declared := slices.Sorted(maps.Keys(l.varPos))
+	warned := map[string]bool{}
+	for _, w := range l.typed {
+		if w.by == "" || warned[w.name] || l.read[w.name] { // only save_as
+			continue
+		}
+		if _, ok := l.varPos[w.name]; ok {
+			continue
+		}
+		meant := flows.Suggest(w.name, declared)
+		if meant == "" || flows.EditDistance(strings.ToLower(w.name), strings.ToLower(meant)) > 2 {
+			continue // not a typo: an answer kept for the handoff, say
+		}
+		warned[w.name] = true
+		l.warnAt(w.pos, "save_as: %q is not declared under vars: and nothing reads it; did you mean %q? (%s keeps its initial value)", w.name, meant, meant)
+	}
 }

@@ -217,6 +217,10 @@ type inspector struct {
 func (v *inspector) Visit(node *ast.Node) {
 	switch n := (*node).(type) {
 	case *ast.IdentifierNode:
+		if v.l.read == nil {
+			v.l.read = map[string]bool{}
+		}
+		v.l.read[n.Value] = true
 		if flows.IsSignal(n.Value) {
 			v.c.signals = true
 		}

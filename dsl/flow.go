@@ -83,6 +83,7 @@ func (l *loader) check() {
 	l.checkRefs()
 	l.checkAssigned()
 	l.checkTypes()
+	l.checkSaveTypos()
 }
 
 func (l *loader) init(path string) {

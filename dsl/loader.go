@@ -56,6 +56,8 @@ type loader struct {
 	outside bool
 	// datesRead: an ask or slot reads dates or times (a timezone: matters).
 	datesRead bool
+	// read are the names the flow's expressions and texts read.
+	read map[string]bool
 	// tzBroken: the flow's timezone: or its default calendar's is written
 	// but no time zone, an error already; "sets no timezone" would be wrong.
 	tzBroken bool
