@@ -68,6 +68,12 @@ type Attempt struct {
 	// Conversation is the item's conversation id (channel:account:contact):
 	// where a customer's media is fetched from.
 	Conversation string
+	// Before is what the outbox recorded of the attempt before this one
+	// (the item's last error when this one began; empty for a first
+	// attempt and for opens and closes retried by hand). That attempt may
+	// have been another process's: a connector that keeps what it knows
+	// per process reads there what that attempt did.
+	Before string
 }
 
 // Retry reports whether an earlier attempt of the same item may have

@@ -185,10 +185,11 @@ func (r *dlRun) deliver(ctx context.Context, it flows.OutboxItem) (settled bool,
 		return r.deliverAppends(ctx, ba, it, now)
 	}
 
+	before := it.LastError // the last attempt's outcome, maybe another process's
 	if err := r.writeAhead(ctx, &it, now, true); err != nil {
 		return false, err
 	}
-	ticket, callErr := d.call(ctx, conn, it)
+	ticket, callErr := d.call(ctx, conn, it, before)
 	if callErr != nil && ctx.Err() != nil {
 		// Shutting down: the lease hands the item to the next worker.
 		return false, ctx.Err()
@@ -359,16 +360,17 @@ func malformed(it flows.OutboxItem) string {
 }
 
 // attemptContext bounds one attempt of it on the Deliverer's clock and
-// tells the connector which attempt it is (AttemptFrom).
-func (d *Deliverer) attemptContext(ctx context.Context, it flows.OutboxItem) (context.Context, context.CancelFunc) {
+// tells the connector which attempt it is (AttemptFrom), and what the
+// outbox recorded of the one before (before).
+func (d *Deliverer) attemptContext(ctx context.Context, it flows.OutboxItem, before string) (context.Context, context.CancelFunc) {
 	actx, cancel := withDeadline(ctx, d.clock, d.timeout)
-	return WithAttempt(actx, Attempt{Number: it.Attempts, Item: it.ID, Conversation: it.ConversationID}), cancel
+	return WithAttempt(actx, Attempt{Number: it.Attempts, Item: it.ID, Conversation: it.ConversationID, Before: before}), cancel
 }
 
 // call makes one connector call under the attempt timeout. A connector
 // that panics fails the attempt instead of the worker.
-func (d *Deliverer) call(ctx context.Context, conn flows.Connector, it flows.OutboxItem) (ticket flows.TicketRef, err error) {
-	actx, cancel := d.attemptContext(ctx, it)
+func (d *Deliverer) call(ctx context.Context, conn flows.Connector, it flows.OutboxItem, before string) (ticket flows.TicketRef, err error) {
+	actx, cancel := d.attemptContext(ctx, it, before)
 	defer cancel()
 	defer func() {
 		if p := recover(); p != nil {

@@ -179,7 +179,7 @@ func (r *dlRun) deliverAppends(ctx context.Context, ba flows.BatchAppender, head
 
 	var sendErr error
 	if len(send) > 0 {
-		actx, cancel := d.attemptContext(ctx, head)
+		actx, cancel := d.attemptContext(ctx, head, "")
 		sendErr = d.attemptError(ctx, actx, ba.AppendBatch(actx, head.Ticket, contact, send))
 		cancel()
 		if sendErr != nil && ctx.Err() != nil {
@@ -212,7 +212,7 @@ func (r *dlRun) deliverAppends(ctx context.Context, ba flows.BatchAppender, head
 
 // marked asks the connector which of ids are on head's ticket.
 func (d *Deliverer) marked(ctx context.Context, ba flows.BatchAppender, head flows.OutboxItem, ids []string) (found []string, err error) {
-	actx, cancel := d.attemptContext(ctx, head)
+	actx, cancel := d.attemptContext(ctx, head, "")
 	defer cancel()
 	defer func() {
 		if p := recover(); p != nil {

@@ -26,10 +26,11 @@ type Freshdesk struct {
 	// opened remembers the ticket of each handoff this process opened.
 	opened map[string]flows.TicketRef
 	// created holds, per handoff, when a create that may have taken effect
-	// was sent (or when this process first met an earlier attempt it knows
-	// nothing of); seen, the handoffs this process has tried to open.
+	// was sent (or when this process last met an earlier attempt it knows
+	// nothing of); tried, the handoffs this process has tried to open,
+	// with the number of its last attempt (Attempt.Number).
 	created map[string]time.Time
-	seen    map[string]bool
+	tried   map[string]int
 	memos   ticketMemo
 }
 
@@ -80,7 +81,7 @@ func NewFreshdesk(domain, apiKey string, opts ...ConnectorOption) (*Freshdesk, e
 		return nil, fmt.Errorf("freshdesk: conversation field %q must be a cf_ field name", o.convField)
 	}
 	f := &Freshdesk{base: base, key: apiKey, o: o, opened: map[string]flows.TicketRef{},
-		created: map[string]time.Time{}, seen: map[string]bool{}}
+		created: map[string]time.Time{}, tried: map[string]int{}}
 	f.s = &sender{connector: "freshdesk", opts: o, hints: ClientHints{
 		Auth:     "check connectors.freshdesk.api_key, and that the agent it belongs to may create tickets",
 		NotFound: "check connectors.freshdesk.domain (or base_url), and that the ticket was not deleted",

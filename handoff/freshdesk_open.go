@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -30,10 +31,14 @@ import (
 //     Baton could not read, or a worker that died during the attempt),
 //     Open keeps searching, every searchRetry, for the search window
 //     (WithSearchWindow, default 2 minutes) before it creates again. A
-//     process that meets an earlier attempt it knows nothing of waits the
-//     whole window from then. A ticket the index shows only after the
-//     window is the remaining risk: widen the window to the lag the account
-//     sees.
+//     process that meets an earlier attempt it did not make (another
+//     process's, or its own before a restart: Attempt.Number says whether
+//     the last attempt was its own) waits the whole window from then, or,
+//     when that attempt was itself waiting one out, to that window's end,
+//     read from the error the outbox kept (Attempt.Before): processes
+//     taking turns carry one window on instead of each starting its own.
+//     A ticket the index shows only after the window is the remaining
+//     risk: widen the window to the lag the account sees.
 //   - A 404 from the search is Freshdesk's search being unavailable, not a
 //     missing ticket: it is retried, and nothing is created meanwhile.
 
@@ -43,6 +48,26 @@ const DefaultSearchWindow = 2 * time.Minute
 
 // searchRetry is how often Open searches again during the window.
 const searchRetry = 20 * time.Second
+
+// searchingMark goes before the end of the search window in the error of
+// an attempt that waits it out: the outbox keeps that error, and the next
+// attempt, maybe another process's, reads the window there
+// (searchingUntil) instead of starting one of its own, which two
+// processes taking turns would do forever.
+const searchingMark = "Baton searches again until "
+
+var searchingRE = regexp.MustCompile(`^freshdesk open\.lookup: .*` + regexp.QuoteMeta(searchingMark) + `(\S+) `)
+
+// searchingUntil returns the end of the search window an attempt that
+// failed with before was waiting out.
+func searchingUntil(before string) (time.Time, bool) {
+	m := searchingRE.FindStringSubmatch(before)
+	if m == nil {
+		return time.Time{}, false
+	}
+	t, err := time.Parse(time.RFC3339, m[1])
+	return t, err == nil
+}
 
 // freshdeskFound is a ticket as the list and search endpoints return it.
 type freshdeskFound struct {
@@ -58,10 +83,17 @@ func (f *Freshdesk) Open(ctx context.Context, h *flows.Handoff) (flows.TicketRef
 	if h == nil {
 		return flows.TicketRef{}, &Error{Connector: "freshdesk", Op: "open", Err: fmt.Errorf("no handoff")}
 	}
+	a, hasAttempt := AttemptFrom(ctx)
 	f.mu.Lock()
 	ref, ok := f.opened[h.ID]
-	firstHere := !f.seen[h.ID]
-	remember(f.seen, h.ID, true)
+	// An attempt this process did not make came before this one when the
+	// process never tried this handoff (another process did, or this one
+	// before a restart) or its last try was not the attempt just before:
+	// that attempt's create, if it sent one, may be in Freshdesk and not
+	// yet in the search index.
+	last, triedHere := f.tried[h.ID]
+	othersBefore := hasAttempt && a.Retry() && (!triedHere || last != a.Number-1)
+	remember(f.tried, h.ID, a.Number)
 	f.mu.Unlock()
 	if ok {
 		return ref, nil
@@ -77,15 +109,25 @@ func (f *Freshdesk) Open(ctx context.Context, h *flows.Handoff) (flows.TicketRef
 	if !consistent {
 		f.mu.Lock()
 		since, uncertain := f.created[h.ID]
-		if a, ok := AttemptFrom(ctx); !uncertain && ok && a.Retry() && firstHere {
-			since, uncertain = now, true // an earlier attempt, maybe elsewhere, may have created it
-			remember(f.created, h.ID, now)
+		if othersBefore {
+			// The window runs from now, unless the attempt before was
+			// one searching out a window (another process's, which took
+			// every attempt before it into account): then to its end.
+			// What this process knows of its own creates is older.
+			from := now
+			if until, ok := searchingUntil(a.Before); ok {
+				from = until.Add(-f.o.searchWindow)
+			}
+			if !uncertain || from.After(since) {
+				since, uncertain = from, true
+				remember(f.created, h.ID, from)
+			}
 		}
 		f.mu.Unlock()
 		if until := since.Add(f.o.searchWindow); uncertain && now.Before(until) {
 			return flows.TicketRef{}, &Error{Connector: "freshdesk", Op: "open.lookup", Retryable: true,
 				RetryAfter: min(searchRetry, until.Sub(now)),
-				Err: fmt.Errorf("no ticket tagged %s found yet; the create sent at %s may still be on its way into Freshdesk's search index, so Baton searches again until %s before creating another",
+				Err: fmt.Errorf("no ticket tagged %s found yet; the create sent at %s may still be on its way into Freshdesk's search index, so "+searchingMark+"%s before creating another",
 					handoffTag(h.ID), since.UTC().Format(time.RFC3339), until.UTC().Format(time.RFC3339))}
 		}
 	}
@@ -124,7 +166,7 @@ func (f *Freshdesk) remember(h *flows.Handoff, id int64) flows.TicketRef {
 	f.mu.Lock()
 	remember(f.opened, handoffID, ref)
 	delete(f.created, handoffID)
-	delete(f.seen, handoffID)
+	delete(f.tried, handoffID)
 	f.mu.Unlock()
 	return ref
 }
