@@ -92,7 +92,10 @@
 // creation, so after a create whose outcome is unknown Open keeps
 // searching over a window (WithSearchWindow, default 2 minutes) before it
 // creates again, and a 404 from the search is retried, never taken for
-// "no ticket".
+// "no ticket". The window holds across processes: each attempt's error,
+// which the outbox keeps, names the window's end for the next attempt,
+// and an attempt after one another process made waits the window from
+// then unless that error says there was nothing in doubt.
 //
 // # Exactly once, and gently
 //

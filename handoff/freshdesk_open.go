@@ -37,6 +37,9 @@ import (
 //     when that attempt was itself waiting one out, to that window's end,
 //     read from the error the outbox kept (Attempt.Before): processes
 //     taking turns carry one window on instead of each starting its own.
+//     A search that fails names the window it was in, if any; one that
+//     fails in none made no create and found none in doubt, so the next
+//     attempt, wherever, needs no window either.
 //     A ticket the index shows only after the window is the remaining
 //     risk: widen the window to the lag the account sees.
 //   - A 404 from the search is Freshdesk's search being unavailable, not a
@@ -57,6 +60,12 @@ const searchRetry = 20 * time.Second
 const searchingMark = "Baton searches again until "
 
 var searchingRE = regexp.MustCompile(`^freshdesk open\.lookup: .*` + regexp.QuoteMeta(searchingMark) + `(\S+) `)
+
+// lookupFailed reports whether an attempt that failed with before failed
+// looking for the ticket (and so created none).
+func lookupFailed(before string) bool {
+	return strings.HasPrefix(before, "freshdesk open.lookup: ")
+}
 
 // searchingUntil returns the end of the search window an attempt that
 // failed with before was waiting out.
@@ -98,38 +107,60 @@ func (f *Freshdesk) Open(ctx context.Context, h *flows.Handoff) (flows.TicketRef
 	if ok {
 		return ref, nil
 	}
-	found, consistent, err := f.find(ctx, h)
-	if err != nil {
-		return flows.TicketRef{}, err
-	}
-	if found != nil {
-		return f.remember(h, found.ID), nil
-	}
 	now := f.o.now()
-	if !consistent {
+	// The search window (not needed when the requester's tickets can be
+	// listed: the list is consistent).
+	var until time.Time
+	if !f.listable(h) {
 		f.mu.Lock()
 		since, uncertain := f.created[h.ID]
 		if othersBefore {
 			// The window runs from now, unless the attempt before was
-			// one searching out a window (another process's, which took
-			// every attempt before it into account): then to its end.
-			// What this process knows of its own creates is older.
-			from := now
-			if until, ok := searchingUntil(a.Before); ok {
-				from = until.Add(-f.o.searchWindow)
+			// waiting one out (it took every attempt before it into
+			// account): then to its end; or unless it failed looking
+			// with no window to wait out: then it found no create in
+			// doubt and made none. What this process knows of its own
+			// creates is older than that attempt.
+			from, doubt := now, !lookupFailed(a.Before)
+			if end, ok := searchingUntil(a.Before); ok {
+				from, doubt = end.Add(-f.o.searchWindow), true
 			}
-			if !uncertain || from.After(since) {
+			if doubt && (!uncertain || from.After(since)) {
 				since, uncertain = from, true
 				remember(f.created, h.ID, from)
 			}
 		}
 		f.mu.Unlock()
-		if until := since.Add(f.o.searchWindow); uncertain && now.Before(until) {
-			return flows.TicketRef{}, &Error{Connector: "freshdesk", Op: "open.lookup", Retryable: true,
-				RetryAfter: min(searchRetry, until.Sub(now)),
-				Err: fmt.Errorf("no ticket tagged %s found yet; the create sent at %s may still be on its way into Freshdesk's search index, so "+searchingMark+"%s before creating another",
-					handoffTag(h.ID), since.UTC().Format(time.RFC3339), until.UTC().Format(time.RFC3339))}
+		if uncertain && now.Before(since.Add(f.o.searchWindow)) {
+			until = since.Add(f.o.searchWindow)
 		}
+	}
+	found, consistent, err := f.find(ctx, h)
+	if err != nil {
+		var e *Error
+		if !until.IsZero() && errors.As(err, &e) {
+			// The next attempt, maybe another process's, reads the
+			// window here.
+			note := searchingMark + until.UTC().Format(time.RFC3339) + " before creating another"
+			if e.Hint != "" {
+				note = e.Hint + "; " + note
+			}
+			e.Hint = note
+			if e.Retryable && e.RetryAfter == 0 {
+				e.RetryAfter = min(searchRetry, until.Sub(now))
+			}
+		}
+		return flows.TicketRef{}, err
+	}
+	if found != nil {
+		return f.remember(h, found.ID), nil
+	}
+	if !consistent && !until.IsZero() {
+		since := until.Add(-f.o.searchWindow)
+		return flows.TicketRef{}, &Error{Connector: "freshdesk", Op: "open.lookup", Retryable: true,
+			RetryAfter: min(searchRetry, until.Sub(now)),
+			Err: fmt.Errorf("no ticket tagged %s found yet; the create sent at %s may still be on its way into Freshdesk's search index, so "+searchingMark+"%s before creating another",
+				handoffTag(h.ID), since.UTC().Format(time.RFC3339), until.UTC().Format(time.RFC3339))}
 	}
 	c, err := f.createCall(h)
 	if err != nil {
@@ -169,6 +200,12 @@ func (f *Freshdesk) remember(h *flows.Handoff, id int64) flows.TicketRef {
 	delete(f.tried, handoffID)
 	f.mu.Unlock()
 	return ref
+}
+
+// listable reports whether find lists h's requester's tickets (a
+// consistent read) rather than searching the index.
+func (f *Freshdesk) listable(h *flows.Handoff) bool {
+	return (f.o.uniqueExternalID && h.Contact.ID != "") || h.Contact.Email != ""
 }
 
 // find looks for h's ticket: in the requester's tickets when Freshdesk can

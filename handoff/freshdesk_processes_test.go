@@ -100,3 +100,94 @@ func TestFreshdeskOpenAcrossProcesses(t *testing.T) {
 		})
 	}
 }
+
+// TestFreshdeskFailedSearchAcrossProcesses: a search that fails says what
+// the next attempt, maybe another process's, needs to know. When no
+// window was running, the failed search created nothing and found nothing
+// in doubt: the other process creates at once, without waiting a window
+// for nothing. When one was running, the error names its end, and the
+// next attempt waits until then, not a whole window more.
+func TestFreshdeskFailedSearchAcrossProcesses(t *testing.T) {
+	t.Run("no window", func(t *testing.T) {
+		s := newTwoFreshdesks(t)
+		s.fake.Inject(handofftest.Fault{Method: "GET", Path: "/api/v2/search/tickets", Status: 500})
+		s.step(s.a) // attempt 1, at A: the search fails
+		s.step(s.b) // attempt 2, at B
+		if it := s.a.ob.get("h1:open"); it.Status != flows.OutboxDelivered || len(s.fake.Tickets()) != 1 {
+			t.Fatalf("B's attempt after A's failed search: %s, %q, %d tickets; want the ticket created", it.Status, it.LastError, len(s.fake.Tickets()))
+		}
+	})
+	t.Run("in a window", func(t *testing.T) {
+		s := newTwoFreshdesks(t)
+		// A's create fails with a 500: created or not, nobody knows.
+		s.fake.Inject(handofftest.Fault{Method: "POST", Path: "/api/v2/tickets", Status: 500})
+		s.step(s.a)
+		s.step(s.a) // A waits out its window
+		waiting := s.a.ob.get("h1:open").LastError
+		end, ok := searchingUntil(waiting)
+		if !ok {
+			t.Fatalf("A's waiting attempt: %q names no window", waiting)
+		}
+		s.fake.Inject(handofftest.Fault{Method: "GET", Path: "/api/v2/search/tickets", Status: 500})
+		s.step(s.b) // B takes the window on, and its search fails
+		failed := s.a.ob.get("h1:open").LastError
+		if got, ok := searchingUntil(failed); !ok || !got.Equal(end) {
+			t.Fatalf("B's failed search: %q; want it to name the window's end %s", failed, end.Format(time.RFC3339))
+		}
+		s.step(s.a)
+		if got, ok := searchingUntil(s.a.ob.get("h1:open").LastError); !ok || !got.Equal(end) {
+			t.Fatalf("A after B's failed search: %q; want the window to end at %s still", s.a.ob.get("h1:open").LastError, end.Format(time.RFC3339))
+		}
+		for i := 0; s.a.ob.get("h1:open").Status == flows.OutboxPending && i < 20; i++ {
+			s.step([]*scenario{s.a, s.b}[i%2])
+		}
+		if n := len(s.fake.Tickets()); n != 1 {
+			t.Errorf("%d tickets, want 1", n)
+		}
+	})
+}
+
+// twoFreshdesks is one handoff's open, for a customer known by phone only,
+// delivered by two processes (a and b) on one outbox and one Freshdesk
+// whose search index lags 90 seconds.
+type twoFreshdesks struct {
+	t    *testing.T
+	fake *handofftest.Freshdesk
+	a, b *scenario
+}
+
+func newTwoFreshdesks(t *testing.T) *twoFreshdesks {
+	clock := handofftest.NewClock(scenarioStart)
+	fake := handofftest.NewFreshdesk(t, clock, "fd-key")
+	fake.IndexLag = 90 * time.Second
+	process := func() flows.Connector {
+		f, err := NewFreshdesk("", "fd-key", WithBaseURL(fake.URL), WithTimeSource(clock))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return f
+	}
+	a := newScenario(t, clock, process())
+	bConn := process()
+	d, err := NewDeliverer(a.ob, func(context.Context, flows.OutboxItem) (flows.Connector, error) { return bConn, nil },
+		DeliverTimeSource(clock), DeliverRand(func() float64 { return 0.5 }))
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.handoff("h1")
+	open := a.ob.get("h1:open")
+	open.Handoff.Contact.Email = "" // a WhatsApp contact: only the search finds its ticket
+	a.ob.add(open)
+	return &twoFreshdesks{t: t, fake: fake, a: a, b: &scenario{t: t, clock: clock, ob: a.ob, d: d}}
+}
+
+// step runs one delivery pass at s once the open is due.
+func (p *twoFreshdesks) step(s *scenario) {
+	p.t.Helper()
+	if it := p.a.ob.get("h1:open"); it.NextAt.After(s.clock.Now()) {
+		s.clock.Set(it.NextAt)
+	}
+	if _, err := s.d.RunOnce(context.Background()); err != nil {
+		p.t.Fatal(err)
+	}
+}
