@@ -271,18 +271,19 @@ func (b *bridgeHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if b.replay != nil {
 		if sig := b.replay(r); sig != "" {
 			rp.key = "bridge:" + b.name + ":signed:" + contentKey(sig)
-			dup, err := b.o.dedupe.Seen(ctx, rp.key, 2*b.o.tolerance)
-			if err == nil && dup {
-				dup, err = b.replayRetry(ctx, &rp)
-			}
-			if err != nil {
+			state, err := b.claimSigned(ctx, &rp)
+			switch {
+			case err != nil:
 				retryLater(w, b.name+": the dedupe store failed, retry later")
 				return
-			}
-			if dup {
+			case state == signedReplay:
 				alreadyReceived(w, b.name)
 				return
+			case state == signedUnderWay:
+				retryLater(w, b.name+": this request is under way at another process (or was, until it stopped), retry later")
+				return
 			}
+			defer b.doneSigned(ctx, rp)
 		}
 	}
 	if key != "" && !b.o.onAccept {
@@ -377,29 +378,64 @@ type replayed struct {
 // taken after failed attempts (Zendesk retries a few times at most).
 const maxReplayRetries = 32
 
-// replayRetry tells a signed request seen before apart: the retry of an
-// attempt that failed (the first such retry after each failure, at
-// whichever process it arrives: the failures and the retries that took
-// them are keys in the deduper, which the processes share) is taken, rp
-// then names its attempt; anything else is a replay (true).
-func (b *bridgeHandler) replayRetry(ctx context.Context, rp *replayed) (bool, error) {
-	ttl := 2 * b.o.tolerance
+// signedLive is how long, past the status hold, an attempt at a signed
+// request holds it: longer than any attempt takes, so that a retry
+// meanwhile is answered 503, and short enough that the helpdesk's retry
+// after an attempt that never ended (its process died) is taken.
+const signedLive = 10 * time.Second
+
+// What claimSigned found.
+const (
+	signedTaken = iota
+	signedReplay
+	signedUnderWay
+)
+
+// claimSigned tells a signed request seen before apart, in the deduper
+// the processes share. Each attempt at it is claimed (":live", for the
+// status hold and signedLive) and marked done when it answers, failed
+// too when it failed. A request whose attempts all failed is taken as
+// the next attempt; one whose attempt succeeded is a replay; one whose
+// attempt is claimed and not done is under way, or was until its process
+// died: retried later, it is taken once the claim has lapsed.
+func (b *bridgeHandler) claimSigned(ctx context.Context, rp *replayed) (int, error) {
 	for n := range maxReplayRetries {
-		// A ttl of 0 only reads: was attempt n marked failed?
-		failed, err := b.o.dedupe.Seen(ctx, rp.key+":failed:"+strconv.Itoa(n), 0)
-		if err != nil || !failed {
-			return true, err
-		}
-		taken, err := b.o.dedupe.Seen(ctx, rp.key+":retry:"+strconv.Itoa(n), ttl)
+		k := rp.key + ":" + strconv.Itoa(n)
+		// A ttl of 0 only reads.
+		done, err := b.o.dedupe.Seen(ctx, k+":done", 0)
 		if err != nil {
-			return true, err
+			return 0, err
 		}
-		if !taken {
-			rp.attempt = n + 1
-			return false, nil
+		if done {
+			failed, err := b.o.dedupe.Seen(ctx, k+":failed", 0)
+			if err != nil {
+				return 0, err
+			}
+			if !failed {
+				return signedReplay, nil
+			}
+			continue
 		}
+		live, err := b.o.dedupe.Seen(ctx, k+":live", b.hold+signedLive)
+		if err != nil {
+			return 0, err
+		}
+		if live {
+			return signedUnderWay, nil
+		}
+		rp.attempt = n
+		return signedTaken, nil
 	}
-	return true, nil
+	return signedReplay, nil
+}
+
+// doneSigned records that the attempt rp answered (failed attempts are
+// marked so first): the same signed request again is a replay, or the
+// retry of a failure.
+func (b *bridgeHandler) doneSigned(ctx context.Context, rp replayed) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	defer cancel()
+	b.o.dedupe.Seen(ctx, rp.key+":"+strconv.Itoa(rp.attempt)+":done", 2*b.o.tolerance)
 }
 
 // markFailed remembers that the delivery of a request failed, so that
@@ -413,7 +449,7 @@ func (b *bridgeHandler) markFailed(ctx context.Context, key string, rp replayed)
 		// follow a cancelled one): the retry must find it.
 		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 		defer cancel()
-		b.o.dedupe.Seen(ctx, rp.key+":failed:"+strconv.Itoa(rp.attempt), 2*b.o.tolerance)
+		b.o.dedupe.Seen(ctx, rp.key+":"+strconv.Itoa(rp.attempt)+":failed", 2*b.o.tolerance)
 	}
 }
 

@@ -211,7 +211,12 @@
 // replay whatever its (unsigned) invocation id says; its signature is
 // kept in the handler's deduper (HandlerDeduper: every process on the
 // store refuses it), and the first retry after each failed attempt is
-// still taken, once. `baton serve` does both.
+// still taken, once. Each attempt at a signed request claims it in the
+// deduper for the status hold and 10 seconds more, and marks it done
+// when it answers: the same request meanwhile is answered 503 (under
+// way, maybe at another process), and one after a claim that lapsed
+// undone (the process died during the attempt) is taken.
+// `baton serve` does both.
 //
 // An agent's reply carries its ticket (flows.Input.Ticket): when it
 // comes after the conversation left the agent (the ticket was solved, the
