@@ -38,8 +38,10 @@ import (
 //     read from the error the outbox kept (Attempt.Before): processes
 //     taking turns carry one window on instead of each starting its own.
 //     A search that fails names the window it was in, if any; one that
-//     fails in none made no create and found none in doubt, so the next
-//     attempt, wherever, needs no window either.
+//     fails in none, or a create Freshdesk refused (4xx), leaves nothing
+//     in doubt, so the next attempt, wherever, needs no window either.
+//     An attempt that never ended (its process died) while a window ran
+//     could only search: the next one keeps that window.
 //     A ticket the index shows only after the window is the remaining
 //     risk: widen the window to the lag the account sees.
 //   - A 404 from the search is Freshdesk's search being unavailable, not a
@@ -61,10 +63,33 @@ const searchingMark = "Baton searches again until "
 
 var searchingRE = regexp.MustCompile(`^freshdesk open\.lookup: .*` + regexp.QuoteMeta(searchingMark) + `(\S+) `)
 
-// lookupFailed reports whether an attempt that failed with before failed
-// looking for the ticket (and so created none).
-func lookupFailed(before string) bool {
-	return strings.HasPrefix(before, "freshdesk open.lookup: ")
+// createRefusedRE is the error of a create Freshdesk refused (a 4xx:
+// nothing was created).
+var createRefusedRE = regexp.MustCompile(`^freshdesk open: 4\d\d `)
+
+// madeNoCreate reports whether an attempt that failed with before made no
+// create that may have taken effect: it failed looking for the ticket, or
+// Freshdesk refused its create.
+func madeNoCreate(before string) bool {
+	return strings.HasPrefix(before, "freshdesk open.lookup: ") || createRefusedRE.MatchString(before)
+}
+
+// underWayRE is what the outbox holds of an attempt that never ended (its
+// process died or shut down during it): when it began, and what came
+// before it (writeAhead).
+var underWayRE = regexp.MustCompile(`^attempt \d+ under way since (\S+); before: `)
+
+// windowOf returns the end of the search window the attempt that left
+// before was in: the one it waited out or failed looking in, or, for an
+// attempt that never ended, the window of the attempt before it when it
+// began inside it (it then could only search and wait, never create).
+func windowOf(before string) (time.Time, bool) {
+	if m := underWayRE.FindStringSubmatchIndex(before); m != nil {
+		began, err := time.Parse(time.RFC3339, before[m[2]:m[3]])
+		end, ok := searchingUntil(before[m[1]:])
+		return end, err == nil && ok && began.Before(end)
+	}
+	return searchingUntil(before)
 }
 
 // searchingUntil returns the end of the search window an attempt that
@@ -121,8 +146,8 @@ func (f *Freshdesk) Open(ctx context.Context, h *flows.Handoff) (flows.TicketRef
 			// with no window to wait out: then it found no create in
 			// doubt and made none. What this process knows of its own
 			// creates is older than that attempt.
-			from, doubt := now, !lookupFailed(a.Before)
-			if end, ok := searchingUntil(a.Before); ok {
+			from, doubt := now, !madeNoCreate(a.Before)
+			if end, ok := windowOf(a.Before); ok {
 				from, doubt = end.Add(-f.o.searchWindow), true
 			}
 			if doubt && (!uncertain || from.After(since)) {

@@ -191,3 +191,80 @@ func (p *twoFreshdesks) step(s *scenario) {
 		p.t.Fatal(err)
 	}
 }
+
+// TestFreshdeskOpenReadsTheAttemptBefore: what the outbox kept of the
+// attempt before, another process's, spares a window that is not needed:
+// a create Freshdesk refused (429) made no ticket, and an attempt that
+// never ended (its process died) while a window ran could only have
+// searched. The next process then creates as soon as it may, instead of
+// waiting a whole window of its own.
+func TestFreshdeskOpenReadsTheAttemptBefore(t *testing.T) {
+	t.Run("a create refused", func(t *testing.T) {
+		s := newTwoFreshdesks(t)
+		s.fake.Inject(handofftest.Fault{Method: "POST", Path: "/api/v2/tickets", Status: 429, RetryAfter: "1"})
+		s.step(s.a) // attempt 1, at A: Freshdesk refuses the create
+		s.step(s.b)
+		if it := s.a.ob.get("h1:open"); it.Status != flows.OutboxDelivered || len(s.fake.Tickets()) != 1 {
+			t.Fatalf("B's attempt after A's refused create: %s, %q, %d tickets; want the ticket created", it.Status, it.LastError, len(s.fake.Tickets()))
+		}
+	})
+	t.Run("an attempt that died in a window", func(t *testing.T) {
+		s := newTwoFreshdesks(t)
+		// A's create is answered 500 (nothing created, but nobody knows).
+		s.fake.Inject(handofftest.Fault{Method: "POST", Path: "/api/v2/tickets", Status: 500})
+		s.step(s.a)
+		s.step(s.a) // A waits out its window
+		// A's next attempt dies during its search.
+		hold := make(chan struct{})
+		s.fake.Inject(handofftest.Fault{Method: "GET", Path: "/api/v2/search/tickets", Hold: hold})
+		if it := s.a.ob.get("h1:open"); it.NextAt.After(s.a.clock.Now()) {
+			s.a.clock.Set(it.NextAt)
+		}
+		searches := len(s.fake.Calls("GET", "/api/v2/search/tickets"))
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			s.a.d.RunOnce(ctx)
+		}()
+		for len(s.fake.Calls("GET", "/api/v2/search/tickets")) == searches {
+			time.Sleep(time.Millisecond)
+		}
+		cancel()
+		<-done
+		close(hold)
+		// B, once the dead attempt's lease is over (and the window too).
+		s.step(s.b)
+		if it := s.a.ob.get("h1:open"); it.Status != flows.OutboxDelivered || len(s.fake.Tickets()) != 1 {
+			t.Fatalf("B after A died searching in a window since over: %s, %q, %d tickets; want the ticket created", it.Status, it.LastError, len(s.fake.Tickets()))
+		}
+	})
+}
+
+// TestWindowOf: what an attempt's record says of the search window.
+func TestWindowOf(t *testing.T) {
+	const waiting = "freshdesk open.lookup: no ticket tagged baton-h1 found yet; the create sent at 2026-03-03T09:30:00Z may still be on its way into Freshdesk's search index, so Baton searches again until 2026-03-03T09:32:00Z before creating another (will retry after 20s)"
+	end := time.Date(2026, 3, 3, 9, 32, 0, 0, time.UTC)
+	for _, tt := range []struct {
+		name, before string
+		window       bool
+		noCreate     bool
+	}{
+		{"waiting", waiting, true, true},
+		{"a search failed in the window", "freshdesk open.lookup: 500 Internal Server Error: injected: Baton searches again until 2026-03-03T09:32:00Z before creating another (will retry)", true, true},
+		{"a search failed, no window", "freshdesk open.lookup: 500 Internal Server Error (will retry)", false, true},
+		{"died in the window", "attempt 3 under way since 2026-03-03T09:31:00Z; before: " + waiting, true, false},
+		{"died after the window", "attempt 3 under way since 2026-03-03T09:32:00Z; before: " + waiting, false, false},
+		{"a create answered 500", "freshdesk open: 500 Internal Server Error (will retry after 20s)", false, false},
+		{"a create refused", "freshdesk open: 429 Too Many Requests (will retry after 1s)", false, true},
+		{"a create timed out", "no answer within 30s (context deadline exceeded): freshdesk open: EOF (will retry)", false, false},
+	} {
+		got, ok := windowOf(tt.before)
+		if ok != tt.window || (ok && !got.Equal(end)) {
+			t.Errorf("%s: window %s, %v; want %v", tt.name, got, ok, tt.window)
+		}
+		if madeNoCreate(tt.before) != tt.noCreate {
+			t.Errorf("%s: madeNoCreate %v, want %v", tt.name, !tt.noCreate, tt.noCreate)
+		}
+	}
+}
