@@ -37,7 +37,7 @@ type Server struct {
 	MaxMessage int
 	// Lease is how long a process keeps a message, reply or helpdesk
 	// delivery it claimed before another may take it over after a crash
-	// (0: the host's and the deliverer's defaults, 1m and 2m).
+	// (0: the host's and the deliverer's defaults, 1m and 4m).
 	Lease time.Duration
 	// VersionGrace is how long, on a shared store (Valkey), a message is
 	// left for a process running the flow version its conversation's
