@@ -123,11 +123,7 @@ func Load(path string, opts ...Option) (*Config, dsl.Diagnostics) {
 // the same run, so that every problem shows at once. It is nil when the
 // file cannot be read or is not YAML.
 func LoadFlowRefs(path string, opts ...Option) []FlowRef {
-	src, diags := read(path, readWith(opts))
-	if diags != nil {
-		return nil
-	}
-	c, _ := parse(path, src, opts...)
+	c := LoadPartial(path, opts...)
 	if c == nil {
 		return nil
 	}
@@ -138,6 +134,20 @@ func LoadFlowRefs(path string, opts ...Option) []FlowRef {
 		}
 	}
 	return out
+}
+
+// LoadPartial is what can be read of the config at path when it has
+// errors: its channels (FlowRefs) and, with WithPlaceholders, the ${NAME}
+// references whose variable is not set (Placeholders), for 'baton
+// validate --config' to report with the errors. It is nil when the file
+// cannot be read or is not YAML; use Load to run a config.
+func LoadPartial(path string, opts ...Option) *Config {
+	src, diags := read(path, readWith(opts))
+	if diags != nil {
+		return nil
+	}
+	c, _ := parse(path, src, opts...)
+	return c
 }
 
 // read reads the config at path, at most maxSize bytes, with readFile
@@ -211,13 +221,13 @@ func parse(name string, src []byte, opts ...Option) (*Config, dsl.Diagnostics) {
 		d.diags = append(d.diags, d.serveErrs...)
 	}
 	diags := d.sorted()
+	sort.SliceStable(d.unset, func(i, j int) bool { return d.unset[i].Name < d.unset[j].Name })
+	c.Placeholders = d.unset
 	if diags.HasErrors() {
 		return c, diags
 	}
 	c.Source = name
 	c.Handoff.Source = name
-	sort.SliceStable(d.unset, func(i, j int) bool { return d.unset[i].Name < d.unset[j].Name })
-	c.Placeholders = d.unset
 	if w := c.Handoff.Connectors.Webhook; w != nil && IsPlaceholder(w.Secret) {
 		w.Secret = placeholderWebhookSecret // nothing is sent: any valid secret signs
 	}

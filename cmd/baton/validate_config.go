@@ -42,19 +42,29 @@ func checkConfig(path string, getenv func(string) string, given []string, custom
 	}), config.WithConnectors(custom...)}
 	cv.cfg, cv.diags = config.Load(path, opts...)
 	var refs []config.FlowRef
+	var unset []config.EnvRef
 	if cv.cfg == nil {
-		// The flows the channels name are checked all the same, so that
-		// their problems show with the config's, not once it is fixed.
-		refs = config.LoadFlowRefs(path, opts...)
-	} else {
-		for _, p := range cv.cfg.Placeholders {
-			cv.diags = append(cv.diags, &dsl.Diagnostic{Severity: dsl.Warning, Pos: p.Pos,
-				Summary: fmt.Sprintf("%s: environment variable %s is not set; baton serve and chat --live need it", p.Where, p.Name)})
+		// The flows the channels name, and the secrets not set, are
+		// checked all the same, so that their problems show with the
+		// config's, not once it is fixed.
+		if part := config.LoadPartial(path, opts...); part != nil {
+			for _, r := range part.FlowRefs() {
+				if r.Path != "" {
+					refs = append(refs, r)
+				}
+			}
+			unset = part.Placeholders
 		}
+	} else {
+		unset = cv.cfg.Placeholders
 		// What serve refuses in its own sections: chat takes the
 		// config, but a deploy would fail.
 		cv.diags = append(cv.diags, cv.cfg.ServeErrors...)
 		refs = cv.cfg.FlowRefs()
+	}
+	for _, p := range unset {
+		cv.diags = append(cv.diags, &dsl.Diagnostic{Severity: dsl.Warning, Pos: p.Pos,
+			Summary: fmt.Sprintf("%s: environment variable %s is not set; baton serve and chat --live need it", p.Where, p.Name)})
 	}
 	for _, ref := range refs {
 		if _, seen := cv.where[ref.Path]; seen || slices.ContainsFunc(given, func(g string) bool { return filepath.Clean(g) == filepath.Clean(ref.Path) }) {

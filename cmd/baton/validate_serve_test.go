@@ -91,3 +91,21 @@ func TestValidateConfigCustomConnector(t *testing.T) {
 		t.Errorf("stderr lacks %q:\n%s", want, stderr)
 	}
 }
+
+// TestValidateConfigUnsetBesideErrors: the secrets whose variable is not
+// set are warned about in the same run as the config's errors, as
+// docs/channels.md says validate does, not once the errors are fixed.
+func TestValidateConfigUnsetBesideErrors(t *testing.T) {
+	bad := writeConfig(t, "server: {workers: -1}\nbridge:\n  zendesk: {signing_secret: ${BATON_ZENDESK_WEBHOOK_SECRET}}\n")
+	code, stdout, stderr := runCLI(t, "", "validate", "--config", bad)
+	wantCode(t, code, exitFailed, stdout, stderr)
+	for _, want := range []string{
+		bad + ":1:19: error: server.workers must be a whole number",
+		bad + ":3:29: warning: bridge.zendesk.signing_secret: environment variable BATON_ZENDESK_WEBHOOK_SECRET is not set",
+		bad + ": 1 error, 1 warning",
+	} {
+		if !strings.Contains(stderr, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, stderr)
+		}
+	}
+}
