@@ -86,6 +86,7 @@ func schema() js {
 		ooh      = js{"type": "string", "enum": []string{handoff.OutOfHoursTell, handoff.OutOfHoursTicket, handoff.OutOfHoursEmail}}
 		listOf   = func(s js) js { return js{"type": "array", "items": s} }
 		mapOf    = func(s js) js { return js{"type": "object", "additionalProperties": s} }
+		accounts = func(s js) js { return js{"anyOf": []js{listOf(s), s}} }
 	)
 	fields := mapOf(js{"anyOf": []js{str, obj("a field", fieldKeys, js{"var": str, "mask": boolean})}})
 	byPriority := obj("a table by priority", cfgPriorities, js{"low": duration, "normal": duration, "high": duration, "urgent": duration})
@@ -181,14 +182,16 @@ func schema() js {
 			"addresses": strList, "username": str, "password": str, "db": js{"type": "integer", "minimum": 0, "maximum": 15},
 			"prefix": str, "tls": boolean, "session_ttl": duration,
 		}),
+		// The keys each account requires are the decoder's (require); a
+		// single account may be written without the list.
 		"channels": obj("channels", channelsKeys, js{
-			"whatsapp": listOf(obj("a WhatsApp number", whatsappKeys, js{
+			"whatsapp": accounts(obj("a WhatsApp number", whatsappKeys, js{
 				"phone_number_id": scalar, "flow": str, "access_token": str, "app_secret": str, "verify_token": str,
 				"graph_url": str, "api_version": str, "template": str, "template_language": str, "typing_after": duration,
-			})),
-			"telegram": listOf(obj("a Telegram bot", telegramKeys, js{"name": str, "flow": str, "token": str, "secret_token": str, "api_url": str,
-				"typing_after": duration})),
-			"web": listOf(obj("a web widget", webKeys, js{"name": str, "flow": str})),
+			}, "phone_number_id", "flow", "access_token", "app_secret", "verify_token")),
+			"telegram": accounts(obj("a Telegram bot", telegramKeys, js{"name": str, "flow": str, "token": str, "secret_token": str, "api_url": str,
+				"typing_after": duration}, "name", "flow", "token", "secret_token")),
+			"web": accounts(obj("a web widget", webKeys, js{"name": str, "flow": str}, "flow")),
 		}),
 		"bridge": obj("bridge", bridgeKeys, js{
 			"zendesk": secret("signing_secret"), "freshdesk": secret("secret"), "webhook": secret("secret"),

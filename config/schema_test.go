@@ -41,6 +41,11 @@ func TestSchemaValidatesExamples(t *testing.T) {
 		"nlu: {llm: {calls_per_conversation_hour: 5000}}\n",
 		"nlu: {llm: {reasoning_effort: fast}}\n",
 		"routing: {rules: [{name: r, team: t, when: {expr: 5}}]}\n", // an expression gives true or false
+		// A channel account without what the decoder requires of it.
+		"channels: {whatsapp: [{phone_number_id: \"1\", flow: f.yaml, access_token: t, app_secret: s}]}\n",
+		"channels: {telegram: [{name: shop, flow: f.yaml, token: t}]}\n",
+		"channels: {web: [{name: site}]}\n",
+		"bridge: {zendesk: {}}\n",
 	} {
 		if err := s.Validate(value([]byte(bad))); err == nil {
 			t.Errorf("the schema accepts %q", bad)
@@ -51,8 +56,9 @@ func TestSchemaValidatesExamples(t *testing.T) {
 var envRef = regexp.MustCompile(`\$\{[A-Za-z_][A-Za-z0-9_]*\}`)
 
 // TestSchemaAcceptsScalars: the decoder reads a number written where it
-// wants a text (a team named 2, a numeric secret or token) as its text; the
-// schema must not mark such a config as wrong in the operator's editor.
+// wants a text (a team named 2, a numeric secret or token) as its text,
+// and a single channel account written without its list as a list of one;
+// the schema must not mark such a config as wrong in the operator's editor.
 func TestSchemaAcceptsScalars(t *testing.T) {
 	s := schematest.Compile(t, SchemaID, Schema())
 	src := []byte(`version: 1
@@ -66,6 +72,7 @@ teams:
   "2":
     name: 2026
 store: {kind: bolt, path: 2026}
+channels: {web: {flow: flows/support.yaml}}
 `)
 	if _, ds := Parse("baton.yaml", src); ds.HasErrors() {
 		t.Fatalf("the decoder refuses the config: %v", ds.Err())
