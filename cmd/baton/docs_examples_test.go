@@ -82,3 +82,32 @@ func TestDocsConfigExamplesValidate(t *testing.T) {
 		}
 	}
 }
+
+// TestDocsServeConfigValidates: the serve sections docs/serve.md shows
+// (server, store, bridge) pass 'baton validate --config' as written, its
+// channels line (a sketch pointing to channels.md) standing for a web
+// widget.
+func TestDocsServeConfigValidates(t *testing.T) {
+	flowsDir, err := filepath.Abs("../../examples/flows")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	if err := os.Symlink(flowsDir, filepath.Join(dir, "flows")); err != nil {
+		t.Fatal(err)
+	}
+	blocks := docYAMLBlocks(t, "serve.md")
+	if len(blocks) == 0 || !strings.HasPrefix(blocks[0], "server:\n") {
+		t.Fatalf("docs/serve.md's first yaml block is not the serve sections:\n%q", blocks)
+	}
+	sketch := regexp.MustCompile(`(?m)^channels: \{whatsapp: \[\.\.\.\], telegram: \[\.\.\.\], web: \[\.\.\.\]\}.*$`)
+	if !sketch.MatchString(blocks[0]) {
+		t.Fatalf("docs/serve.md's serve sections have no channels sketch line:\n%s", blocks[0])
+	}
+	path := filepath.Join(dir, "baton.yaml")
+	writeFile(t, path, sketch.ReplaceAllString(blocks[0], "channels: {web: [{flow: flows/support.yaml}]}"))
+	code, stdout, stderr := runCLI(t, "", "validate", "--config", path)
+	if code != exitOK || strings.Contains(stderr, "unknown key") {
+		t.Errorf("docs/serve.md's serve sections: baton validate --config exit %d\n%s\n%s%s", code, blocks[0], stdout, stderr)
+	}
+}
