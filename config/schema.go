@@ -125,6 +125,17 @@ func schema() js {
 		"intent": strList, "language": strList, "keywords": strList, "reason": strList, "channel": strList,
 		"plan": strList, "country": strList, "vip": boolean, "vars": mapOf(js{}), "expr": js{"type": "string"},
 	})
+	// The store's kind needs where its data is, as the decoder says.
+	store := obj("store", storeKeys, js{
+		"kind": js{"type": "string", "enum": []string{StoreMemory, StoreBolt, StoreValkey}}, "path": str, "url": str, "address": strList,
+		"addresses": strList, "username": str, "password": str, "db": js{"type": "integer", "minimum": 0, "maximum": 15},
+		"prefix": str, "tls": boolean, "session_ttl": duration,
+	})
+	kindIs := func(k string) js { return js{"properties": js{"kind": js{"const": k}}, "required": []string{"kind"}} }
+	store["allOf"] = []js{
+		{"if": kindIs(StoreBolt), "then": js{"required": []string{"path"}}},
+		{"if": kindIs(StoreValkey), "then": js{"anyOf": []js{{"required": []string{"url"}}, {"required": []string{"address"}}, {"required": []string{"addresses"}}}}},
+	}
 	top := js{
 		"version": js{"type": []string{"string", "integer"}, "description": "1"},
 		"link":    js{"type": "string", "description": "a URL with {id}, where the conversation id goes"},
@@ -177,11 +188,7 @@ func schema() js {
 			"listen": str, "shutdown_timeout": duration, "workers": js{"type": "integer"}, "http_timeout": duration,
 			"http_max_response": js{"type": "integer"}, "max_message": js{"type": "integer", "minimum": 256, "maximum": 65536}, "lease": duration, "version_grace": duration, "hosts": strList,
 		}),
-		"store": obj("store", storeKeys, js{
-			"kind": js{"type": "string", "enum": []string{"memory", "bolt", "valkey"}}, "path": str, "url": str, "address": strList,
-			"addresses": strList, "username": str, "password": str, "db": js{"type": "integer", "minimum": 0, "maximum": 15},
-			"prefix": str, "tls": boolean, "session_ttl": duration,
-		}),
+		"store": store,
 		// The keys each account requires are the decoder's (require); a
 		// single account may be written without the list.
 		"channels": obj("channels", channelsKeys, js{

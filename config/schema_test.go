@@ -46,6 +46,9 @@ func TestSchemaValidatesExamples(t *testing.T) {
 		"channels: {telegram: [{name: shop, flow: f.yaml, token: t}]}\n",
 		"channels: {web: [{name: site}]}\n",
 		"bridge: {zendesk: {}}\n",
+		// A store kind without where its data is.
+		"store: {kind: bolt}\n",
+		"store: {kind: valkey, prefix: baton}\n",
 	} {
 		if err := s.Validate(value([]byte(bad))); err == nil {
 			t.Errorf("the schema accepts %q", bad)
