@@ -37,8 +37,11 @@ func TestWebhookSecretsNeverShow(t *testing.T) {
 	if err == nil {
 		t.Fatal("the open reached a closed port")
 	}
-	for _, s := range []string{err.Error(), errors.Unwrap(err).Error()} {
-		if strings.Contains(s, "s3cret-token") || strings.Contains(s, "hunter2") {
+	// The error and every error it wraps (a refused connection wraps the
+	// client's; a machine too busy to be refused in time gives a timeout,
+	// which may wrap none).
+	for e := err; e != nil; e = errors.Unwrap(e) {
+		if s := e.Error(); strings.Contains(s, "s3cret-token") || strings.Contains(s, "hunter2") {
 			t.Errorf("the error shows a secret: %s", s)
 		}
 	}
