@@ -3,6 +3,7 @@ package handoff
 import (
 	"crypto/subtle"
 	"errors"
+	"fmt"
 	"net/http"
 	"strings"
 )
@@ -77,16 +78,29 @@ func decodeFreshdesk(body []byte) ([]inbound, error) {
 	if strings.Contains(conv, "{{") { // the placeholder of a field the account lacks
 		conv = ""
 	}
+	agent := f.Agent.trim()
+	if unfilled(agent) { // the rule has no agent (an automation, a rule run by the system)
+		agent = ""
+	}
 	var out []inbound
 	if ev == "" || ev == "reply" {
-		if text := htmlToText(string(f.Reply)); text != "" {
-			out = append(out, inbound{conv, ref, agentInput(text, f.Agent.trim(), ref)})
+		if text := htmlToText(string(f.Reply)); unfilled(text) {
+			return nil, fmt.Errorf(`"reply" is %s, a placeholder Freshdesk did not fill: check its spelling in the automation's body ({{ticket.latest_public_comment}})`, text)
+		} else if text != "" {
+			out = append(out, inbound{conv, ref, agentInput(text, agent, ref)})
 		}
 	}
 	if ev == "" || ev == "status" {
 		if st, ok := ticketStatus(f.Status.trim()); ok {
-			out = append(out, inbound{conv, ref, ticketInput(ref, st, f.Agent.trim())})
+			out = append(out, inbound{conv, ref, ticketInput(ref, st, agent)})
 		}
 	}
 	return out, nil
+}
+
+// unfilled reports whether s is a placeholder as the automation's body
+// has it, "{{ticket.agent.name}}": Freshdesk leaves one it cannot fill
+// (a field the account lacks, a mistyped name) as it is.
+func unfilled(s string) bool {
+	return strings.HasPrefix(s, "{{") && strings.HasSuffix(s, "}}") && !strings.Contains(s[2:len(s)-2], "}}")
 }
