@@ -79,8 +79,26 @@ func flowDigest(f *flows.Flow) string {
 // this host never ran, and the grace since the message came is not over.
 // A version it ran is gone for good (a hot reload): the conversation
 // moves at once, as it always did.
-func (h *Host) holds(ctx context.Context, e flows.InboxEntry, digest string) bool {
-	return digest != "" && !h.digests.has(digest) && h.now().Before(e.AcceptedAt.Add(h.grace)) && h.served(ctx, digest)
+func (h *Host) holds(ctx context.Context, accepted time.Time, digest string) bool {
+	return digest != "" && !h.digests.has(digest) && h.now().Before(accepted.Add(h.grace)) && h.served(ctx, digest)
+}
+
+// heldFor is what a turn on a shared store needs to answer
+// engine.HoldMissing: the message's arrival, and then the version the
+// message was left for.
+type heldFor struct {
+	h        *Host
+	ctx      context.Context
+	accepted time.Time
+	version  string
+}
+
+func (f *heldFor) holds(digest string) bool {
+	if f.h.holds(f.ctx, f.accepted, digest) {
+		f.version = digest
+		return true
+	}
+	return false
 }
 
 // versionsTTL is how long a process's announcement of the flow versions

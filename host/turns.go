@@ -240,23 +240,18 @@ func (h *Host) handleEntry(ctx context.Context, e flows.InboxEntry) {
 		opts := make([]engine.HandleOption, 1, 4)
 		opts[0] = engine.Consumes(e.ID)
 		var left *flows.InboxLeft
-		var other string // the flow version the message is left for
+		var held *heldFor // made only on a shared store: the turn of one process allocates nothing for it
 		if h.sharedStore {
 			left = new(flows.InboxLeft)
-			opts = append(opts, engine.InboxAfter(left), engine.HoldMissing(func(digest string) bool {
-				if h.holds(ctx, e, digest) {
-					other = digest
-					return true
-				}
-				return false
-			}))
+			held = &heldFor{h: h, ctx: ctx, accepted: e.AcceptedAt}
+			opts = append(opts, engine.InboxAfter(left), engine.HoldMissing(held.holds))
 		}
 		effects, leased, err = h.handle(ctx, a, in.ConversationID, in.Input, h.create(a, in), opts...)
 		if errors.Is(err, flows.ErrConsumed) {
 			return // another worker handled it (and counted it)
 		}
 		if errors.Is(err, engine.ErrHeld) {
-			h.leave(ctx, a, e, other)
+			h.leave(ctx, a, e, held.version)
 			return
 		}
 		if err == nil {
