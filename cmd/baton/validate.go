@@ -102,6 +102,9 @@ func runValidate(_ context.Context, e *env, args []string) int {
 		default:
 			f, diags = dsl.LoadFile(p)
 		}
+		if cv != nil && f != nil {
+			diags = append(diags, cv.teams(f)...)
+		}
 		r := result{path: p, flow: f, fragment: tg.kind == dsl.KindFragment, diags: diags}
 		r.errors, r.warns = diags.Count()
 		if r.errors > 0 || (f == nil && !r.fragment) {

@@ -84,6 +84,70 @@ func checkConfig(path string, getenv func(string) string, given []string, custom
 	return cv
 }
 
+// teams warns, at each handoff of f (and of its sub-flows) that names a
+// team in plain words, about a team the config does not define under
+// teams: (a connector's groups name only defined teams): serve would send
+// its handoffs to the default connector with no group, and say so only
+// in its log at the first one (handoff.Router's route warning). A team an
+// expression computes is known only at the turn.
+func (cv *configCheck) teams(f *flows.Flow) dsl.Diagnostics {
+	if cv.cfg == nil || cv.cfg.Handoff == nil {
+		return nil
+	}
+	h := cv.cfg.Handoff
+	var out dsl.Diagnostics
+	seen := map[*flows.Flow]bool{}
+	var walk func(f *flows.Flow)
+	walk = func(f *flows.Flow) {
+		if f == nil || seen[f] {
+			return
+		}
+		seen[f] = true
+		f.Actions(func(_ string, actions []flows.Action) {
+			for _, a := range actions {
+				ho, ok := a.(*flows.HandoffAction)
+				if !ok || ho.Team == nil {
+					continue
+				}
+				team, literal := literalOf(ho.Team)
+				if !literal || team == "" || h.Teams[team] != nil {
+					continue
+				}
+				msg := fmt.Sprintf("the handoff's team %q is not defined under teams: in %s and no connector maps it to a group: serve sends its handoffs to connector %s with no group",
+					team, cv.path, orNone(h.Connectors.Default))
+				if s := flows.Suggest(team, h.TeamOrder); s != "" {
+					msg += fmt.Sprintf("; did you mean %q?", s)
+				}
+				out = append(out, &dsl.Diagnostic{Severity: dsl.Warning, Pos: ho.Team.Pos, Summary: msg})
+			}
+		})
+		for _, sub := range f.Subflows {
+			walk(sub)
+		}
+	}
+	walk(f)
+	return out
+}
+
+// literalOf is a template's text when it has no expression.
+func literalOf(t *flows.Template) (string, bool) {
+	var b strings.Builder
+	for _, p := range t.Parts {
+		if p.Expr != nil {
+			return "", false
+		}
+		b.WriteString(p.Lit)
+	}
+	return strings.TrimSpace(b.String()), true
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "(none)"
+	}
+	return s
+}
+
 // located returns a flow's diagnostics; a flow named by the config that
 // has errors also gets an error where the config names it.
 func (cv *configCheck) located(path string, diags dsl.Diagnostics) dsl.Diagnostics {

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -107,5 +109,68 @@ func TestValidateConfigUnsetBesideErrors(t *testing.T) {
 		if !strings.Contains(stderr, want) {
 			t.Errorf("stderr lacks %q:\n%s", want, stderr)
 		}
+	}
+}
+
+// TestValidateConfigFlowTeams: a flow that hands off to a team the
+// config neither defines under teams: nor maps to a connector's group is
+// warned about at the flow's team:, with the team meant: serve would send
+// those handoffs to the default connector with no group, and say so only
+// in its log, at the first such handoff. A team the config defines and a
+// team computed by an expression are not.
+func TestValidateConfigFlowTeams(t *testing.T) {
+	dir := t.TempDir()
+	flow := filepath.Join(dir, "bot.yaml")
+	src := `flow: bot
+languages: [en]
+start: main
+vars: {which: billing}
+states:
+  main:
+    say: "Hi"
+    menu:
+      options:
+        - {id: a, label: A, goto: orders}
+        - {id: b, label: B, goto: money}
+        - {id: c, label: C, goto: quality}
+        - {id: d, label: D, goto: computed}
+  orders:
+    handoff: {team: order}
+  money:
+    handoff: {team: billing}
+  quality:
+    handoff: {team: qa}
+  computed:
+    handoff: {team: "{{ which }}"}
+`
+	if err := os.WriteFile(flow, []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cfg := filepath.Join(dir, "baton.yaml")
+	conf := `connectors:
+  webhook: {url: "https://helpdesk.example/hook", secret: "whsec_dGVzdC10ZXN0LXRlc3QtdGVzdC10ZXN0LXRlc3Q="}
+teams:
+  orders: {}
+  billing: {}
+routing: {default_team: orders}
+channels:
+  web:
+    - flow: bot.yaml
+`
+	if err := os.WriteFile(cfg, []byte(conf), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, stdout, stderr := runCLI(t, "", "validate", "--config", cfg)
+	wantCode(t, code, exitOK, stdout, stderr)
+	want := flow + `:15:21: warning: the handoff's team "order" is not defined under teams: in ` + cfg +
+		` and no connector maps it to a group: serve sends its handoffs to connector webhook with no group; did you mean "orders"?`
+	if !strings.Contains(stderr, want) {
+		t.Errorf("stderr lacks\n%s\nin:\n%s", want, stderr)
+	}
+	if !strings.Contains(stderr, `team "qa" is not defined`) {
+		t.Errorf("stderr lacks the warning for qa:\n%s", stderr)
+	}
+	if n := strings.Count(stderr, "is not defined under teams:"); n != 2 {
+		t.Errorf("%d team warnings, want 2 (billing is defined, the computed one unknown until the turn):\n%s", n, stderr)
 	}
 }
