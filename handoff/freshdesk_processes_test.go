@@ -38,38 +38,8 @@ func TestFreshdeskOpenAcrossProcesses(t *testing.T) {
 		{name: "every other attempt", turns: "BA", cycle: true},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			clock := handofftest.NewClock(scenarioStart)
-			fake := handofftest.NewFreshdesk(t, clock, "fd-key")
-			fake.IndexLag = 90 * time.Second
-			process := func() flows.Connector {
-				f, err := NewFreshdesk("", "fd-key", WithBaseURL(fake.URL), WithTimeSource(clock))
-				if err != nil {
-					t.Fatal(err)
-				}
-				return f
-			}
-			a := newScenario(t, clock, process())
-			bConn := process()
-			d, err := NewDeliverer(a.ob, func(context.Context, flows.OutboxItem) (flows.Connector, error) { return bConn, nil },
-				DeliverTimeSource(clock), DeliverRand(func() float64 { return 0.5 }))
-			if err != nil {
-				t.Fatal(err)
-			}
-			b := &scenario{t: t, clock: clock, ob: a.ob, d: d}
-			a.handoff("h1")
-			open := a.ob.get("h1:open")
-			open.Handoff.Contact.Email = "" // a WhatsApp contact: only the search finds its ticket
-			a.ob.add(open)
-
-			step := func(s *scenario) {
-				t.Helper()
-				if it := a.ob.get("h1:open"); it.NextAt.After(clock.Now()) {
-					clock.Set(it.NextAt)
-				}
-				if _, err := s.d.RunOnce(context.Background()); err != nil {
-					t.Fatal(err)
-				}
-			}
+			p := newTwoFreshdesks(t)
+			a, b, fake, step := p.a, p.b, p.fake, p.step
 			fake.Inject(handofftest.Fault{Method: "GET", Path: "/api/v2/search/tickets", Status: 500})
 			step(a) // attempt 1, at A: the search fails, nothing is created
 			if tt.createFails {

@@ -112,8 +112,13 @@ func (rh *reloadHost) sentTo(visitor string) []string {
 func (rh *reloadHost) reloaded() []flows.Reloaded {
 	rh.mu.Lock()
 	defer rh.mu.Unlock()
+	return reloadsIn(rh.events)
+}
+
+// reloadsIn are the Reloaded effects among events, in order.
+func reloadsIn(events []flows.Effect) []flows.Reloaded {
 	var out []flows.Reloaded
-	for _, e := range rh.events {
+	for _, e := range events {
 		if r, ok := e.(flows.Reloaded); ok {
 			out = append(out, r)
 		}

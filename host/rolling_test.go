@@ -12,28 +12,10 @@ import (
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
 	"github.com/batonbot/baton/flows"
+	"github.com/batonbot/baton/handoff/handofftest"
 	"github.com/batonbot/baton/store/valkey"
 	"github.com/batonbot/baton/store/valkey/valkeytest"
 )
-
-// manualClock is a clock the rolling-deploy tests move by hand; the
-// processes and their stores share it.
-type manualClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *manualClock) now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *manualClock) add(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
 
 // rollingProc is one `baton serve` process of a rolling deploy: a host
 // on its own connection to the shared Valkey, serving the flow file at
@@ -51,15 +33,15 @@ type rollingProc struct {
 
 // startProc starts a process on the Valkey at url serving the flow file at
 // path, on clock.
-func startProc(t *testing.T, url, path string, clock *manualClock, opts ...Option) *rollingProc {
+func startProc(t *testing.T, url, path string, clock *handofftest.Clock, opts ...Option) *rollingProc {
 	t.Helper()
-	st, err := valkey.NewStore(context.Background(), url, valkey.WithPrefix("rolling"), valkey.WithClock(clock.now))
+	st, err := valkey.NewStore(context.Background(), url, valkey.WithPrefix("rolling"), valkey.WithClock(clock.Now))
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = st.Close() })
 	p := &rollingProc{ch: &fakeChannel{}, metrics: NewMetrics(st, nil), logs: &syncBuffer{}, path: path}
-	opts = append([]Option{WithSharedStore(), WithSandboxHTTP(), WithClock(clock.now), WithMetrics(p.metrics),
+	opts = append([]Option{WithSharedStore(), WithSandboxHTTP(), WithClock(clock.Now), WithMetrics(p.metrics),
 		WithLogger(NewLogger(p.logs, 0, true)), WithEffects(func(_ string, e flows.Effect) {
 			p.mu.Lock()
 			p.events = append(p.events, e)
@@ -98,13 +80,7 @@ func (p *rollingProc) deferred() float64 {
 func (p *rollingProc) reloaded() []flows.Reloaded {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	var out []flows.Reloaded
-	for _, e := range p.events {
-		if r, ok := e.(flows.Reloaded); ok {
-			out = append(out, r)
-		}
-	}
-	return out
+	return reloadsIn(p.events)
 }
 
 // session loads visitor's conversation from p's store.
@@ -177,7 +153,7 @@ func toOrderQuestion(t *testing.T, p *rollingProc, visitor string) {
 // conversation's next message, and nobody is sent back to the start.
 func TestRollingDeployLeavesTheMessageToItsVersion(t *testing.T) {
 	url := valkeytest.Start(t).URL
-	clock := &manualClock{t: time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)}
+	clock := handofftest.NewClock(time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC))
 	v1, v2 := rollingFlows(t)
 	old := startProc(t, url, v1, clock, WithPoll(10*time.Millisecond))
 	toOrderQuestion(t, old, "anna")
@@ -196,7 +172,7 @@ func TestRollingDeployLeavesTheMessageToItsVersion(t *testing.T) {
 	// A process on the old version takes it once the deferral ends,
 	// well within the grace.
 	again := startProc(t, url, v1, clock, WithPoll(10*time.Millisecond))
-	clock.add(time.Minute)
+	clock.Advance(time.Minute)
 	waitFor(t, "both messages answered", func() bool {
 		said := again.botSaid(t, "anna")
 		return len(said) > 0 && said[len(said)-1] == "Thanks, bye!"
@@ -223,7 +199,7 @@ func TestRollingDeployLeavesTheMessageToItsVersion(t *testing.T) {
 // once for the version, however many conversations wait.
 func TestRollingDeployRelocatesAfterTheGrace(t *testing.T) {
 	url := valkeytest.Start(t).URL
-	clock := &manualClock{t: time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)}
+	clock := handofftest.NewClock(time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC))
 	v1, v2 := rollingFlows(t)
 	old := startProc(t, url, v1, clock, WithPoll(10*time.Millisecond))
 	toOrderQuestion(t, old, "anna")
@@ -231,7 +207,7 @@ func TestRollingDeployRelocatesAfterTheGrace(t *testing.T) {
 	old.stop()
 	// The stuck process: v1 announced as served for the next hour.
 	board := old.store.(flows.FlowVersions)
-	if err := board.AnnounceVersions(context.Background(), []string{flowDigest(loadFlow(t, v1))}, clock.now().Add(time.Hour)); err != nil {
+	if err := board.AnnounceVersions(context.Background(), []string{flowDigest(loadFlow(t, v1))}, clock.Now().Add(time.Hour)); err != nil {
 		t.Fatal(err)
 	}
 
@@ -242,13 +218,13 @@ func TestRollingDeployRelocatesAfterTheGrace(t *testing.T) {
 	if r := upd.reloaded(); len(r) > 0 {
 		t.Fatalf("moved within the grace: %+v", r)
 	}
-	clock.add(DefaultVersionGrace / 2)
+	clock.Advance(DefaultVersionGrace / 2)
 	for _, v := range []string{"anna", "ben"} {
 		if s := upd.session(t, v); s.State != "ask_order" {
 			t.Fatalf("%s was moved within the grace, to %q", v, s.State)
 		}
 	}
-	clock.add(DefaultVersionGrace / 2)
+	clock.Advance(DefaultVersionGrace / 2)
 	waitFor(t, "both conversations moved", func() bool { return len(upd.reloaded()) == 2 })
 	for _, v := range []string{"anna", "ben"} {
 		said := upd.botSaid(t, v)
@@ -272,12 +248,12 @@ func TestRollingDeployRelocatesAfterTheGrace(t *testing.T) {
 // that takes it moves the conversation at once.
 func TestRollingDeployMovesAtOnceWhenNoProcessServesTheVersion(t *testing.T) {
 	url := valkeytest.Start(t).URL
-	clock := &manualClock{t: time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)}
+	clock := handofftest.NewClock(time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC))
 	v1, v2 := rollingFlows(t)
 	old := startProc(t, url, v1, clock, WithPoll(10*time.Millisecond))
 	toOrderQuestion(t, old, "anna")
 	old.stop()
-	clock.add(versionsTTL + time.Second) // its last announcement has ended
+	clock.Advance(versionsTTL + time.Second) // its last announcement has ended
 
 	upd := startProc(t, url, v2, clock, WithPoll(10*time.Millisecond))
 	upd.from(t, "anna", "anna-3", "A12345", "")
@@ -289,7 +265,7 @@ func TestRollingDeployMovesAtOnceWhenNoProcessServesTheVersion(t *testing.T) {
 		t.Errorf("the message was left %v times for a version no process serves", n)
 	}
 	// The new process announces its own version.
-	ok, err := upd.store.(flows.FlowVersions).VersionServed(context.Background(), flowDigest(loadFlow(t, v2)), clock.now())
+	ok, err := upd.store.(flows.FlowVersions).VersionServed(context.Background(), flowDigest(loadFlow(t, v2)), clock.Now())
 	if err != nil || !ok {
 		t.Errorf("v2 served: %v, %v; want the running process to announce it", ok, err)
 	}
@@ -300,7 +276,7 @@ func TestRollingDeployMovesAtOnceWhenNoProcessServesTheVersion(t *testing.T) {
 // one it ran, and gone for good.
 func TestRollingHotReloadRelocatesAtOnce(t *testing.T) {
 	url := valkeytest.Start(t).URL
-	clock := &manualClock{t: time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)}
+	clock := handofftest.NewClock(time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC))
 	v1, v2 := rollingFlows(t)
 	p := startProc(t, url, v1, clock, WithPoll(10*time.Millisecond))
 	toOrderQuestion(t, p, "anna")
