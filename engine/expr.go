@@ -293,7 +293,8 @@ func (t *turn) eval(x *flows.Expr) (any, bool) {
 	v, err := m.Run(x.Program, env)
 	vmPool.Put(m)
 	if err != nil {
-		t.emit(flows.ErrorEffect{Message: "expression `" + x.Source + "` failed: " + exprMessage(err), State: t.s.State, Pos: x.Pos})
+		cause := exprMessage(err) // may quote the customer's words: apart, for a log to mask
+		t.emit(flows.ErrorEffect{Message: "expression `" + x.Source + "` failed: " + cause, Cause: cause, State: t.s.State, Pos: x.Pos})
 		return nil, false
 	}
 	return v, true

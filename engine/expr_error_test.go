@@ -23,6 +23,11 @@ func TestExprErrorIsOneLine(t *testing.T) {
 	if want := "expression `order.body.eta` failed: cannot fetch eta from <nil>"; e.Message != want {
 		t.Errorf("message %q, want %q", e.Message, want)
 	}
+	// What it failed on, apart, for the host's log to mask: it may quote
+	// what the customer wrote.
+	if want := "cannot fetch eta from <nil>"; e.Cause != want {
+		t.Errorf("cause %q, want %q", e.Cause, want)
+	}
 	if strings.Contains(e.Message, "\n") || e.Pos.IsZero() {
 		t.Errorf("message %q at %v: want one line, at the expression", e.Message, e.Pos)
 	}

@@ -155,8 +155,13 @@ type EndEffect struct {
 // short, an expression that failed at run time, a stale HTTP result).
 type ErrorEffect struct {
 	Message string `json:"message"`
-	State   string `json:"state,omitempty"`
-	Pos     Pos    `json:"pos,omitzero"`
+	// Cause, when set, is the part of Message that may quote what the
+	// customer wrote (what an expression failed on), apart so that a log
+	// can mask it: Message ends with ": " and Cause. It is not encoded,
+	// Message carries it.
+	Cause string `json:"-"`
+	State string `json:"state,omitempty"`
+	Pos   Pos    `json:"pos,omitzero"`
 }
 
 // Reloaded reports that the conversation's state is gone from its flow

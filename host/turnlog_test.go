@@ -168,3 +168,34 @@ states:
 		waitFor(t, want, func() bool { return strings.Contains(logs.String(), want) })
 	}
 }
+
+// TestFlowProblemsMaskTheCause: the host logs a problem's Cause (what an
+// expression failed on, which may quote the customer) masked as text, and
+// its Message before it as the error, from the effect's fields: it used
+// to find the cause by the engine's wording, so a cause in other words
+// was logged unmasked and a message in those words without one was cut.
+func TestFlowProblemsMaskTheCause(t *testing.T) {
+	for _, tt := range []struct {
+		name string
+		e    flows.ErrorEffect
+		want string
+	}{
+		{"an expression's failure", flows.ErrorEffect{Message: "expression `int(said) > 3` failed: cannot parse Anna Rossi", Cause: "cannot parse Anna Rossi", State: "main", Pos: flows.Pos{File: "f.yaml", Line: 3, Col: 7}},
+			`"state":"main","error":"expression ` + "`int(said) > 3`" + ` failed","cause":"[23 chars]","at":"f.yaml:3:7"}`},
+		{"a cause in other words", flows.ErrorEffect{Message: "the lookup of order failed on: Anna Rossi", Cause: "Anna Rossi", State: "main"},
+			`"state":"main","error":"the lookup of order failed on","cause":"[10 chars]"}`},
+		{"no cause", flows.ErrorEffect{Message: "expression `x` failed: a problem of the flow's own", State: "main"},
+			`"state":"main","error":"expression ` + "`x`" + ` failed: a problem of the flow's own"}`},
+		{"a cause the message does not end with", flows.ErrorEffect{Message: "Anna Rossi was not understood", Cause: "Anna Rossi", State: "main"},
+			`"state":"main","cause":"[29 chars]"}`},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			var b strings.Builder
+			h := &Host{log: NewLogger(&b, slog.LevelWarn, false)}
+			h.flowProblems(context.Background(), "web:site:v1", []flows.Effect{tt.e, &tt.e})
+			if got := strings.Count(b.String(), tt.want); got != 2 {
+				t.Errorf("the log has %d lines ending %s, want 2: %s", got, tt.want, b.String())
+			}
+		})
+	}
+}

@@ -374,12 +374,15 @@ func (h *Host) flowProblems(ctx context.Context, conversation string, effects []
 			continue
 		}
 		attrs := []slog.Attr{slog.String("conversation", conversation), slog.String("state", e.State)}
-		if failed, cause, ok := strings.Cut(e.Message, "` failed: "); ok && strings.HasPrefix(failed, "expression `") {
+		switch problem, ok := strings.CutSuffix(e.Message, ": "+e.Cause); {
+		case e.Cause == "":
+			attrs = append(attrs, slog.String("error", e.Message))
+		case ok:
 			// What an expression failed on may quote what the customer
 			// wrote: the cause is masked as text is.
-			attrs = append(attrs, slog.String("error", failed+"` failed"), slog.String("cause", cause))
-		} else {
-			attrs = append(attrs, slog.String("error", e.Message))
+			attrs = append(attrs, slog.String("error", problem), slog.String("cause", e.Cause))
+		default: // a message that does not end with its cause may quote it anywhere
+			attrs = append(attrs, slog.String("cause", e.Message))
 		}
 		if !e.Pos.IsZero() {
 			attrs = append(attrs, slog.String("at", e.Pos.String()))
