@@ -101,6 +101,9 @@ type Host struct {
 	replyWake chan struct{}
 	deliverer *handoff.Deliverer
 	running   atomic.Bool
+	// loops counts the turn and reply workers' loops under way (see
+	// workersRun).
+	loops atomic.Int32
 }
 
 // Account is one channel account the host answers: a WhatsApp number, a
@@ -631,6 +634,16 @@ func (h *Host) Run(ctx context.Context) error {
 	})
 	wg.Wait()
 	return nil
+}
+
+// workersRun reports whether the turn worker (unless WithoutTurns) and
+// the reply worker are in their loops: /readyz answers 200 only then.
+func (h *Host) workersRun() bool {
+	want := int32(2)
+	if h.noTurns {
+		want = 1
+	}
+	return h.loops.Load() == want
 }
 
 // create returns the first session of a conversation of account a.

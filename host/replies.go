@@ -49,6 +49,8 @@ func (h *Host) runReplies(ctx context.Context) {
 		close(sends)
 		pool.Wait()
 	}()
+	h.loops.Add(1) // see workersRun
+	defer h.loops.Add(-1)
 	timer := time.NewTimer(0)
 	defer timer.Stop()
 	more := false // the last claim got all it asked for: more may be due

@@ -418,7 +418,7 @@ func (w *refusalWriter) Write(b []byte) (int, error) {
 
 // readyz answers 200 once the workers run and while the store answers.
 func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
-	if !s.ready.Load() {
+	if !s.ready.Load() || !s.Host.workersRun() {
 		http.Error(w, "starting or stopping", http.StatusServiceUnavailable)
 		return
 	}

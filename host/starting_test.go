@@ -81,9 +81,11 @@ func TestProbesAnswerWhileStarting(t *testing.T) {
 	if code := <-waited; code != 200 {
 		t.Errorf("GET /metrics, waiting while starting: %d, want 200 once served", code)
 	}
-	if code, body := startingGet(t, base, "/readyz"); code != 200 {
-		t.Errorf("GET /readyz once served: %d %q, want 200", code, body)
-	}
+	// 200 once the workers ServeOn started run (TestReadyzWaitsForTheWorkers).
+	waitFor(t, "GET /readyz 200 once served", func() bool {
+		code, _ := startingGet(t, base, "/readyz")
+		return code == 200
+	})
 	cancel()
 	if err := <-done; err != nil {
 		t.Errorf("shutdown: %v", err)

@@ -43,6 +43,8 @@ func (h *Host) runTurns(ctx context.Context) {
 		close(tasks)
 		wg.Wait()
 	}()
+	h.loops.Add(1) // see workersRun
+	defer h.loops.Add(-1)
 	timer := time.NewTimer(0)
 	defer timer.Stop()
 	var lastDue time.Time // on the real clock: the poll interval is
