@@ -83,8 +83,9 @@ func WithPlaceholders() Option { return func(d *decoder) { d.placeholders = true
 // may route handoffs to them by name (connectors.default, a team's or a
 // rule's connector), has no keys for them, and Config.Handoff.Connectors
 // lists them in Custom. The program builds them and hands them to
-// host.NewServer (ServerOptions.Connectors); examples/customserve shows
-// how.
+// host.NewServer (ServerOptions.Connectors, or NewConnectors for
+// NewServer to build them with the built-in ones' options);
+// examples/customserve shows how.
 func WithConnectors(names ...string) Option {
 	return func(d *decoder) { d.custom = append(d.custom, names...) }
 }

@@ -120,7 +120,8 @@ type ConfigConnectors struct {
 	Webhook   *ConfigWebhook
 	// Custom names the connectors a program of its own provides beside
 	// the built-in ones (config.WithConnectors): baton.yaml routes to them
-	// by name, and the program builds them (host.ServerOptions.Connectors).
+	// by name, and the program builds them (host.ServerOptions.Connectors
+	// or NewConnectors).
 	Custom []string
 }
 

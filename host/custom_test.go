@@ -2,14 +2,18 @@ package host
 
 import (
 	"context"
+	"errors"
 	"io"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/batonbot/baton/config"
 	"github.com/batonbot/baton/flows"
+	"github.com/batonbot/baton/handoff"
 	"github.com/batonbot/baton/store/memory"
 )
 
@@ -26,6 +30,8 @@ func (nopConnector) Append(context.Context, flows.TicketRef, flows.Message) erro
 
 func (nopConnector) Close(context.Context, flows.TicketRef) error { return nil }
 
+func nopBuild(...handoff.ConnectorOption) (flows.Connector, error) { return nopConnector{}, nil }
+
 // TestServerCustomConnectors: the connectors a program gives NewServer
 // must be the ones its config was loaded with (config.WithConnectors).
 func TestServerCustomConnectors(t *testing.T) {
@@ -33,6 +39,7 @@ func TestServerCustomConnectors(t *testing.T) {
 		name    string
 		custom  []string
 		given   map[string]flows.Connector
+		built   map[string]ConnectorFunc
 		wantErr string
 	}{
 		{name: "named and given", custom: []string{"chatwoot"}, given: map[string]flows.Connector{"chatwoot": nopConnector{}}},
@@ -40,6 +47,13 @@ func TestServerCustomConnectors(t *testing.T) {
 			wantErr: `the connector "chatwoot" was named with config.WithConnectors but not given in ServerOptions.Connectors`},
 		{name: "given, not named", given: map[string]flows.Connector{"chatwoot": nopConnector{}},
 			wantErr: `the connector "chatwoot" is given in ServerOptions.Connectors but the config does not know it; load the config with config.WithConnectors("chatwoot")`},
+		{name: "built, not named", built: map[string]ConnectorFunc{"chatwoot": nopBuild},
+			wantErr: `the connector "chatwoot" is given in ServerOptions.NewConnectors but the config does not know it; load the config with config.WithConnectors("chatwoot")`},
+		{name: "given and built", custom: []string{"chatwoot"}, given: map[string]flows.Connector{"chatwoot": nopConnector{}}, built: map[string]ConnectorFunc{"chatwoot": nopBuild},
+			wantErr: `the connector "chatwoot" is given in both ServerOptions.Connectors and NewConnectors; give it in one`},
+		{name: "built, failing", custom: []string{"chatwoot"}, built: map[string]ConnectorFunc{"chatwoot": func(...handoff.ConnectorOption) (flows.Connector, error) {
+			return nil, errors.New("chatwoot: set BATON_CHATWOOT_TOKEN")
+		}}, wantErr: `baton.yaml: the connector "chatwoot": chatwoot: set BATON_CHATWOOT_TOKEN`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -55,7 +69,7 @@ func TestServerCustomConnectors(t *testing.T) {
 			if diags.HasErrors() {
 				t.Fatal(diags.Err())
 			}
-			srv, err := NewServer(cfg, ServerOptions{Logger: NewLogger(io.Discard, 0, false), NoWatch: true, Connectors: tt.given})
+			srv, err := NewServer(cfg, ServerOptions{Logger: NewLogger(io.Discard, 0, false), NoWatch: true, Connectors: tt.given, NewConnectors: tt.built})
 			switch {
 			case tt.wantErr == "" && err != nil:
 				t.Fatal(err)
@@ -68,6 +82,66 @@ func TestServerCustomConnectors(t *testing.T) {
 				t.Fatalf("got %v, want %q", err, tt.wantErr)
 			}
 		})
+	}
+}
+
+// clientConnector opens a ticket with one request through its
+// handoff.Client, as a program's own connector does.
+type clientConnector struct {
+	nopConnector
+	c *handoff.Client
+}
+
+func (c clientConnector) Open(ctx context.Context, h *flows.Handoff) (flows.TicketRef, error) {
+	_, err := c.c.Do(ctx, "open", http.MethodPost, "https://helpdesk.example/api/tickets", nil, []byte(`{"id":"`+h.ID+`"}`), `{}`)
+	return flows.TicketRef{ID: "t1"}, err
+}
+
+// TestServerCustomConnectorGetsTheClient: a program's own connector built
+// by NewServer (ServerOptions.NewConnectors) gets the options the built-in
+// ones get, ServerOptions.HTTPClient among them: its requests go through
+// that client (a proxy, mTLS). A connector the program built itself got
+// none of them, and sent with a plain http.Client whatever HTTPClient was.
+func TestServerCustomConnectorGetsTheClient(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "bot.yaml"), []byte("flow: bot\nlanguages: [en]\nstart: a\nstates:\n  a: {say: hi}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, "baton.yaml")
+	if err := os.WriteFile(path, []byte("channels: {web: [{flow: bot.yaml}]}\nconnectors: {default: chatwoot}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cfg, diags := config.Load(path, config.WithConnectors("chatwoot"))
+	if diags.HasErrors() {
+		t.Fatal(diags.Err())
+	}
+	var mu sync.Mutex
+	var sent []string
+	client := &http.Client{Transport: roundTripFunc(func(r *http.Request) (*http.Response, error) {
+		mu.Lock()
+		sent = append(sent, r.Method+" "+r.URL.String())
+		mu.Unlock()
+		return &http.Response{StatusCode: 200, Header: http.Header{"Content-Type": {"application/json"}}, Body: io.NopCloser(strings.NewReader(`{}`)), Request: r}, nil
+	})}
+	srv, err := NewServer(cfg, ServerOptions{Logger: NewLogger(io.Discard, 0, false), NoWatch: true, HTTPClient: client,
+		NewConnectors: map[string]ConnectorFunc{"chatwoot": func(opts ...handoff.ConnectorOption) (flows.Connector, error) {
+			return clientConnector{c: handoff.NewClient("chatwoot", handoff.ClientHints{}, opts...)}, nil
+		}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	conn := srv.Host.conns["chatwoot"]
+	if conn == nil {
+		t.Fatal("the host has no chatwoot connector")
+	}
+	if _, err := conn.Open(context.Background(), &flows.Handoff{ID: "h1"}); err != nil {
+		t.Fatal(err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if want := []string{"POST https://helpdesk.example/api/tickets"}; strings.Join(sent, "\n") != strings.Join(want, "\n") {
+		t.Errorf("the client given in ServerOptions.HTTPClient sent %q, want %q", sent, want)
 	}
 }
 

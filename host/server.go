@@ -87,6 +87,14 @@ type ServerOptions struct {
 	// built-in ones the config configures: one for each name the config
 	// was loaded with (config.WithConnectors), and no other.
 	Connectors map[string]flows.Connector
+	// NewConnectors builds the program's own connectors by name, as
+	// NewServer builds the built-in ones: each is called with the
+	// options they get (handoff.ConfigOptions of the config, then
+	// handoff.WithHTTPClient with HTTPClient or its default, and the
+	// customer's media), so a connector that passes its options to a
+	// handoff.Client sends through the server's client. A name the config
+	// was loaded with is given here or in Connectors, not in both.
+	NewConnectors map[string]ConnectorFunc
 	// Accounts are the accounts of the program's own channels (an SMS
 	// gateway...), served beside the config's: each with its Sender and
 	// its flow file in Path, which NewServer loads and checks with the
@@ -101,6 +109,10 @@ type ServerOptions struct {
 	// address in use is said before a bolt file is created or waited for.
 	BeforeStore func() error
 }
+
+// ConnectorFunc builds a program's own connector with the options NewServer
+// gives the built-in ones (ServerOptions.NewConnectors).
+type ConnectorFunc func(opts ...handoff.ConnectorOption) (flows.Connector, error)
 
 // NewServer builds the host and its endpoints from cfg: the store, the
 // channels with their flows, the helpdesk connectors and the bridge.
@@ -275,9 +287,17 @@ func (s *Server) preflight(o ServerOptions, hc *http.Client) (map[string]flows.C
 	if err := s.bridgeSecrets(); err != nil {
 		return nil, err
 	}
-	for name := range o.Connectors {
-		if !slices.Contains(cfg.Handoff.Connectors.Custom, name) {
-			return nil, fmt.Errorf("%s: the connector %q is given in ServerOptions.Connectors but the config does not know it; load the config with config.WithConnectors(%q)", cfg.Source, name, name)
+	for _, given := range []struct {
+		field string
+		names []string
+	}{{"Connectors", slices.Sorted(maps.Keys(o.Connectors))}, {"NewConnectors", slices.Sorted(maps.Keys(o.NewConnectors))}} {
+		for _, name := range given.names {
+			if !slices.Contains(cfg.Handoff.Connectors.Custom, name) {
+				return nil, fmt.Errorf("%s: the connector %q is given in ServerOptions.%s but the config does not know it; load the config with config.WithConnectors(%q)", cfg.Source, name, given.field, name)
+			}
+			if o.Connectors[name] != nil && o.NewConnectors[name] != nil {
+				return nil, fmt.Errorf("%s: the connector %q is given in both ServerOptions.Connectors and NewConnectors; give it in one", cfg.Source, name)
+			}
 		}
 	}
 	names := cfg.Handoff.Connectors.Names()
@@ -285,14 +305,16 @@ func (s *Server) preflight(o ServerOptions, hc *http.Client) (map[string]flows.C
 		return nil, nil
 	}
 	conns := map[string]flows.Connector{}
+	// What the built-in connectors are built with, and a program's own
+	// built by NewServer (NewConnectors).
+	opts := []handoff.ConnectorOption{handoff.WithHTTPClient(hc), handoff.WithMedia(func(conv string) flows.MediaFetcher {
+		if s.Host == nil {
+			return nil
+		}
+		return s.Host.MediaFetcher(conv)
+	})}
 	if len(names) > len(cfg.Handoff.Connectors.Custom) {
-		media := handoff.WithMedia(func(conv string) flows.MediaFetcher {
-			if s.Host == nil {
-				return nil
-			}
-			return s.Host.MediaFetcher(conv)
-		})
-		built, err := handoff.Connectors(cfg.Handoff, handoff.WithHTTPClient(hc), media)
+		built, err := handoff.Connectors(cfg.Handoff, opts...)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", cfg.Source, err)
 		}
@@ -300,8 +322,14 @@ func (s *Server) preflight(o ServerOptions, hc *http.Client) (map[string]flows.C
 	}
 	for _, name := range cfg.Handoff.Connectors.Custom {
 		c := o.Connectors[name]
+		if build := o.NewConnectors[name]; build != nil {
+			var err error
+			if c, err = build(append(handoff.ConfigOptions(cfg.Handoff), opts...)...); err != nil {
+				return nil, fmt.Errorf("%s: the connector %q: %w", cfg.Source, name, err)
+			}
+		}
 		if c == nil {
-			return nil, fmt.Errorf("%s: the connector %q was named with config.WithConnectors but not given in ServerOptions.Connectors", cfg.Source, name)
+			return nil, fmt.Errorf("%s: the connector %q was named with config.WithConnectors but not given in ServerOptions.Connectors (or built by NewConnectors)", cfg.Source, name)
 		}
 		conns[name] = c
 	}

@@ -35,7 +35,8 @@
 //
 // examples/customserve serves with it: baton.yaml routes handoffs to it
 // by the name "chatwoot" (config.WithConnectors), and host.NewServer
-// delivers them to it (ServerOptions.Connectors).
+// builds it with the options the built-in connectors get and delivers them
+// to it (ServerOptions.NewConnectors).
 package connector
 
 import (

@@ -7,9 +7,11 @@
 //
 //   - load the config with config.WithConnectors("chatwoot"), so that
 //     connectors.default, teams and rules may name it;
-//   - build the connector with the options the config gives every
-//     connector (handoff.ConfigOptions: masking, the conversation link)
-//     and give it to host.NewServer in ServerOptions.Connectors;
+//   - give host.NewServer, in ServerOptions.NewConnectors, the function
+//     that builds the connector: it is called with the options the
+//     built-in connectors get (handoff.ConfigOptions: masking, the
+//     conversation link; the server's HTTP client, ServerOptions.HTTPClient
+//     or its default; the customer's media);
 //   - serve until SIGTERM, reloading the flows on SIGHUP.
 //
 // The agents' replies come back through the bridge's generic callback:
@@ -78,21 +80,19 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 	if *listen != "" {
 		cfg.Server.Listen = *listen
 	}
-	// The options the config gives every connector (masking, the
-	// conversation link, time zones, the call timeout).
-	chatwoot, err := newChatwoot(getenv, handoff.ConfigOptions(cfg.Handoff)...)
-	if err != nil {
-		fmt.Fprintf(stderr, "customserve: %v\n", err)
-		return 1
-	}
 	// The address is bound once the config and the flows are checked,
 	// before the store is opened: an address in use is said at once and
 	// leaves no bolt file behind.
 	var l net.Listener
 	srv, err := host.NewServer(cfg, host.ServerOptions{
-		Logger:     host.NewLogger(stderr, slog.LevelInfo, false),
-		Getenv:     getenv,
-		Connectors: map[string]flows.Connector{"chatwoot": chatwoot},
+		Logger: host.NewLogger(stderr, slog.LevelInfo, false),
+		Getenv: getenv,
+		// Built with the options the built-in connectors get (masking, the
+		// conversation link, time zones, the call timeout, the server's
+		// HTTP client).
+		NewConnectors: map[string]host.ConnectorFunc{"chatwoot": func(opts ...handoff.ConnectorOption) (flows.Connector, error) {
+			return newChatwoot(getenv, opts...)
+		}},
 		BeforeStore: func() (err error) {
 			l, err = net.Listen("tcp", cfg.Server.Listen)
 			return err
