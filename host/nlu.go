@@ -1,7 +1,10 @@
 package host
 
 import (
+	"crypto/sha256"
+	"encoding/json"
 	"fmt"
+	"math"
 	"net/http"
 	"net/url"
 	"strings"
@@ -17,8 +20,9 @@ import (
 
 // NLU makes the message analysers of flows and the ticket summariser that
 // a deployment's nlu section asks for. The built-in analyser is trained
-// on a flow's intents once per flow and shared (it is immutable and safe
-// for concurrent use). With nlu.analyser llm or hybrid (and Live), flows
+// on a flow's intents once per NLU configuration (intents and examples,
+// threshold, lexicon) and shared by the flows that have it (it is
+// immutable and safe for concurrent use). With nlu.analyser llm or hybrid (and Live), flows
 // get the OpenAI-compatible analyser of package nlu/llm with the built-in
 // one as its fallback (for hybrid, also its first opinion), and tickets
 // get a summary the model writes. Each conversation's analyses by the
@@ -44,7 +48,45 @@ type NLU struct {
 	// (nlu.llm.calls_per_conversation_hour), across the flows.
 	budget *llm.Budget
 
-	builtin sync.Map // *flows.Flow → *nlu.Analyzer
+	mu sync.Mutex
+	// byFlow is what each flow asked for (Builtin) and not Forget yet;
+	// byConfig the analysers they share, by configuration (nluKey).
+	byFlow   map[*flows.Flow]*trained
+	byConfig map[[sha256.Size]byte]*trained
+}
+
+// trained is the built-in analyser of one NLU configuration, trained once.
+type trained struct {
+	key  [sha256.Size]byte
+	once sync.Once
+	a    *nlu.Analyzer
+	err  error
+	// flows counts the flows in byFlow that use it (under NLU.mu).
+	flows int
+}
+
+// nluKey identifies what nlu.FromFlow trains on: the intents (names and
+// examples, in order), the threshold and the lexicon; not where they
+// are written, nor the analyser a flow names.
+func nluKey(c flows.NLUConfig) [sha256.Size]byte {
+	type intent struct {
+		Name     string
+		Examples map[string][]string
+	}
+	v := struct {
+		Intents   []intent
+		Threshold uint64 // its bits: JSON has no NaN
+		Lexicon   map[string]map[string][]string
+	}{Threshold: math.Float64bits(c.Threshold), Lexicon: c.Lexicon}
+	for _, in := range c.Intents {
+		if in == nil {
+			v.Intents = append(v.Intents, intent{Name: "\x00nil"}) // no intent's name
+			continue
+		}
+		v.Intents = append(v.Intents, intent{Name: in.Name, Examples: in.Examples})
+	}
+	b, _ := json.Marshal(v) // strings, maps of strings (keys sorted) and a number: cannot fail
+	return sha256.Sum256(b)
 }
 
 // NewNLU returns the NLU of cfg (nil: the built-in analyser only). getenv
@@ -74,19 +116,42 @@ func (n *NLU) Builtin(f *flows.Flow) (*nlu.Analyzer, error) {
 	if !f.NeedsSignals {
 		return nil, nil
 	}
-	if a, ok := n.builtin.Load(f); ok {
-		return a.(*nlu.Analyzer), nil
+	n.mu.Lock()
+	t := n.byFlow[f]
+	if t == nil {
+		key := nluKey(f.NLU)
+		if t = n.byConfig[key]; t == nil {
+			t = &trained{key: key}
+			if n.byConfig == nil {
+				n.byFlow, n.byConfig = map[*flows.Flow]*trained{}, map[[sha256.Size]byte]*trained{}
+			}
+			n.byConfig[key] = t
+		}
+		t.flows++
+		n.byFlow[f] = t
 	}
-	a, err := nlu.FromFlow(f.NLU)
-	if err != nil {
-		return nil, err
-	}
-	n.builtin.Store(f, a)
-	return a, nil
+	n.mu.Unlock()
+	// Trained outside the lock: another configuration's flows need not
+	// wait for it.
+	t.once.Do(func() { t.a, t.err = nlu.FromFlow(f.NLU) })
+	return t.a, t.err
 }
 
-// Forget drops what was trained for f (a flow replaced by a reload).
-func (n *NLU) Forget(f *flows.Flow) { n.builtin.Delete(f) }
+// Forget drops f's hold on what was trained for it (a flow replaced by a
+// reload): the analyser is dropped once no flow it was trained for is
+// left.
+func (n *NLU) Forget(f *flows.Flow) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	t := n.byFlow[f]
+	if t == nil {
+		return
+	}
+	delete(n.byFlow, f)
+	if t.flows--; t.flows == 0 {
+		delete(n.byConfig, t.key)
+	}
+}
 
 // Analyzer returns the analyser of f: nil when the flow reads no signal,
 // the LLM's when the deployment asks for it, else the built-in one.
