@@ -316,10 +316,34 @@ func (d *Deliverer) Wake() {
 // (or a Wake). Errors of the outbox are logged and retried at the next
 // poll.
 func (d *Deliverer) Run(ctx context.Context) error {
-	var wg sync.WaitGroup
-	defer wg.Wait()
-	busy := make(chan struct{}, d.workers) // one token per worker under way
+	busy := make(chan struct{}, d.workers) // one token per delivery under way
 	idle := make(chan struct{}, 1)         // a worker finished
+	// The workers live as long as Run: a goroutine per delivery grew its
+	// stack anew for every ticket (the helpdesk's HTTP call runs deep).
+	// A job goes in only with a token, so jobs never blocks.
+	jobs := make(chan dlJob, d.workers)
+	var wg sync.WaitGroup
+	defer func() {
+		close(jobs)
+		wg.Wait()
+	}()
+	// At shutdown the calls under way finish and settle (the turns and
+	// sends under way do too); nothing more starts.
+	settleCtx := context.WithoutCancel(ctx)
+	for range d.workers {
+		wg.Go(func() {
+			for j := range jobs {
+				if _, err := j.run.deliverAll(ctx, settleCtx, j.items, j.startBy); err != nil && ctx.Err() == nil {
+					d.log.Error("handoff delivery", "err", err)
+				}
+				<-busy
+				select {
+				case idle <- struct{}{}:
+				default:
+				}
+			}
+		})
+	}
 	timer := time.NewTimer(0)
 	defer timer.Stop()
 	more := false // the last claim got all it asked for: more may be due
@@ -349,7 +373,7 @@ func (d *Deliverer) Run(ctx context.Context) error {
 		// items whose answer a cut call would lose, leaving them (and
 		// their tickets) to the lease. What a claim that ends after
 		// the shutdown took is handed back.
-		run, items, startBy, err := d.claim(context.WithoutCancel(ctx), asked)
+		run, items, startBy, err := d.claim(settleCtx, asked)
 		if ctx.Err() != nil {
 			if run != nil {
 				run.release(items)
@@ -362,20 +386,7 @@ func (d *Deliverer) Run(ctx context.Context) error {
 		}
 		for _, group := range byConversation(items) {
 			busy <- struct{}{}
-			wg.Go(func() {
-				defer func() {
-					<-busy
-					select {
-					case idle <- struct{}{}:
-					default:
-					}
-				}()
-				// At shutdown the calls under way finish and settle (the
-				// turns and sends under way do too); nothing more starts.
-				if _, err := run.deliverAll(ctx, context.WithoutCancel(ctx), group, startBy); err != nil && ctx.Err() == nil {
-					d.log.Error("handoff delivery", "err", err)
-				}
-			})
+			jobs <- dlJob{run: run, items: group, startBy: startBy}
 		}
 		if !timer.Stop() {
 			select {
@@ -387,10 +398,23 @@ func (d *Deliverer) Run(ctx context.Context) error {
 	}
 }
 
+// dlJob is one conversation's claimed items, for one of Run's workers.
+type dlJob struct {
+	run     *dlRun
+	items   []flows.OutboxItem
+	startBy time.Time
+}
+
 // byConversation splits claimed items into their conversations' items,
 // each in the claim's order, the conversations in the order of their
 // first item.
 func byConversation(items []flows.OutboxItem) [][]flows.OutboxItem {
+	if len(items) <= 1 { // a turn's handoff, woken for: no map to build
+		if len(items) == 0 {
+			return nil
+		}
+		return [][]flows.OutboxItem{items}
+	}
 	var groups [][]flows.OutboxItem
 	at := map[string]int{}
 	for _, it := range items {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -228,5 +229,60 @@ func TestDeliverWorkersKeepEachConversationInOrder(t *testing.T) {
 	}
 	if desk.mostPerConv != 1 {
 		t.Errorf("%d calls of one conversation were under way at once, want 1", desk.mostPerConv)
+	}
+}
+
+// goroutineDesk records the goroutine each of its calls runs on.
+type goroutineDesk struct {
+	mu  sync.Mutex
+	ids map[string]bool
+}
+
+var _ flows.Connector = (*goroutineDesk)(nil)
+
+func (g *goroutineDesk) record() {
+	var buf [64]byte
+	id, _, _ := strings.Cut(strings.TrimPrefix(string(buf[:runtime.Stack(buf[:], false)]), "goroutine "), " ")
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.ids[id] = true
+}
+
+func (g *goroutineDesk) Open(_ context.Context, h *flows.Handoff) (flows.TicketRef, error) {
+	g.record()
+	return flows.TicketRef{Connector: "fake", ID: "T-" + h.ID}, nil
+}
+
+func (g *goroutineDesk) Append(context.Context, flows.TicketRef, flows.Message) error {
+	g.record()
+	return nil
+}
+
+func (g *goroutineDesk) Close(context.Context, flows.TicketRef) error {
+	g.record()
+	return nil
+}
+
+// Run's workers live as long as Run: a handoff a turn wakes it for goes
+// to one of them, not to a goroutine of its own, whose stack grows anew
+// for every ticket (the helpdesk's HTTP call runs deep).
+func TestDeliverWorkersLastAcrossClaims(t *testing.T) {
+	const workers = 2
+	desk := &goroutineDesk{ids: map[string]bool{}}
+	ob := newMemOutbox()
+	clock := &fakeClock{t: t0.Add(time.Minute)}
+	d, _ := newTestDeliverer(t, ob, desk, clock, DeliverWorkers(workers), DeliverTimeout(time.Minute),
+		DeliverLease(2*time.Minute), DeliverPollInterval(time.Hour))
+	runDeliverer(t, d)
+	for i := range 10 {
+		conv := fmt.Sprintf("c%d", i)
+		ob.add(convOpen(conv, t0))
+		d.Wake()
+		waitDelivered(t, ob, "the Deliverer was woken", conv+"-open")
+	}
+	desk.mu.Lock()
+	defer desk.mu.Unlock()
+	if len(desk.ids) > workers {
+		t.Errorf("10 tickets opened one after another ran on %d goroutines, want at most %d (DeliverWorkers)", len(desk.ids), workers)
 	}
 }
