@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -225,16 +227,33 @@ func (r *dlRun) writeAhead(ctx context.Context, it *flows.OutboxItem, now time.T
 	if hold {
 		it.NextAt = now.Add(r.d.lease)
 	}
-	prev := it.LastError
-	it.LastError = fmt.Sprintf("attempt %d under way since %s", it.Attempts, now.UTC().Format(time.RFC3339))
-	if prev != "" {
-		it.LastError += "; before: " + clip(prev, 300)
-	}
+	it.LastError = underWay(it.Attempts, now, it.LastError)
 	if err := r.d.outbox.Settle(ctx, *it); err != nil {
 		return fmt.Errorf("handoff: settle %s: %w", it.ID, err)
 	}
 	r.update(*it)
 	return nil
+}
+
+// underWay is the last error writeAhead records: "attempt N under way
+// since TIME" and, when the item had one, "; before: " and the last
+// error before (clipped), built in one allocation.
+func underWay(attempt int, since time.Time, prev string) string {
+	if prev != "" {
+		prev = clip(prev, 300)
+	}
+	var sb strings.Builder
+	sb.Grow(64 + len(prev))
+	var buf [64]byte
+	b := append(buf[:0], "attempt "...)
+	b = strconv.AppendInt(b, int64(attempt), 10)
+	b = append(b, " under way since "...)
+	sb.Write(since.UTC().AppendFormat(b, time.RFC3339))
+	if prev != "" {
+		sb.WriteString("; before: ")
+		sb.WriteString(prev)
+	}
+	return sb.String()
 }
 
 // outcome settles an attempted item: delivered, retried after a backoff
