@@ -17,6 +17,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/batonbot/baton/flows"
@@ -30,6 +31,8 @@ type Webhook struct {
 	// macs keeps HMAC-SHA256 hashers keyed with the secret, reset after each
 	// signature: keying a new one cost more than hashing an event.
 	macs sync.Pool
+	// size is the last event's size: the next one's buffer starts there.
+	size atomic.Int64
 	o    *connOptions
 	s    *sender
 }
@@ -189,18 +192,24 @@ func verifyWebhook(key []byte, header http.Header, body []byte, now time.Time, t
 	return ErrBadSignature
 }
 
-// eventBody is marshalJSON(WebhookEvent{typ, at to the second, data})
-// for data that marshalJSON wrote (compact), without marshalling data a
-// second time.
-func eventBody(typ string, at time.Time, data []byte) []byte {
-	b := make([]byte, 0, len(data)+len(typ)+64)
+// eventBody is marshalJSON(WebhookEvent{typ, at to the second,
+// marshalJSON(data)}), data encoded straight into the event's buffer
+// (sized by hint, the size of the last event) rather than into a buffer
+// of its own, grown on the way, then copied.
+func eventBody(typ string, at time.Time, data any, hint int) ([]byte, error) {
+	b := make([]byte, 0, max(hint, 512))
 	b = append(b, `{"type":`...)
 	b = strconv.AppendQuote(b, typ)
 	b = append(b, `,"timestamp":"`...)
 	b = at.UTC().Truncate(time.Second).AppendFormat(b, time.RFC3339Nano)
 	b = append(b, `","data":`...)
-	b = append(b, data...)
-	return append(b, '}')
+	buf := bytes.NewBuffer(b)
+	enc := json.NewEncoder(buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(data); err != nil {
+		return nil, err
+	}
+	return append(bytes.TrimRight(buf.Bytes(), "\n"), '}'), nil
 }
 
 // Open posts handoff.open with the whole handoff. The receiver may answer
@@ -210,11 +219,7 @@ func (w *Webhook) Open(ctx context.Context, h *flows.Handoff) (flows.TicketRef, 
 	if h == nil {
 		return flows.TicketRef{}, &Error{Connector: "webhook", Op: "open", Err: fmt.Errorf("no handoff")}
 	}
-	data, err := marshalJSON(maskedCopy(h, w.o.render.mask))
-	if err != nil {
-		return flows.TicketRef{}, &Error{Connector: "webhook", Op: "open", Err: err}
-	}
-	res, err := w.post(ctx, "open", EventHandoffOpen, h.ID+"."+EventHandoffOpen, data)
+	res, err := w.post(ctx, "open", EventHandoffOpen, h.ID+"."+EventHandoffOpen, maskedCopy(h, w.o.render.mask))
 	if err != nil {
 		return flows.TicketRef{}, err
 	}
@@ -250,10 +255,6 @@ func (w *Webhook) Append(ctx context.Context, t flows.TicketRef, m flows.Message
 	if a, ok := AttemptFrom(ctx); ok && w.o.links != nil && isFile(m.Media) && a.Conversation != "" {
 		up.Attachments = append(up.Attachments, w.o.links.link(a.Conversation, m.Media, w.o.now()))
 	}
-	data, err := marshalJSON(up)
-	if err != nil {
-		return &Error{Connector: "webhook", Op: "append", Err: err}
-	}
 	// The id names the message: its outbox item when the Deliverer calls
 	// (stable across retries, distinct for two equal messages sent in the
 	// same second), else its content.
@@ -262,7 +263,7 @@ func (w *Webhook) Append(ctx context.Context, t flows.TicketRef, m flows.Message
 		key = "item\x00" + a.Item
 	}
 	sum := sha256.Sum256([]byte(key))
-	_, err = w.post(ctx, "append", EventHandoffAppend, t.ID+"."+EventHandoffAppend+"."+hex.EncodeToString(sum[:8]), data)
+	_, err := w.post(ctx, "append", EventHandoffAppend, t.ID+"."+EventHandoffAppend+"."+hex.EncodeToString(sum[:8]), up)
 	if status, gone := webhookGone(err); gone {
 		return &Error{Connector: "webhook", Op: "append", Err: goneError{fmt.Sprintf("ticket %s is gone: the receiver answered %d %s to handoff.append, as for a ticket it deleted; the message is not added", t.ID, status, http.StatusText(status)), flows.GoneDeleted, ""}}
 	}
@@ -283,10 +284,6 @@ func webhookGone(err error) (int, bool) {
 
 // Close posts handoff.close.
 func (w *Webhook) Close(ctx context.Context, t flows.TicketRef) error {
-	data, err := marshalJSON(WebhookUpdate{Ticket: t})
-	if err != nil {
-		return &Error{Connector: "webhook", Op: "close", Err: err}
-	}
 	// A receiver that names its tickets may name one ticket for two
 	// handoffs: when the Deliverer calls, the id also names the close's
 	// outbox item (one per handoff, stable across retries).
@@ -295,19 +292,23 @@ func (w *Webhook) Close(ctx context.Context, t flows.TicketRef) error {
 		sum := sha256.Sum256([]byte("item\x00" + a.Item))
 		id += "." + hex.EncodeToString(sum[:8])
 	}
-	_, err = w.post(ctx, "close", EventHandoffClose, id, data)
+	_, err := w.post(ctx, "close", EventHandoffClose, id, WebhookUpdate{Ticket: t})
 	if _, gone := webhookGone(err); gone {
 		return nil // the receiver's ticket is gone: nothing is left to close
 	}
 	return err
 }
 
-// post signs and sends one event. The webhook-id is stable across retries
-// of the same event, so receivers can drop duplicates; the timestamp is
-// the attempt's.
-func (w *Webhook) post(ctx context.Context, op, typ, id string, data []byte) (response, error) {
+// post signs and sends one event of data. The webhook-id is stable across
+// retries of the same event, so receivers can drop duplicates; the
+// timestamp is the attempt's.
+func (w *Webhook) post(ctx context.Context, op, typ, id string, data any) (response, error) {
 	now := w.o.now()
-	body := eventBody(typ, now, data)
+	body, err := eventBody(typ, now, data, int(w.size.Load())+256)
+	if err != nil {
+		return response{}, &Error{Connector: "webhook", Op: op, Err: err}
+	}
+	w.size.Store(int64(len(body)))
 	ts := strconv.FormatInt(now.Unix(), 10)
 	// The keys as Set would write them (canonical), without making each
 	// canonical on every event.

@@ -153,7 +153,7 @@ func TestWebhookConnector(t *testing.T) {
 }
 
 // TestEventBody: the event is written around the data as marshalJSON
-// writes a WebhookEvent.
+// writes a WebhookEvent with the data marshalJSON writes.
 func TestEventBody(t *testing.T) {
 	h := &flows.Handoff{ID: "h1", Reason: "asks <human> & \"now\"", Transcript: []flows.Message{{From: flows.RoleUser, Text: "ciao\u2028è"}},
 		Vars: map[string]any{"n": 3, "s": "<b>"}}
@@ -167,8 +167,11 @@ func TestEventBody(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got := eventBody(typ, at, data); string(got) != string(want) {
-			t.Errorf("eventBody = %s, want %s", got, want)
+		for _, hint := range []int{0, len(want)} {
+			got, err := eventBody(typ, at, h, hint)
+			if err != nil || string(got) != string(want) {
+				t.Errorf("eventBody(hint %d) = %s, %v; want %s", hint, got, err, want)
+			}
 		}
 	}
 }
