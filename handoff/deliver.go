@@ -349,15 +349,18 @@ func (d *Deliverer) Run(ctx context.Context) error {
 	more := false // the last claim got all it asked for: more may be due
 	for {
 		if !more || len(busy) == d.workers {
+			// A finished worker matters only while more may be due: else
+			// its signal waits in idle, and wakes nobody.
+			var idled chan struct{}
+			if more {
+				idled = idle
+			}
 			select {
 			case <-ctx.Done():
 				return ctx.Err()
 			case <-timer.C:
 			case <-d.wake:
-			case <-idle:
-				if !more {
-					continue
-				}
+			case <-idled:
 			}
 		}
 		if ctx.Err() != nil {
