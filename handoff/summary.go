@@ -1,6 +1,8 @@
 package handoff
 
 import (
+	"cmp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -47,18 +49,26 @@ const (
 )
 
 func summarize(h *flows.Handoff) string {
-	var parts []string
-	parts = append(parts, reasonSentence(h))
-	if q := Quotes(h, summaryQuotes); len(q) > 0 {
-		parts = append(parts, "Customer: "+strings.Join(q, " … ")+".")
+	var b strings.Builder
+	b.Grow(128)
+	b.WriteString(reasonSentence(h))
+	part := func(label string, items []string, sep string) {
+		if len(items) == 0 {
+			return
+		}
+		b.WriteString(label)
+		for i, it := range items {
+			if i > 0 {
+				b.WriteString(sep)
+			}
+			b.WriteString(it)
+		}
+		b.WriteByte('.')
 	}
-	if c := choices(sinceReturn(h.Transcript)); len(c) > 0 {
-		parts = append(parts, "Chose: "+strings.Join(c, " › ")+".")
-	}
-	if v := keyVars(h, summaryVars); len(v) > 0 {
-		parts = append(parts, "Details: "+strings.Join(v, ", ")+".")
-	}
-	return strings.Join(parts, " ")
+	part(" Customer: ", Quotes(h, summaryQuotes), " … ")
+	part(" Chose: ", choices(sinceReturn(h.Transcript)), " › ")
+	part(" Details: ", keyVars(h, summaryVars), ", ")
+	return b.String()
 }
 
 // reasonSentence turns the handoff reason into words for an agent.
@@ -113,28 +123,27 @@ func bestQuotes(msgs []flows.Message, n int) []string {
 		score int
 		text  string
 	}
-	var cands []scored
-	seen := map[string]bool{}
+	var few [4]scored
+	cands := few[:0]
+	var seen fewKeys
 	for i, m := range msgs {
 		if m.From != flows.RoleUser || m.Choice != "" {
 			continue
 		}
-		t := strings.Join(strings.Fields(m.Text), " ")
-		key := strings.ToLower(t)
-		if t == "" || seen[key] {
+		t := squeezeSpace(m.Text)
+		if t == "" || !seen.add(strings.ToLower(t)) {
 			continue
 		}
-		seen[key] = true
 		if s := informativeness(t); s >= 1 {
 			cands = append(cands, scored{i, s, t})
 		}
 	}
 	// Highest score first; on ties the later message, closer to the handoff.
-	sort.SliceStable(cands, func(a, b int) bool {
-		if cands[a].score != cands[b].score {
-			return cands[a].score > cands[b].score
+	slices.SortStableFunc(cands, func(a, b scored) int {
+		if a.score != b.score {
+			return cmp.Compare(b.score, a.score)
 		}
-		return cands[a].i > cands[b].i
+		return cmp.Compare(b.i, a.i)
 	})
 	if len(cands) > n {
 		cands = cands[:n]
@@ -143,12 +152,63 @@ func bestQuotes(msgs []flows.Message, n int) []string {
 	for len(cands) > 1 && cands[len(cands)-1].score < 3 {
 		cands = cands[:len(cands)-1]
 	}
-	sort.Slice(cands, func(a, b int) bool { return cands[a].i < cands[b].i })
+	slices.SortFunc(cands, func(a, b scored) int { return cmp.Compare(a.i, b.i) })
 	out := make([]string, len(cands))
 	for i, c := range cands {
 		out[i] = "“" + strings.TrimRight(clip(c.text, summaryQuoteLen), ".!") + "”"
 	}
 	return out
+}
+
+// squeezeSpace is strings.Join(strings.Fields(s), " "): s itself, without
+// allocating, when its words are already apart by single spaces.
+func squeezeSpace(s string) string {
+	prevSpace := true // at the start a space is one too many
+	for _, r := range s {
+		space := unicode.IsSpace(r)
+		if space && (prevSpace || r != ' ') {
+			return strings.Join(strings.Fields(s), " ")
+		}
+		prevSpace = space
+	}
+	if prevSpace && s != "" {
+		return strings.Join(strings.Fields(s), " ")
+	}
+	return s
+}
+
+// fewKeys is a set of strings: a few in an array, a map beyond (a
+// transcript since the bot last took it back has a few messages, or a
+// long conversation).
+type fewKeys struct {
+	few  [8]string
+	n    int
+	many map[string]bool
+}
+
+// add adds k and reports whether it was not in the set yet.
+func (s *fewKeys) add(k string) bool {
+	if s.many != nil {
+		if s.many[k] {
+			return false
+		}
+		s.many[k] = true
+		return true
+	}
+	if slices.Contains(s.few[:s.n], k) {
+		return false
+	}
+	if s.n < len(s.few) {
+		s.few[s.n] = k
+		s.n++
+		return true
+	}
+	s.many = make(map[string]bool, 2*len(s.few))
+	for _, h := range s.few {
+		s.many[h] = true
+	}
+	s.many[k] = true
+	return true
 }
 
 // filler words carry no information in a support request, in the
@@ -165,9 +225,20 @@ var filler = map[string]bool{
 // codes, amounts) and questions weigh more.
 func informativeness(t string) int {
 	score := 0
-	for _, w := range strings.FieldsFunc(strings.ToLower(t), func(r rune) bool {
-		return !unicode.IsLetter(r) && !unicode.IsDigit(r)
-	}) {
+	lower := strings.ToLower(t)
+	for lower != "" {
+		// The next word: a run of letters and digits.
+		start := strings.IndexFunc(lower, isWordRune)
+		if start < 0 {
+			break
+		}
+		lower = lower[start:]
+		end := strings.IndexFunc(lower, notWordRune)
+		if end < 0 {
+			end = len(lower)
+		}
+		w := lower[:end]
+		lower = lower[end:]
 		if filler[w] || utf8.RuneCountInString(w) < 3 {
 			continue
 		}
@@ -181,6 +252,9 @@ func informativeness(t string) int {
 	}
 	return min(score, 20)
 }
+
+func isWordRune(r rune) bool  { return unicode.IsLetter(r) || unicode.IsDigit(r) }
+func notWordRune(r rune) bool { return !isWordRune(r) }
 
 // choices lists the menu options the customer picked, in order.
 func choices(msgs []flows.Message) []string {
@@ -203,7 +277,7 @@ func choices(msgs []flows.Message) []string {
 // by name. A variable that repeats the handoff's reason, team or priority
 // is left out: the summary and the ticket say those already.
 func keyVars(h *flows.Handoff, n int) []string {
-	said := words(userText(h.Transcript))
+	said, heard := "", false // what the customer wrote, as words, once needed
 	type kv struct {
 		name, value string
 		given       bool
@@ -215,7 +289,14 @@ func keyVars(h *flows.Handoff, n int) []string {
 		}
 		val := strings.Join(strings.Fields(v.Value), " ")
 		w := words(val)
-		list = append(list, kv{v.Name, val, utf8.RuneCountInString(w) >= 4 && strings.Contains(said, w)})
+		given := false
+		if utf8.RuneCountInString(w) >= 4 {
+			if !heard {
+				said, heard = words(userText(h.Transcript)), true
+			}
+			given = strings.Contains(said, w)
+		}
+		list = append(list, kv{v.Name, val, given})
 	}
 	sort.SliceStable(list, func(i, j int) bool { return list[i].given && !list[j].given })
 	var out []string
