@@ -11,7 +11,6 @@ import (
 	"errors"
 	"fmt"
 	"hash"
-	"io"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -28,8 +27,9 @@ import (
 // Baton has no connector for (or a team's own service).
 type Webhook struct {
 	url string
-	// macs keeps HMAC-SHA256 hashers keyed with the secret, reset after each
-	// signature: keying a new one cost more than hashing an event.
+	// macs keeps HMAC-SHA256 hashers keyed with the secret (webhookMAC),
+	// reset after each signature: keying a new one cost more than hashing
+	// an event.
 	macs sync.Pool
 	// size is the last event's size: the next one's buffer starts there.
 	size atomic.Int64
@@ -82,7 +82,7 @@ func NewWebhook(endpoint, secret string, opts ...ConnectorOption) (*Webhook, err
 		return nil, fmt.Errorf("webhook: %w: set connectors.webhook.secret", err)
 	}
 	w := &Webhook{url: endpoint, o: o}
-	w.macs.New = func() any { return hmac.New(sha256.New, key) }
+	w.macs.New = func() any { return &webhookMAC{m: hmac.New(sha256.New, key)} }
 	w.s = &sender{connector: "webhook", opts: o, secretQuery: secretQueryKeys(endpoint), hints: ClientHints{
 		Auth:     "the receiver rejected the signature: check that it uses the secret of connectors.webhook.secret",
 		NotFound: "check connectors.webhook.url",
@@ -123,32 +123,40 @@ func SignWebhook(secret, id string, timestamp time.Time, body []byte) (string, e
 }
 
 func signWebhook(key []byte, id, ts string, body []byte) string {
-	return signWith(hmac.New(sha256.New, key), id, ts, body)
+	sig, _ := signWith(hmac.New(sha256.New, key), nil, id, ts, body)
+	return sig
+}
+
+// webhookMAC is a pooled HMAC-SHA256 keyed with the secret, with the
+// scratch bytes its signatures reuse.
+type webhookMAC struct {
+	m       hash.Hash
+	scratch []byte
 }
 
 // signed is signWebhook with w's pooled hashers.
 func (w *Webhook) signed(id, ts string, body []byte) string {
-	m := w.macs.Get().(hash.Hash)
-	sig := signWith(m, id, ts, body)
-	m.Reset() // back to the keyed state
-	w.macs.Put(m)
+	mac := w.macs.Get().(*webhookMAC)
+	sig, scratch := signWith(mac.m, mac.scratch, id, ts, body)
+	mac.m.Reset() // back to the keyed state
+	mac.scratch = scratch[:0]
+	w.macs.Put(mac)
 	return sig
 }
 
 // signWith is the Standard Webhooks signature of body made with m, an
 // HMAC-SHA256 keyed with the secret: "v1," and the base64 of the MAC of
-// "id.timestamp.body".
-func signWith(m hash.Hash, id, ts string, body []byte) string {
-	var sum [sha256.Size]byte
-	io.WriteString(m, id)
-	m.Write([]byte{'.'})
-	io.WriteString(m, ts)
-	m.Write([]byte{'.'})
+// "id.timestamp.body". It writes "id.timestamp." and the MAC in scratch
+// and returns it, for the next signature: one allocation, the string.
+func signWith(m hash.Hash, scratch []byte, id, ts string, body []byte) (string, []byte) {
+	scratch = append(append(append(append(scratch[:0], id...), '.'), ts...), '.')
+	m.Write(scratch)
 	m.Write(body)
-	mac := m.Sum(sum[:0])
-	out := make([]byte, 3, 3+base64.StdEncoding.EncodedLen(len(mac)))
-	copy(out, "v1,")
-	return string(base64.StdEncoding.AppendEncode(out, mac))
+	scratch = m.Sum(scratch[:0])
+	var out [3 + 44]byte // "v1," and the base64 of 32 bytes
+	copy(out[:], "v1,")
+	base64.StdEncoding.Encode(out[3:], scratch[:sha256.Size])
+	return string(out[:]), scratch
 }
 
 // Errors VerifyWebhook returns; all mean 401 to the sender.

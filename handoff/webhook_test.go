@@ -30,6 +30,35 @@ func TestSignWebhookSpecVector(t *testing.T) {
 	}
 }
 
+// The connector's pooled signer writes the specification's signature,
+// again and again (its scratch reused, ids of any length);
+// TestWebhookSignedAllocs counts its allocations.
+func TestWebhookSignedPooled(t *testing.T) {
+	w, err := NewWebhook("https://example.com/hook", testWebhookSecret)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body := []byte(`{"test": 2432232314}`)
+	for _, id := range []string{"msg_p5jXN8AQM9LWM0D4loKWxJek", "x", strings.Repeat("long-id.", 20), "msg_p5jXN8AQM9LWM0D4loKWxJek"} {
+		want := signWebhook(testKey(t), id, "1614265330", body)
+		if got := w.signed(id, "1614265330", body); got != want {
+			t.Errorf("signed(%q) = %s, want %s", id, got, want)
+		}
+	}
+	if got := w.signed("msg_p5jXN8AQM9LWM0D4loKWxJek", "1614265330", body); got != "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=" {
+		t.Errorf("signed = %s, want the specification's", got)
+	}
+}
+
+func testKey(t *testing.T) []byte {
+	t.Helper()
+	key, err := webhookKey(testWebhookSecret)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return key
+}
+
 func TestVerifyWebhook(t *testing.T) {
 	now := time.Unix(1614265330, 0)
 	body := []byte(`{"test": 2432232314}`)
