@@ -231,27 +231,65 @@ func (w *Webhook) Open(ctx context.Context, h *flows.Handoff) (flows.TicketRef, 
 	if err != nil {
 		return flows.TicketRef{}, err
 	}
-	ref := flows.TicketRef{Connector: "webhook", ID: h.ID}
-	var got struct {
+	return webhookTicket(h.ID, res.body), nil
+}
+
+// webhookTicket is the ticket a receiver's answer to handoff.open names:
+// its "id" (a string, or a number digit for digit) and "url" (http or
+// https), each when there; the handoff's id otherwise.
+func webhookTicket(handoffID string, body []byte) flows.TicketRef {
+	ref := flows.TicketRef{Connector: "webhook", ID: handoffID}
+	id, u, ok := ticketAnswer(body)
+	if !ok {
+		return ref
+	}
+	if id != "" {
+		ref.ID = id
+	}
+	if u != "" {
+		if p, err := url.Parse(u); err == nil && (p.Scheme == "https" || p.Scheme == "http") {
+			ref.URL = u
+		}
+	}
+	return ref
+}
+
+// ticketAnswer reads "id" (a string, or a number as written) and "url"
+// from the answer's first JSON value, whatever follows it; ok is false
+// when that is not an object with such fields. An answer that is one
+// JSON value (all but odd ones) is read without a Decoder (its buffer,
+// its copy of the body).
+func ticketAnswer(body []byte) (id, u string, ok bool) {
+	var one struct {
+		ID  json.RawMessage `json:"id"`
+		URL string          `json:"url"`
+	}
+	if json.Unmarshal(body, &one) == nil {
+		switch {
+		case len(one.ID) == 0:
+		case one.ID[0] == '"':
+			_ = json.Unmarshal(one.ID, &id) // a valid string: Unmarshal checked
+		case one.ID[0] == '-' || (one.ID[0] >= '0' && one.ID[0] <= '9'):
+			id = string(one.ID)
+		}
+		return id, one.URL, true
+	}
+	var first struct {
 		ID  any    `json:"id"`
 		URL string `json:"url"`
 	}
-	dec := json.NewDecoder(bytes.NewReader(res.body))
+	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.UseNumber() // a 64-bit id stays digit for digit
-	if dec.Decode(&got) == nil {
-		switch id := got.ID.(type) {
-		case string:
-			if id != "" {
-				ref.ID = id
-			}
-		case json.Number:
-			ref.ID = id.String()
-		}
-		if u, err := url.Parse(got.URL); err == nil && (u.Scheme == "https" || u.Scheme == "http") {
-			ref.URL = got.URL
-		}
+	if dec.Decode(&first) != nil {
+		return "", "", false
 	}
-	return ref, nil
+	switch v := first.ID.(type) {
+	case string:
+		id = v
+	case json.Number:
+		id = v.String()
+	}
+	return id, first.URL, true
 }
 
 // Append posts handoff.append with the message.
