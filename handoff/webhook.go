@@ -345,12 +345,17 @@ func (w *Webhook) Close(ctx context.Context, t flows.TicketRef) error {
 	return err
 }
 
+// maxEventHint caps the buffer an event starts with: an open with a long
+// transcript (up to hundreds of kilobytes) does not make the appends and
+// closes after it start that large.
+const maxEventHint = 16 << 10
+
 // post signs and sends one event of data. The webhook-id is stable across
 // retries of the same event, so receivers can drop duplicates; the
 // timestamp is the attempt's.
 func (w *Webhook) post(ctx context.Context, op, typ, id string, data any) (response, error) {
 	now := w.o.now()
-	body, err := eventBody(typ, now, data, int(w.size.Load())+256)
+	body, err := eventBody(typ, now, data, min(int(w.size.Load())+256, maxEventHint))
 	if err != nil {
 		return response{}, &Error{Connector: "webhook", Op: op, Err: err}
 	}
