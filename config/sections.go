@@ -93,16 +93,7 @@ func (d *decoder) llmTimeoutFits(timeout, lease time.Duration) {
 }
 
 // shortDuration is d as written in a config: 1m, not 1m0s.
-func shortDuration(d time.Duration) string {
-	s := d.String()
-	if strings.HasSuffix(s, "m0s") {
-		s = strings.TrimSuffix(s, "0s")
-	}
-	if strings.HasSuffix(s, "h0m") {
-		s = strings.TrimSuffix(s, "0m")
-	}
-	return s
-}
+func shortDuration(d time.Duration) string { return flows.FormatDuration(d) }
 
 // The range of nlu.llm.max_tokens: below it the signals' JSON does not
 // fit; above it is past any model's output.

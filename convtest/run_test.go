@@ -187,7 +187,7 @@ func TestCoverageRuleEnds(t *testing.T) {
 		t.Fatalf("the conversations fail:\n%s", out.String())
 	}
 	got := out.String()
-	for _, want := range []string{"  transitions: 4 of 7 taken; never taken:\n", "    any state → end (timeout \"after 10m0s\") at " + filepath.Join(dir, "flow.yaml") + ":13:5\n"} {
+	for _, want := range []string{"  transitions: 4 of 7 taken; never taken:\n", "    any state → end (timeout \"after 10m\") at " + filepath.Join(dir, "flow.yaml") + ":13:5\n"} {
 		if !strings.Contains(got, want) {
 			t.Errorf("coverage lacks %q:\n%s", want, got)
 		}

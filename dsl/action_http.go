@@ -63,7 +63,7 @@ func (l *loader) http(pos flows.Pos, n *yaml.Node) flows.Action {
 			if d, ok := l.duration(p.val, "timeout"); ok {
 				h.Timeout = d
 				if d > serveHTTPTimeout {
-					l.warnAt(l.pos(p.val), "timeout %s is past the 2m baton serve allows an HTTP action (unless the deployment's server.http_timeout is longer): it is cut to that there, while the sandbox waits the whole %s; keep it at 2m or less", d, d)
+					l.warnAt(l.pos(p.val), "timeout %s is past the 2m baton serve allows an HTTP action (unless the deployment's server.http_timeout is longer): it is cut to that there, while the sandbox waits the whole %s; keep it at 2m or less", flows.FormatDuration(d), flows.FormatDuration(d))
 				}
 			}
 		case "save_as":

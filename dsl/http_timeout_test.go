@@ -14,7 +14,7 @@ func TestHTTPTimeoutPastServeLimit(t *testing.T) {
 		return "flow: x\nlanguages: [en]\nstart: s\nstates:\n  s:\n    http:\n      url: https://api.example.com/slow\n      timeout: " + d + "\n    end: true\n"
 	}
 	_, ds := Load("x.yaml", []byte(src("5m")))
-	want := "x.yaml:8:16: warning: timeout 5m0s is past the 2m baton serve allows an HTTP action"
+	want := "x.yaml:8:16: warning: timeout 5m is past the 2m baton serve allows an HTTP action"
 	if got := diagText(ds); !strings.Contains(got, want) {
 		t.Errorf("diagnostics lack\n%s\ngot:\n%s", want, got)
 	}

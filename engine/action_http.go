@@ -59,7 +59,7 @@ func (t *turn) canned(a *flows.HTTP, id string, timeout time.Duration) *flows.HT
 		res := &flows.HTTPResult{ID: id, Status: c.Status}
 		if c.Delay > timeout {
 			res.Status = 0
-			res.Err = "timeout after " + timeout.String() + " (the sandbox response is delayed " + c.Delay.String() + ")"
+			res.Err = "timeout after " + flows.FormatDuration(timeout) + " (the sandbox response is delayed " + flows.FormatDuration(c.Delay) + ")"
 			return res
 		}
 		if c.Body != nil {

@@ -28,7 +28,7 @@ func (t *turn) timer() {
 	t.trigger = "timeout"
 	if t.tr != nil {
 		to := t.e.flow.Timeouts[i]
-		t.traceCheck(Check{Kind: CheckTimeout, Name: "after " + to.After.String(), State: t.stateLabel, Pos: to.Pos, Fired: true})
+		t.traceCheck(Check{Kind: CheckTimeout, Name: "after " + flows.FormatDuration(to.After), State: t.stateLabel, Pos: to.Pos, Fired: true})
 	}
 	st := t.f.States[s.State]
 	t.goTo(t.runPath(st, loc{kind: locTimeout, idx: i}, 0))

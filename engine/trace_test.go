@@ -123,7 +123,7 @@ next:(otherwise)=fired( )`
 		t.Errorf("transition checks:\n%s\nwant first\n%s", got, want)
 	}
 	tt = traced(t, c, flows.Input{Kind: flows.InputTimer, Timer: c.s.TimerKey, At: c.now.Add(11 * time.Minute)})
-	if got := checkList(tt.Checks); got != "timeout:after 10m0s=fired( )" {
+	if got := checkList(tt.Checks); got != "timeout:after 10m=fired( )" {
 		t.Errorf("timer checks: %s", got)
 	}
 }

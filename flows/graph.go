@@ -125,7 +125,7 @@ func (f *Flow) Edges() []Edge {
 	}
 	ladder(AnyState, f.NoMatch)
 	for _, t := range f.Timeouts {
-		add(AnyState, EdgeTimeout, "after "+t.After.String(), true, t.Pos, t.Do, false)
+		add(AnyState, EdgeTimeout, "after "+FormatDuration(t.After), true, t.Pos, t.Do, false)
 	}
 	return append(out, f.subflowEdges()...)
 }

@@ -157,7 +157,7 @@ func TestRenderNoMoveAfterAStop(t *testing.T) {
 func TestRenderRuleEnds(t *testing.T) {
 	for format, wants := range map[Format][]string{
 		Mermaid: {`end_((("end")))`, `s_a -->|"1. X"| end_`, `s_b -->|"stop"| end_`, `s_c -->|"if n #gt; 1"| end_`, `s_c --> end_`,
-			`any_state -.->|"trigger: bye"| end_`, `any_state -.->|"no match 2"| end_`, `any_state -.->|"after 10m0s"| end_`},
+			`any_state -.->|"trigger: bye"| end_`, `any_state -.->|"no match 2"| end_`, `any_state -.->|"after 10m"| end_`},
 		Dot: {`end_ [label="end", shape=doublecircle];`, `"s:a" -> end_ [label="1. X"];`, `"s:b" -> end_ [label="stop"];`,
 			`"s:c" -> end_;`, `"any_state" -> end_ [label="trigger: bye", style=dashed];`},
 	} {

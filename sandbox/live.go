@@ -7,7 +7,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"strings"
 	"sync"
 	"time"
 
@@ -275,14 +274,5 @@ func nextDue(items []flows.OutboxItem) time.Time {
 }
 
 // FormatDuration writes d the way flows and test files do (10m, not
-// 10m0s).
-func FormatDuration(d time.Duration) string {
-	s := d.String()
-	if strings.HasSuffix(s, "m0s") {
-		s = strings.TrimSuffix(s, "0s")
-	}
-	if strings.HasSuffix(s, "h0m") {
-		s = strings.TrimSuffix(s, "0m")
-	}
-	return s
-}
+// 10m0s): flows.FormatDuration.
+func FormatDuration(d time.Duration) string { return flows.FormatDuration(d) }

@@ -30,7 +30,7 @@ func TestGraphDrawsRulesThatEnd(t *testing.T) {
 		}
 	}
 	slices.Sort(ends)
-	want := []string{"* after 10m0s", "* no match 2", "* trigger: bye", "a 1. X", "b stop", "c ", "c if n > 1"}
+	want := []string{"* after 10m", "* no match 2", "* trigger: bye", "a 1. X", "b stop", "c ", "c if n > 1"}
 	if !slices.Equal(ends, want) {
 		t.Errorf("edges to the end: %q, want %q", ends, want)
 	}
