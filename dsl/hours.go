@@ -107,6 +107,10 @@ func (l *loader) spans(n *yaml.Node) []flows.Span {
 	check := func(node *yaml.Node, value string, off int, text string) {
 		sp, err := flows.ParseSpan(text)
 		if err != nil {
+			// At the part that is wrong: the end of "18:00-25:00".
+			if se, ok := err.(*flows.SpanError); ok {
+				off += runeLen(text[:min(se.Offset, len(text))]) - runeLen(text[:len(text)-len(strings.TrimLeft(text, " \t"))])
+			}
 			l.errAt(l.file.posIn(node, value, off), "%s", err)
 			return
 		}

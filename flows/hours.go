@@ -127,32 +127,62 @@ func ParseDays(s string) ([]time.Weekday, bool) {
 	}
 }
 
+// SpanError is a span ParseSpan cannot read: what is wrong, and where the
+// wrong part starts in the text given (Offset, in bytes), so a loader can
+// point at it.
+type SpanError struct {
+	Offset int
+	Msg    string
+}
+
+func (e *SpanError) Error() string { return e.Msg }
+
+// badSpan is the error of a span with a wrong part at off.
+func badSpan(span string, off int, why string) *SpanError {
+	return &SpanError{Offset: off, Msg: fmt.Sprintf("bad hours %q: %s; write spans like \"09:00-13:00, 14:00-18:00\" (hours 00 to 24, minutes 00 to 59, 24:00 only as an end)", span, why)}
+}
+
 // ParseSpan reads an open span "HH:MM-HH:MM" (24:00 allowed as an end). The
-// error says how to write it.
+// error (a *SpanError when a time is wrong) says which part is wrong and
+// how to write it.
 func ParseSpan(s string) (Span, error) {
-	s = strings.TrimSpace(s)
-	from, to, ok := strings.Cut(s, "-")
-	a, okA := parseClock(from)
-	z, okZ := parseClock(to)
-	if !ok || !okA || !okZ || a == 24*60 {
-		return Span{}, fmt.Errorf("bad hours %q: write spans like \"09:00-13:00, 14:00-18:00\"", s)
+	lead := len(s) - len(strings.TrimLeft(s, " \t"))
+	span := strings.TrimSpace(s)
+	from, to, ok := strings.Cut(span, "-")
+	if !ok {
+		return Span{}, badSpan(span, lead, `a span is a start and an end joined by "-"`)
+	}
+	a, why := parseClock(from)
+	if why != "" {
+		return Span{}, badSpan(span, lead+trimmedAt(from), fmt.Sprintf("the start %q %s", strings.TrimSpace(from), why))
+	}
+	if a == 24*60 {
+		return Span{}, badSpan(span, lead+trimmedAt(from), `the start "24:00" is midnight at the end of the day: 24:00 only ends a span; start at 00:00`)
+	}
+	z, why := parseClock(to)
+	if why != "" {
+		return Span{}, badSpan(span, lead+len(from)+1+trimmedAt(to), fmt.Sprintf("the end %q %s", strings.TrimSpace(to), why))
 	}
 	if z <= a {
-		return Span{}, fmt.Errorf("span %q ends before it starts; a span cannot cross midnight, split it (e.g. \"22:00-24:00\" and \"00:00-02:00\" the next day)", s)
+		return Span{}, &SpanError{Offset: lead, Msg: fmt.Sprintf("span %q ends before it starts; a span cannot cross midnight, split it (e.g. \"22:00-24:00\" and \"00:00-02:00\" the next day)", span)}
 	}
 	return Span{From: a, To: z}, nil
 }
 
-// parseClock reads HH:MM as minutes after midnight (24:00 allowed).
-func parseClock(s string) (int, bool) {
+// trimmedAt is where s starts once its leading blanks are trimmed.
+func trimmedAt(s string) int { return len(s) - len(strings.TrimLeft(s, " \t")) }
+
+// parseClock reads HH:MM as minutes after midnight (24:00 allowed); else
+// it says what is wrong with it.
+func parseClock(s string) (int, string) {
 	h, m, ok := strings.Cut(strings.TrimSpace(s), ":")
 	if !ok || len(h) < 1 || len(h) > 2 || len(m) != 2 {
-		return 0, false
+		return 0, "is not a time: write it as HH:MM, like 09:00"
 	}
 	hh, mm := 0, 0
 	for _, c := range h + m {
 		if c < '0' || c > '9' {
-			return 0, false
+			return 0, "is not a time: write it as HH:MM, like 09:00"
 		}
 	}
 	for _, c := range h {
@@ -161,8 +191,13 @@ func parseClock(s string) (int, bool) {
 	for _, c := range m {
 		mm = mm*10 + int(c-'0')
 	}
-	if mm > 59 || hh > 24 || (hh == 24 && mm != 0) {
-		return 0, false
+	switch {
+	case hh > 24:
+		return 0, fmt.Sprintf("has hour %d, past 24", hh)
+	case mm > 59:
+		return 0, fmt.Sprintf("has minute %d, past 59", mm)
+	case hh == 24 && mm != 0:
+		return 0, "is past midnight: 24:00 is the latest end"
 	}
-	return hh*60 + mm, true
+	return hh*60 + mm, ""
 }

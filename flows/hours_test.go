@@ -1,6 +1,7 @@
 package flows
 
 import (
+	"errors"
 	"slices"
 	"strings"
 	"testing"
@@ -38,8 +39,12 @@ func TestParseSpan(t *testing.T) {
 		{" 9:30 - 24:00 ", Span{570, 1440}, ""},
 		{"18:00-09:00", Span{}, "ends before it starts"},
 		{"9-18", Span{}, `write spans like "09:00-13:00, 14:00-18:00"`},
-		{"24:00-24:00", Span{}, "bad hours"},
-		{"09:60-10:00", Span{}, "bad hours"},
+		{"24:00-24:00", Span{}, `the start "24:00" is midnight at the end of the day: 24:00 only ends a span; start at 00:00`},
+		{"09:60-10:00", Span{}, `the start "09:60" has minute 60, past 59`},
+		{"18:00-25:00", Span{}, `bad hours "18:00-25:00": the end "25:00" has hour 25, past 24; write spans like "09:00-13:00, 14:00-18:00" (hours 00 to 24, minutes 00 to 59, 24:00 only as an end)`},
+		{"18:00-24:30", Span{}, `the end "24:30" is past midnight: 24:00 is the latest end`},
+		{"9.00-18:00", Span{}, `the start "9.00" is not a time: write it as HH:MM, like 09:00`},
+		{"0900", Span{}, `a span is a start and an end joined by "-"`},
 	}
 	for _, tt := range tests {
 		got, err := ParseSpan(tt.in)
@@ -48,6 +53,28 @@ func TestParseSpan(t *testing.T) {
 		}
 		if tt.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tt.wantErr)) {
 			t.Errorf("ParseSpan(%q) error = %v, want one containing %q", tt.in, err, tt.wantErr)
+		}
+	}
+}
+
+// A span's error says where in the text the wrong part starts, so a
+// loader can point at it.
+func TestParseSpanErrorOffset(t *testing.T) {
+	tests := []struct {
+		in   string
+		want int
+	}{
+		{"18:00-25:00", 6},
+		{" 18:00 - 25:00", 9},
+		{"09:75-10:00", 0},
+		{"  0900", 2},
+		{"18:00-09:00", 0},
+	}
+	for _, tt := range tests {
+		_, err := ParseSpan(tt.in)
+		var se *SpanError
+		if !errors.As(err, &se) || se.Offset != tt.want {
+			t.Errorf("ParseSpan(%q) error = %#v, want a *SpanError at offset %d", tt.in, err, tt.want)
 		}
 	}
 }
