@@ -26,8 +26,13 @@ type convState struct {
 func checkStep(flow *flows.Flow, st *Step, res *sandbox.Step, s *flows.Session, vars map[string]any, cs *convState) []string {
 	var fails []string
 	fail := func(format string, args ...any) { fails = append(fails, fmt.Sprintf(format, args...)) }
+	// keyed are the failures of the step's checks, printed after the
+	// others in the order the test file writes the checks.
+	var keyed []keyedFail
 	// failAt reports a failure of the check with key key, at its position.
-	failAt := func(key, format string, args ...any) { fails = append(fails, st.at(key, fmt.Sprintf(format, args...))) }
+	failAt := func(key, format string, args ...any) {
+		keyed = append(keyed, keyedFail{st.checkPos[key], st.at(key, fmt.Sprintf(format, args...))})
+	}
 
 	var replies []string
 	var menu []string
@@ -138,7 +143,7 @@ func checkStep(flow *flows.Flow, st *Step, res *sandbox.Step, s *flows.Session, 
 			failAt("http", "%s", msg)
 		}
 	}
-	fails = append(fails, checkHelpdesk(st, res)...)
+	checkHelpdesk(st, res, func(key, msg string) { failAt(key, "%s", msg) })
 	if len(st.events) > 0 {
 		if msg := checkEvents(st.events, res); msg != "" {
 			failAt("events", "%s", msg)
@@ -154,10 +159,25 @@ func checkStep(flow *flows.Flow, st *Step, res *sandbox.Step, s *flows.Session, 
 			failAt("ended", "ended: expected the conversation to go on, but it ended")
 		}
 	}
+	slices.SortStableFunc(keyed, func(a, b keyedFail) int {
+		if a.pos.Line != b.pos.Line {
+			return a.pos.Line - b.pos.Line
+		}
+		return a.pos.Col - b.pos.Col
+	})
+	for _, k := range keyed {
+		fails = append(fails, k.msg)
+	}
 	if len(fails) > 0 {
 		fails = append(fails, listReplies(replies))
 	}
 	return fails
+}
+
+// keyedFail is a failure of a step's check, at the check's key.
+type keyedFail struct {
+	pos flows.Pos
+	msg string
 }
 
 func optionTitles(opts []flows.ReplyOption) []string {

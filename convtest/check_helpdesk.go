@@ -121,9 +121,9 @@ func (p *testParser) requestChecks(n *yaml.Node) []requestCheck {
 	return out
 }
 
-// checkHelpdesk runs the route: and requests: checks of st.
-func checkHelpdesk(st *Step, res *sandbox.Step) []string {
-	var fails []string
+// checkHelpdesk runs the route: and requests: checks of st, reporting
+// each failure with the key of its check.
+func checkHelpdesk(st *Step, res *sandbox.Step, failAt func(key, msg string)) {
 	var routes []sandbox.RouteEvent
 	var reqs []sandbox.HelpdeskRequest
 	for _, ev := range res.Events {
@@ -136,15 +136,14 @@ func checkHelpdesk(st *Step, res *sandbox.Step) []string {
 	}
 	if st.route != nil {
 		for _, f := range checkRoute(st.route, routes) {
-			fails = append(fails, st.at("route", f))
+			failAt("route", f)
 		}
 	}
 	if st.requestsOK {
 		if msg := checkRequests(st.requests, reqs); msg != "" {
-			fails = append(fails, st.at("requests", msg))
+			failAt("requests", msg)
 		}
 	}
-	return fails
 }
 
 func checkRoute(w *routeCheck, got []sandbox.RouteEvent) []string {
