@@ -14,15 +14,27 @@ var commonLanguages = []string{"ar", "bg", "bn", "ca", "cs", "da", "de", "el", "
 	"he", "hi", "hr", "hu", "id", "it", "ja", "ko", "lt", "lv", "ms", "nl", "no", "pl", "pt", "ro", "ru",
 	"sk", "sl", "sr", "sv", "th", "tr", "uk", "ur", "vi", "zh"}
 
+// bibliographic are the ISO 639-2/B codes (fre, ger) of languages with an
+// ISO 639-1 code: BCP 47 parses them as codes of no language it knows, so
+// a flow that lists one would load and match no text.
+var bibliographic = map[string]string{
+	"alb": "sq", "arm": "hy", "baq": "eu", "bur": "my", "chi": "zh", "cze": "cs", "dut": "nl",
+	"fre": "fr", "geo": "ka", "ger": "de", "gre": "el", "ice": "is", "mac": "mk", "mao": "mi",
+	"may": "ms", "per": "fa", "rum": "ro", "slo": "sk", "tib": "bo", "wel": "cy",
+}
+
 // unknownLanguage reports whether code (well formed: langCode) names no
 // language a flow can use: a code in no registry ("jp"), or an ISO 639-2
 // code of a language that has an ISO 639-1 one ("spa" for "es", which
-// BCP 47 does not allow); sug is the code likely meant, isoCode when it
+// BCP 47 does not allow; "fre" for "fr"); sug is the code likely meant, isoCode when it
 // is the same language's ISO 639-1 code.
 func unknownLanguage(code string) (sug string, isoCode, bad bool) {
 	base, rest, _ := strings.Cut(code, "-")
 	if rest != "" {
 		rest = "-" + rest
+	}
+	if iso, ok := bibliographic[strings.ToLower(base)]; ok {
+		return iso + rest, true, true
 	}
 	b, err := language.ParseBase(base)
 	if err != nil {

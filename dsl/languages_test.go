@@ -29,6 +29,12 @@ func TestLanguageTypo(t *testing.T) {
 			`x.yaml:8:7: error: unknown language "en"; the flow speaks it (languages: has an error; the other texts in en are not flagged)`,
 			`x.yaml:9:7: error: unknown language "es"; the flow speaks it (languages: has an error; the other texts in es are not flagged)`,
 		}},
+		{"639-2/B code", "[it, en, fre]", "fre", []string{
+			`x.yaml:2:21: error: languages: "fre" is not a language code the flow can use; did you mean "fr" (its ISO 639-1 code)?`,
+		}},
+		{"639-2/B code of German", "[it, en, ger]", "ger", []string{
+			`x.yaml:2:21: error: languages: "ger" is not a language code the flow can use; did you mean "de" (its ISO 639-1 code)?`,
+		}},
 		{"no such code", "[it, en, jp]", "jp", []string{
 			`x.yaml:2:21: error: languages: "jp" is not a language code the flow can use; did you mean "ja"?`,
 		}},
