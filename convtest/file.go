@@ -46,11 +46,15 @@ type Setup struct {
 }
 
 // Contact is the customer a test conversation runs as: the test's user:
-// (its phone as id when it gives none), else one with id test-user. The
-// test run and its replay (File.Replay) must agree on it.
-func (s Setup) Contact() flows.Contact {
+// (its phone as id when it gives none), else the customer baton chat and
+// the web sandbox play by default (sandbox.DefaultContact of the
+// conversation's language, flowLang when the test gives none), with id
+// test-user. The test run and its replay (File.Replay) must agree on it.
+func (s Setup) Contact(flowLang string) flows.Contact {
 	if s.User == nil {
-		return flows.Contact{ID: "test-user"}
+		c := sandbox.DefaultContact(orDefault(s.Lang, flowLang))
+		c.ID = "test-user"
+		return c
 	}
 	c := *s.User
 	if c.ID == "" {

@@ -6,7 +6,8 @@ import (
 )
 
 // Replay is a test file's conversations as `baton replay`
-// replays them: the steps' inputs on the test's clock, its canned HTTP
+// replays them (flowLang the language of the flow they test, for the
+// default customer): the steps' inputs on the test's clock, its canned HTTP
 // responses as the answers recorded, and what its checks say happened
 // (the replies of a `bot:` of exact texts, the `state:`, the handoff or
 // none): what `baton chat --record` writes, compared as recorded.
@@ -14,12 +15,12 @@ import (
 // Without a baseline a conversation whose test routes handoffs by a
 // deployment config (config:) is skipped: the replay runs the flow alone,
 // and its teams and priorities would differ from the routed ones.
-func (tf *File) Replay(baseline bool) []*replay.Conversation {
+func (tf *File) Replay(baseline bool, flowLang string) []*replay.Conversation {
 	var out []*replay.Conversation
 	for _, tc := range tf.Conversations {
 		s := tc.Setup
 		c := &replay.Conversation{ID: tc.Name, Source: tc.Pos.String(), Session: "test-1", Channel: s.Channel, Lang: s.Lang, Vars: s.Vars,
-			Contact: s.Contact(), Recorded: &replay.Run{}}
+			Contact: s.Contact(flowLang), Recorded: &replay.Run{}}
 		if c.Channel == "" {
 			c.Channel = "sandbox"
 		}

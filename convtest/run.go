@@ -315,7 +315,7 @@ func (r *run) runConv(ctx context.Context, file *File, tf *testFlow, c *Conversa
 		Canned:     c.Setup.HTTP,
 		IDPrefix:   "test",
 		CannedHint: "(or an http: response to the test file)",
-		Contact:    c.Setup.Contact(),
+		Contact:    c.Setup.Contact(tf.flow.DefaultLanguage()),
 	}
 	if c.Setup.Config != "" {
 		cfg.Deployment = r.loadConfig(c.Setup.Config).dep

@@ -327,7 +327,7 @@ func TestRunAfter(t *testing.T) {
 	if len(errs) > 0 {
 		t.Fatal(errs)
 	}
-	in := file.Replay(false)[0].Inputs
+	in := file.Replay(false, "en")[0].Inputs
 	if want := time.Date(2026, 3, 3, 10, 36, 0, 0, time.UTC); len(in) != 2 || !in[1].At.Equal(want) {
 		t.Errorf("the replay's inputs %+v, want the second at %s", in, want)
 	}

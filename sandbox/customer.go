@@ -38,7 +38,8 @@ var customers = map[string]flows.Contact{
 }
 
 // DefaultContact is the customer a sandbox conversation in lang has when
-// none is given, so a flow that greets "¡Hola, {{ contact.name }}!" or
+// none is given: the one default of baton chat, the web sandbox (studio)
+// and conversation tests (convtest, with id test-user), so a flow that greets "¡Hola, {{ contact.name }}!" or
 // routes on the phone's country reads right in the sandbox. A language
 // without one of its own ("es-MX" is "es") gets Alex, +1 555 0100.
 func DefaultContact(lang string) flows.Contact {

@@ -38,7 +38,9 @@ type Options struct {
 	// language, WhatsApp).
 	Lang    string
 	Channel string
-	// Profile is the customer (default: Anna, +39 333 123 4567).
+	// Profile is the customer (default: sandbox.DefaultContact of the
+	// language, as baton chat and baton test: Anna, +390000000000 in
+	// Italian).
 	Profile *Profile
 	// Vars override the flow's initial variables.
 	Vars map[string]any
@@ -144,7 +146,13 @@ func New(o Options) (*Studio, error) {
 		}
 		s.dep = dep
 	}
-	s.setup = Setup{Lang: o.Lang, Channel: o.Channel, Start: o.Now, Profile: Profile{Name: "Anna", Phone: "+393331234567"}}
+	s.setup = Setup{Lang: o.Lang, Channel: o.Channel, Start: o.Now}
+	if s.setup.Lang == "" {
+		s.setup.Lang = f.DefaultLanguage()
+	}
+	// The customer baton chat and baton test play too.
+	c := sandbox.DefaultContact(s.setup.Lang)
+	s.setup.Profile = Profile{Name: c.Name, Phone: c.Phone}
 	if o.Profile != nil {
 		s.setup.Profile = *o.Profile
 	} else {

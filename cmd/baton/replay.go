@@ -150,12 +150,12 @@ func runReplay(ctx context.Context, e *env, args []string) int {
 	}
 	// A test file names its flow: the tests of another flow than --flow
 	// (and --baseline) are skipped, as an events file's conversations are.
-	flowNames := map[string]string{}
+	flowNames, flowLangs := map[string]string{}, map[string]string{}
 	for _, tfs := range tests {
 		for _, tf := range tfs {
 			if _, ok := flowNames[tf.FlowPath]; !ok {
 				if f, diags := dsl.LoadFile(tf.FlowPath); !diags.HasErrors() && f != nil {
-					flowNames[tf.FlowPath] = f.Name
+					flowNames[tf.FlowPath], flowLangs[tf.FlowPath] = f.Name, f.DefaultLanguage()
 				} else {
 					flowNames[tf.FlowPath] = ""
 				}
@@ -176,7 +176,7 @@ func runReplay(ctx context.Context, e *env, args []string) int {
 			if tfs, ok := tests[p]; ok {
 				for _, tf := range tfs {
 					name := flowNames[tf.FlowPath]
-					for _, c := range tf.Replay(*base != "") {
+					for _, c := range tf.Replay(*base != "", flowLangs[tf.FlowPath]) {
 						c.Flow = name
 						emit(c)
 					}
