@@ -29,10 +29,20 @@ func checkStep(flow *flows.Flow, st *Step, res *sandbox.Step, s *flows.Session, 
 	// keyed are the failures of the step's checks, printed after the
 	// others in the order the test file writes the checks.
 	var keyed []keyedFail
-	// failAt reports a failure of the check with key key, at its position.
-	failAt := func(key, format string, args ...any) {
-		keyed = append(keyed, keyedFail{st.checkPos[key], st.at(key, fmt.Sprintf(format, args...))})
+	// report reports a failure at pos, the entry of the check that is
+	// wrong (a variable of vars:, a field of route:), or, when pos is
+	// zero, at the check's key.
+	report := func(pos flows.Pos, key, msg string) {
+		if pos.IsZero() {
+			keyed = append(keyed, keyedFail{st.checkPos[key], st.at(key, msg)})
+			return
+		}
+		keyed = append(keyed, keyedFail{pos, pos.String() + ": " + msg})
 	}
+	// failAt reports a failure of the check with key key, at its position.
+	failAt := func(key, format string, args ...any) { report(flows.Pos{}, key, fmt.Sprintf(format, args...)) }
+	// failVar reports a failure of the variable name of vars:, at its entry.
+	failVar := func(name, format string, args ...any) { report(st.varPos[name], "vars", fmt.Sprintf(format, args...)) }
 
 	var replies []string
 	var menu []string
@@ -119,14 +129,14 @@ func checkStep(flow *flows.Flow, st *Step, res *sandbox.Step, s *flows.Session, 
 					if _, ok := flow.Vars[name]; ok {
 						caller = fmt.Sprintf(" (a test's vars: sees the running flow's own; %s is the calling flow's)", name)
 					}
-					failAt("vars", "vars: %s: the sub-flow %q the conversation is in has no variable %q%s", name, s.Stack[n-1].Flow, name, caller)
+					failVar(name, "vars: %s: the sub-flow %q the conversation is in has no variable %q%s", name, s.Stack[n-1].Flow, name, caller)
 					continue
 				}
-				failAt("vars", "vars: %s: the flow has no variable %q%s", name, name, hint)
+				failVar(name, "vars: %s: the flow has no variable %q%s", name, name, hint)
 				continue
 			}
 			if !subset(want, normJSON(got)) {
-				failAt("vars", "vars: %s: expected %s, got %s", name, compactJSON(want), compactJSON(got))
+				failVar(name, "vars: %s: expected %s, got %s", name, compactJSON(want), compactJSON(got))
 			}
 		}
 	}
@@ -143,7 +153,7 @@ func checkStep(flow *flows.Flow, st *Step, res *sandbox.Step, s *flows.Session, 
 			failAt("http", "%s", msg)
 		}
 	}
-	checkHelpdesk(st, res, func(key, msg string) { failAt(key, "%s", msg) })
+	checkHelpdesk(st, res, report)
 	if len(st.events) > 0 {
 		if msg := checkEvents(st.events, res); msg != "" {
 			failAt("events", "%s", msg)

@@ -23,6 +23,9 @@ type routeCheck struct {
 	team, agent, priority, connector, sla *string
 	inHours, openTicket                   *bool
 	tags                                  []string
+	// pos is where each field is, tagPos each tag, for their failures.
+	pos    map[string]flows.Pos
+	tagPos []flows.Pos
 }
 
 type requestCheck struct {
@@ -46,7 +49,9 @@ func (p *testParser) routeCheck(n *yaml.Node) *routeCheck {
 		r.none = true
 		return r
 	}
-	p.fields(n, "route", []string{"team", "agent", "priority", "connector", "sla", "in_hours", "open_ticket", "tags"}, func(key string, _, v *yaml.Node) {
+	r.pos = map[string]flows.Pos{}
+	p.fields(n, "route", []string{"team", "agent", "priority", "connector", "sla", "in_hours", "open_ticket", "tags"}, func(key string, k, v *yaml.Node) {
+		r.pos[key] = p.pos(k)
 		switch key {
 		case "team":
 			r.team = p.strPtr(v, key)
@@ -70,6 +75,11 @@ func (p *testParser) routeCheck(n *yaml.Node) *routeCheck {
 			}
 		case "tags":
 			r.tags = p.strList(v, "route tags")
+			if v.Kind == yaml.SequenceNode && len(v.Content) == len(r.tags) {
+				for _, e := range v.Content {
+					r.tagPos = append(r.tagPos, p.pos(e))
+				}
+			}
 		}
 	})
 	return r
@@ -122,8 +132,8 @@ func (p *testParser) requestChecks(n *yaml.Node) []requestCheck {
 }
 
 // checkHelpdesk runs the route: and requests: checks of st, reporting
-// each failure with the key of its check.
-func checkHelpdesk(st *Step, res *sandbox.Step, failAt func(key, msg string)) {
+// each failure at its entry (pos, zero for none) or its check's key.
+func checkHelpdesk(st *Step, res *sandbox.Step, report func(pos flows.Pos, key, msg string)) {
 	var routes []sandbox.RouteEvent
 	var reqs []sandbox.HelpdeskRequest
 	for _, ev := range res.Events {
@@ -135,37 +145,50 @@ func checkHelpdesk(st *Step, res *sandbox.Step, failAt func(key, msg string)) {
 		}
 	}
 	if st.route != nil {
-		for _, f := range checkRoute(st.route, routes) {
-			failAt("route", f)
+		fails, decision := checkRoute(st.route, routes)
+		if len(fails) > 0 {
+			// The decision goes with the last failure in the file.
+			last := 0
+			for i, f := range fails {
+				if f.pos.Line > fails[last].pos.Line || (f.pos.Line == fails[last].pos.Line && f.pos.Col > fails[last].pos.Col) {
+					last = i
+				}
+			}
+			fails[last].msg += decision
+		}
+		for _, f := range fails {
+			report(f.pos, "route", f.msg)
 		}
 	}
 	if st.requestsOK {
 		if msg := checkRequests(st.requests, reqs); msg != "" {
-			failAt("requests", msg)
+			report(flows.Pos{}, "requests", msg)
 		}
 	}
 }
 
-func checkRoute(w *routeCheck, got []sandbox.RouteEvent) []string {
+// checkRoute returns the failures of the route: check w, each at its
+// field or tag (zero: at route:), and the decision to show with them.
+func checkRoute(w *routeCheck, got []sandbox.RouteEvent) ([]keyedFail, string) {
 	if w.none {
 		if len(got) == 0 {
-			return nil
+			return nil, ""
 		}
-		return []string{fmt.Sprintf("route: expected no routed handoff, got one to team %q via %s", got[0].Team, got[0].Connector)}
+		return []keyedFail{{msg: fmt.Sprintf("route: expected no routed handoff, got one to team %q via %s", got[0].Team, got[0].Connector)}}, ""
 	}
 	if len(got) == 0 {
-		return []string{"route: expected a routed handoff in this step, there was none (is config: set in the test file?)"}
+		return []keyedFail{{msg: "route: expected a routed handoff in this step, there was none (is config: set in the test file?)"}}, ""
 	}
 	g := got[len(got)-1]
-	var fails []string
+	var fails []keyedFail
 	field := func(name string, want *string, got string) {
 		if want != nil && *want != got {
-			fails = append(fails, fmt.Sprintf("route %s: expected %q, got %q", name, *want, got))
+			fails = append(fails, keyedFail{w.pos[name], fmt.Sprintf("route %s: expected %q, got %q", name, *want, got)})
 		}
 	}
 	flag := func(name string, want *bool, got bool) {
 		if want != nil && *want != got {
-			fails = append(fails, fmt.Sprintf("route %s: expected %t, got %t", name, *want, got))
+			fails = append(fails, keyedFail{w.pos[name], fmt.Sprintf("route %s: expected %t, got %t", name, *want, got)})
 		}
 	}
 	field("team", w.team, g.Team)
@@ -175,17 +198,20 @@ func checkRoute(w *routeCheck, got []sandbox.RouteEvent) []string {
 	field("sla", w.sla, g.SLA)
 	flag("in_hours", w.inHours, g.InHours)
 	flag("open_ticket", w.openTicket, g.OpenTicket)
-	for _, t := range w.tags {
+	for i, t := range w.tags {
 		if !slices.Contains(g.Tags, t) {
-			fails = append(fails, fmt.Sprintf("route tags: expected %q among %s", t, quoteList(g.Tags)))
+			pos := w.pos["tags"]
+			if i < len(w.tagPos) {
+				pos = w.tagPos[i]
+			}
+			fails = append(fails, keyedFail{pos, fmt.Sprintf("route tags: expected %q among %s", t, quoteList(g.Tags))})
 		}
 	}
-	if len(fails) > 0 {
-		b, _ := json.Marshal(g)
-		// The decision goes with the last failure, under its position.
-		fails[len(fails)-1] += "\nthe decision: " + string(b)
+	if len(fails) == 0 {
+		return nil, ""
 	}
-	return fails
+	b, _ := json.Marshal(g)
+	return fails, "\nthe decision: " + string(b)
 }
 
 // checkRequests matches the step's helpdesk requests one to one, in

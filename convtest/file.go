@@ -110,6 +110,8 @@ type Step struct {
 	requestsOK bool
 	// checkPos is where each check's key is, for its failures.
 	checkPos map[string]flows.Pos
+	// varPos is where each variable of vars: is, for its failures.
+	varPos map[string]flows.Pos
 }
 
 // at prefixes a failure of the step's check key with the key's position

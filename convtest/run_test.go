@@ -389,7 +389,11 @@ func TestRunFailurePointsAtTheCheck(t *testing.T) {
 	var wants []string
 	for _, c := range checks {
 		src += "  - name: " + c.key + "\n    steps:\n      - user: hi\n        " + c.key + ": " + c.value + "\n"
-		wants = append(wants, fmt.Sprintf("  step 1 of 1, user: \"hi\" (TEST:%d:9)\n    TEST:%d:9: %s", line+2, line+3, c.msg))
+		col := 9 // at the check's key; vars: at the variable's entry
+		if c.key == "vars" {
+			col = 16
+		}
+		wants = append(wants, fmt.Sprintf("  step 1 of 1, user: \"hi\" (TEST:%d:9)\n    TEST:%d:%d: %s", line+2, line+3, col, c.msg))
 		line += 4
 	}
 	// Two failing checks of one step, each at its own key.
@@ -517,7 +521,7 @@ conversations:
 	}
 	var out bytes.Buffer
 	res := NewRunner(Options{Out: &out}).Run(context.Background(), []string{path})
-	want := `:7:9: vars: pizza: the sub-flow "contact" the conversation is in has no variable "pizza" (a test's vars: sees the running flow's own; pizza is the calling flow's)`
+	want := `:7:16: vars: pizza: the sub-flow "contact" the conversation is in has no variable "pizza" (a test's vars: sees the running flow's own; pizza is the calling flow's)`
 	if !strings.Contains(out.String(), want) || res.Failed != 1 || res.Passed != 1 {
 		t.Errorf("%d passed, %d failed; want 1 and 1, and the line %s:\n%s", res.Passed, res.Failed, want, out.String())
 	}

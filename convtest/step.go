@@ -118,7 +118,7 @@ func (p *testParser) step(n *yaml.Node) *Step {
 		case "state":
 			st.state = p.str(v, "state")
 		case "vars":
-			st.vars, _ = p.varsMap(v, "vars")
+			st.vars, st.varPos = p.varsMap(v, "vars")
 		case "no_match":
 			nm, err := strconv.Atoi(v.Value)
 			if err != nil || v.Kind != yaml.ScalarNode {
