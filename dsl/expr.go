@@ -80,6 +80,10 @@ func (l *loader) compileAll() {
 	for name := range l.captures {
 		if _, ok := l.flow.Vars[name]; !ok {
 			l.flow.Vars[name] = nil
+			if l.undeclared == nil {
+				l.undeclared = map[string]bool{}
+			}
+			l.undeclared[name] = true
 		}
 	}
 	cc := l.compiler()
@@ -120,6 +124,10 @@ type compiled struct {
 	signals bool      // reads an NLU signal
 	hours   []hourRef // hours.NAME read, checked per copy
 	inHours []int     // offsets of in_hours, checked per copy
+	// reads are the identifiers it reads, guarded those read with care
+	// (x ?? y, x != nil, x?.f), for lintUnset.
+	reads   []identRead
+	guarded map[string]bool
 }
 
 // exprWarning is a warning about an expression, at a rune offset in it.
@@ -164,6 +172,7 @@ func (l *loader) compile(p *pending, names []string, cache map[compileKey]*compi
 	}
 	p.out.Program = c.prog
 	p.out.Signals = c.signals
+	l.recordReads(p, c)
 	for _, h := range c.hours {
 		if _, ok := l.flow.Hours[h.name]; ok || l.outside {
 			continue
@@ -215,8 +224,10 @@ type inspector struct {
 }
 
 func (v *inspector) Visit(node *ast.Node) {
+	v.c.guards(*node)
 	switch n := (*node).(type) {
 	case *ast.IdentifierNode:
+		v.c.reads = append(v.c.reads, identRead{n.Value, n.Location().From})
 		if v.l.read == nil {
 			v.l.read = map[string]bool{}
 		}

@@ -48,6 +48,7 @@ func (l *loader) lint() {
 	l.lintSilentMisses(g, reach)
 	l.lintNext(g, reach)
 	l.lintInvalid(g, reach)
+	l.lintUnset(g)
 	toHuman := g.reachesHandoff()
 	for i, s := range g.states {
 		if reach[i] && !s.End && !toHuman[i] {

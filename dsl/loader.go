@@ -58,6 +58,13 @@ type loader struct {
 	datesRead bool
 	// read are the names the flow's expressions and texts read.
 	read map[string]bool
+	// undeclared are the variables only an ask, a save_as or a call's
+	// save: declares (vars: does not); varReads their reads, by the
+	// address of the expression, and composites the holes of a template
+	// compiled as one expression, by its address (lintUnset).
+	undeclared map[string]bool
+	varReads   map[uintptr][]varRead
+	composites map[uintptr][]*flows.Expr
 	// tzBroken: the flow's timezone: or its default calendar's is written
 	// but no time zone, an error already; "sets no timezone" would be wrong.
 	tzBroken bool

@@ -3,6 +3,7 @@ package dsl
 import (
 	"encoding/json"
 	"fmt"
+	"reflect"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -190,6 +191,10 @@ func (l *loader) composite(rn *yaml.Node, ps []piece, wrapJSON bool) *flows.Expr
 			parts = append(parts, l.hole(rn, p, false))
 		}
 	}
+	if l.composites == nil {
+		l.composites = map[uintptr][]*flows.Expr{}
+	}
+	l.composites[reflect.ValueOf(out).Pointer()] = parts
 	l.finals = append(l.finals, func() {
 		for _, e := range parts {
 			if e.Program == nil {
