@@ -1,6 +1,7 @@
 package dsl
 
 import (
+	"fmt"
 	"reflect"
 	"regexp"
 
@@ -92,9 +93,9 @@ func (c *compiled) guards(node ast.Node) {
 	}
 }
 
-// maxUnsetRounds bounds the analysis; one that has not settled by then
-// says nothing.
-const maxUnsetRounds = 64
+// unsetVisits bounds the analysis, in state visits per state; one that
+// has not settled by then says nothing.
+const unsetVisits = 64
 
 // vset is a set of variables by number; nil is every variable (a state no
 // way reaches yet).
@@ -120,54 +121,70 @@ func meet(dst *vset, src vset) bool {
 
 // unset is one run of the analysis.
 type unset struct {
-	l     *loader
-	g     *graph
-	names []string
-	num   map[string]int
-	in    []vset // per state
-	warn  bool   // the final pass: report the reads
-	seen  map[flows.Pos]bool
-	moved bool
+	l      *loader
+	g      *graph
+	names  []string
+	num    map[string]int
+	idx    map[string]int // state numbers by name
+	in     []vset         // per state
+	queue  []int          // states whose in changed, to visit again
+	queued []bool
+	warn   bool // the final pass: report the reads
+	seen   map[flows.Pos]bool
 }
 
 func (l *loader) lintUnset(g *graph) {
 	if len(l.varReads) == 0 || l.parent != nil || l.outside {
 		return
 	}
-	u := &unset{l: l, g: g, num: map[string]int{}, in: make([]vset, len(g.states)), seen: map[flows.Pos]bool{}}
+	n := len(g.states)
+	u := &unset{l: l, g: g, num: map[string]int{}, idx: make(map[string]int, n), in: make([]vset, n), queued: make([]bool, n), seen: map[flows.Pos]bool{}}
+	for i, s := range g.states {
+		u.idx[s.Name] = i
+	}
 	for name := range l.undeclared {
 		u.num[name] = len(u.names)
 		u.names = append(u.names, name)
 	}
-	start := g.num(l.flow.Start)
-	if start < 0 {
+	if _, ok := u.idx[l.flow.Start]; !ok {
 		return
 	}
-	settled := false
-	for range maxUnsetRounds {
-		u.moved = false
-		meet(&u.in[start], make(vset, len(u.names)))
-		u.round()
-		if !u.moved {
-			settled = true
+	u.goTo(l.flow.Start, make(vset, len(u.names)))
+	budget := unsetVisits*n + 1024
+	var globals string
+	for {
+		for len(u.queue) > 0 {
+			if budget--; budget < 0 {
+				return
+			}
+			i := u.queue[0]
+			u.queue = u.queue[1:]
+			u.queued[i] = false
+			u.state(u.in[i].clone(), g.states[i])
+		}
+		// The flow-wide rules, from what the states that wait now hold;
+		// done when that no longer changes.
+		now := u.global()
+		if now == globals && len(u.queue) == 0 {
 			break
 		}
-	}
-	if !settled {
-		return
+		globals = now
 	}
 	u.warn = true
-	u.round()
+	u.global()
+	for i, s := range g.states {
+		if u.in[i] != nil {
+			u.state(u.in[i].clone(), s)
+		}
+	}
 }
 
-// round walks every state once from what is known on its way in.
-func (u *unset) round() {
+// global runs the flow-wide rules from the states that wait: what is set
+// in all of them (and, for triggers, nothing: a first message is checked
+// against them before start). It returns the sets it ran them from.
+func (u *unset) global() string {
 	f := u.l.flow
-	// The flow-wide rules run from the states that wait: what is set in
-	// all of them (and, for triggers, nothing: a first message is checked
-	// against them before start).
-	var trig, lad, tout vset
-	trig = make(vset, len(u.names))
+	trig, lad, tout := make(vset, len(u.names)), vset(nil), vset(nil)
 	for i, s := range u.g.states {
 		if u.in[i] == nil || !waits(s) {
 			continue
@@ -197,11 +214,7 @@ func (u *unset) round() {
 			u.do(tout.clone(), t.Do)
 		}
 	}
-	for i, s := range u.g.states {
-		if u.in[i] != nil {
-			u.state(u.in[i].clone(), s)
-		}
-	}
+	return fmt.Sprint(trig, lad, tout)
 }
 
 // state runs s from a, what is set on the way in.
@@ -324,8 +337,9 @@ func (u *unset) set(a vset, name string) {
 }
 
 func (u *unset) goTo(name string, a vset) {
-	if i := u.g.num(name); i >= 0 && meet(&u.in[i], a) {
-		u.moved = true
+	if i, ok := u.idx[name]; ok && meet(&u.in[i], a) && !u.queued[i] {
+		u.queued[i] = true
+		u.queue = append(u.queue, i)
 	}
 }
 

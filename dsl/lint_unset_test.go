@@ -1,6 +1,7 @@
 package dsl
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -154,5 +155,38 @@ func TestReadBeforeSet(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestReadBeforeSetLongChain: the analysis settles on a long chain of
+// states written in the reverse of the order they run in.
+func TestReadBeforeSetLongChain(t *testing.T) {
+	for _, askFirst := range []bool{true, false} {
+		var b strings.Builder
+		b.WriteString("flow: x\nlanguages: [en]\nstart: s0\ntriggers:\n  - {name: human, keywords: [agent], handoff: {team: t}}\nstates:\n")
+		b.WriteString("  last:\n    say: \"{{ code }}\"\n    end: true\n")
+		for i := 199; i >= 0; i-- {
+			fmt.Fprintf(&b, "  s%d:\n    say: step\n    next: %s\n", i, map[bool]string{true: "last", false: fmt.Sprintf("s%d", i+1)}[i == 199])
+		}
+		src := b.String()
+		if askFirst {
+			src = strings.Replace(src, "  s0:\n    say: step\n", "  s0:\n    ask: {save_as: code}\n", 1)
+		} else {
+			src = strings.Replace(src, "  s199:\n    say: step\n", "  s199:\n    ask: {save_as: code}\n", 1)
+			src = strings.Replace(src, "  s100:\n    say: step\n", "  s100:\n    say: \"{{ code }}\"\n", 1)
+		}
+		_, ds := Load("x.yaml", []byte(src))
+		n := 0
+		for _, d := range ds {
+			if strings.Contains(d.Summary, "before anything sets it") {
+				n++
+			}
+			if d.Severity == Error {
+				t.Fatalf("errors: %v", ds)
+			}
+		}
+		if want := map[bool]int{true: 0, false: 1}[askFirst]; n != want {
+			t.Errorf("ask first %v: %d warnings, want %d: %v", askFirst, n, want, ds)
+		}
 	}
 }
