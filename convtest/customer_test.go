@@ -36,3 +36,20 @@ func TestDefaultCustomer(t *testing.T) {
 		t.Errorf("the replay runs as %+v, want %s with id test-user", c, name)
 	}
 }
+
+// A test's lang: in a three-letter code says the code meant.
+func TestLangMeant(t *testing.T) {
+	desk, err := filepath.Abs("testdata/desk.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	test := filepath.Join(t.TempDir(), "t.yaml")
+	if err := os.WriteFile(test, []byte("flow: "+desk+"\nlang: eng\nconversations:\n  - name: x\n    steps:\n      - user: hi\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	NewRunner(Options{Out: &out}).Run(context.Background(), []string{test})
+	if want := `:2:7: lang: "eng" is not one of the flow's languages (en); did you mean "en"?`; !strings.Contains(out.String(), want) {
+		t.Errorf("the report lacks %q:\n%s", want, out.String())
+	}
+}

@@ -264,7 +264,11 @@ func (r *run) runFile(ctx context.Context, path string) {
 	var setupErrs []string
 	for _, c := range file.Conversations {
 		if c.Setup.Lang != "" && !slices.Contains(tf.flow.Languages, c.Setup.Lang) {
-			setupErrs = append(setupErrs, fmt.Sprintf("%s: lang: %q is not one of the flow's languages (%s)", c.Setup.LangPos, c.Setup.Lang, strings.Join(tf.flow.Languages, ", ")))
+			hint := ""
+			if m := dsl.MeantLanguage(c.Setup.Lang, tf.flow.Languages); m != "" {
+				hint = fmt.Sprintf("; did you mean %q?", m)
+			}
+			setupErrs = append(setupErrs, fmt.Sprintf("%s: lang: %q is not one of the flow's languages (%s)%s", c.Setup.LangPos, c.Setup.Lang, strings.Join(tf.flow.Languages, ", "), hint))
 		}
 		for _, name := range slices.Sorted(maps.Keys(c.Setup.Vars)) {
 			if _, ok := tf.flow.Vars[name]; !ok {

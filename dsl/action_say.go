@@ -111,6 +111,10 @@ func (l *loader) language(k *yaml.Node) bool {
 		}
 		return false
 	}
+	if m := MeantLanguage(s, l.flow.Languages); m != "" {
+		l.errorf(k, "unknown language %q; did you mean %q? The flow speaks %s", s, m, strings.Join(l.flow.Languages, ", "))
+		return false
+	}
 	l.errorf(k, "unknown language %q; the flow speaks %s (add it to languages: or remove this text)", s, strings.Join(l.flow.Languages, ", "))
 	return false
 }

@@ -64,7 +64,7 @@ func (l *loader) setLang(n *yaml.Node) {
 		return
 	}
 	speaks := strings.Join(l.flow.Languages, ", ")
-	if s := flows.Suggest(rn.Value, l.flow.Languages); s != "" {
+	if s := MeantLanguage(rn.Value, l.flow.Languages); s != "" {
 		l.errorf(n, "set: unknown language %q; did you mean %q? The flow speaks %s", rn.Value, s, speaks)
 		return
 	}

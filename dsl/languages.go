@@ -1,6 +1,7 @@
 package dsl
 
 import (
+	"slices"
 	"strings"
 
 	"golang.org/x/text/language"
@@ -47,4 +48,32 @@ func unknownLanguage(code string) (sug string, isoCode, bad bool) {
 		return b.String() + rest, true, true
 	}
 	return "", false, false
+}
+
+// MeantLanguage is the code of speaks (a flow's languages) that code,
+// which is not one of them, likely means: the same in another case
+// ("EN"), the ISO 639-1 code of a three-letter one ("eng" for "en",
+// "ger" for "de"), or one a typo away from a code that names no language
+// ("enn"); "" when none is, as for a real language the flow does not
+// speak ("es" is not "en").
+func MeantLanguage(code string, speaks []string) string {
+	base := strings.ToLower(strings.TrimSpace(code))
+	for _, s := range speaks {
+		if strings.EqualFold(s, base) {
+			return s
+		}
+	}
+	iso, ok := bibliographic[base]
+	if !ok && len(base) == 3 {
+		if b, err := language.ParseBase(base); err == nil {
+			iso = b.String()
+		}
+	}
+	if iso != "" && slices.Contains(speaks, iso) {
+		return iso
+	}
+	if _, err := language.ParseBase(base); err == nil && len(base) == 2 {
+		return ""
+	}
+	return flows.Suggest(code, speaks)
 }

@@ -163,7 +163,7 @@ func runChat(ctx context.Context, e *env, args []string) int {
 		return exitFailed
 	}
 	if o.lang != "" && !slices.Contains(f.Languages, o.lang) {
-		return usageError(e, chatCmd, "--lang %q: the flow speaks %s", o.lang, strings.Join(f.Languages, ", "))
+		return usageError(e, chatCmd, "--lang %q: the flow speaks %s%s", o.lang, strings.Join(f.Languages, ", "), langHint(o.lang, f.Languages))
 	}
 	vars, err := parseVars(f, o.vars)
 	if err != nil {

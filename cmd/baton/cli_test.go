@@ -58,6 +58,10 @@ func TestUsageMessages(t *testing.T) {
 	if !strings.Contains(stderr, `--lang "fr": the flow speaks en, it`) {
 		t.Errorf("--lang error does not list the flow's languages:\n%s", stderr)
 	}
+	_, _, stderr = runCLI(t, "", "chat", "--lang", "eng", "testdata/flows/shop.yaml")
+	if !strings.Contains(stderr, `--lang "eng": the flow speaks en, it; did you mean "en"?`) {
+		t.Errorf("--lang eng does not suggest en:\n%s", stderr)
+	}
 	_, _, stderr = runCLI(t, "", "chat", "--var", "orderid=A1", "testdata/flows/shop.yaml")
 	if !strings.Contains(stderr, `unknown variable "orderid"; did you mean "order_id"? (the flow's variables: order, order_id, score, vip)`) {
 		t.Errorf("--var error does not suggest the variable:\n%s", stderr)

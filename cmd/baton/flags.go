@@ -9,6 +9,8 @@ import (
 	"regexp"
 	"strings"
 	"time"
+
+	"github.com/batonbot/baton/dsl"
 )
 
 // newFlagSet returns a flag set for a command whose usage (the command's
@@ -167,4 +169,13 @@ func orDefault(s, def string) string {
 		return def
 	}
 	return s
+}
+
+// langHint is the "; did you mean" of a --lang the flow does not speak
+// (eng for en), or "".
+func langHint(lang string, speaks []string) string {
+	if m := dsl.MeantLanguage(lang, speaks); m != "" {
+		return fmt.Sprintf("; did you mean %q?", m)
+	}
+	return ""
 }

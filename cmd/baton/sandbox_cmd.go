@@ -109,7 +109,7 @@ func runSandbox(ctx context.Context, e *env, args []string) int {
 		return exitFailed
 	}
 	if *lang != "" && !slices.Contains(f.Languages, *lang) {
-		return usageError(e, sandboxCmd, "--lang %q: the flow speaks %s", *lang, strings.Join(f.Languages, ", "))
+		return usageError(e, sandboxCmd, "--lang %q: the flow speaks %s%s", *lang, strings.Join(f.Languages, ", "), langHint(*lang, f.Languages))
 	}
 	vs, err := parseVars(f, vars)
 	if err != nil {
