@@ -87,7 +87,12 @@ func quoteName(s string) string {
 }
 
 func (c *hostCheck) isSpared(p string) bool {
-	path := pathpkg.Clean("/" + p) // the mux's redirect of /bridge/../api is checked again
+	if !strings.HasPrefix(p, "/") {
+		p = "/" + p
+	}
+	// The mux's redirect of /bridge/../api is checked again. (Clean
+	// returns a clean path as it is, without allocating.)
+	path := pathpkg.Clean(p)
 	for _, p := range c.spared {
 		if path == p || (strings.HasSuffix(p, "/") && strings.HasPrefix(path, p)) {
 			return true
@@ -119,14 +124,31 @@ func (c *hostCheck) allowed(host string) bool {
 // hostName is a Host header's name: without the port, brackets and final
 // dot, lowercased; an IP address in its canonical form.
 func hostName(host string) string {
-	if h, _, err := net.SplitHostPort(host); err == nil {
-		host = h
+	if strings.IndexByte(host, ':') >= 0 { // without one, SplitHostPort fails (an error allocated)
+		if h, _, err := net.SplitHostPort(host); err == nil {
+			host = h
+		}
 	}
 	host = strings.TrimSuffix(strings.ToLower(strings.TrimSuffix(strings.TrimPrefix(host, "["), "]")), ".")
-	if ip, err := netip.ParseAddr(host); err == nil {
+	if ip, ok := parseAddr(host); ok {
+		var b [64]byte
+		if canon := ip.Unmap().AppendTo(b[:0]); string(canon) == host {
+			return host // already canonical (127.0.0.1): not made again
+		}
 		return ip.Unmap().String()
 	}
 	return host
+}
+
+// parseAddr is netip.ParseAddr without its error, not called on a name
+// that cannot be an address (one that starts with a letter and has no
+// colon), for which it allocates the error.
+func parseAddr(s string) (netip.Addr, bool) {
+	if s == "" || (!('0' <= s[0] && s[0] <= '9') && strings.IndexByte(s, ':') < 0) {
+		return netip.Addr{}, false
+	}
+	ip, err := netip.ParseAddr(s)
+	return ip, err == nil
 }
 
 // isLoopbackName reports whether name (hostName's form) can only be this
@@ -140,6 +162,6 @@ func isLoopbackName(name string) bool {
 	if name == "localhost" || strings.HasSuffix(name, ".localhost") {
 		return true
 	}
-	ip, err := netip.ParseAddr(name)
-	return err == nil && (ip.IsLoopback() || ip.IsUnspecified())
+	ip, ok := parseAddr(name)
+	return ok && (ip.IsLoopback() || ip.IsUnspecified())
 }
