@@ -30,7 +30,7 @@ func BenchmarkDecode(b *testing.B) {
 			b.ReportAllocs()
 			b.SetBytes(int64(len(body)))
 			for b.Loop() {
-				if _, err := decode(body, testNow); err != nil {
+				if _, err := decode(body, testNow, nil); err != nil {
 					b.Fatal(err)
 				}
 			}

@@ -3,6 +3,7 @@ package whatsapp
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -167,10 +168,11 @@ type item struct {
 // errMalformed wraps what makes a body not a WhatsApp notification.
 var errMalformed = errors.New("not a WhatsApp Business Account notification")
 
-// decode reads a notification body into its items, in the order Meta
-// wrote them: for each entry and change, its messages then its statuses.
-// now stands in for a missing or unreadable timestamp.
-func decode(body []byte, now time.Time) ([]item, error) {
+// decode reads a notification body into its items, appended to items
+// (the caller's array: most notifications carry one message), in the
+// order Meta wrote them: for each entry and change, its messages then
+// its statuses. now stands in for a missing or unreadable timestamp.
+func decode(body []byte, now time.Time, items []item) ([]item, error) {
 	var n notification
 	// encoding/json/v2's decoder (the module it is developed in) with
 	// encoding/json's semantics: field names matched without case,
@@ -188,10 +190,7 @@ func decode(body []byte, now time.Time) ([]item, error) {
 			count += len(e.Changes[i].Value.Messages) + len(e.Changes[i].Value.Statuses)
 		}
 	}
-	var items []item
-	if count > 0 {
-		items = make([]item, 0, count)
-	}
+	items = slices.Grow(items, count)
 	for _, e := range n.Entry {
 		for i := range e.Changes {
 			c := &e.Changes[i]

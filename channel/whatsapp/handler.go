@@ -1,6 +1,7 @@
 package whatsapp
 
 import (
+	"bytes"
 	"context"
 	"crypto/hmac"
 	"crypto/sha256"
@@ -123,7 +124,13 @@ func (h *Handler) notify(w http.ResponseWriter, r *http.Request) {
 		h.refuse(w, http.StatusRequestEntityTooLarge, RejectTooLarge, "body over "+strconv.FormatInt(h.o.maxBody, 10)+" bytes")
 		return
 	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, h.o.maxBody))
+	buf := bodies.Get().(*bytes.Buffer)
+	defer putBody(buf)
+	if r.ContentLength > 0 {
+		buf.Grow(int(r.ContentLength))
+	}
+	_, err := buf.ReadFrom(http.MaxBytesReader(w, r.Body, h.o.maxBody))
+	body := buf.Bytes() // nothing decoded from it refers to it: it goes back to the pool
 	if err != nil {
 		var tooLarge *http.MaxBytesError
 		if errors.As(err, &tooLarge) {
@@ -139,7 +146,8 @@ func (h *Handler) notify(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	now := h.o.now()
-	items, err := decode(body, now)
+	var few [2]item // on the stack: the items of most notifications
+	items, err := decode(body, now, few[:0])
 	if err != nil {
 		h.refuse(w, http.StatusBadRequest, RejectMalformed, err.Error())
 		return
@@ -185,8 +193,27 @@ func (h *Handler) notify(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	w.Header().Set("Content-Type", "application/json")
+	w.Header()["Content-Type"] = answerContentType
 	w.Write(res.appendJSON(make([]byte, 0, 64)))
+}
+
+// answerContentType is the answer's Content-Type, shared by every
+// answer (Header.Set makes its slice anew each time): read only, as
+// jsonContentType is for the Sender's requests.
+var answerContentType = []string{"application/json"}
+
+// bodies are the buffers notifications are read into, kept while under
+// keptBody so that a rare large one is not held for good.
+var bodies = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+const keptBody = 64 << 10
+
+func putBody(b *bytes.Buffer) {
+	if b.Cap() > keptBody {
+		return
+	}
+	b.Reset()
+	bodies.Put(b)
 }
 
 type result struct{ Received, Statuses, Skipped int }
