@@ -20,6 +20,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -543,13 +544,18 @@ func TestServeSandboxFailingClosesWhatWasOpened(t *testing.T) {
 		t.Fatal(err)
 	}
 	events := filepath.Join(dir, "events.jsonl")
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
+	var addr string
+	var code int
+	var stdout, stderr string
+	// A free port is known only once released: another test may take it
+	// before serve binds it, so a taken one is tried again.
+	for range 5 {
+		addr = freeAddr(t)
+		code, stdout, stderr = runCLI(t, "", "serve", "--sandbox", "--listen", addr, "--events", events, "testdata/flows/shop.yaml")
+		if !strings.Contains(stderr, "already in use") {
+			break
+		}
 	}
-	addr := l.Addr().String()
-	l.Close()
-	code, stdout, stderr := runCLI(t, "", "serve", "--sandbox", "--listen", addr, "--events", events, "testdata/flows/shop.yaml")
 	wantCode(t, code, exitFailed, stdout, stderr)
 	if !strings.Contains(stderr, "the web sandbox broke") {
 		t.Errorf("stderr does not say why:\n%s", stderr)
@@ -563,9 +569,62 @@ func TestServeSandboxFailingClosesWhatWasOpened(t *testing.T) {
 			t.Errorf("the events file is still open (fd %s)", fd.Name())
 		}
 	}
-	if l, err := net.Listen("tcp", addr); err != nil {
-		t.Errorf("the address is still held: %v", err)
-	} else {
-		l.Close()
+	// Whether this process still listens there, from the kernel's table:
+	// binding the address again would fail as well when another test
+	// took the port since.
+	if listensOn(t, addr) {
+		t.Errorf("the address %s is still held", addr)
 	}
+}
+
+// listensOn sees this process's own listener, and not once it is closed.
+func TestListensOn(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	if !listensOn(t, addr) {
+		t.Errorf("listensOn(%s) is false while this process listens there", addr)
+	}
+	l.Close()
+	if listensOn(t, addr) {
+		t.Errorf("listensOn(%s) is true once the listener is closed", addr)
+	}
+}
+
+// listensOn reports whether this process has a listening socket on addr
+// (127.0.0.1:PORT), from /proc/net/tcp and /proc/self/fd.
+func listensOn(t *testing.T, addr string) bool {
+	t.Helper()
+	_, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n, err := strconv.Atoi(port)
+	if err != nil {
+		t.Fatal(err)
+	}
+	table, err := os.ReadFile("/proc/net/tcp")
+	if err != nil {
+		t.Fatal(err)
+	}
+	local := fmt.Sprintf("0100007F:%04X", n)
+	inodes := map[string]bool{}
+	for _, line := range strings.Split(string(table), "\n")[1:] {
+		f := strings.Fields(line)
+		if len(f) > 9 && f[1] == local && f[3] == "0A" { // 0A: LISTEN
+			inodes["socket:["+f[9]+"]"] = true
+		}
+	}
+	fds, err := os.ReadDir("/proc/self/fd")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, fd := range fds {
+		if target, _ := os.Readlink(filepath.Join("/proc/self/fd", fd.Name())); inodes[target] {
+			return true
+		}
+	}
+	return false
 }
