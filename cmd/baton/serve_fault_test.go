@@ -155,17 +155,30 @@ type serveProc struct {
 }
 
 // startServeProcess starts baton serve on addr (a free port when empty) and
-// waits until it is healthy.
+// waits until it is healthy. A free port is known only once released, so
+// another test may take it before serve binds it: then serve exits
+// saying so, and another port is tried.
 func startServeProcess(t *testing.T, w *faultWorld, addr string) *serveProc {
 	t.Helper()
-	if addr == "" {
-		l, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
+	pick := addr == ""
+	for try := 1; ; try++ {
+		if pick {
+			addr = freeAddr(t)
 		}
-		addr = l.Addr().String()
-		l.Close()
+		p, log := tryServeProcess(t, w, addr)
+		if p != nil {
+			return p
+		}
+		if !pick || !strings.Contains(log, addr+" is in use") || try == 5 {
+			t.Fatalf("baton serve exited at start:\n%s", log)
+		}
 	}
+}
+
+// tryServeProcess starts baton serve on addr and waits until it says it
+// serves and is healthy; when it exits first, it returns its log instead.
+func tryServeProcess(t *testing.T, w *faultWorld, addr string) (*serveProc, string) {
+	t.Helper()
 	p := &serveProc{t: t, addr: addr, log: &lockedBuffer{}, done: make(chan struct{})}
 	p.cmd = exec.Command(buildBaton(t), "serve", "--config", w.config, "--listen", addr)
 	p.cmd.Stdout, p.cmd.Stderr = p.log, p.log
@@ -176,17 +189,21 @@ func startServeProcess(t *testing.T, w *faultWorld, addr string) *serveProc {
 	t.Cleanup(func() { p.kill() })
 	deadline := time.Now().Add(30 * time.Second)
 	for {
-		resp, err := http.Get("http://" + addr + "/healthz")
-		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == 200 {
-				return p
-			}
-		}
 		select {
 		case <-p.done:
-			t.Fatalf("baton serve exited at start:\n%s", p.log)
+			return nil, p.log.String()
 		default:
+		}
+		// Until it says it serves, what answers on addr may be another
+		// test's server on a port it took.
+		if strings.Contains(p.log.String(), `"msg":"serving"`) {
+			resp, err := http.Get("http://" + addr + "/healthz")
+			if err == nil {
+				resp.Body.Close()
+				if resp.StatusCode == 200 {
+					return p, ""
+				}
+			}
 		}
 		if time.Now().After(deadline) {
 			t.Fatalf("baton serve on %s not healthy within 30s:\n%s", addr, p.log)
@@ -552,7 +569,7 @@ func TestServeSandboxFailingClosesWhatWasOpened(t *testing.T) {
 	for range 5 {
 		addr = freeAddr(t)
 		code, stdout, stderr = runCLI(t, "", "serve", "--sandbox", "--listen", addr, "--events", events, "testdata/flows/shop.yaml")
-		if !strings.Contains(stderr, "already in use") {
+		if !strings.Contains(stderr, addr+" is in use") {
 			break
 		}
 	}
