@@ -260,36 +260,24 @@ func webhookTicket(handoffID string, body []byte) flows.TicketRef {
 // JSON value (all but odd ones) is read without a Decoder (its buffer,
 // its copy of the body).
 func ticketAnswer(body []byte) (id, u string, ok bool) {
-	var one struct {
+	var got struct {
 		ID  json.RawMessage `json:"id"`
 		URL string          `json:"url"`
 	}
-	if json.Unmarshal(body, &one) == nil {
-		switch {
-		case len(one.ID) == 0:
-		case one.ID[0] == '"':
-			_ = json.Unmarshal(one.ID, &id) // a valid string: Unmarshal checked
-		case one.ID[0] == '-' || (one.ID[0] >= '0' && one.ID[0] <= '9'):
-			id = string(one.ID)
+	if json.Unmarshal(body, &got) != nil {
+		got.ID, got.URL = nil, ""
+		if json.NewDecoder(bytes.NewReader(body)).Decode(&got) != nil {
+			return "", "", false
 		}
-		return id, one.URL, true
 	}
-	var first struct {
-		ID  any    `json:"id"`
-		URL string `json:"url"`
+	switch {
+	case len(got.ID) == 0:
+	case got.ID[0] == '"':
+		_ = json.Unmarshal(got.ID, &id) // a valid string: the decoder checked
+	case got.ID[0] == '-' || (got.ID[0] >= '0' && got.ID[0] <= '9'):
+		id = string(got.ID) // a 64-bit id stays digit for digit
 	}
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.UseNumber() // a 64-bit id stays digit for digit
-	if dec.Decode(&first) != nil {
-		return "", "", false
-	}
-	switch v := first.ID.(type) {
-	case string:
-		id = v
-	case json.Number:
-		id = v.String()
-	}
-	return id, first.URL, true
+	return id, got.URL, true
 }
 
 // Append posts handoff.append with the message.
