@@ -125,15 +125,17 @@ func bestQuotes(msgs []flows.Message, n int) []string {
 	}
 	var few [4]scored
 	cands := few[:0]
-	var seen fewKeys
+	seen := make(map[string]bool, 8) // on the stack: a transcript since the bot took it back has a few messages
 	for i, m := range msgs {
 		if m.From != flows.RoleUser || m.Choice != "" {
 			continue
 		}
 		t := squeezeSpace(m.Text)
-		if t == "" || !seen.add(strings.ToLower(t)) {
+		key := strings.ToLower(t)
+		if t == "" || seen[key] {
 			continue
 		}
+		seen[key] = true
 		if s := informativeness(t); s >= 1 {
 			cands = append(cands, scored{i, s, t})
 		}
@@ -175,40 +177,6 @@ func squeezeSpace(s string) string {
 		return strings.Join(strings.Fields(s), " ")
 	}
 	return s
-}
-
-// fewKeys is a set of strings: a few in an array, a map beyond (a
-// transcript since the bot last took it back has a few messages, or a
-// long conversation).
-type fewKeys struct {
-	few  [8]string
-	n    int
-	many map[string]bool
-}
-
-// add adds k and reports whether it was not in the set yet.
-func (s *fewKeys) add(k string) bool {
-	if s.many != nil {
-		if s.many[k] {
-			return false
-		}
-		s.many[k] = true
-		return true
-	}
-	if slices.Contains(s.few[:s.n], k) {
-		return false
-	}
-	if s.n < len(s.few) {
-		s.few[s.n] = k
-		s.n++
-		return true
-	}
-	s.many = make(map[string]bool, 2*len(s.few))
-	for _, h := range s.few {
-		s.many[h] = true
-	}
-	s.many[k] = true
-	return true
 }
 
 // filler words carry no information in a support request, in the
